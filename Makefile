@@ -1,0 +1,52 @@
+# Two commands do all set-up: `make run` and `make test`.
+# Python >= 3.12 is found by itself (PYTHON=... overrides); pyenv shims of versions that are
+# not selected exist on PATH but exit 127, so every candidate is probed by running it.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PYENV_ROOT_DIR := $(shell pyenv root 2>/dev/null || echo $$HOME/.pyenv)
+CANDIDATES := $(PYTHON) python3.12 python3.13 $(wildcard $(PYENV_ROOT_DIR)/versions/3.12*/bin/python3) $(wildcard $(PYENV_ROOT_DIR)/versions/3.13*/bin/python3) python3
+FOUND_PYTHON = $(shell for c in $(CANDIDATES); do \
+	if $$c -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; then echo $$c; break; fi; done)
+
+# Compilation caches live in the work tree (ignored by git) and are reused between runs.
+export NUMBA_CACHE_DIR := $(CURDIR)/.cache/numba
+export PYTENSOR_FLAGS := compiledir=$(CURDIR)/.cache/pytensor
+export MPLBACKEND := Agg
+
+.PHONY: run test test-fast lint format bench venv clean
+
+$(STAMP): pyproject.toml constraints.txt
+	@py="$(FOUND_PYTHON)"; \
+	if [ -z "$$py" ]; then echo "make: no Python >= 3.12 found (tried: $(CANDIDATES)); install one or pass PYTHON=/path/to/python3.12" >&2; exit 2; fi; \
+	echo "Using $$py ($$($$py --version))"; \
+	[ -x $(PY) ] || $$py -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
+	$(PY) -m ipykernel install --sys-prefix --name als-trial-sim --display-name "Python (als-trial-sim)" >/dev/null
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+run: $(STAMP)
+	$(PY) simulate.py
+
+test: $(STAMP)
+	$(PY) -m pytest --durations=15
+
+test-fast: $(STAMP)
+	$(PY) -m pytest -m "not slow" --durations=15
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format .
+
+bench: $(STAMP)
+	$(PY) simulate.py bench
+
+clean:
+	rm -rf $(VENV) .cache .pytest_cache .ruff_cache

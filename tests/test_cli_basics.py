@@ -1,0 +1,32 @@
+"""The command line answers --help and --version and refuses bad options with exit status 2."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "simulate.py"), *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+
+
+def test_help_and_version():
+    from designs import __version__
+
+    assert run_cli("--help").returncode == 0
+    out = run_cli("--version")
+    assert out.returncode == 0
+    assert __version__ in out.stdout
+
+
+def test_unknown_option_is_one_line_exit_2():
+    out = run_cli("--no-such-option")
+    assert out.returncode == 2
+    assert len(out.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in out.stderr
