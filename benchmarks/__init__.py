@@ -1,0 +1,1 @@
+"""Speed benchmarks: the Numba engine against a plain NumPy implementation of the same design."""

@@ -1,0 +1,125 @@
+"""Trials per second of each analysis against plain NumPy and the random-number floors.
+
+Reference design (DESIGN section 5): 100 patients per arm, 13 monthly visits, integer
+scores, complete data. Everything runs in one process; compilation is done before timing.
+Used by ``simulate.py bench`` and ``make bench``.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numba
+import numpy as np
+from numba import njit, prange
+
+from benchmarks.numpy_engine import draw_normals_numpy, simulate_ols_ttest
+from designs.engine import run_trials, simulation_inputs
+from designs.rng import next_normal, next_uniform, seed_key, stream_state
+from designs.spec import load_design
+
+ANALYSES = ("lmm_slope", "ols_slope_ttest", "ancova_change")
+
+
+def reference_design():
+    """The benchmark design: 100 per arm, 13 monthly visits, integer scores, no dropout."""
+    return load_design(None).with_overrides(
+        {
+            "trial.n_per_arm": 100,
+            "trial.visits_months": [float(m) for m in range(13)],
+            "dropout.cumulative": [],
+            "dropout.monthly_hazard": 0.0,
+            "dropout.death_monthly_hazard": 0.0,
+            "population.integer_scores": True,
+            "effect.sd": 0.0,
+        }
+    )
+
+
+@njit(cache=True, parallel=True)
+def _engine_rng_floor(key, trials, n_per_arm, normals_per_patient):
+    """Draw each patient's normals and two uniforms from the engine's own streams."""
+    total = np.zeros(trials)
+    for b in prange(trials):
+        acc = 0.0
+        for arm in range(2):
+            for p in range(n_per_arm):
+                state = stream_state(key, b, arm, p)
+                for _ in range(normals_per_patient):
+                    state, z = next_normal(state)
+                    acc += z
+                state, u = next_uniform(state)
+                state, w = next_uniform(state)
+                acc += u + w
+        total[b] = acc
+    return total
+
+
+@dataclass(frozen=True)
+class BenchRow:
+    """One line of the benchmark table."""
+
+    what: str
+    trials: int
+    seconds: float
+
+    @property
+    def trials_per_second(self) -> float:
+        return self.trials / self.seconds
+
+
+def _time(fn, repeat: int = 3) -> float:
+    best = np.inf
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def run_benchmark(
+    trials: int = 100_000, numpy_trials: int = 5_000, seed: int = 1
+) -> list[BenchRow]:
+    """Measure every row; returns them in display order."""
+    design = reference_design()
+    inputs = simulation_inputs(design)
+    n = inputs.n_placebo
+    v = inputs.visits.size
+    rows = []
+    for analysis in ANALYSES:  # compile, then time
+        run_trials(inputs, 64, seed, (analysis,))
+        sec = _time(lambda a=analysis: run_trials(inputs, trials, seed, (a,)), repeat=2)
+        rows.append(BenchRow(f"engine {analysis} ({numba.get_num_threads()} threads)", trials, sec))
+    key = seed_key(seed)
+    _engine_rng_floor(key, 16, n, v + 2)
+    sec = _time(lambda: _engine_rng_floor(key, trials, n, v + 2), repeat=2)
+    rows.append(BenchRow("random numbers only, engine generator", trials, sec))
+    rng = np.random.default_rng(seed)
+    per_trial = 2 * n * (v + 2)
+    sec = _time(lambda: draw_normals_numpy(rng, numpy_trials, per_trial))
+    rows.append(BenchRow("random numbers only, NumPy standard_normal (1 core)", numpy_trials, sec))
+    pop = design.population
+    shift = design.effect.slope_shift(pop.slope_mean)
+
+    def numpy_run():
+        block = 1000
+        for start in range(0, numpy_trials, block):
+            simulate_ols_ttest(
+                rng, min(block, numpy_trials - start), n, inputs.visits, pop.baseline_mean,
+                pop.baseline_sd, pop.slope_mean, pop.slope_sd, pop.residual_sd, shift,
+            )  # fmt: skip
+
+    sec = _time(numpy_run)
+    rows.append(BenchRow("plain NumPy, per-patient OLS + t-test (1 core)", numpy_trials, sec))
+    return rows
+
+
+def format_rows(rows: list[BenchRow]) -> str:
+    """A plain-text table with the ratio of each row to plain NumPy."""
+    numpy_rate = rows[-1].trials_per_second
+    lines = [f"{'what':58s} {'trials/s':>12s} {'x NumPy':>8s}"]
+    for row in rows:
+        ratio = row.trials_per_second / numpy_rate
+        lines.append(f"{row.what:58s} {row.trials_per_second:12,.0f} {ratio:8.2f}")
+    return "\n".join(lines)

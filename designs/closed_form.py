@@ -1,0 +1,486 @@
+"""Closed-form sample size and power for longitudinal designs: independent references.
+
+Pure NumPy/SciPy, no simulation. These are the published formulas the simulation engine is
+checked against (``shared/reference/validation_tables.md``, V1-V4):
+
+- :func:`slope_variance_per_patient`: Edland's GLS variance of a patient's slope estimate in a
+  random intercept and slope model with monotone MCAR dropout (Ard & Edland 2011; V3);
+- :func:`n_per_arm_slope`, :func:`power_slope`, :func:`detectable_slope_difference`: the
+  two-sample normal approximation built on it;
+- :func:`diggle_slope_n` (V1), :func:`diggle_mean_n` (V2): Diggle et al. (2002), exchangeable
+  correlation;
+- :func:`lu_luo_chen_phi`, :func:`lu_luo_chen_total_n` (V4): MMRM variance inflation under
+  attrition (Lu, Luo & Chen 2008);
+- :func:`design_power`: closed-form power of a :class:`~designs.spec.TrialDesign` under its
+  own assumptions taken as continuous, linear and MCAR.
+
+The model for the slope formulas, patient ``i`` with visits ``t_1..t_m`` (months):
+
+.. math::
+
+    y_{ij} = a_i + s_i t_j + e_{ij}, \\quad (a_i, s_i) \\sim N(\\mu, D),
+    \\quad e_{ij} \\sim N(0, \\sigma^2).
+
+Sample sizes are returned unrounded (floats); round up for a plan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+from scipy import stats
+
+from designs.errors import InputError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from designs.spec import TrialDesign
+
+__all__ = [
+    "ar1_correlation",
+    "design_power",
+    "design_slope_variances",
+    "detectable_slope_difference",
+    "diggle_mean_n",
+    "diggle_slope_n",
+    "last_visit_proportions",
+    "lu_luo_chen_phi",
+    "lu_luo_chen_total_n",
+    "n_per_arm_slope",
+    "n_total_slope",
+    "power_slope",
+    "power_slope_arms",
+    "slope_variance_per_patient",
+]
+
+
+def _z_sum(alpha: float, power: float, sides: int) -> float:
+    """``z_{1 - alpha/sides} + z_{power}``."""
+    if sides not in (1, 2):
+        raise InputError(f"sides = {sides!r}: must be 1 or 2")
+    if not 0 < alpha < 1:
+        raise InputError(f"alpha = {alpha!r}: must be in (0, 1)")
+    if not 0 < power < 1:
+        raise InputError(f"power = {power!r}: must be in (0, 1)")
+    return float(stats.norm.isf(alpha / sides) + stats.norm.ppf(power))
+
+
+def _allocation_factor(allocation: Sequence[float]) -> tuple[float, float, float]:
+    """Fractions (r_placebo, r_active) and ``1/r_p + 1/r_a`` (= 4 for 1:1)."""
+    p, a = (float(x) for x in allocation)
+    if not (p > 0 and a > 0):
+        raise InputError(f"allocation = {tuple(allocation)!r}: both weights must be > 0")
+    r_p, r_a = p / (p + a), a / (p + a)
+    return r_p, r_a, 1.0 / r_p + 1.0 / r_a
+
+
+# --------------------------------------------------------------------------- Edland (V3)
+
+
+def last_visit_proportions(cumulative_dropout: Sequence[float]) -> np.ndarray:
+    """Proportion whose last visit is each visit, from the fraction gone by each visit.
+
+    Parameters
+    ----------
+    cumulative_dropout : sequence of float
+        ``c_k``: fraction gone by visit ``k`` (``c_0 = 0``: the baseline visit is observed).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``p_k = c_{k+1} - c_k`` for all but the last visit, and ``1 - c_last`` for the last.
+        E.g. (0, 0, .05, .10, .15, .20, .25) gives (0, .05, .05, .05, .05, .05, .75).
+    """
+    c = np.asarray(cumulative_dropout, dtype=float)
+    if c.ndim != 1 or c.size < 1 or np.any(np.diff(c) < 0) or c[0] < 0 or c[-1] >= 1:
+        raise InputError(
+            f"cumulative_dropout = {c.tolist()}: must be non-decreasing in [0, 1), one per visit"
+        )
+    return np.append(np.diff(c), 1.0 - c[-1])
+
+
+def slope_variance_per_patient(
+    visits: Sequence[float],
+    var_intercept: float,
+    var_slope: float,
+    cov_intercept_slope: float,
+    residual_var: float,
+    cumulative_dropout: Sequence[float] | None = None,
+) -> float:
+    """Variance of one patient's GLS slope estimate (Edland; Ard & Edland 2011).
+
+    The [2, 2] element of ``(sum_k p_k X_k' V_k^-1 X_k)^-1`` with ``X_k = [1, t]`` up to
+    visit ``k``, ``V_k = Z_k D Z_k' + sigma^2 I`` and ``p_k`` the proportion whose last visit
+    is ``t_k``. With complete data it equals ``var_slope + residual_var / sum (t - tbar)^2``.
+
+    Parameters
+    ----------
+    visits : sequence of float
+        Visit times (any unit; the slope is per that unit), strictly increasing.
+    var_intercept : float
+        Between-patient variance of the intercept at time 0 (points^2).
+    var_slope : float
+        Between-patient variance of true slopes (points^2 per time^2).
+    cov_intercept_slope : float
+        Their covariance.
+    residual_var : float
+        Within-patient residual variance ``sigma^2`` (points^2).
+    cumulative_dropout : sequence of float, optional
+        Fraction gone by each visit (MCAR, monotone); None = complete data.
+
+    Returns
+    -------
+    float
+        Variance of the slope estimate per patient (points^2 per time^2); the variance of an
+        arm's mean slope from ``n`` such patients is this divided by ``n``.
+    """
+    t = np.asarray(visits, dtype=float)
+    if t.ndim != 1 or t.size < 2 or np.any(np.diff(t) <= 0):
+        raise InputError(f"visits = {t.tolist()}: must be >= 2 strictly increasing times")
+    d = np.array([[var_intercept, cov_intercept_slope], [cov_intercept_slope, var_slope]], float)
+    if cumulative_dropout is None:
+        p = np.zeros(t.size)
+        p[-1] = 1.0
+    else:
+        if len(cumulative_dropout) != t.size:
+            raise InputError(
+                f"cumulative_dropout has {len(cumulative_dropout)} values for {t.size} visits"
+            )
+        p = last_visit_proportions(cumulative_dropout)
+    x_full = np.column_stack([np.ones_like(t), t])
+    info = np.zeros((2, 2))
+    for k in range(t.size):
+        if p[k] <= 0:
+            continue
+        x = x_full[: k + 1]
+        v = x @ d @ x.T + residual_var * np.eye(k + 1)
+        try:
+            info += p[k] * x.T @ np.linalg.solve(v, x)
+        except np.linalg.LinAlgError as exc:
+            raise InputError(
+                "slope variance undefined: the covariance of the observations is singular "
+                "(all variance components 0?)"
+            ) from exc
+    return float(np.linalg.inv(info)[1, 1])
+
+
+def n_total_slope(
+    delta: float,
+    slope_var: float,
+    *,
+    alpha: float = 0.05,
+    power: float = 0.8,
+    sides: int = 2,
+    allocation: Sequence[float] = (1, 1),
+) -> float:
+    """Total patients randomised to detect a slope difference (normal approximation).
+
+    ``N = (z_{1-alpha/sides} + z_power)^2 * slope_var * (1/r_p + 1/r_a) / delta^2``, with
+    ``r_p, r_a`` the allocation fractions (1:1 gives ``4 (z + z)^2 var / delta^2``).
+
+    Parameters
+    ----------
+    delta : float
+        Difference in mean slope, active minus placebo (points per time).
+    slope_var : float
+        Per-patient variance of the slope estimate (:func:`slope_variance_per_patient`).
+    alpha, power, sides : float, float, int
+        Significance level, target power, 1 or 2 sides.
+    allocation : (float, float)
+        Weights (placebo, active).
+    """
+    factor = _allocation_factor(allocation)[2]
+    return _z_sum(alpha, power, sides) ** 2 * slope_var * factor / delta**2
+
+
+def n_per_arm_slope(
+    delta: float,
+    slope_var: float,
+    *,
+    alpha: float = 0.05,
+    power: float = 0.8,
+    sides: int = 2,
+    allocation: Sequence[float] = (1, 1),
+) -> float:
+    """Patients per arm: ``2 (z_{1-alpha/sides} + z_power)^2 slope_var / delta^2`` for 1:1.
+
+    For unequal allocation this returns ``n_total_slope(...) / 2`` (the average per arm):
+    the placebo arm gets ``2 n r_p``, the active arm ``2 n r_a``. See :func:`n_total_slope`.
+    """
+    return 0.5 * n_total_slope(
+        delta, slope_var, alpha=alpha, power=power, sides=sides, allocation=allocation
+    )
+
+
+def power_slope_arms(
+    n_placebo: float,
+    n_active: float,
+    delta: float,
+    slope_var_placebo: float,
+    slope_var_active: float | None = None,
+    *,
+    alpha: float = 0.05,
+    sides: int = 2,
+    t_df: bool = False,
+    favourable_only: bool = False,
+) -> float:
+    """Power of the test of a slope difference with arm sizes given.
+
+    Parameters
+    ----------
+    n_placebo, n_active : float
+        Patients randomised per arm.
+    delta : float
+        True difference in mean slope, active minus placebo (positive = benefit).
+    slope_var_placebo, slope_var_active : float
+        Per-patient slope-estimate variances (active defaults to placebo's).
+    alpha, sides : float, int
+        Significance level; 1 (rejects for benefit only) or 2 sides.
+    t_df : bool
+        Use a central t critical value and a noncentral t with ``n_placebo + n_active - 2`` df
+        (for information; the sample-size formula is the z approximation).
+    favourable_only : bool
+        Count only rejections in favour of active (always so with ``sides = 1``).
+
+    Returns
+    -------
+    float
+        Rejection probability. Two-sided power counts both tails, so at ``delta = 0`` it is
+        ``alpha``; the sample-size formula ignores the far tail (negligible at 80% power).
+    """
+    v_a = slope_var_placebo if slope_var_active is None else slope_var_active
+    se = np.sqrt(slope_var_placebo / n_placebo + v_a / n_active)
+    ncp = delta / se
+    two_tails = sides == 2 and not favourable_only
+    if t_df:
+        df = n_placebo + n_active - 2
+        crit = stats.t.isf(alpha / sides, df)
+        upper = stats.nct.sf(crit, df, ncp)
+        lower = stats.nct.cdf(-crit, df, ncp) if two_tails else 0.0
+    else:
+        crit = stats.norm.isf(alpha / sides)
+        upper = stats.norm.sf(crit - ncp)
+        lower = stats.norm.cdf(-crit - ncp) if two_tails else 0.0
+    return float(upper + lower)
+
+
+def power_slope(
+    n_per_arm: float,
+    delta: float,
+    slope_var: float,
+    *,
+    alpha: float = 0.05,
+    sides: int = 2,
+    allocation: Sequence[float] = (1, 1),
+    t_df: bool = False,
+) -> float:
+    """Power at ``n_per_arm`` (for unequal allocation: total ``2 n_per_arm`` split by it).
+
+    The inverse of :func:`n_per_arm_slope` (up to the far tail, see
+    :func:`power_slope_arms`).
+    """
+    r_p, r_a, _ = _allocation_factor(allocation)
+    n = 2.0 * n_per_arm
+    return power_slope_arms(n * r_p, n * r_a, delta, slope_var, alpha=alpha, sides=sides, t_df=t_df)
+
+
+def detectable_slope_difference(
+    n_per_arm: float,
+    slope_var: float,
+    *,
+    alpha: float = 0.05,
+    power: float = 0.8,
+    sides: int = 2,
+    allocation: Sequence[float] = (1, 1),
+) -> float:
+    """Smallest slope difference detected with the given power at ``n_per_arm`` (z approx.)."""
+    factor = _allocation_factor(allocation)[2]
+    return float(_z_sum(alpha, power, sides) * np.sqrt(slope_var * factor / (2.0 * n_per_arm)))
+
+
+# --------------------------------------------------------------------------- Diggle (V1, V2)
+
+
+def diggle_slope_n(
+    delta: float,
+    visits: Sequence[float],
+    sigma2: float,
+    rho: float,
+    *,
+    alpha: float = 0.05,
+    power: float = 0.8,
+    sides: int = 2,
+) -> float:
+    """n per group for a difference in slopes, exchangeable correlation (Diggle 2002, p.29).
+
+    ``n = 2 (z_{1-alpha/sides} + z_power)^2 sigma2 (1 - rho) / (sum (t - tbar)^2 delta^2)``.
+
+    Parameters
+    ----------
+    delta : float
+        Slope difference (outcome units per time unit).
+    visits : sequence of float
+        Common visit times.
+    sigma2 : float
+        Total variance of one observation.
+    rho : float
+        Exchangeable within-patient correlation.
+    """
+    t = np.asarray(visits, dtype=float)
+    sxx = float(np.sum((t - t.mean()) ** 2))
+    return 2.0 * _z_sum(alpha, power, sides) ** 2 * sigma2 * (1.0 - rho) / (sxx * delta**2)
+
+
+def diggle_mean_n(
+    delta: float,
+    n_visits: int,
+    sigma2: float,
+    rho: float,
+    *,
+    alpha: float = 0.05,
+    power: float = 0.8,
+    sides: int = 2,
+) -> float:
+    """n per group for a time-averaged mean difference (Diggle 2002, p.30).
+
+    ``n = 2 (z_{1-alpha/sides} + z_power)^2 sigma2 (1 + (m - 1) rho) / (m delta^2)``,
+    ``m`` visits, exchangeable correlation ``rho``.
+    """
+    m = n_visits
+    return 2.0 * _z_sum(alpha, power, sides) ** 2 * sigma2 * (1 + (m - 1) * rho) / (m * delta**2)
+
+
+# --------------------------------------------------------------------------- Lu-Luo-Chen (V4)
+
+
+def ar1_correlation(n_visits: int, rho: float) -> np.ndarray:
+    """AR(1) correlation matrix ``rho^|j - k|`` for equally spaced visits."""
+    idx = np.arange(n_visits)
+    return rho ** np.abs(idx[:, None] - idx[None, :]).astype(float)
+
+
+def lu_luo_chen_phi(corr: np.ndarray, retention: Sequence[float]) -> float:
+    """Variance inflation of the last-visit mean under monotone attrition (Lu, Luo & Chen 2008).
+
+    ``phi = [ (sum_j (r_j - r_{j+1}) R_j^-1)^-1 ]_{J,J}`` with ``R_j^-1`` the inverse of the
+    leading ``j x j`` block of ``corr`` padded with zeros, ``r_{J+1} = 0``: the variance of the
+    MMRM last-visit mean relative to complete data (variance 1).
+
+    Parameters
+    ----------
+    corr : numpy.ndarray
+        J x J within-patient correlation matrix.
+    retention : sequence of float
+        Fraction still in the study at each visit (first 1, non-increasing).
+    """
+    r = np.append(np.asarray(retention, dtype=float), 0.0)
+    j_max = corr.shape[0]
+    info = np.zeros((j_max, j_max))
+    for j in range(1, j_max + 1):
+        info[:j, :j] += (r[j - 1] - r[j]) * np.linalg.inv(corr[:j, :j])
+    return float(np.linalg.inv(info)[-1, -1])
+
+
+def lu_luo_chen_total_n(
+    phi1: float,
+    phi2: float,
+    lam: float,
+    delta: float,
+    *,
+    sigma: float = 1.0,
+    alpha: float = 0.05,
+    power: float = 0.9,
+    sides: int = 2,
+    t_test: bool = False,
+) -> float:
+    """Total N for a last-visit MMRM contrast (Lu, Luo & Chen 2008, formula 3).
+
+    ``N_a = (phi1 + lam phi2) (z_{alpha/sides} + z_power)^2 sigma^2 / delta^2``,
+    ``N_b = N_a / lam``; returns ``N_a + N_b``. With ``t_test`` the normal quantiles are
+    replaced by t quantiles with ``df = N_z - 2``, ``N_z`` the z-test total (one step, as in
+    Lu et al.'s Table 1 and longpower's example).
+    """
+    if t_test:
+        df = (
+            lu_luo_chen_total_n(
+                phi1, phi2, lam, delta, sigma=sigma, alpha=alpha, power=power, sides=sides
+            )
+            - 2.0
+        )
+        q = stats.t.isf(alpha / sides, df) + stats.t.ppf(power, df)
+    else:
+        q = _z_sum(alpha, power, sides)
+    n_a = (phi1 + lam * phi2) * q**2 * sigma**2 / delta**2
+    return float(n_a + n_a / lam)
+
+
+# --------------------------------------------------------------------------- designs
+
+
+def design_slope_variances(design: TrialDesign) -> tuple[float, float]:
+    """Per-patient slope-estimate variances (placebo, active) for a design, points^2/month^2.
+
+    Uses the design's random-effects covariance, residual SD and dropout (with deaths, as
+    MCAR; ``informative`` is ignored). The active arm's slope variance adds ``effect.sd^2``.
+    Integer rounding and the 0-48 bounds are ignored.
+    """
+    pop, trial = design.population, design.trial
+    cum = design.dropout.cumulative_at(trial.visits, include_death=True)
+    cov = pop.baseline_slope_corr * pop.baseline_sd * pop.slope_sd
+    common = (trial.visits, pop.baseline_sd**2)
+    v_p = slope_variance_per_patient(
+        *common, pop.slope_sd**2, cov, pop.residual_sd**2, cumulative_dropout=cum
+    )
+    if design.effect.sd == 0:
+        return v_p, v_p
+    v_a = slope_variance_per_patient(
+        *common, pop.slope_sd**2 + design.effect.sd**2, cov, pop.residual_sd**2, cum
+    )
+    return v_p, v_a
+
+
+def design_power(
+    design: TrialDesign, *, t_df: bool = False, favourable_only: bool = False
+) -> float:
+    """Closed-form power of a design's slope comparison under its own assumptions.
+
+    Continuous scores (no rounding, no 0-48 bounds), linear decline, MCAR dropout (the
+    design's schedule plus deaths), GLS slope with known variance components, fixed effect
+    ``effect.slope_shift(population.slope_mean)``. A reference for ``lmm_slope`` and, on
+    complete data, ``ols_slope_ttest``; not for ``ancova_change``.
+
+    Parameters
+    ----------
+    design : TrialDesign
+    t_df : bool
+        t reference with ``n_total - 2`` df instead of z.
+    favourable_only : bool
+        Count only rejections in favour of active (``power_favourable``).
+
+    Raises
+    ------
+    InputError
+        If the effect comes from the posterior (use assurance instead).
+    """
+    from designs.spec import EffectSource
+
+    if design.effect.source is not EffectSource.FIXED:
+        raise InputError(
+            f"effect.source = '{design.effect.source.value}': "
+            "closed-form power needs a fixed effect"
+        )
+    v_p, v_a = design_slope_variances(design)
+    delta = design.effect.slope_shift(design.population.slope_mean)
+    t = design.trial
+    return power_slope_arms(
+        t.n_placebo,
+        t.n_active,
+        delta,
+        v_p,
+        v_a,
+        alpha=t.alpha,
+        sides=t.sides,
+        t_df=t_df,
+        favourable_only=favourable_only,
+    )

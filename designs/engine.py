@@ -1,0 +1,310 @@
+"""Run the trial kernels over blocks of trials, threads and seeds; label the results.
+
+The engine turns a :class:`~designs.spec.TrialDesign` into the flat inputs of
+:mod:`designs.kernels`, runs :func:`~designs.kernels.simulate_block` block by block (a
+progress callback sees each finished block) and returns per-trial estimates, standard
+errors, degrees of freedom, p-values and rejections for each analysis. Every trial's result
+depends only on (seed, global trial index), so the numbers do not change with the number of
+threads or the block size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numba
+import numpy as np
+from scipy import stats
+
+from designs import kernels as K
+from designs import results as R
+from designs.errors import InputError
+from designs.rng import seed_key
+
+ANALYSIS_INDEX = {
+    "lmm_slope": K.A_LMM_SLOPE,
+    "ols_slope_ttest": K.A_OLS_SLOPE_TTEST,
+    "ancova_change": K.A_ANCOVA_CHANGE,
+}
+
+#: What each analysis estimates, and in which units (files and reports carry these).
+ESTIMANDS = {
+    "lmm_slope": (
+        "difference in mean ALSFRS-R slope, active minus placebo",
+        "points/month",
+    ),
+    "ols_slope_ttest": (
+        "difference in mean per-patient ALSFRS-R slope, active minus placebo",
+        "points/month",
+    ),
+    "ancova_change": (
+        "difference in mean ALSFRS-R change from baseline to the last visit among completers, "
+        "adjusted for baseline, active minus placebo",
+        "points",
+    ),
+}
+
+DEFAULT_BLOCK = 16_384
+_CHUNK = 32
+
+
+@dataclass(frozen=True)
+class SimulationInputs:
+    """The flat numeric description of one design, as the kernels take it.
+
+    Attributes
+    ----------
+    visits : float64[V]
+        Visit months.
+    n_placebo, n_active : int
+        Patients randomised per arm.
+    params : float64[N_PARAMS]
+        Population parameters (slots ``designs.kernels.P_*``).
+    cum_hazard : float64[V]
+        Dropout cumulative hazard at each visit.
+    effect_shift : float
+        Mean change of slope for active patients, points/month (positive = slower decline).
+    """
+
+    visits: np.ndarray
+    n_placebo: int
+    n_active: int
+    params: np.ndarray
+    cum_hazard: np.ndarray
+    effect_shift: float
+
+    def true_effect(self, analysis: str, effect_shift: float | np.ndarray | None = None):
+        """True value of ``analysis``' estimand for a given slope shift (points/month)."""
+        shift = self.effect_shift if effect_shift is None else effect_shift
+        if analysis == "ancova_change":
+            return shift * (self.visits[-1] - self.visits[0])
+        return shift
+
+
+def simulation_inputs(design) -> SimulationInputs:
+    """Flatten a :class:`~designs.spec.TrialDesign` for the kernels."""
+    pop = design.population
+    visits = np.asarray(design.trial.visits_months, dtype=np.float64)
+    cumulative = np.asarray(design.dropout.cumulative_at(visits), dtype=np.float64)
+    with np.errstate(divide="ignore"):
+        cum_hazard = -np.log1p(-cumulative)
+    params = np.zeros(K.N_PARAMS)
+    params[K.P_BASELINE_MEAN] = pop.baseline_mean
+    params[K.P_BASELINE_SD] = pop.baseline_sd
+    params[K.P_SLOPE_MEAN] = pop.slope_mean
+    params[K.P_SLOPE_SD] = pop.slope_sd
+    params[K.P_CORR] = pop.baseline_slope_corr
+    params[K.P_RESIDUAL_SD] = pop.residual_sd
+    params[K.P_EFFECT_SD] = design.effect.sd
+    params[K.P_INTEGER] = 1.0 if pop.integer_scores else 0.0
+    params[K.P_DEATH_HAZARD] = design.dropout.death_monthly_hazard
+    return SimulationInputs(
+        visits=visits,
+        n_placebo=int(design.trial.n_placebo),
+        n_active=int(design.trial.n_active),
+        params=params,
+        cum_hazard=cum_hazard,
+        effect_shift=float(design.effect.slope_shift(pop.slope_mean)),
+    )
+
+
+@dataclass(frozen=True)
+class TrialResults:
+    """Per-trial results of one simulated design.
+
+    Attributes
+    ----------
+    analyses : tuple of str
+        Analysis names, in the order of the second axis of ``results``.
+    results : float64[trial, analysis, N_RESULT]
+        Kernel outputs (layout :mod:`designs.results`).
+    counts : float64[trial, N_COUNTS]
+        Dropouts, deaths and completers per arm (slots ``designs.kernels.C_*``).
+    effect_by_trial : float64[trial]
+        The true mean change of slope in each trial, points/month.
+    inputs : SimulationInputs
+    seed : int
+    first_trial : int
+    """
+
+    analyses: tuple[str, ...]
+    results: np.ndarray
+    counts: np.ndarray
+    effect_by_trial: np.ndarray
+    inputs: SimulationInputs
+    seed: int
+    first_trial: int
+
+    @property
+    def trials(self) -> int:
+        """Number of simulated trials."""
+        return self.results.shape[0]
+
+    def column(self, analysis: str, slot: int) -> np.ndarray:
+        """One result slot of one analysis for every trial."""
+        return self.results[:, self.analyses.index(analysis), slot]
+
+    def failed(self, analysis: str) -> np.ndarray:
+        """Boolean per trial: the fit failed (never counted as 'not rejected')."""
+        est = self.column(analysis, R.ESTIMATE)
+        se = self.column(analysis, R.SE)
+        df = self.column(analysis, R.DF)
+        status = self.column(analysis, R.STATUS)
+        return (status != R.STATUS_OK) | ~np.isfinite(est) | ~(se > 0) | ~(df > 0)
+
+    def p_values(self, analysis: str, sides: int = 2) -> np.ndarray:
+        """p-values of the analysis' test (t with the kernel's df; ``inf`` df is a z test).
+
+        Two-sided by default; with ``sides=1`` the alternative is that active is better
+        (a positive estimate: slower decline). Failed fits give NaN.
+        """
+        est = self.column(analysis, R.ESTIMATE)
+        se = self.column(analysis, R.SE)
+        df = self.column(analysis, R.DF)
+        bad = self.failed(analysis)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            stat = np.where(bad, 0.0, est / np.where(bad, 1.0, se))
+            dfs = np.where(bad, 1.0, df)
+            if sides == 2:
+                p = 2.0 * stats.t.sf(np.abs(stat), dfs)
+            else:
+                p = stats.t.sf(stat, dfs)
+        return np.where(bad, np.nan, p)
+
+    def rejected(self, analysis: str, alpha: float, sides: int = 2) -> np.ndarray:
+        """Boolean per trial: the null hypothesis of no effect was rejected."""
+        p = self.p_values(analysis, sides)
+        return np.nan_to_num(p, nan=1.0) < alpha
+
+    def rejected_favourable(self, analysis: str, alpha: float, sides: int = 2) -> np.ndarray:
+        """Rejections whose estimate favours active (a significant harm is no success)."""
+        return self.rejected(analysis, alpha, sides) & (self.column(analysis, R.ESTIMATE) > 0)
+
+
+def _analysis_flags(analyses: Sequence[str]) -> np.ndarray:
+    run = np.zeros(K.N_ANALYSES, dtype=np.int64)
+    for name in analyses:
+        if name not in ANALYSIS_INDEX:
+            allowed = ", ".join(ANALYSIS_INDEX)
+            raise InputError(f"analysis = {name!r}: unknown; allowed: {allowed}")
+        run[ANALYSIS_INDEX[name]] = 1
+    return run
+
+
+def run_trials(
+    inputs: SimulationInputs,
+    trials: int,
+    seed: int,
+    analyses: Sequence[str] = ("lmm_slope",),
+    *,
+    effect_by_trial: np.ndarray | None = None,
+    first_trial: int = 0,
+    block_size: int = DEFAULT_BLOCK,
+    threads: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> TrialResults:
+    """Simulate and analyse ``trials`` double-blind trials.
+
+    Parameters
+    ----------
+    inputs : SimulationInputs
+        From :func:`simulation_inputs`.
+    trials : int
+        Number of trials (>= 1).
+    seed : int
+        Non-negative seed; the same seed gives the same numbers on any machine, thread count
+        or block size.
+    analyses : sequence of str
+        Analysis names (``lmm_slope``, ``ols_slope_ttest``, ``ancova_change``), all run on the
+        same simulated trials.
+    effect_by_trial : float64[trials], optional
+        A true change of slope per trial (points/month), e.g. posterior draws for assurance;
+        default ``inputs.effect_shift`` for every trial.
+    first_trial : int
+        Global index of the first trial (to extend or split a run).
+    block_size : int
+        Trials per kernel call (memory stays bounded; results do not depend on it).
+    threads : int, optional
+        Numba threads for this call (default: Numba's setting, ``NUMBA_NUM_THREADS``).
+    progress : callable, optional
+        Called with the number of trials finished after each block.
+    """
+    if trials < 1:
+        raise InputError(f"trials = {trials}: must be a whole number >= 1")
+    if seed < 0:
+        raise InputError(f"seed = {seed}: must be a whole number >= 0")
+    if block_size < 1:
+        raise InputError(f"block_size = {block_size}: must be >= 1")
+    analyses = tuple(analyses)
+    run = _analysis_flags(analyses)
+    if effect_by_trial is None:
+        effect_by_trial = np.full(trials, inputs.effect_shift)
+    effect_by_trial = np.ascontiguousarray(effect_by_trial, dtype=np.float64)
+    if effect_by_trial.shape != (trials,):
+        raise InputError(f"effect_by_trial: needs {trials} values, got {effect_by_trial.shape}")
+    key = seed_key(seed)
+    res = np.empty((trials, K.N_ANALYSES, R.N_RESULT))
+    counts = np.empty((trials, K.N_COUNTS))
+    previous_threads = numba.get_num_threads()
+    if threads is not None:
+        numba.set_num_threads(int(threads))
+    try:
+        for start in range(0, trials, block_size):
+            stop = min(start + block_size, trials)
+            K.simulate_block(
+                key,
+                first_trial + start,
+                inputs.n_placebo,
+                inputs.n_active,
+                effect_by_trial[start:stop],
+                inputs.visits,
+                inputs.cum_hazard,
+                inputs.params,
+                run,
+                _CHUNK,
+                res[start:stop],
+                counts[start:stop],
+            )
+            if progress is not None:
+                progress(stop - start)
+    finally:
+        numba.set_num_threads(previous_threads)
+    order = [ANALYSIS_INDEX[a] for a in analyses]
+    return TrialResults(
+        analyses=analyses,
+        results=res[:, order, :],
+        counts=counts,
+        effect_by_trial=effect_by_trial,
+        inputs=inputs,
+        seed=seed,
+        first_trial=first_trial,
+    )
+
+
+def simulate_one_trial(inputs: SimulationInputs, seed: int, trial: int = 0) -> dict:
+    """One simulated trial as long-format columns (``patient, arm, month, alsfrs_r``).
+
+    Also returns per-patient ``status`` (``completed``, ``dropout`` or ``death``) and
+    ``exit_month`` (NaN for completers). The same (seed, trial) gives the same patients
+    as trial ``trial`` of :func:`run_trials`.
+    """
+    patient, arm, month, score, status, exit_month = K.simulate_trial_long(
+        seed_key(seed),
+        trial,
+        inputs.n_placebo,
+        inputs.n_active,
+        inputs.effect_shift,
+        inputs.visits,
+        inputs.cum_hazard,
+        inputs.params,
+    )
+    names = np.array(["completed", "dropout", "death"])
+    return {
+        "patient": patient,
+        "arm": arm,
+        "month": month,
+        "alsfrs_r": score,
+        "status": names[status],
+        "exit_month": np.where(np.isfinite(exit_month), exit_month, np.nan),
+    }

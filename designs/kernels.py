@@ -1,0 +1,355 @@
+"""Numba kernels: simulate double-blind ALSFRS-R trials and analyse each one.
+
+Pure arrays in, arrays out; no Python objects, files or xarray. The engine
+(:mod:`designs.engine`) turns a :class:`~designs.spec.TrialDesign` into the flat inputs
+below, runs the kernels over blocks of trials and labels the results.
+
+Patient model (DESIGN section 2), patient ``i`` of arm ``k`` at visit month ``t_j``::
+
+    y_ij = a_i + s_i t_j + e_ij,   (a_i, s_i) bivariate normal,   e_ij ~ N(0, residual_sd^2)
+    s_i += effect_shift (+ effect_sd * z)   for active patients
+
+scores rounded half up and clipped to 0-48 when ``integer_scores``. Dropout is monotone in
+continuous time: the patient's exit time ``T`` solves ``H(T) = E`` with ``E`` a unit
+exponential (from the patient's own uniform) and ``H`` the piecewise-linear cumulative
+hazard through the visits; a visit ``t_j`` is observed iff ``t_j < T`` (month 0 always).
+Death has its own constant monthly hazard and ends the scores too.
+
+Each patient's draws come from its own stream (see :mod:`designs.rng`) in a fixed order:
+the two random-effect normals, the effect normal (only when ``effect_sd > 0``), the dropout
+and death uniforms, then one residual per observed visit. So a patient is the same person
+whatever the sample size, effect, dropout rate or trial duration (common random numbers).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+from designs.lmm import lmm_slope_fit
+from designs.rng import next_normal, next_uniform, stream_state
+from designs.slope_tests import ancova_change, ols_slope_ttest
+
+# Slots of the flat parameter vector ``params`` (float64).
+P_BASELINE_MEAN = 0  # points
+P_BASELINE_SD = 1  # points
+P_SLOPE_MEAN = 2  # points/month (placebo arm)
+P_SLOPE_SD = 3  # points/month, SD of true slopes
+P_CORR = 4  # baseline-slope correlation
+P_RESIDUAL_SD = 5  # points
+P_EFFECT_SD = 6  # points/month, between-patient SD of the benefit
+P_INTEGER = 7  # 1.0 = round and clip to 0-48
+P_DEATH_HAZARD = 8  # deaths per patient-month (constant)
+N_PARAMS = 9
+
+# Analyses by index (the engine maps names to these).
+A_LMM_SLOPE = 0
+A_OLS_SLOPE_TTEST = 1
+A_ANCOVA_CHANGE = 2
+N_ANALYSES = 3
+
+# Exit status of a patient.
+COMPLETED = 0
+DROPPED_OUT = 1
+DIED = 2
+
+# Per-trial counts written beside the analysis results, shape (trial, N_COUNTS).
+C_DROPOUT_PLACEBO = 0
+C_DROPOUT_ACTIVE = 1
+C_DEATH_PLACEBO = 2
+C_DEATH_ACTIVE = 3
+C_COMPLETERS_PLACEBO = 4
+C_COMPLETERS_ACTIVE = 5
+N_COUNTS = 6
+
+_FLOOR = 0.0
+_CEILING = 48.0
+
+
+@njit(cache=True)
+def exit_time(energy, visits, cum_hazard):
+    """Month at which the cumulative hazard reaches ``energy`` (a unit-exponential draw).
+
+    ``cum_hazard[j]`` is the cumulative hazard at ``visits[j]`` (``cum_hazard[0] = 0``),
+    linear in between (piecewise-constant hazard). Returns ``inf`` when the patient is still
+    in the trial at the last visit.
+    """
+    n = visits.shape[0]
+    if energy >= cum_hazard[n - 1]:
+        return math.inf
+    for j in range(1, n):
+        if energy < cum_hazard[j]:
+            h0 = cum_hazard[j - 1]
+            frac = (energy - h0) / (cum_hazard[j] - h0)
+            return visits[j - 1] + frac * (visits[j] - visits[j - 1])
+    return math.inf  # pragma: no cover - unreachable
+
+
+@njit(cache=True)
+def simulate_patient(state, is_active, effect_shift, visits, cum_hazard, params, y_out):
+    """Simulate one patient's observed ALSFRS-R scores.
+
+    Parameters
+    ----------
+    state : uint64
+        The patient's stream state (:func:`designs.rng.stream_state`).
+    is_active : bool
+        Arm (False placebo, True active).
+    effect_shift : float
+        Mean change of slope on treatment, points/month (positive = slower decline).
+    visits : float64[V]
+        Scheduled visit months, starting at 0.
+    cum_hazard : float64[V]
+        Dropout cumulative hazard at each visit (0 at month 0).
+    params : float64[N_PARAMS]
+        Population parameters (slots ``P_*``).
+    y_out : float64[V]
+        Receives the observed scores (points) in its first ``m`` entries.
+
+    Returns
+    -------
+    m : int
+        Number of observed visits (>= 1).
+    exit_month : float
+        Month the patient left (``inf`` if completed).
+    status : int
+        ``COMPLETED``, ``DROPPED_OUT`` or ``DIED``.
+    slope : float
+        The patient's true slope, points/month (for bias and informative-dropout checks).
+    """
+    state, z1 = next_normal(state)
+    state, z2 = next_normal(state)
+    corr = params[P_CORR]
+    a = params[P_BASELINE_MEAN] + params[P_BASELINE_SD] * z1
+    s = params[P_SLOPE_MEAN] + params[P_SLOPE_SD] * (corr * z1 + math.sqrt(1.0 - corr * corr) * z2)
+    if is_active:
+        s += effect_shift
+        if params[P_EFFECT_SD] > 0.0:
+            state, z3 = next_normal(state)
+            s += params[P_EFFECT_SD] * z3
+    state, u_drop = next_uniform(state)
+    state, u_death = next_uniform(state)
+    t_drop = exit_time(-math.log(u_drop), visits, cum_hazard)
+    t_death = math.inf
+    if params[P_DEATH_HAZARD] > 0.0:
+        t_death = -math.log(u_death) / params[P_DEATH_HAZARD]
+    t_exit = min(t_drop, t_death)
+    status = COMPLETED
+    if t_exit < visits[visits.shape[0] - 1]:
+        status = DIED if t_death < t_drop else DROPPED_OUT
+    else:
+        t_exit = math.inf
+    integer = params[P_INTEGER] > 0.5
+    sd_e = params[P_RESIDUAL_SD]
+    m = 0
+    for j in range(visits.shape[0]):
+        if j > 0 and visits[j] >= t_exit:
+            break
+        state, e = next_normal(state)
+        y = a + s * visits[j] + sd_e * e
+        if integer:
+            y = math.floor(y + 0.5)
+            y = min(max(y, _FLOOR), _CEILING)
+        y_out[j] = y
+        m += 1
+    return m, t_exit, status, s
+
+
+@njit(cache=True)
+def _simulate_and_analyse_trial(
+    key, trial, n_placebo, n_active, effect_shift, visits, cum_hazard, params, run,
+    y, ztz_prefix, n_g, syy_g, szy_g, szyzy_g, arm_c, ztz_c, n_c, syy_c, szy_c, szyzy_c,
+    slopes, slope_arm, y0, ylast, anc_arm, res, counts,
+):  # fmt: skip
+    """One trial: simulate every patient, accumulate sufficient statistics, run analyses."""
+    v = visits.shape[0]
+    n_g[:] = 0.0
+    syy_g[:] = 0.0
+    szy_g[:] = 0.0
+    szyzy_g[:] = 0.0
+    counts[:] = 0.0
+    n_slopes = 0
+    n_comp = 0
+    for arm in range(2):
+        n_arm = n_placebo if arm == 0 else n_active
+        for p in range(n_arm):
+            state = stream_state(key, trial, arm, p)
+            m, _, status, _ = simulate_patient(
+                state, arm == 1, effect_shift, visits, cum_hazard, params, y
+            )
+            sy = 0.0
+            sty = 0.0
+            yy = 0.0
+            for j in range(m):
+                sy += y[j]
+                sty += visits[j] * y[j]
+                yy += y[j] * y[j]
+            g = arm * v + (m - 1)
+            n_g[g] += 1.0
+            syy_g[g] += yy
+            szy_g[g, 0] += sy
+            szy_g[g, 1] += sty
+            szyzy_g[g, 0] += sy * sy
+            szyzy_g[g, 1] += sy * sty
+            szyzy_g[g, 2] += sty * sty
+            if m >= 2:
+                st = ztz_prefix[m - 1, 1]
+                stt = ztz_prefix[m - 1, 2]
+                slopes[n_slopes] = (sty - st * sy / m) / (stt - st * st / m)
+                slope_arm[n_slopes] = arm
+                n_slopes += 1
+            if m == v:
+                y0[n_comp] = y[0]
+                ylast[n_comp] = y[v - 1]
+                anc_arm[n_comp] = arm
+                n_comp += 1
+                counts[C_COMPLETERS_PLACEBO + arm] += 1.0
+            elif status == DIED:
+                counts[C_DEATH_PLACEBO + arm] += 1.0
+            elif status == DROPPED_OUT:
+                counts[C_DROPOUT_PLACEBO + arm] += 1.0
+    if run[A_LMM_SLOPE]:
+        n_groups = 0
+        for g in range(2 * v):
+            if n_g[g] > 0.0:
+                m_idx = g % v
+                arm_c[n_groups] = g // v
+                ztz_c[n_groups, 0] = ztz_prefix[m_idx, 0]
+                ztz_c[n_groups, 1] = ztz_prefix[m_idx, 1]
+                ztz_c[n_groups, 2] = ztz_prefix[m_idx, 2]
+                n_c[n_groups] = n_g[g]
+                syy_c[n_groups] = syy_g[g]
+                szy_c[n_groups, 0] = szy_g[g, 0]
+                szy_c[n_groups, 1] = szy_g[g, 1]
+                szyzy_c[n_groups, 0] = szyzy_g[g, 0]
+                szyzy_c[n_groups, 1] = szyzy_g[g, 1]
+                szyzy_c[n_groups, 2] = szyzy_g[g, 2]
+                n_groups += 1
+        lmm_slope_fit(arm_c, ztz_c, n_c, syy_c, szy_c, szyzy_c, n_groups, res[A_LMM_SLOPE])
+    if run[A_OLS_SLOPE_TTEST]:
+        ols_slope_ttest(slopes, slope_arm, n_slopes, res[A_OLS_SLOPE_TTEST])
+    if run[A_ANCOVA_CHANGE]:
+        ancova_change(y0, ylast, anc_arm, n_comp, res[A_ANCOVA_CHANGE])
+
+
+@njit(cache=True)
+def visit_prefix_sums(visits):
+    """Per-patient Z'Z entries (m, sum t, sum t^2) for the first m = 1..V visits, shape (V, 3)."""
+    v = visits.shape[0]
+    out = np.empty((v, 3))
+    s1 = 0.0
+    s2 = 0.0
+    for j in range(v):
+        s1 += visits[j]
+        s2 += visits[j] * visits[j]
+        out[j, 0] = j + 1.0
+        out[j, 1] = s1
+        out[j, 2] = s2
+    return out
+
+
+@njit(cache=True, parallel=True)
+def simulate_block(
+    key, first_trial, n_placebo, n_active, effect_by_trial, visits, cum_hazard, params, run,
+    chunk, res, counts,
+):  # fmt: skip
+    """Simulate and analyse trials ``first_trial .. first_trial + len(effect_by_trial) - 1``.
+
+    Parameters
+    ----------
+    key : uint64
+        Seed key (:func:`designs.rng.seed_key`).
+    first_trial : int
+        Global index of the first trial of the block (results depend only on the global
+        index, never on the block or thread).
+    n_placebo, n_active : int
+        Patients randomised per arm.
+    effect_by_trial : float64[B]
+        Mean change of slope of active patients in each trial, points/month.
+    visits, cum_hazard, params : see :func:`simulate_patient`.
+    run : int64[N_ANALYSES]
+        1 where an analysis is wanted.
+    chunk : int
+        Trials per parallel work item (scratch is allocated once per chunk).
+    res : float64[B, N_ANALYSES, N_RESULT]
+        Receives each analysis' result (layout :mod:`designs.results`).
+    counts : float64[B, N_COUNTS]
+        Receives dropouts, deaths and completers per arm.
+    """
+    n_trials = effect_by_trial.shape[0]
+    v = visits.shape[0]
+    n_total = n_placebo + n_active
+    ztz_prefix = visit_prefix_sums(visits)
+    n_chunks = (n_trials + chunk - 1) // chunk
+    for c in prange(n_chunks):
+        y = np.empty(v)
+        n_g = np.empty(2 * v)
+        syy_g = np.empty(2 * v)
+        szy_g = np.empty((2 * v, 2))
+        szyzy_g = np.empty((2 * v, 3))
+        arm_c = np.empty(2 * v, dtype=np.int64)
+        ztz_c = np.empty((2 * v, 3))
+        n_c = np.empty(2 * v)
+        syy_c = np.empty(2 * v)
+        szy_c = np.empty((2 * v, 2))
+        szyzy_c = np.empty((2 * v, 3))
+        slopes = np.empty(n_total)
+        slope_arm = np.empty(n_total, dtype=np.int64)
+        y0 = np.empty(n_total)
+        ylast = np.empty(n_total)
+        anc_arm = np.empty(n_total, dtype=np.int64)
+        for b in range(c * chunk, min((c + 1) * chunk, n_trials)):
+            for a in range(N_ANALYSES):
+                res[b, a, :] = np.nan
+            _simulate_and_analyse_trial(
+                key, first_trial + b, n_placebo, n_active, effect_by_trial[b], visits,
+                cum_hazard, params, run, y, ztz_prefix, n_g, syy_g, szy_g, szyzy_g, arm_c,
+                ztz_c, n_c, syy_c, szy_c, szyzy_c, slopes, slope_arm, y0, ylast, anc_arm,
+                res[b], counts[b],
+            )  # fmt: skip
+
+
+@njit(cache=True)
+def simulate_trial_long(key, trial, n_placebo, n_active, effect_shift, visits, cum_hazard, params):
+    """One trial in long format, for export and re-analysis elsewhere.
+
+    Returns
+    -------
+    patient, arm : int64[rows]
+    month, alsfrs_r : float64[rows]
+    status : int64[n_total]
+        Per patient (patients numbered placebo first), ``COMPLETED``/``DROPPED_OUT``/``DIED``.
+    exit_month : float64[n_total]
+        Per patient, ``inf`` for completers.
+    """
+    v = visits.shape[0]
+    n_total = n_placebo + n_active
+    rows = n_total * v
+    patient = np.empty(rows, dtype=np.int64)
+    arm_out = np.empty(rows, dtype=np.int64)
+    month = np.empty(rows)
+    score = np.empty(rows)
+    status = np.empty(n_total, dtype=np.int64)
+    exit_month = np.empty(n_total)
+    y = np.empty(v)
+    r = 0
+    pid = 0
+    for arm in range(2):
+        n_arm = n_placebo if arm == 0 else n_active
+        for p in range(n_arm):
+            state = stream_state(key, trial, arm, p)
+            m, t_exit, st, _ = simulate_patient(
+                state, arm == 1, effect_shift, visits, cum_hazard, params, y
+            )
+            for j in range(m):
+                patient[r] = pid
+                arm_out[r] = arm
+                month[r] = visits[j]
+                score[r] = y[j]
+                r += 1
+            status[pid] = st
+            exit_month[pid] = t_exit
+            pid += 1
+    return patient[:r], arm_out[:r], month[:r], score[:r], status, exit_month

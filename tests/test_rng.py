@@ -1,0 +1,84 @@
+"""The engine's generator: moments, distribution, independence across streams."""
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from designs.rng import fill_normals, fill_uniforms, seed_key
+
+N = 400_000
+
+
+@pytest.fixture(scope="module")
+def key():
+    return seed_key(20261125)
+
+
+def test_normal_moments_and_ks(key):
+    z = np.empty(N)
+    fill_normals(key, 3, 1, 7, z)
+    # Tolerances: 4 standard errors of each sample moment under N(0, 1):
+    # SE(mean) = 1/sqrt(N), SE(var) = sqrt(2/N), SE(skew) ~ sqrt(6/N), SE(ex. kurt) ~ sqrt(24/N).
+    assert abs(z.mean()) < 4 / np.sqrt(N)
+    assert abs(z.var() - 1) < 4 * np.sqrt(2 / N)
+    assert abs(stats.skew(z)) < 4 * np.sqrt(6 / N)
+    assert abs(stats.kurtosis(z)) < 4 * np.sqrt(24 / N)
+    assert stats.kstest(z, "norm").pvalue > 1e-3
+
+
+def test_normal_tail_mass(key):
+    """The ziggurat's tail branch (|z| > 3.654) has the right probability."""
+    z = np.empty(4 * N)
+    fill_normals(key, 0, 0, 0, z)
+    r = 3.6541528853610088
+    expected = 2 * stats.norm.sf(r)
+    observed = np.mean(np.abs(z) > r)
+    assert abs(observed - expected) < 4 * np.sqrt(expected / z.size)
+    # Far tail as well: P(|z| > 4.5)
+    e2 = 2 * stats.norm.sf(4.5)
+    assert abs(np.mean(np.abs(z) > 4.5) - e2) < 5 * np.sqrt(e2 / z.size)
+
+
+def test_uniform_ks_and_open_interval(key):
+    u = np.empty(N)
+    fill_uniforms(key, 1, 0, 2, u)
+    assert u.min() > 0 and u.max() < 1
+    assert stats.kstest(u, "uniform").pvalue > 1e-3
+
+
+def test_streams_independent_across_trials_and_patients(key):
+    """Draws of neighbouring trials, arms and patients are uncorrelated."""
+    m = 2000
+    firsts = np.empty((m, 4))
+    buf = np.empty(4)
+    for i in range(m):
+        fill_normals(key, i, 0, 0, buf)
+        firsts[i] = buf
+    # Correlation of the first variate of trial i with that of trial i+1: |r| < 4/sqrt(m).
+    r = np.corrcoef(firsts[:-1, 0], firsts[1:, 0])[0, 1]
+    assert abs(r) < 4 / np.sqrt(m)
+    # Neighbouring patients and the two arms of one trial.
+    a = np.empty(m)
+    b = np.empty(m)
+    c = np.empty(m)
+    for i in range(m):
+        fill_normals(key, 5, 0, i, buf)
+        a[i] = buf[0]
+        fill_normals(key, 5, 0, i + 1, buf)
+        b[i] = buf[0]
+        fill_normals(key, 5, 1, i, buf)
+        c[i] = buf[0]
+    assert abs(np.corrcoef(a, b)[0, 1]) < 4 / np.sqrt(m)
+    assert abs(np.corrcoef(a, c)[0, 1]) < 4 / np.sqrt(m)
+    # Pooled first variates across trials are N(0, 1).
+    assert stats.kstest(firsts.ravel(), "norm").pvalue > 1e-3
+
+
+def test_seed_changes_streams():
+    a = np.empty(8)
+    b = np.empty(8)
+    fill_normals(seed_key(1), 0, 0, 0, a)
+    fill_normals(seed_key(2), 0, 0, 0, b)
+    assert not np.allclose(a, b)
+    fill_normals(seed_key(1), 0, 0, 0, b)
+    np.testing.assert_array_equal(a, b)
