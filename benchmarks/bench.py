@@ -16,7 +16,7 @@ from numba import njit, prange
 
 from benchmarks.numpy_engine import draw_normals_numpy, simulate_ols_ttest
 from designs.engine import run_trials, simulation_inputs
-from designs.rng import next_normal, next_uniform, seed_key, stream_state
+from designs.rng import next_normal_pair, next_uniform, seed_key, stream_state
 from designs.spec import load_design
 
 ANALYSES = ("lmm_slope", "ols_slope_ttest", "ancova_change")
@@ -46,9 +46,9 @@ def _engine_rng_floor(key, trials, n_per_arm, normals_per_patient):
         for arm in range(2):
             for p in range(n_per_arm):
                 state = stream_state(key, b, arm, p)
-                for _ in range(normals_per_patient):
-                    state, z = next_normal(state)
-                    acc += z
+                for _ in range(0, normals_per_patient, 2):
+                    state, z1, z2 = next_normal_pair(state)
+                    acc += z1 + z2
                 state, u = next_uniform(state)
                 state, w = next_uniform(state)
                 acc += u + w

@@ -16,9 +16,11 @@ hazard through the visits; a visit ``t_j`` is observed iff ``t_j < T`` (month 0 
 Death has its own constant monthly hazard and ends the scores too.
 
 Each patient's draws come from its own stream (see :mod:`designs.rng`) in a fixed order:
-the two random-effect normals, the effect normal (only when ``effect_sd > 0``), the dropout
-and death uniforms, then one residual per observed visit. So a patient is the same person
-whatever the sample size, effect, dropout rate or trial duration (common random numbers).
+one normal pair for the random effects, one pair for the effect (only when
+``effect_sd > 0``; the second half is unused), the dropout and death uniforms, then the
+residuals in pairs, visit ``j`` taking half ``j % 2`` of pair ``j // 2``. So a patient is
+the same person whatever the sample size, effect, dropout rate or trial duration (common
+random numbers).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ import numpy as np
 from numba import njit, prange
 
 from designs.lmm import lmm_slope_fit
-from designs.rng import next_normal, next_uniform, stream_state
+from designs.rng import next_normal_pair, next_uniform, stream_state
 from designs.slope_tests import ancova_change, ols_slope_ttest
 
 # Slots of the flat parameter vector ``params`` (float64).
@@ -119,41 +121,47 @@ def simulate_patient(state, is_active, effect_shift, visits, cum_hazard, params,
     slope : float
         The patient's true slope, points/month (for bias and informative-dropout checks).
     """
-    state, z1 = next_normal(state)
-    state, z2 = next_normal(state)
+    n_visits = visits.shape[0]
+    last = visits[n_visits - 1]
+    state, z1, z2 = next_normal_pair(state)
     corr = params[P_CORR]
     a = params[P_BASELINE_MEAN] + params[P_BASELINE_SD] * z1
     s = params[P_SLOPE_MEAN] + params[P_SLOPE_SD] * (corr * z1 + math.sqrt(1.0 - corr * corr) * z2)
     if is_active:
         s += effect_shift
         if params[P_EFFECT_SD] > 0.0:
-            state, z3 = next_normal(state)
+            state, z3, _ = next_normal_pair(state)
             s += params[P_EFFECT_SD] * z3
     state, u_drop = next_uniform(state)
     state, u_death = next_uniform(state)
-    t_drop = exit_time(-math.log(u_drop), visits, cum_hazard)
+    # A unit exponential E = -log(u) exceeds H(last) iff u < exp(-H(last)): most patients
+    # complete, and need no logarithm.
+    t_drop = math.inf
+    if cum_hazard[n_visits - 1] > 0.0 and u_drop > math.exp(-cum_hazard[n_visits - 1]):
+        t_drop = exit_time(-math.log(u_drop), visits, cum_hazard)
     t_death = math.inf
-    if params[P_DEATH_HAZARD] > 0.0:
-        t_death = -math.log(u_death) / params[P_DEATH_HAZARD]
+    hazard_death = params[P_DEATH_HAZARD]
+    if hazard_death > 0.0 and u_death > math.exp(-hazard_death * last):
+        t_death = -math.log(u_death) / hazard_death
     t_exit = min(t_drop, t_death)
     status = COMPLETED
-    if t_exit < visits[visits.shape[0] - 1]:
+    if t_exit < last:
         status = DIED if t_death < t_drop else DROPPED_OUT
     else:
         t_exit = math.inf
     integer = params[P_INTEGER] > 0.5
     sd_e = params[P_RESIDUAL_SD]
-    m = 0
-    for j in range(visits.shape[0]):
-        if j > 0 and visits[j] >= t_exit:
-            break
-        state, e = next_normal(state)
-        y = a + s * visits[j] + sd_e * e
-        if integer:
-            y = math.floor(y + 0.5)
-            y = min(max(y, _FLOOR), _CEILING)
-        y_out[j] = y
+    m = 1
+    while m < n_visits and visits[m] < t_exit:
         m += 1
+    for j in range(0, m, 2):
+        state, e1, e2 = next_normal_pair(state)
+        y_out[j] = a + s * visits[j] + sd_e * e1
+        if j + 1 < m:
+            y_out[j + 1] = a + s * visits[j + 1] + sd_e * e2
+    if integer:
+        for j in range(m):
+            y_out[j] = min(max(math.floor(y_out[j] + 0.5), _FLOOR), _CEILING)
     return m, t_exit, status, s
 
 

@@ -2,11 +2,12 @@
 
 Every simulated patient has its own stream, whose state is a hash of
 (seed key, trial, arm, patient index) only. The stream is SplitMix64 (Steele, Lea & Flood
-2014; passes BigCrush as a generator), normal variates come from a 256-layer ziggurat
-(Marsaglia & Tsang 2000) and uniforms from the top 53 bits. Because a patient's draws do
-not depend on which thread or block simulates it, results are identical for any number of
-threads, block sizes or Dask workers, and the first ``n`` patients of an arm are the same
-for every ``n`` (common random numbers across sample sizes).
+2014; passes BigCrush as a generator). Normal variates come in pairs from a 128-layer
+ziggurat (Marsaglia & Tsang 2000) on the two 32-bit halves of one draw; uniforms from the
+top 53 bits of one draw. Because a patient's draws do not depend on which thread or block
+simulates it, results are identical for any number of threads, block sizes or Dask
+workers, and the first ``n`` patients of an arm are the same for every ``n`` (common
+random numbers across sample sizes).
 
 All functions are Numba ``@njit`` and carry the generator state as a ``uint64`` value
 (``state -> (new_state, draw)``), so no Python object enters a kernel.
@@ -26,12 +27,9 @@ _S30 = np.uint64(30)
 _S27 = np.uint64(27)
 _S31 = np.uint64(31)
 _S11 = np.uint64(11)
-_S12 = np.uint64(12)
 _S8 = np.uint64(8)
-_MASK8 = np.uint64(0xFF)
 _ONE = np.uint64(1)
 _TWO53 = 1.0 / 9007199254740992.0  # 2**-53
-_TWO52 = 1.0 / 4503599627370496.0  # 2**-52
 
 
 def seed_key(seed: int) -> np.uint64:
@@ -79,13 +77,13 @@ def next_uniform(state):
     return state, (float(np.int64(bits >> _S11)) + 0.5) * _TWO53
 
 
-def _ziggurat_tables(layers: int = 256):
+def _ziggurat_tables(layers: int, r: float):
     """Layer edges ``x`` (length layers + 1) and ``f(x)`` for the unnormalised normal density.
 
     ``x[1] = r`` is the start of the tail, ``x[0] = v / f(r)`` the width of the base layer
-    (base strip plus tail, area ``v``), ``x[layers] = 0``.
+    (base strip plus tail, area ``v``), ``x[layers] = 0``. ``r`` is the root that makes the
+    top layer's area equal ``v`` too (checked in the tests).
     """
-    r = 3.6541528853610088
     f = lambda z: math.exp(-0.5 * z * z)  # noqa: E731
     v = r * f(r) + math.sqrt(math.pi / 2.0) * math.erfc(r / math.sqrt(2.0))
     x = np.zeros(layers + 1)
@@ -95,54 +93,94 @@ def _ziggurat_tables(layers: int = 256):
         x[i + 1] = math.sqrt(-2.0 * math.log(v / x[i] + f(x[i])))
     x[layers] = 0.0
     fx = np.exp(-0.5 * x * x)
-    return x, fx, r
+    return x, fx, v
 
 
-_ZIG_X, _ZIG_F, _ZIG_R = _ziggurat_tables()
+# 128 layers, so that one 64-bit draw gives two normals from its 32-bit halves
+# (Marsaglia & Tsang 2000 use 128 layers on 32-bit integers; r from their paper, refined).
+ZIG_R = 3.442619855896652
+_ZIG_X, _ZIG_F, ZIG_V = _ziggurat_tables(128, ZIG_R)
+_MASK7 = np.uint64(0x7F)
+_S7 = np.uint64(7)
+_S32 = np.uint64(32)
+_LOW32 = np.uint64(0xFFFFFFFF)
+_TWO24 = 1.0 / 16777216.0  # 2**-24
 
 
 @njit(cache=True)
-def _normal_tail(state, negative):
+def _normal_tail(state, sign):
     """Marsaglia's tail method for |z| > r."""
     while True:
         state, u1 = next_uniform(state)
         state, u2 = next_uniform(state)
-        xx = -math.log(u1) / _ZIG_R
+        xx = -math.log(u1) / ZIG_R
         yy = -math.log(u2)
         if 2.0 * yy > xx * xx:
-            z = _ZIG_R + xx
-            return state, (-z if negative else z)
+            return state, sign * (ZIG_R + xx)
 
 
 @njit(cache=True, inline="always")
-def next_normal(state):
-    """A standard normal variate (256-layer ziggurat; one 64-bit draw in ~99% of calls).
+def _layer_point(half):
+    """Layer, sign and candidate from 32 random bits: bits 0-6 layer, 7 sign, 8-31 position."""
+    i = np.intp(half & _MASK7)
+    sign = 1.0 - 2.0 * float(np.int64((half >> _S7) & _ONE))
+    x = float(np.int64(half >> _S8)) * _TWO24 * _ZIG_X[i]
+    return i, sign, x
 
-    Bits 0-7 choose the layer, bit 8 the sign, bits 12-63 the position in the layer. The
-    sign is applied by multiplication (a branch on a random bit would be mispredicted half
-    the time) and the integers are converted to float through int64 (one instruction).
+
+@njit(cache=True)
+def _normal_slow(state, i, sign, x):
+    """The ziggurat's rare path (~2% of candidates): wedge or tail test, redraw on rejection.
+
+    Kept out of line so that the fast path of :func:`next_normal_pair` stays a few
+    instructions. A redraw takes the low 32 bits of a fresh 64-bit draw.
     """
     while True:
-        state, bits = next_u64(state)
-        i = np.intp(bits & _MASK8)
-        sign = 1.0 - 2.0 * float(np.int64((bits >> _S8) & _ONE))
-        x = float(np.int64(bits >> _S12)) * _TWO52 * _ZIG_X[i]
-        if x < _ZIG_X[i + 1]:
-            return state, sign * x
         if i == 0:
-            return _normal_tail(state, sign < 0.0)
+            return _normal_tail(state, sign)
         state, u2 = next_uniform(state)
         y = _ZIG_F[i] + u2 * (_ZIG_F[i + 1] - _ZIG_F[i])
         if y < math.exp(-0.5 * x * x):
             return state, sign * x
+        state, bits = next_u64(state)
+        i, sign, x = _layer_point(bits & _LOW32)
+        if x < _ZIG_X[i + 1]:
+            return state, sign * x
+
+
+@njit(cache=True, inline="always")
+def next_normal_pair(state):
+    """Two independent standard normal variates from (almost always) one 64-bit draw.
+
+    A 128-layer ziggurat (Marsaglia & Tsang 2000) on each 32-bit half. The sign is applied
+    by multiplication (a branch on a random bit would be mispredicted half the time),
+    integers become floats through int64 (one instruction), and the rare wedge and tail
+    cases live out of line in :func:`_normal_slow`, which draws further bits in a fixed
+    order, so the stream stays deterministic.
+    """
+    state, bits = next_u64(state)
+    i1, s1, x1 = _layer_point(bits & _LOW32)
+    i2, s2, x2 = _layer_point(bits >> _S32)
+    if x1 < _ZIG_X[i1 + 1]:
+        z1 = s1 * x1
+    else:
+        state, z1 = _normal_slow(state, i1, s1, x1)
+    if x2 < _ZIG_X[i2 + 1]:
+        z2 = s2 * x2
+    else:
+        state, z2 = _normal_slow(state, i2, s2, x2)
+    return state, z1, z2
 
 
 @njit(cache=True)
 def fill_normals(key, trial, arm, patient, out):
-    """Fill ``out`` with the first ``len(out)`` normal variates of one patient's stream (tests)."""
+    """Fill ``out`` with normal variates of one patient's stream, drawn in pairs (tests)."""
     state = stream_state(key, trial, arm, patient)
-    for k in range(out.shape[0]):
-        state, out[k] = next_normal(state)
+    for k in range(0, out.shape[0], 2):
+        state, z1, z2 = next_normal_pair(state)
+        out[k] = z1
+        if k + 1 < out.shape[0]:
+            out[k + 1] = z2
 
 
 @njit(cache=True)

@@ -8,14 +8,14 @@ import pytest
 from designs import kernels as K
 from designs import results as R
 from designs.engine import run_trials, simulate_one_trial, simulation_inputs
-from designs.rng import next_normal, next_uniform, seed_key, stream_state
+from designs.rng import next_normal_pair, next_uniform, seed_key, stream_state
 from designs.spec import load_design
 
 
-def _normal(state):
+def _pair(state):
     # Numba types a Python int below 2**63 as int64; keep the state a uint64 between calls.
-    state, z = next_normal(np.uint64(state))
-    return np.uint64(state), z
+    state, z1, z2 = next_normal_pair(np.uint64(state))
+    return np.uint64(state), z1, z2
 
 
 def _uniform(state):
@@ -26,15 +26,14 @@ def _uniform(state):
 def reference_patient(key, trial, arm, patient, shift, visits, cumulative, params):
     """Straightforward Python version of one patient, drawing from the same stream."""
     state = stream_state(key, trial, arm, patient)
-    state, z1 = _normal(state)
-    state, z2 = _normal(state)
+    state, z1, z2 = _pair(state)
     rho = params[K.P_CORR]
     a = params[K.P_BASELINE_MEAN] + params[K.P_BASELINE_SD] * z1
     s = params[K.P_SLOPE_MEAN] + params[K.P_SLOPE_SD] * (rho * z1 + math.sqrt(1 - rho**2) * z2)
     if arm == 1:
         s += shift
         if params[K.P_EFFECT_SD] > 0:
-            state, z3 = _normal(state)
+            state, z3, _ = _pair(state)
             s += params[K.P_EFFECT_SD] * z3
     state, u_drop = _uniform(state)
     state, u_death = _uniform(state)
@@ -46,11 +45,14 @@ def reference_patient(key, trial, arm, patient, shift, visits, cumulative, param
         gone = [g or (t >= t_death) for g, t in zip(gone, visits, strict=True)]
     gone[0] = False
     scores = []
+    residuals = []
     for j, t in enumerate(visits):
         if gone[j]:
             break
-        state, e = _normal(state)
-        y = a + s * t + params[K.P_RESIDUAL_SD] * e
+        if j % 2 == 0:
+            state, e1, e2 = _pair(state)
+            residuals += [e1, e2]
+        y = a + s * t + params[K.P_RESIDUAL_SD] * residuals[j]
         if params[K.P_INTEGER] > 0.5:
             y = min(max(math.floor(y + 0.5), 0.0), 48.0)
         scores.append(y)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from designs.rng import fill_normals, fill_uniforms, seed_key
+from designs.rng import _ZIG_F, _ZIG_X, ZIG_R, ZIG_V, fill_normals, fill_uniforms, seed_key
 
 N = 400_000
 
@@ -30,7 +30,7 @@ def test_normal_tail_mass(key):
     """The ziggurat's tail branch (|z| > 3.654) has the right probability."""
     z = np.empty(4 * N)
     fill_normals(key, 0, 0, 0, z)
-    r = 3.6541528853610088
+    r = ZIG_R
     expected = 2 * stats.norm.sf(r)
     observed = np.mean(np.abs(z) > r)
     assert abs(observed - expected) < 4 * np.sqrt(expected / z.size)
@@ -82,3 +82,21 @@ def test_seed_changes_streams():
     assert not np.allclose(a, b)
     fill_normals(seed_key(1), 0, 0, 0, b)
     np.testing.assert_array_equal(a, b)
+
+
+def test_ziggurat_layers_have_equal_area():
+    """Every layer (base strip + tail, the rectangles, the top cap) has area v."""
+    areas = [_ZIG_X[i] * (_ZIG_F[i + 1] - _ZIG_F[i]) for i in range(1, _ZIG_X.size - 1)]
+    np.testing.assert_allclose(areas, ZIG_V, rtol=1e-9)
+    assert _ZIG_X[0] * _ZIG_F[1] == pytest.approx(ZIG_V, rel=1e-12)
+
+
+def test_pair_halves_are_independent(key):
+    """The two normals from one 64-bit draw are uncorrelated, also in their squares."""
+    z = np.empty(N)
+    fill_normals(key, 2, 0, 9, z)
+    first, second = z[0::2], z[1::2]
+    m = first.size
+    assert abs(np.corrcoef(first, second)[0, 1]) < 4 / np.sqrt(m)
+    assert abs(np.corrcoef(first**2, second**2)[0, 1]) < 4 / np.sqrt(m)
+    assert abs(np.corrcoef(np.abs(first), np.abs(second))[0, 1]) < 4 / np.sqrt(m)
