@@ -82,6 +82,42 @@ class SimulationInputs:
         return shift
 
 
+_HERMITE_X, _HERMITE_W = np.polynomial.hermite_e.hermegauss(80)
+_HERMITE_W = _HERMITE_W / _HERMITE_W.sum()
+
+
+def informative_scale(beta: float, slope_sd: float, cum_hazard_last: float) -> float:
+    """Factor on the base hazard that keeps the placebo arm's marginal exit rate nominal.
+
+    A placebo patient with slope ``s = slope_mean + slope_sd z`` has cumulative hazard
+    ``c H exp(beta (slope_mean - s)) = c H exp(-beta slope_sd z)`` by the last visit. This
+    returns the ``c`` for which ``E_z[1 - exp(-c H exp(-beta slope_sd z))] = 1 - exp(-H)``
+    (Gauss-Hermite quadrature over ``z``), so only who leaves changes, not how many.
+
+    Parameters
+    ----------
+    beta : float
+        Log-hazard per point/month of decline faster than the mean.
+    slope_sd : float
+        SD of true slopes, points/month.
+    cum_hazard_last : float
+        Nominal cumulative hazard by the last visit (``-log(1 - fraction gone)``).
+    """
+    if beta == 0.0 or slope_sd == 0.0 or not np.isfinite(cum_hazard_last):
+        return 1.0
+    if cum_hazard_last <= 0.0:
+        return 1.0
+    from scipy.optimize import brentq
+
+    spread = np.exp(-beta * slope_sd * _HERMITE_X)
+    target = -np.expm1(-cum_hazard_last)
+
+    def gap(log_c: float) -> float:
+        return float(_HERMITE_W @ -np.expm1(-np.exp(log_c) * cum_hazard_last * spread)) - target
+
+    return float(np.exp(brentq(gap, -60.0, 60.0, xtol=1e-13)))
+
+
 def simulation_inputs(design) -> SimulationInputs:
     """Flatten a :class:`~designs.spec.TrialDesign` for the kernels."""
     pop = design.population
@@ -99,6 +135,15 @@ def simulation_inputs(design) -> SimulationInputs:
     params[K.P_EFFECT_SD] = design.effect.sd
     params[K.P_INTEGER] = 1.0 if pop.integer_scores else 0.0
     params[K.P_DEATH_HAZARD] = design.dropout.death_monthly_hazard
+    last = visits[-1] - visits[0]
+    params[K.P_DROPOUT_INFORMATIVE] = design.dropout.informative
+    params[K.P_DROPOUT_SCALE] = informative_scale(
+        design.dropout.informative, pop.slope_sd, cum_hazard[-1]
+    )
+    params[K.P_DEATH_INFORMATIVE] = design.dropout.death_informative
+    params[K.P_DEATH_SCALE] = informative_scale(
+        design.dropout.death_informative, pop.slope_sd, design.dropout.death_monthly_hazard * last
+    )
     return SimulationInputs(
         visits=visits,
         n_placebo=int(design.trial.n_placebo),

@@ -43,8 +43,12 @@ P_CORR = 4  # baseline-slope correlation
 P_RESIDUAL_SD = 5  # points
 P_EFFECT_SD = 6  # points/month, between-patient SD of the benefit
 P_INTEGER = 7  # 1.0 = round and clip to 0-48
-P_DEATH_HAZARD = 8  # deaths per patient-month (constant)
-N_PARAMS = 9
+P_DEATH_HAZARD = 8  # deaths per patient-month (constant), before the informative scaling
+P_DROPOUT_INFORMATIVE = 9  # log-hazard per point/month of decline faster than slope_mean
+P_DROPOUT_SCALE = 10  # calibration factor of the dropout hazard (1 when MCAR)
+P_DEATH_INFORMATIVE = 11  # the same for death
+P_DEATH_SCALE = 12
+N_PARAMS = 13
 
 # Analyses by index (the engine maps names to these).
 A_LMM_SLOPE = 0
@@ -134,13 +138,21 @@ def simulate_patient(state, is_active, effect_shift, visits, cum_hazard, params,
             s += params[P_EFFECT_SD] * z3
     state, u_drop = next_uniform(state)
     state, u_death = next_uniform(state)
+    # Informative exits: the patient's hazards are multiplied by exp(beta (slope_mean - s)).
+    faster = params[P_SLOPE_MEAN] - s
+    drop_mult = params[P_DROPOUT_SCALE]
+    if params[P_DROPOUT_INFORMATIVE] != 0.0:
+        drop_mult *= math.exp(params[P_DROPOUT_INFORMATIVE] * faster)
+    hazard_death = params[P_DEATH_HAZARD] * params[P_DEATH_SCALE]
+    if hazard_death > 0.0 and params[P_DEATH_INFORMATIVE] != 0.0:
+        hazard_death *= math.exp(params[P_DEATH_INFORMATIVE] * faster)
     # A unit exponential E = -log(u) exceeds H(last) iff u < exp(-H(last)): most patients
     # complete, and need no logarithm.
     t_drop = math.inf
-    if cum_hazard[n_visits - 1] > 0.0 and u_drop > math.exp(-cum_hazard[n_visits - 1]):
-        t_drop = exit_time(-math.log(u_drop), visits, cum_hazard)
+    h_last = cum_hazard[n_visits - 1] * drop_mult
+    if h_last > 0.0 and u_drop > math.exp(-h_last):
+        t_drop = exit_time(-math.log(u_drop) / drop_mult, visits, cum_hazard)
     t_death = math.inf
-    hazard_death = params[P_DEATH_HAZARD]
     if hazard_death > 0.0 and u_death > math.exp(-hazard_death * last):
         t_death = -math.log(u_death) / hazard_death
     t_exit = min(t_drop, t_death)

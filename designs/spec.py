@@ -504,15 +504,23 @@ class Dropout:
         Fraction gone by each scheduled visit (one per visit; first 0; non-decreasing; < 1),
         read as a piecewise-constant hazard between visits; empty for none.
     informative : float
-        Log-hazard per point/month of decline faster than ``slope_mean`` (0 = MCAR).
+        Log-hazard per point/month of decline faster than ``slope_mean`` (0 = MCAR): a
+        patient's dropout hazard is multiplied by ``exp(informative * (slope_mean - s_i))``,
+        ``s_i`` the patient's own slope on treatment; the base hazard is then scaled so
+        that the placebo arm's marginal fraction gone by the last visit stays the nominal one.
     death_monthly_hazard : float
         Constant death hazard, per month, >= 0 (on top of dropout).
+    death_informative : float
+        Like ``informative``, for the death hazard (log-hazard per point/month of decline
+        faster than ``slope_mean``); the placebo arm's marginal death rate by the last visit
+        stays the nominal one.
     """
 
     monthly_hazard: float = 0.0
     cumulative: tuple[float, ...] = ()
     informative: float = 0.0
     death_monthly_hazard: float = 0.0
+    death_informative: float = 0.0
 
     section: ClassVar[str] = "dropout"
 
@@ -541,13 +549,30 @@ class Dropout:
         _set(
             self,
             "informative",
-            _real("dropout.informative", self.informative, unit="log-hazard per point/month"),
+            _real(
+                "dropout.informative",
+                self.informative,
+                lo=-20,
+                hi=20,
+                unit="log-hazard per point/month",
+            ),
         )
         _set(
             self,
             "death_monthly_hazard",
             _real(
                 "dropout.death_monthly_hazard", self.death_monthly_hazard, lo=0, unit="per month"
+            ),
+        )
+        _set(
+            self,
+            "death_informative",
+            _real(
+                "dropout.death_informative",
+                self.death_informative,
+                lo=-20,
+                hi=20,
+                unit="log-hazard per point/month",
             ),
         )
 

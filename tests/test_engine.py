@@ -37,11 +37,18 @@ def reference_patient(key, trial, arm, patient, shift, visits, cumulative, param
             s += params[K.P_EFFECT_SD] * z3
     state, u_drop = _uniform(state)
     state, u_death = _uniform(state)
-    # Visit j is missed when the patient is gone by then: P(gone by t_j) = cumulative[j].
-    # With E = -log(u) unit exponential, gone by t_j  <=>  E < H_j = -log(1 - cumulative[j]).
-    gone = [(-math.log(u_drop)) < -math.log1p(-c) for c in cumulative]
-    if params[K.P_DEATH_HAZARD] > 0:
-        t_death = -math.log(u_death) / params[K.P_DEATH_HAZARD]
+    faster = params[K.P_SLOPE_MEAN] - s
+    mult = params[K.P_DROPOUT_SCALE] * math.exp(params[K.P_DROPOUT_INFORMATIVE] * faster)
+    death_rate = (
+        params[K.P_DEATH_HAZARD]
+        * params[K.P_DEATH_SCALE]
+        * math.exp(params[K.P_DEATH_INFORMATIVE] * faster)
+    )
+    # Visit j is missed when the patient is gone by then. With E = -log(u) a unit
+    # exponential, gone by t_j  <=>  E < mult * H_j, H_j = -log(1 - cumulative[j]).
+    gone = [(-math.log(u_drop)) < -mult * math.log1p(-c) for c in cumulative]
+    if death_rate > 0:
+        t_death = -math.log(u_death) / death_rate
         gone = [g or (t >= t_death) for g, t in zip(gone, visits, strict=True)]
     gone[0] = False
     scores = []
@@ -59,14 +66,18 @@ def reference_patient(key, trial, arm, patient, shift, visits, cumulative, param
     return np.array(scores)
 
 
-@pytest.fixture(scope="module")
-def design():
-    return load_design(None).with_overrides(
-        {"trial.n_per_arm": 12, "dropout.death_monthly_hazard": 0.02, "effect.sd": 0.1}
-    )
-
-
-def test_kernel_matches_reference(design):
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"dropout.death_monthly_hazard": 0.02, "effect.sd": 0.1},
+        {"dropout.informative": 2.0, "dropout.death_monthly_hazard": 0.03},
+        {"dropout.death_informative": 1.5, "dropout.death_monthly_hazard": 0.05},
+        {"population.integer_scores": False, "population.baseline_slope_corr": -0.4},
+    ],
+    ids=["death", "informative-dropout", "informative-death", "continuous"],
+)
+def test_kernel_matches_reference(overrides):
+    design = load_design(None).with_overrides({"trial.n_per_arm": 12, **overrides})
     inputs = simulation_inputs(design)
     key = seed_key(7)
     cumulative = 1 - np.exp(-inputs.cum_hazard)
@@ -158,3 +169,33 @@ def test_patients_nest_across_sample_sizes():
         ys = small["alsfrs_r"][small["arm"] == arm]
         yb = big["alsfrs_r"][big["arm"] == arm]
         np.testing.assert_array_equal(ys, yb[: ys.size])
+
+
+@pytest.mark.parametrize("beta", [0.0, 1.5, 4.0])
+def test_informative_dropout_keeps_placebo_rate_and_selects_fast_decliners(beta):
+    """The calibrated base hazard keeps the placebo arm's fraction gone by month 12 at the
+    nominal 36.4%; with beta > 0 the patients who leave decline faster than those who stay."""
+    design = load_design(None).with_overrides(
+        {"trial.n_per_arm": 4000, "dropout.informative": beta, "effect.value": 0.0}
+    )
+    inputs = simulation_inputs(design)
+    data = simulate_one_trial(inputs, seed=21)
+    placebo = np.arange(inputs.n_placebo)
+    gone = data["status"][placebo] != "completed"
+    nominal = design.dropout.cumulative[-1]
+    # binomial SE of a proportion over 4000 patients; 4 SE
+    assert abs(gone.mean() - nominal) < 4 * math.sqrt(nominal * (1 - nominal) / placebo.size)
+    # observed slope of each placebo patient's record (>= 2 visits) by least squares
+    slopes = []
+    for pid in placebo:
+        rows = data["patient"] == pid
+        if rows.sum() >= 2:
+            slopes.append(
+                (np.polyfit(data["month"][rows], data["alsfrs_r"][rows], 1)[0], gone[pid])
+            )
+    slopes = np.array(slopes)
+    diff = slopes[slopes[:, 1] == 0, 0].mean() - slopes[slopes[:, 1] == 1, 0].mean()
+    if beta == 0.0:
+        assert abs(diff) < 0.1  # MCAR: leavers and stayers alike (SE of the gap ~0.03)
+    else:
+        assert diff > 0.1  # stayers decline more slowly than leavers
