@@ -20,12 +20,15 @@ from scipy import stats
 from designs import kernels as K
 from designs import results as R
 from designs.errors import InputError
+from designs.joint_rank import ESTIMAND as JR_ESTIMAND
+from designs.joint_rank import UNITS as JR_UNITS
 from designs.rng import seed_key
 
 ANALYSIS_INDEX = {
     "lmm_slope": K.A_LMM_SLOPE,
     "ols_slope_ttest": K.A_OLS_SLOPE_TTEST,
     "ancova_change": K.A_ANCOVA_CHANGE,
+    "joint_rank": K.A_JOINT_RANK,
 }
 
 #: What each analysis estimates, and in which units (files and reports carry these).
@@ -43,6 +46,7 @@ ESTIMANDS = {
         "adjusted for baseline, active minus placebo",
         "points",
     ),
+    "joint_rank": (JR_ESTIMAND, JR_UNITS),
 }
 
 DEFAULT_BLOCK = 16_384
@@ -77,6 +81,8 @@ class SimulationInputs:
     def true_effect(self, analysis: str, effect_shift: float | np.ndarray | None = None):
         """True value of ``analysis``' estimand for a given slope shift (points/month)."""
         shift = self.effect_shift if effect_shift is None else effect_shift
+        if analysis == "joint_rank":  # no closed form: bias is not reported
+            return np.full_like(np.asarray(shift, dtype=float), np.nan)
         if analysis == "ancova_change":
             return shift * (self.visits[-1] - self.visits[0])
         return shift

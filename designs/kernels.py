@@ -30,6 +30,7 @@ import math
 import numpy as np
 from numba import njit, prange
 
+from designs.joint_rank import joint_rank_test
 from designs.lmm import lmm_slope_fit
 from designs.rng import next_normal_pair, next_uniform, stream_state
 from designs.slope_tests import ancova_change, ols_slope_ttest
@@ -54,7 +55,8 @@ N_PARAMS = 13
 A_LMM_SLOPE = 0
 A_OLS_SLOPE_TTEST = 1
 A_ANCOVA_CHANGE = 2
-N_ANALYSES = 3
+A_JOINT_RANK = 3
+N_ANALYSES = 4
 
 # Exit status of a patient.
 COMPLETED = 0
@@ -181,7 +183,8 @@ def simulate_patient(state, is_active, effect_shift, visits, cum_hazard, params,
 def _simulate_and_analyse_trial(
     key, trial, n_placebo, n_active, effect_shift, visits, cum_hazard, params, run,
     y, ztz_prefix, n_g, syy_g, szy_g, szyzy_g, arm_c, ztz_c, n_c, syy_c, szy_c, szyzy_c,
-    slopes, slope_arm, y0, ylast, anc_arm, res, counts,
+    slopes, slope_arm, y0, ylast, anc_arm, jr_arm, jr_death, jr_followup, jr_m, jr_change,
+    jr_score, res, counts,
 ):  # fmt: skip
     """One trial: simulate every patient, accumulate sufficient statistics, run analyses."""
     v = visits.shape[0]
@@ -192,13 +195,23 @@ def _simulate_and_analyse_trial(
     counts[:] = 0.0
     n_slopes = 0
     n_comp = 0
+    n_jr = 0
+    last = visits[v - 1]
     for arm in range(2):
         n_arm = n_placebo if arm == 0 else n_active
         for p in range(n_arm):
             state = stream_state(key, trial, arm, p)
-            m, _, status, _ = simulate_patient(
+            m, t_exit, status, _ = simulate_patient(
                 state, arm == 1, effect_shift, visits, cum_hazard, params, y
             )
+            if run[A_JOINT_RANK]:
+                jr_arm[n_jr] = arm
+                jr_death[n_jr] = t_exit if status == DIED else math.inf
+                jr_followup[n_jr] = last if status == COMPLETED else t_exit
+                jr_m[n_jr] = m
+                for j in range(m):
+                    jr_change[n_jr, j] = y[j] - y[0]
+                n_jr += 1
             sy = 0.0
             sty = 0.0
             yy = 0.0
@@ -252,6 +265,10 @@ def _simulate_and_analyse_trial(
         ols_slope_ttest(slopes, slope_arm, n_slopes, res[A_OLS_SLOPE_TTEST])
     if run[A_ANCOVA_CHANGE]:
         ancova_change(y0, ylast, anc_arm, n_comp, res[A_ANCOVA_CHANGE])
+    if run[A_JOINT_RANK]:
+        joint_rank_test(
+            jr_arm, jr_death, jr_followup, jr_m, jr_change, n_jr, jr_score, res[A_JOINT_RANK]
+        )
 
 
 @njit(cache=True)
@@ -320,6 +337,13 @@ def simulate_block(
         y0 = np.empty(n_total)
         ylast = np.empty(n_total)
         anc_arm = np.empty(n_total, dtype=np.int64)
+        n_jr = n_total if run[A_JOINT_RANK] else 1
+        jr_arm = np.empty(n_jr, dtype=np.int64)
+        jr_death = np.empty(n_jr)
+        jr_followup = np.empty(n_jr)
+        jr_m = np.empty(n_jr, dtype=np.int64)
+        jr_change = np.empty((n_jr, v))
+        jr_score = np.empty(n_jr)
         for b in range(c * chunk, min((c + 1) * chunk, n_trials)):
             for a in range(N_ANALYSES):
                 res[b, a, :] = np.nan
@@ -327,7 +351,7 @@ def simulate_block(
                 key, first_trial + b, n_placebo, n_active, effect_by_trial[b], visits,
                 cum_hazard, params, run, y, ztz_prefix, n_g, syy_g, szy_g, szyzy_g, arm_c,
                 ztz_c, n_c, syy_c, szy_c, szyzy_c, slopes, slope_arm, y0, ylast, anc_arm,
-                res[b], counts[b],
+                jr_arm, jr_death, jr_followup, jr_m, jr_change, jr_score, res[b], counts[b],
             )  # fmt: skip
 
 

@@ -60,6 +60,7 @@ class Analysis(StrEnum):
     LMM_SLOPE = "lmm_slope"  # difference in mean slope, points/month (REML mixed model)
     OLS_SLOPE_TTEST = "ols_slope_ttest"  # difference in mean per-patient OLS slope, points/month
     ANCOVA_CHANGE = "ancova_change"  # difference in change to the last visit, points
+    JOINT_RANK = "joint_rank"  # CAFS: joint rank of survival and ALSFRS-R change
 
 
 class EffectKind(StrEnum):
