@@ -39,7 +39,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for register in (_add_power, _add_trial, _add_analyze, _add_bench):
+    for register in (
+        _add_fit,
+        _add_power,
+        _add_trial,
+        _add_analyze,
+        _add_bench,
+        _add_sweep,
+        _add_sample_size,
+        _add_assurance,
+        _add_report,
+    ):
         register(sub)
     return parser
 
@@ -131,10 +141,68 @@ def _print_json(obj) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
+# fit
+
+
+def _add_fit(sub) -> None:
+    p = sub.add_parser("fit", help="fit the progression model to phase 2 data, write the posterior")
+    _add_common(p, design=False)
+    p.add_argument(
+        "--data",
+        metavar="CSV",
+        help="long-format ALSFRS-R records (default: the bundled, illustrative phase 2 set)",
+    )
+    p.add_argument(
+        "--out",
+        metavar="FILE.nc",
+        default="results/phase2_posterior.nc",
+        help="where to write the posterior (default %(default)s)",
+    )
+    p.add_argument("--draws", type=_whole(100, 100_000), default=1000, help="draws per chain")
+    p.add_argument("--tune", type=_whole(100, 100_000), default=1000, help="tuning steps")
+    p.add_argument("--chains", type=_whole(1, 64), default=4, help="chains")
+    p.set_defaults(handler=cmd_fit)
+
+
+def cmd_fit(args) -> int:
+    from designs.atomic import check_writable
+    from progression.data import load_phase2
+    from progression.diagnostics import fit_summary, format_fit_report
+    from progression.model import fit, save_posterior
+
+    data = load_phase2(args.data)
+    out = check_writable(args.out, "--out")
+    if not args.json:
+        print(
+            f"fitting {data.source} ({'ILLUSTRATIVE reconstruction, ' if data.illustrative else ''}"
+            f"{data.frame['patient'].nunique()} patients): {args.chains} chains x {args.draws} "
+            "draws; a first run compiles the model (can take a minute or two)",
+            file=sys.stderr,
+        )
+    idata = fit(
+        data,
+        draws=args.draws,
+        tune=args.tune,
+        chains=args.chains,
+        seed=args.seed,
+        progressbar=not args.json,
+    )
+    save_posterior(idata, out)
+    summary = fit_summary(idata)
+    summary["posterior_path"] = str(out)
+    if args.json:
+        _print_json(summary)
+    else:
+        print(format_fit_report(idata))
+        print(f"posterior written to {out}")
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------
 # power
 
 
-ANALYSES = ("lmm_slope", "ols_slope_ttest", "ancova_change")
+ANALYSES = ("lmm_slope", "ols_slope_ttest", "ancova_change", "joint_rank")
 
 
 def _add_power(sub) -> None:
@@ -295,13 +363,446 @@ def cmd_bench(args) -> int:
     return 0
 
 
-def main_job() -> int:
-    """The default run: fit the bundled phase 2 data, simulate the follow-up, print n."""
-    print(
-        "The main job will fit the bundled (illustrative) phase 2 data, simulate the proposed "
-        "double-blind follow-up and print the sample size for 80% and 90% power; its parts "
-        "are being built."
+# ---------------------------------------------------------------------------------------------
+# sweep
+
+
+def _grid(option: str, *, integer: bool = False):
+    def parse(text: str):
+        from designs.sweep import parse_grid
+
+        try:
+            return parse_grid(text, option, integer=integer)
+        except InputError as exc:
+            raise argparse.ArgumentTypeError(str(exc).removeprefix(option).strip()) from None
+
+    return parse
+
+
+def _add_sweep(sub) -> None:
+    p = sub.add_parser("sweep", help="power over a grid of designs, to an xarray netCDF file")
+    _add_common(p, design=False)
+    p.add_argument("--design", default=None, help="a name in designs/library or a TOML file")
+    p.add_argument(
+        "--n-per-arm",
+        type=_grid("--n-per-arm", integer=True),
+        metavar="GRID",
+        help="patients per arm: START:STOP:STEP (inclusive) or a list, e.g. 50:300:25",
     )
+    p.add_argument(
+        "--n-total",
+        type=_grid("--n-total", integer=True),
+        metavar="GRID",
+        help="patients randomised in all (unequal allocation)",
+    )
+    p.add_argument(
+        "--effect",
+        type=_grid("--effect"),
+        metavar="GRID",
+        help="effect.value grid, in the design's units",
+    )
+    p.add_argument(
+        "--duration",
+        type=_grid("--duration"),
+        metavar="GRID",
+        help="trial length, months (visits keep the design's spacing)",
+    )
+    p.add_argument(
+        "--dropout",
+        type=_grid("--dropout"),
+        metavar="GRID",
+        help="fraction gone by month 12 (constant MCAR hazard), e.g. 0.2,0.364",
+    )
+    p.add_argument(
+        "--analysis",
+        nargs="+",
+        choices=ANALYSES,
+        metavar="NAME",
+        help=f"one or more of {', '.join(ANALYSES)} (default: the design's)",
+    )
+    p.add_argument(
+        "--trials",
+        type=_whole(1, MAX_TRIALS),
+        default=2000,
+        help="simulated trials per cell (default %(default)s)",
+    )
+    p.add_argument("--out", required=True, help="netCDF file to write (FILE.nc)")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument(
+        "--scheduler", metavar="ADDRESS", help="a running Dask scheduler, e.g. tcp://10.0.0.5:8786"
+    )
+    where.add_argument(
+        "--workers", type=_whole(1, 1024), help="start a local Dask cluster with N worker processes"
+    )
+    p.set_defaults(handler=cmd_sweep)
+
+
+def cmd_sweep(args) -> int:
+    from designs.spec import load_design
+    from designs.sweep import cells_folder, run_sweep
+
+    design = load_design(args.design)
+    grid = {
+        dim: value
+        for dim, value in (
+            ("n_per_arm", args.n_per_arm),
+            ("n_total", args.n_total),
+            ("effect", args.effect),
+            ("duration_months", args.duration),
+            ("dropout_12m", args.dropout),
+        )
+        if value is not None
+    }
+    if not grid:
+        raise InputError(
+            "sweep: give at least one of --n-per-arm, --n-total, --effect, --duration, --dropout"
+        )
+    analyses = tuple(args.analysis) if args.analysis else None
+    cells = math.prod(len(v) for v in grid.values())
+    resumed = cells_folder(args.out).is_dir()
+    with _progress_bar(cells, "cell", not args.json) as bar:
+        ds = run_sweep(
+            design,
+            grid,
+            args.trials,
+            args.seed,
+            analyses,
+            args.out,
+            scheduler=args.scheduler,
+            workers=args.workers,
+            progress=bar.update,
+        )
+    summary = {
+        "out": str(args.out),
+        "dims": {k: int(v) for k, v in ds.sizes.items()},
+        "cells": cells,
+        "trials_per_cell": args.trials,
+        "seed": args.seed,
+        "analyses": list(ds.analysis.values.tolist()),
+        "version": __version__,
+        "resumed": resumed,
+    }
+    if args.json:
+        _print_json(summary)
+    else:
+        dims = ", ".join(f"{k} {v}" for k, v in summary["dims"].items())
+        print(
+            f"wrote {args.out}: {cells} cells ({dims}), {args.trials} trials each, "
+            f"seed {args.seed}{' (resumed)' if resumed else ''}"
+        )
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------
+# sample-size
+
+
+def _add_sample_size(sub) -> None:
+    p = sub.add_parser("sample-size", help="n for target powers (simulated), as a table")
+    _add_common(p)
+    p.add_argument(
+        "--target-power",
+        nargs="+",
+        type=_finite,
+        default=[0.8, 0.9],
+        metavar="P",
+        help="target power(s) in (0, 1) (default 0.8 0.9)",
+    )
+    p.add_argument(
+        "--trials", type=_whole(10, MAX_TRIALS), default=2000, help="simulated trials per size"
+    )
+    p.add_argument(
+        "--analysis",
+        nargs=1,
+        choices=ANALYSES,
+        metavar="NAME",
+        help=f"one of {', '.join(ANALYSES)} (default: the design's)",
+    )
+    p.add_argument(
+        "--sizes",
+        type=_grid("--sizes", integer=True),
+        metavar="GRID",
+        help="simulate exactly these sizes (default: a bracket from the closed form)",
+    )
+    p.add_argument("--format", choices=("md", "csv", "latex"), default="md")
+    p.add_argument("--out", help="also write the table to this file")
+    p.set_defaults(handler=cmd_sample_size)
+
+
+def _check_targets(targets) -> None:
+    for t in targets:
+        if not 0 < t < 1:
+            raise InputError(f"--target-power {t:g}: must be in (0, 1)")
+
+
+def cmd_sample_size(args) -> int:
+    from designs.atomic import check_writable
+    from designs.report import sample_size_table
+    from designs.sample_size import find_sample_size
+
+    _check_targets(args.target_power)
+    design = _design_from_args(args)
+    if args.out:
+        check_writable(args.out)
+    with _progress_bar(0, "trial", not args.json) as bar:
+        result = find_sample_size(
+            design,
+            args.target_power,
+            args.trials,
+            args.seed,
+            args.analysis[0] if args.analysis else None,
+            sizes=args.sizes,
+            threads=args.threads,
+            progress=bar.update,
+        )
+    table = sample_size_table(result, design, args.format)
+    if args.out:
+        from designs.atomic import atomic_write_text
+
+        atomic_write_text(args.out, table)
+    if args.json:
+        _print_json([r.to_dict() for r in result.rows])
+    else:
+        print(table, end="")
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------
+# assurance
+
+POSTERIOR_CACHE = Path(__file__).resolve().parent / ".cache" / "posterior"
+FIT_SEED = 20261125  # seed of the cached phase 2 fit (part of its cache key)
+
+
+def _posterior(path: str | None):
+    from designs.assurance import load_or_fit_posterior
+
+    if path is not None and not Path(path).is_file():
+        raise InputError(f"--posterior {path}: no such file")
+    return load_or_fit_posterior(path, cache_dir=POSTERIOR_CACHE, seed=FIT_SEED)
+
+
+def _add_assurance(sub) -> None:
+    p = sub.add_parser("assurance", help="power averaged over the phase 2 posterior of the effect")
+    _add_common(p)
+    p.add_argument(
+        "--posterior",
+        metavar="FILE.nc",
+        help="posterior from `fit` (default: fit the bundled data, or reuse a cached fit)",
+    )
+    p.add_argument("--trials", type=_whole(1, MAX_TRIALS), default=4000, help="simulated trials")
+    p.add_argument(
+        "--analysis",
+        nargs=1,
+        choices=ANALYSES,
+        metavar="NAME",
+        help=f"one of {', '.join(ANALYSES)} (default: the design's)",
+    )
+    p.add_argument(
+        "--transport",
+        choices=("proportional", "absolute"),
+        default=None,
+        help="how a draw becomes this population's effect (default: the design's; "
+        "the other is shown beside it)",
+    )
+    p.set_defaults(handler=cmd_assurance)
+
+
+def cmd_assurance(args) -> int:
+    from designs.assurance import assurance_from_draws, posterior_draws
+
+    design = _design_from_args(args)
+    idata = _posterior(args.posterior)
+    first = args.transport or design.effect.transport.value
+    order = (first, "absolute" if first == "proportional" else "proportional")
+    analysis = args.analysis[0] if args.analysis else None
+    results = []
+    with _progress_bar(4 * args.trials, "trial", not args.json) as bar:
+        for transport in order:
+            results.append(
+                assurance_from_draws(
+                    design,
+                    posterior_draws(idata, transport),
+                    args.trials,
+                    args.seed,
+                    analysis,
+                    transport,
+                    threads=args.threads,
+                    progress=bar.update,
+                )
+            )
+    main, other = results
+    if args.json:
+        out = main.to_dict()
+        out["other_transport"] = other.to_dict()
+        out["posterior_seed"] = idata.attrs.get("seed")
+        out["illustrative_data"] = bool(idata.attrs.get("illustrative_data", 1))
+        _print_json(out)
+        return 0
+    print(design.describe())
+    for r in results:
+        q = r.power_quantiles
+        unit = "fraction of |slope_mean|" if r.transport == "proportional" else "points/month"
+        print(
+            f"{r.transport}: assurance {r.assurance:.3f} (MC SE {r.mc_se:.3f}); power at the "
+            f"posterior mean effect ({r.posterior_mean_draw:+.3f} {unit} = "
+            f"{r.posterior_mean_points:+.3f} points/month) {r.power_at_mean:.3f}; "
+            f"P(effect > 0) {r.p_effect_positive:.3f}; power over the posterior: median "
+            f"{q[0.5]:.2f}, 5-95% {q[0.05]:.2f}-{q[0.95]:.2f}, P(power >= 0.8) "
+            f"{r.p_power_at_least_80:.2f}"
+        )
+    print(
+        f"{main.trials} trials per transport, seed {main.seed}, {main.analysis}, failed fits "
+        f"{main.failed_fits}; {main.posterior_draws} posterior draws. The phase 2 effect comes "
+        "from an uncontrolled before/after comparison in 5 patients (illustrative "
+        "reconstruction of the data): regression to the mean and open-label rating can "
+        "inflate it."
+    )
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------
+# report
+
+
+def _add_report(sub) -> None:
+    p = sub.add_parser("report", help="tables, plots and a methods paragraph into a folder")
+    _add_common(p)
+    p.add_argument("--out", required=True, metavar="DIR", help="folder to write")
+    p.add_argument(
+        "--trials", type=_whole(10, MAX_TRIALS), default=2000, help="simulated trials per point"
+    )
+    p.add_argument(
+        "--target-power",
+        nargs="+",
+        type=_finite,
+        default=[0.8, 0.9],
+        metavar="P",
+        help="target power(s) in (0, 1); the operating characteristics use the first",
+    )
+    p.add_argument("--analysis", nargs=1, choices=ANALYSES, metavar="NAME")
+    p.add_argument(
+        "--posterior",
+        metavar="FILE.nc",
+        help="phase 2 posterior (default: fit the bundled data or reuse a cached fit)",
+    )
+    p.add_argument(
+        "--no-assurance",
+        action="store_true",
+        help="skip the posterior (no assurance curve, no posterior plot)",
+    )
+    p.set_defaults(handler=cmd_report)
+
+
+def cmd_report(args) -> int:
+    from designs.report import write_report
+
+    _check_targets(args.target_power)
+    design = _design_from_args(args)
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out {out}: exists and is not a folder")
+    idata = None if args.no_assurance else _posterior(args.posterior)
+    with _progress_bar(0, "trial", not args.json) as bar:
+        files = write_report(
+            design,
+            out,
+            trials=args.trials,
+            seed=args.seed,
+            targets=tuple(args.target_power),
+            idata=idata,
+            analysis=args.analysis[0] if args.analysis else None,
+            progress=bar.update,
+        )
+    if args.json:
+        _print_json(
+            {
+                "out": str(out),
+                "files": [f.name for f in files],
+                "seed": args.seed,
+                "version": __version__,
+            }
+        )
+    else:
+        print(f"wrote {len(files)} files to {out}: {', '.join(f.name for f in files)}")
+    return 0
+
+
+MAIN_TRIALS = 2000  # per size in the sample-size search
+MAIN_ASSURANCE_TRIALS = 4000  # per size and transport
+
+
+def main_job() -> int:
+    """The default run: fit the bundled phase 2 data, simulate the follow-up, print n.
+
+    Prints the sample size for 80% and 90% power under the design's fixed effect, then the
+    assurance at those sizes over the phase 2 posterior (proportional transport, absolute
+    beside it), and one line on what the numbers assume.
+    """
+    import time
+
+    from designs.assurance import assurance_from_draws, posterior_draws
+    from designs.report import sample_size_table
+    from designs.sample_size import design_at, find_sample_size
+    from designs.spec import load_design
+
+    seed = 20261125
+    start = time.perf_counter()
+    print(
+        "ALS trial planner: the proposed double-blind follow-up (designs/library/default.toml).\n"
+        "A first run compiles the simulation kernels and fits the phase 2 model (a few "
+        "minutes); later runs reuse both caches.",
+        flush=True,
+    )
+    design = load_design()
+    print(f"Design: {design.describe()}", flush=True)
+    print("Phase 2 posterior: fitting the bundled data or reusing the cached fit ...", flush=True)
+    idata = _posterior(None)
+    print(f"Sample size by simulation ({MAIN_TRIALS} trials per size, seed {seed}) ...", flush=True)
+    with _progress_bar(0, "trial", True) as bar:
+        result = find_sample_size(design, (0.8, 0.9), MAIN_TRIALS, seed, progress=bar.update)
+    print()
+    print("Fixed effect (the design's): patients randomised for the target power")
+    print(sample_size_table(result, design, "md"))
+    draws = {t: posterior_draws(idata, t) for t in ("proportional", "absolute")}
+    lines = [
+        "| target power | n per arm | n total | assurance, proportional (MC SE) | "
+        "assurance, absolute (MC SE) | power at posterior-mean effect | P(effect > 0) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    with _progress_bar(0, "trial", True) as bar:
+        for row in result.rows:
+            d = design_at(design, row.n)
+            out = {
+                t: assurance_from_draws(
+                    d, draws[t], MAIN_ASSURANCE_TRIALS, seed, None, t, progress=bar.update
+                )
+                for t in draws
+            }
+            prop, absl = out["proportional"], out["absolute"]
+            size = str(row.n_per_arm) if row.n_per_arm is not None else "-"
+            lines.append(
+                f"| {row.target_power:.0%} | {size} | {row.n_total} | {prop.assurance:.3f} "
+                f"({prop.mc_se:.3f}) | {absl.assurance:.3f} ({absl.mc_se:.3f}) | "
+                f"{prop.power_at_mean:.3f} | {prop.p_effect_positive:.3f} |"
+            )
+    print("Assurance at those sizes: power averaged over the phase 2 posterior of the effect")
+    print("\n".join(lines))
+    print(
+        f"\n{MAIN_ASSURANCE_TRIALS} trials per size and transport, seed {seed}, "
+        f"{len(draws['proportional'])} posterior draws, als-trial-sim {__version__}."
+    )
+    gone = design.dropout.cumulative_at(design.trial.visits, include_death=True)[-1]
+    print(
+        f"Note: n assumes the design's fixed effect ({design.effect.value:g} "
+        f"{design.effect.kind.value}), dropout as in the design ({100 * gone:.1f}% by month "
+        f"{design.trial.duration_months:g}, already simulated, so n is not inflated again) and "
+        f"the {design.trial.analysis.value} test; "
+        "assurance assumes the phase 2 effect carries over, but it comes from an uncontrolled "
+        "before/after comparison in 5 patients whose data here are an illustrative "
+        "reconstruction."
+    )
+    print(f"({time.perf_counter() - start:.0f} s)")
     return 0
 
 

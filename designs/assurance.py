@@ -1,0 +1,314 @@
+"""Assurance: the probability of a favourable significant result, averaged over the posterior.
+
+Each simulated trial takes its own posterior draw of the treatment effect (DESIGN.md section 2,
+"Carrying the phase 2 effect over"):
+
+- ``transport = "proportional"`` (default): the draw is a fraction of the phase 2 patients'
+  own pre-dose mean slope, ``delta / |mu_b|``, applied as ``proportional_slowing``: the
+  active arm's mean slope change is ``draw * |slope_mean|`` points/month;
+- ``transport = "absolute"``: the draw is ``delta`` in points/month, applied as
+  ``slope_difference``.
+
+Assurance is ``power_favourable`` over those trials (a significant harm is no success), with
+its Monte Carlo error. For contrast the module also gives the power at the posterior-mean
+effect (same seed, same patients), P(true effect > 0), and the distribution of power over the
+posterior: a probit curve of favourable rejection in the per-trial effect (fitted to the same
+simulated trials) evaluated at every draw, and, model-free, the power within equal-count bins
+of the drawn effect.
+
+The phase 2 comparison behind the posterior is uncontrolled (before/after, open-label, five
+patients): assurance inherits that caveat.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+from scipy import stats
+
+from designs import __version__
+from designs.engine import run_trials, simulation_inputs
+from designs.errors import InputError
+from designs.power import Z95, mc_se, wilson_interval
+
+TRANSPORTS = ("proportional", "absolute")
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+def effect_shift(design, draws: np.ndarray, transport: str = "proportional") -> np.ndarray:
+    """Per-draw change of the active arm's mean slope, points/month (positive = benefit).
+
+    Parameters
+    ----------
+    design : designs.spec.TrialDesign
+        Its ``population.slope_mean`` scales proportional draws.
+    draws : float64[D]
+        ``proportional``: fractions of ``|slope_mean|``; ``absolute``: points/month.
+    transport : {"proportional", "absolute"}
+    """
+    draws = np.asarray(draws, dtype=np.float64).reshape(-1)
+    if transport not in TRANSPORTS:
+        raise InputError(f"--transport {transport!r}: allowed {', '.join(TRANSPORTS)}")
+    if draws.size == 0 or not np.all(np.isfinite(draws)):
+        raise InputError("posterior: effect draws must be a non-empty array of finite numbers")
+    if transport == "proportional":
+        # the same arithmetic as Effect.slope_shift for proportional_slowing
+        return draws * abs(design.population.slope_mean)
+    return draws.copy()
+
+
+def assign_draws(draws: np.ndarray, trials: int, seed: int) -> np.ndarray:
+    """One draw per trial: the draws in order if there are exactly ``trials`` of them,
+    otherwise resampled with replacement by a generator seeded from ``seed``."""
+    draws = np.asarray(draws, dtype=np.float64)
+    if draws.size == trials:
+        return draws.copy()
+    idx = np.random.default_rng([int(seed), 0xA55]).integers(0, draws.size, trials)
+    return draws[idx]
+
+
+@dataclass(frozen=True)
+class AssuranceResult:
+    """Assurance of one design at one size, with what explains it.
+
+    Effects are points/month (``*_points``) or in the transport's own units (``*_draw``:
+    fraction of ``|slope_mean|`` for proportional, points/month for absolute).
+    """
+
+    assurance: float
+    mc_se: float
+    ci95: tuple[float, float]
+    trials: int
+    failed_fits: int
+    seed: int
+    analysis: str
+    transport: str
+    n_per_arm: int | None
+    n_placebo: int
+    n_active: int
+    n_total: int
+    alpha: float
+    sides: int
+    posterior_draws: int
+    p_effect_positive: float
+    posterior_mean_draw: float
+    posterior_mean_points: float
+    power_at_mean: float
+    power_at_mean_mc_se: float
+    power_quantiles: dict = field(default_factory=dict)
+    p_power_at_least_80: float = math.nan
+    bins: tuple = ()
+    version: str = __version__
+
+    def to_dict(self) -> dict:
+        """Plain JSON-ready dictionary."""
+        out = asdict(self)
+        out["ci95"] = list(self.ci95)
+        out["bins"] = [dict(b) for b in self.bins]
+        out["power_quantiles"] = {f"{q:g}": v for q, v in self.power_quantiles.items()}
+        return out
+
+
+def assurance_from_draws(
+    design,
+    draws: np.ndarray,
+    trials: int,
+    seed: int,
+    analysis: str | None = None,
+    transport: str = "proportional",
+    *,
+    bins: int = 10,
+    threads: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> AssuranceResult:
+    """Assurance of ``design`` over posterior effect draws.
+
+    Parameters
+    ----------
+    design : designs.spec.TrialDesign
+        Sizes, visits, population, dropout and test; its fixed effect is not used.
+    draws : float64[D]
+        Posterior draws of the effect in the ``transport``'s units (see :func:`effect_shift`).
+    trials : int
+        Simulated trials; each gets one draw (:func:`assign_draws`).
+    seed : int
+        Non-negative seed. The same seed gives the same patients as :func:`designs.power.power`,
+        so a posterior with all draws equal gives exactly the power at that effect.
+    analysis : str, optional
+        Default: the design's.
+    transport : {"proportional", "absolute"}
+    bins : int
+        Equal-count bins of the drawn effect for the model-free conditional power.
+
+    Returns
+    -------
+    AssuranceResult
+    """
+    analysis = analysis or str(design.trial.analysis)
+    if int(trials) < 1:
+        raise InputError(f"--trials {trials}: must be a whole number >= 1")
+    raw = np.asarray(draws, dtype=np.float64).reshape(-1)
+    shifts_all = effect_shift(design, raw, transport)
+    per_trial = assign_draws(shifts_all, int(trials), seed)
+    inputs = simulation_inputs(design)
+    alpha, sides = design.trial.alpha, design.trial.sides
+    res = run_trials(
+        inputs,
+        int(trials),
+        seed,
+        (analysis,),
+        effect_by_trial=per_trial,
+        threads=threads,
+        progress=progress,
+    )
+    ok = ~res.failed(analysis)
+    fav = res.rejected_favourable(analysis, alpha, sides) & ok
+    n_ok = int(ok.sum())
+    k = int(fav.sum())
+    a = k / n_ok if n_ok else math.nan
+
+    mean_shift = float(np.mean(shifts_all))
+    at_mean = run_trials(
+        inputs,
+        int(trials),
+        seed,
+        (analysis,),
+        effect_by_trial=np.full(int(trials), mean_shift),
+        threads=threads,
+        progress=progress,
+    )
+    ok_m = ~at_mean.failed(analysis)
+    k_m = int((at_mean.rejected_favourable(analysis, alpha, sides) & ok_m).sum())
+    n_m = int(ok_m.sum())
+    p_m = k_m / n_m if n_m else math.nan
+
+    quantiles, p80 = _power_distribution(per_trial[ok], fav[ok], shifts_all)
+    t = design.trial
+    return AssuranceResult(
+        assurance=a,
+        mc_se=mc_se(a, n_ok),
+        ci95=wilson_interval(k, n_ok, Z95),
+        trials=int(trials),
+        failed_fits=int((~ok).sum()),
+        seed=int(seed),
+        analysis=analysis,
+        transport=transport,
+        n_per_arm=t.n_per_arm if t.allocation.equal else None,
+        n_placebo=t.n_placebo,
+        n_active=t.n_active,
+        n_total=t.n_total,
+        alpha=alpha,
+        sides=sides,
+        posterior_draws=int(raw.size),
+        p_effect_positive=float(np.mean(raw > 0)),
+        posterior_mean_draw=float(np.mean(raw)),
+        posterior_mean_points=mean_shift,
+        power_at_mean=p_m,
+        power_at_mean_mc_se=mc_se(p_m, n_m),
+        power_quantiles=quantiles,
+        p_power_at_least_80=p80,
+        bins=_bins(per_trial[ok], fav[ok], bins),
+    )
+
+
+def _power_distribution(effect, success, draws_points) -> tuple[dict, float]:
+    """Quantiles over the posterior of the conditional power P(favourable | effect).
+
+    The conditional power is a probit curve in the effect, fitted to the simulated trials
+    (each trial one Bernoulli outcome at its own effect); for a test statistic that is close
+    to normal this is the exact shape ``Phi((effect / se) - z)``.
+    """
+    from designs.sample_size import probit_fit
+
+    if effect.size < 10 or np.ptp(effect) == 0:
+        p = float(success.mean()) if effect.size else math.nan
+        return {q: p for q in QUANTILES}, float(p >= 0.8) if effect.size else math.nan
+    b0, b1 = probit_fit(effect, success.astype(float), np.ones(effect.size))
+    power = stats.norm.cdf(b0 + b1 * np.asarray(draws_points))
+    qs = np.quantile(power, QUANTILES)
+    return {q: float(v) for q, v in zip(QUANTILES, qs, strict=True)}, float(np.mean(power >= 0.8))
+
+
+def _bins(effect, success, bins: int) -> tuple:
+    """Power within equal-count bins of the drawn effect (points/month), model-free."""
+    if effect.size == 0:
+        return ()
+    order = np.argsort(effect, kind="stable")
+    out = []
+    for part in np.array_split(order, min(bins, effect.size)):
+        e, s = effect[part], success[part]
+        out.append(
+            {
+                "effect_low": float(e.min()),
+                "effect_high": float(e.max()),
+                "effect_mean": float(e.mean()),
+                "power": float(s.mean()),
+                "mc_se": mc_se(float(s.mean()), e.size),
+                "trials": int(e.size),
+            }
+        )
+    return tuple(out)
+
+
+def assurance_curve(
+    design,
+    draws: np.ndarray,
+    sizes: Sequence[int],
+    trials: int,
+    seed: int,
+    analysis: str | None = None,
+    transport: str = "proportional",
+    *,
+    threads: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> list[AssuranceResult]:
+    """Assurance at several sizes (per arm with 1:1, total otherwise), same seed and draws."""
+    from designs.sample_size import design_at
+
+    return [
+        assurance_from_draws(
+            design_at(design, n),
+            draws,
+            trials,
+            seed,
+            analysis,
+            transport,
+            threads=threads,
+            progress=progress,
+        )
+        for n in sizes
+    ]
+
+
+# --------------------------------------------------------------------------- the posterior
+
+
+def posterior_draws(idata, transport: str = "proportional") -> np.ndarray:
+    """Every posterior draw of the effect in the transport's units (via progression)."""
+    from progression.population import effect_draws
+
+    return effect_draws(idata, transport)
+
+
+def load_or_fit_posterior(path=None, *, cache_dir=None, seed: int = 20261125, progressbar=False):
+    """The phase 2 posterior: read ``path`` (checked to be ours), or fit/reuse a cached fit.
+
+    Parameters
+    ----------
+    path : path, optional
+        A posterior written by ``simulate.py fit`` / :func:`progression.model.save_posterior`.
+    cache_dir : path, optional
+        Where :func:`progression.model.cached_fit` keeps fits (required without ``path``).
+    seed : int
+        Seed of the fit (part of the cache key).
+    """
+    from progression import model
+
+    if path is not None:
+        return model.load_posterior(path)
+    if cache_dir is None:
+        raise InputError("--posterior: give a posterior file (or a cache folder for a fit)")
+    return model.cached_fit(None, cache_dir, seed=seed, progressbar=progressbar)

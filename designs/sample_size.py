@@ -1,0 +1,475 @@
+"""Sample size by simulation, with Monte Carlo error in mind.
+
+For each target power the smallest number randomised whose ``power_favourable`` (rejections
+in favour of active) reaches the target. The search:
+
+1. simulates a grid of sizes around a closed-form starting bracket, every size with the same
+   seed: common random numbers (the first n patients of each arm are the same people at every
+   n), so the power curve is smooth and the differences between sizes are not noise;
+2. fits a smooth monotone curve, a binomial probit regression
+   ``Phi^-1(power) = b0 + b1 sqrt(n)`` (the normal-approximation shape:
+   ``power = Phi(delta sqrt(n / (2 v)) - z)``), by maximum likelihood;
+3. inverts it for each target, and gives a 95% interval for n from a bootstrap over simulated
+   trials (resampling whole trials keeps the correlation between sizes that common random
+   numbers create, which a binomial standard error would ignore);
+4. simulates the rounded-up n once more and reports its power with its Monte Carlo error and
+   the expected completers.
+
+The size searched is ``n_per_arm`` with 1:1 allocation and ``n_total`` otherwise. The
+simulation already loses the dropouts, so n is never inflated for them again.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+
+import numpy as np
+from scipy import optimize, stats
+
+from designs import __version__
+from designs.engine import ESTIMANDS, run_trials, simulation_inputs
+from designs.errors import InputError
+
+MAX_SIZE = 50_000
+BOOTSTRAP = 300
+
+
+def size_name(design) -> str:
+    """``n_per_arm`` with 1:1 allocation, ``n_total`` otherwise."""
+    return "n_per_arm" if design.trial.allocation.equal else "n_total"
+
+
+def design_at(design, size: int):
+    """The design with ``size`` patients (per arm with 1:1, in total otherwise)."""
+    return design.with_overrides({f"trial.{size_name(design)}": int(size)})
+
+
+def _min_size(design) -> int:
+    if design.trial.allocation.equal:
+        return 3
+    frac = design.trial.allocation.active_fraction
+    return max(6, math.ceil(3 / min(frac, 1 - frac)))
+
+
+def closed_form_size(design, target: float) -> float | None:
+    """Closed-form size for ``target`` (continuous, MCAR, GLS slope): a starting bracket only.
+
+    Returns None when no formula applies (no benefit, or ``ancova_change`` on degenerate
+    variances).
+    """
+    from designs import closed_form as cf
+
+    delta = design.effect.slope_shift(design.population.slope_mean)
+    if not delta > 0:
+        return None
+    try:
+        v_p, v_a = cf.design_slope_variances(design)
+    except (InputError, np.linalg.LinAlgError):
+        return None
+    alloc = design.trial.allocation
+    n_tot = cf.n_total_slope(
+        delta,
+        0.5 * (v_p + v_a),
+        alpha=design.trial.alpha,
+        power=target,
+        sides=design.trial.sides,
+        allocation=(alloc.placebo, alloc.active),
+    )
+    return n_tot / 2 if alloc.equal else n_tot
+
+
+# --------------------------------------------------------------------------- the curve
+
+
+def probit_fit(covariate, successes, trials) -> tuple[float, float]:
+    """Maximum-likelihood binomial probit regression ``Phi^-1(p) = b0 + b1 x``.
+
+    Fisher scoring (IRLS), falling back to Nelder-Mead if it does not converge.
+
+    Parameters
+    ----------
+    covariate : array_like
+        ``x`` for each group (or each trial, with ``trials`` = 1).
+    successes, trials : array_like
+        Successes and trials per group.
+
+    Returns
+    -------
+    (b0, b1) : tuple of float
+    """
+    x = np.asarray(covariate, dtype=float)
+    k = np.asarray(successes, dtype=float)
+    m = np.asarray(trials, dtype=float)
+    design = np.column_stack([np.ones_like(x), x])
+    p = np.clip((k + 0.5) / (m + 1.0), 1e-4, 1 - 1e-4)
+    if np.ptp(x) > 0:
+        b = np.polyfit(x, stats.norm.ppf(p), 1, w=np.sqrt(m))[::-1]
+    else:
+        b = np.array([float(stats.norm.ppf(p.mean())), 0.0])
+    for _ in range(50):  # Fisher scoring (IRLS) for the probit link
+        eta = design @ b
+        mu = np.clip(stats.norm.cdf(eta), 1e-12, 1 - 1e-12)
+        dens = np.maximum(stats.norm.pdf(eta), 1e-300)
+        w = m * dens**2 / (mu * (1 - mu))
+        z = eta + (k / np.maximum(m, 1) - mu) / dens
+        xtw = design.T * w
+        try:
+            new = np.linalg.solve(xtw @ design, xtw @ z)
+        except np.linalg.LinAlgError:
+            break
+        if not np.all(np.isfinite(new)):
+            break
+        done = np.max(np.abs(new - b)) < 1e-10
+        b = new
+        if done:
+            return float(b[0]), float(b[1])
+
+    def nll(c):
+        eta = c[0] + c[1] * x
+        return -np.sum(k * stats.norm.logcdf(eta) + (m - k) * stats.norm.logsf(eta))
+
+    res = optimize.minimize(
+        nll, b, method="Nelder-Mead", options={"xatol": 1e-8, "fatol": 1e-10, "maxiter": 4000}
+    )
+    return float(res.x[0]), float(res.x[1])
+
+
+def fit_probit_curve(sizes, successes, trials) -> tuple[float, float]:
+    """Binomial probit fit of power on size: ``Phi^-1(p) = b0 + b1 sqrt(n)``.
+
+    Parameters
+    ----------
+    sizes : array_like
+        Sizes n (patients).
+    successes, trials : array_like
+        Favourable rejections and trials with a successful fit at each size.
+
+    Returns
+    -------
+    (b0, b1) : tuple of float
+    """
+    return probit_fit(np.sqrt(np.asarray(sizes, dtype=float)), successes, trials)
+
+
+def invert_curve(b0: float, b1: float, target: float) -> float:
+    """Size at which the fitted curve reaches ``target`` (inf if it never does)."""
+    if not b1 > 0:
+        return math.inf
+    root = (stats.norm.ppf(target) - b0) / b1
+    return root * root if root > 0 else 0.0
+
+
+def curve_power(b0: float, b1: float, sizes) -> np.ndarray:
+    """Fitted power at ``sizes``."""
+    return stats.norm.cdf(b0 + b1 * np.sqrt(np.asarray(sizes, dtype=float)))
+
+
+# --------------------------------------------------------------------------- simulation
+
+
+@dataclass(frozen=True)
+class PowerCurve:
+    """Favourable rejections per simulated trial at a grid of sizes (common random numbers).
+
+    Attributes
+    ----------
+    sizes : int64[K]
+        Sizes (``size_name``: per arm with 1:1, total otherwise).
+    favourable : bool[K, trials]
+        Trial rejected in favour of active.
+    ok : bool[K, trials]
+        Trial's fit succeeded.
+    failed_fits : int64[K]
+    """
+
+    size_name: str
+    sizes: np.ndarray
+    favourable: np.ndarray
+    ok: np.ndarray
+    failed_fits: np.ndarray
+
+    @property
+    def power(self) -> np.ndarray:
+        """``power_favourable`` at each size."""
+        return self.favourable.sum(1) / np.maximum(self.ok.sum(1), 1)
+
+    @property
+    def mc_se(self) -> np.ndarray:
+        """Monte Carlo SE of ``power`` at each size."""
+        m = np.maximum(self.ok.sum(1), 1)
+        p = self.power
+        return np.sqrt(p * (1 - p) / m)
+
+    def fit(self, weights: np.ndarray | None = None) -> tuple[float, float]:
+        """Probit curve; ``weights`` (per trial) are bootstrap multiplicities."""
+        if weights is None:
+            return fit_probit_curve(self.sizes, self.favourable.sum(1), self.ok.sum(1))
+        w = weights.astype(float)
+        k = (self.favourable & self.ok) @ w
+        m = self.ok @ w
+        return fit_probit_curve(self.sizes, k, m)
+
+    def extend(self, other: PowerCurve) -> PowerCurve:
+        """Union of two curves simulated with the same seed and trials."""
+        sizes = np.concatenate([self.sizes, other.sizes])
+        order = np.argsort(sizes, kind="stable")
+        return PowerCurve(
+            self.size_name,
+            sizes[order],
+            np.concatenate([self.favourable, other.favourable])[order],
+            np.concatenate([self.ok, other.ok])[order],
+            np.concatenate([self.failed_fits, other.failed_fits])[order],
+        )
+
+
+def simulate_curve(
+    design,
+    sizes: Sequence[int],
+    trials: int,
+    seed: int,
+    analysis: str | None = None,
+    *,
+    threads: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> PowerCurve:
+    """Simulate ``trials`` trials at each size with one seed (common random numbers)."""
+    analysis = analysis or str(design.trial.analysis)
+    alpha, sides = design.trial.alpha, design.trial.sides
+    fav, ok, failed = [], [], []
+    for size in sizes:
+        res = run_trials(
+            simulation_inputs(design_at(design, size)),
+            trials,
+            seed,
+            (analysis,),
+            threads=threads,
+            progress=progress,
+        )
+        bad = res.failed(analysis)
+        fav.append(res.rejected_favourable(analysis, alpha, sides) & ~bad)
+        ok.append(~bad)
+        failed.append(int(bad.sum()))
+    return PowerCurve(
+        size_name(design),
+        np.asarray(sizes, dtype=np.int64),
+        np.asarray(fav, dtype=bool).reshape(len(sizes), trials),
+        np.asarray(ok, dtype=bool).reshape(len(sizes), trials),
+        np.asarray(failed, dtype=np.int64),
+    )
+
+
+# --------------------------------------------------------------------------- the search
+
+
+@dataclass(frozen=True)
+class SampleSizeRow:
+    """The sample size for one target power.
+
+    Sizes are patients randomised; ``n_low``/``n_high`` a 95% bootstrap interval for the size
+    (per arm with 1:1 allocation, total otherwise); ``power`` and ``mc_se`` the simulated
+    ``power_favourable`` at the chosen size; ``expected_completers`` the mean number with the
+    last scheduled visit (both arms), for information only.
+    """
+
+    target_power: float
+    size_name: str
+    n: int
+    n_estimate: float
+    n_low: int
+    n_high: int
+    n_placebo: int
+    n_active: int
+    n_total: int
+    power: float
+    mc_se: float
+    expected_completers: float
+    failed_fits: int
+    reached: bool
+    analysis: str
+    effect_points_per_month: float
+    alpha: float
+    sides: int
+    trials: int
+    seed: int
+    version: str
+
+    @property
+    def n_per_arm(self) -> int | None:
+        """Patients per arm with 1:1 allocation, else None."""
+        return self.n if self.size_name == "n_per_arm" else None
+
+    def to_dict(self) -> dict:
+        """Plain JSON-ready dictionary."""
+        out = asdict(self)
+        if self.size_name == "n_per_arm":
+            out["n_per_arm"] = self.n
+        return out
+
+
+@dataclass(frozen=True)
+class SampleSizeResult:
+    """Rows (one per target) and the simulated power curve they came from."""
+
+    rows: tuple[SampleSizeRow, ...]
+    curve: PowerCurve
+    coef: tuple[float, float]
+    design_toml: str
+    analysis: str
+    trials: int
+    seed: int
+
+
+def _initial_sizes(design, targets: Sequence[float], points: int) -> list[int]:
+    lo_t = max(0.3, min(targets) - 0.3)
+    hi_t = min(0.985, max(targets) + 0.06)
+    lo = closed_form_size(design, lo_t)
+    hi = closed_form_size(design, hi_t)
+    if lo is None or hi is None:
+        lo, hi = 20.0, 400.0
+    lo, hi = max(_min_size(design), 0.8 * lo), min(MAX_SIZE, max(1.25 * hi, lo + points))
+    return _unique_sizes(np.geomspace(lo, hi, points))
+
+
+def _unique_sizes(values) -> list[int]:
+    return sorted({round(v) for v in values})
+
+
+def find_sample_size(
+    design,
+    targets: Sequence[float] = (0.8, 0.9),
+    trials: int = 2000,
+    seed: int = 20261125,
+    analysis: str | None = None,
+    *,
+    points: int = 8,
+    sizes: Sequence[int] | None = None,
+    bootstrap: int = BOOTSTRAP,
+    threads: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> SampleSizeResult:
+    """Smallest size whose ``power_favourable`` reaches each target power.
+
+    Parameters
+    ----------
+    design : designs.spec.TrialDesign
+        Fixed effect; its ``n_per_arm``/``n_total`` is ignored (searched).
+    targets : sequence of float
+        Target powers, each in (0, 1).
+    trials : int
+        Simulated trials per size.
+    seed : int
+        Non-negative seed (the same at every size: common random numbers).
+    analysis : str, optional
+        Default: the design's.
+    points : int
+        Sizes simulated initially (more are added if a target lies outside them).
+    sizes : sequence of int, optional
+        Simulate exactly these sizes (no automatic bracket).
+    bootstrap : int
+        Bootstrap resamples of trials for the interval of n.
+
+    Returns
+    -------
+    SampleSizeResult
+    """
+    targets = tuple(float(t) for t in targets)
+    if not targets:
+        raise InputError("--target-power: give at least one target")
+    for t in targets:
+        if not 0 < t < 1:
+            raise InputError(f"--target-power {t:g}: must be in (0, 1)")
+    if int(trials) < 10:
+        raise InputError(f"--trials {trials}: at least 10 are needed to fit a power curve")
+    from designs.spec import EffectSource
+
+    if design.effect.source is not EffectSource.FIXED:
+        raise InputError("effect.source = 'posterior': sample size needs a fixed effect")
+    analysis = analysis or str(design.trial.analysis)
+    if analysis not in ESTIMANDS:
+        raise InputError(f"--analysis {analysis}: unknown; allowed: {', '.join(ESTIMANDS)}")
+    delta = design.effect.slope_shift(design.population.slope_mean)
+    if not delta > 0:
+        raise InputError(
+            f"--effect {design.effect.value:g}: sample size needs a beneficial effect (> 0)"
+        )
+    kw = {"threads": threads, "progress": progress}
+    grid = _unique_sizes(sizes) if sizes is not None else _initial_sizes(design, targets, points)
+    if len(grid) < 2:
+        raise InputError("sizes: give at least two different sizes")
+    curve = simulate_curve(design, grid, trials, seed, analysis, **kw)
+    if sizes is None:
+        for _ in range(4):  # extend the grid until every target lies inside it
+            b0, b1 = curve.fit()
+            need = [invert_curve(b0, b1, t) for t in targets]
+            lo, hi = int(curve.sizes.min()), int(curve.sizes.max())
+            more = []
+            if max(need) > hi and hi < MAX_SIZE:
+                top = min(
+                    MAX_SIZE, max(1.6 * hi, 1.15 * max(need) if math.isfinite(max(need)) else 0)
+                )
+                more += _unique_sizes(np.geomspace(hi * 1.15, top, 3))
+            if min(need) < lo and lo > _min_size(design):
+                bottom = max(_min_size(design), 0.85 * min(need), lo / 2)
+                more += _unique_sizes(np.geomspace(bottom, lo / 1.1, 2))
+            more = [s for s in more if s not in set(curve.sizes.tolist())]
+            if not more:
+                break
+            curve = curve.extend(simulate_curve(design, more, trials, seed, analysis, **kw))
+    b0, b1 = curve.fit()
+    rng = np.random.default_rng([int(seed), 0x5A17])
+    boot = np.empty((bootstrap, len(targets)))
+    for r in range(bootstrap):
+        w = np.bincount(rng.integers(0, trials, trials), minlength=trials)
+        c0, c1 = curve.fit(w)
+        boot[r] = [invert_curve(c0, c1, t) for t in targets]
+    rows = []
+    from designs.power import power as simulate_power
+
+    max_size = int(curve.sizes.max())
+    for j, target in enumerate(targets):
+        n_hat = invert_curve(b0, b1, target)
+        reached = math.isfinite(n_hat) and n_hat <= max_size * 1.05
+        n = max(_min_size(design), math.ceil(n_hat - 1e-9)) if reached else max_size
+        # order statistics (no interpolation: a resample may never reach the target = inf)
+        lo_q = float(np.quantile(boot[:, j], 0.025, method="lower"))
+        hi_q = float(np.quantile(boot[:, j], 0.975, method="higher"))
+        d = design_at(design, n)
+        s = simulate_power(d, trials, seed, (analysis,), threads=threads, progress=progress)[
+            analysis
+        ]
+        rows.append(
+            SampleSizeRow(
+                target_power=target,
+                size_name=size_name(design),
+                n=n,
+                n_estimate=float(n_hat),
+                n_low=math.floor(lo_q) if math.isfinite(lo_q) else -1,
+                n_high=math.ceil(hi_q) if math.isfinite(hi_q) else -1,
+                n_placebo=d.trial.n_placebo,
+                n_active=d.trial.n_active,
+                n_total=d.trial.n_total,
+                power=s.power_favourable,
+                mc_se=s.mc_se_favourable,
+                expected_completers=s.completers_placebo + s.completers_active,
+                failed_fits=s.failed_fits,
+                reached=bool(reached),
+                analysis=analysis,
+                effect_points_per_month=float(delta),
+                alpha=design.trial.alpha,
+                sides=design.trial.sides,
+                trials=int(trials),
+                seed=int(seed),
+                version=__version__,
+            )
+        )
+    return SampleSizeResult(
+        rows=tuple(rows),
+        curve=curve,
+        coef=(b0, b1),
+        design_toml=design.to_toml(),
+        analysis=analysis,
+        trials=int(trials),
+        seed=int(seed),
+    )

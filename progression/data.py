@@ -1,0 +1,321 @@
+"""Long-format ALSFRS-R records: schema, validation, loading, and the bundled phase 2 set.
+
+Schema (one row per patient visit):
+
+``patient``
+    Patient identifier (text).
+``month``
+    Time of the visit in months. In the phase 2 data 0 is the day of the first dose,
+    assessed *before* dosing, so the month-0 visit belongs to the lead-in; negative months
+    are earlier lead-in visits.
+``alsfrs_r``
+    ALSFRS-R total, a whole number of points in 0-48.
+
+Other columns are allowed and kept (for example ``onset_months`` for delta-FS). Lines at the
+top of the file that start with ``#`` are comments; a comment containing ``ILLUSTRATIVE``
+marks the file as an illustrative reconstruction (so does an ``illustrative`` column whose
+values are all true).
+
+Every refusal raises :class:`designs.errors.InputError` with one line naming the file, the
+row (1-based data row, and its line in the file) and the column.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from designs.errors import InputError
+
+REQUIRED_COLUMNS = ("patient", "month", "alsfrs_r")
+SCORE_MIN, SCORE_MAX = 0, 48
+MIN_VISITS_PRE = 2  # visits at month <= 0 (the first-dose visit counts as lead-in)
+MIN_VISITS_POST = 2  # visits at month > 0
+UNCHANGED_TOLERANCE = 0.05  # points/month: |post - pre slope| below this is "unchanged"
+ILLUSTRATIVE_MARK = "ILLUSTRATIVE"
+
+BUNDLED_PHASE2 = Path(__file__).resolve().parent / "data" / "phase2_illustrative.csv"
+
+
+@dataclass(frozen=True, eq=False)
+class Phase2Data:
+    """Validated long-format ALSFRS-R records of a before/after (lead-in) study.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Columns ``patient`` (str), ``month`` (float, months from first dose), ``alsfrs_r``
+        (int, points 0-48) and any optional columns, sorted by patient then month. Treat
+        as read-only; the loader hands out its own copy.
+    illustrative : bool
+        True when the records are an illustrative reconstruction, not patient data.
+    source : str
+        Where the records came from (a file path, or a short description).
+    sha256 : str
+        SHA-256 of the file's bytes (or of the canonical CSV text for in-memory data).
+    """
+
+    frame: pd.DataFrame
+    illustrative: bool
+    source: str
+    sha256: str
+
+    @property
+    def patients(self) -> list[str]:
+        """Patient identifiers in order of first appearance after sorting."""
+        return list(pd.unique(self.frame["patient"]))
+
+    @property
+    def n_patients(self) -> int:
+        """Number of patients."""
+        return len(self.patients)
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Model inputs.
+
+        Returns
+        -------
+        patient_index : numpy.ndarray of int64, shape (n_obs,)
+            Position of each row's patient in :attr:`patients`.
+        month : numpy.ndarray of float64, shape (n_obs,)
+            Months from the first dose.
+        score : numpy.ndarray of float64, shape (n_obs,)
+            ALSFRS-R total, points.
+        """
+        codes = {p: i for i, p in enumerate(self.patients)}
+        idx = self.frame["patient"].map(codes).to_numpy(dtype=np.int64)
+        return (
+            idx,
+            self.frame["month"].to_numpy(dtype=np.float64),
+            self.frame["alsfrs_r"].to_numpy(dtype=np.float64),
+        )
+
+
+def _fail(source: str, msg: str) -> InputError:
+    return InputError(f"{source}: {msg}")
+
+
+def _where(row: int, n_header_lines: int) -> str:
+    """'row R (line L)' for 0-based data row ``row``."""
+    return f"row {row + 1} (line {row + 1 + n_header_lines})"
+
+
+def validate_frame(
+    frame: pd.DataFrame, source: str = "data", n_header_lines: int = 1
+) -> pd.DataFrame:
+    """Check a long-format ALSFRS-R table and return a clean, sorted copy.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Raw table; not modified.
+    source : str
+        Name used in error messages (the file path).
+    n_header_lines : int
+        Lines in the file before the first data row (comments plus the header), so that
+        messages can give the file line as well as the data row.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``patient`` as str, ``month`` as float64 (months), ``alsfrs_r`` as int64 (points),
+        sorted by patient then month, index reset; optional columns kept.
+
+    Raises
+    ------
+    designs.errors.InputError
+        Missing column, missing or non-numeric value, score outside 0-48 or not a whole
+        number, duplicate (patient, month), a patient with fewer than two visits up to and
+        including month 0 or fewer than two after it.
+    """
+    missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
+    if missing:
+        raise _fail(
+            source,
+            f"missing column {missing[0]!r} (required columns: {', '.join(REQUIRED_COLUMNS)};"
+            f" found: {', '.join(map(str, frame.columns)) or 'none'})",
+        )
+    if len(frame) == 0:
+        raise _fail(source, "no data rows")
+    df = frame.reset_index(drop=True).copy()
+    for row, value in enumerate(df["patient"]):
+        if pd.isna(value) or str(value).strip() == "":
+            raise _fail(source, f"{_where(row, n_header_lines)}, column 'patient': empty")
+    df["patient"] = df["patient"].astype(str).str.strip()
+    for col in ("month", "alsfrs_r"):
+        numeric = pd.to_numeric(df[col], errors="coerce")
+        for row in np.flatnonzero(~np.isfinite(numeric.to_numpy(dtype=float))):
+            raise _fail(
+                source,
+                f"{_where(row, n_header_lines)}, column {col!r}: {df[col].iloc[row]!r} "
+                "is not a finite number",
+            )
+        df[col] = numeric.astype(float)
+    scores = df["alsfrs_r"].to_numpy()
+    for row in range(len(df)):
+        s = scores[row]
+        if not (SCORE_MIN <= s <= SCORE_MAX):
+            raise _fail(
+                source,
+                f"{_where(row, n_header_lines)}, column 'alsfrs_r': {s:g} is outside "
+                f"{SCORE_MIN}-{SCORE_MAX} points",
+            )
+        if s != np.round(s):
+            raise _fail(
+                source,
+                f"{_where(row, n_header_lines)}, column 'alsfrs_r': {s:g} is not a whole "
+                "number of points",
+            )
+    df["alsfrs_r"] = df["alsfrs_r"].astype(np.int64)
+    dup = df.duplicated(subset=["patient", "month"], keep="first")
+    if dup.any():
+        row = int(np.flatnonzero(dup.to_numpy())[0])
+        first = int(
+            np.flatnonzero(
+                (df["patient"] == df["patient"].iloc[row]).to_numpy()
+                & (df["month"] == df["month"].iloc[row]).to_numpy()
+            )[0]
+        )
+        raise _fail(
+            source,
+            f"{_where(row, n_header_lines)}, columns 'patient','month': duplicate of data "
+            f"row {first + 1} (patient {df['patient'].iloc[row]!r}, month "
+            f"{df['month'].iloc[row]:g})",
+        )
+    for patient, rows in df.groupby("patient", sort=False).groups.items():
+        months = df.loc[rows, "month"].to_numpy()
+        first_row = int(min(rows))
+        n_pre, n_post = int((months <= 0).sum()), int((months > 0).sum())
+        if n_pre < MIN_VISITS_PRE or n_post < MIN_VISITS_POST:
+            which = (
+                f"{n_pre} visit(s) up to and including month 0"
+                if n_pre < MIN_VISITS_PRE
+                else f"{n_post} visit(s) after month 0"
+            )
+            raise _fail(
+                source,
+                f"{_where(first_row, n_header_lines)}, column 'month': patient {patient!r} has "
+                f"{which}; at least {MIN_VISITS_PRE} before/at and {MIN_VISITS_POST} after "
+                "the first dose are needed",
+            )
+    return df.sort_values(["patient", "month"], kind="stable").reset_index(drop=True)
+
+
+def _read_text(path: Path) -> tuple[bytes, str]:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise _fail(str(path), f"cannot read file ({exc.strerror or exc})") from None
+    try:
+        return raw, raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise _fail(str(path), "cannot read file (not UTF-8 text)") from None
+
+
+def load_phase2(path: str | Path | None = None) -> Phase2Data:
+    """Load and validate long-format ALSFRS-R records.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path, optional
+        CSV file with columns ``patient``, ``month`` (months from first dose),
+        ``alsfrs_r`` (points 0-48). Default: the bundled illustrative reconstruction of the
+        CL2020 phase 2 trial (:data:`BUNDLED_PHASE2`).
+
+    Returns
+    -------
+    Phase2Data
+
+    Raises
+    ------
+    designs.errors.InputError
+        Unreadable file or any validation failure; one line naming row and column.
+    """
+    p = Path(path) if path is not None else BUNDLED_PHASE2
+    source = str(path) if path is not None else f"bundled {p.name}"
+    raw, text = _read_text(p)
+    lines = text.splitlines()
+    comments = []
+    for line in lines:
+        if line.lstrip().startswith("#"):
+            comments.append(line.lstrip()[1:].strip())
+        else:
+            break
+    body = "\n".join(lines[len(comments) :])
+    if not body.strip():
+        raise _fail(source, "cannot read file (no header or data rows)")
+    try:
+        frame = pd.read_csv(io.StringIO(body))
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise _fail(source, f"cannot read as CSV ({first})") from None
+    clean = validate_frame(frame, source=source, n_header_lines=len(comments) + 1)
+    illustrative = any(ILLUSTRATIVE_MARK in c.upper() for c in comments)
+    if "illustrative" in clean.columns:
+        flags = clean["illustrative"].astype(str).str.strip().str.lower()
+        illustrative = illustrative or bool(flags.isin(["true", "1", "yes"]).all())
+    return Phase2Data(
+        frame=clean,
+        illustrative=illustrative,
+        source=source,
+        sha256=hashlib.sha256(raw).hexdigest(),
+    )
+
+
+def from_frame(
+    frame: pd.DataFrame, source: str = "in-memory data", illustrative: bool = False
+) -> Phase2Data:
+    """Validate an in-memory table (e.g. simulated records) as :class:`Phase2Data`.
+
+    The hash is that of the validated table written as CSV, so equal tables hash equally.
+    """
+    clean = validate_frame(frame, source=source, n_header_lines=1)
+    digest = hashlib.sha256(clean.to_csv(index=False).encode()).hexdigest()
+    return Phase2Data(frame=clean, illustrative=illustrative, source=source, sha256=digest)
+
+
+def ols_slope(month: np.ndarray, score: np.ndarray) -> float:
+    """Least-squares slope of score on month (points/month); needs >= 2 distinct months."""
+    x = np.asarray(month, dtype=float)
+    y = np.asarray(score, dtype=float)
+    xc = x - x.mean()
+    return float(xc @ (y - y.mean()) / (xc @ xc))
+
+
+def per_patient_slopes(data: Phase2Data) -> pd.DataFrame:
+    """Raw per-patient least-squares slopes before and after the first dose.
+
+    The pre-dose slope uses visits at month <= 0 (the lead-in, month-0 visit included);
+    the post-dose slope uses visits at month >= 0 (the month-0 visit anchors both lines,
+    as in the piecewise-linear model).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``patient``; columns ``baseline`` (points at month 0, NaN if not observed),
+        ``pre_slope``, ``post_slope``, ``change`` (post minus pre; points/month) and
+        ``direction``: "slowed" (change > +0.05), "sped up" (change < -0.05) or "unchanged"
+        (|change| <= 0.05 points/month, :data:`UNCHANGED_TOLERANCE`).
+    """
+    out = []
+    for patient, g in data.frame.groupby("patient", sort=False):
+        m, y = g["month"].to_numpy(float), g["alsfrs_r"].to_numpy(float)
+        pre = ols_slope(m[m <= 0], y[m <= 0])
+        post = ols_slope(m[m >= 0], y[m >= 0])
+        change = post - pre
+        if change > UNCHANGED_TOLERANCE:
+            direction = "slowed"
+        elif change < -UNCHANGED_TOLERANCE:
+            direction = "sped up"
+        else:
+            direction = "unchanged"
+        base = y[m == 0][0] if (m == 0).any() else np.nan
+        out.append((patient, base, pre, post, change, direction))
+    return pd.DataFrame(
+        out, columns=["patient", "baseline", "pre_slope", "post_slope", "change", "direction"]
+    ).set_index("patient")

@@ -1,0 +1,384 @@
+"""Diagnostics of a phase 2 posterior: convergence, summaries, predictive checks, sensitivity.
+
+ArviZ settings are pinned here, never taken from ``arviz.rcParams`` (ArviZ 1.x defaults to an
+89% equal-tailed interval): intervals are 94% highest-density intervals computed with
+``arviz.hdi(prob=0.94)``, R-hat is the rank-normalised split R-hat, ESS bulk and tail.
+
+Every report says what the comparison is: an uncontrolled before/after one.
+"""
+
+from __future__ import annotations
+
+import arviz as az
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from progression.data import UNCHANGED_TOLERANCE, ols_slope
+from progression.model import POPULATION_PARAMS
+
+HDI_PROB = 0.94
+UNCONTROLLED_CAVEAT = (
+    "CAUTION: uncontrolled before/after comparison (single arm, open label). Regression to the "
+    "mean, natural plateaus of ALSFRS-R and open-label rating can each mimic or hide a change "
+    "of slope; delta is not a randomised treatment effect."
+)
+ILLUSTRATIVE_CAVEAT = (
+    "ILLUSTRATIVE DATA: the bundled records are a reconstruction that agrees with the published "
+    "summaries of the CL2020 phase 2 trial, not patient data (see progression/data/PROVENANCE.md)."
+)
+_LABELS = {
+    "level_mean": "level at first dose, mean (points)",
+    "level_sd": "level at first dose, between-patient SD (points)",
+    "pre_slope_mean": "pre-dose slope, mean (points/month)",
+    "pre_slope_sd": "pre-dose slope, SD of true slopes (points/month)",
+    "delta": "delta: change of slope on treatment (points/month)",
+    "slope_change_sd": "change of slope, between-patient SD (points/month)",
+    "residual_sd": "residual SD (points)",
+}
+
+
+def _as_dataset(result) -> xr.Dataset:
+    """ArviZ 1.x returns a DataTree (the posterior node) from hdi/rhat/ess; unwrap it."""
+    if isinstance(result, xr.DataTree):
+        if "posterior" in result.children:
+            result = result["posterior"]
+        return result.to_dataset()
+    return result
+
+
+def _posterior(idata: xr.DataTree) -> xr.Dataset:
+    return idata["posterior"].to_dataset()
+
+
+def _hdi(values: np.ndarray, prob: float = HDI_PROB) -> tuple[float, float]:
+    """Narrowest interval holding ``prob`` of the draws (any shape, flattened)."""
+    x = np.sort(np.asarray(values, dtype=float).ravel())
+    n = x.size
+    k = int(np.floor(prob * n))
+    widths = x[k:] - x[: n - k]
+    i = int(np.argmin(widths))
+    return float(x[i]), float(x[i + k])
+
+
+def population_summary(idata: xr.DataTree, hdi_prob: float = HDI_PROB) -> pd.DataFrame:
+    """Mean, SD, HDI, R-hat and ESS of the population parameters.
+
+    Parameters
+    ----------
+    idata : xarray.DataTree
+        From :func:`progression.model.fit`.
+    hdi_prob : float
+        Probability of the highest-density interval (default 0.94).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index: parameter names; columns ``mean``, ``sd``, ``hdi_low``, ``hdi_high``,
+        ``r_hat``, ``ess_bulk``, ``ess_tail`` (units of each parameter: points or
+        points/month, see :data:`_LABELS`).
+    """
+    names = list(POPULATION_PARAMS)
+    post = _posterior(idata)
+    hdi = _as_dataset(az.hdi(idata, prob=hdi_prob, var_names=names))
+    rhat = _as_dataset(az.rhat(idata, var_names=names, method="rank"))
+    ess_b = _as_dataset(az.ess(idata, var_names=names, method="bulk"))
+    ess_t = _as_dataset(az.ess(idata, var_names=names, method="tail"))
+    rows = {}
+    for v in names:
+        x = post[v].values
+        rows[v] = {
+            "mean": float(x.mean()),
+            "sd": float(x.std(ddof=1)),
+            "hdi_low": float(hdi[v].sel(ci_bound="lower")),
+            "hdi_high": float(hdi[v].sel(ci_bound="upper")),
+            "r_hat": float(rhat[v]),
+            "ess_bulk": float(ess_b[v]),
+            "ess_tail": float(ess_t[v]),
+        }
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def p_delta_positive(idata: xr.DataTree) -> float:
+    """Posterior probability that delta > 0 (slower decline after the first dose)."""
+    return float((_posterior(idata)["delta"].values > 0).mean())
+
+
+def _records(idata: xr.DataTree) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    const = idata["constant_data"].to_dataset()
+    obs = idata["observed_data"].to_dataset()
+    patients = [str(p) for p in _posterior(idata)["patient"].values]
+    return (
+        const["patient_index"].values.astype(int),
+        const["month"].values.astype(float),
+        obs["alsfrs_r"].values.astype(float),
+        patients,
+    )
+
+
+def patient_table(idata: xr.DataTree, hdi_prob: float = HDI_PROB) -> pd.DataFrame:
+    """Per-patient pre- and post-dose slopes: posterior beside raw least squares.
+
+    Raw slopes: least squares over visits at month <= 0 (pre) and month >= 0 (post).
+    Posterior: means and ``hdi_prob`` HDIs of ``pre_slope`` and ``post_slope``; the
+    posterior slopes are shrunk toward the population (and the pre-dose ones toward the
+    natural-history prior), which is the point of the model.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``patient``; points/month throughout; ``p_slowed`` = P(slope_change > 0).
+    """
+    pid, month, score, patients = _records(idata)
+    post = _posterior(idata)
+    rows = []
+    for i, p in enumerate(patients):
+        m, y = month[pid == i], score[pid == i]
+        pre_draws = post["pre_slope"].sel(patient=p).values
+        post_draws = post["post_slope"].sel(patient=p).values
+        change = post["slope_change"].sel(patient=p).values
+        rows.append(
+            {
+                "patient": p,
+                "raw_pre_slope": ols_slope(m[m <= 0], y[m <= 0]),
+                "pre_slope_mean": float(pre_draws.mean()),
+                "pre_slope_hdi": _hdi(pre_draws, hdi_prob),
+                "raw_post_slope": ols_slope(m[m >= 0], y[m >= 0]),
+                "post_slope_mean": float(post_draws.mean()),
+                "post_slope_hdi": _hdi(post_draws, hdi_prob),
+                "slope_change_mean": float(change.mean()),
+                "p_slowed": float((change > 0).mean()),
+            }
+        )
+    return pd.DataFrame(rows).set_index("patient")
+
+
+def ppc_summary(idata: xr.DataTree, hdi_prob: float = HDI_PROB) -> pd.DataFrame:
+    """Posterior predictive check of each patient's trajectory.
+
+    For each patient, the least-squares pre- and post-dose slopes and the residual SD around
+    the patient's own piecewise line are computed on the observed scores and on every
+    replicated data set; ``ppp_*`` is the posterior predictive p-value P(replicated >=
+    observed) (values near 0 or 1 flag misfit). ``coverage`` is the fraction of the
+    patient's observed scores inside the central ``hdi_prob`` predictive interval.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``patient``.
+    """
+    pid, month, score, patients = _records(idata)
+    rep = idata["posterior_predictive"].to_dataset()["alsfrs_r"].values
+    rep = rep.reshape(-1, rep.shape[-1])
+    lo, hi = np.quantile(rep, [(1 - hdi_prob) / 2, (1 + hdi_prob) / 2], axis=0)
+    rows = []
+    for i, p in enumerate(patients):
+        sel = pid == i
+        m = month[sel]
+        design = np.column_stack([np.ones_like(m), m, np.maximum(m, 0.0)])
+        pre_w = _slope_weights(m, m <= 0)
+        post_w = _slope_weights(m, m >= 0)
+        proj = design @ np.linalg.pinv(design)
+        dof = max(sel.sum() - 3, 1)
+
+        def stats(y: np.ndarray, pre_w=pre_w, post_w=post_w, proj=proj, dof=dof):
+            resid = y - y @ proj.T
+            return y @ pre_w, y @ post_w, np.sqrt((resid**2).sum(-1) / dof)
+
+        obs = stats(score[sel])
+        sim = stats(rep[:, sel])
+        rows.append(
+            {
+                "patient": p,
+                "obs_pre_slope": float(obs[0]),
+                "ppp_pre_slope": float((sim[0] >= obs[0]).mean()),
+                "obs_post_slope": float(obs[1]),
+                "ppp_post_slope": float((sim[1] >= obs[1]).mean()),
+                "obs_resid_sd": float(obs[2]),
+                "ppp_resid_sd": float((sim[2] >= obs[2]).mean()),
+                "coverage": float(((score[sel] >= lo[sel]) & (score[sel] <= hi[sel])).mean()),
+            }
+        )
+    return pd.DataFrame(rows).set_index("patient")
+
+
+def _slope_weights(month: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Weights w with w @ y = least-squares slope of y on month over ``mask``."""
+    w = np.zeros_like(month)
+    x = month[mask] - month[mask].mean()
+    w[mask] = x / (x @ x)
+    return w
+
+
+def fit_summary(idata: xr.DataTree) -> dict:
+    """The numbers the command line prints with ``--json`` (besides ``posterior_path``).
+
+    Returns
+    -------
+    dict
+        ``max_rhat`` and ``min_ess_bulk`` over the population parameters, ``divergences``
+        (post-warm-up), ``delta_mean``, ``delta_sd``, ``delta_hdi94`` ([low, high];
+        points/month), ``p_delta_positive``, ``pre_slope_mean`` (posterior mean,
+        points/month), ``illustrative_data`` (bool), ``seed``, ``model_version``,
+        ``data_sha256``, ``comparison`` (the uncontrolled-design caveat).
+    """
+    table = population_summary(idata)
+    delta = table.loc["delta"]
+    div = idata["sample_stats"].to_dataset()["diverging"].values
+    return {
+        "max_rhat": float(table["r_hat"].max()),
+        "divergences": int(div.sum()),
+        "min_ess_bulk": float(table["ess_bulk"].min()),
+        "delta_mean": float(delta["mean"]),
+        "delta_sd": float(delta["sd"]),
+        "delta_hdi94": [float(delta["hdi_low"]), float(delta["hdi_high"])],
+        "p_delta_positive": p_delta_positive(idata),
+        "pre_slope_mean": float(table.loc["pre_slope_mean", "mean"]),
+        "illustrative_data": bool(int(idata.attrs.get("illustrative_data", 0))),
+        "seed": int(idata.attrs["seed"]) if "seed" in idata.attrs else None,
+        "model_version": str(idata.attrs.get("model_version", "")),
+        "data_sha256": str(idata.attrs.get("data_sha256", "")),
+        "comparison": "uncontrolled before/after",
+    }
+
+
+def _fmt_table(df: pd.DataFrame, floatfmt: str = "{:.3f}") -> str:
+    def cell(v):
+        if isinstance(v, tuple):
+            return "(" + ", ".join(floatfmt.format(x) for x in v) + ")"
+        if isinstance(v, float):
+            return floatfmt.format(v)
+        return str(v)
+
+    cols = [str(df.index.name or "")] + [str(c) for c in df.columns]
+    body = [[str(i)] + [cell(v) for v in row] for i, row in zip(df.index, df.values, strict=True)]
+    widths = [max(len(r[k]) for r in [cols, *body]) for k in range(len(cols))]
+    lines = [
+        "  ".join(
+            c.rjust(w) if k else c.ljust(w) for k, (c, w) in enumerate(zip(r, widths, strict=True))
+        )
+        for r in [cols, *body]
+    ]
+    return "\n".join(lines)
+
+
+def format_fit_report(idata: xr.DataTree, sensitivity: pd.DataFrame | None = None) -> str:
+    """The text ``simulate.py fit`` prints: caveats, diagnostics, population and patients.
+
+    Parameters
+    ----------
+    idata : xarray.DataTree
+        From :func:`progression.model.fit` or :func:`progression.model.load_posterior`.
+    sensitivity : pandas.DataFrame, optional
+        From :func:`prior_sensitivity`, appended when given.
+    """
+    s = fit_summary(idata)
+    pop = population_summary(idata)
+    pop.index = [_LABELS[v] for v in pop.index]
+    pop.index.name = "parameter"
+    pop = pop.rename(columns={"hdi_low": "hdi94_low", "hdi_high": "hdi94_high"})
+    pop["ess_bulk"] = pop["ess_bulk"].round().astype(int).astype(str)
+    pop["ess_tail"] = pop["ess_tail"].round().astype(int).astype(str)
+    pat = patient_table(idata)
+    lines = []
+    if s["illustrative_data"]:
+        lines += [ILLUSTRATIVE_CAVEAT, ""]
+    lines += [UNCONTROLLED_CAVEAT, ""]
+    ok = s["divergences"] == 0 and s["max_rhat"] <= 1.01 and s["min_ess_bulk"] >= 400
+    lines.append(
+        f"Sampler: {idata.attrs.get('chains', '?')} chains x {idata.attrs.get('draws', '?')} "
+        f"draws, seed {s['seed']}; divergences {s['divergences']}, max R-hat "
+        f"{s['max_rhat']:.3f}, min bulk ESS {s['min_ess_bulk']:.0f} "
+        f"({'OK' if ok else 'CHECK: targets are 0 divergences, R-hat <= 1.01, ESS >= 400'})"
+    )
+    lines += ["", "Population parameters (94% HDI):", _fmt_table(pop), ""]
+    lo, hi = s["delta_hdi94"]
+    lines.append(
+        f"delta (change of slope after the first dose; positive = slower decline): mean "
+        f"{s['delta_mean']:+.3f}, SD {s['delta_sd']:.3f}, 94% HDI ({lo:+.3f}, {hi:+.3f}) "
+        f"points/month; P(delta > 0) = {s['p_delta_positive']:.3f}"
+    )
+    lines.append(
+        "With five patients the posterior of delta is wide; use all of it (assurance), "
+        "not a point estimate."
+    )
+    lines += [
+        "",
+        "Per-patient slopes (points/month): raw least squares beside the posterior "
+        f"(shrunk toward the population; |change| <= {UNCHANGED_TOLERANCE} counts as unchanged "
+        "in the raw data):",
+        _fmt_table(pat),
+    ]
+    if sensitivity is not None:
+        lines += ["", "Prior sensitivity of delta (points/month):", _fmt_table(sensitivity)]
+    lines += ["", UNCONTROLLED_CAVEAT.split(": ", 1)[0] + ": the comparison is uncontrolled."]
+    return "\n".join(lines)
+
+
+def prior_sensitivity(
+    data=None,
+    settings: dict[str, dict[str, dict[str, float]]] | None = None,
+    base_priors=None,
+    draws: int = 1000,
+    chains: int = 2,
+    tune: int = 1000,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Posterior of ``delta`` when its own prior scale and the pre-dose slope prior move.
+
+    Each setting is a full refit (no importance reweighting: with five patients the posterior
+    can move far from the default one).
+
+    Parameters
+    ----------
+    data : Phase2Data, optional
+        Default: the bundled illustrative set.
+    settings : dict, optional
+        ``{group label: {setting label: {Priors field: value}}}``. Default: the delta-prior
+        scales of :data:`progression.priors.DELTA_SD_SETTINGS` and the pre-dose slope priors
+        of :data:`progression.priors.PRE_SLOPE_SETTINGS`.
+    base_priors : Priors, optional
+        Priors the settings modify (default: the defaults).
+    draws, chains, tune, seed : int
+        Sampler settings of each refit (same seed for every setting).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``setting``; columns ``prior`` (which prior moves), ``delta_mean``, ``delta_sd``,
+        ``delta_hdi94`` (points/month), ``p_delta_positive``, ``pre_slope_mean`` (posterior
+        mean, points/month), ``max_rhat``, ``divergences``.
+    """
+    from progression.model import fit
+    from progression.priors import DEFAULT_PRIORS, DELTA_SD_SETTINGS, PRE_SLOPE_SETTINGS
+
+    base = DEFAULT_PRIORS if base_priors is None else base_priors
+    if settings is None:
+        settings = {"delta prior": DELTA_SD_SETTINGS, "pre-dose slope prior": PRE_SLOPE_SETTINGS}
+    rows = []
+    for group, entries in settings.items():
+        for label, changes in entries.items():
+            idata = fit(
+                data,
+                base.replace(**changes),
+                draws=draws,
+                chains=chains,
+                tune=tune,
+                seed=seed,
+                progressbar=False,
+            )
+            s = fit_summary(idata)
+            rows.append(
+                {
+                    "setting": label,
+                    "prior": group,
+                    "delta_mean": s["delta_mean"],
+                    "delta_sd": s["delta_sd"],
+                    "delta_hdi94": tuple(s["delta_hdi94"]),
+                    "p_delta_positive": s["p_delta_positive"],
+                    "pre_slope_mean": s["pre_slope_mean"],
+                    "max_rhat": s["max_rhat"],
+                    "divergences": s["divergences"],
+                }
+            )
+    return pd.DataFrame(rows).set_index("setting")

@@ -1,0 +1,356 @@
+r"""The piecewise-linear hierarchical model of ALSFRS-R before and after the first dose.
+
+.. math::
+
+    y_{ij} &= a_i + b_i t_{ij} + g_i \max(t_{ij}, 0) + e_{ij},
+        \quad e_{ij} \sim N(0, \sigma^2) \\
+    a_i &= \mu_a + \sigma_a z_{a,i}, \quad b_i = \mu_b + \sigma_b z_{b,i},
+        \quad g_i = \delta + \sigma_g z_{g,i}, \quad z \sim N(0, 1)
+
+``y`` ALSFRS-R points, ``t`` months from the first dose (the month-0 visit is rated before
+dosing), ``a_i`` level at the first dose (``level``), ``b_i`` natural-history slope
+(``pre_slope``), ``g_i`` change of slope on treatment (``slope_change``), ``delta`` its
+population mean (points/month; positive = slower decline = benefit). Population parameters
+are named ``level_mean`` (mu_a), ``level_sd``, ``pre_slope_mean`` (mu_b), ``pre_slope_sd``,
+``delta``, ``slope_change_sd`` (sd_g) and ``residual_sd`` (sigma). Non-centred; priors in
+:mod:`progression.priors`. The comparison is an uncontrolled before/after one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pymc as pm
+import xarray as xr
+
+from designs.errors import InputError
+from progression.data import Phase2Data, load_phase2
+from progression.priors import DEFAULT_PRIORS, Priors
+
+MODEL_VERSION = "phase2-piecewise-v1"
+POPULATION_PARAMS = (
+    "level_mean",
+    "level_sd",
+    "pre_slope_mean",
+    "pre_slope_sd",
+    "delta",
+    "slope_change_sd",
+    "residual_sd",
+)
+PATIENT_PARAMS = ("level", "pre_slope", "slope_change", "post_slope")
+REQUIRED_ATTRS = ("model_version", "data_sha256", "seed", "illustrative_data")
+GROUPS = ("posterior", "prior", "posterior_predictive", "observed_data", "sample_stats")
+N_PRIOR_DRAWS = 500
+
+
+def build_model(data: Phase2Data, priors: Priors = DEFAULT_PRIORS) -> pm.Model:
+    """Build (not fit) the PyMC model for one data set.
+
+    Parameters
+    ----------
+    data : Phase2Data
+        Validated records; not modified.
+    priors : Priors
+        Hyperparameters.
+
+    Returns
+    -------
+    pymc.Model
+        Dims ``patient`` and ``obs``. ``month`` (months), ``patient_index`` and
+        ``observed_score`` (points) are ``pm.Data``, so the compiled model can be reused
+        with other scores on the same design (simulation-based calibration).
+    """
+    idx, month, score = data.arrays()
+    return build_model_arrays(data.patients, idx, month, score, priors)
+
+
+def build_model_arrays(
+    patients: list[str],
+    patient_index: np.ndarray,
+    month: np.ndarray,
+    score: np.ndarray,
+    priors: Priors = DEFAULT_PRIORS,
+) -> pm.Model:
+    """:func:`build_model` from arrays, without validation (simulated, continuous scores).
+
+    Parameters
+    ----------
+    patients : list of str
+        Patient labels (coords of dim ``patient``).
+    patient_index : numpy.ndarray of int, shape (n_obs,)
+        Position of each observation's patient in ``patients``.
+    month : numpy.ndarray of float, shape (n_obs,)
+        Months from the first dose.
+    score : numpy.ndarray of float, shape (n_obs,)
+        ALSFRS-R points (may be continuous).
+    priors : Priors
+    """
+    idx = np.asarray(patient_index, dtype=np.int64)
+    month = np.asarray(month, dtype=np.float64)
+    score = np.asarray(score, dtype=np.float64)
+    coords = {"patient": list(patients), "obs": np.arange(month.size)}
+    with pm.Model(coords=coords) as model:
+        t = pm.Data("month", month, dims="obs")
+        pid = pm.Data("patient_index", idx, dims="obs")
+        y = pm.Data("observed_score", score, dims="obs")
+
+        level_mean = pm.Normal("level_mean", priors.level_mean, priors.level_mean_sd)
+        level_sd = pm.HalfNormal("level_sd", priors.level_sd_scale)
+        pre_slope_mean = pm.Normal(
+            "pre_slope_mean", priors.pre_slope_mean, priors.pre_slope_mean_sd
+        )
+        pre_slope_sd = pm.HalfNormal("pre_slope_sd", priors.pre_slope_sd_scale)
+        delta = pm.Normal("delta", priors.delta_mean, priors.delta_sd)
+        slope_change_sd = pm.HalfNormal("slope_change_sd", priors.slope_change_sd_scale)
+        residual_sd = pm.LogNormal(
+            "residual_sd", mu=np.log(priors.residual_sd_median), sigma=priors.residual_sd_log_sd
+        )
+
+        z_level = pm.Normal("level_z", 0.0, 1.0, dims="patient")
+        z_pre = pm.Normal("pre_slope_z", 0.0, 1.0, dims="patient")
+        z_change = pm.Normal("slope_change_z", 0.0, 1.0, dims="patient")
+        level = pm.Deterministic("level", level_mean + level_sd * z_level, dims="patient")
+        pre_slope = pm.Deterministic(
+            "pre_slope", pre_slope_mean + pre_slope_sd * z_pre, dims="patient"
+        )
+        slope_change = pm.Deterministic(
+            "slope_change", delta + slope_change_sd * z_change, dims="patient"
+        )
+        pm.Deterministic("post_slope", pre_slope + slope_change, dims="patient")
+
+        mu = level[pid] + pre_slope[pid] * t + slope_change[pid] * pm.math.maximum(t, 0.0)
+        pm.Normal("alsfrs_r", mu=mu, sigma=residual_sd, observed=y, dims="obs")
+    return model
+
+
+def _resolve_seed(seed: int | None) -> int:
+    if seed is None:
+        return int(np.random.SeedSequence().generate_state(1)[0])
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise InputError(f"--seed: {seed!r} is not a non-negative integer")
+    return int(seed)
+
+
+def fit(
+    data: Phase2Data | None = None,
+    priors: Priors | None = None,
+    draws: int = 1000,
+    chains: int = 4,
+    tune: int = 1000,
+    seed: int | None = None,
+    target_accept: float = 0.95,
+    progressbar: bool = True,
+    nuts_sampler: str = "pymc",
+) -> xr.DataTree:
+    """Fit the model with NUTS and return every group the rest of the tool needs.
+
+    Parameters
+    ----------
+    data : Phase2Data, optional
+        Default: the bundled illustrative phase 2 set.
+    priors : Priors, optional
+        Default: :data:`progression.priors.DEFAULT_PRIORS`.
+    draws, chains, tune : int
+        Draws kept per chain, chains, tuning steps per chain.
+    seed : int, optional
+        Seed of every random step; when None one is drawn and recorded in ``attrs["seed"]``.
+    target_accept : float
+        NUTS target acceptance (0.95 by default: the hierarchical SDs of five patients make
+        a funnel even in the non-centred form).
+    progressbar : bool
+        Show PyMC's progress bar while sampling.
+    nuts_sampler : str
+        ``"pymc"`` (default) or ``"nutpie"`` when that package is installed.
+
+    Returns
+    -------
+    xarray.DataTree
+        Groups ``posterior``, ``prior``, ``prior_predictive``, ``posterior_predictive``,
+        ``observed_data``, ``constant_data``, ``sample_stats``. Root ``attrs``:
+        ``model_version``, ``data_sha256``, ``data_source``, ``seed``,
+        ``illustrative_data`` (0/1), ``priors`` (JSON), ``draws``, ``chains``, ``tune``,
+        ``target_accept``, ``pymc_version``, ``comparison`` (the uncontrolled-design caveat).
+    """
+    data = load_phase2() if data is None else data
+    priors = DEFAULT_PRIORS if priors is None else priors
+    for name, value, low in (("--draws", draws, 1), ("--chains", chains, 1), ("tune", tune, 0)):
+        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
+            raise InputError(f"{name}: {value!r} must be an integer >= {low}")
+    if nuts_sampler not in ("pymc", "nutpie"):
+        raise InputError(f"nuts_sampler: {nuts_sampler!r} is not one of pymc, nutpie")
+    if nuts_sampler == "nutpie" and importlib.util.find_spec("nutpie") is None:
+        raise InputError("nuts_sampler: 'nutpie' is not installed (pip install nutpie)")
+    seed = _resolve_seed(seed)
+    prior_seed, sample_seed, ppc_seed = np.random.SeedSequence(seed).generate_state(3)
+    model = build_model(data, priors)
+    with model:
+        idata = pm.sample(
+            draws=draws,
+            tune=tune,
+            chains=chains,
+            cores=min(chains, 2),
+            target_accept=target_accept,
+            random_seed=int(sample_seed),
+            progressbar=progressbar,
+            nuts_sampler=nuts_sampler,
+            compute_convergence_checks=False,
+        )
+        prior = pm.sample_prior_predictive(draws=N_PRIOR_DRAWS, random_seed=int(prior_seed))
+        pm.sample_posterior_predictive(
+            idata, random_seed=int(ppc_seed), extend_inferencedata=True, progressbar=False
+        )
+    for name in ("prior", "prior_predictive"):
+        if name in prior.children:
+            idata[name] = prior[name]
+    idata.attrs = {
+        "model_version": MODEL_VERSION,
+        "data_sha256": data.sha256,
+        "data_source": data.source,
+        "seed": seed,
+        "illustrative_data": int(data.illustrative),
+        "priors": priors.to_json(),
+        "draws": draws,
+        "chains": chains,
+        "tune": tune,
+        "target_accept": float(target_accept),
+        "pymc_version": pm.__version__,
+        "comparison": (
+            "uncontrolled before/after (open-label, single-arm): regression to the mean, "
+            "plateaus and open-label rating can all mimic or hide an effect"
+        ),
+    }
+    return idata
+
+
+def save_posterior(idata: xr.DataTree, path: str | Path) -> Path:
+    """Write the posterior to netCDF (h5netcdf) atomically: a temporary file, then rename.
+
+    Parameters
+    ----------
+    idata : xarray.DataTree
+        As returned by :func:`fit`.
+    path : str or pathlib.Path
+        Target file; parent folders are created.
+
+    Returns
+    -------
+    pathlib.Path
+        The path written.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        idata.to_netcdf(tmp, engine="h5netcdf")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def load_posterior(path: str | Path) -> xr.DataTree:
+    """Read a posterior written by :func:`save_posterior`, fully into memory.
+
+    Raises
+    ------
+    designs.errors.InputError
+        Unreadable file, or not a posterior written by this tool (missing attribute).
+    """
+    try:
+        with xr.open_datatree(path, engine="h5netcdf") as tree:
+            idata = tree.load().copy()
+    except (OSError, ValueError) as exc:
+        raise InputError(f"--posterior {path}: cannot read as netCDF ({exc})") from None
+    for attr in REQUIRED_ATTRS:
+        if attr not in idata.attrs:
+            raise InputError(
+                f"--posterior {path}: not a posterior written by this tool "
+                f"(missing attribute {attr!r})"
+            )
+    if "posterior" not in idata.children:
+        raise InputError(
+            f"--posterior {path}: not a posterior written by this tool (no posterior group)"
+        )
+    return idata
+
+
+def _cache_key(data: Phase2Data, priors: Priors, settings: dict) -> str:
+    text = json.dumps(
+        {"data": data.sha256, "model": MODEL_VERSION, "priors": priors.to_json(), **settings},
+        sort_keys=True,
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def cache_path(
+    data: Phase2Data,
+    cache_dir: str | Path,
+    priors: Priors | None = None,
+    draws: int = 1000,
+    chains: int = 4,
+    tune: int = 1000,
+    seed: int = 0,
+    target_accept: float = 0.95,
+) -> Path:
+    """Where :func:`cached_fit` keeps the posterior for these inputs."""
+    priors = DEFAULT_PRIORS if priors is None else priors
+    settings = {
+        "draws": draws,
+        "chains": chains,
+        "tune": tune,
+        "seed": _resolve_seed(seed),
+        "target_accept": float(target_accept),
+    }
+    return Path(cache_dir) / f"phase2_posterior_{_cache_key(data, priors, settings)}.nc"
+
+
+def cached_fit(
+    data: Phase2Data | None,
+    cache_dir: str | Path,
+    priors: Priors | None = None,
+    draws: int = 1000,
+    chains: int = 4,
+    tune: int = 1000,
+    seed: int = 0,
+    target_accept: float = 0.95,
+    progressbar: bool = False,
+) -> xr.DataTree:
+    """:func:`fit`, reusing a posterior saved in ``cache_dir`` with the same inputs.
+
+    A saved file is reused only when the data hash, model version, priors and sampler
+    settings (draws, chains, tune, seed, target_accept) all match; otherwise the model is
+    fitted and saved. Here the seed must be given (a cache needs a reproducible key).
+    """
+    data = load_phase2() if data is None else data
+    priors = DEFAULT_PRIORS if priors is None else priors
+    settings = {
+        "draws": draws,
+        "chains": chains,
+        "tune": tune,
+        "seed": _resolve_seed(seed),
+        "target_accept": float(target_accept),
+    }
+    path = cache_path(data, cache_dir, priors, **settings)
+    if path.exists():
+        try:
+            idata = load_posterior(path)
+        except InputError:
+            idata = None
+        if idata is not None and (
+            idata.attrs.get("data_sha256") == data.sha256
+            and idata.attrs.get("model_version") == MODEL_VERSION
+            and idata.attrs.get("priors") == priors.to_json()
+            and all(idata.attrs.get(k) == v for k, v in settings.items())
+        ):
+            return idata
+    idata = fit(data, priors, progressbar=progressbar, **settings)
+    save_posterior(idata, path)
+    return idata

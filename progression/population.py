@@ -1,0 +1,120 @@
+"""From the phase 2 posterior to inputs of the trial engine (plain NumPy; no PyMC here).
+
+Sign convention throughout: slopes are ALSFRS-R points/month, negative = decline; the effect
+``delta`` is the change of slope after the first dose, so **positive = slower decline =
+benefit** (the engine's ``slope_difference`` and ``proportional_slowing`` use the same sign).
+
+Every draw comes from an uncontrolled before/after comparison of five patients (regression to
+the mean, plateaus, open-label rating); assurance built on it inherits that caveat.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+import numpy as np
+import xarray as xr
+
+from designs.errors import InputError
+
+
+class Transport(StrEnum):
+    """How a posterior draw of ``delta`` becomes the trial population's effect."""
+
+    PROPORTIONAL = "proportional"  # delta / |pre_slope_mean|: fraction of the mean decline
+    ABSOLUTE = "absolute"  # delta itself, points/month
+
+
+def _flat(idata: xr.DataTree, name: str) -> np.ndarray:
+    try:
+        da = idata["posterior"][name]
+    except KeyError:
+        raise InputError(f"posterior: variable {name!r} is missing") from None
+    return np.asarray(da.values, dtype=np.float64).reshape(-1)
+
+
+def effect_draws(
+    idata: xr.DataTree,
+    transport: str = "proportional",
+    n: int | None = None,
+    seed: int | None = None,
+) -> np.ndarray:
+    """Posterior draws of the treatment effect, as the engine applies it.
+
+    Parameters
+    ----------
+    idata : xarray.DataTree
+        Posterior from :func:`progression.model.fit` (needs ``delta``, ``pre_slope_mean``).
+    transport : {"proportional", "absolute"}
+        ``"proportional"``: ``delta / |pre_slope_mean|`` per draw, the fraction of the phase 2
+        patients' mean natural-history decline that treatment removes (dimensionless; 0.25 =
+        25% slower decline; apply as ``proportional_slowing``). ``"absolute"``: ``delta`` in
+        points/month (apply as ``slope_difference``).
+    n : int, optional
+        Number of draws. None: every posterior draw, in (chain, draw) order. Otherwise ``n``
+        draws resampled uniformly with replacement using ``seed``.
+    seed : int, optional
+        Seed for the resampling (only used when ``n`` is given).
+
+    Returns
+    -------
+    numpy.ndarray of float64, shape (n_draws,)
+        Positive = slower decline = benefit.
+    """
+    try:
+        kind = Transport(transport)
+    except ValueError:
+        raise InputError(
+            f"transport: {transport!r} is not one of {', '.join(t.value for t in Transport)}"
+        ) from None
+    delta = _flat(idata, "delta")
+    if kind is Transport.PROPORTIONAL:
+        out = delta / np.abs(_flat(idata, "pre_slope_mean"))
+    else:
+        out = delta.copy()
+    return _resample(out, n, seed)[0]
+
+
+def _resample(values: np.ndarray, n: int | None, seed: int | None, *more: np.ndarray):
+    if n is None:
+        return (values, *more)
+    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
+        raise InputError(f"n: {n!r} must be a positive integer")
+    idx = np.random.default_rng(seed).integers(0, values.size, size=n)
+    return (values[idx], *(m[idx] for m in more))
+
+
+def natural_history_draws(
+    idata: xr.DataTree, n: int | None = None, seed: int | None = None
+) -> dict[str, np.ndarray]:
+    """Posterior draws of the untreated population's parameters, one entry per draw.
+
+    These describe the phase 2 patients (early, slowly progressing, selected); use them for
+    a trial population only if it is recruited the same way.
+
+    Parameters
+    ----------
+    idata : xarray.DataTree
+        Posterior from :func:`progression.model.fit`.
+    n, seed : int, optional
+        As in :func:`effect_draws`; the same indices are used for every parameter, so the
+        draws stay joint.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray (n_draws,)
+        ``slope_mean`` and ``slope_sd`` (pre-dose slope: mean and SD of true slopes,
+        points/month), ``baseline_mean`` and ``baseline_sd`` (level at month 0, points),
+        ``residual_sd`` (points), ``delta`` (points/month, positive = benefit).
+    """
+    names = {
+        "slope_mean": "pre_slope_mean",
+        "slope_sd": "pre_slope_sd",
+        "baseline_mean": "level_mean",
+        "baseline_sd": "level_sd",
+        "residual_sd": "residual_sd",
+        "delta": "delta",
+    }
+    arrays = [_flat(idata, v) for v in names.values()]
+    out = _resample(arrays[0], n, seed, *arrays[1:])
+    return dict(zip(names, out, strict=True))

@@ -1,0 +1,151 @@
+"""Natural-history priors of the phase 2 progression model, each with its source.
+
+All numbers are ALSFRS-R points (0-48) or points/month; negative slopes are decline. Sources
+are quoted from ``shared/reference/natural_history.md`` and ``phase2_trial.md``; "derived"
+marks our arithmetic on published numbers.
+
+The phase 2 patients were selected early and mild (onset <= 2 years at screening, Japan ALS
+severity grade 1-2, no NIV, %FVC > 80, every respiratory item >= 4; about 1.5 years from
+onset; baseline 40.6 +- 2.6). The lead-in is only about 3 months, so the prior on the
+population of pre-dose slopes decides much of the posterior of ``delta``
+(DESIGN section 2). It is therefore taken from cohorts resembling these patients, never from
+unselected cohorts (about -1.0 points/month: Atassi 2014, Neurology 83:1719; Thakore 2018,
+Muscle Nerve 57:937) and never from the five patients themselves; and the between-patient
+scale is the SD of *true* slopes, not of observed ones (an observed 3-month slope with a
+1-2 point residual has an error SD of 0.5-0.9 points/month on its own).
+
+Priors (defaults of :class:`Priors`)
+------------------------------------
+``level_mean ~ Normal(41, 3)``, points at the first dose
+    Enriched trials: edaravone MCI186-19 41.8 (SD 2.2) after its lead-in; masitinib
+    subgroup (delta-FS < 1.1, all items >= 2) 42.0 (3.2); broader trials 35.6-38.1
+    (CENTAUR; masitinib AB10015, Mora 2020). Centred near the enriched ones (these patients
+    were Japan ALS severity grade 1-2); SD 3 puts 95% in 35-47.
+``level_sd ~ HalfNormal(3)``, points
+    Between-patient SD of baseline: 2.2-3.2 in enriched trials, 5.4-5.7 in broad ones.
+    HalfNormal(3): median 2.0, 95% below 5.9. (A scale of 5 put about 10% of prior
+    predictive scores above the ceiling of 48.)
+``pre_slope_mean ~ Normal(-0.55, 0.2)``, points/month
+    Masitinib subgroup placebo: pre-baseline delta-FS 0.41 (SD 0.23)/month (Mora 2020,
+    ALS FTD 21:5) in patients like these; delta-FS *underestimates* later decline
+    (Proudfoot 2016, ALS FTD 17:414), and the MCI186-19 placebo lead-in lost
+    43.5 -> 41.8 in 12 weeks, about -0.62/month (Writing Group 2017, Lancet Neurol 16:505;
+    derived). Centre -0.55 between the two; SD 0.2 puts 95% in (-0.94, -0.16), leaving the
+    unselected -1.0/month in the tail.
+``pre_slope_sd ~ HalfNormal(0.3)``, points/month, SD of true slopes
+    The masitinib subgroup's delta-FS SD 0.23 is an average over more than a year of
+    disease, so close to the SD of true rates. HalfNormal(0.3): median 0.20, 95% below 0.59.
+``delta ~ Normal(0, 0.25)``, points/month, the population change of slope on treatment
+    Sceptical, centred at no effect. Scale: positive trials slowed decline by 25-33%
+    (CENTAUR 0.42/month at -1.66/month, Paganoni 2020; edaravone MCI186-19 about 33%,
+    derived; masitinib 27%); most trials found nothing (PHOENIX, MCI186-16, VALOR). At this
+    cohort's decline of about 0.5 points/month a 50% slowing is 0.25/month, so the prior
+    gives about 16% to at least halving decline and about 2.5% to stopping it entirely
+    (delta >= 0.5), and as much to the same harm.
+``slope_change_sd ~ HalfNormal(0.2)``, points/month
+    Between-patient SD of the change of slope. Even untreated slopes drift: decline is
+    curvilinear (Gordon 2010, J Neurol 257:1713), plateaus are common (Bedlack 2016: 25% no
+    decline over 6 months). HalfNormal(0.2): median 0.13, 95% below 0.39.
+``residual_sd ~ LogNormal(log 1.5, 0.5)``, points
+    Visit-to-visit SD around a patient's line: 1.6 (SE 0.1) on the old 40-point ALSFRS in
+    the topiramate placebo cohort (Neurology 2004;63:1933), about 1.9 on 48 points (derived);
+    inter-rater ICC 0.93 (Kaufmann 2007, ALS 8:42) with a between-patient SD of about 5.4
+    implies an error SD near 1.4 (derived); rounding to whole points alone adds 0.29.
+    Median 1.5, 95% in (0.56, 4.0). A half-normal would put mass near 0, which is not
+    plausible for a rated scale and makes the posterior hard to sample when data are many.
+
+No level-slope correlation is modelled: none was found in the literature (Gordon 2010 gives
+an association, no coefficient), and five patients cannot estimate one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass
+
+from designs.errors import InputError
+
+
+@dataclass(frozen=True)
+class Priors:
+    """Hyperparameters of the priors (see the module docstring for their sources).
+
+    Parameters
+    ----------
+    level_mean, level_mean_sd : float
+        Normal prior on the population mean level at the first dose, points.
+    level_sd_scale : float
+        HalfNormal scale of the between-patient SD of the level, points.
+    pre_slope_mean, pre_slope_mean_sd : float
+        Normal prior on the population mean pre-dose (natural-history) slope, points/month.
+    pre_slope_sd_scale : float
+        HalfNormal scale of the between-patient SD of true pre-dose slopes, points/month.
+    delta_mean, delta_sd : float
+        Normal prior on ``delta``, the population mean change of slope after the first dose
+        (points/month; positive = slower decline = benefit). Sceptical: mean 0.
+    slope_change_sd_scale : float
+        HalfNormal scale of the between-patient SD of the change of slope, points/month.
+    residual_sd_median, residual_sd_log_sd : float
+        LogNormal prior on the visit-to-visit residual SD: median (points) and SD of its log.
+    """
+
+    level_mean: float = 41.0
+    level_mean_sd: float = 3.0
+    level_sd_scale: float = 3.0
+    pre_slope_mean: float = -0.55
+    pre_slope_mean_sd: float = 0.2
+    pre_slope_sd_scale: float = 0.3
+    delta_mean: float = 0.0
+    delta_sd: float = 0.25
+    slope_change_sd_scale: float = 0.2
+    residual_sd_median: float = 1.5
+    residual_sd_log_sd: float = 0.5
+
+    def __post_init__(self) -> None:
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if not isinstance(value, int | float) or value != value:
+                raise InputError(f"priors.{f.name}: {value!r} is not a number")
+            if f.name.endswith(("_sd", "_scale", "_median")) and not value > 0:
+                raise InputError(f"priors.{f.name}: {value!r} must be > 0")
+
+    def replace(self, **changes: float) -> Priors:
+        """A copy with some hyperparameters changed (used for sensitivity analyses)."""
+        unknown = set(changes) - {f.name for f in dataclasses.fields(self)}
+        if unknown:
+            raise InputError(f"priors: unknown field {sorted(unknown)[0]!r}")
+        return dataclasses.replace(self, **changes)
+
+    def to_json(self) -> str:
+        """The hyperparameters as sorted JSON (stored in posterior files)."""
+        return json.dumps(dataclasses.asdict(self), sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> Priors:
+        """Inverse of :meth:`to_json`."""
+        return cls(**json.loads(text))
+
+
+DEFAULT_PRIORS = Priors()
+
+# Sensitivity settings (DESIGN section 2: show how delta moves when the pre-slope prior moves).
+DELTA_SD_SETTINGS: dict[str, dict[str, float]] = {
+    "delta_sd=0.1 (very sceptical)": {"delta_sd": 0.1},
+    "delta_sd=0.25 (default)": {},
+    "delta_sd=0.5": {"delta_sd": 0.5},
+    "delta_sd=1.0 (vague)": {"delta_sd": 1.0},
+}
+PRE_SLOPE_SETTINGS: dict[str, dict[str, float]] = {
+    "pre-slope N(-0.55, 0.2), SD~HN(0.3) (default)": {},
+    "pre-slope N(-0.41, 0.15): delta-FS as is": {
+        "pre_slope_mean": -0.41,
+        "pre_slope_mean_sd": 0.15,
+    },
+    "pre-slope N(-1.0, 0.3): unselected cohorts": {
+        "pre_slope_mean": -1.0,
+        "pre_slope_mean_sd": 0.3,
+    },
+    "pre-slope N(-0.55, 1.0): vague": {"pre_slope_mean_sd": 1.0},
+    "pre-slope SD~HN(0.6): wider true-slope spread": {"pre_slope_sd_scale": 0.6},
+}

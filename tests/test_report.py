@@ -1,0 +1,115 @@
+"""Report folder: files, provenance, plots, methods paragraph, atomicity."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from designs import __version__
+from designs.report import write_report
+from designs.spec import load_design
+
+SEED = 3
+TRIALS = 200  # plumbing: the statistics are tested in test_sample_size / test_assurance
+
+
+def fake_posterior(seed: int = 0) -> xr.DataTree:
+    """A small posterior of the shape progression.model.fit returns (delta, pre_slope_mean)."""
+    rng = np.random.default_rng(seed)
+    post = xr.Dataset(
+        {
+            "delta": (("chain", "draw"), rng.normal(0.15, 0.1, (2, 200))),
+            "pre_slope_mean": (("chain", "draw"), rng.normal(-0.5, 0.05, (2, 200))),
+        }
+    )
+    tree = xr.DataTree.from_dict({"posterior": post})
+    tree.attrs = {"model_version": "test", "data_sha256": "0", "seed": 1, "illustrative_data": 1}
+    return tree
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    out = tmp_path_factory.mktemp("r") / "report"
+    design = load_design().with_overrides({"effect.value": 0.4})
+    files = write_report(design, out, trials=TRIALS, seed=SEED, idata=fake_posterior())
+    return out, files
+
+
+def test_report_files(report):
+    out, files = report
+    names = {f.name for f in files}
+    for name in (
+        "sample_size.md",
+        "sample_size.csv",
+        "sample_size.tex",
+        "operating_characteristics.md",
+        "operating_characteristics.json",
+        "power_curve.png",
+        "assurance_curve.png",
+        "posterior_effect.png",
+        "methods.md",
+        "power_sweep.nc",
+    ):
+        assert name in names
+        assert (out / name).stat().st_size > 0
+    for png in ("power_curve.png", "assurance_curve.png", "posterior_effect.png"):
+        assert (out / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert not [p for p in out.parent.iterdir() if p.name.startswith(".report.")]
+
+
+def test_every_text_file_carries_seed_and_version(report):
+    out, _ = report
+    for name in ("sample_size.md", "sample_size.tex", "operating_characteristics.md", "methods.md"):
+        text = (out / name).read_text()
+        assert str(SEED) in text and __version__ in text, name
+    rows = list(csv.DictReader((out / "sample_size.csv").open()))
+    assert all(r["seed"] == str(SEED) and r["version"] == __version__ for r in rows)
+    oc = json.loads((out / "operating_characteristics.json").read_text())
+    assert oc["seed"] == SEED and oc["version"] == __version__
+    ds = xr.load_dataset(out / "power_sweep.nc", engine="h5netcdf")
+    assert ds.attrs["seed"] == SEED and ds.attrs["version"] == __version__
+
+
+def test_operating_characteristics(report):
+    out, _ = report
+    oc = json.loads((out / "operating_characteristics.json").read_text())
+    # type I error near alpha: 4 MC SE at 200 trials is ~0.06, so this is loose by design
+    assert abs(oc["type_i_error"] - 0.05) < 4 * np.sqrt(0.05 * 0.95 / TRIALS)
+    assert oc["n_total"] == oc["n_placebo"] + oc["n_active"]
+    assert oc["calendar_months"] == pytest.approx(oc["n_total"] / 8.0 + 12.0)
+    assert 0 < oc["expected_completers"] < oc["n_total"]
+
+
+def test_methods_paragraph_states_the_assumptions(report):
+    text = (report[0] / "methods.md").read_text()
+    for phrase in (
+        "ICH E9(R1)",
+        "uncontrolled",
+        "illustrative reconstruction",
+        "not inflated",
+        "alpha 0.05 two-sided",
+        "lmm_slope",
+        "Assurance",
+        "NumPy",
+    ):
+        assert phrase in text, phrase
+
+
+def test_interrupted_report_writes_nothing(tmp_path):
+    out = tmp_path / "half"
+    calls = []
+
+    def stop(n):
+        calls.append(n)
+        if len(calls) > 12:
+            raise KeyboardInterrupt
+
+    design = load_design().with_overrides({"effect.value": 0.4})
+    with pytest.raises(KeyboardInterrupt):
+        write_report(design, out, trials=TRIALS, seed=SEED, idata=None, progress=stop)
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == []
