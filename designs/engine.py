@@ -11,7 +11,7 @@ threads or the block size.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numba
 import numpy as np
@@ -22,6 +22,8 @@ from designs import results as R
 from designs.errors import InputError
 from designs.joint_rank import ESTIMAND as JR_ESTIMAND
 from designs.joint_rank import UNITS as JR_UNITS
+from designs.lead_in import ESTIMAND as LI_ESTIMAND
+from designs.lead_in import UNITS as LI_UNITS
 from designs.rng import seed_key
 
 ANALYSIS_INDEX = {
@@ -29,6 +31,7 @@ ANALYSIS_INDEX = {
     "ols_slope_ttest": K.A_OLS_SLOPE_TTEST,
     "ancova_change": K.A_ANCOVA_CHANGE,
     "joint_rank": K.A_JOINT_RANK,
+    "slope_change_lead_in": K.A_SLOPE_CHANGE_LEAD_IN,
 }
 
 #: What each analysis estimates, and in which units (files and reports carry these).
@@ -47,7 +50,14 @@ ESTIMANDS = {
         "points",
     ),
     "joint_rank": (JR_ESTIMAND, JR_UNITS),
+    "slope_change_lead_in": (LI_ESTIMAND, LI_UNITS),
 }
+
+#: Analyses that need lead-in visits (``trial.lead_in_months > 0``).
+NEEDS_LEAD_IN = frozenset({"slope_change_lead_in"})
+
+#: Candidates screened per patient randomised, at most, before a trial is marked failed.
+MAX_SCREENED_PER_ENROLLED = 1000.0
 
 DEFAULT_BLOCK = 16_384
 _CHUNK = 32
@@ -60,7 +70,7 @@ class SimulationInputs:
     Attributes
     ----------
     visits : float64[V]
-        Visit months.
+        Scheduled visit months (from randomisation, starting at 0).
     n_placebo, n_active : int
         Patients randomised per arm.
     params : float64[N_PARAMS]
@@ -69,6 +79,11 @@ class SimulationInputs:
         Dropout cumulative hazard at each visit.
     effect_shift : float
         Mean change of slope for active patients, points/month (positive = slower decline).
+    lead_visits : float64[L]
+        Lead-in visit months before randomisation (negative; empty without a lead-in).
+    curve : float64[L + V] or None
+        Nonlinear part of the mean trajectory at the lead-in then scheduled visits, points
+        (:func:`curvature_term`); None means linear (zeros).
     """
 
     visits: np.ndarray
@@ -77,6 +92,28 @@ class SimulationInputs:
     params: np.ndarray
     cum_hazard: np.ndarray
     effect_shift: float
+    lead_visits: np.ndarray = field(default_factory=lambda: np.empty(0))
+    curve: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        lead = np.ascontiguousarray(self.lead_visits, dtype=np.float64).reshape(-1)
+        object.__setattr__(self, "lead_visits", lead)
+        n_all = lead.size + np.asarray(self.visits).size
+        curve = np.zeros(n_all) if self.curve is None else self.curve
+        curve = np.ascontiguousarray(curve, dtype=np.float64)
+        if curve.shape != (n_all,):
+            raise InputError(f"curve: needs {n_all} values (lead-in and visits), got {curve.shape}")
+        object.__setattr__(self, "curve", curve)
+        if self.params.shape[0] < K.N_PARAMS:  # inputs built by hand with the older layout
+            params = np.zeros(K.N_PARAMS)
+            params[: self.params.shape[0]] = self.params
+            params[K.P_MAX_SCREEN] = MAX_SCREENED_PER_ENROLLED
+            object.__setattr__(self, "params", params)
+
+    @property
+    def visits_all(self) -> np.ndarray:
+        """Lead-in then scheduled visit months, float64[L + V]."""
+        return np.concatenate([self.lead_visits, np.asarray(self.visits, dtype=np.float64)])
 
     def true_effect(self, analysis: str, effect_shift: float | np.ndarray | None = None):
         """True value of ``analysis``' estimand for a given slope shift (points/month)."""
@@ -85,6 +122,9 @@ class SimulationInputs:
             return np.full_like(np.asarray(shift, dtype=float), np.nan)
         if analysis == "ancova_change":
             return shift * (self.visits[-1] - self.visits[0])
+        # lmm_slope, ols_slope_ttest, slope_change_lead_in: points/month. Curvature is shared
+        # by both arms and has zero mean slope over the randomised period, so it does not
+        # enter; under enrichment the shift is still the same for every admitted patient.
         return shift
 
 
@@ -124,6 +164,46 @@ def informative_scale(beta: float, slope_sd: float, cum_hazard_last: float) -> f
     return float(np.exp(brentq(gap, -60.0, 60.0, xtol=1e-13)))
 
 
+def curvature_term(visits_all: np.ndarray, curvature: float) -> np.ndarray:
+    """Nonlinear part of the mean ALSFRS-R trajectory at each visit, points.
+
+    The observed window runs from the first visit ``t0`` (lead-in or month 0) to the last
+    ``T``; with midpoint ``c`` and half-width ``h = (T - t0) / 2``,
+
+    .. math::
+
+        g(t) = k \\left[G(t) - G(0) - t \\frac{G(T) - G(0)}{T}\\right],\\quad
+        G(t) = \\frac{(t - c)^3}{3},\\quad k = -\\frac{\\text{curvature}}{h^2},
+
+    so the slope ``g'(t) = k [(t - c)^2 - (G(T) - G(0)) / T]`` is ``curvature``
+    points/month steeper at both ends of the window than at its middle (decline fastest
+    early and late, Gordon 2010, natural_history.md section 6), and ``g(0) = g(T) = 0``:
+    each patient's mean slope over the randomised period (month 0 to ``T``) is unchanged,
+    so every slope estimand keeps its value. Without a lead-in (``t0 = 0``) the slope is
+    ``2/3 curvature`` steeper than average at months 0 and ``T`` and ``1/3 curvature``
+    shallower at ``T / 2``. The curve is the same for every patient and arm.
+
+    Parameters
+    ----------
+    visits_all : float64[L + V]
+        Lead-in then scheduled visit months.
+    curvature : float
+        Points/month (0: linear, returns zeros).
+    """
+    t = np.asarray(visits_all, dtype=np.float64)
+    if curvature == 0.0:
+        return np.zeros_like(t)
+    t0, t_end = float(t[0]), float(t[-1])
+    centre = 0.5 * (t0 + t_end)
+    half = 0.5 * (t_end - t0)
+    k = -curvature / half**2
+
+    def big_g(x):
+        return (x - centre) ** 3 / 3.0
+
+    return k * (big_g(t) - big_g(0.0) - t * (big_g(t_end) - big_g(0.0)) / t_end)
+
+
 def simulation_inputs(design) -> SimulationInputs:
     """Flatten a :class:`~designs.spec.TrialDesign` for the kernels."""
     pop = design.population
@@ -150,6 +230,22 @@ def simulation_inputs(design) -> SimulationInputs:
     params[K.P_DEATH_SCALE] = informative_scale(
         design.dropout.death_informative, pop.slope_sd, design.dropout.death_monthly_hazard * last
     )
+    enrich = getattr(design, "enrichment", None)
+    if enrich is not None and enrich.screens_delta_fs:
+        mu, sd = pop.delta_fs_log_params
+        params[K.P_DFS_LOG_MEAN] = mu
+        params[K.P_DFS_LOG_SD] = sd
+        params[K.P_DFS_CORR] = pop.delta_fs_slope_corr
+        params[K.P_DFS_MIN] = enrich.delta_fs_min
+        params[K.P_DFS_MAX] = enrich.delta_fs_max
+        params[K.P_SCREEN_DFS] = 1.0
+    if enrich is not None and enrich.screens_lead_in:
+        params[K.P_LEAD_DECLINE_MIN] = enrich.lead_in_decline_min
+        params[K.P_LEAD_DECLINE_MAX] = enrich.lead_in_decline_max
+        params[K.P_SCREEN_LEAD] = 1.0
+    params[K.P_MAX_SCREEN] = MAX_SCREENED_PER_ENROLLED
+    lead_visits = np.asarray(getattr(design.trial, "lead_in_visits", np.empty(0)), dtype=float)
+    visits_all = np.concatenate([lead_visits, visits])
     return SimulationInputs(
         visits=visits,
         n_placebo=int(design.trial.n_placebo),
@@ -157,6 +253,8 @@ def simulation_inputs(design) -> SimulationInputs:
         params=params,
         cum_hazard=cum_hazard,
         effect_shift=float(design.effect.slope_shift(pop.slope_mean)),
+        lead_visits=lead_visits,
+        curve=curvature_term(visits_all, getattr(pop, "curvature", 0.0)),
     )
 
 
@@ -267,8 +365,8 @@ def run_trials(
         Non-negative seed; the same seed gives the same numbers on any machine, thread count
         or block size.
     analyses : sequence of str
-        Analysis names (``lmm_slope``, ``ols_slope_ttest``, ``ancova_change``), all run on the
-        same simulated trials.
+        Analysis names (keys of :data:`ANALYSIS_INDEX`), all run on the same simulated
+        trials; ``slope_change_lead_in`` needs a lead-in.
     effect_by_trial : float64[trials], optional
         A true change of slope per trial (points/month), e.g. posterior draws for assurance;
         default ``inputs.effect_shift`` for every trial.
@@ -289,12 +387,18 @@ def run_trials(
         raise InputError(f"block_size = {block_size}: must be >= 1")
     analyses = tuple(analyses)
     run = _analysis_flags(analyses)
+    if inputs.lead_visits.size == 0:
+        for name in analyses:
+            if name in NEEDS_LEAD_IN:
+                raise InputError(f"analysis = {name!r}: needs trial.lead_in_months > 0")
     if effect_by_trial is None:
         effect_by_trial = np.full(trials, inputs.effect_shift)
     effect_by_trial = np.ascontiguousarray(effect_by_trial, dtype=np.float64)
     if effect_by_trial.shape != (trials,):
         raise InputError(f"effect_by_trial: needs {trials} values, got {effect_by_trial.shape}")
     key = seed_key(seed)
+    visits_all = inputs.visits_all
+    n_lead = int(inputs.lead_visits.size)
     res = np.empty((trials, K.N_ANALYSES, R.N_RESULT))
     counts = np.empty((trials, K.N_COUNTS))
     previous_threads = numba.get_num_threads()
@@ -309,7 +413,9 @@ def run_trials(
                 inputs.n_placebo,
                 inputs.n_active,
                 effect_by_trial[start:stop],
-                inputs.visits,
+                visits_all,
+                n_lead,
+                inputs.curve,
                 inputs.cum_hazard,
                 inputs.params,
                 run,
@@ -336,19 +442,26 @@ def run_trials(
 def simulate_one_trial(inputs: SimulationInputs, seed: int, trial: int = 0) -> dict:
     """One simulated trial as long-format columns (``patient, arm, month, alsfrs_r``).
 
-    Also returns per-patient ``status`` (``completed``, ``dropout`` or ``death``) and
-    ``exit_month`` (NaN for completers). The same (seed, trial) gives the same patients
-    as trial ``trial`` of :func:`run_trials`.
+    Lead-in visits appear with negative months. Also returns per patient ``status``
+    (``completed``, ``dropout`` or ``death``), ``exit_month`` (NaN for completers),
+    ``true_slope`` (slope on treatment, points/month) and ``delta_fs`` (points/month, NaN
+    unless the design screens on it), and ``screened`` (candidates screened per arm,
+    placebo then active). The same (seed, trial) gives the same patients as trial
+    ``trial`` of :func:`run_trials`.
     """
-    patient, arm, month, score, status, exit_month = K.simulate_trial_long(
-        seed_key(seed),
-        trial,
-        inputs.n_placebo,
-        inputs.n_active,
-        inputs.effect_shift,
-        inputs.visits,
-        inputs.cum_hazard,
-        inputs.params,
+    patient, arm, month, score, status, exit_month, slope, delta_fs, screened = (
+        K.simulate_trial_long(
+            seed_key(seed),
+            trial,
+            inputs.n_placebo,
+            inputs.n_active,
+            inputs.effect_shift,
+            inputs.visits_all,
+            int(inputs.lead_visits.size),
+            inputs.curve,
+            inputs.cum_hazard,
+            inputs.params,
+        )
     )
     names = np.array(["completed", "dropout", "death"])
     return {
@@ -358,4 +471,7 @@ def simulate_one_trial(inputs: SimulationInputs, seed: int, trial: int = 0) -> d
         "alsfrs_r": score,
         "status": names[status],
         "exit_month": np.where(np.isfinite(exit_month), exit_month, np.nan),
+        "true_slope": slope,
+        "delta_fs": delta_fs,
+        "screened": screened,
     }

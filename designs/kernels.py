@@ -6,21 +6,30 @@ below, runs the kernels over blocks of trials and labels the results.
 
 Patient model (DESIGN section 2), patient ``i`` of arm ``k`` at visit month ``t_j``::
 
-    y_ij = a_i + s_i t_j + e_ij,   (a_i, s_i) bivariate normal,   e_ij ~ N(0, residual_sd^2)
-    s_i += effect_shift (+ effect_sd * z)   for active patients
+    y_ij = a_i + s_i t_j + c(t_j) + e_ij,  (a_i, s_i) bivariate normal,  e_ij ~ N(0, residual_sd^2)
+    s_i += effect_shift (+ effect_sd * z)   for active patients, from month 0 on
 
-scores rounded half up and clipped to 0-48 when ``integer_scores``. Dropout is monotone in
-continuous time: the patient's exit time ``T`` solves ``H(T) = E`` with ``E`` a unit
-exponential (from the patient's own uniform) and ``H`` the piecewise-linear cumulative
-hazard through the visits; a visit ``t_j`` is observed iff ``t_j < T`` (month 0 always).
-Death has its own constant monthly hazard and ends the scores too.
+scores rounded half up and clipped to 0-48 when ``integer_scores``. ``c(t)`` is the
+nonlinear part of the mean trajectory (``population.curvature``; zero when linear, see
+:func:`designs.engine.curvature_term`). Lead-in visits (months < 0, ``trial.lead_in_months``)
+follow the natural-history slope; treatment acts from month 0 (randomisation). Dropout is
+monotone in continuous time after randomisation: the patient's exit time ``T`` solves
+``H(T) = E`` with ``E`` a unit exponential (from the patient's own uniform) and ``H`` the
+piecewise-linear cumulative hazard through the visits; a visit ``t_j`` is observed iff
+``t_j < T`` (month 0 and the lead-in always). Death has its own constant monthly hazard and
+ends the scores too.
 
-Each patient's draws come from its own stream (see :mod:`designs.rng`) in a fixed order:
-one normal pair for the random effects, one pair for the effect (only when
-``effect_sd > 0``; the second half is unused), the dropout and death uniforms, then the
-residuals in pairs, visit ``j`` taking half ``j % 2`` of pair ``j // 2``. So a patient is
-the same person whatever the sample size, effect, dropout rate or trial duration (common
-random numbers).
+Each candidate's draws come from its own stream (see :mod:`designs.rng`) in a fixed order:
+one normal pair for the random effects, one pair for delta-FS (only when the design screens
+on it), one pair for the effect (only when ``effect_sd > 0``; the second half is unused),
+the dropout and death uniforms, then the residuals in pairs over the lead-in and scheduled
+visits in time order, visit ``k`` taking half ``k % 2`` of pair ``k // 2``. With
+enrichment (``[enrichment]``) each arm screens its own sequence of candidate streams
+``(seed, trial, arm, candidate)`` and the p-th patient randomised is the p-th candidate
+admitted; without it candidate ``p`` is patient ``p``. So a patient is the same person
+whatever the sample size, effect, dropout rate or trial duration (common random numbers),
+and a design with every new feature switched off gives exactly the numbers of the linear
+model.
 """
 
 from __future__ import annotations
@@ -30,8 +39,10 @@ import math
 import numpy as np
 from numba import njit, prange
 
+from designs import lead_in as LI
 from designs.joint_rank import joint_rank_test
 from designs.lmm import lmm_slope_fit
+from designs.results import STATUS, STATUS_FAILED
 from designs.rng import next_normal_pair, next_uniform, stream_state
 from designs.slope_tests import ancova_change, ols_slope_ttest
 
@@ -49,14 +60,25 @@ P_DROPOUT_INFORMATIVE = 9  # log-hazard per point/month of decline faster than s
 P_DROPOUT_SCALE = 10  # calibration factor of the dropout hazard (1 when MCAR)
 P_DEATH_INFORMATIVE = 11  # the same for death
 P_DEATH_SCALE = 12
-N_PARAMS = 13
+P_DFS_LOG_MEAN = 13  # mean of log delta-FS (delta-FS in points/month)
+P_DFS_LOG_SD = 14  # SD of log delta-FS
+P_DFS_CORR = 15  # correlation of log delta-FS with the rate of decline -s
+P_DFS_MIN = 16  # admitted delta-FS range, points/month
+P_DFS_MAX = 17
+P_SCREEN_DFS = 18  # 1.0 = draw delta-FS and screen on it
+P_LEAD_DECLINE_MIN = 19  # admitted points lost during the lead-in
+P_LEAD_DECLINE_MAX = 20
+P_SCREEN_LEAD = 21  # 1.0 = screen on lead-in decline
+P_MAX_SCREEN = 22  # candidates screened per arm at most, per patient randomised
+N_PARAMS = 23
 
 # Analyses by index (the engine maps names to these).
 A_LMM_SLOPE = 0
 A_OLS_SLOPE_TTEST = 1
 A_ANCOVA_CHANGE = 2
 A_JOINT_RANK = 3
-N_ANALYSES = 4
+A_SLOPE_CHANGE_LEAD_IN = 4
+N_ANALYSES = 5
 
 # Exit status of a patient.
 COMPLETED = 0
@@ -70,7 +92,9 @@ C_DEATH_PLACEBO = 2
 C_DEATH_ACTIVE = 3
 C_COMPLETERS_PLACEBO = 4
 C_COMPLETERS_ACTIVE = 5
-N_COUNTS = 6
+C_SCREENED_PLACEBO = 6  # candidates screened (= randomised when nobody is screened out)
+C_SCREENED_ACTIVE = 7
+N_COUNTS = 8
 
 _FLOOR = 0.0
 _CEILING = 48.0
@@ -96,43 +120,76 @@ def exit_time(energy, visits, cum_hazard):
 
 
 @njit(cache=True)
-def simulate_patient(state, is_active, effect_shift, visits, cum_hazard, params, y_out):
-    """Simulate one patient's observed ALSFRS-R scores.
+def simulate_patient(
+    state, is_active, effect_shift, visits_all, n_lead, curve, cum_hazard, params, y_out
+):  # fmt: skip
+    """Simulate one candidate: screening, then (if admitted) the observed ALSFRS-R scores.
 
     Parameters
     ----------
     state : uint64
-        The patient's stream state (:func:`designs.rng.stream_state`).
+        The candidate's stream state (:func:`designs.rng.stream_state`).
     is_active : bool
         Arm (False placebo, True active).
     effect_shift : float
         Mean change of slope on treatment, points/month (positive = slower decline).
-    visits : float64[V]
-        Scheduled visit months, starting at 0.
+    visits_all : float64[L + V]
+        Lead-in visit months (``L`` of them, negative) followed by the scheduled visits
+        (``V``, starting at month 0).
+    n_lead : int
+        Number of lead-in visits ``L`` (0 without a lead-in).
+    curve : float64[L + V]
+        Nonlinear part of the mean trajectory at each visit, points (zeros when linear).
     cum_hazard : float64[V]
-        Dropout cumulative hazard at each visit (0 at month 0).
+        Dropout cumulative hazard at each scheduled visit (0 at month 0).
     params : float64[N_PARAMS]
         Population parameters (slots ``P_*``).
-    y_out : float64[V]
-        Receives the observed scores (points) in its first ``m`` entries.
+    y_out : float64[L + V]
+        Receives the observed scores (points): the ``L`` lead-in visits, then the first
+        ``m`` scheduled visits.
 
     Returns
     -------
+    admitted : bool
+        False when screening rejected the candidate (the other outputs are then partial).
     m : int
-        Number of observed visits (>= 1).
+        Number of observed scheduled visits (>= 1), lead-in visits not counted.
     exit_month : float
         Month the patient left (``inf`` if completed).
     status : int
         ``COMPLETED``, ``DROPPED_OUT`` or ``DIED``.
     slope : float
-        The patient's true slope, points/month (for bias and informative-dropout checks).
+        The patient's true slope on treatment, points/month (for bias and checks).
+    delta_fs : float
+        Pre-baseline rate delta-FS, points/month (NaN unless the design screens on it).
+
+    Notes
+    -----
+    Draws, in order: the random-effects pair; the delta-FS pair (only when screening on
+    delta-FS; the second half is unused); the effect pair (active, ``effect_sd > 0``); the
+    dropout and death uniforms; then the residuals in pairs over the lead-in and scheduled
+    visits in time order. Without screening, lead-in or curvature the draws and arithmetic
+    are exactly those of the linear model. Delta-FS follows a Gaussian copula:
+    ``log dFS = mu + sd (-rho z_s + sqrt(1 - rho^2) z)`` with ``z_s`` the standardised
+    natural slope, so ``rho > 0`` ties fast pre-baseline loss to fast decline.
     """
-    n_visits = visits.shape[0]
-    last = visits[n_visits - 1]
+    n_all = visits_all.shape[0]
+    n_visits = n_all - n_lead
+    last = visits_all[n_all - 1]
     state, z1, z2 = next_normal_pair(state)
     corr = params[P_CORR]
     a = params[P_BASELINE_MEAN] + params[P_BASELINE_SD] * z1
-    s = params[P_SLOPE_MEAN] + params[P_SLOPE_SD] * (corr * z1 + math.sqrt(1.0 - corr * corr) * z2)
+    z_s = corr * z1 + math.sqrt(1.0 - corr * corr) * z2
+    s_natural = params[P_SLOPE_MEAN] + params[P_SLOPE_SD] * z_s
+    delta_fs = math.nan
+    if params[P_SCREEN_DFS] > 0.5:
+        state, z4, _ = next_normal_pair(state)
+        rho = params[P_DFS_CORR]
+        w = -rho * z_s + math.sqrt(1.0 - rho * rho) * z4
+        delta_fs = math.exp(params[P_DFS_LOG_MEAN] + params[P_DFS_LOG_SD] * w)
+        if delta_fs < params[P_DFS_MIN] or delta_fs > params[P_DFS_MAX]:
+            return False, 0, math.inf, COMPLETED, s_natural, delta_fs
+    s = s_natural
     if is_active:
         s += effect_shift
         if params[P_EFFECT_SD] > 0.0:
@@ -150,6 +207,7 @@ def simulate_patient(state, is_active, effect_shift, visits, cum_hazard, params,
         hazard_death *= math.exp(params[P_DEATH_INFORMATIVE] * faster)
     # A unit exponential E = -log(u) exceeds H(last) iff u < exp(-H(last)): most patients
     # complete, and need no logarithm.
+    visits = visits_all[n_lead:]
     t_drop = math.inf
     h_last = cum_hazard[n_visits - 1] * drop_mult
     if h_last > 0.0 and u_drop > math.exp(-h_last):
@@ -168,26 +226,86 @@ def simulate_patient(state, is_active, effect_shift, visits, cum_hazard, params,
     m = 1
     while m < n_visits and visits[m] < t_exit:
         m += 1
-    for j in range(0, m, 2):
+    n_obs = n_lead + m
+    # Mean trajectory: natural slope before randomisation, slope on treatment after.
+    for k in range(n_lead):
+        y_out[k] = a + s_natural * visits_all[k] + curve[k]
+    for k in range(n_lead, n_obs):
+        y_out[k] = a + s * visits_all[k] + curve[k]
+    for k in range(0, n_obs, 2):
         state, e1, e2 = next_normal_pair(state)
-        y_out[j] = a + s * visits[j] + sd_e * e1
-        if j + 1 < m:
-            y_out[j + 1] = a + s * visits[j + 1] + sd_e * e2
+        y_out[k] += sd_e * e1
+        if k + 1 < n_obs:
+            y_out[k + 1] += sd_e * e2
     if integer:
-        for j in range(m):
-            y_out[j] = min(max(math.floor(y_out[j] + 0.5), _FLOOR), _CEILING)
-    return m, t_exit, status, s
+        for k in range(n_obs):
+            y_out[k] = min(max(math.floor(y_out[k] + 0.5), _FLOOR), _CEILING)
+    if params[P_SCREEN_LEAD] > 0.5:
+        loss = y_out[0] - y_out[n_lead]
+        if loss < params[P_LEAD_DECLINE_MIN] or loss > params[P_LEAD_DECLINE_MAX]:
+            return False, m, t_exit, status, s, delta_fs
+    return True, m, t_exit, status, s, delta_fs
+
+
+@njit(cache=True)
+def next_admitted(key, trial, arm, candidate, is_active, effect_shift, visits_all, n_lead,
+                  curve, cum_hazard, params, y_out, max_candidates):  # fmt: skip
+    """Screen the arm's candidates from index ``candidate`` on until one is admitted.
+
+    The p-th patient randomised to an arm is the p-th admitted candidate of the arm's own
+    sequence of candidate streams ``(seed, trial, arm, candidate)``, so patients nest
+    across sample sizes. Without screening candidate ``p`` is patient ``p``.
+
+    Returns
+    -------
+    next_candidate : int
+        Index of the next candidate to screen; ``-1`` when ``max_candidates`` were screened
+        without admitting one (the trial is then marked failed).
+    m, exit_month, status, slope, delta_fs
+        As :func:`simulate_patient`, for the admitted patient.
+    """
+    while candidate < max_candidates:
+        state = stream_state(key, trial, arm, candidate)
+        candidate += 1
+        ok, m, t_exit, status, s, dfs = simulate_patient(
+            state, is_active, effect_shift, visits_all, n_lead, curve, cum_hazard, params, y_out
+        )
+        if ok:
+            return candidate, m, t_exit, status, s, dfs
+    return -1, 0, math.inf, COMPLETED, math.nan, math.nan
+
+
+@njit(cache=True)
+def _lead_in_slope(visits_all, n_lead, y, lead_sums):
+    """OLS slope (points/month) of one patient's lead-in visits and month 0.
+
+    ``lead_sums`` = (number of points, sum of months, sum of squared months).
+    """
+    sy = 0.0
+    sty = 0.0
+    for k in range(n_lead + 1):
+        sy += y[k]
+        sty += visits_all[k] * y[k]
+    n = lead_sums[0]
+    st = lead_sums[1]
+    return (sty - st * sy / n) / (lead_sums[2] - st * st / n)
 
 
 @njit(cache=True)
 def _simulate_and_analyse_trial(
-    key, trial, n_placebo, n_active, effect_shift, visits, cum_hazard, params, run,
-    y, ztz_prefix, n_g, syy_g, szy_g, szyzy_g, arm_c, ztz_c, n_c, syy_c, szy_c, szyzy_c,
-    slopes, slope_arm, y0, ylast, anc_arm, jr_arm, jr_death, jr_followup, jr_m, jr_change,
-    jr_score, res, counts,
+    key, trial, n_placebo, n_active, effect_shift, visits_all, n_lead, curve, cum_hazard,
+    params, run, yfull, ztz_prefix, lead_sums, n_g, syy_g, szy_g, szyzy_g, arm_c, ztz_c, n_c,
+    syy_c, szy_c, szyzy_c, slopes, slope_arm, y0, ylast, anc_arm, jr_arm, jr_death,
+    jr_followup, jr_m, jr_change, jr_score, lead_stats, lead_arm, res, counts,
 ):  # fmt: skip
-    """One trial: simulate every patient, accumulate sufficient statistics, run analyses."""
-    v = visits.shape[0]
+    """One trial: screen and simulate every patient, accumulate statistics, run analyses.
+
+    ``yfull`` holds a patient's lead-in visits then scheduled visits; the standard analyses
+    see only the scheduled visits (month >= 0), ``slope_change_lead_in`` also the lead-in.
+    """
+    v = visits_all.shape[0] - n_lead
+    visits = visits_all[n_lead:]
+    y = yfull[n_lead:]
     n_g[:] = 0.0
     syy_g[:] = 0.0
     szy_g[:] = 0.0
@@ -196,14 +314,22 @@ def _simulate_and_analyse_trial(
     n_slopes = 0
     n_comp = 0
     n_jr = 0
+    n_lc = 0
     last = visits[v - 1]
     for arm in range(2):
         n_arm = n_placebo if arm == 0 else n_active
-        for p in range(n_arm):
-            state = stream_state(key, trial, arm, p)
-            m, t_exit, status, _ = simulate_patient(
-                state, arm == 1, effect_shift, visits, cum_hazard, params, y
-            )
+        max_candidates = int(params[P_MAX_SCREEN] * n_arm) + 1000
+        candidate = 0
+        for _p in range(n_arm):
+            candidate, m, t_exit, status, _, _ = next_admitted(
+                key, trial, arm, candidate, arm == 1, effect_shift, visits_all, n_lead, curve,
+                cum_hazard, params, yfull, max_candidates,
+            )  # fmt: skip
+            if candidate < 0:  # screening admitted too few: no analysis of this trial
+                for a in range(res.shape[0]):
+                    res[a, STATUS] = STATUS_FAILED
+                counts[C_SCREENED_PLACEBO + arm] = max_candidates
+                return
             if run[A_JOINT_RANK]:
                 jr_arm[n_jr] = arm
                 jr_death[n_jr] = t_exit if status == DIED else math.inf
@@ -232,6 +358,18 @@ def _simulate_and_analyse_trial(
                 stt = ztz_prefix[m - 1, 2]
                 slopes[n_slopes] = (sty - st * sy / m) / (stt - st * st / m)
                 slope_arm[n_slopes] = arm
+                if run[A_SLOPE_CHANGE_LEAD_IN]:
+                    sxx = stt - st * st / m
+                    beta = slopes[n_slopes]
+                    lead_stats[n_lc, LI.S_PRE] = _lead_in_slope(
+                        visits_all, n_lead, yfull, lead_sums
+                    )
+                    lead_stats[n_lc, LI.S_POST] = beta
+                    lead_stats[n_lc, LI.S_SXX] = sxx
+                    lead_stats[n_lc, LI.S_RSS] = max(yy - sy * sy / m - beta * beta * sxx, 0.0)
+                    lead_stats[n_lc, LI.S_M] = m
+                    lead_arm[n_lc] = arm
+                    n_lc += 1
                 n_slopes += 1
             if m == v:
                 y0[n_comp] = y[0]
@@ -243,6 +381,7 @@ def _simulate_and_analyse_trial(
                 counts[C_DEATH_PLACEBO + arm] += 1.0
             elif status == DROPPED_OUT:
                 counts[C_DROPOUT_PLACEBO + arm] += 1.0
+        counts[C_SCREENED_PLACEBO + arm] = candidate
     if run[A_LMM_SLOPE]:
         n_groups = 0
         for g in range(2 * v):
@@ -269,6 +408,8 @@ def _simulate_and_analyse_trial(
         joint_rank_test(
             jr_arm, jr_death, jr_followup, jr_m, jr_change, n_jr, jr_score, res[A_JOINT_RANK]
         )
+    if run[A_SLOPE_CHANGE_LEAD_IN]:
+        LI.slope_change_lead_in_test(lead_stats, lead_arm, n_lc, res[A_SLOPE_CHANGE_LEAD_IN])
 
 
 @njit(cache=True)
@@ -287,10 +428,21 @@ def visit_prefix_sums(visits):
     return out
 
 
+@njit(cache=True)
+def lead_in_sums(visits_all, n_lead):
+    """(points, sum of months, sum of squared months) of the lead-in visits and month 0."""
+    out = np.zeros(3)
+    for k in range(n_lead + 1):
+        out[0] += 1.0
+        out[1] += visits_all[k]
+        out[2] += visits_all[k] * visits_all[k]
+    return out
+
+
 @njit(cache=True, parallel=True)
 def simulate_block(
-    key, first_trial, n_placebo, n_active, effect_by_trial, visits, cum_hazard, params, run,
-    chunk, res, counts,
+    key, first_trial, n_placebo, n_active, effect_by_trial, visits_all, n_lead, curve,
+    cum_hazard, params, run, chunk, res, counts,
 ):  # fmt: skip
     """Simulate and analyse trials ``first_trial .. first_trial + len(effect_by_trial) - 1``.
 
@@ -305,7 +457,7 @@ def simulate_block(
         Patients randomised per arm.
     effect_by_trial : float64[B]
         Mean change of slope of active patients in each trial, points/month.
-    visits, cum_hazard, params : see :func:`simulate_patient`.
+    visits_all, n_lead, curve, cum_hazard, params : see :func:`simulate_patient`.
     run : int64[N_ANALYSES]
         1 where an analysis is wanted.
     chunk : int
@@ -313,15 +465,17 @@ def simulate_block(
     res : float64[B, N_ANALYSES, N_RESULT]
         Receives each analysis' result (layout :mod:`designs.results`).
     counts : float64[B, N_COUNTS]
-        Receives dropouts, deaths and completers per arm.
+        Receives dropouts, deaths, completers and candidates screened per arm.
     """
     n_trials = effect_by_trial.shape[0]
-    v = visits.shape[0]
+    n_all = visits_all.shape[0]
+    v = n_all - n_lead
     n_total = n_placebo + n_active
-    ztz_prefix = visit_prefix_sums(visits)
+    ztz_prefix = visit_prefix_sums(visits_all[n_lead:])
+    lead_sums = lead_in_sums(visits_all, n_lead)
     n_chunks = (n_trials + chunk - 1) // chunk
     for c in prange(n_chunks):
-        y = np.empty(v)
+        yfull = np.empty(n_all)
         n_g = np.empty(2 * v)
         syy_g = np.empty(2 * v)
         szy_g = np.empty((2 * v, 2))
@@ -344,56 +498,79 @@ def simulate_block(
         jr_m = np.empty(n_jr, dtype=np.int64)
         jr_change = np.empty((n_jr, v))
         jr_score = np.empty(n_jr)
+        n_lc = n_total if run[A_SLOPE_CHANGE_LEAD_IN] else 1
+        lead_stats = np.empty((n_lc, LI.N_STATS))
+        lead_arm = np.empty(n_lc, dtype=np.int64)
         for b in range(c * chunk, min((c + 1) * chunk, n_trials)):
             for a in range(N_ANALYSES):
                 res[b, a, :] = np.nan
             _simulate_and_analyse_trial(
-                key, first_trial + b, n_placebo, n_active, effect_by_trial[b], visits,
-                cum_hazard, params, run, y, ztz_prefix, n_g, syy_g, szy_g, szyzy_g, arm_c,
-                ztz_c, n_c, syy_c, szy_c, szyzy_c, slopes, slope_arm, y0, ylast, anc_arm,
-                jr_arm, jr_death, jr_followup, jr_m, jr_change, jr_score, res[b], counts[b],
+                key, first_trial + b, n_placebo, n_active, effect_by_trial[b], visits_all,
+                n_lead, curve, cum_hazard, params, run, yfull, ztz_prefix, lead_sums, n_g,
+                syy_g, szy_g, szyzy_g, arm_c, ztz_c, n_c, syy_c, szy_c, szyzy_c, slopes,
+                slope_arm, y0, ylast, anc_arm, jr_arm, jr_death, jr_followup, jr_m, jr_change,
+                jr_score, lead_stats, lead_arm, res[b], counts[b],
             )  # fmt: skip
 
 
 @njit(cache=True)
-def simulate_trial_long(key, trial, n_placebo, n_active, effect_shift, visits, cum_hazard, params):
+def simulate_trial_long(key, trial, n_placebo, n_active, effect_shift, visits_all, n_lead,
+                        curve, cum_hazard, params):  # fmt: skip
     """One trial in long format, for export and re-analysis elsewhere.
 
     Returns
     -------
     patient, arm : int64[rows]
     month, alsfrs_r : float64[rows]
+        Lead-in visits (negative months) included.
     status : int64[n_total]
         Per patient (patients numbered placebo first), ``COMPLETED``/``DROPPED_OUT``/``DIED``.
     exit_month : float64[n_total]
         Per patient, ``inf`` for completers.
+    slope : float64[n_total]
+        Per patient, true slope on treatment, points/month.
+    delta_fs : float64[n_total]
+        Per patient, pre-baseline rate, points/month (NaN unless screened on).
+    screened : int64[2]
+        Candidates screened per arm (-1 if screening failed to fill the arm).
     """
-    v = visits.shape[0]
+    n_all = visits_all.shape[0]
     n_total = n_placebo + n_active
-    rows = n_total * v
+    rows = n_total * n_all
     patient = np.empty(rows, dtype=np.int64)
     arm_out = np.empty(rows, dtype=np.int64)
     month = np.empty(rows)
     score = np.empty(rows)
-    status = np.empty(n_total, dtype=np.int64)
-    exit_month = np.empty(n_total)
-    y = np.empty(v)
+    status = np.full(n_total, COMPLETED, dtype=np.int64)
+    exit_month = np.full(n_total, math.inf)
+    slope = np.full(n_total, math.nan)
+    delta_fs = np.full(n_total, math.nan)
+    screened = np.zeros(2, dtype=np.int64)
+    y = np.empty(n_all)
     r = 0
     pid = 0
     for arm in range(2):
         n_arm = n_placebo if arm == 0 else n_active
-        for p in range(n_arm):
-            state = stream_state(key, trial, arm, p)
-            m, t_exit, st, _ = simulate_patient(
-                state, arm == 1, effect_shift, visits, cum_hazard, params, y
-            )
-            for j in range(m):
+        max_candidates = int(params[P_MAX_SCREEN] * n_arm) + 1000
+        candidate = 0
+        for _p in range(n_arm):
+            candidate, m, t_exit, st, s, dfs = next_admitted(
+                key, trial, arm, candidate, arm == 1, effect_shift, visits_all, n_lead, curve,
+                cum_hazard, params, y, max_candidates,
+            )  # fmt: skip
+            if candidate < 0:
+                break
+            for j in range(n_lead + m):
                 patient[r] = pid
                 arm_out[r] = arm
-                month[r] = visits[j]
+                month[r] = visits_all[j]
                 score[r] = y[j]
                 r += 1
             status[pid] = st
             exit_month[pid] = t_exit
+            slope[pid] = s
+            delta_fs[pid] = dfs
             pid += 1
-    return patient[:r], arm_out[:r], month[:r], score[:r], status, exit_month
+        screened[arm] = candidate
+    return (patient[:r], arm_out[:r], month[:r], score[:r], status[:pid], exit_month[:pid],
+            slope[:pid], delta_fs[:pid], screened)  # fmt: skip

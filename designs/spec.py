@@ -5,7 +5,8 @@ A design has four sections, each a frozen dataclass validated on construction:
 - :class:`TrialSection` (``[trial]``): sizes, allocation, visits, test and analysis;
 - :class:`Population` (``[population]``): untreated (placebo) patients at enrolment;
 - :class:`Effect` (``[effect]``): how treatment changes each treated patient's slope;
-- :class:`Dropout` (``[dropout]``): monotone loss to follow-up and death.
+- :class:`Dropout` (``[dropout]``): monotone loss to follow-up and death;
+- :class:`Enrichment` (``[enrichment]``): who is admitted at screening (delta-FS, lead-in decline).
 
 Units: ALSFRS-R points (0-48 scale) and months throughout. Every file is read on top of
 ``designs/library/default.toml`` (the proposed CL2020 follow-up; each number there cites its
@@ -42,6 +43,7 @@ __all__ = [
     "Effect",
     "EffectKind",
     "EffectSource",
+    "Enrichment",
     "Population",
     "Transport",
     "TrialDesign",
@@ -61,6 +63,9 @@ class Analysis(StrEnum):
     OLS_SLOPE_TTEST = "ols_slope_ttest"  # difference in mean per-patient OLS slope, points/month
     ANCOVA_CHANGE = "ancova_change"  # difference in change to the last visit, points
     JOINT_RANK = "joint_rank"  # CAFS: joint rank of survival and ALSFRS-R change
+    # change of slope (post-randomisation minus own lead-in slope), ANCOVA on the lead-in
+    # slope, points/month; needs trial.lead_in_months > 0
+    SLOPE_CHANGE_LEAD_IN = "slope_change_lead_in"
 
 
 class EffectKind(StrEnum):
@@ -244,6 +249,15 @@ class TrialSection:
         1 or 2 (a one-sided test rejects only in favour of active).
     analysis : Analysis
         Primary analysis of each simulated trial.
+    lead_in_months : float
+        Months of observation before randomisation (0 = none, the default). Lead-in visits
+        are at ``-lead_in_months, ..., -lead_in_visit_interval_months`` (month 0, the
+        baseline, closes the lead-in); every patient follows their natural-history slope
+        during it, treatment acts only after month 0, and nobody leaves before
+        randomisation. The phase 2 had about 3 months (DESIGN.md section 2); a 4-month
+        lead-in cut n by 44% for a 12-month slope trial (natural_history.md section 7).
+    lead_in_visit_interval_months : float
+        Months between lead-in visits (> 0); ``lead_in_months`` must be a whole multiple.
     """
 
     name: str
@@ -255,6 +269,8 @@ class TrialSection:
     alpha: float = 0.05
     sides: int = 2
     analysis: Analysis = Analysis.LMM_SLOPE
+    lead_in_months: float = 0.0
+    lead_in_visit_interval_months: float = 1.0
 
     section: ClassVar[str] = "trial"
 
@@ -304,6 +320,21 @@ class TrialSection:
             raise InputError(f"trial.sides = {_show(self.sides)}: must be 1 or 2")
         _set(self, "sides", int(self.sides))
         _set(self, "analysis", _choice("trial.analysis", self.analysis, Analysis))
+        lead = _real("trial.lead_in_months", self.lead_in_months, lo=0, hi=60, unit="months")
+        step = _real(
+            "trial.lead_in_visit_interval_months",
+            self.lead_in_visit_interval_months,
+            lo=0,
+            lo_open=True,
+            unit="months",
+        )
+        if lead > 0 and abs(lead / step - round(lead / step)) > 1e-9:
+            raise InputError(
+                f"trial.lead_in_months = {_show(self.lead_in_months)}: must be a whole multiple "
+                f"of trial.lead_in_visit_interval_months = {step:g}"
+            )
+        _set(self, "lead_in_months", lead)
+        _set(self, "lead_in_visit_interval_months", step)
         self._resolve_sizes()
 
     def _resolve_sizes(self) -> None:
@@ -372,6 +403,14 @@ class TrialSection:
         """``visits_months`` as a float64 array (months)."""
         return np.asarray(self.visits_months, dtype=float)
 
+    @property
+    def lead_in_visits(self) -> np.ndarray:
+        """Lead-in visit months before randomisation (negative, increasing; empty if none)."""
+        if self.lead_in_months <= 0:
+            return np.empty(0)
+        k = round(self.lead_in_months / self.lead_in_visit_interval_months)
+        return -self.lead_in_visit_interval_months * np.arange(k, 0, -1, dtype=float)
+
 
 def _round_half_up(x: float) -> int:
     return math.floor(x + 0.5)
@@ -400,6 +439,25 @@ class Population:
         Visit-to-visit noise around each patient's line, points, >= 0.
     integer_scores : bool
         Round simulated scores to integers and clip to 0-48 (false: continuous, unbounded).
+    delta_fs_mean, delta_fs_sd : float
+        Mean and SD of the pre-baseline progression rate
+        ``delta-FS = (48 - ALSFRS-R at enrolment) / months since onset``, points/month
+        (> 0 and >= 0), log-normal. Trial values are tabled in natural_history.md section 2
+        (e.g. PRO-ACT matched controls 0.91 (0.53), masitinib placebo 0.71 (0.69), masitinib
+        delta-FS < 1.1 subgroup 0.41 (0.23)). Used only when ``[enrichment]`` screens on it.
+    delta_fs_slope_corr : float
+        Correlation, in [-1, 1], of ``log delta-FS`` with the patient's rate of decline
+        ``-s_i`` (positive: fast before enrolment, fast after). Pre- and post-baseline slopes
+        are correlated (Thakore 2018) but the coefficient is not published
+        (natural_history.md section 2): assumed.
+    curvature : float
+        Nonlinear decline, points/month (0 = linear, the default). Each patient's mean
+        trajectory gains a cubic term whose slope is ``curvature`` points/month steeper at
+        both ends of the observed window (first lead-in visit or month 0 to the last visit)
+        than at its middle: decline fastest early and late (Gordon 2010,
+        natural_history.md section 6). The term is zero at month 0 and at the last visit,
+        so the mean slope over the randomised period stays ``slope_mean``. Negative values
+        give decline fastest mid-window. Size not published: any value is assumed.
     """
 
     baseline_mean: float
@@ -409,6 +467,10 @@ class Population:
     baseline_slope_corr: float = 0.0
     residual_sd: float = 2.0
     integer_scores: bool = True
+    delta_fs_mean: float = 0.41
+    delta_fs_sd: float = 0.23
+    delta_fs_slope_corr: float = 0.5
+    curvature: float = 0.0
 
     section: ClassVar[str] = "population"
 
@@ -429,6 +491,35 @@ class Population:
         )
         _set(self, "residual_sd", _real(p + "residual_sd", self.residual_sd, lo=0, unit="points"))
         _set(self, "integer_scores", _bool(p + "integer_scores", self.integer_scores))
+        _set(
+            self,
+            "delta_fs_mean",
+            _real(p + "delta_fs_mean", self.delta_fs_mean, lo=0, lo_open=True, unit="points/month"),
+        )
+        _set(
+            self,
+            "delta_fs_sd",
+            _real(p + "delta_fs_sd", self.delta_fs_sd, lo=0, unit="points/month"),
+        )
+        _set(
+            self,
+            "delta_fs_slope_corr",
+            _real(p + "delta_fs_slope_corr", self.delta_fs_slope_corr, lo=-1, hi=1),
+        )
+        _set(
+            self,
+            "curvature",
+            _real(p + "curvature", self.curvature, lo=-10, hi=10, unit="points/month"),
+        )
+
+    @property
+    def delta_fs_log_params(self) -> tuple[float, float]:
+        """Mean and SD of ``log delta-FS`` matching ``delta_fs_mean`` and ``delta_fs_sd``.
+
+        ``v = log(1 + sd^2 / mean^2)``, ``mu = log(mean) - v / 2``; returns ``(mu, sqrt(v))``.
+        """
+        v = math.log1p((self.delta_fs_sd / self.delta_fs_mean) ** 2)
+        return math.log(self.delta_fs_mean) - 0.5 * v, math.sqrt(v)
 
     @property
     def random_effects_cov(self) -> np.ndarray:
@@ -625,11 +716,109 @@ class Dropout:
         return -np.diff(log_surv) / np.diff(t)
 
 
+@dataclass(frozen=True)
+class Enrichment:
+    """Who is admitted at screening (``[enrichment]``); the defaults admit everyone.
+
+    With enrichment, ``[population]`` describes the candidates screened, and the patients
+    randomised are those candidates who pass. Each arm screens its own sequence of
+    candidates until ``n`` are admitted; the number screened per patient enrolled is
+    reported (its expectation is ``1 / P(admitted)``).
+
+    Parameters
+    ----------
+    delta_fs_min, delta_fs_max : float
+        Admitted range of the pre-baseline rate delta-FS, points/month (0 <= min < max).
+        Defaults 0 and 48 (no screening: delta-FS above 48/month needs onset under a month
+        before enrolment). Enrichment rules used (natural_history.md section 2): masitinib
+        phase 3 delta-FS > 0.3; masitinib AB10015 primary population delta-FS < 1.1.
+    lead_in_decline_min, lead_in_decline_max : float
+        Admitted range of the points lost during the lead-in (score at the first lead-in
+        visit minus score at month 0; needs ``trial.lead_in_months > 0``), points. Defaults
+        -48 and 48 (no screening). The masitinib phase 3 required >= 1 point lost in a
+        12-week run-in; MCI186-19's reported "1-4 points" rule is not confirmed
+        (natural_history.md section 2).
+    """
+
+    delta_fs_min: float = 0.0
+    delta_fs_max: float = SCORE_MAX
+    lead_in_decline_min: float = -SCORE_MAX
+    lead_in_decline_max: float = SCORE_MAX
+
+    section: ClassVar[str] = "enrichment"
+
+    def __post_init__(self) -> None:
+        e = "enrichment."
+        lo = _real(e + "delta_fs_min", self.delta_fs_min, lo=0, unit="points/month")
+        hi = _real(e + "delta_fs_max", self.delta_fs_max, lo=0, unit="points/month")
+        if not lo < hi:
+            raise InputError(
+                f"enrichment.delta_fs_max = {_show(self.delta_fs_max)}: must exceed "
+                f"enrichment.delta_fs_min = {lo:g} (points/month)"
+            )
+        _set(self, "delta_fs_min", lo)
+        _set(self, "delta_fs_max", hi)
+        lo = _real(
+            e + "lead_in_decline_min",
+            self.lead_in_decline_min,
+            lo=-SCORE_MAX,
+            hi=SCORE_MAX,
+            unit="points",
+        )
+        hi = _real(
+            e + "lead_in_decline_max",
+            self.lead_in_decline_max,
+            lo=-SCORE_MAX,
+            hi=SCORE_MAX,
+            unit="points",
+        )
+        if not lo <= hi:
+            raise InputError(
+                f"enrichment.lead_in_decline_max = {_show(self.lead_in_decline_max)}: must be "
+                f">= enrichment.lead_in_decline_min = {lo:g} (points)"
+            )
+        _set(self, "lead_in_decline_min", lo)
+        _set(self, "lead_in_decline_max", hi)
+
+    @property
+    def screens_delta_fs(self) -> bool:
+        """True when the delta-FS range excludes anyone (min > 0 or max < 48)."""
+        return self.delta_fs_min > 0.0 or self.delta_fs_max < SCORE_MAX
+
+    @property
+    def screens_lead_in(self) -> bool:
+        """True when the lead-in decline range excludes anyone."""
+        return self.lead_in_decline_min > -SCORE_MAX or self.lead_in_decline_max < SCORE_MAX
+
+    @property
+    def active(self) -> bool:
+        """True when any screening rule is on."""
+        return self.screens_delta_fs or self.screens_lead_in
+
+    def delta_fs_admit_probability(self, population: Population) -> float:
+        """P(delta-FS within [min, max]) under the population's log-normal (1 if not screened)."""
+        if not self.screens_delta_fs:
+            return 1.0
+        from scipy.stats import norm
+
+        mu, sd = population.delta_fs_log_params
+        if sd == 0.0:
+            x = population.delta_fs_mean
+            return float(self.delta_fs_min <= x <= self.delta_fs_max)
+        a = -math.inf if self.delta_fs_min <= 0 else (math.log(self.delta_fs_min) - mu) / sd
+        b = (math.log(self.delta_fs_max) - mu) / sd
+        return float(norm.cdf(b) - norm.cdf(a))
+
+
+#: Smallest admission probability a delta-FS rule may have (1,000 screened per enrolled).
+MIN_ADMIT_PROBABILITY = 1e-3
+
 SECTIONS: dict[str, type] = {
     "trial": TrialSection,
     "population": Population,
     "effect": Effect,
     "dropout": Dropout,
+    "enrichment": Enrichment,
 }
 # Fields that replace each other: naming one in a file or override drops the other.
 _EXCLUSIVE = {
@@ -691,16 +880,21 @@ class TrialDesign:
     population : Population
     effect : Effect
     dropout : Dropout
+    enrichment : Enrichment
+        Screening rules (default: everyone admitted).
 
     Notes
     -----
-    Cross-field rule: a ``dropout.cumulative`` schedule has one value per visit.
+    Cross-field rules: a ``dropout.cumulative`` schedule has one value per visit; the
+    ``slope_change_lead_in`` analysis and lead-in decline screening need a lead-in; a
+    delta-FS rule must admit at least ``MIN_ADMIT_PROBABILITY`` of candidates.
     """
 
     trial: TrialSection
     population: Population
     effect: Effect
     dropout: Dropout
+    enrichment: Enrichment = field(default_factory=Enrichment)
 
     def __post_init__(self) -> None:
         for name, cls in SECTIONS.items():
@@ -711,6 +905,23 @@ class TrialDesign:
             raise InputError(
                 f"dropout.cumulative has {n_cum} values but trial.visits_months has {n_vis}; "
                 "give one per visit (or use dropout.monthly_hazard)"
+            )
+        no_lead_in = self.trial.lead_in_months <= 0
+        if no_lead_in and self.trial.analysis is Analysis.SLOPE_CHANGE_LEAD_IN:
+            raise InputError(
+                "trial.analysis = 'slope_change_lead_in': needs trial.lead_in_months > 0"
+            )
+        if no_lead_in and self.enrichment.screens_lead_in:
+            raise InputError(
+                "enrichment.lead_in_decline_min/max: screening on lead-in decline needs "
+                "trial.lead_in_months > 0"
+            )
+        p_admit = self.enrichment.delta_fs_admit_probability(self.population)
+        if p_admit < MIN_ADMIT_PROBABILITY:
+            raise InputError(
+                f"enrichment.delta_fs_min/max = [{self.enrichment.delta_fs_min:g}, "
+                f"{self.enrichment.delta_fs_max:g}]: admits {p_admit:.2g} of candidates under "
+                f"population.delta_fs_mean/sd; must admit >= {MIN_ADMIT_PROBABILITY:g}"
             )
 
     # ----------------------------------------------------------------- construction
@@ -846,11 +1057,24 @@ class TrialDesign:
         else:
             eff = f"slope difference {e.value:+.3g} points/month"
         gone = d.cumulative_at(t.visits, include_death=True)[-1]
+        extra = ""
+        if t.lead_in_months > 0:
+            extra += f"; {t.lead_in_months:g}-month lead-in"
+        en = self.enrichment
+        if en.screens_delta_fs:
+            extra += f"; admits delta-FS {en.delta_fs_min:g}-{en.delta_fs_max:g}/month"
+        if en.screens_lead_in:
+            extra += (
+                f"; admits lead-in loss {en.lead_in_decline_min:g} to "
+                f"{en.lead_in_decline_max:g} points"
+            )
+        if p.curvature != 0:
+            extra += f"; curvature {p.curvature:g} points/month"
         return (
             f"{t.name}: {size}, {len(t.visits_months)} visits over {t.duration_months:g} months, "
             f"{t.analysis.value}, alpha {t.alpha:g} {'two' if t.sides == 2 else 'one'}-sided; "
             f"slope {p.slope_mean:g} (SD {p.slope_sd:g}) points/month; {eff}; "
-            f"{100 * gone:.1f}% gone by month {t.duration_months:g}"
+            f"{100 * gone:.1f}% gone by month {t.duration_months:g}{extra}"
         )
 
 

@@ -111,7 +111,7 @@ BAD = [
     ("trial", "allocation", {"placebo": 1, "activ": 1}, "trial.allocation.activ: unknown key"),
     ("trial", "allocation", 1, "trial.allocation"),
     ("trial", "accrual_per_month", 0, "trial.accrual_per_month"),
-    ("trial", "analysis", "joint_rank", "trial.analysis = 'joint_rank': must be one of lmm_slope"),
+    ("trial", "analysis", "mmrm", "trial.analysis = 'mmrm': must be one of lmm_slope"),
     ("trial", "n_per_arm", 1, "trial.n_per_arm"),
     ("trial", "n_per_arm", 50.5, "trial.n_per_arm"),
     ("trial", "n_per_arm", True, "trial.n_per_arm"),
