@@ -16,6 +16,7 @@ from pathlib import Path
 
 from designs import __version__
 from designs.errors import InputError
+from designs.spec import Analysis
 
 PROG = "simulate.py"
 
@@ -105,6 +106,32 @@ def _add_common(p: argparse.ArgumentParser, *, design: bool = True) -> None:
             "or a fraction of |slope_mean| (proportional_slowing)",
         )
         p.add_argument("--threads", type=_whole(1, 256), help="Numba threads (default: all cores)")
+        p.add_argument(
+            "--set",
+            action="append",
+            default=[],
+            metavar="SECTION.KEY=VALUE",
+            help="override any design field, e.g. --set dropout.informative=1.5 "
+            "--set trial.lead_in_months=3 --set enrichment.delta_fs_min=0.3 (TOML values)",
+        )
+
+
+def _parse_set(items: list[str]) -> dict:
+    """``--set section.key=value`` pairs; values are read as TOML (numbers, lists, strings)."""
+    import tomllib
+
+    out = {}
+    for item in items:
+        key, sep, text = item.partition("=")
+        key = key.strip()
+        if not sep or key.count(".") < 1 or not text.strip():
+            raise InputError(f"--set {item!r}: must look like section.key=value")
+        try:
+            value = tomllib.loads(f"v = {text.strip()}")["v"]
+        except tomllib.TOMLDecodeError:
+            value = text.strip()
+        out[key] = value
+    return out
 
 
 def _design_from_args(args):
@@ -122,6 +149,7 @@ def _design_from_args(args):
         overrides["effect.value"] = args.effect
     if getattr(args, "analysis", None):
         overrides["trial.analysis"] = args.analysis[0]
+    overrides.update(_parse_set(getattr(args, "set", None) or []))
     if overrides:
         design = design.with_overrides(overrides)
     return design
@@ -202,7 +230,7 @@ def cmd_fit(args) -> int:
 # power
 
 
-ANALYSES = ("lmm_slope", "ols_slope_ttest", "ancova_change", "joint_rank")
+ANALYSES = tuple(a.value for a in Analysis)
 
 
 def _add_power(sub) -> None:
@@ -234,13 +262,26 @@ def cmd_power(args) -> int:
     else:
         print(design.describe())
         for s in out.values():
+            truth = "n/a" if math.isnan(s.true_effect) else f"{s.true_effect:+.3f}"
+            bias = "" if math.isnan(s.bias) else f", bias {s.bias:+.4f}"
             print(
                 f"{s.analysis}: power {s.power:.3f} (MC SE {s.mc_se:.3f}, 95% CI "
                 f"{s.ci95[0]:.3f}-{s.ci95[1]:.3f}); favourable {s.power_favourable:.3f}; "
-                f"mean estimate {s.mean_estimate:+.3f} {s.units} (true {s.true_effect:+.3f}, "
-                f"SD {s.sd_estimate:.3f}); n {s.n_placebo} placebo + {s.n_active} active; "
-                f"{s.trials} trials, seed {s.seed}, failed fits {s.failed_fits}"
+                f"mean estimate {s.mean_estimate:+.3f} {s.units} (true {truth}{bias}, "
+                f"SD {s.sd_estimate:.3f}); failed fits {s.failed_fits}"
             )
+        s = next(iter(out.values()))
+        screened = (
+            f"; {s.screened_per_enrolled:.2f} screened per patient randomised"
+            if s.screened_per_enrolled > 1.0
+            else ""
+        )
+        print(
+            f"n {s.n_placebo} placebo + {s.n_active} active; dropped out "
+            f"{s.dropout_placebo:.1%} placebo, {s.dropout_active:.1%} active; died "
+            f"{s.death_placebo:.1%} placebo, {s.death_active:.1%} active{screened}; "
+            f"{s.trials} trials, seed {s.seed}"
+        )
     _warn_failed(out.values())
     return 0
 

@@ -75,11 +75,18 @@ class PowerSummary:
     death_active: float
     completers_placebo: float
     completers_active: float
+    screened_placebo: float
+    screened_active: float
 
     @property
     def n_total(self) -> int:
         """Patients randomised."""
         return self.n_placebo + self.n_active
+
+    @property
+    def screened_per_enrolled(self) -> float:
+        """Candidates screened per patient randomised (1 without enrichment)."""
+        return (self.screened_placebo + self.screened_active) / self.n_total
 
     def to_dict(self) -> dict:
         """Plain JSON-ready dictionary."""
@@ -87,6 +94,7 @@ class PowerSummary:
         out["ci95"] = list(self.ci95)
         out["ci95_favourable"] = list(self.ci95_favourable)
         out["n_total"] = self.n_total
+        out["screened_per_enrolled"] = self.screened_per_enrolled
         if self.n_placebo == self.n_active:
             out["n_per_arm"] = self.n_placebo
         return out
@@ -138,6 +146,8 @@ def summarise(results: TrialResults, analysis: str, alpha: float, sides: int = 2
         death_active=float(counts[:, K.C_DEATH_ACTIVE].mean() / n_a),
         completers_placebo=float(counts[:, K.C_COMPLETERS_PLACEBO].mean()),
         completers_active=float(counts[:, K.C_COMPLETERS_ACTIVE].mean()),
+        screened_placebo=float(counts[:, K.C_SCREENED_PLACEBO].mean()),
+        screened_active=float(counts[:, K.C_SCREENED_ACTIVE].mean()),
     )
 
 
