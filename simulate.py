@@ -455,6 +455,20 @@ def _add_sweep(sub) -> None:
         help="fraction gone by month 12 (constant MCAR hazard), e.g. 0.2,0.364",
     )
     p.add_argument(
+        "--informative",
+        type=_grid("--informative"),
+        metavar="GRID",
+        help="dropout.informative grid: log-hazard per point/month of faster decline "
+        "(0 = MCAR), e.g. 0,1,2",
+    )
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="SECTION.KEY=VALUE",
+        help="override any design field before the sweep (TOML values)",
+    )
+    p.add_argument(
         "--analysis",
         nargs="+",
         choices=ANALYSES,
@@ -483,6 +497,8 @@ def cmd_sweep(args) -> int:
     from designs.sweep import cells_folder, run_sweep
 
     design = load_design(args.design)
+    if args.set:
+        design = design.with_overrides(_parse_set(args.set))
     grid = {
         dim: value
         for dim, value in (
@@ -491,12 +507,14 @@ def cmd_sweep(args) -> int:
             ("effect", args.effect),
             ("duration_months", args.duration),
             ("dropout_12m", args.dropout),
+            ("dropout_informative", args.informative),
         )
         if value is not None
     }
     if not grid:
         raise InputError(
-            "sweep: give at least one of --n-per-arm, --n-total, --effect, --duration, --dropout"
+            "sweep: give at least one of --n-per-arm, --n-total, --effect, --duration, "
+            "--dropout, --informative"
         )
     analyses = tuple(args.analysis) if args.analysis else None
     cells = math.prod(len(v) for v in grid.values())

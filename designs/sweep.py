@@ -44,7 +44,7 @@ from designs.engine import ESTIMANDS
 from designs.errors import InputError
 
 #: Swept dimensions, in the order they appear in the dataset (``analysis`` last).
-DIMS = ("n_per_arm", "n_total", "effect", "duration_months", "dropout_12m")
+DIMS = ("n_per_arm", "n_total", "effect", "duration_months", "dropout_12m", "dropout_informative")
 #: Option that sets each dimension on the command line (for error messages).
 OPTIONS = {
     "n_per_arm": "--n-per-arm",
@@ -52,6 +52,7 @@ OPTIONS = {
     "effect": "--effect",
     "duration_months": "--duration",
     "dropout_12m": "--dropout",
+    "dropout_informative": "--informative",
     "analysis": "--analysis",
 }
 MAX_CELLS = 10_000
@@ -156,6 +157,8 @@ def _check_grid(design, grid: Mapping[str, Sequence]) -> dict[str, tuple]:
             raise InputError(f"{opt}: trial lengths must be > 0 months")
         if dim == "dropout_12m" and not all(0 <= v < 1 for v in values):
             raise InputError(f"{opt}: 12-month dropout fractions must be in [0, 1)")
+        if dim == "dropout_informative" and not all(-20 <= v <= 20 for v in values):
+            raise InputError(f"{opt}: log-hazard per point/month must be in [-20, 20]")
         out[dim] = values
     cells = math.prod(len(v) for v in out.values())
     if cells > MAX_CELLS:
@@ -225,7 +228,8 @@ def cell_design(design, cell: Mapping[str, float]):
         The base design.
     cell : Mapping
         Values for some of ``n_per_arm`` / ``n_total`` (patients), ``effect`` (design units),
-        ``duration_months`` (months), ``dropout_12m`` (fraction gone by month 12).
+        ``duration_months`` (months), ``dropout_12m`` (fraction gone by month 12),
+        ``dropout_informative`` (log-hazard per point/month; 0 = MCAR).
     """
     over: dict = {}
     if "n_per_arm" in cell:
@@ -242,6 +246,8 @@ def cell_design(design, cell: Mapping[str, float]):
             over["dropout.cumulative"] = retime_cumulative(design.dropout, old, new)
     if "dropout_12m" in cell:
         over["dropout.monthly_hazard"] = -math.log1p(-float(cell["dropout_12m"])) / 12.0
+    if "dropout_informative" in cell:
+        over["dropout.informative"] = float(cell["dropout_informative"])
     return design.with_overrides(over) if over else design
 
 
@@ -321,6 +327,10 @@ DIM_ATTRS = {
     "effect": {"long_name": "effect.value", "units": ""},
     "duration_months": {"long_name": "trial length (last visit)", "units": "months"},
     "dropout_12m": {"long_name": "fraction gone by month 12 (constant MCAR hazard)", "units": "1"},
+    "dropout_informative": {
+        "long_name": "dropout.informative: log-hazard of dropout per point/month of faster decline",
+        "units": "per (points/month)",
+    },
 }
 
 

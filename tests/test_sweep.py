@@ -295,3 +295,24 @@ def test_load_sweep_refuses_other_files(tmp_path):
     (tmp_path / "junk.nc").write_text("hello")
     with pytest.raises(InputError, match="not a netCDF"):
         load_sweep(tmp_path / "junk.nc")
+
+
+def test_informative_dropout_dimension(design, tmp_path):
+    """MCAR against informative dropout on the same patients: each cell equals its own power
+    run, and the placebo arm's dropout stays nominal while the active arm's falls (its
+    slower decliners leave less)."""
+    ds = run_sweep(
+        design,
+        {"dropout_informative": (0.0, 3.0)},
+        TRIALS,
+        SEED,
+        ("lmm_slope",),
+        tmp_path / "mnar.nc",
+    )
+    assert tuple(ds.power.dims) == ("dropout_informative", "analysis")
+    alone = power(cell_design(design, {"dropout_informative": 3.0}), TRIALS, SEED, ("lmm_slope",))
+    assert (
+        float(ds.power.sel(dropout_informative=3.0, analysis="lmm_slope"))
+        == alone["lmm_slope"].power
+    )
+    assert alone["lmm_slope"].dropout_active < alone["lmm_slope"].dropout_placebo
