@@ -292,6 +292,108 @@ def operating_characteristics(
     }
 
 
+#: Scenarios for the assumptions that are not published (natural_history.md sections 5, 6):
+#: (label, overrides). The dependence of dropout and death on decline is "not found" in the
+#: literature, so it is swept; the death hazard is van Eijk 2019's 1.8-2.5 events per 100
+#: person-months (there including tracheostomy and NIV, so an upper bound for death alone).
+REALISM_SCENARIOS = (
+    ("as designed", {}),
+    ("informative dropout, 1 per point/month (assumed)", {"dropout.informative": 1.0}),
+    ("informative dropout, 2 per point/month (assumed)", {"dropout.informative": 2.0}),
+    ("informative dropout, 4 per point/month (assumed)", {"dropout.informative": 4.0}),
+    (
+        "death 2%/month on top, informative 2 (assumed)",
+        {"dropout.death_monthly_hazard": 0.02, "dropout.death_informative": 2.0},
+    ),
+    ("curved decline, curvature 0.3 (Gordon 2010 shape)", {"population.curvature": 0.3}),
+)
+
+
+def realism_switches(design) -> str:
+    """One sentence saying which of the ALS-realism options the design switches on."""
+    d = design.dropout
+    on = []
+    if d.informative:
+        on.append(f"informative dropout ({d.informative:g} per point/month)")
+    if d.death_monthly_hazard:
+        on.append(f"death hazard {d.death_monthly_hazard:g}/month")
+    if d.death_informative:
+        on.append(f"informative death ({d.death_informative:g} per point/month)")
+    if design.population.curvature:
+        on.append(f"curved decline (curvature {design.population.curvature:g})")
+    if design.trial.lead_in_months:
+        on.append(f"{design.trial.lead_in_months:g}-month lead-in")
+    e = design.enrichment
+    if e.screens_delta_fs:
+        on.append(f"delta-FS enrichment ({e.delta_fs_min:g}-{e.delta_fs_max:g}/month)")
+    if e.screens_lead_in:
+        on.append(
+            f"lead-in decline enrichment ({e.lead_in_decline_min:g}-"
+            f"{e.lead_in_decline_max:g} points)"
+        )
+    if not on:
+        return (
+            "ALS-realism options switched on: none (dropout missing completely at random, "
+            "no separate death hazard, linear decline, no lead-in, no enrichment)."
+        )
+    return "ALS-realism options switched on: " + "; ".join(on) + "."
+
+
+def realism_sensitivity(
+    design, n: int, trials: int, seed: int, analyses, *, progress=None
+) -> list[dict]:
+    """Power and bias at size ``n`` under each of :data:`REALISM_SCENARIOS`.
+
+    The same seed throughout (common random numbers), so differences between rows are the
+    assumptions, not Monte Carlo noise.
+    """
+    from designs.power import power
+    from designs.sample_size import design_at
+
+    base = design_at(design, n)
+    rows = []
+    for label, over in REALISM_SCENARIOS:
+        d = base.with_overrides(over) if over else base
+        out = power(d, trials, seed, tuple(analyses), progress=progress)
+        for a, s in out.items():
+            rows.append(
+                {
+                    "scenario": label,
+                    "analysis": a,
+                    "power_favourable": s.power_favourable,
+                    "mc_se": s.mc_se_favourable,
+                    "bias": s.bias,
+                    "units": s.units,
+                    "dropout_placebo": s.dropout_placebo,
+                    "dropout_active": s.dropout_active,
+                    "death_placebo": s.death_placebo,
+                    "death_active": s.death_active,
+                }
+            )
+    return rows
+
+
+def realism_sensitivity_md(rows: list[dict], design, n: int, trials: int, seed: int) -> str:
+    """The sensitivity rows as a Markdown table with a caption."""
+    lines = [
+        f"Power (favourable) at n = {n} under assumptions that are not published; {trials} "
+        f"simulated trials per row, seed {seed}, common random numbers across rows.",
+        realism_switches(design),
+        "",
+        "| scenario | analysis | power (MC SE) | bias | dropped out, placebo / active | "
+        "died, placebo / active |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        bias = "n/a" if math.isnan(r["bias"]) else f"{r['bias']:+.4f} {r['units']}"
+        lines.append(
+            f"| {r['scenario']} | {r['analysis']} | {r['power_favourable']:.3f} "
+            f"({r['mc_se']:.3f}) | {bias} | {r['dropout_placebo']:.1%} / "
+            f"{r['dropout_active']:.1%} | {r['death_placebo']:.1%} / {r['death_active']:.1%} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def operating_characteristics_md(oc: dict, design) -> str:
     """The operating characteristics as a Markdown table with a caption."""
     unit = "fraction" if oc["effect_kind"] == "proportional_slowing" else "points/month"
@@ -353,6 +455,11 @@ def methods_text(design, result, oc, assurance: dict | None, idata_attrs: dict |
         for r in rows.values()
     )
     gone = design.dropout.cumulative_at(t.visits, include_death=True)[-1]
+    mechanism = (
+        "missing completely at random"
+        if not (design.dropout.informative or design.dropout.death_informative)
+        else "informative (faster decliners leave or die more often)"
+    )
     if e.kind.value == "proportional_slowing":
         effect = (
             f"a {100 * e.value:g}% slowing of the mean ALSFRS-R decline "
@@ -385,10 +492,13 @@ def methods_text(design, result, oc, assurance: dict | None, idata_attrs: dict |
         f"alpha {t.alpha:g} {'two' if t.sides == 2 else 'one'}-sided; a success is a "
         "significant result favouring active.",
         "",
-        f"**Dropout.** Monotone, missing completely at random, {100 * gone:.1f}% gone by month "
+        f"**Dropout.** Monotone, {mechanism}, {100 * gone:.1f}% gone by month "
         f"{t.duration_months:g} (published all-cause attrition in ALS trials, deaths "
         "included; van Eijk et al. 2025). The simulation loses these patients, so the "
-        "sample size is the number randomised and is not inflated again.",
+        "sample size is the number randomised and is not inflated again. "
+        f"{realism_switches(design)} How far power and bias move when dropout and death "
+        "depend on the patient's own decline, and when decline curves (assumptions that are "
+        "not published), is shown in realism_sensitivity.md.",
         "",
         f"**Sample size.** {result.trials} trials were simulated at each of "
         f"{len(result.curve.sizes)} sizes with common random numbers (the same patients at "
@@ -503,6 +613,11 @@ def write_report(
         oc = operating_characteristics(design, chosen.n, trials, seed, analysis, progress=progress)
         (tmp / "operating_characteristics.md").write_text(operating_characteristics_md(oc, design))
         (tmp / "operating_characteristics.json").write_text(json.dumps(oc, indent=2) + "\n")
+        compared = tuple(dict.fromkeys((analysis, "lmm_slope", "joint_rank")))
+        realism = realism_sensitivity(design, chosen.n, trials, seed, compared, progress=progress)
+        (tmp / "realism_sensitivity.md").write_text(
+            realism_sensitivity_md(realism, design, chosen.n, trials, seed)
+        )
         # power curve: sizes spanning the answers, three effects around the design's
         n_hi = max(r.n for r in result.rows)
         size_dim = result.rows[0].size_name

@@ -10,6 +10,7 @@ import pytest
 import xarray as xr
 
 from designs import __version__
+from designs.power import power
 from designs.report import write_report
 from designs.spec import load_design
 
@@ -113,3 +114,22 @@ def test_interrupted_report_writes_nothing(tmp_path):
         write_report(design, out, trials=TRIALS, seed=SEED, idata=None, progress=stop)
     assert not out.exists()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_realism_sensitivity_rows_match_power(report):
+    """The 'as designed' row of realism_sensitivity.md is the power at the chosen n, and the
+    report says which ALS-realism options are on."""
+    from designs.report import realism_sensitivity, realism_switches
+    from designs.sample_size import design_at
+
+    out, _ = report
+    text = (out / "realism_sensitivity.md").read_text()
+    assert "switched on: none" in text and "informative dropout" in text
+    oc = json.loads((out / "operating_characteristics.json").read_text())
+    design = load_design().with_overrides({"effect.value": 0.4})  # as in the fixture
+    rows = realism_sensitivity(design, oc["n_per_arm"], 200, SEED, ("lmm_slope",))
+    alone = power(design_at(design, oc["n_per_arm"]), 200, SEED, ("lmm_slope",))["lmm_slope"]
+    assert rows[0]["scenario"] == "as designed"
+    assert rows[0]["power_favourable"] == alone.power_favourable
+    informative = design.with_overrides({"dropout.informative": 2.0})
+    assert "informative dropout (2 per point/month)" in realism_switches(informative)
