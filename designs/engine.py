@@ -10,6 +10,7 @@ threads or the block size.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -217,6 +218,7 @@ def simulation_inputs(design) -> SimulationInputs:
     params[K.P_SLOPE_MEAN] = pop.slope_mean
     params[K.P_SLOPE_SD] = pop.slope_sd
     params[K.P_CORR] = pop.baseline_slope_corr
+    params[K.P_CORR_COMPLEMENT] = math.sqrt(1.0 - pop.baseline_slope_corr**2)
     params[K.P_RESIDUAL_SD] = pop.residual_sd
     params[K.P_EFFECT_SD] = design.effect.sd
     params[K.P_INTEGER] = 1.0 if pop.integer_scores else 0.0

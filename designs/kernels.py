@@ -70,7 +70,8 @@ P_LEAD_DECLINE_MIN = 19  # admitted points lost during the lead-in
 P_LEAD_DECLINE_MAX = 20
 P_SCREEN_LEAD = 21  # 1.0 = screen on lead-in decline
 P_MAX_SCREEN = 22  # candidates screened per arm at most, per patient randomised
-N_PARAMS = 23
+P_CORR_COMPLEMENT = 23  # sqrt(1 - baseline_slope_corr^2), hoisted out of the patient loop
+N_PARAMS = 24
 
 # Analyses by index (the engine maps names to these).
 A_LMM_SLOPE = 0
@@ -119,7 +120,7 @@ def exit_time(energy, visits, cum_hazard):
     return math.inf  # pragma: no cover - unreachable
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def simulate_patient(
     state, is_active, effect_shift, visits_all, n_lead, curve, cum_hazard, params, y_out
 ):  # fmt: skip
@@ -177,9 +178,8 @@ def simulate_patient(
     n_visits = n_all - n_lead
     last = visits_all[n_all - 1]
     state, z1, z2 = next_normal_pair(state)
-    corr = params[P_CORR]
     a = params[P_BASELINE_MEAN] + params[P_BASELINE_SD] * z1
-    z_s = corr * z1 + math.sqrt(1.0 - corr * corr) * z2
+    z_s = params[P_CORR] * z1 + params[P_CORR_COMPLEMENT] * z2
     s_natural = params[P_SLOPE_MEAN] + params[P_SLOPE_SD] * z_s
     delta_fs = math.nan
     if params[P_SCREEN_DFS] > 0.5:
@@ -247,7 +247,7 @@ def simulate_patient(
     return True, m, t_exit, status, s, delta_fs
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def next_admitted(key, trial, arm, candidate, is_active, effect_shift, visits_all, n_lead,
                   curve, cum_hazard, params, y_out, max_candidates):  # fmt: skip
     """Screen the arm's candidates from index ``candidate`` on until one is admitted.
@@ -294,7 +294,8 @@ def _lead_in_slope(visits_all, n_lead, y, lead_sums):
 @njit(cache=True)
 def _simulate_and_analyse_trial(
     key, trial, n_placebo, n_active, effect_shift, visits_all, n_lead, curve, cum_hazard,
-    params, run, yfull, ztz_prefix, lead_sums, n_g, syy_g, szy_g, szyzy_g, arm_c, ztz_c, n_c,
+    params, run, yfull, ztz_prefix, sxx_prefix, lead_sums, n_g, syy_g, szy_g, szyzy_g, arm_c,
+    ztz_c, n_c,
     syy_c, szy_c, szyzy_c, slopes, slope_arm, y0, ylast, anc_arm, jr_arm, jr_death,
     jr_followup, jr_m, jr_change, jr_score, lead_stats, lead_arm, res, counts,
 ):  # fmt: skip
@@ -355,11 +356,10 @@ def _simulate_and_analyse_trial(
             szyzy_g[g, 2] += sty * sty
             if m >= 2:
                 st = ztz_prefix[m - 1, 1]
-                stt = ztz_prefix[m - 1, 2]
-                slopes[n_slopes] = (sty - st * sy / m) / (stt - st * st / m)
+                sxx = sxx_prefix[m - 1]
+                slopes[n_slopes] = (sty - st * sy / m) / sxx
                 slope_arm[n_slopes] = arm
                 if run[A_SLOPE_CHANGE_LEAD_IN]:
-                    sxx = stt - st * st / m
                     beta = slopes[n_slopes]
                     lead_stats[n_lc, LI.S_PRE] = _lead_in_slope(
                         visits_all, n_lead, yfull, lead_sums
@@ -472,6 +472,10 @@ def simulate_block(
     v = n_all - n_lead
     n_total = n_placebo + n_active
     ztz_prefix = visit_prefix_sums(visits_all[n_lead:])
+    # Per-patient Sxx of the first m visits (same arithmetic as the slope formula, hoisted).
+    sxx_prefix = np.empty(ztz_prefix.shape[0])
+    for j in range(ztz_prefix.shape[0]):
+        sxx_prefix[j] = ztz_prefix[j, 2] - ztz_prefix[j, 1] * ztz_prefix[j, 1] / (j + 1)
     lead_sums = lead_in_sums(visits_all, n_lead)
     n_chunks = (n_trials + chunk - 1) // chunk
     for c in prange(n_chunks):
@@ -506,7 +510,8 @@ def simulate_block(
                 res[b, a, :] = np.nan
             _simulate_and_analyse_trial(
                 key, first_trial + b, n_placebo, n_active, effect_by_trial[b], visits_all,
-                n_lead, curve, cum_hazard, params, run, yfull, ztz_prefix, lead_sums, n_g,
+                n_lead, curve, cum_hazard, params, run, yfull, ztz_prefix, sxx_prefix, lead_sums,
+                n_g,
                 syy_g, szy_g, szyzy_g, arm_c, ztz_c, n_c, syy_c, szy_c, szyzy_c, slopes,
                 slope_arm, y0, ylast, anc_arm, jr_arm, jr_death, jr_followup, jr_m, jr_change,
                 jr_score, lead_stats, lead_arm, res[b], counts[b],
