@@ -664,6 +664,13 @@ def _add_assurance(sub) -> None:
         help="how a draw becomes this population's effect (default: the design's; "
         "the other is shown beside it)",
     )
+    p.add_argument(
+        "--natural-history",
+        choices=("design", "posterior"),
+        default="design",
+        help="population of each simulated trial: the design's (default), or drawn jointly "
+        "with the effect from the phase 2 posterior (patients recruited like the phase 2 ones)",
+    )
     p.set_defaults(handler=cmd_assurance)
 
 
@@ -675,6 +682,11 @@ def cmd_assurance(args) -> int:
     first = args.transport or design.effect.transport.value
     order = (first, "absolute" if first == "proportional" else "proportional")
     analysis = args.analysis[0] if args.analysis else None
+    history = None
+    if args.natural_history == "posterior":
+        from progression.population import natural_history_draws
+
+        history = natural_history_draws(idata)
     results = []
     with _progress_bar(4 * args.trials, "trial", not args.json) as bar:
         for transport in order:
@@ -686,6 +698,7 @@ def cmd_assurance(args) -> int:
                     args.seed,
                     analysis,
                     transport,
+                    natural_history=history,
                     threads=args.threads,
                     progress=bar.update,
                 )
@@ -699,6 +712,11 @@ def cmd_assurance(args) -> int:
         _print_json(out)
         return 0
     print(design.describe())
+    if history is not None:
+        print(
+            "population of each trial: drawn jointly with its effect from the phase 2 posterior "
+            "(baseline, slope mean and SD, residual SD), not the design's"
+        )
     for r in results:
         q = r.power_quantiles
         unit = "fraction of |slope_mean|" if r.transport == "proportional" else "points/month"

@@ -30,7 +30,7 @@ import numpy as np
 from scipy import stats
 
 from designs import __version__
-from designs.engine import run_trials, simulation_inputs
+from designs.engine import population_rows, run_trials, simulation_inputs
 from designs.errors import InputError
 from designs.power import Z95, mc_se, wilson_interval
 
@@ -60,14 +60,18 @@ def effect_shift(design, draws: np.ndarray, transport: str = "proportional") -> 
     return draws.copy()
 
 
-def assign_draws(draws: np.ndarray, trials: int, seed: int) -> np.ndarray:
-    """One draw per trial: the draws in order if there are exactly ``trials`` of them,
+def draw_indices(n_draws: int, trials: int, seed: int) -> np.ndarray:
+    """Which posterior draw each trial takes: in order if there are exactly ``trials`` draws,
     otherwise resampled with replacement by a generator seeded from ``seed``."""
+    if n_draws == trials:
+        return np.arange(trials)
+    return np.random.default_rng([int(seed), 0xA55]).integers(0, n_draws, trials)
+
+
+def assign_draws(draws: np.ndarray, trials: int, seed: int) -> np.ndarray:
+    """One draw per trial (see :func:`draw_indices`)."""
     draws = np.asarray(draws, dtype=np.float64)
-    if draws.size == trials:
-        return draws.copy()
-    idx = np.random.default_rng([int(seed), 0xA55]).integers(0, draws.size, trials)
-    return draws[idx]
+    return draws[draw_indices(draws.size, trials, seed)]
 
 
 @dataclass(frozen=True)
@@ -121,6 +125,7 @@ def assurance_from_draws(
     transport: str = "proportional",
     *,
     bins: int = 10,
+    natural_history: dict | None = None,
     threads: int | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> AssuranceResult:
@@ -142,6 +147,13 @@ def assurance_from_draws(
     transport : {"proportional", "absolute"}
     bins : int
         Equal-count bins of the drawn effect for the model-free conditional power.
+    natural_history : dict of str to float64[D], optional
+        Joint posterior draws of the untreated population (``slope_mean``, ``slope_sd``,
+        ``baseline_mean``, ``baseline_sd``, ``residual_sd``; from
+        :func:`progression.population.natural_history_draws`, aligned with ``draws``). Each
+        trial then also takes its population from the same draw as its effect, and a
+        proportional draw scales that draw's ``|slope_mean|``. Default: the design's
+        population for every trial.
 
     Returns
     -------
@@ -152,8 +164,25 @@ def assurance_from_draws(
         raise InputError(f"--trials {trials}: must be a whole number >= 1")
     raw = np.asarray(draws, dtype=np.float64).reshape(-1)
     shifts_all = effect_shift(design, raw, transport)
-    per_trial = assign_draws(shifts_all, int(trials), seed)
+    idx = draw_indices(raw.size, int(trials), seed)
     inputs = simulation_inputs(design)
+    rows = None
+    if natural_history is not None:
+        nh = {k: np.asarray(v, dtype=np.float64).reshape(-1) for k, v in natural_history.items()}
+        if any(v.size != raw.size for v in nh.values()):
+            raise InputError("posterior: natural-history draws must align with the effect draws")
+        if transport == "proportional":
+            shifts_all = raw * np.abs(nh["slope_mean"])
+        rows = population_rows(
+            inputs,
+            design,
+            baseline_mean=nh["baseline_mean"][idx],
+            baseline_sd=nh["baseline_sd"][idx],
+            slope_mean=nh["slope_mean"][idx],
+            slope_sd=nh["slope_sd"][idx],
+            residual_sd=nh["residual_sd"][idx],
+        )
+    per_trial = shifts_all[idx]
     alpha, sides = design.trial.alpha, design.trial.sides
     res = run_trials(
         inputs,
@@ -161,6 +190,7 @@ def assurance_from_draws(
         seed,
         (analysis,),
         effect_by_trial=per_trial,
+        params_by_trial=rows,
         threads=threads,
         progress=progress,
     )
@@ -177,6 +207,7 @@ def assurance_from_draws(
         seed,
         (analysis,),
         effect_by_trial=np.full(int(trials), mean_shift),
+        params_by_trial=rows,
         threads=threads,
         progress=progress,
     )

@@ -260,6 +260,54 @@ def simulation_inputs(design) -> SimulationInputs:
     )
 
 
+def population_rows(
+    inputs: SimulationInputs,
+    design,
+    *,
+    baseline_mean: np.ndarray,
+    baseline_sd: np.ndarray,
+    slope_mean: np.ndarray,
+    slope_sd: np.ndarray,
+    residual_sd: np.ndarray,
+) -> np.ndarray:
+    """Per-trial population parameters for :func:`run_trials` (``params_by_trial``).
+
+    Each argument is an array with one value per trial (points, points/month); every other
+    parameter is the design's. The informative-exit calibration is redone per trial, since
+    it depends on the SD of slopes.
+
+    Returns
+    -------
+    float64[trials, N_PARAMS]
+    """
+    columns = {
+        K.P_BASELINE_MEAN: baseline_mean,
+        K.P_BASELINE_SD: baseline_sd,
+        K.P_SLOPE_MEAN: slope_mean,
+        K.P_SLOPE_SD: slope_sd,
+        K.P_RESIDUAL_SD: residual_sd,
+    }
+    n = np.asarray(baseline_mean).size
+    rows = np.repeat(inputs.params[None, :], n, axis=0)
+    for slot, values in columns.items():
+        values = np.asarray(values, dtype=np.float64).reshape(-1)
+        if values.size != n or not np.all(np.isfinite(values)):
+            raise InputError(f"population draws: {n} finite values needed per parameter")
+        rows[:, slot] = values
+    if np.any(rows[:, [K.P_BASELINE_SD, K.P_SLOPE_SD, K.P_RESIDUAL_SD]] < 0):
+        raise InputError("population draws: standard deviations must be >= 0")
+    last = inputs.visits[-1] - inputs.visits[0]
+    drop, death = design.dropout.informative, design.dropout.death_informative
+    for i in range(n) if (drop or death) else ():
+        rows[i, K.P_DROPOUT_SCALE] = informative_scale(
+            drop, rows[i, K.P_SLOPE_SD], inputs.cum_hazard[-1]
+        )
+        rows[i, K.P_DEATH_SCALE] = informative_scale(
+            death, rows[i, K.P_SLOPE_SD], design.dropout.death_monthly_hazard * last
+        )
+    return rows
+
+
 @dataclass(frozen=True)
 class TrialResults:
     """Per-trial results of one simulated design.
@@ -350,6 +398,7 @@ def run_trials(
     analyses: Sequence[str] = ("lmm_slope",),
     *,
     effect_by_trial: np.ndarray | None = None,
+    params_by_trial: np.ndarray | None = None,
     first_trial: int = 0,
     block_size: int = DEFAULT_BLOCK,
     threads: int | None = None,
@@ -372,6 +421,9 @@ def run_trials(
     effect_by_trial : float64[trials], optional
         A true change of slope per trial (points/month), e.g. posterior draws for assurance;
         default ``inputs.effect_shift`` for every trial.
+    params_by_trial : float64[trials, N_PARAMS], optional
+        Population parameters per trial (see :func:`population_rows`), e.g. natural-history
+        draws from the phase 2 posterior; default ``inputs.params`` for every trial.
     first_trial : int
         Global index of the first trial (to extend or split a run).
     block_size : int
@@ -398,6 +450,14 @@ def run_trials(
     effect_by_trial = np.ascontiguousarray(effect_by_trial, dtype=np.float64)
     if effect_by_trial.shape != (trials,):
         raise InputError(f"effect_by_trial: needs {trials} values, got {effect_by_trial.shape}")
+    if params_by_trial is None:
+        params_rows = inputs.params[None, :]
+    else:
+        params_rows = np.ascontiguousarray(params_by_trial, dtype=np.float64)
+        if params_rows.shape != (trials, K.N_PARAMS):
+            raise InputError(
+                f"params_by_trial: needs shape ({trials}, {K.N_PARAMS}), got {params_rows.shape}"
+            )
     key = seed_key(seed)
     visits_all = inputs.visits_all
     n_lead = int(inputs.lead_visits.size)
@@ -419,7 +479,7 @@ def run_trials(
                 n_lead,
                 inputs.curve,
                 inputs.cum_hazard,
-                inputs.params,
+                params_rows if params_rows.shape[0] == 1 else params_rows[start:stop],
                 run,
                 _CHUNK,
                 res[start:stop],

@@ -442,7 +442,7 @@ def lead_in_sums(visits_all, n_lead):
 @njit(cache=True, parallel=True)
 def simulate_block(
     key, first_trial, n_placebo, n_active, effect_by_trial, visits_all, n_lead, curve,
-    cum_hazard, params, run, chunk, res, counts,
+    cum_hazard, params_rows, run, chunk, res, counts,
 ):  # fmt: skip
     """Simulate and analyse trials ``first_trial .. first_trial + len(effect_by_trial) - 1``.
 
@@ -457,7 +457,10 @@ def simulate_block(
         Patients randomised per arm.
     effect_by_trial : float64[B]
         Mean change of slope of active patients in each trial, points/month.
-    visits_all, n_lead, curve, cum_hazard, params : see :func:`simulate_patient`.
+    visits_all, n_lead, curve, cum_hazard : see :func:`simulate_patient`.
+    params_rows : float64[1 or B, N_PARAMS]
+        Population parameters (:func:`simulate_patient`): one row for every trial, or one
+        row per trial (e.g. natural-history draws from a posterior).
     run : int64[N_ANALYSES]
         1 where an analysis is wanted.
     chunk : int
@@ -508,9 +511,11 @@ def simulate_block(
         for b in range(c * chunk, min((c + 1) * chunk, n_trials)):
             for a in range(N_ANALYSES):
                 res[b, a, :] = np.nan
+            row = b if params_rows.shape[0] > 1 else 0
             _simulate_and_analyse_trial(
                 key, first_trial + b, n_placebo, n_active, effect_by_trial[b], visits_all,
-                n_lead, curve, cum_hazard, params, run, yfull, ztz_prefix, sxx_prefix, lead_sums,
+                n_lead, curve, cum_hazard, params_rows[row], run, yfull, ztz_prefix, sxx_prefix,
+                lead_sums,
                 n_g,
                 syy_g, szy_g, szyzy_g, arm_c, ztz_c, n_c, syy_c, szy_c, szyzy_c, slopes,
                 slope_arm, y0, ylast, anc_arm, jr_arm, jr_death, jr_followup, jr_m, jr_change,

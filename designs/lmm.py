@@ -26,8 +26,10 @@ vectors are ``W_arm^-1 c_arm`` with ``W_arm = sum_g n_g W_g`` and ``c_arm = sum_
 ``log|X'H^-1 X| = log|W_0| + log|W_1|``. ``sigma^2`` profiles out as ``Q / (N_obs - 4)``
 (``Q`` the generalised residual sum of squares), leaving a criterion in ``theta`` that costs
 O(groups) per evaluation. The gradient is analytic (``dW = -W dPsi W``, envelope theorem for
-``Q``); the Hessian is a forward difference of the analytic gradient. The optimiser is a damped
-Newton method with backtracking in the unbounded ``theta`` (the sign of each column of ``L``
+``Q``); the Hessian is a forward difference of the analytic gradient, refreshed at the start
+and to confirm convergence, with BFGS updates in between (about twice as fast as refreshing it
+every step). The optimiser is a damped (quasi-)Newton method with backtracking in the
+unbounded ``theta`` (the sign of each column of ``L``
 is arbitrary, so the criterion is even in ``l22``: the boundary ``det D = 0`` is an ordinary
 interior point of ``theta``-space, where Newton converges quadratically when the unconstrained
 optimum lies beyond it). A Nelder-Mead search is the fallback, followed by Newton polishing.
@@ -83,6 +85,7 @@ _NW = 24  # work vector length
 _F, _Q, _LOGDET, _V, _B3 = 0, 1, 2, 3, 4
 _GF, _GQ, _GV = 5, 8, 11  # 3 entries each: gradients in theta of f, Q and v
 _MAX_NEWTON = 60
+_PURE_NEWTON = False  # False: BFGS updates between finite-difference Hessians
 
 
 @njit(cache=True)
@@ -298,8 +301,9 @@ def _nelder_mead(th, gs, arm, n_groups, ndf, wk, max_iter):
     cen = np.empty(3)
     xr = np.empty(3)
     xe = np.empty(3)
-    it = 0
-    for it in range(max_iter):
+    n_it = 0
+    for _ in range(max_iter):
+        n_it += 1
         order = np.argsort(fs)
         simplex = simplex[order]
         fs = fs[order]
@@ -345,21 +349,30 @@ def _nelder_mead(th, gs, arm, n_groups, ndf, wk, max_iter):
     best = np.argmin(fs)
     for j in range(3):
         th[j] = simplex[best, j]
-    return it + 1
+    return n_it
 
 
 @njit(cache=True)
 def _newton(th, gs, arm, n_groups, ndf, wk, wk2, hess):
-    """Damped Newton from ``th``; returns (converged, iterations). ``wk`` and ``hess`` hold
-    the gradient and Hessian at the final ``th``."""
+    """Damped Newton / BFGS from ``th``; returns (converged, iterations).
+
+    The first step and the convergence check use the finite-difference Hessian; steps in
+    between use BFGS updates of it (one gradient per step instead of four). On return ``wk``
+    holds the evaluation at the final ``th`` and ``hess`` the finite-difference Hessian at (or
+    within one converged Newton step of) it.
+    """
     p = np.empty(3)
     tnew = np.empty(3)
     negg = np.empty(3)
+    hs = np.empty(3)
     if not _evaluate(th, gs, arm, n_groups, ndf, True, wk):
         return False, 0
+    need_fd = True
     for it in range(_MAX_NEWTON):
-        if not _hessian(th, gs, arm, n_groups, ndf, wk, wk2, hess):
-            return False, it
+        if need_fd:
+            if not _hessian(th, gs, arm, n_groups, ndf, wk, wk2, hess):
+                return False, it
+        fresh = need_fd
         for j in range(3):
             negg[j] = -wk[_GF + j]
         scale = max(abs(hess[0, 0]), abs(hess[1, 1]), abs(hess[2, 2]), 1e-300)
@@ -375,6 +388,9 @@ def _newton(th, gs, arm, n_groups, ndf, wk, wk2, hess):
         for j in range(3):
             dec += negg[j] * p[j]
         if pd and dec < 1e-10:
+            if not fresh:
+                need_fd = True  # confirm with the finite-difference Hessian
+                continue
             for j in range(3):
                 tnew[j] = th[j] + p[j]
             if _evaluate(tnew, gs, arm, n_groups, ndf, True, wk2) and wk2[_F] <= wk[_F] + 1e-9:
@@ -403,8 +419,29 @@ def _newton(th, gs, arm, n_groups, ndf, wk, wk2, hess):
                     break
             alpha *= 0.5
         if not accepted:
+            if not fresh:
+                need_fd = True
+                continue
             # no decrease possible along a descent direction: stationary up to rounding
             return pd and dec < 1e-6 * (1.0 + abs(f0)), it + 1
+        # BFGS update of the Hessian with s = alpha p, y = change of gradient
+        sy = 0.0
+        shs = 0.0
+        for j in range(3):
+            hs[j] = 0.0
+            for k in range(3):
+                hs[j] += hess[j, k] * alpha * p[k]
+        for j in range(3):
+            yj = wk2[_GF + j] - wk[_GF + j]
+            sy += alpha * p[j] * yj
+            shs += alpha * p[j] * hs[j]
+        need_fd = _PURE_NEWTON or not (sy > 1e-12 * abs(shs) and shs > 0.0 and pd)
+        if not need_fd:
+            for j in range(3):
+                yj = wk2[_GF + j] - wk[_GF + j]
+                for k in range(3):
+                    yk = wk2[_GF + k] - wk[_GF + k]
+                    hess[j, k] += yj * yk / sy - hs[j] * hs[k] / shs
         for j in range(3):
             th[j] = tnew[j]
         for j in range(_NW):

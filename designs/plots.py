@@ -1,18 +1,16 @@
 """PNG plots for reports: power curve, assurance curve, posterior of the treatment effect.
 
 Each plot is readable without the text: a title, axes with units, a legend, and a footer with
-the seed, trials and version. Matplotlib's Agg backend is used (no display needed).
+the seed, trials and version. Figures are drawn without pyplot (no display, no change to
+the backend of a notebook that imports this module).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.figure import Figure
 
 from designs import __version__
 
@@ -39,7 +37,8 @@ def power_curve_png(ds, path, *, targets=(0.8, 0.9), analysis=None, effect_label
     size_dim = "n_per_arm" if "n_per_arm" in ds.dims else "n_total"
     analysis = analysis or str(ds.analysis.values[0])
     sub = ds.sel(analysis=analysis)
-    fig, ax = plt.subplots(figsize=(7.5, 5), dpi=120)
+    fig = Figure(figsize=(7.5, 5), dpi=120)
+    ax = fig.subplots()
     n = sub[size_dim].values
     units = ds["effect"].attrs.get("units", "")
     for eff in sub.effect.values:
@@ -73,7 +72,6 @@ def power_curve_png(ds, path, *, targets=(0.8, 0.9), analysis=None, effect_label
     )
     fig.tight_layout(rect=(0, 0.03, 1, 1))
     fig.savefig(path)
-    plt.close(fig)
     return Path(path)
 
 
@@ -85,7 +83,8 @@ def assurance_curve_png(curves: dict, path, *, targets=(0.8, 0.9), seed=None) ->
     curves : dict
         ``{transport: [AssuranceResult, ...]}`` at increasing sizes.
     """
-    fig, ax = plt.subplots(figsize=(7.5, 5), dpi=120)
+    fig = Figure(figsize=(7.5, 5), dpi=120)
+    ax = fig.subplots()
     trials = None
     for transport, rows in curves.items():
         n = np.array([r.n_per_arm if r.n_per_arm is not None else r.n_total for r in rows])
@@ -117,7 +116,6 @@ def assurance_curve_png(curves: dict, path, *, targets=(0.8, 0.9), seed=None) ->
     _footer(fig, f"{trials} simulated trials per point, seed {seed}, als-trial-sim {__version__}")
     fig.tight_layout(rect=(0, 0.03, 1, 1))
     fig.savefig(path)
-    plt.close(fig)
     return Path(path)
 
 
@@ -131,7 +129,8 @@ def posterior_effect_png(draws: dict, path, *, design_effect=None, seed=None) ->
     design_effect : float, optional
         The design's fixed proportional effect, marked for comparison.
     """
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4.5), dpi=120)
+    fig = Figure(figsize=(10, 4.5), dpi=120)
+    axes = fig.subplots(1, 2)
     specs = (
         ("proportional", "slowing of decline (% of the mean pre-dose slope)", 100.0),
         ("absolute", "change of slope (ALSFRS-R points/month)", 1.0),
@@ -171,5 +170,4 @@ def posterior_effect_png(draws: dict, path, *, design_effect=None, seed=None) ->
     )
     fig.tight_layout(rect=(0, 0.03, 1, 0.95))
     fig.savefig(path)
-    plt.close(fig)
     return Path(path)

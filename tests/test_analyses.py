@@ -25,7 +25,9 @@ def make_data(seed=0, n=20, m=7, dropout=0.3):
             s = -0.9 + 0.3 * arm + 0.5 * rng.standard_normal()
             last = int(rng.integers(1, m)) if rng.random() < dropout else m
             for j in range(last):
-                rows.append((f"id{arm}{i:03d}", arm, float(j), round(a + s * j + 2 * rng.standard_normal())))
+                rows.append(
+                    (f"id{arm}{i:03d}", arm, float(j), round(a + s * j + 2 * rng.standard_normal()))
+                )
     return pd.DataFrame(rows, columns=["patient", "arm", "month", "alsfrs_r"])
 
 
@@ -107,7 +109,10 @@ def test_complete_data_lmm_equals_slope_difference():
         (lambda d: d.assign(arm=np.where(d.index == 5, 2, d["arm"])), "arm"),
         (lambda d: d.assign(alsfrs_r=np.where(d.index == 7, np.nan, d["alsfrs_r"])), "alsfrs_r"),
         (lambda d: d.assign(month=np.where(d.index == 2, np.inf, d["month"])), "month"),
-        (lambda d: d.assign(alsfrs_r=d["alsfrs_r"].astype(object).where(d.index != 4, "x")), "alsfrs_r"),
+        (
+            lambda d: d.assign(alsfrs_r=d["alsfrs_r"].astype(object).where(d.index != 4, "x")),
+            "alsfrs_r",
+        ),
         (lambda d: d.assign(arm=np.where(d.index == 1, 1 - d["arm"], d["arm"])), "arm"),
         (lambda d: d.assign(patient=d["patient"].where(d.index != 3, None)), "patient"),
         (lambda d: pd.concat([d, d.iloc[[0]]], ignore_index=True), "month"),

@@ -112,3 +112,54 @@ def test_posterior_draws_from_a_datatree(design):
     prop = posterior_draws(tree, "proportional")
     np.testing.assert_allclose(prop, (delta / np.abs(pre)).ravel())
     np.testing.assert_allclose(posterior_draws(tree, "absolute"), delta.ravel())
+
+
+def test_natural_history_rows_reproduce_the_design_when_draws_equal_it():
+    """Per-trial populations equal to the design's give exactly the design's numbers, and
+    different populations change them (the rows are really used)."""
+    from designs.engine import population_rows, run_trials, simulation_inputs
+    from designs.spec import load_design
+
+    design = load_design().with_overrides({"trial.n_per_arm": 30})
+    inputs = simulation_inputs(design)
+    pop = design.population
+    n = 64
+    same = population_rows(
+        inputs,
+        design,
+        baseline_mean=np.full(n, pop.baseline_mean),
+        baseline_sd=np.full(n, pop.baseline_sd),
+        slope_mean=np.full(n, pop.slope_mean),
+        slope_sd=np.full(n, pop.slope_sd),
+        residual_sd=np.full(n, pop.residual_sd),
+    )
+    base = run_trials(inputs, n, 5, ("lmm_slope",))
+    rows = run_trials(inputs, n, 5, ("lmm_slope",), params_by_trial=same, block_size=17)
+    np.testing.assert_array_equal(base.results, rows.results)
+    noisier = same.copy()
+    noisier[:, 5] = 4.0  # residual SD slot: the estimates must move
+    other = run_trials(inputs, n, 5, ("lmm_slope",), params_by_trial=noisier)
+    assert not np.allclose(base.results[:, 0, 0], other.results[:, 0, 0])
+
+
+def test_assurance_with_natural_history_uses_each_draws_slope_mean():
+    """With natural-history draws, a proportional draw scales that draw's |slope_mean|: a
+    posterior whose every draw is the design's population gives the design-based result."""
+    from designs.spec import load_design
+
+    design = load_design().with_overrides({"trial.n_per_arm": 40})
+    pop = design.population
+    draws = np.full(50, 0.3)
+    history = {
+        "slope_mean": np.full(50, pop.slope_mean),
+        "slope_sd": np.full(50, pop.slope_sd),
+        "baseline_mean": np.full(50, pop.baseline_mean),
+        "baseline_sd": np.full(50, pop.baseline_sd),
+        "residual_sd": np.full(50, pop.residual_sd),
+    }
+    plain = assurance_from_draws(design, draws, 400, 9)
+    joint = assurance_from_draws(design, draws, 400, 9, natural_history=history)
+    assert joint.assurance == plain.assurance
+    faster = dict(history, slope_mean=np.full(50, 2 * pop.slope_mean))
+    bigger = assurance_from_draws(design, draws, 400, 9, natural_history=faster)
+    assert bigger.posterior_mean_points == 2 * plain.posterior_mean_points

@@ -88,12 +88,7 @@ class DenseREML:
         xvx, xvy, yvy, logdet = self.pieces(sigma2, d)
         beta = np.linalg.solve(xvx, xvy)
         rss = yvy - xvy @ beta
-        return (
-            (self.n_obs - self.p) * np.log(2 * np.pi)
-            + logdet
-            + np.linalg.slogdet(xvx)[1]
-            + rss
-        )
+        return (self.n_obs - self.p) * np.log(2 * np.pi) + logdet + np.linalg.slogdet(xvx)[1] + rss
 
     def profiled(self, theta):
         """Profiled criterion in theta = (l11, l21, l22), D = sigma2 L L'."""
@@ -313,7 +308,10 @@ def satterthwaite_reference(ref, sigma2, d):
             ej = np.zeros(4)
             ej[j] = h[j]
             hess[i, j] = (
-                dev(phi0 + ei + ej) - dev(phi0 + ei - ej) - dev(phi0 - ei + ej) + dev(phi0 - ei - ej)
+                dev(phi0 + ei + ej)
+                - dev(phi0 + ei - ej)
+                - dev(phi0 - ei + ej)
+                + dev(phi0 - ei - ej)
             ) / (4 * h[i] * h[j])
     a = 2 * np.linalg.inv(hess)
     return 2 * var(phi0) ** 2 / (grad @ a @ grad)
@@ -373,3 +371,20 @@ def test_single_visit_patients_are_used():
     assert ref.deviance(out[lmm.SIGMA2], d_of(out)) == pytest.approx(
         out[lmm.REML_CRITERION], rel=1e-10
     )
+
+
+def test_nelder_mead_fallback_reaches_the_newton_optimum():
+    df = simulate(900, 25, 6, dropout=0.4)
+    groups = lmm.group_statistics(*zip(*patients(df), strict=True))
+    out = lmm.lmm_slope_fit_arrays(*groups)
+    arm, ztz, n, syy, szy, szyzy = groups
+    g = arm.size
+    gs = np.empty((g, 10))
+    th = np.empty(3)
+    n_obs, _ = lmm._prepare(arm, ztz, n, syy, szy, szyzy, g, gs, th)
+    th[:] = [0.3, -0.5, 2.0]  # a poor start
+    wk = np.empty(lmm._NW)
+    lmm._nelder_mead(th, gs, arm, g, n_obs - 4, wk, 5000)
+    assert lmm._evaluate(th, gs, arm, g, n_obs - 4, False, wk)
+    crit = (n_obs - 4) * (1 + np.log(2 * np.pi * wk[lmm._Q] / (n_obs - 4))) + wk[lmm._LOGDET]
+    assert crit == pytest.approx(out[lmm.REML_CRITERION], rel=1e-9)

@@ -72,7 +72,9 @@ def test_ancova_failures():
     out = run(ancova_change, y, y + 1, np.array([0, 0, 0, 0, 0, 1]), 6)
     assert out[STATUS] == 1
     # baseline collinear with arm
-    out = run(ancova_change, np.array([1.0, 1, 2, 2]), np.array([0.0, 1, 2, 4]), np.array([0, 0, 1, 1]), 4)
+    out = run(
+        ancova_change, np.array([1.0, 1, 2, 2]), np.array([0.0, 1, 2, 4]), np.array([0, 0, 1, 1]), 4
+    )
     assert out[STATUS] == 1
 
 
