@@ -223,20 +223,21 @@ def simulate_patient(
         t_exit = math.inf
     integer = params[P_INTEGER] > 0.5
     sd_e = params[P_RESIDUAL_SD]
-    m = 1
-    while m < n_visits and visits[m] < t_exit:
-        m += 1
+    m = n_visits
+    if t_exit < last:
+        m = 1
+        while m < n_visits and visits[m] < t_exit:
+            m += 1
     n_obs = n_lead + m
-    # Mean trajectory: natural slope before randomisation, slope on treatment after.
-    for k in range(n_lead):
-        y_out[k] = a + s_natural * visits_all[k] + curve[k]
-    for k in range(n_lead, n_obs):
-        y_out[k] = a + s * visits_all[k] + curve[k]
+    # Mean trajectory (natural slope before randomisation, slope on treatment after) plus
+    # residuals drawn in pairs, in one pass.
     for k in range(0, n_obs, 2):
         state, e1, e2 = next_normal_pair(state)
-        y_out[k] += sd_e * e1
+        slope_k = s_natural if k < n_lead else s
+        y_out[k] = (a + slope_k * visits_all[k] + curve[k]) + sd_e * e1
         if k + 1 < n_obs:
-            y_out[k + 1] += sd_e * e2
+            slope_k = s_natural if k + 1 < n_lead else s
+            y_out[k + 1] = (a + slope_k * visits_all[k + 1] + curve[k + 1]) + sd_e * e2
     if integer:
         for k in range(n_obs):
             y_out[k] = min(max(math.floor(y_out[k] + 0.5), _FLOOR), _CEILING)
