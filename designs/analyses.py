@@ -14,6 +14,7 @@ p-values come from Student's t with the kernel's df: two-sided by default, one-s
 favourable direction (active declines more slowly: a positive estimate) when ``sides=1``.
 """
 
+import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 
@@ -27,7 +28,14 @@ from designs.results import DF, ESTIMATE, SE, STATUS, STATUS_OK
 from designs.slope_tests import ancova_change, ols_slope, ols_slope_ttest
 
 COLUMNS = ("patient", "arm", "month", "alsfrs_r")
-ANALYSES = ("lmm_slope", "ols_slope_ttest", "ancova_change")
+ANALYSES = (
+    "lmm_slope",
+    "ols_slope_ttest",
+    "ancova_change",
+    "joint_rank",
+    "slope_change_lead_in",
+)
+STATUSES = ("completed", "dropout", "death")
 
 
 @dataclass(frozen=True)
@@ -93,8 +101,11 @@ class AnalysisResult:
         return d
 
 
-def _validate(data) -> pd.DataFrame:
-    """Check the long-format table; returns a clean copy sorted by patient and month."""
+def _validate(data, extra: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Check the long-format table; returns a clean copy sorted by patient and month.
+
+    ``extra`` names further columns to keep (unchecked here), e.g. ``status``.
+    """
     if isinstance(data, pd.DataFrame):
         frame = data
     elif isinstance(data, Mapping):
@@ -102,7 +113,7 @@ def _validate(data) -> pd.DataFrame:
             if c not in data:
                 raise InputError(f"data: missing column '{c}' (need {', '.join(COLUMNS)})")
         try:
-            frame = pd.DataFrame({c: np.asarray(data[c]) for c in COLUMNS})
+            frame = pd.DataFrame({c: np.asarray(data[c]) for c in (*COLUMNS, *extra) if c in data})
         except ValueError as exc:
             raise InputError(f"data: columns must have equal lengths ({exc})") from None
     else:
@@ -112,7 +123,10 @@ def _validate(data) -> pd.DataFrame:
     for c in COLUMNS:
         if c not in frame.columns:
             raise InputError(f"data: missing column '{c}' (need {', '.join(COLUMNS)})")
-    frame = frame.loc[:, list(COLUMNS)].reset_index(drop=True)
+    for c in extra:
+        if c not in frame.columns:
+            raise InputError(f"data: missing column '{c}' (this analysis needs {', '.join(extra)})")
+    frame = frame.loc[:, [*COLUMNS, *extra]].reset_index(drop=True)
     if len(frame) == 0:
         raise InputError("data: no rows")
     bad = frame["patient"].isna().to_numpy()
@@ -154,6 +168,11 @@ def _validate(data) -> pd.DataFrame:
             f"month {frame['month'].iloc[row]:g} (row {row})"
         )
     return frame.sort_values(["patient", "month"], kind="stable").reset_index(drop=True)
+
+
+def _after_randomisation(frame: pd.DataFrame) -> pd.DataFrame:
+    """Visits at month >= 0: lead-in visits (month < 0) are not part of the slope analyses."""
+    return frame.loc[frame["month"].to_numpy() >= 0.0].reset_index(drop=True)
 
 
 def _patients(frame: pd.DataFrame):
@@ -220,7 +239,7 @@ def fit_lmm_slope(data, sides: int = 2) -> AnalysisResult:
         Estimand: difference in mean slope, active minus placebo (points/month).
     """
     sides = _check_sides(sides)
-    frame = _validate(data)
+    frame = _after_randomisation(_validate(data))
     arms, months, scores = _patients(frame)
     groups = lmm.group_statistics(arms, months, scores)
     out = lmm.lmm_slope_fit_arrays(*groups)
@@ -260,7 +279,7 @@ def fit_ols_slope_ttest(data, sides: int = 2) -> AnalysisResult:
         Estimand: difference in mean slope, active minus placebo (points/month).
     """
     sides = _check_sides(sides)
-    frame = _validate(data)
+    frame = _after_randomisation(_validate(data))
     arms, months, scores = _patients(frame)
     slope = []
     arm = []
@@ -336,6 +355,126 @@ def fit_ancova_change(data, last_month: float | None = None, sides: int = 2) -> 
     )
 
 
+def fit_joint_rank(data, sides: int = 2) -> AnalysisResult:
+    """CAFS joint rank of survival and ALSFRS-R change (:mod:`designs.joint_rank`).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame or mapping of arrays
+        Long format with, besides ``patient``, ``arm``, ``month``, ``alsfrs_r``, the
+        per-patient columns ``status`` (``completed``, ``dropout`` or ``death``) and
+        ``exit_month`` (month the patient left or died; empty for completers), as written
+        by ``simulate.py trial``. Visits at month >= 0 must be, for every patient, the first
+        visits of the common schedule (monotone dropout), starting at month 0.
+    sides : {1, 2}
+
+    Returns
+    -------
+    AnalysisResult
+        Estimand: probability that an active patient outranks a placebo patient, minus 1/2.
+    """
+    from designs.joint_rank import ESTIMAND, UNITS, joint_rank_test
+
+    sides = _check_sides(sides)
+    frame = _validate(data, extra=("status", "exit_month"))
+    frame = _after_randomisation(frame)
+    schedule = np.unique(frame["month"].to_numpy())
+    last = float(schedule[-1])
+    arms, death, followup, m_arr = [], [], [], []
+    change = []
+    for pid, d in frame.groupby("patient", sort=False):
+        t = d["month"].to_numpy()
+        y = d["alsfrs_r"].to_numpy()
+        if t.size == 0 or t[0] != 0.0 or not np.array_equal(t, schedule[: t.size]):
+            raise InputError(
+                f"data: column 'month': patient {pid!r} does not have the first visits of the "
+                "schedule from month 0 (joint_rank needs monotone dropout)"
+            )
+        status = str(d["status"].iloc[0]).strip().lower()
+        if status not in STATUSES:
+            raise InputError(
+                f"data: column 'status': patient {pid!r} has {d['status'].iloc[0]!r}; "
+                f"allowed: {', '.join(STATUSES)}"
+            )
+        exit_month = pd.to_numeric(d["exit_month"], errors="coerce").iloc[0]
+        if status != "completed" and not (np.isfinite(exit_month) and exit_month >= 0.0):
+            raise InputError(
+                f"data: column 'exit_month': patient {pid!r} ({status}) needs the month they "
+                "left, a number >= 0"
+            )
+        arms.append(int(d["arm"].iloc[0]))
+        death.append(float(exit_month) if status == "death" else math.inf)
+        followup.append(last if status == "completed" else float(exit_month))
+        m_arr.append(t.size)
+        row = np.zeros(schedule.size)
+        row[: t.size] = y - y[0]
+        change.append(row)
+    n = len(arms)
+    arm_arr = np.asarray(arms, dtype=np.int64)
+    out = np.empty(lmm.N_RESULT)
+    joint_rank_test(
+        arm_arr,
+        np.asarray(death, dtype=np.float64),
+        np.asarray(followup, dtype=np.float64),
+        np.asarray(m_arr, dtype=np.int64),
+        np.asarray(change, dtype=np.float64).reshape(n, schedule.size),
+        n,
+        np.empty(n),
+        out,
+    )
+    n1 = int(arm_arr.sum())
+    return _finish("joint_rank", out, n - n1, n1, ESTIMAND, UNITS, sides)
+
+
+def fit_slope_change_lead_in(data, sides: int = 2) -> AnalysisResult:
+    """Post-randomisation slope adjusted for the patient's own lead-in slope
+    (:mod:`designs.lead_in`).
+
+    Lead-in visits are those at month <= 0 (month 0 is the randomisation visit, assessed
+    before treatment); post-randomisation visits those at month >= 0. Patients need >= 2 of
+    each.
+
+    Returns
+    -------
+    AnalysisResult
+        Estimand: difference in mean change of slope, active minus placebo (points/month).
+    """
+    from designs import lead_in as LI
+
+    sides = _check_sides(sides)
+    frame = _validate(data)
+    rows, arm = [], []
+    for a, t, y in zip(*_patients(frame), strict=True):
+        pre = t <= 0.0
+        post = t >= 0.0
+        if pre.sum() < 2 or post.sum() < 2:
+            continue
+        tp, yp = t[post], y[post]
+        m = tp.size
+        st, sy = tp.sum(), yp.sum()
+        sxx = float((tp * tp).sum() - st * st / m)
+        beta = float(((tp * yp).sum() - st * sy / m) / sxx)
+        rss = max(float((yp * yp).sum() - sy * sy / m - beta * beta * sxx), 0.0)
+        stats_row = np.empty(LI.N_STATS)
+        stats_row[LI.S_PRE] = ols_slope(t[pre], y[pre], int(pre.sum()))
+        stats_row[LI.S_POST] = beta
+        stats_row[LI.S_SXX] = sxx
+        stats_row[LI.S_RSS] = rss
+        stats_row[LI.S_M] = m
+        rows.append(stats_row)
+        arm.append(a)
+    if not rows:
+        raise InputError(
+            "data: slope_change_lead_in needs patients with >= 2 visits at "
+            "month <= 0 and >= 2 at month >= 0"
+        )
+    arm_arr = np.asarray(arm, dtype=np.int64)
+    out = np.empty(lmm.N_RESULT)
+    LI.slope_change_lead_in_test(np.asarray(rows), arm_arr, arm_arr.size, out)
+    n1 = int(arm_arr.sum())
+    return _finish("slope_change_lead_in", out, arm_arr.size - n1, n1, LI.ESTIMAND, LI.UNITS, sides)
+
+
 def analyze(data, analysis: str, alpha: float = 0.05, sides: int = 2) -> AnalysisResult:
     """Run the named analysis on one data set.
 
@@ -343,8 +482,9 @@ def analyze(data, analysis: str, alpha: float = 0.05, sides: int = 2) -> Analysi
     ----------
     data : pandas.DataFrame or mapping of arrays
         Long format: ``patient``, ``arm``, ``month``, ``alsfrs_r``.
-    analysis : {"lmm_slope", "ols_slope_ttest", "ancova_change"}
-        Analysis name.
+    analysis : {"lmm_slope", "ols_slope_ttest", "ancova_change", "joint_rank", \
+"slope_change_lead_in"}
+        Analysis name (``joint_rank`` also needs ``status`` and ``exit_month`` columns).
     alpha : float
         Significance level in (0, 1); validated here, the decision is ``p_value < alpha``.
     sides : {1, 2}
@@ -362,4 +502,8 @@ def analyze(data, analysis: str, alpha: float = 0.05, sides: int = 2) -> Analysi
         return fit_ols_slope_ttest(data, sides=sides)
     if analysis == "ancova_change":
         return fit_ancova_change(data, sides=sides)
+    if analysis == "joint_rank":
+        return fit_joint_rank(data, sides=sides)
+    if analysis == "slope_change_lead_in":
+        return fit_slope_change_lead_in(data, sides=sides)
     raise InputError(f"analysis: unknown '{analysis}' (allowed: {', '.join(ANALYSES)})")

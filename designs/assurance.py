@@ -339,7 +339,35 @@ def load_or_fit_posterior(path=None, *, cache_dir=None, seed: int = 20261125, pr
     from progression import model
 
     if path is not None:
-        return model.load_posterior(path)
-    if cache_dir is None:
+        idata = model.load_posterior(path)
+    elif cache_dir is None:
         raise InputError("--posterior: give a posterior file (or a cache folder for a fit)")
-    return model.cached_fit(None, cache_dir, seed=seed, progressbar=progressbar)
+    else:
+        idata = model.cached_fit(None, cache_dir, seed=seed, progressbar=progressbar)
+    warn_if_unconverged(idata, path or "the phase 2 fit")
+    return idata
+
+
+def warn_if_unconverged(idata, where) -> bool:
+    """Say on stderr when a posterior fails the convergence targets (divergences, R-hat >
+    1.01 or bulk ESS < 400 for a population parameter); returns True when it passes."""
+    import sys
+
+    from progression.diagnostics import fit_summary
+
+    if "sample_stats" not in idata.children:
+        print(
+            f"warning: posterior {where}: no sample_stats group, convergence not checked",
+            file=sys.stderr,
+        )
+        return False
+    s = fit_summary(idata)
+    ok = s["divergences"] == 0 and s["max_rhat"] <= 1.01 and s["min_ess_bulk"] >= 400
+    if not ok:
+        print(
+            f"warning: posterior {where}: {s['divergences']} divergences, max R-hat "
+            f"{s['max_rhat']:.3f}, min bulk ESS {s['min_ess_bulk']:.0f}; assurance from it "
+            "is unreliable (refit with more draws or a higher target_accept)",
+            file=sys.stderr,
+        )
+    return ok

@@ -15,6 +15,12 @@ from pathlib import Path
 from designs.errors import InputError
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def check_writable(path: str | Path, option: str = "--out") -> Path:
     """Return ``path`` as a Path if its folder exists (or can be made) and is writable."""
     path = Path(path)
@@ -41,6 +47,7 @@ def atomic_path(path: str | Path, option: str = "--out") -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
+        os.chmod(tmp_path, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual mode
         os.replace(tmp_path, path)
     finally:
         if tmp_path.exists():

@@ -121,6 +121,9 @@ class SimulationInputs:
         shift = self.effect_shift if effect_shift is None else effect_shift
         if analysis == "joint_rank":  # no closed form: bias is not reported
             return np.full_like(np.asarray(shift, dtype=float), np.nan)
+        # ancova_change: the population change shift x duration. Among completers under
+        # informative dropout the true difference is different, so the reported bias then
+        # includes the completers' selection (which is the point of showing it).
         if analysis == "ancova_change":
             return shift * (self.visits[-1] - self.visits[0])
         # lmm_slope, ols_slope_ttest, slope_change_lead_in: points/month. Curvature is shared

@@ -114,7 +114,9 @@ def summarise(results: TrialResults, analysis: str, alpha: float, sides: int = 2
     truth = results.inputs.true_effect(analysis, results.effect_by_trial[ok])
     p = k / n_ok if n_ok else math.nan
     p_fav = k_fav / n_ok if n_ok else math.nan
-    counts = results.counts
+    # Dropout, deaths and screening over the trials analysed (a trial that failed screening
+    # stops early with partial counts); all trials if every fit failed.
+    counts = results.counts[ok] if n_ok else results.counts
     n_p = results.inputs.n_placebo
     n_a = results.inputs.n_active
     estimand, units = ESTIMANDS[analysis]

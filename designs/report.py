@@ -81,6 +81,7 @@ def sample_size_table(result, design, fmt: str = "md") -> str:
             "power_favourable",
             "mc_se",
             "expected_completers",
+            "screened_per_enrolled",
             "failed_fits",
             "reached",
             "analysis",
@@ -106,6 +107,7 @@ def sample_size_table(result, design, fmt: str = "md") -> str:
                 f"{r.power:.4f}",
                 f"{r.mc_se:.4f}",
                 f"{r.expected_completers:.1f}",
+                f"{r.screened_per_enrolled:.3f}",
                 r.failed_fits,
                 str(r.reached).lower(),
                 r.analysis,
@@ -128,6 +130,9 @@ def sample_size_table(result, design, fmt: str = "md") -> str:
         "simulated power (MC SE)",
         "expected completers",
     ]
+    screening = any(r.screened_per_enrolled > 1.0 for r in rows)
+    if screening:
+        header.append("screened per randomised")
     body = []
     for r in rows:
         n_cell = str(r.n) if r.reached else f">{r.n} (not reached)"
@@ -141,6 +146,7 @@ def sample_size_table(result, design, fmt: str = "md") -> str:
                 str(r.n_total),
                 f"{r.power:.3f} ({r.mc_se:.3f})",
                 f"{r.expected_completers:.0f}",
+                *([f"{r.screened_per_enrolled:.2f}"] if screening else []),
             ]
         )
     caption = _caption(result, design)
@@ -545,6 +551,24 @@ def methods_text(design, result, oc, assurance: dict | None, idata_attrs: dict |
     return "\n".join(text)
 
 
+#: Every file a report folder can hold (stale ones from an earlier run are removed).
+REPORT_FILES = (
+    "sample_size.md",
+    "sample_size.csv",
+    "sample_size.tex",
+    "operating_characteristics.md",
+    "operating_characteristics.json",
+    "realism_sensitivity.md",
+    "power_sweep.nc",
+    "power_curve.png",
+    "posterior_effect.png",
+    "assurance_curve.png",
+    "assurance.json",
+    "methods.md",
+    "design.toml",
+)
+
+
 def write_report(
     design,
     out_dir,
@@ -680,6 +704,11 @@ def write_report(
         (tmp / "methods.md").write_text(methods_text(design, result, oc, assurance, attrs))
         (tmp / "design.toml").write_text(design.to_toml())
         out_dir.mkdir(exist_ok=True)
+        # A report from an earlier run must not survive beside this one: remove every file
+        # a report can write that this run did not.
+        for name in REPORT_FILES:
+            if not (tmp / name).exists():
+                (out_dir / name).unlink(missing_ok=True)
         written = []
         for f in sorted(tmp.iterdir()):
             os.replace(f, out_dir / f.name)

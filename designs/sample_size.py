@@ -270,7 +270,8 @@ class SampleSizeRow:
     Sizes are patients randomised; ``n_low``/``n_high`` a 95% bootstrap interval for the size
     (per arm with 1:1 allocation, total otherwise); ``power`` and ``mc_se`` the simulated
     ``power_favourable`` at the chosen size; ``expected_completers`` the mean number with the
-    last scheduled visit (both arms), for information only.
+    last scheduled visit (both arms), for information only; ``screened_per_enrolled`` the
+    candidates screened per patient randomised (1 without enrichment).
     """
 
     target_power: float
@@ -285,6 +286,7 @@ class SampleSizeRow:
     power: float
     mc_se: float
     expected_completers: float
+    screened_per_enrolled: float
     failed_fits: int
     reached: bool
     analysis: str
@@ -453,6 +455,7 @@ def find_sample_size(
                 power=s.power_favourable,
                 mc_se=s.mc_se_favourable,
                 expected_completers=s.completers_placebo + s.completers_active,
+                screened_per_enrolled=s.screened_per_enrolled,
                 failed_fits=s.failed_fits,
                 reached=bool(reached),
                 analysis=analysis,

@@ -599,13 +599,16 @@ class Dropout:
         Log-hazard per point/month of decline faster than ``slope_mean`` (0 = MCAR): a
         patient's dropout hazard is multiplied by ``exp(informative * (slope_mean - s_i))``,
         ``s_i`` the patient's own slope on treatment; the base hazard is then scaled so
-        that the placebo arm's marginal fraction gone by the last visit stays the nominal one.
+        that the placebo arm's marginal fraction gone by the last visit stays the nominal one
+        for the population screened. With ``[enrichment]`` the admitted patients' slopes
+        differ from the screened population's, so their dropout rate then differs from the
+        nominal one (the power output reports the rates actually simulated).
     death_monthly_hazard : float
         Constant death hazard, per month, >= 0 (on top of dropout).
     death_informative : float
         Like ``informative``, for the death hazard (log-hazard per point/month of decline
         faster than ``slope_mean``); the placebo arm's marginal death rate by the last visit
-        stays the nominal one.
+        stays the nominal one (for the population screened, as for ``informative``).
     """
 
     monthly_hazard: float = 0.0

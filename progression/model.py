@@ -249,6 +249,9 @@ def save_posterior(idata: xr.DataTree, path: str | Path) -> Path:
     os.close(fd)
     try:
         idata.to_netcdf(tmp, engine="h5netcdf")
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(tmp, 0o666 & ~mask)  # mkstemp makes 0600; give the usual mode
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -278,6 +281,11 @@ def load_posterior(path: str | Path) -> xr.DataTree:
     if "posterior" not in idata.children:
         raise InputError(
             f"--posterior {path}: not a posterior written by this tool (no posterior group)"
+        )
+    if str(idata.attrs["model_version"]) != str(MODEL_VERSION):
+        raise InputError(
+            f"--posterior {path}: written by model version {idata.attrs['model_version']!r}, "
+            f"this tool fits version {MODEL_VERSION!r}; refit with `simulate.py fit`"
         )
     return idata
 

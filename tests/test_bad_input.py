@@ -36,6 +36,16 @@ def files(tmp_path_factory):
     )
     (d / "latin1.csv").write_bytes("patient,arm,month,alsfrs_r\n\xe9,1,0,40\n".encode("latin-1"))
     (d / "a_folder").mkdir()
+    (d / "not_netcdf.nc").write_text("hello")
+    import numpy as np
+    import xarray as xr
+
+    post = xr.Dataset({"delta": (("chain", "draw"), np.zeros((1, 10)))})
+    old = xr.DataTree.from_dict({"posterior": post})
+    old.attrs = {"model_version": "old", "data_sha256": "0", "seed": 1, "illustrative_data": 1}
+    old.to_netcdf(d / "old_model.nc", engine="h5netcdf")
+    other = xr.DataTree.from_dict({"posterior": post})
+    other.to_netcdf(d / "not_ours.nc", engine="h5netcdf")
     return d
 
 
@@ -72,6 +82,18 @@ CASES = [
     (["analyze", "--data", "{d}/nan_score.csv"], "alsfrs_r"),
     (["analyze", "--data", "{d}/arm2.csv", "--alpha", "1.5"], "--alpha"),
     (["no-such-command"], "no-such-command"),
+    (["assurance", "--posterior", "{d}/missing.nc"], "--posterior"),
+    (["assurance", "--posterior", "{d}/not_netcdf.nc"], "--posterior"),
+    (["assurance", "--posterior", "{d}/not_ours.nc"], "not a posterior written by this tool"),
+    (["assurance", "--posterior", "{d}/old_model.nc"], "model version"),
+    (["power", "--set", "population.slope_sd=-1"], "slope_sd"),
+    (["power", "--set", "nonsense"], "--set"),
+    (["sweep", "--n-per-arm", "10:5:1", "--out", "{d}/never.nc"], "--n-per-arm"),
+    (["sweep", "--n-per-arm", "10:50:0", "--out", "{d}/never.nc"], "--n-per-arm"),
+    (["sweep", "--informative", "99", "--out", "{d}/never.nc"], "--informative"),
+    (["sample-size", "--target-power", "1.5"], "--target-power"),
+    (["fit", "--data", "{d}/arm2.csv", "--out", "{d}/never.nc"], "arm2.csv"),
+    (["fit", "--data", "{d}/nothing_here.csv"], "nothing_here.csv"),
 ]
 
 

@@ -12,6 +12,7 @@ import xarray as xr
 
 import simulate
 from designs import __version__
+from progression.model import MODEL_VERSION
 
 
 def fake_posterior() -> xr.DataTree:
@@ -24,7 +25,12 @@ def fake_posterior() -> xr.DataTree:
         }
     )
     tree = xr.DataTree.from_dict({"posterior": post})
-    tree.attrs = {"model_version": "test", "data_sha256": "0", "seed": 1, "illustrative_data": 1}
+    tree.attrs = {
+        "model_version": MODEL_VERSION,
+        "data_sha256": "0",
+        "seed": 1,
+        "illustrative_data": 1,
+    }
     return tree
 
 
