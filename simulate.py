@@ -833,7 +833,7 @@ def main_job() -> int:
         flush=True,
     )
     design = load_design()
-    print(f"Design: {design.describe()}", flush=True)
+    print(f"Design (n is found below): {design.describe()}", flush=True)
     print("Phase 2 posterior: fitting the bundled data or reusing the cached fit ...", flush=True)
     idata = _posterior(None)
     print(f"Sample size by simulation ({MAIN_TRIALS} trials per size, seed {seed}) ...", flush=True)

@@ -207,11 +207,10 @@ def simulate_patient(
         hazard_death *= math.exp(params[P_DEATH_INFORMATIVE] * faster)
     # A unit exponential E = -log(u) exceeds H(last) iff u < exp(-H(last)): most patients
     # complete, and need no logarithm.
-    visits = visits_all[n_lead:]
     t_drop = math.inf
     h_last = cum_hazard[n_visits - 1] * drop_mult
     if h_last > 0.0 and u_drop > math.exp(-h_last):
-        t_drop = exit_time(-math.log(u_drop) / drop_mult, visits, cum_hazard)
+        t_drop = exit_time(-math.log(u_drop) / drop_mult, visits_all[n_lead:], cum_hazard)
     t_death = math.inf
     if hazard_death > 0.0 and u_death > math.exp(-hazard_death * last):
         t_death = -math.log(u_death) / hazard_death
@@ -226,7 +225,7 @@ def simulate_patient(
     m = n_visits
     if t_exit < last:
         m = 1
-        while m < n_visits and visits[m] < t_exit:
+        while m < n_visits and visits_all[n_lead + m] < t_exit:
             m += 1
     n_obs = n_lead + m
     # Mean trajectory (natural slope before randomisation, slope on treatment after) plus
