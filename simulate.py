@@ -288,6 +288,8 @@ def cmd_power(args) -> int:
 
 
 def _warn_failed(summaries) -> None:
+    """One stderr line per result (power, sample-size row, assurance) whose fits failed in
+    more than 1% of trials."""
     for s in summaries:
         if s.failed_fits > 0.01 * s.trials:
             print(
@@ -624,6 +626,7 @@ def cmd_sample_size(args) -> int:
         _print_json([r.to_dict() for r in result.rows])
     else:
         print(table, end="")
+    _warn_failed(result.rows)
     return 0
 
 
@@ -705,6 +708,7 @@ def cmd_assurance(args) -> int:
                 )
             )
     main, other = results
+    _warn_failed(results)
     if args.json:
         out = main.to_dict()
         out["other_transport"] = other.to_dict()
