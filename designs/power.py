@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
 from designs import kernels as K
 from designs import results as R
 from designs.engine import ESTIMANDS, TrialResults, run_trials, simulation_inputs
+from designs.errors import InputError
 
 Z95 = 1.959963984540054
 
@@ -100,57 +101,143 @@ class PowerSummary:
         return out
 
 
-def summarise(results: TrialResults, analysis: str, alpha: float, sides: int = 2) -> PowerSummary:
-    """Power, its Monte Carlo error and the estimate's bias for one analysis."""
-    failed = results.failed(analysis)
-    ok = ~failed
-    n_ok = int(ok.sum())
-    rejected = results.rejected(analysis, alpha, sides)[ok]
-    favourable = results.rejected_favourable(analysis, alpha, sides)[ok]
-    k = int(rejected.sum())
-    k_fav = int(favourable.sum())
-    est = results.column(analysis, R.ESTIMATE)[ok]
-    se = results.column(analysis, R.SE)[ok]
-    truth = results.inputs.true_effect(analysis, results.effect_by_trial[ok])
+#: Trials simulated and reduced at a time by :func:`power`: memory stays bounded for any
+#: number of trials, and the reduction order (hence every digit) does not depend on threads
+#: or the engine's block size.
+SUMMARY_CHUNK = 1 << 16
+
+
+@dataclass
+class _Moments:
+    """Count, mean and sum of squared deviations, merged exactly in a fixed order (Chan et al.)."""
+
+    n: int = 0
+    mean: float = 0.0
+    m2: float = 0.0
+
+    @classmethod
+    def of(cls, x: np.ndarray) -> _Moments:
+        if x.size == 0:
+            return cls()
+        mean = float(x.mean())
+        return cls(int(x.size), mean, float(np.sum((x - mean) ** 2)))
+
+    def merge(self, other: _Moments) -> _Moments:
+        if other.n == 0:
+            return self
+        if self.n == 0:
+            return other
+        n = self.n + other.n
+        delta = other.mean - self.mean
+        mean = self.mean + delta * other.n / n
+        return _Moments(n, mean, self.m2 + other.m2 + delta * delta * self.n * other.n / n)
+
+    @property
+    def sd(self) -> float:
+        return math.sqrt(self.m2 / (self.n - 1)) if self.n > 1 else math.nan
+
+
+@dataclass
+class _Tally:
+    """What :class:`PowerSummary` needs from a block of trials of one analysis."""
+
+    trials: int = 0
+    failed: int = 0
+    rejected: int = 0
+    favourable: int = 0
+    estimate: _Moments = field(default_factory=_Moments)
+    truth: _Moments = field(default_factory=_Moments)
+    error: _Moments = field(default_factory=_Moments)
+    se: _Moments = field(default_factory=_Moments)
+    counts_ok: np.ndarray = field(default_factory=lambda: np.zeros(K.N_COUNTS))
+    counts_all: np.ndarray = field(default_factory=lambda: np.zeros(K.N_COUNTS))
+
+    @classmethod
+    def of(cls, results: TrialResults, analysis: str, alpha: float, sides: int) -> _Tally:
+        ok = ~results.failed(analysis)
+        est = results.column(analysis, R.ESTIMATE)[ok]
+        truth = np.asarray(
+            results.inputs.true_effect(analysis, results.effect_by_trial[ok]), dtype=np.float64
+        )
+        return cls(
+            trials=results.trials,
+            failed=int((~ok).sum()),
+            rejected=int(results.rejected(analysis, alpha, sides)[ok].sum()),
+            favourable=int(results.rejected_favourable(analysis, alpha, sides)[ok].sum()),
+            estimate=_Moments.of(est),
+            truth=_Moments.of(truth),
+            error=_Moments.of(est - truth),
+            se=_Moments.of(results.column(analysis, R.SE)[ok]),
+            counts_ok=results.counts[ok].sum(axis=0),
+            counts_all=results.counts.sum(axis=0),
+        )
+
+    def merge(self, other: _Tally) -> _Tally:
+        return _Tally(
+            trials=self.trials + other.trials,
+            failed=self.failed + other.failed,
+            rejected=self.rejected + other.rejected,
+            favourable=self.favourable + other.favourable,
+            estimate=self.estimate.merge(other.estimate),
+            truth=self.truth.merge(other.truth),
+            error=self.error.merge(other.error),
+            se=self.se.merge(other.se),
+            counts_ok=self.counts_ok + other.counts_ok,
+            counts_all=self.counts_all + other.counts_all,
+        )
+
+
+def _summary(
+    tally: _Tally, analysis: str, inputs, alpha: float, sides: int, seed: int
+) -> PowerSummary:
+    n_ok = tally.trials - tally.failed
+    k, k_fav = tally.rejected, tally.favourable
     p = k / n_ok if n_ok else math.nan
     p_fav = k_fav / n_ok if n_ok else math.nan
     # Dropout, deaths and screening over the trials analysed (a trial that failed screening
-    # stops early with partial counts); all trials if every fit failed.
-    counts = results.counts[ok] if n_ok else results.counts
-    n_p = results.inputs.n_placebo
-    n_a = results.inputs.n_active
+    # stops early with partial counts); over all trials if every fit failed.
+    counts = tally.counts_ok / n_ok if n_ok else tally.counts_all / tally.trials
+    n_p = inputs.n_placebo
+    n_a = inputs.n_active
     estimand, units = ESTIMANDS[analysis]
+    nan_unless = (lambda v: v) if n_ok else (lambda v: math.nan)
     return PowerSummary(
         analysis=analysis,
         estimand=estimand,
         units=units,
-        trials=results.trials,
-        failed_fits=int(failed.sum()),
+        trials=tally.trials,
+        failed_fits=tally.failed,
         power=p,
         mc_se=mc_se(p, n_ok),
         ci95=wilson_interval(k, n_ok),
         power_favourable=p_fav,
         mc_se_favourable=mc_se(p_fav, n_ok),
         ci95_favourable=wilson_interval(k_fav, n_ok),
-        mean_estimate=float(est.mean()) if n_ok else math.nan,
-        sd_estimate=float(est.std(ddof=1)) if n_ok > 1 else math.nan,
-        true_effect=float(np.mean(truth)) if n_ok else math.nan,
-        bias=float(np.mean(est - truth)) if n_ok else math.nan,
-        mean_se=float(se.mean()) if n_ok else math.nan,
+        mean_estimate=nan_unless(tally.estimate.mean),
+        sd_estimate=tally.estimate.sd,
+        true_effect=nan_unless(tally.truth.mean),
+        bias=nan_unless(tally.error.mean),
+        mean_se=nan_unless(tally.se.mean),
         n_placebo=n_p,
         n_active=n_a,
         alpha=alpha,
         sides=sides,
-        seed=results.seed,
-        dropout_placebo=float(counts[:, K.C_DROPOUT_PLACEBO].mean() / n_p),
-        dropout_active=float(counts[:, K.C_DROPOUT_ACTIVE].mean() / n_a),
-        death_placebo=float(counts[:, K.C_DEATH_PLACEBO].mean() / n_p),
-        death_active=float(counts[:, K.C_DEATH_ACTIVE].mean() / n_a),
-        completers_placebo=float(counts[:, K.C_COMPLETERS_PLACEBO].mean()),
-        completers_active=float(counts[:, K.C_COMPLETERS_ACTIVE].mean()),
-        screened_placebo=float(counts[:, K.C_SCREENED_PLACEBO].mean()),
-        screened_active=float(counts[:, K.C_SCREENED_ACTIVE].mean()),
+        seed=seed,
+        dropout_placebo=float(counts[K.C_DROPOUT_PLACEBO] / n_p),
+        dropout_active=float(counts[K.C_DROPOUT_ACTIVE] / n_a),
+        death_placebo=float(counts[K.C_DEATH_PLACEBO] / n_p),
+        death_active=float(counts[K.C_DEATH_ACTIVE] / n_a),
+        completers_placebo=float(counts[K.C_COMPLETERS_PLACEBO]),
+        completers_active=float(counts[K.C_COMPLETERS_ACTIVE]),
+        screened_placebo=float(counts[K.C_SCREENED_PLACEBO]),
+        screened_active=float(counts[K.C_SCREENED_ACTIVE]),
     )
+
+
+def summarise(results: TrialResults, analysis: str, alpha: float, sides: int = 2) -> PowerSummary:
+    """Power, its Monte Carlo error and the estimate's bias for one analysis."""
+    tally = _Tally.of(results, analysis, alpha, sides)
+    return _summary(tally, analysis, results.inputs, alpha, sides, results.seed)
 
 
 def power(
@@ -165,6 +252,9 @@ def power(
 ) -> dict[str, PowerSummary]:
     """Simulate ``trials`` trials of ``design`` and summarise each analysis.
 
+    Trials are simulated and reduced :data:`SUMMARY_CHUNK` at a time, so memory stays
+    bounded however many trials are asked for (10^6 trials use the memory of 65,536).
+
     Parameters
     ----------
     design : designs.spec.TrialDesign
@@ -177,13 +267,23 @@ def power(
     """
     analyses = tuple(analyses or (str(design.trial.analysis),))
     kwargs = {} if block_size is None else {"block_size": block_size}
-    results = run_trials(
-        simulation_inputs(design),
-        trials,
-        seed,
-        analyses,
-        threads=threads,
-        progress=progress,
-        **kwargs,
-    )
-    return {a: summarise(results, a, design.trial.alpha, design.trial.sides) for a in analyses}
+    if trials < 1:
+        raise InputError(f"trials = {trials}: must be a whole number >= 1")
+    inputs = simulation_inputs(design)
+    alpha, sides = design.trial.alpha, design.trial.sides
+    tallies = {a: _Tally() for a in analyses}
+    for start in range(0, trials, SUMMARY_CHUNK):
+        chunk = min(SUMMARY_CHUNK, trials - start)
+        results = run_trials(
+            inputs,
+            chunk,
+            seed,
+            analyses,
+            first_trial=start,
+            threads=threads,
+            progress=progress,
+            **kwargs,
+        )
+        for a in analyses:
+            tallies[a] = tallies[a].merge(_Tally.of(results, a, alpha, sides))
+    return {a: _summary(tallies[a], a, inputs, alpha, sides, seed) for a in analyses}
