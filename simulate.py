@@ -165,6 +165,13 @@ def _progress_bar(total: int, unit: str, enabled: bool):
     )
 
 
+def _command_line() -> str:
+    """The command as typed, recorded in output files so that rerunning it reproduces them."""
+    import shlex
+
+    return shlex.join(["python", "simulate.py", *sys.argv[1:]])
+
+
 def _print_json(obj) -> None:
     print(json.dumps(obj, indent=2, default=float))
 
@@ -307,7 +314,12 @@ def _warn_failed(summaries) -> None:
 def _add_trial(sub) -> None:
     p = sub.add_parser("trial", help="one simulated trial as a long-format CSV")
     _add_common(p)
-    p.add_argument("--out", required=True, help="CSV file to write")
+    p.add_argument(
+        "--out",
+        required=True,
+        help="CSV file to write (its first line is a # comment with the seed, version and "
+        'command; in R read it with comment.char = "#")',
+    )
     p.add_argument("--index", type=_whole(0), default=0, help="which trial of the seed's run")
     p.set_defaults(handler=cmd_trial)
 
@@ -320,7 +332,11 @@ def cmd_trial(args) -> int:
 
     design = _design_from_args(args)
     data = simulate_one_trial(simulation_inputs(design), args.seed, args.index)
-    lines = ["patient,arm,month,alsfrs_r,status,exit_month"]
+    lines = [
+        f"# simulated trial {args.index} of seed {args.seed}, als-trial-sim {__version__}; "
+        f"command: {_command_line()}",
+        "patient,arm,month,alsfrs_r,status,exit_month",
+    ]
     for pid, arm, month, score in zip(
         data["patient"], data["arm"], data["month"], data["alsfrs_r"], strict=True
     ):
@@ -330,9 +346,9 @@ def cmd_trial(args) -> int:
         lines.append(f"{pid},{arm},{month:g},{score_text},{data['status'][pid]},{exit_text}")
     atomic_write_text(args.out, "\n".join(lines) + "\n")
     if args.json:
-        _print_json({"out": str(args.out), "patients": len(data["status"]), "rows": len(lines) - 1})
+        _print_json({"out": str(args.out), "patients": len(data["status"]), "rows": len(lines) - 2})
     else:
-        print(f"wrote {args.out}: {len(data['status'])} patients, {len(lines) - 1} visits")
+        print(f"wrote {args.out}: {len(data['status'])} patients, {len(lines) - 2} visits")
     return 0
 
 
@@ -533,6 +549,7 @@ def cmd_sweep(args) -> int:
             scheduler=args.scheduler,
             workers=args.workers,
             progress=bar.update,
+            command=_command_line(),
         )
     summary = {
         "out": str(args.out),

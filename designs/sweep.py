@@ -377,6 +377,7 @@ def run_sweep(
     workers: int | None = None,
     client=None,
     progress: Callable[[int], None] | None = None,
+    command: str | None = None,
 ) -> xr.Dataset:
     """Simulate every cell of a grid of designs; return (and write) one labelled dataset.
 
@@ -483,6 +484,8 @@ def run_sweep(
             owned_cluster.close()
 
     ds = _assemble(design, grid, cells, keys, results, trials, seed, analyses)
+    if command is not None:
+        ds.attrs["command"] = command  # rerunning it reproduces this file exactly
     if out_path is not None:
         with atomic_path(out_path) as tmp:
             ds.to_netcdf(tmp, engine="h5netcdf")

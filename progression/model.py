@@ -137,6 +137,12 @@ def _resolve_seed(seed: int | None) -> int:
     return int(seed)
 
 
+def _package_version() -> str:
+    from designs import __version__
+
+    return __version__
+
+
 def fit(
     data: Phase2Data | None = None,
     priors: Priors | None = None,
@@ -220,6 +226,7 @@ def fit(
         "tune": tune,
         "target_accept": float(target_accept),
         "pymc_version": pm.__version__,
+        "software": f"als-trial-sim {_package_version()}",
         "comparison": (
             "uncontrolled before/after (open-label, single-arm): regression to the mean, "
             "plateaus and open-label rating can all mimic or hide an effect"

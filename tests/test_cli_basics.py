@@ -30,3 +30,20 @@ def test_unknown_option_is_one_line_exit_2():
     assert out.returncode == 2
     assert len(out.stderr.strip().splitlines()) == 1
     assert "Traceback" not in out.stderr
+
+
+def test_trial_csv_records_seed_version_and_command_and_reproduces(tmp_path):
+    """Rerunning the command recorded in the file gives the same file, byte for byte."""
+    import shlex
+
+    from designs import __version__
+
+    out = tmp_path / "trial.csv"
+    assert run_cli("trial", "--seed", "5", "--n-per-arm", "8", "--out", str(out)).returncode == 0
+    first = out.read_text()
+    header = first.splitlines()[0]
+    assert header.startswith("#") and "seed 5" in header and __version__ in header
+    command = shlex.split(header.split("command: ", 1)[1])
+    out.unlink()
+    assert run_cli(*command[2:]).returncode == 0
+    assert out.read_text() == first

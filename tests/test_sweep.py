@@ -223,7 +223,10 @@ def test_killed_process_resumes_to_identical_file(reference, tmp_path, sig):
     rerun = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
     assert rerun.returncode == 0, rerun.stderr
     assert '"resumed": true' in rerun.stdout
-    xr.testing.assert_identical(xr.load_dataset(out, engine="h5netcdf"), reference)
+    got = xr.load_dataset(out, engine="h5netcdf")
+    # the file records the command that made it (rerunning it reproduces the file)
+    assert got.attrs.pop("command").startswith("python simulate.py sweep --n-per-arm 20,40")
+    xr.testing.assert_identical(got, reference)
 
 
 def test_changed_inputs_do_not_reuse_cells(design, reference, tmp_path):
