@@ -468,6 +468,11 @@ def run_trials(
     counts = np.empty((trials, K.N_COUNTS))
     previous_threads = numba.get_num_threads()
     if threads is not None:
+        most = numba.config.NUMBA_NUM_THREADS
+        if not 1 <= int(threads) <= most:
+            raise InputError(
+                f"--threads {threads}: must be between 1 and {most} (NUMBA_NUM_THREADS)"
+            )
         numba.set_num_threads(int(threads))
     try:
         for start in range(0, trials, block_size):

@@ -61,6 +61,7 @@ CASES = [
     (["power", "--effect", "inf"], "--effect"),
     (["power", "--seed", "-1"], "--seed"),
     (["power", "--threads", "0"], "--threads"),
+    (["power", "--threads", "256"], "--threads"),
     (["power", "--analysis", "anova"], "--analysis"),
     (["power", "--n-per-arm", "10", "--n-total", "20"], "--n-total"),
     (["power", "--design", "no_such_design"], "no_such_design"),
