@@ -569,6 +569,13 @@ def cmd_sweep(args) -> int:
             f"wrote {args.out}: {cells} cells ({dims}), {args.trials} trials each, "
             f"seed {args.seed}{' (resumed)' if resumed else ''}"
         )
+    worst = float((ds.failed_fits / args.trials).max())
+    if worst > 0.01:
+        print(
+            f"warning: up to {worst:.1%} of fits failed in a cell (see failed_fits in "
+            f"{args.out}); they are left out of the power, not counted as non-rejections",
+            file=sys.stderr,
+        )
     return 0
 
 

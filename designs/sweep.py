@@ -427,9 +427,15 @@ def run_sweep(
     designs_ = [cell_design(design, c) for c in cells]  # validates every cell up front
     keys = [cell_key(d, trials, seed, analyses) for d in designs_]
     folder = None
+    fingerprint = hashlib.sha256("\n".join([repr(grid), *keys]).encode()).hexdigest()
     if out_path is not None:
         out_path = check_writable(out_path)
         folder = cells_folder(out_path)
+        done = _finished_sweep(out_path, fingerprint)
+        if done is not None:  # the same sweep was already finished: reuse it whole
+            if progress is not None:
+                progress(len(cells))
+            return done
     results: dict[str, dict] = {}
     todo = []
     for key, d in zip(keys, designs_, strict=True):
@@ -484,6 +490,7 @@ def run_sweep(
             owned_cluster.close()
 
     ds = _assemble(design, grid, cells, keys, results, trials, seed, analyses)
+    ds.attrs["cells_sha256"] = fingerprint  # grid and every cell's key: a rerun reuses it
     if command is not None:
         ds.attrs["command"] = command  # rerunning it reproduces this file exactly
     if out_path is not None:
@@ -546,6 +553,17 @@ def _assemble(design, grid, cells, keys, results, trials, seed, analyses) -> xr.
         "common_random_numbers": "same seed in every cell: same patients, prefixes nest in n",
     }
     return ds
+
+
+def _finished_sweep(path: Path, fingerprint: str) -> xr.Dataset | None:
+    """The sweep already in ``path`` if it has exactly these cells (else None)."""
+    if not path.is_file():
+        return None
+    try:
+        ds = xr.load_dataset(path, engine="h5netcdf")
+    except (OSError, ValueError):
+        return None
+    return ds if ds.attrs.get("cells_sha256") == fingerprint else None
 
 
 def load_sweep(path: str | Path) -> xr.Dataset:

@@ -323,3 +323,21 @@ def test_informative_dropout_dimension(design, tmp_path):
         == alone["lmm_slope"].power
     )
     assert alone["lmm_slope"].dropout_active < alone["lmm_slope"].dropout_placebo
+
+
+def test_finished_sweep_is_reused_not_recomputed(design, tmp_path, monkeypatch):
+    """A second run of the same finished sweep reuses the file (nothing is simulated); a
+    changed grid is computed afresh."""
+    import designs.sweep as S
+
+    out = tmp_path / "done.nc"
+    first = run_sweep(design, {"n_per_arm": (20, 30)}, TRIALS, SEED, ANALYSES, out)
+
+    def no_simulation(*args, **kwargs):
+        raise AssertionError("a finished cell was simulated again")
+
+    monkeypatch.setattr(S, "evaluate_cell", no_simulation)
+    again = run_sweep(design, {"n_per_arm": (20, 30)}, TRIALS, SEED, ANALYSES, out)
+    xr.testing.assert_identical(again, first)
+    with pytest.raises(AssertionError, match="simulated again"):
+        run_sweep(design, {"n_per_arm": (20, 40)}, TRIALS, SEED, ANALYSES, out)
