@@ -109,7 +109,10 @@ class SimulationInputs:
             params = np.zeros(K.N_PARAMS)
             params[: self.params.shape[0]] = self.params
             params[K.P_MAX_SCREEN] = MAX_SCREENED_PER_ENROLLED
+            params[K.P_CORR_COMPLEMENT] = math.sqrt(1.0 - params[K.P_CORR] ** 2)
             object.__setattr__(self, "params", params)
+        # The kernel skips adding the curve when it is all zero (linear decline).
+        self.params[K.P_CURVED] = 1.0 if np.any(curve != 0.0) else 0.0
 
     @property
     def visits_all(self) -> np.ndarray:

@@ -71,7 +71,8 @@ P_LEAD_DECLINE_MAX = 20
 P_SCREEN_LEAD = 21  # 1.0 = screen on lead-in decline
 P_MAX_SCREEN = 22  # candidates screened per arm at most, per patient randomised
 P_CORR_COMPLEMENT = 23  # sqrt(1 - baseline_slope_corr^2), hoisted out of the patient loop
-N_PARAMS = 24
+P_CURVED = 24  # 1.0 when the mean trajectory has a nonlinear part (curve not all zero)
+N_PARAMS = 25
 
 # Analyses by index (the engine maps names to these).
 A_LMM_SLOPE = 0
@@ -230,13 +231,20 @@ def simulate_patient(
     n_obs = n_lead + m
     # Mean trajectory (natural slope before randomisation, slope on treatment after) plus
     # residuals drawn in pairs, in one pass.
-    for k in range(0, n_obs, 2):
-        state, e1, e2 = next_normal_pair(state)
-        slope_k = s_natural if k < n_lead else s
-        y_out[k] = (a + slope_k * visits_all[k] + curve[k]) + sd_e * e1
-        if k + 1 < n_obs:
-            slope_k = s_natural if k + 1 < n_lead else s
-            y_out[k + 1] = (a + slope_k * visits_all[k + 1] + curve[k + 1]) + sd_e * e2
+    if n_lead == 0 and params[P_CURVED] < 0.5:  # linear, no lead-in: the common case
+        for k in range(0, n_obs, 2):
+            state, e1, e2 = next_normal_pair(state)
+            y_out[k] = (a + s * visits_all[k]) + sd_e * e1
+            if k + 1 < n_obs:
+                y_out[k + 1] = (a + s * visits_all[k + 1]) + sd_e * e2
+    else:
+        for k in range(0, n_obs, 2):
+            state, e1, e2 = next_normal_pair(state)
+            slope_k = s_natural if k < n_lead else s
+            y_out[k] = (a + slope_k * visits_all[k] + curve[k]) + sd_e * e1
+            if k + 1 < n_obs:
+                slope_k = s_natural if k + 1 < n_lead else s
+                y_out[k + 1] = (a + slope_k * visits_all[k + 1] + curve[k + 1]) + sd_e * e2
     if integer:
         for k in range(n_obs):
             y_out[k] = min(max(math.floor(y_out[k] + 0.5), _FLOOR), _CEILING)
