@@ -302,7 +302,7 @@ def _lead_in_slope(visits_all, n_lead, y, lead_sums):
 @njit(cache=True)
 def _simulate_and_analyse_trial(
     key, trial, n_placebo, n_active, effect_shift, visits_all, n_lead, curve, cum_hazard,
-    params, run, yfull, ztz_prefix, sxx_prefix, lead_sums, n_g, syy_g, szy_g, szyzy_g, arm_c,
+    params, run, yfull, ztz_prefix, sxx_prefix, lead_sums, gstat, arm_c,
     ztz_c, n_c,
     syy_c, szy_c, szyzy_c, slopes, slope_arm, y0, ylast, anc_arm, jr_arm, jr_death,
     jr_followup, jr_m, jr_change, jr_score, lead_stats, lead_arm, res, counts,
@@ -315,10 +315,7 @@ def _simulate_and_analyse_trial(
     v = visits_all.shape[0] - n_lead
     visits = visits_all[n_lead:]
     y = yfull[n_lead:]
-    n_g[:] = 0.0
-    syy_g[:] = 0.0
-    szy_g[:] = 0.0
-    szyzy_g[:] = 0.0
+    gstat[:, :] = 0.0  # per (arm, visits) group: n, sum y'y, sum Z'y (2), sum (Z'y)(Z'y)' (3)
     counts[:] = 0.0
     n_slopes = 0
     n_comp = 0
@@ -355,13 +352,13 @@ def _simulate_and_analyse_trial(
                 sty += visits[j] * y[j]
                 yy += y[j] * y[j]
             g = arm * v + (m - 1)
-            n_g[g] += 1.0
-            syy_g[g] += yy
-            szy_g[g, 0] += sy
-            szy_g[g, 1] += sty
-            szyzy_g[g, 0] += sy * sy
-            szyzy_g[g, 1] += sy * sty
-            szyzy_g[g, 2] += sty * sty
+            gstat[g, 0] += 1.0
+            gstat[g, 1] += yy
+            gstat[g, 2] += sy
+            gstat[g, 3] += sty
+            gstat[g, 4] += sy * sy
+            gstat[g, 5] += sy * sty
+            gstat[g, 6] += sty * sty
             if m >= 2:
                 st = ztz_prefix[m - 1, 1]
                 sxx = sxx_prefix[m - 1]
@@ -393,19 +390,19 @@ def _simulate_and_analyse_trial(
     if run[A_LMM_SLOPE]:
         n_groups = 0
         for g in range(2 * v):
-            if n_g[g] > 0.0:
+            if gstat[g, 0] > 0.0:
                 m_idx = g % v
                 arm_c[n_groups] = g // v
                 ztz_c[n_groups, 0] = ztz_prefix[m_idx, 0]
                 ztz_c[n_groups, 1] = ztz_prefix[m_idx, 1]
                 ztz_c[n_groups, 2] = ztz_prefix[m_idx, 2]
-                n_c[n_groups] = n_g[g]
-                syy_c[n_groups] = syy_g[g]
-                szy_c[n_groups, 0] = szy_g[g, 0]
-                szy_c[n_groups, 1] = szy_g[g, 1]
-                szyzy_c[n_groups, 0] = szyzy_g[g, 0]
-                szyzy_c[n_groups, 1] = szyzy_g[g, 1]
-                szyzy_c[n_groups, 2] = szyzy_g[g, 2]
+                n_c[n_groups] = gstat[g, 0]
+                syy_c[n_groups] = gstat[g, 1]
+                szy_c[n_groups, 0] = gstat[g, 2]
+                szy_c[n_groups, 1] = gstat[g, 3]
+                szyzy_c[n_groups, 0] = gstat[g, 4]
+                szyzy_c[n_groups, 1] = gstat[g, 5]
+                szyzy_c[n_groups, 2] = gstat[g, 6]
                 n_groups += 1
         lmm_slope_fit(arm_c, ztz_c, n_c, syy_c, szy_c, szyzy_c, n_groups, res[A_LMM_SLOPE])
     if run[A_OLS_SLOPE_TTEST]:
@@ -491,10 +488,7 @@ def simulate_block(
     n_chunks = (n_trials + chunk - 1) // chunk
     for c in prange(n_chunks):
         yfull = np.empty(n_all)
-        n_g = np.empty(2 * v)
-        syy_g = np.empty(2 * v)
-        szy_g = np.empty((2 * v, 2))
-        szyzy_g = np.empty((2 * v, 3))
+        gstat = np.empty((2 * v, 7))
         arm_c = np.empty(2 * v, dtype=np.int64)
         ztz_c = np.empty((2 * v, 3))
         n_c = np.empty(2 * v)
@@ -524,8 +518,7 @@ def simulate_block(
                 key, first_trial + b, n_placebo, n_active, effect_by_trial[b], visits_all,
                 n_lead, curve, cum_hazard, params_rows[row], run, yfull, ztz_prefix, sxx_prefix,
                 lead_sums,
-                n_g,
-                syy_g, szy_g, szyzy_g, arm_c, ztz_c, n_c, syy_c, szy_c, szyzy_c, slopes,
+                gstat, arm_c, ztz_c, n_c, syy_c, szy_c, szyzy_c, slopes,
                 slope_arm, y0, ylast, anc_arm, jr_arm, jr_death, jr_followup, jr_m, jr_change,
                 jr_score, lead_stats, lead_arm, res[b], counts[b],
             )  # fmt: skip
