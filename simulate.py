@@ -488,6 +488,19 @@ def _add_sweep(sub) -> None:
         help="override any design field before the sweep (TOML values)",
     )
     p.add_argument(
+        "--assurance",
+        action="store_true",
+        help="also compute assurance in every cell (over the cached phase 2 posterior, or "
+        "--posterior), so assurance curves over n sit beside power",
+    )
+    p.add_argument("--posterior", metavar="FILE.nc", help="posterior for --assurance")
+    p.add_argument(
+        "--transport",
+        choices=("proportional", "absolute"),
+        default="proportional",
+        help="how a posterior draw becomes this population's effect (with --assurance)",
+    )
+    p.add_argument(
         "--analysis",
         nargs="+",
         choices=ANALYSES,
@@ -518,6 +531,11 @@ def cmd_sweep(args) -> int:
     design = load_design(args.design)
     if args.set:
         design = design.with_overrides(_parse_set(args.set))
+    draws = None
+    if args.assurance or args.posterior:
+        from designs.assurance import posterior_draws
+
+        draws = posterior_draws(_posterior(args.posterior), args.transport)
     grid = {
         dim: value
         for dim, value in (
@@ -550,6 +568,8 @@ def cmd_sweep(args) -> int:
             workers=args.workers,
             progress=bar.update,
             command=_command_line(),
+            assurance_draws=draws,
+            transport=args.transport,
         )
     summary = {
         "out": str(args.out),

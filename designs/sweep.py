@@ -251,19 +251,39 @@ def cell_design(design, cell: Mapping[str, float]):
     return design.with_overrides(over) if over else design
 
 
-def evaluate_cell(design, trials: int, seed: int, analyses: Sequence[str]) -> dict:
+def evaluate_cell(
+    design,
+    trials: int,
+    seed: int,
+    analyses: Sequence[str],
+    assurance_draws: np.ndarray | None = None,
+    transport: str = "proportional",
+) -> dict:
     """Simulate one design and summarise each analysis as plain JSON-ready numbers.
+
+    With ``assurance_draws`` (posterior effect draws in the ``transport``'s units), each
+    analysis also gets ``assurance`` and ``assurance_mc_se``
+    (:func:`designs.assurance.assurance_from_draws`, same seed).
 
     Returns
     -------
     dict
         ``{analysis: {power, power_favourable, mc_se, mc_se_favourable, ci_low, ci_high,
-        mean_estimate, true_effect, failed_fits, completers, dropout}}``.
+        mean_estimate, true_effect, failed_fits, completers, dropout[, assurance,
+        assurance_mc_se]}}``.
     """
     from designs.power import power
 
     with _KERNEL_LOCK:
         out = power(design, trials, seed, analyses)
+        assured = {}
+        if assurance_draws is not None:
+            from designs.assurance import assurance_from_draws
+
+            for a in analyses:
+                assured[a] = assurance_from_draws(
+                    design, assurance_draws, trials, seed, a, transport
+                )
     cells = {}
     for name, s in out.items():
         cells[name] = {
@@ -280,28 +300,43 @@ def evaluate_cell(design, trials: int, seed: int, analyses: Sequence[str]) -> di
             "dropout": (s.dropout_placebo * s.n_placebo + s.dropout_active * s.n_active)
             / (s.n_placebo + s.n_active),
         }
+        if name in assured:
+            cells[name]["assurance"] = assured[name].assurance
+            cells[name]["assurance_mc_se"] = assured[name].mc_se
     return cells
 
 
-def _cell_task(design_dict: dict, trials: int, seed: int, analyses: tuple[str, ...]) -> dict:
+def _cell_task(
+    design_dict: dict,
+    trials: int,
+    seed: int,
+    analyses: tuple[str, ...],
+    assurance_draws=None,
+    transport: str = "proportional",
+) -> dict:
     """Dask task: rebuild the design from plain data and evaluate it."""
     from designs.spec import TrialDesign
 
-    return evaluate_cell(TrialDesign.from_dict(design_dict), trials, seed, analyses)
-
-
-def cell_key(design, trials: int, seed: int, analyses: Sequence[str]) -> str:
-    """Hash naming one cell's file: (cell design, trials, seed, analyses, version)."""
-    text = json.dumps(
-        {
-            "design": design.to_dict(),
-            "trials": int(trials),
-            "seed": int(seed),
-            "analyses": list(analyses),
-            "version": __version__,
-        },
-        sort_keys=True,
+    return evaluate_cell(
+        TrialDesign.from_dict(design_dict), trials, seed, analyses, assurance_draws, transport
     )
+
+
+def cell_key(
+    design, trials: int, seed: int, analyses: Sequence[str], assurance: str | None = None
+) -> str:
+    """Hash naming one cell's file: (cell design, trials, seed, analyses, version[, a hash
+    of the assurance draws and transport])."""
+    fields = {
+        "design": design.to_dict(),
+        "trials": int(trials),
+        "seed": int(seed),
+        "analyses": list(analyses),
+        "version": __version__,
+    }
+    if assurance is not None:
+        fields["assurance"] = assurance
+    text = json.dumps(fields, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
@@ -320,6 +355,11 @@ VARIABLES = {
     "failed_fits": ("trials whose fit failed (left out of the rates)", "trials"),
     "completers": ("expected patients with the last scheduled visit, both arms", "patients"),
     "dropout": ("expected fraction of patients leaving before the last visit", "1"),
+}
+#: Present when the sweep is given posterior effect draws.
+ASSURANCE_VARIABLES = {
+    "assurance": ("power_favourable averaged over the phase 2 posterior of the effect", "1"),
+    "assurance_mc_se": ("Monte Carlo standard error of assurance", "1"),
 }
 DIM_ATTRS = {
     "n_per_arm": {"long_name": "patients randomised per arm", "units": "patients"},
@@ -378,6 +418,8 @@ def run_sweep(
     client=None,
     progress: Callable[[int], None] | None = None,
     command: str | None = None,
+    assurance_draws: np.ndarray | None = None,
+    transport: str = "proportional",
 ) -> xr.Dataset:
     """Simulate every cell of a grid of designs; return (and write) one labelled dataset.
 
@@ -405,6 +447,12 @@ def run_sweep(
         Use this client (overrides ``scheduler`` and ``workers``).
     progress : callable, optional
         Called with 1 after each finished cell (including cells reused from disk).
+    command : str, optional
+        The command line, recorded in the file's attributes.
+    assurance_draws : float64[D], optional
+        Posterior draws of the effect in the ``transport``'s units: every cell then also
+        holds ``assurance`` (and its MC SE), so assurance curves over n sit beside power.
+    transport : {"proportional", "absolute"}
 
     Returns
     -------
@@ -425,7 +473,12 @@ def run_sweep(
     grid = _check_grid(design, grid)
     cells = _cells(grid)
     designs_ = [cell_design(design, c) for c in cells]  # validates every cell up front
-    keys = [cell_key(d, trials, seed, analyses) for d in designs_]
+    tag = None
+    if assurance_draws is not None:
+        assurance_draws = np.ascontiguousarray(assurance_draws, dtype=np.float64).reshape(-1)
+        digest = hashlib.sha256(assurance_draws.tobytes()).hexdigest()[:16]
+        tag = f"{transport}:{digest}"
+    keys = [cell_key(d, trials, seed, analyses, tag) for d in designs_]
     folder = None
     fingerprint = hashlib.sha256("\n".join([repr(grid), *keys]).encode()).hexdigest()
     if out_path is not None:
@@ -467,13 +520,20 @@ def run_sweep(
             folder.mkdir(exist_ok=True)  # only once the inputs and the cluster are good
         if client is None:
             for key, d in todo:
-                finish(key, evaluate_cell(d, trials, seed, analyses))
+                finish(key, evaluate_cell(d, trials, seed, analyses, assurance_draws, transport))
         elif todo:
             from dask.distributed import as_completed
 
             futures = {
                 client.submit(
-                    _cell_task, d.to_dict(), int(trials), int(seed), analyses, key=f"cell-{key}"
+                    _cell_task,
+                    d.to_dict(),
+                    int(trials),
+                    int(seed),
+                    analyses,
+                    assurance_draws,
+                    transport,
+                    key=f"cell-{key}",
                 ): key
                 for key, d in todo
             }
@@ -491,6 +551,9 @@ def run_sweep(
 
     ds = _assemble(design, grid, cells, keys, results, trials, seed, analyses)
     ds.attrs["cells_sha256"] = fingerprint  # grid and every cell's key: a rerun reuses it
+    if tag is not None:
+        ds.attrs["assurance_transport"] = transport
+        ds.attrs["assurance_posterior_draws"] = int(assurance_draws.size)
     if command is not None:
         ds.attrs["command"] = command  # rerunning it reproduces this file exactly
     if out_path is not None:
@@ -512,7 +575,10 @@ def _assemble(design, grid, cells, keys, results, trials, seed, analyses) -> xr.
     dims = [*grid, "analysis"]
     shape = [len(v) for v in grid.values()] + [len(analyses)]
     data = {}
-    for var in VARIABLES:
+    variables = dict(VARIABLES)
+    if "assurance" in results[keys[0]][analyses[0]]:
+        variables.update(ASSURANCE_VARIABLES)
+    for var in variables:
         dtype = np.int64 if var == "failed_fits" else np.float64
         arr = np.empty(shape, dtype=dtype)
         flat = arr.reshape(-1, len(analyses))
@@ -520,7 +586,7 @@ def _assemble(design, grid, cells, keys, results, trials, seed, analyses) -> xr.
             for j, a in enumerate(analyses):
                 value = results[key][a][var]
                 flat[i, j] = np.nan if value is None else value
-        desc, units = VARIABLES[var]
+        desc, units = variables[var]
         data[var] = (dims, arr, {"description": desc, "units": units})
     coords: dict = {}
     for dim, values in grid.items():

@@ -341,3 +341,33 @@ def test_finished_sweep_is_reused_not_recomputed(design, tmp_path, monkeypatch):
     xr.testing.assert_identical(again, first)
     with pytest.raises(AssertionError, match="simulated again"):
         run_sweep(design, {"n_per_arm": (20, 40)}, TRIALS, SEED, ANALYSES, out)
+
+
+def test_assurance_in_sweep_cells(design, tmp_path):
+    """With posterior draws every cell holds assurance: a degenerate posterior (all draws the
+    design's effect) gives exactly power_favourable (same seed, same patients); a spread
+    posterior gives assurance equal to assurance_from_draws on that cell's design."""
+    from designs.assurance import assurance_from_draws
+
+    effect = design.effect.value
+    same = run_sweep(
+        design,
+        {"n_per_arm": (20, 40)},
+        TRIALS,
+        SEED,
+        ("lmm_slope",),
+        tmp_path / "a.nc",
+        assurance_draws=np.full(50, effect),
+    )
+    np.testing.assert_array_equal(same.assurance.values, same.power_favourable.values)
+    assert same.attrs["assurance_transport"] == "proportional"
+    draws = np.linspace(-0.2, 0.8, 50)
+    spread = run_sweep(
+        design, {"n_per_arm": (20, 40)}, TRIALS, SEED, ("lmm_slope",), assurance_draws=draws
+    )
+    alone = assurance_from_draws(
+        cell_design(design, {"n_per_arm": 40}), draws, TRIALS, SEED, "lmm_slope"
+    )
+    got = float(spread.assurance.sel(n_per_arm=40, analysis="lmm_slope"))
+    assert got == alone.assurance
+    assert float(spread.assurance_mc_se.sel(n_per_arm=40, analysis="lmm_slope")) == alone.mc_se
