@@ -211,6 +211,29 @@ def curvature_term(visits_all: np.ndarray, curvature: float) -> np.ndarray:
     return k * (big_g(t) - big_g(0.0) - t * (big_g(t_end) - big_g(0.0)) / t_end)
 
 
+def exit_scales(
+    dropout, slope_sd: float, cum_hazard_last: float, months: float
+) -> tuple[float, float]:
+    """Calibration factors (dropout, death) of :func:`informative_scale` for one population.
+
+    Parameters
+    ----------
+    dropout : designs.spec.Dropout
+    slope_sd : float
+        SD of true slopes, points/month.
+    cum_hazard_last : float
+        Nominal dropout cumulative hazard by the last visit.
+    months : float
+        Follow-up from the first to the last visit, months (for the death hazard).
+    """
+    return (
+        informative_scale(dropout.informative, slope_sd, cum_hazard_last),
+        informative_scale(
+            dropout.death_informative, slope_sd, dropout.death_monthly_hazard * months
+        ),
+    )
+
+
 def simulation_inputs(design) -> SimulationInputs:
     """Flatten a :class:`~designs.spec.TrialDesign` for the kernels."""
     pop = design.population
@@ -231,12 +254,9 @@ def simulation_inputs(design) -> SimulationInputs:
     params[K.P_DEATH_HAZARD] = design.dropout.death_monthly_hazard
     last = visits[-1] - visits[0]
     params[K.P_DROPOUT_INFORMATIVE] = design.dropout.informative
-    params[K.P_DROPOUT_SCALE] = informative_scale(
-        design.dropout.informative, pop.slope_sd, cum_hazard[-1]
-    )
     params[K.P_DEATH_INFORMATIVE] = design.dropout.death_informative
-    params[K.P_DEATH_SCALE] = informative_scale(
-        design.dropout.death_informative, pop.slope_sd, design.dropout.death_monthly_hazard * last
+    params[K.P_DROPOUT_SCALE], params[K.P_DEATH_SCALE] = exit_scales(
+        design.dropout, pop.slope_sd, cum_hazard[-1], last
     )
     enrich = getattr(design, "enrichment", None)
     if enrich is not None and enrich.screens_delta_fs:
@@ -303,14 +323,11 @@ def population_rows(
     if np.any(rows[:, [K.P_BASELINE_SD, K.P_SLOPE_SD, K.P_RESIDUAL_SD]] < 0):
         raise InputError("population draws: standard deviations must be >= 0")
     last = inputs.visits[-1] - inputs.visits[0]
-    drop, death = design.dropout.informative, design.dropout.death_informative
-    for i in range(n) if (drop or death) else ():
-        rows[i, K.P_DROPOUT_SCALE] = informative_scale(
-            drop, rows[i, K.P_SLOPE_SD], inputs.cum_hazard[-1]
-        )
-        rows[i, K.P_DEATH_SCALE] = informative_scale(
-            death, rows[i, K.P_SLOPE_SD], design.dropout.death_monthly_hazard * last
-        )
+    if design.dropout.informative or design.dropout.death_informative:
+        for i in range(n):
+            rows[i, K.P_DROPOUT_SCALE], rows[i, K.P_DEATH_SCALE] = exit_scales(
+                design.dropout, rows[i, K.P_SLOPE_SD], inputs.cum_hazard[-1], last
+            )
     return rows
 
 

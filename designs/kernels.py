@@ -256,6 +256,12 @@ def simulate_patient(
 
 
 @njit(cache=True, inline="always")
+def _max_candidates(params, n_arm):
+    """Candidates an arm may screen before the trial is marked failed."""
+    return int(params[P_MAX_SCREEN] * n_arm) + 1000
+
+
+@njit(cache=True, inline="always")
 def next_admitted(key, trial, arm, candidate, is_active, effect_shift, visits_all, n_lead,
                   curve, cum_hazard, params, y_out, max_candidates):  # fmt: skip
     """Screen the arm's candidates from index ``candidate`` on until one is admitted.
@@ -324,7 +330,7 @@ def _simulate_and_analyse_trial(
     last = visits[v - 1]
     for arm in range(2):
         n_arm = n_placebo if arm == 0 else n_active
-        max_candidates = int(params[P_MAX_SCREEN] * n_arm) + 1000
+        max_candidates = _max_candidates(params, n_arm)
         candidate = 0
         for _p in range(n_arm):
             candidate, m, t_exit, status, _, _ = next_admitted(
@@ -562,7 +568,7 @@ def simulate_trial_long(key, trial, n_placebo, n_active, effect_shift, visits_al
     pid = 0
     for arm in range(2):
         n_arm = n_placebo if arm == 0 else n_active
-        max_candidates = int(params[P_MAX_SCREEN] * n_arm) + 1000
+        max_candidates = _max_candidates(params, n_arm)
         candidate = 0
         for _p in range(n_arm):
             candidate, m, t_exit, st, s, dfs = next_admitted(

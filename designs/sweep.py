@@ -626,8 +626,8 @@ def _finished_sweep(path: Path, fingerprint: str) -> xr.Dataset | None:
     if not path.is_file():
         return None
     try:
-        ds = xr.load_dataset(path, engine="h5netcdf")
-    except (OSError, ValueError):
+        ds = load_sweep(path)
+    except InputError:  # not a sweep of ours: compute afresh (and replace it)
         return None
     return ds if ds.attrs.get("cells_sha256") == fingerprint else None
 
