@@ -43,7 +43,13 @@ from designs import lead_in as LI
 from designs.joint_rank import joint_rank_test
 from designs.lmm import lmm_slope_fit
 from designs.results import STATUS, STATUS_FAILED
-from designs.rng import next_normal_pair, next_uniform, stream_state
+from designs.rng import (
+    arm_stream_key,
+    next_normal_pair,
+    next_uniform,
+    patient_stream,
+    skip_draws,
+)
 from designs.slope_tests import ancova_change, ols_slope_ttest
 
 # Slots of the flat parameter vector ``params`` (float64).
@@ -122,15 +128,30 @@ def exit_time(energy, visits, cum_hazard):
 
 
 @njit(cache=True, inline="always")
-def simulate_patient(
-    state, is_active, effect_shift, visits_all, n_lead, curve, cum_hazard, params, y_out
+def _max_candidates(params, n_arm):
+    """Candidates an arm may screen before the trial is marked failed."""
+    return int(params[P_MAX_SCREEN] * n_arm) + 1000
+
+
+@njit(cache=True)
+def simulate_arm(
+    arm_key, n_arm, is_active, effect_shift, visits_all, n_lead, curve, cum_hazard, params,
+    y, m_out, exit_out, status_out, slope_out, dfs_out,
 ):  # fmt: skip
-    """Simulate one candidate: screening, then (if admitted) the observed ALSFRS-R scores.
+    """Screen candidates and simulate the observed ALSFRS-R scores of one arm's patients.
+
+    The p-th patient randomised to an arm is the p-th admitted candidate of the arm's own
+    sequence of candidate streams ``(seed, trial, arm, candidate)``, so patients nest across
+    sample sizes; without screening candidate ``p`` is patient ``p``. The whole arm is one
+    function body on purpose: a helper taking arrays, inlined or called once per patient,
+    costs Numba reference-count updates (atomic, and shared between threads) per patient.
 
     Parameters
     ----------
-    state : uint64
-        The candidate's stream state (:func:`designs.rng.stream_state`).
+    arm_key : uint64
+        :func:`designs.rng.arm_stream_key` of (seed key, trial, arm).
+    n_arm : int
+        Patients to randomise to the arm.
     is_active : bool
         Arm (False placebo, True active).
     effect_shift : float
@@ -146,160 +167,154 @@ def simulate_patient(
         Dropout cumulative hazard at each scheduled visit (0 at month 0).
     params : float64[N_PARAMS]
         Population parameters (slots ``P_*``).
-    y_out : float64[L + V]
-        Receives the observed scores (points): the ``L`` lead-in visits, then the first
-        ``m`` scheduled visits.
+    y : float64[>= n_arm, L + V]
+        Row ``p`` receives patient ``p``'s observed scores (points): the ``L`` lead-in
+        visits, then the first ``m`` scheduled visits (the rest of the row is scratch).
+    m_out : int64[>= n_arm]
+        Number of observed scheduled visits (>= 1), lead-in visits not counted.
+    exit_out : float64[>= n_arm]
+        Month the patient left (``inf`` if completed).
+    status_out : int64[>= n_arm]
+        ``COMPLETED``, ``DROPPED_OUT`` or ``DIED``.
+    slope_out : float64[>= n_arm]
+        The patient's true slope on treatment, points/month (for bias and checks).
+    dfs_out : float64[>= n_arm]
+        Pre-baseline rate delta-FS, points/month (NaN unless the design screens on it).
 
     Returns
     -------
-    admitted : bool
-        False when screening rejected the candidate (the other outputs are then partial).
-    m : int
-        Number of observed scheduled visits (>= 1), lead-in visits not counted.
-    exit_month : float
-        Month the patient left (``inf`` if completed).
-    status : int
-        ``COMPLETED``, ``DROPPED_OUT`` or ``DIED``.
-    slope : float
-        The patient's true slope on treatment, points/month (for bias and checks).
-    delta_fs : float
-        Pre-baseline rate delta-FS, points/month (NaN unless the design screens on it).
+    int
+        Candidates screened (``n_arm`` without screening), or ``-1`` when
+        :func:`_max_candidates` were screened before the arm was full (the trial is then
+        marked failed and the outputs are partial).
 
     Notes
     -----
-    Draws, in order: the random-effects pair; the delta-FS pair (only when screening on
-    delta-FS; the second half is unused); the effect pair (active, ``effect_sd > 0``); the
-    dropout and death uniforms; then the residuals in pairs over the lead-in and scheduled
-    visits in time order. Without screening, lead-in or curvature the draws and arithmetic
-    are exactly those of the linear model. Delta-FS follows a Gaussian copula:
-    ``log dFS = mu + sd (-rho z_s + sqrt(1 - rho^2) z)`` with ``z_s`` the standardised
-    natural slope, so ``rho > 0`` ties fast pre-baseline loss to fast decline.
+    A candidate's draws, in order: the random-effects pair; the delta-FS pair (only when
+    screening on delta-FS; the second half is unused); the effect pair (active,
+    ``effect_sd > 0``); the dropout and death uniforms; then the residuals in pairs over the
+    lead-in and scheduled visits in time order. Without screening, lead-in or curvature the
+    draws and arithmetic are exactly those of the linear model. Delta-FS follows a Gaussian
+    copula: ``log dFS = mu + sd (-rho z_s + sqrt(1 - rho^2) z)`` with ``z_s`` the
+    standardised natural slope, so ``rho > 0`` ties fast pre-baseline loss to fast decline.
     """
     n_all = visits_all.shape[0]
     n_visits = n_all - n_lead
     last = visits_all[n_all - 1]
-    state, z1, z2 = next_normal_pair(state)
-    a = params[P_BASELINE_MEAN] + params[P_BASELINE_SD] * z1
-    z_s = params[P_CORR] * z1 + params[P_CORR_COMPLEMENT] * z2
-    s_natural = params[P_SLOPE_MEAN] + params[P_SLOPE_SD] * z_s
-    delta_fs = math.nan
-    if params[P_SCREEN_DFS] > 0.5:
-        state, z4, _ = next_normal_pair(state)
-        rho = params[P_DFS_CORR]
-        w = -rho * z_s + math.sqrt(1.0 - rho * rho) * z4
-        delta_fs = math.exp(params[P_DFS_LOG_MEAN] + params[P_DFS_LOG_SD] * w)
-        if delta_fs < params[P_DFS_MIN] or delta_fs > params[P_DFS_MAX]:
-            return False, 0, math.inf, COMPLETED, s_natural, delta_fs
-    s = s_natural
-    if is_active:
-        s += effect_shift
-        if params[P_EFFECT_SD] > 0.0:
-            state, z3, _ = next_normal_pair(state)
-            s += params[P_EFFECT_SD] * z3
-    state, u_drop = next_uniform(state)
-    state, u_death = next_uniform(state)
-    # Informative exits: the patient's hazards are multiplied by exp(beta (slope_mean - s)).
-    faster = params[P_SLOPE_MEAN] - s
-    drop_mult = params[P_DROPOUT_SCALE]
-    if params[P_DROPOUT_INFORMATIVE] != 0.0:
-        drop_mult *= math.exp(params[P_DROPOUT_INFORMATIVE] * faster)
-    hazard_death = params[P_DEATH_HAZARD] * params[P_DEATH_SCALE]
-    if hazard_death > 0.0 and params[P_DEATH_INFORMATIVE] != 0.0:
-        hazard_death *= math.exp(params[P_DEATH_INFORMATIVE] * faster)
-    # A unit exponential E = -log(u) exceeds H(last) iff u < exp(-H(last)): most patients
-    # complete, and need no logarithm.
-    t_drop = math.inf
-    h_last = cum_hazard[n_visits - 1] * drop_mult
-    if h_last > 0.0 and u_drop > math.exp(-h_last):
-        t_drop = exit_time(-math.log(u_drop) / drop_mult, visits_all[n_lead:], cum_hazard)
-    t_death = math.inf
-    if hazard_death > 0.0 and u_death > math.exp(-hazard_death * last):
-        t_death = -math.log(u_death) / hazard_death
-    t_exit = min(t_drop, t_death)
-    status = COMPLETED
-    if t_exit < last:
-        status = DIED if t_death < t_drop else DROPPED_OUT
-    else:
-        t_exit = math.inf
+    max_candidates = _max_candidates(params, n_arm)
+    linear = n_lead == 0 and params[P_CURVED] < 0.5
     integer = params[P_INTEGER] > 0.5
     sd_e = params[P_RESIDUAL_SD]
-    m = n_visits
-    if t_exit < last:
-        m = 1
-        while m < n_visits and visits_all[n_lead + m] < t_exit:
-            m += 1
-    n_obs = n_lead + m
-    # Mean trajectory (natural slope before randomisation, slope on treatment after) plus
-    # residuals drawn in pairs, in one pass.
-    if n_lead == 0 and params[P_CURVED] < 0.5:  # linear, no lead-in: the common case
-        for k in range(0, n_obs, 2):
-            state, e1, e2 = next_normal_pair(state)
-            y_out[k] = (a + s * visits_all[k]) + sd_e * e1
-            if k + 1 < n_obs:
-                y_out[k + 1] = (a + s * visits_all[k + 1]) + sd_e * e2
-    else:
-        for k in range(0, n_obs, 2):
-            state, e1, e2 = next_normal_pair(state)
-            slope_k = s_natural if k < n_lead else s
-            y_out[k] = (a + slope_k * visits_all[k] + curve[k]) + sd_e * e1
-            if k + 1 < n_obs:
-                slope_k = s_natural if k + 1 < n_lead else s
-                y_out[k + 1] = (a + slope_k * visits_all[k + 1] + curve[k + 1]) + sd_e * e2
-    if integer:
-        for k in range(n_obs):
-            y_out[k] = min(max(math.floor(y_out[k] + 0.5), _FLOOR), _CEILING)
-    if params[P_SCREEN_LEAD] > 0.5:
-        loss = y_out[0] - y_out[n_lead]
-        if loss < params[P_LEAD_DECLINE_MIN] or loss > params[P_LEAD_DECLINE_MAX]:
-            return False, m, t_exit, status, s, delta_fs
-    return True, m, t_exit, status, s, delta_fs
-
-
-@njit(cache=True, inline="always")
-def _max_candidates(params, n_arm):
-    """Candidates an arm may screen before the trial is marked failed."""
-    return int(params[P_MAX_SCREEN] * n_arm) + 1000
-
-
-@njit(cache=True, inline="always")
-def next_admitted(key, trial, arm, candidate, is_active, effect_shift, visits_all, n_lead,
-                  curve, cum_hazard, params, y_out, max_candidates):  # fmt: skip
-    """Screen the arm's candidates from index ``candidate`` on until one is admitted.
-
-    The p-th patient randomised to an arm is the p-th admitted candidate of the arm's own
-    sequence of candidate streams ``(seed, trial, arm, candidate)``, so patients nest
-    across sample sizes. Without screening candidate ``p`` is patient ``p``.
-
-    Returns
-    -------
-    next_candidate : int
-        Index of the next candidate to screen; ``-1`` when ``max_candidates`` were screened
-        without admitting one (the trial is then marked failed).
-    m, exit_month, status, slope, delta_fs
-        As :func:`simulate_patient`, for the admitted patient.
-    """
-    while candidate < max_candidates:
-        state = stream_state(key, trial, arm, candidate)
-        candidate += 1
-        ok, m, t_exit, status, s, dfs = simulate_patient(
-            state, is_active, effect_shift, visits_all, n_lead, curve, cum_hazard, params, y_out
-        )
-        if ok:
-            return candidate, m, t_exit, status, s, dfs
-    return -1, 0, math.inf, COMPLETED, math.nan, math.nan
+    candidate = 0
+    for p in range(n_arm):
+        while True:
+            if candidate >= max_candidates:
+                return -1
+            state = patient_stream(arm_key, candidate)
+            candidate += 1
+            state, z1, z2 = next_normal_pair(state)
+            a = params[P_BASELINE_MEAN] + params[P_BASELINE_SD] * z1
+            z_s = params[P_CORR] * z1 + params[P_CORR_COMPLEMENT] * z2
+            s_natural = params[P_SLOPE_MEAN] + params[P_SLOPE_SD] * z_s
+            delta_fs = math.nan
+            if params[P_SCREEN_DFS] > 0.5:
+                state, z4, _ = next_normal_pair(state)
+                rho = params[P_DFS_CORR]
+                w = -rho * z_s + math.sqrt(1.0 - rho * rho) * z4
+                delta_fs = math.exp(params[P_DFS_LOG_MEAN] + params[P_DFS_LOG_SD] * w)
+                if delta_fs < params[P_DFS_MIN] or delta_fs > params[P_DFS_MAX]:
+                    continue
+            s = s_natural
+            if is_active:
+                s += effect_shift
+                if params[P_EFFECT_SD] > 0.0:
+                    state, z3, _ = next_normal_pair(state)
+                    s += params[P_EFFECT_SD] * z3
+            # The dropout and death uniforms are the next two draws; they are computed only
+            # when a hazard needs them (skipping a counter-based draw gives the same stream).
+            exit_state = state
+            state = skip_draws(state, 2)
+            # Informative exits: the hazards are multiplied by exp(beta (slope_mean - s)).
+            faster = params[P_SLOPE_MEAN] - s
+            drop_mult = params[P_DROPOUT_SCALE]
+            if params[P_DROPOUT_INFORMATIVE] != 0.0:
+                drop_mult *= math.exp(params[P_DROPOUT_INFORMATIVE] * faster)
+            hazard_death = params[P_DEATH_HAZARD] * params[P_DEATH_SCALE]
+            if hazard_death > 0.0 and params[P_DEATH_INFORMATIVE] != 0.0:
+                hazard_death *= math.exp(params[P_DEATH_INFORMATIVE] * faster)
+            # A unit exponential E = -log(u) exceeds H(last) iff u < exp(-H(last)): most
+            # patients complete, and need no logarithm.
+            t_drop = math.inf
+            h_last = cum_hazard[n_visits - 1] * drop_mult
+            if h_last > 0.0:
+                _, u_drop = next_uniform(exit_state)
+                if u_drop > math.exp(-h_last):
+                    t_drop = exit_time(
+                        -math.log(u_drop) / drop_mult, visits_all[n_lead:], cum_hazard
+                    )
+            t_death = math.inf
+            if hazard_death > 0.0:
+                _, u_death = next_uniform(skip_draws(exit_state, 1))
+                if u_death > math.exp(-hazard_death * last):
+                    t_death = -math.log(u_death) / hazard_death
+            t_exit = min(t_drop, t_death)
+            status = COMPLETED
+            if t_exit < last:
+                status = DIED if t_death < t_drop else DROPPED_OUT
+            else:
+                t_exit = math.inf
+            m = n_visits
+            if t_exit < last:
+                m = 1
+                while m < n_visits and visits_all[n_lead + m] < t_exit:
+                    m += 1
+            n_obs = n_lead + m
+            # Mean trajectory (natural slope before randomisation, slope on treatment after)
+            # plus residuals drawn in pairs, in one pass.
+            if linear:  # linear, no lead-in: the common case
+                for k in range(0, n_obs, 2):
+                    state, e1, e2 = next_normal_pair(state)
+                    y[p, k] = (a + s * visits_all[k]) + sd_e * e1
+                    if k + 1 < n_obs:
+                        y[p, k + 1] = (a + s * visits_all[k + 1]) + sd_e * e2
+            else:
+                for k in range(0, n_obs, 2):
+                    state, e1, e2 = next_normal_pair(state)
+                    slope_k = s_natural if k < n_lead else s
+                    y[p, k] = (a + slope_k * visits_all[k] + curve[k]) + sd_e * e1
+                    if k + 1 < n_obs:
+                        slope_k = s_natural if k + 1 < n_lead else s
+                        y[p, k + 1] = (
+                            a + slope_k * visits_all[k + 1] + curve[k + 1]
+                        ) + sd_e * e2
+            if integer:
+                for k in range(n_obs):
+                    y[p, k] = min(max(math.floor(y[p, k] + 0.5), _FLOOR), _CEILING)
+            if params[P_SCREEN_LEAD] > 0.5:
+                loss = y[p, 0] - y[p, n_lead]
+                if loss < params[P_LEAD_DECLINE_MIN] or loss > params[P_LEAD_DECLINE_MAX]:
+                    continue
+            m_out[p] = m
+            exit_out[p] = t_exit
+            status_out[p] = status
+            slope_out[p] = s
+            dfs_out[p] = delta_fs
+            break
+    return candidate
 
 
 @njit(cache=True)
-def _lead_in_slope(visits_all, n_lead, y, lead_sums):
-    """OLS slope (points/month) of one patient's lead-in visits and month 0.
+def _lead_in_slope(visits_all, n_lead, y, p, lead_sums):
+    """OLS slope (points/month) of patient ``p``'s lead-in visits and month 0 (row ``p`` of
+    ``y``, as :func:`simulate_arm` writes it).
 
     ``lead_sums`` = (number of points, sum of months, sum of squared months).
     """
     sy = 0.0
     sty = 0.0
     for k in range(n_lead + 1):
-        sy += y[k]
-        sty += visits_all[k] * y[k]
+        sy += y[p, k]
+        sty += visits_all[k] * y[p, k]
     n = lead_sums[0]
     st = lead_sums[1]
     return (sty - st * sy / n) / (lead_sums[2] - st * st / n)
@@ -308,19 +323,20 @@ def _lead_in_slope(visits_all, n_lead, y, lead_sums):
 @njit(cache=True)
 def _simulate_and_analyse_trial(
     key, trial, n_placebo, n_active, effect_shift, visits_all, n_lead, curve, cum_hazard,
-    params, run, yfull, ztz_prefix, sxx_prefix, lead_sums, gstat, arm_c,
-    ztz_c, n_c,
+    params, run, y_arm, m_arm, exit_arm, status_arm, true_slope_arm, dfs_arm, ztz_prefix,
+    sxx_prefix, lead_sums, gstat, arm_c, ztz_c, n_c,
     syy_c, szy_c, szyzy_c, slopes, slope_arm, y0, ylast, anc_arm, jr_arm, jr_death,
     jr_followup, jr_m, jr_change, jr_score, lead_stats, lead_arm, res, counts,
 ):  # fmt: skip
-    """One trial: screen and simulate every patient, accumulate statistics, run analyses.
+    """One trial: simulate each arm (:func:`simulate_arm`), accumulate statistics, run analyses.
 
-    ``yfull`` holds a patient's lead-in visits then scheduled visits; the standard analyses
-    see only the scheduled visits (month >= 0), ``slope_change_lead_in`` also the lead-in.
+    ``y_arm`` and the other ``*_arm`` arrays are the per-arm scratch :func:`simulate_arm`
+    fills; a row of ``y_arm`` holds a patient's lead-in visits then scheduled visits. The
+    standard analyses see only the scheduled visits (month >= 0), ``slope_change_lead_in``
+    also the lead-in.
     """
     v = visits_all.shape[0] - n_lead
     visits = visits_all[n_lead:]
-    y = yfull[n_lead:]
     gstat[:, :] = 0.0  # per (arm, visits) group: n, sum y'y, sum Z'y (2), sum (Z'y)(Z'y)' (3)
     counts[:] = 0.0
     n_slopes = 0
@@ -330,33 +346,37 @@ def _simulate_and_analyse_trial(
     last = visits[v - 1]
     for arm in range(2):
         n_arm = n_placebo if arm == 0 else n_active
-        max_candidates = _max_candidates(params, n_arm)
-        candidate = 0
-        for _p in range(n_arm):
-            candidate, m, t_exit, status, _, _ = next_admitted(
-                key, trial, arm, candidate, arm == 1, effect_shift, visits_all, n_lead, curve,
-                cum_hazard, params, yfull, max_candidates,
-            )  # fmt: skip
-            if candidate < 0:  # screening admitted too few: no analysis of this trial
-                for a in range(res.shape[0]):
-                    res[a, STATUS] = STATUS_FAILED
-                counts[C_SCREENED_PLACEBO + arm] = max_candidates
-                return
+        screened = simulate_arm(
+            arm_stream_key(key, trial, arm), n_arm, arm == 1, effect_shift, visits_all,
+            n_lead, curve, cum_hazard, params, y_arm, m_arm, exit_arm, status_arm,
+            true_slope_arm, dfs_arm,
+        )  # fmt: skip
+        if screened < 0:  # screening admitted too few: no analysis of this trial
+            for a in range(res.shape[0]):
+                res[a, STATUS] = STATUS_FAILED
+            counts[C_SCREENED_PLACEBO + arm] = _max_candidates(params, n_arm)
+            return
+        counts[C_SCREENED_PLACEBO + arm] = screened
+        for p in range(n_arm):
+            m = m_arm[p]
+            t_exit = exit_arm[p]
+            status = status_arm[p]
             if run[A_JOINT_RANK]:
                 jr_arm[n_jr] = arm
                 jr_death[n_jr] = t_exit if status == DIED else math.inf
                 jr_followup[n_jr] = last if status == COMPLETED else t_exit
                 jr_m[n_jr] = m
                 for j in range(m):
-                    jr_change[n_jr, j] = y[j] - y[0]
+                    jr_change[n_jr, j] = y_arm[p, n_lead + j] - y_arm[p, n_lead]
                 n_jr += 1
             sy = 0.0
             sty = 0.0
             yy = 0.0
             for j in range(m):
-                sy += y[j]
-                sty += visits[j] * y[j]
-                yy += y[j] * y[j]
+                yj = y_arm[p, n_lead + j]
+                sy += yj
+                sty += visits[j] * yj
+                yy += yj * yj
             g = arm * v + (m - 1)
             gstat[g, 0] += 1.0
             gstat[g, 1] += yy
@@ -373,7 +393,7 @@ def _simulate_and_analyse_trial(
                 if run[A_SLOPE_CHANGE_LEAD_IN]:
                     beta = slopes[n_slopes]
                     lead_stats[n_lc, LI.S_PRE] = _lead_in_slope(
-                        visits_all, n_lead, yfull, lead_sums
+                        visits_all, n_lead, y_arm, p, lead_sums
                     )
                     lead_stats[n_lc, LI.S_POST] = beta
                     lead_stats[n_lc, LI.S_SXX] = sxx
@@ -383,8 +403,8 @@ def _simulate_and_analyse_trial(
                     n_lc += 1
                 n_slopes += 1
             if m == v:
-                y0[n_comp] = y[0]
-                ylast[n_comp] = y[v - 1]
+                y0[n_comp] = y_arm[p, n_lead]
+                ylast[n_comp] = y_arm[p, n_lead + v - 1]
                 anc_arm[n_comp] = arm
                 n_comp += 1
                 counts[C_COMPLETERS_PLACEBO + arm] += 1.0
@@ -392,7 +412,6 @@ def _simulate_and_analyse_trial(
                 counts[C_DEATH_PLACEBO + arm] += 1.0
             elif status == DROPPED_OUT:
                 counts[C_DROPOUT_PLACEBO + arm] += 1.0
-        counts[C_SCREENED_PLACEBO + arm] = candidate
     if run[A_LMM_SLOPE]:
         n_groups = 0
         for g in range(2 * v):
@@ -493,7 +512,13 @@ def simulate_block(
     lead_sums = lead_in_sums(visits_all, n_lead)
     n_chunks = (n_trials + chunk - 1) // chunk
     for c in prange(n_chunks):
-        yfull = np.empty(n_all)
+        n_max = max(n_placebo, n_active)
+        y_arm = np.empty((n_max, n_all))
+        m_arm = np.empty(n_max, dtype=np.int64)
+        exit_arm = np.empty(n_max)
+        status_arm = np.empty(n_max, dtype=np.int64)
+        true_slope_arm = np.empty(n_max)
+        dfs_arm = np.empty(n_max)
         gstat = np.empty((2 * v, 7))
         arm_c = np.empty(2 * v, dtype=np.int64)
         ztz_c = np.empty((2 * v, 3))
@@ -522,8 +547,8 @@ def simulate_block(
             row = b if params_rows.shape[0] > 1 else 0
             _simulate_and_analyse_trial(
                 key, first_trial + b, n_placebo, n_active, effect_by_trial[b], visits_all,
-                n_lead, curve, cum_hazard, params_rows[row], run, yfull, ztz_prefix, sxx_prefix,
-                lead_sums,
+                n_lead, curve, cum_hazard, params_rows[row], run, y_arm, m_arm, exit_arm,
+                status_arm, true_slope_arm, dfs_arm, ztz_prefix, sxx_prefix, lead_sums,
                 gstat, arm_c, ztz_c, n_c, syy_c, szy_c, szyzy_c, slopes,
                 slope_arm, y0, ylast, anc_arm, jr_arm, jr_death, jr_followup, jr_m, jr_change,
                 jr_score, lead_stats, lead_arm, res[b], counts[b],
@@ -563,31 +588,35 @@ def simulate_trial_long(key, trial, n_placebo, n_active, effect_shift, visits_al
     slope = np.full(n_total, math.nan)
     delta_fs = np.full(n_total, math.nan)
     screened = np.zeros(2, dtype=np.int64)
-    y = np.empty(n_all)
+    n_max = max(n_placebo, n_active)
+    y = np.empty((n_max, n_all))
+    m_arm = np.empty(n_max, dtype=np.int64)
+    exit_arm = np.empty(n_max)
+    status_arm = np.empty(n_max, dtype=np.int64)
+    slope_arm = np.empty(n_max)
+    dfs_arm = np.empty(n_max)
     r = 0
     pid = 0
     for arm in range(2):
         n_arm = n_placebo if arm == 0 else n_active
-        max_candidates = _max_candidates(params, n_arm)
-        candidate = 0
-        for _p in range(n_arm):
-            candidate, m, t_exit, st, s, dfs = next_admitted(
-                key, trial, arm, candidate, arm == 1, effect_shift, visits_all, n_lead, curve,
-                cum_hazard, params, y, max_candidates,
-            )  # fmt: skip
-            if candidate < 0:
-                break
-            for j in range(n_lead + m):
+        screened[arm] = simulate_arm(
+            arm_stream_key(key, trial, arm), n_arm, arm == 1, effect_shift, visits_all,
+            n_lead, curve, cum_hazard, params, y, m_arm, exit_arm, status_arm, slope_arm,
+            dfs_arm,
+        )  # fmt: skip
+        if screened[arm] < 0:
+            break
+        for p in range(n_arm):
+            for j in range(n_lead + m_arm[p]):
                 patient[r] = pid
                 arm_out[r] = arm
                 month[r] = visits_all[j]
-                score[r] = y[j]
+                score[r] = y[p, j]
                 r += 1
-            status[pid] = st
-            exit_month[pid] = t_exit
-            slope[pid] = s
-            delta_fs[pid] = dfs
+            status[pid] = status_arm[p]
+            exit_month[pid] = exit_arm[p]
+            slope[pid] = slope_arm[p]
+            delta_fs[pid] = dfs_arm[p]
             pid += 1
-        screened[arm] = candidate
     return (patient[:r], arm_out[:r], month[:r], score[:r], status[:pid], exit_month[:pid],
             slope[:pid], delta_fs[:pid], screened)  # fmt: skip

@@ -45,6 +45,20 @@ def mix64(z):
     return z ^ (z >> _S31)
 
 
+@njit(cache=True, inline="always")
+def arm_stream_key(key, trial, arm):
+    """The part of every stream state of one arm of one trial that does not depend on the
+    patient (hashed once per arm, then :func:`patient_stream` per patient)."""
+    h = mix64(key ^ (np.uint64(trial) * _GOLDEN))
+    return mix64(h ^ ((np.uint64(arm) + _ONE) * _M1))
+
+
+@njit(cache=True, inline="always")
+def patient_stream(arm_key, patient):
+    """Initial stream state of patient (or screening candidate) ``patient`` of an arm."""
+    return mix64(arm_key ^ ((np.uint64(patient) + _ONE) * _M2))
+
+
 @njit(cache=True)
 def stream_state(key, trial, arm, patient):
     """Initial state of the stream of one patient.
@@ -57,10 +71,7 @@ def stream_state(key, trial, arm, patient):
         Trial index (global, not block-relative), arm (0 placebo, 1 active), patient index
         within the arm.
     """
-    h = mix64(key ^ (np.uint64(trial) * _GOLDEN))
-    h = mix64(h ^ ((np.uint64(arm) + _ONE) * _M1))
-    h = mix64(h ^ ((np.uint64(patient) + _ONE) * _M2))
-    return h
+    return patient_stream(arm_stream_key(key, trial, arm), patient)
 
 
 @njit(cache=True, inline="always")
@@ -68,6 +79,13 @@ def next_u64(state):
     """One SplitMix64 step: returns (new state, 64 random bits)."""
     state = state + _GOLDEN
     return state, mix64(state)
+
+
+@njit(cache=True, inline="always")
+def skip_draws(state, n):
+    """The state after ``n`` 64-bit draws whose values are not needed (SplitMix64 is a
+    counter, so skipping costs one multiply and gives the same stream as drawing)."""
+    return state + np.uint64(n) * _GOLDEN
 
 
 @njit(cache=True, inline="always")
