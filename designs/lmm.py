@@ -100,8 +100,18 @@ def _evaluate(th, gs, arm, n_groups, ndf, grad, wk):
     p00 = l11 * l11
     p01 = l11 * l21
     p11 = l21 * l21 + l22 * l22
-    wa = np.zeros((2, 3))
-    ca = np.zeros((2, 2))
+    # Per-arm sums, kept in scalars (no allocation per evaluation): W_a = sum n N^-1 Z'Z
+    # entries (0, 0), (0, 1), (1, 1) and c_a = sum N^-1 Z'y.
+    wa00 = 0.0
+    wa01 = 0.0
+    wa02 = 0.0
+    wa10 = 0.0
+    wa11 = 0.0
+    wa12 = 0.0
+    ca00 = 0.0
+    ca01 = 0.0
+    ca10 = 0.0
+    ca11 = 0.0
     quad = 0.0
     logdet = 0.0
     for g in range(n_groups):
@@ -125,35 +135,50 @@ def _evaluate(th, gs, arm, n_groups, ndf, grad, wk):
         k11 = p01 * i01 + p11 * i11
         quad += gs[g, 4] - (k00 * gs[g, 7] + 2.0 * k01 * gs[g, 8] + k11 * gs[g, 9])
         logdet += n * np.log(det)
-        a = arm[g]
-        wa[a, 0] += n * (i00 * s00 + i01 * s01)
-        wa[a, 1] += n * (i00 * s01 + i01 * s11)
-        wa[a, 2] += n * (i10 * s01 + i11 * s11)
-        ca[a, 0] += i00 * zy0 + i01 * zy1
-        ca[a, 1] += i10 * zy0 + i11 * zy1
-    winv = np.empty((2, 3))
-    beta = np.empty((2, 2))
+        if arm[g] == 0:
+            wa00 += n * (i00 * s00 + i01 * s01)
+            wa01 += n * (i00 * s01 + i01 * s11)
+            wa02 += n * (i10 * s01 + i11 * s11)
+            ca00 += i00 * zy0 + i01 * zy1
+            ca01 += i10 * zy0 + i11 * zy1
+        else:
+            wa10 += n * (i00 * s00 + i01 * s01)
+            wa11 += n * (i00 * s01 + i01 * s11)
+            wa12 += n * (i10 * s01 + i11 * s11)
+            ca10 += i00 * zy0 + i01 * zy1
+            ca11 += i10 * zy0 + i11 * zy1
     q = quad
-    v = 0.0
-    for a in range(2):
-        dw = wa[a, 0] * wa[a, 2] - wa[a, 1] * wa[a, 1]
-        if not dw > 0.0:
-            return False
-        logdet += np.log(dw)
-        winv[a, 0] = wa[a, 2] / dw
-        winv[a, 1] = -wa[a, 1] / dw
-        winv[a, 2] = wa[a, 0] / dw
-        beta[a, 0] = winv[a, 0] * ca[a, 0] + winv[a, 1] * ca[a, 1]
-        beta[a, 1] = winv[a, 1] * ca[a, 0] + winv[a, 2] * ca[a, 1]
-        q -= ca[a, 0] * beta[a, 0] + ca[a, 1] * beta[a, 1]
-        v += winv[a, 2]
+    # placebo arm (0): W^-1 entries and beta
+    dw = wa00 * wa02 - wa01 * wa01
+    if not dw > 0.0:
+        return False
+    logdet += np.log(dw)
+    wi00 = wa02 / dw
+    wi01 = -wa01 / dw
+    wi02 = wa00 / dw
+    b00 = wi00 * ca00 + wi01 * ca01
+    b01 = wi01 * ca00 + wi02 * ca01
+    q -= ca00 * b00 + ca01 * b01
+    v = wi02
+    # active arm (1)
+    dw = wa10 * wa12 - wa11 * wa11
+    if not dw > 0.0:
+        return False
+    logdet += np.log(dw)
+    wi10 = wa12 / dw
+    wi11 = -wa11 / dw
+    wi12 = wa10 / dw
+    b10 = wi10 * ca10 + wi11 * ca11
+    b11 = wi11 * ca10 + wi12 * ca11
+    q -= ca10 * b10 + ca11 * b11
+    v += wi12
     if not (q > 0.0 and np.isfinite(logdet)):
         return False
     wk[_F] = ndf * np.log(q) + logdet
     wk[_Q] = q
     wk[_LOGDET] = logdet
     wk[_V] = v
-    wk[_B3] = beta[1, 1] - beta[0, 1]
+    wk[_B3] = b11 - b01
     if not grad:
         return True
     # second pass: gradients in Psi (symmetric matrices, entries 00, 01, 11)
@@ -183,12 +208,15 @@ def _evaluate(th, gs, arm, n_groups, ndf, grad, wk):
         w00 = i00 * s00 + i01 * s01
         w01 = i00 * s01 + i01 * s11
         w11 = i10 * s01 + i11 * s11
-        a = arm[g]
-        # log|N| part: n W ; log|W_a| part: - n W Winv_a W
-        u00 = winv[a, 0] * w00 + winv[a, 1] * w01  # (Winv_a W)[0,0]
-        u01 = winv[a, 0] * w01 + winv[a, 1] * w11  # (Winv_a W)[0,1]
-        u10 = winv[a, 1] * w00 + winv[a, 2] * w01
-        u11 = winv[a, 1] * w01 + winv[a, 2] * w11
+        if arm[g] == 0:
+            x0, x1, x2, be0, be1 = wi00, wi01, wi02, b00, b01
+        else:
+            x0, x1, x2, be0, be1 = wi10, wi11, wi12, b10, b11
+        # log|N| part: n W ; log|W_a| part: - n W Winv_a W  (Winv_a = [[x0, x1], [x1, x2]])
+        u00 = x0 * w00 + x1 * w01  # (Winv_a W)[0,0]
+        u01 = x0 * w01 + x1 * w11  # (Winv_a W)[0,1]
+        u10 = x1 * w00 + x2 * w01
+        u11 = x1 * w01 + x2 * w11
         gl00 += n * (w00 - (w00 * u00 + w01 * u10))
         gl01 += n * (w01 - (w00 * u01 + w01 * u11))
         gl11 += n * (w11 - (w01 * u01 + w11 * u11))
@@ -208,14 +236,14 @@ def _evaluate(th, gs, arm, n_groups, ndf, grad, wk):
         r00 = t00 * i00 + t01 * i01
         r01 = t00 * i10 + t01 * i11
         r11 = t10 * i10 + t11 * i11
-        wb0 = w00 * beta[a, 0] + w01 * beta[a, 1]
-        wb1 = w01 * beta[a, 0] + w11 * beta[a, 1]
+        wb0 = w00 * be0 + w01 * be1
+        wb1 = w01 * be0 + w11 * be1
         gq00 -= r00 - 2.0 * c0 * wb0 + n * wb0 * wb0
         gq01 -= r01 - c0 * wb1 - wb0 * c1 + n * wb0 * wb1
         gq11 -= r11 - 2.0 * c1 * wb1 + n * wb1 * wb1
         # v part: n q q', q = W Winv_a e1 = (u10, u11) of (W Winv_a)... W Winv_a e1
-        qa = w00 * winv[a, 1] + w01 * winv[a, 2]
-        qb = w01 * winv[a, 1] + w11 * winv[a, 2]
+        qa = w00 * x1 + w01 * x2
+        qb = w01 * x1 + w11 * x2
         gv00 += n * qa * qa
         gv01 += n * qa * qb
         gv11 += n * qb * qb
