@@ -284,9 +284,7 @@ def simulate_arm(
                     y[p, k] = (a + slope_k * visits_all[k] + curve[k]) + sd_e * e1
                     if k + 1 < n_obs:
                         slope_k = s_natural if k + 1 < n_lead else s
-                        y[p, k + 1] = (
-                            a + slope_k * visits_all[k + 1] + curve[k + 1]
-                        ) + sd_e * e2
+                        y[p, k + 1] = (a + slope_k * visits_all[k + 1] + curve[k + 1]) + sd_e * e2
             if integer:
                 for k in range(n_obs):
                     y[p, k] = min(max(math.floor(y[p, k] + 0.5), _FLOOR), _CEILING)

@@ -117,12 +117,45 @@ def _ziggurat_tables(layers: int, r: float):
 # 128 layers, so that one 64-bit draw gives two normals from its 32-bit halves
 # (Marsaglia & Tsang 2000 use 128 layers on 32-bit integers; r from their paper, refined).
 ZIG_R = 3.442619855896652
-_ZIG_X, _ZIG_F, ZIG_V = _ziggurat_tables(128, ZIG_R)
 _MASK7 = np.uint64(0x7F)
+_MASK8 = np.uint64(0xFF)
 _S7 = np.uint64(7)
 _S32 = np.uint64(32)
 _LOW32 = np.uint64(0xFFFFFFFF)
 _TWO24 = 1.0 / 16777216.0  # 2**-24
+
+
+def _fast_path_tables(x: np.ndarray):
+    """Tables that let the ziggurat's fast path work on the integer position directly.
+
+    Indexed by the low 8 bits of a 32-bit half (bits 0-6 layer ``i``, bit 7 sign):
+    ``width[j] = +-x[i] * 2**-24`` (sign folded in; exact, a power-of-two scaling) and
+    ``accept[j]`` = the smallest 24-bit position ``u`` whose candidate
+    ``(u * 2**-24) * x[i]`` is not below ``x[i + 1]``. So ``u < accept[j]`` is exactly the
+    test ``candidate < x[i + 1]`` of :func:`_layer_point`, and ``u * width[j]`` is exactly
+    ``sign * candidate``: the same normals, with fewer instructions (checked in the tests).
+    """
+    layers = x.size - 1
+    width = np.empty(2 * layers)
+    accept = np.empty(2 * layers, dtype=np.int64)
+    two24 = np.float64(_TWO24)
+    for i in range(layers):
+        xi, edge = np.float64(x[i]), np.float64(x[i + 1])
+        guess = int(min(max(np.floor(edge / xi * 16777216.0), 0), 16777216))
+        u = max(guess - 4, 0)
+        while u < 16777216 and (np.float64(u) * two24) * xi < edge:
+            u += 1
+        while u > 0 and (np.float64(u - 1) * two24) * xi >= edge:
+            u -= 1
+        for sign_bit in (0, 1):
+            j = i + 128 * sign_bit
+            width[j] = (-1.0 if sign_bit else 1.0) * (xi * two24)
+            accept[j] = u
+    return width, accept
+
+
+_ZIG_X, _ZIG_F, ZIG_V = _ziggurat_tables(128, ZIG_R)
+_ZIG_WIDTH, _ZIG_ACCEPT = _fast_path_tables(_ZIG_X)
 
 
 @njit(cache=True)
@@ -170,22 +203,28 @@ def _normal_slow(state, i, sign, x):
 def next_normal_pair(state):
     """Two independent standard normal variates from (almost always) one 64-bit draw.
 
-    A 128-layer ziggurat (Marsaglia & Tsang 2000) on each 32-bit half. The sign is applied
-    by multiplication (a branch on a random bit would be mispredicted half the time),
-    integers become floats through int64 (one instruction), and the rare wedge and tail
+    A 128-layer ziggurat (Marsaglia & Tsang 2000) on each 32-bit half. The fast path is an
+    integer comparison and one multiplication by a signed layer width (tables from
+    :func:`_fast_path_tables`, so no branch on the random sign bit), integers become floats
+    through int64 (one instruction), and the rare wedge and tail
     cases live out of line in :func:`_normal_slow`, which draws further bits in a fixed
     order, so the stream stays deterministic.
     """
     state, bits = next_u64(state)
-    i1, s1, x1 = _layer_point(bits & _LOW32)
-    i2, s2, x2 = _layer_point(bits >> _S32)
-    if x1 < _ZIG_X[i1 + 1]:
-        z1 = s1 * x1
+    j1 = np.intp(bits & _MASK8)
+    u1 = np.int64((bits & _LOW32) >> _S8)
+    j2 = np.intp((bits >> _S32) & _MASK8)
+    u2 = np.int64(bits >> np.uint64(40))
+    # fast path: the integer form of ``candidate < x[i + 1]`` (see _fast_path_tables)
+    if u1 < _ZIG_ACCEPT[j1]:
+        z1 = float(u1) * _ZIG_WIDTH[j1]
     else:
+        i1, s1, x1 = _layer_point(bits & _LOW32)
         state, z1 = _normal_slow(state, i1, s1, x1)
-    if x2 < _ZIG_X[i2 + 1]:
-        z2 = s2 * x2
+    if u2 < _ZIG_ACCEPT[j2]:
+        z2 = float(u2) * _ZIG_WIDTH[j2]
     else:
+        i2, s2, x2 = _layer_point(bits >> _S32)
         state, z2 = _normal_slow(state, i2, s2, x2)
     return state, z1, z2
 

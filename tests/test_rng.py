@@ -4,7 +4,18 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from designs.rng import _ZIG_F, _ZIG_X, ZIG_R, ZIG_V, fill_normals, fill_uniforms, seed_key
+from designs.rng import (
+    _TWO24,
+    _ZIG_ACCEPT,
+    _ZIG_F,
+    _ZIG_WIDTH,
+    _ZIG_X,
+    ZIG_R,
+    ZIG_V,
+    fill_normals,
+    fill_uniforms,
+    seed_key,
+)
 
 N = 400_000
 
@@ -89,6 +100,28 @@ def test_ziggurat_layers_have_equal_area():
     areas = [_ZIG_X[i] * (_ZIG_F[i + 1] - _ZIG_F[i]) for i in range(1, _ZIG_X.size - 1)]
     np.testing.assert_allclose(areas, ZIG_V, rtol=1e-9)
     assert _ZIG_X[0] * _ZIG_F[1] == pytest.approx(ZIG_V, rel=1e-12)
+
+
+def test_fast_path_tables_reproduce_the_float_test():
+    """The integer fast path equals the float ziggurat test, candidate by candidate.
+
+    For every layer i and sign: ``u < accept`` iff ``(u 2^-24) x[i] < x[i+1]`` (checked at
+    the threshold, which with monotonicity in u settles every u, and on a random sample of
+    positions), and ``u * width`` is bit for bit ``sign * (u 2^-24) x[i]``.
+    """
+    rng = np.random.default_rng(7)
+    layers = _ZIG_X.size - 1
+    for j in range(2 * layers):
+        i, sign = j % layers, (-1.0 if j >= layers else 1.0)
+        k = int(_ZIG_ACCEPT[j])
+        u = np.concatenate(
+            [[0, 2**24 - 1], np.clip([k - 2, k - 1, k, k + 1], 0, 2**24 - 1)],
+        ).astype(np.float64)
+        u = np.concatenate([u, rng.integers(0, 2**24, 2000).astype(np.float64)])
+        candidate = (u * _TWO24) * _ZIG_X[i]
+        np.testing.assert_array_equal(u < k, candidate < _ZIG_X[i + 1])
+        np.testing.assert_array_equal(np.signbit(u * _ZIG_WIDTH[j]), np.signbit(sign * candidate))
+        np.testing.assert_array_equal(u * _ZIG_WIDTH[j], sign * candidate)
 
 
 def test_pair_halves_are_independent(key):

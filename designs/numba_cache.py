@@ -1,0 +1,46 @@
+"""Keep Numba's on-disk cache of compiled kernels in step with our sources.
+
+Numba decides whether a cached function is stale from its own file only. Our kernels
+inline code from other modules (the generator in :mod:`designs.rng`, the REML fit in
+:mod:`designs.lmm`, ...), so after an edit of one of those a cached kernel would silently
+keep the old code and give old numbers. Caching therefore goes to a directory named after a
+hash of every kernel source: any change of them compiles afresh.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import numba
+
+_PACKAGE = Path(__file__).resolve().parent
+# Sources whose compiled code can end up inside a cached kernel.
+_SOURCES = (_PACKAGE, _PACKAGE.parent / "benchmarks")
+
+
+def sources_hash() -> str:
+    """First 16 hex digits of the SHA-256 of the kernel sources (file names and contents)."""
+    digest = hashlib.sha256()
+    for folder in _SOURCES:
+        for path in sorted(folder.glob("*.py")) if folder.is_dir() else ():
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def use_versioned_cache() -> Path:
+    """Point Numba's cache at ``<base>/src-<hash>`` and return that directory.
+
+    ``<base>`` is ``NUMBA_CACHE_DIR`` if set (the Makefile sets ``.cache/numba``), else
+    ``$XDG_CACHE_HOME/als-trial-sim/numba`` (``~/.cache/...``). Must run before any
+    ``@njit(cache=True)`` of ours is applied, i.e. on import of :mod:`designs`.
+    """
+    base = os.environ.get("NUMBA_CACHE_DIR")
+    if not base:
+        xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        base = str(Path(xdg) / "als-trial-sim" / "numba")
+    cache_dir = Path(base) / f"src-{sources_hash()}"
+    numba.config.CACHE_DIR = str(cache_dir)
+    return cache_dir
