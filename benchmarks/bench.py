@@ -89,7 +89,7 @@ def run_benchmark(
     rows = []
     for analysis in ANALYSES:  # compile, then time
         run_trials(inputs, 64, seed, (analysis,))
-        sec = _time(lambda a=analysis: run_trials(inputs, trials, seed, (a,)), repeat=2)
+        sec = _time(lambda a=analysis: run_trials(inputs, trials, seed, (a,)))
         rows.append(BenchRow(f"engine {analysis} ({numba.get_num_threads()} threads)", trials, sec))
     key = seed_key(seed)
     _engine_rng_floor(key, 16, n, v + 2)
