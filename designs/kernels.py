@@ -485,9 +485,9 @@ def simulate_block(
         Patients randomised per arm.
     effect_by_trial : float64[B]
         Mean change of slope of active patients in each trial, points/month.
-    visits_all, n_lead, curve, cum_hazard : see :func:`simulate_patient`.
+    visits_all, n_lead, curve, cum_hazard : see :func:`simulate_arm`.
     params_rows : float64[1 or B, N_PARAMS]
-        Population parameters (:func:`simulate_patient`): one row for every trial, or one
+        Population parameters (:func:`simulate_arm`): one row for every trial, or one
         row per trial (e.g. natural-history draws from a posterior).
     run : int64[N_ANALYSES]
         1 where an analysis is wanted.
