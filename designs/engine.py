@@ -538,6 +538,9 @@ def simulate_one_trial(inputs: SimulationInputs, seed: int, trial: int = 0) -> d
     unless the design screens on it), and ``screened`` (candidates screened per arm,
     placebo then active). The same (seed, trial) gives the same patients as trial
     ``trial`` of :func:`run_trials`.
+
+    Raises :class:`~designs.errors.InputError` when screening cannot fill an arm (the
+    kernels would mark such a trial failed); no partial trial is returned.
     """
     patient, arm, month, score, status, exit_month, slope, delta_fs, screened = (
         K.simulate_trial_long(
@@ -553,6 +556,15 @@ def simulate_one_trial(inputs: SimulationInputs, seed: int, trial: int = 0) -> d
             inputs.params,
         )
     )
+    for k, name in enumerate(("placebo", "active")):
+        if screened[k] < 0:
+            n_arm = inputs.n_placebo if k == 0 else inputs.n_active
+            cap = int(inputs.params[K.P_MAX_SCREEN] * n_arm) + 1000
+            raise InputError(
+                f"enrichment: screening admitted fewer than {n_arm} patients to the {name} "
+                f"arm of trial {trial} in {cap} candidates; widen the admission range "
+                "(delta_fs_min/delta_fs_max, lead_in_decline_min/lead_in_decline_max)"
+            )
     names = np.array(["completed", "dropout", "death"])
     return {
         "patient": patient,

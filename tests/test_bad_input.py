@@ -75,6 +75,24 @@ CASES = [
     (["trial", "--out", "{d}/a_folder"], "--out"),
     (["trial", "--out", "/proc/no_such_dir/trial.csv"], "--out"),
     (["trial", "--n-per-arm", "0", "--out", "{d}/never.csv"], "--n-per-arm"),
+    # delta-FS of 40+ points/month: the design check refuses a range that admits nobody
+    (["trial", "--set", "enrichment.delta_fs_min=40", "--out", "{d}/never.csv"], "delta_fs_min"),
+    # losing 25+ points in a 3-month lead-in: allowed, but screening cannot fill the arm,
+    # so no partial trial is written (it used to be)
+    (
+        [
+            "trial",
+            "--design",
+            "lead_in",
+            "--n-per-arm",
+            "5",
+            "--out",
+            "{d}/never.csv",
+            "--set",
+            "enrichment.lead_in_decline_min=25",
+        ],
+        "screening admitted fewer than 5",
+    ),
     (["analyze", "--data", "{d}/nothing_here.csv"], "--data"),
     (["analyze", "--data", "{d}/empty.csv"], "--data"),
     (["analyze", "--data", "{d}/latin1.csv"], "latin1.csv"),
