@@ -121,6 +121,7 @@ _MASK7 = np.uint64(0x7F)
 _MASK8 = np.uint64(0xFF)
 _S7 = np.uint64(7)
 _S32 = np.uint64(32)
+_S40 = np.uint64(40)
 _LOW32 = np.uint64(0xFFFFFFFF)
 _TWO24 = 1.0 / 16777216.0  # 2**-24
 
@@ -148,7 +149,7 @@ def _fast_path_tables(x: np.ndarray):
         while u > 0 and (np.float64(u - 1) * two24) * xi >= edge:
             u -= 1
         for sign_bit in (0, 1):
-            j = i + 128 * sign_bit
+            j = i + layers * sign_bit
             width[j] = (-1.0 if sign_bit else 1.0) * (xi * two24)
             accept[j] = u
     return width, accept
@@ -214,7 +215,7 @@ def next_normal_pair(state):
     j1 = np.intp(bits & _MASK8)
     u1 = np.int64((bits & _LOW32) >> _S8)
     j2 = np.intp((bits >> _S32) & _MASK8)
-    u2 = np.int64(bits >> np.uint64(40))
+    u2 = np.int64(bits >> _S40)
     # fast path: the integer form of ``candidate < x[i + 1]`` (see _fast_path_tables)
     if u1 < _ZIG_ACCEPT[j1]:
         z1 = float(u1) * _ZIG_WIDTH[j1]
