@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import tempfile
 from pathlib import Path
 
 import numba
@@ -34,13 +35,25 @@ def use_versioned_cache() -> Path:
     """Point Numba's cache at ``<base>/src-<hash>`` and return that directory.
 
     ``<base>`` is ``NUMBA_CACHE_DIR`` if set (the Makefile sets ``.cache/numba``), else
-    ``$XDG_CACHE_HOME/als-trial-sim/numba`` (``~/.cache/...``). Must run before any
+    ``$XDG_CACHE_HOME/als-trial-sim/numba`` (``~/.cache/...``); if that cannot be written,
+    the system's temporary folder. Must run before any
     ``@njit(cache=True)`` of ours is applied, i.e. on import of :mod:`designs`.
     """
     base = os.environ.get("NUMBA_CACHE_DIR")
     if not base:
         xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
         base = str(Path(xdg) / "als-trial-sim" / "numba")
-    cache_dir = Path(base) / f"src-{sources_hash()}"
+    name = f"src-{sources_hash()}"
+    cache_dir = Path(base) / name
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=cache_dir):
+            pass
+    except OSError:  # read-only home or cache folder: compile into the temporary folder
+        cache_dir = Path(tempfile.gettempdir()) / "als-trial-sim-numba" / name
+        try:
+            cache_dir.mkdir(parents=True, exist_ok=True)
+        except OSError:  # nowhere to write: Numba then only warns that it cannot cache
+            pass
     numba.config.CACHE_DIR = str(cache_dir)
     return cache_dir
