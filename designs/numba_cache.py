@@ -53,7 +53,7 @@ def use_versioned_cache() -> Path:
         cache_dir = Path(tempfile.gettempdir()) / "als-trial-sim-numba" / name
         try:
             cache_dir.mkdir(parents=True, exist_ok=True)
-        except OSError:  # nowhere to write: Numba then only warns that it cannot cache
+        except OSError:  # nowhere to write: Numba falls back to its own cache locations
             pass
     numba.config.CACHE_DIR = str(cache_dir)
     return cache_dir
