@@ -88,6 +88,22 @@ _MAX_NEWTON = 60
 _PURE_NEWTON = False  # False: BFGS updates between finite-difference Hessians
 
 
+@njit(cache=True, inline="always")
+def _arm_solution(w00, w01, w11, c0, c1):
+    """One arm's ``W_a^-1`` (entries 00, 01, 11) and ``beta_a = W_a^-1 c_a``, on scalars.
+
+    Returns (ok, det W_a, Winv00, Winv01, Winv11, beta0, beta1); ok is False (and the rest
+    zero) when ``W_a`` is not positive definite.
+    """
+    dw = w00 * w11 - w01 * w01
+    if not dw > 0.0:
+        return False, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
+    wi00 = w11 / dw
+    wi01 = -w01 / dw
+    wi11 = w00 / dw
+    return True, dw, wi00, wi01, wi11, wi00 * c0 + wi01 * c1, wi01 * c0 + wi11 * c1
+
+
 @njit(cache=True)
 def _evaluate(th, gs, arm, n_groups, ndf, grad, wk):
     """One pass (two with ``grad``) over the groups at ``theta``; writes ``wk``.
@@ -147,31 +163,18 @@ def _evaluate(th, gs, arm, n_groups, ndf, grad, wk):
             wa12 += n * (i10 * s01 + i11 * s11)
             ca10 += i00 * zy0 + i01 * zy1
             ca11 += i10 * zy0 + i11 * zy1
+    ok, dw, wi00, wi01, wi02, b00, b01 = _arm_solution(wa00, wa01, wa02, ca00, ca01)
+    if not ok:
+        return False
+    logdet += np.log(dw)
+    ok, dw, wi10, wi11, wi12, b10, b11 = _arm_solution(wa10, wa11, wa12, ca10, ca11)
+    if not ok:
+        return False
+    logdet += np.log(dw)
     q = quad
-    # placebo arm (0): W^-1 entries and beta
-    dw = wa00 * wa02 - wa01 * wa01
-    if not dw > 0.0:
-        return False
-    logdet += np.log(dw)
-    wi00 = wa02 / dw
-    wi01 = -wa01 / dw
-    wi02 = wa00 / dw
-    b00 = wi00 * ca00 + wi01 * ca01
-    b01 = wi01 * ca00 + wi02 * ca01
     q -= ca00 * b00 + ca01 * b01
-    v = wi02
-    # active arm (1)
-    dw = wa10 * wa12 - wa11 * wa11
-    if not dw > 0.0:
-        return False
-    logdet += np.log(dw)
-    wi10 = wa12 / dw
-    wi11 = -wa11 / dw
-    wi12 = wa10 / dw
-    b10 = wi10 * ca10 + wi11 * ca11
-    b11 = wi11 * ca10 + wi12 * ca11
     q -= ca10 * b10 + ca11 * b11
-    v += wi12
+    v = wi02 + wi12
     if not (q > 0.0 and np.isfinite(logdet)):
         return False
     wk[_F] = ndf * np.log(q) + logdet
