@@ -302,6 +302,20 @@ def simulate_arm(
 
 
 @njit(cache=True)
+def arm_scratch(n_max, n_all):
+    """Output arrays of :func:`simulate_arm` for arms of up to ``n_max`` patients and
+    ``n_all`` visits: (y, m_out, exit_out, status_out, slope_out, dfs_out)."""
+    return (
+        np.empty((n_max, n_all)),
+        np.empty(n_max, dtype=np.int64),
+        np.empty(n_max),
+        np.empty(n_max, dtype=np.int64),
+        np.empty(n_max),
+        np.empty(n_max),
+    )
+
+
+@njit(cache=True)
 def _lead_in_slope(visits_all, n_lead, y, p, lead_sums):
     """OLS slope (points/month) of patient ``p``'s lead-in visits and month 0 (row ``p`` of
     ``y``, as :func:`simulate_arm` writes it).
@@ -510,13 +524,9 @@ def simulate_block(
     lead_sums = lead_in_sums(visits_all, n_lead)
     n_chunks = (n_trials + chunk - 1) // chunk
     for c in prange(n_chunks):
-        n_max = max(n_placebo, n_active)
-        y_arm = np.empty((n_max, n_all))
-        m_arm = np.empty(n_max, dtype=np.int64)
-        exit_arm = np.empty(n_max)
-        status_arm = np.empty(n_max, dtype=np.int64)
-        true_slope_arm = np.empty(n_max)
-        dfs_arm = np.empty(n_max)
+        y_arm, m_arm, exit_arm, status_arm, true_slope_arm, dfs_arm = arm_scratch(
+            max(n_placebo, n_active), n_all
+        )
         gstat = np.empty((2 * v, 7))
         arm_c = np.empty(2 * v, dtype=np.int64)
         ztz_c = np.empty((2 * v, 3))
@@ -586,13 +596,9 @@ def simulate_trial_long(key, trial, n_placebo, n_active, effect_shift, visits_al
     slope = np.full(n_total, math.nan)
     delta_fs = np.full(n_total, math.nan)
     screened = np.zeros(2, dtype=np.int64)
-    n_max = max(n_placebo, n_active)
-    y = np.empty((n_max, n_all))
-    m_arm = np.empty(n_max, dtype=np.int64)
-    exit_arm = np.empty(n_max)
-    status_arm = np.empty(n_max, dtype=np.int64)
-    slope_arm = np.empty(n_max)
-    dfs_arm = np.empty(n_max)
+    y, m_arm, exit_arm, status_arm, slope_arm, dfs_arm = arm_scratch(
+        max(n_placebo, n_active), n_all
+    )
     r = 0
     pid = 0
     for arm in range(2):
