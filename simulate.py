@@ -439,47 +439,36 @@ def _grid(option: str, *, integer: bool = False):
     return parse
 
 
+# The sweep's grid options: (flag, integer values, help). Each becomes a dimension.
+_SWEEP_GRIDS = (
+    (
+        "--n-per-arm",
+        True,
+        "patients per arm: START:STOP:STEP (inclusive) or a list, e.g. 50:300:25",
+    ),
+    ("--n-total", True, "patients randomised in all (unequal allocation)"),
+    ("--effect", False, "effect.value grid, in the design's units"),
+    ("--duration", False, "trial length, months (visits keep the design's spacing)"),
+    (
+        "--dropout",
+        False,
+        "fraction gone by month 12 (constant MCAR hazard), e.g. 0.2,0.364",
+    ),
+    (
+        "--informative",
+        False,
+        "dropout.informative grid: log-hazard per point/month of faster decline "
+        "(0 = MCAR), e.g. 0,1,2",
+    ),
+)
+
+
 def _add_sweep(sub) -> None:
     p = sub.add_parser("sweep", help="power over a grid of designs, to an xarray netCDF file")
     _add_common(p, design=False)
     p.add_argument("--design", default=None, help="a name in designs/library or a TOML file")
-    p.add_argument(
-        "--n-per-arm",
-        type=_grid("--n-per-arm", integer=True),
-        metavar="GRID",
-        help="patients per arm: START:STOP:STEP (inclusive) or a list, e.g. 50:300:25",
-    )
-    p.add_argument(
-        "--n-total",
-        type=_grid("--n-total", integer=True),
-        metavar="GRID",
-        help="patients randomised in all (unequal allocation)",
-    )
-    p.add_argument(
-        "--effect",
-        type=_grid("--effect"),
-        metavar="GRID",
-        help="effect.value grid, in the design's units",
-    )
-    p.add_argument(
-        "--duration",
-        type=_grid("--duration"),
-        metavar="GRID",
-        help="trial length, months (visits keep the design's spacing)",
-    )
-    p.add_argument(
-        "--dropout",
-        type=_grid("--dropout"),
-        metavar="GRID",
-        help="fraction gone by month 12 (constant MCAR hazard), e.g. 0.2,0.364",
-    )
-    p.add_argument(
-        "--informative",
-        type=_grid("--informative"),
-        metavar="GRID",
-        help="dropout.informative grid: log-hazard per point/month of faster decline "
-        "(0 = MCAR), e.g. 0,1,2",
-    )
+    for flag, integer, help_text in _SWEEP_GRIDS:
+        p.add_argument(flag, type=_grid(flag, integer=integer), metavar="GRID", help=help_text)
     p.add_argument(
         "--set",
         action="append",
