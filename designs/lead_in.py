@@ -49,7 +49,7 @@ import math
 import numpy as np
 from numba import njit
 
-from designs.results import DF, ESTIMATE, EXTRA0, N_RESULT, SE, STATUS, STATUS_FAILED, STATUS_OK
+from designs.results import DF, ESTIMATE, EXTRA0, SE, STATUS, STATUS_OK, mark_failed
 
 ESTIMAND = (
     "difference in mean change of ALSFRS-R slope (post-randomisation slope minus the "
@@ -138,9 +138,7 @@ def slope_change_lead_in_test(stats, arm, n, out):
         Written: ESTIMATE = ``c_1`` (points/month), SE (points/month), DF = n - 3, STATUS;
         extras ``X_TAU2``, ``X_SIGMA2``, ``X_PRE_COEF``.
     """
-    for k in range(N_RESULT):
-        out[k] = np.nan
-    out[STATUS] = STATUS_FAILED
+    mark_failed(out)
     n0 = 0
     n1 = 0
     for i in range(n):

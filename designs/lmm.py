@@ -63,7 +63,7 @@ visits minus 2) and ``DF_METHOD`` records it. The df is clipped to ``[1, N_obs -
 import numpy as np
 from numba import njit
 
-from designs.results import DF, EXTRA0, N_RESULT, SE, STATUS, STATUS_FAILED, STATUS_OK
+from designs.results import DF, EXTRA0, N_RESULT, SE, STATUS, STATUS_FAILED, STATUS_OK, mark_failed
 from designs.results import ESTIMATE as ESTIMATE
 
 # lmm_slope-specific result slots (after ESTIMATE, SE, DF, STATUS)
@@ -655,9 +655,7 @@ def lmm_slope_fit(arm_g, ztz_g, n_g, syy_g, szy_g, szyzy_g, n_groups, out):
         SIGMA2, D11, D12, D22, REML_CRITERION, N_ITER, DF_METHOD (module constants).
         STATUS = 1 (and NaN elsewhere) when the fit fails or anything is not finite.
     """
-    for k in range(N_RESULT):
-        out[k] = np.nan
-    out[STATUS] = STATUS_FAILED
+    mark_failed(out)
     if n_groups < 2:
         return
     gs = np.empty((n_groups, _NCOL))

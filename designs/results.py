@@ -6,6 +6,9 @@ not computed in the kernels (Numba has no ``scipy.special``): the engine turns t
 t statistic ``estimate / se`` and ``df`` into p-values vectorised with SciPy.
 """
 
+import numpy as np
+from numba import njit
+
 ESTIMATE = 0  # the analysis' effect estimate (active minus placebo; units per analysis)
 SE = 1  # its standard error (same units)
 DF = 2  # reference-distribution degrees of freedom (np.inf for a z test)
@@ -17,3 +20,11 @@ STATUS_OK = 0.0
 STATUS_FAILED = (
     1.0  # generic failure: too few patients, singular system, optimiser did not converge
 )
+
+
+@njit(cache=True)
+def mark_failed(out):
+    """Set every slot of a result vector to NaN and its STATUS to failed."""
+    for k in range(N_RESULT):
+        out[k] = np.nan
+    out[STATUS] = STATUS_FAILED

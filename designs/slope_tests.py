@@ -13,14 +13,7 @@ digits to cancellation when scores are around 40 points.
 import numpy as np
 from numba import njit
 
-from designs.results import DF, ESTIMATE, N_RESULT, SE, STATUS, STATUS_FAILED, STATUS_OK
-
-
-@njit(cache=True)
-def _fail(out):
-    for k in range(N_RESULT):
-        out[k] = np.nan
-    out[STATUS] = STATUS_FAILED
+from designs.results import DF, ESTIMATE, N_RESULT, SE, STATUS, STATUS_OK, mark_failed
 
 
 @njit(cache=True)
@@ -65,10 +58,10 @@ def ols_slope_ttest(slope, arm, n, out):
             n1 += 1
             s1 += slope[i]
         else:
-            _fail(out)
+            mark_failed(out)
             return
     if n0 < 2 or n1 < 2:
-        _fail(out)
+        mark_failed(out)
         return
     m0 = s0 / n0
     m1 = s1 / n1
@@ -80,7 +73,7 @@ def ols_slope_ttest(slope, arm, n, out):
     se = np.sqrt(ss / df * (1.0 / n0 + 1.0 / n1))
     est = m1 - m0
     if not (se > 0.0 and np.isfinite(se) and np.isfinite(est)):
-        _fail(out)
+        mark_failed(out)
         return
     out[ESTIMATE] = est
     out[SE] = se
@@ -121,12 +114,12 @@ def ancova_change(y0, ylast, arm, n, out):
         elif arm[i] == 1:
             n1 += 1
         else:
-            _fail(out)
+            mark_failed(out)
             return
         mx += y0[i]
         mc += ylast[i] - y0[i]
     if n0 < 2 or n1 < 2:
-        _fail(out)
+        mark_failed(out)
         return
     nt = n0 + n1
     ma = n1 / nt
@@ -148,7 +141,7 @@ def ancova_change(y0, ylast, arm, n, out):
         sxc += dx * dc
     det = saa * sxx - sax * sax
     if not det > 1e-12 * saa * sxx:
-        _fail(out)
+        mark_failed(out)
         return
     c1 = (sxx * sac - sax * sxc) / det
     c2 = (saa * sxc - sax * sac) / det
@@ -158,11 +151,11 @@ def ancova_change(y0, ylast, arm, n, out):
         rss += r * r
     df = nt - 3.0
     if df < 1.0:
-        _fail(out)
+        mark_failed(out)
         return
     se = np.sqrt(rss / df * sxx / det)
     if not (se > 0.0 and np.isfinite(se) and np.isfinite(c1)):
-        _fail(out)
+        mark_failed(out)
         return
     out[ESTIMATE] = c1
     out[SE] = se
