@@ -305,6 +305,17 @@ def _cache_key(data: Phase2Data, priors: Priors, settings: dict) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
+def _sampler_settings(draws: int, chains: int, tune: int, seed: int, target_accept: float) -> dict:
+    """The sampler settings that key a cached posterior and must match its attributes."""
+    return {
+        "draws": draws,
+        "chains": chains,
+        "tune": tune,
+        "seed": _resolve_seed(seed),
+        "target_accept": float(target_accept),
+    }
+
+
 def cache_path(
     data: Phase2Data,
     cache_dir: str | Path,
@@ -317,13 +328,7 @@ def cache_path(
 ) -> Path:
     """Where :func:`cached_fit` keeps the posterior for these inputs."""
     priors = DEFAULT_PRIORS if priors is None else priors
-    settings = {
-        "draws": draws,
-        "chains": chains,
-        "tune": tune,
-        "seed": _resolve_seed(seed),
-        "target_accept": float(target_accept),
-    }
+    settings = _sampler_settings(draws, chains, tune, seed, target_accept)
     return Path(cache_dir) / f"phase2_posterior_{_cache_key(data, priors, settings)}.nc"
 
 
@@ -346,13 +351,7 @@ def cached_fit(
     """
     data = load_phase2() if data is None else data
     priors = DEFAULT_PRIORS if priors is None else priors
-    settings = {
-        "draws": draws,
-        "chains": chains,
-        "tune": tune,
-        "seed": _resolve_seed(seed),
-        "target_accept": float(target_accept),
-    }
+    settings = _sampler_settings(draws, chains, tune, seed, target_accept)
     path = cache_path(data, cache_dir, priors, **settings)
     if path.exists():
         try:
