@@ -559,7 +559,7 @@ def simulate_one_trial(inputs: SimulationInputs, seed: int, trial: int = 0) -> d
     for k, name in enumerate(("placebo", "active")):
         if screened[k] < 0:
             n_arm = inputs.n_placebo if k == 0 else inputs.n_active
-            cap = int(inputs.params[K.P_MAX_SCREEN] * n_arm) + 1000
+            cap = K.max_candidates_per_arm(inputs.params, n_arm)
             raise InputError(
                 f"enrichment: screening admitted fewer than {n_arm} patients to the {name} "
                 f"arm of trial {trial} in {cap} candidates; widen the admission range "

@@ -128,7 +128,7 @@ def exit_time(energy, visits, cum_hazard):
 
 
 @njit(cache=True, inline="always")
-def _max_candidates(params, n_arm):
+def max_candidates_per_arm(params, n_arm):
     """Candidates an arm may screen before the trial is marked failed."""
     return int(params[P_MAX_SCREEN] * n_arm) + 1000
 
@@ -185,8 +185,8 @@ def simulate_arm(
     -------
     int
         Candidates screened (``n_arm`` without screening), or ``-1`` when
-        :func:`_max_candidates` were screened before the arm was full (the trial is then
-        marked failed and the outputs are partial).
+        :func:`max_candidates_per_arm` were screened before the arm was full (the trial is
+        then marked failed and the outputs are partial).
 
     Notes
     -----
@@ -201,7 +201,7 @@ def simulate_arm(
     n_all = visits_all.shape[0]
     n_visits = n_all - n_lead
     last = visits_all[n_all - 1]
-    max_candidates = _max_candidates(params, n_arm)
+    max_candidates = max_candidates_per_arm(params, n_arm)
     linear = n_lead == 0 and params[P_CURVED] < 0.5
     integer = params[P_INTEGER] > 0.5
     sd_e = params[P_RESIDUAL_SD]
@@ -366,7 +366,7 @@ def _simulate_and_analyse_trial(
         if screened < 0:  # screening admitted too few: no analysis of this trial
             for a in range(res.shape[0]):
                 res[a, STATUS] = STATUS_FAILED
-            counts[C_SCREENED_PLACEBO + arm] = _max_candidates(params, n_arm)
+            counts[C_SCREENED_PLACEBO + arm] = max_candidates_per_arm(params, n_arm)
             return
         counts[C_SCREENED_PLACEBO + arm] = screened
         for p in range(n_arm):
