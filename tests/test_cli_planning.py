@@ -41,34 +41,12 @@ def run(capsys, *args):
 
 
 def test_sample_size_csv(capsys):
-    code, out, _ = run(
-        capsys,
-        "sample-size",
-        "--format",
-        "csv",
-        "--trials",
-        "200",
-        "--sizes",
-        "100:300:100",
-        "--seed",
-        "4",
-        "--json",
-    )
+    argv = ("sample-size", "--format", "csv", "--trials", "200", "--sizes", "100:300:100")
+    code, out, _ = run(capsys, *argv, "--seed", "4", "--json")
     assert code == 0
     rows = json.loads(out)
     assert [r["target_power"] for r in rows] == [0.8, 0.9]
-    code, out, _ = run(
-        capsys,
-        "sample-size",
-        "--format",
-        "csv",
-        "--trials",
-        "200",
-        "--sizes",
-        "100:300:100",
-        "--seed",
-        "4",
-    )
+    code, out, _ = run(capsys, *argv, "--seed", "4")
     table = list(csv.DictReader(io.StringIO(out)))
     assert int(table[0]["n_per_arm"]) == rows[0]["n_per_arm"]
     assert table[0]["seed"] == "4" and table[0]["version"] == __version__
