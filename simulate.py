@@ -256,7 +256,7 @@ def _add_power(sub) -> None:
 
 
 def cmd_power(args) -> int:
-    from designs.power import power
+    from designs.planning.power import power
 
     design = _design_from_args(args)
     analyses = tuple(args.analysis) if args.analysis else (str(design.trial.analysis),)
@@ -328,7 +328,7 @@ def cmd_trial(args) -> int:
     import numpy as np
 
     from designs.atomic import atomic_write_text
-    from designs.engine import simulate_one_trial, simulation_inputs
+    from designs.simulation.engine import simulate_one_trial, simulation_inputs
 
     design = _design_from_args(args)
     data = simulate_one_trial(simulation_inputs(design), args.seed, args.index)
@@ -381,7 +381,7 @@ def _read_csv(path: str, option: str = "--data"):
 
 
 def cmd_analyze(args) -> int:
-    from designs.analyses import analyze
+    from designs.analyses.real_data import analyze
 
     if not 0 < args.alpha < 1:
         raise InputError(f"--alpha {args.alpha}: must be in (0, 1)")
@@ -429,7 +429,7 @@ def cmd_bench(args) -> int:
 
 def _grid(option: str, *, integer: bool = False):
     def parse(text: str):
-        from designs.sweep import parse_grid
+        from designs.planning.sweep import parse_grid
 
         try:
             return parse_grid(text, option, integer=integer)
@@ -515,14 +515,14 @@ def _add_sweep(sub) -> None:
 
 def cmd_sweep(args) -> int:
     from designs.spec import load_design
-    from designs.sweep import cells_folder, run_sweep
+    from designs.planning.sweep import cells_folder, run_sweep
 
     design = load_design(args.design)
     if args.set:
         design = design.with_overrides(_parse_set(args.set))
     draws = None
     if args.assurance or args.posterior:
-        from designs.assurance import posterior_draws
+        from designs.planning.assurance import posterior_draws
 
         draws = posterior_draws(_posterior(args.posterior), args.transport)
     grid = {
@@ -632,8 +632,8 @@ def _check_targets(targets) -> None:
 
 def cmd_sample_size(args) -> int:
     from designs.atomic import check_writable
-    from designs.report import sample_size_table
-    from designs.sample_size import find_sample_size
+    from designs.outputs.report import sample_size_table
+    from designs.planning.sample_size import find_sample_size
 
     _check_targets(args.target_power)
     design = _design_from_args(args)
@@ -671,7 +671,7 @@ FIT_SEED = 20261125  # seed of the cached phase 2 fit (part of its cache key)
 
 
 def _posterior(path: str | None):
-    from designs.assurance import load_or_fit_posterior
+    from designs.planning.assurance import load_or_fit_posterior
 
     if path is not None and not Path(path).is_file():
         raise InputError(f"--posterior {path}: no such file")
@@ -712,7 +712,7 @@ def _add_assurance(sub) -> None:
 
 
 def cmd_assurance(args) -> int:
-    from designs.assurance import assurance_from_draws, posterior_draws
+    from designs.planning.assurance import assurance_from_draws, posterior_draws
 
     design = _design_from_args(args)
     idata = _posterior(args.posterior)
@@ -810,7 +810,7 @@ def _add_report(sub) -> None:
 
 
 def cmd_report(args) -> int:
-    from designs.report import write_report
+    from designs.outputs.report import write_report
 
     _check_targets(args.target_power)
     design = _design_from_args(args)
@@ -856,9 +856,9 @@ def main_job() -> int:
     """
     import time
 
-    from designs.assurance import assurance_from_draws, posterior_draws
-    from designs.report import sample_size_table
-    from designs.sample_size import design_at, find_sample_size
+    from designs.planning.assurance import assurance_from_draws, posterior_draws
+    from designs.outputs.report import sample_size_table
+    from designs.planning.sample_size import design_at, find_sample_size
     from designs.spec import load_design
 
     seed = 20261125

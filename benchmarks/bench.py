@@ -15,8 +15,8 @@ import numpy as np
 from numba import njit, prange
 
 from benchmarks.numpy_engine import draw_normals_numpy, simulate_ols_ttest
-from designs.engine import run_trials, simulation_inputs
-from designs.rng import next_normal_pair, next_uniform, seed_key, stream_state
+from designs.simulation.engine import run_trials, simulation_inputs
+from designs.simulation.rng import next_normal_pair, next_uniform, seed_key, stream_state
 from designs.spec import load_design
 
 ANALYSES = ("lmm_slope", "ols_slope_ttest", "ancova_change")

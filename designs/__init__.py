@@ -7,6 +7,6 @@ try:
 except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0+unknown"
 
-from designs.numba_cache import use_versioned_cache
+from designs.simulation.numba_cache import use_versioned_cache
 
 use_versioned_cache()

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from designs.analyses import (
+from designs.analyses.real_data import (
     analyze,
     fit_ancova_change,
     fit_lmm_slope,

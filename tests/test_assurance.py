@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from designs.assurance import (
+from designs.planning.assurance import (
     assign_draws,
     assurance_curve,
     assurance_from_draws,
@@ -16,7 +16,7 @@ from designs.assurance import (
     posterior_draws,
 )
 from designs.errors import InputError
-from designs.power import power
+from designs.planning.power import power
 from designs.spec import load_design
 
 SEED = 5
@@ -117,7 +117,7 @@ def test_posterior_draws_from_a_datatree(design):
 def test_natural_history_rows_reproduce_the_design_when_draws_equal_it():
     """Per-trial populations equal to the design's give exactly the design's numbers, and
     different populations change them (the rows are really used)."""
-    from designs.engine import population_rows, run_trials, simulation_inputs
+    from designs.simulation.engine import population_rows, run_trials, simulation_inputs
     from designs.spec import load_design
 
     design = load_design().with_overrides({"trial.n_per_arm": 30})

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from designs import closed_form as cf
+from designs.planning import closed_form as cf
 from designs.errors import InputError
 from designs.spec import load_design
 

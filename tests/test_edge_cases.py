@@ -5,9 +5,9 @@ import math
 import numpy as np
 import pytest
 
-import designs.power as P
-from designs.engine import run_trials, simulation_inputs
-from designs.power import power, summarise
+import designs.planning.power as P
+from designs.simulation.engine import run_trials, simulation_inputs
+from designs.planning.power import power, summarise
 from designs.spec import load_design
 
 ALL = ("lmm_slope", "ols_slope_ttest", "ancova_change", "joint_rank")

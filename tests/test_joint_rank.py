@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from designs import results as R
-from designs.joint_rank import joint_rank_test
+from designs.analyses import results as R
+from designs.analyses.joint_rank import joint_rank_test
 
 
 def slow_cafs(arm, death, followup, m, change):

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from scipy import optimize, stats
 
-from designs import lmm
-from designs.results import DF, ESTIMATE, N_RESULT, SE, STATUS
+from designs.analyses import reml as lmm
+from designs.analyses.results import DF, ESTIMATE, N_RESULT, SE, STATUS
 
 # ---------------------------------------------------------------- data
 

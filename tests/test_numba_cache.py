@@ -2,7 +2,7 @@
 
 import numba
 
-from designs import numba_cache
+from designs.simulation import numba_cache
 
 
 def test_cache_dir_is_named_after_the_sources():

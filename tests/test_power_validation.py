@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from designs import closed_form as cf
-from designs.power import power
+from designs.planning import closed_form as cf
+from designs.planning.power import power
 from designs.spec import load_design
 
 pytestmark = pytest.mark.slow
@@ -142,7 +142,7 @@ ANALYSES = ["lmm_slope", "ols_slope_ttest", "ancova_change"]
 
 
 def test_null_design_really_hits_the_floor():
-    from designs.engine import simulate_one_trial, simulation_inputs
+    from designs.simulation.engine import simulate_one_trial, simulation_inputs
 
     data = simulate_one_trial(simulation_inputs(null_design(100, "lmm_slope")), seed=1)
     last = data["month"] == 12

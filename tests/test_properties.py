@@ -8,9 +8,9 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from designs import results as R
-from designs.engine import run_trials, simulation_inputs
-from designs.power import power
+from designs.analyses import results as R
+from designs.simulation.engine import run_trials, simulation_inputs
+from designs.planning.power import power
 from designs.spec import load_design
 
 SETTINGS = settings(

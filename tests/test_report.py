@@ -10,8 +10,8 @@ import pytest
 import xarray as xr
 
 from designs import __version__
-from designs.power import power
-from designs.report import write_report
+from designs.planning.power import power
+from designs.outputs.report import write_report
 from designs.spec import load_design
 
 SEED = 3
@@ -119,8 +119,8 @@ def test_interrupted_report_writes_nothing(tmp_path):
 def test_realism_sensitivity_rows_match_power(report):
     """The 'as designed' row of realism_sensitivity.md is the power at the chosen n, and the
     report says which ALS-realism options are on."""
-    from designs.report import realism_sensitivity, realism_switches
-    from designs.sample_size import design_at
+    from designs.outputs.report import realism_sensitivity, realism_switches
+    from designs.planning.sample_size import design_at
 
     out, _ = report
     text = (out / "realism_sensitivity.md").read_text()

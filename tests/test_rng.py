@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from designs.rng import (
+from designs.simulation.rng import (
     _TWO24,
     _ZIG_ACCEPT,
     _ZIG_F,

@@ -11,10 +11,10 @@ import pytest
 from scipy import stats
 
 from designs import __version__
-from designs import closed_form as cf
+from designs.planning import closed_form as cf
 from designs.errors import InputError
-from designs.report import sample_size_table
-from designs.sample_size import (
+from designs.outputs.report import sample_size_table
+from designs.planning.sample_size import (
     curve_power,
     design_at,
     find_sample_size,
@@ -122,7 +122,7 @@ def test_probit_fit_recovers_a_known_curve():
 def test_nested_sizes_share_patients(v3):
     # common random numbers: the same seed at another size simulates the same first patients,
     # so adding sizes to a curve changes nothing at the sizes already there
-    from designs.sample_size import simulate_curve
+    from designs.planning.sample_size import simulate_curve
 
     a = simulate_curve(v3, [40, 80], 300, SEED, "lmm_slope")
     b = simulate_curve(v3, [40, 60, 80], 300, SEED, "lmm_slope")

@@ -16,9 +16,9 @@ import xarray as xr
 
 from designs import __version__
 from designs.errors import InputError
-from designs.power import power
+from designs.planning.power import power
 from designs.spec import load_design
-from designs.sweep import (
+from designs.planning.sweep import (
     cell_design,
     cells_folder,
     load_sweep,
@@ -156,7 +156,7 @@ class _Stop:
 
 
 def test_interrupted_sweep_resumes_to_identical_file(design, reference, tmp_path, monkeypatch):
-    import designs.sweep as sweep_module
+    import designs.planning.sweep as sweep_module
 
     out = tmp_path / "sweep.nc"
     with pytest.raises(KeyboardInterrupt):
@@ -262,7 +262,7 @@ def test_local_cluster_processes_equals_local_run(design, reference):
 
 
 def test_unreachable_scheduler_is_bad_input(design, tmp_path, monkeypatch):
-    monkeypatch.setattr("designs.sweep.CONNECT_TIMEOUT", "1s")
+    monkeypatch.setattr("designs.planning.sweep.CONNECT_TIMEOUT", "1s")
     out = tmp_path / "x.nc"
     with pytest.raises(InputError, match="--scheduler"):
         run_sweep(design, GRID, TRIALS, SEED, ANALYSES, out, scheduler="tcp://127.0.0.1:9")
@@ -328,7 +328,7 @@ def test_informative_dropout_dimension(design, tmp_path):
 def test_finished_sweep_is_reused_not_recomputed(design, tmp_path, monkeypatch):
     """A second run of the same finished sweep reuses the file (nothing is simulated); a
     changed grid is computed afresh."""
-    import designs.sweep as S
+    import designs.planning.sweep as S
 
     out = tmp_path / "done.nc"
     first = run_sweep(design, {"n_per_arm": (20, 30)}, TRIALS, SEED, ANALYSES, out)
@@ -347,7 +347,7 @@ def test_assurance_in_sweep_cells(design, tmp_path):
     """With posterior draws every cell holds assurance: a degenerate posterior (all draws the
     design's effect) gives exactly power_favourable (same seed, same patients); a spread
     posterior gives assurance equal to assurance_from_draws on that cell's design."""
-    from designs.assurance import assurance_from_draws
+    from designs.planning.assurance import assurance_from_draws
 
     effect = design.effect.value
     same = run_sweep(

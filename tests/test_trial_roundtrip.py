@@ -1,13 +1,13 @@
-"""A simulated trial written as CSV and analysed with `designs.analyses` gives the same result
+"""A simulated trial written as CSV and analysed with `designs.analyses.real_data` gives the same result
 as the engine's kernel gave for that trial (same seed and trial index)."""
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from designs import results as R
-from designs.analyses import analyze
-from designs.engine import run_trials, simulate_one_trial, simulation_inputs
+from designs.analyses import results as R
+from designs.analyses.real_data import analyze
+from designs.simulation.engine import run_trials, simulate_one_trial, simulation_inputs
 from designs.errors import InputError
 from designs.spec import load_design
 

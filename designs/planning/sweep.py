@@ -40,7 +40,7 @@ import xarray as xr
 
 from designs import __version__
 from designs.atomic import atomic_path, atomic_write_text, check_writable
-from designs.engine import ESTIMANDS
+from designs.simulation.engine import ESTIMANDS
 from designs.errors import InputError
 
 #: Swept dimensions, in the order they appear in the dataset (``analysis`` last).
@@ -263,7 +263,7 @@ def evaluate_cell(
 
     With ``assurance_draws`` (posterior effect draws in the ``transport``'s units), each
     analysis also gets ``assurance`` and ``assurance_mc_se``
-    (:func:`designs.assurance.assurance_from_draws`, same seed).
+    (:func:`designs.planning.assurance.assurance_from_draws`, same seed).
 
     Returns
     -------
@@ -272,13 +272,13 @@ def evaluate_cell(
         mean_estimate, true_effect, failed_fits, completers, dropout[, assurance,
         assurance_mc_se]}}``.
     """
-    from designs.power import power
+    from designs.planning.power import power
 
     with _KERNEL_LOCK:
         out = power(design, trials, seed, analyses)
         assured = {}
         if assurance_draws is not None:
-            from designs.assurance import assurance_from_draws
+            from designs.planning.assurance import assurance_from_draws
 
             for a in analyses:
                 assured[a] = assurance_from_draws(
@@ -462,7 +462,7 @@ def run_sweep(
         ``failed_fits``, ...; coords ``estimand`` and ``units`` along ``analysis``; attrs with
         the design (TOML), seed, trials per cell, analyses and package version.
     """
-    from designs.engine import _analysis_flags
+    from designs.simulation.engine import _analysis_flags
 
     if int(trials) < 1:
         raise InputError(f"--trials {trials}: must be a whole number >= 1")

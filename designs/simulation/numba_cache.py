@@ -1,8 +1,8 @@
 """Keep Numba's on-disk cache of compiled kernels in step with our sources.
 
 Numba decides whether a cached function is stale from its own file only. Our kernels
-inline code from other modules (the generator in :mod:`designs.rng`, the REML fit in
-:mod:`designs.lmm`, ...), so after an edit of one of those a cached kernel would silently
+inline code from other modules (the generator in :mod:`designs.simulation.rng`, the REML fit in
+:mod:`designs.analyses.reml`, ...), so after an edit of one of those a cached kernel would silently
 keep the old code and give old numbers. Caching therefore goes to a directory named after a
 hash of every kernel source: any change of them compiles afresh.
 """
@@ -16,8 +16,9 @@ from pathlib import Path
 
 import numba
 
-_PACKAGE = Path(__file__).resolve().parent
-# Sources whose compiled code can end up inside a cached kernel.
+_PACKAGE = Path(__file__).resolve().parents[1]
+# Sources whose compiled code can end up inside a cached kernel: every module of the
+# ``designs`` package, sub-packages included, and the benchmarks' kernels.
 _SOURCES = (_PACKAGE, _PACKAGE.parent / "benchmarks")
 
 
@@ -25,8 +26,8 @@ def sources_hash() -> str:
     """First 16 hex digits of the SHA-256 of the kernel sources (file names and contents)."""
     digest = hashlib.sha256()
     for folder in _SOURCES:
-        for path in sorted(folder.glob("*.py")) if folder.is_dir() else ():
-            digest.update(path.name.encode())
+        for path in sorted(folder.rglob("*.py")) if folder.is_dir() else ():
+            digest.update(path.relative_to(folder).as_posix().encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 

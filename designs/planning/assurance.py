@@ -30,9 +30,9 @@ import numpy as np
 from scipy import stats
 
 from designs import __version__
-from designs.engine import population_rows, run_trials, simulation_inputs
+from designs.simulation.engine import population_rows, run_trials, simulation_inputs
 from designs.errors import InputError
-from designs.power import Z95, mc_se, wilson_interval
+from designs.planning.power import Z95, mc_se, wilson_interval
 
 TRANSPORTS = ("proportional", "absolute")
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
@@ -140,7 +140,7 @@ def assurance_from_draws(
     trials : int
         Simulated trials; each gets one draw (:func:`assign_draws`).
     seed : int
-        Non-negative seed. The same seed gives the same patients as :func:`designs.power.power`,
+        Non-negative seed. The same seed gives the same patients as :func:`designs.planning.power.power`,
         so a posterior with all draws equal gives exactly the power at that effect.
     analysis : str, optional
         Default: the design's.
@@ -252,7 +252,7 @@ def _power_distribution(effect, success, draws_points) -> tuple[dict, float]:
     (each trial one Bernoulli outcome at its own effect); for a test statistic that is close
     to normal this is the exact shape ``Phi((effect / se) - z)``.
     """
-    from designs.sample_size import probit_fit
+    from designs.planning.sample_size import probit_fit
 
     if effect.size < 10 or np.ptp(effect) == 0:
         p = float(success.mean()) if effect.size else math.nan
@@ -297,7 +297,7 @@ def assurance_curve(
     progress: Callable[[int], None] | None = None,
 ) -> list[AssuranceResult]:
     """Assurance at several sizes (per arm with 1:1, total otherwise), same seed and draws."""
-    from designs.sample_size import design_at
+    from designs.planning.sample_size import design_at
 
     return [
         assurance_from_draws(

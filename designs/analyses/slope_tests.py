@@ -5,7 +5,7 @@
 * ``ancova_change``: completers' change from baseline to the last scheduled visit regressed
   on arm and baseline score (difference in mean change, active minus placebo, points).
 
-Both write ESTIMATE, SE, DF and STATUS of :mod:`designs.results` into ``out``; the remaining
+Both write ESTIMATE, SE, DF and STATUS of :mod:`designs.analyses.results` into ``out``; the remaining
 slots are NaN. Sums are taken in two passes (means first) so that the result does not lose
 digits to cancellation when scores are around 40 points.
 """
@@ -13,7 +13,7 @@ digits to cancellation when scores are around 40 points.
 import numpy as np
 from numba import njit
 
-from designs.results import DF, ESTIMATE, N_RESULT, SE, STATUS, STATUS_OK, mark_failed
+from designs.analyses.results import DF, ESTIMATE, N_RESULT, SE, STATUS, STATUS_OK, mark_failed
 
 
 @njit(cache=True)

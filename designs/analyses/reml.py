@@ -63,8 +63,17 @@ visits minus 2) and ``DF_METHOD`` records it. The df is clipped to ``[1, N_obs -
 import numpy as np
 from numba import njit
 
-from designs.results import DF, EXTRA0, N_RESULT, SE, STATUS, STATUS_FAILED, STATUS_OK, mark_failed
-from designs.results import ESTIMATE as ESTIMATE
+from designs.analyses.results import (
+    DF,
+    EXTRA0,
+    N_RESULT,
+    SE,
+    STATUS,
+    STATUS_FAILED,
+    STATUS_OK,
+    mark_failed,
+)
+from designs.analyses.results import ESTIMATE as ESTIMATE
 
 # lmm_slope-specific result slots (after ESTIMATE, SE, DF, STATUS)
 SIGMA2 = EXTRA0  # residual variance sigma^2, points^2

@@ -27,7 +27,7 @@ def power_curve_png(ds, path, *, targets=(0.8, 0.9), analysis=None, effect_label
     Parameters
     ----------
     ds : xarray.Dataset
-        A sweep (:func:`designs.sweep.run_sweep`) with dims ``n_per_arm`` (or ``n_total``),
+        A sweep (:func:`designs.planning.sweep.run_sweep`) with dims ``n_per_arm`` (or ``n_total``),
         ``effect`` and ``analysis``.
     path : path
         PNG file to write.

@@ -52,7 +52,7 @@ __all__ = [
     "load_design",
 ]
 
-LIBRARY_DIR = Path(__file__).resolve().parent / "library"
+LIBRARY_DIR = Path(__file__).resolve().parents[1] / "library"
 SCORE_MAX = 48.0  # ALSFRS-R maximum total, points
 
 

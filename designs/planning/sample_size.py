@@ -29,7 +29,7 @@ import numpy as np
 from scipy import optimize, stats
 
 from designs import __version__
-from designs.engine import ESTIMANDS, run_trials, simulation_inputs
+from designs.simulation.engine import ESTIMANDS, run_trials, simulation_inputs
 from designs.errors import InputError
 
 MAX_SIZE = 50_000
@@ -59,7 +59,7 @@ def closed_form_size(design, target: float) -> float | None:
     Returns None when no formula applies (no benefit, or ``ancova_change`` on degenerate
     variances).
     """
-    from designs import closed_form as cf
+    from designs.planning import closed_form as cf
 
     delta = design.effect.slope_shift(design.population.slope_mean)
     if not delta > 0:
@@ -427,7 +427,7 @@ def find_sample_size(
         c0, c1 = curve.fit(w)
         boot[r] = [invert_curve(c0, c1, t) for t in targets]
     rows = []
-    from designs.power import power as simulate_power
+    from designs.planning.power import power as simulate_power
 
     max_size = int(curve.sizes.max())
     for j, target in enumerate(targets):

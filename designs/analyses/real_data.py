@@ -5,10 +5,10 @@ columns ``patient`` (any id), ``arm`` (0 placebo, 1 active), ``month`` (visit ti
 from randomisation) and ``alsfrs_r`` (ALSFRS-R total, points). Each function validates the
 table, reduces it to the arrays the engine's kernels take and calls the same kernels:
 
-* :func:`fit_lmm_slope` -> :func:`designs.lmm.lmm_slope_fit` (patients grouped by arm and
+* :func:`fit_lmm_slope` -> :func:`designs.analyses.reml.lmm_slope_fit` (patients grouped by arm and
   exact visit months);
-* :func:`fit_ols_slope_ttest` -> :func:`designs.slope_tests.ols_slope_ttest`;
-* :func:`fit_ancova_change` -> :func:`designs.slope_tests.ancova_change`.
+* :func:`fit_ols_slope_ttest` -> :func:`designs.analyses.slope_tests.ols_slope_ttest`;
+* :func:`fit_ancova_change` -> :func:`designs.analyses.slope_tests.ancova_change`.
 
 p-values come from Student's t with the kernel's df: two-sided by default, one-sided in the
 favourable direction (active declines more slowly: a positive estimate) when ``sides=1``.
@@ -22,10 +22,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from designs import lmm
+from designs.analyses import reml as lmm
 from designs.errors import InputError
-from designs.results import DF, ESTIMATE, SE, STATUS, STATUS_OK
-from designs.slope_tests import ancova_change, ols_slope, ols_slope_ttest
+from designs.analyses.results import DF, ESTIMATE, SE, STATUS, STATUS_OK
+from designs.analyses.slope_tests import ancova_change, ols_slope, ols_slope_ttest
 
 COLUMNS = ("patient", "arm", "month", "alsfrs_r")
 ANALYSES = (
@@ -356,7 +356,7 @@ def fit_ancova_change(data, last_month: float | None = None, sides: int = 2) -> 
 
 
 def fit_joint_rank(data, sides: int = 2) -> AnalysisResult:
-    """CAFS joint rank of survival and ALSFRS-R change (:mod:`designs.joint_rank`).
+    """CAFS joint rank of survival and ALSFRS-R change (:mod:`designs.analyses.joint_rank`).
 
     Parameters
     ----------
@@ -373,7 +373,7 @@ def fit_joint_rank(data, sides: int = 2) -> AnalysisResult:
     AnalysisResult
         Estimand: probability that an active patient outranks a placebo patient, minus 1/2.
     """
-    from designs.joint_rank import ESTIMAND, UNITS, joint_rank_test
+    from designs.analyses.joint_rank import ESTIMAND, UNITS, joint_rank_test
 
     sides = _check_sides(sides)
     frame = _validate(data, extra=("status", "exit_month"))
@@ -428,7 +428,7 @@ def fit_joint_rank(data, sides: int = 2) -> AnalysisResult:
 
 def fit_slope_change_lead_in(data, sides: int = 2) -> AnalysisResult:
     """Post-randomisation slope adjusted for the patient's own lead-in slope
-    (:mod:`designs.lead_in`).
+    (:mod:`designs.analyses.slope_change_lead_in`).
 
     Lead-in visits are those at month <= 0 (month 0 is the randomisation visit, assessed
     before treatment); post-randomisation visits those at month >= 0. Patients need >= 2 of
@@ -439,7 +439,7 @@ def fit_slope_change_lead_in(data, sides: int = 2) -> AnalysisResult:
     AnalysisResult
         Estimand: difference in mean change of slope, active minus placebo (points/month).
     """
-    from designs import lead_in as LI
+    from designs.analyses import slope_change_lead_in as LI
 
     sides = _check_sides(sides)
     frame = _validate(data)

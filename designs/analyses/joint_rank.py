@@ -27,7 +27,7 @@ import math
 import numpy as np
 from numba import njit
 
-from designs import results as R
+from designs.analyses import results as R
 
 ESTIMAND = (
     "probability that an active patient outranks a placebo patient on the joint rank of "

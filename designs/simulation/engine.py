@@ -1,7 +1,7 @@
 """Run the trial kernels over blocks of trials, threads and seeds; label the results.
 
 The engine turns a :class:`~designs.spec.TrialDesign` into the flat inputs of
-:mod:`designs.kernels`, runs :func:`~designs.kernels.simulate_block` block by block (a
+:mod:`designs.simulation.kernels`, runs :func:`~designs.simulation.kernels.simulate_block` block by block (a
 progress callback sees each finished block) and returns per-trial estimates, standard
 errors, degrees of freedom, p-values and rejections for each analysis. Every trial's result
 depends only on (seed, global trial index), so the numbers do not change with the number of
@@ -18,14 +18,14 @@ import numba
 import numpy as np
 from scipy import stats
 
-from designs import kernels as K
-from designs import results as R
+from designs.simulation import kernels as K
+from designs.analyses import results as R
 from designs.errors import InputError
-from designs.joint_rank import ESTIMAND as JR_ESTIMAND
-from designs.joint_rank import UNITS as JR_UNITS
-from designs.lead_in import ESTIMAND as LI_ESTIMAND
-from designs.lead_in import UNITS as LI_UNITS
-from designs.rng import seed_key
+from designs.analyses.joint_rank import ESTIMAND as JR_ESTIMAND
+from designs.analyses.joint_rank import UNITS as JR_UNITS
+from designs.analyses.slope_change_lead_in import ESTIMAND as LI_ESTIMAND
+from designs.analyses.slope_change_lead_in import UNITS as LI_UNITS
+from designs.simulation.rng import seed_key
 
 ANALYSIS_INDEX = {
     "lmm_slope": K.A_LMM_SLOPE,
@@ -75,7 +75,7 @@ class SimulationInputs:
     n_placebo, n_active : int
         Patients randomised per arm.
     params : float64[N_PARAMS]
-        Population parameters (slots ``designs.kernels.P_*``).
+        Population parameters (slots ``designs.simulation.kernels.P_*``).
     cum_hazard : float64[V]
         Dropout cumulative hazard at each visit.
     effect_shift : float
@@ -340,9 +340,9 @@ class TrialResults:
     analyses : tuple of str
         Analysis names, in the order of the second axis of ``results``.
     results : float64[trial, analysis, N_RESULT]
-        Kernel outputs (layout :mod:`designs.results`).
+        Kernel outputs (layout :mod:`designs.analyses.results`).
     counts : float64[trial, N_COUNTS]
-        Dropouts, deaths and completers per arm (slots ``designs.kernels.C_*``).
+        Dropouts, deaths and completers per arm (slots ``designs.simulation.kernels.C_*``).
     effect_by_trial : float64[trial]
         The true mean change of slope in each trial, points/month.
     inputs : SimulationInputs

@@ -1,7 +1,7 @@
 """Numba kernels: simulate double-blind ALSFRS-R trials and analyse each one.
 
 Pure arrays in, arrays out; no Python objects, files or xarray. The engine
-(:mod:`designs.engine`) turns a :class:`~designs.spec.TrialDesign` into the flat inputs
+(:mod:`designs.simulation.engine`) turns a :class:`~designs.spec.TrialDesign` into the flat inputs
 below, runs the kernels over blocks of trials and labels the results.
 
 Patient model (DESIGN section 2), patient ``i`` of arm ``k`` at visit month ``t_j``::
@@ -11,7 +11,7 @@ Patient model (DESIGN section 2), patient ``i`` of arm ``k`` at visit month ``t_
 
 scores rounded half up and clipped to 0-48 when ``integer_scores``. ``c(t)`` is the
 nonlinear part of the mean trajectory (``population.curvature``; zero when linear, see
-:func:`designs.engine.curvature_term`). Lead-in visits (months < 0, ``trial.lead_in_months``)
+:func:`designs.simulation.engine.curvature_term`). Lead-in visits (months < 0, ``trial.lead_in_months``)
 follow the natural-history slope; treatment acts from month 0 (randomisation). Dropout is
 monotone in continuous time after randomisation: the patient's exit time ``T`` solves
 ``H(T) = E`` with ``E`` a unit exponential (from the patient's own uniform) and ``H`` the
@@ -19,7 +19,7 @@ piecewise-linear cumulative hazard through the visits; a visit ``t_j`` is observ
 ``t_j < T`` (month 0 and the lead-in always). Death has its own constant monthly hazard and
 ends the scores too.
 
-Each candidate's draws come from its own stream (see :mod:`designs.rng`) in a fixed order:
+Each candidate's draws come from its own stream (see :mod:`designs.simulation.rng`) in a fixed order:
 one normal pair for the random effects, one pair for delta-FS (only when the design screens
 on it), one pair for the effect (only when ``effect_sd > 0``; the second half is unused),
 the dropout and death uniforms, then the residuals in pairs over the lead-in and scheduled
@@ -39,18 +39,18 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from designs import lead_in as LI
-from designs.joint_rank import joint_rank_test
-from designs.lmm import lmm_slope_fit
-from designs.results import STATUS, STATUS_FAILED
-from designs.rng import (
+from designs.analyses import slope_change_lead_in as LI
+from designs.analyses.joint_rank import joint_rank_test
+from designs.analyses.reml import lmm_slope_fit
+from designs.analyses.results import STATUS, STATUS_FAILED
+from designs.simulation.rng import (
     arm_stream_key,
     next_normal_pair,
     next_uniform,
     patient_stream,
     skip_draws,
 )
-from designs.slope_tests import ancova_change, ols_slope_ttest
+from designs.analyses.slope_tests import ancova_change, ols_slope_ttest
 
 # Slots of the flat parameter vector ``params`` (float64).
 P_BASELINE_MEAN = 0  # points
@@ -149,7 +149,7 @@ def simulate_arm(
     Parameters
     ----------
     arm_key : uint64
-        :func:`designs.rng.arm_stream_key` of (seed key, trial, arm).
+        :func:`designs.simulation.rng.arm_stream_key` of (seed key, trial, arm).
     n_arm : int
         Patients to randomise to the arm.
     is_active : bool
@@ -491,7 +491,7 @@ def simulate_block(
     Parameters
     ----------
     key : uint64
-        Seed key (:func:`designs.rng.seed_key`).
+        Seed key (:func:`designs.simulation.rng.seed_key`).
     first_trial : int
         Global index of the first trial of the block (results depend only on the global
         index, never on the block or thread).
@@ -508,7 +508,7 @@ def simulate_block(
     chunk : int
         Trials per parallel work item (scratch is allocated once per chunk).
     res : float64[B, N_ANALYSES, N_RESULT]
-        Receives each analysis' result (layout :mod:`designs.results`).
+        Receives each analysis' result (layout :mod:`designs.analyses.results`).
     counts : float64[B, N_COUNTS]
         Receives dropouts, deaths, completers and candidates screened per arm.
     """

@@ -1,7 +1,7 @@
 """Tables (Markdown, CSV, LaTeX), the operating characteristics and the methods paragraph.
 
 Every table carries the seed and the package version (a caption line in Markdown and LaTeX,
-columns in CSV). Plots are in :mod:`designs.plots`; the whole report folder is written by
+columns in CSV). Plots are in :mod:`designs.outputs.figures`; the whole report folder is written by
 :func:`write_report`.
 """
 
@@ -56,7 +56,7 @@ def sample_size_table(result, design, fmt: str = "md") -> str:
 
     Parameters
     ----------
-    result : designs.sample_size.SampleSizeResult
+    result : designs.planning.sample_size.SampleSizeResult
     design : designs.spec.TrialDesign
         The design searched (for the caption).
     fmt : {"md", "csv", "latex"}
@@ -229,8 +229,8 @@ def operating_characteristics(
     dict
         JSON-ready; effects in the design's units and in points/month.
     """
-    from designs.power import power
-    from designs.sample_size import design_at, probit_fit
+    from designs.planning.power import power
+    from designs.planning.sample_size import design_at, probit_fit
 
     analysis = analysis or str(design.trial.analysis)
     d = design_at(design, n)
@@ -353,8 +353,8 @@ def realism_sensitivity(
     The same seed throughout (common random numbers), so differences between rows are the
     assumptions, not Monte Carlo noise.
     """
-    from designs.power import power
-    from designs.sample_size import design_at
+    from designs.planning.power import power
+    from designs.planning.sample_size import design_at
 
     base = design_at(design, n)
     rows = []
@@ -448,7 +448,7 @@ def operating_characteristics_md(oc: dict, design) -> str:
 
 def methods_text(design, result, oc, assurance: dict | None, idata_attrs: dict | None) -> str:
     """A methods paragraph a grant writer can paste (Markdown)."""
-    from designs.engine import ESTIMANDS
+    from designs.simulation.engine import ESTIMANDS
 
     t, p, e = design.trial, design.population, design.effect
     estimand, units = ESTIMANDS[result.analysis]
@@ -610,11 +610,11 @@ def write_report(
     import tempfile
     from pathlib import Path
 
-    from designs import plots
-    from designs.assurance import assurance_curve, posterior_draws
+    from designs.outputs import figures as plots
+    from designs.planning.assurance import assurance_curve, posterior_draws
     from designs.errors import InputError
-    from designs.sample_size import find_sample_size
-    from designs.sweep import run_sweep
+    from designs.planning.sample_size import find_sample_size
+    from designs.planning.sweep import run_sweep
 
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():

@@ -16,9 +16,9 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from designs import kernels as K
-from designs import results as R
-from designs.engine import ESTIMANDS, TrialResults, run_trials, simulation_inputs
+from designs.simulation import kernels as K
+from designs.analyses import results as R
+from designs.simulation.engine import ESTIMANDS, TrialResults, run_trials, simulation_inputs
 from designs.errors import InputError
 
 Z95 = 1.959963984540054

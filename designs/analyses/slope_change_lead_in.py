@@ -49,7 +49,7 @@ import math
 import numpy as np
 from numba import njit
 
-from designs.results import DF, ESTIMATE, EXTRA0, SE, STATUS, STATUS_OK, mark_failed
+from designs.analyses.results import DF, ESTIMATE, EXTRA0, SE, STATUS, STATUS_OK, mark_failed
 
 ESTIMAND = (
     "difference in mean change of ALSFRS-R slope (post-randomisation slope minus the "

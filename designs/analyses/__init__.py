@@ -1,0 +1,1 @@
+"""The analyses of one trial: one module per analysis, the registry that names them."""

@@ -1,0 +1,1 @@
+"""Outputs: tables, figures, methods text and the report folder. Renders; never simulates."""

@@ -1,0 +1,1 @@
+"""Planning: power, sample size, assurance, sweeps, closed forms, operating characteristics."""
