@@ -514,8 +514,8 @@ def _add_sweep(sub) -> None:
 
 
 def cmd_sweep(args) -> int:
-    from designs.spec import load_design
     from designs.planning.sweep import cells_folder, run_sweep
+    from designs.spec import load_design
 
     design = load_design(args.design)
     if args.set:
@@ -856,8 +856,8 @@ def main_job() -> int:
     """
     import time
 
-    from designs.planning.assurance import assurance_from_draws, posterior_draws
     from designs.outputs.report import sample_size_table
+    from designs.planning.assurance import assurance_from_draws, posterior_draws
     from designs.planning.sample_size import design_at, find_sample_size
     from designs.spec import load_design
 

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
+from designs.errors import InputError
 from designs.planning.assurance import (
     assign_draws,
     assurance_curve,
@@ -15,7 +16,6 @@ from designs.planning.assurance import (
     effect_shift,
     posterior_draws,
 )
-from designs.errors import InputError
 from designs.planning.power import power
 from designs.spec import load_design
 

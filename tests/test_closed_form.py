@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from designs.planning import closed_form as cf
 from designs.errors import InputError
+from designs.planning import closed_form as cf
 from designs.spec import load_design
 
 # --------------------------------------------------------------------------- V1, V2 (Diggle 2002)

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import designs.planning.power as P
-from designs.simulation.engine import run_trials, simulation_inputs
 from designs.planning.power import power, summarise
+from designs.simulation.engine import run_trials, simulation_inputs
 from designs.spec import load_design
 
 ALL = ("lmm_slope", "ols_slope_ttest", "ancova_change", "joint_rank")

@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from designs.simulation import kernels as K
 from designs.analyses import results as R
+from designs.simulation import kernels as K
 from designs.simulation.engine import run_trials, simulate_one_trial, simulation_inputs
 from designs.simulation.rng import next_normal_pair, next_uniform, seed_key, stream_state
 from designs.spec import load_design

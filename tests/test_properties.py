@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from designs.analyses import results as R
-from designs.simulation.engine import run_trials, simulation_inputs
 from designs.planning.power import power
+from designs.simulation.engine import run_trials, simulation_inputs
 from designs.spec import load_design
 
 SETTINGS = settings(

@@ -14,17 +14,17 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from designs.simulation import kernels as K
-from designs.analyses import slope_change_lead_in as LI
 from designs.analyses import results as R
+from designs.analyses import slope_change_lead_in as LI
+from designs.errors import InputError
+from designs.planning.power import power
+from designs.simulation import kernels as K
 from designs.simulation.engine import (
     curvature_term,
     run_trials,
     simulate_one_trial,
     simulation_inputs,
 )
-from designs.errors import InputError
-from designs.planning.power import power
 from designs.spec import load_design
 
 DATA = Path(__file__).parent / "data"

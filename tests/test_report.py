@@ -10,8 +10,8 @@ import pytest
 import xarray as xr
 
 from designs import __version__
-from designs.planning.power import power
 from designs.outputs.report import write_report
+from designs.planning.power import power
 from designs.spec import load_design
 
 SEED = 3

@@ -11,9 +11,9 @@ import pytest
 from scipy import stats
 
 from designs import __version__
-from designs.planning import closed_form as cf
 from designs.errors import InputError
 from designs.outputs.report import sample_size_table
+from designs.planning import closed_form as cf
 from designs.planning.sample_size import (
     curve_power,
     design_at,

@@ -17,7 +17,6 @@ import xarray as xr
 from designs import __version__
 from designs.errors import InputError
 from designs.planning.power import power
-from designs.spec import load_design
 from designs.planning.sweep import (
     cell_design,
     cells_folder,
@@ -26,6 +25,7 @@ from designs.planning.sweep import (
     retime_visits,
     run_sweep,
 )
+from designs.spec import load_design
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = 7

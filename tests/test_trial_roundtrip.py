@@ -7,8 +7,8 @@ import pytest
 
 from designs.analyses import results as R
 from designs.analyses.real_data import analyze
-from designs.simulation.engine import run_trials, simulate_one_trial, simulation_inputs
 from designs.errors import InputError
+from designs.simulation.engine import run_trials, simulate_one_trial, simulation_inputs
 from designs.spec import load_design
 
 CASES = {

@@ -23,9 +23,9 @@ import pandas as pd
 from scipy import stats
 
 from designs.analyses import reml as lmm
-from designs.errors import InputError
 from designs.analyses.results import DF, ESTIMATE, SE, STATUS, STATUS_OK
 from designs.analyses.slope_tests import ancova_change, ols_slope, ols_slope_ttest
+from designs.errors import InputError
 
 COLUMNS = ("patient", "arm", "month", "alsfrs_r")
 ANALYSES = (

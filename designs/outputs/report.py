@@ -610,9 +610,9 @@ def write_report(
     import tempfile
     from pathlib import Path
 
+    from designs.errors import InputError
     from designs.outputs import figures as plots
     from designs.planning.assurance import assurance_curve, posterior_draws
-    from designs.errors import InputError
     from designs.planning.sample_size import find_sample_size
     from designs.planning.sweep import run_sweep
 

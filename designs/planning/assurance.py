@@ -30,9 +30,9 @@ import numpy as np
 from scipy import stats
 
 from designs import __version__
-from designs.simulation.engine import population_rows, run_trials, simulation_inputs
 from designs.errors import InputError
 from designs.planning.power import Z95, mc_se, wilson_interval
+from designs.simulation.engine import population_rows, run_trials, simulation_inputs
 
 TRANSPORTS = ("proportional", "absolute")
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)

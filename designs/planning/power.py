@@ -16,10 +16,10 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from designs.simulation import kernels as K
 from designs.analyses import results as R
-from designs.simulation.engine import ESTIMANDS, TrialResults, run_trials, simulation_inputs
 from designs.errors import InputError
+from designs.simulation import kernels as K
+from designs.simulation.engine import ESTIMANDS, TrialResults, run_trials, simulation_inputs
 
 Z95 = 1.959963984540054
 

@@ -29,8 +29,8 @@ import numpy as np
 from scipy import optimize, stats
 
 from designs import __version__
-from designs.simulation.engine import ESTIMANDS, run_trials, simulation_inputs
 from designs.errors import InputError
+from designs.simulation.engine import ESTIMANDS, run_trials, simulation_inputs
 
 MAX_SIZE = 50_000
 BOOTSTRAP = 300

@@ -40,8 +40,8 @@ import xarray as xr
 
 from designs import __version__
 from designs.atomic import atomic_path, atomic_write_text, check_writable
-from designs.simulation.engine import ESTIMANDS
 from designs.errors import InputError
+from designs.simulation.engine import ESTIMANDS
 
 #: Swept dimensions, in the order they appear in the dataset (``analysis`` last).
 DIMS = ("n_per_arm", "n_total", "effect", "duration_months", "dropout_12m", "dropout_informative")

@@ -18,13 +18,13 @@ import numba
 import numpy as np
 from scipy import stats
 
-from designs.simulation import kernels as K
 from designs.analyses import results as R
-from designs.errors import InputError
 from designs.analyses.joint_rank import ESTIMAND as JR_ESTIMAND
 from designs.analyses.joint_rank import UNITS as JR_UNITS
 from designs.analyses.slope_change_lead_in import ESTIMAND as LI_ESTIMAND
 from designs.analyses.slope_change_lead_in import UNITS as LI_UNITS
+from designs.errors import InputError
+from designs.simulation import kernels as K
 from designs.simulation.rng import seed_key
 
 ANALYSIS_INDEX = {

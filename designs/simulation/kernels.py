@@ -43,6 +43,7 @@ from designs.analyses import slope_change_lead_in as LI
 from designs.analyses.joint_rank import joint_rank_test
 from designs.analyses.reml import lmm_slope_fit
 from designs.analyses.results import STATUS, STATUS_FAILED
+from designs.analyses.slope_tests import ancova_change, ols_slope_ttest
 from designs.simulation.rng import (
     arm_stream_key,
     next_normal_pair,
@@ -50,7 +51,6 @@ from designs.simulation.rng import (
     patient_stream,
     skip_draws,
 )
-from designs.analyses.slope_tests import ancova_change, ols_slope_ttest
 
 # Slots of the flat parameter vector ``params`` (float64).
 P_BASELINE_MEAN = 0  # points
