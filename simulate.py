@@ -16,8 +16,8 @@ import sys
 from pathlib import Path
 
 from designs import __version__
+from designs.analyses.registry import ANALYSIS_NAMES
 from designs.errors import InputError
-from designs.spec import Analysis
 
 PROG = "simulate.py"
 
@@ -238,7 +238,7 @@ def cmd_fit(args) -> int:
 # power
 
 
-ANALYSES = tuple(a.value for a in Analysis)
+ANALYSES = ANALYSIS_NAMES
 
 
 def _add_power(sub) -> None:
@@ -328,7 +328,8 @@ def cmd_trial(args) -> int:
     import numpy as np
 
     from designs.atomic import atomic_write_text
-    from designs.simulation.engine import simulate_one_trial, simulation_inputs
+    from designs.simulation.engine import simulate_one_trial
+    from designs.simulation.inputs import simulation_inputs
 
     design = _design_from_args(args)
     data = simulate_one_trial(simulation_inputs(design), args.seed, args.index)
@@ -366,26 +367,13 @@ def _add_analyze(sub) -> None:
     p.set_defaults(handler=cmd_analyze)
 
 
-def _read_csv(path: str, option: str = "--data"):
-    import pandas as pd
-
-    if not Path(path).is_file():
-        raise InputError(f"{option} {path}: no such file")
-    try:
-        return pd.read_csv(path, comment="#")
-    except UnicodeDecodeError:
-        raise InputError(f"{option} {path}: not UTF-8 text") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, OSError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise InputError(f"{option} {path}: unreadable CSV ({first})") from None
-
-
 def cmd_analyze(args) -> int:
-    from designs.analyses.real_data import analyze
+    from designs.analyses.data_table import read_trial_csv
+    from designs.analyses.registry import analyze
 
     if not 0 < args.alpha < 1:
         raise InputError(f"--alpha {args.alpha}: must be in (0, 1)")
-    data = _read_csv(args.data)
+    data = read_trial_csv(args.data)
     result = analyze(data, args.analysis, alpha=args.alpha, sides=args.sides)
     out = result.to_dict()
     if args.json:

@@ -1,8 +1,8 @@
 """Trials per second of each analysis against plain NumPy and the random-number floors.
 
-Reference design (DESIGN section 5): 100 patients per arm, 13 monthly visits, integer
-scores, complete data. Everything runs in one process; compilation is done before timing.
-Used by ``simulate.py bench`` and ``make bench``.
+Reference design (docs/conventions.md#benchmark-reference-design): 100 patients per arm, 13
+monthly visits, integer scores, complete data. Everything runs in one process; compilation is
+done before timing. Used by ``simulate.py bench`` and ``make bench``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ import numpy as np
 from numba import njit, prange
 
 from benchmarks.numpy_engine import draw_normals_numpy, simulate_ols_ttest
-from designs.simulation.engine import run_trials, simulation_inputs
+from designs.simulation.engine import run_trials
+from designs.simulation.inputs import simulation_inputs
 from designs.simulation.rng import next_normal_pair, next_uniform, seed_key, stream_state
 from designs.spec import load_design
 

@@ -2,8 +2,8 @@
 
 Complete data, integer scores rounded and clipped to 0-48, per-patient least-squares
 slopes and a pooled two-sample t-test: the same design as the engine's reference run
-(DESIGN section 5), written the way a careful NumPy user would, one block of trials at a
-time on one core.
+(docs/conventions.md#benchmark-reference-design), written the way a careful NumPy user
+would, one block of trials at a time on one core.
 """
 
 from __future__ import annotations

@@ -1,18 +1,18 @@
 """Natural-history priors of the phase 2 progression model, each with its source.
 
 All numbers are ALSFRS-R points (0-48) or points/month; negative slopes are decline. Sources
-are quoted from ``shared/reference/natural_history.md`` and ``phase2_trial.md``; "derived"
-marks our arithmetic on published numbers.
+are quoted from ``docs/references.md`` (full citations in its bibliography); "derived" marks
+our arithmetic on published numbers.
 
 The phase 2 patients were selected early and mild (onset <= 2 years at screening, Japan ALS
 severity grade 1-2, no NIV, %FVC > 80, every respiratory item >= 4; about 1.5 years from
 onset; baseline 40.6 +- 2.6). The lead-in is only about 3 months, so the prior on the
 population of pre-dose slopes decides much of the posterior of ``delta``
-(DESIGN section 2). It is therefore taken from cohorts resembling these patients, never from
-unselected cohorts (about -1.0 points/month: Atassi 2014, Neurology 83:1719; Thakore 2018,
-Muscle Nerve 57:937) and never from the five patients themselves; and the between-patient
-scale is the SD of *true* slopes, not of observed ones (an observed 3-month slope with a
-1-2 point residual has an error SD of 0.5-0.9 points/month on its own).
+(docs/conventions.md#phase-2-model). It is therefore taken from cohorts resembling these
+patients, never from unselected cohorts (about -1.0 points/month: Atassi 2014, Neurology
+83:1719; Thakore 2018, Muscle Nerve 57:937) and never from the five patients themselves;
+and the between-patient scale is the SD of *true* slopes, not of observed ones (an observed
+3-month slope with a 1-2 point residual has an error SD of 0.5-0.9 points/month on its own).
 
 Priors (defaults of :class:`Priors`)
 ------------------------------------
@@ -129,7 +129,8 @@ class Priors:
 
 DEFAULT_PRIORS = Priors()
 
-# Sensitivity settings (DESIGN section 2: show how delta moves when the pre-slope prior moves).
+# Sensitivity settings (docs/conventions.md#phase-2-model: show how delta moves when the
+# pre-slope prior moves).
 DELTA_SD_SETTINGS: dict[str, dict[str, float]] = {
     "delta_sd=0.1 (very sceptical)": {"delta_sd": 0.1},
     "delta_sd=0.25 (default)": {},

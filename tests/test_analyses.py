@@ -7,12 +7,10 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from designs.analyses.real_data import (
-    analyze,
-    fit_ancova_change,
-    fit_lmm_slope,
-    fit_ols_slope_ttest,
-)
+from designs.analyses.ancova_change import fit_data as fit_ancova_change
+from designs.analyses.lmm_slope import fit_data as fit_lmm_slope
+from designs.analyses.ols_slope_ttest import fit_data as fit_ols_slope_ttest
+from designs.analyses.registry import analyze
 from designs.errors import InputError
 
 

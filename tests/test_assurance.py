@@ -117,7 +117,8 @@ def test_posterior_draws_from_a_datatree(design):
 def test_natural_history_rows_reproduce_the_design_when_draws_equal_it():
     """Per-trial populations equal to the design's give exactly the design's numbers, and
     different populations change them (the rows are really used)."""
-    from designs.simulation.engine import population_rows, run_trials, simulation_inputs
+    from designs.simulation.engine import run_trials
+    from designs.simulation.inputs import population_rows, simulation_inputs
     from designs.spec import load_design
 
     design = load_design().with_overrides({"trial.n_per_arm": 30})

@@ -1,4 +1,4 @@
-"""Closed-form references reproduce the published tables (shared/reference/validation_tables.md)."""
+"""Closed-form references reproduce the published tables (docs/references.md#validation-tables)."""
 
 import math
 

@@ -7,7 +7,8 @@ import pytest
 
 import designs.planning.power as P
 from designs.planning.power import power, summarise
-from designs.simulation.engine import run_trials, simulation_inputs
+from designs.simulation.engine import run_trials
+from designs.simulation.inputs import simulation_inputs
 from designs.spec import load_design
 
 ALL = ("lmm_slope", "ols_slope_ttest", "ancova_change", "joint_rank")

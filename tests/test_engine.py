@@ -6,8 +6,10 @@ import numpy as np
 import pytest
 
 from designs.analyses import results as R
-from designs.simulation import kernels as K
-from designs.simulation.engine import run_trials, simulate_one_trial, simulation_inputs
+from designs.simulation import layout as K
+from designs.simulation.engine import run_trials, simulate_one_trial
+from designs.simulation.inputs import simulation_inputs
+from designs.simulation.patients import exit_time
 from designs.simulation.rng import next_normal_pair, next_uniform, seed_key, stream_state
 from designs.spec import load_design
 
@@ -99,10 +101,10 @@ def test_exit_time_inverts_cumulative_hazard():
     cum = -np.log1p(-np.linspace(0, 0.36, 13))
     for j in range(1, 13):
         # energy exactly at H_j: exit at visit j; halfway between H_{j-1} and H_j: mid-interval
-        assert K.exit_time(cum[j], visits, cum) == pytest.approx(j if j < 12 else math.inf)
+        assert exit_time(cum[j], visits, cum) == pytest.approx(j if j < 12 else math.inf)
         mid = 0.5 * (cum[j - 1] + cum[j])
-        assert K.exit_time(mid, visits, cum) == pytest.approx(j - 0.5)
-    assert K.exit_time(cum[-1] + 1.0, visits, cum) == math.inf
+        assert exit_time(mid, visits, cum) == pytest.approx(j - 0.5)
+    assert exit_time(cum[-1] + 1.0, visits, cum) == math.inf
 
 
 def test_dropout_matches_schedule():

@@ -8,6 +8,7 @@ import pytest
 from scipy import optimize, stats
 
 from designs.analyses import reml as lmm
+from designs.analyses.reml import criterion, optimiser
 from designs.analyses.results import DF, ESTIMATE, N_RESULT, SE, STATUS
 
 # ---------------------------------------------------------------- data
@@ -381,10 +382,11 @@ def test_nelder_mead_fallback_reaches_the_newton_optimum():
     g = arm.size
     gs = np.empty((g, 10))
     th = np.empty(3)
-    n_obs, _ = lmm._prepare(arm, ztz, n, syy, szy, szyzy, g, gs, th)
+    n_obs, _ = criterion._prepare(arm, ztz, n, syy, szy, szyzy, g, gs, th)
     th[:] = [0.3, -0.5, 2.0]  # a poor start
-    wk = np.empty(lmm._NW)
-    lmm._nelder_mead(th, gs, arm, g, n_obs - 4, wk, 5000)
-    assert lmm._evaluate(th, gs, arm, g, n_obs - 4, False, wk)
-    crit = (n_obs - 4) * (1 + np.log(2 * np.pi * wk[lmm._Q] / (n_obs - 4))) + wk[lmm._LOGDET]
+    wk = np.empty(criterion._NW)
+    optimiser._nelder_mead(th, gs, arm, g, n_obs - 4, wk, 5000)
+    assert criterion._evaluate(th, gs, arm, g, n_obs - 4, False, wk)
+    q, logdet = wk[criterion._Q], wk[criterion._LOGDET]
+    crit = (n_obs - 4) * (1 + np.log(2 * np.pi * q / (n_obs - 4))) + logdet
     assert crit == pytest.approx(out[lmm.REML_CRITERION], rel=1e-9)

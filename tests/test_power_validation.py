@@ -27,7 +27,7 @@ def mc_tol(p: float, trials: int, k: float = 3.5) -> float:
 
 
 def ard_edland_design(n_per_arm: int, cumulative=()):
-    """validation_tables.md V3: visits 0..1.5 years by 0.25, continuous scores, MCAR."""
+    """Table V3 of docs/references.md: visits 0..1.5 years by 0.25, continuous scores, MCAR."""
     return load_design(None).with_overrides(
         {
             "trial.n_per_arm": n_per_arm,
@@ -142,7 +142,8 @@ ANALYSES = ["lmm_slope", "ols_slope_ttest", "ancova_change"]
 
 
 def test_null_design_really_hits_the_floor():
-    from designs.simulation.engine import simulate_one_trial, simulation_inputs
+    from designs.simulation.engine import simulate_one_trial
+    from designs.simulation.inputs import simulation_inputs
 
     data = simulate_one_trial(simulation_inputs(null_design(100, "lmm_slope")), seed=1)
     last = data["month"] == 12

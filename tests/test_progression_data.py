@@ -33,7 +33,7 @@ def slopes(bundled) -> pd.DataFrame:
     return per_patient_slopes(bundled)
 
 
-# --- published facts (phase2_trial.md) -----------------------------------------------------
+# --- published facts (docs/references.md#the-cl2020-phase-2-trial) ---------------------------
 
 
 def test_five_patients_and_illustrative_label(bundled):

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from designs.analyses import results as R
 from designs.planning.power import power
-from designs.simulation.engine import run_trials, simulation_inputs
+from designs.simulation.engine import run_trials
+from designs.simulation.inputs import simulation_inputs
 from designs.spec import load_design
 
 SETTINGS = settings(

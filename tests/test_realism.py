@@ -18,13 +18,9 @@ from designs.analyses import results as R
 from designs.analyses import slope_change_lead_in as LI
 from designs.errors import InputError
 from designs.planning.power import power
-from designs.simulation import kernels as K
-from designs.simulation.engine import (
-    curvature_term,
-    run_trials,
-    simulate_one_trial,
-    simulation_inputs,
-)
+from designs.simulation import layout as K
+from designs.simulation.engine import run_trials, simulate_one_trial
+from designs.simulation.inputs import curvature_term, simulation_inputs
 from designs.spec import load_design
 
 DATA = Path(__file__).parent / "data"
@@ -305,7 +301,7 @@ def test_lead_in_saves_patients_against_lmm_slope_at_equal_n():
     0.69 for slope_change_lead_in vs 0.60 for lmm_slope; the ratio of empirical estimate
     variances (~0.77) means ~23% fewer patients for equal power. With complete follow-up and
     a 4-month lead-in at 60 per arm the variance ratio against the parallel analysis is
-    ~0.62 (38% fewer patients), near the published 44% (natural_history.md section 7). In
+    ~0.62 (38% fewer patients), near the published 44% (docs/references.md#lead-in-designs). In
     the default slow, homogeneous population (slope SD 0.35/month) the 3-month lead-in slope
     is mostly noise and both analyses have power ~0.55: no saving.
     """

@@ -1,4 +1,4 @@
-"""Sample size by simulation against closed forms (validation_tables.md V3), curve, tables."""
+"""Sample size by simulation against closed forms (docs/references.md V3), curve, tables."""
 
 from __future__ import annotations
 

@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from designs.analyses.ancova_change import ancova_change
+from designs.analyses.ols_slope_ttest import ols_slope, ols_slope_ttest
 from designs.analyses.results import DF, ESTIMATE, N_RESULT, SE, STATUS
-from designs.analyses.slope_tests import ancova_change, ols_slope, ols_slope_ttest
 
 
 def run(kernel, *args):

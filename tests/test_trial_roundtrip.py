@@ -1,14 +1,15 @@
-"""A simulated trial written as CSV and analysed with `designs.analyses.real_data` gives the same result
-as the engine's kernel gave for that trial (same seed and trial index)."""
+"""A simulated trial written as CSV and analysed with `designs.analyses.registry.analyze` gives the
+same result as the engine's kernel gave for that trial (same seed and trial index)."""
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from designs.analyses import results as R
-from designs.analyses.real_data import analyze
+from designs.analyses.registry import analyze
 from designs.errors import InputError
-from designs.simulation.engine import run_trials, simulate_one_trial, simulation_inputs
+from designs.simulation.engine import run_trials, simulate_one_trial
+from designs.simulation.inputs import simulation_inputs
 from designs.spec import load_design
 
 CASES = {

@@ -25,15 +25,31 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 from numba import njit
 
 from designs.analyses import results as R
+from designs.analyses.data_table import (
+    STATUSES,
+    AnalysisResult,
+    after_randomisation,
+    check_sides,
+    finish,
+    validate_table,
+)
+from designs.errors import InputError
 
 ESTIMAND = (
     "probability that an active patient outranks a placebo patient on the joint rank of "
     "survival and ALSFRS-R change (CAFS), minus 1/2"
 )
 UNITS = "probability"
+METHODS = (
+    "CAFS joint rank of survival and ALSFRS-R change (Berry et al. 2013; "
+    "Finkelstein-Schoenfeld rule for patients who leave alive), Wilcoxon rank-sum test"
+)
+NEEDS_LEAD_IN = False
+NAME = "joint_rank"
 
 
 @njit(cache=True)
@@ -127,3 +143,77 @@ def joint_rank_test(arm, death, followup, m, change, n, score, out):
     out[R.SE] = math.sqrt(var_u) / (n1 * n0)
     out[R.DF] = math.inf
     out[R.STATUS] = R.STATUS_OK
+
+
+def true_value(shift, visits_months):
+    """No closed form for the joint-rank estimand: NaN (bias is not reported)."""
+    return np.full_like(np.asarray(shift, dtype=float), np.nan)
+
+
+def fit_data(data, sides: int = 2) -> AnalysisResult:
+    """CAFS joint rank of survival and ALSFRS-R change (:mod:`designs.analyses.joint_rank`).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame or mapping of arrays
+        Long format with, besides ``patient``, ``arm``, ``month``, ``alsfrs_r``, the
+        per-patient columns ``status`` (``completed``, ``dropout`` or ``death``) and
+        ``exit_month`` (month the patient left or died; empty for completers), as written
+        by ``simulate.py trial``. Visits at month >= 0 must be, for every patient, the first
+        visits of the common schedule (monotone dropout), starting at month 0.
+    sides : {1, 2}
+
+    Returns
+    -------
+    AnalysisResult
+        Estimand: probability that an active patient outranks a placebo patient, minus 1/2.
+    """
+    sides = check_sides(sides)
+    frame = validate_table(data, extra=("status", "exit_month"))
+    frame = after_randomisation(frame)
+    schedule = np.unique(frame["month"].to_numpy())
+    last = float(schedule[-1])
+    arms, death, followup, m_arr = [], [], [], []
+    change = []
+    for pid, d in frame.groupby("patient", sort=False):
+        t = d["month"].to_numpy()
+        y = d["alsfrs_r"].to_numpy()
+        if t.size == 0 or t[0] != 0.0 or not np.array_equal(t, schedule[: t.size]):
+            raise InputError(
+                f"data: column 'month': patient {pid!r} does not have the first visits of the "
+                "schedule from month 0 (joint_rank needs monotone dropout)"
+            )
+        status = str(d["status"].iloc[0]).strip().lower()
+        if status not in STATUSES:
+            raise InputError(
+                f"data: column 'status': patient {pid!r} has {d['status'].iloc[0]!r}; "
+                f"allowed: {', '.join(STATUSES)}"
+            )
+        exit_month = pd.to_numeric(d["exit_month"], errors="coerce").iloc[0]
+        if status != "completed" and not (np.isfinite(exit_month) and exit_month >= 0.0):
+            raise InputError(
+                f"data: column 'exit_month': patient {pid!r} ({status}) needs the month they "
+                "left, a number >= 0"
+            )
+        arms.append(int(d["arm"].iloc[0]))
+        death.append(float(exit_month) if status == "death" else math.inf)
+        followup.append(last if status == "completed" else float(exit_month))
+        m_arr.append(t.size)
+        row = np.zeros(schedule.size)
+        row[: t.size] = y - y[0]
+        change.append(row)
+    n = len(arms)
+    arm_arr = np.asarray(arms, dtype=np.int64)
+    out = np.empty(R.N_RESULT)
+    joint_rank_test(
+        arm_arr,
+        np.asarray(death, dtype=np.float64),
+        np.asarray(followup, dtype=np.float64),
+        np.asarray(m_arr, dtype=np.int64),
+        np.asarray(change, dtype=np.float64).reshape(n, schedule.size),
+        n,
+        np.empty(n),
+        out,
+    )
+    n1 = int(arm_arr.sum())
+    return finish(NAME, out, n - n1, n1, ESTIMAND, UNITS, sides)

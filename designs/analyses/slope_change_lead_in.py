@@ -36,7 +36,7 @@ What a lead-in saves: with ``R`` the correlation of ``pre_i`` and ``post_i`` (bo
 including their measurement noise), the residual variance falls by ``1 - R^2``. The lead-in
 slope is noisy when the lead-in is short (3 monthly visits plus month 0 at residual SD 2
 give a slope SE of 0.89 points/month), so the saving is large only when true slopes vary
-much more than that: natural_history.md section 7 reports 44% fewer patients for a 4-month
+much more than that: docs/references.md#lead-in-designs reports 44% fewer patients for a 4-month
 lead-in in a 12-month slope trial of unselected patients (slope SD ~0.75/month here), and
 little is to be gained in a slow, homogeneous population (slope SD 0.35/month, the
 default). Lead-in visits are assumed always observed (nobody leaves before randomisation).
@@ -49,7 +49,25 @@ import math
 import numpy as np
 from numba import njit
 
-from designs.analyses.results import DF, ESTIMATE, EXTRA0, SE, STATUS, STATUS_OK, mark_failed
+from designs.analyses.data_table import (
+    AnalysisResult,
+    check_sides,
+    finish,
+    patients,
+    validate_table,
+)
+from designs.analyses.ols_slope_ttest import ols_slope
+from designs.analyses.results import (
+    DF,
+    ESTIMATE,
+    EXTRA0,
+    N_RESULT,
+    SE,
+    STATUS,
+    STATUS_OK,
+    mark_failed,
+)
+from designs.errors import InputError
 
 ESTIMAND = (
     "difference in mean change of ALSFRS-R slope (post-randomisation slope minus the "
@@ -57,6 +75,12 @@ ESTIMAND = (
     "minus placebo; equals the difference in mean post-randomisation slope"
 )
 UNITS = "points/month"
+METHODS = (
+    "post-randomisation slope regressed on arm and the patient's own lead-in slope "
+    "(weighted ANCOVA of the change of slope), t test with n - 3 degrees of freedom"
+)
+NEEDS_LEAD_IN = True
+NAME = "slope_change_lead_in"
 
 # Columns of the per-patient statistics array ``stats`` (float64[n_max, N_STATS]).
 S_PRE = 0  # lead-in slope, points/month
@@ -183,3 +207,56 @@ def slope_change_lead_in_test(stats, arm, n, out):
     out[X_TAU2] = tau2
     out[X_SIGMA2] = sigma2
     out[X_PRE_COEF] = coef[2]
+
+
+def true_value(shift, visits_months):
+    """True estimand under a mean change of slope ``shift`` (points/month): ``shift``
+    (randomisation balances the lead-in slopes)."""
+    return shift
+
+
+def fit_data(data, sides: int = 2) -> AnalysisResult:
+    """Post-randomisation slope adjusted for the patient's own lead-in slope
+    (:mod:`designs.analyses.slope_change_lead_in`).
+
+    Lead-in visits are those at month <= 0 (month 0 is the randomisation visit, assessed
+    before treatment); post-randomisation visits those at month >= 0. Patients need >= 2 of
+    each.
+
+    Returns
+    -------
+    AnalysisResult
+        Estimand: difference in mean change of slope, active minus placebo (points/month).
+    """
+    sides = check_sides(sides)
+    frame = validate_table(data)
+    rows, arm = [], []
+    for a, t, y in zip(*patients(frame), strict=True):
+        pre = t <= 0.0
+        post = t >= 0.0
+        if pre.sum() < 2 or post.sum() < 2:
+            continue
+        tp, yp = t[post], y[post]
+        m = tp.size
+        st, sy = tp.sum(), yp.sum()
+        sxx = float((tp * tp).sum() - st * st / m)
+        beta = float(((tp * yp).sum() - st * sy / m) / sxx)
+        rss = max(float((yp * yp).sum() - sy * sy / m - beta * beta * sxx), 0.0)
+        stats_row = np.empty(N_STATS)
+        stats_row[S_PRE] = ols_slope(t[pre], y[pre], int(pre.sum()))
+        stats_row[S_POST] = beta
+        stats_row[S_SXX] = sxx
+        stats_row[S_RSS] = rss
+        stats_row[S_M] = m
+        rows.append(stats_row)
+        arm.append(a)
+    if not rows:
+        raise InputError(
+            "data: slope_change_lead_in needs patients with >= 2 visits at "
+            "month <= 0 and >= 2 at month >= 0"
+        )
+    arm_arr = np.asarray(arm, dtype=np.int64)
+    out = np.empty(N_RESULT)
+    slope_change_lead_in_test(np.asarray(rows), arm_arr, arm_arr.size, out)
+    n1 = int(arm_arr.sum())
+    return finish(NAME, out, arm_arr.size - n1, n1, ESTIMAND, UNITS, sides)

@@ -14,16 +14,9 @@ import math
 import numpy as np
 
 from designs import __version__
+from designs.analyses import registry
 
 FORMATS = ("md", "csv", "latex")
-ANALYSIS_TEXT = {
-    "lmm_slope": "linear mixed model with random intercept and slope, unstructured 2x2, REML; "
-    "Wald test of arm x month with Satterthwaite degrees of freedom",
-    "ols_slope_ttest": "per-patient least-squares slopes (patients with >= 2 visits), "
-    "two-sample t-test",
-    "ancova_change": "change from baseline to the last visit among completers, ANCOVA "
-    "adjusted for baseline",
-}
 
 
 def _n_text(row) -> str:
@@ -298,7 +291,7 @@ def operating_characteristics(
     }
 
 
-#: Scenarios for the assumptions that are not published (natural_history.md sections 5, 6):
+#: Scenarios for unpublished assumptions (docs/references.md, attrition; nonlinear decline):
 #: (label, overrides). The dependence of dropout and death on decline is "not found" in the
 #: literature, so it is swept; the death hazard is van Eijk 2019's 1.8-2.5 events per 100
 #: person-months (there including tracheostomy and NIV, so an upper bound for death alone).
@@ -448,10 +441,9 @@ def operating_characteristics_md(oc: dict, design) -> str:
 
 def methods_text(design, result, oc, assurance: dict | None, idata_attrs: dict | None) -> str:
     """A methods paragraph a grant writer can paste (Markdown)."""
-    from designs.simulation.engine import ESTIMANDS
-
     t, p, e = design.trial, design.population, design.effect
-    estimand, units = ESTIMANDS[result.analysis]
+    entry = registry.get(result.analysis)
+    estimand, units = entry.estimand, entry.units
     rows = {r.target_power: r for r in result.rows}
     sizes = "; ".join(
         f"{r.target_power:.0%} power: {r.n_placebo} placebo + {r.n_active} active = "
@@ -494,7 +486,7 @@ def methods_text(design, result, oc, assurance: dict | None, idata_attrs: dict |
         + ("rounded to integers and clipped to 0-48" if p.integer_scores else "continuous")
         + f". Visits at months {', '.join(f'{v:g}' for v in t.visits_months)}. The treatment "
         f"effect acts on each treated patient's slope: {effect}. Each trial is analysed with "
-        f"{result.analysis} ({ANALYSIS_TEXT.get(result.analysis, result.analysis)}), "
+        f"{result.analysis} ({entry.methods}), "
         f"alpha {t.alpha:g} {'two' if t.sides == 2 else 'one'}-sided; a success is a "
         "significant result favouring active.",
         "",

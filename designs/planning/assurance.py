@@ -1,6 +1,6 @@
 """Assurance: the probability of a favourable significant result, averaged over the posterior.
 
-Each simulated trial takes its own posterior draw of the treatment effect (DESIGN.md section 2,
+Each simulated trial takes its own posterior draw of the treatment effect (docs/conventions.md,
 "Carrying the phase 2 effect over"):
 
 - ``transport = "proportional"`` (default): the draw is a fraction of the phase 2 patients'
@@ -32,7 +32,8 @@ from scipy import stats
 from designs import __version__
 from designs.errors import InputError
 from designs.planning.power import Z95, mc_se, wilson_interval
-from designs.simulation.engine import population_rows, run_trials, simulation_inputs
+from designs.simulation.engine import run_trials
+from designs.simulation.inputs import population_rows, simulation_inputs
 
 TRANSPORTS = ("proportional", "absolute")
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
@@ -140,7 +141,8 @@ def assurance_from_draws(
     trials : int
         Simulated trials; each gets one draw (:func:`assign_draws`).
     seed : int
-        Non-negative seed. The same seed gives the same patients as :func:`designs.planning.power.power`,
+        Non-negative seed. The same seed gives the same patients as
+        :func:`designs.planning.power.power`,
         so a posterior with all draws equal gives exactly the power at that effect.
     analysis : str, optional
         Default: the design's.

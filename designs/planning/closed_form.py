@@ -1,7 +1,7 @@
 """Closed-form sample size and power for longitudinal designs: independent references.
 
 Pure NumPy/SciPy, no simulation. These are the published formulas the simulation engine is
-checked against (``shared/reference/validation_tables.md``, V1-V4):
+checked against (``docs/references.md#validation-tables``, V1-V4):
 
 - :func:`slope_variance_per_patient`: Edland's GLS variance of a patient's slope estimate in a
   random intercept and slope model with monotone MCAR dropout (Ard & Edland 2011; V3);

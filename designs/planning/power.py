@@ -16,10 +16,12 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from designs.analyses import registry
 from designs.analyses import results as R
 from designs.errors import InputError
-from designs.simulation import kernels as K
-from designs.simulation.engine import ESTIMANDS, TrialResults, run_trials, simulation_inputs
+from designs.simulation import layout as K
+from designs.simulation.engine import TrialResults, run_trials
+from designs.simulation.inputs import simulation_inputs
 
 Z95 = 1.959963984540054
 
@@ -199,7 +201,8 @@ def _summary(
     counts = tally.counts_ok / n_ok if n_ok else tally.counts_all / tally.trials
     n_p = inputs.n_placebo
     n_a = inputs.n_active
-    estimand, units = ESTIMANDS[analysis]
+    entry = registry.get(analysis)
+    estimand, units = entry.estimand, entry.units
     nan_unless = (lambda v: v) if n_ok else (lambda v: math.nan)
     return PowerSummary(
         analysis=analysis,

@@ -29,8 +29,10 @@ import numpy as np
 from scipy import optimize, stats
 
 from designs import __version__
+from designs.analyses import registry
 from designs.errors import InputError
-from designs.simulation.engine import ESTIMANDS, run_trials, simulation_inputs
+from designs.simulation.engine import run_trials
+from designs.simulation.inputs import simulation_inputs
 
 MAX_SIZE = 50_000
 BOOTSTRAP = 300
@@ -389,8 +391,7 @@ def find_sample_size(
     if design.effect.source is not EffectSource.FIXED:
         raise InputError("effect.source = 'posterior': sample size needs a fixed effect")
     analysis = analysis or str(design.trial.analysis)
-    if analysis not in ESTIMANDS:
-        raise InputError(f"--analysis {analysis}: unknown; allowed: {', '.join(ESTIMANDS)}")
+    registry.get(analysis)  # an unknown name is bad input listing the allowed ones
     delta = design.effect.slope_shift(design.population.slope_mean)
     if not delta > 0:
         raise InputError(

@@ -39,9 +39,9 @@ import numpy as np
 import xarray as xr
 
 from designs import __version__
+from designs.analyses import registry
 from designs.atomic import atomic_path, atomic_write_text, check_writable
 from designs.errors import InputError
-from designs.simulation.engine import ESTIMANDS
 
 #: Swept dimensions, in the order they appear in the dataset (``analysis`` last).
 DIMS = ("n_per_arm", "n_total", "effect", "duration_months", "dropout_12m", "dropout_informative")
@@ -200,8 +200,8 @@ def retime_visits(visits: Sequence[float], duration_months: float) -> np.ndarray
 def retime_cumulative(dropout, old_visits, new_visits) -> list[float]:
     """A ``cumulative`` dropout schedule carried to new visits through its hazard.
 
-    The schedule is read as a piecewise-constant hazard between the old visits (DESIGN.md
-    section 2); beyond the last old visit the last interval's hazard continues.
+    The schedule is read as a piecewise-constant hazard between the old visits
+    (docs/conventions.md#dropout-and-death); the last interval's hazard continues beyond them.
 
     Returns
     -------
@@ -462,14 +462,14 @@ def run_sweep(
         ``failed_fits``, ...; coords ``estimand`` and ``units`` along ``analysis``; attrs with
         the design (TOML), seed, trials per cell, analyses and package version.
     """
-    from designs.simulation.engine import _analysis_flags
 
     if int(trials) < 1:
         raise InputError(f"--trials {trials}: must be a whole number >= 1")
     if int(seed) < 0:
         raise InputError(f"--seed {seed}: must be a whole number >= 0")
     analyses = tuple(analyses or (str(design.trial.analysis),))
-    _analysis_flags(analyses)
+    for name in analyses:
+        registry.get(name)  # an unknown name is bad input listing the allowed ones
     grid = _check_grid(design, grid)
     cells = _cells(grid)
     designs_ = [cell_design(design, c) for c in cells]  # validates every cell up front
@@ -599,12 +599,13 @@ def _assemble(design, grid, cells, keys, results, trials, seed, analyses) -> xr.
             attrs["long_name"] = f"effect.value ({kind})"
         coords[dim] = (dim, np.asarray(values), attrs)
     coords["analysis"] = ("analysis", np.asarray(analyses, dtype=str))
-    coords["estimand"] = ("analysis", np.asarray([ESTIMANDS[a][0] for a in analyses], dtype=str))
-    coords["units"] = ("analysis", np.asarray([ESTIMANDS[a][1] for a in analyses], dtype=str))
-    units = sorted({ESTIMANDS[a][1] for a in analyses})
+    entries = [registry.get(a) for a in analyses]
+    coords["estimand"] = ("analysis", np.asarray([e.estimand for e in entries], dtype=str))
+    coords["units"] = ("analysis", np.asarray([e.units for e in entries], dtype=str))
+    units = sorted({e.units for e in entries})
     data["mean_estimate"][2]["units"] = units[0] if len(units) == 1 else "see coord units"
     data["true_effect"][2]["units"] = data["mean_estimate"][2]["units"]
-    data["mean_estimate"][2]["estimand"] = "; ".join(f"{a}: {ESTIMANDS[a][0]}" for a in analyses)
+    data["mean_estimate"][2]["estimand"] = "; ".join(f"{e.name}: {e.estimand}" for e in entries)
     ds = xr.Dataset(data, coords=coords)
     ds.attrs = {
         "title": "ALS trial power sweep",

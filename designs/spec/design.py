@@ -33,6 +33,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from designs.analyses.registry import ANALYSIS_NAMES, REGISTRY
 from designs.errors import InputError
 
 __all__ = [
@@ -56,16 +57,10 @@ LIBRARY_DIR = Path(__file__).resolve().parents[1] / "library"
 SCORE_MAX = 48.0  # ALSFRS-R maximum total, points
 
 
-class Analysis(StrEnum):
-    """Primary analysis of each simulated trial (the name used in files and on the CLI)."""
-
-    LMM_SLOPE = "lmm_slope"  # difference in mean slope, points/month (REML mixed model)
-    OLS_SLOPE_TTEST = "ols_slope_ttest"  # difference in mean per-patient OLS slope, points/month
-    ANCOVA_CHANGE = "ancova_change"  # difference in change to the last visit, points
-    JOINT_RANK = "joint_rank"  # CAFS: joint rank of survival and ALSFRS-R change
-    # change of slope (post-randomisation minus own lead-in slope), ANCOVA on the lead-in
-    # slope, points/month; needs trial.lead_in_months > 0
-    SLOPE_CHANGE_LEAD_IN = "slope_change_lead_in"
+#: Primary analysis of each simulated trial: the names of the analysis registry
+#: (:mod:`designs.analyses.registry`, which holds each one's estimand and units).
+Analysis = StrEnum("Analysis", {name.upper(): name for name in ANALYSIS_NAMES})
+Analysis.__doc__ = "Primary analysis of each simulated trial (the name used in files and CLI)."
 
 
 class EffectKind(StrEnum):
@@ -254,8 +249,8 @@ class TrialSection:
         are at ``-lead_in_months, ..., -lead_in_visit_interval_months`` (month 0, the
         baseline, closes the lead-in); every patient follows their natural-history slope
         during it, treatment acts only after month 0, and nobody leaves before
-        randomisation. The phase 2 had about 3 months (DESIGN.md section 2); a 4-month
-        lead-in cut n by 44% for a 12-month slope trial (natural_history.md section 7).
+        randomisation. The phase 2 had about 3 months (docs/conventions.md#phase-2-model); a 4-month
+        lead-in cut n by 44% for a 12-month slope trial (docs/references.md#lead-in-designs).
     lead_in_visit_interval_months : float
         Months between lead-in visits (> 0); ``lead_in_months`` must be a whole multiple.
     """
@@ -442,20 +437,20 @@ class Population:
     delta_fs_mean, delta_fs_sd : float
         Mean and SD of the pre-baseline progression rate
         ``delta-FS = (48 - ALSFRS-R at enrolment) / months since onset``, points/month
-        (> 0 and >= 0), log-normal. Trial values are tabled in natural_history.md section 2
+        (> 0 and >= 0), log-normal. Trial values: docs/references.md#pre-baseline-progression-rate
         (e.g. PRO-ACT matched controls 0.91 (0.53), masitinib placebo 0.71 (0.69), masitinib
         delta-FS < 1.1 subgroup 0.41 (0.23)). Used only when ``[enrichment]`` screens on it.
     delta_fs_slope_corr : float
         Correlation, in [-1, 1], of ``log delta-FS`` with the patient's rate of decline
         ``-s_i`` (positive: fast before enrolment, fast after). Pre- and post-baseline slopes
         are correlated (Thakore 2018) but the coefficient is not published
-        (natural_history.md section 2): assumed.
+        (docs/references.md#pre-baseline-progression-rate): assumed.
     curvature : float
         Nonlinear decline, points/month (0 = linear, the default). Each patient's mean
         trajectory gains a cubic term whose slope is ``curvature`` points/month steeper at
         both ends of the observed window (first lead-in visit or month 0 to the last visit)
         than at its middle: decline fastest early and late (Gordon 2010,
-        natural_history.md section 6). The term is zero at month 0 and at the last visit,
+        docs/references.md#nonlinear-decline). The term is zero at month 0 and at the last visit,
         so the mean slope over the randomised period stays ``slope_mean``. Negative values
         give decline fastest mid-window. Size not published: any value is assumed.
     """
@@ -733,14 +728,14 @@ class Enrichment:
     delta_fs_min, delta_fs_max : float
         Admitted range of the pre-baseline rate delta-FS, points/month (0 <= min < max).
         Defaults 0 and 48 (no screening: delta-FS above 48/month needs onset under a month
-        before enrolment). Enrichment rules used (natural_history.md section 2): masitinib
+        before enrolment). Enrichment rules used (docs/references.md#enrichment-rules): masitinib
         phase 3 delta-FS > 0.3; masitinib AB10015 primary population delta-FS < 1.1.
     lead_in_decline_min, lead_in_decline_max : float
         Admitted range of the points lost during the lead-in (score at the first lead-in
         visit minus score at month 0; needs ``trial.lead_in_months > 0``), points. Defaults
         -48 and 48 (no screening). The masitinib phase 3 required >= 1 point lost in a
         12-week run-in; MCI186-19's reported "1-4 points" rule is not confirmed
-        (natural_history.md section 2).
+        (docs/references.md#enrichment-rules).
     """
 
     delta_fs_min: float = 0.0
@@ -910,9 +905,9 @@ class TrialDesign:
                 "give one per visit (or use dropout.monthly_hazard)"
             )
         no_lead_in = self.trial.lead_in_months <= 0
-        if no_lead_in and self.trial.analysis is Analysis.SLOPE_CHANGE_LEAD_IN:
+        if no_lead_in and REGISTRY[self.trial.analysis].needs_lead_in:
             raise InputError(
-                "trial.analysis = 'slope_change_lead_in': needs trial.lead_in_months > 0"
+                f"trial.analysis = '{self.trial.analysis}': needs trial.lead_in_months > 0"
             )
         if no_lead_in and self.enrichment.screens_lead_in:
             raise InputError(

@@ -1,19 +1,31 @@
-"""Numba kernels for the two simpler per-trial analyses.
+"""``ols_slope_ttest``: two-sample t-test of per-patient least-squares slopes.
 
-* ``ols_slope_ttest``: two-sample t-test of per-patient least-squares slopes
-  (difference in mean slope, active minus placebo, ALSFRS-R points/month).
-* ``ancova_change``: completers' change from baseline to the last scheduled visit regressed
-  on arm and baseline score (difference in mean change, active minus placebo, points).
-
-Both write ESTIMATE, SE, DF and STATUS of :mod:`designs.analyses.results` into ``out``; the remaining
-slots are NaN. Sums are taken in two passes (means first) so that the result does not lose
-digits to cancellation when scores are around 40 points.
+Estimand: the difference in mean per-patient ALSFRS-R slope, active minus placebo
+(points/month). Patients with at least 2 distinct visit months contribute their
+least-squares slope; the arms are compared by the pooled two-sample t-test. The kernel
+writes ESTIMATE, SE, DF and STATUS of :mod:`designs.analyses.results` into ``out``; the
+remaining slots are NaN. Sums are taken in two passes (means first) so that the result does
+not lose digits to cancellation when scores are around 40 points.
 """
 
 import numpy as np
 from numba import njit
 
+from designs.analyses.data_table import (
+    AnalysisResult,
+    after_randomisation,
+    check_sides,
+    finish,
+    patients,
+    validate_table,
+)
 from designs.analyses.results import DF, ESTIMATE, N_RESULT, SE, STATUS, STATUS_OK, mark_failed
+
+NAME = "ols_slope_ttest"
+ESTIMAND = "difference in mean per-patient ALSFRS-R slope, active minus placebo"
+UNITS = "points/month"
+METHODS = "per-patient least-squares slopes (patients with >= 2 visits), two-sample t-test"
+NEEDS_LEAD_IN = False
 
 
 @njit(cache=True)
@@ -82,88 +94,6 @@ def ols_slope_ttest(slope, arm, n, out):
 
 
 @njit(cache=True)
-def ancova_change(y0, ylast, arm, n, out):
-    """ANCOVA of change from baseline among completers, adjusted for baseline.
-
-    Fits ``ylast - y0 = c0 + c1 * arm + c2 * y0 + e`` by ordinary least squares.
-
-    Parameters
-    ----------
-    y0 : float64[n_max]
-        Baseline (month 0) scores, points.
-    ylast : float64[n_max]
-        Scores at the last scheduled visit, points (completers only).
-    arm : int64[n_max]
-        Arm (0 placebo, 1 active).
-    n : int
-        Number of leading entries used.
-    out : float64[N_RESULT]
-        Written: ESTIMATE = ``c1`` (points; difference in mean change, active minus placebo,
-        at equal baseline), SE (points), DF = n - 3, STATUS (1 if an arm has < 2 patients,
-        the design is singular, or the SE is 0 or not finite).
-    """
-    for k in range(N_RESULT):
-        out[k] = np.nan
-    n0 = 0
-    n1 = 0
-    mx = 0.0
-    mc = 0.0
-    for i in range(n):
-        if arm[i] == 0:
-            n0 += 1
-        elif arm[i] == 1:
-            n1 += 1
-        else:
-            mark_failed(out)
-            return
-        mx += y0[i]
-        mc += ylast[i] - y0[i]
-    if n0 < 2 or n1 < 2:
-        mark_failed(out)
-        return
-    nt = n0 + n1
-    ma = n1 / nt
-    mx /= nt
-    mc /= nt
-    saa = 0.0
-    sax = 0.0
-    sxx = 0.0
-    sac = 0.0
-    sxc = 0.0
-    for i in range(n):
-        da = arm[i] - ma
-        dx = y0[i] - mx
-        dc = (ylast[i] - y0[i]) - mc
-        saa += da * da
-        sax += da * dx
-        sxx += dx * dx
-        sac += da * dc
-        sxc += dx * dc
-    det = saa * sxx - sax * sax
-    if not det > 1e-12 * saa * sxx:
-        mark_failed(out)
-        return
-    c1 = (sxx * sac - sax * sxc) / det
-    c2 = (saa * sxc - sax * sac) / det
-    rss = 0.0
-    for i in range(n):
-        r = ((ylast[i] - y0[i]) - mc) - c1 * (arm[i] - ma) - c2 * (y0[i] - mx)
-        rss += r * r
-    df = nt - 3.0
-    if df < 1.0:
-        mark_failed(out)
-        return
-    se = np.sqrt(rss / df * sxx / det)
-    if not (se > 0.0 and np.isfinite(se) and np.isfinite(c1)):
-        mark_failed(out)
-        return
-    out[ESTIMATE] = c1
-    out[SE] = se
-    out[DF] = df
-    out[STATUS] = STATUS_OK
-
-
-@njit(cache=True)
 def ols_slope(t, y, m):
     """Least-squares slope (points/month) of one patient's first ``m`` visits; NaN if < 2
     distinct months."""
@@ -184,3 +114,35 @@ def ols_slope(t, y, m):
     if not stt > 0.0:
         return np.nan
     return sty / stt
+
+
+def true_value(shift, visits_months):
+    """True estimand under a mean change of slope ``shift`` (points/month): ``shift``."""
+    return shift
+
+
+def fit_data(data, sides: int = 2) -> AnalysisResult:
+    """Two-sample pooled t-test of per-patient least-squares slopes (patients with >= 2
+    distinct visit months).
+
+    Returns
+    -------
+    AnalysisResult
+        Estimand: difference in mean slope, active minus placebo (points/month).
+    """
+    sides = check_sides(sides)
+    frame = after_randomisation(validate_table(data))
+    arms, months, scores = patients(frame)
+    slope = []
+    arm = []
+    for a, t, y in zip(arms, months, scores, strict=True):
+        s = ols_slope(t, y, t.size)
+        if np.isfinite(s):
+            slope.append(s)
+            arm.append(a)
+    slope_arr = np.asarray(slope, dtype=np.float64)
+    arm_arr = np.asarray(arm, dtype=np.int64)
+    out = np.empty(N_RESULT)
+    ols_slope_ttest(slope_arr, arm_arr, slope_arr.size, out)
+    n1 = int(arm_arr.sum())
+    return finish(NAME, out, arm_arr.size - n1, n1, ESTIMAND, UNITS, sides)

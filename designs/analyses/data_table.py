@@ -1,0 +1,228 @@
+"""Real trial data in long format, checked, and the result of analysing it.
+
+Input is a long-format table (pandas DataFrame or mapping of equal-length arrays) with
+columns ``patient`` (any id), ``arm`` (0 placebo, 1 active), ``month`` (visit time, months
+from randomisation) and ``alsfrs_r`` (ALSFRS-R total, points); ``joint_rank`` also needs the
+per-patient ``status`` and ``exit_month``. Each analysis module's ``fit_data`` validates the
+table here, reduces it to the arrays its Numba kernel takes (the same kernel the engine runs
+on every simulated trial) and returns an :class:`AnalysisResult`.
+
+p-values come from Student's t with the kernel's df: two-sided by default, one-sided in the
+favourable direction (active declines more slowly: a positive estimate) when ``sides=1``.
+"""
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from designs.analyses.results import DF, ESTIMATE, SE, STATUS, STATUS_OK
+from designs.errors import InputError
+
+COLUMNS = ("patient", "arm", "month", "alsfrs_r")
+STATUSES = ("completed", "dropout", "death")
+
+
+@dataclass(frozen=True)
+class AnalysisResult:
+    """Result of one analysis of one data set.
+
+    Attributes
+    ----------
+    analysis : str
+        Analysis name (``lmm_slope``, ``ols_slope_ttest`` or ``ancova_change``).
+    estimate, se : float
+        Effect estimate (active minus placebo) and its standard error, in ``units``.
+    df : float
+        Degrees of freedom of the t reference distribution.
+    statistic : float
+        ``estimate / se``.
+    p_value : float
+        Two-sided, or one-sided in the favourable direction (estimate > 0) if ``sides == 1``.
+    n_placebo, n_active : int
+        Patients contributing to the analysis.
+    estimand, units : str
+        What is estimated and its units.
+    sides : int
+        1 or 2.
+    residual_var : float or None
+        lmm_slope only: residual variance sigma^2, points^2.
+    random_effects_cov : numpy.ndarray or None
+        lmm_slope only: 2x2 covariance of (intercept, slope) random effects
+        (points^2, points^2/month, (points/month)^2).
+    reml_criterion : float or None
+        lmm_slope only: -2 restricted log-likelihood (statsmodels' ``-2 * llf`` convention).
+    converged : bool or None
+        lmm_slope only: whether the REML optimiser converged.
+    df_method : str or None
+        lmm_slope only: ``"satterthwaite"`` or ``"between-patient fallback"``.
+    """
+
+    analysis: str
+    estimate: float
+    se: float
+    df: float
+    statistic: float
+    p_value: float
+    n_placebo: int
+    n_active: int
+    estimand: str
+    units: str
+    sides: int = 2
+    residual_var: float | None = None
+    random_effects_cov: np.ndarray | None = field(default=None, compare=False)
+    reml_criterion: float | None = None
+    converged: bool | None = None
+    df_method: str | None = None
+
+    def to_dict(self) -> dict:
+        """Plain JSON-serialisable dictionary (arrays as nested lists)."""
+        d = asdict(self)
+        if self.random_effects_cov is not None:
+            d["random_effects_cov"] = np.asarray(self.random_effects_cov).tolist()
+        for k, v in d.items():
+            if isinstance(v, np.generic):
+                d[k] = v.item()
+        return d
+
+
+def validate_table(data, extra: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Check the long-format table; returns a clean copy sorted by patient and month.
+
+    ``extra`` names further columns to keep (unchecked here), e.g. ``status``.
+    """
+    if isinstance(data, pd.DataFrame):
+        frame = data
+    elif isinstance(data, Mapping):
+        for c in COLUMNS:
+            if c not in data:
+                raise InputError(f"data: missing column '{c}' (need {', '.join(COLUMNS)})")
+        try:
+            frame = pd.DataFrame({c: np.asarray(data[c]) for c in (*COLUMNS, *extra) if c in data})
+        except ValueError as exc:
+            raise InputError(f"data: columns must have equal lengths ({exc})") from None
+    else:
+        raise InputError(
+            f"data: expected a pandas DataFrame or a mapping of arrays, got {type(data).__name__}"
+        )
+    for c in COLUMNS:
+        if c not in frame.columns:
+            raise InputError(f"data: missing column '{c}' (need {', '.join(COLUMNS)})")
+    for c in extra:
+        if c not in frame.columns:
+            raise InputError(f"data: missing column '{c}' (this analysis needs {', '.join(extra)})")
+    frame = frame.loc[:, [*COLUMNS, *extra]].reset_index(drop=True)
+    if len(frame) == 0:
+        raise InputError("data: no rows")
+    bad = frame["patient"].isna().to_numpy()
+    if bad.any():
+        raise InputError(f"data: column 'patient' is missing at row {int(np.argmax(bad))}")
+    for c in ("arm", "month", "alsfrs_r"):
+        col = frame[c]
+        if col.dtype == bool or not pd.api.types.is_numeric_dtype(col):
+            conv = pd.to_numeric(col, errors="coerce")
+            bad = conv.isna().to_numpy() & col.notna().to_numpy()
+            if col.dtype == bool or bad.any():
+                row = int(np.argmax(bad)) if bad.any() else 0
+                raise InputError(
+                    f"data: column '{c}' must be numeric, got {col.iloc[row]!r} at row {row}"
+                )
+            frame[c] = conv
+        values = frame[c].to_numpy(dtype=np.float64)
+        bad = ~np.isfinite(values)
+        if bad.any():
+            row = int(np.argmax(bad))
+            raise InputError(f"data: column '{c}' is missing or not finite at row {row}")
+    arm = frame["arm"].to_numpy(dtype=np.float64)
+    bad = (arm != 0.0) & (arm != 1.0)
+    if bad.any():
+        row = int(np.argmax(bad))
+        raise InputError(f"data: column 'arm' must be 0 or 1, got {arm[row]:g} at row {row}")
+    frame["arm"] = arm.astype(np.int64)
+    frame["month"] = frame["month"].to_numpy(dtype=np.float64)
+    frame["alsfrs_r"] = frame["alsfrs_r"].to_numpy(dtype=np.float64)
+    n_arms = frame.groupby("patient", sort=False)["arm"].nunique()
+    if (n_arms > 1).any():
+        pid = n_arms.index[np.argmax(n_arms.to_numpy() > 1)]
+        raise InputError(f"data: column 'arm': patient {pid!r} appears in both arms")
+    dup = frame.duplicated(["patient", "month"]).to_numpy()
+    if dup.any():
+        row = int(np.argmax(dup))
+        raise InputError(
+            f"data: column 'month': patient {frame['patient'].iloc[row]!r} has two visits at "
+            f"month {frame['month'].iloc[row]:g} (row {row})"
+        )
+    return frame.sort_values(["patient", "month"], kind="stable").reset_index(drop=True)
+
+
+def after_randomisation(frame: pd.DataFrame) -> pd.DataFrame:
+    """Visits at month >= 0: lead-in visits (month < 0) are not part of the slope analyses."""
+    return frame.loc[frame["month"].to_numpy() >= 0.0].reset_index(drop=True)
+
+
+def patients(frame: pd.DataFrame):
+    """Per patient (arm, months, scores), in order of first appearance."""
+    arms, months, scores = [], [], []
+    for _, d in frame.groupby("patient", sort=False):
+        arms.append(int(d["arm"].iloc[0]))
+        months.append(d["month"].to_numpy())
+        scores.append(d["alsfrs_r"].to_numpy())
+    return arms, months, scores
+
+
+def p_value(statistic: float, df: float, sides: int) -> float:
+    if sides == 2:
+        return float(2.0 * stats.t.sf(abs(statistic), df))
+    return float(stats.t.sf(statistic, df))
+
+
+def check_sides(sides) -> int:
+    if sides not in (1, 2):
+        raise InputError(f"sides: must be 1 or 2, got {sides!r}")
+    return int(sides)
+
+
+def finish(analysis, out, n0, n1, estimand, units, sides, **extra) -> AnalysisResult:
+    if out[STATUS] != STATUS_OK:
+        raise InputError(
+            f"data: {analysis} could not be fitted ({n0} placebo and {n1} active patients "
+            "usable; each arm needs at least 2 with enough visits)"
+        )
+    est = float(out[ESTIMATE])
+    se = float(out[SE])
+    df = float(out[DF])
+    statistic = est / se
+    return AnalysisResult(
+        analysis=analysis,
+        estimate=est,
+        se=se,
+        df=df,
+        statistic=statistic,
+        p_value=p_value(statistic, df, sides),
+        n_placebo=int(n0),
+        n_active=int(n1),
+        estimand=estimand,
+        units=units,
+        sides=sides,
+        **extra,
+    )
+
+
+def read_trial_csv(path: str | Path, option: str = "--data") -> pd.DataFrame:
+    """Read a long-format CSV (``#`` lines are comments, as ``simulate.py trial`` writes).
+
+    Raises :class:`~designs.errors.InputError` naming ``option`` and the file when it is
+    missing, not UTF-8 or not parseable as CSV.
+    """
+    if not Path(path).is_file():
+        raise InputError(f"{option} {path}: no such file")
+    try:
+        return pd.read_csv(path, comment="#")
+    except UnicodeDecodeError:
+        raise InputError(f"{option} {path}: not UTF-8 text") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, OSError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputError(f"{option} {path}: unreadable CSV ({first})") from None

@@ -1,0 +1,126 @@
+"""The one table of analyses: everything the rest of the code needs to know about each.
+
+Each entry is built from its analysis module, which defines ``NAME``, ``ESTIMAND``,
+``UNITS``, ``METHODS`` (the sentence of the methods text), ``NEEDS_LEAD_IN``,
+``true_value(shift, visits_months)`` (the estimand's true value when treatment changes each
+patient's slope by ``shift`` points/month) and ``fit_data(data, sides)`` (the analysis of a
+real long-format data set, on the same Numba kernel). The entry adds the kernel index: the
+slot that :func:`designs.simulation.kernels.simulate_block` dispatches on.
+
+The design's allowed ``trial.analysis`` values, the command line's ``--analysis`` choices,
+``analyze``, the engine, the sweep and the report all read this table. To add an analysis:
+write its module (kernel, the names above), add one line to :data:`REGISTRY`, and call its
+kernel in the dispatch of :func:`designs.simulation.kernels._simulate_and_analyse_trial`
+(``tests/analyses/test_registry.py`` fails until all three are there).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import ModuleType
+
+from designs.analyses import (
+    ancova_change,
+    joint_rank,
+    lmm_slope,
+    ols_slope_ttest,
+    slope_change_lead_in,
+)
+from designs.analyses.data_table import AnalysisResult
+from designs.errors import InputError
+
+
+@dataclass(frozen=True)
+class RegisteredAnalysis:
+    """One analysis of a trial, as the engine, the command line and the report see it.
+
+    Attributes
+    ----------
+    name : str
+        Name in files, design TOML and on the command line.
+    kernel_index : int
+        Slot in the engine's per-trial result array and dispatch flags.
+    estimand, units : str
+        What the estimate estimates (active minus placebo) and its units.
+    methods : str
+        The analysis in one clause, for the methods text of reports.
+    needs_lead_in : bool
+        True when the analysis needs visits before randomisation (``trial.lead_in_months``).
+    true_value : callable
+        ``true_value(shift, visits_months)``: the estimand's value when treatment changes each
+        patient's slope by ``shift`` points/month (NaN where no closed form exists).
+    fit_data : callable
+        ``fit_data(data, sides=2) -> AnalysisResult`` on a long-format table.
+    """
+
+    name: str
+    kernel_index: int
+    estimand: str
+    units: str
+    methods: str
+    needs_lead_in: bool
+    true_value: Callable
+    fit_data: Callable[..., AnalysisResult]
+
+    @classmethod
+    def from_module(cls, module: ModuleType, kernel_index: int) -> RegisteredAnalysis:
+        """The entry of an analysis module (its ``NAME``, ``ESTIMAND``, ... attributes)."""
+        return cls(
+            name=module.NAME,
+            kernel_index=kernel_index,
+            estimand=module.ESTIMAND,
+            units=module.UNITS,
+            methods=module.METHODS,
+            needs_lead_in=module.NEEDS_LEAD_IN,
+            true_value=module.true_value,
+            fit_data=module.fit_data,
+        )
+
+
+#: Every analysis, in kernel-index order (the first is the default primary analysis).
+REGISTRY: dict[str, RegisteredAnalysis] = {
+    entry.name: entry
+    for entry in (
+        RegisteredAnalysis.from_module(lmm_slope, 0),
+        RegisteredAnalysis.from_module(ols_slope_ttest, 1),
+        RegisteredAnalysis.from_module(ancova_change, 2),
+        RegisteredAnalysis.from_module(joint_rank, 3),
+        RegisteredAnalysis.from_module(slope_change_lead_in, 4),
+    )
+}
+
+#: Analysis names, in kernel-index order.
+ANALYSIS_NAMES: tuple[str, ...] = tuple(REGISTRY)
+#: Number of analysis slots of the engine's kernels.
+N_ANALYSES = len(REGISTRY)
+
+
+def get(name: str) -> RegisteredAnalysis:
+    """The registry entry of ``name``; an unknown name is bad input listing the allowed ones."""
+    try:
+        return REGISTRY[str(name)]
+    except KeyError:
+        raise InputError(
+            f"analysis = {name!r}: unknown; allowed: {', '.join(ANALYSIS_NAMES)}"
+        ) from None
+
+
+def analyze(data, analysis: str, alpha: float = 0.05, sides: int = 2) -> AnalysisResult:
+    """Run the named analysis on one real data set.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame or mapping of arrays
+        Long format: ``patient``, ``arm`` (0/1), ``month`` (months), ``alsfrs_r`` (points);
+        ``joint_rank`` also needs ``status`` and ``exit_month``.
+    analysis : str
+        A name in :data:`REGISTRY`.
+    alpha : float
+        Significance level in (0, 1); validated here, the decision is ``p_value < alpha``.
+    sides : {1, 2}
+        Two-sided test, or one-sided in the favourable direction.
+    """
+    if not (isinstance(alpha, int | float) and 0.0 < float(alpha) < 1.0):
+        raise InputError(f"alpha: must be in (0, 1), got {alpha!r}")
+    return get(analysis).fit_data(data, sides=sides)

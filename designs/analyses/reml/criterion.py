@@ -1,0 +1,329 @@
+"""The REML criterion of the slope model on grouped sufficient statistics, and its gradient.
+
+Result slots of ``lmm_slope``, the work-vector layout and :func:`_prepare` (centring and
+starting values) live here too; the package docstring (:mod:`designs.analyses.reml`) gives
+the model and the algebra.
+"""
+
+import numpy as np
+from numba import njit
+
+from designs.analyses.results import EXTRA0
+
+# lmm_slope-specific result slots (after ESTIMATE, SE, DF, STATUS)
+SIGMA2 = EXTRA0  # residual variance sigma^2, points^2
+D11 = EXTRA0 + 1  # random-intercept variance, points^2
+D12 = EXTRA0 + 2  # intercept-slope covariance, points^2/month
+D22 = EXTRA0 + 3  # random-slope variance, (points/month)^2
+REML_CRITERION = EXTRA0 + 4  # -2 restricted log-likelihood (statsmodels' -2 * llf convention)
+N_ITER = EXTRA0 + 5  # optimiser iterations (Newton iterations + Nelder-Mead iterations)
+DF_METHOD = EXTRA0 + 6  # 0 = Satterthwaite, 1 = fallback to between-patient df
+
+DF_SATTERTHWAITE = 0.0
+DF_FALLBACK = 1.0
+
+_P = 4  # number of fixed effects
+_NCOL = 10  # columns of the centred per-group statistics
+_NW = 24  # work vector length
+# work vector layout written by _evaluate
+_F, _Q, _LOGDET, _V, _B3 = 0, 1, 2, 3, 4
+_GF, _GQ, _GV = 5, 8, 11  # 3 entries each: gradients in theta of f, Q and v
+_MAX_NEWTON = 60
+_PURE_NEWTON = False  # False: BFGS updates between finite-difference Hessians
+
+
+@njit(cache=True, inline="always")
+def _arm_solution(w00, w01, w11, c0, c1):
+    """One arm's ``W_a^-1`` (entries 00, 01, 11) and ``beta_a = W_a^-1 c_a``, on scalars.
+
+    Returns (ok, det W_a, Winv00, Winv01, Winv11, beta0, beta1); ok is False (and the rest
+    zero) when ``W_a`` is not positive definite.
+    """
+    dw = w00 * w11 - w01 * w01
+    if not dw > 0.0:
+        return False, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
+    wi00 = w11 / dw
+    wi01 = -w01 / dw
+    wi11 = w00 / dw
+    return True, dw, wi00, wi01, wi11, wi00 * c0 + wi01 * c1, wi01 * c0 + wi11 * c1
+
+
+@njit(cache=True)
+def _evaluate(th, gs, arm, n_groups, ndf, grad, wk):
+    """One pass (two with ``grad``) over the groups at ``theta``; writes ``wk``.
+
+    Returns False if the criterion is not defined (singular arm information, Q <= 0).
+    """
+    l11 = th[0]
+    l21 = th[1]
+    l22 = th[2]
+    p00 = l11 * l11
+    p01 = l11 * l21
+    p11 = l21 * l21 + l22 * l22
+    # Per-arm sums, kept in scalars (no allocation per evaluation): W_a = sum n N^-1 Z'Z
+    # entries (0, 0), (0, 1), (1, 1) and c_a = sum N^-1 Z'y.
+    wa00 = 0.0
+    wa01 = 0.0
+    wa02 = 0.0
+    wa10 = 0.0
+    wa11 = 0.0
+    wa12 = 0.0
+    ca00 = 0.0
+    ca01 = 0.0
+    ca10 = 0.0
+    ca11 = 0.0
+    quad = 0.0
+    logdet = 0.0
+    for g in range(n_groups):
+        n = gs[g, 0]
+        s00 = gs[g, 1]
+        s01 = gs[g, 2]
+        s11 = gs[g, 3]
+        n00 = 1.0 + s00 * p00 + s01 * p01
+        n01 = s00 * p01 + s01 * p11
+        n10 = s01 * p00 + s11 * p01
+        n11 = 1.0 + s01 * p01 + s11 * p11
+        det = n00 * n11 - n01 * n10
+        i00 = n11 / det
+        i01 = -n01 / det
+        i10 = -n10 / det
+        i11 = n00 / det
+        zy0 = gs[g, 5]
+        zy1 = gs[g, 6]
+        k00 = p00 * i00 + p01 * i10
+        k01 = p00 * i01 + p01 * i11
+        k11 = p01 * i01 + p11 * i11
+        quad += gs[g, 4] - (k00 * gs[g, 7] + 2.0 * k01 * gs[g, 8] + k11 * gs[g, 9])
+        logdet += n * np.log(det)
+        if arm[g] == 0:
+            wa00 += n * (i00 * s00 + i01 * s01)
+            wa01 += n * (i00 * s01 + i01 * s11)
+            wa02 += n * (i10 * s01 + i11 * s11)
+            ca00 += i00 * zy0 + i01 * zy1
+            ca01 += i10 * zy0 + i11 * zy1
+        else:
+            wa10 += n * (i00 * s00 + i01 * s01)
+            wa11 += n * (i00 * s01 + i01 * s11)
+            wa12 += n * (i10 * s01 + i11 * s11)
+            ca10 += i00 * zy0 + i01 * zy1
+            ca11 += i10 * zy0 + i11 * zy1
+    ok, dw, wi00, wi01, wi02, b00, b01 = _arm_solution(wa00, wa01, wa02, ca00, ca01)
+    if not ok:
+        return False
+    logdet += np.log(dw)
+    ok, dw, wi10, wi11, wi12, b10, b11 = _arm_solution(wa10, wa11, wa12, ca10, ca11)
+    if not ok:
+        return False
+    logdet += np.log(dw)
+    q = quad
+    q -= ca00 * b00 + ca01 * b01
+    q -= ca10 * b10 + ca11 * b11
+    v = wi02 + wi12
+    if not (q > 0.0 and np.isfinite(logdet)):
+        return False
+    wk[_F] = ndf * np.log(q) + logdet
+    wk[_Q] = q
+    wk[_LOGDET] = logdet
+    wk[_V] = v
+    wk[_B3] = b11 - b01
+    if not grad:
+        return True
+    # second pass: gradients in Psi (symmetric matrices, entries 00, 01, 11)
+    gl00 = 0.0
+    gl01 = 0.0
+    gl11 = 0.0
+    gq00 = 0.0
+    gq01 = 0.0
+    gq11 = 0.0
+    gv00 = 0.0
+    gv01 = 0.0
+    gv11 = 0.0
+    for g in range(n_groups):
+        n = gs[g, 0]
+        s00 = gs[g, 1]
+        s01 = gs[g, 2]
+        s11 = gs[g, 3]
+        n00 = 1.0 + s00 * p00 + s01 * p01
+        n01 = s00 * p01 + s01 * p11
+        n10 = s01 * p00 + s11 * p01
+        n11 = 1.0 + s01 * p01 + s11 * p11
+        det = n00 * n11 - n01 * n10
+        i00 = n11 / det
+        i01 = -n01 / det
+        i10 = -n10 / det
+        i11 = n00 / det
+        w00 = i00 * s00 + i01 * s01
+        w01 = i00 * s01 + i01 * s11
+        w11 = i10 * s01 + i11 * s11
+        if arm[g] == 0:
+            x0, x1, x2, be0, be1 = wi00, wi01, wi02, b00, b01
+        else:
+            x0, x1, x2, be0, be1 = wi10, wi11, wi12, b10, b11
+        # log|N| part: n W ; log|W_a| part: - n W Winv_a W  (Winv_a = [[x0, x1], [x1, x2]])
+        u00 = x0 * w00 + x1 * w01  # (Winv_a W)[0,0]
+        u01 = x0 * w01 + x1 * w11  # (Winv_a W)[0,1]
+        u10 = x1 * w00 + x2 * w01
+        u11 = x1 * w01 + x2 * w11
+        gl00 += n * (w00 - (w00 * u00 + w01 * u10))
+        gl01 += n * (w01 - (w00 * u01 + w01 * u11))
+        gl11 += n * (w11 - (w01 * u01 + w11 * u11))
+        # Q part: -sum_i (u_i - W beta)(u_i - W beta)', u_i = N^-1 Z'y_i
+        zy0 = gs[g, 5]
+        zy1 = gs[g, 6]
+        c0 = i00 * zy0 + i01 * zy1
+        c1 = i10 * zy0 + i11 * zy1
+        z00 = gs[g, 7]
+        z01 = gs[g, 8]
+        z11 = gs[g, 9]
+        # N^-1 zz N^-T
+        t00 = i00 * z00 + i01 * z01
+        t01 = i00 * z01 + i01 * z11
+        t10 = i10 * z00 + i11 * z01
+        t11 = i10 * z01 + i11 * z11
+        r00 = t00 * i00 + t01 * i01
+        r01 = t00 * i10 + t01 * i11
+        r11 = t10 * i10 + t11 * i11
+        wb0 = w00 * be0 + w01 * be1
+        wb1 = w01 * be0 + w11 * be1
+        gq00 -= r00 - 2.0 * c0 * wb0 + n * wb0 * wb0
+        gq01 -= r01 - c0 * wb1 - wb0 * c1 + n * wb0 * wb1
+        gq11 -= r11 - 2.0 * c1 * wb1 + n * wb1 * wb1
+        # v part: n q q', q = W Winv_a e1 = (u10, u11) of (W Winv_a)... W Winv_a e1
+        qa = w00 * x1 + w01 * x2
+        qb = w01 * x1 + w11 * x2
+        gv00 += n * qa * qa
+        gv01 += n * qa * qb
+        gv11 += n * qb * qb
+    s = ndf / q
+    f00 = gl00 + s * gq00
+    f01 = gl01 + s * gq01
+    f11 = gl11 + s * gq11
+    # chain rule Psi = L L':  d/dL = 2 G L (lower triangle)
+    wk[_GF] = 2.0 * (f00 * l11 + f01 * l21)
+    wk[_GF + 1] = 2.0 * (f01 * l11 + f11 * l21)
+    wk[_GF + 2] = 2.0 * f11 * l22
+    wk[_GQ] = 2.0 * (gq00 * l11 + gq01 * l21)
+    wk[_GQ + 1] = 2.0 * (gq01 * l11 + gq11 * l21)
+    wk[_GQ + 2] = 2.0 * gq11 * l22
+    wk[_GV] = 2.0 * (gv00 * l11 + gv01 * l21)
+    wk[_GV + 1] = 2.0 * (gv01 * l11 + gv11 * l21)
+    wk[_GV + 2] = 2.0 * gv11 * l22
+    return True
+
+
+@njit(cache=True)
+def _prepare(arm_g, ztz_g, n_g, syy_g, szy_g, szyzy_g, n_groups, gs, start):
+    """Centre the statistics per arm (pooled OLS line); moment starting values.
+
+    Returns (n_obs, n_patients_with_2_visits) or (-1, -1) if an arm has no estimable line.
+    """
+    # per-arm pooled OLS line
+    sa = np.zeros((2, 3))
+    ya = np.zeros((2, 2))
+    n_obs = 0.0
+    for g in range(n_groups):
+        a = arm_g[g]
+        n = n_g[g]
+        for k in range(3):
+            sa[a, k] += n * ztz_g[g, k]
+        ya[a, 0] += szy_g[g, 0]
+        ya[a, 1] += szy_g[g, 1]
+        n_obs += n * ztz_g[g, 0]
+    gam = np.empty((2, 2))
+    for a in range(2):
+        d = sa[a, 0] * sa[a, 2] - sa[a, 1] * sa[a, 1]
+        if not d > 1e-12 * sa[a, 0] * sa[a, 2]:
+            return -1.0, -1.0
+        gam[a, 0] = (sa[a, 2] * ya[a, 0] - sa[a, 1] * ya[a, 1]) / d
+        gam[a, 1] = (sa[a, 0] * ya[a, 1] - sa[a, 1] * ya[a, 0]) / d
+    # centred statistics: y~ = y - Z gamma_arm
+    for g in range(n_groups):
+        a = arm_g[g]
+        n = n_g[g]
+        s00 = ztz_g[g, 0]
+        s01 = ztz_g[g, 1]
+        s11 = ztz_g[g, 2]
+        g0 = gam[a, 0]
+        g1 = gam[a, 1]
+        sg0 = s00 * g0 + s01 * g1
+        sg1 = s01 * g0 + s11 * g1
+        zy0 = szy_g[g, 0]
+        zy1 = szy_g[g, 1]
+        gs[g, 0] = n
+        gs[g, 1] = s00
+        gs[g, 2] = s01
+        gs[g, 3] = s11
+        gs[g, 4] = syy_g[g] - 2.0 * (g0 * zy0 + g1 * zy1) + n * (g0 * sg0 + g1 * sg1)
+        gs[g, 5] = zy0 - n * sg0
+        gs[g, 6] = zy1 - n * sg1
+        gs[g, 7] = szyzy_g[g, 0] - 2.0 * zy0 * sg0 + n * sg0 * sg0
+        gs[g, 8] = szyzy_g[g, 1] - zy0 * sg1 - sg0 * zy1 + n * sg0 * sg1
+        gs[g, 9] = szyzy_g[g, 2] - 2.0 * zy1 * sg1 + n * sg1 * sg1
+    # moment estimates from per-patient OLS (patients whose Z'Z is invertible)
+    rss = 0.0
+    rdf = 0.0
+    n2 = 0.0
+    m0 = np.zeros((2, 2))  # per-arm sum of per-patient coefficients
+    na = np.zeros(2)
+    sinv = np.zeros(3)  # sum of (Z'Z)^-1
+    scat = np.zeros(3)  # sum of coefficient outer products (centred data)
+    for g in range(n_groups):
+        s00 = gs[g, 1]
+        s01 = gs[g, 2]
+        s11 = gs[g, 3]
+        d = s00 * s11 - s01 * s01
+        if not d > 1e-9 * s00 * s11:
+            continue
+        n = gs[g, 0]
+        i00 = s11 / d
+        i01 = -s01 / d
+        i11 = s00 / d
+        zy0 = gs[g, 5]
+        zy1 = gs[g, 6]
+        z00 = gs[g, 7]
+        z01 = gs[g, 8]
+        z11 = gs[g, 9]
+        rss += gs[g, 4] - (i00 * z00 + 2.0 * i01 * z01 + i11 * z11)
+        rdf += n * (s00 - 2.0)
+        a = arm_g[g]
+        m0[a, 0] += i00 * zy0 + i01 * zy1
+        m0[a, 1] += i01 * zy0 + i11 * zy1
+        na[a] += n
+        n2 += n
+        sinv[0] += n * i00
+        sinv[1] += n * i01
+        sinv[2] += n * i11
+        # S^-1 zz S^-1
+        t00 = i00 * z00 + i01 * z01
+        t01 = i00 * z01 + i01 * z11
+        t11 = i01 * z01 + i11 * z11
+        scat[0] += t00 * i00 + t01 * i01
+        scat[1] += t00 * i01 + t01 * i11
+        scat[2] += (i01 * z00 + i11 * z01) * i01 + t11 * i11
+    sigma2 = rss / rdf if rdf > 0.5 else 0.0
+    psi00 = 1.0
+    psi01 = 0.0
+    psi11 = 0.01
+    if n2 > 2.5 and na[0] > 0.5 and na[1] > 0.5:
+        for a in range(2):
+            scat[0] -= m0[a, 0] * m0[a, 0] / na[a]
+            scat[1] -= m0[a, 0] * m0[a, 1] / na[a]
+            scat[2] -= m0[a, 1] * m0[a, 1] / na[a]
+        if not sigma2 > 0.0:
+            sigma2 = 0.5 * scat[0] / (n2 - 2.0) / (sinv[0] / n2)
+        if sigma2 > 0.0:
+            b00 = sinv[0] / n2
+            b11 = sinv[2] / n2
+            psi00 = max((scat[0] / (n2 - 2.0)) / sigma2 - b00, 0.05 * b00)
+            psi11 = max((scat[2] / (n2 - 2.0)) / sigma2 - b11, 0.05 * b11)
+            psi01 = (scat[1] / (n2 - 2.0)) / sigma2 - sinv[1] / n2
+            lim = 0.95 * np.sqrt(psi00 * psi11)
+            psi01 = min(max(psi01, -lim), lim)
+    start[0] = np.sqrt(psi00)
+    start[1] = psi01 / start[0]
+    start[2] = np.sqrt(max(psi11 - start[1] * start[1], 1e-12))
+    if not (np.isfinite(start[0]) and np.isfinite(start[1]) and np.isfinite(start[2])):
+        start[0] = 1.0
+        start[1] = 0.0
+        start[2] = 0.1
+    return n_obs, n2
