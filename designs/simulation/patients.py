@@ -16,8 +16,8 @@ nonlinear part of the mean trajectory (``population.curvature``; zero when linea
 (randomisation). Dropout is monotone in continuous time after randomisation: the patient's
 exit time ``T`` solves ``H(T) = E`` with ``E`` a unit exponential (from the patient's own
 uniform) and ``H`` the piecewise-linear cumulative hazard through the visits; a visit ``t_j``
-is observed iff ``t_j < T`` (month 0 and the lead-in always). Death has its own constant monthly hazard and
-ends the scores too.
+is observed iff ``t_j < T`` (month 0 and the lead-in always). Death has its own constant
+monthly hazard and ends the scores too.
 
 Each candidate's draws come from its own stream (see :mod:`designs.simulation.rng`) in a fixed
 order: one normal pair for the random effects, one pair for delta-FS (only when the design screens
