@@ -202,9 +202,9 @@ def _add_fit(sub) -> None:
 
 def cmd_fit(args) -> int:
     from designs.atomic import check_writable
-    from progression.data import load_phase2
     from progression.diagnostics import fit_summary, format_fit_report
     from progression.model import fit, save_posterior
+    from progression.records import load_phase2
 
     data = load_phase2(args.data)
     out = check_writable(args.out, "--out")

@@ -1,12 +1,6 @@
 """The double-blind trial: design specification, Numba simulation engine, analyses, power."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("als-trial-sim")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0.0.0+unknown"
-
 from designs.simulation.numba_cache import use_versioned_cache
+from progression import __version__ as __version__
 
 use_versioned_cache()

@@ -1,9 +1,5 @@
-"""One exception for bad input, shared by the library and the command line."""
+"""The one exception for bad input (defined in :mod:`progression.errors`, re-exported here)."""
 
+from progression.errors import InputError
 
-class InputError(ValueError):
-    """Bad user input: a design field, an option, a data file.
-
-    The message is one line that names the field (or option, or file and row), the value
-    given and what is allowed. The command line prints it to stderr and exits with status 2.
-    """
+__all__ = ["InputError"]

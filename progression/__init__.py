@@ -1,1 +1,8 @@
-"""The disease: ALSFRS-R data, natural-history priors, the PyMC progression model, posteriors."""
+"""The disease: phase 2 ALSFRS-R records, priors, the PyMC model, posteriors, populations."""
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("als-trial-sim")
+except PackageNotFoundError:  # running from a source tree that is not installed
+    __version__ = "0.0.0+unknown"

@@ -25,9 +25,9 @@ import numpy as np
 import pymc as pm
 from scipy import stats
 
-from progression.data import Phase2Data, load_phase2
 from progression.model import POPULATION_PARAMS, build_model_arrays
 from progression.priors import DEFAULT_PRIORS, Priors
+from progression.records import Phase2Data, load_phase2
 
 SBC_PARAMS = ("delta", "pre_slope_mean")
 RECOVERY_PATIENT_PARAMS = ("level", "pre_slope", "slope_change")

@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from progression.data import UNCHANGED_TOLERANCE, ols_slope
 from progression.model import POPULATION_PARAMS
+from progression.records import UNCHANGED_TOLERANCE, ols_slope
 
 HDI_PROB = 0.94
 UNCONTROLLED_CAVEAT = (

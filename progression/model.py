@@ -29,9 +29,9 @@ import numpy as np
 import pymc as pm
 import xarray as xr
 
-from designs.errors import InputError
-from progression.data import Phase2Data, load_phase2
+from progression.errors import InputError
 from progression.priors import DEFAULT_PRIORS, Priors
+from progression.records import Phase2Data, load_phase2
 
 MODEL_VERSION = "phase2-piecewise-v1"
 POPULATION_PARAMS = (
@@ -138,7 +138,7 @@ def _resolve_seed(seed: int | None) -> int:
 
 
 def _package_version() -> str:
-    from designs import __version__
+    from progression import __version__
 
     return __version__
 
@@ -271,7 +271,7 @@ def load_posterior(path: str | Path) -> xr.DataTree:
 
     Raises
     ------
-    designs.errors.InputError
+    progression.errors.InputError
         Unreadable file, or not a posterior written by this tool (missing attribute).
     """
     try:

@@ -15,7 +15,7 @@ from enum import StrEnum
 import numpy as np
 import xarray as xr
 
-from designs.errors import InputError
+from progression.errors import InputError
 
 
 class Transport(StrEnum):

@@ -64,7 +64,7 @@ import dataclasses
 import json
 from dataclasses import dataclass
 
-from designs.errors import InputError
+from progression.errors import InputError
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import pytest
 from scipy import stats
 
 from designs.errors import InputError
-from progression.data import (
+from progression.records import (
     BUNDLED_PHASE2,
     UNCHANGED_TOLERANCE,
     Phase2Data,

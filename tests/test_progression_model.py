@@ -10,8 +10,8 @@ import xarray as xr
 
 from designs.errors import InputError
 from progression import diagnostics, model
-from progression.data import load_phase2, per_patient_slopes
 from progression.population import effect_draws, natural_history_draws
+from progression.records import load_phase2, per_patient_slopes
 
 SEED = 20240101
 

@@ -16,7 +16,7 @@ top of the file that start with ``#`` are comments; a comment containing ``ILLUS
 marks the file as an illustrative reconstruction (so does an ``illustrative`` column whose
 values are all true).
 
-Every refusal raises :class:`designs.errors.InputError` with one line naming the file, the
+Every refusal raises :class:`progression.errors.InputError` with one line naming the file, the
 row (1-based data row, and its line in the file) and the column.
 """
 
@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from designs.errors import InputError
+from progression.errors import InputError
 
 REQUIRED_COLUMNS = ("patient", "month", "alsfrs_r")
 SCORE_MIN, SCORE_MAX = 0, 48
@@ -128,7 +128,7 @@ def validate_frame(
 
     Raises
     ------
-    designs.errors.InputError
+    progression.errors.InputError
         Missing column, missing or non-numeric value, score outside 0-48 or not a whole
         number, duplicate (patient, month), a patient with fewer than two visits up to and
         including month 0 or fewer than two after it.
@@ -233,7 +233,7 @@ def load_phase2(path: str | Path | None = None) -> Phase2Data:
 
     Raises
     ------
-    designs.errors.InputError
+    progression.errors.InputError
         Unreadable file or any validation failure; one line naming row and column.
     """
     p = Path(path) if path is not None else BUNDLED_PHASE2
