@@ -133,7 +133,7 @@ def _resolve_seed(seed: int | None) -> int:
     if seed is None:
         return int(np.random.SeedSequence().generate_state(1)[0])
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise InputError(f"--seed: {seed!r} is not a non-negative integer")
+        raise InputError(f"seed = {seed!r}: must be a non-negative integer")
     return int(seed)
 
 
@@ -278,20 +278,20 @@ def load_posterior(path: str | Path) -> xr.DataTree:
         with xr.open_datatree(path, engine="h5netcdf") as tree:
             idata = tree.load().copy()
     except (OSError, ValueError) as exc:
-        raise InputError(f"--posterior {path}: cannot read as netCDF ({exc})") from None
+        raise InputError(f"posterior {path}: cannot read as netCDF ({exc})") from None
     for attr in REQUIRED_ATTRS:
         if attr not in idata.attrs:
             raise InputError(
-                f"--posterior {path}: not a posterior written by this tool "
+                f"posterior {path}: not a posterior written by this tool "
                 f"(missing attribute {attr!r})"
             )
     if "posterior" not in idata.children:
         raise InputError(
-            f"--posterior {path}: not a posterior written by this tool (no posterior group)"
+            f"posterior {path}: not a posterior written by this tool (no posterior group)"
         )
     if str(idata.attrs["model_version"]) != str(MODEL_VERSION):
         raise InputError(
-            f"--posterior {path}: written by model version {idata.attrs['model_version']!r}, "
+            f"posterior {path}: written by model version {idata.attrs['model_version']!r}, "
             f"this tool fits version {MODEL_VERSION!r}; refit with `simulate.py fit`"
         )
     return idata

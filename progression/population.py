@@ -19,10 +19,14 @@ from progression.errors import InputError
 
 
 class Transport(StrEnum):
-    """How a posterior draw of ``delta`` becomes the trial population's effect."""
+    """How a posterior draw of ``delta`` becomes the trial population's effect.
 
-    PROPORTIONAL = "proportional"  # delta / |pre_slope_mean|: fraction of the mean decline
-    ABSOLUTE = "absolute"  # delta itself, points/month
+    The one definition: the trial package (``effect.transport`` of a design, assurance) uses it.
+    """
+
+    # delta / |pre_slope_mean|: fraction of the mean decline, applied as proportional_slowing
+    PROPORTIONAL = "proportional"
+    ABSOLUTE = "absolute"  # delta itself, points/month, applied as slope_difference
 
 
 def _flat(idata: xr.DataTree, name: str) -> np.ndarray:

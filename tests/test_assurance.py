@@ -14,8 +14,8 @@ from designs.planning.assurance import (
     assurance_curve,
     assurance_from_draws,
     effect_shift,
-    posterior_draws,
 )
+from designs.planning.posterior import posterior_draws
 from designs.planning.power import power
 from designs.spec import load_design
 
@@ -79,7 +79,7 @@ def test_effect_shift_transports(design):
         effect_shift(design, [0.1, -0.2], "proportional"), [0.1 * slope, -0.2 * slope]
     )
     np.testing.assert_array_equal(effect_shift(design, [0.1, -0.2], "absolute"), [0.1, -0.2])
-    with pytest.raises(InputError, match="--transport"):
+    with pytest.raises(InputError, match="transport"):
         effect_shift(design, [0.1], "relative")
     with pytest.raises(InputError, match="finite"):
         effect_shift(design, [np.nan], "absolute")

@@ -12,6 +12,7 @@ import xarray as xr
 from designs import __version__
 from designs.outputs.report import write_report
 from designs.planning.power import power
+from designs.planning.report_plan import plan_report
 from designs.spec import load_design
 
 SEED = 3
@@ -36,7 +37,8 @@ def fake_posterior(seed: int = 0) -> xr.DataTree:
 def report(tmp_path_factory):
     out = tmp_path_factory.mktemp("r") / "report"
     design = load_design().with_overrides({"effect.value": 0.4})
-    files = write_report(design, out, trials=TRIALS, seed=SEED, idata=fake_posterior())
+    plan = plan_report(design, trials=TRIALS, seed=SEED, idata=fake_posterior())
+    files = write_report(plan, out)
     return out, files
 
 
@@ -111,7 +113,7 @@ def test_interrupted_report_writes_nothing(tmp_path):
 
     design = load_design().with_overrides({"effect.value": 0.4})
     with pytest.raises(KeyboardInterrupt):
-        write_report(design, out, trials=TRIALS, seed=SEED, idata=None, progress=stop)
+        write_report(plan_report(design, trials=TRIALS, seed=SEED, progress=stop), out)
     assert not out.exists()
     assert list(tmp_path.iterdir()) == []
 
@@ -119,7 +121,8 @@ def test_interrupted_report_writes_nothing(tmp_path):
 def test_realism_sensitivity_rows_match_power(report):
     """The 'as designed' row of realism_sensitivity.md is the power at the chosen n, and the
     report says which ALS-realism options are on."""
-    from designs.outputs.report import realism_sensitivity, realism_switches
+    from designs.outputs.tables import realism_switches
+    from designs.planning.operating import realism_sensitivity
     from designs.planning.sample_size import design_at
 
     out, _ = report

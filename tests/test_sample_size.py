@@ -12,7 +12,7 @@ from scipy import stats
 
 from designs import __version__
 from designs.errors import InputError
-from designs.outputs.report import sample_size_table
+from designs.outputs.tables import sample_size_table
 from designs.planning import closed_form as cf
 from designs.planning.sample_size import (
     curve_power,
@@ -131,7 +131,7 @@ def test_nested_sizes_share_patients(v3):
 
 @pytest.mark.parametrize("target", [0.0, 1.0, 1.5, -0.2])
 def test_target_power_outside_unit_interval_refused(v3, target):
-    with pytest.raises(InputError, match="--target-power"):
+    with pytest.raises(InputError, match="target_power"):
         find_sample_size(v3, (target,), 100, SEED)
 
 

@@ -21,6 +21,8 @@ from designs.spec import (
     list_designs,
     load_design,
 )
+from designs.spec.design import SECTIONS
+from designs.spec.fields import NUMERIC_KINDS, Kind, field_specs, spec_field
 
 DEFAULT_CUMULATIVE = [0.0, 0.0351, 0.069, 0.1017, 0.1332, 0.1636, 0.193]
 DEFAULT_CUMULATIVE += [0.2244, 0.2546, 0.2836, 0.3115, 0.3383, 0.364]
@@ -232,6 +234,18 @@ def test_toml_round_trip_library(name):
     assert TrialDesign.from_dict(tomllib.loads(d.to_toml()), on_defaults=False) == d
 
 
+@pytest.mark.parametrize("name", list_designs())
+def test_toml_round_trip_every_library_design(name):
+    d = load_design(name)
+    text = d.to_toml()
+    assert text.startswith(f"# {d.describe()}\n")
+    parsed = tomllib.loads(text)
+    assert TrialDesign.from_dict(parsed) == d
+    assert TrialDesign.from_dict(parsed, on_defaults=False) == d
+    size_key = "n_per_arm" if d.trial.allocation.equal else "n_total"
+    assert {"n_per_arm", "n_total"} & set(parsed["trial"]) == {size_key}
+
+
 @settings(max_examples=40, deadline=None)
 @given(
     name=st.text(max_size=20),
@@ -348,3 +362,42 @@ def test_missing_file(tmp_path):
 
 def test_library_folder_is_next_to_the_module():
     assert (LIBRARY_DIR / "default.toml").is_file()
+
+
+# --------------------------------------------------------------------------- field declarations
+
+
+def _section_classes():
+    """Every section class: the design's sections and the tables nested in them."""
+    found, todo = [], list(SECTIONS.values())
+    while todo:
+        cls = todo.pop(0)
+        found.append(cls)
+        todo += [s.table for s in field_specs(cls).values() if s and s.kind is Kind.TABLE]
+    return found
+
+
+@pytest.mark.parametrize("cls", _section_classes(), ids=lambda c: c.__name__)
+def test_every_field_declares_unit_and_description(cls):
+    assert cls.section  # prefixes the field names in messages
+    for name, spec in field_specs(cls).items():
+        where = f"{cls.__name__}.{name}"
+        assert spec is not None, f"{where}: not declared with spec_field"
+        assert spec.doc.strip() and "\n" not in spec.doc, f"{where}: needs a one-line doc"
+        if spec.kind not in NUMERIC_KINDS:
+            continue
+        if spec.unit_by is not None:
+            key, units = spec.unit_by
+            key_spec = field_specs(cls)[key]
+            assert set(units) == set(key_spec.choices), f"{where}: a unit for every {key}"
+            assert all(units.values()), f"{where}: empty unit"
+        has_unit = bool(spec.unit) or spec.unit_by is not None
+        assert has_unit != spec.dimensionless, f"{where}: a unit, or dimensionless=True"
+
+
+def test_numeric_field_without_unit_is_refused_at_declaration():
+    with pytest.raises(TypeError, match="unit or dimensionless"):
+        spec_field(1.0, lo=0, doc="A number of nothing.")
+    with pytest.raises(TypeError, match="doc"):
+        spec_field(1.0, unit="months", doc="")
+    spec_field(1.0, lo=0, dimensionless=True, doc="A weight.")

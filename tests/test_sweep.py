@@ -22,6 +22,7 @@ from designs.planning.sweep import (
     cells_folder,
     load_sweep,
     parse_grid,
+    parse_grid_tokens,
     retime_visits,
     run_sweep,
 )
@@ -81,6 +82,38 @@ def test_parse_grid(text, integer, expected):
 def test_parse_grid_refuses(text, integer, fragment):
     with pytest.raises(InputError, match="--opt") as info:
         parse_grid(text, "--opt", integer=integer)
+    assert fragment in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("tokens", "integer", "text"),
+    [
+        (["0.15", "0.2", "0.25"], False, "0.15,0.2,0.25"),
+        (["0.2,0.3", "0.4"], False, "0.2,0.3,0.4"),
+        (["0.2, 0.3", "0.3 0.4"], False, "0.2,0.3,0.4"),
+        (["50:300:25"], True, "50:300:25"),
+        (["300:50:-125"], True, "300:50:-125"),
+        (["100", "100,50"], True, "100,100,50"),
+    ],
+)
+def test_parse_grid_tokens_equals_comma_joined_text(tokens, integer, text):
+    got = parse_grid_tokens(tokens, "--x", integer=integer)
+    assert got == parse_grid(text, "--x", integer=integer)
+    assert parse_grid(tokens, "--x", integer=integer) == got  # a list is read as tokens
+
+
+@pytest.mark.parametrize(
+    ("tokens", "integer", "fragment"),
+    [
+        ([], False, "empty grid"),
+        (["0.2", "x"], False, "'x' is not a number"),
+        (["50:300:25", "400"], True, "START:STOP:STEP"),
+        (["1.5", "2"], True, "whole numbers"),
+    ],
+)
+def test_parse_grid_tokens_refuses(tokens, integer, fragment):
+    with pytest.raises(InputError, match="--opt") as info:
+        parse_grid_tokens(tokens, "--opt", integer=integer)
     assert fragment in str(info.value)
 
 
@@ -156,7 +189,7 @@ class _Stop:
 
 
 def test_interrupted_sweep_resumes_to_identical_file(design, reference, tmp_path, monkeypatch):
-    import designs.planning.sweep as sweep_module
+    import designs.planning.sweep.run as sweep_module  # run_sweep looks evaluate_cell up here
 
     out = tmp_path / "sweep.nc"
     with pytest.raises(KeyboardInterrupt):
@@ -262,7 +295,7 @@ def test_local_cluster_processes_equals_local_run(design, reference):
 
 
 def test_unreachable_scheduler_is_bad_input(design, tmp_path, monkeypatch):
-    monkeypatch.setattr("designs.planning.sweep.CONNECT_TIMEOUT", "1s")
+    monkeypatch.setattr("designs.planning.sweep.run.CONNECT_TIMEOUT", "1s")
     out = tmp_path / "x.nc"
     with pytest.raises(InputError, match="--scheduler"):
         run_sweep(design, GRID, TRIALS, SEED, ANALYSES, out, scheduler="tcp://127.0.0.1:9")
@@ -328,7 +361,7 @@ def test_informative_dropout_dimension(design, tmp_path):
 def test_finished_sweep_is_reused_not_recomputed(design, tmp_path, monkeypatch):
     """A second run of the same finished sweep reuses the file (nothing is simulated); a
     changed grid is computed afresh."""
-    import designs.planning.sweep as S
+    import designs.planning.sweep.run as S  # run_sweep looks evaluate_cell up here
 
     out = tmp_path / "done.nc"
     first = run_sweep(design, {"n_per_arm": (20, 30)}, TRIALS, SEED, ANALYSES, out)

@@ -34,8 +34,10 @@ from designs.errors import InputError
 from designs.planning.power import Z95, mc_se, wilson_interval
 from designs.simulation.engine import run_trials
 from designs.simulation.inputs import population_rows, simulation_inputs
+from designs.simulation.seeds import SALT_ASSURANCE_DRAWS, secondary_rng
+from progression.population import Transport
 
-TRANSPORTS = ("proportional", "absolute")
+TRANSPORTS = tuple(t.value for t in Transport)
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 
@@ -52,7 +54,7 @@ def effect_shift(design, draws: np.ndarray, transport: str = "proportional") -> 
     """
     draws = np.asarray(draws, dtype=np.float64).reshape(-1)
     if transport not in TRANSPORTS:
-        raise InputError(f"--transport {transport!r}: allowed {', '.join(TRANSPORTS)}")
+        raise InputError(f"transport = {transport!r}: allowed {', '.join(TRANSPORTS)}")
     if draws.size == 0 or not np.all(np.isfinite(draws)):
         raise InputError("posterior: effect draws must be a non-empty array of finite numbers")
     if transport == "proportional":
@@ -66,7 +68,7 @@ def draw_indices(n_draws: int, trials: int, seed: int) -> np.ndarray:
     otherwise resampled with replacement by a generator seeded from ``seed``."""
     if n_draws == trials:
         return np.arange(trials)
-    return np.random.default_rng([int(seed), 0xA55]).integers(0, n_draws, trials)
+    return secondary_rng(seed, SALT_ASSURANCE_DRAWS).integers(0, n_draws, trials)
 
 
 def assign_draws(draws: np.ndarray, trials: int, seed: int) -> np.ndarray:
@@ -163,7 +165,7 @@ def assurance_from_draws(
     """
     analysis = analysis or str(design.trial.analysis)
     if int(trials) < 1:
-        raise InputError(f"--trials {trials}: must be a whole number >= 1")
+        raise InputError(f"trials = {trials}: must be a whole number >= 1")
     raw = np.asarray(draws, dtype=np.float64).reshape(-1)
     shifts_all = effect_shift(design, raw, transport)
     idx = draw_indices(raw.size, int(trials), seed)
@@ -314,62 +316,3 @@ def assurance_curve(
         )
         for n in sizes
     ]
-
-
-# --------------------------------------------------------------------------- the posterior
-
-
-def posterior_draws(idata, transport: str = "proportional") -> np.ndarray:
-    """Every posterior draw of the effect in the transport's units (via progression)."""
-    from progression.population import effect_draws
-
-    return effect_draws(idata, transport)
-
-
-def load_or_fit_posterior(path=None, *, cache_dir=None, seed: int = 20261125, progressbar=False):
-    """The phase 2 posterior: read ``path`` (checked to be ours), or fit/reuse a cached fit.
-
-    Parameters
-    ----------
-    path : path, optional
-        A posterior written by ``simulate.py fit`` / :func:`progression.model.save_posterior`.
-    cache_dir : path, optional
-        Where :func:`progression.model.cached_fit` keeps fits (required without ``path``).
-    seed : int
-        Seed of the fit (part of the cache key).
-    """
-    from progression import model
-
-    if path is not None:
-        idata = model.load_posterior(path)
-    elif cache_dir is None:
-        raise InputError("--posterior: give a posterior file (or a cache folder for a fit)")
-    else:
-        idata = model.cached_fit(None, cache_dir, seed=seed, progressbar=progressbar)
-    warn_if_unconverged(idata, path or "the phase 2 fit")
-    return idata
-
-
-def warn_if_unconverged(idata, where) -> bool:
-    """Say on stderr when a posterior fails the convergence targets (divergences, R-hat >
-    1.01 or bulk ESS < 400 for a population parameter); returns True when it passes."""
-    import sys
-
-    from progression.diagnostics import fit_summary
-
-    if "sample_stats" not in idata.children:
-        print(
-            f"warning: posterior {where}: no sample_stats group, convergence not checked",
-            file=sys.stderr,
-        )
-        return False
-    s = fit_summary(idata)
-    ok = s["divergences"] == 0 and s["max_rhat"] <= 1.01 and s["min_ess_bulk"] >= 400
-    if not ok:
-        print(
-            f"warning: posterior {where}: {s['divergences']} divergences, max R-hat "
-            f"{s['max_rhat']:.3f}, min bulk ESS {s['min_ess_bulk']:.0f}; assurance from it "
-            "is unreliable (refit with more draws or a higher target_accept)",
-            file=sys.stderr,
-        )
-    return ok

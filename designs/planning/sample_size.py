@@ -33,6 +33,11 @@ from designs.analyses import registry
 from designs.errors import InputError
 from designs.simulation.engine import run_trials
 from designs.simulation.inputs import simulation_inputs
+from designs.simulation.seeds import (
+    DEFAULT_SEED,
+    SALT_SAMPLE_SIZE_BOOTSTRAP,
+    secondary_rng,
+)
 
 MAX_SIZE = 50_000
 BOOTSTRAP = 300
@@ -344,7 +349,7 @@ def find_sample_size(
     design,
     targets: Sequence[float] = (0.8, 0.9),
     trials: int = 2000,
-    seed: int = 20261125,
+    seed: int = DEFAULT_SEED,
     analysis: str | None = None,
     *,
     points: int = 8,
@@ -380,12 +385,12 @@ def find_sample_size(
     """
     targets = tuple(float(t) for t in targets)
     if not targets:
-        raise InputError("--target-power: give at least one target")
+        raise InputError("target_power: give at least one target")
     for t in targets:
         if not 0 < t < 1:
-            raise InputError(f"--target-power {t:g}: must be in (0, 1)")
+            raise InputError(f"target_power = {t:g}: must be in (0, 1)")
     if int(trials) < 10:
-        raise InputError(f"--trials {trials}: at least 10 are needed to fit a power curve")
+        raise InputError(f"trials = {trials}: at least 10 are needed to fit a power curve")
     from designs.spec import EffectSource
 
     if design.effect.source is not EffectSource.FIXED:
@@ -395,7 +400,7 @@ def find_sample_size(
     delta = design.effect.slope_shift(design.population.slope_mean)
     if not delta > 0:
         raise InputError(
-            f"--effect {design.effect.value:g}: sample size needs a beneficial effect (> 0)"
+            f"effect.value = {design.effect.value:g}: sample size needs a beneficial effect (> 0)"
         )
     kw = {"threads": threads, "progress": progress}
     grid = _unique_sizes(sizes) if sizes is not None else _initial_sizes(design, targets, points)
@@ -421,7 +426,7 @@ def find_sample_size(
                 break
             curve = curve.extend(simulate_curve(design, more, trials, seed, analysis, **kw))
     b0, b1 = curve.fit()
-    rng = np.random.default_rng([int(seed), 0x5A17])
+    rng = secondary_rng(seed, SALT_SAMPLE_SIZE_BOOTSTRAP)
     boot = np.empty((bootstrap, len(targets)))
     for r in range(bootstrap):
         w = np.bincount(rng.integers(0, trials, trials), minlength=trials)

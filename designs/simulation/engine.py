@@ -188,7 +188,7 @@ def run_trials(
         most = numba.config.NUMBA_NUM_THREADS
         if not 1 <= int(threads) <= most:
             raise InputError(
-                f"--threads {threads}: must be between 1 and {most} (NUMBA_NUM_THREADS)"
+                f"threads = {threads}: must be between 1 and {most} (NUMBA_NUM_THREADS)"
             )
         numba.set_num_threads(int(threads))
     try:

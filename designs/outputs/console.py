@@ -1,0 +1,126 @@
+"""What the command line prints: power lines, assurance lines, the main job's tables and notes,
+and warnings about failed fits. Text only; every number was computed in planning.
+"""
+
+from __future__ import annotations
+
+import math
+
+from designs import __version__
+
+UNCONTROLLED_NOTE = (
+    "The phase 2 effect comes from an uncontrolled before/after comparison in 5 patients "
+    "(illustrative reconstruction of the data): regression to the mean and open-label rating "
+    "can inflate it."
+)
+
+
+def power_text(design, summaries) -> str:
+    """The design line, one line per analysis, and the counts line of ``power``."""
+    lines = [design.describe()]
+    for s in summaries:
+        truth = "n/a" if math.isnan(s.true_effect) else f"{s.true_effect:+.3f}"
+        bias = "" if math.isnan(s.bias) else f", bias {s.bias:+.4f}"
+        lines.append(
+            f"{s.analysis}: power {s.power:.3f} (MC SE {s.mc_se:.3f}, 95% CI "
+            f"{s.ci95[0]:.3f}-{s.ci95[1]:.3f}); favourable {s.power_favourable:.3f}; "
+            f"mean estimate {s.mean_estimate:+.3f} {s.units} (true {truth}{bias}, "
+            f"SD {s.sd_estimate:.3f}); failed fits {s.failed_fits}"
+        )
+    s = summaries[0]
+    screened = (
+        f"; {s.screened_per_enrolled:.2f} screened per patient randomised"
+        if s.screened_per_enrolled > 1.0
+        else ""
+    )
+    lines.append(
+        f"n {s.n_placebo} placebo + {s.n_active} active; dropped out "
+        f"{s.dropout_placebo:.1%} placebo, {s.dropout_active:.1%} active; died "
+        f"{s.death_placebo:.1%} placebo, {s.death_active:.1%} active{screened}; "
+        f"{s.trials} trials, seed {s.seed}"
+    )
+    return "\n".join(lines)
+
+
+def failed_fit_warnings(summaries) -> list[str]:
+    """One warning per result (power, sample-size row, assurance) whose fits failed in more
+    than 1% of trials."""
+    return [
+        f"warning: {s.analysis}: {s.failed_fits} of {s.trials} fits failed "
+        f"({s.failed_fits / s.trials:.1%}); they are left out of the power, not counted "
+        "as non-rejections"
+        for s in summaries
+        if s.failed_fits > 0.01 * s.trials
+    ]
+
+
+def assurance_text(design, results, *, natural_history_from_posterior: bool) -> str:
+    """The lines of ``assurance``: one per transport, then the run and its caveat."""
+    lines = [design.describe()]
+    if natural_history_from_posterior:
+        lines.append(
+            "population of each trial: drawn jointly with its effect from the phase 2 posterior "
+            "(baseline, slope mean and SD, residual SD), not the design's"
+        )
+    for r in results:
+        q = r.power_quantiles
+        unit = "fraction of |slope_mean|" if r.transport == "proportional" else "points/month"
+        lines.append(
+            f"{r.transport}: assurance {r.assurance:.3f} (MC SE {r.mc_se:.3f}); power at the "
+            f"posterior mean effect ({r.posterior_mean_draw:+.3f} {unit} = "
+            f"{r.posterior_mean_points:+.3f} points/month) {r.power_at_mean:.3f}; "
+            f"P(effect > 0) {r.p_effect_positive:.3f}; power over the posterior: median "
+            f"{q[0.5]:.2f}, 5-95% {q[0.05]:.2f}-{q[0.95]:.2f}, P(power >= 0.8) "
+            f"{r.p_power_at_least_80:.2f}"
+        )
+    main = results[0]
+    lines.append(
+        f"{main.trials} trials per transport, seed {main.seed}, {main.analysis}, failed fits "
+        f"{main.failed_fits}; {main.posterior_draws} posterior draws. {UNCONTROLLED_NOTE}"
+    )
+    return "\n".join(lines)
+
+
+def main_job_assurance_text(rows, assurance, *, trials: int, seed: int) -> str:
+    """The main job's assurance table (one row per target power) and its provenance line.
+
+    Parameters
+    ----------
+    rows : list of designs.planning.sample_size.SampleSizeRow
+    assurance : list of dict
+        Per row: transport -> AssuranceResult
+        (:func:`designs.planning.main_job.assurance_at_sizes`).
+    """
+    lines = [
+        "| target power | n per arm | n total | assurance, proportional (MC SE) | "
+        "assurance, absolute (MC SE) | power at posterior-mean effect | P(effect > 0) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for row, by_transport in zip(rows, assurance, strict=True):
+        prop, absl = by_transport["proportional"], by_transport["absolute"]
+        size = str(row.n_per_arm) if row.n_per_arm is not None else "-"
+        lines.append(
+            f"| {row.target_power:.0%} | {size} | {row.n_total} | {prop.assurance:.3f} "
+            f"({prop.mc_se:.3f}) | {absl.assurance:.3f} ({absl.mc_se:.3f}) | "
+            f"{prop.power_at_mean:.3f} | {prop.p_effect_positive:.3f} |"
+        )
+    draws = assurance[0]["proportional"].posterior_draws
+    lines.append(
+        f"\n{trials} trials per size and transport, seed {seed}, {draws} posterior draws, "
+        f"als-trial-sim {__version__}."
+    )
+    return "\n".join(lines)
+
+
+def main_job_note(design) -> str:
+    """What the main job's numbers assume."""
+    gone = design.dropout.cumulative_at(design.trial.visits, include_death=True)[-1]
+    return (
+        f"Note: n assumes the design's fixed effect ({design.effect.value:g} "
+        f"{design.effect.kind.value}), dropout as in the design ({100 * gone:.1f}% by month "
+        f"{design.trial.duration_months:g}, already simulated, so n is not inflated again) and "
+        f"the {design.trial.analysis.value} test; "
+        "assurance assumes the phase 2 effect carries over, but it comes from an uncontrolled "
+        "before/after comparison in 5 patients whose data here are an illustrative "
+        "reconstruction."
+    )

@@ -1,0 +1,176 @@
+"""The methods paragraph of a report, for a grant or a protocol (Markdown).
+
+It states the estimand (ICH E9(R1)), the model, the analysis (its sentence from the analysis
+registry), dropout, the sample-size method and results, assurance and its caveats, and the
+software, and ends with the references it relies on.
+"""
+
+from __future__ import annotations
+
+from designs import __version__
+from designs.analyses import registry
+from designs.outputs.tables import _n_text, realism_switches
+
+#: Works the methods text relies on (the project's docs/references.md has the figures and
+#: the full bibliography): key -> citation.
+REFERENCES = {
+    "ich": "International Council for Harmonisation (2019). E9(R1): Addendum on estimands and "
+    "sensitivity analysis in clinical trials to the guideline on statistical principles for "
+    "clinical trials. Step 4, 20 November 2019.",
+    "satterthwaite": "Satterthwaite FE (1946). An approximate distribution of estimates of "
+    "variance components. *Biometrics Bulletin* 2(6):110-114.",
+    "lmertest": "Kuznetsova A, Brockhoff PB, Christensen RHB (2017). lmerTest package: tests "
+    "in linear mixed effects models. *Journal of Statistical Software* 82(13):1-26. "
+    "doi:10.18637/jss.v082.i13",
+    "cafs": "Berry JD, Miller R, Moore DH, et al. (2013). The Combined Assessment of Function "
+    "and Survival (CAFS): a new endpoint for ALS clinical trials. *Amyotrophic Lateral "
+    "Sclerosis and Frontotemporal Degeneration* 14(3):162-168. doi:10.3109/21678421.2012.762930",
+    "attrition": "van Eijk RPA, et al. (2025). [Meta-analysis of attrition in 60 "
+    "placebo-controlled ALS trials, 14,493 patients.] *Journal of Neurology* 272:40.",
+    "phase2": "Yamashita T, Nakano Y, Sasaki R, et al. (2023). Safety and clinical effects of a "
+    "Muse cell-based product in patients with ALS: results of a phase 2 clinical trial. "
+    "*Cell Transplantation* 32:9636897231214370. doi:10.1177/09636897231214370",
+}
+
+
+def references_text(analysis: str, assurance: bool) -> list[str]:
+    """The reference list of the methods text: what it cites for this analysis and run."""
+    keys = ["ich", "attrition"]
+    if analysis == "lmm_slope":
+        keys += ["satterthwaite", "lmertest"]
+    if analysis == "joint_rank":
+        keys.append("cafs")
+    if assurance:
+        keys.append("phase2")
+    return ["**References.**", ""] + [f"{i}. {REFERENCES[k]}" for i, k in enumerate(keys, 1)]
+
+
+def _software() -> str:
+    import platform
+
+    import numba
+    import numpy
+    import scipy
+    import xarray
+
+    parts = [
+        f"als-trial-sim {__version__}",
+        f"Python {platform.python_version()}",
+        f"NumPy {numpy.__version__}",
+        f"SciPy {scipy.__version__}",
+        f"Numba {numba.__version__}",
+        f"xarray {xarray.__version__}",
+    ]
+    try:
+        import pymc
+
+        parts.append(f"PyMC {pymc.__version__}")
+    except ImportError:  # pragma: no cover
+        pass
+    return ", ".join(parts)
+
+
+def methods_text(design, result, oc, assurance: dict | None, idata_attrs: dict | None) -> str:
+    """A methods paragraph a grant writer can paste (Markdown)."""
+    t, p, e = design.trial, design.population, design.effect
+    entry = registry.get(result.analysis)
+    estimand, units = entry.estimand, entry.units
+    rows = {r.target_power: r for r in result.rows}
+    sizes = "; ".join(
+        f"{r.target_power:.0%} power: {r.n_placebo} placebo + {r.n_active} active = "
+        f"{r.n_total} randomised (95% interval for "
+        f"{'n per arm' if r.size_name == 'n_per_arm' else 'n total'} {_n_text(r)}; simulated "
+        f"power {r.power:.3f}, MC SE {r.mc_se:.3f})"
+        for r in rows.values()
+    )
+    gone = design.dropout.cumulative_at(t.visits, include_death=True)[-1]
+    mechanism = (
+        "missing completely at random"
+        if not (design.dropout.informative or design.dropout.death_informative)
+        else "informative (faster decliners leave or die more often)"
+    )
+    if e.kind.value == "proportional_slowing":
+        effect = (
+            f"a {100 * e.value:g}% slowing of the mean ALSFRS-R decline "
+            f"({e.slope_shift(p.slope_mean):+.3f} points/month)"
+        )
+    else:
+        effect = f"a slope difference of {e.value:+.3f} points/month"
+    text = [
+        "# Methods: sample size and assurance",
+        "",
+        f"**Estimand (ICH E9(R1)).** Population: patients like those of the planned trial "
+        f"(baseline ALSFRS-R mean {p.baseline_mean:g}, SD {p.baseline_sd:g}; mean decline "
+        f"{p.slope_mean:g} points/month, SD of true slopes {p.slope_sd:g}). Variable: the "
+        f"ALSFRS-R total (0-48) over {t.duration_months:g} months. Treatment condition: "
+        f"randomised active versus placebo. Population-level summary: the {estimand} "
+        f"({units}). Intercurrent events: discontinuation, loss to follow-up and death end a "
+        "patient's observations; the mixed model uses every visit before the event and "
+        "assumes the missing visits are missing at random given the observed ones "
+        "(a hypothetical strategy: the slope had patients stayed on their trajectory). "
+        "Deaths are not given a score; a composite or survival-aware estimand would be "
+        "needed if death were expected to differ by arm.",
+        "",
+        f"**Model and analysis.** Each simulated patient follows "
+        f"y_ij = a_i + s_i t_j + e_ij with (a_i, s_i) bivariate normal and residual SD "
+        f"{p.residual_sd:g} points; scores are "
+        + ("rounded to integers and clipped to 0-48" if p.integer_scores else "continuous")
+        + f". Visits at months {', '.join(f'{v:g}' for v in t.visits_months)}. The treatment "
+        f"effect acts on each treated patient's slope: {effect}. Each trial is analysed with "
+        f"{result.analysis} ({entry.methods}), "
+        f"alpha {t.alpha:g} {'two' if t.sides == 2 else 'one'}-sided; a success is a "
+        "significant result favouring active.",
+        "",
+        f"**Dropout.** Monotone, {mechanism}, {100 * gone:.1f}% gone by month "
+        f"{t.duration_months:g} (published all-cause attrition in ALS trials, deaths "
+        "included; van Eijk et al. 2025). The simulation loses these patients, so the "
+        "sample size is the number randomised and is not inflated again. "
+        f"{realism_switches(design)} How far power and bias move when dropout and death "
+        "depend on the patient's own decline, and when decline curves (assumptions that are "
+        "not published), is shown in realism_sensitivity.md.",
+        "",
+        f"**Sample size.** {result.trials} trials were simulated at each of "
+        f"{len(result.curve.sizes)} sizes with common random numbers (the same patients at "
+        "every size); a probit curve of power in the square root of n was fitted and "
+        f"inverted, with a bootstrap over trials for the interval. {sizes}. At "
+        f"{oc['n_placebo'] + oc['n_active']} randomised the simulated type I error under the "
+        f"same dropout is {oc['type_i_error']:.4f} (MC SE {oc['type_i_error_mc_se']:.4f}), "
+        f"about {oc['expected_completers']:.0f} patients are expected to complete, and "
+        f"accrual at {t.accrual_per_month:g} patients/month gives a calendar length of about "
+        f"{oc['calendar_months']:.0f} months.",
+        "",
+    ]
+    if assurance:
+        a_text = "; ".join(
+            f"at {n} per arm: {a['proportional'].assurance:.3f} (MC SE "
+            f"{a['proportional'].mc_se:.3f}) with proportional transport and "
+            f"{a['absolute'].assurance:.3f} with absolute transport, against "
+            f"{a['proportional'].power_at_mean:.3f} power at the posterior-mean effect"
+            for n, a in assurance.items()
+        )
+        first = next(iter(assurance.values()))["proportional"]
+        seed_text = f", fit seed {idata_attrs.get('seed')}" if idata_attrs else ""
+        text += [
+            "**Assurance.** The treatment effect was also drawn, trial by trial, from the "
+            "posterior of a Bayesian piecewise-linear hierarchical model of the phase 2 "
+            f"data{seed_text} ({first.posterior_draws} draws; P(effect > 0) = "
+            f"{first.p_effect_positive:.2f}). Proportional transport carries each draw over as "
+            "a fraction of the phase 2 patients' own pre-dose decline; absolute transport as "
+            f"points/month. Assurance (probability of a significant favourable result): "
+            f"{a_text}.",
+            "",
+            "**Caveats.** The phase 2 comparison was uncontrolled (before/after in five "
+            "patients, open-label rating): regression to the mean, plateaus and rater "
+            "expectation can all mimic an effect, so assurance built on it is optimistic if "
+            "anything. The phase 2 data bundled with this tool are an illustrative "
+            "reconstruction from published summaries, not the trial's patient-level data.",
+            "",
+        ]
+    text += [
+        f"**Simulation.** {result.trials} simulated trials per size (seed {result.seed}); "
+        f"software: {_software()}.",
+        "",
+        *references_text(result.analysis, bool(assurance)),
+        "",
+    ]
+    return "\n".join(text)

@@ -1,0 +1,53 @@
+"""The main job: the sample size of the default design, and the assurance at those sizes.
+
+The command line runs :func:`designs.planning.sample_size.find_sample_size` with
+:data:`MAIN_TARGETS` and :data:`MAIN_TRIALS`, prints the table, then
+:func:`assurance_at_sizes`; :func:`designs.outputs.console.main_job_assurance_text` renders.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from designs.planning.assurance import AssuranceResult, assurance_from_draws
+from designs.planning.posterior import posterior_draws
+from designs.planning.sample_size import design_at
+from designs.simulation.seeds import DEFAULT_SEED
+
+MAIN_TRIALS = 2000  # per size in the sample-size search
+MAIN_ASSURANCE_TRIALS = 4000  # per size and transport
+MAIN_TARGETS = (0.8, 0.9)
+TRANSPORTS = ("proportional", "absolute")
+
+
+def assurance_at_sizes(
+    design,
+    sizes: Sequence[int],
+    idata,
+    *,
+    seed: int = DEFAULT_SEED,
+    trials: int = MAIN_ASSURANCE_TRIALS,
+    progress: Callable[[int], None] | None = None,
+) -> list[dict[str, AssuranceResult]]:
+    """Assurance of ``design`` at each size (the design's size field), by transport.
+
+    Parameters
+    ----------
+    design : designs.spec.TrialDesign
+    sizes : sequence of int
+        Patients per arm (1:1) or in total (unequal allocation), as the sample-size rows.
+    idata : xarray.DataTree
+        Phase 2 posterior.
+    seed, trials : int
+        Seed and simulated trials per size and transport.
+    """
+    draws = {t: posterior_draws(idata, t) for t in TRANSPORTS}
+    return [
+        {
+            t: assurance_from_draws(
+                design_at(design, n), draws[t], trials, seed, None, t, progress=progress
+            )
+            for t in TRANSPORTS
+        }
+        for n in sizes
+    ]

@@ -1,0 +1,80 @@
+"""The phase 2 posterior as planning uses it: read a file, or fit once and reuse the fit.
+
+The cache policy lives here: without a file, the bundled phase 2 data are fitted with
+:data:`PHASE2_FIT_SEED` and the fit is kept in :data:`DEFAULT_CACHE` (keyed by the data,
+the priors and the sampler settings, see :func:`progression.model.cached_fit`), so only the
+first run samples.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from designs.errors import InputError
+from designs.simulation.seeds import DEFAULT_SEED
+
+#: Where fits of the bundled data are kept: ``.cache/posterior`` in the source tree.
+DEFAULT_CACHE = Path(__file__).resolve().parents[2] / ".cache" / "posterior"
+#: Seed of the cached phase 2 fit (part of its cache key).
+PHASE2_FIT_SEED = DEFAULT_SEED
+
+
+def posterior_draws(idata, transport: str = "proportional") -> np.ndarray:
+    """Every posterior draw of the effect in the transport's units (via progression)."""
+    from progression.population import effect_draws
+
+    return effect_draws(idata, transport)
+
+
+def load_or_fit_posterior(
+    path=None, *, cache_dir=DEFAULT_CACHE, seed: int = PHASE2_FIT_SEED, progressbar=False
+):
+    """The phase 2 posterior: read ``path`` (checked to be ours), or fit/reuse a cached fit.
+
+    Parameters
+    ----------
+    path : path, optional
+        A posterior written by ``simulate.py fit`` / :func:`progression.model.save_posterior`.
+    cache_dir : path
+        Where :func:`progression.model.cached_fit` keeps fits of the bundled data.
+    seed : int
+        Seed of the fit (part of the cache key).
+    """
+    from progression import model
+
+    if path is not None:
+        if not Path(path).is_file():
+            raise InputError(f"posterior {path}: no such file")
+        idata = model.load_posterior(path)
+    elif cache_dir is None:
+        raise InputError("posterior: give a posterior file (or a cache folder for a fit)")
+    else:
+        idata = model.cached_fit(None, cache_dir, seed=seed, progressbar=progressbar)
+    warn_if_unconverged(idata, path or "the phase 2 fit")
+    return idata
+
+
+def warn_if_unconverged(idata, where) -> bool:
+    """Say on stderr when a posterior fails the convergence targets (divergences, R-hat >
+    1.01 or bulk ESS < 400 for a population parameter); returns True when it passes."""
+    from progression.diagnostics import fit_summary
+
+    if "sample_stats" not in idata.children:
+        print(
+            f"warning: posterior {where}: no sample_stats group, convergence not checked",
+            file=sys.stderr,
+        )
+        return False
+    s = fit_summary(idata)
+    ok = s["divergences"] == 0 and s["max_rhat"] <= 1.01 and s["min_ess_bulk"] >= 400
+    if not ok:
+        print(
+            f"warning: posterior {where}: {s['divergences']} divergences, max R-hat "
+            f"{s['max_rhat']:.3f}, min bulk ESS {s['min_ess_bulk']:.0f}; assurance from it "
+            "is unreliable (refit with more draws or a higher target_accept)",
+            file=sys.stderr,
+        )
+    return ok

@@ -1,0 +1,165 @@
+"""Everything a report shows, computed: sample size, operating characteristics, realism
+sensitivity, the power sweep behind the power curve and, with a posterior, assurance.
+
+:func:`plan_report` does all the simulation; :func:`designs.outputs.report.write_report`
+only renders the :class:`ReportPlan` it returns into a folder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import xarray as xr
+
+from designs.planning.assurance import AssuranceResult, assurance_curve
+from designs.planning.operating import operating_characteristics, realism_sensitivity
+from designs.planning.posterior import posterior_draws
+from designs.planning.sample_size import SampleSizeResult, find_sample_size
+from designs.planning.sweep import run_sweep
+from designs.simulation.seeds import DEFAULT_SEED
+
+#: Analyses always compared in the realism sensitivity, beside the design's own.
+REALISM_ANALYSES = ("lmm_slope", "joint_rank")
+
+
+@dataclass(frozen=True)
+class ReportPlan:
+    """The computed content of a report.
+
+    Attributes
+    ----------
+    design : designs.spec.TrialDesign
+        The (input) design; the chosen size is in ``sample_size.rows``.
+    sample_size : SampleSizeResult
+        n for each target power.
+    operating : dict
+        Operating characteristics at the first target's n
+        (:func:`designs.planning.operating.operating_characteristics`).
+    realism : list of dict
+        Power and bias under each realism scenario at that n.
+    realism_n : int
+        The size of the realism rows.
+    power_sweep : xarray.Dataset
+        Power over sizes spanning the answers and three effects around the design's.
+    targets : tuple of float
+        Target powers.
+    trials, seed : int
+        Simulated trials per point and the seed of every simulation.
+    posterior_effect : dict or None
+        Posterior draws of the effect by transport (``proportional``: fraction of
+        ``|slope_mean|``; ``absolute``: points/month); None without a posterior.
+    assurance_curves : dict or None
+        Transport -> list of :class:`AssuranceResult` over ``assurance_sizes``.
+    assurance_sizes : list of int
+    assurance : dict or None
+        n of each target row -> transport -> :class:`AssuranceResult`.
+    posterior_attrs : dict or None
+        Provenance attributes of the posterior (seed, data hash, model version).
+    """
+
+    design: object
+    sample_size: SampleSizeResult
+    operating: dict
+    realism: list
+    realism_n: int
+    power_sweep: xr.Dataset
+    targets: tuple
+    trials: int
+    seed: int
+    posterior_effect: dict | None = None
+    assurance_curves: dict | None = None
+    assurance_sizes: list | None = None
+    assurance: dict[int, dict[str, AssuranceResult]] | None = None
+    posterior_attrs: dict | None = None
+
+    @property
+    def analysis(self) -> str:
+        """The analysis every table and figure is about."""
+        return self.sample_size.analysis
+
+
+def _sweep_sizes(result: SampleSizeResult) -> list[int]:
+    """Ten sizes from a quarter of the largest answer to 1.4 times it."""
+    n_hi = max(r.n for r in result.rows)
+    floor = 3 if result.rows[0].size_name == "n_per_arm" else 6
+    return sorted({max(floor, round(v)) for v in np.linspace(0.25 * n_hi, 1.4 * n_hi, 10)})
+
+
+def plan_report(
+    design,
+    *,
+    trials: int = 2000,
+    seed: int = DEFAULT_SEED,
+    targets: Sequence[float] = (0.8, 0.9),
+    idata=None,
+    analysis: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ReportPlan:
+    """Simulate everything a report shows.
+
+    Parameters
+    ----------
+    design : designs.spec.TrialDesign
+        Fixed-effect design.
+    trials : int
+        Simulated trials per point.
+    seed : int
+        Seed of every simulation (common random numbers across them).
+    targets : sequence of float
+        Target powers; the operating characteristics are at the first target's n.
+    idata : xarray.DataTree, optional
+        Phase 2 posterior; without it, no assurance.
+    analysis : str, optional
+        Analysis name (default: the design's).
+    progress : callable, optional
+        Called with the number of trials finished.
+    """
+    targets = tuple(targets)
+    result = find_sample_size(design, targets, trials, seed, analysis, progress=progress)
+    analysis = result.analysis
+    chosen = result.rows[0]
+    oc = operating_characteristics(design, chosen.n, trials, seed, analysis, progress=progress)
+    compared = tuple(dict.fromkeys((analysis, *REALISM_ANALYSES)))
+    realism = realism_sensitivity(design, chosen.n, trials, seed, compared, progress=progress)
+    sizes = _sweep_sizes(result)
+    effects = [round(f * design.effect.value, 6) for f in (0.75, 1.0, 1.25)]
+    sweep = run_sweep(
+        design,
+        {chosen.size_name: sizes, "effect": effects},
+        trials,
+        seed,
+        (analysis,),
+        progress=None if progress is None else (lambda cells: progress(cells * trials)),
+    )
+    plan = dict(
+        design=design,
+        sample_size=result,
+        operating=oc,
+        realism=realism,
+        realism_n=chosen.n,
+        power_sweep=sweep,
+        targets=targets,
+        trials=trials,
+        seed=seed,
+    )
+    if idata is None:
+        return ReportPlan(**plan)
+    draws = {tr: posterior_draws(idata, tr) for tr in ("proportional", "absolute")}
+    a_sizes = sorted(set(sizes[::2] + [r.n for r in result.rows]))
+    curves = {
+        tr: assurance_curve(
+            design, draws[tr], a_sizes, trials, seed, analysis, tr, progress=progress
+        )
+        for tr in draws
+    }
+    assurance = {r.n: {tr: curves[tr][a_sizes.index(r.n)] for tr in curves} for r in result.rows}
+    return ReportPlan(
+        **plan,
+        posterior_effect=draws,
+        assurance_curves=curves,
+        assurance_sizes=a_sizes,
+        assurance=assurance,
+        posterior_attrs=dict(idata.attrs),
+    )

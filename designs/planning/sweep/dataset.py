@@ -1,0 +1,113 @@
+"""The sweep's dataset: its variables, dimension labels, assembly from cells, and loading.
+
+Dims are the swept ones (in the order of :data:`~designs.planning.sweep.grid.DIMS`) and
+``analysis``; coords ``estimand`` and ``units`` run along ``analysis``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+from designs import __version__
+from designs.analyses import registry
+from designs.errors import InputError
+
+VARIABLES = {
+    "power": ("rejection rate of the test (two-sided unless sides = 1)", "1"),
+    "power_favourable": ("rejections whose estimate favours active", "1"),
+    "mc_se": ("Monte Carlo standard error of power", "1"),
+    "mc_se_favourable": ("Monte Carlo standard error of power_favourable", "1"),
+    "ci_low": ("Wilson 95% interval of power, lower end", "1"),
+    "ci_high": ("Wilson 95% interval of power, upper end", "1"),
+    "mean_estimate": ("mean estimate over trials whose fit succeeded", "see coord units"),
+    "true_effect": ("true value of the analysis' estimand", "see coord units"),
+    "failed_fits": ("trials whose fit failed (left out of the rates)", "trials"),
+    "completers": ("expected patients with the last scheduled visit, both arms", "patients"),
+    "dropout": ("expected fraction of patients leaving before the last visit", "1"),
+}
+#: Present when the sweep is given posterior effect draws.
+ASSURANCE_VARIABLES = {
+    "assurance": ("power_favourable averaged over the phase 2 posterior of the effect", "1"),
+    "assurance_mc_se": ("Monte Carlo standard error of assurance", "1"),
+}
+DIM_ATTRS = {
+    "n_per_arm": {"long_name": "patients randomised per arm", "units": "patients"},
+    "n_total": {"long_name": "patients randomised in total", "units": "patients"},
+    "effect": {"long_name": "effect.value", "units": ""},
+    "duration_months": {"long_name": "trial length (last visit)", "units": "months"},
+    "dropout_12m": {"long_name": "fraction gone by month 12 (constant MCAR hazard)", "units": "1"},
+    "dropout_informative": {
+        "long_name": "dropout.informative: log-hazard of dropout per point/month of faster decline",
+        "units": "per (points/month)",
+    },
+}
+
+
+def _assemble(design, grid, cells, keys, results, trials, seed, analyses) -> xr.Dataset:
+    """The labelled dataset of finished cells (``results[key][analysis][variable]``)."""
+    dims = [*grid, "analysis"]
+    shape = [len(v) for v in grid.values()] + [len(analyses)]
+    data = {}
+    variables = dict(VARIABLES)
+    if "assurance" in results[keys[0]][analyses[0]]:
+        variables.update(ASSURANCE_VARIABLES)
+    for var in variables:
+        dtype = np.int64 if var == "failed_fits" else np.float64
+        arr = np.empty(shape, dtype=dtype)
+        flat = arr.reshape(-1, len(analyses))
+        for i, key in enumerate(keys):
+            for j, a in enumerate(analyses):
+                value = results[key][a][var]
+                flat[i, j] = np.nan if value is None else value
+        desc, units = variables[var]
+        data[var] = (dims, arr, {"description": desc, "units": units})
+    coords: dict = {}
+    for dim, values in grid.items():
+        attrs = dict(DIM_ATTRS[dim])
+        if dim == "effect":
+            kind = design.effect.kind.value
+            attrs["units"] = (
+                "points/month" if kind == "slope_difference" else "fraction of |slope_mean|"
+            )
+            attrs["long_name"] = f"effect.value ({kind})"
+        coords[dim] = (dim, np.asarray(values), attrs)
+    coords["analysis"] = ("analysis", np.asarray(analyses, dtype=str))
+    entries = [registry.get(a) for a in analyses]
+    coords["estimand"] = ("analysis", np.asarray([e.estimand for e in entries], dtype=str))
+    coords["units"] = ("analysis", np.asarray([e.units for e in entries], dtype=str))
+    units = sorted({e.units for e in entries})
+    data["mean_estimate"][2]["units"] = units[0] if len(units) == 1 else "see coord units"
+    data["true_effect"][2]["units"] = data["mean_estimate"][2]["units"]
+    data["mean_estimate"][2]["estimand"] = "; ".join(f"{e.name}: {e.estimand}" for e in entries)
+    ds = xr.Dataset(data, coords=coords)
+    ds.attrs = {
+        "title": "ALS trial power sweep",
+        "design_toml": design.to_toml(),
+        "seed": int(seed),
+        "trials_per_cell": int(trials),
+        "analyses": ",".join(analyses),
+        "alpha": float(design.trial.alpha),
+        "sides": int(design.trial.sides),
+        "software": f"als-trial-sim {__version__}",
+        "version": __version__,
+        "common_random_numbers": "same seed in every cell: same patients, prefixes nest in n",
+    }
+    return ds
+
+
+def load_sweep(path: str | Path) -> xr.Dataset:
+    """Open a sweep written by :func:`~designs.planning.sweep.run_sweep` (checks it is one
+    of ours)."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    try:
+        ds = xr.load_dataset(path, engine="h5netcdf")
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{path}: not a netCDF file ({type(exc).__name__})") from None
+    if ds.attrs.get("title") != "ALS trial power sweep" or "power" not in ds:
+        raise InputError(f"{path}: not a sweep written by this tool")
+    return ds

@@ -1,0 +1,99 @@
+"""One grid cell as a design: patients, effect, trial length (visits retimed), dropout."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+
+def retime_visits(visits: Sequence[float], duration_months: float) -> np.ndarray:
+    """Visits for a trial of ``duration_months``, keeping the design's spacing.
+
+    The design's visits up to the new length are kept; beyond its last visit, visits continue
+    at the last interval's spacing; the last visit is at ``duration_months`` exactly.
+
+    Parameters
+    ----------
+    visits : sequence of float
+        The design's visit months (start at 0, strictly increasing).
+    duration_months : float
+        New trial length, months (> 0).
+
+    Returns
+    -------
+    float64[V]
+        The new visit months, from 0 to ``duration_months``.
+    """
+    v = np.asarray(visits, dtype=float)
+    step = v[-1] - v[-2]
+    kept = list(v[v < duration_months - 1e-9])
+    t = kept[-1]
+    while t + step < duration_months - 1e-9:
+        t = float(np.round(t + step, 10))
+        if t > v[-1]:
+            kept.append(t)
+    kept.append(float(duration_months))
+    return np.asarray(kept, dtype=float)
+
+
+def retime_cumulative(dropout, old_visits, new_visits) -> list[float]:
+    """A ``cumulative`` dropout schedule carried to new visits through its hazard.
+
+    The schedule is read as a piecewise-constant hazard between the old visits
+    (docs/conventions.md#dropout-and-death); the last interval's hazard continues beyond them.
+
+    Parameters
+    ----------
+    dropout : designs.spec.follow_up.Dropout
+        The design's dropout (its ``cumulative_at(months)`` gives the fraction gone).
+    old_visits, new_visits : sequence of float
+        The design's visit months and the retimed ones (:func:`retime_visits`), months.
+
+    Returns
+    -------
+    list of float
+        Fraction gone by each new visit.
+    """
+    old = np.asarray(old_visits, dtype=float)
+    new = np.asarray(new_visits, dtype=float)
+    cum_hazard = -np.log1p(-dropout.cumulative_at(old))
+    last_rate = (cum_hazard[-1] - cum_hazard[-2]) / (old[-1] - old[-2])
+    inside = np.interp(np.minimum(new, old[-1]), old, cum_hazard)
+    h = inside + last_rate * np.maximum(new - old[-1], 0.0)
+    gone = -np.expm1(-h)
+    gone[0] = 0.0
+    return [float(g) for g in np.maximum.accumulate(gone)]
+
+
+def cell_design(design, cell: Mapping[str, float]):
+    """The design of one sweep cell.
+
+    Parameters
+    ----------
+    design : designs.spec.TrialDesign
+        The base design.
+    cell : Mapping
+        Values for some of ``n_per_arm`` / ``n_total`` (patients), ``effect`` (design units),
+        ``duration_months`` (months), ``dropout_12m`` (fraction gone by month 12),
+        ``dropout_informative`` (log-hazard per point/month; 0 = MCAR).
+    """
+    over: dict = {}
+    if "n_per_arm" in cell:
+        over["trial.n_per_arm"] = int(cell["n_per_arm"])
+    if "n_total" in cell:
+        over["trial.n_total"] = int(cell["n_total"])
+    if "effect" in cell:
+        over["effect.value"] = float(cell["effect"])
+    if "duration_months" in cell:
+        old = design.trial.visits
+        new = retime_visits(old, float(cell["duration_months"]))
+        over["trial.visits_months"] = [float(x) for x in new]
+        if design.dropout.cumulative and "dropout_12m" not in cell:
+            over["dropout.cumulative"] = retime_cumulative(design.dropout, old, new)
+    if "dropout_12m" in cell:
+        over["dropout.monthly_hazard"] = -math.log1p(-float(cell["dropout_12m"])) / 12.0
+    if "dropout_informative" in cell:
+        over["dropout.informative"] = float(cell["dropout_informative"])
+    return design.with_overrides(over) if over else design

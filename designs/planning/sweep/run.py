@@ -1,0 +1,237 @@
+"""Running a sweep: every cell on threads here or on Dask, resumable from finished cells.
+
+Resuming: each finished cell is written at once (atomically) into ``OUT.cells/`` as a small
+JSON file named by :func:`~designs.planning.sweep.cells.cell_key`. A rerun of the same sweep
+reuses those files; the final netCDF is written atomically from the cell files, so an
+interrupted and resumed sweep gives exactly the file an uninterrupted one gives. The cell
+folder is removed once the final file is written; a rerun of a finished sweep reuses the file.
+
+Dask: ``scheduler="tcp://host:8786"`` sends cells to an existing cluster
+(``dask.distributed.Client``); ``workers=N`` starts a local cluster.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+from designs.analyses import registry
+from designs.atomic import atomic_path, atomic_write_text, check_writable
+from designs.errors import InputError
+from designs.planning.sweep.cells import _cell_task, cell_key, evaluate_cell
+from designs.planning.sweep.dataset import _assemble, load_sweep
+from designs.planning.sweep.design import cell_design
+from designs.planning.sweep.grid import _cells, _check_grid
+
+CONNECT_TIMEOUT = "10s"  # to reach a Dask scheduler
+
+
+def cells_folder(out_path: str | Path) -> Path:
+    """Folder holding the finished cells of a sweep written to ``out_path``."""
+    out_path = Path(out_path)
+    return out_path.with_name(out_path.name + ".cells")
+
+
+def _client(scheduler: str | None, workers: int | None):
+    """A Dask client (and the local cluster it owns, if any), or ``(None, None)``."""
+    if scheduler is None and workers is None:
+        return None, None
+    from dask.distributed import Client, LocalCluster
+
+    if scheduler is not None:
+        try:
+            return Client(scheduler, timeout=CONNECT_TIMEOUT), None
+        except (OSError, TimeoutError, ValueError) as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise InputError(f"--scheduler {scheduler}: cannot connect ({first})") from None
+    cluster = LocalCluster(
+        n_workers=int(workers),
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+    )
+    return Client(cluster), cluster
+
+
+def run_sweep(
+    design,
+    grid: Mapping[str, Sequence],
+    trials: int,
+    seed: int,
+    analyses: Sequence[str] | None = None,
+    out_path: str | Path | None = None,
+    *,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    client=None,
+    progress: Callable[[int], None] | None = None,
+    command: str | None = None,
+    assurance_draws: np.ndarray | None = None,
+    transport: str = "proportional",
+) -> xr.Dataset:
+    """Simulate every cell of a grid of designs; return (and write) one labelled dataset.
+
+    Parameters
+    ----------
+    design : designs.spec.TrialDesign
+        The base design; unswept fields keep its values.
+    grid : Mapping[str, sequence]
+        ``{dim: values}`` for dims among ``n_per_arm`` (or ``n_total``; patients),
+        ``effect`` (design units), ``duration_months`` (months), ``dropout_12m`` (fraction).
+    trials : int
+        Simulated trials per cell.
+    seed : int
+        Non-negative seed, the same for every cell (common random numbers).
+    analyses : sequence of str, optional
+        Analyses run side by side on the same trials (default: the design's).
+    out_path : path, optional
+        netCDF file to write atomically; finished cells are kept in ``out_path + ".cells"``
+        while the sweep runs, so a rerun resumes.
+    scheduler : str, optional
+        Address of a running Dask scheduler.
+    workers : int, optional
+        Start a local Dask cluster with this many worker processes.
+    client : dask.distributed.Client, optional
+        Use this client (overrides ``scheduler`` and ``workers``).
+    progress : callable, optional
+        Called with 1 after each finished cell (including cells reused from disk).
+    command : str, optional
+        The command line, recorded in the file's attributes.
+    assurance_draws : float64[D], optional
+        Posterior draws of the effect in the ``transport``'s units: every cell then also
+        holds ``assurance`` (and its MC SE), so assurance curves over n sit beside power.
+    transport : {"proportional", "absolute"}
+
+    Returns
+    -------
+    xarray.Dataset
+        Dims: the swept ones (in the order of ``DIMS``) and ``analysis``; variables ``power``,
+        ``power_favourable``, ``mc_se``, ``ci_low``, ``ci_high``, ``mean_estimate``,
+        ``failed_fits``, ...; coords ``estimand`` and ``units`` along ``analysis``; attrs with
+        the design (TOML), seed, trials per cell, analyses and package version.
+    """
+
+    if int(trials) < 1:
+        raise InputError(f"--trials {trials}: must be a whole number >= 1")
+    if int(seed) < 0:
+        raise InputError(f"--seed {seed}: must be a whole number >= 0")
+    analyses = tuple(analyses or (str(design.trial.analysis),))
+    for name in analyses:
+        registry.get(name)  # an unknown name is bad input listing the allowed ones
+    grid = _check_grid(design, grid)
+    cells = _cells(grid)
+    designs_ = [cell_design(design, c) for c in cells]  # validates every cell up front
+    tag = None
+    if assurance_draws is not None:
+        assurance_draws = np.ascontiguousarray(assurance_draws, dtype=np.float64).reshape(-1)
+        digest = hashlib.sha256(assurance_draws.tobytes()).hexdigest()[:16]
+        tag = f"{transport}:{digest}"
+    keys = [cell_key(d, trials, seed, analyses, tag) for d in designs_]
+    folder = None
+    fingerprint = hashlib.sha256("\n".join([repr(grid), *keys]).encode()).hexdigest()
+    if out_path is not None:
+        out_path = check_writable(out_path)
+        folder = cells_folder(out_path)
+        done = _finished_sweep(out_path, fingerprint)
+        if done is not None:  # the same sweep was already finished: reuse it whole
+            if progress is not None:
+                progress(len(cells))
+            return done
+    results: dict[str, dict] = {}
+    todo = []
+    for key, d in zip(keys, designs_, strict=True):
+        cached = _read_cell(folder, key) if folder is not None else None
+        if cached is not None:
+            results[key] = cached
+            if progress is not None:
+                progress(1)
+        else:
+            todo.append((key, d))
+
+    def finish(key: str, value: dict) -> None:
+        # through JSON either way, so fresh and reused cells are the same numbers
+        text = json.dumps(value, sort_keys=True)
+        if folder is not None:
+            atomic_write_text(folder / f"{key}.json", text)
+        results[key] = json.loads(text)
+        if progress is not None:
+            progress(1)
+
+    owned_cluster = None
+    if client is None and todo:
+        client, owned_cluster = _client(scheduler, workers)
+        own_client = client is not None
+    else:
+        own_client = False
+    try:
+        if folder is not None:
+            folder.mkdir(exist_ok=True)  # only once the inputs and the cluster are good
+        if client is None:
+            for key, d in todo:
+                finish(key, evaluate_cell(d, trials, seed, analyses, assurance_draws, transport))
+        elif todo:
+            from dask.distributed import as_completed
+
+            futures = {
+                client.submit(
+                    _cell_task,
+                    d.to_dict(),
+                    int(trials),
+                    int(seed),
+                    analyses,
+                    assurance_draws,
+                    transport,
+                    key=f"cell-{key}",
+                ): key
+                for key, d in todo
+            }
+            try:
+                for fut in as_completed(futures):
+                    finish(futures[fut], fut.result())
+            finally:
+                for fut in futures:
+                    fut.cancel()
+    finally:
+        if own_client:
+            client.close()
+        if owned_cluster is not None:
+            owned_cluster.close()
+
+    ds = _assemble(design, grid, cells, keys, results, trials, seed, analyses)
+    ds.attrs["cells_sha256"] = fingerprint  # grid and every cell's key: a rerun reuses it
+    if tag is not None:
+        ds.attrs["assurance_transport"] = transport
+        ds.attrs["assurance_posterior_draws"] = int(assurance_draws.size)
+    if command is not None:
+        ds.attrs["command"] = command  # rerunning it reproduces this file exactly
+    if out_path is not None:
+        with atomic_path(out_path) as tmp:
+            ds.to_netcdf(tmp, engine="h5netcdf")
+        shutil.rmtree(folder, ignore_errors=True)
+    return ds
+
+
+def _read_cell(folder: Path, key: str) -> dict | None:
+    """A finished cell's numbers from ``folder``, or None if absent or unreadable."""
+    path = folder / f"{key}.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _finished_sweep(path: Path, fingerprint: str) -> xr.Dataset | None:
+    """The sweep already in ``path`` if it has exactly these cells (else None)."""
+    if not path.is_file():
+        return None
+    try:
+        ds = load_sweep(path)
+    except InputError:  # not a sweep of ours: compute afresh (and replace it)
+        return None
+    return ds if ds.attrs.get("cells_sha256") == fingerprint else None

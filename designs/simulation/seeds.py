@@ -1,0 +1,26 @@
+"""Seeds: the library's one default seed and the named salts of the secondary streams.
+
+A trial's patients draw from the counter-based streams of :mod:`designs.simulation.rng`,
+keyed by (seed, trial, arm, patient). Planning steps that need random numbers of their own
+(which posterior draw each assurance trial takes, the bootstrap of the sample-size curve)
+draw from a NumPy generator seeded with ``[seed, salt]``, one named salt per use, so each
+stream is reproducible from the seed and independent of the others.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: Seed of every command and library function that is not given one (and of the cached
+#: phase 2 fit).
+DEFAULT_SEED = 20261125
+
+#: Which posterior draw each simulated trial takes in assurance.
+SALT_ASSURANCE_DRAWS = 0xA55
+#: The bootstrap over simulated trials behind the interval for n.
+SALT_SAMPLE_SIZE_BOOTSTRAP = 0x5A17
+
+
+def secondary_rng(seed: int, salt: int) -> np.random.Generator:
+    """The NumPy generator of one secondary stream: ``default_rng([seed, salt])``."""
+    return np.random.default_rng([int(seed), int(salt)])

@@ -1,0 +1,227 @@
+"""After randomisation: the treatment ``[effect]`` and loss to follow-up (``[dropout]``)."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, ClassVar
+
+import numpy as np
+
+from designs.errors import InputError
+from designs.spec.fields import Kind, show, spec_field, validate_fields
+from progression.population import Transport
+
+__all__ = ["Dropout", "Effect", "EffectKind", "EffectSource", "Transport"]
+
+
+class EffectKind(StrEnum):
+    """How ``effect.value`` is read."""
+
+    SLOPE_DIFFERENCE = "slope_difference"  # points/month added to each treated slope
+    PROPORTIONAL_SLOWING = "proportional_slowing"  # fraction of |slope_mean| added
+
+
+class EffectSource(StrEnum):
+    """Where the effect comes from."""
+
+    FIXED = "fixed"  # effect.value as given
+    POSTERIOR = "posterior"  # one phase 2 posterior draw per simulated trial
+
+
+@dataclass(frozen=True)
+class Effect:
+    """Treatment effect on each treated patient's slope (``[effect]``).
+
+    Parameters
+    ----------
+    kind : EffectKind
+        ``slope_difference``: ``value`` points/month added to each treated slope;
+        ``proportional_slowing``: ``value * |slope_mean|`` added, so the active arm's mean slope
+        is ``(1 - value) * slope_mean``.
+    value : float
+        Points/month (slope_difference) or a fraction (proportional_slowing); finite.
+    sd : float
+        Between-patient SD of the benefit, points/month, >= 0.
+    source : EffectSource
+        ``fixed`` (``value``) or ``posterior`` (one phase 2 posterior draw per trial).
+    transport : Transport
+        How a posterior draw is carried over (used only with ``source = "posterior"``):
+        :class:`progression.population.Transport`, ``proportional`` (``delta / |mu_b|``
+        applied as ``proportional_slowing``) or ``absolute`` (``delta`` applied as
+        ``slope_difference``).
+    """
+
+    kind: EffectKind = spec_field(  # noqa: RUF009 (returns a dataclasses.field)
+        kind=Kind.CHOICE, choices=EffectKind, doc="How effect.value is read."
+    )
+    value: float = spec_field(
+        unit_by=(
+            "kind",
+            {
+                EffectKind.SLOPE_DIFFERENCE: "points/month",
+                EffectKind.PROPORTIONAL_SLOWING: "fraction of |slope_mean|",
+            },
+        ),
+        doc="Slope change of treated patients (positive = slower decline).",
+    )
+    sd: float = spec_field(0.0, lo=0, unit="points/month", doc="Between-patient SD of the benefit.")
+    source: EffectSource = spec_field(  # noqa: RUF009 (returns a dataclasses.field)
+        EffectSource.FIXED,
+        kind=Kind.CHOICE,
+        choices=EffectSource,
+        doc="fixed (effect.value) or posterior (one phase 2 draw per trial).",
+    )
+    transport: Transport = spec_field(  # noqa: RUF009 (returns a dataclasses.field)
+        Transport.PROPORTIONAL,
+        kind=Kind.CHOICE,
+        choices=Transport,
+        doc="How a phase 2 posterior draw becomes this population's effect.",
+    )
+
+    section: ClassVar[str] = "effect"
+
+    def __post_init__(self) -> None:
+        validate_fields(self)
+
+    def slope_shift(self, slope_mean: float) -> float:
+        """Mean change of slope for treated patients, points/month (positive = slower decline).
+
+        Parameters
+        ----------
+        slope_mean : float
+            The population's (placebo) mean slope, points/month.
+        """
+        if self.kind is EffectKind.SLOPE_DIFFERENCE:
+            return self.value
+        return self.value * abs(slope_mean)
+
+
+@dataclass(frozen=True)
+class Dropout:
+    """Monotone loss to follow-up and death, in continuous time (``[dropout]``).
+
+    Parameters
+    ----------
+    monthly_hazard : float
+        Constant MCAR dropout hazard, per month, >= 0. Not together with ``cumulative``.
+    cumulative : tuple of float
+        Fraction gone by each scheduled visit (one per visit; first 0; non-decreasing; < 1),
+        read as a piecewise-constant hazard between visits; empty for none.
+    informative : float
+        Log-hazard per point/month of decline faster than ``slope_mean`` (0 = MCAR), in
+        [-20, 20]: a patient's dropout hazard is multiplied by
+        ``exp(informative * (slope_mean - s_i))``, ``s_i`` the patient's own slope on
+        treatment; the base hazard is then scaled so that the placebo arm's marginal fraction
+        gone by the last visit stays the nominal one for the population screened. With
+        ``[enrichment]`` the admitted patients' slopes differ from the screened population's,
+        so their dropout rate then differs from the nominal one (the power output reports the
+        rates actually simulated).
+    death_monthly_hazard : float
+        Constant death hazard, per month, >= 0 (on top of dropout).
+    death_informative : float
+        Like ``informative``, for the death hazard (log-hazard per point/month of decline
+        faster than ``slope_mean``); the placebo arm's marginal death rate by the last visit
+        stays the nominal one (for the population screened, as for ``informative``).
+
+    Notes
+    -----
+    Rules between fields, checked after every field: ``cumulative`` starts at 0, is
+    non-decreasing and stays in [0, 1); ``monthly_hazard`` and ``cumulative`` are not both
+    given. One ``cumulative`` value per visit is checked by the design.
+    """
+
+    monthly_hazard: float = spec_field(
+        0.0, lo=0, unit="per month", doc="Constant MCAR dropout hazard."
+    )
+    cumulative: tuple[float, ...] = spec_field(
+        (),
+        kind=Kind.REAL_LIST,
+        unit="fraction gone by each visit",
+        doc="Fraction gone by each scheduled visit (piecewise-constant hazard; empty = none).",
+    )
+    informative: float = spec_field(
+        0.0,
+        lo=-20,
+        hi=20,
+        unit="log-hazard per point/month",
+        doc="Dropout log-hazard per point/month of decline faster than slope_mean (0 = MCAR).",
+    )
+    death_monthly_hazard: float = spec_field(
+        0.0, lo=0, unit="per month", doc="Constant death hazard (on top of dropout)."
+    )
+    death_informative: float = spec_field(
+        0.0,
+        lo=-20,
+        hi=20,
+        unit="log-hazard per point/month",
+        doc="Death log-hazard per point/month of decline faster than slope_mean.",
+    )
+
+    section: ClassVar[str] = "dropout"
+
+    def __post_init__(self) -> None:
+        raw = validate_fields(self)
+        cum = self.cumulative
+        if cum and (
+            cum[0] != 0.0
+            or any(b < a for a, b in itertools.pairwise(cum))
+            or not all(0.0 <= c < 1.0 for c in cum)
+        ):
+            raise InputError(
+                f"dropout.cumulative = {show(raw['cumulative'])}: must start at 0, be "
+                "non-decreasing and stay in [0, 1) (fraction gone by each visit)"
+            )
+        if cum and self.monthly_hazard > 0:
+            raise InputError(
+                f"dropout.monthly_hazard = {self.monthly_hazard!r}: not allowed together with "
+                "dropout.cumulative; give one of them"
+            )
+
+    def cumulative_at(self, visits: Any, *, include_death: bool = False) -> np.ndarray:
+        """Probability of being gone by each visit (MCAR part; ``informative`` ignored).
+
+        Parameters
+        ----------
+        visits : array_like of float
+            Visit times, months. With a ``cumulative`` schedule they must be the trial's visits
+            (same length).
+        include_death : bool
+            Also count death (``death_monthly_hazard``), as an independent competing exit.
+
+        Returns
+        -------
+        numpy.ndarray
+            Fraction gone by each visit, shape (len(visits),).
+        """
+        t = np.asarray(visits, dtype=float)
+        if self.cumulative:
+            if t.shape != (len(self.cumulative),):
+                raise InputError(
+                    f"dropout.cumulative has {len(self.cumulative)} values but {t.size} visits "
+                    "were given; give one per visit"
+                )
+            gone = np.asarray(self.cumulative, dtype=float)
+        else:
+            gone = -np.expm1(-self.monthly_hazard * t)
+        if include_death:
+            gone = 1.0 - (1.0 - gone) * np.exp(-self.death_monthly_hazard * t)
+        return gone
+
+    def interval_hazards(self, visits: Any) -> np.ndarray:
+        """Piecewise-constant dropout hazard on each interval between visits, per month.
+
+        Parameters
+        ----------
+        visits : array_like of float
+            Visit times, months, strictly increasing.
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape (len(visits) - 1,): hazard on (t_k, t_{k+1}], per month.
+        """
+        t = np.asarray(visits, dtype=float)
+        log_surv = np.log1p(-self.cumulative_at(t))
+        return -np.diff(log_surv) / np.diff(t)

@@ -1,0 +1,106 @@
+"""Design files: reading TOML, the default design and the library in ``designs/library``.
+
+Every design file is read on top of ``designs/library/default.toml`` (the proposed CL2020
+follow-up; each number there cites docs/references.md), so a file names only what it changes.
+"""
+
+from __future__ import annotations
+
+import functools
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from designs.errors import InputError
+from designs.spec.design import TrialDesign
+
+__all__ = ["LIBRARY_DIR", "default_mapping", "list_designs", "load_design", "read_toml"]
+
+LIBRARY_DIR = Path(__file__).resolve().parents[1] / "library"
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Read one TOML file; any problem is an InputError naming the file.
+
+    Raises
+    ------
+    InputError
+        Unreadable file, non-UTF-8 bytes (with the offset) or invalid TOML (with the position).
+    """
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"design file '{path}': cannot read ({exc.strerror or exc})") from exc
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"design file '{path}': not UTF-8 text "
+            f"(byte 0x{raw[exc.start]:02x} at offset {exc.start})"
+        ) from exc
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        msg = " ".join(str(exc).split())
+        raise InputError(f"design file '{path}': invalid TOML: {msg}") from exc
+
+
+@functools.cache
+def _default_mapping_cached() -> dict[str, Any]:
+    path = LIBRARY_DIR / "default.toml"
+    mapping = read_toml(path)
+    try:
+        TrialDesign.from_dict(mapping, on_defaults=False)
+    except InputError as exc:
+        raise InputError(f"design file '{path}': {exc}") from exc
+    return mapping
+
+
+def default_mapping() -> dict[str, Any]:
+    """The sections of ``default.toml`` (validated once; a fresh copy of each section)."""
+    return {sec: dict(body) for sec, body in _default_mapping_cached().items()}
+
+
+def list_designs() -> list[str]:
+    """Names of the designs in ``designs/library`` (``default`` first)."""
+    names = sorted(p.stem for p in LIBRARY_DIR.glob("*.toml"))
+    return sorted(names, key=lambda n: n != "default")
+
+
+def load_design(name_or_path: str | Path | None = None) -> TrialDesign:
+    """Load a design by library name or file path, on top of ``default.toml``.
+
+    Parameters
+    ----------
+    name_or_path : str, Path or None
+        None: the default design. A bare name (a str with no path separator, not ending in
+        ``.toml``): ``designs/library/NAME.toml``. Anything else: a path to a TOML file.
+        An empty file is valid and overrides nothing (it gives the default design).
+
+    Raises
+    ------
+    InputError
+        Unknown library name (the message lists the available ones); unreadable file,
+        non-UTF-8 bytes or invalid TOML (naming the file and, for TOML, the position); or an
+        invalid field (naming the file and the field).
+    """
+    if name_or_path is None:
+        return TrialDesign.from_dict({})
+    if isinstance(name_or_path, str) and _is_bare_name(name_or_path):
+        path = LIBRARY_DIR / f"{name_or_path}.toml"
+        if not path.is_file():
+            raise InputError(
+                f"design '{name_or_path}': unknown name; available: {', '.join(list_designs())} "
+                "(or give a path to a .toml file)"
+            )
+    else:
+        path = Path(name_or_path)
+    mapping = read_toml(path)
+    try:
+        return TrialDesign.from_dict(mapping)
+    except InputError as exc:
+        raise InputError(f"design file '{path}': {exc}") from exc
+
+
+def _is_bare_name(s: str) -> bool:
+    return bool(s) and "/" not in s and "\\" not in s and not s.endswith(".toml")

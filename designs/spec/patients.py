@@ -1,0 +1,227 @@
+"""Who is randomised: the ``[population]`` screened and the ``[enrichment]`` admission rules."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+
+from designs.errors import InputError
+from designs.spec.fields import Kind, show, spec_field, validate_fields
+
+__all__ = ["SCORE_MAX", "Enrichment", "Population"]
+
+SCORE_MAX = 48.0  # ALSFRS-R maximum total, points
+
+
+@dataclass(frozen=True)
+class Population:
+    """Untreated (placebo) patients at enrolment (``[population]``).
+
+    Model: ``y_ij = a_i + s_i t_j + e_ij`` with ``(a_i, s_i)`` bivariate normal.
+
+    Parameters
+    ----------
+    baseline_mean : float
+        Mean ALSFRS-R at month 0, points, in [0, 48].
+    baseline_sd : float
+        Between-patient SD of the true month-0 level, points, >= 0.
+    slope_mean : float
+        Mean true slope, points/month (negative = decline).
+    slope_sd : float
+        Between-patient SD of TRUE slopes, points/month, >= 0 (0 allowed). Not the SD of
+        observed slopes, which includes measurement noise.
+    baseline_slope_corr : float
+        Correlation of ``a_i`` and ``s_i``, in [-1, 1].
+    residual_sd : float
+        Visit-to-visit noise around each patient's line, points, >= 0.
+    integer_scores : bool
+        Round simulated scores to integers and clip to 0-48 (false: continuous, unbounded).
+    delta_fs_mean, delta_fs_sd : float
+        Mean and SD of the pre-baseline progression rate
+        ``delta-FS = (48 - ALSFRS-R at enrolment) / months since onset``, points/month
+        (> 0 and >= 0), log-normal. Trial values: docs/references.md#pre-baseline-progression-rate
+        (e.g. PRO-ACT matched controls 0.91 (0.53), masitinib placebo 0.71 (0.69), masitinib
+        delta-FS < 1.1 subgroup 0.41 (0.23)). Used only when ``[enrichment]`` screens on it.
+    delta_fs_slope_corr : float
+        Correlation, in [-1, 1], of ``log delta-FS`` with the patient's rate of decline
+        ``-s_i`` (positive: fast before enrolment, fast after). Pre- and post-baseline slopes
+        are correlated (Thakore 2018) but the coefficient is not published
+        (docs/references.md#pre-baseline-progression-rate): assumed.
+    curvature : float
+        Nonlinear decline, points/month (0 = linear, the default), in [-10, 10]. Each
+        patient's mean trajectory gains a cubic term whose slope is ``curvature`` points/month
+        steeper at both ends of the observed window (first lead-in visit or month 0 to the
+        last visit) than at its middle: decline fastest early and late (Gordon 2010,
+        docs/references.md#nonlinear-decline). The term is zero at month 0 and at the last
+        visit, so the mean slope over the randomised period stays ``slope_mean``. Negative
+        values give decline fastest mid-window. Size not published: any value is assumed.
+    """
+
+    baseline_mean: float = spec_field(
+        lo=0, hi=SCORE_MAX, unit="points", doc="Mean ALSFRS-R at month 0."
+    )
+    baseline_sd: float = spec_field(
+        lo=0, unit="points", doc="Between-patient SD of the true month-0 level."
+    )
+    slope_mean: float = spec_field(unit="points/month", doc="Mean true slope (negative = decline).")
+    slope_sd: float = spec_field(
+        lo=0, unit="points/month", doc="Between-patient SD of true (not observed) slopes."
+    )
+    baseline_slope_corr: float = spec_field(
+        0.0,
+        lo=-1,
+        hi=1,
+        dimensionless=True,
+        doc="Correlation of the month-0 level and the slope.",
+    )
+    residual_sd: float = spec_field(
+        2.0, lo=0, unit="points", doc="Visit-to-visit noise around each patient's line."
+    )
+    integer_scores: bool = spec_field(
+        True, kind=Kind.BOOL, doc="Round simulated scores to integers and clip to 0-48."
+    )
+    delta_fs_mean: float = spec_field(
+        0.41,
+        lo=0,
+        lo_open=True,
+        unit="points/month",
+        doc="Mean pre-baseline progression rate delta-FS (log-normal).",
+    )
+    delta_fs_sd: float = spec_field(
+        0.23, lo=0, unit="points/month", doc="SD of the pre-baseline progression rate delta-FS."
+    )
+    delta_fs_slope_corr: float = spec_field(
+        0.5,
+        lo=-1,
+        hi=1,
+        dimensionless=True,
+        doc="Correlation of log delta-FS with the rate of decline -s_i (assumed).",
+    )
+    curvature: float = spec_field(
+        0.0,
+        lo=-10,
+        hi=10,
+        unit="points/month",
+        doc="Nonlinear decline: slope steeper at both ends of the window than mid (0 = linear).",
+    )
+
+    section: ClassVar[str] = "population"
+
+    def __post_init__(self) -> None:
+        validate_fields(self)
+
+    @property
+    def delta_fs_log_params(self) -> tuple[float, float]:
+        """Mean and SD of ``log delta-FS`` matching ``delta_fs_mean`` and ``delta_fs_sd``.
+
+        ``v = log(1 + sd^2 / mean^2)``, ``mu = log(mean) - v / 2``; returns ``(mu, sqrt(v))``.
+        """
+        v = math.log1p((self.delta_fs_sd / self.delta_fs_mean) ** 2)
+        return math.log(self.delta_fs_mean) - 0.5 * v, math.sqrt(v)
+
+    @property
+    def random_effects_cov(self) -> np.ndarray:
+        """2x2 covariance of (month-0 level, slope).
+
+        Units: points^2, points^2/month and points^2/month^2.
+        """
+        cov = self.baseline_slope_corr * self.baseline_sd * self.slope_sd
+        return np.array([[self.baseline_sd**2, cov], [cov, self.slope_sd**2]])
+
+
+@dataclass(frozen=True)
+class Enrichment:
+    """Who is admitted at screening (``[enrichment]``); the defaults admit everyone.
+
+    With enrichment, ``[population]`` describes the candidates screened, and the patients
+    randomised are those candidates who pass. Each arm screens its own sequence of
+    candidates until ``n`` are admitted; the number screened per patient enrolled is
+    reported (its expectation is ``1 / P(admitted)``).
+
+    Parameters
+    ----------
+    delta_fs_min, delta_fs_max : float
+        Admitted range of the pre-baseline rate delta-FS, points/month (0 <= min < max).
+        Defaults 0 and 48 (no screening: delta-FS above 48/month needs onset under a month
+        before enrolment). Enrichment rules used (docs/references.md#enrichment-rules):
+        masitinib phase 3 delta-FS > 0.3; masitinib AB10015 primary population delta-FS < 1.1.
+    lead_in_decline_min, lead_in_decline_max : float
+        Admitted range of the points lost during the lead-in (score at the first lead-in
+        visit minus score at month 0; needs ``trial.lead_in_months > 0``), points, in
+        [-48, 48] (min <= max). Defaults -48 and 48 (no screening). The masitinib phase 3
+        required >= 1 point lost in a 12-week run-in; MCI186-19's reported "1-4 points" rule
+        is not confirmed (docs/references.md#enrichment-rules).
+
+    Notes
+    -----
+    Rules between fields, checked after every field: ``delta_fs_min < delta_fs_max`` and
+    ``lead_in_decline_min <= lead_in_decline_max``.
+    """
+
+    delta_fs_min: float = spec_field(
+        0.0, lo=0, unit="points/month", doc="Lowest pre-baseline rate delta-FS admitted."
+    )
+    delta_fs_max: float = spec_field(
+        SCORE_MAX, lo=0, unit="points/month", doc="Highest pre-baseline rate delta-FS admitted."
+    )
+    lead_in_decline_min: float = spec_field(
+        -SCORE_MAX,
+        lo=-SCORE_MAX,
+        hi=SCORE_MAX,
+        unit="points",
+        doc="Fewest points lost during the lead-in admitted.",
+    )
+    lead_in_decline_max: float = spec_field(
+        SCORE_MAX,
+        lo=-SCORE_MAX,
+        hi=SCORE_MAX,
+        unit="points",
+        doc="Most points lost during the lead-in admitted.",
+    )
+
+    section: ClassVar[str] = "enrichment"
+
+    def __post_init__(self) -> None:
+        raw = validate_fields(self)
+        if not self.delta_fs_min < self.delta_fs_max:
+            raise InputError(
+                f"enrichment.delta_fs_max = {show(raw['delta_fs_max'])}: must exceed "
+                f"enrichment.delta_fs_min = {self.delta_fs_min:g} (points/month)"
+            )
+        if not self.lead_in_decline_min <= self.lead_in_decline_max:
+            raise InputError(
+                f"enrichment.lead_in_decline_max = {show(raw['lead_in_decline_max'])}: must be "
+                f">= enrichment.lead_in_decline_min = {self.lead_in_decline_min:g} (points)"
+            )
+
+    @property
+    def screens_delta_fs(self) -> bool:
+        """True when the delta-FS range excludes anyone (min > 0 or max < 48)."""
+        return self.delta_fs_min > 0.0 or self.delta_fs_max < SCORE_MAX
+
+    @property
+    def screens_lead_in(self) -> bool:
+        """True when the lead-in decline range excludes anyone."""
+        return self.lead_in_decline_min > -SCORE_MAX or self.lead_in_decline_max < SCORE_MAX
+
+    @property
+    def active(self) -> bool:
+        """True when any screening rule is on."""
+        return self.screens_delta_fs or self.screens_lead_in
+
+    def delta_fs_admit_probability(self, population: Population) -> float:
+        """P(delta-FS within [min, max]) under the population's log-normal (1 if not screened)."""
+        if not self.screens_delta_fs:
+            return 1.0
+        from scipy.stats import norm
+
+        mu, sd = population.delta_fs_log_params
+        if sd == 0.0:
+            x = population.delta_fs_mean
+            return float(self.delta_fs_min <= x <= self.delta_fs_max)
+        a = -math.inf if self.delta_fs_min <= 0 else (math.log(self.delta_fs_min) - mu) / sd
+        b = (math.log(self.delta_fs_max) - mu) / sd
+        return float(norm.cdf(b) - norm.cdf(a))

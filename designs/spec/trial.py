@@ -1,0 +1,272 @@
+"""The ``[trial]`` section: what is planned (sizes, allocation, visits, test and analysis)."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import ClassVar
+
+import numpy as np
+
+from designs.analyses.registry import ANALYSIS_NAMES
+from designs.errors import InputError
+from designs.spec.fields import Kind, show, spec_field, validate_fields
+
+__all__ = ["Allocation", "Analysis", "TrialSection"]
+
+#: Primary analysis of each simulated trial: the names of the analysis registry
+#: (:mod:`designs.analyses.registry`, which holds each one's estimand and units).
+Analysis = StrEnum("Analysis", {name.upper(): name for name in ANALYSIS_NAMES})
+Analysis.__doc__ = "Primary analysis of each simulated trial (the name used in files and CLI)."
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """Randomisation ratio placebo : active (any positive numbers, e.g. 1 and 2).
+
+    Parameters
+    ----------
+    placebo, active : float
+        Relative weights, both > 0 (dimensionless).
+    """
+
+    placebo: float = spec_field(
+        1.0, lo=0, lo_open=True, dimensionless=True, doc="Relative weight of the placebo arm."
+    )
+    active: float = spec_field(
+        1.0, lo=0, lo_open=True, dimensionless=True, doc="Relative weight of the active arm."
+    )
+
+    section: ClassVar[str] = "trial.allocation"
+
+    def __post_init__(self) -> None:
+        validate_fields(self)
+
+    @property
+    def equal(self) -> bool:
+        """True for 1:1 allocation (equal weights)."""
+        return self.placebo == self.active
+
+    @property
+    def active_fraction(self) -> float:
+        """Fraction of patients randomised to active, ``active / (placebo + active)``."""
+        return self.active / (self.placebo + self.active)
+
+    def describe(self) -> str:
+        """``'1:2'`` style text (placebo:active)."""
+        return f"{self.placebo:g}:{self.active:g}"
+
+
+@dataclass(frozen=True)
+class TrialSection:
+    """What is planned: sizes, allocation, visits, test and analysis (``[trial]``).
+
+    Parameters
+    ----------
+    name : str
+        Human name of the design.
+    n_per_arm : int or None
+        Patients randomised per arm; only with equal (1:1) allocation.
+    n_total : int or None
+        Patients randomised in total. Required with unequal allocation; with 1:1 it must be
+        even. After construction ``n_total`` is always set, and ``n_per_arm`` is set exactly
+        when allocation is 1:1.
+    allocation : Allocation
+        Ratio placebo:active.
+    accrual_per_month : float
+        Patients randomised per month (> 0); gives the calendar length in reports.
+    visits_months : tuple of float
+        Scheduled visits, months from randomisation; strictly increasing, first 0, >= 2 visits.
+    alpha : float
+        Significance level, in (0, 1).
+    sides : int
+        1 or 2 (a one-sided test rejects only in favour of active).
+    analysis : Analysis
+        Primary analysis of each simulated trial.
+    lead_in_months : float
+        Months of observation before randomisation (0 = none, the default). Lead-in visits
+        are at ``-lead_in_months, ..., -lead_in_visit_interval_months`` (month 0, the
+        baseline, closes the lead-in); every patient follows their natural-history slope
+        during it, treatment acts only after month 0, and nobody leaves before
+        randomisation. The phase 2 had about 3 months (docs/conventions.md#phase-2-model); a
+        4-month lead-in cut n by 44% for a 12-month slope trial
+        (docs/references.md#lead-in-designs).
+    lead_in_visit_interval_months : float
+        Months between lead-in visits (> 0); ``lead_in_months`` must be a whole multiple.
+
+    Notes
+    -----
+    Rules between fields, checked after every field: visits strictly increasing from 0;
+    ``lead_in_months`` a whole multiple of the lead-in interval; the sizes resolved from
+    ``n_per_arm`` / ``n_total`` and the allocation.
+    """
+
+    name: str = spec_field(kind=Kind.TEXT, doc="Human name of the design.")
+    n_per_arm: int | None = spec_field(
+        None,
+        kind=Kind.INTEGER,
+        lo=2,
+        unit="patients per arm",
+        optional=True,
+        doc="Patients randomised per arm (1:1 allocation only).",
+    )
+    n_total: int | None = spec_field(
+        None,
+        kind=Kind.INTEGER,
+        lo=4,
+        unit="patients randomised",
+        optional=True,
+        doc="Patients randomised in total (required with unequal allocation).",
+    )
+    allocation: Allocation = spec_field(  # noqa: RUF009 (returns a dataclasses.field)
+        default_factory=Allocation,
+        kind=Kind.TABLE,
+        table=Allocation,
+        doc="Randomisation ratio placebo:active.",
+    )
+    accrual_per_month: float = spec_field(
+        10.0,
+        lo=0,
+        lo_open=True,
+        unit="patients/month",
+        doc="Patients randomised per month (calendar length in reports).",
+    )
+    visits_months: tuple[float, ...] = spec_field(
+        (),
+        kind=Kind.REAL_LIST,
+        unit="months",
+        doc="Scheduled visits, months from randomisation (first 0, strictly increasing).",
+    )
+    alpha: float = spec_field(
+        0.05,
+        lo=0,
+        hi=1,
+        lo_open=True,
+        hi_open=True,
+        dimensionless=True,
+        doc="Significance level.",
+    )
+    sides: int = spec_field(
+        2,
+        kind=Kind.ONE_OF,
+        choices=(1, 2),
+        dimensionless=True,
+        doc="Sides of the test (one-sided rejects only in favour of active).",
+    )
+    analysis: Analysis = spec_field(  # noqa: RUF009 (returns a dataclasses.field)
+        Analysis.LMM_SLOPE,
+        kind=Kind.CHOICE,
+        choices=Analysis,
+        doc="Primary analysis of each simulated trial.",
+    )
+    lead_in_months: float = spec_field(
+        0.0,
+        lo=0,
+        hi=60,
+        unit="months",
+        doc="Months of observation before randomisation (0 = none).",
+    )
+    lead_in_visit_interval_months: float = spec_field(
+        1.0,
+        lo=0,
+        lo_open=True,
+        unit="months",
+        doc="Months between lead-in visits.",
+    )
+
+    section: ClassVar[str] = "trial"
+
+    def __post_init__(self) -> None:
+        raw = validate_fields(self)
+        visits = self.visits_months
+        if (
+            len(visits) < 2
+            or visits[0] != 0.0
+            or any(b <= a for a, b in itertools.pairwise(visits))
+        ):
+            raise InputError(
+                f"trial.visits_months = {show(raw['visits_months'])}: must be at least 2 "
+                "strictly increasing months starting at 0"
+            )
+        lead, step = self.lead_in_months, self.lead_in_visit_interval_months
+        if lead > 0 and abs(lead / step - round(lead / step)) > 1e-9:
+            raise InputError(
+                f"trial.lead_in_months = {show(raw['lead_in_months'])}: must be a whole multiple "
+                f"of trial.lead_in_visit_interval_months = {step:g}"
+            )
+        self._resolve_sizes()
+
+    def _resolve_sizes(self) -> None:
+        n_arm, n_tot, alloc = self.n_per_arm, self.n_total, self.allocation
+        if alloc.equal:
+            if n_arm is None and n_tot is None:
+                raise InputError("trial.n_per_arm: missing; give trial.n_per_arm or trial.n_total")
+            if n_tot is not None and n_tot % 2:
+                raise InputError(
+                    f"trial.n_total = {n_tot}: must be even with 1:1 allocation "
+                    "(or give trial.n_per_arm)"
+                )
+            if n_arm is not None and n_tot is not None and n_tot != 2 * n_arm:
+                raise InputError(
+                    f"trial.n_total = {n_tot}: disagrees with trial.n_per_arm = {n_arm}; "
+                    "give one of them"
+                )
+            n_arm = n_arm if n_arm is not None else n_tot // 2
+            object.__setattr__(self, "n_per_arm", n_arm)
+            object.__setattr__(self, "n_total", 2 * n_arm)
+            return
+        if n_arm is not None:
+            raise InputError(
+                f"trial.n_per_arm: not allowed with unequal allocation placebo={alloc.placebo:g}, "
+                f"active={alloc.active:g}; give trial.n_total"
+            )
+        if n_tot is None:
+            raise InputError(
+                f"trial.n_total: missing; required with unequal allocation "
+                f"placebo={alloc.placebo:g}, active={alloc.active:g}"
+            )
+        n_act = _round_half_up(n_tot * alloc.active_fraction)
+        if n_act < 2 or n_tot - n_act < 2:
+            raise InputError(
+                f"trial.n_total = {n_tot}: gives {n_tot - n_act} placebo and {n_act} active with "
+                f"allocation {alloc.describe()}; each arm needs >= 2"
+            )
+
+    @property
+    def n_active(self) -> int:
+        """Patients randomised to active: ``round(n_total * active / (placebo + active))``.
+
+        Halves round up (towards more active patients).
+        """
+        if self.allocation.equal:
+            return int(self.n_per_arm)
+        return _round_half_up(self.n_total * self.allocation.active_fraction)
+
+    @property
+    def n_placebo(self) -> int:
+        """Patients randomised to placebo: ``n_total - n_active``."""
+        return int(self.n_total) - self.n_active
+
+    @property
+    def duration_months(self) -> float:
+        """Follow-up per patient: the last scheduled visit, months."""
+        return self.visits_months[-1]
+
+    @property
+    def visits(self) -> np.ndarray:
+        """``visits_months`` as a float64 array (months)."""
+        return np.asarray(self.visits_months, dtype=float)
+
+    @property
+    def lead_in_visits(self) -> np.ndarray:
+        """Lead-in visit months before randomisation (negative, increasing; empty if none)."""
+        if self.lead_in_months <= 0:
+            return np.empty(0)
+        k = round(self.lead_in_months / self.lead_in_visit_interval_months)
+        return -self.lead_in_visit_interval_months * np.arange(k, 0, -1, dtype=float)
+
+
+def _round_half_up(x: float) -> int:
+    return math.floor(x + 0.5)
