@@ -8,7 +8,6 @@ slot NaN), without a methods sentence or without a real-data fit fails here.
 from types import SimpleNamespace
 
 import numpy as np
-import pandas as pd
 import pytest
 
 import simulate
@@ -64,24 +63,14 @@ def test_engine_runs_every_registered_analysis(name):
 
 
 @pytest.mark.parametrize("name", ANALYSIS_NAMES)
-def test_analyze_reproduces_the_engine_on_a_simulated_trial(name):
+def test_analyze_reproduces_the_engine_on_a_simulated_trial(name, trial_frame):
     """The real-data fit of the entry gives the engine's estimate on the same trial."""
     e = get(name)
     inputs = simulation_inputs(_design(e))
     trial = 3
     engine = run_trials(inputs, trial + 1, SEED, (name,))
     data = simulate_one_trial(inputs, SEED, trial)
-    pid = data["patient"]
-    frame = pd.DataFrame(
-        {
-            "patient": pid,
-            "arm": data["arm"],
-            "month": data["month"],
-            "alsfrs_r": data["alsfrs_r"],
-            "status": data["status"][pid],
-            "exit_month": data["exit_month"][pid],
-        }
-    )
+    frame = trial_frame(data)
     fit = analyze(frame, name)
     assert fit.analysis == name and fit.units == e.units
     np.testing.assert_allclose(fit.estimate, engine.column(name, R.ESTIMATE)[trial], rtol=1e-9)

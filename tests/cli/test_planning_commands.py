@@ -1,0 +1,100 @@
+"""The planning subcommands of the command line (sample-size, assurance, report, sweep):
+formats, JSON keys, bad input (exit 2, one line)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+import xarray as xr
+
+from designs import __version__
+
+
+def test_sample_size_csv(capsys, run):
+    argv = ("sample-size", "--format", "csv", "--trials", "200", "--sizes", "100:300:100")
+    code, out, _ = run(capsys, *argv, "--seed", "4", "--json")
+    assert code == 0
+    rows = json.loads(out)
+    assert [r["target_power"] for r in rows] == [0.8, 0.9]
+    code, out, _ = run(capsys, *argv, "--seed", "4")
+    table = list(csv.DictReader(io.StringIO(out)))
+    assert int(table[0]["n_per_arm"]) == rows[0]["n_per_arm"]
+    assert table[0]["seed"] == "4" and table[0]["version"] == __version__
+
+
+def test_sample_size_writes_out(tmp_path, capsys, run):
+    out = tmp_path / "n.tex"
+    code, _, _ = run(
+        capsys,
+        "sample-size",
+        "--format",
+        "latex",
+        "--trials",
+        "100",
+        "--sizes",
+        "100,300",
+        "--out",
+        str(out),
+    )
+    assert code == 0 and "\\begin{tabular}" in out.read_text()
+
+
+@pytest.fixture
+def posterior_file(tmp_path, fake_posterior):
+    path = tmp_path / "post.nc"
+    fake_posterior().to_netcdf(path, engine="h5netcdf")
+    return path
+
+
+def test_assurance_json_keys(capsys, posterior_file, run):
+    code, out, _ = run(
+        capsys,
+        "assurance",
+        "--posterior",
+        str(posterior_file),
+        "--n-per-arm",
+        "50",
+        "--trials",
+        "300",
+        "--seed",
+        "9",
+        "--json",
+    )
+    assert code == 0
+    obj = json.loads(out)
+    for key in ("assurance", "mc_se", "n_per_arm", "trials", "seed", "analysis", "failed_fits"):
+        assert key in obj
+    assert obj["n_per_arm"] == 50 and obj["trials"] == 300 and obj["seed"] == 9
+    assert obj["transport"] == "proportional"
+    assert obj["other_transport"]["transport"] == "absolute"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["sample-size", "--target-power", "1.2"],
+        ["sample-size", "--target-power", "0"],
+        ["sample-size", "--effect", "0"],
+        ["sample-size", "--sizes", "10:5:1"],
+        ["sample-size", "--format", "xls"],
+        ["assurance", "--posterior", "no/such/file.nc"],
+        ["report", "--target-power", "2", "--out", "somewhere"],
+        ["sweep", "--n-per-arm", "1:10:0", "--out", "x.nc"],
+    ],
+)
+def test_bad_input_exit_2_one_line(capsys, tmp_path, monkeypatch, args, run):
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(capsys, *args)
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_posterior_not_ours_refused(capsys, tmp_path, run):
+    other = tmp_path / "other.nc"
+    xr.Dataset({"x": ("a", [1.0])}).to_netcdf(other, engine="h5netcdf")
+    code, _, err = run(capsys, "assurance", "--posterior", str(other))
+    assert code == 2 and "--posterior" in err

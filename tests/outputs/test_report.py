@@ -1,0 +1,125 @@
+"""The report folder (designs.outputs.report): files, provenance, plots, methods paragraph,
+realism sensitivity, atomicity."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from designs import __version__
+from designs.outputs.report import write_report
+from designs.planning.power import power
+from designs.planning.report_plan import plan_report
+from designs.spec import load_design
+
+SEED = 3
+TRIALS = 200  # plumbing: the statistics are tested in tests/planning (sample size, assurance)
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory, fake_posterior):
+    out = tmp_path_factory.mktemp("r") / "report"
+    design = load_design().with_overrides({"effect.value": 0.4})
+    plan = plan_report(design, trials=TRIALS, seed=SEED, idata=fake_posterior())
+    files = write_report(plan, out)
+    return out, files
+
+
+def test_report_files(report):
+    out, files = report
+    names = {f.name for f in files}
+    for name in (
+        "sample_size.md",
+        "sample_size.csv",
+        "sample_size.tex",
+        "operating_characteristics.md",
+        "operating_characteristics.json",
+        "power_curve.png",
+        "assurance_curve.png",
+        "posterior_effect.png",
+        "methods.md",
+        "power_sweep.nc",
+    ):
+        assert name in names
+        assert (out / name).stat().st_size > 0
+    for png in ("power_curve.png", "assurance_curve.png", "posterior_effect.png"):
+        assert (out / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert not [p for p in out.parent.iterdir() if p.name.startswith(".report.")]
+
+
+def test_every_text_file_carries_seed_and_version(report):
+    out, _ = report
+    for name in ("sample_size.md", "sample_size.tex", "operating_characteristics.md", "methods.md"):
+        text = (out / name).read_text()
+        assert str(SEED) in text and __version__ in text, name
+    rows = list(csv.DictReader((out / "sample_size.csv").open()))
+    assert all(r["seed"] == str(SEED) and r["version"] == __version__ for r in rows)
+    oc = json.loads((out / "operating_characteristics.json").read_text())
+    assert oc["seed"] == SEED and oc["version"] == __version__
+    ds = xr.load_dataset(out / "power_sweep.nc", engine="h5netcdf")
+    assert ds.attrs["seed"] == SEED and ds.attrs["version"] == __version__
+
+
+def test_operating_characteristics(report):
+    out, _ = report
+    oc = json.loads((out / "operating_characteristics.json").read_text())
+    # type I error near alpha: 4 MC SE at 200 trials is ~0.06, so this is loose by design
+    assert abs(oc["type_i_error"] - 0.05) < 4 * np.sqrt(0.05 * 0.95 / TRIALS)
+    assert oc["n_total"] == oc["n_placebo"] + oc["n_active"]
+    assert oc["calendar_months"] == pytest.approx(oc["n_total"] / 8.0 + 12.0)
+    assert 0 < oc["expected_completers"] < oc["n_total"]
+
+
+def test_methods_paragraph_states_the_assumptions(report):
+    text = (report[0] / "methods.md").read_text()
+    for phrase in (
+        "ICH E9(R1)",
+        "uncontrolled",
+        "illustrative reconstruction",
+        "not inflated",
+        "alpha 0.05 two-sided",
+        "lmm_slope",
+        "Assurance",
+        "NumPy",
+    ):
+        assert phrase in text, phrase
+
+
+def test_interrupted_report_writes_nothing(tmp_path):
+    out = tmp_path / "half"
+    calls = []
+
+    def stop(n):
+        calls.append(n)
+        if len(calls) > 12:
+            raise KeyboardInterrupt
+
+    design = load_design().with_overrides({"effect.value": 0.4})
+    with pytest.raises(KeyboardInterrupt):
+        write_report(plan_report(design, trials=TRIALS, seed=SEED, progress=stop), out)
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_realism_sensitivity_rows_match_power(report):
+    """The 'as designed' row of realism_sensitivity.md is the power at the chosen n, and the
+    report says which ALS-realism options are on."""
+    from designs.outputs.tables import realism_switches
+    from designs.planning.operating import realism_sensitivity
+    from designs.planning.sample_size import design_at
+
+    out, _ = report
+    text = (out / "realism_sensitivity.md").read_text()
+    assert "switched on: none" in text and "informative dropout" in text
+    oc = json.loads((out / "operating_characteristics.json").read_text())
+    design = load_design().with_overrides({"effect.value": 0.4})  # as in the fixture
+    rows = realism_sensitivity(design, oc["n_per_arm"], 200, SEED, ("lmm_slope",))
+    alone = power(design_at(design, oc["n_per_arm"]), 200, SEED, ("lmm_slope",))["lmm_slope"]
+    assert rows[0]["scenario"] == "as designed"
+    assert rows[0]["power_favourable"] == alone.power_favourable
+    informative = design.with_overrides({"dropout.informative": 2.0})
+    assert "informative dropout (2 per point/month)" in realism_switches(informative)

@@ -1,0 +1,167 @@
+"""Assurance (designs.planning.assurance) over effect draws: degenerate and two-point
+posteriors, transports, natural history, plumbing."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from designs.errors import InputError
+from designs.planning.assurance import (
+    assign_draws,
+    assurance_curve,
+    assurance_from_draws,
+    effect_shift,
+)
+from designs.planning.posterior import posterior_draws
+from designs.planning.power import power
+from designs.spec import load_design
+
+SEED = 5
+TRIALS = 3000
+
+
+@pytest.fixture(scope="module")
+def design():
+    return load_design().with_overrides({"trial.n_per_arm": 60})
+
+
+def test_degenerate_posterior_equals_power_exactly(design):
+    # every draw 0.25 (25% slowing): the same trials as a fixed 25% effect, same seed
+    res = assurance_from_draws(design, np.full(1000, 0.25), TRIALS, SEED)
+    fixed = power(design.with_overrides({"effect.value": 0.25}), TRIALS, SEED)["lmm_slope"]
+    assert res.assurance == fixed.power_favourable
+    assert res.mc_se == fixed.mc_se_favourable
+    assert res.failed_fits == fixed.failed_fits
+    assert res.power_at_mean == fixed.power_favourable
+    assert res.p_effect_positive == 1.0
+
+
+def test_degenerate_absolute_posterior_equals_slope_difference(design):
+    d = design.with_overrides({"effect.kind": "slope_difference", "effect.value": 0.2})
+    res = assurance_from_draws(d, np.full(7, 0.2), 2000, SEED, transport="absolute")
+    assert res.assurance == power(d, 2000, SEED)["lmm_slope"].power_favourable
+
+
+@pytest.mark.parametrize("transport", ["proportional", "absolute"])
+def test_two_point_posterior_is_the_average_of_two_powers(design, transport):
+    lo, hi = (0.0, 0.5) if transport == "proportional" else (0.0, 0.25)
+    kind = "proportional_slowing" if transport == "proportional" else "slope_difference"
+    res = assurance_from_draws(design, np.array([lo, hi]), TRIALS, SEED, transport=transport)
+    p = [
+        power(design.with_overrides({"effect.kind": kind, "effect.value": v}), TRIALS, SEED)[
+            "lmm_slope"
+        ].power_favourable
+        for v in (lo, hi)
+    ]
+    expected = 0.5 * (p[0] + p[1])
+    # Tolerance: 4 standard errors of (assurance - expected), taking the two estimates as
+    # independent (common random numbers make them positively correlated, so this is
+    # conservative). Draws are resampled per trial, so the share of each point is binomial
+    # too; that variance is part of the assurance's own binomial error.
+    se = math.sqrt(
+        res.assurance * (1 - res.assurance) / TRIALS
+        + (p[0] * (1 - p[0]) + p[1] * (1 - p[1])) / (4 * TRIALS)
+    )
+    assert abs(res.assurance - expected) < 4 * se
+    assert res.p_effect_positive == 0.5
+    assert res.posterior_mean_draw == pytest.approx(0.5 * (lo + hi))
+    # power over the posterior: the lower draw gives ~alpha/2, the upper one much more
+    assert res.power_quantiles[0.05] < 0.1 < res.power_quantiles[0.95]
+    assert sum(b["trials"] for b in res.bins) == TRIALS - res.failed_fits
+
+
+def test_effect_shift_transports(design):
+    slope = abs(design.population.slope_mean)
+    np.testing.assert_array_equal(
+        effect_shift(design, [0.1, -0.2], "proportional"), [0.1 * slope, -0.2 * slope]
+    )
+    np.testing.assert_array_equal(effect_shift(design, [0.1, -0.2], "absolute"), [0.1, -0.2])
+    with pytest.raises(InputError, match="transport"):
+        effect_shift(design, [0.1], "relative")
+    with pytest.raises(InputError, match="finite"):
+        effect_shift(design, [np.nan], "absolute")
+
+
+def test_assign_draws_is_reproducible():
+    d = np.arange(10.0)
+    np.testing.assert_array_equal(assign_draws(d, 10, 1), d)
+    a, b = assign_draws(d, 50, 1), assign_draws(d, 50, 1)
+    np.testing.assert_array_equal(a, b)
+    assert set(a) <= set(d)
+
+
+def test_assurance_curve_rises_with_n(design):
+    draws = np.random.default_rng(0).normal(0.25, 0.2, 500)
+    curve = assurance_curve(design, draws, [30, 200], 1500, SEED)
+    # a 30 -> 200 per arm gap is far beyond Monte Carlo error (SE ~0.013 each)
+    assert curve[1].assurance > curve[0].assurance + 0.1
+    assert curve[1].n_per_arm == 200
+
+
+def test_posterior_draws_from_a_datatree(design):
+    rng = np.random.default_rng(1)
+    delta = rng.normal(0.1, 0.05, (2, 50))
+    pre = rng.normal(-0.5, 0.05, (2, 50))
+    post = xr.Dataset(
+        {"delta": (("chain", "draw"), delta), "pre_slope_mean": (("chain", "draw"), pre)}
+    )
+    tree = xr.DataTree.from_dict({"posterior": post})
+    prop = posterior_draws(tree, "proportional")
+    np.testing.assert_allclose(prop, (delta / np.abs(pre)).ravel())
+    np.testing.assert_allclose(posterior_draws(tree, "absolute"), delta.ravel())
+
+
+def test_natural_history_rows_reproduce_the_design_when_draws_equal_it():
+    """Per-trial populations equal to the design's give exactly the design's numbers, and
+    different populations change them (the rows are really used)."""
+    from designs.simulation.engine import run_trials
+    from designs.simulation.inputs import population_rows, simulation_inputs
+    from designs.spec import load_design
+
+    design = load_design().with_overrides({"trial.n_per_arm": 30})
+    inputs = simulation_inputs(design)
+    pop = design.population
+    n = 64
+    same = population_rows(
+        inputs,
+        design,
+        baseline_mean=np.full(n, pop.baseline_mean),
+        baseline_sd=np.full(n, pop.baseline_sd),
+        slope_mean=np.full(n, pop.slope_mean),
+        slope_sd=np.full(n, pop.slope_sd),
+        residual_sd=np.full(n, pop.residual_sd),
+    )
+    base = run_trials(inputs, n, 5, ("lmm_slope",))
+    rows = run_trials(inputs, n, 5, ("lmm_slope",), params_by_trial=same, block_size=17)
+    np.testing.assert_array_equal(base.results, rows.results)
+    noisier = same.copy()
+    noisier[:, 5] = 4.0  # residual SD slot: the estimates must move
+    other = run_trials(inputs, n, 5, ("lmm_slope",), params_by_trial=noisier)
+    assert not np.allclose(base.results[:, 0, 0], other.results[:, 0, 0])
+
+
+def test_assurance_with_natural_history_uses_each_draws_slope_mean():
+    """With natural-history draws, a proportional draw scales that draw's |slope_mean|: a
+    posterior whose every draw is the design's population gives the design-based result."""
+    from designs.spec import load_design
+
+    design = load_design().with_overrides({"trial.n_per_arm": 40})
+    pop = design.population
+    draws = np.full(50, 0.3)
+    history = {
+        "slope_mean": np.full(50, pop.slope_mean),
+        "slope_sd": np.full(50, pop.slope_sd),
+        "baseline_mean": np.full(50, pop.baseline_mean),
+        "baseline_sd": np.full(50, pop.baseline_sd),
+        "residual_sd": np.full(50, pop.residual_sd),
+    }
+    plain = assurance_from_draws(design, draws, 400, 9)
+    joint = assurance_from_draws(design, draws, 400, 9, natural_history=history)
+    assert joint.assurance == plain.assurance
+    faster = dict(history, slope_mean=np.full(50, 2 * pop.slope_mean))
+    bigger = assurance_from_draws(design, draws, 400, 9, natural_history=faster)
+    assert bigger.posterior_mean_points == 2 * plain.posterior_mean_points

@@ -1,0 +1,177 @@
+"""Closed-form sample sizes and power (designs.planning.closed_form) reproduce the published
+tables (docs/references.md#validation-tables)."""
+
+import math
+
+import numpy as np
+import pytest
+
+from designs.errors import InputError
+from designs.planning import closed_form as cf
+from designs.spec import load_design
+
+# --------------------------------------------------------------------------- V1, V2 (Diggle 2002)
+
+V1 = {  # rho -> {sigma^2: published n per group (ceiling)}
+    0.2: {100: 313, 200: 625, 300: 938},
+    0.5: {100: 196, 200: 391, 300: 586},
+    0.8: {100: 79, 200: 157, 300: 235},
+}
+V2 = {  # rho -> {d: published n per group (ceiling)}
+    0.2: {0.2: 145, 0.3: 65, 0.4: 37, 0.5: 24},
+    0.5: {0.2: 207, 0.3: 92, 0.4: 52, 0.5: 33},
+    0.8: {0.2: 268, 0.3: 120, 0.4: 67, 0.5: 43},
+}
+
+
+@pytest.mark.parametrize(
+    ("rho", "sigma2", "expected"),
+    [(rho, s2, n) for rho, row in V1.items() for s2, n in row.items()],
+)
+def test_v1_diggle_slope_table(rho, sigma2, expected):
+    n = cf.diggle_slope_n(0.5, [0, 2, 5], sigma2, rho, alpha=0.05, power=0.8, sides=1)
+    assert math.ceil(n) == expected
+
+
+def test_v1_sum_of_squares_is_the_published_12_667():
+    t = np.array([0, 2, 5])
+    assert np.sum((t - t.mean()) ** 2) == pytest.approx(12.667, abs=5e-4)
+
+
+@pytest.mark.parametrize(
+    ("rho", "d", "expected"),
+    [(rho, d, n) for rho, row in V2.items() for d, n in row.items()],
+)
+def test_v2_diggle_mean_table(rho, d, expected):
+    n = cf.diggle_mean_n(d, 3, 1.0, rho, alpha=0.05, power=0.8, sides=1)
+    assert math.ceil(n) == expected
+
+
+# --------------------------------------------------------------------------- V3 (Ard & Edland)
+
+V3_VISITS = np.arange(7) * 0.25  # years
+V3_COV = 0.8 * math.sqrt(55) * math.sqrt(24)
+
+
+def _v3_var(cumulative=None):
+    return cf.slope_variance_per_patient(V3_VISITS, 55.0, 24.0, V3_COV, 10.0, cumulative)
+
+
+def test_v3_complete_data_n_per_arm():
+    n = cf.n_per_arm_slope(1.5, _v3_var(), alpha=0.05, power=0.8, sides=2)
+    assert n == pytest.approx(207.31, abs=0.01)
+
+
+def test_v3_complete_data_equals_ols_slope_variance():
+    t = V3_VISITS
+    assert _v3_var() == pytest.approx(24.0 + 10.0 / np.sum((t - t.mean()) ** 2), rel=1e-12)
+
+
+def test_v3_detectable_difference_at_208():
+    assert cf.detectable_slope_difference(208, _v3_var()) == pytest.approx(1.4975, abs=1e-4)
+
+
+def test_v3_with_attrition():
+    cum = [0, 0, 0.05, 0.10, 0.15, 0.20, 0.25]
+    n = cf.n_per_arm_slope(1.5, _v3_var(cum))
+    assert n == pytest.approx(227.24, abs=0.01)
+
+
+def test_last_visit_proportions_from_cumulative():
+    p = cf.last_visit_proportions([0, 0, 0.05, 0.10, 0.15, 0.20, 0.25])
+    np.testing.assert_allclose(p, [0, 0.05, 0.05, 0.05, 0.05, 0.05, 0.75], atol=1e-12)
+
+
+def test_power_is_the_inverse_of_n():
+    v = _v3_var()
+    n = cf.n_per_arm_slope(1.5, v)
+    assert cf.power_slope(n, 1.5, v) == pytest.approx(0.8, abs=1e-5)  # far tail ~1e-6
+    assert cf.power_slope(0.0 + n, 0.0, v) == pytest.approx(0.05, abs=1e-12)
+    # t reference is slightly less powerful at this n
+    assert 0.79 < cf.power_slope(n, 1.5, v, t_df=True) < 0.8
+
+
+def test_unequal_allocation_scales_by_inverse_fractions():
+    v = _v3_var()
+    n11 = cf.n_total_slope(1.5, v)
+    n12 = cf.n_total_slope(1.5, v, allocation=(1, 2))
+    assert n12 / n11 == pytest.approx((3 + 1.5) / 4)
+    half = cf.n_per_arm_slope(1.5, v, allocation=(1, 2))
+    assert cf.power_slope(half, 1.5, v, allocation=(1, 2)) == pytest.approx(0.8, abs=1e-5)
+
+
+def test_bad_inputs_to_slope_variance():
+    with pytest.raises(InputError, match="singular"):
+        cf.slope_variance_per_patient([0, 1, 2], 0, 0, 0, 0)
+    with pytest.raises(InputError, match="non-decreasing"):
+        cf.slope_variance_per_patient([0, 1, 2], 1, 1, 0, 1, [0, 0.5, 0.4])
+    with pytest.raises(InputError, match="3 visits"):
+        cf.slope_variance_per_patient([0, 1, 2], 1, 1, 0, 1, [0, 0.5])
+    with pytest.raises(InputError, match="strictly increasing"):
+        cf.slope_variance_per_patient([0, 0, 2], 1, 1, 0, 1)
+
+
+# --------------------------------------------------------------------------- V4 (Lu, Luo & Chen)
+
+V4_PHI = {  # (J, a_J) -> phi_1 at rho^(J-1) = 0, .1, .3, .5, .7, .9
+    (2, 0.1): [1.1111, 1.1100, 1.1011, 1.0833, 1.0567, 1.0211],
+    (2, 0.2): [1.2500, 1.2475, 1.2275, 1.1875, 1.1275, 1.0475],
+    (4, 0.2): [1.2500, 1.2247, 1.1839, 1.1389, 1.0880, 1.0309],
+    (4, 0.4): [1.6667, 1.5901, 1.4749, 1.3541, 1.2220, 1.0773],
+}
+
+
+@pytest.mark.parametrize(("j", "a_j"), list(V4_PHI))
+def test_v4_phi_table(j, a_j):
+    retention = np.linspace(1, 1 - a_j, j)
+    got = [
+        cf.lu_luo_chen_phi(cf.ar1_correlation(j, c ** (1 / (j - 1))), retention)
+        for c in (0, 0.1, 0.3, 0.5, 0.7, 0.9)
+    ]
+    np.testing.assert_allclose(got, V4_PHI[(j, a_j)], atol=5e-5)
+
+
+@pytest.mark.parametrize(
+    ("phi1", "phi2", "lam", "z_total", "t_total"),
+    [
+        (1, 1, 1, 168.12, 170.15),
+        (1, 1, 2, 189.13, 191.16),
+        (1, 2, 1, 252.18, 254.19),
+        (2, 2, 2, 378.27, 380.27),
+    ],
+)
+def test_v4_total_n(phi1, phi2, lam, z_total, t_total):
+    kw = {"alpha": 0.05, "power": 0.9, "sides": 2}
+    assert cf.lu_luo_chen_total_n(phi1, phi2, lam, 0.5, **kw) == pytest.approx(z_total, abs=0.01)
+    got_t = cf.lu_luo_chen_total_n(phi1, phi2, lam, 0.5, t_test=True, **kw)
+    assert got_t == pytest.approx(t_total, abs=0.01)
+
+
+# --------------------------------------------------------------------------- designs
+
+
+def test_design_power_default_is_sensible_and_monotone():
+    d = load_design()
+    p100 = cf.design_power(d)
+    assert 0.3 < p100 < 0.8
+    assert cf.design_power(d.with_overrides({"trial.n_per_arm": 200})) > p100
+    assert cf.design_power(d.with_overrides({"effect.value": 0.0})) == pytest.approx(0.05)
+    # no dropout -> more power; t reference -> slightly less
+    assert cf.design_power(d.with_overrides({"dropout.cumulative": []})) > p100
+    assert cf.design_power(d, t_df=True) < p100
+    assert cf.design_power(d, favourable_only=True) <= p100
+
+
+def test_design_power_matches_edland_by_hand():
+    d = load_design().with_overrides({"dropout.cumulative": [], "population.slope_sd": 0.3})
+    t = np.arange(13.0)
+    v = 0.3**2 + 2.0**2 / np.sum((t - t.mean()) ** 2)
+    delta = 0.25 * 0.5
+    expected = cf.power_slope(100, delta, v)
+    assert cf.design_power(d) == pytest.approx(expected, rel=1e-9)
+
+
+def test_design_power_refuses_posterior_effect():
+    d = load_design().with_overrides({"effect.source": "posterior"})
+    with pytest.raises(InputError, match=r"effect\.source"):
+        cf.design_power(d)

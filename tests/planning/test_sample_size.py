@@ -1,0 +1,176 @@
+"""Sample size by simulation (designs.planning.sample_size) against closed forms
+(docs/references.md V3), curve, tables."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from designs import __version__
+from designs.errors import InputError
+from designs.outputs.tables import sample_size_table
+from designs.planning import closed_form as cf
+from designs.planning.sample_size import (
+    curve_power,
+    design_at,
+    find_sample_size,
+    fit_probit_curve,
+    invert_curve,
+)
+from designs.spec import load_design
+
+SEED = 11
+TRIALS = 3000
+V3_ATTRITION = [0.0, 0.0, 0.05, 0.10, 0.15, 0.20, 0.25]
+
+
+@pytest.fixture(scope="module")
+def v3():
+    """Ard & Edland's ADAS-Cog example (V3): continuous scores, MCAR, time in years.
+
+    The engine's unit of time is nominal, so 'months' here are the example's years.
+    """
+    return load_design().with_overrides(
+        {
+            "trial.visits_months": [0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5],
+            "trial.analysis": "lmm_slope",
+            "population.baseline_mean": 30.0,
+            "population.baseline_sd": math.sqrt(55),
+            "population.slope_mean": -5.0,
+            "population.slope_sd": math.sqrt(24),
+            "population.baseline_slope_corr": 0.8,
+            "population.residual_sd": math.sqrt(10),
+            "population.integer_scores": False,
+            "effect.kind": "slope_difference",
+            "effect.value": 1.5,
+            "dropout.monthly_hazard": 0.0,
+        }
+    )
+
+
+def _mc_tolerance(result, row, max_se: float = 8.0) -> float:
+    """Four Monte Carlo standard errors of the estimated n.
+
+    The SE of n comes from the bootstrap interval over simulated trials (half-width / 1.96),
+    which includes the correlation between sizes that common random numbers create. As a
+    cross-check it must agree with the delta method: SE(n) ~ SE(power) / (d power / d n) with
+    SE(power) = sqrt(p (1 - p) / trials) at the target and the slope of the fitted curve
+    (about 3000 trials and a slope ~0.002 per patient at 80% give ~3.6 patients).
+    """
+    se_boot = (row.n_high - row.n_low) / (2 * 1.96)
+    b0, b1 = result.coef
+    slope = (
+        stats.norm.pdf(b0 + b1 * math.sqrt(row.n_estimate)) * b1 / (2 * math.sqrt(row.n_estimate))
+    )
+    se_delta = math.sqrt(row.target_power * (1 - row.target_power) / row.trials) / slope
+    assert 0.4 < se_boot / se_delta < 2.5, (se_boot, se_delta)
+    assert se_boot < max_se, "the test would be too loose to mean anything"
+    return 4 * se_boot
+
+
+@pytest.mark.parametrize(
+    ("attrition", "published"),
+    [(None, 207.31), (V3_ATTRITION, 227.24)],
+    ids=["complete", "attrition"],
+)
+def test_v3_sample_size_matches_ard_edland(v3, attrition, published):
+    design = v3 if attrition is None else v3.with_overrides({"dropout.cumulative": attrition})
+    # the closed form in the package agrees with the published number (independent of the run)
+    v_p, _ = cf.design_slope_variances(design)
+    assert cf.n_per_arm_slope(1.5, v_p) == pytest.approx(published, abs=0.01)
+    result = find_sample_size(design, (0.8,), TRIALS, SEED, "lmm_slope")
+    (row,) = result.rows
+    assert abs(row.n_estimate - published) < _mc_tolerance(result, row)
+    assert row.n_low <= row.n <= row.n_high
+    # the power simulated at the chosen n is the target within 4 MC SE (MC SE ~0.0073)
+    assert abs(row.power - 0.8) < 4 * row.mc_se + 0.01
+    assert row.n_total == 2 * row.n == row.n_placebo + row.n_active
+    # completers are reported, not used to inflate n: with 25% attrition ~75% complete
+    completed = 1.0 if attrition is None else 0.75
+    assert row.expected_completers == pytest.approx(completed * row.n_total, rel=0.03)
+
+
+def test_unequal_allocation_searches_n_total(v3):
+    design = v3.with_overrides({"trial.allocation.active": 2, "trial.n_total": 300})
+    result = find_sample_size(design, (0.8,), 2000, SEED, "lmm_slope", points=6)
+    (row,) = result.rows
+    assert row.size_name == "n_total" and row.n_per_arm is None
+    assert row.n_placebo + row.n_active == row.n_total == row.n
+    assert row.n_active == round(2 / 3 * row.n_total)
+    v_p, _ = cf.design_slope_variances(design)
+    expected = cf.n_total_slope(1.5, v_p, allocation=(1, 2))  # 9/8 of the 1:1 total
+    # n_total is about twice n per arm, and so is its Monte Carlo error
+    assert abs(row.n_estimate - expected) < _mc_tolerance(result, row, max_se=16.0)
+
+
+def test_probit_fit_recovers_a_known_curve():
+    sizes = np.array([50, 80, 120, 180, 250, 350])
+    b0, b1 = -1.9, 0.2
+    m = np.full(sizes.size, 10**7)
+    k = np.round(curve_power(b0, b1, sizes) * m)
+    f0, f1 = fit_probit_curve(sizes, k, m)
+    assert f0 == pytest.approx(b0, abs=1e-3) and f1 == pytest.approx(b1, abs=1e-4)
+    n = invert_curve(f0, f1, 0.8)
+    assert curve_power(f0, f1, [n])[0] == pytest.approx(0.8, abs=1e-9)
+    assert invert_curve(1.0, -0.1, 0.8) == math.inf
+
+
+def test_nested_sizes_share_patients(v3):
+    # common random numbers: the same seed at another size simulates the same first patients,
+    # so adding sizes to a curve changes nothing at the sizes already there
+    from designs.planning.sample_size import simulate_curve
+
+    a = simulate_curve(v3, [40, 80], 300, SEED, "lmm_slope")
+    b = simulate_curve(v3, [40, 60, 80], 300, SEED, "lmm_slope")
+    np.testing.assert_array_equal(a.favourable, b.favourable[[0, 2]])
+
+
+@pytest.mark.parametrize("target", [0.0, 1.0, 1.5, -0.2])
+def test_target_power_outside_unit_interval_refused(v3, target):
+    with pytest.raises(InputError, match="target_power"):
+        find_sample_size(v3, (target,), 100, SEED)
+
+
+def test_no_benefit_refused(v3):
+    with pytest.raises(InputError, match="beneficial"):
+        find_sample_size(v3.with_overrides({"effect.value": 0.0}), (0.8,), 100, SEED)
+
+
+# --------------------------------------------------------------------------- tables
+
+
+@pytest.fixture(scope="module")
+def small(v3):
+    return find_sample_size(v3, (0.8, 0.9), 400, SEED, "lmm_slope", sizes=[100, 200, 300, 400])
+
+
+def test_csv_table_has_n_per_arm_seed_and_version(v3, small):
+    rows = list(csv.DictReader(io.StringIO(sample_size_table(small, v3, "csv"))))
+    assert [float(r["target_power"]) for r in rows] == [0.8, 0.9]
+    for r, row in zip(rows, small.rows, strict=True):
+        assert int(r["n_per_arm"]) == row.n
+        assert int(r["n_total"]) == 2 * row.n
+        assert r["seed"] == str(SEED) and r["version"] == __version__
+    assert int(rows[1]["n_per_arm"]) >= int(rows[0]["n_per_arm"])
+
+
+@pytest.mark.parametrize("fmt", ["md", "latex"])
+def test_text_tables_carry_seed_and_version(v3, small, fmt):
+    text = sample_size_table(small, v3, fmt)
+    assert f"seed {SEED}" in text and __version__ in text
+    assert "not inflated for dropout" in text
+    if fmt == "latex":
+        assert "\\begin{tabular}" in text and "80\\%" in text
+    else:
+        assert text.startswith("| target power | n per arm |")
+
+
+def test_design_at_sets_size(v3):
+    assert design_at(v3, 77).trial.n_per_arm == 77
+    two_to_one = v3.with_overrides({"trial.allocation.active": 2, "trial.n_total": 30})
+    assert design_at(two_to_one, 90).trial.n_total == 90

@@ -1,0 +1,407 @@
+"""Power sweeps (designs.planning.sweep): grids, cell designs, common random numbers,
+resuming, Dask, command line."""
+
+from __future__ import annotations
+
+import math
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from designs import __version__
+from designs.errors import InputError
+from designs.planning.power import power
+from designs.planning.sweep import (
+    cell_design,
+    cells_folder,
+    load_sweep,
+    parse_grid,
+    parse_grid_tokens,
+    retime_visits,
+    run_sweep,
+)
+from designs.spec import load_design
+
+SEED = 7
+TRIALS = 200  # small: these tests check plumbing and exact equalities, not power values
+GRID = {"n_per_arm": [20, 40], "effect": [0.25, 0.5], "dropout_12m": [0.364]}
+ANALYSES = ("lmm_slope", "ols_slope_ttest")
+
+
+@pytest.fixture(scope="module")
+def design():
+    return load_design()
+
+
+@pytest.fixture(scope="module")
+def reference(design, tmp_path_factory):
+    """An uninterrupted sweep, written and loaded back."""
+    out = tmp_path_factory.mktemp("ref") / "ref.nc"
+    run_sweep(design, GRID, TRIALS, SEED, ANALYSES, out)
+    return xr.load_dataset(out, engine="h5netcdf")
+
+
+# --------------------------------------------------------------------------- grids
+
+
+@pytest.mark.parametrize(
+    ("text", "integer", "expected"),
+    [
+        ("50:300:25", True, tuple(range(50, 301, 25))),
+        ("50:60:25", True, (50,)),
+        ("300:50:-125", True, (300, 175, 50)),
+        ("0.1:0.3:0.05", False, (0.1, 0.15, 0.2, 0.25, 0.3)),
+        ("0.2, 0.3 0.4", False, (0.2, 0.3, 0.4)),
+        ("100,100,50", True, (100, 50)),
+    ],
+)
+def test_parse_grid(text, integer, expected):
+    assert parse_grid(text, "--x", integer=integer) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "integer", "fragment"),
+    [
+        ("", False, "empty grid"),
+        ("10:5:1", True, "empty range"),
+        ("0:10:0", True, "step must not be 0"),
+        ("1:2", True, "START:STOP:STEP"),
+        ("a,b", False, "'a' is not a number"),
+        ("1.5,2", True, "whole numbers"),
+        ("0:1:1e-9", False, "at most"),
+        ("nan", False, "not a number"),
+    ],
+)
+def test_parse_grid_refuses(text, integer, fragment):
+    with pytest.raises(InputError, match="--opt") as info:
+        parse_grid(text, "--opt", integer=integer)
+    assert fragment in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("tokens", "integer", "text"),
+    [
+        (["0.15", "0.2", "0.25"], False, "0.15,0.2,0.25"),
+        (["0.2,0.3", "0.4"], False, "0.2,0.3,0.4"),
+        (["0.2, 0.3", "0.3 0.4"], False, "0.2,0.3,0.4"),
+        (["50:300:25"], True, "50:300:25"),
+        (["300:50:-125"], True, "300:50:-125"),
+        (["100", "100,50"], True, "100,100,50"),
+    ],
+)
+def test_parse_grid_tokens_equals_comma_joined_text(tokens, integer, text):
+    got = parse_grid_tokens(tokens, "--x", integer=integer)
+    assert got == parse_grid(text, "--x", integer=integer)
+    assert parse_grid(tokens, "--x", integer=integer) == got  # a list is read as tokens
+
+
+@pytest.mark.parametrize(
+    ("tokens", "integer", "fragment"),
+    [
+        ([], False, "empty grid"),
+        (["0.2", "x"], False, "'x' is not a number"),
+        (["50:300:25", "400"], True, "START:STOP:STEP"),
+        (["1.5", "2"], True, "whole numbers"),
+    ],
+)
+def test_parse_grid_tokens_refuses(tokens, integer, fragment):
+    with pytest.raises(InputError, match="--opt") as info:
+        parse_grid_tokens(tokens, "--opt", integer=integer)
+    assert fragment in str(info.value)
+
+
+def test_grid_of_millions_of_cells_refused(design):
+    with pytest.raises(InputError, match="cells"):
+        run_sweep(design, {"n_per_arm": range(2, 3000), "effect": [0.1, 0.2, 0.3, 0.4]}, 10, 1)
+
+
+# --------------------------------------------------------------------------- cells
+
+
+def test_duration_keeps_spacing_and_retimes_dropout(design):
+    assert retime_visits(design.trial.visits, 18).tolist() == list(range(19))
+    assert retime_visits(design.trial.visits, 6).tolist() == list(range(7))
+    long = cell_design(design, {"duration_months": 18})
+    short = cell_design(design, {"duration_months": 6})
+    # the schedule is unchanged at the design's own visits ...
+    np.testing.assert_allclose(long.dropout.cumulative[:13], design.dropout.cumulative)
+    np.testing.assert_allclose(short.dropout.cumulative, design.dropout.cumulative[:7])
+    # ... and continues with the last interval's hazard (months 11-12) beyond month 12
+    h_last = math.log((1 - design.dropout.cumulative[11]) / (1 - design.dropout.cumulative[12]))
+    expected_18 = 1 - (1 - design.dropout.cumulative[12]) * math.exp(-6 * h_last)
+    assert long.dropout.cumulative[-1] == pytest.approx(expected_18, rel=1e-12)
+
+
+def test_dropout_12m_is_a_constant_hazard(design):
+    d = cell_design(design, {"dropout_12m": 0.3, "duration_months": 18})
+    assert d.dropout.cumulative == ()
+    assert d.dropout.cumulative_at([12.0])[0] == pytest.approx(0.3, rel=1e-12)
+
+
+def test_cell_equals_power_of_that_design_alone(design, reference):
+    # common random numbers do not change a cell: each equals its own power run, exactly
+    cell = {"n_per_arm": 40, "effect": 0.5, "dropout_12m": 0.364}
+    alone = power(cell_design(design, cell), TRIALS, SEED, ANALYSES)
+    for a in ANALYSES:
+        got = reference.sel(analysis=a, **cell)
+        assert float(got.power) == alone[a].power
+        assert float(got.power_favourable) == alone[a].power_favourable
+        assert float(got.mean_estimate) == alone[a].mean_estimate
+        assert int(got.failed_fits) == alone[a].failed_fits
+
+
+def test_dataset_layout_and_provenance(reference):
+    ds = reference
+    assert tuple(ds.power.dims) == ("n_per_arm", "effect", "dropout_12m", "analysis")
+    for var in ("power", "power_favourable", "mc_se", "ci_low", "ci_high", "mean_estimate"):
+        assert var in ds
+    assert ds.failed_fits.dtype.kind == "i"
+    assert ds.attrs["seed"] == SEED
+    assert ds.attrs["trials_per_cell"] == TRIALS
+    assert ds.attrs["version"] == __version__
+    assert "[trial]" in ds.attrs["design_toml"]
+    assert list(ds.units.values) == ["points/month", "points/month"]
+    assert bool((ds.ci_low <= ds.power).all()) and bool((ds.power <= ds.ci_high).all())
+    # power rises with n under common random numbers (a noisy check would need MC error;
+    # at 20 vs 40 per arm with effect 0.5 the gap is far beyond it)
+    fav = ds.power_favourable.sel(analysis="lmm_slope", effect=0.5, dropout_12m=0.364)
+    assert float(fav.sel(n_per_arm=40)) > float(fav.sel(n_per_arm=20))
+
+
+# --------------------------------------------------------------------------- resuming
+
+
+class _Stop:
+    def __init__(self, after: int):
+        self.after, self.seen = after, 0
+
+    def __call__(self, n: int) -> None:
+        self.seen += n
+        if self.seen >= self.after:
+            raise KeyboardInterrupt
+
+
+def test_interrupted_sweep_resumes_to_identical_file(design, reference, tmp_path, monkeypatch):
+    import designs.planning.sweep.run as sweep_module  # run_sweep looks evaluate_cell up here
+
+    out = tmp_path / "sweep.nc"
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep(design, GRID, TRIALS, SEED, ANALYSES, out, progress=_Stop(2))
+    assert not out.exists()  # no half-written file
+    assert len(list(cells_folder(out).glob("*.json"))) == 2
+    computed = []
+    real = sweep_module.evaluate_cell
+
+    def counting(*args, **kwargs):
+        computed.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sweep_module, "evaluate_cell", counting)
+    seen = []
+    run_sweep(design, GRID, TRIALS, SEED, ANALYSES, out, progress=seen.append)
+    assert sum(seen) == 4  # the bar counts all cells ...
+    assert len(computed) == 2  # ... but only the two unfinished ones were simulated
+    xr.testing.assert_identical(xr.load_dataset(out, engine="h5netcdf"), reference)
+    assert not cells_folder(out).exists()
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
+def test_killed_process_resumes_to_identical_file(reference, tmp_path, sig, repo_root):
+    out = tmp_path / "killed.nc"
+    cmd = [
+        sys.executable,
+        str(repo_root / "simulate.py"),
+        "sweep",
+        "--n-per-arm",
+        "20,40",
+        "--effect",
+        "0.25,0.5",
+        "--dropout",
+        "0.364",
+        "--analysis",
+        *ANALYSES,
+        "--trials",
+        str(TRIALS),
+        "--seed",
+        str(SEED),
+        "--out",
+        str(out),
+        "--json",
+    ]
+    env = dict(os.environ, NUMBA_NUM_THREADS="1")
+    proc = subprocess.Popen(
+        cmd, cwd=repo_root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    folder = cells_folder(out)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        if folder.is_dir() and any(folder.glob("*.json")):
+            break
+        time.sleep(0.02)
+    assert proc.poll() is None, "the sweep finished before it could be interrupted"
+    proc.send_signal(sig)
+    _, err = proc.communicate()
+    if sig == signal.SIGTERM:  # a clean stop: exit 130, one line, no traceback
+        assert proc.returncode == 130, err
+        assert b"Traceback" not in err
+    done_before = len(list(folder.glob("*.json")))
+    assert not out.exists()  # nothing half-written
+    assert not list(tmp_path.glob(".killed.nc.*"))  # no temporary file left behind
+    assert done_before >= 1
+    rerun = subprocess.run(cmd, cwd=repo_root, capture_output=True, text=True, check=False)
+    assert rerun.returncode == 0, rerun.stderr
+    assert '"resumed": true' in rerun.stdout
+    got = xr.load_dataset(out, engine="h5netcdf")
+    # the file records the command that made it (rerunning it reproduces the file)
+    assert got.attrs.pop("command").startswith("python simulate.py sweep --n-per-arm 20,40")
+    xr.testing.assert_identical(got, reference)
+
+
+def test_changed_inputs_do_not_reuse_cells(design, reference, tmp_path):
+    out = tmp_path / "s.nc"
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep(design, GRID, TRIALS, SEED, ANALYSES, out, progress=_Stop(2))
+    # another seed: the kept cells belong to seed SEED and must not be used
+    other = run_sweep(design, GRID, TRIALS, SEED + 1, ANALYSES, out)
+    assert other.attrs["seed"] == SEED + 1
+    assert not other.power.equals(reference.power)
+
+
+# --------------------------------------------------------------------------- Dask
+
+
+def test_local_cluster_threads_equals_local_run(design, reference):
+    from dask.distributed import Client, LocalCluster
+
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        ds = run_sweep(design, GRID, TRIALS, SEED, ANALYSES, client=client)
+    xr.testing.assert_identical(ds, reference)
+
+
+@pytest.mark.slow
+def test_local_cluster_processes_equals_local_run(design, reference):
+    ds = run_sweep(design, GRID, TRIALS, SEED, ANALYSES, workers=2)
+    xr.testing.assert_identical(ds, reference)
+
+
+def test_unreachable_scheduler_is_bad_input(design, tmp_path, monkeypatch):
+    monkeypatch.setattr("designs.planning.sweep.run.CONNECT_TIMEOUT", "1s")
+    out = tmp_path / "x.nc"
+    with pytest.raises(InputError, match="--scheduler"):
+        run_sweep(design, GRID, TRIALS, SEED, ANALYSES, out, scheduler="tcp://127.0.0.1:9")
+    assert not out.exists() and not cells_folder(out).exists()
+
+
+# --------------------------------------------------------------------------- command line
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        ["--n-per-arm", "100:50:10"],
+        ["--n-per-arm", "50:100:0"],
+        ["--effect", "x"],
+        ["--dropout", "1.5"],
+        ["--duration", "0"],
+        ["--n-per-arm", "2:5000:1", "--effect", "0:1:0.1"],
+        [],
+    ],
+)
+def test_cli_bad_grid_exit_2_nothing_written(tmp_path, bad, capsys):
+    import simulate
+
+    out = tmp_path / "bad.nc"
+    assert simulate.main(["sweep", *bad, "--out", str(out), "--trials", "10"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert not out.exists() and not cells_folder(out).exists()
+
+
+def test_load_sweep_refuses_other_files(tmp_path):
+    other = tmp_path / "other.nc"
+    xr.Dataset({"x": ("a", [1, 2])}).to_netcdf(other, engine="h5netcdf")
+    with pytest.raises(InputError, match="not a sweep"):
+        load_sweep(other)
+    (tmp_path / "junk.nc").write_text("hello")
+    with pytest.raises(InputError, match="not a netCDF"):
+        load_sweep(tmp_path / "junk.nc")
+
+
+def test_informative_dropout_dimension(design, tmp_path):
+    """MCAR against informative dropout on the same patients: each cell equals its own power
+    run, and the placebo arm's dropout stays nominal while the active arm's falls (its
+    slower decliners leave less)."""
+    ds = run_sweep(
+        design,
+        {"dropout_informative": (0.0, 3.0)},
+        TRIALS,
+        SEED,
+        ("lmm_slope",),
+        tmp_path / "mnar.nc",
+    )
+    assert tuple(ds.power.dims) == ("dropout_informative", "analysis")
+    alone = power(cell_design(design, {"dropout_informative": 3.0}), TRIALS, SEED, ("lmm_slope",))
+    assert (
+        float(ds.power.sel(dropout_informative=3.0, analysis="lmm_slope"))
+        == alone["lmm_slope"].power
+    )
+    assert alone["lmm_slope"].dropout_active < alone["lmm_slope"].dropout_placebo
+
+
+def test_finished_sweep_is_reused_not_recomputed(design, tmp_path, monkeypatch):
+    """A second run of the same finished sweep reuses the file (nothing is simulated); a
+    changed grid is computed afresh."""
+    import designs.planning.sweep.run as S  # run_sweep looks evaluate_cell up here
+
+    out = tmp_path / "done.nc"
+    first = run_sweep(design, {"n_per_arm": (20, 30)}, TRIALS, SEED, ANALYSES, out)
+
+    def no_simulation(*args, **kwargs):
+        raise AssertionError("a finished cell was simulated again")
+
+    monkeypatch.setattr(S, "evaluate_cell", no_simulation)
+    again = run_sweep(design, {"n_per_arm": (20, 30)}, TRIALS, SEED, ANALYSES, out)
+    xr.testing.assert_identical(again, first)
+    with pytest.raises(AssertionError, match="simulated again"):
+        run_sweep(design, {"n_per_arm": (20, 40)}, TRIALS, SEED, ANALYSES, out)
+
+
+def test_assurance_in_sweep_cells(design, tmp_path):
+    """With posterior draws every cell holds assurance: a degenerate posterior (all draws the
+    design's effect) gives exactly power_favourable (same seed, same patients); a spread
+    posterior gives assurance equal to assurance_from_draws on that cell's design."""
+    from designs.planning.assurance import assurance_from_draws
+
+    effect = design.effect.value
+    same = run_sweep(
+        design,
+        {"n_per_arm": (20, 40)},
+        TRIALS,
+        SEED,
+        ("lmm_slope",),
+        tmp_path / "a.nc",
+        assurance_draws=np.full(50, effect),
+    )
+    np.testing.assert_array_equal(same.assurance.values, same.power_favourable.values)
+    assert same.attrs["assurance_transport"] == "proportional"
+    draws = np.linspace(-0.2, 0.8, 50)
+    spread = run_sweep(
+        design, {"n_per_arm": (20, 40)}, TRIALS, SEED, ("lmm_slope",), assurance_draws=draws
+    )
+    alone = assurance_from_draws(
+        cell_design(design, {"n_per_arm": 40}), draws, TRIALS, SEED, "lmm_slope"
+    )
+    got = float(spread.assurance.sel(n_per_arm=40, analysis="lmm_slope"))
+    assert got == alone.assurance
+    assert float(spread.assurance_mc_se.sel(n_per_arm=40, analysis="lmm_slope")) == alone.mc_se

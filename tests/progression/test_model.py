@@ -1,0 +1,171 @@
+"""The progression model (progression.model, progression.diagnostics) on the bundled data:
+one real fit (default settings) shared by all tests here; save/load, caching, prior
+predictive check, diagnostics and reports."""
+
+from __future__ import annotations
+
+import arviz as az
+import numpy as np
+import pytest
+import xarray as xr
+
+from designs.errors import InputError
+from progression import diagnostics, model
+from progression.population import effect_draws, natural_history_draws
+from progression.records import per_patient_slopes
+
+SEED = 20240101
+
+
+@pytest.fixture(scope="session")
+def posterior(phase2):
+    """The default fit (4 chains x 1000 draws after 1000 tuning steps) on the bundled data."""
+    return model.fit(phase2, seed=SEED, progressbar=False)
+
+
+def test_fit_meets_convergence_targets(posterior):
+    s = diagnostics.fit_summary(posterior)
+    assert s["divergences"] == 0
+    assert s["max_rhat"] <= 1.01
+    assert s["min_ess_bulk"] >= 400
+
+
+def test_groups_dims_and_attrs(posterior, phase2):
+    for group in (*model.GROUPS, "prior_predictive", "constant_data"):
+        assert group in posterior.children, group
+    post = posterior["posterior"]
+    assert post.sizes["chain"] == 4 and post.sizes["draw"] == 1000
+    assert list(post["patient"].values) == phase2.patients
+    for v in model.POPULATION_PARAMS:
+        assert post[v].dims == ("chain", "draw")
+    for v in model.PATIENT_PARAMS:
+        assert post[v].dims == ("chain", "draw", "patient")
+    attrs = posterior.attrs
+    assert attrs["data_sha256"] == phase2.sha256
+    assert attrs["model_version"] == model.MODEL_VERSION
+    assert attrs["seed"] == SEED
+    assert attrs["illustrative_data"] == 1
+    np.testing.assert_allclose(
+        post["post_slope"].values, post["pre_slope"].values + post["slope_change"].values
+    )
+
+
+def test_save_load_round_trip(posterior, tmp_path):
+    path = model.save_posterior(posterior, tmp_path / "sub" / "post.nc")
+    assert path.exists()
+    assert not list(path.parent.glob("*.tmp"))
+    back = model.load_posterior(path)
+    assert set(back.children) == set(posterior.children)
+    for group in posterior.children:
+        xr.testing.assert_identical(posterior[group].to_dataset(), back[group].to_dataset())
+    for key, value in posterior.attrs.items():
+        assert back.attrs[key] == value, key
+
+
+def test_load_posterior_refuses_foreign_files(tmp_path):
+    foreign = tmp_path / "foreign.nc"
+    xr.DataTree(xr.Dataset({"x": ("a", np.arange(3.0))})).to_netcdf(foreign, engine="h5netcdf")
+    with pytest.raises(InputError, match="not a posterior written by this tool") as info:
+        model.load_posterior(foreign)
+    assert "missing attribute 'model_version'" in str(info.value)
+    text = tmp_path / "text.nc"
+    text.write_text("hello")
+    with pytest.raises(InputError, match="cannot read"):
+        model.load_posterior(text)
+
+
+def test_cached_fit_reuses_a_matching_posterior(posterior, phase2, tmp_path, monkeypatch):
+    path = model.cache_path(phase2, tmp_path, seed=SEED)
+    model.save_posterior(posterior, path)
+
+    def no_fit(*args, **kwargs):
+        raise AssertionError("cached_fit sampled although a matching posterior was saved")
+
+    monkeypatch.setattr(model, "fit", no_fit)
+    again = model.cached_fit(phase2, tmp_path, seed=SEED)
+    xr.testing.assert_identical(
+        again["posterior"].to_dataset(), posterior["posterior"].to_dataset()
+    )
+    # other settings -> other file -> would have to fit
+    assert model.cache_path(phase2, tmp_path, seed=SEED + 1) != path
+    with pytest.raises(AssertionError, match="sampled"):
+        model.cached_fit(phase2, tmp_path, seed=SEED, draws=10)
+
+
+def test_prior_predictive_looks_like_als(posterior):
+    """Prior trajectories stay mostly within 0-48 and decline at plausible rates."""
+    y = posterior["prior_predictive"]["alsfrs_r"].values.reshape(-1, 80)
+    assert ((y >= 0) & (y <= 48)).mean() >= 0.92  # about 0.95 expected; the rest above 48
+    month = posterior["constant_data"]["month"].values
+    pid = posterior["constant_data"]["patient_index"].values
+    slopes = []
+    for i in range(5):
+        m = month[pid == i]
+        x = m - m.mean()
+        slopes.append((y[:, pid == i] @ x) / (x @ x))  # whole-record least-squares slope
+    slopes = np.concatenate(slopes)
+    assert -1.0 < np.median(slopes) < -0.1  # points/month: decline, as ALS does
+    assert ((slopes > -3.0) & (slopes < 1.0)).mean() >= 0.95
+    pre = posterior["prior"]["pre_slope_mean"].values
+    assert ((pre > -1.2) & (pre < 0.0)).mean() >= 0.95
+
+
+def test_summary_tables_pin_94_percent_hdi(posterior):
+    with az.rc_context({"stats.ci_prob": 0.5, "stats.ci_kind": "eti"}):
+        table = diagnostics.population_summary(posterior)
+    assert list(table.index) == list(model.POPULATION_PARAMS)
+    delta = posterior["posterior"]["delta"].values.ravel()
+    lo, hi = diagnostics._hdi(delta, 0.94)
+    assert table.loc["delta", "hdi_low"] == pytest.approx(lo, abs=0.01)
+    assert table.loc["delta", "hdi_high"] == pytest.approx(hi, abs=0.01)
+    assert ((delta >= lo) & (delta <= hi)).mean() == pytest.approx(0.94, abs=0.005)
+
+
+def test_fit_summary_and_report(posterior):
+    s = diagnostics.fit_summary(posterior)
+    for key in (
+        "max_rhat",
+        "divergences",
+        "min_ess_bulk",
+        "delta_mean",
+        "delta_sd",
+        "delta_hdi94",
+        "p_delta_positive",
+        "illustrative_data",
+    ):
+        assert key in s
+    assert s["illustrative_data"] is True
+    assert s["delta_hdi94"][0] < s["delta_mean"] < s["delta_hdi94"][1]
+    assert 0.0 <= s["p_delta_positive"] <= 1.0
+    text = diagnostics.format_fit_report(posterior)
+    for phrase in ("ILLUSTRATIVE", "uncontrolled", "regression to the mean", "plateaus"):
+        assert phrase.lower() in text.lower()
+    assert "open label" in text or "open-label" in text
+
+
+def test_patient_table_beside_raw_slopes(posterior, phase2):
+    table = diagnostics.patient_table(posterior)
+    raw = per_patient_slopes(phase2)
+    np.testing.assert_allclose(table["raw_pre_slope"], raw["pre_slope"])
+    np.testing.assert_allclose(table["raw_post_slope"], raw["post_slope"])
+    # post-dose slopes rest on 13 visits: posterior close to raw; pre-dose ones are shrunk
+    assert np.abs(table["post_slope_mean"] - raw["post_slope"]).max() < 0.15
+
+
+def test_posterior_predictive_check(posterior):
+    ppc = diagnostics.ppc_summary(posterior)
+    assert len(ppc) == 5
+    assert ppc["coverage"].mean() >= 0.85
+    ppp = ppc[["ppp_pre_slope", "ppp_post_slope", "ppp_resid_sd"]].to_numpy()
+    assert ((ppp > 0.01) & (ppp < 0.99)).all()
+
+
+def test_population_draws_from_the_fit(posterior):
+    post = posterior["posterior"]
+    delta = post["delta"].values.ravel()
+    mu_b = post["pre_slope_mean"].values.ravel()
+    np.testing.assert_allclose(effect_draws(posterior, "absolute"), delta)
+    np.testing.assert_allclose(effect_draws(posterior, "proportional"), delta / np.abs(mu_b))
+    nh = natural_history_draws(posterior)
+    assert (nh["slope_mean"] < 0).mean() > 0.99  # decline, points/month
+    assert 30 < nh["baseline_mean"].mean() < 48

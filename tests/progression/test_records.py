@@ -1,0 +1,175 @@
+"""Phase 2 records (progression.records): the bundled reconstruction agrees with every
+published fact; the loader refuses bad input with one line naming row and column."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from designs.errors import InputError
+from progression.records import (
+    BUNDLED_PHASE2,
+    UNCHANGED_TOLERANCE,
+    Phase2Data,
+    from_frame,
+    load_phase2,
+    per_patient_slopes,
+)
+
+
+@pytest.fixture(scope="module")
+def bundled(phase2) -> Phase2Data:
+    """The bundled records (the ``phase2`` fixture of tests/progression/conftest.py)."""
+    return phase2
+
+
+@pytest.fixture(scope="module")
+def slopes(bundled) -> pd.DataFrame:
+    return per_patient_slopes(bundled)
+
+
+# --- published facts (docs/references.md#the-cl2020-phase-2-trial) ---------------------------
+
+
+def test_five_patients_and_illustrative_label(bundled):
+    assert bundled.n_patients == 5
+    assert bundled.illustrative is True
+    assert "ILLUSTRATIVE" in BUNDLED_PHASE2.read_text().splitlines()[0]
+    assert len(bundled.sha256) == 64
+
+
+def test_baseline_mean_and_sd(slopes):
+    base = slopes["baseline"]
+    assert round(base.mean(), 1) == 40.6
+    assert round(base.std(ddof=1), 1) == 2.6
+
+
+def test_mean_slopes_before_and_after(slopes):
+    assert round(slopes["pre_slope"].mean(), 2) == -0.47
+    assert round(slopes["post_slope"].mean(), 2) == -0.25
+
+
+def test_three_slowed_one_sped_up_one_unchanged(slopes):
+    counts = slopes["direction"].value_counts().to_dict()
+    assert counts == {"slowed": 3, "sped up": 1, "unchanged": 1}
+    unchanged = slopes.loc[slopes["direction"] == "unchanged", "change"]
+    assert (unchanged.abs() <= UNCHANGED_TOLERANCE).all()
+
+
+def test_change_not_significant(slopes):
+    p = stats.ttest_rel(slopes["post_slope"], slopes["pre_slope"]).pvalue
+    assert p > 0.05
+
+
+def test_integer_scores_in_range_and_schedule(bundled):
+    df = bundled.frame
+    assert df["alsfrs_r"].dtype == np.int64
+    assert df["alsfrs_r"].between(0, 48).all()
+    for _, g in df.groupby("patient"):
+        m = g["month"].to_numpy()
+        assert (m == 0).sum() == 1
+        assert (m < 0).sum() == 3 and (m > 0).sum() == 12
+        assert m.min() > -3.5 and m.max() < 12.5
+
+
+def test_reconstruction_script_reproduces_the_file():
+    script = BUNDLED_PHASE2.parent / "reconstruct_phase2.py"
+    out = subprocess.run(
+        [sys.executable, str(script), "--check"], capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_optional_columns_are_kept(bundled):
+    assert "onset_months" in bundled.frame.columns
+
+
+# --- loader validation ---------------------------------------------------------------------
+
+GOOD = "patient,month,alsfrs_r\nA,-2,40\nA,0,39\nA,1,39\nA,2,38\nB,-1,44\nB,0,44\nB,3,42\nB,6,41\n"
+
+
+def _write(tmp_path: Path, text: str, name: str = "d.csv") -> Path:
+    p = tmp_path / name
+    p.write_text(text)
+    return p
+
+
+def test_good_file_loads(tmp_path):
+    d = load_phase2(_write(tmp_path, GOOD))
+    assert d.n_patients == 2 and not d.illustrative
+    assert list(d.frame.columns) == ["patient", "month", "alsfrs_r"]
+
+
+def test_illustrative_comment_is_read(tmp_path):
+    d = load_phase2(_write(tmp_path, "# ILLUSTRATIVE test data\n" + GOOD))
+    assert d.illustrative
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (GOOD.replace("alsfrs_r", "score"), "missing column 'alsfrs_r'"),
+        (GOOD.replace("A,1,39", "A,1,49"), "row 3 (line 4), column 'alsfrs_r': 49 is outside"),
+        (
+            GOOD.replace("A,1,39", "A,1,40.5"),
+            "row 3 (line 4), column 'alsfrs_r': 40.5 is not a whole",
+        ),
+        (GOOD.replace("A,1,39", "A,1,-1"), "column 'alsfrs_r': -1 is outside"),
+        (GOOD.replace("A,1,39", "A,1,x"), "row 3 (line 4), column 'alsfrs_r'"),
+        (GOOD.replace("A,1,39", "A,,39"), "row 3 (line 4), column 'month'"),
+        (GOOD.replace("A,1,39", "A,0,39"), "row 3 (line 4), columns 'patient','month': duplicate"),
+        (GOOD.replace("A,-2,40\n", "A,3,40\n"), "patient 'A' has 1 visit(s) up to and including"),
+        (GOOD.replace("B,6,41", "B,-3,41"), "patient 'B' has 1 visit(s) after month 0"),
+        ("", "cannot read file"),
+        ('patient,month,alsfrs_r\n"A,0,40\n', "cannot read as CSV"),
+        ("patient,month,alsfrs_r\n", "no data rows"),
+    ],
+    ids=[
+        "missing-column",
+        "score-49",
+        "score-40.5",
+        "score-negative",
+        "score-text",
+        "month-missing",
+        "duplicate-row",
+        "too-few-pre",
+        "too-few-post",
+        "empty-file",
+        "unparseable",
+        "header-only",
+    ],
+)
+def test_loader_refuses_bad_input(tmp_path, text, expected):
+    path = _write(tmp_path, text)
+    with pytest.raises(InputError) as info:
+        load_phase2(path)
+    msg = str(info.value)
+    assert expected in msg
+    assert "\n" not in msg
+    assert str(path) in msg
+
+
+def test_unreadable_files(tmp_path):
+    with pytest.raises(InputError, match="cannot read file"):
+        load_phase2(tmp_path / "absent.csv")
+    binary = tmp_path / "bin.csv"
+    binary.write_bytes(b"\xff\xfe\x00\x81garbage")
+    with pytest.raises(InputError, match="cannot read"):
+        load_phase2(binary)
+    with pytest.raises(InputError, match="cannot read file"):
+        load_phase2(tmp_path)  # a directory
+
+
+def test_from_frame_does_not_modify_input():
+    raw = pd.read_csv(__import__("io").StringIO(GOOD))
+    before = raw.copy()
+    d = from_frame(raw.iloc[::-1])
+    pd.testing.assert_frame_equal(raw, before)
+    assert d.frame["patient"].tolist() == sorted(d.frame["patient"].tolist())

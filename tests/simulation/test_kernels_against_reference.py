@@ -1,0 +1,205 @@
+"""The simulation kernels (designs.simulation) against a slow, obvious reference: patients,
+exit times, dropout schedule, integer scores, informative dropout; reproducibility across
+threads, blocks and sample sizes."""
+
+import math
+
+import numpy as np
+import pytest
+
+from designs.analyses import results as R
+from designs.simulation import layout as K
+from designs.simulation.engine import run_trials, simulate_one_trial
+from designs.simulation.inputs import simulation_inputs
+from designs.simulation.patients import exit_time
+from designs.simulation.rng import next_normal_pair, next_uniform, seed_key, stream_state
+from designs.spec import load_design
+
+
+def _pair(state):
+    # Numba types a Python int below 2**63 as int64; keep the state a uint64 between calls.
+    state, z1, z2 = next_normal_pair(np.uint64(state))
+    return np.uint64(state), z1, z2
+
+
+def _uniform(state):
+    state, u = next_uniform(np.uint64(state))
+    return np.uint64(state), u
+
+
+def reference_patient(key, trial, arm, patient, shift, visits, cumulative, params):
+    """Straightforward Python version of one patient, drawing from the same stream."""
+    state = stream_state(key, trial, arm, patient)
+    state, z1, z2 = _pair(state)
+    rho = params[K.P_CORR]
+    a = params[K.P_BASELINE_MEAN] + params[K.P_BASELINE_SD] * z1
+    s = params[K.P_SLOPE_MEAN] + params[K.P_SLOPE_SD] * (rho * z1 + math.sqrt(1 - rho**2) * z2)
+    if arm == 1:
+        s += shift
+        if params[K.P_EFFECT_SD] > 0:
+            state, z3, _ = _pair(state)
+            s += params[K.P_EFFECT_SD] * z3
+    state, u_drop = _uniform(state)
+    state, u_death = _uniform(state)
+    faster = params[K.P_SLOPE_MEAN] - s
+    mult = params[K.P_DROPOUT_SCALE] * math.exp(params[K.P_DROPOUT_INFORMATIVE] * faster)
+    death_rate = (
+        params[K.P_DEATH_HAZARD]
+        * params[K.P_DEATH_SCALE]
+        * math.exp(params[K.P_DEATH_INFORMATIVE] * faster)
+    )
+    # Visit j is missed when the patient is gone by then. With E = -log(u) a unit
+    # exponential, gone by t_j  <=>  E < mult * H_j, H_j = -log(1 - cumulative[j]).
+    gone = [(-math.log(u_drop)) < -mult * math.log1p(-c) for c in cumulative]
+    if death_rate > 0:
+        t_death = -math.log(u_death) / death_rate
+        gone = [g or (t >= t_death) for g, t in zip(gone, visits, strict=True)]
+    gone[0] = False
+    scores = []
+    residuals = []
+    for j, t in enumerate(visits):
+        if gone[j]:
+            break
+        if j % 2 == 0:
+            state, e1, e2 = _pair(state)
+            residuals += [e1, e2]
+        y = a + s * t + params[K.P_RESIDUAL_SD] * residuals[j]
+        if params[K.P_INTEGER] > 0.5:
+            y = min(max(math.floor(y + 0.5), 0.0), 48.0)
+        scores.append(y)
+    return np.array(scores)
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"dropout.death_monthly_hazard": 0.02, "effect.sd": 0.1},
+        {"dropout.informative": 2.0, "dropout.death_monthly_hazard": 0.03},
+        {"dropout.death_informative": 1.5, "dropout.death_monthly_hazard": 0.05},
+        {"population.integer_scores": False, "population.baseline_slope_corr": -0.4},
+    ],
+    ids=["death", "informative-dropout", "informative-death", "continuous"],
+)
+def test_kernel_matches_reference(overrides):
+    design = load_design(None).with_overrides({"trial.n_per_arm": 12, **overrides})
+    inputs = simulation_inputs(design)
+    key = seed_key(7)
+    cumulative = 1 - np.exp(-inputs.cum_hazard)
+    data = simulate_one_trial(inputs, seed=7, trial=3)
+    pid = 0
+    for arm, n in ((0, inputs.n_placebo), (1, inputs.n_active)):
+        for p in range(n):
+            ref = reference_patient(
+                key, 3, arm, p, inputs.effect_shift, inputs.visits, cumulative, inputs.params
+            )
+            got = data["alsfrs_r"][data["patient"] == pid]
+            np.testing.assert_array_equal(got, ref)
+            assert np.all(data["arm"][data["patient"] == pid] == arm)
+            pid += 1
+
+
+def test_exit_time_inverts_cumulative_hazard():
+    visits = np.arange(13.0)
+    cum = -np.log1p(-np.linspace(0, 0.36, 13))
+    for j in range(1, 13):
+        # energy exactly at H_j: exit at visit j; halfway between H_{j-1} and H_j: mid-interval
+        assert exit_time(cum[j], visits, cum) == pytest.approx(j if j < 12 else math.inf)
+        mid = 0.5 * (cum[j - 1] + cum[j])
+        assert exit_time(mid, visits, cum) == pytest.approx(j - 0.5)
+    assert exit_time(cum[-1] + 1.0, visits, cum) == math.inf
+
+
+def test_dropout_matches_schedule():
+    """Observed fraction gone by each visit equals the design's cumulative schedule."""
+    design = load_design(None).with_overrides({"trial.n_per_arm": 400})
+    inputs = simulation_inputs(design)
+    data = simulate_one_trial(inputs, seed=11)
+    n = inputs.n_placebo + inputs.n_active
+    expected = design.dropout.cumulative_at(inputs.visits)
+    for j, t in enumerate(inputs.visits):
+        seen = np.unique(data["patient"][data["month"] == t]).size
+        gone = 1 - seen / n
+        # binomial SE of a proportion from n patients; 4 SE
+        tol = 4 * math.sqrt(max(expected[j] * (1 - expected[j]), 1e-4) / n)
+        assert abs(gone - expected[j]) <= tol, (t, gone, expected[j])
+    assert np.all(data["month"][data["status"][data["patient"]] == "completed"] >= 0)
+
+
+def test_integer_scores_and_floor():
+    design = load_design(None).with_overrides(
+        {"population.baseline_mean": 2.0, "population.slope_mean": -1.5, "trial.n_per_arm": 30}
+    )
+    data = simulate_one_trial(simulation_inputs(design), seed=3)
+    y = data["alsfrs_r"]
+    assert np.all(y == np.round(y)) and y.min() == 0 and y.max() <= 48
+
+
+def _small_run(threads, block, seed=5, trials=300):
+    design = load_design(None).with_overrides({"trial.n_per_arm": 20})
+    res = run_trials(
+        simulation_inputs(design),
+        trials,
+        seed,
+        ("lmm_slope", "ols_slope_ttest", "ancova_change"),
+        threads=threads,
+        block_size=block,
+    )
+    return res.results, res.counts
+
+
+def test_same_numbers_for_any_threads_and_blocks():
+    a, ca = _small_run(1, 300)
+    b, cb = _small_run(2, 37)
+    np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(ca, cb)
+    c, _ = _small_run(2, 300, seed=6)
+    assert not np.allclose(a[:, :, R.ESTIMATE], c[:, :, R.ESTIMATE])
+
+
+def test_first_trial_offset_extends_a_run():
+    design = load_design(None).with_overrides({"trial.n_per_arm": 15})
+    inputs = simulation_inputs(design)
+    whole = run_trials(inputs, 40, 9, ("ols_slope_ttest",))
+    tail = run_trials(inputs, 15, 9, ("ols_slope_ttest",), first_trial=25)
+    np.testing.assert_array_equal(whole.results[25:], tail.results)
+
+
+def test_patients_nest_across_sample_sizes():
+    """The first n patients of each arm are the same people for every n (CRN across n)."""
+    base = load_design(None)
+    small = simulate_one_trial(simulation_inputs(base.with_overrides({"trial.n_per_arm": 5})), 1)
+    big = simulate_one_trial(simulation_inputs(base.with_overrides({"trial.n_per_arm": 9})), 1)
+    for arm in (0, 1):
+        ys = small["alsfrs_r"][small["arm"] == arm]
+        yb = big["alsfrs_r"][big["arm"] == arm]
+        np.testing.assert_array_equal(ys, yb[: ys.size])
+
+
+@pytest.mark.parametrize("beta", [0.0, 1.5, 4.0])
+def test_informative_dropout_keeps_placebo_rate_and_selects_fast_decliners(beta):
+    """The calibrated base hazard keeps the placebo arm's fraction gone by month 12 at the
+    nominal 36.4%; with beta > 0 the patients who leave decline faster than those who stay."""
+    design = load_design(None).with_overrides(
+        {"trial.n_per_arm": 4000, "dropout.informative": beta, "effect.value": 0.0}
+    )
+    inputs = simulation_inputs(design)
+    data = simulate_one_trial(inputs, seed=21)
+    placebo = np.arange(inputs.n_placebo)
+    gone = data["status"][placebo] != "completed"
+    nominal = design.dropout.cumulative[-1]
+    # binomial SE of a proportion over 4000 patients; 4 SE
+    assert abs(gone.mean() - nominal) < 4 * math.sqrt(nominal * (1 - nominal) / placebo.size)
+    # observed slope of each placebo patient's record (>= 2 visits) by least squares
+    slopes = []
+    for pid in placebo:
+        rows = data["patient"] == pid
+        if rows.sum() >= 2:
+            slopes.append(
+                (np.polyfit(data["month"][rows], data["alsfrs_r"][rows], 1)[0], gone[pid])
+            )
+    slopes = np.array(slopes)
+    diff = slopes[slopes[:, 1] == 0, 0].mean() - slopes[slopes[:, 1] == 1, 0].mean()
+    if beta == 0.0:
+        assert abs(diff) < 0.1  # MCAR: leavers and stayers alike (SE of the gap ~0.03)
+    else:
+        assert diff > 0.1  # stayers decline more slowly than leavers
