@@ -635,6 +635,7 @@ def cmd_assurance(args) -> int:
     from designs.outputs.console import assurance_text, failed_fit_warnings
     from designs.planning.assurance import assurance_from_draws
     from designs.planning.posterior import posterior_draws
+    from progression.population import undefined_proportional_draws
 
     design = _design_from_args(args)
     idata = _posterior(args.posterior)
@@ -667,9 +668,17 @@ def cmd_assurance(args) -> int:
         out["other_transport"] = results[1].to_dict()
         out["posterior_seed"] = idata.attrs.get("seed")
         out["illustrative_data"] = bool(idata.attrs.get("illustrative_data", 1))
+        out["undefined_proportional_draws"] = undefined_proportional_draws(idata)
         _print_json(out)
     else:
-        print(assurance_text(design, results, natural_history_from_posterior=history is not None))
+        print(
+            assurance_text(
+                design,
+                results,
+                natural_history_from_posterior=history is not None,
+                undefined_draws=undefined_proportional_draws(idata),
+            )
+        )
     return 0
 
 
@@ -731,7 +740,11 @@ def main_job() -> int:
     """
     import time
 
-    from designs.outputs.console import main_job_assurance_text, main_job_note
+    from designs.outputs.console import (
+        main_job_assurance_text,
+        main_job_note,
+        undefined_draws_note,
+    )
     from designs.outputs.tables import sample_size_table
     from designs.planning import main_job as job
     from designs.planning.sample_size import find_sample_size
@@ -768,7 +781,14 @@ def main_job() -> int:
     print(
         main_job_assurance_text(result.rows, assurance, trials=job.MAIN_ASSURANCE_TRIALS, seed=seed)
     )
+    from progression.population import undefined_proportional_draws
+
     print(main_job_note(design))
+    undefined = undefined_draws_note(
+        undefined_proportional_draws(idata), assurance[0]["proportional"].posterior_draws
+    )
+    if undefined:
+        print(undefined)
     print(f"({time.perf_counter() - start:.0f} s)")
     return 0
 

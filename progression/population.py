@@ -17,6 +17,11 @@ import xarray as xr
 
 from progression.errors import InputError
 
+#: Mean pre-dose decline (points/month) below which "a fraction of the phase 2 patients'
+#: decline" is undefined in a posterior draw: a draw whose ``pre_slope_mean`` is above
+#: ``-MIN_PHASE2_DECLINE`` (about 0.6 points a year, or improvement) has no decline to slow.
+MIN_PHASE2_DECLINE = 0.05
+
 
 class Transport(StrEnum):
     """How a posterior draw of ``delta`` becomes the trial population's effect.
@@ -73,10 +78,52 @@ def effect_draws(
         ) from None
     delta = _flat(idata, "delta")
     if kind is Transport.PROPORTIONAL:
-        out = delta / np.abs(_flat(idata, "pre_slope_mean"))
+        out = proportional_fraction(delta, _flat(idata, "pre_slope_mean"))[0]
     else:
         out = delta.copy()
     return _resample(out, n, seed)[0]
+
+
+def proportional_fraction(
+    delta: np.ndarray, pre_slope_mean: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """``delta`` as a fraction of the phase 2 patients' mean pre-dose decline, per draw.
+
+    ``delta / |pre_slope_mean|`` where the draw has a decline (``pre_slope_mean <=
+    -MIN_PHASE2_DECLINE``). Where it has none (a mean slope near zero or positive), a
+    fraction of it is undefined, and the ratio would explode (0.19 / 0.0004 = 480): such a
+    draw's ``delta`` is carried over as a fraction of the posterior-median decline instead,
+    so one draw cannot wreck a summary. The second array marks those draws.
+
+    Parameters
+    ----------
+    delta, pre_slope_mean : float64[D]
+        Posterior draws, points/month.
+
+    Raises
+    ------
+    InputError
+        When the posterior-median decline itself is below ``MIN_PHASE2_DECLINE``:
+        proportional transport is then undefined (use absolute).
+    """
+    delta = np.asarray(delta, dtype=np.float64)
+    pre = np.asarray(pre_slope_mean, dtype=np.float64)
+    undefined = ~(pre <= -MIN_PHASE2_DECLINE)
+    typical = -float(np.median(pre))
+    if not typical >= MIN_PHASE2_DECLINE:
+        raise InputError(
+            f"transport = 'proportional': the phase 2 patients' posterior-median pre-dose "
+            f"slope is {-typical:+.3f} points/month, not a decline of at least "
+            f"{MIN_PHASE2_DECLINE:g}; a fraction of it is undefined (use absolute transport)"
+        )
+    return delta / np.where(undefined, typical, -pre), undefined
+
+
+def undefined_proportional_draws(idata: xr.DataTree) -> int:
+    """How many posterior draws have no pre-dose decline (see :func:`proportional_fraction`)."""
+    return int(
+        proportional_fraction(_flat(idata, "delta"), _flat(idata, "pre_slope_mean"))[1].sum()
+    )
 
 
 def _resample(values: np.ndarray, n: int | None, seed: int | None, *more: np.ndarray):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 
 from designs import __version__
+from progression.population import MIN_PHASE2_DECLINE
 
 UNCONTROLLED_NOTE = (
     "The phase 2 effect comes from an uncontrolled before/after comparison in 5 patients "
@@ -54,7 +55,20 @@ def failed_fit_warnings(summaries) -> list[str]:
     ]
 
 
-def assurance_text(design, results, *, natural_history_from_posterior: bool) -> str:
+def undefined_draws_note(undefined: int, total: int) -> str:
+    """What proportional transport did with draws whose phase 2 patients did not decline."""
+    if not undefined:
+        return ""
+    return (
+        f"{undefined} of {total} posterior draws have a phase 2 mean pre-dose slope above "
+        f"-{MIN_PHASE2_DECLINE:g} points/month (no decline to slow): proportional transport "
+        "carries them over as a fraction of the posterior-median decline."
+    )
+
+
+def assurance_text(
+    design, results, *, natural_history_from_posterior: bool, undefined_draws: int = 0
+) -> str:
     """The lines of ``assurance``: one per transport, then the run and its caveat."""
     lines = [design.describe()]
     if natural_history_from_posterior:
@@ -67,8 +81,8 @@ def assurance_text(design, results, *, natural_history_from_posterior: bool) -> 
         unit = "fraction of |slope_mean|" if r.transport == "proportional" else "points/month"
         lines.append(
             f"{r.transport}: assurance {r.assurance:.3f} (MC SE {r.mc_se:.3f}); power at the "
-            f"posterior mean effect ({r.posterior_mean_draw:+.3f} {unit} = "
-            f"{r.posterior_mean_points:+.3f} points/month) {r.power_at_mean:.3f}; "
+            f"posterior-median effect ({r.posterior_median_draw:+.3f} {unit} = "
+            f"{r.posterior_median_points:+.3f} points/month) {r.power_at_median:.3f}; "
             f"P(effect > 0) {r.p_effect_positive:.3f}; power over the posterior: median "
             f"{q[0.5]:.2f}, 5-95% {q[0.05]:.2f}-{q[0.95]:.2f}, P(power >= 0.8) "
             f"{r.p_power_at_least_80:.2f}"
@@ -78,7 +92,8 @@ def assurance_text(design, results, *, natural_history_from_posterior: bool) -> 
         f"{main.trials} trials per transport, seed {main.seed}, {main.analysis}, failed fits "
         f"{main.failed_fits}; {main.posterior_draws} posterior draws. {UNCONTROLLED_NOTE}"
     )
-    return "\n".join(lines)
+    note = undefined_draws_note(undefined_draws, main.posterior_draws)
+    return "\n".join([*lines, note] if note else lines)
 
 
 def main_job_assurance_text(rows, assurance, *, trials: int, seed: int) -> str:
@@ -93,7 +108,7 @@ def main_job_assurance_text(rows, assurance, *, trials: int, seed: int) -> str:
     """
     lines = [
         "| target power | n per arm | n total | assurance, proportional (MC SE) | "
-        "assurance, absolute (MC SE) | power at posterior-mean effect | P(effect > 0) |",
+        "assurance, absolute (MC SE) | power at posterior-median effect | P(effect > 0) |",
         "|---|---|---|---|---|---|---|",
     ]
     for row, by_transport in zip(rows, assurance, strict=True):
@@ -102,7 +117,7 @@ def main_job_assurance_text(rows, assurance, *, trials: int, seed: int) -> str:
         lines.append(
             f"| {row.target_power:.0%} | {size} | {row.n_total} | {prop.assurance:.3f} "
             f"({prop.mc_se:.3f}) | {absl.assurance:.3f} ({absl.mc_se:.3f}) | "
-            f"{prop.power_at_mean:.3f} | {prop.p_effect_positive:.3f} |"
+            f"{prop.power_at_median:.3f} | {prop.p_effect_positive:.3f} |"
         )
     draws = assurance[0]["proportional"].posterior_draws
     lines.append(

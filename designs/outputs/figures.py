@@ -93,9 +93,9 @@ def assurance_curve_png(curves: dict, path, *, targets=(0.8, 0.9), seed=None) ->
         (line,) = ax.plot(n, a, marker="o", ms=3, label=f"assurance ({transport} transport)")
         ax.fill_between(n, a - Z95 * se, a + Z95 * se, alpha=0.2, color=line.get_color())
         if transport == "proportional":
-            pm = np.array([r.power_at_mean for r in rows])
+            pm = np.array([r.power_at_median for r in rows])
             ax.plot(
-                n, pm, ls=":", color=line.get_color(), label="power at the posterior-mean effect"
+                n, pm, ls=":", color=line.get_color(), label="power at the posterior-median effect"
             )
             ax.axhline(
                 rows[0].p_effect_positive,

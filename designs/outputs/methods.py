@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from designs import __version__
 from designs.analyses import registry
+from designs.outputs.console import undefined_draws_note
 from designs.outputs.tables import _n_text, realism_switches
 
 #: Works the methods text relies on (the project's docs/references.md has the figures and
@@ -70,7 +71,14 @@ def _software() -> str:
     return ", ".join(parts)
 
 
-def methods_text(design, result, oc, assurance: dict | None, idata_attrs: dict | None) -> str:
+def methods_text(
+    design,
+    result,
+    oc,
+    assurance: dict | None,
+    idata_attrs: dict | None,
+    undefined_draws: int = 0,
+) -> str:
     """A methods paragraph a grant writer can paste (Markdown)."""
     t, p, e = design.trial, design.population, design.effect
     entry = registry.get(result.analysis)
@@ -145,7 +153,7 @@ def methods_text(design, result, oc, assurance: dict | None, idata_attrs: dict |
             f"at {n} per arm: {a['proportional'].assurance:.3f} (MC SE "
             f"{a['proportional'].mc_se:.3f}) with proportional transport and "
             f"{a['absolute'].assurance:.3f} with absolute transport, against "
-            f"{a['proportional'].power_at_mean:.3f} power at the posterior-mean effect"
+            f"{a['proportional'].power_at_median:.3f} power at the posterior-median effect"
             for n, a in assurance.items()
         )
         first = next(iter(assurance.values()))["proportional"]
@@ -157,7 +165,7 @@ def methods_text(design, result, oc, assurance: dict | None, idata_attrs: dict |
             f"{first.p_effect_positive:.2f}). Proportional transport carries each draw over as "
             "a fraction of the phase 2 patients' own pre-dose decline; absolute transport as "
             f"points/month. Assurance (probability of a significant favourable result): "
-            f"{a_text}.",
+            f"{a_text}. " + undefined_draws_note(undefined_draws, first.posterior_draws),
             "",
             "**Caveats.** The phase 2 comparison was uncontrolled (before/after in five "
             "patients, open-label rating): regression to the mean, plateaus and rater "

@@ -95,7 +95,7 @@ def _render(plan, tmp: Path) -> None:
             + "\n"
         )
     (tmp / "methods.md").write_text(
-        methods_text(design, result, oc, plan.assurance, plan.posterior_attrs)
+        methods_text(design, result, oc, plan.assurance, plan.posterior_attrs, plan.undefined_draws)
     )
     (tmp / "design.toml").write_text(design.to_toml())
 

@@ -10,11 +10,12 @@ Each simulated trial takes its own posterior draw of the treatment effect (docs/
   ``slope_difference``.
 
 Assurance is ``power_favourable`` over those trials (a significant harm is no success), with
-its Monte Carlo error. For contrast the module also gives the power at the posterior-mean
-effect (same seed, same patients), P(true effect > 0), and the distribution of power over the
-posterior: a probit curve of favourable rejection in the per-trial effect (fitted to the same
-simulated trials) evaluated at every draw, and, model-free, the power within equal-count bins
-of the drawn effect.
+its Monte Carlo error. For contrast the module also gives the power at the posterior-median
+effect (same seed, same patients; the median, because one draw can move a mean of ratios
+far: see :func:`progression.population.proportional_fraction`), P(true effect > 0), and the
+distribution of power over the posterior: a probit curve of favourable rejection in the
+per-trial effect (fitted to the same simulated trials) evaluated at every draw, and,
+model-free, the power within equal-count bins of the drawn effect.
 
 The phase 2 comparison behind the posterior is uncontrolled (before/after, open-label, five
 patients): assurance inherits that caveat.
@@ -101,10 +102,10 @@ class AssuranceResult:
     sides: int
     posterior_draws: int
     p_effect_positive: float
-    posterior_mean_draw: float
-    posterior_mean_points: float
-    power_at_mean: float
-    power_at_mean_mc_se: float
+    posterior_median_draw: float
+    posterior_median_points: float
+    power_at_median: float
+    power_at_median_mc_se: float
     power_quantiles: dict = field(default_factory=dict)
     p_power_at_least_80: float = math.nan
     bins: tuple = ()
@@ -204,19 +205,19 @@ def assurance_from_draws(
     k = int(fav.sum())
     a = k / n_ok if n_ok else math.nan
 
-    mean_shift = float(np.mean(shifts_all))
-    at_mean = run_trials(
+    median_shift = float(np.median(shifts_all))
+    at_median = run_trials(
         inputs,
         int(trials),
         seed,
         (analysis,),
-        effect_by_trial=np.full(int(trials), mean_shift),
+        effect_by_trial=np.full(int(trials), median_shift),
         params_by_trial=rows,
         threads=threads,
         progress=progress,
     )
-    ok_m = ~at_mean.failed(analysis)
-    k_m = int((at_mean.rejected_favourable(analysis, alpha, sides) & ok_m).sum())
+    ok_m = ~at_median.failed(analysis)
+    k_m = int((at_median.rejected_favourable(analysis, alpha, sides) & ok_m).sum())
     n_m = int(ok_m.sum())
     p_m = k_m / n_m if n_m else math.nan
 
@@ -239,10 +240,10 @@ def assurance_from_draws(
         sides=sides,
         posterior_draws=int(raw.size),
         p_effect_positive=float(np.mean(raw > 0)),
-        posterior_mean_draw=float(np.mean(raw)),
-        posterior_mean_points=mean_shift,
-        power_at_mean=p_m,
-        power_at_mean_mc_se=mc_se(p_m, n_m),
+        posterior_median_draw=float(np.median(raw)),
+        posterior_median_points=median_shift,
+        power_at_median=p_m,
+        power_at_median_mc_se=mc_se(p_m, n_m),
         power_quantiles=quantiles,
         p_power_at_least_80=p80,
         bins=_bins(per_trial[ok], fav[ok], bins),

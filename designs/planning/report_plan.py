@@ -19,6 +19,7 @@ from designs.planning.posterior import posterior_draws
 from designs.planning.sample_size import SampleSizeResult, find_sample_size
 from designs.planning.sweep import run_sweep
 from designs.simulation.seeds import DEFAULT_SEED
+from progression.population import undefined_proportional_draws
 
 #: Analyses always compared in the realism sensitivity, beside the design's own.
 REALISM_ANALYSES = ("lmm_slope", "joint_rank")
@@ -57,6 +58,9 @@ class ReportPlan:
         n of each target row -> transport -> :class:`AssuranceResult`.
     posterior_attrs : dict or None
         Provenance attributes of the posterior (seed, data hash, model version).
+    undefined_draws : int
+        Posterior draws without a phase 2 decline, carried over by proportional transport as
+        a fraction of the posterior-median decline.
     """
 
     design: object
@@ -73,6 +77,7 @@ class ReportPlan:
     assurance_sizes: list | None = None
     assurance: dict[int, dict[str, AssuranceResult]] | None = None
     posterior_attrs: dict | None = None
+    undefined_draws: int = 0
 
     @property
     def analysis(self) -> str:
@@ -162,4 +167,5 @@ def plan_report(
         assurance_sizes=a_sizes,
         assurance=assurance,
         posterior_attrs=dict(idata.attrs),
+        undefined_draws=undefined_proportional_draws(idata),
     )

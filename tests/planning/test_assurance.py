@@ -36,7 +36,7 @@ def test_degenerate_posterior_equals_power_exactly(design):
     assert res.assurance == fixed.power_favourable
     assert res.mc_se == fixed.mc_se_favourable
     assert res.failed_fits == fixed.failed_fits
-    assert res.power_at_mean == fixed.power_favourable
+    assert res.power_at_median == fixed.power_favourable
     assert res.p_effect_positive == 1.0
 
 
@@ -68,7 +68,7 @@ def test_two_point_posterior_is_the_average_of_two_powers(design, transport):
     )
     assert abs(res.assurance - expected) < 4 * se
     assert res.p_effect_positive == 0.5
-    assert res.posterior_mean_draw == pytest.approx(0.5 * (lo + hi))
+    assert res.posterior_median_draw == pytest.approx(0.5 * (lo + hi))
     # power over the posterior: the lower draw gives ~alpha/2, the upper one much more
     assert res.power_quantiles[0.05] < 0.1 < res.power_quantiles[0.95]
     assert sum(b["trials"] for b in res.bins) == TRIALS - res.failed_fits
@@ -164,4 +164,28 @@ def test_assurance_with_natural_history_uses_each_draws_slope_mean():
     assert joint.assurance == plain.assurance
     faster = dict(history, slope_mean=np.full(50, 2 * pop.slope_mean))
     bigger = assurance_from_draws(design, draws, 400, 9, natural_history=faster)
-    assert bigger.posterior_mean_points == 2 * plain.posterior_mean_points
+    assert bigger.posterior_median_points == 2 * plain.posterior_median_points
+
+
+def test_power_at_the_centre_survives_a_draw_without_phase2_decline(design):
+    """Review finding: one draw with the phase 2 mean pre-dose slope at +0.0004 points/month
+    turned into a ratio of about 480 and made "power at the posterior mean" wrong. The centre
+    is now the posterior median of sensibly transported draws, and its power is the power at
+    that fixed effect (same seed, same patients)."""
+    rng = np.random.default_rng(4)
+    delta = np.append(rng.normal(0.19, 0.08, 400), 0.19)
+    pre = np.append(rng.normal(-0.5, 0.08, 400), 0.0004)
+    post = xr.Dataset(
+        {
+            "delta": (("chain", "draw"), delta[None, :]),
+            "pre_slope_mean": (("chain", "draw"), pre[None, :]),
+        }
+    )
+    draws = posterior_draws(xr.DataTree.from_dict({"posterior": post}), "proportional")
+    assert np.abs(draws).max() < 3.0  # the old ratio was 475
+    res = assurance_from_draws(design, draws, TRIALS, SEED)
+    centre = float(np.median(draws))
+    assert res.posterior_median_draw == centre
+    assert 0.3 < centre < 0.45  # 0.19 / 0.5 = 0.38
+    fixed = power(design.with_overrides({"effect.value": centre}), TRIALS, SEED)["lmm_slope"]
+    assert res.power_at_median == fixed.power_favourable

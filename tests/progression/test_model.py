@@ -11,7 +11,7 @@ import xarray as xr
 
 from designs.errors import InputError
 from progression import diagnostics, model
-from progression.population import effect_draws, natural_history_draws
+from progression.population import MIN_PHASE2_DECLINE, effect_draws, natural_history_draws
 from progression.records import per_patient_slopes
 
 SEED = 20240101
@@ -165,7 +165,10 @@ def test_population_draws_from_the_fit(posterior):
     delta = post["delta"].values.ravel()
     mu_b = post["pre_slope_mean"].values.ravel()
     np.testing.assert_allclose(effect_draws(posterior, "absolute"), delta)
-    np.testing.assert_allclose(effect_draws(posterior, "proportional"), delta / np.abs(mu_b))
+    declined = mu_b <= -MIN_PHASE2_DECLINE  # a fraction of no decline is undefined
+    prop = effect_draws(posterior, "proportional")
+    np.testing.assert_allclose(prop[declined], delta[declined] / np.abs(mu_b[declined]))
+    np.testing.assert_allclose(prop[~declined], delta[~declined] / np.abs(np.median(mu_b)))
     nh = natural_history_draws(posterior)
     assert (nh["slope_mean"] < 0).mean() > 0.99  # decline, points/month
     assert 30 < nh["baseline_mean"].mean() < 48

@@ -8,7 +8,12 @@ import pytest
 import xarray as xr
 
 from designs.errors import InputError
-from progression.population import effect_draws, natural_history_draws
+from progression.population import (
+    effect_draws,
+    natural_history_draws,
+    proportional_fraction,
+    undefined_proportional_draws,
+)
 
 
 def _posterior(delta, pre_slope_mean) -> xr.DataTree:
@@ -72,3 +77,25 @@ def test_bad_arguments():
         effect_draws(idata, n=0)
     with pytest.raises(InputError, match="missing"):
         effect_draws(xr.DataTree.from_dict({"posterior": xr.Dataset()}))
+
+
+def test_a_draw_without_phase2_decline_cannot_wreck_proportional_transport():
+    """One draw with the phase 2 mean pre-dose slope at +0.0004 points/month (as in the
+    bundled fit) used to become delta / 0.0004 = 480 (a 48,000% slowing) and drag the mean
+    of the draws negative or far positive. It is now carried over as a fraction of the
+    posterior-median decline, and counted."""
+    delta = np.array([0.2, 0.15, 0.25, 0.19])
+    pre = np.array([-0.5, -0.4, -0.6, 0.0004])
+    fraction, undefined = proportional_fraction(delta, pre)
+    np.testing.assert_allclose(fraction[:3], delta[:3] / np.abs(pre[:3]))
+    assert undefined.tolist() == [False, False, False, True]
+    assert fraction[3] == pytest.approx(0.19 / 0.45)  # median pre-dose slope -0.45
+    assert np.abs(fraction).max() < 1.0
+    idata = _posterior(delta, pre)
+    assert undefined_proportional_draws(idata) == 1
+    np.testing.assert_allclose(effect_draws(idata, "proportional"), fraction)
+
+
+def test_proportional_transport_refused_when_the_phase2_patients_did_not_decline():
+    with pytest.raises(InputError, match="proportional"):
+        proportional_fraction(np.array([0.1, 0.1, 0.1]), np.array([0.01, -0.02, 0.3]))
