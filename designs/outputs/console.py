@@ -60,9 +60,9 @@ def undefined_draws_note(undefined: int, total: int) -> str:
     if not undefined:
         return ""
     return (
-        f"{undefined} of {total} posterior draws have a phase 2 mean pre-dose slope above "
-        f"-{MIN_PHASE2_DECLINE:g} points/month (no decline to slow): proportional transport "
-        "carries them over as a fraction of the posterior-median decline."
+        f"Posterior draws without phase 2 decline (mean pre-dose slope above "
+        f"-{MIN_PHASE2_DECLINE:g} points/month): {undefined} of {total}; proportional transport "
+        "carries such a draw over as a fraction of the posterior-median decline."
     )
 
 
