@@ -1,0 +1,1 @@
+"""The command line (``simulate.py``, ``als-trial-sim``): the top layer, above outputs."""

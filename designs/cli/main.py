@@ -1,0 +1,136 @@
+"""The command line's parser, the main job and the entry point."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+
+from designs import __version__
+from designs.cli import data_commands, planning_commands
+from designs.cli.options import (
+    PROG,
+    Parser,
+    flag_message,
+    phase2_posterior,
+    progress_bar,
+)
+from designs.errors import InputError
+from designs.simulation.seeds import DEFAULT_SEED
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with one sub-parser per subcommand."""
+    parser = Parser(
+        prog=PROG,
+        description=(
+            "Plan a double-blind ALS trial: how many patients, for how long, with which "
+            "analysis, and how sure. Without a subcommand, runs the main job on the bundled "
+            "defaults."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    for register in (
+        data_commands.add_fit,
+        data_commands.add_power,
+        data_commands.add_trial,
+        data_commands.add_analyze,
+        data_commands.add_bench,
+        planning_commands.add_sweep,
+        planning_commands.add_sample_size,
+        planning_commands.add_assurance,
+        planning_commands.add_report,
+    ):
+        register(sub)
+    return parser
+
+
+def main_job() -> int:
+    """The default run: fit the bundled phase 2 data, simulate the follow-up, print n.
+
+    Prints the sample size for 80% and 90% power under the design's fixed effect, then the
+    assurance at those sizes over the phase 2 posterior (proportional transport, absolute
+    beside it), and one line on what the numbers assume.
+    """
+    import time
+
+    from designs.outputs.console import (
+        main_job_assurance_text,
+        main_job_note,
+        undefined_draws_note,
+    )
+    from designs.outputs.tables import sample_size_table
+    from designs.planning import main_job as job
+    from designs.planning.sample_size import find_sample_size
+    from designs.spec import load_design
+
+    seed = DEFAULT_SEED
+    start = time.perf_counter()
+    print(
+        "ALS trial planner: the proposed double-blind follow-up (designs/library/default.toml).\n"
+        "A first run compiles the simulation kernels and fits the phase 2 model (a few "
+        "minutes); later runs reuse both caches.",
+        flush=True,
+    )
+    design = load_design()
+    print(f"Design (n is found below): {design.describe()}", flush=True)
+    print("Phase 2 posterior: fitting the bundled data or reusing the cached fit ...", flush=True)
+    idata = phase2_posterior(None)
+    print(
+        f"Sample size by simulation ({job.MAIN_TRIALS} trials per size, seed {seed}) ...",
+        flush=True,
+    )
+    with progress_bar(0, "trial", True) as bar:
+        result = find_sample_size(
+            design, job.MAIN_TARGETS, job.MAIN_TRIALS, seed, progress=bar.update
+        )
+    print()
+    print("Fixed effect (the design's): patients randomised for the target power")
+    print(sample_size_table(result, design, "md"))
+    with progress_bar(0, "trial", True) as bar:
+        assurance = job.assurance_at_sizes(
+            design, [r.n for r in result.rows], idata, seed=seed, progress=bar.update
+        )
+    print("Assurance at those sizes: power averaged over the phase 2 posterior of the effect")
+    print(
+        main_job_assurance_text(result.rows, assurance, trials=job.MAIN_ASSURANCE_TRIALS, seed=seed)
+    )
+    from progression.population import undefined_proportional_draws
+
+    print(main_job_note(design))
+    undefined = undefined_draws_note(
+        undefined_proportional_draws(idata), assurance[0]["proportional"].posterior_draws
+    )
+    if undefined:
+        print(undefined)
+    print(f"({time.perf_counter() - start:.0f} s)")
+    return 0
+
+
+def _terminate(signum, frame) -> None:
+    """SIGTERM ends a run like Ctrl-C: finished sweep cells are kept, nothing half-written."""
+    raise KeyboardInterrupt
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the exit status."""
+    parser = build_parser()
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        args = parser.parse_args(argv)
+        if args.command is None:
+            return main_job()
+        return args.handler(args)
+    except InputError as exc:
+        print(f"error: {flag_message(str(exc))}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted; finished work is kept", file=sys.stderr)
+        return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,265 @@
+"""Options of the command line, each defined once, and the helpers every subcommand shares.
+
+Option types refuse a bad value with one line naming the option; library errors, which name
+parameters, are shown with the option that sets them (:func:`flag_message`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import re
+import sys
+
+from designs.analyses.registry import ANALYSIS_NAMES
+from designs.errors import InputError
+from designs.simulation.seeds import DEFAULT_SEED
+
+PROG = "simulate.py"
+MAX_TRIALS = 10_000_000
+
+#: Library parameter names and the options that set them: a library error that starts with
+#: a parameter's name is shown with its option instead.
+FLAGS = {
+    "trials": "--trials",
+    "seed": "--seed",
+    "threads": "--threads",
+    "analysis": "--analysis",
+    "target_power": "--target-power",
+    "posterior": "--posterior",
+    "transport": "--transport",
+    "sizes": "--sizes",
+    "alpha": "--alpha",
+    "sides": "--sides",
+}
+_PARAMETER = re.compile(r"^(?P<name>[a-z_]+)(?: =)?(?=[ :])")
+
+
+def flag_message(message: str) -> str:
+    """A library error with its leading parameter name replaced by the option that sets it."""
+    m = _PARAMETER.match(message)
+    if m and m["name"] in FLAGS:
+        return FLAGS[m["name"]] + message[m.end() :]
+    return message
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with a one-line error message and exit status 2."""
+
+    def error(self, message: str) -> None:  # pragma: no cover - exercised through main()
+        raise InputError(f"{self.prog}: {message}")
+
+
+class HelpFormatter(argparse.HelpFormatter):
+    """Every option's help line ends with its default, when it has one that says something
+    (not a flag's False, an empty list or None, whose help says what happens instead)."""
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        silent = action.default in (None, False, []) or action.default is argparse.SUPPRESS
+        if silent or "default" in text or not action.option_strings:
+            return text
+        return text + " (default: %(default)s)"
+
+
+def add_command(sub, name: str, help_text: str, handler) -> argparse.ArgumentParser:
+    p = sub.add_parser(name, help=help_text, description=help_text, formatter_class=HelpFormatter)
+    p.set_defaults(handler=handler)
+    return p
+
+
+# ---------------------------------------------------------------------------------------------
+# Option types and option builders: each option is defined once.
+
+
+def whole(lo: int, hi: int | None = None):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or value < lo or (hi is not None and value > hi):
+            upper = f" and <= {hi:,}" if hi is not None else ""
+            raise argparse.ArgumentTypeError(f"{text!r}: must be a whole number >= {lo}{upper}")
+        return value
+
+    return parse
+
+
+def finite(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{text!r}: must be a finite number")
+    return value
+
+
+def add_seed_json(p) -> None:
+    p.add_argument("--seed", type=whole(0), default=DEFAULT_SEED, help="random seed")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+
+
+def add_design(p, *, sizes: bool = True) -> None:
+    """``--design`` and ``--set``; with ``sizes``, also the single-value design options."""
+    p.add_argument(
+        "--design",
+        default=None,
+        help="a name in designs/library (e.g. default, proact_unselected) or a TOML file; "
+        "default: designs/library/default.toml",
+    )
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="SECTION.KEY=VALUE",
+        help="override any design field, e.g. --set dropout.informative=1.5 "
+        "--set trial.lead_in_months=3 (TOML values)",
+    )
+    if not sizes:
+        return
+    p.add_argument(
+        "--n-per-arm",
+        type=whole(2),
+        help="patients per arm (1:1 allocation; default: the design's)",
+    )
+    p.add_argument(
+        "--n-total", type=whole(4), help="patients randomised in all (default: the design's)"
+    )
+    p.add_argument(
+        "--effect",
+        type=finite,
+        help="effect.value: points/month (slope_difference) or a fraction of |slope_mean| "
+        "(proportional_slowing); default: the design's",
+    )
+    p.add_argument("--threads", type=whole(1, 256), help="Numba threads (default: all cores)")
+
+
+def add_analysis(p, *, several: bool, default: str | None = None) -> None:
+    names = ", ".join(ANALYSIS_NAMES)
+    p.add_argument(
+        "--analysis",
+        nargs="+" if several else None,
+        choices=ANALYSIS_NAMES,
+        default=default,
+        metavar="NAME",
+        help=(f"one or more of {names}" if several else f"one of {names}")
+        + ("" if default else " (default: the design's trial.analysis)"),
+    )
+
+
+def add_trials(p, default: int, lo: int = 1, what: str = "simulated trials") -> None:
+    p.add_argument("--trials", type=whole(lo, MAX_TRIALS), default=default, help=what)
+
+
+def add_targets(p, help_text: str = "target power(s), each in (0, 1)") -> None:
+    p.add_argument(
+        "--target-power", nargs="+", type=finite, default=[0.8, 0.9], metavar="P", help=help_text
+    )
+
+
+def add_posterior(p) -> None:
+    p.add_argument(
+        "--posterior",
+        metavar="FILE.nc",
+        help="phase 2 posterior from `fit` (default: fit the bundled data once and reuse it)",
+    )
+
+
+def add_grid(p, flag: str, help_text: str) -> None:
+    """A grid option: ``START:STOP:STEP`` (inclusive), ``a,b,c`` or ``a b c``."""
+    p.add_argument(flag, nargs="+", metavar="GRID", help=help_text)
+
+
+def grid_values(args, flag: str, *, integer: bool = False):
+    """The values of a grid option (sorted, distinct), or None when it was not given."""
+    from designs.planning.sweep import parse_grid_tokens
+
+    tokens = getattr(args, flag.lstrip("-").replace("-", "_"))
+    return None if tokens is None else parse_grid_tokens(tokens, flag, integer=integer)
+
+
+def parse_set(items: list[str]) -> dict:
+    """``--set section.key=value`` pairs; values are read as TOML (numbers, lists, strings)."""
+    import tomllib
+
+    out = {}
+    for item in items:
+        key, sep, text = item.partition("=")
+        key = key.strip()
+        if not sep or key.count(".") < 1 or not text.strip():
+            raise InputError(f"--set {item!r}: must look like section.key=value")
+        try:
+            value = tomllib.loads(f"v = {text.strip()}")["v"]
+        except tomllib.TOMLDecodeError:
+            value = text.strip()
+        out[key] = value
+    return out
+
+
+def design_from_args(args, *, analysis_field: bool = True):
+    """The design of ``--design`` with the options and ``--set`` overrides applied.
+
+    With ``analysis_field``, ``--analysis`` (its first name) also sets ``trial.analysis``.
+    """
+    from designs.spec import load_design
+
+    design = load_design(args.design)
+    overrides = {}
+    n_arm, n_total = getattr(args, "n_per_arm", None), getattr(args, "n_total", None)
+    if isinstance(n_arm, int) and isinstance(n_total, int):
+        raise InputError("--n-per-arm and --n-total: give one of them, not both")
+    if isinstance(n_arm, int):
+        overrides["trial.n_per_arm"] = n_arm
+    if isinstance(n_total, int):
+        overrides["trial.n_total"] = n_total
+    if isinstance(getattr(args, "effect", None), float):
+        overrides["effect.value"] = args.effect
+    analysis = getattr(args, "analysis", None)
+    if analysis and analysis_field:
+        overrides["trial.analysis"] = analysis if isinstance(analysis, str) else analysis[0]
+    overrides.update(parse_set(args.set))
+    return design.with_overrides(overrides) if overrides else design
+
+
+def progress_bar(total: int, unit: str, enabled: bool):
+    """A tqdm bar on stderr, shown only for runs longer than about a second."""
+    from tqdm import tqdm
+
+    return tqdm(
+        total=total, unit=unit, disable=not enabled, delay=1.0, file=sys.stderr, leave=False
+    )
+
+
+def command_line() -> str:
+    """The command as typed, recorded in output files so that rerunning it reproduces them."""
+    import shlex
+
+    return shlex.join(["python", "simulate.py", *sys.argv[1:]])
+
+
+def print_json(obj) -> None:
+    print(json.dumps(obj, indent=2, default=float))
+
+
+def warn(lines) -> None:
+    for line in lines:
+        print(line, file=sys.stderr)
+
+
+def check_targets(targets) -> None:
+    for t in targets:
+        if not 0 < t < 1:
+            raise InputError(f"--target-power {t:g}: must be in (0, 1)")
+
+
+def phase2_posterior(path: str | None):
+    from designs.planning.posterior import load_or_fit_posterior
+
+    return load_or_fit_posterior(path)
+
+
+# ---------------------------------------------------------------------------------------------
+# Subcommands

@@ -1,0 +1,309 @@
+"""Planning subcommands: sweep, sample-size, assurance, report."""
+
+from __future__ import annotations
+
+import math
+
+from designs import __version__
+from designs.cli.options import (
+    add_analysis,
+    add_command,
+    add_design,
+    add_grid,
+    add_posterior,
+    add_seed_json,
+    add_targets,
+    add_trials,
+    check_targets,
+    command_line,
+    design_from_args,
+    grid_values,
+    phase2_posterior,
+    print_json,
+    progress_bar,
+    warn,
+    whole,
+)
+from designs.errors import InputError
+
+#: The sweep's grid options: (flag, dimension, integer values, help).
+SWEEP_GRIDS = (
+    ("--n-per-arm", "n_per_arm", True, "patients per arm, e.g. 50:300:25 or 50 100 150"),
+    ("--n-total", "n_total", True, "patients randomised in all (unequal allocation)"),
+    ("--effect", "effect", False, "effect.value grid, in the design's units, e.g. 0.2 0.3"),
+    ("--duration", "duration_months", False, "trial length, months (visits keep their spacing)"),
+    ("--dropout", "dropout_12m", False, "fraction gone by month 12 (constant MCAR hazard)"),
+    (
+        "--informative",
+        "dropout_informative",
+        False,
+        "dropout.informative grid: log-hazard per point/month of faster decline (0 = MCAR)",
+    ),
+)
+
+
+def add_sweep(sub) -> None:
+    p = add_command(
+        sub, "sweep", "power over a grid of designs, to an xarray netCDF file", cmd_sweep
+    )
+    add_seed_json(p)
+    add_design(p, sizes=False)
+    for flag, _, _, help_text in SWEEP_GRIDS:
+        add_grid(p, flag, help_text)
+    p.add_argument(
+        "--assurance",
+        action="store_true",
+        help="also compute assurance in every cell (over the phase 2 posterior)",
+    )
+    add_posterior(p)
+    p.add_argument(
+        "--transport",
+        choices=("proportional", "absolute"),
+        default="proportional",
+        help="how a posterior draw becomes this population's effect (with --assurance)",
+    )
+    add_analysis(p, several=True)
+    add_trials(p, 2000, what="simulated trials per cell")
+    p.add_argument("--out", required=True, help="netCDF file to write (FILE.nc)")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument(
+        "--scheduler", metavar="ADDRESS", help="a running Dask scheduler, e.g. tcp://10.0.0.5:8786"
+    )
+    where.add_argument(
+        "--workers", type=whole(1, 1024), help="start a local Dask cluster with N worker processes"
+    )
+
+
+def cmd_sweep(args) -> int:
+    from designs.planning.posterior import posterior_draws
+    from designs.planning.sweep import cells_folder, run_sweep
+
+    design = design_from_args(args, analysis_field=False)
+    grid = {dim: grid_values(args, flag, integer=integer) for flag, dim, integer, _ in SWEEP_GRIDS}
+    grid = {dim: values for dim, values in grid.items() if values is not None}
+    if not grid:
+        flags = ", ".join(flag for flag, *_ in SWEEP_GRIDS)
+        raise InputError(f"sweep: give at least one of {flags}")
+    draws = None
+    if args.assurance or args.posterior:
+        draws = posterior_draws(phase2_posterior(args.posterior), args.transport)
+    cells = math.prod(len(v) for v in grid.values())
+    resumed = cells_folder(args.out).is_dir()
+    with progress_bar(cells, "cell", not args.json) as bar:
+        ds = run_sweep(
+            design,
+            grid,
+            args.trials,
+            args.seed,
+            tuple(args.analysis) if args.analysis else None,
+            args.out,
+            scheduler=args.scheduler,
+            workers=args.workers,
+            progress=bar.update,
+            command=command_line(),
+            assurance_draws=draws,
+            transport=args.transport,
+        )
+    dims = {k: int(v) for k, v in ds.sizes.items()}
+    if args.json:
+        print_json(
+            {
+                "out": str(args.out),
+                "dims": dims,
+                "cells": cells,
+                "trials_per_cell": args.trials,
+                "seed": args.seed,
+                "analyses": list(ds.analysis.values.tolist()),
+                "version": __version__,
+                "resumed": resumed,
+            }
+        )
+    else:
+        shape = ", ".join(f"{k} {v}" for k, v in dims.items())
+        print(
+            f"wrote {args.out}: {cells} cells ({shape}), {args.trials} trials each, "
+            f"seed {args.seed}{' (resumed)' if resumed else ''}"
+        )
+    worst = float((ds.failed_fits / args.trials).max())
+    if worst > 0.01:
+        warn(
+            [
+                f"warning: up to {worst:.1%} of fits failed in a cell (see failed_fits in "
+                f"{args.out}); they are left out of the power, not counted as non-rejections"
+            ]
+        )
+    return 0
+
+
+def add_sample_size(sub) -> None:
+    p = add_command(
+        sub, "sample-size", "n for target powers (simulated), as a table", cmd_sample_size
+    )
+    add_seed_json(p)
+    add_design(p)
+    add_targets(p)
+    add_trials(p, 2000, lo=10, what="simulated trials per size")
+    add_analysis(p, several=False)
+    add_grid(p, "--sizes", "simulate exactly these sizes (default: a bracket from the closed form)")
+    p.add_argument("--format", choices=("md", "csv", "latex"), default="md", help="table format")
+    p.add_argument("--out", help="also write the table to this file")
+
+
+def cmd_sample_size(args) -> int:
+    from designs.atomic import atomic_write_text, check_writable
+    from designs.outputs.console import failed_fit_warnings
+    from designs.outputs.tables import sample_size_table
+    from designs.planning.sample_size import find_sample_size
+
+    check_targets(args.target_power)
+    sizes = grid_values(args, "--sizes", integer=True)
+    design = design_from_args(args)
+    if args.out:
+        check_writable(args.out)
+    with progress_bar(0, "trial", not args.json) as bar:
+        result = find_sample_size(
+            design,
+            args.target_power,
+            args.trials,
+            args.seed,
+            args.analysis,
+            sizes=sizes,
+            threads=args.threads,
+            progress=bar.update,
+        )
+    table = sample_size_table(result, design, args.format)
+    if args.out:
+        atomic_write_text(args.out, table)
+    if args.json:
+        print_json([r.to_dict() for r in result.rows])
+    else:
+        print(table, end="")
+    warn(failed_fit_warnings(result.rows))
+    return 0
+
+
+def add_assurance(sub) -> None:
+    p = add_command(
+        sub, "assurance", "power averaged over the phase 2 posterior of the effect", cmd_assurance
+    )
+    add_seed_json(p)
+    add_design(p)
+    add_posterior(p)
+    add_trials(p, 4000)
+    add_analysis(p, several=False)
+    p.add_argument(
+        "--transport",
+        choices=("proportional", "absolute"),
+        default=None,
+        help="how a draw becomes this population's effect (default: the design's "
+        "effect.transport; the other is shown beside it)",
+    )
+    p.add_argument(
+        "--natural-history",
+        choices=("design", "posterior"),
+        default="design",
+        help="population of each simulated trial: the design's, or drawn jointly with the "
+        "effect from the phase 2 posterior (patients recruited like the phase 2 ones)",
+    )
+
+
+def cmd_assurance(args) -> int:
+    from designs.outputs.console import assurance_text, failed_fit_warnings
+    from designs.planning.assurance import assurance_from_draws
+    from designs.planning.posterior import posterior_draws
+    from progression.population import undefined_proportional_draws
+
+    design = design_from_args(args)
+    idata = phase2_posterior(args.posterior)
+    first = args.transport or design.effect.transport.value
+    order = (first, "absolute" if first == "proportional" else "proportional")
+    history = None
+    if args.natural_history == "posterior":
+        from progression.population import natural_history_draws
+
+        history = natural_history_draws(idata)
+    results = []
+    with progress_bar(4 * args.trials, "trial", not args.json) as bar:
+        for transport in order:
+            results.append(
+                assurance_from_draws(
+                    design,
+                    posterior_draws(idata, transport),
+                    args.trials,
+                    args.seed,
+                    args.analysis,
+                    transport,
+                    natural_history=history,
+                    threads=args.threads,
+                    progress=bar.update,
+                )
+            )
+    warn(failed_fit_warnings(results))
+    if args.json:
+        out = results[0].to_dict()
+        out["other_transport"] = results[1].to_dict()
+        out["posterior_seed"] = idata.attrs.get("seed")
+        out["illustrative_data"] = bool(idata.attrs.get("illustrative_data", 1))
+        out["undefined_proportional_draws"] = undefined_proportional_draws(idata)
+        print_json(out)
+    else:
+        print(
+            assurance_text(
+                design,
+                results,
+                natural_history_from_posterior=history is not None,
+                undefined_draws=undefined_proportional_draws(idata),
+            )
+        )
+    return 0
+
+
+def add_report(sub) -> None:
+    p = add_command(
+        sub, "report", "tables, plots and a methods paragraph into a folder", cmd_report
+    )
+    add_seed_json(p)
+    add_design(p)
+    p.add_argument("--out", required=True, metavar="DIR", help="folder to write")
+    add_trials(p, 2000, lo=10, what="simulated trials per point")
+    add_targets(p, "target power(s) in (0, 1); the operating characteristics use the first")
+    add_analysis(p, several=False)
+    add_posterior(p)
+    p.add_argument(
+        "--no-assurance",
+        action="store_true",
+        help="skip the posterior (no assurance curve, no posterior plot)",
+    )
+
+
+def cmd_report(args) -> int:
+    from designs.outputs.report import check_report_folder, write_report
+    from designs.planning.report_plan import plan_report
+
+    check_targets(args.target_power)
+    design = design_from_args(args)
+    out = check_report_folder(args.out)
+    idata = None if args.no_assurance else phase2_posterior(args.posterior)
+    with progress_bar(0, "trial", not args.json) as bar:
+        plan = plan_report(
+            design,
+            trials=args.trials,
+            seed=args.seed,
+            targets=tuple(args.target_power),
+            idata=idata,
+            analysis=args.analysis,
+            progress=bar.update,
+        )
+    files = write_report(plan, out)
+    if args.json:
+        print_json(
+            {
+                "out": str(out),
+                "files": [f.name for f in files],
+                "seed": args.seed,
+                "version": __version__,
+            }
+        )
+    else:
+        print(f"wrote {len(files)} files to {out}: {', '.join(f.name for f in files)}")
+    return 0
