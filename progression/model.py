@@ -207,6 +207,10 @@ def fit(
             nuts_sampler=nuts_sampler,
             compute_convergence_checks=False,
         )
+        # PyMC returns the draws so far when sampling is interrupted (Ctrl-C, SIGTERM): such
+        # a posterior must never look finished, be saved or be cached.
+        if not _complete(idata, draws, chains):
+            raise KeyboardInterrupt("sampling was interrupted; no posterior is written")
         prior = pm.sample_prior_predictive(draws=N_PRIOR_DRAWS, random_seed=int(prior_seed))
         pm.sample_posterior_predictive(
             idata, random_seed=int(ppc_seed), extend_inferencedata=True, progressbar=False
@@ -233,6 +237,14 @@ def fit(
         ),
     }
     return idata
+
+
+def _complete(idata: xr.DataTree, draws: int, chains: int) -> bool:
+    """True when the posterior holds ``chains`` chains of ``draws`` draws each."""
+    if "posterior" not in idata.children:
+        return False
+    sizes = idata["posterior"].sizes
+    return sizes.get("chain") == chains and sizes.get("draw") == draws
 
 
 def save_posterior(idata: xr.DataTree, path: str | Path) -> Path:
@@ -293,6 +305,13 @@ def load_posterior(path: str | Path) -> xr.DataTree:
         raise InputError(
             f"posterior {path}: written by model version {idata.attrs['model_version']!r}, "
             f"this tool fits version {MODEL_VERSION!r}; refit with `simulate.py fit`"
+        )
+    draws, chains = idata.attrs.get("draws"), idata.attrs.get("chains")
+    if draws is not None and chains is not None and not _complete(idata, draws, chains):
+        sizes = dict(idata["posterior"].sizes)
+        raise InputError(
+            f"posterior {path}: incomplete ({sizes.get('chain')} chains x {sizes.get('draw')} "
+            f"draws, but the fit was of {chains} x {draws}); refit with `simulate.py fit`"
         )
     return idata
 

@@ -1,0 +1,81 @@
+"""An interrupted fit never looks finished: it writes nothing, exits 130, and a truncated
+posterior file is neither reused from the cache nor accepted as ``--posterior``.
+
+PyMC returns the draws so far when sampling is interrupted; these tests stand in a sampler
+that does exactly that (no real sampling)."""
+
+import numpy as np
+import pytest
+import xarray as xr
+
+import simulate
+from progression import model
+from progression.errors import InputError
+
+
+def _partial_sample(**kwargs):
+    """What ``pm.sample`` returns after Ctrl-C: fewer draws than asked for."""
+    chains, draws = kwargs["chains"], kwargs["draws"]
+    post = xr.Dataset({"delta": (("chain", "draw"), np.zeros((chains, draws // 3)))})
+    return xr.DataTree.from_dict({"posterior": post})
+
+
+def test_interrupted_sampling_raises_instead_of_returning_a_short_posterior(phase2, monkeypatch):
+    monkeypatch.setattr(model.pm, "sample", _partial_sample)
+    with pytest.raises(KeyboardInterrupt):
+        model.fit(phase2, draws=300, chains=2, tune=100, seed=1, progressbar=False)
+
+
+def test_interrupted_fit_command_exits_130_and_writes_nothing(monkeypatch, tmp_path, capsys):
+    monkeypatch.setattr(model.pm, "sample", _partial_sample)
+    out = tmp_path / "post.nc"
+    code = simulate.main(["fit", "--draws", "300", "--tune", "100", "--out", str(out)])
+    assert code == 130
+    assert "interrupted" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+def _truncated_file(path, draws=1000, chains=4, **attrs):
+    """A posterior file whose attributes claim the full run but which holds fewer draws."""
+    post = xr.Dataset({"delta": (("chain", "draw"), np.zeros((chains, 160)))})
+    tree = xr.DataTree.from_dict({"posterior": post})
+    tree.attrs = {
+        "model_version": model.MODEL_VERSION,
+        "data_sha256": "0",
+        "seed": 1,
+        "illustrative_data": 1,
+        "draws": draws,
+        "chains": chains,
+        **attrs,
+    }
+    tree.to_netcdf(path, engine="h5netcdf")
+    return path
+
+
+def test_truncated_posterior_file_is_refused(tmp_path):
+    path = _truncated_file(tmp_path / "short.nc")
+    with pytest.raises(InputError, match="incomplete"):
+        model.load_posterior(path)
+
+
+def test_cache_refits_instead_of_reusing_a_truncated_posterior(phase2, tmp_path, monkeypatch):
+    settings = dict(draws=1000, chains=4, tune=1000, seed=7, target_accept=0.95)
+    path = model.cache_path(phase2, tmp_path, **settings)
+    # every attribute the cache key checks matches: only the sizes give it away
+    _truncated_file(
+        path, data_sha256=phase2.sha256, priors=model.DEFAULT_PRIORS.to_json(), **settings
+    )
+    calls = []
+
+    def fake_fit(data, priors, progressbar=False, **kw):
+        calls.append(kw)
+        post = xr.Dataset({"delta": (("chain", "draw"), np.zeros((4, 1000)))})
+        tree = xr.DataTree.from_dict({"posterior": post})
+        tree.attrs = {"model_version": model.MODEL_VERSION, "data_sha256": data.sha256,
+                      "seed": 7, "illustrative_data": 1, "draws": 1000, "chains": 4}  # fmt: skip
+        return tree
+
+    monkeypatch.setattr(model, "fit", fake_fit)
+    idata = model.cached_fit(phase2, tmp_path, **settings)
+    assert len(calls) == 1  # refitted, not reused
+    assert idata["posterior"].sizes["draw"] == 1000
