@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from designs.errors import InputError
@@ -21,8 +21,24 @@ def _umask() -> int:
     return mask
 
 
-def check_writable(path: str | Path, option: str = "--out") -> Path:
-    """Return ``path`` as a Path if its folder exists (or can be made) and is writable."""
+def check_writable(
+    path: str | Path,
+    option: str = "--out",
+    *,
+    inputs: Sequence[tuple[str, str | Path | None]] = (),
+    is_earlier_output: Callable[[Path], bool] | None = None,
+    what: str = "output of this command",
+    force: bool = False,
+) -> Path:
+    """Return ``path`` as a Path if it may be written: nothing of the user's is lost.
+
+    Refused, each with one line naming ``option``: a folder that cannot be made or written;
+    a path that exists and is not a regular file (a folder, a device such as ``/dev/null``,
+    a FIFO: writing would replace it with a file); a path that is one of the command's
+    ``inputs`` (``(option, path)`` pairs); and, when ``is_earlier_output`` is given, an
+    existing file it does not recognise as an earlier output of the same kind, unless
+    ``force``.
+    """
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
     try:
@@ -35,7 +51,38 @@ def check_writable(path: str | Path, option: str = "--out") -> Path:
         raise InputError(f"{option} {path}: is a folder; give a file name")
     if not os.access(folder, os.W_OK):
         raise InputError(f"{option} {path}: folder {folder} is not writable")
+    if not (path.exists() or path.is_symlink()):
+        return path
+    if not path.is_file():
+        raise InputError(
+            f"{option} {path}: exists and is not a regular file (a device, FIFO or socket "
+            "would be replaced); give another file name"
+        )
+    for name, given in inputs:
+        if given is not None and Path(given).is_file() and os.path.samefile(path, given):
+            raise InputError(
+                f"{option} {path}: is also this command's input ({name}); writing would "
+                "destroy it, choose another file"
+            )
+    if is_earlier_output is not None and not force and not is_earlier_output(path):
+        raise InputError(
+            f"{option} {path}: exists and is not an earlier {what}; give --force to replace it"
+        )
     return path
+
+
+def text_mentions(marker: str, *, first_line: bool = False) -> Callable[[Path], bool]:
+    """A recogniser for :func:`check_writable`: the file's text (or first line) has ``marker``."""
+
+    def recognise(path: Path) -> bool:
+        try:
+            with open(path, "rb") as f:
+                head = f.readline() if first_line else f.read(1 << 20)
+        except OSError:
+            return False
+        return marker.encode() in head
+
+    return recognise
 
 
 @contextlib.contextmanager

@@ -316,6 +316,15 @@ def load_posterior(path: str | Path) -> xr.DataTree:
     return idata
 
 
+def is_posterior_file(path: str | Path) -> bool:
+    """True when ``path`` holds a posterior written by this tool (any model version)."""
+    try:
+        with xr.open_datatree(path, engine="h5netcdf") as tree:
+            return all(attr in tree.attrs for attr in REQUIRED_ATTRS)
+    except (OSError, ValueError):
+        return False
+
+
 def _cache_key(data: Phase2Data, priors: Priors, settings: dict) -> str:
     text = json.dumps(
         {"data": data.sha256, "model": MODEL_VERSION, "priors": priors.to_json(), **settings},

@@ -10,10 +10,12 @@ from designs.cli.options import (
     add_analysis,
     add_command,
     add_design,
+    add_force,
     add_seed_json,
     add_trials,
     command_line,
     design_from_args,
+    design_inputs,
     finite,
     print_json,
     progress_bar,
@@ -38,16 +40,24 @@ def add_fit(sub) -> None:
     p.add_argument("--draws", type=whole(100, 100_000), default=1000, help="draws per chain")
     p.add_argument("--tune", type=whole(100, 100_000), default=1000, help="tuning steps")
     p.add_argument("--chains", type=whole(1, 64), default=4, help="chains")
+    add_force(p)
 
 
 def cmd_fit(args) -> int:
     from designs.atomic import check_writable
     from progression.diagnostics import fit_summary, format_fit_report
-    from progression.model import fit, save_posterior
+    from progression.model import fit, is_posterior_file, save_posterior
     from progression.records import load_phase2
 
     data = load_phase2(args.data)
-    out = check_writable(args.out, "--out")
+    out = check_writable(
+        args.out,
+        "--out",
+        inputs=[("--data", args.data)],
+        is_earlier_output=is_posterior_file,
+        what="posterior written by this tool",
+        force=args.force,
+    )
     if not args.json:
         print(
             f"fitting {data.source} ({'ILLUSTRATIVE reconstruction, ' if data.illustrative else ''}"
@@ -113,14 +123,23 @@ def add_trial(sub) -> None:
         'command; in R read it with comment.char = "#")',
     )
     p.add_argument("--index", type=whole(0), default=0, help="which trial of the seed's run")
+    add_force(p)
 
 
 def cmd_trial(args) -> int:
-    from designs.atomic import atomic_write_text
+    from designs.atomic import atomic_write_text, check_writable, text_mentions
     from designs.outputs.trial_csv import trial_csv_text
     from designs.simulation.engine import simulate_one_trial
     from designs.simulation.inputs import simulation_inputs
 
+    check_writable(
+        args.out,
+        "--out",
+        inputs=design_inputs(args),
+        is_earlier_output=text_mentions("# simulated trial", first_line=True),
+        what="trial written by `simulate.py trial`",
+        force=args.force,
+    )
     design = design_from_args(args)
     trial = simulate_one_trial(simulation_inputs(design), args.seed, args.index)
     comment = (

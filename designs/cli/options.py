@@ -150,6 +150,23 @@ def add_analysis(p, *, several: bool, default: str | None = None) -> None:
     )
 
 
+def add_force(p) -> None:
+    """``--force``: replace an existing ``--out`` file that is not an earlier output."""
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an existing --out file even if it is not an earlier output of this "
+        "command (never one of the command's inputs)",
+    )
+
+
+def design_inputs(args) -> list[tuple[str, str | None]]:
+    """The input files of a command that reads a design: (option, path) pairs."""
+    design = getattr(args, "design", None)
+    is_file = design is not None and ("/" in design or design.endswith(".toml"))
+    return [("--design", design if is_file else None)]
+
+
 def add_trials(p, default: int, lo: int = 1, what: str = "simulated trials") -> None:
     p.add_argument("--trials", type=whole(lo, MAX_TRIALS), default=default, help=what)
 

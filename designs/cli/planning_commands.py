@@ -9,6 +9,7 @@ from designs.cli.options import (
     add_analysis,
     add_command,
     add_design,
+    add_force,
     add_grid,
     add_posterior,
     add_seed_json,
@@ -17,6 +18,7 @@ from designs.cli.options import (
     check_targets,
     command_line,
     design_from_args,
+    design_inputs,
     grid_values,
     phase2_posterior,
     print_json,
@@ -65,6 +67,7 @@ def add_sweep(sub) -> None:
     add_analysis(p, several=True)
     add_trials(p, 2000, what="simulated trials per cell")
     p.add_argument("--out", required=True, help="netCDF file to write (FILE.nc)")
+    add_force(p)
     where = p.add_mutually_exclusive_group()
     where.add_argument(
         "--scheduler", metavar="ADDRESS", help="a running Dask scheduler, e.g. tcp://10.0.0.5:8786"
@@ -75,9 +78,18 @@ def add_sweep(sub) -> None:
 
 
 def cmd_sweep(args) -> int:
+    from designs.atomic import check_writable
     from designs.planning.posterior import posterior_draws
-    from designs.planning.sweep import cells_folder, run_sweep
+    from designs.planning.sweep import cells_folder, is_sweep_file, run_sweep
 
+    check_writable(
+        args.out,
+        "--out",
+        inputs=[*design_inputs(args), ("--posterior", args.posterior)],
+        is_earlier_output=is_sweep_file,
+        what="sweep written by this tool",
+        force=args.force,
+    )
     design = design_from_args(args, analysis_field=False)
     grid = {dim: grid_values(args, flag, integer=integer) for flag, dim, integer, _ in SWEEP_GRIDS}
     grid = {dim: values for dim, values in grid.items() if values is not None}
@@ -147,10 +159,11 @@ def add_sample_size(sub) -> None:
     add_grid(p, "--sizes", "simulate exactly these sizes (default: a bracket from the closed form)")
     p.add_argument("--format", choices=("md", "csv", "latex"), default="md", help="table format")
     p.add_argument("--out", help="also write the table to this file")
+    add_force(p)
 
 
 def cmd_sample_size(args) -> int:
-    from designs.atomic import atomic_write_text, check_writable
+    from designs.atomic import atomic_write_text, check_writable, text_mentions
     from designs.outputs.console import failed_fit_warnings
     from designs.outputs.tables import sample_size_table
     from designs.planning.sample_size import find_sample_size
@@ -159,7 +172,13 @@ def cmd_sample_size(args) -> int:
     sizes = grid_values(args, "--sizes", integer=True)
     design = design_from_args(args)
     if args.out:
-        check_writable(args.out)
+        check_writable(
+            args.out,
+            inputs=design_inputs(args),
+            is_earlier_output=text_mentions("als-trial-sim"),
+            what="table written by this tool",
+            force=args.force,
+        )
     with progress_bar(0, "trial", not args.json) as bar:
         result = find_sample_size(
             design,

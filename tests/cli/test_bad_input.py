@@ -28,6 +28,14 @@ def files(tmp_path_factory):
     )
     (d / "latin1.csv").write_bytes("patient,arm,month,alsfrs_r\n\xe9,1,0,40\n".encode("latin-1"))
     (d / "a_folder").mkdir()
+    (d / "notes.txt").write_text("my notes, not an output of this tool\n")
+    import os
+    import shutil
+
+    from progression.records import BUNDLED_PHASE2
+
+    shutil.copy(BUNDLED_PHASE2, d / "phase2.csv")
+    os.mkfifo(d / "fifo")
     (d / "not_netcdf.nc").write_text("hello")
     import numpy as np
     import xarray as xr
@@ -104,6 +112,28 @@ CASES = [
     (["sweep", "--informative", "99", "--out", "{d}/never.nc"], "--informative"),
     (["sample-size", "--target-power", "1.5"], "--target-power"),
     (["fit", "--data", "{d}/arm2.csv", "--out", "{d}/never.nc"], "arm2.csv"),
+    # outputs never destroy inputs or other files (reliability review)
+    (["fit", "--data", "{d}/phase2.csv", "--out", "{d}/phase2.csv"], "--data"),
+    (["fit", "--data", "{d}/phase2.csv", "--out", "{d}/notes.txt"], "--force"),
+    (["trial", "--design", "{d}/negative_sd.toml", "--out", "{d}/negative_sd.toml"], "--out"),
+    (["trial", "--design", "{d}/unequal.toml", "--out", "{d}/unequal.toml"], "--design"),
+    (["trial", "--out", "{d}/notes.txt"], "--force"),
+    (["trial", "--out", "{d}/fifo"], "not a regular file"),
+    (["sample-size", "--sizes", "20", "--trials", "20", "--out", "{d}/notes.txt"], "--force"),
+    (["sweep", "--n-per-arm", "20", "--out", "{d}/notes.txt"], "--force"),
+    (["sweep", "--n-per-arm", "20", "--out", "{d}/not_ours.nc"], "--force"),
+    (
+        [
+            "sweep",
+            "--n-per-arm",
+            "20",
+            "--posterior",
+            "{d}/old_model.nc",
+            "--out",
+            "{d}/old_model.nc",
+        ],
+        "--posterior",
+    ),
     (["fit", "--data", "{d}/nothing_here.csv"], "nothing_here.csv"),
 ]
 

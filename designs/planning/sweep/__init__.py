@@ -40,6 +40,7 @@ from designs.planning.sweep.dataset import (
     ASSURANCE_VARIABLES,
     DIM_ATTRS,
     VARIABLES,
+    is_sweep_file,
     load_sweep,
 )
 from designs.planning.sweep.design import cell_design, retime_cumulative, retime_visits
@@ -64,6 +65,7 @@ __all__ = [
     "cell_key",
     "cells_folder",
     "evaluate_cell",
+    "is_sweep_file",
     "load_sweep",
     "parse_grid",
     "parse_grid_tokens",

@@ -98,6 +98,15 @@ def _assemble(design, grid, cells, keys, results, trials, seed, analyses) -> xr.
     return ds
 
 
+def is_sweep_file(path: str | Path) -> bool:
+    """True when ``path`` holds a sweep written by this tool."""
+    try:
+        load_sweep(path)
+    except InputError:
+        return False
+    return True
+
+
 def load_sweep(path: str | Path) -> xr.Dataset:
     """Open a sweep written by :func:`~designs.planning.sweep.run_sweep` (checks it is one
     of ours)."""
