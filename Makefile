@@ -31,6 +31,11 @@ venv: $(STAMP)
 
 run: $(STAMP)
 	$(PY) simulate.py
+	@echo
+	@echo "Next, in a shell with the environment active (source .venv/bin/activate):"
+	@echo "  python simulate.py power --n-per-arm 150 --trials 500     # power of one design"
+	@echo "  python simulate.py report --out results/report            # tables, figures, methods text"
+	@echo "  python simulate.py --help                                 # every subcommand"
 
 test: $(STAMP)
 	$(PY) -m pytest --durations=15

@@ -15,9 +15,11 @@ import numpy as np
 
 from designs.errors import InputError
 from designs.simulation.seeds import DEFAULT_SEED
+from progression.cache_dirs import cache_root
 
-#: Where fits of the bundled data are kept: ``.cache/posterior`` in the source tree.
-DEFAULT_CACHE = Path(__file__).resolve().parents[2] / ".cache" / "posterior"
+#: Where fits of the bundled data are kept (``.cache/posterior`` of a source checkout, the
+#: user's cache folder for an installed package).
+DEFAULT_CACHE = cache_root() / "posterior"
 #: Seed of the cached phase 2 fit (part of its cache key).
 PHASE2_FIT_SEED = DEFAULT_SEED
 

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import numba
 
+from progression.cache_dirs import cache_root
+
 _PACKAGE = Path(__file__).resolve().parents[1]
 # Sources whose compiled code can end up inside a cached kernel: every module of the
 # ``designs`` package, sub-packages included, and the benchmarks' kernels.
@@ -35,15 +37,13 @@ def sources_hash() -> str:
 def use_versioned_cache() -> Path:
     """Point Numba's cache at ``<base>/src-<hash>`` and return that directory.
 
-    ``<base>`` is ``NUMBA_CACHE_DIR`` if set (the Makefile sets ``.cache/numba``), else
-    ``$XDG_CACHE_HOME/als-trial-sim/numba`` (``~/.cache/...``); if that cannot be written,
-    the system's temporary folder. Must run before any
+    ``<base>`` is ``NUMBA_CACHE_DIR`` if set, else ``numba`` in the tool's one cache folder
+    (:func:`progression.cache_dirs.cache_root`: ``.cache/`` of a source checkout, which the
+    Makefile uses too, or the user's cache folder); if that cannot be written, the system's
+    temporary folder. Must run before any
     ``@njit(cache=True)`` of ours is applied, i.e. on import of :mod:`designs`.
     """
-    base = os.environ.get("NUMBA_CACHE_DIR")
-    if not base:
-        xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-        base = str(Path(xdg) / "als-trial-sim" / "numba")
+    base = os.environ.get("NUMBA_CACHE_DIR") or str(cache_root() / "numba")
     name = f"src-{sources_hash()}"
     cache_dir = Path(base) / name
     try:

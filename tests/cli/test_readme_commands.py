@@ -1,0 +1,78 @@
+"""Every command in the README's shell blocks runs as written (in an activated shell), so the
+README cannot drift from the tool. The cluster example runs against a real Dask scheduler
+and worker on the loopback interface."""
+
+import re
+import shlex
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+MAX_TRIALS = 50  # the README's trial counts are cut to this (the commands are what is tested)
+
+
+def readme_commands() -> list[list[str]]:
+    """``python simulate.py ...`` lines of the README's bash blocks, continuations joined."""
+    text = (ROOT / "README.md").read_text()
+    commands = []
+    for block in re.findall(r"```bash\n(.*?)```", text, flags=re.S):
+        for line in block.replace("\\\n", " ").splitlines():
+            line = line.split("  #", 1)[0].strip()
+            if line.startswith("python simulate.py"):
+                commands.append(shlex.split(line))
+    return commands
+
+
+def _small(argv: list[str]) -> list[str]:
+    out = list(argv)
+    for i, word in enumerate(out[:-1]):
+        if word == "--trials":
+            out[i + 1] = str(min(int(out[i + 1]), MAX_TRIALS))
+    return out
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_the_readme_has_commands():
+    names = {argv[2] for argv in readme_commands() if len(argv) > 2}
+    assert {"power", "sample-size", "sweep", "trial", "analyze", "report"} <= names
+
+
+@pytest.mark.slow
+def test_every_readme_command_runs_as_written(tmp_path):
+    port = _free_port()
+    bin_dir = Path(sys.executable).parent
+    scheduler = worker = None
+    try:
+        for argv in readme_commands():
+            argv = _small(argv)
+            if "--scheduler" in argv and scheduler is None:
+                scheduler = subprocess.Popen(
+                    [bin_dir / "dask", "scheduler", "--host", "127.0.0.1", "--port", str(port),
+                     "--no-dashboard"],
+                    cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                )  # fmt: skip
+                worker = subprocess.Popen(
+                    [bin_dir / "dask", "worker", f"tcp://127.0.0.1:{port}", "--nthreads", "1",
+                     "--no-dashboard"],
+                    cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                )  # fmt: skip
+                time.sleep(5)
+            argv = [a.replace("SCHEDULER:8786", f"127.0.0.1:{port}") for a in argv]
+            cmd = [sys.executable, str(ROOT / "simulate.py"), *argv[2:]]
+            out = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=900)
+            assert out.returncode == 0, f"{shlex.join(argv)}\n{out.stderr[-2000:]}"
+    finally:
+        for proc in (worker, scheduler):
+            if proc is not None:
+                proc.terminate()
+                proc.wait(timeout=30)
