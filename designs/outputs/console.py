@@ -40,7 +40,42 @@ def power_text(design, summaries) -> str:
         f"{s.death_placebo:.1%} placebo, {s.death_active:.1%} active{screened}; "
         f"{s.trials} trials, seed {s.seed}"
     )
-    return "\n".join(lines)
+    return "\n".join(lines + power_notes(design, summaries))
+
+
+def bias_in_mc_se(s) -> float:
+    """The bias of a power summary in units of its Monte Carlo SE (NaN without a truth)."""
+    ok = s.trials - s.failed_fits
+    if math.isnan(s.bias) or ok < 2 or not s.sd_estimate > 0:
+        return math.nan
+    return s.bias / (s.sd_estimate / math.sqrt(ok))
+
+
+def power_notes(design, summaries) -> list[str]:
+    """What a reader of ``power`` must know: multiplicity, a bias beyond Monte Carlo error, a
+    boundary variance."""
+    notes = []
+    if len(summaries) > 1:
+        notes.append(
+            f"note: several analyses of the same trials: only {summaries[0].analysis} (the "
+            "first) is read as the trial's test at its alpha; the others are shown for "
+            "comparison, with no multiplicity correction."
+        )
+    for s in summaries:
+        z = bias_in_mc_se(s)
+        if abs(z) > 3:
+            notes.append(
+                f"note: {s.analysis}: the bias {s.bias:+.4f} {s.units} is {abs(z):.1f} Monte "
+                "Carlo SE from 0, beyond simulation noise; likely causes: the floor and ceiling "
+                "of the 0-48 scale with integer scores, completers' selection (ancova_change) "
+                "or informative dropout and death."
+            )
+    if design.population.slope_sd == 0 and any(s.analysis == "lmm_slope" for s in summaries):
+        notes.append(
+            "note: population.slope_sd = 0 puts the slope variance of lmm_slope on its "
+            "boundary; its test is then conservative (about 3.4% at alpha 0.05)."
+        )
+    return notes
 
 
 def failed_fit_warnings(summaries) -> list[str]:

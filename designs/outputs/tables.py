@@ -211,6 +211,8 @@ def realism_sensitivity_md(rows: list[dict], design, n: int, trials: int, seed: 
         f"Power (favourable) at n = {n} under assumptions that are not published; {trials} "
         f"simulated trials per row, seed {seed}, common random numbers across rows.",
         realism_switches(design),
+        f"Only {rows[0]['analysis']} is the trial's test at its alpha; the other analyses "
+        "are shown for comparison, with no multiplicity correction.",
         "",
         "| scenario | analysis | power (MC SE) | bias | dropped out, placebo / active | "
         "died, placebo / active |",

@@ -1,0 +1,34 @@
+"""What `power` prints beside the numbers: multiplicity, a bias beyond Monte Carlo error, a
+boundary variance (statistical review findings)."""
+
+import math
+from types import SimpleNamespace
+
+from designs.outputs.console import bias_in_mc_se, power_notes
+from designs.spec import load_design
+
+
+def _summary(analysis="lmm_slope", bias=0.0, sd=0.1, trials=4000, failed=0):
+    return SimpleNamespace(
+        analysis=analysis, bias=bias, sd_estimate=sd, trials=trials, failed_fits=failed,
+        units="points/month",
+    )  # fmt: skip
+
+
+def test_bias_in_mc_se_is_the_bias_over_its_standard_error():
+    # MC SE of the mean estimate = SD / sqrt(trials that fitted) = 0.1 / sqrt(4000)
+    assert math.isclose(bias_in_mc_se(_summary(bias=0.005)), 0.005 / (0.1 / math.sqrt(4000)))
+    assert math.isnan(bias_in_mc_se(_summary(bias=math.nan)))
+
+
+def test_notes_flag_multiplicity_bias_and_boundary_only_when_they_apply():
+    design = load_design()
+    assert power_notes(design, [_summary()]) == []
+    several = power_notes(design, [_summary(), _summary("ols_slope_ttest")])
+    assert len(several) == 1 and "multiplicity" in several[0]
+    # 3.2 Monte Carlo SE: flagged; 2.8: simulation noise, not flagged
+    se = 0.1 / math.sqrt(4000)
+    assert any("Monte Carlo SE" in n for n in power_notes(design, [_summary(bias=3.2 * se)]))
+    assert power_notes(design, [_summary(bias=2.8 * se)]) == []
+    flat = design.with_overrides({"population.slope_sd": 0.0})
+    assert any("boundary" in n for n in power_notes(flat, [_summary()]))
