@@ -10,7 +10,7 @@ from __future__ import annotations
 from designs import __version__
 from designs.analyses import registry
 from designs.outputs.console import undefined_draws_note
-from designs.outputs.tables import _n_text, realism_switches
+from designs.outputs.tables import _n_text, calibration_flag, realism_switches
 
 #: Works the methods text relies on (the project's docs/references.md has the figures and
 #: the full bibliography): key -> citation.
@@ -92,6 +92,8 @@ def methods_text(
         for r in rows.values()
     )
     gone = design.dropout.cumulative_at(t.visits, include_death=True)[-1]
+    flag = calibration_flag(oc["type_i_error"], t.alpha, oc["trials"])
+    flag = f"; {flag}" if flag else ""
     mechanism = (
         "missing completely at random"
         if not (design.dropout.informative or design.dropout.death_informative)
@@ -142,7 +144,8 @@ def methods_text(
         "every size); a probit curve of power in the square root of n was fitted and "
         f"inverted, with a bootstrap over trials for the interval. {sizes}. At "
         f"{oc['n_placebo'] + oc['n_active']} randomised the simulated type I error under the "
-        f"same dropout is {oc['type_i_error']:.4f} (MC SE {oc['type_i_error_mc_se']:.4f}), "
+        f"same dropout is {oc['type_i_error']:.4f} (MC SE {oc['type_i_error_mc_se']:.4f}"
+        f"{flag}), "
         f"about {oc['expected_completers']:.0f} patients are expected to complete, and "
         f"accrual at {t.accrual_per_month:g} patients/month gives a calendar length of about "
         f"{oc['calendar_months']:.0f} months.",

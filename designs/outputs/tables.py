@@ -228,6 +228,24 @@ def realism_sensitivity_md(rows: list[dict], design, n: int, trials: int, seed: 
     return "\n".join(lines) + "\n"
 
 
+def calibration_flag(type_i_error: float, alpha: float, trials: int) -> str:
+    """'' when the simulated type I error is within 3 Monte Carlo SE of ``alpha`` (SE under
+    the null, ``sqrt(alpha (1 - alpha) / trials)``); otherwise a warning naming the test as
+    liberal or conservative at this design."""
+    se = math.sqrt(alpha * (1 - alpha) / trials)
+    if type_i_error > alpha + 3 * se:
+        return (
+            f"LIBERAL: above alpha {alpha:g} by more than 3 Monte Carlo SE ({3 * se:.4f}); "
+            "do not plan on this test at this size without a small-sample correction"
+        )
+    if type_i_error < alpha - 3 * se:
+        return (
+            f"conservative: below alpha {alpha:g} by more than 3 Monte Carlo SE "
+            f"({3 * se:.4f}); power is lost to it"
+        )
+    return ""
+
+
 def operating_characteristics_md(oc: dict, design) -> str:
     """The operating characteristics as a Markdown table with a caption."""
     unit = "fraction" if oc["effect_kind"] == "proportional_slowing" else "points/month"
@@ -239,12 +257,14 @@ def operating_characteristics_md(oc: dict, design) -> str:
         "points/month)"
     )
     size = f"{oc['n_per_arm']} per arm" if oc["n_per_arm"] else f"{oc['n_total']} in total"
+    flag = calibration_flag(oc["type_i_error"], design.trial.alpha, oc["trials"])
+    flag = f"; {flag}" if flag else ""
     rows = [
         ("patients randomised", f"{size}: {oc['n_placebo']} placebo + {oc['n_active']} active"),
         (
             "type I error (effect 0, same dropout)",
             f"{oc['type_i_error']:.4f} (MC SE {oc['type_i_error_mc_se']:.4f}; nominal "
-            f"{design.trial.alpha:g})",
+            f"{design.trial.alpha:g}){flag}",
         ),
         (
             "power at the design effect (favourable)",

@@ -32,3 +32,12 @@ def test_notes_flag_multiplicity_bias_and_boundary_only_when_they_apply():
     assert power_notes(design, [_summary(bias=2.8 * se)]) == []
     flat = design.with_overrides({"population.slope_sd": 0.0})
     assert any("boundary" in n for n in power_notes(flat, [_summary()]))
+
+
+def test_type_one_error_flag_at_three_monte_carlo_se():
+    from designs.outputs.tables import calibration_flag
+
+    se = math.sqrt(0.05 * 0.95 / 20000)  # SE of a simulated rejection rate under the null
+    assert calibration_flag(0.05 + 3.1 * se, 0.05, 20000).startswith("LIBERAL")
+    assert calibration_flag(0.05 - 3.1 * se, 0.05, 20000).startswith("conservative")
+    assert calibration_flag(0.05 + 2.9 * se, 0.05, 20000) == ""
