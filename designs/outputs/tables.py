@@ -36,6 +36,9 @@ def _caption(result, design) -> str:
         f"{'two' if r0.sides == 2 else 'one'}-sided; {100 * gone:.1f}% gone by month "
         f"{design.trial.duration_months:g} (already simulated: n is not inflated for dropout); "
         f"power = favourable rejections; interval for n: 95% bootstrap over simulated trials; "
+        "n is where the fitted power curve crosses the target, so the power simulated at n "
+        "(same trials as the curve) can fall just short of it; power on fresh trials is an "
+        "independent check at n; "
         f"{r0.trials} simulated trials per size, seed {r0.seed}, als-trial-sim {__version__}"
     )
 
@@ -80,6 +83,9 @@ def sample_size_table(result, design, fmt: str = "md") -> str:
             "trials",
             "seed",
             "version",
+            "fitted_power",
+            "confirmed_power",
+            "confirmed_mc_se",
         ]
         w = csv.writer(buf, lineterminator="\n")
         w.writerow(cols)
@@ -106,6 +112,9 @@ def sample_size_table(result, design, fmt: str = "md") -> str:
                 r.trials,
                 r.seed,
                 r.version,
+                f"{r.fitted_power:.4f}",
+                f"{r.confirmed_power:.4f}",
+                f"{r.confirmed_mc_se:.4f}",
             ]
             w.writerow(vals)
         return buf.getvalue()
@@ -117,6 +126,7 @@ def sample_size_table(result, design, fmt: str = "md") -> str:
         "active",
         "total",
         "simulated power (MC SE)",
+        "power on fresh trials (MC SE)",
         "expected completers",
     ]
     screening = any(r.screened_per_enrolled > 1.0 for r in rows)
@@ -134,6 +144,7 @@ def sample_size_table(result, design, fmt: str = "md") -> str:
                 str(r.n_active),
                 str(r.n_total),
                 f"{r.power:.3f} ({r.mc_se:.3f})",
+                f"{r.confirmed_power:.3f} ({r.confirmed_mc_se:.3f})",
                 f"{r.expected_completers:.0f}",
                 *([f"{r.screened_per_enrolled:.2f}"] if screening else []),
             ]

@@ -36,7 +36,9 @@ from designs.simulation.inputs import simulation_inputs
 from designs.simulation.seeds import (
     DEFAULT_SEED,
     SALT_SAMPLE_SIZE_BOOTSTRAP,
+    SALT_SAMPLE_SIZE_CONFIRMATION,
     secondary_rng,
+    secondary_seed,
 )
 
 MAX_SIZE = 50_000
@@ -279,6 +281,12 @@ class SampleSizeRow:
     ``power_favourable`` at the chosen size; ``expected_completers`` the mean number with the
     last scheduled visit (both arms), for information only; ``screened_per_enrolled`` the
     candidates screened per patient randomised (1 without enrichment).
+
+    ``power`` is simulated with the same trials as the curve, so it does not confirm n
+    independently; ``fitted_power`` is the fitted curve at n (n is where the curve crosses the
+    target, so it is at or just above it); ``confirmed_power`` and ``confirmed_mc_se`` come
+    from ``trials`` fresh trials at n (another random stream, salt
+    ``SALT_SAMPLE_SIZE_CONFIRMATION``): the independent check.
     """
 
     target_power: float
@@ -292,6 +300,9 @@ class SampleSizeRow:
     n_total: int
     power: float
     mc_se: float
+    fitted_power: float
+    confirmed_power: float
+    confirmed_mc_se: float
     expected_completers: float
     screened_per_enrolled: float
     failed_fits: int
@@ -447,6 +458,14 @@ def find_sample_size(
         s = simulate_power(d, trials, seed, (analysis,), threads=threads, progress=progress)[
             analysis
         ]
+        fresh = simulate_power(
+            d,
+            trials,
+            secondary_seed(seed, SALT_SAMPLE_SIZE_CONFIRMATION),
+            (analysis,),
+            threads=threads,
+            progress=progress,
+        )[analysis]
         rows.append(
             SampleSizeRow(
                 target_power=target,
@@ -460,6 +479,9 @@ def find_sample_size(
                 n_total=d.trial.n_total,
                 power=s.power_favourable,
                 mc_se=s.mc_se_favourable,
+                fitted_power=float(curve_power(b0, b1, [n])[0]),
+                confirmed_power=fresh.power_favourable,
+                confirmed_mc_se=fresh.mc_se_favourable,
                 expected_completers=s.completers_placebo + s.completers_active,
                 screened_per_enrolled=s.screened_per_enrolled,
                 failed_fits=s.failed_fits,

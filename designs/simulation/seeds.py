@@ -19,6 +19,13 @@ DEFAULT_SEED = 20261125
 SALT_ASSURANCE_DRAWS = 0xA55
 #: The bootstrap over simulated trials behind the interval for n.
 SALT_SAMPLE_SIZE_BOOTSTRAP = 0x5A17
+#: Fresh trials that confirm the power at a chosen sample size (independent of the curve).
+SALT_SAMPLE_SIZE_CONFIRMATION = 0xC0F1
+
+
+def secondary_seed(seed: int, salt: int) -> int:
+    """A seed for the engine's own streams, derived from ``seed`` and a named salt."""
+    return int(secondary_rng(seed, salt).integers(0, 2**62))
 
 
 def secondary_rng(seed: int, salt: int) -> np.random.Generator:

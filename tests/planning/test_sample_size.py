@@ -174,3 +174,17 @@ def test_design_at_sets_size(v3):
     assert design_at(v3, 77).trial.n_per_arm == 77
     two_to_one = v3.with_overrides({"trial.allocation.active": 2, "trial.n_total": 30})
     assert design_at(two_to_one, 90).trial.n_total == 90
+
+
+def test_each_row_is_confirmed_on_fresh_trials(v3):
+    """Review finding: the power shown at the chosen n came from the trials of the curve, so it
+    could not confirm n. Each row now also carries the power on fresh trials (another stream):
+    within Monte Carlo error of the curve's power at n, but from other patients."""
+    res = find_sample_size(v3, (0.8,), 400, SEED)
+    row = res.rows[0]
+    assert row.confirmed_power != row.power or row.confirmed_mc_se != row.mc_se
+    # both estimate the same power at n: their difference is within 4 SE of two
+    # independent binomial proportions
+    se = math.hypot(row.mc_se, row.confirmed_mc_se)
+    assert abs(row.confirmed_power - row.power) < 4 * se
+    assert abs(row.fitted_power - 0.8) < 0.02  # n is where the fitted curve crosses 0.8
