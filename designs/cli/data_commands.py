@@ -17,11 +17,13 @@ from designs.cli.options import (
     design_from_args,
     design_inputs,
     finite,
+    parse_set,
     print_json,
     progress_bar,
     warn,
     whole,
 )
+from designs.errors import InputError
 
 
 def add_fit(sub) -> None:
@@ -209,4 +211,45 @@ def cmd_bench(args) -> int:
         f"{os.cpu_count()} cores"
     )
     print(format_rows(run_benchmark(args.trials, args.numpy_trials)))
+    return 0
+
+
+def add_designs(sub) -> None:
+    p = add_command(
+        sub, "designs", "list the design library, or show one design's resolved TOML", cmd_designs
+    )
+    p.add_argument("action", nargs="?", choices=("list", "show"), default="list", help="what to do")
+    p.add_argument("name", nargs="?", help="with show: a library name or a TOML file")
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="SECTION.KEY=VALUE",
+        help="with show: override fields first (TOML values)",
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+
+
+def cmd_designs(args) -> int:
+    from designs.spec import list_designs, load_design
+
+    if args.action == "list":
+        rows = {name: load_design(name).describe() for name in list_designs()}
+        if args.json:
+            print_json(rows)
+        else:
+            width = max(len(n) for n in rows)
+            for name, text in rows.items():
+                print(f"{name:<{width}}  {text}")
+        return 0
+    if not args.name:
+        raise InputError("designs show: give a design name or TOML file, e.g. default")
+    design = load_design(args.name)
+    overrides = parse_set(args.set)
+    if overrides:
+        design = design.with_overrides(overrides)
+    if args.json:
+        print_json(design.to_dict())
+    else:
+        print(design.to_toml(), end="")
     return 0

@@ -37,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
         data_commands.add_trial,
         data_commands.add_analyze,
         data_commands.add_bench,
+        data_commands.add_designs,
         planning_commands.add_sweep,
         planning_commands.add_sample_size,
         planning_commands.add_assurance,

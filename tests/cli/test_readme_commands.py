@@ -22,9 +22,9 @@ def readme_commands() -> list[list[str]]:
     commands = []
     for block in re.findall(r"```bash\n(.*?)```", text, flags=re.S):
         for line in block.replace("\\\n", " ").splitlines():
-            line = line.split("  #", 1)[0].strip()
-            if line.startswith("python simulate.py"):
-                commands.append(shlex.split(line))
+            words = shlex.split(line, comments=True)  # as a shell reads it
+            if words[:2] == ["python", "simulate.py"]:
+                commands.append(words)
     return commands
 
 
@@ -45,6 +45,11 @@ def _free_port() -> int:
 def test_the_readme_has_commands():
     names = {argv[2] for argv in readme_commands() if len(argv) > 2}
     assert {"power", "sample-size", "sweep", "trial", "analyze", "report"} <= names
+
+
+def readme_python() -> list[str]:
+    """The README's Python examples."""
+    return re.findall(r"```python\n(.*?)```", (ROOT / "README.md").read_text(), flags=re.S)
 
 
 @pytest.mark.slow
@@ -71,6 +76,12 @@ def test_every_readme_command_runs_as_written(tmp_path):
             cmd = [sys.executable, str(ROOT / "simulate.py"), *argv[2:]]
             out = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=900)
             assert out.returncode == 0, f"{shlex.join(argv)}\n{out.stderr[-2000:]}"
+        for code in readme_python():  # after the commands: it reads their sweep file
+            out = subprocess.run(
+                [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True,
+                timeout=900,
+            )  # fmt: skip
+            assert out.returncode == 0, f"{code}\n{out.stderr[-2000:]}"
     finally:
         for proc in (worker, scheduler):
             if proc is not None:
