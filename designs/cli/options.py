@@ -242,12 +242,12 @@ def design_from_args(args, *, analysis_field: bool = True):
 
 
 def progress_bar(total: int, unit: str, enabled: bool):
-    """A tqdm bar on stderr, shown only for runs longer than about a second."""
+    """A tqdm bar on stderr, shown only on a terminal and for runs longer than about a second
+    (in a log or CI its frames would run together on one line)."""
     from tqdm import tqdm
 
-    return tqdm(
-        total=total, unit=unit, disable=not enabled, delay=1.0, file=sys.stderr, leave=False
-    )
+    shown = enabled and sys.stderr.isatty()
+    return tqdm(total=total, unit=unit, disable=not shown, delay=1.0, file=sys.stderr, leave=False)
 
 
 def command_line() -> str:
