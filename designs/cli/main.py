@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import signal
 import sys
 
@@ -30,6 +31,9 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--verbose", action="store_true", help="show PyMC's sampler messages (hidden by default)"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     for register in (
         data_commands.add_fit,
@@ -120,6 +124,8 @@ def main(argv: list[str] | None = None) -> int:
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         args = parser.parse_args(argv)
+        if not args.verbose:  # PyMC's "Sampling: [...]" and "Initializing NUTS" lines
+            logging.getLogger("pymc").setLevel(logging.WARNING)
         if args.command is None:
             return main_job()
         return args.handler(args)
