@@ -1,0 +1,206 @@
+"""The power curve of a sample-size search: simulated power over sizes with common random
+numbers, and the binomial probit fit ``Phi^-1(power) = b0 + b1 sqrt(n)`` that is inverted for
+n (:mod:`designs.planning.sample_size`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import optimize, stats
+
+from designs.simulation.engine import run_trials
+from designs.simulation.inputs import simulation_inputs
+
+
+def size_name(design) -> str:
+    """``n_per_arm`` with 1:1 allocation, ``n_total`` otherwise."""
+    return "n_per_arm" if design.trial.allocation.equal else "n_total"
+
+
+def design_at(design, size: int):
+    """The design with ``size`` patients (per arm with 1:1, in total otherwise)."""
+    return design.with_overrides({f"trial.{size_name(design)}": int(size)})
+
+
+# --------------------------------------------------------------------------- the curve
+
+
+def probit_fit(covariate, successes, trials) -> tuple[float, float]:
+    """Maximum-likelihood binomial probit regression ``Phi^-1(p) = b0 + b1 x``.
+
+    Fisher scoring (IRLS), falling back to Nelder-Mead if it does not converge.
+
+    Parameters
+    ----------
+    covariate : array_like
+        ``x`` for each group (or each trial, with ``trials`` = 1).
+    successes, trials : array_like
+        Successes and trials per group.
+
+    Returns
+    -------
+    (b0, b1) : tuple of float
+    """
+    x = np.asarray(covariate, dtype=float)
+    k = np.asarray(successes, dtype=float)
+    m = np.asarray(trials, dtype=float)
+    design = np.column_stack([np.ones_like(x), x])
+    p = np.clip((k + 0.5) / (m + 1.0), 1e-4, 1 - 1e-4)
+    if np.ptp(x) > 0:
+        b = np.polyfit(x, stats.norm.ppf(p), 1, w=np.sqrt(m))[::-1]
+    else:
+        b = np.array([float(stats.norm.ppf(p.mean())), 0.0])
+    for _ in range(50):  # Fisher scoring (IRLS) for the probit link
+        eta = design @ b
+        mu = np.clip(stats.norm.cdf(eta), 1e-12, 1 - 1e-12)
+        dens = np.maximum(stats.norm.pdf(eta), 1e-300)
+        w = m * dens**2 / (mu * (1 - mu))
+        z = eta + (k / np.maximum(m, 1) - mu) / dens
+        xtw = design.T * w
+        try:
+            new = np.linalg.solve(xtw @ design, xtw @ z)
+        except np.linalg.LinAlgError:
+            break
+        if not np.all(np.isfinite(new)):
+            break
+        done = np.max(np.abs(new - b)) < 1e-10
+        b = new
+        if done:
+            return float(b[0]), float(b[1])
+
+    def nll(c):
+        eta = c[0] + c[1] * x
+        return -np.sum(k * stats.norm.logcdf(eta) + (m - k) * stats.norm.logsf(eta))
+
+    res = optimize.minimize(
+        nll, b, method="Nelder-Mead", options={"xatol": 1e-8, "fatol": 1e-10, "maxiter": 4000}
+    )
+    return float(res.x[0]), float(res.x[1])
+
+
+def fit_probit_curve(sizes, successes, trials) -> tuple[float, float]:
+    """Binomial probit fit of power on size: ``Phi^-1(p) = b0 + b1 sqrt(n)``.
+
+    Parameters
+    ----------
+    sizes : array_like
+        Sizes n (patients).
+    successes, trials : array_like
+        Favourable rejections and trials with a successful fit at each size.
+
+    Returns
+    -------
+    (b0, b1) : tuple of float
+    """
+    return probit_fit(np.sqrt(np.asarray(sizes, dtype=float)), successes, trials)
+
+
+def invert_curve(b0: float, b1: float, target: float) -> float:
+    """Size at which the fitted curve reaches ``target`` (inf if it never does)."""
+    if not b1 > 0:
+        return math.inf
+    root = (stats.norm.ppf(target) - b0) / b1
+    return root * root if root > 0 else 0.0
+
+
+def curve_power(b0: float, b1: float, sizes) -> np.ndarray:
+    """Fitted power at ``sizes``."""
+    return stats.norm.cdf(b0 + b1 * np.sqrt(np.asarray(sizes, dtype=float)))
+
+
+# --------------------------------------------------------------------------- simulation
+
+
+@dataclass(frozen=True)
+class PowerCurve:
+    """Favourable rejections per simulated trial at a grid of sizes (common random numbers).
+
+    Attributes
+    ----------
+    sizes : int64[K]
+        Sizes (``size_name``: per arm with 1:1, total otherwise).
+    favourable : bool[K, trials]
+        Trial rejected in favour of active.
+    ok : bool[K, trials]
+        Trial's fit succeeded.
+    failed_fits : int64[K]
+    """
+
+    size_name: str
+    sizes: np.ndarray
+    favourable: np.ndarray
+    ok: np.ndarray
+    failed_fits: np.ndarray
+
+    @property
+    def power(self) -> np.ndarray:
+        """``power_favourable`` at each size."""
+        return self.favourable.sum(1) / np.maximum(self.ok.sum(1), 1)
+
+    @property
+    def mc_se(self) -> np.ndarray:
+        """Monte Carlo SE of ``power`` at each size."""
+        m = np.maximum(self.ok.sum(1), 1)
+        p = self.power
+        return np.sqrt(p * (1 - p) / m)
+
+    def fit(self, weights: np.ndarray | None = None) -> tuple[float, float]:
+        """Probit curve; ``weights`` (per trial) are bootstrap multiplicities."""
+        if weights is None:
+            return fit_probit_curve(self.sizes, self.favourable.sum(1), self.ok.sum(1))
+        w = weights.astype(float)
+        k = (self.favourable & self.ok) @ w
+        m = self.ok @ w
+        return fit_probit_curve(self.sizes, k, m)
+
+    def extend(self, other: PowerCurve) -> PowerCurve:
+        """Union of two curves simulated with the same seed and trials."""
+        sizes = np.concatenate([self.sizes, other.sizes])
+        order = np.argsort(sizes, kind="stable")
+        return PowerCurve(
+            self.size_name,
+            sizes[order],
+            np.concatenate([self.favourable, other.favourable])[order],
+            np.concatenate([self.ok, other.ok])[order],
+            np.concatenate([self.failed_fits, other.failed_fits])[order],
+        )
+
+
+def simulate_curve(
+    design,
+    sizes: Sequence[int],
+    trials: int,
+    seed: int,
+    analysis: str | None = None,
+    *,
+    threads: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> PowerCurve:
+    """Simulate ``trials`` trials at each size with one seed (common random numbers)."""
+    analysis = analysis or str(design.trial.analysis)
+    alpha, sides = design.trial.alpha, design.trial.sides
+    fav, ok, failed = [], [], []
+    for size in sizes:
+        res = run_trials(
+            simulation_inputs(design_at(design, size)),
+            trials,
+            seed,
+            (analysis,),
+            threads=threads,
+            progress=progress,
+        )
+        bad = res.failed(analysis)
+        fav.append(res.rejected_favourable(analysis, alpha, sides) & ~bad)
+        ok.append(~bad)
+        failed.append(int(bad.sum()))
+    return PowerCurve(
+        size_name(design),
+        np.asarray(sizes, dtype=np.int64),
+        np.asarray(fav, dtype=bool).reshape(len(sizes), trials),
+        np.asarray(ok, dtype=bool).reshape(len(sizes), trials),
+        np.asarray(failed, dtype=np.int64),
+    )
