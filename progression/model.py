@@ -196,17 +196,24 @@ def fit(
     prior_seed, sample_seed, ppc_seed = np.random.SeedSequence(seed).generate_state(3)
     model = build_model(data, priors)
     with model:
-        idata = pm.sample(
-            draws=draws,
-            tune=tune,
-            chains=chains,
-            cores=min(chains, 2),
-            target_accept=target_accept,
-            random_seed=int(sample_seed),
-            progressbar=progressbar,
-            nuts_sampler=nuts_sampler,
-            compute_convergence_checks=False,
-        )
+        try:
+            idata = pm.sample(
+                draws=draws,
+                tune=tune,
+                chains=chains,
+                cores=min(chains, 2),
+                target_accept=target_accept,
+                random_seed=int(sample_seed),
+                progressbar=progressbar,
+                nuts_sampler=nuts_sampler,
+                compute_convergence_checks=False,
+            )
+        except ValueError as exc:  # interrupted before any chain finished tuning
+            if "Not enough samples" in str(exc):
+                raise KeyboardInterrupt(
+                    "sampling was interrupted; no posterior is written"
+                ) from None
+            raise
         # PyMC returns the draws so far when sampling is interrupted (Ctrl-C, SIGTERM): such
         # a posterior must never look finished, be saved or be cached.
         if not _complete(idata, draws, chains):

@@ -121,9 +121,7 @@ def proportional_fraction(
 
 def undefined_proportional_draws(idata: xr.DataTree) -> int:
     """How many posterior draws have no pre-dose decline (see :func:`proportional_fraction`)."""
-    return int(
-        proportional_fraction(_flat(idata, "delta"), _flat(idata, "pre_slope_mean"))[1].sum()
-    )
+    return int(np.sum(~(_flat(idata, "pre_slope_mean") <= -MIN_PHASE2_DECLINE)))
 
 
 def _resample(values: np.ndarray, n: int | None, seed: int | None, *more: np.ndarray):

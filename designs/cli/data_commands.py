@@ -49,13 +49,13 @@ def cmd_fit(args) -> int:
     from designs.atomic import check_writable
     from progression.diagnostics import fit_summary, format_fit_report
     from progression.model import fit, is_posterior_file, save_posterior
-    from progression.records import load_phase2
+    from progression.records import BUNDLED_PHASE2, load_phase2
 
     data = load_phase2(args.data)
     out = check_writable(
         args.out,
         "--out",
-        inputs=[("--data", args.data)],
+        inputs=[("--data", args.data or BUNDLED_PHASE2)],
         is_earlier_output=is_posterior_file,
         what="posterior written by this tool",
         force=args.force,

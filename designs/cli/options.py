@@ -11,6 +11,7 @@ import json
 import math
 import re
 import sys
+from pathlib import Path
 
 from designs.analyses.registry import ANALYSIS_NAMES
 from designs.errors import InputError
@@ -160,11 +161,12 @@ def add_force(p) -> None:
     )
 
 
-def design_inputs(args) -> list[tuple[str, str | None]]:
-    """The input files of a command that reads a design: (option, path) pairs."""
-    design = getattr(args, "design", None)
-    is_file = design is not None and ("/" in design or design.endswith(".toml"))
-    return [("--design", design if is_file else None)]
+def design_inputs(args) -> list[tuple[str, str | Path | None]]:
+    """The input files of a command that reads a design: (option, path) pairs, the library
+    files it reads on top of included."""
+    from designs.spec.library import design_files
+
+    return [("--design", path) for path in design_files(getattr(args, "design", None))]
 
 
 def add_trials(p, default: int, lo: int = 1, what: str = "simulated trials") -> None:

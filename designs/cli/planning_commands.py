@@ -163,9 +163,9 @@ def add_sample_size(sub) -> None:
 
 
 def cmd_sample_size(args) -> int:
-    from designs.atomic import atomic_write_text, check_writable, text_mentions
+    from designs.atomic import atomic_write_text, check_writable
     from designs.outputs.console import failed_fit_warnings
-    from designs.outputs.tables import sample_size_table
+    from designs.outputs.tables import is_sample_size_table, sample_size_table
     from designs.planning.sample_size import find_sample_size
 
     check_targets(args.target_power)
@@ -175,8 +175,8 @@ def cmd_sample_size(args) -> int:
         check_writable(
             args.out,
             inputs=design_inputs(args),
-            is_earlier_output=text_mentions("als-trial-sim"),
-            what="table written by this tool",
+            is_earlier_output=is_sample_size_table,
+            what="sample-size table written by this tool",
             force=args.force,
         )
     with progress_bar(0, "trial", not args.json) as bar:
@@ -293,6 +293,7 @@ def add_report(sub) -> None:
         action="store_true",
         help="skip the posterior (no assurance curve, no posterior plot)",
     )
+    add_force(p)
 
 
 def cmd_report(args) -> int:
@@ -301,7 +302,7 @@ def cmd_report(args) -> int:
 
     check_targets(args.target_power)
     design = design_from_args(args)
-    out = check_report_folder(args.out)
+    out = check_report_folder(args.out, inputs=design_inputs(args), force=args.force)
     idata = None if args.no_assurance else phase2_posterior(args.posterior)
     with progress_bar(0, "trial", not args.json) as bar:
         plan = plan_report(
@@ -313,7 +314,7 @@ def cmd_report(args) -> int:
             analysis=args.analysis,
             progress=bar.update,
         )
-    files = write_report(plan, out)
+    files = write_report(plan, out, force=args.force)
     if args.json:
         print_json(
             {

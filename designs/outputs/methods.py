@@ -34,6 +34,10 @@ REFERENCES = {
 }
 
 
+#: The first line of methods.md (also how an earlier report folder is recognised).
+METHODS_TITLE = "# Methods: sample size and assurance"
+
+
 def references_text(analysis: str, assurance: bool) -> list[str]:
     """The reference list of the methods text: what it cites for this analysis and run."""
     keys = ["ich", "attrition"]
@@ -107,7 +111,7 @@ def methods_text(
     else:
         effect = f"a slope difference of {e.value:+.3f} points/month"
     text = [
-        "# Methods: sample size and assurance",
+        METHODS_TITLE,
         "",
         f"**Estimand (ICH E9(R1)).** Population: patients like those of the planned trial "
         f"(baseline ALSFRS-R mean {p.baseline_mean:g}, SD {p.baseline_sd:g}; mean decline "

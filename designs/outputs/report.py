@@ -15,7 +15,7 @@ from pathlib import Path
 
 from designs.errors import InputError
 from designs.outputs import figures
-from designs.outputs.methods import methods_text
+from designs.outputs.methods import METHODS_TITLE, methods_text
 from designs.outputs.tables import (
     operating_characteristics_md,
     realism_sensitivity_md,
@@ -40,12 +40,39 @@ REPORT_FILES = (
 )
 
 
-def check_report_folder(out_dir, option: str = "--out") -> Path:
-    """``out_dir`` as a Path, if it is (or can become) a folder whose parent is writable.
+def _earlier_report(out_dir: Path) -> bool:
+    methods = out_dir / "methods.md"
+    try:
+        with open(methods, encoding="utf-8") as f:
+            return f.readline().strip() == METHODS_TITLE
+    except (OSError, UnicodeDecodeError):
+        return False
 
-    Called before any simulation, so a bad folder is refused at once.
+
+def check_report_folder(out_dir, option: str = "--out", *, inputs=(), force: bool = False) -> Path:
+    """``out_dir`` as a Path, if it is (or can become) a folder whose parent is writable and
+    a report may be written into it without losing anything of the user's.
+
+    A file in ``out_dir`` with the name of a report file is replaced only if the folder holds
+    an earlier report (or with ``force``), and never when it is one of the command's
+    ``inputs`` (``(option, path)`` pairs). Called before any simulation, so a bad folder is
+    refused at once.
     """
     out_dir = Path(out_dir)
+    if out_dir.is_dir():
+        present = [out_dir / n for n in REPORT_FILES if (out_dir / n).exists()]
+        for f in present:
+            for name, given in inputs:
+                if given is not None and Path(given).is_file() and os.path.samefile(f, given):
+                    raise InputError(
+                        f"{option} {out_dir}: its {f.name} is also this command's input "
+                        f"({name}); choose another folder"
+                    )
+        if present and not force and not _earlier_report(out_dir):
+            raise InputError(
+                f"{option} {out_dir}: holds {present[0].name}, not from an earlier report; "
+                "give --force to replace such files, or choose another folder"
+            )
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError(f"{option} {out_dir}: exists and is not a folder")
     try:
@@ -100,7 +127,7 @@ def _render(plan, tmp: Path) -> None:
     (tmp / "design.toml").write_text(design.to_toml())
 
 
-def write_report(plan, out_dir) -> list[Path]:
+def write_report(plan, out_dir, *, force: bool = False) -> list[Path]:
     """Write the report folder of ``plan``; returns the files written.
 
     Files are made in a temporary folder beside ``out_dir`` and moved in only when all are
@@ -113,7 +140,7 @@ def write_report(plan, out_dir) -> list[Path]:
     out_dir : path
         Folder to write into (created).
     """
-    out_dir = check_report_folder(out_dir)
+    out_dir = check_report_folder(out_dir, force=force)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     try:
         _render(plan, tmp)

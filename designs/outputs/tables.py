@@ -170,6 +170,24 @@ def sample_size_table(result, design, fmt: str = "md") -> str:
     raise ValueError(f"format {fmt!r}: allowed {', '.join(FORMATS)}")
 
 
+#: How each format of the sample-size table starts (its first line).
+TABLE_STARTS = ("| target power |", "target_power,", "% ")
+
+
+def is_sample_size_table(path) -> bool:
+    """True when ``path`` starts like a sample-size table this tool writes (md, csv, LaTeX
+    with the version in its caption line)."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            first = f.readline()
+            second = f.readline()
+    except (OSError, UnicodeDecodeError):
+        return False
+    if first.startswith("% "):
+        return "als-trial-sim" in first and second.startswith("\\begin{table}")
+    return first.startswith(TABLE_STARTS[:2])
+
+
 def _blank(v: int) -> str:
     return "" if v < 0 else str(v)
 

@@ -177,7 +177,10 @@ def assurance_from_draws(
         if any(v.size != raw.size for v in nh.values()):
             raise InputError("posterior: natural-history draws must align with the effect draws")
         if transport == "proportional":
-            shifts_all = raw * np.abs(nh["slope_mean"])
+            # each trial's population is its draw's phase 2 population, so a fraction of that
+            # draw's decline is the draw's own delta (points/month), also for a draw without
+            # decline, which a fraction of nothing would turn into no effect
+            shifts_all = nh["delta"] if "delta" in nh else raw * np.abs(nh["slope_mean"])
         rows = population_rows(
             inputs,
             design,

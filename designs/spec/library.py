@@ -102,5 +102,16 @@ def load_design(name_or_path: str | Path | None = None) -> TrialDesign:
         raise InputError(f"design file '{path}': {exc}") from exc
 
 
+def design_files(name_or_path: str | Path | None) -> list[Path]:
+    """The files a design is read from: ``default.toml`` and, for a name or path, that file
+    (for checks that no output overwrites them)."""
+    files = [LIBRARY_DIR / "default.toml"]
+    if name_or_path is None:
+        return files
+    if isinstance(name_or_path, str) and _is_bare_name(name_or_path):
+        return [*files, LIBRARY_DIR / f"{name_or_path}.toml"]
+    return [*files, Path(name_or_path)]
+
+
 def _is_bare_name(s: str) -> bool:
     return bool(s) and "/" not in s and "\\" not in s and not s.endswith(".toml")

@@ -29,6 +29,9 @@ def files(tmp_path_factory):
     (d / "latin1.csv").write_bytes("patient,arm,month,alsfrs_r\n\xe9,1,0,40\n".encode("latin-1"))
     (d / "a_folder").mkdir()
     (d / "notes.txt").write_text("my notes, not an output of this tool\n")
+    (d / "README.md").write_text("# My project\nIt uses als-trial-sim for planning.\n")
+    (d / "old_report").mkdir()
+    (d / "old_report" / "methods.md").write_text("# My own methods notes\n")
     import os
     import shutil
 
@@ -118,6 +121,10 @@ CASES = [
     (["trial", "--design", "{d}/negative_sd.toml", "--out", "{d}/negative_sd.toml"], "--out"),
     (["trial", "--design", "{d}/unequal.toml", "--out", "{d}/unequal.toml"], "--design"),
     (["trial", "--out", "{d}/notes.txt"], "--force"),
+    (["trial", "--out", "{d}/README.md"], "--force"),  # mentions the tool, but is no output
+    (["sample-size", "--sizes", "20", "--trials", "20", "--out", "{d}/README.md"], "--force"),
+    (["trial", "--design", "default", "--out", "{lib}/default.toml", "--force"], "--design"),
+    (["report", "--out", "{d}/old_report"], "--force"),
     (["trial", "--out", "{d}/fifo"], "not a regular file"),
     (["sample-size", "--sizes", "20", "--trials", "20", "--out", "{d}/notes.txt"], "--force"),
     (["sweep", "--n-per-arm", "20", "--out", "{d}/notes.txt"], "--force"),
@@ -141,7 +148,9 @@ CASES = [
 @pytest.mark.parametrize(("argv", "word"), CASES, ids=[" ".join(a) for a, _ in CASES])
 def test_bad_input_exits_2_with_one_line(argv, word, files, capsys, run):
     before = set(files.rglob("*"))
-    argv = [a.replace("{d}", str(files)) for a in argv]
+    from designs.spec import LIBRARY_DIR
+
+    argv = [a.replace("{d}", str(files)).replace("{lib}", str(LIBRARY_DIR)) for a in argv]
     code, _, err = run(capsys, *argv)
     err = err.strip()
     assert code == 2, err

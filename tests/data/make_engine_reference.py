@@ -15,7 +15,8 @@ from designs.simulation.engine import run_trials, simulate_one_trial
 from designs.simulation.inputs import simulation_inputs
 from designs.spec import load_design
 
-#: Four designs with enrichment, lead-in and curvature off: 200 trials of 20 per arm, seed 17.
+#: Five designs, 200 trials of 20 per arm, seed 17: four with enrichment, lead-in and
+#: curvature off (the engine before those features existed), and one with all of them on.
 CASES = {
     "default": {},
     "unselected": "proact_unselected",
@@ -31,8 +32,20 @@ CASES = {
         "dropout.monthly_hazard": 0.03,
         "trial.visits_months": [0, 3, 6, 9, 12],
     },
+    "realism": {
+        "trial.lead_in_months": 3,
+        "enrichment.delta_fs_max": 1.1,
+        "enrichment.lead_in_decline_min": 0.0,
+        "population.curvature": 0.3,
+        "dropout.informative": 1.0,
+        "dropout.death_monthly_hazard": 0.01,
+    },
 }
 ANALYSES = ("lmm_slope", "ols_slope_ttest", "ancova_change", "joint_rank")
+#: Analyses per case: all that the case's design allows.
+CASE_ANALYSES = {case: ANALYSES for case in CASES} | {
+    "realism": (*ANALYSES, "slope_change_lead_in")
+}
 SEED, TRIALS, N_PER_ARM, EXPORTED_TRIAL = 17, 200, 20, 5
 
 
@@ -50,7 +63,7 @@ def engine_outputs(case: str) -> dict[str, np.ndarray]:
     over = CASES[case]
     d = load_design(over) if isinstance(over, str) else load_design(None).with_overrides(over)
     inputs = simulation_inputs(d.with_overrides({"trial.n_per_arm": N_PER_ARM}))
-    res = run_trials(inputs, TRIALS, SEED, ANALYSES)
+    res = run_trials(inputs, TRIALS, SEED, CASE_ANALYSES[case])
     one = simulate_one_trial(inputs, SEED, EXPORTED_TRIAL)
     return {
         "results": res.results,

@@ -79,3 +79,15 @@ def test_cache_refits_instead_of_reusing_a_truncated_posterior(phase2, tmp_path,
     idata = model.cached_fit(phase2, tmp_path, **settings)
     assert len(calls) == 1  # refitted, not reused
     assert idata["posterior"].sizes["draw"] == 1000
+
+
+def test_interruption_during_tuning_is_an_interruption(phase2, monkeypatch):
+    """Before any chain finishes tuning, PyMC raises "Not enough samples to build a trace"
+    instead of returning draws: that too is an interruption (exit 130), not a crash."""
+
+    def interrupted_in_tuning(**kwargs):
+        raise ValueError("Not enough samples to build a trace.")
+
+    monkeypatch.setattr(model.pm, "sample", interrupted_in_tuning)
+    with pytest.raises(KeyboardInterrupt):
+        model.fit(phase2, draws=300, chains=2, tune=100, seed=1, progressbar=False)
