@@ -10,9 +10,8 @@ CANDIDATES := $(PYTHON) python3.12 python3.13 $(wildcard $(PYENV_ROOT_DIR)/versi
 FOUND_PYTHON = $(shell for c in $(CANDIDATES); do \
 	if $$c -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; then echo $$c; break; fi; done)
 
-# Compilation caches live in the work tree (ignored by git) and are reused between runs.
-export NUMBA_CACHE_DIR := $(CURDIR)/.cache/numba
-export PYTENSOR_FLAGS := compiledir=$(CURDIR)/.cache/pytensor
+# Compilation caches and fitted posteriors live in .cache/ of the work tree (ignored by git),
+# chosen by the code itself (progression/cache_dirs.py), so a direct run uses the same ones.
 export MPLBACKEND := Agg
 
 .PHONY: run test test-fast lint format bench venv clean

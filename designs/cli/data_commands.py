@@ -1,4 +1,4 @@
-"""Subcommands on one design or one data set: fit, power, trial, analyze, bench."""
+"""Subcommands on one design or one data set: fit, power, trial, analyze, bench, designs."""
 
 from __future__ import annotations
 

@@ -193,7 +193,7 @@ def add_grid(p, flag: str, help_text: str) -> None:
 
 
 def grid_values(args, flag: str, *, integer: bool = False):
-    """The values of a grid option (sorted, distinct), or None when it was not given."""
+    """The values of a grid option (distinct, in the order given), or None when not given."""
     from designs.planning.sweep import parse_grid_tokens
 
     tokens = getattr(args, flag.lstrip("-").replace("-", "_"))
@@ -278,7 +278,3 @@ def phase2_posterior(path: str | None):
     from designs.planning.posterior import load_or_fit_posterior
 
     return load_or_fit_posterior(path)
-
-
-# ---------------------------------------------------------------------------------------------
-# Subcommands

@@ -199,11 +199,6 @@ def _tex(text: str) -> str:
     return out
 
 
-def fmt_num(x: float, digits: int = 3) -> str:
-    """A number for text, or 'n/a' for NaN."""
-    return "n/a" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.{digits}f}"
-
-
 def realism_switches(design) -> str:
     """One sentence saying which of the ALS-realism options the design switches on."""
     d = design.dropout
