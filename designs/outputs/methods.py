@@ -26,11 +26,13 @@ REFERENCES = {
     "cafs": "Berry JD, Miller R, Moore DH, et al. (2013). The Combined Assessment of Function "
     "and Survival (CAFS): a new endpoint for ALS clinical trials. *Amyotrophic Lateral "
     "Sclerosis and Frontotemporal Degeneration* 14(3):162-168. doi:10.3109/21678421.2012.762930",
-    "attrition": "van Eijk RPA, et al. (2025). [Meta-analysis of attrition in 60 "
-    "placebo-controlled ALS trials, 14,493 patients.] *Journal of Neurology* 272:40.",
+    "attrition": "van Eijk RPA, van Loon FT, van Unnik JWJ, et al. (2025). Attrition and "
+    "discontinuation in amyotrophic lateral sclerosis clinical trials: a meta-analysis. "
+    "*Journal of Neurology* 272(1):40. doi:10.1007/s00415-024-12813-3",
     "phase2": "Yamashita T, Nakano Y, Sasaki R, et al. (2023). Safety and clinical effects of a "
-    "Muse cell-based product in patients with ALS: results of a phase 2 clinical trial. "
-    "*Cell Transplantation* 32:9636897231214370. doi:10.1177/09636897231214370",
+    "Muse cell-based product in patients with amyotrophic lateral sclerosis: results of a "
+    "phase 2 clinical trial. *Cell Transplantation* 32:9636897231214370. "
+    "doi:10.1177/09636897231214370",
 }
 
 
