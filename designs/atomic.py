@@ -40,17 +40,9 @@ def check_writable(
     ``force``.
     """
     path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(
-            f"{option} {path}: cannot create folder {folder} ({exc.strerror})"
-        ) from None
+    make_writable_folder(path.parent, option, path)
     if path.is_dir():
         raise InputError(f"{option} {path}: is a folder; give a file name")
-    if not os.access(folder, os.W_OK):
-        raise InputError(f"{option} {path}: folder {folder} is not writable")
     if not (path.exists() or path.is_symlink()):
         return path
     if not path.is_file():
@@ -69,6 +61,21 @@ def check_writable(
             f"{option} {path}: exists and is not an earlier {what}; give --force to replace it"
         )
     return path
+
+
+def make_writable_folder(folder: Path, option: str, shown: Path) -> Path:
+    """Create ``folder`` if needed and check it can be written; errors name ``option`` and
+    the path the user gave (``shown``)."""
+    folder = folder if str(folder) else Path(".")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(
+            f"{option} {shown}: cannot create folder {folder} ({exc.strerror})"
+        ) from None
+    if not os.access(folder, os.W_OK):
+        raise InputError(f"{option} {shown}: folder {folder} is not writable")
+    return folder
 
 
 def text_mentions(marker: str, *, first_line: bool = False) -> Callable[[Path], bool]:

@@ -10,28 +10,16 @@ the mean, plateaus, open-label rating); assurance built on it inherits that cave
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 import numpy as np
 import xarray as xr
 
 from progression.errors import InputError
+from progression.transport import Transport
 
 #: Mean pre-dose decline (points/month) below which "a fraction of the phase 2 patients'
 #: decline" is undefined in a posterior draw: a draw whose ``pre_slope_mean`` is above
 #: ``-MIN_PHASE2_DECLINE`` (about 0.6 points a year, or improvement) has no decline to slow.
 MIN_PHASE2_DECLINE = 0.05
-
-
-class Transport(StrEnum):
-    """How a posterior draw of ``delta`` becomes the trial population's effect.
-
-    The one definition: the trial package (``effect.transport`` of a design, assurance) uses it.
-    """
-
-    # delta / |pre_slope_mean|: fraction of the mean decline, applied as proportional_slowing
-    PROPORTIONAL = "proportional"
-    ABSOLUTE = "absolute"  # delta itself, points/month, applied as slope_difference
 
 
 def _flat(idata: xr.DataTree, name: str) -> np.ndarray:
@@ -108,7 +96,7 @@ def proportional_fraction(
     """
     delta = np.asarray(delta, dtype=np.float64)
     pre = np.asarray(pre_slope_mean, dtype=np.float64)
-    undefined = ~(pre <= -MIN_PHASE2_DECLINE)
+    undefined = _without_decline(pre)
     typical = -float(np.median(pre))
     if not typical >= MIN_PHASE2_DECLINE:
         raise InputError(
@@ -121,7 +109,13 @@ def proportional_fraction(
 
 def undefined_proportional_draws(idata: xr.DataTree) -> int:
     """How many posterior draws have no pre-dose decline (see :func:`proportional_fraction`)."""
-    return int(np.sum(~(_flat(idata, "pre_slope_mean") <= -MIN_PHASE2_DECLINE)))
+    return int(np.sum(_without_decline(_flat(idata, "pre_slope_mean"))))
+
+
+def _without_decline(pre_slope_mean: np.ndarray) -> np.ndarray:
+    """Draws whose mean pre-dose slope is not a decline of at least ``MIN_PHASE2_DECLINE``
+    (points/month; NaN counts as no decline)."""
+    return ~(np.asarray(pre_slope_mean) <= -MIN_PHASE2_DECLINE)
 
 
 def _resample(values: np.ndarray, n: int | None, seed: int | None, *more: np.ndarray):

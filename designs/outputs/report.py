@@ -13,6 +13,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from designs.atomic import make_writable_folder
 from designs.errors import InputError
 from designs.outputs import figures
 from designs.outputs.methods import METHODS_TITLE, methods_text
@@ -75,12 +76,7 @@ def check_report_folder(out_dir, option: str = "--out", *, inputs=(), force: boo
             )
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError(f"{option} {out_dir}: exists and is not a folder")
-    try:
-        out_dir.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(f"{option} {out_dir}: cannot create folder ({exc.strerror})") from None
-    if not os.access(out_dir.parent, os.W_OK):
-        raise InputError(f"{option} {out_dir}: folder {out_dir.parent} is not writable")
+    make_writable_folder(out_dir.parent, option, out_dir)
     return out_dir
 
 

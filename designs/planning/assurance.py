@@ -36,7 +36,7 @@ from designs.planning.power import Z95, mc_se, wilson_interval
 from designs.simulation.engine import run_trials
 from designs.simulation.inputs import population_rows, simulation_inputs
 from designs.simulation.seeds import SALT_ASSURANCE_DRAWS, secondary_rng
-from progression.population import Transport
+from progression.transport import Transport
 
 TRANSPORTS = tuple(t.value for t in Transport)
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)

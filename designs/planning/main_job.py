@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from designs.planning.assurance import AssuranceResult, assurance_from_draws
+from designs.planning.assurance import TRANSPORTS, AssuranceResult, assurance_from_draws
 from designs.planning.posterior import posterior_draws
 from designs.planning.sample_size import design_at
 from designs.simulation.seeds import DEFAULT_SEED
@@ -17,7 +17,6 @@ from designs.simulation.seeds import DEFAULT_SEED
 MAIN_TRIALS = 2000  # per size in the sample-size search
 MAIN_ASSURANCE_TRIALS = 4000  # per size and transport
 MAIN_TARGETS = (0.8, 0.9)
-TRANSPORTS = ("proportional", "absolute")
 
 
 def assurance_at_sizes(

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import xarray as xr
 
-from designs.planning.assurance import AssuranceResult, assurance_curve
+from designs.planning.assurance import TRANSPORTS, AssuranceResult, assurance_curve
 from designs.planning.operating import operating_characteristics, realism_sensitivity
 from designs.planning.posterior import posterior_draws
 from designs.planning.sample_size import SampleSizeResult, find_sample_size
@@ -151,7 +151,7 @@ def plan_report(
     )
     if idata is None:
         return ReportPlan(**plan)
-    draws = {tr: posterior_draws(idata, tr) for tr in ("proportional", "absolute")}
+    draws = {tr: posterior_draws(idata, tr) for tr in TRANSPORTS}
     a_sizes = sorted(set(sizes[::2] + [r.n for r in result.rows]))
     curves = {
         tr: assurance_curve(

@@ -11,7 +11,7 @@ import numpy as np
 
 from designs.errors import InputError
 from designs.spec.fields import Kind, show, spec_field, validate_fields
-from progression.population import Transport
+from progression.transport import Transport
 
 __all__ = ["Dropout", "Effect", "EffectKind", "EffectSource", "Transport"]
 
