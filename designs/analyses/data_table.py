@@ -1,7 +1,8 @@
 """Real trial data in long format, checked, and the result of analysing it.
 
 Input is a long-format table (pandas DataFrame or mapping of equal-length arrays) with
-columns ``patient`` (any id), ``arm`` (0 placebo, 1 active), ``month`` (visit time, months
+columns ``patient`` (any id), ``arm`` (0 or ``placebo``/``control``; 1 or
+``active``/``treatment``, any case), ``month`` (visit time, months
 from randomisation) and ``alsfrs_r`` (ALSFRS-R total, points); ``joint_rank`` also needs the
 per-patient ``status`` and ``exit_month``. Each analysis module's ``fit_data`` validates the
 table here, reduces it to the arrays its Numba kernel takes (the same kernel the engine runs
@@ -23,6 +24,33 @@ from designs.analyses.results import DF, ESTIMATE, SE, STATUS, STATUS_OK
 from designs.errors import InputError
 
 COLUMNS = ("patient", "arm", "month", "alsfrs_r")
+#: Arm labels read as 0 (placebo) and 1 (active), compared in lower case.
+ARM_LABELS = {
+    "0": 0,
+    "placebo": 0,
+    "control": 0,
+    "1": 1,
+    "active": 1,
+    "treatment": 1,
+    "treated": 1,
+}
+
+
+def _arm_codes(col: pd.Series) -> pd.Series:
+    """Text arm labels (``placebo``/``active``, any case) as 0/1; numbers are left alone."""
+    if pd.api.types.is_numeric_dtype(col) or col.dtype == bool:
+        return col
+    text = col.astype(str).str.strip().str.lower()
+    coded = text.map(ARM_LABELS)
+    bad = coded.isna().to_numpy() & col.notna().to_numpy()
+    if bad.any():
+        row = int(np.argmax(bad))
+        raise InputError(
+            f"data: column 'arm' must be 0/1 or placebo/active, got {col.iloc[row]!r} at row {row}"
+        )
+    return coded
+
+
 STATUSES = ("completed", "dropout", "death")
 
 
@@ -42,6 +70,9 @@ class AnalysisResult:
         ``estimate / se``.
     p_value : float
         Two-sided, or one-sided in the favourable direction (estimate > 0) if ``sides == 1``.
+    ci95_low, ci95_high : float
+        Two-sided 95% confidence interval of the estimate (``estimate -/+ t_0.975(df) * se``),
+        in ``units``, whatever ``sides`` is.
     n_placebo, n_active : int
         Patients contributing to the analysis.
     estimand, units : str
@@ -72,6 +103,8 @@ class AnalysisResult:
     estimand: str
     units: str
     sides: int = 2
+    ci95_low: float = float("nan")
+    ci95_high: float = float("nan")
     residual_var: float | None = None
     random_effects_cov: np.ndarray | None = field(default=None, compare=False)
     reml_criterion: float | None = None
@@ -120,6 +153,7 @@ def validate_table(data, extra: tuple[str, ...] = ()) -> pd.DataFrame:
     bad = frame["patient"].isna().to_numpy()
     if bad.any():
         raise InputError(f"data: column 'patient' is missing at row {int(np.argmax(bad))}")
+    frame["arm"] = _arm_codes(frame["arm"])
     for c in ("arm", "month", "alsfrs_r"):
         col = frame[c]
         if col.dtype == bool or not pd.api.types.is_numeric_dtype(col):
@@ -195,6 +229,7 @@ def finish(analysis, out, n0, n1, estimand, units, sides, **extra) -> AnalysisRe
     se = float(out[SE])
     df = float(out[DF])
     statistic = est / se
+    half = float(stats.t.ppf(0.975, df)) * se
     return AnalysisResult(
         analysis=analysis,
         estimate=est,
@@ -207,6 +242,8 @@ def finish(analysis, out, n0, n1, estimand, units, sides, **extra) -> AnalysisRe
         estimand=estimand,
         units=units,
         sides=sides,
+        ci95_low=est - half,
+        ci95_high=est + half,
         **extra,
     )
 

@@ -129,39 +129,70 @@ def add_trial(sub) -> None:
 
 
 def cmd_trial(args) -> int:
-    from designs.atomic import atomic_write_text, check_writable, text_mentions
-    from designs.outputs.trial_csv import trial_csv_text
+    from designs.atomic import atomic_path, check_writable
+    from designs.outputs.trial_csv import (
+        is_trial_output,
+        is_trial_sidecar,
+        sidecar_path,
+        sidecar_text,
+        trial_csv_text,
+    )
     from designs.simulation.engine import simulate_one_trial
     from designs.simulation.inputs import simulation_inputs
 
+    inputs = design_inputs(args)
+    what = "trial written by `simulate.py trial`"
     check_writable(
         args.out,
         "--out",
-        inputs=design_inputs(args),
-        is_earlier_output=text_mentions("# simulated trial", first_line=True),
-        what="trial written by `simulate.py trial`",
+        inputs=inputs,
+        is_earlier_output=is_trial_output,
+        what=what,
+        force=args.force,
+    )
+    sidecar = sidecar_path(args.out)
+    check_writable(
+        sidecar,
+        "--out",
+        inputs=inputs,
+        is_earlier_output=is_trial_sidecar,
+        what="provenance of a " + what,
         force=args.force,
     )
     design = design_from_args(args)
     trial = simulate_one_trial(simulation_inputs(design), args.seed, args.index)
-    comment = (
-        f"simulated trial {args.index} of seed {args.seed}, als-trial-sim {__version__}; "
-        f"command: {command_line()}"
-    )
-    text = trial_csv_text(trial, integer_scores=design.population.integer_scores, comment=comment)
-    atomic_write_text(args.out, text)
+    text = trial_csv_text(trial, integer_scores=design.population.integer_scores)
+    provenance = {
+        "tool": f"als-trial-sim {__version__}",
+        "seed": args.seed,
+        "trial_index": args.index,
+        "command": command_line(),
+        "design": design.to_toml(),
+    }
+    with atomic_path(args.out) as tmp_csv, atomic_path(sidecar) as tmp_json:
+        tmp_csv.write_text(text, encoding="utf-8")
+        tmp_json.write_text(sidecar_text(provenance), encoding="utf-8")
     patients, rows = len(trial["status"]), len(trial["patient"])
     if args.json:
-        print_json({"out": str(args.out), "patients": patients, "rows": rows})
+        print_json(
+            {"out": str(args.out), "sidecar": str(sidecar), "patients": patients, "rows": rows}
+        )
     else:
-        print(f"wrote {args.out}: {patients} patients, {rows} visits")
+        print(f"wrote {args.out}: {patients} patients, {rows} visits (provenance in {sidecar})")
     return 0
 
 
 def add_analyze(sub) -> None:
     p = add_command(sub, "analyze", "the trial analysis on your own long-format CSV", cmd_analyze)
     add_seed_json(p)
-    p.add_argument("--data", required=True, help="CSV with columns patient, arm, month, alsfrs_r")
+    p.add_argument(
+        "--data",
+        required=True,
+        help="long-format CSV, one row per visit: patient (any id), arm (0/1 or placebo/active), "
+        "month (from randomisation; < 0 for lead-in visits), alsfrs_r (points, 0-48); "
+        "joint_rank also needs status (completed/dropout/death) and exit_month; "
+        "slope_change_lead_in needs lead-in visits",
+    )
     add_analysis(p, several=False, default="lmm_slope")
     p.add_argument("--alpha", type=finite, default=0.05, help="significance level, in (0, 1)")
     p.add_argument(
@@ -188,6 +219,7 @@ def cmd_analyze(args) -> int:
             print(
                 f"  {key:10s} {value:.6g}" if isinstance(value, float) else f"  {key:10s} {value}"
             )
+        print(f"  {'95% CI':10s} {out['ci95_low']:.6g} to {out['ci95_high']:.6g} {out['units']}")
     return 0
 
 

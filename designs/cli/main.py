@@ -15,6 +15,7 @@ from designs.cli.options import (
     flag_message,
     phase2_posterior,
     progress_bar,
+    record_command,
 )
 from designs.errors import InputError
 from designs.simulation.seeds import DEFAULT_SEED
@@ -122,6 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status."""
     parser = build_parser()
     previous = signal.signal(signal.SIGTERM, _terminate)
+    record_command(argv)
     try:
         args = parser.parse_args(argv)
         if not args.verbose:  # PyMC's "Sampling: [...]" and "Initializing NUTS" lines

@@ -98,6 +98,24 @@ def finite(text: str) -> float:
     return value
 
 
+class Percent(float):
+    """An ``--effect`` given as a percentage (``25%``), stored as the fraction (0.25)."""
+
+
+def effect_value(text: str) -> float:
+    """``--effect``: a number in the design's units, or ``NN%`` (a proportional slowing)."""
+    stripped = text.strip()
+    if stripped.endswith("%"):
+        try:
+            value = float(stripped[:-1]) / 100
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"{text!r}: must be a finite number or percentage")
+        return Percent(value)
+    return finite(text)
+
+
 def add_seed_json(p) -> None:
     p.add_argument("--seed", type=whole(0), default=DEFAULT_SEED, help="random seed")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
@@ -131,9 +149,9 @@ def add_design(p, *, sizes: bool = True) -> None:
     )
     p.add_argument(
         "--effect",
-        type=finite,
-        help="effect.value: points/month (slope_difference) or a fraction of |slope_mean| "
-        "(proportional_slowing); default: the design's",
+        type=effect_value,
+        help="effect.value: points/month (slope_difference), or a slowing as a fraction of "
+        "|slope_mean| (0.25) or a percentage (25%%) (proportional_slowing); default: the design's",
     )
     p.add_argument("--threads", type=whole(1, 256), help="Numba threads (default: all cores)")
 
@@ -240,7 +258,18 @@ def design_from_args(args, *, analysis_field: bool = True):
     if analysis and analysis_field:
         overrides["trial.analysis"] = analysis if isinstance(analysis, str) else analysis[0]
     overrides.update(parse_set(args.set))
-    return design.with_overrides(overrides) if overrides else design
+    design = design.with_overrides(overrides) if overrides else design
+    if isinstance(getattr(args, "effect", None), Percent):
+        from designs.spec import EffectKind
+
+        if design.effect.kind is not EffectKind.PROPORTIONAL_SLOWING:
+            raise InputError(
+                f"--effect {100 * args.effect:g}%: a percentage needs effect.kind = "
+                f"proportional_slowing; this design's effect is {design.effect.kind.value} "
+                "(points/month): give the effect in points/month, or add "
+                "--set effect.kind=proportional_slowing"
+            )
+    return design
 
 
 def progress_bar(total: int, unit: str, enabled: bool):
@@ -252,11 +281,22 @@ def progress_bar(total: int, unit: str, enabled: bool):
     return tqdm(total=total, unit=unit, disable=not shown, delay=1.0, file=sys.stderr, leave=False)
 
 
+#: The arguments of the command being run (set by ``main``; ``sys.argv`` when run directly).
+_ARGV: list[str] | None = None
+
+
+def record_command(argv: list[str] | None) -> None:
+    """Remember the arguments ``main`` was given, for :func:`command_line`."""
+    global _ARGV
+    _ARGV = None if argv is None else [str(a) for a in argv]
+
+
 def command_line() -> str:
     """The command as typed, recorded in output files so that rerunning it reproduces them."""
     import shlex
 
-    return shlex.join(["python", "simulate.py", *sys.argv[1:]])
+    argv = sys.argv[1:] if _ARGV is None else _ARGV
+    return shlex.join(["python", "simulate.py", *argv])
 
 
 def print_json(obj) -> None:

@@ -1,18 +1,43 @@
-"""One simulated trial as a long-format CSV, for re-analysis elsewhere.
+"""One simulated trial as a plain long-format CSV, with its provenance in a JSON sidecar.
 
-Columns ``patient, arm, month, alsfrs_r, status, exit_month``; the first line is a ``#``
-comment with the seed, version and command (R: ``read.csv(..., comment.char = "#")``).
-Lead-in visits have negative months; ``exit_month`` is empty for completers.
+The CSV has a header line and one row per visit, nothing else, so R's ``read.csv(FILE)`` and
+``pandas.read_csv(FILE)`` read it with their defaults. Columns ``patient, arm, month,
+alsfrs_r, status, exit_month``: ``arm`` 0 placebo / 1 active; ``month`` from randomisation
+(lead-in visits negative); ``alsfrs_r`` points; ``exit_month`` empty for completers. The
+provenance (tool, version, seed, trial index, command, the resolved design) goes to
+``FILE.json`` beside it (:func:`sidecar_path`).
 """
 
 from __future__ import annotations
+
+import json
+from pathlib import Path
 
 import numpy as np
 
 COLUMNS = ("patient", "arm", "month", "alsfrs_r", "status", "exit_month")
 
+#: Units and meaning of each column, written into the sidecar.
+COLUMN_NOTES = {
+    "patient": "patient id (0, 1, ...)",
+    "arm": "0 placebo, 1 active",
+    "month": "visit time, months from randomisation (lead-in visits < 0)",
+    "alsfrs_r": "ALSFRS-R total, points (0-48)",
+    "status": "completed, dropout or death",
+    "exit_month": "month the patient left or died, months (empty for completers)",
+}
 
-def trial_csv_text(trial: dict, *, integer_scores: bool, comment: str) -> str:
+#: ``kind`` of the sidecar, by which an earlier output is recognised.
+SIDECAR_KIND = "als-trial-sim simulated trial"
+
+
+def sidecar_path(csv_path: str | Path) -> Path:
+    """The provenance file beside a trial CSV: ``FILE.csv`` -> ``FILE.csv.json``."""
+    path = Path(csv_path)
+    return path.with_name(path.name + ".json")
+
+
+def trial_csv_text(trial: dict, *, integer_scores: bool) -> str:
     """The CSV text of one trial from :func:`designs.simulation.engine.simulate_one_trial`.
 
     Parameters
@@ -22,10 +47,8 @@ def trial_csv_text(trial: dict, *, integer_scores: bool, comment: str) -> str:
         ``status`` and ``exit_month`` (months).
     integer_scores : bool
         Write scores as whole points (else with 6 decimals).
-    comment : str
-        The provenance line, written after ``# ``.
     """
-    lines = [f"# {comment}", ",".join(COLUMNS)]
+    lines = [",".join(COLUMNS)]
     for pid, arm, month, score in zip(
         trial["patient"], trial["arm"], trial["month"], trial["alsfrs_r"], strict=True
     ):
@@ -34,3 +57,38 @@ def trial_csv_text(trial: dict, *, integer_scores: bool, comment: str) -> str:
         score_text = f"{score:.0f}" if integer_scores else f"{score:.6f}"
         lines.append(f"{pid},{arm},{month:g},{score_text},{trial['status'][pid]},{exit_text}")
     return "\n".join(lines) + "\n"
+
+
+def sidecar_text(provenance: dict) -> str:
+    """The JSON sidecar: ``kind``, the given provenance fields and the column notes."""
+    return (
+        json.dumps(
+            {"kind": SIDECAR_KIND, **provenance, "columns": COLUMN_NOTES},
+            indent=2,
+            ensure_ascii=False,
+        )
+        + "\n"
+    )
+
+
+def is_trial_output(csv_path: Path) -> bool:
+    """Whether an existing file is an earlier ``simulate.py trial`` output: its sidecar says
+    so, or (files of version 0.1 and before) its first line is the ``# simulated trial``
+    comment."""
+    try:
+        with open(csv_path, "rb") as f:
+            if f.readline().startswith(b"# simulated trial"):
+                return True
+        meta = json.loads(sidecar_path(csv_path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(meta, dict) and meta.get("kind") == SIDECAR_KIND
+
+
+def is_trial_sidecar(json_path: Path) -> bool:
+    """Whether an existing file is the sidecar of an earlier trial output."""
+    try:
+        meta = json.loads(Path(json_path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(meta, dict) and meta.get("kind") == SIDECAR_KIND

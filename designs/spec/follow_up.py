@@ -51,6 +51,10 @@ class Effect:
         :class:`progression.population.Transport`, ``proportional`` (``delta / |mu_b|``
         applied as ``proportional_slowing``) or ``absolute`` (``delta`` applied as
         ``slope_difference``).
+    allow_improvement : bool
+        A ``proportional_slowing`` above 1 turns the treated patients' decline into
+        improvement; it is refused unless this is ``true`` (so ``25`` meant as 25% is not run
+        as a 2500% slowing).
     """
 
     kind: EffectKind = spec_field(  # noqa: RUF009 (returns a dataclasses.field)
@@ -80,10 +84,26 @@ class Effect:
         doc="How a phase 2 posterior draw becomes this population's effect.",
     )
 
+    allow_improvement: bool = spec_field(
+        False,
+        kind=Kind.BOOL,
+        doc="Allow a proportional_slowing above 1 (treated patients then improve).",
+    )
+
     section: ClassVar[str] = "effect"
 
     def __post_init__(self) -> None:
         validate_fields(self)
+        if (
+            self.kind is EffectKind.PROPORTIONAL_SLOWING
+            and self.value > 1
+            and not self.allow_improvement
+        ):
+            raise InputError(
+                f"effect.value = {self.value:g}: a proportional_slowing must be <= 1 (a fraction "
+                "of |slope_mean|; 0.25 or 25% is a 25% slowing; above 1 the decline turns into "
+                "improvement: set effect.allow_improvement = true to mean that)"
+            )
 
     def slope_shift(self, slope_mean: float) -> float:
         """Mean change of slope for treated patients, points/month (positive = slower decline).

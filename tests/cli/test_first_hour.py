@@ -1,0 +1,117 @@
+"""A newcomer's first hour: inputs read as people mean them, and files other tools open."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from designs import load_design
+from designs.analyses.registry import analyze
+from designs.errors import InputError
+
+
+def test_effect_of_25_with_proportional_slowing_is_refused_not_run_as_2500_percent(run, capsys):
+    code, out, err = run(capsys, "power", "--effect", "25", "--trials", "100")
+    assert code == 2 and out == ""
+    assert "effect.value = 25" in err and "<= 1" in err and "25%" in err
+    assert "Traceback" not in err
+
+
+def test_effect_as_percentage_equals_the_fraction(run, capsys):
+    args = ("power", "--n-per-arm", "12", "--trials", "200", "--json")
+    code, pct, _ = run(capsys, *args, "--effect", "30%")
+    assert code == 0
+    code, frac, _ = run(capsys, *args, "--effect", "0.3")
+    assert code == 0
+    # Same seed, same design: the whole result must be the same.
+    assert json.loads(pct) == json.loads(frac)
+
+
+def test_percentage_refused_for_an_effect_in_points_per_month(run, capsys):
+    code, _, err = run(capsys, "power", "--effect", "25%", "--set", "effect.kind=slope_difference")
+    assert code == 2
+    assert "--effect 25%" in err and "proportional_slowing" in err
+
+
+def test_improvement_only_when_the_design_says_so():
+    base = load_design("default")
+    with pytest.raises(InputError, match="allow_improvement"):
+        base.with_overrides({"effect.value": 1.5})
+    allowed = base.with_overrides({"effect.value": 1.5, "effect.allow_improvement": True})
+    assert allowed.active_slope_mean > 0  # the treated patients improve, as asked
+
+
+def _trial(run, capsys, path, *extra):
+    code, out, err = run(capsys, "trial", "--n-per-arm", "8", "--out", str(path), *extra)
+    assert code == 0, err
+    return out
+
+
+def test_trial_csv_opens_in_pandas_with_default_settings(run, capsys, tmp_path):
+    path = tmp_path / "trial.csv"
+    _trial(run, capsys, path)
+    frame = pd.read_csv(path)  # no comment=, no skiprows=: what a user types first
+    assert list(frame.columns) == ["patient", "arm", "month", "alsfrs_r", "status", "exit_month"]
+    assert frame["patient"].dtype.kind == "i"
+    assert frame["arm"].dtype.kind == "i" and set(frame["arm"]) == {0, 1}
+    assert frame["month"].dtype.kind in "if"
+    assert frame["alsfrs_r"].dtype.kind == "i"  # integer scores in the default design
+    assert frame["exit_month"].dtype.kind == "f"
+    assert frame["patient"].nunique() == 16
+    side = json.loads((tmp_path / "trial.csv.json").read_text())
+    assert side["kind"] == "als-trial-sim simulated trial"
+    assert side["seed"] == 20261125 and side["trial_index"] == 0
+    assert "n_per_arm = 8" in side["design"]
+    assert "trial" in side["command"]
+
+
+def test_trial_rewrite_is_allowed_but_a_foreign_sidecar_is_kept(run, capsys, tmp_path):
+    path = tmp_path / "trial.csv"
+    _trial(run, capsys, path)
+    _trial(run, capsys, path, "--seed", "5")  # an earlier output: replaced without --force
+    assert json.loads((tmp_path / "trial.csv.json").read_text())["seed"] == 5
+    other = tmp_path / "other.csv"
+    (tmp_path / "other.csv.json").write_text('{"mine": 1}')
+    code, _, err = run(capsys, "trial", "--out", str(other))
+    assert code == 2 and "other.csv.json" in err and "--force" in err
+    assert not other.exists()
+    assert (tmp_path / "other.csv.json").read_text() == '{"mine": 1}'
+
+
+def test_analyze_reads_the_trial_file_and_prints_the_95_percent_interval(run, capsys, tmp_path):
+    path = tmp_path / "trial.csv"
+    _trial(run, capsys, path)
+    code, out, err = run(capsys, "analyze", "--data", str(path), "--json")
+    assert code == 0, err
+    res = json.loads(out)
+    # Interval from the printed estimate, SE and df (scipy's t quantile, independent of ours).
+    from scipy import stats
+
+    half = stats.t.ppf(0.975, res["df"]) * res["se"]
+    assert res["ci95_low"] == pytest.approx(res["estimate"] - half, rel=1e-12)
+    assert res["ci95_high"] == pytest.approx(res["estimate"] + half, rel=1e-12)
+    code, out, _ = run(capsys, "analyze", "--data", str(path))
+    assert "95% CI" in out and "points/month" in out
+
+
+def test_arm_labels_placebo_and_active_give_the_same_analysis(run, capsys, tmp_path):
+    path = tmp_path / "trial.csv"
+    _trial(run, capsys, path)
+    frame = pd.read_csv(path)
+    labelled = frame.assign(arm=np.where(frame["arm"] == 1, "Active", "placebo"))
+    a = analyze(frame, "lmm_slope").to_dict()
+    b = analyze(labelled, "lmm_slope").to_dict()
+    assert a == b
+    c = analyze(frame.assign(arm=np.where(frame["arm"] == 1, "treatment", "Control")), "lmm_slope")
+    assert c.to_dict() == a
+    with pytest.raises(InputError, match="placebo/active"):
+        analyze(frame.assign(arm=np.where(frame["arm"] == 1, "drug", "placebo")), "lmm_slope")
+
+
+def test_analyze_help_names_the_columns_each_analysis_needs(run_cli):
+    out = run_cli("analyze", "--help").stdout
+    for needed in ("patient", "arm", "month", "alsfrs_r", "status", "exit_month", "placebo/active"):
+        assert needed in out
