@@ -119,6 +119,20 @@ def _terminate(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
+def quiet_pymc() -> None:
+    """Hide PyMC's INFO lines ("Initializing NUTS", "Sampling: [...]"), keep its warnings.
+
+    On import PyMC sets its logger to INFO and adds a stderr handler unless it has one, so a
+    level set beforehand is undone; a stderr handler of level WARNING given first is kept.
+    """
+    logger = logging.getLogger("pymc")
+    if not any(getattr(h, "als_trial_sim", False) for h in logger.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setLevel(logging.WARNING)
+        handler.als_trial_sim = True
+        logger.addHandler(handler)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status."""
     parser = build_parser()
@@ -126,8 +140,8 @@ def main(argv: list[str] | None = None) -> int:
     record_command(argv)
     try:
         args = parser.parse_args(argv)
-        if not args.verbose:  # PyMC's "Sampling: [...]" and "Initializing NUTS" lines
-            logging.getLogger("pymc").setLevel(logging.WARNING)
+        if not args.verbose:
+            quiet_pymc()
         if args.command is None:
             return main_job()
         return args.handler(args)

@@ -67,6 +67,13 @@ class HelpFormatter(argparse.HelpFormatter):
 def add_command(sub, name: str, help_text: str, handler) -> argparse.ArgumentParser:
     p = sub.add_parser(name, help=help_text, description=help_text, formatter_class=HelpFormatter)
     p.set_defaults(handler=handler)
+    # Also after the subcommand (``fit --verbose``); SUPPRESS keeps a top-level --verbose.
+    p.add_argument(
+        "--verbose",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="show PyMC's sampler messages (hidden by default)",
+    )
     return p
 
 

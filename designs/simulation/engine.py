@@ -23,6 +23,7 @@ from designs.errors import InputError
 from designs.simulation import kernels as K
 from designs.simulation.inputs import SimulationInputs
 from designs.simulation.layout import N_ANALYSES, N_COUNTS, N_PARAMS
+from designs.simulation.numba_cache import announce_compilation
 from designs.simulation.rng import seed_key
 
 DEFAULT_BLOCK = 16_384
@@ -183,6 +184,7 @@ def run_trials(
     n_lead = int(inputs.lead_visits.size)
     res = np.empty((trials, N_ANALYSES, R.N_RESULT))
     counts = np.empty((trials, N_COUNTS))
+    announce_compilation()
     previous_threads = numba.get_num_threads()
     if threads is not None:
         most = numba.config.NUMBA_NUM_THREADS
@@ -239,6 +241,7 @@ def simulate_one_trial(inputs: SimulationInputs, seed: int, trial: int = 0) -> d
     Raises :class:`~designs.errors.InputError` when screening cannot fill an arm (the
     kernels would mark such a trial failed); no partial trial is returned.
     """
+    announce_compilation()
     patient, arm, month, score, status, exit_month, slope, delta_fs, screened = (
         K.simulate_trial_long(
             seed_key(seed),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 import tempfile
 from pathlib import Path
 
@@ -58,3 +59,28 @@ def use_versioned_cache() -> Path:
             pass
     numba.config.CACHE_DIR = str(cache_dir)
     return cache_dir
+
+
+def engine_compiled() -> bool:
+    """Whether the simulation engine's kernels are in the current cache (False: the next
+    simulation compiles them first, which takes one to three minutes)."""
+    folder = Path(numba.config.CACHE_DIR)
+    return any(folder.glob("simulation_*/kernels.simulate_block-*.nbi"))
+
+
+#: Printed on stderr before a simulation whose kernels are not yet compiled.
+COMPILE_NOTICE = (
+    "compiling the simulation kernels: first run after installing or updating only, "
+    "one to three minutes; later runs start at once"
+)
+
+_announced = False
+
+
+def announce_compilation() -> None:
+    """Print :data:`COMPILE_NOTICE` on stderr, once per process, if the kernels are not
+    compiled yet (called by the engine before its first kernel call)."""
+    global _announced
+    if not _announced and not engine_compiled():
+        print(COMPILE_NOTICE, file=sys.stderr, flush=True)
+    _announced = True

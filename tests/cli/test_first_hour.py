@@ -115,3 +115,41 @@ def test_analyze_help_names_the_columns_each_analysis_needs(run_cli):
     out = run_cli("analyze", "--help").stdout
     for needed in ("patient", "arm", "month", "alsfrs_r", "status", "exit_month", "placebo/active"):
         assert needed in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "quiet"),
+    [
+        (["designs"], True),
+        (["--verbose", "designs"], False),
+        (["designs", "--verbose"], False),  # after the subcommand too
+    ],
+)
+def test_pymc_messages_hidden_unless_verbose(run, capsys, argv, quiet):
+    import logging
+
+    logger = logging.getLogger("pymc")
+    before = list(logger.handlers)
+    for h in before:
+        logger.removeHandler(h)
+    try:
+        assert run(capsys, *argv)[0] == 0
+        ours = [h for h in logger.handlers if h.level == logging.WARNING]
+        assert bool(ours) is quiet
+    finally:
+        for h in list(logger.handlers):
+            logger.removeHandler(h)
+        for h in before:
+            logger.addHandler(h)
+
+
+@pytest.mark.slow
+def test_a_real_fit_prints_no_sampler_chatter_without_verbose(run_cli, tmp_path):
+    # A short but real NUTS run (2 chains x 150 draws): PyMC would log "Initializing NUTS"
+    # and "Sampling" at INFO level.
+    args = ("fit", "--draws", "150", "--tune", "150", "--chains", "2")
+    quiet = run_cli(*args, "--out", str(tmp_path / "a.nc"))
+    assert quiet.returncode in (0, 1), quiet.stderr  # 1: a short run may miss the R-hat gate
+    assert "NUTS" not in quiet.stderr and "Sampling" not in quiet.stderr
+    loud = run_cli(*args, "--verbose", "--out", str(tmp_path / "b.nc"))
+    assert "NUTS" in loud.stderr or "Sampling" in loud.stderr
