@@ -28,6 +28,7 @@ from designs.planning.sweep.cells import _cell_task, cell_key, evaluate_cell
 from designs.planning.sweep.dataset import _assemble, load_sweep
 from designs.planning.sweep.design import cell_design
 from designs.planning.sweep.grid import _cells, _check_grid
+from designs.planning.sweep.lock import OutputLock
 
 CONNECT_TIMEOUT = "10s"  # to reach a Dask scheduler
 
@@ -135,11 +136,14 @@ def run_sweep(
     keys = [cell_key(d, trials, seed, analyses, tag) for d in designs_]
     folder = None
     fingerprint = hashlib.sha256("\n".join([repr(grid), *keys]).encode()).hexdigest()
+    lock = None
     if out_path is not None:
         out_path = check_writable(out_path)
+        lock = OutputLock(out_path)  # a second sweep to the same file is refused
         folder = cells_folder(out_path)
         done = _finished_sweep(out_path, fingerprint)
         if done is not None:  # the same sweep was already finished: reuse it whole
+            lock.release()
             if progress is not None:
                 progress(len(cells))
             return done
@@ -214,6 +218,7 @@ def run_sweep(
         with atomic_path(out_path) as tmp:
             ds.to_netcdf(tmp, engine="h5netcdf")
         shutil.rmtree(folder, ignore_errors=True)
+        lock.release()
     return ds
 
 

@@ -1,0 +1,62 @@
+"""One sweep at a time per output file: an advisory lock beside ``OUT``.
+
+Two runs of ``sweep`` to the same ``--out`` would share the folder of finished cells, and the
+second would report "resumed" while the first is still writing. The first run holds an
+exclusive ``flock`` on ``OUT.lock`` for as long as it runs; a second run is refused at once
+with one line. The kernel releases the lock when the process ends, however it ends (SIGKILL
+included), so a stale lock never blocks a later run.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from pathlib import Path
+
+from designs.errors import InputError
+
+
+def lock_path(out_path: str | Path) -> Path:
+    """The lock file of a sweep written to ``out_path``: ``OUT.lock``."""
+    out_path = Path(out_path)
+    return out_path.with_name(out_path.name + ".lock")
+
+
+class OutputLock:
+    """An exclusive lock on ``OUT.lock``, taken on creation; :meth:`release` removes it."""
+
+    def __init__(self, out_path: str | Path, option: str = "--out") -> None:
+        self.path = lock_path(out_path)
+        try:
+            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
+        except OSError as exc:
+            raise InputError(
+                f"{option} {out_path}: cannot create {self.path} ({exc.strerror})"
+            ) from None
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(self._fd, 32, 0).decode(errors="replace").strip() or "?"
+            os.close(self._fd)
+            self._fd = None
+            raise InputError(
+                f"{option} {out_path}: another sweep (process {holder}) is writing it; wait for "
+                "it to finish or choose another output"
+            ) from None
+        os.ftruncate(self._fd, 0)
+        os.pwrite(self._fd, f"{os.getpid()}\n".encode(), 0)
+
+    def release(self) -> None:
+        """Remove the lock file and release the lock (idempotent)."""
+        if self._fd is None:
+            return
+        try:
+            self.path.unlink(missing_ok=True)
+        finally:
+            os.close(self._fd)
+            self._fd = None
+
+    def __del__(self) -> None:  # an exception left run_sweep: free the lock, keep the file
+        if getattr(self, "_fd", None) is not None:
+            os.close(self._fd)
+            self._fd = None
