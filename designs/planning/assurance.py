@@ -120,6 +120,11 @@ class AssuranceResult:
         return out
 
 
+#: Runs of ``trials`` simulated trials in one :func:`assurance_from_draws`: over the posterior
+#: draws, and at the posterior-median effect.
+RUNS_PER_ASSURANCE = 2
+
+
 def assurance_from_draws(
     design,
     draws: np.ndarray,

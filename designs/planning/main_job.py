@@ -9,8 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from designs.planning.assurance import TRANSPORTS, AssuranceResult, assurance_from_draws
+from designs.planning.assurance import (
+    RUNS_PER_ASSURANCE,
+    TRANSPORTS,
+    AssuranceResult,
+    assurance_from_draws,
+)
 from designs.planning.posterior import posterior_draws
+from designs.planning.progress import expect
 from designs.planning.sample_size import design_at
 from designs.simulation.seeds import DEFAULT_SEED
 
@@ -41,6 +47,7 @@ def assurance_at_sizes(
         Seed and simulated trials per size and transport.
     """
     draws = {t: posterior_draws(idata, t) for t in TRANSPORTS}
+    expect(progress, len(sizes) * len(TRANSPORTS) * RUNS_PER_ASSURANCE * trials)
     return [
         {
             t: assurance_from_draws(

@@ -16,6 +16,9 @@ from designs import __version__
 from designs.planning.power import power
 from designs.planning.sample_size import design_at, probit_fit
 
+#: Effects simulated for the minimal detectable effect (0.25 to 2 times the design's).
+OC_EFFECTS = 8
+
 
 def operating_characteristics(
     design, n: int, trials: int, seed: int, analysis: str | None = None, *, progress=None
@@ -39,7 +42,7 @@ def operating_characteristics(
         d.with_overrides({"effect.value": 0.0}), trials, seed, (analysis,), progress=progress
     )[analysis]
     base = design.effect.value
-    effects = np.linspace(0.25, 2.0, 8) * base
+    effects = np.linspace(0.25, 2.0, OC_EFFECTS) * base
     k, m = [], []
     for e in effects:
         s = power(

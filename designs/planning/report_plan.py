@@ -13,9 +13,20 @@ from dataclasses import dataclass
 import numpy as np
 import xarray as xr
 
-from designs.planning.assurance import TRANSPORTS, AssuranceResult, assurance_curve
-from designs.planning.operating import operating_characteristics, realism_sensitivity
+from designs.planning.assurance import (
+    RUNS_PER_ASSURANCE,
+    TRANSPORTS,
+    AssuranceResult,
+    assurance_curve,
+)
+from designs.planning.operating import (
+    OC_EFFECTS,
+    REALISM_SCENARIOS,
+    operating_characteristics,
+    realism_sensitivity,
+)
 from designs.planning.posterior import posterior_draws
+from designs.planning.progress import expect
 from designs.planning.sample_size import SampleSizeResult, find_sample_size
 from designs.planning.sweep import run_sweep
 from designs.simulation.seeds import DEFAULT_SEED
@@ -122,13 +133,18 @@ def plan_report(
         Called with the number of trials finished.
     """
     targets = tuple(targets)
+    # operating characteristics (power, type I error, 8 effects) and the realism scenarios
+    expect(progress, (2 + OC_EFFECTS + len(REALISM_SCENARIOS)) * trials)
     result = find_sample_size(design, targets, trials, seed, analysis, progress=progress)
     analysis = result.analysis
     chosen = result.rows[0]
+    sizes = _sweep_sizes(result)
+    a_sizes = sorted(set(sizes[::2] + [r.n for r in result.rows]))
+    assurance_runs = 0 if idata is None else len(TRANSPORTS) * len(a_sizes) * RUNS_PER_ASSURANCE
+    expect(progress, (len(sizes) * 3 + assurance_runs) * trials)  # sweep: sizes x 3 effects
     oc = operating_characteristics(design, chosen.n, trials, seed, analysis, progress=progress)
     compared = tuple(dict.fromkeys((analysis, *REALISM_ANALYSES)))
     realism = realism_sensitivity(design, chosen.n, trials, seed, compared, progress=progress)
-    sizes = _sweep_sizes(result)
     effects = [round(f * design.effect.value, 6) for f in (0.75, 1.0, 1.25)]
     sweep = run_sweep(
         design,
@@ -152,7 +168,6 @@ def plan_report(
     if idata is None:
         return ReportPlan(**plan)
     draws = {tr: posterior_draws(idata, tr) for tr in TRANSPORTS}
-    a_sizes = sorted(set(sizes[::2] + [r.n for r in result.rows]))
     curves = {
         tr: assurance_curve(
             design, draws[tr], a_sizes, trials, seed, analysis, tr, progress=progress

@@ -40,6 +40,7 @@ from designs.planning.power_curve import (  # noqa: F401  (re-exported for calle
     simulate_curve,
     size_name,
 )
+from designs.planning.progress import expect
 from designs.simulation.seeds import (
     DEFAULT_SEED,
     SALT_SAMPLE_SIZE_BOOTSTRAP,
@@ -234,6 +235,7 @@ def find_sample_size(
     grid = _unique_sizes(sizes) if sizes is not None else _initial_sizes(design, targets, points)
     if len(grid) < 2:
         raise InputError("sizes: give at least two different sizes")
+    expect(progress, (len(grid) + 2 * len(targets)) * trials)  # the curve, then each n twice
     curve = simulate_curve(design, grid, trials, seed, analysis, **kw)
     if sizes is None:
         for _ in range(4):  # extend the grid until every target lies inside it
@@ -252,6 +254,7 @@ def find_sample_size(
             more = [s for s in more if s not in set(curve.sizes.tolist())]
             if not more:
                 break
+            expect(progress, len(more) * trials)
             curve = curve.extend(simulate_curve(design, more, trials, seed, analysis, **kw))
     b0, b1 = curve.fit()
     rng = secondary_rng(seed, SALT_SAMPLE_SIZE_BOOTSTRAP)
