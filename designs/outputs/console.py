@@ -61,14 +61,21 @@ def power_notes(design, summaries) -> list[str]:
             "first) is read as the trial's test at its alpha; the others are shown for "
             "comparison, with no multiplicity correction."
         )
+    timed = design.effect.has_time_course
     for s in summaries:
         z = bias_in_mc_se(s)
         if abs(z) > 3:
             notes.append(
                 f"note: {s.analysis}: the bias {s.bias:+.4f} {s.units} is {abs(z):.1f} Monte "
-                "Carlo SE from 0, beyond simulation noise; likely causes: the floor and ceiling "
-                "of the 0-48 scale with integer scores, completers' selection (ancova_change) "
-                "or informative dropout and death."
+                "Carlo SE from 0, beyond simulation noise; likely causes: "
+                + (
+                    "the effect's time course (a straight line fitted to a bent difference; "
+                    "the true value is the mean effect over the follow-up), "
+                    if timed
+                    else ""
+                )
+                + "the floor and ceiling of the 0-48 scale with integer scores, completers' "
+                "selection (ancova_change) or informative dropout and death."
             )
     if design.population.slope_sd == 0 and any(s.analysis == "lmm_slope" for s in summaries):
         notes.append(

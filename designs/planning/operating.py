@@ -99,10 +99,11 @@ def operating_characteristics(
     }
 
 
-#: Scenarios for unpublished assumptions (docs/references.md, attrition; nonlinear decline):
-#: (label, overrides). The dependence of dropout and death on decline is "not found" in the
-#: literature, so it is swept; the death hazard is van Eijk 2019's 1.8-2.5 events per 100
-#: person-months (there including tracheostomy and NIV, so an upper bound for death alone).
+#: Scenarios for unpublished assumptions (docs/references.md, attrition; nonlinear decline;
+#: the effect's time course): (label, overrides). The dependence of dropout and death on
+#: decline is "not found" in the literature, so it is swept; the death hazard is van Eijk
+#: 2019's 1.8-2.5 events per 100 person-months (there including tracheostomy and NIV, so
+#: an upper bound for death alone).
 REALISM_SCENARIOS = (
     ("as designed", {}),
     ("informative dropout, 1 per point/month (assumed)", {"dropout.informative": 1.0}),
@@ -113,6 +114,24 @@ REALISM_SCENARIOS = (
         {"dropout.death_monthly_hazard": 0.02, "dropout.death_informative": 2.0},
     ),
     ("curved decline, curvature 0.3 (Gordon 2010 shape)", {"population.curvature": 0.3}),
+    # A cell therapy dosed monthly for 6 months may act late or fade after the last dose.
+    (
+        "effect from month 3, full by month 6 (assumed)",
+        {
+            "effect.onset_delay_months": 3.0,
+            "effect.ramp_months": 3.0,
+            "effect.wane_after_months": 0.0,
+        },
+    ),
+    (
+        "effect wanes from month 6, gone by month 12 (assumed)",
+        {
+            "effect.onset_delay_months": 0.0,
+            "effect.ramp_months": 0.0,
+            "effect.wane_after_months": 6.0,
+            "effect.wane_months": 6.0,
+        },
+    ),
 )
 
 
@@ -122,7 +141,8 @@ def realism_sensitivity(
     """Power and bias at size ``n`` under each of :data:`REALISM_SCENARIOS`.
 
     The same seed throughout (common random numbers), so differences between rows are the
-    assumptions, not Monte Carlo noise.
+    assumptions, not Monte Carlo noise. Under a time course of the effect the bias is
+    against the mean effect over the follow-up (:attr:`SimulationInputs.course_factor`).
     """
     base = design_at(design, n)
     rows = []
@@ -137,6 +157,7 @@ def realism_sensitivity(
                     "power_favourable": s.power_favourable,
                     "mc_se": s.mc_se_favourable,
                     "bias": s.bias,
+                    "bias_mc_se": s.sd_estimate / math.sqrt(max(s.trials - s.failed_fits, 1)),
                     "units": s.units,
                     "dropout_placebo": s.dropout_placebo,
                     "dropout_active": s.dropout_active,

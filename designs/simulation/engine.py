@@ -205,6 +205,7 @@ def run_trials(
                 visits_all,
                 n_lead,
                 inputs.curve,
+                inputs.effect_course,
                 inputs.cum_hazard,
                 params_rows if params_rows.shape[0] == 1 else params_rows[start:stop],
                 run,
@@ -252,6 +253,7 @@ def simulate_one_trial(inputs: SimulationInputs, seed: int, trial: int = 0) -> d
             inputs.visits_all,
             int(inputs.lead_visits.size),
             inputs.curve,
+            inputs.effect_course,
             inputs.cum_hazard,
             inputs.params,
         )

@@ -43,6 +43,10 @@ class SimulationInputs:
     curve : float64[L + V] or None
         Nonlinear part of the mean trajectory at the lead-in then scheduled visits, points
         (:func:`curvature_term`); None means linear (zeros).
+    effect_course : float64[L + V] or None
+        Months of full effect accumulated by each lead-in then scheduled visit
+        (:meth:`designs.spec.Effect.course`: 0 before randomisation); None means the effect
+        is full from randomisation (the visit months, and the kernel ignores the array).
     """
 
     visits: np.ndarray
@@ -53,6 +57,7 @@ class SimulationInputs:
     effect_shift: float
     lead_visits: np.ndarray = field(default_factory=lambda: np.empty(0))
     curve: np.ndarray | None = None
+    effect_course: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         lead = np.ascontiguousarray(self.lead_visits, dtype=np.float64).reshape(-1)
@@ -71,6 +76,25 @@ class SimulationInputs:
             object.__setattr__(self, "params", params)
         # The kernel skips adding the curve when it is all zero (linear decline).
         self.params[K.P_CURVED] = 1.0 if np.any(curve != 0.0) else 0.0
+        timed = self.effect_course is not None
+        months = np.concatenate([lead, np.asarray(self.visits, dtype=np.float64)])
+        course = self.effect_course if timed else np.maximum(months, 0.0)
+        course = np.ascontiguousarray(course, dtype=np.float64)
+        if course.shape != (n_all,):
+            raise InputError(
+                f"effect_course: needs {n_all} values (lead-in and visits), got {course.shape}"
+            )
+        object.__setattr__(self, "effect_course", course)
+        self.params[K.P_EFFECT_COURSE] = 1.0 if timed else 0.0
+
+    @property
+    def course_factor(self) -> float:
+        """Mean fraction of the full effect over the follow-up: ``course(T) / T`` (1.0
+        without a time course), ``T`` the last scheduled visit's month."""
+        if self.params[K.P_EFFECT_COURSE] < 0.5:
+            return 1.0
+        last = float(np.asarray(self.visits)[-1])
+        return float(self.effect_course[-1]) / last if last > 0 else 1.0
 
     @property
     def visits_all(self) -> np.ndarray:
@@ -80,9 +104,14 @@ class SimulationInputs:
     def true_effect(self, analysis: str, effect_shift: float | np.ndarray | None = None):
         """True value of ``analysis``' estimand for a given slope shift (points/month).
 
-        The registry entry's ``true_value`` (:mod:`designs.analyses.registry`).
+        The registry entry's ``true_value`` (:mod:`designs.analyses.registry`). With a time
+        course of the effect, the shift is first scaled by :attr:`course_factor`: a slope
+        analysis then targets the mean difference in slope over the follow-up (the points
+        gained by the last visit over its month), and a change analysis the points gained.
         """
         shift = self.effect_shift if effect_shift is None else effect_shift
+        if self.params[K.P_EFFECT_COURSE] > 0.5:  # the mean effect over the follow-up
+            shift = shift * self.course_factor
         return registry.get(analysis).true_value(shift, self.visits)
 
 
@@ -234,6 +263,7 @@ def simulation_inputs(design) -> SimulationInputs:
         effect_shift=float(design.effect.slope_shift(pop.slope_mean)),
         lead_visits=lead_visits,
         curve=curvature_term(visits_all, getattr(pop, "curvature", 0.0)),
+        effect_course=design.effect.course(visits_all) if design.effect.has_time_course else None,
     )
 
 

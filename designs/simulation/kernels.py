@@ -60,9 +60,9 @@ def _lead_in_slope(visits_all, n_lead, y, p, lead_sums):
 
 @njit(cache=True)
 def _simulate_and_analyse_trial(
-    key, trial, n_placebo, n_active, effect_shift, visits_all, n_lead, curve, cum_hazard,
-    params, run, y_arm, m_arm, exit_arm, status_arm, true_slope_arm, dfs_arm, ztz_prefix,
-    sxx_prefix, lead_sums, gstat, arm_c, ztz_c, n_c,
+    key, trial, n_placebo, n_active, effect_shift, visits_all, n_lead, curve, effect_course,
+    cum_hazard, params, run, y_arm, m_arm, exit_arm, status_arm, true_slope_arm, dfs_arm,
+    ztz_prefix, sxx_prefix, lead_sums, gstat, arm_c, ztz_c, n_c,
     syy_c, szy_c, szyzy_c, slopes, slope_arm, y0, ylast, anc_arm, jr_arm, jr_death,
     jr_followup, jr_m, jr_change, jr_score, lead_stats, lead_arm, res, counts,
 ):  # fmt: skip
@@ -86,8 +86,8 @@ def _simulate_and_analyse_trial(
         n_arm = n_placebo if arm == 0 else n_active
         screened = simulate_arm(
             arm_stream_key(key, trial, arm), n_arm, arm == 1, effect_shift, visits_all,
-            n_lead, curve, cum_hazard, params, y_arm, m_arm, exit_arm, status_arm,
-            true_slope_arm, dfs_arm,
+            n_lead, curve, effect_course, cum_hazard, params, y_arm, m_arm, exit_arm,
+            status_arm, true_slope_arm, dfs_arm,
         )  # fmt: skip
         if screened < 0:  # screening admitted too few: no analysis of this trial
             for a in range(res.shape[0]):
@@ -210,7 +210,7 @@ def lead_in_sums(visits_all, n_lead):
 @njit(cache=True, parallel=True)
 def simulate_block(
     key, first_trial, n_placebo, n_active, effect_by_trial, visits_all, n_lead, curve,
-    cum_hazard, params_rows, run, chunk, res, counts,
+    effect_course, cum_hazard, params_rows, run, chunk, res, counts,
 ):  # fmt: skip
     """Simulate and analyse trials ``first_trial .. first_trial + len(effect_by_trial) - 1``.
 
@@ -225,7 +225,7 @@ def simulate_block(
         Patients randomised per arm.
     effect_by_trial : float64[B]
         Mean change of slope of active patients in each trial, points/month.
-    visits_all, n_lead, curve, cum_hazard : see :func:`simulate_arm`.
+    visits_all, n_lead, curve, effect_course, cum_hazard : see :func:`simulate_arm`.
     params_rows : float64[1 or B, N_PARAMS]
         Population parameters (:func:`simulate_arm`): one row for every trial, or one
         row per trial (e.g. natural-history draws from a posterior).
@@ -281,8 +281,8 @@ def simulate_block(
             row = b if params_rows.shape[0] > 1 else 0
             _simulate_and_analyse_trial(
                 key, first_trial + b, n_placebo, n_active, effect_by_trial[b], visits_all,
-                n_lead, curve, cum_hazard, params_rows[row], run, y_arm, m_arm, exit_arm,
-                status_arm, true_slope_arm, dfs_arm, ztz_prefix, sxx_prefix, lead_sums,
+                n_lead, curve, effect_course, cum_hazard, params_rows[row], run, y_arm, m_arm,
+                exit_arm, status_arm, true_slope_arm, dfs_arm, ztz_prefix, sxx_prefix, lead_sums,
                 gstat, arm_c, ztz_c, n_c, syy_c, szy_c, szyzy_c, slopes,
                 slope_arm, y0, ylast, anc_arm, jr_arm, jr_death, jr_followup, jr_m, jr_change,
                 jr_score, lead_stats, lead_arm, res[b], counts[b],
@@ -291,7 +291,7 @@ def simulate_block(
 
 @njit(cache=True)
 def simulate_trial_long(key, trial, n_placebo, n_active, effect_shift, visits_all, n_lead,
-                        curve, cum_hazard, params):  # fmt: skip
+                        curve, effect_course, cum_hazard, params):  # fmt: skip
     """One trial in long format, for export and re-analysis elsewhere.
 
     Returns
@@ -331,8 +331,8 @@ def simulate_trial_long(key, trial, n_placebo, n_active, effect_shift, visits_al
         n_arm = n_placebo if arm == 0 else n_active
         screened[arm] = simulate_arm(
             arm_stream_key(key, trial, arm), n_arm, arm == 1, effect_shift, visits_all,
-            n_lead, curve, cum_hazard, params, y, m_arm, exit_arm, status_arm, slope_arm,
-            dfs_arm,
+            n_lead, curve, effect_course, cum_hazard, params, y, m_arm, exit_arm, status_arm,
+            slope_arm, dfs_arm,
         )  # fmt: skip
         if screened[arm] < 0:
             break

@@ -37,7 +37,8 @@ P_SCREEN_LEAD = 21  # 1.0 = screen on lead-in decline
 P_MAX_SCREEN = 22  # candidates screened per arm at most, per patient randomised
 P_CORR_COMPLEMENT = 23  # sqrt(1 - baseline_slope_corr^2), hoisted out of the patient loop
 P_CURVED = 24  # 1.0 when the mean trajectory has a nonlinear part (curve not all zero)
-N_PARAMS = 25
+P_EFFECT_COURSE = 25  # 1.0 when the effect has a time course (delay, ramp or waning)
+N_PARAMS = 26
 
 # Analyses by kernel index, from the registry (compile-time constants of the kernels).
 A_LMM_SLOPE = REGISTRY["lmm_slope"].kernel_index

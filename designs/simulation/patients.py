@@ -56,6 +56,7 @@ from designs.simulation.layout import (
     P_DFS_MIN,
     P_DROPOUT_INFORMATIVE,
     P_DROPOUT_SCALE,
+    P_EFFECT_COURSE,
     P_EFFECT_SD,
     P_INTEGER,
     P_LEAD_DECLINE_MAX,
@@ -104,8 +105,8 @@ def max_candidates_per_arm(params, n_arm):
 
 @njit(cache=True)
 def simulate_arm(
-    arm_key, n_arm, is_active, effect_shift, visits_all, n_lead, curve, cum_hazard, params,
-    y, m_out, exit_out, status_out, slope_out, dfs_out,
+    arm_key, n_arm, is_active, effect_shift, visits_all, n_lead, curve, effect_course,
+    cum_hazard, params, y, m_out, exit_out, status_out, slope_out, dfs_out,
 ):  # fmt: skip
     """Screen candidates and simulate the observed ALSFRS-R scores of one arm's patients.
 
@@ -132,6 +133,10 @@ def simulate_arm(
         Number of lead-in visits ``L`` (0 without a lead-in).
     curve : float64[L + V]
         Nonlinear part of the mean trajectory at each visit, points (zeros when linear).
+    effect_course : float64[L + V]
+        Months of full effect accumulated by each visit (used only when
+        ``params[P_EFFECT_COURSE]`` is set: an active patient's trajectory is then the
+        natural one plus ``(s - s_natural) * effect_course``).
     cum_hazard : float64[V]
         Dropout cumulative hazard at each scheduled visit (0 at month 0).
     params : float64[N_PARAMS]
@@ -171,7 +176,8 @@ def simulate_arm(
     n_visits = n_all - n_lead
     last = visits_all[n_all - 1]
     max_candidates = max_candidates_per_arm(params, n_arm)
-    linear = n_lead == 0 and params[P_CURVED] < 0.5
+    course = is_active and params[P_EFFECT_COURSE] > 0.5
+    linear = n_lead == 0 and params[P_CURVED] < 0.5 and not course
     integer = params[P_INTEGER] > 0.5
     sd_e = params[P_RESIDUAL_SD]
     candidate = 0
@@ -246,6 +252,20 @@ def simulate_arm(
                     y[p, k] = (a + s * visits_all[k]) + sd_e * e1
                     if k + 1 < n_obs:
                         y[p, k + 1] = (a + s * visits_all[k + 1]) + sd_e * e2
+            elif course:  # natural decline plus the benefit accumulated so far
+                gain = s - s_natural
+                for k in range(0, n_obs, 2):
+                    state, e1, e2 = next_normal_pair(state)
+                    y[p, k] = (
+                        a + s_natural * visits_all[k] + gain * effect_course[k] + curve[k]
+                    ) + sd_e * e1
+                    if k + 1 < n_obs:
+                        y[p, k + 1] = (
+                            a
+                            + s_natural * visits_all[k + 1]
+                            + gain * effect_course[k + 1]
+                            + curve[k + 1]
+                        ) + sd_e * e2
             else:
                 for k in range(0, n_obs, 2):
                     state, e1, e2 = next_normal_pair(state)

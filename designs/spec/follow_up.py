@@ -55,6 +55,15 @@ class Effect:
         A ``proportional_slowing`` above 1 turns the treated patients' decline into
         improvement; it is refused unless this is ``true`` (so ``25`` meant as 25% is not run
         as a 2500% slowing).
+    onset_delay_months, ramp_months : float
+        Time course of the effect (:meth:`course`): no effect for ``onset_delay_months``
+        after randomisation, then a linear rise to the full effect over ``ramp_months``;
+        months, >= 0 (0 and 0: full effect from randomisation, as without a time course).
+    wane_after_months, wane_months : float
+        Waning: from ``wane_after_months`` after randomisation the effect on the slope falls
+        linearly to nothing over ``wane_months`` (months, > 0); ``wane_after_months = 0``
+        means no waning. Points already gained are kept: the treated patients then decline
+        at the natural rate again.
     """
 
     kind: EffectKind = spec_field(  # noqa: RUF009 (returns a dataclasses.field)
@@ -90,10 +99,33 @@ class Effect:
         doc="Allow a proportional_slowing above 1 (treated patients then improve).",
     )
 
+    onset_delay_months: float = spec_field(
+        0.0, lo=0, hi=120, unit="months", doc="No effect for this long after randomisation."
+    )
+    ramp_months: float = spec_field(
+        0.0, lo=0, hi=120, unit="months", doc="Linear rise to the full effect after the delay."
+    )
+    wane_after_months: float = spec_field(
+        0.0,
+        lo=0,
+        hi=240,
+        unit="months",
+        doc="Effect starts to wane this long after randomisation (0: never).",
+    )
+    wane_months: float = spec_field(
+        6.0, lo=0, lo_open=True, hi=240, unit="months", doc="Linear fall of the effect to nothing."
+    )
+
     section: ClassVar[str] = "effect"
 
     def __post_init__(self) -> None:
         validate_fields(self)
+        full_from = self.onset_delay_months + self.ramp_months
+        if self.wane_after_months > 0 and self.wane_after_months < full_from:
+            raise InputError(
+                f"effect.wane_after_months = {self.wane_after_months:g}: must be 0 (no waning) "
+                f"or >= onset_delay_months + ramp_months = {full_from:g} months"
+            )
         if (
             self.kind is EffectKind.PROPORTIONAL_SLOWING
             and self.value > 1
@@ -104,6 +136,53 @@ class Effect:
                 "of |slope_mean|; 0.25 or 25% is a 25% slowing; above 1 the decline turns into "
                 "improvement: set effect.allow_improvement = true to mean that)"
             )
+
+    @property
+    def has_time_course(self) -> bool:
+        """Whether the effect is delayed, ramped or waning (else full from randomisation)."""
+        return self.onset_delay_months > 0 or self.ramp_months > 0 or self.wane_after_months > 0
+
+    def intensity(self, months) -> np.ndarray:
+        """Fraction of the full effect on the slope at each time (months from randomisation)."""
+        t = np.asarray(months, dtype=np.float64)
+        d, r = self.onset_delay_months, self.ramp_months
+        w = np.where(t < d, 0.0, 1.0)
+        if r > 0:
+            w = np.where((t >= d) & (t < d + r), (t - d) / r, w)
+        if self.wane_after_months > 0:
+            w = np.where(
+                t > self.wane_after_months,
+                np.clip(1.0 - (t - self.wane_after_months) / self.wane_months, 0.0, 1.0),
+                w,
+            )
+        return w
+
+    def course(self, months) -> np.ndarray:
+        """Months of full effect accumulated by each time: ``integral_0^t intensity(u) du``.
+
+        The treated patients' mean trajectory gains ``slope_shift * course(t)`` points over
+        the placebo arm's (``t`` without a time course, 0 before randomisation). In closed
+        form: the ramp contributes ``(t - d)^2 / (2 r)`` during it and ``r / 2 + (t - d - r)``
+        after; waning from ``W`` over ``L`` months takes away ``(t - W)^2 / (2 L)`` during it
+        and ``L / 2 + (t - W - L)`` after.
+        """
+        t = np.asarray(months, dtype=np.float64)
+        if not self.has_time_course:
+            return np.maximum(t, 0.0)
+        d, r = self.onset_delay_months, self.ramp_months
+        since = np.maximum(t - d, 0.0)
+        if r > 0:
+            gained = np.where(since < r, since**2 / (2.0 * r), r / 2.0 + (since - r))
+        else:
+            gained = since
+        if self.wane_after_months > 0:
+            length = self.wane_months
+            fading = np.maximum(t - self.wane_after_months, 0.0)
+            lost = np.where(
+                fading < length, fading**2 / (2.0 * length), length / 2.0 + (fading - length)
+            )
+            gained = gained - lost
+        return gained
 
     def slope_shift(self, slope_mean: float) -> float:
         """Mean change of slope for treated patients, points/month (positive = slower decline).
