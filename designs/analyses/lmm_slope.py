@@ -19,7 +19,9 @@ from designs.analyses.data_table import (
     patients,
     validate_table,
 )
-from designs.analyses.results import STATUS, STATUS_OK
+from designs.analyses.reml.kenward_roger import kenward_roger
+from designs.analyses.results import DF, SE, STATUS, STATUS_OK
+from designs.errors import InputError
 
 NAME = "lmm_slope"
 ESTIMAND = "difference in mean ALSFRS-R slope, active minus placebo"
@@ -29,6 +31,8 @@ METHODS = (
     "Wald test of arm x month with Satterthwaite degrees of freedom"
 )
 NEEDS_LEAD_IN = False
+#: Reference distributions ``fit_data`` offers (the engine uses Satterthwaite).
+DF_METHODS = ("satterthwaite", "kenward-roger")
 #: The engine's kernel (called on every simulated trial with grouped statistics).
 kernel = reml.lmm_slope_fit
 
@@ -43,8 +47,8 @@ def true_value(shift, visits_months):
     return shift
 
 
-def fit_data(data, sides: int = 2) -> AnalysisResult:
-    """Random intercept and slope model (REML), Wald t test of arm x month (Satterthwaite df).
+def fit_data(data, sides: int = 2, df_method: str = "satterthwaite") -> AnalysisResult:
+    """Random intercept and slope model (REML), Wald t test of arm x month.
 
     Parameters
     ----------
@@ -52,6 +56,11 @@ def fit_data(data, sides: int = 2) -> AnalysisResult:
         Long format: ``patient``, ``arm`` (0/1), ``month`` (months), ``alsfrs_r`` (points).
     sides : {1, 2}
         Two-sided p-value, or one-sided favouring active (slower decline).
+    df_method : {"satterthwaite", "kenward-roger"}
+        Satterthwaite df with the REML covariance of the fixed effects (as the engine and
+        lmerTest's default), or Kenward & Roger (1997): adjusted covariance and df, as R's
+        pbkrtest (:mod:`designs.analyses.reml.kenward_roger`; real data only, the engine
+        does not offer it yet).
 
     Returns
     -------
@@ -59,6 +68,8 @@ def fit_data(data, sides: int = 2) -> AnalysisResult:
         Estimand: difference in mean slope, active minus placebo (points/month).
     """
     sides = check_sides(sides)
+    if df_method not in DF_METHODS:
+        raise InputError(f"df_method: must be one of {', '.join(DF_METHODS)}, got {df_method!r}")
     frame = after_randomisation(validate_table(data))
     arms, months, scores = patients(frame)
     groups = reml.group_statistics(arms, months, scores)
@@ -67,10 +78,21 @@ def fit_data(data, sides: int = 2) -> AnalysisResult:
     n0 = len(arms) - n1
     converged = out[STATUS] == STATUS_OK
     cov = None
+    used = (
+        "satterthwaite"
+        if out[reml.DF_METHOD] == reml.DF_SATTERTHWAITE
+        else "between-patient fallback"
+    )
     if converged:
         cov = np.array(
             [[out[reml.D11], out[reml.D12]], [out[reml.D12], out[reml.D22]]], dtype=np.float64
         )
+        if df_method == "kenward-roger":
+            _, var_a, df_kr = kenward_roger(arms, months, float(out[reml.SIGMA2]), cov)
+            out = out.copy()
+            out[SE] = np.sqrt(var_a)
+            out[DF] = df_kr
+            used = "kenward-roger"
     return finish(
         NAME,
         out,
@@ -83,7 +105,5 @@ def fit_data(data, sides: int = 2) -> AnalysisResult:
         random_effects_cov=cov,
         reml_criterion=float(out[reml.REML_CRITERION]),
         converged=bool(converged),
-        df_method="satterthwaite"
-        if out[reml.DF_METHOD] == reml.DF_SATTERTHWAITE
-        else "between-patient fallback",
+        df_method=used,
     )

@@ -106,7 +106,9 @@ def get(name: str) -> RegisteredAnalysis:
         ) from None
 
 
-def analyze(data, analysis: str, alpha: float = 0.05, sides: int = 2) -> AnalysisResult:
+def analyze(
+    data, analysis: str, alpha: float = 0.05, sides: int = 2, df_method: str | None = None
+) -> AnalysisResult:
     """Run the named analysis on one real data set.
 
     Parameters
@@ -120,7 +122,13 @@ def analyze(data, analysis: str, alpha: float = 0.05, sides: int = 2) -> Analysi
         Significance level in (0, 1); validated here, the decision is ``p_value < alpha``.
     sides : {1, 2}
         Two-sided test, or one-sided in the favourable direction.
+    df_method : {"satterthwaite", "kenward-roger"}, optional
+        ``lmm_slope`` only: its reference distribution (default Satterthwaite).
     """
     if not (isinstance(alpha, int | float) and 0.0 < float(alpha) < 1.0):
         raise InputError(f"alpha: must be in (0, 1), got {alpha!r}")
-    return get(analysis).fit_data(data, sides=sides)
+    if df_method is None:
+        return get(analysis).fit_data(data, sides=sides)
+    if analysis != lmm_slope.NAME:
+        raise InputError(f"df_method: only {lmm_slope.NAME} offers a choice, not {analysis!r}")
+    return lmm_slope.fit_data(data, sides=sides, df_method=df_method)

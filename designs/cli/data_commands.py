@@ -202,6 +202,12 @@ def add_analyze(sub) -> None:
         default=2,
         help="two-sided, or one-sided favouring active",
     )
+    p.add_argument(
+        "--df-method",
+        choices=("satterthwaite", "kenward-roger"),
+        default=None,
+        help="lmm_slope only: Satterthwaite df (default) or Kenward-Roger adjusted SE and df",
+    )
 
 
 def cmd_analyze(args) -> int:
@@ -209,7 +215,9 @@ def cmd_analyze(args) -> int:
     from designs.analyses.registry import analyze
 
     data = read_trial_csv(args.data, "--data")
-    out = analyze(data, args.analysis, alpha=args.alpha, sides=args.sides).to_dict()
+    out = analyze(
+        data, args.analysis, alpha=args.alpha, sides=args.sides, df_method=args.df_method
+    ).to_dict()
     if args.json:
         print_json(out)
     else:

@@ -33,6 +33,7 @@ FLAGS = {
     "sizes": "--sizes",
     "alpha": "--alpha",
     "sides": "--sides",
+    "df_method": "--df-method",
 }
 _PARAMETER = re.compile(r"^(?P<name>[a-z_]+)(?: =)?(?=[ :])")
 

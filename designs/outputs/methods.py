@@ -26,6 +26,16 @@ REFERENCES = {
     "cafs": "Berry JD, Miller R, Moore DH, et al. (2013). The Combined Assessment of Function "
     "and Survival (CAFS): a new endpoint for ALS clinical trials. *Amyotrophic Lateral "
     "Sclerosis and Frontotemporal Degeneration* 14(3):162-168. doi:10.3109/21678421.2012.762930",
+    "hc2": "MacKinnon JG, White H (1985). Some heteroskedasticity-consistent covariance "
+    "matrix estimators with improved finite sample properties. *Journal of Econometrics* "
+    "29(3):305-325. doi:10.1016/0304-4076(85)90158-7",
+    "bell_mccaffrey": "Bell RM, McCaffrey DF (2002). Bias reduction in standard errors for "
+    "linear regression with multi-stage samples. *Survey Methodology* 28(2):169-181.",
+    "imbens_kolesar": "Imbens GW, Kolesar M (2016). Robust standard errors in small samples: "
+    "some practical advice. *Review of Economics and Statistics* 98(4):701-712. "
+    "doi:10.1162/REST_a_00552",
+    "dersimonian_laird": "DerSimonian R, Laird N (1986). Meta-analysis in clinical trials. "
+    "*Controlled Clinical Trials* 7(3):177-188. doi:10.1016/0197-2456(86)90046-2",
     "attrition": "van Eijk RPA, van Loon FT, van Unnik JWJ, et al. (2025). Attrition and "
     "discontinuation in amyotrophic lateral sclerosis clinical trials: a meta-analysis. "
     "*Journal of Neurology* 272(1):40. doi:10.1007/s00415-024-12813-3",
@@ -47,6 +57,8 @@ def references_text(analysis: str, assurance: bool) -> list[str]:
         keys += ["satterthwaite", "lmertest"]
     if analysis == "joint_rank":
         keys.append("cafs")
+    if analysis == "slope_change_lead_in":
+        keys += ["dersimonian_laird", "hc2", "bell_mccaffrey", "imbens_kolesar"]
     if assurance:
         keys.append("phase2")
     return ["**References.**", ""] + [f"{i}. {REFERENCES[k]}" for i, k in enumerate(keys, 1)]
