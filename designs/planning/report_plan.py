@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import xarray as xr
 
+from designs.analyses import registry
 from designs.planning.assurance import TRANSPORTS, AssuranceResult, assurance_curve
 from designs.planning.operating import operating_characteristics, realism_sensitivity
 from designs.planning.posterior import posterior_draws
@@ -43,7 +44,8 @@ class ReportPlan:
     realism_n : int
         The size of the realism rows.
     power_sweep : xarray.Dataset
-        Power over sizes spanning the answers and three effects around the design's.
+        Power over sizes spanning the answers and three effects around the design's, for the
+        design's analysis and every other analysis the design allows (same simulated trials).
     targets : tuple of float
         Target powers.
     trials, seed : int
@@ -61,6 +63,10 @@ class ReportPlan:
     undefined_draws : int
         Posterior draws without a phase 2 decline, carried over by proportional transport as
         a fraction of the posterior-median decline.
+    closed_form : tuple of (sizes, power) or None
+        Closed-form power (continuous scores, GLS slope, z test) at the sizes of the
+        sample-size search; None when the analysis is not a slope analysis or no formula
+        applies.
     """
 
     design: object
@@ -78,6 +84,7 @@ class ReportPlan:
     assurance: dict[int, dict[str, AssuranceResult]] | None = None
     posterior_attrs: dict | None = None
     undefined_draws: int = 0
+    closed_form: tuple | None = None
 
     @property
     def analysis(self) -> str:
@@ -90,6 +97,33 @@ def _sweep_sizes(result: SampleSizeResult) -> list[int]:
     n_hi = max(r.n for r in result.rows)
     floor = 3 if result.rows[0].size_name == "n_per_arm" else 6
     return sorted({max(floor, round(v)) for v in np.linspace(0.25 * n_hi, 1.4 * n_hi, 10)})
+
+
+def compared_analyses(design, analysis: str) -> tuple[str, ...]:
+    """The design's analysis first, then every other analysis the design allows (those that
+    need a lead-in only with one)."""
+    allowed = [
+        a
+        for a in registry.ANALYSIS_NAMES
+        if design.trial.lead_in_months or not registry.get(a).needs_lead_in
+    ]
+    return tuple(dict.fromkeys((analysis, *allowed)))
+
+
+def _closed_form(design, result: SampleSizeResult, analysis: str) -> tuple | None:
+    """Closed-form power at the sizes of the search (a reference for slope analyses)."""
+    from designs.errors import InputError
+    from designs.planning import closed_form as cf
+    from designs.planning.power_curve import design_at
+
+    if analysis not in ("lmm_slope", "ols_slope_ttest"):
+        return None
+    sizes = np.sort(result.curve.sizes)
+    try:
+        power = [cf.design_power(design_at(design, int(m)), favourable_only=True) for m in sizes]
+    except (InputError, np.linalg.LinAlgError):
+        return None
+    return sizes, np.asarray(power)
 
 
 def plan_report(
@@ -135,7 +169,7 @@ def plan_report(
         {chosen.size_name: sizes, "effect": effects},
         trials,
         seed,
-        (analysis,),
+        compared_analyses(design, analysis),
         progress=None if progress is None else (lambda cells: progress(cells * trials)),
     )
     plan = dict(
@@ -148,6 +182,7 @@ def plan_report(
         targets=targets,
         trials=trials,
         seed=seed,
+        closed_form=_closed_form(design, result, analysis),
     )
     if idata is None:
         return ReportPlan(**plan)
