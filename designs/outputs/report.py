@@ -108,7 +108,7 @@ def _figures(plan, tmp: Path) -> None:
         design=design,
     )
     figures.analyses_png(
-        sweep,
+        plan.analyses_sweep,
         tmp / "analyses_compared.png",
         effect=design.effect.value,
         primary=plan.analysis,

@@ -44,8 +44,10 @@ class ReportPlan:
     realism_n : int
         The size of the realism rows.
     power_sweep : xarray.Dataset
-        Power over sizes spanning the answers and three effects around the design's, for the
-        design's analysis and every other analysis the design allows (same simulated trials).
+        Power over sizes spanning the answers and three effects around the design's.
+    analyses_sweep : xarray.Dataset
+        Power at the same sizes and the design's effect for the design's analysis and every
+        other analysis the design allows, on the same simulated trials.
     targets : tuple of float
         Target powers.
     trials, seed : int
@@ -85,6 +87,7 @@ class ReportPlan:
     posterior_attrs: dict | None = None
     undefined_draws: int = 0
     closed_form: tuple | None = None
+    analyses_sweep: xr.Dataset | None = None
 
     @property
     def analysis(self) -> str:
@@ -164,14 +167,41 @@ def plan_report(
     realism = realism_sensitivity(design, chosen.n, trials, seed, compared, progress=progress)
     sizes = _sweep_sizes(result)
     effects = [round(f * design.effect.value, 6) for f in (0.75, 1.0, 1.25)]
+    tick = None if progress is None else (lambda cells: progress(cells * trials))
     sweep = run_sweep(
         design,
         {chosen.size_name: sizes, "effect": effects},
         trials,
         seed,
-        compared_analyses(design, analysis),
-        progress=None if progress is None else (lambda cells: progress(cells * trials)),
+        (analysis,),
+        progress=tick,
     )
+    # the other analyses at the design's effect only; the same seed gives the same simulated
+    # trials in every cell (common random numbers), so they are compared on the same trials
+    others = compared_analyses(design, analysis)[1:]
+    own = sweep.sel(effect=[effects[1]])
+    analyses = (
+        own
+        if not others
+        else xr.concat(
+            [
+                own,
+                run_sweep(
+                    design,
+                    {chosen.size_name: sizes, "effect": [effects[1]]},
+                    trials,
+                    seed,
+                    others,
+                    progress=tick,
+                ),
+            ],
+            dim="analysis",
+            coords="different",
+            compat="equals",
+            join="exact",
+        )
+    )
+    analyses.attrs["analyses"] = ",".join(str(a) for a in analyses.analysis.values)
     plan = dict(
         design=design,
         sample_size=result,
@@ -179,6 +209,7 @@ def plan_report(
         realism=realism,
         realism_n=chosen.n,
         power_sweep=sweep,
+        analyses_sweep=analyses,
         targets=targets,
         trials=trials,
         seed=seed,

@@ -21,11 +21,15 @@ TRIALS = 200  # plumbing: the statistics are tested in tests/planning (sample si
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory, fake_posterior):
-    out = tmp_path_factory.mktemp("r") / "report"
+def report_plan(fake_posterior):
     design = load_design().with_overrides({"effect.value": 0.4})
-    plan = plan_report(design, trials=TRIALS, seed=SEED, idata=fake_posterior())
-    files = write_report(plan, out)
+    return plan_report(design, trials=TRIALS, seed=SEED, idata=fake_posterior())
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory, report_plan):
+    out = tmp_path_factory.mktemp("r") / "report"
+    files = write_report(report_plan, out)
     return out, files
 
 
@@ -94,15 +98,18 @@ def test_design_files_say_input_and_chosen(report):
     assert load_design(out / "design_chosen.toml").effect == load_design(out / "design.toml").effect
 
 
-def test_analyses_compared_on_the_same_trials(report):
-    """The sweep behind analyses_compared holds every analysis the design allows, and the
-    trial's own analysis in it is the one of the power curve."""
-    out, _ = report
-    ds = xr.load_dataset(out / "power_sweep.nc", engine="h5netcdf")
-    analyses = list(ds.analysis.values)
+def test_analyses_compared_on_the_same_trials(report_plan):
+    """analyses_compared shows every analysis the design allows, the trial's own first, and
+    its numbers for that analysis are those of the power sweep (same simulated trials)."""
+    cmp_ = report_plan.analyses_sweep
+    analyses = list(cmp_.analysis.values)
     assert analyses[0] == "lmm_slope"
     assert {"ols_slope_ttest", "ancova_change", "joint_rank"} <= set(analyses)
     assert "slope_change_lead_in" not in analyses  # the design has no lead-in
+    own = report_plan.power_sweep.sel(analysis="lmm_slope", effect=0.4)
+    assert (
+        cmp_.sel(analysis="lmm_slope", effect=0.4).power_favourable == own.power_favourable
+    ).all()
 
 
 def test_every_text_file_carries_seed_and_version(report):
@@ -171,6 +178,7 @@ def test_realism_sensitivity_rows_match_power(report):
     out, _ = report
     text = (out / "realism_sensitivity.md").read_text()
     assert "switched on: none" in text and "informative dropout" in text
+    assert "the same in both arms and zero at month 0" in text  # why curved equals designed
     oc = json.loads((out / "operating_characteristics.json").read_text())
     design = load_design().with_overrides({"effect.value": 0.4})  # as in the fixture
     rows = realism_sensitivity(design, oc["n_per_arm"], 200, SEED, ("lmm_slope",))
