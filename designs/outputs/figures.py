@@ -1,8 +1,11 @@
-"""PNG plots for reports: power curve, assurance curve, posterior of the treatment effect.
+"""Report figures about a fixed effect: the power curve, the sample-size search, and the
+analyses compared on the same simulated trials. Each is written as a vector PDF and a 300-dpi
+PNG (:func:`designs.outputs.plotting.save`).
 
-Each plot is readable without the text: a title, axes with units, a legend, and a footer with
-the seed, trials and version. Figures are drawn without pyplot (no display, no change to
-the backend of a notebook that imports this module).
+Each plot is readable without the text: a title, the design's assumptions, axes with units,
+a legend, and a footer with the seed, trials and version. The figures of the phase 2
+posterior (assurance, posterior of the effect) are in :mod:`designs.outputs.figures_posterior`
+and re-exported here.
 """
 
 from __future__ import annotations
@@ -10,164 +13,243 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from matplotlib.figure import Figure
 
 from designs import __version__
+from designs.outputs.figures_posterior import (  # noqa: F401  (re-exported)
+    assurance_curve_png,
+    posterior_effect_png,
+)
+from designs.outputs.plotting import (
+    Z95,
+    analysis_title,
+    assumptions_line,
+    effect_label,
+    footer,
+    new_figure,
+    save,
+    size_axis_label,
+)
 
-Z95 = 1.959963984540054
+
+def _targets(ax, targets, x0) -> None:
+    for t in targets:
+        ax.axhline(t, color="0.3", ls="--", lw=0.8)
+        ax.text(x0, t + 0.012, f"{t:.0%} power", fontsize=8, color="0.3")
 
 
-def _footer(fig, text: str) -> None:
-    fig.text(0.01, 0.01, text, fontsize=7, color="0.35", ha="left", va="bottom")
-
-
-def power_curve_png(ds, path, *, targets=(0.8, 0.9), analysis=None, effect_label=None) -> Path:
-    """Power (favourable) against patients per arm, one line per effect, 95% MC bands.
+def power_curve_png(
+    ds,
+    path,
+    *,
+    targets=(0.8, 0.9),
+    analysis=None,
+    effect_label_title=None,
+    chosen=None,
+    design=None,
+) -> Path:
+    """Power (favourable) against the size, one line per effect, 95% Monte Carlo bands.
 
     Parameters
     ----------
     ds : xarray.Dataset
-        A sweep (:func:`designs.planning.sweep.run_sweep`) with dims ``n_per_arm`` (or ``n_total``),
-        ``effect`` and ``analysis``.
+        A sweep (:func:`designs.planning.sweep.run_sweep`) with dims ``n_per_arm`` (or
+        ``n_total``), ``effect`` and ``analysis``.
     path : path
-        PNG file to write.
+        PNG file to write (a PDF of the same name is written beside it).
     targets : sequence of float
         Target powers, drawn as horizontal lines.
+    chosen : sequence of (target, n), optional
+        The sizes chosen for each target, marked on the design's own effect.
+    design : designs.spec.TrialDesign, optional
+        Gives the effects in points/month and the assumptions line.
+
+    Returns
+    -------
+    pathlib.Path
+        The PNG written.
     """
     size_dim = "n_per_arm" if "n_per_arm" in ds.dims else "n_total"
     analysis = analysis or str(ds.analysis.values[0])
     sub = ds.sel(analysis=analysis)
-    fig = Figure(figsize=(7.5, 5), dpi=120)
-    ax = fig.subplots()
+    fig, ax = new_figure(7.5, 5.2)
     n = sub[size_dim].values
-    units = ds["effect"].attrs.get("units", "")
     for eff in sub.effect.values:
         cell = sub.sel(effect=eff)
-        p = cell.power_favourable.values
-        se = cell.mc_se_favourable.values
-        label = f"{100 * eff:g}% slowing" if "fraction" in units else f"{eff:g} {units}"
-        (line,) = ax.plot(n, p, marker="o", ms=3, label=label)
+        p, se = cell.power_favourable.values, cell.mc_se_favourable.values
+        own = design is not None and np.isclose(eff, design.effect.value)
+        (line,) = ax.plot(
+            n, p, lw=2.2 if own else 1.4, label=effect_label(float(eff), ds, design, own)
+        )
         ax.fill_between(
             n,
             np.clip(p - Z95 * se, 0, 1),
             np.clip(p + Z95 * se, 0, 1),
-            alpha=0.2,
+            alpha=0.18,
             color=line.get_color(),
+            lw=0,
         )
-    for t in targets:
-        ax.axhline(t, color="0.3", ls="--", lw=1)
-        ax.text(n.min(), t + 0.01, f"target {t:.0%}", fontsize=8, color="0.3")
+    _targets(ax, targets, n.min())
+    for target, m in chosen or ():
+        ax.plot([m, m], [0, target], color="k", lw=0.8, ls=":")
+        ax.plot(m, target, "o", color="k", ms=5, zorder=5)
+        ax.annotate(
+            f"n = {m} for {target:.0%}",
+            (m, target),
+            xytext=(6, -14),
+            textcoords="offset points",
+            fontsize=8,
+        )
     ax.set_ylim(0, 1)
-    ax.set_xlabel(
-        "patients randomised per arm" if size_dim == "n_per_arm" else "patients randomised in total"
-    )
+    ax.set_xlabel(size_axis_label(size_dim))
     ax.set_ylabel("power (significant and favouring active)")
-    ax.set_title(f"Power against sample size ({analysis}); bands: 95% Monte Carlo interval")
-    ax.legend(title=effect_label or "true effect", loc="lower right")
+    ax.set_title(
+        "Power against sample size; bands: 95% Monte Carlo interval\n"
+        + assumptions_line(design, analysis),
+        fontsize=9,
+    )
+    ax.legend(title=effect_label_title or "true effect", loc="lower right", fontsize=8)
     ax.grid(alpha=0.3)
-    _footer(
+    footer(
         fig,
         f"{ds.attrs.get('trials_per_cell')} simulated trials per point, seed "
         f"{ds.attrs.get('seed')}, als-trial-sim {__version__}",
     )
     fig.tight_layout(rect=(0, 0.03, 1, 1))
-    fig.savefig(path)
-    return Path(path)
+    return save(fig, path)
 
 
-def assurance_curve_png(curves: dict, path, *, targets=(0.8, 0.9), seed=None) -> Path:
-    """Assurance against patients per arm, one line per transport, 95% MC bands.
-
-    Parameters
-    ----------
-    curves : dict
-        ``{transport: [AssuranceResult, ...]}`` at increasing sizes.
-    """
-    fig = Figure(figsize=(7.5, 5), dpi=120)
-    ax = fig.subplots()
-    trials = None
-    for transport, rows in curves.items():
-        n = np.array([r.n_per_arm if r.n_per_arm is not None else r.n_total for r in rows])
-        a = np.array([r.assurance for r in rows])
-        se = np.array([r.mc_se for r in rows])
-        (line,) = ax.plot(n, a, marker="o", ms=3, label=f"assurance ({transport} transport)")
-        ax.fill_between(n, a - Z95 * se, a + Z95 * se, alpha=0.2, color=line.get_color())
-        if transport == "proportional":
-            pm = np.array([r.power_at_median for r in rows])
-            ax.plot(
-                n, pm, ls=":", color=line.get_color(), label="power at the posterior-median effect"
-            )
-            ax.axhline(
-                rows[0].p_effect_positive,
-                color="0.5",
-                ls="-.",
-                lw=1,
-                label=f"P(true effect > 0) = {rows[0].p_effect_positive:.2f}",
-            )
-        trials = rows[0].trials
-    for t in targets:
-        ax.axhline(t, color="0.3", ls="--", lw=1)
-    ax.set_ylim(0, 1)
-    ax.set_xlabel("patients randomised per arm")
-    ax.set_ylabel("probability of a significant favourable result")
-    ax.set_title("Assurance over the phase 2 posterior (uncontrolled before/after data)")
-    ax.legend(loc="lower right", fontsize=8)
-    ax.grid(alpha=0.3)
-    _footer(fig, f"{trials} simulated trials per point, seed {seed}, als-trial-sim {__version__}")
-    fig.tight_layout(rect=(0, 0.03, 1, 1))
-    fig.savefig(path)
-    return Path(path)
-
-
-def posterior_effect_png(draws: dict, path, *, design_effect=None, seed=None) -> Path:
-    """Histograms of the posterior of the treatment effect, both transports.
+def sample_size_png(result, path, *, closed_form=None, design=None) -> Path:
+    """The sample-size search: simulated power at each size (95% Monte Carlo bars), the
+    fitted probit curve that is inverted for n, the closed form, and n for each target with
+    the Monte Carlo interval of its estimate.
 
     Parameters
     ----------
-    draws : dict
-        ``{"proportional": fractions of |slope|, "absolute": points/month}``.
-    design_effect : float, optional
-        The design's fixed proportional effect, marked for comparison.
+    result : designs.planning.sample_size.SampleSizeResult
+    closed_form : (sizes, power), optional
+        Closed-form power (continuous scores, GLS slope, z test) at some sizes.
+    design : designs.spec.TrialDesign, optional
+        For the assumptions line.
     """
-    fig = Figure(figsize=(10, 4.5), dpi=120)
-    axes = fig.subplots(1, 2)
-    specs = (
-        ("proportional", "slowing of decline (% of the mean pre-dose slope)", 100.0),
-        ("absolute", "change of slope (ALSFRS-R points/month)", 1.0),
+    from designs.planning.power_curve import curve_power
+
+    curve, rows = result.curve, result.rows
+    size_dim = rows[0].size_name
+    fig, ax = new_figure(7.5, 5.2)
+    grid = np.linspace(curve.sizes.min(), curve.sizes.max(), 200)
+    ax.plot(
+        grid,
+        curve_power(*result.coef, grid),
+        color="C0",
+        lw=2,
+        label="fitted probit curve in sqrt(n), inverted for n",
     )
-    for ax, (key, xlabel, scale) in zip(axes, specs, strict=True):
-        d = np.asarray(draws[key]) * scale
-        ax.hist(d, bins=60, color="tab:blue", alpha=0.7)
-        ax.axvline(0, color="k", lw=1)
-        ax.axvline(np.mean(d), color="tab:red", ls="--", label=f"mean {np.mean(d):.3g}")
-        lo, hi = np.quantile(d, [0.05, 0.95])
-        ax.axvspan(
-            lo, hi, color="tab:orange", alpha=0.12, label=f"90% interval {lo:.3g} to {hi:.3g}"
+    ax.errorbar(
+        curve.sizes,
+        curve.power,
+        yerr=Z95 * curve.mc_se,
+        fmt="o",
+        ms=4,
+        capsize=3,
+        color="C0",
+        label=f"simulated power ({result.trials} trials per size, 95% MC interval)",
+    )
+    if closed_form is not None:
+        ax.plot(
+            *closed_form,
+            ls=":",
+            color="k",
+            label="closed form (continuous scores, GLS slope, z test)",
         )
-        if key == "proportional" and design_effect is not None:
-            ax.axvline(
-                100 * design_effect,
-                color="tab:green",
-                ls=":",
-                label=f"design's fixed effect {100 * design_effect:g}%",
-            )
-        lo_x, hi_x = np.quantile(d, [0.002, 0.998])
-        pad = 0.05 * (hi_x - lo_x)
-        ax.set_xlim(min(lo_x, 0) - pad, hi_x + pad)  # far tails beyond 99.6% are cut
-        ax.set_xlabel(xlabel + "; positive = benefit")
-        ax.set_ylabel("posterior draws")
-        ax.set_title(f"{key} transport: P(effect > 0) = {np.mean(d > 0):.2f}")
-        ax.legend(fontsize=8)
-    fig.suptitle(
-        "Posterior of the treatment effect on slope (phase 2: 5 patients, uncontrolled "
-        "before/after, illustrative data)",
-        fontsize=10,
+    _targets(ax, [r.target_power for r in rows], grid.min())
+    per = "per arm" if size_dim == "n_per_arm" else "in total"
+    for k, r in enumerate(rows):
+        hi = r.n_high if r.n_high >= 0 else curve.sizes.max()
+        lo = r.n_low if r.n_low >= 0 else r.n
+        ax.errorbar(
+            r.n,
+            r.target_power,
+            xerr=[[r.n - lo], [hi - r.n]],
+            fmt="s",
+            ms=6,
+            color=f"C{k + 2}",
+            capsize=5,
+            zorder=5,
+            label=f"{r.target_power:.0%}: n = {r.n} {per} (MC interval of n {lo}\u2013"
+            f"{r.n_high if r.n_high >= 0 else 'not reached'})",
+        )
+    ax.set_ylim(0, 1)
+    ax.set_xlabel(size_axis_label(size_dim))
+    ax.set_ylabel("power (significant and favouring active)")
+    ax.set_title(
+        "Sample-size search by simulation (common random numbers across sizes)\n"
+        + assumptions_line(design, result.analysis),
+        fontsize=9,
     )
-    _footer(
+    ax.legend(fontsize=7.5, loc="lower right")
+    ax.grid(alpha=0.3)
+    footer(
         fig,
-        f"{len(draws['proportional'])} posterior draws, fit seed {seed}, "
+        f"MC interval of n: simulation error of the estimate only, not uncertainty about the "
+        f"true n; seed {result.seed}, als-trial-sim {__version__}",
+    )
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    return save(fig, path)
+
+
+def analyses_png(ds, path, *, effect, primary, design=None) -> Path:
+    """Power of every analysis in the sweep on the same simulated trials, at one effect.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A sweep with dims (size, ``effect``, ``analysis``).
+    effect : float
+        The effect (a value of the ``effect`` coordinate) to show.
+    primary : str
+        The trial's own analysis (drawn thicker; the others are for comparison only).
+    """
+    size_dim = "n_per_arm" if "n_per_arm" in ds.dims else "n_total"
+    sub = ds.sel(effect=effect, method="nearest")
+    n = sub[size_dim].values
+    fig, ax = new_figure(7.5, 5.2)
+    for k, a in enumerate(sub.analysis.values):
+        cell = sub.sel(analysis=a)
+        p, se = cell.power_favourable.values, cell.mc_se_favourable.values
+        main = str(a) == primary
+        ax.plot(
+            n,
+            p,
+            color=f"C{k}",
+            lw=2.2 if main else 1.3,
+            marker="o",
+            ms=3,
+            label=analysis_title(str(a)) + (": the trial's test" if main else ""),
+        )
+        ax.fill_between(
+            n,
+            np.clip(p - Z95 * se, 0, 1),
+            np.clip(p + Z95 * se, 0, 1),
+            color=f"C{k}",
+            alpha=0.15,
+            lw=0,
+        )
+    _targets(ax, (0.8, 0.9), n.min())
+    ax.set_ylim(0, 1)
+    ax.set_xlabel(size_axis_label(size_dim))
+    ax.set_ylabel("power (significant and favouring active)")
+    ax.set_title(
+        "Analyses compared on the same simulated trials; bands: 95% Monte Carlo interval\n"
+        + assumptions_line(design, primary, effect=float(sub.effect)),
+        fontsize=9,
+    )
+    ax.legend(fontsize=8, loc="lower right")
+    ax.grid(alpha=0.3)
+    footer(
+        fig,
+        f"only the trial's test is at its alpha; no multiplicity correction; "
+        f"{ds.attrs.get('trials_per_cell')} trials per point, seed {ds.attrs.get('seed')}, "
         f"als-trial-sim {__version__}",
     )
-    fig.tight_layout(rect=(0, 0.03, 1, 0.95))
-    fig.savefig(path)
-    return Path(path)
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    return save(fig, path)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from designs import __version__
 from designs.analyses import registry
 from designs.outputs.console import undefined_draws_note
-from designs.outputs.tables import _n_text, calibration_flag, realism_switches
+from designs.outputs.tables import N_INTERVAL_NOTE, _n_text, calibration_flag, realism_switches
 
 #: Works the methods text relies on (the project's docs/references.md has the figures and
 #: the full bibliography): key -> citation.
@@ -104,9 +104,10 @@ def methods_text(
     rows = {r.target_power: r for r in result.rows}
     sizes = "; ".join(
         f"{r.target_power:.0%} power: {r.n_placebo} placebo + {r.n_active} active = "
-        f"{r.n_total} randomised (95% interval for "
-        f"{'n per arm' if r.size_name == 'n_per_arm' else 'n total'} {_n_text(r)}; simulated "
-        f"power {r.power:.3f}, MC SE {r.mc_se:.3f})"
+        f"{r.n_total} randomised (Monte Carlo interval of "
+        f"{'n per arm' if r.size_name == 'n_per_arm' else 'n total'} {_n_text(r)}; fitted power "
+        f"at n {r.fitted_power:.3f}; simulated power {r.power:.3f}, MC SE {r.mc_se:.3f}, on "
+        f"fresh trials {r.confirmed_power:.3f}, MC SE {r.confirmed_mc_se:.3f})"
         for r in rows.values()
     )
     gone = design.dropout.cumulative_at(t.visits, include_death=True)[-1]
@@ -160,7 +161,8 @@ def methods_text(
         f"**Sample size.** {result.trials} trials were simulated at each of "
         f"{len(result.curve.sizes)} sizes with common random numbers (the same patients at "
         "every size); a probit curve of power in the square root of n was fitted and "
-        f"inverted, with a bootstrap over trials for the interval. {sizes}. At "
+        f"inverted for n. The interval given for n is {N_INTERVAL_NOTE} (bootstrap "
+        f"resamples of whole trials). {sizes}. At "
         f"{oc['n_placebo'] + oc['n_active']} randomised the simulated type I error under the "
         f"same dropout is {oc['type_i_error']:.4f} (MC SE {oc['type_i_error_mc_se']:.4f}"
         f"{flag}), "

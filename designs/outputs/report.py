@@ -1,7 +1,8 @@
 """The report folder: renders a :class:`~designs.planning.report_plan.ReportPlan` into files.
 
 Tables (Markdown, CSV, LaTeX), operating characteristics (Markdown, JSON), the realism
-sensitivity, the power sweep (netCDF), figures (PNG) and ``methods.md``. Nothing here
+sensitivity, the power sweep (netCDF), figures (vector PDF and 300-dpi PNG), ``methods.md``,
+the input design and the design at the chosen size, and a ``README.md`` indexing them. Nothing here
 simulates: :func:`designs.planning.report_plan.plan_report` computed it all.
 """
 
@@ -17,10 +18,21 @@ from designs.atomic import make_writable_folder
 from designs.errors import InputError
 from designs.outputs import figures
 from designs.outputs.methods import METHODS_TITLE, methods_text
+from designs.outputs.report_index import chosen_design_header, input_design_header, report_readme
 from designs.outputs.tables import (
     operating_characteristics_md,
     realism_sensitivity_md,
     sample_size_table,
+)
+from designs.planning.power_curve import design_at
+
+#: The figures of a report (each as NAME.pdf and NAME.png); the last two need a posterior.
+FIGURES = (
+    "sample_size_curve",
+    "power_curve",
+    "analyses_compared",
+    "assurance_curve",
+    "posterior_effect",
 )
 
 #: Every file a report folder can hold (stale ones from an earlier run are removed).
@@ -32,12 +44,12 @@ REPORT_FILES = (
     "operating_characteristics.json",
     "realism_sensitivity.md",
     "power_sweep.nc",
-    "power_curve.png",
-    "posterior_effect.png",
-    "assurance_curve.png",
+    *(f"{name}.{ext}" for name in FIGURES for ext in ("pdf", "png")),
     "assurance.json",
     "methods.md",
     "design.toml",
+    "design_chosen.toml",
+    "README.md",
 )
 
 
@@ -80,6 +92,56 @@ def check_report_folder(out_dir, option: str = "--out", *, inputs=(), force: boo
     return out_dir
 
 
+def _figures(plan, tmp: Path) -> None:
+    """Every figure of ``plan`` into ``tmp`` (PDF and PNG each)."""
+    design, result, sweep = plan.design, plan.sample_size, plan.power_sweep
+    chosen = [(r.target_power, r.n) for r in result.rows]
+    figures.sample_size_png(
+        result, tmp / "sample_size_curve.png", closed_form=plan.closed_form, design=design
+    )
+    figures.power_curve_png(
+        sweep,
+        tmp / "power_curve.png",
+        targets=plan.targets,
+        analysis=plan.analysis,
+        chosen=chosen,
+        design=design,
+    )
+    figures.analyses_png(
+        plan.analyses_sweep,
+        tmp / "analyses_compared.png",
+        effect=design.effect.value,
+        primary=plan.analysis,
+        design=design,
+    )
+    if plan.assurance is None:
+        return
+    proportional = design.effect.kind.value == "proportional_slowing"
+    figures.posterior_effect_png(
+        plan.posterior_effect,
+        tmp / "posterior_effect.png",
+        design_effect=design.effect.value if proportional else None,
+        design_effect_points=design.effect.slope_shift(design.population.slope_mean),
+        seed=plan.posterior_attrs.get("seed"),
+    )
+    size_dim = result.rows[0].size_name
+    own = sweep.sel(analysis=plan.analysis).sel(effect=design.effect.value, method="nearest")
+    fixed = (
+        own[size_dim].values,
+        own.power_favourable.values,
+        own.mc_se_favourable.values,
+        "power at the design's fixed effect",
+    )
+    figures.assurance_curve_png(
+        plan.assurance_curves,
+        tmp / "assurance_curve.png",
+        targets=plan.targets,
+        seed=plan.seed,
+        fixed=fixed,
+        chosen=chosen,
+    )
+
+
 def _render(plan, tmp: Path) -> None:
     """Write every file of ``plan`` into the folder ``tmp``."""
     design, result = plan.design, plan.sample_size
@@ -92,20 +154,8 @@ def _render(plan, tmp: Path) -> None:
         realism_sensitivity_md(plan.realism, design, plan.realism_n, plan.trials, plan.seed)
     )
     plan.power_sweep.to_netcdf(tmp / "power_sweep.nc", engine="h5netcdf")
-    figures.power_curve_png(
-        plan.power_sweep, tmp / "power_curve.png", targets=plan.targets, analysis=plan.analysis
-    )
+    _figures(plan, tmp)
     if plan.assurance is not None:
-        fixed = design.effect.value if design.effect.kind.value == "proportional_slowing" else None
-        figures.posterior_effect_png(
-            plan.posterior_effect,
-            tmp / "posterior_effect.png",
-            design_effect=fixed,
-            seed=plan.posterior_attrs.get("seed"),
-        )
-        figures.assurance_curve_png(
-            plan.assurance_curves, tmp / "assurance_curve.png", targets=plan.targets, seed=plan.seed
-        )
         (tmp / "assurance.json").write_text(
             json.dumps(
                 {
@@ -120,7 +170,12 @@ def _render(plan, tmp: Path) -> None:
     (tmp / "methods.md").write_text(
         methods_text(design, result, oc, plan.assurance, plan.posterior_attrs, plan.undefined_draws)
     )
-    (tmp / "design.toml").write_text(design.to_toml())
+    chosen = result.rows[0]
+    (tmp / "design.toml").write_text(input_design_header(chosen) + design.to_toml())
+    (tmp / "design_chosen.toml").write_text(
+        chosen_design_header(chosen) + design_at(design, chosen.n).to_toml()
+    )
+    (tmp / "README.md").write_text(report_readme(plan) + "\n")
 
 
 def write_report(plan, out_dir, *, force: bool = False) -> list[Path]:

@@ -15,31 +15,212 @@ from designs import __version__
 FORMATS = ("md", "csv", "latex")
 
 
+#: What the interval of n is, said wherever it is shown (tables, JSON, methods text).
+N_INTERVAL_NOTE = (
+    "the 95% Monte Carlo interval of the estimate of n (bootstrap over the simulated "
+    "trials): it measures simulation error only, not uncertainty about the true n, which "
+    "rests on the assumed effect, variances and dropout"
+)
+
+
 def _n_text(row) -> str:
+    """The Monte Carlo interval of n as a range with an en-dash ('?' when not estimable)."""
     if row.n_low < 0 and row.n_high < 0:
         return "?"
     hi = "not reached" if row.n_high < 0 else str(row.n_high)
-    return f"{row.n_low}-{hi}"
+    return f"{row.n_low}\u2013{hi}"
+
+
+def _effect_text(design, row) -> str:
+    eff = design.effect
+    if eff.kind.value == "proportional_slowing":
+        return (
+            f"{100 * eff.value:g}% slowing of decline "
+            f"({row.effect_points_per_month:+.3g} points/month)"
+        )
+    return f"slope difference {row.effect_points_per_month:+.3g} points/month"
 
 
 def _caption(result, design) -> str:
-    rows = result.rows
-    r0 = rows[0]
-    eff = design.effect
-    if eff.kind.value == "proportional_slowing":
-        effect = f"{100 * eff.value:g}% slowing ({r0.effect_points_per_month:+.3g} points/month)"
-    else:
-        effect = f"slope difference {r0.effect_points_per_month:+.3g} points/month"
+    """One short sentence: what the table is, for which design."""
+    r0 = result.rows[0]
+    targets = " and ".join(f"{100 * r.target_power:g}%" for r in result.rows)
+    return (
+        f"Patients to randomise for {targets} power: {design.trial.name}, "
+        f"{_effect_text(design, r0)}, {r0.analysis}."
+    )
+
+
+def _notes(result, design) -> str:
+    """What a reader needs to read the table right (printed below it)."""
+    r0 = result.rows[0]
     gone = design.dropout.cumulative_at(design.trial.visits, include_death=True)[-1]
     return (
-        f"{design.trial.name}; {effect}; {r0.analysis}, alpha {r0.alpha:g} "
-        f"{'two' if r0.sides == 2 else 'one'}-sided; {100 * gone:.1f}% gone by month "
-        f"{design.trial.duration_months:g} (already simulated: n is not inflated for dropout); "
-        f"power = favourable rejections; interval for n: 95% bootstrap over simulated trials; "
-        "n is where the fitted power curve crosses the target, so the power simulated at n "
-        "(same trials as the curve) can fall just short of it; power on fresh trials is an "
-        "independent check at n; "
-        f"{r0.trials} simulated trials per size, seed {r0.seed}, als-trial-sim {__version__}"
+        f"Notes: n is the number randomised; {100 * gone:.1f}% are gone by month "
+        f"{design.trial.duration_months:g} and the simulation already loses them, so n is not "
+        "inflated for dropout. MC interval: "
+        f"{N_INTERVAL_NOTE}. Power: significant results favouring active ({r0.analysis}, "
+        f"alpha {r0.alpha:g} {'two' if r0.sides == 2 else 'one'}-sided). Fitted: the probit "
+        "curve fitted to power over n, at n; n is where it crosses the target, so the power "
+        "simulated at n on the same trials can fall just short of the target. Fresh trials: "
+        "power at n on independent trials, the check. In brackets: Monte Carlo SE. "
+        f"{r0.trials} simulated trials per size, seed {r0.seed}, als-trial-sim {__version__}."
+    )
+
+
+_CSV_COLUMNS = [
+    "n_placebo",
+    "n_active",
+    "n_total",
+    "power_favourable",
+    "mc_se",
+    "expected_completers",
+    "screened_per_enrolled",
+    "failed_fits",
+    "reached",
+    "analysis",
+    "effect_points_per_month",
+    "alpha",
+    "sides",
+    "trials",
+    "seed",
+    "version",
+    "fitted_power",
+    "confirmed_power",
+    "confirmed_mc_se",
+]
+
+
+def _csv_table(rows, equal: bool) -> str:
+    buf = io.StringIO()
+    size = "n_per_arm" if equal else "n_total"
+    cols = ["target_power"] + (["n_per_arm"] if equal else [])
+    cols += [f"{size}_mc_low", f"{size}_mc_high", *_CSV_COLUMNS]
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(cols)
+    for r in rows:
+        vals = [f"{r.target_power:g}"] + ([r.n] if equal else [])
+        vals += [_blank(r.n_low), _blank(r.n_high)]
+        vals += [
+            r.n_placebo,
+            r.n_active,
+            r.n_total,
+            f"{r.power:.4f}",
+            f"{r.mc_se:.4f}",
+            f"{r.expected_completers:.1f}",
+            f"{r.screened_per_enrolled:.3f}",
+            r.failed_fits,
+            str(r.reached).lower(),
+            r.analysis,
+            f"{r.effect_points_per_month:.6g}",
+            f"{r.alpha:g}",
+            r.sides,
+            r.trials,
+            r.seed,
+            r.version,
+            f"{r.fitted_power:.4f}",
+            f"{r.confirmed_power:.4f}",
+            f"{r.confirmed_mc_se:.4f}",
+        ]
+        w.writerow(vals)
+    return buf.getvalue()
+
+
+def _n_cell(r) -> str:
+    return str(r.n) if r.reached else f"over {r.n} (not reached)"
+
+
+def _md_table(result, design, equal: bool, screening: bool) -> str:
+    size_label = "n per arm" if equal else "n total"
+    header = [
+        "target power",
+        size_label,
+        f"MC 95% interval of {size_label}",
+        "placebo",
+        "active",
+        "total",
+        "fitted power at n",
+        "simulated power, same trials (MC SE)",
+        "power on fresh trials (MC SE)",
+        "expected completers",
+    ] + (["screened per randomised"] if screening else [])
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for r in result.rows:
+        cells = [
+            f"{100 * r.target_power:g}%",
+            _n_cell(r),
+            _n_text(r),
+            str(r.n_placebo),
+            str(r.n_active),
+            str(r.n_total),
+            f"{r.fitted_power:.3f}",
+            f"{r.power:.3f} ({r.mc_se:.3f})",
+            f"{r.confirmed_power:.3f} ({r.confirmed_mc_se:.3f})",
+            f"{r.expected_completers:.0f}",
+        ] + ([f"{r.screened_per_enrolled:.2f}"] if screening else [])
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + f"\n\n{_caption(result, design)}\n\n{_notes(result, design)}\n"
+
+
+def _latex_extra_notes(result, screening: bool) -> str:
+    """Notes only the LaTeX table needs: what it leaves out to fit the page."""
+    rows, text = result.rows, " Expected completers: both arms, for information."
+    if screening:
+        per = ", ".join(f"{r.screened_per_enrolled:.2f} ({100 * r.target_power:g}%)" for r in rows)
+        text += f" Candidates screened per patient randomised: {per}."
+    if not all(r.reached for r in rows):
+        text += " >n: the target was not reached within the sizes simulated (up to n)."
+    if any(r.n_high < 0 for r in rows):
+        text += " From: the upper end of the interval was not reached."
+    return text
+
+
+def _latex_interval(r) -> str:
+    if r.n_low >= 0 and r.n_high < 0:
+        return f"from {r.n_low}"
+    return _n_text(r)
+
+
+def _latex_table(result, design, equal: bool, screening: bool) -> str:
+    """Eight columns (nine with unequal allocation) that fit 6.5 in at 10 pt; screening goes
+    to the notes."""
+    import pandas as pd
+
+    from designs.outputs.latex import booktabs_table
+
+    size = "n per arm" if equal else "n in total"
+    cols = [("Target", "power"), (size, "chosen"), (size, "MC interval")]
+    cols += [("Total", "randomised")] if equal else [("", "placebo"), ("", "active")]
+    cols += [
+        ("Power at n", "fitted"),
+        ("Power at n", "same trials"),
+        ("Power at n", "fresh trials"),
+        ("Expected", "completers"),
+    ]
+    body = []
+    for r in result.rows:
+        cells = [f"{100 * r.target_power:g}%", str(r.n) if r.reached else f">{r.n}"]
+        cells += [_latex_interval(r)]
+        cells += [str(r.n_total)] if equal else [str(r.n_placebo), str(r.n_active)]
+        cells += [
+            f"{r.fitted_power:.3f}",
+            f"{r.power:.3f} ({r.mc_se:.3f})",
+            f"{r.confirmed_power:.3f} ({r.confirmed_mc_se:.3f})",
+            f"{r.expected_completers:.0f}",
+        ]
+        body.append(cells)
+    frame = pd.DataFrame(body, columns=pd.MultiIndex.from_tuples(cols))
+    r0 = result.rows[0]
+    notes = _notes(result, design) + _latex_extra_notes(result, screening)
+    return booktabs_table(
+        frame,
+        caption=_caption(result, design),
+        notes=notes,
+        comment=(
+            f"sample-size table, als-trial-sim {__version__}, seed {r0.seed}; needs "
+            "\\usepackage{booktabs}"
+        ),
+        label="tab:sample-size",
     )
 
 
@@ -50,8 +231,10 @@ def sample_size_table(result, design, fmt: str = "md") -> str:
     ----------
     result : designs.planning.sample_size.SampleSizeResult
     design : designs.spec.TrialDesign
-        The design searched (for the caption).
+        The design searched (for the caption and notes).
     fmt : {"md", "csv", "latex"}
+        LaTeX: a booktabs ``table`` float (pandas ``Styler.to_latex``) with a short caption
+        above and notes below, every text escaped.
 
     Returns
     -------
@@ -60,113 +243,13 @@ def sample_size_table(result, design, fmt: str = "md") -> str:
     """
     rows = result.rows
     equal = rows[0].size_name == "n_per_arm"
-    size_label = "n per arm" if equal else "n total"
-    if fmt == "csv":
-        buf = io.StringIO()
-        cols = ["target_power"]
-        cols += ["n_per_arm", "n_per_arm_low", "n_per_arm_high"] if equal else []
-        cols += [] if equal else ["n_total_low", "n_total_high"]
-        cols += [
-            "n_placebo",
-            "n_active",
-            "n_total",
-            "power_favourable",
-            "mc_se",
-            "expected_completers",
-            "screened_per_enrolled",
-            "failed_fits",
-            "reached",
-            "analysis",
-            "effect_points_per_month",
-            "alpha",
-            "sides",
-            "trials",
-            "seed",
-            "version",
-            "fitted_power",
-            "confirmed_power",
-            "confirmed_mc_se",
-        ]
-        w = csv.writer(buf, lineterminator="\n")
-        w.writerow(cols)
-        for r in rows:
-            vals = [f"{r.target_power:g}"]
-            if equal:
-                vals += [r.n, _blank(r.n_low), _blank(r.n_high)]
-            else:
-                vals += [_blank(r.n_low), _blank(r.n_high)]
-            vals += [
-                r.n_placebo,
-                r.n_active,
-                r.n_total,
-                f"{r.power:.4f}",
-                f"{r.mc_se:.4f}",
-                f"{r.expected_completers:.1f}",
-                f"{r.screened_per_enrolled:.3f}",
-                r.failed_fits,
-                str(r.reached).lower(),
-                r.analysis,
-                f"{r.effect_points_per_month:.6g}",
-                f"{r.alpha:g}",
-                r.sides,
-                r.trials,
-                r.seed,
-                r.version,
-                f"{r.fitted_power:.4f}",
-                f"{r.confirmed_power:.4f}",
-                f"{r.confirmed_mc_se:.4f}",
-            ]
-            w.writerow(vals)
-        return buf.getvalue()
-    header = [
-        "target power",
-        size_label,
-        "95% interval",
-        "placebo",
-        "active",
-        "total",
-        "simulated power (MC SE)",
-        "power on fresh trials (MC SE)",
-        "expected completers",
-    ]
     screening = any(r.screened_per_enrolled > 1.0 for r in rows)
-    if screening:
-        header.append("screened per randomised")
-    body = []
-    for r in rows:
-        n_cell = str(r.n) if r.reached else f">{r.n} (not reached)"
-        body.append(
-            [
-                f"{100 * r.target_power:g}%",
-                n_cell,
-                _n_text(r),
-                str(r.n_placebo),
-                str(r.n_active),
-                str(r.n_total),
-                f"{r.power:.3f} ({r.mc_se:.3f})",
-                f"{r.confirmed_power:.3f} ({r.confirmed_mc_se:.3f})",
-                f"{r.expected_completers:.0f}",
-                *([f"{r.screened_per_enrolled:.2f}"] if screening else []),
-            ]
-        )
-    caption = _caption(result, design)
+    if fmt == "csv":
+        return _csv_table(rows, equal)
     if fmt == "md":
-        lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-        lines += ["| " + " | ".join(b) + " |" for b in body]
-        return "\n".join(lines) + f"\n\n{caption}\n"
+        return _md_table(result, design, equal, screening)
     if fmt == "latex":
-        lines = [
-            "% " + caption,
-            "\\begin{table}[ht]",
-            "\\centering",
-            "\\begin{tabular}{" + "r" * len(header) + "}",
-            "\\hline",
-            " & ".join(_tex(h) for h in header) + " \\\\",
-            "\\hline",
-        ]
-        lines += [" & ".join(_tex(c) for c in b) + " \\\\" for b in body]
-        lines += ["\\hline", "\\end{tabular}", f"\\caption{{{_tex(caption)}}}", "\\end{table}"]
-        return "\n".join(lines) + "\n"
+        return _latex_table(result, design, equal, screening)
     raise ValueError(f"format {fmt!r}: allowed {', '.join(FORMATS)}")
 
 
@@ -176,7 +259,7 @@ TABLE_STARTS = ("| target power |", "target_power,", "% ")
 
 def is_sample_size_table(path) -> bool:
     """True when ``path`` starts like a sample-size table this tool writes (md, csv, LaTeX
-    with the version in its caption line)."""
+    with the version in its first, comment line)."""
     try:
         with open(path, encoding="utf-8") as f:
             first = f.readline()
@@ -190,13 +273,6 @@ def is_sample_size_table(path) -> bool:
 
 def _blank(v: int) -> str:
     return "" if v < 0 else str(v)
-
-
-def _tex(text: str) -> str:
-    out = text
-    for a, b in (("&", "\\&"), ("%", "\\%"), ("#", "\\#"), ("_", "\\_"), (">", "$>$")):
-        out = out.replace(a, b)
-    return out
 
 
 def realism_switches(design) -> str:
@@ -229,6 +305,15 @@ def realism_switches(design) -> str:
     return "ALS-realism options switched on: " + "; ".join(on) + "."
 
 
+#: Why the curved-decline rows of the realism sensitivity stay close to "as designed".
+CURVED_DECLINE_NOTE = (
+    "Curved decline: the curvature term is the same in both arms and zero at month 0 and at "
+    "the last visit, so the treatment difference in slope is unchanged; power moves only "
+    "through the added departure from a straight line (and who leaves before the curve "
+    "turns), which is why these rows can equal 'as designed' to the digits shown."
+)
+
+
 def realism_sensitivity_md(rows: list[dict], design, n: int, trials: int, seed: int) -> str:
     """The sensitivity rows as a Markdown table with a caption."""
     lines = [
@@ -249,6 +334,8 @@ def realism_sensitivity_md(rows: list[dict], design, n: int, trials: int, seed: 
             f"({r['mc_se']:.3f}) | {bias} | {r['dropout_placebo']:.1%} / "
             f"{r['dropout_active']:.1%} | {r['death_placebo']:.1%} / {r['death_active']:.1%} |"
         )
+    if any(r["scenario"].startswith("curved decline") for r in rows):
+        lines += ["", CURVED_DECLINE_NOTE]
     return "\n".join(lines) + "\n"
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import xarray as xr
 
+from designs.analyses import registry
 from designs.planning.assurance import (
     RUNS_PER_ASSURANCE,
     TRANSPORTS,
@@ -55,6 +56,9 @@ class ReportPlan:
         The size of the realism rows.
     power_sweep : xarray.Dataset
         Power over sizes spanning the answers and three effects around the design's.
+    analyses_sweep : xarray.Dataset
+        Power at the same sizes and the design's effect for the design's analysis and every
+        other analysis the design allows, on the same simulated trials.
     targets : tuple of float
         Target powers.
     trials, seed : int
@@ -72,6 +76,10 @@ class ReportPlan:
     undefined_draws : int
         Posterior draws without a phase 2 decline, carried over by proportional transport as
         a fraction of the posterior-median decline.
+    closed_form : tuple of (sizes, power) or None
+        Closed-form power (continuous scores, GLS slope, z test) at the sizes of the
+        sample-size search; None when the analysis is not a slope analysis or no formula
+        applies.
     """
 
     design: object
@@ -89,6 +97,8 @@ class ReportPlan:
     assurance: dict[int, dict[str, AssuranceResult]] | None = None
     posterior_attrs: dict | None = None
     undefined_draws: int = 0
+    closed_form: tuple | None = None
+    analyses_sweep: xr.Dataset | None = None
 
     @property
     def analysis(self) -> str:
@@ -101,6 +111,33 @@ def _sweep_sizes(result: SampleSizeResult) -> list[int]:
     n_hi = max(r.n for r in result.rows)
     floor = 3 if result.rows[0].size_name == "n_per_arm" else 6
     return sorted({max(floor, round(v)) for v in np.linspace(0.25 * n_hi, 1.4 * n_hi, 10)})
+
+
+def compared_analyses(design, analysis: str) -> tuple[str, ...]:
+    """The design's analysis first, then every other analysis the design allows (those that
+    need a lead-in only with one)."""
+    allowed = [
+        a
+        for a in registry.ANALYSIS_NAMES
+        if design.trial.lead_in_months or not registry.get(a).needs_lead_in
+    ]
+    return tuple(dict.fromkeys((analysis, *allowed)))
+
+
+def _closed_form(design, result: SampleSizeResult, analysis: str) -> tuple | None:
+    """Closed-form power at the sizes of the search (a reference for slope analyses)."""
+    from designs.errors import InputError
+    from designs.planning import closed_form as cf
+    from designs.planning.power_curve import design_at
+
+    if analysis not in ("lmm_slope", "ols_slope_ttest"):
+        return None
+    sizes = np.sort(result.curve.sizes)
+    try:
+        power = [cf.design_power(design_at(design, int(m)), favourable_only=True) for m in sizes]
+    except (InputError, np.linalg.LinAlgError):
+        return None
+    return sizes, np.asarray(power)
 
 
 def plan_report(
@@ -140,20 +177,48 @@ def plan_report(
     chosen = result.rows[0]
     sizes = _sweep_sizes(result)
     a_sizes = sorted(set(sizes[::2] + [r.n for r in result.rows]))
+    others = compared_analyses(design, analysis)[1:]
     assurance_runs = 0 if idata is None else len(TRANSPORTS) * len(a_sizes) * RUNS_PER_ASSURANCE
-    expect(progress, (len(sizes) * 3 + assurance_runs) * trials)  # sweep: sizes x 3 effects
+    # the power sweep (sizes x 3 effects), the other analyses (sizes), assurance
+    expect(progress, (len(sizes) * (3 + bool(others)) + assurance_runs) * trials)
     oc = operating_characteristics(design, chosen.n, trials, seed, analysis, progress=progress)
     compared = tuple(dict.fromkeys((analysis, *REALISM_ANALYSES)))
     realism = realism_sensitivity(design, chosen.n, trials, seed, compared, progress=progress)
     effects = [round(f * design.effect.value, 6) for f in (0.75, 1.0, 1.25)]
+    tick = None if progress is None else (lambda cells: progress(cells * trials))
     sweep = run_sweep(
         design,
         {chosen.size_name: sizes, "effect": effects},
         trials,
         seed,
         (analysis,),
-        progress=None if progress is None else (lambda cells: progress(cells * trials)),
+        progress=tick,
     )
+    # the other analyses at the design's effect only; the same seed gives the same simulated
+    # trials in every cell (common random numbers), so they are compared on the same trials
+    own = sweep.sel(effect=[effects[1]])
+    analyses = (
+        own
+        if not others
+        else xr.concat(
+            [
+                own,
+                run_sweep(
+                    design,
+                    {chosen.size_name: sizes, "effect": [effects[1]]},
+                    trials,
+                    seed,
+                    others,
+                    progress=tick,
+                ),
+            ],
+            dim="analysis",
+            coords="different",
+            compat="equals",
+            join="exact",
+        )
+    )
+    analyses.attrs["analyses"] = ",".join(str(a) for a in analyses.analysis.values)
     plan = dict(
         design=design,
         sample_size=result,
@@ -161,9 +226,11 @@ def plan_report(
         realism=realism,
         realism_n=chosen.n,
         power_sweep=sweep,
+        analyses_sweep=analyses,
         targets=targets,
         trials=trials,
         seed=seed,
+        closed_form=_closed_form(design, result, analysis),
     )
     if idata is None:
         return ReportPlan(**plan)

@@ -9,9 +9,10 @@ in favour of active) reaches the target. The search:
 2. fits a smooth monotone curve, a binomial probit regression
    ``Phi^-1(power) = b0 + b1 sqrt(n)`` (the normal-approximation shape:
    ``power = Phi(delta sqrt(n / (2 v)) - z)``), by maximum likelihood;
-3. inverts it for each target, and gives a 95% interval for n from a bootstrap over simulated
-   trials (resampling whole trials keeps the correlation between sizes that common random
-   numbers create, which a binomial standard error would ignore);
+3. inverts it for each target, and gives the 95% Monte Carlo interval of that estimate of n
+   from a bootstrap over simulated trials (simulation error only, not uncertainty about the
+   true n); resampling whole trials keeps the correlation between sizes that common random
+   numbers create, which a binomial standard error would ignore;
 4. simulates the rounded-up n once more and reports its power with its Monte Carlo error and
    the expected completers.
 
@@ -50,6 +51,13 @@ from designs.simulation.seeds import (
 )
 
 MAX_SIZE = 50_000
+
+#: What ``n_low``/``n_high`` are (also the ``n_interval`` key of :meth:`SampleSizeRow.to_dict`).
+N_INTERVAL = (
+    "n_low-n_high: the 95% Monte Carlo interval of the estimate of n (bootstrap over the "
+    "simulated trials): simulation error only, not uncertainty about the true n, which rests "
+    "on the assumed effect, variances and dropout"
+)
 BOOTSTRAP = 300
 
 
@@ -94,11 +102,13 @@ def closed_form_size(design, target: float) -> float | None:
 class SampleSizeRow:
     """The sample size for one target power.
 
-    Sizes are patients randomised; ``n_low``/``n_high`` a 95% bootstrap interval for the size
-    (per arm with 1:1 allocation, total otherwise); ``power`` and ``mc_se`` the simulated
-    ``power_favourable`` at the chosen size; ``expected_completers`` the mean number with the
-    last scheduled visit (both arms), for information only; ``screened_per_enrolled`` the
-    candidates screened per patient randomised (1 without enrichment).
+    Sizes are patients randomised; ``n_low``/``n_high`` the 95% Monte Carlo (bootstrap over
+    simulated trials) interval of the estimate of the size (per arm with 1:1 allocation, total
+    otherwise): simulation error only, not uncertainty about the true n; ``power`` and
+    ``mc_se`` the simulated ``power_favourable`` at the chosen size; ``expected_completers``
+    the mean number with the last scheduled visit (both arms), for information only;
+    ``screened_per_enrolled`` the candidates screened per patient randomised (1 without
+    enrichment).
 
     ``power`` is simulated with the same trials as the curve, so it does not confirm n
     independently; ``fitted_power`` is the fitted curve at n (n is where the curve crosses the
@@ -143,6 +153,7 @@ class SampleSizeRow:
         out = asdict(self)
         if self.size_name == "n_per_arm":
             out["n_per_arm"] = self.n
+        out["n_interval"] = N_INTERVAL
         return out
 
 

@@ -21,11 +21,15 @@ TRIALS = 200  # plumbing: the statistics are tested in tests/planning (sample si
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory, fake_posterior):
-    out = tmp_path_factory.mktemp("r") / "report"
+def report_plan(fake_posterior):
     design = load_design().with_overrides({"effect.value": 0.4})
-    plan = plan_report(design, trials=TRIALS, seed=SEED, idata=fake_posterior())
-    files = write_report(plan, out)
+    return plan_report(design, trials=TRIALS, seed=SEED, idata=fake_posterior())
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory, report_plan):
+    out = tmp_path_factory.mktemp("r") / "report"
+    files = write_report(report_plan, out)
     return out, files
 
 
@@ -38,17 +42,74 @@ def test_report_files(report):
         "sample_size.tex",
         "operating_characteristics.md",
         "operating_characteristics.json",
-        "power_curve.png",
-        "assurance_curve.png",
-        "posterior_effect.png",
         "methods.md",
         "power_sweep.nc",
+        "README.md",
+        "design.toml",
+        "design_chosen.toml",
     ):
         assert name in names
         assert (out / name).stat().st_size > 0
-    for png in ("power_curve.png", "assurance_curve.png", "posterior_effect.png"):
-        assert (out / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert not [p for p in out.parent.iterdir() if p.name.startswith(".report.")]
+
+
+def test_every_figure_is_vector_pdf_and_300_dpi_png(report):
+    from PIL import Image
+
+    from designs.outputs.report import FIGURES
+
+    out, files = report
+    names = {f.name for f in files}
+    for fig in FIGURES:  # with a posterior, every figure is drawn
+        assert f"{fig}.pdf" in names and f"{fig}.png" in names, fig
+        assert (out / f"{fig}.pdf").read_bytes()[:5] == b"%PDF-"
+        png = out / f"{fig}.png"
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        with Image.open(png) as im:
+            assert im.info["dpi"] == pytest.approx((300, 300), abs=0.5)
+            assert im.size[0] >= 6 * 300  # at least 6 in wide at 300 dpi
+
+
+def test_readme_indexes_every_file_with_a_legend_per_figure(report):
+    from designs.outputs.report import FIGURES
+
+    out, files = report
+    text = (out / "README.md").read_text()
+    for f in files:
+        if f.name != "README.md":
+            assert f.name in text or f.stem in text, f.name
+    for fig in FIGURES:
+        section = text[text.index(f"`{fig}.pdf`") :]
+        assert len(section.split("\n\n")[1]) > 100, fig  # the legend paragraph
+    assert text.index("## Paste first") < text.index("## Files")
+    assert "not uncertainty about the true n" in text
+
+
+def test_design_files_say_input_and_chosen(report):
+    from designs.spec import load_design
+
+    out, _ = report
+    rows = list(csv.DictReader((out / "sample_size.csv").open()))
+    chosen = int(rows[0]["n_per_arm"])
+    given = (out / "design.toml").read_text()
+    assert given.startswith("# INPUT design") and f"n_per_arm = {chosen}" in given.split("\n[")[0]
+    assert load_design(out / "design.toml").trial.n_per_arm == 100  # the input, as given
+    assert load_design(out / "design_chosen.toml").trial.n_per_arm == chosen
+    assert load_design(out / "design_chosen.toml").effect == load_design(out / "design.toml").effect
+
+
+def test_analyses_compared_on_the_same_trials(report_plan):
+    """analyses_compared shows every analysis the design allows, the trial's own first, and
+    its numbers for that analysis are those of the power sweep (same simulated trials)."""
+    cmp_ = report_plan.analyses_sweep
+    analyses = list(cmp_.analysis.values)
+    assert analyses[0] == "lmm_slope"
+    assert {"ols_slope_ttest", "ancova_change", "joint_rank"} <= set(analyses)
+    assert "slope_change_lead_in" not in analyses  # the design has no lead-in
+    own = report_plan.power_sweep.sel(analysis="lmm_slope", effect=0.4)
+    assert (
+        cmp_.sel(analysis="lmm_slope", effect=0.4).power_favourable == own.power_favourable
+    ).all()
 
 
 def test_every_text_file_carries_seed_and_version(report):
@@ -85,6 +146,8 @@ def test_methods_paragraph_states_the_assumptions(report):
         "lmm_slope",
         "Assurance",
         "NumPy",
+        "not uncertainty about the true n",
+        "fitted power at n",
     ):
         assert phrase in text, phrase
 
@@ -115,6 +178,7 @@ def test_realism_sensitivity_rows_match_power(report):
     out, _ = report
     text = (out / "realism_sensitivity.md").read_text()
     assert "switched on: none" in text and "informative dropout" in text
+    assert "the same in both arms and zero at month 0" in text  # why curved equals designed
     oc = json.loads((out / "operating_characteristics.json").read_text())
     design = load_design().with_overrides({"effect.value": 0.4})  # as in the fixture
     rows = realism_sensitivity(design, oc["n_per_arm"], 200, SEED, ("lmm_slope",))

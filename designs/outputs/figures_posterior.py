@@ -1,0 +1,170 @@
+"""Report figures built on the phase 2 posterior: assurance against the size beside power at
+the fixed effect, and the posterior of the treatment effect. Each is written as a vector PDF
+and a 300-dpi PNG.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from designs import __version__
+from designs.outputs.plotting import Z95, footer, new_figure, save, size_axis_label
+
+#: The interval level of every interval the report draws (Monte Carlo and posterior).
+LEVEL = 0.95
+
+_TRANSPORT_STYLE = {  # colour and band of each transport, told apart in grey print too
+    "proportional": {"color": "C0", "hatch": None, "alpha": 0.22},
+    "absolute": {"color": "C1", "hatch": "////", "alpha": 0.0},
+}
+
+
+def assurance_curve_png(
+    curves: dict, path, *, targets=(0.8, 0.9), seed=None, fixed=None, chosen=None
+) -> Path:
+    """Assurance against the size, one line per transport with its 95% Monte Carlo band,
+    beside power at the design's fixed effect.
+
+    Parameters
+    ----------
+    curves : dict
+        ``{transport: [AssuranceResult, ...]}`` at increasing sizes.
+    fixed : (sizes, power, mc_se, label), optional
+        Power at the design's fixed effect (the comparison that is the message).
+    chosen : sequence of (target, n), optional
+        The sizes chosen for the fixed effect, marked as vertical lines.
+
+    Returns
+    -------
+    pathlib.Path
+        The PNG written (a PDF of the same name beside it).
+    """
+    fig, ax = new_figure(7.5, 6.4)
+    trials, size_dim = None, "n_per_arm"
+    if fixed is not None:
+        n, p, se, label = fixed
+        ax.plot(n, p, color="k", lw=2, label=label)
+        ax.fill_between(
+            n, np.clip(p - Z95 * se, 0, 1), np.clip(p + Z95 * se, 0, 1), color="k", alpha=0.12, lw=0
+        )
+    for transport, rows in curves.items():
+        style = _TRANSPORT_STYLE.get(transport, {"color": "C2", "hatch": None, "alpha": 0.2})
+        size_dim = "n_per_arm" if rows[0].n_per_arm is not None else "n_total"
+        n = np.array([r.n_per_arm if r.n_per_arm is not None else r.n_total for r in rows])
+        a = np.array([r.assurance for r in rows])
+        se = np.array([r.mc_se for r in rows])
+        c = style["color"]
+        ax.plot(n, a, color=c, lw=2, label=f"assurance, {transport} transport")
+        lo, hi = np.clip(a - Z95 * se, 0, 1), np.clip(a + Z95 * se, 0, 1)
+        if style["hatch"]:  # an outlined, hatched band: the filled one stays visible under it
+            ax.fill_between(n, lo, hi, facecolor="none", edgecolor=c, hatch=style["hatch"], lw=0)
+        else:
+            ax.fill_between(n, lo, hi, color=c, alpha=style["alpha"], lw=0)
+        ax.plot(
+            n,
+            [r.power_at_median for r in rows],
+            color=c,
+            ls=":",
+            lw=1.5,
+            label=f"power at the posterior-median effect ({transport})",
+        )
+        trials = rows[0].trials
+    first = next(iter(curves.values()))[0]
+    ax.axhline(
+        first.p_effect_positive,
+        color="C3",
+        ls="-.",
+        lw=1.2,
+        label=f"P(true effect > 0) = {first.p_effect_positive:.2f}: ceiling of assurance",
+    )
+    x0 = ax.get_xlim()[0]
+    for t in targets:
+        ax.axhline(t, color="0.3", ls="--", lw=0.8)
+        ax.text(x0, t + 0.012, f" {t:.0%}", fontsize=8, color="0.3")
+    for target, m in chosen or ():
+        ax.axvline(m, color="0.5", ls=":", lw=0.8)
+        ax.text(m, 0.02, f" n for {target:.0%}\n at the fixed effect", fontsize=7, color="0.3")
+    ax.set_ylim(0, 1)
+    ax.set_xlabel(size_axis_label(size_dim))
+    ax.set_ylabel("probability of a significant favourable result")
+    ax.set_title(
+        "Assurance over the phase 2 posterior beside power at the fixed effect\n"
+        "phase 2: 5 patients, uncontrolled before/after, illustrative data; "
+        "bands: 95% Monte Carlo interval",
+        fontsize=9,
+    )
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, fontsize=7.5)
+    ax.grid(alpha=0.3)
+    footer(fig, f"{trials} simulated trials per point, seed {seed}, als-trial-sim {__version__}")
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    return save(fig, path)
+
+
+def _fmt(x: float, percent: bool) -> str:
+    return f"{x:.0f}%" if percent else f"{x:+.3f}"
+
+
+def posterior_effect_png(
+    draws: dict, path, *, design_effect=None, seed=None, design_effect_points=None
+) -> Path:
+    """Histograms of the posterior of the treatment effect, both transports, with the mean,
+    the central 95% interval and the design's fixed effect.
+
+    Parameters
+    ----------
+    draws : dict
+        ``{"proportional": fractions of |slope|, "absolute": points/month}``.
+    design_effect : float, optional
+        The design's fixed proportional effect (fraction), marked on the proportional panel.
+    design_effect_points : float, optional
+        The same effect in points/month, marked on the absolute panel.
+    """
+    fig, axes = new_figure(10, 4.6, ncols=2)
+    specs = (
+        ("proportional", "slowing of decline (% of the mean pre-dose slope)", 100.0, True),
+        ("absolute", "change of slope (ALSFRS-R points/month)", 1.0, False),
+    )
+    marks = {"proportional": design_effect, "absolute": design_effect_points}
+    tail = (1 - LEVEL) / 2
+    for ax, (key, xlabel, scale, pct) in zip(axes, specs, strict=True):
+        d = np.asarray(draws[key]) * scale
+        ax.hist(d, bins=60, color="tab:blue", alpha=0.7)
+        ax.axvline(0, color="k", lw=1)
+        ax.axvline(np.mean(d), color="tab:red", ls="--", label=f"mean {_fmt(np.mean(d), pct)}")
+        lo, hi = np.quantile(d, [tail, 1 - tail])
+        ax.axvspan(
+            lo,
+            hi,
+            color="tab:orange",
+            alpha=0.12,
+            label=f"{LEVEL:.0%} interval {_fmt(lo, pct)} to {_fmt(hi, pct)}",
+        )
+        if marks[key] is not None:
+            ax.axvline(
+                scale * marks[key],
+                color="tab:green",
+                ls=":",
+                lw=2,
+                label=f"design's fixed effect {_fmt(scale * marks[key], pct)}",
+            )
+        lo_x, hi_x = np.quantile(d, [0.002, 0.998])
+        pad = 0.05 * (hi_x - lo_x)
+        ax.set_xlim(min(lo_x, 0) - pad, hi_x + pad)  # far tails beyond 99.6% are cut
+        ax.set_xlabel(xlabel + "; positive = benefit")
+        ax.set_ylabel("posterior draws")
+        ax.set_title(f"{key} transport: P(effect > 0) = {np.mean(d > 0):.2f}", fontsize=10)
+        ax.legend(fontsize=8)
+    fig.suptitle(
+        "Posterior of the treatment effect on slope (phase 2: 5 patients, uncontrolled "
+        "before/after, illustrative data)",
+        fontsize=10,
+    )
+    footer(
+        fig,
+        f"{len(draws['proportional'])} posterior draws, fit seed {seed}; interval: central "
+        f"{LEVEL:.0%} of the draws; als-trial-sim {__version__}",
+    )
+    fig.tight_layout(rect=(0, 0.03, 1, 0.95))
+    return save(fig, path)

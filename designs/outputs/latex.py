@@ -1,0 +1,102 @@
+"""LaTeX tables: escaping of text and a booktabs table made with pandas ``Styler.to_latex``.
+
+The table needs ``\\usepackage{booktabs}`` in the preamble (its first line says so). Every
+text cell, header and the caption pass through :func:`tex_escape`; the notes below the table
+too. Nothing here knows about trials: the caller gives the cells as plain text.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+#: Characters with a meaning in LaTeX text mode, and what prints them literally. ``<``, ``>``
+#: and ``|`` print other glyphs in the default OT1 font encoding; the Unicode dashes become
+#: TeX's ligatures.
+TEX_SPECIALS = {
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+    "<": r"\textless{}",
+    ">": r"\textgreater{}",
+    "|": r"\textbar{}",
+    "\u2013": "--",  # en-dash (ranges)
+    "\u2014": "---",  # em-dash
+}
+
+#: Space between columns (LaTeX's default is 6 pt); set inside the table only.
+TABCOLSEP_PT = 4
+
+
+def tex_escape(text) -> str:
+    """``text`` as LaTeX that prints it literally.
+
+    Runs of white space (newlines and tabs included) become one space: a blank line would
+    end the paragraph inside ``\\caption``, and a newline in a ``%`` comment line would turn
+    the rest of the text into LaTeX code.
+    """
+    flat = " ".join(str(text).split())
+    return "".join(TEX_SPECIALS.get(c, c) for c in flat)
+
+
+def _cmidrules(columns: pd.MultiIndex) -> str:
+    """``\\cmidrule`` under every top header that spans two or more columns."""
+    rules, start = [], 0
+    top = list(columns.get_level_values(0))
+    while start < len(top):
+        end = start
+        while end + 1 < len(top) and top[end + 1] == top[start]:
+            end += 1
+        if end > start and top[start]:
+            rules.append(f"\\cmidrule(lr){{{start + 1}-{end + 1}}}")
+        start = end + 1
+    return "".join(rules)
+
+
+def booktabs_table(
+    frame: pd.DataFrame, *, caption: str, notes: str, comment: str, label: str
+) -> str:
+    """A ``table`` float with booktabs rules, the caption above and the notes below.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Plain-text cells; columns a two-level MultiIndex (group, header). Consecutive equal
+        groups are merged into one spanning header with a rule under it.
+    caption, notes : str
+        Plain text (escaped here).
+    comment : str
+        The first line, as a ``%`` comment (white space collapsed, so it stays one line).
+    label : str
+        The ``\\label`` key (letters, digits, ``:`` and ``-`` only).
+    """
+    styler = frame.style.hide(axis="index")
+    styler = styler.format(tex_escape).format_index(tex_escape, axis=1)
+    body = styler.to_latex(
+        column_format="r" * frame.shape[1],
+        position="htbp",
+        position_float="centering",
+        hrules=True,
+        caption=tex_escape(caption),
+        label=label,
+        multicol_align="c",
+        environment="table",
+    )
+    lines = body.rstrip("\n").split("\n")
+    top = lines.index("\\toprule")
+    rules = _cmidrules(frame.columns)
+    if rules:
+        lines.insert(top + 2, rules)  # under the row of spanning headers
+    lines.insert(lines.index("\\centering") + 1, f"\\setlength{{\\tabcolsep}}{{{TABCOLSEP_PT}pt}}")
+    end = lines.index("\\end{tabular}")
+    lines[end + 1 : end + 1] = [
+        "\\par\\smallskip",
+        "{\\footnotesize\\raggedright " + tex_escape(notes) + "\\par}",
+    ]
+    return "\n".join(["% " + " ".join(comment.split()), *lines]) + "\n"

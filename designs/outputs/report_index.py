@@ -1,0 +1,137 @@
+"""The index of a report folder (its ``README.md``): what each file is, which to paste first,
+and a legend for each figure; and the header lines of the two design files."""
+
+from __future__ import annotations
+
+from designs import __version__
+from designs.outputs.plotting import analysis_title
+from designs.outputs.tables import N_INTERVAL_NOTE
+
+
+def input_design_header(chosen) -> str:
+    """Header of ``design.toml``: it is the design as given, not at the chosen size."""
+    size = _size_text(chosen)
+    return (
+        "# INPUT design of this report, as given: its trial size is NOT the size the report\n"
+        f"# chose. The chosen size ({size} for {chosen.target_power:.0%} power) is in\n"
+        "# sample_size.md; design_chosen.toml is this design at that size.\n"
+    )
+
+
+def chosen_design_header(chosen) -> str:
+    """Header of ``design_chosen.toml``."""
+    return (
+        f"# The report's design at the size chosen for {chosen.target_power:.0%} power: "
+        f"{_size_text(chosen)}\n# (sample_size.md; the input design is design.toml).\n"
+    )
+
+
+def _size_text(row) -> str:
+    if row.size_name == "n_per_arm":
+        return f"n_per_arm = {row.n}"
+    return f"n_total = {row.n} ({row.n_placebo} placebo + {row.n_active} active)"
+
+
+def _figure(name: str, title: str, legend: str) -> list[str]:
+    return [
+        f"### {title}",
+        "",
+        f"`{name}.pdf` (vector) and `{name}.png` (300 dpi).",
+        "",
+        legend,
+        "",
+    ]
+
+
+def report_readme(plan) -> str:
+    """The folder's README.md (Markdown)."""
+    design, rows = plan.design, plan.sample_size.rows
+    per = "per arm" if rows[0].size_name == "n_per_arm" else "in total"
+    answers = "; ".join(
+        f"{r.target_power:.0%} power: n = {r.n} {per} ({r.n_total} randomised)" for r in rows
+    )
+    analysis = analysis_title(plan.analysis)
+    lines = [
+        f"# Report: {' '.join(design.trial.name.split())}",
+        "",
+        f"{answers}. Analysis: {analysis}. {plan.trials} simulated trials per point, seed "
+        f"{plan.seed}, als-trial-sim {__version__}.",
+        "",
+        "## Paste first",
+        "",
+        "1. `methods.md`: the methods paragraph (estimand, model, dropout, sample size, "
+        "assurance, software, references).",
+        "2. `sample_size.tex` (LaTeX, needs `\\usepackage{booktabs}`) or `sample_size.md`: "
+        "the sample-size table.",
+        "3. `sample_size_curve.pdf`: the figure behind the table.",
+        "",
+        f"The interval given for n is {N_INTERVAL_NOTE}.",
+        "",
+        "## Files",
+        "",
+        "| file | what it is |",
+        "|---|---|",
+        "| `methods.md` | methods paragraph with its reference list |",
+        "| `sample_size.md`, `.tex`, `.csv` | n for each target power: Markdown, LaTeX "
+        "(booktabs), CSV with every column |",
+        "| `operating_characteristics.md`, `.json` | type I error, power, minimal detectable "
+        f"effect, completers and calendar length at n = {rows[0].n} |",
+        "| `realism_sensitivity.md` | power and bias at that n under assumptions that are not "
+        "published (informative dropout, deaths, curved decline) |",
+        "| `power_sweep.nc` | the simulated power behind the figures (netCDF, xarray: "
+        "`xr.load_dataset`) |",
+        "| `design.toml` | the INPUT design, as given (its size is not the chosen one) |",
+        f"| `design_chosen.toml` | the same design at the size chosen for "
+        f"{rows[0].target_power:.0%} power |",
+        "| `*.pdf`, `*.png` | figures, below |",
+    ]
+    if plan.assurance is not None:
+        lines.append(
+            "| `assurance.json` | assurance at each chosen n, both transports, with Monte "
+            "Carlo SE |"
+        )
+    lines += ["", "## Figures", ""]
+    lines += _figure(
+        "sample_size_curve",
+        "Sample-size search",
+        "Points: simulated power at each size searched (bars: 95% Monte Carlo interval); "
+        "solid line: the probit curve in the square root of n fitted to them, which is "
+        "inverted for n; dotted: closed-form power (continuous scores, GLS slope, z test; "
+        "shown for slope analyses only); squares: n for each target power, with the Monte "
+        "Carlo interval of that estimate (simulation error only).",
+    )
+    lines += _figure(
+        "power_curve",
+        "Power against sample size",
+        "Power (significant and favouring active) of the trial's analysis against the size, "
+        "for the design's effect (thick) and 75% and 125% of it, with 95% Monte Carlo bands; "
+        "dots: the chosen n on the target lines. The title states the assumptions.",
+    )
+    lines += _figure(
+        "analyses_compared",
+        "Analyses compared on the same simulated trials",
+        "Power of each analysis at the design's effect, all on the same simulated trials, so "
+        "differences are between analyses, not data sets; bands: 95% Monte Carlo interval. "
+        "Only the trial's own test is at its alpha; the others are for comparison (no "
+        "multiplicity correction).",
+    )
+    if plan.assurance is not None:
+        lines += _figure(
+            "assurance_curve",
+            "Assurance beside power",
+            "Black: power at the design's fixed effect (95% Monte Carlo band). Blue (filled "
+            "band) and orange (hatched band): assurance, the probability of a significant "
+            "favourable result averaged over the phase 2 posterior, with proportional and "
+            "absolute transport; dotted lines of the same colours: power at the "
+            "posterior-median effect; dash-dot: P(true effect > 0), which assurance cannot "
+            "exceed; vertical dotted lines: the n chosen at the fixed effect.",
+        )
+        lines += _figure(
+            "posterior_effect",
+            "Posterior of the treatment effect",
+            "Posterior draws of the effect on slope with proportional transport (left, % of "
+            "the mean pre-dose decline) and absolute transport (right, points/month); dashed: "
+            "mean; shaded: central 95% of the draws; dotted green: the design's fixed effect. "
+            "Five patients, uncontrolled before/after, illustrative data.",
+        )
+    return "\n".join(lines)

@@ -1,0 +1,245 @@
+"""The sample-size table (designs.outputs.tables, designs.outputs.latex): booktabs LaTeX that
+fits the page, escapes every text, names the interval of n for what it is, and shows the
+fitted power beside the simulated one.
+
+No LaTeX engine is installed where these tests run, so the width is estimated from the
+printed characters of each column (see ``_printed_width``)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from designs import __version__
+from designs.outputs.latex import TABCOLSEP_PT, tex_escape
+from designs.outputs.tables import sample_size_table
+from designs.planning.sample_size import SampleSizeResult, SampleSizeRow
+from designs.spec import load_design
+
+HOSTILE = "CL2020 \\input{/etc/passwd}\n\n$x^2$ ~ {a} & 50% #1 a_b | <c>"
+
+#: 6.5 in at 72.27 pt/in: the text width the table must fit (1-inch margins on US letter).
+TEXT_WIDTH_PT = 6.5 * 72.27
+
+
+def _row(target, n, *, size_name="n_per_arm", low=None, high=None, screened=1.0, reached=True):
+    """A row as find_sample_size makes it; the values are wide on purpose (4-5 digit n)."""
+    return SampleSizeRow(
+        target_power=target,
+        size_name=size_name,
+        n=n,
+        n_estimate=n - 0.4,
+        n_low=n - 1234 if low is None else low,
+        n_high=n + 1234 if high is None else high,
+        n_placebo=n if size_name == "n_per_arm" else n // 3,
+        n_active=n if size_name == "n_per_arm" else n - n // 3,
+        n_total=2 * n if size_name == "n_per_arm" else n,
+        power=0.7931,
+        mc_se=0.0091,
+        fitted_power=0.8004,
+        confirmed_power=0.8112,
+        confirmed_mc_se=0.0088,
+        expected_completers=12345.6,
+        screened_per_enrolled=screened,
+        failed_fits=0,
+        reached=reached,
+        analysis="lmm_slope",
+        effect_points_per_month=0.125,
+        alpha=0.05,
+        sides=2,
+        trials=2000,
+        seed=20261125,
+        version=__version__,
+    )
+
+
+def _result(rows):
+    return SampleSizeResult(
+        rows=tuple(rows),
+        curve=None,
+        coef=(0.0, 0.0),
+        design_toml="",
+        analysis="lmm_slope",
+        trials=2000,
+        seed=20261125,
+    )
+
+
+@pytest.fixture(scope="module")
+def hostile_design():
+    return load_design().with_overrides({"trial.name": HOSTILE})
+
+
+# --------------------------------------------------------------------------- width
+
+
+def _cmr10_widths():
+    """Advance widths (pt) of Computer Modern Roman at 10 pt, measured from the cmr10.ttf that
+    matplotlib ships (BaKoMa fonts, TeX's cmr10 metrics); the en-dash, absent from that font,
+    is TeX's ``--`` ligature of cmr10, 0.5 em = 5 pt."""
+    import os
+
+    import matplotlib
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextToPath
+
+    font = FontProperties(fname=os.path.join(matplotlib.get_data_path(), "fonts/ttf/cmr10.ttf"))
+    font.set_size(10)
+    measure = TextToPath()
+    chars = [chr(c) for c in range(32, 127)]
+    widths = {c: measure.get_text_width_height_descent(c, font, ismath=False)[0] for c in chars}
+    widths["\u2013"] = 5.0
+    return widths
+
+
+_WIDTHS = _cmr10_widths()
+
+
+def _char_pt(c: str) -> float:
+    """Width of one printed character; a character outside the table counts as 10.3 pt (the
+    widest glyph of cmr10, W)."""
+    return _WIDTHS.get(c, 10.3)
+
+
+_UNESCAPE = [
+    (r"\textbackslash{}", "\\"),
+    (r"\textasciitilde{}", "~"),
+    (r"\textasciicircum{}", "^"),
+    (r"\textless{}", "<"),
+    (r"\textgreater{}", ">"),
+    (r"\textbar{}", "|"),
+    (r"\&", "&"),
+    (r"\%", "%"),
+    (r"\$", "$"),
+    (r"\#", "#"),
+    (r"\_", "_"),
+    (r"\{", "{"),
+    (r"\}", "}"),
+    ("---", "\u2014"),
+    ("--", "\u2013"),
+]
+
+
+def _printed(cell: str) -> str:
+    """What LaTeX prints for an escaped text cell."""
+    for tex, char in _UNESCAPE:
+        cell = cell.replace(tex, char)
+    return cell.strip()
+
+
+def _printed_width(tex: str) -> float:
+    """Width of the tabular in pt: per column, its widest cell plus 2 x \\tabcolsep."""
+    body = tex[tex.index("\\toprule") : tex.index("\\bottomrule")]
+    widths: dict[int, float] = {}
+    spans = []
+    for line in body.split("\n"):
+        if not line.endswith("\\\\"):
+            continue  # rules
+        col = 0
+        for cell in line[: -len("\\\\")].split(" & "):
+            m = re.fullmatch(r"\s*\\multicolumn\{(\d+)\}\{c\}\{(.*)\}\s*", cell)
+            k, text = (int(m.group(1)), m.group(2)) if m else (1, cell)
+            w = sum(_char_pt(c) for c in _printed(text))
+            if k == 1:
+                widths[col] = max(widths.get(col, 0.0), w)
+            else:
+                spans.append((col, k, w))
+            col += k
+    for col, k, w in spans:  # a spanning header wider than its columns widens the last one
+        inner = sum(widths[c] for c in range(col, col + k)) + 2 * TABCOLSEP_PT * (k - 1)
+        widths[col + k - 1] += max(0.0, w - inner)
+    return sum(widths.values()) + 2 * TABCOLSEP_PT * len(widths)
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [_row(0.8, 12345), _row(0.9, 23456)],
+        [_row(0.8, 30000, reached=False, high=-1), _row(0.95, 12345, screened=12.34)],
+        [
+            _row(0.8, 12345, size_name="n_total", screened=3.21),
+            _row(0.9, 23456, size_name="n_total"),
+        ],
+    ],
+    ids=["1:1", "not reached, screening", "unequal, screening"],
+)
+def test_latex_table_fits_six_and_a_half_inches(rows, hostile_design):
+    tex = sample_size_table(_result(rows), hostile_design, "latex")
+    width = _printed_width(tex)
+    assert 200 < width <= TEXT_WIDTH_PT, width
+
+
+def test_width_estimate_can_fail():
+    """The estimate sees a column that is too wide (so the fit test can fail)."""
+    wide = "\\toprule\n" + " & ".join(["0.793 (0.0091) and more"] * 8) + " \\\\\n\\bottomrule"
+    assert _printed_width(wide) > TEXT_WIDTH_PT
+
+
+# --------------------------------------------------------------------------- form and escaping
+
+
+def test_latex_uses_booktabs_en_dashes_and_notes_below(hostile_design):
+    tex = sample_size_table(_result([_row(0.8, 183, low=164, high=201)]), hostile_design, "latex")
+    assert "\\hline" not in tex
+    top, mid, bottom = (tex.index(r) for r in ("\\toprule", "\\midrule", "\\bottomrule"))
+    assert top < mid < bottom
+    assert "164--201" in tex
+    caption = re.search(r"\\caption\{(.*)\}\n", tex).group(1)
+    assert tex.index("\\caption") < tex.index("\\begin{tabular}")
+    assert len(_printed(caption).split()) <= 30  # a short caption ...
+    notes = tex[tex.index("\\end{tabular}") : tex.index("\\end{table}")]
+    assert "seed 20261125" in notes and __version__ in notes  # ... and the notes below
+    assert "not inflated for dropout" in notes
+    assert tex.split("\n")[0].startswith("% ") and "booktabs" in tex.split("\n")[0]
+    assert tex.split("\n")[1].startswith("\\begin{table}")
+
+
+def test_latex_escapes_every_text(hostile_design):
+    tex = sample_size_table(_result([_row(0.8, 183)]), hostile_design, "latex")
+    assert "\\input" not in tex
+    assert "\n\n" not in tex  # the newlines of the name ended no paragraph
+    caption = re.search(r"\\caption\{(.*)\}\n", tex).group(1)
+    flat_name = " ".join(HOSTILE.split())
+    assert flat_name in _printed(caption)
+    # once the escapes are taken out, no character with a meaning in LaTeX is left
+    stripped = caption
+    for t, _ in _UNESCAPE:
+        stripped = stripped.replace(t, "")
+    assert not set(stripped) & set("\\{}$&%#_~^<>|"), stripped
+    for line in tex.split("\n"):  # every line is a comment or has balanced braces
+        if not line.startswith("%"):
+            clean = re.sub(r"\\[{}]", "", line)
+            assert clean.count("{") == clean.count("}"), line
+
+
+def test_tex_escape_round_trips():
+    text = "a\\b&c%d$e#f_g{h}i~j^k<l>m|n\u2013o"
+    assert _printed(tex_escape(text)) == text
+    assert tex_escape("one\ntwo\t three") == "one two three"
+
+
+# --------------------------------------------------------------------------- honest labels
+
+
+def test_interval_of_n_is_named_monte_carlo_everywhere(hostile_design):
+    result = _result([_row(0.8, 183, low=164, high=201)])
+    for fmt in ("md", "latex"):
+        text = " ".join(sample_size_table(result, hostile_design, fmt).split())
+        assert "Monte Carlo interval of the estimate of n" in text, fmt
+        assert "not uncertainty about the true n" in text, fmt
+    header = sample_size_table(result, hostile_design, "csv").split("\n")[0].split(",")
+    assert "n_per_arm_mc_low" in header and "n_per_arm_mc_high" in header
+    assert "not uncertainty about the true n" in result.rows[0].to_dict()["n_interval"]
+
+
+def test_fitted_power_beside_simulated(hostile_design):
+    result = _result([_row(0.8, 183)])
+    md = sample_size_table(result, hostile_design, "md")
+    header, _, row = md.split("\n")[:3]
+    cells = dict(zip(header.split(" | "), row.split(" | "), strict=True))
+    assert cells["fitted power at n"] == "0.800"
+    assert cells["simulated power, same trials (MC SE)"] == "0.793 (0.009)"
+    tex = sample_size_table(result, hostile_design, "latex")
+    assert "fitted & same trials & fresh trials" in tex
+    assert "& 0.800 & 0.793 (0.009) & 0.811 (0.009) &" in tex
