@@ -314,6 +314,25 @@ CURVED_DECLINE_NOTE = (
 )
 
 
+#: Footnote of a bias flagged by :func:`bias_flag`.
+BIAS_NOTE = (
+    "(*) bias more than 3 Monte Carlo SE from 0, so not simulation noise: likely from the "
+    "floor and ceiling of the 0-48 scale with integer scores, completers' selection "
+    "(ancova_change), informative dropout and death, or (under a time course of the effect) "
+    "a straight line fitted to a bent difference, whose true value is the mean effect over "
+    "the follow-up."
+)
+
+
+def bias_flag(row: dict) -> str:
+    """'' unless the row's bias is more than 3 Monte Carlo SE (``bias_mc_se``) from 0; then a
+    short flag naming how many SE."""
+    bias, se = row.get("bias", math.nan), row.get("bias_mc_se", math.nan)
+    if not (math.isfinite(bias) and math.isfinite(se) and se > 0) or abs(bias) <= 3 * se:
+        return ""
+    return f"; {abs(bias) / se:.1f} MC SE from 0 (*)"
+
+
 def realism_sensitivity_md(rows: list[dict], design, n: int, trials: int, seed: int) -> str:
     """The sensitivity rows as a Markdown table with a caption."""
     lines = [
@@ -329,11 +348,14 @@ def realism_sensitivity_md(rows: list[dict], design, n: int, trials: int, seed: 
     ]
     for r in rows:
         bias = "n/a" if math.isnan(r["bias"]) else f"{r['bias']:+.4f} {r['units']}"
+        bias += " (*)" if bias_flag(r) else ""  # the note below says why
         lines.append(
             f"| {r['scenario']} | {r['analysis']} | {r['power_favourable']:.3f} "
             f"({r['mc_se']:.3f}) | {bias} | {r['dropout_placebo']:.1%} / "
             f"{r['dropout_active']:.1%} | {r['death_placebo']:.1%} / {r['death_active']:.1%} |"
         )
+    if any(bias_flag(r) for r in rows):
+        lines += ["", BIAS_NOTE]
     if any(r["scenario"].startswith("curved decline") for r in rows):
         lines += ["", CURVED_DECLINE_NOTE]
     return "\n".join(lines) + "\n"
@@ -383,7 +405,7 @@ def operating_characteristics_md(oc: dict, design) -> str:
             f"{oc['effect']:g} {unit} = {oc['effect_points_per_month']:+.3f} points/month",
         ),
         ("minimal detectable effect (80% power)", mde_text),
-        ("mean estimate (bias)", f"{oc['mean_estimate']:+.4f} ({oc['bias']:+.4f})"),
+        ("mean estimate (bias)", f"{oc['mean_estimate']:+.4f} ({oc['bias']:+.4f}){bias_flag(oc)}"),
         ("expected completers", f"{oc['expected_completers']:.1f}"),
         ("expected dropouts (incl. deaths in the schedule)", f"{oc['expected_dropouts']:.1f}"),
         ("expected deaths (separate hazard)", f"{oc['expected_deaths']:.1f}"),
@@ -402,4 +424,6 @@ def operating_characteristics_md(oc: dict, design) -> str:
         f"per point, seed {oc['seed']}, failed fits {oc['failed_fits']}, "
         f"als-trial-sim {__version__}"
     )
+    if bias_flag(oc):
+        lines += ["", BIAS_NOTE]
     return "\n".join(lines) + "\n"

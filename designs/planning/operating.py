@@ -86,6 +86,7 @@ def operating_characteristics(
         "minimal_detectable_effect_80_points_per_month": to_points(mde),
         "mean_estimate": s1.mean_estimate,
         "bias": s1.bias,
+        "bias_mc_se": s1.sd_estimate / math.sqrt(max(s1.trials - s1.failed_fits, 1)),
         "expected_completers": s1.completers_placebo + s1.completers_active,
         "expected_dropouts": s1.dropout_placebo * t.n_placebo + s1.dropout_active * t.n_active,
         "expected_deaths": s1.death_placebo * t.n_placebo + s1.death_active * t.n_active,

@@ -83,7 +83,8 @@ def test_methods_text_describes_every_registered_analysis(name):
     design = _design(e)
     row = SimpleNamespace(
         target_power=0.8, n_placebo=30, n_active=30, n_total=60, size_name="n_per_arm",
-        n_low=28, n_high=32, power=0.8, mc_se=0.01, n=30,
+        n_low=28, n_high=32, power=0.8, mc_se=0.01, n=30, fitted_power=0.8,
+        confirmed_power=0.8, confirmed_mc_se=0.01,
     )  # fmt: skip
     result = SimpleNamespace(
         analysis=name, rows=[row], trials=100, seed=1, curve=SimpleNamespace(sizes=[30])

@@ -243,3 +243,34 @@ def test_fitted_power_beside_simulated(hostile_design):
     tex = sample_size_table(result, hostile_design, "latex")
     assert "fitted & same trials & fresh trials" in tex
     assert "& 0.800 & 0.793 (0.009) & 0.811 (0.009) &" in tex
+
+
+def test_bias_beyond_three_mc_se_is_flagged_with_its_likely_causes():
+    from designs.outputs.tables import BIAS_NOTE, bias_flag
+
+    assert bias_flag({"bias": 0.010, "bias_mc_se": 0.002}).startswith("; 5.0 MC SE")
+    assert bias_flag({"bias": -0.010, "bias_mc_se": 0.002})  # either sign
+    assert bias_flag({"bias": 0.005, "bias_mc_se": 0.002}) == ""  # 2.5 SE: noise
+    assert bias_flag({"bias": float("nan"), "bias_mc_se": 0.002}) == ""  # joint_rank: no bias
+    assert "floor and ceiling" in BIAS_NOTE and "informative" in BIAS_NOTE
+
+
+def test_realism_table_marks_the_biased_row_and_adds_the_note():
+    from designs import load_design
+    from designs.outputs.tables import BIAS_NOTE, realism_sensitivity_md
+
+    base = {
+        "analysis": "lmm_slope", "power_favourable": 0.8, "mc_se": 0.01, "units": "points/month",
+        "dropout_placebo": 0.3, "dropout_active": 0.3, "death_placebo": 0.0, "death_active": 0.0,
+    }  # fmt: skip
+    rows = [
+        {**base, "scenario": "as designed", "bias": 0.001, "bias_mc_se": 0.001},
+        {**base, "scenario": "informative", "bias": -0.02, "bias_mc_se": 0.001},
+    ]
+    text = realism_sensitivity_md(rows, load_design("default"), 100, 1000, 1)
+    lines = text.splitlines()
+    assert [ln for ln in lines if "(*)" in ln and ln.startswith("|")] == [
+        ln for ln in lines if ln.startswith("| informative")
+    ]
+    assert BIAS_NOTE in text
+    assert BIAS_NOTE not in realism_sensitivity_md(rows[:1], load_design("default"), 100, 1000, 1)
