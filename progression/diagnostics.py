@@ -15,7 +15,13 @@ import pandas as pd
 import xarray as xr
 
 from progression.model import POPULATION_PARAMS
-from progression.records import UNCHANGED_TOLERANCE, ols_slope
+from progression.records import (
+    PUBLISHED_DIRECTIONS,
+    UNCHANGED_TOLERANCE,
+    classify_change,
+    ols_slope,
+)
+from progression.sensitivity import NOT_LEARNED_RATIO, prior_learning
 
 HDI_PROB = 0.94
 UNCONTROLLED_CAVEAT = (
@@ -26,6 +32,11 @@ UNCONTROLLED_CAVEAT = (
 ILLUSTRATIVE_CAVEAT = (
     "ILLUSTRATIVE DATA: the bundled records are a reconstruction that agrees with the published "
     "summaries of the CL2020 phase 2 trial, not patient data (see progression/data/PROVENANCE.md)."
+)
+P_DELTA_CAVEAT = (
+    "P(delta > 0) holds for this data set and these priors only: for the bundled data it moves "
+    "with the reconstruction (`simulate.py fit --reconstructions K`) and with the priors "
+    "(notebook 01, prior_sensitivity), in an uncontrolled comparison."
 )
 _LABELS = {
     "level_mean": "level at first dose, mean (points)",
@@ -122,12 +133,16 @@ def patient_table(idata: xr.DataTree, hdi_prob: float = HDI_PROB) -> pd.DataFram
     Raw slopes: least squares over visits at month <= 0 (pre) and month >= 0 (post).
     Posterior: means and ``hdi_prob`` HDIs of ``pre_slope`` and ``post_slope``; the
     posterior slopes are shrunk toward the population (and the pre-dose ones toward the
-    natural-history prior), which is the point of the model.
+    natural-history prior). With 4 lead-in visits that shrinkage can turn a patient who is
+    flat before and after dosing into a "slowed" one (see :func:`direction_note`).
 
     Returns
     -------
     pandas.DataFrame
-        Index ``patient``; points/month throughout; ``p_slowed`` = P(slope_change > 0).
+        Index ``patient``; points/month throughout; ``raw_change`` (raw post minus pre) and
+        ``raw_direction`` (its classification, :func:`progression.records.classify_change`);
+        ``slope_change_mean`` and ``model_direction`` (the same classification of the
+        posterior mean change); ``p_slowed`` = P(slope_change > 0).
     """
     pid, month, score, patients = _records(idata)
     post = _posterior(idata)
@@ -137,20 +152,66 @@ def patient_table(idata: xr.DataTree, hdi_prob: float = HDI_PROB) -> pd.DataFram
         pre_draws = post["pre_slope"].sel(patient=p).values
         post_draws = post["post_slope"].sel(patient=p).values
         change = post["slope_change"].sel(patient=p).values
+        raw_pre, raw_post = ols_slope(m[m <= 0], y[m <= 0]), ols_slope(m[m >= 0], y[m >= 0])
         rows.append(
             {
                 "patient": p,
-                "raw_pre_slope": ols_slope(m[m <= 0], y[m <= 0]),
+                "raw_pre_slope": raw_pre,
                 "pre_slope_mean": float(pre_draws.mean()),
                 "pre_slope_hdi": _hdi(pre_draws, hdi_prob),
-                "raw_post_slope": ols_slope(m[m >= 0], y[m >= 0]),
+                "raw_post_slope": raw_post,
                 "post_slope_mean": float(post_draws.mean()),
                 "post_slope_hdi": _hdi(post_draws, hdi_prob),
+                "raw_change": raw_post - raw_pre,
+                "raw_direction": classify_change(raw_post - raw_pre),
                 "slope_change_mean": float(change.mean()),
+                "model_direction": classify_change(float(change.mean())),
                 "p_slowed": float((change > 0).mean()),
             }
         )
     return pd.DataFrame(rows).set_index("patient")
+
+
+def _counts(directions) -> str:
+    n = pd.Series(list(directions)).value_counts()
+    return ", ".join(f"{int(n.get(d, 0))} {d}" for d in ("slowed", "unchanged", "sped up"))
+
+
+def direction_note(table: pd.DataFrame, illustrative: bool = True) -> str:
+    """How many patients slowed: raw, published and model; and why the model differs.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        From :func:`patient_table`.
+    illustrative : bool
+        The records are the bundled reconstruction of the CL2020 phase 2 trial, so the
+        published counts (Yamashita et al. 2023) apply to them.
+    """
+    lines = [f"Raw least squares: {_counts(table['raw_direction'])}."]
+    if illustrative:
+        published = ", ".join(f"{n} {d}" for d, n in PUBLISHED_DIRECTIONS.items())
+        lines.append(
+            f"Published (Yamashita et al. 2023, Cell Transplant 32:9636897231214370): "
+            f"{published} (counts only; which patient is which was not published)."
+        )
+    lines.append(f"Model (posterior mean change): {_counts(table['model_direction'])}.")
+    moved = table[table["raw_direction"] != table["model_direction"]]
+    if len(moved):
+        examples = "; ".join(
+            f"{p}: raw change {r['raw_change']:+.3f}, model {r['slope_change_mean']:+.3f}, "
+            f"P(slowed) {r['p_slowed']:.2f}"
+            for p, r in moved.iterrows()
+        )
+        lines.append(
+            f"The model reclassifies {examples}. With only 4 lead-in visits over about 3 months "
+            "each patient's own pre-dose slope is measured very poorly (SE about 0.7 "
+            "points/month), so the model pulls it toward the natural-history prior (a decline of "
+            "about 0.5 points/month); a plateau before dosing is then read as natural decline "
+            "plus benefit. Per-patient P(slowed) says as much about that prior as about the "
+            "patient; the raw changes and the published counts are what was observed."
+        )
+    return "\n".join(lines)
 
 
 def ppc_summary(idata: xr.DataTree, hdi_prob: float = HDI_PROB) -> pd.DataFrame:
@@ -300,85 +361,29 @@ def format_fit_report(idata: xr.DataTree, sensitivity: pd.DataFrame | None = Non
     )
     lines.append(
         "With five patients the posterior of delta is wide; use all of it (assurance), "
-        "not a point estimate."
+        "not a point estimate. " + P_DELTA_CAVEAT
     )
+    learn = prior_learning(idata)
+    flat = learn[learn["sd_ratio"] > NOT_LEARNED_RATIO]
+    if len(flat):
+        lines.append(
+            "Not learned from the data (posterior SD over "
+            f"{NOT_LEARNED_RATIO:.0%} of the prior SD), so set by its prior: "
+            + "; ".join(
+                f"{v} (posterior SD {r['posterior_sd']:.3f}, prior SD {r['prior_sd']:.3f})"
+                for v, r in flat.iterrows()
+            )
+            + ". P(delta > 0) moves with these priors too (prior_sensitivity)."
+        )
     lines += [
         "",
         "Per-patient slopes (points/month): raw least squares beside the posterior "
-        f"(shrunk toward the population; |change| <= {UNCHANGED_TOLERANCE} counts as unchanged "
-        "in the raw data):",
+        f"(shrunk toward the population; |change| <= {UNCHANGED_TOLERANCE} counts as "
+        "unchanged):",
         _fmt_table(pat),
+        direction_note(pat, s["illustrative_data"]),
     ]
     if sensitivity is not None:
         lines += ["", "Prior sensitivity of delta (points/month):", _fmt_table(sensitivity)]
     lines += ["", UNCONTROLLED_CAVEAT.split(": ", 1)[0] + ": the comparison is uncontrolled."]
     return "\n".join(lines)
-
-
-def prior_sensitivity(
-    data=None,
-    settings: dict[str, dict[str, dict[str, float]]] | None = None,
-    base_priors=None,
-    draws: int = 1000,
-    chains: int = 2,
-    tune: int = 1000,
-    seed: int = 0,
-) -> pd.DataFrame:
-    """Posterior of ``delta`` when its own prior scale and the pre-dose slope prior move.
-
-    Each setting is a full refit (no importance reweighting: with five patients the posterior
-    can move far from the default one).
-
-    Parameters
-    ----------
-    data : Phase2Data, optional
-        Default: the bundled illustrative set.
-    settings : dict, optional
-        ``{group label: {setting label: {Priors field: value}}}``. Default: the delta-prior
-        scales of :data:`progression.priors.DELTA_SD_SETTINGS` and the pre-dose slope priors
-        of :data:`progression.priors.PRE_SLOPE_SETTINGS`.
-    base_priors : Priors, optional
-        Priors the settings modify (default: the defaults).
-    draws, chains, tune, seed : int
-        Sampler settings of each refit (same seed for every setting).
-
-    Returns
-    -------
-    pandas.DataFrame
-        Index ``setting``; columns ``prior`` (which prior moves), ``delta_mean``, ``delta_sd``,
-        ``delta_hdi94`` (points/month), ``p_delta_positive``, ``pre_slope_mean`` (posterior
-        mean, points/month), ``max_rhat``, ``divergences``.
-    """
-    from progression.model import fit
-    from progression.priors import DEFAULT_PRIORS, DELTA_SD_SETTINGS, PRE_SLOPE_SETTINGS
-
-    base = DEFAULT_PRIORS if base_priors is None else base_priors
-    if settings is None:
-        settings = {"delta prior": DELTA_SD_SETTINGS, "pre-dose slope prior": PRE_SLOPE_SETTINGS}
-    rows = []
-    for group, entries in settings.items():
-        for label, changes in entries.items():
-            idata = fit(
-                data,
-                base.replace(**changes),
-                draws=draws,
-                chains=chains,
-                tune=tune,
-                seed=seed,
-                progressbar=False,
-            )
-            s = fit_summary(idata)
-            rows.append(
-                {
-                    "setting": label,
-                    "prior": group,
-                    "delta_mean": s["delta_mean"],
-                    "delta_sd": s["delta_sd"],
-                    "delta_hdi94": tuple(s["delta_hdi94"]),
-                    "p_delta_positive": s["p_delta_positive"],
-                    "pre_slope_mean": s["pre_slope_mean"],
-                    "max_rhat": s["max_rhat"],
-                    "divergences": s["divergences"],
-                }
-            )
-    return pd.DataFrame(rows).set_index("setting")

@@ -62,6 +62,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 from dataclasses import dataclass
 
 from progression.errors import InputError
@@ -130,7 +131,8 @@ class Priors:
 DEFAULT_PRIORS = Priors()
 
 # Sensitivity settings (docs/conventions.md#phase-2-model: show how delta moves when the
-# pre-slope prior moves).
+# priors move: its own, the pre-dose slope's and the between-patient SD of the change of slope,
+# which five patients hardly inform, so its prior passes almost unchanged into the posterior).
 DELTA_SD_SETTINGS: dict[str, dict[str, float]] = {
     "delta_sd=0.1 (very sceptical)": {"delta_sd": 0.1},
     "delta_sd=0.25 (default)": {},
@@ -150,3 +152,32 @@ PRE_SLOPE_SETTINGS: dict[str, dict[str, float]] = {
     "pre-slope N(-0.55, 1.0): vague": {"pre_slope_mean_sd": 1.0},
     "pre-slope SD~HN(0.6): wider true-slope spread": {"pre_slope_sd_scale": 0.6},
 }
+SLOPE_CHANGE_SD_SETTINGS: dict[str, dict[str, float]] = {
+    "slope-change SD~HN(0.05): nearly the same change in all": {"slope_change_sd_scale": 0.05},
+    "slope-change SD~HN(0.2) (default)": {},
+    "slope-change SD~HN(0.5): very different changes": {"slope_change_sd_scale": 0.5},
+}
+
+
+def prior_sd(priors: Priors, name: str) -> float:
+    """SD of the prior of a population parameter of the model (its units).
+
+    Normal: its SD; HalfNormal(s): s * sqrt(1 - 2/pi); LogNormal(log m, s):
+    m * sqrt((exp(s^2) - 1) exp(s^2)).
+    """
+    half = math.sqrt(1.0 - 2.0 / math.pi)
+    sds = {
+        "level_mean": priors.level_mean_sd,
+        "level_sd": priors.level_sd_scale * half,
+        "pre_slope_mean": priors.pre_slope_mean_sd,
+        "pre_slope_sd": priors.pre_slope_sd_scale * half,
+        "delta": priors.delta_sd,
+        "slope_change_sd": priors.slope_change_sd_scale * half,
+        "residual_sd": priors.residual_sd_median
+        * math.sqrt(
+            math.expm1(priors.residual_sd_log_sd**2) * math.exp(priors.residual_sd_log_sd**2)
+        ),
+    }
+    if name not in sds:
+        raise InputError(f"prior_sd: {name!r} is not a population parameter")
+    return float(sds[name])

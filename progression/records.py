@@ -37,6 +37,10 @@ SCORE_MIN, SCORE_MAX = 0, 48
 MIN_VISITS_PRE = 2  # visits at month <= 0 (the first-dose visit counts as lead-in)
 MIN_VISITS_POST = 2  # visits at month > 0
 UNCHANGED_TOLERANCE = 0.05  # points/month: |post - pre slope| below this is "unchanged"
+#: Direction of each patient's decline after dosing in the CL2020 phase 2 trial, as published
+#: (counts only; which patient is which was not published): Yamashita et al. 2023, Cell
+#: Transplant 32:9636897231214370, abstract.
+PUBLISHED_DIRECTIONS = {"slowed": 3, "unchanged": 1, "sped up": 1}
 ILLUSTRATIVE_MARK = "ILLUSTRATIVE"
 
 BUNDLED_PHASE2 = Path(__file__).resolve().parent / "data" / "phase2_illustrative.csv"
@@ -287,6 +291,15 @@ def ols_slope(month: np.ndarray, score: np.ndarray) -> float:
     return float(xc @ (y - y.mean()) / (xc @ xc))
 
 
+def classify_change(change: float) -> str:
+    """ "slowed" (change > +0.05), "sped up" (< -0.05) or "unchanged" (points/month)."""
+    if change > UNCHANGED_TOLERANCE:
+        return "slowed"
+    if change < -UNCHANGED_TOLERANCE:
+        return "sped up"
+    return "unchanged"
+
+
 def per_patient_slopes(data: Phase2Data) -> pd.DataFrame:
     """Raw per-patient least-squares slopes before and after the first dose.
 
@@ -308,12 +321,7 @@ def per_patient_slopes(data: Phase2Data) -> pd.DataFrame:
         pre = ols_slope(m[m <= 0], y[m <= 0])
         post = ols_slope(m[m >= 0], y[m >= 0])
         change = post - pre
-        if change > UNCHANGED_TOLERANCE:
-            direction = "slowed"
-        elif change < -UNCHANGED_TOLERANCE:
-            direction = "sped up"
-        else:
-            direction = "unchanged"
+        direction = classify_change(change)
         base = y[m == 0][0] if (m == 0).any() else np.nan
         out.append((patient, base, pre, post, change, direction))
     return pd.DataFrame(

@@ -42,6 +42,13 @@ def add_fit(sub) -> None:
     p.add_argument("--draws", type=whole(100, 100_000), default=1000, help="draws per chain")
     p.add_argument("--tune", type=whole(100, 100_000), default=1000, help="tuning steps")
     p.add_argument("--chains", type=whole(1, 64), default=4, help="chains")
+    p.add_argument(
+        "--reconstructions",
+        type=whole(1, 40),
+        metavar="K",
+        help="also refit on K alternative reconstructions of the bundled data (seeds 20231129 "
+        "on) and report the range of P(delta > 0), delta's mean and assurance; each is a refit",
+    )
     add_force(p)
 
 
@@ -51,6 +58,8 @@ def cmd_fit(args) -> int:
     from progression.model import fit, is_posterior_file, save_posterior
     from progression.records import BUNDLED_PHASE2, load_phase2
 
+    if args.reconstructions and args.data:
+        raise InputError("--reconstructions: only with the bundled reconstruction (drop --data)")
     data = load_phase2(args.data)
     out = check_writable(
         args.out,
@@ -78,12 +87,63 @@ def cmd_fit(args) -> int:
     save_posterior(idata, out)
     summary = fit_summary(idata)
     summary["posterior_path"] = str(out)
-    if args.json:
-        print_json(summary)
-    else:
+    if not args.json:
         print(format_fit_report(idata))
         print(f"posterior written to {out}")
+    if args.reconstructions:
+        summary["reconstructions"] = _fit_reconstructions(args, summary, idata)
+    if args.json:
+        print_json(summary)
     return 0
+
+
+def _fit_reconstructions(args, bundled: dict, bundled_idata) -> dict:
+    """``fit --reconstructions K``: refits on K alternative cohorts, printed or returned."""
+    from designs.planning.posterior import DEFAULT_CACHE
+    from designs.planning.reconstructions import AssuranceByCohort
+    from designs.spec import load_design
+    from progression.reconstructions import (
+        BUNDLED_SEED,
+        format_spread,
+        reconstruction_spread,
+        spread_summary,
+    )
+
+    design = load_design("default")
+    assurance = AssuranceByCohort(design, seed=args.seed)
+    assurance(BUNDLED_SEED, bundled_idata)
+    bundled = {**bundled, "assurance": assurance.results[BUNDLED_SEED].assurance}
+    if not args.json:
+        print(
+            f"\nrefitting on {args.reconstructions} alternative reconstructions ({args.chains} "
+            f"chains x {args.draws} draws each, fits cached in {DEFAULT_CACHE})",
+            file=sys.stderr,
+        )
+    with progress_bar(args.reconstructions, "refit", not args.json) as bar:
+        table = reconstruction_spread(
+            args.reconstructions,
+            draws=args.draws,
+            tune=args.tune,
+            chains=args.chains,
+            seed=args.seed,
+            cache_dir=DEFAULT_CACHE,
+            progress=bar.update,
+            keep=assurance,
+        )
+    table["assurance"] = assurance.column(table.index)
+    a_note = (
+        f"assurance: {design.describe()}, with the effect drawn from each posterior instead of "
+        f"the design's (proportional transport); {assurance.trials} trials per cohort, seed "
+        f"{args.seed}"
+    )
+    if not args.json:
+        print("\n" + format_spread(table, bundled) + "\n" + a_note)
+    out = spread_summary(table)
+    out["bundled_assurance"] = bundled["assurance"]
+    out["assurance_range"] = [float(table["assurance"].min()), float(table["assurance"].max())]
+    out["assurance_design"] = a_note
+    out["cohorts"] = table.reset_index().to_dict(orient="records")
+    return out
 
 
 def add_power(sub) -> None:

@@ -14,6 +14,13 @@ UNCONTROLLED_NOTE = (
     "(illustrative reconstruction of the data): regression to the mean and open-label rating "
     "can inflate it."
 )
+P_EFFECT_NOTE = (
+    "P(effect > 0) is that of this posterior only: with 5 reconstructed patients it moves with "
+    "the reconstruction and the priors (`simulate.py fit --reconstructions 8` refits on 8 "
+    "other reconstructions): read it as 'compatible with benefit, at a probability that depends "
+    "on the reconstruction and priors, in an uncontrolled comparison', not as a measured "
+    "probability."
+)
 
 
 def power_text(design, summaries) -> str:
@@ -125,14 +132,16 @@ def assurance_text(
             f"{r.transport}: assurance {r.assurance:.3f} (MC SE {r.mc_se:.3f}); power at the "
             f"posterior-median effect ({r.posterior_median_draw:+.3f} {unit} = "
             f"{r.posterior_median_points:+.3f} points/month) {r.power_at_median:.3f}; "
-            f"P(effect > 0) {r.p_effect_positive:.3f}; power over the posterior: median "
+            f"P(effect > 0) {r.p_effect_positive:.2f} (this posterior); power over the posterior: "
+            "median "
             f"{q[0.5]:.2f}, 5-95% {q[0.05]:.2f}-{q[0.95]:.2f}, P(power >= 0.8) "
             f"{r.p_power_at_least_80:.2f}"
         )
     main = results[0]
     lines.append(
         f"{main.trials} trials per transport, seed {main.seed}, {main.analysis}, failed fits "
-        f"{main.failed_fits}; {main.posterior_draws} posterior draws. {UNCONTROLLED_NOTE}"
+        f"{main.failed_fits}; {main.posterior_draws} posterior draws. {UNCONTROLLED_NOTE} "
+        f"{P_EFFECT_NOTE}"
     )
     note = undefined_draws_note(undefined_draws, main.posterior_draws)
     return "\n".join([*lines, note] if note else lines)
@@ -159,12 +168,12 @@ def main_job_assurance_text(rows, assurance, *, trials: int, seed: int) -> str:
         lines.append(
             f"| {row.target_power:.0%} | {size} | {row.n_total} | {prop.assurance:.3f} "
             f"({prop.mc_se:.3f}) | {absl.assurance:.3f} ({absl.mc_se:.3f}) | "
-            f"{prop.power_at_median:.3f} | {prop.p_effect_positive:.3f} |"
+            f"{prop.power_at_median:.3f} | {prop.p_effect_positive:.2f} |"
         )
     draws = assurance[0]["proportional"].posterior_draws
     lines.append(
         f"\n{trials} trials per size and transport, seed {seed}, {draws} posterior draws, "
-        f"als-trial-sim {__version__}."
+        f"als-trial-sim {__version__}. {P_EFFECT_NOTE}"
     )
     return "\n".join(lines)
 

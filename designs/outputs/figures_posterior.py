@@ -154,7 +154,11 @@ def posterior_effect_png(
         ax.set_xlim(min(lo_x, 0) - pad, hi_x + pad)  # far tails beyond 99.6% are cut
         ax.set_xlabel(xlabel + "; positive = benefit")
         ax.set_ylabel("posterior draws")
-        ax.set_title(f"{key} transport: P(effect > 0) = {np.mean(d > 0):.2f}", fontsize=10)
+        ax.set_title(
+            f"{key} transport: P(effect > 0) = {np.mean(d > 0):.2f} "
+            "(this reconstruction and priors)",
+            fontsize=10,
+        )
         ax.legend(fontsize=8)
     fig.suptitle(
         "Posterior of the treatment effect on slope (phase 2: 5 patients, uncontrolled "

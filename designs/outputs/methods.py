@@ -181,11 +181,20 @@ def methods_text(
         )
         first = next(iter(assurance.values()))["proportional"]
         seed_text = f", fit seed {idata_attrs.get('seed')}" if idata_attrs else ""
+        real = idata_attrs and str(idata_attrs.get("illustrative_data", 1)) in ("0", "False")
+        depends = (
+            "the priors"
+            if real
+            else "which reconstruction of the five patients and which priors are used"
+        )
         text += [
             "**Assurance.** The treatment effect was also drawn, trial by trial, from the "
             "posterior of a Bayesian piecewise-linear hierarchical model of the phase 2 "
             f"data{seed_text} ({first.posterior_draws} draws; P(effect > 0) = "
-            f"{first.p_effect_positive:.2f}). Proportional transport carries each draw over as "
+            f"{first.p_effect_positive:.2f} for this posterior: the data are compatible with "
+            f"benefit, at a probability that depends on {depends}, in an uncontrolled "
+            "comparison). "
+            "Proportional transport carries each draw over as "
             "a fraction of the phase 2 patients' own pre-dose decline; absolute transport as "
             f"points/month. Assurance (probability of a significant favourable result): "
             f"{a_text}. " + undefined_draws_note(undefined_draws, first.posterior_draws),

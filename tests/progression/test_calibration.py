@@ -9,7 +9,7 @@ import pytest
 from scipy import stats
 
 from progression.calibration import binomial_bounds, run_recovery, run_sbc
-from progression.diagnostics import prior_sensitivity
+from progression.sensitivity import prior_sensitivity
 
 
 def test_binomial_bounds_hold_their_level():
@@ -69,6 +69,16 @@ def test_delta_moves_with_its_priors():
     table = prior_sensitivity(draws=500, chains=2, tune=500, seed=3)
     assert (table["prior"] == "delta prior").sum() >= 3
     assert (table["prior"] == "pre-dose slope prior").sum() >= 3
+    assert (table["prior"] == "slope-change SD prior").sum() == 3
+    # Issue 20: slope_change_sd is not learned, and P(delta > 0) falls as its prior widens
+    # (0.97 at HalfNormal(0.05), 0.85 at HalfNormal(0.5) in the review). Each P has MC SE
+    # <= sqrt(0.25 / ESS) with ESS >= 400, i.e. <= 0.025; the margin 0.05 leaves the expected
+    # gap of about 0.12 more than 2 SE of the difference.
+    p = table["p_delta_positive"]
+    assert (
+        p["slope-change SD~HN(0.05): nearly the same change in all"]
+        > p["slope-change SD~HN(0.5): very different changes"] + 0.05
+    )
     d = table["delta_mean"]
     assert d["delta_sd=0.1 (very sceptical)"] < d["delta_sd=0.25 (default)"]
     assert d["delta_sd=0.25 (default)"] < d["delta_sd=1.0 (vague)"] + 0.02

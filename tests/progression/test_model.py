@@ -10,9 +10,9 @@ import pytest
 import xarray as xr
 
 from designs.errors import InputError
-from progression import diagnostics, model
+from progression import diagnostics, model, sensitivity
 from progression.population import MIN_PHASE2_DECLINE, effect_draws, natural_history_draws
-from progression.records import per_patient_slopes
+from progression.records import PUBLISHED_DIRECTIONS, per_patient_slopes
 
 SEED = 20240101
 
@@ -150,6 +150,36 @@ def test_patient_table_beside_raw_slopes(posterior, phase2):
     np.testing.assert_allclose(table["raw_post_slope"], raw["post_slope"])
     # post-dose slopes rest on 13 visits: posterior close to raw; pre-dose ones are shrunk
     assert np.abs(table["post_slope_mean"] - raw["post_slope"]).max() < 0.15
+
+
+def test_patient_table_shows_raw_change_and_the_shrinkage(posterior, phase2):
+    """Issue 20: the table carries each patient's raw change and its classification beside
+    the model's; the note gives the published counts and explains why the model calls the
+    raw 'unchanged' patient (P2 in the bundled data: flat before and after) slowed."""
+    table = diagnostics.patient_table(posterior)
+    raw = per_patient_slopes(phase2)
+    np.testing.assert_allclose(table["raw_change"], raw["change"])
+    assert list(table["raw_direction"]) == list(raw["direction"])
+    counts = table["raw_direction"].value_counts().to_dict()
+    assert counts == PUBLISHED_DIRECTIONS  # the reconstruction matches the publication
+    assert table.loc["P2", "raw_direction"] == "unchanged"
+    assert table.loc["P2", "model_direction"] == "slowed"  # shrinkage of its lead-in slope
+    note = diagnostics.direction_note(table)
+    assert "Published" in note and "3 slowed, 1 unchanged, 1 sped up" in note
+    assert "P2: raw change" in note and "plateau before dosing" in note
+    report = diagnostics.format_fit_report(posterior)
+    assert note in report and "raw_direction" in report
+
+
+def test_unlearned_prior_is_flagged(posterior):
+    """Issue 20: slope_change_sd keeps its prior SD (about 0.12 against 0.12); the residual
+    SD, seen at 80 visits, is learned. The report names the unlearned one."""
+    learn = sensitivity.prior_learning(posterior)
+    assert learn.loc["slope_change_sd", "sd_ratio"] > sensitivity.NOT_LEARNED_RATIO
+    assert learn.loc["residual_sd", "sd_ratio"] < 0.5
+    report = diagnostics.format_fit_report(posterior)
+    assert "Not learned from the data" in report and "slope_change_sd (posterior SD" in report
+    assert "--reconstructions" in report
 
 
 def test_posterior_predictive_check(posterior):

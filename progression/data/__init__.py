@@ -1,0 +1,1 @@
+"""The bundled, ILLUSTRATIVE phase 2 records, their provenance and their reconstruction."""
