@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import signal
 import sys
 
@@ -19,6 +18,7 @@ from designs.cli.options import (
 )
 from designs.errors import InputError
 from designs.simulation.seeds import DEFAULT_SEED
+from progression.sampler_messages import quiet_pymc
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -117,20 +117,6 @@ def main_job() -> int:
 def _terminate(signum, frame) -> None:
     """SIGTERM ends a run like Ctrl-C: finished sweep cells are kept, nothing half-written."""
     raise KeyboardInterrupt
-
-
-def quiet_pymc() -> None:
-    """Hide PyMC's INFO lines ("Initializing NUTS", "Sampling: [...]"), keep its warnings.
-
-    On import PyMC sets its logger to INFO and adds a stderr handler unless it has one, so a
-    level set beforehand is undone; a stderr handler of level WARNING given first is kept.
-    """
-    logger = logging.getLogger("pymc")
-    if not any(getattr(h, "als_trial_sim", False) for h in logger.handlers):
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setLevel(logging.WARNING)
-        handler.als_trial_sim = True
-        logger.addHandler(handler)
 
 
 def main(argv: list[str] | None = None) -> int:

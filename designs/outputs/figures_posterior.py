@@ -82,7 +82,8 @@ def assurance_curve_png(
     x0 = ax.get_xlim()[0]
     for t in targets:
         ax.axhline(t, color="0.3", ls="--", lw=0.8)
-        ax.text(x0, t + 0.012, f" {t:.0%}", fontsize=8, color="0.3")
+        # below the line: P(true effect > 0) is often drawn just above a target
+        ax.text(x0, t - 0.012, f" {t:.0%}", fontsize=8, color="0.3", va="top")
     for target, m in chosen or ():
         ax.axvline(m, color="0.5", ls=":", lw=0.8)
         ax.text(m, 0.02, f" n for {target:.0%}\n at the fixed effect", fontsize=7, color="0.3")

@@ -70,3 +70,12 @@ def test_runs_top_to_bottom_in_quick_mode(name, monkeypatch):
         if output.output_type == "error"
     ]
     assert errors == []
+    # PyMC's sampler messages stay out of the notebooks (issue 14); its warnings may show.
+    chatter = [
+        index
+        for index, cell in enumerate(nb.cells)
+        if cell.cell_type == "code"
+        for output in cell.outputs
+        if output.output_type == "stream" and "Initializing NUTS" in output.get("text", "")
+    ]
+    assert chatter == []
