@@ -11,6 +11,7 @@ import io
 import math
 
 from designs import __version__
+from designs.outputs.csv_cells import safe_row
 
 FORMATS = ("md", "csv", "latex")
 
@@ -89,7 +90,7 @@ def sample_size_table(result, design, fmt: str = "md") -> str:
         ]
         w = csv.writer(buf, lineterminator="\n")
         w.writerow(cols)
-        for r in rows:
+        for r in rows:  # every cell through safe_row: no text cell runs as a formula
             vals = [f"{r.target_power:g}"]
             if equal:
                 vals += [r.n, _blank(r.n_low), _blank(r.n_high)]
@@ -116,7 +117,7 @@ def sample_size_table(result, design, fmt: str = "md") -> str:
                 f"{r.confirmed_power:.4f}",
                 f"{r.confirmed_mc_se:.4f}",
             ]
-            w.writerow(vals)
+            w.writerow(safe_row(vals))
         return buf.getvalue()
     header = [
         "target power",
