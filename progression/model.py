@@ -324,8 +324,6 @@ def load_posterior(path: str | Path) -> xr.DataTree:
             f"posterior {path}: written by model version {idata.attrs['model_version']!r}, "
             f"this tool fits version {MODEL_VERSION!r}; refit with `simulate.py fit`"
         )
-    for name in PLANNING_PARAMS:
-        _check_draws(idata, name, f"posterior {path}")
     draws, chains = idata.attrs.get("draws"), idata.attrs.get("chains")
     if draws is not None and chains is not None and not _complete(idata, draws, chains):
         sizes = dict(idata["posterior"].sizes)
@@ -333,6 +331,8 @@ def load_posterior(path: str | Path) -> xr.DataTree:
             f"posterior {path}: incomplete ({sizes.get('chain')} chains x {sizes.get('draw')} "
             f"draws, but the fit was of {chains} x {draws}); refit with `simulate.py fit`"
         )
+    for name in PLANNING_PARAMS:
+        _check_draws(idata, name, f"posterior {path}")
     return idata
 
 
