@@ -21,6 +21,12 @@ def _umask() -> int:
     return mask
 
 
+#: Bytes a file name given as an output may have: the file system's limit (255 on Linux)
+#: less room for the names written beside it (``.NAME.XXXXXXXX.part``, ``NAME.cells``,
+#: a report's ``.NAME.report-PID-XXXXXXXX``).
+NAME_ROOM = 40
+
+
 def check_writable(
     path: str | Path,
     option: str = "--out",
@@ -32,15 +38,18 @@ def check_writable(
 ) -> Path:
     """Return ``path`` as a Path if it may be written: nothing of the user's is lost.
 
-    Refused, each with one line naming ``option``: a folder that cannot be made or written;
-    a path that exists and is not a regular file (a folder, a device such as ``/dev/null``,
-    a FIFO: writing would replace it with a file); a path that is one of the command's
-    ``inputs`` (``(option, path)`` pairs); and, when ``is_earlier_output`` is given, an
-    existing file it does not recognise as an earlier output of the same kind, unless
-    ``force``.
+    Nothing is created here (a refusal later leaves no folder behind): the folder is
+    created when the file is written (:func:`atomic_path`). Refused, each with one line
+    naming ``option``: a file name too long for the file system; a folder that cannot be
+    made or written; a path that exists and is not a regular file (a folder, a device such
+    as ``/dev/null``, a FIFO: writing would replace it with a file); a path that is one of
+    the command's ``inputs`` (``(option, path)`` pairs); and, when ``is_earlier_output`` is
+    given, an existing file it does not recognise as an earlier output of the same kind,
+    unless ``force``.
     """
     path = Path(path)
-    make_writable_folder(path.parent, option, path)
+    check_folder_can_be_made(path.parent, option, path)
+    check_name_length(path, option)
     if path.is_dir():
         raise InputError(f"{option} {path}: is a folder; give a file name")
     if not (path.exists() or path.is_symlink()):
@@ -61,6 +70,46 @@ def check_writable(
             f"{option} {path}: exists and is not an earlier {what}; give --force to replace it"
         )
     return path
+
+
+def check_name_length(path: Path, option: str) -> None:
+    """Refuse a file name longer than the file system allows, less :data:`NAME_ROOM`."""
+    most = _name_max(path.parent) - NAME_ROOM
+    size = len(os.fsencode(path.name))
+    if size > most:
+        raise InputError(
+            f"{option} {str(path)[:60]}...: file name of {size} bytes; at most {most} allowed"
+        )
+
+
+def _name_max(folder: Path) -> int:
+    for where in (folder, *folder.parents):
+        try:
+            return int(os.pathconf(where if str(where) else ".", "PC_NAME_MAX"))
+        except (OSError, ValueError):
+            continue
+    return 255
+
+
+def check_folder_can_be_made(folder: Path, option: str, shown: Path) -> None:
+    """Check, without creating anything, that ``folder`` exists and can be written, or can be
+    created: its nearest existing ancestor is a writable folder (tried with an unnamed
+    temporary file, so that special file systems such as /proc are caught)."""
+    folder = folder if str(folder) else Path(".")
+    for part in (folder, *folder.parents):
+        if part.exists() or part.is_symlink():
+            break
+    else:  # pragma: no cover - "/" or "." always exists
+        part = Path(".")
+    if not part.is_dir():
+        raise InputError(f"{option} {shown}: cannot create folder {folder} ({part} is a file)")
+    try:
+        with tempfile.TemporaryFile(dir=part):
+            pass
+    except OSError as exc:
+        raise InputError(
+            f"{option} {shown}: folder {part} is not writable ({exc.strerror or exc})"
+        ) from None
 
 
 def make_writable_folder(folder: Path, option: str, shown: Path) -> Path:
@@ -96,6 +145,7 @@ def text_mentions(marker: str, *, first_line: bool = False) -> Callable[[Path], 
 def atomic_path(path: str | Path, option: str = "--out") -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it onto ``path`` if the block succeeds."""
     path = check_writable(path, option)
+    make_writable_folder(path.parent, option, path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     os.close(fd)
     tmp_path = Path(tmp)
@@ -103,6 +153,8 @@ def atomic_path(path: str | Path, option: str = "--out") -> Iterator[Path]:
         yield tmp_path
         os.chmod(tmp_path, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual mode
         os.replace(tmp_path, path)
+    except OSError as exc:  # e.g. a full disk: name the file the user asked for
+        raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from None
     finally:
         if tmp_path.exists():
             tmp_path.unlink()

@@ -43,10 +43,14 @@ POPULATION_PARAMS = (
     "slope_change_sd",
     "residual_sd",
 )
+#: The population parameters planning reads from every posterior (checked on loading).
+PLANNING_PARAMS = ("delta", "pre_slope_mean")
 PATIENT_PARAMS = ("level", "pre_slope", "slope_change", "post_slope")
 REQUIRED_ATTRS = ("model_version", "data_sha256", "seed", "illustrative_data")
 GROUPS = ("posterior", "prior", "posterior_predictive", "observed_data", "sample_stats")
 N_PRIOR_DRAWS = 500
+#: Largest seed: the posterior file stores it as a 64-bit signed integer.
+MAX_SEED = 2**63 - 1
 
 
 def build_model(data: Phase2Data, priors: Priors = DEFAULT_PRIORS) -> pm.Model:
@@ -132,8 +136,12 @@ def build_model_arrays(
 def _resolve_seed(seed: int | None) -> int:
     if seed is None:
         return int(np.random.SeedSequence().generate_state(1)[0])
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise InputError(f"seed = {seed!r}: must be a non-negative integer")
+    if (
+        isinstance(seed, bool)
+        or not isinstance(seed, int | np.integer)
+        or not 0 <= seed <= MAX_SEED
+    ):
+        raise InputError(f"seed = {seed!r}: must be a whole number in [0, {MAX_SEED:,}]")
     return int(seed)
 
 
@@ -185,7 +193,7 @@ def fit(
     """
     data = load_phase2() if data is None else data
     priors = DEFAULT_PRIORS if priors is None else priors
-    for name, value, low in (("--draws", draws, 1), ("--chains", chains, 1), ("tune", tune, 0)):
+    for name, value, low in (("draws", draws, 1), ("chains", chains, 1), ("tune", tune, 0)):
         if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
             raise InputError(f"{name}: {value!r} must be an integer >= {low}")
     if nuts_sampler not in ("pymc", "nutpie"):
@@ -279,6 +287,9 @@ def save_posterior(idata: xr.DataTree, path: str | Path) -> Path:
         os.umask(mask)
         os.chmod(tmp, 0o666 & ~mask)  # mkstemp makes 0600; give the usual mode
         os.replace(tmp, path)
+    except OSError as exc:  # e.g. a full disk: nothing left behind, the target named
+        Path(tmp).unlink(missing_ok=True)
+        raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -320,7 +331,26 @@ def load_posterior(path: str | Path) -> xr.DataTree:
             f"posterior {path}: incomplete ({sizes.get('chain')} chains x {sizes.get('draw')} "
             f"draws, but the fit was of {chains} x {draws}); refit with `simulate.py fit`"
         )
+    for name in PLANNING_PARAMS:
+        _check_draws(idata, name, f"posterior {path}")
     return idata
+
+
+def _check_draws(idata: xr.DataTree, name: str, where: str) -> None:
+    """Refuse a posterior whose ``name`` is missing, not numbers, empty or not finite."""
+    post = idata["posterior"]
+    if name not in post.data_vars:
+        raise InputError(f"{where}: variable {name!r} is missing; refit with `simulate.py fit`")
+    values = post[name].values
+    if values.dtype.kind not in "fiu":
+        raise InputError(
+            f"{where}: variable {name!r} holds {values.dtype} values, not numbers; refit with "
+            "`simulate.py fit`"
+        )
+    if values.size == 0:
+        raise InputError(f"{where}: variable {name!r} has 0 draws; at least 1 is needed")
+    if not np.isfinite(values).all():
+        raise InputError(f"{where}: variable {name!r} has draws that are not finite numbers")
 
 
 def is_posterior_file(path: str | Path) -> bool:

@@ -27,6 +27,10 @@ def _flat(idata: xr.DataTree, name: str) -> np.ndarray:
         da = idata["posterior"][name]
     except KeyError:
         raise InputError(f"posterior: variable {name!r} is missing") from None
+    if da.dtype.kind not in "fiu":
+        raise InputError(f"posterior: variable {name!r} holds {da.dtype} values, not numbers")
+    if da.size == 0:
+        raise InputError(f"posterior: variable {name!r} has 0 draws; at least 1 is needed")
     return np.asarray(da.values, dtype=np.float64).reshape(-1)
 
 

@@ -162,19 +162,9 @@ def validate_frame(
         df[col] = numeric.astype(float)
     scores = df["alsfrs_r"].to_numpy()
     for row in range(len(df)):
-        s = scores[row]
-        if not (SCORE_MIN <= s <= SCORE_MAX):
-            raise _fail(
-                source,
-                f"{_where(row, n_header_lines)}, column 'alsfrs_r': {s:g} is outside "
-                f"{SCORE_MIN}-{SCORE_MAX} points",
-            )
-        if s != np.round(s):
-            raise _fail(
-                source,
-                f"{_where(row, n_header_lines)}, column 'alsfrs_r': {s:g} is not a whole "
-                "number of points",
-            )
+        problem = score_problem(scores[row])
+        if problem:
+            raise _fail(source, f"{_where(row, n_header_lines)}, column 'alsfrs_r': {problem}")
     df["alsfrs_r"] = df["alsfrs_r"].astype(np.int64)
     dup = df.duplicated(subset=["patient", "month"], keep="first")
     if dup.any():
@@ -210,7 +200,19 @@ def validate_frame(
     return df.sort_values(["patient", "month"], kind="stable").reset_index(drop=True)
 
 
+def score_problem(score: float) -> str | None:
+    """What is impossible about one ALSFRS-R total (outside 0-48, or not whole points), or
+    None. The one rule for every long-format table read from a file (``fit``, ``analyze``)."""
+    if not SCORE_MIN <= score <= SCORE_MAX:
+        return f"{score:g} is outside {SCORE_MIN}-{SCORE_MAX} points"
+    if score != np.round(score):
+        return f"{score:g} is not a whole number of points"
+    return None
+
+
 def _read_text(path: Path) -> tuple[bytes, str]:
+    if path.exists() and not path.is_file():  # reading a FIFO would block for ever
+        raise _fail(str(path), "cannot read file (not a regular file: a folder, device or FIFO)")
     try:
         raw = path.read_bytes()
     except OSError as exc:

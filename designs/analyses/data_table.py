@@ -12,6 +12,7 @@ p-values come from Student's t with the kernel's df: two-sided by default, one-s
 favourable direction (active declines more slowly: a positive estimate) when ``sides=1``.
 """
 
+import io
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -22,6 +23,7 @@ from scipy import stats
 
 from designs.analyses.results import DF, ESTIMATE, SE, STATUS, STATUS_OK
 from designs.errors import InputError
+from progression.records import score_problem
 
 COLUMNS = ("patient", "arm", "month", "alsfrs_r")
 #: Arm labels read as 0 (placebo) and 1 (active), compared in lower case.
@@ -36,8 +38,9 @@ ARM_LABELS = {
 }
 
 
-def _arm_codes(col: pd.Series) -> pd.Series:
-    """Text arm labels (``placebo``/``active``, any case) as 0/1; numbers are left alone."""
+def _arm_codes(col: pd.Series, at) -> pd.Series:
+    """Text arm labels (``placebo``/``active``, any case) as 0/1; numbers are left alone.
+    ``at(row)`` names a row in messages (the file's line)."""
     if pd.api.types.is_numeric_dtype(col) or col.dtype == bool:
         return col
     text = col.astype(str).str.strip().str.lower()
@@ -46,7 +49,7 @@ def _arm_codes(col: pd.Series) -> pd.Series:
     if bad.any():
         row = int(np.argmax(bad))
         raise InputError(
-            f"data: column 'arm' must be 0/1 or placebo/active, got {col.iloc[row]!r} at row {row}"
+            f"data: column 'arm' must be 0/1 or placebo/active, got {col.iloc[row]!r} at {at(row)}"
         )
     return coded
 
@@ -147,13 +150,18 @@ def validate_table(data, extra: tuple[str, ...] = ()) -> pd.DataFrame:
     for c in extra:
         if c not in frame.columns:
             raise InputError(f"data: missing column '{c}' (this analysis needs {', '.join(extra)})")
+    lines = frame.attrs.get("lines")  # the file's line of each row (read_trial_csv)
+
+    def at(row: int) -> str:
+        return f"line {lines[row]}" if lines is not None else f"row {row + 1}"
+
     frame = frame.loc[:, [*COLUMNS, *extra]].reset_index(drop=True)
     if len(frame) == 0:
         raise InputError("data: no rows")
     bad = frame["patient"].isna().to_numpy()
     if bad.any():
-        raise InputError(f"data: column 'patient' is missing at row {int(np.argmax(bad))}")
-    frame["arm"] = _arm_codes(frame["arm"])
+        raise InputError(f"data: column 'patient' is missing at {at(int(np.argmax(bad)))}")
+    frame["arm"] = _arm_codes(frame["arm"], at)
     for c in ("arm", "month", "alsfrs_r"):
         col = frame[c]
         if col.dtype == bool or not pd.api.types.is_numeric_dtype(col):
@@ -162,32 +170,35 @@ def validate_table(data, extra: tuple[str, ...] = ()) -> pd.DataFrame:
             if col.dtype == bool or bad.any():
                 row = int(np.argmax(bad)) if bad.any() else 0
                 raise InputError(
-                    f"data: column '{c}' must be numeric, got {col.iloc[row]!r} at row {row}"
+                    f"data: column '{c}' must be numeric, got {_plain(col.iloc[row])!r} "
+                    f"at {at(row)}"
                 )
             frame[c] = conv
         values = frame[c].to_numpy(dtype=np.float64)
         bad = ~np.isfinite(values)
         if bad.any():
             row = int(np.argmax(bad))
-            raise InputError(f"data: column '{c}' is missing or not finite at row {row}")
+            raise InputError(f"data: column '{c}' is missing or not finite at {at(row)}")
     arm = frame["arm"].to_numpy(dtype=np.float64)
     bad = (arm != 0.0) & (arm != 1.0)
     if bad.any():
         row = int(np.argmax(bad))
-        raise InputError(f"data: column 'arm' must be 0 or 1, got {arm[row]:g} at row {row}")
+        raise InputError(
+            f"data: column 'arm' must be 0/1 or placebo/active, got {arm[row]:g} at {at(row)}"
+        )
     frame["arm"] = arm.astype(np.int64)
     frame["month"] = frame["month"].to_numpy(dtype=np.float64)
     frame["alsfrs_r"] = frame["alsfrs_r"].to_numpy(dtype=np.float64)
     n_arms = frame.groupby("patient", sort=False)["arm"].nunique()
     if (n_arms > 1).any():
         pid = n_arms.index[np.argmax(n_arms.to_numpy() > 1)]
-        raise InputError(f"data: column 'arm': patient {pid!r} appears in both arms")
+        raise InputError(f"data: column 'arm': patient {_plain(pid)!r} appears in both arms")
     dup = frame.duplicated(["patient", "month"]).to_numpy()
     if dup.any():
         row = int(np.argmax(dup))
         raise InputError(
-            f"data: column 'month': patient {frame['patient'].iloc[row]!r} has two visits at "
-            f"month {frame['month'].iloc[row]:g} (row {row})"
+            f"data: column 'month': patient {_plain(frame['patient'].iloc[row])!r} has two "
+            f"visits at month {frame['month'].iloc[row]:g} ({at(row)})"
         )
     return frame.sort_values(["patient", "month"], kind="stable").reset_index(drop=True)
 
@@ -248,6 +259,25 @@ def finish(analysis, out, n0, n1, estimand, units, sides, **extra) -> AnalysisRe
     )
 
 
+def _plain(value):
+    """A numpy scalar as the Python value it holds (np.int64(0) reads as 0 in messages)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def check_scores(frame: pd.DataFrame, source: str) -> None:
+    """Refuse ALSFRS-R totals that are impossible (outside 0-48 or not whole points), with
+    the rule :func:`progression.records.score_problem` that ``fit`` applies too."""
+    if "alsfrs_r" not in frame.columns:
+        return
+    values = pd.to_numeric(frame["alsfrs_r"], errors="coerce").to_numpy(dtype=np.float64)
+    for row in np.flatnonzero(np.isfinite(values)):
+        problem = score_problem(values[row])
+        if problem:
+            lines = frame.attrs.get("lines")
+            at = f"line {lines[row]}" if lines is not None else f"data row {row + 1}"
+            raise InputError(f"{source}: {at}, column 'alsfrs_r': {problem}")
+
+
 def read_trial_csv(path: str | Path, option: str = "--data") -> pd.DataFrame:
     """Read a long-format CSV (``#`` lines are comments, as ``simulate.py trial`` writes).
 
@@ -257,7 +287,20 @@ def read_trial_csv(path: str | Path, option: str = "--data") -> pd.DataFrame:
     if not Path(path).is_file():
         raise InputError(f"{option} {path}: no such file")
     try:
-        return pd.read_csv(path, comment="#")
+        text = Path(path).read_bytes().decode("utf-8-sig")  # a byte-order mark is fine
+        # a comment is a line that starts with #; a # inside a cell (a patient id) is data
+        kept = [
+            (number, line)
+            for number, line in enumerate(text.splitlines(), start=1)
+            if line.strip() and not line.lstrip().startswith("#")
+        ]
+        body = "\n".join(line for _, line in kept)
+        frame = pd.read_csv(io.StringIO(body), skipinitialspace=True, skip_blank_lines=False)
+        frame.columns = [str(c).strip() for c in frame.columns]
+        if len(frame) == len(kept) - 1:  # rows map to lines (not with quoted line breaks)
+            frame.attrs["lines"] = [number for number, _ in kept[1:]]
+        check_scores(frame, f"{option} {path}")
+        return frame
     except UnicodeDecodeError:
         raise InputError(f"{option} {path}: not UTF-8 text") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, OSError) as exc:

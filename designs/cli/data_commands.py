@@ -6,6 +6,7 @@ import sys
 
 from designs import __version__
 from designs.cli.options import (
+    MAX_INDEX,
     MAX_TRIALS,
     add_analysis,
     add_command,
@@ -184,7 +185,9 @@ def add_trial(sub) -> None:
         help="CSV file to write (its first line is a # comment with the seed, version and "
         'command; in R read it with comment.char = "#")',
     )
-    p.add_argument("--index", type=whole(0), default=0, help="which trial of the seed's run")
+    p.add_argument(
+        "--index", type=whole(0, MAX_INDEX), default=0, help="which trial of the seed's run"
+    )
     add_force(p)
 
 

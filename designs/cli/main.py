@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import signal
 import sys
 
@@ -137,6 +138,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; finished work is kept", file=sys.stderr)
         return 130
+    except OSError as exc:  # a full disk, a folder removed while running: one line, exit 1
+        reason = "no space left on device" if exc.errno == errno.ENOSPC else exc.strerror
+        print(f"error: {exc.filename or 'output'}: {reason or exc}", file=sys.stderr)
+        return 1
     finally:
         signal.signal(signal.SIGTERM, previous)
 

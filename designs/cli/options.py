@@ -15,10 +15,11 @@ from pathlib import Path
 
 from designs.analyses.registry import ANALYSIS_NAMES
 from designs.errors import InputError
-from designs.simulation.seeds import DEFAULT_SEED
+from designs.simulation.seeds import DEFAULT_SEED, MAX_SEED
 
 PROG = "simulate.py"
 MAX_TRIALS = 10_000_000
+MAX_INDEX = MAX_SEED  # the largest trial index, as the largest seed
 
 #: Library parameter names and the options that set them: a library error that starts with
 #: a parameter's name is shown with its option instead.
@@ -34,6 +35,10 @@ FLAGS = {
     "alpha": "--alpha",
     "sides": "--sides",
     "df_method": "--df-method",
+    "draws": "--draws",
+    "chains": "--chains",
+    "tune": "--tune",
+    "workers": "--workers",
 }
 _PARAMETER = re.compile(r"^(?P<name>[a-z_]+)(?: =)?(?=[ :])")
 
@@ -125,7 +130,7 @@ def effect_value(text: str) -> float:
 
 
 def add_seed_json(p) -> None:
-    p.add_argument("--seed", type=whole(0), default=DEFAULT_SEED, help="random seed")
+    p.add_argument("--seed", type=whole(0, MAX_SEED), default=DEFAULT_SEED, help="random seed")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
 
 
@@ -227,21 +232,33 @@ def grid_values(args, flag: str, *, integer: bool = False):
 
 
 def parse_set(items: list[str]) -> dict:
-    """``--set section.key=value`` pairs; values are read as TOML (numbers, lists, strings)."""
-    import tomllib
+    """``--set section.key=value`` pairs; each value is exactly one TOML value (a number, list,
+    string, ...), or else plain text read as a string; more than one value is refused."""
+    from designs.spec.library import loads_toml
 
     out = {}
     for item in items:
         key, sep, text = item.partition("=")
-        key = key.strip()
-        if not sep or key.count(".") < 1 or not text.strip():
-            raise InputError(f"--set {item!r}: must look like section.key=value")
+        key, text = key.strip(), text.strip()
+        if not sep or key.count(".") < 1 or not text:
+            raise InputError(f"--set {_short(item)}: must look like section.key=value")
         try:
-            value = tomllib.loads(f"v = {text.strip()}")["v"]
-        except tomllib.TOMLDecodeError:
-            value = text.strip()
-        out[key] = value
+            parsed = loads_toml(f"v = {text}")
+        except InputError as exc:
+            if "nested" in str(exc):
+                raise InputError(f"--set {key}: {exc}") from None
+            parsed = {"v": text}  # not TOML: plain text, e.g. --set trial.name=My trial
+        if set(parsed) != {"v"} or any(ch in text for ch in "\n\r"):
+            raise InputError(
+                f"--set {key}: the value must be one TOML value on one line, got {_short(text)}"
+            )
+        out[key] = parsed["v"]
     return out
+
+
+def _short(text: str, most: int = 60) -> str:
+    """``repr`` of ``text``, cut to about ``most`` characters (for one-line messages)."""
+    return repr(text) if len(text) <= most else repr(text[:most]) + "..."
 
 
 def design_from_args(args, *, analysis_field: bool = True):
@@ -314,7 +331,25 @@ def command_line() -> str:
 
 
 def print_json(obj) -> None:
-    print(json.dumps(obj, indent=2, default=float))
+    """Print ``obj`` as valid JSON: NaN and infinities (undefined numbers) become null."""
+    print(json.dumps(json_ready(obj), indent=2, allow_nan=False))
+
+
+def json_ready(obj):
+    """``obj`` with numpy scalars as Python numbers and non-finite floats as None."""
+    import numpy as np
+
+    if isinstance(obj, dict):
+        return {str(k): json_ready(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [json_ready(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return json_ready(obj.tolist())
+    if isinstance(obj, np.generic):
+        obj = obj.item()
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    return obj
 
 
 def warn(lines) -> None:

@@ -101,6 +101,7 @@ def cmd_sweep(args) -> int:
         draws = posterior_draws(phase2_posterior(args.posterior), args.transport)
     cells = math.prod(len(v) for v in grid.values())
     resumed = cells_folder(args.out).is_dir()
+    before = _identity(args.out)
     with progress_bar(cells, "cell", not args.json) as bar:
         ds = run_sweep(
             design,
@@ -117,6 +118,7 @@ def cmd_sweep(args) -> int:
             transport=args.transport,
         )
     dims = {k: int(v) for k, v in ds.sizes.items()}
+    reused = before is not None and before == _identity(args.out)  # the file was not rewritten
     if args.json:
         print_json(
             {
@@ -128,12 +130,14 @@ def cmd_sweep(args) -> int:
                 "analyses": list(ds.analysis.values.tolist()),
                 "version": __version__,
                 "resumed": resumed,
+                "reused": reused,
             }
         )
     else:
         shape = ", ".join(f"{k} {v}" for k, v in dims.items())
+        verb = "reused (already finished)" if reused else "wrote"
         print(
-            f"wrote {args.out}: {cells} cells ({shape}), {args.trials} trials each, "
+            f"{verb} {args.out}: {cells} cells ({shape}), {args.trials} trials each, "
             f"seed {args.seed}{' (resumed)' if resumed else ''}"
         )
     worst = float((ds.failed_fits / args.trials).max())
@@ -145,6 +149,17 @@ def cmd_sweep(args) -> int:
             ]
         )
     return 0
+
+
+def _identity(path) -> tuple[int, int] | None:
+    """(inode, modification time) of ``path``, or None: unchanged means not rewritten."""
+    import os
+
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_ino, st.st_mtime_ns
 
 
 def add_sample_size(sub) -> None:
@@ -166,7 +181,8 @@ def cmd_sample_size(args) -> int:
     from designs.atomic import atomic_write_text, check_writable
     from designs.outputs.console import failed_fit_warnings
     from designs.outputs.tables import is_sample_size_table, sample_size_table
-    from designs.planning.sample_size import find_sample_size
+    from designs.planning.power_curve import size_name
+    from designs.planning.sample_size import MAX_SIZE, find_sample_size
 
     check_targets(args.target_power)
     sizes = grid_values(args, "--sizes", integer=True)
@@ -198,6 +214,13 @@ def cmd_sample_size(args) -> int:
     else:
         print(table, end="")
     warn(failed_fit_warnings(result.rows))
+    warn(
+        f"warning: target power {r.target_power:g} not reached at the largest size simulated "
+        f"({size_name(design)} {r.n:,}); "
+        + ("give larger --sizes" if sizes else f"the search stops at {MAX_SIZE:,}")
+        for r in result.rows
+        if not r.reached
+    )
     return 0
 
 

@@ -8,13 +8,14 @@ simulates: :func:`designs.planning.report_plan.plan_report` computed it all.
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import shutil
 import tempfile
 from pathlib import Path
 
-from designs.atomic import make_writable_folder
+from designs.atomic import check_folder_can_be_made, check_name_length, make_writable_folder
 from designs.errors import InputError
 from designs.outputs import figures
 from designs.outputs.methods import METHODS_TITLE, methods_text
@@ -88,7 +89,8 @@ def check_report_folder(out_dir, option: str = "--out", *, inputs=(), force: boo
             )
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError(f"{option} {out_dir}: exists and is not a folder")
-    make_writable_folder(out_dir.parent, option, out_dir)
+    check_folder_can_be_made(out_dir.parent, option, out_dir)
+    check_name_length(out_dir, option)
     return out_dir
 
 
@@ -142,6 +144,32 @@ def _figures(plan, tmp: Path) -> None:
     )
 
 
+def _temporary_folder(out_dir: Path) -> Path:
+    """A new, empty folder beside ``out_dir`` for the files being rendered.
+
+    Its name carries this process's id (``.NAME.report-PID-XXXXXXXX``), so a later run can
+    tell the folder of a killed run (its process is gone) and remove it first.
+    """
+    parent = make_writable_folder(out_dir.parent, "--out", out_dir)
+    prefix = f".{out_dir.name}.report-"
+    for old in parent.glob(f"{glob.escape(prefix)}*"):
+        pid = old.name[len(prefix) :].split("-", 1)[0]
+        if old.is_dir() and pid.isdigit() and not _running(int(pid)):
+            shutil.rmtree(old, ignore_errors=True)
+    return Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-", dir=parent))
+
+
+def _running(pid: int) -> bool:
+    """True when a process ``pid`` exists (ours or another user's)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _render(plan, tmp: Path) -> None:
     """Write every file of ``plan`` into the folder ``tmp``."""
     design, result = plan.design, plan.sample_size
@@ -192,7 +220,7 @@ def write_report(plan, out_dir, *, force: bool = False) -> list[Path]:
         Folder to write into (created).
     """
     out_dir = check_report_folder(out_dir, force=force)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    tmp = _temporary_folder(out_dir)
     try:
         _render(plan, tmp)
         out_dir.mkdir(exist_ok=True)

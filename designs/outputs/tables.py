@@ -11,6 +11,7 @@ import io
 import math
 
 from designs import __version__
+from designs.outputs.csv_cells import safe_row
 
 FORMATS = ("md", "csv", "latex")
 
@@ -122,7 +123,7 @@ def _csv_table(rows, equal: bool) -> str:
             f"{r.confirmed_power:.4f}",
             f"{r.confirmed_mc_se:.4f}",
         ]
-        w.writerow(vals)
+        w.writerow(safe_row(vals))  # no text cell runs as a spreadsheet formula
     return buf.getvalue()
 
 

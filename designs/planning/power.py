@@ -252,6 +252,7 @@ def power(
     threads: int | None = None,
     block_size: int | None = None,
     progress: Callable[[int], None] | None = None,
+    require_fits: bool = True,
 ) -> dict[str, PowerSummary]:
     """Simulate ``trials`` trials of ``design`` and summarise each analysis.
 
@@ -267,6 +268,9 @@ def power(
         Non-negative seed.
     analyses : sequence of str, optional
         Default: the design's own analysis. Several analyses are run on the same trials.
+    require_fits : bool
+        Refuse (InputError) an analysis whose fit failed in every trial: its power is
+        undefined. A sweep passes False and keeps such a cell as NaN with ``failed_fits``.
     """
     analyses = tuple(analyses or (str(design.trial.analysis),))
     kwargs = {} if block_size is None else {"block_size": block_size}
@@ -289,4 +293,12 @@ def power(
         )
         for a in analyses:
             tallies[a] = tallies[a].merge(_Tally.of(results, a, alpha, sides))
+    if require_fits:
+        for a in analyses:
+            if tallies[a].failed == tallies[a].trials:
+                raise InputError(
+                    f"design: the {a} fit failed in all {trials:,} simulated trials, so power "
+                    "is undefined; check the dropout and death hazards, visits, residual_sd "
+                    "and screening (too few patients or visits left to analyse)"
+                )
     return {a: _summary(tallies[a], a, inputs, alpha, sides, seed) for a in analyses}

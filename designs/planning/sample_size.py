@@ -177,7 +177,9 @@ def _initial_sizes(design, targets: Sequence[float], points: int) -> list[int]:
     hi = closed_form_size(design, hi_t)
     if lo is None or hi is None:
         lo, hi = 20.0, 400.0
-    lo, hi = max(_min_size(design), 0.8 * lo), min(MAX_SIZE, max(1.25 * hi, lo + points))
+    # the search stays within MAX_SIZE: a closed form far above it starts just below it
+    lo = min(max(_min_size(design), 0.8 * lo), MAX_SIZE / 4)
+    hi = min(MAX_SIZE, max(1.25 * hi, lo + points))
     return _unique_sizes(np.geomspace(lo, hi, points))
 
 
@@ -304,7 +306,8 @@ def find_sample_size(
                 n=n,
                 n_estimate=float(n_hat),
                 n_low=math.floor(lo_q) if math.isfinite(lo_q) else -1,
-                n_high=math.ceil(hi_q) if math.isfinite(hi_q) else -1,
+                # an upper limit above every size simulated is not known: "not reached"
+                n_high=math.ceil(hi_q) if math.isfinite(hi_q) and hi_q <= max_size else -1,
                 n_placebo=d.trial.n_placebo,
                 n_active=d.trial.n_active,
                 n_total=d.trial.n_total,

@@ -25,9 +25,23 @@ from designs.simulation.inputs import SimulationInputs
 from designs.simulation.layout import N_ANALYSES, N_COUNTS, N_PARAMS
 from designs.simulation.numba_cache import announce_compilation
 from designs.simulation.rng import seed_key
+from designs.simulation.seeds import check_seed
 
 DEFAULT_BLOCK = 16_384
+#: Patient-visits simulated per block: blocks hold about the same work at any n (about a
+#: tenth of a second on one core of the benchmark machine), so SIGTERM, Ctrl-C and the
+#: progress bar, which act between blocks, respond within about a second. A block never
+#: changes a number: every trial depends only on (seed, global trial index).
+BLOCK_WORK = 2**25
 _CHUNK = 32
+
+
+def block_size_for(inputs: SimulationInputs, threads: int | None = None) -> int:
+    """Trials per block for these inputs: :data:`BLOCK_WORK` patient-visits, at most
+    :data:`DEFAULT_BLOCK` trials and at least one trial per thread."""
+    per_trial = (inputs.n_placebo + inputs.n_active) * int(inputs.visits_all.size)
+    least = int(threads or numba.get_num_threads())
+    return int(min(DEFAULT_BLOCK, max(least, BLOCK_WORK // max(per_trial, 1))))
 
 
 @dataclass(frozen=True)
@@ -120,7 +134,7 @@ def run_trials(
     effect_by_trial: np.ndarray | None = None,
     params_by_trial: np.ndarray | None = None,
     first_trial: int = 0,
-    block_size: int = DEFAULT_BLOCK,
+    block_size: int | None = None,
     threads: int | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> TrialResults:
@@ -147,8 +161,9 @@ def run_trials(
         draws from the phase 2 posterior; default ``inputs.params`` for every trial.
     first_trial : int
         Global index of the first trial (to extend or split a run).
-    block_size : int
+    block_size : int, optional
         Trials per kernel call (memory stays bounded; results do not depend on it).
+        Default: :func:`block_size_for` (about the same work per block at any n).
     threads : int, optional
         Numba threads for this call (default: Numba's setting, ``NUMBA_NUM_THREADS``).
     progress : callable, optional
@@ -156,8 +171,10 @@ def run_trials(
     """
     if trials < 1:
         raise InputError(f"trials = {trials}: must be a whole number >= 1")
-    if seed < 0:
-        raise InputError(f"seed = {seed}: must be a whole number >= 0")
+    seed = check_seed(seed)
+    check_seed(first_trial + trials - 1, "trial index")
+    if block_size is None:
+        block_size = block_size_for(inputs, threads)
     if block_size < 1:
         raise InputError(f"block_size = {block_size}: must be >= 1")
     analyses = tuple(analyses)
@@ -209,7 +226,7 @@ def run_trials(
                 inputs.cum_hazard,
                 params_rows if params_rows.shape[0] == 1 else params_rows[start:stop],
                 run,
-                _CHUNK,
+                min(_CHUNK, -(-(stop - start) // numba.get_num_threads())),
                 res[start:stop],
                 counts[start:stop],
             )
@@ -242,10 +259,11 @@ def simulate_one_trial(inputs: SimulationInputs, seed: int, trial: int = 0) -> d
     Raises :class:`~designs.errors.InputError` when screening cannot fill an arm (the
     kernels would mark such a trial failed); no partial trial is returned.
     """
+    check_seed(trial, "trial index")
     announce_compilation()
     patient, arm, month, score, status, exit_month, slope, delta_fs, screened = (
         K.simulate_trial_long(
-            seed_key(seed),
+            seed_key(check_seed(seed)),
             trial,
             inputs.n_placebo,
             inputs.n_active,

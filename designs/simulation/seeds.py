@@ -15,12 +15,27 @@ import numpy as np
 #: phase 2 fit).
 DEFAULT_SEED = 20261125
 
+#: Largest seed (and trial index): both are hashed as 64-bit integers, and output files
+#: store the seed as a 64-bit signed integer (netCDF attributes, JSON readers).
+MAX_SEED = 2**63 - 1
+
 #: Which posterior draw each simulated trial takes in assurance.
 SALT_ASSURANCE_DRAWS = 0xA55
 #: The bootstrap over simulated trials behind the interval for n.
 SALT_SAMPLE_SIZE_BOOTSTRAP = 0x5A17
 #: Fresh trials that confirm the power at a chosen sample size (independent of the curve).
 SALT_SAMPLE_SIZE_CONFIRMATION = 0xC0F1
+
+
+def check_seed(seed, name: str = "seed") -> int:
+    """``seed`` as an int if it is in [0, :data:`MAX_SEED`]; else an InputError naming ``name``."""
+    from designs.errors import InputError
+
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
+        raise InputError(f"{name} = {seed!r}: must be a whole number in [0, {MAX_SEED:,}]")
+    if not 0 <= int(seed) <= MAX_SEED:
+        raise InputError(f"{name} = {int(seed)}: must be a whole number in [0, {MAX_SEED:,}]")
+    return int(seed)
 
 
 def secondary_seed(seed: int, salt: int) -> int:

@@ -246,9 +246,20 @@ def check_keys(where: str, mapping: Mapping, allowed: tuple[str, ...]) -> None:
 
 def show(value: Any) -> str:
     """Render a value for an error message (tuples as TOML-like lists)."""
-    if isinstance(value, tuple):
+    if isinstance(value, tuple | list) and len(value) > SHOWN_VALUES:
+        head = ", ".join(show(v) for v in value[: SHOWN_VALUES - 1])
+        return f"[{head}, ..., {show(value[-1])}] ({len(value):,} values)"
+    if isinstance(value, tuple | list):
         return "[" + ", ".join(show(v) for v in value) + "]"
+    if isinstance(value, np.generic):  # np.int64(0) reads as 0
+        return show(value.item())
+    if isinstance(value, str) and len(value) > 80:
+        return repr(value[:80]) + f"... ({len(value):,} characters)"
     return repr(value)
+
+
+#: Values of a list shown in a message (a longer list is cut, with its length).
+SHOWN_VALUES = 8
 
 
 # --------------------------------------------------------------------------- the checks

@@ -11,7 +11,12 @@ import numpy as np
 
 from designs.errors import InputError
 from designs.spec.fields import Kind, show, spec_field, validate_fields
+from designs.spec.patients import MAX_SLOPE
 from progression.transport import Transport
+
+#: Largest dropout or death hazard, per month: at 10 per month all but 0.005% are gone
+#: within the first month, so nothing larger describes a trial.
+MAX_HAZARD = 10.0
 
 __all__ = ["Dropout", "Effect", "EffectKind", "EffectSource", "Transport"]
 
@@ -77,9 +82,13 @@ class Effect:
                 EffectKind.PROPORTIONAL_SLOWING: "fraction of |slope_mean|",
             },
         ),
+        lo=-MAX_SLOPE,
+        hi=MAX_SLOPE,
         doc="Slope change of treated patients (positive = slower decline).",
     )
-    sd: float = spec_field(0.0, lo=0, unit="points/month", doc="Between-patient SD of the benefit.")
+    sd: float = spec_field(
+        0.0, lo=0, hi=MAX_SLOPE, unit="points/month", doc="Between-patient SD of the benefit."
+    )
     source: EffectSource = spec_field(  # noqa: RUF009 (returns a dataclasses.field)
         EffectSource.FIXED,
         kind=Kind.CHOICE,
@@ -232,7 +241,7 @@ class Dropout:
     """
 
     monthly_hazard: float = spec_field(
-        0.0, lo=0, unit="per month", doc="Constant MCAR dropout hazard."
+        0.0, lo=0, hi=MAX_HAZARD, unit="per month", doc="Constant MCAR dropout hazard."
     )
     cumulative: tuple[float, ...] = spec_field(
         (),
@@ -248,7 +257,11 @@ class Dropout:
         doc="Dropout log-hazard per point/month of decline faster than slope_mean (0 = MCAR).",
     )
     death_monthly_hazard: float = spec_field(
-        0.0, lo=0, unit="per month", doc="Constant death hazard (on top of dropout)."
+        0.0,
+        lo=0,
+        hi=MAX_HAZARD,
+        unit="per month",
+        doc="Constant death hazard (on top of dropout).",
     )
     death_informative: float = spec_field(
         0.0,

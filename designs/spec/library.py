@@ -14,7 +14,14 @@ from typing import Any
 from designs.errors import InputError
 from designs.spec.design import TrialDesign
 
-__all__ = ["LIBRARY_DIR", "default_mapping", "list_designs", "load_design", "read_toml"]
+__all__ = [
+    "LIBRARY_DIR",
+    "default_mapping",
+    "list_designs",
+    "load_design",
+    "loads_toml",
+    "read_toml",
+]
 
 LIBRARY_DIR = Path(__file__).resolve().parents[1] / "library"
 
@@ -32,17 +39,69 @@ def read_toml(path: Path) -> dict[str, Any]:
     except OSError as exc:
         raise InputError(f"design file '{path}': cannot read ({exc.strerror or exc})") from exc
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")  # a byte-order mark (as some editors write) is fine
     except UnicodeDecodeError as exc:
         raise InputError(
             f"design file '{path}': not UTF-8 text "
             f"(byte 0x{raw[exc.start]:02x} at offset {exc.start})"
         ) from exc
     try:
+        return loads_toml(text)
+    except InputError as exc:
+        raise InputError(f"design file '{path}': {exc}") from None
+
+
+#: Deepest nesting of TOML arrays and tables a design may have (a design nests 3 levels).
+MAX_TOML_DEPTH = 32
+
+
+def loads_toml(text: str) -> dict[str, Any]:
+    """Parse TOML text; invalid or absurdly nested text is an InputError ("invalid TOML: ...").
+
+    Nesting deeper than :data:`MAX_TOML_DEPTH` brackets is refused before parsing (the
+    parser is recursive: 100,000 levels would exhaust Python's stack).
+    """
+    depth = _bracket_depth(text)
+    if depth > MAX_TOML_DEPTH:
+        raise InputError(
+            f"invalid TOML: nested {depth} levels deep; at most {MAX_TOML_DEPTH} are allowed"
+        )
+    try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         msg = " ".join(str(exc).split())
-        raise InputError(f"design file '{path}': invalid TOML: {msg}") from exc
+        raise InputError(f"invalid TOML: {msg}") from None
+    except RecursionError:  # pragma: no cover - the depth check above comes first
+        raise InputError(f"invalid TOML: nested more than {MAX_TOML_DEPTH} levels") from None
+
+
+def _bracket_depth(text: str) -> int:
+    """Deepest nesting of ``[`` and ``{`` outside strings and comments (an upper bound of
+    the TOML nesting: ``[[x]]`` headers count 2)."""
+    depth = deepest = 0
+    quote = ""
+    comment = False
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if comment:
+            comment = ch != "\n"
+        elif quote:
+            if ch == "\\" and quote == '"':
+                i += 1
+            elif ch == quote:
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+        elif ch == "#":
+            comment = True
+        elif ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}":
+            depth = max(0, depth - 1)
+        i += 1
+    return deepest
 
 
 @functools.cache

@@ -16,6 +16,11 @@ __all__ = ["SCORE_MAX", "Enrichment", "Population"]
 SCORE_MAX = 48.0  # ALSFRS-R maximum total, points
 
 
+#: Largest slope, SD of slopes or effect, points/month: 10 points a month empties the
+#: 48-point scale in under five months, beyond the fastest ALS progression reported.
+MAX_SLOPE = 10.0
+
+
 @dataclass(frozen=True)
 class Population:
     """Untreated (placebo) patients at enrolment (``[population]``).
@@ -66,11 +71,19 @@ class Population:
         lo=0, hi=SCORE_MAX, unit="points", doc="Mean ALSFRS-R at month 0."
     )
     baseline_sd: float = spec_field(
-        lo=0, unit="points", doc="Between-patient SD of the true month-0 level."
+        lo=0, hi=SCORE_MAX, unit="points", doc="Between-patient SD of the true month-0 level."
     )
-    slope_mean: float = spec_field(unit="points/month", doc="Mean true slope (negative = decline).")
+    slope_mean: float = spec_field(
+        lo=-MAX_SLOPE,
+        hi=MAX_SLOPE,
+        unit="points/month",
+        doc="Mean true slope (negative = decline).",
+    )
     slope_sd: float = spec_field(
-        lo=0, unit="points/month", doc="Between-patient SD of true (not observed) slopes."
+        lo=0,
+        hi=MAX_SLOPE,
+        unit="points/month",
+        doc="Between-patient SD of true (not observed) slopes.",
     )
     baseline_slope_corr: float = spec_field(
         0.0,
@@ -80,7 +93,11 @@ class Population:
         doc="Correlation of the month-0 level and the slope.",
     )
     residual_sd: float = spec_field(
-        2.0, lo=0, unit="points", doc="Visit-to-visit noise around each patient's line."
+        2.0,
+        lo=0,
+        hi=SCORE_MAX,
+        unit="points",
+        doc="Visit-to-visit noise around each patient's line.",
     )
     integer_scores: bool = spec_field(
         True, kind=Kind.BOOL, doc="Round simulated scores to integers and clip to 0-48."

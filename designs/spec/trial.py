@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import ClassVar
@@ -14,7 +15,28 @@ from designs.analyses.registry import ANALYSIS_NAMES
 from designs.errors import InputError
 from designs.spec.fields import Kind, show, spec_field, validate_fields
 
-__all__ = ["Allocation", "Analysis", "TrialSection"]
+__all__ = [
+    "MAX_DURATION_MONTHS",
+    "MAX_NAME_LENGTH",
+    "MAX_PATIENT_VISITS",
+    "MAX_VISITS_PER_PATIENT",
+    "MIN_DURATION_MONTHS",
+    "Allocation",
+    "Analysis",
+    "TrialSection",
+]
+
+#: Shortest and longest follow-up a design may have, months: a slope needs at least a
+#: month of visits, and ten years is beyond the survival of nearly every ALS patient.
+MIN_DURATION_MONTHS, MAX_DURATION_MONTHS = 1.0, 120.0
+#: Most scheduled visits per patient, lead-in included (a visit a day for 2.7 years).
+MAX_VISITS_PER_PATIENT = 1_000
+#: Most patient-visits in one simulated trial (patients randomised x visits per patient):
+#: each thread holds about 16 bytes per patient-visit of working memory, so 0.16 GB, and
+#: the exported trial of ``simulate.py trial`` 32 bytes per patient-visit.
+MAX_PATIENT_VISITS = 10_000_000
+#: Longest design name, characters (it heads tables, files and the methods text).
+MAX_NAME_LENGTH = 200
 
 #: Primary analysis of each simulated trial: the names of the analysis registry
 #: (:mod:`designs.analyses.registry`, which holds each one's estimand and units).
@@ -190,13 +212,62 @@ class TrialSection:
                 f"trial.visits_months = {show(raw['visits_months'])}: must be at least 2 "
                 "strictly increasing months starting at 0"
             )
+        duration = visits[-1]
+        if not MIN_DURATION_MONTHS <= duration <= MAX_DURATION_MONTHS:
+            raise InputError(
+                f"trial.visits_months = {show(raw['visits_months'])}: the last visit (the "
+                f"trial's length) is at month {duration:g}; must be in "
+                f"[{MIN_DURATION_MONTHS:g}, {MAX_DURATION_MONTHS:g}] months"
+            )
         lead, step = self.lead_in_months, self.lead_in_visit_interval_months
         if lead > 0 and abs(lead / step - round(lead / step)) > 1e-9:
             raise InputError(
                 f"trial.lead_in_months = {show(raw['lead_in_months'])}: must be a whole multiple "
                 f"of trial.lead_in_visit_interval_months = {step:g}"
             )
+        if lead > duration:
+            raise InputError(
+                f"trial.lead_in_months = {lead:g}: longer than the trial ({duration:g} months, "
+                "the last of trial.visits_months); must be <= the trial's length"
+            )
+        self._check_name()
         self._resolve_sizes()
+        self._check_size()
+
+    def _check_name(self) -> None:
+        """A name of at most MAX_NAME_LENGTH characters, without control characters (they
+        would reach terminals, CSV and TOML files as escape sequences or line breaks)."""
+        name = self.name
+        if len(name) > MAX_NAME_LENGTH:
+            raise InputError(
+                f"trial.name: {len(name):,} characters; at most {MAX_NAME_LENGTH} allowed"
+            )
+        bad = next((ch for ch in name if unicodedata.category(ch) in ("Cc", "Zl", "Zp")), None)
+        if bad is not None:
+            raise InputError(
+                f"trial.name = {show(name[:60])}: contains the control character {bad!r}; "
+                "use printable characters only (no line breaks, tabs or escapes)"
+            )
+
+    def _check_size(self) -> None:
+        """Refuse a trial too large to simulate: the visits per patient and the patient-visits
+        are bounded, before any memory is allocated."""
+        lead_visits = round(self.lead_in_months / self.lead_in_visit_interval_months)
+        per_patient = len(self.visits_months) + lead_visits
+        if per_patient > MAX_VISITS_PER_PATIENT:
+            raise InputError(
+                f"trial.visits_months and trial.lead_in_visit_interval_months: {per_patient:,} "
+                f"visits per patient (lead-in included); at most {MAX_VISITS_PER_PATIENT:,}"
+            )
+        total = int(self.n_total) * per_patient
+        if total > MAX_PATIENT_VISITS:
+            field_name = "n_per_arm" if self.n_per_arm is not None else "n_total"
+            raise InputError(
+                f"trial.{field_name} = {getattr(self, field_name):,}: {total:,} patient-visits "
+                f"per trial ({per_patient} visits per patient, about {16 * total / 1e9:.2g} GB "
+                f"of memory per thread); at most {MAX_PATIENT_VISITS:,}, e.g. n_per_arm <= "
+                f"{MAX_PATIENT_VISITS // (2 * per_patient):,} with these visits"
+            )
 
     def _resolve_sizes(self) -> None:
         n_arm, n_tot, alloc = self.n_per_arm, self.n_total, self.allocation

@@ -126,7 +126,7 @@ def test_validation_names_the_column(mutate, column):
 
 def test_validation_rows_and_options():
     df = make_data(6)
-    with pytest.raises(InputError, match="row 7"):
+    with pytest.raises(InputError, match="row 8"):  # index 7 is the 8th row (counted from 1)
         fit_ols_slope_ttest(df.assign(alsfrs_r=np.where(df.index == 7, np.nan, df["alsfrs_r"])))
     with pytest.raises(InputError, match="analysis"):
         analyze(df, "mmrm")

@@ -49,6 +49,30 @@ def files(tmp_path_factory):
     old.to_netcdf(d / "old_model.nc", engine="h5netcdf")
     other = xr.DataTree.from_dict({"posterior": post})
     other.to_netcdf(d / "not_ours.nc", engine="h5netcdf")
+    # reliability review: inputs that ended in tracebacks or ran silently
+    from progression.model import MODEL_VERSION
+
+    (d / "deep.toml").write_text("[trial]\nname = " + "[" * 100_000 + "]" * 100_000 + "\n")
+    (d / "huge_name.toml").write_text(f"[trial]\nname = '{'x' * 1_000_000}'\n")
+    ours = {"model_version": MODEL_VERSION, "data_sha256": "0", "seed": 1, "illustrative_data": 1}
+    slope = (("chain", "draw"), np.full((1, 10), -1.0))
+    for name, delta in (
+        ("no_delta", None),
+        ("text_delta", (("chain", "draw"), np.full((1, 10), "a"))),
+        ("zero_draws", (("chain", "draw"), np.zeros((1, 0)))),
+    ):
+        body = {"pre_slope_mean": slope if name != "zero_draws" else delta}
+        if delta is not None:
+            body["delta"] = delta
+        tree = xr.DataTree.from_dict({"posterior": xr.Dataset(body)})
+        tree.attrs = ours
+        tree.to_netcdf(d / f"{name}.nc", engine="h5netcdf")
+    (d / "taken.nc.cells").write_text("a file where the sweep keeps its cells\n")
+    head = "patient,arm,month,alsfrs_r\n"
+    rows = "1,1,0,40\n1,1,1,39\n2,0,0,40\n2,0,1,39\n3,1,0,41\n3,1,1,40\n4,0,0,40\n4,0,1,38\n"
+    for name, score in (("score49", "49"), ("score_neg", "-1"), ("score_half", "3.5")):
+        (d / f"{name}.csv").write_text(head + rows + f"4,0,2,{score}\n")
+    (d / "both_arms.csv").write_text(head + rows + "1,0,2,38\n")
     return d
 
 
@@ -142,6 +166,95 @@ CASES = [
         "--posterior",
     ),
     (["fit", "--data", "{d}/nothing_here.csv"], "nothing_here.csv"),
+    # reliability review: tracebacks instead of one line
+    (["power", "--design", "{d}/deep.toml"], "at most 32"),
+    (["power", "--set", "trial.name=" + "[" * 100_000 + "]" * 100_000], "at most 32"),
+    (["power", "--n-per-arm", "100000000"], "at most 10,000,000"),
+    (["power", "--n-per-arm", str(2**63 - 1)], "at most 10,000,000"),
+    (["power", "--n-per-arm", "1" + "0" * 22], "at most 10,000,000"),
+    (["trial", "--index", "1" + "0" * 23, "--out", "{d}/never.csv"], "9,223,372,036,854,775,807"),
+    (["assurance", "--posterior", "{d}/no_delta.nc"], "'delta' is missing"),
+    (["assurance", "--posterior", "{d}/text_delta.nc"], "not numbers"),
+    (["assurance", "--posterior", "{d}/zero_draws.nc"], "0 draws"),
+    (
+        [
+            "sweep",
+            "--n-per-arm",
+            "20",
+            "--assurance",
+            "--posterior",
+            "{d}/no_delta.nc",
+            "--out",
+            "{d}/never.nc",
+        ],
+        "'delta' is missing",
+    ),
+    (
+        [
+            "sweep",
+            "--n-per-arm",
+            "20",
+            "--assurance",
+            "--posterior",
+            "{d}/zero_draws.nc",
+            "--out",
+            "{d}/never.nc",
+        ],
+        "0 draws",
+    ),
+    (["trial", "--out", "/proc/trial.csv"], "--out"),
+    (["trial", "--out", "{d}/" + "x" * 300 + ".csv"], "at most"),
+    (["sweep", "--n-per-arm", "20", "--out", "{d}/taken.nc"], "not a folder"),
+    (["power", "--seed", str(2**63)], "9,223,372,036,854,775,807"),
+    (["sweep", "--n-per-arm", "20", "--seed", str(2**63), "--out", "{d}/never.nc"], "--seed"),
+    (["fit", "--seed", str(2**63), "--out", "{d}/never.nc"], "--seed"),
+    # reliability review: accepted silently, or ran to a meaningless number
+    (["power", "--n-per-arm", "10000000"], "patient-visits"),
+    (
+        [
+            "power",
+            "--set",
+            "trial.lead_in_months=12",
+            "--set",
+            "trial.lead_in_visit_interval_months=0.0001",
+        ],
+        "visits per patient",
+    ),
+    (["power", "--set", "effect.value=1e300"], "effect.value"),
+    (["power", "--set", "population.slope_mean=-1e300"], "population.slope_mean"),
+    (["power", "--set", "trial.visits_months=[0, 0.001]"], "[1, 120] months"),
+    (["power", "--set", "trial.lead_in_months=24"], "longer than the trial"),
+    (["power", "--design", "{d}/huge_name.toml"], "at most 200"),
+    (["sweep", "--duration", "10000", "--out", "{d}/never.nc"], "--duration"),
+    (["power", "--set", "dropout.death_monthly_hazard=1000"], "death_monthly_hazard"),
+    (["power", "--set", "population.residual_sd=1e200"], "residual_sd"),
+    (["power", "--trials", "20", "--set", "dropout.monthly_hazard=9"], "failed in all 20"),
+    (["power", "--set", "trial.n_per_arm=50\n[dropout]\nmonthly_hazard=0.5"], "one TOML value"),
+    (
+        [
+            "sample-size",
+            "--sizes",
+            "20",
+            "30",
+            "--trials",
+            "10",
+            "--analysis",
+            "slope_change_lead_in",
+            "--out",
+            "{d}/NEW/DIR/x.md",
+        ],
+        "lead_in",
+    ),
+    (["fit", "--data", "{d}/fifo", "--out", "{d}/never.nc"], "not a regular file"),
+    # analyze refuses impossible scores as fit does (one rule), at the file's line
+    (["analyze", "--data", "{d}/score49.csv"], "line 10, column 'alsfrs_r': 49 is outside 0-48"),
+    (["analyze", "--data", "{d}/score_neg.csv"], "-1 is outside 0-48"),
+    (["analyze", "--data", "{d}/score_half.csv"], "3.5 is not a whole number"),
+    (["analyze", "--data", "{d}/arm2.csv"], "at line 2"),  # the file's line, not row 0
+    (["analyze", "--data", "{d}/both_arms.csv"], "patient 1 appears in both arms"),  # no np.int64
+    # injection: control characters in names
+    (["power", "--set", 'trial.name="x\\u001b[2Jy"'], "control character"),
+    (["power", "--set", 'trial.name="a\\nb"'], "control character"),
 ]
 
 

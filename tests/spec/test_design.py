@@ -249,7 +249,8 @@ def test_toml_round_trip_every_library_design(name):
 
 @settings(max_examples=40, deadline=None)
 @given(
-    name=st.text(max_size=20),
+    # any name a user can type on one line (control characters are refused: test_bad_input)
+    name=st.text(st.characters(exclude_categories=("Cc", "Cs", "Zl", "Zp")), max_size=20),
     n_total=st.integers(10, 1000),
     active=st.sampled_from([1, 2, 3]),
     slope_mean=st.floats(-5, 5, allow_nan=False),
@@ -342,7 +343,7 @@ def test_unknown_name_lists_available():
         (b"[trial\nalpha = 0.1\n", "invalid TOML"),
         (b"[trial]\nalpha = \n", "line 2"),
         (b'[trial]\nname = "caf\xe9"\n', "not UTF-8"),
-        (b"[population]\nslope_sd = -1.0\n", "population.slope_sd = -1.0: must be >= 0"),
+        (b"[population]\nslope_sd = -1.0\n", "population.slope_sd = -1.0: must be in [0, 10]"),
         (b"[dropout]\nmystery = 1\n", "dropout.mystery: unknown key"),
     ],
 )

@@ -42,7 +42,7 @@ def evaluate_cell(
     from designs.planning.power import power
 
     with _KERNEL_LOCK:
-        out = power(design, trials, seed, analyses)
+        out = power(design, trials, seed, analyses, require_fits=False)
         assured = {}
         if assurance_draws is not None:
             from designs.planning.assurance import assurance_from_draws

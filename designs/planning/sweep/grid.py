@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from designs.errors import InputError
+from designs.spec.trial import MAX_DURATION_MONTHS, MIN_DURATION_MONTHS
 
 #: Swept dimensions, in the order they appear in the dataset (``analysis`` last).
 DIMS = ("n_per_arm", "n_total", "effect", "duration_months", "dropout_12m", "dropout_informative")
@@ -161,8 +162,13 @@ def _check_grid(design, grid: Mapping[str, Sequence]) -> dict[str, tuple]:
             values = tuple(int(v) for v in values)
         else:
             values = tuple(float(v) for v in values)
-        if dim == "duration_months" and not all(v > 0 for v in values):
-            raise InputError(f"{opt}: trial lengths must be > 0 months")
+        if dim == "duration_months" and not all(
+            MIN_DURATION_MONTHS <= v <= MAX_DURATION_MONTHS for v in values
+        ):
+            raise InputError(
+                f"{opt}: trial lengths must be in [{MIN_DURATION_MONTHS:g}, "
+                f"{MAX_DURATION_MONTHS:g}] months"
+            )
         if dim == "dropout_12m" and not all(0 <= v < 1 for v in values):
             raise InputError(f"{opt}: 12-month dropout fractions must be in [0, 1)")
         if dim == "dropout_informative" and not all(-20 <= v <= 20 for v in values):

@@ -29,6 +29,7 @@ from designs.planning.sweep.dataset import _assemble, load_sweep
 from designs.planning.sweep.design import cell_design
 from designs.planning.sweep.grid import _cells, _check_grid
 from designs.planning.sweep.lock import OutputLock
+from designs.simulation.seeds import check_seed
 
 CONNECT_TIMEOUT = "10s"  # to reach a Dask scheduler
 
@@ -51,12 +52,19 @@ def _client(scheduler: str | None, workers: int | None):
         except (OSError, TimeoutError, ValueError) as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise InputError(f"--scheduler {scheduler}: cannot connect ({first})") from None
-    cluster = LocalCluster(
-        n_workers=int(workers),
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=None,
-    )
+    try:
+        cluster = LocalCluster(
+            n_workers=int(workers),
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+        )
+    except (OSError, TimeoutError, RuntimeError, ValueError) as exc:  # e.g. no loopback
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputError(
+            f"workers = {workers}: cannot start a local Dask cluster ({first}); run without "
+            "workers (threads here) or give a scheduler address"
+        ) from None
     return Client(cluster), cluster
 
 
@@ -119,9 +127,8 @@ def run_sweep(
     """
 
     if int(trials) < 1:
-        raise InputError(f"--trials {trials}: must be a whole number >= 1")
-    if int(seed) < 0:
-        raise InputError(f"--seed {seed}: must be a whole number >= 0")
+        raise InputError(f"trials = {trials}: must be a whole number >= 1")
+    seed = check_seed(seed)
     analyses = tuple(analyses or (str(design.trial.analysis),))
     for name in analyses:
         registry.get(name)  # an unknown name is bad input listing the allowed ones
@@ -141,6 +148,11 @@ def run_sweep(
         out_path = check_writable(out_path)
         lock = OutputLock(out_path)  # a second sweep to the same file is refused
         folder = cells_folder(out_path)
+        if (folder.exists() or folder.is_symlink()) and not folder.is_dir():
+            raise InputError(
+                f"--out {out_path}: {folder.name} beside it exists and is not a folder (a sweep "
+                "keeps its finished cells there); move it away or choose another --out"
+            )
         done = _finished_sweep(out_path, fingerprint)
         if done is not None:  # the same sweep was already finished: reuse it whole
             lock.release()
