@@ -279,6 +279,7 @@ def save_posterior(idata: xr.DataTree, path: str | Path) -> Path:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    idata.attrs[CHECKSUM_ATTR] = posterior_checksum(idata)  # verified by load_posterior
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
@@ -307,7 +308,8 @@ def load_posterior(path: str | Path) -> xr.DataTree:
     try:
         with xr.open_datatree(path, engine="h5netcdf") as tree:
             idata = tree.load().copy()
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, KeyError, RuntimeError, TypeError) as exc:
+        # h5py reports some damaged files as KeyError or RuntimeError
         raise InputError(f"posterior {path}: cannot read as netCDF ({exc})") from None
     for attr in REQUIRED_ATTRS:
         if attr not in idata.attrs:
@@ -331,9 +333,31 @@ def load_posterior(path: str | Path) -> xr.DataTree:
             f"posterior {path}: incomplete ({sizes.get('chain')} chains x {sizes.get('draw')} "
             f"draws, but the fit was of {chains} x {draws}); refit with `simulate.py fit`"
         )
+    recorded = idata.attrs.get(CHECKSUM_ATTR)  # files of version 0.1 have none
+    if recorded is not None and str(recorded) != posterior_checksum(idata):
+        raise InputError(
+            f"posterior {path}: its draws do not match the checksum recorded when it was "
+            "written (the file was damaged or edited); refit with `simulate.py fit`"
+        )
     for name in PLANNING_PARAMS:
         _check_draws(idata, name, f"posterior {path}")
     return idata
+
+
+#: Attribute holding :func:`posterior_checksum` of the file's draws.
+CHECKSUM_ATTR = "posterior_sha256"
+
+
+def posterior_checksum(idata: xr.DataTree) -> str:
+    """SHA-256 of the ``posterior`` group's draws (names, dtypes, shapes and bytes, in name
+    order), written by :func:`save_posterior` and checked by :func:`load_posterior`."""
+    digest = hashlib.sha256()
+    post = idata["posterior"]
+    for name in sorted(post.data_vars):
+        values = np.ascontiguousarray(post[name].values)
+        digest.update(f"{name}|{values.dtype.str}|{values.shape}|".encode())
+        digest.update(values.tobytes())
+    return digest.hexdigest()
 
 
 def _check_draws(idata: xr.DataTree, name: str, where: str) -> None:
@@ -358,7 +382,7 @@ def is_posterior_file(path: str | Path) -> bool:
     try:
         with xr.open_datatree(path, engine="h5netcdf") as tree:
             return all(attr in tree.attrs for attr in REQUIRED_ATTRS)
-    except (OSError, ValueError):
+    except (OSError, ValueError, KeyError, RuntimeError, TypeError):
         return False
 
 

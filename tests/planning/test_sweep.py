@@ -405,3 +405,42 @@ def test_assurance_in_sweep_cells(design, tmp_path):
     got = float(spread.assurance.sel(n_per_arm=40, analysis="lmm_slope"))
     assert got == alone.assurance
     assert float(spread.assurance_mc_se.sel(n_per_arm=40, analysis="lmm_slope")) == alone.mc_se
+
+
+@pytest.mark.parametrize(
+    "damage",
+    ["edited power", "empty object", "a list", "not JSON"],
+)
+def test_damaged_cells_are_computed_again(design, reference, tmp_path, monkeypatch, damage):
+    """A cell edited by hand (power = 0.999), emptied, a list or garbage must not reach the
+    final file nor crash the rerun: its checksum fails and it is simulated again."""
+    import json
+
+    import designs.planning.sweep.run as sweep_module
+
+    out = tmp_path / "sweep.nc"
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep(design, GRID, TRIALS, SEED, ANALYSES, out, progress=_Stop(2))
+    cells = sorted(cells_folder(out).glob("*.json"))
+    assert len(cells) == 2
+    sealed = json.loads(cells[0].read_text())
+    if damage == "edited power":
+        text = cells[0].read_text()
+        assert '"power_favourable"' in text
+        first = next(iter(sealed["cell"]))  # the cell holds {analysis: {numbers}}
+        sealed["cell"][first]["power_favourable"] = 0.999
+        assert json.dumps(sealed) != text  # the edit changed the numbers
+        cells[0].write_text(json.dumps(sealed))
+    else:
+        cells[0].write_text({"empty object": "{}", "a list": "[1, 2]", "not JSON": "{x"}[damage])
+    computed = []
+    real = sweep_module.evaluate_cell
+
+    def counting(*args, **kwargs):
+        computed.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sweep_module, "evaluate_cell", counting)
+    run_sweep(design, GRID, TRIALS, SEED, ANALYSES, out)
+    assert len(computed) == 3  # the damaged cell again, and the two never finished
+    xr.testing.assert_identical(xr.load_dataset(out, engine="h5netcdf"), reference)

@@ -174,7 +174,7 @@ def run_sweep(
         # through JSON either way, so fresh and reused cells are the same numbers
         text = json.dumps(value, sort_keys=True)
         if folder is not None:
-            atomic_write_text(folder / f"{key}.json", text)
+            atomic_write_text(folder / f"{key}.json", _sealed_cell(text))
         results[key] = json.loads(text)
         if progress is not None:
             progress(1)
@@ -234,13 +234,27 @@ def run_sweep(
     return ds
 
 
+def _sealed_cell(text: str) -> str:
+    """A finished cell's JSON (``text``, keys sorted) with the SHA-256 of that text, so an
+    edited or damaged cell is recognised on reading."""
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    return json.dumps({"cell": json.loads(text), "sha256": digest}, sort_keys=True)
+
+
 def _read_cell(folder: Path, key: str) -> dict | None:
-    """A finished cell's numbers from ``folder``, or None if absent or unreadable."""
+    """A finished cell's numbers from ``folder``, or None (the cell is then computed again)
+    if absent, unreadable, not of the sealed form, or not matching its checksum."""
     path = folder / f"{key}.json"
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        sealed = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    if not (isinstance(sealed, dict) and isinstance(sealed.get("cell"), dict)):
+        return None
+    text = json.dumps(sealed["cell"], sort_keys=True)
+    if hashlib.sha256(text.encode()).hexdigest() != sealed.get("sha256"):
+        return None
+    return json.loads(text)
 
 
 def _finished_sweep(path: Path, fingerprint: str) -> xr.Dataset | None:
