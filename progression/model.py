@@ -32,6 +32,7 @@ import xarray as xr
 from progression.errors import InputError
 from progression.priors import DEFAULT_PRIORS, Priors
 from progression.records import Phase2Data, load_phase2
+from progression.workers import worker_context
 
 MODEL_VERSION = "phase2-piecewise-v1"
 POPULATION_PARAMS = (
@@ -215,6 +216,7 @@ def fit(
                 progressbar=progressbar,
                 nuts_sampler=nuts_sampler,
                 compute_convergence_checks=False,
+                mp_ctx=worker_context(),  # workers die with this process, even on SIGKILL
             )
         except ValueError as exc:  # interrupted before any chain finished tuning
             if "Not enough samples" in str(exc):

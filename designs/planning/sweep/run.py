@@ -146,13 +146,13 @@ def run_sweep(
     lock = None
     if out_path is not None:
         out_path = check_writable(out_path)
-        lock = OutputLock(out_path)  # a second sweep to the same file is refused
         folder = cells_folder(out_path)
         if (folder.exists() or folder.is_symlink()) and not folder.is_dir():
             raise InputError(
                 f"--out {out_path}: {folder.name} beside it exists and is not a folder (a sweep "
                 "keeps its finished cells there); move it away or choose another --out"
             )
+        lock = OutputLock(out_path)  # a second sweep to the same file is refused
         done = _finished_sweep(out_path, fingerprint)
         if done is not None:  # the same sweep was already finished: reuse it whole
             lock.release()
@@ -181,7 +181,12 @@ def run_sweep(
 
     owned_cluster = None
     if client is None and todo:
-        client, owned_cluster = _client(scheduler, workers)
+        try:
+            client, owned_cluster = _client(scheduler, workers)
+        except BaseException:
+            if lock is not None:  # refused before any work: leave nothing behind
+                lock.release()
+            raise
         own_client = client is not None
     else:
         own_client = False
@@ -213,6 +218,10 @@ def run_sweep(
             finally:
                 for fut in futures:
                     fut.cancel()
+    except BaseException:  # interrupted or failed: finished cells stay, the lock goes
+        if lock is not None:
+            lock.release()
+        raise
     finally:
         if own_client:
             client.close()
