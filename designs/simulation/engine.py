@@ -201,7 +201,6 @@ def run_trials(
     n_lead = int(inputs.lead_visits.size)
     res = np.empty((trials, N_ANALYSES, R.N_RESULT))
     counts = np.empty((trials, N_COUNTS))
-    announce_compilation()
     previous_threads = numba.get_num_threads()
     if threads is not None:
         most = numba.config.NUMBA_NUM_THREADS
@@ -210,6 +209,7 @@ def run_trials(
                 f"threads = {threads}: must be between 1 and {most} (NUMBA_NUM_THREADS)"
             )
         numba.set_num_threads(int(threads))
+    announce_compilation()  # after the last check of the inputs: a refusal stays one line
     try:
         for start in range(0, trials, block_size):
             stop = min(start + block_size, trials)

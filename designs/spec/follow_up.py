@@ -128,22 +128,25 @@ class Effect:
     section: ClassVar[str] = "effect"
 
     def __post_init__(self) -> None:
+        # Before the field bounds, whose message would not say why: 25 meant as 25%.
+        if (
+            str(self.kind) == EffectKind.PROPORTIONAL_SLOWING.value
+            and isinstance(self.value, int | float)
+            and not isinstance(self.value, bool)
+            and self.value > 1
+            and self.allow_improvement is not True
+        ):
+            raise InputError(
+                f"effect.value = {self.value:g}: a proportional_slowing must be <= 1 (a fraction "
+                "of |slope_mean|; 0.25 or 25% is a 25% slowing; above 1 the decline turns into "
+                "improvement: set effect.allow_improvement = true to mean that)"
+            )
         validate_fields(self)
         full_from = self.onset_delay_months + self.ramp_months
         if self.wane_after_months > 0 and self.wane_after_months < full_from:
             raise InputError(
                 f"effect.wane_after_months = {self.wane_after_months:g}: must be 0 (no waning) "
                 f"or >= onset_delay_months + ramp_months = {full_from:g} months"
-            )
-        if (
-            self.kind is EffectKind.PROPORTIONAL_SLOWING
-            and self.value > 1
-            and not self.allow_improvement
-        ):
-            raise InputError(
-                f"effect.value = {self.value:g}: a proportional_slowing must be <= 1 (a fraction "
-                "of |slope_mean|; 0.25 or 25% is a 25% slowing; above 1 the decline turns into "
-                "improvement: set effect.allow_improvement = true to mean that)"
             )
 
     @property
