@@ -71,6 +71,7 @@ def cmd_calibrate(args) -> int:
         f"type I error at the calibrated threshold {cal.type1_calibrated:.4f} "
         f"(MC SE {cal.mc_se_calibrated:.4f}); at {cal.uncalibrated_threshold:g} "
         f"{cal.type1_uncalibrated:.4f} (MC SE {cal.mc_se_uncalibrated:.4f}); "
-        f"{cal.trials} null trials ({cal.failed_fits} failed fits), seed {cal.seed}"
+        f"{cal.trials} null trials (effect.value = 0; {cal.failed_fits} failed fits), "
+        f"seed {cal.seed}"
     )
     return 0
