@@ -90,3 +90,16 @@ def test_posterior_rule_refuses_analyses_without_slope_se():
     design = load_design().with_overrides({**SMALL, "decision.rule": "posterior"})
     with pytest.raises(InputError, match="analysis = 'joint_rank'"):
         power(design, 10, 1, ("lmm_slope", "joint_rank"))
+
+
+def test_curve_and_assurance_refuse_the_posterior_rule_rather_than_ignore_it():
+    """Sample size (the power curve) and assurance do not apply the posterior rule yet: they
+    must say so, not answer with the frequentist test."""
+    from designs.planning.assurance import assurance_from_draws
+    from designs.planning.power_curve import simulate_curve
+
+    design = load_design().with_overrides({**SMALL, "decision.rule": "posterior"})
+    with pytest.raises(InputError, match=r"decision\.rule = 'posterior'"):
+        simulate_curve(design, [20, 30], 10, 1)
+    with pytest.raises(InputError, match=r"decision\.rule = 'posterior'"):
+        assurance_from_draws(design, np.full(10, 0.25), 10, 1)
