@@ -10,8 +10,10 @@ from designs.cli.options import (
     MAX_TRIALS,
     add_analysis,
     add_command,
+    add_decision,
     add_design,
     add_force,
+    add_posterior,
     add_seed_json,
     add_trials,
     command_line,
@@ -19,6 +21,7 @@ from designs.cli.options import (
     design_inputs,
     finite,
     parse_set,
+    phase2_posterior,
     print_json,
     progress_bar,
     warn,
@@ -153,6 +156,19 @@ def add_power(sub) -> None:
     add_design(p)
     add_trials(p, 2000)
     add_analysis(p, several=True)
+    add_decision(p)
+    add_posterior(p)
+
+
+def decision_prior_from_args(design, args):
+    """The posterior rule's prior (None under the frequentist rule); the phase 2 posterior is
+    read (or fitted once) only when the prior borrows from it."""
+    if not design.decision.is_posterior:
+        return None
+    from designs.planning.decision_rule import decision_prior
+
+    idata = phase2_posterior(args.posterior) if design.decision.borrows else None
+    return decision_prior(design, idata)
 
 
 def cmd_power(args) -> int:
@@ -161,9 +177,16 @@ def cmd_power(args) -> int:
 
     design = design_from_args(args)
     analyses = tuple(args.analysis) if args.analysis else (str(design.trial.analysis),)
+    prior = decision_prior_from_args(design, args)
     with progress_bar(args.trials, "trial", not args.json) as bar:
         out = power(
-            design, args.trials, args.seed, analyses, threads=args.threads, progress=bar.update
+            design,
+            args.trials,
+            args.seed,
+            analyses,
+            threads=args.threads,
+            progress=bar.update,
+            prior=prior,
         )
     summaries = list(out.values())
     if args.json:

@@ -8,7 +8,7 @@ import signal
 import sys
 
 from designs import __version__
-from designs.cli import data_commands, planning_commands
+from designs.cli import data_commands, decision_commands, planning_commands
 from designs.cli.options import (
     PROG,
     Parser,
@@ -40,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     for register in (
         data_commands.add_fit,
         data_commands.add_power,
+        decision_commands.add_calibrate,
         data_commands.add_trial,
         data_commands.add_analyze,
         data_commands.add_bench,

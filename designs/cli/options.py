@@ -169,6 +169,45 @@ def add_design(p, *, sizes: bool = True) -> None:
     p.add_argument("--threads", type=whole(1, 256), help="Numba threads (default: all cores)")
 
 
+def add_decision(p) -> None:
+    """``--decision``, ``--prior``, ``--prior-weight``, ``--threshold``: the ``[decision]``
+    section from the command line (each overrides the design's field)."""
+    p.add_argument(
+        "--decision",
+        choices=("frequentist", "posterior"),
+        help="decision.rule: the design's test, or success when P(effect > margin | data) > "
+        "--threshold (default: the design's)",
+    )
+    p.add_argument(
+        "--prior",
+        choices=("vague", "sceptical", "robust"),
+        help="decision.prior of the effect under the posterior rule; robust = --prior-weight "
+        "on the phase 2 posterior, the rest vague (default: the design's)",
+    )
+    p.add_argument(
+        "--prior-weight",
+        type=finite,
+        metavar="W",
+        help="decision.prior_weight in [0, 1]: weight of the phase 2 posterior in the robust "
+        "prior (default: the design's)",
+    )
+    p.add_argument(
+        "--threshold",
+        type=finite,
+        metavar="T",
+        help="decision.threshold in (0, 1) (default: the design's)",
+    )
+
+
+#: The ``[decision]`` options and the fields they set.
+DECISION_OPTIONS = {
+    "decision": "decision.rule",
+    "prior": "decision.prior",
+    "prior_weight": "decision.prior_weight",
+    "threshold": "decision.threshold",
+}
+
+
 def add_analysis(p, *, several: bool, default: str | None = None) -> None:
     names = ", ".join(ANALYSIS_NAMES)
     p.add_argument(
@@ -279,6 +318,9 @@ def design_from_args(args, *, analysis_field: bool = True):
         overrides["trial.n_total"] = n_total
     if isinstance(getattr(args, "effect", None), float):
         overrides["effect.value"] = args.effect
+    for name, dotted in DECISION_OPTIONS.items():
+        if getattr(args, name, None) is not None:
+            overrides[dotted] = getattr(args, name)
     analysis = getattr(args, "analysis", None)
     if analysis and analysis_field:
         overrides["trial.analysis"] = analysis if isinstance(analysis, str) else analysis[0]

@@ -170,6 +170,11 @@ def assurance_from_draws(
     AssuranceResult
     """
     analysis = analysis or str(design.trial.analysis)
+    if design.decision.is_posterior:  # never a silent frequentist answer
+        raise InputError(
+            "decision.rule = 'posterior': assurance does not apply the posterior rule yet "
+            "(power and calibrate do); set decision.rule = 'frequentist' for assurance"
+        )
     if int(trials) < 1:
         raise InputError(f"trials = {trials}: must be a whole number >= 1")
     raw = np.asarray(draws, dtype=np.float64).reshape(-1)

@@ -5,7 +5,9 @@
 (sample size and assurance use it: a significant harm is no success). Both carry the Monte
 Carlo standard error ``sqrt(p (1 - p) / trials)`` and a Wilson 95% interval. Trials whose
 fit failed are counted in ``failed_fits`` and left out of the rates, never turned into
-"not rejected".
+"not rejected". Under the posterior rule (``decision.rule = "posterior"``) both are the
+success probability, ``P(effect > margin | data) > threshold``
+(:mod:`designs.planning.decision_rule`).
 """
 
 from __future__ import annotations
@@ -80,6 +82,7 @@ class PowerSummary:
     completers_active: float
     screened_placebo: float
     screened_active: float
+    decision: str = "frequentist"
 
     @property
     def n_total(self) -> int:
@@ -155,8 +158,22 @@ class _Tally:
     counts_all: np.ndarray = field(default_factory=lambda: np.zeros(K.N_COUNTS))
 
     @classmethod
-    def of(cls, results: TrialResults, analysis: str, alpha: float, sides: int) -> _Tally:
+    def of(
+        cls,
+        results: TrialResults,
+        analysis: str,
+        alpha: float,
+        sides: int,
+        success: np.ndarray | None = None,
+    ) -> _Tally:
+        """``success``: per-trial successes of another rule (the posterior rule), counted as
+        both rejections and favourable rejections; None: the design's test."""
         ok = ~results.failed(analysis)
+        if success is None:
+            rejected = results.rejected(analysis, alpha, sides)
+            favourable = results.rejected_favourable(analysis, alpha, sides)
+        else:
+            rejected = favourable = success
         est = results.column(analysis, R.ESTIMATE)[ok]
         truth = np.asarray(
             results.inputs.true_effect(analysis, results.effect_by_trial[ok]), dtype=np.float64
@@ -164,8 +181,8 @@ class _Tally:
         return cls(
             trials=results.trials,
             failed=int((~ok).sum()),
-            rejected=int(results.rejected(analysis, alpha, sides)[ok].sum()),
-            favourable=int(results.rejected_favourable(analysis, alpha, sides)[ok].sum()),
+            rejected=int(rejected[ok].sum()),
+            favourable=int(favourable[ok].sum()),
             estimate=_Moments.of(est),
             truth=_Moments.of(truth),
             error=_Moments.of(est - truth),
@@ -190,7 +207,13 @@ class _Tally:
 
 
 def _summary(
-    tally: _Tally, analysis: str, inputs, alpha: float, sides: int, seed: int
+    tally: _Tally,
+    analysis: str,
+    inputs,
+    alpha: float,
+    sides: int,
+    seed: int,
+    decision: str = "frequentist",
 ) -> PowerSummary:
     n_ok = tally.trials - tally.failed
     k, k_fav = tally.rejected, tally.favourable
@@ -234,6 +257,7 @@ def _summary(
         completers_active=float(counts[K.C_COMPLETERS_ACTIVE]),
         screened_placebo=float(counts[K.C_SCREENED_PLACEBO]),
         screened_active=float(counts[K.C_SCREENED_ACTIVE]),
+        decision=decision,
     )
 
 
@@ -253,6 +277,7 @@ def power(
     block_size: int | None = None,
     progress: Callable[[int], None] | None = None,
     require_fits: bool = True,
+    prior=None,
 ) -> dict[str, PowerSummary]:
     """Simulate ``trials`` trials of ``design`` and summarise each analysis.
 
@@ -271,6 +296,10 @@ def power(
     require_fits : bool
         Refuse (InputError) an analysis whose fit failed in every trial: its power is
         undefined. A sweep passes False and keeps such a cell as NaN with ``failed_fits``.
+    prior : designs.analyses.decision.NormalMixture, optional
+        Under ``decision.rule = "posterior"``: the prior of the effect (default
+        :func:`designs.planning.decision_rule.decision_prior`, which needs it given for a
+        robust prior that borrows from phase 2).
     """
     analyses = tuple(analyses or (str(design.trial.analysis),))
     kwargs = {} if block_size is None else {"block_size": block_size}
@@ -278,6 +307,12 @@ def power(
         raise InputError(f"trials = {trials}: must be a whole number >= 1")
     inputs = simulation_inputs(design)
     alpha, sides = design.trial.alpha, design.trial.sides
+    rule = design.decision
+    if rule.is_posterior:
+        from designs.planning import decision_rule
+
+        decision_rule.check_analyses(analyses)
+        prior = decision_rule.decision_prior(design) if prior is None else prior
     tallies = {a: _Tally() for a in analyses}
     for start in range(0, trials, SUMMARY_CHUNK):
         chunk = min(SUMMARY_CHUNK, trials - start)
@@ -292,7 +327,12 @@ def power(
             **kwargs,
         )
         for a in analyses:
-            tallies[a] = tallies[a].merge(_Tally.of(results, a, alpha, sides))
+            success = (
+                decision_rule.posterior_success(results, a, rule, prior)
+                if rule.is_posterior
+                else None
+            )
+            tallies[a] = tallies[a].merge(_Tally.of(results, a, alpha, sides, success))
     if require_fits:
         for a in analyses:
             if tallies[a].failed == tallies[a].trials:
@@ -301,4 +341,6 @@ def power(
                     "is undefined; check the dropout and death hazards, visits, residual_sd "
                     "and screening (too few patients or visits left to analyse)"
                 )
-    return {a: _summary(tallies[a], a, inputs, alpha, sides, seed) for a in analyses}
+    return {
+        a: _summary(tallies[a], a, inputs, alpha, sides, seed, rule.rule.value) for a in analyses
+    }

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize, stats
 
+from designs.errors import InputError
 from designs.simulation.engine import run_trials
 from designs.simulation.inputs import simulation_inputs
 
@@ -181,6 +182,11 @@ def simulate_curve(
     progress: Callable[[int], None] | None = None,
 ) -> PowerCurve:
     """Simulate ``trials`` trials at each size with one seed (common random numbers)."""
+    if design.decision.is_posterior:  # never a silent frequentist answer
+        raise InputError(
+            "decision.rule = 'posterior': the power curve and sample size do not apply the "
+            "posterior rule yet (power and calibrate do); set decision.rule = 'frequentist'"
+        )
     analysis = analysis or str(design.trial.analysis)
     alpha, sides = design.trial.alpha, design.trial.sides
     fav, ok, failed = [], [], []

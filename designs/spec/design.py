@@ -1,6 +1,6 @@
-"""The trial design: five validated sections, the rules across them, dicts and TOML out.
+"""The trial design: six validated sections, the rules across them, dicts and TOML out.
 
-A design has five sections, each a frozen dataclass validated on construction:
+A design has six sections, each a frozen dataclass validated on construction:
 
 - :class:`~designs.spec.trial.TrialSection` (``[trial]``): sizes, allocation, visits, test
   and analysis;
@@ -11,7 +11,9 @@ A design has five sections, each a frozen dataclass validated on construction:
 - :class:`~designs.spec.follow_up.Dropout` (``[dropout]``): monotone loss to follow-up and
   death;
 - :class:`~designs.spec.patients.Enrichment` (``[enrichment]``): who is admitted at screening
-  (delta-FS, lead-in decline).
+  (delta-FS, lead-in decline);
+- :class:`~designs.spec.decision.Decision` (``[decision]``): how each trial is judged (the
+  frequentist test, or a posterior probability with a prior).
 
 Units: ALSFRS-R points (0-48 scale) and months throughout. Every file is read on top of
 ``designs/library/default.toml`` (the proposed CL2020 follow-up; each number there cites its
@@ -35,6 +37,7 @@ import tomli_w
 
 from designs.analyses.registry import REGISTRY
 from designs.errors import InputError
+from designs.spec.decision import Decision
 from designs.spec.fields import check_keys, field_names, show
 from designs.spec.follow_up import Dropout, Effect, EffectKind, EffectSource
 from designs.spec.patients import Enrichment, Population
@@ -52,6 +55,7 @@ SECTIONS: dict[str, type] = {
     "effect": Effect,
     "dropout": Dropout,
     "enrichment": Enrichment,
+    "decision": Decision,
 }
 # Fields that replace each other: naming one in a file or override drops the other.
 _EXCLUSIVE = {
@@ -105,6 +109,8 @@ class TrialDesign:
     dropout : Dropout
     enrichment : Enrichment
         Screening rules (default: everyone admitted).
+    decision : Decision
+        How each trial is judged (default: the frequentist test).
 
     Notes
     -----
@@ -118,6 +124,7 @@ class TrialDesign:
     effect: Effect
     dropout: Dropout
     enrichment: Enrichment = field(default_factory=Enrichment)
+    decision: Decision = field(default_factory=Decision)
 
     def __post_init__(self) -> None:
         for name, cls in SECTIONS.items():
@@ -138,6 +145,13 @@ class TrialDesign:
             raise InputError(
                 "enrichment.lead_in_decline_min/max: screening on lead-in decline needs "
                 "trial.lead_in_months > 0"
+            )
+        analysis = REGISTRY[self.trial.analysis]
+        if self.decision.is_posterior and analysis.units != "points/month":
+            raise InputError(
+                f"decision.rule = 'posterior': needs an analysis whose estimate and standard "
+                f"error are in points/month (lmm_slope, ols_slope_ttest, slope_change_lead_in); "
+                f"trial.analysis = '{self.trial.analysis}' gives {analysis.units}"
             )
         p_admit = self.enrichment.delta_fs_admit_probability(self.population)
         if p_admit < MIN_ADMIT_PROBABILITY:
@@ -287,6 +301,13 @@ class TrialDesign:
             )
         if p.curvature != 0:
             extra += f"; curvature {p.curvature:g} points/month"
+        dec = self.decision
+        if dec.is_posterior:
+            weight = f" (weight {dec.prior_weight:g})" if dec.prior.value == "robust" else ""
+            extra += (
+                f"; success if P(effect > {dec.margin:g}) > {dec.threshold:g} under a "
+                f"{dec.prior.value} prior{weight}"
+            )
         return (
             f"{t.name}: {size}, {len(t.visits_months)} visits over {t.duration_months:g} months, "
             f"{t.analysis.value}, alpha {t.alpha:g} {'two' if t.sides == 2 else 'one'}-sided; "

@@ -1,0 +1,77 @@
+"""``calibrate``: the threshold of the posterior decision rule for a target type I error."""
+
+from __future__ import annotations
+
+from designs.cli.data_commands import decision_prior_from_args
+from designs.cli.options import (
+    add_command,
+    add_decision,
+    add_design,
+    add_posterior,
+    add_seed_json,
+    add_trials,
+    design_from_args,
+    finite,
+    print_json,
+    progress_bar,
+)
+from designs.errors import InputError
+
+
+def add_calibrate(sub) -> None:
+    p = add_command(
+        sub,
+        "calibrate",
+        "threshold of the posterior rule whose type I error is at most the target, by "
+        "simulating the design with no effect",
+        cmd_calibrate,
+    )
+    add_seed_json(p)
+    add_design(p)
+    add_trials(p, 20_000, what="simulated trials under no effect")
+    add_decision(p)
+    add_posterior(p)
+    p.add_argument(
+        "--target",
+        type=finite,
+        help="type I error to reach, in (0, 1) (default: the design's trial.alpha / trial.sides)",
+    )
+
+
+def cmd_calibrate(args) -> int:
+    from designs.planning.decision_rule import calibrate
+
+    design = design_from_args(args)
+    if not design.decision.is_posterior:
+        design = design.with_overrides({"decision.rule": "posterior"})
+    if args.target is not None and not 0 < args.target < 1:
+        raise InputError(f"--target {args.target:g}: must be in (0, 1)")
+    prior = decision_prior_from_args(design, args)
+    with progress_bar(args.trials, "trial", not args.json) as bar:
+        cal = calibrate(
+            design,
+            args.trials,
+            args.seed,
+            prior=prior,
+            target=args.target,
+            threads=args.threads,
+            progress=bar.update,
+        )
+    if args.json:
+        print_json(cal.to_dict())
+        return 0
+    weight = f", weight {cal.prior_weight:g}" if cal.prior == "robust" else ""
+    print(design.describe())
+    print(
+        f"calibrated threshold {cal.threshold:.6f} (MC SE {cal.mc_se:.2g}, 95% CI "
+        f"{cal.ci95[0]:.6f}-{cal.ci95[1]:.6f}) for type I error <= {cal.target:g}: "
+        f"success if P(effect > {cal.margin:g} | data) > threshold; {cal.prior} prior{weight}"
+    )
+    print(
+        f"type I error at the calibrated threshold {cal.type1_calibrated:.4f} "
+        f"(MC SE {cal.mc_se_calibrated:.4f}); at {cal.uncalibrated_threshold:g} "
+        f"{cal.type1_uncalibrated:.4f} (MC SE {cal.mc_se_uncalibrated:.4f}); "
+        f"{cal.trials} null trials (effect.value = 0; {cal.failed_fits} failed fits), "
+        f"seed {cal.seed}"
+    )
+    return 0

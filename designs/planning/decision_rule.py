@@ -1,0 +1,217 @@
+"""The posterior decision rule on simulated trials: its prior, its successes, its calibration.
+
+The rule (``[decision]``, :mod:`designs.spec.decision`) is applied after the engine,
+vectorised over trials: each trial's estimate and standard error (points/month) give a normal
+likelihood, the prior a normal mixture (:mod:`designs.analyses.decision`), and the trial
+succeeds when ``P(effect > margin | data) > threshold``.
+
+:func:`calibrate` finds the threshold whose type I error is at most a target (the design's
+one-sided level ``alpha / sides`` by default) by simulating the design with no effect: the
+threshold is an order statistic of the per-trial posterior probabilities, and its Monte Carlo
+uncertainty comes from the distribution-free (binomial) interval of that order statistic.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from designs.analyses import registry
+from designs.analyses import results as R
+from designs.analyses.decision import NormalMixture, fit_normal_mixture, lower_tail
+from designs.errors import InputError
+from designs.planning.assurance import effect_shift
+from designs.planning.power import SUMMARY_CHUNK, Z95, mc_se
+from designs.simulation.engine import run_trials
+from designs.simulation.inputs import simulation_inputs
+from designs.spec.decision import PriorKind
+
+__all__ = [
+    "Calibration",
+    "calibrate",
+    "decision_prior",
+    "phase2_effect_prior",
+    "posterior_success",
+    "tail_probabilities",
+]
+
+
+def phase2_effect_prior(design, idata) -> NormalMixture:
+    """The phase 2 posterior of the effect in this design's points/month, as a normal mixture.
+
+    Draws of ``delta`` are carried over by ``effect.transport`` (proportional: a fraction of
+    the phase 2 decline times this design's ``|slope_mean|``; absolute: ``delta`` itself) and
+    approximated by a mixture of up to 3 normals fitted by EM (chosen by BIC).
+    """
+    from designs.planning.posterior import posterior_draws
+
+    transport = design.effect.transport.value
+    shifts = effect_shift(design, posterior_draws(idata, transport), transport)
+    return fit_normal_mixture(shifts)
+
+
+def decision_prior(design, idata=None) -> NormalMixture:
+    """The prior of the effect (points/month) that ``design.decision`` names.
+
+    ``idata`` (the phase 2 posterior) is needed only by a robust prior with a weight above 0.
+    """
+    d = design.decision
+    vague = NormalMixture.normal(0.0, d.vague_sd)
+    if d.prior is PriorKind.SCEPTICAL:
+        return NormalMixture.normal(0.0, d.sceptical_sd)
+    if d.prior is PriorKind.VAGUE or d.prior_weight == 0:
+        return vague
+    if idata is None:
+        raise InputError(
+            "decision.prior = 'robust': borrowing from phase 2 needs its posterior (--posterior "
+            "FILE.nc, or the bundled data's cached fit)"
+        )
+    return phase2_effect_prior(design, idata).mix(vague, d.prior_weight)
+
+
+def check_analyses(analyses) -> None:
+    """The posterior rule needs an estimate and SE in points/month (the prior's units)."""
+    for a in analyses:
+        units = registry.get(a).units
+        if units != "points/month":
+            raise InputError(
+                f"analysis = '{a}': the posterior rule (decision.rule) needs an estimate and "
+                f"standard error in points/month; this analysis gives {units}"
+            )
+
+
+def tail_probabilities(results, analysis: str, prior: NormalMixture, margin: float):
+    """``P(effect <= margin | data)`` per trial (NaN where the fit failed)."""
+    est = results.column(analysis, R.ESTIMATE)
+    se = results.column(analysis, R.SE)
+    ok = ~results.failed(analysis)
+    out = np.full(est.shape, np.nan)
+    out[ok] = lower_tail(prior, est[ok], se[ok], margin)
+    return out
+
+
+def posterior_success(results, analysis: str, decision, prior: NormalMixture) -> np.ndarray:
+    """Boolean per trial: ``P(effect > margin | data) > threshold`` (False where the fit failed;
+    :mod:`designs.planning.power` leaves those trials out of its rates)."""
+    tail = tail_probabilities(results, analysis, prior, decision.margin)
+    return np.nan_to_num(tail, nan=1.0) < 1.0 - decision.threshold
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """The calibrated threshold of the posterior rule and its Monte Carlo uncertainty.
+
+    ``threshold``: success when ``P(effect > margin | data) > threshold``; on the simulated
+    null trials exactly ``floor(target * analysed)`` trials (or fewer, with ties) pass it.
+    ``mc_se``: half the width of the distribution-free 95% interval ``ci95`` of the order
+    statistic, divided by 1.96. ``type1_uncalibrated``: the type I error of the design's own
+    threshold on the same trials, with its binomial MC SE.
+    """
+
+    analysis: str
+    prior: str
+    prior_weight: float
+    margin: float
+    target: float
+    threshold: float
+    tail_cutoff: float
+    mc_se: float
+    ci95: tuple[float, float]
+    type1_calibrated: float
+    mc_se_calibrated: float
+    uncalibrated_threshold: float
+    type1_uncalibrated: float
+    mc_se_uncalibrated: float
+    trials: int
+    failed_fits: int
+    seed: int
+
+    def to_dict(self) -> dict:
+        out = asdict(self)
+        out["ci95"] = list(self.ci95)
+        return out
+
+
+def calibrate(
+    design,
+    trials: int,
+    seed: int,
+    *,
+    prior: NormalMixture | None = None,
+    target: float | None = None,
+    threads: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Calibration:
+    """The threshold of ``design``'s posterior rule with type I error at most ``target``.
+
+    Parameters
+    ----------
+    design : TrialDesign
+        Simulated with ``effect.value = 0`` (fixed source); its analysis, margin and prior.
+    trials, seed : int
+        Null trials simulated (common random numbers: the same seed gives the same trials).
+    prior : NormalMixture, optional
+        Default :func:`decision_prior` (a robust prior with weight > 0 must be given).
+    target : float, optional
+        Type I error to reach, in (0, 1); default ``trial.alpha / trial.sides``.
+    """
+    if trials < 1:
+        raise InputError(f"trials = {trials}: must be a whole number >= 1")
+    target = design.trial.alpha / design.trial.sides if target is None else float(target)
+    if not 0.0 < target < 1.0:
+        raise InputError(f"target = {target!r}: must be in (0, 1)")
+    analysis = str(design.trial.analysis)
+    check_analyses((analysis,))
+    prior = decision_prior(design) if prior is None else prior
+    null = design.with_overrides({"effect.value": 0.0, "effect.source": "fixed"})
+    inputs = simulation_inputs(null)
+    margin = design.decision.margin
+    tails = []
+    for start in range(0, trials, SUMMARY_CHUNK):
+        chunk = min(SUMMARY_CHUNK, trials - start)
+        res = run_trials(
+            inputs, chunk, seed, (analysis,), first_trial=start, threads=threads, progress=progress
+        )
+        tails.append(tail_probabilities(res, analysis, prior, margin))
+    tail = np.concatenate(tails)
+    ok = np.isfinite(tail)
+    q = np.sort(tail[ok])
+    n = q.size
+    if n == 0:
+        raise InputError("trials: every fit failed; nothing to calibrate on")
+    k = math.floor(target * n)  # successes allowed
+    cutoff = float(q[k]) if k < n else 1.0  # success iff tail < cutoff
+    # Distribution-free 95% interval of the (k+1)-th order statistic (binomial ranks).
+    half = Z95 * math.sqrt(n * target * (1.0 - target))
+    lo_i = max(0, math.floor(k - half))
+    hi_i = min(n - 1, math.ceil(k + half))
+    q_lo, q_hi = float(q[lo_i]), float(q[hi_i])
+    threshold = 1.0 - cutoff
+    while 1.0 - threshold > cutoff:  # the rule as the design applies it: tail < 1 - threshold
+        threshold = float(np.nextafter(threshold, 1.0))
+    passed = int(np.sum(q < 1.0 - threshold))
+    p_cal = passed / n
+    old = design.decision.threshold
+    p_old = float(np.mean(q < 1.0 - old))
+    return Calibration(
+        analysis=analysis,
+        prior=design.decision.prior.value,
+        prior_weight=design.decision.prior_weight,
+        margin=margin,
+        target=target,
+        threshold=threshold,
+        tail_cutoff=cutoff,
+        mc_se=(q_hi - q_lo) / (2.0 * Z95),
+        ci95=(1.0 - q_hi, 1.0 - q_lo),
+        type1_calibrated=p_cal,
+        mc_se_calibrated=mc_se(p_cal, n),
+        uncalibrated_threshold=old,
+        type1_uncalibrated=p_old,
+        mc_se_uncalibrated=mc_se(p_old, n),
+        trials=trials,
+        failed_fits=int((~ok).sum()),
+        seed=seed,
+    )

@@ -1,0 +1,120 @@
+"""How each simulated trial is judged (``[decision]``): the frequentist test or a posterior rule.
+
+``rule = "frequentist"`` (the default) keeps the design's test (``trial.alpha``,
+``trial.sides``) and every number as before. ``rule = "posterior"`` declares success when
+``P(effect > margin | data) > threshold``, the posterior of the effect (points/month) coming
+from the trial's estimate and standard error (a normal likelihood) and a prior
+(:mod:`designs.analyses.decision`):
+
+- ``vague``: ``N(0, vague_sd^2)``;
+- ``sceptical``: ``N(0, sceptical_sd^2)``, centred at no effect (Spiegelhalter, Freedman &
+  Parmar 1994);
+- ``robust``: ``prior_weight`` on the phase 2 posterior of the effect (carried over by
+  ``effect.transport``, approximated by a normal mixture fitted to its draws) and
+  ``1 - prior_weight`` on the vague prior, as the robust meta-analytic-predictive priors of
+  Schmidli et al. (2014).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import ClassVar
+
+from designs.spec.fields import Kind, spec_field, validate_fields
+
+__all__ = ["Decision", "DecisionRule", "PriorKind"]
+
+
+class DecisionRule(StrEnum):
+    """How a trial is judged a success."""
+
+    FREQUENTIST = "frequentist"  # the design's test: trial.alpha, trial.sides
+    POSTERIOR = "posterior"  # P(effect > margin | data) > threshold
+
+
+class PriorKind(StrEnum):
+    """Prior of the effect under the posterior rule."""
+
+    VAGUE = "vague"
+    SCEPTICAL = "sceptical"
+    ROBUST = "robust"
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The decision rule applied to each simulated trial (``[decision]``).
+
+    Parameters
+    ----------
+    rule : DecisionRule
+        ``frequentist`` (default: the design's test, numbers unchanged) or ``posterior``.
+    prior : PriorKind
+        ``vague``, ``sceptical`` or ``robust`` (used only with ``rule = "posterior"``).
+    prior_weight : float
+        Weight of the phase 2 posterior in the robust prior, in [0, 1] (0: no borrowing).
+    threshold : float
+        Success when ``P(effect > margin | data) > threshold``; in (0, 1). The default 0.975
+        is the one-sided 2.5% level of a vague-prior rule; with borrowing it no longer is
+        (``simulate.py calibrate`` finds the threshold that is).
+    margin : float
+        Points/month: the effect the posterior must exceed (0: any benefit).
+    vague_sd : float
+        SD of the vague prior, points/month, > 0. Default 10 (assumed): twenty times the
+        default design's mean decline of 0.5 points/month and about a hundred times the
+        standard error of its slope difference at 100 per arm, so the prior barely moves the
+        posterior (a vague-prior rule is the normal-reference Wald test).
+    sceptical_sd : float
+        SD of the sceptical prior, points/month, > 0. Default 0.076: a 25% slowing of a
+        -0.5 points/month decline (0.125 points/month, the default design's effect) has a 5%
+        prior probability (0.125 / 1.645), Spiegelhalter et al.'s sceptical prior.
+    """
+
+    rule: DecisionRule = spec_field(  # noqa: RUF009 (returns a dataclasses.field)
+        DecisionRule.FREQUENTIST,
+        kind=Kind.CHOICE,
+        choices=DecisionRule,
+        doc="frequentist (the design's test) or posterior (P(effect > margin) > threshold).",
+    )
+    prior: PriorKind = spec_field(  # noqa: RUF009 (returns a dataclasses.field)
+        PriorKind.VAGUE,
+        kind=Kind.CHOICE,
+        choices=PriorKind,
+        doc="Prior of the effect: vague, sceptical or robust (phase 2 posterior + vague).",
+    )
+    prior_weight: float = spec_field(
+        0.0, lo=0, hi=1, dimensionless=True, doc="Weight of the phase 2 posterior (robust prior)."
+    )
+    threshold: float = spec_field(
+        0.975,
+        lo=0,
+        hi=1,
+        lo_open=True,
+        hi_open=True,
+        dimensionless=True,
+        doc="Success when P(effect > margin | data) exceeds this.",
+    )
+    margin: float = spec_field(
+        0.0, unit="points/month", doc="Effect the posterior must exceed (0: any benefit)."
+    )
+    vague_sd: float = spec_field(
+        10.0, lo=0, lo_open=True, unit="points/month", doc="SD of the vague prior."
+    )
+    sceptical_sd: float = spec_field(
+        0.076, lo=0, lo_open=True, unit="points/month", doc="SD of the sceptical prior (mean 0)."
+    )
+
+    section: ClassVar[str] = "decision"
+
+    def __post_init__(self) -> None:
+        validate_fields(self)
+
+    @property
+    def is_posterior(self) -> bool:
+        """True under the posterior rule."""
+        return self.rule is DecisionRule.POSTERIOR
+
+    @property
+    def borrows(self) -> bool:
+        """True when the prior takes weight from the phase 2 posterior."""
+        return self.is_posterior and self.prior is PriorKind.ROBUST and self.prior_weight > 0

@@ -1,0 +1,105 @@
+"""The posterior rule on simulated trials: power's success rate, the robust prior from the
+phase 2 posterior, and the frequentist default left alone."""
+
+import numpy as np
+import pytest
+
+from designs.analyses import results as R
+from designs.analyses.decision import NormalMixture, lower_tail
+from designs.errors import InputError
+from designs.planning.assurance import effect_shift
+from designs.planning.decision_rule import decision_prior, phase2_effect_prior
+from designs.planning.posterior import posterior_draws
+from designs.planning.power import power
+from designs.simulation.engine import run_trials
+from designs.simulation.inputs import simulation_inputs
+from designs.spec import load_design
+
+SMALL = {"trial.n_per_arm": 40}
+
+
+def test_power_counts_posterior_successes_trial_by_trial():
+    """power's rate under the posterior rule is the share of analysed trials whose
+    P(effect > margin | data) exceeds the threshold, recomputed here from the engine's
+    estimates and SEs on the same trials."""
+    design = load_design().with_overrides(
+        {
+            **SMALL,
+            "decision.rule": "posterior",
+            "decision.prior": "sceptical",
+            "decision.threshold": 0.9,
+            "decision.margin": 0.02,
+        }
+    )
+    s = power(design, 3000, 7)["lmm_slope"]
+    res = run_trials(simulation_inputs(design), 3000, 7, ("lmm_slope",))
+    ok = ~res.failed("lmm_slope")
+    est, se = res.column("lmm_slope", R.ESTIMATE)[ok], res.column("lmm_slope", R.SE)[ok]
+    tail = lower_tail(NormalMixture.normal(0.0, 0.076), est, se, 0.02)
+    expected = float(np.mean(tail < 1 - 0.9))
+    assert s.decision == "posterior"
+    assert s.power == pytest.approx(expected, abs=1e-12)
+    assert s.power_favourable == s.power
+    # The sceptical prior shrinks: fewer successes than the vague rule at the same threshold.
+    vague = power(design.with_overrides({"decision.prior": "vague"}), 3000, 7)["lmm_slope"]
+    assert vague.power > s.power
+
+
+def test_frequentist_default_is_unchanged():
+    """rule = frequentist gives the test's rejections (the engine's p-values)."""
+    design = load_design().with_overrides(SMALL)
+    s = power(design, 1000, 3)["lmm_slope"]
+    res = run_trials(simulation_inputs(design), 1000, 3, ("lmm_slope",))
+    ok = ~res.failed("lmm_slope")
+    assert s.decision == "frequentist"
+    assert s.power == pytest.approx(float(res.rejected("lmm_slope", 0.05, 2)[ok].mean()), abs=0)
+
+
+def test_robust_prior_carries_the_phase2_posterior_over(fake_posterior):
+    """Robust prior = w x (normal mixture fitted to the transported phase 2 draws) +
+    (1 - w) x vague; the fitted part matches the draws' mean and SD (fake posterior: delta
+    ~ N(0.15, 0.1), pre_slope_mean ~ N(-0.5, 0.05); tolerance 1e-6 on moments, which EM
+    matches exactly at its fixed point for one component)."""
+    idata = fake_posterior()
+    for transport in ("proportional", "absolute"):
+        design = load_design().with_overrides(
+            {
+                "decision.rule": "posterior",
+                "decision.prior": "robust",
+                "decision.prior_weight": 0.4,
+                "effect.transport": transport,
+            }
+        )
+        shifts = effect_shift(design, posterior_draws(idata, transport), transport)
+        fit = phase2_effect_prior(design, idata)
+        w, m, s = (np.asarray(v) for v in (fit.weights, fit.means, fit.sds))
+        mean = np.sum(w * m)
+        assert mean == pytest.approx(shifts.mean(), abs=1e-6)
+        assert np.sum(w * (s**2 + m**2)) - mean**2 == pytest.approx(shifts.var(), rel=1e-3)
+        prior = decision_prior(design, idata)
+        assert sum(prior.weights[:-1]) == pytest.approx(0.4)
+        assert (prior.weights[-1], prior.means[-1], prior.sds[-1]) == (0.6, 0.0, 10.0)
+    with pytest.raises(InputError, match=r"decision\.prior = 'robust'"):
+        decision_prior(design)
+    # weight 0 borrows nothing: the vague prior, no posterior needed.
+    none = design.with_overrides({"decision.prior_weight": 0.0})
+    assert decision_prior(none) == NormalMixture.normal(0.0, 10.0)
+
+
+def test_posterior_rule_refuses_analyses_without_slope_se():
+    design = load_design().with_overrides({**SMALL, "decision.rule": "posterior"})
+    with pytest.raises(InputError, match="analysis = 'joint_rank'"):
+        power(design, 10, 1, ("lmm_slope", "joint_rank"))
+
+
+def test_curve_and_assurance_refuse_the_posterior_rule_rather_than_ignore_it():
+    """Sample size (the power curve) and assurance do not apply the posterior rule yet: they
+    must say so, not answer with the frequentist test."""
+    from designs.planning.assurance import assurance_from_draws
+    from designs.planning.power_curve import simulate_curve
+
+    design = load_design().with_overrides({**SMALL, "decision.rule": "posterior"})
+    with pytest.raises(InputError, match=r"decision\.rule = 'posterior'"):
+        simulate_curve(design, [20, 30], 10, 1)
+    with pytest.raises(InputError, match=r"decision\.rule = 'posterior'"):
+        assurance_from_draws(design, np.full(10, 0.25), 10, 1)

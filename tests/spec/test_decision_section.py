@@ -1,0 +1,60 @@
+"""The [decision] section: defaults, bounds, the rule across sections, TOML round trip."""
+
+import re
+import tomllib
+
+import pytest
+
+from designs.errors import InputError
+from designs.spec import TrialDesign, load_design
+from designs.spec.decision import Decision, DecisionRule, PriorKind
+
+
+def test_defaults_keep_the_frequentist_test():
+    d = load_design().decision
+    assert d == Decision()
+    assert d.rule is DecisionRule.FREQUENTIST and not d.is_posterior and not d.borrows
+    assert (d.prior, d.prior_weight, d.threshold, d.margin) == (PriorKind.VAGUE, 0.0, 0.975, 0.0)
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "words"),
+    [
+        ("decision.prior_weight", 1.5, "decision.prior_weight = 1.5: must be in [0, 1]"),
+        ("decision.prior_weight", -0.1, "decision.prior_weight"),
+        ("decision.threshold", 1.0, "decision.threshold = 1.0: must be in (0, 1)"),
+        ("decision.threshold", 0.0, "decision.threshold"),
+        ("decision.sceptical_sd", 0.0, "decision.sceptical_sd"),
+        ("decision.vague_sd", -1.0, "decision.vague_sd"),
+        ("decision.prior", "optimistic", "decision.prior"),
+        ("decision.rule", "bayes", "decision.rule"),
+    ],
+)
+def test_bad_values_name_the_field(key, value, words):
+    with pytest.raises(InputError, match=re.escape(words)):
+        load_design().with_overrides({key: value})
+
+
+@pytest.mark.parametrize("analysis", ["joint_rank", "ancova_change"])
+def test_posterior_rule_needs_a_slope_estimate_with_se(analysis):
+    with pytest.raises(InputError, match=r"decision.rule = 'posterior'.*" + analysis):
+        load_design().with_overrides({"decision.rule": "posterior", "trial.analysis": analysis})
+    # The frequentist rule keeps every analysis.
+    load_design().with_overrides({"trial.analysis": analysis})
+
+
+def test_toml_round_trip_and_describe():
+    d = load_design().with_overrides(
+        {
+            "decision.rule": "posterior",
+            "decision.prior": "robust",
+            "decision.prior_weight": 0.5,
+            "decision.threshold": 0.99,
+            "decision.margin": 0.05,
+        }
+    )
+    text = d.to_toml()
+    assert "[decision]" in text
+    assert TrialDesign.from_dict(tomllib.loads(text)) == d
+    assert "P(effect > 0.05) > 0.99 under a robust prior (weight 0.5)" in d.describe()
+    assert "P(effect" not in load_design().describe()
