@@ -17,7 +17,9 @@ from designs.outputs.tables import sample_size_table
 from designs.planning.sample_size import SampleSizeResult, SampleSizeRow
 from designs.spec import load_design
 
-HOSTILE = "CL2020 \\input{/etc/passwd}\n\n$x^2$ ~ {a} & 50% #1 a_b | <c>"
+# A newline in a design name is refused by the design (issue 21), so the hostile name here
+# carries only printable LaTeX specials; tex_escape's handling of newlines is tested apart.
+HOSTILE = "CL2020 \\input{/etc/passwd} $x^2$ ~ {a} & 50% #1 a_b | <c>"
 
 #: 6.5 in at 72.27 pt/in: the text width the table must fit (1-inch margins on US letter).
 TEXT_WIDTH_PT = 6.5 * 72.27
@@ -274,3 +276,12 @@ def test_realism_table_marks_the_biased_row_and_adds_the_note():
     ]
     assert BIAS_NOTE in text
     assert BIAS_NOTE not in realism_sensitivity_md(rows[:1], load_design("default"), 100, 1000, 1)
+
+
+def test_tex_escape_turns_line_breaks_into_spaces():
+    # a line break in a caption or cell would end a paragraph or a % comment in LaTeX
+    from designs.outputs.latex import tex_escape
+
+    out = tex_escape("a\nb\n\n\\immediate\\write18{x}\tc")
+    assert "\n" not in out and "\t" not in out
+    assert "\\immediate" not in out  # the backslash is escaped, so no command runs

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import designs.planning.power as P
+from designs.errors import InputError
 from designs.planning.power import power, summarise
 from designs.simulation.engine import run_trials
 from designs.simulation.inputs import simulation_inputs
@@ -41,7 +42,8 @@ def test_chunked_reduction_equals_one_pass(monkeypatch):
 
 def test_every_patient_at_the_floor_is_reported_as_failed_not_as_no_effect():
     """All scores 0: there is nothing to estimate. Every fit is counted as failed and power is
-    NaN, never 0 (a tool that reports 0% power when all fits failed is the bug to avoid)."""
+    undefined, never 0 (a tool that reports 0% power when all fits failed is the bug to
+    avoid)."""
     d = design(
         **{
             "trial.n_per_arm": 20,
@@ -52,7 +54,12 @@ def test_every_patient_at_the_floor_is_reported_as_failed_not_as_no_effect():
             "population.residual_sd": 0.0,
         }
     )
-    out = power(d, 50, 1, ("lmm_slope", "ols_slope_ttest", "ancova_change"))
+    analyses = ("lmm_slope", "ols_slope_ttest", "ancova_change")
+    # power itself refuses: no successful fit means no power (issue 21) ...
+    with pytest.raises(InputError, match="failed in all 50 simulated trials"):
+        power(d, 50, 1, analyses)
+    # ... and a sweep cell (require_fits=False) keeps NaN with the count of failed fits
+    out = power(d, 50, 1, analyses, require_fits=False)
     for s in out.values():
         assert s.failed_fits == s.trials
         assert math.isnan(s.power) and math.isnan(s.power_favourable)
