@@ -35,6 +35,12 @@ def _mm(a, b, out):
     out[1, 1] = a[1, 0] * b[0, 1] + a[1, 1] * b[1, 1]
 
 
+@njit(cache=True, inline="always")
+def _div(a, b):
+    """a / b, NaN when b is 0 (Numba raises ZeroDivisionError on float division by 0)."""
+    return a / b if b != 0.0 else np.nan
+
+
 @njit(cache=True)
 def _tr_mm(a, b):
     """tr(a @ b) for 2x2 arrays."""
@@ -135,7 +141,7 @@ def kenward_roger_grouped(arm_g, ztz_g, n_g, n_groups, sigma2, d11, d12, d22):
         _mm(m, d, tmp)
         _mm(tmp, s, mds)
         tr_mds = mds[0, 0] + mds[1, 1]
-        tv2 = (s[0, 0] - 2.0 * tr_mds + _tr_mm(mds, mds)) / (sigma2 * sigma2)
+        tv2 = _div(s[0, 0] - 2.0 * tr_mds + _tr_mm(mds, mds), sigma2 * sigma2)
         for i in range(2):
             for j in range(2):
                 w_arm[a, i, j] += n * w[i, j]
@@ -184,6 +190,7 @@ def kenward_roger_grouped(arm_g, ztz_g, n_g, n_groups, sigma2, d11, d12, d22):
             info[k, ll] = v
     if not np.all(np.isfinite(info)):
         return nan, nan, nan
+    # (a singular information gives a zero or partial pinv: then a1 = 0 and the df is NaN)
     wmat = 2.0 * np.linalg.pinv(info)
     # Phi_A,a = Phi_a + 2 Phi_a U_a Phi_a, U_a = sum w_kl (Q_kl,a - P_k,a Phi_a P_l,a)
     var0 = phi[0, 1, 1] + phi[1, 1, 1]
@@ -207,7 +214,7 @@ def kenward_roger_grouped(arm_g, ztz_g, n_g, n_groups, sigma2, d11, d12, d22):
         for a in range(2):
             _mm(php[a, k], phi[a], tmp)
             v += tmp[1, 1]
-        tr_u[k] = v / var0
+        tr_u[k] = _div(v, var0)
     a1 = 0.0
     for k in range(_K):
         for ll in range(_K):
@@ -215,14 +222,14 @@ def kenward_roger_grouped(arm_g, ztz_g, n_g, n_groups, sigma2, d11, d12, d22):
     a2_ = a1
     q = 1.0
     b = (a1 + 6.0 * a2_) / (2.0 * q)
-    g_ = ((q + 1.0) * a1 - (q + 4.0) * a2_) / ((q + 2.0) * a2_)
+    g_ = _div((q + 1.0) * a1 - (q + 4.0) * a2_, (q + 2.0) * a2_)
     den = 3.0 * q + 2.0 * (1.0 - g_)
-    c1 = g_ / den
-    c2 = (q - g_) / den
-    c3 = (q + 2.0 - g_) / den
+    c1 = _div(g_, den)
+    c2 = _div(q - g_, den)
+    c3 = _div(q + 2.0 - g_, den)
     v0 = 1.0 + c1 * b
     v1 = 1.0 - c2 * b
     v2 = 1.0 - c3 * b
-    rho = ((1.0 - a2_ / q) / v1) ** 2 * v0 / v2 / q
-    df = 4.0 + (q + 2.0) / (q * rho - 1.0)
+    rho = _div(_div(1.0 - a2_ / q, v1) ** 2 * v0, v2) / q
+    df = 4.0 + _div(q + 2.0, q * rho - 1.0)
     return var0, var_a, df
