@@ -31,7 +31,7 @@ METHODS = (
     "Wald test of arm x month with Satterthwaite degrees of freedom"
 )
 NEEDS_LEAD_IN = False
-#: Reference distributions ``fit_data`` offers (the engine uses Satterthwaite).
+#: Reference distributions ``fit_data`` offers (in the engine: lmm_slope and lmm_slope_kr).
 DF_METHODS = ("satterthwaite", "kenward-roger")
 #: The engine's kernel (called on every simulated trial with grouped statistics).
 kernel = reml.lmm_slope_fit
@@ -59,8 +59,8 @@ def fit_data(data, sides: int = 2, df_method: str = "satterthwaite") -> Analysis
     df_method : {"satterthwaite", "kenward-roger"}
         Satterthwaite df with the REML covariance of the fixed effects (as the engine and
         lmerTest's default), or Kenward & Roger (1997): adjusted covariance and df, as R's
-        pbkrtest (:mod:`designs.analyses.reml.kenward_roger`; real data only, the engine
-        does not offer it yet).
+        pbkrtest (:mod:`designs.analyses.reml.kenward_roger`; in the engine, the analysis
+        ``lmm_slope_kr``).
 
     Returns
     -------

@@ -24,6 +24,7 @@ from designs.analyses import (
     ancova_change,
     joint_rank,
     lmm_slope,
+    lmm_slope_kr,
     ols_slope_ttest,
     slope_change_lead_in,
 )
@@ -87,6 +88,7 @@ REGISTRY: dict[str, RegisteredAnalysis] = {
         RegisteredAnalysis.from_module(ancova_change, 2),
         RegisteredAnalysis.from_module(joint_rank, 3),
         RegisteredAnalysis.from_module(slope_change_lead_in, 4),
+        RegisteredAnalysis.from_module(lmm_slope_kr, 5),
     )
 }
 

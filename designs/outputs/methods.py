@@ -23,6 +23,11 @@ REFERENCES = {
     "lmertest": "Kuznetsova A, Brockhoff PB, Christensen RHB (2017). lmerTest package: tests "
     "in linear mixed effects models. *Journal of Statistical Software* 82(13):1-26. "
     "doi:10.18637/jss.v082.i13",
+    "kenward_roger": "Kenward MG, Roger JH (1997). Small sample inference for fixed effects "
+    "from restricted maximum likelihood. *Biometrics* 53(3):983-997. doi:10.2307/2533558",
+    "pbkrtest": "Halekoh U, Hojsgaard S (2014). A Kenward-Roger approximation and parametric "
+    "bootstrap methods for tests in linear mixed models - the R package pbkrtest. *Journal of "
+    "Statistical Software* 59(9):1-32. doi:10.18637/jss.v059.i09",
     "cafs": "Berry JD, Miller R, Moore DH, et al. (2013). The Combined Assessment of Function "
     "and Survival (CAFS): a new endpoint for ALS clinical trials. *Amyotrophic Lateral "
     "Sclerosis and Frontotemporal Degeneration* 14(3):162-168. doi:10.3109/21678421.2012.762930",
@@ -55,6 +60,8 @@ def references_text(analysis: str, assurance: bool) -> list[str]:
     keys = ["ich", "attrition"]
     if analysis == "lmm_slope":
         keys += ["satterthwaite", "lmertest"]
+    if analysis == "lmm_slope_kr":
+        keys += ["kenward_roger", "pbkrtest"]
     if analysis == "joint_rank":
         keys.append("cafs")
     if analysis == "slope_change_lead_in":

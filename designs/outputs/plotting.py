@@ -44,6 +44,7 @@ def percent(x: float) -> str:
 #: Plain names of the analyses for legends and titles (the code name follows in brackets).
 ANALYSIS_TITLES = {
     "lmm_slope": "mixed model of slopes",
+    "lmm_slope_kr": "mixed model of slopes, Kenward-Roger",
     "ols_slope_ttest": "t-test of per-patient slopes",
     "ancova_change": "ANCOVA of change, completers",
     "joint_rank": "joint rank of function and survival",

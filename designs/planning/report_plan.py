@@ -130,7 +130,7 @@ def _closed_form(design, result: SampleSizeResult, analysis: str) -> tuple | Non
     from designs.planning import closed_form as cf
     from designs.planning.power_curve import design_at
 
-    if analysis not in ("lmm_slope", "ols_slope_ttest"):
+    if analysis not in ("lmm_slope", "lmm_slope_kr", "ols_slope_ttest"):
         return None
     sizes = np.sort(result.curve.sizes)
     try:

@@ -19,6 +19,7 @@ from numba import njit, prange
 from designs.analyses import slope_change_lead_in as LI
 from designs.analyses.ancova_change import ancova_change
 from designs.analyses.joint_rank import joint_rank_test
+from designs.analyses.lmm_slope_kr import kenward_roger_adjust
 from designs.analyses.ols_slope_ttest import ols_slope_ttest
 from designs.analyses.reml import lmm_slope_fit
 from designs.analyses.results import STATUS, STATUS_FAILED
@@ -26,6 +27,7 @@ from designs.simulation.layout import (
     A_ANCOVA_CHANGE,
     A_JOINT_RANK,
     A_LMM_SLOPE,
+    A_LMM_SLOPE_KR,
     A_OLS_SLOPE_TTEST,
     A_SLOPE_CHANGE_LEAD_IN,
     C_COMPLETERS_PLACEBO,
@@ -150,7 +152,7 @@ def _simulate_and_analyse_trial(
                 counts[C_DEATH_PLACEBO + arm] += 1.0
             elif status == DROPPED_OUT:
                 counts[C_DROPOUT_PLACEBO + arm] += 1.0
-    if run[A_LMM_SLOPE]:
+    if run[A_LMM_SLOPE] or run[A_LMM_SLOPE_KR]:
         n_groups = 0
         for g in range(2 * v):
             if gstat[g, 0] > 0.0:
@@ -167,7 +169,16 @@ def _simulate_and_analyse_trial(
                 szyzy_c[n_groups, 1] = gstat[g, 5]
                 szyzy_c[n_groups, 2] = gstat[g, 6]
                 n_groups += 1
-        lmm_slope_fit(arm_c, ztz_c, n_c, syy_c, szy_c, szyzy_c, n_groups, res[A_LMM_SLOPE])
+        if run[A_LMM_SLOPE]:
+            lmm_slope_fit(arm_c, ztz_c, n_c, syy_c, szy_c, szyzy_c, n_groups, res[A_LMM_SLOPE])
+        if run[A_LMM_SLOPE_KR]:  # the same REML fit (copied when lmm_slope ran), then KR
+            if run[A_LMM_SLOPE]:
+                res[A_LMM_SLOPE_KR, :] = res[A_LMM_SLOPE, :]
+            else:
+                lmm_slope_fit(
+                    arm_c, ztz_c, n_c, syy_c, szy_c, szyzy_c, n_groups, res[A_LMM_SLOPE_KR]
+                )
+            kenward_roger_adjust(arm_c, ztz_c, n_c, n_groups, res[A_LMM_SLOPE_KR])
     if run[A_OLS_SLOPE_TTEST]:
         ols_slope_ttest(slopes, slope_arm, n_slopes, res[A_OLS_SLOPE_TTEST])
     if run[A_ANCOVA_CHANGE]:

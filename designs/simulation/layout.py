@@ -46,6 +46,7 @@ A_OLS_SLOPE_TTEST = REGISTRY["ols_slope_ttest"].kernel_index
 A_ANCOVA_CHANGE = REGISTRY["ancova_change"].kernel_index
 A_JOINT_RANK = REGISTRY["joint_rank"].kernel_index
 A_SLOPE_CHANGE_LEAD_IN = REGISTRY["slope_change_lead_in"].kernel_index
+A_LMM_SLOPE_KR = REGISTRY["lmm_slope_kr"].kernel_index
 
 # Exit status of a patient.
 COMPLETED = 0

@@ -17,7 +17,7 @@ import pytest
 from scipy import stats
 
 from designs.planning import closed_form as cf
-from designs.planning.power import power
+from designs.planning.power import power, wilson_interval
 from designs.spec import load_design
 
 pytestmark = pytest.mark.slow
@@ -160,3 +160,13 @@ def test_type_one_error(analysis, n_per_arm, trials, slack):
     assert out.failed_fits <= 0.001 * trials
     tol = 3 * math.sqrt(0.05 * 0.95 / trials) + slack
     assert abs(out.power - 0.05) <= tol, (analysis, n_per_arm, out.power)
+
+
+def test_wilson_interval_reaches_0_and_1_exactly():
+    """No rejections: the interval starts at 0 (the rate 0 lies inside it); all rejections:
+    it ends at 1. Before the fix rounding left the bound at ~1e-17 for many n (e.g. 3, 6)."""
+    for n in range(1, 2001):
+        low, high = wilson_interval(0, n)
+        assert low == 0.0 and 0.0 < high < 1.0
+        low, high = wilson_interval(n, n)
+        assert high == 1.0 and 0.0 < low < 1.0

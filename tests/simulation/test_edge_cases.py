@@ -13,7 +13,7 @@ from designs.simulation.engine import run_trials
 from designs.simulation.inputs import simulation_inputs
 from designs.spec import load_design
 
-ALL = ("lmm_slope", "ols_slope_ttest", "ancova_change", "joint_rank")
+ALL = ("lmm_slope", "ols_slope_ttest", "ancova_change", "joint_rank", "lmm_slope_kr")
 
 
 def design(**over):

@@ -11,7 +11,9 @@ linear, so the second-derivative term of Kenward and Roger vanishes.
 
 This module computes per patient with explicit matrices (visit counts of a few dozen at
 most); it is not a Numba kernel and the engine does not call it (see
-:func:`designs.analyses.lmm_slope.fit_data`, ``df_method="kenward-roger"``).
+:func:`designs.analyses.lmm_slope.fit_data`, ``df_method="kenward-roger"``). The engine's
+``lmm_slope_kr`` computes the same on grouped statistics
+(:mod:`designs.analyses.reml.kenward_roger_grouped`), tested against this module.
 """
 
 from __future__ import annotations
