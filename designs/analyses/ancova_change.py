@@ -25,6 +25,12 @@ ESTIMAND = (
     "adjusted for baseline, active minus placebo"
 )
 UNITS = "points"
+#: Strategy for each intercurrent event (ICH E9(R1)), stated in the methods text and outputs.
+DROPOUT_STRATEGY = (
+    "completers only: patients who left before the last visit are excluded (biased when "
+    "leaving depends on decline)"
+)
+DEATH_STRATEGY = "completers only: patients who died are excluded"
 METHODS = "change from baseline to the last visit among completers, ANCOVA adjusted for baseline"
 NEEDS_LEAD_IN = False
 

@@ -44,6 +44,12 @@ ESTIMAND = (
     "survival and ALSFRS-R change (CAFS), minus 1/2"
 )
 UNITS = "probability"
+#: Strategy for each intercurrent event (ICH E9(R1)), stated in the methods text and outputs.
+DROPOUT_STRATEGY = (
+    "censored: patients who left alive are compared only over the time both were followed "
+    "(Finkelstein-Schoenfeld)"
+)
+DEATH_STRATEGY = "composite: death ranks below every survivor, earlier death lower (CAFS)"
 METHODS = (
     "CAFS joint rank of survival and ALSFRS-R change (Berry et al. 2013; "
     "Finkelstein-Schoenfeld rule for patients who leave alive), Wilcoxon rank-sum test"

@@ -28,6 +28,14 @@ from designs.analyses.results import DF, EXTRA0, N_RESULT, SE, STATUS, STATUS_OK
 NAME = "lmm_slope_kr"
 ESTIMAND = "difference in mean ALSFRS-R slope, active minus placebo"
 UNITS = "points/month"
+#: Strategy for each intercurrent event (ICH E9(R1)), stated in the methods text and outputs.
+DROPOUT_STRATEGY = (
+    "hypothetical: as if every patient had been followed to the last visit (missing at "
+    "random given the observed scores)"
+)
+DEATH_STRATEGY = (
+    "hypothetical: as if no patient had died (scores up to death are used; missing at random)"
+)
 METHODS = (
     "linear mixed model with random intercept and slope, unstructured 2x2, REML; "
     "Wald test of arm x month with the Kenward-Roger adjusted standard error and "

@@ -24,6 +24,12 @@ from designs.analyses.results import DF, ESTIMATE, N_RESULT, SE, STATUS, STATUS_
 NAME = "ols_slope_ttest"
 ESTIMAND = "difference in mean per-patient ALSFRS-R slope, active minus placebo"
 UNITS = "points/month"
+#: Strategy for each intercurrent event (ICH E9(R1)), stated in the methods text and outputs.
+DROPOUT_STRATEGY = (
+    "while observed: per-patient slopes over the visits each patient attended (patients "
+    "with at least 2); no model for the visits missed"
+)
+DEATH_STRATEGY = "while alive: per-patient slopes over the visits before death"
 METHODS = "per-patient least-squares slopes (patients with >= 2 visits), two-sample t-test"
 NEEDS_LEAD_IN = False
 

@@ -1,7 +1,8 @@
 """The one table of analyses: everything the rest of the code needs to know about each.
 
 Each entry is built from its analysis module, which defines ``NAME``, ``ESTIMAND``,
-``UNITS``, ``METHODS`` (the sentence of the methods text), ``NEEDS_LEAD_IN``,
+``UNITS``, ``METHODS`` (the sentence of the methods text), ``DROPOUT_STRATEGY`` and
+``DEATH_STRATEGY`` (how the analysis handles each intercurrent event), ``NEEDS_LEAD_IN``,
 ``true_value(shift, visits_months)`` (the estimand's true value when treatment changes each
 patient's slope by ``shift`` points/month) and ``fit_data(data, sides)`` (the analysis of a
 real long-format data set, on the same Numba kernel). The entry adds the kernel index: the
@@ -46,6 +47,8 @@ class RegisteredAnalysis:
         What the estimate estimates (active minus placebo) and its units.
     methods : str
         The analysis in one clause, for the methods text of reports.
+    dropout_strategy, death_strategy : str
+        The strategy for each intercurrent event (ICH E9(R1)) that the analysis implies.
     needs_lead_in : bool
         True when the analysis needs visits before randomisation (``trial.lead_in_months``).
     true_value : callable
@@ -60,6 +63,8 @@ class RegisteredAnalysis:
     estimand: str
     units: str
     methods: str
+    dropout_strategy: str
+    death_strategy: str
     needs_lead_in: bool
     true_value: Callable
     fit_data: Callable[..., AnalysisResult]
@@ -73,6 +78,8 @@ class RegisteredAnalysis:
             estimand=module.ESTIMAND,
             units=module.UNITS,
             methods=module.METHODS,
+            dropout_strategy=module.DROPOUT_STRATEGY,
+            death_strategy=module.DEATH_STRATEGY,
             needs_lead_in=module.NEEDS_LEAD_IN,
             true_value=module.true_value,
             fit_data=module.fit_data,

@@ -90,6 +90,14 @@ ESTIMAND = (
     "minus placebo; equals the difference in mean post-randomisation slope"
 )
 UNITS = "points/month"
+#: Strategy for each intercurrent event (ICH E9(R1)), stated in the methods text and outputs.
+DROPOUT_STRATEGY = (
+    "hypothetical: as if every patient had been followed to the last visit (missing at "
+    "random given the observed scores)"
+)
+DEATH_STRATEGY = (
+    "hypothetical: as if no patient had died (scores up to death are used; missing at random)"
+)
 METHODS = (
     "post-randomisation slope regressed on arm and the patient's own lead-in slope "
     "(weighted ANCOVA of the change of slope; weights from the within-patient variance of "

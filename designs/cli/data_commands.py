@@ -205,8 +205,8 @@ def add_trial(sub) -> None:
     p.add_argument(
         "--out",
         required=True,
-        help="CSV file to write (its first line is a # comment with the seed, version and "
-        'command; in R read it with comment.char = "#")',
+        help="CSV file to write (plain CSV; seed, version, command and design go to "
+        "FILE.json beside it)",
     )
     p.add_argument(
         "--index", type=whole(0, MAX_INDEX), default=0, help="which trial of the seed's run"

@@ -47,7 +47,24 @@ def power_text(design, summaries) -> str:
         f"{s.death_placebo:.1%} placebo, {s.death_active:.1%} active{screened}; "
         f"{s.trials} trials, seed {s.seed}"
     )
+    lines.append(estimand_line(summaries[0].analysis))
     return "\n".join(lines + power_notes(design, summaries))
+
+
+def estimand_line(analysis: str) -> str:
+    """The estimand of the first (primary) analysis in one line: its summary and how it
+    treats loss to follow-up and death (``designs.spec.estimand`` gives it whole)."""
+    from designs.analyses.registry import get
+
+    a = get(analysis)
+
+    def short(text: str) -> str:
+        return text.split(":", 1)[0]
+
+    return (
+        f"estimand ({a.name}): {a.estimand}; loss to follow-up: {short(a.dropout_strategy)}; "
+        f"death: {short(a.death_strategy)}"
+    )
 
 
 def bias_in_mc_se(s) -> float:

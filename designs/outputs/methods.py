@@ -11,6 +11,7 @@ from designs import __version__
 from designs.analyses import registry
 from designs.outputs.console import undefined_draws_note
 from designs.outputs.tables import N_INTERVAL_NOTE, _n_text, calibration_flag, realism_switches
+from designs.spec.estimand import estimand_lines
 
 #: Works the methods text relies on (the project's docs/references.md has the figures and
 #: the full bibliography): key -> citation.
@@ -107,7 +108,6 @@ def methods_text(
     """A methods paragraph a grant writer can paste (Markdown)."""
     t, p, e = design.trial, design.population, design.effect
     entry = registry.get(result.analysis)
-    estimand, units = entry.estimand, entry.units
     rows = {r.target_power: r for r in result.rows}
     sizes = "; ".join(
         f"{r.target_power:.0%} power: {r.n_placebo} placebo + {r.n_active} active = "
@@ -135,17 +135,15 @@ def methods_text(
     text = [
         METHODS_TITLE,
         "",
-        f"**Estimand (ICH E9(R1)).** Population: patients like those of the planned trial "
-        f"(baseline ALSFRS-R mean {p.baseline_mean:g}, SD {p.baseline_sd:g}; mean decline "
-        f"{p.slope_mean:g} points/month, SD of true slopes {p.slope_sd:g}). Variable: the "
-        f"ALSFRS-R total (0-48) over {t.duration_months:g} months. Treatment condition: "
-        f"randomised active versus placebo. Population-level summary: the {estimand} "
-        f"({units}). Intercurrent events: discontinuation, loss to follow-up and death end a "
-        "patient's observations; the mixed model uses every visit before the event and "
-        "assumes the missing visits are missing at random given the observed ones "
-        "(a hypothetical strategy: the slope had patients stayed on their trajectory). "
-        "Deaths are not given a score; a composite or survival-aware estimand would be "
-        "needed if death were expected to differ by arm.",
+        "**Estimand (ICH E9(R1)).** "
+        + " ".join(
+            f"{k[0].upper()}{k[1:]}: {v}." for k, v in estimand_lines(design, result.analysis)
+        )
+        + f" Simulated population: baseline ALSFRS-R mean {p.baseline_mean:g} (SD "
+        f"{p.baseline_sd:g}), mean decline {p.slope_mean:g} points/month (SD of true slopes "
+        f"{p.slope_sd:g}). Only the primary analysis carries this estimand; the other "
+        "analyses shown for comparison handle death and dropout as their own rows of "
+        "realism_sensitivity.md say.",
         "",
         f"**Model and analysis.** Each simulated patient follows "
         f"y_ij = a_i + s_i t_j + e_ij with (a_i, s_i) bivariate normal and residual SD "

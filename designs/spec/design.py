@@ -38,6 +38,7 @@ import tomli_w
 from designs.analyses.registry import REGISTRY
 from designs.errors import InputError
 from designs.spec.decision import Decision
+from designs.spec.estimand import Estimand
 from designs.spec.fields import check_keys, field_names, show
 from designs.spec.follow_up import Dropout, Effect, EffectKind, EffectSource
 from designs.spec.patients import Enrichment, Population
@@ -56,6 +57,7 @@ SECTIONS: dict[str, type] = {
     "dropout": Dropout,
     "enrichment": Enrichment,
     "decision": Decision,
+    "estimand": Estimand,
 }
 # Fields that replace each other: naming one in a file or override drops the other.
 _EXCLUSIVE = {
@@ -111,6 +113,9 @@ class TrialDesign:
         Screening rules (default: everyone admitted).
     decision : Decision
         How each trial is judged (default: the frequentist test).
+    estimand : Estimand
+        The population the effect is about; the other attributes of the estimand follow
+        from the analysis (:func:`designs.spec.estimand.estimand_lines`).
 
     Notes
     -----
@@ -125,6 +130,7 @@ class TrialDesign:
     dropout: Dropout
     enrichment: Enrichment = field(default_factory=Enrichment)
     decision: Decision = field(default_factory=Decision)
+    estimand: Estimand = field(default_factory=Estimand)
 
     def __post_init__(self) -> None:
         for name, cls in SECTIONS.items():

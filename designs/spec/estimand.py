@@ -1,0 +1,94 @@
+"""The estimand of the trial (``[estimand]``, ICH E9(R1)): what the treatment effect means.
+
+An estimand has five attributes. The design states the **population** here; the
+**treatment** conditions are active against placebo; the **variable** and the
+**population-level summary** are those of the primary analysis (``trial.analysis``: its
+``ESTIMAND`` and ``UNITS`` in :mod:`designs.analyses.registry`); and the strategy for each
+**intercurrent event** (loss to follow-up, death) is the one that analysis implies (its
+``DROPOUT_STRATEGY`` and ``DEATH_STRATEGY``). The strategies are not free fields on
+purpose: a death strategy that the analysis does not implement would be a false statement
+in the methods text. To change the strategy, change the analysis (``joint_rank`` for a
+composite of death and function).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from typing import ClassVar
+
+from designs.errors import InputError
+from designs.spec.fields import Kind, show, spec_field, validate_fields
+
+__all__ = ["MAX_POPULATION_LENGTH", "Estimand"]
+
+#: Longest population description, in characters.
+MAX_POPULATION_LENGTH = 300
+
+
+@dataclass(frozen=True)
+class Estimand:
+    """The trial's estimand as the design states it (``[estimand]``).
+
+    Parameters
+    ----------
+    population : str
+        Who the effect is about, in words (the eligibility criteria and any ``[enrichment]``
+        screening); printable text of at most :data:`MAX_POPULATION_LENGTH` characters.
+    """
+
+    population: str = spec_field(
+        "people with ALS who meet the trial's eligibility criteria (after any [enrichment] "
+        "screening)",
+        kind=Kind.TEXT,
+        doc="Who the treatment effect is about, in words.",
+    )
+
+    section: ClassVar[str] = "estimand"
+
+    def __post_init__(self) -> None:
+        validate_fields(self)
+        text = self.population
+        if not text.strip() or len(text) > MAX_POPULATION_LENGTH:
+            raise InputError(
+                f"estimand.population: {len(text):,} characters; must be 1 to "
+                f"{MAX_POPULATION_LENGTH}"
+            )
+        bad = next((ch for ch in text if unicodedata.category(ch) in ("Cc", "Zl", "Zp")), None)
+        if bad is not None:
+            raise InputError(
+                f"estimand.population = {show(text[:60])}: contains the control character "
+                f"{bad!r}; use printable characters only"
+            )
+
+
+def estimand_lines(design, analysis: str | None = None) -> list[tuple[str, str]]:
+    """The attributes of ``design``'s estimand, as (attribute, text) pairs, for its primary
+    analysis (or ``analysis`` if given)."""
+    from designs.analyses.registry import get
+
+    a = get(analysis or str(design.trial.analysis))
+    death_on = design.dropout.death_monthly_hazard > 0
+    return [
+        ("population", design.estimand.population),
+        ("treatment", "active (CL2020) against placebo, double-blind, each on top of usual care"),
+        (
+            "variable",
+            "ALSFRS-R total score (0-48 points) at the scheduled visits over "
+            f"{design.trial.duration_months:g} months",
+        ),
+        ("intercurrent event: loss to follow-up", a.dropout_strategy),
+        (
+            "intercurrent event: death",
+            a.death_strategy
+            + ("" if death_on else " (the design simulates deaths inside its dropout schedule)"),
+        ),
+        ("population-level summary", f"{a.estimand} ({a.units}), analysed by {a.name}"),
+    ]
+
+
+def estimand_text(design) -> str:
+    """The estimand in one paragraph (for the methods text and command outputs)."""
+    return (
+        "Estimand (ICH E9(R1)): " + "; ".join(f"{k}: {v}" for k, v in estimand_lines(design)) + "."
+    )

@@ -1,0 +1,58 @@
+"""The estimand (ICH E9(R1)) is part of the design and stated in every output."""
+
+from __future__ import annotations
+
+import pytest
+
+from designs import load_design
+from designs.analyses.registry import REGISTRY
+from designs.errors import InputError
+from designs.spec.estimand import estimand_lines, estimand_text
+
+ATTRIBUTES = (
+    "population",
+    "treatment",
+    "variable",
+    "intercurrent event: loss to follow-up",
+    "intercurrent event: death",
+    "population-level summary",
+)
+
+
+def test_every_analysis_declares_a_strategy_for_each_intercurrent_event():
+    for entry in REGISTRY.values():
+        assert entry.dropout_strategy.strip() and entry.death_strategy.strip(), entry.name
+    assert REGISTRY["joint_rank"].death_strategy.startswith("composite")
+    assert REGISTRY["lmm_slope"].death_strategy.startswith("hypothetical")
+
+
+def test_estimand_has_every_attribute_and_follows_the_analysis():
+    design = load_design("default")
+    assert [k for k, _ in estimand_lines(design)] == list(ATTRIBUTES)
+    lmm = dict(estimand_lines(design))
+    jr = dict(estimand_lines(design, "joint_rank"))
+    assert lmm["intercurrent event: death"].startswith("hypothetical")
+    assert jr["intercurrent event: death"].startswith("composite")
+    assert "points/month" in lmm["population-level summary"]
+
+
+def test_population_is_a_field_of_the_design_and_reaches_the_text():
+    design = load_design("default").with_overrides(
+        {"estimand.population": "people with ALS within 24 months of onset, ALSFRS-R >= 36"}
+    )
+    assert "within 24 months of onset" in estimand_text(design)
+    assert 'population = "people with ALS within 24 months' in design.to_toml()
+
+
+@pytest.mark.parametrize("text", ["", "x" * 301, "line\nbreak"])
+def test_bad_population_is_refused(text):
+    with pytest.raises(InputError, match=r"estimand\.population"):
+        load_design("default").with_overrides({"estimand.population": text})
+
+
+def test_power_prints_the_estimand_line():
+    from designs.outputs.console import estimand_line
+
+    line = estimand_line("lmm_slope")
+    assert line.startswith("estimand (lmm_slope): difference in mean ALSFRS-R slope")
+    assert "death: hypothetical" in line
