@@ -43,3 +43,11 @@ def test_a_killed_holder_does_not_block_later_runs(tmp_path):
     assert proc.returncode == -9
     assert lock_path(out).exists()  # left behind by the killed process
     OutputLock(out).release()  # and yet free
+
+
+def test_sweep_into_a_folder_that_does_not_exist_yet(run, capsys, tmp_path):
+    # the README's `--out results/sweep.nc` on a fresh clone: the folder is made, as before
+    out = tmp_path / "results" / "s.nc"
+    code, _, err = run(capsys, *SWEEP, "--out", str(out))
+    assert code == 0, err
+    assert out.exists() and not lock_path(out).exists()

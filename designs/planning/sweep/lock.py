@@ -13,6 +13,7 @@ import fcntl
 import os
 from pathlib import Path
 
+from designs.atomic import make_writable_folder
 from designs.errors import InputError
 
 
@@ -27,6 +28,8 @@ class OutputLock:
 
     def __init__(self, out_path: str | Path, option: str = "--out") -> None:
         self.path = lock_path(out_path)
+        # the inputs are checked by now: the output's folder may be made (as the sweep will)
+        make_writable_folder(self.path.parent, option, Path(out_path))
         try:
             self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
         except OSError as exc:
