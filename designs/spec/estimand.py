@@ -13,12 +13,10 @@ composite of death and function).
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from typing import ClassVar
 
-from designs.errors import InputError
-from designs.spec.fields import Kind, show, spec_field, validate_fields
+from designs.spec.fields import Kind, check_printable, spec_field, validate_fields
 
 __all__ = ["MAX_POPULATION_LENGTH", "Estimand"]
 
@@ -48,18 +46,9 @@ class Estimand:
 
     def __post_init__(self) -> None:
         validate_fields(self)
-        text = self.population
-        if not text.strip() or len(text) > MAX_POPULATION_LENGTH:
-            raise InputError(
-                f"estimand.population: {len(text):,} characters; must be 1 to "
-                f"{MAX_POPULATION_LENGTH}"
-            )
-        bad = next((ch for ch in text if unicodedata.category(ch) in ("Cc", "Zl", "Zp")), None)
-        if bad is not None:
-            raise InputError(
-                f"estimand.population = {show(text[:60])}: contains the control character "
-                f"{bad!r}; use printable characters only"
-            )
+        check_printable(
+            "estimand.population", self.population, MAX_POPULATION_LENGTH, required=True
+        )
 
 
 def estimand_lines(design, analysis: str | None = None) -> list[tuple[str, str]]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import numbers
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -242,6 +243,22 @@ def check_keys(where: str, mapping: Mapping, allowed: tuple[str, ...]) -> None:
     for key in mapping:
         if key not in allowed:
             raise InputError(f"{where}.{key}: unknown key; allowed: {', '.join(allowed)}")
+
+
+def check_printable(name: str, text: str, max_length: int, *, required: bool = False) -> None:
+    """Refuse free text that is too long, empty (when ``required``) or holds control
+    characters, which would reach terminals, CSV and TOML files as escape sequences or line
+    breaks. ``name`` is the field, e.g. ``trial.name``."""
+    if len(text) > max_length:
+        raise InputError(f"{name}: {len(text):,} characters; at most {max_length} allowed")
+    if required and not text.strip():
+        raise InputError(f"{name}: empty; give 1 to {max_length} characters")
+    bad = next((ch for ch in text if unicodedata.category(ch) in ("Cc", "Zl", "Zp")), None)
+    if bad is not None:
+        raise InputError(
+            f"{name} = {show(text[:60])}: contains the control character {bad!r}; "
+            "use printable characters only (no line breaks, tabs or escapes)"
+        )
 
 
 def show(value: Any) -> str:

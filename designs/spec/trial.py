@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import ClassVar
@@ -13,7 +12,7 @@ import numpy as np
 
 from designs.analyses.registry import ANALYSIS_NAMES
 from designs.errors import InputError
-from designs.spec.fields import Kind, show, spec_field, validate_fields
+from designs.spec.fields import Kind, check_printable, show, spec_field, validate_fields
 
 __all__ = [
     "MAX_DURATION_MONTHS",
@@ -230,24 +229,9 @@ class TrialSection:
                 f"trial.lead_in_months = {lead:g}: longer than the trial ({duration:g} months, "
                 "the last of trial.visits_months); must be <= the trial's length"
             )
-        self._check_name()
+        check_printable("trial.name", self.name, MAX_NAME_LENGTH)
         self._resolve_sizes()
         self._check_size()
-
-    def _check_name(self) -> None:
-        """A name of at most MAX_NAME_LENGTH characters, without control characters (they
-        would reach terminals, CSV and TOML files as escape sequences or line breaks)."""
-        name = self.name
-        if len(name) > MAX_NAME_LENGTH:
-            raise InputError(
-                f"trial.name: {len(name):,} characters; at most {MAX_NAME_LENGTH} allowed"
-            )
-        bad = next((ch for ch in name if unicodedata.category(ch) in ("Cc", "Zl", "Zp")), None)
-        if bad is not None:
-            raise InputError(
-                f"trial.name = {show(name[:60])}: contains the control character {bad!r}; "
-                "use printable characters only (no line breaks, tabs or escapes)"
-            )
 
     def _check_size(self) -> None:
         """Refuse a trial too large to simulate: the visits per patient and the patient-visits
