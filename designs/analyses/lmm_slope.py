@@ -82,27 +82,38 @@ def fit_data(data, sides: int = 2, df_method: str = "satterthwaite") -> Analysis
     arms, months, scores = patients(frame)
     groups = reml.group_statistics(arms, months, scores)
     out = reml.lmm_slope_fit_arrays(*groups)
-    n1 = sum(arms)
-    n0 = len(arms) - n1
     converged = out[STATUS] == STATUS_OK
-    cov = None
     used = (
         "satterthwaite"
         if out[reml.DF_METHOD] == reml.DF_SATTERTHWAITE
         else "between-patient fallback"
     )
-    if converged:
-        cov = np.array(
-            [[out[reml.D11], out[reml.D12]], [out[reml.D12], out[reml.D22]]], dtype=np.float64
-        )
-        if df_method == "kenward-roger":
-            _, var_a, df_kr = kenward_roger(arms, months, float(out[reml.SIGMA2]), cov)
-            out = out.copy()
-            out[SE] = np.sqrt(var_a)
-            out[DF] = df_kr
-            used = "kenward-roger"
+    if converged and df_method == "kenward-roger":
+        cov = random_effects_cov(out)
+        _, var_a, df_kr = kenward_roger(arms, months, float(out[reml.SIGMA2]), cov)
+        out = out.copy()
+        out[SE] = np.sqrt(var_a)
+        out[DF] = df_kr
+        used = "kenward-roger"
+    return mixed_model_result(NAME, out, arms, sides, used)
+
+
+def random_effects_cov(out) -> np.ndarray:
+    """The 2x2 covariance of (intercept, slope) random effects of a REML result ``out``
+    (points^2, points^2/month, (points/month)^2)."""
+    return np.array(
+        [[out[reml.D11], out[reml.D12]], [out[reml.D12], out[reml.D22]]], dtype=np.float64
+    )
+
+
+def mixed_model_result(name: str, out, arms, sides: int, df_method: str) -> AnalysisResult:
+    """The :class:`AnalysisResult` of a REML fit of this model (``out``, the kernel's result
+    row) on patients of arms ``arms``; shared by ``lmm_slope`` and ``lmm_slope_kr``."""
+    n1 = sum(arms)
+    n0 = len(arms) - n1
+    converged = out[STATUS] == STATUS_OK
     return finish(
-        NAME,
+        name,
         out,
         n0,
         n1,
@@ -110,8 +121,8 @@ def fit_data(data, sides: int = 2, df_method: str = "satterthwaite") -> Analysis
         UNITS,
         sides,
         residual_var=float(out[reml.SIGMA2]),
-        random_effects_cov=cov,
+        random_effects_cov=random_effects_cov(out) if converged else None,
         reml_criterion=float(out[reml.REML_CRITERION]),
         converged=bool(converged),
-        df_method=used,
+        df_method=df_method,
     )

@@ -13,12 +13,11 @@ adjustment on the grouped statistics the engine already builds
 import numpy as np
 from numba import njit
 
-from designs.analyses import reml
+from designs.analyses import lmm_slope, reml
 from designs.analyses.data_table import (
     AnalysisResult,
     after_randomisation,
     check_sides,
-    finish,
     patients,
     validate_table,
 )
@@ -26,16 +25,11 @@ from designs.analyses.reml.kenward_roger_grouped import kenward_roger_grouped
 from designs.analyses.results import DF, EXTRA0, N_RESULT, SE, STATUS, STATUS_OK, mark_failed
 
 NAME = "lmm_slope_kr"
-ESTIMAND = "difference in mean ALSFRS-R slope, active minus placebo"
-UNITS = "points/month"
-#: Strategy for each intercurrent event (ICH E9(R1)), stated in the methods text and outputs.
-DROPOUT_STRATEGY = (
-    "hypothetical: as if every patient had been followed to the last visit (missing at "
-    "random given the observed scores)"
-)
-DEATH_STRATEGY = (
-    "hypothetical: as if no patient had died (scores up to death are used; missing at random)"
-)
+# The same model, estimand and handling of intercurrent events as lmm_slope.
+ESTIMAND = lmm_slope.ESTIMAND
+UNITS = lmm_slope.UNITS
+DROPOUT_STRATEGY = lmm_slope.DROPOUT_STRATEGY
+DEATH_STRATEGY = lmm_slope.DEATH_STRATEGY
 METHODS = (
     "linear mixed model with random intercept and slope, unstructured 2x2, REML; "
     "Wald test of arm x month with the Kenward-Roger adjusted standard error and "
@@ -111,25 +105,4 @@ def fit_data(data, sides: int = 2) -> AnalysisResult:
     arm_g, ztz_g, n_g, syy_g, szy_g, szyzy_g = groups
     out = np.empty(N_RESULT)
     lmm_slope_kr_fit(arm_g, ztz_g, n_g, syy_g, szy_g, szyzy_g, len(arm_g), out)
-    n1 = sum(arms)
-    n0 = len(arms) - n1
-    converged = out[STATUS] == STATUS_OK
-    cov = None
-    if converged:
-        cov = np.array(
-            [[out[reml.D11], out[reml.D12]], [out[reml.D12], out[reml.D22]]], dtype=np.float64
-        )
-    return finish(
-        NAME,
-        out,
-        n0,
-        n1,
-        ESTIMAND,
-        UNITS,
-        sides,
-        residual_var=float(out[reml.SIGMA2]),
-        random_effects_cov=cov,
-        reml_criterion=float(out[reml.REML_CRITERION]),
-        converged=bool(converged),
-        df_method="kenward-roger",
-    )
+    return lmm_slope.mixed_model_result(NAME, out, arms, sides, "kenward-roger")
