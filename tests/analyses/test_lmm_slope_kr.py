@@ -22,6 +22,8 @@ from designs.simulation.engine import run_trials, simulate_one_trial
 from designs.simulation.inputs import simulation_inputs
 from designs.spec import load_design
 
+#: No deaths on top of HEAVY (the default design has a death hazard).
+NO_DEATH = {"dropout.death_monthly_hazard": 0.0}
 #: 50% gone by month 12 (cumulative dropout at months 0-12) at 10 per arm.
 HEAVY = [0.0, 0.07, 0.13, 0.19, 0.25, 0.3, 0.35, 0.39, 0.42, 0.45, 0.47, 0.49, 0.5]
 SEED = 555
@@ -38,7 +40,7 @@ TRIALS = 12
 @pytest.fixture(scope="module")
 def heavy_inputs():
     over = {"trial.n_per_arm": 10, "dropout.cumulative": HEAVY}
-    return simulation_inputs(load_design("default").with_overrides(over))
+    return simulation_inputs(load_design("default").with_overrides({**NO_DEATH, **over}))
 
 
 @pytest.fixture(scope="module")
@@ -136,7 +138,7 @@ def test_type_i_error_at_10_per_arm_with_half_gone():
 
     trials, alpha = 20_000, 0.05
     over = {"trial.n_per_arm": 10, "dropout.cumulative": HEAVY, "effect.value": 0.0}
-    design = load_design("default").with_overrides(over)
+    design = load_design("default").with_overrides({**NO_DEATH, **over})
     out = power(design, trials, 2026, ("lmm_slope", "lmm_slope_kr"))
     sat, kr = out["lmm_slope"], out["lmm_slope_kr"]
     assert sat.failed_fits == 0 and kr.failed_fits == 0

@@ -178,7 +178,8 @@ def test_realism_sensitivity_rows_match_power(report):
 
     out, _ = report
     text = (out / "realism_sensitivity.md").read_text()
-    assert "switched on: none" in text and "informative dropout" in text
+    # the default design's one realism option: deaths split off the published attrition
+    assert "switched on: death hazard 0.004/month" in text and "informative dropout" in text
     assert "the same in both arms and zero at month 0" in text  # why curved equals designed
     oc = json.loads((out / "operating_characteristics.json").read_text())
     design = load_design().with_overrides({"effect.value": 0.4})  # as in the fixture

@@ -163,7 +163,13 @@ def test_design_power_default_is_sensible_and_monotone():
 
 
 def test_design_power_matches_edland_by_hand():
-    d = load_design().with_overrides({"dropout.cumulative": [], "population.slope_sd": 0.3})
+    d = load_design().with_overrides(
+        {
+            "dropout.cumulative": [],
+            "dropout.death_monthly_hazard": 0.0,
+            "population.slope_sd": 0.3,
+        }
+    )
     t = np.arange(13.0)
     v = 0.3**2 + 2.0**2 / np.sum((t - t.mean()) ** 2)
     delta = 0.25 * 0.5

@@ -46,6 +46,7 @@ def ard_edland_design(n_per_arm: int, cumulative=()):
             "effect.sd": 0.0,
             "dropout.cumulative": list(cumulative) if cumulative else [],
             "dropout.monthly_hazard": 0.0,
+            "dropout.death_monthly_hazard": 0.0,
         }
     )
 
@@ -91,6 +92,7 @@ def diggle_design(n_per_arm: int, analysis: str):
             "effect.value": 0.5,
             "dropout.cumulative": [],
             "dropout.monthly_hazard": 0.0,
+            "dropout.death_monthly_hazard": 0.0,
         }
     )
 
@@ -135,6 +137,7 @@ def null_design(n_per_arm: int, analysis: str):
             "population.slope_sd": 0.6,
             "effect.value": 0.0,
             "dropout.monthly_hazard": -math.log(0.75) / 12,
+            "dropout.death_monthly_hazard": 0.0,
         }
     )
 

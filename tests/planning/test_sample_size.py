@@ -49,6 +49,7 @@ def v3():
             "effect.kind": "slope_difference",
             "effect.value": 1.5,
             "dropout.monthly_hazard": 0.0,
+            "dropout.death_monthly_hazard": 0.0,
         }
     )
 

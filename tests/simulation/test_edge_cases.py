@@ -65,7 +65,11 @@ def test_every_patient_at_the_floor_is_reported_as_failed_not_as_no_effect():
         assert math.isnan(s.power) and math.isnan(s.power_favourable)
 
 
-NO_DROPOUT = {"dropout.cumulative": [], "dropout.monthly_hazard": 0.0}
+NO_DROPOUT = {
+    "dropout.cumulative": [],
+    "dropout.monthly_hazard": 0.0,
+    "dropout.death_monthly_hazard": 0.0,
+}
 
 
 @pytest.mark.parametrize(

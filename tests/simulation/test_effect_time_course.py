@@ -93,6 +93,7 @@ def test_mean_gain_at_each_visit_follows_the_course():
         "trial.n_per_arm": 4000,
         "population.integer_scores": False,
         "dropout.cumulative": [0.0] * 13,
+        "dropout.death_monthly_hazard": 0.0,
     }
     design = _design(**over)
     trial = simulate_one_trial(simulation_inputs(design), seed=3)

@@ -34,6 +34,7 @@ def designs(draw, integer=ANY_SCORES, dropout=SOME_DROPOUT):
         "trial.visits_months": [spacing * k for k in range(n_visits)],
         "dropout.cumulative": [],
         "dropout.monthly_hazard": draw(dropout),
+        "dropout.death_monthly_hazard": 0.0,
         "population.baseline_mean": draw(st.floats(5.0, 46.0)),
         "population.baseline_sd": draw(st.floats(0.0, 6.0)),
         "population.slope_mean": draw(st.floats(-2.0, 0.5)),

@@ -110,12 +110,13 @@ def test_exit_time_inverts_cumulative_hazard():
 
 
 def test_dropout_matches_schedule():
-    """Observed fraction gone by each visit equals the design's cumulative schedule."""
+    """Observed fraction gone by each visit (other exits and deaths) equals the design's
+    all-cause schedule."""
     design = load_design(None).with_overrides({"trial.n_per_arm": 400})
     inputs = simulation_inputs(design)
     data = simulate_one_trial(inputs, seed=11)
     n = inputs.n_placebo + inputs.n_active
-    expected = design.dropout.cumulative_at(inputs.visits)
+    expected = design.dropout.cumulative_at(inputs.visits, include_death=True)
     for j, t in enumerate(inputs.visits):
         seen = np.unique(data["patient"][data["month"] == t]).size
         gone = 1 - seen / n
@@ -186,7 +187,7 @@ def test_informative_dropout_keeps_placebo_rate_and_selects_fast_decliners(beta)
     data = simulate_one_trial(inputs, seed=21)
     placebo = np.arange(inputs.n_placebo)
     gone = data["status"][placebo] != "completed"
-    nominal = design.dropout.cumulative[-1]
+    nominal = design.dropout.cumulative_at(inputs.visits, include_death=True)[-1]
     # binomial SE of a proportion over 4000 patients; 4 SE
     assert abs(gone.mean() - nominal) < 4 * math.sqrt(nominal * (1 - nominal) / placebo.size)
     # observed slope of each placebo patient's record (>= 2 visits) by least squares

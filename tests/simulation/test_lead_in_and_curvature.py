@@ -20,6 +20,7 @@ def test_lead_in_trajectory_is_natural_before_randomisation_and_treated_after():
             "effect.kind": "slope_difference",
             "effect.value": 0.3,
             "dropout.cumulative": [],
+            "dropout.death_monthly_hazard": 0.0,
         }
     )
     data = simulate_one_trial(simulation_inputs(d), seed=1)
@@ -59,6 +60,7 @@ def test_curved_trajectories_follow_the_curve():
             "population.residual_sd": 0.0,
             "population.integer_scores": False,
             "dropout.cumulative": [],
+            "dropout.death_monthly_hazard": 0.0,
         }
     )
     inputs = simulation_inputs(d)

@@ -25,8 +25,12 @@ from designs.spec import (
 from designs.spec.design import SECTIONS
 from designs.spec.fields import NUMERIC_KINDS, Kind, field_specs, spec_field
 
-DEFAULT_CUMULATIVE = [0.0, 0.0351, 0.069, 0.1017, 0.1332, 0.1636, 0.193]
-DEFAULT_CUMULATIVE += [0.2244, 0.2546, 0.2836, 0.3115, 0.3383, 0.364]
+#: The default's schedule of exits other than death (the all-cause attrition of van Eijk 2025
+#: with the default's deaths taken out; docs/references.md#attrition-and-deaths).
+DEFAULT_CUMULATIVE = [0.0, 0.0312, 0.0615, 0.0908, 0.1192, 0.1467, 0.1734]
+DEFAULT_CUMULATIVE += [0.2024, 0.2303, 0.2573, 0.2834, 0.3085, 0.3327]
+#: The default's death hazard, per month (van Eijk 2019, ozanezumab: 0.4 per 100 person-months).
+DEFAULT_DEATH_HAZARD = 0.004
 
 
 def _one_line_naming(exc: InputError, field: str) -> str:
@@ -52,18 +56,29 @@ def test_default_loads_with_cited_numbers():
     assert e.slope_shift(p.slope_mean) == pytest.approx(0.125)
     assert d.active_slope_mean == pytest.approx(-0.375)
     assert list(dr.cumulative) == DEFAULT_CUMULATIVE
-    assert (dr.monthly_hazard, dr.informative, dr.death_monthly_hazard) == (0.0, 0.0, 0.0)
+    assert (dr.monthly_hazard, dr.informative, dr.death_informative) == (0.0, 0.0, 0.0)
+    assert dr.death_monthly_hazard == DEFAULT_DEATH_HAZARD
 
 
 def test_default_dropout_schedule_is_van_eijk_piecewise_hazard():
+    # All-cause attrition (other exits and deaths, independent competing exits) is van Eijk
+    # 2025's 19.3% by month 6 and 36.4% by month 12, read as a hazard constant within months
+    # 0-6 and 6-12; the schedule's rounding to 4 decimals allows 5e-5.
     h1 = -math.log(1 - 0.193) / 6
     h2 = -math.log((1 - 0.364) / (1 - 0.193)) / 6
     t = np.arange(13.0)
     cum_hazard = np.where(t <= 6, h1 * t, 6 * h1 + h2 * (t - 6))
-    np.testing.assert_allclose(DEFAULT_CUMULATIVE, 1 - np.exp(-cum_hazard), atol=5e-5)
-    hazards = load_design().dropout.interval_hazards(t)
-    np.testing.assert_allclose(hazards[:6], h1, rtol=3e-3)
-    np.testing.assert_allclose(hazards[6:], h2, rtol=3e-3)
+    dropout = load_design().dropout
+    all_cause = dropout.cumulative_at(t, include_death=True)
+    np.testing.assert_allclose(all_cause, 1 - np.exp(-cum_hazard), atol=5e-5)
+    assert all_cause[6] == pytest.approx(0.193, abs=5e-5)
+    assert all_cause[12] == pytest.approx(0.364, abs=5e-5)
+    other = 1 - np.exp(-cum_hazard) / np.exp(-DEFAULT_DEATH_HAZARD * t)
+    np.testing.assert_allclose(DEFAULT_CUMULATIVE, other, atol=5e-5)
+    # The other exits' hazard is the all-cause hazard less the death hazard.
+    hazards = dropout.interval_hazards(t)
+    np.testing.assert_allclose(hazards[:6], h1 - DEFAULT_DEATH_HAZARD, rtol=3e-3)
+    np.testing.assert_allclose(hazards[6:], h2 - DEFAULT_DEATH_HAZARD, rtol=3e-3)
 
 
 def test_proact_unselected_overrides_population_only():

@@ -8,9 +8,11 @@ from designs.errors import InputError
 from designs.spec import load_design
 
 
-def test_default_design_switches_every_realism_option_off():
+def test_default_design_switches_every_realism_option_off_but_deaths():
     d = load_design()
-    assert d.dropout.informative == 0 and d.dropout.death_monthly_hazard == 0
+    assert d.dropout.informative == 0 and d.dropout.death_informative == 0
+    # Deaths are split off the published all-cause attrition (docs/references.md), not added.
+    assert d.dropout.death_monthly_hazard == 0.004
     assert not d.enrichment.active
     assert d.trial.lead_in_months == 0 and d.population.curvature == 0
     assert d.enrichment.delta_fs_admit_probability(d.population) == 1.0
