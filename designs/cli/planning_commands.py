@@ -213,7 +213,7 @@ def cmd_sample_size(args) -> int:
         print_json([r.to_dict() for r in result.rows])
     else:
         print(table, end="")
-    warn(failed_fit_warnings(result.rows))
+    warn(failed_fit_warnings(result.rows, design))
     warn(
         f"warning: target power {r.target_power:g} not reached at the largest size simulated "
         f"({size_name(design)} {r.n:,}); "
@@ -280,7 +280,7 @@ def cmd_assurance(args) -> int:
                     progress=bar.update,
                 )
             )
-    warn(failed_fit_warnings(results))
+    warn(failed_fit_warnings(results, design))
     if args.json:
         out = results[0].to_dict()
         out["other_transport"] = results[1].to_dict()

@@ -10,7 +10,13 @@ from __future__ import annotations
 from designs import __version__
 from designs.analyses import registry
 from designs.outputs.console import undefined_draws_note
-from designs.outputs.tables import N_INTERVAL_NOTE, _n_text, calibration_flag, realism_switches
+from designs.outputs.tables import (
+    N_INTERVAL_NOTE,
+    _n_text,
+    calibration_flag,
+    failed_fits_note,
+    realism_switches,
+)
 from designs.spec.estimand import estimand_lines
 
 #: Works the methods text relies on (the project's docs/references.md has the figures and
@@ -153,7 +159,7 @@ def methods_text(
         f"effect acts on each treated patient's slope: {effect}. Each trial is analysed with "
         f"{result.analysis} ({entry.methods}), "
         f"alpha {t.alpha:g} {'two' if t.sides == 2 else 'one'}-sided; a success is a "
-        "significant result favouring active.",
+        f"significant result favouring active. {failed_fits_note(design)}",
         "",
         f"**Dropout.** Monotone, {mechanism}, {100 * gone:.1f}% gone by month "
         f"{t.duration_months:g} (published all-cause attrition in ALS trials, deaths "

@@ -52,9 +52,8 @@ def operating_characteristics(
             (analysis,),
             progress=progress,
         )[analysis]
-        ok = s.trials - s.failed_fits
-        k.append(round(s.power_favourable * ok))
-        m.append(ok)
+        k.append(round(s.power_favourable * s.denominator))
+        m.append(s.denominator)
     b0, b1 = probit_fit(effects, k, m)
     mde = (stats.norm.ppf(0.8) - b0) / b1 if b1 > 0 else math.nan
     if not effects.min() * 0.5 <= mde <= effects.max() * 1.5:
