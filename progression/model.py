@@ -30,6 +30,7 @@ import pymc as pm
 import xarray as xr
 
 from progression.errors import InputError
+from progression.netcdf_bytes import netcdf_bytes
 from progression.priors import DEFAULT_PRIORS, Priors
 from progression.records import Phase2Data, load_phase2
 from progression.workers import worker_context
@@ -282,10 +283,13 @@ def save_posterior(idata: xr.DataTree, path: str | Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     idata.attrs[CHECKSUM_ATTR] = posterior_checksum(idata)  # verified by load_posterior
+    data = netcdf_bytes(idata)  # built in memory: no h5py crash on a full disk
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
     try:
-        idata.to_netcdf(tmp, engine="h5netcdf")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
         mask = os.umask(0)
         os.umask(mask)
         os.chmod(tmp, 0o666 & ~mask)  # mkstemp makes 0600; give the usual mode

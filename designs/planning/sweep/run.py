@@ -22,7 +22,7 @@ import numpy as np
 import xarray as xr
 
 from designs.analyses import registry
-from designs.atomic import atomic_path, atomic_write_text, check_writable
+from designs.atomic import atomic_path, atomic_write_text, check_writable, write_netcdf
 from designs.errors import InputError
 from designs.planning.sweep.cells import _cell_task, cell_key, evaluate_cell
 from designs.planning.sweep.dataset import _assemble, load_sweep
@@ -237,7 +237,7 @@ def run_sweep(
         ds.attrs["command"] = command  # rerunning it reproduces this file exactly
     if out_path is not None:
         with atomic_path(out_path) as tmp:
-            ds.to_netcdf(tmp, engine="h5netcdf")
+            write_netcdf(ds, tmp)
         shutil.rmtree(folder, ignore_errors=True)
         lock.release()
     return ds
