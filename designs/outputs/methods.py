@@ -124,7 +124,7 @@ def methods_text(
         for r in rows.values()
     )
     gone = design.dropout.cumulative_at(t.visits, include_death=True)[-1]
-    flag = calibration_flag(oc["type_i_error"], t.alpha, oc["trials"])
+    flag = calibration_flag(oc["type_i_error"], t.alpha, oc["type_i_error_trials"])
     flag = f"; {flag}" if flag else ""
     mechanism = (
         "missing completely at random"
@@ -175,8 +175,8 @@ def methods_text(
         f"inverted for n. The interval given for n is {N_INTERVAL_NOTE} (bootstrap "
         f"resamples of whole trials). {sizes}. At "
         f"{oc['n_placebo'] + oc['n_active']} randomised the simulated type I error under the "
-        f"same dropout is {oc['type_i_error']:.4f} (MC SE {oc['type_i_error_mc_se']:.4f}"
-        f"{flag}), "
+        f"same dropout is {oc['type_i_error']:.4f} (MC SE {oc['type_i_error_mc_se']:.4f}, "
+        f"{oc['type_i_error_trials']:,} trials under no effect{flag}), "
         f"about {oc['expected_completers']:.0f} patients are expected to complete, and "
         f"accrual at {t.accrual_per_month:g} patients/month gives a calendar length of about "
         f"{oc['calendar_months']:.0f} months.",
