@@ -31,6 +31,7 @@ import xarray as xr
 
 from progression.errors import InputError
 from progression.netcdf_bytes import netcdf_bytes
+from progression.posterior_attrs import describe
 from progression.priors import DEFAULT_PRIORS, Priors
 from progression.records import Phase2Data, load_phase2
 from progression.workers import worker_context
@@ -188,7 +189,9 @@ def fit(
     -------
     xarray.DataTree
         Groups ``posterior``, ``prior``, ``prior_predictive``, ``posterior_predictive``,
-        ``observed_data``, ``constant_data``, ``sample_stats``. Root ``attrs``:
+        ``log_likelihood``, ``observed_data``, ``constant_data``, ``sample_stats``; every
+        variable has ``units`` and ``long_name``, ``obs`` the coordinates ``obs_patient`` and
+        ``obs_month`` (:mod:`progression.posterior_attrs`). Root ``attrs``:
         ``model_version``, ``data_sha256``, ``data_source``, ``seed``,
         ``illustrative_data`` (0/1), ``priors`` (JSON), ``draws``, ``chains``, ``tune``,
         ``target_accept``, ``pymc_version``, ``comparison`` (the uncontrolled-design caveat).
@@ -233,9 +236,13 @@ def fit(
         pm.sample_posterior_predictive(
             idata, random_seed=int(ppc_seed), extend_inferencedata=True, progressbar=False
         )
+        # for az.loo / az.compare of prior variants (about 60 obs x draws: cheap)
+        pm.compute_log_likelihood(idata, extend_inferencedata=True, progressbar=False)
     for name in ("prior", "prior_predictive"):
         if name in prior.children:
             idata[name] = prior[name]
+    idx, month, _ = data.arrays()
+    describe(idata, data.patients, month, idx)  # units, long names, obs_patient, obs_month
     idata.attrs = {
         "model_version": MODEL_VERSION,
         "data_sha256": data.sha256,

@@ -214,3 +214,23 @@ def test_population_draws_from_the_fit(posterior):
     nh = natural_history_draws(posterior)
     assert (nh["slope_mean"] < 0).mean() > 0.99  # decline, points/month
     assert 30 < nh["baseline_mean"].mean() < 48
+
+
+def test_posterior_file_describes_itself_and_supports_loo(posterior, tmp_path):
+    """Issue 15: units and long names on every variable, the patient and month of each
+    observation, and a log_likelihood group (az.loo / az.compare failed without it); the
+    file round-trips through save_posterior and load_posterior."""
+    back = model.load_posterior(model.save_posterior(posterior, tmp_path / "p.nc"))
+    assert back["posterior"]["delta"].attrs["units"] == "points/month"
+    for group in ("posterior", "prior", "observed_data", "constant_data", "log_likelihood"):
+        for name, var in back[group].data_vars.items():
+            assert var.attrs.get("units") and var.attrs.get("long_name"), (group, name)
+    obs = back["observed_data"]
+    n_obs = obs.sizes["obs"]
+    assert obs["obs_patient"].size == n_obs and set(obs["obs_patient"].values) == set(
+        back["posterior"]["patient"].values
+    )
+    months = back["constant_data"]["month"].values
+    np.testing.assert_array_equal(obs["obs_month"].values, months)
+    loo = az.loo(back)
+    assert np.isfinite(loo.elpd) and loo.n_data_points == n_obs
