@@ -79,6 +79,7 @@ def add_sweep(sub) -> None:
 
 def cmd_sweep(args) -> int:
     from designs.atomic import check_writable
+    from designs.outputs.console import failed_fits_rule
     from designs.planning.posterior import posterior_draws
     from designs.planning.sweep import cells_folder, is_sweep_file, run_sweep
 
@@ -145,7 +146,7 @@ def cmd_sweep(args) -> int:
         warn(
             [
                 f"warning: up to {worst:.1%} of fits failed in a cell (see failed_fits in "
-                f"{args.out}); they are left out of the power, not counted as non-rejections"
+                f"{args.out}); {failed_fits_rule(design)}"
             ]
         )
     return 0
