@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from designs.errors import InputError
+from progression.netcdf_bytes import netcdf_bytes
 
 
 def _umask() -> int:
@@ -165,3 +166,9 @@ def atomic_write_text(path: str | Path, text: str, option: str = "--out") -> Pat
     with atomic_path(path, option) as tmp:
         tmp.write_text(text, encoding="utf-8")
     return Path(path)
+
+
+def write_netcdf(data, path: str | Path) -> None:
+    """Write an xarray Dataset or DataTree to ``path`` as netCDF-4 (h5netcdf), built in
+    memory first (:mod:`progression.netcdf_bytes`: no h5py crash on a full disk)."""
+    Path(path).write_bytes(netcdf_bytes(data))

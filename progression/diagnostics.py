@@ -1,8 +1,9 @@
 """Diagnostics of a phase 2 posterior: convergence, summaries, predictive checks, sensitivity.
 
 ArviZ settings are pinned here, never taken from ``arviz.rcParams`` (ArviZ 1.x defaults to an
-89% equal-tailed interval): intervals are 94% highest-density intervals computed with
-``arviz.hdi(prob=0.94)``, R-hat is the rank-normalised split R-hat, ESS bulk and tail.
+89% equal-tailed interval): intervals are 95% highest-density intervals computed with
+``arviz.hdi(prob=0.95)``, the one interval level of the project (tables, figures, notebooks),
+R-hat is the rank-normalised split R-hat, ESS bulk and tail.
 
 Every report says what the comparison is: an uncontrolled before/after one.
 """
@@ -23,7 +24,9 @@ from progression.records import (
 )
 from progression.sensitivity import NOT_LEARNED_RATIO, prior_learning
 
-HDI_PROB = 0.94
+HDI_PROB = 0.95  # the project's one interval level
+#: How the level is written in headers and keys (``delta_hdi95``).
+HDI_PERCENT = round(100 * HDI_PROB)
 UNCONTROLLED_CAVEAT = (
     "CAUTION: uncontrolled before/after comparison (single arm, open label). Regression to the "
     "mean, natural plateaus of ALSFRS-R and open-label rating can each mimic or hide a change "
@@ -80,7 +83,7 @@ def population_summary(idata: xr.DataTree, hdi_prob: float = HDI_PROB) -> pd.Dat
     idata : xarray.DataTree
         From :func:`progression.model.fit`.
     hdi_prob : float
-        Probability of the highest-density interval (default 0.94).
+        Probability of the highest-density interval (default 0.95).
 
     Returns
     -------
@@ -278,7 +281,7 @@ def fit_summary(idata: xr.DataTree) -> dict:
     -------
     dict
         ``max_rhat`` and ``min_ess_bulk`` over the population parameters, ``divergences``
-        (post-warm-up), ``delta_mean``, ``delta_sd``, ``delta_hdi94`` ([low, high];
+        (post-warm-up), ``delta_mean``, ``delta_sd``, ``delta_hdi95`` ([low, high];
         points/month), ``p_delta_positive``, ``pre_slope_mean`` (posterior mean,
         points/month), ``illustrative_data`` (bool), ``seed``, ``model_version``,
         ``data_sha256``, ``comparison`` (the uncontrolled-design caveat).
@@ -292,7 +295,7 @@ def fit_summary(idata: xr.DataTree) -> dict:
         "min_ess_bulk": float(table["ess_bulk"].min()),
         "delta_mean": float(delta["mean"]),
         "delta_sd": float(delta["sd"]),
-        "delta_hdi94": [float(delta["hdi_low"]), float(delta["hdi_high"])],
+        "delta_hdi95": [float(delta["hdi_low"]), float(delta["hdi_high"])],
         "p_delta_positive": p_delta_positive(idata),
         "pre_slope_mean": float(table.loc["pre_slope_mean", "mean"]),
         "illustrative_data": bool(int(idata.attrs.get("illustrative_data", 0))),
@@ -337,7 +340,9 @@ def format_fit_report(idata: xr.DataTree, sensitivity: pd.DataFrame | None = Non
     pop = population_summary(idata)
     pop.index = [_LABELS[v] for v in pop.index]
     pop.index.name = "parameter"
-    pop = pop.rename(columns={"hdi_low": "hdi94_low", "hdi_high": "hdi94_high"})
+    pop = pop.rename(
+        columns={"hdi_low": f"hdi{HDI_PERCENT}_low", "hdi_high": f"hdi{HDI_PERCENT}_high"}
+    )
     pop["ess_bulk"] = pop["ess_bulk"].round().astype(int).astype(str)
     pop["ess_tail"] = pop["ess_tail"].round().astype(int).astype(str)
     pat = patient_table(idata)
@@ -352,12 +357,12 @@ def format_fit_report(idata: xr.DataTree, sensitivity: pd.DataFrame | None = Non
         f"{s['max_rhat']:.3f}, min bulk ESS {s['min_ess_bulk']:.0f} "
         f"({'OK' if ok else 'CHECK: targets are 0 divergences, R-hat <= 1.01, ESS >= 400'})"
     )
-    lines += ["", "Population parameters (94% HDI):", _fmt_table(pop), ""]
-    lo, hi = s["delta_hdi94"]
+    lines += ["", f"Population parameters ({HDI_PERCENT}% HDI):", _fmt_table(pop), ""]
+    lo, hi = s["delta_hdi95"]
     lines.append(
         f"delta (change of slope after the first dose; positive = slower decline): mean "
-        f"{s['delta_mean']:+.3f}, SD {s['delta_sd']:.3f}, 94% HDI ({lo:+.3f}, {hi:+.3f}) "
-        f"points/month; P(delta > 0) = {s['p_delta_positive']:.3f}"
+        f"{s['delta_mean']:+.3f}, SD {s['delta_sd']:.3f}, {HDI_PERCENT}% HDI "
+        f"({lo:+.3f}, {hi:+.3f}) points/month; P(delta > 0) = {s['p_delta_positive']:.3f}"
     )
     lines.append(
         "With five patients the posterior of delta is wide; use all of it (assurance), "

@@ -30,6 +30,8 @@ import pymc as pm
 import xarray as xr
 
 from progression.errors import InputError
+from progression.netcdf_bytes import netcdf_bytes
+from progression.posterior_attrs import describe
 from progression.priors import DEFAULT_PRIORS, Priors
 from progression.records import Phase2Data, load_phase2
 from progression.workers import worker_context
@@ -187,7 +189,9 @@ def fit(
     -------
     xarray.DataTree
         Groups ``posterior``, ``prior``, ``prior_predictive``, ``posterior_predictive``,
-        ``observed_data``, ``constant_data``, ``sample_stats``. Root ``attrs``:
+        ``log_likelihood``, ``observed_data``, ``constant_data``, ``sample_stats``; every
+        variable has ``units`` and ``long_name``, ``obs`` the coordinates ``obs_patient`` and
+        ``obs_month`` (:mod:`progression.posterior_attrs`). Root ``attrs``:
         ``model_version``, ``data_sha256``, ``data_source``, ``seed``,
         ``illustrative_data`` (0/1), ``priors`` (JSON), ``draws``, ``chains``, ``tune``,
         ``target_accept``, ``pymc_version``, ``comparison`` (the uncontrolled-design caveat).
@@ -232,9 +236,13 @@ def fit(
         pm.sample_posterior_predictive(
             idata, random_seed=int(ppc_seed), extend_inferencedata=True, progressbar=False
         )
+        # for az.loo / az.compare of prior variants (about 60 obs x draws: cheap)
+        pm.compute_log_likelihood(idata, extend_inferencedata=True, progressbar=False)
     for name in ("prior", "prior_predictive"):
         if name in prior.children:
             idata[name] = prior[name]
+    idx, month, _ = data.arrays()
+    describe(idata, data.patients, month, idx)  # units, long names, obs_patient, obs_month
     idata.attrs = {
         "model_version": MODEL_VERSION,
         "data_sha256": data.sha256,
@@ -282,10 +290,13 @@ def save_posterior(idata: xr.DataTree, path: str | Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     idata.attrs[CHECKSUM_ATTR] = posterior_checksum(idata)  # verified by load_posterior
+    data = netcdf_bytes(idata)  # built in memory: no h5py crash on a full disk
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
     try:
-        idata.to_netcdf(tmp, engine="h5netcdf")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
         mask = os.umask(0)
         os.umask(mask)
         os.chmod(tmp, 0o666 & ~mask)  # mkstemp makes 0600; give the usual mode

@@ -73,7 +73,7 @@ def prior_sensitivity(
     -------
     pandas.DataFrame
         Index ``setting``; columns ``prior`` (which prior moves), ``delta_mean``, ``delta_sd``,
-        ``delta_hdi94`` (points/month), ``p_delta_positive``, ``pre_slope_mean`` (posterior
+        ``delta_hdi95`` (points/month), ``p_delta_positive``, ``pre_slope_mean`` (posterior
         mean, points/month), ``max_rhat``, ``divergences``.
     """
     from progression.diagnostics import fit_summary
@@ -111,7 +111,7 @@ def prior_sensitivity(
                     "prior": group,
                     "delta_mean": s["delta_mean"],
                     "delta_sd": s["delta_sd"],
-                    "delta_hdi94": tuple(s["delta_hdi94"]),
+                    "delta_hdi95": tuple(s["delta_hdi95"]),
                     "p_delta_positive": s["p_delta_positive"],
                     "pre_slope_mean": s["pre_slope_mean"],
                     "max_rhat": s["max_rhat"],

@@ -194,7 +194,7 @@ def cmd_power(args) -> int:
         print_json(rows[0] if len(rows) == 1 else rows)
     else:
         print(power_text(design, summaries))
-    warn(failed_fit_warnings(summaries))
+    warn(failed_fit_warnings(summaries, design))
     return 0
 
 

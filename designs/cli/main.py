@@ -121,6 +121,15 @@ def _terminate(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
+def _compiled_note(code: int) -> None:
+    """After a successful run that compiled the kernels, say so on stderr (off a terminal; a
+    terminal saw the status line while they compiled). Never before a refusal."""
+    from designs.simulation.numba_cache import COMPILED_NOTE, compiled_in_this_process
+
+    if code == 0 and compiled_in_this_process() and not sys.stderr.isatty():
+        print(COMPILED_NOTE, file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status."""
     parser = build_parser()
@@ -130,9 +139,9 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
         if not args.verbose:
             quiet_pymc()
-        if args.command is None:
-            return main_job()
-        return args.handler(args)
+        code = main_job() if args.command is None else args.handler(args)
+        _compiled_note(code)
+        return code
     except InputError as exc:
         print(f"error: {flag_message(str(exc))}", file=sys.stderr)
         return 2

@@ -79,6 +79,7 @@ def add_sweep(sub) -> None:
 
 def cmd_sweep(args) -> int:
     from designs.atomic import check_writable
+    from designs.outputs.console import failed_fits_rule
     from designs.planning.posterior import posterior_draws
     from designs.planning.sweep import cells_folder, is_sweep_file, run_sweep
 
@@ -145,7 +146,7 @@ def cmd_sweep(args) -> int:
         warn(
             [
                 f"warning: up to {worst:.1%} of fits failed in a cell (see failed_fits in "
-                f"{args.out}); they are left out of the power, not counted as non-rejections"
+                f"{args.out}); {failed_fits_rule(design)}"
             ]
         )
     return 0
@@ -213,7 +214,7 @@ def cmd_sample_size(args) -> int:
         print_json([r.to_dict() for r in result.rows])
     else:
         print(table, end="")
-    warn(failed_fit_warnings(result.rows))
+    warn(failed_fit_warnings(result.rows, design))
     warn(
         f"warning: target power {r.target_power:g} not reached at the largest size simulated "
         f"({size_name(design)} {r.n:,}); "
@@ -280,7 +281,7 @@ def cmd_assurance(args) -> int:
                     progress=bar.update,
                 )
             )
-    warn(failed_fit_warnings(results))
+    warn(failed_fit_warnings(results, design))
     if args.json:
         out = results[0].to_dict()
         out["other_transport"] = results[1].to_dict()

@@ -109,16 +109,25 @@ def power_notes(design, summaries) -> list[str]:
     return notes
 
 
-def failed_fit_warnings(summaries) -> list[str]:
+def failed_fit_warnings(summaries, design) -> list[str]:
     """One warning per result (power, sample-size row, assurance) whose fits failed in more
-    than 1% of trials."""
+    than 1% of trials, saying how the rates counted them (``decision.failed_fits``)."""
     return [
         f"warning: {s.analysis}: {s.failed_fits} of {s.trials} fits failed "
-        f"({s.failed_fits / s.trials:.1%}); they are left out of the power, not counted "
-        "as non-rejections"
+        f"({s.failed_fits / s.trials:.1%}); {failed_fits_rule(design)}"
         for s in summaries
         if s.failed_fits > 0.01 * s.trials
     ]
+
+
+def failed_fits_rule(design) -> str:
+    """How the design's rates treat failed fits (``decision.failed_fits``)."""
+    if design.decision.excludes_failed:
+        return (
+            "they are left out of the power (decision.failed_fits = 'exclude'), not counted "
+            "as non-rejections"
+        )
+    return "they count as failures to reject (decision.failed_fits = 'failure')"
 
 
 def undefined_draws_note(undefined: int, total: int) -> str:

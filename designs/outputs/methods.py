@@ -10,7 +10,13 @@ from __future__ import annotations
 from designs import __version__
 from designs.analyses import registry
 from designs.outputs.console import undefined_draws_note
-from designs.outputs.tables import N_INTERVAL_NOTE, _n_text, calibration_flag, realism_switches
+from designs.outputs.tables import (
+    N_INTERVAL_NOTE,
+    _n_text,
+    calibration_flag,
+    failed_fits_note,
+    realism_switches,
+)
 from designs.spec.estimand import estimand_lines
 
 #: Works the methods text relies on (the project's docs/references.md has the figures and
@@ -118,7 +124,7 @@ def methods_text(
         for r in rows.values()
     )
     gone = design.dropout.cumulative_at(t.visits, include_death=True)[-1]
-    flag = calibration_flag(oc["type_i_error"], t.alpha, oc["trials"])
+    flag = calibration_flag(oc["type_i_error"], t.alpha, oc["type_i_error_trials"])
     flag = f"; {flag}" if flag else ""
     mechanism = (
         "missing completely at random"
@@ -153,7 +159,7 @@ def methods_text(
         f"effect acts on each treated patient's slope: {effect}. Each trial is analysed with "
         f"{result.analysis} ({entry.methods}), "
         f"alpha {t.alpha:g} {'two' if t.sides == 2 else 'one'}-sided; a success is a "
-        "significant result favouring active.",
+        f"significant result favouring active. {failed_fits_note(design)}",
         "",
         f"**Dropout.** Monotone, {mechanism}, {100 * gone:.1f}% gone by month "
         f"{t.duration_months:g} (published all-cause attrition in ALS trials, deaths "
@@ -169,8 +175,8 @@ def methods_text(
         f"inverted for n. The interval given for n is {N_INTERVAL_NOTE} (bootstrap "
         f"resamples of whole trials). {sizes}. At "
         f"{oc['n_placebo'] + oc['n_active']} randomised the simulated type I error under the "
-        f"same dropout is {oc['type_i_error']:.4f} (MC SE {oc['type_i_error_mc_se']:.4f}"
-        f"{flag}), "
+        f"same dropout is {oc['type_i_error']:.4f} (MC SE {oc['type_i_error_mc_se']:.4f}, "
+        f"{oc['type_i_error_trials']:,} trials under no effect{flag}), "
         f"about {oc['expected_completers']:.0f} patients are expected to complete, and "
         f"accrual at {t.accrual_per_month:g} patients/month gives a calendar length of about "
         f"{oc['calendar_months']:.0f} months.",

@@ -15,7 +15,12 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from designs.atomic import check_folder_can_be_made, check_name_length, make_writable_folder
+from designs.atomic import (
+    check_folder_can_be_made,
+    check_name_length,
+    make_writable_folder,
+    write_netcdf,
+)
 from designs.errors import InputError
 from designs.outputs import figures
 from designs.outputs.methods import METHODS_TITLE, methods_text
@@ -181,7 +186,7 @@ def _render(plan, tmp: Path) -> None:
     (tmp / "realism_sensitivity.md").write_text(
         realism_sensitivity_md(plan.realism, design, plan.realism_n, plan.trials, plan.seed)
     )
-    plan.power_sweep.to_netcdf(tmp / "power_sweep.nc", engine="h5netcdf")
+    write_netcdf(plan.power_sweep, tmp / "power_sweep.nc")  # no h5py crash on a full disk
     _figures(plan, tmp)
     if plan.assurance is not None:
         (tmp / "assurance.json").write_text(

@@ -42,6 +42,13 @@ def _effect_text(design, row) -> str:
     return f"slope difference {row.effect_points_per_month:+.3g} points/month"
 
 
+def failed_fits_note(design) -> str:
+    """One sentence: how the rates count trials whose analysis failed (``decision.failed_fits``)."""
+    if design.decision.excludes_failed:
+        return "Trials whose analysis failed are left out of the rates."
+    return "Trials whose analysis failed count as failures to reject."
+
+
 def _caption(result, design) -> str:
     """One short sentence: what the table is, for which design."""
     r0 = result.rows[0]
@@ -65,7 +72,8 @@ def _notes(result, design) -> str:
         "curve fitted to power over n, at n; n is where it crosses the target, so the power "
         "simulated at n on the same trials can fall just short of the target. Fresh trials: "
         "power at n on independent trials, the check. In brackets: Monte Carlo SE. "
-        f"{r0.trials} simulated trials per size, seed {r0.seed}, als-trial-sim {__version__}."
+        f"{failed_fits_note(design)} {r0.trials} simulated trials per size, seed {r0.seed}, "
+        f"als-trial-sim {__version__}."
     )
 
 
@@ -338,7 +346,8 @@ def realism_sensitivity_md(rows: list[dict], design, n: int, trials: int, seed: 
     """The sensitivity rows as a Markdown table with a caption."""
     lines = [
         f"Power (favourable) at n = {n} under assumptions that are not published; {trials} "
-        f"simulated trials per row, seed {seed}, common random numbers across rows.",
+        f"simulated trials per row, seed {seed}, common random numbers across rows. "
+        + failed_fits_note(design),
         realism_switches(design),
         f"Only {rows[0]['analysis']} is the trial's test at its alpha; the other analyses "
         "are shown for comparison, with no multiplicity correction.",
@@ -391,14 +400,14 @@ def operating_characteristics_md(oc: dict, design) -> str:
         "points/month)"
     )
     size = f"{oc['n_per_arm']} per arm" if oc["n_per_arm"] else f"{oc['n_total']} in total"
-    flag = calibration_flag(oc["type_i_error"], design.trial.alpha, oc["trials"])
+    flag = calibration_flag(oc["type_i_error"], design.trial.alpha, oc["type_i_error_trials"])
     flag = f"; {flag}" if flag else ""
     rows = [
         ("patients randomised", f"{size}: {oc['n_placebo']} placebo + {oc['n_active']} active"),
         (
             "type I error (effect 0, same dropout)",
-            f"{oc['type_i_error']:.4f} (MC SE {oc['type_i_error_mc_se']:.4f}; nominal "
-            f"{design.trial.alpha:g}){flag}",
+            f"{oc['type_i_error']:.4f} (MC SE {oc['type_i_error_mc_se']:.4f}, "
+            f"{oc['type_i_error_trials']:,} trials; nominal {design.trial.alpha:g}){flag}",
         ),
         (
             "power at the design effect (favourable)",
@@ -422,8 +431,8 @@ def operating_characteristics_md(oc: dict, design) -> str:
     lines.append(
         f"{oc['analysis']}, alpha {design.trial.alpha:g} "
         f"{'two' if design.trial.sides == 2 else 'one'}-sided; {oc['trials']} simulated trials "
-        f"per point, seed {oc['seed']}, failed fits {oc['failed_fits']}, "
-        f"als-trial-sim {__version__}"
+        f"per point, seed {oc['seed']}, failed fits {oc['failed_fits']} "
+        f"({failed_fits_note(design)[:-1].lower()}), als-trial-sim {__version__}"
     )
     if bias_flag(oc):
         lines += ["", BIAS_NOTE]

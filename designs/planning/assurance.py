@@ -214,7 +214,9 @@ def assurance_from_draws(
     )
     ok = ~res.failed(analysis)
     fav = res.rejected_favourable(analysis, alpha, sides) & ok
-    n_ok = int(ok.sum())
+    # the denominator: every trial (a failed fit is a failure), or the successful fits
+    counted = _counted(ok, design)
+    n_ok = int(counted.sum())
     k = int(fav.sum())
     a = k / n_ok if n_ok else math.nan
 
@@ -231,10 +233,10 @@ def assurance_from_draws(
     )
     ok_m = ~at_median.failed(analysis)
     k_m = int((at_median.rejected_favourable(analysis, alpha, sides) & ok_m).sum())
-    n_m = int(ok_m.sum())
+    n_m = int(_counted(ok_m, design).sum())
     p_m = k_m / n_m if n_m else math.nan
 
-    quantiles, p80 = _power_distribution(per_trial[ok], fav[ok], shifts_all)
+    quantiles, p80 = _power_distribution(per_trial[counted], fav[counted], shifts_all)
     t = design.trial
     return AssuranceResult(
         assurance=a,
@@ -259,8 +261,16 @@ def assurance_from_draws(
         power_at_median_mc_se=mc_se(p_m, n_m),
         power_quantiles=quantiles,
         p_power_at_least_80=p80,
-        bins=_bins(per_trial[ok], fav[ok], bins),
+        bins=_bins(per_trial[counted], fav[counted], bins),
     )
+
+
+def _counted(ok: np.ndarray, design) -> np.ndarray:
+    """Trials in the denominator: all (``decision.failed_fits = "failure"``: a failed fit is
+    a failure to reject) or the successful fits (``"exclude"``); none if no fit succeeded."""
+    if not ok.any() or design.decision.excludes_failed:
+        return ok
+    return np.ones_like(ok)
 
 
 def _power_distribution(effect, success, draws_points) -> tuple[dict, float]:

@@ -4,9 +4,11 @@
 ``sides = 1``); ``power_favourable`` counts only rejections whose estimate favours active
 (sample size and assurance use it: a significant harm is no success). Both carry the Monte
 Carlo standard error ``sqrt(p (1 - p) / trials)`` and a Wilson 95% interval. Trials whose
-fit failed are counted in ``failed_fits`` and left out of the rates, never turned into
-"not rejected". Under the posterior rule (``decision.rule = "posterior"``) both are the
-success probability, ``P(effect > margin | data) > threshold``
+fit failed are counted in ``failed_fits``; by default (``decision.failed_fits = "failure"``,
+the conservative convention) they count as failures to reject and stay in the denominator,
+with ``"exclude"`` they are left out of the rates. Under the posterior rule
+(``decision.rule = "posterior"``) both are the success probability,
+``P(effect > margin | data) > threshold``
 (:mod:`designs.planning.decision_rule`).
 """
 
@@ -51,7 +53,9 @@ def mc_se(p: float, n: int) -> float:
 class PowerSummary:
     """Operating characteristics of one analysis of one simulated design.
 
-    Rates are over trials whose fit succeeded (``trials - failed_fits``). Estimates are in
+    Rates are over all trials (``failed_as = "failure"``: a failed fit is a failure to
+    reject) or over trials whose fit succeeded (``"exclude"``: ``trials - failed_fits``);
+    estimates, bias and SE are over successful fits either way. Estimates are in
     the analysis' ``units`` (points/month for slopes, points for change); ``bias`` is the
     mean estimate minus the true value of the analysis' own estimand.
     """
@@ -86,6 +90,12 @@ class PowerSummary:
     screened_placebo: float
     screened_active: float
     decision: str = "frequentist"
+    failed_as: str = "failure"
+
+    @property
+    def denominator(self) -> int:
+        """Trials the rates are over."""
+        return self.trials - self.failed_fits if self.failed_as == "exclude" else self.trials
 
     @property
     def n_total(self) -> int:
@@ -217,11 +227,14 @@ def _summary(
     sides: int,
     seed: int,
     decision: str = "frequentist",
+    failed_as: str = "failure",
 ) -> PowerSummary:
     n_ok = tally.trials - tally.failed
+    # the rates' denominator (docs/conventions.md#power); no successful fit: no rate at all
+    m = (n_ok if failed_as == "exclude" else tally.trials) if n_ok else 0
     k, k_fav = tally.rejected, tally.favourable
-    p = k / n_ok if n_ok else math.nan
-    p_fav = k_fav / n_ok if n_ok else math.nan
+    p = k / m if m else math.nan
+    p_fav = k_fav / m if m else math.nan
     # Dropout, deaths and screening over the trials analysed (a trial that failed screening
     # stops early with partial counts); over all trials if every fit failed.
     counts = tally.counts_ok / n_ok if n_ok else tally.counts_all / tally.trials
@@ -237,11 +250,11 @@ def _summary(
         trials=tally.trials,
         failed_fits=tally.failed,
         power=p,
-        mc_se=mc_se(p, n_ok),
-        ci95=wilson_interval(k, n_ok),
+        mc_se=mc_se(p, m),
+        ci95=wilson_interval(k, m),
         power_favourable=p_fav,
-        mc_se_favourable=mc_se(p_fav, n_ok),
-        ci95_favourable=wilson_interval(k_fav, n_ok),
+        mc_se_favourable=mc_se(p_fav, m),
+        ci95_favourable=wilson_interval(k_fav, m),
         mean_estimate=nan_unless(tally.estimate.mean),
         sd_estimate=tally.estimate.sd,
         true_effect=nan_unless(tally.truth.mean),
@@ -261,13 +274,25 @@ def _summary(
         screened_placebo=float(counts[K.C_SCREENED_PLACEBO]),
         screened_active=float(counts[K.C_SCREENED_ACTIVE]),
         decision=decision,
+        failed_as=failed_as,
     )
 
 
-def summarise(results: TrialResults, analysis: str, alpha: float, sides: int = 2) -> PowerSummary:
-    """Power, its Monte Carlo error and the estimate's bias for one analysis."""
+def summarise(
+    results: TrialResults,
+    analysis: str,
+    alpha: float,
+    sides: int = 2,
+    failed_as: str = "failure",
+) -> PowerSummary:
+    """Power, its Monte Carlo error and the estimate's bias for one analysis.
+
+    ``failed_as``: ``"failure"`` (failed fits count as failures to reject) or ``"exclude"``.
+    """
     tally = _Tally.of(results, analysis, alpha, sides)
-    return _summary(tally, analysis, results.inputs, alpha, sides, results.seed)
+    return _summary(
+        tally, analysis, results.inputs, alpha, sides, results.seed, failed_as=failed_as
+    )
 
 
 def power(
@@ -345,5 +370,8 @@ def power(
                     "and screening (too few patients or visits left to analyse)"
                 )
     return {
-        a: _summary(tallies[a], a, inputs, alpha, sides, seed, rule.rule.value) for a in analyses
+        a: _summary(
+            tallies[a], a, inputs, alpha, sides, seed, rule.rule.value, rule.failed_fits.value
+        )
+        for a in analyses
     }

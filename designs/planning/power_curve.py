@@ -127,7 +127,9 @@ class PowerCurve:
     favourable : bool[K, trials]
         Trial rejected in favour of active.
     ok : bool[K, trials]
-        Trial's fit succeeded.
+        Trial counted in the denominator: every trial when failed fits count as failures
+        to reject (``decision.failed_fits = "failure"``, the default), else only trials
+        whose fit succeeded.
     failed_fits : int64[K]
     """
 
@@ -201,7 +203,7 @@ def simulate_curve(
         )
         bad = res.failed(analysis)
         fav.append(res.rejected_favourable(analysis, alpha, sides) & ~bad)
-        ok.append(~bad)
+        ok.append(~bad if design.decision.excludes_failed else np.ones_like(bad))
         failed.append(int(bad.sum()))
     return PowerCurve(
         size_name(design),

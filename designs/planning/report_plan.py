@@ -25,6 +25,7 @@ from designs.planning.operating import (
     REALISM_SCENARIOS,
     operating_characteristics,
     realism_sensitivity,
+    type_i_trials,
 )
 from designs.planning.posterior import posterior_draws
 from designs.planning.progress import expect
@@ -171,7 +172,8 @@ def plan_report(
     """
     targets = tuple(targets)
     # operating characteristics (power, type I error, 8 effects) and the realism scenarios
-    expect(progress, (2 + OC_EFFECTS + len(REALISM_SCENARIOS)) * trials)
+    null_trials = type_i_trials(design.trial.alpha, trials)
+    expect(progress, (1 + OC_EFFECTS + len(REALISM_SCENARIOS)) * trials + null_trials)
     result = find_sample_size(design, targets, trials, seed, analysis, progress=progress)
     analysis = result.analysis
     chosen = result.rows[0]

@@ -11,6 +11,7 @@ block size.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 import numba
@@ -23,7 +24,7 @@ from designs.errors import InputError
 from designs.simulation import kernels as K
 from designs.simulation.inputs import SimulationInputs
 from designs.simulation.layout import N_ANALYSES, N_COUNTS, N_PARAMS
-from designs.simulation.numba_cache import announce_compilation
+from designs.simulation.numba_cache import compilation_notice
 from designs.simulation.rng import seed_key
 from designs.simulation.seeds import check_seed
 
@@ -209,27 +210,28 @@ def run_trials(
                 f"threads = {threads}: must be between 1 and {most} (NUMBA_NUM_THREADS)"
             )
         numba.set_num_threads(int(threads))
-    announce_compilation()  # after the last check of the inputs: a refusal stays one line
     try:
         for start in range(0, trials, block_size):
             stop = min(start + block_size, trials)
-            K.simulate_block(
-                key,
-                first_trial + start,
-                inputs.n_placebo,
-                inputs.n_active,
-                effect_by_trial[start:stop],
-                visits_all,
-                n_lead,
-                inputs.curve,
-                inputs.effect_course,
-                inputs.cum_hazard,
-                params_rows if params_rows.shape[0] == 1 else params_rows[start:stop],
-                run,
-                min(_CHUNK, -(-(stop - start) // numba.get_num_threads())),
-                res[start:stop],
-                counts[start:stop],
-            )
+            # the first call compiles on a first run: a status line erased afterwards
+            with compilation_notice() if start == 0 else nullcontext():
+                K.simulate_block(
+                    key,
+                    first_trial + start,
+                    inputs.n_placebo,
+                    inputs.n_active,
+                    effect_by_trial[start:stop],
+                    visits_all,
+                    n_lead,
+                    inputs.curve,
+                    inputs.effect_course,
+                    inputs.cum_hazard,
+                    params_rows if params_rows.shape[0] == 1 else params_rows[start:stop],
+                    run,
+                    min(_CHUNK, -(-(stop - start) // numba.get_num_threads())),
+                    res[start:stop],
+                    counts[start:stop],
+                )
             if progress is not None:
                 progress(stop - start)
     finally:
@@ -260,22 +262,23 @@ def simulate_one_trial(inputs: SimulationInputs, seed: int, trial: int = 0) -> d
     kernels would mark such a trial failed); no partial trial is returned.
     """
     check_seed(trial, "trial index")
-    announce_compilation()
-    patient, arm, month, score, status, exit_month, slope, delta_fs, screened = (
-        K.simulate_trial_long(
-            seed_key(check_seed(seed)),
-            trial,
-            inputs.n_placebo,
-            inputs.n_active,
-            inputs.effect_shift,
-            inputs.visits_all,
-            int(inputs.lead_visits.size),
-            inputs.curve,
-            inputs.effect_course,
-            inputs.cum_hazard,
-            inputs.params,
+    key = seed_key(check_seed(seed))
+    with compilation_notice():
+        patient, arm, month, score, status, exit_month, slope, delta_fs, screened = (
+            K.simulate_trial_long(
+                key,
+                trial,
+                inputs.n_placebo,
+                inputs.n_active,
+                inputs.effect_shift,
+                inputs.visits_all,
+                int(inputs.lead_visits.size),
+                inputs.curve,
+                inputs.effect_course,
+                inputs.cum_hazard,
+                inputs.params,
+            )
         )
-    )
     for k, name in enumerate(("placebo", "active")):
         if screened[k] < 0:
             n_arm = inputs.n_placebo if k == 0 else inputs.n_active

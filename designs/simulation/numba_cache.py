@@ -13,6 +13,8 @@ import hashlib
 import os
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numba
@@ -68,19 +70,55 @@ def engine_compiled() -> bool:
     return any(folder.glob("simulation_*/kernels.simulate_block-*.nbi"))
 
 
-#: Printed on stderr before a simulation whose kernels are not yet compiled.
+#: Shown on stderr while the simulation kernels compile (a terminal's status line).
 COMPILE_NOTICE = (
     "compiling the simulation kernels: first run after installing or updating only, "
     "one to three minutes; later runs start at once"
 )
 
+#: Printed on stderr after a successful command that compiled the kernels, when stderr is
+#: not a terminal (a log, a pipe): it explains the slow first run without ever standing
+#: before a refusal.
+COMPILED_NOTE = (
+    "note: this run compiled the simulation kernels (first run after installing or updating "
+    "only); later runs start at once"
+)
+
 _announced = False
+_compiled_here = False
+
+#: Carriage return and erase-to-end-of-line: removes a terminal's status line.
+_ERASE = "\r\x1b[K"
 
 
-def announce_compilation() -> None:
-    """Print :data:`COMPILE_NOTICE` on stderr, once per process, if the kernels are not
-    compiled yet (called by the engine before its first kernel call)."""
-    global _announced
-    if not _announced and not engine_compiled():
-        print(COMPILE_NOTICE, file=sys.stderr, flush=True)
-    _announced = True
+@contextmanager
+def compilation_notice() -> Iterator[None]:
+    """Around the engine's first kernel call: if the kernels are not compiled yet, show
+    :data:`COMPILE_NOTICE` on a terminal while they compile and erase it afterwards, even
+    when the call raises.
+
+    The notice therefore never remains on stderr in front of whatever follows, so a
+    refusal found after the kernels ran (screening that cannot fill an arm, every fit
+    failed) stays one line whether or not this run compiled. Off a terminal nothing is
+    shown here; the command line prints :data:`COMPILED_NOTE` after a successful run instead
+    (:func:`compiled_in_this_process`).
+    """
+    global _announced, _compiled_here
+    if _announced or engine_compiled():
+        _announced = True
+        yield
+        return
+    _announced = _compiled_here = True
+    tty = sys.stderr.isatty()
+    if tty:
+        print(COMPILE_NOTICE, end="", file=sys.stderr, flush=True)
+    try:
+        yield
+    finally:
+        if tty:
+            print(_ERASE, end="", file=sys.stderr, flush=True)
+
+
+def compiled_in_this_process() -> bool:
+    """Whether this process found the kernels uncompiled and compiled them."""
+    return _compiled_here

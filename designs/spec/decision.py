@@ -23,7 +23,7 @@ from typing import ClassVar
 
 from designs.spec.fields import Kind, spec_field, validate_fields
 
-__all__ = ["Decision", "DecisionRule", "PriorKind"]
+__all__ = ["Decision", "DecisionRule", "FailedFits", "PriorKind"]
 
 
 class DecisionRule(StrEnum):
@@ -31,6 +31,14 @@ class DecisionRule(StrEnum):
 
     FREQUENTIST = "frequentist"  # the design's test: trial.alpha, trial.sides
     POSTERIOR = "posterior"  # P(effect > margin | data) > threshold
+
+
+class FailedFits(StrEnum):
+    """What a simulated trial whose analysis failed (no REML convergence, too few patients)
+    counts as."""
+
+    FAILURE = "failure"  # a failure to reject: kept in the denominator (conservative)
+    EXCLUDE = "exclude"  # left out of the denominator (rates over successful fits only)
 
 
 class PriorKind(StrEnum):
@@ -68,6 +76,10 @@ class Decision:
         SD of the sceptical prior, points/month, > 0. Default 0.076: a 25% slowing of a
         -0.5 points/month decline (0.125 points/month, the default design's effect) has a 5%
         prior probability (0.125 / 1.645), Spiegelhalter et al.'s sceptical prior.
+    failed_fits : FailedFits
+        ``failure`` (default, the conservative convention): a trial whose analysis failed
+        counts as a failure to reject, so rates are over all simulated trials;
+        ``exclude``: such trials are left out and rates are over successful fits.
     """
 
     rule: DecisionRule = spec_field(  # noqa: RUF009 (returns a dataclasses.field)
@@ -104,6 +116,13 @@ class Decision:
         0.076, lo=0, lo_open=True, unit="points/month", doc="SD of the sceptical prior (mean 0)."
     )
 
+    failed_fits: FailedFits = spec_field(  # noqa: RUF009 (returns a dataclasses.field)
+        FailedFits.FAILURE,
+        kind=Kind.CHOICE,
+        choices=FailedFits,
+        doc="A failed analysis counts as a failure to reject (failure) or is left out (exclude).",
+    )
+
     section: ClassVar[str] = "decision"
 
     def __post_init__(self) -> None:
@@ -113,6 +132,11 @@ class Decision:
     def is_posterior(self) -> bool:
         """True under the posterior rule."""
         return self.rule is DecisionRule.POSTERIOR
+
+    @property
+    def excludes_failed(self) -> bool:
+        """True when failed fits are left out of the rates' denominator."""
+        return self.failed_fits is FailedFits.EXCLUDE
 
     @property
     def borrows(self) -> bool:

@@ -92,6 +92,7 @@ def test_methods_text_describes_every_registered_analysis(name):
     oc = {
         "n_placebo": 30, "n_active": 30, "type_i_error": 0.05, "type_i_error_mc_se": 0.01,
         "expected_completers": 40.0, "calendar_months": 20.0, "trials": 100,
+        "type_i_error_trials": 21_112,
     }  # fmt: skip
     text = methods_text(design, result, oc, None, None)
     assert e.methods in text and e.estimand in text and e.units in text

@@ -130,6 +130,13 @@ def test_operating_characteristics(report):
     oc = json.loads((out / "operating_characteristics.json").read_text())
     # type I error near alpha: 4 MC SE at 200 trials is ~0.06, so this is loose by design
     assert abs(oc["type_i_error"] - 0.05) < 4 * np.sqrt(0.05 * 0.95 / TRIALS)
+    # ... but the report simulates it on enough trials for an MC SE of at most 0.0015 at the
+    # nominal 0.05 (issue 15): 0.05 x 0.95 / 0.0015^2 = 21,111.1, so 21,112 trials
+    assert oc["type_i_error_trials"] == 21_112
+    assert np.sqrt(0.05 * 0.95 / oc["type_i_error_trials"]) <= 0.0015
+    p = oc["type_i_error"]
+    assert oc["type_i_error_mc_se"] == pytest.approx(np.sqrt(p * (1 - p) / 21_112))
+    assert "21,112 trials" in (out / "operating_characteristics.md").read_text()
     assert oc["n_total"] == oc["n_placebo"] + oc["n_active"]
     assert oc["calendar_months"] == pytest.approx(oc["n_total"] / 8.0 + 12.0)
     assert 0 < oc["expected_completers"] < oc["n_total"]

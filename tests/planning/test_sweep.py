@@ -26,6 +26,7 @@ from designs.planning.sweep import (
     retime_visits,
     run_sweep,
 )
+from designs.planning.sweep.dataset import OLD_NAMES
 from designs.spec import load_design
 
 SEED = 7
@@ -150,7 +151,7 @@ def test_cell_equals_power_of_that_design_alone(design, reference):
     alone = power(cell_design(design, cell), TRIALS, SEED, ANALYSES)
     for a in ANALYSES:
         got = reference.sel(analysis=a, **cell)
-        assert float(got.power) == alone[a].power
+        assert float(got.rejection_rate) == alone[a].power
         assert float(got.power_favourable) == alone[a].power_favourable
         assert float(got.mean_estimate) == alone[a].mean_estimate
         assert int(got.failed_fits) == alone[a].failed_fits
@@ -158,8 +159,16 @@ def test_cell_equals_power_of_that_design_alone(design, reference):
 
 def test_dataset_layout_and_provenance(reference):
     ds = reference
-    assert tuple(ds.power.dims) == ("n_per_arm", "effect", "dropout_12m", "analysis")
-    for var in ("power", "power_favourable", "mc_se", "ci_low", "ci_high", "mean_estimate"):
+    assert tuple(ds.rejection_rate.dims) == ("n_per_arm", "effect", "dropout_12m", "analysis")
+    for var in (
+        "rejection_rate",
+        "power_favourable",
+        "rejection_rate_mc_se",
+        "rejection_rate_ci_low",
+        "rejection_rate_ci_high",
+        "mean_estimate",
+        "dropped_out",
+    ):
         assert var in ds
     assert ds.failed_fits.dtype.kind == "i"
     assert ds.attrs["seed"] == SEED
@@ -167,11 +176,37 @@ def test_dataset_layout_and_provenance(reference):
     assert ds.attrs["version"] == __version__
     assert "[trial]" in ds.attrs["design_toml"]
     assert list(ds.units.values) == ["points/month", "points/month"]
-    assert bool((ds.ci_low <= ds.power).all()) and bool((ds.power <= ds.ci_high).all())
+    assert bool((ds.rejection_rate_ci_low <= ds.rejection_rate).all())
+    assert bool((ds.rejection_rate <= ds.rejection_rate_ci_high).all())
     # power rises with n under common random numbers (a noisy check would need MC error;
     # at 20 vs 40 per arm with effect 0.5 the gap is far beyond it)
     fav = ds.power_favourable.sel(analysis="lmm_slope", effect=0.5, dropout_12m=0.364)
     assert float(fav.sel(n_per_arm=40)) > float(fav.sel(n_per_arm=20))
+
+
+def test_variables_say_what_they_are_with_cf_attributes(reference, design):
+    """Issue 15: ``power`` was the two-sided rejection rate, also under no effect (a type I
+    error); every variable and coordinate carries CF ``long_name`` and ``units``."""
+    ds = reference
+    assert "power" not in ds and "dropout" not in ds  # the old, misleading names
+    for name in [*ds.data_vars, *ds.coords]:
+        attrs = ds[name].attrs
+        assert attrs.get("long_name"), name
+        if name not in ("analysis", "estimand", "units"):  # text labels have no units
+            assert "units" in attrs, name
+    assert "type I error where it is 0" in ds.rejection_rate.attrs["comment"]
+    assert "all trials" in ds.power_favourable.attrs["comment"]
+    assert "failures to reject" in ds.failed_fits.attrs["comment"]
+    assert ds.rejection_rate.attrs["units"] == "1"
+
+
+def test_a_sweep_file_with_the_old_names_still_loads(reference, tmp_path):
+    old = reference.rename({new: old for old, new in OLD_NAMES.items()})
+    assert "power" in old and "rejection_rate" not in old
+    old.to_netcdf(tmp_path / "old.nc", engine="h5netcdf")
+    back = load_sweep(tmp_path / "old.nc")
+    xr.testing.assert_identical(back.rejection_rate, reference.rejection_rate)
+    xr.testing.assert_identical(back.dropped_out, reference.dropped_out)
 
 
 # --------------------------------------------------------------------------- resuming
@@ -270,7 +305,7 @@ def test_changed_inputs_do_not_reuse_cells(design, reference, tmp_path):
     # another seed: the kept cells belong to seed SEED and must not be used
     other = run_sweep(design, GRID, TRIALS, SEED + 1, ANALYSES, out)
     assert other.attrs["seed"] == SEED + 1
-    assert not other.power.equals(reference.power)
+    assert not other.rejection_rate.equals(reference.rejection_rate)
 
 
 # --------------------------------------------------------------------------- Dask
@@ -350,10 +385,10 @@ def test_informative_dropout_dimension(design, tmp_path):
         ("lmm_slope",),
         tmp_path / "mnar.nc",
     )
-    assert tuple(ds.power.dims) == ("dropout_informative", "analysis")
+    assert tuple(ds.rejection_rate.dims) == ("dropout_informative", "analysis")
     alone = power(cell_design(design, {"dropout_informative": 3.0}), TRIALS, SEED, ("lmm_slope",))
     assert (
-        float(ds.power.sel(dropout_informative=3.0, analysis="lmm_slope"))
+        float(ds.rejection_rate.sel(dropout_informative=3.0, analysis="lmm_slope"))
         == alone["lmm_slope"].power
     )
     assert alone["lmm_slope"].dropout_active < alone["lmm_slope"].dropout_placebo
@@ -444,3 +479,31 @@ def test_damaged_cells_are_computed_again(design, reference, tmp_path, monkeypat
     run_sweep(design, GRID, TRIALS, SEED, ANALYSES, out)
     assert len(computed) == 3  # the damaged cell again, and the two never finished
     xr.testing.assert_identical(xr.load_dataset(out, engine="h5netcdf"), reference)
+
+
+def test_a_cell_of_an_earlier_version_is_computed_again(design, reference, tmp_path, monkeypatch):
+    """A finished cell written with the old variable names (sealed, so its checksum holds)
+    is simulated again instead of crashing the assembly with a KeyError."""
+    import json
+
+    import designs.planning.sweep.run as sweep_module
+
+    out = tmp_path / "sweep.nc"
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep(design, GRID, TRIALS, SEED, ANALYSES, out, progress=_Stop(2))
+    first = sorted(cells_folder(out).glob("*.json"))[0]
+    cell = json.loads(first.read_text())["cell"]
+    renamed = {new: old for old, new in OLD_NAMES.items()}
+    old = {a: {renamed.get(k, k): v for k, v in numbers.items()} for a, numbers in cell.items()}
+    first.write_text(sweep_module._sealed_cell(json.dumps(old, sort_keys=True)))
+    computed = []
+    real = sweep_module.evaluate_cell
+
+    def counting(*args, **kwargs):
+        computed.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sweep_module, "evaluate_cell", counting)
+    ds = run_sweep(design, GRID, TRIALS, SEED, ANALYSES, out)
+    assert len(computed) == 3  # the old cell again, and the two never finished
+    xr.testing.assert_identical(ds.rejection_rate, reference.rejection_rate)

@@ -27,7 +27,7 @@ def test_sensitivity_table_plumbing():
     settings = {"delta prior": {"delta_sd=0.1": {"delta_sd": 0.1}}, "pre": {"default": {}}}
     table = prior_sensitivity(settings=settings, draws=100, tune=100, chains=1, seed=1)
     assert list(table.index) == ["delta_sd=0.1", "default"]
-    assert {"prior", "delta_mean", "delta_sd", "delta_hdi94", "p_delta_positive"} <= set(
+    assert {"prior", "delta_mean", "delta_sd", "delta_hdi95", "p_delta_positive"} <= set(
         table.columns
     )
 

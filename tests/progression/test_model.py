@@ -4,6 +4,8 @@ predictive check, diagnostics and reports."""
 
 from __future__ import annotations
 
+import json
+
 import arviz as az
 import numpy as np
 import pytest
@@ -110,15 +112,25 @@ def test_prior_predictive_looks_like_als(posterior):
     assert ((pre > -1.2) & (pre < 0.0)).mean() >= 0.95
 
 
-def test_summary_tables_pin_94_percent_hdi(posterior):
+def test_summary_tables_pin_the_projects_95_percent_hdi(posterior):
     with az.rc_context({"stats.ci_prob": 0.5, "stats.ci_kind": "eti"}):
         table = diagnostics.population_summary(posterior)
     assert list(table.index) == list(model.POPULATION_PARAMS)
     delta = posterior["posterior"]["delta"].values.ravel()
-    lo, hi = diagnostics._hdi(delta, 0.94)
+    lo, hi = diagnostics._hdi(delta, 0.95)
     assert table.loc["delta", "hdi_low"] == pytest.approx(lo, abs=0.01)
     assert table.loc["delta", "hdi_high"] == pytest.approx(hi, abs=0.01)
-    assert ((delta >= lo) & (delta <= hi)).mean() == pytest.approx(0.94, abs=0.005)
+    assert ((delta >= lo) & (delta <= hi)).mean() == pytest.approx(0.95, abs=0.005)
+
+
+def test_the_fit_report_and_notebook_01_use_one_interval_level(posterior, repo_root):
+    """95% everywhere (issue 15): the fit report and notebook 01 printed 94% HDIs."""
+    text = diagnostics.format_fit_report(posterior)
+    assert "95% HDI" in text and "94%" not in text
+    cells = json.loads((repo_root / "notebooks" / "01_posterior.ipynb").read_text())["cells"]
+    notebook = "".join("".join(cell["source"]) for cell in cells)
+    assert "94%" not in notebook and "0.94" not in notebook and "0.97]" not in notebook
+    assert 'az.rcParams["stats.ci_prob"] = HDI_PROB' in notebook
 
 
 def test_fit_summary_and_report(posterior):
@@ -129,13 +141,13 @@ def test_fit_summary_and_report(posterior):
         "min_ess_bulk",
         "delta_mean",
         "delta_sd",
-        "delta_hdi94",
+        "delta_hdi95",
         "p_delta_positive",
         "illustrative_data",
     ):
         assert key in s
     assert s["illustrative_data"] is True
-    assert s["delta_hdi94"][0] < s["delta_mean"] < s["delta_hdi94"][1]
+    assert s["delta_hdi95"][0] < s["delta_mean"] < s["delta_hdi95"][1]
     assert 0.0 <= s["p_delta_positive"] <= 1.0
     text = diagnostics.format_fit_report(posterior)
     for phrase in ("ILLUSTRATIVE", "uncontrolled", "regression to the mean", "plateaus"):
@@ -202,3 +214,23 @@ def test_population_draws_from_the_fit(posterior):
     nh = natural_history_draws(posterior)
     assert (nh["slope_mean"] < 0).mean() > 0.99  # decline, points/month
     assert 30 < nh["baseline_mean"].mean() < 48
+
+
+def test_posterior_file_describes_itself_and_supports_loo(posterior, tmp_path):
+    """Issue 15: units and long names on every variable, the patient and month of each
+    observation, and a log_likelihood group (az.loo / az.compare failed without it); the
+    file round-trips through save_posterior and load_posterior."""
+    back = model.load_posterior(model.save_posterior(posterior, tmp_path / "p.nc"))
+    assert back["posterior"]["delta"].attrs["units"] == "points/month"
+    for group in ("posterior", "prior", "observed_data", "constant_data", "log_likelihood"):
+        for name, var in back[group].data_vars.items():
+            assert var.attrs.get("units") and var.attrs.get("long_name"), (group, name)
+    obs = back["observed_data"]
+    n_obs = obs.sizes["obs"]
+    assert obs["obs_patient"].size == n_obs and set(obs["obs_patient"].values) == set(
+        back["posterior"]["patient"].values
+    )
+    months = back["constant_data"]["month"].values
+    np.testing.assert_array_equal(obs["obs_month"].values, months)
+    loo = az.loo(back)
+    assert np.isfinite(loo.elpd) and loo.n_data_points == n_obs

@@ -35,8 +35,9 @@ def evaluate_cell(
     Returns
     -------
     dict
-        ``{analysis: {power, power_favourable, mc_se, mc_se_favourable, ci_low, ci_high,
-        mean_estimate, true_effect, failed_fits, completers, dropout[, assurance,
+        ``{analysis: {rejection_rate, power_favourable, rejection_rate_mc_se,
+        mc_se_favourable, rejection_rate_ci_low, rejection_rate_ci_high, mean_estimate,
+        true_effect, failed_fits, completers, dropped_out[, assurance,
         assurance_mc_se]}}``.
     """
     from designs.planning.power import power
@@ -54,17 +55,17 @@ def evaluate_cell(
     cells = {}
     for name, s in out.items():
         cells[name] = {
-            "power": s.power,
+            "rejection_rate": s.power,
             "power_favourable": s.power_favourable,
-            "mc_se": s.mc_se,
+            "rejection_rate_mc_se": s.mc_se,
             "mc_se_favourable": s.mc_se_favourable,
-            "ci_low": s.ci95[0],
-            "ci_high": s.ci95[1],
+            "rejection_rate_ci_low": s.ci95[0],
+            "rejection_rate_ci_high": s.ci95[1],
             "mean_estimate": s.mean_estimate,
             "true_effect": s.true_effect,
             "failed_fits": s.failed_fits,
             "completers": s.completers_placebo + s.completers_active,
-            "dropout": (s.dropout_placebo * s.n_placebo + s.dropout_active * s.n_active)
+            "dropped_out": (s.dropout_placebo * s.n_placebo + s.dropout_active * s.n_active)
             / (s.n_placebo + s.n_active),
         }
         if name in assured:

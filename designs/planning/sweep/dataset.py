@@ -15,18 +15,38 @@ from designs import __version__
 from designs.analyses import registry
 from designs.errors import InputError
 
+#: The sweep's variables: name -> (long_name, units). A rate is a fraction of all simulated
+#: trials (``decision.failed_fits``); where the effect coordinate is 0 a rejection rate is the
+#: type I error, elsewhere power. Names up to version 0.x: see :data:`OLD_NAMES`.
 VARIABLES = {
-    "power": ("rejection rate of the test (two-sided unless sides = 1)", "1"),
-    "power_favourable": ("rejections whose estimate favours active", "1"),
-    "mc_se": ("Monte Carlo standard error of power", "1"),
+    "rejection_rate": ("rejection rate of the test (two-sided unless sides = 1)", "1"),
+    "power_favourable": (
+        "rejection rate in favour of active (power; the type I error where effect = 0)",
+        "1",
+    ),
+    "rejection_rate_mc_se": ("Monte Carlo standard error of rejection_rate", "1"),
     "mc_se_favourable": ("Monte Carlo standard error of power_favourable", "1"),
-    "ci_low": ("Wilson 95% interval of power, lower end", "1"),
-    "ci_high": ("Wilson 95% interval of power, upper end", "1"),
+    "rejection_rate_ci_low": ("Wilson 95% interval of rejection_rate, lower end", "1"),
+    "rejection_rate_ci_high": ("Wilson 95% interval of rejection_rate, upper end", "1"),
     "mean_estimate": ("mean estimate over trials whose fit succeeded", "see coord units"),
     "true_effect": ("true value of the analysis' estimand", "see coord units"),
-    "failed_fits": ("trials whose fit failed (left out of the rates)", "trials"),
+    "failed_fits": ("trials whose analysis failed", "trials"),
     "completers": ("expected patients with the last scheduled visit, both arms", "patients"),
-    "dropout": ("expected fraction of patients leaving before the last visit", "1"),
+    "dropped_out": (
+        "expected fraction of patients gone (dropout or death) before the last visit",
+        "1",
+    ),
+}
+#: Variables renamed since the first sweep files: old name -> new name. ``power`` was the
+#: two-sided rejection rate, also under no effect (then a type I error, not power); ``dropout``
+#: sat beside the coordinate ``dropout_12m`` and meant something else. :func:`load_sweep`
+#: reads files of either naming.
+OLD_NAMES = {
+    "power": "rejection_rate",
+    "mc_se": "rejection_rate_mc_se",
+    "ci_low": "rejection_rate_ci_low",
+    "ci_high": "rejection_rate_ci_high",
+    "dropout": "dropped_out",
 }
 #: Present when the sweep is given posterior effect draws.
 ASSURANCE_VARIABLES = {
@@ -46,6 +66,9 @@ DIM_ATTRS = {
 }
 
 
+ANALYSIS_ATTRS = {"long_name": "analysis of each simulated trial"}
+
+
 def _assemble(design, grid, cells, keys, results, trials, seed, analyses) -> xr.Dataset:
     """The labelled dataset of finished cells (``results[key][analysis][variable]``)."""
     dims = [*grid, "analysis"]
@@ -62,8 +85,8 @@ def _assemble(design, grid, cells, keys, results, trials, seed, analyses) -> xr.
             for j, a in enumerate(analyses):
                 value = results[key][a][var]
                 flat[i, j] = np.nan if value is None else value
-        desc, units = variables[var]
-        data[var] = (dims, arr, {"description": desc, "units": units})
+        long_name, units = variables[var]
+        data[var] = (dims, arr, {"long_name": long_name, "units": units})
     coords: dict = {}
     for dim, values in grid.items():
         attrs = dict(DIM_ATTRS[dim])
@@ -74,14 +97,38 @@ def _assemble(design, grid, cells, keys, results, trials, seed, analyses) -> xr.
             )
             attrs["long_name"] = f"effect.value ({kind})"
         coords[dim] = (dim, np.asarray(values), attrs)
-    coords["analysis"] = ("analysis", np.asarray(analyses, dtype=str))
+    coords["analysis"] = ("analysis", np.asarray(analyses, dtype=str), ANALYSIS_ATTRS)
     entries = [registry.get(a) for a in analyses]
-    coords["estimand"] = ("analysis", np.asarray([e.estimand for e in entries], dtype=str))
-    coords["units"] = ("analysis", np.asarray([e.units for e in entries], dtype=str))
+    coords["estimand"] = (
+        "analysis",
+        np.asarray([e.estimand for e in entries], dtype=str),
+        {"long_name": "estimand of the analysis"},
+    )
+    coords["units"] = (
+        "analysis",
+        np.asarray([e.units for e in entries], dtype=str),
+        {"long_name": "units of the analysis' estimate"},
+    )
     units = sorted({e.units for e in entries})
     data["mean_estimate"][2]["units"] = units[0] if len(units) == 1 else "see coord units"
     data["true_effect"][2]["units"] = data["mean_estimate"][2]["units"]
     data["mean_estimate"][2]["estimand"] = "; ".join(f"{e.name}: {e.estimand}" for e in entries)
+    counted = (
+        "left out of the rates"
+        if design.decision.excludes_failed
+        else "counted as failures to reject"
+    )
+    data["failed_fits"][2]["comment"] = f"{counted} (decision.failed_fits)"
+    for var in ("rejection_rate", "power_favourable"):
+        data[var][2]["comment"] = (
+            "a fraction of "
+            + (
+                "the trials whose fit succeeded"
+                if design.decision.excludes_failed
+                else "all trials"
+            )
+            + "; power where the effect is non-zero, the type I error where it is 0"
+        )
     ds = xr.Dataset(data, coords=coords)
     ds.attrs = {
         "title": "ALS trial power sweep",
@@ -117,6 +164,8 @@ def load_sweep(path: str | Path) -> xr.Dataset:
         ds = xr.load_dataset(path, engine="h5netcdf")
     except (OSError, ValueError) as exc:
         raise InputError(f"{path}: not a netCDF file ({type(exc).__name__})") from None
-    if ds.attrs.get("title") != "ALS trial power sweep" or "power" not in ds:
+    if ds.attrs.get("title") != "ALS trial power sweep" or "power_favourable" not in ds:
         raise InputError(f"{path}: not a sweep written by this tool")
+    if "rejection_rate" not in ds:  # written before the variables were renamed
+        ds = ds.rename({old: new for old, new in OLD_NAMES.items() if old in ds})
     return ds

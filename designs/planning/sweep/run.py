@@ -22,10 +22,10 @@ import numpy as np
 import xarray as xr
 
 from designs.analyses import registry
-from designs.atomic import atomic_path, atomic_write_text, check_writable
+from designs.atomic import atomic_path, atomic_write_text, check_writable, write_netcdf
 from designs.errors import InputError
 from designs.planning.sweep.cells import _cell_task, cell_key, evaluate_cell
-from designs.planning.sweep.dataset import _assemble, load_sweep
+from designs.planning.sweep.dataset import VARIABLES, _assemble, load_sweep
 from designs.planning.sweep.design import cell_design
 from designs.planning.sweep.grid import _cells, _check_grid
 from designs.planning.sweep.lock import OutputLock
@@ -120,8 +120,9 @@ def run_sweep(
     Returns
     -------
     xarray.Dataset
-        Dims: the swept ones (in the order of ``DIMS``) and ``analysis``; variables ``power``,
-        ``power_favourable``, ``mc_se``, ``ci_low``, ``ci_high``, ``mean_estimate``,
+        Dims: the swept ones (in the order of ``DIMS``) and ``analysis``; variables
+        ``rejection_rate``, ``power_favourable``, ``rejection_rate_mc_se``,
+        ``rejection_rate_ci_low``, ``rejection_rate_ci_high``, ``mean_estimate``,
         ``failed_fits``, ...; coords ``estimand`` and ``units`` along ``analysis``; attrs with
         the design (TOML), seed, trials per cell, analyses and package version.
     """
@@ -163,6 +164,8 @@ def run_sweep(
     todo = []
     for key, d in zip(keys, designs_, strict=True):
         cached = _read_cell(folder, key) if folder is not None else None
+        if cached is not None and not _has_variables(cached, analyses):
+            cached = None  # a cell of an earlier version (other variable names): recompute
         if cached is not None:
             results[key] = cached
             if progress is not None:
@@ -237,7 +240,7 @@ def run_sweep(
         ds.attrs["command"] = command  # rerunning it reproduces this file exactly
     if out_path is not None:
         with atomic_path(out_path) as tmp:
-            ds.to_netcdf(tmp, engine="h5netcdf")
+            write_netcdf(ds, tmp)
         shutil.rmtree(folder, ignore_errors=True)
         lock.release()
     return ds
@@ -248,6 +251,11 @@ def _sealed_cell(text: str) -> str:
     edited or damaged cell is recognised on reading."""
     digest = hashlib.sha256(text.encode()).hexdigest()
     return json.dumps({"cell": json.loads(text), "sha256": digest}, sort_keys=True)
+
+
+def _has_variables(cell: dict, analyses) -> bool:
+    """Whether a cell holds every variable of today's sweep for every analysis."""
+    return all(isinstance(cell.get(a), dict) and set(VARIABLES) <= set(cell[a]) for a in analyses)
 
 
 def _read_cell(folder: Path, key: str) -> dict | None:
