@@ -381,7 +381,7 @@ def test_nelder_mead_fallback_reaches_the_newton_optimum():
     out = lmm.lmm_slope_fit_arrays(*groups)
     arm, ztz, n, syy, szy, szyzy = groups
     g = arm.size
-    gs = np.empty((g, criterion._NCOL))
+    gs = np.empty((g, 10))
     th = np.empty(3)
     n_obs, _ = criterion._prepare(arm, ztz, n, syy, szy, szyzy, g, gs, th)
     th[:] = [0.3, -0.5, 2.0]  # a poor start

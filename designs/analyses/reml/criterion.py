@@ -23,13 +23,7 @@ DF_SATTERTHWAITE = 0.0
 DF_FALLBACK = 1.0
 
 _P = 4  # number of fixed effects
-_NSTAT = 10  # columns of the centred per-group statistics (gs[:, :_NSTAT])
-# gs[g, _PAT]: index of the first group with the same per-patient Z'Z (visit pattern); the
-# groups of both arms with the same visits share N = I + S Psi, so _evaluate computes N^-1,
-# log|N|, W = N^-1 S and Psi N^-1 once per pattern, in columns _C0.. of that first group.
-_PAT = 10
-_C0 = 11  # cache: i00, i01, i10, i11 (N^-1), log|N|, w00, w01, w11 (W), k00, k01, k11
-_NCOL = _C0 + 11
+_NCOL = 10  # columns of the centred per-group statistics
 _NW = 24  # work vector length
 # work vector layout written by _evaluate
 _F, _Q, _LOGDET, _V, _B3 = 0, 1, 2, 3, 4
@@ -82,52 +76,35 @@ def _evaluate(th, gs, arm, n_groups, ndf, grad, wk):
     logdet = 0.0
     for g in range(n_groups):
         n = gs[g, 0]
-        f = int(gs[g, _PAT])
-        if f == g:  # first group of its visit pattern: N^-1 and what follows from it
-            s00 = gs[g, 1]
-            s01 = gs[g, 2]
-            s11 = gs[g, 3]
-            n00 = 1.0 + s00 * p00 + s01 * p01
-            n01 = s00 * p01 + s01 * p11
-            n10 = s01 * p00 + s11 * p01
-            n11 = 1.0 + s01 * p01 + s11 * p11
-            det = n00 * n11 - n01 * n10
-            i00 = n11 / det
-            i01 = -n01 / det
-            i10 = -n10 / det
-            i11 = n00 / det
-            gs[g, _C0] = i00
-            gs[g, _C0 + 1] = i01
-            gs[g, _C0 + 2] = i10
-            gs[g, _C0 + 3] = i11
-            gs[g, _C0 + 4] = np.log(det)
-            gs[g, _C0 + 5] = i00 * s00 + i01 * s01
-            gs[g, _C0 + 6] = i00 * s01 + i01 * s11
-            gs[g, _C0 + 7] = i10 * s01 + i11 * s11
-            gs[g, _C0 + 8] = p00 * i00 + p01 * i10
-            gs[g, _C0 + 9] = p00 * i01 + p01 * i11
-            gs[g, _C0 + 10] = p01 * i01 + p11 * i11
-        i00 = gs[f, _C0]
-        i01 = gs[f, _C0 + 1]
-        i10 = gs[f, _C0 + 2]
-        i11 = gs[f, _C0 + 3]
-        k00 = gs[f, _C0 + 8]
-        k01 = gs[f, _C0 + 9]
-        k11 = gs[f, _C0 + 10]
+        s00 = gs[g, 1]
+        s01 = gs[g, 2]
+        s11 = gs[g, 3]
+        n00 = 1.0 + s00 * p00 + s01 * p01
+        n01 = s00 * p01 + s01 * p11
+        n10 = s01 * p00 + s11 * p01
+        n11 = 1.0 + s01 * p01 + s11 * p11
+        det = n00 * n11 - n01 * n10
+        i00 = n11 / det
+        i01 = -n01 / det
+        i10 = -n10 / det
+        i11 = n00 / det
         zy0 = gs[g, 5]
         zy1 = gs[g, 6]
+        k00 = p00 * i00 + p01 * i10
+        k01 = p00 * i01 + p01 * i11
+        k11 = p01 * i01 + p11 * i11
         quad += gs[g, 4] - (k00 * gs[g, 7] + 2.0 * k01 * gs[g, 8] + k11 * gs[g, 9])
-        logdet += n * gs[f, _C0 + 4]
+        logdet += n * np.log(det)
         if arm[g] == 0:
-            wa00 += n * gs[f, _C0 + 5]
-            wa01 += n * gs[f, _C0 + 6]
-            wa02 += n * gs[f, _C0 + 7]
+            wa00 += n * (i00 * s00 + i01 * s01)
+            wa01 += n * (i00 * s01 + i01 * s11)
+            wa02 += n * (i10 * s01 + i11 * s11)
             ca00 += i00 * zy0 + i01 * zy1
             ca01 += i10 * zy0 + i11 * zy1
         else:
-            wa10 += n * gs[f, _C0 + 5]
-            wa11 += n * gs[f, _C0 + 6]
-            wa12 += n * gs[f, _C0 + 7]
+            wa10 += n * (i00 * s00 + i01 * s01)
+            wa11 += n * (i00 * s01 + i01 * s11)
+            wa12 += n * (i10 * s01 + i11 * s11)
             ca10 += i00 * zy0 + i01 * zy1
             ca11 += i10 * zy0 + i11 * zy1
     ok, dw, wi00, wi01, wi02, b00, b01 = _arm_solution(wa00, wa01, wa02, ca00, ca01)
@@ -163,14 +140,21 @@ def _evaluate(th, gs, arm, n_groups, ndf, grad, wk):
     gv11 = 0.0
     for g in range(n_groups):
         n = gs[g, 0]
-        f = int(gs[g, _PAT])  # N^-1 and W of the visit pattern, from the first pass
-        i00 = gs[f, _C0]
-        i01 = gs[f, _C0 + 1]
-        i10 = gs[f, _C0 + 2]
-        i11 = gs[f, _C0 + 3]
-        w00 = gs[f, _C0 + 5]
-        w01 = gs[f, _C0 + 6]
-        w11 = gs[f, _C0 + 7]
+        s00 = gs[g, 1]
+        s01 = gs[g, 2]
+        s11 = gs[g, 3]
+        n00 = 1.0 + s00 * p00 + s01 * p01
+        n01 = s00 * p01 + s01 * p11
+        n10 = s01 * p00 + s11 * p01
+        n11 = 1.0 + s01 * p01 + s11 * p11
+        det = n00 * n11 - n01 * n10
+        i00 = n11 / det
+        i01 = -n01 / det
+        i10 = -n10 / det
+        i11 = n00 / det
+        w00 = i00 * s00 + i01 * s01
+        w01 = i00 * s01 + i01 * s11
+        w11 = i10 * s01 + i11 * s11
         if arm[g] == 0:
             x0, x1, x2, be0, be1 = wi00, wi01, wi02, b00, b01
         else:
@@ -275,11 +259,6 @@ def _prepare(arm_g, ztz_g, n_g, syy_g, szy_g, szyzy_g, n_groups, gs, start):
         gs[g, 7] = szyzy_g[g, 0] - 2.0 * zy0 * sg0 + n * sg0 * sg0
         gs[g, 8] = szyzy_g[g, 1] - zy0 * sg1 - sg0 * zy1 + n * sg0 * sg1
         gs[g, 9] = szyzy_g[g, 2] - 2.0 * zy1 * sg1 + n * sg1 * sg1
-        gs[g, _PAT] = g
-        for h in range(g):
-            if ztz_g[h, 0] == s00 and ztz_g[h, 1] == s01 and ztz_g[h, 2] == s11:
-                gs[g, _PAT] = gs[h, _PAT]
-                break
     # moment estimates from per-patient OLS (patients whose Z'Z is invertible)
     rss = 0.0
     rdf = 0.0
