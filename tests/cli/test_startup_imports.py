@@ -69,3 +69,21 @@ def test_version_loads_none_of_the_heavy_modules(repo_root):
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_main_job_modules_load_no_sampler_or_plotting(repo_root):
+    """Reading a cached posterior needs xarray, not PyMC; diagnostics need ArviZ (which
+    loads matplotlib) only when a table is computed."""
+    code = (
+        "import sys\n"
+        "from designs.planning import main_job, posterior, sample_size\n"
+        "from designs.outputs import console, tables\n"
+        "import progression.model, progression.diagnostics\n"
+        "print([m for m in ('pymc', 'pytensor', 'arviz', 'matplotlib', 'dask') "
+        "if m in sys.modules])"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=repo_root
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]"
