@@ -1,8 +1,11 @@
 """Trials per second of each analysis against plain NumPy and the random-number floors.
 
 Reference design (docs/conventions.md#benchmark-reference-design): 100 patients per arm, 13
-monthly visits, integer scores, complete data. Everything runs in one process; compilation is
-done before timing. Used by ``simulate.py bench`` and ``make bench``.
+monthly visits, integer scores, complete data. Beside it, ``lmm_slope`` on the designs users
+run: the default design (published attrition, integer scores) and the default design with
+informative dropout and death; each is compared with NumPy and with the complete-data
+``lmm_slope`` row. Everything runs in one process; compilation is done before timing. Used by
+``simulate.py bench`` and ``make bench``.
 """
 
 from __future__ import annotations
@@ -38,6 +41,27 @@ def reference_design():
     )
 
 
+def attrition_design():
+    """The default design as users run it: 100 per arm, 13 monthly visits, integer scores,
+    published all-cause attrition (36.4% gone by month 12)."""
+    return load_design(None)
+
+
+#: Informative exits for the benchmark only (assumed, not planning values): dropout and death
+#: log-hazards rise by 1 per point/month of decline faster than the mean, deaths at 0.5% a
+#: month on top of the published attrition.
+INFORMATIVE = {
+    "dropout.informative": 1.0,
+    "dropout.death_monthly_hazard": 0.005,
+    "dropout.death_informative": 1.0,
+}
+
+
+def informative_design():
+    """The default design with informative dropout and death (:data:`INFORMATIVE`)."""
+    return load_design(None).with_overrides(INFORMATIVE)
+
+
 @njit(cache=True, parallel=True)
 def _engine_rng_floor(key, trials, n_per_arm, normals_per_patient):
     """Draw each patient's normals and two uniforms from the engine's own streams."""
@@ -64,6 +88,8 @@ class BenchRow:
     what: str
     trials: int
     seconds: float
+    #: ``what`` of the row this one is also compared with (the complete-data ``lmm_slope``)
+    versus: str | None = None
 
     @property
     def trials_per_second(self) -> float:
@@ -88,10 +114,20 @@ def run_benchmark(
     n = inputs.n_placebo
     v = inputs.visits.size
     rows = []
+    threads = numba.get_num_threads()
     for analysis in ANALYSES:  # compile, then time
         run_trials(inputs, 64, seed, (analysis,))
         sec = _time(lambda a=analysis: run_trials(inputs, trials, seed, (a,)))
-        rows.append(BenchRow(f"engine {analysis} ({numba.get_num_threads()} threads)", trials, sec))
+        rows.append(BenchRow(f"engine {analysis} ({threads} threads)", trials, sec))
+    complete = rows[0].what
+    for label, other in (
+        ("default design, published attrition", attrition_design()),
+        ("informative dropout and death", informative_design()),
+    ):
+        other_inputs = simulation_inputs(other)
+        run_trials(other_inputs, 64, seed, ("lmm_slope",))
+        sec = _time(lambda i=other_inputs: run_trials(i, trials, seed, ("lmm_slope",)))
+        rows.append(BenchRow(f"engine lmm_slope, {label}", trials, sec, complete))
     key = seed_key(seed)
     _engine_rng_floor(key, 16, n, v + 2)
     sec = _time(lambda: _engine_rng_floor(key, trials, n, v + 2), repeat=2)
@@ -117,10 +153,13 @@ def run_benchmark(
 
 
 def format_rows(rows: list[BenchRow]) -> str:
-    """A plain-text table with the ratio of each row to plain NumPy."""
+    """A plain-text table with the ratio of each row to plain NumPy (the last row) and, for
+    the rows that name one, to the complete-data row."""
     numpy_rate = rows[-1].trials_per_second
-    lines = [f"{'what':58s} {'trials/s':>12s} {'x NumPy':>8s}"]
+    rate = {row.what: row.trials_per_second for row in rows}
+    lines = [f"{'what':58s} {'trials/s':>12s} {'x NumPy':>8s} {'x complete':>10s}"]
     for row in rows:
         ratio = row.trials_per_second / numpy_rate
-        lines.append(f"{row.what:58s} {row.trials_per_second:12,.0f} {ratio:8.2f}")
-    return "\n".join(lines)
+        versus = f"{row.trials_per_second / rate[row.versus]:10.2f}" if row.versus else ""
+        lines.append(f"{row.what:58s} {row.trials_per_second:12,.0f} {ratio:8.2f} {versus}")
+    return "\n".join(line.rstrip() for line in lines)

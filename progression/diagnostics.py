@@ -10,7 +10,6 @@ Every report says what the comparison is: an uncontrolled before/after one.
 
 from __future__ import annotations
 
-import arviz as az
 import numpy as np
 import pandas as pd
 import xarray as xr
@@ -92,6 +91,8 @@ def population_summary(idata: xr.DataTree, hdi_prob: float = HDI_PROB) -> pd.Dat
         ``r_hat``, ``ess_bulk``, ``ess_tail`` (units of each parameter: points or
         points/month, see :data:`_LABELS`).
     """
+    import arviz as az  # here, not at import: arviz loads matplotlib
+
     names = list(POPULATION_PARAMS)
     post = _posterior(idata)
     hdi = _as_dataset(az.hdi(idata, prob=hdi_prob, var_names=names))

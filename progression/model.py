@@ -24,9 +24,9 @@ import json
 import os
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pymc as pm
 import xarray as xr
 
 from progression.errors import InputError
@@ -35,6 +35,9 @@ from progression.posterior_attrs import describe
 from progression.priors import DEFAULT_PRIORS, Priors
 from progression.records import Phase2Data, load_phase2
 from progression.workers import worker_context
+
+if TYPE_CHECKING:  # PyMC is imported where a model is built (start-up time of loading)
+    import pymc as pm
 
 MODEL_VERSION = "phase2-piecewise-v1"
 POPULATION_PARAMS = (
@@ -98,6 +101,8 @@ def build_model_arrays(
         ALSFRS-R points (may be continuous).
     priors : Priors
     """
+    import pymc as pm
+
     idx = np.asarray(patient_index, dtype=np.int64)
     month = np.asarray(month, dtype=np.float64)
     score = np.asarray(score, dtype=np.float64)
@@ -196,6 +201,8 @@ def fit(
         ``illustrative_data`` (0/1), ``priors`` (JSON), ``draws``, ``chains``, ``tune``,
         ``target_accept``, ``pymc_version``, ``comparison`` (the uncontrolled-design caveat).
     """
+    import pymc as pm
+
     data = load_phase2() if data is None else data
     priors = DEFAULT_PRIORS if priors is None else priors
     for name, value, low in (("draws", draws, 1), ("chains", chains, 1), ("tune", tune, 0)):

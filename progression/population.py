@@ -10,11 +10,15 @@ the mean, plateaus, open-label rating); assurance built on it inherits that cave
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import xarray as xr
 
 from progression.errors import InputError
 from progression.transport import Transport
+
+if TYPE_CHECKING:  # only in annotations (xarray costs start-up time)
+    import xarray as xr
 
 #: Mean pre-dose decline (points/month) below which "a fraction of the phase 2 patients'
 #: decline" is undefined in a posterior draw: a draw whose ``pre_slope_mean`` is above

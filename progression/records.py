@@ -26,11 +26,14 @@ import hashlib
 import io
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from progression.errors import InputError
+
+if TYPE_CHECKING:  # pandas is imported where a table is read (start-up time)
+    import pandas as pd
 
 REQUIRED_COLUMNS = ("patient", "month", "alsfrs_r")
 SCORE_MIN, SCORE_MAX = 0, 48
@@ -72,6 +75,8 @@ class Phase2Data:
     @property
     def patients(self) -> list[str]:
         """Patient identifiers in order of first appearance after sorting."""
+        import pandas as pd
+
         return list(pd.unique(self.frame["patient"]))
 
     @property
@@ -137,6 +142,8 @@ def validate_frame(
         number, duplicate (patient, month), a patient with fewer than two visits up to and
         including month 0 or fewer than two after it.
     """
+    import pandas as pd
+
     missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
     if missing:
         raise _fail(
@@ -242,6 +249,8 @@ def load_phase2(path: str | Path | None = None) -> Phase2Data:
     progression.errors.InputError
         Unreadable file or any validation failure; one line naming row and column.
     """
+    import pandas as pd
+
     p = Path(path) if path is not None else BUNDLED_PHASE2
     source = str(path) if path is not None else f"bundled {p.name}"
     raw, text = _read_text(p)
@@ -317,6 +326,8 @@ def per_patient_slopes(data: Phase2Data) -> pd.DataFrame:
         ``direction``: "slowed" (change > +0.05), "sped up" (change < -0.05) or "unchanged"
         (|change| <= 0.05 points/month, :data:`UNCHANGED_TOLERANCE`).
     """
+    import pandas as pd
+
     out = []
     for patient, g in data.frame.groupby("patient", sort=False):
         m, y = g["month"].to_numpy(float), g["alsfrs_r"].to_numpy(float)

@@ -12,18 +12,22 @@ p-values come from Student's t with the kernel's df: two-sided by default, one-s
 favourable direction (active declines more slowly: a positive estimate) when ``sides=1``.
 """
 
+from __future__ import annotations
+
 import io
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
-from scipy import stats
 
 from designs.analyses.results import DF, ESTIMATE, SE, STATUS, STATUS_OK
 from designs.errors import InputError
 from progression.records import score_problem
+
+if TYPE_CHECKING:  # pandas and scipy.stats are imported where used (start-up time)
+    import pandas as pd
 
 COLUMNS = ("patient", "arm", "month", "alsfrs_r")
 #: Arm labels read as 0 (placebo) and 1 (active), compared in lower case.
@@ -41,6 +45,8 @@ ARM_LABELS = {
 def _arm_codes(col: pd.Series, at) -> pd.Series:
     """Text arm labels (``placebo``/``active``, any case) as 0/1; numbers are left alone.
     ``at(row)`` names a row in messages (the file's line)."""
+    import pandas as pd
+
     if pd.api.types.is_numeric_dtype(col) or col.dtype == bool:
         return col
     text = col.astype(str).str.strip().str.lower()
@@ -130,6 +136,8 @@ def validate_table(data, extra: tuple[str, ...] = ()) -> pd.DataFrame:
 
     ``extra`` names further columns to keep (unchecked here), e.g. ``status``.
     """
+    import pandas as pd
+
     if isinstance(data, pd.DataFrame):
         frame = data
     elif isinstance(data, Mapping):
@@ -219,6 +227,8 @@ def patients(frame: pd.DataFrame):
 
 
 def p_value(statistic: float, df: float, sides: int) -> float:
+    from scipy import stats
+
     if sides == 2:
         return float(2.0 * stats.t.sf(abs(statistic), df))
     return float(stats.t.sf(statistic, df))
@@ -231,6 +241,8 @@ def check_sides(sides) -> int:
 
 
 def finish(analysis, out, n0, n1, estimand, units, sides, **extra) -> AnalysisResult:
+    from scipy import stats
+
     if out[STATUS] != STATUS_OK:
         raise InputError(
             f"data: {analysis} could not be fitted ({n0} placebo and {n1} active patients "
@@ -267,6 +279,8 @@ def _plain(value):
 def check_scores(frame: pd.DataFrame, source: str) -> None:
     """Refuse ALSFRS-R totals that are impossible (outside 0-48 or not whole points), with
     the rule :func:`progression.records.score_problem` that ``fit`` applies too."""
+    import pandas as pd
+
     if "alsfrs_r" not in frame.columns:
         return
     values = pd.to_numeric(frame["alsfrs_r"], errors="coerce").to_numpy(dtype=np.float64)
@@ -284,6 +298,8 @@ def read_trial_csv(path: str | Path, option: str = "--data") -> pd.DataFrame:
     Raises :class:`~designs.errors.InputError` naming ``option`` and the file when it is
     missing, not UTF-8 or not parseable as CSV.
     """
+    import pandas as pd
+
     if not Path(path).is_file():
         raise InputError(f"{option} {path}: no such file")
     try:

@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import special, stats
+from scipy import special
 
 from designs.errors import InputError
 
@@ -65,6 +65,8 @@ class NormalMixture:
 
     def pdf(self, x) -> np.ndarray:
         """Prior density at ``x``."""
+        from scipy import stats  # here, not at import: start-up time
+
         x = np.asarray(x, dtype=np.float64)
         return sum(w * stats.norm.pdf(x, m, s) for w, m, s in self.components())
 
@@ -84,6 +86,8 @@ def posterior(prior: NormalMixture, estimate, se):
     weights, means, sds : numpy.ndarray
         Shape ``estimate.shape + (components,)``.
     """
+    from scipy import stats  # here, not at import: start-up time
+
     est = np.asarray(estimate, dtype=np.float64)[..., None]
     v = np.asarray(se, dtype=np.float64)[..., None] ** 2
     w0 = np.asarray(prior.weights)
@@ -104,6 +108,8 @@ def lower_tail(prior: NormalMixture, estimate, se, margin: float = 0.0) -> np.nd
     Success of the posterior rule at threshold ``t`` is ``lower_tail < 1 - t``, i.e.
     ``P(effect > margin | data) > t``.
     """
+    from scipy import stats  # here, not at import: start-up time
+
     w, mean, sd = posterior(prior, estimate, se)
     return np.sum(w * stats.norm.cdf((margin - mean) / sd), axis=-1)
 
@@ -134,6 +140,8 @@ def fit_normal_mixture(
 
 
 def _em(x: np.ndarray, k: int, iterations: int, tol: float):
+    from scipy import stats  # here, not at import: start-up time
+
     sd_all = float(x.std())
     if not sd_all > 0:
         return (0.0, NormalMixture.normal(float(x.mean()), 1e-9)) if k == 1 else None

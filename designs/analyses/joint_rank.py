@@ -25,7 +25,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import pandas as pd
 from numba import njit
 
 from designs.analyses import results as R
@@ -174,6 +173,8 @@ def fit_data(data, sides: int = 2) -> AnalysisResult:
     AnalysisResult
         Estimand: probability that an active patient outranks a placebo patient, minus 1/2.
     """
+    import pandas as pd
+
     sides = check_sides(sides)
     frame = validate_table(data, extra=("status", "exit_month"))
     frame = after_randomisation(frame)

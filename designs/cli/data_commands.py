@@ -334,7 +334,9 @@ def cmd_bench(args) -> int:
 
     print(
         f"reference design: 100 per arm, 13 monthly visits, integer scores, complete data; "
-        f"{os.cpu_count()} cores"
+        f"{os.cpu_count()} cores\n"
+        "lmm_slope also on the default design (published attrition) and with informative "
+        "dropout and death (x complete: ratio to the complete-data lmm_slope row)"
     )
     print(format_rows(run_benchmark(args.trials, args.numpy_trials)))
     return 0

@@ -1,0 +1,89 @@
+"""A command imports what it needs, when it needs it (start-up time, issue 19).
+
+Structural checks, not timings: a ``power`` run and ``--help`` must not load the sampler
+(PyMC, PyTensor, ArviZ), plotting (matplotlib), Dask, or, for ``--help``, pandas and
+scipy.stats. Each runs the command line's entry point in a fresh interpreter and lists the
+heavy modules present in ``sys.modules`` at exit.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+HEAVY = (
+    "pymc",
+    "pytensor",
+    "arviz",
+    "matplotlib",
+    "dask",
+    "xarray",
+    "pandas",
+    "scipy.stats",
+)
+
+_PROBE = """
+import json, sys
+import simulate
+code = simulate.main(sys.argv[1:])
+heavy = {heavy!r}
+print(json.dumps({{"code": code, "loaded": [m for m in heavy if m in sys.modules]}}))
+"""
+
+
+def _loaded(repo_root, *args: str) -> list[str]:
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE.format(heavy=HEAVY), *args],
+        capture_output=True,
+        text=True,
+        cwd=repo_root,
+        env={**os.environ, "MPLBACKEND": "Agg"},
+    )
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report["code"] == 0
+    return report["loaded"]
+
+
+def test_power_run_loads_no_sampler_plotting_or_dask(repo_root):
+    loaded = _loaded(repo_root, "power", "--trials", "100", "--n-per-arm", "20", "--json")
+    assert not {"pymc", "pytensor", "arviz", "matplotlib", "dask"} & set(loaded), loaded
+    # the fixed-effect power needs no tables, no posterior and no scipy.stats either
+    assert not {"xarray", "pandas", "scipy.stats"} & set(loaded), loaded
+
+
+def test_version_loads_none_of_the_heavy_modules(repo_root):
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, simulate\n"
+            "try:\n    simulate.main(['--version'])\nexcept SystemExit:\n    pass\n"
+            f"print([m for m in {HEAVY!r} if m in sys.modules])",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=repo_root,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_main_job_modules_load_no_sampler_or_plotting(repo_root):
+    """Reading a cached posterior needs xarray, not PyMC; diagnostics need ArviZ (which
+    loads matplotlib) only when a table is computed."""
+    code = (
+        "import sys\n"
+        "from designs.planning import main_job, posterior, sample_size\n"
+        "from designs.outputs import console, tables\n"
+        "import progression.model, progression.diagnostics\n"
+        "print([m for m in ('pymc', 'pytensor', 'arviz', 'matplotlib', 'dask') "
+        "if m in sys.modules])"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=repo_root
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]"
