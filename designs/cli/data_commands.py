@@ -13,6 +13,7 @@ from designs.cli.options import (
     add_decision,
     add_design,
     add_force,
+    add_interim,
     add_posterior,
     add_seed_json,
     add_trials,
@@ -157,6 +158,7 @@ def add_power(sub) -> None:
     add_trials(p, 2000)
     add_analysis(p, several=True)
     add_decision(p)
+    add_interim(p)
     add_posterior(p)
 
 

@@ -82,14 +82,15 @@ class Boundaries:
 def check_fractions(fractions, field: str = "interim.looks") -> np.ndarray:
     """The information fractions as an array, or :class:`InputError` naming ``field``."""
     t = np.asarray(fractions, dtype=float).ravel()
+    shown = f"{field} = [{', '.join(f'{x:g}' for x in t)}]"
     if t.size == 0 or not np.all(np.isfinite(t)):
-        raise InputError(f"{field} must be one or more information fractions in (0, 1]")
+        raise InputError(f"{shown}: must be one or more information fractions in (0, 1]")
     if np.any(t <= 0) or np.any(t > 1):
-        raise InputError(f"{field} must lie in (0, 1] (information fractions)")
+        raise InputError(f"{shown}: must lie in (0, 1] (information fractions)")
     if np.any(np.diff(t) <= 0):
-        raise InputError(f"{field} must be strictly increasing")
+        raise InputError(f"{shown}: must be strictly increasing")
     if t[-1] != 1:
-        raise InputError(f"{field} must end at 1 (the final analysis)")
+        raise InputError(f"{shown}: must end at 1 (the final analysis)")
     return t
 
 

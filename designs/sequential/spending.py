@@ -61,9 +61,13 @@ class SpendingFunction:
         object.__setattr__(self, "family", SpendingFamily(self.family))
         low, high = HSD_GAMMA_RANGE
         if self.family is SpendingFamily.HSD and not low <= self.gamma <= high:
-            raise InputError(f"interim.gamma must be in [{low:g}, {high:g}] for hsd spending")
+            raise InputError(
+                f"interim.gamma = {self.gamma:g}: must be in [{low:g}, {high:g}] for hsd spending"
+            )
         if self.family is SpendingFamily.POWER and not 0 < self.gamma <= 20:
-            raise InputError("interim.gamma must be in (0, 20] for power-family spending")
+            raise InputError(
+                f"interim.gamma = {self.gamma:g}: must be in (0, 20] for power-family spending"
+            )
         if self.family is SpendingFamily.USER:
             c = np.asarray(self.cumulative, dtype=float)
             if c.size == 0 or np.any(np.diff(c) <= 0) or c[0] <= 0 or c[-1] != 1:
