@@ -99,7 +99,13 @@ def decide(design, results: LookResults, times: LookTimes, planned) -> Outcome:
     expected = times.fractions * times.information_max
     info = np.where(failed | ~np.isfinite(info), expected[None, :], info)
     bounds = observed_boundaries(
-        info, times.information_max, t.alpha, interim.alpha_spending(), t.sides
+        info,
+        times.information_max,
+        t.alpha,
+        interim.alpha_spending(),
+        t.sides,
+        z=np.where(failed, np.nan, z),
+        futility=planned.futility_z,
     )
     k_count = info.shape[1]
     zz = np.nan_to_num(z, nan=0.0)

@@ -9,7 +9,8 @@ Families (``level`` is alpha for efficacy, beta for futility):
   ``level t`` at gamma = 0 (``asHSD``); gamma in [-10, 5] (-4 resembles O'Brien-Fleming,
   1 resembles Pocock);
 - ``power``: Kim & DeMets (1987) power family, ``level t^gamma``, gamma > 0 (``asKD``);
-- ``user``: a cumulative level given at each look (increasing, the last equal to ``level``).
+- ``user``: a cumulative level given at each look (increasing, the last equal to ``level``);
+  a look spends its planned level whatever information it observed.
 """
 
 from __future__ import annotations
@@ -92,11 +93,13 @@ class SpendingFunction:
         if self.family is SpendingFamily.POWER:
             return level * t**self.gamma
         c = np.asarray(self.cumulative, dtype=float)
-        if t.shape != c.shape:
+        if t.shape[-1:] != c.shape:
             raise InputError(
-                f"interim.user_spending has {c.size} values; it needs one per look ({t.size})"
+                f"interim.user_spending has {c.size} values; it needs one per look "
+                f"({t.shape[-1] if t.ndim else 1})"
             )
-        return level * c
+        # the planned cumulative fraction of each look, whatever information it observed
+        return level * np.broadcast_to(c, t.shape)
 
     def label(self) -> str:
         """Short name as on the command line (``obf``, ``pocock``, ``hsd:-4``, ...)."""

@@ -150,3 +150,18 @@ def test_bad_fractions_name_the_field(fractions, message):
 def test_bad_gamma_names_the_field(family, gamma):
     with pytest.raises(InputError, match=r"interim\.gamma"):
         SpendingFunction(family, gamma)
+
+
+def test_user_spending_equals_the_family_it_copies():
+    """User cumulative alpha equal to the O'Brien-Fleming type's gives its boundaries, and
+    per-trial (observed-information) boundaries spend the planned fractions."""
+    from designs.sequential.observed import observed_boundaries
+
+    fractions = np.array(EQ[3])
+    cumulative = OBF.spent(fractions, 0.025) / 0.025
+    cumulative[-1] = 1.0  # 1 up to rounding
+    user = SpendingFunction("user", cumulative=tuple(cumulative))
+    b = efficacy_boundaries(fractions, 0.025, user)
+    np.testing.assert_allclose(b.efficacy_z, [3.71030287, 2.51142748, 1.99304748], atol=1e-4)
+    per_trial = observed_boundaries(np.array([fractions, fractions]) * 100, 100, 0.025, user, 1)
+    np.testing.assert_allclose(per_trial, [b.efficacy_z] * 2, atol=1e-4)
