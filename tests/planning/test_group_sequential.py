@@ -5,7 +5,6 @@ Tolerances come from the Monte Carlo SE of a rate, ``sqrt(p (1 - p) / trials)``;
 """
 
 import numpy as np
-import pytest
 
 from designs.planning.group_sequential import decide, group_sequential_power, planned_boundaries
 from designs.planning.look_times import look_times
@@ -32,7 +31,6 @@ def _null_run(design, trials, seed):
     return times, res
 
 
-@pytest.mark.slow
 def test_type_i_error_with_integer_scores_and_dropout():
     """20,000 null trials of the default design (integer scores, 36% attrition with
     informative dropout and deaths, REML at each look), OBF two looks, 60 per arm.
@@ -41,6 +39,7 @@ def test_type_i_error_with_integer_scores_and_dropout():
     futility rule followed it is the canonical-distribution probability of crossing the
     efficacy boundary after continuing past the futility boundary (below alpha): each is
     checked within 3 MC SE of its value, and the futility rule's against alpha from below.
+    About 8 s on 2 shared cores (20,000 trials, REML at 2 looks), so not marked slow.
     """
     trials = 20_000
     base = load_design(None).with_overrides(
