@@ -128,6 +128,7 @@ def run_benchmark(
         run_trials(other_inputs, 64, seed, ("lmm_slope",))
         sec = _time(lambda i=other_inputs: run_trials(i, trials, seed, ("lmm_slope",)))
         rows.append(BenchRow(f"engine lmm_slope, {label}", trials, sec, complete))
+    rows.append(_three_looks(design, trials, seed, complete))
     key = seed_key(seed)
     _engine_rng_floor(key, 16, n, v + 2)
     sec = _time(lambda: _engine_rng_floor(key, trials, n, v + 2), repeat=2)
@@ -150,6 +151,31 @@ def run_benchmark(
     sec = _time(numpy_run)
     rows.append(BenchRow("plain NumPy, per-patient OLS + t-test (1 core)", numpy_trials, sec))
     return rows
+
+
+def _three_looks(design, trials: int, seed: int, versus: str) -> BenchRow:
+    """The reference design with looks at 1/3, 2/3 and all of the information (O'Brien-
+    Fleming type spending), entries at 8 a month: each trial simulated once in calendar
+    time, REML at every look, then each trial's boundaries at its observed information."""
+    from designs.planning.group_sequential import decide, planned_boundaries
+    from designs.planning.look_times import look_times
+    from designs.simulation.engine_looks import run_trials_at_looks
+
+    gs = design.with_overrides({"interim.looks": [1 / 3, 2 / 3, 1.0]})
+    times = look_times(gs)
+    planned = planned_boundaries(gs)
+    inputs = simulation_inputs(gs)
+
+    def once(count):
+        res = run_trials_at_looks(
+            inputs, count, seed, "lmm_slope", times.months, times.accrual_months
+        )
+        decide(gs, res, times, planned)
+
+    once(64)
+    sec = _time(lambda: once(trials))
+    label = f"engine lmm_slope, 3 looks + boundaries ({numba.get_num_threads()} threads)"
+    return BenchRow(label, trials, sec, versus)
 
 
 def format_rows(rows: list[BenchRow]) -> str:

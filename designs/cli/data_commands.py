@@ -13,6 +13,7 @@ from designs.cli.options import (
     add_decision,
     add_design,
     add_force,
+    add_interim,
     add_posterior,
     add_seed_json,
     add_trials,
@@ -157,6 +158,7 @@ def add_power(sub) -> None:
     add_trials(p, 2000)
     add_analysis(p, several=True)
     add_decision(p)
+    add_interim(p)
     add_posterior(p)
 
 
@@ -176,6 +178,8 @@ def cmd_power(args) -> int:
     from designs.planning.power import power
 
     design = design_from_args(args)
+    if design.interim.sequential:
+        return _power_group_sequential(design, args)
     analyses = tuple(args.analysis) if args.analysis else (str(design.trial.analysis),)
     prior = decision_prior_from_args(design, args)
     with progress_bar(args.trials, "trial", not args.json) as bar:
@@ -195,6 +199,24 @@ def cmd_power(args) -> int:
     else:
         print(power_text(design, summaries))
     warn(failed_fit_warnings(summaries, design))
+    return 0
+
+
+def _power_group_sequential(design, args) -> int:
+    """``power`` of a design with interim looks: simulated under its effect and no effect."""
+    from designs.outputs.group_sequential import group_sequential_text
+    from designs.planning.group_sequential import group_sequential_power
+
+    if args.analysis and len(args.analysis) > 1:
+        raise InputError("--analysis: give one analysis with interim looks (--looks)")
+    with progress_bar(2 * args.trials, "trial", not args.json) as bar:
+        summary = group_sequential_power(
+            design, args.trials, args.seed, threads=args.threads, progress=bar.update
+        )
+    if args.json:
+        print_json(summary.to_dict())
+    else:
+        print(group_sequential_text(design, summary))
     return 0
 
 

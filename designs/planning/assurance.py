@@ -32,7 +32,7 @@ from scipy import stats
 
 from designs import __version__
 from designs.errors import InputError
-from designs.planning.power import Z95, mc_se, wilson_interval
+from designs.planning.power import Z95, check_fixed, mc_se, wilson_interval
 from designs.simulation.engine import run_trials
 from designs.simulation.inputs import population_rows, simulation_inputs
 from designs.simulation.seeds import SALT_ASSURANCE_DRAWS, secondary_rng
@@ -177,6 +177,7 @@ def assurance_from_draws(
         )
     if int(trials) < 1:
         raise InputError(f"trials = {trials}: must be a whole number >= 1")
+    check_fixed(design, "assurance")
     raw = np.asarray(draws, dtype=np.float64).reshape(-1)
     shifts_all = effect_shift(design, raw, transport)
     idx = draw_indices(raw.size, int(trials), seed)

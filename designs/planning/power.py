@@ -44,6 +44,15 @@ def wilson_interval(successes: int, n: int, z: float = Z95) -> tuple[float, floa
     return (low, high)
 
 
+def check_fixed(design, what: str) -> None:
+    """Refuse a design with interim looks where only fixed designs are handled so far."""
+    if design.interim.sequential:
+        raise InputError(
+            f"interim.looks: {what} handles fixed designs only so far; simulate a "
+            "group-sequential design with `power` (or remove interim.looks)"
+        )
+
+
 def mc_se(p: float, n: int) -> float:
     """Monte Carlo standard error of a rate ``p`` estimated from ``n`` trials."""
     return math.sqrt(p * (1.0 - p) / n) if n > 0 else math.nan
@@ -329,6 +338,7 @@ def power(
         :func:`designs.planning.decision_rule.decision_prior`, which needs it given for a
         robust prior that borrows from phase 2).
     """
+    check_fixed(design, "this fixed-design power")
     analyses = tuple(analyses or (str(design.trial.analysis),))
     kwargs = {} if block_size is None else {"block_size": block_size}
     if trials < 1:

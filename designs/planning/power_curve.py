@@ -13,6 +13,7 @@ import numpy as np
 from scipy import optimize, stats
 
 from designs.errors import InputError
+from designs.planning.power import check_fixed
 from designs.simulation.engine import run_trials
 from designs.simulation.inputs import simulation_inputs
 
@@ -189,6 +190,7 @@ def simulate_curve(
             "decision.rule = 'posterior': the power curve and sample size do not apply the "
             "posterior rule yet (power and calibrate do); set decision.rule = 'frequentist'"
         )
+    check_fixed(design, "the power curve, sample size and sweep")
     analysis = analysis or str(design.trial.analysis)
     alpha, sides = design.trial.alpha, design.trial.sides
     fav, ok, failed = [], [], []

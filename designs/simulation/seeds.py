@@ -46,3 +46,7 @@ def secondary_seed(seed: int, salt: int) -> int:
 def secondary_rng(seed: int, salt: int) -> np.random.Generator:
     """The NumPy generator of one secondary stream: ``default_rng([seed, salt])``."""
     return np.random.default_rng([int(seed), int(salt)])
+
+
+#: Patients' entry months in a group-sequential design (calendar time).
+SALT_ENTRY_TIMES = 0xE7A1

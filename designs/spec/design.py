@@ -1,6 +1,6 @@
 """The trial design: six validated sections, the rules across them, dicts and TOML out.
 
-A design has six sections, each a frozen dataclass validated on construction:
+A design has these sections, each a frozen dataclass validated on construction:
 
 - :class:`~designs.spec.trial.TrialSection` (``[trial]``): sizes, allocation, visits, test
   and analysis;
@@ -13,7 +13,10 @@ A design has six sections, each a frozen dataclass validated on construction:
 - :class:`~designs.spec.patients.Enrichment` (``[enrichment]``): who is admitted at screening
   (delta-FS, lead-in decline);
 - :class:`~designs.spec.decision.Decision` (``[decision]``): how each trial is judged (the
-  frequentist test, or a posterior probability with a prior).
+  frequentist test, or a posterior probability with a prior);
+- :class:`~designs.spec.estimand.Estimand` (``[estimand]``): the population of the estimand;
+- :class:`~designs.spec.interim.Interim` (``[interim]``): interim looks and their boundaries
+  (none by default: a fixed design).
 
 Units: ALSFRS-R points (0-48 scale) and months throughout. Every file is read on top of
 ``designs/library/default.toml`` (the proposed CL2020 follow-up; each number there cites its
@@ -41,6 +44,7 @@ from designs.spec.decision import Decision
 from designs.spec.estimand import Estimand
 from designs.spec.fields import check_keys, field_names, show
 from designs.spec.follow_up import Dropout, Effect, EffectKind, EffectSource
+from designs.spec.interim import SEQUENTIAL_ANALYSES, Futility, Interim
 from designs.spec.patients import Enrichment, Population
 from designs.spec.trial import TrialSection
 
@@ -58,6 +62,7 @@ SECTIONS: dict[str, type] = {
     "enrichment": Enrichment,
     "decision": Decision,
     "estimand": Estimand,
+    "interim": Interim,
 }
 # Fields that replace each other: naming one in a file or override drops the other.
 _EXCLUSIVE = {
@@ -116,6 +121,8 @@ class TrialDesign:
     estimand : Estimand
         The population the effect is about; the other attributes of the estimand follow
         from the analysis (:func:`designs.spec.estimand.estimand_lines`).
+    interim : Interim
+        Interim looks and their boundaries (default: none, a fixed design).
 
     Notes
     -----
@@ -131,6 +138,7 @@ class TrialDesign:
     enrichment: Enrichment = field(default_factory=Enrichment)
     decision: Decision = field(default_factory=Decision)
     estimand: Estimand = field(default_factory=Estimand)
+    interim: Interim = field(default_factory=Interim)
 
     def __post_init__(self) -> None:
         for name, cls in SECTIONS.items():
@@ -159,12 +167,33 @@ class TrialDesign:
                 f"error are in points/month (lmm_slope, ols_slope_ttest, slope_change_lead_in); "
                 f"trial.analysis = '{self.trial.analysis}' gives {analysis.units}"
             )
+        self._check_interim()
         p_admit = self.enrichment.delta_fs_admit_probability(self.population)
         if p_admit < MIN_ADMIT_PROBABILITY:
             raise InputError(
                 f"enrichment.delta_fs_min/max = [{self.enrichment.delta_fs_min:g}, "
                 f"{self.enrichment.delta_fs_max:g}]: admits {p_admit:.2g} of candidates under "
                 f"population.delta_fs_mean/sd; must admit >= {MIN_ADMIT_PROBABILITY:g}"
+            )
+
+    def _check_interim(self) -> None:
+        interim = self.interim
+        if not interim.sequential:
+            return
+        if self.trial.analysis.value not in SEQUENTIAL_ANALYSES:
+            raise InputError(
+                f"interim.looks: trial.analysis = '{self.trial.analysis}' cannot be analysed "
+                f"at interim looks; use {' or '.join(SEQUENTIAL_ANALYSES)}, or no looks"
+            )
+        if self.decision.is_posterior:
+            raise InputError(
+                "interim.looks: needs decision.rule = 'frequentist' (boundaries spend alpha)"
+            )
+        if self.trial.lead_in_months > 0:
+            raise InputError("interim.looks: designs with a lead-in are not supported yet")
+        if interim.futility is not Futility.NONE and self.trial.sides != 1:
+            raise InputError(
+                f"interim.futility = '{interim.futility}': needs a one-sided test (trial.sides = 1)"
             )
 
     # ----------------------------------------------------------------- construction
@@ -221,6 +250,8 @@ class TrialDesign:
             for f in dataclasses.fields(obj):
                 body[f.name] = _plain(getattr(obj, f.name))
             out[sec] = body
+        if not self.interim.looks:
+            out.pop("interim")  # a fixed design's file stays as before
         trial = out["trial"]
         if self.trial.allocation.equal:
             trial.pop("n_total")
@@ -308,6 +339,8 @@ class TrialDesign:
         if p.curvature != 0:
             extra += f"; curvature {p.curvature:g} points/month"
         dec = self.decision
+        if self.interim.sequential:
+            extra += f"; {self.interim.describe()}"
         if dec.is_posterior:
             weight = f" (weight {dec.prior_weight:g})" if dec.prior.value == "robust" else ""
             extra += (

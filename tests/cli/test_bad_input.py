@@ -252,6 +252,26 @@ CASES = [
     (["analyze", "--data", "{d}/score_half.csv"], "3.5 is not a whole number"),
     (["analyze", "--data", "{d}/arm2.csv"], "at line 2"),  # the file's line, not row 0
     (["analyze", "--data", "{d}/both_arms.csv"], "patient 1 appears in both arms"),  # no np.int64
+    # group-sequential designs ([interim], --looks, --spending, --futility)
+    (["power", "--looks", "0.5,0.4,1"], "interim.looks = [0.5, 0.4, 1]: must be strictly"),
+    (["power", "--looks", "0.5", "1.2"], "interim.looks = [0.5, 1.2]: must lie in (0, 1]"),
+    (["power", "--looks", "0", "1"], "interim.looks = [0, 1]: must lie in (0, 1]"),
+    (["power", "--looks", "0.5,0.9"], "must end at 1"),
+    (["power", "--looks", "0.5,x"], "--looks 0.5,x: 'x' is not a number"),
+    (["power", "--looks", "0.5,1", "--spending", "hsd:9"], "interim.gamma = 9: must be in"),
+    (["power", "--looks", "0.5,1", "--spending", "hsd"], "--spending 'hsd': give hsd:GAMMA"),
+    (["power", "--looks", "0.5,1", "--spending", "obf:2"], "--spending 'obf:2'"),
+    (["power", "--looks", "0.5,1", "--spending", "wang"], "--spending 'wang': must be one of"),
+    (["power", "--looks", "0.5,1", "--analysis", "ancova_change"], "interim.looks: trial.analysis"),
+    (["power", "--looks", "0.5,1", "--futility", "obf"], "interim.futility = 'obf': needs a one"),
+    (
+        ["power", "--looks", "0.5,1", "--futility", "hsd:-20", "--set", "trial.sides=1"],
+        "interim.futility_gamma = -20",
+    ),
+    (
+        ["power", "--set", "interim.looks=[0.5, 1]", "--set", "interim.futility_beta=0.6"],
+        "futility_beta",
+    ),
     # injection: control characters in names
     (["power", "--set", 'trial.name="x\\u001b[2Jy"'], "control character"),
     (["power", "--set", 'trial.name="a\\nb"'], "control character"),

@@ -98,3 +98,20 @@ def test_posterior_not_ours_refused(capsys, tmp_path, run):
     xr.Dataset({"x": ("a", [1.0])}).to_netcdf(other, engine="h5netcdf")
     code, _, err = run(capsys, "assurance", "--posterior", str(other))
     assert code == 2 and "--posterior" in err
+
+
+def test_power_with_looks_json(capsys, run):
+    code, out, err = run(
+        capsys, "power", "--looks", "0.5", "1", "--spending", "pocock", "--trials", "40",
+        "--n-per-arm", "30", "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    got = json.loads(out)
+    assert len(got["efficacy_boundaries_z"]) == 2
+    # rpact 3.3.4, getDesignGroupSequential(kMax = 2, alpha = 0.05, sided = 2, "asP")
+    assert got["efficacy_boundaries_z"] == pytest.approx([2.15699922, 2.20097696], abs=1e-4)
+    assert 0 < got["expected_n_total"] <= 60
+    assert len(got["p_stop_efficacy"]) == 2 and "type_i_error" in got
+    code, out, err = run(capsys, "power", "--looks", "0.5,1", "--trials", "20", "--n-per-arm", "30")
+    assert code == 0, err
+    assert "expected patients randomised" in out and "obf alpha spending" in out

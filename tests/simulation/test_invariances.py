@@ -55,7 +55,9 @@ ANALYSES = ("lmm_slope", "ols_slope_ttest", "ancova_change", "joint_rank")
 @SETTINGS
 @given(design=designs(), seed=st.integers(0, 2**31))
 def test_power_is_a_probability_and_failures_are_counted(design, seed):
-    out = power(design, 40, seed, ANALYSES)
+    # require_fits=False: a drawn design may leave no analysable trial (e.g. 2 per arm with
+    # dropout for ancova_change); that case is counted below, not refused
+    out = power(design, 40, seed, ANALYSES, require_fits=False)
     for s in out.values():
         assert s.failed_fits <= s.trials
         if s.failed_fits < s.trials:

@@ -1,0 +1,267 @@
+"""Operating characteristics of a group-sequential design, simulated in calendar time.
+
+Each simulated trial is generated once and analysed at every look with the data available
+then (:func:`designs.simulation.engine_looks.run_trials_at_looks`), at the calendar months
+where the expected information reaches the design's fractions
+(:func:`designs.planning.look_times.look_times`). At each look the Wald statistic
+``estimate / SE`` with the analysis' degrees of freedom is carried to the z scale by its
+p-value (``z = Phi^-1(F_t(stat; df))``, so each look keeps its nominal level) and compared
+with the trial's own efficacy boundary, which spends alpha by the information it observed,
+``1 / SE^2`` (:func:`designs.sequential.observed.observed_boundaries`). A non-binding
+futility rule (one-sided designs) stops a trial whose z falls at or below the planned
+futility boundary of that look. The trial stops at the first boundary crossed.
+
+The design is simulated under its effect and under no effect (the same seed and patients):
+power, stopping probabilities, expected patients randomised and expected calendar months
+come with both, and the no-effect run gives the type I error of the whole design.
+A look whose fit failed takes no decision (the trial continues); a trial whose final fit
+failed is counted in ``failed_fits`` and left out of the rates, as in :mod:`power`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+
+import numpy as np
+from scipy import stats
+from scipy.special import ndtri
+
+from designs.analyses import results as R
+from designs.errors import InputError
+from designs.planning.look_times import LookTimes, look_times
+from designs.planning.power import mc_se
+from designs.sequential import efficacy_boundaries, futility_boundaries
+from designs.sequential.observed import observed_boundaries
+from designs.simulation.engine_looks import LookResults, run_trials_at_looks
+from designs.simulation.inputs import simulation_inputs
+
+__all__ = ["GroupSequentialSummary", "Outcome", "group_sequential_power", "planned_boundaries"]
+
+
+def planned_boundaries(design):
+    """Planned efficacy and futility boundaries (z) at ``design.interim.looks``."""
+    interim, t = design.interim, design.trial
+    eff = efficacy_boundaries(interim.looks, t.alpha, interim.alpha_spending(), t.sides)
+    if interim.beta_spending() is None:
+        return eff
+    bounds, _ = futility_boundaries(eff, interim.futility_beta, interim.beta_spending())
+    return bounds
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to each trial of one run (under the effect or under no effect).
+
+    Attributes
+    ----------
+    look : int64[trial]
+        Look at which the trial stopped (0-based; the final look if it never crossed).
+    efficacy, futility : bool[trial]
+        Stopped for efficacy (any look) / for futility (an interim look).
+    favourable : bool[trial]
+        Efficacy with an estimate favouring active.
+    failed : bool[trial]
+        The final fit failed (left out of every rate).
+    """
+
+    look: np.ndarray
+    efficacy: np.ndarray
+    futility: np.ndarray
+    favourable: np.ndarray
+    failed: np.ndarray
+    z: np.ndarray
+    bounds: np.ndarray
+    information: np.ndarray
+
+
+def z_statistics(results: LookResults) -> np.ndarray:
+    """z of each look: the Wald statistic carried through its t distribution (NaN if failed)."""
+    est = results.results[:, :, R.ESTIMATE]
+    se = results.results[:, :, R.SE]
+    df = results.results[:, :, R.DF]
+    bad = results.failed()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        stat = np.where(bad, 0.0, est / np.where(bad, 1.0, se))
+        dfs = np.where(bad, 1.0, df)
+        z = np.where(stat > 0, -ndtri(stats.t.sf(stat, dfs)), ndtri(stats.t.cdf(stat, dfs)))
+    return np.where(bad, np.nan, z)
+
+
+def decide(design, results: LookResults, times: LookTimes, planned) -> Outcome:
+    """Apply the boundaries to every look of every trial: the first crossing stops it."""
+    t = design.trial
+    interim = design.interim
+    failed = results.failed()
+    z = z_statistics(results)
+    info = 1.0 / results.results[:, :, R.SE] ** 2
+    expected = times.fractions * times.information_max
+    info = np.where(failed | ~np.isfinite(info), expected[None, :], info)
+    bounds = observed_boundaries(
+        info,
+        times.information_max,
+        t.alpha,
+        interim.alpha_spending(),
+        t.sides,
+        z=np.where(failed, np.nan, z),
+        futility=planned.futility_z,
+    )
+    k_count = info.shape[1]
+    zz = np.nan_to_num(z, nan=0.0)
+    cross = (np.abs(zz) if t.sides == 2 else zz) >= bounds
+    cross &= ~failed
+    fut = np.zeros_like(cross)
+    if np.isfinite(planned.futility_z).any():
+        fut[:, :-1] = (zz[:, :-1] <= planned.futility_z[None, :-1]) & ~failed[:, :-1]
+    stop = cross | fut
+    stop[:, -1] = True
+    look = np.argmax(stop, axis=1)
+    rows = np.arange(look.size)
+    efficacy = cross[rows, look]
+    futility = fut[rows, look] & ~efficacy & (look < k_count - 1)
+    est = results.results[rows, look, R.ESTIMATE]
+    final_failed = failed[:, -1] & ~efficacy & ~futility
+    return Outcome(look, efficacy, futility, efficacy & (est > 0), final_failed, z, bounds, info)
+
+
+@dataclass(frozen=True)
+class GroupSequentialSummary:
+    """Operating characteristics of a group-sequential design (JSON-ready by ``to_dict``).
+
+    Rates are over trials whose decision did not rest on a failed fit; MC SE is
+    ``sqrt(p (1 - p) / n)``. ``*_h0`` fields come from the run under no effect.
+    """
+
+    analysis: str
+    trials: int
+    seed: int
+    alpha: float
+    sides: int
+    spending: str
+    futility: str
+    n_total: int
+    looks: list
+    look_months: list
+    expected_information_fraction: list
+    observed_information_fraction: list
+    efficacy_boundaries_z: list
+    nominal_p: list
+    futility_boundaries_z: list
+    failed_fits: int
+    power: float
+    mc_se: float
+    power_favourable: float
+    mc_se_favourable: float
+    p_stop_efficacy: list
+    mc_se_stop_efficacy: list
+    p_stop_futility: list
+    mc_se_stop_futility: list
+    expected_n_total: float
+    expected_months: float
+    failed_fits_h0: int
+    type_i_error: float
+    mc_se_type_i_error: float
+    p_stop_efficacy_h0: list
+    p_stop_futility_h0: list
+    expected_n_total_h0: float
+    expected_months_h0: float
+    fixed_months: float
+    true_effect: float
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _rates(outcome: Outcome, k_count: int):
+    ok = ~outcome.failed
+    n = int(ok.sum())
+    eff = [float(np.mean(outcome.efficacy[ok] & (outcome.look[ok] == k))) for k in range(k_count)]
+    fut = [float(np.mean(outcome.futility[ok] & (outcome.look[ok] == k))) for k in range(k_count)]
+    return n, eff, fut
+
+
+def group_sequential_power(
+    design,
+    trials: int,
+    seed: int,
+    *,
+    threads: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> GroupSequentialSummary:
+    """Simulate ``design`` (with ``[interim]`` looks) under its effect and under no effect."""
+    if not design.interim.sequential:
+        raise InputError("interim.looks: the design has no interim looks")
+    if design.effect.source.value != "fixed":
+        raise InputError(
+            "effect.source = 'posterior': interim looks need a fixed effect (assurance of a "
+            "group-sequential design is not supported yet)"
+        )
+    analysis = design.trial.analysis.value
+    inputs = simulation_inputs(design)
+    times = look_times(design)
+    planned = planned_boundaries(design)
+    k_count = times.months.size
+    runs = {}
+    for name, shift in (("h1", inputs.effect_shift), ("h0", 0.0)):
+        res = run_trials_at_looks(
+            inputs,
+            trials,
+            seed,
+            analysis,
+            times.months,
+            times.accrual_months,
+            effect_by_trial=np.full(trials, shift),
+            threads=threads,
+            progress=progress,
+        )
+        runs[name] = (res, decide(design, res, times, planned))
+    res1, out1 = runs["h1"]
+    res0, out0 = runs["h0"]
+    n1, eff1, fut1 = _rates(out1, k_count)
+    n0, eff0, fut0 = _rates(out0, k_count)
+    ok1, ok0 = ~out1.failed, ~out0.failed
+    power = float(np.mean(out1.efficacy[ok1]))
+    favourable = float(np.mean(out1.favourable[ok1]))
+    alpha_hat = float(np.mean(out0.efficacy[ok0]))
+    rows1, rows0 = np.arange(trials), np.arange(trials)
+    n_entered1 = res1.entered[rows1, out1.look][ok1]
+    n_entered0 = res0.entered[rows0, out0.look][ok0]
+    frac_obs = out1.information / times.information_max
+    return GroupSequentialSummary(
+        analysis=analysis,
+        trials=trials,
+        seed=seed,
+        alpha=design.trial.alpha,
+        sides=design.trial.sides,
+        spending=design.interim.alpha_spending().label(),
+        futility=design.interim.futility.value,
+        n_total=design.trial.n_total,
+        looks=list(times.fractions),
+        look_months=list(times.months),
+        expected_information_fraction=list(times.fractions),
+        observed_information_fraction=list(np.nanmean(frac_obs, axis=0)),
+        efficacy_boundaries_z=list(planned.efficacy_z),
+        nominal_p=list(planned.nominal_p),
+        futility_boundaries_z=[x if math.isfinite(x) else None for x in planned.futility_z],
+        failed_fits=int(out1.failed.sum()),
+        power=power,
+        mc_se=mc_se(power, n1),
+        power_favourable=favourable,
+        mc_se_favourable=mc_se(favourable, n1),
+        p_stop_efficacy=eff1,
+        mc_se_stop_efficacy=[mc_se(p, n1) for p in eff1],
+        p_stop_futility=fut1,
+        mc_se_stop_futility=[mc_se(p, n1) for p in fut1],
+        expected_n_total=float(n_entered1.mean()),
+        expected_months=float(times.months[out1.look][ok1].mean()),
+        failed_fits_h0=int(out0.failed.sum()),
+        type_i_error=alpha_hat,
+        mc_se_type_i_error=mc_se(alpha_hat, n0),
+        p_stop_efficacy_h0=eff0,
+        p_stop_futility_h0=fut0,
+        expected_n_total_h0=float(n_entered0.mean()),
+        expected_months_h0=float(times.months[out0.look][ok0].mean()),
+        fixed_months=float(times.months[-1]),
+        true_effect=float(inputs.effect_shift),
+    )

@@ -1,0 +1,136 @@
+"""Calendar month of each interim look, from the expected information of the slope difference.
+
+Patients enter uniformly over ``accrual_months = n_total / accrual_per_month`` (the accrual
+the report's calendar length already assumes); a patient who entered at ``e`` has, at
+calendar month ``tau``, the scheduled visits with ``e + month <= tau`` that come before its
+exit. The expected information about each arm's mean (intercept, slope) at ``tau`` is the
+GLS information of the random intercept and slope model,
+
+    M(tau) = n_arm E[ Z_a' V_a^-1 Z_a ],    V_a = Z_a D Z_a' + sigma^2 I,
+
+averaged over entry months (uniform) and exit patterns (the design's all-cause attrition,
+death included, as the placebo arm's nominal schedule: ``dropout.cumulative_at``), where
+``Z_a`` holds 1 and the month of the ``a`` visits available. The information about the slope
+difference is ``1 / sum over arms of [M_arm(tau)^-1]_22``, as lrstat's
+``getDesignSlopeDiffMMRM`` computes it. ``D`` is the covariance of the random intercept and
+slope (``population.baseline_sd``, ``slope_sd``, ``baseline_slope_corr``), ``sigma^2`` the
+residual variance plus 1/12 points^2 when scores are rounded to integers (the rounding error
+of a uniform fraction). The informative part of dropout, ``effect.sd`` and curvature are left
+out of this planning calculation; the simulation has them, and the boundaries spend alpha by
+the information each simulated trial observes.
+
+The look at information fraction ``t_k`` is at the month where ``I(tau) / I(final) = t_k``;
+the final look (``t = 1``) is at ``accrual_months + last visit``, after the last patient's
+last visit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import brentq
+
+from designs.errors import InputError
+
+__all__ = ["LookTimes", "expected_information", "look_times"]
+
+#: Entry months averaged over (midpoints of equal slices of the accrual period).
+ENTRY_POINTS = 2000
+
+
+@dataclass(frozen=True)
+class LookTimes:
+    """Calendar months of the looks and what is expected at them.
+
+    Attributes
+    ----------
+    months : ndarray
+        Calendar month of each look (from the first entry).
+    fractions : ndarray
+        Expected information fraction at each look (the design's ``interim.looks``).
+    information_max : float
+        Expected information of the slope difference at the final look, (points/month)^-2.
+    accrual_months : float
+        Length of accrual, months.
+    n_entered : ndarray
+        Expected patients randomised by each look.
+    """
+
+    months: np.ndarray
+    fractions: np.ndarray
+    information_max: float
+    accrual_months: float
+    n_entered: np.ndarray
+
+
+def _pattern_information(visits, d, sigma2) -> np.ndarray:
+    """``Z_a' V_a^-1 Z_a`` for a = 0 .. V visits available, shape (V + 1, 2, 2)."""
+    out = np.zeros((visits.size + 1, 2, 2))
+    for a in range(1, visits.size + 1):
+        z = np.column_stack((np.ones(a), visits[:a]))
+        v = z @ d @ z.T + sigma2 * np.eye(a)
+        out[a] = z.T @ np.linalg.solve(v, z)
+    return out
+
+
+def _design_pieces(design):
+    pop, t = design.population, design.trial
+    visits = t.visits
+    d = np.array(
+        [
+            [pop.baseline_sd**2, pop.baseline_slope_corr * pop.baseline_sd * pop.slope_sd],
+            [pop.baseline_slope_corr * pop.baseline_sd * pop.slope_sd, pop.slope_sd**2],
+        ]
+    )
+    sigma2 = pop.residual_sd**2 + (1.0 / 12.0 if pop.integer_scores else 0.0)
+    info = _pattern_information(visits, d, sigma2)
+    observed = 1.0 - design.dropout.cumulative_at(visits, include_death=True)
+    # P(exactly m visits before exit), m = 1..V (visit 0 is always observed)
+    p_m = observed - np.append(observed[1:], 0.0)
+    p_m[0] = 1.0 - observed[1] if visits.size > 1 else 1.0
+    accrual = t.n_total / t.accrual_per_month
+    return visits, info, p_m, accrual
+
+
+def expected_information(design, months) -> np.ndarray:
+    """Expected information of the slope difference at calendar ``months``, (points/month)^-2."""
+    visits, info, p_m, accrual = _design_pieces(design)
+    t = design.trial
+    entries = (np.arange(ENTRY_POINTS) + 0.5) / ENTRY_POINTS * accrual
+    out = []
+    for tau in np.atleast_1d(np.asarray(months, dtype=float)):
+        reached = np.searchsorted(visits, tau - entries, side="right")  # visits by tau
+        m = np.arange(1, visits.size + 1)
+        avail = np.minimum(reached[:, None], m[None, :])  # (entry, exit pattern)
+        per_patient = np.einsum("em,emij->ij", np.broadcast_to(p_m, avail.shape), info[avail])
+        per_patient /= ENTRY_POINTS
+        if np.linalg.det(per_patient) <= 1e-300:
+            out.append(0.0)
+            continue
+        var_slope = np.linalg.inv(per_patient)[1, 1]
+        out.append(1.0 / (var_slope * (1.0 / t.n_placebo + 1.0 / t.n_active)))
+    return np.asarray(out)
+
+
+def look_times(design) -> LookTimes:
+    """The calendar month of each of ``design.interim.looks`` (expected information)."""
+    fractions = np.asarray(design.interim.looks, dtype=float)
+    visits, _, _, accrual = _design_pieces(design)
+    final = accrual + visits[-1]
+    i_max = float(expected_information(design, final)[0])
+    if not i_max > 0:
+        raise InputError("interim.looks: the design has no information about the slope")
+    months = np.empty(fractions.size)
+    for k, frac in enumerate(fractions):
+        if frac >= 1.0:
+            months[k] = final
+            continue
+        months[k] = brentq(
+            lambda tau, frac=frac: expected_information(design, tau)[0] / i_max - frac,
+            0.0,
+            final,
+            xtol=1e-6,
+        )
+    n_entered = design.trial.n_total * np.minimum(months / accrual, 1.0)
+    return LookTimes(months, fractions, i_max, accrual, n_entered)

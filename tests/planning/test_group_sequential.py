@@ -1,0 +1,134 @@
+"""Group-sequential designs simulated in calendar time: type I error, agreement with the
+canonical joint distribution, expected sample size, thread invariance.
+
+Tolerances come from the Monte Carlo SE of a rate, ``sqrt(p (1 - p) / trials)``; 3 SE.
+"""
+
+import numpy as np
+
+from designs.planning.group_sequential import decide, group_sequential_power, planned_boundaries
+from designs.planning.look_times import look_times
+from designs.sequential import crossing_probabilities
+from designs.sequential.observed import observed_boundaries
+from designs.simulation.engine_looks import run_trials_at_looks
+from designs.simulation.inputs import simulation_inputs
+from designs.spec import load_design
+
+ONE_SIDED = {"trial.sides": 1, "trial.alpha": 0.025}
+
+
+def _null_run(design, trials, seed):
+    times = look_times(design)
+    res = run_trials_at_looks(
+        simulation_inputs(design),
+        trials,
+        seed,
+        str(design.trial.analysis),
+        times.months,
+        times.accrual_months,
+        effect_by_trial=np.zeros(trials),
+    )
+    return times, res
+
+
+def test_type_i_error_with_integer_scores_and_dropout():
+    """20,000 null trials of the default design (integer scores, 36% attrition with
+    informative dropout and deaths, REML at each look), OBF two looks, 60 per arm.
+
+    Without futility the design's type I error is alpha = 0.025. With the non-binding
+    futility rule followed it is the canonical-distribution probability of crossing the
+    efficacy boundary after continuing past the futility boundary (below alpha): each is
+    checked within 3 MC SE of its value, and the futility rule's against alpha from below.
+    About 8 s on 2 shared cores (20,000 trials, REML at 2 looks), so not marked slow.
+    """
+    trials = 20_000
+    base = load_design(None).with_overrides(
+        {**ONE_SIDED, "trial.n_per_arm": 60, "interim.looks": [0.5, 1.0]}
+    )
+    with_fut = base.with_overrides({"interim.futility": "obf"})
+    times, res = _null_run(base, trials, 2026)
+    for design in (base, with_fut):
+        planned = planned_boundaries(design)
+        out = decide(design, res, times, planned)
+        ok = ~out.failed
+        alpha_hat = out.efficacy[ok].mean()
+        up, _ = crossing_probabilities(
+            planned.fractions, planned.efficacy_z, 0.0, planned.futility_z
+        )
+        target = up.sum()
+        se = np.sqrt(target * (1 - target) / ok.sum())
+        assert abs(alpha_hat - target) <= 3 * se, (design.interim.describe(), alpha_hat, target)
+        assert alpha_hat <= 0.025 + 3 * se
+        if design is with_fut:
+            assert target < 0.025
+            assert out.futility.mean() > 0.4  # the rule acts under no effect
+
+
+def test_stopping_probabilities_equal_the_canonical_distribution():
+    """Continuous scores, no dropout, two looks at equal information increments.
+
+    The analytic probabilities use the mean information the simulated trials observed at
+    each look (its fractions, the drift ``effect * sqrt(I_2)``) and the same boundaries;
+    100 per arm makes the t reference practically normal. 3,000 trials: MC SE <= 0.009.
+    """
+    trials = 3000
+    design = load_design(None).with_overrides(
+        {
+            **ONE_SIDED,
+            "trial.n_per_arm": 100,
+            "population.integer_scores": False,
+            "dropout.cumulative": [],
+            "dropout.monthly_hazard": 0.0,
+            "dropout.death_monthly_hazard": 0.0,
+            "dropout.informative": 0.0,
+            "dropout.death_informative": 0.0,
+            "effect.kind": "slope_difference",
+            "effect.value": 0.16,
+            "interim.looks": [0.5, 1.0],
+        }
+    )
+    s = group_sequential_power(design, trials, 99)
+    times = look_times(design)
+    info = np.asarray(s.observed_information_fraction) * times.information_max  # mean 1/SE^2
+    interim = design.interim
+    bounds = observed_boundaries(
+        info[None, :], times.information_max, 0.025, interim.alpha_spending(), 1
+    )[0]
+    drift = 0.16 * np.sqrt(info[-1])
+    up, _ = crossing_probabilities(info / info[-1], bounds, drift)
+    up0, _ = crossing_probabilities(info / info[-1], bounds, 0.0)
+    for sim, exact in zip(s.p_stop_efficacy, up, strict=True):
+        assert abs(sim - exact) <= 3 * np.sqrt(exact * (1 - exact) / trials), (sim, exact)
+    assert abs(s.power - up.sum()) <= 3 * np.sqrt(up.sum() * (1 - up.sum()) / trials)
+    alpha0 = up0.sum()
+    assert abs(s.type_i_error - alpha0) <= 3 * np.sqrt(alpha0 * (1 - alpha0) / trials)
+
+
+def test_obrien_fleming_two_looks_saves_patients_under_the_effect():
+    """Expected patients randomised under the effect is below the fixed n (the trials that
+    stop at the interim had not randomised everyone yet), and the saving equals
+    P(stop at look 1) x (n - n entered by look 1) within MC error."""
+    design = load_design(None).with_overrides(
+        {**ONE_SIDED, "trial.n_per_arm": 100, "effect.value": 0.4, "interim.looks": [0.5, 1]}
+    )
+    s = group_sequential_power(design, 2000, 5)
+    saving = s.n_total - s.expected_n_total
+    p1 = s.p_stop_efficacy[0]
+    assert p1 > 0.2
+    not_yet = s.n_total - look_times(design).n_entered[0]
+    # SE of the mean saving: stopping is Bernoulli(p1) times about `not_yet` patients
+    se = not_yet * np.sqrt(p1 * (1 - p1) / s.trials)
+    assert saving > 3 * se
+    assert abs(saving - p1 * not_yet) <= 3 * se + 2.0  # 2: entries vary around their mean
+    assert s.expected_months < s.fixed_months
+    assert s.expected_n_total_h0 > s.expected_n_total
+
+
+def test_same_numbers_with_one_and_two_threads():
+    design = load_design(None).with_overrides(
+        {**ONE_SIDED, "trial.n_per_arm": 30, "interim.looks": [0.4, 0.7, 1],
+         "interim.futility": "pocock"}
+    )  # fmt: skip
+    one = group_sequential_power(design, 64, 3, threads=1)
+    two = group_sequential_power(design, 64, 3, threads=2)
+    assert one.to_dict() == two.to_dict()

@@ -1,0 +1,57 @@
+"""Per-trial boundaries at observed information against the exact recursion."""
+
+import numpy as np
+import pytest
+
+from designs.sequential import SpendingFunction, efficacy_boundaries
+from designs.sequential.boundaries import Z_CAP
+from designs.sequential.observed import observed_boundaries
+
+CASES = [
+    (SpendingFunction("obf"), (0.5, 1.0), 1),
+    (SpendingFunction("pocock"), (0.25, 0.5, 0.75, 1.0), 1),
+    (SpendingFunction("hsd", -4), (0.1, 0.35, 0.6, 1.0), 1),
+    (SpendingFunction("power", 3), (0.2, 0.4, 0.6, 0.8, 1.0), 1),
+    (SpendingFunction("obf"), (0.25, 0.5, 0.75, 1.0), 2),
+]
+
+
+@pytest.mark.parametrize(("spending", "fractions", "sides"), CASES)
+def test_planned_information_gives_the_exact_boundaries(spending, fractions, sides):
+    alpha = 0.025 * sides
+    exact = efficacy_boundaries(fractions, alpha, spending, sides).efficacy_z
+    info = np.array([fractions]) * 250.0
+    got = observed_boundaries(info, 250.0, alpha, spending, sides)
+    np.testing.assert_allclose(got[0], exact, atol=1e-4)
+
+
+def test_observed_information_moves_each_trial_boundary():
+    """Trial 2 observed more information at look 1 than planned: it spends more alpha
+    there (a lower first boundary), and its final boundary is the exact one for the
+    fractions it observed and the alpha then left."""
+    obf = SpendingFunction("obf")
+    info = np.array([[0.5, 1.0], [0.6, 1.0]]) * 200.0
+    got = observed_boundaries(info, 200.0, 0.025, obf, 1)
+    assert got[1, 0] < got[0, 0]
+    exact = efficacy_boundaries((0.6, 1.0), 0.025, obf).efficacy_z
+    np.testing.assert_allclose(got[1], exact, atol=1e-4)
+    # final information above the plan: correlations from the observed information, the
+    # interim spends min(I_1 / I_max, 1)
+    high = observed_boundaries(np.array([[100.0, 220.0]]), 200.0, 0.025, obf, 1)[0]
+    spent1 = obf.spent(0.5, 0.025)
+    assert high[0] == pytest.approx(efficacy_boundaries((0.5, 1), 0.025, obf).efficacy_z[0])
+    assert spent1 < 0.025
+    assert high[1] != pytest.approx(got[0, 1], abs=1e-4)  # the correlation changed
+
+
+def test_looks_after_a_crossing_are_skipped_without_changing_earlier_ones():
+    hsd = SpendingFunction("hsd", -4)
+    fractions = np.array([0.25, 0.5, 0.75, 1.0])
+    info = np.vstack([fractions * 300.0] * 3)
+    z = np.array([[5.0, 0.0, 0.0, 0.0], [0.5, np.nan, 2.0, 3.0], [-1.0, 0.0, 0.0, 0.0]])
+    full = observed_boundaries(info, 300.0, 0.025, hsd, 1)
+    fut = np.array([-0.5, 0.3, 1.2, 2.0])
+    part = observed_boundaries(info, 300.0, 0.025, hsd, 1, z=z, futility=fut)
+    np.testing.assert_array_equal(part[0], [full[0, 0], Z_CAP, Z_CAP, Z_CAP])  # efficacy at 1
+    np.testing.assert_array_equal(part[1], full[1])  # NaN: no decision; crosses at look 4
+    np.testing.assert_array_equal(part[2], [full[2, 0], Z_CAP, Z_CAP, Z_CAP])  # futility at 1
