@@ -25,6 +25,9 @@ from designs.explorer.controls import (
     design_from_values,
 )
 
+#: The design list's entry for an uploaded TOML file.
+UPLOADED = "(uploaded)"
+
 
 @dataclass(frozen=True)
 class Request:
@@ -77,7 +80,7 @@ def _thread(fn, *args) -> asyncio.Future:
 
 
 def server(input, output, session):
-    from designs.spec import load_design
+    from designs.spec import list_designs, load_design
 
     uploaded = reactive.value(None)  # (file name, design) of an uploaded TOML
     upload_error = reactive.value("")
@@ -96,17 +99,16 @@ def server(input, output, session):
             return
         upload_error.set("")
         uploaded.set((files[0]["name"], design))
-
-    @reactive.effect
-    @reactive.event(input.design)
-    def _pick_library():
-        uploaded.set(None)
+        # the uploaded design joins the list, chosen; picking a library design leaves it
+        choices = {UPLOADED: f"{files[0]['name']} (uploaded)"}
+        choices.update({name: name for name in list_designs()})
+        ui.update_select("design", choices=choices, selected=UPLOADED)
 
     @reactive.calc
     def base():
-        if uploaded() is not None:
-            return uploaded()
         name = input.design()
+        if name == UPLOADED and uploaded() is not None:
+            return uploaded()
         return name, load_design(name)
 
     @reactive.effect
@@ -133,7 +135,7 @@ def server(input, output, session):
         return Request(ref, design, new, int(values["seed"]), int(values["trials"])), errors
 
     def _error_output(cid: str):
-        @output(id=f"err_{cid}")
+        @output(id=f"err_{cid}", suspend_when_hidden=False)  # hidden while empty
         @render.text
         def _message():
             if cid == "design":

@@ -91,6 +91,22 @@ def test_a_bad_value_shows_the_librarys_one_line_message(page):
     page.wait_for_selector(_power_selector(n_total=120, effect=0.35))
 
 
+def test_an_uploaded_design_is_the_one_simulated(page, tmp_path):
+    """A TOML file from elsewhere: the page starts from its values (here 80 per arm)."""
+    mine = load_design().with_overrides({"trial.n_per_arm": 80, "trial.name": "uploaded"})
+    path = tmp_path / "my_trial.toml"
+    path.write_text(mine.to_toml())
+    page.set_input_files("#upload", str(path))
+    page.wait_for_selector(_power_selector(n_total=160, effect=0.25))
+    assert page.input_value("#n") == "80"
+    page.wait_for_function(
+        "document.querySelector('#command').innerText.includes('--design my_trial.toml')"
+    )
+    page.select_option("#design", "default")  # back to the library: its own values again
+    page.wait_for_selector(_power_selector(n_total=200, effect=0.25))
+    _up_to_date(page)
+
+
 def _download(page, button: str) -> bytes:
     with page.expect_download() as info:
         page.click(f"#{button}")
@@ -100,6 +116,7 @@ def _download(page, button: str) -> bytes:
 @pytest.mark.slow  # about 20 s: the command line repeats the sample-size search 3 times
 def test_downloads_are_the_command_lines_bytes(page, cli):
     trials = 100  # small: the command line repeats the sample-size search
+    _set(page, "n", 60)
     _set(page, "trials", trials)
     _set(page, "duration", 9)
     _set(page, "dropout12", 20)
