@@ -14,7 +14,7 @@ FOUND_PYTHON = $(shell for c in $(CANDIDATES); do \
 # chosen by the code itself (progression/cache_dirs.py), so a direct run uses the same ones.
 export MPLBACKEND := Agg
 
-.PHONY: run test test-fast lint format bench venv clean
+.PHONY: run test test-fast lint format bench venv browser clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@py="$(FOUND_PYTHON)"; \
@@ -28,18 +28,29 @@ $(STAMP): pyproject.toml constraints.txt
 
 venv: $(STAMP)
 
+# The explorer's browser tests drive Debian's Chromium through Playwright (no browser
+# download): installed here once, when it is missing (CI runs as root).
+CHROMIUM := /usr/bin/chromium
+browser:
+	@[ -x $(CHROMIUM) ] || { \
+		echo "Installing Debian's chromium for the explorer's browser tests"; \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium; \
+	}
+
 run: $(STAMP)
 	$(PY) simulate.py
 	@echo
 	@echo "Next, in a shell with the environment active (source .venv/bin/activate):"
 	@echo "  python simulate.py power --n-per-arm 150 --trials 500     # power of one design"
 	@echo "  python simulate.py report --out results/report            # tables, figures, methods text"
+	@echo "  python simulate.py explore                                # design explorer in the browser"
 	@echo "  python simulate.py --help                                 # every subcommand"
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(PY) -m pytest --durations=15
 
-test-fast: $(STAMP)
+test-fast: $(STAMP) browser
 	$(PY) -m pytest -m "not slow" --durations=15
 
 lint: $(STAMP)

@@ -19,6 +19,7 @@ FORBIDDEN = {
         "designs.planning",
         "designs.outputs",
         "designs.cli",
+        "designs.explorer",
         "simulate",
     ),
     "designs.analyses": (
@@ -27,6 +28,7 @@ FORBIDDEN = {
         "designs.planning",
         "designs.outputs",
         "designs.cli",
+        "designs.explorer",
         "simulate",
     ),
     "designs.sequential": (
@@ -36,11 +38,20 @@ FORBIDDEN = {
         "designs.planning",
         "designs.outputs",
         "designs.cli",
+        "designs.explorer",
         "simulate",
     ),
-    "designs.simulation": ("designs.planning", "designs.outputs", "designs.cli", "simulate"),
-    "designs.planning": ("designs.outputs", "designs.cli", "simulate"),
-    "designs.outputs": ("designs.cli", "simulate"),
+    "designs.simulation": (
+        "designs.planning",
+        "designs.outputs",
+        "designs.cli",
+        "designs.explorer",
+        "simulate",
+    ),
+    "designs.planning": ("designs.outputs", "designs.cli", "designs.explorer", "simulate"),
+    "designs.outputs": ("designs.cli", "designs.explorer", "simulate"),
+    # the page sits beside the command line (which starts it), never on top of it
+    "designs.explorer": ("designs.cli", "simulate"),
     "designs.cli": ("simulate",),
 }
 MAX_LINES = 500

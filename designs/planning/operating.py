@@ -31,6 +31,18 @@ def type_i_trials(alpha: float, trials: int) -> int:
     return max(int(trials), math.ceil(alpha * (1 - alpha) / TYPE_I_MC_SE**2))
 
 
+def calendar_length(design) -> dict:
+    """Months from the first patient randomised to the last one's last visit: accrual of
+    ``n_total`` at ``accrual_per_month``, then one patient's follow-up (months)."""
+    t = design.trial
+    accrual = t.n_total / t.accrual_per_month
+    return {
+        "accrual_months": accrual,
+        "follow_up_months": t.duration_months,
+        "calendar_months": accrual + t.duration_months,
+    }
+
+
 def operating_characteristics(
     design, n: int, trials: int, seed: int, analysis: str | None = None, *, progress=None
 ) -> dict:
@@ -78,7 +90,6 @@ def operating_characteristics(
         else (lambda v: v)
     )
     t = d.trial
-    accrual = t.n_total / t.accrual_per_month
     return {
         "analysis": analysis,
         "n_per_arm": t.n_per_arm if t.allocation.equal else None,
@@ -103,9 +114,7 @@ def operating_characteristics(
         "expected_completers": s1.completers_placebo + s1.completers_active,
         "expected_dropouts": s1.dropout_placebo * t.n_placebo + s1.dropout_active * t.n_active,
         "expected_deaths": s1.death_placebo * t.n_placebo + s1.death_active * t.n_active,
-        "accrual_months": accrual,
-        "follow_up_months": t.duration_months,
-        "calendar_months": accrual + t.duration_months,
+        **calendar_length(d),
         "failed_fits": s1.failed_fits,
         "trials": trials,
         "seed": seed,

@@ -125,7 +125,7 @@ def compared_analyses(design, analysis: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys((analysis, *allowed)))
 
 
-def _closed_form(design, result: SampleSizeResult, analysis: str) -> tuple | None:
+def closed_form_reference(design, result: SampleSizeResult, analysis: str) -> tuple | None:
     """Closed-form power at the sizes of the search (a reference for slope analyses)."""
     from designs.errors import InputError
     from designs.planning import closed_form as cf
@@ -232,7 +232,7 @@ def plan_report(
         targets=targets,
         trials=trials,
         seed=seed,
-        closed_form=_closed_form(design, result, analysis),
+        closed_form=closed_form_reference(design, result, analysis),
     )
     if idata is None:
         return ReportPlan(**plan)

@@ -25,6 +25,9 @@ _PACKAGE = Path(__file__).resolve().parents[1]
 # Sources whose compiled code can end up inside a cached kernel: every module of the
 # ``designs`` package, sub-packages included, and the benchmarks' kernels.
 _SOURCES = (_PACKAGE, _PACKAGE.parent / "benchmarks")
+#: Sub-packages of ``designs`` that sit above the engine and hold no compiled code (the
+#: browser page): editing them never needs the kernels compiled afresh.
+_NOT_KERNEL_SOURCES = ("explorer",)
 
 
 def sources_hash() -> str:
@@ -32,6 +35,8 @@ def sources_hash() -> str:
     digest = hashlib.sha256()
     for folder in _SOURCES:
         for path in sorted(folder.rglob("*.py")) if folder.is_dir() else ():
+            if path.relative_to(folder).parts[0] in _NOT_KERNEL_SOURCES:
+                continue
             digest.update(path.relative_to(folder).as_posix().encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()[:16]

@@ -275,6 +275,9 @@ CASES = [
     # injection: control characters in names
     (["power", "--set", 'trial.name="x\\u001b[2Jy"'], "control character"),
     (["power", "--set", 'trial.name="a\\nb"'], "control character"),
+    # the design explorer: a port outside 1-65535 is refused before anything starts
+    (["explore", "--port", "0", "--no-browser"], "--port"),
+    (["explore", "--port", "70000", "--no-browser"], "--port"),
 ]
 
 

@@ -52,6 +52,28 @@ def readme_python() -> list[str]:
     return re.findall(r"```python\n(.*?)```", (ROOT / "README.md").read_text(), flags=re.S)
 
 
+def _explore_starts_and_stops(cmd: list[str], cwd: Path) -> None:
+    """``explore`` (with ``--no-browser`` added) prints its address, then Ctrl-C ends it with
+    status 0."""
+    import signal
+
+    if "--no-browser" not in cmd:
+        cmd = [*cmd, "--no-browser"]
+    proc = subprocess.Popen(
+        cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    try:
+        first = proc.stdout.readline()
+        assert first.startswith("design explorer at http://127.0.0.1:"), first
+        proc.send_signal(signal.SIGINT)
+        out, _ = proc.communicate(timeout=60)
+        assert proc.returncode == 0, first + out
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+
+
 @pytest.mark.slow
 def test_every_readme_command_runs_as_written(tmp_path):
     port = _free_port()
@@ -74,6 +96,9 @@ def test_every_readme_command_runs_as_written(tmp_path):
                 time.sleep(5)
             argv = [a.replace("SCHEDULER:8786", f"127.0.0.1:{port}") for a in argv]
             cmd = [sys.executable, str(ROOT / "simulate.py"), *argv[2:]]
+            if argv[2] == "explore":  # a server: it must start, then stop on Ctrl-C
+                _explore_starts_and_stops(cmd, tmp_path)
+                continue
             out = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=900)
             assert out.returncode == 0, f"{shlex.join(argv)}\n{out.stderr[-2000:]}"
         for code in readme_python():  # after the commands: it reads their sweep file

@@ -34,6 +34,20 @@ def test_an_edit_inside_a_sub_package_changes_the_hash(tmp_path, monkeypatch):
     assert numba_cache.sources_hash() != before
 
 
+def test_an_edit_of_the_browser_page_keeps_the_compiled_kernels(tmp_path, monkeypatch):
+    """designs/explorer/ (the page) holds no compiled code: editing it must not cost a
+    recompilation, while an edit next to it still does."""
+    (tmp_path / "explorer").mkdir()
+    (tmp_path / "explorer" / "views.py").write_text("x = 1\n")
+    (tmp_path / "kernels.py").write_text("x = 1\n")
+    monkeypatch.setattr(numba_cache, "_SOURCES", (tmp_path,))
+    before = numba_cache.sources_hash()
+    (tmp_path / "explorer" / "views.py").write_text("x = 2\n")
+    assert numba_cache.sources_hash() == before
+    (tmp_path / "kernels.py").write_text("x = 2\n")
+    assert numba_cache.sources_hash() != before
+
+
 def test_unwritable_cache_falls_back_to_a_temporary_folder(tmp_path, monkeypatch):
     blocker = tmp_path / "file"
     blocker.write_text("")  # a file where the cache folder would go: cannot be created

@@ -67,6 +67,14 @@ def retime_cumulative(dropout, old_visits, new_visits) -> list[float]:
     return [float(g) for g in np.maximum.accumulate(gone)]
 
 
+def hazard_for_gone_by_12(gone: float) -> float:
+    """The constant MCAR hazard, per month, with the fraction ``gone`` lost by month 12;
+    NaN for a fraction outside [0, 1), which the design then refuses with its message."""
+    if not (math.isfinite(gone) and 0 <= gone < 1):
+        return math.nan
+    return -math.log1p(-gone) / 12.0
+
+
 def cell_design(design, cell: Mapping[str, float]):
     """The design of one sweep cell.
 
@@ -93,7 +101,7 @@ def cell_design(design, cell: Mapping[str, float]):
         if design.dropout.cumulative and "dropout_12m" not in cell:
             over["dropout.cumulative"] = retime_cumulative(design.dropout, old, new)
     if "dropout_12m" in cell:
-        over["dropout.monthly_hazard"] = -math.log1p(-float(cell["dropout_12m"])) / 12.0
+        over["dropout.monthly_hazard"] = hazard_for_gone_by_12(float(cell["dropout_12m"]))
     if "dropout_informative" in cell:
         over["dropout.informative"] = float(cell["dropout_informative"])
     return design.with_overrides(over) if over else design

@@ -1,0 +1,135 @@
+"""The ``simulate.py`` commands that reproduce what the page shows.
+
+The design on the page is the chosen library design (or an uploaded TOML file) with some
+fields changed; the commands name the same design and give every changed field as
+``--set section.key=VALUE`` (a TOML value that reads back to the same number), so the
+command line builds the identical design (checked here: :func:`set_options` refuses to
+return options that would not). Nothing of the command line is imported: the explorer sits
+beside it, and the tests run these commands and compare their output with the page's.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from collections.abc import Sequence
+from typing import Any
+
+#: Overrides that replace another field of the same section (``with_overrides``): the one
+#: that is set wins, so only it is given.
+_EXCLUSIVE = {
+    ("trial", "n_per_arm"): ("trial", "n_total"),
+    ("trial", "n_total"): ("trial", "n_per_arm"),
+    ("dropout", "monthly_hazard"): ("dropout", "cumulative"),
+    ("dropout", "cumulative"): ("dropout", "monthly_hazard"),
+}
+
+
+def toml_value(value: Any) -> str:
+    """``value`` as one TOML value on one line (numbers keep every digit: ``repr``)."""
+    return json.dumps(value, allow_nan=False)
+
+
+def _changed_fields(base, design) -> dict[str, Any]:
+    """Dotted fields of ``design`` that differ from ``base`` (allocation as its two keys); of
+    two fields that replace each other, only the one ``design`` uses."""
+    old, new = base.to_dict(), design.to_dict()
+    out: dict[str, Any] = {}
+    for sec, body in new.items():
+        for key, value in body.items():
+            before = old.get(sec, {}).get(key)
+            if value == before:
+                continue
+            if isinstance(value, dict):
+                out.update(
+                    {f"{sec}.{key}.{k}": v for k, v in value.items() if (before or {}).get(k) != v}
+                )
+            else:
+                out[f"{sec}.{key}"] = value
+    for (sec, key), (_, other) in _EXCLUSIVE.items():
+        both = f"{sec}.{key}" in out and f"{sec}.{other}" in out
+        if both and not new[sec].get(key):
+            del out[f"{sec}.{key}"]
+    return out
+
+
+def set_options(base, design) -> list[str]:
+    """``--set`` options that turn ``base`` into ``design``.
+
+    Raises
+    ------
+    ValueError
+        If applying them to ``base`` would not give ``design`` exactly (a bug, never bad
+        input).
+    """
+    fields = _changed_fields(base, design)
+    # allocation first: the sizes are checked against it
+    order = sorted(fields, key=lambda k: (not k.startswith("trial.allocation"), k))
+    rebuilt = base.with_overrides({k: fields[k] for k in order}) if fields else base
+    if rebuilt.to_dict() != design.to_dict():
+        raise ValueError("the --set options do not rebuild the page's design")
+    out = []
+    for k in order:
+        out += ["--set", f"{k}={toml_value(fields[k])}"]
+    return out
+
+
+def _design_option(design_ref: str | None) -> list[str]:
+    return [] if design_ref in (None, "default") else ["--design", design_ref]
+
+
+def power_args(
+    design_ref, base, design, *, seed: int, trials: int, analyses: Sequence[str]
+) -> list[str]:
+    """Arguments of ``simulate.py power`` for the power view."""
+    return [
+        "power",
+        *_design_option(design_ref),
+        *set_options(base, design),
+        "--seed",
+        str(seed),
+        "--trials",
+        str(trials),
+        "--analysis",
+        *analyses,
+    ]
+
+
+def sample_size_args(
+    design_ref, base, design, *, seed: int, trials: int, fmt: str | None = None
+) -> list[str]:
+    """Arguments of ``simulate.py sample-size`` for the sample-size view (targets 80%, 90%,
+    the command line's default)."""
+    args = [
+        "sample-size",
+        *_design_option(design_ref),
+        *set_options(base, design),
+        "--seed",
+        str(seed),
+        "--trials",
+        str(trials),
+    ]
+    return args + (["--format", fmt] if fmt else [])
+
+
+def design_args(design_ref, base, design) -> list[str]:
+    """Arguments of ``simulate.py designs show`` (the design's TOML)."""
+    return ["designs", "show", design_ref or "default", *set_options(base, design)]
+
+
+def command_text(args: Sequence[str]) -> str:
+    """One shell line, as the command line records its own commands."""
+    return shlex.join(["python", "simulate.py", *args])
+
+
+def commands_file(design_ref, base, design, *, seed: int, trials: int, analyses) -> str:
+    """The commands that reproduce the view: power, sample size, the design's TOML."""
+    lines = [
+        "# Reproduce the explorer's view (run from the project folder).",
+        command_text(
+            power_args(design_ref, base, design, seed=seed, trials=trials, analyses=analyses)
+        ),
+        command_text(sample_size_args(design_ref, base, design, seed=seed, trials=trials)),
+        command_text(design_args(design_ref, base, design)),
+    ]
+    return "\n".join(lines) + "\n"

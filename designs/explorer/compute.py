@@ -1,0 +1,256 @@
+"""What the page shows, computed by the planning library and cached by design and seed.
+
+Every result is keyed by the design's TOML (its every field), the seed, the number of
+simulated trials and what was asked, so moving a control back shows the earlier result at
+once. One lock runs the engine one job at a time (Numba's parallel kernels are launched from
+one thread at a time), and a job can be cancelled: the library calls ``progress`` between
+blocks of trials, and :class:`Job` raises :class:`Cancelled` there once a newer change has
+asked for something else.
+"""
+
+from __future__ import annotations
+
+import io
+import tempfile
+import threading
+import time
+import weakref
+import zipfile
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from designs.explorer.controls import analyses_shown
+
+#: Results kept (each is small: summaries, tables, figure bytes).
+CACHE_SIZE = 128
+TARGETS = (0.8, 0.9)
+
+_ENGINE = threading.Lock()
+_JOBS: weakref.WeakSet = weakref.WeakSet()
+_CACHE_LOCK = threading.Lock()
+_CACHE: OrderedDict = OrderedDict()
+
+
+class Cancelled(Exception):
+    """A newer change asked for another result; this one was abandoned between blocks."""
+
+
+@dataclass(eq=False)
+class Job:
+    """A cancellation flag and a trial counter, handed to the library as ``progress``."""
+
+    cancelled: threading.Event = field(default_factory=threading.Event)
+    done: int = 0
+    total: int = 0
+
+    def __post_init__(self) -> None:
+        _JOBS.add(self)
+
+    def progress(self, trials: int) -> None:
+        if self.cancelled.is_set():
+            raise Cancelled
+        self.done += int(trials)
+
+    def expect(self, more: int) -> None:
+        """The library announces ``more`` trials to come (``progress.expect``)."""
+        self.total += int(more)
+
+    def cancel(self) -> None:
+        self.cancelled.set()
+
+
+def cancel_all() -> None:
+    """Cancel every job still running (the server is stopping)."""
+    for job in list(_JOBS):
+        job.cancel()
+
+
+def cached(kind: str, design, seed: int, trials: int, compute: Callable, *extra):
+    """``compute()`` once per (kind, design, seed, trials, extra); later calls reuse it."""
+    key = (kind, design.to_toml(), int(seed), int(trials), *extra)
+    with _CACHE_LOCK:
+        if key in _CACHE:
+            _CACHE.move_to_end(key)
+            return _CACHE[key]
+    with _ENGINE:
+        with _CACHE_LOCK:  # another request may have finished it while this one waited
+            if key in _CACHE:
+                return _CACHE[key]
+        value = compute()
+    with _CACHE_LOCK:
+        _CACHE[key] = value
+        while len(_CACHE) > CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return value
+
+
+def is_cached(kind: str, design, seed: int, trials: int, *extra) -> bool:
+    with _CACHE_LOCK:
+        return (kind, design.to_toml(), int(seed), int(trials), *extra) in _CACHE
+
+
+def _prior(design):
+    """The posterior rule's prior (None under the frequentist rule), as ``power`` takes it."""
+    if not design.decision.is_posterior:
+        return None
+    from designs.planning.decision_rule import decision_prior
+
+    return decision_prior(design, phase2() if design.decision.borrows else None)
+
+
+def phase2():
+    """The phase 2 posterior of the bundled data (fitted once, then read from the cache)."""
+    from designs.planning.posterior import load_or_fit_posterior
+
+    return load_or_fit_posterior(None)
+
+
+@dataclass(frozen=True)
+class PowerView:
+    """Power of each analysis on the same simulated trials, and the calendar length."""
+
+    summaries: dict
+    calendar: dict
+    seconds: float
+
+
+def power_view(design, seed: int, trials: int, job: Job | None = None) -> PowerView:
+    """:func:`designs.planning.power.power` of every analysis shown, at the design's size."""
+    from designs.planning.operating import calendar_length
+    from designs.planning.power import power
+
+    job = job or Job()
+
+    def run():
+        start = time.perf_counter()
+        out = power(
+            design,
+            trials,
+            seed,
+            analyses_shown(design),
+            progress=job.progress,
+            prior=_prior(design),
+        )
+        return PowerView(out, calendar_length(design), time.perf_counter() - start)
+
+    return cached("power", design, seed, trials, run)
+
+
+@dataclass(frozen=True)
+class SampleSizeView:
+    """The sample-size search, its tables (the command line's bytes) and figure."""
+
+    result: object
+    tables: dict
+    png: bytes
+    pdf: bytes
+    seconds: float
+
+
+def sample_size_view(design, seed: int, trials: int, job: Job | None = None) -> SampleSizeView:
+    """:func:`designs.planning.sample_size.find_sample_size` for 80% and 90% power, the
+    table in each format (:func:`designs.outputs.tables.sample_size_table`) and the search's
+    figure (:func:`designs.outputs.figures.sample_size_png`)."""
+    from designs.outputs.figures import sample_size_png
+    from designs.outputs.tables import sample_size_table
+    from designs.planning.report_plan import closed_form_reference
+    from designs.planning.sample_size import find_sample_size
+
+    job = job or Job()
+
+    def run():
+        start = time.perf_counter()
+        result = find_sample_size(design, TARGETS, trials, seed, progress=job.progress)
+        tables = {fmt: sample_size_table(result, design, fmt) for fmt in ("md", "csv", "latex")}
+        reference = closed_form_reference(design, result, result.analysis)
+        with tempfile.TemporaryDirectory(prefix="explorer-") as tmp:
+            png = sample_size_png(
+                result, Path(tmp) / "sample_size_curve.png", closed_form=reference, design=design
+            )
+            png_bytes, pdf_bytes = png.read_bytes(), png.with_suffix(".pdf").read_bytes()
+        return SampleSizeView(result, tables, png_bytes, pdf_bytes, time.perf_counter() - start)
+
+    return cached("sample_size", design, seed, trials, run)
+
+
+def assurance_view(design, seed: int, trials: int, job: Job | None = None) -> str:
+    """Assurance over the phase 2 posterior at the design's size, both transports, as the
+    command line's ``assurance`` prints it (:func:`designs.outputs.console.assurance_text`)."""
+    from designs.outputs.console import assurance_text
+    from designs.planning.assurance import assurance_from_draws
+    from designs.planning.posterior import posterior_draws
+    from progression.population import undefined_proportional_draws
+
+    job = job or Job()
+
+    def run():
+        idata = phase2()
+        first = design.effect.transport.value
+        order = (first, "absolute" if first == "proportional" else "proportional")
+        results = [
+            assurance_from_draws(
+                design,
+                posterior_draws(idata, tr),
+                trials,
+                seed,
+                None,
+                tr,
+                progress=job.progress,
+            )
+            for tr in order
+        ]
+        return assurance_text(
+            design,
+            results,
+            natural_history_from_posterior=False,
+            undefined_draws=undefined_proportional_draws(idata),
+        )
+
+    return cached("assurance", design, seed, trials, run)
+
+
+def realism_view(design, seed: int, trials: int, job: Job | None = None) -> str:
+    """The realism sensitivity at the design's size, as the report's Markdown table."""
+    from designs.outputs.tables import realism_sensitivity_md
+    from designs.planning.operating import realism_sensitivity
+    from designs.planning.report_plan import REALISM_ANALYSES
+
+    job = job or Job()
+    n = design.trial.n_per_arm if design.trial.allocation.equal else design.trial.n_total
+
+    def run():
+        analyses = tuple(dict.fromkeys((str(design.trial.analysis), *REALISM_ANALYSES)))
+        rows = realism_sensitivity(design, n, trials, seed, analyses, progress=job.progress)
+        return realism_sensitivity_md(rows, design, n, trials, seed)
+
+    return cached("realism", design, seed, trials, run)
+
+
+def report_zip(design, seed: int, trials: int, assurance: bool, job: Job | None = None) -> bytes:
+    """The ``report`` folder (:func:`designs.outputs.report.write_report`) as a zip file."""
+    from designs.outputs.report import write_report
+    from designs.planning.report_plan import plan_report
+
+    job = job or Job()
+
+    def run():
+        plan = plan_report(
+            design,
+            trials=trials,
+            seed=seed,
+            targets=TARGETS,
+            idata=phase2() if assurance else None,
+            progress=job.progress,
+        )
+        with tempfile.TemporaryDirectory(prefix="explorer-report-") as tmp:
+            out = Path(tmp) / "report"
+            files = write_report(plan, out)
+            buf = io.BytesIO()
+            with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+                for f in sorted(files):
+                    z.write(f, f"report/{f.relative_to(out)}")
+        return buf.getvalue()
+
+    return cached("report", design, seed, trials, run, assurance)

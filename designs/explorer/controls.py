@@ -1,0 +1,296 @@
+"""The page's controls and the design they describe.
+
+Each control shows one field of a library design in the field's units (patients, %
+slowing or points/month, months, % gone by month 12, ...). The controls start at the chosen
+design's own values (:func:`base_values`); only a control moved away from that value
+overrides the design (:func:`control_overrides`), and the library validates the result
+(:meth:`designs.spec.TrialDesign.with_overrides`), so a bad value gets the library's own
+one-line message, shown beside the control that set it (:func:`design_from_values`).
+
+Trial length and dropout by month 12 are changed the way a sweep changes them
+(:func:`designs.planning.sweep.design.cell_design`): visits keep their spacing (or take the
+interval given) and a ``cumulative`` dropout schedule is carried to the new visits through
+its hazard; a new dropout by month 12 is a constant MCAR hazard.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from designs.analyses.registry import ANALYSIS_NAMES
+from designs.errors import InputError
+from designs.planning.sweep.design import (
+    hazard_for_gone_by_12,
+    retime_cumulative,
+    retime_visits,
+)
+from designs.simulation.seeds import DEFAULT_SEED, MAX_SEED
+
+#: Simulated trials per point when the page opens (about 2 s per update on 2 cores; see
+#: docs/explorer.md).
+DEFAULT_TRIALS = 500
+#: The most trials a page update may ask for (a larger run belongs on the command line).
+MAX_PAGE_TRIALS = 20_000
+
+PERCENT = "proportional_slowing"
+POINTS = "slope_difference"
+
+
+@dataclass(frozen=True)
+class Control:
+    """One control: its input id, label, unit and the design fields it sets."""
+
+    id: str
+    label: str
+    unit: str
+    fields: tuple[str, ...]
+
+
+CONTROLS: tuple[Control, ...] = (
+    Control("n", "Patients", "per arm (1:1) or in total", ("trial.n_per_arm", "trial.n_total")),
+    Control("size_mode", "Patients counted", "", ()),
+    Control(
+        "allocation", "Allocation", "active patients per placebo patient", ("trial.allocation",)
+    ),
+    Control("effect_kind", "Effect given as", "", ("effect.kind",)),
+    Control("effect", "Effect", "% slowing or points/month", ("effect.value", "effect.")),
+    Control("duration", "Follow-up", "months", ("trial.visits_months",)),
+    Control("interval", "Visit interval", "months", ()),
+    Control(
+        "dropout12",
+        "Dropout by month 12",
+        "% of patients (MCAR)",
+        ("dropout.cumulative", "dropout.monthly_hazard"),
+    ),
+    Control(
+        "informative",
+        "Informative dropout",
+        "log-hazard per point/month (0 = off)",
+        ("dropout.informative",),
+    ),
+    Control("death", "Deaths", "% per month (0 = off)", ("dropout.death",)),
+    Control("lead_in", "Lead-in", "months (0 = none)", ("trial.lead_in",)),
+    Control(
+        "delta_fs_min",
+        "Enrichment: admit delta-FS from",
+        "points/month (0 = everyone)",
+        ("enrichment.",),
+    ),
+    Control("analysis", "Primary analysis", "", ("trial.analysis",)),
+    Control("alpha", "Alpha", "", ("trial.alpha",)),
+    Control("sides", "Sides", "", ("trial.sides",)),
+    Control("rule", "Decision rule", "", ("decision.rule",)),
+    Control("prior", "Prior (posterior rule)", "", ("decision.prior",)),
+    Control(
+        "threshold",
+        "Threshold (posterior rule)",
+        "P(effect > margin | data) above",
+        ("decision.threshold", "decision."),
+    ),
+    Control("seed", "Seed", "", ("seed",)),
+    Control("trials", "Simulated trials", "per point", ("trials",)),
+)
+CONTROL_IDS = tuple(c.id for c in CONTROLS)
+#: Controls that are not design fields: the simulation's seed and size.
+RUN_CONTROLS = ("seed", "trials")
+#: Controls that only make sense together (the sizes depend on the allocation, the effect's
+#: value on its kind, the visits on the follow-up and the interval): checked together.
+COUPLED = (
+    frozenset({"n", "size_mode", "allocation"}),
+    frozenset({"effect", "effect_kind"}),
+    frozenset({"duration", "interval"}),
+)
+
+
+def _round(x: float, digits: int = 6) -> float:
+    return float(round(float(x), digits))
+
+
+def dropout_by_12(design) -> float:
+    """Fraction gone (MCAR dropout, deaths apart) by month 12, read as a hazard between
+    visits (:func:`designs.planning.sweep.design.retime_cumulative`)."""
+    d = design.dropout
+    if d.cumulative:
+        return retime_cumulative(d, design.trial.visits, [0.0, 12.0])[1]
+    return float(-math.expm1(-12.0 * d.monthly_hazard))
+
+
+def base_values(design) -> dict[str, Any]:
+    """Each control's value for ``design``, in the control's units."""
+    t, e, d = design.trial, design.effect, design.dropout
+    visits = np.asarray(t.visits, dtype=float)
+    pct = e.kind.value == PERCENT
+    return {
+        "n": t.n_per_arm if t.allocation.equal else t.n_total,
+        "size_mode": "per_arm" if t.allocation.equal else "total",
+        "allocation": _round(t.allocation.active / t.allocation.placebo),
+        "effect_kind": e.kind.value,
+        "effect": _round(100 * e.value if pct else e.value),
+        "duration": _round(t.duration_months),
+        "interval": _round(visits[-1] - visits[-2]),
+        "dropout12": _round(100 * dropout_by_12(design), 1),
+        "informative": _round(d.informative),
+        "death": _round(100 * d.death_monthly_hazard),
+        "lead_in": _round(t.lead_in_months),
+        "delta_fs_min": _round(design.enrichment.delta_fs_min),
+        "analysis": str(t.analysis),
+        "alpha": _round(t.alpha),
+        "sides": str(t.sides),
+        "rule": design.decision.rule.value,
+        "prior": design.decision.prior.value,
+        "threshold": _round(design.decision.threshold),
+        "seed": DEFAULT_SEED,
+        "trials": DEFAULT_TRIALS,
+    }
+
+
+def changed(design, values: Mapping[str, Any]) -> set[str]:
+    """Controls whose value differs from ``design``'s own."""
+    base = base_values(design)
+    return {k for k in CONTROL_IDS if k in values and values[k] != base[k]}
+
+
+def _number(value) -> float:
+    """A control's number; an empty box is NaN, which the library refuses with its message."""
+    return math.nan if value is None or value == "" else float(value)
+
+
+def _whole(value):
+    """A count as an int when it is whole (the library refuses 12.5 and NaN itself)."""
+    x = _number(value)
+    return int(x) if math.isfinite(x) and x == int(x) else x
+
+
+def _visits(design, duration: float, interval: float | None) -> list[float]:
+    """Visit months for a trial of ``duration``: the design's spacing kept
+    (:func:`retime_visits`) or, with ``interval``, every ``interval`` months and the last at
+    ``duration``."""
+    if not (math.isfinite(duration) and duration > 0):
+        raise InputError(f"trial.visits_months: the follow-up must be > 0 months, got {duration}")
+    if interval is None:
+        return [float(v) for v in retime_visits(design.trial.visits, duration)]
+    if not (math.isfinite(interval) and 0 < interval <= duration):
+        raise InputError(
+            f"trial.visits_months: the visit interval must be in (0, {duration:g}] months, "
+            f"got {interval}"
+        )
+    k = math.ceil(duration / interval - 1e-9)
+    visits = [float(np.round(i * interval, 10)) for i in range(k)]
+    return [*visits, float(duration)]
+
+
+def control_overrides(design, values: Mapping[str, Any], ids) -> dict[str, Any]:
+    """The design fields set by the controls ``ids`` (their values in ``values``)."""
+    over: dict[str, Any] = {}
+    ids = set(ids)
+    if ids & {"n", "size_mode"}:
+        key = "trial.n_per_arm" if values["size_mode"] == "per_arm" else "trial.n_total"
+        over[key] = _whole(values["n"])
+    if "allocation" in ids:
+        over["trial.allocation.placebo"] = 1.0
+        over["trial.allocation.active"] = _number(values["allocation"])
+    if ids & {"effect", "effect_kind"}:
+        kind = values["effect_kind"]
+        over["effect.kind"] = kind
+        x = _number(values["effect"])
+        over["effect.value"] = x / 100 if kind == PERCENT else x
+    if ids & {"duration", "interval"}:
+        interval = _number(values["interval"]) if "interval" in ids else None
+        new = _visits(design, _number(values["duration"]), interval)
+        over["trial.visits_months"] = new
+        if design.dropout.cumulative and "dropout12" not in ids:
+            over["dropout.cumulative"] = retime_cumulative(design.dropout, design.trial.visits, new)
+    if "dropout12" in ids:
+        gone = _number(values["dropout12"]) / 100
+        # the sweep's rule: a constant MCAR hazard with this fraction gone by month 12
+        over["dropout.monthly_hazard"] = hazard_for_gone_by_12(gone)
+    if "informative" in ids:
+        over["dropout.informative"] = _number(values["informative"])
+    if "death" in ids:
+        over["dropout.death_monthly_hazard"] = _number(values["death"]) / 100
+    if "lead_in" in ids:
+        over["trial.lead_in_months"] = _number(values["lead_in"])
+    if "delta_fs_min" in ids:
+        over["enrichment.delta_fs_min"] = _number(values["delta_fs_min"])
+    for key, dotted in (("analysis", "trial.analysis"), ("rule", "decision.rule")):
+        if key in ids:
+            over[dotted] = values[key]
+    if "prior" in ids:
+        over["decision.prior"] = values["prior"]
+    if "sides" in ids:
+        over["trial.sides"] = int(values["sides"])
+    if "alpha" in ids:
+        over["trial.alpha"] = _number(values["alpha"])
+    if "threshold" in ids:
+        over["decision.threshold"] = _number(values["threshold"])
+    return over
+
+
+def check_run(values: Mapping[str, Any]) -> dict[str, str]:
+    """Messages for a bad seed or number of trials (the command line's ranges)."""
+    errors = {}
+    seed, trials = _whole(values.get("seed")), _whole(values.get("trials"))
+    if not (isinstance(seed, int) and 0 <= seed <= MAX_SEED):
+        errors["seed"] = f"seed = {values.get('seed')}: must be a whole number in [0, {MAX_SEED}]"
+    if not (isinstance(trials, int) and 10 <= trials <= MAX_PAGE_TRIALS):
+        errors["trials"] = (
+            f"trials = {values.get('trials')}: must be a whole number in [10, {MAX_PAGE_TRIALS}] "
+            "on this page (more on the command line)"
+        )
+    return errors
+
+
+def control_of(message: str) -> str | None:
+    """The control whose field a library message names first, or None."""
+    head = message.split(" ", 1)[0].split(":", 1)[0]
+    for c in CONTROLS:
+        if any(head == f or head.startswith(f) for f in c.fields):
+            return c.id
+    return None
+
+
+def design_from_values(base, values: Mapping[str, Any]):
+    """The design the controls describe, and the library's message for each bad control.
+
+    Returns
+    -------
+    (TrialDesign or None, dict)
+        The validated design (None when a control is bad) and ``{control id: message}``;
+        a message that names no control's field is under ``""``.
+    """
+    errors = check_run(values)
+    moved = changed(base, values) - set(RUN_CONTROLS)
+    for cid in sorted(moved):  # each moved control alone: every bad one gets its message
+        ids = next((g & moved for g in COUPLED if cid in g), {cid})
+        try:
+            base.with_overrides(control_overrides(base, values, ids))
+        except InputError as exc:
+            named = control_of(str(exc))
+            errors[named if named in ids else cid] = str(exc)
+    if any(k not in RUN_CONTROLS for k in errors):
+        return None, errors
+    try:
+        design = base.with_overrides(control_overrides(base, values, moved)) if moved else base
+    except InputError as exc:  # a rule between fields: beside the control named first
+        errors[control_of(str(exc)) or ""] = str(exc)
+        return None, errors
+    return (None if errors else design), errors
+
+
+def analyses_shown(design) -> tuple[str, ...]:
+    """Analyses compared on the same trials: the primary first, then those that apply
+    (:func:`designs.planning.report_plan.compared_analyses`; the posterior rule judges only
+    the slope analyses)."""
+    from designs.planning.report_plan import compared_analyses
+
+    names = compared_analyses(design, str(design.trial.analysis))
+    if design.decision.is_posterior:
+        from designs.analyses import registry
+
+        names = tuple(a for a in names if registry.get(a).units == "points/month")
+    return tuple(a for a in names if a in ANALYSIS_NAMES)

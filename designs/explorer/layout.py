@@ -1,0 +1,137 @@
+"""The page: controls in a sidebar (each with its unit and room for the library's message),
+the views in cards, the downloads at the foot. Nothing here computes."""
+
+from __future__ import annotations
+
+from shiny import ui
+
+from designs.analyses.registry import ANALYSIS_NAMES
+from designs.explorer.controls import (
+    CONTROLS,
+    DEFAULT_TRIALS,
+    MAX_PAGE_TRIALS,
+    PERCENT,
+    POINTS,
+    base_values,
+)
+from designs.simulation.seeds import MAX_SEED
+
+_LABELS = {c.id: (c.label + (f" ({c.unit})" if c.unit else "")) for c in CONTROLS}
+
+#: Downloads: (output id, button label).
+DOWNLOADS = (
+    ("dl_table_csv", "Sample-size table (CSV)"),
+    ("dl_table_md", "Sample-size table (Markdown)"),
+    ("dl_table_latex", "Sample-size table (LaTeX)"),
+    ("dl_design", "Design (TOML)"),
+    ("dl_commands", "simulate.py commands"),
+    ("dl_figure_png", "Figure (PNG)"),
+    ("dl_figure_pdf", "Figure (PDF)"),
+    ("dl_report", "Report folder (zip; slow)"),
+)
+
+CSS = """
+.control-error { color: #b00020; font-size: 0.85em; margin: -0.4em 0 0.6em 0; }
+.control-error:has(> .shiny-text-output:empty) { display: none; }
+.headline { font-size: 1.6em; font-weight: 600; }
+.caveat { background: #fff4e5; border-left: 4px solid #f0a020; padding: 0.4em 0.8em; }
+.provenance { color: #555; font-size: 0.85em; }
+.sidebar .shiny-input-container { margin-bottom: 0.6em; }
+"""
+
+
+def _with_error(cid: str, control) -> list:
+    """A control and, beneath it, the place for the library's message about it."""
+    return [control, ui.div(ui.output_text(f"err_{cid}", inline=True), class_="control-error")]
+
+
+def _number(cid: str, value, **kw):
+    return _with_error(cid, ui.input_numeric(cid, _LABELS[cid], value, **kw))
+
+
+def _select(cid: str, choices, value):
+    return _with_error(cid, ui.input_select(cid, _LABELS[cid], choices, selected=value))
+
+
+def sidebar(design, designs: list[str]):
+    """The controls, at ``design``'s values."""
+    v = base_values(design)
+    return ui.sidebar(
+        ui.input_select("design", "Design from the library", designs, selected="default"),
+        ui.input_file("upload", "or upload a design (TOML)", accept=[".toml"], multiple=False),
+        ui.div(ui.output_text("err_design", inline=True), class_="control-error"),
+        *_number("n", v["n"], min=2, step=1),
+        ui.input_radio_buttons(
+            "size_mode",
+            None,
+            {"per_arm": "per arm (1:1)", "total": "in total"},
+            selected=v["size_mode"],
+            inline=True,
+        ),
+        *_number("allocation", v["allocation"], min=0, step=0.5),
+        *_select(
+            "effect_kind",
+            {PERCENT: "% slowing of decline", POINTS: "points/month"},
+            v["effect_kind"],
+        ),
+        *_number("effect", v["effect"], step=1),
+        *_number("duration", v["duration"], min=1, step=1),
+        *_number("interval", v["interval"], min=0.25, step=0.25),
+        *_number("dropout12", v["dropout12"], min=0, max=99, step=1),
+        *_number("informative", v["informative"], min=0, step=0.5),
+        *_number("death", v["death"], min=0, step=0.5),
+        *_number("lead_in", v["lead_in"], min=0, step=1),
+        *_number("delta_fs_min", v["delta_fs_min"], min=0, step=0.1),
+        *_select("analysis", list(ANALYSIS_NAMES), v["analysis"]),
+        *_number("alpha", v["alpha"], min=0.001, max=0.5, step=0.005),
+        *_select("sides", {"2": "two-sided", "1": "one-sided"}, v["sides"]),
+        *_select("rule", {"frequentist": "the test", "posterior": "posterior rule"}, v["rule"]),
+        *_select("prior", ["vague", "sceptical", "robust"], v["prior"]),
+        *_number("threshold", v["threshold"], min=0.5, max=0.9999, step=0.005),
+        *_number("seed", v["seed"], min=0, max=MAX_SEED, step=1),
+        *_number("trials", DEFAULT_TRIALS, min=10, max=MAX_PAGE_TRIALS, step=100),
+        ui.div(ui.output_text("err_", inline=True), class_="control-error"),
+        width=340,
+        class_="sidebar",
+    )
+
+
+def page(design, designs: list[str]):
+    """The whole page."""
+    return ui.page_sidebar(
+        sidebar(design, designs),
+        ui.tags.style(CSS),
+        ui.div(ui.output_text("status"), id="status-line", class_="provenance"),
+        ui.layout_columns(
+            ui.card(ui.card_header("Power at the chosen size"), ui.output_ui("power_view")),
+            ui.card(
+                ui.card_header("Patients lost, by arm; calendar length"),
+                ui.output_ui("loss_view"),
+            ),
+            col_widths=(7, 5),
+        ),
+        ui.card(
+            ui.card_header("Analyses side by side (same simulated trials)"),
+            ui.output_ui("analyses_view"),
+        ),
+        ui.card(
+            ui.card_header("Sample size for 80% and 90% power; power curve over n"),
+            ui.output_ui("sample_size_view"),
+        ),
+        ui.card(
+            ui.card_header("On request"),
+            ui.layout_columns(
+                ui.input_task_button("run_assurance", "Assurance over the phase 2 posterior"),
+                ui.input_task_button("run_realism", "Realism sensitivity"),
+            ),
+            ui.output_ui("assurance_view"),
+            ui.output_ui("realism_view"),
+        ),
+        ui.card(
+            ui.card_header("Downloads: exactly what the command line writes"),
+            ui.div(*[ui.download_button(i, label, class_="m-1") for i, label in DOWNLOADS]),
+            ui.tags.pre(ui.output_text("command"), id="command-text"),
+        ),
+        title="ALS trial design explorer",
+        fillable=False,
+    )

@@ -1,0 +1,299 @@
+"""The page's reactive logic: controls -> design -> background jobs -> views and downloads.
+
+A change of any control validates the design at once (the library's message goes beside
+the bad control), cancels the job still running for the previous state, and starts the
+power at the chosen size; the sample-size search follows when it is done. Both run in a
+worker thread (Shiny extended tasks), so the page stays responsive, and both are cached
+by design and seed (:mod:`designs.explorer.compute`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from dataclasses import dataclass
+
+from shiny import reactive, render, ui
+
+from designs.errors import InputError
+from designs.explorer import command, compute, views
+from designs.explorer.controls import (
+    CONTROL_IDS,
+    CONTROLS,
+    analyses_shown,
+    base_values,
+    design_from_values,
+)
+
+#: The design list's entry for an uploaded TOML file.
+UPLOADED = "(uploaded)"
+
+
+@dataclass(frozen=True)
+class Request:
+    """What the page shows now: the design's reference (library name or uploaded file
+    name), the design it started from, the design on the page, seed and trials."""
+
+    ref: str
+    base: object
+    design: object
+    seed: int
+    trials: int
+
+    def commands(self) -> str:
+        return command.commands_file(
+            self.ref,
+            self.base,
+            self.design,
+            seed=self.seed,
+            trials=self.trials,
+            analyses=analyses_shown(self.design),
+        )
+
+
+def _thread(fn, *args) -> asyncio.Future:
+    """``fn(*args)`` in a daemon thread, awaitable: a job still running when the server
+    stops (Ctrl-C) never holds the process open (it was cancelled; compiling cannot be)."""
+    loop = asyncio.get_running_loop()
+    future = loop.create_future()
+
+    def settle(ok: bool, value) -> None:
+        if future.cancelled():
+            return
+        if ok:
+            future.set_result(value)
+        else:
+            future.set_exception(value)
+
+    def work() -> None:
+        try:
+            value, ok = fn(*args), True
+        except BaseException as exc:  # handed to the awaiting task, as asyncio.to_thread does
+            value, ok = exc, False
+        try:
+            loop.call_soon_threadsafe(settle, ok, value)
+        except RuntimeError:  # the server stopped meanwhile: nobody waits for it
+            pass
+
+    threading.Thread(target=work, name="explorer-job", daemon=True).start()
+    return future
+
+
+def server(input, output, session):
+    from designs.spec import list_designs, load_design
+
+    uploaded = reactive.value(None)  # (file name, design) of an uploaded TOML
+    upload_error = reactive.value("")
+    job = {"current": compute.Job()}
+
+    @reactive.effect
+    @reactive.event(input.upload)
+    def _read_upload():
+        files = input.upload() or []
+        if not files:
+            return
+        try:
+            design = load_design(files[0]["datapath"])
+        except InputError as exc:
+            upload_error.set(f"{files[0]['name']}: {exc}")
+            return
+        upload_error.set("")
+        uploaded.set((files[0]["name"], design))
+        # the uploaded design joins the list, chosen; picking a library design leaves it
+        choices = {UPLOADED: f"{files[0]['name']} (uploaded)"}
+        choices.update({name: name for name in list_designs()})
+        ui.update_select("design", choices=choices, selected=UPLOADED)
+
+    @reactive.calc
+    def base():
+        name = input.design()
+        if name == UPLOADED and uploaded() is not None:
+            return uploaded()
+        return name, load_design(name)
+
+    @reactive.effect
+    def _reset_controls():
+        v = base_values(base()[1])
+        with reactive.isolate():
+            for c in CONTROLS:
+                if c.id in ("seed", "trials"):
+                    continue
+                if c.id in ("effect_kind", "analysis", "sides", "rule", "prior"):
+                    ui.update_select(c.id, selected=v[c.id])
+                elif c.id == "size_mode":
+                    ui.update_radio_buttons(c.id, selected=v[c.id])
+                else:
+                    ui.update_numeric(c.id, value=v[c.id])
+
+    @reactive.calc
+    def checked():
+        values = {cid: input[cid]() for cid in CONTROL_IDS}
+        ref, design = base()
+        new, errors = design_from_values(design, values)
+        if new is None:
+            return None, errors
+        return Request(ref, design, new, int(values["seed"]), int(values["trials"])), errors
+
+    def _error_output(cid: str):
+        @output(id=f"err_{cid}", suspend_when_hidden=False)  # hidden while empty
+        @render.text
+        def _message():
+            if cid == "design":
+                return upload_error()
+            return checked()[1].get(cid, "")
+
+    for cid in (*CONTROL_IDS, "", "design"):
+        _error_output(cid)
+
+    @reactive.extended_task
+    async def power_task(req, j):
+        return await _thread(compute.power_view, req.design, req.seed, req.trials, j)
+
+    @reactive.extended_task
+    async def sample_size_task(req, j):
+        return await _thread(compute.sample_size_view, req.design, req.seed, req.trials, j)
+
+    @ui.bind_task_button(button_id="run_assurance")
+    @reactive.extended_task
+    async def assurance_task(req, j):
+        return await _thread(compute.assurance_view, req.design, req.seed, req.trials, j)
+
+    @ui.bind_task_button(button_id="run_realism")
+    @reactive.extended_task
+    async def realism_task(req, j):
+        return await _thread(compute.realism_view, req.design, req.seed, req.trials, j)
+
+    current = reactive.value(None)
+
+    @reactive.effect
+    def _start():
+        req, _ = checked()
+        job["current"].cancel()
+        for task in (power_task, sample_size_task, assurance_task, realism_task):
+            task.cancel()
+        if req is None:
+            return
+        job["current"] = compute.Job()
+        current.set(req)
+        power_task.invoke(req, job["current"])
+
+    @reactive.effect
+    def _then_sample_size():
+        if power_task.status() == "success":
+            with reactive.isolate():
+                req = current()
+            sample_size_task.invoke(req, job["current"])
+
+    @reactive.effect
+    @reactive.event(input.run_assurance)
+    def _assurance():
+        assurance_task.invoke(current(), job["current"])
+
+    @reactive.effect
+    @reactive.event(input.run_realism)
+    def _realism():
+        realism_task.invoke(current(), job["current"])
+
+    @render.text
+    def status():
+        # reactive on the tasks' states (no polling timer: a timer's flush cut short by
+        # Ctrl-C would print a traceback); the views grey out while they are recomputed
+        states = {
+            "power": power_task.status(),
+            "sample size": sample_size_task.status(),
+        }
+        running = [k for k, s in states.items() if s == "running"]
+        if running:
+            return f"simulating: {', '.join(running)} ..."
+        bad = [k for k, s in states.items() if s == "error"]
+        return f"could not compute: {', '.join(bad)}" if bad else "up to date"
+
+    @render.ui
+    def power_view():
+        return views.power_html(current(), power_task.result())
+
+    @render.ui
+    def loss_view():
+        return views.loss_html(current(), power_task.result())
+
+    @render.ui
+    def analyses_view():
+        return views.analyses_html(current(), power_task.result())
+
+    @render.ui
+    def sample_size_view():
+        try:
+            result = sample_size_task.result()
+        except InputError as exc:
+            return views.message_html(str(exc))
+        return views.sample_size_html(current(), result)
+
+    @render.ui
+    def assurance_view():
+        if assurance_task.status() == "initial":
+            return None
+        return views.assurance_html(current(), assurance_task.result())
+
+    @render.ui
+    def realism_view():
+        if realism_task.status() == "initial":
+            return None
+        return views.realism_html(current(), realism_task.result())
+
+    @render.text
+    def command():
+        req = current()
+        return "" if req is None else req.commands()
+
+    _downloads(current)
+
+
+def _downloads(current) -> None:
+    """Each download: the bytes the command line writes for the page's design and seed."""
+
+    def req():
+        with reactive.isolate():
+            return current()
+
+    async def table(fmt):
+        r = req()
+        view = await _thread(compute.sample_size_view, r.design, r.seed, r.trials, None)
+        return view.tables[fmt].encode()
+
+    @render.download_button(filename="sample_size.csv", media_type="text/csv")
+    async def dl_table_csv():
+        yield await table("csv")
+
+    @render.download_button(filename="sample_size.md", media_type="text/markdown")
+    async def dl_table_md():
+        yield await table("md")
+
+    @render.download_button(filename="sample_size.tex", media_type="application/x-tex")
+    async def dl_table_latex():
+        yield await table("latex")
+
+    @render.download_button(filename="design.toml", media_type="application/toml")
+    async def dl_design():
+        yield req().design.to_toml().encode()
+
+    @render.download_button(filename="commands.sh", media_type="text/x-shellscript")
+    async def dl_commands():
+        yield req().commands().encode()
+
+    async def figure(kind):
+        r = req()
+        view = await _thread(compute.sample_size_view, r.design, r.seed, r.trials, None)
+        return view.png if kind == "png" else view.pdf
+
+    @render.download_button(filename="sample_size_curve.png", media_type="image/png")
+    async def dl_figure_png():
+        yield await figure("png")
+
+    @render.download_button(filename="sample_size_curve.pdf", media_type="application/pdf")
+    async def dl_figure_pdf():
+        yield await figure("pdf")
+
+    @render.download_button(filename="report.zip", media_type="application/zip")
+    async def dl_report():
+        r = req()
+        yield await _thread(compute.report_zip, r.design, r.seed, r.trials, True, None)

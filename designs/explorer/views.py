@@ -1,0 +1,199 @@
+"""The views as HTML: numbers from the library's results, laid out; nothing is computed.
+
+Each view states the seed and the number of simulated trials; a view that uses the phase 2
+posterior carries the caveat about the illustrative, uncontrolled phase 2 data
+(:data:`designs.outputs.console.UNCONTROLLED_NOTE`).
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+
+from shiny import ui
+
+from designs import __version__
+from designs.outputs.console import P_EFFECT_NOTE, UNCONTROLLED_NOTE, estimand_line
+
+
+def provenance(req, what: str = "simulated trials") -> ui.Tag:
+    return ui.p(
+        f"{req.trials:,} {what}, seed {req.seed}, als-trial-sim {__version__}.",
+        class_="provenance",
+    )
+
+
+def caveat() -> ui.Tag:
+    return ui.p(f"Phase 2 caveat: {UNCONTROLLED_NOTE} {P_EFFECT_NOTE}", class_="caveat")
+
+
+def message_html(text: str) -> ui.Tag:
+    return ui.p(text, class_="control-error")
+
+
+def _size_text(design) -> str:
+    t = design.trial
+    if t.allocation.equal:
+        return f"n = {t.n_per_arm} per arm ({t.n_total} randomised)"
+    return f"n = {t.n_total} randomised ({t.n_placebo} placebo, {t.n_active} active)"
+
+
+def _pct(x: float) -> str:
+    return "n/a" if math.isnan(x) else f"{x:.1%}"
+
+
+def power_html(req, view) -> ui.Tag:
+    """The headline: power of the primary analysis at the chosen size, with its Monte Carlo
+    error; ``data-power`` carries every digit (the tests compare it with the command line)."""
+    design = req.design
+    primary = str(design.trial.analysis)
+    s = view.summaries[primary]
+    what = "success probability" if design.decision.is_posterior else "power"
+    out = [
+        ui.div(
+            ui.span(
+                f"{s.power:.3f}",
+                id="power-value",
+                data_power=repr(s.power),
+                data_analysis=primary,
+                data_n_total=str(s.n_total),
+                data_effect=repr(design.effect.value),
+                data_seed=str(req.seed),
+                data_trials=str(req.trials),
+            ),
+            class_="headline",
+        ),
+        ui.p(
+            f"{what} of {primary} at {_size_text(design)}: Monte Carlo SE {s.mc_se:.3f}, "
+            f"95% Monte Carlo interval {s.ci95[0]:.3f}-{s.ci95[1]:.3f}; significant and "
+            f"favouring active {s.power_favourable:.3f} (SE {s.mc_se_favourable:.3f})."
+        ),
+        ui.p(design.describe(), class_="provenance"),
+        ui.p(estimand_line(primary), class_="provenance"),
+        provenance(req),
+        ui.p(
+            f"Computed in {view.seconds:.1f} s (cached: a repeated state shows at once).",
+            class_="provenance",
+        ),
+    ]
+    if design.decision.borrows:
+        out.append(caveat())
+    return ui.div(*out)
+
+
+def loss_html(req, view) -> ui.Tag:
+    """Dropout, deaths and completers by arm; the calendar length."""
+    design = req.design
+    s = view.summaries[str(design.trial.analysis)]
+    c = view.calendar
+    rows = [
+        ("randomised", str(s.n_placebo), str(s.n_active)),
+        ("dropped out", _pct(s.dropout_placebo), _pct(s.dropout_active)),
+        ("died", _pct(s.death_placebo), _pct(s.death_active)),
+        ("completers (mean)", f"{s.completers_placebo:.1f}", f"{s.completers_active:.1f}"),
+    ]
+    if s.screened_per_enrolled > 1:
+        rows.append(("screened (mean)", f"{s.screened_placebo:.0f}", f"{s.screened_active:.0f}"))
+    table = ui.tags.table(
+        ui.tags.thead(ui.tags.tr(ui.tags.th(""), ui.tags.th("placebo"), ui.tags.th("active"))),
+        ui.tags.tbody(*[ui.tags.tr(*[ui.tags.td(x) for x in r]) for r in rows]),
+        class_="table table-sm",
+        id="loss-table",
+    )
+    t = design.trial
+    calendar = ui.p(
+        ui.strong(f"Calendar length {c['calendar_months']:.1f} months"),
+        f" = {c['accrual_months']:.1f} months of accrual at {t.accrual_per_month:g} "
+        f"patients/month + {c['follow_up_months']:g} months of follow-up.",
+        id="calendar",
+    )
+    return ui.div(table, calendar, provenance(req))
+
+
+def analyses_html(req, view) -> ui.Tag:
+    """Every analysis on the same simulated trials."""
+    head = (
+        "analysis",
+        "estimand (units)",
+        "power (MC SE)",
+        "95% MC interval",
+        "favourable",
+        "mean estimate",
+        "true value",
+        "bias",
+        "failed fits",
+    )
+    body = []
+    for a, s in view.summaries.items():
+        truth = "n/a" if math.isnan(s.true_effect) else f"{s.true_effect:+.3f}"
+        bias = "n/a" if math.isnan(s.bias) else f"{s.bias:+.4f}"
+        body.append(
+            (
+                a,
+                f"{s.estimand} ({s.units})",
+                f"{s.power:.3f} ({s.mc_se:.3f})",
+                f"{s.ci95[0]:.3f}-{s.ci95[1]:.3f}",
+                f"{s.power_favourable:.3f}",
+                f"{s.mean_estimate:+.3f}",
+                truth,
+                bias,
+                str(s.failed_fits),
+            )
+        )
+    table = ui.tags.table(
+        ui.tags.thead(ui.tags.tr(*[ui.tags.th(h) for h in head])),
+        ui.tags.tbody(*[ui.tags.tr(*[ui.tags.td(x) for x in r]) for r in body]),
+        class_="table table-sm",
+        id="analyses-table",
+    )
+    note = ui.p(
+        f"Only {req.design.trial.analysis} is the trial's test; the others are shown for "
+        "comparison on the same simulated trials (no multiplicity correction).",
+        class_="provenance",
+    )
+    return ui.div(table, note, provenance(req))
+
+
+def _img(png: bytes, alt: str) -> ui.Tag:
+    src = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+    return ui.tags.img(src=src, alt=alt, style="max-width: 100%; height: auto;")
+
+
+def sample_size_html(req, view) -> ui.Tag:
+    """n for 80% and 90% power with the Monte Carlo interval of its estimate, the table the
+    command line prints, and the search's figure (power over n, bands, target lines)."""
+    lines = []
+    for r in view.result.rows:
+        unit = "per arm" if r.size_name == "n_per_arm" else "randomised"
+        flag = "" if r.reached else " (target not reached at the largest size simulated)"
+        lines.append(
+            ui.tags.li(
+                ui.strong(f"{r.target_power:.0%} power: n = {r.n:,} {unit}"),
+                f" (95% Monte Carlo interval of the estimate {r.n_low:,}-{r.n_high:,}; "
+                f"simulated power at n {r.power:.3f}, SE {r.mc_se:.3f}){flag}",
+            )
+        )
+    return ui.div(
+        ui.tags.ul(*lines, id="sample-size-lines"),
+        _img(view.png, "power over n with 95% Monte Carlo bars, the fitted curve and targets"),
+        ui.markdown(view.tables["md"]),
+        provenance(req, "simulated trials per size"),
+        ui.p(f"Computed in {view.seconds:.1f} s.", class_="provenance"),
+    )
+
+
+def assurance_html(req, text: str) -> ui.Tag:
+    return ui.div(
+        ui.h5("Assurance at the chosen size"),
+        ui.tags.pre(text, style="white-space: pre-wrap;"),
+        provenance(req, "simulated trials per transport"),
+        caveat(),
+    )
+
+
+def realism_html(req, text: str) -> ui.Tag:
+    return ui.div(
+        ui.h5("Realism sensitivity at the chosen size"),
+        ui.markdown(text),
+        provenance(req, "simulated trials per scenario"),
+    )

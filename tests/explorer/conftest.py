@@ -1,0 +1,135 @@
+"""Fixtures of the explorer's browser tests: a server on a free loopback port, started as
+a person would start it (``simulate.py explore --no-browser``) and stopped after the module,
+and Debian's Chromium driven by Playwright (no browser download: the Makefile installs
+``chromium`` with apt-get)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+#: Without the background-networking flags Chromium tries to reach Google's services, which
+#: a closed network refuses.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+STARTUP_SECONDS = 120  # a fresh clone compiles nothing here, but imports take a while on CI
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """A running ``simulate.py explore`` process."""
+
+    def __init__(self, repo: Path, port: int):
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}/"
+        env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONUNBUFFERED": "1"}
+        self.proc = subprocess.Popen(
+            [sys.executable, "simulate.py", "explore", "--port", str(port), "--no-browser"],
+            cwd=repo,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+
+    def wait_until_listening(self) -> None:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"explore exited early:\n{self.proc.stdout.read()}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                    return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("explore did not start listening")
+
+    def interrupt(self, timeout: float = 20) -> tuple[int, str]:
+        """Ctrl-C, as a person stops it; returns (exit status, everything it printed)."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+        out, _ = self.proc.communicate(timeout=timeout)
+        return self.proc.returncode, out
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.communicate()
+
+
+@pytest.fixture(scope="module")
+def server(repo_root):
+    srv = Server(repo_root, _free_port())
+    try:
+        srv.wait_until_listening()
+        yield srv
+    finally:
+        srv.kill()
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    """A headless Chromium context with a fresh profile."""
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: `make venv` installs it (apt-get)"
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-profile")),
+            executable_path=CHROMIUM,
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport={"width": 1400, "height": 1000},
+            accept_downloads=True,
+        )
+        try:
+            yield context
+        finally:
+            context.close()
+
+
+@pytest.fixture(scope="module")
+def page(browser, server):
+    """The explorer's page, loaded once per module (later tests continue from its state)."""
+    pg = browser.new_page()
+    pg.set_default_timeout(60_000)
+    pg.goto(server.url)
+    yield pg
+    pg.close()
+
+
+@pytest.fixture
+def cli(capsys):
+    """``cli(*args)``: the command line (``simulate.main``) in this process, as the page's
+    server would be too slow to compare against five fresh processes; returns stdout as the
+    bytes a terminal gets (UTF-8) and fails on a non-zero exit status."""
+    import simulate
+
+    def run(*args: str) -> bytes:
+        code = simulate.main(list(args))
+        out = capsys.readouterr()
+        assert code == 0, out.err
+        return out.out.encode("utf-8")
+
+    return run

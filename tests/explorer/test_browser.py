@@ -1,0 +1,153 @@
+"""The explorer in a real headless browser: the page loads, its numbers are the command
+line's, a bad value gets the library's one-line message, downloads are the command line's
+bytes, and Ctrl-C stops the server.
+
+One server and one page for the module (tests run in file order and continue from the
+page's state), to keep the browser tests to well under a minute.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import shutil
+from pathlib import Path
+
+import pytest
+
+from designs.errors import InputError
+from designs.explorer.controls import DEFAULT_TRIALS, analyses_shown
+from designs.simulation.seeds import DEFAULT_SEED
+from designs.spec import load_design
+
+#: The first simulation of a fresh clone compiles the kernels (minutes on 2 busy cores)
+#: when no earlier test has; later waits use the page's 60 s.
+FIRST_LOAD_MS = 15 * 60 * 1000
+#: Set to a path to keep a copy of the default-state screenshot (the tests always write one
+#: to their temporary folder).
+SCREENSHOT_COPY = os.environ.get("EXPLORER_SCREENSHOT")
+
+
+def _power_selector(**attrs) -> str:
+    return "#power-value" + "".join(f'[data-{k.replace("_", "-")}="{v}"]' for k, v in attrs.items())
+
+
+def _set(page, control: str, value) -> None:
+    page.fill(f"#{control}", str(value))
+    page.locator(f"#{control}").blur()
+
+
+def _up_to_date(page) -> None:
+    """Wait until no simulation is running (the views show the current state)."""
+    page.wait_for_function("document.querySelector('#status').innerText === 'up to date'")
+
+
+def test_the_page_loads_with_the_default_design(page, tmp_path):
+    page.wait_for_selector(
+        _power_selector(seed=DEFAULT_SEED, trials=DEFAULT_TRIALS, analysis="lmm_slope"),
+        timeout=FIRST_LOAD_MS,
+    )
+    page.wait_for_selector("#sample-size-lines li")
+    _up_to_date(page)
+    assert "80% power: n =" in page.inner_text("#sample-size-lines")
+    assert "Calendar length" in page.inner_text("#calendar")
+    rows = page.locator("#analyses-table tbody tr")
+    assert rows.count() == len(analyses_shown(load_design()))
+    shot = tmp_path / "explorer_default.png"
+    page.set_viewport_size({"width": 1400, "height": 2600})  # the whole page, no scrolling
+    page.screenshot(path=str(shot))
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    assert shot.stat().st_size > 10_000
+    if SCREENSHOT_COPY:
+        shutil.copyfile(shot, SCREENSHOT_COPY)
+
+
+def test_changing_effect_and_n_shows_the_command_lines_power(page, cli):
+    _set(page, "n", 60)
+    _set(page, "effect", 35)  # % slowing: effect.value 0.35
+    shown = page.wait_for_selector(_power_selector(n_total=120, effect=0.35))
+    design = load_design().with_overrides({"trial.n_per_arm": 60, "effect.value": 0.35})
+    analyses = analyses_shown(design)
+    argv = ["--n-per-arm", "60", "--effect", "35%", "--seed", str(DEFAULT_SEED)]
+    argv += ["--trials", str(DEFAULT_TRIALS), "--analysis", *analyses]
+    rows = json.loads(cli("power", "--json", *argv))
+    assert rows[0]["analysis"] == "lmm_slope"
+    # the same design and seed: the same simulated trials, so the same rate to the last digit
+    assert float(shown.get_attribute("data-power")) == rows[0]["power"]
+    assert shown.inner_text() == f"{rows[0]['power']:.3f}"
+    table = page.inner_text("#analyses-table")
+    for row in rows:
+        assert f"{row['power']:.3f} ({row['mc_se']:.3f})" in table
+
+
+def test_a_bad_value_shows_the_librarys_one_line_message(page):
+    with pytest.raises(InputError) as library:
+        load_design().with_overrides({"trial.n_per_arm": 1})
+    _set(page, "n", 1)
+    message = page.locator("#err_n")
+    message.wait_for(state="visible")
+    page.wait_for_function("document.querySelector('#err_n').innerText.length > 0")
+    assert message.inner_text() == str(library.value)
+    assert "\n" not in message.inner_text()
+    _set(page, "n", 60)  # the page recovers
+    page.wait_for_function("document.querySelector('#err_n').innerText === ''")
+    page.wait_for_selector(_power_selector(n_total=120, effect=0.35))
+
+
+def test_an_uploaded_design_is_the_one_simulated(page, tmp_path):
+    """A TOML file from elsewhere: the page starts from its values (here 80 per arm)."""
+    mine = load_design().with_overrides({"trial.n_per_arm": 80, "trial.name": "uploaded"})
+    path = tmp_path / "my_trial.toml"
+    path.write_text(mine.to_toml())
+    page.set_input_files("#upload", str(path))
+    page.wait_for_selector(_power_selector(n_total=160, effect=0.25))
+    assert page.input_value("#n") == "80"
+    page.wait_for_function(
+        "document.querySelector('#command').innerText.includes('--design my_trial.toml')"
+    )
+    page.select_option("#design", "default")  # back to the library: its own values again
+    page.wait_for_selector(_power_selector(n_total=200, effect=0.25))
+    _up_to_date(page)
+
+
+def _download(page, button: str) -> bytes:
+    with page.expect_download() as info:
+        page.click(f"#{button}")
+    return Path(info.value.path()).read_bytes()
+
+
+@pytest.mark.slow  # about 20 s: the command line repeats the sample-size search 3 times
+def test_downloads_are_the_command_lines_bytes(page, cli):
+    trials = 100  # small: the command line repeats the sample-size search
+    _set(page, "n", 60)
+    _set(page, "trials", trials)
+    _set(page, "duration", 9)
+    _set(page, "dropout12", 20)
+    # the page has taken all three changes (its commands show them), then finished
+    page.wait_for_function(
+        "(t => t.includes('--trials 100') && t.includes('trial.visits_months')"
+        " && t.includes('dropout.monthly_hazard'))(document.querySelector('#command').innerText)"
+    )
+    _up_to_date(page)
+    page.wait_for_selector(_power_selector(n_total=120, trials=trials))
+    commands = _download(page, "dl_commands").decode().splitlines()
+    # the commands the page gives for its view: power, sample size, the design
+    power_cmd, size_cmd, design_cmd = (shlex.split(c)[2:] for c in commands[1:])
+    assert f"--trials {trials}" in commands[1] and "trial.visits_months" in commands[1]
+    shown = float(page.get_attribute("#power-value", "data-power"))
+    assert json.loads(cli(*power_cmd, "--json"))[0]["power"] == shown
+    assert _download(page, "dl_design") == cli(*design_cmd)
+    for fmt, button in (
+        ("csv", "dl_table_csv"),
+        ("md", "dl_table_md"),
+        ("latex", "dl_table_latex"),
+    ):
+        assert _download(page, button) == cli(*size_cmd, "--format", fmt), fmt
+
+
+def test_ctrl_c_stops_the_server_cleanly(server):
+    status, printed = server.interrupt()
+    assert status == 0, printed
+    assert "Traceback" not in printed, printed
+    assert printed.rstrip().endswith("design explorer stopped")

@@ -1,0 +1,106 @@
+"""The page's controls become a library design, and the commands it offers rebuild that
+design exactly (no browser: the browser tests check the same through the page)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from designs.errors import InputError
+from designs.explorer import command
+from designs.explorer.controls import base_values, design_from_values
+from designs.spec import load_design
+
+
+@pytest.fixture
+def base():
+    return load_design()
+
+
+def _with(base, **changes):
+    return {**base_values(base), **changes}
+
+
+def test_controls_left_alone_are_the_design_itself(base):
+    design, errors = design_from_values(base, base_values(base))
+    assert errors == {}
+    assert design is base
+    assert command.set_options(base, design) == []
+
+
+def test_each_control_sets_its_field_in_its_units(base):
+    values = _with(base, n=60, effect=35, dropout12=20, duration=9, informative=1.5, death=1)
+    design, errors = design_from_values(base, values)
+    assert errors == {}
+    assert design.trial.n_per_arm == 60
+    assert design.effect.value == 0.35  # 35% slowing
+    assert design.trial.visits_months[-1] == 9
+    # the sweep's rule: a constant MCAR hazard that loses 20% by month 12
+    assert design.dropout.cumulative == ()
+    assert math.isclose(-math.expm1(-12 * design.dropout.monthly_hazard), 0.20, rel_tol=1e-12)
+    assert design.dropout.informative == 1.5
+    assert design.dropout.death_monthly_hazard == 0.01
+
+
+def test_a_shorter_follow_up_keeps_the_published_attrition_at_its_visits(base):
+    design, errors = design_from_values(base, _with(base, duration=9))
+    assert errors == {}
+    assert design.trial.visits_months == base.trial.visits_months[:10]
+    assert design.dropout.cumulative == pytest.approx(base.dropout.cumulative[:10], abs=1e-12)
+
+
+def test_total_size_with_unequal_allocation(base):
+    design, errors = design_from_values(base, _with(base, n=150, size_mode="total", allocation=2))
+    assert errors == {}
+    assert (design.trial.n_placebo, design.trial.n_active) == (50, 100)
+
+
+@pytest.mark.parametrize(
+    ("control", "value", "field", "library_value"),
+    [
+        ("n", 1, "trial.n_per_arm", 1),
+        ("alpha", 1.5, "trial.alpha", 1.5),
+        ("death", -5, "dropout.death_monthly_hazard", -0.05),
+        ("effect", None, "effect.value", math.nan),  # an empty box
+    ],
+)
+def test_a_bad_value_gets_the_librarys_message_beside_its_control(
+    base, control, value, field, library_value
+):
+    with pytest.raises(InputError) as library:
+        base.with_overrides({field: library_value})
+    design, errors = design_from_values(base, _with(base, **{control: value}))
+    assert design is None
+    assert errors == {control: str(library.value)}
+
+
+def test_bad_seed_and_trials_are_refused(base):
+    design, errors = design_from_values(base, _with(base, seed=-1, trials=5))
+    assert design is None
+    assert set(errors) == {"seed", "trials"}
+    assert errors["seed"].startswith("seed = -1: must be")
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"n": 60, "effect": 35},
+        {"duration": 9, "interval": 3},
+        {"dropout12": 20, "duration": 18},
+        {"n": 150, "size_mode": "total", "allocation": 2},
+        {"effect_kind": "slope_difference", "effect": 0.2, "sides": "1", "alpha": 0.025},
+        {"lead_in": 3, "delta_fs_min": 0.3},
+    ],
+)
+def test_the_commands_rebuild_the_pages_design(base, changes):
+    design, errors = design_from_values(base, _with(base, **changes))
+    assert errors == {}
+    options = command.set_options(base, design)  # raises if they would not rebuild it
+    sets = dict(options[i + 1].split("=", 1) for i in range(0, len(options), 2))
+    assert all(options[i] == "--set" for i in range(0, len(options), 2))
+    # the command line parses each value as TOML and applies them in this order
+    from designs.cli.options import parse_set
+
+    rebuilt = base.with_overrides(parse_set([f"{k}={v}" for k, v in sets.items()]))
+    assert rebuilt.to_dict() == design.to_dict()
