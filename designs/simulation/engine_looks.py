@@ -9,6 +9,7 @@ depends only on (seed, global trial index): not on threads or blocks.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 import numba
@@ -21,7 +22,7 @@ from designs.simulation.engine import _CHUNK, block_size_for
 from designs.simulation.inputs import SimulationInputs
 from designs.simulation.layout import N_COUNTS
 from designs.simulation.looks import simulate_block_looks
-from designs.simulation.numba_cache import announce_compilation
+from designs.simulation.numba_cache import compilation_notice
 from designs.simulation.rng import seed_key
 from designs.simulation.seeds import SALT_ENTRY_TIMES, check_seed, secondary_seed
 
@@ -110,30 +111,31 @@ def run_trials_at_looks(
                 f"threads = {threads}: must be between 1 and {most} (NUMBA_NUM_THREADS)"
             )
         numba.set_num_threads(int(threads))
-    announce_compilation()
     try:
         for start in range(0, trials, max(block, 1)):
             stop = min(start + max(block, 1), trials)
-            simulate_block_looks(
-                key,
-                entry_key,
-                start,
-                inputs.n_placebo,
-                inputs.n_active,
-                effect_by_trial[start:stop],
-                inputs.visits_all,
-                inputs.curve,
-                inputs.effect_course,
-                inputs.cum_hazard,
-                inputs.params,
-                registry.get(analysis).kernel_index,
-                looks,
-                float(accrual_months),
-                min(_CHUNK, -(-(stop - start) // numba.get_num_threads())),
-                res[start:stop],
-                entered[start:stop],
-                counts[start:stop],
-            )
+            # the first call compiles on a first run: a status line erased afterwards
+            with compilation_notice() if start == 0 else nullcontext():
+                simulate_block_looks(
+                    key,
+                    entry_key,
+                    start,
+                    inputs.n_placebo,
+                    inputs.n_active,
+                    effect_by_trial[start:stop],
+                    inputs.visits_all,
+                    inputs.curve,
+                    inputs.effect_course,
+                    inputs.cum_hazard,
+                    inputs.params,
+                    registry.get(analysis).kernel_index,
+                    looks,
+                    float(accrual_months),
+                    min(_CHUNK, -(-(stop - start) // numba.get_num_threads())),
+                    res[start:stop],
+                    entered[start:stop],
+                    counts[start:stop],
+                )
             if progress is not None:
                 progress(stop - start)
     finally:
