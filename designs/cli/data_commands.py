@@ -178,7 +178,8 @@ def cmd_power(args) -> int:
     design = design_from_args(args)
     analyses = tuple(args.analysis) if args.analysis else (str(design.trial.analysis),)
     prior = decision_prior_from_args(design, args)
-    with progress_bar(args.trials, "trial", not args.json) as bar:
+    runs = 2 if prior is not None else 1  # the posterior rule: also the same trials, no effect
+    with progress_bar(runs * args.trials, "trial", not args.json) as bar:
         out = power(
             design,
             args.trials,
@@ -187,6 +188,7 @@ def cmd_power(args) -> int:
             threads=args.threads,
             progress=bar.update,
             prior=prior,
+            type1=True,
         )
     summaries = list(out.values())
     if args.json:

@@ -53,10 +53,11 @@ def phase2_effect_prior(design, idata) -> NormalMixture:
     return fit_normal_mixture(shifts)
 
 
-def decision_prior(design, idata=None) -> NormalMixture:
+def decision_prior(design, idata=None, phase2: NormalMixture | None = None) -> NormalMixture:
     """The prior of the effect (points/month) that ``design.decision`` names.
 
-    ``idata`` (the phase 2 posterior) is needed only by a robust prior with a weight above 0.
+    ``idata`` (the phase 2 posterior), or ``phase2`` (its effect already approximated by
+    :func:`phase2_effect_prior`), is needed only by a robust prior with a weight above 0.
     """
     d = design.decision
     vague = NormalMixture.normal(0.0, d.vague_sd)
@@ -64,6 +65,8 @@ def decision_prior(design, idata=None) -> NormalMixture:
         return NormalMixture.normal(0.0, d.sceptical_sd)
     if d.prior is PriorKind.VAGUE or d.prior_weight == 0:
         return vague
+    if phase2 is not None:
+        return phase2.mix(vague, d.prior_weight)
     if idata is None:
         raise InputError(
             "decision.prior = 'robust': borrowing from phase 2 needs its posterior (--posterior "
