@@ -266,6 +266,7 @@ def add_assurance(sub) -> None:
         help="population of each simulated trial: the design's, or drawn jointly with the "
         "effect from the phase 2 posterior (patients recruited like the phase 2 ones)",
     )
+    add_decision(p)
 
 
 def cmd_assurance(args) -> int:
@@ -276,6 +277,11 @@ def cmd_assurance(args) -> int:
 
     design = design_from_args(args)
     idata = phase2_posterior(args.posterior)
+    prior = None
+    if design.decision.is_posterior:
+        from designs.planning.decision_rule import decision_prior
+
+        prior = decision_prior(design, idata if design.decision.borrows else None)
     first = args.transport or design.effect.transport.value
     order = (first, "absolute" if first == "proportional" else "proportional")
     history = None
@@ -297,7 +303,15 @@ def cmd_assurance(args) -> int:
                     natural_history=history,
                     threads=args.threads,
                     progress=bar.update,
+                    prior=prior,
                 )
+            )
+        cases = None
+        if prior is not None:
+            from designs.planning.decision_rule import posterior_rule_assurance
+
+            cases = posterior_rule_assurance(
+                design, idata, args.trials, args.seed, threads=args.threads
             )
     warn(failed_fit_warnings(results))
     if args.json:
@@ -306,6 +320,8 @@ def cmd_assurance(args) -> int:
         out["posterior_seed"] = idata.attrs.get("seed")
         out["illustrative_data"] = bool(idata.attrs.get("illustrative_data", 1))
         out["undefined_proportional_draws"] = undefined_proportional_draws(idata)
+        if cases is not None:
+            out["posterior_rule"] = {k: v.to_dict() for k, v in cases.items()}
         print_json(out)
     else:
         print(
@@ -316,6 +332,13 @@ def cmd_assurance(args) -> int:
                 undefined_draws=undefined_proportional_draws(idata),
             )
         )
+        if cases is not None:
+            o, s = cases["optimistic"], cases["sceptical"]
+            print(
+                f"posterior rule, effects drawn from phase 2: assurance {o.assurance:.3f} (MC SE "
+                f"{o.mc_se:.3f}) when the same phase 2 posterior also analyses (optimistic), "
+                f"{s.assurance:.3f} (MC SE {s.mc_se:.3f}) with the sceptical prior"
+            )
     return 0
 
 
