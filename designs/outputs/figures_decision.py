@@ -79,13 +79,15 @@ def prior_weight_figure(ds, path, target: float, analysis: str | None = None) ->
         se = np.asarray(cell["mc_se" if var == "power" else "type1_mc_se"].values, dtype=float)
         ax.errorbar(w, p, yerr=Z95 * se, marker="o", color="C0" if var == "power" else "C3",
                     capsize=3, lw=2)  # fmt: skip
-        ax.set_xlabel("weight of the phase 2 posterior in the robust prior")
+        ax.set_xlabel("w: weight of the phase 2 posterior")
         ax.set_title(title)
         ax.set_xlim(-0.05, 1.05)
         ax.grid(alpha=0.3)
     axes[1].axhline(target, color="k", ls="--", lw=1, label=f"one-sided level {target:g}")
-    axes[1].set_ylim(0, max(2.5 * target, float(np.nanmax(cell["type1"].values)) * 1.15))
-    axes[1].legend(loc="upper left")
+    top = np.asarray(cell["type1"].values) + Z95 * np.asarray(cell["type1_mc_se"].values)
+    axes[1].set_ylim(0, 1.1 * max(2.5 * target, float(np.nanmax(top))))
+    fig.subplots_adjust(bottom=0.2, wspace=0.3)
+    axes[1].legend(loc="lower right")
     axes[0].set_ylim(0, 1)
     footer(
         fig,
