@@ -182,7 +182,8 @@ def cmd_power(args) -> int:
         return _power_group_sequential(design, args)
     analyses = tuple(args.analysis) if args.analysis else (str(design.trial.analysis),)
     prior = decision_prior_from_args(design, args)
-    with progress_bar(args.trials, "trial", not args.json) as bar:
+    runs = 2 if prior is not None else 1  # the posterior rule: also the same trials, no effect
+    with progress_bar(runs * args.trials, "trial", not args.json) as bar:
         out = power(
             design,
             args.trials,
@@ -191,6 +192,7 @@ def cmd_power(args) -> int:
             threads=args.threads,
             progress=bar.update,
             prior=prior,
+            type1=True,
         )
     summaries = list(out.values())
     if args.json:

@@ -169,9 +169,10 @@ def add_design(p, *, sizes: bool = True) -> None:
     p.add_argument("--threads", type=whole(1, 256), help="Numba threads (default: all cores)")
 
 
-def add_decision(p) -> None:
+def add_decision(p, *, weight_grid: bool = False) -> None:
     """``--decision``, ``--prior``, ``--prior-weight``, ``--threshold``: the ``[decision]``
-    section from the command line (each overrides the design's field)."""
+    section from the command line (each overrides the design's field). With ``weight_grid``
+    (the sweep), ``--prior-weight`` is a grid: the sweep dimension ``prior_weight``."""
     p.add_argument(
         "--decision",
         choices=("frequentist", "posterior"),
@@ -184,13 +185,21 @@ def add_decision(p) -> None:
         help="decision.prior of the effect under the posterior rule; robust = --prior-weight "
         "on the phase 2 posterior, the rest vague (default: the design's)",
     )
-    p.add_argument(
-        "--prior-weight",
-        type=finite,
-        metavar="W",
-        help="decision.prior_weight in [0, 1]: weight of the phase 2 posterior in the robust "
-        "prior (default: the design's)",
-    )
+    if weight_grid:
+        add_grid(
+            p,
+            "--prior-weight",
+            "decision.prior_weight grid in [0, 1]: weight of the phase 2 posterior in the "
+            "robust prior, e.g. 0:1:0.25 (each cell also gets its type I error)",
+        )
+    else:
+        p.add_argument(
+            "--prior-weight",
+            type=finite,
+            metavar="W",
+            help="decision.prior_weight in [0, 1]: weight of the phase 2 posterior in the "
+            "robust prior (default: the design's)",
+        )
     p.add_argument(
         "--threshold",
         type=finite,
@@ -400,7 +409,7 @@ def design_from_args(args, *, analysis_field: bool = True):
     if isinstance(getattr(args, "effect", None), float):
         overrides["effect.value"] = args.effect
     for name, dotted in DECISION_OPTIONS.items():
-        if getattr(args, name, None) is not None:
+        if getattr(args, name, None) is not None and not isinstance(getattr(args, name), list):
             overrides[dotted] = getattr(args, name)
     overrides.update(interim_overrides(args))
     analysis = getattr(args, "analysis", None)

@@ -8,6 +8,7 @@ from designs import __version__
 from designs.cli.options import (
     add_analysis,
     add_command,
+    add_decision,
     add_design,
     add_force,
     add_grid,
@@ -41,6 +42,7 @@ SWEEP_GRIDS = (
         False,
         "dropout.informative grid: log-hazard per point/month of faster decline (0 = MCAR)",
     ),
+    ("--prior-weight", "prior_weight", False, None),  # added by add_decision(weight_grid=True)
 )
 
 
@@ -51,7 +53,9 @@ def add_sweep(sub) -> None:
     add_seed_json(p)
     add_design(p, sizes=False)
     for flag, _, _, help_text in SWEEP_GRIDS:
-        add_grid(p, flag, help_text)
+        if help_text is not None:
+            add_grid(p, flag, help_text)
+    add_decision(p, weight_grid=True)
     p.add_argument(
         "--assurance",
         action="store_true",
@@ -97,9 +101,18 @@ def cmd_sweep(args) -> int:
     if not grid:
         flags = ", ".join(flag for flag, *_ in SWEEP_GRIDS)
         raise InputError(f"sweep: give at least one of {flags}")
-    draws = None
-    if args.assurance or args.posterior:
+    from designs.planning.sweep.grid import _check_grid
+
+    _check_grid(design, grid)  # bad grids are refused before the phase 2 posterior is read
+    draws = phase2 = None
+    # --posterior alone asks for assurance, except under the posterior rule (its prior).
+    if args.assurance or (args.posterior and not design.decision.is_posterior):
         draws = posterior_draws(phase2_posterior(args.posterior), args.transport)
+    borrows = design.decision.is_posterior and design.decision.prior.value == "robust"
+    if borrows and (design.decision.prior_weight > 0 or "prior_weight" in grid):
+        from designs.planning.decision_rule import phase2_effect_prior
+
+        phase2 = phase2_effect_prior(design, phase2_posterior(args.posterior))
     cells = math.prod(len(v) for v in grid.values())
     resumed = cells_folder(args.out).is_dir()
     before = _identity(args.out)
@@ -117,6 +130,7 @@ def cmd_sweep(args) -> int:
             command=command_line(),
             assurance_draws=draws,
             transport=args.transport,
+            phase2_prior=phase2,
         )
     dims = {k: int(v) for k, v in ds.sizes.items()}
     reused = before is not None and before == _identity(args.out)  # the file was not rewritten
@@ -173,6 +187,8 @@ def add_sample_size(sub) -> None:
     add_trials(p, 2000, lo=10, what="simulated trials per size")
     add_analysis(p, several=False)
     add_grid(p, "--sizes", "simulate exactly these sizes (default: a bracket from the closed form)")
+    add_decision(p)
+    add_posterior(p)
     p.add_argument("--format", choices=("md", "csv", "latex"), default="md", help="table format")
     p.add_argument("--out", help="also write the table to this file")
     add_force(p)
@@ -180,6 +196,7 @@ def add_sample_size(sub) -> None:
 
 def cmd_sample_size(args) -> int:
     from designs.atomic import atomic_write_text, check_writable
+    from designs.cli.data_commands import decision_prior_from_args
     from designs.outputs.console import failed_fit_warnings
     from designs.outputs.tables import is_sample_size_table, sample_size_table
     from designs.planning.power_curve import size_name
@@ -196,6 +213,7 @@ def cmd_sample_size(args) -> int:
             what="sample-size table written by this tool",
             force=args.force,
         )
+    prior = decision_prior_from_args(design, args)
     with progress_bar(0, "trial", not args.json) as bar:
         result = find_sample_size(
             design,
@@ -206,6 +224,7 @@ def cmd_sample_size(args) -> int:
             sizes=sizes,
             threads=args.threads,
             progress=bar.update,
+            prior=prior,
         )
     table = sample_size_table(result, design, args.format)
     if args.out:
@@ -248,6 +267,7 @@ def add_assurance(sub) -> None:
         help="population of each simulated trial: the design's, or drawn jointly with the "
         "effect from the phase 2 posterior (patients recruited like the phase 2 ones)",
     )
+    add_decision(p)
 
 
 def cmd_assurance(args) -> int:
@@ -258,6 +278,11 @@ def cmd_assurance(args) -> int:
 
     design = design_from_args(args)
     idata = phase2_posterior(args.posterior)
+    prior = None
+    if design.decision.is_posterior:
+        from designs.planning.decision_rule import decision_prior
+
+        prior = decision_prior(design, idata if design.decision.borrows else None)
     first = args.transport or design.effect.transport.value
     order = (first, "absolute" if first == "proportional" else "proportional")
     history = None
@@ -279,7 +304,15 @@ def cmd_assurance(args) -> int:
                     natural_history=history,
                     threads=args.threads,
                     progress=bar.update,
+                    prior=prior,
                 )
+            )
+        cases = None
+        if prior is not None:
+            from designs.planning.decision_rule import posterior_rule_assurance
+
+            cases = posterior_rule_assurance(
+                design, idata, args.trials, args.seed, threads=args.threads
             )
     warn(failed_fit_warnings(results, design))
     if args.json:
@@ -288,6 +321,8 @@ def cmd_assurance(args) -> int:
         out["posterior_seed"] = idata.attrs.get("seed")
         out["illustrative_data"] = bool(idata.attrs.get("illustrative_data", 1))
         out["undefined_proportional_draws"] = undefined_proportional_draws(idata)
+        if cases is not None:
+            out["posterior_rule"] = {k: v.to_dict() for k, v in cases.items()}
         print_json(out)
     else:
         print(
@@ -298,6 +333,13 @@ def cmd_assurance(args) -> int:
                 undefined_draws=undefined_proportional_draws(idata),
             )
         )
+        if cases is not None:
+            o, s = cases["optimistic"], cases["sceptical"]
+            print(
+                f"posterior rule, effects drawn from phase 2: assurance {o.assurance:.3f} (MC SE "
+                f"{o.mc_se:.3f}) when the same phase 2 posterior also analyses (optimistic), "
+                f"{s.assurance:.3f} (MC SE {s.mc_se:.3f}) with the sceptical prior"
+            )
     return 0
 
 

@@ -48,7 +48,37 @@ def power_text(design, summaries) -> str:
         f"{s.trials} trials, seed {s.seed}"
     )
     lines.append(estimand_line(summaries[0].analysis))
+    lines += decision_lines(design, summaries)
     return "\n".join(lines + power_notes(design, summaries))
+
+
+def decision_lines(design, summaries) -> list[str]:
+    """Under the posterior rule: what "power" means, the type I error on the same trials with
+    no effect, and the prior-data conflict when the prior borrows a benefit from phase 2."""
+    d = design.decision
+    if not d.is_posterior or math.isnan(summaries[0].type1):
+        return []
+    s = summaries[0]
+    target = design.trial.alpha / design.trial.sides
+    lines = [
+        f"posterior rule: power = P(success) = P(P(effect > {d.margin:g} | data) > "
+        f"{d.threshold:g}); type I error (same trials, effect 0) {s.type1:.4f} (MC SE "
+        f"{s.type1_mc_se:.4f}) against the one-sided level {target:g}"
+    ]
+    if d.borrows:
+        inflated = s.type1 - target > 3 * s.type1_mc_se
+        lines.append(
+            f"prior-data conflict: the robust prior (weight {d.prior_weight:g} on phase 2) puts "
+            f"P(effect > {d.margin:g}) = {s.prior_p_benefit:.2f}; when the phase 3 truth is no "
+            f"effect the rule still succeeds in {s.type1:.1%} of trials"
+            + (
+                f", above {target:g} by more than 3 MC SE: calibrate the threshold "
+                "(simulate.py calibrate) or lower the weight"
+                if inflated
+                else ""
+            )
+        )
+    return lines
 
 
 def estimand_line(analysis: str) -> str:

@@ -52,6 +52,10 @@ REPORT_FILES = (
     "power_sweep.nc",
     *(f"{name}.{ext}" for name in FIGURES for ext in ("pdf", "png")),
     "assurance.json",
+    "prior_weight.md",
+    "prior_weight.csv",
+    "prior_weight.pdf",
+    "prior_weight.png",
     "methods.md",
     "design.toml",
     "design_chosen.toml",
@@ -188,6 +192,15 @@ def _render(plan, tmp: Path) -> None:
     )
     write_netcdf(plan.power_sweep, tmp / "power_sweep.nc")  # no h5py crash on a full disk
     _figures(plan, tmp)
+    if plan.prior_weight_sweep is not None:
+        from designs.outputs.figures_decision import prior_weight_figure, prior_weight_table
+
+        target = design.trial.alpha / design.trial.sides
+        for fmt in ("md", "csv"):
+            (tmp / f"prior_weight.{fmt}").write_text(
+                prior_weight_table(plan.prior_weight_sweep, target, fmt=fmt)
+            )
+        prior_weight_figure(plan.prior_weight_sweep, tmp / "prior_weight.png", target)
     if plan.assurance is not None:
         (tmp / "assurance.json").write_text(
             json.dumps(

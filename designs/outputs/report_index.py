@@ -90,6 +90,11 @@ def report_readme(plan) -> str:
             "| `assurance.json` | assurance at each chosen n, both transports, with Monte "
             "Carlo SE |"
         )
+    if plan.prior_weight_sweep is not None:
+        lines.append(
+            "| `prior_weight.md`, `.csv` | the posterior rule with a robust prior: power and "
+            "type I error against the weight of the phase 2 posterior |"
+        )
     lines += ["", "## Figures", ""]
     lines += _figure(
         "sample_size_curve",
@@ -133,5 +138,16 @@ def report_readme(plan) -> str:
             "the mean pre-dose decline) and absolute transport (right, points/month); dashed: "
             "mean; shaded: central 95% of the draws; dotted green: the design's fixed effect. "
             "Five patients, uncontrolled before/after, illustrative data.",
+        )
+    if plan.prior_weight_sweep is not None:
+        lines += _figure(
+            "prior_weight",
+            "Borrowing from phase 2: power and type I error against the weight",
+            "The posterior rule (success when P(effect > margin | data) exceeds the design's "
+            "threshold) with a robust prior: weight w on the phase 2 posterior of the effect, "
+            "1 - w on the vague prior, at the n chosen for the first target. Left: power at the "
+            "design's effect; right: type I error on the same trials with no effect (the "
+            "prior-data conflict: phase 3 truth zero, phase 2 says benefit), dashed: the "
+            "one-sided level. Bars: 95% Monte Carlo intervals.",
         )
     return "\n".join(lines)

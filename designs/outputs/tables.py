@@ -59,6 +59,21 @@ def _caption(result, design) -> str:
     )
 
 
+def success_phrase(design, r0) -> str:
+    """What counts as a success: the frequentist test, or the posterior rule with its prior."""
+    dec = design.decision
+    if not dec.is_posterior:
+        return (
+            f"significant results favouring active ({r0.analysis}, alpha {r0.alpha:g} "
+            f"{'two' if r0.sides == 2 else 'one'}-sided)"
+        )
+    weight = f", weight {dec.prior_weight:g} on phase 2" if dec.prior.value == "robust" else ""
+    return (
+        f"probability of success of the posterior rule, P(effect > {dec.margin:g} points/month "
+        f"| data) > {dec.threshold:g} ({r0.analysis}, {dec.prior.value} prior{weight})"
+    )
+
+
 def _notes(result, design) -> str:
     """What a reader needs to read the table right (printed below it)."""
     r0 = result.rows[0]
@@ -67,8 +82,7 @@ def _notes(result, design) -> str:
         f"Notes: n is the number randomised; {100 * gone:.1f}% are gone by month "
         f"{design.trial.duration_months:g} and the simulation already loses them, so n is not "
         "inflated for dropout. MC interval: "
-        f"{N_INTERVAL_NOTE}. Power: significant results favouring active ({r0.analysis}, "
-        f"alpha {r0.alpha:g} {'two' if r0.sides == 2 else 'one'}-sided). Fitted: the probit "
+        f"{N_INTERVAL_NOTE}. Power: {success_phrase(design, r0)}. Fitted: the probit "
         "curve fitted to power over n, at n; n is where it crosses the target, so the power "
         "simulated at n on the same trials can fall just short of the target. Fresh trials: "
         "power at n on independent trials, the check. In brackets: Monte Carlo SE. "

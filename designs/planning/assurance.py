@@ -137,8 +137,15 @@ def assurance_from_draws(
     natural_history: dict | None = None,
     threads: int | None = None,
     progress: Callable[[int], None] | None = None,
+    prior=None,
 ) -> AssuranceResult:
     """Assurance of ``design`` over posterior effect draws.
+
+    Under ``decision.rule = "posterior"`` a success is ``P(effect > margin | data) >
+    threshold`` with the prior ``prior`` (default
+    :func:`designs.planning.decision_rule.decision_prior`); see
+    :func:`designs.planning.decision_rule.posterior_rule_assurance` for the optimistic
+    (same prior generates and analyses) and sceptical cases side by side.
 
     Parameters
     ----------
@@ -170,11 +177,18 @@ def assurance_from_draws(
     AssuranceResult
     """
     analysis = analysis or str(design.trial.analysis)
-    if design.decision.is_posterior:  # never a silent frequentist answer
-        raise InputError(
-            "decision.rule = 'posterior': assurance does not apply the posterior rule yet "
-            "(power and calibrate do); set decision.rule = 'frequentist' for assurance"
-        )
+    rule = design.decision
+    if rule.is_posterior:
+        from designs.planning import decision_rule
+
+        decision_rule.check_analyses((analysis,))
+        prior = decision_rule.decision_prior(design) if prior is None else prior
+
+    def successes(results):
+        if rule.is_posterior:
+            return decision_rule.posterior_success(results, analysis, rule, prior)
+        return results.rejected_favourable(analysis, alpha, sides)
+
     if int(trials) < 1:
         raise InputError(f"trials = {trials}: must be a whole number >= 1")
     check_fixed(design, "assurance")
@@ -214,7 +228,7 @@ def assurance_from_draws(
         progress=progress,
     )
     ok = ~res.failed(analysis)
-    fav = res.rejected_favourable(analysis, alpha, sides) & ok
+    fav = successes(res) & ok
     # the denominator: every trial (a failed fit is a failure), or the successful fits
     counted = _counted(ok, design)
     n_ok = int(counted.sum())
@@ -233,7 +247,7 @@ def assurance_from_draws(
         progress=progress,
     )
     ok_m = ~at_median.failed(analysis)
-    k_m = int((at_median.rejected_favourable(analysis, alpha, sides) & ok_m).sum())
+    k_m = int((successes(at_median) & ok_m).sum())
     n_m = int(_counted(ok_m, design).sum())
     p_m = k_m / n_m if n_m else math.nan
 

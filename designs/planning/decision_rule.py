@@ -34,6 +34,7 @@ __all__ = [
     "calibrate",
     "decision_prior",
     "phase2_effect_prior",
+    "posterior_rule_assurance",
     "posterior_success",
     "tail_probabilities",
 ]
@@ -53,10 +54,11 @@ def phase2_effect_prior(design, idata) -> NormalMixture:
     return fit_normal_mixture(shifts)
 
 
-def decision_prior(design, idata=None) -> NormalMixture:
+def decision_prior(design, idata=None, phase2: NormalMixture | None = None) -> NormalMixture:
     """The prior of the effect (points/month) that ``design.decision`` names.
 
-    ``idata`` (the phase 2 posterior) is needed only by a robust prior with a weight above 0.
+    ``idata`` (the phase 2 posterior), or ``phase2`` (its effect already approximated by
+    :func:`phase2_effect_prior`), is needed only by a robust prior with a weight above 0.
     """
     d = design.decision
     vague = NormalMixture.normal(0.0, d.vague_sd)
@@ -64,6 +66,8 @@ def decision_prior(design, idata=None) -> NormalMixture:
         return NormalMixture.normal(0.0, d.sceptical_sd)
     if d.prior is PriorKind.VAGUE or d.prior_weight == 0:
         return vague
+    if phase2 is not None:
+        return phase2.mix(vague, d.prior_weight)
     if idata is None:
         raise InputError(
             "decision.prior = 'robust': borrowing from phase 2 needs its posterior (--posterior "
@@ -215,3 +219,34 @@ def calibrate(
         failed_fits=int((~ok).sum()),
         seed=seed,
     )
+
+
+def posterior_rule_assurance(design, idata, trials: int, seed: int, **kwargs) -> dict:
+    """Assurance of the posterior rule, optimistic beside sceptical.
+
+    Effects are drawn from the phase 2 posterior (``effect.transport``) in both; each trial
+    is then judged by the posterior rule (the design's threshold and margin) with
+
+    - ``optimistic``: the same phase 2 posterior as the analysis prior (robust prior with
+      weight 1): the prior that generated the effects also analyses them;
+    - ``sceptical``: the sceptical prior N(0, ``sceptical_sd``^2).
+
+    Returns ``{"optimistic": AssuranceResult, "sceptical": AssuranceResult}`` (same seed:
+    the same simulated patients and effects, judged by the two priors).
+    """
+    from designs.planning.assurance import assurance_from_draws
+    from designs.planning.posterior import posterior_draws
+
+    transport = design.effect.transport.value
+    draws = posterior_draws(idata, transport)
+    out = {}
+    for name, over in (
+        ("optimistic", {"decision.prior": "robust", "decision.prior_weight": 1.0}),
+        ("sceptical", {"decision.prior": "sceptical"}),
+    ):
+        d = design.with_overrides({"decision.rule": "posterior", **over})
+        prior = decision_prior(d, idata)
+        out[name] = assurance_from_draws(
+            d, draws, trials, seed, transport=transport, prior=prior, **kwargs
+        )
+    return out

@@ -100,6 +100,11 @@ class PowerSummary:
     screened_active: float
     decision: str = "frequentist"
     failed_as: str = "failure"
+    #: Posterior rule only (``power(..., type1=True)``): the rule's success rate on the same
+    #: trials (same seed) with no effect, its MC SE, and P(effect > margin) under the prior.
+    type1: float = math.nan
+    type1_mc_se: float = math.nan
+    prior_p_benefit: float = math.nan
 
     @property
     def denominator(self) -> int:
@@ -315,6 +320,7 @@ def power(
     progress: Callable[[int], None] | None = None,
     require_fits: bool = True,
     prior=None,
+    type1: bool = False,
 ) -> dict[str, PowerSummary]:
     """Simulate ``trials`` trials of ``design`` and summarise each analysis.
 
@@ -337,6 +343,10 @@ def power(
         Under ``decision.rule = "posterior"``: the prior of the effect (default
         :func:`designs.planning.decision_rule.decision_prior`, which needs it given for a
         robust prior that borrows from phase 2).
+    type1 : bool
+        Under the posterior rule: also simulate the same trials (same seed, common random
+        numbers) with no effect and report the rule's success rate there as ``type1`` (with
+        a robust prior whose phase 2 part favours benefit, the prior-data conflict case).
     """
     check_fixed(design, "this fixed-design power")
     analyses = tuple(analyses or (str(design.trial.analysis),))
@@ -379,9 +389,40 @@ def power(
                     "is undefined; check the dropout and death hazards, visits, residual_sd "
                     "and screening (too few patients or visits left to analyse)"
                 )
-    return {
+    out = {
         a: _summary(
             tallies[a], a, inputs, alpha, sides, seed, rule.rule.value, rule.failed_fits.value
         )
         for a in analyses
     }
+    if type1 and rule.is_posterior:
+        from dataclasses import replace
+
+        zero = design.with_overrides({"effect.value": 0.0, "effect.source": "fixed"})
+        null = power(
+            zero,
+            trials,
+            seed,
+            analyses,
+            threads=threads,
+            progress=progress,
+            require_fits=False,
+            prior=prior,
+            **kwargs,
+        )
+        below = sum(w * _norm_cdf((rule.margin - m) / s) for w, m, s in prior.components())
+        benefit = 1.0 - float(below)
+        out = {
+            a: replace(
+                s,
+                type1=null[a].power,
+                type1_mc_se=null[a].mc_se,
+                prior_p_benefit=benefit,
+            )
+            for a, s in out.items()
+        }
+    return out
+
+
+def _norm_cdf(z: float) -> float:
+    return 0.5 * math.erfc(-z / math.sqrt(2.0))

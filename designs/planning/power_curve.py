@@ -12,7 +12,6 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize, stats
 
-from designs.errors import InputError
 from designs.planning.power import check_fixed
 from designs.simulation.engine import run_trials
 from designs.simulation.inputs import simulation_inputs
@@ -183,16 +182,23 @@ def simulate_curve(
     *,
     threads: int | None = None,
     progress: Callable[[int], None] | None = None,
+    prior=None,
 ) -> PowerCurve:
-    """Simulate ``trials`` trials at each size with one seed (common random numbers)."""
-    if design.decision.is_posterior:  # never a silent frequentist answer
-        raise InputError(
-            "decision.rule = 'posterior': the power curve and sample size do not apply the "
-            "posterior rule yet (power and calibrate do); set decision.rule = 'frequentist'"
-        )
+    """Simulate ``trials`` trials at each size with one seed (common random numbers).
+
+    A success is a significant favourable result under the frequentist rule, and
+    ``P(effect > margin | data) > threshold`` under ``decision.rule = "posterior"`` (``prior``:
+    the prior of the effect, default :func:`designs.planning.decision_rule.decision_prior`).
+    """
     check_fixed(design, "the power curve, sample size and sweep")
     analysis = analysis or str(design.trial.analysis)
     alpha, sides = design.trial.alpha, design.trial.sides
+    rule = design.decision
+    if rule.is_posterior:
+        from designs.planning import decision_rule
+
+        decision_rule.check_analyses((analysis,))
+        prior = decision_rule.decision_prior(design) if prior is None else prior
     fav, ok, failed = [], [], []
     for size in sizes:
         res = run_trials(
@@ -204,7 +210,12 @@ def simulate_curve(
             progress=progress,
         )
         bad = res.failed(analysis)
-        fav.append(res.rejected_favourable(analysis, alpha, sides) & ~bad)
+        success = (
+            decision_rule.posterior_success(res, analysis, rule, prior)
+            if rule.is_posterior
+            else res.rejected_favourable(analysis, alpha, sides)
+        )
+        fav.append(success & ~bad)
         ok.append(~bad if design.decision.excludes_failed else np.ones_like(bad))
         failed.append(int(bad.sum()))
     return PowerCurve(

@@ -100,6 +100,7 @@ class ReportPlan:
     undefined_draws: int = 0
     closed_form: tuple | None = None
     analyses_sweep: xr.Dataset | None = None
+    prior_weight_sweep: xr.Dataset | None = None
 
     @property
     def analysis(self) -> str:
@@ -139,6 +140,31 @@ def closed_form_reference(design, result: SampleSizeResult, analysis: str) -> tu
     except (InputError, np.linalg.LinAlgError):
         return None
     return sizes, np.asarray(power)
+
+
+#: Weights of the phase 2 posterior shown in the report (power and type I error against w).
+PRIOR_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0)
+
+
+def borrowing_sweep(design, n: int, idata, trials: int, seed: int, analysis: str):
+    """Power and type I error of the posterior rule against the weight of phase 2, at ``n``.
+
+    The design's rule becomes the posterior rule with a robust prior (the design's threshold
+    and margin); None when the analysis has no estimate in points/month.
+    """
+    from designs.analyses import registry
+    from designs.planning.decision_rule import phase2_effect_prior
+    from designs.planning.power_curve import design_at
+
+    if registry.get(analysis).units != "points/month":
+        return None
+    d = design_at(design, n).with_overrides(
+        {"decision.rule": "posterior", "decision.prior": "robust", "trial.analysis": analysis}
+    )
+    phase2 = phase2_effect_prior(d, idata)
+    return run_sweep(
+        d, {"prior_weight": list(PRIOR_WEIGHTS)}, trials, seed, (analysis,), phase2_prior=phase2
+    )
 
 
 def plan_report(
@@ -244,6 +270,7 @@ def plan_report(
         for tr in draws
     }
     assurance = {r.n: {tr: curves[tr][a_sizes.index(r.n)] for tr in curves} for r in result.rows}
+    plan["prior_weight_sweep"] = borrowing_sweep(design, chosen.n, idata, trials, seed, analysis)
     return ReportPlan(
         **plan,
         posterior_effect=draws,

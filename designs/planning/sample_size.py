@@ -199,6 +199,7 @@ def find_sample_size(
     bootstrap: int = BOOTSTRAP,
     threads: int | None = None,
     progress: Callable[[int], None] | None = None,
+    prior=None,
 ) -> SampleSizeResult:
     """Smallest size whose ``power_favourable`` reaches each target power.
 
@@ -220,6 +221,11 @@ def find_sample_size(
         Simulate exactly these sizes (no automatic bracket).
     bootstrap : int
         Bootstrap resamples of trials for the interval of n.
+    prior : designs.analyses.decision.NormalMixture, optional
+        Under ``decision.rule = "posterior"`` the power is the rule's success probability
+        (``P(effect > margin | data) > threshold``) and ``prior`` the prior of the effect
+        (default :func:`designs.planning.decision_rule.decision_prior`; needed for a robust
+        prior that borrows from phase 2).
 
     Returns
     -------
@@ -244,7 +250,7 @@ def find_sample_size(
         raise InputError(
             f"effect.value = {design.effect.value:g}: sample size needs a beneficial effect (> 0)"
         )
-    kw = {"threads": threads, "progress": progress}
+    kw = {"threads": threads, "progress": progress, "prior": prior}
     grid = _unique_sizes(sizes) if sizes is not None else _initial_sizes(design, targets, points)
     if len(grid) < 2:
         raise InputError("sizes: give at least two different sizes")
@@ -288,16 +294,13 @@ def find_sample_size(
         lo_q = float(np.quantile(boot[:, j], 0.025, method="lower"))
         hi_q = float(np.quantile(boot[:, j], 0.975, method="higher"))
         d = design_at(design, n)
-        s = simulate_power(d, trials, seed, (analysis,), threads=threads, progress=progress)[
-            analysis
-        ]
+        s = simulate_power(d, trials, seed, (analysis,), **kw)[analysis]
         fresh = simulate_power(
             d,
             trials,
             secondary_seed(seed, SALT_SAMPLE_SIZE_CONFIRMATION),
             (analysis,),
-            threads=threads,
-            progress=progress,
+            **kw,
         )[analysis]
         rows.append(
             SampleSizeRow(

@@ -42,3 +42,43 @@ def test_bad_decision_input_exits_2_with_one_line(argv, word, capsys, run):
     assert code == 2 and out == ""
     lines = err.strip().splitlines()
     assert len(lines) == 1 and word in lines[0], err
+
+
+def test_power_text_states_type1_under_the_posterior_rule(capsys, run):
+    code, out, _ = run(
+        capsys, "power", "--trials", "200", "--n-per-arm", "30", "--decision", "posterior"
+    )
+    assert code == 0
+    assert "type I error (same trials, effect 0)" in out
+    code, out, _ = run(
+        capsys, "power", "--trials", "200", "--n-per-arm", "30", "--json", "--decision",
+        "posterior",
+    )  # fmt: skip
+    row = json.loads(out)
+    assert 0 <= row["type1"] <= 0.1 and row["type1_mc_se"] > 0
+
+
+def test_sample_size_under_the_posterior_rule(capsys, run):
+    """sample-size finds n for the rule's success probability (it refused the rule before)."""
+    code, out, err = run(
+        capsys, "sample-size", "--trials", "200", "--sizes", "40", "120", "--target-power",
+        "0.8", "--decision", "posterior", "--prior", "sceptical",
+    )  # fmt: skip
+    assert code == 0, err
+    assert "posterior rule" in out and "sceptical prior" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "word"),
+    [
+        (["--decision", "posterior", "--prior", "robust", "--prior-weight", "0", "1.5"],
+         "--prior-weight"),
+        (["--prior-weight", "0", "0.5"], "--prior-weight"),
+    ],
+)  # fmt: skip
+def test_sweep_bad_prior_weight_grid_exits_2(argv, word, capsys, run, tmp_path):
+    out_file = tmp_path / "s.nc"
+    code, out, err = run(capsys, "sweep", "--trials", "10", "--out", str(out_file), *argv)
+    assert code == 2 and out == "" and not out_file.exists()
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and word in lines[0], err

@@ -92,14 +92,99 @@ def test_posterior_rule_refuses_analyses_without_slope_se():
         power(design, 10, 1, ("lmm_slope", "joint_rank"))
 
 
-def test_curve_and_assurance_refuse_the_posterior_rule_rather_than_ignore_it():
-    """Sample size (the power curve) and assurance do not apply the posterior rule yet: they
-    must say so, not answer with the frequentist test."""
-    from designs.planning.assurance import assurance_from_draws
+def test_power_curve_counts_posterior_successes_at_every_size():
+    """Under the posterior rule the power curve (sample size's input) counts trials whose
+    P(effect > 0 | data) > threshold, recomputed here from the engine's estimates and SEs of
+    the same trials at each size; before, the curve refused the rule."""
     from designs.planning.power_curve import simulate_curve
 
+    design = load_design().with_overrides(
+        {**SMALL, "decision.rule": "posterior", "decision.prior": "sceptical"}
+    )
+    curve = simulate_curve(design, [20, 40], 400, 5)
+    for row, n in enumerate((20, 40)):
+        res = run_trials(simulation_inputs(design.with_overrides({"trial.n_per_arm": n})), 400, 5)
+        ok = ~res.failed("lmm_slope")
+        est, se = res.column("lmm_slope", R.ESTIMATE), res.column("lmm_slope", R.SE)
+        tail = np.ones(est.shape)
+        tail[ok] = lower_tail(NormalMixture.normal(0.0, 0.076), est[ok], se[ok])
+        np.testing.assert_array_equal(curve.favourable[row], (tail < 1 - 0.975) & ok)
+        np.testing.assert_array_equal(curve.ok[row], ok)
+    # The sceptical prior needs more evidence than the frequentist test at the same sizes.
+    test = simulate_curve(design.with_overrides({"decision.rule": "frequentist"}), [20, 40], 400, 5)
+    assert curve.favourable.sum() < test.favourable.sum()
+
+
+def test_assurance_applies_the_posterior_rule():
+    """With every draw equal to the design's effect, assurance under the posterior rule is
+    the rule's power at that effect on the same trials (exactly); it refused the rule before."""
+    from designs.planning.assurance import assurance_from_draws
+
+    design = load_design().with_overrides(
+        {**SMALL, "decision.rule": "posterior", "decision.prior": "sceptical"}
+    )
+    a = assurance_from_draws(design, np.full(50, 0.25), 400, 5)
+    assert a.assurance == power(design, 400, 5)["lmm_slope"].power
+    frequentist = assurance_from_draws(
+        design.with_overrides({"decision.rule": "frequentist"}), np.full(50, 0.25), 400, 5
+    )
+    assert a.assurance < frequentist.assurance  # the sceptical prior asks for more
+
+
+def test_posterior_rule_assurance_optimistic_beside_sceptical(fake_posterior):
+    """The same phase 2 posterior (delta ~ N(0.15, 0.1)) generating and analysing the
+    effects is the optimistic case: it succeeds more often than the sceptical analysis prior
+    on the same trials (400 trials: MC SE about 0.025; the gap is far larger here)."""
+    from designs.planning.decision_rule import posterior_rule_assurance
+
+    out = posterior_rule_assurance(load_design().with_overrides(SMALL), fake_posterior(), 400, 5)
+    assert set(out) == {"optimistic", "sceptical"}
+    gap = out["optimistic"].assurance - out["sceptical"].assurance
+    assert gap > 3 * (out["optimistic"].mc_se + out["sceptical"].mc_se)
+
+
+def test_power_reports_type1_on_the_same_trials_and_the_prior_data_conflict():
+    """power(type1=True) under the posterior rule: type1 is the rule's success rate on the
+    same seed with effect.value = 0, recomputed here; a prior that puts its weight on a
+    phase 2 benefit (N(0.15, 0.05^2), weight 1: the conflict case, truth 0) inflates it well
+    beyond 3 MC SE of the vague rule's (2000 trials: MC SE about 0.0035 at 2.5%)."""
     design = load_design().with_overrides({**SMALL, "decision.rule": "posterior"})
-    with pytest.raises(InputError, match=r"decision\.rule = 'posterior'"):
-        simulate_curve(design, [20, 30], 10, 1)
-    with pytest.raises(InputError, match=r"decision\.rule = 'posterior'"):
-        assurance_from_draws(design, np.full(10, 0.25), 10, 1)
+    vague = power(design, 2000, 11, type1=True)["lmm_slope"]
+    zero = design.with_overrides({"effect.value": 0.0})
+    assert vague.type1 == power(zero, 2000, 11)["lmm_slope"].power
+    assert vague.prior_p_benefit == pytest.approx(0.5, abs=1e-12)  # N(0, 10^2)
+    borrowed = NormalMixture.normal(0.15, 0.05).mix(NormalMixture.normal(0.0, 10.0), 1.0)
+    conflict = power(design, 2000, 11, prior=borrowed, type1=True)["lmm_slope"]
+    assert conflict.prior_p_benefit > 0.99
+    assert conflict.type1 > vague.type1 + 3 * (vague.type1_mc_se + conflict.type1_mc_se)
+    assert conflict.power > vague.power  # borrowing a benefit also raises power
+    # The frequentist rule has no type1 field (it is the test's alpha by construction).
+    assert np.isnan(
+        power(load_design().with_overrides(SMALL), 50, 1, type1=True)["lmm_slope"].type1
+    )
+
+
+def test_sweep_over_prior_weight_holds_power_and_type1():
+    """A sweep dimension prior_weight: at w = 0 the cell is the vague rule, at every w the
+    cell's power and type1 equal power(type1=True) with the robust prior of that weight; type
+    I error grows with the weight of a phase 2 benefit (prior-data conflict)."""
+    from designs.planning.sweep import run_sweep
+
+    phase2 = NormalMixture.normal(0.15, 0.05)
+    design = load_design().with_overrides(
+        {**SMALL, "decision.rule": "posterior", "decision.prior": "robust"}
+    )
+    ds = run_sweep(design, {"prior_weight": [0.0, 0.5, 1.0]}, 1000, 4, phase2_prior=phase2)
+    assert ds.attrs["decision"] == "posterior"
+    for w in (0.0, 0.5, 1.0):
+        d = design.with_overrides({"decision.prior_weight": w})
+        prior = phase2.mix(NormalMixture.normal(0.0, 10.0), w) if w > 0 else None
+        s = power(d, 1000, 4, prior=prior, type1=True)["lmm_slope"]
+        cell = ds.sel(prior_weight=w, analysis="lmm_slope")
+        assert float(cell.power) == s.power and float(cell.type1) == s.type1
+    t1 = ds.type1.sel(analysis="lmm_slope").values
+    assert t1[0] < t1[1] < t1[2]
+    with pytest.raises(InputError, match=r"decision\.prior = 'robust'"):
+        run_sweep(design, {"prior_weight": [0.5]}, 10, 4)  # borrowing needs phase 2
+    with pytest.raises(InputError, match="--prior-weight"):
+        run_sweep(design, {"prior_weight": [1.5]}, 10, 4, phase2_prior=phase2)

@@ -4,7 +4,9 @@ A sweep varies any of: patients per arm (``n_per_arm``, or ``n_total`` with uneq
 allocation), the effect (``effect``, in the design's own units: points/month for
 ``slope_difference``, a fraction of ``|slope_mean|`` for ``proportional_slowing``), the trial
 length (``duration_months``: visits keep the design's spacing) and the 12-month dropout
-fraction (``dropout_12m``: a constant MCAR hazard ``-ln(1 - D) / 12`` per month). Several
+fraction (``dropout_12m``: a constant MCAR hazard ``-ln(1 - D) / 12`` per month) and, under
+the posterior rule, the weight of the phase 2 posterior in the robust prior (``prior_weight``;
+each cell then also holds ``type1``, its success rate with no effect). Several
 analyses are run side by side on the same simulated trials (dim ``analysis``).
 
 Common random numbers: every cell is simulated with the same seed, and the engine's patients
@@ -39,6 +41,7 @@ from designs.planning.sweep.cells import cell_key, evaluate_cell
 from designs.planning.sweep.dataset import (
     ASSURANCE_VARIABLES,
     DIM_ATTRS,
+    TYPE1_VARIABLES,
     VARIABLES,
     is_sweep_file,
     load_sweep,
@@ -60,6 +63,7 @@ __all__ = [
     "DIM_ATTRS",
     "MAX_CELLS",
     "OPTIONS",
+    "TYPE1_VARIABLES",
     "VARIABLES",
     "cell_design",
     "cell_key",

@@ -25,12 +25,18 @@ def evaluate_cell(
     analyses: Sequence[str],
     assurance_draws: np.ndarray | None = None,
     transport: str = "proportional",
+    phase2_prior=None,
 ) -> dict:
     """Simulate one design and summarise each analysis as plain JSON-ready numbers.
 
     With ``assurance_draws`` (posterior effect draws in the ``transport``'s units), each
     analysis also gets ``assurance`` and ``assurance_mc_se``
     (:func:`designs.planning.assurance.assurance_from_draws`, same seed).
+
+    Under the posterior rule, ``power`` is the rule's success probability and each analysis
+    also gets ``type1`` and ``type1_mc_se``: the same trials (same seed) with no effect.
+    ``phase2_prior`` (a :class:`~designs.analyses.decision.NormalMixture`, or its
+    ``(weights, means, sds)``) is the phase 2 effect a robust prior borrows from.
 
     Returns
     -------
@@ -42,8 +48,16 @@ def evaluate_cell(
     """
     from designs.planning.power import power
 
+    prior = None
+    if design.decision.is_posterior:
+        from designs.analyses.decision import NormalMixture
+        from designs.planning.decision_rule import decision_prior
+
+        if phase2_prior is not None and not isinstance(phase2_prior, NormalMixture):
+            phase2_prior = NormalMixture(*(tuple(v) for v in phase2_prior))
+        prior = decision_prior(design, phase2=phase2_prior)
     with _KERNEL_LOCK:
-        out = power(design, trials, seed, analyses, require_fits=False)
+        out = power(design, trials, seed, analyses, require_fits=False, prior=prior, type1=True)
         assured = {}
         if assurance_draws is not None:
             from designs.planning.assurance import assurance_from_draws
@@ -68,6 +82,9 @@ def evaluate_cell(
             "dropped_out": (s.dropout_placebo * s.n_placebo + s.dropout_active * s.n_active)
             / (s.n_placebo + s.n_active),
         }
+        if prior is not None:
+            cells[name]["type1"] = s.type1
+            cells[name]["type1_mc_se"] = s.type1_mc_se
         if name in assured:
             cells[name]["assurance"] = assured[name].assurance
             cells[name]["assurance_mc_se"] = assured[name].mc_se
@@ -81,20 +98,32 @@ def _cell_task(
     analyses: tuple[str, ...],
     assurance_draws=None,
     transport: str = "proportional",
+    phase2_prior=None,
 ) -> dict:
     """Dask task: rebuild the design from plain data and evaluate it."""
     from designs.spec import TrialDesign
 
     return evaluate_cell(
-        TrialDesign.from_dict(design_dict), trials, seed, analyses, assurance_draws, transport
+        TrialDesign.from_dict(design_dict),
+        trials,
+        seed,
+        analyses,
+        assurance_draws,
+        transport,
+        phase2_prior,
     )
 
 
 def cell_key(
-    design, trials: int, seed: int, analyses: Sequence[str], assurance: str | None = None
+    design,
+    trials: int,
+    seed: int,
+    analyses: Sequence[str],
+    assurance: str | None = None,
+    phase2_prior=None,
 ) -> str:
     """Hash naming one cell's file: (cell design, trials, seed, analyses, version[, a hash
-    of the assurance draws and transport])."""
+    of the assurance draws and transport][, the phase 2 prior a robust prior borrows from])."""
     fields = {
         "design": design.to_dict(),
         "trials": int(trials),
@@ -104,5 +133,14 @@ def cell_key(
     }
     if assurance is not None:
         fields["assurance"] = assurance
+    if phase2_prior is not None:
+        fields["phase2_prior"] = [list(map(float, v)) for v in _mixture_lists(phase2_prior)]
     text = json.dumps(fields, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def _mixture_lists(prior):
+    """``(weights, means, sds)`` of a normal mixture given as one or as the three lists."""
+    if hasattr(prior, "weights"):
+        return prior.weights, prior.means, prior.sds
+    return tuple(prior)

@@ -48,6 +48,12 @@ OLD_NAMES = {
     "ci_high": "rejection_rate_ci_high",
     "dropout": "dropped_out",
 }
+#: Present under the posterior rule (``decision.rule = "posterior"``): the rule's success
+#: probability is ``power`` (and ``power_favourable``); these are the same trials with no effect.
+TYPE1_VARIABLES = {
+    "type1": ("posterior rule's successes with no effect (same trials, effect.value = 0)", "1"),
+    "type1_mc_se": ("Monte Carlo standard error of type1", "1"),
+}
 #: Present when the sweep is given posterior effect draws.
 ASSURANCE_VARIABLES = {
     "assurance": ("power_favourable averaged over the phase 2 posterior of the effect", "1"),
@@ -63,6 +69,10 @@ DIM_ATTRS = {
         "long_name": "dropout.informative: log-hazard of dropout per point/month of faster decline",
         "units": "per (points/month)",
     },
+    "prior_weight": {
+        "long_name": "decision.prior_weight: weight of the phase 2 posterior in the robust prior",
+        "units": "1",
+    },
 }
 
 
@@ -77,6 +87,8 @@ def _assemble(design, grid, cells, keys, results, trials, seed, analyses) -> xr.
     variables = dict(VARIABLES)
     if "assurance" in results[keys[0]][analyses[0]]:
         variables.update(ASSURANCE_VARIABLES)
+    if "type1" in results[keys[0]][analyses[0]]:
+        variables.update(TYPE1_VARIABLES)
     for var in variables:
         dtype = np.int64 if var == "failed_fits" else np.float64
         arr = np.empty(shape, dtype=dtype)
@@ -138,6 +150,7 @@ def _assemble(design, grid, cells, keys, results, trials, seed, analyses) -> xr.
         "analyses": ",".join(analyses),
         "alpha": float(design.trial.alpha),
         "sides": int(design.trial.sides),
+        "decision": design.decision.rule.value,
         "software": f"als-trial-sim {__version__}",
         "version": __version__,
         "common_random_numbers": "same seed in every cell: same patients, prefixes nest in n",

@@ -85,7 +85,8 @@ def cell_design(design, cell: Mapping[str, float]):
     cell : Mapping
         Values for some of ``n_per_arm`` / ``n_total`` (patients), ``effect`` (design units),
         ``duration_months`` (months), ``dropout_12m`` (fraction gone by month 12),
-        ``dropout_informative`` (log-hazard per point/month; 0 = MCAR).
+        ``dropout_informative`` (log-hazard per point/month; 0 = MCAR), ``prior_weight``
+        (weight of the phase 2 posterior in the robust prior, in [0, 1]).
     """
     over: dict = {}
     if "n_per_arm" in cell:
@@ -104,4 +105,6 @@ def cell_design(design, cell: Mapping[str, float]):
         over["dropout.monthly_hazard"] = hazard_for_gone_by_12(float(cell["dropout_12m"]))
     if "dropout_informative" in cell:
         over["dropout.informative"] = float(cell["dropout_informative"])
+    if "prior_weight" in cell:
+        over["decision.prior_weight"] = float(cell["prior_weight"])
     return design.with_overrides(over) if over else design

@@ -16,7 +16,15 @@ from designs.errors import InputError
 from designs.spec.trial import MAX_DURATION_MONTHS, MIN_DURATION_MONTHS
 
 #: Swept dimensions, in the order they appear in the dataset (``analysis`` last).
-DIMS = ("n_per_arm", "n_total", "effect", "duration_months", "dropout_12m", "dropout_informative")
+DIMS = (
+    "n_per_arm",
+    "n_total",
+    "effect",
+    "duration_months",
+    "dropout_12m",
+    "dropout_informative",
+    "prior_weight",
+)
 #: Option that sets each dimension on the command line (for error messages).
 OPTIONS = {
     "n_per_arm": "--n-per-arm",
@@ -25,6 +33,7 @@ OPTIONS = {
     "duration_months": "--duration",
     "dropout_12m": "--dropout",
     "dropout_informative": "--informative",
+    "prior_weight": "--prior-weight",
     "analysis": "--analysis",
 }
 MAX_CELLS = 10_000
@@ -173,6 +182,14 @@ def _check_grid(design, grid: Mapping[str, Sequence]) -> dict[str, tuple]:
             raise InputError(f"{opt}: 12-month dropout fractions must be in [0, 1)")
         if dim == "dropout_informative" and not all(-20 <= v <= 20 for v in values):
             raise InputError(f"{opt}: log-hazard per point/month must be in [-20, 20]")
+        if dim == "prior_weight":
+            if not all(0 <= v <= 1 for v in values):
+                raise InputError(f"{opt}: weights of the phase 2 posterior must be in [0, 1]")
+            if not design.decision.is_posterior:
+                raise InputError(
+                    f"{opt}: a grid of prior weights needs the posterior rule (--decision "
+                    "posterior --prior robust)"
+                )
         out[dim] = values
     cells = math.prod(len(v) for v in out.values())
     if cells > MAX_CELLS:

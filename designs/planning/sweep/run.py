@@ -83,6 +83,7 @@ def run_sweep(
     command: str | None = None,
     assurance_draws: np.ndarray | None = None,
     transport: str = "proportional",
+    phase2_prior=None,
 ) -> xr.Dataset:
     """Simulate every cell of a grid of designs; return (and write) one labelled dataset.
 
@@ -116,6 +117,11 @@ def run_sweep(
         Posterior draws of the effect in the ``transport``'s units: every cell then also
         holds ``assurance`` (and its MC SE), so assurance curves over n sit beside power.
     transport : {"proportional", "absolute"}
+    phase2_prior : designs.analyses.decision.NormalMixture, optional
+        Under the posterior rule with a robust prior: the phase 2 effect (points/month) it
+        borrows from (:func:`designs.planning.decision_rule.phase2_effect_prior`). Every
+        cell then also holds ``type1`` (same trials, no effect) beside ``power``, the rule's
+        success probability.
 
     Returns
     -------
@@ -141,7 +147,16 @@ def run_sweep(
         assurance_draws = np.ascontiguousarray(assurance_draws, dtype=np.float64).reshape(-1)
         digest = hashlib.sha256(assurance_draws.tobytes()).hexdigest()[:16]
         tag = f"{transport}:{digest}"
-    keys = [cell_key(d, trials, seed, analyses, tag) for d in designs_]
+    if design.decision.is_posterior:
+        from designs.planning.decision_rule import check_analyses, decision_prior
+
+        check_analyses(analyses)
+        for d in designs_:  # a cell that borrows without the phase 2 prior is refused here
+            decision_prior(d, phase2=phase2_prior)
+    p2 = None
+    if phase2_prior is not None and design.decision.is_posterior:
+        p2 = (phase2_prior.weights, phase2_prior.means, phase2_prior.sds)
+    keys = [cell_key(d, trials, seed, analyses, tag, p2) for d in designs_]
     folder = None
     fingerprint = hashlib.sha256("\n".join([repr(grid), *keys]).encode()).hexdigest()
     lock = None
@@ -198,7 +213,9 @@ def run_sweep(
             folder.mkdir(exist_ok=True)  # only once the inputs and the cluster are good
         if client is None:
             for key, d in todo:
-                finish(key, evaluate_cell(d, trials, seed, analyses, assurance_draws, transport))
+                finish(
+                    key, evaluate_cell(d, trials, seed, analyses, assurance_draws, transport, p2)
+                )
         elif todo:
             from dask.distributed import as_completed
 
@@ -211,6 +228,7 @@ def run_sweep(
                     analyses,
                     assurance_draws,
                     transport,
+                    p2,
                     key=f"cell-{key}",
                 ): key
                 for key, d in todo
