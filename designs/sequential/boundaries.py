@@ -30,9 +30,9 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import brentq
-from scipy.stats import norm
 
 from designs.errors import InputError
+from designs.sequential import normal as norm
 from designs.sequential.spending import SpendingFunction
 
 __all__ = [

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 import numpy as np
-from scipy.stats import norm
 
 from designs.errors import InputError
+from designs.sequential import normal as norm
 
 __all__ = ["HSD_GAMMA_RANGE", "SpendingFamily", "SpendingFunction"]
 
