@@ -392,4 +392,11 @@ def cmd_report(args) -> int:
         )
     else:
         print(f"wrote {len(files)} files to {out}: {', '.join(f.name for f in files)}")
+        from designs.planning.operating import FINAL_RUN_MC_SE, final_run_trials
+
+        if args.trials < final_run_trials():
+            print(
+                f"for a final run: --trials {final_run_trials()} or more (Monte Carlo SE of "
+                f"every power at most {FINAL_RUN_MC_SE:g}; this run used {args.trials})"
+            )
     return 0

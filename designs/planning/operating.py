@@ -31,6 +31,16 @@ def type_i_trials(alpha: float, trials: int) -> int:
     return max(int(trials), math.ceil(alpha * (1 - alpha) / TYPE_I_MC_SE**2))
 
 
+#: Largest Monte Carlo SE of a power that a final run should leave (at any power).
+FINAL_RUN_MC_SE = 0.005
+
+
+def final_run_trials() -> int:
+    """Trials per size for a final run: the Monte Carlo SE of a power is at most
+    :data:`FINAL_RUN_MC_SE` whatever the power (``0.25 / SE^2``: 10,000)."""
+    return math.ceil(0.25 / FINAL_RUN_MC_SE**2)
+
+
 def calendar_length(design) -> dict:
     """Months from the first patient randomised to the last one's last visit: accrual of
     ``n_total`` at ``accrual_per_month``, then one patient's follow-up (months)."""

@@ -101,6 +101,8 @@ def test_every_readme_command_runs_as_written(tmp_path):
                 continue
             out = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=900)
             assert out.returncode == 0, f"{shlex.join(argv)}\n{out.stderr[-2000:]}"
+            if argv[2] == "report":  # issue 15: a report of few trials says what a final run needs
+                assert "for a final run: --trials 10000 or more" in out.stdout, out.stdout
         for code in readme_python():  # after the commands: it reads their sweep file
             out = subprocess.run(
                 [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True,

@@ -200,6 +200,23 @@ def test_variables_say_what_they_are_with_cf_attributes(reference, design):
     assert ds.rejection_rate.attrs["units"] == "1"
 
 
+def test_trial_variables_do_not_repeat_along_analysis_and_n_total_is_a_coordinate(
+    reference, design
+):
+    """Issue 15: completers and dropped_out describe the simulated trials (the same for every
+    analysis), and the total randomised sits beside n per arm."""
+    ds = reference
+    for var in ("completers", "dropped_out"):
+        assert "analysis" not in ds[var].dims, var
+        assert "n_per_arm" in ds[var].dims, var
+    assert ds.n_total.dims == ("n_per_arm",)
+    expected = [
+        design.with_overrides({"trial.n_per_arm": int(n)}).trial.n_total for n in ds.n_per_arm
+    ]
+    assert ds.n_total.values.tolist() == expected
+    assert ds.n_total.attrs["units"] == "patients"
+
+
 def test_a_sweep_file_with_the_old_names_still_loads(reference, tmp_path):
     old = reference.rename({new: old for old, new in OLD_NAMES.items()})
     assert "power" in old and "rejection_rate" not in old

@@ -14,6 +14,7 @@ import xarray as xr
 from designs import __version__
 from designs.analyses import registry
 from designs.errors import InputError
+from designs.planning.sweep.design import cell_design
 
 #: The sweep's variables: name -> (long_name, units). A rate is a fraction of all simulated
 #: trials (``decision.failed_fits``); where the effect coordinate is 0 a rejection rate is the
@@ -48,6 +49,8 @@ OLD_NAMES = {
     "ci_high": "rejection_rate_ci_high",
     "dropout": "dropped_out",
 }
+#: Variables of the simulated trials, not of their analyses: along the swept dims only.
+TRIAL_VARIABLES = ("completers", "dropped_out")
 #: Present under the posterior rule (``decision.rule = "posterior"``): the rule's success
 #: probability is ``power`` (and ``power_favourable``); these are the same trials with no effect.
 TYPE1_VARIABLES = {
@@ -64,7 +67,10 @@ DIM_ATTRS = {
     "n_total": {"long_name": "patients randomised in total", "units": "patients"},
     "effect": {"long_name": "effect.value", "units": ""},
     "duration_months": {"long_name": "trial length (last visit)", "units": "months"},
-    "dropout_12m": {"long_name": "fraction gone by month 12 (constant MCAR hazard)", "units": "1"},
+    "dropout_12m": {
+        "long_name": "fraction dropped out by month 12 (constant MCAR hazard; deaths on top)",
+        "units": "1",
+    },
     "dropout_informative": {
         "long_name": "dropout.informative: log-hazard of dropout per point/month of faster decline",
         "units": "per (points/month)",
@@ -98,7 +104,10 @@ def _assemble(design, grid, cells, keys, results, trials, seed, analyses) -> xr.
                 value = results[key][a][var]
                 flat[i, j] = np.nan if value is None else value
         long_name, units = variables[var]
-        data[var] = (dims, arr, {"long_name": long_name, "units": units})
+        if var in TRIAL_VARIABLES:  # the same trials for every analysis: no analysis dim
+            data[var] = (dims[:-1], arr[..., 0], {"long_name": long_name, "units": units})
+        else:
+            data[var] = (dims, arr, {"long_name": long_name, "units": units})
     coords: dict = {}
     for dim, values in grid.items():
         attrs = dict(DIM_ATTRS[dim])
@@ -109,6 +118,11 @@ def _assemble(design, grid, cells, keys, results, trials, seed, analyses) -> xr.
             )
             attrs["long_name"] = f"effect.value ({kind})"
         coords[dim] = (dim, np.asarray(values), attrs)
+    if "n_per_arm" in grid:  # patients randomised in total beside each n per arm
+        totals = [cell_design(design, {"n_per_arm": n}).trial.n_total for n in grid["n_per_arm"]]
+        coords["n_total"] = ("n_per_arm", np.asarray(totals, dtype=np.int64), DIM_ATTRS["n_total"])
+    elif "n_total" not in grid:
+        coords["n_total"] = ((), np.int64(design.trial.n_total), DIM_ATTRS["n_total"])
     coords["analysis"] = ("analysis", np.asarray(analyses, dtype=str), ANALYSIS_ATTRS)
     entries = [registry.get(a) for a in analyses]
     coords["estimand"] = (
