@@ -312,7 +312,13 @@ def cmd_assurance(args) -> int:
             from designs.planning.decision_rule import posterior_rule_assurance
 
             cases = posterior_rule_assurance(
-                design, idata, args.trials, args.seed, threads=args.threads
+                design,
+                idata,
+                args.trials,
+                args.seed,
+                transport=first,
+                natural_history=history,
+                threads=args.threads,
             )
     warn(failed_fit_warnings(results, design))
     if args.json:

@@ -124,7 +124,11 @@ def methods_text(
         for r in rows.values()
     )
     gone = design.dropout.cumulative_at(t.visits, include_death=True)[-1]
-    flag = calibration_flag(oc["type_i_error"], t.alpha, oc["type_i_error_trials"])
+    from designs.planning.operating import nominal_type_i_error
+
+    flag = calibration_flag(
+        oc["type_i_error"], nominal_type_i_error(design), oc["type_i_error_trials"]
+    )
     flag = f"; {flag}" if flag else ""
     mechanism = (
         "missing completely at random"

@@ -414,14 +414,18 @@ def operating_characteristics_md(oc: dict, design) -> str:
         "points/month)"
     )
     size = f"{oc['n_per_arm']} per arm" if oc["n_per_arm"] else f"{oc['n_total']} in total"
-    flag = calibration_flag(oc["type_i_error"], design.trial.alpha, oc["type_i_error_trials"])
+    from designs.planning.operating import nominal_type_i_error
+
+    level = nominal_type_i_error(design)
+    flag = calibration_flag(oc["type_i_error"], level, oc["type_i_error_trials"])
     flag = f"; {flag}" if flag else ""
     rows = [
         ("patients randomised", f"{size}: {oc['n_placebo']} placebo + {oc['n_active']} active"),
         (
             "type I error (effect 0, same dropout)",
             f"{oc['type_i_error']:.4f} (MC SE {oc['type_i_error_mc_se']:.4f}, "
-            f"{oc['type_i_error_trials']:,} trials; nominal {design.trial.alpha:g}){flag}",
+            f"{oc['type_i_error_trials']:,} trials; nominal {level:g}"
+            f"{', one-sided' if design.decision.is_posterior else ''}){flag}",
         ),
         (
             "power at the design effect (favourable)",

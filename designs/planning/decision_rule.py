@@ -221,10 +221,14 @@ def calibrate(
     )
 
 
-def posterior_rule_assurance(design, idata, trials: int, seed: int, **kwargs) -> dict:
+def posterior_rule_assurance(
+    design, idata, trials: int, seed: int, transport: str | None = None, **kwargs
+) -> dict:
     """Assurance of the posterior rule, optimistic beside sceptical.
 
-    Effects are drawn from the phase 2 posterior (``effect.transport``) in both; each trial
+    Effects are drawn from the phase 2 posterior (``transport``, default
+    ``effect.transport``) in both; ``kwargs`` go to
+    :func:`designs.planning.assurance.assurance_from_draws` (e.g. ``natural_history``); each trial
     is then judged by the posterior rule (the design's threshold and margin) with
 
     - ``optimistic``: the same phase 2 posterior as the analysis prior (robust prior with
@@ -237,7 +241,7 @@ def posterior_rule_assurance(design, idata, trials: int, seed: int, **kwargs) ->
     from designs.planning.assurance import assurance_from_draws
     from designs.planning.posterior import posterior_draws
 
-    transport = design.effect.transport.value
+    transport = transport or design.effect.transport.value
     draws = posterior_draws(idata, transport)
     out = {}
     for name, over in (

@@ -115,6 +115,9 @@ def decide(design, results: LookResults, times: LookTimes, planned) -> Outcome:
     if np.isfinite(planned.futility_z).any():
         fut[:, :-1] = (zz[:, :-1] <= planned.futility_z[None, :-1]) & ~failed[:, :-1]
     stop = cross | fut
+    # a look that already has the planned maximum information is the final analysis (all
+    # the alpha left is spent there, so a later look could never reject): stop there
+    stop[:, :-1] |= info[:, :-1] >= times.information_max
     stop[:, -1] = True
     look = np.argmax(stop, axis=1)
     rows = np.arange(look.size)
@@ -129,8 +132,10 @@ def decide(design, results: LookResults, times: LookTimes, planned) -> Outcome:
 class GroupSequentialSummary:
     """Operating characteristics of a group-sequential design (JSON-ready by ``to_dict``).
 
-    Rates are over trials whose decision did not rest on a failed fit; MC SE is
-    ``sqrt(p (1 - p) / n)``. ``*_h0`` fields come from the run under no effect.
+    Rates are over all trials (a decision on a failed fit is a failure to reject), or over
+    those whose decision did not rest on a failed fit under ``decision.failed_fits =
+    "exclude"``; MC SE is ``sqrt(p (1 - p) / n)``. ``*_h0`` fields come from the run under
+    no effect.
     """
 
     analysis: str
@@ -173,8 +178,16 @@ class GroupSequentialSummary:
         return asdict(self)
 
 
-def _rates(outcome: Outcome, k_count: int):
-    ok = ~outcome.failed
+def _counted(outcome: Outcome, design) -> np.ndarray:
+    """The trials the rates are over: all of them (a decision on a failed fit is a failure
+    to reject; ``decision.failed_fits = "failure"``), or those whose decision did not rest on
+    a failed fit (``"exclude"``)."""
+    if design.decision.excludes_failed:
+        return ~outcome.failed
+    return np.ones_like(outcome.failed)
+
+
+def _rates(outcome: Outcome, k_count: int, ok: np.ndarray):
     n = int(ok.sum())
     eff = [float(np.mean(outcome.efficacy[ok] & (outcome.look[ok] == k))) for k in range(k_count)]
     fut = [float(np.mean(outcome.futility[ok] & (outcome.look[ok] == k))) for k in range(k_count)]
@@ -218,9 +231,9 @@ def group_sequential_power(
         runs[name] = (res, decide(design, res, times, planned))
     res1, out1 = runs["h1"]
     res0, out0 = runs["h0"]
-    n1, eff1, fut1 = _rates(out1, k_count)
-    n0, eff0, fut0 = _rates(out0, k_count)
-    ok1, ok0 = ~out1.failed, ~out0.failed
+    ok1, ok0 = _counted(out1, design), _counted(out0, design)
+    n1, eff1, fut1 = _rates(out1, k_count, ok1)
+    n0, eff0, fut0 = _rates(out0, k_count, ok0)
     power = float(np.mean(out1.efficacy[ok1]))
     favourable = float(np.mean(out1.favourable[ok1]))
     alpha_hat = float(np.mean(out0.efficacy[ok0]))

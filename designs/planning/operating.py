@@ -24,6 +24,14 @@ OC_EFFECTS = 8
 TYPE_I_MC_SE = 0.0015
 
 
+def nominal_type_i_error(design) -> float:
+    """The level a simulated type I error is judged against: ``trial.alpha`` for the test (two
+    rejection regions when two-sided), ``alpha / sides`` for the posterior rule, whose
+    success is one-sided (P(effect > margin | data) > threshold)."""
+    t = design.trial
+    return t.alpha / t.sides if design.decision.is_posterior else t.alpha
+
+
 def type_i_trials(alpha: float, trials: int) -> int:
     """Trials that give the type I error a Monte Carlo SE of at most :data:`TYPE_I_MC_SE`
     at its nominal rate ``alpha`` (``alpha (1 - alpha) / SE^2``: 21,112 at 0.05, 10,834 at
@@ -72,7 +80,7 @@ def operating_characteristics(
     analysis = analysis or str(design.trial.analysis)
     d = design_at(design, n)
     s1 = power(d, trials, seed, (analysis,), progress=progress)[analysis]
-    null_trials = type_i_trials(design.trial.alpha, trials)
+    null_trials = type_i_trials(nominal_type_i_error(design), trials)
     s0 = power(
         d.with_overrides({"effect.value": 0.0}), null_trials, seed, (analysis,), progress=progress
     )[analysis]

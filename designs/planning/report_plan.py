@@ -23,6 +23,7 @@ from designs.planning.assurance import (
 from designs.planning.operating import (
     OC_EFFECTS,
     REALISM_SCENARIOS,
+    nominal_type_i_error,
     operating_characteristics,
     realism_sensitivity,
     type_i_trials,
@@ -198,7 +199,7 @@ def plan_report(
     """
     targets = tuple(targets)
     # operating characteristics (power, type I error, 8 effects) and the realism scenarios
-    null_trials = type_i_trials(design.trial.alpha, trials)
+    null_trials = type_i_trials(nominal_type_i_error(design), trials)
     expect(progress, (1 + OC_EFFECTS + len(REALISM_SCENARIOS)) * trials + null_trials)
     result = find_sample_size(design, targets, trials, seed, analysis, progress=progress)
     analysis = result.analysis

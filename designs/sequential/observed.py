@@ -37,8 +37,12 @@ BRACKET = (-4.0, 12.0)
 STEPS = 60
 _SQRT2 = math.sqrt(2.0)
 _SQRT2PI = math.sqrt(2.0 * math.pi)
-#: Smallest information increment, as a fraction of the final information.
-MIN_INCREMENT = 1e-4
+#: Smallest information increment between looks, as a fraction of the final information: a
+#: smaller step (an SE that barely moved, or rose) is taken as this one. The NODES-point grid
+#: resolves a step of 0.01 to within about 0.006 on the z scale of the later boundaries
+#: (O'Brien-Fleming and Pocock type, against the exact boundaries at the same fractions); at
+#: 1e-4 an unresolved step put the final boundary 0.7 too low (an independent review).
+MIN_INCREMENT = 0.01
 
 
 @njit(cache=True, inline="always")
@@ -199,8 +203,9 @@ def observed_boundaries(
     with np.errstate(divide="ignore"):
         first = np.where(inc[:, 0] > 0, np.minimum(-ndtri(inc[:, 0] / sides), Z_CAP), Z_CAP)
     out = np.empty_like(info)
-    median = np.median(info, axis=0)
-    start = efficacy_boundaries(median / median[-1], alpha, spending, sides).efficacy_z
+    # Newton's start: the boundaries at the median fractions (strictly increasing, as every
+    # trial's t is; the median of the raw information need not be)
+    start = efficacy_boundaries(np.median(t, axis=0), alpha, spending, sides).efficacy_z
     k_count = info.shape[1]
     z = np.full(info.shape, np.nan) if z is None else np.ascontiguousarray(z, dtype=float)
     fut = np.full(k_count, -np.inf) if futility is None else np.asarray(futility, dtype=float)

@@ -27,7 +27,7 @@ def test_table_states_each_weight_with_its_numbers(sweep):
     md = prior_weight_table(sweep, 0.025)
     cell = sweep.sel(analysis="lmm_slope")
     for i, w in enumerate(PRIOR_WEIGHTS):
-        assert f"| {w:g} | {float(cell.power[i]):.3f} (" in md
+        assert f"| {w:g} | {float(cell.power_favourable[i]):.3f} (" in md
         assert f"{float(cell.type1[i]):.4f} (" in md
     assert "prior-data conflict" in md and "0.025" in md
     csv = prior_weight_table(sweep, 0.025, fmt="csv").splitlines()

@@ -132,3 +132,26 @@ def test_same_numbers_with_one_and_two_threads():
     one = group_sequential_power(design, 64, 3, threads=1)
     two = group_sequential_power(design, 64, 3, threads=2)
     assert one.to_dict() == two.to_dict()
+
+
+def test_a_look_with_the_planned_maximum_information_is_the_final_analysis():
+    """Review finding: a trial whose interim information already reached the planned
+    maximum spent all its alpha there, and later looks (boundary Z_CAP) could never reject,
+    while the trial was counted as running to the end. It now stops at that look."""
+    from designs.analyses import results as R
+    from designs.simulation.engine_looks import LookResults
+
+    design = load_design().with_overrides({"interim.looks": [0.5, 1.0]})
+    times = look_times(design)
+    planned = planned_boundaries(design)
+    i_max = times.information_max
+    res = np.zeros((2, 2, R.N_RESULT))
+    # trial 0 as planned; trial 1 with more than the maximum information at the interim
+    res[:, :, R.SE] = [[(0.5 * i_max) ** -0.5, i_max**-0.5], [(1.1 * i_max) ** -0.5, i_max**-0.5]]
+    res[:, :, R.ESTIMATE] = 1.5 * res[:, :, R.SE]  # z = 1.5 at every look: no crossing
+    res[:, :, R.DF] = np.inf
+    looks = LookResults("lmm_slope", res, np.full((2, 2), 10.0), np.zeros((2, 1)), np.zeros(2))
+    out = decide(design, looks, times, planned)
+    assert out.look.tolist() == [1, 0]
+    assert out.bounds[1, 0] < 2.0  # all of alpha spent at the overrunning look
+    assert not out.efficacy.any()

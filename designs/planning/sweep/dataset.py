@@ -105,6 +105,8 @@ def _assemble(design, grid, cells, keys, results, trials, seed, analyses) -> xr.
                 flat[i, j] = np.nan if value is None else value
         long_name, units = variables[var]
         if var in TRIAL_VARIABLES:  # the same trials for every analysis: no analysis dim
+            # (over the trials whose first analysis' fit succeeded, as power's counts are)
+            long_name = f"{long_name} (trials analysed by {analyses[0]})"
             data[var] = (dims[:-1], arr[..., 0], {"long_name": long_name, "units": units})
         else:
             data[var] = (dims, arr, {"long_name": long_name, "units": units})
