@@ -59,6 +59,23 @@ def _caption(result, design) -> str:
     )
 
 
+def posterior_rule_text(design) -> str:
+    """The posterior rule in words: ``P(effect > margin | data) > T with the <prior> prior``."""
+    dec = design.decision
+    weight = f" (weight {dec.prior_weight:g} on phase 2)" if dec.prior.value == "robust" else ""
+    return (
+        f"P(effect > {dec.margin:g} points/month | data) > {dec.threshold:g} with the "
+        f"{dec.prior.value} prior{weight}"
+    )
+
+
+def type_i_target(design) -> float:
+    """The level the simulated type I error is held against: alpha for the test; under the
+    one-sided posterior rule, the design's one-sided level alpha / sides."""
+    t = design.trial
+    return t.alpha / t.sides if design.decision.is_posterior else t.alpha
+
+
 def success_phrase(design, r0) -> str:
     """What counts as a success: the frequentist test, or the posterior rule with its prior."""
     dec = design.decision
@@ -414,14 +431,15 @@ def operating_characteristics_md(oc: dict, design) -> str:
         "points/month)"
     )
     size = f"{oc['n_per_arm']} per arm" if oc["n_per_arm"] else f"{oc['n_total']} in total"
-    flag = calibration_flag(oc["type_i_error"], design.trial.alpha, oc["type_i_error_trials"])
+    target = type_i_target(design)
+    flag = calibration_flag(oc["type_i_error"], target, oc["type_i_error_trials"])
     flag = f"; {flag}" if flag else ""
     rows = [
         ("patients randomised", f"{size}: {oc['n_placebo']} placebo + {oc['n_active']} active"),
         (
             "type I error (effect 0, same dropout)",
             f"{oc['type_i_error']:.4f} (MC SE {oc['type_i_error_mc_se']:.4f}, "
-            f"{oc['type_i_error_trials']:,} trials; nominal {design.trial.alpha:g}){flag}",
+            f"{oc['type_i_error_trials']:,} trials; nominal {target:g}){flag}",
         ),
         (
             "power at the design effect (favourable)",
@@ -442,9 +460,13 @@ def operating_characteristics_md(oc: dict, design) -> str:
     lines = ["| characteristic | value |", "|---|---|"]
     lines += [f"| {a} | {b} |" for a, b in rows]
     lines.append("")
+    rule = (
+        f"success: {posterior_rule_text(design)}"
+        if design.decision.is_posterior
+        else f"alpha {design.trial.alpha:g} {'two' if design.trial.sides == 2 else 'one'}-sided"
+    )
     lines.append(
-        f"{oc['analysis']}, alpha {design.trial.alpha:g} "
-        f"{'two' if design.trial.sides == 2 else 'one'}-sided; {oc['trials']} simulated trials "
+        f"{oc['analysis']}, {rule}; {oc['trials']} simulated trials "
         f"per point, seed {oc['seed']}, failed fits {oc['failed_fits']} "
         f"({failed_fits_note(design)[:-1].lower()}), als-trial-sim {__version__}"
     )
