@@ -380,8 +380,13 @@ def realism_sensitivity_md(rows: list[dict], design, n: int, trials: int, seed: 
         f"simulated trials per row, seed {seed}, common random numbers across rows. "
         + failed_fits_note(design),
         realism_switches(design),
-        f"Only {rows[0]['analysis']} is the trial's test at its alpha; the other analyses "
-        "are shown for comparison, with no multiplicity correction.",
+        f"Only {rows[0]['analysis']} is the trial's "
+        + (
+            f"analysis (success: {posterior_rule_text(design)})"
+            if design.decision.is_posterior
+            else "test at its alpha"
+        )
+        + "; the other analyses are shown for comparison, with no multiplicity correction.",
         "",
         "| scenario | analysis | power (MC SE) | bias | dropped out, placebo / active | "
         "died, placebo / active |",
