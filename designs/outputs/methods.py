@@ -126,8 +126,10 @@ def methods_text(
         for r in rows.values()
     )
     gone = design.dropout.cumulative_at(t.visits, include_death=True)[-1]
-    flag = calibration_flag(oc["type_i_error"], type_i_target(design), oc["type_i_error_trials"])
     posterior = design.decision.is_posterior
+    flag = calibration_flag(
+        oc["type_i_error"], type_i_target(design), oc["type_i_error_trials"], posterior=posterior
+    )
     success = (
         f"; a success is {posterior_rule_text(design)} (the trial's estimate and standard error "
         "as a normal likelihood, the posterior in closed form)"

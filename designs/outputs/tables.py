@@ -407,15 +407,23 @@ def realism_sensitivity_md(rows: list[dict], design, n: int, trials: int, seed: 
     return "\n".join(lines) + "\n"
 
 
-def calibration_flag(type_i_error: float, alpha: float, trials: int) -> str:
+def calibration_flag(
+    type_i_error: float, alpha: float, trials: int, *, posterior: bool = False
+) -> str:
     """'' when the simulated type I error is within 3 Monte Carlo SE of ``alpha`` (SE under
     the null, ``sqrt(alpha (1 - alpha) / trials)``); otherwise a warning naming the test as
-    liberal or conservative at this design."""
+    liberal or conservative at this design (``posterior``: the posterior rule, whose remedy
+    is a calibrated threshold)."""
     se = math.sqrt(alpha * (1 - alpha) / trials)
     if type_i_error > alpha + 3 * se:
+        remedy = (
+            "do not plan on this rule without a calibrated threshold (simulate.py calibrate)"
+            if posterior
+            else "do not plan on this test at this size without a small-sample correction"
+        )
         return (
             f"LIBERAL: above alpha {alpha:g} by more than 3 Monte Carlo SE ({3 * se:.4f}); "
-            "do not plan on this test at this size without a small-sample correction"
+            + remedy
         )
     if type_i_error < alpha - 3 * se:
         return (
@@ -437,7 +445,12 @@ def operating_characteristics_md(oc: dict, design) -> str:
     )
     size = f"{oc['n_per_arm']} per arm" if oc["n_per_arm"] else f"{oc['n_total']} in total"
     target = type_i_target(design)
-    flag = calibration_flag(oc["type_i_error"], target, oc["type_i_error_trials"])
+    flag = calibration_flag(
+        oc["type_i_error"],
+        target,
+        oc["type_i_error_trials"],
+        posterior=design.decision.is_posterior,
+    )
     flag = f"; {flag}" if flag else ""
     rows = [
         ("patients randomised", f"{size}: {oc['n_placebo']} placebo + {oc['n_active']} active"),
