@@ -170,9 +170,7 @@ def add_design(p, *, sizes: bool = True) -> None:
 
 
 def add_decision(p, *, weight_grid: bool = False) -> None:
-    """``--decision``, ``--prior``, ``--prior-weight``, ``--threshold``: the ``[decision]``
-    section from the command line (each overrides the design's field). With ``weight_grid``
-    (the sweep), ``--prior-weight`` is a grid: the sweep dimension ``prior_weight``."""
+    """The ``[decision]`` options; with ``weight_grid`` (sweep) ``--prior-weight`` is a grid."""
     p.add_argument(
         "--decision",
         choices=("frequentist", "posterior"),

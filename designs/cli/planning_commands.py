@@ -365,6 +365,7 @@ def add_report(sub) -> None:
         action="store_true",
         help="skip the posterior (no assurance curve, no posterior plot)",
     )
+    add_decision(p)
     add_force(p)
 
 
@@ -374,6 +375,11 @@ def cmd_report(args) -> int:
 
     check_targets(args.target_power)
     design = design_from_args(args)
+    if design.decision.borrows and args.no_assurance:
+        raise InputError(
+            f"--prior-weight {design.decision.prior_weight:g}: the robust prior borrows from the "
+            "phase 2 posterior, which --no-assurance skips (drop it, or --prior-weight 0)"
+        )
     out = check_report_folder(args.out, inputs=design_inputs(args), force=args.force)
     idata = None if args.no_assurance else phase2_posterior(args.posterior)
     with progress_bar(0, "trial", not args.json) as bar:

@@ -2,7 +2,8 @@
 (power) and type I error on the same trials, as a table and a figure (PDF and 300-dpi PNG).
 
 Both take the dataset of a sweep over ``prior_weight`` (:func:`designs.planning.sweep.run_sweep`
-under ``decision.rule = "posterior"``, which holds ``power`` and ``type1`` with their MC SE).
+under ``decision.rule = "posterior"``, which holds ``power_favourable`` and ``type1`` with
+their MC SE).
 """
 
 from __future__ import annotations
@@ -15,6 +16,12 @@ from designs import __version__
 from designs.outputs.plotting import Z95, footer, new_figure, save
 
 __all__ = ["prior_weight_figure", "prior_weight_table"]
+
+
+#: The sweep's variable behind each column: under the posterior rule the success
+#: probability is ``power_favourable`` (the sweep's ``rejection_rate`` is the same number; the
+#: sweep named it ``power`` before its variables were renamed).
+_VAR = {"power": "power_favourable", "mc_se": "mc_se_favourable"}
 
 
 def _rows(ds, analysis: str | None):
@@ -31,10 +38,8 @@ def prior_weight_table(ds, target: float, analysis: str | None = None, fmt: str 
     ``fmt``: ``md`` (with a note) or ``csv``.
     """
     a, w, cell = _rows(ds, analysis)
-    # the sweep's variables: the rule's success (one-sided) is power_favourable
-    source = {"power": "power_favourable", "mc_se": "mc_se_favourable"}
     cols = ("power", "mc_se", "type1", "type1_mc_se")
-    values = {c: np.asarray(cell[source.get(c, c)].values, dtype=float) for c in cols}
+    values = {c: np.asarray(cell[_VAR.get(c, c)].values, dtype=float) for c in cols}
     if fmt == "csv":
         lines = ["prior_weight,power,mc_se,type1,type1_mc_se"]
         lines += [
@@ -74,13 +79,14 @@ def prior_weight_figure(ds, path, target: float, analysis: str | None = None) ->
     a, w, cell = _rows(ds, analysis)
     fig, axes = new_figure(9.0, 4.2, ncols=2)
     for ax, var, title in (
-        (axes[0], "power_favourable", "power (success probability)"),
+        (axes[0], "power", "power (success probability)"),
         (axes[1], "type1", "type I error (no effect)"),
     ):
-        p = np.asarray(cell[var].values, dtype=float)
-        se_var = "mc_se_favourable" if var == "power_favourable" else "type1_mc_se"
-        se = np.asarray(cell[se_var].values, dtype=float)
-        ax.errorbar(w, p, yerr=Z95 * se, marker="o", color="C3" if var == "type1" else "C0",
+        p = np.asarray(cell[_VAR.get(var, var)].values, dtype=float)
+        se = np.asarray(
+            cell[_VAR["mc_se"] if var == "power" else "type1_mc_se"].values, dtype=float
+        )
+        ax.errorbar(w, p, yerr=Z95 * se, marker="o", color="C0" if var == "power" else "C3",
                     capsize=3, lw=2)  # fmt: skip
         ax.set_xlabel("w: weight of the phase 2 posterior")
         ax.set_title(title)

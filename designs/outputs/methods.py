@@ -15,7 +15,9 @@ from designs.outputs.tables import (
     _n_text,
     calibration_flag,
     failed_fits_note,
+    posterior_rule_text,
     realism_switches,
+    type_i_target,
 )
 from designs.spec.estimand import estimand_lines
 
@@ -124,10 +126,16 @@ def methods_text(
         for r in rows.values()
     )
     gone = design.dropout.cumulative_at(t.visits, include_death=True)[-1]
-    from designs.planning.operating import nominal_type_i_error
-
+    posterior = design.decision.is_posterior
     flag = calibration_flag(
-        oc["type_i_error"], nominal_type_i_error(design), oc["type_i_error_trials"]
+        oc["type_i_error"], type_i_target(design), oc["type_i_error_trials"], posterior=posterior
+    )
+    success = (
+        f"; a success is {posterior_rule_text(design)} (the trial's estimate and standard error "
+        "as a normal likelihood, the posterior in closed form)"
+        if posterior
+        else f", alpha {t.alpha:g} {'two' if t.sides == 2 else 'one'}-sided; a success is a "
+        "significant result favouring active"
     )
     flag = f"; {flag}" if flag else ""
     mechanism = (
@@ -161,9 +169,7 @@ def methods_text(
         + ("rounded to integers and clipped to 0-48" if p.integer_scores else "continuous")
         + f". Visits at months {', '.join(f'{v:g}' for v in t.visits_months)}. The treatment "
         f"effect acts on each treated patient's slope: {effect}. Each trial is analysed with "
-        f"{result.analysis} ({entry.methods}), "
-        f"alpha {t.alpha:g} {'two' if t.sides == 2 else 'one'}-sided; a success is a "
-        f"significant result favouring active. {failed_fits_note(design)}",
+        f"{result.analysis} ({entry.methods}){success}. {failed_fits_note(design)}",
         "",
         f"**Dropout.** Monotone, {mechanism}, {100 * gone:.1f}% gone by month "
         f"{t.duration_months:g} (published all-cause attrition in ALS trials, deaths "
@@ -211,7 +217,13 @@ def methods_text(
             "comparison). "
             "Proportional transport carries each draw over as "
             "a fraction of the phase 2 patients' own pre-dose decline; absolute transport as "
-            f"points/month. Assurance (probability of a significant favourable result): "
+            "points/month. Assurance ("
+            + (
+                f"probability of success, {posterior_rule_text(design)}"
+                if posterior
+                else "probability of a significant favourable result"
+            )
+            + f"): "
             f"{a_text}. " + undefined_draws_note(undefined_draws, first.posterior_draws),
             "",
             "**Caveats.** The phase 2 comparison was uncontrolled (before/after in five "

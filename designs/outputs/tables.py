@@ -59,6 +59,24 @@ def _caption(result, design) -> str:
     )
 
 
+def posterior_rule_text(design) -> str:
+    """The posterior rule in words: ``P(effect > margin | data) > T with the <prior> prior``."""
+    dec = design.decision
+    weight = f" (weight {dec.prior_weight:g} on phase 2)" if dec.prior.value == "robust" else ""
+    return (
+        f"P(effect > {dec.margin:g} points/month | data) > {dec.threshold:g} with the "
+        f"{dec.prior.value} prior{weight}"
+    )
+
+
+def type_i_target(design) -> float:
+    """The level the simulated type I error is held against: alpha for the test; under the
+    one-sided posterior rule, the design's one-sided level alpha / sides."""
+    from designs.planning.operating import nominal_type_i_error
+
+    return nominal_type_i_error(design)
+
+
 def success_phrase(design, r0) -> str:
     """What counts as a success: the frequentist test, or the posterior rule with its prior."""
     dec = design.decision
@@ -363,8 +381,13 @@ def realism_sensitivity_md(rows: list[dict], design, n: int, trials: int, seed: 
         f"simulated trials per row, seed {seed}, common random numbers across rows. "
         + failed_fits_note(design),
         realism_switches(design),
-        f"Only {rows[0]['analysis']} is the trial's test at its alpha; the other analyses "
-        "are shown for comparison, with no multiplicity correction.",
+        f"Only {rows[0]['analysis']} is the trial's "
+        + (
+            f"analysis (success: {posterior_rule_text(design)})"
+            if design.decision.is_posterior
+            else "test at its alpha"
+        )
+        + "; the other analyses are shown for comparison, with no multiplicity correction.",
         "",
         "| scenario | analysis | power (MC SE) | bias | dropped out, placebo / active | "
         "died, placebo / active |",
@@ -385,15 +408,23 @@ def realism_sensitivity_md(rows: list[dict], design, n: int, trials: int, seed: 
     return "\n".join(lines) + "\n"
 
 
-def calibration_flag(type_i_error: float, alpha: float, trials: int) -> str:
+def calibration_flag(
+    type_i_error: float, alpha: float, trials: int, *, posterior: bool = False
+) -> str:
     """'' when the simulated type I error is within 3 Monte Carlo SE of ``alpha`` (SE under
     the null, ``sqrt(alpha (1 - alpha) / trials)``); otherwise a warning naming the test as
-    liberal or conservative at this design."""
+    liberal or conservative at this design (``posterior``: the posterior rule, whose remedy
+    is a calibrated threshold)."""
     se = math.sqrt(alpha * (1 - alpha) / trials)
     if type_i_error > alpha + 3 * se:
+        remedy = (
+            "do not plan on this rule without a calibrated threshold (simulate.py calibrate)"
+            if posterior
+            else "do not plan on this test at this size without a small-sample correction"
+        )
         return (
             f"LIBERAL: above alpha {alpha:g} by more than 3 Monte Carlo SE ({3 * se:.4f}); "
-            "do not plan on this test at this size without a small-sample correction"
+            + remedy
         )
     if type_i_error < alpha - 3 * se:
         return (
@@ -414,18 +445,20 @@ def operating_characteristics_md(oc: dict, design) -> str:
         "points/month)"
     )
     size = f"{oc['n_per_arm']} per arm" if oc["n_per_arm"] else f"{oc['n_total']} in total"
-    from designs.planning.operating import nominal_type_i_error
-
-    level = nominal_type_i_error(design)
-    flag = calibration_flag(oc["type_i_error"], level, oc["type_i_error_trials"])
+    target = type_i_target(design)
+    flag = calibration_flag(
+        oc["type_i_error"],
+        target,
+        oc["type_i_error_trials"],
+        posterior=design.decision.is_posterior,
+    )
     flag = f"; {flag}" if flag else ""
     rows = [
         ("patients randomised", f"{size}: {oc['n_placebo']} placebo + {oc['n_active']} active"),
         (
             "type I error (effect 0, same dropout)",
             f"{oc['type_i_error']:.4f} (MC SE {oc['type_i_error_mc_se']:.4f}, "
-            f"{oc['type_i_error_trials']:,} trials; nominal {level:g}"
-            f"{', one-sided' if design.decision.is_posterior else ''}){flag}",
+            f"{oc['type_i_error_trials']:,} trials; nominal {target:g}){flag}",
         ),
         (
             "power at the design effect (favourable)",
@@ -446,9 +479,13 @@ def operating_characteristics_md(oc: dict, design) -> str:
     lines = ["| characteristic | value |", "|---|---|"]
     lines += [f"| {a} | {b} |" for a, b in rows]
     lines.append("")
+    rule = (
+        f"success: {posterior_rule_text(design)}"
+        if design.decision.is_posterior
+        else f"alpha {design.trial.alpha:g} {'two' if design.trial.sides == 2 else 'one'}-sided"
+    )
     lines.append(
-        f"{oc['analysis']}, alpha {design.trial.alpha:g} "
-        f"{'two' if design.trial.sides == 2 else 'one'}-sided; {oc['trials']} simulated trials "
+        f"{oc['analysis']}, {rule}; {oc['trials']} simulated trials "
         f"per point, seed {oc['seed']}, failed fits {oc['failed_fits']} "
         f"({failed_fits_note(design)[:-1].lower()}), als-trial-sim {__version__}"
     )

@@ -338,8 +338,10 @@ def assurance_curve(
     *,
     threads: int | None = None,
     progress: Callable[[int], None] | None = None,
+    prior=None,
 ) -> list[AssuranceResult]:
-    """Assurance at several sizes (per arm with 1:1, total otherwise), same seed and draws."""
+    """Assurance at several sizes (per arm with 1:1, total otherwise), same seed and draws
+    (``prior``: the posterior rule's prior, as in :func:`assurance_from_draws`)."""
     from designs.planning.sample_size import design_at
 
     return [
@@ -352,6 +354,7 @@ def assurance_curve(
             transport,
             threads=threads,
             progress=progress,
+            prior=prior,
         )
         for n in sizes
     ]

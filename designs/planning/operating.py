@@ -62,7 +62,14 @@ def calendar_length(design) -> dict:
 
 
 def operating_characteristics(
-    design, n: int, trials: int, seed: int, analysis: str | None = None, *, progress=None
+    design,
+    n: int,
+    trials: int,
+    seed: int,
+    analysis: str | None = None,
+    *,
+    progress=None,
+    prior=None,
 ) -> dict:
     """Simulated operating characteristics of ``design`` at size ``n``.
 
@@ -71,6 +78,7 @@ def operating_characteristics(
     minimal detectable effect (80% favourable power; probit curve in the effect fitted to a
     grid simulated with the same seed), expected completers, dropouts and deaths, and the
     calendar length from ``accrual_per_month`` (accrual time plus one patient's follow-up).
+    ``prior``: the posterior rule's prior of the effect (see :func:`designs.planning.power.power`).
 
     Returns
     -------
@@ -79,10 +87,15 @@ def operating_characteristics(
     """
     analysis = analysis or str(design.trial.analysis)
     d = design_at(design, n)
-    s1 = power(d, trials, seed, (analysis,), progress=progress)[analysis]
+    s1 = power(d, trials, seed, (analysis,), progress=progress, prior=prior)[analysis]
     null_trials = type_i_trials(nominal_type_i_error(design), trials)
     s0 = power(
-        d.with_overrides({"effect.value": 0.0}), null_trials, seed, (analysis,), progress=progress
+        d.with_overrides({"effect.value": 0.0}),
+        null_trials,
+        seed,
+        (analysis,),
+        progress=progress,
+        prior=prior,
     )[analysis]
     base = design.effect.value
     effects = np.linspace(0.25, 2.0, OC_EFFECTS) * base
@@ -94,6 +107,7 @@ def operating_characteristics(
             seed,
             (analysis,),
             progress=progress,
+            prior=prior,
         )[analysis]
         k.append(round(s.power_favourable * s.denominator))
         m.append(s.denominator)
@@ -177,19 +191,20 @@ REALISM_SCENARIOS = (
 
 
 def realism_sensitivity(
-    design, n: int, trials: int, seed: int, analyses, *, progress=None
+    design, n: int, trials: int, seed: int, analyses, *, progress=None, prior=None
 ) -> list[dict]:
     """Power and bias at size ``n`` under each of :data:`REALISM_SCENARIOS`.
 
     The same seed throughout (common random numbers), so differences between rows are the
     assumptions, not Monte Carlo noise. Under a time course of the effect the bias is
     against the mean effect over the follow-up (:attr:`SimulationInputs.course_factor`).
+    ``prior``: the posterior rule's prior of the effect (see :func:`designs.planning.power.power`).
     """
     base = design_at(design, n)
     rows = []
     for label, over in REALISM_SCENARIOS:
         d = base.with_overrides(over) if over else base
-        out = power(d, trials, seed, tuple(analyses), progress=progress)
+        out = power(d, trials, seed, tuple(analyses), progress=progress, prior=prior)
         for a, s in out.items():
             rows.append(
                 {

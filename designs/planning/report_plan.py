@@ -116,13 +116,19 @@ def _sweep_sizes(result: SampleSizeResult) -> list[int]:
     return sorted({max(floor, round(v)) for v in np.linspace(0.25 * n_hi, 1.4 * n_hi, 10)})
 
 
+def _rule_allows(design, analysis: str) -> bool:
+    """The posterior rule needs an estimate in points/month (the prior's units)."""
+    return not design.decision.is_posterior or registry.get(analysis).units == "points/month"
+
+
 def compared_analyses(design, analysis: str) -> tuple[str, ...]:
     """The design's analysis first, then every other analysis the design allows (those that
-    need a lead-in only with one)."""
+    need a lead-in only with one; under the posterior rule, those in points/month)."""
     allowed = [
         a
         for a in registry.ANALYSIS_NAMES
-        if design.trial.lead_in_months or not registry.get(a).needs_lead_in
+        if (design.trial.lead_in_months or not registry.get(a).needs_lead_in)
+        and _rule_allows(design, a)
     ]
     return tuple(dict.fromkeys((analysis, *allowed)))
 
@@ -191,17 +197,26 @@ def plan_report(
     targets : sequence of float
         Target powers; the operating characteristics are at the first target's n.
     idata : xarray.DataTree, optional
-        Phase 2 posterior; without it, no assurance.
+        Phase 2 posterior; without it, no assurance (and no robust prior that borrows).
     analysis : str, optional
         Analysis name (default: the design's).
     progress : callable, optional
         Called with the number of trials finished.
     """
     targets = tuple(targets)
+    phase2 = prior = None  # the posterior rule's prior (every simulation below uses it)
+    if design.decision.is_posterior:
+        from designs.planning.decision_rule import decision_prior, phase2_effect_prior
+
+        if design.decision.borrows and idata is not None:
+            phase2 = phase2_effect_prior(design, idata)
+        prior = decision_prior(design, phase2=phase2)  # refuses borrowing without phase 2
     # operating characteristics (power, type I error, 8 effects) and the realism scenarios
     null_trials = type_i_trials(nominal_type_i_error(design), trials)
     expect(progress, (1 + OC_EFFECTS + len(REALISM_SCENARIOS)) * trials + null_trials)
-    result = find_sample_size(design, targets, trials, seed, analysis, progress=progress)
+    result = find_sample_size(
+        design, targets, trials, seed, analysis, progress=progress, prior=prior
+    )
     analysis = result.analysis
     chosen = result.rows[0]
     sizes = _sweep_sizes(result)
@@ -210,9 +225,15 @@ def plan_report(
     assurance_runs = 0 if idata is None else len(TRANSPORTS) * len(a_sizes) * RUNS_PER_ASSURANCE
     # the power sweep (sizes x 3 effects), the other analyses (sizes), assurance
     expect(progress, (len(sizes) * (3 + bool(others)) + assurance_runs) * trials)
-    oc = operating_characteristics(design, chosen.n, trials, seed, analysis, progress=progress)
-    compared = tuple(dict.fromkeys((analysis, *REALISM_ANALYSES)))
-    realism = realism_sensitivity(design, chosen.n, trials, seed, compared, progress=progress)
+    oc = operating_characteristics(
+        design, chosen.n, trials, seed, analysis, progress=progress, prior=prior
+    )
+    compared = tuple(
+        a for a in dict.fromkeys((analysis, *REALISM_ANALYSES)) if _rule_allows(design, a)
+    )
+    realism = realism_sensitivity(
+        design, chosen.n, trials, seed, compared, progress=progress, prior=prior
+    )
     effects = [round(f * design.effect.value, 6) for f in (0.75, 1.0, 1.25)]
     tick = None if progress is None else (lambda cells: progress(cells * trials))
     sweep = run_sweep(
@@ -222,6 +243,7 @@ def plan_report(
         seed,
         (analysis,),
         progress=tick,
+        phase2_prior=phase2,
     )
     # the other analyses at the design's effect only; the same seed gives the same simulated
     # trials in every cell (common random numbers), so they are compared on the same trials
@@ -239,6 +261,7 @@ def plan_report(
                     seed,
                     others,
                     progress=tick,
+                    phase2_prior=phase2,
                 ),
             ],
             dim="analysis",
@@ -266,7 +289,7 @@ def plan_report(
     draws = {tr: posterior_draws(idata, tr) for tr in TRANSPORTS}
     curves = {
         tr: assurance_curve(
-            design, draws[tr], a_sizes, trials, seed, analysis, tr, progress=progress
+            design, draws[tr], a_sizes, trials, seed, analysis, tr, progress=progress, prior=prior
         )
         for tr in draws
     }

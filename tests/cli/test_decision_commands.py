@@ -82,3 +82,56 @@ def test_sweep_bad_prior_weight_grid_exits_2(argv, word, capsys, run, tmp_path):
     assert code == 2 and out == "" and not out_file.exists()
     lines = err.strip().splitlines()
     assert len(lines) == 1 and word in lines[0], err
+
+
+@pytest.mark.slow  # about 15 s: a whole report (its type I error alone is 21,112 trials)
+def test_report_states_the_posterior_rule(capsys, run, tmp_path):
+    """report takes the [decision] options (issue 17) and every text names the rule."""
+    out_dir = tmp_path / "r"
+    code, _, err = run(
+        capsys, "report", "--decision", "posterior", "--prior", "sceptical", "--no-assurance",
+        "--trials", "20", "--target-power", "0.8", "--out", str(out_dir),
+    )  # fmt: skip
+    assert code == 0, err
+    rule = "P(effect > 0 points/month | data) > 0.975 with the sceptical prior"
+    methods = (out_dir / "methods.md").read_text()
+    assert f"a success is {rule}" in methods and "significant result" not in methods
+    for name in ("operating_characteristics.md", "realism_sensitivity.md"):
+        assert f"success: {rule}" in (out_dir / name).read_text(), name
+    table = (out_dir / "sample_size.md").read_text()
+    assert "posterior rule" in table and "sceptical prior" in table
+
+
+@pytest.mark.parametrize(
+    ("argv", "word"),
+    [
+        (["--decision", "posterior", "--threshold", "1.5"], "decision.threshold"),
+        (["--decision", "posterior", "--prior-weight", "-0.1"], "decision.prior_weight"),
+        # a robust prior that borrows needs the phase 2 posterior that --no-assurance skips
+        (["--decision", "posterior", "--prior", "robust", "--prior-weight", "0.5",
+          "--no-assurance"], "--no-assurance"),
+    ],
+)  # fmt: skip
+def test_report_bad_decision_input_exits_2_and_writes_nothing(argv, word, capsys, run, tmp_path):
+    out_dir = tmp_path / "r"
+    code, out, err = run(capsys, "report", "--trials", "10", "--out", str(out_dir), *argv)
+    assert code == 2 and out == "" and not out_dir.exists()
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and word in lines[0], err
+
+
+def test_assurance_shows_the_optimistic_and_sceptical_cases(capsys, run, tmp_path, fake_posterior):
+    """assurance --decision posterior prints both analysis priors for effects drawn from phase 2."""
+    path = tmp_path / "post.nc"
+    fake_posterior().to_netcdf(path, engine="h5netcdf")
+    argv = ["assurance", "--posterior", str(path), "--n-per-arm", "40", "--trials", "100",
+            "--decision", "posterior"]  # fmt: skip
+    code, out, err = run(capsys, *argv)
+    assert code == 0, err
+    assert "(optimistic)" in out and "with the sceptical prior" in out
+    code, out, err = run(capsys, *argv, "--json")
+    assert code == 0, err
+    cases = json.loads(out)["posterior_rule"]
+    assert set(cases) == {"optimistic", "sceptical"}
+    for case in cases.values():
+        assert 0 <= case["assurance"] <= 1 and case["mc_se"] > 0

@@ -41,3 +41,13 @@ def test_type_one_error_flag_at_three_monte_carlo_se():
     assert calibration_flag(0.05 + 3.1 * se, 0.05, 20000).startswith("LIBERAL")
     assert calibration_flag(0.05 - 3.1 * se, 0.05, 20000).startswith("conservative")
     assert calibration_flag(0.05 + 2.9 * se, 0.05, 20000) == ""
+
+
+def test_liberal_posterior_rule_is_sent_to_calibrate():
+    """A liberal posterior rule needs a calibrated threshold, not a small-sample correction."""
+    from designs.outputs.tables import calibration_flag
+
+    se = math.sqrt(0.025 * 0.975 / 20000)
+    flag = calibration_flag(0.025 + 3.1 * se, 0.025, 20000, posterior=True)
+    assert flag.startswith("LIBERAL") and "simulate.py calibrate" in flag
+    assert "small-sample" not in flag

@@ -26,6 +26,8 @@ def test_borrowing_sweep_runs_the_robust_rule_at_each_weight(sweep):
 def test_table_states_each_weight_with_its_numbers(sweep):
     md = prior_weight_table(sweep, 0.025)
     cell = sweep.sel(analysis="lmm_slope")
+    # the rule's success probability: the sweep's rejection_rate and power_favourable agree
+    np.testing.assert_array_equal(cell.rejection_rate, cell.power_favourable)
     for i, w in enumerate(PRIOR_WEIGHTS):
         assert f"| {w:g} | {float(cell.power_favourable[i]):.3f} (" in md
         assert f"{float(cell.type1[i]):.4f} (" in md

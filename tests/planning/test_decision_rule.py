@@ -181,7 +181,9 @@ def test_sweep_over_prior_weight_holds_power_and_type1():
         prior = phase2.mix(NormalMixture.normal(0.0, 10.0), w) if w > 0 else None
         s = power(d, 1000, 4, prior=prior, type1=True)["lmm_slope"]
         cell = ds.sel(prior_weight=w, analysis="lmm_slope")
-        assert float(cell.power_favourable) == s.power and float(cell.type1) == s.type1
+        # the sweep's names since issue 15: rejection_rate (= power_favourable under the rule)
+        assert float(cell.rejection_rate) == s.power == float(cell.power_favourable)
+        assert float(cell.type1) == s.type1
     t1 = ds.type1.sel(analysis="lmm_slope").values
     assert t1[0] < t1[1] < t1[2]
     with pytest.raises(InputError, match=r"decision\.prior = 'robust'"):
