@@ -38,7 +38,7 @@ def _classical_obf_inflation(power: float) -> float:
 
 
 def test_canonical_inflation_factor_equals_the_published_table():
-    """Jennison & Turnbull (2000), Table 2.3 (O'Brien-Fleming, K = 2, two-sided 0.05,
+    """Jennison & Turnbull (2000), ch. 2, R_B (O'Brien-Fleming, K = 2, two-sided 0.05,
     power 0.8): R = 1.008, printed to 3 decimals (hence 5e-4)."""
     assert abs(_classical_obf_inflation(0.8) - 1.008) < 5e-4
     # Lan-DeMets O'Brien-Fleming type spends less at the first look: a smaller inflation
