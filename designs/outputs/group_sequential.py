@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["group_sequential_text"]
+__all__ = ["group_sequential_sample_size_table", "group_sequential_text"]
 
 
 def _z(x) -> str:
@@ -41,3 +41,71 @@ def group_sequential_text(design, s) -> str:
         f"{s.expected_months_h0:.1f}, of {s.fixed_months:.1f} without interim analyses"
     )
     return "\n".join(lines)
+
+
+#: Columns of the group-sequential sample-size table (md and csv), per arm with 1:1.
+_GS_COLUMNS = (
+    ("target power", "target_power", "{:g}"),
+    ("n max", "n_max", "{:d}"),
+    ("95% MC interval", "n_interval", "{}"),
+    ("n total max", "n_total_max", "{:d}"),
+    ("power", "power", "{:.3f}"),
+    ("MC SE", "mc_se", "{:.3f}"),
+    ("E[n total] H1", "expected_n_total_h1", "{:.1f}"),
+    ("E[n total] H0", "expected_n_total_h0", "{:.1f}"),
+    ("type I error", "type_i_error", "{:.4f}"),
+    ("n fixed", "n_fixed", "{:d}"),
+    ("inflation", "inflation", "{:.3f}"),
+    ("95% MC interval ", "inflation_interval", "{}"),
+)
+
+
+def _gs_cells(r) -> dict:
+    d = r.to_dict()
+    n_lo = "" if r.n_low < 0 else str(r.n_low)
+    n_hi = "" if r.n_high < 0 else str(r.n_high)
+    d["n_interval"] = f"{n_lo}-{n_hi}"
+    d["inflation_interval"] = f"{r.inflation_low:.3f}-{r.inflation_high:.3f}"
+    return d
+
+
+def group_sequential_sample_size_table(result, design, fmt: str = "md") -> str:
+    """The sample-size table of a group-sequential design (``md`` or ``csv``).
+
+    The first line starts like the fixed table's (``| target power |`` / ``target_power,``)
+    so ``--out`` recognises an earlier table of this tool.
+    """
+    from designs.errors import InputError
+
+    rows = result.rows
+    n_name = "n max per arm" if rows[0].size_name == "n_per_arm" else "n max (total)"
+    if fmt == "csv":
+        keys = [k for _, k, _ in _GS_COLUMNS]
+        lines = [",".join(keys)]
+        for r in rows:
+            cells = _gs_cells(r)
+            lines.append(",".join(str(cells[k]) for k in keys))
+        return "\n".join(lines) + "\n"
+    if fmt != "md":
+        raise InputError(f"--format {fmt}: a group-sequential sample size is written as md or csv")
+    heads = [n_name if k == "n_max" else h.strip() for h, k, _ in _GS_COLUMNS]
+    lines = ["| " + " | ".join(heads) + " |", "|" + "---|" * len(heads)]
+    for r in rows:
+        cells = _gs_cells(r)
+        lines.append("| " + " | ".join(f.format(cells[k]) for _, k, f in _GS_COLUMNS) + " |")
+    r0 = rows[0]
+    sided = "one-sided" if r0.sides == 1 else "two-sided"
+    lines += [
+        "",
+        f"{design.describe()}",
+        f"{r0.analysis}: looks at information {', '.join(f'{x:g}' for x in r0.looks)}, "
+        f"{r0.spending} alpha spending ({r0.alpha:g} {sided}), futility {r0.futility}; "
+        f"{r0.trials} trials per size, seed {r0.seed}.",
+        "n max: the size the trial randomises if it reaches its final look; power: overall "
+        "power in favour of active under the design's effect at n max; E[n total]: mean "
+        "patients randomised by the look where the trial stopped, under the effect (H1) and "
+        "under no effect (H0); inflation: n max / n of the same design without interim looks "
+        "(fixed search, same seed). Intervals: 95% Monte Carlo (bootstrap over simulated "
+        "trials), simulation error only.",
+    ]
+    return "\n".join(lines) + "\n"

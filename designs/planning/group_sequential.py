@@ -37,7 +37,13 @@ from designs.sequential.observed import observed_boundaries
 from designs.simulation.engine_looks import LookResults, run_trials_at_looks
 from designs.simulation.inputs import simulation_inputs
 
-__all__ = ["GroupSequentialSummary", "Outcome", "group_sequential_power", "planned_boundaries"]
+__all__ = [
+    "GroupSequentialSummary",
+    "Outcome",
+    "group_sequential_power",
+    "planned_boundaries",
+    "simulate_outcome",
+]
 
 
 def planned_boundaries(design):
@@ -194,6 +200,32 @@ def _rates(outcome: Outcome, k_count: int, ok: np.ndarray):
     return n, eff, fut
 
 
+def simulate_outcome(
+    design,
+    trials: int,
+    seed: int,
+    shift: float,
+    *,
+    threads: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[LookResults, Outcome]:
+    """Simulate ``design`` with the slope shift ``shift`` (points/month) in every trial and
+    decide each trial at its looks: one hypothesis of :func:`group_sequential_power`."""
+    times = look_times(design)
+    res = run_trials_at_looks(
+        simulation_inputs(design),
+        trials,
+        seed,
+        design.trial.analysis.value,
+        times.months,
+        times.accrual_months,
+        effect_by_trial=np.full(trials, shift),
+        threads=threads,
+        progress=progress,
+    )
+    return res, decide(design, res, times, planned_boundaries(design))
+
+
 def group_sequential_power(
     design,
     trials: int,
@@ -215,22 +247,9 @@ def group_sequential_power(
     times = look_times(design)
     planned = planned_boundaries(design)
     k_count = times.months.size
-    runs = {}
-    for name, shift in (("h1", inputs.effect_shift), ("h0", 0.0)):
-        res = run_trials_at_looks(
-            inputs,
-            trials,
-            seed,
-            analysis,
-            times.months,
-            times.accrual_months,
-            effect_by_trial=np.full(trials, shift),
-            threads=threads,
-            progress=progress,
-        )
-        runs[name] = (res, decide(design, res, times, planned))
-    res1, out1 = runs["h1"]
-    res0, out0 = runs["h0"]
+    kw = {"threads": threads, "progress": progress}
+    res1, out1 = simulate_outcome(design, trials, seed, inputs.effect_shift, **kw)
+    res0, out0 = simulate_outcome(design, trials, seed, 0.0, **kw)
     ok1, ok0 = _counted(out1, design), _counted(out0, design)
     n1, eff1, fut1 = _rates(out1, k_count, ok1)
     n0, eff0, fut0 = _rates(out0, k_count, ok0)

@@ -187,6 +187,52 @@ def _unique_sizes(values) -> list[int]:
     return sorted({round(v) for v in values})
 
 
+def grow_curve(design, targets, simulate, grid, *, extend: bool = True, progress=None):
+    """Simulate the power curve at ``grid`` (``simulate(sizes) -> PowerCurve``, one seed) and,
+    when ``extend``, add sizes (at most 4 times) until every target lies inside the grid."""
+    curve = simulate(grid)
+    if not extend:
+        return curve
+    trials = curve.favourable.shape[1]
+    for _ in range(4):  # extend the grid until every target lies inside it
+        b0, b1 = curve.fit()
+        need = [invert_curve(b0, b1, t) for t in targets]
+        lo, hi = int(curve.sizes.min()), int(curve.sizes.max())
+        more = []
+        if max(need) > hi and hi < MAX_SIZE:
+            top = min(MAX_SIZE, max(1.6 * hi, 1.15 * max(need) if math.isfinite(max(need)) else 0))
+            more += _unique_sizes(np.geomspace(hi * 1.15, top, 3))
+        if min(need) < lo and lo > _min_size(design):
+            bottom = max(_min_size(design), 0.85 * min(need), lo / 2)
+            more += _unique_sizes(np.geomspace(bottom, lo / 1.1, 2))
+        more = [s for s in more if s not in set(curve.sizes.tolist())]
+        if not more:
+            break
+        expect(progress, len(more) * trials)
+        curve = curve.extend(simulate(more))
+    return curve
+
+
+def bootstrap_sizes(curves, targets, trials: int, seed: int, bootstrap: int) -> np.ndarray:
+    """Sizes reaching each target under ``bootstrap`` resamples of the simulated trials.
+
+    ``curves``: one :class:`PowerCurve` or several simulated on the same trials (same seed:
+    trial i is the same patients in each); one resample of trial indices serves them all,
+    so their correlation is kept. Returns ``(bootstrap, len(targets))`` for one curve and
+    ``(bootstrap, len(curves), len(targets))`` for several.
+    """
+    several = isinstance(curves, (list, tuple))
+    curves = list(curves) if several else [curves]
+    rng = secondary_rng(seed, SALT_SAMPLE_SIZE_BOOTSTRAP)
+    boot = np.empty((bootstrap, len(curves), len(targets)))
+    for r in range(bootstrap):
+        w = np.bincount(rng.integers(0, trials, trials), minlength=trials)
+        for i, curve in enumerate(curves):
+            c0, c1 = curve.fit(w)
+            boot[r, i] = [invert_curve(c0, c1, t) for t in targets]
+    return boot if several else boot[:, 0]
+
+
 def find_sample_size(
     design,
     targets: Sequence[float] = (0.8, 0.9),
@@ -255,33 +301,10 @@ def find_sample_size(
     if len(grid) < 2:
         raise InputError("sizes: give at least two different sizes")
     expect(progress, (len(grid) + 2 * len(targets)) * trials)  # the curve, then each n twice
-    curve = simulate_curve(design, grid, trials, seed, analysis, **kw)
-    if sizes is None:
-        for _ in range(4):  # extend the grid until every target lies inside it
-            b0, b1 = curve.fit()
-            need = [invert_curve(b0, b1, t) for t in targets]
-            lo, hi = int(curve.sizes.min()), int(curve.sizes.max())
-            more = []
-            if max(need) > hi and hi < MAX_SIZE:
-                top = min(
-                    MAX_SIZE, max(1.6 * hi, 1.15 * max(need) if math.isfinite(max(need)) else 0)
-                )
-                more += _unique_sizes(np.geomspace(hi * 1.15, top, 3))
-            if min(need) < lo and lo > _min_size(design):
-                bottom = max(_min_size(design), 0.85 * min(need), lo / 2)
-                more += _unique_sizes(np.geomspace(bottom, lo / 1.1, 2))
-            more = [s for s in more if s not in set(curve.sizes.tolist())]
-            if not more:
-                break
-            expect(progress, len(more) * trials)
-            curve = curve.extend(simulate_curve(design, more, trials, seed, analysis, **kw))
+    simulate = lambda sz: simulate_curve(design, sz, trials, seed, analysis, **kw)  # noqa: E731
+    curve = grow_curve(design, targets, simulate, grid, extend=sizes is None, progress=progress)
     b0, b1 = curve.fit()
-    rng = secondary_rng(seed, SALT_SAMPLE_SIZE_BOOTSTRAP)
-    boot = np.empty((bootstrap, len(targets)))
-    for r in range(bootstrap):
-        w = np.bincount(rng.integers(0, trials, trials), minlength=trials)
-        c0, c1 = curve.fit(w)
-        boot[r] = [invert_curve(c0, c1, t) for t in targets]
+    boot = bootstrap_sizes(curve, targets, trials, seed, bootstrap)
     rows = []
     from designs.planning.power import power as simulate_power
 

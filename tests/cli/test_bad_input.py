@@ -138,6 +138,15 @@ CASES = [
     (["sweep", "--n-per-arm", "10:50:0", "--out", "{d}/never.nc"], "--n-per-arm"),
     (["sweep", "--informative", "99", "--out", "{d}/never.nc"], "--informative"),
     (["sample-size", "--target-power", "1.5"], "--target-power"),
+    # a group-sequential sample size (issue 16): bad looks, a table format it does not write,
+    # an analysis that cannot be analysed at the looks
+    (["sample-size", "--looks", "0.7,0.5", "--trials", "10"], "interim.looks"),
+    (["sample-size", "--looks", "0.5,1", "--spending", "hsd:99"], "interim.gamma"),
+    (
+        ["sample-size", "--looks", "0.5,1", "--sizes", "20", "30", "--format", "latex"],
+        "--format",
+    ),
+    (["sample-size", "--looks", "0.5,1", "--analysis", "ancova_change"], "interim.looks"),
     (["fit", "--data", "{d}/arm2.csv", "--out", "{d}/never.nc"], "arm2.csv"),
     # outputs never destroy inputs or other files (reliability review)
     (["fit", "--data", "{d}/phase2.csv", "--out", "{d}/phase2.csv"], "--data"),

@@ -25,6 +25,27 @@ def test_sample_size_csv(capsys, run):
     assert table[0]["seed"] == "4" and table[0]["version"] == __version__
 
 
+def test_group_sequential_sample_size_table_and_json(capsys, run):
+    """``sample-size --looks 0.5,1 --spending obf``: the table (md, csv) and the JSON keys
+    (issue 16); the CSV carries the same n max as the JSON (same seed)."""
+    argv = ("sample-size", "--looks", "0.5,1", "--spending", "obf", "--trials", "60")
+    argv += ("--sizes", "60,120,240", "--target-power", "0.8", "--seed", "5")
+    code, out, _ = run(capsys, *argv, "--json")
+    assert code == 0
+    (row,) = json.loads(out)
+    for key in ("n_max", "expected_n_total_h1", "expected_n_total_h0", "inflation"):
+        assert isinstance(row[key], (int, float)), key
+    assert row["looks"] == [0.5, 1.0] and row["spending"] == "obf"
+    assert row["expected_n_total_h1"] <= row["n_total_max"]
+    code, out, _ = run(capsys, *argv)
+    assert code == 0 and out.startswith("| target power | n max per arm |")
+    assert "E[n total] H1" in out and "inflation" in out
+    code, out, _ = run(capsys, *argv, "--format", "csv")
+    table = list(csv.DictReader(io.StringIO(out)))
+    assert int(table[0]["n_max"]) == row["n_max"]
+    assert float(table[0]["inflation"]) == pytest.approx(row["inflation"])
+
+
 def test_sample_size_writes_out(tmp_path, capsys, run):
     out = tmp_path / "n.tex"
     code, _, _ = run(

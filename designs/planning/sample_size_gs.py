@@ -1,0 +1,245 @@
+"""Maximum sample size of a group-sequential design, by simulation.
+
+For each target power the smallest maximum size (``n_per_arm`` with 1:1 allocation, else
+``n_total``: the patients randomised if the trial runs to its final look) whose overall power
+in favour of active under the design's effect reaches the target. The search is that of
+:mod:`designs.planning.sample_size` with the group-sequential success per trial (efficacy at
+any look, estimate favouring active, :func:`designs.planning.group_sequential.decide`):
+
+1. the same design without ``[interim]`` is searched first with the fixed search
+   (:func:`designs.planning.sample_size.find_sample_size`): its n is the reference of the
+   inflation factor;
+2. the group-sequential power is simulated at the fixed search's sizes (extended until
+   every target lies inside them) with the same seed, so trial i is the same patients in
+   both searches and at every size (common random numbers; the looks only add entry months);
+3. the same probit curve ``Phi^-1(power) = b0 + b1 sqrt(n)`` is fitted and inverted;
+4. one bootstrap over simulated trials resamples both curves together and gives the 95%
+   Monte Carlo intervals of n max and of the inflation factor ``n max / n fixed`` (ratio of
+   the two fitted, unrounded sizes); simulation error only;
+5. the rounded-up n max is simulated once more under the effect and under no effect (same
+   seed): its power, its type I error and the expected patients randomised under each.
+
+No independent confirmation run as in the fixed search: step 5 reuses the curve's seed.
+Trials whose decision rests on a failed fit are left out of the rates, as in
+:mod:`designs.planning.group_sequential`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from designs import __version__
+from designs.planning.group_sequential import group_sequential_power, simulate_outcome
+from designs.planning.power_curve import (
+    PowerCurve,
+    curve_power,
+    design_at,
+    invert_curve,
+    size_name,
+)
+from designs.planning.progress import expect
+from designs.planning.sample_size import (
+    BOOTSTRAP,
+    _min_size,
+    bootstrap_sizes,
+    find_sample_size,
+    grow_curve,
+)
+from designs.simulation.inputs import simulation_inputs
+from designs.simulation.seeds import DEFAULT_SEED
+
+__all__ = ["GroupSequentialSampleSizeRow", "find_group_sequential_sample_size"]
+
+
+@dataclass(frozen=True)
+class GroupSequentialSampleSizeRow:
+    """The maximum sample size of a group-sequential design for one target power.
+
+    ``n_max`` is per arm with 1:1 allocation, in total otherwise (``size_name``);
+    ``n_total_max`` the patients randomised if the trial reaches its final look;
+    ``expected_n_total_h1``/``_h0`` the mean patients randomised by the look where the trial
+    stopped, under the design's effect and under no effect; ``power``/``mc_se`` the
+    simulated overall power in favour of active at ``n_max``; ``type_i_error`` that of the
+    whole design at ``n_max``. ``n_fixed`` is the fixed search's n for the same target (same
+    design without ``[interim]``) and ``inflation`` = ``n_estimate / n_fixed_estimate`` with
+    its 95% Monte Carlo interval ``inflation_low``-``inflation_high`` (paired bootstrap).
+    """
+
+    target_power: float
+    size_name: str
+    n_max: int
+    n_estimate: float
+    n_low: int
+    n_high: int
+    n_total_max: int
+    power: float
+    mc_se: float
+    fitted_power: float
+    expected_n_total_h1: float
+    expected_n_total_h0: float
+    type_i_error: float
+    mc_se_type_i_error: float
+    n_fixed: int
+    n_fixed_estimate: float
+    inflation: float
+    inflation_low: float
+    inflation_high: float
+    failed_fits: int
+    reached: bool
+    analysis: str
+    looks: list
+    spending: str
+    futility: str
+    alpha: float
+    sides: int
+    trials: int
+    seed: int
+    version: str
+
+    def to_dict(self) -> dict:
+        """Plain JSON-ready dictionary."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class GroupSequentialSampleSizeResult:
+    """Rows (one per target), the group-sequential curve and the fixed search behind them."""
+
+    rows: tuple[GroupSequentialSampleSizeRow, ...]
+    curve: PowerCurve
+    coef: tuple[float, float]
+    fixed: object  # designs.planning.sample_size.SampleSizeResult
+    trials: int
+    seed: int
+
+
+def simulate_gs_curve(
+    design,
+    sizes: Sequence[int],
+    trials: int,
+    seed: int,
+    *,
+    threads: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> PowerCurve:
+    """Group-sequential power in favour of active at each size, one seed (common random
+    numbers); a trial whose decision rests on a failed fit is a failure to reject, or out of
+    the denominator under ``decision.failed_fits = "exclude"`` (as in the fixed search)."""
+    fav, ok, failed = [], [], []
+    for size in sizes:
+        d = design_at(design, size)
+        shift = simulation_inputs(d).effect_shift
+        _, out = simulate_outcome(d, trials, seed, shift, threads=threads, progress=progress)
+        fav.append(out.favourable & ~out.failed)
+        ok.append(~out.failed if design.decision.excludes_failed else np.ones_like(out.failed))
+        failed.append(int(out.failed.sum()))
+    return PowerCurve(
+        size_name(design),
+        np.asarray(sizes, dtype=np.int64),
+        np.asarray(fav, dtype=bool).reshape(len(sizes), trials),
+        np.asarray(ok, dtype=bool).reshape(len(sizes), trials),
+        np.asarray(failed, dtype=np.int64),
+    )
+
+
+def _interval(values: np.ndarray) -> tuple[float, float]:
+    lo = float(np.quantile(values, 0.025, method="lower"))
+    hi = float(np.quantile(values, 0.975, method="higher"))
+    return lo, hi
+
+
+def find_group_sequential_sample_size(
+    design,
+    targets: Sequence[float] = (0.8, 0.9),
+    trials: int = 2000,
+    seed: int = DEFAULT_SEED,
+    *,
+    points: int = 8,
+    sizes: Sequence[int] | None = None,
+    bootstrap: int = BOOTSTRAP,
+    threads: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> GroupSequentialSampleSizeResult:
+    """Smallest maximum size whose group-sequential ``power_favourable`` reaches each target.
+
+    Parameters are those of :func:`designs.planning.sample_size.find_sample_size`; the
+    design must have ``[interim]`` looks and its own analysis is used.
+    """
+    from designs.errors import InputError
+
+    if not design.interim.sequential:
+        raise InputError("interim.looks: the design has no interim looks")
+    targets = tuple(float(t) for t in targets)
+    fixed_design = design.with_overrides({"interim.looks": []})
+    kw = {"threads": threads, "progress": progress}
+    # validates targets, trials, effect and analysis, and gives the reference n
+    fixed = find_sample_size(
+        fixed_design, targets, trials, seed, sizes=sizes, points=points, bootstrap=bootstrap, **kw
+    )
+    grid = [int(s) for s in fixed.curve.sizes]
+    expect(progress, (len(grid) + 2 * len(targets)) * trials)
+    curve = grow_curve(
+        design,
+        targets,
+        lambda sz: simulate_gs_curve(design, sz, trials, seed, **kw),
+        grid,
+        extend=sizes is None,
+        progress=progress,
+    )
+    b0, b1 = curve.fit()
+    boot = bootstrap_sizes([curve, fixed.curve], targets, trials, seed, bootstrap)
+    max_size = int(curve.sizes.max())
+    rows = []
+    for j, target in enumerate(targets):
+        n_hat = invert_curve(b0, b1, target)
+        fixed_row = fixed.rows[j]
+        reached = math.isfinite(n_hat) and n_hat <= max_size * 1.05
+        n = max(_min_size(design), math.ceil(n_hat - 1e-9)) if reached else max_size
+        lo_q, hi_q = _interval(boot[:, 0, j])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ratio = boot[:, 0, j] / boot[:, 1, j]
+        ratio = np.where(np.isfinite(ratio), ratio, np.inf)
+        r_lo, r_hi = _interval(ratio)
+        d = design_at(design, n)
+        s = group_sequential_power(d, trials, seed, **kw)
+        rows.append(
+            GroupSequentialSampleSizeRow(
+                target_power=target,
+                size_name=size_name(design),
+                n_max=n,
+                n_estimate=float(n_hat),
+                n_low=math.floor(lo_q) if math.isfinite(lo_q) else -1,
+                n_high=math.ceil(hi_q) if math.isfinite(hi_q) and hi_q <= max_size else -1,
+                n_total_max=d.trial.n_total,
+                power=s.power_favourable,
+                mc_se=s.mc_se_favourable,
+                fitted_power=float(curve_power(b0, b1, [n])[0]),
+                expected_n_total_h1=s.expected_n_total,
+                expected_n_total_h0=s.expected_n_total_h0,
+                type_i_error=s.type_i_error,
+                mc_se_type_i_error=s.mc_se_type_i_error,
+                n_fixed=fixed_row.n,
+                n_fixed_estimate=fixed_row.n_estimate,
+                inflation=float(n_hat / fixed_row.n_estimate),
+                inflation_low=r_lo,
+                inflation_high=r_hi,
+                failed_fits=s.failed_fits,
+                reached=bool(reached and fixed_row.reached),
+                analysis=s.analysis,
+                looks=[float(x) for x in s.looks],
+                spending=s.spending,
+                futility=s.futility,
+                alpha=s.alpha,
+                sides=s.sides,
+                trials=int(trials),
+                seed=int(seed),
+                version=__version__,
+            )
+        )
+    return GroupSequentialSampleSizeResult(
+        rows=tuple(rows), curve=curve, coef=(b0, b1), fixed=fixed, trials=int(trials), seed=seed
+    )

@@ -1,0 +1,76 @@
+"""Maximum sample size of a group-sequential design (issue 16).
+
+The reference is the canonical joint distribution (Jennison & Turnbull 2000, ch. 3 and 19;
+:mod:`designs.sequential`, itself checked against rpact): for a two-look O'Brien-Fleming
+type design at information 0.5 and 1, one-sided alpha 0.025 and power 0.8, the maximum
+information is the fixed design's times the inflation factor ``(drift_GS / drift_fixed)^2``
+(1.0037 for the Lan-DeMets O'Brien-Fleming type spending the tool uses; the classical
+O'Brien-Fleming boundaries give the published 1.008). Tolerance: the search's own 95%
+Monte Carlo interval of the inflation, a bootstrap that resamples the trials of both
+curves together (they are the same patients).
+"""
+
+import numpy as np
+from scipy.optimize import brentq
+from scipy.stats import norm
+
+from designs.planning.sample_size_gs import find_group_sequential_sample_size
+from designs.sequential import crossing_probabilities, efficacy_boundaries
+from designs.spec import load_design
+
+LOOKS = [0.5, 1.0]
+
+
+def _canonical_inflation(power: float) -> float:
+    design = load_design(None).with_overrides({"interim.looks": LOOKS})
+    b = efficacy_boundaries(LOOKS, 0.025, design.interim.alpha_spending(), 1).efficacy_z
+    drift = brentq(lambda d: crossing_probabilities(LOOKS, b, d)[0].sum() - power, 0.5, 6.0)
+    fixed = norm.isf(0.025) + norm.ppf(power)
+    return (drift / fixed) ** 2
+
+
+def _classical_obf_inflation(power: float) -> float:
+    """Classical O'Brien-Fleming boundaries ``c sqrt(K / k)``, c for one-sided 0.025."""
+    shape = np.sqrt(2.0 / np.arange(1, 3))
+    c = brentq(lambda c: crossing_probabilities(LOOKS, c * shape, 0.0)[0].sum() - 0.025, 1, 4)
+    drift = brentq(lambda d: crossing_probabilities(LOOKS, c * shape, d)[0].sum() - power, 0.5, 6)
+    return (drift / (norm.isf(0.025) + norm.ppf(power))) ** 2
+
+
+def test_canonical_inflation_factor_equals_the_published_table():
+    """Jennison & Turnbull (2000), ch. 2, R_B (O'Brien-Fleming, K = 2, two-sided 0.05,
+    power 0.8): R = 1.008, printed to 3 decimals (hence 5e-4)."""
+    assert abs(_classical_obf_inflation(0.8) - 1.008) < 5e-4
+    # Lan-DeMets O'Brien-Fleming type spends less at the first look: a smaller inflation
+    assert 1.0 < _canonical_inflation(0.8) < _classical_obf_inflation(0.8)
+
+
+def test_obf_two_looks_inflation_matches_the_canonical_distribution():
+    """Continuous scores, no dropout (the canonical distribution's setting), 1,000 trials
+    per size at sizes bracketing n for 0.8 (about 145 per arm); about 5 s."""
+    design = load_design(None).with_overrides(
+        {
+            "trial.sides": 1,
+            "trial.alpha": 0.025,
+            "population.integer_scores": False,
+            "dropout.cumulative": [],
+            "dropout.monthly_hazard": 0.0,
+            "dropout.death_monthly_hazard": 0.0,
+            "dropout.informative": 0.0,
+            "dropout.death_informative": 0.0,
+            "interim.looks": LOOKS,
+        }
+    )
+    r = find_group_sequential_sample_size(
+        design, (0.8,), 1000, 11, sizes=[100, 130, 160, 200, 250], bootstrap=200
+    ).rows[0]
+    expected = _canonical_inflation(0.8)
+    assert r.reached
+    assert r.inflation_low <= expected <= r.inflation_high, (r.inflation_low, r.inflation_high)
+    assert r.inflation_low <= r.inflation <= r.inflation_high
+    assert r.inflation_high - r.inflation_low < 0.03  # the interval is informative
+    assert r.inflation_low < 1.0 + 1e-9 or r.n_max >= r.n_fixed  # no sign of a smaller n
+    # the trial stops early under the effect: fewer randomised on average than n max
+    assert r.expected_n_total_h1 < r.n_total_max
+    assert r.expected_n_total_h1 < r.expected_n_total_h0 <= r.n_total_max
+    assert abs(r.power - 0.8) <= 3 * np.sqrt(0.8 * 0.2 / 1000) + 0.02  # curve at n max
