@@ -5,6 +5,7 @@ PyMC returns the draws so far when sampling is interrupted; these tests stand in
 that does exactly that (no real sampling)."""
 
 import numpy as np
+import pymc  # progression.model imports it only when it fits
 import pytest
 import xarray as xr
 
@@ -21,13 +22,13 @@ def _partial_sample(**kwargs):
 
 
 def test_interrupted_sampling_raises_instead_of_returning_a_short_posterior(phase2, monkeypatch):
-    monkeypatch.setattr(model.pm, "sample", _partial_sample)
+    monkeypatch.setattr(pymc, "sample", _partial_sample)
     with pytest.raises(KeyboardInterrupt):
         model.fit(phase2, draws=300, chains=2, tune=100, seed=1, progressbar=False)
 
 
 def test_interrupted_fit_command_exits_130_and_writes_nothing(monkeypatch, tmp_path, capsys):
-    monkeypatch.setattr(model.pm, "sample", _partial_sample)
+    monkeypatch.setattr(pymc, "sample", _partial_sample)
     out = tmp_path / "post.nc"
     code = simulate.main(["fit", "--draws", "300", "--tune", "100", "--out", str(out)])
     assert code == 130
@@ -88,6 +89,6 @@ def test_interruption_during_tuning_is_an_interruption(phase2, monkeypatch):
     def interrupted_in_tuning(**kwargs):
         raise ValueError("Not enough samples to build a trace.")
 
-    monkeypatch.setattr(model.pm, "sample", interrupted_in_tuning)
+    monkeypatch.setattr(pymc, "sample", interrupted_in_tuning)
     with pytest.raises(KeyboardInterrupt):
         model.fit(phase2, draws=300, chains=2, tune=100, seed=1, progressbar=False)
