@@ -10,8 +10,8 @@ block size.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from contextlib import nullcontext
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 
 import numba
@@ -126,6 +126,29 @@ def analysis_flags(analyses: Sequence[str]) -> np.ndarray:
     return run
 
 
+@contextmanager
+def numba_threads(threads: int | None) -> Iterator[None]:
+    """Run the block with ``threads`` Numba threads (None: as set), then restore the count.
+
+    Raises
+    ------
+    InputError
+        When ``threads`` is outside [1, NUMBA_NUM_THREADS].
+    """
+    previous = numba.get_num_threads()
+    if threads is not None:
+        most = numba.config.NUMBA_NUM_THREADS
+        if not 1 <= int(threads) <= most:
+            raise InputError(
+                f"threads = {threads}: must be between 1 and {most} (NUMBA_NUM_THREADS)"
+            )
+        numba.set_num_threads(int(threads))
+    try:
+        yield
+    finally:
+        numba.set_num_threads(previous)
+
+
 def run_trials(
     inputs: SimulationInputs,
     trials: int,
@@ -202,15 +225,7 @@ def run_trials(
     n_lead = int(inputs.lead_visits.size)
     res = np.empty((trials, N_ANALYSES, R.N_RESULT))
     counts = np.empty((trials, N_COUNTS))
-    previous_threads = numba.get_num_threads()
-    if threads is not None:
-        most = numba.config.NUMBA_NUM_THREADS
-        if not 1 <= int(threads) <= most:
-            raise InputError(
-                f"threads = {threads}: must be between 1 and {most} (NUMBA_NUM_THREADS)"
-            )
-        numba.set_num_threads(int(threads))
-    try:
+    with numba_threads(threads):
         for start in range(0, trials, block_size):
             stop = min(start + block_size, trials)
             # the first call compiles on a first run: a status line erased afterwards
@@ -234,8 +249,6 @@ def run_trials(
                 )
             if progress is not None:
                 progress(stop - start)
-    finally:
-        numba.set_num_threads(previous_threads)
     order = [registry.get(a).kernel_index for a in analyses]
     return TrialResults(
         analyses=analyses,

@@ -18,7 +18,7 @@ import numpy as np
 from designs.analyses import registry
 from designs.analyses import results as R
 from designs.errors import InputError
-from designs.simulation.engine import _CHUNK, block_size_for
+from designs.simulation.engine import _CHUNK, block_size_for, numba_threads
 from designs.simulation.inputs import SimulationInputs
 from designs.simulation.layout import N_COUNTS
 from designs.simulation.looks import simulate_block_looks
@@ -103,15 +103,7 @@ def run_trials_at_looks(
     entered = np.empty((trials, looks.size))
     counts = np.empty((trials, N_COUNTS))
     block = block_size_for(inputs, threads) // max(1, looks.size)
-    previous = numba.get_num_threads()
-    if threads is not None:
-        most = numba.config.NUMBA_NUM_THREADS
-        if not 1 <= int(threads) <= most:
-            raise InputError(
-                f"threads = {threads}: must be between 1 and {most} (NUMBA_NUM_THREADS)"
-            )
-        numba.set_num_threads(int(threads))
-    try:
+    with numba_threads(threads):
         for start in range(0, trials, max(block, 1)):
             stop = min(start + max(block, 1), trials)
             # the first call compiles on a first run: a status line erased afterwards
@@ -138,6 +130,4 @@ def run_trials_at_looks(
                 )
             if progress is not None:
                 progress(stop - start)
-    finally:
-        numba.set_num_threads(previous)
     return LookResults(analysis, res, entered, counts, effect_by_trial)
