@@ -233,6 +233,31 @@ def bootstrap_sizes(curves, targets, trials: int, seed: int, bootstrap: int) -> 
     return boot if several else boot[:, 0]
 
 
+def chosen_size(design, n_hat: float, max_size: int) -> tuple[int, bool]:
+    """The whole n for a fitted crossing ``n_hat`` (rounded up, at least the smallest
+    analysable size), and whether the target was reached within the sizes simulated (else
+    the largest size, ``max_size``)."""
+    reached = math.isfinite(n_hat) and n_hat <= max_size * 1.05
+    n = max(_min_size(design), math.ceil(n_hat - 1e-9)) if reached else max_size
+    return n, reached
+
+
+def bootstrap_interval(values: np.ndarray) -> tuple[float, float]:
+    """The 95% interval of bootstrap values by order statistics (no interpolation: a
+    resample that never reaches the target is inf)."""
+    lo = float(np.quantile(values, 0.025, method="lower"))
+    hi = float(np.quantile(values, 0.975, method="higher"))
+    return lo, hi
+
+
+def n_limits(lo_q: float, hi_q: float, max_size: int) -> tuple[int, int]:
+    """Whole limits of the interval of n; -1 where not known (an upper limit above every
+    size simulated is "not reached")."""
+    n_low = math.floor(lo_q) if math.isfinite(lo_q) else -1
+    n_high = math.ceil(hi_q) if math.isfinite(hi_q) and hi_q <= max_size else -1
+    return n_low, n_high
+
+
 def find_sample_size(
     design,
     targets: Sequence[float] = (0.8, 0.9),
@@ -311,11 +336,8 @@ def find_sample_size(
     max_size = int(curve.sizes.max())
     for j, target in enumerate(targets):
         n_hat = invert_curve(b0, b1, target)
-        reached = math.isfinite(n_hat) and n_hat <= max_size * 1.05
-        n = max(_min_size(design), math.ceil(n_hat - 1e-9)) if reached else max_size
-        # order statistics (no interpolation: a resample may never reach the target = inf)
-        lo_q = float(np.quantile(boot[:, j], 0.025, method="lower"))
-        hi_q = float(np.quantile(boot[:, j], 0.975, method="higher"))
+        n, reached = chosen_size(design, n_hat, max_size)
+        n_low, n_high = n_limits(*bootstrap_interval(boot[:, j]), max_size)
         d = design_at(design, n)
         s = simulate_power(d, trials, seed, (analysis,), **kw)[analysis]
         fresh = simulate_power(
@@ -331,9 +353,8 @@ def find_sample_size(
                 size_name=size_name(design),
                 n=n,
                 n_estimate=float(n_hat),
-                n_low=math.floor(lo_q) if math.isfinite(lo_q) else -1,
-                # an upper limit above every size simulated is not known: "not reached"
-                n_high=math.ceil(hi_q) if math.isfinite(hi_q) and hi_q <= max_size else -1,
+                n_low=n_low,
+                n_high=n_high,
                 n_placebo=d.trial.n_placebo,
                 n_active=d.trial.n_active,
                 n_total=d.trial.n_total,

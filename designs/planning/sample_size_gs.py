@@ -26,7 +26,6 @@ Trials whose decision rests on a failed fit are left out of the rates, as in
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 
@@ -44,10 +43,12 @@ from designs.planning.power_curve import (
 from designs.planning.progress import expect
 from designs.planning.sample_size import (
     BOOTSTRAP,
-    _min_size,
+    bootstrap_interval,
     bootstrap_sizes,
+    chosen_size,
     find_sample_size,
     grow_curve,
+    n_limits,
 )
 from designs.simulation.inputs import simulation_inputs
 from designs.simulation.seeds import DEFAULT_SEED
@@ -146,12 +147,6 @@ def simulate_gs_curve(
     )
 
 
-def _interval(values: np.ndarray) -> tuple[float, float]:
-    lo = float(np.quantile(values, 0.025, method="lower"))
-    hi = float(np.quantile(values, 0.975, method="higher"))
-    return lo, hi
-
-
 def find_group_sequential_sample_size(
     design,
     targets: Sequence[float] = (0.8, 0.9),
@@ -197,13 +192,12 @@ def find_group_sequential_sample_size(
     for j, target in enumerate(targets):
         n_hat = invert_curve(b0, b1, target)
         fixed_row = fixed.rows[j]
-        reached = math.isfinite(n_hat) and n_hat <= max_size * 1.05
-        n = max(_min_size(design), math.ceil(n_hat - 1e-9)) if reached else max_size
-        lo_q, hi_q = _interval(boot[:, 0, j])
+        n, reached = chosen_size(design, n_hat, max_size)
+        n_low, n_high = n_limits(*bootstrap_interval(boot[:, 0, j]), max_size)
         with np.errstate(invalid="ignore", divide="ignore"):
             ratio = boot[:, 0, j] / boot[:, 1, j]
         ratio = np.where(np.isfinite(ratio), ratio, np.inf)
-        r_lo, r_hi = _interval(ratio)
+        r_lo, r_hi = bootstrap_interval(ratio)
         d = design_at(design, n)
         s = group_sequential_power(d, trials, seed, **kw)
         rows.append(
@@ -212,8 +206,8 @@ def find_group_sequential_sample_size(
                 size_name=size_name(design),
                 n_max=n,
                 n_estimate=float(n_hat),
-                n_low=math.floor(lo_q) if math.isfinite(lo_q) else -1,
-                n_high=math.ceil(hi_q) if math.isfinite(hi_q) and hi_q <= max_size else -1,
+                n_low=n_low,
+                n_high=n_high,
                 n_total_max=d.trial.n_total,
                 power=s.power_favourable,
                 mc_se=s.mc_se_favourable,
