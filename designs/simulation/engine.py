@@ -23,7 +23,7 @@ from designs.analyses import results as R
 from designs.errors import InputError
 from designs.simulation import kernels as K
 from designs.simulation.inputs import SimulationInputs
-from designs.simulation.layout import N_ANALYSES, N_COUNTS, N_PARAMS
+from designs.simulation.layout import N_ANALYSES, N_COUNTS, N_PARAMS, P_SCREEN_DFS, P_SCREEN_LEAD
 from designs.simulation.numba_cache import compilation_notice
 from designs.simulation.rng import seed_key
 from designs.simulation.seeds import check_seed
@@ -37,10 +37,14 @@ BLOCK_WORK = 2**25
 _CHUNK = 32
 
 
-def block_size_for(inputs: SimulationInputs, threads: int | None = None) -> int:
-    """Trials per block for these inputs: :data:`BLOCK_WORK` patient-visits, at most
-    :data:`DEFAULT_BLOCK` trials and at least one trial per thread."""
-    per_trial = (inputs.n_placebo + inputs.n_active) * int(inputs.visits_all.size)
+def block_size_for(
+    inputs: SimulationInputs, threads: int | None = None, screened_per_enrolled: float = 1.0
+) -> int:
+    """Trials per block for these inputs: :data:`BLOCK_WORK` patient-visits (candidate-visits
+    when the design screens: ``screened_per_enrolled`` candidates per patient randomised), at
+    most :data:`DEFAULT_BLOCK` trials and at least one trial per thread."""
+    per_patient = int(inputs.visits_all.size) * max(1.0, screened_per_enrolled)
+    per_trial = int((inputs.n_placebo + inputs.n_active) * per_patient)
     least = int(threads or numba.get_num_threads())
     return int(min(DEFAULT_BLOCK, max(least, BLOCK_WORK // max(per_trial, 1))))
 
@@ -198,7 +202,8 @@ def run_trials(
     seed = check_seed(seed)
     check_seed(first_trial + trials - 1, "trial index")
     if block_size is None:
-        block_size = block_size_for(inputs, threads)
+        ratio = screening_pilot(inputs, seed, first_trial) if params_by_trial is None else 1.0
+        block_size = block_size_for(inputs, threads, ratio)
     if block_size < 1:
         raise InputError(f"block_size = {block_size}: must be >= 1")
     analyses = tuple(analyses)
@@ -261,6 +266,28 @@ def run_trials(
     )
 
 
+def screens(inputs: SimulationInputs) -> bool:
+    """True when the design screens candidates (``[enrichment]`` on delta-FS or lead-in)."""
+    p = inputs.params
+    return bool(p[P_SCREEN_DFS] > 0.5 or p[P_SCREEN_LEAD] > 0.5)
+
+
+def screening_pilot(inputs: SimulationInputs, seed: int, trial: int) -> float:
+    """Candidates screened per patient randomised in trial ``trial`` (1.0 without screening).
+
+    Run before the trials of a design that screens: a screen that cannot fill an arm is
+    refused at the cost of one trial (InputError naming the admission range) instead of
+    every trial screening its whole quota of candidates, up to
+    :data:`~designs.simulation.inputs.MAX_SCREENED_PER_ENROLLED` per patient, and the ratio
+    sizes the blocks so that Ctrl-C and the progress bar still respond within about a
+    second. One trial more is simulated; no result changes.
+    """
+    if not screens(inputs):
+        return 1.0
+    screened = simulate_one_trial(inputs, seed, trial)["screened"]
+    return float(screened.sum()) / (inputs.n_placebo + inputs.n_active)
+
+
 def simulate_one_trial(inputs: SimulationInputs, seed: int, trial: int = 0) -> dict:
     """One simulated trial as long-format columns (``patient, arm, month, alsfrs_r``).
 
@@ -298,7 +325,7 @@ def simulate_one_trial(inputs: SimulationInputs, seed: int, trial: int = 0) -> d
             cap = K.max_candidates_per_arm(inputs.params, n_arm)
             raise InputError(
                 f"enrichment: screening admitted fewer than {n_arm} patients to the {name} "
-                f"arm of trial {trial} in {cap} candidates; widen the admission range "
+                f"arm of trial {trial} in {cap:,} candidates; widen the admission range "
                 "(delta_fs_min/delta_fs_max, lead_in_decline_min/lead_in_decline_max)"
             )
     names = np.array(["completed", "dropout", "death"])

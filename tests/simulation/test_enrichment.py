@@ -97,3 +97,39 @@ def test_lead_in_decline_enrichment_admits_only_the_range():
     assert np.all(data["screened"] > 300)
     # patients admitted for losing >= 1 point decline faster than the candidates
     assert data["true_slope"][:300].mean() < d.population.slope_mean
+
+
+def test_a_screen_nobody_passes_is_refused_after_one_trial():
+    """Losing 40+ points in a 3-month lead-in admits nobody. Every trial would screen its whole
+    quota (1000 candidates per patient randomised, plus 1000) before being marked failed; the
+    pilot trial refuses the design instead, naming the admission range, before any block."""
+    from designs.planning.power import power
+
+    d = load_design("lead_in").with_overrides(
+        {"trial.n_per_arm": 20, "enrichment.lead_in_decline_min": 40.0}
+    )
+    with pytest.raises(Exception) as err:
+        power(d, 50, 7)
+    assert "screening admitted fewer than 20" in str(err.value)
+    assert "lead_in_decline_min" in str(err.value)
+
+
+def test_blocks_shrink_with_the_candidates_screened():
+    """A design that screens 10 candidates per patient randomised holds about a tenth of the
+    trials per block (Ctrl-C and the progress bar act between blocks); the pilot's ratio is
+    the first trial's screened count over the patients randomised."""
+    from designs.simulation.engine import block_size_for, screening_pilot
+
+    d = load_design("lead_in").with_overrides(
+        {"trial.n_per_arm": 400, "enrichment.lead_in_decline_min": 6.0}
+    )
+    inputs = simulation_inputs(d)
+    ratio = screening_pilot(inputs, 7, 0)
+    screened = simulate_one_trial(inputs, 7, 0)["screened"]
+    assert ratio == screened.sum() / 800
+    assert ratio > 3  # a 6-point loss in 3 months is rare in this slow population
+    plain, screened_blocks = block_size_for(inputs, 1), block_size_for(inputs, 1, ratio)
+    assert screened_blocks < plain
+    assert screened_blocks == pytest.approx(plain / ratio, rel=0.01, abs=1)
+    # without screening the pilot costs nothing and changes nothing
+    assert screening_pilot(simulation_inputs(load_design()), 7, 0) == 1.0
