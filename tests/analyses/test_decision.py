@@ -91,6 +91,7 @@ def test_bad_mixtures_refused():
         PRIORS["normal"].mix(PRIORS["normal"], 1.5)
 
 
+@pytest.mark.slow  # about 30 s
 def test_mixture_fit_recovers_two_components():
     """EM on 40,000 draws from a known two-component mixture recovers it; tolerance: several
     sampling SEs (SD 0.1 / sqrt(12,000) ~ 0.001 for a mean)."""

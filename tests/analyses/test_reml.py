@@ -239,6 +239,7 @@ def test_boundary_at_least_as_good_as_statsmodels(seed):
     assert np.isfinite(out[DF]) and 1.0 <= out[DF]
 
 
+@pytest.mark.slow  # dense reference optimiser: about 30 s
 @pytest.mark.parametrize(
     ("seed", "dropout", "slope_sd"),
     [(300, 0.0, 0.6), (301, 0.4, 0.6), (302, 0.5, 0.3), (303, 0.4, 0.0), (304, 0.0, 0.0)],

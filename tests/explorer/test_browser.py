@@ -21,6 +21,9 @@ from designs.explorer.controls import DEFAULT_TRIALS, analyses_shown
 from designs.simulation.seeds import DEFAULT_SEED
 from designs.spec import load_design
 
+# Starts a server and Chromium (about 15-40 s): not in `make test-fast`.
+pytestmark = pytest.mark.slow
+
 #: The first simulation of a fresh clone compiles the kernels (minutes on 2 busy cores)
 #: when no earlier test has; later waits use the page's 60 s.
 FIRST_LOAD_MS = 15 * 60 * 1000

@@ -16,6 +16,9 @@ from designs.planning.power import power
 from designs.planning.report_plan import plan_report
 from designs.spec import load_design
 
+# Its fixture writes a whole report (about 15-40 s): not in `make test-fast`.
+pytestmark = pytest.mark.slow
+
 SEED = 3
 TRIALS = 200  # plumbing: the statistics are tested in tests/planning (sample size, assurance)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from designs import load_design
 from designs.planning.progress import expect
 from designs.planning.report_plan import plan_report
@@ -38,6 +40,7 @@ def test_sample_size_announces_exactly_the_trials_it_simulates():
     assert c.total == c.done > 0
 
 
+@pytest.mark.slow  # a whole report: about 50 s
 def test_report_announces_exactly_the_trials_it_simulates(fake_posterior):
     design = load_design("default")
     c = Counter()

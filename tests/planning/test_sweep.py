@@ -263,6 +263,7 @@ def test_interrupted_sweep_resumes_to_identical_file(design, reference, tmp_path
     assert not cells_folder(out).exists()
 
 
+@pytest.mark.slow  # two sweeps in subprocesses: about 25 s
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
 def test_killed_process_resumes_to_identical_file(reference, tmp_path, sig, repo_root):
     out = tmp_path / "killed.nc"

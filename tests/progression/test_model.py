@@ -16,6 +16,9 @@ from progression import diagnostics, model, sensitivity
 from progression.population import MIN_PHASE2_DECLINE, effect_draws, natural_history_draws
 from progression.records import PUBLISHED_DIRECTIONS, per_patient_slopes
 
+# Its fixture fits the phase 2 model with PyMC (about 40-150 s): not in `make test-fast`.
+pytestmark = pytest.mark.slow
+
 SEED = 20240101
 
 

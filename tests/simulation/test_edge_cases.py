@@ -85,7 +85,8 @@ NO_DROPOUT = {
             {"trial.allocation": {"placebo": 1, "active": 20}, "trial.n_total": 105},
             ("lmm_slope", "ols_slope_ttest", "joint_rank"),
         ),
-        ({"trial.n_per_arm": 3000}, ALL),  # very large n per arm
+        # very large n per arm (about 90 s: slow, left out of `make test-fast`)
+        pytest.param({"trial.n_per_arm": 3000}, ALL, marks=pytest.mark.slow),
         # most patients reach 0 by month 12: every completer ends at the floor in many
         # trials, where the ANCOVA of change has nothing left to estimate (counted as failed)
         (
