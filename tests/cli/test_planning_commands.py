@@ -136,3 +136,34 @@ def test_power_with_looks_json(capsys, run):
     code, out, err = run(capsys, "power", "--looks", "0.5,1", "--trials", "20", "--n-per-arm", "30")
     assert code == 0, err
     assert "expected patients randomised" in out and "obf alpha spending" in out
+
+
+def test_sample_size_figure_is_the_same_bytes_on_every_run(tmp_path, capsys, monkeypatch, run):
+    """``sample-size --figure``: PNG or PDF by the suffix; the same search gives the same
+    bytes on another day (matplotlib would date the PDF: SOURCE_DATE_EPOCH moves its clock)."""
+    argv = ("sample-size", "--trials", "40", "--sizes", "60,200", "--seed", "2")
+    runs = []
+    for day in ("1000000000", "1700000000"):
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", day)
+        pdf, png = tmp_path / f"{day}.pdf", tmp_path / f"{day}.png"
+        for path in (pdf, png):
+            code, _, err = run(capsys, *argv, "--figure", str(path))
+            assert code == 0, err
+        runs.append((pdf.read_bytes(), png.read_bytes()))
+    assert runs[0][0].startswith(b"%PDF-") and runs[0][1].startswith(b"\x89PNG")
+    assert runs[0] == runs[1]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["sample-size", "--figure", "curve.svg"],
+        ["sample-size", "--looks", "0.5,1", "--figure", "curve.png"],
+    ],
+)
+def test_bad_figure_exit_2_one_line_nothing_written(capsys, tmp_path, monkeypatch, args, run):
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(capsys, *args)
+    assert code == 2 and err.startswith("error: --figure")
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []
