@@ -125,7 +125,7 @@ def page(design, designs: list[str]):
         ui.card(
             ui.card_header("Interim looks (group-sequential design)"),
             ui.output_ui("interim_view"),
-            id="interim-card",
+            id="interim_card",
         ),
         ui.card(
             ui.card_header("Sample size for 80% and 90% power; power curve over n"),
