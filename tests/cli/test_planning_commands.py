@@ -168,3 +168,11 @@ def test_bad_figure_exit_2_one_line_nothing_written(capsys, tmp_path, monkeypatc
     assert code == 2 and err.startswith("error: --figure")
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_picture_not_drawn_here_is_not_replaced_without_force(capsys, tmp_path, run):
+    photo = tmp_path / "photo.png"
+    photo.write_bytes(b"\x89PNG\r\n\x1a\n someone's photograph")
+    code, _, err = run(capsys, "sample-size", "--figure", str(photo))
+    assert code == 2 and err.startswith("error: --figure") and "--force" in err
+    assert photo.read_bytes() == b"\x89PNG\r\n\x1a\n someone's photograph"
