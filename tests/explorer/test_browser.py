@@ -118,7 +118,7 @@ def test_interim_looks_show_the_command_lines_group_sequential_power(page, cli, 
     probabilities and type I error are those of ``simulate.py power --looks ... --json``
     (the same design and seed: the same trials); a combination the library refuses gets its
     message beside the looks control."""
-    trials = 200
+    trials = 100
     _set(page, "trials", trials)
     page.wait_for_selector(_power_selector(n_total=200, trials=trials))
     _up_to_date(page)
@@ -160,7 +160,7 @@ def test_interim_looks_show_the_command_lines_group_sequential_power(page, cli, 
     _set(page, "looks", "")
     page.select_option("#spending", "obf")
     page.wait_for_function("document.querySelector('#err_looks').innerText === ''")
-    page.wait_for_selector("#power-value:not([data-looks])[data-trials='200']")
+    page.wait_for_selector(f"#power-value:not([data-looks])[data-trials='{trials}']")
 
 
 def _download(page, button: str) -> bytes:

@@ -66,3 +66,17 @@ def test_the_figure_is_the_command_lines_figure(design, tmp_path, capsys):
         argv = ["sample-size", "--set", "trial.n_per_arm=20", "--seed", "3", "--trials", "30"]
         assert simulate.main([*argv, "--figure", str(path)]) == 0, capsys.readouterr().err
         assert path.read_bytes() == shown, suffix
+
+
+@pytest.mark.slow  # about 20 s: the group-sequential search twice (page, command line)
+def test_with_looks_the_sample_size_is_the_command_lines_group_sequential_search(design, cli):
+    """With interim looks the page shows what ``sample-size`` gives for them (the maximum n
+    of the group-sequential search), and offers no figure (the command line draws none)."""
+    looks = design.with_overrides({"interim.looks": [0.5, 1]})
+    view = compute.sample_size_view(looks, 3, 20)
+    assert view.sequential and view.png is None and set(view.tables) == {"md", "csv"}
+    argv = ["sample-size", "--set", "trial.n_per_arm=20", "--set", "interim.looks=[0.5, 1.0]"]
+    assert (
+        cli(*argv, "--seed", "3", "--trials", "20", "--format", "csv")
+        == view.tables["csv"].encode()
+    )
