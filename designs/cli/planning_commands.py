@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 from designs import __version__
 from designs.cli.options import (
@@ -193,7 +194,45 @@ def add_sample_size(sub) -> None:
     add_posterior(p)
     p.add_argument("--format", choices=("md", "csv", "latex"), default="md", help="table format")
     p.add_argument("--out", help="also write the table to this file")
+    p.add_argument(
+        "--figure",
+        metavar="PATH",
+        help="also draw the search (power over n, 95%% MC bars, fitted curve, targets) to "
+        "PATH: PNG (300 dpi) or PDF by its suffix; fixed designs",
+    )
     add_force(p)
+
+
+def _check_figure(args, design) -> None:
+    """``--figure``: a .png or .pdf name that may be written, for a fixed design."""
+    from designs.atomic import check_writable
+    from designs.outputs.figures import is_figure_file
+
+    if args.figure is None:
+        return
+    if Path(args.figure).suffix.lower() not in (".png", ".pdf"):
+        raise InputError(f"--figure {args.figure}: give a file name ending in .png or .pdf")
+    if design.interim.sequential:
+        raise InputError("--figure: with interim looks no figure is drawn yet (fixed designs)")
+    check_writable(
+        args.figure,
+        "--figure",
+        inputs=design_inputs(args),
+        is_earlier_output=is_figure_file,
+        what="figure drawn by this tool",
+        force=args.force,
+    )
+
+
+def _write_figure(args, result, design) -> None:
+    from designs.atomic import atomic_path
+    from designs.outputs.figures import sample_size_figure_bytes
+    from designs.planning.report_plan import closed_form_reference
+
+    reference = closed_form_reference(design, result, result.analysis)
+    figure = sample_size_figure_bytes(result, closed_form=reference, design=design)
+    with atomic_path(args.figure, "--figure") as tmp:
+        tmp.write_bytes(figure[Path(args.figure).suffix.lower().lstrip(".")])
 
 
 def cmd_sample_size(args) -> int:
@@ -215,6 +254,7 @@ def cmd_sample_size(args) -> int:
             what="sample-size table written by this tool",
             force=args.force,
         )
+    _check_figure(args, design)
     if design.interim.sequential:
         return _sample_size_group_sequential(design, args, sizes)
     prior = decision_prior_from_args(design, args)
@@ -233,6 +273,8 @@ def cmd_sample_size(args) -> int:
     table = sample_size_table(result, design, args.format)
     if args.out:
         atomic_write_text(args.out, table)
+    if args.figure:
+        _write_figure(args, result, design)
     if args.json:
         print_json([r.to_dict() for r in result.rows])
     else:

@@ -36,8 +36,11 @@ def _changed_fields(base, design) -> dict[str, Any]:
     old, new = base.to_dict(), design.to_dict()
     out: dict[str, Any] = {}
     for sec, body in new.items():
+        # a section the base's file leaves out (``[interim]`` of a fixed design) holds the
+        # defaults: only fields moved away from them are given
+        before_sec = old.get(sec) or _section_defaults(base, sec)
         for key, value in body.items():
-            before = old.get(sec, {}).get(key)
+            before = before_sec.get(key)
             if value == before:
                 continue
             if isinstance(value, dict):
@@ -51,6 +54,24 @@ def _changed_fields(base, design) -> dict[str, Any]:
         if both and not new[sec].get(key):
             del out[f"{sec}.{key}"]
     return out
+
+
+def _section_defaults(base, sec: str) -> dict[str, Any]:
+    """The fields of ``base``'s section ``sec`` as ``to_dict`` writes them (TOML types)."""
+    import dataclasses
+    import enum
+
+    def plain(x):
+        if isinstance(x, enum.Enum):
+            return x.value
+        if isinstance(x, tuple):
+            return [plain(v) for v in x]
+        return x
+
+    obj = getattr(base, sec, None)
+    if obj is None or not dataclasses.is_dataclass(obj):
+        return {}
+    return {f.name: plain(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
 
 
 def set_options(base, design) -> list[str]:
@@ -81,7 +102,10 @@ def _design_option(design_ref: str | None) -> list[str]:
 def power_args(
     design_ref, base, design, *, seed: int, trials: int, analyses: Sequence[str]
 ) -> list[str]:
-    """Arguments of ``simulate.py power`` for the power view."""
+    """Arguments of ``simulate.py power`` for the power view (with interim looks, the
+    group-sequential power of the design's own analysis: the command line takes one)."""
+    if design.interim.sequential:
+        analyses = [str(design.trial.analysis)]
     return [
         "power",
         *_design_option(design_ref),

@@ -11,6 +11,7 @@ asked for something else.
 from __future__ import annotations
 
 import io
+import json
 import tempfile
 import threading
 import time
@@ -67,28 +68,44 @@ def cancel_all() -> None:
         job.cancel()
 
 
-def cached(kind: str, design, seed: int, trials: int, compute: Callable, *extra):
-    """``compute()`` once per (kind, design, seed, trials, extra); later calls reuse it."""
-    key = (kind, design.to_toml(), int(seed), int(trials), *extra)
+def design_key(design) -> str:
+    """The design's every field (its TOML)."""
+    return design.to_toml()
+
+
+def search_key(design) -> str:
+    """The design's every field except its size (``trial.n_per_arm`` / ``trial.n_total``):
+    the sample-size search does not read the size, it searches over it, so a change of n
+    alone reuses the search (its tables, which name n, are written again for each n)."""
+    body = design.to_dict()
+    body["trial"].pop("n_per_arm", None)
+    body["trial"].pop("n_total", None)
+    return json.dumps(body, sort_keys=True, allow_nan=True)
+
+
+def cached(kind: str, design, seed: int, trials: int, compute: Callable, *extra, key=design_key):
+    """``compute()`` once per (kind, ``key(design)``, seed, trials, extra); later calls
+    reuse it."""
+    full = (kind, key(design), int(seed), int(trials), *extra)
     with _CACHE_LOCK:
-        if key in _CACHE:
-            _CACHE.move_to_end(key)
-            return _CACHE[key]
+        if full in _CACHE:
+            _CACHE.move_to_end(full)
+            return _CACHE[full]
     with _ENGINE:
         with _CACHE_LOCK:  # another request may have finished it while this one waited
-            if key in _CACHE:
-                return _CACHE[key]
+            if full in _CACHE:
+                return _CACHE[full]
         value = compute()
     with _CACHE_LOCK:
-        _CACHE[key] = value
+        _CACHE[full] = value
         while len(_CACHE) > CACHE_SIZE:
             _CACHE.popitem(last=False)
     return value
 
 
-def is_cached(kind: str, design, seed: int, trials: int, *extra) -> bool:
+def is_cached(kind: str, design, seed: int, trials: int, *extra, key=design_key) -> bool:
     with _CACHE_LOCK:
-        return (kind, design.to_toml(), int(seed), int(trials), *extra) in _CACHE
+        return (kind, key(design), int(seed), int(trials), *extra) in _CACHE
 
 
 def _prior(design):
@@ -107,17 +124,28 @@ def phase2():
     return load_or_fit_posterior(None)
 
 
+def without_looks(design):
+    """``design`` as a fixed design (one analysis at the end): what the analyses, losses
+    and fixed sample size are simulated on when the design has interim looks."""
+    return design.with_overrides({"interim.looks": []}) if design.interim.sequential else design
+
+
 @dataclass(frozen=True)
 class PowerView:
-    """Power of each analysis on the same simulated trials, and the calendar length."""
+    """Power of each analysis on the same simulated trials (of the design without its
+    interim looks, if it has any), the calendar length, and with interim looks the
+    group-sequential summary (:class:`designs.planning.group_sequential.GroupSequentialSummary`)."""
 
     summaries: dict
     calendar: dict
     seconds: float
+    sequential: object = None
 
 
 def power_view(design, seed: int, trials: int, job: Job | None = None) -> PowerView:
-    """:func:`designs.planning.power.power` of every analysis shown, at the design's size."""
+    """:func:`designs.planning.power.power` of every analysis shown, at the design's size;
+    with interim looks also :func:`designs.planning.group_sequential.group_sequential_power`
+    (what ``simulate.py power`` gives for it)."""
     from designs.planning.operating import calendar_length
     from designs.planning.power import power
 
@@ -125,54 +153,89 @@ def power_view(design, seed: int, trials: int, job: Job | None = None) -> PowerV
 
     def run():
         start = time.perf_counter()
+        gs = None
+        if design.interim.sequential:
+            from designs.planning.group_sequential import group_sequential_power
+
+            gs = group_sequential_power(design, trials, seed, progress=job.progress)
+        fixed = without_looks(design)
         out = power(
-            design,
+            fixed,
             trials,
             seed,
-            analyses_shown(design),
+            analyses_shown(fixed),
             progress=job.progress,
-            prior=_prior(design),
+            prior=_prior(fixed),
         )
-        return PowerView(out, calendar_length(design), time.perf_counter() - start)
+        return PowerView(out, calendar_length(fixed), time.perf_counter() - start, gs)
 
     return cached("power", design, seed, trials, run)
 
 
 @dataclass(frozen=True)
 class SampleSizeView:
-    """The sample-size search, its tables (the command line's bytes) and figure."""
+    """The sample-size search, its tables (the command line's bytes) and figure (None with
+    interim looks: the command line draws none for them either)."""
 
     result: object
     tables: dict
-    png: bytes
-    pdf: bytes
+    png: bytes | None
+    pdf: bytes | None
     seconds: float
+
+    @property
+    def sequential(self) -> bool:
+        return self.png is None
+
+
+def sample_size_figure(result, design) -> dict[str, bytes]:
+    """The search's figure as PNG and PDF bytes, with the closed form beside it, as
+    ``simulate.py sample-size --figure`` draws it
+    (:func:`designs.outputs.figures.sample_size_figure_bytes`)."""
+    from designs.outputs.figures import sample_size_figure_bytes
+    from designs.planning.report_plan import closed_form_reference
+
+    reference = closed_form_reference(design, result, result.analysis)
+    return sample_size_figure_bytes(result, closed_form=reference, design=design)
 
 
 def sample_size_view(design, seed: int, trials: int, job: Job | None = None) -> SampleSizeView:
-    """:func:`designs.planning.sample_size.find_sample_size` for 80% and 90% power, the
-    table in each format (:func:`designs.outputs.tables.sample_size_table`) and the search's
-    figure (:func:`designs.outputs.figures.sample_size_png`)."""
-    from designs.outputs.figures import sample_size_png
+    """:func:`designs.planning.sample_size.find_sample_size` for 80% and 90% power (with
+    interim looks :func:`designs.planning.sample_size_gs.find_group_sequential_sample_size`,
+    as the command line), the table in each format the command line writes
+    (:func:`designs.outputs.tables.sample_size_table`) and the search's figure.
+
+    The search (and its figure, which does not name n) is cached without the design's size
+    (:func:`search_key`): a change of n alone computes nothing again; the tables name the
+    design, so they are written for the design given.
+    """
+    job = job or Job()
+    if design.interim.sequential:
+        from designs.outputs.group_sequential import group_sequential_sample_size_table
+        from designs.planning.sample_size_gs import find_group_sequential_sample_size
+
+        def search():
+            start = time.perf_counter()
+            result = find_group_sequential_sample_size(
+                design, TARGETS, trials, seed, progress=job.progress
+            )
+            return result, None, time.perf_counter() - start
+
+        result, _, seconds = cached("gs_sample_size", design, seed, trials, search, key=search_key)
+        tables = {f: group_sequential_sample_size_table(result, design, f) for f in ("md", "csv")}
+        return SampleSizeView(result, tables, None, None, seconds)
+
     from designs.outputs.tables import sample_size_table
-    from designs.planning.report_plan import closed_form_reference
     from designs.planning.sample_size import find_sample_size
 
-    job = job or Job()
-
-    def run():
+    def search():
         start = time.perf_counter()
         result = find_sample_size(design, TARGETS, trials, seed, progress=job.progress)
-        tables = {fmt: sample_size_table(result, design, fmt) for fmt in ("md", "csv", "latex")}
-        reference = closed_form_reference(design, result, result.analysis)
-        with tempfile.TemporaryDirectory(prefix="explorer-") as tmp:
-            png = sample_size_png(
-                result, Path(tmp) / "sample_size_curve.png", closed_form=reference, design=design
-            )
-            png_bytes, pdf_bytes = png.read_bytes(), png.with_suffix(".pdf").read_bytes()
-        return SampleSizeView(result, tables, png_bytes, pdf_bytes, time.perf_counter() - start)
+        return result, sample_size_figure(result, design), time.perf_counter() - start
 
-    return cached("sample_size", design, seed, trials, run)
+    result, figure, seconds = cached("sample_size", design, seed, trials, search, key=search_key)
+    tables = {fmt: sample_size_table(result, design, fmt) for fmt in ("md", "csv", "latex")}
+    return SampleSizeView(result, tables, figure["png"], figure["pdf"], seconds)
 
 
 def assurance_view(design, seed: int, trials: int, job: Job | None = None) -> str:

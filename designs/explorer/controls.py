@@ -92,6 +92,24 @@ CONTROLS: tuple[Control, ...] = (
         "P(effect > margin | data) above",
         ("decision.threshold", "decision."),
     ),
+    Control(
+        "looks",
+        "Interim looks",
+        "information fractions, e.g. 0.5, 1 (empty = none)",
+        ("interim.looks", "interim.user_spending"),
+    ),
+    Control("spending", "Alpha spending", "", ("interim.spending",)),
+    Control(
+        "gamma", "Spending gamma", "hsd: -10 to 5 (-4 is like O'Brien-Fleming)", ("interim.gamma",)
+    ),
+    # before "futility": a message about interim.futility_gamma names this one
+    Control("futility_gamma", "Futility gamma", "hsd: -10 to 5", ("interim.futility_gamma",)),
+    Control(
+        "futility",
+        "Futility (non-binding)",
+        "beta spending; one-sided tests",
+        ("interim.futility", "interim.futility_beta"),
+    ),
     Control("seed", "Seed", "", ("seed",)),
     Control("trials", "Simulated trials", "per point", ("trials",)),
 )
@@ -144,9 +162,37 @@ def base_values(design) -> dict[str, Any]:
         "rule": design.decision.rule.value,
         "prior": design.decision.prior.value,
         "threshold": _round(design.decision.threshold),
+        "looks": looks_text(design.interim.looks),
+        "spending": design.interim.spending.value,
+        "gamma": _round(design.interim.gamma),
+        "futility_gamma": _round(design.interim.futility_gamma),
+        "futility": design.interim.futility.value,
         "seed": DEFAULT_SEED,
         "trials": DEFAULT_TRIALS,
     }
+
+
+def looks_text(looks) -> str:
+    """Information fractions as the looks control shows them: ``0.5, 1``; none: empty."""
+    return ", ".join(f"{float(t):g}" for t in looks)
+
+
+def looks_value(text) -> list[float]:
+    """The looks control's text as information fractions (empty: no looks); the library
+    checks the fractions themselves."""
+    out = []
+    for token in str(text or "").replace(",", " ").split():
+        try:
+            x = float(token)
+        except ValueError:
+            x = math.nan
+        if not math.isfinite(x):
+            raise InputError(
+                f"interim.looks: {token!r} is not a number; give information fractions in "
+                "(0, 1], increasing, the last 1, e.g. 0.5, 1 (empty: no interim looks)"
+            )
+        out.append(x)
+    return out
 
 
 def changed(design, values: Mapping[str, Any]) -> set[str]:
@@ -228,6 +274,14 @@ def control_overrides(design, values: Mapping[str, Any], ids) -> dict[str, Any]:
         over["trial.alpha"] = _number(values["alpha"])
     if "threshold" in ids:
         over["decision.threshold"] = _number(values["threshold"])
+    if "looks" in ids:
+        over["interim.looks"] = looks_value(values["looks"])
+    for key in ("spending", "futility"):
+        if key in ids:
+            over[f"interim.{key}"] = values[key]
+    for key in ("gamma", "futility_gamma"):
+        if key in ids:
+            over[f"interim.{key}"] = _number(values[key])
     return over
 
 

@@ -15,6 +15,7 @@ from designs.explorer.controls import (
     base_values,
 )
 from designs.simulation.seeds import MAX_SEED
+from designs.spec.interim import Futility, Spending
 
 _LABELS = {c.id: (c.label + (f" ({c.unit})" if c.unit else "")) for c in CONTROLS}
 
@@ -88,6 +89,13 @@ def sidebar(design, designs: list[str]):
         *_select("rule", {"frequentist": "the test", "posterior": "posterior rule"}, v["rule"]),
         *_select("prior", ["vague", "sceptical", "robust"], v["prior"]),
         *_number("threshold", v["threshold"], min=0.5, max=0.9999, step=0.005),
+        *_with_error(
+            "looks", ui.input_text("looks", _LABELS["looks"], v["looks"], placeholder="0.5, 1")
+        ),
+        *_select("spending", [x.value for x in Spending], v["spending"]),
+        *_number("gamma", v["gamma"], min=-10, max=5, step=0.5),
+        *_select("futility", [x.value for x in Futility], v["futility"]),
+        *_number("futility_gamma", v["futility_gamma"], min=-10, max=5, step=0.5),
         *_number("seed", v["seed"], min=0, max=MAX_SEED, step=1),
         *_number("trials", DEFAULT_TRIALS, min=10, max=MAX_PAGE_TRIALS, step=100),
         ui.div(ui.output_text("err_", inline=True), class_="control-error"),
@@ -113,6 +121,11 @@ def page(design, designs: list[str]):
         ui.card(
             ui.card_header("Analyses side by side (same simulated trials)"),
             ui.output_ui("analyses_view"),
+        ),
+        ui.card(
+            ui.card_header("Interim looks (group-sequential design)"),
+            ui.output_ui("interim_view"),
+            id="interim_card",
         ),
         ui.card(
             ui.card_header("Sample size for 80% and 90% power; power curve over n"),

@@ -25,6 +25,8 @@ from designs.explorer.controls import (
     design_from_values,
 )
 
+#: Select controls of the interim looks.
+SELECTS = ("spending", "futility")
 #: The design list's entry for an uploaded TOML file.
 UPLOADED = "(uploaded)"
 
@@ -118,8 +120,10 @@ def server(input, output, session):
             for c in CONTROLS:
                 if c.id in ("seed", "trials"):
                     continue
-                if c.id in ("effect_kind", "analysis", "sides", "rule", "prior"):
+                if c.id in ("effect_kind", "analysis", "sides", "rule", "prior", *SELECTS):
                     ui.update_select(c.id, selected=v[c.id])
+                elif c.id == "looks":
+                    ui.update_text(c.id, value=v[c.id])
                 elif c.id == "size_mode":
                     ui.update_radio_buttons(c.id, selected=v[c.id])
                 else:
@@ -217,6 +221,10 @@ def server(input, output, session):
         return views.loss_html(current(), power_task.result())
 
     @render.ui
+    def interim_view():
+        return views.interim_html(current(), power_task.result())
+
+    @render.ui
     def analyses_view():
         return views.analyses_html(current(), power_task.result())
 
@@ -232,13 +240,19 @@ def server(input, output, session):
     def assurance_view():
         if assurance_task.status() == "initial":
             return None
-        return views.assurance_html(current(), assurance_task.result())
+        try:
+            return views.assurance_html(current(), assurance_task.result())
+        except InputError as exc:  # e.g. interim looks: the library's own line
+            return views.message_html(str(exc))
 
     @render.ui
     def realism_view():
         if realism_task.status() == "initial":
             return None
-        return views.realism_html(current(), realism_task.result())
+        try:
+            return views.realism_html(current(), realism_task.result())
+        except InputError as exc:
+            return views.message_html(str(exc))
 
     @render.text
     def command():
@@ -258,6 +272,8 @@ def _downloads(current) -> None:
     async def table(fmt):
         r = req()
         view = await _thread(compute.sample_size_view, r.design, r.seed, r.trials, None)
+        if fmt not in view.tables:  # with interim looks the command line refuses it too
+            return (views.NO_LATEX_WITH_LOOKS + "\n").encode()
         return view.tables[fmt].encode()
 
     @render.download_button(filename="sample_size.csv", media_type="text/csv")
@@ -283,6 +299,8 @@ def _downloads(current) -> None:
     async def figure(kind):
         r = req()
         view = await _thread(compute.sample_size_view, r.design, r.seed, r.trials, None)
+        if view.sequential:
+            return (views.NO_FIGURE_WITH_LOOKS + "\n").encode()
         return view.png if kind == "png" else view.pdf
 
     @render.download_button(filename="sample_size_curve.png", media_type="image/png")

@@ -15,6 +15,15 @@ from shiny import ui
 from designs import __version__
 from designs.outputs.console import P_EFFECT_NOTE, UNCONTROLLED_NOTE, estimand_line
 
+#: What the LaTeX and figure downloads hold for a design with interim looks (the command
+#: line writes neither for it).
+NO_LATEX_WITH_LOOKS = (
+    "--format latex: with interim looks the sample-size table is written as md or csv only"
+)
+NO_FIGURE_WITH_LOOKS = (
+    "figure: with interim looks no sample-size figure is drawn yet (fixed designs only)"
+)
+
 
 def provenance(req, what: str = "simulated trials") -> ui.Tag:
     return ui.p(
@@ -44,33 +53,57 @@ def _pct(x: float) -> str:
 
 def power_html(req, view) -> ui.Tag:
     """The headline: power of the primary analysis at the chosen size, with its Monte Carlo
-    error; ``data-power`` carries every digit (the tests compare it with the command line)."""
+    error; ``data-power`` carries every digit (the tests compare it with the command line).
+    With interim looks the headline is the group-sequential power (efficacy at any look),
+    as ``simulate.py power`` gives it, and the fixed design's power follows it."""
     design = req.design
     primary = str(design.trial.analysis)
     s = view.summaries[primary]
+    gs = view.sequential
     what = "success probability" if design.decision.is_posterior else "power"
+    shown = gs if gs is not None else s
+    looks = {}
+    if gs is not None:
+        looks = {"data_looks": ",".join(f"{t:g}" for t in gs.looks)}
     out = [
         ui.div(
             ui.span(
-                f"{s.power:.3f}",
+                f"{shown.power:.3f}",
                 id="power-value",
-                data_power=repr(s.power),
+                data_power=repr(shown.power),
                 data_analysis=primary,
                 data_n_total=str(s.n_total),
                 data_effect=repr(design.effect.value),
                 data_seed=str(req.seed),
                 data_trials=str(req.trials),
+                **looks,
             ),
             class_="headline",
         ),
-        ui.p(
-            f"{what} of {primary} at {_size_text(design)}: Monte Carlo SE {s.mc_se:.3f}, "
-            f"95% Monte Carlo interval {s.ci95[0]:.3f}-{s.ci95[1]:.3f}; significant and "
-            f"favouring active {s.power_favourable:.3f} (SE {s.mc_se_favourable:.3f})."
-        ),
+    ]
+    if gs is not None:
+        out.append(
+            ui.p(
+                f"power of {primary} with {len(gs.looks)} looks (efficacy at any look) at "
+                f"{_size_text(design)}: Monte Carlo SE {gs.mc_se:.3f}; significant and "
+                f"favouring active {gs.power_favourable:.3f} (SE {gs.mc_se_favourable:.3f}); "
+                f"type I error of the design {gs.type_i_error:.4f} (SE "
+                f"{gs.mc_se_type_i_error:.4f}). Without interim looks: {s.power:.3f} "
+                f"(SE {s.mc_se:.3f})."
+            )
+        )
+    else:
+        out.append(
+            ui.p(
+                f"{what} of {primary} at {_size_text(design)}: Monte Carlo SE {s.mc_se:.3f}, "
+                f"95% Monte Carlo interval {s.ci95[0]:.3f}-{s.ci95[1]:.3f}; significant and "
+                f"favouring active {s.power_favourable:.3f} (SE {s.mc_se_favourable:.3f})."
+            )
+        )
+    out += [
         ui.p(design.describe(), class_="provenance"),
         ui.p(estimand_line(primary), class_="provenance"),
-        provenance(req),
+        provenance(req, "simulated trials" + (" per hypothesis" if gs is not None else "")),
         ui.p(
             f"Computed in {view.seconds:.1f} s (cached: a repeated state shows at once).",
             class_="provenance",
@@ -79,6 +112,94 @@ def power_html(req, view) -> ui.Tag:
     if design.decision.borrows:
         out.append(caveat())
     return ui.div(*out)
+
+
+def _z(x) -> str:
+    return "-" if x is None else f"{x:.3f}"
+
+
+def interim_html(req, view) -> ui.Tag:
+    """The group-sequential design: per look its information, month, boundaries and the
+    probability of stopping there under the effect (H1) and under no effect (H0); expected
+    patients and months under both; the type I error of the design (all from
+    :func:`designs.planning.group_sequential.group_sequential_power`)."""
+    gs = view.sequential
+    if gs is None:
+        return ui.p(
+            "No interim looks. Give information fractions (e.g. 0.5, 1) under Interim looks "
+            "to simulate a group-sequential design.",
+            class_="provenance",
+        )
+    head = (
+        "look",
+        "information (expected)",
+        "information (observed, H1)",
+        "month",
+        "efficacy z",
+        "nominal p",
+        "futility z",
+        "P(stop for efficacy) H1",
+        "P(stop for futility) H1",
+        "P(stop for efficacy) H0",
+        "P(stop for futility) H0",
+    )
+    body = []
+    for k in range(len(gs.looks)):
+        body.append(
+            (
+                str(k + 1),
+                f"{gs.expected_information_fraction[k]:.3f}",
+                f"{gs.observed_information_fraction[k]:.3f}",
+                f"{gs.look_months[k]:.1f}",
+                f"{gs.efficacy_boundaries_z[k]:.3f}",
+                f"{gs.nominal_p[k]:.5f}",
+                _z(gs.futility_boundaries_z[k]),
+                f"{gs.p_stop_efficacy[k]:.3f} ({gs.mc_se_stop_efficacy[k]:.3f})",
+                f"{gs.p_stop_futility[k]:.3f} ({gs.mc_se_stop_futility[k]:.3f})",
+                f"{gs.p_stop_efficacy_h0[k]:.4f}",
+                f"{gs.p_stop_futility_h0[k]:.3f}",
+            )
+        )
+    table = ui.tags.table(
+        ui.tags.thead(ui.tags.tr(*[ui.tags.th(h) for h in head])),
+        ui.tags.tbody(*[ui.tags.tr(*[ui.tags.td(x) for x in r]) for r in body]),
+        class_="table table-sm",
+        id="looks-table",
+    )
+    sided = "one-sided" if gs.sides == 1 else "two-sided"
+    summary = ui.tags.ul(
+        ui.tags.li(
+            ui.strong(f"Type I error of the design {gs.type_i_error:.4f}"),
+            f" (MC SE {gs.mc_se_type_i_error:.4f}; nominal {gs.alpha:g} {sided}), "
+            f"{gs.spending} alpha spending, futility {gs.futility}.",
+            id="gs-type1",
+            data_type1=repr(gs.type_i_error),
+        ),
+        ui.tags.li(
+            f"Expected patients randomised: {gs.expected_n_total:.1f} under the effect, "
+            f"{gs.expected_n_total_h0:.1f} under no effect, of {gs.n_total}.",
+            id="gs-expected-n",
+        ),
+        ui.tags.li(
+            f"Expected calendar months: {gs.expected_months:.1f} under the effect, "
+            f"{gs.expected_months_h0:.1f} under no effect, of {gs.fixed_months:.1f} without "
+            "interim analyses.",
+        ),
+        ui.tags.li(
+            f"Failed fits at the final look: {gs.failed_fits} (effect), {gs.failed_fits_h0} "
+            "(no effect).",
+        ),
+    )
+    note = ui.p(
+        "Each look is at the calendar month where the expected information reaches its "
+        "fraction; each trial's efficacy boundary spends alpha by the information it "
+        "observed; a futility boundary is non-binding. H1: the design's effect; H0: no "
+        "effect, the same patients and seed. In brackets: Monte Carlo SE. The analyses "
+        "side by side, the losses and the calendar length above are of the same design "
+        "without interim looks.",
+        class_="provenance",
+    )
+    return ui.div(table, summary, note, provenance(req, "simulated trials per hypothesis"))
 
 
 def loss_html(req, view) -> ui.Tag:
@@ -161,21 +282,29 @@ def _img(png: bytes, alt: str) -> ui.Tag:
 
 def sample_size_html(req, view) -> ui.Tag:
     """n for 80% and 90% power with the Monte Carlo interval of its estimate, the table the
-    command line prints, and the search's figure (power over n, bands, target lines)."""
+    command line prints, and the search's figure (power over n, bands, target lines); with
+    interim looks the maximum n and the group-sequential table (no figure)."""
     lines = []
     for r in view.result.rows:
         unit = "per arm" if r.size_name == "n_per_arm" else "randomised"
         flag = "" if r.reached else " (target not reached at the largest size simulated)"
+        n = r.n_max if view.sequential else r.n
+        what = "maximum n" if view.sequential else "n"
         lines.append(
             ui.tags.li(
-                ui.strong(f"{r.target_power:.0%} power: n = {r.n:,} {unit}"),
+                ui.strong(f"{r.target_power:.0%} power: {what} = {n:,} {unit}"),
                 f" (95% Monte Carlo interval of the estimate {r.n_low:,}-{r.n_high:,}; "
                 f"simulated power at n {r.power:.3f}, SE {r.mc_se:.3f}){flag}",
             )
         )
+    figure = (
+        ui.p(NO_FIGURE_WITH_LOOKS + "; the LaTeX table likewise.", class_="provenance")
+        if view.sequential
+        else _img(view.png, "power over n with 95% Monte Carlo bars, the fitted curve and targets")
+    )
     return ui.div(
         ui.tags.ul(*lines, id="sample-size-lines"),
-        _img(view.png, "power over n with 95% Monte Carlo bars, the fitted curve and targets"),
+        figure,
         ui.markdown(view.tables["md"]),
         provenance(req, "simulated trials per size"),
         ui.p(f"Computed in {view.seconds:.1f} s.", class_="provenance"),

@@ -10,6 +10,7 @@ and re-exported here.
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -195,6 +196,28 @@ def sample_size_png(result, path, *, closed_form=None, design=None) -> Path:
     )
     fig.tight_layout(rect=(0, 0.03, 1, 1))
     return save(fig, path)
+
+
+def sample_size_figure_bytes(result, *, closed_form=None, design=None) -> dict[str, bytes]:
+    """:func:`sample_size_png` as bytes, ``{"png": ..., "pdf": ...}``: what ``simulate.py
+    sample-size --figure`` writes and the explorer offers (the same bytes on every run)."""
+    with tempfile.TemporaryDirectory(prefix="sample-size-figure-") as tmp:
+        png = sample_size_png(
+            result, Path(tmp) / "sample_size_curve.png", closed_form=closed_form, design=design
+        )
+        return {"png": png.read_bytes(), "pdf": png.with_suffix(".pdf").read_bytes()}
+
+
+def is_figure_file(path) -> bool:
+    """True when ``path`` is a PNG or PDF drawn by matplotlib (an earlier figure of this
+    tool may be replaced without ``--force``)."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError:
+        return False
+    if data.startswith(b"\x89PNG"):
+        return b"Matplotlib" in data[:4096]
+    return data.startswith(b"%PDF-") and b"(Matplotlib" in data[-4096:]
 
 
 def analyses_png(ds, path, *, effect, primary, design=None) -> Path:

@@ -25,14 +25,20 @@ def footer(fig, text: str) -> None:
     fig.text(0.01, 0.01, text, fontsize=7, color="0.35", ha="left", va="bottom")
 
 
+#: The PDF's metadata without its creation date, so the same figure gives the same bytes
+#: (matplotlib writes the time of writing otherwise; the PNG has no date).
+PDF_METADATA = {"CreationDate": None}
+
+
 def save(fig, path) -> Path:
-    """Write ``fig`` as ``path`` (PNG, 300 dpi) and the same name with ``.pdf`` (vector).
+    """Write ``fig`` as ``path`` (PNG, 300 dpi) and the same name with ``.pdf`` (vector);
+    the same figure gives the same bytes on every run.
 
     Returns the PNG path.
     """
     png = Path(path).with_suffix(".png")
     fig.savefig(png, dpi=PNG_DPI)
-    fig.savefig(png.with_suffix(".pdf"))
+    fig.savefig(png.with_suffix(".pdf"), metadata=PDF_METADATA)
     return png
 
 

@@ -136,3 +136,41 @@ def test_power_with_looks_json(capsys, run):
     code, out, err = run(capsys, "power", "--looks", "0.5,1", "--trials", "20", "--n-per-arm", "30")
     assert code == 0, err
     assert "expected patients randomised" in out and "obf alpha spending" in out
+
+
+def test_sample_size_figure_is_the_same_bytes_on_every_run(tmp_path, capsys, monkeypatch, run):
+    """``sample-size --figure x.pdf``: the same search gives the same bytes on another day
+    (matplotlib would date the PDF: SOURCE_DATE_EPOCH moves its clock)."""
+    argv = ("sample-size", "--trials", "20", "--sizes", "60,200", "--seed", "2")
+    pdfs = []
+    for day in ("1000000000", "1700000000"):
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", day)
+        pdf = tmp_path / f"{day}.pdf"
+        code, _, err = run(capsys, *argv, "--figure", str(pdf))
+        assert code == 0, err
+        pdfs.append(pdf.read_bytes())
+    assert pdfs[0].startswith(b"%PDF-") and pdfs[0] == pdfs[1]
+    # the PNG: tests/explorer/test_compute.py (the page's figure is the command line's)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["sample-size", "--figure", "curve.svg"],
+        ["sample-size", "--looks", "0.5,1", "--figure", "curve.png"],
+    ],
+)
+def test_bad_figure_exit_2_one_line_nothing_written(capsys, tmp_path, monkeypatch, args, run):
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(capsys, *args)
+    assert code == 2 and err.startswith("error: --figure")
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_picture_not_drawn_here_is_not_replaced_without_force(capsys, tmp_path, run):
+    photo = tmp_path / "photo.png"
+    photo.write_bytes(b"\x89PNG\r\n\x1a\n someone's photograph")
+    code, _, err = run(capsys, "sample-size", "--figure", str(photo))
+    assert code == 2 and err.startswith("error: --figure") and "--force" in err
+    assert photo.read_bytes() == b"\x89PNG\r\n\x1a\n someone's photograph"

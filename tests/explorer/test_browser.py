@@ -2,8 +2,9 @@
 line's, a bad value gets the library's one-line message, downloads are the command line's
 bytes, and Ctrl-C stops the server.
 
-One server and one page for the module (tests run in file order and continue from the
-page's state), to keep the browser tests to well under a minute.
+A screenshot of the default state and one of the interim looks are written to the tests'
+temporary folders. One server and one page for the module (tests run in file order and
+continue from the page's state), to keep the browser tests to well under a minute.
 """
 
 from __future__ import annotations
@@ -114,14 +115,65 @@ def test_an_uploaded_design_is_the_one_simulated(page, tmp_path):
     _up_to_date(page)
 
 
+@pytest.mark.slow  # about 15 s on 2 busy cores: two runs with looks (page, command line)
+def test_interim_looks_show_the_command_lines_group_sequential_power(page, cli, tmp_path):
+    """Looks at half and all the information, Pocock spending: the page's power, stopping
+    probabilities and type I error are those of ``simulate.py power --looks ... --json``
+    (the same design and seed: the same trials); a combination the library refuses gets its
+    message beside the looks control."""
+    trials = 100
+    _set(page, "trials", trials)
+    page.wait_for_selector(_power_selector(n_total=200, trials=trials))
+    _up_to_date(page)
+    # the command line first, while the page's server is idle (2 cores)
+    argv = ["--looks", "0.5,1", "--spending", "pocock", "--seed", str(DEFAULT_SEED)]
+    gs = json.loads(cli("power", "--json", *argv, "--trials", str(trials)))
+    _set(page, "looks", "0.5, 1")
+    page.select_option("#spending", "pocock")
+    shown = page.wait_for_selector(
+        _power_selector(looks="0.5,1", n_total=200, effect=0.25, trials=trials)
+    )
+    assert gs["looks"] == [0.5, 1.0] and gs["spending"].lower().startswith("pocock")
+    assert float(shown.get_attribute("data-power")) == gs["power"]
+    table = page.inner_text("#looks-table")
+    for k in range(2):
+        assert f"{gs['efficacy_boundaries_z'][k]:.3f}" in table
+        assert f"{gs['p_stop_efficacy'][k]:.3f} ({gs['mc_se_stop_efficacy'][k]:.3f})" in table
+    assert float(page.get_attribute("#gs-type1", "data-type1")) == gs["type_i_error"]
+    expected = page.inner_text("#gs-expected-n")
+    assert f"{gs['expected_n_total']:.1f} under the effect" in expected
+    assert f"{gs['expected_n_total_h0']:.1f} under no effect" in expected
+    page.wait_for_function(
+        "document.querySelector('#command').innerText.includes('interim.looks=[0.5, 1.0]')"
+    )
+    shot = tmp_path / "explorer_interim.png"
+    page.locator("#interim_card").screenshot(path=str(shot))
+    assert shot.stat().st_size > 5_000
+    if SCREENSHOT_COPY:
+        shutil.copyfile(shot, Path(SCREENSHOT_COPY).with_name("explorer_interim.png"))
+    # looks with a lead-in: the library refuses, its line goes beside the looks control
+    with pytest.raises(InputError) as library:
+        load_design().with_overrides(
+            {"interim.looks": [0.5, 1], "interim.spending": "pocock", "trial.lead_in_months": 3}
+        )
+    _set(page, "lead_in", 3)
+    page.wait_for_function("document.querySelector('#err_looks').innerText.length > 0")
+    assert page.inner_text("#err_looks") == str(library.value)
+    _set(page, "lead_in", 0)
+    _set(page, "looks", "")
+    page.select_option("#spending", "obf")
+    page.wait_for_function("document.querySelector('#err_looks').innerText === ''")
+    page.wait_for_selector(f"#power-value:not([data-looks])[data-trials='{trials}']")
+
+
 def _download(page, button: str) -> bytes:
     with page.expect_download() as info:
         page.click(f"#{button}")
     return Path(info.value.path()).read_bytes()
 
 
-@pytest.mark.slow  # about 20 s: the command line repeats the sample-size search 3 times
-def test_downloads_are_the_command_lines_bytes(page, cli):
+@pytest.mark.slow  # about 20 s: the command line repeats the sample-size search 4 times
+def test_downloads_are_the_command_lines_bytes(page, cli, tmp_path):
     trials = 100  # small: the command line repeats the sample-size search
     _set(page, "n", 60)
     _set(page, "trials", trials)
@@ -147,6 +199,10 @@ def test_downloads_are_the_command_lines_bytes(page, cli):
         ("latex", "dl_table_latex"),
     ):
         assert _download(page, button) == cli(*size_cmd, "--format", fmt), fmt
+    # the figure: `sample-size --figure` (the PDF's bytes: tests/explorer/test_compute.py)
+    figure = tmp_path / "curve.png"
+    cli(*size_cmd, "--figure", str(figure))
+    assert _download(page, "dl_figure_png") == figure.read_bytes()
 
 
 def test_ctrl_c_stops_the_server_cleanly(server):

@@ -33,3 +33,50 @@ def test_a_cancelled_job_stops_and_stores_nothing(design):
     with pytest.raises(compute.Cancelled):
         compute.power_view(design, 11, 40, job)
     assert not compute.is_cached("power", design, 11, 40)
+
+
+def test_a_change_of_n_alone_reuses_the_sample_size_search(design):
+    """The search does not read n (it searches over it): a new n takes the stored search
+    (a cancelled job would stop any simulation) and only writes the tables again, which name
+    the design's n."""
+    from designs.outputs.tables import sample_size_table
+
+    first = compute.sample_size_view(design, 3, 30)
+    other = design.with_overrides({"trial.n_per_arm": 45})
+    job = compute.Job()
+    job.cancel()
+    again = compute.sample_size_view(other, 3, 30, job)
+    assert again.result is first.result
+    assert again.png == first.png and again.pdf == first.pdf
+    for fmt in ("md", "csv", "latex"):
+        assert again.tables[fmt] == sample_size_table(first.result, other, fmt)
+    # anything else about the design is a new search
+    with pytest.raises(compute.Cancelled):
+        compute.sample_size_view(design.with_overrides({"trial.alpha": 0.04}), 3, 30, job)
+
+
+def test_the_figure_is_the_command_lines_figure(design, tmp_path, capsys):
+    """The page's PNG and PDF are the bytes of ``sample-size --figure`` for the same design
+    and seed."""
+    import simulate
+
+    view = compute.sample_size_view(design, 3, 30)
+    for suffix, shown in (("png", view.png), ("pdf", view.pdf)):
+        path = tmp_path / f"curve.{suffix}"
+        argv = ["sample-size", "--set", "trial.n_per_arm=20", "--seed", "3", "--trials", "30"]
+        assert simulate.main([*argv, "--figure", str(path)]) == 0, capsys.readouterr().err
+        assert path.read_bytes() == shown, suffix
+
+
+@pytest.mark.slow  # about 20 s: the group-sequential search twice (page, command line)
+def test_with_looks_the_sample_size_is_the_command_lines_group_sequential_search(design, cli):
+    """With interim looks the page shows what ``sample-size`` gives for them (the maximum n
+    of the group-sequential search), and offers no figure (the command line draws none)."""
+    looks = design.with_overrides({"interim.looks": [0.5, 1]})
+    view = compute.sample_size_view(looks, 3, 20)
+    assert view.sequential and view.png is None and set(view.tables) == {"md", "csv"}
+    argv = ["sample-size", "--set", "trial.n_per_arm=20", "--set", "interim.looks=[0.5, 1.0]"]
+    assert (
+        cli(*argv, "--seed", "3", "--trials", "20", "--format", "csv")
+        == view.tables["csv"].encode()
+    )

@@ -91,6 +91,8 @@ def test_bad_seed_and_trials_are_refused(base):
         {"n": 150, "size_mode": "total", "allocation": 2},
         {"effect_kind": "slope_difference", "effect": 0.2, "sides": "1", "alpha": 0.025},
         {"lead_in": 3, "delta_fs_min": 0.3},
+        {"looks": "0.5, 1", "spending": "hsd", "gamma": -3},
+        {"looks": "0.3 0.7 1", "sides": "1", "alpha": 0.025, "futility": "obf"},
     ],
 )
 def test_the_commands_rebuild_the_pages_design(base, changes):
@@ -104,3 +106,35 @@ def test_the_commands_rebuild_the_pages_design(base, changes):
 
     rebuilt = base.with_overrides(parse_set([f"{k}={v}" for k, v in sets.items()]))
     assert rebuilt.to_dict() == design.to_dict()
+
+
+def test_the_looks_control_sets_the_interim_section(base):
+    design, errors = design_from_values(
+        base, _with(base, looks="0.4, 1", spending="hsd", gamma=-2, futility="none")
+    )
+    assert errors == {}
+    assert design.interim.looks == (0.4, 1.0)
+    assert (design.interim.spending.value, design.interim.gamma) == ("hsd", -2.0)
+    # the power command gives the looks and one analysis (the command line takes one)
+    args = command.power_args("default", base, design, seed=1, trials=50, analyses=["a", "b"])
+    assert "interim.looks=[0.4, 1.0]" in args and args[-2:] == ["--analysis", "lmm_slope"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "control", "fields"),
+    [
+        ({"looks": "0.5, 1", "lead_in": 3}, "looks", {"trial.lead_in_months": 3.0}),
+        ({"looks": "0.5, 1", "rule": "posterior"}, "looks", {"decision.rule": "posterior"}),
+        ({"looks": "0.5, 1", "futility": "obf"}, "futility", {"interim.futility": "obf"}),
+        ({"looks": "1, 0.5"}, "looks", {}),
+    ],
+)
+def test_a_combination_the_library_refuses_gets_its_message_beside_the_control(
+    base, changes, control, fields
+):
+    looks = [float(x) for x in changes["looks"].split(",")]
+    with pytest.raises(InputError) as library:
+        base.with_overrides({**fields, "interim.looks": looks})
+    design, errors = design_from_values(base, _with(base, **changes))
+    assert design is None
+    assert errors == {control: str(library.value)}
