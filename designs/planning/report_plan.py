@@ -265,6 +265,7 @@ def plan_report(
                 ),
             ],
             dim="analysis",
+            data_vars="all",  # xarray's default until 2025 (explicit: no FutureWarning)
             coords="different",
             compat="equals",
             join="exact",

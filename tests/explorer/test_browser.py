@@ -209,4 +209,6 @@ def test_ctrl_c_stops_the_server_cleanly(server):
     status, printed = server.interrupt()
     assert status == 0, printed
     assert "Traceback" not in printed, printed
-    assert printed.rstrip().endswith("design explorer stopped")
+    # a first run after an update also says, last, that it compiled the kernels
+    lines = [x for x in printed.splitlines() if not x.startswith("note: this run compiled")]
+    assert lines[-1] == "design explorer stopped", printed
