@@ -211,6 +211,8 @@ def _power_group_sequential(design, args) -> int:
 
     if args.analysis and len(args.analysis) > 1:
         raise InputError("--analysis: give one analysis with interim looks (--looks)")
+    if design.decision.is_posterior:
+        return _power_posterior_looks(design, args)
     with progress_bar(2 * args.trials, "trial", not args.json) as bar:
         summary = group_sequential_power(
             design, args.trials, args.seed, threads=args.threads, progress=bar.update
@@ -219,6 +221,23 @@ def _power_group_sequential(design, args) -> int:
         print_json(summary.to_dict())
     else:
         print(group_sequential_text(design, summary))
+    return 0
+
+
+def _power_posterior_looks(design, args) -> int:
+    """``power`` of the posterior rule at interim looks (under the effect and no effect)."""
+    from designs.outputs.decision_looks import posterior_looks_text
+    from designs.planning.decision_looks import posterior_looks_power
+
+    prior = decision_prior_from_args(design, args)
+    with progress_bar(2 * args.trials, "trial", not args.json) as bar:
+        summary = posterior_looks_power(
+            design, args.trials, args.seed, prior=prior, threads=args.threads, progress=bar.update
+        )
+    if args.json:
+        print_json(summary.to_dict())
+    else:
+        print(posterior_looks_text(design, summary))
     return 0
 
 

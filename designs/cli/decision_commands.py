@@ -7,6 +7,7 @@ from designs.cli.options import (
     add_command,
     add_decision,
     add_design,
+    add_interim,
     add_posterior,
     add_seed_json,
     add_trials,
@@ -30,6 +31,7 @@ def add_calibrate(sub) -> None:
     add_design(p)
     add_trials(p, 20_000, what="simulated trials under no effect")
     add_decision(p)
+    add_interim(p)
     add_posterior(p)
     p.add_argument(
         "--target",
@@ -61,6 +63,8 @@ def cmd_calibrate(args) -> int:
         print_json(cal.to_dict())
         return 0
     weight = f", weight {cal.prior_weight:g}" if cal.prior == "robust" else ""
+    if design.interim.sequential:
+        weight += f"; one threshold for all {len(design.interim.looks)} looks"
     print(design.describe())
     print(
         f"calibrated threshold {cal.threshold:.6f} (MC SE {cal.mc_se:.2g}, 95% CI "

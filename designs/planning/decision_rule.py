@@ -32,6 +32,7 @@ from designs.spec.decision import PriorKind
 __all__ = [
     "Calibration",
     "calibrate",
+    "calibration_from_tails",
     "decision_prior",
     "phase2_effect_prior",
     "posterior_rule_assurance",
@@ -161,7 +162,16 @@ def calibrate(
         Default :func:`decision_prior` (a robust prior with weight > 0 must be given).
     target : float, optional
         Type I error to reach, in (0, 1); default ``trial.alpha / trial.sides``.
+
+    A design with ``[interim]`` looks is calibrated over all its looks
+    (:func:`designs.planning.decision_looks.calibrate_looks`).
     """
+    if design.interim.sequential:  # a common threshold over the looks
+        from designs.planning.decision_looks import calibrate_looks
+
+        return calibrate_looks(
+            design, trials, seed, prior=prior, target=target, threads=threads, progress=progress
+        )
     if trials < 1:
         raise InputError(f"trials = {trials}: must be a whole number >= 1")
     target = design.trial.alpha / design.trial.sides if target is None else float(target)
@@ -180,7 +190,18 @@ def calibrate(
             inputs, chunk, seed, (analysis,), first_trial=start, threads=threads, progress=progress
         )
         tails.append(tail_probabilities(res, analysis, prior, margin))
-    tail = np.concatenate(tails)
+    return calibration_from_tails(design, np.concatenate(tails), target, trials, seed)
+
+
+def calibration_from_tails(design, tail, target: float, trials: int, seed: int) -> Calibration:
+    """The calibration from each null trial's ``P(effect <= margin | data)`` (NaN: left out).
+
+    A trial succeeds at threshold ``t`` when its ``tail < 1 - t``; with interim looks,
+    ``tail`` is the smallest over the trial's looks (a common threshold is crossed at some
+    look if and only if it is crossed by the smallest), see
+    :func:`designs.planning.decision_looks.calibrate_looks`.
+    """
+    tail = np.asarray(tail, dtype=np.float64)
     ok = np.isfinite(tail)
     q = np.sort(tail[ok])
     n = q.size
@@ -201,10 +222,10 @@ def calibrate(
     old = design.decision.threshold
     p_old = float(np.mean(q < 1.0 - old))
     return Calibration(
-        analysis=analysis,
+        analysis=str(design.trial.analysis),
         prior=design.decision.prior.value,
         prior_weight=design.decision.prior_weight,
-        margin=margin,
+        margin=design.decision.margin,
         target=target,
         threshold=threshold,
         tail_cutoff=cutoff,

@@ -237,6 +237,11 @@ def group_sequential_power(
     """Simulate ``design`` (with ``[interim]`` looks) under its effect and under no effect."""
     if not design.interim.sequential:
         raise InputError("interim.looks: the design has no interim looks")
+    if design.decision.is_posterior:
+        raise InputError(
+            "decision.rule = 'posterior': alpha-spending boundaries belong to the frequentist "
+            "rule (the posterior rule at looks: designs.planning.decision_looks)"
+        )
     if design.effect.source.value != "fixed":
         raise InputError(
             "effect.source = 'posterior': interim looks need a fixed effect (assurance of a "

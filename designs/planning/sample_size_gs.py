@@ -168,6 +168,12 @@ def find_group_sequential_sample_size(
 
     if not design.interim.sequential:
         raise InputError("interim.looks: the design has no interim looks")
+    if design.decision.is_posterior:
+        raise InputError(
+            "decision.rule = 'posterior': sample size with interim looks is for the "
+            "frequentist rule only (power --looks gives the posterior rule's operating "
+            "characteristics)"
+        )
     targets = tuple(float(t) for t in targets)
     fixed_design = design.with_overrides({"interim.looks": []})
     kw = {"threads": threads, "progress": progress}

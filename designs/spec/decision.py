@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import ClassVar
 
+from designs.errors import InputError
 from designs.spec.fields import Kind, spec_field, validate_fields
 
 __all__ = ["Decision", "DecisionRule", "FailedFits", "PriorKind"]
@@ -76,6 +77,14 @@ class Decision:
         SD of the sceptical prior, points/month, > 0. Default 0.076: a 25% slowing of a
         -0.5 points/month decline (0.125 points/month, the default design's effect) has a 5%
         prior probability (0.125 / 1.645), Spiegelhalter et al.'s sceptical prior.
+    thresholds : tuple of float
+        With ``[interim]`` looks: the threshold of each look (one per look, each in (0, 1));
+        empty (the default): ``threshold`` at every look.
+    futility_predictive : float
+        With ``[interim]`` looks: a non-binding futility rule that stops at an interim look
+        when the predictive probability of success at the final analysis (given the look's
+        posterior and the planned final information) is below this; in [0, 1), 0 (the
+        default): no futility rule. See docs/bayesian_looks.md.
     failed_fits : FailedFits
         ``failure`` (default, the conservative convention): a trial whose analysis failed
         counts as a failure to reject, so rates are over all simulated trials;
@@ -116,6 +125,22 @@ class Decision:
         0.076, lo=0, lo_open=True, unit="points/month", doc="SD of the sceptical prior (mean 0)."
     )
 
+    thresholds: tuple[float, ...] = spec_field(
+        (),
+        kind=Kind.REAL_LIST,
+        dimensionless=True,
+        doc="With interim looks: one threshold per look, each in (0, 1) (empty: threshold).",
+    )
+    futility_predictive: float = spec_field(
+        0.0,
+        lo=0,
+        hi=1,
+        hi_open=True,
+        dimensionless=True,
+        doc="With interim looks: stop for futility when the predictive probability of "
+        "success at the final analysis is below this (0: no futility rule).",
+    )
+
     failed_fits: FailedFits = spec_field(  # noqa: RUF009 (returns a dataclasses.field)
         FailedFits.FAILURE,
         kind=Kind.CHOICE,
@@ -127,6 +152,14 @@ class Decision:
 
     def __post_init__(self) -> None:
         validate_fields(self)
+        for t in self.thresholds:
+            if not 0.0 < t < 1.0:
+                shown = ", ".join(f"{x:g}" for x in self.thresholds)
+                raise InputError(f"decision.thresholds = [{shown}]: each must be in (0, 1)")
+
+    def look_thresholds(self, looks: int) -> tuple[float, ...]:
+        """The threshold of each of ``looks`` analyses (``thresholds``, or ``threshold``)."""
+        return self.thresholds if self.thresholds else (self.threshold,) * looks
 
     @property
     def is_posterior(self) -> bool:

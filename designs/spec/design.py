@@ -168,6 +168,10 @@ class TrialDesign:
                 f"trial.analysis = '{self.trial.analysis}' gives {analysis.units}"
             )
         self._check_interim()
+        d = self.decision
+        if (d.thresholds or d.futility_predictive > 0) and not self.interim.sequential:
+            field = "thresholds" if d.thresholds else "futility_predictive"
+            raise InputError(f"decision.{field}: needs interim looks (interim.looks)")
         p_admit = self.enrichment.delta_fs_admit_probability(self.population)
         if p_admit < MIN_ADMIT_PROBABILITY:
             raise InputError(
@@ -186,14 +190,26 @@ class TrialDesign:
                 f"at interim looks; use {' or '.join(SEQUENTIAL_ANALYSES)}, or no looks"
             )
         if self.decision.is_posterior:
-            raise InputError(
-                "interim.looks: needs decision.rule = 'frequentist' (boundaries spend alpha)"
-            )
+            self._check_posterior_looks()
         if self.trial.lead_in_months > 0:
             raise InputError("interim.looks: designs with a lead-in are not supported yet")
         if interim.futility is not Futility.NONE and self.trial.sides != 1:
             raise InputError(
                 f"interim.futility = '{interim.futility}': needs a one-sided test (trial.sides = 1)"
+            )
+
+    def _check_posterior_looks(self) -> None:
+        """The posterior rule at interim looks: its thresholds, no alpha-spending futility."""
+        n_looks, given = len(self.interim.looks), len(self.decision.thresholds)
+        if given and given != n_looks:
+            raise InputError(
+                f"decision.thresholds has {given} values; interim.looks has {n_looks}: give "
+                "one per look (or none: decision.threshold at every look)"
+            )
+        if self.interim.futility is not Futility.NONE:
+            raise InputError(
+                f"interim.futility = '{self.interim.futility}': the posterior rule's futility "
+                "is decision.futility_predictive (beta spending belongs to the frequentist rule)"
             )
 
     # ----------------------------------------------------------------- construction
@@ -339,14 +355,21 @@ class TrialDesign:
         if p.curvature != 0:
             extra += f"; curvature {p.curvature:g} points/month"
         dec = self.decision
-        if self.interim.sequential:
+        looks = self.interim.looks
+        if self.interim.sequential and not dec.is_posterior:
             extra += f"; {self.interim.describe()}"
+        elif self.interim.sequential:  # no alpha spending under the posterior rule
+            extra += f"; {len(looks)} looks at information {', '.join(f'{x:g}' for x in looks)}"
         if dec.is_posterior:
             weight = f" (weight {dec.prior_weight:g})" if dec.prior.value == "robust" else ""
+            shown = ", ".join(f"{x:g}" for x in dec.thresholds) if dec.thresholds else ""
             extra += (
-                f"; success if P(effect > {dec.margin:g}) > {dec.threshold:g} under a "
+                f"; success if P(effect > {dec.margin:g}) > "
+                f"{f'[{shown}] by look' if shown else f'{dec.threshold:g}'} under a "
                 f"{dec.prior.value} prior{weight}"
             )
+            if dec.futility_predictive > 0:
+                extra += f"; futility if predictive probability < {dec.futility_predictive:g}"
         return (
             f"{t.name}: {size}, {len(t.visits_months)} visits over {t.duration_months:g} months, "
             f"{t.analysis.value}, alpha {t.alpha:g} {'two' if t.sides == 2 else 'one'}-sided; "

@@ -135,3 +135,43 @@ def test_assurance_shows_the_optimistic_and_sceptical_cases(capsys, run, tmp_pat
     assert set(cases) == {"optimistic", "sceptical"}
     for case in cases.values():
         assert 0 <= case["assurance"] <= 1 and case["mc_se"] > 0
+
+
+def test_power_and_calibrate_with_looks_under_the_posterior_rule(capsys, run):
+    """power --looks --decision posterior gives the success probability, the stopping rates
+    per look and the expected size; calibrate --looks one threshold common to both looks."""
+    common = ["--trials", "200", "--n-per-arm", "30", "--looks", "0.5,1", "--json"]
+    code, out, _ = run(
+        capsys, "power", *common, "--decision", "posterior", "--prior", "sceptical",
+        "--set", "decision.futility_predictive=0.1",
+    )  # fmt: skip
+    assert code == 0
+    s = json.loads(out)
+    assert s["rule"] == "posterior" and s["thresholds"] == [0.975, 0.975]
+    assert s["power"] == pytest.approx(sum(s["p_stop_efficacy"]), abs=1e-12)
+    assert len(s["p_stop_futility"]) == 2 and s["expected_n_total_h0"] <= 60
+    code, out, _ = run(capsys, "calibrate", *common)
+    assert code == 0
+    cal = json.loads(out)
+    assert 0 < cal["threshold"] < 1 and cal["mc_se"] > 0 and cal["trials"] == 200
+    code, out, _ = run(capsys, "power", *common[:-1], "--decision", "posterior")
+    assert code == 0 and "posterior rule at 2 looks" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "word"),
+    [
+        (["--set", "decision.thresholds=[0.99]"], "decision.thresholds"),
+        (["--set", "decision.thresholds=[0.99,1.2]"], "decision.thresholds"),
+        (["--set", "decision.futility_predictive=1"], "decision.futility_predictive"),
+        (["--futility", "obf"], "interim.futility"),
+    ],
+)
+def test_bad_posterior_looks_input_exits_2_with_one_line(argv, word, capsys, run):
+    code, out, err = run(
+        capsys, "power", "--trials", "10", "--looks", "0.5", "1", "--decision", "posterior",
+        "--set", "trial.sides=1", *argv,
+    )  # fmt: skip
+    assert code == 2 and out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and word in lines[0], err

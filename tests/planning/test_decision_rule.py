@@ -190,3 +190,41 @@ def test_sweep_over_prior_weight_holds_power_and_type1():
         run_sweep(design, {"prior_weight": [0.5]}, 10, 4)  # borrowing needs phase 2
     with pytest.raises(InputError, match="--prior-weight"):
         run_sweep(design, {"prior_weight": [1.5]}, 10, 4, phase2_prior=phase2)
+
+
+def test_sweep_assurance_with_a_borrowing_prior():
+    """sweep --assurance under a robust prior that borrows from phase 2: each cell's assurance
+    is assurance_from_draws with that cell's prior (same seed and trials), and with every draw
+    equal to the design's effect it is exactly the cell's success probability. Before the fix
+    a cell with prior_weight > 0 could not rebuild its prior and the sweep was refused."""
+    from designs.planning.assurance import assurance_from_draws
+    from designs.planning.sweep import run_sweep
+    from designs.planning.sweep.design import cell_design
+
+    phase2 = NormalMixture.normal(0.15, 0.05)
+    design = load_design().with_overrides(
+        {**SMALL, "decision.rule": "posterior", "decision.prior": "robust"}
+    )
+    draws = np.linspace(-0.05, 0.35, 40)
+    grid = {"prior_weight": [0.0, 0.5]}
+    ds = run_sweep(design, grid, 300, 6, phase2_prior=phase2, assurance_draws=draws)
+    for w in (0.0, 0.5):
+        d = cell_design(design, {"prior_weight": w})
+        prior = decision_prior(d, phase2=phase2)
+        alone = assurance_from_draws(d, draws, 300, 6, "lmm_slope", prior=prior)
+        cell = ds.sel(prior_weight=w, analysis="lmm_slope")
+        assert float(cell.assurance) == alone.assurance
+        assert float(cell.assurance_mc_se) == alone.mc_se
+    a = ds.assurance.sel(analysis="lmm_slope").values
+    assert a[1] > a[0]  # borrowing a benefit raises the success probability
+    effect = simulation_inputs(design).effect_shift
+    same = run_sweep(
+        design,
+        {"prior_weight": [0.5]},
+        300,
+        6,
+        phase2_prior=phase2,
+        assurance_draws=np.full(20, design.effect.value),
+    )
+    assert effect > 0
+    np.testing.assert_array_equal(same.assurance.values, same.rejection_rate.values)

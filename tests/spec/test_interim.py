@@ -53,7 +53,17 @@ def test_round_trip_through_toml(default):
             "user_spending must increase",
         ),
         ({"interim.looks": [0.5, 1], "trial.analysis": "joint_rank"}, "cannot be analysed"),
-        ({"interim.looks": [0.5, 1], "decision.rule": "posterior"}, "frequentist"),
+        # the posterior rule works at looks (designs.planning.decision_looks); its futility
+        # rule is decision.futility_predictive, not beta spending
+        (
+            {
+                "interim.looks": [0.5, 1],
+                "decision.rule": "posterior",
+                "trial.sides": 1,
+                "interim.futility": "obf",
+            },
+            "decision.futility_predictive",
+        ),
         ({"interim.looks": [0.5, 1], "interim.futility": "obf"}, r"trial\.sides = 1"),
         ({"interim.looks": [0.5, 1], "interim.futility_beta": 0.5}, "futility_beta"),
     ],

@@ -31,7 +31,9 @@ def evaluate_cell(
 
     With ``assurance_draws`` (posterior effect draws in the ``transport``'s units), each
     analysis also gets ``assurance`` and ``assurance_mc_se``
-    (:func:`designs.planning.assurance.assurance_from_draws`, same seed).
+    (:func:`designs.planning.assurance.assurance_from_draws`, same seed; under the posterior
+    rule each trial is judged with the cell's prior, so with a robust prior the phase 2
+    posterior both generates the effects and, with the cell's weight, analyses them).
 
     Under the posterior rule, ``power`` is the rule's success probability and each analysis
     also gets ``type1`` and ``type1_mc_se``: the same trials (same seed) with no effect.
@@ -63,8 +65,10 @@ def evaluate_cell(
             from designs.planning.assurance import assurance_from_draws
 
             for a in analyses:
+                # the cell's own prior (a robust one borrows from phase2_prior): without it
+                # a cell that borrows could not rebuild its prior and was refused
                 assured[a] = assurance_from_draws(
-                    design, assurance_draws, trials, seed, a, transport
+                    design, assurance_draws, trials, seed, a, transport, prior=prior
                 )
     cells = {}
     for name, s in out.items():

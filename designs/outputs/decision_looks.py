@@ -1,0 +1,45 @@
+"""What ``power`` prints for the posterior rule at interim looks (rendering only)."""
+
+from __future__ import annotations
+
+__all__ = ["posterior_looks_text"]
+
+
+def posterior_looks_text(design, s) -> str:
+    """The design line, one line per look, and the operating characteristics.
+
+    ``s``: a :class:`designs.planning.decision_looks.PosteriorLooksSummary`.
+    """
+    weight = f", weight {s.prior_weight:g}" if s.prior == "robust" else ""
+    futility = (
+        f"futility if the predictive probability of final success < {s.futility_predictive:g}"
+        if s.futility_predictive > 0
+        else "no futility rule"
+    )
+    lines = [
+        design.describe(),
+        f"{s.analysis}: posterior rule at {len(s.looks)} looks, success if P(effect > "
+        f"{s.margin:g} | data) > the look's threshold; {s.prior} prior{weight}; {futility}; "
+        f"{s.trials} trials per hypothesis, seed {s.seed}",
+        "look  info(exp)  info(obs)  month  threshold  P(eff)  P(fut)  P(eff|H0)  P(fut|H0)",
+    ]
+    for k in range(len(s.looks)):
+        lines.append(
+            f"{k + 1:>4}  {s.expected_information_fraction[k]:9.3f}  "
+            f"{s.observed_information_fraction[k]:9.3f}  {s.look_months[k]:5.1f}  "
+            f"{s.thresholds[k]:9.4f}  {s.p_stop_efficacy[k]:6.3f}  {s.p_stop_futility[k]:6.3f}  "
+            f"{s.p_stop_efficacy_h0[k]:9.4f}  {s.p_stop_futility_h0[k]:9.4f}"
+        )
+    lines.append(
+        f"success probability {s.power:.3f} (MC SE {s.mc_se:.3f}); favourable "
+        f"{s.power_favourable:.3f}; type I error (success with no effect) {s.type_i_error:.4f} "
+        f"(MC SE {s.mc_se_type_i_error:.4f}); failed fits {s.failed_fits} (effect), "
+        f"{s.failed_fits_h0} (no effect)"
+    )
+    lines.append(
+        f"expected patients randomised {s.expected_n_total:.1f} under the effect "
+        f"({s.true_effect:+.3f} points/month), {s.expected_n_total_h0:.1f} under no effect, "
+        f"of {s.n_total}; expected months {s.expected_months:.1f} and "
+        f"{s.expected_months_h0:.1f}, of {s.fixed_months:.1f} without interim analyses"
+    )
+    return "\n".join(lines)

@@ -1,0 +1,207 @@
+"""The posterior rule at interim looks (designs.planning.decision_looks): decisions trial by
+trial, the non-binding futility rule, operating characteristics and calibration over looks.
+
+Monte Carlo tolerances: a calibrated threshold carries its own MC SE (``Calibration.mc_se``,
+from the distribution-free interval of the order statistic); a rate's MC SE is
+``sqrt(p (1 - p) / n)``. Where two independent MC errors meet, their SEs add in quadrature.
+"""
+
+import math
+
+import numpy as np
+import pytest
+from scipy import optimize, stats
+from scipy.special import ndtri
+
+from designs.analyses import results as R
+from designs.analyses.decision import NormalMixture
+from designs.analyses.decision_predictive import predictive_success
+from designs.errors import InputError
+from designs.planning.decision_looks import (
+    calibrate_looks,
+    decide_posterior,
+    look_tails,
+    posterior_looks_power,
+)
+from designs.planning.decision_rule import calibrate
+from designs.planning.look_times import look_times
+from designs.simulation.engine_looks import run_trials_at_looks
+from designs.simulation.inputs import simulation_inputs
+from designs.spec import load_design
+
+POSTERIOR = {
+    "trial.sides": 1,
+    "trial.alpha": 0.025,
+    "trial.n_per_arm": 60,
+    "decision.rule": "posterior",
+}
+TWO_LOOKS = {**POSTERIOR, "interim.looks": [0.5, 1.0]}
+FLAT = NormalMixture.normal(0.0, 1e6)  # the flat limit: P(effect > 0 | data) = Phi(est / se)
+
+
+def _run(design, trials, seed, shift):
+    times = look_times(design)
+    res = run_trials_at_looks(
+        simulation_inputs(design),
+        trials,
+        seed,
+        str(design.trial.analysis),
+        times.months,
+        times.accrual_months,
+        effect_by_trial=np.full(trials, shift),
+    )
+    return times, res
+
+
+def test_flat_prior_decisions_are_the_z_boundaries_trial_by_trial():
+    """With a flat prior, success at look k is est / se > ndtri(T_k); the trial stops at the
+    first such look (checked trial by trial, skipping z within 1e-9 of a boundary)."""
+    design = load_design().with_overrides(
+        {**TWO_LOOKS, "decision.thresholds": [0.995, 0.98], "effect.value": 0.35}
+    )
+    times, res = _run(design, 600, 5, simulation_inputs(design).effect_shift)
+    out = decide_posterior(design, res, times, FLAT)
+    z = res.results[:, :, R.ESTIMATE] / res.results[:, :, R.SE]
+    bounds = ndtri(np.array([0.995, 0.98]))
+    cross = np.where(res.failed(), False, z > bounds)
+    first = np.where(cross[:, 0], 0, 1)
+    clear = np.all(np.abs(z - bounds) > 1e-9, axis=1)
+    assert clear.mean() > 0.99
+    np.testing.assert_array_equal(out.efficacy[clear], cross.any(axis=1)[clear])
+    np.testing.assert_array_equal(out.look[clear], first[clear])
+    assert 0.1 < out.efficacy.mean() < 0.95 and out.look.min() == 0 and out.look.max() == 1
+    assert not out.futility.any()  # no futility rule by default
+
+
+def test_non_binding_futility_only_removes_successes():
+    """The futility rule stops a trial at the interim when the predictive probability of final
+    success (recomputed here) is below the bound; it never adds a success, so the type I
+    error with the rule followed is at most the one without (trial by trial, same trials)."""
+    base = load_design().with_overrides(TWO_LOOKS)
+    with_fut = base.with_overrides({"decision.futility_predictive": 0.2})
+    prior = NormalMixture((0.5, 0.5), (0.15, 0.0), (0.05, 10.0))
+    times, res = _run(base, 2000, 9, 0.0)
+    without = decide_posterior(base, res, times, prior)
+    withf = decide_posterior(with_fut, res, times, prior)
+    est, se = res.results[:, 0, R.ESTIMATE], res.results[:, 0, R.SE]
+    ok = ~res.failed()[:, 0]
+    pp = predictive_success(prior, est[ok], se[ok], times.information_max, 0.975)
+    np.testing.assert_allclose(withf.predictive[ok, 0], pp, rtol=0, atol=1e-12)
+    stop_fut = ok.copy()
+    stop_fut[ok] = (pp < 0.2) & ~(withf.probability[ok, 0] > 0.975)
+    np.testing.assert_array_equal(withf.futility, stop_fut)
+    assert np.all(withf.efficacy <= without.efficacy)
+    assert withf.futility.mean() > 0.05  # the rule acts under no effect (8% on this seed)
+    assert withf.efficacy.sum() < without.efficacy.sum()
+
+
+def test_operating_characteristics_add_up():
+    """power is the sum of the per-look stopping rates for efficacy, the type I error the
+    success rate under no effect, recomputed from decide_posterior on the same seed; the
+    expected number randomised lies between the interim's and the full size."""
+    design = load_design().with_overrides(
+        {**TWO_LOOKS, "decision.prior": "sceptical", "decision.futility_predictive": 0.1}
+    )
+    s = posterior_looks_power(design, 400, 3)
+    assert s.power == pytest.approx(sum(s.p_stop_efficacy), abs=1e-12)
+    assert s.p_stop_futility[-1] == 0.0
+    times, res0 = _run(design, 400, 3, 0.0)
+    prior = NormalMixture.normal(0.0, design.decision.sceptical_sd)
+    out0 = decide_posterior(design, res0, times, prior)
+    assert s.type_i_error == out0.efficacy.mean()
+    assert s.expected_n_total_h0 < s.n_total == 120
+    assert s.expected_months_h0 < s.fixed_months == times.months[-1]
+    assert s.thresholds == [0.975, 0.975] and s.rule == "posterior"
+
+
+@pytest.fixture(scope="module")
+def calibrations():
+    """Vague prior, one-sided 0.025, 60 per arm, 4000 null trials, seed 17: the fixed
+    calibration, the looks calibration at one look (information 1) and at two looks."""
+    trials, seed = 4000, 17
+    fixed = load_design().with_overrides(POSTERIOR)
+    one = fixed.with_overrides({"interim.looks": [1.0]})
+    two = fixed.with_overrides({"interim.looks": [0.5, 1.0]})
+    return {
+        "fixed": calibrate(fixed, trials, seed),
+        "one": calibrate_looks(one, trials, seed),
+        "two": calibrate(two, trials, seed),  # dispatches to calibrate_looks
+        "design": two,
+        "trials": trials,
+    }
+
+
+def test_one_look_at_full_information_is_the_fixed_calibration(calibrations):
+    """The final look analyses all data exactly as the fixed design: same trials, same
+    threshold, same type I errors."""
+    fixed, one = calibrations["fixed"], calibrations["one"]
+    assert one.threshold == fixed.threshold
+    assert one.type1_uncalibrated == fixed.type1_uncalibrated
+    assert one.mc_se == fixed.mc_se
+
+
+def test_two_looks_need_a_higher_threshold(calibrations):
+    """Two chances to succeed: the calibrated common threshold is above the fixed one by more
+    than 3 MC SE of the difference (independent-error bound; common random numbers make the
+    real error smaller), and 0.975 at both looks inflates the type I error."""
+    fixed, two = calibrations["fixed"], calibrations["two"]
+    se = math.hypot(fixed.mc_se, two.mc_se)
+    assert two.threshold - fixed.threshold > 3 * se, (two.threshold, fixed.threshold, se)
+    n = calibrations["trials"]
+    assert two.type1_uncalibrated > 0.025 + 3 * math.sqrt(0.025 * 0.975 / n)
+
+
+def test_calibrated_threshold_is_the_pocock_boundary():
+    """With a vague prior, P(effect > 0 | data) > T is z > ndtri(T), so one threshold at both
+    looks is a constant (Pocock-type) z boundary c with P(Z_1 > c or Z_2 > c) = 0.025 under
+    the canonical joint distribution, corr(Z_1, Z_2) = sqrt(I_1 / I_2): T = Phi(c) (c computed
+    here with SciPy's bivariate normal at the mean observed information ratio). 150 per arm
+    (the interim's REML z close to normal), 4000 null trials, seed 3. Tolerance: 3 MC SE of
+    the calibrated threshold, plus 1e-3 for what the canonical distribution leaves out (the
+    SD 10 vague prior, REML's SE, the spread of the information ratio): over 16 seeds the
+    mean threshold was 0.9859 (SE 0.0003) against Phi(c) = 0.9853 (docs/bayesian_looks.md),
+    and the spread of the thresholds (0.0013) matched their reported MC SE (0.0015)."""
+    design = load_design().with_overrides(
+        {**POSTERIOR, "trial.n_per_arm": 150, "interim.looks": [0.5, 1.0]}
+    )
+    two = calibrate(design, 4000, 3)
+    _, res = _run(design, 500, 99, 0.0)
+    se = res.results[:, :, R.SE]
+    rho = float(np.nanmean(se[:, 1] / se[:, 0]))  # sqrt(I_1 / I_2)
+    biv = stats.multivariate_normal(mean=[0, 0], cov=[[1, rho], [rho, 1]])
+
+    def crossing(c):
+        return 1.0 - biv.cdf([c, c]) - 0.025
+
+    c = optimize.brentq(crossing, 1.5, 3.5, xtol=1e-10)
+    assert 2.1 < c < 2.25  # Pocock's constant for two looks, one-sided 0.025: about 2.18
+    want = stats.norm.cdf(c)
+    assert abs(two.threshold - want) < 3 * two.mc_se + 1e-3, (two.threshold, want, two.mc_se)
+
+
+def test_calibrated_threshold_holds_on_fresh_trials(calibrations):
+    """The two-look threshold from seed 17 applied to 4000 fresh null trials (seed 18): the
+    type I error over both looks is within 3 MC SE of 0.025, the MC SE sqrt(2) times the
+    binomial SE (the calibration's and the fresh trials' errors)."""
+    design, two = calibrations["design"], calibrations["two"]
+    n = calibrations["trials"]
+    _, res = _run(design, n, 18, 0.0)
+    tail = look_tails(res, NormalMixture.normal(0.0, design.decision.vague_sd), 0.0)
+    rate = float(np.mean(np.nanmin(tail, axis=1) < 1.0 - two.threshold))
+    assert abs(rate - 0.025) < 3 * math.sqrt(2 * 0.025 * 0.975 / n), rate
+
+
+def test_bad_input_names_the_field():
+    base = load_design().with_overrides(TWO_LOOKS)
+    with pytest.raises(InputError, match=r"^decision\.thresholds has 1 values"):
+        base.with_overrides({"decision.thresholds": [0.99]})
+    with pytest.raises(InputError, match=r"^decision\.thresholds = \[0\.99, 1\]"):
+        base.with_overrides({"decision.thresholds": [0.99, 1.0]})
+    with pytest.raises(InputError, match=r"^decision\.futility_predictive"):
+        base.with_overrides({"decision.futility_predictive": 1.0})
+    with pytest.raises(InputError, match=r"^interim\.futility = 'obf'"):
+        base.with_overrides({"interim.futility": "obf"})
+    with pytest.raises(InputError, match=r"^decision\.futility_predictive: needs interim"):
+        load_design().with_overrides({**POSTERIOR, "decision.futility_predictive": 0.1})
+    with pytest.raises(InputError, match=r"^decision\.thresholds: calibrate"):
+        calibrate_looks(base.with_overrides({"decision.thresholds": [0.99, 0.98]}), 10, 1)
