@@ -406,6 +406,7 @@ def add_report(sub) -> None:
         help="skip the posterior (no assurance curve, no posterior plot)",
     )
     add_decision(p)
+    add_interim(p)
     add_force(p)
 
 
