@@ -58,6 +58,21 @@ def add_sweep(sub) -> None:
             add_grid(p, flag, help_text)
     add_decision(p, weight_grid=True)
     p.add_argument(
+        "--looks",
+        nargs="+",
+        dest="looks_grid",
+        metavar="LABEL",
+        help="interim plans to compare (dimension looks): fixed, or information fractions "
+        "per plan, e.g. fixed 0.5,1 0.33,0.67,1",
+    )
+    p.add_argument(
+        "--spending",
+        nargs="+",
+        dest="spending_grid",
+        metavar="NAME",
+        help="alpha-spending functions to compare (dimension spending): obf pocock hsd:-4 ...",
+    )
+    p.add_argument(
         "--assurance",
         action="store_true",
         help="also compute assurance in every cell (over the phase 2 posterior)",
@@ -99,8 +114,11 @@ def cmd_sweep(args) -> int:
     design = design_from_args(args, analysis_field=False)
     grid = {dim: grid_values(args, flag, integer=integer) for flag, dim, integer, _ in SWEEP_GRIDS}
     grid = {dim: values for dim, values in grid.items() if values is not None}
+    for dim, tokens in (("looks", args.looks_grid), ("spending", args.spending_grid)):
+        if tokens is not None:
+            grid[dim] = tuple(tokens)
     if not grid:
-        flags = ", ".join(flag for flag, *_ in SWEEP_GRIDS)
+        flags = ", ".join([*(flag for flag, *_ in SWEEP_GRIDS), "--looks", "--spending"])
         raise InputError(f"sweep: give at least one of {flags}")
     from designs.planning.sweep.grid import _check_grid
 
