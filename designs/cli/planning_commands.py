@@ -326,6 +326,7 @@ def add_assurance(sub) -> None:
         "effect from the phase 2 posterior (patients recruited like the phase 2 ones)",
     )
     add_decision(p)
+    add_interim(p)
 
 
 def cmd_assurance(args) -> int:
@@ -348,6 +349,10 @@ def cmd_assurance(args) -> int:
         from progression.population import natural_history_draws
 
         history = natural_history_draws(idata)
+    if design.interim.sequential:
+        from designs.cli.interim_commands import assurance_group_sequential
+
+        return assurance_group_sequential(design, args, idata, order, history)
     results = []
     with progress_bar(4 * args.trials, "trial", not args.json) as bar:
         for transport in order:

@@ -210,8 +210,9 @@ def simulate_outcome(
     threads: int | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> tuple[LookResults, Outcome]:
-    """Simulate ``design`` with the slope shift ``shift`` (points/month) in every trial and
-    decide each trial at its looks: one hypothesis of :func:`group_sequential_power`."""
+    """Simulate ``design`` with the slope shift ``shift`` (points/month) in every trial (or
+    one per trial, an array of ``trials``) and decide each trial at its looks: one hypothesis
+    of :func:`group_sequential_power`."""
     times = look_times(design)
     res = run_trials_at_looks(
         simulation_inputs(design),
