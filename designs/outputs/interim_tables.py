@@ -79,7 +79,28 @@ def interim_comparison_rows(interim) -> list[dict]:
         }
 
     ft, fse = interim.fixed_type_i_error, interim.fixed_type_i_mc_se
-    return [
+    extra = []
+    for tr, a in (interim.assurance or {}).items():
+        f = interim.fixed_assurance[tr]
+        extra += [
+            r(
+                f"assurance_{tr}",
+                f"assurance, {tr} transport (MC SE)",
+                f.assurance,
+                a.assurance,
+                3,
+                f.mc_se,
+                a.mc_se,
+            ),
+            r(
+                f"expected_n_total_{tr}",
+                f"expected patients randomised over the posterior, {tr} transport",
+                f.n_total,
+                a.expected_n_total,
+                1,
+            ),
+        ]
+    rows = [
         r("n", f"n {per} (interim: n max)", fixed.n, row.n_max, 0),
         r("n_total_max", "patients randomised at most", fixed.n_total, row.n_total_max, 0),
         r(
@@ -138,6 +159,7 @@ def interim_comparison_rows(interim) -> list[dict]:
             1,
         ),
     ]
+    return rows + extra
 
 
 def _cell(value: float, se: float, digits: int, lo: float = _NAN, hi: float = _NAN) -> str:
@@ -350,6 +372,16 @@ def interim_methods(interim) -> str:
         else f"with {interim.design.interim.describe().split('; ')[-1]}, followed in the simulation"
     )
     per = "per arm" if row.size_name == "n_per_arm" else "in total"
+    prior = ""
+    if interim.assurance:
+        tr, a = next(iter(interim.assurance.items()))
+        f = interim.fixed_assurance[tr]
+        prior = (
+            f" Averaged over the phase 2 posterior of the effect ({tr} transport), the "
+            f"probability of success at any look was {a.assurance:.3f} (MC SE {a.mc_se:.3f}) "
+            f"against an assurance of {f.assurance:.3f} for the fixed design, with "
+            f"{a.expected_n_total:.1f} patients randomised on average."
+        )
     return (
         f"**Interim analyses.** The design was also planned with {len(s.looks)} analyses at "
         f"information fractions {looks} (expected calendar months {months}), stopping for "
@@ -368,5 +400,5 @@ def interim_methods(interim) -> str:
         f"randomised {s.expected_n_total:.1f} under the effect and {s.expected_n_total_h0:.1f} "
         f"under no effect, of {s.n_total}, with expected durations of {s.expected_months:.1f} "
         f"and {s.expected_months_h0:.1f} months against {interim.fixed_months:.1f} for the "
-        "fixed design."
+        "fixed design." + prior
     )

@@ -27,7 +27,7 @@ from designs.planning.progress import expect
 from designs.planning.sample_size_gs import find_group_sequential_sample_size
 from designs.simulation.inputs import simulation_inputs
 
-__all__ = ["InterimPlan", "fixed_design", "plan_interim"]
+__all__ = ["InterimPlan", "fixed_design", "plan_interim", "with_assurance"]
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,13 @@ class InterimPlan:
         Calendar months of the fixed design at its n (accrual, then the last visit).
     fixed_type_i_error, fixed_type_i_mc_se : float
         Type I error of the fixed design at its n (the operating characteristics).
+    assurance : dict or None
+        With a phase 2 posterior: transport -> :class:`~designs.planning.assurance_gs.
+        GroupSequentialAssurance` of the interim design at n max (success at any look,
+        expected patients randomised over the posterior).
+    fixed_assurance : dict or None
+        Transport -> :class:`~designs.planning.assurance.AssuranceResult` of the fixed design
+        at its n (the report's assurance).
     """
 
     design: object
@@ -60,6 +67,8 @@ class InterimPlan:
     fixed_months: float
     fixed_type_i_error: float = float("nan")
     fixed_type_i_mc_se: float = float("nan")
+    assurance: dict | None = None
+    fixed_assurance: dict | None = None
 
     @property
     def row(self):
@@ -103,3 +112,28 @@ def plan_interim(
         z_h0=np.asarray(h0[1].z, dtype=np.float64),
         fixed_months=float(months),
     )
+
+
+def with_assurance(
+    interim: InterimPlan,
+    draws: dict,
+    fixed: dict,
+    trials: int,
+    seed: int,
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> InterimPlan:
+    """``interim`` with the assurance of the interim design at n max for each transport of
+    ``draws`` (transport -> posterior effect draws), beside ``fixed`` (transport ->
+    the fixed design's :class:`~designs.planning.assurance.AssuranceResult` at its n)."""
+    from dataclasses import replace
+
+    from designs.planning.assurance_gs import group_sequential_assurance
+
+    d = design_at(interim.design, interim.row.n_max)
+    expect(progress, len(draws) * trials)
+    result = {
+        tr: group_sequential_assurance(d, x, trials, seed, tr, progress=progress)
+        for tr, x in draws.items()
+    }
+    return replace(interim, assurance=result, fixed_assurance=dict(fixed))

@@ -316,6 +316,12 @@ def plan_report(
     }
     assurance = {r.n: {tr: curves[tr][a_sizes.index(r.n)] for tr in curves} for r in result.rows}
     plan["prior_weight_sweep"] = borrowing_sweep(design, chosen.n, idata, trials, seed, analysis)
+    if interim is not None:  # the interim design's assurance at n max, beside the fixed one's
+        from designs.planning.report_interim import with_assurance
+
+        plan["interim"] = with_assurance(
+            plan["interim"], draws, assurance[chosen.n], trials, seed, progress=progress
+        )
     return ReportPlan(
         **plan,
         posterior_effect=draws,

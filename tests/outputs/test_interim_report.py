@@ -113,3 +113,42 @@ def test_methods_paragraph(plan, folder):
     assert "**Interim analyses.**" in text
     assert f"{plan.interim.row.n_max} per arm against {plan.interim.row.n_fixed}" in text
     assert "Lan KKG, DeMets DL (1983)" in text and "Jennison C, Turnbull BW (2000)" in text
+
+
+def test_assurance_of_the_interim_design_beside_the_fixed_one(plan, fake_posterior):
+    """With a posterior, the table and methods give the interim design's assurance (success
+    at any look) at n max beside the fixed design's at its n: the numbers of
+    group_sequential_assurance and assurance_from_draws on the same draws and seed."""
+    from designs.outputs.interim_tables import interim_methods, interim_table
+    from designs.planning.assurance import assurance_from_draws
+    from designs.planning.assurance_gs import group_sequential_assurance
+    from designs.planning.posterior import posterior_draws
+    from designs.planning.report_interim import with_assurance
+
+    idata = fake_posterior()
+    draws = {tr: posterior_draws(idata, tr) for tr in ("proportional", "absolute")}
+    n = plan.interim.fixed_row.n
+    fixed = {
+        tr: assurance_from_draws(design_at(plan.design, n), x, TRIALS, SEED, transport=tr)
+        for tr, x in draws.items()
+    }
+    gs = with_assurance(plan.interim, draws, fixed, TRIALS, SEED)
+    ref = group_sequential_assurance(
+        design_at(_design(), gs.row.n_max), draws["absolute"], TRIALS, SEED, "absolute"
+    )
+    assert gs.assurance["absolute"].to_dict() == ref.to_dict()
+    md = interim_table(gs, "md")
+    a, f = ref, fixed["absolute"]
+    assert f"| assurance, absolute transport (MC SE) | {f.assurance:.3f} ({f.mc_se:.3f}) | " in md
+    assert f"{a.assurance:.3f} ({a.mc_se:.3f}) |" in md
+    assert f"{a.expected_n_total:.1f}" in md
+    rows = {
+        r["key"]: r
+        for r in csv.DictReader(
+            io.StringIO(interim_table(gs, "csv").split("\n\n")[0].replace("quantity", "key", 1))
+        )
+    }
+    assert float(rows["assurance_proportional"]["interim"]) == pytest.approx(
+        gs.assurance["proportional"].assurance, abs=1e-6
+    )
+    assert "probability of success at any look" in interim_methods(gs)

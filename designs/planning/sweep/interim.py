@@ -66,6 +66,8 @@ def looks_label(text) -> str:
         ) from None
     if not values or not all(math.isfinite(v) for v in values):
         raise InputError(f"--looks {text!r}: give 'fixed' or information fractions, e.g. 0.5,1")
+    if values == [1.0]:  # one analysis with all the information: the fixed design
+        return "fixed"
     return ",".join(f"{v:g}" for v in values)
 
 
