@@ -59,6 +59,21 @@ def add_sweep(sub) -> None:
             add_grid(p, flag, help_text)
     add_decision(p, weight_grid=True)
     p.add_argument(
+        "--looks",
+        nargs="+",
+        dest="looks_grid",
+        metavar="LABEL",
+        help="interim plans to compare (dimension looks): fixed, or information fractions "
+        "per plan, e.g. fixed 0.5,1 0.33,0.67,1",
+    )
+    p.add_argument(
+        "--spending",
+        nargs="+",
+        dest="spending_grid",
+        metavar="NAME",
+        help="alpha-spending functions to compare (dimension spending): obf pocock hsd:-4 ...",
+    )
+    p.add_argument(
         "--assurance",
         action="store_true",
         help="also compute assurance in every cell (over the phase 2 posterior)",
@@ -100,8 +115,11 @@ def cmd_sweep(args) -> int:
     design = design_from_args(args, analysis_field=False)
     grid = {dim: grid_values(args, flag, integer=integer) for flag, dim, integer, _ in SWEEP_GRIDS}
     grid = {dim: values for dim, values in grid.items() if values is not None}
+    for dim, tokens in (("looks", args.looks_grid), ("spending", args.spending_grid)):
+        if tokens is not None:
+            grid[dim] = tuple(tokens)
     if not grid:
-        flags = ", ".join(flag for flag, *_ in SWEEP_GRIDS)
+        flags = ", ".join([*(flag for flag, *_ in SWEEP_GRIDS), "--looks", "--spending"])
         raise InputError(f"sweep: give at least one of {flags}")
     from designs.planning.sweep.grid import _check_grid
 
@@ -350,6 +368,7 @@ def add_assurance(sub) -> None:
         "effect from the phase 2 posterior (patients recruited like the phase 2 ones)",
     )
     add_decision(p)
+    add_interim(p)
 
 
 def cmd_assurance(args) -> int:
@@ -372,6 +391,10 @@ def cmd_assurance(args) -> int:
         from progression.population import natural_history_draws
 
         history = natural_history_draws(idata)
+    if design.interim.sequential:
+        from designs.cli.interim_commands import assurance_group_sequential
+
+        return assurance_group_sequential(design, args, idata, order, history)
     results = []
     with progress_bar(4 * args.trials, "trial", not args.json) as bar:
         for transport in order:
@@ -448,6 +471,7 @@ def add_report(sub) -> None:
         help="skip the posterior (no assurance curve, no posterior plot)",
     )
     add_decision(p)
+    add_interim(p)
     add_force(p)
 
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-__all__ = ["group_sequential_sample_size_table", "group_sequential_text"]
+__all__ = [
+    "group_sequential_assurance_text",
+    "group_sequential_sample_size_table",
+    "group_sequential_text",
+]
 
 
 def _z(x) -> str:
@@ -109,3 +113,24 @@ def group_sequential_sample_size_table(result, design, fmt: str = "md") -> str:
         "trials), simulation error only.",
     ]
     return "\n".join(lines) + "\n"
+
+
+def group_sequential_assurance_text(results) -> str:
+    """What ``assurance`` prints for a design with interim looks (one line per transport)."""
+    r0 = results[0]
+    lines = [
+        f"{r0.analysis}: {len(r0.looks)} looks at information "
+        f"{', '.join(f'{x:g}' for x in r0.looks)} (months "
+        f"{', '.join(f'{m:.1f}' for m in r0.look_months)}), {r0.spending} alpha spending, "
+        f"futility {r0.futility}; {r0.trials} trials, seed {r0.seed}, {r0.posterior_draws} "
+        f"posterior draws, P(effect > 0) {r0.p_effect_positive:.3f}"
+    ]
+    for r in results:
+        stops = ", ".join(f"{p:.3f}" for p in r.p_stop_efficacy)
+        lines.append(
+            f"{r.transport} transport: assurance (success at any look) {r.assurance:.3f} "
+            f"(MC SE {r.mc_se:.3f}); P(stop for efficacy) by look {stops}; expected patients "
+            f"randomised {r.expected_n_total:.1f} of {r.n_total}; expected months "
+            f"{r.expected_months:.1f} of {r.fixed_months:.1f}"
+        )
+    return "\n".join(lines)

@@ -112,8 +112,10 @@ def methods_text(
     assurance: dict | None,
     idata_attrs: dict | None,
     undefined_draws: int = 0,
+    interim=None,
 ) -> str:
-    """A methods paragraph a grant writer can paste (Markdown)."""
+    """A methods paragraph a grant writer can paste (Markdown); with ``interim`` (a
+    :class:`designs.planning.report_interim.InterimPlan`), a paragraph on the interim design."""
     t, p, e = design.trial, design.population, design.effect
     entry = registry.get(result.analysis)
     rows = {r.target_power: r for r in result.rows}
@@ -233,11 +235,25 @@ def methods_text(
             "reconstruction from published summaries, not the trial's patient-level data.",
             "",
         ]
+    refs = references_text(result.analysis, bool(assurance))
+    if interim is not None:
+        from designs.outputs.interim_tables import (
+            INTERIM_REFERENCES,
+            interim_methods,
+            interim_reference_keys,
+        )
+
+        first = len(refs) - 1  # the list has a title and a blank line before item 1
+        text += [interim_methods(interim), ""]
+        refs += [
+            f"{first + i}. {INTERIM_REFERENCES[k]}"
+            for i, k in enumerate(interim_reference_keys(interim))
+        ]
     text += [
         f"**Simulation.** {result.trials} simulated trials per size (seed {result.seed}); "
         f"software: {_software()}.",
         "",
-        *references_text(result.analysis, bool(assurance)),
+        *refs,
         "",
     ]
     return "\n".join(text)

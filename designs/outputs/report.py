@@ -56,6 +56,11 @@ REPORT_FILES = (
     "prior_weight.csv",
     "prior_weight.pdf",
     "prior_weight.png",
+    "interim.md",
+    "interim.csv",
+    "interim.tex",
+    "interim_boundaries.pdf",
+    "interim_boundaries.png",
     "methods.md",
     "design.toml",
     "design_chosen.toml",
@@ -213,11 +218,28 @@ def _render(plan, tmp: Path) -> None:
             )
             + "\n"
         )
+    interim = plan.interim
+    if interim is not None:
+        from designs.outputs.figures_interim import interim_figure
+        from designs.outputs.interim_tables import interim_table
+
+        for fmt, ext in (("md", "md"), ("csv", "csv"), ("latex", "tex")):
+            (tmp / f"interim.{ext}").write_text(interim_table(interim, fmt))
+        interim_figure(interim, tmp / "interim_boundaries.png")
     (tmp / "methods.md").write_text(
-        methods_text(design, result, oc, plan.assurance, plan.posterior_attrs, plan.undefined_draws)
+        methods_text(
+            design,
+            result,
+            oc,
+            plan.assurance,
+            plan.posterior_attrs,
+            plan.undefined_draws,
+            interim=interim,
+        )
     )
     chosen = result.rows[0]
-    (tmp / "design.toml").write_text(input_design_header(chosen) + design.to_toml())
+    given = design if interim is None else interim.design  # with its [interim] section
+    (tmp / "design.toml").write_text(input_design_header(chosen) + given.to_toml())
     (tmp / "design_chosen.toml").write_text(
         chosen_design_header(chosen) + design_at(design, chosen.n).to_toml()
     )

@@ -95,6 +95,12 @@ def report_readme(plan) -> str:
             "| `prior_weight.md`, `.csv` | the posterior rule with a robust prior: power and "
             "type I error against the weight of the phase 2 posterior |"
         )
+    if plan.interim is not None:
+        lines.append(
+            "| `interim.md`, `.tex`, `.csv` | the interim design beside the fixed one: n max "
+            "and inflation, power, type I error, expected patients and months under the "
+            "effect and under no effect; boundaries and stopping probabilities per look |"
+        )
     lines += ["", "## Figures", ""]
     lines += _figure(
         "sample_size_curve",
@@ -138,6 +144,18 @@ def report_readme(plan) -> str:
             "the mean pre-dose decline) and absolute transport (right, points/month); dashed: "
             "mean; shaded: central 95% of the draws; dotted green: the design's fixed effect. "
             "Five patients, uncontrolled before/after, illustrative data.",
+        )
+    if plan.interim is not None:
+        lines += _figure(
+            "interim_boundaries",
+            "Interim looks: boundaries and stopping",
+            "Left: the planned efficacy boundary (red; futility: green dashed) on the z scale "
+            "at each look, over the distribution of the simulated trials' z at that look "
+            "(every trial, whether or not it had stopped; right halves: under the design's "
+            "effect, left halves: under no effect; lines: medians). Right: cumulative "
+            "probability of having stopped for efficacy (solid) and futility (dashed) by "
+            "each look. Every other table and figure of this report is the fixed design "
+            "(the same design without interim looks).",
         )
     if plan.prior_weight_sweep is not None:
         lines += _figure(

@@ -43,6 +43,7 @@ __all__ = [
     "group_sequential_power",
     "planned_boundaries",
     "simulate_outcome",
+    "summarise",
 ]
 
 
@@ -209,8 +210,9 @@ def simulate_outcome(
     threads: int | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> tuple[LookResults, Outcome]:
-    """Simulate ``design`` with the slope shift ``shift`` (points/month) in every trial and
-    decide each trial at its looks: one hypothesis of :func:`group_sequential_power`."""
+    """Simulate ``design`` with the slope shift ``shift`` (points/month) in every trial (or
+    one per trial, an array of ``trials``) and decide each trial at its looks: one hypothesis
+    of :func:`group_sequential_power`."""
     times = look_times(design)
     res = run_trials_at_looks(
         simulation_inputs(design),
@@ -247,14 +249,23 @@ def group_sequential_power(
             "effect.source = 'posterior': interim looks need a fixed effect (assurance of a "
             "group-sequential design is not supported yet)"
         )
+    kw = {"threads": threads, "progress": progress}
+    res1, out1 = simulate_outcome(
+        design, trials, seed, simulation_inputs(design).effect_shift, **kw
+    )
+    res0, out0 = simulate_outcome(design, trials, seed, 0.0, **kw)
+    return summarise(design, trials, seed, (res1, out1), (res0, out0))
+
+
+def summarise(design, trials: int, seed: int, h1, h0) -> GroupSequentialSummary:
+    """The summary of the runs ``h1`` (under the design's effect) and ``h0`` (no effect), each
+    ``(LookResults, Outcome)`` from :func:`simulate_outcome` with the same trials and seed."""
+    (res1, out1), (res0, out0) = h1, h0
     analysis = design.trial.analysis.value
     inputs = simulation_inputs(design)
     times = look_times(design)
     planned = planned_boundaries(design)
     k_count = times.months.size
-    kw = {"threads": threads, "progress": progress}
-    res1, out1 = simulate_outcome(design, trials, seed, inputs.effect_shift, **kw)
-    res0, out0 = simulate_outcome(design, trials, seed, 0.0, **kw)
     ok1, ok0 = _counted(out1, design), _counted(out0, design)
     n1, eff1, fut1 = _rates(out1, k_count, ok1)
     n0, eff0, fut0 = _rates(out0, k_count, ok0)

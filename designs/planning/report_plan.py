@@ -8,7 +8,7 @@ only renders the :class:`ReportPlan` it returns into a folder.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import xarray as xr
@@ -78,6 +78,9 @@ class ReportPlan:
     undefined_draws : int
         Posterior draws without a phase 2 decline, carried over by proportional transport as
         a fraction of the posterior-median decline.
+    interim : designs.planning.report_interim.InterimPlan or None
+        A design with ``[interim]`` looks: the group-sequential design beside the fixed one
+        (``design`` is then the same design without looks, which every other table is about).
     closed_form : tuple of (sizes, power) or None
         Closed-form power (continuous scores, GLS slope, z test) at the sizes of the
         sample-size search; None when the analysis is not a slope analysis or no formula
@@ -102,6 +105,7 @@ class ReportPlan:
     closed_form: tuple | None = None
     analyses_sweep: xr.Dataset | None = None
     prior_weight_sweep: xr.Dataset | None = None
+    interim: object | None = None  # designs.planning.report_interim.InterimPlan
 
     @property
     def analysis(self) -> str:
@@ -189,7 +193,7 @@ def plan_report(
     Parameters
     ----------
     design : designs.spec.TrialDesign
-        Fixed-effect design.
+        Fixed-effect design, with or without ``[interim]`` looks.
     trials : int
         Simulated trials per point.
     seed : int
@@ -214,9 +218,19 @@ def plan_report(
     # operating characteristics (power, type I error, 8 effects) and the realism scenarios
     null_trials = type_i_trials(nominal_type_i_error(design), trials)
     expect(progress, (1 + OC_EFFECTS + len(REALISM_SCENARIOS)) * trials + null_trials)
-    result = find_sample_size(
-        design, targets, trials, seed, analysis, progress=progress, prior=prior
-    )
+    interim = None
+    if design.interim.sequential:  # the interim design beside the fixed one (no prior: spec)
+        from designs.planning.report_interim import fixed_design, plan_interim
+
+        if analysis is not None:
+            design = design.with_overrides({"trial.analysis": analysis})
+        interim = plan_interim(design, targets, trials, seed, progress=progress)
+        result = interim.sample_size.fixed
+        design = fixed_design(design)  # every other table is about the fixed design
+    else:
+        result = find_sample_size(
+            design, targets, trials, seed, analysis, progress=progress, prior=prior
+        )
     analysis = result.analysis
     chosen = result.rows[0]
     sizes = _sweep_sizes(result)
@@ -228,6 +242,12 @@ def plan_report(
     oc = operating_characteristics(
         design, chosen.n, trials, seed, analysis, progress=progress, prior=prior
     )
+    if interim is not None:
+        interim = replace(
+            interim,
+            fixed_type_i_error=oc["type_i_error"],
+            fixed_type_i_mc_se=oc["type_i_error_mc_se"],
+        )
     compared = tuple(
         a for a in dict.fromkeys((analysis, *REALISM_ANALYSES)) if _rule_allows(design, a)
     )
@@ -284,6 +304,7 @@ def plan_report(
         trials=trials,
         seed=seed,
         closed_form=closed_form_reference(design, result, analysis),
+        interim=interim,
     )
     if idata is None:
         return ReportPlan(**plan)
@@ -296,6 +317,12 @@ def plan_report(
     }
     assurance = {r.n: {tr: curves[tr][a_sizes.index(r.n)] for tr in curves} for r in result.rows}
     plan["prior_weight_sweep"] = borrowing_sweep(design, chosen.n, idata, trials, seed, analysis)
+    if interim is not None:  # the interim design's assurance at n max, beside the fixed one's
+        from designs.planning.report_interim import with_assurance
+
+        plan["interim"] = with_assurance(
+            plan["interim"], draws, assurance[chosen.n], trials, seed, progress=progress
+        )
     return ReportPlan(
         **plan,
         posterior_effect=draws,

@@ -147,6 +147,20 @@ CASES = [
         "--format",
     ),
     (["sample-size", "--looks", "0.5,1", "--analysis", "ancova_change"], "interim.looks"),
+    (["report", "--looks", "0.5,0.4,1", "--out", "{d}/never_report"], "interim.looks"),
+    (["sweep", "--looks", "0.5,x", "--out", "{d}/never.nc"], "--looks '0.5,x'"),
+    (
+        ["sweep", "--looks", "fixed", "0.5,1", "--spending", "wang", "--out", "{d}/never.nc"],
+        "--spending",
+    ),
+    (
+        ["sweep", "--looks", "fixed", "0.5,1", "--analysis", "ancova_change", "--out", "{d}/n.nc"],
+        "--analysis ancova_change",
+    ),
+    (
+        ["report", "--looks", "0.5,1", "--analysis", "ancova_change", "--out", "{d}/never_r"],
+        "interim.looks",
+    ),
     (["fit", "--data", "{d}/arm2.csv", "--out", "{d}/never.nc"], "arm2.csv"),
     # outputs never destroy inputs or other files (reliability review)
     (["fit", "--data", "{d}/phase2.csv", "--out", "{d}/phase2.csv"], "--data"),

@@ -54,6 +54,7 @@ def test_report_files(report):
         assert name in names
         assert (out / name).stat().st_size > 0
     assert not [p for p in out.parent.iterdir() if p.name.startswith(".report.")]
+    assert not [n for n in names if n.startswith("interim")]  # a fixed design has none
 
 
 def test_every_figure_is_vector_pdf_and_300_dpi_png(report):

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from designs import __version__
+from designs.errors import InputError
 
 _KERNEL_LOCK = threading.Lock()  # one Numba parallel launch at a time per process
 
@@ -26,8 +27,13 @@ def evaluate_cell(
     assurance_draws: np.ndarray | None = None,
     transport: str = "proportional",
     phase2_prior=None,
+    interim: bool = False,
 ) -> dict:
     """Simulate one design and summarise each analysis as plain JSON-ready numbers.
+
+    With ``interim`` (a sweep over interim plans, or of a design with ``[interim]`` looks),
+    the cell is :func:`designs.planning.sweep.interim.evaluate_interim_cell`'s, with the
+    variables of :data:`~designs.planning.sweep.interim.INTERIM_VARIABLES` too.
 
     With ``assurance_draws`` (posterior effect draws in the ``transport``'s units), each
     analysis also gets ``assurance`` and ``assurance_mc_se``
@@ -50,6 +56,16 @@ def evaluate_cell(
     """
     from designs.planning.power import power
 
+    if interim:
+        from designs.planning.sweep.interim import evaluate_interim_cell
+
+        if assurance_draws is not None or design.decision.is_posterior:
+            raise InputError(
+                "interim.looks: a sweep over interim plans simulates a fixed effect with the "
+                "frequentist test (no --assurance, no posterior rule)"
+            )
+        with _KERNEL_LOCK:
+            return evaluate_interim_cell(design, trials, seed, analyses)
     prior = None
     if design.decision.is_posterior:
         from designs.analyses.decision import NormalMixture
@@ -72,20 +88,7 @@ def evaluate_cell(
                 )
     cells = {}
     for name, s in out.items():
-        cells[name] = {
-            "rejection_rate": s.power,
-            "power_favourable": s.power_favourable,
-            "rejection_rate_mc_se": s.mc_se,
-            "mc_se_favourable": s.mc_se_favourable,
-            "rejection_rate_ci_low": s.ci95[0],
-            "rejection_rate_ci_high": s.ci95[1],
-            "mean_estimate": s.mean_estimate,
-            "true_effect": s.true_effect,
-            "failed_fits": s.failed_fits,
-            "completers": s.completers_placebo + s.completers_active,
-            "dropped_out": (s.dropout_placebo * s.n_placebo + s.dropout_active * s.n_active)
-            / (s.n_placebo + s.n_active),
-        }
+        cells[name] = fixed_cell_variables(s)
         if prior is not None:
             cells[name]["type1"] = s.type1
             cells[name]["type1_mc_se"] = s.type1_mc_se
@@ -93,6 +96,25 @@ def evaluate_cell(
             cells[name]["assurance"] = assured[name].assurance
             cells[name]["assurance_mc_se"] = assured[name].mc_se
     return cells
+
+
+def fixed_cell_variables(s) -> dict:
+    """The sweep's variables of one analysis from its :class:`~designs.planning.power.
+    PowerSummary`."""
+    return {
+        "rejection_rate": s.power,
+        "power_favourable": s.power_favourable,
+        "rejection_rate_mc_se": s.mc_se,
+        "mc_se_favourable": s.mc_se_favourable,
+        "rejection_rate_ci_low": s.ci95[0],
+        "rejection_rate_ci_high": s.ci95[1],
+        "mean_estimate": s.mean_estimate,
+        "true_effect": s.true_effect,
+        "failed_fits": s.failed_fits,
+        "completers": s.completers_placebo + s.completers_active,
+        "dropped_out": (s.dropout_placebo * s.n_placebo + s.dropout_active * s.n_active)
+        / (s.n_placebo + s.n_active),
+    }
 
 
 def _cell_task(
@@ -103,6 +125,7 @@ def _cell_task(
     assurance_draws=None,
     transport: str = "proportional",
     phase2_prior=None,
+    interim: bool = False,
 ) -> dict:
     """Dask task: rebuild the design from plain data and evaluate it."""
     from designs.spec import TrialDesign
@@ -115,6 +138,7 @@ def _cell_task(
         assurance_draws,
         transport,
         phase2_prior,
+        interim,
     )
 
 
@@ -125,9 +149,12 @@ def cell_key(
     analyses: Sequence[str],
     assurance: str | None = None,
     phase2_prior=None,
+    interim: bool = False,
 ) -> str:
     """Hash naming one cell's file: (cell design, trials, seed, analyses, version[, a hash
-    of the assurance draws and transport][, the phase 2 prior a robust prior borrows from])."""
+    of the assurance draws and transport][, the phase 2 prior a robust prior borrows from][,
+    ``interim``: the cell holds the variables of a sweep over interim plans]). The design
+    includes its ``[interim]`` looks and spending whenever it has looks."""
     fields = {
         "design": design.to_dict(),
         "trials": int(trials),
@@ -137,6 +164,8 @@ def cell_key(
     }
     if assurance is not None:
         fields["assurance"] = assurance
+    if interim:
+        fields["interim_outputs"] = True
     if phase2_prior is not None:
         fields["phase2_prior"] = [list(map(float, v)) for v in _mixture_lists(phase2_prior)]
     text = json.dumps(fields, sort_keys=True)

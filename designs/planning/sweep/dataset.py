@@ -80,6 +80,15 @@ DIM_ATTRS = {
         "long_name": "decision.prior_weight: weight of the phase 2 posterior in the robust prior",
         "units": "1",
     },
+    "looks": {
+        "long_name": "interim.looks: information fractions of the analyses (fixed: one analysis)",
+        "units": "1",
+    },
+    "spending": {
+        "long_name": "interim.spending: alpha-spending function (obf, pocock, hsd:GAMMA, "
+        "power:GAMMA)",
+        "units": "",
+    },
 }
 
 
@@ -96,6 +105,10 @@ def _assemble(design, grid, cells, keys, results, trials, seed, analyses) -> xr.
         variables.update(ASSURANCE_VARIABLES)
     if "type1" in results[keys[0]][analyses[0]]:
         variables.update(TYPE1_VARIABLES)
+    if "type_i_error" in results[keys[0]][analyses[0]]:
+        from designs.planning.sweep.interim import INTERIM_VARIABLES
+
+        variables.update(INTERIM_VARIABLES)
     for var in variables:
         dtype = np.int64 if var == "failed_fits" else np.float64
         arr = np.empty(shape, dtype=dtype)
@@ -120,7 +133,8 @@ def _assemble(design, grid, cells, keys, results, trials, seed, analyses) -> xr.
                 "points/month" if kind == "slope_difference" else "fraction of |slope_mean|"
             )
             attrs["long_name"] = f"effect.value ({kind})"
-        coords[dim] = (dim, np.asarray(values), attrs)
+        values = np.asarray(values, dtype=str if dim in ("looks", "spending") else None)
+        coords[dim] = (dim, values, attrs)
     if "n_per_arm" in grid:  # patients randomised in total beside each n per arm
         totals = [cell_design(design, {"n_per_arm": n}).trial.n_total for n in grid["n_per_arm"]]
         coords["n_total"] = ("n_per_arm", np.asarray(totals, dtype=np.int64), DIM_ATTRS["n_total"])

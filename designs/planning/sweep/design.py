@@ -86,7 +86,8 @@ def cell_design(design, cell: Mapping[str, float]):
         Values for some of ``n_per_arm`` / ``n_total`` (patients), ``effect`` (design units),
         ``duration_months`` (months), ``dropout_12m`` (fraction gone by month 12),
         ``dropout_informative`` (log-hazard per point/month; 0 = MCAR), ``prior_weight``
-        (weight of the phase 2 posterior in the robust prior, in [0, 1]).
+        (weight of the phase 2 posterior in the robust prior, in [0, 1]), ``looks`` and
+        ``spending`` (labels: :mod:`designs.planning.sweep.interim`).
     """
     over: dict = {}
     if "n_per_arm" in cell:
@@ -107,4 +108,8 @@ def cell_design(design, cell: Mapping[str, float]):
         over["dropout.informative"] = float(cell["dropout_informative"])
     if "prior_weight" in cell:
         over["decision.prior_weight"] = float(cell["prior_weight"])
+    if "looks" in cell or "spending" in cell:
+        from designs.planning.sweep.interim import interim_cell_overrides
+
+        over.update(interim_cell_overrides(cell))
     return design.with_overrides(over) if over else design

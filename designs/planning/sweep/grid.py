@@ -24,6 +24,8 @@ DIMS = (
     "dropout_12m",
     "dropout_informative",
     "prior_weight",
+    "looks",
+    "spending",
 )
 #: Option that sets each dimension on the command line (for error messages).
 OPTIONS = {
@@ -34,6 +36,8 @@ OPTIONS = {
     "dropout_12m": "--dropout",
     "dropout_informative": "--informative",
     "prior_weight": "--prior-weight",
+    "looks": "--looks",
+    "spending": "--spending",
     "analysis": "--analysis",
 }
 MAX_CELLS = 10_000
@@ -164,6 +168,12 @@ def _check_grid(design, grid: Mapping[str, Sequence]) -> dict[str, tuple]:
         opt = OPTIONS[dim]
         if not values:
             raise InputError(f"{opt}: empty grid")
+        if dim in ("looks", "spending"):  # labels (designs.planning.sweep.interim)
+            from designs.planning.sweep.interim import looks_label, spending_label
+
+            label = looks_label if dim == "looks" else spending_label
+            out[dim] = tuple(dict.fromkeys(label(v) for v in values))
+            continue
         if dim in ("n_per_arm", "n_total"):
             lo = 2 if dim == "n_per_arm" else 4
             if not all(isinstance(v, int | np.integer) and v >= lo for v in values):

@@ -28,6 +28,7 @@ from designs.planning.sweep.cells import _cell_task, cell_key, evaluate_cell
 from designs.planning.sweep.dataset import VARIABLES, _assemble, load_sweep
 from designs.planning.sweep.design import cell_design
 from designs.planning.sweep.grid import _cells, _check_grid
+from designs.planning.sweep.interim import INTERIM_DIMS, INTERIM_VARIABLES
 from designs.planning.sweep.lock import OutputLock
 from designs.simulation.seeds import check_seed
 
@@ -156,7 +157,22 @@ def run_sweep(
     p2 = None
     if phase2_prior is not None and design.decision.is_posterior:
         p2 = (phase2_prior.weights, phase2_prior.means, phase2_prior.sds)
-    keys = [cell_key(d, trials, seed, analyses, tag, p2) for d in designs_]
+    interim = design.interim.sequential or any(dim in grid for dim in INTERIM_DIMS)
+    if interim and (tag is not None or design.decision.is_posterior):
+        raise InputError(
+            "interim.looks: a sweep over interim plans simulates a fixed effect with the "
+            "frequentist test (no --assurance, no posterior rule)"
+        )
+    if interim and any(d.interim.sequential for d in designs_):
+        from designs.spec.interim import SEQUENTIAL_ANALYSES
+
+        bad = [a for a in analyses if a not in SEQUENTIAL_ANALYSES]
+        if bad:
+            raise InputError(
+                f"--analysis {bad[0]}: cannot be analysed at interim looks; use "
+                f"{' or '.join(SEQUENTIAL_ANALYSES)}"
+            )
+    keys = [cell_key(d, trials, seed, analyses, tag, p2, interim) for d in designs_]
     folder = None
     fingerprint = hashlib.sha256("\n".join([repr(grid), *keys]).encode()).hexdigest()
     lock = None
@@ -179,7 +195,7 @@ def run_sweep(
     todo = []
     for key, d in zip(keys, designs_, strict=True):
         cached = _read_cell(folder, key) if folder is not None else None
-        if cached is not None and not _has_variables(cached, analyses):
+        if cached is not None and not _has_variables(cached, analyses, interim):
             cached = None  # a cell of an earlier version (other variable names): recompute
         if cached is not None:
             results[key] = cached
@@ -214,7 +230,10 @@ def run_sweep(
         if client is None:
             for key, d in todo:
                 finish(
-                    key, evaluate_cell(d, trials, seed, analyses, assurance_draws, transport, p2)
+                    key,
+                    evaluate_cell(
+                        d, trials, seed, analyses, assurance_draws, transport, p2, interim
+                    ),
                 )
         elif todo:
             from dask.distributed import as_completed
@@ -229,6 +248,7 @@ def run_sweep(
                     assurance_draws,
                     transport,
                     p2,
+                    interim,
                     key=f"cell-{key}",
                 ): key
                 for key, d in todo
@@ -271,9 +291,12 @@ def _sealed_cell(text: str) -> str:
     return json.dumps({"cell": json.loads(text), "sha256": digest}, sort_keys=True)
 
 
-def _has_variables(cell: dict, analyses) -> bool:
-    """Whether a cell holds every variable of today's sweep for every analysis."""
-    return all(isinstance(cell.get(a), dict) and set(VARIABLES) <= set(cell[a]) for a in analyses)
+def _has_variables(cell: dict, analyses, interim: bool = False) -> bool:
+    """Whether a cell holds every variable of today's sweep for every analysis (and, in a
+    sweep over interim plans, those of :data:`designs.planning.sweep.interim.INTERIM_VARIABLES`).
+    """
+    need = set(VARIABLES) | (set(INTERIM_VARIABLES) if interim else set())
+    return all(isinstance(cell.get(a), dict) and need <= set(cell[a]) for a in analyses)
 
 
 def _read_cell(folder: Path, key: str) -> dict | None:

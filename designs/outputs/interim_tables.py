@@ -1,0 +1,404 @@
+"""The report's interim design beside the fixed one: tables (Markdown, CSV, LaTeX) and the
+methods paragraph, rendered from a :class:`designs.planning.report_interim.InterimPlan`.
+
+Two tables: the designs compared (n max against n fixed, inflation, power, type I error,
+expected patients randomised and calendar months under the effect and under no effect), and
+the looks (information fractions, month, boundaries on the z scale and as nominal p, the
+probability of stopping for efficacy and for futility at each look). Nothing here simulates.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+
+from designs import __version__
+from designs.outputs.csv_cells import safe_row
+from designs.planning.power import mc_se
+
+__all__ = [
+    "INTERIM_REFERENCES",
+    "interim_comparison_rows",
+    "interim_look_rows",
+    "interim_methods",
+    "interim_table",
+]
+
+#: Works the interim paragraph cites (docs/references.md [18], [27], [15], [23]).
+INTERIM_REFERENCES = {
+    "jennison_turnbull": "Jennison C, Turnbull BW (2000). *Group Sequential Methods with "
+    "Applications to Clinical Trials*. Boca Raton: Chapman & Hall/CRC.",
+    "lan_demets": "Lan KKG, DeMets DL (1983). Discrete sequential boundaries for clinical "
+    "trials. *Biometrika* 70(3):659-663. doi:10.1093/biomet/70.3.659",
+    "hsd": "Hwang IK, Shih WJ, De Cani JS (1990). Group sequential designs using a family of "
+    "type I error probability spending functions. *Statistics in Medicine* 9(12):1439-1445. "
+    "doi:10.1002/sim.4780091207",
+    "kim_demets": "Kim K, DeMets DL (1987). Design and analysis of group sequential tests "
+    "based on the type I error spending rate function. *Biometrika* 74(1):149-154. "
+    "doi:10.1093/biomet/74.1.149",
+}
+
+
+def interim_reference_keys(interim) -> list[str]:
+    """The references the paragraph needs for this design's spending functions."""
+    keys = ["jennison_turnbull", "lan_demets"]
+    families = {interim.design.interim.spending.value, interim.design.interim.futility.value}
+    if "hsd" in families:
+        keys.append("hsd")
+    if "power" in families:
+        keys.append("kim_demets")
+    return keys
+
+
+def _se(p: float, se: float) -> str:
+    return f"{p:.3f} ({se:.3f})"
+
+
+_NAN = math.nan
+
+
+def interim_comparison_rows(interim) -> list[dict]:
+    """The designs compared, as numbers: ``key``, ``label``, ``fixed``, ``fixed_mc_se``,
+    ``interim``, ``interim_mc_se``, ``interim_low``/``interim_high`` (95% MC interval of the
+    inflation) and ``digits`` (how the Markdown and LaTeX tables print it)."""
+    s, row, fixed = interim.summary, interim.row, interim.fixed_row
+    per = "per arm" if row.size_name == "n_per_arm" else "in total"
+
+    def r(key, label, f, g, digits, f_se=_NAN, g_se=_NAN, lo=_NAN, hi=_NAN):
+        return {
+            "key": key,
+            "label": label,
+            "fixed": float(f),
+            "fixed_mc_se": float(f_se),
+            "interim": float(g),
+            "interim_mc_se": float(g_se),
+            "interim_low": float(lo),
+            "interim_high": float(hi),
+            "digits": digits,
+        }
+
+    ft, fse = interim.fixed_type_i_error, interim.fixed_type_i_mc_se
+    extra = []
+    for tr, a in (interim.assurance or {}).items():
+        f = interim.fixed_assurance[tr]
+        extra += [
+            r(
+                f"assurance_{tr}",
+                f"assurance, {tr} transport (MC SE)",
+                f.assurance,
+                a.assurance,
+                3,
+                f.mc_se,
+                a.mc_se,
+            ),
+            r(
+                f"expected_n_total_{tr}",
+                f"expected patients randomised over the posterior, {tr} transport",
+                f.n_total,
+                a.expected_n_total,
+                1,
+            ),
+        ]
+    rows = [
+        r("n", f"n {per} (interim: n max)", fixed.n, row.n_max, 0),
+        r("n_total_max", "patients randomised at most", fixed.n_total, row.n_total_max, 0),
+        r(
+            "inflation",
+            "inflation n max / n fixed (95% MC interval)",
+            1.0,
+            row.inflation,
+            3,
+            lo=row.inflation_low,
+            hi=row.inflation_high,
+        ),
+        r(
+            "power",
+            "power in favour of active (MC SE)",
+            fixed.power,
+            s.power_favourable,
+            3,
+            fixed.mc_se,
+            s.mc_se_favourable,
+        ),
+        r(
+            "type_i_error",
+            "type I error of the design (MC SE)",
+            ft,
+            s.type_i_error,
+            4,
+            fse,
+            s.mc_se_type_i_error,
+        ),
+        r(
+            "expected_n_total_h1",
+            "expected patients randomised, under the effect",
+            fixed.n_total,
+            s.expected_n_total,
+            1,
+        ),
+        r(
+            "expected_n_total_h0",
+            "expected patients randomised, under no effect",
+            fixed.n_total,
+            s.expected_n_total_h0,
+            1,
+        ),
+        r(
+            "expected_months_h1",
+            "expected calendar months, under the effect",
+            interim.fixed_months,
+            s.expected_months,
+            1,
+        ),
+        r(
+            "expected_months_h0",
+            "expected calendar months, under no effect",
+            interim.fixed_months,
+            s.expected_months_h0,
+            1,
+        ),
+    ]
+    return rows + extra
+
+
+def _cell(value: float, se: float, digits: int, lo: float = _NAN, hi: float = _NAN) -> str:
+    text = f"{value:.{digits}f}"
+    if math.isfinite(se):
+        text += f" ({se:.{digits}f})"
+    if math.isfinite(lo) and math.isfinite(hi):
+        text += f" ({lo:.{digits}f}\u2013{hi:.{digits}f})"
+    return text
+
+
+def _comparison_cells(interim) -> list[tuple[str, str, str]]:
+    """(label, fixed, interim) as text."""
+    out = []
+    for c in interim_comparison_rows(interim):
+        d = c["digits"]
+        fixed = "1" if c["key"] == "inflation" else _cell(c["fixed"], c["fixed_mc_se"], d)
+        gs = _cell(c["interim"], c["interim_mc_se"], d, c["interim_low"], c["interim_high"])
+        out.append((c["label"], fixed, gs))
+    return out
+
+
+#: Columns of the looks table: (key, Markdown header, LaTeX group, LaTeX header).
+LOOK_COLUMNS = (
+    ("look", "look", "", "look"),
+    ("information_fraction", "information fraction, planned", "Information", "planned"),
+    ("observed_fraction", "observed (mean)", "Information", "observed"),
+    ("month", "calendar month", "", "month"),
+    ("efficacy_z", "efficacy boundary z", "Efficacy", "z"),
+    ("nominal_p", "nominal p", "Efficacy", "nominal p"),
+    ("futility_z", "futility boundary z", "", "futility z"),
+    ("p_efficacy_h1", "P(stop, efficacy) effect (MC SE)", "Under the effect", "efficacy"),
+    ("p_futility_h1", "P(stop, futility) effect (MC SE)", "Under the effect", "futility"),
+    ("p_efficacy_h0", "P(stop, efficacy) no effect (MC SE)", "Under no effect", "efficacy"),
+    ("p_futility_h0", "P(stop, futility) no effect (MC SE)", "Under no effect", "futility"),
+)
+
+
+def interim_look_rows(interim) -> list[dict]:
+    """One dict of numbers per look (MC SE under no effect: ``sqrt(p (1 - p) / trials)``)."""
+    s = interim.summary
+    n0 = s.trials - (s.failed_fits_h0 if interim.design.decision.excludes_failed else 0)
+    rows = []
+    for k in range(len(s.looks)):
+        fz = s.futility_boundaries_z[k]
+        rows.append(
+            {
+                "look": k + 1,
+                "information_fraction": s.expected_information_fraction[k],
+                "observed_fraction": s.observed_information_fraction[k],
+                "month": s.look_months[k],
+                "efficacy_z": s.efficacy_boundaries_z[k],
+                "nominal_p": s.nominal_p[k],
+                "futility_z": math.nan if fz is None else fz,
+                "p_efficacy_h1": s.p_stop_efficacy[k],
+                "se_efficacy_h1": s.mc_se_stop_efficacy[k],
+                "p_futility_h1": s.p_stop_futility[k],
+                "se_futility_h1": s.mc_se_stop_futility[k],
+                "p_efficacy_h0": s.p_stop_efficacy_h0[k],
+                "se_efficacy_h0": mc_se(s.p_stop_efficacy_h0[k], n0),
+                "p_futility_h0": s.p_stop_futility_h0[k],
+                "se_futility_h0": mc_se(s.p_stop_futility_h0[k], n0),
+            }
+        )
+    return rows
+
+
+def _look_cells(r: dict) -> list[str]:
+    fz = "\u2013" if math.isnan(r["futility_z"]) else f"{r['futility_z']:.3f}"
+    return [
+        str(r["look"]),
+        f"{r['information_fraction']:.3f}",
+        f"{r['observed_fraction']:.3f}",
+        f"{r['month']:.1f}",
+        f"{r['efficacy_z']:.3f}",
+        f"{r['nominal_p']:.5f}",
+        fz,
+        _se(r["p_efficacy_h1"], r["se_efficacy_h1"]),
+        _se(r["p_futility_h1"], r["se_futility_h1"]),
+        f"{r['p_efficacy_h0']:.4f} ({r['se_efficacy_h0']:.4f})",
+        _se(r["p_futility_h0"], r["se_futility_h0"]),
+    ]
+
+
+def _caption(interim) -> str:
+    return (
+        f"Interim design beside the fixed design: {interim.design.trial.name}, "
+        f"{interim.design.interim.describe()}, {interim.summary.analysis}."
+    )
+
+
+def _notes(interim) -> str:
+    s, row = interim.summary, interim.row
+    sided = "one-sided" if s.sides == 1 else "two-sided"
+    return (
+        f"Both designs at the size chosen for {100 * row.target_power:g}% power "
+        f"({s.alpha:g} {sided}): the fixed design at its n, the interim design at n max, the "
+        "size it randomises if it reaches its final look. Expected patients randomised and "
+        "calendar months: means over simulated trials of the patients entered and the month "
+        "at the look where each trial stopped (the fixed design randomises all and ends "
+        "after the last patient's last visit). Boundaries: planned, on the z scale, with "
+        "their nominal p; each simulated trial spends alpha by the information it observed "
+        "(1/SE^2). Futility is non-binding (the efficacy boundaries ignore it) and followed "
+        "in the simulation. Information fraction observed: mean over trials of 1/SE^2 at the "
+        "look over the planned final information. In brackets: Monte Carlo SE. "
+        f"{s.trials} simulated trials per hypothesis, seed {s.seed}, als-trial-sim "
+        f"{__version__}."
+    )
+
+
+def _number(v) -> str:
+    if isinstance(v, float):
+        return "" if math.isnan(v) else f"{v:.6g}"
+    return str(v)
+
+
+def _csv(interim) -> str:
+    """Two tables one after the other (a blank line between): the designs compared, then
+    the looks; numbers only (MC SE and intervals in their own columns)."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    s = interim.summary
+    keys = ("fixed", "fixed_mc_se", "interim", "interim_mc_se", "interim_low", "interim_high")
+    w.writerow(["quantity", *keys, "trials", "seed", "version"])
+    for c in interim_comparison_rows(interim):
+        w.writerow(
+            safe_row([c["key"], *(_number(c[k]) for k in keys), s.trials, s.seed, __version__])
+        )
+    w.writerow([])
+    rows = interim_look_rows(interim)
+    w.writerow(list(rows[0]))
+    for r in rows:
+        w.writerow([_number(v) for v in r.values()])
+    return buf.getvalue()
+
+
+def _md(interim) -> str:
+    lines = ["| | fixed design | interim design |", "|---|---|---|"]
+    lines += [f"| {label} | {f} | {g} |" for label, f, g in _comparison_cells(interim)]
+    lines += ["", "| " + " | ".join(h for _, h, _, _ in LOOK_COLUMNS) + " |"]
+    lines.append("|" + "---|" * len(LOOK_COLUMNS))
+    lines += ["| " + " | ".join(_look_cells(r)) + " |" for r in interim_look_rows(interim)]
+    return "\n".join(lines) + f"\n\n{_caption(interim)}\n\n{_notes(interim)}\n"
+
+
+def _latex(interim) -> str:
+    import pandas as pd
+
+    from designs.outputs.latex import booktabs_table
+
+    frame = pd.DataFrame(
+        [list(c) for c in _comparison_cells(interim)],
+        columns=pd.MultiIndex.from_tuples([("", ""), ("Design", "fixed"), ("Design", "interim")]),
+    )
+    comment = f"interim tables, als-trial-sim {__version__}, seed {interim.summary.seed}"
+    first = booktabs_table(
+        frame,
+        caption=_caption(interim),
+        notes=_notes(interim),
+        comment=comment + "; needs \\usepackage{booktabs}",
+        label="tab:interim-design",
+    )
+    looks = pd.DataFrame(
+        [_look_cells(r) for r in interim_look_rows(interim)],
+        columns=pd.MultiIndex.from_tuples([(g, h) for _, _, g, h in LOOK_COLUMNS]),
+    )
+    second = booktabs_table(
+        looks,
+        caption="Interim looks: information, boundaries and stopping probabilities.",
+        notes="P(stop): probability of stopping at the look for efficacy or for futility "
+        "(MC SE in brackets). " + interim.design.interim.describe() + ".",
+        comment=comment,
+        label="tab:interim-looks",
+    )
+    return first + "\n" + second
+
+
+def interim_table(interim, fmt: str = "md") -> str:
+    """Both interim tables in ``fmt`` (``md``, ``csv`` or ``latex``); ends with a newline."""
+    if fmt == "md":
+        return _md(interim)
+    if fmt == "csv":
+        return _csv(interim)
+    if fmt == "latex":
+        return _latex(interim)
+    raise ValueError(f"format {fmt!r}: allowed md, csv, latex")
+
+
+#: How the paragraph cites each reference (author-year, as the rest of the methods text).
+_CITES = {
+    "jennison_turnbull": "Jennison & Turnbull 2000",
+    "lan_demets": "Lan & DeMets 1983",
+    "hsd": "Hwang, Shih & DeCani 1990",
+    "kim_demets": "Kim & DeMets 1987",
+}
+
+
+def interim_methods(interim) -> str:
+    """The methods paragraph on the interim design (Markdown, author-year citations)."""
+    s, row = interim.summary, interim.row
+    keys = interim_reference_keys(interim)
+    sided = "one-sided" if s.sides == 1 else "two-sided"
+    looks = ", ".join(f"{x:g}" for x in s.looks)
+    months = ", ".join(f"{m:.1f}" for m in s.look_months)
+    bounds = ", ".join(f"{z:.3f}" for z in s.efficacy_boundaries_z)
+    spend = "; ".join(_CITES[k] for k in keys if k != "jennison_turnbull")
+    fut = (
+        "without a futility rule"
+        if s.futility == "none"
+        else f"with {interim.design.interim.describe().split('; ')[-1]}, followed in the simulation"
+    )
+    per = "per arm" if row.size_name == "n_per_arm" else "in total"
+    prior = ""
+    if interim.assurance:
+        tr, a = next(iter(interim.assurance.items()))
+        f = interim.fixed_assurance[tr]
+        prior = (
+            f" Averaged over the phase 2 posterior of the effect ({tr} transport), the "
+            f"probability of success at any look was {a.assurance:.3f} (MC SE {a.mc_se:.3f}) "
+            f"against an assurance of {f.assurance:.3f} for the fixed design, with "
+            f"{a.expected_n_total:.1f} patients randomised on average."
+        )
+    return (
+        f"**Interim analyses.** The design was also planned with {len(s.looks)} analyses at "
+        f"information fractions {looks} (expected calendar months {months}), stopping for "
+        f"efficacy when the z statistic of {s.analysis} crosses a boundary that spends "
+        f"{s.alpha:g} ({sided}) by the {s.spending} alpha-spending function ({spend}), {fut}. "
+        "Boundaries were computed by recursive numerical integration over the canonical "
+        "joint distribution of the z statistics (Jennison & Turnbull 2000; planned z: "
+        f"{bounds}); each simulated trial, generated in calendar time with uniform accrual "
+        "and analysed with the data available at each look, spent alpha by the information "
+        f"it observed (1/SE^2). The maximum size for {100 * row.target_power:g}% power was "
+        f"{row.n_max} {per} against {row.n_fixed} for the fixed design (inflation "
+        f"{row.inflation:.3f}, 95% Monte Carlo interval {row.inflation_low:.3f}-"
+        f"{row.inflation_high:.3f}); at that size the power was {s.power_favourable:.3f} (MC "
+        f"SE {s.mc_se_favourable:.3f}), the type I error of the whole design "
+        f"{s.type_i_error:.4f} (MC SE {s.mc_se_type_i_error:.4f}), and the expected number "
+        f"randomised {s.expected_n_total:.1f} under the effect and {s.expected_n_total_h0:.1f} "
+        f"under no effect, of {s.n_total}, with expected durations of {s.expected_months:.1f} "
+        f"and {s.expected_months_h0:.1f} months against {interim.fixed_months:.1f} for the "
+        "fixed design." + prior
+    )

@@ -1,0 +1,139 @@
+"""The report's group-sequential part: the interim design beside the fixed one.
+
+For a design with ``[interim]`` looks, :func:`plan_interim` finds the maximum size of the
+group-sequential design for each target (:func:`designs.planning.sample_size_gs.
+find_group_sequential_sample_size`, whose first step is the fixed search of the same design
+without ``[interim]``: the rest of the report uses that fixed search), then simulates the
+group-sequential design at the first target's n max under its effect and under no effect
+(same seed: the numbers equal those of the sample-size row) and keeps each trial's z
+statistic at every look for the figure. Nothing here renders.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from designs.planning.group_sequential import (
+    GroupSequentialSummary,
+    simulate_outcome,
+    summarise,
+)
+from designs.planning.operating import calendar_length
+from designs.planning.power_curve import design_at
+from designs.planning.progress import expect
+from designs.planning.sample_size_gs import find_group_sequential_sample_size
+from designs.simulation.inputs import simulation_inputs
+
+__all__ = ["InterimPlan", "fixed_design", "plan_interim", "with_assurance"]
+
+
+@dataclass(frozen=True)
+class InterimPlan:
+    """The group-sequential design beside the fixed one, at the first target.
+
+    Attributes
+    ----------
+    design : designs.spec.TrialDesign
+        The design with ``[interim]`` looks (the report's input design).
+    sample_size : GroupSequentialSampleSizeResult
+        n max, expected n and inflation for each target; ``sample_size.fixed`` is the fixed
+        search.
+    summary : GroupSequentialSummary
+        Operating characteristics at the first target's n max (under the effect and no effect).
+    z_h1, z_h0 : ndarray, float64[trial, look]
+        Each simulated trial's z statistic at every look (whether or not it had stopped
+        earlier; NaN where the fit failed), under the effect and under no effect.
+    fixed_months : float
+        Calendar months of the fixed design at its n (accrual, then the last visit).
+    fixed_type_i_error, fixed_type_i_mc_se : float
+        Type I error of the fixed design at its n (the operating characteristics).
+    assurance : dict or None
+        With a phase 2 posterior: transport -> :class:`~designs.planning.assurance_gs.
+        GroupSequentialAssurance` of the interim design at n max (success at any look,
+        expected patients randomised over the posterior).
+    fixed_assurance : dict or None
+        Transport -> :class:`~designs.planning.assurance.AssuranceResult` of the fixed design
+        at its n (the report's assurance).
+    """
+
+    design: object
+    sample_size: object
+    summary: GroupSequentialSummary
+    z_h1: np.ndarray
+    z_h0: np.ndarray
+    fixed_months: float
+    fixed_type_i_error: float = float("nan")
+    fixed_type_i_mc_se: float = float("nan")
+    assurance: dict | None = None
+    fixed_assurance: dict | None = None
+
+    @property
+    def row(self):
+        """The first target's group-sequential sample-size row."""
+        return self.sample_size.rows[0]
+
+    @property
+    def fixed_row(self):
+        """The first target's fixed sample-size row."""
+        return self.sample_size.fixed.rows[0]
+
+
+def fixed_design(design):
+    """``design`` without its ``[interim]`` looks: the fixed design it is compared with."""
+    return design.with_overrides({"interim.looks": []})
+
+
+def plan_interim(
+    design,
+    targets: Sequence[float],
+    trials: int,
+    seed: int,
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> InterimPlan:
+    """Sample size of the group-sequential ``design`` and its operating characteristics at
+    the first target's n max (the fixed type I error is filled in by the report)."""
+    gs = find_group_sequential_sample_size(design, targets, trials, seed, progress=progress)
+    d = design_at(design, gs.rows[0].n_max)
+    expect(progress, 2 * trials)
+    shift = simulation_inputs(d).effect_shift
+    h1 = simulate_outcome(d, trials, seed, shift, progress=progress)
+    h0 = simulate_outcome(d, trials, seed, 0.0, progress=progress)
+    fixed_n = gs.fixed.rows[0].n
+    months = calendar_length(design_at(fixed_design(design), fixed_n))["calendar_months"]
+    return InterimPlan(
+        design=design,
+        sample_size=gs,
+        summary=summarise(d, trials, seed, h1, h0),
+        z_h1=np.asarray(h1[1].z, dtype=np.float64),
+        z_h0=np.asarray(h0[1].z, dtype=np.float64),
+        fixed_months=float(months),
+    )
+
+
+def with_assurance(
+    interim: InterimPlan,
+    draws: dict,
+    fixed: dict,
+    trials: int,
+    seed: int,
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> InterimPlan:
+    """``interim`` with the assurance of the interim design at n max for each transport of
+    ``draws`` (transport -> posterior effect draws), beside ``fixed`` (transport ->
+    the fixed design's :class:`~designs.planning.assurance.AssuranceResult` at its n)."""
+    from dataclasses import replace
+
+    from designs.planning.assurance_gs import group_sequential_assurance
+
+    d = design_at(interim.design, interim.row.n_max)
+    expect(progress, len(draws) * trials)
+    result = {
+        tr: group_sequential_assurance(d, x, trials, seed, tr, progress=progress)
+        for tr, x in draws.items()
+    }
+    return replace(interim, assurance=result, fixed_assurance=dict(fixed))

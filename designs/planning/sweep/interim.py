@@ -1,0 +1,177 @@
+"""Sweeps over interim plans: the ``looks`` and ``spending`` dimensions and the
+group-sequential cell.
+
+``looks`` takes labels: ``fixed`` (no interim analysis) or the information fractions of the
+looks, e.g. ``0.5,1`` or ``0.33,0.67,1``; ``spending`` takes alpha-spending labels as the
+command line's ``--spending`` (``obf``, ``pocock``, ``hsd:-4``, ``power:2``). A sweep with
+either dimension, or over a design with ``[interim]`` looks, evaluates every cell with
+:func:`designs.planning.group_sequential.group_sequential_power` (under the effect and under
+no effect, same seed) when the cell has looks, and with the fixed engine when it has none
+(then also with no effect, for its type I error), and holds :data:`INTERIM_VARIABLES` beside
+the usual ones, so power, expected patients and months and the type I error of every plan
+sit in one dataset. The cell's design (and so its file name) includes its looks and
+spending.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from designs.errors import InputError
+
+__all__ = [
+    "INTERIM_DIMS",
+    "INTERIM_VARIABLES",
+    "evaluate_interim_cell",
+    "interim_cell_overrides",
+    "looks_label",
+    "spending_label",
+]
+
+#: The sweep dimensions over interim plans (string labels).
+INTERIM_DIMS = ("looks", "spending")
+
+#: Variables of a sweep over interim plans: name -> (long_name, units).
+INTERIM_VARIABLES = {
+    "type_i_error": (
+        "type I error of the whole design (same trials and seed, no effect; efficacy at any look)",
+        "1",
+    ),
+    "type_i_error_mc_se": ("Monte Carlo standard error of type_i_error", "1"),
+    "expected_n_total": ("expected patients randomised under the cell's effect", "patients"),
+    "expected_n_total_h0": ("expected patients randomised under no effect", "patients"),
+    "expected_months": ("expected calendar months to the deciding look, cell's effect", "months"),
+    "expected_months_h0": ("expected calendar months to the deciding look, no effect", "months"),
+    "p_stop_interim": (
+        "probability of stopping at an interim look (efficacy or futility), cell's effect",
+        "1",
+    ),
+}
+
+_SPENDING = ("obf", "pocock", "hsd", "power")
+
+
+def looks_label(text) -> str:
+    """The canonical label of one ``looks`` value: ``fixed`` or ``0.5,1`` (``%g`` numbers)."""
+    raw = str(text).strip().lower()
+    if raw in ("fixed", "none", "1"):
+        return "fixed"
+    parts = [p for p in raw.replace(";", ",").split(",") if p.strip()]
+    try:
+        values = [float(p) for p in parts]
+    except ValueError:
+        raise InputError(
+            f"--looks {text!r}: give 'fixed' or information fractions, e.g. 0.5,1"
+        ) from None
+    if not values or not all(math.isfinite(v) for v in values):
+        raise InputError(f"--looks {text!r}: give 'fixed' or information fractions, e.g. 0.5,1")
+    if values == [1.0]:  # one analysis with all the information: the fixed design
+        return "fixed"
+    return ",".join(f"{v:g}" for v in values)
+
+
+def looks_values(label: str) -> list[float]:
+    """The information fractions of a ``looks`` label (empty for ``fixed``)."""
+    return [] if label == "fixed" else [float(x) for x in label.split(",")]
+
+
+def spending_label(text) -> str:
+    """The canonical label of one ``spending`` value (``obf``, ``hsd:-4``, ...)."""
+    name, sep, gamma = str(text).strip().lower().partition(":")
+    if name not in _SPENDING:
+        raise InputError(f"--spending {text!r}: must be one of {', '.join(_SPENDING)}")
+    if name in ("hsd", "power"):
+        try:
+            value = float(gamma) if sep else math.nan
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value):
+            raise InputError(f"--spending {text!r}: give {name}:GAMMA, e.g. {name}:-4")
+        return f"{name}:{value:g}"
+    if sep:
+        raise InputError(f"--spending {text!r}: {name} takes no parameter")
+    return name
+
+
+def interim_cell_overrides(cell) -> dict:
+    """The ``[interim]`` overrides of one cell's ``looks`` and ``spending`` labels."""
+    over: dict = {}
+    if "looks" in cell:
+        over["interim.looks"] = looks_values(str(cell["looks"]))
+    if "spending" in cell:
+        name, _, gamma = str(cell["spending"]).partition(":")
+        over["interim.spending"] = name
+        if gamma:
+            over["interim.gamma"] = float(gamma)
+    return over
+
+
+def _fixed_cell(design, trials: int, seed: int, analyses: Sequence[str]) -> dict:
+    """The fixed design's usual variables and, from the same trials with no effect, its type I
+    error; it randomises everyone and ends after the last patient's last visit."""
+    from designs.planning.operating import calendar_length
+    from designs.planning.power import power
+    from designs.planning.sweep.cells import fixed_cell_variables
+
+    out = power(design, trials, seed, analyses, require_fits=False)
+    zero = design.with_overrides({"effect.value": 0.0})
+    null = power(zero, trials, seed, analyses, require_fits=False)
+    months = calendar_length(design)["calendar_months"]
+    cells = {}
+    for a, s in out.items():
+        cells[a] = fixed_cell_variables(s)
+        cells[a].update(
+            type_i_error=null[a].power,  # the test's rejections, as the looks' efficacy
+            type_i_error_mc_se=null[a].mc_se,
+            expected_n_total=float(design.trial.n_total),
+            expected_n_total_h0=float(design.trial.n_total),
+            expected_months=months,
+            expected_months_h0=months,
+            p_stop_interim=0.0,
+        )
+    return cells
+
+
+def _sequential_cell(design, trials: int, seed: int, analyses: Sequence[str]) -> dict:
+    """Each analysis' group-sequential operating characteristics in the sweep's variables.
+
+    ``mean_estimate``, ``completers`` and ``dropped_out`` are left NaN: a trial stopped early
+    has neither a final estimate nor a last visit."""
+    from designs.planning.group_sequential import group_sequential_power
+    from designs.planning.power import wilson_interval
+
+    cells = {}
+    for a in analyses:
+        d = design.with_overrides({"trial.analysis": a})
+        s = group_sequential_power(d, trials, seed)
+        counted = trials - (s.failed_fits if design.decision.excludes_failed else 0)
+        low, high = wilson_interval(round(s.power * counted), counted)
+        cells[a] = {
+            "rejection_rate": s.power,
+            "power_favourable": s.power_favourable,
+            "rejection_rate_mc_se": s.mc_se,
+            "mc_se_favourable": s.mc_se_favourable,
+            "rejection_rate_ci_low": low,
+            "rejection_rate_ci_high": high,
+            "mean_estimate": None,
+            "true_effect": s.true_effect,
+            "failed_fits": s.failed_fits,
+            "completers": None,
+            "dropped_out": None,
+            "type_i_error": s.type_i_error,
+            "type_i_error_mc_se": s.mc_se_type_i_error,
+            "expected_n_total": s.expected_n_total,
+            "expected_n_total_h0": s.expected_n_total_h0,
+            "expected_months": s.expected_months,
+            "expected_months_h0": s.expected_months_h0,
+            "p_stop_interim": float(sum(s.p_stop_efficacy[:-1]) + sum(s.p_stop_futility[:-1])),
+        }
+    return cells
+
+
+def evaluate_interim_cell(design, trials: int, seed: int, analyses: Sequence[str]) -> dict:
+    """One cell of a sweep over interim plans (see the module's docstring)."""
+    if design.interim.sequential:
+        return _sequential_cell(design, trials, seed, analyses)
+    return _fixed_cell(design, trials, seed, analyses)

@@ -1,0 +1,154 @@
+"""The report of a design with interim looks (issue 16): the interim design beside the fixed
+one (tables in Markdown, CSV and LaTeX, the methods paragraph, the boundaries figure), and
+the rest of the report about the same design without looks."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from designs.outputs.report import write_report
+from designs.planning.group_sequential import group_sequential_power
+from designs.planning.power_curve import design_at
+from designs.planning.report_plan import plan_report
+from designs.spec import load_design
+
+pytestmark = pytest.mark.slow  # one small report (about 30 s on a loaded 2-core machine)
+
+SEED = 5
+TRIALS = 60  # plumbing; the statistics of the group-sequential design are tested in planning
+
+
+def _design():
+    return load_design().with_overrides(
+        {
+            "effect.value": 0.4,
+            "trial.sides": 1,
+            "trial.alpha": 0.025,
+            "interim.looks": [0.5, 1.0],
+            "interim.futility": "obf",
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def plan():
+    return plan_report(_design(), trials=TRIALS, seed=SEED, targets=(0.8,))
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory, plan):
+    out = tmp_path_factory.mktemp("gs") / "report"
+    return out, {f.name for f in write_report(plan, out)}
+
+
+def test_rest_of_the_report_is_the_fixed_design(plan):
+    gs = plan.interim
+    assert gs is not None and gs.design.interim.sequential
+    assert not plan.design.interim.sequential
+    assert plan.sample_size is gs.sample_size.fixed
+    assert plan.operating["type_i_error"] == gs.fixed_type_i_error
+
+
+def test_interim_numbers_are_those_of_the_design_at_n_max(plan):
+    """The report's operating characteristics at n max are group_sequential_power's at that
+    size and seed (same trials), and the sample-size row's."""
+    gs = plan.interim
+    ref = group_sequential_power(design_at(_design(), gs.row.n_max), TRIALS, SEED)
+    assert gs.summary.to_dict() == ref.to_dict()
+    assert gs.row.power == ref.power_favourable
+    assert gs.row.expected_n_total_h1 == ref.expected_n_total
+    assert gs.z_h1.shape == gs.z_h0.shape == (TRIALS, 2)
+
+
+def test_interim_files_and_figure(folder):
+    from PIL import Image
+
+    out, names = folder
+    for name in ("interim.md", "interim.csv", "interim.tex", "interim_boundaries.pdf"):
+        assert name in names
+    with Image.open(out / "interim_boundaries.png") as im:
+        assert im.info["dpi"] == pytest.approx((300, 300), abs=0.5)
+    readme = (out / "README.md").read_text()
+    assert "interim.md" in readme and "interim_boundaries" in readme
+    assert "[interim]" in (out / "design.toml").read_text()  # the input design, as given
+
+
+def test_markdown_and_csv_carry_the_plan(plan, folder):
+    out, _ = folder
+    s, row = plan.interim.summary, plan.interim.row
+    md = (out / "interim.md").read_text()
+    assert f"| {row.n_fixed} | {row.n_max} |" in md
+    assert f"{s.expected_n_total:.1f}" in md and f"{s.expected_months_h0:.1f}" in md
+    assert f"{s.efficacy_boundaries_z[0]:.3f}" in md and f"{s.nominal_p[0]:.5f}" in md
+    text = (out / "interim.csv").read_text()
+    first, second = text.split("\n\n")
+    compared = {r["quantity"]: r for r in csv.DictReader(io.StringIO(first))}
+    assert float(compared["expected_n_total_h1"]["interim"]) == pytest.approx(
+        s.expected_n_total, rel=1e-5
+    )
+    assert float(compared["inflation"]["interim_low"]) == pytest.approx(row.inflation_low, 1e-5)
+    looks = list(csv.DictReader(io.StringIO(second)))
+    assert [int(r["look"]) for r in looks] == [1, 2]
+    for k, r in enumerate(looks):
+        assert float(r["p_efficacy_h1"]) == pytest.approx(s.p_stop_efficacy[k], abs=1e-6)
+        assert float(r["p_futility_h0"]) == pytest.approx(s.p_stop_futility_h0[k], abs=1e-6)
+        assert float(r["efficacy_z"]) == pytest.approx(s.efficacy_boundaries_z[k], rel=1e-5)
+
+
+def test_latex_is_escaped(folder):
+    out, _ = folder
+    tex = (out / "interim.tex").read_text()
+    assert tex.count("\\begin{table}") == 2 and "\\toprule" in tex
+    assert "lmm\\_slope" in tex and "95\\% MC interval" in tex
+    body = tex.replace("\\%", "").split("\n")
+    assert not any("%" in line for line in body if not line.startswith("%"))
+
+
+def test_methods_paragraph(plan, folder):
+    out, _ = folder
+    text = (out / "methods.md").read_text()
+    assert "**Interim analyses.**" in text
+    assert f"{plan.interim.row.n_max} per arm against {plan.interim.row.n_fixed}" in text
+    assert "Lan KKG, DeMets DL (1983)" in text and "Jennison C, Turnbull BW (2000)" in text
+
+
+def test_assurance_of_the_interim_design_beside_the_fixed_one(plan, fake_posterior):
+    """With a posterior, the table and methods give the interim design's assurance (success
+    at any look) at n max beside the fixed design's at its n: the numbers of
+    group_sequential_assurance and assurance_from_draws on the same draws and seed."""
+    from designs.outputs.interim_tables import interim_methods, interim_table
+    from designs.planning.assurance import assurance_from_draws
+    from designs.planning.assurance_gs import group_sequential_assurance
+    from designs.planning.posterior import posterior_draws
+    from designs.planning.report_interim import with_assurance
+
+    idata = fake_posterior()
+    draws = {tr: posterior_draws(idata, tr) for tr in ("proportional", "absolute")}
+    n = plan.interim.fixed_row.n
+    fixed = {
+        tr: assurance_from_draws(design_at(plan.design, n), x, TRIALS, SEED, transport=tr)
+        for tr, x in draws.items()
+    }
+    gs = with_assurance(plan.interim, draws, fixed, TRIALS, SEED)
+    ref = group_sequential_assurance(
+        design_at(_design(), gs.row.n_max), draws["absolute"], TRIALS, SEED, "absolute"
+    )
+    assert gs.assurance["absolute"].to_dict() == ref.to_dict()
+    md = interim_table(gs, "md")
+    a, f = ref, fixed["absolute"]
+    assert f"| assurance, absolute transport (MC SE) | {f.assurance:.3f} ({f.mc_se:.3f}) | " in md
+    assert f"{a.assurance:.3f} ({a.mc_se:.3f}) |" in md
+    assert f"{a.expected_n_total:.1f}" in md
+    rows = {
+        r["key"]: r
+        for r in csv.DictReader(
+            io.StringIO(interim_table(gs, "csv").split("\n\n")[0].replace("quantity", "key", 1))
+        )
+    }
+    assert float(rows["assurance_proportional"]["interim"]) == pytest.approx(
+        gs.assurance["proportional"].assurance, abs=1e-6
+    )
+    assert "probability of success at any look" in interim_methods(gs)

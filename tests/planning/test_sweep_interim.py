@@ -1,0 +1,144 @@
+"""Sweeps over interim plans (issue 16): the ``looks`` and ``spending`` dimensions, each cell
+equal to the group-sequential (or fixed) design simulated alone, CF attributes, resuming."""
+
+from __future__ import annotations
+
+import pytest
+import xarray as xr
+
+from designs.errors import InputError
+from designs.planning.group_sequential import group_sequential_power
+from designs.planning.power import power
+from designs.planning.sweep import cell_key, cells_folder, run_sweep
+from designs.planning.sweep.interim import looks_label, spending_label
+from designs.spec import load_design
+
+SEED = 13
+TRIALS = 120  # plumbing: each cell is compared exactly with the same design run alone
+GRID = {"looks": ["fixed", "0.5, 1", "0.33,0.67,1"]}
+
+
+@pytest.fixture(scope="module")
+def design():
+    return load_design().with_overrides(
+        {"effect.value": 0.4, "trial.n_per_arm": 40, "trial.sides": 1, "trial.alpha": 0.025}
+    )
+
+
+@pytest.fixture(scope="module")
+def swept(design):
+    return run_sweep(design, GRID, TRIALS, SEED)
+
+
+def test_labels_are_canonical():
+    assert looks_label(" 0.50,1.0") == "0.5,1" and looks_label("fixed") == "fixed"
+    assert spending_label("HSD:-4.0") == "hsd:-4" and spending_label("obf") == "obf"
+    for bad in ("0.5,x", ""):
+        with pytest.raises(InputError, match="--looks"):
+            looks_label(bad)
+    for bad in ("wang", "hsd", "obf:2"):
+        with pytest.raises(InputError, match="--spending"):
+            spending_label(bad)
+
+
+def test_each_cell_is_the_design_alone(design, swept):
+    assert list(swept.looks.values) == ["fixed", "0.5,1", "0.33,0.67,1"]
+    for label, looks in (("0.5,1", [0.5, 1.0]), ("0.33,0.67,1", [0.33, 0.67, 1.0])):
+        s = group_sequential_power(design.with_overrides({"interim.looks": looks}), TRIALS, SEED)
+        cell = swept.sel(looks=label, analysis="lmm_slope")
+        assert float(cell.power_favourable) == s.power_favourable
+        assert float(cell.type_i_error) == s.type_i_error
+        assert float(cell.expected_n_total) == pytest.approx(s.expected_n_total, rel=1e-12)
+        assert float(cell.expected_months_h0) == pytest.approx(s.expected_months_h0, rel=1e-12)
+        stop = sum(s.p_stop_efficacy[:-1]) + sum(s.p_stop_futility[:-1])
+        assert float(cell.p_stop_interim) == pytest.approx(stop, abs=1e-12)
+    fixed = swept.sel(looks="fixed", analysis="lmm_slope")
+    alone = power(design, TRIALS, SEED)["lmm_slope"]
+    null = power(design.with_overrides({"effect.value": 0.0}), TRIALS, SEED)["lmm_slope"]
+    assert float(fixed.power_favourable) == alone.power_favourable
+    assert float(fixed.type_i_error) == null.power
+    assert float(fixed.expected_n_total) == design.trial.n_total == 80
+    assert float(fixed.p_stop_interim) == 0.0
+
+
+def test_variables_carry_cf_attributes(swept):
+    for name in [*swept.data_vars, *swept.coords]:
+        attrs = swept[name].attrs
+        assert attrs.get("long_name"), name
+        if name not in ("analysis", "estimand", "units"):
+            assert "units" in attrs, name
+    assert swept.expected_months.attrs["units"] == "months"
+
+
+def test_cell_key_includes_the_looks_and_the_interim_outputs(design):
+    keys = {
+        cell_key(design.with_overrides({"interim.looks": looks}), TRIALS, SEED, ["lmm_slope"], **kw)
+        for looks, kw in (
+            ([], {}),
+            ([], {"interim": True}),
+            ([0.5, 1.0], {"interim": True}),
+            ([0.4, 1.0], {"interim": True}),
+        )
+    }
+    assert len(keys) == 4
+    pocock = design.with_overrides({"interim.looks": [0.5, 1.0], "interim.spending": "pocock"})
+    assert cell_key(pocock, TRIALS, SEED, ["lmm_slope"], interim=True) not in keys
+
+
+class _Stop:
+    def __init__(self, after):
+        self.after, self.seen = after, 0
+
+    def __call__(self, n):
+        self.seen += n
+        if self.seen >= self.after:
+            raise KeyboardInterrupt
+
+
+def test_interrupted_sweep_resumes_to_identical_file(design, swept, tmp_path, monkeypatch):
+    import designs.planning.sweep.run as sweep_module
+
+    out = tmp_path / "looks.nc"
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep(design, GRID, TRIALS, SEED, out_path=out, progress=_Stop(2))
+    assert len(list(cells_folder(out).glob("*.json"))) == 2
+    computed = []
+    real = sweep_module.evaluate_cell
+
+    def counting(*args, **kwargs):
+        computed.append(args[0].interim.looks)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sweep_module, "evaluate_cell", counting)
+    run_sweep(design, GRID, TRIALS, SEED, out_path=out)
+    assert computed == [(0.33, 0.67, 1.0)]  # only the unfinished cell
+    on_disk = xr.load_dataset(out, engine="h5netcdf")
+    xr.testing.assert_equal(on_disk.drop_attrs(), swept.drop_attrs())
+
+
+def test_spending_dimension_and_refusals(design):
+    ds = run_sweep(
+        design.with_overrides({"interim.looks": [0.5, 1.0]}),
+        {"spending": ["obf", "pocock"]},
+        60,
+        SEED,
+    )
+    assert list(ds.spending.values) == ["obf", "pocock"]
+    assert float(ds.type_i_error.sel(spending="pocock").item()) >= 0.0
+    with pytest.raises(InputError, match="--analysis ancova_change"):
+        run_sweep(design, GRID, 10, SEED, ("lmm_slope", "ancova_change"))
+    with pytest.raises(InputError, match=r"interim\.looks"):
+        run_sweep(design, {"looks": ["0.5,0.4,1"]}, 10, SEED)
+
+
+def test_command_line_sweep_over_looks(tmp_path, capsys):
+    import simulate
+
+    out = tmp_path / "plans.nc"
+    argv = ["sweep", "--looks", "fixed", "0.5,1", "--spending", "obf", "hsd:-4"]
+    argv += ["--n-per-arm", "30", "--trials", "20", "--seed", "3", "--out", str(out)]
+    assert simulate.main([*argv, "--set", "trial.sides=1", "--json"]) == 0
+    ds = xr.load_dataset(out, engine="h5netcdf")
+    assert dict(ds.sizes) == {"n_per_arm": 1, "looks": 2, "spending": 2, "analysis": 1}
+    assert {"type_i_error", "expected_n_total", "expected_months"} <= set(ds.data_vars)
+    capsys.readouterr()
