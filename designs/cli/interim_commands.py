@@ -1,9 +1,10 @@
 """The command line's group-sequential branches that do not fit the planning commands' module:
-``assurance`` of a design with ``[interim]`` looks."""
+``sample-size`` and ``assurance`` of a design with ``[interim]`` looks."""
 
 from __future__ import annotations
 
-from designs.cli.options import print_json, progress_bar
+from designs.cli.options import print_json, progress_bar, warn
+from designs.errors import InputError
 
 
 def assurance_group_sequential(design, args, idata, order, history) -> int:
@@ -31,4 +32,40 @@ def assurance_group_sequential(design, args, idata, order, history) -> int:
     else:
         print(design.describe())
         print(group_sequential_assurance_text(results))
+    return 0
+
+
+def sample_size_group_sequential(design, args, sizes) -> int:
+    """``sample-size`` of a design with interim looks: n max, expected n, inflation."""
+    from designs.atomic import atomic_write_text
+    from designs.outputs.group_sequential import group_sequential_sample_size_table
+    from designs.planning.sample_size_gs import find_group_sequential_sample_size
+
+    if args.format not in ("md", "csv"):
+        raise InputError(f"--format {args.format}: with --looks, give md or csv")
+    if args.analysis and args.analysis != str(design.trial.analysis):
+        design = design.with_overrides({"trial.analysis": args.analysis})
+    with progress_bar(0, "trial", not args.json) as bar:
+        result = find_group_sequential_sample_size(
+            design,
+            args.target_power,
+            args.trials,
+            args.seed,
+            sizes=sizes,
+            threads=args.threads,
+            progress=bar.update,
+        )
+    table = group_sequential_sample_size_table(result, design, args.format)
+    if args.out:
+        atomic_write_text(args.out, table)
+    if args.json:
+        print_json([r.to_dict() for r in result.rows])
+    else:
+        print(table, end="")
+    warn(
+        f"warning: target power {r.target_power:g} not reached at the largest size simulated "
+        f"({r.size_name} {r.n_max:,}); give larger --sizes"
+        for r in result.rows
+        if not r.reached
+    )
     return 0

@@ -6,6 +6,7 @@ import math
 from pathlib import Path
 
 from designs import __version__
+from designs.cli.interim_commands import sample_size_group_sequential
 from designs.cli.options import (
     add_analysis,
     add_command,
@@ -274,7 +275,7 @@ def cmd_sample_size(args) -> int:
         )
     _check_figure(args, design)
     if design.interim.sequential:
-        return _sample_size_group_sequential(design, args, sizes)
+        return sample_size_group_sequential(design, args, sizes)
     prior = decision_prior_from_args(design, args)
     with progress_bar(0, "trial", not args.json) as bar:
         result = find_sample_size(
@@ -302,42 +303,6 @@ def cmd_sample_size(args) -> int:
         f"warning: target power {r.target_power:g} not reached at the largest size simulated "
         f"({size_name(design)} {r.n:,}); "
         + ("give larger --sizes" if sizes else f"the search stops at {MAX_SIZE:,}")
-        for r in result.rows
-        if not r.reached
-    )
-    return 0
-
-
-def _sample_size_group_sequential(design, args, sizes) -> int:
-    """``sample-size`` of a design with interim looks: n max, expected n, inflation."""
-    from designs.atomic import atomic_write_text
-    from designs.outputs.group_sequential import group_sequential_sample_size_table
-    from designs.planning.sample_size_gs import find_group_sequential_sample_size
-
-    if args.format not in ("md", "csv"):
-        raise InputError(f"--format {args.format}: with --looks, give md or csv")
-    if args.analysis and args.analysis != str(design.trial.analysis):
-        design = design.with_overrides({"trial.analysis": args.analysis})
-    with progress_bar(0, "trial", not args.json) as bar:
-        result = find_group_sequential_sample_size(
-            design,
-            args.target_power,
-            args.trials,
-            args.seed,
-            sizes=sizes,
-            threads=args.threads,
-            progress=bar.update,
-        )
-    table = group_sequential_sample_size_table(result, design, args.format)
-    if args.out:
-        atomic_write_text(args.out, table)
-    if args.json:
-        print_json([r.to_dict() for r in result.rows])
-    else:
-        print(table, end="")
-    warn(
-        f"warning: target power {r.target_power:g} not reached at the largest size simulated "
-        f"({r.size_name} {r.n_max:,}); give larger --sizes"
         for r in result.rows
         if not r.reached
     )
