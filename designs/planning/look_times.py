@@ -93,18 +93,55 @@ def _design_pieces(design):
     return visits, info, p_m, accrual
 
 
+def _sxx(visits) -> np.ndarray:
+    """``sum (t - mean t)^2`` of the first ``a`` visit months, a = 0 .. V (months^2)."""
+    out = np.zeros(visits.size + 1)
+    for a in range(2, visits.size + 1):
+        out[a] = np.sum((visits[:a] - visits[:a].mean()) ** 2)
+    return out
+
+
+def _ols_information(design, avail, weight) -> float:
+    """Expected information of the ``ols_slope_ttest`` difference in mean slopes.
+
+    A patient with ``a >= 2`` visits has an OLS slope of variance ``slope_sd^2 + sigma^2 /
+    Sxx(a)``; the pooled t-test's squared SE is about the mean of these variances over the
+    patients with >= 2 visits times ``1 / n0' + 1 / n1'`` (``n'``: patients with >= 2
+    visits by then), so its information is the inverse of that.
+    """
+    pop, t = design.population, design.trial
+    sigma2 = pop.residual_sd**2 + (1.0 / 12.0 if pop.integer_scores else 0.0)
+    sxx = _sxx(t.visits)
+    used = avail >= 2
+    q = float(np.sum(weight * used))  # fraction of a randomised arm with a slope
+    if q <= 0.0:
+        return 0.0
+    var_b = pop.slope_sd**2 + sigma2 / np.where(used, sxx[avail], 1.0)
+    vbar = float(np.sum(weight * used * var_b)) / q
+    return 1.0 / (vbar * (1.0 / (q * t.n_placebo) + 1.0 / (q * t.n_active)))
+
+
 def expected_information(design, months) -> np.ndarray:
-    """Expected information of the slope difference at calendar ``months``, (points/month)^-2."""
+    """Expected information of the slope difference at calendar ``months``, (points/month)^-2.
+
+    GLS information of the random intercept and slope model for ``lmm_slope``; for
+    ``ols_slope_ttest`` the information of its difference in mean per-patient OLS slopes
+    (equal weights, patients with >= 2 visits), which is lower.
+    """
     visits, info, p_m, accrual = _design_pieces(design)
     t = design.trial
+    ols = str(t.analysis) == "ols_slope_ttest"
     entries = (np.arange(ENTRY_POINTS) + 0.5) / ENTRY_POINTS * accrual
     out = []
     for tau in np.atleast_1d(np.asarray(months, dtype=float)):
         reached = np.searchsorted(visits, tau - entries, side="right")  # visits by tau
         m = np.arange(1, visits.size + 1)
         avail = np.minimum(reached[:, None], m[None, :])  # (entry, exit pattern)
-        per_patient = np.einsum("em,emij->ij", np.broadcast_to(p_m, avail.shape), info[avail])
-        per_patient /= ENTRY_POINTS
+        weight = np.broadcast_to(p_m, avail.shape) / ENTRY_POINTS
+        if ols:
+            out.append(_ols_information(design, avail, weight))
+            continue
+        per_patient = np.einsum("em,emij->ij", weight, info[avail])
         if np.linalg.det(per_patient) <= 1e-300:
             out.append(0.0)
             continue
