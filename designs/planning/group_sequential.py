@@ -46,10 +46,13 @@ __all__ = [
 ]
 
 
-def planned_boundaries(design):
-    """Planned efficacy and futility boundaries (z) at ``design.interim.looks``."""
+def planned_boundaries(design, fractions=None):
+    """Planned efficacy and futility boundaries (z) at the expected information fractions
+    of the looks (``fractions``; by default those of :func:`look_times`)."""
     interim, t = design.interim, design.trial
-    eff = efficacy_boundaries(interim.looks, t.alpha, interim.alpha_spending(), t.sides)
+    if fractions is None:
+        fractions = look_times(design).fractions
+    eff = efficacy_boundaries(fractions, t.alpha, interim.alpha_spending(), t.sides)
     if interim.beta_spending() is None:
         return eff
     bounds, _ = futility_boundaries(eff, interim.futility_beta, interim.beta_spending())
@@ -219,11 +222,12 @@ def simulate_outcome(
         design.trial.analysis.value,
         times.months,
         times.accrual_months,
+        accrual_knots=times.entry_knots,
         effect_by_trial=np.full(trials, shift),
         threads=threads,
         progress=progress,
     )
-    return res, decide(design, res, times, planned_boundaries(design))
+    return res, decide(design, res, times, planned_boundaries(design, times.fractions))
 
 
 def group_sequential_power(
@@ -245,7 +249,7 @@ def group_sequential_power(
     analysis = design.trial.analysis.value
     inputs = simulation_inputs(design)
     times = look_times(design)
-    planned = planned_boundaries(design)
+    planned = planned_boundaries(design, times.fractions)
     k_count = times.months.size
     kw = {"threads": threads, "progress": progress}
     res1, out1 = simulate_outcome(design, trials, seed, inputs.effect_shift, **kw)

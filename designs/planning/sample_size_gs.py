@@ -169,7 +169,14 @@ def find_group_sequential_sample_size(
     if not design.interim.sequential:
         raise InputError("interim.looks: the design has no interim looks")
     targets = tuple(float(t) for t in targets)
-    fixed_design = design.with_overrides({"interim.looks": []})
+    if design.interim.looks_as == "look_months":
+        raise InputError(
+            "interim.look_months: the sample-size search changes the length of accrual; give "
+            "the looks as information fractions (looks) or look_completed"
+        )
+    fixed_design = design.with_overrides(
+        {"interim.looks": [], "interim.look_months": [], "interim.look_completed": []}
+    )
     kw = {"threads": threads, "progress": progress}
     # validates targets, trials, effect and analysis, and gives the reference n
     fixed = find_sample_size(

@@ -40,6 +40,7 @@ import tomli_w
 
 from designs.analyses.registry import REGISTRY
 from designs.errors import InputError
+from designs.spec.accrual import Accrual
 from designs.spec.decision import Decision
 from designs.spec.estimand import Estimand
 from designs.spec.fields import check_keys, field_names, show
@@ -63,6 +64,7 @@ SECTIONS: dict[str, type] = {
     "decision": Decision,
     "estimand": Estimand,
     "interim": Interim,
+    "accrual": Accrual,
 }
 # Fields that replace each other: naming one in a file or override drops the other.
 _EXCLUSIVE = {
@@ -70,6 +72,16 @@ _EXCLUSIVE = {
     ("trial", "n_total"): ("trial", "n_per_arm", None),
     ("dropout", "monthly_hazard"): ("dropout", "cumulative", []),
     ("dropout", "cumulative"): ("dropout", "monthly_hazard", 0.0),
+    # the three ways of giving the looks (each also drops the third, below)
+    ("interim", "looks"): ("interim", "look_months", []),
+    ("interim", "look_months"): ("interim", "look_completed", []),
+    ("interim", "look_completed"): ("interim", "looks", []),
+}
+#: Further fields each of these replaces (beyond the one in ``_EXCLUSIVE``).
+_EXCLUSIVE_MORE = {
+    ("interim", "looks"): ("interim", "look_completed", []),
+    ("interim", "look_months"): ("interim", "looks", []),
+    ("interim", "look_completed"): ("interim", "look_months", []),
 }
 
 
@@ -95,12 +107,12 @@ def _merge(base: Mapping, top: Mapping) -> dict:
         dest = out.setdefault(sec, {})
         for key, value in body.items():
             dest[key] = value
-            other = _EXCLUSIVE.get((sec, key))
-            if other is not None and other[1] not in body:
-                if other[2] is None:
-                    dest.pop(other[1], None)
-                else:
-                    dest[other[1]] = other[2]
+            for other in (_EXCLUSIVE.get((sec, key)), _EXCLUSIVE_MORE.get((sec, key))):
+                if other is not None and other[1] not in body:
+                    if other[2] is None:
+                        dest.pop(other[1], None)
+                    else:
+                        dest[other[1]] = other[2]
     return out
 
 
@@ -123,6 +135,8 @@ class TrialDesign:
         from the analysis (:func:`designs.spec.estimand.estimand_lines`).
     interim : Interim
         Interim looks and their boundaries (default: none, a fixed design).
+    accrual : Accrual
+        Ramp-up of accrual before ``trial.accrual_per_month`` (default: none).
 
     Notes
     -----
@@ -139,6 +153,7 @@ class TrialDesign:
     decision: Decision = field(default_factory=Decision)
     estimand: Estimand = field(default_factory=Estimand)
     interim: Interim = field(default_factory=Interim)
+    accrual: Accrual = field(default_factory=Accrual)
 
     def __post_init__(self) -> None:
         for name, cls in SECTIONS.items():
@@ -250,8 +265,10 @@ class TrialDesign:
             for f in dataclasses.fields(obj):
                 body[f.name] = _plain(getattr(obj, f.name))
             out[sec] = body
-        if not self.interim.looks:
-            out.pop("interim")  # a fixed design's file stays as before
+        if not self.interim.looks_as:
+            out.pop("interim")
+        if not self.accrual.ramped:
+            out.pop("accrual")  # a fixed design's file stays as before
         trial = out["trial"]
         if self.trial.allocation.equal:
             trial.pop("n_total")
@@ -339,6 +356,8 @@ class TrialDesign:
         if p.curvature != 0:
             extra += f"; curvature {p.curvature:g} points/month"
         dec = self.decision
+        if self.accrual.ramped:
+            extra += f"; accrual {self.accrual.describe(t.accrual_per_month)}"
         if self.interim.sequential:
             extra += f"; {self.interim.describe()}"
         if dec.is_posterior:

@@ -5,12 +5,17 @@ No ``looks`` (the default): a fixed design, analysed once, every number as befor
 information has accrued (information fractions), stopping early for efficacy when the z
 statistic of the primary analysis crosses a boundary that spends ``trial.alpha`` (with
 ``trial.sides``) by the ``spending`` function, and optionally for futility (non-binding,
-by beta spending). The boundaries come from :mod:`designs.sequential`; the method is in
+by beta spending). The looks may be given instead as calendar months (``look_months``) or
+as the fraction of patients past their last scheduled visit (``look_completed``): exactly
+one of the three; alpha is then spent by the expected information fraction at each look's
+month. The boundaries come from :mod:`designs.sequential`; the method is in
 docs/group_sequential.md.
 """
 
 from __future__ import annotations
 
+import itertools
+import math
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import ClassVar
@@ -20,7 +25,7 @@ from designs.sequential import SpendingFunction
 from designs.sequential.boundaries import check_fractions
 from designs.spec.fields import Kind, spec_field, validate_fields
 
-__all__ = ["MAX_LOOKS", "SEQUENTIAL_ANALYSES", "Futility", "Interim", "Spending"]
+__all__ = ["LOOK_WAYS", "MAX_LOOKS", "SEQUENTIAL_ANALYSES", "Futility", "Interim", "Spending"]
 
 #: Most looks a design may have.
 MAX_LOOKS = 10
@@ -47,6 +52,21 @@ class Futility(StrEnum):
     HSD = "hsd"
 
 
+#: The ways to give the looks (fields of ``[interim]``); exactly one may be set.
+LOOK_WAYS = ("looks", "look_months", "look_completed")
+
+
+def check_look_months(months) -> None:
+    """Calendar months of the looks: finite, > 0, strictly increasing (the last is checked
+    against the end of follow-up when the looks are planned)."""
+    t = [float(x) for x in months]
+    shown = f"interim.look_months = [{', '.join(f'{x:g}' for x in t)}]"
+    if not all(math.isfinite(x) and x > 0 for x in t):
+        raise InputError(f"{shown}: must be months > 0")
+    if any(b <= a for a, b in itertools.pairwise(t)):
+        raise InputError(f"{shown}: must be strictly increasing")
+
+
 @dataclass(frozen=True)
 class Interim:
     """The looks and boundaries of a group-sequential design (``[interim]``).
@@ -56,6 +76,13 @@ class Interim:
     looks : tuple of float
         Information fractions of the analyses, strictly increasing in (0, 1], the last 1;
         empty: a fixed design.
+    look_months : tuple of float
+        Instead of ``looks``: calendar months of the analyses from the first entry, > 0,
+        strictly increasing, the last at or after the last patient's last visit (checked
+        when the looks are planned, :func:`designs.planning.look_times.look_times`).
+    look_completed : tuple of float
+        Instead of ``looks``: fraction of the patients past their last scheduled visit at
+        each analysis (by the expected accrual), increasing in (0, 1], the last 1.
     spending : Spending
         Alpha-spending family: obf, pocock, hsd (gamma), power (gamma) or user.
     gamma : float
@@ -78,6 +105,20 @@ class Interim:
         kind=Kind.REAL_LIST,
         dimensionless=True,
         doc="Information fractions of the analyses, increasing, the last 1 (empty: fixed design).",
+    )
+    look_months: tuple[float, ...] = spec_field(
+        (),
+        kind=Kind.REAL_LIST,
+        unit="months",
+        doc="Calendar months of the analyses from the first entry, increasing, the last after "
+        "the last patient's last visit (instead of looks).",
+    )
+    look_completed: tuple[float, ...] = spec_field(
+        (),
+        kind=Kind.REAL_LIST,
+        dimensionless=True,
+        doc="Fraction of patients past their last scheduled visit at each analysis, "
+        "increasing, the last 1 (instead of looks).",
     )
     spending: Spending = spec_field(  # noqa: RUF009 (returns a dataclasses.field)
         Spending.OBF,
@@ -117,24 +158,46 @@ class Interim:
 
     def __post_init__(self) -> None:
         validate_fields(self)
-        if not self.looks:
+        given = [name for name in LOOK_WAYS if getattr(self, name)]
+        if len(given) > 1:
+            raise InputError(
+                f"interim.{given[1]}: give the looks one way (interim.looks, look_months or "
+                f"look_completed), not {' and '.join(given)}"
+            )
+        if not given:
             return
-        if len(self.looks) > MAX_LOOKS:
-            raise InputError(f"interim.looks: {len(self.looks)} looks; at most {MAX_LOOKS}")
-        check_fractions(self.looks)
+        field = given[0]
+        n_looks = len(getattr(self, field))
+        if n_looks > MAX_LOOKS:
+            raise InputError(f"interim.{field}: {n_looks} looks; at most {MAX_LOOKS}")
+        if field == "look_months":
+            check_look_months(self.look_months)
+        else:
+            check_fractions(getattr(self, field), f"interim.{field}")
         self.alpha_spending()  # checks gamma
-        if self.spending is Spending.USER and len(self.user_spending) != len(self.looks):
+        if self.spending is Spending.USER and len(self.user_spending) != n_looks:
             raise InputError(
                 f"interim.user_spending has {len(self.user_spending)} values; "
-                f"interim.looks has {len(self.looks)}: give one per look"
+                f"interim.{field} has {n_looks}: give one per look"
             )
         if self.futility is not Futility.NONE:
             self.beta_spending()
 
     @property
+    def looks_as(self) -> str:
+        """How the looks are given: the field name (``looks``: information fractions,
+        ``look_months`` or ``look_completed``), or ``""`` without looks."""
+        return next((name for name in LOOK_WAYS if getattr(self, name)), "")
+
+    @property
+    def n_looks(self) -> int:
+        """Number of analyses (0 without looks)."""
+        return len(getattr(self, self.looks_as)) if self.looks_as else 0
+
+    @property
     def sequential(self) -> bool:
         """True when the design has interim looks (more than one analysis)."""
-        return len(self.looks) > 1
+        return self.n_looks > 1
 
     def alpha_spending(self) -> SpendingFunction:
         """The alpha-spending function."""
@@ -153,8 +216,14 @@ class Interim:
         """One short line, e.g. ``2 looks at information 0.5, 1; obf spending``."""
         if not self.sequential:
             return "no interim analysis"
+        where = {
+            "looks": "information",
+            "look_months": "months",
+            "look_completed": "fraction of patients completed",
+        }[self.looks_as]
+        values = ", ".join(f"{t:g}" for t in getattr(self, self.looks_as))
         text = (
-            f"{len(self.looks)} looks at information {', '.join(f'{t:g}' for t in self.looks)}; "
+            f"{self.n_looks} looks at {where} {values}; "
             f"{self.alpha_spending().label()} alpha spending"
         )
         if self.futility is not Futility.NONE:
