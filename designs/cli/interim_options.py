@@ -45,8 +45,10 @@ def add_interim(p) -> None:
     p.add_argument(
         "--futility",
         metavar="FAMILY",
-        help="interim.futility: none, or non-binding futility by beta spending obf, pocock "
-        "or hsd:GAMMA (one-sided designs; default: the design's)",
+        help="interim.futility: none, non-binding futility by beta spending obf, pocock "
+        "or hsd:GAMMA, or cp:THRESHOLD (conditional power below THRESHOLD, under the current "
+        "trend; interim.futility_cp_under = design for the design effect) (one-sided "
+        "designs; default: the design's)",
     )
 
 
@@ -90,7 +92,8 @@ def _family(flag: str, text: str, allowed: tuple[str, ...], with_gamma: tuple[st
         except ValueError:
             value = math.nan
         if value is None or not math.isfinite(value):
-            raise InputError(f"{flag} {text!r}: give {name}:GAMMA, e.g. {name}:-4")
+            what, example = ("THRESHOLD", "0.1") if name == "cp" else ("GAMMA", "-4")
+            raise InputError(f"{flag} {text!r}: give {name}:{what}, e.g. {name}:{example}")
         return name, value
     if sep:
         raise InputError(f"{flag} {text!r}: {name} takes no parameter")
@@ -117,9 +120,9 @@ def interim_overrides(args) -> dict:
             out["interim.gamma"] = gamma
     if getattr(args, "futility", None) is not None:
         name, gamma = _family(
-            "--futility", args.futility, ("none", "obf", "pocock", "hsd"), ("hsd",)
+            "--futility", args.futility, ("none", "obf", "pocock", "hsd", "cp"), ("hsd", "cp")
         )
         out["interim.futility"] = name
         if gamma is not None:
-            out["interim.futility_gamma"] = gamma
+            out["interim.futility_cp" if name == "cp" else "interim.futility_gamma"] = gamma
     return out

@@ -33,9 +33,11 @@ from designs.errors import InputError
 from designs.planning.look_times import LookTimes, look_times
 from designs.planning.power import mc_se
 from designs.sequential import efficacy_boundaries, futility_boundaries
+from designs.sequential.conditional_power import conditional_power_futility
 from designs.sequential.observed import observed_boundaries
 from designs.simulation.engine_looks import LookResults, run_trials_at_looks
 from designs.simulation.inputs import simulation_inputs
+from designs.spec.interim import CpUnder, Futility
 
 __all__ = [
     "GroupSequentialSummary",
@@ -53,6 +55,14 @@ def planned_boundaries(design, fractions=None):
     if fractions is None:
         fractions = look_times(design).fractions
     eff = efficacy_boundaries(fractions, t.alpha, interim.alpha_spending(), t.sides)
+    if interim.futility is Futility.CP:
+        drift = None
+        if interim.futility_cp_under is CpUnder.DESIGN:
+            times = look_times(design)
+            drift = simulation_inputs(design).effect_shift * np.sqrt(times.information_max)
+        return conditional_power_futility(
+            eff, interim.futility_cp, interim.futility_cp_under.value, drift
+        )
     if interim.beta_spending() is None:
         return eff
     bounds, _ = futility_boundaries(eff, interim.futility_beta, interim.beta_spending())

@@ -25,7 +25,15 @@ from designs.sequential import SpendingFunction
 from designs.sequential.boundaries import check_fractions
 from designs.spec.fields import Kind, spec_field, validate_fields
 
-__all__ = ["LOOK_WAYS", "MAX_LOOKS", "SEQUENTIAL_ANALYSES", "Futility", "Interim", "Spending"]
+__all__ = [
+    "LOOK_WAYS",
+    "MAX_LOOKS",
+    "SEQUENTIAL_ANALYSES",
+    "CpUnder",
+    "Futility",
+    "Interim",
+    "Spending",
+]
 
 #: Most looks a design may have.
 MAX_LOOKS = 10
@@ -44,12 +52,20 @@ class Spending(StrEnum):
 
 
 class Futility(StrEnum):
-    """Futility rule: none, or non-binding beta spending of one family."""
+    """Futility rule: none, non-binding beta spending of one family, or conditional power."""
 
     NONE = "none"
     OBF = "obf"
     POCOCK = "pocock"
     HSD = "hsd"
+    CP = "cp"  # conditional power below futility_cp (designs.sequential.conditional_power)
+
+
+class CpUnder(StrEnum):
+    """What the conditional power assumes about the effect after the look."""
+
+    TREND = "trend"  # the estimate so far
+    DESIGN = "design"  # the design's effect
 
 
 #: The ways to give the looks (fields of ``[interim]``); exactly one may be set.
@@ -91,13 +107,19 @@ class Interim:
         ``spending = "user"``: cumulative fraction of alpha spent at each look, increasing,
         the last 1.
     futility : Futility
-        ``none``, or the beta-spending family of a non-binding futility rule (one-sided
-        designs only).
+        ``none``, the beta-spending family of a non-binding futility rule, or ``cp``:
+        non-binding, stop when the conditional power of rejecting at the final look is
+        below ``futility_cp`` (one-sided designs only).
     futility_gamma : float
         Parameter of hsd beta spending.
     futility_beta : float
         Type II error the futility rule spends, in (0, 0.5): the boundaries are derived
         under the drift that gives the design power ``1 - futility_beta``, as rpact does.
+    futility_cp : float
+        ``futility = "cp"``: the conditional-power threshold, in (0, 1).
+    futility_cp_under : CpUnder
+        ``trend`` (the current estimate carried forward) or ``design`` (the design's
+        effect, at the planned information).
     """
 
     looks: tuple[float, ...] = spec_field(
@@ -139,7 +161,8 @@ class Interim:
         Futility.NONE,
         kind=Kind.CHOICE,
         choices=Futility,
-        doc="Non-binding futility by beta spending: none, obf, pocock or hsd.",
+        doc="Non-binding futility: none, beta spending obf, pocock or hsd, or cp "
+        "(conditional power).",
     )
     futility_gamma: float = spec_field(
         -2.0, dimensionless=True, doc="Parameter of hsd beta spending ([-10, 5])."
@@ -152,6 +175,22 @@ class Interim:
         hi_open=True,
         dimensionless=True,
         doc="Type II error spent by the futility rule.",
+    )
+
+    futility_cp: float = spec_field(
+        0.1,
+        lo=0,
+        hi=1,
+        lo_open=True,
+        hi_open=True,
+        dimensionless=True,
+        doc="futility = cp: stop when the conditional power is below this.",
+    )
+    futility_cp_under: CpUnder = spec_field(  # noqa: RUF009 (returns a dataclasses.field)
+        CpUnder.TREND,
+        kind=Kind.CHOICE,
+        choices=CpUnder,
+        doc="futility = cp: conditional power under the current trend or the design effect.",
     )
 
     section: ClassVar[str] = "interim"
@@ -204,8 +243,9 @@ class Interim:
         return SpendingFunction(self.spending.value, self.gamma, self.user_spending)
 
     def beta_spending(self) -> SpendingFunction | None:
-        """The beta-spending function of the futility rule (None without one)."""
-        if self.futility is Futility.NONE:
+        """The beta-spending function of the futility rule (None without one, or with the
+        conditional-power rule)."""
+        if self.futility in (Futility.NONE, Futility.CP):
             return None
         try:
             return SpendingFunction(self.futility.value, self.futility_gamma)
@@ -226,7 +266,13 @@ class Interim:
             f"{self.n_looks} looks at {where} {values}; "
             f"{self.alpha_spending().label()} alpha spending"
         )
-        if self.futility is not Futility.NONE:
+        if self.futility is Futility.CP:
+            under = {"trend": "current trend", "design": "design effect"}
+            text += (
+                f"; non-binding futility (conditional power under the "
+                f"{under[self.futility_cp_under.value]} < {self.futility_cp:g})"
+            )
+        elif self.futility is not Futility.NONE:
             text += (
                 f"; non-binding futility ({self.beta_spending().label()} beta spending, "
                 f"beta {self.futility_beta:g})"
