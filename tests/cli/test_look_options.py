@@ -16,6 +16,8 @@ CASES = [
     (["power", "--look-months", "18,x"], "--look-months 18,x: 'x' is not a number"),
     (["power", "--look-completed", "0.5,0.8"], "interim.look_completed = [0.5, 0.8]"),
     (["power", "--set", "accrual.ramp_rate_per_month=[2]"], "accrual.ramp_until_month"),
+    (["power", "--looks", "0.5,1", "--futility", "cp"], "give cp:THRESHOLD"),
+    (["sample-size", "--look-months", "18,37"], "interim.look_months: the sample-size search"),
 ]
 
 
