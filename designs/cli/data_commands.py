@@ -254,6 +254,7 @@ def add_trial(sub) -> None:
     p.add_argument(
         "--index", type=whole(0, MAX_INDEX), default=0, help="which trial of the seed's run"
     )
+    add_interim(p)  # with looks the CSV has each patient's entry month
     add_force(p)
 
 
@@ -290,7 +291,17 @@ def cmd_trial(args) -> int:
     )
     design = design_from_args(args)
     trial = simulate_one_trial(simulation_inputs(design), args.seed, args.index)
-    text = trial_csv_text(trial, integer_scores=design.population.integer_scores)
+    entries = None
+    if design.interim.sequential:  # the entry months the looks' simulation draws
+        from designs.planning.look_times import entry_knots
+        from designs.simulation.entries import trial_entry_months
+
+        t = design.trial
+        knots = entry_knots(design)
+        entries = trial_entry_months(t.n_placebo, t.n_active, args.seed, args.index, knots)
+    text = trial_csv_text(
+        trial, integer_scores=design.population.integer_scores, entry_month=entries
+    )
     provenance = {
         "tool": f"als-trial-sim {__version__}",
         "seed": args.seed,
@@ -300,7 +311,9 @@ def cmd_trial(args) -> int:
     }
     with atomic_path(args.out) as tmp_csv, atomic_path(sidecar) as tmp_json:
         tmp_csv.write_text(text, encoding="utf-8")
-        tmp_json.write_text(sidecar_text(provenance), encoding="utf-8")
+        tmp_json.write_text(
+            sidecar_text(provenance, entry_columns=entries is not None), encoding="utf-8"
+        )
     patients, rows = len(trial["status"]), len(trial["patient"])
     if args.json:
         print_json(

@@ -64,7 +64,7 @@ def cmd_calibrate(args) -> int:
         return 0
     weight = f", weight {cal.prior_weight:g}" if cal.prior == "robust" else ""
     if design.interim.sequential:
-        weight += f"; one threshold for all {len(design.interim.looks)} looks"
+        weight += f"; one threshold for all {design.interim.n_looks} looks"
     print(design.describe())
     print(
         f"calibrated threshold {cal.threshold:.6f} (MC SE {cal.mc_se:.2g}, 95% CI "

@@ -14,6 +14,13 @@ import sys
 from pathlib import Path
 
 from designs.analyses.registry import ANALYSIS_NAMES
+
+# re-exported: the subcommands take every option from here
+from designs.cli.interim_options import (  # noqa: F401
+    add_interim,
+    interim_overrides,
+    looks_value,
+)
 from designs.errors import InputError
 from designs.simulation.seeds import DEFAULT_SEED, MAX_SEED
 
@@ -204,87 +211,6 @@ def add_decision(p, *, weight_grid: bool = False) -> None:
         metavar="T",
         help="decision.threshold in (0, 1) (default: the design's)",
     )
-
-
-def add_interim(p) -> None:
-    """``--looks``, ``--spending``, ``--futility``: the ``[interim]`` section from the command
-    line (each overrides the design's field)."""
-    p.add_argument(
-        "--looks",
-        nargs="+",
-        metavar="T",
-        help="interim.looks: information fractions of the analyses, increasing, the last 1, "
-        "e.g. 0.5,1 or 0.5 1 (default: the design's; none: a fixed design)",
-    )
-    p.add_argument(
-        "--spending",
-        metavar="FAMILY",
-        help="interim.spending: obf (Lan-DeMets O'Brien-Fleming type), pocock, hsd:GAMMA "
-        "(Hwang-Shih-DeCani) or power:GAMMA (default: the design's)",
-    )
-    p.add_argument(
-        "--futility",
-        metavar="FAMILY",
-        help="interim.futility: none, or non-binding futility by beta spending obf, pocock "
-        "or hsd:GAMMA (one-sided designs; default: the design's)",
-    )
-
-
-def looks_value(tokens) -> list[float]:
-    """``--looks 0.5,1`` or ``--looks 0.5 1`` as a list of numbers."""
-    parts = [x for token in tokens for x in token.replace(",", " ").split()]
-    out = []
-    for x in parts:
-        try:
-            value = float(x)
-        except ValueError:
-            value = math.nan
-        if not math.isfinite(value):
-            raise InputError(f"--looks {' '.join(tokens)}: {x!r} is not a number")
-        out.append(value)
-    if not out:
-        raise InputError("--looks: give information fractions, e.g. 0.5,1")
-    return out
-
-
-def _family(flag: str, text: str, allowed: tuple[str, ...], with_gamma: tuple[str, ...]):
-    """``obf`` or ``hsd:-4`` as (family, gamma or None)."""
-    name, sep, gamma = text.strip().partition(":")
-    if name not in allowed:
-        raise InputError(f"{flag} {text!r}: must be one of {', '.join(allowed)}")
-    if name in with_gamma:
-        try:
-            value = float(gamma) if sep else None
-        except ValueError:
-            value = math.nan
-        if value is None or not math.isfinite(value):
-            raise InputError(f"{flag} {text!r}: give {name}:GAMMA, e.g. {name}:-4")
-        return name, value
-    if sep:
-        raise InputError(f"{flag} {text!r}: {name} takes no parameter")
-    return name, None
-
-
-def interim_overrides(args) -> dict:
-    """The ``[interim]`` fields set by ``--looks``, ``--spending`` and ``--futility``."""
-    out = {}
-    if getattr(args, "looks", None) is not None:
-        out["interim.looks"] = looks_value(args.looks)
-    if getattr(args, "spending", None) is not None:
-        name, gamma = _family(
-            "--spending", args.spending, ("obf", "pocock", "hsd", "power"), ("hsd", "power")
-        )
-        out["interim.spending"] = name
-        if gamma is not None:
-            out["interim.gamma"] = gamma
-    if getattr(args, "futility", None) is not None:
-        name, gamma = _family(
-            "--futility", args.futility, ("none", "obf", "pocock", "hsd"), ("hsd",)
-        )
-        out["interim.futility"] = name
-        if gamma is not None:
-            out["interim.futility_gamma"] = gamma
-    return out
 
 
 #: The ``[decision]`` options and the fields they set.

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from designs.explorer.controls import analyses_shown
+from designs.spec.interim import NO_LOOKS
 
 #: Results kept (each is small: summaries, tables, figure bytes).
 CACHE_SIZE = 128
@@ -127,7 +128,7 @@ def phase2():
 def without_looks(design):
     """``design`` as a fixed design (one analysis at the end): what the analyses, losses
     and fixed sample size are simulated on when the design has interim looks."""
-    return design.with_overrides({"interim.looks": []}) if design.interim.sequential else design
+    return design.with_overrides(NO_LOOKS) if design.interim.sequential else design
 
 
 @dataclass(frozen=True)

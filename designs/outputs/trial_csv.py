@@ -5,7 +5,10 @@ The CSV has a header line and one row per visit, nothing else, so R's ``read.csv
 alsfrs_r, status, exit_month``: ``arm`` 0 placebo / 1 active; ``month`` from randomisation
 (lead-in visits negative); ``alsfrs_r`` points; ``exit_month`` empty for completers. The
 provenance (tool, version, seed, trial index, command, the resolved design) goes to
-``FILE.json`` beside it (:func:`sidecar_path`).
+``FILE.json`` beside it (:func:`sidecar_path`). A design with interim looks adds
+``entry_month`` (the patient's entry, months from the first possible entry, as the looks'
+simulation draws it) and ``calendar_month`` (``entry_month + month``, when the visit falls
+in calendar time); ``simulate.py analyze`` ignores both.
 """
 
 from __future__ import annotations
@@ -27,6 +30,12 @@ COLUMN_NOTES = {
     "exit_month": "month the patient left or died, months (empty for completers)",
 }
 
+#: The columns added for a design with interim looks, and their notes.
+ENTRY_COLUMN_NOTES = {
+    "entry_month": "month the patient entered, months from the first possible entry",
+    "calendar_month": "calendar month of the visit, entry_month + month",
+}
+
 #: ``kind`` of the sidecar, by which an earlier output is recognised.
 SIDECAR_KIND = "als-trial-sim simulated trial"
 
@@ -37,7 +46,7 @@ def sidecar_path(csv_path: str | Path) -> Path:
     return path.with_name(path.name + ".json")
 
 
-def trial_csv_text(trial: dict, *, integer_scores: bool) -> str:
+def trial_csv_text(trial: dict, *, integer_scores: bool, entry_month=None) -> str:
     """The CSV text of one trial from :func:`designs.simulation.engine.simulate_one_trial`.
 
     Parameters
@@ -47,23 +56,31 @@ def trial_csv_text(trial: dict, *, integer_scores: bool) -> str:
         ``status`` and ``exit_month`` (months).
     integer_scores : bool
         Write scores as whole points (else with 6 decimals).
+    entry_month : float64[patient], optional
+        Entry month of each patient: adds the columns ``entry_month`` and
+        ``calendar_month`` (months, 4 decimals).
     """
-    lines = [",".join(COLUMNS)]
+    header = COLUMNS if entry_month is None else (*COLUMNS, *ENTRY_COLUMN_NOTES)
+    lines = [",".join(header)]
     for pid, arm, month, score in zip(
         trial["patient"], trial["arm"], trial["month"], trial["alsfrs_r"], strict=True
     ):
         exit_month = trial["exit_month"][pid]
         exit_text = "" if np.isnan(exit_month) else f"{exit_month:.4f}"
         score_text = f"{score:.0f}" if integer_scores else f"{score:.6f}"
-        lines.append(f"{pid},{arm},{month:g},{score_text},{trial['status'][pid]},{exit_text}")
+        row = f"{pid},{arm},{month:g},{score_text},{trial['status'][pid]},{exit_text}"
+        if entry_month is not None:
+            row += f",{entry_month[pid]:.4f},{entry_month[pid] + month:.4f}"
+        lines.append(row)
     return "\n".join(lines) + "\n"
 
 
-def sidecar_text(provenance: dict) -> str:
+def sidecar_text(provenance: dict, *, entry_columns: bool = False) -> str:
     """The JSON sidecar: ``kind``, the given provenance fields and the column notes."""
+    notes = {**COLUMN_NOTES, **ENTRY_COLUMN_NOTES} if entry_columns else COLUMN_NOTES
     return (
         json.dumps(
-            {"kind": SIDECAR_KIND, **provenance, "columns": COLUMN_NOTES},
+            {"kind": SIDECAR_KIND, **provenance, "columns": notes},
             indent=2,
             ensure_ascii=False,
         )

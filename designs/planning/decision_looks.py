@@ -191,6 +191,7 @@ def _simulate(design, trials, seed, shift, threads, progress) -> LookResults:
         times.months,
         times.accrual_months,
         effect_by_trial=np.full(trials, float(shift)),
+        accrual_knots=times.entry_knots,
         threads=threads,
         progress=progress,
     )

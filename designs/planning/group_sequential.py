@@ -33,9 +33,11 @@ from designs.errors import InputError
 from designs.planning.look_times import LookTimes, look_times
 from designs.planning.power import mc_se
 from designs.sequential import efficacy_boundaries, futility_boundaries
+from designs.sequential.conditional_power import conditional_power_futility
 from designs.sequential.observed import observed_boundaries
 from designs.simulation.engine_looks import LookResults, run_trials_at_looks
 from designs.simulation.inputs import simulation_inputs
+from designs.spec.interim import CpUnder, Futility
 
 __all__ = [
     "GroupSequentialSummary",
@@ -47,10 +49,21 @@ __all__ = [
 ]
 
 
-def planned_boundaries(design):
-    """Planned efficacy and futility boundaries (z) at ``design.interim.looks``."""
+def planned_boundaries(design, fractions=None):
+    """Planned efficacy and futility boundaries (z) at the expected information fractions
+    of the looks (``fractions``; by default those of :func:`look_times`)."""
     interim, t = design.interim, design.trial
-    eff = efficacy_boundaries(interim.looks, t.alpha, interim.alpha_spending(), t.sides)
+    if fractions is None:
+        fractions = look_times(design).fractions
+    eff = efficacy_boundaries(fractions, t.alpha, interim.alpha_spending(), t.sides)
+    if interim.futility is Futility.CP:
+        drift = None
+        if interim.futility_cp_under is CpUnder.DESIGN:
+            times = look_times(design)
+            drift = simulation_inputs(design).effect_shift * np.sqrt(times.information_max)
+        return conditional_power_futility(
+            eff, interim.futility_cp, interim.futility_cp_under.value, drift
+        )
     if interim.beta_spending() is None:
         return eff
     bounds, _ = futility_boundaries(eff, interim.futility_beta, interim.beta_spending())
@@ -221,11 +234,12 @@ def simulate_outcome(
         design.trial.analysis.value,
         times.months,
         times.accrual_months,
+        accrual_knots=times.entry_knots,
         effect_by_trial=np.full(trials, shift),
         threads=threads,
         progress=progress,
     )
-    return res, decide(design, res, times, planned_boundaries(design))
+    return res, decide(design, res, times, planned_boundaries(design, times.fractions))
 
 
 def group_sequential_power(
@@ -264,7 +278,7 @@ def summarise(design, trials: int, seed: int, h1, h0) -> GroupSequentialSummary:
     analysis = design.trial.analysis.value
     inputs = simulation_inputs(design)
     times = look_times(design)
-    planned = planned_boundaries(design)
+    planned = planned_boundaries(design, times.fractions)
     k_count = times.months.size
     ok1, ok0 = _counted(out1, design), _counted(out0, design)
     n1, eff1, fut1 = _rates(out1, k_count, ok1)

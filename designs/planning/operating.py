@@ -51,9 +51,11 @@ def final_run_trials() -> int:
 
 def calendar_length(design) -> dict:
     """Months from the first patient randomised to the last one's last visit: accrual of
-    ``n_total`` at ``accrual_per_month``, then one patient's follow-up (months)."""
+    ``n_total`` at ``accrual_per_month`` after the ``[accrual]`` ramp-up if any (the model
+    the interim looks are planned and simulated with), then one patient's follow-up
+    (months)."""
     t = design.trial
-    accrual = t.n_total / t.accrual_per_month
+    accrual = design.accrual.months(t.n_total, t.accrual_per_month)
     return {
         "accrual_months": accrual,
         "follow_up_months": t.duration_months,

@@ -26,6 +26,7 @@ from designs.planning.power_curve import design_at
 from designs.planning.progress import expect
 from designs.planning.sample_size_gs import find_group_sequential_sample_size
 from designs.simulation.inputs import simulation_inputs
+from designs.spec.interim import NO_LOOKS
 
 __all__ = ["InterimPlan", "fixed_design", "plan_interim", "with_assurance"]
 
@@ -83,7 +84,7 @@ class InterimPlan:
 
 def fixed_design(design):
     """``design`` without its ``[interim]`` looks: the fixed design it is compared with."""
-    return design.with_overrides({"interim.looks": []})
+    return design.with_overrides(NO_LOOKS)
 
 
 def plan_interim(

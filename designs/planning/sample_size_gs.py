@@ -52,6 +52,7 @@ from designs.planning.sample_size import (
 )
 from designs.simulation.inputs import simulation_inputs
 from designs.simulation.seeds import DEFAULT_SEED
+from designs.spec.interim import NO_LOOKS
 
 __all__ = ["GroupSequentialSampleSizeRow", "find_group_sequential_sample_size"]
 
@@ -175,7 +176,12 @@ def find_group_sequential_sample_size(
             "characteristics)"
         )
     targets = tuple(float(t) for t in targets)
-    fixed_design = design.with_overrides({"interim.looks": []})
+    if design.interim.looks_as == "look_months":
+        raise InputError(
+            "interim.look_months: the sample-size search changes the length of accrual; give "
+            "the looks as information fractions (looks) or look_completed"
+        )
+    fixed_design = design.with_overrides(NO_LOOKS)
     kw = {"threads": threads, "progress": progress}
     # validates targets, trials, effect and analysis, and gives the reference n
     fixed = find_sample_size(

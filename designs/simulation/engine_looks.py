@@ -69,6 +69,7 @@ def run_trials_at_looks(
     look_months,
     accrual_months: float,
     *,
+    accrual_knots=None,
     effect_by_trial: np.ndarray | None = None,
     threads: int | None = None,
     progress: Callable[[int], None] | None = None,
@@ -81,7 +82,10 @@ def run_trials_at_looks(
         Calendar month of each look (increasing; the last after the last patient's last
         visit to see all data).
     accrual_months : float
-        Entries are uniform on (0, accrual_months).
+        Entries are uniform on (0, accrual_months) unless ``accrual_knots`` is given.
+    accrual_knots : (float64[J], float64[J]), optional
+        The cumulative accrual as knots (fractions from 0 to 1, months from 0): entries are
+        drawn from it (``[accrual]`` ramp-up; :func:`designs.planning.look_times.entry_knots`).
     Other parameters as :func:`designs.simulation.engine.run_trials`.
     """
     if analysis not in LOOK_ANALYSES:
@@ -97,6 +101,12 @@ def run_trials_at_looks(
     if effect_by_trial is None:
         effect_by_trial = np.full(trials, inputs.effect_shift)
     effect_by_trial = np.ascontiguousarray(effect_by_trial, dtype=np.float64)
+    if accrual_knots is None:
+        accrual_knots = ([0.0, 1.0], [0.0, float(accrual_months)])
+    fractions = np.ascontiguousarray(accrual_knots[0], dtype=np.float64)
+    months = np.ascontiguousarray(accrual_knots[1], dtype=np.float64)
+    if fractions.size < 2 or fractions.size != months.size or fractions[0] != 0.0:
+        raise InputError("accrual: knots must run from (0, 0) to (1, accrual months)")
     key = seed_key(seed)
     entry_key = seed_key(secondary_seed(seed, SALT_ENTRY_TIMES))
     res = np.empty((trials, looks.size, R.N_RESULT))
@@ -122,7 +132,8 @@ def run_trials_at_looks(
                     inputs.params,
                     registry.get(analysis).kernel_index,
                     looks,
-                    float(accrual_months),
+                    fractions,
+                    months,
                     min(_CHUNK, -(-(stop - start) // numba.get_num_threads())),
                     res[start:stop],
                     entered[start:stop],

@@ -2,7 +2,9 @@
 
 Each trial is simulated once, arm by arm, exactly as the fixed-design kernel does
 (:func:`designs.simulation.patients.simulate_arm`, the same streams), and each patient also
-gets an entry month ``accrual_months * U`` from a stream of its own (keyed by the entry key,
+gets an entry month from a stream of its own: ``F^-1(U)`` for a uniform ``U``, with ``F``
+the piecewise-linear cumulative accrual (knots ``entry_fractions``, ``entry_months``; a
+steady rate gives ``accrual_months * U``), drawn (keyed by the entry key,
 the trial, arm and patient: :func:`designs.simulation.rng.stream_state`), so the patients'
 scores and the thread/worker invariance are those of the fixed design. At the look at
 calendar month ``tau`` a patient who entered at ``e <= tau`` contributes the visits it has
@@ -40,9 +42,23 @@ from designs.simulation.rng import arm_stream_key, next_uniform, patient_stream
 
 
 @njit(cache=True)
+def entry_month(u, fractions, months):
+    """Entry month of a patient whose uniform draw is ``u``: the inverse of the
+    piecewise-linear cumulative accrual through the knots (``fractions``, ``months``).
+    With the two knots (0, 0) and (1, A) it is ``A * u`` exactly."""
+    j = 1
+    while j < fractions.shape[0] - 1 and u > fractions[j]:
+        j += 1
+    lo_f = fractions[j - 1]
+    lo_m = months[j - 1]
+    return lo_m + (u - lo_f) / (fractions[j] - lo_f) * (months[j] - lo_m)
+
+
+@njit(cache=True)
 def _trial_at_looks(
     key, entry_key, trial, n_placebo, n_active, effect_shift, visits, curve, effect_course,
-    cum_hazard, params, analysis, look_months, accrual_months, y_arm, m_arm, exit_arm,
+    cum_hazard, params, analysis, look_months, entry_fractions, entry_months, y_arm, m_arm,
+    exit_arm,
     status_arm, true_slope_arm, dfs_arm, ztz_prefix, sxx_prefix, gstat, arm_c, ztz_c, n_c,
     syy_c, szy_c, szyzy_c, slopes, slope_arm, n_slopes, res, entered, counts,
 ):  # fmt: skip
@@ -70,7 +86,7 @@ def _trial_at_looks(
         for p in range(n_arm):
             state = patient_stream(entry_arm, p)
             state, u = next_uniform(state)
-            entry = accrual_months * u
+            entry = entry_month(u, entry_fractions, entry_months)
             m = m_arm[p]
             if m == v:
                 counts[C_COMPLETERS_PLACEBO + arm] += 1.0
@@ -132,8 +148,8 @@ def _trial_at_looks(
 @njit(cache=True, parallel=True)
 def simulate_block_looks(
     key, entry_key, first_trial, n_placebo, n_active, effect_by_trial, visits, curve,
-    effect_course, cum_hazard, params, analysis, look_months, accrual_months, chunk, res,
-    entered, counts,
+    effect_course, cum_hazard, params, analysis, look_months, entry_fractions, entry_months,
+    chunk, res, entered, counts,
 ):  # fmt: skip
     """Simulate trials ``first_trial ..`` and analyse each at every look.
 
@@ -145,8 +161,9 @@ def simulate_block_looks(
         Kernel index of ``lmm_slope`` or ``ols_slope_ttest``.
     look_months : float64[K]
         Calendar month of each look, from the first patient's entry; increasing.
-    accrual_months : float
-        Entries are uniform on (0, accrual_months).
+    entry_fractions, entry_months : float64[J]
+        Knots of the cumulative accrual, from (0, 0) to (1, accrual months): entries are
+        drawn from it (:func:`entry_month`).
     res : float64[B, K, N_RESULT]
         Receives each look's analysis.
     entered : float64[B, K]
@@ -183,7 +200,8 @@ def simulate_block_looks(
             _trial_at_looks(
                 key, entry_key, first_trial + b, n_placebo, n_active, effect_by_trial[b],
                 visits, curve, effect_course, cum_hazard, params, analysis, look_months,
-                accrual_months, y_arm, m_arm, exit_arm, status_arm, true_slope_arm, dfs_arm,
+                entry_fractions, entry_months, y_arm, m_arm, exit_arm, status_arm,
+                true_slope_arm, dfs_arm,
                 ztz_prefix, sxx_prefix, gstat, arm_c, ztz_c, n_c, syy_c, szy_c, szyzy_c,
                 slopes, slope_arm, n_slopes, res[b], entered[b], counts[b],
             )  # fmt: skip

@@ -40,6 +40,7 @@ import tomli_w
 
 from designs.analyses.registry import REGISTRY
 from designs.errors import InputError
+from designs.spec.accrual import Accrual
 from designs.spec.decision import Decision
 from designs.spec.estimand import Estimand
 from designs.spec.fields import check_keys, field_names, show
@@ -63,6 +64,7 @@ SECTIONS: dict[str, type] = {
     "decision": Decision,
     "estimand": Estimand,
     "interim": Interim,
+    "accrual": Accrual,
 }
 # Fields that replace each other: naming one in a file or override drops the other.
 _EXCLUSIVE = {
@@ -70,6 +72,16 @@ _EXCLUSIVE = {
     ("trial", "n_total"): ("trial", "n_per_arm", None),
     ("dropout", "monthly_hazard"): ("dropout", "cumulative", []),
     ("dropout", "cumulative"): ("dropout", "monthly_hazard", 0.0),
+    # the three ways of giving the looks (each also drops the third, below)
+    ("interim", "looks"): ("interim", "look_months", []),
+    ("interim", "look_months"): ("interim", "look_completed", []),
+    ("interim", "look_completed"): ("interim", "looks", []),
+}
+#: Further fields each of these replaces (beyond the one in ``_EXCLUSIVE``).
+_EXCLUSIVE_MORE = {
+    ("interim", "looks"): ("interim", "look_completed", []),
+    ("interim", "look_months"): ("interim", "looks", []),
+    ("interim", "look_completed"): ("interim", "look_months", []),
 }
 
 
@@ -95,12 +107,12 @@ def _merge(base: Mapping, top: Mapping) -> dict:
         dest = out.setdefault(sec, {})
         for key, value in body.items():
             dest[key] = value
-            other = _EXCLUSIVE.get((sec, key))
-            if other is not None and other[1] not in body:
-                if other[2] is None:
-                    dest.pop(other[1], None)
-                else:
-                    dest[other[1]] = other[2]
+            for other in (_EXCLUSIVE.get((sec, key)), _EXCLUSIVE_MORE.get((sec, key))):
+                if other is not None and other[1] not in body:
+                    if other[2] is None:
+                        dest.pop(other[1], None)
+                    else:
+                        dest[other[1]] = other[2]
     return out
 
 
@@ -123,6 +135,8 @@ class TrialDesign:
         from the analysis (:func:`designs.spec.estimand.estimand_lines`).
     interim : Interim
         Interim looks and their boundaries (default: none, a fixed design).
+    accrual : Accrual
+        Ramp-up of accrual before ``trial.accrual_per_month`` (default: none).
 
     Notes
     -----
@@ -139,6 +153,7 @@ class TrialDesign:
     decision: Decision = field(default_factory=Decision)
     estimand: Estimand = field(default_factory=Estimand)
     interim: Interim = field(default_factory=Interim)
+    accrual: Accrual = field(default_factory=Accrual)
 
     def __post_init__(self) -> None:
         for name, cls in SECTIONS.items():
@@ -200,7 +215,7 @@ class TrialDesign:
 
     def _check_posterior_looks(self) -> None:
         """The posterior rule at interim looks: its thresholds, no alpha-spending futility."""
-        n_looks, given = len(self.interim.looks), len(self.decision.thresholds)
+        n_looks, given = self.interim.n_looks, len(self.decision.thresholds)
         if given and given != n_looks:
             raise InputError(
                 f"decision.thresholds has {given} values; interim.looks has {n_looks}: give "
@@ -266,8 +281,10 @@ class TrialDesign:
             for f in dataclasses.fields(obj):
                 body[f.name] = _plain(getattr(obj, f.name))
             out[sec] = body
-        if not self.interim.looks:
-            out.pop("interim")  # a fixed design's file stays as before
+        if not self.interim.looks_as:
+            out.pop("interim")
+        if not self.accrual.ramped:
+            out.pop("accrual")  # a fixed design's file stays as before
         trial = out["trial"]
         if self.trial.allocation.equal:
             trial.pop("n_total")
@@ -355,11 +372,12 @@ class TrialDesign:
         if p.curvature != 0:
             extra += f"; curvature {p.curvature:g} points/month"
         dec = self.decision
-        looks = self.interim.looks
+        if self.accrual.ramped:
+            extra += f"; accrual {self.accrual.describe(t.accrual_per_month)}"
         if self.interim.sequential and not dec.is_posterior:
             extra += f"; {self.interim.describe()}"
         elif self.interim.sequential:  # no alpha spending under the posterior rule
-            extra += f"; {len(looks)} looks at information {', '.join(f'{x:g}' for x in looks)}"
+            extra += f"; {self.interim.describe().split(';')[0]}"
         if dec.is_posterior:
             weight = f" (weight {dec.prior_weight:g})" if dec.prior.value == "robust" else ""
             shown = ", ".join(f"{x:g}" for x in dec.thresholds) if dec.thresholds else ""

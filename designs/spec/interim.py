@@ -5,12 +5,17 @@ No ``looks`` (the default): a fixed design, analysed once, every number as befor
 information has accrued (information fractions), stopping early for efficacy when the z
 statistic of the primary analysis crosses a boundary that spends ``trial.alpha`` (with
 ``trial.sides``) by the ``spending`` function, and optionally for futility (non-binding,
-by beta spending). The boundaries come from :mod:`designs.sequential`; the method is in
+by beta spending). The looks may be given instead as calendar months (``look_months``) or
+as the fraction of patients past their last scheduled visit (``look_completed``): exactly
+one of the three; alpha is then spent by the expected information fraction at each look's
+month. The boundaries come from :mod:`designs.sequential`; the method is in
 docs/group_sequential.md.
 """
 
 from __future__ import annotations
 
+import itertools
+import math
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import ClassVar
@@ -20,7 +25,15 @@ from designs.sequential import SpendingFunction
 from designs.sequential.boundaries import check_fractions
 from designs.spec.fields import Kind, spec_field, validate_fields
 
-__all__ = ["MAX_LOOKS", "SEQUENTIAL_ANALYSES", "Futility", "Interim", "Spending"]
+__all__ = [
+    "LOOK_WAYS",
+    "MAX_LOOKS",
+    "SEQUENTIAL_ANALYSES",
+    "CpUnder",
+    "Futility",
+    "Interim",
+    "Spending",
+]
 
 #: Most looks a design may have.
 MAX_LOOKS = 10
@@ -39,12 +52,37 @@ class Spending(StrEnum):
 
 
 class Futility(StrEnum):
-    """Futility rule: none, or non-binding beta spending of one family."""
+    """Futility rule: none, non-binding beta spending of one family, or conditional power."""
 
     NONE = "none"
     OBF = "obf"
     POCOCK = "pocock"
     HSD = "hsd"
+    CP = "cp"  # conditional power below futility_cp (designs.sequential.conditional_power)
+
+
+class CpUnder(StrEnum):
+    """What the conditional power assumes about the effect after the look."""
+
+    TREND = "trend"  # the estimate so far
+    DESIGN = "design"  # the design's effect
+
+
+#: The ways to give the looks (fields of ``[interim]``); exactly one may be set.
+LOOK_WAYS = ("looks", "look_months", "look_completed")
+#: Overrides that remove every way of giving looks: the same design analysed once, at the end.
+NO_LOOKS = {f"interim.{way}": [] for way in LOOK_WAYS}
+
+
+def check_look_months(months) -> None:
+    """Calendar months of the looks: finite, > 0, strictly increasing (the last is checked
+    against the end of follow-up when the looks are planned)."""
+    t = [float(x) for x in months]
+    shown = f"interim.look_months = [{', '.join(f'{x:g}' for x in t)}]"
+    if not all(math.isfinite(x) and x > 0 for x in t):
+        raise InputError(f"{shown}: must be months > 0")
+    if any(b <= a for a, b in itertools.pairwise(t)):
+        raise InputError(f"{shown}: must be strictly increasing")
 
 
 @dataclass(frozen=True)
@@ -56,6 +94,13 @@ class Interim:
     looks : tuple of float
         Information fractions of the analyses, strictly increasing in (0, 1], the last 1;
         empty: a fixed design.
+    look_months : tuple of float
+        Instead of ``looks``: calendar months of the analyses from the first entry, > 0,
+        strictly increasing, the last at or after the last patient's last visit (checked
+        when the looks are planned, :func:`designs.planning.look_times.look_times`).
+    look_completed : tuple of float
+        Instead of ``looks``: fraction of the patients past their last scheduled visit at
+        each analysis (by the expected accrual), increasing in (0, 1], the last 1.
     spending : Spending
         Alpha-spending family: obf, pocock, hsd (gamma), power (gamma) or user.
     gamma : float
@@ -64,13 +109,19 @@ class Interim:
         ``spending = "user"``: cumulative fraction of alpha spent at each look, increasing,
         the last 1.
     futility : Futility
-        ``none``, or the beta-spending family of a non-binding futility rule (one-sided
-        designs only).
+        ``none``, the beta-spending family of a non-binding futility rule, or ``cp``:
+        non-binding, stop when the conditional power of rejecting at the final look is
+        below ``futility_cp`` (one-sided designs only).
     futility_gamma : float
         Parameter of hsd beta spending.
     futility_beta : float
         Type II error the futility rule spends, in (0, 0.5): the boundaries are derived
         under the drift that gives the design power ``1 - futility_beta``, as rpact does.
+    futility_cp : float
+        ``futility = "cp"``: the conditional-power threshold, in (0, 1).
+    futility_cp_under : CpUnder
+        ``trend`` (the current estimate carried forward) or ``design`` (the design's
+        effect, at the planned information).
     """
 
     looks: tuple[float, ...] = spec_field(
@@ -78,6 +129,20 @@ class Interim:
         kind=Kind.REAL_LIST,
         dimensionless=True,
         doc="Information fractions of the analyses, increasing, the last 1 (empty: fixed design).",
+    )
+    look_months: tuple[float, ...] = spec_field(
+        (),
+        kind=Kind.REAL_LIST,
+        unit="months",
+        doc="Calendar months of the analyses from the first entry, increasing, the last after "
+        "the last patient's last visit (instead of looks).",
+    )
+    look_completed: tuple[float, ...] = spec_field(
+        (),
+        kind=Kind.REAL_LIST,
+        dimensionless=True,
+        doc="Fraction of patients past their last scheduled visit at each analysis, "
+        "increasing, the last 1 (instead of looks).",
     )
     spending: Spending = spec_field(  # noqa: RUF009 (returns a dataclasses.field)
         Spending.OBF,
@@ -98,7 +163,8 @@ class Interim:
         Futility.NONE,
         kind=Kind.CHOICE,
         choices=Futility,
-        doc="Non-binding futility by beta spending: none, obf, pocock or hsd.",
+        doc="Non-binding futility: none, beta spending obf, pocock or hsd, or cp "
+        "(conditional power).",
     )
     futility_gamma: float = spec_field(
         -2.0, dimensionless=True, doc="Parameter of hsd beta spending ([-10, 5])."
@@ -113,36 +179,75 @@ class Interim:
         doc="Type II error spent by the futility rule.",
     )
 
+    futility_cp: float = spec_field(
+        0.1,
+        lo=0,
+        hi=1,
+        lo_open=True,
+        hi_open=True,
+        dimensionless=True,
+        doc="futility = cp: stop when the conditional power is below this.",
+    )
+    futility_cp_under: CpUnder = spec_field(  # noqa: RUF009 (returns a dataclasses.field)
+        CpUnder.TREND,
+        kind=Kind.CHOICE,
+        choices=CpUnder,
+        doc="futility = cp: conditional power under the current trend or the design effect.",
+    )
+
     section: ClassVar[str] = "interim"
 
     def __post_init__(self) -> None:
         validate_fields(self)
-        if not self.looks:
+        given = [name for name in LOOK_WAYS if getattr(self, name)]
+        if len(given) > 1:
+            raise InputError(
+                f"interim.{given[1]}: give the looks one way (interim.looks, look_months or "
+                f"look_completed), not {' and '.join(given)}"
+            )
+        if not given:
             return
-        if len(self.looks) > MAX_LOOKS:
-            raise InputError(f"interim.looks: {len(self.looks)} looks; at most {MAX_LOOKS}")
-        check_fractions(self.looks)
+        field = given[0]
+        n_looks = len(getattr(self, field))
+        if n_looks > MAX_LOOKS:
+            raise InputError(f"interim.{field}: {n_looks} looks; at most {MAX_LOOKS}")
+        if field == "look_months":
+            check_look_months(self.look_months)
+        else:
+            check_fractions(getattr(self, field), f"interim.{field}")
         self.alpha_spending()  # checks gamma
-        if self.spending is Spending.USER and len(self.user_spending) != len(self.looks):
+        if self.spending is Spending.USER and len(self.user_spending) != n_looks:
             raise InputError(
                 f"interim.user_spending has {len(self.user_spending)} values; "
-                f"interim.looks has {len(self.looks)}: give one per look"
+                f"interim.{field} has {n_looks}: give one per look"
             )
         if self.futility is not Futility.NONE:
             self.beta_spending()
 
     @property
+    def looks_as(self) -> str:
+        """How the looks are given: the field name (``looks``: information fractions,
+        ``look_months`` or ``look_completed``), or ``""`` without looks."""
+        return next((name for name in LOOK_WAYS if getattr(self, name)), "")
+
+    @property
+    def n_looks(self) -> int:
+        """Number of analyses (0 without looks)."""
+        return len(getattr(self, self.looks_as)) if self.looks_as else 0
+
+    @property
     def sequential(self) -> bool:
         """True when the design has interim looks (more than one analysis)."""
-        return len(self.looks) > 1
+        return self.n_looks > 1
 
     def alpha_spending(self) -> SpendingFunction:
         """The alpha-spending function."""
         return SpendingFunction(self.spending.value, self.gamma, self.user_spending)
 
     def beta_spending(self) -> SpendingFunction | None:
-        """The beta-spending function of the futility rule (None without one)."""
-        if self.futility is Futility.NONE:
+        """The beta-spending function of the futility rule (None without one, or with the
+        conditional-power rule)."""
+        if self.futility in (Futility.NONE, Futility.CP):
             return None
         try:
             return SpendingFunction(self.futility.value, self.futility_gamma)
@@ -153,11 +258,23 @@ class Interim:
         """One short line, e.g. ``2 looks at information 0.5, 1; obf spending``."""
         if not self.sequential:
             return "no interim analysis"
+        where = {
+            "looks": "information",
+            "look_months": "months",
+            "look_completed": "fraction of patients completed",
+        }[self.looks_as]
+        values = ", ".join(f"{t:g}" for t in getattr(self, self.looks_as))
         text = (
-            f"{len(self.looks)} looks at information {', '.join(f'{t:g}' for t in self.looks)}; "
+            f"{self.n_looks} looks at {where} {values}; "
             f"{self.alpha_spending().label()} alpha spending"
         )
-        if self.futility is not Futility.NONE:
+        if self.futility is Futility.CP:
+            under = {"trend": "current trend", "design": "design effect"}
+            text += (
+                f"; non-binding futility (conditional power under the "
+                f"{under[self.futility_cp_under.value]} < {self.futility_cp:g})"
+            )
+        elif self.futility is not Futility.NONE:
             text += (
                 f"; non-binding futility ({self.beta_spending().label()} beta spending, "
                 f"beta {self.futility_beta:g})"

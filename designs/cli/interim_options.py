@@ -1,0 +1,128 @@
+"""The ``[interim]`` options of the command line: the looks (``--looks``, ``--look-months``,
+``--look-completed``), ``--spending`` and ``--futility``, and the fields they set."""
+
+from __future__ import annotations
+
+import math
+
+from designs.errors import InputError
+
+__all__ = ["LOOK_OPTIONS", "add_interim", "interim_overrides", "looks_value"]
+
+
+def add_interim(p) -> None:
+    """``--looks`` (``--look-months``, ``--look-completed``), ``--spending``, ``--futility``:
+    the ``[interim]`` section from the command
+    line (each overrides the design's field)."""
+    p.add_argument(
+        "--looks",
+        nargs="+",
+        metavar="T",
+        help="interim.looks: information fractions of the analyses, increasing, the last 1, "
+        "e.g. 0.5,1 or 0.5 1 (default: the design's; none: a fixed design)",
+    )
+    p.add_argument(
+        "--look-months",
+        nargs="+",
+        metavar="M",
+        help="interim.look_months: calendar months of the analyses from the first entry, "
+        "increasing, the last after the last patient's last visit, e.g. 18,37 (instead of "
+        "--looks)",
+    )
+    p.add_argument(
+        "--look-completed",
+        nargs="+",
+        metavar="C",
+        help="interim.look_completed: fraction of patients past their last scheduled visit "
+        "at each analysis, increasing, the last 1, e.g. 0.5,1 (instead of --looks)",
+    )
+    p.add_argument(
+        "--spending",
+        metavar="FAMILY",
+        help="interim.spending: obf (Lan-DeMets O'Brien-Fleming type), pocock, hsd:GAMMA "
+        "(Hwang-Shih-DeCani) or power:GAMMA (default: the design's)",
+    )
+    p.add_argument(
+        "--futility",
+        metavar="FAMILY",
+        help="interim.futility: none, non-binding futility by beta spending obf, pocock "
+        "or hsd:GAMMA, or cp:THRESHOLD (conditional power below THRESHOLD, under the current "
+        "trend; interim.futility_cp_under = design for the design effect) (one-sided "
+        "designs; default: the design's)",
+    )
+
+
+def looks_value(tokens, flag: str = "--looks", example: str = "information fractions, e.g. 0.5,1"):
+    """``--looks 0.5,1`` or ``--looks 0.5 1`` as a list of numbers."""
+    parts = [x for token in tokens for x in token.replace(",", " ").split()]
+    out = []
+    for x in parts:
+        try:
+            value = float(x)
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value):
+            raise InputError(f"{flag} {' '.join(tokens)}: {x!r} is not a number")
+        out.append(value)
+    if not out:
+        raise InputError(f"{flag}: give {example}")
+    return out
+
+
+#: The options that give the looks, the field each sets, and what they take.
+LOOK_OPTIONS = {
+    "looks": ("--looks", "interim.looks", "information fractions, e.g. 0.5,1"),
+    "look_months": ("--look-months", "interim.look_months", "calendar months, e.g. 18,37"),
+    "look_completed": (
+        "--look-completed",
+        "interim.look_completed",
+        "fractions of patients completed, e.g. 0.5,1",
+    ),
+}
+
+
+def _family(flag: str, text: str, allowed: tuple[str, ...], with_gamma: tuple[str, ...]):
+    """``obf`` or ``hsd:-4`` as (family, gamma or None)."""
+    name, sep, gamma = text.strip().partition(":")
+    if name not in allowed:
+        raise InputError(f"{flag} {text!r}: must be one of {', '.join(allowed)}")
+    if name in with_gamma:
+        try:
+            value = float(gamma) if sep else None
+        except ValueError:
+            value = math.nan
+        if value is None or not math.isfinite(value):
+            what, example = ("THRESHOLD", "0.1") if name == "cp" else ("GAMMA", "-4")
+            raise InputError(f"{flag} {text!r}: give {name}:{what}, e.g. {name}:{example}")
+        return name, value
+    if sep:
+        raise InputError(f"{flag} {text!r}: {name} takes no parameter")
+    return name, None
+
+
+def interim_overrides(args) -> dict:
+    """The ``[interim]`` fields set by ``--looks`` (or ``--look-months``,
+    ``--look-completed``), ``--spending`` and ``--futility``."""
+    out = {}
+    given = [name for name in LOOK_OPTIONS if getattr(args, name, None) is not None]
+    if len(given) > 1:
+        flags = " and ".join(LOOK_OPTIONS[name][0] for name in given)
+        raise InputError(f"{LOOK_OPTIONS[given[1]][0]}: give the looks one way, not {flags}")
+    for name in given:
+        flag, dotted, example = LOOK_OPTIONS[name]
+        out[dotted] = looks_value(getattr(args, name), flag, example)
+    if getattr(args, "spending", None) is not None:
+        name, gamma = _family(
+            "--spending", args.spending, ("obf", "pocock", "hsd", "power"), ("hsd", "power")
+        )
+        out["interim.spending"] = name
+        if gamma is not None:
+            out["interim.gamma"] = gamma
+    if getattr(args, "futility", None) is not None:
+        name, gamma = _family(
+            "--futility", args.futility, ("none", "obf", "pocock", "hsd", "cp"), ("hsd", "cp")
+        )
+        out["interim.futility"] = name
+        if gamma is not None:
+            out["interim.futility_cp" if name == "cp" else "interim.futility_gamma"] = gamma
+    return out

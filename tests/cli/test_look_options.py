@@ -1,0 +1,68 @@
+"""``--look-months`` and ``--look-completed``: the looks in calendar time from the command line."""
+
+import csv
+import json
+
+import numpy as np
+import pytest
+
+from designs.planning.look_times import look_times
+from designs.simulation.entries import trial_entry_months
+from designs.spec import load_design
+
+CASES = [
+    (["power", "--looks", "0.5,1", "--look-months", "18,37"], "give the looks one way"),
+    (["power", "--look-months", "18,30"], "interim.look_months: the last look (month 30)"),
+    (["power", "--look-months", "18,x"], "--look-months 18,x: 'x' is not a number"),
+    (["power", "--look-completed", "0.5,0.8"], "interim.look_completed = [0.5, 0.8]"),
+    (["power", "--set", "accrual.ramp_rate_per_month=[2]"], "accrual.ramp_until_month"),
+    (["power", "--looks", "0.5,1", "--futility", "cp"], "give cp:THRESHOLD"),
+    (["sample-size", "--look-months", "18,37"], "interim.look_months: the sample-size search"),
+]
+
+
+@pytest.mark.parametrize(("argv", "word"), CASES, ids=[" ".join(a) for a, _ in CASES])
+def test_bad_looks_exit_2_with_one_line(argv, word, capsys, run):
+    code, out, err = run(capsys, *argv, "--trials", "10")
+    assert code == 2, err
+    assert len(err.strip().splitlines()) == 1 and word in err, err
+    assert out == ""
+
+
+def test_power_with_looks_in_months_reports_expected_and_observed_fractions(capsys, run):
+    code, out, err = run(
+        capsys, "power", "--look-months", "14,30", "--set", "trial.sides=1",
+        "--set", "trial.alpha=0.025", "--set", "trial.n_per_arm=60", "--trials", "40",
+        "--seed", "2", "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    s = json.loads(out)
+    assert s["look_months"] == [14.0, 30.0]
+    assert 0.3 < s["expected_information_fraction"][0] < 0.7
+    assert s["expected_information_fraction"][1] == 1.0
+    assert len(s["observed_information_fraction"]) == 2
+
+
+def test_trial_csv_with_looks_has_entry_and_calendar_months(tmp_path, capsys, run):
+    with_looks, without = tmp_path / "looks.csv", tmp_path / "fixed.csv"
+    code, _, err = run(capsys, "trial", "--looks", "0.5,1", "--seed", "4", "--out", str(with_looks))
+    assert code == 0, err
+    code, _, err = run(capsys, "trial", "--seed", "4", "--out", str(without))
+    assert code == 0, err
+    rows = list(csv.DictReader(with_looks.open()))
+    fixed = list(csv.DictReader(without.open()))
+    assert "entry_month" not in fixed[0]
+    assert len(rows) == len(fixed)
+    for r, f in zip(rows, fixed, strict=True):
+        assert {k: r[k] for k in f} == f  # the same visits
+        assert abs(float(r["calendar_month"]) - float(r["entry_month"]) - float(r["month"])) < 2e-4
+    d = load_design(None)
+    entries = trial_entry_months(d.trial.n_placebo, d.trial.n_active, 4, 0, look_times(
+        d.with_overrides({"interim.looks": [0.5, 1.0]})).entry_knots)  # fmt: skip
+    first = {int(r["patient"]): float(r["entry_month"]) for r in rows}
+    np.testing.assert_allclose([first[p] for p in sorted(first)], entries, atol=6e-5)
+    # the tool's own analysis reads the file, and finds the same trial
+    code, out_looks, err = run(capsys, "analyze", "--data", str(with_looks), "--json")
+    assert code == 0, err
+    code, out_fixed, _ = run(capsys, "analyze", "--data", str(without), "--json")
+    assert out_looks == out_fixed
