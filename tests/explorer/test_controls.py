@@ -124,7 +124,6 @@ def test_the_looks_control_sets_the_interim_section(base):
     ("changes", "control", "fields"),
     [
         ({"looks": "0.5, 1", "lead_in": 3}, "looks", {"trial.lead_in_months": 3.0}),
-        ({"looks": "0.5, 1", "rule": "posterior"}, "looks", {"decision.rule": "posterior"}),
         ({"looks": "0.5, 1", "futility": "obf"}, "futility", {"interim.futility": "obf"}),
         ({"looks": "1, 0.5"}, "looks", {}),
     ],
@@ -138,3 +137,14 @@ def test_a_combination_the_library_refuses_gets_its_message_beside_the_control(
     design, errors = design_from_values(base, _with(base, **changes))
     assert design is None
     assert errors == {control: str(library.value)}
+
+
+def test_looks_with_the_posterior_rule_are_sent_to_the_command_line(base):
+    """The library judges looks by the posterior rule, the page not yet: the looks control
+    says so (and where to run it) instead of showing frequentist boundaries."""
+    from designs.explorer.controls import POSTERIOR_LOOKS
+
+    base.with_overrides({"decision.rule": "posterior", "interim.looks": [0.5, 1.0]})  # valid
+    design, errors = design_from_values(base, _with(base, looks="0.5, 1", rule="posterior"))
+    assert design is None
+    assert errors == {"looks": POSTERIOR_LOOKS}
