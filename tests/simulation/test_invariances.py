@@ -10,6 +10,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from designs.analyses import reml as lmm
 from designs.analyses import results as R
 from designs.planning.power import power
 from designs.simulation.engine import run_trials
@@ -86,6 +87,16 @@ def test_larger_benefit_never_lowers_favourable_rejections(design, seed, bump):
     alpha, sides = design.trial.alpha, 1
     for a in ("lmm_slope", "ols_slope_ttest"):
         ok = ~base.failed(a) & ~more.failed(a)
+        if a == "lmm_slope":
+            # Where the REML Hessian at the optimum is singular (df fallback), the optimum is a
+            # flat valley, not a point: e.g. 4 patients, 7 visits, sigma^2 -> 0 with D growing
+            # without bound; every point of the valley is a REML estimate and b3 differs along
+            # it (5e-4 SE here; the former quasi-Newton optimiser reached -23.0 and -1.0 on
+            # that trial depending on the order of its visit patterns), so which point the
+            # optimiser reaches depends on the rounding of the shifted data. The property
+            # holds where the optimum is unique.
+            for run in (base, more):
+                ok &= run.column(a, lmm.DF_METHOD) != lmm.DF_FALLBACK
         np.testing.assert_allclose(
             more.column(a, R.ESTIMATE)[ok] - base.column(a, R.ESTIMATE)[ok], bump, atol=1e-7
         )

@@ -26,9 +26,8 @@ vectors are ``W_arm^-1 c_arm`` with ``W_arm = sum_g n_g W_g`` and ``c_arm = sum_
 ``log|X'H^-1 X| = log|W_0| + log|W_1|``. ``sigma^2`` profiles out as ``Q / (N_obs - 4)``
 (``Q`` the generalised residual sum of squares), leaving a criterion in ``theta`` that costs
 O(groups) per evaluation. The gradient is analytic (``dW = -W dPsi W``, envelope theorem for
-``Q``); the Hessian is a forward difference of the analytic gradient, refreshed at the start
-and to confirm convergence, with BFGS updates in between (about twice as fast as refreshing it
-every step). The optimiser is a damped (quasi-)Newton method with backtracking in the
+``Q``) and so is the Hessian (:mod:`designs.analyses.reml.hessian`: one pass over the groups
+gives both). The optimiser is a damped Newton method with backtracking in the
 unbounded ``theta`` (the sign of each column of ``L``
 is arbitrary, so the criterion is even in ``l22``: the boundary ``det D = 0`` is an ordinary
 interior point of ``theta``-space, where Newton converges quadratically when the unconstrained
@@ -39,7 +38,11 @@ fixed effects, so the fit is unchanged) to avoid cancellation in ``Q``.
 Starting values are moment estimates from the per-patient OLS decomposition (within-patient
 residual variance for ``sigma^2``; scatter of per-patient coefficients minus their average
 sampling covariance for ``D``). For complete, balanced data with an interior optimum these
-are exactly the REML estimates, so such fits converge in one Newton check.
+are exactly the REML estimates, so such fits converge in one Newton check. With several
+visit patterns (attrition) the estimate of ``D`` is reweighted once, each pattern by the
+precision of its patients' coefficients; Newton then needs about 3.5 iterations (the
+quasi-Newton method used before, kept in :mod:`designs.analyses.reml.reference`, about 5
+with a finite-difference Hessian, on the default design).
 
 Reference distribution (Satterthwaite)
 --------------------------------------

@@ -30,7 +30,8 @@ from designs.analyses.reml.criterion import (
     _evaluate,
     _prepare,
 )
-from designs.analyses.reml.optimiser import _cholesky_solve3, _hessian, _nelder_mead, _newton
+from designs.analyses.reml.hessian import _derivatives
+from designs.analyses.reml.optimiser import _cholesky_solve3, _nelder_mead, _newton
 from designs.analyses.results import (
     DF,
     ESTIMATE,
@@ -121,9 +122,7 @@ def lmm_slope_fit(arm_g, ztz_g, n_g, syy_g, szy_g, szyzy_g, n_groups, out):
     ok, iters = _newton(th, gs, arm, n_groups, ndf, wk, wk2, hess)
     if ok:
         # a saddle (e.g. started on a ridge) shows as a Hessian that is not PD
-        scale = max(abs(hess[0, 0]), abs(hess[1, 1]), abs(hess[2, 2]))
-        tmp = np.empty(3)
-        ok = _cholesky_solve3(hess, wk[_GF : _GF + 3], 1e-7 * scale, tmp)
+        ok = _positive_definite(hess, wk, 1e-7)
     if not ok:
         if not np.isfinite(th[0] + th[1] + th[2]):
             _prepare(arm_g, ztz_g, n_g, syy_g, szy_g, szyzy_g, n_groups, gs, th)
@@ -132,20 +131,42 @@ def lmm_slope_fit(arm_g, ztz_g, n_g, syy_g, szy_g, szyzy_g, n_groups, out):
         iters += it2
         if not ok:
             # accept the Nelder-Mead point if the gradient is small relative to the curvature
-            if not _evaluate(th, gs, arm, n_groups, ndf, True, wk):
+            if not _evaluate(th, gs, arm, n_groups, ndf, False, wk):
                 return
-            if not _hessian(th, gs, arm, n_groups, ndf, wk, wk2, hess):
+            _derivatives(th, gs, arm, n_groups, ndf, wk, hess)
+            if not _small_decrement(hess, wk):
                 return
-            scale = max(abs(hess[0, 0]), abs(hess[1, 1]), abs(hess[2, 2]))
-            tmp = np.empty(3)
-            negg = np.empty(3)
-            for j in range(3):
-                negg[j] = -wk[_GF + j]
-            if not _cholesky_solve3(hess, negg, 1e-6 * scale, tmp):
-                return
-            dec = negg[0] * tmp[0] + negg[1] * tmp[1] + negg[2] * tmp[2]
-            if not dec < 1e-6:
-                return
+    write_result(th, wk, hess, ndf, n2, iters, arm, n_g, ztz_g, szy_g, n_groups, out)
+
+
+@njit(cache=True)
+def _positive_definite(hess, wk, rel_shift):
+    """Whether ``hess`` (+ a shift of ``rel_shift`` times its largest diagonal) is PD."""
+    scale = max(abs(hess[0, 0]), abs(hess[1, 1]), abs(hess[2, 2]))
+    tmp = np.empty(3)
+    return _cholesky_solve3(hess, wk[_GF : _GF + 3], rel_shift * scale, tmp)
+
+
+@njit(cache=True)
+def _small_decrement(hess, wk):
+    """Whether the Newton decrement ``g' H^-1 g`` at a (Nelder-Mead) point is below 1e-6."""
+    scale = max(abs(hess[0, 0]), abs(hess[1, 1]), abs(hess[2, 2]))
+    tmp = np.empty(3)
+    negg = np.empty(3)
+    for j in range(3):
+        negg[j] = -wk[_GF + j]
+    if not _cholesky_solve3(hess, negg, 1e-6 * scale, tmp):
+        return False
+    dec = negg[0] * tmp[0] + negg[1] * tmp[1] + negg[2] * tmp[2]
+    return dec < 1e-6
+
+
+@njit(cache=True)
+def write_result(th, wk, hess, ndf, n2, iters, arm, n_g, ztz_g, szy_g, n_groups, out):
+    """Estimates, SE and Satterthwaite df at the optimum ``th`` into ``out``.
+
+    ``wk`` holds the criterion's evaluation (with gradients) at ``th``, ``hess`` its Hessian.
+    """
     q = wk[_Q]
     sigma2 = q / ndf
     l11 = th[0]

@@ -1,13 +1,16 @@
-"""Optimisers of the REML criterion: damped quasi-Newton with backtracking, Nelder-Mead fallback.
+"""Optimisers of the REML criterion: damped Newton with backtracking, Nelder-Mead fallback.
 
 Work on the unbounded Cholesky parameters ``theta = (l11, l21, l22)`` (see
-:mod:`designs.analyses.reml`).
+:mod:`designs.analyses.reml`). Newton uses the exact Hessian
+(:mod:`designs.analyses.reml.hessian`); the quasi-Newton method it replaced is kept in
+:mod:`designs.analyses.reml.reference` as the reference the tests compare with.
 """
 
 import numpy as np
 from numba import njit
 
-from designs.analyses.reml.criterion import _F, _GF, _MAX_NEWTON, _NW, _PURE_NEWTON, _evaluate
+from designs.analyses.reml.criterion import _F, _GF, _MAX_NEWTON, _NW, _evaluate
+from designs.analyses.reml.hessian import _derivatives
 
 
 @njit(cache=True)
@@ -34,27 +37,6 @@ def _cholesky_solve3(h, b, shift, x):
     x[2] = y2 / c22
     x[1] = (y1 - c21 * x[2]) / c11
     x[0] = (y0 - c10 * x[1] - c20 * x[2]) / c00
-    return True
-
-
-@njit(cache=True)
-def _hessian(th, gs, arm, n_groups, ndf, wk, wk2, hess):
-    """Forward-difference Hessian of the profiled criterion from the analytic gradient."""
-    tp = np.empty(3)
-    for i in range(3):
-        h = 1e-6 * (abs(th[i]) + 0.1)
-        for j in range(3):
-            tp[j] = th[j]
-        tp[i] = th[i] + h
-        if not _evaluate(tp, gs, arm, n_groups, ndf, True, wk2):
-            return False
-        for j in range(3):
-            hess[i, j] = (wk2[_GF + j] - wk[_GF + j]) / h
-    for i in range(3):
-        for j in range(i):
-            m = 0.5 * (hess[i, j] + hess[j, i])
-            hess[i, j] = m
-            hess[j, i] = m
     return True
 
 
@@ -128,28 +110,28 @@ def _nelder_mead(th, gs, arm, n_groups, ndf, wk, max_iter):
 
 @njit(cache=True)
 def _newton(th, gs, arm, n_groups, ndf, wk, wk2, hess):
-    """Damped Newton / BFGS from ``th``; returns (converged, iterations).
+    """Damped Newton with the exact Hessian from ``th``; returns (converged, iterations).
 
-    The first step and the convergence check use the finite-difference Hessian; steps in
-    between use BFGS updates of it (one gradient per step instead of four). On return ``wk``
-    holds the evaluation at the final ``th`` and ``hess`` the finite-difference Hessian at (or
-    within one converged Newton step of) it.
+    Each iteration evaluates the criterion alone at the trial points and its gradients
+    and Hessian (:func:`~designs.analyses.reml.hessian._derivatives`) at the accepted one.
+    Steps solve ``H p = -g`` (``H`` shifted towards the identity when it is not positive
+    definite), halved until the criterion decreases enough (Armijo). Converged when the
+    Newton decrement ``g' H^-1 g`` is below 1e-10; that last Newton step is then taken too
+    (quadratic convergence leaves ``theta`` at rounding level). On return ``wk`` holds the
+    evaluation at the final ``th`` and ``hess`` its Hessian.
     """
     p = np.empty(3)
     tnew = np.empty(3)
     negg = np.empty(3)
-    hs = np.empty(3)
-    if not _evaluate(th, gs, arm, n_groups, ndf, True, wk):
+    if not _evaluate(th, gs, arm, n_groups, ndf, False, wk):
         return False, 0
-    need_fd = True
     for it in range(_MAX_NEWTON):
-        if need_fd:
-            if not _hessian(th, gs, arm, n_groups, ndf, wk, wk2, hess):
-                return False, it
-        fresh = need_fd
+        _derivatives(th, gs, arm, n_groups, ndf, wk, hess)
         for j in range(3):
             negg[j] = -wk[_GF + j]
         scale = max(abs(hess[0, 0]), abs(hess[1, 1]), abs(hess[2, 2]), 1e-300)
+        if not np.isfinite(scale):
+            return False, it
         shift = 0.0
         pd = _cholesky_solve3(hess, negg, 0.0, p)
         if not pd:
@@ -162,16 +144,14 @@ def _newton(th, gs, arm, n_groups, ndf, wk, wk2, hess):
         for j in range(3):
             dec += negg[j] * p[j]
         if pd and dec < 1e-10:
-            if not fresh:
-                need_fd = True  # confirm with the finite-difference Hessian
-                continue
             for j in range(3):
                 tnew[j] = th[j] + p[j]
-            if _evaluate(tnew, gs, arm, n_groups, ndf, True, wk2) and wk2[_F] <= wk[_F] + 1e-9:
+            if _evaluate(tnew, gs, arm, n_groups, ndf, False, wk2) and wk2[_F] <= wk[_F] + 1e-9:
                 for j in range(3):
                     th[j] = tnew[j]
                 for j in range(_NW):
                     wk[j] = wk2[j]
+                _derivatives(th, gs, arm, n_groups, ndf, wk, hess)
             return True, it + 1
         # limit the step length
         pmax = 0.0
@@ -187,35 +167,14 @@ def _newton(th, gs, arm, n_groups, ndf, wk, wk2, hess):
         for _ in range(40):
             for j in range(3):
                 tnew[j] = th[j] + alpha * p[j]
-            if _evaluate(tnew, gs, arm, n_groups, ndf, True, wk2):
+            if _evaluate(tnew, gs, arm, n_groups, ndf, False, wk2):
                 if wk2[_F] <= f0 - 1e-4 * alpha * dec:
                     accepted = True
                     break
             alpha *= 0.5
         if not accepted:
-            if not fresh:
-                need_fd = True
-                continue
             # no decrease possible along a descent direction: stationary up to rounding
             return pd and dec < 1e-6 * (1.0 + abs(f0)), it + 1
-        # BFGS update of the Hessian with s = alpha p, y = change of gradient
-        sy = 0.0
-        shs = 0.0
-        for j in range(3):
-            hs[j] = 0.0
-            for k in range(3):
-                hs[j] += hess[j, k] * alpha * p[k]
-        for j in range(3):
-            yj = wk2[_GF + j] - wk[_GF + j]
-            sy += alpha * p[j] * yj
-            shs += alpha * p[j] * hs[j]
-        need_fd = _PURE_NEWTON or not (sy > 1e-12 * abs(shs) and shs > 0.0 and pd)
-        if not need_fd:
-            for j in range(3):
-                yj = wk2[_GF + j] - wk[_GF + j]
-                for k in range(3):
-                    yk = wk2[_GF + k] - wk[_GF + k]
-                    hess[j, k] += yj * yk / sy - hs[j] * hs[k] / shs
         for j in range(3):
             th[j] = tnew[j]
         for j in range(_NW):
