@@ -93,7 +93,11 @@ def main_job() -> int:
             flush=True,
         )
     print("Phase 2 posterior: fitting the bundled data or reusing the cached fit ...", flush=True)
-    idata = phase2_posterior(None)
+    try:
+        idata = phase2_posterior(None)
+    except BaseException:  # a refusal or Ctrl-C: no compilation goes on without us
+        precompile.stop(compiling)
+        raise
     if compiling:
         print("Waiting for the kernel compilation, then compiling the engine ...", flush=True)
         precompile.wait(compiling)

@@ -109,7 +109,14 @@ def wait(children: list[subprocess.Popen]) -> None:
         for child in children:
             child.wait()
     except BaseException:
-        for child in children:
-            if child.poll() is None:
-                child.kill()
+        stop(children)
         raise
+
+
+def stop(children: list[subprocess.Popen]) -> None:
+    """End the children of :func:`start` that still run (what they saved stays valid: Numba
+    writes each cache entry whole)."""
+    for child in children:
+        if child.poll() is None:
+            child.kill()
+        child.wait()

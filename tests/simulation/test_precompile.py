@@ -55,3 +55,12 @@ def test_the_children_fill_the_cache_folder(tmp_path, monkeypatch):
         for kernel, _ in precompile.leaves()[part]:
             module = kernel.py_func.__module__.rsplit(".", 1)[-1]
             assert f"{module}.{kernel.__name__}" in index, (module, sorted(index))
+
+
+def test_stop_ends_running_children():
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    precompile.stop([child])
+    assert child.returncode is not None and child.returncode != 0
