@@ -19,7 +19,6 @@ are named ``level_mean`` (mu_a), ``level_sd``, ``pre_slope_mean`` (mu_b), ``pre_
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import os
 import tempfile
@@ -29,12 +28,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 import xarray as xr
 
+from progression import samplers
+from progression.convergence import CONVERGENCE_ATTR
+from progression.convergence import record as record_convergence
 from progression.errors import InputError
 from progression.netcdf_bytes import netcdf_bytes
 from progression.posterior_attrs import describe
 from progression.priors import DEFAULT_PRIORS, Priors
 from progression.records import Phase2Data, load_phase2
-from progression.workers import worker_context
 
 if TYPE_CHECKING:  # PyMC is imported where a model is built (start-up time of loading)
     import pymc as pm
@@ -168,7 +169,7 @@ def fit(
     seed: int | None = None,
     target_accept: float = 0.95,
     progressbar: bool = True,
-    nuts_sampler: str = "pymc",
+    nuts_sampler: str = samplers.DEFAULT_SAMPLER,
 ) -> xr.DataTree:
     """Fit the model with NUTS and return every group the rest of the tool needs.
 
@@ -188,7 +189,9 @@ def fit(
     progressbar : bool
         Show PyMC's progress bar while sampling.
     nuts_sampler : str
-        ``"pymc"`` (default) or ``"nutpie"`` when that package is installed.
+        One of :data:`SAMPLERS`: ``"pymc"`` (default; PyMC's NUTS in worker processes) or
+        ``"nutpie"`` (nutpie's NUTS on a Numba-compiled model, when that package is
+        installed). Recorded in ``attrs["sampler"]`` and part of a cached fit's key.
 
     Returns
     -------
@@ -208,10 +211,7 @@ def fit(
     for name, value, low in (("draws", draws, 1), ("chains", chains, 1), ("tune", tune, 0)):
         if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
             raise InputError(f"{name}: {value!r} must be an integer >= {low}")
-    if nuts_sampler not in ("pymc", "nutpie"):
-        raise InputError(f"nuts_sampler: {nuts_sampler!r} is not one of pymc, nutpie")
-    if nuts_sampler == "nutpie" and importlib.util.find_spec("nutpie") is None:
-        raise InputError("nuts_sampler: 'nutpie' is not installed (pip install nutpie)")
+    samplers.check_sampler(nuts_sampler)
     seed = _resolve_seed(seed)
     prior_seed, sample_seed, ppc_seed = np.random.SeedSequence(seed).generate_state(3)
     model = build_model(data, priors)
@@ -227,7 +227,7 @@ def fit(
                 progressbar=progressbar,
                 nuts_sampler=nuts_sampler,
                 compute_convergence_checks=False,
-                mp_ctx=worker_context(),  # workers die with this process, even on SIGKILL
+                **samplers.sampler_options(nuts_sampler),
             )
         except ValueError as exc:  # interrupted before any chain finished tuning
             if "Not enough samples" in str(exc):
@@ -239,6 +239,7 @@ def fit(
         # a posterior must never look finished, be saved or be cached.
         if not _complete(idata, draws, chains):
             raise KeyboardInterrupt("sampling was interrupted; no posterior is written")
+        samplers.numeric_sample_stats(idata, nuts_sampler)  # one file format whatever the sampler
         prior = pm.sample_prior_predictive(draws=N_PRIOR_DRAWS, random_seed=int(prior_seed))
         pm.sample_posterior_predictive(
             idata, random_seed=int(ppc_seed), extend_inferencedata=True, progressbar=False
@@ -261,7 +262,9 @@ def fit(
         "chains": chains,
         "tune": tune,
         "target_accept": float(target_accept),
+        "sampler": nuts_sampler,
         "pymc_version": pm.__version__,
+        **samplers.sampler_version(nuts_sampler),
         "software": f"als-trial-sim {_package_version()}",
         "comparison": (
             "uncontrolled before/after (open-label, single-arm): regression to the mean, "
@@ -297,6 +300,7 @@ def save_posterior(idata: xr.DataTree, path: str | Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     idata.attrs[CHECKSUM_ATTR] = posterior_checksum(idata)  # verified by load_posterior
+    record_convergence(idata, idata.attrs[CHECKSUM_ATTR])  # read by planning on every run
     data = netcdf_bytes(idata)  # built in memory: no h5py crash on a full disk
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -407,14 +411,19 @@ def is_posterior_file(path: str | Path) -> bool:
 
 
 def _cache_key(data: Phase2Data, priors: Priors, settings: dict) -> str:
-    text = json.dumps(
-        {"data": data.sha256, "model": MODEL_VERSION, "priors": priors.to_json(), **settings},
-        sort_keys=True,
-    )
+    keyed = {"data": data.sha256, "model": MODEL_VERSION, "priors": priors.to_json()}
+    text = json.dumps({**keyed, **samplers.keyed_settings(settings)}, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
-def _sampler_settings(draws: int, chains: int, tune: int, seed: int, target_accept: float) -> dict:
+def _sampler_settings(
+    draws: int,
+    chains: int,
+    tune: int,
+    seed: int,
+    target_accept: float,
+    sampler: str = samplers.DEFAULT_SAMPLER,
+) -> dict:
     """The sampler settings that key a cached posterior and must match its attributes."""
     return {
         "draws": draws,
@@ -422,6 +431,7 @@ def _sampler_settings(draws: int, chains: int, tune: int, seed: int, target_acce
         "tune": tune,
         "seed": _resolve_seed(seed),
         "target_accept": float(target_accept),
+        "sampler": samplers.check_sampler(sampler),
     }
 
 
@@ -434,11 +444,19 @@ def cache_path(
     tune: int = 1000,
     seed: int = 0,
     target_accept: float = 0.95,
+    sampler: str = samplers.DEFAULT_SAMPLER,
 ) -> Path:
     """Where :func:`cached_fit` keeps the posterior for these inputs."""
     priors = DEFAULT_PRIORS if priors is None else priors
-    settings = _sampler_settings(draws, chains, tune, seed, target_accept)
+    settings = _sampler_settings(draws, chains, tune, seed, target_accept, sampler)
     return Path(cache_dir) / f"phase2_posterior_{_cache_key(data, priors, settings)}.nc"
+
+
+def _load_or_none(path: Path) -> xr.DataTree | None:
+    try:
+        return load_posterior(path)
+    except InputError:
+        return None
 
 
 def cached_fit(
@@ -451,29 +469,30 @@ def cached_fit(
     seed: int = 0,
     target_accept: float = 0.95,
     progressbar: bool = False,
+    sampler: str = samplers.DEFAULT_SAMPLER,
 ) -> xr.DataTree:
     """:func:`fit`, reusing a posterior saved in ``cache_dir`` with the same inputs.
 
     A saved file is reused only when the data hash, model version, priors and sampler
-    settings (draws, chains, tune, seed, target_accept) all match; otherwise the model is
-    fitted and saved. Here the seed must be given (a cache needs a reproducible key).
+    settings (draws, chains, tune, seed, target_accept, sampler) all match; otherwise the
+    model is fitted and saved. Here the seed must be given (a cache needs a reproducible key).
     """
     data = load_phase2() if data is None else data
     priors = DEFAULT_PRIORS if priors is None else priors
-    settings = _sampler_settings(draws, chains, tune, seed, target_accept)
+    settings = _sampler_settings(draws, chains, tune, seed, target_accept, sampler)
     path = cache_path(data, cache_dir, priors, **settings)
     if path.exists():
-        try:
-            idata = load_posterior(path)
-        except InputError:
-            idata = None
+        idata = _load_or_none(path)
         if idata is not None and (
             idata.attrs.get("data_sha256") == data.sha256
             and idata.attrs.get("model_version") == MODEL_VERSION
             and idata.attrs.get("priors") == priors.to_json()
-            and all(idata.attrs.get(k) == v for k, v in settings.items())
+            and all(samplers.recorded_setting(idata.attrs, k) == v for k, v in settings.items())
         ):
+            if CONVERGENCE_ATTR not in idata.attrs:  # cached before the figures were kept:
+                save_posterior(idata, path)  # keep them now, once (same draws, same file)
             return idata
-    idata = fit(data, priors, progressbar=progressbar, **settings)
+    fit_settings = {k: v for k, v in settings.items() if k != "sampler"}
+    idata = fit(data, priors, progressbar=progressbar, nuts_sampler=sampler, **fit_settings)
     save_posterior(idata, path)
     return idata

@@ -48,6 +48,13 @@ def add_fit(sub) -> None:
     p.add_argument("--tune", type=whole(100, 100_000), default=1000, help="tuning steps")
     p.add_argument("--chains", type=whole(1, 64), default=4, help="chains")
     p.add_argument(
+        "--sampler",
+        choices=("pymc", "nutpie"),
+        default="pymc",
+        help="NUTS implementation: PyMC's (default) or nutpie's (optional package, faster); "
+        "recorded in the posterior file",
+    )
+    p.add_argument(
         "--reconstructions",
         type=whole(1, 40),
         metavar="K",
@@ -88,6 +95,7 @@ def cmd_fit(args) -> int:
         chains=args.chains,
         seed=args.seed,
         progressbar=not args.json,
+        nuts_sampler=args.sampler,
     )
     save_posterior(idata, out)
     summary = fit_summary(idata)

@@ -72,6 +72,7 @@ def main_job() -> int:
     from designs.outputs.tables import sample_size_table
     from designs.planning import main_job as job
     from designs.planning.sample_size import find_sample_size
+    from designs.simulation import precompile
     from designs.spec import load_design
 
     seed = DEFAULT_SEED
@@ -84,8 +85,22 @@ def main_job() -> int:
     )
     design = load_design()
     print(f"Design (n is found below): {design.describe()}", flush=True)
+    compiling = precompile.start()  # first run only: the kernels compile beside the fit
+    if compiling:
+        print(
+            f"Compiling the simulation kernels in {len(compiling)} background processes "
+            "(first run only) ...",
+            flush=True,
+        )
     print("Phase 2 posterior: fitting the bundled data or reusing the cached fit ...", flush=True)
-    idata = phase2_posterior(None)
+    try:
+        idata = phase2_posterior(None)
+    except BaseException:  # a refusal or Ctrl-C: no compilation goes on without us
+        precompile.stop(compiling)
+        raise
+    if compiling:
+        print("Waiting for the kernel compilation, then compiling the engine ...", flush=True)
+        precompile.wait(compiling)
     print(
         f"Sample size by simulation ({job.MAIN_TRIALS} trials per size, seed {seed}) ...",
         flush=True,

@@ -62,7 +62,7 @@ def load_or_fit_posterior(
 def warn_if_unconverged(idata, where) -> bool:
     """Say on stderr when a posterior fails the convergence targets (divergences, R-hat >
     1.01 or bulk ESS < 400 for a population parameter); returns True when it passes."""
-    from progression.diagnostics import fit_summary
+    from progression.convergence import convergence
 
     if "sample_stats" not in idata.children:
         print(
@@ -70,7 +70,7 @@ def warn_if_unconverged(idata, where) -> bool:
             file=sys.stderr,
         )
         return False
-    s = fit_summary(idata)
+    s = convergence(idata)  # stored in a file we wrote: no ArviZ on a warm run
     ok = s["divergences"] == 0 and s["max_rhat"] <= 1.01 and s["min_ess_bulk"] >= 400
     if not ok:
         print(

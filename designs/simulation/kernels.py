@@ -79,10 +79,13 @@ def _simulate_and_analyse_trial(
     visits = visits_all[n_lead:]
     gstat[:, :] = 0.0  # per (arm, visits) group: n, sum y'y, sum Z'y (2), sum (Z'y)(Z'y)' (3)
     counts[:] = 0.0
-    n_slopes = 0
-    n_comp = 0
-    n_jr = 0
-    n_lc = 0
+    # Counters start as np.int64(0), not 0: a literal 0 makes Numba compile every analysis
+    # kernel they are passed to a second time, for the argument type Literal[int](0), which
+    # only lengthens the first run (the int64 version is the one that runs).
+    n_slopes = np.int64(0)
+    n_comp = np.int64(0)
+    n_jr = np.int64(0)
+    n_lc = np.int64(0)
     last = visits[v - 1]
     for arm in range(2):
         n_arm = n_placebo if arm == 0 else n_active
@@ -153,7 +156,7 @@ def _simulate_and_analyse_trial(
             elif status == DROPPED_OUT:
                 counts[C_DROPOUT_PLACEBO + arm] += 1.0
     if run[A_LMM_SLOPE] or run[A_LMM_SLOPE_KR]:
-        n_groups = 0
+        n_groups = np.int64(0)  # not a literal 0: see n_slopes above
         for g in range(2 * v):
             if gstat[g, 0] > 0.0:
                 m_idx = g % v

@@ -69,11 +69,14 @@ def _trial_at_looks(
     n_slopes[:] = 0
     entered[:] = 0.0
     counts[:] = 0.0
+    # np.int64(0), not 0: simulate_arm is then the fixed-design kernels' compiled version,
+    # not a second one for the argument type Literal[int](0)
+    no_lead_in = np.int64(0)
     for arm in range(2):
         n_arm = n_placebo if arm == 0 else n_active
         screened = simulate_arm(
-            arm_stream_key(key, trial, arm), n_arm, arm == 1, effect_shift, visits, 0, curve,
-            effect_course, cum_hazard, params, y_arm, m_arm, exit_arm, status_arm,
+            arm_stream_key(key, trial, arm), n_arm, arm == 1, effect_shift, visits, no_lead_in,
+            curve, effect_course, cum_hazard, params, y_arm, m_arm, exit_arm, status_arm,
             true_slope_arm, dfs_arm,
         )  # fmt: skip
         if screened < 0:
@@ -124,7 +127,7 @@ def _trial_at_looks(
                     n_slopes[k] += 1
     for k in range(n_looks):
         if analysis == A_LMM_SLOPE:
-            n_groups = 0
+            n_groups = np.int64(0)  # a literal 0 would compile lmm_slope_fit twice
             for g in range(2 * v):
                 if gstat[k, g, 0] > 0.0:
                     m_idx = g % v

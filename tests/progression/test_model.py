@@ -19,13 +19,7 @@ from progression.records import PUBLISHED_DIRECTIONS, per_patient_slopes
 # Its fixture fits the phase 2 model with PyMC (about 40-150 s): not in `make test-fast`.
 pytestmark = pytest.mark.slow
 
-SEED = 20240101
-
-
-@pytest.fixture(scope="session")
-def posterior(phase2):
-    """The default fit (4 chains x 1000 draws after 1000 tuning steps) on the bundled data."""
-    return model.fit(phase2, seed=SEED, progressbar=False)
+SEED = 20240101  # the seed of the shared `posterior` fit (conftest.py)
 
 
 def test_fit_meets_convergence_targets(posterior):

@@ -1,0 +1,122 @@
+"""A first run's kernel compilation, split over background processes.
+
+The engine's kernel (:func:`designs.simulation.kernels.simulate_block`) calls the patient
+kernel and every analysis kernel; on a first run Numba compiles them one after the other in
+one process (about a minute of one core). The analysis and patient kernels do not depend on
+one another, so :func:`start` compiles them in :data:`PARTS` child processes, each for the
+argument types the engine passes them (:func:`leaves`), while the main job does other work
+(the phase 2 fit). Numba's cache is safe for several processes: each child saves what it
+compiled into the versioned cache folder (:mod:`designs.simulation.numba_cache`), and the
+parent, compiling ``simulate_block`` afterwards, loads them from there instead of compiling
+them again. The code compiled is the same (the cache keeps each kernel's LLVM bitcode for
+inlining into its callers), so the numbers are too.
+
+A child that fails or is killed costs nothing but time: whatever it did not save, the parent
+compiles itself.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+#: Groups of kernels compiled by one child process each (about equal compile times).
+PARTS = ("reml", "arm")
+
+
+def leaves() -> dict[str, list[tuple[object, tuple]]]:
+    """The kernels each part compiles, with the argument types the engine calls them with
+    (``tests/simulation/test_precompile.py`` checks these against the engine's own calls)."""
+    from numba import types as T
+
+    from designs.analyses.ancova_change import ancova_change
+    from designs.analyses.joint_rank import joint_rank_test
+    from designs.analyses.lmm_slope_kr import kenward_roger_adjust
+    from designs.analyses.ols_slope_ttest import ols_slope_ttest
+    from designs.analyses.reml import lmm_slope_fit
+    from designs.analyses.slope_change_lead_in import slope_change_lead_in_test
+    from designs.simulation.kernels import _lead_in_slope
+    from designs.simulation.patients import simulate_arm
+
+    f1, f2, i1, i = T.float64[::1], T.float64[:, ::1], T.int64[::1], T.int64
+    return {
+        "reml": [
+            (lmm_slope_fit, (i1, f2, f1, f1, f2, f2, i, f1)),
+            (ols_slope_ttest, (f1, i1, i, f1)),
+            (ancova_change, (f1, f1, i1, i, f1)),
+        ],
+        "arm": [
+            (kenward_roger_adjust, (i1, f2, f1, i, f1)),
+            (
+                simulate_arm,
+                (T.uint64, i, T.boolean, T.float64, f1, i, *(f1,) * 4, f2, i1, f1, i1, f1, f1),
+            ),
+            (joint_rank_test, (i1, f1, f1, i1, f2, i, f1, f1)),
+            (slope_change_lead_in_test, (f2, i1, i, f1)),
+            (_lead_in_slope, (f1, i, f2, i, f1)),
+        ],
+    }
+
+
+def compile_part(part: str) -> None:
+    """In a child process: compile (or load from the cache) one part's kernels."""
+    for kernel, args in leaves()[part]:
+        kernel.compile(args)
+
+
+def start() -> list[subprocess.Popen]:
+    """Start one child process per part if the engine is not compiled yet (else none).
+
+    Returns the processes, for :func:`wait`. Their output is discarded; on Linux they die
+    with this process.
+    """
+    from designs.simulation.numba_cache import engine_compiled
+
+    if engine_compiled():
+        return []
+    package_parent = str(Path(__file__).resolve().parents[2])
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (package_parent, env.get("PYTHONPATH")) if p)
+    parent = os.getpid()
+    children = []
+    for part in PARTS:
+        code = (
+            "from progression.workers import die_with_parent; "
+            f"die_with_parent({parent}); "
+            "from designs.simulation.precompile import compile_part; "
+            f"compile_part({part!r})"
+        )
+        try:
+            children.append(
+                subprocess.Popen(
+                    [sys.executable, "-c", code],
+                    env=env,
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
+        except OSError:  # no process to be had: the engine compiles in this one
+            break
+    return children
+
+
+def wait(children: list[subprocess.Popen]) -> None:
+    """Wait for the children of :func:`start`; on Ctrl-C stop them and re-raise."""
+    try:
+        for child in children:
+            child.wait()
+    except BaseException:
+        stop(children)
+        raise
+
+
+def stop(children: list[subprocess.Popen]) -> None:
+    """End the children of :func:`start` that still run (what they saved stays valid: Numba
+    writes each cache entry whole)."""
+    for child in children:
+        if child.poll() is None:
+            child.kill()
+        child.wait()

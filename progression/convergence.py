@@ -1,0 +1,68 @@
+"""A posterior's convergence figures, computed once and kept in its file.
+
+Planning checks the phase 2 posterior on every run (divergences, the worst R-hat and the
+smallest bulk ESS of the population parameters). Computing R-hat and ESS needs ArviZ, whose
+import (with matplotlib) costs a warm main job more than its simulation of the sample-size
+search. :func:`progression.model.save_posterior` therefore stores the three figures in the
+file's root attribute :data:`CONVERGENCE_ATTR`, with the checksum of the draws they were
+computed from; :func:`convergence` uses them only when that checksum is the draws' own, and
+computes them otherwise (a file written before, or draws changed since). The figures are the
+same either way: the stored ones are those of :func:`progression.diagnostics.fit_summary`.
+"""
+
+from __future__ import annotations
+
+import json
+
+import xarray as xr
+
+#: Root attribute holding the convergence figures (JSON) and the checksum of their draws.
+CONVERGENCE_ATTR = "convergence"
+KEYS = ("divergences", "max_rhat", "min_ess_bulk")
+
+
+def computed(idata: xr.DataTree) -> dict:
+    """The figures computed from the draws (ArviZ)."""
+    from progression.diagnostics import fit_summary
+
+    s = fit_summary(idata)
+    return {k: s[k] for k in KEYS}
+
+
+def can_compute(idata: xr.DataTree) -> bool:
+    """Whether the posterior has what :func:`computed` reads (a fit of our model)."""
+    from progression.model import POPULATION_PARAMS
+
+    if "sample_stats" not in idata.children or "posterior" not in idata.children:
+        return False
+    post = idata["posterior"].data_vars
+    return "diverging" in idata["sample_stats"].data_vars and all(
+        p in post for p in POPULATION_PARAMS
+    )
+
+
+def record(idata: xr.DataTree, checksum: str) -> None:
+    """Store the figures of ``idata`` (whose draws have ``checksum``) in its attributes."""
+    if can_compute(idata):
+        figures = {**computed(idata), "posterior_sha256": checksum}
+        idata.attrs[CONVERGENCE_ATTR] = json.dumps(figures)
+
+
+def convergence(idata: xr.DataTree) -> dict:
+    """``divergences``, ``max_rhat`` and ``min_ess_bulk``: stored ones if they belong to
+    these draws, else computed."""
+    from progression.model import posterior_checksum
+
+    text = idata.attrs.get(CONVERGENCE_ATTR)
+    if text is not None:
+        try:
+            stored = json.loads(str(text))
+        except ValueError:
+            stored = None
+        if (
+            isinstance(stored, dict)
+            and all(k in stored for k in KEYS)
+            and stored.get("posterior_sha256") == posterior_checksum(idata)
+        ):
+            return {k: stored[k] for k in KEYS}
+    return computed(idata)
