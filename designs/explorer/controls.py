@@ -30,6 +30,7 @@ from designs.planning.sweep.design import (
     retime_visits,
 )
 from designs.simulation.seeds import DEFAULT_SEED, MAX_SEED
+from designs.spec.interim import NO_LOOKS
 
 #: Simulated trials per point when the page opens (about 2 s per update on 2 cores; see
 #: docs/explorer.md).
@@ -95,8 +96,8 @@ CONTROLS: tuple[Control, ...] = (
     Control(
         "looks",
         "Interim looks",
-        "information fractions, e.g. 0.5, 1 (empty = none)",
-        ("interim.looks", "interim.user_spending"),
+        "information fractions, e.g. 0.5, 1; or months 18, 37; or completed 0.5, 1 (empty = none)",
+        ("interim.looks", "interim.look_months", "interim.look_completed", "interim.user_spending"),
     ),
     Control("spending", "Alpha spending", "", ("interim.spending",)),
     Control(
@@ -162,7 +163,7 @@ def base_values(design) -> dict[str, Any]:
         "rule": design.decision.rule.value,
         "prior": design.decision.prior.value,
         "threshold": _round(design.decision.threshold),
-        "looks": looks_text(design.interim.looks),
+        "looks": looks_text(design.interim),
         "spending": design.interim.spending.value,
         "gamma": _round(design.interim.gamma),
         "futility_gamma": _round(design.interim.futility_gamma),
@@ -172,16 +173,29 @@ def base_values(design) -> dict[str, Any]:
     }
 
 
-def looks_text(looks) -> str:
-    """Information fractions as the looks control shows them: ``0.5, 1``; none: empty."""
-    return ", ".join(f"{float(t):g}" for t in looks)
+#: The looks control's leading word for each way the library takes looks (none: fractions).
+LOOK_WORDS = {"months": "look_months", "completed": "look_completed"}
 
 
-def looks_value(text) -> list[float]:
-    """The looks control's text as information fractions (empty: no looks); the library
-    checks the fractions themselves."""
+def looks_text(interim) -> str:
+    """The looks as the control shows them, in the way the design gives them: information
+    fractions ``0.5, 1``, ``months 18, 37`` or ``completed 0.5, 1``; none: empty."""
+    way = interim.looks_as or "looks"
+    word = next((w for w, field in LOOK_WORDS.items() if field == way), "")
+    values = ", ".join(f"{float(t):g}" for t in getattr(interim, way))
+    return f"{word} {values}" if word and values else values
+
+
+def looks_value(text) -> tuple[str, list[float]]:
+    """The looks control's text as ``(interim field, values)``: information fractions
+    (``looks``), or after ``months``/``completed`` calendar months or fractions of patients
+    completed; empty: no looks. The library checks the values themselves."""
+    tokens = str(text or "").replace(",", " ").replace(":", " ").split()
+    field = "looks"
+    if tokens and tokens[0].lower() in LOOK_WORDS:
+        field = LOOK_WORDS[tokens.pop(0).lower()]
     out = []
-    for token in str(text or "").replace(",", " ").split():
+    for token in tokens:
         try:
             x = float(token)
         except ValueError:
@@ -189,10 +203,11 @@ def looks_value(text) -> list[float]:
         if not math.isfinite(x):
             raise InputError(
                 f"interim.looks: {token!r} is not a number; give information fractions in "
-                "(0, 1], increasing, the last 1, e.g. 0.5, 1 (empty: no interim looks)"
+                "(0, 1], increasing, the last 1, e.g. 0.5, 1, or months 18, 37, or "
+                "completed 0.5, 1 (empty: no interim looks)"
             )
         out.append(x)
-    return out
+    return field, out
 
 
 def changed(design, values: Mapping[str, Any]) -> set[str]:
@@ -275,7 +290,9 @@ def control_overrides(design, values: Mapping[str, Any], ids) -> dict[str, Any]:
     if "threshold" in ids:
         over["decision.threshold"] = _number(values["threshold"])
     if "looks" in ids:
-        over["interim.looks"] = looks_value(values["looks"])
+        field, looks = looks_value(values["looks"])
+        over.update(NO_LOOKS)  # one way of giving the looks replaces the others
+        over[f"interim.{field}"] = looks
     for key in ("spending", "futility"):
         if key in ids:
             over[f"interim.{key}"] = values[key]

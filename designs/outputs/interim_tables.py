@@ -382,14 +382,32 @@ def interim_methods(interim) -> str:
             f"against an assurance of {f.assurance:.3f} for the fixed design, with "
             f"{a.expected_n_total:.1f} patients randomised on average."
         )
+    plan = interim.design
+    given = {
+        "look_months": "at calendar months {} (expected information fractions {})",
+        "look_completed": "when fractions {} of the patients had passed their last visit "
+        "(expected information fractions {})",
+    }.get(plan.interim.looks_as)
+    at = (
+        given.format(
+            ", ".join(f"{x:g}" for x in getattr(plan.interim, plan.interim.looks_as)), looks
+        )
+        if given
+        else f"at information fractions {looks}"
+    )
+    accrual = (
+        f"accrual of {plan.accrual.describe(plan.trial.accrual_per_month)}"
+        if plan.accrual.ramped
+        else "uniform accrual"
+    )
     return (
-        f"**Interim analyses.** The design was also planned with {len(s.looks)} analyses at "
-        f"information fractions {looks} (expected calendar months {months}), stopping for "
+        f"**Interim analyses.** The design was also planned with {len(s.looks)} analyses "
+        f"{at} (expected calendar months {months}), stopping for "
         f"efficacy when the z statistic of {s.analysis} crosses a boundary that spends "
         f"{s.alpha:g} ({sided}) by the {s.spending} alpha-spending function ({spend}), {fut}. "
         "Boundaries were computed by recursive numerical integration over the canonical "
         "joint distribution of the z statistics (Jennison & Turnbull 2000; planned z: "
-        f"{bounds}); each simulated trial, generated in calendar time with uniform accrual "
+        f"{bounds}); each simulated trial, generated in calendar time with {accrual} "
         "and analysed with the data available at each look, spent alpha by the information "
         f"it observed (1/SE^2). The maximum size for {100 * row.target_power:g}% power was "
         f"{row.n_max} {per} against {row.n_fixed} for the fixed design (inflation "

@@ -94,6 +94,12 @@ def group_sequential_assurance(
     """
     if not design.interim.sequential:
         raise InputError("interim.looks: the design has no interim looks")
+    if design.decision.is_posterior:
+        raise InputError(
+            "decision.rule = 'posterior': assurance with interim looks judges trials by "
+            "alpha-spending boundaries only so far; use the frequentist rule, or power --looks "
+            "with the posterior rule"
+        )
     if natural_history is not None:
         raise InputError(
             "--natural-history posterior: not supported with interim looks (the looks' "

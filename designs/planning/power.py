@@ -48,8 +48,8 @@ def check_fixed(design, what: str) -> None:
     """Refuse a design with interim looks where only fixed designs are handled so far."""
     if design.interim.sequential:
         raise InputError(
-            f"interim.looks: {what} handles fixed designs only so far; simulate a "
-            "group-sequential design with `power` (or remove interim.looks)"
+            f"interim.looks: {what} handles fixed designs only so far; the commands power, "
+            "sample-size, sweep, assurance and report take --looks (or remove interim.looks)"
         )
 
 

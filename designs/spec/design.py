@@ -184,9 +184,15 @@ class TrialDesign:
             )
         self._check_interim()
         d = self.decision
-        if (d.thresholds or d.futility_predictive > 0) and not self.interim.sequential:
+        if d.thresholds or d.futility_predictive > 0:
             field = "thresholds" if d.thresholds else "futility_predictive"
-            raise InputError(f"decision.{field}: needs interim looks (interim.looks)")
+            if not self.interim.sequential:
+                raise InputError(f"decision.{field}: needs interim looks (interim.looks)")
+            if not d.is_posterior:
+                raise InputError(
+                    f"decision.{field}: belongs to decision.rule = 'posterior' (the "
+                    "frequentist rule stops by interim.spending and interim.futility)"
+                )
         p_admit = self.enrichment.delta_fs_admit_probability(self.population)
         if p_admit < MIN_ADMIT_PROBABILITY:
             raise InputError(

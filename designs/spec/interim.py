@@ -81,6 +81,8 @@ def check_look_months(months) -> None:
     shown = f"interim.look_months = [{', '.join(f'{x:g}' for x in t)}]"
     if not all(math.isfinite(x) and x > 0 for x in t):
         raise InputError(f"{shown}: must be months > 0")
+    if len(t) == 1:  # one month alone would silently be the fixed design's analysis
+        raise InputError(f"{shown}: give at least two looks (interims, then the final analysis)")
     if any(b <= a for a, b in itertools.pairwise(t)):
         raise InputError(f"{shown}: must be strictly increasing")
 

@@ -148,3 +148,20 @@ def test_looks_with_the_posterior_rule_are_sent_to_the_command_line(base):
     design, errors = design_from_values(base, _with(base, looks="0.5, 1", rule="posterior"))
     assert design is None
     assert errors == {"looks": POSTERIOR_LOOKS}
+
+
+def test_looks_given_in_months_or_completed_show_and_change_as_given(base):
+    """An uploaded design with looks in calendar months shows them as ``months 30, 80`` (not
+    an empty box while the page simulates looks); emptying the box removes them; fractions
+    or ``completed ...`` replace them; a library message names the looks control."""
+    months = base.with_overrides({"interim.look_months": [30.0, 80.0], "trial.sides": 1})
+    values = base_values(months)
+    assert values["looks"] == "months 30, 80"
+    design, errors = design_from_values(months, values)
+    assert errors == {} and design.interim.look_months == (30.0, 80.0)
+    design, errors = design_from_values(months, {**values, "looks": ""})
+    assert errors == {} and not design.interim.sequential
+    design, errors = design_from_values(months, {**values, "looks": "completed 0.5, 1"})
+    assert design.interim.looks_as == "look_completed" and design.interim.look_months == ()
+    design, errors = design_from_values(months, {**values, "looks": "months 10"})
+    assert design is None and errors["looks"].startswith("interim.look_months = [10]")

@@ -152,3 +152,25 @@ def test_assurance_of_the_interim_design_beside_the_fixed_one(plan, fake_posteri
         gs.assurance["proportional"].assurance, abs=1e-6
     )
     assert "probability of success at any look" in interim_methods(gs)
+
+
+def test_methods_name_the_way_the_looks_were_given_and_the_accrual_ramp():
+    """Looks at fractions of patients completed, with an accrual ramp-up: the methods
+    paragraph says so (it once said 'information fractions' and 'uniform accrual')."""
+    from designs.outputs.interim_tables import interim_methods
+    from designs.planning.report_interim import plan_interim
+
+    d = load_design().with_overrides(
+        {
+            "trial.sides": 1,
+            "trial.alpha": 0.025,
+            "effect.value": 0.4,
+            "interim.look_completed": [0.5, 1.0],
+            "accrual.ramp_rate_per_month": [2.0],
+            "accrual.ramp_until_month": [4.0],
+        }
+    )
+    text = interim_methods(plan_interim(d, (0.8,), 60, 5))
+    assert "when fractions 0.5, 1 of the patients had passed their last visit" in text
+    assert "accrual of 2/month to month 4, then 8/month" in text
+    assert "uniform accrual" not in text

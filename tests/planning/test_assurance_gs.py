@@ -80,3 +80,11 @@ def test_command_line_assurance_with_looks(tmp_path, fake_posterior, capsys):
     assert obj["looks"] == [0.5, 1.0] and obj["transport"] == "proportional"
     assert 0 <= obj["assurance"] <= 1 and obj["expected_n_total"] <= 60
     assert obj["other_transport"]["transport"] == "absolute"
+
+
+def test_the_posterior_rule_is_refused_not_judged_by_boundaries(design):
+    """Assurance with looks decides by alpha-spending boundaries; under the posterior rule it
+    once did so silently (threshold, prior and predictive futility ignored): now refused."""
+    rule = design.with_overrides({"decision.rule": "posterior"})
+    with pytest.raises(InputError, match=r"decision\.rule = 'posterior'"):
+        group_sequential_assurance(rule, np.array([0.2, 0.3]), 20, 1)

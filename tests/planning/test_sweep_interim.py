@@ -142,3 +142,16 @@ def test_command_line_sweep_over_looks(tmp_path, capsys):
     assert dict(ds.sizes) == {"n_per_arm": 1, "looks": 2, "spending": 2, "analysis": 1}
     assert {"type_i_error", "expected_n_total", "expected_months"} <= set(ds.data_vars)
     capsys.readouterr()
+
+
+def test_looks_in_months_are_checked_for_every_cell_before_any_is_simulated(tmp_path):
+    """Looks at months 20 and 40: at 150 per arm accrual alone lasts longer than 40 months.
+    The sweep is refused before the 100-per-arm cell is simulated and stored."""
+    d = load_design().with_overrides(
+        {"interim.look_months": [20.0, 40.0], "trial.sides": 1, "trial.alpha": 0.025}
+    )
+    out = tmp_path / "months.nc"
+    with pytest.raises(InputError, match="month 40"):
+        run_sweep(d, {"n_per_arm": [100, 150]}, 10, SEED, out_path=out)
+    assert not list(cells_folder(out).glob("*.json"))
+    assert not out.exists()

@@ -77,3 +77,22 @@ def test_bad_interim_names_the_field(default, overrides, message):
 def test_one_look_is_a_fixed_design(default):
     d = default.with_overrides({"interim.looks": [1]})
     assert not d.interim.sequential
+
+
+def test_one_look_month_is_refused_not_ignored(default):
+    """A single calendar month would leave one analysis, the fixed design's at the end of
+    follow-up, without a word: refused, as a single information fraction below 1 is."""
+    with pytest.raises(InputError, match=r"interim\.look_months = \[20\]: give at least two"):
+        default.with_overrides({"interim.look_months": [20.0]})
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("thresholds", [0.99, 0.98]), ("futility_predictive", 0.2)]
+)
+def test_posterior_rule_fields_are_refused_under_the_frequentist_rule(default, field, value):
+    """Per-look thresholds and predictive futility belong to the posterior rule; with the
+    frequentist rule they were accepted and ignored."""
+    with pytest.raises(InputError, match=rf"decision\.{field}: belongs to decision\.rule"):
+        default.with_overrides({"interim.looks": [0.5, 1.0], f"decision.{field}": value})
+    posterior = {"decision.rule": "posterior", "trial.sides": 1, "trial.alpha": 0.025}
+    default.with_overrides({**posterior, "interim.looks": [0.5, 1.0], f"decision.{field}": value})

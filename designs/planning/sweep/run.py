@@ -172,6 +172,11 @@ def run_sweep(
                 f"--analysis {bad[0]}: cannot be analysed at interim looks; use "
                 f"{' or '.join(SEQUENTIAL_ANALYSES)}"
             )
+        from designs.planning.look_times import look_times
+
+        for d in designs_:  # every cell's looks are planned before any cell is simulated
+            if d.interim.sequential:
+                look_times(d)
     keys = [cell_key(d, trials, seed, analyses, tag, p2, interim) for d in designs_]
     folder = None
     fingerprint = hashlib.sha256("\n".join([repr(grid), *keys]).encode()).hexdigest()
