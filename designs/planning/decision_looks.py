@@ -40,7 +40,7 @@ from designs.planning.decision_rule import (
 )
 from designs.planning.look_times import LookTimes, look_times
 from designs.planning.power import mc_se
-from designs.simulation.engine_looks import LookResults, run_trials_at_looks
+from designs.simulation.engine_looks import LookResults
 from designs.simulation.inputs import simulation_inputs
 
 __all__ = [
@@ -182,19 +182,9 @@ class PosteriorLooksSummary:
 
 
 def _simulate(design, trials, seed, shift, threads, progress) -> LookResults:
-    times = look_times(design)
-    return run_trials_at_looks(
-        simulation_inputs(design),
-        trials,
-        seed,
-        design.trial.analysis.value,
-        times.months,
-        times.accrual_months,
-        effect_by_trial=np.full(trials, float(shift)),
-        accrual_knots=times.entry_knots,
-        threads=threads,
-        progress=progress,
-    )
+    from designs.planning.group_sequential import simulate_looks
+
+    return simulate_looks(design, trials, seed, float(shift), threads=threads, progress=progress)
 
 
 def _check(design) -> None:

@@ -227,7 +227,16 @@ def simulate_outcome(
     one per trial, an array of ``trials``) and decide each trial at its looks: one hypothesis
     of :func:`group_sequential_power`."""
     times = look_times(design)
-    res = run_trials_at_looks(
+    res = simulate_looks(design, trials, seed, shift, threads=threads, progress=progress)
+    return res, decide(design, res, times, planned_boundaries(design, times.fractions))
+
+
+def simulate_looks(design, trials, seed, shift, *, threads=None, progress=None) -> LookResults:
+    """The trials of ``design`` at its planned looks (entries by its accrual, ramp included)
+    with the slope shift ``shift`` (points/month; one value or one per trial): the one
+    simulation that every rule deciding at looks uses."""
+    times = look_times(design)
+    return run_trials_at_looks(
         simulation_inputs(design),
         trials,
         seed,
@@ -239,7 +248,6 @@ def simulate_outcome(
         threads=threads,
         progress=progress,
     )
-    return res, decide(design, res, times, planned_boundaries(design, times.fractions))
 
 
 def group_sequential_power(
