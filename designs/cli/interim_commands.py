@@ -45,16 +45,16 @@ def sample_size_group_sequential(design, args, sizes) -> int:
         raise InputError(f"--format {args.format}: with --looks, give md or csv")
     if args.analysis and args.analysis != str(design.trial.analysis):
         design = design.with_overrides({"trial.analysis": args.analysis})
+    kw = {"sizes": sizes, "threads": args.threads}
+    find = find_group_sequential_sample_size
+    if design.decision.is_posterior:
+        from designs.cli.data_commands import decision_prior_from_args
+        from designs.planning.sample_size_posterior_looks import find_posterior_looks_sample_size
+
+        find = find_posterior_looks_sample_size
+        kw["prior"] = decision_prior_from_args(design, args)
     with progress_bar(0, "trial", not args.json) as bar:
-        result = find_group_sequential_sample_size(
-            design,
-            args.target_power,
-            args.trials,
-            args.seed,
-            sizes=sizes,
-            threads=args.threads,
-            progress=bar.update,
-        )
+        result = find(design, args.target_power, args.trials, args.seed, progress=bar.update, **kw)
     table = group_sequential_sample_size_table(result, design, args.format)
     if args.out:
         atomic_write_text(args.out, table)
@@ -62,6 +62,14 @@ def sample_size_group_sequential(design, args, sizes) -> int:
         print_json([r.to_dict() for r in result.rows])
     else:
         print(table, end="")
+    warn(
+        f"warning: type I error {r.type_i_error:.4f} (MC SE {r.mc_se_type_i_error:.4f}) at n max "
+        f"{r.n_max:,} is above the design's level {r.alpha / r.sides:g} by more than 2 MC SE: "
+        "the thresholds are not re-calibrated per n (run calibrate --looks at this n)"
+        for r in result.rows
+        if getattr(r, "rule", "") == "posterior"
+        and r.type_i_error > r.alpha / r.sides + 2 * r.mc_se_type_i_error
+    )
     warn(
         f"warning: target power {r.target_power:g} not reached at the largest size simulated "
         f"({r.size_name} {r.n_max:,}); give larger --sizes"

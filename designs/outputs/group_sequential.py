@@ -98,11 +98,18 @@ def group_sequential_sample_size_table(result, design, fmt: str = "md") -> str:
         cells = _gs_cells(r)
         lines.append("| " + " | ".join(f.format(cells[k]) for _, k, f in _GS_COLUMNS) + " |")
     r0 = rows[0]
+    lines += ["", f"{design.describe()}", *_gs_notes(r0)]
+    return "\n".join(lines) + "\n"
+
+
+def _gs_notes(r0) -> list[str]:
+    """The lines under the group-sequential sample-size table (md)."""
     sided = "one-sided" if r0.sides == 1 else "two-sided"
-    lines += [
-        "",
-        f"{design.describe()}",
-        f"{r0.analysis}: looks at information {', '.join(f'{x:g}' for x in r0.looks)}, "
+    looks = ", ".join(f"{x:g}" for x in r0.looks)
+    if getattr(r0, "rule", "frequentist") == "posterior":
+        return _posterior_notes(r0, looks, sided)
+    return [
+        f"{r0.analysis}: looks at information {looks}, "
         f"{r0.spending} alpha spending ({r0.alpha:g} {sided}), futility {r0.futility}; "
         f"{r0.trials} trials per size, seed {r0.seed}.",
         "n max: the size the trial randomises if it reaches its final look; power: overall "
@@ -112,7 +119,29 @@ def group_sequential_sample_size_table(result, design, fmt: str = "md") -> str:
         "(fixed search, same seed). Intervals: 95% Monte Carlo (bootstrap over simulated "
         "trials), simulation error only.",
     ]
-    return "\n".join(lines) + "\n"
+
+
+def _posterior_notes(r0, looks: str, sided: str) -> list[str]:
+    thresholds = ", ".join(f"{t:g}" for t in r0.thresholds)
+    futility = (
+        f"futility if the predictive probability of final success < {r0.futility_predictive:g}"
+        if r0.futility_predictive > 0
+        else "no futility rule"
+    )
+    return [
+        f"{r0.analysis}: looks at information {looks}; posterior rule P(effect > "
+        f"{r0.margin:g} | data) > {thresholds} by look ({r0.prior} prior), {futility}; "
+        f"{r0.trials} trials per size, seed {r0.seed}.",
+        "n max: the size the trial randomises if it reaches its final look; power: the rule's "
+        "success probability (any look) under the design's effect at n max; type I error: its "
+        f"success probability under no effect at n max (the design's level {r0.alpha:g} "
+        f"{sided}). The thresholds are used as given, NOT re-calibrated at each n: if the type "
+        "I error is too high, run calibrate --looks at n max. E[n total]: mean patients "
+        "randomised by the look where the trial stopped, under the effect (H1) and under no "
+        "effect (H0); inflation: n max / n of the same design without interim looks judged at "
+        "the final threshold (fixed search, same seed). Intervals: 95% Monte Carlo (bootstrap "
+        "over simulated trials), simulation error only.",
+    ]
 
 
 def group_sequential_assurance_text(results) -> str:

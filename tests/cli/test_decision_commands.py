@@ -175,3 +175,23 @@ def test_bad_posterior_looks_input_exits_2_with_one_line(argv, word, capsys, run
     assert code == 2 and out == ""
     lines = err.strip().splitlines()
     assert len(lines) == 1 and word in lines[0], err
+
+
+def test_sample_size_with_looks_under_the_posterior_rule(tmp_path, capsys, run):
+    """sample-size --looks --decision posterior: n max, expected n under effect and no
+    effect, the type I error at n max and the thresholds (said not re-calibrated per n)."""
+    table = tmp_path / "n.md"
+    argv = ("sample-size", "--looks", "0.5,1", "--decision", "posterior", "--trials", "20")
+    argv += ("--sizes", "60,240", "--target-power", "0.8", "--seed", "5")
+    argv += ("--set", "trial.sides=1", "--set", "decision.futility_predictive=0.1")
+    code, out, _ = run(capsys, *argv, "--json", "--out", str(table))
+    assert code == 0
+    (row,) = json.loads(out)
+    assert row["rule"] == "posterior" and row["thresholds"] == [0.975, 0.975]
+    assert row["thresholds_recalibrated"] is False and row["futility_predictive"] == 0.1
+    for key in ("n_max", "expected_n_total_h0", "type_i_error", "mc_se_type_i_error"):
+        assert isinstance(row[key], (int, float)), key
+    assert row["expected_n_total_h1"] <= row["n_total_max"]
+    text = table.read_text()
+    assert text.startswith("| target power | n max per arm |")
+    assert "NOT re-calibrated" in text and f"| {row['n_max']} |" in text

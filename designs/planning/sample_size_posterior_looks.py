@@ -1,0 +1,293 @@
+"""Maximum sample size of a design judged by the posterior rule at interim looks.
+
+The search of :mod:`designs.planning.sample_size_gs` with the posterior rule's success per
+trial (``P(effect > margin | data up to look k) > T_k`` at any look, the first stop ending the
+trial, the non-binding predictive-probability futility rule followed;
+:func:`designs.planning.decision_looks.decide_posterior`):
+
+1. the same design without ``[interim]`` is searched first with the fixed search, judged by
+   the posterior rule at the final look's threshold ``T_K`` (no futility): the reference of
+   the inflation factor;
+2. the rule's success at looks is simulated at the fixed search's sizes (extended until every
+   target lies inside them), same seed (common random numbers);
+3. the probit curve ``Phi^-1(success) = b0 + b1 sqrt(n)`` is fitted and inverted;
+4. one paired bootstrap over simulated trials gives the 95% Monte Carlo intervals of n max
+   and of the inflation ``n max / n fixed``;
+5. the rounded-up n max is simulated under the effect and under no effect (same seed): the
+   success probability, the type I error (success at any look with no effect) and the
+   expected patients randomised under each.
+
+The thresholds are the design's (``decision.thresholds`` or ``decision.threshold`` at every
+look), NOT re-calibrated at each n: the type I error at n max is reported so the user can see
+whether they still hold it (``simulate.py calibrate --looks`` at the chosen n does).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from designs import __version__
+from designs.errors import InputError
+from designs.planning.decision_looks import decide_posterior, posterior_looks_power
+from designs.planning.decision_rule import decision_prior
+from designs.planning.look_times import look_times
+from designs.planning.power_curve import (
+    PowerCurve,
+    curve_power,
+    design_at,
+    invert_curve,
+    size_name,
+)
+from designs.planning.progress import expect
+from designs.planning.sample_size import (
+    BOOTSTRAP,
+    bootstrap_interval,
+    bootstrap_sizes,
+    chosen_size,
+    find_sample_size,
+    grow_curve,
+    n_limits,
+)
+from designs.simulation.inputs import simulation_inputs
+from designs.simulation.seeds import DEFAULT_SEED
+from designs.spec.interim import NO_LOOKS
+
+__all__ = [
+    "PosteriorLooksSampleSizeRow",
+    "find_posterior_looks_sample_size",
+    "fixed_reference_design",
+    "simulate_posterior_looks_curve",
+]
+
+
+@dataclass(frozen=True)
+class PosteriorLooksSampleSizeRow:
+    """The maximum sample size of a posterior-rule design with looks, for one target power.
+
+    Fields as :class:`designs.planning.sample_size_gs.GroupSequentialSampleSizeRow`, with
+    ``power`` the rule's success probability at any look under the design's effect and
+    ``type_i_error`` its success probability under no effect, both at ``n_max`` with the
+    thresholds as given (``thresholds_recalibrated`` is False: they are not re-calibrated
+    per n). ``n_fixed`` comes from the same design without looks, judged at the final
+    threshold.
+    """
+
+    target_power: float
+    size_name: str
+    n_max: int
+    n_estimate: float
+    n_low: int
+    n_high: int
+    n_total_max: int
+    power: float
+    mc_se: float
+    fitted_power: float
+    expected_n_total_h1: float
+    expected_n_total_h0: float
+    type_i_error: float
+    mc_se_type_i_error: float
+    p_stop_efficacy: list
+    p_stop_futility: list
+    p_stop_futility_h0: list
+    n_fixed: int
+    n_fixed_estimate: float
+    inflation: float
+    inflation_low: float
+    inflation_high: float
+    failed_fits: int
+    reached: bool
+    analysis: str
+    looks: list
+    rule: str
+    prior: str
+    prior_weight: float
+    margin: float
+    thresholds: list
+    thresholds_recalibrated: bool
+    futility_predictive: float
+    alpha: float
+    sides: int
+    trials: int
+    seed: int
+    version: str
+
+    def to_dict(self) -> dict:
+        """Plain JSON-ready dictionary."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class PosteriorLooksSampleSizeResult:
+    """Rows (one per target), the curve and the fixed search behind them."""
+
+    rows: tuple[PosteriorLooksSampleSizeRow, ...]
+    curve: PowerCurve
+    coef: tuple[float, float]
+    fixed: object  # designs.planning.sample_size.SampleSizeResult
+    trials: int
+    seed: int
+
+
+def fixed_reference_design(design):
+    """``design`` without looks, judged by the posterior rule at the final look's threshold."""
+    final = design.decision.look_thresholds(design.interim.n_looks)[-1]
+    return design.with_overrides(
+        {
+            **NO_LOOKS,
+            "decision.thresholds": [],
+            "decision.threshold": float(final),
+            "decision.futility_predictive": 0.0,
+        }
+    )
+
+
+def simulate_posterior_looks_curve(
+    design,
+    sizes: Sequence[int],
+    trials: int,
+    seed: int,
+    prior,
+    *,
+    threads: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> PowerCurve:
+    """The posterior rule's success at any look at each size, one seed (common random
+    numbers); a trial whose final fit failed (and that had not stopped) is a failure, or out
+    of the denominator under ``decision.failed_fits = "exclude"``."""
+    from designs.planning.group_sequential import simulate_looks
+
+    fav, ok, failed = [], [], []
+    for size in sizes:
+        d = design_at(design, size)
+        shift = simulation_inputs(d).effect_shift
+        res = simulate_looks(d, trials, seed, float(shift), threads=threads, progress=progress)
+        out = decide_posterior(d, res, look_times(d), prior)
+        fav.append(out.efficacy & ~out.failed)
+        ok.append(~out.failed if design.decision.excludes_failed else np.ones_like(out.failed))
+        failed.append(int(out.failed.sum()))
+    return PowerCurve(
+        size_name(design),
+        np.asarray(sizes, dtype=np.int64),
+        np.asarray(fav, dtype=bool).reshape(len(sizes), trials),
+        np.asarray(ok, dtype=bool).reshape(len(sizes), trials),
+        np.asarray(failed, dtype=np.int64),
+    )
+
+
+def find_posterior_looks_sample_size(
+    design,
+    targets: Sequence[float] = (0.8, 0.9),
+    trials: int = 2000,
+    seed: int = DEFAULT_SEED,
+    *,
+    prior=None,
+    points: int = 8,
+    sizes: Sequence[int] | None = None,
+    bootstrap: int = BOOTSTRAP,
+    threads: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> PosteriorLooksSampleSizeResult:
+    """Smallest maximum size whose posterior-rule success at any look reaches each target.
+
+    Parameters are those of :func:`designs.planning.sample_size_gs.
+    find_group_sequential_sample_size`; ``prior`` is the rule's prior (default
+    :func:`designs.planning.decision_rule.decision_prior`; a robust prior that borrows must
+    be given). The design must have ``[interim]`` looks and ``decision.rule = "posterior"``.
+    """
+    if not design.interim.sequential:
+        raise InputError("interim.looks: the design has no interim looks")
+    if not design.decision.is_posterior:
+        raise InputError("decision.rule: this search is for rule = 'posterior'")
+    if design.interim.looks_as == "look_months":
+        raise InputError(
+            "interim.look_months: the sample-size search changes the length of accrual; give "
+            "the looks as information fractions (looks) or look_completed"
+        )
+    targets = tuple(float(t) for t in targets)
+    prior = decision_prior(design) if prior is None else prior
+    kw = {"threads": threads, "progress": progress}
+    # validates targets, trials, effect and analysis, and gives the reference n
+    fixed = find_sample_size(
+        fixed_reference_design(design),
+        targets,
+        trials,
+        seed,
+        sizes=sizes,
+        points=points,
+        bootstrap=bootstrap,
+        prior=prior,
+        **kw,
+    )
+    grid = [int(s) for s in fixed.curve.sizes]
+    expect(progress, (len(grid) + 2 * len(targets)) * trials)
+    curve = grow_curve(
+        design,
+        targets,
+        lambda sz: simulate_posterior_looks_curve(design, sz, trials, seed, prior, **kw),
+        grid,
+        extend=sizes is None,
+        progress=progress,
+    )
+    b0, b1 = curve.fit()
+    boot = bootstrap_sizes([curve, fixed.curve], targets, trials, seed, bootstrap)
+    max_size = int(curve.sizes.max())
+    dec = design.decision
+    rows = []
+    for j, target in enumerate(targets):
+        n_hat = invert_curve(b0, b1, target)
+        fixed_row = fixed.rows[j]
+        n, reached = chosen_size(design, n_hat, max_size)
+        n_low, n_high = n_limits(*bootstrap_interval(boot[:, 0, j]), max_size)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ratio = boot[:, 0, j] / boot[:, 1, j]
+        r_lo, r_hi = bootstrap_interval(np.where(np.isfinite(ratio), ratio, np.inf))
+        d = design_at(design, n)
+        s = posterior_looks_power(d, trials, seed, prior=prior, **kw)
+        rows.append(
+            PosteriorLooksSampleSizeRow(
+                target_power=target,
+                size_name=size_name(design),
+                n_max=n,
+                n_estimate=float(n_hat),
+                n_low=n_low,
+                n_high=n_high,
+                n_total_max=d.trial.n_total,
+                power=s.power,
+                mc_se=s.mc_se,
+                fitted_power=float(curve_power(b0, b1, [n])[0]),
+                expected_n_total_h1=s.expected_n_total,
+                expected_n_total_h0=s.expected_n_total_h0,
+                type_i_error=s.type_i_error,
+                mc_se_type_i_error=s.mc_se_type_i_error,
+                p_stop_efficacy=list(s.p_stop_efficacy),
+                p_stop_futility=list(s.p_stop_futility),
+                p_stop_futility_h0=list(s.p_stop_futility_h0),
+                n_fixed=fixed_row.n,
+                n_fixed_estimate=fixed_row.n_estimate,
+                inflation=float(n_hat / fixed_row.n_estimate),
+                inflation_low=r_lo,
+                inflation_high=r_hi,
+                failed_fits=s.failed_fits,
+                reached=bool(reached and fixed_row.reached),
+                analysis=s.analysis,
+                looks=[float(x) for x in s.looks],
+                rule="posterior",
+                prior=s.prior,
+                prior_weight=s.prior_weight,
+                margin=s.margin,
+                thresholds=[float(t) for t in s.thresholds],
+                thresholds_recalibrated=False,
+                futility_predictive=dec.futility_predictive,
+                alpha=design.trial.alpha,
+                sides=design.trial.sides,
+                trials=int(trials),
+                seed=int(seed),
+                version=__version__,
+            )
+        )
+    return PosteriorLooksSampleSizeResult(
+        rows=tuple(rows), curve=curve, coef=(b0, b1), fixed=fixed, trials=int(trials), seed=seed
+    )
