@@ -33,7 +33,8 @@ def evaluate_cell(
 
     With ``interim`` (a sweep over interim plans, or of a design with ``[interim]`` looks),
     the cell is :func:`designs.planning.sweep.interim.evaluate_interim_cell`'s, with the
-    variables of :data:`~designs.planning.sweep.interim.INTERIM_VARIABLES` too.
+    variables of :data:`~designs.planning.sweep.interim.INTERIM_VARIABLES` too (under the
+    posterior rule, the rule at the looks, with ``type1`` as well).
 
     With ``assurance_draws`` (posterior effect draws in the ``transport``'s units), each
     analysis also gets ``assurance`` and ``assurance_mc_se``
@@ -56,16 +57,6 @@ def evaluate_cell(
     """
     from designs.planning.power import power
 
-    if interim:
-        from designs.planning.sweep.interim import evaluate_interim_cell
-
-        if assurance_draws is not None or design.decision.is_posterior:
-            raise InputError(
-                "interim.looks: a sweep over interim plans simulates a fixed effect with the "
-                "frequentist test (no --assurance, no posterior rule)"
-            )
-        with _KERNEL_LOCK:
-            return evaluate_interim_cell(design, trials, seed, analyses)
     prior = None
     if design.decision.is_posterior:
         from designs.analyses.decision import NormalMixture
@@ -74,6 +65,16 @@ def evaluate_cell(
         if phase2_prior is not None and not isinstance(phase2_prior, NormalMixture):
             phase2_prior = NormalMixture(*(tuple(v) for v in phase2_prior))
         prior = decision_prior(design, phase2=phase2_prior)
+    if interim:
+        from designs.planning.sweep.interim import evaluate_interim_cell
+
+        if assurance_draws is not None:
+            raise InputError(
+                "interim.looks: a sweep over interim plans simulates a fixed effect (no "
+                "--assurance)"
+            )
+        with _KERNEL_LOCK:
+            return evaluate_interim_cell(design, trials, seed, analyses, prior=prior)
     with _KERNEL_LOCK:
         out = power(design, trials, seed, analyses, require_fits=False, prior=prior, type1=True)
         assured = {}

@@ -112,4 +112,11 @@ def cell_design(design, cell: Mapping[str, float]):
         from designs.planning.sweep.interim import interim_cell_overrides
 
         over.update(interim_cell_overrides(cell))
+        dec = design.decision
+        if over.get("interim.looks") == [] and (dec.thresholds or dec.futility_predictive > 0):
+            # the fixed plan of a posterior-rule sweep: one analysis, at the final threshold
+            over["decision.thresholds"] = []
+            over["decision.futility_predictive"] = 0.0
+            if dec.thresholds:
+                over["decision.threshold"] = float(dec.thresholds[-1])
     return design.with_overrides(over) if over else design

@@ -10,7 +10,9 @@ no effect, same seed) when the cell has looks, and with the fixed engine when it
 (then also with no effect, for its type I error), and holds :data:`INTERIM_VARIABLES` beside
 the usual ones, so power, expected patients and months and the type I error of every plan
 sit in one dataset. The cell's design (and so its file name) includes its looks and
-spending.
+spending. Under the posterior rule (``decision.rule = "posterior"``) a cell with looks is
+judged by the rule at its looks (:mod:`designs.planning.decision_looks`) and the fixed plan by
+the rule at the final threshold (no futility); ``spending`` is refused.
 """
 
 from __future__ import annotations
@@ -107,23 +109,31 @@ def interim_cell_overrides(cell) -> dict:
     return over
 
 
-def _fixed_cell(design, trials: int, seed: int, analyses: Sequence[str]) -> dict:
+def _fixed_cell(design, trials: int, seed: int, analyses: Sequence[str], prior=None) -> dict:
     """The fixed design's usual variables and, from the same trials with no effect, its type I
-    error; it randomises everyone and ends after the last patient's last visit."""
+    error; it randomises everyone and ends after the last patient's last visit. Under the
+    posterior rule (``prior`` given) the type I error is the rule's ``type1``."""
     from designs.planning.operating import calendar_length
     from designs.planning.power import power
     from designs.planning.sweep.cells import fixed_cell_variables
 
-    out = power(design, trials, seed, analyses, require_fits=False)
-    zero = design.with_overrides({"effect.value": 0.0})
-    null = power(zero, trials, seed, analyses, require_fits=False)
+    if prior is not None:
+        out = power(design, trials, seed, analyses, require_fits=False, prior=prior, type1=True)
+        null = {a: (s.type1, s.type1_mc_se) for a, s in out.items()}
+    else:
+        out = power(design, trials, seed, analyses, require_fits=False)
+        zero = design.with_overrides({"effect.value": 0.0})
+        h0 = power(zero, trials, seed, analyses, require_fits=False)
+        null = {a: (s.power, s.mc_se) for a, s in h0.items()}
     months = calendar_length(design)["calendar_months"]
     cells = {}
     for a, s in out.items():
         cells[a] = fixed_cell_variables(s)
+        if prior is not None:
+            cells[a].update(type1=null[a][0], type1_mc_se=null[a][1])
         cells[a].update(
-            type_i_error=null[a].power,  # the test's rejections, as the looks' efficacy
-            type_i_error_mc_se=null[a].mc_se,
+            type_i_error=null[a][0],  # the test's rejections, as the looks' efficacy
+            type_i_error_mc_se=null[a][1],
             expected_n_total=float(design.trial.n_total),
             expected_n_total_h0=float(design.trial.n_total),
             expected_months=months,
@@ -133,18 +143,24 @@ def _fixed_cell(design, trials: int, seed: int, analyses: Sequence[str]) -> dict
     return cells
 
 
-def _sequential_cell(design, trials: int, seed: int, analyses: Sequence[str]) -> dict:
-    """Each analysis' group-sequential operating characteristics in the sweep's variables.
+def _sequential_cell(design, trials: int, seed: int, analyses: Sequence[str], prior=None) -> dict:
+    """Each analysis' group-sequential operating characteristics in the sweep's variables
+    (under the posterior rule, ``prior`` given, those of
+    :func:`designs.planning.decision_looks.posterior_looks_power`, with ``type1`` too).
 
     ``mean_estimate``, ``completers`` and ``dropped_out`` are left NaN: a trial stopped early
     has neither a final estimate nor a last visit."""
+    from designs.planning.decision_looks import posterior_looks_power
     from designs.planning.group_sequential import group_sequential_power
     from designs.planning.power import wilson_interval
 
     cells = {}
     for a in analyses:
         d = design.with_overrides({"trial.analysis": a})
-        s = group_sequential_power(d, trials, seed)
+        if prior is not None:
+            s = posterior_looks_power(d, trials, seed, prior=prior)
+        else:
+            s = group_sequential_power(d, trials, seed)
         counted = trials - (s.failed_fits if design.decision.excludes_failed else 0)
         low, high = wilson_interval(round(s.power * counted), counted)
         cells[a] = {
@@ -167,11 +183,16 @@ def _sequential_cell(design, trials: int, seed: int, analyses: Sequence[str]) ->
             "expected_months_h0": s.expected_months_h0,
             "p_stop_interim": float(sum(s.p_stop_efficacy[:-1]) + sum(s.p_stop_futility[:-1])),
         }
+        if prior is not None:
+            cells[a].update(type1=s.type_i_error, type1_mc_se=s.mc_se_type_i_error)
     return cells
 
 
-def evaluate_interim_cell(design, trials: int, seed: int, analyses: Sequence[str]) -> dict:
-    """One cell of a sweep over interim plans (see the module's docstring)."""
+def evaluate_interim_cell(
+    design, trials: int, seed: int, analyses: Sequence[str], *, prior=None
+) -> dict:
+    """One cell of a sweep over interim plans (see the module's docstring); ``prior``: the
+    posterior rule's prior (None under the frequentist rule)."""
     if design.interim.sequential:
-        return _sequential_cell(design, trials, seed, analyses)
-    return _fixed_cell(design, trials, seed, analyses)
+        return _sequential_cell(design, trials, seed, analyses, prior)
+    return _fixed_cell(design, trials, seed, analyses, prior)

@@ -158,10 +158,14 @@ def run_sweep(
     if phase2_prior is not None and design.decision.is_posterior:
         p2 = (phase2_prior.weights, phase2_prior.means, phase2_prior.sds)
     interim = design.interim.sequential or any(dim in grid for dim in INTERIM_DIMS)
-    if interim and (tag is not None or design.decision.is_posterior):
+    if interim and tag is not None:
         raise InputError(
-            "interim.looks: a sweep over interim plans simulates a fixed effect with the "
-            "frequentist test (no --assurance, no posterior rule)"
+            "interim.looks: a sweep over interim plans simulates a fixed effect (no --assurance)"
+        )
+    if "spending" in grid and design.decision.is_posterior:
+        raise InputError(
+            "--spending: alpha spending belongs to the frequentist rule (the posterior rule "
+            "stops by its thresholds); drop --spending or use --decision frequentist"
         )
     if interim and any(d.interim.sequential for d in designs_):
         from designs.spec.interim import SEQUENTIAL_ANALYSES
