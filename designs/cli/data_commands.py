@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from designs import __version__
+from designs.cli.interim_options import add_look_decision
 from designs.cli.options import (
     MAX_INDEX,
     MAX_TRIALS,
@@ -167,6 +168,7 @@ def add_power(sub) -> None:
     add_analysis(p, several=True)
     add_decision(p)
     add_interim(p)
+    add_look_decision(p)
     add_posterior(p)
 
 

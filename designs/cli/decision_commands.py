@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from designs.cli.data_commands import decision_prior_from_args
+from designs.cli.interim_options import add_look_decision
 from designs.cli.options import (
     add_command,
     add_decision,
@@ -32,6 +33,7 @@ def add_calibrate(sub) -> None:
     add_trials(p, 20_000, what="simulated trials under no effect")
     add_decision(p)
     add_interim(p)
+    add_look_decision(p)
     add_posterior(p)
     p.add_argument(
         "--target",

@@ -7,7 +7,13 @@ import math
 
 from designs.errors import InputError
 
-__all__ = ["LOOK_OPTIONS", "add_interim", "interim_overrides", "looks_value"]
+__all__ = [
+    "LOOK_OPTIONS",
+    "add_interim",
+    "add_look_decision",
+    "interim_overrides",
+    "looks_value",
+]
 
 
 def add_interim(p) -> None:
@@ -50,6 +56,46 @@ def add_interim(p) -> None:
         "trend; interim.futility_cp_under = design for the design effect) (one-sided "
         "designs; default: the design's)",
     )
+
+
+def add_look_decision(p) -> None:
+    """``--thresholds`` and ``--futility-predictive``: the posterior rule at interim looks
+    (``decision.thresholds``, ``decision.futility_predictive``)."""
+    p.add_argument(
+        "--thresholds",
+        nargs="+",
+        metavar="T",
+        help="decision.thresholds: with interim looks and the posterior rule, the threshold of "
+        "each look, each in (0, 1), e.g. 0.995,0.98 (default: --threshold at every look)",
+    )
+    p.add_argument(
+        "--futility-predictive",
+        metavar="P",
+        help="decision.futility_predictive in [0, 1): with interim looks and the posterior "
+        "rule, stop at an interim look when the predictive probability of final success is "
+        "below P (0: no futility rule; default: the design's)",
+    )
+
+
+def _look_decision_overrides(args) -> dict:
+    """The ``[decision]`` fields of ``--thresholds`` and ``--futility-predictive``."""
+    out = {}
+    tokens = getattr(args, "thresholds", None)
+    if tokens is not None:
+        values = looks_value(tokens, "--thresholds", "one threshold per look, e.g. 0.995,0.98")
+        if not all(0.0 < v < 1.0 for v in values):
+            raise InputError(f"--thresholds {' '.join(tokens)}: each must be in (0, 1)")
+        out["decision.thresholds"] = values
+    text = getattr(args, "futility_predictive", None)
+    if text is not None:
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not 0.0 <= value < 1.0:  # NaN fails too
+            raise InputError(f"--futility-predictive {text}: must be a number in [0, 1)")
+        out["decision.futility_predictive"] = value
+    return out
 
 
 def looks_value(tokens, flag: str = "--looks", example: str = "information fractions, e.g. 0.5,1"):
@@ -125,4 +171,5 @@ def interim_overrides(args) -> dict:
         out["interim.futility"] = name
         if gamma is not None:
             out["interim.futility_cp" if name == "cp" else "interim.futility_gamma"] = gamma
+    out.update(_look_decision_overrides(args))
     return out

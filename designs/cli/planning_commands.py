@@ -7,6 +7,7 @@ from pathlib import Path
 
 from designs import __version__
 from designs.cli.interim_commands import sample_size_group_sequential
+from designs.cli.interim_options import add_look_decision
 from designs.cli.options import (
     add_analysis,
     add_command,
@@ -59,6 +60,7 @@ def add_sweep(sub) -> None:
         if help_text is not None:
             add_grid(p, flag, help_text)
     add_decision(p, weight_grid=True)
+    add_look_decision(p)
     p.add_argument(
         "--looks",
         nargs="+",
@@ -210,6 +212,7 @@ def add_sample_size(sub) -> None:
     add_grid(p, "--sizes", "simulate exactly these sizes (default: a bracket from the closed form)")
     add_decision(p)
     add_interim(p)
+    add_look_decision(p)
     add_posterior(p)
     p.add_argument("--format", choices=("md", "csv", "latex"), default="md", help="table format")
     p.add_argument("--out", help="also write the table to this file")
@@ -437,6 +440,7 @@ def add_report(sub) -> None:
     )
     add_decision(p)
     add_interim(p)
+    add_look_decision(p)
     add_force(p)
 
 

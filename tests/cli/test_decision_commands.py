@@ -195,3 +195,40 @@ def test_sample_size_with_looks_under_the_posterior_rule(tmp_path, capsys, run):
     text = table.read_text()
     assert text.startswith("| target power | n max per arm |")
     assert "NOT re-calibrated" in text and f"| {row['n_max']} |" in text
+
+
+def test_thresholds_and_futility_flags_set_the_decision_fields(capsys, run):
+    """--thresholds and --futility-predictive give the same run as --set on the fields."""
+    common = ["power", "--trials", "20", "--n-per-arm", "30", "--looks", "0.5,1", "--json"]
+    common += ["--decision", "posterior", "--seed", "9"]
+    code, out, _ = run(
+        capsys, *common, "--thresholds", "0.995", "0.98", "--futility-predictive", "0.2"
+    )
+    assert code == 0
+    flags = json.loads(out)
+    assert flags["thresholds"] == [0.995, 0.98] and flags["futility_predictive"] == 0.2
+    code, out, _ = run(
+        capsys, *common, "--set", "decision.thresholds=[0.995,0.98]",
+        "--set", "decision.futility_predictive=0.2",
+    )  # fmt: skip
+    assert code == 0 and json.loads(out) == flags
+
+
+@pytest.mark.parametrize(
+    ("command", "argv", "word"),
+    [
+        ("power", ["--thresholds", "0.99,1.2"], "--thresholds"),
+        ("power", ["--thresholds", "0.99,x"], "--thresholds"),
+        ("power", ["--thresholds", "0.99"], "decision.thresholds"),
+        ("sample-size", ["--futility-predictive", "1"], "--futility-predictive"),
+        ("calibrate", ["--futility-predictive", "-0.1"], "--futility-predictive"),
+        ("calibrate", ["--thresholds", "0.99,0.98"], "decision.thresholds"),
+    ],
+)
+def test_bad_look_decision_flags_exit_2_with_one_line(command, argv, word, capsys, run):
+    code, out, err = run(
+        capsys, command, "--trials", "10", "--looks", "0.5,1", "--decision", "posterior", *argv
+    )
+    assert code == 2 and out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and word in lines[0], err
