@@ -40,6 +40,15 @@ def _violins(ax, x, z, width, colour, side: int) -> None:
         ax.plot([x[k], x[k] + side * width / 2], [np.median(data[k])] * 2, color=colour, lw=1.5)
 
 
+def _rule_text(interim) -> str:
+    looks = interim.design.interim.describe()
+    if interim.threshold_z is None:
+        return looks
+    s = interim.summary
+    shown = ", ".join(f"{x:g}" for x in s.thresholds)
+    return f"{looks.split(';')[0]}; posterior rule, thresholds {shown} ({s.prior} prior)"
+
+
 def interim_figure(interim, path) -> Path:
     """Left: the planned efficacy (and futility) boundaries on the z scale at each look's
     planned information fraction, over the distribution of the simulated trials' z at that
@@ -57,11 +66,19 @@ def interim_figure(interim, path) -> Path:
     ax = axes[0]
     _violins(ax, t, interim.z_h1, width, _H1, +1)
     _violins(ax, t, interim.z_h0, width, _H0, -1)
-    eff = np.asarray(s.efficacy_boundaries_z, dtype=float)
-    ax.plot(t, eff, "o-", color="C3", lw=2, label="efficacy boundary")
-    if s.sides == 2:
-        ax.plot(t, -eff, "o-", color="C3", lw=2)
-    fut = np.array([np.nan if z is None else z for z in s.futility_boundaries_z], dtype=float)
+    posterior = interim.threshold_z is not None  # the posterior rule: thresholds as z
+    if posterior:
+        eff = np.asarray(interim.threshold_z, dtype=float)
+        ax.plot(t, eff, "o-", color="C3", lw=2, label="threshold as z (planned information)")
+        fut = np.full(k_count, np.nan)  # the predictive-probability rule has no fixed z
+        futility_drawn = s.futility_predictive > 0
+    else:
+        eff = np.asarray(s.efficacy_boundaries_z, dtype=float)
+        ax.plot(t, eff, "o-", color="C3", lw=2, label="efficacy boundary")
+        if s.sides == 2:
+            ax.plot(t, -eff, "o-", color="C3", lw=2)
+        fut = np.array([np.nan if z is None else z for z in s.futility_boundaries_z], dtype=float)
+        futility_drawn = bool(np.isfinite(fut).any())
     if np.isfinite(fut).any():
         ax.plot(t, fut, "s--", color="C2", lw=2, label="futility boundary")
     ax.plot([], [], color=_H1, lw=6, alpha=0.45, label="z of trials, effect")
@@ -81,7 +98,7 @@ def interim_figure(interim, path) -> Path:
         ((s.p_stop_efficacy_h0, s.p_stop_futility_h0), _H0, "no effect"),
     ):
         ax.plot(looks, np.cumsum(probs[0]), "o-", color=colour, label=f"efficacy, {what}")
-        if np.isfinite(fut).any():
+        if futility_drawn:
             ax.plot(looks, np.cumsum(probs[1]), "s--", color=colour, label=f"futility, {what}")
     ax.set_xticks(looks)
     ax.set_xlabel("look")
@@ -93,7 +110,7 @@ def interim_figure(interim, path) -> Path:
     fig.subplots_adjust(bottom=0.24, wspace=0.28)
     footer(
         fig,
-        f"{s.analysis}; {interim.design.interim.describe()}\nn max {s.n_total} randomised; "
+        f"{s.analysis}; {_rule_text(interim)}\nn max {s.n_total} randomised; "
         f"{s.trials} trials per hypothesis, seed {s.seed}; lines in the violins: medians; "
         f"als-trial-sim {__version__}",
     )

@@ -37,11 +37,18 @@ INTERIM_REFERENCES = {
     "kim_demets": "Kim K, DeMets DL (1987). Design and analysis of group sequential tests "
     "based on the type I error spending rate function. *Biometrika* 74(1):149-154. "
     "doi:10.1093/biomet/74.1.149",
+    "spiegelhalter_2004": "Spiegelhalter DJ, Abrams KR, Myles JP (2004). *Bayesian Approaches "
+    "to Clinical Trials and Health-Care Evaluation*. Chichester: Wiley.",
+    "berry_2010": "Berry SM, Carlin BP, Lee JJ, M\u00fcller P (2010). *Bayesian Adaptive "
+    "Methods for Clinical Trials*. Boca Raton: Chapman & Hall/CRC.",
 }
 
 
 def interim_reference_keys(interim) -> list[str]:
-    """The references the paragraph needs for this design's spending functions."""
+    """The references the paragraph needs for this design's spending functions (under the
+    posterior rule, those of its posterior and predictive probabilities)."""
+    if interim.threshold_z is not None:
+        return ["spiegelhalter_2004", "berry_2010"]
     keys = ["jennison_turnbull", "lan_demets"]
     families = {interim.design.interim.spending.value, interim.design.interim.futility.value}
     if "hsd" in families:
@@ -100,6 +107,9 @@ def interim_comparison_rows(interim) -> list[dict]:
                 1,
             ),
         ]
+    power = ("power in favour of active (MC SE)", s.power_favourable, s.mc_se_favourable)
+    if interim.threshold_z is not None:  # the posterior rule: its success probability
+        power = ("probability of success of the posterior rule (MC SE)", s.power, s.mc_se)
     rows = [
         r("n", f"n {per} (interim: n max)", fixed.n, row.n_max, 0),
         r("n_total_max", "patients randomised at most", fixed.n_total, row.n_total_max, 0),
@@ -112,15 +122,7 @@ def interim_comparison_rows(interim) -> list[dict]:
             lo=row.inflation_low,
             hi=row.inflation_high,
         ),
-        r(
-            "power",
-            "power in favour of active (MC SE)",
-            fixed.power,
-            s.power_favourable,
-            3,
-            fixed.mc_se,
-            s.mc_se_favourable,
-        ),
+        r("power", power[0], fixed.power, power[1], 3, fixed.mc_se, power[2]),
         r(
             "type_i_error",
             "type I error of the design (MC SE)",
@@ -200,6 +202,10 @@ LOOK_COLUMNS = (
 
 def interim_look_rows(interim) -> list[dict]:
     """One dict of numbers per look (MC SE under no effect: ``sqrt(p (1 - p) / trials)``)."""
+    if interim.threshold_z is not None:
+        from designs.outputs.interim_posterior import posterior_look_rows
+
+        return posterior_look_rows(interim)
     s = interim.summary
     n0 = s.trials - (s.failed_fits_h0 if interim.design.decision.excludes_failed else 0)
     rows = []
@@ -244,14 +250,30 @@ def _look_cells(r: dict) -> list[str]:
     ]
 
 
+def _look_columns(interim):
+    """The looks table's columns and the function rendering one row as text."""
+    if interim.threshold_z is not None:
+        from designs.outputs.interim_posterior import POSTERIOR_LOOK_COLUMNS, posterior_look_cells
+
+        return POSTERIOR_LOOK_COLUMNS, posterior_look_cells
+    return LOOK_COLUMNS, _look_cells
+
+
 def _caption(interim) -> str:
+    looks = interim.design.interim.describe()
+    if interim.threshold_z is not None:
+        looks = looks.split(";")[0] + "; posterior rule"
     return (
         f"Interim design beside the fixed design: {interim.design.trial.name}, "
-        f"{interim.design.interim.describe()}, {interim.summary.analysis}."
+        f"{looks}, {interim.summary.analysis}."
     )
 
 
 def _notes(interim) -> str:
+    if interim.threshold_z is not None:
+        from designs.outputs.interim_posterior import posterior_notes
+
+        return posterior_notes(interim)
     s, row = interim.summary, interim.row
     sided = "one-sided" if s.sides == 1 else "two-sided"
     return (
@@ -299,9 +321,10 @@ def _csv(interim) -> str:
 def _md(interim) -> str:
     lines = ["| | fixed design | interim design |", "|---|---|---|"]
     lines += [f"| {label} | {f} | {g} |" for label, f, g in _comparison_cells(interim)]
-    lines += ["", "| " + " | ".join(h for _, h, _, _ in LOOK_COLUMNS) + " |"]
-    lines.append("|" + "---|" * len(LOOK_COLUMNS))
-    lines += ["| " + " | ".join(_look_cells(r)) + " |" for r in interim_look_rows(interim)]
+    columns, cells = _look_columns(interim)
+    lines += ["", "| " + " | ".join(h for _, h, _, _ in columns) + " |"]
+    lines.append("|" + "---|" * len(columns))
+    lines += ["| " + " | ".join(cells(r)) + " |" for r in interim_look_rows(interim)]
     return "\n".join(lines) + f"\n\n{_caption(interim)}\n\n{_notes(interim)}\n"
 
 
@@ -322,15 +345,16 @@ def _latex(interim) -> str:
         comment=comment + "; needs \\usepackage{booktabs}",
         label="tab:interim-design",
     )
+    columns, cells = _look_columns(interim)
     looks = pd.DataFrame(
-        [_look_cells(r) for r in interim_look_rows(interim)],
-        columns=pd.MultiIndex.from_tuples([(g, h) for _, _, g, h in LOOK_COLUMNS]),
+        [cells(r) for r in interim_look_rows(interim)],
+        columns=pd.MultiIndex.from_tuples([(g, h) for _, _, g, h in columns]),
     )
     second = booktabs_table(
         looks,
         caption="Interim looks: information, boundaries and stopping probabilities.",
         notes="P(stop): probability of stopping at the look for efficacy or for futility "
-        "(MC SE in brackets). " + interim.design.interim.describe() + ".",
+        "(MC SE in brackets). " + _caption(interim),
         comment=comment,
         label="tab:interim-looks",
     )
@@ -359,6 +383,10 @@ _CITES = {
 
 def interim_methods(interim) -> str:
     """The methods paragraph on the interim design (Markdown, author-year citations)."""
+    if interim.threshold_z is not None:
+        from designs.outputs.interim_posterior import posterior_methods
+
+        return posterior_methods(interim)
     s, row = interim.summary, interim.row
     keys = interim_reference_keys(interim)
     sided = "one-sided" if s.sides == 1 else "two-sided"

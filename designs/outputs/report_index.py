@@ -146,11 +146,16 @@ def report_readme(plan) -> str:
             "Five patients, uncontrolled before/after, illustrative data.",
         )
     if plan.interim is not None:
+        left = (
+            "Left: the planned efficacy boundary (red; futility: green dashed) on the z scale"
+            if plan.interim.threshold_z is None
+            else "Left: each look's threshold of the posterior rule as the z it implies at the "
+            "look's planned information (red)"
+        )
         lines += _figure(
             "interim_boundaries",
             "Interim looks: boundaries and stopping",
-            "Left: the planned efficacy boundary (red; futility: green dashed) on the z scale "
-            "at each look, over the distribution of the simulated trials' z at that look "
+            left + " at each look, over the distribution of the simulated trials' z at that look "
             "(every trial, whether or not it had stopped; right halves: under the design's "
             "effect, left halves: under no effect; lines: medians). Right: cumulative "
             "probability of having stopped for efficacy (solid) and futility (dashed) by "

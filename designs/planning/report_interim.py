@@ -21,6 +21,7 @@ from designs.planning.group_sequential import (
     simulate_outcome,
     summarise,
 )
+from designs.planning.look_times import look_times
 from designs.planning.operating import calendar_length
 from designs.planning.power_curve import design_at
 from designs.planning.progress import expect
@@ -58,6 +59,11 @@ class InterimPlan:
     fixed_assurance : dict or None
         Transport -> :class:`~designs.planning.assurance.AssuranceResult` of the fixed design
         at its n (the report's assurance).
+    threshold_z : tuple of float or None
+        Under the posterior rule (then ``summary`` is a :class:`~designs.planning.
+        decision_looks.PosteriorLooksSummary`, ``sample_size`` a posterior-looks search and
+        ``z_h1``/``z_h0`` each look's estimate / SE): the z each look's threshold implies at
+        the look's planned information (:func:`threshold_z`).
     """
 
     design: object
@@ -70,6 +76,7 @@ class InterimPlan:
     fixed_type_i_mc_se: float = float("nan")
     assurance: dict | None = None
     fixed_assurance: dict | None = None
+    threshold_z: tuple | None = None  # the posterior rule: each look's threshold as z
 
     @property
     def row(self):
@@ -83,8 +90,62 @@ class InterimPlan:
 
 
 def fixed_design(design):
-    """``design`` without its ``[interim]`` looks: the fixed design it is compared with."""
+    """``design`` without its ``[interim]`` looks: the fixed design it is compared with
+    (under the posterior rule, judged at the final look's threshold, no futility rule)."""
+    if design.decision.is_posterior:
+        from designs.planning.sample_size_posterior_looks import fixed_reference_design
+
+        return fixed_reference_design(design)
     return design.with_overrides(NO_LOOKS)
+
+
+def threshold_z(design, prior) -> tuple[float, ...]:
+    """The z each look's threshold ``T_k`` implies at its planned information ``I_k``: the
+    estimate ``c_k`` with ``P(effect > margin | c_k, 1 / sqrt(I_k)) = T_k`` (the rule is
+    monotone in the estimate), times ``sqrt(I_k)``. With a vague prior and margin 0 it is
+    ``Phi^-1(T_k)``."""
+    from designs.analyses.decision_predictive import critical_estimate
+
+    times = look_times(design)
+    dec = design.decision
+    info = np.asarray(times.fractions, dtype=float) * times.information_max
+    thresholds = dec.look_thresholds(info.size)
+    return tuple(
+        float(critical_estimate(prior, 1.0 / np.sqrt(i), t, dec.margin) * np.sqrt(i))
+        for i, t in zip(info, thresholds, strict=True)
+    )
+
+
+def _plan_posterior(design, targets, trials, seed, prior, progress) -> InterimPlan:
+    """:func:`plan_interim` under the posterior rule (no assurance: refused with looks)."""
+    from designs.analyses import results as R
+    from designs.planning.decision_looks import posterior_looks_power
+    from designs.planning.group_sequential import simulate_looks
+    from designs.planning.sample_size_posterior_looks import find_posterior_looks_sample_size
+
+    found = find_posterior_looks_sample_size(
+        design, targets, trials, seed, prior=prior, progress=progress
+    )
+    d = design_at(design, found.rows[0].n_max)
+    expect(progress, 4 * trials)
+    summary = posterior_looks_power(d, trials, seed, prior=prior, progress=progress)
+    shift = simulation_inputs(d).effect_shift
+    z = []
+    for effect in (shift, 0.0):  # the same trials again, for each look's estimate / SE
+        res = simulate_looks(d, trials, seed, float(effect), progress=progress)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            zz = res.results[:, :, R.ESTIMATE] / res.results[:, :, R.SE]
+        z.append(np.where(res.failed(), np.nan, zz).astype(np.float64))
+    months = calendar_length(design_at(fixed_design(design), found.fixed.rows[0].n))
+    return InterimPlan(
+        design=design,
+        sample_size=found,
+        summary=summary,
+        z_h1=z[0],
+        z_h0=z[1],
+        fixed_months=float(months["calendar_months"]),
+        threshold_z=threshold_z(d, prior),
+    )
 
 
 def plan_interim(
@@ -94,9 +155,13 @@ def plan_interim(
     seed: int,
     *,
     progress: Callable[[int], None] | None = None,
+    prior=None,
 ) -> InterimPlan:
     """Sample size of the group-sequential ``design`` and its operating characteristics at
-    the first target's n max (the fixed type I error is filled in by the report)."""
+    the first target's n max (the fixed type I error is filled in by the report); under the
+    posterior rule (``prior``: its prior) by the rule at the looks."""
+    if design.decision.is_posterior:
+        return _plan_posterior(design, targets, trials, seed, prior, progress)
     gs = find_group_sequential_sample_size(design, targets, trials, seed, progress=progress)
     d = design_at(design, gs.rows[0].n_max)
     expect(progress, 2 * trials)

@@ -219,12 +219,12 @@ def plan_report(
     null_trials = type_i_trials(nominal_type_i_error(design), trials)
     expect(progress, (1 + OC_EFFECTS + len(REALISM_SCENARIOS)) * trials + null_trials)
     interim = None
-    if design.interim.sequential:  # the interim design beside the fixed one (no prior: spec)
+    if design.interim.sequential:  # the interim design beside the fixed one
         from designs.planning.report_interim import fixed_design, plan_interim
 
         if analysis is not None:
             design = design.with_overrides({"trial.analysis": analysis})
-        interim = plan_interim(design, targets, trials, seed, progress=progress)
+        interim = plan_interim(design, targets, trials, seed, progress=progress, prior=prior)
         result = interim.sample_size.fixed
         design = fixed_design(design)  # every other table is about the fixed design
     else:
@@ -317,7 +317,8 @@ def plan_report(
     }
     assurance = {r.n: {tr: curves[tr][a_sizes.index(r.n)] for tr in curves} for r in result.rows}
     plan["prior_weight_sweep"] = borrowing_sweep(design, chosen.n, idata, trials, seed, analysis)
-    if interim is not None:  # the interim design's assurance at n max, beside the fixed one's
+    if interim is not None and interim.threshold_z is None:  # the interim design's assurance
+        # at n max beside the fixed one's (not under the posterior rule: refused with looks)
         from designs.planning.report_interim import with_assurance
 
         plan["interim"] = with_assurance(

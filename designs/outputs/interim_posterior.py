@@ -1,0 +1,139 @@
+"""The report's interim design under the posterior rule (``decision.rule = "posterior"``):
+the looks table (each look's threshold on the probability scale and the z it implies at the
+look's planned information, the probability of stopping for efficacy and for futility under
+the effect and under no effect), the notes and the methods paragraph, rendered from a
+:class:`designs.planning.report_interim.InterimPlan` whose ``threshold_z`` is set. Nothing
+here simulates; :mod:`designs.outputs.interim_tables` calls it for such a plan.
+"""
+
+from __future__ import annotations
+
+from designs import __version__
+from designs.planning.power import mc_se
+
+__all__ = ["POSTERIOR_LOOK_COLUMNS", "posterior_look_rows", "posterior_methods"]
+
+#: Columns of the looks table: (key, Markdown header, LaTeX group, LaTeX header).
+POSTERIOR_LOOK_COLUMNS = (
+    ("look", "look", "", "look"),
+    ("information_fraction", "information fraction, planned", "Information", "planned"),
+    ("observed_fraction", "observed (mean)", "Information", "observed"),
+    ("month", "calendar month", "", "month"),
+    ("threshold", "threshold P(effect > margin)", "Efficacy", "threshold"),
+    ("threshold_z", "as z at planned information", "Efficacy", "z"),
+    ("p_efficacy_h1", "P(stop, efficacy) effect (MC SE)", "Under the effect", "efficacy"),
+    ("p_futility_h1", "P(stop, futility) effect (MC SE)", "Under the effect", "futility"),
+    ("p_efficacy_h0", "P(stop, efficacy) no effect (MC SE)", "Under no effect", "efficacy"),
+    ("p_futility_h0", "P(stop, futility) no effect (MC SE)", "Under no effect", "futility"),
+)
+
+
+def posterior_look_rows(interim) -> list[dict]:
+    """One dict of numbers per look (MC SE ``sqrt(p (1 - p) / trials)``)."""
+    s = interim.summary
+    excludes = interim.design.decision.excludes_failed
+    n1 = s.trials - (s.failed_fits if excludes else 0)
+    n0 = s.trials - (s.failed_fits_h0 if excludes else 0)
+    return [
+        {
+            "look": k + 1,
+            "information_fraction": s.expected_information_fraction[k],
+            "observed_fraction": s.observed_information_fraction[k],
+            "month": s.look_months[k],
+            "threshold": s.thresholds[k],
+            "threshold_z": interim.threshold_z[k],
+            "p_efficacy_h1": s.p_stop_efficacy[k],
+            "se_efficacy_h1": mc_se(s.p_stop_efficacy[k], n1),
+            "p_futility_h1": s.p_stop_futility[k],
+            "se_futility_h1": mc_se(s.p_stop_futility[k], n1),
+            "p_efficacy_h0": s.p_stop_efficacy_h0[k],
+            "se_efficacy_h0": mc_se(s.p_stop_efficacy_h0[k], n0),
+            "p_futility_h0": s.p_stop_futility_h0[k],
+            "se_futility_h0": mc_se(s.p_stop_futility_h0[k], n0),
+        }
+        for k in range(len(s.looks))
+    ]
+
+
+def posterior_look_cells(r: dict) -> list[str]:
+    def se(p, e, digits=3):
+        return f"{p:.{digits}f} ({e:.{digits}f})"
+
+    return [
+        str(r["look"]),
+        f"{r['information_fraction']:.3f}",
+        f"{r['observed_fraction']:.3f}",
+        f"{r['month']:.1f}",
+        f"{r['threshold']:.4g}",
+        f"{r['threshold_z']:.3f}",
+        se(r["p_efficacy_h1"], r["se_efficacy_h1"]),
+        se(r["p_futility_h1"], r["se_futility_h1"]),
+        se(r["p_efficacy_h0"], r["se_efficacy_h0"], 4),
+        se(r["p_futility_h0"], r["se_futility_h0"]),
+    ]
+
+
+def _rule(interim) -> str:
+    """The rule in words: thresholds, prior, futility."""
+    s = interim.summary
+    shown = ", ".join(f"{t:g}" for t in s.thresholds)
+    weight = f" (weight {s.prior_weight:g} on phase 2)" if s.prior == "robust" else ""
+    fut = (
+        f"stopping for futility at an interim look when the predictive probability of final "
+        f"success was below {s.futility_predictive:g} (non-binding, followed in the simulation)"
+        if s.futility_predictive > 0
+        else "without a futility rule"
+    )
+    return (
+        f"success at the first look where P(effect > {s.margin:g} points/month | data) "
+        f"exceeded its threshold ({shown} by look) under a {s.prior} prior{weight}, {fut}"
+    )
+
+
+def posterior_notes(interim) -> str:
+    s, row = interim.summary, interim.row
+    return (
+        f"Both designs at the size chosen for {100 * row.target_power:g}% success "
+        "probability: the fixed design at its n, judged by the posterior rule at the final "
+        "look's threshold; the interim design at n max, the size it randomises if it reaches "
+        f"its final look. Rule: {_rule(interim)}. The thresholds are used as given, not "
+        "re-calibrated at n max: the type I error (success with no effect, same trials) shows "
+        "whether they hold the design's level (simulate.py calibrate --looks finds a common "
+        "threshold that does). Threshold as z: the z statistic at which the look's posterior "
+        "probability equals its threshold at the look's planned information. Expected patients "
+        "and months: means over simulated trials at the look where each trial stopped. In "
+        f"brackets: Monte Carlo SE. {s.trials} simulated trials per hypothesis, seed "
+        f"{s.seed}, als-trial-sim {__version__}."
+    )
+
+
+def posterior_methods(interim) -> str:
+    """The methods paragraph on the interim design under the posterior rule (Markdown)."""
+    s, row = interim.summary, interim.row
+    looks = ", ".join(f"{x:g}" for x in s.looks)
+    months = ", ".join(f"{m:.1f}" for m in s.look_months)
+    zs = ", ".join(f"{z:.3f}" for z in interim.threshold_z)
+    per = "per arm" if row.size_name == "n_per_arm" else "in total"
+    level = interim.design.trial.alpha / interim.design.trial.sides
+    ok = "within" if s.type_i_error <= level + 2 * s.mc_se_type_i_error else "above"
+    return (
+        f"**Interim analyses (Bayesian rule).** The design was also planned with "
+        f"{len(s.looks)} analyses at information fractions {looks} (expected calendar months "
+        f"{months}), each analysed by {s.analysis} with the data available then, with "
+        f"{_rule(interim)}; the posterior came in closed form from the look's estimate and "
+        "standard error (normal likelihood) and the prior, and the predictive probability "
+        "from the planned final information (Spiegelhalter, Abrams & Myles 2004; Berry et al. "
+        f"2010). At the planned information the thresholds correspond to z = {zs}. The "
+        f"maximum size for {100 * row.target_power:g}% probability of success was "
+        f"{row.n_max} {per} against {row.n_fixed} for the fixed design judged at the final "
+        f"threshold (ratio {row.inflation:.3f}, 95% Monte Carlo interval "
+        f"{row.inflation_low:.3f}-{row.inflation_high:.3f}); at that size the probability of "
+        f"success was {s.power:.3f} (MC SE {s.mc_se:.3f}) and the type I error of the whole "
+        f"design (success at any look with no effect) {s.type_i_error:.4f} (MC SE "
+        f"{s.mc_se_type_i_error:.4f}), {ok} the one-sided level {level:g} by the 2 MC SE "
+        "criterion; the thresholds were not re-calibrated at that size. The expected number "
+        f"randomised was {s.expected_n_total:.1f} under the effect and "
+        f"{s.expected_n_total_h0:.1f} under no effect, of {s.n_total}, with expected durations "
+        f"of {s.expected_months:.1f} and {s.expected_months_h0:.1f} months against "
+        f"{interim.fixed_months:.1f} for the fixed design."
+    )
