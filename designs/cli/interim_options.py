@@ -11,6 +11,7 @@ __all__ = [
     "LOOK_OPTIONS",
     "add_interim",
     "add_look_decision",
+    "base_looks_for_grid",
     "interim_overrides",
     "looks_value",
 ]
@@ -75,6 +76,19 @@ def add_look_decision(p) -> None:
         "rule, stop at an interim look when the predictive probability of final success is "
         "below P (0: no futility rule; default: the design's)",
     )
+
+
+def base_looks_for_grid(args) -> list[str]:
+    """``--set`` items for a sweep over ``--looks`` plans given ``--thresholds`` or
+    ``--futility-predictive``: the base design takes the first plan with looks, so those
+    fields (which need looks) are checked; every cell then sets its own looks (the fixed plan
+    drops them: :func:`designs.planning.sweep.design.cell_design`)."""
+    from designs.planning.sweep.interim import looks_label
+
+    given = any(getattr(args, k, None) is not None for k in ("thresholds", "futility_predictive"))
+    plans = [looks_label(t) for t in (getattr(args, "looks_grid", None) or ())]
+    plans = [p for p in plans if p != "fixed"]
+    return [f"interim.looks=[{plans[0]}]"] if given and plans else []
 
 
 def _look_decision_overrides(args) -> dict:

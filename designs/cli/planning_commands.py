@@ -7,7 +7,7 @@ from pathlib import Path
 
 from designs import __version__
 from designs.cli.interim_commands import sample_size_group_sequential
-from designs.cli.interim_options import add_look_decision
+from designs.cli.interim_options import add_look_decision, base_looks_for_grid
 from designs.cli.options import (
     add_analysis,
     add_command,
@@ -115,6 +115,7 @@ def cmd_sweep(args) -> int:
         what="sweep written by this tool",
         force=args.force,
     )
+    args.set = [*args.set, *base_looks_for_grid(args)]  # --thresholds need looks to check
     design = design_from_args(args, analysis_field=False)
     grid = {dim: grid_values(args, flag, integer=integer) for flag, dim, integer, _ in SWEEP_GRIDS}
     grid = {dim: values for dim, values in grid.items() if values is not None}

@@ -80,3 +80,19 @@ def test_resumes_to_identical_file(design, swept, tmp_path):
 def test_spending_is_refused_under_the_posterior_rule(design):
     with pytest.raises(InputError, match="--spending"):
         run_sweep(design, {"spending": ["obf", "pocock"]}, 10, SEED)
+
+
+def test_command_line_sweep_over_looks_with_thresholds(tmp_path, capsys):
+    """--thresholds and --futility-predictive with a --looks grid: the plans with looks take
+    them, the fixed plan is judged at the final threshold (its design would refuse them)."""
+    import simulate
+
+    out = tmp_path / "plans.nc"
+    argv = ["sweep", "--looks", "fixed", "0.5,1", "--decision", "posterior"]
+    argv += ["--thresholds", "0.995,0.98", "--futility-predictive", "0.1"]
+    argv += ["--n-per-arm", "30", "--trials", "10", "--seed", "3", "--out", str(out)]
+    assert simulate.main([*argv, "--set", "trial.sides=1", "--json"]) == 0
+    ds = xr.load_dataset(out, engine="h5netcdf")
+    assert dict(ds.sizes) == {"n_per_arm": 1, "looks": 2, "analysis": 1}
+    assert {"type1", "type_i_error", "expected_n_total_h0"} <= set(ds.data_vars)
+    capsys.readouterr()
