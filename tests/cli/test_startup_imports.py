@@ -73,13 +73,17 @@ def test_version_loads_none_of_the_heavy_modules(repo_root):
 
 def test_main_job_modules_load_no_sampler_or_plotting(repo_root):
     """Reading a cached posterior needs xarray, not PyMC; diagnostics need ArviZ (which
-    loads matplotlib) only when a table is computed."""
+    loads matplotlib) only when a table is computed. The sample-size search and assurance
+    take the normal distribution from scipy.special (designs.sequential.normal): scipy.stats
+    (about a second to import) loads only where a t or noncentral t is computed."""
     code = (
         "import sys\n"
         "from designs.planning import main_job, posterior, sample_size\n"
+        "from designs.planning import assurance, closed_form, group_sequential, operating\n"
+        "from designs.planning import power_curve\n"
         "from designs.outputs import console, tables\n"
         "import progression.model, progression.diagnostics\n"
-        "print([m for m in ('pymc', 'pytensor', 'arviz', 'matplotlib', 'dask') "
+        "print([m for m in ('pymc', 'pytensor', 'arviz', 'matplotlib', 'dask', 'scipy.stats') "
         "if m in sys.modules])"
     )
     done = subprocess.run(
