@@ -5,9 +5,10 @@ Numba inlines, into a cached kernel, every jitted function it calls and every gl
 staleness. :func:`kernel_sources` therefore lists, from the sources alone (no import):
 
 1. every module that compiles code: it uses ``njit``/``jit`` (or another Numba decorator);
-2. every module such a module takes a name from that its compiled code or its module-level
-   statements use (a name used only inside plain Python functions, e.g. the benchmark's
-   timing loop calling the engine, cannot reach compiled code);
+2. every module such a module takes a name from that its compiled code, its module-level
+   statements or its class bodies use (a name used only inside plain Python functions, e.g.
+   the benchmark's timing loop calling the engine, cannot reach compiled code; a function
+   that compiles something inside it counts whole);
 3. every module a module of (2) imports, followed through all its imports (it may re-export
    a name from deeper down, as ``designs.analyses.reml`` does);
 4. the ``__init__.py`` of every package above those modules.
@@ -87,16 +88,14 @@ def _compiled_names(tree: ast.Module) -> set[str]:
     names: set[str] = set()
 
     def visit(node: ast.AST) -> None:
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            if _uses_jit(ast.Module(body=list(node.decorator_list), type_ignores=[])):
-                names.update(n.id for n in ast.walk(node) if isinstance(n, ast.Name))
-            else:  # plain Python: only its decorators and defaults run at import
-                for part in (*node.decorator_list, *getattr(node, "bases", ())):
+        # A function that is compiled, or compiles anything inside it, counts whole; a plain
+        # one only with what runs at import (decorators, defaults). A class body runs at
+        # import, its attributes can be read by compiled code: it counts whole, like any
+        # other module-level statement.
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and not _uses_jit(node):
+            for part in (*node.decorator_list, *node.args.defaults, *node.args.kw_defaults):
+                if part is not None:
                     names.update(n.id for n in ast.walk(part) if isinstance(n, ast.Name))
-                if not isinstance(node, ast.ClassDef):
-                    for default in (*node.args.defaults, *node.args.kw_defaults):
-                        if default is not None:
-                            names.update(n.id for n in ast.walk(default) if isinstance(n, ast.Name))
             return
         if isinstance(node, ast.Import | ast.ImportFrom):
             return

@@ -181,3 +181,28 @@ def test_unwritable_cache_falls_back_to_a_temporary_folder(tmp_path, monkeypatch
         assert path.parent.name == "als-trial-sim-numba" and path.is_dir()
     finally:
         numba.config.CACHE_DIR = old
+
+
+def test_class_bodies_and_kernels_compiled_inside_functions_count(tmp_path):
+    """A class attribute a kernel may read, and a kernel compiled inside a plain function,
+    take their modules into the key; a plain function's own imports do not."""
+    from designs.simulation.kernel_sources import kernel_sources
+
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    for name in ("__init__", "a", "b", "c"):
+        (pkg / f"{name}.py").write_text("X = 1\n")
+    (pkg / "kern.py").write_text(
+        "import numba\n"
+        "from pkg.a import X\n"
+        "from pkg.b import X as Y\n"
+        "from pkg.c import X as Z\n\n"
+        "class Slots:\n    FIRST = X\n\n"
+        "def factory():\n"
+        "    @numba.njit\n"
+        "    def inner():\n        return Y\n"
+        "    return inner\n\n"
+        "def plain():\n    return Z\n"
+    )
+    listed = {p.name for p in kernel_sources((pkg,))}
+    assert listed == {"__init__.py", "kern.py", "a.py", "b.py"}
