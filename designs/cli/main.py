@@ -87,9 +87,10 @@ def main_job() -> int:
     print(f"Design (n is found below): {design.describe()}", flush=True)
     compiling = precompile.start()  # first run only: the kernels compile beside the fit
     if compiling:
+        parts = "; ".join(precompile.PART_LABELS[p] for p in precompile.PARTS[: len(compiling)])
         print(
             f"Compiling the simulation kernels in {len(compiling)} background processes "
-            "(first run only) ...",
+            f"(first run only): {parts} ...",
             flush=True,
         )
     print("Phase 2 posterior: fitting the bundled data or reusing the cached fit ...", flush=True)
@@ -99,7 +100,11 @@ def main_job() -> int:
         precompile.stop(compiling)
         raise
     if compiling:
-        print("Waiting for the kernel compilation, then compiling the engine ...", flush=True)
+        print(
+            "Waiting for the kernel compilation, then compiling the engine's trial loop "
+            "(simulate_block, which takes in the kernels compiled beside the fit) ...",
+            flush=True,
+        )
         precompile.wait(compiling)
     print(
         f"Sample size by simulation ({job.MAIN_TRIALS} trials per size, seed {seed}) ...",

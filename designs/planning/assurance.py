@@ -28,11 +28,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
-from scipy import stats
 
 from designs import __version__
 from designs.errors import InputError
 from designs.planning.power import Z95, check_fixed, mc_se, wilson_interval
+from designs.sequential import normal as norm
 from designs.simulation.engine import run_trials
 from designs.simulation.inputs import population_rows, simulation_inputs
 from designs.simulation.seeds import SALT_ASSURANCE_DRAWS, secondary_rng
@@ -301,7 +301,7 @@ def _power_distribution(effect, success, draws_points) -> tuple[dict, float]:
         p = float(success.mean()) if effect.size else math.nan
         return {q: p for q in QUANTILES}, float(p >= 0.8) if effect.size else math.nan
     b0, b1 = probit_fit(effect, success.astype(float), np.ones(effect.size))
-    power = stats.norm.cdf(b0 + b1 * np.asarray(draws_points))
+    power = norm.cdf(b0 + b1 * np.asarray(draws_points))
     qs = np.quantile(power, QUANTILES)
     return {q: float(v) for q, v in zip(QUANTILES, qs, strict=True)}, float(np.mean(power >= 0.8))
 

@@ -30,7 +30,6 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy import stats
 
 from designs.errors import InputError
 
@@ -63,6 +62,8 @@ def _z_sum(alpha: float, power: float, sides: int) -> float:
         raise InputError(f"alpha = {alpha!r}: must be in (0, 1)")
     if not 0 < power < 1:
         raise InputError(f"power = {power!r}: must be in (0, 1)")
+    from scipy import stats  # on use: slow to import, and most commands never need it
+
     return float(stats.norm.isf(alpha / sides) + stats.norm.ppf(power))
 
 
@@ -249,6 +250,8 @@ def power_slope_arms(
         Rejection probability. Two-sided power counts both tails, so at ``delta = 0`` it is
         ``alpha``; the sample-size formula ignores the far tail (negligible at 80% power).
     """
+    from scipy import stats  # on use: slow to import, and most commands never need it
+
     v_a = slope_var_placebo if slope_var_active is None else slope_var_active
     se = np.sqrt(slope_var_placebo / n_placebo + v_a / n_active)
     ncp = delta / se
@@ -401,6 +404,8 @@ def lu_luo_chen_total_n(
     replaced by t quantiles with ``df = N_z - 2``, ``N_z`` the z-test total (one step, as in
     Lu et al.'s Table 1 and longpower's example).
     """
+    from scipy import stats  # on use: slow to import, and most commands never need it
+
     if t_test:
         df = (
             lu_luo_chen_total_n(

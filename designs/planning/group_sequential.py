@@ -25,7 +25,6 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 import numpy as np
-from scipy import stats
 from scipy.special import ndtri
 
 from designs.analyses import results as R
@@ -98,6 +97,8 @@ class Outcome:
 
 def z_statistics(results: LookResults) -> np.ndarray:
     """z of each look: the Wald statistic carried through its t distribution (NaN if failed)."""
+    from scipy import stats  # on use: slow to import
+
     est = results.results[:, :, R.ESTIMATE]
     se = results.results[:, :, R.SE]
     df = results.results[:, :, R.DF]

@@ -36,7 +36,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import brentq
 
 from designs.errors import InputError
 from designs.sequential.boundaries import check_fractions
@@ -202,6 +201,8 @@ def look_times(design) -> LookTimes:
     (``look_months``) or the fraction of patients past their last scheduled visit
     (``look_completed``: at month ``F^-1(c) + last visit``, ``F`` the expected cumulative
     accrual)."""
+    from scipy.optimize import brentq  # on use: slow to import
+
     interim = design.interim
     visits = design.trial.visits
     knot_fractions, knot_months = entry_knots(design)

@@ -10,11 +10,11 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import stats
 
 from designs import __version__
 from designs.planning.power import power
 from designs.planning.sample_size import design_at, probit_fit
+from designs.sequential import normal as norm
 
 #: Effects simulated for the minimal detectable effect (0.25 to 2 times the design's).
 OC_EFFECTS = 8
@@ -114,7 +114,7 @@ def operating_characteristics(
         k.append(round(s.power_favourable * s.denominator))
         m.append(s.denominator)
     b0, b1 = probit_fit(effects, k, m)
-    mde = (stats.norm.ppf(0.8) - b0) / b1 if b1 > 0 else math.nan
+    mde = (norm.ppf(0.8) - b0) / b1 if b1 > 0 else math.nan
     if not effects.min() * 0.5 <= mde <= effects.max() * 1.5:
         mde = math.nan  # outside what was simulated: do not extrapolate
     slope = design.population.slope_mean

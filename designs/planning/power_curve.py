@@ -10,9 +10,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import optimize, stats
 
 from designs.planning.power import check_fixed
+from designs.sequential import normal as norm
 from designs.simulation.engine import run_trials
 from designs.simulation.inputs import simulation_inputs
 
@@ -52,13 +52,13 @@ def probit_fit(covariate, successes, trials) -> tuple[float, float]:
     design = np.column_stack([np.ones_like(x), x])
     p = np.clip((k + 0.5) / (m + 1.0), 1e-4, 1 - 1e-4)
     if np.ptp(x) > 0:
-        b = np.polyfit(x, stats.norm.ppf(p), 1, w=np.sqrt(m))[::-1]
+        b = np.polyfit(x, norm.ppf(p), 1, w=np.sqrt(m))[::-1]
     else:
-        b = np.array([float(stats.norm.ppf(p.mean())), 0.0])
+        b = np.array([float(norm.ppf(p.mean())), 0.0])
     for _ in range(50):  # Fisher scoring (IRLS) for the probit link
         eta = design @ b
-        mu = np.clip(stats.norm.cdf(eta), 1e-12, 1 - 1e-12)
-        dens = np.maximum(stats.norm.pdf(eta), 1e-300)
+        mu = np.clip(norm.cdf(eta), 1e-12, 1 - 1e-12)
+        dens = np.maximum(norm.pdf(eta), 1e-300)
         w = m * dens**2 / (mu * (1 - mu))
         z = eta + (k / np.maximum(m, 1) - mu) / dens
         xtw = design.T * w
@@ -75,7 +75,9 @@ def probit_fit(covariate, successes, trials) -> tuple[float, float]:
 
     def nll(c):
         eta = c[0] + c[1] * x
-        return -np.sum(k * stats.norm.logcdf(eta) + (m - k) * stats.norm.logsf(eta))
+        return -np.sum(k * norm.logcdf(eta) + (m - k) * norm.logsf(eta))
+
+    from scipy import optimize  # only when Fisher scoring fails: loaded then
 
     res = optimize.minimize(
         nll, b, method="Nelder-Mead", options={"xatol": 1e-8, "fatol": 1e-10, "maxiter": 4000}
@@ -104,13 +106,13 @@ def invert_curve(b0: float, b1: float, target: float) -> float:
     """Size at which the fitted curve reaches ``target`` (inf if it never does)."""
     if not b1 > 0:
         return math.inf
-    root = (stats.norm.ppf(target) - b0) / b1
+    root = (norm.ppf(target) - b0) / b1
     return root * root if root > 0 else 0.0
 
 
 def curve_power(b0: float, b1: float, sizes) -> np.ndarray:
     """Fitted power at ``sizes``."""
-    return stats.norm.cdf(b0 + b1 * np.sqrt(np.asarray(sizes, dtype=float)))
+    return norm.cdf(b0 + b1 * np.sqrt(np.asarray(sizes, dtype=float)))
 
 
 # --------------------------------------------------------------------------- simulation

@@ -29,7 +29,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import brentq
 
 from designs.errors import InputError
 from designs.sequential import normal as norm
@@ -183,6 +182,8 @@ def efficacy_boundaries(
     sides : int
         1 (efficacy in one direction) or 2 (symmetric, either direction).
     """
+    from scipy.optimize import brentq  # on use: slow to import
+
     t = check_fractions(fractions)
     if not 0 < alpha < 1:
         raise InputError("alpha must be in (0, 1)")

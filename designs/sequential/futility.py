@@ -15,7 +15,6 @@ boundary above the efficacy boundary is set to it.
 from __future__ import annotations
 
 import numpy as np
-from scipy.optimize import brentq
 
 from designs.errors import InputError
 from designs.sequential.boundaries import Z_CAP, Boundaries, _Recursion
@@ -26,6 +25,8 @@ __all__ = ["futility_boundaries"]
 
 def _futility_for_drift(t, b, increments, drift):
     """Futility boundaries under ``drift`` and the power of the design that follows them."""
+    from scipy.optimize import brentq  # on use: slow to import
+
     recursion = _Recursion(t, drift)
     a = np.empty(t.size)
     power = 0.0
@@ -69,6 +70,8 @@ def futility_boundaries(
         The boundaries with ``futility_z`` (the last equal to the efficacy boundary), and the
         drift ``theta sqrt(I_K)`` under which they were derived (power ``1 - beta``).
     """
+    from scipy.optimize import brentq  # on use: slow to import
+
     if efficacy.sides != 1:
         raise InputError("interim.futility needs a one-sided design (interim.sides = 1)")
     if not 0 < beta < 0.5:

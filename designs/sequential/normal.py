@@ -1,14 +1,15 @@
-"""The standard normal distribution from ``scipy.special`` (what ``scipy.stats.norm`` calls),
-so that reading a design with ``[interim]`` does not import ``scipy.stats`` (slow to start)."""
+"""The standard normal distribution from ``scipy.special`` (what ``scipy.stats.norm`` calls,
+so the values are the same to the last bit), so that reading a design with ``[interim]`` or
+planning a sample size does not import ``scipy.stats`` (slow to start)."""
 
 from __future__ import annotations
 
 import math
 
 import numpy as np
-from scipy.special import ndtr, ndtri
+from scipy.special import log_ndtr, ndtr, ndtri
 
-__all__ = ["cdf", "isf", "pdf", "sf"]
+__all__ = ["cdf", "isf", "logcdf", "logsf", "pdf", "ppf", "sf"]
 
 _SQRT_2PI = math.sqrt(2.0 * math.pi)
 
@@ -32,3 +33,18 @@ def pdf(x):
 def isf(p):
     """The z with P(Z > z) = p."""
     return -ndtri(p)
+
+
+def ppf(p):
+    """The z with P(Z <= z) = p."""
+    return ndtri(p)
+
+
+def logcdf(x):
+    """log P(Z <= x), accurate far in the lower tail."""
+    return log_ndtr(x)
+
+
+def logsf(x):
+    """log P(Z > x), accurate far in the upper tail."""
+    return log_ndtr(np.negative(x))

@@ -4,12 +4,15 @@ Numba decides whether a cached function is stale from its own file only. Our ker
 inline code from other modules (the generator in :mod:`designs.simulation.rng`, the REML fit in
 :mod:`designs.analyses.reml`, ...), so after an edit of one of those a cached kernel would silently
 keep the old code and give old numbers. Caching therefore goes to a directory named after a
-hash of every kernel source: any change of them compiles afresh.
+hash of every source a kernel can read (:mod:`designs.simulation.kernel_sources`): any change
+of them compiles afresh, while an edit of the planning, output or command-line layers keeps
+the compiled kernels.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import sys
 import tempfile
@@ -22,24 +25,76 @@ import numba
 from progression.cache_dirs import cache_root
 
 _PACKAGE = Path(__file__).resolve().parents[1]
-# Sources whose compiled code can end up inside a cached kernel: every module of the
-# ``designs`` package, sub-packages included, and the benchmarks' kernels.
+#: Packages whose modules may hold compiled code: ``designs`` and the benchmarks' kernels.
 _SOURCES = (_PACKAGE, _PACKAGE.parent / "benchmarks")
-#: Sub-packages of ``designs`` that sit above the engine and hold no compiled code (the
-#: browser page): editing them never needs the kernels compiled afresh.
-_NOT_KERNEL_SOURCES = ("explorer",)
 
 
-def sources_hash() -> str:
-    """First 16 hex digits of the SHA-256 of the kernel sources (file names and contents)."""
+#: File in the cache folder that remembers :func:`sources_hash` by the state of all sources.
+MEMO_NAME = "kernel-sources.json"
+
+
+def _all_sources_hash() -> str:
+    """SHA-256 of every source below :data:`_SOURCES` (names and contents): cheap to compute,
+    it keys the memo of :func:`sources_hash`."""
     digest = hashlib.sha256()
     for folder in _SOURCES:
         for path in sorted(folder.rglob("*.py")) if folder.is_dir() else ():
-            if path.relative_to(folder).parts[0] in _NOT_KERNEL_SOURCES:
-                continue
-            digest.update(path.relative_to(folder).as_posix().encode())
+            digest.update(path.relative_to(folder.parent).as_posix().encode())
             digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
+    return digest.hexdigest()
+
+
+def sources_hash(memo: Path | None = None) -> str:
+    """First 16 hex digits of the SHA-256 of the kernel sources (file names and contents):
+    the files :func:`~designs.simulation.kernel_sources.kernel_sources` lists.
+
+    Finding those files parses every module (about half a second), so with ``memo`` (a JSON
+    file) the answer is kept under the hash of all sources, the lister's own among them:
+    any edit anywhere looks the files up afresh, and no edit can meet a stale answer.
+    """
+    everything = _all_sources_hash()
+    known = _read_memo(memo)
+    if everything in known:
+        return known[everything]
+    from designs.simulation.kernel_sources import kernel_sources
+
+    digest = hashlib.sha256()
+    for path in kernel_sources(_SOURCES):
+        folder = next(f for f in _SOURCES if path.is_relative_to(f))
+        digest.update(path.relative_to(folder.parent).as_posix().encode())
+        digest.update(path.read_bytes())
+    key = digest.hexdigest()[:16]
+    if memo is not None:
+        _write_memo(memo, {**dict(list(known.items())[-(_MEMO_SIZE - 1) :]), everything: key})
+    return key
+
+
+#: Source states remembered by the memo (the latest ones; older states are looked up afresh).
+_MEMO_SIZE = 32
+
+
+def _read_memo(memo: Path | None) -> dict[str, str]:
+    if memo is None:
+        return {}
+    try:
+        known = json.loads(memo.read_text())
+    except (OSError, ValueError):  # none yet, unreadable or damaged: look up afresh
+        return {}
+    if not isinstance(known, dict):
+        return {}
+    return {k: v for k, v in known.items() if isinstance(k, str) and isinstance(v, str)}
+
+
+def _write_memo(memo: Path, known: dict[str, str]) -> None:
+    """Write the memo whole (temporary file, then rename); a failure only costs time."""
+    try:
+        memo.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{memo.name}.", dir=memo.parent)
+        with os.fdopen(fd, "w") as handle:
+            json.dump(known, handle)
+        os.replace(tmp, memo)
+    except OSError:
+        pass
 
 
 def use_versioned_cache() -> Path:
@@ -52,7 +107,7 @@ def use_versioned_cache() -> Path:
     ``@njit(cache=True)`` of ours is applied, i.e. on import of :mod:`designs`.
     """
     base = os.environ.get("NUMBA_CACHE_DIR") or str(cache_root() / "numba")
-    name = f"src-{sources_hash()}"
+    name = f"src-{sources_hash(Path(base) / MEMO_NAME)}"
     cache_dir = Path(base) / name
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)

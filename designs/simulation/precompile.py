@@ -24,6 +24,11 @@ from pathlib import Path
 
 #: Groups of kernels compiled by one child process each (about equal compile times).
 PARTS = ("reml", "arm")
+#: What each part compiles, as the main job says it on the terminal.
+PART_LABELS = {
+    "reml": "the REML, OLS-slope and ANCOVA analyses",
+    "arm": "the patients' simulation and the Kenward-Roger, joint-rank and lead-in analyses",
+}
 
 
 def leaves() -> dict[str, list[tuple[object, tuple]]]:

@@ -1,9 +1,9 @@
 """A command imports what it needs, when it needs it (start-up time, issue 19).
 
 Structural checks, not timings: a ``power`` run and ``--help`` must not load the sampler
-(PyMC, PyTensor, ArviZ), plotting (matplotlib), Dask, or, for ``--help``, pandas and
-scipy.stats. Each runs the command line's entry point in a fresh interpreter and lists the
-heavy modules present in ``sys.modules`` at exit.
+(PyMC, PyTensor, ArviZ), plotting (matplotlib), Dask, scipy.optimize, or, for ``--help``,
+pandas and scipy.stats. Each runs the command line's entry point in a fresh interpreter and
+lists the heavy modules present in ``sys.modules`` at exit.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ HEAVY = (
     "xarray",
     "pandas",
     "scipy.stats",
+    "scipy.optimize",
 )
 
 _PROBE = """
@@ -50,8 +51,9 @@ def _loaded(repo_root, *args: str) -> list[str]:
 def test_power_run_loads_no_sampler_plotting_or_dask(repo_root):
     loaded = _loaded(repo_root, "power", "--trials", "100", "--n-per-arm", "20", "--json")
     assert not {"pymc", "pytensor", "arviz", "matplotlib", "dask"} & set(loaded), loaded
-    # the fixed-effect power needs no tables, no posterior and no scipy.stats either
-    assert not {"xarray", "pandas", "scipy.stats"} & set(loaded), loaded
+    # the fixed-effect power needs no tables, no posterior and no scipy.stats either; reading
+    # the design needs no root finder (group-sequential boundaries import it on use)
+    assert not {"xarray", "pandas", "scipy.stats", "scipy.optimize"} & set(loaded), loaded
 
 
 def test_version_loads_none_of_the_heavy_modules(repo_root):
@@ -73,13 +75,17 @@ def test_version_loads_none_of_the_heavy_modules(repo_root):
 
 def test_main_job_modules_load_no_sampler_or_plotting(repo_root):
     """Reading a cached posterior needs xarray, not PyMC; diagnostics need ArviZ (which
-    loads matplotlib) only when a table is computed."""
+    loads matplotlib) only when a table is computed. The sample-size search and assurance
+    take the normal distribution from scipy.special (designs.sequential.normal): scipy.stats
+    (about a second to import) loads only where a t or noncentral t is computed."""
     code = (
         "import sys\n"
         "from designs.planning import main_job, posterior, sample_size\n"
+        "from designs.planning import assurance, closed_form, group_sequential, operating\n"
+        "from designs.planning import power_curve\n"
         "from designs.outputs import console, tables\n"
         "import progression.model, progression.diagnostics\n"
-        "print([m for m in ('pymc', 'pytensor', 'arviz', 'matplotlib', 'dask') "
+        "print([m for m in ('pymc', 'pytensor', 'arviz', 'matplotlib', 'dask', 'scipy.stats') "
         "if m in sys.modules])"
     )
     done = subprocess.run(

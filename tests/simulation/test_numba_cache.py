@@ -10,42 +10,165 @@ def test_cache_dir_is_named_after_the_sources():
     assert numba.config.CACHE_DIR.endswith(f"src-{numba_cache.sources_hash()}")
 
 
-def test_any_source_edit_changes_the_hash(tmp_path, monkeypatch):
-    (tmp_path / "kernels.py").write_text("x = 1\n")
-    monkeypatch.setattr(numba_cache, "_SOURCES", (tmp_path,))
-    before = numba_cache.sources_hash()
-    (tmp_path / "kernels.py").write_text("x = 2\n")
-    assert numba_cache.sources_hash() != before
-
-
-def test_an_edit_inside_a_sub_package_changes_the_hash(tmp_path, monkeypatch):
-    """The key covers every source below designs/, sub-packages included (a kernel inlines
-    code from designs/analyses/reml/, designs/simulation/rng.py, ...)."""
+def _copy_of_the_sources(tmp_path, monkeypatch):
+    """A copy of designs/ and benchmarks/ that ``sources_hash`` reads instead of ours."""
     import shutil
     from pathlib import Path
 
     package = Path(numba_cache.__file__).resolve().parents[1]
-    copy = tmp_path / "designs"
-    shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__"))
-    monkeypatch.setattr(numba_cache, "_SOURCES", (copy,))
-    before = numba_cache.sources_hash()
-    deep = copy / "analyses" / "reml" / "fit.py"
-    deep.write_text(deep.read_text() + "\n# an edit\n")
-    assert numba_cache.sources_hash() != before
+    copies = []
+    for folder in (package, package.parent / "benchmarks"):
+        copy = tmp_path / folder.name
+        shutil.copytree(folder, copy, ignore=shutil.ignore_patterns("__pycache__"))
+        copies.append(copy)
+    monkeypatch.setattr(numba_cache, "_SOURCES", tuple(copies))
+    return tmp_path
 
 
-def test_an_edit_of_the_browser_page_keeps_the_compiled_kernels(tmp_path, monkeypatch):
-    """designs/explorer/ (the page) holds no compiled code: editing it must not cost a
-    recompilation, while an edit next to it still does."""
-    (tmp_path / "explorer").mkdir()
-    (tmp_path / "explorer" / "views.py").write_text("x = 1\n")
-    (tmp_path / "kernels.py").write_text("x = 1\n")
-    monkeypatch.setattr(numba_cache, "_SOURCES", (tmp_path,))
+def _edit(path) -> None:
+    path.write_text(path.read_text() + "\n# an edit\n")
+
+
+#: Files a kernel reads: a kernel's own file, a module it inlines from (the REML fit in a
+#: sub-package, the generator), modules whose constants it reads (no Numba there), the
+#: benchmark's kernel.
+KERNEL_FILES = (
+    "designs/simulation/kernels.py",
+    "designs/analyses/reml/fit.py",
+    "designs/simulation/rng.py",
+    "designs/simulation/layout.py",
+    "designs/analyses/results.py",
+    "benchmarks/bench.py",
+)
+#: Planning, outputs, the command line, the browser page and the engine's Python
+#: orchestration: no compiled code.
+ABOVE_THE_KERNELS = (
+    "designs/planning/power.py",
+    "designs/planning/sample_size.py",
+    "designs/outputs/console.py",
+    "designs/cli/main.py",
+    "designs/explorer/views.py",
+    "designs/spec/trial.py",
+    "designs/simulation/engine.py",
+    "designs/simulation/inputs.py",
+)
+
+
+def test_the_key_covers_the_kernels_and_what_they_read_only():
+    from designs.simulation.kernel_sources import kernel_sources
+
+    root = numba_cache._PACKAGE.parent
+    listed = {p.relative_to(root).as_posix() for p in kernel_sources(numba_cache._SOURCES)}
+    assert set(KERNEL_FILES) <= listed, set(KERNEL_FILES) - listed
+    assert not set(ABOVE_THE_KERNELS) & listed, set(ABOVE_THE_KERNELS) & listed
+
+
+def test_a_kernel_edit_changes_the_hash_and_an_edit_above_keeps_it(tmp_path, monkeypatch):
+    """An edit of the planning layer costs no recompilation; one of a file a kernel reads
+    (here the layout's slots, which hold no Numba code) compiles afresh."""
+    root = _copy_of_the_sources(tmp_path, monkeypatch)
     before = numba_cache.sources_hash()
-    (tmp_path / "explorer" / "views.py").write_text("x = 2\n")
+    for name in ABOVE_THE_KERNELS:
+        _edit(root / name)
     assert numba_cache.sources_hash() == before
-    (tmp_path / "kernels.py").write_text("x = 2\n")
+    _edit(root / "designs/simulation/layout.py")
     assert numba_cache.sources_hash() != before
+
+
+def test_a_new_kernel_module_enters_the_hash(tmp_path, monkeypatch):
+    """A module that starts compiling code, and the module whose names its kernel reads,
+    count from then on; a helper used only by plain Python code does not."""
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "pkg" / "consts.py").write_text("SLOT = 1\n")
+    (tmp_path / "pkg" / "driver.py").write_text("def go():\n    return 1\n")
+    kernel = tmp_path / "pkg" / "kern.py"
+    kernel.write_text(
+        "from numba import njit\n"
+        "from pkg.consts import SLOT\n"
+        "from pkg.driver import go\n\n"
+        "@njit(cache=True)\n"
+        "def k(x):\n    return x[SLOT]\n\n"
+        "def run(x):\n    return go() + k(x)\n"
+    )
+    monkeypatch.setattr(numba_cache, "_SOURCES", (tmp_path / "pkg",))
+    before = numba_cache.sources_hash()
+    _edit(tmp_path / "pkg" / "driver.py")
+    assert numba_cache.sources_hash() == before
+    (tmp_path / "pkg" / "consts.py").write_text("SLOT = 2\n")
+    assert numba_cache.sources_hash() != before
+
+
+def test_the_memo_gives_the_answer_of_a_fresh_look_up(tmp_path, monkeypatch):
+    """The memo is keyed by every source: after an edit it cannot return the old key, and a
+    damaged memo is ignored."""
+    import json
+
+    root = _copy_of_the_sources(tmp_path / "src", monkeypatch)
+    memo = tmp_path / "memo.json"
+    fresh = numba_cache.sources_hash(memo)  # looked up and written
+    assert list(json.loads(memo.read_text()).values()) == [fresh]
+    assert numba_cache.sources_hash(memo) == fresh  # read
+    _edit(root / "designs/simulation/kernels.py")
+    edited = numba_cache.sources_hash(memo)
+    assert edited != fresh
+    memo.write_text("{not json")
+    assert numba_cache.sources_hash(memo) == edited
+
+
+def test_every_compiled_function_and_what_it_reads_is_hashed():
+    """Independently of the source analysis: each jitted function of the loaded modules,
+    and every module or function its code refers to by a global name, is in the hash."""
+    import importlib
+    import sys
+    import types
+    from pathlib import Path
+
+    from numba.core.registry import CPUDispatcher
+
+    from designs.simulation.kernel_sources import kernel_sources
+
+    for name in (
+        "designs.simulation.kernels",
+        "designs.simulation.looks",
+        "designs.simulation.entries",
+        "designs.sequential.observed",
+        "benchmarks.bench",
+    ):
+        importlib.import_module(name)
+    hashed = {p.resolve() for p in kernel_sources(numba_cache._SOURCES)}
+    ours = ("designs", "benchmarks")
+
+    def file_of(module_name: str) -> Path:
+        return Path(sys.modules[module_name].__file__).resolve()
+
+    def names(code) -> set[str]:
+        found = set(code.co_names)
+        for const in code.co_consts:
+            if isinstance(const, types.CodeType):
+                found |= names(const)
+        return found
+
+    checked = 0
+    for module_name, module in list(sys.modules.items()):
+        if module_name.split(".")[0] not in ours:
+            continue
+        for value in vars(module).values():
+            if not isinstance(value, CPUDispatcher) or value.py_func.__module__ != module_name:
+                continue
+            checked += 1
+            assert file_of(module_name) in hashed, module_name
+            for used in names(value.py_func.__code__):
+                target = value.py_func.__globals__.get(used)
+                if isinstance(target, types.ModuleType):
+                    source = target.__name__
+                elif isinstance(target, CPUDispatcher):
+                    source = target.py_func.__module__
+                else:
+                    source = getattr(target, "__module__", None) or ""
+                if source.split(".")[0] in ours:
+                    assert file_of(source) in hashed, (module_name, used, source)
+    assert checked > 20  # the engine's kernels were seen
 
 
 def test_unwritable_cache_falls_back_to_a_temporary_folder(tmp_path, monkeypatch):
@@ -58,3 +181,28 @@ def test_unwritable_cache_falls_back_to_a_temporary_folder(tmp_path, monkeypatch
         assert path.parent.name == "als-trial-sim-numba" and path.is_dir()
     finally:
         numba.config.CACHE_DIR = old
+
+
+def test_class_bodies_and_kernels_compiled_inside_functions_count(tmp_path):
+    """A class attribute a kernel may read, and a kernel compiled inside a plain function,
+    take their modules into the key; a plain function's own imports do not."""
+    from designs.simulation.kernel_sources import kernel_sources
+
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    for name in ("__init__", "a", "b", "c"):
+        (pkg / f"{name}.py").write_text("X = 1\n")
+    (pkg / "kern.py").write_text(
+        "import numba\n"
+        "from pkg.a import X\n"
+        "from pkg.b import X as Y\n"
+        "from pkg.c import X as Z\n\n"
+        "class Slots:\n    FIRST = X\n\n"
+        "def factory():\n"
+        "    @numba.njit\n"
+        "    def inner():\n        return Y\n"
+        "    return inner\n\n"
+        "def plain():\n    return Z\n"
+    )
+    listed = {p.name for p in kernel_sources((pkg,))}
+    assert listed == {"__init__.py", "kern.py", "a.py", "b.py"}

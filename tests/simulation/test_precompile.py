@@ -64,3 +64,9 @@ def test_stop_ends_running_children():
     child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     precompile.stop([child])
     assert child.returncode is not None and child.returncode != 0
+
+
+def test_every_part_is_named_on_the_terminal():
+    """The main job says what compiles in each background process (a part without a label
+    would fail there, on a first run only)."""
+    assert set(precompile.PART_LABELS) == set(precompile.PARTS)
