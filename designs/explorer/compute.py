@@ -135,7 +135,8 @@ def without_looks(design):
 class PowerView:
     """Power of each analysis on the same simulated trials (of the design without its
     interim looks, if it has any), the calendar length, and with interim looks the
-    group-sequential summary (:class:`designs.planning.group_sequential.GroupSequentialSummary`)."""
+    group-sequential summary (:class:`designs.planning.group_sequential.GroupSequentialSummary`;
+    under the posterior rule :class:`designs.planning.decision_looks.PosteriorLooksSummary`)."""
 
     summaries: dict
     calendar: dict
@@ -145,7 +146,8 @@ class PowerView:
 
 def power_view(design, seed: int, trials: int, job: Job | None = None) -> PowerView:
     """:func:`designs.planning.power.power` of every analysis shown, at the design's size;
-    with interim looks also :func:`designs.planning.group_sequential.group_sequential_power`
+    with interim looks also :func:`designs.planning.group_sequential.group_sequential_power`,
+    or under the posterior rule :func:`designs.planning.decision_looks.posterior_looks_power`
     (what ``simulate.py power`` gives for it)."""
     from designs.planning.operating import calendar_length
     from designs.planning.power import power
@@ -155,7 +157,13 @@ def power_view(design, seed: int, trials: int, job: Job | None = None) -> PowerV
     def run():
         start = time.perf_counter()
         gs = None
-        if design.interim.sequential:
+        if design.interim.sequential and design.decision.is_posterior:
+            from designs.planning.decision_looks import posterior_looks_power
+
+            gs = posterior_looks_power(
+                design, trials, seed, prior=_prior(design), progress=job.progress
+            )
+        elif design.interim.sequential:
             from designs.planning.group_sequential import group_sequential_power
 
             gs = group_sequential_power(design, trials, seed, progress=job.progress)

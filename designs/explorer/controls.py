@@ -316,14 +316,6 @@ def check_run(values: Mapping[str, Any]) -> dict[str, str]:
     return errors
 
 
-#: The library judges interim looks by the posterior rule (designs.planning.decision_looks);
-#: the page does not show that view yet.
-POSTERIOR_LOOKS = (
-    "interim.looks with decision.rule = 'posterior': not in the explorer yet; run "
-    "`simulate.py power --looks ... --decision posterior` (docs/bayesian_looks.md)"
-)
-
-
 def control_of(message: str) -> str | None:
     """The control whose field a library message names first, or None."""
     head = message.split(" ", 1)[0].split(":", 1)[0]
@@ -357,9 +349,6 @@ def design_from_values(base, values: Mapping[str, Any]):
         design = base.with_overrides(control_overrides(base, values, moved)) if moved else base
     except InputError as exc:  # a rule between fields: beside the control named first
         errors[control_of(str(exc)) or ""] = str(exc)
-        return None, errors
-    if design.interim.sequential and design.decision.is_posterior:
-        errors["looks"] = POSTERIOR_LOOKS
         return None, errors
     return (None if errors else design), errors
 
