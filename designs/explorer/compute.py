@@ -247,20 +247,55 @@ def sample_size_view(design, seed: int, trials: int, job: Job | None = None) -> 
     return SampleSizeView(result, tables, figure["png"], figure["pdf"], seconds)
 
 
-def assurance_view(design, seed: int, trials: int, job: Job | None = None) -> str:
-    """Assurance over the phase 2 posterior at the design's size, both transports, as the
-    command line's ``assurance`` prints it (:func:`designs.outputs.console.assurance_text`)."""
-    from designs.outputs.console import assurance_text
-    from designs.planning.assurance import assurance_from_draws
+def _transports(design) -> tuple[str, str]:
+    """The design's transport first, then the other (the command line's order)."""
+    first = design.effect.transport.value
+    return first, "absolute" if first == "proportional" else "proportional"
+
+
+def group_sequential_assurance_results(design, seed: int, trials: int, job: Job | None = None):
+    """Assurance of a design with interim looks (success at any look over the phase 2
+    posterior), both transports, as ``simulate.py assurance --looks ...``
+    (:func:`designs.planning.assurance_gs.group_sequential_assurance`); the library refuses
+    the posterior rule here with its one line."""
+    from designs.planning.assurance_gs import group_sequential_assurance
     from designs.planning.posterior import posterior_draws
-    from progression.population import undefined_proportional_draws
 
     job = job or Job()
 
     def run():
         idata = phase2()
-        first = design.effect.transport.value
-        order = (first, "absolute" if first == "proportional" else "proportional")
+        return tuple(
+            group_sequential_assurance(
+                design, posterior_draws(idata, tr), trials, seed, tr, progress=job.progress
+            )
+            for tr in _transports(design)
+        )
+
+    return cached("assurance_gs", design, seed, trials, run)
+
+
+def assurance_view(design, seed: int, trials: int, job: Job | None = None) -> str:
+    """Assurance over the phase 2 posterior at the design's size, both transports, as the
+    command line's ``assurance`` prints it (:func:`designs.outputs.console.assurance_text`;
+    with interim looks :func:`designs.outputs.group_sequential.group_sequential_assurance_text`
+    after the design's line, as ``assurance --looks ...``)."""
+    from designs.outputs.console import assurance_text
+    from designs.planning.assurance import assurance_from_draws
+    from designs.planning.posterior import posterior_draws
+    from progression.population import undefined_proportional_draws
+
+    if design.interim.sequential:
+        from designs.outputs.group_sequential import group_sequential_assurance_text
+
+        results = group_sequential_assurance_results(design, seed, trials, job)
+        return design.describe() + "\n" + group_sequential_assurance_text(list(results))
+
+    job = job or Job()
+
+    def run():
+        idata = phase2()
+        order = _transports(design)
         results = [
             assurance_from_draws(
                 design,
@@ -270,6 +305,7 @@ def assurance_view(design, seed: int, trials: int, job: Job | None = None) -> st
                 None,
                 tr,
                 progress=job.progress,
+                prior=_prior(design),
             )
             for tr in order
         ]

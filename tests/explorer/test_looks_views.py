@@ -60,3 +60,45 @@ def test_the_posterior_rule_at_looks_is_the_command_lines(base, cli):
     assert f'data-expected-n="{out["expected_n_total"]!r}"' in table
     assert f'data-expected-months="{out["expected_months"]!r}"' in table
     assert re.search(r"success if P\(effect &gt; 0 \| data up to the look\)", table)
+
+
+def test_assurance_with_looks_is_the_command_lines(base, cli):
+    """Assurance of a design with interim looks (frequentist rule): the page's results are
+    ``assurance --looks 0.5,1 --json``'s numbers, both transports, and its text is what the
+    command line prints; the view carries the phase 2 caveat."""
+    design = base.with_overrides({"trial.n_per_arm": N, "interim.looks": [0.5, 1.0]})
+    results = compute.group_sequential_assurance_results(design, SEED, TRIALS)
+    argv = ["assurance", "--set", f"trial.n_per_arm={N}", "--looks", "0.5,1"]
+    argv += ["--seed", str(SEED), "--trials", str(TRIALS)]
+    out = json.loads(cli(*argv, "--json"))
+    other = out.pop("other_transport")
+    assert _numbers(results[0].to_dict()) == out
+    assert _numbers(results[1].to_dict()) == other
+    assert {out["transport"], other["transport"]} == {"proportional", "absolute"}
+
+    text = compute.assurance_view(design, SEED, TRIALS)
+    assert cli(*argv) == (text + "\n").encode()
+    html = str(views.assurance_html(Request("default", base, design, SEED, TRIALS), text))
+    assert "Phase 2 caveat" in html
+
+
+@pytest.mark.slow  # about 30 s at load 7: the command line adds the rule's two cases
+def test_assurance_under_a_robust_prior_borrows_as_the_command_line(base, cli):
+    """The posterior rule with a robust prior: the page judges the trials with the prior
+    that borrows from the phase 2 posterior, as ``assurance`` does (it once asked for
+    ``--posterior`` instead); the command line's text begins with the page's (it then adds
+    the optimistic and sceptical cases of the rule)."""
+    design = base.with_overrides(
+        {
+            "trial.n_per_arm": N,
+            "decision.rule": "posterior",
+            "decision.prior": "robust",
+            "decision.prior_weight": 0.5,
+        }
+    )
+    assert design.decision.borrows
+    text = compute.assurance_view(design, SEED, TRIALS)
+    argv = ["assurance", "--set", f"trial.n_per_arm={N}", "--decision", "posterior"]
+    argv += ["--set", 'decision.prior="robust"', "--set", "decision.prior_weight=0.5"]
+    argv += ["--seed", str(SEED), "--trials", str(TRIALS)]
+    assert cli(*argv).startswith((text + "\n").encode())
