@@ -336,6 +336,25 @@ def realism_view(design, seed: int, trials: int, job: Job | None = None) -> str:
     return cached("realism", design, seed, trials, run)
 
 
+#: Every member's time stamp (the earliest a zip file can hold): the same report is the same
+#: zip, byte for byte, whenever it is made.
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+
+
+def deterministic_zip(members: dict[str, bytes]) -> bytes:
+    """``members`` (name -> bytes) as a zip file whose bytes depend on nothing else: names
+    sorted, a fixed time stamp and permissions (``rw-r--r--``), deflate at level 9."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for name in sorted(members):
+            info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3  # unix, whatever system writes it
+            info.external_attr = 0o100644 << 16
+            z.writestr(info, members[name], compresslevel=9)
+    return buf.getvalue()
+
+
 def report_zip(design, seed: int, trials: int, assurance: bool, job: Job | None = None) -> bytes:
     """The ``report`` folder (:func:`designs.outputs.report.write_report`) as a zip file."""
     from designs.outputs.report import write_report
@@ -355,10 +374,7 @@ def report_zip(design, seed: int, trials: int, assurance: bool, job: Job | None 
         with tempfile.TemporaryDirectory(prefix="explorer-report-") as tmp:
             out = Path(tmp) / "report"
             files = write_report(plan, out)
-            buf = io.BytesIO()
-            with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-                for f in sorted(files):
-                    z.write(f, f"report/{f.relative_to(out)}")
-        return buf.getvalue()
+            members = {f"report/{f.relative_to(out).as_posix()}": f.read_bytes() for f in files}
+        return deterministic_zip(members)
 
     return cached("report", design, seed, trials, run, assurance)
