@@ -184,28 +184,43 @@ def power_view(design, seed: int, trials: int, job: Job | None = None) -> PowerV
 @dataclass(frozen=True)
 class SampleSizeView:
     """The sample-size search, its tables (the command line's bytes) and figure (None with
-    interim looks: the command line draws none for them either)."""
+    interim looks: the command line draws none for them either). The PNG is drawn with the
+    search (the page shows it); the PDF only when it is asked for (:attr:`pdf`: a download),
+    then kept with the search."""
 
     result: object
     tables: dict
     png: bytes | None
-    pdf: bytes | None
     seconds: float
+    design: object = None
+    seed: int = 0
+    trials: int = 0
 
     @property
     def sequential(self) -> bool:
         return self.png is None
 
+    @property
+    def pdf(self) -> bytes | None:
+        if self.sequential:
+            return None
+        result, design = self.result, self.design
 
-def sample_size_figure(result, design) -> dict[str, bytes]:
-    """The search's figure as PNG and PDF bytes, with the closed form beside it, as
-    ``simulate.py sample-size --figure`` draws it
+        def draw():
+            return sample_size_figure(result, design, ("pdf",))["pdf"]
+
+        return cached("sample_size_pdf", design, self.seed, self.trials, draw, key=search_key)
+
+
+def sample_size_figure(result, design, formats=("png", "pdf")) -> dict[str, bytes]:
+    """The search's figure as PNG and PDF bytes (the ``formats`` asked for), with the closed
+    form beside it, as ``simulate.py sample-size --figure`` draws it
     (:func:`designs.outputs.figures.sample_size_figure_bytes`)."""
     from designs.outputs.figures import sample_size_figure_bytes
     from designs.planning.report_plan import closed_form_reference
 
     reference = closed_form_reference(design, result, result.analysis)
-    return sample_size_figure_bytes(result, closed_form=reference, design=design)
+    return sample_size_figure_bytes(result, closed_form=reference, design=design, formats=formats)
 
 
 def sample_size_view(design, seed: int, trials: int, job: Job | None = None) -> SampleSizeView:
@@ -232,7 +247,7 @@ def sample_size_view(design, seed: int, trials: int, job: Job | None = None) -> 
 
         result, _, seconds = cached("gs_sample_size", design, seed, trials, search, key=search_key)
         tables = {f: group_sequential_sample_size_table(result, design, f) for f in ("md", "csv")}
-        return SampleSizeView(result, tables, None, None, seconds)
+        return SampleSizeView(result, tables, None, seconds)
 
     from designs.outputs.tables import sample_size_table
     from designs.planning.sample_size import find_sample_size
@@ -240,11 +255,12 @@ def sample_size_view(design, seed: int, trials: int, job: Job | None = None) -> 
     def search():
         start = time.perf_counter()
         result = find_sample_size(design, TARGETS, trials, seed, progress=job.progress)
-        return result, sample_size_figure(result, design), time.perf_counter() - start
+        png = sample_size_figure(result, design, ("png",))["png"]
+        return result, png, time.perf_counter() - start
 
-    result, figure, seconds = cached("sample_size", design, seed, trials, search, key=search_key)
+    result, png, seconds = cached("sample_size", design, seed, trials, search, key=search_key)
     tables = {fmt: sample_size_table(result, design, fmt) for fmt in ("md", "csv", "latex")}
-    return SampleSizeView(result, tables, figure["png"], figure["pdf"], seconds)
+    return SampleSizeView(result, tables, png, seconds, design, seed, trials)
 
 
 def _transports(design) -> tuple[str, str]:

@@ -61,6 +61,10 @@ def test_the_figure_is_the_command_lines_figure(design, tmp_path, capsys):
     import simulate
 
     view = compute.sample_size_view(design, 3, 30)
+    # the page shows the PNG; the PDF is drawn when it is downloaded, then kept
+    pdf = ("sample_size_pdf", design, 3, 30)
+    assert not compute.is_cached(*pdf, key=compute.search_key)
+    assert view.pdf is view.pdf and compute.is_cached(*pdf, key=compute.search_key)
     for suffix, shown in (("png", view.png), ("pdf", view.pdf)):
         path = tmp_path / f"curve.{suffix}"
         argv = ["sample-size", "--set", "trial.n_per_arm=20", "--seed", "3", "--trials", "30"]
