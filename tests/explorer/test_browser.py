@@ -208,7 +208,7 @@ def _download(page, button: str) -> bytes:
     return Path(info.value.path()).read_bytes()
 
 
-@pytest.mark.slow  # about 20 s: the command line repeats the sample-size search 4 times
+@pytest.mark.slow  # about 25 s: the command line repeats the sample-size search 5 times
 def test_downloads_are_the_command_lines_bytes(page, cli, tmp_path):
     trials = 100  # small: the command line repeats the sample-size search
     _set(page, "n", 60)
@@ -235,10 +235,12 @@ def test_downloads_are_the_command_lines_bytes(page, cli, tmp_path):
         ("latex", "dl_table_latex"),
     ):
         assert _download(page, button) == cli(*size_cmd, "--format", fmt), fmt
-    # the figure: `sample-size --figure` (the PDF's bytes: tests/explorer/test_compute.py)
-    figure = tmp_path / "curve.png"
-    cli(*size_cmd, "--figure", str(figure))
-    assert _download(page, "dl_figure_png") == figure.read_bytes()
+    # the figure: `sample-size --figure curve.png` / `curve.pdf` (the page draws the PDF on
+    # its download, in a worker thread)
+    for suffix in ("png", "pdf"):
+        figure = tmp_path / f"curve.{suffix}"
+        cli(*size_cmd, "--figure", str(figure))
+        assert _download(page, f"dl_figure_{suffix}") == figure.read_bytes(), suffix
 
 
 def test_ctrl_c_stops_the_server_cleanly(server):
