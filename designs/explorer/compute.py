@@ -127,8 +127,16 @@ def phase2():
 
 def without_looks(design):
     """``design`` as a fixed design (one analysis at the end): what the analyses, losses
-    and fixed sample size are simulated on when the design has interim looks."""
-    return design.with_overrides(NO_LOOKS) if design.interim.sequential else design
+    and fixed sample size are simulated on when the design has interim looks (the posterior
+    rule's per-look thresholds and futility go with the looks; its threshold stays)."""
+    if not design.interim.sequential:
+        return design
+    over = dict(NO_LOOKS)
+    if design.decision.thresholds:
+        over["decision.thresholds"] = []
+    if design.decision.futility_predictive > 0:
+        over["decision.futility_predictive"] = 0.0
+    return design.with_overrides(over)
 
 
 @dataclass(frozen=True)

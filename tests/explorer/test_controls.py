@@ -163,3 +163,19 @@ def test_looks_given_in_months_or_completed_show_and_change_as_given(base):
     assert design.interim.looks_as == "look_completed" and design.interim.look_months == ()
     design, errors = design_from_values(months, {**values, "looks": "months 10"})
     assert design is None and errors["looks"].startswith("interim.look_months = [10]")
+
+
+def test_the_posterior_rules_futility_is_a_control(base):
+    """With the posterior rule and looks the futility control sets
+    ``decision.futility_predictive`` (moved together with the rule and the looks); alone,
+    on a design without looks, it gets the library's line beside it."""
+    fields = {"decision.rule": "posterior", "interim.looks": [0.5, 1.0]}
+    expected = base.with_overrides({**fields, "decision.futility_predictive": 0.2})
+    values = _with(base, looks="0.5, 1", rule="posterior", futility_predictive=0.2)
+    design, errors = design_from_values(base, values)
+    assert errors == {} and design.to_dict() == expected.to_dict()
+    assert "decision.futility_predictive=0.2" in command.set_options(base, design)
+    with pytest.raises(InputError) as library:
+        base.with_overrides({"decision.futility_predictive": 0.2})
+    design, errors = design_from_values(base, _with(base, futility_predictive=0.2))
+    assert design is None and errors == {"futility_predictive": str(library.value)}

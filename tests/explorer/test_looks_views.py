@@ -30,22 +30,27 @@ def _numbers(obj):
 
 
 def test_the_posterior_rule_at_looks_is_the_command_lines(base, cli):
-    """``power --looks 0.5,1 --decision posterior --json``: every number of the page's
-    summary (success probability, per-look stopping, expected n and months, thresholds) is
-    the command line's, and the headline and looks table show them."""
+    """``power --looks 0.5,1 --decision posterior --json`` with a futility rule: every number
+    of the page's summary (success probability, per-look stopping for success and futility,
+    expected n and months, thresholds) is the command line's, and the headline and looks
+    table show them."""
     design = base.with_overrides(
         {
             "trial.n_per_arm": N,
             "decision.rule": "posterior",
             "decision.threshold": 0.95,
+            "decision.futility_predictive": 0.3,
             "interim.looks": [0.5, 1.0],
         }
     )
+    # the fixed design beside it drops the looks and the rule's futility with them
     view = compute.power_view(design, SEED, TRIALS)
     argv = ["power", "--set", f"trial.n_per_arm={N}", "--looks", "0.5,1"]
     argv += ["--decision", "posterior", "--threshold", "0.95"]
+    argv += ["--set", "decision.futility_predictive=0.3"]
     out = json.loads(cli(*argv, "--seed", str(SEED), "--trials", str(TRIALS), "--json"))
     assert out["rule"] == "posterior" and out["thresholds"] == [0.95, 0.95]
+    assert out["futility_predictive"] == 0.3 and out["p_stop_futility"][0] > 0
     assert _numbers(view.sequential.to_dict()) == out
 
     req = Request("default", base, design, SEED, TRIALS)
@@ -56,6 +61,7 @@ def test_the_posterior_rule_at_looks_is_the_command_lines(base, cli):
     assert 'id="looks-table"' in table and "alpha spending" not in table
     for k in range(2):
         assert f"{out['p_stop_efficacy'][k]:.3f} ({out['mc_se_stop_efficacy'][k]:.3f})" in table
+        assert f"{out['p_stop_futility'][k]:.3f} ({out['mc_se_stop_futility'][k]:.3f})" in table
         assert f"<td>{out['thresholds'][k]:.4f}</td>" in table
     assert f'data-expected-n="{out["expected_n_total"]!r}"' in table
     assert f'data-expected-months="{out["expected_months"]!r}"' in table
