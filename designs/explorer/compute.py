@@ -127,15 +127,24 @@ def phase2():
 
 def without_looks(design):
     """``design`` as a fixed design (one analysis at the end): what the analyses, losses
-    and fixed sample size are simulated on when the design has interim looks."""
-    return design.with_overrides(NO_LOOKS) if design.interim.sequential else design
+    and fixed sample size are simulated on when the design has interim looks (the posterior
+    rule's per-look thresholds and futility go with the looks; its threshold stays)."""
+    if not design.interim.sequential:
+        return design
+    over = dict(NO_LOOKS)
+    if design.decision.thresholds:
+        over["decision.thresholds"] = []
+    if design.decision.futility_predictive > 0:
+        over["decision.futility_predictive"] = 0.0
+    return design.with_overrides(over)
 
 
 @dataclass(frozen=True)
 class PowerView:
     """Power of each analysis on the same simulated trials (of the design without its
     interim looks, if it has any), the calendar length, and with interim looks the
-    group-sequential summary (:class:`designs.planning.group_sequential.GroupSequentialSummary`)."""
+    group-sequential summary (:class:`designs.planning.group_sequential.GroupSequentialSummary`;
+    under the posterior rule :class:`designs.planning.decision_looks.PosteriorLooksSummary`)."""
 
     summaries: dict
     calendar: dict
@@ -145,7 +154,8 @@ class PowerView:
 
 def power_view(design, seed: int, trials: int, job: Job | None = None) -> PowerView:
     """:func:`designs.planning.power.power` of every analysis shown, at the design's size;
-    with interim looks also :func:`designs.planning.group_sequential.group_sequential_power`
+    with interim looks also :func:`designs.planning.group_sequential.group_sequential_power`,
+    or under the posterior rule :func:`designs.planning.decision_looks.posterior_looks_power`
     (what ``simulate.py power`` gives for it)."""
     from designs.planning.operating import calendar_length
     from designs.planning.power import power
@@ -155,7 +165,13 @@ def power_view(design, seed: int, trials: int, job: Job | None = None) -> PowerV
     def run():
         start = time.perf_counter()
         gs = None
-        if design.interim.sequential:
+        if design.interim.sequential and design.decision.is_posterior:
+            from designs.planning.decision_looks import posterior_looks_power
+
+            gs = posterior_looks_power(
+                design, trials, seed, prior=_prior(design), progress=job.progress
+            )
+        elif design.interim.sequential:
             from designs.planning.group_sequential import group_sequential_power
 
             gs = group_sequential_power(design, trials, seed, progress=job.progress)
@@ -176,28 +192,43 @@ def power_view(design, seed: int, trials: int, job: Job | None = None) -> PowerV
 @dataclass(frozen=True)
 class SampleSizeView:
     """The sample-size search, its tables (the command line's bytes) and figure (None with
-    interim looks: the command line draws none for them either)."""
+    interim looks: the command line draws none for them either). The PNG is drawn with the
+    search (the page shows it); the PDF only when it is asked for (:attr:`pdf`: a download),
+    then kept with the search."""
 
     result: object
     tables: dict
     png: bytes | None
-    pdf: bytes | None
     seconds: float
+    design: object = None
+    seed: int = 0
+    trials: int = 0
 
     @property
     def sequential(self) -> bool:
         return self.png is None
 
+    @property
+    def pdf(self) -> bytes | None:
+        if self.sequential:
+            return None
+        result, design = self.result, self.design
 
-def sample_size_figure(result, design) -> dict[str, bytes]:
-    """The search's figure as PNG and PDF bytes, with the closed form beside it, as
-    ``simulate.py sample-size --figure`` draws it
+        def draw():
+            return sample_size_figure(result, design, ("pdf",))["pdf"]
+
+        return cached("sample_size_pdf", design, self.seed, self.trials, draw, key=search_key)
+
+
+def sample_size_figure(result, design, formats=("png", "pdf")) -> dict[str, bytes]:
+    """The search's figure as PNG and PDF bytes (the ``formats`` asked for), with the closed
+    form beside it, as ``simulate.py sample-size --figure`` draws it
     (:func:`designs.outputs.figures.sample_size_figure_bytes`)."""
     from designs.outputs.figures import sample_size_figure_bytes
     from designs.planning.report_plan import closed_form_reference
 
     reference = closed_form_reference(design, result, result.analysis)
-    return sample_size_figure_bytes(result, closed_form=reference, design=design)
+    return sample_size_figure_bytes(result, closed_form=reference, design=design, formats=formats)
 
 
 def sample_size_view(design, seed: int, trials: int, job: Job | None = None) -> SampleSizeView:
@@ -224,7 +255,7 @@ def sample_size_view(design, seed: int, trials: int, job: Job | None = None) -> 
 
         result, _, seconds = cached("gs_sample_size", design, seed, trials, search, key=search_key)
         tables = {f: group_sequential_sample_size_table(result, design, f) for f in ("md", "csv")}
-        return SampleSizeView(result, tables, None, None, seconds)
+        return SampleSizeView(result, tables, None, seconds)
 
     from designs.outputs.tables import sample_size_table
     from designs.planning.sample_size import find_sample_size
@@ -232,27 +263,63 @@ def sample_size_view(design, seed: int, trials: int, job: Job | None = None) -> 
     def search():
         start = time.perf_counter()
         result = find_sample_size(design, TARGETS, trials, seed, progress=job.progress)
-        return result, sample_size_figure(result, design), time.perf_counter() - start
+        png = sample_size_figure(result, design, ("png",))["png"]
+        return result, png, time.perf_counter() - start
 
-    result, figure, seconds = cached("sample_size", design, seed, trials, search, key=search_key)
+    result, png, seconds = cached("sample_size", design, seed, trials, search, key=search_key)
     tables = {fmt: sample_size_table(result, design, fmt) for fmt in ("md", "csv", "latex")}
-    return SampleSizeView(result, tables, figure["png"], figure["pdf"], seconds)
+    return SampleSizeView(result, tables, png, seconds, design, seed, trials)
 
 
-def assurance_view(design, seed: int, trials: int, job: Job | None = None) -> str:
-    """Assurance over the phase 2 posterior at the design's size, both transports, as the
-    command line's ``assurance`` prints it (:func:`designs.outputs.console.assurance_text`)."""
-    from designs.outputs.console import assurance_text
-    from designs.planning.assurance import assurance_from_draws
+def _transports(design) -> tuple[str, str]:
+    """The design's transport first, then the other (the command line's order)."""
+    first = design.effect.transport.value
+    return first, "absolute" if first == "proportional" else "proportional"
+
+
+def group_sequential_assurance_results(design, seed: int, trials: int, job: Job | None = None):
+    """Assurance of a design with interim looks (success at any look over the phase 2
+    posterior), both transports, as ``simulate.py assurance --looks ...``
+    (:func:`designs.planning.assurance_gs.group_sequential_assurance`); the library refuses
+    the posterior rule here with its one line."""
+    from designs.planning.assurance_gs import group_sequential_assurance
     from designs.planning.posterior import posterior_draws
-    from progression.population import undefined_proportional_draws
 
     job = job or Job()
 
     def run():
         idata = phase2()
-        first = design.effect.transport.value
-        order = (first, "absolute" if first == "proportional" else "proportional")
+        return tuple(
+            group_sequential_assurance(
+                design, posterior_draws(idata, tr), trials, seed, tr, progress=job.progress
+            )
+            for tr in _transports(design)
+        )
+
+    return cached("assurance_gs", design, seed, trials, run)
+
+
+def assurance_view(design, seed: int, trials: int, job: Job | None = None) -> str:
+    """Assurance over the phase 2 posterior at the design's size, both transports, as the
+    command line's ``assurance`` prints it (:func:`designs.outputs.console.assurance_text`;
+    with interim looks :func:`designs.outputs.group_sequential.group_sequential_assurance_text`
+    after the design's line, as ``assurance --looks ...``)."""
+    from designs.outputs.console import assurance_text
+    from designs.planning.assurance import assurance_from_draws
+    from designs.planning.posterior import posterior_draws
+    from progression.population import undefined_proportional_draws
+
+    if design.interim.sequential:
+        from designs.outputs.group_sequential import group_sequential_assurance_text
+
+        results = group_sequential_assurance_results(design, seed, trials, job)
+        return design.describe() + "\n" + group_sequential_assurance_text(list(results))
+
+    job = job or Job()
+
+    def run():
+        idata = phase2()
+        order = _transports(design)
         results = [
             assurance_from_draws(
                 design,
@@ -262,6 +329,7 @@ def assurance_view(design, seed: int, trials: int, job: Job | None = None) -> st
                 None,
                 tr,
                 progress=job.progress,
+                prior=_prior(design),
             )
             for tr in order
         ]
@@ -292,6 +360,25 @@ def realism_view(design, seed: int, trials: int, job: Job | None = None) -> str:
     return cached("realism", design, seed, trials, run)
 
 
+#: Every member's time stamp (the earliest a zip file can hold): the same report is the same
+#: zip, byte for byte, whenever it is made.
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+
+
+def deterministic_zip(members: dict[str, bytes]) -> bytes:
+    """``members`` (name -> bytes) as a zip file whose bytes depend on nothing else: names
+    sorted, a fixed time stamp and permissions (``rw-r--r--``), deflate at level 9."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for name in sorted(members):
+            info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3  # unix, whatever system writes it
+            info.external_attr = 0o100644 << 16
+            z.writestr(info, members[name], compresslevel=9)
+    return buf.getvalue()
+
+
 def report_zip(design, seed: int, trials: int, assurance: bool, job: Job | None = None) -> bytes:
     """The ``report`` folder (:func:`designs.outputs.report.write_report`) as a zip file."""
     from designs.outputs.report import write_report
@@ -311,10 +398,7 @@ def report_zip(design, seed: int, trials: int, assurance: bool, job: Job | None 
         with tempfile.TemporaryDirectory(prefix="explorer-report-") as tmp:
             out = Path(tmp) / "report"
             files = write_report(plan, out)
-            buf = io.BytesIO()
-            with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-                for f in sorted(files):
-                    z.write(f, f"report/{f.relative_to(out)}")
-        return buf.getvalue()
+            members = {f"report/{f.relative_to(out).as_posix()}": f.read_bytes() for f in files}
+        return deterministic_zip(members)
 
     return cached("report", design, seed, trials, run, assurance)

@@ -88,6 +88,12 @@ CONTROLS: tuple[Control, ...] = (
     Control("rule", "Decision rule", "", ("decision.rule",)),
     Control("prior", "Prior (posterior rule)", "", ("decision.prior",)),
     Control(
+        "futility_predictive",
+        "Futility (posterior rule at looks)",
+        "stop when the predictive probability of final success is below (0 = no rule)",
+        ("decision.futility_predictive",),
+    ),
+    Control(
         "threshold",
         "Threshold (posterior rule)",
         "P(effect > margin | data) above",
@@ -123,6 +129,8 @@ COUPLED = (
     frozenset({"n", "size_mode", "allocation"}),
     frozenset({"effect", "effect_kind"}),
     frozenset({"duration", "interval"}),
+    # the posterior rule's futility needs the rule and looks
+    frozenset({"futility_predictive", "rule", "looks"}),
 )
 
 
@@ -163,6 +171,7 @@ def base_values(design) -> dict[str, Any]:
         "rule": design.decision.rule.value,
         "prior": design.decision.prior.value,
         "threshold": _round(design.decision.threshold),
+        "futility_predictive": _round(design.decision.futility_predictive),
         "looks": looks_text(design.interim),
         "spending": design.interim.spending.value,
         "gamma": _round(design.interim.gamma),
@@ -289,6 +298,8 @@ def control_overrides(design, values: Mapping[str, Any], ids) -> dict[str, Any]:
         over["trial.alpha"] = _number(values["alpha"])
     if "threshold" in ids:
         over["decision.threshold"] = _number(values["threshold"])
+    if "futility_predictive" in ids:
+        over["decision.futility_predictive"] = _number(values["futility_predictive"])
     if "looks" in ids:
         field, looks = looks_value(values["looks"])
         over.update(NO_LOOKS)  # one way of giving the looks replaces the others
@@ -314,14 +325,6 @@ def check_run(values: Mapping[str, Any]) -> dict[str, str]:
             "on this page (more on the command line)"
         )
     return errors
-
-
-#: The library judges interim looks by the posterior rule (designs.planning.decision_looks);
-#: the page does not show that view yet.
-POSTERIOR_LOOKS = (
-    "interim.looks with decision.rule = 'posterior': not in the explorer yet; run "
-    "`simulate.py power --looks ... --decision posterior` (docs/bayesian_looks.md)"
-)
 
 
 def control_of(message: str) -> str | None:
@@ -357,9 +360,6 @@ def design_from_values(base, values: Mapping[str, Any]):
         design = base.with_overrides(control_overrides(base, values, moved)) if moved else base
     except InputError as exc:  # a rule between fields: beside the control named first
         errors[control_of(str(exc)) or ""] = str(exc)
-        return None, errors
-    if design.interim.sequential and design.decision.is_posterior:
-        errors["looks"] = POSTERIOR_LOOKS
         return None, errors
     return (None if errors else design), errors
 

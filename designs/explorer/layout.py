@@ -89,6 +89,7 @@ def sidebar(design, designs: list[str]):
         *_select("rule", {"frequentist": "the test", "posterior": "posterior rule"}, v["rule"]),
         *_select("prior", ["vague", "sceptical", "robust"], v["prior"]),
         *_number("threshold", v["threshold"], min=0.5, max=0.9999, step=0.005),
+        *_number("futility_predictive", v["futility_predictive"], min=0, max=0.99, step=0.05),
         *_with_error(
             "looks", ui.input_text("looks", _LABELS["looks"], v["looks"], placeholder="0.5, 1")
         ),

@@ -301,7 +301,8 @@ def _downloads(current) -> None:
         view = await _thread(compute.sample_size_view, r.design, r.seed, r.trials, None)
         if view.sequential:
             return (views.NO_FIGURE_WITH_LOOKS + "\n").encode()
-        return view.png if kind == "png" else view.pdf
+        # the PDF is drawn on the first download (off the event loop), then kept
+        return view.png if kind == "png" else await _thread(lambda: view.pdf)
 
     @render.download_button(filename="sample_size_curve.png", media_type="image/png")
     async def dl_figure_png():

@@ -81,7 +81,19 @@ def power_html(req, view) -> ui.Tag:
             class_="headline",
         ),
     ]
-    if gs is not None:
+    if gs is not None and design.decision.is_posterior:
+        thresholds = ", ".join(f"{t:g}" for t in gs.thresholds)
+        out.append(
+            ui.p(
+                f"success probability of the posterior rule with {len(gs.looks)} looks "
+                f"(thresholds {thresholds}) on {primary} at {_size_text(design)}: Monte Carlo "
+                f"SE {gs.mc_se:.3f}; success favouring active {gs.power_favourable:.3f} (SE "
+                f"{gs.mc_se_favourable:.3f}); type I error of the design {gs.type_i_error:.4f} "
+                f"(SE {gs.mc_se_type_i_error:.4f}). Without interim looks: {s.power:.3f} "
+                f"(SE {s.mc_se:.3f})."
+            )
+        )
+    elif gs is not None:
         out.append(
             ui.p(
                 f"power of {primary} with {len(gs.looks)} looks (efficacy at any look) at "
@@ -124,6 +136,10 @@ def interim_html(req, view) -> ui.Tag:
     patients and months under both; the type I error of the design (all from
     :func:`designs.planning.group_sequential.group_sequential_power`)."""
     gs = view.sequential
+    if gs is not None and req.design.decision.is_posterior:
+        from designs.explorer.views_looks import posterior_looks_html
+
+        return posterior_looks_html(req, gs, provenance)
     if gs is None:
         return ui.p(
             "No interim looks. Give information fractions (e.g. 0.5, 1) under Interim looks "

@@ -119,7 +119,7 @@ def power_curve_png(
     return save(fig, path)
 
 
-def sample_size_png(result, path, *, closed_form=None, design=None) -> Path:
+def sample_size_png(result, path, *, closed_form=None, design=None, formats=("png", "pdf")) -> Path:
     """The sample-size search: simulated power at each size (95% Monte Carlo bars), the
     fitted probit curve that is inverted for n, the closed form, and n for each target with
     the Monte Carlo interval of its estimate.
@@ -195,17 +195,24 @@ def sample_size_png(result, path, *, closed_form=None, design=None) -> Path:
         f"true n; seed {result.seed}, als-trial-sim {__version__}",
     )
     fig.tight_layout(rect=(0, 0.03, 1, 1))
-    return save(fig, path)
+    return save(fig, path, formats)
 
 
-def sample_size_figure_bytes(result, *, closed_form=None, design=None) -> dict[str, bytes]:
-    """:func:`sample_size_png` as bytes, ``{"png": ..., "pdf": ...}``: what ``simulate.py
-    sample-size --figure`` writes and the explorer offers (the same bytes on every run)."""
+def sample_size_figure_bytes(
+    result, *, closed_form=None, design=None, formats=("png", "pdf")
+) -> dict[str, bytes]:
+    """:func:`sample_size_png` as bytes, ``{"png": ..., "pdf": ...}`` (the ``formats``
+    asked for): what ``simulate.py sample-size --figure`` writes and the explorer offers (the
+    same bytes on every run)."""
     with tempfile.TemporaryDirectory(prefix="sample-size-figure-") as tmp:
         png = sample_size_png(
-            result, Path(tmp) / "sample_size_curve.png", closed_form=closed_form, design=design
+            result,
+            Path(tmp) / "sample_size_curve.png",
+            closed_form=closed_form,
+            design=design,
+            formats=formats,
         )
-        return {"png": png.read_bytes(), "pdf": png.with_suffix(".pdf").read_bytes()}
+        return {f: png.with_suffix(f".{f}").read_bytes() for f in formats}
 
 
 def is_figure_file(path) -> bool:

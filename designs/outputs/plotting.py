@@ -30,15 +30,18 @@ def footer(fig, text: str) -> None:
 PDF_METADATA = {"CreationDate": None}
 
 
-def save(fig, path) -> Path:
+def save(fig, path, formats=("png", "pdf")) -> Path:
     """Write ``fig`` as ``path`` (PNG, 300 dpi) and the same name with ``.pdf`` (vector);
-    the same figure gives the same bytes on every run.
+    the same figure gives the same bytes on every run. ``formats``: which of the two to
+    write (the explorer draws the PDF only when it is downloaded).
 
     Returns the PNG path.
     """
     png = Path(path).with_suffix(".png")
-    fig.savefig(png, dpi=PNG_DPI)
-    fig.savefig(png.with_suffix(".pdf"), metadata=PDF_METADATA)
+    if "png" in formats:
+        fig.savefig(png, dpi=PNG_DPI)
+    if "pdf" in formats:
+        fig.savefig(png.with_suffix(".pdf"), metadata=PDF_METADATA)
     return png
 
 

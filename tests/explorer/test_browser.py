@@ -166,13 +166,59 @@ def test_interim_looks_show_the_command_lines_group_sequential_power(page, cli, 
     page.wait_for_selector(f"#power-value:not([data-looks])[data-trials='{trials}']")
 
 
+@pytest.mark.slow  # about 15 s on 2 busy cores: two runs with looks (page, command line)
+def test_the_posterior_rule_at_looks_shows_the_command_lines_numbers(page, cli, tmp_path):
+    """The posterior rule with looks at half and all the information and its futility rule
+    (predictive probability of final success below 0.3): the success probability, type I
+    error, expected patients and the per-look stopping shown are those of ``simulate.py
+    power --looks 0.5,1 --decision posterior --json`` (same design, seed)."""
+    trials = 100
+    _set(page, "trials", trials)
+    page.wait_for_selector(_power_selector(n_total=200, trials=trials))
+    _up_to_date(page)
+    argv = ["--looks", "0.5,1", "--decision", "posterior", "--seed", str(DEFAULT_SEED)]
+    argv += ["--set", "decision.futility_predictive=0.3"]
+    out = json.loads(cli("power", "--json", *argv, "--trials", str(trials)))
+    page.select_option("#rule", "posterior")
+    _set(page, "looks", "0.5, 1")
+    _set(page, "futility_predictive", 0.3)
+    page.wait_for_function(
+        "(document.querySelector('#posterior-rule') || {innerText: ''}).innerText"
+        ".includes('final success < 0.3')"
+    )  # the status stays "could not compute: sample size" while the library refuses it
+    shown = page.wait_for_selector(_power_selector(looks="0.5,1", n_total=200, trials=trials))
+    assert out["rule"] == "posterior" and out["futility_predictive"] == 0.3
+    assert float(shown.get_attribute("data-power")) == out["power"]
+    assert float(page.get_attribute("#gs-type1", "data-type1")) == out["type_i_error"]
+    assert (
+        float(page.get_attribute("#gs-expected-n", "data-expected-n")) == (out["expected_n_total"])
+    )
+    table = page.inner_text("#looks-table")
+    for k in range(2):
+        assert f"{out['thresholds'][k]:.4f}" in table
+        assert f"{out['p_stop_efficacy'][k]:.3f} ({out['mc_se_stop_efficacy'][k]:.3f})" in table
+        assert f"{out['p_stop_futility'][k]:.3f} ({out['mc_se_stop_futility'][k]:.3f})" in table
+    assert out["p_stop_futility"][0] > 0  # the futility rule acted at the interim
+    assert "success probability of the posterior rule" in page.inner_text("#power_view")
+    shot = tmp_path / "explorer_posterior_looks.png"
+    page.locator("#interim_card").screenshot(path=str(shot))
+    assert shot.stat().st_size > 5_000
+    if SCREENSHOT_COPY:
+        shutil.copyfile(shot, Path(SCREENSHOT_COPY).with_name("explorer_posterior_looks.png"))
+    _set(page, "futility_predictive", 0)
+    _set(page, "looks", "")
+    page.select_option("#rule", "frequentist")
+    page.wait_for_selector(f"#power-value:not([data-looks])[data-trials='{trials}']")
+    _up_to_date(page)
+
+
 def _download(page, button: str) -> bytes:
     with page.expect_download() as info:
         page.click(f"#{button}")
     return Path(info.value.path()).read_bytes()
 
 
-@pytest.mark.slow  # about 20 s: the command line repeats the sample-size search 4 times
+@pytest.mark.slow  # about 25 s: the command line repeats the sample-size search 5 times
 def test_downloads_are_the_command_lines_bytes(page, cli, tmp_path):
     trials = 100  # small: the command line repeats the sample-size search
     _set(page, "n", 60)
@@ -199,10 +245,12 @@ def test_downloads_are_the_command_lines_bytes(page, cli, tmp_path):
         ("latex", "dl_table_latex"),
     ):
         assert _download(page, button) == cli(*size_cmd, "--format", fmt), fmt
-    # the figure: `sample-size --figure` (the PDF's bytes: tests/explorer/test_compute.py)
-    figure = tmp_path / "curve.png"
-    cli(*size_cmd, "--figure", str(figure))
-    assert _download(page, "dl_figure_png") == figure.read_bytes()
+    # the figure: `sample-size --figure curve.png` / `curve.pdf` (the page draws the PDF on
+    # its download, in a worker thread)
+    for suffix in ("png", "pdf"):
+        figure = tmp_path / f"curve.{suffix}"
+        cli(*size_cmd, "--figure", str(figure))
+        assert _download(page, f"dl_figure_{suffix}") == figure.read_bytes(), suffix
 
 
 def test_ctrl_c_stops_the_server_cleanly(server):

@@ -60,10 +60,15 @@ def test_the_figure_is_the_command_lines_figure(design, tmp_path, capsys):
     and seed."""
     import simulate
 
-    view = compute.sample_size_view(design, 3, 30)
+    # seed 5: a search no other test has drawn a PDF for
+    view = compute.sample_size_view(design, 5, 30)
+    # the page shows the PNG; the PDF is drawn when it is downloaded, then kept
+    pdf = ("sample_size_pdf", design, 5, 30)
+    assert not compute.is_cached(*pdf, key=compute.search_key)
+    assert view.pdf is view.pdf and compute.is_cached(*pdf, key=compute.search_key)
     for suffix, shown in (("png", view.png), ("pdf", view.pdf)):
         path = tmp_path / f"curve.{suffix}"
-        argv = ["sample-size", "--set", "trial.n_per_arm=20", "--seed", "3", "--trials", "30"]
+        argv = ["sample-size", "--set", "trial.n_per_arm=20", "--seed", "5", "--trials", "30"]
         assert simulate.main([*argv, "--figure", str(path)]) == 0, capsys.readouterr().err
         assert path.read_bytes() == shown, suffix
 

@@ -139,15 +139,13 @@ def test_a_combination_the_library_refuses_gets_its_message_beside_the_control(
     assert errors == {control: str(library.value)}
 
 
-def test_looks_with_the_posterior_rule_are_sent_to_the_command_line(base):
-    """The library judges looks by the posterior rule, the page not yet: the looks control
-    says so (and where to run it) instead of showing frequentist boundaries."""
-    from designs.explorer.controls import POSTERIOR_LOOKS
-
-    base.with_overrides({"decision.rule": "posterior", "interim.looks": [0.5, 1.0]})  # valid
+def test_looks_with_the_posterior_rule_give_the_design_the_library_judges(base):
+    """The posterior rule at looks is a design the page simulates (as ``power --looks
+    --decision posterior``), not a refusal."""
+    expected = base.with_overrides({"decision.rule": "posterior", "interim.looks": [0.5, 1.0]})
     design, errors = design_from_values(base, _with(base, looks="0.5, 1", rule="posterior"))
-    assert design is None
-    assert errors == {"looks": POSTERIOR_LOOKS}
+    assert errors == {}
+    assert design.to_dict() == expected.to_dict()
 
 
 def test_looks_given_in_months_or_completed_show_and_change_as_given(base):
@@ -165,3 +163,19 @@ def test_looks_given_in_months_or_completed_show_and_change_as_given(base):
     assert design.interim.looks_as == "look_completed" and design.interim.look_months == ()
     design, errors = design_from_values(months, {**values, "looks": "months 10"})
     assert design is None and errors["looks"].startswith("interim.look_months = [10]")
+
+
+def test_the_posterior_rules_futility_is_a_control(base):
+    """With the posterior rule and looks the futility control sets
+    ``decision.futility_predictive`` (moved together with the rule and the looks); alone,
+    on a design without looks, it gets the library's line beside it."""
+    fields = {"decision.rule": "posterior", "interim.looks": [0.5, 1.0]}
+    expected = base.with_overrides({**fields, "decision.futility_predictive": 0.2})
+    values = _with(base, looks="0.5, 1", rule="posterior", futility_predictive=0.2)
+    design, errors = design_from_values(base, values)
+    assert errors == {} and design.to_dict() == expected.to_dict()
+    assert "decision.futility_predictive=0.2" in command.set_options(base, design)
+    with pytest.raises(InputError) as library:
+        base.with_overrides({"decision.futility_predictive": 0.2})
+    design, errors = design_from_values(base, _with(base, futility_predictive=0.2))
+    assert design is None and errors == {"futility_predictive": str(library.value)}

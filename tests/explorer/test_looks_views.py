@@ -1,0 +1,110 @@
+"""The posterior rule and assurance at interim looks on the page: the numbers are those the
+command line prints as JSON for the same design and seed, and the views show them."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from designs.explorer import compute, views
+from designs.explorer.server import Request
+from designs.spec import load_design
+
+N = 20  # patients per arm: small trials, quick fits
+SEED = 9
+TRIALS = 40
+
+
+@pytest.fixture(scope="module")
+def base():
+    return load_design()
+
+
+def _numbers(obj):
+    """JSON's view of a summary (undefined numbers as null), as ``print_json`` writes it."""
+    from designs.cli.options import json_ready
+
+    return json.loads(json.dumps(json_ready(obj)))
+
+
+def test_the_posterior_rule_at_looks_is_the_command_lines(base, cli):
+    """``power --looks 0.5,1 --decision posterior --json`` with a futility rule: every number
+    of the page's summary (success probability, per-look stopping for success and futility,
+    expected n and months, thresholds) is the command line's, and the headline and looks
+    table show them."""
+    design = base.with_overrides(
+        {
+            "trial.n_per_arm": N,
+            "decision.rule": "posterior",
+            "decision.threshold": 0.95,
+            "decision.futility_predictive": 0.3,
+            "interim.looks": [0.5, 1.0],
+        }
+    )
+    # the fixed design beside it drops the looks and the rule's futility with them
+    view = compute.power_view(design, SEED, TRIALS)
+    argv = ["power", "--set", f"trial.n_per_arm={N}", "--looks", "0.5,1"]
+    argv += ["--decision", "posterior", "--threshold", "0.95"]
+    argv += ["--set", "decision.futility_predictive=0.3"]
+    out = json.loads(cli(*argv, "--seed", str(SEED), "--trials", str(TRIALS), "--json"))
+    assert out["rule"] == "posterior" and out["thresholds"] == [0.95, 0.95]
+    assert out["futility_predictive"] == 0.3 and out["p_stop_futility"][0] > 0
+    assert _numbers(view.sequential.to_dict()) == out
+
+    req = Request("default", base, design, SEED, TRIALS)
+    head = str(views.power_html(req, view))
+    assert f'data-power="{out["power"]!r}"' in head
+    assert "success probability of the posterior rule with 2 looks (thresholds 0.95, 0.95)" in head
+    table = str(views.interim_html(req, view))
+    assert 'id="looks-table"' in table and "alpha spending" not in table
+    for k in range(2):
+        assert f"{out['p_stop_efficacy'][k]:.3f} ({out['mc_se_stop_efficacy'][k]:.3f})" in table
+        assert f"{out['p_stop_futility'][k]:.3f} ({out['mc_se_stop_futility'][k]:.3f})" in table
+        assert f"<td>{out['thresholds'][k]:.4f}</td>" in table
+    assert f'data-expected-n="{out["expected_n_total"]!r}"' in table
+    assert f'data-expected-months="{out["expected_months"]!r}"' in table
+    assert re.search(r"success if P\(effect &gt; 0 \| data up to the look\)", table)
+
+
+def test_assurance_with_looks_is_the_command_lines(base, cli):
+    """Assurance of a design with interim looks (frequentist rule): the page's results are
+    ``assurance --looks 0.5,1 --json``'s numbers, both transports, and its text is what the
+    command line prints; the view carries the phase 2 caveat."""
+    design = base.with_overrides({"trial.n_per_arm": N, "interim.looks": [0.5, 1.0]})
+    results = compute.group_sequential_assurance_results(design, SEED, TRIALS)
+    argv = ["assurance", "--set", f"trial.n_per_arm={N}", "--looks", "0.5,1"]
+    argv += ["--seed", str(SEED), "--trials", str(TRIALS)]
+    out = json.loads(cli(*argv, "--json"))
+    other = out.pop("other_transport")
+    assert _numbers(results[0].to_dict()) == out
+    assert _numbers(results[1].to_dict()) == other
+    assert {out["transport"], other["transport"]} == {"proportional", "absolute"}
+
+    text = compute.assurance_view(design, SEED, TRIALS)
+    assert cli(*argv) == (text + "\n").encode()
+    html = str(views.assurance_html(Request("default", base, design, SEED, TRIALS), text))
+    assert "Phase 2 caveat" in html
+
+
+@pytest.mark.slow  # about 30 s at load 7: the command line adds the rule's two cases
+def test_assurance_under_a_robust_prior_borrows_as_the_command_line(base, cli):
+    """The posterior rule with a robust prior: the page judges the trials with the prior
+    that borrows from the phase 2 posterior, as ``assurance`` does (it once asked for
+    ``--posterior`` instead); the command line's text begins with the page's (it then adds
+    the optimistic and sceptical cases of the rule)."""
+    design = base.with_overrides(
+        {
+            "trial.n_per_arm": N,
+            "decision.rule": "posterior",
+            "decision.prior": "robust",
+            "decision.prior_weight": 0.5,
+        }
+    )
+    assert design.decision.borrows
+    text = compute.assurance_view(design, SEED, TRIALS)
+    argv = ["assurance", "--set", f"trial.n_per_arm={N}", "--decision", "posterior"]
+    argv += ["--set", 'decision.prior="robust"', "--set", "decision.prior_weight=0.5"]
+    argv += ["--seed", str(SEED), "--trials", str(TRIALS)]
+    assert cli(*argv).startswith((text + "\n").encode())
