@@ -85,3 +85,20 @@ def test_with_looks_the_sample_size_is_the_command_lines_group_sequential_search
         cli(*argv, "--seed", "3", "--trials", "20", "--format", "csv")
         == view.tables["csv"].encode()
     )
+
+
+@pytest.mark.slow
+def test_with_looks_under_the_posterior_rule_the_sample_size_is_the_command_lines(design, cli):
+    """Looks with the posterior rule: the page shows ``sample-size``'s search for that rule
+    (success at any look, thresholds as given), not a refusal; the table is the command
+    line's byte for byte."""
+    overrides = {"interim.looks": [0.5, 1], "decision.rule": "posterior", "trial.sides": 1}
+    view = compute.sample_size_view(design.with_overrides(overrides), 3, 20)
+    assert view.sequential and set(view.tables) == {"md", "csv"}
+    assert "posterior rule" in view.tables["md"]
+    argv = ["sample-size", "--set", "trial.n_per_arm=20", "--set", "interim.looks=[0.5, 1.0]"]
+    argv += ["--decision", "posterior", "--set", "trial.sides=1"]
+    assert (
+        cli(*argv, "--seed", "3", "--trials", "20", "--format", "csv")
+        == view.tables["csv"].encode()
+    )
