@@ -117,8 +117,10 @@ def _nelder_mead(th, gs, arm, n_groups, ndf, wk, max_iter):
 
 
 @njit(cache=True)
-def _newton(th, gs, arm, n_groups, ndf, wk, wk2, hess):
+def _newton(th, gs, arm, pattern, n_groups, ndf, wk, wk2, hess):
     """Damped Newton with the exact Hessian from ``th``; returns (converged, iterations).
+
+    ``pattern`` is :func:`~designs.analyses.reml.criterion.visit_patterns` of ``gs``.
 
     Each iteration evaluates the criterion alone at the trial points and its gradients
     and Hessian (:func:`~designs.analyses.reml.hessian._derivatives`) at the accepted one.
@@ -134,7 +136,7 @@ def _newton(th, gs, arm, n_groups, ndf, wk, wk2, hess):
     # each group's N^-1, W, N^-1 Z'y at th (cache) and at the trial point (cache2)
     cache = np.empty((n_groups, _NC))
     cache2 = np.empty((n_groups, _NC))
-    if not _evaluate_store(th, gs, arm, n_groups, ndf, wk, cache):
+    if not _evaluate_store(th, gs, arm, pattern, n_groups, ndf, wk, cache):
         return False, 0
     for it in range(_MAX_NEWTON):
         _derivatives_cached(th, gs, arm, n_groups, ndf, wk, cache, hess)
@@ -158,7 +160,7 @@ def _newton(th, gs, arm, n_groups, ndf, wk, wk2, hess):
             for j in range(3):
                 tnew[j] = th[j] + p[j]
             if (
-                _evaluate_store(tnew, gs, arm, n_groups, ndf, wk2, cache2)
+                _evaluate_store(tnew, gs, arm, pattern, n_groups, ndf, wk2, cache2)
                 and wk2[_F] <= wk[_F] + 1e-9
             ):
                 for j in range(3):
@@ -182,7 +184,7 @@ def _newton(th, gs, arm, n_groups, ndf, wk, wk2, hess):
         for _ in range(40):
             for j in range(3):
                 tnew[j] = th[j] + alpha * p[j]
-            if _evaluate_store(tnew, gs, arm, n_groups, ndf, wk2, cache2):
+            if _evaluate_store(tnew, gs, arm, pattern, n_groups, ndf, wk2, cache2):
                 if wk2[_F] <= f0 - 1e-4 * alpha * dec:
                     accepted = True
                     break
