@@ -70,3 +70,32 @@ def test_a_look_without_new_information_leaves_the_final_boundary_right(spending
     assert got[0] == pytest.approx(two[0], abs=1e-4)
     assert got[1] > got[2]  # (almost) nothing to spend at the middle look
     assert -0.01 <= got[2] - two[1] <= 0.06
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "tp", "tk"),
+    [
+        (-8.0, 2.8, 0.33, 0.67),  # one-sided, lower end Z_LOW
+        (-2.9, 2.9, 0.5, 1.0),  # two-sided
+        (-8.0, 3.5, 0.2, 0.21),  # the smallest information step (MIN_INCREMENT)
+        (-2.2, 2.2, 0.9, 0.99),  # late looks, close together
+        (-8.0, 4.0, 0.05, 1.0),  # a large step
+    ],
+)
+def test_density_recurrence_matches_the_direct_sum(low, high, tp, tk):
+    """The product recurrence of ``_propagate`` against the direct double sum of Gaussian
+    factors (written out here in NumPy); differences are rounding (the recurrence's
+    relative error is of order NODES^2 ulps, ~1e-12; 1e-10 leaves room)."""
+    from designs.sequential.observed import NODES, _propagate, _simpson
+
+    nodes = np.empty(NODES)
+    weights = np.empty(NODES)
+    _simpson(low, high, nodes, weights)
+    mass = weights * np.exp(-0.5 * nodes**2) / np.sqrt(2 * np.pi)
+    new_nodes = np.linspace(-3.1, 3.3, NODES)
+    got = np.empty(NODES)
+    _propagate(nodes, mass, new_nodes, tp, tk, got)
+    d = tk - tp
+    e = (new_nodes[:, None] * np.sqrt(tk) - nodes[None, :] * np.sqrt(tp)) / np.sqrt(d)
+    want = (mass[None, :] * np.exp(-0.5 * e * e)).sum(axis=1) * np.sqrt(tk / d) / np.sqrt(2 * np.pi)
+    np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-300)

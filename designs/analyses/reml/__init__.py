@@ -27,7 +27,11 @@ vectors are ``W_arm^-1 c_arm`` with ``W_arm = sum_g n_g W_g`` and ``c_arm = sum_
 (``Q`` the generalised residual sum of squares), leaving a criterion in ``theta`` that costs
 O(groups) per evaluation. The gradient is analytic (``dW = -W dPsi W``, envelope theorem for
 ``Q``) and so is the Hessian (:mod:`designs.analyses.reml.hessian`: one pass over the groups
-gives both). The optimiser is a damped Newton method with backtracking in the
+gives both). ``N`` depends on ``Z'Z`` and ``theta`` only, so the two arms' groups with the
+same visits share it (computed once per visit pattern and evaluation); the criterion pass
+keeps each group's ``N^-1``, ``W_g`` and ``N^-1 Z'y``, which the derivative pass at the same
+``theta`` reads instead of recomputing. The optimiser is a damped Newton method with
+backtracking in the
 unbounded ``theta`` (the sign of each column of ``L``
 is arbitrary, so the criterion is even in ``l22``: the boundary ``det D = 0`` is an ordinary
 interior point of ``theta``-space, where Newton converges quadratically when the unconstrained

@@ -30,6 +30,11 @@ _F, _Q, _LOGDET, _V, _B3 = 0, 1, 2, 3, 4
 _GF, _GQ, _GV = 5, 8, 11  # 3 entries each: gradients in theta of f, Q and v
 # per-arm W_a^-1 (entries 00, 01, 11) and beta_a (2), placebo then active: 10 entries
 _ARM = 14
+# per-group cache written by _evaluate_store: N^-1 (00, 01, 10, 11), W = N^-1 S (00, 01, 11),
+# N^-1 Z'y (2), Psi N^-1 (00, 01, 11), log|N|
+_C_I00, _C_I01, _C_I10, _C_I11, _C_W00, _C_W01, _C_W11, _C_C0, _C_C1 = range(9)
+_C_K00, _C_K01, _C_K11, _C_LOG = 9, 10, 11, 12
+_NC = 13
 _MAX_NEWTON = 60
 _PURE_NEWTON = False  # False: BFGS updates between finite-difference Hessians
 
@@ -56,6 +61,45 @@ def _evaluate(th, gs, arm, n_groups, ndf, grad, wk):
 
     Returns False if the criterion is not defined (singular arm information, Q <= 0).
     """
+    none = np.empty(0, dtype=np.int64)
+    return _evaluate_into(th, gs, arm, none, n_groups, ndf, grad, wk, np.empty((0, _NC)), False)
+
+
+@njit(cache=True)
+def _evaluate_store(th, gs, arm, pattern, n_groups, ndf, wk, cache):
+    """:func:`_evaluate` without gradients that also keeps each group's ``N^-1``, ``W`` and
+    ``N^-1 Z'y`` in ``cache`` (float64[>= n_groups, _NC], layout ``_C_*``), which
+    :func:`~designs.analyses.reml.hessian._derivatives_cached` reads at the same ``theta``
+    instead of recomputing them (the same operations, so the same bits).
+
+    ``pattern[g]`` (:func:`visit_patterns`) is the first group with the same ``Z'Z`` as
+    group ``g``: ``N``, its inverse and log-determinant depend on ``Z'Z`` and ``theta`` only,
+    so a group of the other arm with the same visits copies them (same bits again).
+    """
+    return _evaluate_into(th, gs, arm, pattern, n_groups, ndf, False, wk, cache, True)
+
+
+@njit(cache=True)
+def visit_patterns(gs, n_groups, pattern):
+    """``pattern[g]`` = the first group ``h <= g`` whose ``Z'Z`` (columns 1-3 of ``gs``) is
+    exactly group ``g``'s; groups of the two arms with the same visits share it."""
+    for g in range(n_groups):
+        pattern[g] = g
+        for h in range(g):
+            if (
+                pattern[h] == h
+                and gs[h, 1] == gs[g, 1]
+                and gs[h, 2] == gs[g, 2]
+                and gs[h, 3] == gs[g, 3]
+            ):
+                pattern[g] = h
+                break
+
+
+@njit(cache=True, inline="always")
+def _evaluate_into(th, gs, arm, pattern, n_groups, ndf, grad, wk, cache, store):
+    """The body of :func:`_evaluate`; with ``store``, each group's quantities go to ``cache``
+    (and groups whose visit pattern came before copy its ``N`` quantities)."""
     l11 = th[0]
     l21 = th[1]
     l22 = th[2]
@@ -78,37 +122,71 @@ def _evaluate(th, gs, arm, n_groups, ndf, grad, wk):
     logdet = 0.0
     for g in range(n_groups):
         n = gs[g, 0]
-        s00 = gs[g, 1]
-        s01 = gs[g, 2]
-        s11 = gs[g, 3]
-        n00 = 1.0 + s00 * p00 + s01 * p01
-        n01 = s00 * p01 + s01 * p11
-        n10 = s01 * p00 + s11 * p01
-        n11 = 1.0 + s01 * p01 + s11 * p11
-        det = n00 * n11 - n01 * n10
-        i00 = n11 / det
-        i01 = -n01 / det
-        i10 = -n10 / det
-        i11 = n00 / det
         zy0 = gs[g, 5]
         zy1 = gs[g, 6]
-        k00 = p00 * i00 + p01 * i10
-        k01 = p00 * i01 + p01 * i11
-        k11 = p01 * i01 + p11 * i11
-        quad += gs[g, 4] - (k00 * gs[g, 7] + 2.0 * k01 * gs[g, 8] + k11 * gs[g, 9])
-        logdet += n * np.log(det)
-        if arm[g] == 0:
-            wa00 += n * (i00 * s00 + i01 * s01)
-            wa01 += n * (i00 * s01 + i01 * s11)
-            wa02 += n * (i10 * s01 + i11 * s11)
-            ca00 += i00 * zy0 + i01 * zy1
-            ca01 += i10 * zy0 + i11 * zy1
+        if store and pattern[g] < g:
+            h = pattern[g]
+            i00 = cache[h, _C_I00]
+            i01 = cache[h, _C_I01]
+            i10 = cache[h, _C_I10]
+            i11 = cache[h, _C_I11]
+            w00 = cache[h, _C_W00]
+            w01 = cache[h, _C_W01]
+            w11 = cache[h, _C_W11]
+            k00 = cache[h, _C_K00]
+            k01 = cache[h, _C_K01]
+            k11 = cache[h, _C_K11]
+            logn = cache[h, _C_LOG]
         else:
-            wa10 += n * (i00 * s00 + i01 * s01)
-            wa11 += n * (i00 * s01 + i01 * s11)
-            wa12 += n * (i10 * s01 + i11 * s11)
-            ca10 += i00 * zy0 + i01 * zy1
-            ca11 += i10 * zy0 + i11 * zy1
+            s00 = gs[g, 1]
+            s01 = gs[g, 2]
+            s11 = gs[g, 3]
+            n00 = 1.0 + s00 * p00 + s01 * p01
+            n01 = s00 * p01 + s01 * p11
+            n10 = s01 * p00 + s11 * p01
+            n11 = 1.0 + s01 * p01 + s11 * p11
+            det = n00 * n11 - n01 * n10
+            i00 = n11 / det
+            i01 = -n01 / det
+            i10 = -n10 / det
+            i11 = n00 / det
+            k00 = p00 * i00 + p01 * i10
+            k01 = p00 * i01 + p01 * i11
+            k11 = p01 * i01 + p11 * i11
+            logn = np.log(det)
+            w00 = i00 * s00 + i01 * s01
+            w01 = i00 * s01 + i01 * s11
+            w11 = i10 * s01 + i11 * s11
+        quad += gs[g, 4] - (k00 * gs[g, 7] + 2.0 * k01 * gs[g, 8] + k11 * gs[g, 9])
+        logdet += n * logn
+        c0 = i00 * zy0 + i01 * zy1
+        c1 = i10 * zy0 + i11 * zy1
+        if store:
+            cache[g, _C_I00] = i00
+            cache[g, _C_I01] = i01
+            cache[g, _C_I10] = i10
+            cache[g, _C_I11] = i11
+            cache[g, _C_W00] = w00
+            cache[g, _C_W01] = w01
+            cache[g, _C_W11] = w11
+            cache[g, _C_C0] = c0
+            cache[g, _C_C1] = c1
+            cache[g, _C_K00] = k00
+            cache[g, _C_K01] = k01
+            cache[g, _C_K11] = k11
+            cache[g, _C_LOG] = logn
+        if arm[g] == 0:
+            wa00 += n * w00
+            wa01 += n * w01
+            wa02 += n * w11
+            ca00 += c0
+            ca01 += c1
+        else:
+            wa10 += n * w00
+            wa11 += n * w01
+            wa12 += n * w11
+            ca10 += c0
+            ca11 += c1
     ok, dw, wi00, wi01, wi02, b00, b01 = _arm_solution(wa00, wa01, wa02, ca00, ca01)
     if not ok:
         return False

@@ -29,6 +29,7 @@ from designs.analyses.reml.criterion import (
     SIGMA2,
     _evaluate,
     _prepare,
+    visit_patterns,
 )
 from designs.analyses.reml.hessian import _derivatives
 from designs.analyses.reml.optimiser import _cholesky_solve3, _nelder_mead, _newton
@@ -119,7 +120,9 @@ def lmm_slope_fit(arm_g, ztz_g, n_g, syy_g, szy_g, szyzy_g, n_groups, out):
     wk = np.empty(_NW)
     wk2 = np.empty(_NW)
     hess = np.empty((3, 3))
-    ok, iters = _newton(th, gs, arm, n_groups, ndf, wk, wk2, hess)
+    pattern = np.empty(n_groups, dtype=np.int64)
+    visit_patterns(gs, n_groups, pattern)
+    ok, iters = _newton(th, gs, arm, pattern, n_groups, ndf, wk, wk2, hess)
     if ok:
         # a saddle (e.g. started on a ridge) shows as a Hessian that is not PD
         ok = _positive_definite(hess, wk, 1e-7)
@@ -127,7 +130,7 @@ def lmm_slope_fit(arm_g, ztz_g, n_g, syy_g, szy_g, szyzy_g, n_groups, out):
         if not np.isfinite(th[0] + th[1] + th[2]):
             _prepare(arm_g, ztz_g, n_g, syy_g, szy_g, szyzy_g, n_groups, gs, th)
         iters += _nelder_mead(th, gs, arm, n_groups, ndf, wk, 2000)
-        ok, it2 = _newton(th, gs, arm, n_groups, ndf, wk, wk2, hess)
+        ok, it2 = _newton(th, gs, arm, pattern, n_groups, ndf, wk, wk2, hess)
         iters += it2
         if not ok:
             # accept the Nelder-Mead point if the gradient is small relative to the curvature

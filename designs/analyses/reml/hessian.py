@@ -17,9 +17,26 @@ matrices this gives the Hessian in ``psi = (Psi00, Psi01, Psi11)``; the chain ru
 ``Psi = L L'`` (whose second derivatives are constants) gives it in ``theta``.
 """
 
+import numpy as np
 from numba import njit
 
-from designs.analyses.reml.criterion import _ARM, _GF, _GQ, _GV, _Q
+from designs.analyses.reml.criterion import (
+    _ARM,
+    _C_C0,
+    _C_C1,
+    _C_I00,
+    _C_I01,
+    _C_I10,
+    _C_I11,
+    _C_W00,
+    _C_W01,
+    _C_W11,
+    _GF,
+    _GQ,
+    _GV,
+    _NC,
+    _Q,
+)
 
 
 @njit(cache=True, inline="always")
@@ -60,7 +77,8 @@ def _derivatives(th, gs, arm, n_groups, ndf, wk, hess):
     ``wk`` must hold :func:`~designs.analyses.reml.criterion._evaluate` at ``th`` (with or
     without gradients: this reads ``Q`` and each arm's ``W_a^-1`` and ``beta_a``) and
     receives the same gradients as ``_evaluate(..., True, ...)`` would write, so one pass here
-    replaces its second pass.
+    replaces its second pass. :func:`_derivatives_cached` is the same after
+    :func:`~designs.analyses.reml.criterion._evaluate_store` (the optimiser's path).
     """
     l11 = th[0]
     l21 = th[1]
@@ -68,6 +86,42 @@ def _derivatives(th, gs, arm, n_groups, ndf, wk, hess):
     p00 = l11 * l11
     p01 = l11 * l21
     p11 = l21 * l21 + l22 * l22
+    cache = np.empty((n_groups, _NC))
+    for g in range(n_groups):
+        s00 = gs[g, 1]
+        s01 = gs[g, 2]
+        s11 = gs[g, 3]
+        n00 = 1.0 + s00 * p00 + s01 * p01
+        n01 = s00 * p01 + s01 * p11
+        n10 = s01 * p00 + s11 * p01
+        n11 = 1.0 + s01 * p01 + s11 * p11
+        det = n00 * n11 - n01 * n10
+        i00 = n11 / det
+        i01 = -n01 / det
+        i10 = -n10 / det
+        i11 = n00 / det
+        zy0 = gs[g, 5]
+        zy1 = gs[g, 6]
+        cache[g, _C_I00] = i00
+        cache[g, _C_I01] = i01
+        cache[g, _C_I10] = i10
+        cache[g, _C_I11] = i11
+        cache[g, _C_W00] = i00 * s00 + i01 * s01
+        cache[g, _C_W01] = i00 * s01 + i01 * s11
+        cache[g, _C_W11] = i10 * s01 + i11 * s11
+        cache[g, _C_C0] = i00 * zy0 + i01 * zy1
+        cache[g, _C_C1] = i10 * zy0 + i11 * zy1
+    _derivatives_cached(th, gs, arm, n_groups, ndf, wk, cache, hess)
+
+
+@njit(cache=True)
+def _derivatives_cached(th, gs, arm, n_groups, ndf, wk, cache, hess):
+    """:func:`_derivatives` with each group's ``N^-1``, ``W`` and ``N^-1 Z'y`` at ``th``
+    read from ``cache`` (written by
+    :func:`~designs.analyses.reml.criterion._evaluate_store` at ``th``)."""
+    l11 = th[0]
+    l21 = th[1]
+    l22 = th[2]
     # Hessian parts in the basis, entries 00 01 02 11 12 22: log|N| + log|W_a| (hl), Q (hq)
     hl0 = hl1 = hl2 = hl3 = hl4 = hl5 = 0.0
     hq0 = hq1 = hq2 = hq3 = hq4 = hq5 = 0.0
@@ -89,21 +143,13 @@ def _derivatives(th, gs, arm, n_groups, ndf, wk, hess):
             if arm[g] != a:
                 continue
             n = gs[g, 0]
-            s00 = gs[g, 1]
-            s01 = gs[g, 2]
-            s11 = gs[g, 3]
-            n00 = 1.0 + s00 * p00 + s01 * p01
-            n01 = s00 * p01 + s01 * p11
-            n10 = s01 * p00 + s11 * p01
-            n11 = 1.0 + s01 * p01 + s11 * p11
-            det = n00 * n11 - n01 * n10
-            i00 = n11 / det
-            i01 = -n01 / det
-            i10 = -n10 / det
-            i11 = n00 / det
-            w00 = i00 * s00 + i01 * s01
-            w01 = i00 * s01 + i01 * s11
-            w11 = i10 * s01 + i11 * s11
+            i00 = cache[g, _C_I00]
+            i01 = cache[g, _C_I01]
+            i10 = cache[g, _C_I10]
+            i11 = cache[g, _C_I11]
+            w00 = cache[g, _C_W00]
+            w01 = cache[g, _C_W01]
+            w11 = cache[g, _C_W11]
             # Y = W X W
             u00 = x0 * w00 + x1 * w01  # X W
             u01 = x0 * w01 + x1 * w11
@@ -113,10 +159,8 @@ def _derivatives(th, gs, arm, n_groups, ndf, wk, hess):
             y01 = w00 * u01 + w01 * u11
             y11 = w01 * u01 + w11 * u11
             # G_g = R - c wb' - wb c' + n wb wb' (R = N^-1 zz N^-T) and the group's sum of e_i
-            zy0 = gs[g, 5]
-            zy1 = gs[g, 6]
-            c0 = i00 * zy0 + i01 * zy1
-            c1 = i10 * zy0 + i11 * zy1
+            c0 = cache[g, _C_C0]
+            c1 = cache[g, _C_C1]
             z00 = gs[g, 7]
             z01 = gs[g, 8]
             z11 = gs[g, 9]

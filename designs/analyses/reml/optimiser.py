@@ -9,8 +9,16 @@ Work on the unbounded Cholesky parameters ``theta = (l11, l21, l22)`` (see
 import numpy as np
 from numba import njit
 
-from designs.analyses.reml.criterion import _F, _GF, _MAX_NEWTON, _NW, _evaluate
-from designs.analyses.reml.hessian import _derivatives
+from designs.analyses.reml.criterion import (
+    _F,
+    _GF,
+    _MAX_NEWTON,
+    _NC,
+    _NW,
+    _evaluate,
+    _evaluate_store,
+)
+from designs.analyses.reml.hessian import _derivatives_cached
 
 
 @njit(cache=True)
@@ -109,8 +117,10 @@ def _nelder_mead(th, gs, arm, n_groups, ndf, wk, max_iter):
 
 
 @njit(cache=True)
-def _newton(th, gs, arm, n_groups, ndf, wk, wk2, hess):
+def _newton(th, gs, arm, pattern, n_groups, ndf, wk, wk2, hess):
     """Damped Newton with the exact Hessian from ``th``; returns (converged, iterations).
+
+    ``pattern`` is :func:`~designs.analyses.reml.criterion.visit_patterns` of ``gs``.
 
     Each iteration evaluates the criterion alone at the trial points and its gradients
     and Hessian (:func:`~designs.analyses.reml.hessian._derivatives`) at the accepted one.
@@ -123,10 +133,13 @@ def _newton(th, gs, arm, n_groups, ndf, wk, wk2, hess):
     p = np.empty(3)
     tnew = np.empty(3)
     negg = np.empty(3)
-    if not _evaluate(th, gs, arm, n_groups, ndf, False, wk):
+    # each group's N^-1, W, N^-1 Z'y at th (cache) and at the trial point (cache2)
+    cache = np.empty((n_groups, _NC))
+    cache2 = np.empty((n_groups, _NC))
+    if not _evaluate_store(th, gs, arm, pattern, n_groups, ndf, wk, cache):
         return False, 0
     for it in range(_MAX_NEWTON):
-        _derivatives(th, gs, arm, n_groups, ndf, wk, hess)
+        _derivatives_cached(th, gs, arm, n_groups, ndf, wk, cache, hess)
         for j in range(3):
             negg[j] = -wk[_GF + j]
         scale = max(abs(hess[0, 0]), abs(hess[1, 1]), abs(hess[2, 2]), 1e-300)
@@ -146,12 +159,16 @@ def _newton(th, gs, arm, n_groups, ndf, wk, wk2, hess):
         if pd and dec < 1e-10:
             for j in range(3):
                 tnew[j] = th[j] + p[j]
-            if _evaluate(tnew, gs, arm, n_groups, ndf, False, wk2) and wk2[_F] <= wk[_F] + 1e-9:
+            if (
+                _evaluate_store(tnew, gs, arm, pattern, n_groups, ndf, wk2, cache2)
+                and wk2[_F] <= wk[_F] + 1e-9
+            ):
                 for j in range(3):
                     th[j] = tnew[j]
                 for j in range(_NW):
                     wk[j] = wk2[j]
-                _derivatives(th, gs, arm, n_groups, ndf, wk, hess)
+                cache, cache2 = cache2, cache
+                _derivatives_cached(th, gs, arm, n_groups, ndf, wk, cache, hess)
             return True, it + 1
         # limit the step length
         pmax = 0.0
@@ -167,7 +184,7 @@ def _newton(th, gs, arm, n_groups, ndf, wk, wk2, hess):
         for _ in range(40):
             for j in range(3):
                 tnew[j] = th[j] + alpha * p[j]
-            if _evaluate(tnew, gs, arm, n_groups, ndf, False, wk2):
+            if _evaluate_store(tnew, gs, arm, pattern, n_groups, ndf, wk2, cache2):
                 if wk2[_F] <= f0 - 1e-4 * alpha * dec:
                     accepted = True
                     break
@@ -179,4 +196,5 @@ def _newton(th, gs, arm, n_groups, ndf, wk, wk2, hess):
             th[j] = tnew[j]
         for j in range(_NW):
             wk[j] = wk2[j]
+        cache, cache2 = cache2, cache
     return False, _MAX_NEWTON
