@@ -4,8 +4,9 @@ Simulation-based calibration (Talts, Betancourt, Simpson, Vehtari & Gelman 2018,
 arXiv:1804.06788): draw parameters from the prior, simulate a data set on the phase 2 design
 (same patients, same visit months), fit, and record the rank of each true value among the
 posterior draws. If the sampler and model are right the ranks are uniform. The model is built
-once with ``pm.Data``; each replicate only swaps the observed scores, and the NUTS step (its
-compiled log-density and gradient) is built once and reused.
+once with ``pm.Data``; each replicate only swaps the observed scores, and the compiled
+log-density and gradient (nutpie's Numba model by default, or PyMC's NUTS step) are built once
+and reused. Both check the sampler the fit uses by default (:mod:`progression.samplers`).
 
 Parameter recovery: on cohorts of 60 simulated patients (visits monthly from -3 to 12), count
 how often the central 90% posterior interval covers the value that generated the data. With
