@@ -4,8 +4,9 @@ Simulation-based calibration (Talts, Betancourt, Simpson, Vehtari & Gelman 2018,
 arXiv:1804.06788): draw parameters from the prior, simulate a data set on the phase 2 design
 (same patients, same visit months), fit, and record the rank of each true value among the
 posterior draws. If the sampler and model are right the ranks are uniform. The model is built
-once with ``pm.Data``; each replicate only swaps the observed scores, and the NUTS step (its
-compiled log-density and gradient) is built once and reused.
+once with ``pm.Data``; each replicate only swaps the observed scores, and the compiled
+log-density and gradient (nutpie's Numba model by default, or PyMC's NUTS step) are built once
+and reused. Both check the sampler the fit uses by default (:mod:`progression.samplers`).
 
 Parameter recovery: on cohorts of 60 simulated patients (visits monthly from -3 to 12), count
 how often the central 90% posterior interval covers the value that generated the data. With
@@ -28,6 +29,7 @@ from scipy import stats
 from progression.model import POPULATION_PARAMS, build_model_arrays
 from progression.priors import DEFAULT_PRIORS, Priors
 from progression.records import Phase2Data, load_phase2
+from progression.samplers import DEFAULT_SAMPLER, check_sampler
 
 SBC_PARAMS = ("delta", "pre_slope_mean")
 RECOVERY_PATIENT_PARAMS = ("level", "pre_slope", "slope_change")
@@ -60,6 +62,7 @@ class SBCResult:
 
 
 def _sample_once(model: pm.Model, step, draws: int, tune: int, seed: int):
+    """One chain of PyMC's NUTS with the step built once."""
     with model:
         return pm.sample(
             draws=draws,
@@ -71,6 +74,40 @@ def _sample_once(model: pm.Model, step, draws: int, tune: int, seed: int):
             progressbar=False,
             compute_convergence_checks=False,
         )
+
+
+def _replicate_sampler(model: pm.Model, target_accept: float, sampler: str):
+    """A function ``(scores, draws, tune, seed) -> posterior`` sampling one chain of
+    ``model`` given new observed scores (points). The log-density and gradient are compiled
+    once: PyMC's NUTS step, or nutpie's Numba-compiled model whose ``observed_score`` is
+    swapped per replicate (``with_data``)."""
+    check_sampler(sampler)
+    if sampler == "pymc":
+        with model:
+            step = pm.NUTS(target_accept=target_accept)
+
+        def run(scores, draws, tune, seed):
+            pm.set_data({"observed_score": scores}, model=model)
+            return _sample_once(model, step, draws, tune, seed)
+
+        return run
+    import nutpie
+
+    compiled = nutpie.compile_pymc_model(model, backend="numba")
+
+    def run(scores, draws, tune, seed):
+        return nutpie.sample(
+            compiled.with_data(observed_score=scores),
+            draws=draws,
+            tune=tune,
+            chains=1,
+            cores=1,
+            seed=seed,
+            target_accept=target_accept,
+            progress_bar=False,
+        )
+
+    return run
 
 
 def _rank_bins(ranks: np.ndarray, n_kept: int, n_bins: int) -> np.ndarray:
@@ -90,6 +127,7 @@ def run_sbc(
     priors: Priors = DEFAULT_PRIORS,
     target_accept: float = 0.95,
     params: tuple[str, ...] = SBC_PARAMS,
+    sampler: str = DEFAULT_SAMPLER,
 ) -> SBCResult:
     """Simulation-based calibration on the phase 2 design.
 
@@ -114,6 +152,8 @@ def run_sbc(
     target_accept : float
     params : tuple of str
         Scalar parameters whose ranks are recorded.
+    sampler : str
+        NUTS implementation (:data:`progression.samplers.SAMPLERS`).
     """
     t0 = time.perf_counter()
     data = load_phase2() if data is None else data
@@ -126,13 +166,11 @@ def run_sbc(
     truth = {p: prior["prior"][p].values.reshape(-1) for p in params}
     sims = prior["prior_predictive"]["alsfrs_r"].values.reshape(n_replicates, -1)
     kept = (draws // thin) // n_bins * n_bins - 1
-    with model:
-        step = pm.NUTS(target_accept=target_accept)
+    sample = _replicate_sampler(model, target_accept, sampler)
     ranks = {p: np.empty(n_replicates, dtype=np.int64) for p in params}
     divergences = 0
     for r in range(n_replicates):
-        pm.set_data({"observed_score": sims[r]}, model=model)
-        idata = _sample_once(model, step, draws, tune, int(rep_seeds[r]))
+        idata = sample(sims[r], draws, tune, int(rep_seeds[r]))
         divergences += int(idata["sample_stats"]["diverging"].values.sum())
         for p in params:
             post = idata["posterior"][p].values.reshape(-1)[::thin][:kept]
@@ -178,6 +216,7 @@ def run_recovery(
     seed: int = 60,
     priors: Priors = DEFAULT_PRIORS,
     target_accept: float = 0.95,
+    sampler: str = DEFAULT_SAMPLER,
 ) -> RecoveryResult:
     """Fit simulated cohorts with known (prior-drawn) parameters and record interval coverage.
 
@@ -194,6 +233,8 @@ def run_recovery(
     seed : int
     priors : Priors
     target_accept : float
+    sampler : str
+        NUTS implementation (:data:`progression.samplers.SAMPLERS`).
     """
     t0 = time.perf_counter()
     patients, idx, month = recovery_design(n_patients)
@@ -201,15 +242,14 @@ def run_recovery(
     prior_seed, *rep_seeds = np.random.SeedSequence(seed).generate_state(n_replicates + 1)
     with model:
         prior = pm.sample_prior_predictive(draws=n_replicates, random_seed=int(prior_seed))
-        step = pm.NUTS(target_accept=target_accept)
+    sample = _replicate_sampler(model, target_accept, sampler)
     sims = prior["prior_predictive"]["alsfrs_r"].values.reshape(n_replicates, -1)
     lo_q, hi_q = (1 - prob) / 2, (1 + prob) / 2
     pop = np.zeros((n_replicates, len(POPULATION_PARAMS)), dtype=bool)
     pat = np.zeros((n_replicates, len(RECOVERY_PATIENT_PARAMS), n_patients), dtype=bool)
     divergences = 0
     for r in range(n_replicates):
-        pm.set_data({"observed_score": sims[r]}, model=model)
-        idata = _sample_once(model, step, draws, tune, int(rep_seeds[r]))
+        idata = sample(sims[r], draws, tune, int(rep_seeds[r]))
         divergences += int(idata["sample_stats"]["diverging"].values.sum())
         post = idata["posterior"]
         for k, p in enumerate(POPULATION_PARAMS):

@@ -189,9 +189,9 @@ def fit(
     progressbar : bool
         Show PyMC's progress bar while sampling.
     nuts_sampler : str
-        One of :data:`SAMPLERS`: ``"pymc"`` (default; PyMC's NUTS in worker processes) or
-        ``"nutpie"`` (nutpie's NUTS on a Numba-compiled model, when that package is
-        installed). Recorded in ``attrs["sampler"]`` and part of a cached fit's key.
+        One of :data:`SAMPLERS`: ``"nutpie"`` (default; nutpie's NUTS on a Numba-compiled
+        model, chains in threads) or ``"pymc"`` (PyMC's NUTS in worker processes). Recorded
+        in ``attrs["sampler"]`` and part of a cached fit's key.
 
     Returns
     -------

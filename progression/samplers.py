@@ -1,8 +1,10 @@
 """The NUTS implementations the phase 2 fit can use, and what differs between them.
 
-``pymc`` is PyMC's own NUTS, its chains in worker processes that die with the process that
-started them (:mod:`progression.workers`). ``nutpie`` (an optional package) samples the same
-PyMC model compiled by Numba, its chains in threads of this process. The fit records the
+``nutpie`` (the default) samples the PyMC model compiled by Numba, its chains in threads of
+this process; the same seed gives the same draws whatever the number of threads (each chain
+has its own random stream). ``pymc`` is PyMC's own NUTS, its chains in worker processes that
+die with the process that started them (:mod:`progression.workers`); it was the default
+before, and uses about three times nutpie's CPU on the phase 2 fit. The fit records the
 sampler in the posterior's ``attrs["sampler"]``, and a cached fit is keyed by it: the two
 samplers draw different (equally valid) chains from the same seed.
 
@@ -24,7 +26,10 @@ from progression.workers import worker_context
 
 #: NUTS implementations :func:`progression.model.fit` can use.
 SAMPLERS = ("pymc", "nutpie")
-DEFAULT_SAMPLER = "pymc"
+DEFAULT_SAMPLER = "nutpie"
+#: The only sampler before the sampler could be chosen: files and cache keys of that time
+#: name no sampler, and they were PyMC's.
+LEGACY_SAMPLER = "pymc"
 
 #: nutpie's names of sample statistics that PyMC also writes, with PyMC's name.
 NUTPIE_TO_PYMC = {
@@ -77,11 +82,11 @@ def numeric_sample_stats(idata: xr.DataTree, sampler: str) -> None:
 def keyed_settings(settings: dict) -> dict:
     """The sampler settings as they key a cached fit: PyMC's fits keep the key they had
     before the sampler could be chosen (no ``sampler`` entry), so fits cached then are still
-    found; any other sampler is part of the key."""
-    return {k: v for k, v in settings.items() if (k, v) != ("sampler", DEFAULT_SAMPLER)}
+    found; any other sampler (the default included) is part of the key."""
+    return {k: v for k, v in settings.items() if (k, v) != ("sampler", LEGACY_SAMPLER)}
 
 
 def recorded_setting(attrs: dict, setting: str):
     """A sampler setting as a posterior's attributes record it (None if absent); files
     written before the sampler could be chosen were all sampled by PyMC."""
-    return attrs.get(setting, DEFAULT_SAMPLER if setting == "sampler" else None)
+    return attrs.get(setting, LEGACY_SAMPLER if setting == "sampler" else None)

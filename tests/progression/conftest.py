@@ -19,6 +19,6 @@ def phase2():
 
 @pytest.fixture(scope="session")
 def posterior(phase2):
-    """The default fit (PyMC's NUTS, 4 chains x 1000 draws after 1000 tuning steps) on the
+    """The default fit (nutpie's NUTS, 4 chains x 1000 draws after 1000 tuning steps) on the
     bundled data, shared by the model and sampler tests."""
     return model.fit(phase2, seed=SEED, progressbar=False)

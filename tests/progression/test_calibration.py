@@ -1,6 +1,7 @@
 """Calibration of the progression model (progression.calibration; slow): simulation-based
 calibration, parameter recovery on 60-patient cohorts, and prior sensitivity of delta. Plus a
-fast plumbing check."""
+fast plumbing check. SBC and recovery sample with the fit's default sampler (nutpie): under it
+they took 212 s and 141 s on the 2-core machine at load 6-7 (2026-12-02)."""
 
 from __future__ import annotations
 

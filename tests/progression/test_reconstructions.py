@@ -78,7 +78,7 @@ def test_format_spread_reports_the_ranges():
 @pytest.mark.slow
 def test_spread_comes_from_real_refits():
     """Each row equals a separate fit of that seed's cohort with the same sampler settings
-    (PyMC is reproducible given its seed), and two cohorts give different posteriors."""
+    (the sampler is reproducible given its seed), and two cohorts give different posteriors."""
     from progression.diagnostics import p_delta_positive
     from progression.model import fit
 

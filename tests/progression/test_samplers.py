@@ -1,6 +1,8 @@
-"""The phase 2 fit with nutpie's NUTS (progression.samplers): the same posterior file format
-as PyMC's, the same convergence gates, the same posterior within Monte Carlo error, and a
-cache key of its own."""
+"""The phase 2 fit's two NUTS implementations (progression.samplers): nutpie's (the default,
+the shared ``posterior`` fit) and PyMC's write the same posterior file format, meet the same
+convergence gates and sample the same posterior within Monte Carlo error; nutpie's draws do
+not depend on its number of threads; each sampler has a cache key of its own, and PyMC's keeps
+the key its fits had before the sampler could be chosen."""
 
 from __future__ import annotations
 
@@ -10,27 +12,66 @@ import xarray as xr
 
 from designs.errors import InputError
 from progression import diagnostics, model
-from progression.samplers import NUTPIE_TO_PYMC
+from progression.samplers import DEFAULT_SAMPLER, NUTPIE_TO_PYMC
 
 SEED = 20240101  # the seed of the shared `posterior` fit (conftest.py)
 
 
 @pytest.fixture(scope="module")
-def nutpie_posterior(phase2):
-    """The default fit settings, sampled by nutpie."""
-    return model.fit(phase2, seed=SEED, progressbar=False, nuts_sampler="nutpie")
+def nutpie_posterior(posterior):
+    """The shared default fit (conftest.py), sampled by nutpie."""
+    assert posterior.attrs["sampler"] == "nutpie"
+    return posterior
+
+
+@pytest.fixture(scope="module")
+def pymc_posterior(phase2):
+    """The default fit settings, sampled by PyMC's NUTS."""
+    return model.fit(phase2, seed=SEED, progressbar=False, nuts_sampler="pymc")
+
+
+def test_nutpie_is_the_default_sampler_of_the_fit_and_the_command_line():
+    import inspect
+
+    from designs.cli.main import build_parser
+
+    assert DEFAULT_SAMPLER == "nutpie"
+    assert inspect.signature(model.fit).parameters["nuts_sampler"].default == "nutpie"
+    assert build_parser().parse_args(["fit"]).sampler == "nutpie"
 
 
 @pytest.mark.slow
-def test_nutpie_meets_the_convergence_targets(nutpie_posterior):
-    s = diagnostics.fit_summary(nutpie_posterior)
+def test_pymc_still_meets_the_convergence_targets(pymc_posterior):
+    s = diagnostics.fit_summary(pymc_posterior)
     assert s["divergences"] == 0
     assert s["max_rhat"] <= 1.01
     assert s["min_ess_bulk"] >= 400
 
 
 @pytest.mark.slow
-def test_nutpie_writes_the_same_file_format_as_pymc(nutpie_posterior, posterior, tmp_path):
+def test_nutpie_draws_do_not_depend_on_its_number_of_threads(phase2):
+    """Same seed, same draws bit for bit, with 1, 2 or 4 threads for 4 chains: each chain
+    has its own random stream (a short run: equality, not convergence, is checked)."""
+    import nutpie
+
+    compiled = nutpie.compile_pymc_model(model.build_model(phase2), backend="numba")
+    runs = [
+        nutpie.sample(compiled, draws=100, tune=100, chains=4, cores=cores, seed=11,
+                      progress_bar=False)["posterior"]
+        for cores in (1, 2, 4)
+    ]  # fmt: skip
+    for run in runs[1:]:
+        for name in ("delta", "pre_slope_mean", "level_z"):
+            np.testing.assert_array_equal(run[name].values, runs[0][name].values)
+    other_seed = nutpie.sample(
+        compiled, draws=100, tune=100, chains=4, cores=2, seed=12, progress_bar=False
+    )["posterior"]
+    assert not np.array_equal(other_seed["delta"].values, runs[0]["delta"].values)
+
+
+@pytest.mark.slow
+def test_nutpie_writes_the_same_file_format_as_pymc(nutpie_posterior, pymc_posterior, tmp_path):
+    posterior = pymc_posterior
     assert set(nutpie_posterior.children) == set(posterior.children)
     for group in ("posterior", "posterior_predictive", "log_likelihood", "observed_data"):
         ours, theirs = nutpie_posterior[group], posterior[group]
@@ -39,7 +80,7 @@ def test_nutpie_writes_the_same_file_format_as_pymc(nutpie_posterior, posterior,
             assert ours[name].dims == theirs[name].dims, (group, name)
             assert ours[name].attrs.get("units") == theirs[name].attrs.get("units"), name
     # the files' attributes: saving adds the checksum and convergence figures (in place, so
-    # the shared PyMC fit has them once any earlier test saved it)
+    # the shared fit has them once any earlier test saved it)
     pymc_file = model.load_posterior(model.save_posterior(posterior, tmp_path / "p.nc"))
     nutpie_file = model.load_posterior(model.save_posterior(nutpie_posterior, tmp_path / "n.nc"))
     assert set(nutpie_file.attrs) - {"nutpie_version"} == set(pymc_file.attrs)
@@ -64,7 +105,7 @@ def _mcse(az, idata, name: str) -> float:
 
 
 @pytest.mark.slow
-def test_nutpie_and_pymc_sample_the_same_posterior(nutpie_posterior, posterior):
+def test_nutpie_and_pymc_sample_the_same_posterior(nutpie_posterior, pymc_posterior):
     """Posterior means of the population parameters agree within Monte Carlo error: the
     difference over sqrt(MCSE_1^2 + MCSE_2^2) (ArviZ's MCSE of the mean, from the bulk ESS)
     is a standard normal when both samplers target the same posterior; |z| < 4.5 for each of
@@ -73,16 +114,33 @@ def test_nutpie_and_pymc_sample_the_same_posterior(nutpie_posterior, posterior):
 
     for name in model.POPULATION_PARAMS:
         a = nutpie_posterior["posterior"][name]
-        b = posterior["posterior"][name]
-        se_a, se_b = (_mcse(az, idata, name) for idata in (nutpie_posterior, posterior))
+        b = pymc_posterior["posterior"][name]
+        se_a, se_b = (_mcse(az, idata, name) for idata in (nutpie_posterior, pymc_posterior))
         z = (float(a.mean()) - float(b.mean())) / np.hypot(se_a, se_b)
         assert abs(z) < 4.5, (name, z)
 
 
 def test_the_sampler_is_part_of_the_cache_key(phase2, tmp_path):
-    pymc_path = model.cache_path(phase2, tmp_path, seed=SEED)
-    assert model.cache_path(phase2, tmp_path, seed=SEED, sampler="pymc") == pymc_path
-    assert model.cache_path(phase2, tmp_path, seed=SEED, sampler="nutpie") != pymc_path
+    default_path = model.cache_path(phase2, tmp_path, seed=SEED)
+    assert model.cache_path(phase2, tmp_path, seed=SEED, sampler="nutpie") == default_path
+    assert model.cache_path(phase2, tmp_path, seed=SEED, sampler="pymc") != default_path
+
+
+def test_pymc_fits_keep_the_cache_key_they_had_before_the_sampler_could_be_chosen(phase2):
+    """The file name als-trial-sim 0.1.0 gave the main job's fit (seed 20261125, default
+    settings, PyMC the only sampler) before the sampler could be chosen; with nutpie the
+    default, a file of that name must still be PyMC's, never taken for nutpie's."""
+    old_name = "phase2_posterior_b48fbc6b4c321f057100.nc"
+    pymc = model.cache_path(phase2, ".", seed=20261125, sampler="pymc")
+    assert pymc.name == old_name
+    assert model.cache_path(phase2, ".", seed=20261125).name != old_name
+
+
+def test_a_file_without_a_sampler_attribute_is_pymcs():
+    from progression.samplers import recorded_setting
+
+    assert recorded_setting({}, "sampler") == "pymc"
+    assert recorded_setting({"sampler": "nutpie"}, "sampler") == "nutpie"
 
 
 def test_cached_fit_passes_the_sampler_and_never_reuses_another_samplers_file(

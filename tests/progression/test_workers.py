@@ -44,9 +44,11 @@ def test_context_is_the_default_fork_on_linux():
 @pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl is Linux only")
 def test_sampler_workers_die_when_the_fit_is_killed(repo_root, tmp_path):
-    # A fit long enough to be caught while sampling (2 chains in 2 worker processes).
+    # A fit long enough to be caught while sampling (2 chains in 2 worker processes: PyMC's
+    # sampler; nutpie, the default, samples in threads of the fitting process).
     cmd = [sys.executable, str(repo_root / "simulate.py"), "fit", "--draws", "20000",
-           "--tune", "1000", "--chains", "2", "--out", str(tmp_path / "p.nc")]  # fmt: skip
+           "--tune", "1000", "--chains", "2", "--sampler", "pymc",
+           "--out", str(tmp_path / "p.nc")]  # fmt: skip
     proc = subprocess.Popen(cmd, cwd=repo_root, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     workers: list[int] = []
     deadline = time.monotonic() + 240
