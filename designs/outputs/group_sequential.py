@@ -165,6 +165,8 @@ def group_sequential_assurance_text(results) -> str:
     ]
     for r in results:
         stops = ", ".join(f"{p:.3f}" for p in r.p_stop_efficacy)
+        if r.futility_predictive:  # the posterior rule's predictive futility
+            stops += "; for futility " + ", ".join(f"{p:.3f}" for p in r.p_stop_futility)
         lines.append(
             f"{r.transport} transport: assurance (success at any look) {r.assurance:.3f} "
             f"(MC SE {r.mc_se:.3f}); P(stop for efficacy) by look {stops}; expected patients "

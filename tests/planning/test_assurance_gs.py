@@ -171,6 +171,8 @@ def test_command_line_posterior_rule_with_looks(tmp_path, fake_posterior, capsys
     text = capsys.readouterr().out
     assert "posterior rule (vague prior), thresholds 0.975, 0.975" in text
     assert "with the sceptical prior" in text
+    stops = ", ".join(f"{p:.3f}" for p in obj["p_stop_futility"])
+    assert f"; for futility {stops}; expected patients" in text
     assert simulate.main([*argv, "--thresholds", "0.99,1.2"]) == 2
     err = capsys.readouterr().err.strip()
     assert "thresholds" in err and "\n" not in err and "Traceback" not in err
