@@ -1,10 +1,29 @@
 """The command line's group-sequential branches that do not fit the planning commands' module:
-``sample-size`` and ``assurance`` of a design with ``[interim]`` looks."""
+``sample-size`` and ``assurance`` of a design with ``[interim]`` looks (and the posterior
+rule's two assurance cases, which ``assurance`` gives with or without looks)."""
 
 from __future__ import annotations
 
 from designs.cli.options import print_json, progress_bar, warn
 from designs.errors import InputError
+
+
+def posterior_rule_cases(design, args, idata, transport, history, progress) -> dict:
+    """``assurance`` under the posterior rule, with or without looks: the optimistic and
+    sceptical analysis priors on the same trials
+    (:func:`designs.planning.decision_rule.posterior_rule_assurance`)."""
+    from designs.planning.decision_rule import posterior_rule_assurance
+
+    return posterior_rule_assurance(
+        design,
+        idata,
+        args.trials,
+        args.seed,
+        transport=transport,
+        natural_history=history,
+        threads=args.threads,
+        progress=progress,
+    )
 
 
 def assurance_group_sequential(design, args, idata, order, history, prior=None) -> int:
@@ -35,17 +54,7 @@ def assurance_group_sequential(design, args, idata, order, history, prior=None) 
             for tr in order
         ]
         if prior is not None:
-            from designs.planning.decision_rule import posterior_rule_assurance
-
-            cases = posterior_rule_assurance(
-                design,
-                idata,
-                args.trials,
-                args.seed,
-                transport=order[0],
-                threads=args.threads,
-                progress=bar.update,
-            )
+            cases = posterior_rule_cases(design, args, idata, order[0], history, bar.update)
     out = {**results[0].to_dict(), "other_transport": results[1].to_dict()}
     if args.json:
         if cases is not None:

@@ -384,17 +384,9 @@ def cmd_assurance(args) -> int:
             )
         cases = None
         if prior is not None:
-            from designs.planning.decision_rule import posterior_rule_assurance
+            from designs.cli.interim_commands import posterior_rule_cases
 
-            cases = posterior_rule_assurance(
-                design,
-                idata,
-                args.trials,
-                args.seed,
-                transport=first,
-                natural_history=history,
-                threads=args.threads,
-            )
+            cases = posterior_rule_cases(design, args, idata, first, history, bar.update)
     warn(failed_fit_warnings(results, design))
     if args.json:
         out = results[0].to_dict()
