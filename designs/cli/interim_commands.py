@@ -1,5 +1,6 @@
 """The command line's group-sequential branches that do not fit the planning commands' module:
-``sample-size`` and ``assurance`` of a design with ``[interim]`` looks."""
+``sample-size`` and ``assurance`` of a design with ``[interim]`` looks (and the posterior
+rule's two assurance cases, which ``assurance`` gives with or without looks)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,37 @@ from designs.cli.options import print_json, progress_bar, warn
 from designs.errors import InputError
 
 
-def assurance_group_sequential(design, args, idata, order, history) -> int:
-    """``assurance`` of a design with interim looks: success at any look over the posterior."""
-    from designs.outputs.group_sequential import group_sequential_assurance_text
+def posterior_rule_cases(design, args, idata, transport, history, progress) -> dict:
+    """``assurance`` under the posterior rule, with or without looks: the optimistic and
+    sceptical analysis priors on the same trials
+    (:func:`designs.planning.decision_rule.posterior_rule_assurance`)."""
+    from designs.planning.decision_rule import posterior_rule_assurance
+
+    return posterior_rule_assurance(
+        design,
+        idata,
+        args.trials,
+        args.seed,
+        transport=transport,
+        natural_history=history,
+        threads=args.threads,
+        progress=progress,
+    )
+
+
+def assurance_group_sequential(design, args, idata, order, history, prior=None) -> int:
+    """``assurance`` of a design with interim looks: success at any look over the posterior;
+    under the posterior rule (``prior``: its analysis prior), the optimistic and sceptical
+    cases beside it, as without looks."""
+    from designs.outputs.group_sequential import (
+        group_sequential_assurance_text,
+        posterior_rule_cases_text,
+    )
     from designs.planning.assurance_gs import group_sequential_assurance
     from designs.planning.posterior import posterior_draws
 
-    with progress_bar(2 * args.trials, "trial", not args.json) as bar:
+    cases = None
+    with progress_bar((2 + 2 * (prior is not None)) * args.trials, "trial", not args.json) as bar:
         results = [
             group_sequential_assurance(
                 design,
@@ -21,17 +46,25 @@ def assurance_group_sequential(design, args, idata, order, history) -> int:
                 args.trials,
                 args.seed,
                 tr,
+                prior=prior,
                 natural_history=history,
                 threads=args.threads,
                 progress=bar.update,
             )
             for tr in order
         ]
+        if prior is not None:
+            cases = posterior_rule_cases(design, args, idata, order[0], history, bar.update)
+    out = {**results[0].to_dict(), "other_transport": results[1].to_dict()}
     if args.json:
-        print_json({**results[0].to_dict(), "other_transport": results[1].to_dict()})
+        if cases is not None:
+            out["posterior_rule"] = {k: v.to_dict() for k, v in cases.items()}
+        print_json(out)
     else:
         print(design.describe())
         print(group_sequential_assurance_text(results))
+        if cases is not None:
+            print(posterior_rule_cases_text(cases))
     return 0
 
 

@@ -338,6 +338,7 @@ def add_assurance(sub) -> None:
     )
     add_decision(p)
     add_interim(p)
+    add_look_decision(p)
 
 
 def cmd_assurance(args) -> int:
@@ -363,7 +364,7 @@ def cmd_assurance(args) -> int:
     if design.interim.sequential:
         from designs.cli.interim_commands import assurance_group_sequential
 
-        return assurance_group_sequential(design, args, idata, order, history)
+        return assurance_group_sequential(design, args, idata, order, history, prior)
     results = []
     with progress_bar(4 * args.trials, "trial", not args.json) as bar:
         for transport in order:
@@ -383,17 +384,9 @@ def cmd_assurance(args) -> int:
             )
         cases = None
         if prior is not None:
-            from designs.planning.decision_rule import posterior_rule_assurance
+            from designs.cli.interim_commands import posterior_rule_cases
 
-            cases = posterior_rule_assurance(
-                design,
-                idata,
-                args.trials,
-                args.seed,
-                transport=first,
-                natural_history=history,
-                threads=args.threads,
-            )
+            cases = posterior_rule_cases(design, args, idata, first, history, bar.update)
     warn(failed_fit_warnings(results, design))
     if args.json:
         out = results[0].to_dict()
@@ -414,12 +407,9 @@ def cmd_assurance(args) -> int:
             )
         )
         if cases is not None:
-            o, s = cases["optimistic"], cases["sceptical"]
-            print(
-                f"posterior rule, effects drawn from phase 2: assurance {o.assurance:.3f} (MC SE "
-                f"{o.mc_se:.3f}) when the same phase 2 posterior also analyses (optimistic), "
-                f"{s.assurance:.3f} (MC SE {s.mc_se:.3f}) with the sceptical prior"
-            )
+            from designs.outputs.group_sequential import posterior_rule_cases_text
+
+            print(posterior_rule_cases_text(cases))
     return 0
 
 

@@ -6,6 +6,7 @@ __all__ = [
     "group_sequential_assurance_text",
     "group_sequential_sample_size_table",
     "group_sequential_text",
+    "posterior_rule_cases_text",
 ]
 
 
@@ -147,15 +148,25 @@ def _posterior_notes(r0, looks: str, sided: str) -> list[str]:
 def group_sequential_assurance_text(results) -> str:
     """What ``assurance`` prints for a design with interim looks (one line per transport)."""
     r0 = results[0]
+    if r0.rule == "posterior":
+        fut = f"below {r0.futility_predictive:g}" if r0.futility_predictive else "none"
+        rule = (
+            f"posterior rule ({r0.prior} prior), thresholds "
+            f"{', '.join(f'{t:g}' for t in r0.thresholds)}, predictive futility {fut}"
+        )
+    else:
+        rule = f"{r0.spending} alpha spending, futility {r0.futility}"
     lines = [
         f"{r0.analysis}: {len(r0.looks)} looks at information "
         f"{', '.join(f'{x:g}' for x in r0.looks)} (months "
-        f"{', '.join(f'{m:.1f}' for m in r0.look_months)}), {r0.spending} alpha spending, "
-        f"futility {r0.futility}; {r0.trials} trials, seed {r0.seed}, {r0.posterior_draws} "
-        f"posterior draws, P(effect > 0) {r0.p_effect_positive:.3f}"
+        f"{', '.join(f'{m:.1f}' for m in r0.look_months)}), {rule}; {r0.trials} trials, seed "
+        f"{r0.seed}, {r0.posterior_draws} posterior draws, P(effect > 0) "
+        f"{r0.p_effect_positive:.3f}"
     ]
     for r in results:
         stops = ", ".join(f"{p:.3f}" for p in r.p_stop_efficacy)
+        if r.futility_predictive:  # the posterior rule's predictive futility
+            stops += "; for futility " + ", ".join(f"{p:.3f}" for p in r.p_stop_futility)
         lines.append(
             f"{r.transport} transport: assurance (success at any look) {r.assurance:.3f} "
             f"(MC SE {r.mc_se:.3f}); P(stop for efficacy) by look {stops}; expected patients "
@@ -163,3 +174,14 @@ def group_sequential_assurance_text(results) -> str:
             f"{r.expected_months:.1f} of {r.fixed_months:.1f}"
         )
     return "\n".join(lines)
+
+
+def posterior_rule_cases_text(cases: dict) -> str:
+    """The line ``assurance`` prints under the posterior rule (with or without looks): the
+    optimistic case (the phase 2 posterior generates and analyses) beside the sceptical one."""
+    o, s = cases["optimistic"], cases["sceptical"]
+    return (
+        f"posterior rule, effects drawn from phase 2: assurance {o.assurance:.3f} (MC SE "
+        f"{o.mc_se:.3f}) when the same phase 2 posterior also analyses (optimistic), "
+        f"{s.assurance:.3f} (MC SE {s.mc_se:.3f}) with the sceptical prior"
+    )

@@ -109,6 +109,8 @@ def posterior_notes(interim) -> str:
 
 def posterior_methods(interim) -> str:
     """The methods paragraph on the interim design under the posterior rule (Markdown)."""
+    from designs.outputs.interim_tables import interim_assurance_sentence
+
     s, row = interim.summary, interim.row
     looks = ", ".join(f"{x:g}" for x in s.looks)
     months = ", ".join(f"{m:.1f}" for m in s.look_months)
@@ -135,5 +137,5 @@ def posterior_methods(interim) -> str:
         f"randomised was {s.expected_n_total:.1f} under the effect and "
         f"{s.expected_n_total_h0:.1f} under no effect, of {s.n_total}, with expected durations "
         f"of {s.expected_months:.1f} and {s.expected_months_h0:.1f} months against "
-        f"{interim.fixed_months:.1f} for the fixed design."
+        f"{interim.fixed_months:.1f} for the fixed design." + interim_assurance_sentence(interim)
     )

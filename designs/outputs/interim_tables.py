@@ -19,6 +19,7 @@ from designs.planning.power import mc_se
 
 __all__ = [
     "INTERIM_REFERENCES",
+    "interim_assurance_sentence",
     "interim_comparison_rows",
     "interim_look_rows",
     "interim_methods",
@@ -381,6 +382,20 @@ _CITES = {
 }
 
 
+def interim_assurance_sentence(interim) -> str:
+    """The methods' sentence on the interim design's assurance ("" without a posterior)."""
+    if not interim.assurance:
+        return ""
+    tr, a = next(iter(interim.assurance.items()))
+    f = interim.fixed_assurance[tr]
+    return (
+        f" Averaged over the phase 2 posterior of the effect ({tr} transport), the "
+        f"probability of success at any look was {a.assurance:.3f} (MC SE {a.mc_se:.3f}) "
+        f"against an assurance of {f.assurance:.3f} for the fixed design, with "
+        f"{a.expected_n_total:.1f} patients randomised on average."
+    )
+
+
 def interim_methods(interim) -> str:
     """The methods paragraph on the interim design (Markdown, author-year citations)."""
     if interim.threshold_z is not None:
@@ -400,16 +415,7 @@ def interim_methods(interim) -> str:
         else f"with {interim.design.interim.describe().split('; ')[-1]}, followed in the simulation"
     )
     per = "per arm" if row.size_name == "n_per_arm" else "in total"
-    prior = ""
-    if interim.assurance:
-        tr, a = next(iter(interim.assurance.items()))
-        f = interim.fixed_assurance[tr]
-        prior = (
-            f" Averaged over the phase 2 posterior of the effect ({tr} transport), the "
-            f"probability of success at any look was {a.assurance:.3f} (MC SE {a.mc_se:.3f}) "
-            f"against an assurance of {f.assurance:.3f} for the fixed design, with "
-            f"{a.expected_n_total:.1f} patients randomised on average."
-        )
+    prior = interim_assurance_sentence(interim)
     plan = interim.design
     given = {
         "look_months": "at calendar months {} (expected information fractions {})",

@@ -3,8 +3,12 @@
 Each simulated trial takes its own posterior draw of the effect (as
 :func:`designs.planning.assurance.assurance_from_draws`: the same draws, the same assignment
 of draws to trials, the same transports), is generated in calendar time and analysed at every
-look (:func:`designs.planning.group_sequential.simulate_outcome`), and stops at the first
-boundary crossed. Success is efficacy at any look with the estimate favouring active; the
+look (:func:`designs.planning.group_sequential.simulate_looks`), and stops at the first
+boundary crossed: the alpha-spending boundaries of the frequentist rule
+(:func:`designs.planning.group_sequential.decide`), or under ``decision.rule = "posterior"``
+the posterior rule's thresholds per look and its optional predictive futility
+(:func:`designs.planning.decision_looks.decide_posterior`, with the design's prior or the one
+given). Success is efficacy at any look with the estimate favouring active; the
 expected number randomised and the expected calendar months are averaged over the same
 trials, so over the prior of the effect. The design's natural history is used for every
 trial (natural-history draws are not supported with looks).
@@ -21,7 +25,7 @@ import numpy as np
 from designs import __version__
 from designs.errors import InputError
 from designs.planning.assurance import draw_indices, effect_shift
-from designs.planning.group_sequential import simulate_outcome
+from designs.planning.group_sequential import decide, planned_boundaries, simulate_looks
 from designs.planning.look_times import look_times
 from designs.planning.power import Z95, mc_se, wilson_interval
 
@@ -56,6 +60,10 @@ class GroupSequentialAssurance:
     futility: str
     alpha: float
     sides: int
+    rule: str = "frequentist"
+    prior: str = ""
+    thresholds: list | None = None
+    futility_predictive: float = 0.0
     version: str = __version__
 
     def to_dict(self) -> dict:
@@ -71,6 +79,7 @@ def group_sequential_assurance(
     seed: int,
     transport: str = "proportional",
     *,
+    prior=None,
     natural_history: dict | None = None,
     threads: int | None = None,
     progress: Callable[[int], None] | None = None,
@@ -89,17 +98,15 @@ def group_sequential_assurance(
     trials, seed : int
         Simulated trials (each takes one draw, as in assurance without looks) and seed.
     transport : {"proportional", "absolute"}
+    prior : designs.analyses.decision.NormalMixture, optional
+        The posterior rule's analysis prior (default: the design's
+        :func:`~designs.planning.decision_rule.decision_prior`; a robust prior that borrows
+        must be given). Not used by the frequentist rule.
     natural_history : None
         Not supported with looks (refused).
     """
     if not design.interim.sequential:
         raise InputError("interim.looks: the design has no interim looks")
-    if design.decision.is_posterior:
-        raise InputError(
-            "decision.rule = 'posterior': assurance with interim looks judges trials by "
-            "alpha-spending boundaries only so far; use the frequentist rule, or power --looks "
-            "with the posterior rule"
-        )
     if natural_history is not None:
         raise InputError(
             "--natural-history posterior: not supported with interim looks (the looks' "
@@ -110,8 +117,19 @@ def group_sequential_assurance(
     trials = int(trials)
     raw = np.asarray(draws, dtype=np.float64).reshape(-1)
     shifts = effect_shift(design, raw, transport)[draw_indices(raw.size, trials, seed)]
-    res, out = simulate_outcome(design, trials, seed, shifts, threads=threads, progress=progress)
     times = look_times(design)
+    dec = design.decision
+    if dec.is_posterior:
+        from designs.planning.decision_looks import decide_posterior
+        from designs.planning.decision_rule import check_analyses, decision_prior
+
+        check_analyses((design.trial.analysis.value,))
+        prior = decision_prior(design) if prior is None else prior
+    res = simulate_looks(design, trials, seed, shifts, threads=threads, progress=progress)
+    if dec.is_posterior:
+        out = decide_posterior(design, res, times, prior)
+    else:
+        out = decide(design, res, times, planned_boundaries(design, times.fractions))
     counted = ~out.failed if design.decision.excludes_failed else np.ones(trials, dtype=bool)
     n = int(counted.sum())
     k = int((out.favourable & counted).sum())
@@ -146,4 +164,8 @@ def group_sequential_assurance(
         futility=interim.futility.value,
         alpha=design.trial.alpha,
         sides=design.trial.sides,
+        rule=dec.rule.value,
+        prior=dec.prior.value if dec.is_posterior else "",
+        thresholds=list(dec.look_thresholds(k_count)) if dec.is_posterior else None,
+        futility_predictive=dec.futility_predictive if dec.is_posterior else 0.0,
     )

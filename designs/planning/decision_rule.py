@@ -249,19 +249,24 @@ def posterior_rule_assurance(
 
     Effects are drawn from the phase 2 posterior (``transport``, default
     ``effect.transport``) in both; ``kwargs`` go to
-    :func:`designs.planning.assurance.assurance_from_draws` (e.g. ``natural_history``); each trial
-    is then judged by the posterior rule (the design's threshold and margin) with
+    :func:`designs.planning.assurance.assurance_from_draws` (e.g. ``natural_history``), or
+    with ``[interim]`` looks to
+    :func:`designs.planning.assurance_gs.group_sequential_assurance` (success at any look,
+    the design's thresholds per look and predictive futility); each trial is then judged by
+    the posterior rule (the design's thresholds and margin) with
 
     - ``optimistic``: the same phase 2 posterior as the analysis prior (robust prior with
       weight 1): the prior that generated the effects also analyses them;
     - ``sceptical``: the sceptical prior N(0, ``sceptical_sd``^2).
 
-    Returns ``{"optimistic": AssuranceResult, "sceptical": AssuranceResult}`` (same seed:
+    Returns ``{"optimistic": result, "sceptical": result}`` (same seed:
     the same simulated patients and effects, judged by the two priors).
     """
     from designs.planning.assurance import assurance_from_draws
+    from designs.planning.assurance_gs import group_sequential_assurance
     from designs.planning.posterior import posterior_draws
 
+    assure = group_sequential_assurance if design.interim.sequential else assurance_from_draws
     transport = transport or design.effect.transport.value
     draws = posterior_draws(idata, transport)
     out = {}
@@ -271,7 +276,5 @@ def posterior_rule_assurance(
     ):
         d = design.with_overrides({"decision.rule": "posterior", **over})
         prior = decision_prior(d, idata)
-        out[name] = assurance_from_draws(
-            d, draws, trials, seed, transport=transport, prior=prior, **kwargs
-        )
+        out[name] = assure(d, draws, trials, seed, transport=transport, prior=prior, **kwargs)
     return out

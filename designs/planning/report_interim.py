@@ -117,7 +117,7 @@ def threshold_z(design, prior) -> tuple[float, ...]:
 
 
 def _plan_posterior(design, targets, trials, seed, prior, progress) -> InterimPlan:
-    """:func:`plan_interim` under the posterior rule (no assurance: refused with looks)."""
+    """:func:`plan_interim` under the posterior rule (assurance: :func:`with_assurance`)."""
     from designs.analyses import results as R
     from designs.planning.decision_looks import posterior_looks_power
     from designs.planning.group_sequential import simulate_looks
@@ -187,11 +187,14 @@ def with_assurance(
     trials: int,
     seed: int,
     *,
+    prior=None,
     progress: Callable[[int], None] | None = None,
 ) -> InterimPlan:
     """``interim`` with the assurance of the interim design at n max for each transport of
     ``draws`` (transport -> posterior effect draws), beside ``fixed`` (transport ->
-    the fixed design's :class:`~designs.planning.assurance.AssuranceResult` at its n)."""
+    the fixed design's :class:`~designs.planning.assurance.AssuranceResult` at its n).
+    ``prior``: the posterior rule's analysis prior (default: the design's; not used by the
+    frequentist rule)."""
     from dataclasses import replace
 
     from designs.planning.assurance_gs import group_sequential_assurance
@@ -199,7 +202,7 @@ def with_assurance(
     d = design_at(interim.design, interim.row.n_max)
     expect(progress, len(draws) * trials)
     result = {
-        tr: group_sequential_assurance(d, x, trials, seed, tr, progress=progress)
+        tr: group_sequential_assurance(d, x, trials, seed, tr, prior=prior, progress=progress)
         for tr, x in draws.items()
     }
     return replace(interim, assurance=result, fixed_assurance=dict(fixed))

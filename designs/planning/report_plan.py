@@ -317,12 +317,17 @@ def plan_report(
     }
     assurance = {r.n: {tr: curves[tr][a_sizes.index(r.n)] for tr in curves} for r in result.rows}
     plan["prior_weight_sweep"] = borrowing_sweep(design, chosen.n, idata, trials, seed, analysis)
-    if interim is not None and interim.threshold_z is None:  # the interim design's assurance
-        # at n max beside the fixed one's (not under the posterior rule: refused with looks)
+    if interim is not None:  # the interim design's assurance at n max beside the fixed one's
         from designs.planning.report_interim import with_assurance
 
         plan["interim"] = with_assurance(
-            plan["interim"], draws, assurance[chosen.n], trials, seed, progress=progress
+            plan["interim"],
+            draws,
+            assurance[chosen.n],
+            trials,
+            seed,
+            prior=prior,
+            progress=progress,
         )
     return ReportPlan(
         **plan,

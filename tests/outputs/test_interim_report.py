@@ -174,3 +174,44 @@ def test_methods_name_the_way_the_looks_were_given_and_the_accrual_ramp():
     assert "when fractions 0.5, 1 of the patients had passed their last visit" in text
     assert "accrual of 2/month to month 4, then 8/month" in text
     assert "uniform accrual" not in text
+
+
+def test_assurance_of_the_interim_design_under_the_posterior_rule(plan, fake_posterior):
+    """Under the posterior rule the report's interim design gets its assurance too (it was
+    left out while assurance with looks refused the rule): the numbers of
+    group_sequential_assurance with the rule's prior at n max, in the table and in the
+    posterior rule's methods paragraph. The plan's interim part is reused with the design
+    changed to the posterior rule and its summary at n max (with_assurance reads only the
+    design and n max)."""
+    from dataclasses import replace
+
+    from designs.analyses.decision import NormalMixture
+    from designs.outputs.interim_posterior import posterior_methods
+    from designs.outputs.interim_tables import interim_comparison_rows, interim_table
+    from designs.planning.assurance import assurance_from_draws
+    from designs.planning.assurance_gs import group_sequential_assurance
+    from designs.planning.decision_looks import posterior_looks_power
+    from designs.planning.posterior import posterior_draws
+    from designs.planning.report_interim import fixed_design, with_assurance
+
+    rule = _design().with_overrides(
+        {"interim.futility": "none", "decision.rule": "posterior", "decision.prior": "robust"}
+    )
+    prior = NormalMixture.normal(0.1, 0.05).mix(NormalMixture.normal(0.0, 10.0), 0.5)
+    at = design_at(rule, plan.interim.row.n_max)
+    summary = posterior_looks_power(at, TRIALS, SEED, prior=prior)
+    interim = replace(plan.interim, design=rule, summary=summary, threshold_z=(2.5, 2.0))
+    draws = {"absolute": posterior_draws(fake_posterior(), "absolute")}
+    n = plan.interim.fixed_row.n
+    at_n = design_at(fixed_design(rule), n)
+    fixed = {"absolute": assurance_from_draws(at_n, draws["absolute"], TRIALS, SEED, prior=prior)}
+    gs = with_assurance(interim, draws, fixed, TRIALS, SEED, prior=prior)
+    ref = group_sequential_assurance(at, draws["absolute"], TRIALS, SEED, "absolute", prior=prior)
+    assert gs.assurance["absolute"].to_dict() == ref.to_dict()
+    assert ref.rule == "posterior" and ref.prior == "robust"
+    rows = {r["key"]: r for r in interim_comparison_rows(gs)}
+    assert rows["assurance_absolute"]["interim"] == ref.assurance
+    assert rows["assurance_absolute"]["fixed"] == fixed["absolute"].assurance
+    assert f"{ref.assurance:.3f} ({ref.mc_se:.3f}) |" in interim_table(gs, "md")
+    text = posterior_methods(gs)
+    assert f"probability of success at any look was {ref.assurance:.3f}" in text

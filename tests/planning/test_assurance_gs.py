@@ -82,9 +82,97 @@ def test_command_line_assurance_with_looks(tmp_path, fake_posterior, capsys):
     assert obj["other_transport"]["transport"] == "absolute"
 
 
-def test_the_posterior_rule_is_refused_not_judged_by_boundaries(design):
-    """Assurance with looks decides by alpha-spending boundaries; under the posterior rule it
-    once did so silently (threshold, prior and predictive futility ignored): now refused."""
-    rule = design.with_overrides({"decision.rule": "posterior"})
-    with pytest.raises(InputError, match=r"decision\.rule = 'posterior'"):
-        group_sequential_assurance(rule, np.array([0.2, 0.3]), 20, 1)
+def test_posterior_rule_at_a_point_mass_is_its_power_at_that_effect(design):
+    """Under the posterior rule (per-look thresholds, predictive futility) all draws equal to
+    the design's effect (absolute transport) give the same trials as posterior_looks_power,
+    so the same numbers exactly (a fortiori within MC error). It was refused before."""
+    from designs.planning.decision_looks import posterior_looks_power
+
+    rule = design.with_overrides(
+        {
+            "decision.rule": "posterior",
+            "decision.thresholds": [0.995, 0.98],
+            "decision.futility_predictive": 0.2,
+        }
+    )
+    trials = 150
+    a = group_sequential_assurance(rule, np.full(500, 0.4), trials, SEED, "absolute")
+    s = posterior_looks_power(rule, trials, SEED)
+    assert a.rule == "posterior" and a.thresholds == [0.995, 0.98]
+    assert a.assurance == s.power_favourable
+    assert (a.expected_n_total, a.expected_months) == (s.expected_n_total, s.expected_months)
+    assert a.p_stop_efficacy == s.p_stop_efficacy
+    assert a.p_stop_futility == s.p_stop_futility
+    assert a.p_stop_efficacy[0] > 0  # the interim threshold is crossed by some trials
+
+
+def test_vague_posterior_rule_is_a_z_boundary_per_look(design):
+    """With a flat prior P(effect > m | x, se) = Phi((x - m) / se), so the rule at look k is
+    the z boundary z_k = ndtri(T_k) + m sqrt(I_k), I_k = 1 / se_k^2 (docs/bayesian_looks.md;
+    with m = 0 the z designs.planning.report_interim.threshold_z states). Assurance is
+    recomputed here as that group-sequential z test on the same simulated trials (same draws
+    assigned, same seed): equal trial for trial. vague_sd = 1e4 makes the prior flat to
+    ~1e-10 relative, far below any trial's distance from its boundary."""
+    from scipy.special import ndtri
+
+    from designs.analyses import results as R
+    from designs.planning.assurance import draw_indices, effect_shift
+    from designs.planning.group_sequential import simulate_looks
+
+    margin, thresholds = 0.05, np.array([0.99, 0.975])
+    rule = design.with_overrides(
+        {
+            "decision.rule": "posterior",
+            "decision.vague_sd": 1e4,
+            "decision.margin": margin,
+            "decision.thresholds": list(thresholds),
+        }
+    )
+    trials, draws = 200, np.linspace(-0.2, 0.6, 101)
+    a = group_sequential_assurance(rule, draws, trials, SEED, "absolute")
+
+    shifts = effect_shift(rule, draws, "absolute")[draw_indices(draws.size, trials, SEED)]
+    res = simulate_looks(rule, trials, SEED, shifts)
+    est, se = res.results[:, :, R.ESTIMATE], res.results[:, :, R.SE]
+    ok = ~res.failed()
+    z_k = ndtri(thresholds)[None, :] + margin / np.where(ok, se, 1.0)
+    cross = ok & (est / np.where(ok, se, 1.0) > z_k)
+    first = np.where(cross.any(axis=1), np.argmax(cross, axis=1), -1)
+    rows = np.arange(trials)
+    success = (first >= 0) & (est[rows, np.maximum(first, 0)] > 0)
+    assert a.assurance == float(np.mean(success))
+    assert a.p_stop_efficacy == [float(np.mean(first == k)) for k in range(2)]
+    assert 0.05 < a.assurance < 0.95  # not a degenerate comparison
+
+
+def test_command_line_posterior_rule_with_looks(tmp_path, fake_posterior, capsys):
+    """``assurance --looks --decision posterior`` (refused before): both transports judged by
+    the rule, the optimistic and sceptical cases beside them; the same numbers whatever the
+    threads; a bad threshold is one line and exit status 2."""
+    import simulate
+
+    path = tmp_path / "post.nc"
+    fake_posterior().to_netcdf(path, engine="h5netcdf")
+    argv = ["assurance", "--posterior", str(path), "--looks", "0.5,1", "--n-per-arm", "30"]
+    argv += ["--trials", "40", "--seed", "3", "--set", "trial.sides=1"]
+    argv += ["--decision", "posterior", "--futility-predictive", "0.1"]
+    outs = []
+    for threads in ("1", "2"):
+        assert simulate.main([*argv, "--json", "--threads", threads]) == 0
+        outs.append(json.loads(capsys.readouterr().out))
+    assert outs[0] == outs[1]
+    obj = outs[0]
+    assert obj["rule"] == "posterior" and obj["futility_predictive"] == 0.1
+    assert obj["other_transport"]["rule"] == "posterior"
+    cases = obj["posterior_rule"]
+    assert cases["optimistic"]["prior"] == "robust" and cases["sceptical"]["prior"] == "sceptical"
+    assert cases["optimistic"]["looks"] == [0.5, 1.0]
+    assert simulate.main(argv) == 0
+    text = capsys.readouterr().out
+    assert "posterior rule (vague prior), thresholds 0.975, 0.975" in text
+    assert "with the sceptical prior" in text
+    stops = ", ".join(f"{p:.3f}" for p in obj["p_stop_futility"])
+    assert f"; for futility {stops}; expected patients" in text
+    assert simulate.main([*argv, "--thresholds", "0.99,1.2"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "thresholds" in err and "\n" not in err and "Traceback" not in err
