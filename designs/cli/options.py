@@ -341,6 +341,11 @@ def design_from_args(args, *, analysis_field: bool = True):
         overrides["trial.analysis"] = analysis if isinstance(analysis, str) else analysis[0]
     overrides.update(parse_set(args.set))
     design = design.with_overrides(overrides) if overrides else design
+    if isinstance(getattr(args, "spending", None), str) and design.decision.is_posterior:
+        raise InputError(
+            f"--spending {args.spending}: the posterior rule at looks is judged by its "
+            "thresholds (--threshold, --thresholds), not by alpha spending"
+        )
     if isinstance(getattr(args, "effect", None), Percent):
         from designs.spec import EffectKind
 

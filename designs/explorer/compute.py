@@ -127,16 +127,16 @@ def phase2():
 
 def without_looks(design):
     """``design`` as a fixed design (one analysis at the end): what the analyses, losses
-    and fixed sample size are simulated on when the design has interim looks (the posterior
-    rule's per-look thresholds and futility go with the looks; its threshold stays)."""
+    and fixed sample size are simulated on when the design has interim looks; under the
+    posterior rule the command line's reference: one analysis at the final look's threshold,
+    no futility (:func:`designs.planning.sample_size_posterior_looks.fixed_reference_design`)."""
     if not design.interim.sequential:
         return design
-    over = dict(NO_LOOKS)
-    if design.decision.thresholds:
-        over["decision.thresholds"] = []
-    if design.decision.futility_predictive > 0:
-        over["decision.futility_predictive"] = 0.0
-    return design.with_overrides(over)
+    if design.decision.is_posterior:
+        from designs.planning.sample_size_posterior_looks import fixed_reference_design
+
+        return fixed_reference_design(design)
+    return design.with_overrides(dict(NO_LOOKS))
 
 
 @dataclass(frozen=True)
@@ -291,18 +291,25 @@ def _transports(design) -> tuple[str, str]:
 def group_sequential_assurance_results(design, seed: int, trials: int, job: Job | None = None):
     """Assurance of a design with interim looks (success at any look over the phase 2
     posterior), both transports, as ``simulate.py assurance --looks ...``
-    (:func:`designs.planning.assurance_gs.group_sequential_assurance`); the library refuses
-    the posterior rule here with its one line."""
+    (:func:`designs.planning.assurance_gs.group_sequential_assurance`); under the posterior
+    rule each trial is judged by the rule at its looks, with the rule's prior (as the command
+    line passes it)."""
     from designs.planning.assurance_gs import group_sequential_assurance
     from designs.planning.posterior import posterior_draws
 
     job = job or Job()
 
     def run():
-        idata = phase2()
+        idata, prior = phase2(), _prior(design)
         return tuple(
             group_sequential_assurance(
-                design, posterior_draws(idata, tr), trials, seed, tr, progress=job.progress
+                design,
+                posterior_draws(idata, tr),
+                trials,
+                seed,
+                tr,
+                prior=prior,
+                progress=job.progress,
             )
             for tr in _transports(design)
         )

@@ -135,13 +135,14 @@ def _posterior_notes(r0, looks: str, sided: str) -> list[str]:
         f"{r0.trials} trials per size, seed {r0.seed}.",
         "n max: the size the trial randomises if it reaches its final look; power: the rule's "
         "success probability (any look) under the design's effect at n max; type I error: its "
-        f"success probability under no effect at n max (the design's level {r0.alpha:g} "
-        f"{sided}). The thresholds are used as given, NOT re-calibrated at each n: if the type "
-        "I error is too high, run calibrate --looks at n max. E[n total]: mean patients "
-        "randomised by the look where the trial stopped, under the effect (H1) and under no "
-        "effect (H0); inflation: n max / n of the same design without interim looks judged at "
-        "the final threshold (fixed search, same seed). Intervals: 95% Monte Carlo (bootstrap "
-        "over simulated trials), simulation error only.",
+        "success probability under no effect at n max, to compare with the one-sided level "
+        f"{r0.alpha / r0.sides:g} (alpha {r0.alpha:g} {sided} / sides: the rule succeeds in "
+        "one direction only). The thresholds are used as given, NOT re-calibrated at each n: "
+        "if the type I error is too high, run calibrate --looks at n max. E[n total]: mean "
+        "patients randomised by the look where the trial stopped, under the effect (H1) and "
+        "under no effect (H0); inflation: n max / n of the same design without interim looks "
+        "judged at the final threshold (fixed search, same seed). Intervals: 95% Monte Carlo "
+        "(bootstrap over simulated trials), simulation error only.",
     ]
 
 

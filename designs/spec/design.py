@@ -45,7 +45,7 @@ from designs.spec.decision import Decision
 from designs.spec.estimand import Estimand
 from designs.spec.fields import check_keys, field_names, show
 from designs.spec.follow_up import Dropout, Effect, EffectKind, EffectSource
-from designs.spec.interim import SEQUENTIAL_ANALYSES, Futility, Interim
+from designs.spec.interim import SEQUENTIAL_ANALYSES, Futility, Interim, Spending
 from designs.spec.patients import Enrichment, Population
 from designs.spec.trial import TrialSection
 
@@ -231,6 +231,12 @@ class TrialDesign:
             raise InputError(
                 f"interim.futility = '{self.interim.futility}': the posterior rule's futility "
                 "is decision.futility_predictive (beta spending belongs to the frequentist rule)"
+            )
+        if self.interim.spending is not Spending.OBF or self.interim.user_spending:
+            raise InputError(
+                f"interim.spending = '{self.interim.spending}': the posterior rule at looks "
+                "is judged by its thresholds (decision.threshold or decision.thresholds), not "
+                "by alpha spending; leave spending out or use decision.rule = 'frequentist'"
             )
 
     # ----------------------------------------------------------------- construction

@@ -195,6 +195,8 @@ def test_sample_size_with_looks_under_the_posterior_rule(tmp_path, capsys, run):
     text = table.read_text()
     assert text.startswith("| target power | n max per arm |")
     assert "NOT re-calibrated" in text and f"| {row['n_max']} |" in text
+    # the type I error is judged against alpha / sides (it once said "level 0.05")
+    assert "one-sided level 0.05 (alpha 0.05 one-sided / sides" in text
 
 
 def test_thresholds_and_futility_flags_set_the_decision_fields(capsys, run):
@@ -223,6 +225,9 @@ def test_thresholds_and_futility_flags_set_the_decision_fields(capsys, run):
         ("sample-size", ["--futility-predictive", "1"], "--futility-predictive"),
         ("calibrate", ["--futility-predictive", "-0.1"], "--futility-predictive"),
         ("calibrate", ["--thresholds", "0.99,0.98"], "decision.thresholds"),
+        # alpha spending is the frequentist rule's: both were once silently ignored
+        ("power", ["--spending", "obf"], "--spending"),
+        ("sample-size", ["--spending", "hsd:-4"], "interim.spending"),
     ],
 )
 def test_bad_look_decision_flags_exit_2_with_one_line(command, argv, word, capsys, run):

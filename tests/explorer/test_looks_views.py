@@ -108,3 +108,50 @@ def test_assurance_under_a_robust_prior_borrows_as_the_command_line(base, cli):
     argv += ["--set", 'decision.prior="robust"', "--set", "decision.prior_weight=0.5"]
     argv += ["--seed", str(SEED), "--trials", str(TRIALS)]
     assert cli(*argv).startswith((text + "\n").encode())
+
+
+@pytest.mark.slow  # the command line adds the rule's two cases (four runs of TRIALS trials)
+def test_assurance_with_looks_under_a_borrowing_posterior_rule_is_the_command_lines(base, cli):
+    """Looks and the posterior rule with a robust prior: the page's assurance judges each
+    trial by the rule at its looks with the prior that borrows from phase 2, the numbers of
+    ``assurance --looks 0.5,1 --decision posterior --json`` (it once passed no prior, so the
+    library refused the borrowing prior)."""
+    design = base.with_overrides(
+        {
+            "trial.n_per_arm": N,
+            "interim.looks": [0.5, 1.0],
+            "decision.rule": "posterior",
+            "decision.prior": "robust",
+            "decision.prior_weight": 0.5,
+        }
+    )
+    results = compute.group_sequential_assurance_results(design, SEED, TRIALS)
+    argv = ["assurance", "--set", f"trial.n_per_arm={N}", "--looks", "0.5,1"]
+    argv += ["--decision", "posterior", "--set", 'decision.prior="robust"']
+    argv += ["--set", "decision.prior_weight=0.5", "--seed", str(SEED), "--trials", str(TRIALS)]
+    out = json.loads(cli(*argv, "--json"))
+    other = out.pop("other_transport")
+    out.pop("posterior_rule")  # the optimistic and sceptical cases: the command line's extra
+    assert _numbers(results[0].to_dict()) == out
+    assert _numbers(results[1].to_dict()) == other
+    assert out["rule"] == "posterior"
+
+
+def test_the_fixed_design_beside_the_looks_is_the_command_lines_reference(base):
+    """Under the posterior rule with per-look thresholds, "without interim looks" is the design
+    the command line compares with (sample-size's n fixed, the sweep's fixed plan): one
+    analysis at the final look's threshold, no futility; it once kept decision.threshold."""
+    design = base.with_overrides(
+        {
+            "interim.looks": [0.5, 1.0],
+            "decision.rule": "posterior",
+            "decision.thresholds": [0.999, 0.99],
+            "decision.futility_predictive": 0.1,
+        }
+    )
+    fixed = compute.without_looks(design)
+    assert not fixed.interim.sequential
+    assert fixed.decision.threshold == 0.99
+    assert not fixed.decision.thresholds and fixed.decision.futility_predictive == 0.0
+    frequentist = base.with_overrides({"interim.looks": [0.5, 1.0]})
+    assert compute.without_looks(frequentist) == base

@@ -201,6 +201,9 @@ def test_bad_input_names_the_field():
         base.with_overrides({"decision.futility_predictive": 1.0})
     with pytest.raises(InputError, match=r"^interim\.futility = 'obf'"):
         base.with_overrides({"interim.futility": "obf"})
+    # alpha spending is the frequentist rule's: it was once silently ignored here
+    with pytest.raises(InputError, match=r"^interim\.spending = 'pocock'"):
+        base.with_overrides({"interim.spending": "pocock"})
     with pytest.raises(InputError, match=r"^decision\.futility_predictive: needs interim"):
         load_design().with_overrides({**POSTERIOR, "decision.futility_predictive": 0.1})
     with pytest.raises(InputError, match=r"^decision\.thresholds: calibrate"):

@@ -142,6 +142,11 @@ def run_sweep(
         registry.get(name)  # an unknown name is bad input listing the allowed ones
     grid = _check_grid(design, grid)
     cells = _cells(grid)
+    if "spending" in grid and design.decision.is_posterior:
+        raise InputError(
+            "--spending: alpha spending belongs to the frequentist rule (the posterior rule "
+            "stops by its thresholds); drop --spending or use --decision frequentist"
+        )
     designs_ = [cell_design(design, c) for c in cells]  # validates every cell up front
     tag = None
     if assurance_draws is not None:
@@ -161,11 +166,6 @@ def run_sweep(
     if interim and tag is not None:
         raise InputError(
             "interim.looks: a sweep over interim plans simulates a fixed effect (no --assurance)"
-        )
-    if "spending" in grid and design.decision.is_posterior:
-        raise InputError(
-            "--spending: alpha spending belongs to the frequentist rule (the posterior rule "
-            "stops by its thresholds); drop --spending or use --decision frequentist"
         )
     if interim and any(d.interim.sequential for d in designs_):
         from designs.spec.interim import SEQUENTIAL_ANALYSES
