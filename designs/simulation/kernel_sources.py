@@ -15,7 +15,10 @@ staleness. :func:`kernel_sources` therefore lists, from the sources alone (no im
 
 A kernel edit, or an edit of anything it reads, changes the list's contents and so the key;
 an edit of the planning, output or command-line layers does not. The list is conservative
-where the analysis cannot be precise (2 and 3 follow a whole module, not one name).
+where the analysis cannot be precise (2 and 3 follow a whole module, not one name). Not
+seen: a plain function of a module that compiles nothing, passed to a compiling factory
+elsewhere (``k = make(plain)``); no such factory exists here, and
+``tests/simulation/test_numba_cache.py`` checks every loaded kernel's globals against the list.
 """
 
 from __future__ import annotations
@@ -56,9 +59,22 @@ def _modules(folders: tuple[Path, ...]) -> dict[str, Path]:
     return found
 
 
-def _uses_jit(node: ast.AST) -> bool:
+def _jit_names(tree: ast.Module) -> frozenset[str]:
+    """:data:`JIT_NAMES` and the local names the module binds them to
+    (``from numba import njit as fast``)."""
+    aliases = {
+        alias.asname
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "numba"
+        for alias in node.names
+        if alias.name in JIT_NAMES and alias.asname
+    }
+    return JIT_NAMES | aliases
+
+
+def _uses_jit(node: ast.AST, jit_names: frozenset[str] = JIT_NAMES) -> bool:
     return any(
-        (isinstance(n, ast.Name) and n.id in JIT_NAMES)
+        (isinstance(n, ast.Name) and n.id in jit_names)
         or (isinstance(n, ast.Attribute) and n.attr in JIT_NAMES)
         for n in ast.walk(node)
     )
@@ -84,15 +100,20 @@ def _imports(module: str, path: Path, tree: ast.Module) -> list[tuple[str, str |
 
 
 def _compiled_names(tree: ast.Module) -> set[str]:
-    """Names read by the module's compiled functions and by its module-level statements."""
+    """Names read by the module's compiled functions and by its module-level statements,
+    including the plain functions those statements call (``TABLE = _table()``), transitively."""
+    jit_names = _jit_names(tree)
     names: set[str] = set()
+    plain: dict[str, ast.AST] = {}
 
     def visit(node: ast.AST) -> None:
         # A function that is compiled, or compiles anything inside it, counts whole; a plain
-        # one only with what runs at import (decorators, defaults). A class body runs at
-        # import, its attributes can be read by compiled code: it counts whole, like any
-        # other module-level statement.
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and not _uses_jit(node):
+        # one only with what runs at import (decorators, defaults), unless module-level code
+        # calls it (below). A class body runs at import, its attributes can be read by
+        # compiled code: it counts whole, like any other module-level statement.
+        is_def = isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        if is_def and not _uses_jit(node, jit_names):
+            plain[node.name] = node
             for part in (*node.decorator_list, *node.args.defaults, *node.args.kw_defaults):
                 if part is not None:
                     names.update(n.id for n in ast.walk(part) if isinstance(n, ast.Name))
@@ -103,6 +124,11 @@ def _compiled_names(tree: ast.Module) -> set[str]:
 
     for statement in tree.body:
         visit(statement)
+    done: set[str] = set()
+    while todo := (names & plain.keys()) - done:  # plain functions run at import
+        for name in todo:
+            done.add(name)
+            names.update(n.id for n in ast.walk(plain[name]) if isinstance(n, ast.Name))
     return names
 
 
@@ -121,7 +147,7 @@ def kernel_sources(folders: tuple[Path, ...]) -> list[Path]:
             found.append(f"{base}.{name}")
         return found
 
-    roots = {m for m, tree in trees.items() if _uses_jit(tree)}
+    roots = {m for m, tree in trees.items() if _uses_jit(tree, _jit_names(tree))}
     todo: list[str] = []
     for module in roots:
         used = _compiled_names(trees[module])

@@ -206,3 +206,32 @@ def test_class_bodies_and_kernels_compiled_inside_functions_count(tmp_path):
     )
     listed = {p.name for p in kernel_sources((pkg,))}
     assert listed == {"__init__.py", "kern.py", "a.py", "b.py"}
+
+
+def test_module_level_calls_and_aliased_decorators_count(tmp_path):
+    """A table built at import by a plain function (``TABLE = _table()``) that reads another
+    module, and a decorator imported under another name (``from numba import njit as fast``),
+    take their modules into the key (both were once missed); a plain function nothing at
+    import calls still does not."""
+    from designs.simulation.kernel_sources import kernel_sources
+
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    for name in ("__init__", "a", "b", "c"):
+        (pkg / f"{name}.py").write_text("X = 1\n")
+    (pkg / "tables.py").write_text(
+        "import numba\n"
+        "from pkg.a import X\n"
+        "from pkg.c import X as Z\n\n"
+        "def _inner():\n    return X\n\n"
+        "def _table():\n    return _inner() + 1\n\n"
+        "def unused():\n    return Z\n\n"
+        "TABLE = _table()\n\n"
+        "@numba.njit\n"
+        "def kernel():\n    return TABLE\n"
+    )
+    (pkg / "aliased.py").write_text(
+        "from numba import njit as fast\nfrom pkg.b import X\n\n@fast\ndef k():\n    return X\n"
+    )
+    listed = {p.name for p in kernel_sources((pkg,))}
+    assert listed == {"__init__.py", "tables.py", "aliased.py", "a.py", "b.py"}
