@@ -26,7 +26,7 @@ __all__ = [
     "interim_table",
 ]
 
-#: Works the interim paragraph cites (docs/references.md [18], [27], [15], [23]).
+#: Works the interim paragraph cites (docs/references.md [19], [28], [16], [24]).
 INTERIM_REFERENCES = {
     "jennison_turnbull": "Jennison C, Turnbull BW (2000). *Group Sequential Methods with "
     "Applications to Clinical Trials*. Boca Raton: Chapman & Hall/CRC.",
