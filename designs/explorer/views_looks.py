@@ -93,10 +93,11 @@ def posterior_looks_html(req, s, provenance) -> ui.Tag:
         "fraction; each trial is analysed at every look with the data available then and "
         "stops at the first look whose posterior probability crosses the threshold (or, "
         "with a futility rule, whose predictive probability of final success is below it; "
-        "non-binding). The alpha-spending and futility-boundary controls do not apply to "
-        "the posterior rule. H1: the design's effect; H0: no effect, the same patients and "
-        "seed. In brackets: Monte Carlo SE. The analyses side by side, the losses and the "
-        "calendar length above are of the same design without interim looks.",
+        "non-binding). Alpha spending and futility boundaries belong to the frequentist "
+        "rule (leave them at obf and none here). H1: the design's effect; H0: no effect, "
+        "the same patients and seed. In brackets: Monte Carlo SE. The analyses side by side, "
+        "the losses and the calendar length above are of the same design without interim "
+        "looks.",
         class_="provenance",
     )
     return ui.div(table, summary, note, provenance(req, "simulated trials per hypothesis"))
