@@ -24,7 +24,7 @@ from designs.sequential import crossing_probabilities
 from designs.spec import load_design
 
 LOOKS = [0.5, 1.0]
-THRESHOLDS = [0.999, 0.98]
+THRESHOLDS = [0.99, 0.98]  # an interim look that matters: it stops 38% of trials at n max
 CANONICAL = {
     "trial.sides": 1,
     "trial.alpha": 0.025,
@@ -49,7 +49,7 @@ def _canonical_inflation(power: float) -> float:
 def test_canonical_inflation_is_below_one():
     """The final threshold is the fixed design's and the interim look only adds chances to
     succeed (the thresholds are not re-calibrated): less information is needed."""
-    assert 0.99 < _canonical_inflation(0.8) < 1.0
+    assert 0.95 < _canonical_inflation(0.8) < 0.99
 
 
 def test_posterior_rule_inflation_matches_the_canonical_distribution():
@@ -68,9 +68,17 @@ def test_posterior_rule_inflation_matches_the_canonical_distribution():
     fixed = fixed_reference_design(design)
     assert not fixed.interim.sequential and fixed.decision.threshold == THRESHOLDS[-1]
     assert r.thresholds == THRESHOLDS and r.thresholds_recalibrated is False
-    # at n max: success near the target (MC SE of 1,000 trials, plus the curve's fit error)
+    # at n max: success near the target: 3 MC SE of 1,000 trials, plus 0.02 for n max rounded
+    # up and the probit fit's error at the target (the curve rises about 0.004 per patient
+    # per arm near 0.8 here, and the inflation interval above spans about 5 patients)
     assert abs(r.power - 0.8) <= 3 * np.sqrt(0.8 * 0.2 / 1000) + 0.02
     assert r.power == pytest.approx(sum(r.p_stop_efficacy), abs=1e-12)
+    # the interim look's share: the canonical crossing probability at look 1 for the drift
+    # whose total power is the simulated one, within 3 MC SE of a proportion of 1,000 trials
+    bounds = ndtri(np.asarray(THRESHOLDS))
+    drift = brentq(lambda d: crossing_probabilities(LOOKS, bounds, d)[0].sum() - r.power, 0, 6)
+    first = crossing_probabilities(LOOKS, bounds, drift)[0][0]
+    assert abs(r.p_stop_efficacy[0] - first) <= 3 * np.sqrt(first * (1 - first) / 1000)
     # type I error at n max: the canonical one of boundaries ndtri(T_k), within 3 MC SE
     alpha = crossing_probabilities(LOOKS, ndtri(np.asarray(THRESHOLDS)), 0.0)[0].sum()
     assert abs(r.type_i_error - alpha) <= 3 * np.sqrt(alpha * (1 - alpha) / 1000)
