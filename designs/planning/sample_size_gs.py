@@ -27,7 +27,7 @@ Trials whose decision rests on a failed fit are left out of the rates, as in
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 
 import numpy as np
 
@@ -119,6 +119,28 @@ class GroupSequentialSampleSizeResult:
     seed: int
 
 
+def curve_at_sizes(
+    design, sizes: Sequence[int], trials: int, outcome: Callable[[object], tuple]
+) -> PowerCurve:
+    """Success per trial at each size, one seed (common random numbers): ``outcome(d)``
+    gives the design at one size's (success, failed fit) per trial; a trial whose decision
+    rests on a failed fit is a failure, or out of the denominator under
+    ``decision.failed_fits = "exclude"`` (as in the fixed search)."""
+    fav, ok, failed = [], [], []
+    for size in sizes:
+        success, fit_failed = outcome(design_at(design, size))
+        fav.append(success & ~fit_failed)
+        ok.append(~fit_failed if design.decision.excludes_failed else np.ones_like(fit_failed))
+        failed.append(int(fit_failed.sum()))
+    return PowerCurve(
+        size_name(design),
+        np.asarray(sizes, dtype=np.int64),
+        np.asarray(fav, dtype=bool).reshape(len(sizes), trials),
+        np.asarray(ok, dtype=bool).reshape(len(sizes), trials),
+        np.asarray(failed, dtype=np.int64),
+    )
+
+
 def simulate_gs_curve(
     design,
     sizes: Sequence[int],
@@ -128,24 +150,111 @@ def simulate_gs_curve(
     threads: int | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> PowerCurve:
-    """Group-sequential power in favour of active at each size, one seed (common random
-    numbers); a trial whose decision rests on a failed fit is a failure to reject, or out of
-    the denominator under ``decision.failed_fits = "exclude"`` (as in the fixed search)."""
-    fav, ok, failed = [], [], []
-    for size in sizes:
-        d = design_at(design, size)
+    """Group-sequential power in favour of active at each size (:func:`curve_at_sizes`)."""
+
+    def outcome(d):
         shift = simulation_inputs(d).effect_shift
         _, out = simulate_outcome(d, trials, seed, shift, threads=threads, progress=progress)
-        fav.append(out.favourable & ~out.failed)
-        ok.append(~out.failed if design.decision.excludes_failed else np.ones_like(out.failed))
-        failed.append(int(out.failed.sum()))
-    return PowerCurve(
-        size_name(design),
-        np.asarray(sizes, dtype=np.int64),
-        np.asarray(fav, dtype=bool).reshape(len(sizes), trials),
-        np.asarray(ok, dtype=bool).reshape(len(sizes), trials),
-        np.asarray(failed, dtype=np.int64),
+        return out.favourable, out.failed
+
+    return curve_at_sizes(design, sizes, trials, outcome)
+
+
+@dataclass(frozen=True)
+class MaxSize:
+    """One target's maximum size found by :func:`search_max_sizes`: the fields every row of
+    a maximum-size search shares (as :class:`GroupSequentialSampleSizeRow` names them), and
+    ``design`` at ``n_max``. ``reached``: this search's and the fixed search's."""
+
+    target_power: float
+    size_name: str
+    n_max: int
+    n_estimate: float
+    n_low: int
+    n_high: int
+    n_total_max: int
+    fitted_power: float
+    n_fixed: int
+    n_fixed_estimate: float
+    inflation: float
+    inflation_low: float
+    inflation_high: float
+    reached: bool
+    design: object
+
+    def row_fields(self) -> dict:
+        """The fields of a row (all but ``design``)."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "design"}
+
+
+def search_max_sizes(
+    design,
+    fixed_design,
+    targets: tuple[float, ...],
+    trials: int,
+    seed: int,
+    simulate: Callable[[Sequence[int]], PowerCurve],
+    *,
+    points: int,
+    sizes: Sequence[int] | None,
+    bootstrap: int,
+    progress: Callable[[int], None] | None,
+    **fixed_kw,
+):
+    """Steps 1-4 of the module's search: the fixed search of ``fixed_design`` (with
+    ``fixed_kw``, e.g. threads, prior), ``simulate``'s curve at its sizes (extended until every
+    target lies inside), the probit fit and its inversion, the paired bootstrap.
+
+    Returns ``(curve, (b0, b1), fixed, [MaxSize per target])``.
+    """
+    # validates targets, trials, effect and analysis, and gives the reference n
+    fixed = find_sample_size(
+        fixed_design,
+        targets,
+        trials,
+        seed,
+        sizes=sizes,
+        points=points,
+        bootstrap=bootstrap,
+        progress=progress,
+        **fixed_kw,
     )
+    grid = [int(s) for s in fixed.curve.sizes]
+    expect(progress, (len(grid) + 2 * len(targets)) * trials)
+    curve = grow_curve(design, targets, simulate, grid, extend=sizes is None, progress=progress)
+    b0, b1 = curve.fit()
+    boot = bootstrap_sizes([curve, fixed.curve], targets, trials, seed, bootstrap)
+    max_size = int(curve.sizes.max())
+    found = []
+    for j, target in enumerate(targets):
+        n_hat = invert_curve(b0, b1, target)
+        fixed_row = fixed.rows[j]
+        n, reached = chosen_size(design, n_hat, max_size)
+        n_low, n_high = n_limits(*bootstrap_interval(boot[:, 0, j]), max_size)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ratio = boot[:, 0, j] / boot[:, 1, j]
+        r_lo, r_hi = bootstrap_interval(np.where(np.isfinite(ratio), ratio, np.inf))
+        d = design_at(design, n)
+        found.append(
+            MaxSize(
+                target_power=target,
+                size_name=size_name(design),
+                n_max=n,
+                n_estimate=float(n_hat),
+                n_low=n_low,
+                n_high=n_high,
+                n_total_max=d.trial.n_total,
+                fitted_power=float(curve_power(b0, b1, [n])[0]),
+                n_fixed=fixed_row.n,
+                n_fixed_estimate=fixed_row.n_estimate,
+                inflation=float(n_hat / fixed_row.n_estimate),
+                inflation_low=r_lo,
+                inflation_high=r_hi,
+                reached=bool(reached and fixed_row.reached),
+                design=d,
+            )
+        )
+    return curve, (b0, b1), fixed, found
 
 
 def find_group_sequential_sample_size(
@@ -181,60 +290,33 @@ def find_group_sequential_sample_size(
             "interim.look_months: the sample-size search changes the length of accrual; give "
             "the looks as information fractions (looks) or look_completed"
         )
-    fixed_design = design.with_overrides(NO_LOOKS)
     kw = {"threads": threads, "progress": progress}
-    # validates targets, trials, effect and analysis, and gives the reference n
-    fixed = find_sample_size(
-        fixed_design, targets, trials, seed, sizes=sizes, points=points, bootstrap=bootstrap, **kw
-    )
-    grid = [int(s) for s in fixed.curve.sizes]
-    expect(progress, (len(grid) + 2 * len(targets)) * trials)
-    curve = grow_curve(
+    curve, coef, fixed, found = search_max_sizes(
         design,
+        design.with_overrides(NO_LOOKS),
         targets,
+        trials,
+        seed,
         lambda sz: simulate_gs_curve(design, sz, trials, seed, **kw),
-        grid,
-        extend=sizes is None,
+        points=points,
+        sizes=sizes,
+        bootstrap=bootstrap,
         progress=progress,
+        threads=threads,
     )
-    b0, b1 = curve.fit()
-    boot = bootstrap_sizes([curve, fixed.curve], targets, trials, seed, bootstrap)
-    max_size = int(curve.sizes.max())
     rows = []
-    for j, target in enumerate(targets):
-        n_hat = invert_curve(b0, b1, target)
-        fixed_row = fixed.rows[j]
-        n, reached = chosen_size(design, n_hat, max_size)
-        n_low, n_high = n_limits(*bootstrap_interval(boot[:, 0, j]), max_size)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            ratio = boot[:, 0, j] / boot[:, 1, j]
-        ratio = np.where(np.isfinite(ratio), ratio, np.inf)
-        r_lo, r_hi = bootstrap_interval(ratio)
-        d = design_at(design, n)
-        s = group_sequential_power(d, trials, seed, **kw)
+    for m in found:
+        s = group_sequential_power(m.design, trials, seed, **kw)
         rows.append(
             GroupSequentialSampleSizeRow(
-                target_power=target,
-                size_name=size_name(design),
-                n_max=n,
-                n_estimate=float(n_hat),
-                n_low=n_low,
-                n_high=n_high,
-                n_total_max=d.trial.n_total,
+                **m.row_fields(),
                 power=s.power_favourable,
                 mc_se=s.mc_se_favourable,
-                fitted_power=float(curve_power(b0, b1, [n])[0]),
                 expected_n_total_h1=s.expected_n_total,
                 expected_n_total_h0=s.expected_n_total_h0,
                 type_i_error=s.type_i_error,
                 mc_se_type_i_error=s.mc_se_type_i_error,
-                n_fixed=fixed_row.n,
-                n_fixed_estimate=fixed_row.n_estimate,
-                inflation=float(n_hat / fixed_row.n_estimate),
-                inflation_low=r_lo,
-                inflation_high=r_hi,
                 failed_fits=s.failed_fits,
-                reached=bool(reached and fixed_row.reached),
                 analysis=s.analysis,
                 looks=[float(x) for x in s.looks],
                 spending=s.spending,
@@ -247,5 +329,5 @@ def find_group_sequential_sample_size(
             )
         )
     return GroupSequentialSampleSizeResult(
-        rows=tuple(rows), curve=curve, coef=(b0, b1), fixed=fixed, trials=int(trials), seed=seed
+        rows=tuple(rows), curve=curve, coef=coef, fixed=fixed, trials=int(trials), seed=seed
     )

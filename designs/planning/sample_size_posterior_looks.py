@@ -27,30 +27,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 
-import numpy as np
-
 from designs import __version__
 from designs.errors import InputError
 from designs.planning.decision_looks import decide_posterior, posterior_looks_power
 from designs.planning.decision_rule import decision_prior
 from designs.planning.look_times import look_times
-from designs.planning.power_curve import (
-    PowerCurve,
-    curve_power,
-    design_at,
-    invert_curve,
-    size_name,
-)
-from designs.planning.progress import expect
-from designs.planning.sample_size import (
-    BOOTSTRAP,
-    bootstrap_interval,
-    bootstrap_sizes,
-    chosen_size,
-    find_sample_size,
-    grow_curve,
-    n_limits,
-)
+from designs.planning.power_curve import PowerCurve
+from designs.planning.sample_size import BOOTSTRAP
+from designs.planning.sample_size_gs import curve_at_sizes, search_max_sizes
 from designs.simulation.inputs import simulation_inputs
 from designs.simulation.seeds import DEFAULT_SEED
 from designs.spec.interim import NO_LOOKS
@@ -155,26 +139,18 @@ def simulate_posterior_looks_curve(
     progress: Callable[[int], None] | None = None,
 ) -> PowerCurve:
     """The posterior rule's success at any look at each size, one seed (common random
-    numbers); a trial whose final fit failed (and that had not stopped) is a failure, or out
-    of the denominator under ``decision.failed_fits = "exclude"``."""
+    numbers; :func:`designs.planning.sample_size_gs.curve_at_sizes`); a trial whose final fit
+    failed (and that had not stopped) is a failure, or out of the denominator under
+    ``decision.failed_fits = "exclude"``."""
     from designs.planning.group_sequential import simulate_looks
 
-    fav, ok, failed = [], [], []
-    for size in sizes:
-        d = design_at(design, size)
+    def outcome(d):
         shift = simulation_inputs(d).effect_shift
         res = simulate_looks(d, trials, seed, float(shift), threads=threads, progress=progress)
         out = decide_posterior(d, res, look_times(d), prior)
-        fav.append(out.efficacy & ~out.failed)
-        ok.append(~out.failed if design.decision.excludes_failed else np.ones_like(out.failed))
-        failed.append(int(out.failed.sum()))
-    return PowerCurve(
-        size_name(design),
-        np.asarray(sizes, dtype=np.int64),
-        np.asarray(fav, dtype=bool).reshape(len(sizes), trials),
-        np.asarray(ok, dtype=bool).reshape(len(sizes), trials),
-        np.asarray(failed, dtype=np.int64),
-    )
+        return out.efficacy, out.failed
+
+    return curve_at_sizes(design, sizes, trials, outcome)
 
 
 def find_posterior_looks_sample_size(
@@ -209,55 +185,29 @@ def find_posterior_looks_sample_size(
     targets = tuple(float(t) for t in targets)
     prior = decision_prior(design) if prior is None else prior
     kw = {"threads": threads, "progress": progress}
-    # validates targets, trials, effect and analysis, and gives the reference n
-    fixed = find_sample_size(
+    curve, coef, fixed, found = search_max_sizes(
+        design,
         fixed_reference_design(design),
         targets,
         trials,
         seed,
-        sizes=sizes,
-        points=points,
-        bootstrap=bootstrap,
-        prior=prior,
-        **kw,
-    )
-    grid = [int(s) for s in fixed.curve.sizes]
-    expect(progress, (len(grid) + 2 * len(targets)) * trials)
-    curve = grow_curve(
-        design,
-        targets,
         lambda sz: simulate_posterior_looks_curve(design, sz, trials, seed, prior, **kw),
-        grid,
-        extend=sizes is None,
+        points=points,
+        sizes=sizes,
+        bootstrap=bootstrap,
         progress=progress,
+        threads=threads,
+        prior=prior,
     )
-    b0, b1 = curve.fit()
-    boot = bootstrap_sizes([curve, fixed.curve], targets, trials, seed, bootstrap)
-    max_size = int(curve.sizes.max())
     dec = design.decision
     rows = []
-    for j, target in enumerate(targets):
-        n_hat = invert_curve(b0, b1, target)
-        fixed_row = fixed.rows[j]
-        n, reached = chosen_size(design, n_hat, max_size)
-        n_low, n_high = n_limits(*bootstrap_interval(boot[:, 0, j]), max_size)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            ratio = boot[:, 0, j] / boot[:, 1, j]
-        r_lo, r_hi = bootstrap_interval(np.where(np.isfinite(ratio), ratio, np.inf))
-        d = design_at(design, n)
-        s = posterior_looks_power(d, trials, seed, prior=prior, **kw)
+    for m in found:
+        s = posterior_looks_power(m.design, trials, seed, prior=prior, **kw)
         rows.append(
             PosteriorLooksSampleSizeRow(
-                target_power=target,
-                size_name=size_name(design),
-                n_max=n,
-                n_estimate=float(n_hat),
-                n_low=n_low,
-                n_high=n_high,
-                n_total_max=d.trial.n_total,
+                **m.row_fields(),
                 power=s.power,
                 mc_se=s.mc_se,
-                fitted_power=float(curve_power(b0, b1, [n])[0]),
                 expected_n_total_h1=s.expected_n_total,
                 expected_n_total_h0=s.expected_n_total_h0,
                 type_i_error=s.type_i_error,
@@ -265,13 +215,7 @@ def find_posterior_looks_sample_size(
                 p_stop_efficacy=list(s.p_stop_efficacy),
                 p_stop_futility=list(s.p_stop_futility),
                 p_stop_futility_h0=list(s.p_stop_futility_h0),
-                n_fixed=fixed_row.n,
-                n_fixed_estimate=fixed_row.n_estimate,
-                inflation=float(n_hat / fixed_row.n_estimate),
-                inflation_low=r_lo,
-                inflation_high=r_hi,
                 failed_fits=s.failed_fits,
-                reached=bool(reached and fixed_row.reached),
                 analysis=s.analysis,
                 looks=[float(x) for x in s.looks],
                 rule="posterior",
@@ -289,5 +233,5 @@ def find_posterior_looks_sample_size(
             )
         )
     return PosteriorLooksSampleSizeResult(
-        rows=tuple(rows), curve=curve, coef=(b0, b1), fixed=fixed, trials=int(trials), seed=seed
+        rows=tuple(rows), curve=curve, coef=coef, fixed=fixed, trials=int(trials), seed=seed
     )
