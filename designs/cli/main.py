@@ -117,6 +117,11 @@ def main_job() -> int:
     print()
     print("Fixed effect (the design's): patients randomised for the target power")
     print(sample_size_table(result, design, "md"))
+    from designs.outputs.console import fresh_check_warnings
+
+    warnings = fresh_check_warnings(result.rows, design)
+    if warnings:
+        print("\n".join(warnings) + "\n")
     with progress_bar(0, "trial", True) as bar:
         assurance = job.assurance_at_sizes(
             design, [r.n for r in result.rows], idata, seed=seed, progress=bar.update

@@ -261,7 +261,7 @@ def _write_figure(args, result, design) -> None:
 def cmd_sample_size(args) -> int:
     from designs.atomic import atomic_write_text, check_writable
     from designs.cli.data_commands import decision_prior_from_args
-    from designs.outputs.console import failed_fit_warnings
+    from designs.outputs.console import failed_fit_warnings, fresh_check_warnings
     from designs.outputs.tables import is_sample_size_table, sample_size_table
     from designs.planning.power_curve import size_name
     from designs.planning.sample_size import MAX_SIZE, find_sample_size
@@ -303,6 +303,7 @@ def cmd_sample_size(args) -> int:
     else:
         print(table, end="")
     warn(failed_fit_warnings(result.rows, design))
+    warn(fresh_check_warnings(result.rows, design))
     warn(
         f"warning: target power {r.target_power:g} not reached at the largest size simulated "
         f"({size_name(design)} {r.n:,}); "

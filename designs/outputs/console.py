@@ -150,6 +150,33 @@ def failed_fit_warnings(summaries, design) -> list[str]:
     ]
 
 
+#: Monte Carlo SEs between a sample-size row's fresh-trial power and its target that make
+#: :func:`fresh_check_warnings` speak: a correct n rarely differs by 3 (under 1% from the
+#: fresh check's own noise; about 2% with the search's error in n added).
+FRESH_CHECK_SES = 3.0
+
+
+def fresh_check_warnings(rows, design) -> list[str]:
+    """One warning per sample-size row whose power on fresh trials at n is more than
+    :data:`FRESH_CHECK_SES` Monte Carlo SEs from its target: the search's n then rests on
+    simulation error (a run of unusually favourable or unfavourable trials at every size,
+    common random numbers), and more trials per size are needed before n is quoted."""
+    out = []
+    for r in rows:
+        gap = r.confirmed_power - r.target_power
+        if not abs(gap) > FRESH_CHECK_SES * r.confirmed_mc_se:
+            continue
+        way = "underestimated (the trial would be underpowered)" if gap < 0 else "overestimated"
+        out.append(
+            f"warning: target {r.target_power:g}: power on fresh trials at n = {r.n:,} is "
+            f"{r.confirmed_power:.3f} (MC SE {r.confirmed_mc_se:.3f}), more than "
+            f"{FRESH_CHECK_SES:g} MC SE from the target: n is likely {way} by simulation "
+            f"error; rerun with more trials per size (e.g. simulate.py sample-size "
+            f"--trials {4 * r.trials}) before quoting it"
+        )
+    return out
+
+
 def failed_fits_rule(design) -> str:
     """How the design's rates treat failed fits (``decision.failed_fits``)."""
     if design.decision.excludes_failed:

@@ -51,3 +51,23 @@ def test_liberal_posterior_rule_is_sent_to_calibrate():
     flag = calibration_flag(0.025 + 3.1 * se, 0.025, 20000, posterior=True)
     assert flag.startswith("LIBERAL") and "simulate.py calibrate" in flag
     assert "small-sample" not in flag
+
+
+def test_fresh_check_warns_when_the_fresh_trials_disagree_with_the_target():
+    """A sample-size row whose power on fresh trials at n is more than 3 MC SE from its
+    target gets one warning naming the direction and a command with more trials (the main
+    job's n once sat 3.7 MC SE under its target without a word); within 3 MC SE, none."""
+    from designs.outputs.console import fresh_check_warnings
+
+    def row(confirmed, se):
+        return SimpleNamespace(
+            target_power=0.8, n=178, confirmed_power=confirmed, confirmed_mc_se=se, trials=2000
+        )
+
+    design = load_design()
+    (low,) = fresh_check_warnings([row(0.767, 0.009)], design)
+    assert "n = 178 is 0.767 (MC SE 0.009)" in low and "underestimated" in low
+    assert "simulate.py sample-size --trials 8000" in low
+    (high,) = fresh_check_warnings([row(0.84, 0.009)], design)
+    assert "overestimated" in high
+    assert fresh_check_warnings([row(0.776, 0.009), row(0.82, 0.009)], design) == []
