@@ -201,25 +201,35 @@ def simulate_curve(
 
         decision_rule.check_analyses((analysis,))
         prior = decision_rule.decision_prior(design) if prior is None else prior
-    fav, ok, failed = [], [], []
-    for size in sizes:
+
+    def outcome(d):
         res = run_trials(
-            simulation_inputs(design_at(design, size)),
-            trials,
-            seed,
-            (analysis,),
-            threads=threads,
-            progress=progress,
+            simulation_inputs(d), trials, seed, (analysis,), threads=threads, progress=progress
         )
-        bad = res.failed(analysis)
         success = (
             decision_rule.posterior_success(res, analysis, rule, prior)
             if rule.is_posterior
             else res.rejected_favourable(analysis, alpha, sides)
         )
-        fav.append(success & ~bad)
-        ok.append(~bad if design.decision.excludes_failed else np.ones_like(bad))
-        failed.append(int(bad.sum()))
+        return success, res.failed(analysis)
+
+    return curve_at_sizes(design, sizes, trials, outcome)
+
+
+def curve_at_sizes(
+    design, sizes: Sequence[int], trials: int, outcome: Callable[[object], tuple]
+) -> PowerCurve:
+    """Success per trial at each size, one seed (common random numbers): ``outcome(d)``
+    gives, for the design at one size, (success, failed fit) per trial; a trial whose
+    decision rests on a failed fit is a failure, or out of the denominator under
+    ``decision.failed_fits = "exclude"``. Serves the fixed curve above and the searches with
+    interim looks (:mod:`designs.planning.sample_size_gs`)."""
+    fav, ok, failed = [], [], []
+    for size in sizes:
+        success, fit_failed = outcome(design_at(design, size))
+        fav.append(success & ~fit_failed)
+        ok.append(~fit_failed if design.decision.excludes_failed else np.ones_like(fit_failed))
+        failed.append(int(fit_failed.sum()))
     return PowerCurve(
         size_name(design),
         np.asarray(sizes, dtype=np.int64),

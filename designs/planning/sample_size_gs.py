@@ -35,6 +35,7 @@ from designs import __version__
 from designs.planning.group_sequential import group_sequential_power, simulate_outcome
 from designs.planning.power_curve import (
     PowerCurve,
+    curve_at_sizes,
     curve_power,
     design_at,
     invert_curve,
@@ -119,28 +120,6 @@ class GroupSequentialSampleSizeResult:
     seed: int
 
 
-def curve_at_sizes(
-    design, sizes: Sequence[int], trials: int, outcome: Callable[[object], tuple]
-) -> PowerCurve:
-    """Success per trial at each size, one seed (common random numbers): ``outcome(d)``
-    gives the design at one size's (success, failed fit) per trial; a trial whose decision
-    rests on a failed fit is a failure, or out of the denominator under
-    ``decision.failed_fits = "exclude"`` (as in the fixed search)."""
-    fav, ok, failed = [], [], []
-    for size in sizes:
-        success, fit_failed = outcome(design_at(design, size))
-        fav.append(success & ~fit_failed)
-        ok.append(~fit_failed if design.decision.excludes_failed else np.ones_like(fit_failed))
-        failed.append(int(fit_failed.sum()))
-    return PowerCurve(
-        size_name(design),
-        np.asarray(sizes, dtype=np.int64),
-        np.asarray(fav, dtype=bool).reshape(len(sizes), trials),
-        np.asarray(ok, dtype=bool).reshape(len(sizes), trials),
-        np.asarray(failed, dtype=np.int64),
-    )
-
-
 def simulate_gs_curve(
     design,
     sizes: Sequence[int],
@@ -150,7 +129,8 @@ def simulate_gs_curve(
     threads: int | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> PowerCurve:
-    """Group-sequential power in favour of active at each size (:func:`curve_at_sizes`)."""
+    """Group-sequential power in favour of active at each size
+    (:func:`designs.planning.power_curve.curve_at_sizes`)."""
 
     def outcome(d):
         shift = simulation_inputs(d).effect_shift

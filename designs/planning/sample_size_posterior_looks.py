@@ -32,9 +32,9 @@ from designs.errors import InputError
 from designs.planning.decision_looks import decide_posterior, posterior_looks_power
 from designs.planning.decision_rule import decision_prior
 from designs.planning.look_times import look_times
-from designs.planning.power_curve import PowerCurve
+from designs.planning.power_curve import PowerCurve, curve_at_sizes
 from designs.planning.sample_size import BOOTSTRAP
-from designs.planning.sample_size_gs import curve_at_sizes, search_max_sizes
+from designs.planning.sample_size_gs import search_max_sizes
 from designs.simulation.inputs import simulation_inputs
 from designs.simulation.seeds import DEFAULT_SEED
 from designs.spec.interim import NO_LOOKS
@@ -139,7 +139,7 @@ def simulate_posterior_looks_curve(
     progress: Callable[[int], None] | None = None,
 ) -> PowerCurve:
     """The posterior rule's success at any look at each size, one seed (common random
-    numbers; :func:`designs.planning.sample_size_gs.curve_at_sizes`); a trial whose final fit
+    numbers; :func:`designs.planning.power_curve.curve_at_sizes`); a trial whose final fit
     failed (and that had not stopped) is a failure, or out of the denominator under
     ``decision.failed_fits = "exclude"``."""
     from designs.planning.group_sequential import simulate_looks
