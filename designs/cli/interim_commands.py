@@ -78,16 +78,20 @@ def sample_size_group_sequential(design, args, sizes) -> int:
         raise InputError(f"--format {args.format}: with --looks, give md or csv")
     if args.analysis and args.analysis != str(design.trial.analysis):
         design = design.with_overrides({"trial.analysis": args.analysis})
-    kw = {"sizes": sizes, "threads": args.threads}
-    find = find_group_sequential_sample_size
-    if design.decision.is_posterior:
-        from designs.cli.data_commands import decision_prior_from_args
-        from designs.planning.sample_size_posterior_looks import find_posterior_looks_sample_size
+    from designs.cli.data_commands import decision_prior_from_args
 
-        find = find_posterior_looks_sample_size
-        kw["prior"] = decision_prior_from_args(design, args)
+    prior = decision_prior_from_args(design, args)  # None under the frequentist rule
     with progress_bar(0, "trial", not args.json) as bar:
-        result = find(design, args.target_power, args.trials, args.seed, progress=bar.update, **kw)
+        result = find_group_sequential_sample_size(
+            design,
+            args.target_power,
+            args.trials,
+            args.seed,
+            sizes=sizes,
+            threads=args.threads,
+            progress=bar.update,
+            prior=prior,
+        )
     table = group_sequential_sample_size_table(result, design, args.format)
     if args.out:
         atomic_write_text(args.out, table)

@@ -234,9 +234,8 @@ def sample_size_figure(result, design, formats=("png", "pdf")) -> dict[str, byte
 def sample_size_view(design, seed: int, trials: int, job: Job | None = None) -> SampleSizeView:
     """:func:`designs.planning.sample_size.find_sample_size` for 80% and 90% power (with
     interim looks :func:`designs.planning.sample_size_gs.find_group_sequential_sample_size`,
-    under the posterior rule
-    :func:`designs.planning.sample_size_posterior_looks.find_posterior_looks_sample_size`, as
-    the command line), the table in each format the command line writes
+    which under the posterior rule searches by the rule at the looks, as the command line),
+    the table in each format the command line writes
     (:func:`designs.outputs.tables.sample_size_table`) and the search's figure.
 
     The search (and its figure, which does not name n) is cached without the design's size
@@ -250,18 +249,9 @@ def sample_size_view(design, seed: int, trials: int, job: Job | None = None) -> 
 
         def search():
             start = time.perf_counter()
-            if design.decision.is_posterior:
-                from designs.planning.sample_size_posterior_looks import (
-                    find_posterior_looks_sample_size,
-                )
-
-                result = find_posterior_looks_sample_size(
-                    design, TARGETS, trials, seed, prior=_prior(design), progress=job.progress
-                )
-            else:
-                result = find_group_sequential_sample_size(
-                    design, TARGETS, trials, seed, progress=job.progress
-                )
+            result = find_group_sequential_sample_size(
+                design, TARGETS, trials, seed, progress=job.progress, prior=_prior(design)
+            )
             return result, None, time.perf_counter() - start
 
         result, _, seconds = cached("gs_sample_size", design, seed, trials, search, key=search_key)

@@ -248,21 +248,34 @@ def find_group_sequential_sample_size(
     bootstrap: int = BOOTSTRAP,
     threads: int | None = None,
     progress: Callable[[int], None] | None = None,
+    prior=None,
 ) -> GroupSequentialSampleSizeResult:
     """Smallest maximum size whose group-sequential ``power_favourable`` reaches each target.
 
     Parameters are those of :func:`designs.planning.sample_size.find_sample_size`; the
-    design must have ``[interim]`` looks and its own analysis is used.
+    design must have ``[interim]`` looks and its own analysis is used. Under
+    ``decision.rule = "posterior"`` the search is
+    :func:`designs.planning.sample_size_posterior_looks.find_posterior_looks_sample_size`
+    (``prior``: the rule's prior; unused under the frequentist rule).
     """
     from designs.errors import InputError
 
     if not design.interim.sequential:
         raise InputError("interim.looks: the design has no interim looks")
     if design.decision.is_posterior:
-        raise InputError(
-            "decision.rule = 'posterior': sample size with interim looks is for the "
-            "frequentist rule only (power --looks gives the posterior rule's operating "
-            "characteristics)"
+        from designs.planning.sample_size_posterior_looks import find_posterior_looks_sample_size
+
+        return find_posterior_looks_sample_size(
+            design,
+            targets,
+            trials,
+            seed,
+            prior=prior,
+            points=points,
+            sizes=sizes,
+            bootstrap=bootstrap,
+            threads=threads,
+            progress=progress,
         )
     targets = tuple(float(t) for t in targets)
     if design.interim.looks_as == "look_months":
