@@ -25,7 +25,7 @@ import numpy as np
 from designs import __version__
 from designs.errors import InputError
 from designs.planning.assurance import draw_indices, effect_shift
-from designs.planning.group_sequential import decide, planned_boundaries, simulate_looks
+from designs.planning.group_sequential import simulate_looks, simulate_outcome
 from designs.planning.look_times import look_times
 from designs.planning.power import Z95, mc_se, wilson_interval
 
@@ -125,11 +125,12 @@ def group_sequential_assurance(
 
         check_analyses((design.trial.analysis.value,))
         prior = decision_prior(design) if prior is None else prior
-    res = simulate_looks(design, trials, seed, shifts, threads=threads, progress=progress)
-    if dec.is_posterior:
+        res = simulate_looks(design, trials, seed, shifts, threads=threads, progress=progress)
         out = decide_posterior(design, res, times, prior)
     else:
-        out = decide(design, res, times, planned_boundaries(design, times.fractions))
+        res, out = simulate_outcome(
+            design, trials, seed, shifts, threads=threads, progress=progress
+        )
     counted = ~out.failed if design.decision.excludes_failed else np.ones(trials, dtype=bool)
     n = int(counted.sum())
     k = int((out.favourable & counted).sum())
