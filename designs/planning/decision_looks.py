@@ -50,6 +50,7 @@ __all__ = [
     "decide_posterior",
     "look_tails",
     "posterior_looks_power",
+    "posterior_looks_simulated",
 ]
 
 
@@ -225,6 +226,22 @@ def posterior_looks_power(
     ``prior``: the rule's prior (default :func:`decision_prior`; a robust prior that borrows
     must be given).
     """
+    return posterior_looks_simulated(
+        design, trials, seed, prior=prior, threads=threads, progress=progress
+    )[0]
+
+
+def posterior_looks_simulated(
+    design,
+    trials: int,
+    seed: int,
+    *,
+    prior: NormalMixture | None = None,
+    threads: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[PosteriorLooksSummary, LookResults, LookResults]:
+    """:func:`posterior_looks_power` with the simulated trials at the looks it summarises:
+    (summary, trials under the effect, trials under no effect)."""
     _check(design)
     if trials < 1:
         raise InputError(f"trials = {trials}: must be a whole number >= 1")
@@ -242,7 +259,7 @@ def posterior_looks_power(
     alpha_hat = float(np.mean(out0.efficacy[ok0]))
     d = design.decision
     k_count = times.months.size
-    return PosteriorLooksSummary(
+    summary = PosteriorLooksSummary(
         analysis=design.trial.analysis.value,
         trials=trials,
         seed=seed,
@@ -280,6 +297,7 @@ def posterior_looks_power(
         fixed_months=float(times.months[-1]),
         true_effect=float(shift),
     )
+    return summary, res1, res0
 
 
 def calibrate_looks(

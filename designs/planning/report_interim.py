@@ -119,20 +119,17 @@ def threshold_z(design, prior) -> tuple[float, ...]:
 def _plan_posterior(design, targets, trials, seed, prior, progress) -> InterimPlan:
     """:func:`plan_interim` under the posterior rule (assurance: :func:`with_assurance`)."""
     from designs.analyses import results as R
-    from designs.planning.decision_looks import posterior_looks_power
-    from designs.planning.group_sequential import simulate_looks
+    from designs.planning.decision_looks import posterior_looks_simulated
     from designs.planning.sample_size_posterior_looks import find_posterior_looks_sample_size
 
     found = find_posterior_looks_sample_size(
         design, targets, trials, seed, prior=prior, progress=progress
     )
     d = design_at(design, found.rows[0].n_max)
-    expect(progress, 4 * trials)
-    summary = posterior_looks_power(d, trials, seed, prior=prior, progress=progress)
-    shift = simulation_inputs(d).effect_shift
+    expect(progress, 2 * trials)
+    summary, res1, res0 = posterior_looks_simulated(d, trials, seed, prior=prior, progress=progress)
     z = []
-    for effect in (shift, 0.0):  # the same trials again, for each look's estimate / SE
-        res = simulate_looks(d, trials, seed, float(effect), progress=progress)
+    for res in (res1, res0):  # each look's estimate / SE, for the figure
         with np.errstate(invalid="ignore", divide="ignore"):
             zz = res.results[:, :, R.ESTIMATE] / res.results[:, :, R.SE]
         z.append(np.where(res.failed(), np.nan, zz).astype(np.float64))
