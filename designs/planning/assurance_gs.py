@@ -25,7 +25,7 @@ import numpy as np
 from designs import __version__
 from designs.errors import InputError
 from designs.planning.assurance import draw_indices, effect_shift
-from designs.planning.group_sequential import simulate_looks, simulate_outcome
+from designs.planning.group_sequential import simulate_outcome
 from designs.planning.look_times import look_times
 from designs.planning.power import Z95, mc_se, wilson_interval
 
@@ -118,19 +118,10 @@ def group_sequential_assurance(
     raw = np.asarray(draws, dtype=np.float64).reshape(-1)
     shifts = effect_shift(design, raw, transport)[draw_indices(raw.size, trials, seed)]
     times = look_times(design)
+    res, out = simulate_outcome(
+        design, trials, seed, shifts, threads=threads, progress=progress, prior=prior
+    )
     dec = design.decision
-    if dec.is_posterior:
-        from designs.planning.decision_looks import decide_posterior
-        from designs.planning.decision_rule import check_analyses, decision_prior
-
-        check_analyses((design.trial.analysis.value,))
-        prior = decision_prior(design) if prior is None else prior
-        res = simulate_looks(design, trials, seed, shifts, threads=threads, progress=progress)
-        out = decide_posterior(design, res, times, prior)
-    else:
-        res, out = simulate_outcome(
-            design, trials, seed, shifts, threads=threads, progress=progress
-        )
     counted = ~out.failed if design.decision.excludes_failed else np.ones(trials, dtype=bool)
     n = int(counted.sum())
     k = int((out.favourable & counted).sum())

@@ -182,12 +182,6 @@ class PosteriorLooksSummary:
         return asdict(self)
 
 
-def _simulate(design, trials, seed, shift, threads, progress) -> LookResults:
-    from designs.planning.group_sequential import simulate_looks
-
-    return simulate_looks(design, trials, seed, float(shift), threads=threads, progress=progress)
-
-
 def _check(design) -> None:
     if not design.decision.is_posterior:
         raise InputError("decision.rule: the posterior rule at looks needs rule = 'posterior'")
@@ -248,10 +242,11 @@ def posterior_looks_simulated(
     prior = decision_prior(design) if prior is None else prior
     times = look_times(design)
     shift = simulation_inputs(design).effect_shift
-    res1 = _simulate(design, trials, seed, shift, threads, progress)
-    res0 = _simulate(design, trials, seed, 0.0, threads, progress)
-    out1 = decide_posterior(design, res1, times, prior)
-    out0 = decide_posterior(design, res0, times, prior)
+    from designs.planning.group_sequential import simulate_outcome
+
+    kw = {"threads": threads, "progress": progress, "prior": prior}
+    res1, out1 = simulate_outcome(design, trials, seed, float(shift), **kw)
+    res0, out0 = simulate_outcome(design, trials, seed, 0.0, **kw)
     ok1, n1, eff1, fut1, en1, months1 = _summarise(out1, res1, times, design)
     ok0, n0, eff0, fut0, en0, months0 = _summarise(out0, res0, times, design)
     power = float(np.mean(out1.efficacy[ok1]))
@@ -333,7 +328,9 @@ def calibrate_looks(
     if not 0.0 < target < 1.0:
         raise InputError(f"target = {target!r}: must be in (0, 1)")
     prior = decision_prior(design) if prior is None else prior
-    res = _simulate(design, trials, seed, 0.0, threads, progress)
+    from designs.planning.group_sequential import simulate_looks
+
+    res = simulate_looks(design, trials, seed, 0.0, threads=threads, progress=progress)
     tail = look_tails(res, prior, design.decision.margin)
     smallest = np.full(tail.shape[0], np.nan)
     any_ok = np.isfinite(tail).any(axis=1)

@@ -29,9 +29,8 @@ from dataclasses import asdict, dataclass
 
 from designs import __version__
 from designs.errors import InputError
-from designs.planning.decision_looks import decide_posterior, posterior_looks_power
+from designs.planning.decision_looks import posterior_looks_power
 from designs.planning.decision_rule import decision_prior
-from designs.planning.look_times import look_times
 from designs.planning.power_curve import PowerCurve, curve_at_sizes
 from designs.planning.sample_size import BOOTSTRAP
 from designs.planning.sample_size_gs import search_max_sizes
@@ -142,12 +141,13 @@ def simulate_posterior_looks_curve(
     numbers; :func:`designs.planning.power_curve.curve_at_sizes`); a trial whose final fit
     failed (and that had not stopped) is a failure, or out of the denominator under
     ``decision.failed_fits = "exclude"``."""
-    from designs.planning.group_sequential import simulate_looks
+    from designs.planning.group_sequential import simulate_outcome
 
     def outcome(d):
-        shift = simulation_inputs(d).effect_shift
-        res = simulate_looks(d, trials, seed, float(shift), threads=threads, progress=progress)
-        out = decide_posterior(d, res, look_times(d), prior)
+        shift = float(simulation_inputs(d).effect_shift)
+        _, out = simulate_outcome(
+            d, trials, seed, shift, threads=threads, progress=progress, prior=prior
+        )
         return out.efficacy, out.failed
 
     return curve_at_sizes(design, sizes, trials, outcome)

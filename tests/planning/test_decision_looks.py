@@ -212,19 +212,17 @@ def test_bad_input_names_the_field():
 
 def test_the_posterior_rule_at_looks_enters_patients_as_the_accrual_ramp_says():
     """Under the posterior rule the trials are the frequentist looks' trials: with an
-    ``[accrual]`` ramp-up the patients entered by each look are those of
-    ``group_sequential.simulate_outcome`` (same seed, same entry stream), not uniform entries
-    (the rule's simulation once left the ramp out)."""
-    from designs.planning.decision_looks import _simulate
+    ``[accrual]`` ramp-up the patients entered by each look are those of the frequentist
+    design (same seed, same entry stream), not uniform entries (the rule's simulation once
+    left the ramp out)."""
     from designs.planning.group_sequential import simulate_outcome
 
     ramp = {"accrual.ramp_rate_per_month": [2.0, 5.0], "accrual.ramp_until_month": [3.0, 6.0]}
     posterior = load_design().with_overrides({**TWO_LOOKS, **ramp})
     frequentist = posterior.with_overrides({"decision.rule": "frequentist"})
-    rule = _simulate(posterior, 40, 11, 0.0, 1, None)
+    rule, _ = simulate_outcome(posterior, 40, 11, 0.0, threads=1)
     looks, _ = simulate_outcome(frequentist, 40, 11, 0.0, threads=1)
     np.testing.assert_array_equal(rule.entered, looks.entered)
-    uniform = _simulate(posterior.with_overrides({"accrual.ramp_rate_per_month": [],
-                                                  "accrual.ramp_until_month": []}),
-                        40, 11, 0.0, 1, None)  # fmt: skip
+    no_ramp = {"accrual.ramp_rate_per_month": [], "accrual.ramp_until_month": []}
+    uniform, _ = simulate_outcome(posterior.with_overrides(no_ramp), 40, 11, 0.0, threads=1)
     assert not np.array_equal(uniform.entered, rule.entered)  # the ramp matters at the interim
