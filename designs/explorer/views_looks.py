@@ -6,22 +6,13 @@ from __future__ import annotations
 
 from shiny import ui
 
+from designs.outputs.decision_looks import posterior_rule_phrase
+
 
 def _rule_line(s) -> str:
     """The rule as ``simulate.py power --looks ... --decision posterior`` states it."""
-    weight = f", weight {s.prior_weight:g}" if s.prior == "robust" else ""
-    futility = (
-        f"stop for futility if the predictive probability of final success < "
-        f"{s.futility_predictive:g}"
-        if s.futility_predictive > 0
-        else "no futility rule"
-    )
-    thresholds = ", ".join(f"{t:g}" for t in s.thresholds)
-    return (
-        f"Posterior rule at {len(s.looks)} looks: success if P(effect > {s.margin:g} | data "
-        f"up to the look) > the look's threshold ({thresholds}); {s.prior} prior{weight}; "
-        f"{futility}."
-    )
+    phrase = posterior_rule_phrase(s)
+    return f"{phrase[0].upper()}{phrase[1:]}."
 
 
 def posterior_looks_html(req, s, provenance) -> ui.Tag:

@@ -5,22 +5,35 @@ from __future__ import annotations
 __all__ = ["posterior_looks_text"]
 
 
-def posterior_looks_text(design, s) -> str:
-    """The design line, one line per look, and the operating characteristics.
+def posterior_rule_phrase(s) -> str:
+    """The rule at the looks in one phrase, for the command line and the explorer.
 
     ``s``: a :class:`designs.planning.decision_looks.PosteriorLooksSummary`.
     """
     weight = f", weight {s.prior_weight:g}" if s.prior == "robust" else ""
     futility = (
-        f"futility if the predictive probability of final success < {s.futility_predictive:g}"
+        "stop for futility if the predictive probability of final success < "
+        f"{s.futility_predictive:g}"
         if s.futility_predictive > 0
         else "no futility rule"
     )
+    thresholds = ", ".join(f"{t:g}" for t in s.thresholds)
+    return (
+        f"posterior rule at {len(s.looks)} looks: success if P(effect > {s.margin:g} | data "
+        f"up to the look) > the look's threshold ({thresholds}); {s.prior} prior{weight}; "
+        f"{futility}"
+    )
+
+
+def posterior_looks_text(design, s) -> str:
+    """The design line, one line per look, and the operating characteristics.
+
+    ``s``: a :class:`designs.planning.decision_looks.PosteriorLooksSummary`.
+    """
     lines = [
         design.describe(),
-        f"{s.analysis}: posterior rule at {len(s.looks)} looks, success if P(effect > "
-        f"{s.margin:g} | data) > the look's threshold; {s.prior} prior{weight}; {futility}; "
-        f"{s.trials} trials per hypothesis, seed {s.seed}",
+        f"{s.analysis}: {posterior_rule_phrase(s)}; {s.trials} trials per hypothesis, "
+        f"seed {s.seed}",
         "look  info(exp)  info(obs)  month  threshold  P(eff)  P(fut)  P(eff|H0)  P(fut|H0)",
     ]
     for k in range(len(s.looks)):
