@@ -104,8 +104,19 @@ def _notes(result, design) -> str:
         "curve fitted to power over n, at n; n is where it crosses the target, so the power "
         "simulated at n on the same trials can fall just short of the target. Fresh trials: "
         "power at n on independent trials, the check. In brackets: Monte Carlo SE. "
-        f"{failed_fits_note(design)} {r0.trials} simulated trials per size, seed {r0.seed}, "
+        f"{failed_fits_note(design)} {trials_note(r0)}, seed {r0.seed}, "
         f"als-trial-sim {__version__}."
+    )
+
+
+def trials_note(row) -> str:
+    """How many trials the search simulated: per size, and in a second stage near each n."""
+    if not row.grid_trials or row.grid_trials == row.trials:
+        return f"{row.trials} simulated trials per size"
+    return (
+        f"{row.grid_trials} simulated trials per size, then {row.trials} more (the next trials, "
+        "same seed) at the sizes near each n, where the power at n on the same and on fresh "
+        "trials is simulated too"
     )
 
 
