@@ -140,6 +140,7 @@ _CSV_COLUMNS = [
     "fitted_power",
     "confirmed_power",
     "confirmed_mc_se",
+    "grid_trials",
 ]
 
 
@@ -173,6 +174,7 @@ def _csv_table(rows, equal: bool) -> str:
             f"{r.fitted_power:.4f}",
             f"{r.confirmed_power:.4f}",
             f"{r.confirmed_mc_se:.4f}",
+            r.grid_trials or r.trials,
         ]
         w.writerow(safe_row(vals))  # no text cell runs as a spreadsheet formula
     return buf.getvalue()

@@ -16,6 +16,9 @@ in favour of active) reaches the target. The search:
 4. simulates the rounded-up n once more and reports its power with its Monte Carlo error and
    the expected completers.
 
+With ``refine_trials`` a second stage adds that many trials at the size near each crossing
+before step 2, and steps 2-4 use both stages (:mod:`designs.planning.refine`).
+
 The size searched is ``n_per_arm`` with 1:1 allocation and ``n_total`` otherwise. The
 simulation already loses the dropouts, so n is never inflated for them again.
 """

@@ -37,6 +37,9 @@ def test_sample_size_with_a_second_stage(capsys, run):
     assert (json.loads(one)[0]["grid_trials"], json.loads(one)[0]["trials"]) == (100, 100)
     code, out, _ = run(capsys, *argv, "--refine-trials", "300")
     assert "100 simulated trials per size, then 300 more" in out
+    code, out, _ = run(capsys, *argv, "--refine-trials", "300", "--format", "csv")
+    (line,) = csv.DictReader(io.StringIO(out))
+    assert (line["grid_trials"], line["trials"]) == ("100", "300")
 
 
 def test_group_sequential_sample_size_table_and_json(capsys, run):
