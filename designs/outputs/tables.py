@@ -11,6 +11,7 @@ import io
 import math
 
 from designs import __version__
+from designs.outputs.console import trials_note
 from designs.outputs.csv_cells import safe_row
 
 FORMATS = ("md", "csv", "latex")
@@ -106,17 +107,6 @@ def _notes(result, design) -> str:
         "power at n on independent trials, the check. In brackets: Monte Carlo SE. "
         f"{failed_fits_note(design)} {trials_note(r0)}, seed {r0.seed}, "
         f"als-trial-sim {__version__}."
-    )
-
-
-def trials_note(row) -> str:
-    """How many trials the search simulated: per size, and in a second stage near each n."""
-    if not row.grid_trials or row.grid_trials == row.trials:
-        return f"{row.trials} simulated trials per size"
-    return (
-        f"{row.grid_trials} simulated trials per size, then {row.trials} more (the next trials, "
-        "same seed) at the sizes near each n, where the power at n on the same and on fresh "
-        "trials is simulated too"
     )
 
 
