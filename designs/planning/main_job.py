@@ -26,8 +26,8 @@ from designs.simulation.seeds import DEFAULT_SEED
 #: 2.5 SD, which the fresh-trial check flagged (0.767 and 0.871).
 MAIN_TRIALS = 2000
 #: Trials of the second stage at the size near each n (:mod:`designs.planning.refine`), and
-#: of the power at n on the same and on fresh trials. With 2,000 + 8,000 the SD of n is 1.6
-#: and 2.4 patients per arm (20 seeds), against 2.0 and 3.0 for one stage of 8,000 trials per
+#: of the power at n on the same and on fresh trials. With 2,000 + 8,000 the SD of n is 1.5
+#: and 2.3 patients per arm (50 seeds), against 1.7 and 2.45 for one stage of 8,000 trials per
 #: size, which simulated 1.45 times as many patients (the figures in that module).
 MAIN_REFINE_TRIALS = 8000
 MAIN_ASSURANCE_TRIALS = 4000  # per size and transport

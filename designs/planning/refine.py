@@ -10,15 +10,16 @@ stages (binomial likelihood: sizes with unequal trials weigh by their trials). T
 the chosen n on the same trials is that of the second block at n: the curve's own column
 when n is one of its sizes, else simulated once more (and not fitted).
 
-On the default design (seeds 101-120, 2,000 trials per size, then 8,000) the estimate of n
-for 80% power has a Monte Carlo SD of 1.6 patients per arm (2.4 for 90%; bootstrap SD 1.8
-and 2.3), unbiased against n = 183.6 and 245.4 (from 40,000 trials per size; mean error
-+0.2 +- 0.4 for both), its 95% interval covering them in 20 and 18 of the 20 runs. One stage
-of 8,000 trials per size, which simulates about 1.45 times as many patients, gave SD 2.0 and
-3.0 on the same seeds, a mean error of +0.8 and +1.0 (+- 0.5 and 0.7), and intervals too
-narrow (bootstrap SD 1.6 and 2.3; covering in 16 and 17 of 20). Simulating the second block
-also at the refitted n and fitting again narrowed the SD to 1.3 and 2.1 at one more size
-per target; not done.
+On the default design (50 seeds: 101-120 and 201-230; 2,000 trials per size, then 8,000)
+the estimate of n for 80% power has a Monte Carlo SD of 1.5 patients per arm (2.3 for 90%;
+each +- 10%; bootstrap SD 1.8 and 2.35), unbiased against n = 183.6 and 245.4 (from 40,000
+trials per size; mean error +0.2 +- 0.2 and +0.2 +- 0.3), its 95% interval covering them in
+50 and 48 of the 50 runs. One stage of 8,000 trials per size, which simulates about 1.45
+times as many patients, gave SD 1.7 and 2.45 (40 seeds: 101-120 and 201-220), a mean error
+of +0.6 +- 0.3 and +0.8 +- 0.4, and intervals a little narrow (bootstrap SD 1.6 and 2.3;
+covering in 35 and 36 of 40). Neither simulating the second block also at the refitted n
+nor down-weighting the first block (whose sizes share their trials) narrowed the SD beyond
+noise on the second set of seeds.
 
 The 95% Monte Carlo interval of n comes from a stratified bootstrap: each resample draws
 trials with replacement within each block, so each block keeps its size and the correlation
