@@ -28,12 +28,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 import xarray as xr
 
-from progression import samplers
+from progression import posterior_file, samplers
 from progression.convergence import CONVERGENCE_ATTR
 from progression.convergence import record as record_convergence
 from progression.errors import InputError
 from progression.netcdf_bytes import netcdf_bytes
 from progression.posterior_attrs import describe
+from progression.posterior_file import CHECKSUM_ATTR, posterior_checksum
 from progression.priors import DEFAULT_PRIORS, Priors
 from progression.records import Phase2Data, load_phase2
 
@@ -321,8 +322,9 @@ def save_posterior(idata: xr.DataTree, path: str | Path) -> Path:
     return path
 
 
-def load_posterior(path: str | Path) -> xr.DataTree:
-    """Read a posterior written by :func:`save_posterior`, fully into memory.
+def load_posterior(path: str | Path, groups: tuple[str, ...] | None = None) -> xr.DataTree:
+    """Read a posterior written by :func:`save_posterior` into memory: every group, or only
+    ``groups`` (with the root attributes; :func:`progression.posterior_file.read_groups`).
 
     Raises
     ------
@@ -330,8 +332,11 @@ def load_posterior(path: str | Path) -> xr.DataTree:
         Unreadable file, or not a posterior written by this tool (missing attribute).
     """
     try:
-        with xr.open_datatree(path, engine="h5netcdf") as tree:
-            idata = tree.load().copy()
+        if groups is None:
+            with xr.open_datatree(path, engine="h5netcdf") as tree:
+                idata = tree.load().copy()
+        else:
+            idata = posterior_file.read_groups(path, tuple(dict.fromkeys(("posterior", *groups))))
     except (OSError, ValueError, KeyError, RuntimeError, TypeError) as exc:
         # h5py reports some damaged files as KeyError or RuntimeError
         raise InputError(f"posterior {path}: cannot read as netCDF ({exc})") from None
@@ -368,22 +373,6 @@ def load_posterior(path: str | Path) -> xr.DataTree:
     return idata
 
 
-#: Attribute holding :func:`posterior_checksum` of the file's draws.
-CHECKSUM_ATTR = "posterior_sha256"
-
-
-def posterior_checksum(idata: xr.DataTree) -> str:
-    """SHA-256 of the ``posterior`` group's draws (names, dtypes, shapes and bytes, in name
-    order), written by :func:`save_posterior` and checked by :func:`load_posterior`."""
-    digest = hashlib.sha256()
-    post = idata["posterior"]
-    for name in sorted(post.data_vars):
-        values = np.ascontiguousarray(post[name].values)
-        digest.update(f"{name}|{values.dtype.str}|{values.shape}|".encode())
-        digest.update(values.tobytes())
-    return digest.hexdigest()
-
-
 def _check_draws(idata: xr.DataTree, name: str, where: str) -> None:
     """Refuse a posterior whose ``name`` is missing, not numbers, empty or not finite."""
     post = idata["posterior"]
@@ -403,11 +392,7 @@ def _check_draws(idata: xr.DataTree, name: str, where: str) -> None:
 
 def is_posterior_file(path: str | Path) -> bool:
     """True when ``path`` holds a posterior written by this tool (any model version)."""
-    try:
-        with xr.open_datatree(path, engine="h5netcdf") as tree:
-            return all(attr in tree.attrs for attr in REQUIRED_ATTRS)
-    except (OSError, ValueError, KeyError, RuntimeError, TypeError):
-        return False
+    return posterior_file.is_posterior_file(path, REQUIRED_ATTRS)
 
 
 def _cache_key(data: Phase2Data, priors: Priors, settings: dict) -> str:
@@ -452,9 +437,9 @@ def cache_path(
     return Path(cache_dir) / f"phase2_posterior_{_cache_key(data, priors, settings)}.nc"
 
 
-def _load_or_none(path: Path) -> xr.DataTree | None:
+def _load_or_none(path: Path, groups) -> xr.DataTree | None:
     try:
-        return load_posterior(path)
+        return load_posterior(path, groups)
     except InputError:
         return None
 
@@ -470,8 +455,10 @@ def cached_fit(
     target_accept: float = 0.95,
     progressbar: bool = False,
     sampler: str = samplers.DEFAULT_SAMPLER,
+    groups: tuple[str, ...] | None = None,
 ) -> xr.DataTree:
-    """:func:`fit`, reusing a posterior saved in ``cache_dir`` with the same inputs.
+    """:func:`fit`, reusing a posterior saved in ``cache_dir`` with the same inputs (all its
+    groups, or ``groups`` as in :func:`load_posterior`; a fresh fit returns every group).
 
     A saved file is reused only when the data hash, model version, priors and sampler
     settings (draws, chains, tune, seed, target_accept, sampler) all match; otherwise the
@@ -482,7 +469,7 @@ def cached_fit(
     settings = _sampler_settings(draws, chains, tune, seed, target_accept, sampler)
     path = cache_path(data, cache_dir, priors, **settings)
     if path.exists():
-        idata = _load_or_none(path)
+        idata = _load_or_none(path, groups)
         if idata is not None and (
             idata.attrs.get("data_sha256") == data.sha256
             and idata.attrs.get("model_version") == MODEL_VERSION
@@ -490,7 +477,9 @@ def cached_fit(
             and all(samplers.recorded_setting(idata.attrs, k) == v for k, v in settings.items())
         ):
             if CONVERGENCE_ATTR not in idata.attrs:  # cached before the figures were kept:
-                save_posterior(idata, path)  # keep them now, once (same draws, same file)
+                whole = idata if groups is None else load_posterior(path)  # every group
+                save_posterior(whole, path)  # keep them now, once (same draws, same file)
+                idata.attrs = dict(whole.attrs)
             return idata
     fit_settings = {k: v for k, v in settings.items() if k != "sampler"}
     idata = fit(data, priors, progressbar=progressbar, nuts_sampler=sampler, **fit_settings)

@@ -107,12 +107,18 @@ def main_job() -> int:
         )
         precompile.wait(compiling)
     print(
-        f"Sample size by simulation ({job.MAIN_TRIALS} trials per size, seed {seed}) ...",
+        f"Sample size by simulation ({job.MAIN_TRIALS} trials per size, then "
+        f"{job.MAIN_REFINE_TRIALS} near each n; seed {seed}) ...",
         flush=True,
     )
     with progress_bar(0, "trial", True) as bar:
         result = find_sample_size(
-            design, job.MAIN_TARGETS, job.MAIN_TRIALS, seed, progress=bar.update
+            design,
+            job.MAIN_TARGETS,
+            job.MAIN_TRIALS,
+            seed,
+            progress=bar.update,
+            refine_trials=job.MAIN_REFINE_TRIALS,
         )
     print()
     print("Fixed effect (the design's): patients randomised for the target power")

@@ -32,6 +32,7 @@ MAX_INDEX = MAX_SEED  # the largest trial index, as the largest seed
 #: a parameter's name is shown with its option instead.
 FLAGS = {
     "trials": "--trials",
+    "refine_trials": "--refine-trials",
     "seed": "--seed",
     "threads": "--threads",
     "analysis": "--analysis",

@@ -9,6 +9,7 @@ from designs import __version__
 from designs.cli.interim_commands import sample_size_group_sequential
 from designs.cli.interim_options import add_look_decision, base_looks_for_grid
 from designs.cli.options import (
+    MAX_TRIALS,
     add_analysis,
     add_command,
     add_decision,
@@ -209,6 +210,15 @@ def add_sample_size(sub) -> None:
     add_design(p)
     add_targets(p)
     add_trials(p, 2000, lo=10, what="simulated trials per size")
+    p.add_argument(
+        "--refine-trials",
+        type=whole(0, MAX_TRIALS),
+        default=0,
+        metavar="N",
+        help="a second stage: N more trials at the sizes near each n, where the power at n is "
+        "also simulated (0, the default: one stage; at least 10; fixed designs). The main job "
+        "uses --trials 2000 --refine-trials 8000",
+    )
     add_analysis(p, several=False)
     add_grid(p, "--sizes", "simulate exactly these sizes (default: a bracket from the closed form)")
     add_decision(p)
@@ -279,6 +289,8 @@ def cmd_sample_size(args) -> int:
         )
     _check_figure(args, design)
     if design.interim.sequential:
+        if args.refine_trials:
+            raise InputError("--refine-trials: a second stage is for fixed designs only so far")
         return sample_size_group_sequential(design, args, sizes)
     prior = decision_prior_from_args(design, args)
     with progress_bar(0, "trial", not args.json) as bar:
@@ -292,6 +304,7 @@ def cmd_sample_size(args) -> int:
             threads=args.threads,
             progress=bar.update,
             prior=prior,
+            refine_trials=args.refine_trials,
         )
     table = sample_size_table(result, design, args.format)
     if args.out:

@@ -274,3 +274,14 @@ def main_job_note(design) -> str:
         "before/after comparison in 5 patients whose data here are an illustrative "
         "reconstruction."
     )
+
+
+def trials_note(row) -> str:
+    """How many trials the search simulated: per size, and in a second stage near each n."""
+    if not row.grid_trials or row.grid_trials == row.trials:
+        return f"{row.trials} simulated trials per size"
+    return (
+        f"{row.grid_trials} simulated trials per size, then {row.trials} more (the next trials, "
+        "same seed) at the sizes near each n, where the power at n on the same and on fresh "
+        "trials is simulated too"
+    )

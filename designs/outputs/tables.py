@@ -11,6 +11,7 @@ import io
 import math
 
 from designs import __version__
+from designs.outputs.console import trials_note
 from designs.outputs.csv_cells import safe_row
 
 FORMATS = ("md", "csv", "latex")
@@ -104,7 +105,7 @@ def _notes(result, design) -> str:
         "curve fitted to power over n, at n; n is where it crosses the target, so the power "
         "simulated at n on the same trials can fall just short of the target. Fresh trials: "
         "power at n on independent trials, the check. In brackets: Monte Carlo SE. "
-        f"{failed_fits_note(design)} {r0.trials} simulated trials per size, seed {r0.seed}, "
+        f"{failed_fits_note(design)} {trials_note(r0)}, seed {r0.seed}, "
         f"als-trial-sim {__version__}."
     )
 
@@ -129,6 +130,7 @@ _CSV_COLUMNS = [
     "fitted_power",
     "confirmed_power",
     "confirmed_mc_se",
+    "grid_trials",
 ]
 
 
@@ -162,6 +164,7 @@ def _csv_table(rows, equal: bool) -> str:
             f"{r.fitted_power:.4f}",
             f"{r.confirmed_power:.4f}",
             f"{r.confirmed_mc_se:.4f}",
+            r.grid_trials or r.trials,
         ]
         w.writerow(safe_row(vals))  # no text cell runs as a spreadsheet formula
     return buf.getvalue()

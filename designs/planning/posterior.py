@@ -22,6 +22,9 @@ from progression.cache_dirs import cache_root
 DEFAULT_CACHE = cache_root() / "posterior"
 #: Seed of the cached phase 2 fit (part of its cache key).
 PHASE2_FIT_SEED = DEFAULT_SEED
+#: The groups of a posterior file planning reads: the draws, and the sampler's statistics for
+#: the convergence check (the others, predictive draws and the data, are left on disk).
+PLANNING_GROUPS = ("posterior", "sample_stats")
 
 
 def posterior_draws(idata, transport: str = "proportional") -> np.ndarray:
@@ -34,7 +37,8 @@ def posterior_draws(idata, transport: str = "proportional") -> np.ndarray:
 def load_or_fit_posterior(
     path=None, *, cache_dir=DEFAULT_CACHE, seed: int = PHASE2_FIT_SEED, progressbar=False
 ):
-    """The phase 2 posterior: read ``path`` (checked to be ours), or fit/reuse a cached fit.
+    """The phase 2 posterior: read ``path`` (checked to be ours), or fit/reuse a cached fit;
+    from a file only :data:`PLANNING_GROUPS` and the attributes are read.
 
     Parameters
     ----------
@@ -50,11 +54,13 @@ def load_or_fit_posterior(
     if path is not None:
         if not Path(path).is_file():
             raise InputError(f"posterior {path}: no such file")
-        idata = model.load_posterior(path)
+        idata = model.load_posterior(path, PLANNING_GROUPS)
     elif cache_dir is None:
         raise InputError("posterior: give a posterior file (or a cache folder for a fit)")
     else:
-        idata = model.cached_fit(None, cache_dir, seed=seed, progressbar=progressbar)
+        idata = model.cached_fit(
+            None, cache_dir, seed=seed, progressbar=progressbar, groups=PLANNING_GROUPS
+        )
     warn_if_unconverged(idata, path or "the phase 2 fit")
     return idata
 

@@ -298,14 +298,19 @@ def summarise(
     alpha: float,
     sides: int = 2,
     failed_as: str = "failure",
+    *,
+    success: np.ndarray | None = None,
+    decision: str = "frequentist",
 ) -> PowerSummary:
     """Power, its Monte Carlo error and the estimate's bias for one analysis.
 
-    ``failed_as``: ``"failure"`` (failed fits count as failures to reject) or ``"exclude"``.
+    ``failed_as``: ``"failure"`` (failed fits count as failures to reject) or ``"exclude"``;
+    ``success``: per-trial successes of the posterior rule (``decision = "posterior"``), as
+    in :func:`power`.
     """
-    tally = _Tally.of(results, analysis, alpha, sides)
+    tally = _Tally.of(results, analysis, alpha, sides, success)
     return _summary(
-        tally, analysis, results.inputs, alpha, sides, results.seed, failed_as=failed_as
+        tally, analysis, results.inputs, alpha, sides, results.seed, decision, failed_as
     )
 
 

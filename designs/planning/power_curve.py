@@ -153,14 +153,17 @@ class PowerCurve:
         p = self.power
         return np.sqrt(p * (1 - p) / m)
 
+    def counts(self, weights: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Successes and trials counted at each size; ``weights`` (per trial) are bootstrap
+        multiplicities."""
+        if weights is None:
+            return self.favourable.sum(1), self.ok.sum(1)
+        w = weights.astype(float)
+        return (self.favourable & self.ok) @ w, self.ok @ w
+
     def fit(self, weights: np.ndarray | None = None) -> tuple[float, float]:
         """Probit curve; ``weights`` (per trial) are bootstrap multiplicities."""
-        if weights is None:
-            return fit_probit_curve(self.sizes, self.favourable.sum(1), self.ok.sum(1))
-        w = weights.astype(float)
-        k = (self.favourable & self.ok) @ w
-        m = self.ok @ w
-        return fit_probit_curve(self.sizes, k, m)
+        return fit_probit_curve(self.sizes, *self.counts(weights))
 
     def extend(self, other: PowerCurve) -> PowerCurve:
         """Union of two curves simulated with the same seed and trials."""

@@ -16,6 +16,9 @@ in favour of active) reaches the target. The search:
 4. simulates the rounded-up n once more and reports its power with its Monte Carlo error and
    the expected completers.
 
+With ``refine_trials`` a second stage adds that many trials at the size near each crossing
+before step 2, and steps 2-4 use both stages (:mod:`designs.planning.refine`).
+
 The size searched is ``n_per_arm`` with 1:1 allocation and ``n_total`` otherwise. The
 simulation already loses the dropouts, so n is never inflated for them again.
 """
@@ -110,6 +113,10 @@ class SampleSizeRow:
     ``screened_per_enrolled`` the candidates screened per patient randomised (1 without
     enrichment).
 
+    ``trials``: the trials behind ``power`` and ``confirmed_power``; ``grid_trials``: the
+    trials per size of the first stage (the same as ``trials`` in a one-stage search;
+    :mod:`designs.planning.refine`).
+
     ``power`` is simulated with the same trials as the curve, so it does not confirm n
     independently; ``fitted_power`` is the fitted curve at n (n is where the curve crosses the
     target, so it is at or just above it); ``confirmed_power`` and ``confirmed_mc_se`` come
@@ -142,6 +149,7 @@ class SampleSizeRow:
     trials: int
     seed: int
     version: str
+    grid_trials: int = 0
 
     @property
     def n_per_arm(self) -> int | None:
@@ -168,6 +176,8 @@ class SampleSizeResult:
     analysis: str
     trials: int
     seed: int
+    refine_trials: int = 0
+    stages: object = None
 
 
 def _initial_sizes(design, targets: Sequence[float], points: int) -> list[int]:
@@ -271,6 +281,7 @@ def find_sample_size(
     threads: int | None = None,
     progress: Callable[[int], None] | None = None,
     prior=None,
+    refine_trials: int = 0,
 ) -> SampleSizeResult:
     """Smallest size whose ``power_favourable`` reaches each target power.
 
@@ -292,6 +303,10 @@ def find_sample_size(
         Simulate exactly these sizes (no automatic bracket).
     bootstrap : int
         Bootstrap resamples of trials for the interval of n.
+    refine_trials : int
+        0: one stage (``trials`` per size). Otherwise a second stage of ``refine_trials``
+        trials at the sizes near each crossing (:mod:`designs.planning.refine`); the power
+        at n on the same trials and on fresh trials then has ``refine_trials`` trials.
     prior : designs.analyses.decision.NormalMixture, optional
         Under ``decision.rule = "posterior"`` the power is the rule's success probability
         (``P(effect > margin | data) > threshold``) and ``prior`` the prior of the effect
@@ -310,6 +325,8 @@ def find_sample_size(
             raise InputError(f"target_power = {t:g}: must be in (0, 1)")
     if int(trials) < 10:
         raise InputError(f"trials = {trials}: at least 10 are needed to fit a power curve")
+    if int(refine_trials) != 0 and int(refine_trials) < 10:
+        raise InputError(f"refine_trials = {refine_trials}: 0 (one stage) or at least 10")
     from designs.spec import EffectSource
 
     if design.effect.source is not EffectSource.FIXED:
@@ -325,24 +342,57 @@ def find_sample_size(
     grid = _unique_sizes(sizes) if sizes is not None else _initial_sizes(design, targets, points)
     if len(grid) < 2:
         raise InputError("sizes: give at least two different sizes")
-    expect(progress, (len(grid) + 2 * len(targets)) * trials)  # the curve, then each n twice
+    if refine_trials:  # the curve; the second stage and the power at n announce themselves
+        expect(progress, len(grid) * trials)
+    else:  # the curve, then each n twice
+        expect(progress, (len(grid) + 2 * len(targets)) * trials)
     simulate = lambda sz: simulate_curve(design, sz, trials, seed, analysis, **kw)  # noqa: E731
     curve = grow_curve(design, targets, simulate, grid, extend=sizes is None, progress=progress)
-    b0, b1 = curve.fit()
-    boot = bootstrap_sizes(curve, targets, trials, seed, bootstrap)
+    max_size = int(curve.sizes.max())
+    stages = None
+    if refine_trials:
+        from designs.planning import refine
+
+        near = lambda sz: refine.simulate_near(  # noqa: E731
+            design, sz, int(refine_trials), seed, int(trials), analysis, **kw
+        )
+        stages = refine.refine(
+            curve,
+            targets,
+            lambda n_hat: chosen_size(design, n_hat, max_size),
+            near,
+            int(refine_trials),
+            progress=progress,
+        )
+    if stages is None:
+        at_n = int(trials)  # the trials of the power at n (same trials and fresh)
+        if refine_trials:  # no target reached in the first stage: one stage after all
+            expect(progress, 2 * len(targets) * at_n)
+        b0, b1 = curve.fit()
+        boot = bootstrap_sizes(curve, targets, trials, seed, bootstrap)
+    else:
+        at_n = int(refine_trials)
+        expect(progress, len(targets) * at_n)  # the fresh trials at each n
+        b0, b1 = stages.fit()
+        boot = stages.bootstrap(targets, seed, bootstrap)
     rows = []
     from designs.planning.power import power as simulate_power
 
-    max_size = int(curve.sizes.max())
     for j, target in enumerate(targets):
         n_hat = invert_curve(b0, b1, target)
         n, reached = chosen_size(design, n_hat, max_size)
         n_low, n_high = n_limits(*bootstrap_interval(boot[:, j]), max_size)
         d = design_at(design, n)
-        s = simulate_power(d, trials, seed, (analysis,), **kw)[analysis]
+        if stages is None:
+            s = simulate_power(d, trials, seed, (analysis,), **kw)[analysis]
+        elif n in stages.summaries:  # the second block at n: the curve's own column
+            s = stages.summaries[n]
+        else:
+            expect(progress, at_n)
+            s = near([n])[1][n]
         fresh = simulate_power(
             d,
-            trials,
+            at_n,
             secondary_seed(seed, SALT_SAMPLE_SIZE_CONFIRMATION),
             (analysis,),
             **kw,
@@ -371,9 +421,10 @@ def find_sample_size(
                 effect_points_per_month=float(delta),
                 alpha=design.trial.alpha,
                 sides=design.trial.sides,
-                trials=int(trials),
+                trials=at_n,
                 seed=int(seed),
                 version=__version__,
+                grid_trials=int(trials),
             )
         )
     return SampleSizeResult(
@@ -384,4 +435,6 @@ def find_sample_size(
         analysis=analysis,
         trials=int(trials),
         seed=int(seed),
+        refine_trials=int(refine_trials) if stages is not None else 0,
+        stages=stages,
     )

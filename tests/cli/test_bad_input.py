@@ -138,6 +138,9 @@ CASES = [
     (["sweep", "--n-per-arm", "10:50:0", "--out", "{d}/never.nc"], "--n-per-arm"),
     (["sweep", "--informative", "99", "--out", "{d}/never.nc"], "--informative"),
     (["sample-size", "--target-power", "1.5"], "--target-power"),
+    (["sample-size", "--refine-trials", "5", "--sizes", "20", "40"], "--refine-trials"),
+    (["sample-size", "--refine-trials", "-1"], "--refine-trials"),
+    (["sample-size", "--looks", "0.5,1", "--refine-trials", "100"], "--refine-trials"),
     # a group-sequential sample size (issue 16): bad looks, a table format it does not write,
     # an analysis that cannot be analysed at the looks
     (["sample-size", "--looks", "0.7,0.5", "--trials", "10"], "interim.looks"),

@@ -25,6 +25,23 @@ def test_sample_size_csv(capsys, run):
     assert table[0]["seed"] == "4" and table[0]["version"] == __version__
 
 
+def test_sample_size_with_a_second_stage(capsys, run):
+    """``--refine-trials``: the JSON says how many trials each stage had, the table's note too,
+    and n differs from the one-stage search's (more trials near n)."""
+    argv = ("sample-size", "--trials", "100", "--target-power", "0.8", "--seed", "4")
+    code, out, err = run(capsys, *argv, "--refine-trials", "300", "--json")
+    assert code == 0, err
+    (row,) = json.loads(out)
+    assert (row["grid_trials"], row["trials"]) == (100, 300)
+    code, one, _ = run(capsys, *argv, "--json")
+    assert (json.loads(one)[0]["grid_trials"], json.loads(one)[0]["trials"]) == (100, 100)
+    code, out, _ = run(capsys, *argv, "--refine-trials", "300")
+    assert "100 simulated trials per size, then 300 more" in out
+    code, out, _ = run(capsys, *argv, "--refine-trials", "300", "--format", "csv")
+    (line,) = csv.DictReader(io.StringIO(out))
+    assert (line["grid_trials"], line["trials"]) == ("100", "300")
+
+
 def test_group_sequential_sample_size_table_and_json(capsys, run):
     """``sample-size --looks 0.5,1 --spending obf``: the table (md, csv) and the JSON keys
     (issue 16); the CSV carries the same n max as the JSON (same seed)."""

@@ -40,6 +40,13 @@ def test_sample_size_announces_exactly_the_trials_it_simulates():
     assert c.total == c.done > 0
 
 
+def test_a_two_stage_search_announces_exactly_the_trials_it_simulates():
+    design = load_design("default")
+    c = Counter()
+    find_sample_size(design, (0.8, 0.9), 100, 3, progress=c.update, refine_trials=150)
+    assert c.total == c.done > 0
+
+
 @pytest.mark.slow  # a whole report: about 50 s
 def test_report_announces_exactly_the_trials_it_simulates(fake_posterior):
     design = load_design("default")
@@ -59,4 +66,5 @@ def test_main_job_assurance_announces_exactly_the_trials_it_simulates(fake_poste
     design = load_design("default")
     c = Counter()
     assurance_at_sizes(design, [20, 30], fake_posterior(), seed=3, trials=100, progress=c.update)
-    assert c.total == c.done == 2 * 2 * 2 * 100  # sizes x transports x 2 runs x trials
+    # sizes x (transports + one run at the posterior-median effect, printed for one) x trials
+    assert c.total == c.done == 2 * 3 * 100

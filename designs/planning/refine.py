@@ -1,0 +1,168 @@
+"""The second stage of a sample-size search: more trials where power crosses the targets.
+
+The first stage (:func:`designs.planning.sample_size.find_sample_size`) simulates a grid of
+sizes with ``trials`` trials each (trials ``0 .. trials - 1``). Most of those trials sit at
+sizes far from where power crosses a target, and carry little information on that crossing.
+The second stage simulates a second block of ``refine_trials`` trials (the next trial
+indices, same seed: common random numbers between its sizes, independent of the first
+block) at the size each first-stage estimate rounds up to, and fits one probit curve to both
+stages (binomial likelihood: sizes with unequal trials weigh by their trials). The power at
+the chosen n on the same trials is that of the second block at n: the curve's own column
+when n is one of its sizes, else simulated once more (and not fitted).
+
+On the default design (50 seeds: 101-120 and 201-230; 2,000 trials per size, then 8,000)
+the estimate of n for 80% power has a Monte Carlo SD of 1.5 patients per arm (2.3 for 90%;
+each +- 10%; bootstrap SD 1.8 and 2.35), unbiased against n = 183.6 and 245.4 (from 40,000
+trials per size; mean error +0.2 +- 0.2 and +0.2 +- 0.3), its 95% interval covering them in
+50 and 48 of the 50 runs. One stage of 8,000 trials per size, which simulates about 1.45
+times as many patients, gave SD 1.7 and 2.45 (40 seeds: 101-120 and 201-220), a mean error
+of +0.6 +- 0.3 and +0.8 +- 0.4, and intervals a little narrow (bootstrap SD 1.6 and 2.3;
+covering in 35 and 36 of 40). Neither simulating the second block also at the refitted n
+nor down-weighting the first block (whose sizes share their trials) narrowed the SD beyond
+noise on the second set of seeds.
+
+The 95% Monte Carlo interval of n comes from a stratified bootstrap: each resample draws
+trials with replacement within each block, so each block keeps its size and the correlation
+between sizes (common random numbers) within it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from designs.planning.power import PowerSummary, summarise
+from designs.planning.power_curve import (
+    PowerCurve,
+    curve_at_sizes,
+    fit_probit_curve,
+    invert_curve,
+    size_name,
+)
+from designs.planning.progress import expect
+from designs.simulation.engine import run_trials
+from designs.simulation.inputs import simulation_inputs
+from designs.simulation.seeds import SALT_SAMPLE_SIZE_BOOTSTRAP, secondary_rng
+
+
+@dataclass(frozen=True)
+class Stages:
+    """The two blocks of a two-stage search: ``grid`` (first block, every size of the first
+    stage) and ``near`` (second block, sizes near the crossings), and the power summary of
+    the second block at each of its sizes."""
+
+    grid: PowerCurve
+    near: PowerCurve
+    summaries: dict
+
+    def fit(self, weights: tuple | None = None) -> tuple[float, float]:
+        """One probit curve over both blocks; ``weights``: (first, second) block's bootstrap
+        multiplicities per trial."""
+        w1, w2 = (None, None) if weights is None else weights
+        k1, m1 = self.grid.counts(w1)
+        k2, m2 = self.near.counts(w2)
+        sizes = np.concatenate([self.grid.sizes, self.near.sizes])
+        return fit_probit_curve(sizes, np.concatenate([k1, k2]), np.concatenate([m1, m2]))
+
+    def bootstrap(self, targets, seed: int, bootstrap: int) -> np.ndarray:
+        """``(bootstrap, len(targets))`` crossings under resamples of trials within each
+        block (stratified)."""
+        rng = secondary_rng(seed, SALT_SAMPLE_SIZE_BOOTSTRAP)
+        t1, t2 = self.grid.favourable.shape[1], self.near.favourable.shape[1]
+        out = np.empty((bootstrap, len(targets)))
+        for r in range(bootstrap):
+            w1 = np.bincount(rng.integers(0, t1, t1), minlength=t1)
+            w2 = np.bincount(rng.integers(0, t2, t2), minlength=t2)
+            c0, c1 = self.fit((w1, w2))
+            out[r] = [invert_curve(c0, c1, t) for t in targets]
+        return out
+
+
+def simulate_near(
+    design,
+    sizes: Sequence[int],
+    trials: int,
+    seed: int,
+    first_trial: int,
+    analysis: str,
+    *,
+    prior=None,
+    threads: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[PowerCurve, dict[int, PowerSummary]]:
+    """The second block (trials ``first_trial ..``) at ``sizes``: its curve, and the power
+    summary at each size (the same trials, as :func:`designs.planning.power.power` gives)."""
+    rule = design.decision
+    alpha, sides = design.trial.alpha, design.trial.sides
+    if rule.is_posterior:
+        from designs.planning import decision_rule
+
+        prior = decision_rule.decision_prior(design) if prior is None else prior
+    summaries = {}
+
+    def outcome(d):
+        res = run_trials(
+            simulation_inputs(d),
+            trials,
+            seed,
+            (analysis,),
+            first_trial=first_trial,
+            threads=threads,
+            progress=progress,
+        )
+        if rule.is_posterior:
+            success = decision_rule.posterior_success(res, analysis, rule, prior)
+        else:
+            success = res.rejected_favourable(analysis, alpha, sides)
+        summaries[getattr(d.trial, size_name(design))] = summarise(
+            res,
+            analysis,
+            alpha,
+            sides,
+            rule.failed_fits.value,
+            success=success if rule.is_posterior else None,
+            decision=rule.rule.value,
+        )
+        return success, res.failed(analysis)
+
+    curve = curve_at_sizes(design, sizes, trials, outcome)
+    return curve, summaries
+
+
+def refine(
+    grid: PowerCurve,
+    targets: Sequence[float],
+    chosen: Callable[[float], tuple[int, bool]],
+    simulate: Callable[[list[int]], tuple[PowerCurve, dict]],
+    trials: int,
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> Stages | None:
+    """The second stage after the first stage's curve ``grid``.
+
+    ``chosen(n_hat) -> (n, reached)`` rounds a crossing up to a whole size;
+    ``simulate(sizes) -> (curve, summaries)`` simulates the second block (``trials`` trials)
+    there (:func:`simulate_near`). Returns None when no target was reached in the first stage
+    (the search then stays one-stage).
+    """
+    b0, b1 = grid.fit()
+    sizes = _to_simulate((b0, b1), targets, chosen)
+    if not sizes:
+        return None
+    expect(progress, len(sizes) * trials)
+    near, summaries = simulate(sizes)
+    return Stages(grid, near, summaries)
+
+
+def _to_simulate(coef, targets, chosen) -> list[int]:
+    """Rounded-up crossings of the targets reached by the curve ``coef``."""
+    out = set()
+    for t in targets:
+        n_hat = invert_curve(*coef, t)
+        n, reached = chosen(n_hat)
+        if reached and math.isfinite(n_hat):
+            out.add(n)
+    return sorted(out)
