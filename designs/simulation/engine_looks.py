@@ -98,6 +98,8 @@ def run_trials_at_looks(
         raise InputError(f"trials = {trials}: must be a whole number >= 1")
     seed = check_seed(seed)
     looks = np.ascontiguousarray(look_months, dtype=np.float64)
+    if looks.size == 0 or not np.all(np.isfinite(looks)) or np.any(np.diff(looks) < 0):
+        raise InputError("interim.look_months: must be finite months in increasing order")
     if effect_by_trial is None:
         effect_by_trial = np.full(trials, inputs.effect_shift)
     effect_by_trial = np.ascontiguousarray(effect_by_trial, dtype=np.float64)

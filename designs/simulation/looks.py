@@ -97,21 +97,23 @@ def _trial_at_looks(
                 counts[C_DEATH_PLACEBO + arm] += 1.0
             elif status_arm[p] == DROPPED_OUT:
                 counts[C_DROPOUT_PLACEBO + arm] += 1.0
+            # the looks are in calendar order, so the visits available only grow: the
+            # patient's sums run on from one look to the next (the same additions in the same
+            # order as summing each look's visits afresh, so the same numbers)
+            a = 0  # visits available at this look
+            sy = 0.0
+            sty = 0.0
+            yy = 0.0
             for k in range(n_looks):
                 if entry > look_months[k]:
                     continue
                 entered[k] += 1.0
-                a = 0  # visits available at this look
                 while a < m and entry + visits[a] <= look_months[k]:
-                    a += 1
-                sy = 0.0
-                sty = 0.0
-                yy = 0.0
-                for j in range(a):
-                    yj = y_arm[p, j]
+                    yj = y_arm[p, a]
                     sy += yj
-                    sty += visits[j] * yj
+                    sty += visits[a] * yj
                     yy += yj * yj
+                    a += 1
                 g = arm * v + (a - 1)
                 gstat[k, g, 0] += 1.0
                 gstat[k, g, 1] += yy
@@ -120,7 +122,7 @@ def _trial_at_looks(
                 gstat[k, g, 4] += sy * sy
                 gstat[k, g, 5] += sy * sty
                 gstat[k, g, 6] += sty * sty
-                if a >= 2:
+                if a >= 2 and analysis != A_LMM_SLOPE:
                     st = ztz_prefix[a - 1, 1]
                     slopes[k, n_slopes[k]] = (sty - st * sy / a) / sxx_prefix[a - 1]
                     slope_arm[k, n_slopes[k]] = arm

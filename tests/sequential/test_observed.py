@@ -99,3 +99,58 @@ def test_density_recurrence_matches_the_direct_sum(low, high, tp, tk):
     e = (new_nodes[:, None] * np.sqrt(tk) - nodes[None, :] * np.sqrt(tp)) / np.sqrt(d)
     want = (mass[None, :] * np.exp(-0.5 * e * e)).sum(axis=1) * np.sqrt(tk / d) / np.sqrt(2 * np.pi)
     np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-300)
+
+
+def test_exit_probability_derivatives_match_finite_differences():
+    """The solver's Taylor model uses the first three derivatives of the exit probability
+    in c; central differences (step 1e-4, error ~1e-8 relative) check them."""
+    from designs.sequential.observed import NODES, _exits, _simpson
+
+    nodes = np.empty(NODES)
+    weights = np.empty(NODES)
+    _simpson(-3.0, 3.0, nodes, weights)
+    mass = weights * np.exp(-0.5 * nodes**2) / np.sqrt(2 * np.pi)
+    for sides in (1, 2):
+        c, h = 2.4, 1e-4
+        _, d1, d2, d3 = _exits(c, nodes, mass, 0.4, 0.7, sides)
+        lo = _exits(c - h, nodes, mass, 0.4, 0.7, sides)
+        hi = _exits(c + h, nodes, mass, 0.4, 0.7, sides)
+        assert d1 == pytest.approx((hi[0] - lo[0]) / (2 * h), rel=1e-6)
+        assert d2 == pytest.approx((hi[1] - lo[1]) / (2 * h), rel=1e-6)
+        assert d3 == pytest.approx((hi[2] - lo[2]) / (2 * h), rel=1e-6)
+
+
+@pytest.mark.parametrize("sides", [1, 2])
+def test_each_boundary_is_the_root_on_its_grid(sides):
+    """Every trial's boundary solves its own equation P(continue, then cross c) = alpha
+    increment to 1e-12 on the z scale: the solver's residual, rebuilt here from the same
+    grid and density (information spread +-8% around 1/3, 2/3, 1; a tenth of the trials
+    with the smallest information step between looks 1 and 2)."""
+    from scipy.special import ndtri
+
+    from designs.sequential.observed import MIN_INCREMENT, NODES, Z_LOW, _exits, _simpson
+
+    rng = np.random.default_rng(11)
+    n = 400
+    info = np.array([1 / 3, 2 / 3, 1.0]) * 200.0 * np.exp(0.08 * rng.standard_normal((n, 3)))
+    info[: n // 10, 1] = info[: n // 10, 0]
+    info = np.maximum.accumulate(info, axis=1)
+    obf = SpendingFunction("obf")
+    alpha = 0.025 * sides
+    got = observed_boundaries(info, 200.0, alpha, obf, sides)
+    spend = np.minimum(info / 200.0, 1.0)
+    spend[:, -1] = 1.0
+    inc = np.diff(sides * obf.spent(spend, alpha / sides), axis=1, prepend=0.0)
+    t = np.maximum(info / info[:, -1:], MIN_INCREMENT)
+    t[:, 1] = np.maximum(t[:, 1], t[:, 0] + MIN_INCREMENT)
+    t /= t[:, -1:]
+    np.testing.assert_allclose(got[:, 0], -ndtri(inc[:, 0] / sides), rtol=1e-15)
+    worst = 0.0
+    for b in np.flatnonzero(got[:, 1] < Z_CAP):  # Z_CAP: nothing to spend at look 2
+        nodes = np.empty(NODES)
+        weights = np.empty(NODES)
+        _simpson(-got[b, 0] if sides == 2 else Z_LOW, got[b, 0], nodes, weights)
+        mass = weights * np.exp(-0.5 * nodes**2) / np.sqrt(2 * np.pi)
+        value, slope, _, _ = _exits(got[b, 1], nodes, mass, t[b, 0], t[b, 1], sides)
+        worst = max(worst, abs((value - inc[b, 1]) / slope))
+    assert worst < 1e-12

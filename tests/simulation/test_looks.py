@@ -87,3 +87,12 @@ def test_other_analyses_are_refused(design, times):
         run_trials_at_looks(
             simulation_inputs(design), 5, 1, "ancova_change", times.months, times.accrual_months
         )
+
+
+@pytest.mark.parametrize("months", [[30.0, 20.0, 40.0], [10.0, float("nan"), 40.0], []])
+def test_look_months_out_of_order_are_refused(design, times, months):
+    """Each patient's sums run on from one look to the next: the looks must be in order."""
+    with pytest.raises(InputError, match=r"interim\.look_months"):
+        run_trials_at_looks(
+            simulation_inputs(design), 5, 1, "lmm_slope", months, times.accrual_months
+        )
