@@ -42,9 +42,11 @@ def _draws(compiled) -> dict[str, np.ndarray]:
     return {name: trace.posterior[name].values for name in NAMES}
 
 
+@pytest.mark.slow  # about 15 CPU seconds: a fresh process (imports, graphs) and a compile
 def test_a_fresh_process_loads_the_compile_and_draws_what_a_fresh_compile_draws(
     phase2, tmp_path, repo_root
 ):
+    """Short runs (60 draws after 60 tuning steps, 2 chains): equality, not convergence."""
     built = model.build_model(phase2)
     nutpie_compile.compile_model(built)  # writes the cache entry if it is not there yet
     fresh = nutpie_compile.compile_model(built, cache=False)
