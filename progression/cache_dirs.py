@@ -27,7 +27,21 @@ def cache_root() -> Path:
     return Path(platformdirs.user_cache_dir("als-trial-sim"))
 
 
+def pytensor_cache() -> Path:
+    """PyTensor's cache folder (its ``base_compiledir``): compiled C modules, and the
+    Numba functions of the models' graphs and of nutpie's callbacks
+    (:mod:`progression.nutpie_compile`), one folder per PyTensor version: PyTensor keys its
+    Numba functions by graph, not by its own version, so an upgrade starts afresh."""
+    try:
+        from importlib.metadata import version
+
+        pytensor_version = version("pytensor")
+    except ImportError:  # PackageNotFoundError is an ImportError: one folder for all
+        pytensor_version = "unknown"
+    return cache_root() / "pytensor" / pytensor_version
+
+
 def use_pytensor_cache() -> None:
-    """Point PyTensor's compiled-model cache into :func:`cache_root` unless the user set
-    ``PYTENSOR_FLAGS``; must run before PyTensor is imported."""
-    os.environ.setdefault("PYTENSOR_FLAGS", f"compiledir={cache_root() / 'pytensor'}")
+    """Point PyTensor's caches (:func:`pytensor_cache`) into :func:`cache_root` unless the
+    user set ``PYTENSOR_FLAGS``; must run before PyTensor is imported."""
+    os.environ.setdefault("PYTENSOR_FLAGS", f"base_compiledir={pytensor_cache()}")

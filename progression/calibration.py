@@ -93,7 +93,9 @@ def _replicate_sampler(model: pm.Model, target_accept: float, sampler: str):
         return run
     import nutpie
 
-    compiled = nutpie.compile_pymc_model(model, backend="numba")
+    from progression.nutpie_compile import compile_model
+
+    compiled = compile_model(model)  # kept between processes, like the fit's
 
     def run(scores, draws, tune, seed):
         return nutpie.sample(

@@ -216,26 +216,22 @@ def fit(
     seed = _resolve_seed(seed)
     prior_seed, sample_seed, ppc_seed = np.random.SeedSequence(seed).generate_state(3)
     model = build_model(data, priors)
+    try:
+        idata = samplers.run_nuts(
+            model,
+            nuts_sampler,
+            draws=draws,
+            tune=tune,
+            chains=chains,
+            seed=int(sample_seed),
+            target_accept=target_accept,
+            progressbar=progressbar,
+        )
+    except ValueError as exc:  # interrupted before any chain finished tuning
+        if "Not enough samples" in str(exc):
+            raise KeyboardInterrupt("sampling was interrupted; no posterior is written") from None
+        raise
     with model:
-        try:
-            idata = pm.sample(
-                draws=draws,
-                tune=tune,
-                chains=chains,
-                cores=min(chains, 2),
-                target_accept=target_accept,
-                random_seed=int(sample_seed),
-                progressbar=progressbar,
-                nuts_sampler=nuts_sampler,
-                compute_convergence_checks=False,
-                **samplers.sampler_options(nuts_sampler),
-            )
-        except ValueError as exc:  # interrupted before any chain finished tuning
-            if "Not enough samples" in str(exc):
-                raise KeyboardInterrupt(
-                    "sampling was interrupted; no posterior is written"
-                ) from None
-            raise
         # PyMC returns the draws so far when sampling is interrupted (Ctrl-C, SIGTERM): such
         # a posterior must never look finished, be saved or be cached.
         if not _complete(idata, draws, chains):

@@ -18,11 +18,17 @@ in both.
 from __future__ import annotations
 
 import importlib.util
+import logging
+import time
+from typing import TYPE_CHECKING
 
 import xarray as xr
 
 from progression.errors import InputError
 from progression.workers import worker_context
+
+if TYPE_CHECKING:
+    import pymc as pm
 
 #: NUTS implementations :func:`progression.model.fit` can use.
 SAMPLERS = ("pymc", "nutpie")
@@ -49,11 +55,76 @@ def check_sampler(sampler: str) -> str:
     return sampler
 
 
-def sampler_options(sampler: str) -> dict:
-    """Keyword arguments of ``pm.sample`` that depend on the sampler."""
+def run_nuts(
+    model: pm.Model,
+    sampler: str,
+    *,
+    draws: int,
+    tune: int,
+    chains: int,
+    seed: int,
+    target_accept: float,
+    progressbar: bool,
+) -> xr.DataTree:
+    """NUTS on ``model`` (``posterior``, ``sample_stats``, ``observed_data``,
+    ``constant_data``), as ``pm.sample(..., random_seed=seed, nuts_sampler=sampler,
+    cores=min(chains, 2), compute_convergence_checks=False)`` returns it."""
+    import pymc as pm
+
     if sampler == "pymc":
-        return {"mp_ctx": worker_context()}  # workers die with this process, even on SIGKILL
-    return {}  # nutpie: threads of this process, nothing can outlive it
+        with model:
+            return pm.sample(
+                draws=draws,
+                tune=tune,
+                chains=chains,
+                cores=min(chains, 2),
+                target_accept=target_accept,
+                random_seed=seed,
+                progressbar=progressbar,
+                compute_convergence_checks=False,
+                nuts_sampler="pymc",
+                mp_ctx=worker_context(),  # workers die with this process, even on SIGKILL
+            )
+    return _run_nutpie(model, draws, tune, chains, seed, target_accept, progressbar)
+
+
+def _run_nutpie(model, draws, tune, chains, seed, target_accept, progressbar) -> xr.DataTree:
+    """``pm.sample``'s nutpie branch (PyMC 6.4) with the model compiled by
+    :func:`progression.nutpie_compile.compile_model`; chains in threads of this process."""
+    import nutpie
+    from pymc.backends.arviz import patch_nutpie_idata
+    from pymc.progress_bar import NutpieProgressBarManager, default_progress_theme
+    from pymc.util import get_random_generator
+
+    from progression.nutpie_compile import compile_model
+
+    # pm.sample's seeds: one per chain from the seed; nutpie takes the first one
+    chain_seeds = [rng.integers(2**30) for rng in get_random_generator(seed).spawn(chains)]
+    logging.getLogger("pymc").info(f"NUTS[nutpie]: {model.free_RVs}")
+    compiled = compile_model(model)
+    progress = NutpieProgressBarManager(
+        chains=chains,
+        draws=draws,
+        progressbar=progressbar,
+        progressbar_theme=default_progress_theme,
+    )
+    start = time.time()
+    with progress:
+        idata = nutpie.sample(
+            compiled,
+            draws=draws,
+            tune=max(tune, 1),  # nuts-rs needs a tuning step (pm.sample does the same)
+            chains=chains,
+            cores=min(chains, 2),
+            seed=int(chain_seeds[0]),
+            save_warmup=False,
+            store_unconstrained=False,
+            progress_bar=False,
+            progress_callback=progress.update,
+            target_accept=target_accept,
+        )
+    patch_nutpie_idata(idata, model, sampling_time=time.time() - start)
+    return idata
 
 
 def sampler_version(sampler: str) -> dict:

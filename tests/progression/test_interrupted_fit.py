@@ -1,34 +1,34 @@
 """An interrupted fit never looks finished: it writes nothing, exits 130, and a truncated
 posterior file is neither reused from the cache nor accepted as ``--posterior``.
 
-PyMC returns the draws so far when sampling is interrupted; these tests stand in a sampler
-that does exactly that (no real sampling)."""
+PyMC and nutpie return the draws so far when sampling is interrupted; these tests stand in a
+sampler (``progression.samplers.run_nuts``, which both samplers go through) that does exactly
+that (no real sampling)."""
 
 import numpy as np
-import pymc  # progression.model imports it only when it fits
 import pytest
 import xarray as xr
 
 import simulate
-from progression import model
+from progression import model, samplers
 from progression.errors import InputError
 
 
-def _partial_sample(**kwargs):
-    """What ``pm.sample`` returns after Ctrl-C: fewer draws than asked for."""
+def _partial_sample(*args, **kwargs):
+    """What ``pm.sample`` (or nutpie) returns after Ctrl-C: fewer draws than asked for."""
     chains, draws = kwargs["chains"], kwargs["draws"]
     post = xr.Dataset({"delta": (("chain", "draw"), np.zeros((chains, draws // 3)))})
     return xr.DataTree.from_dict({"posterior": post})
 
 
 def test_interrupted_sampling_raises_instead_of_returning_a_short_posterior(phase2, monkeypatch):
-    monkeypatch.setattr(pymc, "sample", _partial_sample)
+    monkeypatch.setattr(samplers, "run_nuts", _partial_sample)
     with pytest.raises(KeyboardInterrupt):
         model.fit(phase2, draws=300, chains=2, tune=100, seed=1, progressbar=False)
 
 
 def test_interrupted_fit_command_exits_130_and_writes_nothing(monkeypatch, tmp_path, capsys):
-    monkeypatch.setattr(pymc, "sample", _partial_sample)
+    monkeypatch.setattr(samplers, "run_nuts", _partial_sample)
     out = tmp_path / "post.nc"
     code = simulate.main(["fit", "--draws", "300", "--tune", "100", "--out", str(out)])
     assert code == 130
@@ -86,9 +86,9 @@ def test_interruption_during_tuning_is_an_interruption(phase2, monkeypatch):
     """Before any chain finishes tuning, PyMC raises "Not enough samples to build a trace"
     instead of returning draws: that too is an interruption (exit 130), not a crash."""
 
-    def interrupted_in_tuning(**kwargs):
+    def interrupted_in_tuning(*args, **kwargs):
         raise ValueError("Not enough samples to build a trace.")
 
-    monkeypatch.setattr(pymc, "sample", interrupted_in_tuning)
+    monkeypatch.setattr(samplers, "run_nuts", interrupted_in_tuning)
     with pytest.raises(KeyboardInterrupt):
         model.fit(phase2, draws=300, chains=2, tune=100, seed=1, progressbar=False)

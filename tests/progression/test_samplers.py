@@ -54,7 +54,9 @@ def test_nutpie_draws_do_not_depend_on_its_number_of_threads(phase2):
     has its own random stream (a short run: equality, not convergence, is checked)."""
     import nutpie
 
-    compiled = nutpie.compile_pymc_model(model.build_model(phase2), backend="numba")
+    from progression.nutpie_compile import compile_model
+
+    compiled = compile_model(model.build_model(phase2))  # as the fit compiles it
     runs = [
         nutpie.sample(compiled, draws=100, tune=100, chains=4, cores=cores, seed=11,
                       progress_bar=False)["posterior"]
