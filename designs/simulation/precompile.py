@@ -113,11 +113,13 @@ def start() -> list[subprocess.Popen]:
     parent = os.getpid()
     children = []
     # The last part's child compiles the engine once the others have exited: they hold the
-    # write end of this pipe, it reads the other end until end of file.
-    read_end, write_end = os.pipe()
+    # write end of this pipe, it reads the other end until end of file. (POSIX only, for
+    # pass_fds; elsewhere the main job compiles the engine after the children, as before.)
+    posix = os.name == "posix"
+    read_end, write_end = os.pipe() if posix else (-1, -1)
     try:
         for k, part in enumerate(PARTS):
-            last = k == len(PARTS) - 1
+            last = posix and k == len(PARTS) - 1
             code = (
                 "from progression.workers import die_with_parent; "
                 f"die_with_parent({parent}); "
@@ -132,14 +134,15 @@ def start() -> list[subprocess.Popen]:
                         stdin=subprocess.DEVNULL,
                         stdout=subprocess.DEVNULL,
                         stderr=subprocess.DEVNULL,
-                        pass_fds=(read_end,) if last else (write_end,),
+                        pass_fds=() if not posix else (read_end,) if last else (write_end,),
                     )
                 )
             except OSError:  # no process to be had: the engine compiles in this one
                 break
     finally:
-        os.close(read_end)
-        os.close(write_end)
+        if posix:
+            os.close(read_end)
+            os.close(write_end)
     return children
 
 
