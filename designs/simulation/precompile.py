@@ -15,8 +15,10 @@ The engine's kernel itself (about a third of the compile time) is compiled in th
 background too, as soon as both parts are in the cache: the last child, once its own part is
 done, waits for the other one (it reads a pipe the other child holds open until it exits) and
 then compiles ``simulate_block`` for the argument types the engine passes
-(:func:`compile_engine`). So the whole compilation overlaps the phase 2 fit, and the main job
-only loads the compiled engine.
+(:func:`compile_engine`). So the whole compilation can overlap the phase 2 fit, and the main
+job then only loads the compiled engine. It saves time only where a core is free during the
+fit: on two cores the fit and the compilation share them (CPU-bound either way), and the
+total CPU is the same as before.
 
 A child that fails or is killed costs nothing but time: whatever it did not save, the parent
 (or the last child) compiles itself.
