@@ -101,8 +101,8 @@ def main_job() -> int:
         raise
     if compiling:
         print(
-            "Waiting for the kernel compilation, then compiling the engine's trial loop "
-            "(simulate_block, which takes in the kernels compiled beside the fit) ...",
+            "Waiting for the kernel compilation (the engine's trial loop, simulate_block, "
+            "compiles last, from the kernels compiled beside the fit) ...",
             flush=True,
         )
         precompile.wait(compiling)

@@ -11,8 +11,17 @@ parent, compiling ``simulate_block`` afterwards, loads them from there instead o
 them again. The code compiled is the same (the cache keeps each kernel's LLVM bitcode for
 inlining into its callers), so the numbers are too.
 
+The engine's kernel itself (about a third of the compile time) is compiled in the
+background too, as soon as both parts are in the cache: the last child, once its own part is
+done, waits for the other one (it reads a pipe the other child holds open until it exits) and
+then compiles ``simulate_block`` for the argument types the engine passes
+(:func:`compile_engine`). So the whole compilation can overlap the phase 2 fit, and the main
+job then only loads the compiled engine. It saves time only where a core is free during the
+fit: on two cores the fit and the compilation share them (CPU-bound either way), and the
+total CPU is the same as before.
+
 A child that fails or is killed costs nothing but time: whatever it did not save, the parent
-compiles itself.
+(or the last child) compiles itself.
 """
 
 from __future__ import annotations
@@ -27,7 +36,8 @@ PARTS = ("reml", "arm")
 #: What each part compiles, as the main job says it on the terminal.
 PART_LABELS = {
     "reml": "the REML, OLS-slope and ANCOVA analyses",
-    "arm": "the patients' simulation and the Kenward-Roger, joint-rank and lead-in analyses",
+    "arm": "the patients' simulation and the Kenward-Roger, joint-rank and lead-in analyses, "
+    "then the engine's trial loop (simulate_block)",
 }
 
 
@@ -65,10 +75,28 @@ def leaves() -> dict[str, list[tuple[object, tuple]]]:
     }
 
 
-def compile_part(part: str) -> None:
-    """In a child process: compile (or load from the cache) one part's kernels."""
+def compile_part(part: str, after: int | None = None) -> None:
+    """In a child process: compile (or load from the cache) one part's kernels; with
+    ``after`` (the read end of a pipe whose write end the other children hold), then wait
+    until they have all exited and compile the engine's kernel (:func:`compile_engine`)."""
     for kernel, args in leaves()[part]:
         kernel.compile(args)
+    if after is not None:
+        with os.fdopen(after, "rb") as pipe:
+            pipe.read()  # end of file once every other child has exited, however it ended
+        compile_engine()
+
+
+def compile_engine() -> None:
+    """Compile (or load) :func:`designs.simulation.kernels.simulate_block` for the argument
+    types the engine passes it, by running the engine on two trials of a small design: every
+    design gives the kernel the same argument types (``tests/simulation/test_precompile.py``
+    checks that one specialisation serves the main job's designs)."""
+    from designs.simulation.engine import run_trials
+    from designs.simulation.inputs import simulation_inputs
+    from designs.spec import load_design
+
+    run_trials(simulation_inputs(load_design(None).with_overrides({"trial.n_per_arm": 5})), 2, 1)
 
 
 def start() -> list[subprocess.Popen]:
@@ -86,25 +114,37 @@ def start() -> list[subprocess.Popen]:
     env["PYTHONPATH"] = os.pathsep.join(p for p in (package_parent, env.get("PYTHONPATH")) if p)
     parent = os.getpid()
     children = []
-    for part in PARTS:
-        code = (
-            "from progression.workers import die_with_parent; "
-            f"die_with_parent({parent}); "
-            "from designs.simulation.precompile import compile_part; "
-            f"compile_part({part!r})"
-        )
-        try:
-            children.append(
-                subprocess.Popen(
-                    [sys.executable, "-c", code],
-                    env=env,
-                    stdin=subprocess.DEVNULL,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                )
+    # The last part's child compiles the engine once the others have exited: they hold the
+    # write end of this pipe, it reads the other end until end of file. (POSIX only, for
+    # pass_fds; elsewhere the main job compiles the engine after the children, as before.)
+    posix = os.name == "posix"
+    read_end, write_end = os.pipe() if posix else (-1, -1)
+    try:
+        for k, part in enumerate(PARTS):
+            last = posix and k == len(PARTS) - 1
+            code = (
+                "from progression.workers import die_with_parent; "
+                f"die_with_parent({parent}); "
+                "from designs.simulation.precompile import compile_part; "
+                f"compile_part({part!r}, {read_end if last else None})"
             )
-        except OSError:  # no process to be had: the engine compiles in this one
-            break
+            try:
+                children.append(
+                    subprocess.Popen(
+                        [sys.executable, "-c", code],
+                        env=env,
+                        stdin=subprocess.DEVNULL,
+                        stdout=subprocess.DEVNULL,
+                        stderr=subprocess.DEVNULL,
+                        pass_fds=() if not posix else (read_end,) if last else (write_end,),
+                    )
+                )
+            except OSError:  # no process to be had: the engine compiles in this one
+                break
+    finally:
+        if posix:
+            os.close(read_end)
+            os.close(write_end)
     return children
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from designs import load_design
 from designs.simulation import engine, numba_cache, precompile
-from designs.simulation.inputs import simulation_inputs
+from designs.simulation.inputs import population_rows, simulation_inputs
 
 
 def _cached_signatures(kernel) -> set:
@@ -29,6 +29,38 @@ def test_the_parts_compile_the_argument_types_the_engine_calls_them_with():
     for part in precompile.PARTS:
         for kernel, args in precompile.leaves()[part]:
             assert _cached_signatures(kernel) == {tuple(args)}, kernel.__name__
+
+
+def test_the_last_child_compiles_the_engine_kernel_the_main_job_calls(monkeypatch):
+    """compile_engine compiles simulate_block for the argument types the engine passes on
+    the designs a main job runs (fixed effect, posterior draws per trial, attrition or
+    not): a design passing another type would compile the engine again after the fit."""
+    from designs.simulation import kernels as K
+
+    seen = []
+    real = K.simulate_block
+
+    def spy(*args):
+        seen.append(tuple(real.typeof_pyval(a) for a in args))
+        return real(*args)
+
+    monkeypatch.setattr(K, "simulate_block", spy)
+    precompile.compile_engine()
+    assert len(seen) == 1
+    design = load_design("default")
+    inputs = simulation_inputs(design)
+    engine.run_trials(inputs, 2, seed=1)
+    reference = simulation_inputs(design.with_overrides({"dropout.cumulative": []}))
+    engine.run_trials(reference, 2, seed=1, analyses=("lmm_slope", "ols_slope_ttest"))
+    pop = design.population
+    rows = population_rows(
+        inputs, design, baseline_mean=[pop.baseline_mean] * 2, baseline_sd=[pop.baseline_sd] * 2,
+        slope_mean=[-0.9, -1.1], slope_sd=[pop.slope_sd] * 2,
+        residual_sd=[pop.residual_sd] * 2,
+    )  # fmt: skip
+    engine.run_trials(inputs, 2, seed=1, effect_by_trial=[0.1, 0.2], params_by_trial=rows)
+    assert len(seen) == 4
+    assert set(seen) == {seen[0]}
 
 
 def test_no_children_when_the_engine_is_compiled():
@@ -55,6 +87,7 @@ def test_the_children_fill_the_cache_folder(tmp_path, monkeypatch):
         for kernel, _ in precompile.leaves()[part]:
             module = kernel.py_func.__module__.rsplit(".", 1)[-1]
             assert f"{module}.{kernel.__name__}" in index, (module, sorted(index))
+    assert "kernels.simulate_block" in index, sorted(index)  # the last child's engine
 
 
 def test_stop_ends_running_children():
