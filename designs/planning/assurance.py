@@ -31,7 +31,8 @@ import numpy as np
 
 from designs import __version__
 from designs.errors import InputError
-from designs.planning.power import Z95, check_fixed, mc_se, wilson_interval
+from designs.planning.assurance_mcse import assurance_mc_error
+from designs.planning.power import check_fixed, mc_se
 from designs.sequential import normal as norm
 from designs.simulation.engine import run_trials
 from designs.simulation.inputs import population_rows, simulation_inputs
@@ -257,12 +258,17 @@ def assurance_from_draws(
         n_m = int(_counted(ok_m, design).sum())
         p_m = k_m / n_m if n_m else math.nan
 
+    # the draws are autocorrelated MCMC draws: batch-means SE (docs/conventions.md#assurance)
+    constant = np.ptp(shifts_all) == 0 and (
+        rows is None or all(np.ptp(v) == 0 for v in nh.values())
+    )
+    se, ci95, _ = assurance_mc_error(fav, idx, raw.size, counted, constant)
     quantiles, p80 = _power_distribution(per_trial[counted], fav[counted], shifts_all)
     t = design.trial
     return AssuranceResult(
         assurance=a,
-        mc_se=mc_se(a, n_ok),
-        ci95=wilson_interval(k, n_ok, Z95),
+        mc_se=se,
+        ci95=ci95,
         trials=int(trials),
         failed_fits=int((~ok).sum()),
         seed=int(seed),

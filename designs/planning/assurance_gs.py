@@ -25,9 +25,9 @@ import numpy as np
 from designs import __version__
 from designs.errors import InputError
 from designs.planning.assurance import draw_indices, effect_shift
+from designs.planning.assurance_mcse import assurance_mc_error
 from designs.planning.group_sequential import simulate_outcome
 from designs.planning.look_times import look_times
-from designs.planning.power import Z95, mc_se, wilson_interval
 
 __all__ = ["GroupSequentialAssurance", "group_sequential_assurance"]
 
@@ -36,7 +36,8 @@ __all__ = ["GroupSequentialAssurance", "group_sequential_assurance"]
 class GroupSequentialAssurance:
     """Assurance of a group-sequential design over posterior effect draws (JSON by
     ``to_dict``). Rates are over all trials, or over those whose decision did not rest on a
-    failed fit under ``decision.failed_fits = "exclude"``; MC SE ``sqrt(p (1 - p) / n)``."""
+    failed fit under ``decision.failed_fits = "exclude"``; MC SE by batch means over the
+    draws (:mod:`designs.planning.assurance_mcse`), never below ``sqrt(p (1 - p) / n)``."""
 
     assurance: float
     mc_se: float
@@ -116,7 +117,8 @@ def group_sequential_assurance(
         raise InputError(f"trials = {trials}: must be a whole number >= 1")
     trials = int(trials)
     raw = np.asarray(draws, dtype=np.float64).reshape(-1)
-    shifts = effect_shift(design, raw, transport)[draw_indices(raw.size, trials, seed)]
+    idx = draw_indices(raw.size, trials, seed)
+    shifts = effect_shift(design, raw, transport)[idx]
     times = look_times(design)
     res, out = simulate_outcome(
         design, trials, seed, shifts, threads=threads, progress=progress, prior=prior
@@ -126,13 +128,15 @@ def group_sequential_assurance(
     n = int(counted.sum())
     k = int((out.favourable & counted).sum())
     a = k / n if n else math.nan
+    # autocorrelated MCMC draws: batch-means SE (docs/conventions.md#assurance)
+    se, ci95, _ = assurance_mc_error(out.favourable, idx, raw.size, counted, np.ptp(raw) == 0)
     rows = np.arange(trials)
     look, k_count = out.look[counted], times.months.size
     interim = design.interim
     return GroupSequentialAssurance(
         assurance=a,
-        mc_se=mc_se(a, n),
-        ci95=wilson_interval(k, n, Z95),
+        mc_se=se,
+        ci95=ci95,
         trials=trials,
         failed_fits=int(out.failed.sum()),
         seed=int(seed),
