@@ -188,12 +188,16 @@ def simulate_curve(
     threads: int | None = None,
     progress: Callable[[int], None] | None = None,
     prior=None,
+    first_trial: int = 0,
+    runs: dict | None = None,
 ) -> PowerCurve:
     """Simulate ``trials`` trials at each size with one seed (common random numbers).
 
     A success is a significant favourable result under the frequentist rule, and
     ``P(effect > margin | data) > threshold`` under ``decision.rule = "posterior"`` (``prior``:
     the prior of the effect, default :func:`designs.planning.decision_rule.decision_prior`).
+    ``first_trial``: the index of the first trial (a later block of the same seed);
+    ``runs``: if given, filled with size -> (the size's trial results, success per trial).
     """
     check_fixed(design, "the power curve, sample size and sweep")
     analysis = analysis or str(design.trial.analysis)
@@ -207,13 +211,21 @@ def simulate_curve(
 
     def outcome(d):
         res = run_trials(
-            simulation_inputs(d), trials, seed, (analysis,), threads=threads, progress=progress
+            simulation_inputs(d),
+            trials,
+            seed,
+            (analysis,),
+            first_trial=first_trial,
+            threads=threads,
+            progress=progress,
         )
         success = (
             decision_rule.posterior_success(res, analysis, rule, prior)
             if rule.is_posterior
             else res.rejected_favourable(analysis, alpha, sides)
         )
+        if runs is not None:
+            runs[getattr(d.trial, size_name(design))] = (res, success)
         return success, res.failed(analysis)
 
     return curve_at_sizes(design, sizes, trials, outcome)

@@ -37,14 +37,11 @@ import numpy as np
 from designs.planning.power import PowerSummary, summarise
 from designs.planning.power_curve import (
     PowerCurve,
-    curve_at_sizes,
     fit_probit_curve,
     invert_curve,
-    size_name,
+    simulate_curve,
 )
 from designs.planning.progress import expect
-from designs.simulation.engine import run_trials
-from designs.simulation.inputs import simulation_inputs
 from designs.simulation.seeds import SALT_SAMPLE_SIZE_BOOTSTRAP, secondary_rng
 
 
@@ -95,29 +92,23 @@ def simulate_near(
 ) -> tuple[PowerCurve, dict[int, PowerSummary]]:
     """The second block (trials ``first_trial ..``) at ``sizes``: its curve, and the power
     summary at each size (the same trials, as :func:`designs.planning.power.power` gives)."""
+    runs: dict = {}
+    curve = simulate_curve(
+        design,
+        sizes,
+        trials,
+        seed,
+        analysis,
+        prior=prior,
+        threads=threads,
+        progress=progress,
+        first_trial=first_trial,
+        runs=runs,
+    )
     rule = design.decision
     alpha, sides = design.trial.alpha, design.trial.sides
-    if rule.is_posterior:
-        from designs.planning import decision_rule
-
-        prior = decision_rule.decision_prior(design) if prior is None else prior
-    summaries = {}
-
-    def outcome(d):
-        res = run_trials(
-            simulation_inputs(d),
-            trials,
-            seed,
-            (analysis,),
-            first_trial=first_trial,
-            threads=threads,
-            progress=progress,
-        )
-        if rule.is_posterior:
-            success = decision_rule.posterior_success(res, analysis, rule, prior)
-        else:
-            success = res.rejected_favourable(analysis, alpha, sides)
-        summaries[getattr(d.trial, size_name(design))] = summarise(
+    summaries = {
+        size: summarise(
             res,
             analysis,
             alpha,
@@ -126,9 +117,8 @@ def simulate_near(
             success=success if rule.is_posterior else None,
             decision=rule.rule.value,
         )
-        return success, res.failed(analysis)
-
-    curve = curve_at_sizes(design, sizes, trials, outcome)
+        for size, (res, success) in runs.items()
+    }
     return curve, summaries
 
 
