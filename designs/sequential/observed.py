@@ -292,8 +292,7 @@ def observed_boundaries(
     for k in range(1, t.shape[1]):  # strictly increasing, whatever the SEs did
         t[:, k] = np.maximum(t[:, k], t[:, k - 1] + MIN_INCREMENT)
     t = np.ascontiguousarray(t / t[:, -1:])
-    with np.errstate(divide="ignore"):
-        first = np.where(inc[:, 0] > 0, np.minimum(-ndtri(inc[:, 0] / sides), Z_CAP), Z_CAP)
+    first = _alone(inc[:, 0], sides)
     out = np.empty_like(info)
     k_count = info.shape[1]
     start = _median_boundaries(np.median(t, axis=0), alpha, spending, sides)
@@ -312,8 +311,7 @@ def _median_boundaries(t, alpha: float, spending: SpendingFunction, sides: int) 
     :func:`efficacy_boundaries` takes milliseconds (it mattered for small batches)."""
     t = np.ascontiguousarray(t[None, :])
     inc = np.diff(sides * spending.spent(t, alpha / sides), axis=1, prepend=0.0)
-    with np.errstate(divide="ignore"):
-        quantile = np.where(inc > 0, np.minimum(-ndtri(inc / sides), Z_CAP), Z_CAP)[0]
+    quantile = _alone(inc, sides)[0]
     out = np.empty_like(t)
     no_z = np.full(t.shape, np.nan)
     no_futility = np.full(t.shape[1], -np.inf)
@@ -321,3 +319,10 @@ def _median_boundaries(t, alpha: float, spending: SpendingFunction, sides: int) 
         t, np.ascontiguousarray(inc), quantile[:1], quantile, sides, NODES, no_z, no_futility, out
     )
     return out[0]
+
+
+def _alone(inc: np.ndarray, sides: int) -> np.ndarray:
+    """The boundary that spends ``inc`` at a look taken alone, ``Phi^-1(1 - inc / sides)``
+    (``Z_CAP`` where nothing is spent): exact at the first look, an upper bound later."""
+    with np.errstate(divide="ignore"):
+        return np.where(inc > 0, np.minimum(-ndtri(inc / sides), Z_CAP), Z_CAP)
