@@ -122,7 +122,9 @@ def power_curve_png(
 def sample_size_png(result, path, *, closed_form=None, design=None, formats=("png", "pdf")) -> Path:
     """The sample-size search: simulated power at each size (95% Monte Carlo bars), the
     fitted probit curve that is inverted for n, the closed form, and n for each target with
-    the Monte Carlo interval of its estimate.
+    the Monte Carlo interval of its estimate. After a two-stage search
+    (``result.stages``, :mod:`designs.planning.refine`) the second stage's sizes are drawn
+    too, as hollow diamonds with their own binomial 95% bars: the curve is fitted to both.
 
     Parameters
     ----------
@@ -132,19 +134,36 @@ def sample_size_png(result, path, *, closed_form=None, design=None, formats=("pn
     design : designs.spec.TrialDesign, optional
         For the assumptions line.
     """
+    fig = sample_size_figure(result, closed_form=closed_form, design=design)
+    return save(fig, path, formats)
+
+
+def _stage_labels(result) -> tuple[str, str, str]:
+    """Legend of the fitted curve and of the simulated points, and the title's first line."""
+    if result.stages is None:
+        return (
+            "fitted probit curve in sqrt(n), inverted for n",
+            f"simulated power ({result.trials} trials per size, 95% MC interval)",
+            "Sample-size search by simulation (common random numbers across sizes)",
+        )
+    return (
+        "probit curve in sqrt(n) fitted to both stages, inverted for n",
+        f"first stage: simulated power, {result.trials} trials per size (95% MC interval)",
+        "Sample-size search by simulation in two stages (common random numbers across sizes)",
+    )
+
+
+def sample_size_figure(result, *, closed_form=None, design=None):
+    """:func:`sample_size_png`'s figure (a matplotlib ``Figure``), not yet saved."""
     from designs.planning.power_curve import curve_power
 
-    curve, rows = result.curve, result.rows
+    curve, rows, stages = result.curve, result.rows, result.stages
     size_dim = rows[0].size_name
     fig, ax = new_figure(7.5, 5.2)
-    grid = np.linspace(curve.sizes.min(), curve.sizes.max(), 200)
-    ax.plot(
-        grid,
-        curve_power(*result.coef, grid),
-        color="C0",
-        lw=2,
-        label="fitted probit curve in sqrt(n), inverted for n",
-    )
+    every = curve.sizes if stages is None else np.concatenate([curve.sizes, stages.near.sizes])
+    grid = np.linspace(every.min(), every.max(), 200)
+    fitted, first, title = _stage_labels(result)
+    ax.plot(grid, curve_power(*result.coef, grid), color="C0", lw=2, label=fitted)
     ax.errorbar(
         curve.sizes,
         curve.power,
@@ -153,8 +172,24 @@ def sample_size_png(result, path, *, closed_form=None, design=None, formats=("pn
         ms=4,
         capsize=3,
         color="C0",
-        label=f"simulated power ({result.trials} trials per size, 95% MC interval)",
+        label=first,
     )
+    if stages is not None:  # drawn over the squares, which sit at n on the target lines
+        near = stages.near
+        ax.errorbar(
+            near.sizes,
+            near.power,
+            yerr=Z95 * near.mc_se,
+            fmt="D",
+            ms=6,
+            mfc="white",
+            mew=1.5,
+            capsize=4,
+            color="C1",
+            zorder=6,
+            label=f"second stage: simulated power, {near.favourable.shape[1]} more trials per "
+            "size near each n (95% MC interval)",
+        )
     if closed_form is not None:
         ax.plot(
             *closed_form,
@@ -165,7 +200,7 @@ def sample_size_png(result, path, *, closed_form=None, design=None, formats=("pn
     _targets(ax, [r.target_power for r in rows], grid.min())
     per = "per arm" if size_dim == "n_per_arm" else "in total"
     for k, r in enumerate(rows):
-        hi = r.n_high if r.n_high >= 0 else curve.sizes.max()
+        hi = r.n_high if r.n_high >= 0 else every.max()
         lo = r.n_low if r.n_low >= 0 else r.n
         ax.errorbar(
             r.n,
@@ -182,11 +217,7 @@ def sample_size_png(result, path, *, closed_form=None, design=None, formats=("pn
     ax.set_ylim(0, 1)
     ax.set_xlabel(size_axis_label(size_dim))
     ax.set_ylabel("power (significant and favouring active)")
-    ax.set_title(
-        "Sample-size search by simulation (common random numbers across sizes)\n"
-        + assumptions_line(design, result.analysis),
-        fontsize=9,
-    )
+    ax.set_title(title + "\n" + assumptions_line(design, result.analysis), fontsize=9)
     ax.legend(fontsize=7.5, loc="lower right")
     ax.grid(alpha=0.3)
     footer(
@@ -195,7 +226,7 @@ def sample_size_png(result, path, *, closed_form=None, design=None, formats=("pn
         f"true n; seed {result.seed}, als-trial-sim {__version__}",
     )
     fig.tight_layout(rect=(0, 0.03, 1, 1))
-    return save(fig, path, formats)
+    return fig
 
 
 def sample_size_figure_bytes(

@@ -1,0 +1,83 @@
+"""The sample-size figure (designs.outputs.figures.sample_size_png) after a one- and a
+two-stage search: every simulated point the fitted curve uses is drawn, each stage with its
+own marker, binomial 95% bars and legend entry."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from designs import load_design
+from designs.outputs import figures
+from designs.outputs.plotting import Z95
+from designs.planning.sample_size import find_sample_size
+
+SEED = 4
+GRID_TRIALS, REFINE_TRIALS = 300, 600
+
+
+@pytest.fixture(scope="module")
+def searches():
+    design = load_design()
+    one = find_sample_size(design, (0.8, 0.9), GRID_TRIALS, SEED)
+    two = find_sample_size(design, (0.8, 0.9), GRID_TRIALS, SEED, refine_trials=REFINE_TRIALS)
+    return design, one, two
+
+
+def _drawn(result, design, monkeypatch, tmp_path):
+    """The Axes ``sample_size_png`` draws (its figure caught before it is saved)."""
+    caught = []
+    monkeypatch.setattr(figures, "save", lambda fig, path, formats=(): caught.append(fig))
+    figures.sample_size_png(result, tmp_path / "search.png", design=design)
+    (fig,) = caught
+    (ax,) = fig.axes
+    return ax
+
+
+def _points(ax, prefix):
+    """The error-bar series whose legend label starts with ``prefix``: (x, y, half-widths of
+    the bars, marker)."""
+    (bars,) = [c for c in ax.containers if str(c.get_label()).startswith(prefix)]
+    line, _, (cols,) = bars.lines
+    segments = np.array(cols.get_segments())  # one vertical bar per point: (x, lo), (x, hi)
+    half = (segments[:, 1, 1] - segments[:, 0, 1]) / 2
+    return np.asarray(line.get_xdata()), np.asarray(line.get_ydata()), half, line.get_marker()
+
+
+def test_a_two_stage_search_draws_both_stages(searches, monkeypatch, tmp_path):
+    design, _, result = searches
+    stages = result.stages
+    assert stages is not None and result.refine_trials == REFINE_TRIALS
+    ax = _drawn(result, design, monkeypatch, tmp_path)
+    x1, y1, h1, m1 = _points(ax, "first stage")
+    x2, y2, h2, m2 = _points(ax, "second stage")
+    # as many points as sizes in each stage, at those sizes, with each stage's own power
+    assert len(x1) == len(stages.grid.sizes) and len(x2) == len(stages.near.sizes)
+    assert np.array_equal(x1, stages.grid.sizes) and np.array_equal(x2, stages.near.sizes)
+    assert np.allclose(y1, stages.grid.power) and np.allclose(y2, stages.near.power)
+    # bars: the binomial 95% interval of each stage's own trials (600 trials: narrower)
+    assert np.allclose(h1, Z95 * stages.grid.mc_se) and np.allclose(h2, Z95 * stages.near.mc_se)
+    assert np.allclose(
+        h2, Z95 * np.sqrt(stages.near.power * (1 - stages.near.power) / REFINE_TRIALS)
+    )
+    assert m1 != m2  # the stages are told apart
+    labels = [str(c.get_label()) for c in ax.containers] + [ln.get_label() for ln in ax.lines]
+    assert any(f"{GRID_TRIALS} trials per size" in t for t in labels if "first stage" in t)
+    assert any(f"{REFINE_TRIALS} more trials" in t for t in labels if "second stage" in t)
+    assert any("fitted to both stages" in t for t in labels)
+    assert "two stages" in ax.get_title()
+    # the fitted curve spans every size simulated, in either stage
+    (curve,) = [ln for ln in ax.lines if "fitted to both stages" in ln.get_label()]
+    every = np.concatenate([stages.grid.sizes, stages.near.sizes])
+    assert curve.get_xdata().min() == every.min() and curve.get_xdata().max() == every.max()
+
+
+def test_a_one_stage_search_draws_one(searches, monkeypatch, tmp_path):
+    design, result, _ = searches
+    assert result.stages is None
+    ax = _drawn(result, design, monkeypatch, tmp_path)
+    labels = [str(c.get_label()) for c in ax.containers]
+    assert not [t for t in labels if "stage" in t]
+    (bars,) = [c for c in ax.containers if str(c.get_label()).startswith("simulated power")]
+    assert np.array_equal(bars.lines[0].get_xdata(), result.curve.sizes)
+    assert f"({GRID_TRIALS} trials per size" in str(bars.get_label())
