@@ -258,6 +258,46 @@ def add_trials(p, default: int, lo: int = 1, what: str = "simulated trials") -> 
     p.add_argument("--trials", type=whole(lo, MAX_TRIALS), default=default, help=what)
 
 
+#: The fewest trials of a second stage (a power curve needs at least 10 per size).
+MIN_REFINE_TRIALS = 10
+
+
+def refine_trials_count(text: str) -> int:
+    """``--refine-trials``: 0 (one stage) or a whole number of trials in [10, MAX_TRIALS]."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = None
+    if value is None or not (value == 0 or MIN_REFINE_TRIALS <= value <= MAX_TRIALS):
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: must be 0 (one stage) or a whole number of trials from "
+            f"{MIN_REFINE_TRIALS} to {MAX_TRIALS:,}"
+        )
+    return value
+
+
+def add_refine_trials(p) -> None:
+    """``--refine-trials N`` (``sample-size``, ``report``): the sample-size search's second
+    stage (:mod:`designs.planning.refine`)."""
+    p.add_argument(
+        "--refine-trials",
+        type=refine_trials_count,
+        default=0,
+        metavar="N",
+        help="a second stage of the sample-size search: N more trials at the sizes near each "
+        "n, where the power at n is also simulated (0, the default: one stage; else at least "
+        f"{MIN_REFINE_TRIALS}; fixed designs). The main job uses --trials 2000 "
+        "--refine-trials 8000",
+    )
+
+
+def check_refine_trials(args, design) -> None:
+    """``--refine-trials``: a second stage for fixed designs only (refused before anything
+    is simulated or read)."""
+    if args.refine_trials and design.interim.sequential:
+        raise InputError("--refine-trials: a second stage is for fixed designs only so far")
+
+
 def add_targets(p, help_text: str = "target power(s), each in (0, 1)") -> None:
     p.add_argument(
         "--target-power", nargs="+", type=finite, default=[0.8, 0.9], metavar="P", help=help_text

@@ -9,7 +9,6 @@ from designs import __version__
 from designs.cli.interim_commands import sample_size_group_sequential
 from designs.cli.interim_options import add_look_decision, base_looks_for_grid
 from designs.cli.options import (
-    MAX_TRIALS,
     add_analysis,
     add_command,
     add_decision,
@@ -18,9 +17,11 @@ from designs.cli.options import (
     add_grid,
     add_interim,
     add_posterior,
+    add_refine_trials,
     add_seed_json,
     add_targets,
     add_trials,
+    check_refine_trials,
     check_targets,
     command_line,
     design_from_args,
@@ -210,15 +211,7 @@ def add_sample_size(sub) -> None:
     add_design(p)
     add_targets(p)
     add_trials(p, 2000, lo=10, what="simulated trials per size")
-    p.add_argument(
-        "--refine-trials",
-        type=whole(0, MAX_TRIALS),
-        default=0,
-        metavar="N",
-        help="a second stage: N more trials at the sizes near each n, where the power at n is "
-        "also simulated (0, the default: one stage; at least 10; fixed designs). The main job "
-        "uses --trials 2000 --refine-trials 8000",
-    )
+    add_refine_trials(p)
     add_analysis(p, several=False)
     add_grid(p, "--sizes", "simulate exactly these sizes (default: a bracket from the closed form)")
     add_decision(p)
@@ -271,7 +264,11 @@ def _write_figure(args, result, design) -> None:
 def cmd_sample_size(args) -> int:
     from designs.atomic import atomic_write_text, check_writable
     from designs.cli.data_commands import decision_prior_from_args
-    from designs.outputs.console import failed_fit_warnings, fresh_check_warnings
+    from designs.outputs.console import (
+        failed_fit_warnings,
+        fresh_check_warnings,
+        second_stage_warnings,
+    )
     from designs.outputs.tables import is_sample_size_table, sample_size_table
     from designs.planning.power_curve import size_name
     from designs.planning.sample_size import MAX_SIZE, find_sample_size
@@ -288,9 +285,8 @@ def cmd_sample_size(args) -> int:
             force=args.force,
         )
     _check_figure(args, design)
+    check_refine_trials(args, design)
     if design.interim.sequential:
-        if args.refine_trials:
-            raise InputError("--refine-trials: a second stage is for fixed designs only so far")
         return sample_size_group_sequential(design, args, sizes)
     prior = decision_prior_from_args(design, args)
     with progress_bar(0, "trial", not args.json) as bar:
@@ -316,6 +312,7 @@ def cmd_sample_size(args) -> int:
     else:
         print(table, end="")
     warn(failed_fit_warnings(result.rows, design))
+    warn(second_stage_warnings(result, args.refine_trials))
     warn(fresh_check_warnings(result.rows, design))
     warn(
         f"warning: target power {r.target_power:g} not reached at the largest size simulated "
@@ -435,6 +432,7 @@ def add_report(sub) -> None:
     add_design(p)
     p.add_argument("--out", required=True, metavar="DIR", help="folder to write")
     add_trials(p, 2000, lo=10, what="simulated trials per point")
+    add_refine_trials(p)
     add_targets(p, "target power(s) in (0, 1); the operating characteristics use the first")
     add_analysis(p, several=False)
     add_posterior(p)
@@ -450,11 +448,13 @@ def add_report(sub) -> None:
 
 
 def cmd_report(args) -> int:
+    from designs.outputs.console import second_stage_warnings
     from designs.outputs.report import check_report_folder, write_report
     from designs.planning.report_plan import plan_report
 
     check_targets(args.target_power)
     design = design_from_args(args)
+    check_refine_trials(args, design)
     if design.decision.borrows and args.no_assurance:
         raise InputError(
             f"--prior-weight {design.decision.prior_weight:g}: the robust prior borrows from the "
@@ -471,8 +471,10 @@ def cmd_report(args) -> int:
             idata=idata,
             analysis=args.analysis,
             progress=bar.update,
+            refine_trials=args.refine_trials,
         )
     files = write_report(plan, out, force=args.force)
+    warn(second_stage_warnings(plan.sample_size, args.refine_trials))
     if args.json:
         print_json(
             {

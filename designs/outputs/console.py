@@ -175,9 +175,29 @@ def fresh_check_warnings(rows, design) -> list[str]:
             f"{r.confirmed_power:.3f} (MC SE {r.confirmed_mc_se:.3f}), more than "
             f"{FRESH_CHECK_SES:g} MC SE from the target: n is likely {way} by simulation "
             f"error; rerun with more trials per size (e.g. simulate.py sample-size "
-            f"--trials {4 * r.trials}) before quoting it"
+            f"{more_trials_options(r)}) before quoting it"
         )
     return out
+
+
+def second_stage_warnings(result, refine_trials: int) -> list[str]:
+    """One warning when a second stage was asked for (``refine_trials``) but not simulated:
+    no target was reached in the first stage, so the search stayed one stage."""
+    if not refine_trials or result.refine_trials:
+        return []
+    return [
+        f"warning: --refine-trials {refine_trials}: no second stage was simulated, as no "
+        f"target power was reached in the first stage; the search stayed one stage of "
+        f"{result.trials} trials per size"
+    ]
+
+
+def more_trials_options(row) -> str:
+    """The options of a search like ``row``'s with 4 times the trials (half the Monte Carlo
+    SE): both stages' after a two-stage search, which ``--trials`` alone would make one."""
+    if not row.refine_trials:
+        return f"--trials {4 * row.trials}"
+    return f"--trials {4 * row.grid_trials} --refine-trials {4 * row.refine_trials}"
 
 
 def failed_fits_rule(design) -> str:
@@ -280,7 +300,7 @@ def main_job_note(design) -> str:
 
 def trials_note(row) -> str:
     """How many trials the search simulated: per size, and in a second stage near each n."""
-    if not row.grid_trials or row.grid_trials == row.trials:
+    if not row.refine_trials:
         return f"{row.trials} simulated trials per size"
     return (
         f"{row.grid_trials} simulated trials per size, then {row.trials} more (the next trials, "

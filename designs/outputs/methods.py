@@ -105,6 +105,34 @@ def _software() -> str:
     return ", ".join(parts)
 
 
+def search_text(result) -> str:
+    """How n was searched: one stage, or two (:mod:`designs.planning.refine`)."""
+    first = (
+        f"{result.trials} trials were simulated at each of {len(result.curve.sizes)} sizes "
+        "with common random numbers (the same patients at every size)"
+    )
+    if not result.refine_trials:
+        return (
+            f"{first}; a probit curve of power in the square root of n was fitted and "
+            "inverted for n."
+        )
+    near = ", ".join(str(int(m)) for m in result.stages.near.sizes)
+    return (
+        f"The search had two stages. First, {first}. Second, {result.refine_trials} more "
+        "trials (the next trials of the same seed) were simulated at the size each "
+        f"first-stage estimate of n rounds up to ({near}). One binomial probit curve of power "
+        "in the square root of n was fitted to both stages and inverted for n; the simulated power "
+        f"at n and the check on fresh trials use {result.refine_trials} trials."
+    )
+
+
+def bootstrap_text(result) -> str:
+    """How the interval of n was resampled."""
+    if not result.refine_trials:
+        return "bootstrap resamples of whole trials"
+    return "bootstrap resamples of whole trials within each stage"
+
+
 def methods_text(
     design,
     result,
@@ -181,11 +209,8 @@ def methods_text(
         "depend on the patient's own decline, and when decline curves (assumptions that are "
         "not published), is shown in realism_sensitivity.md.",
         "",
-        f"**Sample size.** {result.trials} trials were simulated at each of "
-        f"{len(result.curve.sizes)} sizes with common random numbers (the same patients at "
-        "every size); a probit curve of power in the square root of n was fitted and "
-        f"inverted for n. The interval given for n is {N_INTERVAL_NOTE} (bootstrap "
-        f"resamples of whole trials). {sizes}. At "
+        f"**Sample size.** {search_text(result)} The interval given for n is "
+        f"{N_INTERVAL_NOTE} ({bootstrap_text(result)}). {sizes}. At "
         f"{oc['n_placebo'] + oc['n_active']} randomised the simulated type I error under the "
         f"same dropout is {oc['type_i_error']:.4f} (MC SE {oc['type_i_error_mc_se']:.4f}, "
         f"{oc['type_i_error_trials']:,} trials under no effect{flag}), "
@@ -250,8 +275,13 @@ def methods_text(
             for i, k in enumerate(interim_reference_keys(interim))
         ]
     text += [
-        f"**Simulation.** {result.trials} simulated trials per size (seed {result.seed}); "
-        f"software: {_software()}.",
+        f"**Simulation.** {result.trials} simulated trials per size"
+        + (
+            f", {result.refine_trials} in the sample-size search's second stage"
+            if result.refine_trials
+            else ""
+        )
+        + f" (seed {result.seed}); software: {_software()}.",
         "",
         *refs,
         "",

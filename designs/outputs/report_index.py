@@ -32,6 +32,28 @@ def _size_text(row) -> str:
     return f"n_total = {row.n} ({row.n_placebo} placebo + {row.n_active} active)"
 
 
+def _second_stage(result) -> str:
+    """After a two-stage sample-size search, what its second stage simulated."""
+    if not result.refine_trials:
+        return ""
+    return (
+        f" (the sample-size search in two stages: then {result.refine_trials} more trials at "
+        "the sizes near each n)"
+    )
+
+
+def _second_stage_legend(plan) -> str:
+    result = plan.sample_size
+    if not result.refine_trials:
+        return ""
+    return (
+        f" Two stages: the points are the first stage ({result.trials} trials per size); "
+        f"hollow diamonds: the second stage ({result.refine_trials} more trials at the sizes "
+        "near each first-stage n, with their 95% Monte Carlo bars); the curve is fitted to "
+        "both."
+    )
+
+
 def _figure(name: str, title: str, legend: str) -> list[str]:
     return [
         f"### {title}",
@@ -54,8 +76,8 @@ def report_readme(plan) -> str:
     lines = [
         f"# Report: {' '.join(design.trial.name.split())}",
         "",
-        f"{answers}. Analysis: {analysis}. {plan.trials} simulated trials per point, seed "
-        f"{plan.seed}, als-trial-sim {__version__}.",
+        f"{answers}. Analysis: {analysis}. {plan.trials} simulated trials per point"
+        f"{_second_stage(plan.sample_size)}, seed {plan.seed}, als-trial-sim {__version__}.",
         "",
         "## Paste first",
         "",
@@ -109,7 +131,7 @@ def report_readme(plan) -> str:
         "solid line: the probit curve in the square root of n fitted to them, which is "
         "inverted for n; dotted: closed-form power (continuous scores, GLS slope, z test; "
         "shown for slope analyses only); squares: n for each target power, with the Monte "
-        "Carlo interval of that estimate (simulation error only).",
+        "Carlo interval of that estimate (simulation error only)." + _second_stage_legend(plan),
     )
     lines += _figure(
         "power_curve",

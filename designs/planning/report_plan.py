@@ -187,6 +187,7 @@ def plan_report(
     idata=None,
     analysis: str | None = None,
     progress: Callable[[int], None] | None = None,
+    refine_trials: int = 0,
 ) -> ReportPlan:
     """Simulate everything a report shows.
 
@@ -206,8 +207,17 @@ def plan_report(
         Analysis name (default: the design's).
     progress : callable, optional
         Called with the number of trials finished.
+    refine_trials : int
+        0: the sample-size search has one stage (``trials`` per size). Otherwise a second
+        stage of ``refine_trials`` trials at the sizes near each n
+        (:func:`designs.planning.sample_size.find_sample_size`); fixed designs only. Every
+        other simulation of the report keeps ``trials`` per point.
     """
     targets = tuple(targets)
+    if refine_trials and design.interim.sequential:
+        from designs.errors import InputError
+
+        raise InputError("refine_trials: a second stage is for fixed designs only so far")
     phase2 = prior = None  # the posterior rule's prior (every simulation below uses it)
     if design.decision.is_posterior:
         from designs.planning.decision_rule import decision_prior, phase2_effect_prior
@@ -229,7 +239,14 @@ def plan_report(
         design = fixed_design(design)  # every other table is about the fixed design
     else:
         result = find_sample_size(
-            design, targets, trials, seed, analysis, progress=progress, prior=prior
+            design,
+            targets,
+            trials,
+            seed,
+            analysis,
+            progress=progress,
+            prior=prior,
+            refine_trials=refine_trials,
         )
     analysis = result.analysis
     chosen = result.rows[0]

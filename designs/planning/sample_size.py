@@ -114,8 +114,10 @@ class SampleSizeRow:
     enrichment).
 
     ``trials``: the trials behind ``power`` and ``confirmed_power``; ``grid_trials``: the
-    trials per size of the first stage (the same as ``trials`` in a one-stage search;
-    :mod:`designs.planning.refine`).
+    trials per size of the first stage (the same as ``trials`` in a one-stage search);
+    ``refine_trials``: the trials of the second stage at the sizes near each n, 0 when the
+    search had one stage (:mod:`designs.planning.refine`; then ``trials`` equals it). Only
+    ``refine_trials`` tells the two apart when both stages had as many trials.
 
     ``power`` is simulated with the same trials as the curve, so it does not confirm n
     independently; ``fitted_power`` is the fitted curve at n (n is where the curve crosses the
@@ -150,6 +152,7 @@ class SampleSizeRow:
     seed: int
     version: str
     grid_trials: int = 0
+    refine_trials: int = 0
 
     @property
     def n_per_arm(self) -> int | None:
@@ -425,6 +428,7 @@ def find_sample_size(
                 seed=int(seed),
                 version=__version__,
                 grid_trials=int(trials),
+                refine_trials=0 if stages is None else at_n,
             )
         )
     return SampleSizeResult(

@@ -76,6 +76,9 @@ def files(tmp_path_factory):
     return d
 
 
+#: How ``--refine-trials`` states its range.
+REFINE_RANGE = "must be 0 (one stage) or a whole number of trials from 10 to 10,000,000"
+
 CASES = [
     # (arguments, a word the error line must contain)
     (["power", "--trials", "0"], "--trials"),
@@ -141,6 +144,25 @@ CASES = [
     (["sample-size", "--refine-trials", "5", "--sizes", "20", "40"], "--refine-trials"),
     (["sample-size", "--refine-trials", "-1"], "--refine-trials"),
     (["sample-size", "--looks", "0.5,1", "--refine-trials", "100"], "--refine-trials"),
+    # --refine-trials: one line naming the flag and its range (0, or 10 to MAX_TRIALS)
+    (["sample-size", "--refine-trials", "5"], f"--refine-trials: '5': {REFINE_RANGE}"),
+    (["sample-size", "--refine-trials", "1e9"], f"--refine-trials: '1e9': {REFINE_RANGE}"),
+    (
+        ["sample-size", "--refine-trials", "10000001", "--figure", "{d}/never.png"],
+        f"--refine-trials: '10000001': {REFINE_RANGE}",
+    ),
+    (
+        ["report", "--refine-trials", "5", "--out", "{d}/never_report"],
+        f"--refine-trials: '5': {REFINE_RANGE}",
+    ),
+    (
+        ["report", "--refine-trials", "-3", "--out", "{d}/never_report"],
+        f"--refine-trials: '-3': {REFINE_RANGE}",
+    ),
+    (
+        ["report", "--looks", "0.5,1", "--refine-trials", "100", "--out", "{d}/never_report"],
+        "--refine-trials: a second stage is for fixed designs only",
+    ),
     # a group-sequential sample size (issue 16): bad looks, a table format it does not write,
     # an analysis that cannot be analysed at the looks
     (["sample-size", "--looks", "0.7,0.5", "--trials", "10"], "interim.looks"),

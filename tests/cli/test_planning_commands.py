@@ -25,18 +25,34 @@ def test_sample_size_csv(capsys, run):
     assert table[0]["seed"] == "4" and table[0]["version"] == __version__
 
 
-def test_sample_size_with_a_second_stage(capsys, run):
+def test_sample_size_with_a_second_stage(capsys, run, tmp_path):
     """``--refine-trials``: the JSON says how many trials each stage had, the table's note too,
     and n differs from the one-stage search's (more trials near n)."""
     argv = ("sample-size", "--trials", "100", "--target-power", "0.8", "--seed", "4")
     code, out, err = run(capsys, *argv, "--refine-trials", "300", "--json")
     assert code == 0, err
     (row,) = json.loads(out)
-    assert (row["grid_trials"], row["trials"]) == (100, 300)
+    assert (row["grid_trials"], row["trials"], row["refine_trials"]) == (100, 300, 300)
     code, one, _ = run(capsys, *argv, "--json")
-    assert (json.loads(one)[0]["grid_trials"], json.loads(one)[0]["trials"]) == (100, 100)
-    code, out, _ = run(capsys, *argv, "--refine-trials", "300")
+    (one,) = json.loads(one)
+    assert (one["grid_trials"], one["trials"], one["refine_trials"]) == (100, 100, 0)
+    figure = tmp_path / "search.png"
+    code, out, _ = run(capsys, *argv, "--refine-trials", "300", "--figure", str(figure))
     assert "100 simulated trials per size, then 300 more" in out
+    assert figure.read_bytes().startswith(b"\x89PNG")  # its content: tests/outputs
+    # as many trials in both stages: still two stages, in the JSON and in the table's note
+    # (the note read the stages from grid_trials != trials, and called this search one stage)
+    code, out, _ = run(capsys, *argv, "--refine-trials", "100", "--json")
+    assert [(r["grid_trials"], r["trials"], r["refine_trials"]) for r in json.loads(out)] == [
+        (100, 100, 100)
+    ]
+    code, out, _ = run(capsys, *argv, "--refine-trials", "100")
+    assert "100 simulated trials per size, then 100 more" in out
+    # no target reached in the first stage: one stage after all, and a warning says so
+    few = ("sample-size", "--sizes", "5", "10", "--trials", "50", "--target-power", "0.8")
+    code, out, err = run(capsys, *few, "--refine-trials", "50", "--json")
+    assert code == 0 and json.loads(out)[0]["refine_trials"] == 0
+    assert "--refine-trials 50: no second stage was simulated" in err
     code, out, _ = run(capsys, *argv, "--refine-trials", "300", "--format", "csv")
     (line,) = csv.DictReader(io.StringIO(out))
     assert (line["grid_trials"], line["trials"]) == ("100", "300")

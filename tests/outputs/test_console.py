@@ -59,9 +59,15 @@ def test_fresh_check_warns_when_the_fresh_trials_disagree_with_the_target():
     job's n once sat 3.7 MC SE under its target without a word); within 3 MC SE, none."""
     from designs.outputs.console import fresh_check_warnings
 
-    def row(confirmed, se):
+    def row(confirmed, se, refine=0):
         return SimpleNamespace(
-            target_power=0.8, n=178, confirmed_power=confirmed, confirmed_mc_se=se, trials=2000
+            target_power=0.8,
+            n=178,
+            confirmed_power=confirmed,
+            confirmed_mc_se=se,
+            trials=refine or 2000,
+            grid_trials=2000,
+            refine_trials=refine,
         )
 
     design = load_design()
@@ -71,3 +77,7 @@ def test_fresh_check_warns_when_the_fresh_trials_disagree_with_the_target():
     (high,) = fresh_check_warnings([row(0.84, 0.009)], design)
     assert "overestimated" in high
     assert fresh_check_warnings([row(0.776, 0.009), row(0.82, 0.009)], design) == []
+    # after two stages (the main job's 2,000 + 8,000) the command keeps both: --trials alone
+    # would make the search one stage of 32,000 trials per size
+    (two,) = fresh_check_warnings([row(0.78, 0.0045, refine=8000)], design)
+    assert "simulate.py sample-size --trials 8000 --refine-trials 32000)" in two

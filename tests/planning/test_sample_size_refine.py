@@ -62,6 +62,16 @@ def test_refine_trials_below_ten_are_refused():
         find_sample_size(load_design("default"), (0.8,), 50, SEED, refine_trials=5)
 
 
+def test_a_report_refuses_a_second_stage_with_interim_looks():
+    """The group-sequential search has no second stage: the report says so before it
+    simulates anything (it would otherwise drop the option silently)."""
+    from designs.planning.report_plan import plan_report
+
+    design = load_design().with_overrides({"interim.looks": [0.5, 1.0]})
+    with pytest.raises(InputError, match=r"^refine_trials: a second stage is for fixed"):
+        plan_report(design, trials=20, refine_trials=100)
+
+
 def _paths(rng, trials, sizes, mu=14.0, sd=2.0):
     """Trials of a curve with common random numbers, without the engine: trial i succeeds at
     every size from its own threshold on (sqrt of the size normal(mu, sd)), so power is

@@ -1,0 +1,41 @@
+"""``report --refine-trials N``: the report's sample size is the two-stage search of
+``sample-size --refine-trials N`` (same options, same seed), and its texts say so."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+
+# The report simulates its every table (about 10-13 s here): not in `make test-fast`.
+pytestmark = pytest.mark.slow
+
+# a large effect keeps n (and so the report's every simulation) small
+OPTIONS = ("--effect", "0.5", "--trials", "200", "--refine-trials", "400", "--seed", "8")
+
+
+def test_report_gives_the_two_stage_n_of_sample_size(tmp_path, capsys, run):
+    code, out, err = run(capsys, "sample-size", *OPTIONS, "--json")
+    assert code == 0, err
+    rows = json.loads(out)
+    assert [r["refine_trials"] for r in rows] == [400, 400]
+    folder = tmp_path / "report"
+    code, _, err = run(capsys, "report", *OPTIONS, "--no-assurance", "--out", str(folder))
+    assert code == 0, err
+    with open(folder / "sample_size.csv", newline="") as f:
+        table = list(csv.DictReader(f))
+    for row, line in zip(rows, table, strict=True):
+        got = [int(line[k]) for k in ("n_per_arm", "n_per_arm_mc_low", "n_per_arm_mc_high")]
+        assert got == [row["n_per_arm"], row["n_low"], row["n_high"]]
+        assert (line["grid_trials"], line["trials"]) == ("200", "400")
+        assert float(line["power_favourable"]) == pytest.approx(row["power"], abs=5e-5)
+    # every text of the report says the search had two stages, with each stage's trials
+    stages = "200 simulated trials per size, then 400 more"
+    assert stages in (folder / "sample_size.md").read_text()
+    assert stages in (folder / "sample_size.tex").read_text()
+    methods = (folder / "methods.md").read_text()
+    assert "The search had two stages. First, 200 trials were simulated" in methods
+    assert "Second, 400 more trials" in methods and "within each stage" in methods
+    readme = (folder / "README.md").read_text()
+    assert "in two stages: then 400 more trials" in readme and "hollow diamonds" in readme
