@@ -134,7 +134,7 @@ def sample_size_png(result, path, *, closed_form=None, design=None, formats=("pn
     design : designs.spec.TrialDesign, optional
         For the assumptions line.
     """
-    fig = sample_size_figure(result, closed_form=closed_form, design=design)
+    fig = draw_sample_size_search(result, closed_form=closed_form, design=design)
     return save(fig, path, formats)
 
 
@@ -153,7 +153,7 @@ def _stage_labels(result) -> tuple[str, str, str]:
     )
 
 
-def sample_size_figure(result, *, closed_form=None, design=None):
+def draw_sample_size_search(result, *, closed_form=None, design=None):
     """:func:`sample_size_png`'s figure (a matplotlib ``Figure``), not yet saved."""
     from designs.planning.power_curve import curve_power
 
