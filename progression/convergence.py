@@ -41,11 +41,13 @@ def can_compute(idata: xr.DataTree) -> bool:
     )
 
 
-def record(idata: xr.DataTree, checksum: str) -> None:
-    """Store the figures of ``idata`` (whose draws have ``checksum``) in its attributes."""
+def record(idata: xr.DataTree, checksum: str, summary: dict | None = None) -> None:
+    """Store the figures of ``idata`` (whose draws have ``checksum``) in its attributes:
+    taken from ``summary`` (:func:`progression.diagnostics.fit_summary` of ``idata``) when
+    given, else computed."""
     if can_compute(idata):
-        figures = {**computed(idata), "posterior_sha256": checksum}
-        idata.attrs[CONVERGENCE_ATTR] = json.dumps(figures)
+        figures = computed(idata) if summary is None else {k: summary[k] for k in KEYS}
+        idata.attrs[CONVERGENCE_ATTR] = json.dumps({**figures, "posterior_sha256": checksum})
 
 
 def convergence(idata: xr.DataTree) -> dict:

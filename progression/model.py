@@ -279,7 +279,7 @@ def _complete(idata: xr.DataTree, draws: int, chains: int) -> bool:
     return sizes.get("chain") == chains and sizes.get("draw") == draws
 
 
-def save_posterior(idata: xr.DataTree, path: str | Path) -> Path:
+def save_posterior(idata: xr.DataTree, path: str | Path, summary: dict | None = None) -> Path:
     """Write the posterior to netCDF (h5netcdf) atomically: a temporary file, then rename.
 
     Parameters
@@ -288,6 +288,9 @@ def save_posterior(idata: xr.DataTree, path: str | Path) -> Path:
         As returned by :func:`fit`.
     path : str or pathlib.Path
         Target file; parent folders are created.
+    summary : dict, optional
+        :func:`progression.diagnostics.fit_summary` of ``idata`` when the caller has it: the
+        convergence figures kept in the file are taken from it instead of computed again.
 
     Returns
     -------
@@ -297,7 +300,7 @@ def save_posterior(idata: xr.DataTree, path: str | Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     idata.attrs[CHECKSUM_ATTR] = posterior_checksum(idata)  # verified by load_posterior
-    record_convergence(idata, idata.attrs[CHECKSUM_ATTR])  # read by planning on every run
+    record_convergence(idata, idata.attrs[CHECKSUM_ATTR], summary)  # read by planning
     data = netcdf_bytes(idata)  # built in memory: no h5py crash on a full disk
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
