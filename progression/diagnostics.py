@@ -91,7 +91,7 @@ def population_summary(idata: xr.DataTree, hdi_prob: float = HDI_PROB) -> pd.Dat
         ``r_hat``, ``ess_bulk``, ``ess_tail`` (units of each parameter: points or
         points/month, see :data:`_LABELS`).
     """
-    import arviz as az  # here, not at import: arviz loads matplotlib
+    import arviz_stats as az  # ArviZ's statistics alone (all of arviz loads matplotlib)
 
     names = list(POPULATION_PARAMS)
     post = _posterior(idata)
