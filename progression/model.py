@@ -35,6 +35,7 @@ from progression.errors import InputError
 from progression.netcdf_bytes import netcdf_bytes
 from progression.posterior_attrs import describe
 from progression.posterior_file import CHECKSUM_ATTR, posterior_checksum
+from progression.predictive import sample_posterior_predictive
 from progression.priors import DEFAULT_PRIORS, Priors
 from progression.records import Phase2Data, load_phase2
 
@@ -238,9 +239,8 @@ def fit(
             raise KeyboardInterrupt("sampling was interrupted; no posterior is written")
         samplers.numeric_sample_stats(idata, nuts_sampler)  # one file format whatever the sampler
         prior = pm.sample_prior_predictive(draws=N_PRIOR_DRAWS, random_seed=int(prior_seed))
-        pm.sample_posterior_predictive(
-            idata, random_seed=int(ppc_seed), extend_inferencedata=True, progressbar=False
-        )
+        # pm.sample_posterior_predictive's draws, all in one call (progression.predictive)
+        sample_posterior_predictive(idata, model, int(ppc_seed))
         # for az.loo / az.compare of prior variants (about 60 obs x draws: cheap)
         pm.compute_log_likelihood(idata, extend_inferencedata=True, progressbar=False)
     for name in ("prior", "prior_predictive"):
