@@ -1,13 +1,14 @@
 """A posterior's convergence figures, computed once and kept in its file.
 
 Planning checks the phase 2 posterior on every run (divergences, the worst R-hat and the
-smallest bulk ESS of the population parameters). Computing R-hat and ESS needs ArviZ, whose
-import (with matplotlib) costs a warm main job more than its simulation of the sample-size
-search. :func:`progression.model.save_posterior` therefore stores the three figures in the
-file's root attribute :data:`CONVERGENCE_ATTR`, with the checksum of the draws they were
-computed from; :func:`convergence` uses them only when that checksum is the draws' own, and
-computes them otherwise (a file written before, or draws changed since). The figures are the
-same either way: the stored ones are those of :func:`progression.diagnostics.fit_summary`.
+smallest bulk ESS of the population parameters). Computing R-hat and ESS needs ArviZ's
+statistics (``arviz_stats``, which imports SciPy's ``stats``: about a second of CPU that a
+warm main job would spend on every run). :func:`progression.model.save_posterior` therefore
+stores the three figures in the file's root attribute :data:`CONVERGENCE_ATTR`, with the
+checksum of the draws they were computed from; :func:`convergence` uses them only when that
+checksum is the draws' own, and computes them otherwise (a file written before, or draws
+changed since). The figures are the same either way: the stored ones are those of
+:func:`progression.diagnostics.fit_summary`.
 """
 
 from __future__ import annotations
