@@ -91,10 +91,9 @@ def _replicate_sampler(model: pm.Model, target_accept: float, sampler: str):
             return _sample_once(model, step, draws, tune, seed)
 
         return run
-    import nutpie
+    from progression.nutpie_compile import compile_model, import_nutpie
 
-    from progression.nutpie_compile import compile_model
-
+    nutpie = import_nutpie()
     compiled = compile_model(model)  # kept between processes, like the fit's
 
     def run(scores, draws, tune, seed):

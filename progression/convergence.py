@@ -1,13 +1,14 @@
 """A posterior's convergence figures, computed once and kept in its file.
 
 Planning checks the phase 2 posterior on every run (divergences, the worst R-hat and the
-smallest bulk ESS of the population parameters). Computing R-hat and ESS needs ArviZ, whose
-import (with matplotlib) costs a warm main job more than its simulation of the sample-size
-search. :func:`progression.model.save_posterior` therefore stores the three figures in the
-file's root attribute :data:`CONVERGENCE_ATTR`, with the checksum of the draws they were
-computed from; :func:`convergence` uses them only when that checksum is the draws' own, and
-computes them otherwise (a file written before, or draws changed since). The figures are the
-same either way: the stored ones are those of :func:`progression.diagnostics.fit_summary`.
+smallest bulk ESS of the population parameters). Computing R-hat and ESS needs ArviZ's
+statistics (``arviz_stats``, which imports SciPy's ``stats``: about a second of CPU that a
+warm main job would spend on every run). :func:`progression.model.save_posterior` therefore
+stores the three figures in the file's root attribute :data:`CONVERGENCE_ATTR`, with the
+checksum of the draws they were computed from; :func:`convergence` uses them only when that
+checksum is the draws' own, and computes them otherwise (a file written before, or draws
+changed since). The figures are the same either way: the stored ones are those of
+:func:`progression.diagnostics.fit_summary`.
 """
 
 from __future__ import annotations
@@ -41,11 +42,13 @@ def can_compute(idata: xr.DataTree) -> bool:
     )
 
 
-def record(idata: xr.DataTree, checksum: str) -> None:
-    """Store the figures of ``idata`` (whose draws have ``checksum``) in its attributes."""
+def record(idata: xr.DataTree, checksum: str, summary: dict | None = None) -> None:
+    """Store the figures of ``idata`` (whose draws have ``checksum``) in its attributes:
+    taken from ``summary`` (:func:`progression.diagnostics.fit_summary` of ``idata``) when
+    given, else computed."""
     if can_compute(idata):
-        figures = {**computed(idata), "posterior_sha256": checksum}
-        idata.attrs[CONVERGENCE_ATTR] = json.dumps(figures)
+        figures = computed(idata) if summary is None else {k: summary[k] for k in KEYS}
+        idata.attrs[CONVERGENCE_ATTR] = json.dumps({**figures, "posterior_sha256": checksum})
 
 
 def convergence(idata: xr.DataTree) -> dict:

@@ -91,7 +91,7 @@ def population_summary(idata: xr.DataTree, hdi_prob: float = HDI_PROB) -> pd.Dat
         ``r_hat``, ``ess_bulk``, ``ess_tail`` (units of each parameter: points or
         points/month, see :data:`_LABELS`).
     """
-    import arviz as az  # here, not at import: arviz loads matplotlib
+    import arviz_stats as az  # ArviZ's statistics alone (all of arviz loads matplotlib)
 
     names = list(POPULATION_PARAMS)
     post = _posterior(idata)
@@ -275,8 +275,15 @@ def _slope_weights(month: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return w
 
 
-def fit_summary(idata: xr.DataTree) -> dict:
+def fit_summary(idata: xr.DataTree, table: pd.DataFrame | None = None) -> dict:
     """The numbers the command line prints with ``--json`` (besides ``posterior_path``).
+
+    Parameters
+    ----------
+    idata : xarray.DataTree
+    table : pandas.DataFrame, optional
+        :func:`population_summary` of ``idata`` when the caller has it (computing it again,
+        ArviZ's HDI, R-hat and two ESS, is most of this function's time).
 
     Returns
     -------
@@ -287,7 +294,7 @@ def fit_summary(idata: xr.DataTree) -> dict:
         points/month), ``illustrative_data`` (bool), ``seed``, ``model_version``,
         ``data_sha256``, ``comparison`` (the uncontrolled-design caveat).
     """
-    table = population_summary(idata)
+    table = population_summary(idata) if table is None else table
     delta = table.loc["delta"]
     div = idata["sample_stats"].to_dataset()["diverging"].values
     return {
@@ -327,7 +334,11 @@ def _fmt_table(df: pd.DataFrame, floatfmt: str = "{:.3f}") -> str:
     return "\n".join(lines)
 
 
-def format_fit_report(idata: xr.DataTree, sensitivity: pd.DataFrame | None = None) -> str:
+def format_fit_report(
+    idata: xr.DataTree,
+    sensitivity: pd.DataFrame | None = None,
+    table: pd.DataFrame | None = None,
+) -> str:
     """The text ``simulate.py fit`` prints: caveats, diagnostics, population and patients.
 
     Parameters
@@ -336,9 +347,11 @@ def format_fit_report(idata: xr.DataTree, sensitivity: pd.DataFrame | None = Non
         From :func:`progression.model.fit` or :func:`progression.model.load_posterior`.
     sensitivity : pandas.DataFrame, optional
         From :func:`prior_sensitivity`, appended when given.
+    table : pandas.DataFrame, optional
+        :func:`population_summary` of ``idata`` when the caller has it (not modified).
     """
-    s = fit_summary(idata)
-    pop = population_summary(idata)
+    pop = population_summary(idata) if table is None else table.copy()
+    s = fit_summary(idata, pop)
     pop.index = [_LABELS[v] for v in pop.index]
     pop.index.name = "parameter"
     pop = pop.rename(

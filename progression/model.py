@@ -35,6 +35,7 @@ from progression.errors import InputError
 from progression.netcdf_bytes import netcdf_bytes
 from progression.posterior_attrs import describe
 from progression.posterior_file import CHECKSUM_ATTR, posterior_checksum
+from progression.predictive import sample_posterior_predictive
 from progression.priors import DEFAULT_PRIORS, Priors
 from progression.records import Phase2Data, load_phase2
 
@@ -238,9 +239,8 @@ def fit(
             raise KeyboardInterrupt("sampling was interrupted; no posterior is written")
         samplers.numeric_sample_stats(idata, nuts_sampler)  # one file format whatever the sampler
         prior = pm.sample_prior_predictive(draws=N_PRIOR_DRAWS, random_seed=int(prior_seed))
-        pm.sample_posterior_predictive(
-            idata, random_seed=int(ppc_seed), extend_inferencedata=True, progressbar=False
-        )
+        # pm.sample_posterior_predictive's draws, all in one call (progression.predictive)
+        sample_posterior_predictive(idata, model, int(ppc_seed))
         # for az.loo / az.compare of prior variants (about 60 obs x draws: cheap)
         pm.compute_log_likelihood(idata, extend_inferencedata=True, progressbar=False)
     for name in ("prior", "prior_predictive"):
@@ -279,7 +279,7 @@ def _complete(idata: xr.DataTree, draws: int, chains: int) -> bool:
     return sizes.get("chain") == chains and sizes.get("draw") == draws
 
 
-def save_posterior(idata: xr.DataTree, path: str | Path) -> Path:
+def save_posterior(idata: xr.DataTree, path: str | Path, summary: dict | None = None) -> Path:
     """Write the posterior to netCDF (h5netcdf) atomically: a temporary file, then rename.
 
     Parameters
@@ -288,6 +288,9 @@ def save_posterior(idata: xr.DataTree, path: str | Path) -> Path:
         As returned by :func:`fit`.
     path : str or pathlib.Path
         Target file; parent folders are created.
+    summary : dict, optional
+        :func:`progression.diagnostics.fit_summary` of ``idata`` when the caller has it: the
+        convergence figures kept in the file are taken from it instead of computed again.
 
     Returns
     -------
@@ -297,7 +300,7 @@ def save_posterior(idata: xr.DataTree, path: str | Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     idata.attrs[CHECKSUM_ATTR] = posterior_checksum(idata)  # verified by load_posterior
-    record_convergence(idata, idata.attrs[CHECKSUM_ATTR])  # read by planning on every run
+    record_convergence(idata, idata.attrs[CHECKSUM_ATTR], summary)  # read by planning
     data = netcdf_bytes(idata)  # built in memory: no h5py crash on a full disk
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

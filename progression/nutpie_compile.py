@@ -37,7 +37,10 @@ are the same as ``pm.sample(nuts_sampler="nutpie")``'s from the same seed, cache
 from __future__ import annotations
 
 import hashlib
+import importlib
+import sys
 import threading
+import types
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -97,6 +100,46 @@ def nutpie_expand(dim, expanded, x_, out_, user_data_):
 _LOCK = threading.Lock()  # one compile at a time per process (PyTensor's and Numba's state)
 
 
+def import_nutpie():
+    """``import nutpie``, without importing all of ArviZ when it is not imported yet.
+
+    nutpie's ``sample`` module imports ``arviz`` (and with it ArviZ's plots and matplotlib,
+    about half a second) only to call ``arviz.from_dict`` and ``arviz.dict_to_dataset``, which
+    are ``arviz_base``'s. While nutpie is imported, ``arviz`` is a stand-in module holding
+    those two functions; any other name asked of it imports ArviZ itself and hands over its
+    attribute. The stand-in is never left in ``sys.modules``: a later ``import arviz``
+    imports ArviZ as usual.
+    """
+    if "nutpie" in sys.modules or "arviz" in sys.modules:
+        import nutpie
+
+        return nutpie
+    import arviz_base
+
+    stand_in = types.ModuleType("arviz", "arviz_base's from_dict and dict_to_dataset")
+    stand_in.from_dict = arviz_base.from_dict
+    stand_in.dict_to_dataset = arviz_base.dict_to_dataset
+    stand_in.__getattr__ = _arviz_attribute
+    sys.modules["arviz"] = stand_in
+    try:
+        import nutpie
+    finally:
+        if sys.modules.get("arviz") is stand_in:
+            del sys.modules["arviz"]
+    return nutpie
+
+
+def _arviz_attribute(name: str):
+    """An attribute of ArviZ itself (imported now) for the stand-in of :func:`import_nutpie`;
+    the stand-in has no module attributes of its own (``__file__``, ``__path__``, ...)."""
+    if name.startswith("__"):
+        raise AttributeError(f"module 'arviz' (stand-in) has no attribute {name!r}")
+    stand_in = sys.modules.get("arviz")
+    if stand_in is not None and getattr(stand_in, "__getattr__", None) is _arviz_attribute:
+        del sys.modules["arviz"]  # asked while nutpie is imported: the real one replaces it
+    return getattr(importlib.import_module("arviz"), name)
+
+
 def compile_model(model: pm.Model, cache: bool = True) -> CompiledPyMCModel:
     """``nutpie.compile_pymc_model(model, backend="numba")``, its callbacks taken from the
     cache when an earlier process compiled them (see the module's description).
@@ -110,8 +153,7 @@ def compile_model(model: pm.Model, cache: bool = True) -> CompiledPyMCModel:
         False: compile the callbacks here, neither reading nor writing the cache (the same
         code; the tests compare the two).
     """
-    import nutpie
-
+    nutpie = import_nutpie()
     if nutpie.__version__ not in KNOWN_NUTPIE:
         return nutpie.compile_pymc_model(model, backend="numba")
     with _LOCK:
@@ -218,9 +260,9 @@ def _cfunc(text: str, name: str, extract, inner, data_key: str, keys: list[str])
 def library_versions() -> str:
     """The versions of the libraries that compile the callbacks, as they key the cache."""
     import numba
-    import nutpie
     import pytensor
 
+    nutpie = import_nutpie()
     return f"nutpie {nutpie.__version__} pytensor {pytensor.__version__} numba {numba.__version__}"
 
 

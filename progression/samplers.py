@@ -91,16 +91,16 @@ def run_nuts(
 def _run_nutpie(model, draws, tune, chains, seed, target_accept, progressbar) -> xr.DataTree:
     """``pm.sample``'s nutpie branch (PyMC 6.4) with the model compiled by
     :func:`progression.nutpie_compile.compile_model`; chains in threads of this process."""
-    import nutpie
     from pymc.backends.arviz import patch_nutpie_idata
     from pymc.progress_bar import NutpieProgressBarManager, default_progress_theme
     from pymc.util import get_random_generator
 
-    from progression.nutpie_compile import compile_model
+    from progression.nutpie_compile import compile_model, import_nutpie
 
     # pm.sample's seeds: one per chain from the seed; nutpie takes the first one
     chain_seeds = [rng.integers(2**30) for rng in get_random_generator(seed).spawn(chains)]
     logging.getLogger("pymc").info(f"NUTS[nutpie]: {model.free_RVs}")
+    nutpie = import_nutpie()
     compiled = compile_model(model)
     progress = NutpieProgressBarManager(
         chains=chains,
@@ -130,9 +130,9 @@ def _run_nutpie(model, draws, tune, chains, seed, target_accept, progressbar) ->
 def sampler_version(sampler: str) -> dict:
     """Root attributes naming the sampler package's version (PyMC's is always recorded)."""
     if sampler == "nutpie":
-        import nutpie
+        from progression.nutpie_compile import import_nutpie
 
-        return {"nutpie_version": nutpie.__version__}
+        return {"nutpie_version": import_nutpie().__version__}
     return {}
 
 

@@ -67,7 +67,7 @@ def add_fit(sub) -> None:
 
 def cmd_fit(args) -> int:
     from designs.atomic import check_writable
-    from progression.diagnostics import fit_summary, format_fit_report
+    from progression.diagnostics import fit_summary, format_fit_report, population_summary
     from progression.model import fit, is_posterior_file, save_posterior
     from progression.records import BUNDLED_PHASE2, load_phase2
 
@@ -98,11 +98,12 @@ def cmd_fit(args) -> int:
         progressbar=not args.json,
         nuts_sampler=args.sampler,
     )
-    save_posterior(idata, out)
-    summary = fit_summary(idata)
+    table = population_summary(idata)  # R-hat, ESS and HDIs: computed once, used thrice
+    summary = fit_summary(idata, table)
+    save_posterior(idata, out, summary)
     summary["posterior_path"] = str(out)
     if not args.json:
-        print(format_fit_report(idata))
+        print(format_fit_report(idata, table=table))
         print(f"posterior written to {out}")
     if args.reconstructions:
         summary["reconstructions"] = _fit_reconstructions(args, summary, idata)

@@ -71,3 +71,23 @@ def test_incomplete_stored_figures_are_recomputed(tmp_path, monkeypatch, missing
     back.attrs[convergence.CONVERGENCE_ATTR] = json.dumps(stored)
     monkeypatch.setattr(convergence, "computed", lambda idata: "computed")
     assert convergence.convergence(back) == "computed"
+
+
+def test_figures_taken_from_the_callers_summary_are_those_computed(tmp_path, monkeypatch):
+    """``simulate.py fit`` computes the summary once and hands it to save_posterior: the file
+    keeps the same figures (the same JSON text) as when save_posterior computes them."""
+    from progression.diagnostics import fit_summary, population_summary
+
+    idata = _posterior_like()
+    computed_file = model.save_posterior(idata.copy(), tmp_path / "computed.nc")
+    summary = fit_summary(idata, population_summary(idata))
+
+    def no_arviz(idata):
+        raise AssertionError("computed although the caller gave its summary")
+
+    monkeypatch.setattr(convergence, "computed", no_arviz)
+    given_file = model.save_posterior(idata.copy(), tmp_path / "given.nc", summary)
+    computed_text = model.load_posterior(computed_file).attrs[convergence.CONVERGENCE_ATTR]
+    given_text = model.load_posterior(given_file).attrs[convergence.CONVERGENCE_ATTR]
+    assert given_text == computed_text
+    assert convergence.convergence(model.load_posterior(given_file))["divergences"] == 0
