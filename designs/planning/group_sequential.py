@@ -7,7 +7,7 @@ where the expected information reaches the design's fractions
 ``estimate / SE`` with the analysis' degrees of freedom is carried to the z scale by its
 p-value (``z = Phi^-1(F_t(stat; df))``, so each look keeps its nominal level) and compared
 with the trial's own efficacy boundary, which spends alpha by the information it observed,
-``1 / SE^2`` (:func:`designs.sequential.observed.observed_boundaries`). A non-binding
+``1 / SE^2`` (:func:`designs.sequential.observed.observed_crossings`). A non-binding
 futility rule (one-sided designs) stops a trial whose z falls at or below the planned
 futility boundary of that look. The trial stops at the first boundary crossed.
 
@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 import numpy as np
-from scipy.special import ndtri
+from scipy.special import ndtri, stdtr
 
 from designs.analyses import results as R
 from designs.errors import InputError
@@ -33,7 +33,7 @@ from designs.planning.look_times import LookTimes, look_times
 from designs.planning.power import mc_se
 from designs.sequential import efficacy_boundaries, futility_boundaries
 from designs.sequential.conditional_power import conditional_power_futility
-from designs.sequential.observed import observed_boundaries
+from designs.sequential.observed import observed_crossings
 from designs.simulation.engine_looks import LookResults, run_trials_at_looks
 from designs.simulation.inputs import simulation_inputs
 from designs.spec.interim import CpUnder, Futility
@@ -83,6 +83,14 @@ class Outcome:
         Efficacy with an estimate favouring active.
     failed : bool[trial]
         The final fit failed (left out of every rate).
+    z : float64[trial, look]
+        Each look's z (NaN where its fit failed).
+    bounds : float64[trial, look]
+        Each trial's efficacy boundary at its observed information (``Z_CAP`` after the
+        look that stopped it; NaN at the final look of a trial decided there by the exit
+        probability, :func:`designs.sequential.observed.observed_crossings`).
+    information : float64[trial, look]
+        Observed information ``1 / SE^2`` (the expected one where the fit failed).
     """
 
     look: np.ndarray
@@ -97,8 +105,6 @@ class Outcome:
 
 def z_statistics(results: LookResults) -> np.ndarray:
     """z of each look: the Wald statistic carried through its t distribution (NaN if failed)."""
-    from scipy import stats  # on use: slow to import
-
     est = results.results[:, :, R.ESTIMATE]
     se = results.results[:, :, R.SE]
     df = results.results[:, :, R.DF]
@@ -106,7 +112,10 @@ def z_statistics(results: LookResults) -> np.ndarray:
     with np.errstate(invalid="ignore", divide="ignore"):
         stat = np.where(bad, 0.0, est / np.where(bad, 1.0, se))
         dfs = np.where(bad, 1.0, df)
-        z = np.where(stat > 0, -ndtri(stats.t.sf(stat, dfs)), ndtri(stats.t.cdf(stat, dfs)))
+        # the t tail beyond |stat| (scipy.stats.t's sf above 0 and cdf below: the same
+        # stdtr values), carried to z by the normal quantile, with stat's sign
+        tail = stdtr(dfs, -np.abs(stat))
+        z = np.where(stat > 0, -ndtri(tail), ndtri(tail))
     return np.where(bad, np.nan, z)
 
 
@@ -119,18 +128,18 @@ def decide(design, results: LookResults, times: LookTimes, planned) -> Outcome:
     info = 1.0 / results.results[:, :, R.SE] ** 2
     expected = times.fractions * times.information_max
     info = np.where(failed | ~np.isfinite(info), expected[None, :], info)
-    bounds = observed_boundaries(
+    # the efficacy crossings (the final look's by its exit probability: no boundary solved)
+    bounds, cross = observed_crossings(
         info,
         times.information_max,
         t.alpha,
         interim.alpha_spending(),
         t.sides,
-        z=np.where(failed, np.nan, z),
+        np.where(failed, np.nan, z),
         futility=planned.futility_z,
     )
     k_count = info.shape[1]
     zz = np.nan_to_num(z, nan=0.0)
-    cross = (np.abs(zz) if t.sides == 2 else zz) >= bounds
     cross &= ~failed
     fut = np.zeros_like(cross)
     if np.isfinite(planned.futility_z).any():

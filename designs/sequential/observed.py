@@ -18,7 +18,9 @@ carried from one look to the next sums Gaussian factors over pairs of nodes; on 
 spaced nodes they follow a product recurrence (:func:`_propagate`), so it costs two
 exponentials per node instead of one per pair. The first look's boundary is exact (a normal
 quantile). Boundaries agree with :func:`efficacy_boundaries` to about 4e-5 on the z scale
-(tests/sequential).
+(tests/sequential). Deciding the trials (:func:`observed_crossings`) needs no boundary at
+the final look: one evaluation of the exit probability at the trial's z tells on which side
+of its boundary z lies.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from scipy.special import ndtri
 from designs.sequential.boundaries import Z_CAP
 from designs.sequential.spending import SpendingFunction
 
-__all__ = ["NODES", "observed_boundaries"]
+__all__ = ["NODES", "observed_boundaries", "observed_crossings"]
 
 #: Simpson nodes per look (odd).
 NODES = 61
@@ -109,6 +111,21 @@ def _exits(c, nodes, mass, tp, tk, sides):
 
 
 @njit(cache=True)
+def _exit_probability(c, nodes, mass, tp, tk, sides):
+    """The exit probability of :func:`_exits` alone (the same terms, added in the same
+    order), without its derivatives."""
+    sd = math.sqrt(tk - tp)
+    a = math.sqrt(tk) / sd
+    total = 0.0
+    for i in range(nodes.shape[0]):
+        shift = nodes[i] * math.sqrt(tp) / sd
+        total += mass[i] * _phi_upper(c * a - shift)
+        if sides == 2:
+            total += mass[i] * _phi_upper(c * a + shift)
+    return total
+
+
+@njit(cache=True)
 def _taylor_step(f, f1, f2, f3):
     """The root ``s`` of the cubic Taylor model ``f + f1 s + f2 s^2 / 2 + f3 s^3 / 6`` near
     the Newton step ``-f / f1`` (three Newton iterations on the polynomial)."""
@@ -170,6 +187,10 @@ def _propagate(nodes, mass, new_nodes, tp, tk, dens):
     two exponentials per node instead of one per pair, walking away from the peak in both
     directions (the factors fall monotonically there, so underflow only rounds tiny terms
     to zero). Rounding: relative error of order ``n^2`` ulps (n = ``NODES``).
+
+    The recurrences are chains of dependent multiplications, so two new nodes walk side by
+    side (:func:`_propagate_pair`: twice the work per step at about the same latency); each
+    node's sum takes the same terms in the same order as walked alone.
     """
     n = nodes.shape[0]
     d = tk - tp
@@ -180,36 +201,89 @@ def _propagate(nodes, mass, new_nodes, tp, tk, dens):
     y0 = nodes[0] * stp
     delta = hy / sd  # u_j = (x - y_j) / sd falls by delta per step in j
     q = math.exp(-delta * delta)
-    for i in range(n):
-        x = new_nodes[i] * math.sqrt(tk)
-        f = min(max((x - y0) / hy, 0.0), n - 1.0) if hy > 0.0 else 0.0
-        jp = int(f + 0.5)  # the node nearest x (the peak of the factors)
-        u = (x - nodes[jp] * stp) / sd
-        kp = math.exp(-0.5 * u * u)
-        acc = mass[jp] * kp
-        # rightwards: k_{j+1} = k_j exp(u_j delta - delta^2 / 2)
-        k = kp
-        r = math.exp(u * delta - 0.5 * delta * delta)
-        for j in range(jp + 1, n):
-            k *= r
-            r *= q
-            acc += mass[j] * k
-        # leftwards: k_{j-1} = k_j exp(-u_j delta - delta^2 / 2)
-        k = kp
-        r = math.exp(-u * delta - 0.5 * delta * delta)
-        for j in range(jp - 1, -1, -1):
-            k *= r
-            r *= q
-            acc += mass[j] * k
-        dens[i] = acc * scale
+    half = 0.5 * delta * delta
+    stk = math.sqrt(tk)
+    i = 0
+    while i < n:
+        # the node nearest x (the peak of the factors) and x's offset from it, per new node
+        xa = new_nodes[i] * stk
+        fa = min(max((xa - y0) / hy, 0.0), n - 1.0) if hy > 0.0 else 0.0
+        ja = int(fa + 0.5)
+        ua = (xa - nodes[ja] * stp) / sd
+        if i + 1 < n:
+            xb = new_nodes[i + 1] * stk
+            fb = min(max((xb - y0) / hy, 0.0), n - 1.0) if hy > 0.0 else 0.0
+            jb = int(fb + 0.5)
+            ub = (xb - nodes[jb] * stp) / sd
+            if jb >= ja:
+                _propagate_pair(mass, ja, ua, jb, ub, delta, half, q, dens, i, i + 1, scale)
+                i += 2
+                continue
+        _propagate_pair(mass, ja, ua, ja, ua, delta, half, q, dens, i, i, scale)
+        i += 1
+
+
+@njit(cache=True, inline="always")
+def _propagate_pair(mass, ja, ua, jb, ub, delta, half, q, dens, ia, ib, scale):
+    """The sums of :func:`_propagate` for two new nodes whose peaks are ``ja <= jb`` (offsets
+    ``ua``, ``ub``), walked side by side where both walk: rightwards ``k_{j+1} = k_j
+    exp(u_j delta - delta^2 / 2)``, leftwards ``k_{j-1} = k_j exp(-u_j delta - delta^2 / 2)``,
+    ``u_j`` changing by ``delta`` per step (so the ratio by ``q``)."""
+    n = mass.shape[0]
+    kpa = math.exp(-0.5 * ua * ua)
+    kpb = math.exp(-0.5 * ub * ub)
+    acc_a = mass[ja] * kpa
+    acc_b = mass[jb] * kpb
+    # rightwards: a alone up to jb, then both
+    ka = kpa
+    ra = math.exp(ua * delta - half)
+    kb = kpb
+    rb = math.exp(ub * delta - half)
+    for j in range(ja + 1, jb + 1):
+        ka *= ra
+        ra *= q
+        acc_a += mass[j] * ka
+    for j in range(jb + 1, n):
+        ka *= ra
+        ra *= q
+        acc_a += mass[j] * ka
+        kb *= rb
+        rb *= q
+        acc_b += mass[j] * kb
+    # leftwards: b alone down to ja, then both
+    ka = kpa
+    ra = math.exp(-ua * delta - half)
+    kb = kpb
+    rb = math.exp(-ub * delta - half)
+    for j in range(jb - 1, ja - 1, -1):
+        kb *= rb
+        rb *= q
+        acc_b += mass[j] * kb
+    for j in range(ja - 1, -1, -1):
+        ka *= ra
+        ra *= q
+        acc_a += mass[j] * ka
+        kb *= rb
+        rb *= q
+        acc_b += mass[j] * kb
+    dens[ia] = acc_a * scale
+    dens[ib] = acc_b * scale
 
 
 @njit(cache=True, parallel=True)
-def _boundaries_kernel(t, inc, first, start, sides, n_nodes, z, futility, out):
+def _boundaries_kernel(t, inc, first, start, sides, n_nodes, z, futility, out, final):
     """Boundaries of each trial (row): ``t`` correlation fractions, ``inc`` alpha per look.
 
     Looks after the first one at which the trial's ``z`` crosses its boundary or falls to
-    the futility boundary are not needed and get ``Z_CAP`` (NaN ``z``: no decision)."""
+    the futility boundary are not needed and get ``Z_CAP`` (NaN ``z``: no decision).
+
+    ``final[b]`` is -1 on entry. A trial that reaches the last look with ``z`` inside the
+    bisection bracket is decided there without solving for the boundary (``out`` NaN):
+    ``|z|`` (``z`` one-sided) is at or above the boundary exactly when the exit probability
+    at ``|z|`` is at most the alpha left (it falls as the boundary rises), so ``final[b]``
+    is 1 if so, else 0: one evaluation of the exit probability instead of about two with
+    derivatives. Only when ``final`` has a row per trial (``final.shape[0] == B``);
+    otherwise every boundary is solved."""
     b_count, k_count = t.shape
     for b in prange(b_count):
         out[b, :] = Z_CAP
@@ -233,12 +307,22 @@ def _boundaries_kernel(t, inc, first, start, sides, n_nodes, z, futility, out):
             for i in range(n_nodes):
                 mass[i] = weights[i] * dens[i]
             c = Z_CAP
+            zk = abs(z[b, k]) if sides == 2 else z[b, k]
+            if (
+                k == k_count - 1
+                and final.shape[0] == b_count
+                and inc[b, k] > 0.0
+                and BRACKET[0] < zk < BRACKET[1] - 1e-6
+            ):
+                exit_z = _exit_probability(zk, nodes, mass, tp, tk, sides)
+                final[b] = 1 if exit_z <= inc[b, k] else 0
+                out[b, k] = np.nan
+                break
             if inc[b, k] > 0.0:
                 c = _solve(inc[b, k], start[k], nodes, mass, tp, tk, sides)
                 if c >= BRACKET[1] - 1e-6:
                     c = Z_CAP
             out[b, k] = c
-            zk = abs(z[b, k]) if sides == 2 else z[b, k]
             if zk >= c or (k + 1 < k_count and z[b, k] <= futility[k]):
                 break
             if k + 1 < k_count:
@@ -281,6 +365,50 @@ def observed_boundaries(
     float64[B, K]
         Boundary per trial and look (``Z_CAP`` where nothing is left to spend).
     """
+    return _run(information, information_max, alpha, spending, sides, z, futility, False)[0]
+
+
+def observed_crossings(
+    information,
+    information_max: float,
+    alpha: float,
+    spending: SpendingFunction,
+    sides: int,
+    z,
+    futility=None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Which looks' ``z`` reach each trial's efficacy boundary at its observed information.
+
+    The decisions of :func:`observed_boundaries` (``|z| >= boundary``, ``z`` one-sided) at
+    less cost: at the last look, where most trials arrive, the boundary is not solved for;
+    ``|z|`` reaches it exactly when the exit probability at ``|z|`` is at most the alpha
+    left (one evaluation instead of about two with derivatives). The decisions are those of
+    the solved boundaries except where ``|z|`` lies within the root-finder's error (about
+    1e-13) of the boundary.
+
+    Parameters as :func:`observed_boundaries` (``z`` required, NaN: no decision).
+
+    Returns
+    -------
+    bounds : float64[B, K]
+        As :func:`observed_boundaries`, but NaN at the last look of a trial decided there by
+        the exit probability (:func:`observed_boundaries` gives that boundary).
+    cross : bool[B, K]
+        ``z`` at or beyond the efficacy boundary (False where ``z`` is NaN).
+    """
+    bounds, final = _run(information, information_max, alpha, spending, sides, z, futility, True)
+    zz = np.ascontiguousarray(z, dtype=float)
+    zz = np.abs(zz) if sides == 2 else zz
+    with np.errstate(invalid="ignore"):
+        cross = zz >= bounds  # NaN z or NaN bound: False
+    decided = final >= 0
+    cross[decided, -1] = final[decided] == 1
+    return bounds, cross
+
+
+def _run(information, information_max, alpha, spending, sides, z, futility, decide_final):
+    """The kernel's boundaries ``(B, K)`` and final-look decisions (int8, -1 where the
+    boundary was solved; empty unless ``decide_final``)."""
     info = np.ascontiguousarray(information, dtype=float)
     b_count = info.shape[0]
     spend = np.minimum(info / information_max, 1.0)
@@ -299,8 +427,10 @@ def observed_boundaries(
     z = np.full(info.shape, np.nan) if z is None else np.ascontiguousarray(z, dtype=float)
     fut = np.full(k_count, -np.inf) if futility is None else np.asarray(futility, dtype=float)
     fut = np.ascontiguousarray(np.where(np.isfinite(fut), fut, -np.inf))
-    _boundaries_kernel(t, np.ascontiguousarray(inc), first, start, sides, NODES, z, fut, out)
-    return out
+    final = np.full(b_count if decide_final else 0, -1, dtype=np.int8)
+    inc = np.ascontiguousarray(inc)
+    _boundaries_kernel(t, inc, first, start, sides, NODES, z, fut, out, final)
+    return out, final
 
 
 def _median_boundaries(t, alpha: float, spending: SpendingFunction, sides: int) -> np.ndarray:
@@ -315,8 +445,10 @@ def _median_boundaries(t, alpha: float, spending: SpendingFunction, sides: int) 
     out = np.empty_like(t)
     no_z = np.full(t.shape, np.nan)
     no_futility = np.full(t.shape[1], -np.inf)
+    inc = np.ascontiguousarray(inc)
+    no_final = np.empty(0, dtype=np.int8)
     _boundaries_kernel(
-        t, np.ascontiguousarray(inc), quantile[:1], quantile, sides, NODES, no_z, no_futility, out
+        t, inc, quantile[:1], quantile, sides, NODES, no_z, no_futility, out, no_final
     )
     return out[0]
 

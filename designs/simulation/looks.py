@@ -60,7 +60,7 @@ def _trial_at_looks(
     cum_hazard, params, analysis, look_months, entry_fractions, entry_months, y_arm, m_arm,
     exit_arm,
     status_arm, true_slope_arm, dfs_arm, ztz_prefix, sxx_prefix, gstat, arm_c, ztz_c, n_c,
-    syy_c, szy_c, szyzy_c, slopes, slope_arm, n_slopes, res, entered, counts,
+    syy_c, szy_c, szyzy_c, slopes, slope_arm, n_slopes, sums, res, entered, counts,
 ):  # fmt: skip
     """One trial analysed at each look: ``res[k]`` is the analysis of look ``k``'s data."""
     v = visits.shape[0]
@@ -97,24 +97,34 @@ def _trial_at_looks(
                 counts[C_DEATH_PLACEBO + arm] += 1.0
             elif status_arm[p] == DROPPED_OUT:
                 counts[C_DROPOUT_PLACEBO + arm] += 1.0
-            # the looks are in calendar order, so the visits available only grow: the
-            # patient's sums run on from one look to the next (the same additions in the same
-            # order as summing each look's visits afresh, so the same numbers)
-            a = 0  # visits available at this look
+            # the patient's running sums after each visit (the same additions in the same
+            # order as summing any look's visits afresh, so the same numbers)
             sy = 0.0
             sty = 0.0
             yy = 0.0
+            for j in range(m):
+                yj = y_arm[p, j]
+                sy += yj
+                sty += visits[j] * yj
+                yy += yj * yj
+                sums[j, 0] = sy
+                sums[j, 1] = sty
+                sums[j, 2] = yy
             for k in range(n_looks):
-                if entry > look_months[k]:
-                    continue
-                entered[k] += 1.0
-                while a < m and entry + visits[a] <= look_months[k]:
-                    yj = y_arm[p, a]
-                    sy += yj
-                    sty += visits[a] * yj
-                    yy += yj * yj
-                    a += 1
-                g = arm * v + (a - 1)
+                # without branches on the patient's entry and visits (new random numbers in
+                # every trial, so hard to predict): the visits available at the look counted
+                # over all scheduled visits, and a patient not yet randomised added to the
+                # spare group row 2 v, which no analysis reads
+                inside = entry <= look_months[k]
+                a = 0  # visits available at this look
+                for j in range(v):
+                    a += (j < m) & (entry + visits[j] <= look_months[k])
+                entered[k] += 1.0 if inside else 0.0
+                g = arm * v + (a - 1) if inside else 2 * v
+                j = max(a - 1, 0)
+                sy = sums[j, 0] if a > 0 else 0.0
+                sty = sums[j, 1] if a > 0 else 0.0
+                yy = sums[j, 2] if a > 0 else 0.0
                 gstat[k, g, 0] += 1.0
                 gstat[k, g, 1] += yy
                 gstat[k, g, 2] += sy
@@ -122,7 +132,7 @@ def _trial_at_looks(
                 gstat[k, g, 4] += sy * sy
                 gstat[k, g, 5] += sy * sty
                 gstat[k, g, 6] += sty * sty
-                if a >= 2 and analysis != A_LMM_SLOPE:
+                if inside and a >= 2 and analysis != A_LMM_SLOPE:
                     st = ztz_prefix[a - 1, 1]
                     slopes[k, n_slopes[k]] = (sty - st * sy / a) / sxx_prefix[a - 1]
                     slope_arm[k, n_slopes[k]] = arm
@@ -190,7 +200,7 @@ def simulate_block_looks(
         y_arm, m_arm, exit_arm, status_arm, true_slope_arm, dfs_arm = arm_scratch(
             max(n_placebo, n_active), v
         )
-        gstat = np.empty((n_looks, 2 * v, 7))
+        gstat = np.empty((n_looks, 2 * v + 1, 7))  # row 2 v: patients not yet randomised
         arm_c = np.empty(2 * v, dtype=np.int64)
         ztz_c = np.empty((2 * v, 3))
         n_c = np.empty(2 * v)
@@ -200,6 +210,7 @@ def simulate_block_looks(
         slopes = np.empty((n_looks, n_total))
         slope_arm = np.empty((n_looks, n_total), dtype=np.int64)
         n_slopes = np.empty(n_looks, dtype=np.int64)
+        sums = np.empty((v, 3))
         for b in range(c * chunk, min((c + 1) * chunk, n_trials)):
             res[b, :, :] = np.nan
             _trial_at_looks(
@@ -208,5 +219,5 @@ def simulate_block_looks(
                 entry_fractions, entry_months, y_arm, m_arm, exit_arm, status_arm,
                 true_slope_arm, dfs_arm,
                 ztz_prefix, sxx_prefix, gstat, arm_c, ztz_c, n_c, syy_c, szy_c, szyzy_c,
-                slopes, slope_arm, n_slopes, res[b], entered[b], counts[b],
+                slopes, slope_arm, n_slopes, sums, res[b], entered[b], counts[b],
             )  # fmt: skip

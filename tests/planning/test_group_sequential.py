@@ -155,3 +155,27 @@ def test_a_look_with_the_planned_maximum_information_is_the_final_analysis():
     assert out.look.tolist() == [1, 0]
     assert out.bounds[1, 0] < 2.0  # all of alpha spent at the overrunning look
     assert not out.efficacy.any()
+
+
+def test_z_of_each_look_is_the_t_p_value_carried_to_the_normal_scale():
+    """z = Phi^-1(F_t(estimate / SE; df)) (scipy.stats' t and norm, written out here) for
+    positive, negative and zero statistics, large and infinite df; NaN where the fit failed."""
+    from scipy import stats
+
+    from designs.analyses import results as R
+    from designs.planning.group_sequential import z_statistics
+    from designs.simulation.engine_looks import LookResults
+
+    est = np.array([[0.3, -0.2, 0.0], [1.9, -40.0, 0.1]])
+    se = np.array([[0.1, 0.15, 0.2], [0.5, 1.0, 0.05]])
+    df = np.array([[12.0, 3.5, 50.0], [np.inf, 200.0, 7.0]])
+    res = np.zeros((2, 3, R.N_RESULT))
+    res[:, :, R.ESTIMATE] = est
+    res[:, :, R.SE] = se
+    res[:, :, R.DF] = df
+    res[1, 2, R.STATUS] = R.STATUS_FAILED
+    looks = LookResults("lmm_slope", res, np.ones((2, 3)), np.zeros((2, 1)), np.zeros(2))
+    got = z_statistics(looks)
+    want = stats.norm.ppf(stats.t.cdf(est / se, df))
+    want[1, 2] = np.nan
+    np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)

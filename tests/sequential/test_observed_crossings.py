@@ -1,0 +1,73 @@
+"""Crossings decided at the final look by the exit probability against solved boundaries."""
+
+import numpy as np
+import pytest
+
+from designs.sequential import SpendingFunction
+from designs.sequential.observed import observed_boundaries, observed_crossings
+
+
+def _information(rng, n, fractions, spread=0.08):
+    """Information (plan 200 at the last look) spread about the planned fractions."""
+    info = np.asarray(fractions) * 200.0 * np.exp(spread * rng.standard_normal((n, len(fractions))))
+    return np.maximum.accumulate(info, axis=1)
+
+
+@pytest.mark.parametrize(
+    ("spending", "fractions", "sides"),
+    [
+        (SpendingFunction("obf"), (1 / 3, 2 / 3, 1.0), 1),
+        (SpendingFunction("obf"), (1 / 3, 2 / 3, 1.0), 2),
+        (SpendingFunction("pocock"), (0.25, 0.5, 0.75, 1.0), 1),
+        (SpendingFunction("hsd", -2), (0.5, 1.0), 2),
+    ],
+)
+def test_final_crossing_is_the_solved_boundary_crossing_even_a_hair_away(
+    spending, fractions, sides
+):
+    """Trials that reach the final look with z on either side of their solved boundary, as
+    close as 1e-9 (the solver's error is about 1e-13, so no decision may differ), decide
+    exactly as ``|z| >= boundary``; every other boundary is the solved one."""
+    rng = np.random.default_rng(2026)
+    n = 600
+    info = _information(rng, n, fractions)
+    alpha = 0.025 * sides
+    solved = observed_boundaries(info, 200.0, alpha, spending, sides)
+    offset = np.array([-1e-9, 1e-9, -1e-3, 1e-3, -0.5, 0.5])[np.arange(n) % 6]
+    sign = np.where(rng.random(n) < 0.5, -1.0, 1.0) if sides == 2 else 1.0
+    z = np.zeros_like(info)  # 0 at the interim looks: no crossing, no futility
+    z[:, -1] = sign * (solved[:, -1] + offset)
+    bounds, cross = observed_crossings(info, 200.0, alpha, spending, sides, z)
+    np.testing.assert_array_equal(cross[:, -1], offset > 0)
+    assert not cross[:, :-1].any()
+    decided = np.isnan(bounds[:, -1])
+    assert decided.all()  # every z here lies inside the solver's bracket
+    np.testing.assert_array_equal(bounds[:, :-1], solved[:, :-1])
+
+
+def test_crossings_agree_with_boundaries_with_futility_and_failed_looks():
+    """Random z (trials stopping at any look for efficacy or futility, some looks without a
+    decision, NaN): the crossings are ``z >= boundary`` of the solved boundaries at every
+    look the trial reached."""
+    rng = np.random.default_rng(7)
+    n = 2000
+    fractions = (0.25, 0.5, 0.75, 1.0)
+    info = _information(rng, n, fractions)
+    hsd = SpendingFunction("hsd", -4)
+    z = rng.normal(1.0, 1.2, info.shape)
+    z[rng.random(info.shape) < 0.05] = np.nan
+    fut = np.array([-0.5, 0.3, 1.2, 2.0])
+    solved = observed_boundaries(info, 200.0, 0.025, hsd, 1, z=z, futility=fut)
+    bounds, cross = observed_crossings(info, 200.0, 0.025, hsd, 1, z, futility=fut)
+    with np.errstate(invalid="ignore"):
+        want = z >= solved
+    np.testing.assert_array_equal(cross, want)
+    same = ~np.isnan(bounds)
+    np.testing.assert_array_equal(bounds[same], solved[same])
+    assert not np.isnan(bounds[:, :-1]).any()
+    # every trial that reached the final look with a z was decided there without a solve
+    with np.errstate(invalid="ignore"):
+        stopped = ((z >= solved) | (z <= fut))[:, :-1].any(axis=1)
+    reached = ~stopped & np.isfinite(z[:, -1])
+    assert reached.sum() > 100
+    np.testing.assert_array_equal(np.isnan(bounds[:, -1]), reached)
