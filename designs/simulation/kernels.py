@@ -39,7 +39,13 @@ from designs.simulation.layout import (
     DROPPED_OUT,
     N_ANALYSES,
 )
-from designs.simulation.patients import arm_scratch, max_candidates_per_arm, simulate_arm
+from designs.simulation.patients import (
+    arm_scratch,
+    arm_scratch_sums,
+    max_candidates_per_arm,
+    simulate_arm,
+    simulate_arm_sums,
+)
 from designs.simulation.rng import arm_stream_key
 
 
@@ -64,16 +70,18 @@ def _lead_in_slope(visits_all, n_lead, y, p, lead_sums):
 def _simulate_and_analyse_trial(
     key, trial, n_placebo, n_active, effect_shift, visits_all, n_lead, curve, effect_course,
     cum_hazard, params, run, y_arm, m_arm, exit_arm, status_arm, true_slope_arm, dfs_arm,
-    ztz_prefix, sxx_prefix, lead_sums, gstat, arm_c, ztz_c, n_c,
+    sums_arm, ztz_prefix, sxx_prefix, lead_sums, gstat, arm_c, ztz_c, n_c,
     syy_c, szy_c, szyzy_c, slopes, slope_arm, y0, ylast, anc_arm, jr_arm, jr_death,
     jr_followup, jr_m, jr_change, jr_score, lead_stats, lead_arm, res, counts,
 ):  # fmt: skip
-    """One trial: simulate each arm (:func:`simulate_arm`), accumulate statistics, run analyses.
+    """One trial: simulate each arm (:func:`simulate_arm_sums`), accumulate statistics, run
+    analyses.
 
-    ``y_arm`` and the other ``*_arm`` arrays are the per-arm scratch :func:`simulate_arm`
-    fills; a row of ``y_arm`` holds a patient's lead-in visits then scheduled visits. The
-    standard analyses see only the scheduled visits (month >= 0), ``slope_change_lead_in``
-    also the lead-in.
+    ``y_arm`` and the other ``*_arm`` arrays are the per-arm scratch
+    (:func:`arm_scratch_sums`) that :func:`simulate_arm_sums` fills; ``y_arm[p]`` holds
+    patient ``p``'s lead-in visits then scheduled visits, ``sums_arm`` the sums of each
+    patient's observed scheduled scores. The standard analyses see only the scheduled visits
+    (month >= 0), ``slope_change_lead_in`` also the lead-in.
     """
     v = visits_all.shape[0] - n_lead
     visits = visits_all[n_lead:]
@@ -89,10 +97,10 @@ def _simulate_and_analyse_trial(
     last = visits[v - 1]
     for arm in range(2):
         n_arm = n_placebo if arm == 0 else n_active
-        screened = simulate_arm(
+        screened = simulate_arm_sums(
             arm_stream_key(key, trial, arm), n_arm, arm == 1, effect_shift, visits_all,
             n_lead, curve, effect_course, cum_hazard, params, y_arm, m_arm, exit_arm,
-            status_arm, true_slope_arm, dfs_arm,
+            status_arm, true_slope_arm, dfs_arm, sums_arm,
         )  # fmt: skip
         if screened < 0:  # screening admitted too few: no analysis of this trial
             for a in range(res.shape[0]):
@@ -112,14 +120,9 @@ def _simulate_and_analyse_trial(
                 for j in range(m):
                     jr_change[n_jr, j] = y_arm[p, n_lead + j] - y_arm[p, n_lead]
                 n_jr += 1
-            sy = 0.0
-            sty = 0.0
-            yy = 0.0
-            for j in range(m):
-                yj = y_arm[p, n_lead + j]
-                sy += yj
-                sty += visits[j] * yj
-                yy += yj * yj
+            sy = sums_arm[0, p]  # over the observed scheduled visits (simulate_arm)
+            sty = sums_arm[1, p]
+            yy = sums_arm[2, p]
             g = arm * v + (m - 1)
             gstat[g, 0] += 1.0
             gstat[g, 1] += yy
@@ -264,7 +267,7 @@ def simulate_block(
     lead_sums = lead_in_sums(visits_all, n_lead)
     n_chunks = (n_trials + chunk - 1) // chunk
     for c in prange(n_chunks):
-        y_arm, m_arm, exit_arm, status_arm, true_slope_arm, dfs_arm = arm_scratch(
+        y_arm, m_arm, exit_arm, status_arm, true_slope_arm, dfs_arm, sums_arm = arm_scratch_sums(
             max(n_placebo, n_active), n_all
         )
         gstat = np.empty((2 * v, 7))
@@ -296,7 +299,8 @@ def simulate_block(
             _simulate_and_analyse_trial(
                 key, first_trial + b, n_placebo, n_active, effect_by_trial[b], visits_all,
                 n_lead, curve, effect_course, cum_hazard, params_rows[row], run, y_arm, m_arm,
-                exit_arm, status_arm, true_slope_arm, dfs_arm, ztz_prefix, sxx_prefix, lead_sums,
+                exit_arm, status_arm, true_slope_arm, dfs_arm, sums_arm, ztz_prefix, sxx_prefix,
+                lead_sums,
                 gstat, arm_c, ztz_c, n_c, syy_c, szy_c, szyzy_c, slopes,
                 slope_arm, y0, ylast, anc_arm, jr_arm, jr_death, jr_followup, jr_m, jr_change,
                 jr_score, lead_stats, lead_arm, res[b], counts[b],
