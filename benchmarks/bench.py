@@ -83,80 +83,131 @@ def _engine_rng_floor(key, trials, n_per_arm, normals_per_patient):
 
 @dataclass(frozen=True)
 class BenchRow:
-    """One line of the benchmark table."""
+    """One line of the benchmark table: ``trials`` trials timed once in each round."""
 
     what: str
     trials: int
-    seconds: float
+    #: wall seconds of each round (the rounds alternate every row, NumPy included)
+    seconds: tuple[float, ...]
     #: ``what`` of the row this one is also compared with (the complete-data ``lmm_slope``)
     versus: str | None = None
 
     @property
+    def rates(self) -> np.ndarray:
+        """Trials per second in each round."""
+        return self.trials / np.asarray(self.seconds)
+
+    @property
     def trials_per_second(self) -> float:
-        return self.trials / self.seconds
+        """Median over the rounds."""
+        return float(np.median(self.rates))
 
 
-def _time(fn, repeat: int = 3) -> float:
-    best = np.inf
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
+def _time(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+#: Rounds of the interleaved timing: each round times every row once, so a change of the
+#: virtual machine's speed (up to 1.7 times between runs minutes apart) hits a row and the
+#: NumPy row it is divided by alike; the ratios are medians of per-round ratios.
+ROUNDS = 6
 
 
 def run_benchmark(
-    trials: int = 100_000, numpy_trials: int = 5_000, seed: int = 1
+    trials: int = 50_000, numpy_trials: int = 2_500, seed: int = 1, rounds: int = ROUNDS
 ) -> list[BenchRow]:
-    """Measure every row; returns them in display order."""
+    """Measure every row in ``rounds`` interleaved rounds; returns them in display order.
+
+    Each round times every row once, in display order (plain NumPy last): ``trials`` engine
+    trials per row and ``numpy_trials`` per NumPy row. The defaults (6 rounds of 50,000 and
+    2,500) time as many trials in all as the former best of three timings of 100,000 and
+    5,000.
+    """
     design = reference_design()
     inputs = simulation_inputs(design)
     n = inputs.n_placebo
     v = inputs.visits.size
-    rows = []
     threads = numba.get_num_threads()
-    for analysis in ANALYSES:  # compile, then time
-        run_trials(inputs, 64, seed, (analysis,))
-        sec = _time(lambda a=analysis: run_trials(inputs, trials, seed, (a,)))
-        rows.append(BenchRow(f"engine {analysis} ({threads} threads)", trials, sec))
-    complete = rows[0].what
+    per_round = trials
+    numpy_per_round = numpy_trials
+    jobs = []  # (label, trials per round, versus, timed function of a trial count)
+    for analysis in ANALYSES:
+        jobs.append(
+            (
+                f"engine {analysis} ({threads} threads)",
+                per_round,
+                None,
+                lambda k, a=analysis: run_trials(inputs, k, seed, (a,)),
+            )
+        )
+    complete = jobs[0][0]
     for label, other in (
         ("default design, published attrition", attrition_design()),
         ("informative dropout and death", informative_design()),
     ):
         other_inputs = simulation_inputs(other)
-        run_trials(other_inputs, 64, seed, ("lmm_slope",))
-        sec = _time(lambda i=other_inputs: run_trials(i, trials, seed, ("lmm_slope",)))
-        rows.append(BenchRow(f"engine lmm_slope, {label}", trials, sec, complete))
-    rows.append(_three_looks(design, trials, seed, complete))
+        jobs.append(
+            (
+                f"engine lmm_slope, {label}",
+                per_round,
+                complete,
+                lambda k, i=other_inputs: run_trials(i, k, seed, ("lmm_slope",)),
+            )
+        )
+    label, looks = _three_looks(design, seed)
+    jobs.append((label, per_round, complete, looks))
     key = seed_key(seed)
-    _engine_rng_floor(key, 16, n, v + 2)
-    sec = _time(lambda: _engine_rng_floor(key, trials, n, v + 2), repeat=2)
-    rows.append(BenchRow("random numbers only, engine generator", trials, sec))
+    jobs.append(
+        (
+            "random numbers only, engine generator",
+            per_round,
+            None,
+            lambda k: _engine_rng_floor(key, k, n, v + 2),
+        )
+    )
     rng = np.random.default_rng(seed)
     per_trial = 2 * n * (v + 2)
-    sec = _time(lambda: draw_normals_numpy(rng, numpy_trials, per_trial))
-    rows.append(BenchRow("random numbers only, NumPy standard_normal (1 core)", numpy_trials, sec))
+    jobs.append(
+        (
+            "random numbers only, NumPy standard_normal (1 core)",
+            numpy_per_round,
+            None,
+            lambda k: draw_normals_numpy(rng, k, per_trial),
+        )
+    )
     pop = design.population
     shift = design.effect.slope_shift(pop.slope_mean)
 
-    def numpy_run():
+    def numpy_run(count):
         block = 1000
-        for start in range(0, numpy_trials, block):
+        for start in range(0, count, block):
             simulate_ols_ttest(
-                rng, min(block, numpy_trials - start), n, inputs.visits, pop.baseline_mean,
+                rng, min(block, count - start), n, inputs.visits, pop.baseline_mean,
                 pop.baseline_sd, pop.slope_mean, pop.slope_sd, pop.residual_sd, shift,
             )  # fmt: skip
 
-    sec = _time(numpy_run)
-    rows.append(BenchRow("plain NumPy, per-patient OLS + t-test (1 core)", numpy_trials, sec))
-    return rows
+    jobs.append(
+        ("plain NumPy, per-patient OLS + t-test (1 core)", numpy_per_round, None, numpy_run)
+    )
+    for _, _, _, fn in jobs:  # compile and warm up, untimed
+        fn(64)
+    seconds = [[] for _ in jobs]
+    for _ in range(rounds):
+        for times, (_, count, _, fn) in zip(seconds, jobs, strict=True):
+            times.append(_time(lambda f=fn, c=count: f(c)))
+    return [
+        BenchRow(what, count, tuple(times), versus)
+        for times, (what, count, versus, _) in zip(seconds, jobs, strict=True)
+    ]
 
 
-def _three_looks(design, trials: int, seed: int, versus: str) -> BenchRow:
+def _three_looks(design, seed: int):
     """The reference design with looks at 1/3, 2/3 and all of the information (O'Brien-
     Fleming type spending), entries at 8 a month: each trial simulated once in calendar
-    time, REML at every look, then each trial's boundaries at its observed information."""
+    time, REML at every look, then each trial's boundaries at its observed information.
+    Returns the row's label and its timed function of a trial count."""
     from designs.planning.group_sequential import decide, planned_boundaries
     from designs.planning.look_times import look_times
     from designs.simulation.engine_looks import run_trials_at_looks
@@ -172,20 +223,25 @@ def _three_looks(design, trials: int, seed: int, versus: str) -> BenchRow:
         )
         decide(gs, res, times, planned)
 
-    once(64)
-    sec = _time(lambda: once(trials))
     label = f"engine lmm_slope, 3 looks + boundaries ({numba.get_num_threads()} threads)"
-    return BenchRow(label, trials, sec, versus)
+    return label, once
 
 
 def format_rows(rows: list[BenchRow]) -> str:
     """A plain-text table with the ratio of each row to plain NumPy (the last row) and, for
-    the rows that name one, to the complete-data row."""
-    numpy_rate = rows[-1].trials_per_second
-    rate = {row.what: row.trials_per_second for row in rows}
-    lines = [f"{'what':58s} {'trials/s':>12s} {'x NumPy':>8s} {'x complete':>10s}"]
+    the rows that name one, to the complete-data row: medians of the per-round ratios, and
+    the range of the ratio to NumPy over the rounds."""
+    numpy_rates = rows[-1].rates
+    rates = {row.what: row.rates for row in rows}
+    lines = [f"{'what':58s} {'trials/s':>12s} {'x NumPy':>8s} {'range':>11s} {'x complete':>10s}"]
     for row in rows:
-        ratio = row.trials_per_second / numpy_rate
-        versus = f"{row.trials_per_second / rate[row.versus]:10.2f}" if row.versus else ""
-        lines.append(f"{row.what:58s} {row.trials_per_second:12,.0f} {ratio:8.2f} {versus}")
+        ratio = row.rates / numpy_rates
+        spread = f"{ratio.min():.2f}-{ratio.max():.2f}"
+        versus = ""
+        if row.versus:
+            versus = f"{float(np.median(row.rates / rates[row.versus])):10.2f}"
+        lines.append(
+            f"{row.what:58s} {row.trials_per_second:12,.0f} {float(np.median(ratio)):8.2f} "
+            f"{spread:>11s} {versus}"
+        )
     return "\n".join(line.rstrip() for line in lines)

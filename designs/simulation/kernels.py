@@ -39,7 +39,13 @@ from designs.simulation.layout import (
     DROPPED_OUT,
     N_ANALYSES,
 )
-from designs.simulation.patients import arm_scratch, max_candidates_per_arm, simulate_arm
+from designs.simulation.patients import (
+    arm_scratch,
+    arm_scratch_sums,
+    max_candidates_per_arm,
+    simulate_arm,
+    simulate_arm_sums,
+)
 from designs.simulation.rng import arm_stream_key
 
 
@@ -60,20 +66,34 @@ def _lead_in_slope(visits_all, n_lead, y, p, lead_sums):
     return (sty - st * sy / n) / (lead_sums[2] - st * st / n)
 
 
+@njit(cache=True, inline="always")
+def _store_group(gstat, g, c0, c1, c2, c3, c4, c5, c6):
+    """Store one group's running statistics (n, sum y'y, sum Z'y, sum (Z'y)(Z'y)')."""
+    gstat[g, 0] = c0
+    gstat[g, 1] = c1
+    gstat[g, 2] = c2
+    gstat[g, 3] = c3
+    gstat[g, 4] = c4
+    gstat[g, 5] = c5
+    gstat[g, 6] = c6
+
+
 @njit(cache=True)
 def _simulate_and_analyse_trial(
     key, trial, n_placebo, n_active, effect_shift, visits_all, n_lead, curve, effect_course,
     cum_hazard, params, run, y_arm, m_arm, exit_arm, status_arm, true_slope_arm, dfs_arm,
-    ztz_prefix, sxx_prefix, lead_sums, gstat, arm_c, ztz_c, n_c,
+    sums_arm, ztz_prefix, sxx_prefix, lead_sums, gstat, arm_c, ztz_c, n_c,
     syy_c, szy_c, szyzy_c, slopes, slope_arm, y0, ylast, anc_arm, jr_arm, jr_death,
     jr_followup, jr_m, jr_change, jr_score, lead_stats, lead_arm, res, counts,
 ):  # fmt: skip
-    """One trial: simulate each arm (:func:`simulate_arm`), accumulate statistics, run analyses.
+    """One trial: simulate each arm (:func:`simulate_arm_sums`), accumulate statistics, run
+    analyses.
 
-    ``y_arm`` and the other ``*_arm`` arrays are the per-arm scratch :func:`simulate_arm`
-    fills; a row of ``y_arm`` holds a patient's lead-in visits then scheduled visits. The
-    standard analyses see only the scheduled visits (month >= 0), ``slope_change_lead_in``
-    also the lead-in.
+    ``y_arm`` and the other ``*_arm`` arrays are the per-arm scratch
+    (:func:`arm_scratch_sums`) that :func:`simulate_arm_sums` fills; ``y_arm[p]`` holds
+    patient ``p``'s lead-in visits then scheduled visits, ``sums_arm`` the sums of each
+    patient's observed scheduled scores. The standard analyses see only the scheduled visits
+    (month >= 0), ``slope_change_lead_in`` also the lead-in.
     """
     v = visits_all.shape[0] - n_lead
     visits = visits_all[n_lead:]
@@ -87,12 +107,13 @@ def _simulate_and_analyse_trial(
     n_jr = np.int64(0)
     n_lc = np.int64(0)
     last = visits[v - 1]
+    need_slopes = run[A_OLS_SLOPE_TTEST] or run[A_SLOPE_CHANGE_LEAD_IN]
     for arm in range(2):
         n_arm = n_placebo if arm == 0 else n_active
-        screened = simulate_arm(
+        screened = simulate_arm_sums(
             arm_stream_key(key, trial, arm), n_arm, arm == 1, effect_shift, visits_all,
             n_lead, curve, effect_course, cum_hazard, params, y_arm, m_arm, exit_arm,
-            status_arm, true_slope_arm, dfs_arm,
+            status_arm, true_slope_arm, dfs_arm, sums_arm,
         )  # fmt: skip
         if screened < 0:  # screening admitted too few: no analysis of this trial
             for a in range(res.shape[0]):
@@ -100,6 +121,12 @@ def _simulate_and_analyse_trial(
             counts[C_SCREENED_PLACEBO + arm] = max_candidates_per_arm(params, n_arm)
             return
         counts[C_SCREENED_PLACEBO + arm] = screened
+        # The statistics of the group (arm, visits) of the patients in a row are kept in
+        # registers (c0-c6) and stored when the group changes: the same additions in the
+        # same order as adding into gstat patient by patient.
+        cur = -1
+        c0 = c1 = c2 = c3 = c4 = c5 = c6 = 0.0
+        n_completed = n_died = n_dropped = 0  # whole numbers, added to counts once
         for p in range(n_arm):
             m = m_arm[p]
             t_exit = exit_arm[p]
@@ -112,23 +139,24 @@ def _simulate_and_analyse_trial(
                 for j in range(m):
                     jr_change[n_jr, j] = y_arm[p, n_lead + j] - y_arm[p, n_lead]
                 n_jr += 1
-            sy = 0.0
-            sty = 0.0
-            yy = 0.0
-            for j in range(m):
-                yj = y_arm[p, n_lead + j]
-                sy += yj
-                sty += visits[j] * yj
-                yy += yj * yj
+            sy = sums_arm[0, p]  # over the observed scheduled visits (simulate_arm)
+            sty = sums_arm[1, p]
+            yy = sums_arm[2, p]
             g = arm * v + (m - 1)
-            gstat[g, 0] += 1.0
-            gstat[g, 1] += yy
-            gstat[g, 2] += sy
-            gstat[g, 3] += sty
-            gstat[g, 4] += sy * sy
-            gstat[g, 5] += sy * sty
-            gstat[g, 6] += sty * sty
-            if m >= 2:
+            if g != cur:
+                if cur >= 0:
+                    _store_group(gstat, cur, c0, c1, c2, c3, c4, c5, c6)
+                cur = g
+                c0, c1, c2, c3 = gstat[g, 0], gstat[g, 1], gstat[g, 2], gstat[g, 3]
+                c4, c5, c6 = gstat[g, 4], gstat[g, 5], gstat[g, 6]
+            c0 += 1.0
+            c1 += yy
+            c2 += sy
+            c3 += sty
+            c4 += sy * sy
+            c5 += sy * sty
+            c6 += sty * sty
+            if m >= 2 and need_slopes:  # per-patient slopes: only these analyses use them
                 st = ztz_prefix[m - 1, 1]
                 sxx = sxx_prefix[m - 1]
                 slopes[n_slopes] = (sty - st * sy / m) / sxx
@@ -144,17 +172,24 @@ def _simulate_and_analyse_trial(
                     lead_stats[n_lc, LI.S_M] = m
                     lead_arm[n_lc] = arm
                     n_lc += 1
+            if m >= 2:
                 n_slopes += 1
             if m == v:
-                y0[n_comp] = y_arm[p, n_lead]
-                ylast[n_comp] = y_arm[p, n_lead + v - 1]
-                anc_arm[n_comp] = arm
+                if run[A_ANCOVA_CHANGE]:
+                    y0[n_comp] = y_arm[p, n_lead]
+                    ylast[n_comp] = y_arm[p, n_lead + v - 1]
+                    anc_arm[n_comp] = arm
                 n_comp += 1
-                counts[C_COMPLETERS_PLACEBO + arm] += 1.0
+                n_completed += 1
             elif status == DIED:
-                counts[C_DEATH_PLACEBO + arm] += 1.0
+                n_died += 1
             elif status == DROPPED_OUT:
-                counts[C_DROPOUT_PLACEBO + arm] += 1.0
+                n_dropped += 1
+        if cur >= 0:
+            _store_group(gstat, cur, c0, c1, c2, c3, c4, c5, c6)
+        counts[C_COMPLETERS_PLACEBO + arm] += float(n_completed)
+        counts[C_DEATH_PLACEBO + arm] += float(n_died)
+        counts[C_DROPOUT_PLACEBO + arm] += float(n_dropped)
     if run[A_LMM_SLOPE] or run[A_LMM_SLOPE_KR]:
         n_groups = np.int64(0)  # not a literal 0: see n_slopes above
         for g in range(2 * v):
@@ -264,7 +299,7 @@ def simulate_block(
     lead_sums = lead_in_sums(visits_all, n_lead)
     n_chunks = (n_trials + chunk - 1) // chunk
     for c in prange(n_chunks):
-        y_arm, m_arm, exit_arm, status_arm, true_slope_arm, dfs_arm = arm_scratch(
+        y_arm, m_arm, exit_arm, status_arm, true_slope_arm, dfs_arm, sums_arm = arm_scratch_sums(
             max(n_placebo, n_active), n_all
         )
         gstat = np.empty((2 * v, 7))
@@ -296,7 +331,8 @@ def simulate_block(
             _simulate_and_analyse_trial(
                 key, first_trial + b, n_placebo, n_active, effect_by_trial[b], visits_all,
                 n_lead, curve, effect_course, cum_hazard, params_rows[row], run, y_arm, m_arm,
-                exit_arm, status_arm, true_slope_arm, dfs_arm, ztz_prefix, sxx_prefix, lead_sums,
+                exit_arm, status_arm, true_slope_arm, dfs_arm, sums_arm, ztz_prefix, sxx_prefix,
+                lead_sums,
                 gstat, arm_c, ztz_c, n_c, syy_c, szy_c, szyzy_c, slopes,
                 slope_arm, y0, ylast, anc_arm, jr_arm, jr_death, jr_followup, jr_m, jr_change,
                 jr_score, lead_stats, lead_arm, res[b], counts[b],

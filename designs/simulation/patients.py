@@ -104,9 +104,68 @@ def max_candidates_per_arm(params, n_arm):
 
 
 @njit(cache=True)
+def scheduled_sums(y, n_lead, visits, m_arm, n_arm, sums_out):
+    """Each patient's sums over the observed scheduled visits: rows 0-2 of ``sums_out``
+    receive sum y, sum t y and sum y^2 (points, point-months, points^2).
+
+    The loops run across patients (SIMD lanes when ``y`` is visit-major, as
+    :func:`arm_scratch_sums` makes it); each lane adds its patient's visits in time order,
+    which gives exactly the numbers of a loop over one patient's visits.
+    """
+    for p in range(n_arm):
+        sums_out[0, p] = 0.0
+        sums_out[1, p] = 0.0
+        sums_out[2, p] = 0.0
+    for j in range(visits.shape[0]):
+        t = visits[j]
+        for p in range(n_arm):
+            yj = y[p, n_lead + j]
+            keep = j < m_arm[p]
+            sy = sums_out[0, p] + yj
+            sty = sums_out[1, p] + t * yj
+            yy = sums_out[2, p] + yj * yj
+            sums_out[0, p] = sy if keep else sums_out[0, p]
+            sums_out[1, p] = sty if keep else sums_out[1, p]
+            sums_out[2, p] = yy if keep else sums_out[2, p]
+
+
+@njit(cache=True)
+def _linear_scores_and_sums(y, visits, params, m_arm, slope_arm, n_arm, sums_out):
+    """Scores of the linear model from the residual draws ``y`` holds, and their sums.
+
+    On entry ``y[p, k]`` is patient ``p``'s standard-normal residual draw of visit ``k`` and
+    ``sums_out[3, p]`` its intercept (points); on exit ``y`` holds the scores (rounded and
+    clipped when the design has integer scores) and rows 0-2 of ``sums_out`` the sums of
+    :func:`scheduled_sums`. One pass across patients (SIMD lanes on visit-major ``y``) with
+    the arithmetic of the per-patient loop it replaces, so the numbers are identical. Visits
+    after a patient's last observed one are computed from scratch values and never read.
+    """
+    integer = params[P_INTEGER] > 0.5
+    sd_e = params[P_RESIDUAL_SD]
+    for p in range(n_arm):
+        sums_out[0, p] = 0.0
+        sums_out[1, p] = 0.0
+        sums_out[2, p] = 0.0
+    for k in range(visits.shape[0]):
+        t = visits[k]
+        for p in range(n_arm):
+            yk = (sums_out[3, p] + slope_arm[p] * t) + sd_e * y[p, k]
+            if integer:
+                yk = min(max(math.floor(yk + 0.5), SCORE_FLOOR), SCORE_CEILING)
+            y[p, k] = yk
+            keep = k < m_arm[p]
+            sy = sums_out[0, p] + yk
+            sty = sums_out[1, p] + t * yk
+            yy = sums_out[2, p] + yk * yk
+            sums_out[0, p] = sy if keep else sums_out[0, p]
+            sums_out[1, p] = sty if keep else sums_out[1, p]
+            sums_out[2, p] = yy if keep else sums_out[2, p]
+
+
+@njit(cache=True)
 def simulate_arm(
     arm_key, n_arm, is_active, effect_shift, visits_all, n_lead, curve, effect_course,
-    cum_hazard, params, y, m_out, exit_out, status_out, slope_out, dfs_out,
+    cum_hazard, params, y, m_out, exit_out, status_out, slope_out, dfs_out, sums_out=None,
 ):  # fmt: skip
     """Screen candidates and simulate the observed ALSFRS-R scores of one arm's patients.
 
@@ -154,6 +213,12 @@ def simulate_arm(
         The patient's true slope on treatment, points/month (for bias and checks).
     dfs_out : float64[>= n_arm]
         Pre-baseline rate delta-FS, points/month (NaN unless the design screens on it).
+    sums_out : float64[4, >= n_arm], optional
+        Rows 0-2 receive the patient's sum y, sum t y and sum y^2 over the ``m`` observed
+        scheduled visits (:func:`scheduled_sums`); row 3 is scratch. With it, the linear
+        model without lead-in screening turns the residual draws into scores in one pass
+        across patients after the candidate loop (fastest when ``y`` is visit-major:
+        :func:`arm_scratch_sums`). The numbers are the same with or without it.
 
     Returns
     -------
@@ -180,6 +245,13 @@ def simulate_arm(
     linear = n_lead == 0 and params[P_CURVED] < 0.5 and not course
     integer = params[P_INTEGER] > 0.5
     sd_e = params[P_RESIDUAL_SD]
+    # With sums_out, the linear model without lead-in screening draws each patient's
+    # residuals here and turns them into scores in one pass across patients afterwards.
+    deferred = linear and params[P_SCREEN_LEAD] < 0.5 and sums_out is not None
+    # Without informative exits every patient's probability of staying to the last visit is
+    # the same: computed once (the same expressions as per patient below).
+    stay_drop = math.exp(-(cum_hazard[n_visits - 1] * params[P_DROPOUT_SCALE]))
+    stay_death = math.exp(-(params[P_DEATH_HAZARD] * params[P_DEATH_SCALE]) * last)
     candidate = 0
     for p in range(n_arm):
         while True:
@@ -223,14 +295,18 @@ def simulate_arm(
             h_last = cum_hazard[n_visits - 1] * drop_mult
             if h_last > 0.0:
                 _, u_drop = next_uniform(exit_state)
-                if u_drop > math.exp(-h_last):
+                if params[P_DROPOUT_INFORMATIVE] != 0.0:
+                    stay_drop = math.exp(-h_last)
+                if u_drop > stay_drop:
                     t_drop = exit_time(
                         -math.log(u_drop) / drop_mult, visits_all[n_lead:], cum_hazard
                     )
             t_death = math.inf
             if hazard_death > 0.0:
                 _, u_death = next_uniform(skip_draws(exit_state, 1))
-                if u_death > math.exp(-hazard_death * last):
+                if params[P_DEATH_INFORMATIVE] != 0.0:
+                    stay_death = math.exp(-hazard_death * last)
+                if u_death > stay_death:
                     t_death = -math.log(u_death) / hazard_death
             t_exit = min(t_drop, t_death)
             status = COMPLETED
@@ -246,7 +322,15 @@ def simulate_arm(
             n_obs = n_lead + m
             # Mean trajectory (natural slope before randomisation, slope on treatment after)
             # plus residuals drawn in pairs, in one pass.
-            if linear:  # linear, no lead-in: the common case
+            if deferred:  # linear, no lead-in: the common case (scores after the loop)
+                for k in range(0, n_obs, 2):
+                    state, e1, e2 = next_normal_pair(state)
+                    y[p, k] = e1
+                    if k + 1 < n_obs:
+                        y[p, k + 1] = e2
+                if sums_out is not None:
+                    sums_out[3, p] = a
+            elif linear:
                 for k in range(0, n_obs, 2):
                     state, e1, e2 = next_normal_pair(state)
                     y[p, k] = (a + s * visits_all[k]) + sd_e * e1
@@ -274,7 +358,7 @@ def simulate_arm(
                     if k + 1 < n_obs:
                         slope_k = s_natural if k + 1 < n_lead else s
                         y[p, k + 1] = (a + slope_k * visits_all[k + 1] + curve[k + 1]) + sd_e * e2
-            if integer:
+            if integer and not deferred:
                 for k in range(n_obs):
                     y[p, k] = min(max(math.floor(y[p, k] + 0.5), SCORE_FLOOR), SCORE_CEILING)
             if params[P_SCREEN_LEAD] > 0.5:
@@ -287,6 +371,11 @@ def simulate_arm(
             slope_out[p] = s
             dfs_out[p] = delta_fs
             break
+    if sums_out is not None:
+        if deferred:
+            _linear_scores_and_sums(y, visits_all, params, m_out, slope_out, n_arm, sums_out)
+        else:
+            scheduled_sums(y, n_lead, visits_all[n_lead:], m_out, n_arm, sums_out)
     return candidate
 
 
@@ -301,4 +390,35 @@ def arm_scratch(n_max, n_all):
         np.empty(n_max, dtype=np.int64),
         np.empty(n_max),
         np.empty(n_max),
+    )
+
+
+@njit(cache=True)
+def simulate_arm_sums(
+    arm_key, n_arm, is_active, effect_shift, visits_all, n_lead, curve, effect_course,
+    cum_hazard, params, y, m_out, exit_out, status_out, slope_out, dfs_out, sums_out,
+):  # fmt: skip
+    """:func:`simulate_arm` with ``sums_out``, on the scratch of :func:`arm_scratch_sums`:
+    the engine's kernel (its own compiled specialisation, apart from the calls without
+    sums)."""
+    return simulate_arm(
+        arm_key, n_arm, is_active, effect_shift, visits_all, n_lead, curve, effect_course,
+        cum_hazard, params, y, m_out, exit_out, status_out, slope_out, dfs_out, sums_out,
+    )  # fmt: skip
+
+
+@njit(cache=True)
+def arm_scratch_sums(n_max, n_all):
+    """:func:`arm_scratch` with ``y`` visit-major (a transposed view: ``y[p, k]`` still
+    indexes patient ``p``, visit ``k``, but a visit's patients are adjacent, so loops across
+    patients use SIMD lanes), followed by ``sums_out`` (float64[4, n_max]) for
+    :func:`simulate_arm`."""
+    return (
+        np.empty((n_all, n_max)).T,
+        np.empty(n_max, dtype=np.int64),
+        np.empty(n_max),
+        np.empty(n_max, dtype=np.int64),
+        np.empty(n_max),
+        np.empty(n_max),
+        np.empty((4, n_max)),
     )

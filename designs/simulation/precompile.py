@@ -53,9 +53,10 @@ def leaves() -> dict[str, list[tuple[object, tuple]]]:
     from designs.analyses.reml import lmm_slope_fit
     from designs.analyses.slope_change_lead_in import slope_change_lead_in_test
     from designs.simulation.kernels import _lead_in_slope
-    from designs.simulation.patients import simulate_arm
+    from designs.simulation.patients import simulate_arm_sums
 
     f1, f2, i1, i = T.float64[::1], T.float64[:, ::1], T.int64[::1], T.int64
+    fv = T.float64[::1, :]  # visit-major scores (patients adjacent): arm_scratch_sums
     return {
         "reml": [
             (lmm_slope_fit, (i1, f2, f1, f1, f2, f2, i, f1)),
@@ -65,12 +66,12 @@ def leaves() -> dict[str, list[tuple[object, tuple]]]:
         "arm": [
             (kenward_roger_adjust, (i1, f2, f1, i, f1)),
             (
-                simulate_arm,
-                (T.uint64, i, T.boolean, T.float64, f1, i, *(f1,) * 4, f2, i1, f1, i1, f1, f1),
+                simulate_arm_sums,
+                (T.uint64, i, T.boolean, T.float64, f1, i, *(f1,) * 4, fv, i1, f1, i1, f1, f1, f2),
             ),
             (joint_rank_test, (i1, f1, f1, i1, f2, i, f1, f1)),
             (slope_change_lead_in_test, (f2, i1, i, f1)),
-            (_lead_in_slope, (f1, i, f2, i, f1)),
+            (_lead_in_slope, (f1, i, fv, i, f1)),
         ],
     }
 
