@@ -87,7 +87,12 @@ def test_methods_text_describes_every_registered_analysis(name):
         confirmed_power=0.8, confirmed_mc_se=0.01,
     )  # fmt: skip
     result = SimpleNamespace(
-        analysis=name, rows=[row], trials=100, seed=1, curve=SimpleNamespace(sizes=[30])
+        analysis=name,
+        rows=[row],
+        trials=100,
+        refine_trials=0,
+        seed=1,
+        curve=SimpleNamespace(sizes=[30]),
     )
     oc = {
         "n_placebo": 30, "n_active": 30, "type_i_error": 0.05, "type_i_error_mc_se": 0.01,
