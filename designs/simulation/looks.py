@@ -69,8 +69,8 @@ def _trial_at_looks(
     n_slopes[:] = 0
     entered[:] = 0.0
     counts[:] = 0.0
-    # np.int64(0), not 0: simulate_arm is then the fixed-design kernels' compiled version,
-    # not a second one for the argument type Literal[int](0)
+    # np.int64(0), not 0: simulate_arm is compiled for int64, not once more for the argument
+    # type Literal[int](0) (the fixed design's engine calls simulate_arm_sums instead)
     no_lead_in = np.int64(0)
     for arm in range(2):
         n_arm = n_placebo if arm == 0 else n_active
