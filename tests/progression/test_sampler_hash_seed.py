@@ -5,8 +5,8 @@ Each run is a fresh ``python`` process with its own ``PYTHONHASHSEED``, so any s
 whose order follows string hashes (value variables, step methods, initial-point jitter) would
 show up as different draws. A first, discarded run fills PyTensor's compile cache: a run
 that compiles the model's functions afresh can draw other chains than one that loads them
-from the cache (seen with ``--sampler pymc``; not fixed, see the branch report), which is a
-different question from the hash seed's."""
+from the cache (PyMC's NUTS, ``--sampler pymc``; not fixed: docs/performance.md, 2 December),
+which is a different question from the hash seed's."""
 
 from __future__ import annotations
 
