@@ -70,13 +70,9 @@ def run_nuts(
     ``constant_data``), as ``pm.sample(..., random_seed=seed, nuts_sampler=sampler,
     cores=min(chains, 2), compute_convergence_checks=False)`` returns it."""
     import pymc as pm
-    from pytensor import config
 
     if sampler == "pymc":
-        # Numba's fastmath lets a freshly compiled function round differently from the same
-        # function loaded from PyTensor's cache: the first run after an empty cache drew
-        # other chains from the same seed than every later run (docs/performance.md)
-        with model, config.change_flags(numba__fastmath=False):
+        with model:
             return pm.sample(
                 draws=draws,
                 tune=tune,
