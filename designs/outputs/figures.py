@@ -187,7 +187,7 @@ def draw_sample_size_search(result, *, closed_form=None, design=None):
             capsize=4,
             color="C1",
             zorder=6,
-            label=f"second stage: simulated power, {near.favourable.shape[1]} more trials per "
+            label=f"second stage: simulated power, {result.refine_trials} more trials per "
             "size near each n (95% MC interval)",
         )
     if closed_form is not None:

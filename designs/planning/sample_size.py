@@ -179,8 +179,13 @@ class SampleSizeResult:
     analysis: str
     trials: int
     seed: int
-    refine_trials: int = 0
     stages: object = None
+
+    @property
+    def refine_trials(self) -> int:
+        """Trials of the second stage at the sizes near each n; 0 after a one-stage search
+        (:class:`designs.planning.refine.Stages` holds them)."""
+        return 0 if self.stages is None else int(self.stages.near.favourable.shape[1])
 
 
 def _initial_sizes(design, targets: Sequence[float], points: int) -> list[int]:
@@ -439,6 +444,5 @@ def find_sample_size(
         analysis=analysis,
         trials=int(trials),
         seed=int(seed),
-        refine_trials=int(refine_trials) if stages is not None else 0,
         stages=stages,
     )
