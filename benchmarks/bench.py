@@ -130,14 +130,12 @@ def run_benchmark(
     n = inputs.n_placebo
     v = inputs.visits.size
     threads = numba.get_num_threads()
-    per_round = trials
-    numpy_per_round = numpy_trials
     jobs = []  # (label, trials per round, versus, timed function of a trial count)
     for analysis in ANALYSES:
         jobs.append(
             (
                 f"engine {analysis} ({threads} threads)",
-                per_round,
+                trials,
                 None,
                 lambda k, a=analysis: run_trials(inputs, k, seed, (a,)),
             )
@@ -151,18 +149,18 @@ def run_benchmark(
         jobs.append(
             (
                 f"engine lmm_slope, {label}",
-                per_round,
+                trials,
                 complete,
                 lambda k, i=other_inputs: run_trials(i, k, seed, ("lmm_slope",)),
             )
         )
     label, looks = _three_looks(design, seed)
-    jobs.append((label, per_round, complete, looks))
+    jobs.append((label, trials, complete, looks))
     key = seed_key(seed)
     jobs.append(
         (
             "random numbers only, engine generator",
-            per_round,
+            trials,
             None,
             lambda k: _engine_rng_floor(key, k, n, v + 2),
         )
@@ -172,7 +170,7 @@ def run_benchmark(
     jobs.append(
         (
             "random numbers only, NumPy standard_normal (1 core)",
-            numpy_per_round,
+            numpy_trials,
             None,
             lambda k: draw_normals_numpy(rng, k, per_trial),
         )
@@ -188,9 +186,7 @@ def run_benchmark(
                 pop.baseline_sd, pop.slope_mean, pop.slope_sd, pop.residual_sd, shift,
             )  # fmt: skip
 
-    jobs.append(
-        ("plain NumPy, per-patient OLS + t-test (1 core)", numpy_per_round, None, numpy_run)
-    )
+    jobs.append(("plain NumPy, per-patient OLS + t-test (1 core)", numpy_trials, None, numpy_run))
     for _, _, _, fn in jobs:  # compile and warm up, untimed
         fn(64)
     seconds = [[] for _ in jobs]
