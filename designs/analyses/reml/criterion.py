@@ -365,34 +365,43 @@ def _prepare(arm_g, ztz_g, n_g, syy_g, szy_g, szyzy_g, n_groups, gs, start):
 
     Returns (n_obs, n_patients_with_2_visits) or (-1, -1) if an arm has no estimable line.
     """
-    # per-arm pooled OLS line
-    sa = np.zeros((2, 3))
-    ya = np.zeros((2, 2))
+    # per-arm pooled OLS line (sums in scalars: no allocation per fit)
+    sa00 = sa01 = sa02 = sa10 = sa11 = sa12 = 0.0
+    ya00 = ya01 = ya10 = ya11 = 0.0
     n_obs = 0.0
     for g in range(n_groups):
-        a = arm_g[g]
         n = n_g[g]
-        for k in range(3):
-            sa[a, k] += n * ztz_g[g, k]
-        ya[a, 0] += szy_g[g, 0]
-        ya[a, 1] += szy_g[g, 1]
+        if arm_g[g] == 0:
+            sa00 += n * ztz_g[g, 0]
+            sa01 += n * ztz_g[g, 1]
+            sa02 += n * ztz_g[g, 2]
+            ya00 += szy_g[g, 0]
+            ya01 += szy_g[g, 1]
+        else:
+            sa10 += n * ztz_g[g, 0]
+            sa11 += n * ztz_g[g, 1]
+            sa12 += n * ztz_g[g, 2]
+            ya10 += szy_g[g, 0]
+            ya11 += szy_g[g, 1]
         n_obs += n * ztz_g[g, 0]
-    gam = np.empty((2, 2))
-    for a in range(2):
-        d = sa[a, 0] * sa[a, 2] - sa[a, 1] * sa[a, 1]
-        if not d > 1e-12 * sa[a, 0] * sa[a, 2]:
-            return -1.0, -1.0
-        gam[a, 0] = (sa[a, 2] * ya[a, 0] - sa[a, 1] * ya[a, 1]) / d
-        gam[a, 1] = (sa[a, 0] * ya[a, 1] - sa[a, 1] * ya[a, 0]) / d
+    d = sa00 * sa02 - sa01 * sa01
+    if not d > 1e-12 * sa00 * sa02:
+        return -1.0, -1.0
+    gam00 = (sa02 * ya00 - sa01 * ya01) / d
+    gam01 = (sa00 * ya01 - sa01 * ya00) / d
+    d = sa10 * sa12 - sa11 * sa11
+    if not d > 1e-12 * sa10 * sa12:
+        return -1.0, -1.0
+    gam10 = (sa12 * ya10 - sa11 * ya11) / d
+    gam11 = (sa10 * ya11 - sa11 * ya10) / d
     # centred statistics: y~ = y - Z gamma_arm
     for g in range(n_groups):
-        a = arm_g[g]
         n = n_g[g]
         s00 = ztz_g[g, 0]
         s01 = ztz_g[g, 1]
         s11 = ztz_g[g, 2]
-        g0 = gam[a, 0]
-        g1 = gam[a, 1]
+        g0 = gam00 if arm_g[g] == 0 else gam10
+        g1 = gam01 if arm_g[g] == 0 else gam11
         sg0 = s00 * g0 + s01 * g1
         sg1 = s01 * g0 + s11 * g1
         zy0 = szy_g[g, 0]
@@ -411,10 +420,11 @@ def _prepare(arm_g, ztz_g, n_g, syy_g, szy_g, szyzy_g, n_groups, gs, start):
     rss = 0.0
     rdf = 0.0
     n2 = 0.0
-    m0 = np.zeros((2, 2))  # per-arm sum of per-patient coefficients
-    na = np.zeros(2)
-    sinv = np.zeros(3)  # sum of (Z'Z)^-1
-    scat = np.zeros(3)  # sum of coefficient outer products (centred data)
+    # per-arm sums of per-patient coefficients (m00, m01 placebo; m10, m11 active), patients
+    m00 = m01 = m10 = m11 = 0.0
+    na0 = na1 = 0.0
+    sinv0 = sinv1 = sinv2 = 0.0  # sum of (Z'Z)^-1
+    scat0 = scat1 = scat2 = 0.0  # sum of coefficient outer products (centred data)
     for g in range(n_groups):
         s00 = gs[g, 1]
         s01 = gs[g, 2]
@@ -433,38 +443,44 @@ def _prepare(arm_g, ztz_g, n_g, syy_g, szy_g, szyzy_g, n_groups, gs, start):
         z11 = gs[g, 9]
         rss += gs[g, 4] - (i00 * z00 + 2.0 * i01 * z01 + i11 * z11)
         rdf += n * (s00 - 2.0)
-        a = arm_g[g]
-        m0[a, 0] += i00 * zy0 + i01 * zy1
-        m0[a, 1] += i01 * zy0 + i11 * zy1
-        na[a] += n
+        if arm_g[g] == 0:
+            m00 += i00 * zy0 + i01 * zy1
+            m01 += i01 * zy0 + i11 * zy1
+            na0 += n
+        else:
+            m10 += i00 * zy0 + i01 * zy1
+            m11 += i01 * zy0 + i11 * zy1
+            na1 += n
         n2 += n
-        sinv[0] += n * i00
-        sinv[1] += n * i01
-        sinv[2] += n * i11
+        sinv0 += n * i00
+        sinv1 += n * i01
+        sinv2 += n * i11
         # S^-1 zz S^-1
         t00 = i00 * z00 + i01 * z01
         t01 = i00 * z01 + i01 * z11
         t11 = i01 * z01 + i11 * z11
-        scat[0] += t00 * i00 + t01 * i01
-        scat[1] += t00 * i01 + t01 * i11
-        scat[2] += (i01 * z00 + i11 * z01) * i01 + t11 * i11
+        scat0 += t00 * i00 + t01 * i01
+        scat1 += t00 * i01 + t01 * i11
+        scat2 += (i01 * z00 + i11 * z01) * i01 + t11 * i11
     sigma2 = rss / rdf if rdf > 0.5 else 0.0
     psi00 = 1.0
     psi01 = 0.0
     psi11 = 0.01
-    if n2 > 2.5 and na[0] > 0.5 and na[1] > 0.5:
-        for a in range(2):
-            scat[0] -= m0[a, 0] * m0[a, 0] / na[a]
-            scat[1] -= m0[a, 0] * m0[a, 1] / na[a]
-            scat[2] -= m0[a, 1] * m0[a, 1] / na[a]
+    if n2 > 2.5 and na0 > 0.5 and na1 > 0.5:
+        scat0 -= m00 * m00 / na0
+        scat1 -= m00 * m01 / na0
+        scat2 -= m01 * m01 / na0
+        scat0 -= m10 * m10 / na1
+        scat1 -= m10 * m11 / na1
+        scat2 -= m11 * m11 / na1
         if not sigma2 > 0.0:
-            sigma2 = 0.5 * scat[0] / (n2 - 2.0) / (sinv[0] / n2)
+            sigma2 = 0.5 * scat0 / (n2 - 2.0) / (sinv0 / n2)
         if sigma2 > 0.0:
-            b00 = sinv[0] / n2
-            b11 = sinv[2] / n2
-            psi00 = max((scat[0] / (n2 - 2.0)) / sigma2 - b00, 0.05 * b00)
-            psi11 = max((scat[2] / (n2 - 2.0)) / sigma2 - b11, 0.05 * b11)
-            psi01 = (scat[1] / (n2 - 2.0)) / sigma2 - sinv[1] / n2
+            b00 = sinv0 / n2
+            b11 = sinv2 / n2
+            psi00 = max((scat0 / (n2 - 2.0)) / sigma2 - b00, 0.05 * b00)
+            psi11 = max((scat2 / (n2 - 2.0)) / sigma2 - b11, 0.05 * b11)
+            psi01 = (scat1 / (n2 - 2.0)) / sigma2 - sinv1 / n2
             lim = 0.95 * np.sqrt(psi00 * psi11)
             psi01 = min(max(psi01, -lim), lim)
             if n_groups > 2:  # unbalanced: weight each visit pattern by its precision

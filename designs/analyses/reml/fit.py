@@ -13,6 +13,7 @@ from designs.analyses.reml.criterion import (
     _GQ,
     _GV,
     _LOGDET,
+    _NC,
     _NCOL,
     _NW,
     _P,
@@ -45,17 +46,17 @@ from designs.analyses.results import (
     mark_failed,
 )
 
+#: float64 scratch of :func:`write_result` (hp 4x4, gp 4, Cholesky factor 4x4, y 4)
+_NRESULT_SCRATCH = 40
+#: the fit's small scratch: th 3, hess 9, vec 12, wk and wk2, write_result's
+_NSMALL = 24 + 2 * _NW + _NRESULT_SCRATCH
+
 
 @njit(cache=True)
-def _solve_sym(h, b, mask, k):
-    """Quadratic form b' H^-1 b over the masked k x k sub-block (Cholesky); NaN if not PD."""
-    idx = np.empty(k, dtype=np.int64)
-    m = 0
-    for i in range(k):
-        if mask[i]:
-            idx[m] = i
-            m += 1
-    c = np.zeros((m, m))
+def _solve_sym(h, b, idx, m, c, y):
+    """Quadratic form b' H^-1 b over the m x m sub-block of rows and columns ``idx[:m]``
+    (Cholesky); NaN if not PD. ``c`` (float64[>= m, >= m]) and ``y`` (float64[>= m]) are
+    scratch."""
     for i in range(m):
         for j in range(i + 1):
             s = h[idx[i], idx[j]]
@@ -67,7 +68,6 @@ def _solve_sym(h, b, mask, k):
                 c[i, i] = np.sqrt(s)
             else:
                 c[i, j] = s / c[j, j]
-    y = np.empty(m)
     tot = 0.0
     for i in range(m):
         s = b[idx[i]]
@@ -106,56 +106,68 @@ def lmm_slope_fit(arm_g, ztz_g, n_g, syy_g, szy_g, szyzy_g, n_groups, out):
     mark_failed(out)
     if n_groups < 2:
         return
-    gs = np.empty((n_groups, _NCOL))
-    th = np.empty(3)
-    arm = np.empty(n_groups, dtype=np.int64)
     for g in range(n_groups):
         if arm_g[g] != 0 and arm_g[g] != 1:
             return
-        arm[g] = arm_g[g]
+    arm = arm_g  # rows from n_groups on are never read
+    # All scratch in one allocation (each small array costs about 30 ns, a fit's REML
+    # passes about 1 us): the views below.
+    work = np.empty(n_groups * (_NCOL + 2 * _NC) + _NSMALL)
+    o = n_groups * _NCOL
+    gs = work[:o].reshape((n_groups, _NCOL))
+    # each group's N^-1, W, N^-1 Z'y (the optimiser's, at two points)
+    cache = work[o : o + n_groups * _NC].reshape((n_groups, _NC))
+    o += n_groups * _NC
+    cache2 = work[o : o + n_groups * _NC].reshape((n_groups, _NC))
+    o += n_groups * _NC
+    small = work[o:]
+    th = small[0:3]
+    hess = small[3:12].reshape((3, 3))
+    vec = small[12:24]
+    wk = small[24 : 24 + _NW]
+    wk2 = small[24 + _NW : 24 + 2 * _NW]
+    res_scratch = small[24 + 2 * _NW :]
     n_obs, n2 = _prepare(arm_g, ztz_g, n_g, syy_g, szy_g, szyzy_g, n_groups, gs, th)
     ndf = n_obs - _P
     if not ndf > 0.5:
         return
-    wk = np.empty(_NW)
-    wk2 = np.empty(_NW)
-    hess = np.empty((3, 3))
     pattern = np.empty(n_groups, dtype=np.int64)
     visit_patterns(gs, n_groups, pattern)
-    ok, iters = _newton(th, gs, arm, pattern, n_groups, ndf, wk, wk2, hess)
+    ok, iters = _newton(th, gs, arm, pattern, n_groups, ndf, wk, wk2, hess, cache, cache2, vec)
     if ok:
         # a saddle (e.g. started on a ridge) shows as a Hessian that is not PD
-        ok = _positive_definite(hess, wk, 1e-7)
+        ok = _positive_definite(hess, wk, 1e-7, vec)
     if not ok:
         if not np.isfinite(th[0] + th[1] + th[2]):
             _prepare(arm_g, ztz_g, n_g, syy_g, szy_g, szyzy_g, n_groups, gs, th)
         iters += _nelder_mead(th, gs, arm, n_groups, ndf, wk, 2000)
-        ok, it2 = _newton(th, gs, arm, pattern, n_groups, ndf, wk, wk2, hess)
+        ok, it2 = _newton(th, gs, arm, pattern, n_groups, ndf, wk, wk2, hess, cache, cache2, vec)
         iters += it2
         if not ok:
             # accept the Nelder-Mead point if the gradient is small relative to the curvature
             if not _evaluate(th, gs, arm, n_groups, ndf, False, wk):
                 return
             _derivatives(th, gs, arm, n_groups, ndf, wk, hess)
-            if not _small_decrement(hess, wk):
+            if not _small_decrement(hess, wk, vec):
                 return
-    write_result(th, wk, hess, ndf, n2, iters, arm, n_g, ztz_g, szy_g, n_groups, out)
+    write_result(th, wk, hess, ndf, n2, iters, arm, n_g, ztz_g, szy_g, n_groups, out, res_scratch)
 
 
 @njit(cache=True)
-def _positive_definite(hess, wk, rel_shift):
-    """Whether ``hess`` (+ a shift of ``rel_shift`` times its largest diagonal) is PD."""
+def _positive_definite(hess, wk, rel_shift, vec):
+    """Whether ``hess`` (+ a shift of ``rel_shift`` times its largest diagonal) is PD
+    (``vec``: float64[>= 3] scratch)."""
     scale = max(abs(hess[0, 0]), abs(hess[1, 1]), abs(hess[2, 2]))
-    tmp = np.empty(3)
-    return _cholesky_solve3(hess, wk[_GF : _GF + 3], rel_shift * scale, tmp)
+    return _cholesky_solve3(hess, wk[_GF : _GF + 3], rel_shift * scale, vec[:3])
 
 
 @njit(cache=True)
-def _small_decrement(hess, wk):
-    """Whether the Newton decrement ``g' H^-1 g`` at a (Nelder-Mead) point is below 1e-6."""
+def _small_decrement(hess, wk, vec):
+    """Whether the Newton decrement ``g' H^-1 g`` at a (Nelder-Mead) point is below 1e-6
+    (``vec``: float64[>= 6] scratch)."""
     scale = max(abs(hess[0, 0]), abs(hess[1, 1]), abs(hess[2, 2]))
-    tmp = np.empty(3)
-    negg = np.empty(3)
+    tmp = vec[0:3]
+    negg = vec[3:6]
     for j in range(3):
         negg[j] = -wk[_GF + j]
     if not _cholesky_solve3(hess, negg, 1e-6 * scale, tmp):
@@ -165,10 +177,11 @@ def _small_decrement(hess, wk):
 
 
 @njit(cache=True)
-def write_result(th, wk, hess, ndf, n2, iters, arm, n_g, ztz_g, szy_g, n_groups, out):
+def write_result(th, wk, hess, ndf, n2, iters, arm, n_g, ztz_g, szy_g, n_groups, out, scratch):
     """Estimates, SE and Satterthwaite df at the optimum ``th`` into ``out``.
 
-    ``wk`` holds the criterion's evaluation (with gradients) at ``th``, ``hess`` its Hessian.
+    ``wk`` holds the criterion's evaluation (with gradients) at ``th``, ``hess`` its Hessian;
+    ``scratch`` is float64[>= _NRESULT_SCRATCH].
     """
     q = wk[_Q]
     sigma2 = q / ndf
@@ -178,8 +191,8 @@ def write_result(th, wk, hess, ndf, n2, iters, arm, n_g, ztz_g, szy_g, n_groups,
     v = wk[_V]
     var_b3 = sigma2 * v
     # Satterthwaite: deviance Hessian in phi = (sigma2, l11, l21, l22)
-    hp = np.empty((4, 4))
-    gp = np.empty(4)
+    hp = scratch[0:16].reshape((4, 4))
+    gp = scratch[16:20]
     hp[0, 0] = ndf / (sigma2 * sigma2)
     for i in range(3):
         hp[0, i + 1] = -wk[_GQ + i] / (sigma2 * sigma2)
@@ -188,14 +201,19 @@ def write_result(th, wk, hess, ndf, n2, iters, arm, n_g, ztz_g, szy_g, n_groups,
             hp[i + 1, j + 1] = hess[i, j] + wk[_GQ + i] * wk[_GQ + j] / (sigma2 * sigma2 * ndf)
         gp[i + 1] = sigma2 * wk[_GV + i]
     gp[0] = v
-    mask = np.ones(4, dtype=np.bool_)
+    # the parameters kept (on the boundary the criterion is even in the others)
     tiny = 1e-6
-    if abs(l22) < tiny:
-        mask[3] = False
-    if abs(l11) < tiny and abs(l21) < tiny:
-        mask[1] = False
-        mask[2] = False
-    quadform = _solve_sym(hp, gp, mask, 4)
+    keep_l22 = not abs(l22) < tiny
+    keep_l1 = not (abs(l11) < tiny and abs(l21) < tiny)
+    if keep_l1 and keep_l22:
+        idx, m = (0, 1, 2, 3), 4
+    elif keep_l1:
+        idx, m = (0, 1, 2, 0), 3
+    elif keep_l22:
+        idx, m = (0, 3, 0, 0), 2
+    else:
+        idx, m = (0, 0, 0, 0), 1
+    quadform = _solve_sym(hp, gp, idx, m, scratch[20:36].reshape((4, 4)), scratch[36:40])
     df_method = DF_SATTERTHWAITE
     df = np.nan
     if quadform > 0.0 and np.isfinite(quadform):
@@ -206,18 +224,25 @@ def write_result(th, wk, hess, ndf, n2, iters, arm, n_g, ztz_g, szy_g, n_groups,
     df = min(max(df, 1.0), ndf)
     b3 = wk[_B3]
     # add back the centring lines: slope of active minus placebo pooled OLS lines
-    n_a = np.zeros((2, 3))
-    y_a = np.zeros((2, 2))
+    n00 = n01 = n02 = n10 = n11 = n12 = 0.0
+    y00 = y01 = y10 = y11 = 0.0
     for g in range(n_groups):
-        a = arm[g]
-        for k in range(3):
-            n_a[a, k] += n_g[g] * ztz_g[g, k]
-        y_a[a, 0] += szy_g[g, 0]
-        y_a[a, 1] += szy_g[g, 1]
-    for a in range(2):
-        d = n_a[a, 0] * n_a[a, 2] - n_a[a, 1] * n_a[a, 1]
-        slope = (n_a[a, 0] * y_a[a, 1] - n_a[a, 1] * y_a[a, 0]) / d
-        b3 += slope if a == 1 else -slope
+        if arm[g] == 0:
+            n00 += n_g[g] * ztz_g[g, 0]
+            n01 += n_g[g] * ztz_g[g, 1]
+            n02 += n_g[g] * ztz_g[g, 2]
+            y00 += szy_g[g, 0]
+            y01 += szy_g[g, 1]
+        else:
+            n10 += n_g[g] * ztz_g[g, 0]
+            n11 += n_g[g] * ztz_g[g, 1]
+            n12 += n_g[g] * ztz_g[g, 2]
+            y10 += szy_g[g, 0]
+            y11 += szy_g[g, 1]
+    d = n00 * n02 - n01 * n01
+    b3 += -((n00 * y01 - n01 * y00) / d)
+    d = n10 * n12 - n11 * n11
+    b3 += (n10 * y11 - n11 * y10) / d
     reml = ndf * (1.0 + np.log(2.0 * np.pi * q / ndf)) + wk[_LOGDET]
     out[ESTIMATE] = b3
     out[SE] = np.sqrt(var_b3)

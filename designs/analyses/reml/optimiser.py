@@ -13,7 +13,6 @@ from designs.analyses.reml.criterion import (
     _F,
     _GF,
     _MAX_NEWTON,
-    _NC,
     _NW,
     _evaluate,
     _evaluate_store,
@@ -117,10 +116,12 @@ def _nelder_mead(th, gs, arm, n_groups, ndf, wk, max_iter):
 
 
 @njit(cache=True)
-def _newton(th, gs, arm, pattern, n_groups, ndf, wk, wk2, hess):
+def _newton(th, gs, arm, pattern, n_groups, ndf, wk, wk2, hess, cache, cache2, vec):
     """Damped Newton with the exact Hessian from ``th``; returns (converged, iterations).
 
-    ``pattern`` is :func:`~designs.analyses.reml.criterion.visit_patterns` of ``gs``.
+    ``pattern`` is :func:`~designs.analyses.reml.criterion.visit_patterns` of ``gs``;
+    ``cache`` and ``cache2`` (float64[>= n_groups, _NC]) and ``vec`` (float64[>= 9]) are
+    scratch (the caller's, so that a fit allocates nothing per iteration).
 
     Each iteration evaluates the criterion alone at the trial points and its gradients
     and Hessian (:func:`~designs.analyses.reml.hessian._derivatives`) at the accepted one.
@@ -130,12 +131,10 @@ def _newton(th, gs, arm, pattern, n_groups, ndf, wk, wk2, hess):
     (quadratic convergence leaves ``theta`` at rounding level). On return ``wk`` holds the
     evaluation at the final ``th`` and ``hess`` its Hessian.
     """
-    p = np.empty(3)
-    tnew = np.empty(3)
-    negg = np.empty(3)
+    p = vec[0:3]
+    tnew = vec[3:6]
+    negg = vec[6:9]
     # each group's N^-1, W, N^-1 Z'y at th (cache) and at the trial point (cache2)
-    cache = np.empty((n_groups, _NC))
-    cache2 = np.empty((n_groups, _NC))
     if not _evaluate_store(th, gs, arm, pattern, n_groups, ndf, wk, cache):
         return False, 0
     for it in range(_MAX_NEWTON):

@@ -21,7 +21,12 @@ from designs.analyses.reml.criterion import (
     _evaluate,
     _prepare,
 )
-from designs.analyses.reml.fit import _positive_definite, _small_decrement, write_result
+from designs.analyses.reml.fit import (
+    _NRESULT_SCRATCH,
+    _positive_definite,
+    _small_decrement,
+    write_result,
+)
 from designs.analyses.reml.optimiser import _cholesky_solve3, _nelder_mead
 from designs.analyses.results import mark_failed
 
@@ -164,9 +169,10 @@ def lmm_slope_fit_reference(arm_g, ztz_g, n_g, syy_g, szy_g, szyzy_g, n_groups, 
     wk = np.empty(_NW)
     wk2 = np.empty(_NW)
     hess = np.empty((3, 3))
+    vec = np.empty(6)
     ok, iters = _bfgs_newton(th, gs, arm, n_groups, ndf, wk, wk2, hess)
     if ok:
-        ok = _positive_definite(hess, wk, 1e-7)
+        ok = _positive_definite(hess, wk, 1e-7, vec)
     if not ok:
         if not np.isfinite(th[0] + th[1] + th[2]):
             _prepare(arm_g, ztz_g, n_g, syy_g, szy_g, szyzy_g, n_groups, gs, th)
@@ -178,6 +184,7 @@ def lmm_slope_fit_reference(arm_g, ztz_g, n_g, syy_g, szy_g, szyzy_g, n_groups, 
                 return
             if not _fd_hessian(th, gs, arm, n_groups, ndf, wk, wk2, hess):
                 return
-            if not _small_decrement(hess, wk):
+            if not _small_decrement(hess, wk, vec):
                 return
-    write_result(th, wk, hess, ndf, n2, iters, arm, n_g, ztz_g, szy_g, n_groups, out)
+    scratch = np.empty(_NRESULT_SCRATCH)
+    write_result(th, wk, hess, ndf, n2, iters, arm, n_g, ztz_g, szy_g, n_groups, out, scratch)
