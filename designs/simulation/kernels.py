@@ -121,12 +121,10 @@ def _simulate_and_analyse_trial(
             counts[C_SCREENED_PLACEBO + arm] = max_candidates_per_arm(params, n_arm)
             return
         counts[C_SCREENED_PLACEBO + arm] = screened
-        # The statistics of the arm's completers (the largest group) are kept in registers
-        # (c0-c6), every other patient's are added into its group's row of gstat: the same
-        # additions in the same order as adding into gstat patient by patient. A completer
-        # adds its terms, anyone else +0.0, which leaves the registers unchanged to the bit
-        # (a sum that starts at +0.0 is never -0.0), so the only branch on the number of
-        # visits, which dropout makes unpredictable, is the one for non-completers.
+        # The statistics of the group (arm, visits) of the patients in a row are kept in
+        # registers (c0-c6) and stored when the group changes: the same additions in the
+        # same order as adding into gstat patient by patient.
+        cur = -1
         c0 = c1 = c2 = c3 = c4 = c5 = c6 = 0.0
         n_completed = n_died = n_dropped = 0  # whole numbers, added to counts once
         for p in range(n_arm):
@@ -144,27 +142,20 @@ def _simulate_and_analyse_trial(
             sy = sums_arm[0, p]  # over the observed scheduled visits (simulate_arm)
             sty = sums_arm[1, p]
             yy = sums_arm[2, p]
-            full = m == v
-            c0 += 1.0 if full else 0.0
-            c1 += yy if full else 0.0
-            c2 += sy if full else 0.0
-            c3 += sty if full else 0.0
-            c4 += sy * sy if full else 0.0
-            c5 += sy * sty if full else 0.0
-            c6 += sty * sty if full else 0.0
-            if not full:
-                g = arm * v + (m - 1)
-                gstat[g, 0] += 1.0
-                gstat[g, 1] += yy
-                gstat[g, 2] += sy
-                gstat[g, 3] += sty
-                gstat[g, 4] += sy * sy
-                gstat[g, 5] += sy * sty
-                gstat[g, 6] += sty * sty
-                if status == DIED:
-                    n_died += 1
-                elif status == DROPPED_OUT:
-                    n_dropped += 1
+            g = arm * v + (m - 1)
+            if g != cur:
+                if cur >= 0:
+                    _store_group(gstat, cur, c0, c1, c2, c3, c4, c5, c6)
+                cur = g
+                c0, c1, c2, c3 = gstat[g, 0], gstat[g, 1], gstat[g, 2], gstat[g, 3]
+                c4, c5, c6 = gstat[g, 4], gstat[g, 5], gstat[g, 6]
+            c0 += 1.0
+            c1 += yy
+            c2 += sy
+            c3 += sty
+            c4 += sy * sy
+            c5 += sy * sty
+            c6 += sty * sty
             if m >= 2 and need_slopes:  # per-patient slopes: only these analyses use them
                 st = ztz_prefix[m - 1, 1]
                 sxx = sxx_prefix[m - 1]
@@ -183,13 +174,19 @@ def _simulate_and_analyse_trial(
                     n_lc += 1
             if m >= 2:
                 n_slopes += 1
-            if run[A_ANCOVA_CHANGE] and full:
-                y0[n_comp] = y_arm[p, n_lead]
-                ylast[n_comp] = y_arm[p, n_lead + v - 1]
-                anc_arm[n_comp] = arm
-            n_comp += full
-            n_completed += full
-        _store_group(gstat, arm * v + (v - 1), c0, c1, c2, c3, c4, c5, c6)
+            if m == v:
+                if run[A_ANCOVA_CHANGE]:
+                    y0[n_comp] = y_arm[p, n_lead]
+                    ylast[n_comp] = y_arm[p, n_lead + v - 1]
+                    anc_arm[n_comp] = arm
+                n_comp += 1
+                n_completed += 1
+            elif status == DIED:
+                n_died += 1
+            elif status == DROPPED_OUT:
+                n_dropped += 1
+        if cur >= 0:
+            _store_group(gstat, cur, c0, c1, c2, c3, c4, c5, c6)
         counts[C_COMPLETERS_PLACEBO + arm] += float(n_completed)
         counts[C_DEATH_PLACEBO + arm] += float(n_died)
         counts[C_DROPOUT_PLACEBO + arm] += float(n_dropped)
