@@ -167,10 +167,11 @@ def _exits(states, n_arm, visits, cum_hazard, params, slope_out, m_out, exit_out
     n_leavers = 0
     for p in range(n_arm):  # the patients who may leave, without a branch per patient
         leavers[n_leavers] = p
-        may_leave = (h_last_0 > 0.0 and u_drop[p] > stay_drop) or (
-            hazard_death_0 > 0.0 and u_death[p] > stay_death
+        may_leave = ((h_last_0 > 0.0) & (u_drop[p] > stay_drop)) | (
+            (hazard_death_0 > 0.0) & (u_death[p] > stay_death)
         )
-        n_leavers += informative or may_leave
+        n_leavers += informative | may_leave
+    last_hazard = cum_hazard[n_visits - 1]
     for i in range(n_leavers):
         p = leavers[i]
         # Informative exits: the hazards are multiplied by exp(beta (slope_mean - s)).
@@ -183,11 +184,18 @@ def _exits(states, n_arm, visits, cum_hazard, params, slope_out, m_out, exit_out
             hazard_death *= math.exp(beta_death * faster)
         # A unit exponential E = -log(u) exceeds H(last) iff u < exp(-H(last)).
         t_drop = math.inf
-        h_last = cum_hazard[n_visits - 1] * drop_mult
+        h_last = last_hazard * drop_mult
         if h_last > 0.0:
             stay = math.exp(-h_last) if beta_drop != 0.0 else stay_drop
             if u_drop[p] > stay:
-                t_drop = exit_time(-math.log(u_drop[p]) / drop_mult, visits, cum_hazard)
+                energy = -math.log(u_drop[p]) / drop_mult
+                if energy < last_hazard:  # exit_time's arithmetic, without a call per patient
+                    j = 1  # the first visit with energy < cum_hazard[j] (non-decreasing)
+                    for jj in range(1, n_visits - 1):
+                        j += cum_hazard[jj] <= energy
+                    h0 = cum_hazard[j - 1]
+                    frac = (energy - h0) / (cum_hazard[j] - h0)
+                    t_drop = visits[j - 1] + frac * (visits[j] - visits[j - 1])
         t_death = math.inf
         if hazard_death > 0.0:
             stay = math.exp(-hazard_death * last) if beta_death != 0.0 else stay_death
@@ -197,9 +205,9 @@ def _exits(states, n_arm, visits, cum_hazard, params, slope_out, m_out, exit_out
         if t_exit < last:
             status_out[p] = DIED if t_death < t_drop else DROPPED_OUT
             exit_out[p] = t_exit
-            m = 1
-            while m < n_visits and visits[m] < t_exit:
-                m += 1
+            m = 1  # the first visit at or after the exit (visits strictly increasing)
+            for j in range(1, n_visits):
+                m += visits[j] < t_exit
             m_out[p] = m
 
 
