@@ -32,6 +32,10 @@ DESIGNS = {
         "dropout.death_monthly_hazard": 0.0,
         "dropout.informative": 1.5,
     },
+    "flat_dropout_schedule": {  # no dropout between some visits: equal cumulative hazards
+        "dropout.cumulative": [0, 0, 0.05, 0.05, 0.05, 0.1, 0.2, 0.2, 0.25, 0.3, 0.3, 0.3, 0.35],
+        "dropout.death_monthly_hazard": 0.0,
+    },
     "delta_fs_screening": {"enrichment.delta_fs_max": 1.1},
     "informative_continuous": {
         "population.integer_scores": False,
