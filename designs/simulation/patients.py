@@ -70,31 +70,17 @@ from designs.simulation.layout import (
     SCORE_CEILING,
     SCORE_FLOOR,
 )
+from designs.simulation.linear_arm import (
+    exit_time,
+    linear_scores_and_sums,
+    simulate_linear_arm,
+)
 from designs.simulation.rng import (
     next_normal_pair,
     next_uniform,
     patient_stream,
     skip_draws,
 )
-
-
-@njit(cache=True)
-def exit_time(energy, visits, cum_hazard):
-    """Month at which the cumulative hazard reaches ``energy`` (a unit-exponential draw).
-
-    ``cum_hazard[j]`` is the cumulative hazard at ``visits[j]`` (``cum_hazard[0] = 0``),
-    linear in between (piecewise-constant hazard). Returns ``inf`` when the patient is still
-    in the trial at the last visit.
-    """
-    n = visits.shape[0]
-    if energy >= cum_hazard[n - 1]:
-        return math.inf
-    for j in range(1, n):
-        if energy < cum_hazard[j]:
-            h0 = cum_hazard[j - 1]
-            frac = (energy - h0) / (cum_hazard[j] - h0)
-            return visits[j - 1] + frac * (visits[j] - visits[j - 1])
-    return math.inf  # pragma: no cover - unreachable
 
 
 @njit(cache=True, inline="always")
@@ -124,39 +110,6 @@ def scheduled_sums(y, n_lead, visits, m_arm, n_arm, sums_out):
             sy = sums_out[0, p] + yj
             sty = sums_out[1, p] + t * yj
             yy = sums_out[2, p] + yj * yj
-            sums_out[0, p] = sy if keep else sums_out[0, p]
-            sums_out[1, p] = sty if keep else sums_out[1, p]
-            sums_out[2, p] = yy if keep else sums_out[2, p]
-
-
-@njit(cache=True)
-def _linear_scores_and_sums(y, visits, params, m_arm, slope_arm, n_arm, sums_out):
-    """Scores of the linear model from the residual draws ``y`` holds, and their sums.
-
-    On entry ``y[p, k]`` is patient ``p``'s standard-normal residual draw of visit ``k`` and
-    ``sums_out[3, p]`` its intercept (points); on exit ``y`` holds the scores (rounded and
-    clipped when the design has integer scores) and rows 0-2 of ``sums_out`` the sums of
-    :func:`scheduled_sums`. One pass across patients (SIMD lanes on visit-major ``y``) with
-    the arithmetic of the per-patient loop it replaces, so the numbers are identical. Visits
-    after a patient's last observed one are computed from scratch values and never read.
-    """
-    integer = params[P_INTEGER] > 0.5
-    sd_e = params[P_RESIDUAL_SD]
-    for p in range(n_arm):
-        sums_out[0, p] = 0.0
-        sums_out[1, p] = 0.0
-        sums_out[2, p] = 0.0
-    for k in range(visits.shape[0]):
-        t = visits[k]
-        for p in range(n_arm):
-            yk = (sums_out[3, p] + slope_arm[p] * t) + sd_e * y[p, k]
-            if integer:
-                yk = min(max(math.floor(yk + 0.5), SCORE_FLOOR), SCORE_CEILING)
-            y[p, k] = yk
-            keep = k < m_arm[p]
-            sy = sums_out[0, p] + yk
-            sty = sums_out[1, p] + t * yk
-            yy = sums_out[2, p] + yk * yk
             sums_out[0, p] = sy if keep else sums_out[0, p]
             sums_out[1, p] = sty if keep else sums_out[1, p]
             sums_out[2, p] = yy if keep else sums_out[2, p]
@@ -217,8 +170,10 @@ def simulate_arm(
         Rows 0-2 receive the patient's sum y, sum t y and sum y^2 over the ``m`` observed
         scheduled visits (:func:`scheduled_sums`); row 3 is scratch. With it, the linear
         model without lead-in screening turns the residual draws into scores in one pass
-        across patients after the candidate loop (fastest when ``y`` is visit-major:
-        :func:`arm_scratch_sums`). The numbers are the same with or without it.
+        across patients after the candidate loop, and without any screening the whole arm
+        runs in passes across patients
+        (:func:`designs.simulation.linear_arm.simulate_linear_arm`; fastest when ``y`` is
+        visit-major: :func:`arm_scratch_sums`). The numbers are the same with or without it.
 
     Returns
     -------
@@ -246,8 +201,15 @@ def simulate_arm(
     integer = params[P_INTEGER] > 0.5
     sd_e = params[P_RESIDUAL_SD]
     # With sums_out, the linear model without lead-in screening draws each patient's
-    # residuals here and turns them into scores in one pass across patients afterwards.
+    # residuals here and turns them into scores in one pass across patients afterwards;
+    # without any screening the whole arm runs in passes across patients.
     deferred = linear and params[P_SCREEN_LEAD] < 0.5 and sums_out is not None
+    if sums_out is not None:
+        if deferred and params[P_SCREEN_DFS] < 0.5:
+            return simulate_linear_arm(
+                arm_key, n_arm, is_active, effect_shift, visits_all, cum_hazard, params, y,
+                m_out, exit_out, status_out, slope_out, dfs_out, sums_out,
+            )  # fmt: skip
     # Without informative exits every patient's probability of staying to the last visit is
     # the same: computed once (the same expressions as per patient below).
     stay_drop = math.exp(-(cum_hazard[n_visits - 1] * params[P_DROPOUT_SCALE]))
@@ -373,7 +335,7 @@ def simulate_arm(
             break
     if sums_out is not None:
         if deferred:
-            _linear_scores_and_sums(y, visits_all, params, m_out, slope_out, n_arm, sums_out)
+            linear_scores_and_sums(y, visits_all, params, m_out, slope_out, n_arm, sums_out)
         else:
             scheduled_sums(y, n_lead, visits_all[n_lead:], m_out, n_arm, sums_out)
     return candidate

@@ -201,8 +201,10 @@ def _normal_slow(state, i, sign, x):
 
 
 @njit(cache=True, inline="always")
-def next_normal_pair(state):
-    """Two independent standard normal variates from (almost always) one 64-bit draw.
+def normal_pair_from_bits(state, bits):
+    """Two standard normal variates from the 64-bit draw ``bits`` just taken from a stream
+    whose state is now ``state``: returns (state, z1, z2), the state moved on only in the rare
+    case that the ziggurat needs further draws.
 
     A 128-layer ziggurat (Marsaglia & Tsang 2000) on each 32-bit half. The fast path is an
     integer comparison and one multiplication by a signed layer width (tables from
@@ -211,7 +213,6 @@ def next_normal_pair(state):
     cases live out of line in :func:`_normal_slow`, which draws further bits in a fixed
     order, so the stream stays deterministic.
     """
-    state, bits = next_u64(state)
     j1 = np.intp(bits & _MASK8)
     u1 = np.int64((bits & _LOW32) >> _S8)
     j2 = np.intp((bits >> _S32) & _MASK8)
@@ -228,6 +229,28 @@ def next_normal_pair(state):
         i2, s2, x2 = _layer_point(bits >> _S32)
         state, z2 = _normal_slow(state, i2, s2, x2)
     return state, z1, z2
+
+
+@njit(cache=True, inline="always")
+def next_normal_pair(state):
+    """Two independent standard normal variates from (almost always) one 64-bit draw:
+    :func:`next_u64` then :func:`normal_pair_from_bits`."""
+    state, bits = next_u64(state)
+    return normal_pair_from_bits(state, bits)
+
+
+@njit(cache=True)
+def advance_streams(states, bits, n):
+    """One 64-bit draw from each of the streams ``states[:n]`` (in place), its bits to
+    ``bits[:n]``: :func:`next_u64` across patients, in SIMD lanes (the 64-bit multiplies of
+    :func:`mix64` vectorise where the CPU has them, e.g. AVX-512DQ). With
+    :func:`normal_pair_from_bits` it draws each stream's next normal pair exactly as
+    :func:`next_normal_pair` does.
+    """
+    for p in range(n):
+        s = states[p] + _GOLDEN
+        states[p] = s
+        bits[p] = mix64(s)
 
 
 @njit(cache=True)

@@ -15,10 +15,28 @@ from designs.simulation.patients import (
 from designs.simulation.rng import arm_stream_key, seed_key
 from designs.spec import load_design
 
-#: the linear model with attrition and integer scores (the deferred path), informative exits
-#: with continuous scores, and lead-in, curvature and screening (the per-patient path)
+#: the linear model (passes across patients: designs.simulation.linear_arm) with attrition
+#: and integer scores, informative exits with continuous scores, complete data, deaths only
+#: with an odd number of visits and a random effect, informative dropout only; the deferred
+#: path (delta-FS screening); lead-in, curvature and screening (the per-patient path)
 DESIGNS = {
     "default": {},
+    "complete": {"dropout.cumulative": [], "dropout.death_monthly_hazard": 0.0},
+    "deaths_odd_visits": {
+        "trial.visits_months": [0.0, 2.0, 4.0, 6.0, 9.0, 12.0, 15.0],
+        "dropout.cumulative": [],
+        "dropout.death_monthly_hazard": 0.03,
+        "effect.sd": 0.2,
+    },
+    "informative_dropout_only": {
+        "dropout.death_monthly_hazard": 0.0,
+        "dropout.informative": 1.5,
+    },
+    "flat_dropout_schedule": {  # no dropout between some visits: equal cumulative hazards
+        "dropout.cumulative": [0, 0, 0.05, 0.05, 0.05, 0.1, 0.2, 0.2, 0.25, 0.3, 0.3, 0.3, 0.35],
+        "dropout.death_monthly_hazard": 0.0,
+    },
+    "delta_fs_screening": {"enrichment.delta_fs_max": 1.1},
     "informative_continuous": {
         "population.integer_scores": False,
         "dropout.informative": 2.0,
@@ -66,4 +84,7 @@ def test_arm_with_sums_is_the_same_arm(case):
                     yy += y[p, n_lead + j] * y[p, n_lead + j]
                 assert (sums[0, p], sums[1, p], sums[2, p]) == (sy, sty, yy)
             dropped += int((m[:n] < visits.size).sum())
-    assert dropped > 0  # the masks of patients who left early were exercised
+    if case == "complete":
+        assert dropped == 0
+    else:
+        assert dropped > 0  # the masks of patients who left early were exercised
