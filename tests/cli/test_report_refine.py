@@ -28,7 +28,7 @@ def test_report_gives_the_two_stage_n_of_sample_size(tmp_path, capsys, run):
     for row, line in zip(rows, table, strict=True):
         got = [int(line[k]) for k in ("n_per_arm", "n_per_arm_mc_low", "n_per_arm_mc_high")]
         assert got == [row["n_per_arm"], row["n_low"], row["n_high"]]
-        assert (line["grid_trials"], line["trials"]) == ("200", "400")
+        assert (line["grid_trials"], line["trials"], line["refine_trials"]) == ("200", "400", "400")
         assert float(line["power_favourable"]) == pytest.approx(row["power"], abs=5e-5)
     # every text of the report says the search had two stages, with each stage's trials
     stages = "200 simulated trials per size, then 400 more"
