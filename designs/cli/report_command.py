@@ -87,6 +87,10 @@ def cmd_report(args) -> int:
                 "out": str(out),
                 "files": [f.name for f in files],
                 "seed": args.seed,
+                "trials_per_point": args.trials,
+                # the rows of sample_size.csv as `sample-size --json` gives them: n, and each
+                # stage's trials (grid_trials, refine_trials: 0 for one stage, trials)
+                "sample_size": [r.to_dict() for r in plan.sample_size.rows],
                 "version": __version__,
             }
         )
