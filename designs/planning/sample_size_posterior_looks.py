@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass
 
 from designs import __version__
 from designs.errors import InputError
-from designs.planning.decision_looks import posterior_looks_power
+from designs.planning.decision_looks import posterior_looks_simulated
 from designs.planning.decision_rule import decision_prior
 from designs.planning.power_curve import PowerCurve, curve_at_sizes
 from designs.planning.sample_size import BOOTSTRAP
@@ -112,6 +112,7 @@ class PosteriorLooksSampleSizeResult:
     fixed: object  # designs.planning.sample_size.SampleSizeResult
     trials: int
     seed: int
+    at_n_max: dict | None = None  # each row's n_max -> posterior_looks_simulated there
 
 
 def fixed_reference_design(design):
@@ -200,9 +201,10 @@ def find_posterior_looks_sample_size(
         prior=prior,
     )
     dec = design.decision
-    rows = []
+    rows, at_n_max = [], {}
     for m in found:
-        s = posterior_looks_power(m.design, trials, seed, prior=prior, **kw)
+        at_n_max[m.n_max] = posterior_looks_simulated(m.design, trials, seed, prior=prior, **kw)
+        s = at_n_max[m.n_max][0]
         rows.append(
             PosteriorLooksSampleSizeRow(
                 **m.row_fields(),
@@ -233,5 +235,11 @@ def find_posterior_looks_sample_size(
             )
         )
     return PosteriorLooksSampleSizeResult(
-        rows=tuple(rows), curve=curve, coef=coef, fixed=fixed, trials=int(trials), seed=seed
+        rows=tuple(rows),
+        curve=curve,
+        coef=coef,
+        fixed=fixed,
+        trials=int(trials),
+        seed=seed,
+        at_n_max=at_n_max,
     )
