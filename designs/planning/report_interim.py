@@ -125,7 +125,7 @@ def _plan_posterior(design, targets, trials, seed, prior, progress) -> InterimPl
         design, targets, trials, seed, prior=prior, progress=progress
     )
     d = design_at(design, found.rows[0].n_max)
-    summary, res1, res0 = found.at_n_max[found.rows[0].n_max]  # the search's own trials
+    summary, res1, res0 = found.first_row_runs  # the search's own trials at n max
     z = []
     for res in (res1, res0):  # each look's estimate / SE, for the figure
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -159,7 +159,7 @@ def plan_interim(
         return _plan_posterior(design, targets, trials, seed, prior, progress)
     gs = find_group_sequential_sample_size(design, targets, trials, seed, progress=progress)
     d = design_at(design, gs.rows[0].n_max)
-    h1, h0 = gs.at_n_max[gs.rows[0].n_max]  # the search's own trials at n max (same seed)
+    h1, h0 = gs.first_row_runs  # the search's own trials at n max (same seed)
     fixed_n = gs.fixed.rows[0].n
     months = calendar_length(design_at(fixed_design(design), fixed_n))["calendar_months"]
     return InterimPlan(

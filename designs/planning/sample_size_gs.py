@@ -112,10 +112,11 @@ class GroupSequentialSampleSizeRow:
 class GroupSequentialSampleSizeResult:
     """Rows (one per target), the group-sequential curve and the fixed search behind them.
 
-    ``at_n_max``: each row's ``n_max`` -> the trials simulated there (step 5), ``(h1, h0)``,
-    each ``(LookResults, Outcome)`` of :func:`~designs.planning.group_sequential.
-    simulate_outcome` under the effect and under no effect (the report's figure reads them
-    instead of simulating them again)."""
+    ``first_row_runs``: the trials simulated at the first row's ``n_max`` (step 5),
+    ``(h1, h0)``, each ``(LookResults, Outcome)`` of :func:`~designs.planning.
+    group_sequential.simulate_outcome` under the effect and under no effect: the report's
+    figure reads them instead of simulating them again (only the first row's are kept, so
+    memory stays that of simulating one row)."""
 
     rows: tuple[GroupSequentialSampleSizeRow, ...]
     curve: PowerCurve
@@ -123,7 +124,7 @@ class GroupSequentialSampleSizeResult:
     fixed: object  # designs.planning.sample_size.SampleSizeResult
     trials: int
     seed: int
-    at_n_max: dict | None = None
+    first_row_runs: tuple | None = None
 
 
 def simulate_gs_curve(
@@ -303,13 +304,13 @@ def find_group_sequential_sample_size(
         progress=progress,
         threads=threads,
     )
-    rows, at_n_max = [], {}
-    for m in found:  # as group_sequential_power, keeping the simulated trials
+    rows, first_row_runs = [], None
+    for m in found:  # as group_sequential_power, keeping the first row's simulated trials
         shift = simulation_inputs(m.design).effect_shift
         h1 = simulate_outcome(m.design, trials, seed, shift, **kw)
         h0 = simulate_outcome(m.design, trials, seed, 0.0, **kw)
         s = summarise(m.design, trials, seed, h1, h0)
-        at_n_max[m.n_max] = (h1, h0)
+        first_row_runs = first_row_runs or (h1, h0)
         rows.append(
             GroupSequentialSampleSizeRow(
                 **m.row_fields(),
@@ -338,5 +339,5 @@ def find_group_sequential_sample_size(
         fixed=fixed,
         trials=int(trials),
         seed=seed,
-        at_n_max=at_n_max,
+        first_row_runs=first_row_runs,
     )

@@ -112,7 +112,7 @@ class PosteriorLooksSampleSizeResult:
     fixed: object  # designs.planning.sample_size.SampleSizeResult
     trials: int
     seed: int
-    at_n_max: dict | None = None  # each row's n_max -> posterior_looks_simulated there
+    first_row_runs: tuple | None = None  # posterior_looks_simulated at the first n_max
 
 
 def fixed_reference_design(design):
@@ -201,10 +201,11 @@ def find_posterior_looks_sample_size(
         prior=prior,
     )
     dec = design.decision
-    rows, at_n_max = [], {}
+    rows, first_row_runs = [], None
     for m in found:
-        at_n_max[m.n_max] = posterior_looks_simulated(m.design, trials, seed, prior=prior, **kw)
-        s = at_n_max[m.n_max][0]
+        runs = posterior_looks_simulated(m.design, trials, seed, prior=prior, **kw)
+        first_row_runs = first_row_runs or runs  # the report's figure reads them
+        s = runs[0]
         rows.append(
             PosteriorLooksSampleSizeRow(
                 **m.row_fields(),
@@ -241,5 +242,5 @@ def find_posterior_looks_sample_size(
         fixed=fixed,
         trials=int(trials),
         seed=seed,
-        at_n_max=at_n_max,
+        first_row_runs=first_row_runs,
     )
