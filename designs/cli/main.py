@@ -8,7 +8,13 @@ import signal
 import sys
 
 from designs import __version__
-from designs.cli import data_commands, decision_commands, explorer_command, planning_commands
+from designs.cli import (
+    data_commands,
+    decision_commands,
+    explorer_command,
+    planning_commands,
+    report_command,
+)
 from designs.cli.options import (
     PROG,
     Parser,
@@ -48,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
         planning_commands.add_sweep,
         planning_commands.add_sample_size,
         planning_commands.add_assurance,
-        planning_commands.add_report,
+        report_command.add_report,
         explorer_command.add_explore,
     ):
         register(sub)

@@ -258,7 +258,8 @@ def add_trials(p, default: int, lo: int = 1, what: str = "simulated trials") -> 
     p.add_argument("--trials", type=whole(lo, MAX_TRIALS), default=default, help=what)
 
 
-#: The fewest trials of a second stage (a power curve needs at least 10 per size).
+#: The fewest trials of a second stage: designs.planning.refine.MIN_REFINE_TRIALS (not
+#: imported here, where --help is built: the planning library loads the simulation engine).
 MIN_REFINE_TRIALS = 10
 
 
@@ -293,9 +294,11 @@ def add_refine_trials(p) -> None:
 
 def check_refine_trials(args, design) -> None:
     """``--refine-trials``: a second stage for fixed designs only (refused before anything
-    is simulated or read)."""
-    if args.refine_trials and design.interim.sequential:
-        raise InputError("--refine-trials: a second stage is for fixed designs only so far")
+    is simulated or read), by the library's check; its error names the option
+    (:func:`flag_message`)."""
+    from designs.planning.refine import check_refine_trials as check
+
+    check(args.refine_trials, design)
 
 
 def add_targets(p, help_text: str = "target power(s), each in (0, 1)") -> None:

@@ -131,6 +131,7 @@ _CSV_COLUMNS = [
     "confirmed_power",
     "confirmed_mc_se",
     "grid_trials",
+    "refine_trials",
 ]
 
 
@@ -165,6 +166,7 @@ def _csv_table(rows, equal: bool) -> str:
             f"{r.confirmed_power:.4f}",
             f"{r.confirmed_mc_se:.4f}",
             r.grid_trials or r.trials,
+            r.refine_trials,
         ]
         w.writerow(safe_row(vals))  # no text cell runs as a spreadsheet formula
     return buf.getvalue()

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from designs.errors import InputError
 from designs.planning.power import PowerSummary, summarise
 from designs.planning.power_curve import (
     PowerCurve,
@@ -43,6 +44,26 @@ from designs.planning.power_curve import (
 )
 from designs.planning.progress import expect
 from designs.simulation.seeds import SALT_SAMPLE_SIZE_BOOTSTRAP, secondary_rng
+
+#: The fewest trials of a second stage (a power curve needs at least 10 per size).
+MIN_REFINE_TRIALS = 10
+
+
+def check_refine_trials(refine_trials: int, design) -> None:
+    """Refuse a second stage of ``refine_trials`` trials that cannot be run: neither 0 (one
+    stage) nor at least :data:`MIN_REFINE_TRIALS`, or for a design with ``[interim]`` looks.
+
+    The one check of the library (:func:`~designs.planning.sample_size.find_sample_size`,
+    :func:`~designs.planning.report_plan.plan_report`) and the command line, whose errors
+    name ``--refine-trials`` for ``refine_trials``.
+    """
+    if int(refine_trials) != 0 and int(refine_trials) < MIN_REFINE_TRIALS:
+        raise InputError(
+            f"refine_trials = {refine_trials}: must be 0 (one stage) or a whole number of "
+            f"trials, at least {MIN_REFINE_TRIALS}"
+        )
+    if refine_trials and design.interim.sequential:
+        raise InputError("refine_trials: a second stage is for fixed designs only so far")
 
 
 @dataclass(frozen=True)

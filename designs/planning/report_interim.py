@@ -3,10 +3,10 @@
 For a design with ``[interim]`` looks, :func:`plan_interim` finds the maximum size of the
 group-sequential design for each target (:func:`designs.planning.sample_size_gs.
 find_group_sequential_sample_size`, whose first step is the fixed search of the same design
-without ``[interim]``: the rest of the report uses that fixed search), then simulates the
-group-sequential design at the first target's n max under its effect and under no effect
-(same seed: the numbers equal those of the sample-size row) and keeps each trial's z
-statistic at every look for the figure. Nothing here renders.
+without ``[interim]``: the rest of the report uses that fixed search), then keeps the
+trials that search simulated at the first target's n max under its effect and under no
+effect (the numbers of its row; not simulated again) and each trial's z statistic at every
+look for the figure. Nothing here renders.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ import numpy as np
 
 from designs.planning.group_sequential import (
     GroupSequentialSummary,
-    simulate_outcome,
     summarise,
 )
 from designs.planning.look_times import look_times
@@ -26,7 +25,6 @@ from designs.planning.operating import calendar_length
 from designs.planning.power_curve import design_at
 from designs.planning.progress import expect
 from designs.planning.sample_size_gs import find_group_sequential_sample_size
-from designs.simulation.inputs import simulation_inputs
 from designs.spec.interim import NO_LOOKS
 
 __all__ = ["InterimPlan", "fixed_design", "plan_interim", "with_assurance"]
@@ -119,15 +117,15 @@ def threshold_z(design, prior) -> tuple[float, ...]:
 def _plan_posterior(design, targets, trials, seed, prior, progress) -> InterimPlan:
     """:func:`plan_interim` under the posterior rule (assurance: :func:`with_assurance`)."""
     from designs.analyses import results as R
-    from designs.planning.decision_looks import posterior_looks_simulated
+    from designs.planning.decision_rule import decision_prior
     from designs.planning.sample_size_posterior_looks import find_posterior_looks_sample_size
 
+    prior = decision_prior(design) if prior is None else prior  # threshold_z needs it too
     found = find_posterior_looks_sample_size(
         design, targets, trials, seed, prior=prior, progress=progress
     )
     d = design_at(design, found.rows[0].n_max)
-    expect(progress, 2 * trials)
-    summary, res1, res0 = posterior_looks_simulated(d, trials, seed, prior=prior, progress=progress)
+    summary, res1, res0 = found.first_row_runs  # the search's own trials at n max
     z = []
     for res in (res1, res0):  # each look's estimate / SE, for the figure
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -156,15 +154,12 @@ def plan_interim(
 ) -> InterimPlan:
     """Sample size of the group-sequential ``design`` and its operating characteristics at
     the first target's n max (the fixed type I error is filled in by the report); under the
-    posterior rule (``prior``: its prior) by the rule at the looks."""
+    posterior rule (``prior``: its prior, default the design's) by the rule at the looks."""
     if design.decision.is_posterior:
         return _plan_posterior(design, targets, trials, seed, prior, progress)
     gs = find_group_sequential_sample_size(design, targets, trials, seed, progress=progress)
     d = design_at(design, gs.rows[0].n_max)
-    expect(progress, 2 * trials)
-    shift = simulation_inputs(d).effect_shift
-    h1 = simulate_outcome(d, trials, seed, shift, progress=progress)
-    h0 = simulate_outcome(d, trials, seed, 0.0, progress=progress)
+    h1, h0 = gs.first_row_runs  # the search's own trials at n max (same seed)
     fixed_n = gs.fixed.rows[0].n
     months = calendar_length(design_at(fixed_design(design), fixed_n))["calendar_months"]
     return InterimPlan(

@@ -213,11 +213,10 @@ def plan_report(
         (:func:`designs.planning.sample_size.find_sample_size`); fixed designs only. Every
         other simulation of the report keeps ``trials`` per point.
     """
-    targets = tuple(targets)
-    if refine_trials and design.interim.sequential:
-        from designs.errors import InputError
+    from designs.planning.refine import check_refine_trials
 
-        raise InputError("refine_trials: a second stage is for fixed designs only so far")
+    targets = tuple(targets)
+    check_refine_trials(refine_trials, design)
     phase2 = prior = None  # the posterior rule's prior (every simulation below uses it)
     if design.decision.is_posterior:
         from designs.planning.decision_rule import decision_prior, phase2_effect_prior

@@ -333,9 +333,10 @@ def find_sample_size(
             raise InputError(f"target_power = {t:g}: must be in (0, 1)")
     if int(trials) < 10:
         raise InputError(f"trials = {trials}: at least 10 are needed to fit a power curve")
-    if int(refine_trials) != 0 and int(refine_trials) < 10:
-        raise InputError(f"refine_trials = {refine_trials}: 0 (one stage) or at least 10")
+    from designs.planning.refine import check_refine_trials
     from designs.spec import EffectSource
+
+    check_refine_trials(refine_trials, design)
 
     if design.effect.source is not EffectSource.FIXED:
         raise InputError("effect.source = 'posterior': sample size needs a fixed effect")

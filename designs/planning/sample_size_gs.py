@@ -32,7 +32,7 @@ from dataclasses import asdict, dataclass, fields
 import numpy as np
 
 from designs import __version__
-from designs.planning.group_sequential import group_sequential_power, simulate_outcome
+from designs.planning.group_sequential import simulate_outcome, summarise
 from designs.planning.power_curve import (
     PowerCurve,
     curve_at_sizes,
@@ -110,7 +110,13 @@ class GroupSequentialSampleSizeRow:
 
 @dataclass(frozen=True)
 class GroupSequentialSampleSizeResult:
-    """Rows (one per target), the group-sequential curve and the fixed search behind them."""
+    """Rows (one per target), the group-sequential curve and the fixed search behind them.
+
+    ``first_row_runs``: the trials simulated at the first row's ``n_max`` (step 5),
+    ``(h1, h0)``, each ``(LookResults, Outcome)`` of :func:`~designs.planning.
+    group_sequential.simulate_outcome` under the effect and under no effect: the report's
+    figure reads them instead of simulating them again (only the first row's are kept, so
+    memory stays that of simulating one row)."""
 
     rows: tuple[GroupSequentialSampleSizeRow, ...]
     curve: PowerCurve
@@ -118,6 +124,7 @@ class GroupSequentialSampleSizeResult:
     fixed: object  # designs.planning.sample_size.SampleSizeResult
     trials: int
     seed: int
+    first_row_runs: tuple | None = None
 
 
 def simulate_gs_curve(
@@ -297,9 +304,13 @@ def find_group_sequential_sample_size(
         progress=progress,
         threads=threads,
     )
-    rows = []
-    for m in found:
-        s = group_sequential_power(m.design, trials, seed, **kw)
+    rows, first_row_runs = [], None
+    for m in found:  # as group_sequential_power, keeping the first row's simulated trials
+        shift = simulation_inputs(m.design).effect_shift
+        h1 = simulate_outcome(m.design, trials, seed, shift, **kw)
+        h0 = simulate_outcome(m.design, trials, seed, 0.0, **kw)
+        s = summarise(m.design, trials, seed, h1, h0)
+        first_row_runs = first_row_runs or (h1, h0)
         rows.append(
             GroupSequentialSampleSizeRow(
                 **m.row_fields(),
@@ -322,5 +333,11 @@ def find_group_sequential_sample_size(
             )
         )
     return GroupSequentialSampleSizeResult(
-        rows=tuple(rows), curve=curve, coef=coef, fixed=fixed, trials=int(trials), seed=seed
+        rows=tuple(rows),
+        curve=curve,
+        coef=coef,
+        fixed=fixed,
+        trials=int(trials),
+        seed=seed,
+        first_row_runs=first_row_runs,
     )

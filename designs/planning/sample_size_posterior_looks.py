@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass
 
 from designs import __version__
 from designs.errors import InputError
-from designs.planning.decision_looks import posterior_looks_power
+from designs.planning.decision_looks import posterior_looks_simulated
 from designs.planning.decision_rule import decision_prior
 from designs.planning.power_curve import PowerCurve, curve_at_sizes
 from designs.planning.sample_size import BOOTSTRAP
@@ -112,6 +112,7 @@ class PosteriorLooksSampleSizeResult:
     fixed: object  # designs.planning.sample_size.SampleSizeResult
     trials: int
     seed: int
+    first_row_runs: tuple | None = None  # posterior_looks_simulated at the first n_max
 
 
 def fixed_reference_design(design):
@@ -200,9 +201,11 @@ def find_posterior_looks_sample_size(
         prior=prior,
     )
     dec = design.decision
-    rows = []
+    rows, first_row_runs = [], None
     for m in found:
-        s = posterior_looks_power(m.design, trials, seed, prior=prior, **kw)
+        runs = posterior_looks_simulated(m.design, trials, seed, prior=prior, **kw)
+        first_row_runs = first_row_runs or runs  # the report's figure reads them
+        s = runs[0]
         rows.append(
             PosteriorLooksSampleSizeRow(
                 **m.row_fields(),
@@ -233,5 +236,11 @@ def find_posterior_looks_sample_size(
             )
         )
     return PosteriorLooksSampleSizeResult(
-        rows=tuple(rows), curve=curve, coef=coef, fixed=fixed, trials=int(trials), seed=seed
+        rows=tuple(rows),
+        curve=curve,
+        coef=coef,
+        fixed=fixed,
+        trials=int(trials),
+        seed=seed,
+        first_row_runs=first_row_runs,
     )

@@ -348,3 +348,26 @@ def test_no_traceback_in_a_real_process(tmp_path, run_cli):
     out = run_cli("power", "--design", str(tmp_path / "x.toml"))
     assert out.returncode == 2
     assert out.stderr.count("\n") == 1 and "Traceback" not in out.stderr
+
+
+def test_refine_trials_refusals_are_the_librarys(tmp_path, capsys, run):
+    """``--refine-trials`` is refused by the library's one check (the error naming the option
+    for ``refine_trials``); the range argparse refuses first says what the library says."""
+    from designs.cli.options import MIN_REFINE_TRIALS, flag_message
+    from designs.errors import InputError
+    from designs.planning import refine
+    from designs.spec import load_design
+
+    assert MIN_REFINE_TRIALS == refine.MIN_REFINE_TRIALS
+    looks = load_design().with_overrides({"interim.looks": [0.5, 1.0]})
+    with pytest.raises(InputError) as library:
+        refine.check_refine_trials(100, looks)
+    for argv in (["sample-size"], ["report", "--out", str(tmp_path / "never")]):
+        code, _, err = run(capsys, *argv, "--looks", "0.5,1", "--refine-trials", "100")
+        assert code == 2 and err == f"error: {flag_message(str(library.value))}\n", err
+    with pytest.raises(InputError) as library:
+        refine.check_refine_trials(5, load_design())
+    code, _, err = run(capsys, "sample-size", "--refine-trials", "5")
+    said = "--refine-trials 5: must be 0 (one stage) or a whole number of trials, at least 10"
+    assert flag_message(str(library.value)) == said
+    assert code == 2 and "must be 0 (one stage) or a whole number of trials" in err

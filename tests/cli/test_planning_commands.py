@@ -23,6 +23,11 @@ def test_sample_size_csv(capsys, run):
     table = list(csv.DictReader(io.StringIO(out)))
     assert int(table[0]["n_per_arm"]) == rows[0]["n_per_arm"]
     assert table[0]["seed"] == "4" and table[0]["version"] == __version__
+    # one stage: the stage columns as in the JSON, refine_trials 0
+    for line, row in zip(table, rows, strict=True):
+        for key in ("grid_trials", "trials", "refine_trials"):
+            assert int(line[key]) == row[key], key
+    assert table[0]["refine_trials"] == "0"
 
 
 def test_sample_size_with_a_second_stage(capsys, run, tmp_path):
@@ -55,7 +60,11 @@ def test_sample_size_with_a_second_stage(capsys, run, tmp_path):
     assert "--refine-trials 50: no second stage was simulated" in err
     code, out, _ = run(capsys, *argv, "--refine-trials", "300", "--format", "csv")
     (line,) = csv.DictReader(io.StringIO(out))
-    assert (line["grid_trials"], line["trials"]) == ("100", "300")
+    assert (line["grid_trials"], line["trials"], line["refine_trials"]) == ("100", "300", "300")
+    # equal trials in both stages: the CSV still tells two stages from one
+    code, out, _ = run(capsys, *argv, "--refine-trials", "100", "--format", "csv")
+    (line,) = csv.DictReader(io.StringIO(out))
+    assert (line["grid_trials"], line["trials"], line["refine_trials"]) == ("100", "100", "100")
 
 
 def test_group_sequential_sample_size_table_and_json(capsys, run):

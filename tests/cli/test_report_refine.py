@@ -21,14 +21,19 @@ def test_report_gives_the_two_stage_n_of_sample_size(tmp_path, capsys, run):
     rows = json.loads(out)
     assert [r["refine_trials"] for r in rows] == [400, 400]
     folder = tmp_path / "report"
-    code, _, err = run(capsys, "report", *OPTIONS, "--no-assurance", "--out", str(folder))
+    code, out, err = run(
+        capsys, "report", *OPTIONS, "--no-assurance", "--out", str(folder), "--json"
+    )
     assert code == 0, err
+    # the report's JSON carries sample-size's rows as they are: n and each stage's trials
+    report = json.loads(out)
+    assert report["sample_size"] == rows and report["trials_per_point"] == 200
     with open(folder / "sample_size.csv", newline="") as f:
         table = list(csv.DictReader(f))
     for row, line in zip(rows, table, strict=True):
         got = [int(line[k]) for k in ("n_per_arm", "n_per_arm_mc_low", "n_per_arm_mc_high")]
         assert got == [row["n_per_arm"], row["n_low"], row["n_high"]]
-        assert (line["grid_trials"], line["trials"]) == ("200", "400")
+        assert (line["grid_trials"], line["trials"], line["refine_trials"]) == ("200", "400", "400")
         assert float(line["power_favourable"]) == pytest.approx(row["power"], abs=5e-5)
     # every text of the report says the search had two stages, with each stage's trials
     stages = "200 simulated trials per size, then 400 more"
@@ -39,3 +44,19 @@ def test_report_gives_the_two_stage_n_of_sample_size(tmp_path, capsys, run):
     assert "Second, 400 more trials" in methods and "within each stage" in methods
     readme = (folder / "README.md").read_text()
     assert "in two stages: then 400 more trials" in readme and "hollow diamonds" in readme
+
+
+def test_report_json_of_a_one_stage_search(tmp_path, capsys, run):
+    """Without --refine-trials the report's JSON rows say one stage (refine_trials 0), as
+    sample-size's do."""
+    options = OPTIONS[:4] + OPTIONS[6:]  # no --refine-trials
+    code, out, err = run(capsys, "sample-size", *options, "--json")
+    assert code == 0, err
+    rows = json.loads(out)
+    assert [(r["grid_trials"], r["trials"], r["refine_trials"]) for r in rows] == [
+        (200, 200, 0)
+    ] * 2
+    argv = ("report", *options, "--no-assurance", "--out", str(tmp_path / "r"), "--json")
+    code, out, err = run(capsys, *argv)
+    assert code == 0, err
+    assert json.loads(out)["sample_size"] == rows

@@ -247,6 +247,31 @@ def test_fitted_power_beside_simulated(hostile_design):
     assert "& 0.800 & 0.793 (0.009) & 0.811 (0.009) &" in tex
 
 
+@pytest.mark.parametrize(
+    "stages",
+    [
+        {},  # a row made without the stage fields: one stage of `trials`
+        {"grid_trials": 2000},  # one stage
+        {"grid_trials": 2000, "trials": 8000, "refine_trials": 8000},  # two stages
+        {"grid_trials": 2000, "refine_trials": 2000},  # two stages with equal trials
+    ],
+)
+def test_csv_gives_each_stages_trials_as_the_json_does(hostile_design, stages):
+    """The CSV carries ``grid_trials``, ``trials`` and ``refine_trials`` (always; 0 for one
+    stage) with the JSON's values, so two stages with equal trials do not read as one."""
+    import csv
+    import dataclasses
+    import io
+
+    row = dataclasses.replace(_row(0.8, 183), **stages)
+    (line,) = csv.DictReader(io.StringIO(sample_size_table(_result([row]), hostile_design, "csv")))
+    got = {k: int(line[k]) for k in ("grid_trials", "trials", "refine_trials")}
+    want = {k: row.to_dict()[k] for k in got}
+    want["grid_trials"] = want["grid_trials"] or row.trials  # 0: unset, one stage
+    assert got == want
+    assert got["refine_trials"] == stages.get("refine_trials", 0)
+
+
 def test_bias_beyond_three_mc_se_is_flagged_with_its_likely_causes():
     from designs.outputs.tables import BIAS_NOTE, bias_flag
 

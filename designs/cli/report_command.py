@@ -1,0 +1,106 @@
+"""The report subcommand: tables, figures and a methods paragraph into a folder
+(:func:`designs.planning.report_plan.plan_report` simulates, :mod:`designs.outputs.report`
+renders)."""
+
+from __future__ import annotations
+
+from designs import __version__
+from designs.cli.interim_options import add_look_decision
+from designs.cli.options import (
+    add_analysis,
+    add_command,
+    add_decision,
+    add_design,
+    add_force,
+    add_interim,
+    add_posterior,
+    add_refine_trials,
+    add_seed_json,
+    add_targets,
+    add_trials,
+    check_refine_trials,
+    check_targets,
+    design_from_args,
+    design_inputs,
+    phase2_posterior,
+    print_json,
+    progress_bar,
+    warn,
+)
+from designs.errors import InputError
+
+
+def add_report(sub) -> None:
+    p = add_command(
+        sub, "report", "tables, plots and a methods paragraph into a folder", cmd_report
+    )
+    add_seed_json(p)
+    add_design(p)
+    p.add_argument("--out", required=True, metavar="DIR", help="folder to write")
+    add_trials(p, 2000, lo=10, what="simulated trials per point")
+    add_refine_trials(p)
+    add_targets(p, "target power(s) in (0, 1); the operating characteristics use the first")
+    add_analysis(p, several=False)
+    add_posterior(p)
+    p.add_argument(
+        "--no-assurance",
+        action="store_true",
+        help="skip the posterior (no assurance curve, no posterior plot)",
+    )
+    add_decision(p)
+    add_interim(p)
+    add_look_decision(p)
+    add_force(p)
+
+
+def cmd_report(args) -> int:
+    from designs.outputs.console import second_stage_warnings
+    from designs.outputs.report import check_report_folder, write_report
+    from designs.planning.report_plan import plan_report
+
+    check_targets(args.target_power)
+    design = design_from_args(args)
+    check_refine_trials(args, design)
+    if design.decision.borrows and args.no_assurance:
+        raise InputError(
+            f"--prior-weight {design.decision.prior_weight:g}: the robust prior borrows from the "
+            "phase 2 posterior, which --no-assurance skips (drop it, or --prior-weight 0)"
+        )
+    out = check_report_folder(args.out, inputs=design_inputs(args), force=args.force)
+    idata = None if args.no_assurance else phase2_posterior(args.posterior)
+    with progress_bar(0, "trial", not args.json) as bar:
+        plan = plan_report(
+            design,
+            trials=args.trials,
+            seed=args.seed,
+            targets=tuple(args.target_power),
+            idata=idata,
+            analysis=args.analysis,
+            progress=bar.update,
+            refine_trials=args.refine_trials,
+        )
+    files = write_report(plan, out, force=args.force)
+    warn(second_stage_warnings(plan.sample_size, args.refine_trials))
+    if args.json:
+        print_json(
+            {
+                "out": str(out),
+                "files": [f.name for f in files],
+                "seed": args.seed,
+                "trials_per_point": args.trials,
+                # the rows of sample_size.csv as `sample-size --json` gives them: n, and each
+                # stage's trials (grid_trials, refine_trials: 0 for one stage, trials)
+                "sample_size": [r.to_dict() for r in plan.sample_size.rows],
+                "version": __version__,
+            }
+        )
+    else:
+        print(f"wrote {len(files)} files to {out}: {', '.join(f.name for f in files)}")
+        from designs.planning.operating import FINAL_RUN_MC_SE, final_run_trials
+
+        if args.trials < final_run_trials():
+            print(
+                f"for a final run: --trials {final_run_trials()} or more (Monte Carlo SE of "
+                f"every power at most {FINAL_RUN_MC_SE:g}; this run used {args.trials})"
+            )
+    return 0
