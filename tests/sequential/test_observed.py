@@ -83,10 +83,11 @@ def test_a_look_without_new_information_leaves_the_final_boundary_right(spending
     ],
 )
 def test_density_recurrence_matches_the_direct_sum(low, high, tp, tk):
-    """The product recurrence of ``_propagate`` against the direct double sum of Gaussian
+    """The product recurrence of ``propagate`` against the direct double sum of Gaussian
     factors (written out here in NumPy); differences are rounding (the recurrence's
     relative error is of order NODES^2 ulps, ~1e-12; 1e-10 leaves room)."""
-    from designs.sequential.observed import NODES, _propagate, _simpson
+    from designs.sequential.observed import NODES, _simpson
+    from designs.sequential.propagate import propagate
 
     nodes = np.empty(NODES)
     weights = np.empty(NODES)
@@ -94,7 +95,7 @@ def test_density_recurrence_matches_the_direct_sum(low, high, tp, tk):
     mass = weights * np.exp(-0.5 * nodes**2) / np.sqrt(2 * np.pi)
     new_nodes = np.linspace(-3.1, 3.3, NODES)
     got = np.empty(NODES)
-    _propagate(nodes, mass, new_nodes, tp, tk, got)
+    propagate(nodes, mass, new_nodes, tp, tk, got)
     d = tk - tp
     e = (new_nodes[:, None] * np.sqrt(tk) - nodes[None, :] * np.sqrt(tp)) / np.sqrt(d)
     want = (mass[None, :] * np.exp(-0.5 * e * e)).sum(axis=1) * np.sqrt(tk / d) / np.sqrt(2 * np.pi)
