@@ -73,8 +73,10 @@ def _available_visits(entry, m_arm, n_arm, visits, tau, avail):
     (``avail[p]``): those before its exit (``j < m``) held by then (``entry + t_j <= tau``).
 
     Counted without branches (new random numbers in every trial, so hard to predict) across
-    patients (SIMD lanes). Returns True when every patient has entered and has all of its
-    visits: the look then sees the whole arm, whose sums are those of the fixed design.
+    patients (SIMD lanes). The visits increase from month 0 (the design checks it), so the
+    available ones are the first ``avail``. Returns True when every patient has entered and
+    has all of its visits: the look then sees the whole arm, whose sums are those of the
+    fixed design.
     """
     for p in range(n_arm):
         avail[p] = 0
