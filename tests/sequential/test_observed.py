@@ -155,3 +155,23 @@ def test_each_boundary_is_the_root_on_its_grid(sides):
         value, slope, _, _ = _exits(got[b, 1], nodes, mass, t[b, 0], t[b, 1], sides)
         worst = max(worst, abs((value - inc[b, 1]) / slope))
     assert worst < 1e-12
+
+
+@pytest.mark.parametrize("sides", [1, 2])
+@pytest.mark.parametrize("half_width", [2.5, 3.7, 4.1234567])
+def test_exit_probability_is_the_total_of_exits_bit_for_bit(sides, half_width):
+    """``_exit_probability`` (which takes a two-sided tail from the node's mirror when the
+    two nodes are exact negatives) adds the same terms in the same order as ``_exits``."""
+    from designs.sequential.observed import NODES, Z_LOW, _exit_probability, _exits, _simpson
+
+    nodes = np.empty(NODES)
+    weights = np.empty(NODES)
+    _simpson(-half_width if sides == 2 else Z_LOW, half_width, nodes, weights)
+    if sides == 2:
+        assert 0 < np.sum(nodes[::-1] == -nodes) < NODES  # some mirrored, some not
+    mass = weights * np.exp(-0.5 * nodes**2) / np.sqrt(2 * np.pi)
+    memo = np.empty((4, NODES))
+    for c in (0.7, 1.96, 2.5, 3.3, 5.0):
+        for tp, tk in ((0.33, 0.67), (0.67, 1.0), (0.2, 0.21)):
+            total = _exits(c, nodes, mass, tp, tk, sides)[0]
+            assert _exit_probability(c, nodes, mass, tp, tk, sides, memo) == total
