@@ -1,7 +1,7 @@
 """Numba kernel: trials in calendar time, each analysed at every interim look.
 
 Each trial is simulated once, arm by arm, exactly as the fixed-design kernel does
-(:func:`designs.simulation.patients.simulate_arm`, the same streams), and each patient also
+(:func:`designs.simulation.patients.simulate_arm_sums`, the same streams), and each patient also
 gets an entry month from a stream of its own: ``F^-1(U)`` for a uniform ``U``, with ``F``
 the piecewise-linear cumulative accrual (knots ``entry_fractions``, ``entry_months``; a
 steady rate gives ``accrual_months * U``), drawn (keyed by the entry key,
@@ -37,7 +37,12 @@ from designs.simulation.layout import (
     DIED,
     DROPPED_OUT,
 )
-from designs.simulation.patients import arm_scratch, max_candidates_per_arm, simulate_arm
+from designs.simulation.patients import (
+    arm_scratch_sums,
+    max_candidates_per_arm,
+    scheduled_sums,
+    simulate_arm_sums,
+)
 from designs.simulation.rng import arm_stream_key, next_uniform, patient_stream
 
 
@@ -55,29 +60,68 @@ def entry_month(u, fractions, months):
 
 
 @njit(cache=True)
+def _entry_months(entry_arm, n_arm, entry_fractions, entry_months, entry):
+    """Entry month of each patient of one arm (``entry[p]``, months from the first entry)."""
+    for p in range(n_arm):
+        _, u = next_uniform(patient_stream(entry_arm, p))
+        entry[p] = entry_month(u, entry_fractions, entry_months)
+
+
+@njit(cache=True)
+def _available_visits(entry, m_arm, n_arm, visits, tau, avail):
+    """Visits of each patient of an arm available at the look at calendar month ``tau``
+    (``avail[p]``): those before its exit (``j < m``) held by then (``entry + t_j <= tau``).
+
+    Counted without branches (new random numbers in every trial, so hard to predict) across
+    patients (SIMD lanes). The visits increase from month 0 (the design checks it), so the
+    available ones are the first ``avail``. Returns True when every patient has entered and
+    has all of its visits: the look then sees the whole arm, whose sums are those of the
+    fixed design.
+    """
+    for p in range(n_arm):
+        avail[p] = 0
+    for j in range(visits.shape[0]):
+        t = visits[j]
+        for p in range(n_arm):
+            avail[p] += np.int64((j < m_arm[p]) & (entry[p] + t <= tau))
+    whole = True
+    for p in range(n_arm):
+        whole &= (avail[p] == m_arm[p]) & (entry[p] <= tau)
+    return whole
+
+
+@njit(cache=True)
 def _trial_at_looks(
     key, entry_key, trial, n_placebo, n_active, effect_shift, visits, curve, effect_course,
     cum_hazard, params, analysis, look_months, entry_fractions, entry_months, y_arm, m_arm,
-    exit_arm,
-    status_arm, true_slope_arm, dfs_arm, ztz_prefix, sxx_prefix, gstat, arm_c, ztz_c, n_c,
-    syy_c, szy_c, szyzy_c, slopes, slope_arm, n_slopes, sums, res, entered, counts,
+    exit_arm, status_arm, true_slope_arm, dfs_arm, sums_arm, ztz_prefix, sxx_prefix, gstat,
+    arm_c, ztz_c, n_c, syy_c, szy_c, szyzy_c, slopes, slope_arm, n_slopes, entry, avail,
+    look_sums, res, entered, counts,
 ):  # fmt: skip
-    """One trial analysed at each look: ``res[k]`` is the analysis of look ``k``'s data."""
+    """One trial analysed at each look: ``res[k]`` is the analysis of look ``k``'s data.
+
+    Each arm is simulated as the fixed design does it (:func:`simulate_arm_sums`: visit-major
+    ``y_arm``, each patient's sums over all its visits in ``sums_arm``); then, across the
+    arm's patients, their entry months, and per look the visits each has available and the
+    sums over them (:func:`scheduled_sums` on the available visits: the same additions in
+    the same order as the fixed design's, so a look that sees every visit has its numbers),
+    which are added into the groups (arm, visits available) in patient order.
+    """
     v = visits.shape[0]
     n_looks = look_months.shape[0]
     gstat[:, :, :] = 0.0
     n_slopes[:] = 0
     entered[:] = 0.0
     counts[:] = 0.0
-    # np.int64(0), not 0: simulate_arm is compiled for int64, not once more for the argument
-    # type Literal[int](0) (the fixed design's engine calls simulate_arm_sums instead)
+    # np.int64(0), not 0: simulate_arm_sums is compiled for int64, not once more for the
+    # argument type Literal[int](0)
     no_lead_in = np.int64(0)
     for arm in range(2):
         n_arm = n_placebo if arm == 0 else n_active
-        screened = simulate_arm(
+        screened = simulate_arm_sums(
             arm_stream_key(key, trial, arm), n_arm, arm == 1, effect_shift, visits, no_lead_in,
             curve, effect_course, cum_hazard, params, y_arm, m_arm, exit_arm, status_arm,
-            true_slope_arm, dfs_arm,
+            true_slope_arm, dfs_arm, sums_arm,
         )  # fmt: skip
         if screened < 0:
             for k in range(n_looks):
@@ -85,46 +129,37 @@ def _trial_at_looks(
             counts[C_SCREENED_PLACEBO + arm] = max_candidates_per_arm(params, n_arm)
             return
         counts[C_SCREENED_PLACEBO + arm] = screened
-        entry_arm = arm_stream_key(entry_key, trial, arm)
+        n_completed = n_died = n_dropped = 0  # whole numbers, added to counts once
         for p in range(n_arm):
-            state = patient_stream(entry_arm, p)
-            state, u = next_uniform(state)
-            entry = entry_month(u, entry_fractions, entry_months)
-            m = m_arm[p]
-            if m == v:
-                counts[C_COMPLETERS_PLACEBO + arm] += 1.0
+            if m_arm[p] == v:
+                n_completed += 1
             elif status_arm[p] == DIED:
-                counts[C_DEATH_PLACEBO + arm] += 1.0
+                n_died += 1
             elif status_arm[p] == DROPPED_OUT:
-                counts[C_DROPOUT_PLACEBO + arm] += 1.0
-            # the patient's running sums after each visit (the same additions in the same
-            # order as summing any look's visits afresh, so the same numbers)
-            sy = 0.0
-            sty = 0.0
-            yy = 0.0
-            for j in range(m):
-                yj = y_arm[p, j]
-                sy += yj
-                sty += visits[j] * yj
-                yy += yj * yj
-                sums[j, 0] = sy
-                sums[j, 1] = sty
-                sums[j, 2] = yy
-            for k in range(n_looks):
-                # without branches on the patient's entry and visits (new random numbers in
-                # every trial, so hard to predict): the visits available at the look counted
-                # over all scheduled visits, and a patient not yet randomised added to the
-                # spare group row 2 v, which no analysis reads
-                inside = entry <= look_months[k]
-                a = 0  # visits available at this look
-                for j in range(v):
-                    a += (j < m) & (entry + visits[j] <= look_months[k])
-                entered[k] += 1.0 if inside else 0.0
+                n_dropped += 1
+        counts[C_COMPLETERS_PLACEBO + arm] += float(n_completed)
+        counts[C_DEATH_PLACEBO + arm] += float(n_died)
+        counts[C_DROPOUT_PLACEBO + arm] += float(n_dropped)
+        _entry_months(
+            arm_stream_key(entry_key, trial, arm), n_arm, entry_fractions, entry_months, entry
+        )
+        for k in range(n_looks):
+            tau = look_months[k]
+            sums = sums_arm
+            if not _available_visits(entry, m_arm, n_arm, visits, tau, avail):
+                scheduled_sums(y_arm, no_lead_in, visits, avail, n_arm, look_sums)
+                sums = look_sums
+            # in patient order; a patient not yet randomised is added (without branches) to
+            # the spare group row 2 v, which no analysis reads
+            n_in = 0
+            for p in range(n_arm):
+                a = avail[p]
+                inside = entry[p] <= tau
+                n_in += 1 if inside else 0
                 g = arm * v + (a - 1) if inside else 2 * v
-                j = max(a - 1, 0)
-                sy = sums[j, 0] if a > 0 else 0.0
-                sty = sums[j, 1] if a > 0 else 0.0
-                yy = sums[j, 2] if a > 0 else 0.0
+                sy = sums[0, p]
+                sty = sums[1, p]
+                yy = sums[2, p]
                 gstat[k, g, 0] += 1.0
                 gstat[k, g, 1] += yy
                 gstat[k, g, 2] += sy
@@ -137,6 +172,7 @@ def _trial_at_looks(
                     slopes[k, n_slopes[k]] = (sty - st * sy / a) / sxx_prefix[a - 1]
                     slope_arm[k, n_slopes[k]] = arm
                     n_slopes[k] += 1
+            entered[k] += float(n_in)
     for k in range(n_looks):
         if analysis == A_LMM_SLOPE:
             n_groups = np.int64(0)  # a literal 0 would compile lmm_slope_fit twice
@@ -197,8 +233,9 @@ def simulate_block_looks(
         sxx_prefix[j] = ztz_prefix[j, 2] - ztz_prefix[j, 1] * ztz_prefix[j, 1] / (j + 1)
     n_chunks = (n_trials + chunk - 1) // chunk
     for c in prange(n_chunks):
-        y_arm, m_arm, exit_arm, status_arm, true_slope_arm, dfs_arm = arm_scratch(
-            max(n_placebo, n_active), v
+        n_max = max(n_placebo, n_active)
+        y_arm, m_arm, exit_arm, status_arm, true_slope_arm, dfs_arm, sums_arm = arm_scratch_sums(
+            n_max, v
         )
         gstat = np.empty((n_looks, 2 * v + 1, 7))  # row 2 v: patients not yet randomised
         arm_c = np.empty(2 * v, dtype=np.int64)
@@ -210,14 +247,16 @@ def simulate_block_looks(
         slopes = np.empty((n_looks, n_total))
         slope_arm = np.empty((n_looks, n_total), dtype=np.int64)
         n_slopes = np.empty(n_looks, dtype=np.int64)
-        sums = np.empty((v, 3))
+        entry = np.empty(n_max)
+        avail = np.empty(n_max, dtype=np.int64)
+        look_sums = np.empty((4, n_max))
         for b in range(c * chunk, min((c + 1) * chunk, n_trials)):
             res[b, :, :] = np.nan
             _trial_at_looks(
                 key, entry_key, first_trial + b, n_placebo, n_active, effect_by_trial[b],
                 visits, curve, effect_course, cum_hazard, params, analysis, look_months,
                 entry_fractions, entry_months, y_arm, m_arm, exit_arm, status_arm,
-                true_slope_arm, dfs_arm,
-                ztz_prefix, sxx_prefix, gstat, arm_c, ztz_c, n_c, syy_c, szy_c, szyzy_c,
-                slopes, slope_arm, n_slopes, sums, res[b], entered[b], counts[b],
+                true_slope_arm, dfs_arm, sums_arm, ztz_prefix, sxx_prefix, gstat, arm_c, ztz_c,
+                n_c, syy_c, szy_c, szyzy_c, slopes, slope_arm, n_slopes, entry, avail,
+                look_sums, res[b], entered[b], counts[b],
             )  # fmt: skip

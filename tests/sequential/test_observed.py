@@ -83,10 +83,11 @@ def test_a_look_without_new_information_leaves_the_final_boundary_right(spending
     ],
 )
 def test_density_recurrence_matches_the_direct_sum(low, high, tp, tk):
-    """The product recurrence of ``_propagate`` against the direct double sum of Gaussian
+    """The product recurrence of ``propagate`` against the direct double sum of Gaussian
     factors (written out here in NumPy); differences are rounding (the recurrence's
     relative error is of order NODES^2 ulps, ~1e-12; 1e-10 leaves room)."""
-    from designs.sequential.observed import NODES, _propagate, _simpson
+    from designs.sequential.observed import NODES, _simpson
+    from designs.sequential.propagate import propagate
 
     nodes = np.empty(NODES)
     weights = np.empty(NODES)
@@ -94,7 +95,7 @@ def test_density_recurrence_matches_the_direct_sum(low, high, tp, tk):
     mass = weights * np.exp(-0.5 * nodes**2) / np.sqrt(2 * np.pi)
     new_nodes = np.linspace(-3.1, 3.3, NODES)
     got = np.empty(NODES)
-    _propagate(nodes, mass, new_nodes, tp, tk, got)
+    propagate(nodes, mass, new_nodes, tp, tk, got)
     d = tk - tp
     e = (new_nodes[:, None] * np.sqrt(tk) - nodes[None, :] * np.sqrt(tp)) / np.sqrt(d)
     want = (mass[None, :] * np.exp(-0.5 * e * e)).sum(axis=1) * np.sqrt(tk / d) / np.sqrt(2 * np.pi)
@@ -154,3 +155,23 @@ def test_each_boundary_is_the_root_on_its_grid(sides):
         value, slope, _, _ = _exits(got[b, 1], nodes, mass, t[b, 0], t[b, 1], sides)
         worst = max(worst, abs((value - inc[b, 1]) / slope))
     assert worst < 1e-12
+
+
+@pytest.mark.parametrize("sides", [1, 2])
+@pytest.mark.parametrize("half_width", [2.5, 3.7, 4.1234567])
+def test_exit_probability_is_the_total_of_exits_bit_for_bit(sides, half_width):
+    """``_exit_probability`` (which takes a two-sided tail from the node's mirror when the
+    two nodes are exact negatives) adds the same terms in the same order as ``_exits``."""
+    from designs.sequential.observed import NODES, Z_LOW, _exit_probability, _exits, _simpson
+
+    nodes = np.empty(NODES)
+    weights = np.empty(NODES)
+    _simpson(-half_width if sides == 2 else Z_LOW, half_width, nodes, weights)
+    if sides == 2:
+        assert 0 < np.sum(nodes[::-1] == -nodes) < NODES  # some mirrored, some not
+    mass = weights * np.exp(-0.5 * nodes**2) / np.sqrt(2 * np.pi)
+    memo = np.empty((4, NODES))
+    for c in (0.7, 1.96, 2.5, 3.3, 5.0):
+        for tp, tk in ((0.33, 0.67), (0.67, 1.0), (0.2, 0.21)):
+            total = _exits(c, nodes, mass, tp, tk, sides)[0]
+            assert _exit_probability(c, nodes, mass, tp, tk, sides, memo) == total

@@ -41,6 +41,40 @@ def test_final_look_is_the_fixed_design(design, times, analysis):
     assert np.all(np.nanmedian(se, axis=0)[:-1] > np.nanmedian(se, axis=0)[1:])
 
 
+@pytest.mark.parametrize("analysis", ["lmm_slope", "ols_slope_ttest"])
+def test_final_look_is_the_fixed_design_with_informative_exits(analysis):
+    """Informative dropout and death (exits tied to each patient's slope) and an accrual
+    ramp: the final look still sees each patient's visits up to its exit, as the fixed
+    design does, summed in the same order."""
+    design = load_design(None).with_overrides(
+        {
+            "trial.n_per_arm": 45,
+            "interim.looks": [0.25, 0.5, 1.0],
+            "dropout.informative": 1.0,
+            "dropout.death_monthly_hazard": 0.01,
+            "dropout.death_informative": 1.0,
+            "accrual.ramp_rate_per_month": [2.0, 4.0],
+            "accrual.ramp_until_month": [3.0, 6.0],
+        }
+    )
+    times = look_times(design)
+    inputs = simulation_inputs(design)
+    looks = run_trials_at_looks(
+        inputs,
+        200,
+        13,
+        analysis,
+        times.months,
+        times.accrual_months,
+        accrual_knots=times.entry_knots,
+    )
+    fixed = run_trials(inputs, 200, 13, (analysis,))
+    # dropouts and deaths happened (slots C_DROPOUT_* and C_DEATH_*, both arms)
+    assert np.all(fixed.counts[:, 0:4].sum(axis=0) > 0)
+    np.testing.assert_array_equal(looks.results[:, -1, :4], fixed.results[:, 0, :4])
+    np.testing.assert_array_equal(looks.counts, fixed.counts)
+
+
 def test_entries_are_uniform_over_accrual(design, times):
     looks = run_trials_at_looks(
         simulation_inputs(design), TRIALS, 3, "ols_slope_ttest", times.months, times.accrual_months

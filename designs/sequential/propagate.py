@@ -1,0 +1,233 @@
+"""The density of a trial's z statistic carried from one look to the next (Numba).
+
+Between looks at information fractions ``tp < tk`` the z statistic of a trial that
+continued has the density ``f_k(x) = sum_j mass[j] phi((x sqrt(tk) - y_j sqrt(tp)) / sqrt(d))
+sqrt(tk / d)``, ``d = tk - tp``, on the continuation region's Simpson nodes ``y_j`` (``mass``
+= Simpson weight times density at the previous look; Jennison & Turnbull 2000, section
+19.2). :func:`propagate` evaluates it at the next look's nodes for
+:mod:`designs.sequential.observed`.
+
+On equally spaced nodes the Gaussian factors along ``j`` follow a product recurrence (the
+ratio of neighbours changes by the constant factor ``exp(-delta^2)``): two exponentials per
+node instead of one per pair, walking away from the peak in both directions (the factors
+fall monotonically there, so underflow only rounds tiny terms to zero). The recurrences are
+chains of dependent multiplications, so four new nodes walk side by side
+(:func:`_propagate_four`: four times the work per step at about the same latency), and
+each node's sum takes the same terms in the same order as walked alone, so the numbers do
+not depend on how the nodes are grouped.
+"""
+
+from __future__ import annotations
+
+import math
+
+from numba import njit
+
+_SQRT2PI = math.sqrt(2.0 * math.pi)
+
+
+@njit(cache=True, inline="always")
+def _peak(x, y0, hy, nodes, stp, sd, n):
+    """The node nearest ``x`` (the peak of its factors) and ``x``'s offset from it, in SDs."""
+    f = min(max((x - y0) / hy, 0.0), n - 1.0) if hy > 0.0 else 0.0
+    j = int(f + 0.5)
+    return j, (x - nodes[j] * stp) / sd
+
+
+@njit(cache=True)
+def propagate(nodes, mass, new_nodes, tp, tk, dens):
+    """Density of ``Z_k`` at ``new_nodes`` (continuing trials): ``dens[i] = sum_j mass[j]
+    phi((x_i - y_j) / sqrt(d)) sqrt(tk / d)``, ``x_i = new_nodes[i] sqrt(tk)``,
+    ``y_j = nodes[j] sqrt(tp)``, ``d = tk - tp``.
+
+    ``nodes`` are equally spaced (the product recurrence of the module docstring).
+    Rounding: relative error of order ``n^2`` ulps (n = the number of nodes). New nodes go
+    four at a time while their peaks do not decrease (increasing ``new_nodes``: always),
+    else two or one.
+    """
+    n = nodes.shape[0]
+    m = new_nodes.shape[0]
+    d = tk - tp
+    sd = math.sqrt(d)
+    stp = math.sqrt(tp)
+    scale = math.sqrt(tk / d) / _SQRT2PI
+    hy = (nodes[n - 1] - nodes[0]) / (n - 1) * stp
+    y0 = nodes[0] * stp
+    delta = hy / sd  # u_j = (x - y_j) / sd falls by delta per step in j
+    q = math.exp(-delta * delta)
+    half = 0.5 * delta * delta
+    stk = math.sqrt(tk)
+    i = 0
+    while i < m:
+        ja, ua = _peak(new_nodes[i] * stk, y0, hy, nodes, stp, sd, n)
+        if i + 3 < m:
+            jb, ub = _peak(new_nodes[i + 1] * stk, y0, hy, nodes, stp, sd, n)
+            jc, uc = _peak(new_nodes[i + 2] * stk, y0, hy, nodes, stp, sd, n)
+            jd, ud = _peak(new_nodes[i + 3] * stk, y0, hy, nodes, stp, sd, n)
+            if ja <= jb <= jc <= jd:
+                _propagate_four(
+                    mass, ja, ua, jb, ub, jc, uc, jd, ud, delta, half, q, dens, i, scale
+                )
+                i += 4
+                continue
+        if i + 1 < m:
+            jb, ub = _peak(new_nodes[i + 1] * stk, y0, hy, nodes, stp, sd, n)
+            if jb >= ja:
+                _propagate_pair(mass, ja, ua, jb, ub, delta, half, q, dens, i, i + 1, scale)
+                i += 2
+                continue
+        _propagate_pair(mass, ja, ua, ja, ua, delta, half, q, dens, i, i, scale)
+        i += 1
+
+
+@njit(cache=True, inline="always")
+def _propagate_pair(mass, ja, ua, jb, ub, delta, half, q, dens, ia, ib, scale):
+    """The sums of :func:`propagate` for two new nodes whose peaks are ``ja <= jb`` (offsets
+    ``ua``, ``ub``), walked side by side where both walk: rightwards ``k_{j+1} = k_j
+    exp(u_j delta - delta^2 / 2)``, leftwards ``k_{j-1} = k_j exp(-u_j delta - delta^2 / 2)``,
+    ``u_j`` changing by ``delta`` per step (so the ratio by ``q``)."""
+    n = mass.shape[0]
+    kpa = math.exp(-0.5 * ua * ua)
+    kpb = math.exp(-0.5 * ub * ub)
+    acc_a = mass[ja] * kpa
+    acc_b = mass[jb] * kpb
+    # rightwards: a alone up to jb, then both
+    ka = kpa
+    ra = math.exp(ua * delta - half)
+    kb = kpb
+    rb = math.exp(ub * delta - half)
+    for j in range(ja + 1, jb + 1):
+        ka *= ra
+        ra *= q
+        acc_a += mass[j] * ka
+    for j in range(jb + 1, n):
+        ka *= ra
+        ra *= q
+        acc_a += mass[j] * ka
+        kb *= rb
+        rb *= q
+        acc_b += mass[j] * kb
+    # leftwards: b alone down to ja, then both
+    ka = kpa
+    ra = math.exp(-ua * delta - half)
+    kb = kpb
+    rb = math.exp(-ub * delta - half)
+    for j in range(jb - 1, ja - 1, -1):
+        kb *= rb
+        rb *= q
+        acc_b += mass[j] * kb
+    for j in range(ja - 1, -1, -1):
+        ka *= ra
+        ra *= q
+        acc_a += mass[j] * ka
+        kb *= rb
+        rb *= q
+        acc_b += mass[j] * kb
+    dens[ia] = acc_a * scale
+    dens[ib] = acc_b * scale
+
+
+@njit(cache=True, inline="always")
+def _propagate_four(mass, ja, ua, jb, ub, jc, uc, jd, ud, delta, half, q, dens, i, scale):
+    """The sums of :func:`propagate` for the new nodes ``i .. i + 3``, whose peaks are
+    ``ja <= jb <= jc <= jd``: :func:`_propagate_pair`'s walks, four side by side where all
+    four walk (each node's terms in the same order as walked alone)."""
+    n = mass.shape[0]
+    kpa = math.exp(-0.5 * ua * ua)
+    kpb = math.exp(-0.5 * ub * ub)
+    kpc = math.exp(-0.5 * uc * uc)
+    kpd = math.exp(-0.5 * ud * ud)
+    acc_a = mass[ja] * kpa
+    acc_b = mass[jb] * kpb
+    acc_c = mass[jc] * kpc
+    acc_d = mass[jd] * kpd
+    # rightwards: a alone up to jb, a and b up to jc, a to c up to jd, then all four
+    ka = kpa
+    ra = math.exp(ua * delta - half)
+    kb = kpb
+    rb = math.exp(ub * delta - half)
+    kc = kpc
+    rc = math.exp(uc * delta - half)
+    kd = kpd
+    rd = math.exp(ud * delta - half)
+    for j in range(ja + 1, jb + 1):
+        ka *= ra
+        ra *= q
+        acc_a += mass[j] * ka
+    for j in range(jb + 1, jc + 1):
+        ka *= ra
+        ra *= q
+        acc_a += mass[j] * ka
+        kb *= rb
+        rb *= q
+        acc_b += mass[j] * kb
+    for j in range(jc + 1, jd + 1):
+        ka *= ra
+        ra *= q
+        acc_a += mass[j] * ka
+        kb *= rb
+        rb *= q
+        acc_b += mass[j] * kb
+        kc *= rc
+        rc *= q
+        acc_c += mass[j] * kc
+    for j in range(jd + 1, n):
+        ka *= ra
+        ra *= q
+        acc_a += mass[j] * ka
+        kb *= rb
+        rb *= q
+        acc_b += mass[j] * kb
+        kc *= rc
+        rc *= q
+        acc_c += mass[j] * kc
+        kd *= rd
+        rd *= q
+        acc_d += mass[j] * kd
+    # leftwards: d alone down to jc, c and d down to jb, b to d down to ja, then all four
+    ka = kpa
+    ra = math.exp(-ua * delta - half)
+    kb = kpb
+    rb = math.exp(-ub * delta - half)
+    kc = kpc
+    rc = math.exp(-uc * delta - half)
+    kd = kpd
+    rd = math.exp(-ud * delta - half)
+    for j in range(jd - 1, jc - 1, -1):
+        kd *= rd
+        rd *= q
+        acc_d += mass[j] * kd
+    for j in range(jc - 1, jb - 1, -1):
+        kc *= rc
+        rc *= q
+        acc_c += mass[j] * kc
+        kd *= rd
+        rd *= q
+        acc_d += mass[j] * kd
+    for j in range(jb - 1, ja - 1, -1):
+        kb *= rb
+        rb *= q
+        acc_b += mass[j] * kb
+        kc *= rc
+        rc *= q
+        acc_c += mass[j] * kc
+        kd *= rd
+        rd *= q
+        acc_d += mass[j] * kd
+    for j in range(ja - 1, -1, -1):
+        ka *= ra
+        ra *= q
+        acc_a += mass[j] * ka
+        kb *= rb
+        rb *= q
+        acc_b += mass[j] * kb
+        kc *= rc
+        rc *= q
+        acc_c += mass[j] * kc
+        kd *= rd
+        rd *= q
+        acc_d += mass[j] * kd
+    dens[i] = acc_a * scale
+    dens[i + 1] = acc_b * scale
+    dens[i + 2] = acc_c * scale
+    dens[i + 3] = acc_d * scale
