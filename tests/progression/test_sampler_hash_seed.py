@@ -63,6 +63,6 @@ def test_the_same_seed_gives_the_same_fit_whatever_the_hash_seed_and_the_cache(s
     second = _fit(sampler, "2", caches, tmp_path / "two.npz")
     assert set(first) == set(second)
     assert {"posterior/delta", "log_likelihood/alsfrs_r"} <= set(first)
-    for name in first:
-        assert np.array_equal(first[name], second[name]), (sampler, name)
+    for name in first:  # NaN where the other is NaN (sample statistics of no divergence)
+        np.testing.assert_array_equal(first[name], second[name], err_msg=f"{sampler} {name}")
     assert np.unique(first["posterior/delta"]).size > 100  # real chains, not a stuck sampler
