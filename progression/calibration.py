@@ -29,6 +29,7 @@ from scipy import stats
 from progression.model import POPULATION_PARAMS, build_model_arrays
 from progression.priors import DEFAULT_PRIORS, Priors
 from progression.records import Phase2Data, load_phase2
+from progression.repeatable import cache_independent_rounding
 from progression.samplers import DEFAULT_SAMPLER, check_sampler
 
 SBC_PARAMS = ("delta", "pre_slope_mean")
@@ -62,8 +63,9 @@ class SBCResult:
 
 
 def _sample_once(model: pm.Model, step, draws: int, tune: int, seed: int):
-    """One chain of PyMC's NUTS with the step built once."""
-    with model:
+    """One chain of PyMC's NUTS with the step built once (its other functions built without
+    fastmath like the step's: :mod:`progression.repeatable`)."""
+    with model, cache_independent_rounding():
         return pm.sample(
             draws=draws,
             tune=tune,
@@ -83,7 +85,7 @@ def _replicate_sampler(model: pm.Model, target_accept: float, sampler: str):
     swapped per replicate (``with_data``)."""
     check_sampler(sampler)
     if sampler == "pymc":
-        with model:
+        with model, cache_independent_rounding():  # as the fit's (progression.samplers)
             step = pm.NUTS(target_accept=target_accept)
 
         def run(scores, draws, tune, seed):

@@ -38,6 +38,7 @@ from progression.posterior_file import CHECKSUM_ATTR, posterior_checksum
 from progression.predictive import sample_posterior_predictive
 from progression.priors import DEFAULT_PRIORS, Priors
 from progression.records import Phase2Data, load_phase2
+from progression.repeatable import cache_independent_rounding
 
 if TYPE_CHECKING:  # PyMC is imported where a model is built (start-up time of loading)
     import pymc as pm
@@ -241,8 +242,10 @@ def fit(
         prior = pm.sample_prior_predictive(draws=N_PRIOR_DRAWS, random_seed=int(prior_seed))
         # pm.sample_posterior_predictive's draws, all in one call (progression.predictive)
         sample_posterior_predictive(idata, model, int(ppc_seed))
-        # for az.loo / az.compare of prior variants (about 60 obs x draws: cheap)
-        pm.compute_log_likelihood(idata, extend_inferencedata=True, progressbar=False)
+        # for az.loo / az.compare of prior variants (about 60 obs x draws: cheap); the same
+        # bits whether the function was compiled or loaded from the cache (repeatable)
+        with cache_independent_rounding():
+            pm.compute_log_likelihood(idata, extend_inferencedata=True, progressbar=False)
     for name in ("prior", "prior_predictive"):
         if name in prior.children:
             idata[name] = prior[name]

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 import xarray as xr
 
 from progression.errors import InputError
+from progression.repeatable import cache_independent_rounding
 from progression.workers import worker_context
 
 if TYPE_CHECKING:
@@ -68,11 +69,13 @@ def run_nuts(
 ) -> xr.DataTree:
     """NUTS on ``model`` (``posterior``, ``sample_stats``, ``observed_data``,
     ``constant_data``), as ``pm.sample(..., random_seed=seed, nuts_sampler=sampler,
-    cores=min(chains, 2), compute_convergence_checks=False)`` returns it."""
+    cores=min(chains, 2), compute_convergence_checks=False)`` returns it. PyMC's NUTS compiles
+    its functions without Numba's fastmath (:mod:`progression.repeatable`): with it, the first
+    run after an empty PyTensor cache drew other chains than every later run."""
     import pymc as pm
 
     if sampler == "pymc":
-        with model:
+        with model, cache_independent_rounding():
             return pm.sample(
                 draws=draws,
                 tune=tune,

@@ -176,3 +176,29 @@ def test_the_command_line_refuses_an_unknown_sampler_in_one_line(tmp_path, capsy
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "--sampler" in err[0] and "'stan'" in err[0], err
     assert not out.exists()
+
+
+def test_pymcs_nuts_is_built_without_numba_fastmath(phase2, monkeypatch):
+    """PyMC's NUTS compiles its functions with PyTensor's ``numba__fastmath`` off (the first
+    fit after an empty cache drew other chains with it on: progression.repeatable), and the
+    flag is back as it was afterwards."""
+    import pymc as pm
+    from pytensor import config
+
+    from progression import samplers
+
+    seen = []
+
+    def record_flag(**kwargs):
+        seen.append(config.numba__fastmath)
+        raise RuntimeError("not sampled")
+
+    monkeypatch.setattr(pm, "sample", record_flag)
+    before = config.numba__fastmath
+    with pytest.raises(RuntimeError, match="not sampled"):
+        samplers.run_nuts(
+            model.build_model(phase2), "pymc", draws=1, tune=1, chains=1, seed=1,
+            target_accept=0.9, progressbar=False,
+        )  # fmt: skip
+    assert seen == [False]
+    assert config.numba__fastmath == before
