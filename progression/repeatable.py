@@ -22,7 +22,11 @@ same bits and the first run after an empty cache draws what every later one draw
 
 from __future__ import annotations
 
+import os
 from contextlib import contextmanager
+
+#: PyTensor's flag, as this block sets it for processes started inside it too.
+NO_FASTMATH = "numba__fastmath=False"
 
 
 @contextmanager
@@ -30,8 +34,23 @@ def cache_independent_rounding():
     """PyTensor functions built inside this block are compiled without Numba's fastmath
     (PyTensor's ``numba__fastmath`` flag), so they give the same numbers compiled afresh or
     loaded from PyTensor's cache. The flag is read when PyTensor builds a function (Numba
-    compiles it at its first call, with the options given then, inside the block or not)."""
+    compiles it at its first call, with the options given then, inside the block or not).
+
+    PyMC's chain workers that are not forked (``spawn``, or ``forkserver``: the default start
+    method on macOS and from Python 3.14 on) rebuild the functions from a pickle in a new
+    interpreter, which reads PyTensor's flags afresh: ``PYTENSOR_FLAGS`` carries the flag to
+    the processes started inside the block (a ``forkserver`` started before the block keeps
+    the environment it started with)."""
     from pytensor import config
 
-    with config.change_flags(numba__fastmath=False):
-        yield
+    saved = os.environ.get("PYTENSOR_FLAGS")
+    others = [f for f in (saved or "").split(",") if f and not f.startswith("numba__fastmath")]
+    os.environ["PYTENSOR_FLAGS"] = ",".join([*others, NO_FASTMATH])
+    try:
+        with config.change_flags(numba__fastmath=False):
+            yield
+    finally:
+        if saved is None:
+            del os.environ["PYTENSOR_FLAGS"]
+        else:
+            os.environ["PYTENSOR_FLAGS"] = saved

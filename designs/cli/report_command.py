@@ -89,7 +89,8 @@ def cmd_report(args) -> int:
                 "seed": args.seed,
                 "trials_per_point": args.trials,
                 # the rows of sample_size.csv as `sample-size --json` gives them: n, and each
-                # stage's trials (grid_trials, refine_trials: 0 for one stage, trials)
+                # stage's trials (grid_trials, refine_trials: 0 for one stage, trials); with
+                # looks, the fixed design's rows (as the CSV)
                 "sample_size": [r.to_dict() for r in plan.sample_size.rows],
                 "version": __version__,
             }

@@ -281,6 +281,20 @@ def group_sequential_power(
     progress: Callable[[int], None] | None = None,
 ) -> GroupSequentialSummary:
     """Simulate ``design`` (with ``[interim]`` looks) under its effect and under no effect."""
+    return group_sequential_simulated(design, trials, seed, threads=threads, progress=progress)[0]
+
+
+def group_sequential_simulated(
+    design,
+    trials: int,
+    seed: int,
+    *,
+    threads: int | None = None,
+    progress: Callable[[int], None] | None = None,
+):
+    """:func:`group_sequential_power` and the runs behind it: ``(summary, h1, h0)``, each run
+    ``(LookResults, Outcome)`` of :func:`simulate_outcome` under the design's effect (``h1``)
+    and under no effect (``h0``)."""
     if not design.interim.sequential:
         raise InputError("interim.looks: the design has no interim looks")
     if design.decision.is_posterior:
@@ -298,7 +312,8 @@ def group_sequential_power(
         design, trials, seed, simulation_inputs(design).effect_shift, **kw
     )
     res0, out0 = simulate_outcome(design, trials, seed, 0.0, **kw)
-    return summarise(design, trials, seed, (res1, out1), (res0, out0))
+    h1, h0 = (res1, out1), (res0, out0)
+    return summarise(design, trials, seed, h1, h0), h1, h0
 
 
 def summarise(design, trials: int, seed: int, h1, h0) -> GroupSequentialSummary:

@@ -32,7 +32,7 @@ from dataclasses import asdict, dataclass, fields
 import numpy as np
 
 from designs import __version__
-from designs.planning.group_sequential import simulate_outcome, summarise
+from designs.planning.group_sequential import group_sequential_simulated, simulate_outcome
 from designs.planning.power_curve import (
     PowerCurve,
     curve_at_sizes,
@@ -115,8 +115,8 @@ class GroupSequentialSampleSizeResult:
     ``first_row_runs``: the trials simulated at the first row's ``n_max`` (step 5),
     ``(h1, h0)``, each ``(LookResults, Outcome)`` of :func:`~designs.planning.
     group_sequential.simulate_outcome` under the effect and under no effect: the report's
-    figure reads them instead of simulating them again (only the first row's are kept, so
-    memory stays that of simulating one row)."""
+    figure reads them instead of simulating them again (only the first row's are kept: at
+    most about two rows' trials are in memory at once, while a later row is simulated)."""
 
     rows: tuple[GroupSequentialSampleSizeRow, ...]
     curve: PowerCurve
@@ -305,11 +305,8 @@ def find_group_sequential_sample_size(
         threads=threads,
     )
     rows, first_row_runs = [], None
-    for m in found:  # as group_sequential_power, keeping the first row's simulated trials
-        shift = simulation_inputs(m.design).effect_shift
-        h1 = simulate_outcome(m.design, trials, seed, shift, **kw)
-        h0 = simulate_outcome(m.design, trials, seed, 0.0, **kw)
-        s = summarise(m.design, trials, seed, h1, h0)
+    for m in found:  # keeping the first row's simulated trials
+        s, h1, h0 = group_sequential_simulated(m.design, trials, seed, **kw)
         first_row_runs = first_row_runs or (h1, h0)
         rows.append(
             GroupSequentialSampleSizeRow(

@@ -44,6 +44,15 @@ DESIGNS = {
         "dropout.death_informative": 1.0,
         "effect.sd": 0.1,
     },
+    "effect_time_course": {  # placebo in passes across patients, active patient by patient
+        "effect.onset_delay_months": 2.0,
+        "effect.ramp_months": 2.0,
+    },
+    "two_visits": {
+        "trial.visits_months": [0.0, 12.0],
+        "dropout.cumulative": [],
+        "dropout.monthly_hazard": 0.03,
+    },
     "realism": {
         "trial.lead_in_months": 3,
         "enrichment.delta_fs_max": 1.1,
