@@ -8,7 +8,11 @@ else.
 
 import sys
 
-from designs.cli.main import build_parser, main, main_job
+try:
+    from designs.cli.main import build_parser, main, main_job
+except KeyboardInterrupt:  # Ctrl-C while the command line loads: one line, no traceback
+    print("interrupted", file=sys.stderr)
+    sys.exit(130)
 
 __all__ = ["build_parser", "main", "main_job"]
 

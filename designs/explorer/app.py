@@ -50,12 +50,23 @@ def serve(port: int | None = None, *, open_browser: bool = True, host: str = "12
 
     port = port or free_port(host)
     url = f"http://{host}:{port}/"
-    app = make_app()
-    print(f"design explorer at {url} (Ctrl-C stops it)", flush=True)
-    if open_browser:
-        threading.Timer(1.0, webbrowser.open, (url,)).start()
+    config = uvicorn.Config(
+        make_app(), host=host, port=port, log_level="warning", lifespan="on", ws=WS
+    )
+
+    class Server(uvicorn.Server):
+        """uvicorn's server that gives the address once it listens: by then uvicorn handles
+        Ctrl-C itself (a Ctrl-C while uvicorn set up its logging printed a traceback)."""
+
+        async def startup(self, sockets=None) -> None:
+            await super().startup(sockets=sockets)
+            if self.started:
+                print(f"design explorer at {url} (Ctrl-C stops it)", flush=True)
+                if open_browser:
+                    threading.Timer(1.0, webbrowser.open, (url,)).start()
+
     try:
-        uvicorn.run(app, host=host, port=port, log_level="warning", lifespan="on", ws=WS)
+        Server(config).run()
     finally:
         compute.cancel_all()
         sys.stdout.flush()
