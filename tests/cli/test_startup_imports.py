@@ -93,3 +93,10 @@ def test_main_job_modules_load_no_sampler_or_plotting(repo_root):
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_sample_size_loads_no_scipy_stats(repo_root):
+    """The sample-size search (the main job's) starts from the closed-form n, whose normal
+    quantiles come from scipy.special: scipy.stats took about 1 s of a warm main job."""
+    loaded = _loaded(repo_root, "sample-size", "--trials", "200", "--json")
+    assert "scipy.stats" not in loaded, loaded
