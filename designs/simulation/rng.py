@@ -248,9 +248,7 @@ def advance_streams(states, bits, n):
     :func:`next_normal_pair` does.
     """
     for p in range(n):
-        s = states[p] + _GOLDEN
-        states[p] = s
-        bits[p] = mix64(s)
+        states[p], bits[p] = next_u64(states[p])
 
 
 @njit(cache=True)
