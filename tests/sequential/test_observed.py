@@ -170,7 +170,7 @@ def test_exit_probability_is_the_total_of_exits_bit_for_bit(sides, half_width):
     if sides == 2:
         assert 0 < np.sum(nodes[::-1] == -nodes) < NODES  # some mirrored, some not
     mass = weights * np.exp(-0.5 * nodes**2) / np.sqrt(2 * np.pi)
-    memo = np.empty((4, NODES))
+    memo = np.empty((2, NODES))
     for c in (0.7, 1.96, 2.5, 3.3, 5.0):
         for tp, tk in ((0.33, 0.67), (0.67, 1.0), (0.2, 0.21)):
             total = _exits(c, nodes, mass, tp, tk, sides)[0]
