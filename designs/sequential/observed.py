@@ -20,7 +20,11 @@ costs two exponentials per node instead of one per pair. The first look's bounda
 exact (a normal quantile). Boundaries agree with :func:`efficacy_boundaries` to about 4e-5
 on the z scale (tests/sequential). Deciding the trials (:func:`observed_crossings`) needs
 no boundary at the final look: one evaluation of the exit probability at the trial's z
-tells on which side of its boundary z lies.
+tells on which side of its boundary z lies. The normal tails and exponentials at the
+nodes come from :mod:`designs.sequential.branchless` in one loop LLVM vectorises (a few ulp
+from ``math.erfc``; the boundaries within 4e-15 of those with the C library's tails, the
+decisions the same on 720,000 trials, tests/sequential/test_branchless.py): about 0.6 us per
+evaluation of the exit probability with its derivatives instead of 2.1 at 61 nodes, two-sided.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from numba import njit, prange
 from scipy.special import ndtri
 
 from designs.sequential.boundaries import Z_CAP
+from designs.sequential.branchless import upper_tail
 from designs.sequential.propagate import propagate
 from designs.sequential.spending import SpendingFunction
 
@@ -49,7 +54,6 @@ STEPS = 60
 TAYLOR_FROM = 0.5
 #: A step below this ends the search (its error is of order STEP_DONE^4, see _solve).
 STEP_DONE = 1e-4
-_SQRT2 = math.sqrt(2.0)
 _SQRT2PI = math.sqrt(2.0 * math.pi)
 #: Smallest information increment between looks, as a fraction of the final information: a
 #: smaller step (an SE that barely moved, or rose) is taken as this one. The NODES-point grid
@@ -57,12 +61,6 @@ _SQRT2PI = math.sqrt(2.0 * math.pi)
 #: (O'Brien-Fleming and Pocock type, against the exact boundaries at the same fractions); at
 #: 1e-4 an unresolved step put the final boundary 0.7 too low (an independent review).
 MIN_INCREMENT = 0.01
-
-
-@njit(cache=True, inline="always")
-def _phi_upper(x):
-    """Standard normal upper tail."""
-    return 0.5 * math.erfc(x / _SQRT2)
 
 
 @njit(cache=True)
@@ -75,31 +73,67 @@ def _simpson(low, high, nodes, weights):
         weights[i] = (1.0 if i == 0 or i == n - 1 else (4.0 if i % 2 == 1 else 2.0)) * h / 3.0
 
 
-@njit(cache=True)
-def _exits(c, nodes, mass, tp, tk, sides):
-    """P(continue to look k - 1, then cross +-c at look k) under no effect, and its first
-    three derivatives in ``c``.
+#: Values per SIMD register the tail loop is padded to (8: zmm; a multiple of 4: ymm).
+LANES = 8
 
-    With ``x = c a - s`` per node, ``d/dc Phi_upper(x) = -a phi(x)`` and ``phi'(x) = -x
-    phi(x)``, so every derivative comes from the same exponential."""
+
+def tails_scratch(n_nodes: int) -> np.ndarray:
+    """Scratch of :func:`_tails` for ``n_nodes`` nodes (both sides, padded to :data:`LANES`)."""
+    return np.empty((3, (2 * n_nodes + LANES - 1) // LANES * LANES))
+
+
+@njit(cache=True, error_model="numpy")
+def _tails(c, nodes, tp, tk, sides, tails):
+    """``x = c a - s`` per node (``tails[0, :n]``; two-sided then ``x = c a + s`` in
+    ``tails[0, n:2n]``), with ``a = sqrt(tk / (tk - tp))``, ``s = node sqrt(tp) / sqrt(tk -
+    tp)``, and at each ``x`` ``Phi_upper(x)`` (``tails[1]``) and ``exp(-x^2 / 2)``
+    (``tails[2]``): one loop without calls or branches
+    (:func:`designs.sequential.branchless.upper_tail`), padded to whole SIMD registers
+    (``tails``: :func:`tails_scratch`), that LLVM vectorises. Returns ``a``."""
     sd = math.sqrt(tk - tp)
     a = math.sqrt(tk) / sd
+    stp = math.sqrt(tp)
+    n = nodes.shape[0]
+    for i in range(n):
+        tails[0, i] = c * a - nodes[i] * stp / sd
+    m = n
+    if sides == 2:
+        for i in range(n):
+            tails[0, n + i] = c * a + nodes[i] * stp / sd
+        m = 2 * n
+    padded = (m + LANES - 1) // LANES * LANES
+    for i in range(m, padded):
+        tails[0, i] = 0.0
+    for i in range(padded):
+        tails[1, i], tails[2, i] = upper_tail(tails[0, i])
+    return a
+
+
+@njit(cache=True)
+def _exits(c, nodes, mass, tp, tk, sides, tails):
+    """P(continue to look k - 1, then cross +-c at look k) under no effect, and its first
+    three derivatives in ``c`` (``tails``: :func:`tails_scratch`).
+
+    With ``x = c a - s`` per node, ``d/dc Phi_upper(x) = -a phi(x)`` and ``phi'(x) = -x
+    phi(x)``, so every derivative comes from the same exponential. The tails come first,
+    vectorised (:func:`_tails`); the sums then add them in node order."""
+    a = _tails(c, nodes, tp, tk, sides, tails)
+    n = nodes.shape[0]
     total = 0.0
     d1 = 0.0  # sum of mass phi(x) sqrt(2 pi)
     d2 = 0.0  # sum of mass x phi(x) sqrt(2 pi)
     d3 = 0.0  # sum of mass (x^2 - 1) phi(x) sqrt(2 pi)
-    for i in range(nodes.shape[0]):
-        shift = nodes[i] * math.sqrt(tp) / sd
-        x = c * a - shift
-        e = mass[i] * math.exp(-0.5 * x * x)
-        total += mass[i] * _phi_upper(x)
+    for i in range(n):
+        x = tails[0, i]
+        e = mass[i] * tails[2, i]
+        total += mass[i] * tails[1, i]
         d1 += e
         d2 += x * e
         d3 += (x * x - 1.0) * e
         if sides == 2:
-            x = c * a + shift
-            e = mass[i] * math.exp(-0.5 * x * x)
-            total += mass[i] * _phi_upper(x)
+            x = tails[0, n + i]
+            e = mass[i] * tails[2, n + i]
+            total += mass[i] * tails[1, n + i]
             d1 += e
             d2 += x * e
             d3 += (x * x - 1.0) * e
@@ -112,30 +146,16 @@ def _exits(c, nodes, mass, tp, tk, sides):
 
 
 @njit(cache=True)
-def _exit_probability(c, nodes, mass, tp, tk, sides, memo):
+def _exit_probability(c, nodes, mass, tp, tk, sides, tails):
     """The exit probability of :func:`_exits` alone (the same terms, added in the same
-    order), without its derivatives.
-
-    Two-sided, the lower side of node ``j`` has the ``x`` of the upper side of its mirror
-    ``n - 1 - j`` when the two nodes are exact negatives (about 40-55% of the Simpson nodes
-    on ``[-c, c]``): the second half of the nodes takes those tails from the first
-    (``memo``, float64[2, n], scratch), the same numbers with fewer erfc
-    calls (1.67 -> 1.27 us at 61 nodes). The same in :func:`_exits` measured slower."""
-    sd = math.sqrt(tk - tp)
-    a = math.sqrt(tk) / sd
-    total = 0.0
+    order), without its derivatives (``tails`` as there)."""
+    _tails(c, nodes, tp, tk, sides, tails)
     n = nodes.shape[0]
+    total = 0.0
     for i in range(n):
-        shift = nodes[i] * math.sqrt(tp) / sd
-        j = n - 1 - i
-        mirrored = sides == 2 and j < i and nodes[j] == -nodes[i]
-        pu = memo[1, j] if mirrored else _phi_upper(c * a - shift)
-        total += mass[i] * pu
+        total += mass[i] * tails[1, i]
         if sides == 2:
-            pl = memo[0, j] if mirrored else _phi_upper(c * a + shift)
-            memo[0, i] = pu
-            memo[1, i] = pl
-            total += mass[i] * pl
+            total += mass[i] * tails[1, n + i]
     return total
 
 
@@ -154,7 +174,7 @@ def _taylor_step(f, f1, f2, f3):
 
 
 @njit(cache=True)
-def _solve(target, start, nodes, mass, tp, tk, sides):
+def _solve(target, start, nodes, mass, tp, tk, sides, tails):
     """The c whose exit probability is ``target``: steps to the root of the cubic Taylor
     model from ``start`` (a fourth-order method), kept inside a shrinking bracket
     (bisection when a step leaves it)."""
@@ -162,7 +182,7 @@ def _solve(target, start, nodes, mass, tp, tk, sides):
     hi_c = BRACKET[1]
     c = min(max(start, lo_c), hi_c)
     for _ in range(STEPS):
-        value, f1, f2, f3 = _exits(c, nodes, mass, tp, tk, sides)
+        value, f1, f2, f3 = _exits(c, nodes, mass, tp, tk, sides, tails)
         f = value - target
         if f > 0.0:
             lo_c = c
@@ -213,7 +233,7 @@ def _boundaries_kernel(t, inc, first, start, sides, n_nodes, z, futility, out, f
         mass = np.empty(n_nodes)
         new_nodes = np.empty(n_nodes)
         new_weights = np.empty(n_nodes)
-        memo = np.empty((2, n_nodes))
+        tails = np.empty((3, (2 * n_nodes + LANES - 1) // LANES * LANES))
         out[b, 0] = first[b]
         zk = abs(z[b, 0]) if sides == 2 else z[b, 0]
         if zk >= first[b] or (k_count > 1 and z[b, 0] <= futility[0]):
@@ -235,12 +255,12 @@ def _boundaries_kernel(t, inc, first, start, sides, n_nodes, z, futility, out, f
                 and inc[b, k] > 0.0
                 and BRACKET[0] < zk < BRACKET[1] - 1e-6
             ):
-                exit_z = _exit_probability(zk, nodes, mass, tp, tk, sides, memo)
+                exit_z = _exit_probability(zk, nodes, mass, tp, tk, sides, tails)
                 final[b] = 1 if exit_z <= inc[b, k] else 0
                 out[b, k] = np.nan
                 break
             if inc[b, k] > 0.0:
-                c = _solve(inc[b, k], start[k], nodes, mass, tp, tk, sides)
+                c = _solve(inc[b, k], start[k], nodes, mass, tp, tk, sides, tails)
                 if c >= BRACKET[1] - 1e-6:
                     c = Z_CAP
             out[b, k] = c

@@ -105,17 +105,18 @@ def test_density_recurrence_matches_the_direct_sum(low, high, tp, tk):
 def test_exit_probability_derivatives_match_finite_differences():
     """The solver's Taylor model uses the first three derivatives of the exit probability
     in c; central differences (step 1e-4, error ~1e-8 relative) check them."""
-    from designs.sequential.observed import NODES, _exits, _simpson
+    from designs.sequential.observed import NODES, _exits, _simpson, tails_scratch
 
     nodes = np.empty(NODES)
     weights = np.empty(NODES)
     _simpson(-3.0, 3.0, nodes, weights)
     mass = weights * np.exp(-0.5 * nodes**2) / np.sqrt(2 * np.pi)
+    tails = tails_scratch(NODES)
     for sides in (1, 2):
         c, h = 2.4, 1e-4
-        _, d1, d2, d3 = _exits(c, nodes, mass, 0.4, 0.7, sides)
-        lo = _exits(c - h, nodes, mass, 0.4, 0.7, sides)
-        hi = _exits(c + h, nodes, mass, 0.4, 0.7, sides)
+        _, d1, d2, d3 = _exits(c, nodes, mass, 0.4, 0.7, sides, tails)
+        lo = _exits(c - h, nodes, mass, 0.4, 0.7, sides, tails)
+        hi = _exits(c + h, nodes, mass, 0.4, 0.7, sides, tails)
         assert d1 == pytest.approx((hi[0] - lo[0]) / (2 * h), rel=1e-6)
         assert d2 == pytest.approx((hi[1] - lo[1]) / (2 * h), rel=1e-6)
         assert d3 == pytest.approx((hi[2] - lo[2]) / (2 * h), rel=1e-6)
@@ -129,7 +130,14 @@ def test_each_boundary_is_the_root_on_its_grid(sides):
     with the smallest information step between looks 1 and 2)."""
     from scipy.special import ndtri
 
-    from designs.sequential.observed import MIN_INCREMENT, NODES, Z_LOW, _exits, _simpson
+    from designs.sequential.observed import (
+        MIN_INCREMENT,
+        NODES,
+        Z_LOW,
+        _exits,
+        _simpson,
+        tails_scratch,
+    )
 
     rng = np.random.default_rng(11)
     n = 400
@@ -147,12 +155,13 @@ def test_each_boundary_is_the_root_on_its_grid(sides):
     t /= t[:, -1:]
     np.testing.assert_allclose(got[:, 0], -ndtri(inc[:, 0] / sides), rtol=1e-15)
     worst = 0.0
+    tails = tails_scratch(NODES)
     for b in np.flatnonzero(got[:, 1] < Z_CAP):  # Z_CAP: nothing to spend at look 2
         nodes = np.empty(NODES)
         weights = np.empty(NODES)
         _simpson(-got[b, 0] if sides == 2 else Z_LOW, got[b, 0], nodes, weights)
         mass = weights * np.exp(-0.5 * nodes**2) / np.sqrt(2 * np.pi)
-        value, slope, _, _ = _exits(got[b, 1], nodes, mass, t[b, 0], t[b, 1], sides)
+        value, slope, _, _ = _exits(got[b, 1], nodes, mass, t[b, 0], t[b, 1], sides, tails)
         worst = max(worst, abs((value - inc[b, 1]) / slope))
     assert worst < 1e-12
 
@@ -160,9 +169,17 @@ def test_each_boundary_is_the_root_on_its_grid(sides):
 @pytest.mark.parametrize("sides", [1, 2])
 @pytest.mark.parametrize("half_width", [2.5, 3.7, 4.1234567])
 def test_exit_probability_is_the_total_of_exits_bit_for_bit(sides, half_width):
-    """``_exit_probability`` (which takes a two-sided tail from the node's mirror when the
-    two nodes are exact negatives) adds the same terms in the same order as ``_exits``."""
-    from designs.sequential.observed import NODES, Z_LOW, _exit_probability, _exits, _simpson
+    """``_exit_probability`` adds the same terms in the same order as ``_exits`` (the final
+    look's decision by the exit probability is then that of the solved boundary), on grids
+    with and without nodes that are exact negatives of each other."""
+    from designs.sequential.observed import (
+        NODES,
+        Z_LOW,
+        _exit_probability,
+        _exits,
+        _simpson,
+        tails_scratch,
+    )
 
     nodes = np.empty(NODES)
     weights = np.empty(NODES)
@@ -170,8 +187,8 @@ def test_exit_probability_is_the_total_of_exits_bit_for_bit(sides, half_width):
     if sides == 2:
         assert 0 < np.sum(nodes[::-1] == -nodes) < NODES  # some mirrored, some not
     mass = weights * np.exp(-0.5 * nodes**2) / np.sqrt(2 * np.pi)
-    memo = np.empty((2, NODES))
+    tails = tails_scratch(NODES)
     for c in (0.7, 1.96, 2.5, 3.3, 5.0):
         for tp, tk in ((0.33, 0.67), (0.67, 1.0), (0.2, 0.21)):
-            total = _exits(c, nodes, mass, tp, tk, sides)[0]
-            assert _exit_probability(c, nodes, mass, tp, tk, sides, memo) == total
+            total = _exits(c, nodes, mass, tp, tk, sides, tails)[0]
+            assert _exit_probability(c, nodes, mass, tp, tk, sides, tails) == total
