@@ -36,7 +36,7 @@ from numba import njit, prange
 from scipy.special import ndtri
 
 from designs.sequential.boundaries import Z_CAP
-from designs.sequential.branchless import upper_tail
+from designs.sequential.branchless import exp_split, upper_tail
 from designs.sequential.propagate import propagate
 from designs.sequential.spending import SpendingFunction
 
@@ -240,8 +240,8 @@ def _boundaries_kernel(t, inc, first, start, sides, n_nodes, z, futility, out, f
             continue
         low = -first[b] if sides == 2 else Z_LOW
         _simpson(low, first[b], nodes, weights)
-        for i in range(n_nodes):
-            dens[i] = math.exp(-0.5 * nodes[i] * nodes[i]) / _SQRT2PI
+        for i in range(n_nodes):  # vectorised (no calls)
+            dens[i] = exp_split(-0.5 * nodes[i] * nodes[i], 0.0) / _SQRT2PI
         for k in range(1, k_count):
             tp = t[b, k - 1]
             tk = t[b, k]

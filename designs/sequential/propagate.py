@@ -14,14 +14,20 @@ fall monotonically there, so underflow only rounds tiny terms to zero). The recu
 chains of dependent multiplications, so four new nodes walk side by side
 (:func:`_propagate_four`: four times the work per step at about the same latency), and
 each node's sum takes the same terms in the same order as walked alone, so the numbers do
-not depend on how the nodes are grouped.
+not depend on how the nodes are grouped. The three exponentials that start each node's
+walks are computed first for all new nodes in one loop without calls
+(:func:`designs.sequential.branchless.exp_split`, within an ulp of ``math.exp``), which LLVM
+vectorises (2.5 -> 2.0 us per propagation at 61 nodes).
 """
 
 from __future__ import annotations
 
 import math
 
+import numpy as np
 from numba import njit
+
+from designs.sequential.branchless import exp_split
 
 _SQRT2PI = math.sqrt(2.0 * math.pi)
 
@@ -57,45 +63,56 @@ def propagate(nodes, mass, new_nodes, tp, tk, dens):
     q = math.exp(-delta * delta)
     half = 0.5 * delta * delta
     stk = math.sqrt(tk)
+    # each new node's peak and offset, then its three exponentials in a loop without calls
+    # (designs.sequential.branchless: LLVM vectorises it): the peak factor, the first
+    # rightward ratio and the first leftward ratio
+    peaks = np.empty(m, dtype=np.int64)
+    f = np.empty((4, m))
+    for i in range(m):
+        peaks[i], f[0, i] = _peak(new_nodes[i] * stk, y0, hy, nodes, stp, sd, n)
+    for i in range(m):
+        u = f[0, i]
+        f[1, i] = exp_split(-0.5 * u * u, 0.0)
+        f[2, i] = exp_split(u * delta - half, 0.0)
+        f[3, i] = exp_split(-u * delta - half, 0.0)
     i = 0
     while i < m:
-        ja, ua = _peak(new_nodes[i] * stk, y0, hy, nodes, stp, sd, n)
+        ja = peaks[i]
         if i + 3 < m:
-            jb, ub = _peak(new_nodes[i + 1] * stk, y0, hy, nodes, stp, sd, n)
-            jc, uc = _peak(new_nodes[i + 2] * stk, y0, hy, nodes, stp, sd, n)
-            jd, ud = _peak(new_nodes[i + 3] * stk, y0, hy, nodes, stp, sd, n)
+            jb = peaks[i + 1]
+            jc = peaks[i + 2]
+            jd = peaks[i + 3]
             if ja <= jb <= jc <= jd:
-                _propagate_four(
-                    mass, ja, ua, jb, ub, jc, uc, jd, ud, delta, half, q, dens, i, scale
-                )
+                _propagate_four(mass, ja, jb, jc, jd, f, q, dens, i, scale)
                 i += 4
                 continue
         if i + 1 < m:
-            jb, ub = _peak(new_nodes[i + 1] * stk, y0, hy, nodes, stp, sd, n)
+            jb = peaks[i + 1]
             if jb >= ja:
-                _propagate_pair(mass, ja, ua, jb, ub, delta, half, q, dens, i, i + 1, scale)
+                _propagate_pair(mass, ja, jb, f, q, dens, i, i + 1, scale)
                 i += 2
                 continue
-        _propagate_pair(mass, ja, ua, ja, ua, delta, half, q, dens, i, i, scale)
+        _propagate_pair(mass, ja, ja, f, q, dens, i, i, scale)
         i += 1
 
 
 @njit(cache=True, inline="always")
-def _propagate_pair(mass, ja, ua, jb, ub, delta, half, q, dens, ia, ib, scale):
+def _propagate_pair(mass, ja, jb, f, q, dens, ia, ib, scale):
     """The sums of :func:`propagate` for two new nodes whose peaks are ``ja <= jb`` (offsets
     ``ua``, ``ub``), walked side by side where both walk: rightwards ``k_{j+1} = k_j
     exp(u_j delta - delta^2 / 2)``, leftwards ``k_{j-1} = k_j exp(-u_j delta - delta^2 / 2)``,
-    ``u_j`` changing by ``delta`` per step (so the ratio by ``q``)."""
+    ``u_j`` changing by ``delta`` per step (so the ratio by ``q``); ``f[1:4, i]`` holds node
+    ``i``'s peak factor and first rightward and leftward ratios (:func:`propagate`)."""
     n = mass.shape[0]
-    kpa = math.exp(-0.5 * ua * ua)
-    kpb = math.exp(-0.5 * ub * ub)
+    kpa = f[1, ia]
+    kpb = f[1, ib]
     acc_a = mass[ja] * kpa
     acc_b = mass[jb] * kpb
     # rightwards: a alone up to jb, then both
     ka = kpa
-    ra = math.exp(ua * delta - half)
+    ra = f[2, ia]
     kb = kpb
-    rb = math.exp(ub * delta - half)
+    rb = f[2, ib]
     for j in range(ja + 1, jb + 1):
         ka *= ra
         ra *= q
@@ -109,9 +126,9 @@ def _propagate_pair(mass, ja, ua, jb, ub, delta, half, q, dens, ia, ib, scale):
         acc_b += mass[j] * kb
     # leftwards: b alone down to ja, then both
     ka = kpa
-    ra = math.exp(-ua * delta - half)
+    ra = f[3, ia]
     kb = kpb
-    rb = math.exp(-ub * delta - half)
+    rb = f[3, ib]
     for j in range(jb - 1, ja - 1, -1):
         kb *= rb
         rb *= q
@@ -128,28 +145,28 @@ def _propagate_pair(mass, ja, ua, jb, ub, delta, half, q, dens, ia, ib, scale):
 
 
 @njit(cache=True, inline="always")
-def _propagate_four(mass, ja, ua, jb, ub, jc, uc, jd, ud, delta, half, q, dens, i, scale):
+def _propagate_four(mass, ja, jb, jc, jd, f, q, dens, i, scale):
     """The sums of :func:`propagate` for the new nodes ``i .. i + 3``, whose peaks are
     ``ja <= jb <= jc <= jd``: :func:`_propagate_pair`'s walks, four side by side where all
     four walk (each node's terms in the same order as walked alone)."""
     n = mass.shape[0]
-    kpa = math.exp(-0.5 * ua * ua)
-    kpb = math.exp(-0.5 * ub * ub)
-    kpc = math.exp(-0.5 * uc * uc)
-    kpd = math.exp(-0.5 * ud * ud)
+    kpa = f[1, i]
+    kpb = f[1, i + 1]
+    kpc = f[1, i + 2]
+    kpd = f[1, i + 3]
     acc_a = mass[ja] * kpa
     acc_b = mass[jb] * kpb
     acc_c = mass[jc] * kpc
     acc_d = mass[jd] * kpd
     # rightwards: a alone up to jb, a and b up to jc, a to c up to jd, then all four
     ka = kpa
-    ra = math.exp(ua * delta - half)
+    ra = f[2, i]
     kb = kpb
-    rb = math.exp(ub * delta - half)
+    rb = f[2, i + 1]
     kc = kpc
-    rc = math.exp(uc * delta - half)
+    rc = f[2, i + 2]
     kd = kpd
-    rd = math.exp(ud * delta - half)
+    rd = f[2, i + 3]
     for j in range(ja + 1, jb + 1):
         ka *= ra
         ra *= q
@@ -186,13 +203,13 @@ def _propagate_four(mass, ja, ua, jb, ub, jc, uc, jd, ud, delta, half, q, dens, 
         acc_d += mass[j] * kd
     # leftwards: d alone down to jc, c and d down to jb, b to d down to ja, then all four
     ka = kpa
-    ra = math.exp(-ua * delta - half)
+    ra = f[3, i]
     kb = kpb
-    rb = math.exp(-ub * delta - half)
+    rb = f[3, i + 1]
     kc = kpc
-    rc = math.exp(-uc * delta - half)
+    rc = f[3, i + 2]
     kd = kpd
-    rd = math.exp(-ud * delta - half)
+    rd = f[3, i + 3]
     for j in range(jd - 1, jc - 1, -1):
         kd *= rd
         rd *= q
