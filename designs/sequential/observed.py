@@ -15,16 +15,17 @@ safeguarded by bisection), stopped after a step below 1e-4 (an error of order 1e
 two evaluations of the exit probability per look for most trials instead of Newton's four
 (about 2.0-2.3 against 3.7-4.3 at information spread 3-8% around the plan). The density
 carried from one look to the next sums Gaussian factors over pairs of nodes; on equally
-spaced nodes they follow a product recurrence (:mod:`designs.sequential.propagate`), so it
-costs two exponentials per node instead of one per pair. The first look's boundary is
-exact (a normal quantile). Boundaries agree with :func:`efficacy_boundaries` to about 4e-5
-on the z scale (tests/sequential). Deciding the trials (:func:`observed_crossings`) needs
-no boundary at the final look: one evaluation of the exit probability at the trial's z
-tells on which side of its boundary z lies. The normal tails and exponentials at the
-nodes come from :mod:`designs.sequential.branchless` in one loop LLVM vectorises (a few ulp
-from ``math.erfc``; the boundaries within 4e-15 of those with the C library's tails, the
-decisions the same on 720,000 trials, tests/sequential/test_branchless.py): about 0.6 us per
-evaluation of the exit probability with its derivatives instead of 2.1 at 61 nodes, two-sided.
+spaced nodes (:mod:`designs.sequential.propagate`) it is a power series per node, summed
+across nodes at once. The first look's boundary is exact (a normal quantile). Boundaries
+agree with :func:`efficacy_boundaries` to about 4e-5 on the z scale (tests/sequential).
+Deciding the trials (:func:`observed_crossings`) needs no boundary at the final look: one
+evaluation of the exit probability at the trial's z tells on which side of its boundary z
+lies. The normal tails and exponentials at the nodes come from
+:mod:`designs.sequential.branchless` in one loop LLVM vectorises (a few ulp from
+``math.erfc``; with the density's power series the boundaries are within 3e-14 of those of
+the C library's tails and the walk, the decisions the same on 720,000 trials,
+tests/sequential/test_branchless.py): about 0.6 us per evaluation of the exit probability
+with its derivatives instead of 2.1 at 61 nodes, two-sided.
 """
 
 from __future__ import annotations

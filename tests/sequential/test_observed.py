@@ -83,23 +83,27 @@ def test_a_look_without_new_information_leaves_the_final_boundary_right(spending
     ],
 )
 def test_density_recurrence_matches_the_direct_sum(low, high, tp, tk):
-    """The product recurrence of ``propagate`` against the direct double sum of Gaussian
-    factors (written out here in NumPy); differences are rounding (the recurrence's
-    relative error is of order NODES^2 ulps, ~1e-12; 1e-10 leaves room)."""
+    """``propagate`` (the power series, or the walk where the series would leave range: the
+    smallest information step here) and the walk alone against the direct double sum of
+    Gaussian factors (written out here in NumPy), also at new nodes far beyond the grid
+    (the series' prefactor underflows there: those nodes are walked). Differences are
+    rounding (of order NODES^2 ulps, ~1e-12; 1e-10 leaves room)."""
     from designs.sequential.observed import NODES, _simpson
-    from designs.sequential.propagate import propagate
+    from designs.sequential.propagate import _walk, propagate
 
     nodes = np.empty(NODES)
     weights = np.empty(NODES)
     _simpson(low, high, nodes, weights)
     mass = weights * np.exp(-0.5 * nodes**2) / np.sqrt(2 * np.pi)
-    new_nodes = np.linspace(-3.1, 3.3, NODES)
-    got = np.empty(NODES)
-    propagate(nodes, mass, new_nodes, tp, tk, got)
     d = tk - tp
-    e = (new_nodes[:, None] * np.sqrt(tk) - nodes[None, :] * np.sqrt(tp)) / np.sqrt(d)
-    want = (mass[None, :] * np.exp(-0.5 * e * e)).sum(axis=1) * np.sqrt(tk / d) / np.sqrt(2 * np.pi)
-    np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-300)
+    for new_nodes in (np.linspace(-3.1, 3.3, NODES), np.linspace(-3.1, 40.0, NODES)):
+        e = (new_nodes[:, None] * np.sqrt(tk) - nodes[None, :] * np.sqrt(tp)) / np.sqrt(d)
+        want = (mass[None, :] * np.exp(-0.5 * e * e)).sum(axis=1) * np.sqrt(tk / d)
+        want /= np.sqrt(2 * np.pi)
+        for method in (propagate, _walk):
+            got = np.empty(NODES)
+            method(nodes, mass, new_nodes, tp, tk, got)
+            np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-300)
 
 
 def test_exit_probability_derivatives_match_finite_differences():
