@@ -20,9 +20,14 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import xarray as xr
+
+if TYPE_CHECKING:  # xarray is imported where a DataTree is built (start-up time)
+    import xarray as xr
+
+    from progression.posterior_view import PosteriorView
 
 #: Attribute holding :func:`posterior_checksum` of the file's draws.
 CHECKSUM_ATTR = "posterior_sha256"
@@ -32,9 +37,10 @@ _CF_SPECIAL = frozenset(
 )
 
 
-def posterior_checksum(idata: xr.DataTree) -> str:
+def posterior_checksum(idata: xr.DataTree | PosteriorView) -> str:
     """SHA-256 of the ``posterior`` group's draws (names, dtypes, shapes and bytes, in name
-    order), written by :func:`progression.model.save_posterior` and checked on loading."""
+    order), written by :func:`progression.model.save_posterior` and checked on loading (of a
+    tree or of a :class:`~progression.posterior_view.PosteriorView`)."""
     digest = hashlib.sha256()
     post = idata["posterior"]
     for name in sorted(post.data_vars):
@@ -62,6 +68,7 @@ def read_groups(path: str | Path, groups: Sequence[str]) -> xr.DataTree:
     raise for an unreadable file (``OSError``, ``ValueError``, ``KeyError``, ...).
     """
     import h5netcdf
+    import xarray as xr
 
     parts: dict[str, xr.Dataset] = {}
     with h5netcdf.File(path, "r") as f:
@@ -81,12 +88,15 @@ def _attrs(attrs) -> dict:
 
 def _xarray_group(path, name: str) -> xr.Dataset:
     """One group read and decoded by xarray (the general path)."""
+    import xarray as xr
+
     with xr.open_dataset(path, group=name, engine="h5netcdf") as ds:
         return ds.load().copy()
 
 
 def _dataset(group) -> xr.Dataset | None:
     """The group as xarray would decode it, or None when it uses an encoding not handled."""
+    import xarray as xr
     from xarray.core.indexes import PandasIndex
 
     if "coordinates" in group.attrs:
@@ -112,6 +122,8 @@ def _dataset(group) -> xr.Dataset | None:
 
 def _variable(var) -> xr.Variable | None:
     """One variable decoded like xarray's CF decoding, or None when not handled here."""
+    import xarray as xr
+
     attrs = _attrs(var.attrs)
     if _CF_SPECIAL & attrs.keys() or " since " in str(attrs.get("units", "")):
         return None

@@ -4,6 +4,13 @@ The cache policy lives here: without a file, the bundled phase 2 data are fitted
 :data:`PHASE2_FIT_SEED` and the fit is kept in :data:`DEFAULT_CACHE` (keyed by the data,
 the priors and the sampler settings, see :func:`progression.model.cached_fit`), so only the
 first run samples.
+
+Planning reads the posterior as a :class:`progression.posterior_view.PosteriorView`: the
+root attributes and :data:`PLANNING_GROUPS` as NumPy arrays, read with h5py alone (no xarray
+or pandas on a warm run), with the checks of :func:`progression.model.load_posterior`. The
+draws are those of xarray's read of the file, bit for bit; what needs the whole
+:class:`xarray.DataTree` (``simulate.py fit``, the notebooks, ArviZ) reads it with
+:func:`progression.model.load_posterior` without ``groups``.
 """
 
 from __future__ import annotations
@@ -28,7 +35,8 @@ PLANNING_GROUPS = ("posterior", "sample_stats")
 
 
 def posterior_draws(idata, transport: str = "proportional") -> np.ndarray:
-    """Every posterior draw of the effect in the transport's units (via progression)."""
+    """Every posterior draw of the effect in the transport's units (via progression), from
+    a :class:`~progression.posterior_view.PosteriorView` or an :class:`xarray.DataTree`."""
     from progression.population import effect_draws
 
     return effect_draws(idata, transport)
@@ -38,7 +46,8 @@ def load_or_fit_posterior(
     path=None, *, cache_dir=DEFAULT_CACHE, seed: int = PHASE2_FIT_SEED, progressbar=False
 ):
     """The phase 2 posterior: read ``path`` (checked to be ours), or fit/reuse a cached fit;
-    from a file only :data:`PLANNING_GROUPS` and the attributes are read.
+    from a file only :data:`PLANNING_GROUPS` and the attributes are read, into a
+    :class:`~progression.posterior_view.PosteriorView` (a fresh fit too).
 
     Parameters
     ----------
