@@ -61,18 +61,25 @@ def record(idata: xr.DataTree, checksum: str, summary: dict | None = None) -> No
 def convergence(idata: xr.DataTree | PosteriorView) -> dict:
     """``divergences``, ``max_rhat`` and ``min_ess_bulk``: stored ones if they belong to
     these draws, else computed."""
+    figures = stored(idata)
+    return computed(idata) if figures is None else figures
+
+
+def stored(idata: xr.DataTree | PosteriorView) -> dict | None:
+    """The figures kept in the attributes when they belong to these draws, else None."""
     from progression.posterior_file import posterior_checksum
 
     text = idata.attrs.get(CONVERGENCE_ATTR)
-    if text is not None:
-        try:
-            stored = json.loads(str(text))
-        except ValueError:
-            stored = None
-        if (
-            isinstance(stored, dict)
-            and all(k in stored for k in KEYS)
-            and stored.get("posterior_sha256") == posterior_checksum(idata)
-        ):
-            return {k: stored[k] for k in KEYS}
-    return computed(idata)
+    if text is None:
+        return None
+    try:
+        figures = json.loads(str(text))
+    except ValueError:
+        return None
+    if (
+        isinstance(figures, dict)
+        and all(k in figures for k in KEYS)
+        and figures.get("posterior_sha256") == posterior_checksum(idata)
+    ):
+        return {k: figures[k] for k in KEYS}
+    return None

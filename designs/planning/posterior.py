@@ -76,8 +76,9 @@ def load_or_fit_posterior(
 
 def warn_if_unconverged(idata, where) -> bool:
     """Say on stderr when a posterior fails the convergence targets (divergences, R-hat >
-    1.01 or bulk ESS < 400 for a population parameter); returns True when it passes."""
-    from progression.convergence import convergence
+    1.01 or bulk ESS < 400 for a population parameter), or cannot be checked (no
+    ``sample_stats``, or not every population parameter); returns True when it passes."""
+    from progression.convergence import can_compute, computed, stored
 
     if "sample_stats" not in idata.children:
         print(
@@ -85,7 +86,15 @@ def warn_if_unconverged(idata, where) -> bool:
             file=sys.stderr,
         )
         return False
-    s = convergence(idata)  # stored in a file we wrote: no ArviZ on a warm run
+    s = stored(idata)  # kept in a file we wrote: no ArviZ on a warm run
+    if s is None and not can_compute(idata):
+        print(
+            f"warning: posterior {where}: not every population parameter of the model (or no "
+            "divergence flags), convergence not checked",
+            file=sys.stderr,
+        )
+        return False
+    s = computed(idata) if s is None else s
     ok = s["divergences"] == 0 and s["max_rhat"] <= 1.01 and s["min_ess_bulk"] >= 400
     if not ok:
         print(

@@ -213,3 +213,9 @@ def test_planning_reads_a_file_into_a_view_and_checks_its_convergence(tmp_path, 
     bare = model.save_posterior(no_stats, tmp_path / "bare.nc")
     assert "sample_stats" not in load_or_fit_posterior(bare).children
     assert "no sample_stats group, convergence not checked" in capsys.readouterr().err
+    # sampler statistics but not every population parameter: a warning (was a traceback)
+    partial = _tree()
+    partial["posterior"] = partial["posterior"].to_dataset()[["delta", "pre_slope_mean"]]
+    few = model.save_posterior(partial, tmp_path / "few.nc")
+    assert set(load_or_fit_posterior(few).children) == set(GROUPS)
+    assert "population parameter" in capsys.readouterr().err
