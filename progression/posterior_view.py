@@ -47,6 +47,10 @@ _HIDDEN_ATTRS = frozenset(
 _CF_SPECIAL = frozenset(
     {"scale_factor", "add_offset", "_Unsigned", "missing_value", "calendar", "coordinates"}
 )
+#: Units that xarray may decode as times or time spans (not handled here).
+_TIME_UNITS = frozenset(
+    {"days", "hours", "minutes", "seconds", "milliseconds", "microseconds", "nanoseconds"}
+)
 
 
 class NotHandled(Exception):
@@ -208,14 +212,20 @@ def _variable(dataset, dims: tuple[str, ...]) -> Variable:
 
     attrs = _attrs(dataset.attrs)
     hidden = [k for k in attrs if k.startswith("_") and k != "_FillValue"]
-    if hidden or _CF_SPECIAL & attrs.keys() or " since " in str(attrs.get("units", "")):
+    units = str(attrs.get("units", ""))
+    if hidden or _CF_SPECIAL & attrs.keys() or " since " in units or units in _TIME_UNITS:
         raise NotHandled("an encoding attribute")
+    boolean = "dtype" in attrs
+    if boolean and not (isinstance(attrs["dtype"], str) and attrs["dtype"] == "bool"):
+        raise NotHandled("a dtype attribute other than bool")
     if h5py.check_enum_dtype(dataset.dtype) is not None or dataset.dtype.byteorder == ">":
         raise NotHandled("an enum or big-endian variable")
     data = np.asarray(dataset[...])
     fill = attrs.pop("_FillValue", None)
     kind = data.dtype.kind
-    if attrs.get("dtype") == "bool" and kind == "i" and fill is None:
+    if boolean:  # xarray's booleans: int8 with dtype = "bool"
+        if kind != "i" or fill is not None:
+            raise NotHandled("a boolean stored otherwise")
         del attrs["dtype"]
         data = data.astype(bool)
     elif kind == "f":
@@ -226,7 +236,7 @@ def _variable(dataset, dims: tuple[str, ...]) -> Variable:
             raise NotHandled("a variable of objects")
         text = [v.decode("utf-8") if isinstance(v, bytes) else v for v in data.flat]
         data = np.array(text, dtype=str).reshape(data.shape)
-    elif kind not in "iu" or fill is not None or "dtype" in attrs:
+    elif kind not in "iu" or fill is not None:
         raise NotHandled(f"a variable of {data.dtype}")
     return Variable(data, dims, attrs)
 

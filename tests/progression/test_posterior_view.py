@@ -15,7 +15,7 @@ import xarray as xr
 from designs.planning.posterior import load_or_fit_posterior, posterior_draws
 from progression import convergence, model, population
 from progression.errors import InputError
-from progression.posterior_view import PosteriorView
+from progression.posterior_view import PosteriorView, read_view
 from progression.records import bundled_sha256
 
 GROUPS = ("posterior", "sample_stats")
@@ -219,3 +219,42 @@ def test_planning_reads_a_file_into_a_view_and_checks_its_convergence(tmp_path, 
     few = model.save_posterior(partial, tmp_path / "few.nc")
     assert set(load_or_fit_posterior(few).children) == set(GROUPS)
     assert "population parameter" in capsys.readouterr().err
+
+
+def _with_stat(name: str, values: np.ndarray, encoding: dict | None = None, **attrs):
+    tree = _tree()
+    stats = tree["sample_stats"].to_dataset()
+    stats[name] = ("chain", values, attrs)
+    if encoding:
+        stats[name].encoding = encoding
+    tree["sample_stats"] = stats
+    return tree
+
+
+@pytest.mark.parametrize(
+    "tree",
+    [
+        _with_stat("when", np.array(["2026-01-01", "2026-01-02"], dtype="datetime64[ns]")),
+        _with_stat("span", np.array([1, 2], dtype="timedelta64[s]")),
+        _with_stat("hours", np.array([1.5, 2.5]), units="hours"),
+        _with_stat(
+            "scaled",
+            np.array([1.5, 2.5]),
+            {"scale_factor": 0.5, "dtype": "int16", "_FillValue": -1},
+        ),
+        _with_stat("filled", np.array([1, 2]), {"_FillValue": -1}),
+        _with_stat("flag", np.array([0.0, 1.0]), dtype="bool"),
+    ],
+    ids=["datetime", "timedelta", "time units", "scale factor", "int fill", "float bool"],
+)
+def test_encodings_the_view_does_not_decode_are_read_by_xarray(tree, tmp_path):
+    path = model.save_posterior(tree, tmp_path / "p.nc")
+    assert read_view(path, GROUPS) is None
+    view = model.load_posterior(path, GROUPS)
+    whole = model.load_posterior(path)
+    for group in GROUPS:
+        for name, var in whole[group].data_vars.items():
+            got = view[group][name]
+            assert got.dtype == var.dtype and got.dims == var.dims, name
+            assert got.values.tobytes() == var.values.tobytes(), name
+    assert _sha(posterior_draws(view)) == _sha(posterior_draws(whole))
