@@ -14,23 +14,30 @@ changed since). The figures are the same either way: the stored ones are those o
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
-import xarray as xr
+if TYPE_CHECKING:  # xarray only where the figures are computed (start-up time)
+    import xarray as xr
+
+    from progression.posterior_view import PosteriorView
 
 #: Root attribute holding the convergence figures (JSON) and the checksum of their draws.
 CONVERGENCE_ATTR = "convergence"
 KEYS = ("divergences", "max_rhat", "min_ess_bulk")
 
 
-def computed(idata: xr.DataTree) -> dict:
-    """The figures computed from the draws (ArviZ)."""
+def computed(idata: xr.DataTree | PosteriorView) -> dict:
+    """The figures computed from the draws (ArviZ; a view is read again by xarray)."""
     from progression.diagnostics import fit_summary
+    from progression.posterior_view import PosteriorView
 
+    if isinstance(idata, PosteriorView):
+        idata = idata.to_datatree()
     s = fit_summary(idata)
     return {k: s[k] for k in KEYS}
 
 
-def can_compute(idata: xr.DataTree) -> bool:
+def can_compute(idata: xr.DataTree | PosteriorView) -> bool:
     """Whether the posterior has what :func:`computed` reads (a fit of our model)."""
     from progression.model import POPULATION_PARAMS
 
@@ -51,21 +58,28 @@ def record(idata: xr.DataTree, checksum: str, summary: dict | None = None) -> No
         idata.attrs[CONVERGENCE_ATTR] = json.dumps({**figures, "posterior_sha256": checksum})
 
 
-def convergence(idata: xr.DataTree) -> dict:
+def convergence(idata: xr.DataTree | PosteriorView) -> dict:
     """``divergences``, ``max_rhat`` and ``min_ess_bulk``: stored ones if they belong to
     these draws, else computed."""
-    from progression.model import posterior_checksum
+    figures = stored(idata)
+    return computed(idata) if figures is None else figures
+
+
+def stored(idata: xr.DataTree | PosteriorView) -> dict | None:
+    """The figures kept in the attributes when they belong to these draws, else None."""
+    from progression.posterior_file import posterior_checksum
 
     text = idata.attrs.get(CONVERGENCE_ATTR)
-    if text is not None:
-        try:
-            stored = json.loads(str(text))
-        except ValueError:
-            stored = None
-        if (
-            isinstance(stored, dict)
-            and all(k in stored for k in KEYS)
-            and stored.get("posterior_sha256") == posterior_checksum(idata)
-        ):
-            return {k: stored[k] for k in KEYS}
-    return computed(idata)
+    if text is None:
+        return None
+    try:
+        figures = json.loads(str(text))
+    except ValueError:
+        return None
+    if (
+        isinstance(figures, dict)
+        and all(k in figures for k in KEYS)
+        and figures.get("posterior_sha256") == posterior_checksum(idata)
+    ):
+        return {k: figures[k] for k in KEYS}
+    return None

@@ -18,30 +18,30 @@ are named ``level_mean`` (mu_a), ``level_sd``, ``pre_slope_mean`` (mu_b), ``pre_
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-import xarray as xr
 
 from progression import posterior_file, samplers
-from progression.convergence import CONVERGENCE_ATTR
 from progression.convergence import record as record_convergence
 from progression.errors import InputError
+from progression.fit_cache import cache_path as cache_path  # re-exported
+from progression.fit_cache import cached_fit as cached_fit  # re-exported
 from progression.netcdf_bytes import netcdf_bytes
 from progression.posterior_attrs import describe
 from progression.posterior_file import CHECKSUM_ATTR, posterior_checksum
+from progression.posterior_view import PosteriorView, read_view
 from progression.predictive import sample_posterior_predictive
 from progression.priors import DEFAULT_PRIORS, Priors
 from progression.records import Phase2Data, load_phase2
 from progression.repeatable import cache_independent_rounding
 
-if TYPE_CHECKING:  # PyMC is imported where a model is built (start-up time of loading)
+if TYPE_CHECKING:  # PyMC and xarray are imported where used (start-up time of loading)
     import pymc as pm
+    import xarray as xr
 
 MODEL_VERSION = "phase2-piecewise-v1"
 POPULATION_PARAMS = (
@@ -274,7 +274,7 @@ def fit(
     return idata
 
 
-def _complete(idata: xr.DataTree, draws: int, chains: int) -> bool:
+def _complete(idata: xr.DataTree | PosteriorView, draws: int, chains: int) -> bool:
     """True when the posterior holds ``chains`` chains of ``draws`` draws each."""
     if "posterior" not in idata.children:
         return False
@@ -324,9 +324,13 @@ def save_posterior(idata: xr.DataTree, path: str | Path, summary: dict | None = 
     return path
 
 
-def load_posterior(path: str | Path, groups: tuple[str, ...] | None = None) -> xr.DataTree:
-    """Read a posterior written by :func:`save_posterior` into memory: every group, or only
-    ``groups`` (with the root attributes; :func:`progression.posterior_file.read_groups`).
+def load_posterior(
+    path: str | Path, groups: tuple[str, ...] | None = None
+) -> xr.DataTree | PosteriorView:
+    """Read a posterior written by :func:`save_posterior` into memory: every group as an
+    :class:`xarray.DataTree`, or only ``groups`` (and ``posterior``) with the root attributes
+    as a :class:`~progression.posterior_view.PosteriorView`, read by h5py alone (by xarray
+    for encodings it does not decode); the same checks either way.
 
     Raises
     ------
@@ -335,12 +339,18 @@ def load_posterior(path: str | Path, groups: tuple[str, ...] | None = None) -> x
     """
     try:
         if groups is None:
+            import xarray as xr
+
             with xr.open_datatree(path, engine="h5netcdf") as tree:
                 idata = tree.load().copy()
         else:
-            idata = posterior_file.read_groups(path, tuple(dict.fromkeys(("posterior", *groups))))
-    except (OSError, ValueError, KeyError, RuntimeError, TypeError) as exc:
-        # h5py reports some damaged files as KeyError or RuntimeError
+            names = tuple(dict.fromkeys(("posterior", *groups)))
+            idata = read_view(path, names) or PosteriorView.from_datatree(
+                posterior_file.read_groups(path, names), names
+            )
+    except (OSError, ValueError, KeyError, RuntimeError, TypeError, AttributeError) as exc:
+        # h5py reports some damaged files as KeyError or RuntimeError, h5netcdf some as
+        # AttributeError (a dimension without a name)
         raise InputError(f"posterior {path}: cannot read as netCDF ({exc})") from None
     for attr in REQUIRED_ATTRS:
         if attr not in idata.attrs:
@@ -375,7 +385,7 @@ def load_posterior(path: str | Path, groups: tuple[str, ...] | None = None) -> x
     return idata
 
 
-def _check_draws(idata: xr.DataTree, name: str, where: str) -> None:
+def _check_draws(idata: xr.DataTree | PosteriorView, name: str, where: str) -> None:
     """Refuse a posterior whose ``name`` is missing, not numbers, empty or not finite."""
     post = idata["posterior"]
     if name not in post.data_vars:
@@ -395,95 +405,3 @@ def _check_draws(idata: xr.DataTree, name: str, where: str) -> None:
 def is_posterior_file(path: str | Path) -> bool:
     """True when ``path`` holds a posterior written by this tool (any model version)."""
     return posterior_file.is_posterior_file(path, REQUIRED_ATTRS)
-
-
-def _cache_key(data: Phase2Data, priors: Priors, settings: dict) -> str:
-    keyed = {"data": data.sha256, "model": MODEL_VERSION, "priors": priors.to_json()}
-    text = json.dumps({**keyed, **samplers.keyed_settings(settings)}, sort_keys=True)
-    return hashlib.sha256(text.encode()).hexdigest()[:20]
-
-
-def _sampler_settings(
-    draws: int,
-    chains: int,
-    tune: int,
-    seed: int,
-    target_accept: float,
-    sampler: str = samplers.DEFAULT_SAMPLER,
-) -> dict:
-    """The sampler settings that key a cached posterior and must match its attributes."""
-    return {
-        "draws": draws,
-        "chains": chains,
-        "tune": tune,
-        "seed": _resolve_seed(seed),
-        "target_accept": float(target_accept),
-        "sampler": samplers.check_sampler(sampler),
-    }
-
-
-def cache_path(
-    data: Phase2Data,
-    cache_dir: str | Path,
-    priors: Priors | None = None,
-    draws: int = 1000,
-    chains: int = 4,
-    tune: int = 1000,
-    seed: int = 0,
-    target_accept: float = 0.95,
-    sampler: str = samplers.DEFAULT_SAMPLER,
-) -> Path:
-    """Where :func:`cached_fit` keeps the posterior for these inputs."""
-    priors = DEFAULT_PRIORS if priors is None else priors
-    settings = _sampler_settings(draws, chains, tune, seed, target_accept, sampler)
-    return Path(cache_dir) / f"phase2_posterior_{_cache_key(data, priors, settings)}.nc"
-
-
-def _load_or_none(path: Path, groups) -> xr.DataTree | None:
-    try:
-        return load_posterior(path, groups)
-    except InputError:
-        return None
-
-
-def cached_fit(
-    data: Phase2Data | None,
-    cache_dir: str | Path,
-    priors: Priors | None = None,
-    draws: int = 1000,
-    chains: int = 4,
-    tune: int = 1000,
-    seed: int = 0,
-    target_accept: float = 0.95,
-    progressbar: bool = False,
-    sampler: str = samplers.DEFAULT_SAMPLER,
-    groups: tuple[str, ...] | None = None,
-) -> xr.DataTree:
-    """:func:`fit`, reusing a posterior saved in ``cache_dir`` with the same inputs (all its
-    groups, or ``groups`` as in :func:`load_posterior`; a fresh fit returns every group).
-
-    A saved file is reused only when the data hash, model version, priors and sampler
-    settings (draws, chains, tune, seed, target_accept, sampler) all match; otherwise the
-    model is fitted and saved. Here the seed must be given (a cache needs a reproducible key).
-    """
-    data = load_phase2() if data is None else data
-    priors = DEFAULT_PRIORS if priors is None else priors
-    settings = _sampler_settings(draws, chains, tune, seed, target_accept, sampler)
-    path = cache_path(data, cache_dir, priors, **settings)
-    if path.exists():
-        idata = _load_or_none(path, groups)
-        if idata is not None and (
-            idata.attrs.get("data_sha256") == data.sha256
-            and idata.attrs.get("model_version") == MODEL_VERSION
-            and idata.attrs.get("priors") == priors.to_json()
-            and all(samplers.recorded_setting(idata.attrs, k) == v for k, v in settings.items())
-        ):
-            if CONVERGENCE_ATTR not in idata.attrs:  # cached before the figures were kept:
-                whole = idata if groups is None else load_posterior(path)  # every group
-                save_posterior(whole, path)  # keep them now, once (same draws, same file)
-                idata.attrs = dict(whole.attrs)
-            return idata
-    fit_settings = {k: v for k, v in settings.items() if k != "sampler"}
-    idata = fit(data, priors, progressbar=progressbar, nuts_sampler=sampler, **fit_settings)
-    save_posterior(idata, path)
-    return idata

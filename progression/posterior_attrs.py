@@ -10,8 +10,12 @@ variable of ``constant_data``.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import xarray as xr
+
+if TYPE_CHECKING:  # imported where used (start-up time of reading a posterior)
+    import xarray as xr
 
 #: Variable -> (units, long_name). CF units: "1" for dimensionless.
 DESCRIPTIONS = {
@@ -39,6 +43,8 @@ LOG_LIKELIHOOD = ("1", "pointwise log-likelihood of each observed score (natural
 
 def describe(idata: xr.DataTree, patients: list[str], month: np.ndarray, index: np.ndarray):
     """Add units, long names and the observations' coordinates to every group, in place."""
+    import xarray as xr
+
     obs_coords = {
         "obs_patient": ("obs", np.asarray(patients, dtype=str)[np.asarray(index)]),
         "obs_month": ("obs", np.asarray(month, dtype=np.float64)),

@@ -22,10 +22,9 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-import xarray as xr
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # xarray and PyMC are imported where used (start-up time)
     import pymc as pm
+    import xarray as xr
 
 SAMPLE_DIMS = ("chain", "draw")
 

@@ -217,6 +217,16 @@ def score_problem(score: float) -> str | None:
     return None
 
 
+def bundled_sha256() -> str | None:
+    """:attr:`Phase2Data.sha256` of the bundled records (the SHA-256 of the file's bytes, as
+    :func:`load_phase2` computes it) without parsing them (no pandas): enough to find a
+    cached fit of them. None when the file cannot be read (:func:`load_phase2` says why)."""
+    try:
+        return hashlib.sha256(BUNDLED_PHASE2.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
 def _read_text(path: Path) -> tuple[bytes, str]:
     if path.exists() and not path.is_file():  # reading a FIFO would block for ever
         raise _fail(str(path), "cannot read file (not a regular file: a folder, device or FIFO)")

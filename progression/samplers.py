@@ -22,14 +22,13 @@ import logging
 import time
 from typing import TYPE_CHECKING
 
-import xarray as xr
-
 from progression.errors import InputError
 from progression.repeatable import cache_independent_rounding
 from progression.workers import worker_context
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # xarray and PyMC are imported where used (start-up time)
     import pymc as pm
+    import xarray as xr
 
 #: NUTS implementations :func:`progression.model.fit` can use.
 SAMPLERS = ("pymc", "nutpie")
@@ -144,6 +143,8 @@ def numeric_sample_stats(idata: xr.DataTree, sampler: str) -> None:
     names (:data:`NUTPIE_TO_PYMC`) and numbers only. PyMC's group is left as it is."""
     if sampler != "nutpie" or "sample_stats" not in idata.children:
         return
+    import xarray as xr
+
     stats = idata["sample_stats"].to_dataset()
     text = [name for name, var in stats.data_vars.items() if var.dtype.kind not in "biuf"]
     stats = stats.drop_vars(text)

@@ -322,10 +322,12 @@ def add_grid(p, flag: str, help_text: str) -> None:
 
 def grid_values(args, flag: str, *, integer: bool = False):
     """The values of a grid option (distinct, in the order given), or None when not given."""
-    from designs.planning.sweep import parse_grid_tokens
-
     tokens = getattr(args, flag.lstrip("-").replace("-", "_"))
-    return None if tokens is None else parse_grid_tokens(tokens, flag, integer=integer)
+    if tokens is None:
+        return None
+    from designs.planning.sweep import parse_grid_tokens  # imports xarray: only when given
+
+    return parse_grid_tokens(tokens, flag, integer=integer)
 
 
 def parse_set(items: list[str]) -> dict:

@@ -231,11 +231,11 @@ def add_sample_size(sub) -> None:
 
 def _check_figure(args, design) -> None:
     """``--figure``: a .png or .pdf name that may be written, for a fixed design."""
-    from designs.atomic import check_writable
-    from designs.outputs.figures import is_figure_file
-
     if args.figure is None:
         return
+    from designs.atomic import check_writable
+    from designs.outputs.figures import is_figure_file  # imports matplotlib: only when asked
+
     if Path(args.figure).suffix.lower() not in (".png", ".pdf"):
         raise InputError(f"--figure {args.figure}: give a file name ending in .png or .pdf")
     if design.interim.sequential:

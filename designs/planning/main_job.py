@@ -54,8 +54,8 @@ def assurance_at_sizes(
     design : designs.spec.TrialDesign
     sizes : sequence of int
         Patients per arm (1:1) or in total (unequal allocation), as the sample-size rows.
-    idata : xarray.DataTree
-        Phase 2 posterior.
+    idata : progression.posterior_view.PosteriorView or xarray.DataTree
+        Phase 2 posterior (:func:`designs.planning.posterior.load_or_fit_posterior`).
     seed, trials : int
         Seed and simulated trials per size and transport.
     """

@@ -4,6 +4,13 @@ The cache policy lives here: without a file, the bundled phase 2 data are fitted
 :data:`PHASE2_FIT_SEED` and the fit is kept in :data:`DEFAULT_CACHE` (keyed by the data,
 the priors and the sampler settings, see :func:`progression.model.cached_fit`), so only the
 first run samples.
+
+Planning reads the posterior as a :class:`progression.posterior_view.PosteriorView`: the
+root attributes and :data:`PLANNING_GROUPS` as NumPy arrays, read with h5py alone (no xarray
+or pandas on a warm run), with the checks of :func:`progression.model.load_posterior`. The
+draws are those of xarray's read of the file, bit for bit; what needs the whole
+:class:`xarray.DataTree` (``simulate.py fit``, the notebooks, ArviZ) reads it with
+:func:`progression.model.load_posterior` without ``groups``.
 """
 
 from __future__ import annotations
@@ -28,7 +35,8 @@ PLANNING_GROUPS = ("posterior", "sample_stats")
 
 
 def posterior_draws(idata, transport: str = "proportional") -> np.ndarray:
-    """Every posterior draw of the effect in the transport's units (via progression)."""
+    """Every posterior draw of the effect in the transport's units (via progression), from
+    a :class:`~progression.posterior_view.PosteriorView` or an :class:`xarray.DataTree`."""
     from progression.population import effect_draws
 
     return effect_draws(idata, transport)
@@ -38,7 +46,8 @@ def load_or_fit_posterior(
     path=None, *, cache_dir=DEFAULT_CACHE, seed: int = PHASE2_FIT_SEED, progressbar=False
 ):
     """The phase 2 posterior: read ``path`` (checked to be ours), or fit/reuse a cached fit;
-    from a file only :data:`PLANNING_GROUPS` and the attributes are read.
+    from a file only :data:`PLANNING_GROUPS` and the attributes are read, into a
+    :class:`~progression.posterior_view.PosteriorView` (a fresh fit too).
 
     Parameters
     ----------
@@ -67,8 +76,9 @@ def load_or_fit_posterior(
 
 def warn_if_unconverged(idata, where) -> bool:
     """Say on stderr when a posterior fails the convergence targets (divergences, R-hat >
-    1.01 or bulk ESS < 400 for a population parameter); returns True when it passes."""
-    from progression.convergence import convergence
+    1.01 or bulk ESS < 400 for a population parameter), or cannot be checked (no
+    ``sample_stats``, or not every population parameter); returns True when it passes."""
+    from progression.convergence import can_compute, computed, stored
 
     if "sample_stats" not in idata.children:
         print(
@@ -76,7 +86,15 @@ def warn_if_unconverged(idata, where) -> bool:
             file=sys.stderr,
         )
         return False
-    s = convergence(idata)  # stored in a file we wrote: no ArviZ on a warm run
+    s = stored(idata)  # kept in a file we wrote: no ArviZ on a warm run
+    if s is None and not can_compute(idata):
+        print(
+            f"warning: posterior {where}: not every population parameter of the model (or no "
+            "divergence flags), convergence not checked",
+            file=sys.stderr,
+        )
+        return False
+    s = computed(idata) if s is None else s
     ok = s["divergences"] == 0 and s["max_rhat"] <= 1.01 and s["min_ess_bulk"] >= 400
     if not ok:
         print(

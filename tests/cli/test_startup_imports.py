@@ -2,8 +2,9 @@
 
 Structural checks, not timings: a ``power`` run and ``--help`` must not load the sampler
 (PyMC, PyTensor, ArviZ), plotting (matplotlib), Dask, scipy.optimize, or, for ``--help``,
-pandas and scipy.stats. Each runs the command line's entry point in a fresh interpreter and
-lists the heavy modules present in ``sys.modules`` at exit.
+pandas and scipy.stats; planning commands read a posterior without xarray or pandas. Each
+runs the command line's entry point in a fresh interpreter and lists the heavy modules
+present in ``sys.modules`` at exit.
 """
 
 from __future__ import annotations
@@ -97,6 +98,33 @@ def test_main_job_modules_load_no_sampler_or_plotting(repo_root):
 
 def test_sample_size_loads_no_scipy_stats(repo_root):
     """The sample-size search (the main job's) starts from the closed-form n, whose normal
-    quantiles come from scipy.special: scipy.stats took about 1 s of a warm main job."""
+    quantiles come from scipy.special: scipy.stats took about 1 s of a warm main job. Without
+    --sizes or --figure it needs neither the sweep's tables (xarray, pandas) nor plotting."""
     loaded = _loaded(repo_root, "sample-size", "--trials", "200", "--json")
-    assert "scipy.stats" not in loaded, loaded
+    assert not {"scipy.stats", "xarray", "pandas", "matplotlib"} & set(loaded), loaded
+
+
+def test_assurance_reads_the_posterior_without_xarray(repo_root, tmp_path):
+    """Planning reads a posterior file with h5py alone (progression.posterior_view): xarray
+    and pandas (about 0.5 s) only where a whole DataTree is needed (fit, notebooks)."""
+    import numpy as np
+    import xarray as xr
+
+    from progression import model
+
+    shape = (2, 200)
+    rng = np.random.default_rng(1)
+    post = xr.Dataset(
+        {
+            "delta": (("chain", "draw"), rng.normal(0.15, 0.1, shape)),
+            "pre_slope_mean": (("chain", "draw"), rng.normal(-0.5, 0.05, shape)),
+        }
+    )
+    stats = xr.Dataset({"diverging": (("chain", "draw"), np.zeros(shape, dtype=bool))})
+    tree = xr.DataTree.from_dict({"posterior": post, "sample_stats": stats})
+    tree.attrs = {"model_version": model.MODEL_VERSION, "data_sha256": "0", "seed": 1,
+                  "illustrative_data": 1}  # fmt: skip
+    path = model.save_posterior(tree, tmp_path / "p.nc")
+    args = ("assurance", "--posterior", str(path), "--trials", "50", "--n-per-arm", "20")
+    loaded = _loaded(repo_root, *args, "--json")
+    assert not {"xarray", "pandas", "dask", "arviz", "matplotlib"} & set(loaded), loaded

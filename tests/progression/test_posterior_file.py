@@ -1,5 +1,6 @@
-"""Reading part of a posterior file (progression.posterior_file): what is read equals what
-was written (and what xarray reads from the whole file), without importing Dask."""
+"""Reading part of a posterior file (progression.posterior_view with h5py alone, and
+progression.posterior_file into a DataTree): what is read equals what was written and what
+xarray reads from the whole file, without importing Dask (or, for the view, xarray)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import xarray as xr
 
 from progression import convergence, model, posterior_file
 from progression.errors import InputError
+from progression.posterior_view import PosteriorView, read_view
 
 GROUPS = ("posterior", "sample_stats")
 
@@ -76,22 +78,44 @@ def _assert_same(part: xr.Dataset, whole: xr.Dataset) -> None:
         assert part.indexes[dim].equals(whole.indexes[dim])
 
 
+def _assert_view_same(view, whole: xr.Dataset) -> None:
+    """A group of a PosteriorView holds what xarray reads: variables (dims, dtype, bits,
+    attributes and their types), sizes and the group's attributes."""
+    assert sorted(view.data_vars) == sorted(whole.data_vars)
+    assert view.sizes == dict(whole.sizes)
+    _assert_same_attrs(view.attrs, dict(whole.attrs))
+    for name, var in whole.data_vars.items():
+        got = view[name]
+        assert got.dims == var.dims, name
+        assert got.dtype == var.dtype, name
+        assert got.values.tobytes() == var.values.tobytes(), name
+        _assert_same_attrs(got.attrs, dict(var.attrs))
+
+
+def _assert_same_attrs(got: dict, want: dict) -> None:
+    assert got.keys() == want.keys()
+    for key, value in want.items():
+        assert type(got[key]) is type(value), key
+        np.testing.assert_array_equal(got[key], value, err_msg=key)
+
+
 def test_the_groups_read_equal_what_was_written_and_what_xarray_reads(tmp_path):
     written = _tree()
     path = model.save_posterior(written, tmp_path / "p.nc")
-    part = model.load_posterior(path, GROUPS)
+    part = model.load_posterior(path, GROUPS)  # h5py alone: a PosteriorView
+    assert isinstance(part, PosteriorView)
+    tree = posterior_file.read_groups(path, GROUPS)  # h5netcdf into a DataTree
     whole = _whole(path)
-    assert set(part.children) == set(GROUPS)  # the other groups stay on disk
+    assert set(part.children) == set(tree.children) == set(GROUPS)  # the rest stays on disk
     for group in GROUPS:
-        _assert_same(part[group].to_dataset(), whole[group].to_dataset())
+        _assert_view_same(part[group], whole[group].to_dataset())
+        _assert_same(tree[group].to_dataset(), whole[group].to_dataset())
         # and what was written (the writer adds no variable; NaN compares equal here)
-        xr.testing.assert_equal(part[group].to_dataset(), written[group].to_dataset())
-    assert part.attrs == whole.attrs
-    assert {k: type(v) for k, v in part.attrs.items()} == {
-        k: type(v) for k, v in whole.attrs.items()
-    }
-    assert posterior_file.posterior_checksum(part) == whole.attrs[model.CHECKSUM_ATTR]
-    assert convergence.convergence(part) == convergence.computed(whole)
+        xr.testing.assert_equal(tree[group].to_dataset(), written[group].to_dataset())
+    for read in (part, tree):
+        _assert_same_attrs(read.attrs, whole.attrs)
+        assert posterior_file.posterior_checksum(read) == whole.attrs[model.CHECKSUM_ATTR]
+        assert convergence.convergence(read) == convergence.computed(whole)
 
 
 def test_a_group_with_an_encoding_not_handled_is_read_by_xarray(tmp_path):
@@ -105,9 +129,14 @@ def test_a_group_with_an_encoding_not_handled_is_read_by_xarray(tmp_path):
     stats["scaled"].encoding = {"scale_factor": 0.5, "dtype": "int16", "_FillValue": -1}
     tree["sample_stats"] = stats
     path = model.save_posterior(tree, tmp_path / "p.nc")
+    assert read_view(path, GROUPS) is None  # not decoded by h5py alone
+    whole = _whole(path)
     part = model.load_posterior(path, GROUPS)
-    _assert_same(part["sample_stats"].to_dataset(), _whole(path)["sample_stats"].to_dataset())
+    _assert_view_same(part["sample_stats"], whole["sample_stats"].to_dataset())
+    _assert_view_same(part["posterior"], whole["posterior"].to_dataset())
     assert part["sample_stats"]["when"].dtype.kind == "M"
+    tree = posterior_file.read_groups(path, GROUPS)
+    _assert_same(tree["sample_stats"].to_dataset(), whole["sample_stats"].to_dataset())
 
 
 def test_a_float_fill_value_other_than_nan_is_masked_as_xarray_does(tmp_path):
@@ -120,9 +149,13 @@ def test_a_float_fill_value_other_than_nan_is_masked_as_xarray_does(tmp_path):
     tree["posterior"] = post
     path = tmp_path / "p.nc"
     tree.to_netcdf(path, engine="h5netcdf")  # no checksum: the encoding is the point here
+    whole = _whole(path)["posterior"].to_dataset()
     part = posterior_file.read_groups(path, GROUPS)
-    _assert_same(part["posterior"].to_dataset(), _whole(path)["posterior"].to_dataset())
+    _assert_same(part["posterior"].to_dataset(), whole)
     assert np.isnan(part["posterior"]["delta"].values[0, 0])
+    view = read_view(path, GROUPS)
+    _assert_view_same(view["posterior"], whole)
+    assert np.isnan(view["posterior"]["delta"].values[0, 0])
 
 
 def test_reading_part_keeps_every_check_of_the_whole_read(tmp_path):
@@ -169,15 +202,16 @@ def test_a_cached_file_given_its_figures_keeps_every_group(phase2, tmp_path, mon
     assert convergence.CONVERGENCE_ATTR in again.attrs
 
 
-def test_planning_reads_a_posterior_without_importing_dask(tmp_path, repo_root):
+def test_planning_reads_a_posterior_without_importing_xarray(tmp_path, repo_root):
     path = model.save_posterior(_tree(), tmp_path / "p.nc")
     code = (
         "import sys\n"
         "from designs.planning.posterior import load_or_fit_posterior\n"
         f"idata = load_or_fit_posterior({str(path)!r})\n"
-        "print(sorted(idata.children), 'dask' in sys.modules)\n"
+        "print(sorted(idata.children), [m for m in ('dask', 'xarray', 'pandas', 'h5netcdf') "
+        "if m in sys.modules])\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=repo_root, capture_output=True, text=True, check=True
     )
-    assert out.stdout.split("\n")[0] == "['posterior', 'sample_stats'] False", out.stderr
+    assert out.stdout.split("\n")[0] == "['posterior', 'sample_stats'] []", out.stderr

@@ -1,0 +1,138 @@
+"""Fits of the phase 2 model kept on disk and reused: :func:`cached_fit` (and
+:func:`cache_path`, where it keeps one).
+
+A fit is keyed by what determines its draws: the data's hash, the model version, the priors
+and the sampler settings (:func:`_cache_key`); a file under that key is reused only when its
+attributes say the same. Re-exported by :mod:`progression.model`, whose ``fit``,
+``load_posterior`` and ``save_posterior`` it uses (looked up on each call).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from progression import samplers
+from progression.convergence import CONVERGENCE_ATTR
+from progression.errors import InputError
+from progression.posterior_view import PosteriorView
+from progression.priors import DEFAULT_PRIORS, Priors
+from progression.records import Phase2Data, bundled_sha256, load_phase2
+
+if TYPE_CHECKING:
+    import xarray as xr
+
+
+def _cache_key(data_sha256: str, priors: Priors, settings: dict) -> str:
+    from progression.model import MODEL_VERSION
+
+    keyed = {"data": data_sha256, "model": MODEL_VERSION, "priors": priors.to_json()}
+    text = json.dumps({**keyed, **samplers.keyed_settings(settings)}, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def _sampler_settings(
+    draws: int,
+    chains: int,
+    tune: int,
+    seed: int,
+    target_accept: float,
+    sampler: str = samplers.DEFAULT_SAMPLER,
+) -> dict:
+    """The sampler settings that key a cached posterior and must match its attributes."""
+    from progression.model import _resolve_seed
+
+    return {
+        "draws": draws,
+        "chains": chains,
+        "tune": tune,
+        "seed": _resolve_seed(seed),
+        "target_accept": float(target_accept),
+        "sampler": samplers.check_sampler(sampler),
+    }
+
+
+def cache_path(
+    data: Phase2Data,
+    cache_dir: str | Path,
+    priors: Priors | None = None,
+    draws: int = 1000,
+    chains: int = 4,
+    tune: int = 1000,
+    seed: int = 0,
+    target_accept: float = 0.95,
+    sampler: str = samplers.DEFAULT_SAMPLER,
+) -> Path:
+    """Where :func:`cached_fit` keeps the posterior for these inputs."""
+    priors = DEFAULT_PRIORS if priors is None else priors
+    settings = _sampler_settings(draws, chains, tune, seed, target_accept, sampler)
+    return _cache_file(data.sha256, cache_dir, priors, settings)
+
+
+def _cache_file(data_sha256: str, cache_dir: str | Path, priors: Priors, settings: dict) -> Path:
+    return Path(cache_dir) / f"phase2_posterior_{_cache_key(data_sha256, priors, settings)}.nc"
+
+
+def _load_or_none(path: Path, groups) -> xr.DataTree | PosteriorView | None:
+    from progression.model import load_posterior
+
+    try:
+        return load_posterior(path, groups)
+    except InputError:
+        return None
+
+
+def cached_fit(
+    data: Phase2Data | None,
+    cache_dir: str | Path,
+    priors: Priors | None = None,
+    draws: int = 1000,
+    chains: int = 4,
+    tune: int = 1000,
+    seed: int = 0,
+    target_accept: float = 0.95,
+    progressbar: bool = False,
+    sampler: str = samplers.DEFAULT_SAMPLER,
+    groups: tuple[str, ...] | None = None,
+) -> xr.DataTree | PosteriorView:
+    """:func:`progression.model.fit`, reusing a posterior saved in ``cache_dir`` with the same
+    inputs: all its groups, or ``groups`` as in :func:`progression.model.load_posterior` (a
+    view, also of a fresh fit).
+
+    A saved file is reused only when the data hash, model version, priors and sampler
+    settings (draws, chains, tune, seed, target_accept, sampler) all match; otherwise the
+    model is fitted and saved. Here the seed must be given (a cache needs a reproducible key).
+    Without ``data`` (the bundled records), a saved fit is found from the hash of the file's
+    bytes (:func:`progression.records.bundled_sha256`): the records are parsed for a fit only.
+    """
+    from progression import model  # model.fit looked up on each call (tests replace it)
+
+    sha256 = data.sha256 if data is not None else bundled_sha256()
+    if sha256 is None:  # the bundled file is unreadable: load_phase2 says why
+        data = load_phase2()
+        sha256 = data.sha256
+    priors = DEFAULT_PRIORS if priors is None else priors
+    settings = _sampler_settings(draws, chains, tune, seed, target_accept, sampler)
+    path = _cache_file(sha256, cache_dir, priors, settings)
+    if path.exists():
+        idata = _load_or_none(path, groups)
+        if idata is not None and (
+            idata.attrs.get("data_sha256") == sha256
+            and idata.attrs.get("model_version") == model.MODEL_VERSION
+            and idata.attrs.get("priors") == priors.to_json()
+            and all(samplers.recorded_setting(idata.attrs, k) == v for k, v in settings.items())
+        ):
+            if CONVERGENCE_ATTR not in idata.attrs:  # cached before the figures were kept:
+                whole = idata if groups is None else model.load_posterior(path)  # every group
+                model.save_posterior(whole, path)  # keep them now, once (same draws, same file)
+                idata.attrs = dict(whole.attrs)
+            return idata
+    data = load_phase2() if data is None else data
+    fit_settings = {k: v for k, v in settings.items() if k != "sampler"}
+    idata = model.fit(data, priors, progressbar=progressbar, nuts_sampler=sampler, **fit_settings)
+    model.save_posterior(idata, path)
+    if groups is None:
+        return idata
+    return PosteriorView.from_datatree(idata, tuple(dict.fromkeys(("posterior", *groups))))
