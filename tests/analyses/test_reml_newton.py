@@ -100,7 +100,7 @@ def test_exact_hessian_equals_differences_of_the_analytic_gradient():
         g = arm.size
         gs = np.empty((g, _NCOL))
         th = np.empty(3)
-        n_obs, _ = _prepare(arm, ztz, n, syy, szy, szyzy, g, gs, th)
+        n_obs, _ = _prepare(arm, ztz, n, syy, szy, szyzy, g, gs, th, np.empty(g, dtype=np.int64))
         ndf = n_obs - _P
         # away from the starting values, where the Hessian is not the optimum's
         th = th * (1.0 + 0.2 * (k % 3)) + np.array([0.05, -0.03, 0.02]) * k

@@ -23,7 +23,10 @@ DF_SATTERTHWAITE = 0.0
 DF_FALLBACK = 1.0
 
 _P = 4  # number of fixed effects
-_NCOL = 10  # columns of the centred per-group statistics
+_NCOL = 17  # columns of the per-group statistics (_prepare: centred, then pattern scratch)
+# columns 10-16 of gs: the group's (Z'Z)^-1 (entries 00, 01, 11; 1.0 in column 13 when Z'Z is
+# invertible) and the moment weights of its visit pattern (_weighted_moments)
+_S_I00, _S_I01, _S_I11, _S_OK, _S_W0, _S_W1, _S_W2 = 10, 11, 12, 13, 14, 15, 16
 _NW = 24  # work vector length
 # work vector layout written by _evaluate
 _F, _Q, _LOGDET, _V, _B3 = 0, 1, 2, 3, 4
@@ -80,17 +83,26 @@ def _evaluate_store(th, gs, arm, pattern, n_groups, ndf, wk, cache):
 
 
 @njit(cache=True)
-def visit_patterns(gs, n_groups, pattern):
-    """``pattern[g]`` = the first group ``h <= g`` whose ``Z'Z`` (columns 1-3 of ``gs``) is
-    exactly group ``g``'s; groups of the two arms with the same visits share it."""
+def visit_patterns(ztz_g, n_groups, pattern):
+    """``pattern[g]`` = the first group ``h <= g`` whose ``Z'Z`` (``ztz_g``: m, sum t,
+    sum t^2) is exactly group ``g``'s; groups of the two arms with the same visits share it.
+
+    Groups in the engine's order (each arm's visit patterns in order of ``m``) are matched in
+    one pass: a group whose ``m`` exceeds every earlier group's is a new pattern; only the
+    others are searched for among the earlier patterns.
+    """
+    top = -1.0  # the largest m of the groups so far
     for g in range(n_groups):
         pattern[g] = g
+        if ztz_g[g, 0] > top:
+            top = ztz_g[g, 0]
+            continue
         for h in range(g):
             if (
                 pattern[h] == h
-                and gs[h, 1] == gs[g, 1]
-                and gs[h, 2] == gs[g, 2]
-                and gs[h, 3] == gs[g, 3]
+                and ztz_g[h, 0] == ztz_g[g, 0]
+                and ztz_g[h, 1] == ztz_g[g, 1]
+                and ztz_g[h, 2] == ztz_g[g, 2]
             ):
                 pattern[g] = h
                 break
@@ -302,7 +314,7 @@ def _evaluate_into(th, gs, arm, pattern, n_groups, ndf, grad, wk, cache, store):
 
 
 @njit(cache=True)
-def _weighted_moments(gs, n_groups, sigma2, psi00, psi01, psi11, floor00, floor11):
+def _weighted_moments(gs, pattern, n_groups, sigma2, psi00, psi01, psi11, floor00, floor11):
     """One reweighting of the moment estimate of ``Psi = D / sigma^2`` (starting values).
 
     Per-patient OLS coefficients ``b`` of a visit pattern with ``S = Z'Z`` have
@@ -310,6 +322,10 @@ def _weighted_moments(gs, n_groups, sigma2, psi00, psi01, psi11, floor00, floor1
     from ``b b' / sigma^2 - S^-1`` with weights ``1 / ((Psi + S^-1)_kk (Psi + S^-1)_ll)``
     at the unweighted estimate, so that patterns with few visits (noisy ``b``) count less.
     With attrition this roughly halves the Newton iterations; returns (psi00, psi01, psi11).
+
+    Reads each group's ``S^-1`` from ``gs`` (:func:`_prepare`); the weights depend on the
+    visit pattern only, so a group whose pattern (``pattern``, :func:`visit_patterns`) came
+    before reads them from that group's row (the same operations, so the same bits).
     """
     num0 = 0.0
     num1 = 0.0
@@ -318,16 +334,12 @@ def _weighted_moments(gs, n_groups, sigma2, psi00, psi01, psi11, floor00, floor1
     den1 = 0.0
     den2 = 0.0
     for g in range(n_groups):
-        s00 = gs[g, 1]
-        s01 = gs[g, 2]
-        s11 = gs[g, 3]
-        d = s00 * s11 - s01 * s01
-        if not d > 1e-9 * s00 * s11:
+        if not gs[g, _S_OK] > 0.5:
             continue
         n = gs[g, 0]
-        i00 = s11 / d
-        i01 = -s01 / d
-        i11 = s00 / d
+        i00 = gs[g, _S_I00]
+        i01 = gs[g, _S_I01]
+        i11 = gs[g, _S_I11]
         z00 = gs[g, 7]
         z01 = gs[g, 8]
         z11 = gs[g, 9]
@@ -337,11 +349,16 @@ def _weighted_moments(gs, n_groups, sigma2, psi00, psi01, psi11, floor00, floor1
         sc00 = t00 * i00 + t01 * i01
         sc01 = t00 * i01 + t01 * i11
         sc11 = (i01 * z00 + i11 * z01) * i01 + t11 * i11
-        v00 = psi00 + i00
-        v11 = psi11 + i11
-        w0 = 1.0 / (v00 * v00)
-        w1 = 1.0 / (v00 * v11)
-        w2 = 1.0 / (v11 * v11)
+        h = pattern[g]
+        if h == g:
+            v00 = psi00 + i00
+            v11 = psi11 + i11
+            gs[g, _S_W0] = 1.0 / (v00 * v00)
+            gs[g, _S_W1] = 1.0 / (v00 * v11)
+            gs[g, _S_W2] = 1.0 / (v11 * v11)
+        w0 = gs[h, _S_W0]
+        w1 = gs[h, _S_W1]
+        w2 = gs[h, _S_W2]
         num0 += w0 * (sc00 / sigma2 - n * i00)
         num1 += w1 * (sc01 / sigma2 - n * i01)
         num2 += w2 * (sc11 / sigma2 - n * i11)
@@ -360,8 +377,13 @@ def _weighted_moments(gs, n_groups, sigma2, psi00, psi01, psi11, floor00, floor1
 
 
 @njit(cache=True)
-def _prepare(arm_g, ztz_g, n_g, syy_g, szy_g, szyzy_g, n_groups, gs, start):
+def _prepare(arm_g, ztz_g, n_g, syy_g, szy_g, szyzy_g, n_groups, gs, start, pattern):
     """Centre the statistics per arm (pooled OLS line); moment starting values.
+
+    ``gs`` (float64[>= n_groups, _NCOL]) receives the centred statistics (columns 0-9) and
+    each group's ``S^-1 = (Z'Z)^-1`` (columns ``_S_*``), computed once per visit pattern:
+    ``pattern`` (int64[>= n_groups]) receives :func:`visit_patterns`, and a group whose
+    pattern came before copies that group's ``S^-1`` (the same operations, so the same bits).
 
     Returns (n_obs, n_patients_with_2_visits) or (-1, -1) if an arm has no estimable line.
     """
@@ -425,17 +447,30 @@ def _prepare(arm_g, ztz_g, n_g, syy_g, szy_g, szyzy_g, n_groups, gs, start):
     na0 = na1 = 0.0
     sinv0 = sinv1 = sinv2 = 0.0  # sum of (Z'Z)^-1
     scat0 = scat1 = scat2 = 0.0  # sum of coefficient outer products (centred data)
+    visit_patterns(ztz_g, n_groups, pattern)
     for g in range(n_groups):
-        s00 = gs[g, 1]
-        s01 = gs[g, 2]
-        s11 = gs[g, 3]
-        d = s00 * s11 - s01 * s01
-        if not d > 1e-9 * s00 * s11:
+        h = pattern[g]
+        if h == g:
+            s00 = gs[g, 1]
+            s01 = gs[g, 2]
+            s11 = gs[g, 3]
+            d = s00 * s11 - s01 * s01
+            invertible = d > 1e-9 * s00 * s11
+            gs[g, _S_OK] = 1.0 if invertible else 0.0
+            if invertible:
+                gs[g, _S_I00] = s11 / d
+                gs[g, _S_I01] = -s01 / d
+                gs[g, _S_I11] = s00 / d
+        else:
+            for k in range(_S_I00, _S_OK + 1):
+                gs[g, k] = gs[h, k]
+        if not gs[g, _S_OK] > 0.5:
             continue
+        s00 = gs[g, 1]
         n = gs[g, 0]
-        i00 = s11 / d
-        i01 = -s01 / d
-        i11 = s00 / d
+        i00 = gs[g, _S_I00]
+        i01 = gs[g, _S_I01]
+        i11 = gs[g, _S_I11]
         zy0 = gs[g, 5]
         zy1 = gs[g, 6]
         z00 = gs[g, 7]
@@ -485,7 +520,7 @@ def _prepare(arm_g, ztz_g, n_g, syy_g, szy_g, szyzy_g, n_groups, gs, start):
             psi01 = min(max(psi01, -lim), lim)
             if n_groups > 2:  # unbalanced: weight each visit pattern by its precision
                 psi00, psi01, psi11 = _weighted_moments(
-                    gs, n_groups, sigma2, psi00, psi01, psi11, 0.05 * b00, 0.05 * b11
+                    gs, pattern, n_groups, sigma2, psi00, psi01, psi11, 0.05 * b00, 0.05 * b11
                 )
     start[0] = np.sqrt(psi00)
     start[1] = psi01 / start[0]
