@@ -15,9 +15,10 @@ import numpy as np
 import pytest
 
 from designs.analyses import reml
-from designs.analyses.reml.criterion import _F, _GF, _NCOL, _NW, _P, _evaluate, _prepare
+from designs.analyses.reml.criterion import _F, _GF, _NCOL, _NW, _P, _evaluate
 from designs.analyses.reml.hessian import _derivatives
 from designs.analyses.reml.reference import lmm_slope_fit_reference
+from designs.analyses.reml.start import _prepare
 from designs.analyses.results import N_RESULT, STATUS, STATUS_OK
 from designs.simulation.engine import simulate_one_trial
 from designs.simulation.inputs import simulation_inputs

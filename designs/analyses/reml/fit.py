@@ -29,10 +29,10 @@ from designs.analyses.reml.criterion import (
     REML_CRITERION,
     SIGMA2,
     _evaluate,
-    _prepare,
 )
 from designs.analyses.reml.hessian import _derivatives
 from designs.analyses.reml.optimiser import _cholesky_solve3, _nelder_mead, _newton
+from designs.analyses.reml.start import _prepare
 from designs.analyses.results import (
     DF,
     ESTIMATE,

@@ -19,7 +19,6 @@ from designs.analyses.reml.criterion import (
     _P,
     _PURE_NEWTON,
     _evaluate,
-    _prepare,
 )
 from designs.analyses.reml.fit import (
     _NRESULT_SCRATCH,
@@ -28,6 +27,7 @@ from designs.analyses.reml.fit import (
     write_result,
 )
 from designs.analyses.reml.optimiser import _cholesky_solve3, _nelder_mead
+from designs.analyses.reml.start import _prepare
 from designs.analyses.results import mark_failed
 
 
