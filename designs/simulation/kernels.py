@@ -36,7 +36,6 @@ from designs.simulation.layout import (
     C_SCREENED_PLACEBO,
     COMPLETED,
     DIED,
-    DROPPED_OUT,
     N_ANALYSES,
 )
 from designs.simulation.patients import (
@@ -47,6 +46,7 @@ from designs.simulation.patients import (
     simulate_arm_sums,
 )
 from designs.simulation.rng import arm_stream_key
+from designs.simulation.visit_groups import add_visit_groups, exit_counts
 
 
 @njit(cache=True)
@@ -64,18 +64,6 @@ def _lead_in_slope(visits_all, n_lead, y, p, lead_sums):
     n = lead_sums[0]
     st = lead_sums[1]
     return (sty - st * sy / n) / (lead_sums[2] - st * st / n)
-
-
-@njit(cache=True, inline="always")
-def _store_group(gstat, g, c0, c1, c2, c3, c4, c5, c6):
-    """Store one group's running statistics (n, sum y'y, sum Z'y, sum (Z'y)(Z'y)')."""
-    gstat[g, 0] = c0
-    gstat[g, 1] = c1
-    gstat[g, 2] = c2
-    gstat[g, 3] = c3
-    gstat[g, 4] = c4
-    gstat[g, 5] = c5
-    gstat[g, 6] = c6
 
 
 @njit(cache=True)
@@ -108,6 +96,8 @@ def _simulate_and_analyse_trial(
     n_lc = np.int64(0)
     last = visits[v - 1]
     need_slopes = run[A_OLS_SLOPE_TTEST] or run[A_SLOPE_CHANGE_LEAD_IN]
+    need_groups = run[A_LMM_SLOPE] or run[A_LMM_SLOPE_KR]
+    per_patient = need_slopes or run[A_JOINT_RANK] or run[A_ANCOVA_CHANGE]
     for arm in range(2):
         n_arm = n_placebo if arm == 0 else n_active
         screened = simulate_arm_sums(
@@ -121,13 +111,10 @@ def _simulate_and_analyse_trial(
             counts[C_SCREENED_PLACEBO + arm] = max_candidates_per_arm(params, n_arm)
             return
         counts[C_SCREENED_PLACEBO + arm] = screened
-        # The statistics of the group (arm, visits) of the patients in a row are kept in
-        # registers (c0-c6) and stored when the group changes: the same additions in the
-        # same order as adding into gstat patient by patient.
-        cur = -1
-        c0 = c1 = c2 = c3 = c4 = c5 = c6 = 0.0
-        n_completed = n_died = n_dropped = 0  # whole numbers, added to counts once
-        for p in range(n_arm):
+        if need_groups:  # lmm_slope's statistics per (arm, visits) group
+            add_visit_groups(gstat, arm * v, v, m_arm, sums_arm, n_arm)
+        n_completed, n_died, n_dropped = exit_counts(m_arm, status_arm, n_arm, v)
+        for p in range(n_arm if per_patient else 0):  # the other analyses' statistics
             m = m_arm[p]
             t_exit = exit_arm[p]
             status = status_arm[p]
@@ -142,20 +129,6 @@ def _simulate_and_analyse_trial(
             sy = sums_arm[0, p]  # over the observed scheduled visits (simulate_arm)
             sty = sums_arm[1, p]
             yy = sums_arm[2, p]
-            g = arm * v + (m - 1)
-            if g != cur:
-                if cur >= 0:
-                    _store_group(gstat, cur, c0, c1, c2, c3, c4, c5, c6)
-                cur = g
-                c0, c1, c2, c3 = gstat[g, 0], gstat[g, 1], gstat[g, 2], gstat[g, 3]
-                c4, c5, c6 = gstat[g, 4], gstat[g, 5], gstat[g, 6]
-            c0 += 1.0
-            c1 += yy
-            c2 += sy
-            c3 += sty
-            c4 += sy * sy
-            c5 += sy * sty
-            c6 += sty * sty
             if m >= 2 and need_slopes:  # per-patient slopes: only these analyses use them
                 st = ztz_prefix[m - 1, 1]
                 sxx = sxx_prefix[m - 1]
@@ -180,17 +153,10 @@ def _simulate_and_analyse_trial(
                     ylast[n_comp] = y_arm[p, n_lead + v - 1]
                     anc_arm[n_comp] = arm
                 n_comp += 1
-                n_completed += 1
-            elif status == DIED:
-                n_died += 1
-            elif status == DROPPED_OUT:
-                n_dropped += 1
-        if cur >= 0:
-            _store_group(gstat, cur, c0, c1, c2, c3, c4, c5, c6)
         counts[C_COMPLETERS_PLACEBO + arm] += float(n_completed)
         counts[C_DEATH_PLACEBO + arm] += float(n_died)
         counts[C_DROPOUT_PLACEBO + arm] += float(n_dropped)
-    if run[A_LMM_SLOPE] or run[A_LMM_SLOPE_KR]:
+    if need_groups:
         n_groups = np.int64(0)  # not a literal 0: see n_slopes above
         for g in range(2 * v):
             if gstat[g, 0] > 0.0:

@@ -9,7 +9,7 @@ import pytest
 from scipy import optimize, stats
 
 from designs.analyses import reml as lmm
-from designs.analyses.reml import criterion, optimiser
+from designs.analyses.reml import criterion, optimiser, start
 from designs.analyses.results import DF, ESTIMATE, N_RESULT, SE, STATUS
 
 # ---------------------------------------------------------------- data
@@ -382,9 +382,10 @@ def test_nelder_mead_fallback_reaches_the_newton_optimum():
     out = lmm.lmm_slope_fit_arrays(*groups)
     arm, ztz, n, syy, szy, szyzy = groups
     g = arm.size
-    gs = np.empty((g, 10))
+    gs = np.empty((g, criterion._NCOL))
     th = np.empty(3)
-    n_obs, _ = criterion._prepare(arm, ztz, n, syy, szy, szyzy, g, gs, th)
+    pattern = np.empty(g, dtype=np.int64)
+    n_obs, _ = start._prepare(arm, ztz, n, syy, szy, szyzy, g, gs, th, pattern)
     th[:] = [0.3, -0.5, 2.0]  # a poor start
     wk = np.empty(criterion._NW)
     optimiser._nelder_mead(th, gs, arm, g, n_obs - 4, wk, 5000)

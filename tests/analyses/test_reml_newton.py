@@ -15,9 +15,10 @@ import numpy as np
 import pytest
 
 from designs.analyses import reml
-from designs.analyses.reml.criterion import _F, _GF, _NCOL, _NW, _P, _evaluate, _prepare
+from designs.analyses.reml.criterion import _F, _GF, _NCOL, _NW, _P, _evaluate
 from designs.analyses.reml.hessian import _derivatives
 from designs.analyses.reml.reference import lmm_slope_fit_reference
+from designs.analyses.reml.start import _prepare
 from designs.analyses.results import N_RESULT, STATUS, STATUS_OK
 from designs.simulation.engine import simulate_one_trial
 from designs.simulation.inputs import simulation_inputs
@@ -100,7 +101,7 @@ def test_exact_hessian_equals_differences_of_the_analytic_gradient():
         g = arm.size
         gs = np.empty((g, _NCOL))
         th = np.empty(3)
-        n_obs, _ = _prepare(arm, ztz, n, syy, szy, szyzy, g, gs, th)
+        n_obs, _ = _prepare(arm, ztz, n, syy, szy, szyzy, g, gs, th, np.empty(g, dtype=np.int64))
         ndf = n_obs - _P
         # away from the starting values, where the Hessian is not the optimum's
         th = th * (1.0 + 0.2 * (k % 3)) + np.array([0.05, -0.03, 0.02]) * k

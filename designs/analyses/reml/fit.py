@@ -29,11 +29,10 @@ from designs.analyses.reml.criterion import (
     REML_CRITERION,
     SIGMA2,
     _evaluate,
-    _prepare,
-    visit_patterns,
 )
 from designs.analyses.reml.hessian import _derivatives
 from designs.analyses.reml.optimiser import _cholesky_solve3, _nelder_mead, _newton
+from designs.analyses.reml.start import _prepare
 from designs.analyses.results import (
     DF,
     ESTIMATE,
@@ -127,19 +126,18 @@ def lmm_slope_fit(arm_g, ztz_g, n_g, syy_g, szy_g, szyzy_g, n_groups, out):
     wk = small[24 : 24 + _NW]
     wk2 = small[24 + _NW : 24 + 2 * _NW]
     res_scratch = small[24 + 2 * _NW :]
-    n_obs, n2 = _prepare(arm_g, ztz_g, n_g, syy_g, szy_g, szyzy_g, n_groups, gs, th)
+    pattern = np.empty(n_groups, dtype=np.int64)
+    n_obs, n2 = _prepare(arm_g, ztz_g, n_g, syy_g, szy_g, szyzy_g, n_groups, gs, th, pattern)
     ndf = n_obs - _P
     if not ndf > 0.5:
         return
-    pattern = np.empty(n_groups, dtype=np.int64)
-    visit_patterns(gs, n_groups, pattern)
     ok, iters = _newton(th, gs, arm, pattern, n_groups, ndf, wk, wk2, hess, cache, cache2, vec)
     if ok:
         # a saddle (e.g. started on a ridge) shows as a Hessian that is not PD
         ok = _positive_definite(hess, wk, 1e-7, vec)
     if not ok:
         if not np.isfinite(th[0] + th[1] + th[2]):
-            _prepare(arm_g, ztz_g, n_g, syy_g, szy_g, szyzy_g, n_groups, gs, th)
+            _prepare(arm_g, ztz_g, n_g, syy_g, szy_g, szyzy_g, n_groups, gs, th, pattern)
         iters += _nelder_mead(th, gs, arm, n_groups, ndf, wk, 2000)
         ok, it2 = _newton(th, gs, arm, pattern, n_groups, ndf, wk, wk2, hess, cache, cache2, vec)
         iters += it2

@@ -119,7 +119,7 @@ def _nelder_mead(th, gs, arm, n_groups, ndf, wk, max_iter):
 def _newton(th, gs, arm, pattern, n_groups, ndf, wk, wk2, hess, cache, cache2, vec):
     """Damped Newton with the exact Hessian from ``th``; returns (converged, iterations).
 
-    ``pattern`` is :func:`~designs.analyses.reml.criterion.visit_patterns` of ``gs``;
+    ``pattern`` is :func:`~designs.analyses.reml.criterion.visit_patterns` (from ``_prepare``);
     ``cache`` and ``cache2`` (float64[>= n_groups, _NC]) and ``vec`` (float64[>= 9]) are
     scratch (the caller's, so that a fit allocates nothing per iteration).
 

@@ -19,7 +19,6 @@ from designs.analyses.reml.criterion import (
     _P,
     _PURE_NEWTON,
     _evaluate,
-    _prepare,
 )
 from designs.analyses.reml.fit import (
     _NRESULT_SCRATCH,
@@ -28,6 +27,7 @@ from designs.analyses.reml.fit import (
     write_result,
 )
 from designs.analyses.reml.optimiser import _cholesky_solve3, _nelder_mead
+from designs.analyses.reml.start import _prepare
 from designs.analyses.results import mark_failed
 
 
@@ -162,7 +162,8 @@ def lmm_slope_fit_reference(arm_g, ztz_g, n_g, syy_g, szy_g, szyzy_g, n_groups, 
         if arm_g[g] != 0 and arm_g[g] != 1:
             return
         arm[g] = arm_g[g]
-    n_obs, n2 = _prepare(arm_g, ztz_g, n_g, syy_g, szy_g, szyzy_g, n_groups, gs, th)
+    pattern = np.empty(n_groups, dtype=np.int64)
+    n_obs, n2 = _prepare(arm_g, ztz_g, n_g, syy_g, szy_g, szyzy_g, n_groups, gs, th, pattern)
     ndf = n_obs - _P
     if not ndf > 0.5:
         return
@@ -175,7 +176,7 @@ def lmm_slope_fit_reference(arm_g, ztz_g, n_g, syy_g, szy_g, szyzy_g, n_groups, 
         ok = _positive_definite(hess, wk, 1e-7, vec)
     if not ok:
         if not np.isfinite(th[0] + th[1] + th[2]):
-            _prepare(arm_g, ztz_g, n_g, syy_g, szy_g, szyzy_g, n_groups, gs, th)
+            _prepare(arm_g, ztz_g, n_g, syy_g, szy_g, szyzy_g, n_groups, gs, th, pattern)
         iters += _nelder_mead(th, gs, arm, n_groups, ndf, wk, 2000)
         ok, it2 = _bfgs_newton(th, gs, arm, n_groups, ndf, wk, wk2, hess)
         iters += it2
