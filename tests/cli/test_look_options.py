@@ -49,8 +49,8 @@ def test_trial_csv_with_looks_has_entry_and_calendar_months(tmp_path, capsys, ru
     assert code == 0, err
     code, _, err = run(capsys, "trial", "--seed", "4", "--out", str(without))
     assert code == 0, err
-    rows = list(csv.DictReader(with_looks.open()))
-    fixed = list(csv.DictReader(without.open()))
+    rows = list(csv.DictReader(with_looks.read_text().splitlines()))
+    fixed = list(csv.DictReader(without.read_text().splitlines()))
     assert "entry_month" not in fixed[0]
     assert len(rows) == len(fixed)
     for r, f in zip(rows, fixed, strict=True):
