@@ -34,16 +34,22 @@ from llvmlite import ir
 from numba import njit, types
 from numba.extending import intrinsic
 
-__all__ = ["exp_split", "upper_tail"]
+__all__ = ["LANES", "exp_split", "padded", "upper_tail"]
 
 _LOG2E = 1.0 / math.log(2.0)
 #: ln 2 in two parts: the first with its last 11 bits zero, so that ``k * _LN2_HI`` is
 #: exact for |k| < 2048.
 _LN2_HI = math.ldexp(math.floor(math.ldexp(math.log(2.0), 42)), -42)
 _LN2_LO = 5.497923018708371e-14  # ln 2 - _LN2_HI, rounded (from 50-digit ln 2)
+#: Values per SIMD register that loops calling these functions are padded to (8: zmm; a
+#: multiple of 4: ymm), so that they have no scalar tail.
+LANES = 8
 #: Below this the result is 0 (the smallest subnormal is exp(-744.44)); it keeps 2^k in the
 #: range of the two factors.
 _EXP_FLOOR = -1400.0
+#: Above this the result is inf (exp(709.79) overflows); it keeps 2^k in the range of the two
+#: factors (beyond about 1419 their exponent bits would wrap).
+_EXP_CEILING = 710.0
 #: 2^52 + 2^51: adding it to a whole number below 2^51 in magnitude puts it in the low bits.
 _SHIFTER = 6755399441055744.0
 _SHIFTER_BITS = 0x4338000000000000
@@ -79,6 +85,12 @@ def _bits_float(typingctx, bits):
 
 
 @njit(cache=True, inline="always")
+def padded(m):
+    """``m`` rounded up to whole SIMD registers (:data:`LANES`)."""
+    return (m + LANES - 1) // LANES * LANES
+
+
+@njit(cache=True, inline="always")
 def _pow2(k):
     """``2^k`` for a whole float ``k`` in [-1022, 1023]."""
     bits = _float_bits(k + _SHIFTER) - _SHIFTER_BITS
@@ -88,8 +100,8 @@ def _pow2(k):
 @njit(cache=True, inline="always")
 def exp_split(hi, lo):
     """``exp(hi + lo)`` (``|lo|`` small against 1, or 0): within about 1 ulp; 0 below
-    -1400, finite up to 709."""
-    hi = max(hi, _EXP_FLOOR)
+    -1400, finite up to 709.78, inf above."""
+    hi = min(max(hi, _EXP_FLOOR), _EXP_CEILING)
     k = np.floor(hi * _LOG2E + 0.5)
     r = (hi - k * _LN2_HI) - k * _LN2_LO + lo
     p = 1.0 / 6227020800.0

@@ -31,7 +31,7 @@ import math
 import numpy as np
 from numba import njit
 
-from designs.sequential.branchless import exp_split
+from designs.sequential.branchless import exp_split, padded
 
 _SQRT2PI = math.sqrt(2.0 * math.pi)
 
@@ -51,8 +51,6 @@ _HUGE = 1e290
 #: Most ``(c0 delta)^2 / 2`` (half the grid's width in SDs, squared, halved) for the series:
 #: its coefficients then keep every mass above 1e-160.
 _SERIES_WIDTH = 300.0
-#: Values per SIMD register (zmm) the series' loop is padded to.
-_LANES = 8
 
 
 @njit(cache=True)
@@ -66,10 +64,13 @@ def propagate(nodes, mass, new_nodes, tp, tk, dens):
     c0 v_i delta) R_i^j exp(-((j - c0) delta)^2 / 2)``, ``R_i = exp(v_i delta)``: each new
     node's sum is a power series in ``R_i`` with coefficients shared by all nodes, evaluated
     by Horner's rule across the new nodes at once (a loop LLVM vectorises; every term is
-    positive, so the rounding stays of order ``n`` ulps of the sum, plus ``|v| n delta``
-    ulps from ``R_i``'s argument). A node whose series or prefactor would leave
-    [1e-290, 1e290] (far from the grid, or a very small information step) is walked
-    instead (:func:`_walk`), by itself: each node's number depends on that node alone.
+    positive, so nothing cancels). Rounding, relative: of order ``n`` ulps from the sum,
+    ``n |v delta|`` ulps from ``R_i``'s argument and ``|v^2 / 2 + c0 v delta|`` ulps from the
+    prefactor's (up to about 700 ulps, 1.5e-13, for nodes far from the grid; an independent
+    review against a long-double sum). The nodes whose series or prefactor would leave
+    [1e-290, 1e290] (far from the grid, or a very small information step) are walked instead,
+    together (:func:`_walk`, whose numbers do not depend on which nodes come with them): each
+    node's number depends on that node alone.
     """
     n = nodes.shape[0]
     m = new_nodes.shape[0]
@@ -81,26 +82,26 @@ def propagate(nodes, mass, new_nodes, tp, tk, dens):
     delta = (nodes[n - 1] - nodes[0]) / (n - 1) * stp / sd
     c0 = (n - 1) // 2
     ybar = nodes[c0] * stp
-    padded = (m + _LANES - 1) // _LANES * _LANES  # whole SIMD registers, no scalar tail
-    buf = np.empty(n + 3 * padded)  # one allocation: w, r, pre, acc
+    whole = padded(m)  # whole SIMD registers, no scalar tail
+    buf = np.empty(n + 3 * whole)  # one allocation: w, r, pre, acc
     w = buf[:n]
-    r = buf[n : n + padded]
-    pre = buf[n + padded : n + 2 * padded]
-    acc = buf[n + 2 * padded :]
+    r = buf[n : n + whole]
+    pre = buf[n + whole : n + 2 * whole]
+    acc = buf[n + 2 * whole :]
     for j in range(n):
         s = (j - c0) * delta
         w[j] = mass[j] * exp_split(-0.5 * s * s, 0.0)
-    for i in range(padded):
+    for i in range(whole):
         r[i] = 0.0
     for i in range(m):
         v = (new_nodes[i] * stk - ybar) / sd
         r[i] = exp_split(v * delta, 0.0)
         pre[i] = exp_split(-0.5 * v * v - c0 * v * delta, 0.0)
-    for i in range(padded):
+    for i in range(whole):
         acc[i] = w[n - 1]
     for j in range(n - 2, -1, -1):
         wj = w[j]
-        for i in range(padded):
+        for i in range(whole):
             acc[i] = acc[i] * r[i] + wj
     wide = 0.5 * (c0 * delta) ** 2 > _SERIES_WIDTH
     n_slow = 0

@@ -48,6 +48,17 @@ def test_tail_and_exp_within_a_few_ulp_of_the_c_library():
     assert exp_split(-740.0, 0.0) == pytest.approx(math.exp(-740.0), rel=1e-12)
 
 
+def test_exp_overflows_to_inf_not_to_wrapped_exponent_bits():
+    """Large arguments give inf (as ``math.exp`` overflows), not the finite garbage or NaN
+    that ``2^k`` with wrapped exponent bits gave above about 1419 (an independent review);
+    the top of the finite range is still within 2 ulp."""
+    for hi in (709.9, 710.0, 1420.0, 1500.0, 3000.0, 5700.0, 1e300, math.inf):
+        assert exp_split(hi, 0.0) == math.inf
+    for hi in (700.0, 709.0, 709.7):
+        want = math.exp(hi)
+        assert abs(exp_split(hi, 0.0) - want) <= 2 * np.spacing(want)
+
+
 @njit
 def _exit_libm(c, nodes, mass, tp, tk, sides):
     """P(continue, then cross +-c) with ``math.erfc``, node by node."""
