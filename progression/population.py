@@ -20,13 +20,19 @@ from progression.transport import Transport
 if TYPE_CHECKING:  # only in annotations (xarray costs start-up time)
     import xarray as xr
 
+    from progression.posterior_view import PosteriorView
+
+    #: What these functions read a posterior from: the whole tree, or the view planning reads
+    #: (the same names: ``idata["posterior"]["delta"].values``).
+    Posterior = xr.DataTree | PosteriorView
+
 #: Mean pre-dose decline (points/month) below which "a fraction of the phase 2 patients'
 #: decline" is undefined in a posterior draw: a draw whose ``pre_slope_mean`` is above
 #: ``-MIN_PHASE2_DECLINE`` (about 0.6 points a year, or improvement) has no decline to slow.
 MIN_PHASE2_DECLINE = 0.05
 
 
-def _flat(idata: xr.DataTree, name: str) -> np.ndarray:
+def _flat(idata: Posterior, name: str) -> np.ndarray:
     try:
         da = idata["posterior"][name]
     except KeyError:
@@ -39,7 +45,7 @@ def _flat(idata: xr.DataTree, name: str) -> np.ndarray:
 
 
 def effect_draws(
-    idata: xr.DataTree,
+    idata: Posterior,
     transport: str = "proportional",
     n: int | None = None,
     seed: int | None = None,
@@ -48,8 +54,9 @@ def effect_draws(
 
     Parameters
     ----------
-    idata : xarray.DataTree
-        Posterior from :func:`progression.model.fit` (needs ``delta``, ``pre_slope_mean``).
+    idata : xarray.DataTree or progression.posterior_view.PosteriorView
+        Posterior from :func:`progression.model.fit` or
+        :func:`progression.model.load_posterior` (needs ``delta``, ``pre_slope_mean``).
     transport : {"proportional", "absolute"}
         ``"proportional"``: ``delta / |pre_slope_mean|`` per draw, the fraction of the phase 2
         patients' mean natural-history decline that treatment removes (dimensionless; 0.25 =
@@ -115,7 +122,7 @@ def proportional_fraction(
     return delta / np.where(undefined, typical, -pre), undefined
 
 
-def undefined_proportional_draws(idata: xr.DataTree) -> int:
+def undefined_proportional_draws(idata: Posterior) -> int:
     """How many posterior draws have no pre-dose decline (see :func:`proportional_fraction`)."""
     return int(np.sum(_without_decline(_flat(idata, "pre_slope_mean"))))
 
@@ -136,7 +143,7 @@ def _resample(values: np.ndarray, n: int | None, seed: int | None, *more: np.nda
 
 
 def natural_history_draws(
-    idata: xr.DataTree, n: int | None = None, seed: int | None = None
+    idata: Posterior, n: int | None = None, seed: int | None = None
 ) -> dict[str, np.ndarray]:
     """Posterior draws of the untreated population's parameters, one entry per draw.
 
@@ -145,8 +152,9 @@ def natural_history_draws(
 
     Parameters
     ----------
-    idata : xarray.DataTree
-        Posterior from :func:`progression.model.fit`.
+    idata : xarray.DataTree or progression.posterior_view.PosteriorView
+        Posterior from :func:`progression.model.fit` or
+        :func:`progression.model.load_posterior`.
     n, seed : int, optional
         As in :func:`effect_draws`; the same indices are used for every parameter, so the
         draws stay joint.

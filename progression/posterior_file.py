@@ -46,7 +46,8 @@ def is_posterior_file(path: str | Path, required: Sequence[str]) -> bool:
     try:
         with h5netcdf.File(path, "r") as f:
             return all(attr in f.attrs for attr in required)
-    except (OSError, ValueError, KeyError, RuntimeError, TypeError):
+    except (OSError, ValueError, KeyError, RuntimeError, TypeError, AttributeError):
+        # h5netcdf reports some damaged files as AttributeError (as load_posterior knows)
         return False
 
 

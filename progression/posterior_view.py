@@ -121,9 +121,17 @@ class PosteriorView:
         """These groups and the root attributes as xarray reads them (from the file again,
         or the tree this view was made from)."""
         if isinstance(self._source, str | Path):
+            from progression.errors import InputError
             from progression.posterior_file import read_groups
 
-            return read_groups(self._source, tuple(self.children))
+            try:
+                return read_groups(self._source, tuple(self.children))
+            except (OSError, ValueError, KeyError, RuntimeError, TypeError, AttributeError) as exc:
+                # the file changed or went away since the view was read, or xarray cannot
+                # decode what the view read: the one-line refusal of load_posterior
+                raise InputError(
+                    f"posterior {self._source}: cannot read as netCDF ({exc})"
+                ) from None
         return self._source
 
     @classmethod
@@ -213,7 +221,7 @@ def _variable(dataset, dims: tuple[str, ...]) -> Variable:
     attrs = _attrs(dataset.attrs)
     hidden = [k for k in attrs if k.startswith("_") and k != "_FillValue"]
     units = str(attrs.get("units", ""))
-    if hidden or _CF_SPECIAL & attrs.keys() or " since " in units or units in _TIME_UNITS:
+    if hidden or _CF_SPECIAL & attrs.keys() or "since" in units or units in _TIME_UNITS:
         raise NotHandled("an encoding attribute")
     boolean = "dtype" in attrs
     if boolean and not (isinstance(attrs["dtype"], str) and attrs["dtype"] == "bool"):

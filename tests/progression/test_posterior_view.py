@@ -258,3 +258,29 @@ def test_encodings_the_view_does_not_decode_are_read_by_xarray(tree, tmp_path):
             assert got.dtype == var.dtype and got.dims == var.dims, name
             assert got.values.tobytes() == var.values.tobytes(), name
     assert _sha(posterior_draws(view)) == _sha(posterior_draws(whole))
+
+
+def test_units_xarray_cannot_decode_are_refused_by_both_reads(tmp_path):
+    """A unit with "since" but not xarray's "<unit> since <date>" (xarray tests "since" in
+    the unit and then fails to decode it) is left to xarray by the view too, so both reads
+    refuse the file with the same one line (an independent review found the view reading
+    it where the whole read refused)."""
+    tree = _with_stat("onset", np.array([1.5, 2.5]), units="days_since_onset")
+    path = model.save_posterior(tree, tmp_path / "p.nc")
+    assert read_view(path, GROUPS) is None
+    with pytest.raises(InputError) as whole:
+        model.load_posterior(path)
+    with pytest.raises(InputError) as view:
+        model.load_posterior(path, GROUPS)
+    assert "cannot read as netCDF" in str(view.value)
+    assert str(whole.value).split("(")[0] == str(view.value).split("(")[0]
+
+
+def test_a_view_whose_file_is_gone_says_so_in_one_line(tmp_path):
+    """The view reads its file again for the whole tree (convergence computed by ArviZ);
+    a file removed in between gives the one-line refusal, not a traceback."""
+    path = model.save_posterior(_tree(), tmp_path / "p.nc")
+    view = model.load_posterior(path, GROUPS)
+    path.unlink()
+    with pytest.raises(InputError, match="cannot read as netCDF"):
+        view.to_datatree()
