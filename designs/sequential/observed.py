@@ -76,7 +76,8 @@ def _simpson(low, high, nodes, weights):
         weights[i] = (1.0 if i == 0 or i == n - 1 else (4.0 if i % 2 == 1 else 2.0)) * h / 3.0
 
 
-def tails_scratch(n_nodes: int) -> np.ndarray:
+@njit(cache=True)
+def tails_scratch(n_nodes):
     """Scratch of :func:`_tails` for ``n_nodes`` nodes (both sides, padded to whole SIMD registers,
     :data:`designs.sequential.branchless.LANES`)."""
     return np.empty((3, padded(2 * n_nodes)))
@@ -233,7 +234,7 @@ def _boundaries_kernel(t, inc, first, start, sides, n_nodes, z, futility, out, f
         mass = np.empty(n_nodes)
         new_nodes = np.empty(n_nodes)
         new_weights = np.empty(n_nodes)
-        tails = np.empty((3, padded(2 * n_nodes)))
+        tails = tails_scratch(n_nodes)
         out[b, 0] = first[b]
         zk = abs(z[b, 0]) if sides == 2 else z[b, 0]
         if zk >= first[b] or (k_count > 1 and z[b, 0] <= futility[0]):
