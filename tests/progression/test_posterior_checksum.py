@@ -32,18 +32,12 @@ def test_edited_draws_are_refused(fake_posterior, tmp_path):
         model.load_posterior(tmp_path / "edited.nc")
 
 
-def test_random_bytes_in_the_file_never_load_silently(fake_posterior, tmp_path):
+def test_random_bytes_in_the_file_never_load_silently(fake_posterior, damaged_copies, tmp_path):
     # 64 random bytes at several places: either the file is unreadable or the checksum fails;
     # it may load only if the bytes fell outside the draws (then the draws are unchanged).
     original = model.save_posterior(fake_posterior(), tmp_path / "p.nc")
     reference = model.load_posterior(original)["posterior"]["delta"].values
-    raw = original.read_bytes()
-    rng = np.random.default_rng(7)
-    for k, offset in enumerate(np.linspace(0, len(raw) - 64, 12).astype(int)):
-        damaged = bytearray(raw)
-        damaged[offset : offset + 64] = rng.bytes(64)
-        path = tmp_path / f"d{k}.nc"
-        path.write_bytes(bytes(damaged))
+    for path in damaged_copies(original, 12, 7):
         try:
             got = model.load_posterior(path)
         except InputError:

@@ -141,18 +141,12 @@ def test_bad_files_are_refused_with_the_messages_of_the_whole_read(tmp_path):
             assert str(whole.value) == str(view.value), name
 
 
-def test_random_bytes_never_load_silently_into_a_view(tmp_path):
+def test_random_bytes_never_load_silently_into_a_view(damaged_copies, tmp_path):
     # as tests/progression/test_posterior_checksum.py for the whole read: unreadable, refused
     # by the checksum, or the draws are unchanged
     original = model.save_posterior(_tree(), tmp_path / "p.nc")
     reference = posterior_draws(model.load_posterior(original))
-    raw = original.read_bytes()
-    rng = np.random.default_rng(11)
-    for k, offset in enumerate(np.linspace(0, len(raw) - 64, 24).astype(int)):
-        damaged = bytearray(raw)
-        damaged[offset : offset + 64] = rng.bytes(64)
-        path = tmp_path / f"d{k}.nc"
-        path.write_bytes(bytes(damaged))
+    for path in damaged_copies(original, 24, 11):
         try:
             got = model.load_posterior(path, GROUPS)
         except InputError:
