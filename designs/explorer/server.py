@@ -14,6 +14,7 @@ import threading
 from dataclasses import dataclass
 
 from shiny import reactive, render, ui
+from shiny import req as shiny_req
 
 from designs.errors import InputError
 from designs.explorer import command, compute, views
@@ -149,25 +150,31 @@ def server(input, output, session):
     for cid in (*CONTROL_IDS, "", "design"):
         _error_output(cid)
 
+    # Each task returns (the request it computed, its result): a result is only ever shown
+    # with its own request's labels, and only while that request is the page's (see _fresh).
     @reactive.extended_task
     async def power_task(req, j):
-        return await _thread(compute.power_view, req.design, req.seed, req.trials, j)
+        return req, await _thread(compute.power_view, req.design, req.seed, req.trials, j)
 
     @reactive.extended_task
     async def sample_size_task(req, j):
-        return await _thread(compute.sample_size_view, req.design, req.seed, req.trials, j)
+        return req, await _thread(compute.sample_size_view, req.design, req.seed, req.trials, j)
 
     @ui.bind_task_button(button_id="run_assurance")
     @reactive.extended_task
     async def assurance_task(req, j):
-        return await _thread(compute.assurance_view, req.design, req.seed, req.trials, j)
+        return req, await _thread(compute.assurance_view, req.design, req.seed, req.trials, j)
 
     @ui.bind_task_button(button_id="run_realism")
     @reactive.extended_task
     async def realism_task(req, j):
-        return await _thread(compute.realism_view, req.design, req.seed, req.trials, j)
+        return req, await _thread(compute.realism_view, req.design, req.seed, req.trials, j)
 
     current = reactive.value(None)
+
+    def fresh(task):
+        """``task``'s (request, result), or the views wait as for a running job."""
+        return _fresh(task.result(), current())
 
     @reactive.effect
     def _start():
@@ -184,9 +191,11 @@ def server(input, output, session):
     @reactive.effect
     def _then_sample_size():
         if power_task.status() == "success":
+            done_for, _ = power_task.result()
             with reactive.isolate():
-                req = current()
-            sample_size_task.invoke(req, job["current"])
+                if done_for is not current():  # the current request's power is queued
+                    return
+            sample_size_task.invoke(done_for, job["current"])
 
     @reactive.effect
     @reactive.event(input.run_assurance)
@@ -203,8 +212,8 @@ def server(input, output, session):
         # reactive on the tasks' states (no polling timer: a timer's flush cut short by
         # Ctrl-C would print a traceback); the views grey out while they are recomputed
         states = {
-            "power": power_task.status(),
-            "sample size": sample_size_task.status(),
+            "power": _state(power_task, current()),
+            "sample size": _state(sample_size_task, current()),
         }
         running = [k for k, s in states.items() if s == "running"]
         if running:
@@ -214,34 +223,34 @@ def server(input, output, session):
 
     @render.ui
     def power_view():
-        return views.power_html(current(), power_task.result())
+        return views.power_html(*fresh(power_task))
 
     @render.ui
     def loss_view():
-        return views.loss_html(current(), power_task.result())
+        return views.loss_html(*fresh(power_task))
 
     @render.ui
     def interim_view():
-        return views.interim_html(current(), power_task.result())
+        return views.interim_html(*fresh(power_task))
 
     @render.ui
     def analyses_view():
-        return views.analyses_html(current(), power_task.result())
+        return views.analyses_html(*fresh(power_task))
 
     @render.ui
     def sample_size_view():
         try:
-            result = sample_size_task.result()
+            done_for, result = fresh(sample_size_task)
         except InputError as exc:
             return views.message_html(str(exc))
-        return views.sample_size_html(current(), result)
+        return views.sample_size_html(done_for, result)
 
     @render.ui
     def assurance_view():
         if assurance_task.status() == "initial":
             return None
         try:
-            return views.assurance_html(current(), assurance_task.result())
+            return views.assurance_html(*fresh(assurance_task))
         except InputError as exc:  # e.g. interim looks: the library's own line
             return views.message_html(str(exc))
 
@@ -250,7 +259,7 @@ def server(input, output, session):
         if realism_task.status() == "initial":
             return None
         try:
-            return views.realism_html(current(), realism_task.result())
+            return views.realism_html(*fresh(realism_task))
         except InputError as exc:
             return views.message_html(str(exc))
 
@@ -260,6 +269,31 @@ def server(input, output, session):
         return "" if req is None else req.commands()
 
     _downloads(current)
+
+
+def _fresh(result, now):
+    """``result`` (the request a task computed, its value) if that request is ``now``, the
+    page's current one. Otherwise the views wait as they do for a running job: a task
+    that finished just as a newer change came in reports its result before the newer job,
+    queued behind it, starts, and that result must not be shown under the newer design's
+    labels (a headline once read 0.33, the power of n = 60 at a 25% slowing, labelled with
+    the 35% slowing just typed, whose power is 0.58)."""
+    done_for, _ = result
+    if done_for is not now:
+        shiny_req(False, cancel_output="progress")
+    return result
+
+
+def _state(task, now) -> str:
+    """``task``'s status, with a finished result for an earlier request read as running
+    (the current request's job is queued behind it)."""
+    status = task.status()
+    if status == "success":
+        with reactive.isolate():
+            done_for, _ = task.result()
+        if done_for is not now:
+            return "running"
+    return status
 
 
 def _downloads(current) -> None:
