@@ -6,7 +6,11 @@ write: no statistics, no tables, no file formats, no cache policy). Exit status:
 else.
 """
 
+import gc
 import sys
+
+if __name__ == "__main__":  # a program's start: no cyclic garbage collection while it loads
+    gc.disable()  # (designs.cli.collector says why; settle() switches it on again)
 
 try:
     from designs.cli.main import build_parser, main, main_job
@@ -17,4 +21,7 @@ except KeyboardInterrupt:  # Ctrl-C while the command line loads: one line, no t
 __all__ = ["build_parser", "main", "main_job"]
 
 if __name__ == "__main__":
+    from designs.cli.collector import settle
+
+    settle()
     sys.exit(main())
