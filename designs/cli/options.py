@@ -325,7 +325,7 @@ def grid_values(args, flag: str, *, integer: bool = False):
     tokens = getattr(args, flag.lstrip("-").replace("-", "_"))
     if tokens is None:
         return None
-    from designs.planning.sweep import parse_grid_tokens  # imports xarray: only when given
+    from designs.planning.sweep.grid import parse_grid_tokens  # no xarray: a grid is numbers
 
     return parse_grid_tokens(tokens, flag, integer=integer)
 

@@ -128,3 +128,85 @@ def test_assurance_reads_the_posterior_without_xarray(repo_root, tmp_path):
     args = ("assurance", "--posterior", str(path), "--trials", "50", "--n-per-arm", "20")
     loaded = _loaded(repo_root, *args, "--json")
     assert not {"xarray", "pandas", "dask", "arviz", "matplotlib"} & set(loaded), loaded
+
+
+def test_sample_size_sizes_reads_the_grid_without_xarray(repo_root):
+    """A grid of sizes is numbers (designs.planning.sweep.grid): the sweep's dataset module,
+    with xarray and pandas (about 0.5 s), loads only where a sweep file is written or read."""
+    loaded = _loaded(repo_root, "sample-size", "--trials", "50", "--sizes", "20", "40", "--json")
+    assert not {"xarray", "pandas", "scipy.stats", "matplotlib"} & set(loaded), loaded
+
+
+def test_designs_list_loads_no_scipy_stats(repo_root):
+    """Reading a design with delta-FS screening (proact_enriched_dfs) checks its admission
+    probability with scipy.special's normal (designs.sequential.normal), not scipy.stats."""
+    loaded = _loaded(repo_root, "designs", "list", "--json")
+    assert not {"scipy.stats", "scipy.optimize", "xarray", "pandas"} & set(loaded), loaded
+
+
+def test_admission_probability_is_scipy_stats_norm_to_the_bit():
+    """The same function scipy.stats.norm.cdf calls (scipy.special.ndtr), so the same floats
+    on any machine: compared on the screened library design over a grid of bounds."""
+    import math
+
+    from scipy.stats import norm
+
+    from designs.spec import load_design
+
+    design = load_design("proact_enriched_dfs")
+    mu, sd = design.population.delta_fs_log_params
+    for low in (0.0, 0.2, 0.5):
+        for high in (0.6, 1.1, 3.0):
+            screened = design.with_overrides(
+                {"enrichment.delta_fs_min": low, "enrichment.delta_fs_max": high}
+            )
+            a = -math.inf if low <= 0 else (math.log(low) - mu) / sd
+            b = (math.log(high) - mu) / sd
+            expected = float(norm.cdf(b) - norm.cdf(a))
+            got = screened.enrichment.delta_fs_admit_probability(screened.population)
+            assert got == expected, (low, high, got, expected)
+
+
+_COLLECTOR_PROBE = """
+import atexit, gc, json, runpy, sys
+atexit.register(lambda: print(json.dumps(
+    {{"enabled": gc.isenabled(), "young": gc.get_threshold()[0], "frozen": gc.get_freeze_count()}}
+)))
+sys.argv = ["simulate.py", {args}]
+runpy.run_path("simulate.py", run_name="__main__")
+"""
+
+
+def test_program_start_freezes_its_imports_and_keeps_the_collector_on(repo_root):
+    """``python simulate.py`` loads with the cyclic collector off, then freezes what it loaded
+    and switches the collector on again (designs.cli.collector): a long run still frees its
+    garbage cycles."""
+    from designs.cli.collector import YOUNG_THRESHOLD
+
+    done = subprocess.run(
+        [sys.executable, "-c", _COLLECTOR_PROBE.format(args='"--version"')],
+        capture_output=True,
+        text=True,
+        cwd=repo_root,
+    )
+    assert done.returncode == 0, done.stderr
+    state = json.loads(done.stdout.strip().splitlines()[-1])
+    assert state["enabled"] and state["young"] == YOUNG_THRESHOLD, state
+    assert state["frozen"] > 10_000, state  # NumPy, Numba and the command line
+
+
+def test_importing_simulate_leaves_the_collector_alone(repo_root):
+    """A test or script that imports simulate keeps its own collector settings."""
+    code = (
+        "import gc, json\n"
+        "gc.set_threshold(123, 4, 5)\n"
+        "frozen = gc.get_freeze_count()\n"
+        "import simulate\n"
+        "print(json.dumps([gc.isenabled(), gc.get_threshold(), gc.get_freeze_count() - frozen]))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=repo_root
+    )
+    assert done.returncode == 0, done.stderr
+    enabled, threshold, newly_frozen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert enabled and threshold == [123, 4, 5] and newly_frozen == 0

@@ -32,48 +32,46 @@ Modules, one job each:
 - :mod:`~designs.planning.sweep.run`: running and resuming a sweep, on threads or Dask;
 - :mod:`~designs.planning.sweep.dataset`: the dataset's variables, assembly and loading.
 
-The names below are re-exported here. Code looks them up in the module that defines it, so a
-test that replaces one (``monkeypatch``) patches that module where it is used, e.g.
+The names below are re-exported here, each loaded on first use (so a command that only
+parses a grid, ``sample-size --sizes``, does not import xarray and pandas with the dataset's
+module). Code looks them up in the module that defines it, so a test that replaces one
+(``monkeypatch``) patches that module where it is used, e.g.
 ``designs.planning.sweep.run.evaluate_cell`` or ``designs.planning.sweep.run.CONNECT_TIMEOUT``.
 """
 
-from designs.planning.sweep.cells import cell_key, evaluate_cell
-from designs.planning.sweep.dataset import (
-    ASSURANCE_VARIABLES,
-    DIM_ATTRS,
-    TYPE1_VARIABLES,
-    VARIABLES,
-    is_sweep_file,
-    load_sweep,
-)
-from designs.planning.sweep.design import cell_design, retime_cumulative, retime_visits
-from designs.planning.sweep.grid import (
-    DIMS,
-    MAX_CELLS,
-    OPTIONS,
-    parse_grid,
-    parse_grid_tokens,
-)
-from designs.planning.sweep.run import CONNECT_TIMEOUT, cells_folder, run_sweep
+from importlib import import_module
 
-__all__ = [
-    "ASSURANCE_VARIABLES",
-    "CONNECT_TIMEOUT",
-    "DIMS",
-    "DIM_ATTRS",
-    "MAX_CELLS",
-    "OPTIONS",
-    "TYPE1_VARIABLES",
-    "VARIABLES",
-    "cell_design",
-    "cell_key",
-    "cells_folder",
-    "evaluate_cell",
-    "is_sweep_file",
-    "load_sweep",
-    "parse_grid",
-    "parse_grid_tokens",
-    "retime_cumulative",
-    "retime_visits",
-    "run_sweep",
-]
+#: Public name -> module of this package that defines it.
+_PUBLIC = {
+    "ASSURANCE_VARIABLES": "dataset",
+    "CONNECT_TIMEOUT": "run",
+    "DIMS": "grid",
+    "DIM_ATTRS": "dataset",
+    "MAX_CELLS": "grid",
+    "OPTIONS": "grid",
+    "TYPE1_VARIABLES": "dataset",
+    "VARIABLES": "dataset",
+    "cell_design": "design",
+    "cell_key": "cells",
+    "cells_folder": "run",
+    "evaluate_cell": "cells",
+    "is_sweep_file": "dataset",
+    "load_sweep": "dataset",
+    "parse_grid": "grid",
+    "parse_grid_tokens": "grid",
+    "retime_cumulative": "design",
+    "retime_visits": "design",
+    "run_sweep": "run",
+}
+
+__all__ = sorted(_PUBLIC)
+
+
+def __getattr__(name: str):
+    if name in _PUBLIC:
+        return getattr(import_module(f"{__name__}.{_PUBLIC[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_PUBLIC})
