@@ -25,10 +25,10 @@ from designs.cli.options import (
     parse_set,
     phase2_posterior,
     print_json,
-    progress_bar,
     warn,
     whole,
 )
+from designs.cli.progress import progress_bar
 from designs.errors import InputError
 
 

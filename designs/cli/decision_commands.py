@@ -15,8 +15,8 @@ from designs.cli.options import (
     design_from_args,
     finite,
     print_json,
-    progress_bar,
 )
+from designs.cli.progress import progress_bar
 from designs.errors import InputError
 
 

@@ -4,7 +4,8 @@ rule's two assurance cases, which ``assurance`` gives with or without looks)."""
 
 from __future__ import annotations
 
-from designs.cli.options import print_json, progress_bar, warn
+from designs.cli.options import print_json, warn
+from designs.cli.progress import progress_bar
 from designs.errors import InputError
 
 

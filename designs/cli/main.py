@@ -20,9 +20,9 @@ from designs.cli.options import (
     Parser,
     flag_message,
     phase2_posterior,
-    progress_bar,
     record_command,
 )
+from designs.cli.progress import progress_bar
 from designs.errors import InputError
 from designs.simulation.seeds import DEFAULT_SEED
 from progression.sampler_messages import quiet_pymc

@@ -405,21 +405,6 @@ def design_from_args(args, *, analysis_field: bool = True):
     return design
 
 
-def progress_bar(total: int, unit: str, enabled: bool):
-    """A tqdm bar on stderr, shown only on a terminal and for runs longer than about a second
-    (in a log or CI its frames would run together on one line)."""
-    from tqdm import tqdm
-
-    class Bar(tqdm):
-        def expect(self, more: int) -> None:
-            """More trials are coming (:func:`designs.planning.progress.expect`)."""
-            self.total = (self.total or 0) + more
-            self.refresh()
-
-    shown = enabled and sys.stderr.isatty()
-    return Bar(total=total, unit=unit, disable=not shown, delay=1.0, file=sys.stderr, leave=False)
-
-
 #: The arguments of the command being run (set by ``main``; ``sys.argv`` when run directly).
 _ARGV: list[str] | None = None
 

@@ -29,10 +29,10 @@ from designs.cli.options import (
     grid_values,
     phase2_posterior,
     print_json,
-    progress_bar,
     warn,
     whole,
 )
+from designs.cli.progress import progress_bar
 from designs.errors import InputError
 
 #: The sweep's grid options: (flag, dimension, integer values, help).

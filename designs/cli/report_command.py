@@ -24,9 +24,9 @@ from designs.cli.options import (
     design_inputs,
     phase2_posterior,
     print_json,
-    progress_bar,
     warn,
 )
+from designs.cli.progress import progress_bar
 from designs.errors import InputError
 
 

@@ -35,9 +35,9 @@ print(json.dumps({{"code": code, "loaded": [m for m in heavy if m in sys.modules
 """
 
 
-def _loaded(repo_root, *args: str) -> list[str]:
+def _loaded(repo_root, *args: str, heavy: tuple[str, ...] = HEAVY) -> list[str]:
     done = subprocess.run(
-        [sys.executable, "-c", _PROBE.format(heavy=HEAVY), *args],
+        [sys.executable, "-c", _PROBE.format(heavy=heavy), *args],
         capture_output=True,
         text=True,
         cwd=repo_root,
@@ -210,3 +210,29 @@ def test_importing_simulate_leaves_the_collector_alone(repo_root):
     assert done.returncode == 0, done.stderr
     enabled, threshold, newly_frozen = json.loads(done.stdout.strip().splitlines()[-1])
     assert enabled and threshold == [123, 4, 5] and newly_frozen == 0
+
+
+def test_a_run_off_a_terminal_loads_no_progress_bar(repo_root):
+    """Off a terminal (a log, CI, a pipe) no bar is shown, so tqdm is not imported."""
+    args = ("power", "--trials", "20", "--n-per-arm", "10")
+    assert _loaded(repo_root, *args, heavy=("tqdm",)) == []
+
+
+def test_the_bar_grows_on_a_terminal_and_is_silent_elsewhere(monkeypatch, capsys):
+    """On a terminal a tqdm bar whose total grows as planning announces trials
+    (designs.planning.progress.expect); elsewhere the same calls, and nothing written."""
+    from designs.cli.progress import progress_bar
+    from designs.planning.progress import expect
+
+    with progress_bar(0, "trial", True) as bar:  # pytest's stderr is not a terminal
+        expect(bar.update, 10)
+        bar.update(10)
+    assert capsys.readouterr().err == ""
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    with progress_bar(0, "trial", True) as bar:
+        expect(bar.update, 10)
+        bar.update(4)
+        assert (bar.total, bar.n) == (10, 4)
+    with progress_bar(5, "trial", False) as bar:  # asked for no bar (e.g. --json)
+        assert not hasattr(bar, "total")
