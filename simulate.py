@@ -8,9 +8,14 @@ else.
 
 import gc
 import sys
+from pathlib import Path
 
-if __name__ == "__main__":  # a program's start: no cyclic garbage collection while it loads
-    gc.disable()  # (designs.cli.collector says why; settle() switches it on again)
+#: Started as a program (``python simulate.py``, or the ``als-trial-sim`` script, which
+#: imports this module), not imported by a test or a script.
+_PROGRAM = __name__ == "__main__" or Path(sys.argv[0]).stem == "als-trial-sim"
+
+if _PROGRAM:  # no cyclic garbage collection while the command line loads: see
+    gc.disable()  # designs.cli.collector (settle() below switches it on again)
 
 try:
     from designs.cli.main import build_parser, main, main_job
@@ -18,10 +23,12 @@ except KeyboardInterrupt:  # Ctrl-C while the command line loads: one line, no t
     print("interrupted", file=sys.stderr)
     sys.exit(130)
 
-__all__ = ["build_parser", "main", "main_job"]
-
-if __name__ == "__main__":
+if _PROGRAM:
     from designs.cli.collector import settle
 
     settle()
+
+__all__ = ["build_parser", "main", "main_job"]
+
+if __name__ == "__main__":
     sys.exit(main())

@@ -8,14 +8,14 @@ as it grows: 0.2-0.26 s of CPU time of a ``power --trials 100 --n-per-arm 20`` (
 all) and of a warm main job (measured with ``gc.callbacks``; docs/performance.md, "command
 start").
 
-``python simulate.py`` therefore switches the collector off while it imports the command
-line (:mod:`simulate`), then calls :func:`settle`: what was imported is frozen out of the
-collector's scans (``gc.freeze``) and the youngest generation is collected every
-:data:`YOUNG_THRESHOLD` allocations instead of 700; the collector stays on, so a long run
-(a fit, a sweep, the explorer) frees its garbage cycles as before. Nothing computed
-depends on when garbage is collected: the same seed gives the same numbers. A test or a
-script that imports :mod:`simulate` keeps its own collector settings: only a program
-started as ``python simulate.py`` calls this.
+A program (``python simulate.py``, or the ``als-trial-sim`` script, which imports
+:mod:`simulate`) therefore switches the collector off while it imports the command line,
+then calls :func:`settle`: what was imported is frozen out of the collector's scans
+(``gc.freeze``) and the youngest generation is collected every :data:`YOUNG_THRESHOLD`
+allocations instead of 700; the collector stays on, so a long run (a fit, a sweep, the
+explorer) frees its garbage cycles as before. Nothing computed depends on when garbage is
+collected: the same seed gives the same numbers. A test or a script that imports
+:mod:`simulate` keeps its own collector settings.
 """
 
 from __future__ import annotations

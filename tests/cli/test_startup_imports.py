@@ -14,6 +14,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 HEAVY = (
     "pymc",
     "pytensor",
@@ -172,19 +174,30 @@ import atexit, gc, json, runpy, sys
 atexit.register(lambda: print(json.dumps(
     {{"enabled": gc.isenabled(), "young": gc.get_threshold()[0], "frozen": gc.get_freeze_count()}}
 )))
-sys.argv = ["simulate.py", {args}]
-runpy.run_path("simulate.py", run_name="__main__")
+sys.argv = [{program!r}, "--version"]
+{start}
 """
 
+#: ``python simulate.py`` and the installed script (which imports simulate, then calls main).
+_STARTS = {
+    "simulate.py": ("simulate.py", 'runpy.run_path("simulate.py", run_name="__main__")'),
+    "als-trial-sim": (
+        "/somewhere/bin/als-trial-sim",
+        "from simulate import main\nsys.exit(main())",
+    ),
+}
 
-def test_program_start_freezes_its_imports_and_keeps_the_collector_on(repo_root):
-    """``python simulate.py`` loads with the cyclic collector off, then freezes what it loaded
-    and switches the collector on again (designs.cli.collector): a long run still frees its
-    garbage cycles."""
+
+@pytest.mark.parametrize("started_as", sorted(_STARTS))
+def test_program_start_freezes_its_imports_and_keeps_the_collector_on(repo_root, started_as):
+    """A program loads with the cyclic collector off, then freezes what it loaded and switches
+    the collector on again (designs.cli.collector): a long run still frees its garbage
+    cycles."""
     from designs.cli.collector import YOUNG_THRESHOLD
 
+    program, start = _STARTS[started_as]
     done = subprocess.run(
-        [sys.executable, "-c", _COLLECTOR_PROBE.format(args='"--version"')],
+        [sys.executable, "-c", _COLLECTOR_PROBE.format(program=program, start=start)],
         capture_output=True,
         text=True,
         cwd=repo_root,
