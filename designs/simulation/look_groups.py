@@ -1,0 +1,125 @@
+"""One arm's data at the interim looks: visits available, their sums, and their groups.
+
+At the look at calendar month ``tau`` a patient who entered at ``e`` has the visits ``j <
+m`` (before its exit) with ``e + t_j <= tau``: the visits increase from month 0, so these
+are its first ``a`` visits, and its sums over them (sum y, sum t y, sum y^2) are the running
+sums of its visits in time order after visit ``a - 1``. One pass over the visits therefore
+gives every look's sums (:func:`prefix_sums`): the same additions in the same order as
+:func:`designs.simulation.patients.scheduled_sums` on the available visits, so the same
+numbers. Each look then adds its patients into the groups (arm, visits available) in patient
+order (:func:`add_look_groups`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True)
+def sees_whole_arm(entry, m_arm, n_arm, visits, tau):
+    """True when the look at month ``tau`` sees every visit of every patient of the arm.
+
+    The last observed visit (``t[m - 1]``) of every patient is held by then: ``e + t_j`` does
+    not decrease in ``j`` (increasing visits, rounding is monotone), so all earlier visits are
+    too, and the first (month 0) is ``e <= tau``. Without branches, across patients.
+    """
+    whole = True
+    for p in range(n_arm):
+        whole &= entry[p] + visits[m_arm[p] - 1] <= tau
+    return whole
+
+
+@njit(cache=True)
+def available_visits(entry, m_arm, n_arm, visits, look_months, partial, n_partial, avail):
+    """Visits of each patient available at the looks ``partial[:n_partial]`` (indices into
+    ``look_months``, calendar months): ``avail[i, p]``, patient ``p`` at look ``partial[i]``.
+
+    Counted without branches (new random numbers in every trial, so hard to predict) across
+    patients (SIMD lanes): visit ``j`` counts when ``j < m`` and ``e + t_j <= tau``.
+    """
+    for i in range(n_partial):
+        tau = look_months[partial[i]]
+        for p in range(n_arm):
+            avail[i, p] = 0
+        for j in range(visits.shape[0]):
+            t = visits[j]
+            for p in range(n_arm):
+                avail[i, p] += np.int64((j < m_arm[p]) & (entry[p] + t <= tau))
+
+
+@njit(cache=True)
+def available_sums(y, visits, m_arm, entry, n_arm, look_months, partial, n_partial, avail, sums):
+    """Visits available at the looks ``partial[:n_partial]`` and each patient's sums over them.
+
+    ``avail[i, p]``: the visits of patient ``p`` at look ``partial[i]`` (indices into
+    ``look_months``, calendar months): visit ``j`` counts when ``j < m`` and ``e + t_j <=
+    tau``. ``sums[i, 0..2, p]``: its sum y, sum t y and sum y^2 over them (points,
+    point-months, points^2): the running sums over its visits in time order, kept while the
+    visit is available, so the additions of :func:`scheduled_sums` on the available visits
+    and the same numbers. One pass over the visits for all looks, across patients (SIMD
+    lanes on visit-major ``y``), without branches.
+    """
+    for i in range(n_partial):
+        _available_sums(y, visits, m_arm, entry, n_arm, look_months[partial[i]], avail[i], sums[i])
+
+
+@njit(cache=True)
+def _available_sums(y, visits, m_arm, entry, n_arm, tau, avail, sums):
+    """:func:`available_sums` at one look (month ``tau``), on its rows ``avail`` and ``sums``
+    (one- and two-dimensional: the loops over the three-dimensional ``sums`` of all looks
+    run without SIMD lanes)."""
+    for p in range(n_arm):
+        avail[p] = 0
+        sums[0, p] = 0.0
+        sums[1, p] = 0.0
+        sums[2, p] = 0.0
+    for j in range(visits.shape[0]):
+        t = visits[j]
+        for p in range(n_arm):
+            yj = y[p, j]
+            keep = (j < m_arm[p]) & (entry[p] + t <= tau)
+            avail[p] += np.int64(keep)
+            sy = sums[0, p] + yj
+            sty = sums[1, p] + t * yj
+            yy = sums[2, p] + yj * yj
+            sums[0, p] = sy if keep else sums[0, p]
+            sums[1, p] = sty if keep else sums[1, p]
+            sums[2, p] = yy if keep else sums[2, p]
+
+
+@njit(cache=True)
+def add_look_groups(gstat, base, spare, avail, sums, n_arm):
+    """Add one arm's patients, at one look, to their groups' statistics, in patient order.
+
+    Parameters
+    ----------
+    gstat : float64[> spare, 7]
+        Per group (row ``base + a - 1`` for the patients with ``a`` visits available): as
+        :func:`designs.simulation.visit_groups.add_visit_groups`.
+    base : int
+        First row of the arm (``arm * V``).
+    spare : int
+        A row no analysis reads: patients not yet randomised (``a = 0``) are added to it,
+        without a branch.
+    avail : int64[>= n_arm]
+        Visits available of each patient (:func:`available_visits`).
+    sums : float64[3, >= n_arm]
+        Each patient's sum y, sum t y and sum y^2 over its available visits.
+    n_arm : int
+        Patients of the arm.
+    """
+    for p in range(n_arm):
+        a = avail[p]
+        inside = a > 0
+        g = base + (a - 1) if inside else spare
+        sy = sums[0, p]
+        sty = sums[1, p]
+        yy = sums[2, p]
+        gstat[g, 0] += 1.0
+        gstat[g, 1] += yy
+        gstat[g, 2] += sy
+        gstat[g, 3] += sty
+        gstat[g, 4] += sy * sy
+        gstat[g, 5] += sy * sty
+        gstat[g, 6] += sty * sty
