@@ -169,3 +169,50 @@ def add_look_groups(gstat, base, spare, avail, sums, n_arm):
         gstat[g, 4] += sy * sy
         gstat[g, 5] += sy * sty
         gstat[g, 6] += sty * sty
+
+
+@njit(cache=True)
+def add_looks_groups(gstat, partial, n_partial, base, spare, avail, sums, n_arm):
+    """:func:`add_look_groups` at the looks ``partial[:n_partial]`` (rows of ``gstat``,
+    float64[K, > spare, 7]; ``avail[i]`` and ``sums[i]`` those of look ``partial[i]``), two
+    looks a pass over the patients: their additions are independent, so the processor
+    overlaps them (about 0.3 us per trial of the default design less than a look at a time).
+    Each look's groups get the same additions in the same order as look by look."""
+    for i in range(0, n_partial - 1, 2):
+        _add_two_looks_groups(
+            gstat[partial[i]], gstat[partial[i + 1]], base, spare, avail[i], avail[i + 1],
+            sums[i], sums[i + 1], n_arm,
+        )  # fmt: skip
+    if n_partial % 2 == 1:
+        i = n_partial - 1
+        add_look_groups(gstat[partial[i]], base, spare, avail[i], sums[i], n_arm)
+
+
+@njit(cache=True)
+def _add_two_looks_groups(gstat_a, gstat_b, base, spare, avail_a, avail_b, sums_a, sums_b, n_arm):
+    """:func:`add_look_groups` at two looks in one pass over the patients."""
+    for p in range(n_arm):
+        a = avail_a[p]
+        g = base + (a - 1) if a > 0 else spare
+        sy = sums_a[0, p]
+        sty = sums_a[1, p]
+        yy = sums_a[2, p]
+        b = avail_b[p]
+        h = base + (b - 1) if b > 0 else spare
+        sy_b = sums_b[0, p]
+        sty_b = sums_b[1, p]
+        yy_b = sums_b[2, p]
+        gstat_a[g, 0] += 1.0
+        gstat_b[h, 0] += 1.0
+        gstat_a[g, 1] += yy
+        gstat_b[h, 1] += yy_b
+        gstat_a[g, 2] += sy
+        gstat_b[h, 2] += sy_b
+        gstat_a[g, 3] += sty
+        gstat_b[h, 3] += sty_b
+        gstat_a[g, 4] += sy * sy
+        gstat_b[h, 4] += sy_b * sy_b
+        gstat_a[g, 5] += sy * sty
+        gstat_b[h, 5] += sy_b * sty_b
+        gstat_a[g, 6] += sty * sty
+        gstat_b[h, 6] += sty_b * sty_b

@@ -36,7 +36,7 @@ from designs.simulation.layout import (
     C_SCREENED_PLACEBO,
 )
 from designs.simulation.look_groups import (
-    add_look_groups,
+    add_looks_groups,
     available_sums,
     sees_whole_arm,
 )
@@ -170,17 +170,17 @@ def _trial_at_looks(
         available_sums(
             y_arm, visits, m_arm, entry, n_arm, look_months, partial, n_partial, avail, look_sums
         )
+        if lmm:
+            # in patient order; a patient not yet randomised is added (without branches) to
+            # the spare group row 2 v, which no analysis reads
+            add_looks_groups(gstat, partial, n_partial, arm * v, 2 * v, avail, look_sums, n_arm)
+            continue
         for i in range(n_partial):
             k = partial[i]
-            if lmm:
-                # in patient order; a patient not yet randomised is added (without branches)
-                # to the spare group row 2 v, which no analysis reads
-                add_look_groups(gstat[k], arm * v, 2 * v, avail[i], look_sums[i], n_arm)
-            else:
-                n_slopes[k] = _ols_slopes(
-                    look_sums[i], avail[i], n_arm, arm, ztz_prefix, sxx_prefix, slopes[k],
-                    slope_arm[k], n_slopes[k],
-                )  # fmt: skip
+            n_slopes[k] = _ols_slopes(
+                look_sums[i], avail[i], n_arm, arm, ztz_prefix, sxx_prefix, slopes[k],
+                slope_arm[k], n_slopes[k],
+            )  # fmt: skip
     for k in range(n_looks):
         if lmm:
             n_groups = np.int64(0)  # a literal 0 would compile lmm_slope_fit twice

@@ -5,7 +5,12 @@ patient by patient. Exact equality: the kernels make the same additions in the s
 import numpy as np
 import pytest
 
-from designs.simulation.look_groups import add_look_groups, available_sums, sees_whole_arm
+from designs.simulation.look_groups import (
+    add_look_groups,
+    add_looks_groups,
+    available_sums,
+    sees_whole_arm,
+)
 from designs.simulation.patients import arm_scratch_sums, scheduled_sums
 
 VISITS = np.array([0.0, 1.5, 3.0, 6.0, 9.0, 12.0, 18.0])
@@ -84,3 +89,24 @@ def test_groups_are_added_patient_by_patient():
         for c, x in enumerate((1.0, yy, sy, sty, sy * sy, sy * sty, sty * sty)):
             expected[g, c] += x
     np.testing.assert_array_equal(gstat[: 2 * v], expected[: 2 * v])
+
+
+def test_looks_two_at_a_time_are_each_look_alone():
+    """Groups at three looks (a pair, then one) are those added look by look."""
+    rng = np.random.default_rng(8)
+    n = 47
+    v = VISITS.size
+    y, m, entry = _arm(rng, n, True)
+    looks = np.array([5.0, 10.0, 16.0, 40.0])
+    partial = np.array([0, 1, 2], dtype=np.int64)
+    avail = np.empty((looks.size, n), dtype=np.int64)
+    sums = np.empty((looks.size, 3, n))
+    available_sums(y, VISITS, m, entry, n, looks, partial, 3, avail, sums)
+    start = rng.normal(size=(looks.size, 2 * v + 1, 7))
+    gstat = start.copy()
+    add_looks_groups(gstat, partial, 3, 0, 2 * v, avail, sums, n)
+    for i, k in enumerate(partial):
+        expected = start[k].copy()
+        add_look_groups(expected, 0, 2 * v, avail[i], sums[i], n)
+        np.testing.assert_array_equal(gstat[k, : 2 * v], expected[: 2 * v])
+    np.testing.assert_array_equal(gstat[3], start[3])
