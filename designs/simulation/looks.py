@@ -37,6 +37,7 @@ from designs.simulation.layout import (
 )
 from designs.simulation.look_groups import (
     add_looks_groups,
+    add_whole_arm,
     available_sums,
     sees_whole_arm,
 )
@@ -46,7 +47,7 @@ from designs.simulation.patients import (
     simulate_arm_sums,
 )
 from designs.simulation.rng import arm_stream_key, next_uniform, patient_stream
-from designs.simulation.visit_groups import add_visit_groups, exit_counts
+from designs.simulation.visit_groups import exit_counts
 
 
 @njit(cache=True)
@@ -108,12 +109,12 @@ def _trial_at_looks(
     Each arm is simulated as the fixed design does it (:func:`simulate_arm_sums`: visit-major
     ``y_arm``, each patient's sums over all its visits in ``sums_arm``); then, across the
     arm's patients, their entry months. A look that sees every visit of the arm adds its
-    patients to their groups as the fixed design does (:func:`add_visit_groups`: the same
-    additions in the same order, so its numbers are the fixed design's); for the other looks
-    the visits each patient has available are counted, and its sums over them are its running
-    sums after the last of them (:mod:`designs.simulation.look_groups`: the additions of
-    :func:`scheduled_sums` on the available visits), added into the groups (arm, visits
-    available) in patient order.
+    patients to their groups with the fixed design's additions in its order (:func:`add_whole_arm`),
+    so its numbers are the fixed design's; for the other looks the visits each patient has
+    available are counted, and its sums over them are its running sums while its visits are
+    available (:func:`available_sums`: the additions of
+    :func:`designs.simulation.patients.scheduled_sums` on the available visits), added into
+    the groups (arm, visits available) in patient order (:func:`add_looks_groups`).
     """
     v = visits.shape[0]
     n_looks = look_months.shape[0]
@@ -156,7 +157,7 @@ def _trial_at_looks(
             entered[k] += float(n_in)
             if sees_whole_arm(entry, m_arm, n_arm, visits, tau):
                 if lmm:
-                    add_visit_groups(gstat[k], arm * v, v, m_arm, sums_arm, n_arm)
+                    add_whole_arm(gstat[k], arm * v, v, m_arm, sums_arm, n_arm, n_arm - n_completed)
                 else:
                     n_slopes[k] = _ols_slopes(
                         sums_arm, m_arm, n_arm, arm, ztz_prefix, sxx_prefix, slopes[k],

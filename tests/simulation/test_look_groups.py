@@ -8,10 +8,12 @@ import pytest
 from designs.simulation.look_groups import (
     add_look_groups,
     add_looks_groups,
+    add_whole_arm,
     available_sums,
     sees_whole_arm,
 )
 from designs.simulation.patients import arm_scratch_sums, scheduled_sums
+from designs.simulation.visit_groups import add_visit_groups
 
 VISITS = np.array([0.0, 1.5, 3.0, 6.0, 9.0, 12.0, 18.0])
 
@@ -110,3 +112,20 @@ def test_looks_two_at_a_time_are_each_look_alone():
         add_look_groups(expected, 0, 2 * v, avail[i], sums[i], n)
         np.testing.assert_array_equal(gstat[k, : 2 * v], expected[: 2 * v])
     np.testing.assert_array_equal(gstat[3], start[3])
+
+
+@pytest.mark.parametrize("leavers", [0, 5, 30])
+def test_whole_arm_is_the_fixed_designs_groups(leavers):
+    """With few leavers (register runs) or many (no branch): the fixed design's groups."""
+    rng = np.random.default_rng(9 + leavers)
+    n = 80
+    v = VISITS.size
+    m = np.full(n, v)
+    m[rng.choice(n, leavers, replace=False)] = rng.integers(1, v, leavers)
+    sums = rng.normal(size=(4, n))
+    start = rng.normal(size=(2 * v + 1, 7))
+    expected = start.copy()
+    add_visit_groups(expected, v, v, m, sums, n)
+    gstat = start.copy()
+    add_whole_arm(gstat, v, v, m, sums, n, leavers)
+    np.testing.assert_array_equal(gstat, expected)
