@@ -7,17 +7,18 @@ are its first ``a`` visits, and its sums over them (sum y, sum t y, sum y^2) are
 sums over its visits in time order, kept while the visit is available
 (:func:`available_sums`): the same additions in the same order as
 :func:`designs.simulation.patients.scheduled_sums` on the available visits, so the same
-numbers. Each look then adds its patients into the groups (arm, visits available) in patient
-order (:func:`add_look_groups`). A look that sees every visit of the arm
-(:func:`sees_whole_arm`, the final one) needs none of this: its groups are the fixed
-design's (:func:`designs.simulation.visit_groups.add_visit_groups`).
+numbers; two looks a pass. Each look then adds its patients into the groups (arm, visits
+available) in patient order (:func:`add_looks_groups`, two looks a pass). A look that sees
+every visit of the arm (:func:`sees_whole_arm`, the final one) needs none of this: its
+groups get the fixed design's additions in its order (:func:`add_whole_arm`).
 
 Measured (2026-12-02, one thread, default design, 3 looks, on 2 x 100 patients): the
 variants kept out were slower. Running sums of every visit stored once for all looks and
 read back per look (a three-dimensional array, or rows copied from running sums): 0.9-1.9 us
 per arm against 0.4 us for one look's sums, as the compiler's overlap checks keep the loop
 out of SIMD lanes or the stores cost more than the additions saved; one pass over the visits
-for all looks on a three-dimensional ``sums``: slower than a look at a time. Adding the
+for all looks on a three-dimensional ``sums``: slower than a look at a time; the earlier
+look's sums as a snapshot of the later look's running sums: 3 times slower. Adding the
 patients not yet randomised to four spare rows, skipping them by a branch, or listing the
 randomised ones first: no faster on new trials' data (the branch only looks faster on the
 same few trials repeated, whose pattern the predictor learns).
