@@ -34,16 +34,20 @@ from designs.simulation.layout import (
     C_DEATH_PLACEBO,
     C_DROPOUT_PLACEBO,
     C_SCREENED_PLACEBO,
-    DIED,
-    DROPPED_OUT,
+)
+from designs.simulation.look_groups import (
+    add_looks_groups,
+    add_whole_arm,
+    available_sums,
+    sees_whole_arm,
 )
 from designs.simulation.patients import (
     arm_scratch_sums,
     max_candidates_per_arm,
-    scheduled_sums,
     simulate_arm_sums,
 )
 from designs.simulation.rng import arm_stream_key, next_uniform, patient_stream
+from designs.simulation.visit_groups import exit_counts
 
 
 @njit(cache=True)
@@ -60,34 +64,36 @@ def entry_month(u, fractions, months):
 
 
 @njit(cache=True)
-def _entry_months(entry_arm, n_arm, entry_fractions, entry_months, entry):
-    """Entry month of each patient of one arm (``entry[p]``, months from the first entry)."""
+def _entry_months(entry_arm, n_arm, entry_fractions, entry_months, states, entry):
+    """Entry month of each patient of one arm (``entry[p]``, months from the first entry).
+
+    The patients' stream states and uniform draws are computed across patients first (the
+    64-bit hashes in SIMD lanes, as :func:`designs.simulation.rng.advance_streams` does),
+    then each uniform is turned into a month: the same numbers as per patient.
+    """
     for p in range(n_arm):
-        _, u = next_uniform(patient_stream(entry_arm, p))
-        entry[p] = entry_month(u, entry_fractions, entry_months)
+        states[p] = patient_stream(entry_arm, p)
+    for p in range(n_arm):
+        _, entry[p] = next_uniform(states[p])
+    for p in range(n_arm):
+        entry[p] = entry_month(entry[p], entry_fractions, entry_months)
 
 
 @njit(cache=True)
-def _available_visits(entry, m_arm, n_arm, visits, tau, avail):
-    """Visits of each patient of an arm available at the look at calendar month ``tau``
-    (``avail[p]``): those before its exit (``j < m``) held by then (``entry + t_j <= tau``).
-
-    Counted without branches (new random numbers in every trial, so hard to predict) across
-    patients (SIMD lanes). The visits increase from month 0 (the design checks it), so the
-    available ones are the first ``avail``. Returns True when every patient has entered and
-    has all of its visits: the look then sees the whole arm, whose sums are those of the
-    fixed design.
-    """
+def _ols_slopes(sums, avail, n_arm, arm, ztz_prefix, sxx_prefix, slopes, slope_arm, n_slopes):
+    """Append the OLS slope of each patient with >= 2 visits available (patient order) to
+    ``slopes`` (and its arm to ``slope_arm``); returns the new count. ``sums`` rows 0-1:
+    each patient's sum y and sum t y over its available visits."""
     for p in range(n_arm):
-        avail[p] = 0
-    for j in range(visits.shape[0]):
-        t = visits[j]
-        for p in range(n_arm):
-            avail[p] += np.int64((j < m_arm[p]) & (entry[p] + t <= tau))
-    whole = True
-    for p in range(n_arm):
-        whole &= (avail[p] == m_arm[p]) & (entry[p] <= tau)
-    return whole
+        a = avail[p]
+        if a >= 2:
+            sy = sums[0, p]
+            sty = sums[1, p]
+            st = ztz_prefix[a - 1, 1]
+            slopes[n_slopes] = (sty - st * sy / a) / sxx_prefix[a - 1]
+            slope_arm[n_slopes] = arm
+            n_slopes += 1
+    return n_slopes
 
 
 @njit(cache=True)
@@ -95,20 +101,24 @@ def _trial_at_looks(
     key, entry_key, trial, n_placebo, n_active, effect_shift, visits, curve, effect_course,
     cum_hazard, params, analysis, look_months, entry_fractions, entry_months, y_arm, m_arm,
     exit_arm, status_arm, true_slope_arm, dfs_arm, sums_arm, ztz_prefix, sxx_prefix, gstat,
-    arm_c, ztz_c, n_c, syy_c, szy_c, szyzy_c, slopes, slope_arm, n_slopes, entry, avail,
-    look_sums, res, entered, counts,
+    arm_c, ztz_c, n_c, syy_c, szy_c, szyzy_c, slopes, slope_arm, n_slopes, entry, states,
+    partial, avail, look_sums, res, entered, counts,
 ):  # fmt: skip
     """One trial analysed at each look: ``res[k]`` is the analysis of look ``k``'s data.
 
     Each arm is simulated as the fixed design does it (:func:`simulate_arm_sums`: visit-major
     ``y_arm``, each patient's sums over all its visits in ``sums_arm``); then, across the
-    arm's patients, their entry months, and per look the visits each has available and the
-    sums over them (:func:`scheduled_sums` on the available visits: the same additions in
-    the same order as the fixed design's, so a look that sees every visit has its numbers),
-    which are added into the groups (arm, visits available) in patient order.
+    arm's patients, their entry months. A look that sees every visit of the arm adds its
+    patients to their groups with the fixed design's additions in its order (:func:`add_whole_arm`),
+    so its numbers are the fixed design's; for the other looks the visits each patient has
+    available are counted, and its sums over them are its running sums while its visits are
+    available (:func:`available_sums`: the additions of
+    :func:`designs.simulation.patients.scheduled_sums` on the available visits), added into
+    the groups (arm, visits available) in patient order (:func:`add_looks_groups`).
     """
     v = visits.shape[0]
     n_looks = look_months.shape[0]
+    lmm = analysis == A_LMM_SLOPE
     gstat[:, :, :] = 0.0
     n_slopes[:] = 0
     entered[:] = 0.0
@@ -129,52 +139,51 @@ def _trial_at_looks(
             counts[C_SCREENED_PLACEBO + arm] = max_candidates_per_arm(params, n_arm)
             return
         counts[C_SCREENED_PLACEBO + arm] = screened
-        n_completed = n_died = n_dropped = 0  # whole numbers, added to counts once
-        for p in range(n_arm):
-            if m_arm[p] == v:
-                n_completed += 1
-            elif status_arm[p] == DIED:
-                n_died += 1
-            elif status_arm[p] == DROPPED_OUT:
-                n_dropped += 1
+        n_completed, n_died, n_dropped = exit_counts(m_arm, status_arm, n_arm, v)
         counts[C_COMPLETERS_PLACEBO + arm] += float(n_completed)
         counts[C_DEATH_PLACEBO + arm] += float(n_died)
         counts[C_DROPOUT_PLACEBO + arm] += float(n_dropped)
         _entry_months(
-            arm_stream_key(entry_key, trial, arm), n_arm, entry_fractions, entry_months, entry
-        )
+            arm_stream_key(entry_key, trial, arm), n_arm, entry_fractions, entry_months, states,
+            entry,
+        )  # fmt: skip
+        # the looks that see only part of the arm: their visits available and running sums
+        n_partial = 0
         for k in range(n_looks):
             tau = look_months[k]
-            sums = sums_arm
-            if not _available_visits(entry, m_arm, n_arm, visits, tau, avail):
-                scheduled_sums(y_arm, no_lead_in, visits, avail, n_arm, look_sums)
-                sums = look_sums
-            # in patient order; a patient not yet randomised is added (without branches) to
-            # the spare group row 2 v, which no analysis reads
             n_in = 0
             for p in range(n_arm):
-                a = avail[p]
-                inside = entry[p] <= tau
-                n_in += 1 if inside else 0
-                g = arm * v + (a - 1) if inside else 2 * v
-                sy = sums[0, p]
-                sty = sums[1, p]
-                yy = sums[2, p]
-                gstat[k, g, 0] += 1.0
-                gstat[k, g, 1] += yy
-                gstat[k, g, 2] += sy
-                gstat[k, g, 3] += sty
-                gstat[k, g, 4] += sy * sy
-                gstat[k, g, 5] += sy * sty
-                gstat[k, g, 6] += sty * sty
-                if inside and a >= 2 and analysis != A_LMM_SLOPE:
-                    st = ztz_prefix[a - 1, 1]
-                    slopes[k, n_slopes[k]] = (sty - st * sy / a) / sxx_prefix[a - 1]
-                    slope_arm[k, n_slopes[k]] = arm
-                    n_slopes[k] += 1
+                n_in += np.int64(entry[p] <= tau)
             entered[k] += float(n_in)
+            if sees_whole_arm(entry, m_arm, n_arm, visits, tau):
+                if lmm:
+                    add_whole_arm(gstat[k], arm * v, v, m_arm, sums_arm, n_arm, n_arm - n_completed)
+                else:
+                    n_slopes[k] = _ols_slopes(
+                        sums_arm, m_arm, n_arm, arm, ztz_prefix, sxx_prefix, slopes[k],
+                        slope_arm[k], n_slopes[k],
+                    )  # fmt: skip
+            else:
+                partial[n_partial] = k
+                n_partial += 1
+        if n_partial == 0:
+            continue
+        available_sums(
+            y_arm, visits, m_arm, entry, n_arm, look_months, partial, n_partial, avail, look_sums
+        )
+        if lmm:
+            # in patient order; a patient not yet randomised is added (without branches) to
+            # the spare group row 2 v, which no analysis reads
+            add_looks_groups(gstat, partial, n_partial, arm * v, 2 * v, avail, look_sums, n_arm)
+            continue
+        for i in range(n_partial):
+            k = partial[i]
+            n_slopes[k] = _ols_slopes(
+                look_sums[i], avail[i], n_arm, arm, ztz_prefix, sxx_prefix, slopes[k],
+                slope_arm[k], n_slopes[k],
+            )  # fmt: skip
     for k in range(n_looks):
-        if analysis == A_LMM_SLOPE:
+        if lmm:
             n_groups = np.int64(0)  # a literal 0 would compile lmm_slope_fit twice
             for g in range(2 * v):
                 if gstat[k, g, 0] > 0.0:
@@ -248,8 +257,10 @@ def simulate_block_looks(
         slope_arm = np.empty((n_looks, n_total), dtype=np.int64)
         n_slopes = np.empty(n_looks, dtype=np.int64)
         entry = np.empty(n_max)
-        avail = np.empty(n_max, dtype=np.int64)
-        look_sums = np.empty((4, n_max))
+        states = np.empty(n_max, dtype=np.uint64)
+        partial = np.empty(n_looks, dtype=np.int64)
+        avail = np.empty((n_looks, n_max), dtype=np.int64)
+        look_sums = np.empty((n_looks, 3, n_max))
         for b in range(c * chunk, min((c + 1) * chunk, n_trials)):
             res[b, :, :] = np.nan
             _trial_at_looks(
@@ -257,6 +268,6 @@ def simulate_block_looks(
                 visits, curve, effect_course, cum_hazard, params, analysis, look_months,
                 entry_fractions, entry_months, y_arm, m_arm, exit_arm, status_arm,
                 true_slope_arm, dfs_arm, sums_arm, ztz_prefix, sxx_prefix, gstat, arm_c, ztz_c,
-                n_c, syy_c, szy_c, szyzy_c, slopes, slope_arm, n_slopes, entry, avail,
-                look_sums, res[b], entered[b], counts[b],
+                n_c, syy_c, szy_c, szyzy_c, slopes, slope_arm, n_slopes, entry, states, partial,
+                avail, look_sums, res[b], entered[b], counts[b],
             )  # fmt: skip
