@@ -172,9 +172,11 @@ def server(input, output, session):
 
     current = reactive.value(None)
 
-    def fresh(task):
-        """``task``'s (request, result), or the views wait as for a running job."""
-        return _fresh(task.result(), current())
+    def fresh(task, queued=True):
+        """``task``'s (request, result) for the page's request; for an earlier request the
+        views wait as for a running job (``queued``: the page's job is queued behind it), or
+        are cleared (the assurance and realism, which run again only on their button)."""
+        return _fresh(task.result(), current(), queued)
 
     @reactive.effect
     def _start():
@@ -250,7 +252,7 @@ def server(input, output, session):
         if assurance_task.status() == "initial":
             return None
         try:
-            return views.assurance_html(*fresh(assurance_task))
+            return views.assurance_html(*fresh(assurance_task, queued=False))
         except InputError as exc:  # e.g. interim looks: the library's own line
             return views.message_html(str(exc))
 
@@ -259,7 +261,7 @@ def server(input, output, session):
         if realism_task.status() == "initial":
             return None
         try:
-            return views.realism_html(*fresh(realism_task))
+            return views.realism_html(*fresh(realism_task, queued=False))
         except InputError as exc:
             return views.message_html(str(exc))
 
@@ -271,16 +273,16 @@ def server(input, output, session):
     _downloads(current)
 
 
-def _fresh(result, now):
+def _fresh(result, now, queued=True):
     """``result`` (the request a task computed, its value) if that request is ``now``, the
-    page's current one. Otherwise the views wait as they do for a running job: a task
-    that finished just as a newer change came in reports its result before the newer job,
-    queued behind it, starts, and that result must not be shown under the newer design's
-    labels (a headline once read 0.33, the power of n = 60 at a 25% slowing, labelled with
-    the 35% slowing just typed, whose power is 0.58)."""
+    page's current one. Otherwise the views wait as they do for a running job (``queued``),
+    or are cleared: a task that finished just as a newer change came in reports its result
+    before the newer job, queued behind it, starts, and that result must not be shown under
+    the newer design's labels (a headline once read 0.33, the power of n = 60 at a 25%
+    slowing, labelled with the 35% slowing just typed, whose power is 0.58)."""
     done_for, _ = result
     if done_for is not now:
-        shiny_req(False, cancel_output="progress")
+        shiny_req(False, cancel_output="progress" if queued else False)
     return result
 
 

@@ -6,7 +6,7 @@ is 0.58; 0.33 was n = 60 at the default slowing)."""
 from __future__ import annotations
 
 import pytest
-from shiny.types import SilentOperationInProgressException
+from shiny.types import SilentException, SilentOperationInProgressException
 
 from designs.explorer.server import _fresh, _state
 
@@ -34,6 +34,15 @@ def test_a_result_for_an_earlier_request_waits_like_a_running_job():
     earlier, now = object(), object()
     with pytest.raises(SilentOperationInProgressException):
         _fresh((earlier, object()), now)
+
+
+def test_a_stale_result_of_a_button_task_clears_its_view():
+    """The assurance and realism run again only on their button: nothing is queued, so a
+    result for an earlier request clears the view instead of showing it as running."""
+    earlier, now = object(), object()
+    with pytest.raises(SilentException) as cleared:
+        _fresh((earlier, object()), now, queued=False)
+    assert not isinstance(cleared.value, SilentOperationInProgressException)
 
 
 def test_the_status_line_reads_a_stale_result_as_still_simulating():
