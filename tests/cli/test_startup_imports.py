@@ -37,16 +37,20 @@ print(json.dumps({{"code": code, "loaded": [m for m in heavy if m in sys.modules
 """
 
 
-def _loaded(repo_root, *args: str, heavy: tuple[str, ...] = HEAVY) -> list[str]:
+def _last_line(repo_root, code: str, *args: str, env: dict | None = None) -> str:
+    """The last line ``python -c code *args`` prints, run in a fresh process from the
+    checkout (which must exit with status 0)."""
     done = subprocess.run(
-        [sys.executable, "-c", _PROBE.format(heavy=heavy), *args],
-        capture_output=True,
-        text=True,
-        cwd=repo_root,
-        env={**os.environ, "MPLBACKEND": "Agg"},
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=repo_root, env=env
     )
     assert done.returncode == 0, done.stderr
-    report = json.loads(done.stdout.strip().splitlines()[-1])
+    return done.stdout.strip().splitlines()[-1]
+
+
+def _loaded(repo_root, *args: str, heavy: tuple[str, ...] = HEAVY) -> list[str]:
+    probe = _PROBE.format(heavy=heavy)
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    report = json.loads(_last_line(repo_root, probe, *args, env=env))
     assert report["code"] == 0
     return report["loaded"]
 
@@ -60,20 +64,12 @@ def test_power_run_loads_no_sampler_plotting_or_dask(repo_root):
 
 
 def test_version_loads_none_of_the_heavy_modules(repo_root):
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import sys, simulate\n"
-            "try:\n    simulate.main(['--version'])\nexcept SystemExit:\n    pass\n"
-            f"print([m for m in {HEAVY!r} if m in sys.modules])",
-        ],
-        capture_output=True,
-        text=True,
-        cwd=repo_root,
+    code = (
+        "import sys, simulate\n"
+        "try:\n    simulate.main(['--version'])\nexcept SystemExit:\n    pass\n"
+        f"print([m for m in {HEAVY!r} if m in sys.modules])"
     )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip().splitlines()[-1] == "[]"
+    assert _last_line(repo_root, code) == "[]"
 
 
 def test_main_job_modules_load_no_sampler_or_plotting(repo_root):
@@ -91,11 +87,7 @@ def test_main_job_modules_load_no_sampler_or_plotting(repo_root):
         "print([m for m in ('pymc', 'pytensor', 'arviz', 'matplotlib', 'dask', 'scipy.stats') "
         "if m in sys.modules])"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=repo_root
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip().splitlines()[-1] == "[]"
+    assert _last_line(repo_root, code) == "[]"
 
 
 def test_sample_size_loads_no_scipy_stats(repo_root):
@@ -196,14 +188,7 @@ def test_program_start_freezes_its_imports_and_keeps_the_collector_on(repo_root,
     from designs.cli.collector import YOUNG_THRESHOLD
 
     program, start = _STARTS[started_as]
-    done = subprocess.run(
-        [sys.executable, "-c", _COLLECTOR_PROBE.format(program=program, start=start)],
-        capture_output=True,
-        text=True,
-        cwd=repo_root,
-    )
-    assert done.returncode == 0, done.stderr
-    state = json.loads(done.stdout.strip().splitlines()[-1])
+    state = json.loads(_last_line(repo_root, _COLLECTOR_PROBE.format(program=program, start=start)))
     assert state["enabled"] and state["young"] == YOUNG_THRESHOLD, state
     assert state["frozen"] > 10_000, state  # NumPy, Numba and the command line
 
@@ -217,11 +202,7 @@ def test_importing_simulate_leaves_the_collector_alone(repo_root):
         "import simulate\n"
         "print(json.dumps([gc.isenabled(), gc.get_threshold(), gc.get_freeze_count() - frozen]))"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=repo_root
-    )
-    assert done.returncode == 0, done.stderr
-    enabled, threshold, newly_frozen = json.loads(done.stdout.strip().splitlines()[-1])
+    enabled, threshold, newly_frozen = json.loads(_last_line(repo_root, code))
     assert enabled and threshold == [123, 4, 5] and newly_frozen == 0
 
 
