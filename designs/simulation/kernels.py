@@ -212,6 +212,17 @@ def visit_prefix_sums(visits):
 
 
 @njit(cache=True)
+def visit_prefix_sxx(ztz_prefix):
+    """Sum of squared deviations of the visit months from their mean, ``sum t^2 - (sum t)^2
+    / m`` (months^2), for the first m = 1..V visits (``ztz_prefix``: :func:`visit_prefix_sums`):
+    the denominator of a patient's OLS slope."""
+    out = np.empty(ztz_prefix.shape[0])
+    for j in range(ztz_prefix.shape[0]):
+        out[j] = ztz_prefix[j, 2] - ztz_prefix[j, 1] * ztz_prefix[j, 1] / (j + 1)
+    return out
+
+
+@njit(cache=True)
 def lead_in_sums(visits_all, n_lead):
     """(points, sum of months, sum of squared months) of the lead-in visits and month 0."""
     out = np.zeros(3)
@@ -259,9 +270,7 @@ def simulate_block(
     n_total = n_placebo + n_active
     ztz_prefix = visit_prefix_sums(visits_all[n_lead:])
     # Per-patient Sxx of the first m visits (same arithmetic as the slope formula, hoisted).
-    sxx_prefix = np.empty(ztz_prefix.shape[0])
-    for j in range(ztz_prefix.shape[0]):
-        sxx_prefix[j] = ztz_prefix[j, 2] - ztz_prefix[j, 1] * ztz_prefix[j, 1] / (j + 1)
+    sxx_prefix = visit_prefix_sxx(ztz_prefix)
     lead_sums = lead_in_sums(visits_all, n_lead)
     n_chunks = (n_trials + chunk - 1) // chunk
     for c in prange(n_chunks):

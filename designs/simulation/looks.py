@@ -27,7 +27,7 @@ from numba import njit, prange
 from designs.analyses.ols_slope_ttest import ols_slope_ttest
 from designs.analyses.reml import lmm_slope_fit
 from designs.analyses.results import STATUS, STATUS_FAILED
-from designs.simulation.kernels import visit_prefix_sums
+from designs.simulation.kernels import visit_prefix_sums, visit_prefix_sxx
 from designs.simulation.layout import (
     A_LMM_SLOPE,
     C_COMPLETERS_PLACEBO,
@@ -237,9 +237,7 @@ def simulate_block_looks(
     v = visits.shape[0]
     n_total = n_placebo + n_active
     ztz_prefix = visit_prefix_sums(visits)
-    sxx_prefix = np.empty(ztz_prefix.shape[0])
-    for j in range(ztz_prefix.shape[0]):
-        sxx_prefix[j] = ztz_prefix[j, 2] - ztz_prefix[j, 1] * ztz_prefix[j, 1] / (j + 1)
+    sxx_prefix = visit_prefix_sxx(ztz_prefix)
     n_chunks = (n_trials + chunk - 1) // chunk
     for c in prange(n_chunks):
         n_max = max(n_placebo, n_active)
