@@ -79,47 +79,64 @@ def _simpson(low, high, nodes, weights):
 @njit(cache=True)
 def tails_scratch(n_nodes):
     """Scratch of :func:`_tails` for ``n_nodes`` nodes (both sides, padded to whole SIMD registers,
-    :data:`designs.sequential.branchless.LANES`)."""
-    return np.empty((3, padded(2 * n_nodes)))
+    :data:`designs.sequential.branchless.LANES`; row 3 holds the offsets of :func:`_offsets`)."""
+    return np.empty((4, padded(2 * n_nodes)))
 
 
 @njit(cache=True, error_model="numpy")
-def _tails(c, nodes, tp, tk, sides, tails):
-    """``x = c a - s`` per node (``tails[0, :n]``; two-sided then ``x = c a + s`` in
-    ``tails[0, n:2n]``), with ``a = sqrt(tk / (tk - tp))``, ``s = node sqrt(tp) / sqrt(tk -
-    tp)``, and at each ``x`` ``Phi_upper(x)`` (``tails[1]``) and ``exp(-x^2 / 2)``
-    (``tails[2]``): one loop without calls or branches
-    (:func:`designs.sequential.branchless.upper_tail`), padded to whole SIMD registers
-    (``tails``: :func:`tails_scratch`), that LLVM vectorises. Returns ``a``."""
+def _offsets(nodes, tp, tk, tails):
+    """The offsets ``s = node sqrt(tp) / sqrt(tk - tp)`` of a look (``tails[3, :n]``), which
+    do not depend on ``c``: computed once per look, not once per evaluation of the exit
+    probability (the same operations, so the same bits). Returns ``a = sqrt(tk / (tk -
+    tp))`` as ``sqrt(tk) / sqrt(tk - tp)``."""
     sd = math.sqrt(tk - tp)
     a = math.sqrt(tk) / sd
     stp = math.sqrt(tp)
-    n = nodes.shape[0]
+    for i in range(nodes.shape[0]):
+        tails[3, i] = nodes[i] * stp / sd
+    return a
+
+
+@njit(cache=True, error_model="numpy")
+def _tails(c, a, n, sides, tails):
+    """``x = c a - s`` per node (``tails[0, :n]``; two-sided then ``x = c a + s`` in
+    ``tails[0, n:2n]``), with the offsets ``s`` of :func:`_offsets` (``tails[3, :n]``) and
+    ``a`` it returned, and at each ``x`` ``Phi_upper(x)`` (``tails[1]``) and ``exp(-x^2 /
+    2)`` (``tails[2]``): one loop without calls or branches
+    (:func:`designs.sequential.branchless.upper_tail`), padded to whole SIMD registers
+    (``tails``: :func:`tails_scratch`), that LLVM vectorises."""
     for i in range(n):
-        tails[0, i] = c * a - nodes[i] * stp / sd
+        tails[0, i] = c * a - tails[3, i]
     m = n
     if sides == 2:
         for i in range(n):
-            tails[0, n + i] = c * a + nodes[i] * stp / sd
+            tails[0, n + i] = c * a + tails[3, i]
         m = 2 * n
     whole = padded(m)
     for i in range(m, whole):
         tails[0, i] = 0.0
     for i in range(whole):
         tails[1, i], tails[2, i] = upper_tail(tails[0, i])
-    return a
 
 
 @njit(cache=True)
 def _exits(c, nodes, mass, tp, tk, sides, tails):
     """P(continue to look k - 1, then cross +-c at look k) under no effect, and its first
-    three derivatives in ``c`` (``tails``: :func:`tails_scratch`).
+    three derivatives in ``c`` (``tails``: :func:`tails_scratch`): :func:`_exits_at` with
+    the look's offsets (:func:`_offsets`)."""
+    a = _offsets(nodes, tp, tk, tails)
+    return _exits_at(c, a, mass, sides, tails)
+
+
+@njit(cache=True)
+def _exits_at(c, a, mass, sides, tails):
+    """:func:`_exits` on the offsets already in ``tails`` (``a`` from :func:`_offsets`).
 
     With ``x = c a - s`` per node, ``d/dc Phi_upper(x) = -a phi(x)`` and ``phi'(x) = -x
     phi(x)``, so every derivative comes from the same exponential. The tails come first,
     vectorised (:func:`_tails`); the sums then add them in node order."""
-    a = _tails(c, nodes, tp, tk, sides, tails)
-    n = nodes.shape[0]
+    n = mass.shape[0]
+    _tails(c, a, n, sides, tails)
     total = 0.0
     d1 = 0.0  # sum of mass phi(x) sqrt(2 pi)
     d2 = 0.0  # sum of mass x phi(x) sqrt(2 pi)
@@ -150,8 +167,15 @@ def _exits(c, nodes, mass, tp, tk, sides, tails):
 def _exit_probability(c, nodes, mass, tp, tk, sides, tails):
     """The exit probability of :func:`_exits` alone (the same terms, added in the same
     order), without its derivatives (``tails`` as there)."""
-    _tails(c, nodes, tp, tk, sides, tails)
-    n = nodes.shape[0]
+    a = _offsets(nodes, tp, tk, tails)
+    return _exit_probability_at(c, a, mass, sides, tails)
+
+
+@njit(cache=True)
+def _exit_probability_at(c, a, mass, sides, tails):
+    """:func:`_exit_probability` on the offsets already in ``tails`` (as :func:`_exits_at`)."""
+    n = mass.shape[0]
+    _tails(c, a, n, sides, tails)
     total = 0.0
     for i in range(n):
         total += mass[i] * tails[1, i]
@@ -175,15 +199,16 @@ def _taylor_step(f, f1, f2, f3):
 
 
 @njit(cache=True)
-def _solve(target, start, nodes, mass, tp, tk, sides, tails):
+def _solve(target, start, a, mass, sides, tails):
     """The c whose exit probability is ``target``: steps to the root of the cubic Taylor
     model from ``start`` (a fourth-order method), kept inside a shrinking bracket
-    (bisection when a step leaves it)."""
+    (bisection when a step leaves it); the look's offsets are in ``tails`` (``a`` from
+    :func:`_offsets`)."""
     lo_c = BRACKET[0]
     hi_c = BRACKET[1]
     c = min(max(start, lo_c), hi_c)
     for _ in range(STEPS):
-        value, f1, f2, f3 = _exits(c, nodes, mass, tp, tk, sides, tails)
+        value, f1, f2, f3 = _exits_at(c, a, mass, sides, tails)
         f = value - target
         if f > 0.0:
             lo_c = c
@@ -248,6 +273,7 @@ def _boundaries_kernel(t, inc, first, start, sides, n_nodes, z, futility, out, f
             tk = t[b, k]
             for i in range(n_nodes):
                 mass[i] = weights[i] * dens[i]
+            a = _offsets(nodes, tp, tk, tails)
             c = Z_CAP
             zk = abs(z[b, k]) if sides == 2 else z[b, k]
             if (
@@ -256,12 +282,12 @@ def _boundaries_kernel(t, inc, first, start, sides, n_nodes, z, futility, out, f
                 and inc[b, k] > 0.0
                 and BRACKET[0] < zk < BRACKET[1] - 1e-6
             ):
-                exit_z = _exit_probability(zk, nodes, mass, tp, tk, sides, tails)
+                exit_z = _exit_probability_at(zk, a, mass, sides, tails)
                 final[b] = 1 if exit_z <= inc[b, k] else 0
                 out[b, k] = np.nan
                 break
             if inc[b, k] > 0.0:
-                c = _solve(inc[b, k], start[k], nodes, mass, tp, tk, sides, tails)
+                c = _solve(inc[b, k], start[k], a, mass, sides, tails)
                 if c >= BRACKET[1] - 1e-6:
                     c = Z_CAP
             out[b, k] = c
