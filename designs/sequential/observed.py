@@ -236,6 +236,10 @@ def _solve(target, start, a, mass, sides, tails):
     return c
 
 
+#: Trials per chunk of :func:`_boundaries_kernel` (one scratch allocation per chunk).
+CHUNK = 64
+
+
 @njit(cache=True, parallel=True)
 def _boundaries_kernel(t, inc, first, start, sides, n_nodes, z, futility, out, final):
     """Boundaries of each trial (row): ``t`` correlation fractions, ``inc`` alpha per look.
@@ -249,10 +253,14 @@ def _boundaries_kernel(t, inc, first, start, sides, n_nodes, z, futility, out, f
     at ``|z|`` is at most the alpha left (it falls as the boundary rises), so ``final[b]``
     is 1 if so, else 0: one evaluation of the exit probability instead of about two with
     derivatives. Only when ``final`` has a row per trial (``final.shape[0] == B``);
-    otherwise every boundary is solved."""
+    otherwise every boundary is solved.
+
+    The trials go in chunks of :data:`CHUNK` (parallel over chunks), each chunk allocating
+    its scratch once; every scratch value a trial reads it wrote itself, so each trial's
+    numbers depend on its own row alone, not on the chunks or the threads."""
     b_count, k_count = t.shape
-    for b in prange(b_count):
-        out[b, :] = Z_CAP
+    n_chunks = (b_count + CHUNK - 1) // CHUNK
+    for chunk in prange(n_chunks):
         nodes = np.empty(n_nodes)
         weights = np.empty(n_nodes)
         dens = np.empty(n_nodes)
@@ -260,45 +268,47 @@ def _boundaries_kernel(t, inc, first, start, sides, n_nodes, z, futility, out, f
         new_nodes = np.empty(n_nodes)
         new_weights = np.empty(n_nodes)
         tails = tails_scratch(n_nodes)
-        out[b, 0] = first[b]
-        zk = abs(z[b, 0]) if sides == 2 else z[b, 0]
-        if zk >= first[b] or (k_count > 1 and z[b, 0] <= futility[0]):
-            continue
-        low = -first[b] if sides == 2 else Z_LOW
-        _simpson(low, first[b], nodes, weights)
-        for i in range(n_nodes):  # vectorised (no calls)
-            dens[i] = exp_split(-0.5 * nodes[i] * nodes[i], 0.0) / _SQRT2PI
-        for k in range(1, k_count):
-            tp = t[b, k - 1]
-            tk = t[b, k]
-            for i in range(n_nodes):
-                mass[i] = weights[i] * dens[i]
-            a = _offsets(nodes, tp, tk, tails)
-            c = Z_CAP
-            zk = abs(z[b, k]) if sides == 2 else z[b, k]
-            if (
-                k == k_count - 1
-                and final.shape[0] == b_count
-                and inc[b, k] > 0.0
-                and BRACKET[0] < zk < BRACKET[1] - 1e-6
-            ):
-                exit_z = _exit_probability_at(zk, a, mass, sides, tails)
-                final[b] = 1 if exit_z <= inc[b, k] else 0
-                out[b, k] = np.nan
-                break
-            if inc[b, k] > 0.0:
-                c = _solve(inc[b, k], start[k], a, mass, sides, tails)
-                if c >= BRACKET[1] - 1e-6:
-                    c = Z_CAP
-            out[b, k] = c
-            if zk >= c or (k + 1 < k_count and z[b, k] <= futility[k]):
-                break
-            if k + 1 < k_count:
-                low = -c if sides == 2 else Z_LOW
-                _simpson(low, c, new_nodes, new_weights)
-                propagate(nodes, mass, new_nodes, tp, tk, dens)
-                nodes[:] = new_nodes
-                weights[:] = new_weights
+        for b in range(chunk * CHUNK, min(b_count, (chunk + 1) * CHUNK)):
+            out[b, :] = Z_CAP
+            out[b, 0] = first[b]
+            zk = abs(z[b, 0]) if sides == 2 else z[b, 0]
+            if zk >= first[b] or (k_count > 1 and z[b, 0] <= futility[0]):
+                continue
+            low = -first[b] if sides == 2 else Z_LOW
+            _simpson(low, first[b], nodes, weights)
+            for i in range(n_nodes):  # vectorised (no calls)
+                dens[i] = exp_split(-0.5 * nodes[i] * nodes[i], 0.0) / _SQRT2PI
+            for k in range(1, k_count):
+                tp = t[b, k - 1]
+                tk = t[b, k]
+                for i in range(n_nodes):
+                    mass[i] = weights[i] * dens[i]
+                a = _offsets(nodes, tp, tk, tails)
+                c = Z_CAP
+                zk = abs(z[b, k]) if sides == 2 else z[b, k]
+                if (
+                    k == k_count - 1
+                    and final.shape[0] == b_count
+                    and inc[b, k] > 0.0
+                    and BRACKET[0] < zk < BRACKET[1] - 1e-6
+                ):
+                    exit_z = _exit_probability_at(zk, a, mass, sides, tails)
+                    final[b] = 1 if exit_z <= inc[b, k] else 0
+                    out[b, k] = np.nan
+                    break
+                if inc[b, k] > 0.0:
+                    c = _solve(inc[b, k], start[k], a, mass, sides, tails)
+                    if c >= BRACKET[1] - 1e-6:
+                        c = Z_CAP
+                out[b, k] = c
+                if zk >= c or (k + 1 < k_count and z[b, k] <= futility[k]):
+                    break
+                if k + 1 < k_count:
+                    low = -c if sides == 2 else Z_LOW
+                    _simpson(low, c, new_nodes, new_weights)
+                    propagate(nodes, mass, new_nodes, tp, tk, dens)
+                    nodes[:] = new_nodes
+                    weights[:] = new_weights
 
 
 def observed_boundaries(
