@@ -391,7 +391,9 @@ def _run(information, information_max, alpha, spending, sides, z, futility, deci
     b_count = info.shape[0]
     spend = np.minimum(info / information_max, 1.0)
     spend[:, -1] = 1.0
-    spend = np.maximum.accumulate(spend, axis=1)
+    for k in range(1, spend.shape[1]):  # running maximum, column by column (the values of
+        # np.maximum.accumulate along axis 1, which is slow on few columns)
+        np.maximum(spend[:, k - 1], spend[:, k], out=spend[:, k])
     spent = sides * spending.spent(spend, alpha / sides)
     inc = np.diff(np.concatenate((np.zeros((b_count, 1)), spent), axis=1), axis=1)
     t = np.maximum(info / info[:, -1:], MIN_INCREMENT)
