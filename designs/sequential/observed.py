@@ -8,15 +8,16 @@ observed, ``corr(Z_j, Z_k) = sqrt(I_j / I_k)`` (Jennison & Turnbull 2000, sectio
 7.4). Each simulated trial thus has boundaries of its own; this module computes them for a
 batch of trials at once: the recursion of :mod:`designs.sequential.boundaries` with
 Simpson's rule on :data:`NODES` equally spaced points of each trial's continuation region
-in a Numba kernel parallel over trials, each boundary found from the boundary at the median
-information by steps to the root of the cubic Taylor model of the exit probability (its first
-three derivatives come from the same exponential as the first; a fourth-order method,
-safeguarded by bisection), stopped after a step below 1e-4 (an error of order 1e-14 left):
-two evaluations of the exit probability per look for most trials instead of Newton's four
-(about 2.0-2.3 against 3.7-4.3 at information spread 3-8% around the plan). The density
-carried from one look to the next sums Gaussian factors over pairs of nodes; on equally
-spaced nodes (:mod:`designs.sequential.propagate`) it is a power series per node, summed
-across nodes at once. The first look's boundary is exact (a normal quantile). Boundaries
+in a Numba kernel parallel over chunks of trials, each boundary found from the boundary at
+the median information by steps to the root of the cubic Taylor model of the exit
+probability (its first three derivatives come from the same exponential as the first; a
+fourth-order method, safeguarded by bisection), stopped after a step below 1e-4 (an error
+of order 1e-14 left): two evaluations of the exit probability per look for most trials
+(each look's node offsets, which do not depend on the boundary, computed once) instead of
+Newton's four (about 2.0-2.3 against 3.7-4.3 at information spread 3-8% around the plan).
+The density carried from one look to the next sums Gaussian factors over pairs of nodes;
+on equally spaced nodes (:mod:`designs.sequential.propagate`) it is a power series per node,
+summed across nodes at once. The first look's boundary is exact (a normal quantile). Boundaries
 agree with :func:`efficacy_boundaries` to about 4e-5 on the z scale (tests/sequential).
 Deciding the trials (:func:`observed_crossings`) needs no boundary at the final look: one
 evaluation of the exit probability at the trial's z tells on which side of its boundary z
