@@ -103,20 +103,33 @@ class Outcome:
     information: np.ndarray
 
 
-def z_statistics(results: LookResults) -> np.ndarray:
-    """z of each look: the Wald statistic carried through its t distribution (NaN if failed)."""
-    est = results.results[:, :, R.ESTIMATE]
-    se = results.results[:, :, R.SE]
-    df = results.results[:, :, R.DF]
-    bad = results.failed()
+def z_statistics(results: LookResults, failed: np.ndarray | None = None) -> np.ndarray:
+    """z of each look: the Wald statistic carried through its t distribution (NaN if failed).
+
+    ``failed``: ``results.failed()`` if the caller has it already (else computed here)."""
+    res = results.results
+    bad = results.failed() if failed is None else failed
+    est = res[:, :, R.ESTIMATE]
+    se = res[:, :, R.SE]
+    df = res[:, :, R.DF]
+    any_bad = bool(bad.any())
+    if any_bad:  # a failed fit's numbers may be anything: a harmless 0 / 1 on 1 df instead
+        est = np.where(bad, 0.0, est)
+        se = np.where(bad, 1.0, se)
+        df = np.where(bad, 1.0, df)
+    # the t tail beyond |stat| (scipy.stats.t's sf above 0 and cdf below: the same stdtr
+    # values), carried to z by the normal quantile, with stat's sign (in place: the same
+    # values as the expressions written out)
     with np.errstate(invalid="ignore", divide="ignore"):
-        stat = np.where(bad, 0.0, est / np.where(bad, 1.0, se))
-        dfs = np.where(bad, 1.0, df)
-        # the t tail beyond |stat| (scipy.stats.t's sf above 0 and cdf below: the same
-        # stdtr values), carried to z by the normal quantile, with stat's sign
-        tail = stdtr(dfs, -np.abs(stat))
-        z = np.where(stat > 0, -ndtri(tail), ndtri(tail))
-    return np.where(bad, np.nan, z)
+        stat = est / se
+        neg = np.abs(stat)
+        np.negative(neg, out=neg)
+        z = stdtr(df, neg)
+        ndtri(z, out=z)
+        np.negative(z, out=z, where=stat > 0)
+    if any_bad:
+        z[bad] = np.nan
+    return z
 
 
 def decide(design, results: LookResults, times: LookTimes, planned) -> Outcome:
@@ -124,7 +137,7 @@ def decide(design, results: LookResults, times: LookTimes, planned) -> Outcome:
     t = design.trial
     interim = design.interim
     failed = results.failed()
-    z = z_statistics(results)
+    z = z_statistics(results, failed)  # NaN where the fit failed: no decision there
     info = 1.0 / results.results[:, :, R.SE] ** 2
     expected = times.fractions * times.information_max
     info = np.where(failed | ~np.isfinite(info), expected[None, :], info)
@@ -135,14 +148,14 @@ def decide(design, results: LookResults, times: LookTimes, planned) -> Outcome:
         t.alpha,
         interim.alpha_spending(),
         t.sides,
-        np.where(failed, np.nan, z),
+        z,
         futility=planned.futility_z,
     )
     k_count = info.shape[1]
-    zz = np.nan_to_num(z, nan=0.0)
     cross &= ~failed
     fut = np.zeros_like(cross)
     if np.isfinite(planned.futility_z).any():
+        zz = np.nan_to_num(z, nan=0.0)
         fut[:, :-1] = (zz[:, :-1] <= planned.futility_z[None, :-1]) & ~failed[:, :-1]
     stop = cross | fut
     # a look that already has the planned maximum information is the final analysis (all

@@ -8,15 +8,16 @@ observed, ``corr(Z_j, Z_k) = sqrt(I_j / I_k)`` (Jennison & Turnbull 2000, sectio
 7.4). Each simulated trial thus has boundaries of its own; this module computes them for a
 batch of trials at once: the recursion of :mod:`designs.sequential.boundaries` with
 Simpson's rule on :data:`NODES` equally spaced points of each trial's continuation region
-in a Numba kernel parallel over trials, each boundary found from the boundary at the median
-information by steps to the root of the cubic Taylor model of the exit probability (its first
-three derivatives come from the same exponential as the first; a fourth-order method,
-safeguarded by bisection), stopped after a step below 1e-4 (an error of order 1e-14 left):
-two evaluations of the exit probability per look for most trials instead of Newton's four
-(about 2.0-2.3 against 3.7-4.3 at information spread 3-8% around the plan). The density
-carried from one look to the next sums Gaussian factors over pairs of nodes; on equally
-spaced nodes (:mod:`designs.sequential.propagate`) it is a power series per node, summed
-across nodes at once. The first look's boundary is exact (a normal quantile). Boundaries
+in a Numba kernel parallel over chunks of trials, each boundary found from the boundary at
+the median information by steps to the root of the cubic Taylor model of the exit
+probability (its first three derivatives come from the same exponential as the first; a
+fourth-order method, safeguarded by bisection), stopped after a step below 1e-4 (an error
+of order 1e-14 left): two evaluations of the exit probability per look for most trials
+(each look's node offsets, which do not depend on the boundary, computed once) instead of
+Newton's four (about 2.0-2.3 against 3.7-4.3 at information spread 3-8% around the plan).
+The density carried from one look to the next sums Gaussian factors over pairs of nodes;
+on equally spaced nodes (:mod:`designs.sequential.propagate`) it is a power series per node,
+summed across nodes at once. The first look's boundary is exact (a normal quantile). Boundaries
 agree with :func:`efficacy_boundaries` to about 4e-5 on the z scale (tests/sequential).
 Deciding the trials (:func:`observed_crossings`) needs no boundary at the final look: one
 evaluation of the exit probability at the trial's z tells on which side of its boundary z
@@ -79,47 +80,64 @@ def _simpson(low, high, nodes, weights):
 @njit(cache=True)
 def tails_scratch(n_nodes):
     """Scratch of :func:`_tails` for ``n_nodes`` nodes (both sides, padded to whole SIMD registers,
-    :data:`designs.sequential.branchless.LANES`)."""
-    return np.empty((3, padded(2 * n_nodes)))
+    :data:`designs.sequential.branchless.LANES`; row 3 holds the offsets of :func:`_offsets`)."""
+    return np.empty((4, padded(2 * n_nodes)))
 
 
 @njit(cache=True, error_model="numpy")
-def _tails(c, nodes, tp, tk, sides, tails):
-    """``x = c a - s`` per node (``tails[0, :n]``; two-sided then ``x = c a + s`` in
-    ``tails[0, n:2n]``), with ``a = sqrt(tk / (tk - tp))``, ``s = node sqrt(tp) / sqrt(tk -
-    tp)``, and at each ``x`` ``Phi_upper(x)`` (``tails[1]``) and ``exp(-x^2 / 2)``
-    (``tails[2]``): one loop without calls or branches
-    (:func:`designs.sequential.branchless.upper_tail`), padded to whole SIMD registers
-    (``tails``: :func:`tails_scratch`), that LLVM vectorises. Returns ``a``."""
+def _offsets(nodes, tp, tk, tails):
+    """The offsets ``s = node sqrt(tp) / sqrt(tk - tp)`` of a look (``tails[3, :n]``), which
+    do not depend on ``c``: computed once per look, not once per evaluation of the exit
+    probability (the same operations, so the same bits). Returns ``a = sqrt(tk / (tk -
+    tp))`` as ``sqrt(tk) / sqrt(tk - tp)``."""
     sd = math.sqrt(tk - tp)
     a = math.sqrt(tk) / sd
     stp = math.sqrt(tp)
-    n = nodes.shape[0]
+    for i in range(nodes.shape[0]):
+        tails[3, i] = nodes[i] * stp / sd
+    return a
+
+
+@njit(cache=True, error_model="numpy")
+def _tails(c, a, n, sides, tails):
+    """``x = c a - s`` per node (``tails[0, :n]``; two-sided then ``x = c a + s`` in
+    ``tails[0, n:2n]``), with the offsets ``s`` of :func:`_offsets` (``tails[3, :n]``) and
+    ``a`` it returned, and at each ``x`` ``Phi_upper(x)`` (``tails[1]``) and ``exp(-x^2 /
+    2)`` (``tails[2]``): one loop without calls or branches
+    (:func:`designs.sequential.branchless.upper_tail`), padded to whole SIMD registers
+    (``tails``: :func:`tails_scratch`), that LLVM vectorises."""
     for i in range(n):
-        tails[0, i] = c * a - nodes[i] * stp / sd
+        tails[0, i] = c * a - tails[3, i]
     m = n
     if sides == 2:
         for i in range(n):
-            tails[0, n + i] = c * a + nodes[i] * stp / sd
+            tails[0, n + i] = c * a + tails[3, i]
         m = 2 * n
     whole = padded(m)
     for i in range(m, whole):
         tails[0, i] = 0.0
     for i in range(whole):
         tails[1, i], tails[2, i] = upper_tail(tails[0, i])
-    return a
 
 
 @njit(cache=True)
 def _exits(c, nodes, mass, tp, tk, sides, tails):
     """P(continue to look k - 1, then cross +-c at look k) under no effect, and its first
-    three derivatives in ``c`` (``tails``: :func:`tails_scratch`).
+    three derivatives in ``c`` (``tails``: :func:`tails_scratch`): :func:`_exits_at` with
+    the look's offsets (:func:`_offsets`)."""
+    a = _offsets(nodes, tp, tk, tails)
+    return _exits_at(c, a, mass, sides, tails)
+
+
+@njit(cache=True)
+def _exits_at(c, a, mass, sides, tails):
+    """:func:`_exits` on the offsets already in ``tails`` (``a`` from :func:`_offsets`).
 
     With ``x = c a - s`` per node, ``d/dc Phi_upper(x) = -a phi(x)`` and ``phi'(x) = -x
     phi(x)``, so every derivative comes from the same exponential. The tails come first,
     vectorised (:func:`_tails`); the sums then add them in node order."""
-    a = _tails(c, nodes, tp, tk, sides, tails)
-    n = nodes.shape[0]
+    n = mass.shape[0]
+    _tails(c, a, n, sides, tails)
     total = 0.0
     d1 = 0.0  # sum of mass phi(x) sqrt(2 pi)
     d2 = 0.0  # sum of mass x phi(x) sqrt(2 pi)
@@ -150,8 +168,15 @@ def _exits(c, nodes, mass, tp, tk, sides, tails):
 def _exit_probability(c, nodes, mass, tp, tk, sides, tails):
     """The exit probability of :func:`_exits` alone (the same terms, added in the same
     order), without its derivatives (``tails`` as there)."""
-    _tails(c, nodes, tp, tk, sides, tails)
-    n = nodes.shape[0]
+    a = _offsets(nodes, tp, tk, tails)
+    return _exit_probability_at(c, a, mass, sides, tails)
+
+
+@njit(cache=True)
+def _exit_probability_at(c, a, mass, sides, tails):
+    """:func:`_exit_probability` on the offsets already in ``tails`` (as :func:`_exits_at`)."""
+    n = mass.shape[0]
+    _tails(c, a, n, sides, tails)
     total = 0.0
     for i in range(n):
         total += mass[i] * tails[1, i]
@@ -175,15 +200,16 @@ def _taylor_step(f, f1, f2, f3):
 
 
 @njit(cache=True)
-def _solve(target, start, nodes, mass, tp, tk, sides, tails):
+def _solve(target, start, a, mass, sides, tails):
     """The c whose exit probability is ``target``: steps to the root of the cubic Taylor
     model from ``start`` (a fourth-order method), kept inside a shrinking bracket
-    (bisection when a step leaves it)."""
+    (bisection when a step leaves it); the look's offsets are in ``tails`` (``a`` from
+    :func:`_offsets`)."""
     lo_c = BRACKET[0]
     hi_c = BRACKET[1]
     c = min(max(start, lo_c), hi_c)
     for _ in range(STEPS):
-        value, f1, f2, f3 = _exits(c, nodes, mass, tp, tk, sides, tails)
+        value, f1, f2, f3 = _exits_at(c, a, mass, sides, tails)
         f = value - target
         if f > 0.0:
             lo_c = c
@@ -211,6 +237,10 @@ def _solve(target, start, nodes, mass, tp, tk, sides, tails):
     return c
 
 
+#: Trials per chunk of :func:`_boundaries_kernel` (one scratch allocation per chunk).
+CHUNK = 64
+
+
 @njit(cache=True, parallel=True)
 def _boundaries_kernel(t, inc, first, start, sides, n_nodes, z, futility, out, final):
     """Boundaries of each trial (row): ``t`` correlation fractions, ``inc`` alpha per look.
@@ -224,10 +254,14 @@ def _boundaries_kernel(t, inc, first, start, sides, n_nodes, z, futility, out, f
     at ``|z|`` is at most the alpha left (it falls as the boundary rises), so ``final[b]``
     is 1 if so, else 0: one evaluation of the exit probability instead of about two with
     derivatives. Only when ``final`` has a row per trial (``final.shape[0] == B``);
-    otherwise every boundary is solved."""
+    otherwise every boundary is solved.
+
+    The trials go in chunks of :data:`CHUNK` (parallel over chunks), each chunk allocating
+    its scratch once; every scratch value a trial reads it wrote itself, so each trial's
+    numbers depend on its own row alone, not on the chunks or the threads."""
     b_count, k_count = t.shape
-    for b in prange(b_count):
-        out[b, :] = Z_CAP
+    n_chunks = (b_count + CHUNK - 1) // CHUNK
+    for chunk in prange(n_chunks):
         nodes = np.empty(n_nodes)
         weights = np.empty(n_nodes)
         dens = np.empty(n_nodes)
@@ -235,44 +269,47 @@ def _boundaries_kernel(t, inc, first, start, sides, n_nodes, z, futility, out, f
         new_nodes = np.empty(n_nodes)
         new_weights = np.empty(n_nodes)
         tails = tails_scratch(n_nodes)
-        out[b, 0] = first[b]
-        zk = abs(z[b, 0]) if sides == 2 else z[b, 0]
-        if zk >= first[b] or (k_count > 1 and z[b, 0] <= futility[0]):
-            continue
-        low = -first[b] if sides == 2 else Z_LOW
-        _simpson(low, first[b], nodes, weights)
-        for i in range(n_nodes):  # vectorised (no calls)
-            dens[i] = exp_split(-0.5 * nodes[i] * nodes[i], 0.0) / _SQRT2PI
-        for k in range(1, k_count):
-            tp = t[b, k - 1]
-            tk = t[b, k]
-            for i in range(n_nodes):
-                mass[i] = weights[i] * dens[i]
-            c = Z_CAP
-            zk = abs(z[b, k]) if sides == 2 else z[b, k]
-            if (
-                k == k_count - 1
-                and final.shape[0] == b_count
-                and inc[b, k] > 0.0
-                and BRACKET[0] < zk < BRACKET[1] - 1e-6
-            ):
-                exit_z = _exit_probability(zk, nodes, mass, tp, tk, sides, tails)
-                final[b] = 1 if exit_z <= inc[b, k] else 0
-                out[b, k] = np.nan
-                break
-            if inc[b, k] > 0.0:
-                c = _solve(inc[b, k], start[k], nodes, mass, tp, tk, sides, tails)
-                if c >= BRACKET[1] - 1e-6:
-                    c = Z_CAP
-            out[b, k] = c
-            if zk >= c or (k + 1 < k_count and z[b, k] <= futility[k]):
-                break
-            if k + 1 < k_count:
-                low = -c if sides == 2 else Z_LOW
-                _simpson(low, c, new_nodes, new_weights)
-                propagate(nodes, mass, new_nodes, tp, tk, dens)
-                nodes[:] = new_nodes
-                weights[:] = new_weights
+        for b in range(chunk * CHUNK, min(b_count, (chunk + 1) * CHUNK)):
+            out[b, :] = Z_CAP
+            out[b, 0] = first[b]
+            zk = abs(z[b, 0]) if sides == 2 else z[b, 0]
+            if zk >= first[b] or (k_count > 1 and z[b, 0] <= futility[0]):
+                continue
+            low = -first[b] if sides == 2 else Z_LOW
+            _simpson(low, first[b], nodes, weights)
+            for i in range(n_nodes):  # vectorised (no calls)
+                dens[i] = exp_split(-0.5 * nodes[i] * nodes[i], 0.0) / _SQRT2PI
+            for k in range(1, k_count):
+                tp = t[b, k - 1]
+                tk = t[b, k]
+                for i in range(n_nodes):
+                    mass[i] = weights[i] * dens[i]
+                a = _offsets(nodes, tp, tk, tails)
+                c = Z_CAP
+                zk = abs(z[b, k]) if sides == 2 else z[b, k]
+                if (
+                    k == k_count - 1
+                    and final.shape[0] == b_count
+                    and inc[b, k] > 0.0
+                    and BRACKET[0] < zk < BRACKET[1] - 1e-6
+                ):
+                    exit_z = _exit_probability_at(zk, a, mass, sides, tails)
+                    final[b] = 1 if exit_z <= inc[b, k] else 0
+                    out[b, k] = np.nan
+                    break
+                if inc[b, k] > 0.0:
+                    c = _solve(inc[b, k], start[k], a, mass, sides, tails)
+                    if c >= BRACKET[1] - 1e-6:
+                        c = Z_CAP
+                out[b, k] = c
+                if zk >= c or (k + 1 < k_count and z[b, k] <= futility[k]):
+                    break
+                if k + 1 < k_count:
+                    low = -c if sides == 2 else Z_LOW
+                    _simpson(low, c, new_nodes, new_weights)
+                    propagate(nodes, mass, new_nodes, tp, tk, dens)
+                    nodes[:] = new_nodes
+                    weights[:] = new_weights
 
 
 def observed_boundaries(
@@ -355,7 +392,9 @@ def _run(information, information_max, alpha, spending, sides, z, futility, deci
     b_count = info.shape[0]
     spend = np.minimum(info / information_max, 1.0)
     spend[:, -1] = 1.0
-    spend = np.maximum.accumulate(spend, axis=1)
+    for k in range(1, spend.shape[1]):  # running maximum, column by column (the values of
+        # np.maximum.accumulate along axis 1, which is slow on few columns)
+        np.maximum(spend[:, k - 1], spend[:, k], out=spend[:, k])
     spent = sides * spending.spent(spend, alpha / sides)
     inc = np.diff(np.concatenate((np.zeros((b_count, 1)), spent), axis=1), axis=1)
     t = np.maximum(info / info[:, -1:], MIN_INCREMENT)

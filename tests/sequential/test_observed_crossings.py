@@ -71,3 +71,38 @@ def test_crossings_agree_with_boundaries_with_futility_and_failed_looks():
     reached = ~stopped & np.isfinite(z[:, -1])
     assert reached.sum() > 100
     np.testing.assert_array_equal(np.isnan(bounds[:, -1]), reached)
+
+
+@pytest.mark.parametrize("sides", [1, 2])
+def test_each_trial_is_its_own_row_whatever_the_chunk_or_threads(sides):
+    """The kernel reuses its scratch across the trials of a chunk and splits the trials over
+    threads: each trial's boundaries and decisions must not depend on which trials went
+    before it, nor on the thread count. Rows shuffled (the median start is the same) and one
+    thread against two give the same bits (trials stop at every look, some for futility,
+    some looks without a decision)."""
+    import numba
+
+    from designs.sequential.observed import CHUNK
+
+    rng = np.random.default_rng(19)
+    n = 5 * CHUNK + 7
+    fractions = (0.25, 0.5, 0.75, 1.0)
+    info = _information(rng, n, fractions)
+    z = rng.normal(1.0, 1.3, info.shape)
+    z[rng.random(info.shape) < 0.05] = np.nan
+    fut = np.array([-0.5, 0.0, 0.5, -np.inf]) if sides == 1 else None
+    obf = SpendingFunction("obf")
+    alpha = 0.025 * sides
+    bounds, cross = observed_crossings(info, 200.0, alpha, obf, sides, z, futility=fut)
+    perm = rng.permutation(n)
+    b_perm, c_perm = observed_crossings(info[perm], 200.0, alpha, obf, sides, z[perm], futility=fut)
+    np.testing.assert_array_equal(b_perm, bounds[perm])
+    np.testing.assert_array_equal(c_perm, cross[perm])
+    threads = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        b_one, c_one = observed_crossings(info, 200.0, alpha, obf, sides, z, futility=fut)
+    finally:
+        numba.set_num_threads(threads)
+    np.testing.assert_array_equal(b_one, bounds)
+    np.testing.assert_array_equal(c_one, cross)
