@@ -33,26 +33,11 @@ _F, _Q, _LOGDET, _V, _B3 = 0, 1, 2, 3, 4
 _GF, _GQ, _GV = 5, 8, 11  # 3 entries each: gradients in theta of f, Q and v
 # per-arm W_a^-1 (entries 00, 01, 11) and beta_a (2), placebo then active: 10 entries
 _ARM = 14
-# per-group cache of the optimiser: N^-1 (00, 01, 10, 11), W = N^-1 S (00, 01, 11), N^-1 Z'y
-# (2), Psi N^-1 (00, 01, 11), log|N|, then the group's terms of the criterion's sums (its
-# part of Q and n W: 00, 01, 11), written by _evaluate_store; the group's statistics (gs
-# columns 0-9 and its arm, written once per fit by cache_inputs); the terms of the Hessian's
-# sums (_C_TERMS on, written by hessian._group_terms). Stored by quantity in chunks of
-# _LANES groups (a flat float64[cache_size(n_groups)]; quantity r of group g at
-# _slot(g) + r * _LANES): every row of a chunk is a constant distance from the others, so
-# LLVM runs the loops over the groups in SIMD lanes with no run-time overlap checks (with
-# rows a run-time distance apart it gives up: too many memory checks; with the statistics
-# read from gs, a stride of 17, the lanes were no faster than one group at a time).
+# per-group cache written by _evaluate_store: N^-1 (00, 01, 10, 11), W = N^-1 S (00, 01, 11),
+# N^-1 Z'y (2), Psi N^-1 (00, 01, 11), log|N|
 _C_I00, _C_I01, _C_I10, _C_I11, _C_W00, _C_W01, _C_W11, _C_C0, _C_C1 = range(9)
 _C_K00, _C_K01, _C_K11, _C_LOG = 9, 10, 11, 12
-_C_QT, _C_NW00, _C_NW01, _C_NW11 = 13, 14, 15, 16
-_C_GS = 17  # rows 17-26: columns 0-9 of gs
-_C_ARMF = 27  # the group's arm, 0.0 or 1.0
-_C_TERMS = 28  # 33 rows: hessian._T_*
-_NC = 61
-_LANE_BITS = 5
-_LANES = 1 << _LANE_BITS  # groups per chunk
-_CHUNK = _NC * _LANES  # cache entries per chunk
+_NC = 13
 _MAX_NEWTON = 60
 _PURE_NEWTON = False  # False: BFGS updates between finite-difference Hessians
 
@@ -73,151 +58,28 @@ def _arm_solution(w00, w01, w11, c0, c1):
     return True, dw, wi00, wi01, wi11, wi00 * c0 + wi01 * c1, wi01 * c0 + wi11 * c1
 
 
-@njit(cache=True, inline="always")
-def cache_size(n_groups):
-    """Length of the per-group cache of :func:`_evaluate_store` for ``n_groups`` groups."""
-    return ((n_groups + _LANES - 1) >> _LANE_BITS) * _CHUNK
-
-
-@njit(cache=True, inline="always")
-def _slot(g):
-    """Index of group ``g``'s first quantity in the per-group cache (add ``r * _LANES``)."""
-    return (g >> _LANE_BITS) * _CHUNK + (g & (_LANES - 1))
-
-
-@njit(cache=True)
-def cache_inputs(gs, arm, n_groups, cache):
-    """Copy each group's statistics (``gs`` columns 0-9) and arm into its rows of ``cache``
-    (:func:`_evaluate_store`'s layout), once per fit: the loops in SIMD lanes read them there.
-    """
-    for g in range(n_groups):
-        o = _slot(g)
-        for r in range(10):
-            cache[o + (_C_GS + r) * _LANES] = gs[g, r]
-        cache[o + _C_ARMF * _LANES] = 0.0 if arm[g] == 0 else 1.0
-
-
 @njit(cache=True)
 def _evaluate(th, gs, arm, n_groups, ndf, grad, wk):
     """One pass (two with ``grad``) over the groups at ``theta``; writes ``wk``.
 
     Returns False if the criterion is not defined (singular arm information, Q <= 0).
     """
-    return _evaluate_into(th, gs, arm, n_groups, ndf, grad, wk)
+    none = np.empty(0, dtype=np.int64)
+    return _evaluate_into(th, gs, arm, none, n_groups, ndf, grad, wk, np.empty((0, _NC)), False)
 
 
 @njit(cache=True)
 def _evaluate_store(th, gs, arm, pattern, n_groups, ndf, wk, cache):
     """:func:`_evaluate` without gradients that also keeps each group's ``N^-1``, ``W`` and
-    ``N^-1 Z'y`` in ``cache`` (float64[cache_size(n_groups)], quantities ``_C_*``), which
+    ``N^-1 Z'y`` in ``cache`` (float64[>= n_groups, _NC], layout ``_C_*``), which
     :func:`~designs.analyses.reml.hessian._derivatives_cached` reads at the same ``theta``
-    instead of recomputing them (the same operations, so the same bits); ``cache`` must hold
-    the groups' statistics (:func:`cache_inputs`).
+    instead of recomputing them (the same operations, so the same bits).
 
-    The groups' quantities and terms come from :func:`_group_quantities` (SIMD lanes); the
-    sums add them in group order, as the scalar loop of :func:`_evaluate` does (the same
-    bits). ``pattern[g]`` (:func:`visit_patterns`) is the first group with the same ``Z'Z``
-    as group ``g``: ``log|N|`` depends on ``Z'Z`` and ``theta`` only, so a group of the other
-    arm with the same visits copies it instead of calling ``log`` again (same bits again).
+    ``pattern[g]`` (:func:`visit_patterns`) is the first group with the same ``Z'Z`` as
+    group ``g``: ``N``, its inverse and log-determinant depend on ``Z'Z`` and ``theta`` only,
+    so a group of the other arm with the same visits copies them (same bits again).
     """
-    p00, p01, p11 = _psi(th)
-    _group_quantities(p00, p01, p11, n_groups, cache)
-    wa00 = 0.0
-    wa01 = 0.0
-    wa02 = 0.0
-    wa10 = 0.0
-    wa11 = 0.0
-    wa12 = 0.0
-    ca00 = 0.0
-    ca01 = 0.0
-    ca10 = 0.0
-    ca11 = 0.0
-    quad = 0.0
-    logdet = 0.0
-    for g in range(n_groups):
-        h = pattern[g]
-        o = _slot(g)
-        if h < g:
-            logn = cache[_slot(h) + _C_LOG * _LANES]
-        else:
-            logn = np.log(cache[o + _C_LOG * _LANES])  # |N| until here
-        cache[o + _C_LOG * _LANES] = logn
-        quad += cache[o + _C_QT * _LANES]
-        logdet += gs[g, 0] * logn
-        if arm[g] == 0:
-            wa00 += cache[o + _C_NW00 * _LANES]
-            wa01 += cache[o + _C_NW01 * _LANES]
-            wa02 += cache[o + _C_NW11 * _LANES]
-            ca00 += cache[o + _C_C0 * _LANES]
-            ca01 += cache[o + _C_C1 * _LANES]
-        else:
-            wa10 += cache[o + _C_NW00 * _LANES]
-            wa11 += cache[o + _C_NW01 * _LANES]
-            wa12 += cache[o + _C_NW11 * _LANES]
-            ca10 += cache[o + _C_C0 * _LANES]
-            ca11 += cache[o + _C_C1 * _LANES]
-    return _finish(
-        wa00, wa01, wa02, wa10, wa11, wa12, ca00, ca01, ca10, ca11, quad, logdet, ndf, wk
-    )
-
-
-@njit(cache=True, error_model="numpy")
-def _group_quantities(p00, p01, p11, n_groups, cache):
-    """Each group's ``N^-1``, ``W``, ``N^-1 Z'y``, ``Psi N^-1``, ``|N|`` (in row ``_C_LOG``,
-    which :func:`_evaluate_store` turns into its log) and terms of the criterion's sums into
-    ``cache`` (float64[cache_size(n_groups)], its statistics rows written by
-    :func:`cache_inputs`) at ``Psi`` = [[p00, p01], [p01, p11]].
-
-    No calls and no branches, so LLVM runs this loop in SIMD lanes; each quantity is the
-    expression of :func:`_evaluate`'s scalar loop (IEEE +, -, *, / in the same tree, no
-    contraction into FMA), so the lanes give the same bits.
-    """
-    for ci in range((n_groups + _LANES - 1) >> _LANE_BITS):
-        b = ci * _CHUNK
-        c = ci * _LANES
-        for j in range(min(_LANES, n_groups - c)):
-            n = cache[b + (_C_GS + 0) * _LANES + j]
-            s00 = cache[b + (_C_GS + 1) * _LANES + j]
-            s01 = cache[b + (_C_GS + 2) * _LANES + j]
-            s11 = cache[b + (_C_GS + 3) * _LANES + j]
-            zy0 = cache[b + (_C_GS + 5) * _LANES + j]
-            zy1 = cache[b + (_C_GS + 6) * _LANES + j]
-            yy = cache[b + (_C_GS + 4) * _LANES + j]
-            z00 = cache[b + (_C_GS + 7) * _LANES + j]
-            z01 = cache[b + (_C_GS + 8) * _LANES + j]
-            z11 = cache[b + (_C_GS + 9) * _LANES + j]
-            n00 = 1.0 + s00 * p00 + s01 * p01
-            n01 = s00 * p01 + s01 * p11
-            n10 = s01 * p00 + s11 * p01
-            n11 = 1.0 + s01 * p01 + s11 * p11
-            det = n00 * n11 - n01 * n10
-            i00 = n11 / det
-            i01 = -n01 / det
-            i10 = -n10 / det
-            i11 = n00 / det
-            k00 = p00 * i00 + p01 * i10
-            k01 = p00 * i01 + p01 * i11
-            k11 = p01 * i01 + p11 * i11
-            w00 = i00 * s00 + i01 * s01
-            w01 = i00 * s01 + i01 * s11
-            w11 = i10 * s01 + i11 * s11
-            cache[b + _C_I00 * _LANES + j] = i00
-            cache[b + _C_I01 * _LANES + j] = i01
-            cache[b + _C_I10 * _LANES + j] = i10
-            cache[b + _C_I11 * _LANES + j] = i11
-            cache[b + _C_W00 * _LANES + j] = w00
-            cache[b + _C_W01 * _LANES + j] = w01
-            cache[b + _C_W11 * _LANES + j] = w11
-            cache[b + _C_C0 * _LANES + j] = i00 * zy0 + i01 * zy1
-            cache[b + _C_C1 * _LANES + j] = i10 * zy0 + i11 * zy1
-            cache[b + _C_K00 * _LANES + j] = k00
-            cache[b + _C_K01 * _LANES + j] = k01
-            cache[b + _C_K11 * _LANES + j] = k11
-            cache[b + _C_LOG * _LANES + j] = det
-            cache[b + _C_QT * _LANES + j] = yy - (k00 * z00 + 2.0 * k01 * z01 + k11 * z11)
-            cache[b + _C_NW00 * _LANES + j] = n * w00
-            cache[b + _C_NW01 * _LANES + j] = n * w01
-            cache[b + _C_NW11 * _LANES + j] = n * w11
+    return _evaluate_into(th, gs, arm, pattern, n_groups, ndf, False, wk, cache, True)
 
 
 @njit(cache=True)
@@ -247,18 +109,96 @@ def visit_patterns(ztz_g, n_groups, pattern):
 
 
 @njit(cache=True, inline="always")
-def _psi(th):
-    """``Psi = L L'`` (entries 00, 01, 11) from ``theta = (l11, l21, l22)``."""
+def _evaluate_into(th, gs, arm, pattern, n_groups, ndf, grad, wk, cache, store):
+    """The body of :func:`_evaluate`; with ``store``, each group's quantities go to ``cache``
+    (and groups whose visit pattern came before copy its ``N`` quantities)."""
     l11 = th[0]
     l21 = th[1]
     l22 = th[2]
-    return l11 * l11, l11 * l21, l21 * l21 + l22 * l22
-
-
-@njit(cache=True, inline="always")
-def _finish(wa00, wa01, wa02, wa10, wa11, wa12, ca00, ca01, ca10, ca11, quad, logdet, ndf, wk):
-    """The criterion from the groups' sums (``W_a``, ``c_a``, the residual part of Q and
-    ``sum n log|N|``) into ``wk``; False if it is not defined."""
+    p00 = l11 * l11
+    p01 = l11 * l21
+    p11 = l21 * l21 + l22 * l22
+    # Per-arm sums, kept in scalars (no allocation per evaluation): W_a = sum n N^-1 Z'Z
+    # entries (0, 0), (0, 1), (1, 1) and c_a = sum N^-1 Z'y.
+    wa00 = 0.0
+    wa01 = 0.0
+    wa02 = 0.0
+    wa10 = 0.0
+    wa11 = 0.0
+    wa12 = 0.0
+    ca00 = 0.0
+    ca01 = 0.0
+    ca10 = 0.0
+    ca11 = 0.0
+    quad = 0.0
+    logdet = 0.0
+    for g in range(n_groups):
+        n = gs[g, 0]
+        zy0 = gs[g, 5]
+        zy1 = gs[g, 6]
+        if store and pattern[g] < g:
+            h = pattern[g]
+            i00 = cache[h, _C_I00]
+            i01 = cache[h, _C_I01]
+            i10 = cache[h, _C_I10]
+            i11 = cache[h, _C_I11]
+            w00 = cache[h, _C_W00]
+            w01 = cache[h, _C_W01]
+            w11 = cache[h, _C_W11]
+            k00 = cache[h, _C_K00]
+            k01 = cache[h, _C_K01]
+            k11 = cache[h, _C_K11]
+            logn = cache[h, _C_LOG]
+        else:
+            s00 = gs[g, 1]
+            s01 = gs[g, 2]
+            s11 = gs[g, 3]
+            n00 = 1.0 + s00 * p00 + s01 * p01
+            n01 = s00 * p01 + s01 * p11
+            n10 = s01 * p00 + s11 * p01
+            n11 = 1.0 + s01 * p01 + s11 * p11
+            det = n00 * n11 - n01 * n10
+            i00 = n11 / det
+            i01 = -n01 / det
+            i10 = -n10 / det
+            i11 = n00 / det
+            k00 = p00 * i00 + p01 * i10
+            k01 = p00 * i01 + p01 * i11
+            k11 = p01 * i01 + p11 * i11
+            logn = np.log(det)
+            w00 = i00 * s00 + i01 * s01
+            w01 = i00 * s01 + i01 * s11
+            w11 = i10 * s01 + i11 * s11
+        quad += gs[g, 4] - (k00 * gs[g, 7] + 2.0 * k01 * gs[g, 8] + k11 * gs[g, 9])
+        logdet += n * logn
+        c0 = i00 * zy0 + i01 * zy1
+        c1 = i10 * zy0 + i11 * zy1
+        if store:
+            cache[g, _C_I00] = i00
+            cache[g, _C_I01] = i01
+            cache[g, _C_I10] = i10
+            cache[g, _C_I11] = i11
+            cache[g, _C_W00] = w00
+            cache[g, _C_W01] = w01
+            cache[g, _C_W11] = w11
+            cache[g, _C_C0] = c0
+            cache[g, _C_C1] = c1
+            cache[g, _C_K00] = k00
+            cache[g, _C_K01] = k01
+            cache[g, _C_K11] = k11
+            cache[g, _C_LOG] = logn
+        if arm[g] == 0:
+            wa00 += n * w00
+            wa01 += n * w01
+            wa02 += n * w11
+            ca00 += c0
+            ca01 += c1
+        else:
+            wa10 += n * w00
+            wa11 += n * w01
+            wa12 += n * w11
+            ca10 += c0
+            ca11 += c1
     ok, dw, wi00, wi01, wi02, b00, b01 = _arm_solution(wa00, wa01, wa02, ca00, ca01)
     if not ok:
         return False
@@ -288,86 +228,8 @@ def _finish(wa00, wa01, wa02, wa10, wa11, wa12, ca00, ca01, ca10, ca11, quad, lo
     wk[_ARM + 7] = wi12
     wk[_ARM + 8] = b10
     wk[_ARM + 9] = b11
-    return True
-
-
-@njit(cache=True, inline="always")
-def _evaluate_into(th, gs, arm, n_groups, ndf, grad, wk):
-    """The body of :func:`_evaluate`."""
-    l11 = th[0]
-    l21 = th[1]
-    l22 = th[2]
-    p00, p01, p11 = _psi(th)
-    # Per-arm sums, kept in scalars (no allocation per evaluation): W_a = sum n N^-1 Z'Z
-    # entries (0, 0), (0, 1), (1, 1) and c_a = sum N^-1 Z'y.
-    wa00 = 0.0
-    wa01 = 0.0
-    wa02 = 0.0
-    wa10 = 0.0
-    wa11 = 0.0
-    wa12 = 0.0
-    ca00 = 0.0
-    ca01 = 0.0
-    ca10 = 0.0
-    ca11 = 0.0
-    quad = 0.0
-    logdet = 0.0
-    for g in range(n_groups):
-        n = gs[g, 0]
-        zy0 = gs[g, 5]
-        zy1 = gs[g, 6]
-        s00 = gs[g, 1]
-        s01 = gs[g, 2]
-        s11 = gs[g, 3]
-        n00 = 1.0 + s00 * p00 + s01 * p01
-        n01 = s00 * p01 + s01 * p11
-        n10 = s01 * p00 + s11 * p01
-        n11 = 1.0 + s01 * p01 + s11 * p11
-        det = n00 * n11 - n01 * n10
-        i00 = n11 / det
-        i01 = -n01 / det
-        i10 = -n10 / det
-        i11 = n00 / det
-        k00 = p00 * i00 + p01 * i10
-        k01 = p00 * i01 + p01 * i11
-        k11 = p01 * i01 + p11 * i11
-        logn = np.log(det)
-        w00 = i00 * s00 + i01 * s01
-        w01 = i00 * s01 + i01 * s11
-        w11 = i10 * s01 + i11 * s11
-        quad += gs[g, 4] - (k00 * gs[g, 7] + 2.0 * k01 * gs[g, 8] + k11 * gs[g, 9])
-        logdet += n * logn
-        c0 = i00 * zy0 + i01 * zy1
-        c1 = i10 * zy0 + i11 * zy1
-        if arm[g] == 0:
-            wa00 += n * w00
-            wa01 += n * w01
-            wa02 += n * w11
-            ca00 += c0
-            ca01 += c1
-        else:
-            wa10 += n * w00
-            wa11 += n * w01
-            wa12 += n * w11
-            ca10 += c0
-            ca11 += c1
-    if not _finish(
-        wa00, wa01, wa02, wa10, wa11, wa12, ca00, ca01, ca10, ca11, quad, logdet, ndf, wk
-    ):
-        return False
     if not grad:
         return True
-    q = wk[_Q]
-    wi00 = wk[_ARM]
-    wi01 = wk[_ARM + 1]
-    wi02 = wk[_ARM + 2]
-    b00 = wk[_ARM + 3]
-    b01 = wk[_ARM + 4]
-    wi10 = wk[_ARM + 5]
-    wi11 = wk[_ARM + 6]
-    wi12 = wk[_ARM + 7]
-    b10 = wk[_ARM + 8]
-    b11 = wk[_ARM + 9]
     # second pass: gradients in Psi (symmetric matrices, entries 00, 01, 11)
     gl00 = 0.0
     gl01 = 0.0

@@ -13,6 +13,7 @@ from designs.analyses.reml.criterion import (
     _GQ,
     _GV,
     _LOGDET,
+    _NC,
     _NCOL,
     _NW,
     _P,
@@ -28,8 +29,6 @@ from designs.analyses.reml.criterion import (
     REML_CRITERION,
     SIGMA2,
     _evaluate,
-    cache_inputs,
-    cache_size,
 )
 from designs.analyses.reml.hessian import _derivatives
 from designs.analyses.reml.optimiser import _cholesky_solve3, _nelder_mead, _newton
@@ -112,15 +111,14 @@ def lmm_slope_fit(arm_g, ztz_g, n_g, syy_g, szy_g, szyzy_g, n_groups, out):
     arm = arm_g  # rows from n_groups on are never read
     # All scratch in one allocation, the views below: the 28 small arrays allocated before
     # (about 30 ns each) were about a third of a complete-data fit.
-    nc = cache_size(n_groups)
-    work = np.empty(n_groups * _NCOL + 2 * nc + _NSMALL)
+    work = np.empty(n_groups * (_NCOL + 2 * _NC) + _NSMALL)
     o = n_groups * _NCOL
     gs = work[:o].reshape((n_groups, _NCOL))
     # each group's N^-1, W, N^-1 Z'y (the optimiser's, at two points)
-    cache = work[o : o + nc]
-    o += nc
-    cache2 = work[o : o + nc]
-    o += nc
+    cache = work[o : o + n_groups * _NC].reshape((n_groups, _NC))
+    o += n_groups * _NC
+    cache2 = work[o : o + n_groups * _NC].reshape((n_groups, _NC))
+    o += n_groups * _NC
     small = work[o:]
     th = small[0:3]
     hess = small[3:12].reshape((3, 3))
@@ -130,8 +128,6 @@ def lmm_slope_fit(arm_g, ztz_g, n_g, syy_g, szy_g, szyzy_g, n_groups, out):
     res_scratch = small[24 + 2 * _NW :]
     pattern = np.empty(n_groups, dtype=np.int64)
     n_obs, n2 = _prepare(arm_g, ztz_g, n_g, syy_g, szy_g, szyzy_g, n_groups, gs, th, pattern)
-    cache_inputs(gs, arm, n_groups, cache)
-    cache_inputs(gs, arm, n_groups, cache2)
     ndf = n_obs - _P
     if not ndf > 0.5:
         return

@@ -22,30 +22,20 @@ from numba import njit
 
 from designs.analyses.reml.criterion import (
     _ARM,
-    _C_ARMF,
     _C_C0,
     _C_C1,
-    _C_GS,
     _C_I00,
     _C_I01,
     _C_I10,
     _C_I11,
-    _C_TERMS,
     _C_W00,
     _C_W01,
     _C_W11,
-    _CHUNK,
     _GF,
     _GQ,
     _GV,
-    _LANE_BITS,
-    _LANES,
+    _NC,
     _Q,
-    _group_quantities,
-    _psi,
-    _slot,
-    cache_inputs,
-    cache_size,
 )
 
 
@@ -90,63 +80,76 @@ def _derivatives(th, gs, arm, n_groups, ndf, wk, hess):
     replaces its second pass. :func:`_derivatives_cached` is the same after
     :func:`~designs.analyses.reml.criterion._evaluate_store` (the optimiser's path).
     """
-    p00, p01, p11 = _psi(th)
-    cache = np.empty(cache_size(n_groups))
-    cache_inputs(gs, arm, n_groups, cache)
-    _group_quantities(p00, p01, p11, n_groups, cache)
+    l11 = th[0]
+    l21 = th[1]
+    l22 = th[2]
+    p00 = l11 * l11
+    p01 = l11 * l21
+    p11 = l21 * l21 + l22 * l22
+    cache = np.empty((n_groups, _NC))
+    for g in range(n_groups):
+        s00 = gs[g, 1]
+        s01 = gs[g, 2]
+        s11 = gs[g, 3]
+        n00 = 1.0 + s00 * p00 + s01 * p01
+        n01 = s00 * p01 + s01 * p11
+        n10 = s01 * p00 + s11 * p01
+        n11 = 1.0 + s01 * p01 + s11 * p11
+        det = n00 * n11 - n01 * n10
+        i00 = n11 / det
+        i01 = -n01 / det
+        i10 = -n10 / det
+        i11 = n00 / det
+        zy0 = gs[g, 5]
+        zy1 = gs[g, 6]
+        cache[g, _C_I00] = i00
+        cache[g, _C_I01] = i01
+        cache[g, _C_I10] = i10
+        cache[g, _C_I11] = i11
+        cache[g, _C_W00] = i00 * s00 + i01 * s01
+        cache[g, _C_W01] = i00 * s01 + i01 * s11
+        cache[g, _C_W11] = i10 * s01 + i11 * s11
+        cache[g, _C_C0] = i00 * zy0 + i01 * zy1
+        cache[g, _C_C1] = i10 * zy0 + i11 * zy1
     _derivatives_cached(th, gs, arm, n_groups, ndf, wk, cache, hess)
 
 
-# rows of the cache (after _C_TERMS) with the groups' terms of :func:`_derivatives_cached`
-_T_GF = _C_TERMS
-_T_GQ = _C_TERMS + 3
-_T_GV = _C_TERMS + 6
-_T_HL = _C_TERMS + 9
-_T_HQ = _C_TERMS + 15
-_T_K = _C_TERMS + 21
-_T_AV = _C_TERMS + 27
-_NT = 33
-
-
-@njit(cache=True, error_model="numpy")
-def _group_terms(n_groups, wk, cache):
-    """Each group's terms of the sums of :func:`_derivatives_cached` into rows ``_T_*`` of
-    ``cache`` (the layout of :func:`~designs.analyses.reml.criterion._evaluate_store`, whose
-    quantities and the groups' statistics it reads).
-
-    No calls and no branches (the arm's ``W_a^-1`` and ``beta_a`` are selected), so LLVM
-    runs this loop in SIMD lanes; every term is the scalar expression it replaces (IEEE
-    +, -, *, / in the same tree, no contraction), so the lanes give the same bits.
-    ``cache`` is in the layout of :func:`~designs.analyses.reml.criterion._evaluate_store`.
-    """
-    xa0 = wk[_ARM]
-    xa1 = wk[_ARM + 1]
-    xa2 = wk[_ARM + 2]
-    ba0 = wk[_ARM + 3]
-    ba1 = wk[_ARM + 4]
-    xb0 = wk[_ARM + 5]
-    xb1 = wk[_ARM + 6]
-    xb2 = wk[_ARM + 7]
-    bb0 = wk[_ARM + 8]
-    bb1 = wk[_ARM + 9]
-    for ci in range((n_groups + _LANES - 1) >> _LANE_BITS):
-        b = ci * _CHUNK
-        c = ci * _LANES
-        for j in range(min(_LANES, n_groups - c)):
-            first = cache[b + _C_ARMF * _LANES + j] == 0.0
-            x0 = xa0 if first else xb0
-            x1 = xa1 if first else xb1
-            x2 = xa2 if first else xb2
-            be0 = ba0 if first else bb0
-            be1 = ba1 if first else bb1
-            n = cache[b + (_C_GS + 0) * _LANES + j]
-            i00 = cache[b + _C_I00 * _LANES + j]
-            i01 = cache[b + _C_I01 * _LANES + j]
-            i10 = cache[b + _C_I10 * _LANES + j]
-            i11 = cache[b + _C_I11 * _LANES + j]
-            w00 = cache[b + _C_W00 * _LANES + j]
-            w01 = cache[b + _C_W01 * _LANES + j]
-            w11 = cache[b + _C_W11 * _LANES + j]
+@njit(cache=True)
+def _derivatives_cached(th, gs, arm, n_groups, ndf, wk, cache, hess):
+    """:func:`_derivatives` with each group's ``N^-1``, ``W`` and ``N^-1 Z'y`` at ``th``
+    read from ``cache`` (written by
+    :func:`~designs.analyses.reml.criterion._evaluate_store` at ``th``)."""
+    l11 = th[0]
+    l21 = th[1]
+    l22 = th[2]
+    # Hessian parts in the basis, entries 00 01 02 11 12 22: log|N| + log|W_a| (hl), Q (hq)
+    hl0 = hl1 = hl2 = hl3 = hl4 = hl5 = 0.0
+    hq0 = hq1 = hq2 = hq3 = hq4 = hq5 = 0.0
+    # gradients in Psi (matrix entries 00, 01, 11): log|N| + log|W_a|, Q, v
+    gf0 = gf1 = gf2 = 0.0
+    gq0 = gq1 = gq2 = 0.0
+    gv0 = gv1 = gv2 = 0.0
+    for a in range(2):
+        o = _ARM + 5 * a
+        x0 = wk[o]
+        x1 = wk[o + 1]
+        x2 = wk[o + 2]
+        be0 = wk[o + 3]
+        be1 = wk[o + 4]
+        # sum n W_x W_y (00.00 00.01 00.11 01.01 01.11 11.11) and a_E for E_0, E_1, E_2
+        k0 = k1 = k2 = k3 = k4 = k5 = 0.0
+        av0 = av1 = av2 = av3 = av4 = av5 = 0.0
+        for g in range(n_groups):
+            if arm[g] != a:
+                continue
+            n = gs[g, 0]
+            i00 = cache[g, _C_I00]
+            i01 = cache[g, _C_I01]
+            i10 = cache[g, _C_I10]
+            i11 = cache[g, _C_I11]
+            w00 = cache[g, _C_W00]
+            w01 = cache[g, _C_W01]
+            w11 = cache[g, _C_W11]
             # Y = W X W
             u00 = x0 * w00 + x1 * w01  # X W
             u01 = x0 * w01 + x1 * w11
@@ -156,11 +159,11 @@ def _group_terms(n_groups, wk, cache):
             y01 = w00 * u01 + w01 * u11
             y11 = w01 * u01 + w11 * u11
             # G_g = R - c wb' - wb c' + n wb wb' (R = N^-1 zz N^-T) and the group's sum of e_i
-            c0 = cache[b + _C_C0 * _LANES + j]
-            c1 = cache[b + _C_C1 * _LANES + j]
-            z00 = cache[b + (_C_GS + 7) * _LANES + j]
-            z01 = cache[b + (_C_GS + 8) * _LANES + j]
-            z11 = cache[b + (_C_GS + 9) * _LANES + j]
+            c0 = cache[g, _C_C0]
+            c1 = cache[g, _C_C1]
+            z00 = gs[g, 7]
+            z01 = gs[g, 8]
+            z11 = gs[g, 9]
             t00 = i00 * z00 + i01 * z01
             t01 = i00 * z01 + i01 * z11
             t10 = i10 * z00 + i11 * z01
@@ -175,114 +178,47 @@ def _group_terms(n_groups, wk, cache):
             g11 = r11 - 2.0 * c1 * wb1 + n * wb1 * wb1
             e0 = c0 - n * wb0
             e1 = c1 - n * wb1
-            cache[b + (_T_GF) * _LANES + j] = n * (w00 - y00)
-            cache[b + (_T_GF + 1) * _LANES + j] = n * (w01 - y01)
-            cache[b + (_T_GF + 2) * _LANES + j] = n * (w11 - y11)
-            cache[b + (_T_GQ) * _LANES + j] = g00
-            cache[b + (_T_GQ + 1) * _LANES + j] = g01
-            cache[b + (_T_GQ + 2) * _LANES + j] = g11
+            gf0 += n * (w00 - y00)
+            gf1 += n * (w01 - y01)
+            gf2 += n * (w11 - y11)
+            gq0 -= g00
+            gq1 -= g01
+            gq2 -= g11
             # v = (W_a^-1)[1, 1] summed over arms: dv = sum n q q', q = W X e1
             qa = w00 * x1 + w01 * x2
             qb = w01 * x1 + w11 * x2
-            cache[b + (_T_GV) * _LANES + j] = n * qa * qa
-            cache[b + (_T_GV + 1) * _LANES + j] = n * qa * qb
-            cache[b + (_T_GV + 2) * _LANES + j] = n * qb * qb
+            gv0 += n * qa * qa
+            gv1 += n * qa * qb
+            gv2 += n * qb * qb
             # -n tr(W E W F) + 2 n tr(Y E W F); 2 tr(G E W F)
             b0, b1, b2, b3, b4, b5 = _bilinear(w00, w01, w11, w00, w01, w11)
             c0_, c1_, c2_, c3_, c4_, c5_ = _bilinear(y00, y01, y11, w00, w01, w11)
-            cache[b + (_T_HL) * _LANES + j] = n * (2.0 * c0_ - b0)
-            cache[b + (_T_HL + 1) * _LANES + j] = n * (2.0 * c1_ - b1)
-            cache[b + (_T_HL + 2) * _LANES + j] = n * (2.0 * c2_ - b2)
-            cache[b + (_T_HL + 3) * _LANES + j] = n * (2.0 * c3_ - b3)
-            cache[b + (_T_HL + 4) * _LANES + j] = n * (2.0 * c4_ - b4)
-            cache[b + (_T_HL + 5) * _LANES + j] = n * (2.0 * c5_ - b5)
+            hl0 += n * (2.0 * c0_ - b0)
+            hl1 += n * (2.0 * c1_ - b1)
+            hl2 += n * (2.0 * c2_ - b2)
+            hl3 += n * (2.0 * c3_ - b3)
+            hl4 += n * (2.0 * c4_ - b4)
+            hl5 += n * (2.0 * c5_ - b5)
             d0, d1, d2, d3, d4, d5 = _bilinear(g00, g01, g11, w00, w01, w11)
-            cache[b + (_T_HQ) * _LANES + j] = 2.0 * d0
-            cache[b + (_T_HQ + 1) * _LANES + j] = 2.0 * d1
-            cache[b + (_T_HQ + 2) * _LANES + j] = 2.0 * d2
-            cache[b + (_T_HQ + 3) * _LANES + j] = 2.0 * d3
-            cache[b + (_T_HQ + 4) * _LANES + j] = 2.0 * d4
-            cache[b + (_T_HQ + 5) * _LANES + j] = 2.0 * d5
-            cache[b + (_T_K) * _LANES + j] = n * w00 * w00
-            cache[b + (_T_K + 1) * _LANES + j] = n * w00 * w01
-            cache[b + (_T_K + 2) * _LANES + j] = n * w00 * w11
-            cache[b + (_T_K + 3) * _LANES + j] = n * w01 * w01
-            cache[b + (_T_K + 4) * _LANES + j] = n * w01 * w11
-            cache[b + (_T_K + 5) * _LANES + j] = n * w11 * w11
+            hq0 += 2.0 * d0
+            hq1 += 2.0 * d1
+            hq2 += 2.0 * d2
+            hq3 += 2.0 * d3
+            hq4 += 2.0 * d4
+            hq5 += 2.0 * d5
+            k0 += n * w00 * w00
+            k1 += n * w00 * w01
+            k2 += n * w00 * w11
+            k3 += n * w01 * w01
+            k4 += n * w01 * w11
+            k5 += n * w11 * w11
             # W E_0 e = W[:, 0] e0, W E_1 e = W[:, 0] e1 + W[:, 1] e0, W E_2 e = W[:, 1] e1
-            cache[b + (_T_AV) * _LANES + j] = w00 * e0
-            cache[b + (_T_AV + 1) * _LANES + j] = w01 * e0
-            cache[b + (_T_AV + 2) * _LANES + j] = w00 * e1 + w01 * e0
-            cache[b + (_T_AV + 3) * _LANES + j] = w01 * e1 + w11 * e0
-            cache[b + (_T_AV + 4) * _LANES + j] = w01 * e1
-            cache[b + (_T_AV + 5) * _LANES + j] = w11 * e1
-
-
-@njit(cache=True)
-def _derivatives_cached(th, gs, arm, n_groups, ndf, wk, cache, hess):
-    """:func:`_derivatives` with each group's ``N^-1``, ``W`` and ``N^-1 Z'y`` at ``th``
-    read from ``cache`` (written by
-    :func:`~designs.analyses.reml.criterion._evaluate_store` at ``th``).
-
-    The groups' terms come from :func:`_group_terms` (SIMD lanes); they are added here in
-    group order within each arm, as one scalar loop would add them (the same bits).
-    """
-    l11 = th[0]
-    l21 = th[1]
-    l22 = th[2]
-    _group_terms(n_groups, wk, cache)
-    # Hessian parts in the basis, entries 00 01 02 11 12 22: log|N| + log|W_a| (hl), Q (hq)
-    hl0 = hl1 = hl2 = hl3 = hl4 = hl5 = 0.0
-    hq0 = hq1 = hq2 = hq3 = hq4 = hq5 = 0.0
-    # gradients in Psi (matrix entries 00, 01, 11): log|N| + log|W_a|, Q, v
-    gf0 = gf1 = gf2 = 0.0
-    gq0 = gq1 = gq2 = 0.0
-    gv0 = gv1 = gv2 = 0.0
-    for a in range(2):
-        o = _ARM + 5 * a
-        x0 = wk[o]
-        x1 = wk[o + 1]
-        x2 = wk[o + 2]
-        # sum n W_x W_y (00.00 00.01 00.11 01.01 01.11 11.11) and a_E for E_0, E_1, E_2
-        k0 = k1 = k2 = k3 = k4 = k5 = 0.0
-        av0 = av1 = av2 = av3 = av4 = av5 = 0.0
-        for g in range(n_groups):
-            if arm[g] != a:
-                continue
-            o = _slot(g)
-            gf0 += cache[o + (_T_GF) * _LANES]
-            gf1 += cache[o + (_T_GF + 1) * _LANES]
-            gf2 += cache[o + (_T_GF + 2) * _LANES]
-            gq0 -= cache[o + (_T_GQ) * _LANES]
-            gq1 -= cache[o + (_T_GQ + 1) * _LANES]
-            gq2 -= cache[o + (_T_GQ + 2) * _LANES]
-            gv0 += cache[o + (_T_GV) * _LANES]
-            gv1 += cache[o + (_T_GV + 1) * _LANES]
-            gv2 += cache[o + (_T_GV + 2) * _LANES]
-            hl0 += cache[o + (_T_HL) * _LANES]
-            hl1 += cache[o + (_T_HL + 1) * _LANES]
-            hl2 += cache[o + (_T_HL + 2) * _LANES]
-            hl3 += cache[o + (_T_HL + 3) * _LANES]
-            hl4 += cache[o + (_T_HL + 4) * _LANES]
-            hl5 += cache[o + (_T_HL + 5) * _LANES]
-            hq0 += cache[o + (_T_HQ) * _LANES]
-            hq1 += cache[o + (_T_HQ + 1) * _LANES]
-            hq2 += cache[o + (_T_HQ + 2) * _LANES]
-            hq3 += cache[o + (_T_HQ + 3) * _LANES]
-            hq4 += cache[o + (_T_HQ + 4) * _LANES]
-            hq5 += cache[o + (_T_HQ + 5) * _LANES]
-            k0 += cache[o + (_T_K) * _LANES]
-            k1 += cache[o + (_T_K + 1) * _LANES]
-            k2 += cache[o + (_T_K + 2) * _LANES]
-            k3 += cache[o + (_T_K + 3) * _LANES]
-            k4 += cache[o + (_T_K + 4) * _LANES]
-            k5 += cache[o + (_T_K + 5) * _LANES]
-            av0 += cache[o + (_T_AV) * _LANES]
-            av1 += cache[o + (_T_AV + 1) * _LANES]
-            av2 += cache[o + (_T_AV + 2) * _LANES]
-            av3 += cache[o + (_T_AV + 3) * _LANES]
-            av4 += cache[o + (_T_AV + 4) * _LANES]
-            av5 += cache[o + (_T_AV + 5) * _LANES]
+            av0 += w00 * e0
+            av1 += w01 * e0
+            av2 += w00 * e1 + w01 * e0
+            av3 += w01 * e1 + w11 * e0
+            av4 += w01 * e1
+            av5 += w11 * e1
         # the arm's terms -tr(X K_i X K_j) and -2 a_i' X a_j; K_i = sum n W E_i W
         m0 = _xk(x0, x1, x2, k0, k1, k3)
         m1 = _xk(x0, x1, x2, 2.0 * k1, k2 + k3, 2.0 * k4)

@@ -120,7 +120,7 @@ def _newton(th, gs, arm, pattern, n_groups, ndf, wk, wk2, hess, cache, cache2, v
     """Damped Newton with the exact Hessian from ``th``; returns (converged, iterations).
 
     ``pattern`` is :func:`~designs.analyses.reml.criterion.visit_patterns` (from ``_prepare``);
-    ``cache`` and ``cache2`` (float64[cache_size(n_groups)]) and ``vec`` (float64[>= 9]) are
+    ``cache`` and ``cache2`` (float64[>= n_groups, _NC]) and ``vec`` (float64[>= 9]) are
     scratch (the caller's, so that a fit allocates nothing per iteration).
 
     Each iteration evaluates the criterion alone at the trial points and its gradients
