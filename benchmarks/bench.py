@@ -4,8 +4,10 @@ Reference design (docs/conventions.md#benchmark-reference-design): 100 patients 
 monthly visits, integer scores, complete data. Beside it, ``lmm_slope`` on the designs users
 run: the default design (published attrition, integer scores) and the default design with
 informative dropout and death; each is compared with NumPy and with the complete-data
-``lmm_slope`` row. Everything runs in one process; compilation is done before timing. Used by
-``simulate.py bench`` and ``make bench``.
+``lmm_slope`` row. Then the 3-look row, and ``joint_rank`` (the CAFS ranks, counted rather
+than compared pair by pair) on the design with informative dropout and death. Everything runs
+in one process; compilation is done before timing. Used by ``simulate.py bench`` and
+``make bench``.
 """
 
 from __future__ import annotations
@@ -156,6 +158,15 @@ def run_benchmark(
         )
     label, looks = _three_looks(design, seed)
     jobs.append((label, trials, complete, looks))
+    informative = simulation_inputs(informative_design())
+    jobs.append(
+        (
+            f"engine joint_rank, informative dropout and death ({threads} threads)",
+            trials,
+            None,
+            lambda k: run_trials(informative, k, seed, ("joint_rank",)),
+        )
+    )
     key = seed_key(seed)
     jobs.append(
         (
