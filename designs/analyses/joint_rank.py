@@ -228,7 +228,8 @@ def _function_levels(alive, n_alive, m, change, score):
 
 @njit(cache=True)
 def joint_rank_scores(death, followup, m, change, n, score):
-    """Each patient's score, as :func:`pairwise_scores` gives it, in O(n V log n).
+    """Each patient's score, as :func:`pairwise_scores` gives it, counted: O(n V) with integer
+    changes (O(n V log n) otherwise), plus the pairs compared one by one below.
 
     Survival, where it decides, is counted from sorted months: a patient who died at ``d``
     beats those who died earlier and loses to those who died later and to those alive and
