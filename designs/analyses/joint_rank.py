@@ -220,6 +220,7 @@ def _function_levels(alive, n_alive, m, change, score):
                 whole = whole and x == math.floor(x)
         if p_total == 0:
             continue
+        # an infinite change makes hi - lo infinite or NaN: sorted (equal infinities tie)
         if whole and hi - lo <= max_span:
             _level_by_bins(values, who, q, p_total, k + 1, m, score, lo, hi - lo, bins)
         else:
@@ -313,7 +314,7 @@ def joint_rank_test(arm, death, followup, m, change, n, score, out):
         Month the patient was last known alive (exit month for dropouts, the last visit for
         completers, the death month for deaths).
     m : int64[n_max]
-        Number of visits attended (a prefix of the schedule).
+        Number of visits attended (a prefix of the schedule; at most V).
     change : float64[n_max, V]
         ALSFRS-R change from baseline at each attended visit, points.
     n : int
@@ -420,6 +421,7 @@ def fit_data(data, sides: int = 2) -> AnalysisResult:
     n = len(arms)
     arm_arr = np.asarray(arms, dtype=np.int64)
     out = np.empty(R.N_RESULT)
+    score = np.empty(n)
     joint_rank_test(
         arm_arr,
         np.asarray(death, dtype=np.float64),
@@ -427,8 +429,14 @@ def fit_data(data, sides: int = 2) -> AnalysisResult:
         np.asarray(m_arr, dtype=np.int64),
         np.asarray(change, dtype=np.float64).reshape(n, schedule.size),
         n,
-        np.empty(n),
+        score,
         out,
     )
     n1 = int(arm_arr.sum())
+    if out[R.STATUS] != R.STATUS_OK and 0 < n1 < n and np.all(score == score[0]):
+        raise InputError(
+            f"data: joint_rank could not be fitted: every one of the {n} patients has the same "
+            "joint-rank score (no pair is decided by survival or by ALSFRS-R change), so the "
+            "rank-sum test has no variance"
+        )
     return finish(NAME, out, n - n1, n1, ESTIMAND, UNITS, sides)

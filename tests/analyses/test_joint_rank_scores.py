@@ -3,10 +3,19 @@
 months, deaths after a dropout, integer and continuous changes, patients with one visit,
 no deaths, only deaths, NaN (which falls back to the pairs)."""
 
+import math
+
 import numpy as np
 import pytest
 
-from designs.analyses.joint_rank import joint_rank_scores, pairwise_scores
+from designs.analyses.joint_rank import (
+    BIN_SPAN_EXTRA,
+    BIN_SPAN_PER_PATIENT,
+    joint_rank_scores,
+    pairwise_scores,
+)
+
+INF = math.inf
 
 
 def stressed_trial(rng, n, visits, *, tied_months, integer, death_rate, dropout_rate, scale=1):
@@ -102,3 +111,77 @@ def test_scores_by_hand():
     score = np.empty(3)
     joint_rank_scores(death, followup, m, change, 3, score)
     assert list(score) == [0.0, -2.0, 2.0]
+
+
+def _span_case(extra):
+    """Four patients alive with two visits whose changes at visit 1 span the largest span
+    counted per point plus ``extra`` (0: counted per point; 1: sorted)."""
+    span = BIN_SPAN_PER_PATIENT * 4 + BIN_SPAN_EXTRA + extra
+    change = [[0, -5], [0, -5 + span], [0, -5 + span], [0, 0]]
+    return [INF] * 4, [3.0] * 4, [2] * 4, change
+
+
+# (death, followup, m, change) edge cases (an independent review's, 2026-12-03)
+EDGES = {
+    "followup equal to a death month": (
+        [2.0, INF, INF],
+        [2.0, 2.0, 2.0],
+        [3, 3, 3],
+        [[0, -1, -2], [0, -2, -1], [0, -1, -3]],
+    ),
+    "-0.0 against 0.0 in months and changes": (
+        [-0.0, 0.0, -0.0, INF],
+        [0.0, 0.0, 0.0, -0.0],
+        [2, 2, 2, 2],
+        [[0, -1], [0, 1], [0, -0.0], [0, 0.0]],
+    ),
+    "deaths at month 0": ([0.0, 0.0, INF], [0.0, 0.0, 0.0], [1, 1, 1], np.zeros((3, 4))),
+    "no visit (m = 0) and baseline only (m = 1)": (
+        [INF, INF, 2.0, INF],
+        [0.0, 0.0, 2.0, 5.0],
+        [0, 1, 0, 3],
+        [[9, 9, 9], [0, 9, 9], [9, 9, 9], [0, 1, 2]],
+    ),
+    "infinite changes": (
+        [INF] * 4,
+        [3.0] * 4,
+        [3, 3, 2, 3],
+        [[0, INF, -INF], [0, INF, INF], [0, -INF, 0], [0, 0, -INF]],
+    ),
+    "one infinity at a whole visit": (
+        [INF] * 3,
+        [3.0] * 3,
+        [2, 2, 3],
+        [[0, INF, 0], [0, INF, 0], [0, INF, 1]],
+    ),
+    "half points among whole ones": (
+        [INF] * 4,
+        [3.0] * 4,
+        [2, 2, 2, 2],
+        [[0, 0.5], [0, 1], [0, 0], [0, 0.5]],
+    ),
+    "whole numbers near 2**53": (
+        [INF] * 4,
+        [3.0] * 4,
+        [2, 2, 2, 2],
+        [[0, 2.0**53], [0, 2.0**53 + 2], [0, 2.0**53 - 1], [0, 2.0**53]],
+    ),
+    "span at the largest counted per point": _span_case(0),
+    "span one beyond it (sorted)": _span_case(1),
+}
+
+
+@pytest.mark.parametrize("name", EDGES)
+def test_edge_cases_equal_every_pair_compared(name):
+    death, followup, m, change = EDGES[name]
+    death = np.asarray(death, dtype=float)
+    n = death.size
+    fast = np.full(n, 7.0)
+    slow = np.full(n, 7.0)
+    args = (
+        death, np.asarray(followup, dtype=float), np.asarray(m, dtype=np.int64),
+        np.asarray(change, dtype=float),
+    )  # fmt: skip
+    joint_rank_scores(*args, n, fast)
+    pairwise_scores(*args, n, slow)
+    np.testing.assert_array_equal(fast, slow)

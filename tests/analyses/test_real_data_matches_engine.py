@@ -42,3 +42,18 @@ def test_joint_rank_needs_status_columns(trial_frame):
     frame = trial_frame(simulate_one_trial(simulation_inputs(design), 1)).drop(columns="status")
     with pytest.raises(InputError, match="status"):
         analyze(frame, "joint_rank")
+
+
+def test_joint_rank_with_every_score_tied_says_why():
+    """Four patients with the same scores at every visit, all completed: no pair is decided,
+    so the rank sum has no variance; the message names that, not too few patients."""
+    import pandas as pd
+
+    rows = [
+        {"patient": p, "arm": p % 2, "month": float(t), "alsfrs_r": 40 - t, "status": "completed",
+         "exit_month": ""}
+        for p in range(4)
+        for t in range(4)
+    ]  # fmt: skip
+    with pytest.raises(InputError, match="same joint-rank score"):
+        analyze(pd.DataFrame(rows), "joint_rank")
