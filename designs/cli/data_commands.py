@@ -409,7 +409,8 @@ def cmd_bench(args) -> int:
         f"reference design: 100 per arm, 13 monthly visits, integer scores, complete data; "
         f"{os.cpu_count()} cores\n"
         "lmm_slope also on the default design (published attrition) and with informative "
-        "dropout and death (x complete: ratio to the complete-data lmm_slope row)\n"
+        "dropout and death, and with 3 looks (x fixed: ratio to the complete-data lmm_slope "
+        "row; for the default design's 3 looks, to the default design's row)\n"
         f"{ROUNDS} rounds, each timing every row once: medians of the per-round ratios, and the "
         "range of the ratio to NumPy"
     )

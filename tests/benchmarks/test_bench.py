@@ -31,10 +31,11 @@ def test_ratio_is_the_median_of_per_round_ratios():
 
 def test_every_row_is_timed_in_every_round():
     rows = run_benchmark(trials=1000, numpy_trials=100, rounds=2)
-    assert len(rows) == 10
+    assert len(rows) == 11
     assert rows[-1].what.startswith("plain NumPy")
     assert all(len(row.seconds) == 2 and min(row.seconds) > 0.0 for row in rows)
-    assert [row.trials for row in rows] == [1000] * 8 + [100, 100]
+    assert [row.trials for row in rows] == [1000] * 9 + [100, 100]
     versus = [row.versus for row in rows]
-    assert versus[3:6] == [rows[0].what] * 3 and versus.count(None) == 7
-    assert len(format_rows(rows).splitlines()) == 11
+    assert versus[3:6] == [rows[0].what] * 3 and versus[6] == rows[3].what
+    assert versus.count(None) == 7
+    assert len(format_rows(rows).splitlines()) == 12
