@@ -144,14 +144,15 @@ def run_benchmark(
             )
         )
     complete = jobs[0][0]
-    for label, other in (
-        ("default design, published attrition", attrition_design()),
-        ("informative dropout and death", informative_design()),
+    default, informative = attrition_design(), simulation_inputs(informative_design())
+    default_fixed = "engine lmm_slope, default design, published attrition"
+    for label, other_inputs in (
+        (default_fixed, simulation_inputs(default)),
+        ("engine lmm_slope, informative dropout and death", informative),
     ):
-        other_inputs = simulation_inputs(other)
         jobs.append(
             (
-                f"engine lmm_slope, {label}",
+                label,
                 trials,
                 complete,
                 lambda k, i=other_inputs: run_trials(i, k, seed, ("lmm_slope",)),
@@ -159,10 +160,8 @@ def run_benchmark(
         )
     label, looks = _three_looks(design, seed)
     jobs.append((label, trials, complete, looks))
-    default_fixed = jobs[len(ANALYSES)][0]  # the default design's fixed trial
-    label, looks = _three_looks(attrition_design(), seed, "default design")
+    label, looks = _three_looks(default, seed, "default design")
     jobs.append((label, trials, default_fixed, looks))
-    informative = simulation_inputs(informative_design())
     jobs.append(
         (
             f"engine joint_rank, informative dropout and death ({threads} threads)",

@@ -40,6 +40,17 @@ def stressed_trial(rng, n, visits, *, tied_months, integer, death_rate, dropout_
     return death, followup, m, change
 
 
+def assert_counts_equal_pairs(death, followup, m, change, n):
+    """The counted scores of the first ``n`` patients equal every pair compared, written over
+    stale scratch (every score must be written); returns them."""
+    fast = np.full(n + 3, 7.0)
+    slow = np.empty(n + 3)
+    joint_rank_scores(death, followup, m, change, n, fast)
+    pairwise_scores(death, followup, m, change, n, slow)
+    np.testing.assert_array_equal(fast[:n], slow[:n])
+    return fast[:n]
+
+
 CASES = [
     # n, visits, tied_months, integer, death_rate, dropout_rate[, scale]
     (1, 13, False, True, 0.2, 0.3),
@@ -65,12 +76,8 @@ def test_sorted_counts_equal_every_pair_compared(case, seed):
         rng, n, visits, tied_months=tied, integer=integer, death_rate=death_rate,
         dropout_rate=dropout_rate, scale=scale[0] if scale else 1,
     )  # fmt: skip
-    fast = np.full(n + 3, 7.0)  # stale scratch: every score must be written
-    slow = np.empty(n + 3)
-    joint_rank_scores(death, followup, m, change, n, fast)
-    pairwise_scores(death, followup, m, change, n, slow)
-    np.testing.assert_array_equal(fast[:n], slow[:n])
-    assert fast[:n].sum() == 0.0  # every comparison counted once for each side
+    scores = assert_counts_equal_pairs(death, followup, m, change, n)
+    assert scores.sum() == 0.0  # every comparison counted once for each side
 
 
 def test_only_the_first_n_rows_are_read():
@@ -93,11 +100,7 @@ def test_nan_falls_back_to_the_pairs():
     i = int(np.argmax(m))
     change[i, 2] = np.nan  # a comparison with NaN ties, as in the pairs
     followup[3] = np.nan
-    fast = np.empty(30)
-    slow = np.empty(30)
-    joint_rank_scores(death, followup, m, change, 30, fast)
-    pairwise_scores(death, followup, m, change, 30, slow)
-    np.testing.assert_array_equal(fast, slow)
+    assert_counts_equal_pairs(death, followup, m, change, 30)
 
 
 def test_scores_by_hand():
@@ -175,13 +178,7 @@ EDGES = {
 def test_edge_cases_equal_every_pair_compared(name):
     death, followup, m, change = EDGES[name]
     death = np.asarray(death, dtype=float)
-    n = death.size
-    fast = np.full(n, 7.0)
-    slow = np.full(n, 7.0)
-    args = (
+    assert_counts_equal_pairs(
         death, np.asarray(followup, dtype=float), np.asarray(m, dtype=np.int64),
-        np.asarray(change, dtype=float),
+        np.asarray(change, dtype=float), death.size,
     )  # fmt: skip
-    joint_rank_scores(*args, n, fast)
-    pairwise_scores(*args, n, slow)
-    np.testing.assert_array_equal(fast, slow)
