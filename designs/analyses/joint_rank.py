@@ -125,6 +125,16 @@ def _has_nan(death, followup, m, change, n):
     return False
 
 
+@njit(cache=True)
+def _tie_end(x, order, start, n):
+    """End (exclusive) of the run of ties that starts at ``start`` in ``x[order[:n]]``
+    (sorted): the first position whose value differs from ``x[order[start]]``."""
+    stop = start + 1
+    while stop < n and x[order[stop]] == x[order[start]]:
+        stop += 1
+    return stop
+
+
 #: The changes at a visit are counted in bins of whole points when they are whole numbers
 #: spanning at most ``BIN_SPAN_PER_PATIENT`` points per patient (plus ``BIN_SPAN_EXTRA``);
 #: otherwise they are sorted.
@@ -167,10 +177,7 @@ def _level_by_sort(values, who, q, p_total, level_last, m, score):
     start = 0
     p_below = 0
     while start < q:
-        x = values[order[start]]
-        stop = start + 1
-        while stop < q and values[order[stop]] == x:
-            stop += 1
+        stop = _tie_end(values, order, start, q)
         p_group = 0
         for r in range(start, stop):
             p_group += np.int64(m[who[order[r]]] == level_last)
@@ -285,9 +292,7 @@ def joint_rank_scores(death, followup, m, change, n, score):
     # function: two deaths in the same month
     start = 0
     while start < n_dead:
-        stop = start + 1
-        while stop < n_dead and dead_sorted[stop] == dead_sorted[start]:
-            stop += 1
+        stop = _tie_end(dead_months, by_death, start, n_dead)
         for a in range(start, stop):
             for b in range(a + 1, stop):
                 i = dead[by_death[a]]
@@ -337,16 +342,14 @@ def joint_rank_test(arm, death, followup, m, change, n, score, out):
     ties = 0.0
     start = 0
     while start < n:
-        stop = start
-        while stop + 1 < n and score[order[stop + 1]] == score[order[start]]:
-            stop += 1
-        midrank = 0.5 * (start + stop) + 1.0
-        t = stop - start + 1.0
+        stop = _tie_end(score, order, start, n)
+        midrank = 0.5 * (start + stop - 1) + 1.0
+        t = stop - start + 0.0
         ties += t * t * t - t
-        for k in range(start, stop + 1):
+        for k in range(start, stop):
             if arm[order[k]] == 1:
                 rank_sum_active += midrank
-        start = stop + 1
+        start = stop
     n1 = float(n_active)
     n0 = float(n_placebo)
     u = rank_sum_active - n1 * (n1 + 1.0) / 2.0
