@@ -13,6 +13,7 @@ from designs.sequential.branchless import exp_split, upper_tail
 from designs.sequential.observed import (
     MIN_INCREMENT,
     NODES,
+    Z_GRID,
     Z_LOW,
     observed_boundaries,
     observed_crossings,
@@ -87,14 +88,15 @@ def _reference(t, inc, first, sides, z, futility, out):
         zk = abs(z[b, 0]) if sides == 2 else z[b, 0]
         if zk >= first[b] or z[b, 0] <= futility[0]:
             continue
-        hi_prev = first[b]
+        hi_prev = first[b] if first[b] < Z_CAP else Z_GRID
         low = -hi_prev if sides == 2 else Z_LOW
         h = (hi_prev - low) / (NODES - 1)
         nodes = np.array([low + h * i for i in range(NODES)])
         weights = w * h / 3.0
         dens = np.exp(-0.5 * nodes * nodes) / math.sqrt(2.0 * math.pi)
+        tp = t[b, 0]
         for k in range(1, k_count):
-            tp, tk = t[b, k - 1], t[b, k]
+            tk = t[b, k]
             mass = weights * dens
             c = Z_CAP
             if inc[b, k] > 0.0:
@@ -112,7 +114,7 @@ def _reference(t, inc, first, sides, z, futility, out):
             zk = abs(z[b, k]) if sides == 2 else z[b, k]
             if zk >= c or (k + 1 < k_count and z[b, k] <= futility[k]):
                 break
-            if k + 1 < k_count:
+            if k + 1 < k_count and c < Z_CAP:  # a look without a boundary cuts nothing
                 low = -c if sides == 2 else Z_LOW
                 h = (c - low) / (NODES - 1)
                 new = np.array([low + h * i for i in range(NODES)])
@@ -123,6 +125,7 @@ def _reference(t, inc, first, sides, z, futility, out):
                 dens /= math.sqrt(2.0 * math.pi)
                 nodes = new
                 weights = w * h / 3.0
+                tp = tk
 
 
 @pytest.mark.parametrize(
