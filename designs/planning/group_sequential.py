@@ -87,8 +87,8 @@ class Outcome:
         Each look's z (NaN where its fit failed).
     bounds : float64[trial, look]
         Each trial's efficacy boundary at its observed information (``Z_CAP`` after the
-        look that stopped it; NaN at the final look of a trial decided there by the exit
-        probability, :func:`designs.sequential.observed.observed_crossings`).
+        look that stopped it; NaN at each look decided without solving for its boundary,
+        :func:`designs.sequential.observed.observed_crossings`).
     information : float64[trial, look]
         Observed information ``1 / SE^2`` (the expected one where the fit failed).
     """

@@ -19,10 +19,12 @@ The density carried from one look to the next sums Gaussian factors over pairs o
 on equally spaced nodes (:mod:`designs.sequential.propagate`) it is a power series per node,
 summed across nodes at once. The first look's boundary is exact (a normal quantile). Boundaries
 agree with :func:`efficacy_boundaries` to about 4e-5 on the z scale (tests/sequential).
-Deciding the trials (:func:`observed_crossings`) needs no boundary at the final look: one
-evaluation of the exit probability at the trial's z tells on which side of its boundary z
-lies. The normal tails and exponentials at the nodes come from
-:mod:`designs.sequential.branchless` in one loop LLVM vectorises (a few ulp from
+Deciding the trials (:func:`observed_crossings`) needs no boundary where a trial's z lies
+clear of the boundary's bracket, ``Q(c_k)`` between the alpha of look ``k`` and the alpha
+spent by it (``Q`` the normal tail, both tails when two-sided): most trials are decided so,
+without any recursion; at the final look one evaluation of the exit probability at the
+trial's z tells on which side of its boundary z lies. The normal tails and exponentials at
+the nodes come from :mod:`designs.sequential.branchless` in one loop LLVM vectorises (a few ulp from
 ``math.erfc``; with the density's power series the boundaries moved by at most 3e-14 against
 those of the C library's tails and the walk on 720,000 synthetic trials of 36 designs
 (information spread a few percent around the plan), with the same decisions, measured once
@@ -55,6 +57,13 @@ Z_LOW = -8.0
 Z_GRID = 8.0
 #: Bisection bracket of a later look's boundary (z); a boundary above it spends < 1e-33.
 BRACKET = (-4.0, 12.0)
+#: Margin of the bracket decisions (probability; see :func:`_decide_by_bracket`): 350 times
+#: the largest excess of the kernel's boundaries over the bracket measured on steps of at
+#: least :data:`BRACKET_STEP` (2.8e-6, 780,000 boundaries of random designs).
+BRACKET_MARGIN = 1e-3
+#: Smallest information step (fraction of the final) of a trial decided by the bracket:
+#: smaller steps (the grid's approximation of :data:`MIN_INCREMENT`) take the full recursion.
+BRACKET_STEP = 0.05
 #: Most steps (the method converges in about 2 from the start at the median information).
 STEPS = 60
 #: A Newton step below this is refined to the root of the cubic Taylor model.
@@ -62,6 +71,7 @@ TAYLOR_FROM = 0.5
 #: A step below this ends the search (its error is of order STEP_DONE^4, see _solve).
 STEP_DONE = 1e-4
 _SQRT2PI = math.sqrt(2.0 * math.pi)
+_SQRT2 = math.sqrt(2.0)
 #: Smallest information increment between looks, as a fraction of the final information: a
 #: smaller step (an SE that barely moved, or rose) is taken as this one. The NODES-point grid
 #: resolves a step of 0.01 to within about 0.006 on the z scale of the later boundaries
@@ -240,12 +250,67 @@ def _solve(target, start, a, mass, sides, tails):
     return c
 
 
+@njit(cache=True)
+def _decide_by_bracket(t, inc, z, futility, sides, b, out, decided):
+    """Decide trial ``b`` at every look after the first without solving a boundary, if the
+    bracket of each boundary allows; True (``out`` NaN and ``decided`` 0 or 1 at the looks
+    decided, ``Z_CAP`` after the stopping look) or False (nothing written).
+
+    The efficacy boundary ``c_k`` of look ``k`` spends ``inc_k`` with the continuation
+    region cut at the earlier boundaries alone (futility is not binding here), so with
+    ``spent_k`` the alpha spent by look ``k`` and ``Q(z) = sides * Phi_upper(z)`` (the
+    chance of ``|Z_k| >= z``, ``Z_k`` one-sided, when nothing went before):
+
+    - ``inc_k = P(continue, cross at k) <= Q(c_k)``, as crossing at ``k`` is part of
+      ``|Z_k| >= c_k``;
+    - ``Q(c_k) <= spent_k``, as ``|Z_k| >= c_k`` means a crossing at ``k`` or before.
+
+    So a ``|z|`` with ``Q(|z|) < inc_k`` lies beyond the boundary, one with ``Q(|z|) >
+    spent_k`` within it. The kernel's boundaries obey the bracket up to its quadrature
+    error (at most 2.8e-6 in ``Q`` on information steps of at least :data:`BRACKET_STEP`,
+    measured; docs/performance.md), far below :data:`BRACKET_MARGIN`, so a decision made
+    with the margin is the decision of the solved boundary, as is the final look's
+    exit-probability decision it replaces. Smaller steps, NaN ``z`` and ``z`` within the
+    margin of a bracket leave the trial to the full recursion; at the last look also a
+    ``z`` outside the solver's bracket, whose boundary the kernel solves and returns."""
+    k_count = t.shape[1]
+    if t[b, 0] < BRACKET_STEP:
+        return False
+    spent = inc[b, 0]
+    stop = k_count - 1
+    crossed = False
+    for k in range(1, k_count):
+        spent += inc[b, k]
+        if not t[b, k] - t[b, k - 1] >= BRACKET_STEP:
+            return False
+        zk = abs(z[b, k]) if sides == 2 else z[b, k]
+        if not BRACKET[0] < zk < BRACKET[1] - 1e-6:
+            if k == k_count - 1 or not (zk == zk):
+                return False  # NaN, or a final z whose boundary the kernel returns
+        tail = sides * 0.5 * math.erfc(zk / _SQRT2)
+        if tail < inc[b, k] - BRACKET_MARGIN:
+            stop = k
+            crossed = True
+            break
+        if not tail > spent + BRACKET_MARGIN:
+            return False
+        if k + 1 < k_count and z[b, k] <= futility[k]:
+            stop = k
+            break
+    for k in range(1, stop + 1):
+        out[b, k] = np.nan
+        decided[b, k] = 0
+    if crossed:
+        decided[b, stop] = 1
+    return True
+
+
 #: Trials per chunk of :func:`_boundaries_kernel` (one scratch allocation per chunk).
 CHUNK = 64
 
 
 @njit(cache=True, parallel=True)
-def _boundaries_kernel(t, inc, first, start, sides, n_nodes, z, futility, out, final):
+def _boundaries_kernel(t, inc, first, start, sides, n_nodes, z, futility, out, decided):
     """Boundaries of each trial (row): ``t`` correlation fractions, ``inc`` alpha per look.
 
     Looks after the first one at which the trial's ``z`` crosses its boundary or falls to
@@ -260,13 +325,16 @@ def _boundaries_kernel(t, inc, first, start, sides, n_nodes, z, futility, out, f
     moved the later boundaries by up to 0.6 on the z scale. A first look that spends nothing
     gets the grid ``[Z_LOW, Z_GRID]`` (``[-Z_GRID, Z_GRID]``).
 
-    ``final[b]`` is -1 on entry. A trial that reaches the last look with ``z`` inside the
-    bisection bracket is decided there without solving for the boundary (``out`` NaN):
-    ``|z|`` (``z`` one-sided) is at or above the boundary exactly when the exit probability
-    at ``|z|`` is at most the alpha left (it falls as the boundary rises), so ``final[b]``
-    is 1 if so, else 0: one evaluation of the exit probability instead of about two with
-    derivatives. Only when ``final`` has a row per trial (``final.shape[0] == B``);
-    otherwise every boundary is solved.
+    ``decided`` (int8) is -1 on entry; when it has a row per trial (``decided.shape[0] ==
+    B``) the kernel decides instead of returning every boundary (otherwise every boundary
+    is solved). A trial whose ``z`` lies clear of the bracket of every boundary it reaches
+    is decided without any (:func:`_decide_by_bracket`: most trials, in about 0.1 us
+    instead of 3). Otherwise, a trial that reaches the last look with ``z`` inside the
+    solver's bracket is decided there without solving for the boundary: ``|z|`` (``z``
+    one-sided) is at or above the boundary exactly when the exit probability at ``|z|`` is
+    at most the alpha left (it falls as the boundary rises): one evaluation of the exit
+    probability instead of about two with derivatives. A look so decided gets ``out`` NaN
+    and ``decided`` 1 if ``z`` crossed, else 0.
 
     The trials go in chunks of :data:`CHUNK` (parallel over chunks), each chunk allocating
     its scratch once; every scratch value a trial reads it wrote itself, so each trial's
@@ -287,6 +355,10 @@ def _boundaries_kernel(t, inc, first, start, sides, n_nodes, z, futility, out, f
             zk = abs(z[b, 0]) if sides == 2 else z[b, 0]
             if zk >= first[b] or (k_count > 1 and z[b, 0] <= futility[0]):
                 continue
+            if decided.shape[0] == b_count and _decide_by_bracket(
+                t, inc, z, futility, sides, b, out, decided
+            ):
+                continue
             high = first[b] if first[b] < Z_CAP else Z_GRID
             low = -high if sides == 2 else Z_LOW
             _simpson(low, high, nodes, weights)
@@ -302,12 +374,12 @@ def _boundaries_kernel(t, inc, first, start, sides, n_nodes, z, futility, out, f
                 zk = abs(z[b, k]) if sides == 2 else z[b, k]
                 if (
                     k == k_count - 1
-                    and final.shape[0] == b_count
+                    and decided.shape[0] == b_count
                     and inc[b, k] > 0.0
                     and BRACKET[0] < zk < BRACKET[1] - 1e-6
                 ):
                     exit_z = _exit_probability_at(zk, a, mass, sides, tails)
-                    final[b] = 1 if exit_z <= inc[b, k] else 0
+                    decided[b, k] = 1 if exit_z <= inc[b, k] else 0
                     out[b, k] = np.nan
                     break
                 if inc[b, k] > 0.0:
@@ -375,35 +447,37 @@ def observed_crossings(
     """Which looks' ``z`` reach each trial's efficacy boundary at its observed information.
 
     The decisions of :func:`observed_boundaries` (``|z| >= boundary``, ``z`` one-sided) at
-    less cost: at the last look, where most trials arrive, the boundary is not solved for;
-    ``|z|`` reaches it exactly when the exit probability at ``|z|`` is at most the alpha
-    left (one evaluation instead of about two with derivatives). The decisions are those of
-    the solved boundaries except where ``|z|`` lies within the root-finder's error (about
-    1e-13) of the boundary.
+    less cost: a trial whose ``z`` lies clear of the bracket of each boundary it reaches is
+    decided without solving any (:func:`_decide_by_bracket`); otherwise, at the last look
+    the boundary is not solved for: ``|z|`` reaches it exactly when the exit probability at
+    ``|z|`` is at most the alpha left (one evaluation instead of about two with
+    derivatives). The decisions are those of the solved boundaries except where ``|z|`` lies
+    within the root-finder's error (about 1e-13) of the boundary.
 
     Parameters as :func:`observed_boundaries` (``z`` required, NaN: no decision).
 
     Returns
     -------
     bounds : float64[B, K]
-        As :func:`observed_boundaries`, but NaN at the last look of a trial decided there by
-        the exit probability (:func:`observed_boundaries` gives that boundary).
+        As :func:`observed_boundaries`, but NaN at each look decided without its boundary
+        (by the bracket, or at the last look by the exit probability;
+        :func:`observed_boundaries` gives every boundary).
     cross : bool[B, K]
         ``z`` at or beyond the efficacy boundary (False where ``z`` is NaN).
     """
-    bounds, final = _run(information, information_max, alpha, spending, sides, z, futility, True)
+    bounds, decided = _run(information, information_max, alpha, spending, sides, z, futility, True)
     zz = np.ascontiguousarray(z, dtype=float)
     zz = np.abs(zz) if sides == 2 else zz
     with np.errstate(invalid="ignore"):
         cross = zz >= bounds  # NaN z or NaN bound: False
-    decided = final >= 0
-    cross[decided, -1] = final[decided] == 1
+    known = decided >= 0
+    cross[known] = decided[known] == 1
     return bounds, cross
 
 
-def _run(information, information_max, alpha, spending, sides, z, futility, decide_final):
-    """The kernel's boundaries ``(B, K)`` and final-look decisions (int8, -1 where the
-    boundary was solved; empty unless ``decide_final``)."""
+def _run(information, information_max, alpha, spending, sides, z, futility, decide):
+    """The kernel's boundaries ``(B, K)`` and the decisions made without them (int8 ``(B,
+    K)``: 1 crossed, 0 not, -1 where the boundary was solved; no rows unless ``decide``)."""
     info = np.ascontiguousarray(information, dtype=float)
     b_count = info.shape[0]
     spend = np.minimum(info / information_max, 1.0)
@@ -424,10 +498,10 @@ def _run(information, information_max, alpha, spending, sides, z, futility, deci
     z = np.full(info.shape, np.nan) if z is None else np.ascontiguousarray(z, dtype=float)
     fut = np.full(k_count, -np.inf) if futility is None else np.asarray(futility, dtype=float)
     fut = np.ascontiguousarray(np.where(np.isfinite(fut), fut, -np.inf))
-    final = np.full(b_count if decide_final else 0, -1, dtype=np.int8)
+    decided = np.full((b_count if decide else 0, k_count), -1, dtype=np.int8)
     inc = np.ascontiguousarray(inc)
-    _boundaries_kernel(t, inc, first, start, sides, NODES, z, fut, out, final)
-    return out, final
+    _boundaries_kernel(t, inc, first, start, sides, NODES, z, fut, out, decided)
+    return out, decided
 
 
 def _median_boundaries(t, alpha: float, spending: SpendingFunction, sides: int) -> np.ndarray:
@@ -443,9 +517,9 @@ def _median_boundaries(t, alpha: float, spending: SpendingFunction, sides: int) 
     no_z = np.full(t.shape, np.nan)
     no_futility = np.full(t.shape[1], -np.inf)
     inc = np.ascontiguousarray(inc)
-    no_final = np.empty(0, dtype=np.int8)
+    no_decisions = np.empty((0, t.shape[1]), dtype=np.int8)
     _boundaries_kernel(
-        t, inc, quantile[:1], quantile, sides, NODES, no_z, no_futility, out, no_final
+        t, inc, quantile[:1], quantile, sides, NODES, no_z, no_futility, out, no_decisions
     )
     return out[0]
 

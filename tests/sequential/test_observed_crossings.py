@@ -42,7 +42,12 @@ def test_final_crossing_is_the_solved_boundary_crossing_even_a_hair_away(
     assert not cross[:, :-1].any()
     decided = np.isnan(bounds[:, -1])
     assert decided.all()  # every z here lies inside the solver's bracket
-    np.testing.assert_array_equal(bounds[:, :-1], solved[:, :-1])
+    # the interim boundaries: solved, or left out where z = 0 lay clear of their brackets
+    # (only for trials whose final z lay clear of its bracket too: some offsets of 0.5)
+    interim = bounds[:, :-1]
+    same = ~np.isnan(interim)
+    np.testing.assert_array_equal(interim[same], solved[:, :-1][same])
+    assert same.all(axis=1)[np.abs(offset) < 0.1].all()
 
 
 def test_crossings_agree_with_boundaries_with_futility_and_failed_looks():
@@ -64,7 +69,9 @@ def test_crossings_agree_with_boundaries_with_futility_and_failed_looks():
     np.testing.assert_array_equal(cross, want)
     same = ~np.isnan(bounds)
     np.testing.assert_array_equal(bounds[same], solved[same])
-    assert not np.isnan(bounds[:, :-1]).any()
+    assert not np.isnan(bounds[:, 0]).any()  # the first look's boundary is always there
+    assert (np.isnan(bounds[:, 1:-1]) <= np.isfinite(z[:, 1:-1])).all()  # a look without z
+    # has its boundary solved (the density needs it)
     # every trial that reached the final look with a z was decided there without a solve
     with np.errstate(invalid="ignore"):
         stopped = ((z >= solved) | (z <= fut))[:, :-1].any(axis=1)
