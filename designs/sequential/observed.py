@@ -42,6 +42,7 @@ from numba import njit, prange
 from scipy.special import ndtri
 
 from designs.sequential.boundaries import Z_CAP
+from designs.sequential.bracket import decide_by_bracket
 from designs.sequential.branchless import exp_split, padded, upper_tail
 from designs.sequential.propagate import propagate
 from designs.sequential.spending import SpendingFunction
@@ -57,13 +58,6 @@ Z_LOW = -8.0
 Z_GRID = 8.0
 #: Bisection bracket of a later look's boundary (z); a boundary above it spends < 1e-33.
 BRACKET = (-4.0, 12.0)
-#: Margin of the bracket decisions (probability; see :func:`_decide_by_bracket`): 350 times
-#: the largest excess of the kernel's boundaries over the bracket measured on steps of at
-#: least :data:`BRACKET_STEP` (2.8e-6, 780,000 boundaries of random designs).
-BRACKET_MARGIN = 1e-3
-#: Smallest information step (fraction of the final) of a trial decided by the bracket:
-#: smaller steps (the grid's approximation of :data:`MIN_INCREMENT`) take the full recursion.
-BRACKET_STEP = 0.05
 #: Most steps (the method converges in about 2 from the start at the median information).
 STEPS = 60
 #: A Newton step below this is refined to the root of the cubic Taylor model.
@@ -71,7 +65,6 @@ TAYLOR_FROM = 0.5
 #: A step below this ends the search (its error is of order STEP_DONE^4, see _solve).
 STEP_DONE = 1e-4
 _SQRT2PI = math.sqrt(2.0 * math.pi)
-_SQRT2 = math.sqrt(2.0)
 #: Smallest information increment between looks, as a fraction of the final information: a
 #: smaller step (an SE that barely moved, or rose) is taken as this one. The NODES-point grid
 #: resolves a step of 0.01 to within about 0.006 on the z scale of the later boundaries
@@ -250,61 +243,6 @@ def _solve(target, start, a, mass, sides, tails):
     return c
 
 
-@njit(cache=True)
-def _decide_by_bracket(t, inc, z, futility, sides, b, out, decided):
-    """Decide trial ``b`` at every look after the first without solving a boundary, if the
-    bracket of each boundary allows; True (``out`` NaN and ``decided`` 0 or 1 at the looks
-    decided, ``Z_CAP`` after the stopping look) or False (nothing written).
-
-    The efficacy boundary ``c_k`` of look ``k`` spends ``inc_k`` with the continuation
-    region cut at the earlier boundaries alone (futility is not binding here), so with
-    ``spent_k`` the alpha spent by look ``k`` and ``Q(z) = sides * Phi_upper(z)`` (the
-    chance of ``|Z_k| >= z``, ``Z_k`` one-sided, when nothing went before):
-
-    - ``inc_k = P(continue, cross at k) <= Q(c_k)``, as crossing at ``k`` is part of
-      ``|Z_k| >= c_k``;
-    - ``Q(c_k) <= spent_k``, as ``|Z_k| >= c_k`` means a crossing at ``k`` or before.
-
-    So a ``|z|`` with ``Q(|z|) < inc_k`` lies beyond the boundary, one with ``Q(|z|) >
-    spent_k`` within it. The kernel's boundaries obey the bracket up to its quadrature
-    error (at most 2.8e-6 in ``Q`` on information steps of at least :data:`BRACKET_STEP`,
-    measured; docs/performance.md), far below :data:`BRACKET_MARGIN`, so a decision made
-    with the margin is the decision of the solved boundary, as is the final look's
-    exit-probability decision it replaces. Smaller steps, NaN ``z`` and ``z`` within the
-    margin of a bracket leave the trial to the full recursion; at the last look also a
-    ``z`` outside the solver's bracket, whose boundary the kernel solves and returns."""
-    k_count = t.shape[1]
-    if t[b, 0] < BRACKET_STEP:
-        return False
-    spent = inc[b, 0]
-    stop = k_count - 1
-    crossed = False
-    for k in range(1, k_count):
-        spent += inc[b, k]
-        if not t[b, k] - t[b, k - 1] >= BRACKET_STEP:
-            return False
-        zk = abs(z[b, k]) if sides == 2 else z[b, k]
-        if not BRACKET[0] < zk < BRACKET[1] - 1e-6:
-            if k == k_count - 1 or not (zk == zk):
-                return False  # NaN, or a final z whose boundary the kernel returns
-        tail = sides * 0.5 * math.erfc(zk / _SQRT2)
-        if tail < inc[b, k] - BRACKET_MARGIN:
-            stop = k
-            crossed = True
-            break
-        if not tail > spent + BRACKET_MARGIN:
-            return False
-        if k + 1 < k_count and z[b, k] <= futility[k]:
-            stop = k
-            break
-    for k in range(1, stop + 1):
-        out[b, k] = np.nan
-        decided[b, k] = 0
-    if crossed:
-        decided[b, stop] = 1
-    return True
-
-
 #: Trials per chunk of :func:`_boundaries_kernel` (one scratch allocation per chunk).
 CHUNK = 64
 
@@ -328,13 +266,13 @@ def _boundaries_kernel(t, inc, first, start, sides, n_nodes, z, futility, out, d
     ``decided`` (int8) is -1 on entry; when it has a row per trial (``decided.shape[0] ==
     B``) the kernel decides instead of returning every boundary (otherwise every boundary
     is solved). A trial whose ``z`` lies clear of the bracket of every boundary it reaches
-    is decided without any (:func:`_decide_by_bracket`: most trials, in about 0.1 us
-    instead of 3). Otherwise, a trial that reaches the last look with ``z`` inside the
-    solver's bracket is decided there without solving for the boundary: ``|z|`` (``z``
-    one-sided) is at or above the boundary exactly when the exit probability at ``|z|`` is
-    at most the alpha left (it falls as the boundary rises): one evaluation of the exit
-    probability instead of about two with derivatives. A look so decided gets ``out`` NaN
-    and ``decided`` 1 if ``z`` crossed, else 0.
+    is decided without any (:func:`designs.sequential.bracket.decide_by_bracket`: most
+    trials, in about 0.1 us instead of 3). Otherwise, a trial that reaches the last look
+    with ``z`` inside the solver's bracket is decided there without solving for the
+    boundary: ``|z|`` (``z`` one-sided) is at or above the boundary exactly when the exit
+    probability at ``|z|`` is at most the alpha left (it falls as the boundary rises): one
+    evaluation of the exit probability instead of about two with derivatives. A look so
+    decided gets ``out`` NaN and ``decided`` 1 if ``z`` crossed, else 0.
 
     The trials go in chunks of :data:`CHUNK` (parallel over chunks), each chunk allocating
     its scratch once; every scratch value a trial reads it wrote itself, so each trial's
@@ -355,8 +293,8 @@ def _boundaries_kernel(t, inc, first, start, sides, n_nodes, z, futility, out, d
             zk = abs(z[b, 0]) if sides == 2 else z[b, 0]
             if zk >= first[b] or (k_count > 1 and z[b, 0] <= futility[0]):
                 continue
-            if decided.shape[0] == b_count and _decide_by_bracket(
-                t, inc, z, futility, sides, b, out, decided
+            if decided.shape[0] == b_count and decide_by_bracket(
+                t, inc, z, futility, sides, b, out, decided, BRACKET[0], BRACKET[1] - 1e-6
             ):
                 continue
             high = first[b] if first[b] < Z_CAP else Z_GRID
@@ -448,7 +386,7 @@ def observed_crossings(
 
     The decisions of :func:`observed_boundaries` (``|z| >= boundary``, ``z`` one-sided) at
     less cost: a trial whose ``z`` lies clear of the bracket of each boundary it reaches is
-    decided without solving any (:func:`_decide_by_bracket`); otherwise, at the last look
+    decided without solving any (:mod:`designs.sequential.bracket`); otherwise, at the last look
     the boundary is not solved for: ``|z|`` reaches it exactly when the exit probability at
     ``|z|`` is at most the alpha left (one evaluation instead of about two with
     derivatives). The decisions are those of the solved boundaries except where ``|z|`` lies

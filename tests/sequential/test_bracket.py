@@ -1,4 +1,4 @@
-"""Trials decided by the bracket of each boundary, without solving it (``_decide_by_bracket``)."""
+"""Trials decided by the bracket of each boundary, without solving it (sequential.bracket)."""
 
 import numpy as np
 import pytest
@@ -6,13 +6,8 @@ from scipy.special import ndtr, ndtri
 
 from designs.sequential import SpendingFunction, efficacy_boundaries
 from designs.sequential.boundaries import Z_CAP
-from designs.sequential.observed import (
-    BRACKET_MARGIN,
-    BRACKET_STEP,
-    MIN_INCREMENT,
-    observed_boundaries,
-    observed_crossings,
-)
+from designs.sequential.bracket import BRACKET_MARGIN, BRACKET_STEP
+from designs.sequential.observed import MIN_INCREMENT, observed_boundaries, observed_crossings
 
 SPENDING = [
     SpendingFunction("obf"),
