@@ -5,6 +5,7 @@ import math
 import numpy as np
 import pytest
 from scipy.optimize import brentq
+from scipy.special import ndtri
 
 from designs.sequential import SpendingFunction, efficacy_boundaries
 from designs.sequential.boundaries import Z_CAP, crossing_probabilities
@@ -100,6 +101,8 @@ def _fine_boundary(t, efficacy, target, sides):
         (SpendingFunction("pocock"), 2, (50.0, 45.0, 120.0, 200.0)),  # rose at look 2
         (SpendingFunction("hsd", -2), 1, (30.0, 90.0, 60.0, 70.0, 200.0)),  # two looks below
         (SpendingFunction("obf"), 2, (20.0, 100.0, 100.0, 100.0, 200.0)),
+        (SpendingFunction("obf"), 1, (0.2, 100.0, 200.0)),  # the first look spends nothing
+        (SpendingFunction("obf"), 2, (0.2, 100.0, 99.0, 200.0)),
     ],
 )
 def test_a_look_without_new_information_leaves_the_later_boundaries_exact(spending, sides, info):
@@ -110,7 +113,9 @@ def test_a_look_without_new_information_leaves_the_later_boundaries_exact(spendi
     these cases. Such a look cuts nothing off, so the exact boundaries are those of the
     design without it; each later boundary, solved by the fine-grid recursion of
     :mod:`designs.sequential.boundaries` (about 1e-7) with the kernel's own earlier
-    boundaries, agrees to 1e-4 (the kernel's 61 nodes: about 4e-5, CASES above)."""
+    boundaries, agrees to 1e-4 (the kernel's 61 nodes: about 4e-5, CASES above). A first
+    look that spends nothing (its information a thousandth of the plan) puts the density on
+    ``[-8, 8]`` (it was ``[-8, 38]``, ``[-38, 38]``)."""
     info = np.asarray(info)[None, :]
     alpha = 0.025 * sides
     got = observed_boundaries(info, 200.0, alpha, spending, sides)[0]
@@ -121,19 +126,13 @@ def test_a_look_without_new_information_leaves_the_later_boundaries_exact(spendi
     assert not keep.all()
     t = info[0] / info[0, -1]
     looks = np.flatnonzero(keep)
-    assert got[0] == pytest.approx(-norm_isf_half(inc[0], sides), abs=1e-12)
-    for j in range(1, looks.size):
-        k = looks[j]
-        want = _fine_boundary(t[looks[: j + 1]], got[looks[:j]], inc[k], sides)
+    for j, k in enumerate(looks):
+        if j == 0:  # the first look that spends: a normal quantile
+            want = -ndtri(inc[k] / sides)
+        else:
+            want = _fine_boundary(t[looks[: j + 1]], got[looks[:j]], inc[k], sides)
         assert abs(got[k] - want) < 1e-4, (k, got[k], want)
     assert (got[~keep] == Z_CAP).all()
-
-
-def norm_isf_half(p, sides):
-    """``Phi^-1(p / sides)``: the first look's boundary, negated."""
-    from scipy.special import ndtri
-
-    return ndtri(p / sides)
 
 
 @pytest.mark.parametrize(

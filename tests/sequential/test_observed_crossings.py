@@ -70,8 +70,8 @@ def test_crossings_agree_with_boundaries_with_futility_and_failed_looks():
     same = ~np.isnan(bounds)
     np.testing.assert_array_equal(bounds[same], solved[same])
     assert not np.isnan(bounds[:, 0]).any()  # the first look's boundary is always there
-    assert (np.isnan(bounds[:, 1:-1]) <= np.isfinite(z[:, 1:-1])).all()  # a look without z
-    # has its boundary solved (the density needs it)
+    # an interim look without z has its boundary solved (the density needs it)
+    assert (np.isnan(bounds[:, 1:-1]) <= np.isfinite(z[:, 1:-1])).all()
     # every trial that reached the final look with a z was decided there without a solve
     with np.errstate(invalid="ignore"):
         stopped = ((z >= solved) | (z <= fut))[:, :-1].any(axis=1)
