@@ -34,13 +34,14 @@ information fractions ``I(tau_k) / I(final)``, by which the boundaries spend alp
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
 from designs.errors import InputError
 from designs.sequential.boundaries import check_fractions
 
-__all__ = ["LookTimes", "expected_information", "look_times"]
+__all__ = ["LookTimes", "expected_information", "information_curve", "look_times"]
 
 #: Entry months averaged over (midpoints of equal slices of the accrual period).
 ENTRY_POINTS = 2000
@@ -142,6 +143,35 @@ def _ols_information(design, avail, weight) -> float:
     return 1.0 / (vbar * (1.0 / (q * t.n_placebo) + 1.0 / (q * t.n_active)))
 
 
+def information_curve(design):
+    """The expected information of the slope difference as a function of one calendar month
+    (points/month)^-2, as :func:`expected_information`: what does not depend on the month
+    (the visit patterns' information, the exit pattern and entry weights) computed once,
+    for the root finder of :func:`look_times`, which evaluates it a dozen times per look
+    (the same operations per month, so the same numbers)."""
+    visits, info, p_m = _design_pieces(design)
+    t = design.trial
+    ols = str(t.analysis) == "ols_slope_ttest"
+    entries = _entry_points(design)
+    m = np.arange(1, visits.size + 1)
+    weight = np.broadcast_to(p_m, (entries.size, visits.size)) / ENTRY_POINTS
+    arms = 1.0 / t.n_placebo + 1.0 / t.n_active
+
+    def at(tau: float):
+        reached = np.searchsorted(visits, tau - entries, side="right")  # visits by tau
+        avail = np.minimum(reached[:, None], m[None, :])  # (entry, exit pattern)
+        if ols:
+            return _ols_information(design, avail, weight)
+        # np.take: the values of info[avail], copied about 12 times faster
+        per_patient = np.einsum("em,emij->ij", weight, np.take(info, avail, axis=0))
+        if np.linalg.det(per_patient) <= 1e-300:
+            return 0.0
+        var_slope = np.linalg.inv(per_patient)[1, 1]
+        return 1.0 / (var_slope * arms)
+
+    return at
+
+
 def expected_information(design, months) -> np.ndarray:
     """Expected information of the slope difference at calendar ``months``, (points/month)^-2.
 
@@ -149,26 +179,8 @@ def expected_information(design, months) -> np.ndarray:
     ``ols_slope_ttest`` the information of its difference in mean per-patient OLS slopes
     (equal weights, patients with >= 2 visits), which is lower.
     """
-    visits, info, p_m = _design_pieces(design)
-    t = design.trial
-    ols = str(t.analysis) == "ols_slope_ttest"
-    entries = _entry_points(design)
-    out = []
-    for tau in np.atleast_1d(np.asarray(months, dtype=float)):
-        reached = np.searchsorted(visits, tau - entries, side="right")  # visits by tau
-        m = np.arange(1, visits.size + 1)
-        avail = np.minimum(reached[:, None], m[None, :])  # (entry, exit pattern)
-        weight = np.broadcast_to(p_m, avail.shape) / ENTRY_POINTS
-        if ols:
-            out.append(_ols_information(design, avail, weight))
-            continue
-        per_patient = np.einsum("em,emij->ij", weight, info[avail])
-        if np.linalg.det(per_patient) <= 1e-300:
-            out.append(0.0)
-            continue
-        var_slope = np.linalg.inv(per_patient)[1, 1]
-        out.append(1.0 / (var_slope * (1.0 / t.n_placebo + 1.0 / t.n_active)))
-    return np.asarray(out)
+    at = information_curve(design)
+    return np.asarray([at(tau) for tau in np.atleast_1d(np.asarray(months, dtype=float))])
 
 
 def _fractions_at(design, months, final, i_max) -> np.ndarray:
@@ -200,7 +212,17 @@ def look_times(design) -> LookTimes:
     ``design.interim``: given as information fractions (``looks``), calendar months
     (``look_months``) or the fraction of patients past their last scheduled visit
     (``look_completed``: at month ``F^-1(c) + last visit``, ``F`` the expected cumulative
-    accrual)."""
+    accrual).
+
+    Remembered per design (the designs are frozen, equal when every field is): a power
+    calculation asks for the same design's looks up to five times and a sample-size search
+    for each size it tries, and each answer takes about a dozen evaluations of the expected
+    information per look. The arrays returned are read-only, as they are shared."""
+    return _look_times(design)
+
+
+@lru_cache(maxsize=64)
+def _look_times(design) -> LookTimes:
     from scipy.optimize import brentq  # on use: slow to import
 
     interim = design.interim
@@ -208,7 +230,8 @@ def look_times(design) -> LookTimes:
     knot_fractions, knot_months = entry_knots(design)
     accrual = float(knot_months[-1])
     final = accrual + visits[-1]
-    i_max = float(expected_information(design, final)[0])
+    information = information_curve(design)
+    i_max = float(information(final))
     if not i_max > 0:
         raise InputError(
             f"interim.{interim.looks_as or 'looks'}: the design has no information about the slope"
@@ -229,10 +252,17 @@ def look_times(design) -> LookTimes:
                 months[k] = final
                 continue
             months[k] = brentq(
-                lambda tau, frac=frac: expected_information(design, tau)[0] / i_max - frac,
+                lambda tau, frac=frac: information(tau) / i_max - frac,
                 0.0,
                 final,
                 xtol=1e-6,
             )
     n_entered = design.trial.n_total * np.interp(months, knot_months, knot_fractions)
+    shared = [
+        np.array(x, dtype=float)  # copies: never the design's own arrays
+        for x in (months, fractions, n_entered, knot_fractions, knot_months)
+    ]
+    for x in shared:
+        x.flags.writeable = False
+    months, fractions, n_entered, knot_fractions, knot_months = shared
     return LookTimes(months, fractions, i_max, accrual, n_entered, (knot_fractions, knot_months))

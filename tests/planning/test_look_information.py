@@ -67,3 +67,40 @@ def test_ols_information_is_below_the_gls_information_under_dropout():
     exact = 1.0 / ((pop.slope_sd**2 + pop.residual_sd**2 / np.sum((v - v.mean()) ** 2)) * 2 / 60)
     assert np.isclose(expected_information(o, final)[0], exact, rtol=1e-9)
     assert np.isclose(expected_information(b, final)[0], exact, rtol=1e-9)
+
+
+def test_information_curve_is_expected_information_month_by_month():
+    """The curve the root finder evaluates (its month-free parts computed once) gives the
+    same numbers, bit for bit, as :func:`expected_information` written out per month, for
+    ``lmm_slope`` and for ``ols_slope_ttest``, before, during and after accrual."""
+    from designs.planning.look_times import information_curve
+
+    base = load_design("default")
+    months = np.array([0.5, 3.0, 7.25, 14.0, 26.0, 40.0, 80.0])
+    for design in (base, base.with_overrides({"trial.analysis": "ols_slope_ttest"})):
+        at = information_curve(design)
+        by_curve = np.array([at(m) for m in months])
+        np.testing.assert_array_equal(by_curve, expected_information(design, months))
+        assert by_curve[0] == 0.0  # nobody with two visits yet
+        assert np.all(np.diff(by_curve) >= 0)
+        assert by_curve[-1] == by_curve[-2]  # both after the last patient's last visit
+
+
+def test_look_times_are_remembered_per_design_and_read_only():
+    """A design asked for twice (an equal design built anew) gets the same answer object
+    without a second search, and its arrays cannot be changed by a caller, since they are
+    shared; a design that differs in one field gets its own answer."""
+    import pytest
+
+    looks = {"interim.looks": [1 / 3, 2 / 3, 1.0]}
+    first = look_times(load_design("default").with_overrides(looks))
+    again = look_times(load_design("default").with_overrides(looks))
+    assert again is first
+    for array in (first.months, first.fractions, first.n_entered, *first.entry_knots):
+        with pytest.raises(ValueError):
+            array[0] = 1.0
+    other = look_times(
+        load_design("default").with_overrides({**looks, "trial.accrual_per_month": 5.0})
+    )
+    assert other is not first
+    assert other.months[0] > first.months[0]  # slower accrual: later looks
