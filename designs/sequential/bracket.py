@@ -14,16 +14,20 @@ import math
 import numpy as np
 from numba import njit
 
-__all__ = ["BRACKET_MARGIN", "BRACKET_STEP", "decide_by_bracket"]
+__all__ = ["BRACKET_FIRST", "BRACKET_MARGIN", "BRACKET_STEP", "decide_by_bracket"]
 
-#: Margin of the bracket decisions (probability): 350 times the largest excess of the
-#: kernel's boundaries over the bracket measured on information steps of at least
-#: :data:`BRACKET_STEP` (2.8e-6, 780,000 boundaries of random designs; docs/performance.md).
+#: Margin of the bracket decisions (probability): 1,600 times the largest excess of the
+#: kernel's boundaries over the bracket measured where the bracket decides (6.2e-7 over
+#: 305,000 boundaries of random designs, a quarter of them with early looks that spend
+#: almost nothing; docs/performance.md).
 BRACKET_MARGIN = 1e-3
-#: Smallest information step (fraction of the final) of a trial decided by the bracket:
-#: smaller steps (the grid's approximation of the smallest step,
-#: :data:`designs.sequential.observed.MIN_INCREMENT`) take the full recursion.
-BRACKET_STEP = 0.05
+#: Smallest information step of a trial decided by the bracket, relative to the information
+#: before it: the width of the recursion's Gaussian factors over the previous grid is
+#: ``sqrt(step / t)``, so smaller steps are integrated less accurately (the smallest step,
+#: :data:`designs.sequential.observed.MIN_INCREMENT`, by far) and take the full recursion.
+BRACKET_STEP = 0.15
+#: Smallest first look (fraction of the final information) of a trial decided by the bracket.
+BRACKET_FIRST = 0.05
 _SQRT2 = math.sqrt(2.0)
 
 
@@ -44,8 +48,9 @@ def decide_by_bracket(t, inc, z, futility, sides, b, out, decided, final_low, fi
 
     So a ``|z|`` with ``Q(|z|) < inc_k`` lies beyond the boundary, one with ``Q(|z|) >
     spent_k`` within it. The kernel's boundaries obey the bracket up to its quadrature
-    error (at most 2.8e-6 in ``Q`` on information steps of at least :data:`BRACKET_STEP`,
-    measured; docs/performance.md), far below :data:`BRACKET_MARGIN`, so a decision made
+    error (at most 6.2e-7 in ``Q`` where every information step is at least
+    :data:`BRACKET_STEP` of the information before it, measured; docs/performance.md), far
+    below :data:`BRACKET_MARGIN`, so a decision made
     with the margin is the decision of the solved boundary, as is the final look's
     exit-probability decision it replaces. Smaller steps, NaN ``z`` and ``z`` within the
     margin of a bracket leave the trial to the full recursion; at the last look also a
@@ -55,14 +60,14 @@ def decide_by_bracket(t, inc, z, futility, sides, b, out, decided, final_low, fi
     ``t``, ``inc``, ``z``, ``futility``, ``sides``, ``out``: as
     :func:`designs.sequential.observed._boundaries_kernel`; ``decided``: int8 ``(B, K)``."""
     k_count = t.shape[1]
-    if t[b, 0] < BRACKET_STEP:
+    if t[b, 0] < BRACKET_FIRST:
         return False
     spent = inc[b, 0]
     stop = k_count - 1
     crossed = False
     for k in range(1, k_count):
         spent += inc[b, k]
-        if not t[b, k] - t[b, k - 1] >= BRACKET_STEP:
+        if not t[b, k] - t[b, k - 1] >= BRACKET_STEP * t[b, k - 1]:
             return False
         zk = abs(z[b, k]) if sides == 2 else z[b, k]
         if zk != zk or (k == k_count - 1 and not final_low < zk < final_high):

@@ -53,8 +53,10 @@ __all__ = ["NODES", "observed_boundaries", "observed_crossings"]
 NODES = 61
 #: Lower end of the continuation region of a one-sided design (z).
 Z_LOW = -8.0
-#: Half-width of the first look's grid when that look spends nothing (z): no boundary to
-#: end the grid, and a standard normal beyond it holds below 1e-15.
+#: A boundary at or above it (z) cuts off below 1e-15 of the density (a look that spends
+#: almost nothing, or nothing): such a look is left out of the recursion, as if it cut
+#: nothing; a first look so left out puts the standard normal on [Z_LOW, Z_GRID] (two-sided
+#: [-Z_GRID, Z_GRID]), carried from information 0.
 Z_GRID = 8.0
 #: Bisection bracket of a later look's boundary (z); a boundary above it spends < 1e-33.
 BRACKET = (-4.0, 12.0)
@@ -255,13 +257,15 @@ def _boundaries_kernel(t, inc, first, start, sides, n_nodes, z, futility, out, d
     the futility boundary are not needed and get ``Z_CAP`` (NaN ``z``: no decision).
 
     A look with nothing to spend (``Z_CAP``: its information did not rise above an earlier
-    look's, so its spending fraction did not either) has no continuation region to cut the
-    density to: the density stays on the grid of the last look that had a boundary and is
-    carried from that look straight to the next one (the recursion without the look, which
-    is exact: Jennison & Turnbull 2000, section 19.2). Re-gridding it on ``[Z_LOW, Z_CAP]``
-    (``[-Z_CAP, Z_CAP]`` two-sided) at 61 nodes, as before, left the density unresolved and
-    moved the later boundaries by up to 0.6 on the z scale. A first look that spends nothing
-    gets the grid ``[Z_LOW, Z_GRID]`` (``[-Z_GRID, Z_GRID]``).
+    look's, so its spending fraction did not either), or with a boundary at or above
+    ``Z_GRID`` (a look at a small fraction of the planned information), cuts nothing off
+    the density (below 1e-15): the density stays on the grid of the last look that cut and
+    is carried from that look straight to the next one (the recursion without the look,
+    exact to 1e-15: Jennison & Turnbull 2000, section 19.2); before any look cut, from the
+    standard normal at information 0. Re-gridding on ``[Z_LOW, c]`` (``[-c, c]``) with ``c``
+    up to 38 at 61 nodes, as before, left the density unresolved and moved the later
+    boundaries by up to 0.6 on the z scale (a boundary of 23 at the first look: the next
+    one 0.11 too high, an independent review).
 
     ``decided`` (int8) is -1 on entry; when it has a row per trial (``decided.shape[0] ==
     B``) the kernel decides instead of returning every boundary (otherwise every boundary
@@ -297,12 +301,14 @@ def _boundaries_kernel(t, inc, first, start, sides, n_nodes, z, futility, out, d
                 t, inc, z, futility, sides, b, out, decided, BRACKET[0], BRACKET[1] - 1e-6
             ):
                 continue
-            high = first[b] if first[b] < Z_CAP else Z_GRID
+            # the fraction of the look whose continuation region holds the grid; a first look
+            # that cuts (almost) nothing off is left out: the standard normal from t = 0
+            tp = t[b, 0] if first[b] < Z_GRID else 0.0
+            high = min(first[b], Z_GRID)
             low = -high if sides == 2 else Z_LOW
             _simpson(low, high, nodes, weights)
             for i in range(n_nodes):  # vectorised (no calls)
                 dens[i] = exp_split(-0.5 * nodes[i] * nodes[i], 0.0) / _SQRT2PI
-            tp = t[b, 0]  # the fraction of the look whose continuation region holds the grid
             for k in range(1, k_count):
                 tk = t[b, k]
                 for i in range(n_nodes):
@@ -327,9 +333,9 @@ def _boundaries_kernel(t, inc, first, start, sides, n_nodes, z, futility, out, d
                 out[b, k] = c
                 if zk >= c or (k + 1 < k_count and z[b, k] <= futility[k]):
                     break
-                if k + 1 < k_count and c < Z_CAP:
-                    # (a look without a boundary cuts nothing off: the density stays on
-                    # the grid it has and goes from there straight to the next look)
+                if k + 1 < k_count and c < Z_GRID:
+                    # (a look without a boundary, or with one beyond Z_GRID, cuts nothing off:
+                    # the density stays on the grid it has and goes straight to the next look)
                     low = -c if sides == 2 else Z_LOW
                     _simpson(low, c, new_nodes, new_weights)
                     propagate(nodes, mass, new_nodes, tp, tk, dens)

@@ -88,13 +88,13 @@ def _reference(t, inc, first, sides, z, futility, out):
         zk = abs(z[b, 0]) if sides == 2 else z[b, 0]
         if zk >= first[b] or z[b, 0] <= futility[0]:
             continue
-        hi_prev = first[b] if first[b] < Z_CAP else Z_GRID
+        hi_prev = min(first[b], Z_GRID)
         low = -hi_prev if sides == 2 else Z_LOW
         h = (hi_prev - low) / (NODES - 1)
         nodes = np.array([low + h * i for i in range(NODES)])
         weights = w * h / 3.0
         dens = np.exp(-0.5 * nodes * nodes) / math.sqrt(2.0 * math.pi)
-        tp = t[b, 0]
+        tp = t[b, 0] if first[b] < Z_GRID else 0.0  # a look cutting nothing: left out
         for k in range(1, k_count):
             tk = t[b, k]
             mass = weights * dens
@@ -114,7 +114,7 @@ def _reference(t, inc, first, sides, z, futility, out):
             zk = abs(z[b, k]) if sides == 2 else z[b, k]
             if zk >= c or (k + 1 < k_count and z[b, k] <= futility[k]):
                 break
-            if k + 1 < k_count and c < Z_CAP:  # a look without a boundary cuts nothing
+            if k + 1 < k_count and c < Z_GRID:  # a boundary beyond cuts nothing off
                 low = -c if sides == 2 else Z_LOW
                 h = (c - low) / (NODES - 1)
                 new = np.array([low + h * i for i in range(NODES)])
