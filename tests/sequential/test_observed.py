@@ -273,3 +273,23 @@ def test_exit_probability_is_the_total_of_exits_bit_for_bit(sides, half_width):
                     for m, s in zip(mass, shift, strict=True)
                 )
             assert total == pytest.approx(direct, rel=1e-13, abs=1e-300)
+
+
+@pytest.mark.parametrize("sides", [1, 2])
+@pytest.mark.parametrize("first", [5.0, 9.5])
+def test_a_first_look_far_below_the_plan_leaves_the_next_boundary_exact(first, sides):
+    """Independent review of the tenth sitting: a trial that observes a hundredth of the
+    planned information spends almost nothing at its first look (boundary 20-23), and its
+    grid was stretched to that boundary: the next boundary came out 0.11 too high (two-sided,
+    information 9.5 then 10 of a plan of 1,000). A boundary of 8 or more cuts off below 1e-15
+    and the look is left out; the next boundary is then that of a single look spending its
+    alpha at the correlation of the two looks, which the fine-grid recursion gives."""
+    spending = SpendingFunction("obf")
+    alpha = 0.025 * sides
+    info = np.array([[first, 10.0]])
+    got = observed_boundaries(info, 1000.0, alpha, spending, sides)[0]
+    spend = np.array([first / 1000.0, 1.0])
+    inc = np.diff(sides * spending.spent(spend, alpha / sides), prepend=0.0)
+    assert got[0] > 8.0
+    want = _fine_boundary(info[0] / info[0, -1], got[:1], inc[1], sides)
+    assert abs(got[1] - want) < 1e-4, (got[1], want)
