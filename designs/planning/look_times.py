@@ -179,12 +179,17 @@ def expected_information(design, months) -> np.ndarray:
     ``ols_slope_ttest`` the information of its difference in mean per-patient OLS slopes
     (equal weights, patients with >= 2 visits), which is lower.
     """
-    at = information_curve(design)
-    return np.asarray([at(tau) for tau in np.atleast_1d(np.asarray(months, dtype=float))])
+    return _at_months(information_curve(design), months)
 
 
-def _fractions_at(design, months, final, i_max) -> np.ndarray:
-    """Expected information fractions at looks given in calendar months (the last final)."""
+def _at_months(information, months) -> np.ndarray:
+    """``information`` (:func:`information_curve`) at each of ``months``."""
+    return np.asarray([information(tau) for tau in np.atleast_1d(np.asarray(months, dtype=float))])
+
+
+def _fractions_at(design, information, months, final, i_max) -> np.ndarray:
+    """Expected information fractions at looks given in calendar months (the last final);
+    ``information``: the design's :func:`information_curve`."""
     way = f"interim.{design.interim.looks_as}"
     shown = ", ".join(f"{m:.4g}" for m in months)
     if months[-1] < final - 1e-9:
@@ -197,7 +202,7 @@ def _fractions_at(design, months, final, i_max) -> np.ndarray:
             f"{way}: interim looks at months {shown}: only the last may be at or after the "
             f"last patient's last visit (month {final:.4g})"
         )
-    fractions = np.append(expected_information(design, months[:-1]) / i_max, 1.0)
+    fractions = np.append(_at_months(information, months[:-1]) / i_max, 1.0)
     if not fractions[0] > 1e-6:
         raise InputError(
             f"{way}: the first look (month {months[0]:.4g}) has no information about the "
@@ -238,12 +243,12 @@ def _look_times(design) -> LookTimes:
         )
     if interim.looks_as == "look_months":
         months = np.asarray(interim.look_months, dtype=float)
-        fractions = _fractions_at(design, months, final, i_max)
+        fractions = _fractions_at(design, information, months, final, i_max)
     elif interim.looks_as == "look_completed":
         completed = np.asarray(interim.look_completed, dtype=float)
         months = np.interp(completed, knot_fractions, knot_months) + visits[-1]
         months[-1] = final
-        fractions = _fractions_at(design, months, final, i_max)
+        fractions = _fractions_at(design, information, months, final, i_max)
     else:
         fractions = np.asarray(interim.looks, dtype=float)
         months = np.empty(fractions.size)

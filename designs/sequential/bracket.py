@@ -35,7 +35,8 @@ _SQRT2 = math.sqrt(2.0)
 def decide_by_bracket(t, inc, z, futility, sides, b, out, decided, final_low, final_high):
     """Decide trial ``b`` at every look after the first without solving a boundary, if the
     bracket of each boundary allows; True (``out`` NaN and ``decided`` 0 or 1 at the looks
-    decided, ``Z_CAP`` after the stopping look) or False (nothing written).
+    decided; the looks after the stopping one keep the kernel's ``Z_CAP``) or False
+    (nothing written).
 
     The efficacy boundary ``c_k`` of look ``k`` spends ``inc_k`` with the continuation
     region cut at the earlier boundaries alone (futility is not binding here), so with
@@ -50,12 +51,11 @@ def decide_by_bracket(t, inc, z, futility, sides, b, out, decided, final_low, fi
     spent_k`` within it. The kernel's boundaries obey the bracket up to its quadrature
     error (at most 6.2e-7 in ``Q`` where every information step is at least
     :data:`BRACKET_STEP` of the information before it, measured; docs/performance.md), far
-    below :data:`BRACKET_MARGIN`, so a decision made
-    with the margin is the decision of the solved boundary, as is the final look's
-    exit-probability decision it replaces. Smaller steps, NaN ``z`` and ``z`` within the
-    margin of a bracket leave the trial to the full recursion; at the last look also a
-    ``z`` outside ``(final_low, final_high)`` (the solver's bracket: there the kernel solves
-    the boundary and returns it).
+    below :data:`BRACKET_MARGIN`, so a decision made with the margin is the decision of the
+    solved boundary, as is the final look's exit-probability decision it replaces. Smaller
+    steps, NaN ``z`` and ``z`` within the margin of a bracket leave the trial to the full
+    recursion; at the last look also a ``z`` outside ``(final_low, final_high)`` (the
+    solver's bracket: there the kernel solves the boundary and returns it).
 
     ``t``, ``inc``, ``z``, ``futility``, ``sides``, ``out``: as
     :func:`designs.sequential.observed._boundaries_kernel`; ``decided``: int8 ``(B, K)``."""
