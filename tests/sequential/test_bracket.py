@@ -7,7 +7,7 @@ from scipy.special import ndtr, ndtri
 from designs.sequential import SpendingFunction, efficacy_boundaries
 from designs.sequential.boundaries import Z_CAP
 from designs.sequential.bracket import BRACKET_FIRST, BRACKET_MARGIN, BRACKET_STEP
-from designs.sequential.observed import MIN_INCREMENT, observed_boundaries, observed_crossings
+from designs.sequential.observed import observed_boundaries, observed_crossings
 
 SPENDING = [
     SpendingFunction("obf"),
@@ -17,20 +17,6 @@ SPENDING = [
     SpendingFunction("hsd", -10),
     SpendingFunction("power", 3),
 ]
-
-
-def _kernel_inputs(info, information_max, alpha, spending, sides):
-    """The alpha of each look, the alpha spent by it and the correlation fractions, derived
-    afresh as the kernel's caller does (observed._run)."""
-    spend = np.minimum(info / information_max, 1.0)
-    spend[:, -1] = 1.0
-    spend = np.maximum.accumulate(spend, axis=1)
-    spent = sides * spending.spent(spend, alpha / sides)
-    inc = np.diff(spent, axis=1, prepend=0.0)
-    t = np.maximum(info / info[:, -1:], MIN_INCREMENT)
-    for k in range(1, t.shape[1]):
-        t[:, k] = np.maximum(t[:, k], t[:, k - 1] + MIN_INCREMENT)
-    return inc, spent, t / t[:, -1:]
 
 
 @pytest.mark.parametrize("sides", [1, 2])
@@ -74,7 +60,7 @@ def _random_designs(rng, count, n):
         yield info, planned, alpha, spending, sides
 
 
-def test_kernel_boundaries_keep_to_the_bracket_within_a_hundredth_of_the_margin():
+def test_kernel_boundaries_keep_to_the_bracket_within_a_hundredth_of_the_margin(kernel_inputs):
     """The margin's premise: where every information step is at least BRACKET_STEP of the
     information before it (the first look at least BRACKET_FIRST), the kernel's boundaries
     (61 nodes) leave the bracket by far less than BRACKET_MARGIN (measured 6.2e-7 at most
@@ -86,7 +72,7 @@ def test_kernel_boundaries_keep_to_the_bracket_within_a_hundredth_of_the_margin(
     checked = 0
     for info, planned, alpha, spending, sides in _random_designs(rng, 240, 250):
         got = observed_boundaries(info, planned, alpha, spending, sides)
-        inc, spent, t = _kernel_inputs(info, planned, alpha, spending, sides)
+        inc, spent, t = kernel_inputs(info, planned, alpha, spending, sides)
         relative = np.diff(t, axis=1) / t[:, :-1]
         relative = np.concatenate([np.where(t[:, :1] >= BRACKET_FIRST, np.inf, 0.0), relative], 1)
         wide = np.minimum.accumulate(relative, axis=1) >= BRACKET_STEP
@@ -101,7 +87,7 @@ def test_kernel_boundaries_keep_to_the_bracket_within_a_hundredth_of_the_margin(
 
 
 @pytest.mark.parametrize("seed", range(4))
-def test_decisions_are_those_of_the_solved_boundaries(seed):
+def test_decisions_are_those_of_the_solved_boundaries(seed, kernel_inputs):
     """Random designs and trials (no effect, an effect, z placed at the bracket's edges with
     and without the margin and a hair from the solved boundary, NaN z, futility boundaries):
     every crossing of ``observed_crossings`` is ``|z| >= boundary`` of the solved boundaries,
@@ -111,7 +97,7 @@ def test_decisions_are_those_of_the_solved_boundaries(seed):
     decided_by_bracket = 0
     for info, planned, alpha, spending, sides in _random_designs(rng, 25, n):
         k = info.shape[1]
-        inc, spent, _ = _kernel_inputs(info, planned, alpha, spending, sides)
+        inc, spent, _ = kernel_inputs(info, planned, alpha, spending, sides)
         drift = rng.choice([0.0, 2.8], n)
         z = drift[:, None] * np.sqrt(info / info[:, -1:]) + rng.standard_normal(info.shape)
         # z at the edges of each bracket (Q^-1 of inc_k - margin, spent_k + margin, and

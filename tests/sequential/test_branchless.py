@@ -11,7 +11,6 @@ from designs.sequential import SpendingFunction
 from designs.sequential.boundaries import Z_CAP
 from designs.sequential.branchless import exp_split, upper_tail
 from designs.sequential.observed import (
-    MIN_INCREMENT,
     NODES,
     Z_GRID,
     Z_LOW,
@@ -139,7 +138,9 @@ def _reference(t, inc, first, sides, z, futility, out):
         (2, ("hsd", -2.0), 4, (-1.0, -0.5, 0.0, 0.5)),
     ],
 )
-def test_boundaries_and_decisions_match_a_straightforward_evaluation(sides, spending, k, futility):
+def test_boundaries_and_decisions_match_a_straightforward_evaluation(
+    sides, spending, k, futility, kernel_inputs
+):
     """Trials with information spread 6% about equally spaced looks (a twentieth with the
     smallest step between looks 1 and 2) and z under no effect or a drift of 2.8 (2% of the
     looks without a decision): every boundary they reach is within 1e-11 of the one found by
@@ -160,15 +161,7 @@ def test_boundaries_and_decisions_match_a_straightforward_evaluation(sides, spen
     fut = None if futility is None else np.asarray(futility, dtype=float)
     got = observed_boundaries(info, 200.0, alpha, sp, sides, z=z, futility=fut)
     _, cross = observed_crossings(info, 200.0, alpha, sp, sides, z, futility=fut)
-    # the kernel's inputs, derived afresh
-    spend = np.minimum(info / 200.0, 1.0)
-    spend[:, -1] = 1.0
-    spend = np.maximum.accumulate(spend, axis=1)
-    inc = np.diff(sides * sp.spent(spend, alpha / sides), axis=1, prepend=0.0)
-    t = np.maximum(info / info[:, -1:], MIN_INCREMENT)
-    for j in range(1, k):
-        t[:, j] = np.maximum(t[:, j], t[:, j - 1] + MIN_INCREMENT)
-    t = np.ascontiguousarray(t / t[:, -1:])
+    inc, _, t = kernel_inputs(info, 200.0, alpha, sp, sides)
     first = np.ascontiguousarray(got[:, 0])  # exact normal quantiles, as before
     ref = np.empty_like(info)
     fut_ref = np.full(k, -np.inf) if fut is None else fut
