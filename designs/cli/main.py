@@ -129,9 +129,9 @@ def main_job() -> int:
     print()
     print("Fixed effect (the design's): patients randomised for the target power")
     print(sample_size_table(result, design, "md"))
-    from designs.outputs.console import fresh_check_warnings
+    from designs.outputs.console import fresh_check_warnings, type_i_warnings
 
-    warnings = fresh_check_warnings(result.rows, design)
+    warnings = fresh_check_warnings(result.rows, design) + type_i_warnings(result.rows, design)
     if warnings:
         print("\n".join(warnings) + "\n")
     with progress_bar(0, "trial", True) as bar:

@@ -268,6 +268,7 @@ def cmd_sample_size(args) -> int:
         failed_fit_warnings,
         fresh_check_warnings,
         second_stage_warnings,
+        type_i_warnings,
     )
     from designs.outputs.tables import is_sample_size_table, sample_size_table
     from designs.planning.power_curve import size_name
@@ -314,6 +315,7 @@ def cmd_sample_size(args) -> int:
     warn(failed_fit_warnings(result.rows, design))
     warn(second_stage_warnings(result, args.refine_trials))
     warn(fresh_check_warnings(result.rows, design))
+    warn(type_i_warnings(result.rows, design))
     warn(
         f"warning: target power {r.target_power:g} not reached at the largest size simulated "
         f"({size_name(design)} {r.n:,}); "

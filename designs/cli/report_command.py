@@ -54,7 +54,7 @@ def add_report(sub) -> None:
 
 
 def cmd_report(args) -> int:
-    from designs.outputs.console import second_stage_warnings
+    from designs.outputs.console import second_stage_warnings, type_i_warnings
     from designs.outputs.report import check_report_folder, write_report
     from designs.planning.report_plan import plan_report
 
@@ -81,6 +81,7 @@ def cmd_report(args) -> int:
         )
     files = write_report(plan, out, force=args.force)
     warn(second_stage_warnings(plan.sample_size, args.refine_trials))
+    warn(type_i_warnings(plan.sample_size.rows, design))
     if args.json:
         print_json(
             {

@@ -180,6 +180,27 @@ def fresh_check_warnings(rows, design) -> list[str]:
     return out
 
 
+def type_i_warnings(rows, design) -> list[str]:
+    """One warning per sample-size row under the posterior rule whose type I error at n is
+    above the design's one-sided level by more than 2 Monte Carlo SE (as the search with
+    interim looks warns): the threshold (or a borrowing prior) does not hold the level at
+    that n, so the n is not that of a trial at the level."""
+    if not design.decision.is_posterior:
+        return []
+    from designs.planning.operating import nominal_type_i_error
+
+    level = nominal_type_i_error(design)
+    return [
+        f"warning: target {r.target_power:g}: the posterior rule's type I error at n = {r.n:,} "
+        f"is {r.type_i_error:.4f} (MC SE {r.mc_se_type_i_error:.4f}), above the design's "
+        f"one-sided level {level:g} by more than 2 MC SE: its threshold is not calibrated at "
+        "this n, so this n does not hold the level (simulate.py calibrate at this n gives the "
+        "threshold that does; then search again with it)"
+        for r in rows
+        if r.type_i_error > level + 2 * r.mc_se_type_i_error
+    ]
+
+
 def second_stage_warnings(result, refine_trials: int) -> list[str]:
     """One warning when a second stage was asked for (``refine_trials``) but not simulated:
     no target was reached in the first stage, so the search stayed one stage."""

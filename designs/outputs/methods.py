@@ -10,13 +10,12 @@ from __future__ import annotations
 from designs import __version__
 from designs.analyses import registry
 from designs.outputs.console import undefined_draws_note
+from designs.outputs.operating_tables import calibration_flag, realism_switches
 from designs.outputs.tables import (
     N_INTERVAL_NOTE,
     _n_text,
-    calibration_flag,
     failed_fits_note,
     posterior_rule_text,
-    realism_switches,
     type_i_target,
 )
 from designs.spec.estimand import estimand_lines

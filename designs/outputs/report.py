@@ -24,12 +24,12 @@ from designs.atomic import (
 from designs.errors import InputError
 from designs.outputs import figures
 from designs.outputs.methods import METHODS_TITLE, methods_text
-from designs.outputs.report_index import chosen_design_header, input_design_header, report_readme
-from designs.outputs.tables import (
+from designs.outputs.operating_tables import (
     operating_characteristics_md,
     realism_sensitivity_md,
-    sample_size_table,
 )
+from designs.outputs.report_index import chosen_design_header, input_design_header, report_readme
+from designs.outputs.tables import sample_size_table
 from designs.planning.power_curve import design_at
 
 #: The figures of a report (each as NAME.pdf and NAME.png); the last two need a posterior.

@@ -105,9 +105,27 @@ def _notes(result, design) -> str:
         "curve fitted to power over n, at n; n is where it crosses the target, so the power "
         "simulated at n on the same trials can fall just short of the target. Fresh trials: "
         "power at n on independent trials, the check. In brackets: Monte Carlo SE. "
-        f"{failed_fits_note(design)} {trials_note(r0)}, seed {r0.seed}, "
-        f"als-trial-sim {__version__}."
+        f"{failed_fits_note(design)} {type_i_note(result, design)}{trials_note(r0)}, "
+        f"seed {r0.seed}, als-trial-sim {__version__}."
     )
+
+
+def type_i_note(result, design) -> str:
+    """Under the posterior rule: what the type I error at n is and what it is held against
+    (the rule's threshold is not calibrated per n); '' under the frequentist test."""
+    if not design.decision.is_posterior:
+        return ""
+    return (
+        "Type I error at n: the rule's success rate with no effect, on the fresh trials' "
+        f"patients, against the design's one-sided level {type_i_target(design):g}; the "
+        "threshold is not calibrated per n (simulate.py calibrate at n gives the one that "
+        "holds the level there). "
+    )
+
+
+def type_i_cell(r) -> str:
+    """The posterior rule's type I error at n with its Monte Carlo SE."""
+    return f"{r.type_i_error:.4f} ({r.mc_se_type_i_error:.4f})"
 
 
 _CSV_COLUMNS = [
@@ -132,6 +150,8 @@ _CSV_COLUMNS = [
     "confirmed_mc_se",
     "grid_trials",
     "refine_trials",
+    "type_i_error",
+    "type_i_error_mc_se",
 ]
 
 
@@ -167,9 +187,20 @@ def _csv_table(rows, equal: bool) -> str:
             f"{r.confirmed_mc_se:.4f}",
             r.grid_trials or r.trials,
             r.refine_trials,
+            _blank_nan(r.type_i_error),
+            _blank_nan(r.mc_se_type_i_error),
         ]
         w.writerow(safe_row(vals))  # no text cell runs as a spreadsheet formula
     return buf.getvalue()
+
+
+def _blank(v: int) -> str:
+    return "" if v < 0 else str(v)
+
+
+def _blank_nan(v: float) -> str:
+    """A CSV cell: empty for NaN (not simulated: the frequentist test), else 4 decimals."""
+    return "" if math.isnan(v) else f"{v:.4f}"
 
 
 def _n_cell(r) -> str:
@@ -190,6 +221,8 @@ def _md_table(result, design, equal: bool, screening: bool) -> str:
         "power on fresh trials (MC SE)",
         "expected completers",
     ] + (["screened per randomised"] if screening else [])
+    posterior = design.decision.is_posterior
+    header += ["type I error at n (MC SE)"] if posterior else []
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for r in result.rows:
         cells = [
@@ -204,6 +237,7 @@ def _md_table(result, design, equal: bool, screening: bool) -> str:
             f"{r.confirmed_power:.3f} ({r.confirmed_mc_se:.3f})",
             f"{r.expected_completers:.0f}",
         ] + ([f"{r.screened_per_enrolled:.2f}"] if screening else [])
+        cells += [type_i_cell(r)] if posterior else []
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + f"\n\n{_caption(result, design)}\n\n{_notes(result, design)}\n"
 
@@ -214,6 +248,9 @@ def _latex_extra_notes(result, screening: bool) -> str:
     if screening:
         per = ", ".join(f"{r.screened_per_enrolled:.2f} ({100 * r.target_power:g}%)" for r in rows)
         text += f" Candidates screened per patient randomised: {per}."
+    if any(not math.isnan(r.type_i_error) for r in rows):
+        per = ", ".join(f"{type_i_cell(r)} ({100 * r.target_power:g}%)" for r in rows)
+        text += f" Type I error at n (MC SE): {per}."
     if not all(r.reached for r in rows):
         text += " >n: the target was not reached within the sizes simulated (up to n)."
     if any(r.n_high < 0 for r in rows):
@@ -315,185 +352,3 @@ def is_sample_size_table(path) -> bool:
     if first.startswith("% "):
         return "als-trial-sim" in first and second.startswith("\\begin{table}")
     return first.startswith(TABLE_STARTS[:2])
-
-
-def _blank(v: int) -> str:
-    return "" if v < 0 else str(v)
-
-
-def realism_switches(design) -> str:
-    """One sentence saying which of the ALS-realism options the design switches on."""
-    d = design.dropout
-    on = []
-    if d.informative:
-        on.append(f"informative dropout ({d.informative:g} per point/month)")
-    if d.death_monthly_hazard:
-        on.append(f"death hazard {d.death_monthly_hazard:g}/month")
-    if d.death_informative:
-        on.append(f"informative death ({d.death_informative:g} per point/month)")
-    if design.population.curvature:
-        on.append(f"curved decline (curvature {design.population.curvature:g})")
-    if design.trial.lead_in_months:
-        on.append(f"{design.trial.lead_in_months:g}-month lead-in")
-    e = design.enrichment
-    if e.screens_delta_fs:
-        on.append(f"delta-FS enrichment ({e.delta_fs_min:g}-{e.delta_fs_max:g}/month)")
-    if e.screens_lead_in:
-        on.append(
-            f"lead-in decline enrichment ({e.lead_in_decline_min:g}-"
-            f"{e.lead_in_decline_max:g} points)"
-        )
-    if not on:
-        return (
-            "ALS-realism options switched on: none (dropout missing completely at random, "
-            "no separate death hazard, linear decline, no lead-in, no enrichment)."
-        )
-    return "ALS-realism options switched on: " + "; ".join(on) + "."
-
-
-#: Why the curved-decline rows of the realism sensitivity stay close to "as designed".
-CURVED_DECLINE_NOTE = (
-    "Curved decline: the curvature term is the same in both arms and zero at month 0 and at "
-    "the last visit, so the treatment difference in slope is unchanged; power moves only "
-    "through the added departure from a straight line (and who leaves before the curve "
-    "turns), which is why these rows can equal 'as designed' to the digits shown."
-)
-
-
-#: Footnote of a bias flagged by :func:`bias_flag`.
-BIAS_NOTE = (
-    "(*) bias more than 3 Monte Carlo SE from 0, so not simulation noise: likely from the "
-    "floor and ceiling of the 0-48 scale with integer scores, completers' selection "
-    "(ancova_change), informative dropout and death, or (under a time course of the effect) "
-    "a straight line fitted to a bent difference, whose true value is the mean effect over "
-    "the follow-up."
-)
-
-
-def bias_flag(row: dict) -> str:
-    """'' unless the row's bias is more than 3 Monte Carlo SE (``bias_mc_se``) from 0; then a
-    short flag naming how many SE."""
-    bias, se = row.get("bias", math.nan), row.get("bias_mc_se", math.nan)
-    if not (math.isfinite(bias) and math.isfinite(se) and se > 0) or abs(bias) <= 3 * se:
-        return ""
-    return f"; {abs(bias) / se:.1f} MC SE from 0 (*)"
-
-
-def realism_sensitivity_md(rows: list[dict], design, n: int, trials: int, seed: int) -> str:
-    """The sensitivity rows as a Markdown table with a caption."""
-    lines = [
-        f"Power (favourable) at n = {n} under assumptions that are not published; {trials} "
-        f"simulated trials per row, seed {seed}, common random numbers across rows. "
-        + failed_fits_note(design),
-        realism_switches(design),
-        f"Only {rows[0]['analysis']} is the trial's "
-        + (
-            f"analysis (success: {posterior_rule_text(design)})"
-            if design.decision.is_posterior
-            else "test at its alpha"
-        )
-        + "; the other analyses are shown for comparison, with no multiplicity correction.",
-        "",
-        "| scenario | analysis | power (MC SE) | bias | dropped out, placebo / active | "
-        "died, placebo / active |",
-        "|---|---|---|---|---|---|",
-    ]
-    for r in rows:
-        bias = "n/a" if math.isnan(r["bias"]) else f"{r['bias']:+.4f} {r['units']}"
-        bias += " (*)" if bias_flag(r) else ""  # the note below says why
-        lines.append(
-            f"| {r['scenario']} | {r['analysis']} | {r['power_favourable']:.3f} "
-            f"({r['mc_se']:.3f}) | {bias} | {r['dropout_placebo']:.1%} / "
-            f"{r['dropout_active']:.1%} | {r['death_placebo']:.1%} / {r['death_active']:.1%} |"
-        )
-    if any(bias_flag(r) for r in rows):
-        lines += ["", BIAS_NOTE]
-    if any(r["scenario"].startswith("curved decline") for r in rows):
-        lines += ["", CURVED_DECLINE_NOTE]
-    return "\n".join(lines) + "\n"
-
-
-def calibration_flag(
-    type_i_error: float, alpha: float, trials: int, *, posterior: bool = False
-) -> str:
-    """'' when the simulated type I error is within 3 Monte Carlo SE of ``alpha`` (SE under
-    the null, ``sqrt(alpha (1 - alpha) / trials)``); otherwise a warning naming the test as
-    liberal or conservative at this design (``posterior``: the posterior rule, whose remedy
-    is a calibrated threshold)."""
-    se = math.sqrt(alpha * (1 - alpha) / trials)
-    if type_i_error > alpha + 3 * se:
-        remedy = (
-            "do not plan on this rule without a calibrated threshold (simulate.py calibrate)"
-            if posterior
-            else "do not plan on this test at this size without a small-sample correction"
-        )
-        return (
-            f"LIBERAL: above alpha {alpha:g} by more than 3 Monte Carlo SE ({3 * se:.4f}); "
-            + remedy
-        )
-    if type_i_error < alpha - 3 * se:
-        return (
-            f"conservative: below alpha {alpha:g} by more than 3 Monte Carlo SE "
-            f"({3 * se:.4f}); power is lost to it"
-        )
-    return ""
-
-
-def operating_characteristics_md(oc: dict, design) -> str:
-    """The operating characteristics as a Markdown table with a caption."""
-    unit = "fraction" if oc["effect_kind"] == "proportional_slowing" else "points/month"
-    mde = oc["minimal_detectable_effect_80"]
-    mde_text = (
-        "not within the simulated range"
-        if math.isnan(mde)
-        else f"{mde:.3g} {unit} ({oc['minimal_detectable_effect_80_points_per_month']:+.3f} "
-        "points/month)"
-    )
-    size = f"{oc['n_per_arm']} per arm" if oc["n_per_arm"] else f"{oc['n_total']} in total"
-    target = type_i_target(design)
-    flag = calibration_flag(
-        oc["type_i_error"],
-        target,
-        oc["type_i_error_trials"],
-        posterior=design.decision.is_posterior,
-    )
-    flag = f"; {flag}" if flag else ""
-    rows = [
-        ("patients randomised", f"{size}: {oc['n_placebo']} placebo + {oc['n_active']} active"),
-        (
-            "type I error (effect 0, same dropout)",
-            f"{oc['type_i_error']:.4f} (MC SE {oc['type_i_error_mc_se']:.4f}, "
-            f"{oc['type_i_error_trials']:,} trials; nominal {target:g}){flag}",
-        ),
-        (
-            "power at the design effect (favourable)",
-            f"{oc['power_favourable']:.3f} (MC SE {oc['power_mc_se']:.3f}); effect "
-            f"{oc['effect']:g} {unit} = {oc['effect_points_per_month']:+.3f} points/month",
-        ),
-        ("minimal detectable effect (80% power)", mde_text),
-        ("mean estimate (bias)", f"{oc['mean_estimate']:+.4f} ({oc['bias']:+.4f}){bias_flag(oc)}"),
-        ("expected completers", f"{oc['expected_completers']:.1f}"),
-        ("expected dropouts (incl. deaths in the schedule)", f"{oc['expected_dropouts']:.1f}"),
-        ("expected deaths (separate hazard)", f"{oc['expected_deaths']:.1f}"),
-        (
-            "calendar length",
-            f"{oc['calendar_months']:.1f} months = {oc['accrual_months']:.1f} accrual at "
-            f"{design.trial.accrual_per_month:g}/month + {oc['follow_up_months']:g} follow-up",
-        ),
-    ]
-    lines = ["| characteristic | value |", "|---|---|"]
-    lines += [f"| {a} | {b} |" for a, b in rows]
-    lines.append("")
-    rule = (
-        f"success: {posterior_rule_text(design)}"
-        if design.decision.is_posterior
-        else f"alpha {design.trial.alpha:g} {'two' if design.trial.sides == 2 else 'one'}-sided"
-    )
-    lines.append(
-        f"{oc['analysis']}, {rule}; {oc['trials']} simulated trials "
-        f"per point, seed {oc['seed']}, failed fits {oc['failed_fits']} "
-        f"({failed_fits_note(design)[:-1].lower()}), als-trial-sim {__version__}"
-    )
-    if bias_flag(oc):
-        lines += ["", BIAS_NOTE]
-    return "\n".join(lines) + "\n"

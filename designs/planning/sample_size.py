@@ -124,6 +124,12 @@ class SampleSizeRow:
     target, so it is at or just above it); ``confirmed_power`` and ``confirmed_mc_se`` come
     from ``trials`` fresh trials at n (another random stream, salt
     ``SALT_SAMPLE_SIZE_CONFIRMATION``): the independent check.
+
+    Under the posterior rule (``decision.rule = "posterior"``) ``type_i_error`` and
+    ``mc_se_type_i_error`` are the rule's success rate at n on the fresh trials' patients
+    with no effect (NaN under the frequentist test, whose level is alpha by construction):
+    a threshold or a borrowing prior that is not calibrated at n can hold the trial far
+    above its level, which the search for n alone would not show.
     """
 
     target_power: float
@@ -153,6 +159,8 @@ class SampleSizeRow:
     version: str
     grid_trials: int = 0
     refine_trials: int = 0
+    type_i_error: float = math.nan
+    mc_se_type_i_error: float = math.nan
 
     @property
     def n_per_arm(self) -> int | None:
@@ -348,13 +356,16 @@ def find_sample_size(
             f"effect.value = {design.effect.value:g}: sample size needs a beneficial effect (> 0)"
         )
     kw = {"threads": threads, "progress": progress, "prior": prior}
+    # the fresh trials at each n, and under the posterior rule the same patients with no
+    # effect (its type I error at n)
+    fresh_runs = 2 if design.decision.is_posterior else 1
     grid = _unique_sizes(sizes) if sizes is not None else _initial_sizes(design, targets, points)
     if len(grid) < 2:
         raise InputError("sizes: give at least two different sizes")
     if refine_trials:  # the curve; the second stage and the power at n announce themselves
         expect(progress, len(grid) * trials)
     else:  # the curve, then each n twice
-        expect(progress, (len(grid) + 2 * len(targets)) * trials)
+        expect(progress, (len(grid) + (1 + fresh_runs) * len(targets)) * trials)
     simulate = lambda sz: simulate_curve(design, sz, trials, seed, analysis, **kw)  # noqa: E731
     curve = grow_curve(design, targets, simulate, grid, extend=sizes is None, progress=progress)
     max_size = int(curve.sizes.max())
@@ -376,12 +387,12 @@ def find_sample_size(
     if stages is None:
         at_n = int(trials)  # the trials of the power at n (same trials and fresh)
         if refine_trials:  # no target reached in the first stage: one stage after all
-            expect(progress, 2 * len(targets) * at_n)
+            expect(progress, (1 + fresh_runs) * len(targets) * at_n)
         b0, b1 = curve.fit()
         boot = bootstrap_sizes(curve, targets, trials, seed, bootstrap)
     else:
         at_n = int(refine_trials)
-        expect(progress, len(targets) * at_n)  # the fresh trials at each n
+        expect(progress, fresh_runs * len(targets) * at_n)  # the fresh trials at each n
         b0, b1 = stages.fit()
         boot = stages.bootstrap(targets, seed, bootstrap)
     rows = []
@@ -404,6 +415,7 @@ def find_sample_size(
             at_n,
             secondary_seed(seed, SALT_SAMPLE_SIZE_CONFIRMATION),
             (analysis,),
+            type1=fresh_runs == 2,
             **kw,
         )[analysis]
         rows.append(
@@ -435,6 +447,8 @@ def find_sample_size(
                 version=__version__,
                 grid_trials=int(trials),
                 refine_trials=0 if stages is None else at_n,
+                type_i_error=fresh.type1,
+                mc_se_type_i_error=fresh.type1_mc_se,
             )
         )
     return SampleSizeResult(

@@ -68,6 +68,21 @@ def test_sample_size_under_the_posterior_rule(capsys, run):
     assert "posterior rule" in out and "sceptical prior" in out
 
 
+def test_sample_size_warns_when_the_rule_is_above_its_level_at_n(capsys, run):
+    """A threshold of 0.9 holds the one-sided level 0.025 nowhere (its type I error is about
+    0.10): the search says so on stderr, with the rate at n, and gives it in the JSON rows."""
+    argv = ("sample-size", "--trials", "300", "--sizes", "40", "120", "--target-power", "0.8",
+            "--decision", "posterior", "--threshold", "0.9")  # fmt: skip
+    code, out, err = run(capsys, *argv)
+    assert code == 0, err
+    assert "the posterior rule's type I error at n =" in err
+    assert "above the design's one-sided level 0.025" in err
+    code, out, err = run(capsys, *argv, "--json")
+    row = json.loads(out)[0]
+    # about 0.10 (the z test at 1.2816); 4 binomial MC SE at 300 trials are 0.07
+    assert abs(row["type_i_error"] - 0.10) < 0.07 and row["mc_se_type_i_error"] > 0
+
+
 @pytest.mark.parametrize(
     ("argv", "word"),
     [

@@ -35,7 +35,7 @@ def test_notes_flag_multiplicity_bias_and_boundary_only_when_they_apply():
 
 
 def test_type_one_error_flag_at_three_monte_carlo_se():
-    from designs.outputs.tables import calibration_flag
+    from designs.outputs.operating_tables import calibration_flag
 
     se = math.sqrt(0.05 * 0.95 / 20000)  # SE of a simulated rejection rate under the null
     assert calibration_flag(0.05 + 3.1 * se, 0.05, 20000).startswith("LIBERAL")
@@ -45,7 +45,7 @@ def test_type_one_error_flag_at_three_monte_carlo_se():
 
 def test_liberal_posterior_rule_is_sent_to_calibrate():
     """A liberal posterior rule needs a calibrated threshold, not a small-sample correction."""
-    from designs.outputs.tables import calibration_flag
+    from designs.outputs.operating_tables import calibration_flag
 
     se = math.sqrt(0.025 * 0.975 / 20000)
     flag = calibration_flag(0.025 + 3.1 * se, 0.025, 20000, posterior=True)

@@ -273,7 +273,7 @@ def test_csv_gives_each_stages_trials_as_the_json_does(hostile_design, stages):
 
 
 def test_bias_beyond_three_mc_se_is_flagged_with_its_likely_causes():
-    from designs.outputs.tables import BIAS_NOTE, bias_flag
+    from designs.outputs.operating_tables import BIAS_NOTE, bias_flag
 
     assert bias_flag({"bias": 0.010, "bias_mc_se": 0.002}).startswith("; 5.0 MC SE")
     assert bias_flag({"bias": -0.010, "bias_mc_se": 0.002})  # either sign
@@ -284,7 +284,7 @@ def test_bias_beyond_three_mc_se_is_flagged_with_its_likely_causes():
 
 def test_realism_table_marks_the_biased_row_and_adds_the_note():
     from designs import load_design
-    from designs.outputs.tables import BIAS_NOTE, realism_sensitivity_md
+    from designs.outputs.operating_tables import BIAS_NOTE, realism_sensitivity_md
 
     base = {
         "analysis": "lmm_slope", "power_favourable": 0.8, "mc_se": 0.01, "units": "points/month",

@@ -2,7 +2,7 @@
 the posterior rule's one-sided success rate against the two-sided alpha and called a
 correctly calibrated rule 'conservative')."""
 
-from designs.outputs.tables import calibration_flag
+from designs.outputs.operating_tables import calibration_flag
 from designs.planning.operating import nominal_type_i_error, type_i_trials
 from designs.spec import load_design
 

@@ -47,6 +47,20 @@ def test_a_two_stage_search_announces_exactly_the_trials_it_simulates():
     assert c.total == c.done > 0
 
 
+@pytest.mark.parametrize("refine_trials", [0, 150])
+def test_the_posterior_rules_search_announces_its_type_i_runs_too(refine_trials):
+    """Under the posterior rule each n is simulated once more with no effect (its type I
+    error): one stage and two stages announce exactly what they simulate."""
+    design = load_design("default").with_overrides(
+        {"decision.rule": "posterior", "decision.prior": "sceptical"}
+    )
+    c = Counter()
+    find_sample_size(
+        design, (0.8,), 100, 3, sizes=[60, 200], progress=c.update, refine_trials=refine_trials
+    )
+    assert c.total == c.done > 0
+
+
 @pytest.mark.slow  # a whole report: about 50 s
 def test_report_announces_exactly_the_trials_it_simulates(fake_posterior):
     design = load_design("default")

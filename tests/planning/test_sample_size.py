@@ -189,3 +189,44 @@ def test_each_row_is_confirmed_on_fresh_trials(v3):
     se = math.hypot(row.mc_se, row.confirmed_mc_se)
     assert abs(row.confirmed_power - row.power) < 4 * se
     assert abs(row.fitted_power - 0.8) < 0.02  # n is where the fitted curve crosses 0.8
+
+
+# --------------------------------------------------------------------------- the posterior rule
+
+
+def test_the_posterior_rule_reports_its_type_i_error_at_n(v3):
+    """Review finding: under the posterior rule the search gave n without the rule's type I
+    error, which a threshold or a borrowing prior not calibrated at n can hold far above the
+    level (131 per arm at 0.064 against 0.025 with weight 0.5 on phase 2). Each row now
+    carries it, from the fresh trials' patients with no effect.
+
+    Reference: with a vague prior N(0, 10^2) the rule P(effect > 0 | data) > 0.9 is, to
+    within the prior's pull (SE / 10 of a z), the one-sided z test at 1.2816: type I error
+    1 - Phi(1.2816) = 0.10 for a normal estimate. The engine's REML estimate carries t
+    tails (n is 40 per arm here, about 78 df: at most 0.004 more). Tolerance: 4 binomial MC
+    SE at 0.10 with 1,500 trials (0.031) plus that 0.004."""
+    design = v3.with_overrides(
+        {"decision.rule": "posterior", "decision.prior": "vague", "decision.threshold": 0.9}
+    )
+    res = find_sample_size(design, (0.8,), 1500, SEED, sizes=[8, 14, 20, 40])
+    row = res.rows[0]
+    se = math.sqrt(0.1 * 0.9 / 1500)
+    assert abs(row.type_i_error - 0.10) < 4 * se + 0.004
+    assert row.mc_se_type_i_error == pytest.approx(
+        math.sqrt(row.type_i_error * (1 - row.type_i_error) / 1500), rel=1e-9
+    )
+    table = sample_size_table(res, design, "md")
+    assert "type I error at n (MC SE)" in table.splitlines()[0]
+    assert f"{row.type_i_error:.4f} ({row.mc_se_type_i_error:.4f})" in table
+    assert "threshold is not calibrated per n" in table
+    cells = next(csv.DictReader(io.StringIO(sample_size_table(res, design, "csv"))))
+    assert float(cells["type_i_error"]) == pytest.approx(row.type_i_error, abs=5e-5)
+    assert "Type I error at n (MC SE)" in sample_size_table(res, design, "latex")
+
+
+def test_the_frequentist_search_has_no_type_i_column(v3, small):
+    """The test's level is alpha by construction: no type I run, no column, a blank CSV cell."""
+    assert all(math.isnan(r.type_i_error) for r in small.rows)
+    assert "type I error" not in sample_size_table(small, v3, "md").splitlines()[0]
+    cells = next(csv.DictReader(io.StringIO(sample_size_table(small, v3, "csv"))))
+    assert cells["type_i_error"] == "" and cells["type_i_error_mc_se"] == ""
