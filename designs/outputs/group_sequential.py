@@ -45,7 +45,29 @@ def group_sequential_text(design, s) -> str:
         f"of {s.n_total}; expected months {s.expected_months:.1f} and "
         f"{s.expected_months_h0:.1f}, of {s.fixed_months:.1f} without interim analyses"
     )
+    ended = information_stop_text(s)
+    if ended:
+        lines.append(ended)
     return "\n".join(lines)
+
+
+def information_stop_text(s) -> str:
+    """A line on the trials that ended at an interim look because its observed information
+    had reached the planned maximum ('' when none did)."""
+    pairs = zip(s.p_stop_information, s.p_stop_information_h0, strict=True)
+    at = [
+        f"look {k + 1}: {p1:.3f} under the effect, {p0:.3f} under no effect"
+        for k, (p1, p0) in enumerate(pairs)
+        if p1 > 0 or p0 > 0
+    ]
+    if not at:
+        return ""
+    return (
+        "ended at an interim look whose observed information (1/SE^2) had reached the planned "
+        f"maximum, so that look was the final analysis (all alpha spent, no rejection): "
+        f"{'; '.join(at)}. These trials count as non-rejections and in the expected months at "
+        "that look (docs/group_sequential.md)"
+    )
 
 
 #: Columns of the group-sequential sample-size table (md and csv), per arm with 1:1.

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 from scipy.special import ndtri, stdtr
@@ -216,6 +216,11 @@ class GroupSequentialSummary:
     expected_months_h0: float
     fixed_months: float
     true_effect: float
+    #: Per look: the trials that ended there without a decision because the look's observed
+    #: information had reached the planned maximum (the look is then the final analysis:
+    #: all alpha spent, no rejection); always 0 at the last look.
+    p_stop_information: list = field(default_factory=list)
+    p_stop_information_h0: list = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -235,6 +240,15 @@ def _rates(outcome: Outcome, k_count: int, ok: np.ndarray):
     eff = [float(np.mean(outcome.efficacy[ok] & (outcome.look[ok] == k))) for k in range(k_count)]
     fut = [float(np.mean(outcome.futility[ok] & (outcome.look[ok] == k))) for k in range(k_count)]
     return n, eff, fut
+
+
+def information_stops(outcome: Outcome, k_count: int, ok: np.ndarray) -> list[float]:
+    """Per look, the share of the trials ``ok`` that ended there with neither an efficacy nor
+    a futility stop: at an interim look only when its observed information had reached the
+    planned maximum (:func:`decide`); 0 at the last look, where every trial ends."""
+    quiet = ~outcome.efficacy[ok] & ~outcome.futility[ok]
+    look = outcome.look[ok]
+    return [float(np.mean(quiet & (look == k))) if k < k_count - 1 else 0.0 for k in range(k_count)]
 
 
 def simulate_outcome(
@@ -384,4 +398,6 @@ def summarise(design, trials: int, seed: int, h1, h0) -> GroupSequentialSummary:
         expected_months_h0=float(times.months[out0.look][ok0].mean()),
         fixed_months=float(times.months[-1]),
         true_effect=float(inputs.effect_shift),
+        p_stop_information=information_stops(out1, k_count, ok1),
+        p_stop_information_h0=information_stops(out0, k_count, ok0),
     )

@@ -157,6 +157,48 @@ def test_a_look_with_the_planned_maximum_information_is_the_final_analysis():
     assert not out.efficacy.any()
 
 
+def test_trials_ended_by_the_planned_maximum_information_are_reported():
+    """Review finding: trials that ended at an interim look because its observed information
+    had reached the planned maximum were in no per-look column (neither efficacy nor
+    futility) while the expected months counted them there. The summary now gives their share
+    per look (under the effect and under no effect) and ``power`` prints it.
+
+    With looks at 0.5, 0.9 and 1 on the default design about a fifth of the trials under no
+    effect have the maximum information at look 2 (the observed 1/SE^2 runs 2-3% above the
+    plan), so 300 trials have some for certain."""
+    from designs.analyses import results as R
+    from designs.outputs.group_sequential import group_sequential_text
+    from designs.planning.group_sequential import group_sequential_simulated
+
+    design = load_design().with_overrides({**ONE_SIDED, "interim.looks": [0.5, 0.9, 1.0]})
+    trials = 300
+    summary, h1, h0 = group_sequential_simulated(design, trials, 5, threads=1)
+    i_max = look_times(design).information_max
+    for (res, out), shares in (
+        (h1, summary.p_stop_information),
+        (h0, summary.p_stop_information_h0),
+    ):
+        quiet = ~out.efficacy & ~out.futility
+        info = 1.0 / res.results[:, :, R.SE] ** 2  # from the fits' SEs, not decide's array
+        for k in range(2):
+            ended = quiet & (out.look == k)
+            assert shares[k] == ended.mean()
+            assert (info[ended, k] >= i_max).all()  # only the maximum information ends quietly
+        assert shares[2] == 0.0
+    assert summary.p_stop_information_h0[1] > 0
+    for eff, fut, info_stop, last in (
+        (summary.p_stop_efficacy, summary.p_stop_futility, summary.p_stop_information, h1[1]),
+        (summary.p_stop_efficacy_h0, summary.p_stop_futility_h0,
+         summary.p_stop_information_h0, h0[1]),
+    ):  # fmt: skip
+        reached_final_quietly = np.mean((last.look == 2) & ~last.efficacy)
+        total = sum(eff) + sum(fut) + sum(info_stop) + reached_final_quietly
+        assert abs(total - 1.0) < 1e-12  # every trial ends exactly once
+    text = group_sequential_text(design, summary)
+    assert "had reached the planned maximum" in text
+    assert f"look 2: {summary.p_stop_information[1]:.3f} under the effect" in text
+
+
 def test_z_of_each_look_is_the_t_p_value_carried_to_the_normal_scale():
     """z = Phi^-1(F_t(estimate / SE; df)) (scipy.stats' t and norm, written out here) for
     positive, negative and zero statistics, large and infinite df; NaN where the fit failed."""
