@@ -80,4 +80,11 @@ def cmd_calibrate(args) -> int:
         f"{cal.trials} null trials (effect.value = 0; {cal.failed_fits} failed fits), "
         f"seed {cal.seed}"
     )
+    if cal.margin != 0:
+        print(
+            f"note: the type I error is held with no effect (effect 0), not at the margin: with "
+            f"a true effect of {cal.margin:g} points/month the rule succeeds more often than "
+            f"{cal.target:g} (success means P(effect > {cal.margin:g} | data) > threshold, "
+            "judged against trials with no effect)"
+        )
     return 0

@@ -17,3 +17,18 @@ def test_calibrate_json_and_robust_prior(tmp_path, fake_posterior, capsys, run):
     assert cal["type1_calibrated"] <= cal["target"] == 0.025
     code, _, err = run(capsys, *args, "--target", "1.5")
     assert code == 2 and "--target" in err
+
+
+def test_calibrate_with_a_margin_says_the_null_is_no_effect(capsys, run):
+    """Review finding: with decision.margin > 0 the calibration holds the type I error with no
+    effect, not at the margin (at a true effect equal to the margin the calibrated rule
+    succeeded in 12% of trials), and the output read like a test of effect <= margin. It now
+    says so; without a margin it says nothing."""
+    args = ["calibrate", "--trials", "200", "--n-per-arm", "30"]
+    code, out, err = run(capsys, *args, "--set", "decision.margin=0.05")
+    assert code == 0, err
+    assert "held with no effect (effect 0), not at the margin" in out
+    assert "true effect of 0.05 points/month" in out
+    code, out, err = run(capsys, *args)
+    assert code == 0, err
+    assert "not at the margin" not in out
