@@ -25,7 +25,8 @@ def test_notes_flag_multiplicity_bias_and_boundary_only_when_they_apply():
     design = load_design()
     assert power_notes(design, [_summary()]) == []
     several = power_notes(design, [_summary(), _summary("ols_slope_ttest")])
-    assert len(several) == 1 and "multiplicity" in several[0]
+    assert len(several) == 2 and "multiplicity" in several[0]
+    assert "ols_slope_ttest under attrition" in several[1]  # the default design's attrition
     # 3.2 Monte Carlo SE: flagged; 2.8: simulation noise, not flagged
     se = 0.1 / math.sqrt(4000)
     assert any("Monte Carlo SE" in n for n in power_notes(design, [_summary(bias=3.2 * se)]))
@@ -81,3 +82,26 @@ def test_fresh_check_warns_when_the_fresh_trials_disagree_with_the_target():
     # would make the search one stage of 32,000 trials per size
     (two,) = fresh_check_warnings([row(0.78, 0.0045, refine=8000)], design)
     assert "simulate.py sample-size --trials 8000 --refine-trials 32000)" in two
+
+
+def test_power_notes_name_the_small_sample_and_attrition_caveats():
+    """Review: Satterthwaite is liberal below about 15 per arm with attrition and the OLS
+    t-test conservative under attrition; power says so when it applies, and only then."""
+    from designs.outputs.console import power_notes
+    from designs.planning.power import power
+    from designs.spec import load_design
+
+    small = load_design().with_overrides({"trial.n_per_arm": 12})
+    both = power(small, 20, 1, ("lmm_slope", "ols_slope_ttest"))
+    notes = " ".join(power_notes(small, list(both.values())))
+    assert "12 patients in the smaller arm" in notes and "lmm_slope_kr" in notes
+    assert "ols_slope_ttest under attrition" in notes
+    complete = small.with_overrides(
+        {"dropout.monthly_hazard": 0.0, "dropout.death_monthly_hazard": 0.0}
+    )
+    both = power(complete, 20, 1, ("lmm_slope", "ols_slope_ttest"))
+    notes = " ".join(power_notes(complete, list(both.values())))
+    assert "smaller arm" not in notes and "under attrition" not in notes
+    large = load_design()  # 100 per arm: no small-sample note
+    alone = power(large, 20, 1, ("lmm_slope",))
+    assert not any("smaller arm" in n for n in power_notes(large, list(alone.values())))
