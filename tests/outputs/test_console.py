@@ -55,9 +55,10 @@ def test_liberal_posterior_rule_is_sent_to_calibrate():
 
 
 def test_fresh_check_warns_when_the_fresh_trials_disagree_with_the_target():
-    """A sample-size row whose power on fresh trials at n is more than 3 MC SE from its
-    target gets one warning naming the direction and a command with more trials (the main
-    job's n once sat 3.7 MC SE under its target without a word); within 3 MC SE, none."""
+    """A sample-size row whose power on fresh trials at n is more than 2 MC SE below its
+    target (an underpowered trial) or 3 above gets one warning naming the direction and a
+    command with more trials (the main job's n once sat 3.7 MC SE under its target without a
+    word, and its 90% row 2.6 SE under while the threshold was 3); within those, none."""
     from designs.outputs.console import fresh_check_warnings
 
     def row(confirmed, se, refine=0):
@@ -77,7 +78,9 @@ def test_fresh_check_warns_when_the_fresh_trials_disagree_with_the_target():
     assert "simulate.py sample-size --trials 8000" in low
     (high,) = fresh_check_warnings([row(0.84, 0.009)], design)
     assert "overestimated" in high
-    assert fresh_check_warnings([row(0.776, 0.009), row(0.82, 0.009)], design) == []
+    assert fresh_check_warnings([row(0.783, 0.009), row(0.82, 0.009)], design) == []
+    (below,) = fresh_check_warnings([row(0.781, 0.009), row(0.826, 0.009)], design)
+    assert "0.781" in below and "more than 2 MC SE below the target" in below
     # after two stages (the main job's 2,000 + 8,000) the command keeps both: --trials alone
     # would make the search one stage of 32,000 trials per size
     (two,) = fresh_check_warnings([row(0.78, 0.0045, refine=8000)], design)
