@@ -19,6 +19,7 @@ from progression.records import (
     PUBLISHED_DIRECTIONS,
     UNCHANGED_TOLERANCE,
     classify_change,
+    joined_line_fit,
     ols_slope,
 )
 from progression.sensitivity import NOT_LEARNED_RATIO, prior_learning
@@ -134,11 +135,14 @@ def _records(idata: xr.DataTree) -> tuple[np.ndarray, np.ndarray, np.ndarray, li
 def patient_table(idata: xr.DataTree, hdi_prob: float = HDI_PROB) -> pd.DataFrame:
     """Per-patient pre- and post-dose slopes: posterior beside raw least squares.
 
-    Raw slopes: least squares over visits at month <= 0 (pre) and month >= 0 (post).
-    Posterior: means and ``hdi_prob`` HDIs of ``pre_slope`` and ``post_slope``; the
-    posterior slopes are shrunk toward the population (and the pre-dose ones toward the
-    natural-history prior). With 4 lead-in visits that shrinkage can turn a patient who is
-    flat before and after dosing into a "slowed" one (see :func:`direction_note`).
+    Raw slopes: least squares over visits at month <= 0 (pre) and month >= 0 (post), two
+    separate lines, each with its own intercept. Posterior: means and ``hdi_prob`` HDIs of
+    ``pre_slope`` and ``post_slope``, from the model's two lines, which meet at month 0 (one
+    level at the first dose) and are partially pooled toward the population. The raw change
+    and the model's ``slope_change`` are therefore different quantities: a patient whose
+    lead-in scores sit above the start of its post-dose line, flat before and after dosing
+    on the raw lines, has a declining pre-dose slope and a "slowed" change on the joined
+    line, even fitted alone without any prior (see :func:`direction_note`).
 
     Returns
     -------
@@ -146,7 +150,9 @@ def patient_table(idata: xr.DataTree, hdi_prob: float = HDI_PROB) -> pd.DataFram
         Index ``patient``; points/month throughout; ``raw_change`` (raw post minus pre) and
         ``raw_direction`` (its classification, :func:`progression.records.classify_change`);
         ``slope_change_mean`` and ``model_direction`` (the same classification of the
-        posterior mean change); ``p_slowed`` = P(slope_change > 0).
+        posterior mean change); ``p_slowed`` = P(slope_change > +0.05 points/month), the
+        posterior probability of the "slowed" class of ``classify_change``
+        (:data:`progression.records.UNCHANGED_TOLERANCE`).
     """
     pid, month, score, patients = _records(idata)
     post = _posterior(idata)
@@ -170,7 +176,7 @@ def patient_table(idata: xr.DataTree, hdi_prob: float = HDI_PROB) -> pd.DataFram
                 "raw_direction": classify_change(raw_post - raw_pre),
                 "slope_change_mean": float(change.mean()),
                 "model_direction": classify_change(float(change.mean())),
-                "p_slowed": float((change > 0).mean()),
+                "p_slowed": float((change > UNCHANGED_TOLERANCE).mean()),
             }
         )
     return pd.DataFrame(rows).set_index("patient")
@@ -181,7 +187,9 @@ def _counts(directions) -> str:
     return ", ".join(f"{int(n.get(d, 0))} {d}" for d in ("slowed", "unchanged", "sped up"))
 
 
-def direction_note(table: pd.DataFrame, illustrative: bool = True) -> str:
+def direction_note(
+    table: pd.DataFrame, illustrative: bool = True, idata: xr.DataTree | None = None
+) -> str:
     """How many patients slowed: raw, published and model; and why the model differs.
 
     Parameters
@@ -191,6 +199,11 @@ def direction_note(table: pd.DataFrame, illustrative: bool = True) -> str:
     illustrative : bool
         The records are the bundled reconstruction of the CL2020 phase 2 trial, so the
         published counts (Yamashita et al. 2023) apply to them.
+    idata : xarray.DataTree, optional
+        The posterior ``table`` came from. When given, the note fits each reclassified
+        patient's visits alone with the model's joined line
+        (:func:`progression.records.joined_line_fit`) and gives the standard errors of its
+        pre-dose slope (points/month) at the posterior mean residual SD (points).
     """
     lines = [f"Raw least squares: {_counts(table['raw_direction'])}."]
     if illustrative:
@@ -203,19 +216,57 @@ def direction_note(table: pd.DataFrame, illustrative: bool = True) -> str:
     moved = table[table["raw_direction"] != table["model_direction"]]
     if len(moved):
         examples = "; ".join(
-            f"{p}: raw change {r['raw_change']:+.3f}, model {r['slope_change_mean']:+.3f}, "
-            f"P(slowed) {r['p_slowed']:.2f}"
+            f"{p}: raw change {r['raw_change']:+.3f}, model {r['slope_change_mean']:+.3f} "
+            "points/month, "
+            f"P(change > +{UNCHANGED_TOLERANCE:g}) {r['p_slowed']:.2f}"
             for p, r in moved.iterrows()
         )
-        lines.append(
-            f"The model reclassifies {examples}. With only 4 lead-in visits over about 3 months "
-            "each patient's own pre-dose slope is measured very poorly (SE about 0.7 "
-            "points/month), so the model pulls it toward the natural-history prior (a decline of "
-            "about 0.5 points/month); a plateau before dosing is then read as natural decline "
-            "plus benefit. Per-patient P(slowed) says as much about that prior as about the "
-            "patient; the raw changes and the published counts are what was observed."
+        text = (
+            f"The model reclassifies {examples}. The raw lines before and "
+            "after the first dose are fitted separately, each with its own intercept; the "
+            "model's two lines meet at month 0 (one level at the first dose). Where a "
+            "patient's lead-in scores sit above or below the start of its post-dose line, the "
+            "joined line turns that step into a pre-dose slope, and so into a change of slope."
         )
+        if idata is not None:
+            text += " " + _joined_line_evidence(idata, list(moved.index))
+        text += (
+            " Which reading is right (a step in level around the first dose, or a decline before "
+            "it) 4 lead-in visits cannot tell; per-patient P(change > "
+            f"+{UNCHANGED_TOLERANCE:g}) rests on the joined line as much as on the patient. "
+            "The raw changes and the published counts are what was observed."
+        )
+        lines.append(text)
     return "\n".join(lines)
+
+
+def _joined_line_evidence(idata: xr.DataTree, moved: list[str]) -> str:
+    """Each reclassified patient's least-squares fit of the joined line alone (no pooling,
+    no prior) and the standard errors of its pre-dose slope, from the data and the
+    posterior mean residual SD."""
+    pid, month, score, patients = _records(idata)
+    sigma = float(_posterior(idata)["residual_sd"].values.mean())
+    fits = {
+        p: joined_line_fit(month[pid == i], score[pid == i], sigma)
+        for i, p in enumerate(patients)
+        if p in moved
+    }
+    alone = "; ".join(
+        f"{p}: pre-dose slope {f['pre_slope']:+.3f}, change {f['change']:+.3f}"
+        for p, f in fits.items()
+    )
+    se = "; ".join(
+        f"{p}: {f['pre_slope_se']:.2f} on the joined line, {f['lead_in_se']:.2f} on a "
+        "separate lead-in line"
+        for p, f in fits.items()
+    )
+    return (
+        f"Fitted alone by least squares with the model's joined line (no pooling, no prior): "
+        f"{alone} points/month; the model then pulls that change toward the population's. "
+        "The cause is the join, not the prior on the population pre-dose slope. Standard "
+        f"error of the pre-dose slope at the posterior mean residual SD ({sigma:.2f} "
+        f"points): {se} (points/month)."
+    )
 
 
 def ppc_summary(idata: xr.DataTree, hdi_prob: float = HDI_PROB) -> pd.DataFrame:
@@ -396,11 +447,12 @@ def format_fit_report(
         )
     lines += [
         "",
-        "Per-patient slopes (points/month): raw least squares beside the posterior "
-        f"(shrunk toward the population; |change| <= {UNCHANGED_TOLERANCE} counts as "
-        "unchanged):",
+        "Per-patient slopes (points/month): raw least squares (separate lines before and "
+        "after month 0) beside the posterior (lines that meet at month 0, shrunk toward the "
+        f"population); |change| <= {UNCHANGED_TOLERANCE} counts as unchanged, p_slowed = "
+        f"P(change > +{UNCHANGED_TOLERANCE}):",
         _fmt_table(pat),
-        direction_note(pat, s["illustrative_data"]),
+        direction_note(pat, s["illustrative_data"], idata),
     ]
     if sensitivity is not None:
         lines += ["", "Prior sensitivity of delta (points/month):", _fmt_table(sensitivity)]

@@ -6,12 +6,14 @@ our arithmetic on published numbers.
 
 The phase 2 patients were selected early and mild (onset <= 2 years at screening, Japan ALS
 severity grade 1-2, no NIV, %FVC > 80, every respiratory item >= 4; about 1.5 years from
-onset; baseline 40.6 +- 2.6). The lead-in is only about 3 months, so the prior on the
-population of pre-dose slopes decides much of the posterior of ``delta``
-(docs/conventions.md#phase-2-model). It is therefore taken from cohorts resembling these
-patients, never from unselected cohorts (about -1.0 points/month: Atassi 2014, Neurology
-83:1719; Thakore 2018, Muscle Nerve 57:937) and never from the five patients themselves;
-and the between-patient scale is the SD of *true* slopes, not of observed ones (an observed
+onset; baseline 40.6 +- 2.6). The lead-in is only about 3 months, but the prior on the
+population of pre-dose slopes moves the posterior of ``delta`` only moderately (posterior
+mean 0.17-0.26 points/month across a vague Normal(-0.55, 1.0), the default, Normal(-0.41,
+0.15) and Normal(-1.0, 0.3); 0.38 only under a very tight Normal(-1.0, 0.05):
+docs/conventions.md#phase-2-model). It is taken from cohorts resembling these patients,
+never from unselected cohorts (about -1.0 points/month: Atassi 2014, Neurology 83:1719;
+Thakore 2018, Muscle Nerve 57:937) and never from the five patients themselves; and the
+between-patient scale is the SD of *true* slopes, not of observed ones (an observed
 3-month slope with a 1-2 point residual has an error SD of 0.5-0.9 points/month on its own).
 
 Priors (defaults of :class:`Priors`)

@@ -312,6 +312,45 @@ def ols_slope(month: np.ndarray, score: np.ndarray) -> float:
     return float(xc @ (y - y.mean()) / (xc @ xc))
 
 
+def joined_line_fit(month: np.ndarray, score: np.ndarray, residual_sd: float) -> dict:
+    """Least squares of one patient's visits on the model's own mean function, alone.
+
+    ``score = level + pre_slope * month + change * max(month, 0)``: two lines that meet at
+    month 0 (one level at the first dose), as in :mod:`progression.model`, with no pooling
+    and no prior. Beside it, the standard error of the pre-dose slope of a separate
+    least-squares line through the visits at month <= 0 (as in :func:`per_patient_slopes`).
+
+    Parameters
+    ----------
+    month, score : numpy.ndarray
+        One patient's visits: months from the first dose and ALSFRS-R (points); at least two
+        distinct months on each side of month 0, counting month 0 on both.
+    residual_sd : float
+        Residual SD (points) at which the standard errors are computed (for instance the
+        posterior mean of the model's ``residual_sd``).
+
+    Returns
+    -------
+    dict
+        ``pre_slope``, ``change`` and their standard errors ``pre_slope_se``, ``change_se``
+        (points/month) of the joined line; ``lead_in_se`` (points/month), the standard
+        error of the slope of a separate line through the lead-in visits.
+    """
+    m = np.asarray(month, dtype=float)
+    y = np.asarray(score, dtype=float)
+    design = np.column_stack([np.ones_like(m), m, np.maximum(m, 0.0)])
+    coef = np.linalg.lstsq(design, y, rcond=None)[0]
+    cov = np.linalg.inv(design.T @ design)
+    lead = m[m <= 0] - m[m <= 0].mean()
+    return {
+        "pre_slope": float(coef[1]),
+        "change": float(coef[2]),
+        "pre_slope_se": float(residual_sd * np.sqrt(cov[1, 1])),
+        "change_se": float(residual_sd * np.sqrt(cov[2, 2])),
+        "lead_in_se": float(residual_sd / np.sqrt(lead @ lead)),
+    }
+
+
 def classify_change(change: float) -> str:
     """ "slowed" (change > +0.05), "sped up" (< -0.05) or "unchanged" (points/month)."""
     if change > UNCHANGED_TOLERANCE:
@@ -325,8 +364,13 @@ def per_patient_slopes(data: Phase2Data) -> pd.DataFrame:
     """Raw per-patient least-squares slopes before and after the first dose.
 
     The pre-dose slope uses visits at month <= 0 (the lead-in, month-0 visit included);
-    the post-dose slope uses visits at month >= 0 (the month-0 visit anchors both lines,
-    as in the piecewise-linear model).
+    the post-dose slope uses visits at month >= 0. The month-0 visit is in both, but the two
+    lines are fitted separately, each with its own intercept, so they need not meet at month
+    0. The piecewise-linear model's two lines share one level at month 0; its
+    ``slope_change`` is therefore a different quantity from ``change`` here (for a patient
+    whose lead-in scores sit above or below the start of its post-dose line the two can
+    differ by more than 0.5 points/month; :func:`joined_line_fit` fits the model's line to
+    one patient by least squares).
 
     Returns
     -------

@@ -279,20 +279,35 @@ def undefined_draws_note(undefined: int, total: int) -> str:
 def assurance_text(
     design, results, *, natural_history_from_posterior: bool, undefined_draws: int = 0
 ) -> str:
-    """The lines of ``assurance``: one per transport, then the run and its caveat."""
+    """The lines of ``assurance``: one per transport, then the run and its caveat.
+
+    With ``natural_history_from_posterior`` (``--natural-history posterior``) each trial takes
+    its population and its effect from one posterior draw, and the effect is that draw's own
+    delta (points/month) under either transport
+    (:func:`designs.planning.assurance.assurance_from_draws`); the lines say so instead of
+    converting a fraction of the design's or the posterior's decline.
+    """
     lines = [design.describe()]
     if natural_history_from_posterior:
         lines.append(
-            "population of each trial: drawn jointly with its effect from the phase 2 posterior "
-            "(baseline, slope mean and SD, residual SD), not the design's"
+            "population and effect of each trial: drawn jointly from one phase 2 posterior "
+            "draw (baseline mean and SD, slope mean and SD, residual SD; effect = that draw's "
+            "delta, points/month), not the design's population and effect above; a fraction "
+            "of a draw's own decline is its delta, so both transports simulate the same trials"
         )
     for r in results:
         q = r.power_quantiles
-        unit = "fraction of |slope_mean|" if r.transport == "proportional" else "points/month"
+        if natural_history_from_posterior:
+            median = f"{r.posterior_median_points:+.3f} points/month, the median of delta"
+        else:
+            unit = "fraction of |slope_mean|" if r.transport == "proportional" else "points/month"
+            median = (
+                f"{r.posterior_median_draw:+.3f} {unit} = "
+                f"{r.posterior_median_points:+.3f} points/month"
+            )
         lines.append(
             f"{r.transport}: assurance {r.assurance:.3f} (MC SE {r.mc_se:.3f}); power at the "
-            f"posterior-median effect ({r.posterior_median_draw:+.3f} {unit} = "
-            f"{r.posterior_median_points:+.3f} points/month) {r.power_at_median:.3f}; "
+            f"posterior-median effect ({median}) {r.power_at_median:.3f}; "
             f"P(effect > 0) {r.p_effect_positive:.2f} (this posterior); power over the posterior: "
             "median "
             f"{q[0.5]:.2f}, 5-95% {q[0.05]:.2f}-{q[0.95]:.2f}, P(power >= 0.8) "
@@ -304,7 +319,12 @@ def assurance_text(
         f"{main.failed_fits}; {main.posterior_draws} posterior draws. {UNCONTROLLED_NOTE} "
         f"{P_EFFECT_NOTE}"
     )
-    note = undefined_draws_note(undefined_draws, main.posterior_draws)
+    # with the posterior's population a draw without decline keeps its own delta
+    note = (
+        ""
+        if natural_history_from_posterior
+        else undefined_draws_note(undefined_draws, main.posterior_draws)
+    )
     return "\n".join([*lines, note] if note else lines)
 
 

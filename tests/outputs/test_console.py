@@ -108,3 +108,35 @@ def test_power_notes_name_the_small_sample_and_attrition_caveats():
     large = load_design()  # 100 per arm: no small-sample note
     alone = power(large, 20, 1, ("lmm_slope",))
     assert not any("smaller arm" in n for n in power_notes(large, list(alone.values())))
+
+
+def _assurance(transport, median_draw, median_points):
+    return SimpleNamespace(
+        transport=transport, assurance=0.8, mc_se=0.008, posterior_median_draw=median_draw,
+        posterior_median_points=median_points, power_at_median=0.964, p_effect_positive=0.91,
+        power_quantiles={0.05: 0.03, 0.5: 0.98, 0.95: 1.0}, p_power_at_least_80=0.71,
+        trials=4000, seed=3, analysis="lmm_slope", failed_fits=0, posterior_draws=4000,
+    )  # fmt: skip
+
+
+def test_assurance_with_the_posteriors_natural_history_says_what_is_simulated():
+    """Independent review: with --natural-history posterior each trial's effect is its draw's
+    own delta under both transports; the proportional line printed "+0.397 fraction of
+    |slope_mean| = +0.210 points/month" (0.397 x 0.5 is 0.199) and the design's population
+    read as simulated."""
+    from designs.outputs.console import assurance_text
+
+    design = load_design()
+    results = [_assurance("proportional", 0.397, 0.210), _assurance("absolute", 0.210, 0.210)]
+    text = assurance_text(design, results, natural_history_from_posterior=True, undefined_draws=3)
+    assert "fraction of |slope_mean|" not in text and "0.397" not in text
+    lines = text.splitlines()
+    line = next(x for x in lines if x.startswith("proportional:"))
+    assert "(+0.210 points/month, the median of delta) 0.964" in line
+    assert "not the design's population and effect above" in lines[1]
+    assert "both transports simulate the same trials" in lines[1]
+    assert "Posterior draws without phase 2 decline" not in text  # they keep their own delta
+    # with the design's population the fraction of its decline is still the effect
+    text = assurance_text(design, results, natural_history_from_posterior=False, undefined_draws=3)
+    assert "(+0.397 fraction of |slope_mean| = +0.210 points/month)" in text
+    assert "Posterior draws without phase 2 decline" in text

@@ -172,10 +172,12 @@ def test_patient_table_shows_raw_change_and_the_shrinkage(posterior, phase2):
     counts = table["raw_direction"].value_counts().to_dict()
     assert counts == PUBLISHED_DIRECTIONS  # the reconstruction matches the publication
     assert table.loc["P2", "raw_direction"] == "unchanged"
-    assert table.loc["P2", "model_direction"] == "slowed"  # shrinkage of its lead-in slope
-    note = diagnostics.direction_note(table)
+    # the model's lines meet at month 0: P2's lead-in scores sit above its post-dose line
+    assert table.loc["P2", "model_direction"] == "slowed"
+    note = diagnostics.direction_note(table, True, posterior)
     assert "Published" in note and "3 slowed, 1 unchanged, 1 sped up" in note
-    assert "P2: raw change" in note and "plateau before dosing" in note
+    assert "P2: raw change" in note and "meet at month 0" in note
+    assert "P2: pre-dose slope -0.569, change +0.535" in note  # the joined line, alone
     report = diagnostics.format_fit_report(posterior)
     assert note in report and "raw_direction" in report
 
