@@ -14,7 +14,8 @@ docs/conventions.md#phase-2-model). It is taken from cohorts resembling these pa
 never from unselected cohorts (about -1.0 points/month: Atassi 2014, Neurology 83:1719;
 Thakore 2018, Muscle Nerve 57:937) and never from the five patients themselves; and the
 between-patient scale is the SD of *true* slopes, not of observed ones (an observed
-3-month slope with a 1-2 point residual has an error SD of 0.5-0.9 points/month on its own).
+3-month slope with a 1-2 point residual has an error SD of 0.5-0.9 points/month on its own;
+about 0.45 at the fitted residual SD of 1 point).
 
 Priors (defaults of :class:`Priors`)
 ------------------------------------
