@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from designs.cli.data_commands import decision_prior_from_args
+from designs.cli.decision_options import POSTERIOR_FIELDS
 from designs.cli.interim_options import add_look_decision
 from designs.cli.options import (
     add_command,
@@ -45,7 +46,7 @@ def add_calibrate(sub) -> None:
 def cmd_calibrate(args) -> int:
     from designs.planning.decision_rule import calibrate
 
-    design = design_from_args(args)
+    design = design_from_args(args, posterior_read=POSTERIOR_FIELDS)  # judged by it below
     if not design.decision.is_posterior:
         design = design.with_overrides({"decision.rule": "posterior"})
     if args.target is not None and not 0 < args.target < 1:

@@ -162,7 +162,11 @@ def _family(flag: str, text: str, allowed: tuple[str, ...], with_gamma: tuple[st
 
 def interim_overrides(args) -> dict:
     """The ``[interim]`` fields set by ``--looks`` (or ``--look-months``,
-    ``--look-completed``), ``--spending`` and ``--futility``."""
+    ``--look-completed``), ``--spending`` and ``--futility``. ``--spending`` and ``--futility``
+    replace the family and its parameters: the fields the new family does not read go back
+    to their defaults (a ``--set`` given with them still sets, and is refused if unread)."""
+    from designs.spec.interim import unread_defaults
+
     out = {}
     given = [name for name in LOOK_OPTIONS if getattr(args, name, None) is not None]
     if len(given) > 1:
@@ -176,6 +180,7 @@ def interim_overrides(args) -> dict:
             "--spending", args.spending, ("obf", "pocock", "hsd", "power"), ("hsd", "power")
         )
         out["interim.spending"] = name
+        out.update(unread_defaults("spending", name))
         if gamma is not None:
             out["interim.gamma"] = gamma
     if getattr(args, "futility", None) is not None:
@@ -183,6 +188,7 @@ def interim_overrides(args) -> dict:
             "--futility", args.futility, ("none", "obf", "pocock", "hsd", "cp"), ("hsd", "cp")
         )
         out["interim.futility"] = name
+        out.update(unread_defaults("futility", name))
         if gamma is not None:
             out["interim.futility_cp" if name == "cp" else "interim.futility_gamma"] = gamma
     out.update(_look_decision_overrides(args))

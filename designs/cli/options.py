@@ -360,11 +360,15 @@ def _short(text: str, most: int = 60) -> str:
     return repr(text) if len(text) <= most else repr(text[:most]) + "..."
 
 
-def design_from_args(args, *, analysis_field: bool = True):
+def design_from_args(args, *, analysis_field: bool = True, posterior_read=()):
     """The design of ``--design`` with the options and ``--set`` overrides applied.
 
     With ``analysis_field``, ``--analysis`` (its first name) also sets ``trial.analysis``.
+    The posterior rule's options typed while the rule is frequentist are refused
+    (:func:`designs.cli.decision_options.check_posterior_options`), except the fields in
+    ``posterior_read``, which the command reads under either rule.
     """
+    from designs.cli.decision_options import check_posterior_options
     from designs.spec import load_design
 
     design = load_design(args.design)
@@ -385,8 +389,10 @@ def design_from_args(args, *, analysis_field: bool = True):
     analysis = getattr(args, "analysis", None)
     if analysis and analysis_field:
         overrides["trial.analysis"] = analysis if isinstance(analysis, str) else analysis[0]
-    overrides.update(parse_set(args.set))
+    given = parse_set(args.set)
+    overrides.update(given)
     design = design.with_overrides(overrides) if overrides else design
+    check_posterior_options(args, design, given, posterior_read)
     if isinstance(getattr(args, "spending", None), str) and design.decision.is_posterior:
         raise InputError(
             f"--spending {args.spending}: the posterior rule at looks is judged by its "

@@ -59,7 +59,10 @@ def cmd_report(args) -> int:
     from designs.planning.report_plan import plan_report
 
     check_targets(args.target_power)
-    design = design_from_args(args)
+    # the prior-weight section (with assurance) judges the design by the posterior rule with
+    # a robust prior over a grid of weights: the threshold, margin and vague SD are read
+    read = () if args.no_assurance else ("threshold", "margin", "vague_sd")
+    design = design_from_args(args, posterior_read=read)
     check_refine_trials(args, design)
     if design.decision.borrows and args.no_assurance:
         raise InputError(

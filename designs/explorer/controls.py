@@ -131,6 +131,9 @@ COUPLED = (
     frozenset({"duration", "interval"}),
     # the posterior rule's futility needs the rule and looks
     frozenset({"futility_predictive", "rule", "looks"}),
+    # a gamma is read only by the family that takes one (hsd, power): moved with it
+    frozenset({"spending", "gamma"}),
+    frozenset({"futility", "futility_gamma"}),
 )
 
 

@@ -14,6 +14,7 @@ docs/group_sequential.md.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ __all__ = [
     "Futility",
     "Interim",
     "Spending",
+    "unread_defaults",
 ]
 
 #: Most looks a design may have.
@@ -72,6 +74,46 @@ class CpUnder(StrEnum):
 LOOK_WAYS = ("looks", "look_months", "look_completed")
 #: Overrides that remove every way of giving looks: the same design analysed once, at the end.
 NO_LOOKS = {f"interim.{way}": [] for way in LOOK_WAYS}
+
+
+#: Fields read only under some values of another field: field -> (that field, the values).
+#: Any other value than the field's default is refused while the field is not read.
+READ_ONLY_WITH = {
+    "gamma": ("spending", (Spending.HSD, Spending.POWER)),
+    "user_spending": ("spending", (Spending.USER,)),
+    "futility_gamma": ("futility", (Futility.HSD,)),
+    "futility_beta": ("futility", (Futility.OBF, Futility.POCOCK, Futility.HSD)),
+    "futility_cp": ("futility", (Futility.CP,)),
+    "futility_cp_under": ("futility", (Futility.CP,)),
+}
+
+
+def _shown(value) -> str:
+    """A field's value as a message shows it: ``-2``, ``[0.2, 1]``, ``'design'``."""
+    if isinstance(value, tuple | list):
+        return "[" + ", ".join(f"{float(x):g}" for x in value) + "]"
+    if isinstance(value, StrEnum):
+        return repr(value.value)
+    return f"{value:g}" if isinstance(value, float) else repr(value)
+
+
+def _default(name: str):
+    f = next(f for f in dataclasses.fields(Interim) if f.name == name)
+    return f.default if f.default_factory is dataclasses.MISSING else f.default_factory()
+
+
+def unread_defaults(setting: str, value: str) -> dict:
+    """Overrides putting back to their defaults the fields that ``interim.<setting> = value``
+    does not read: an option that replaces the spending or futility family replaces its
+    parameters too (``--spending obf`` on a design with ``hsd`` and ``gamma = -2``)."""
+    out = {}
+    for name, (field, values) in READ_ONLY_WITH.items():
+        if field == setting and value not in {v.value for v in values}:
+            default = _default(name)
+            out[f"interim.{name}"] = getattr(default, "value", default)
+            if isinstance(default, tuple):
+                out[f"interim.{name}"] = list(default)
+    return out
 
 
 def check_look_months(months) -> None:
@@ -201,6 +243,7 @@ class Interim:
 
     def __post_init__(self) -> None:
         validate_fields(self)
+        self._check_read()
         given = [name for name in LOOK_WAYS if getattr(self, name)]
         if len(given) > 1:
             raise InputError(
@@ -225,6 +268,21 @@ class Interim:
             )
         if self.futility is not Futility.NONE:
             self.beta_spending()
+
+    def _check_read(self) -> None:
+        """A field given a value other than its default is refused while the setting that
+        reads it is not in effect (``gamma`` with ``spending = "obf"``): it would be ignored."""
+        for name, (field, values) in READ_ONLY_WITH.items():
+            value, setting = getattr(self, name), getattr(self, field)
+            if setting in values or value == _default(name):
+                continue
+            allowed = [repr(v.value) for v in values]
+            needs = allowed[0] if len(allowed) == 1 else ", ".join(allowed[:-1])
+            needs += f" or {allowed[-1]}" if len(allowed) > 1 else ""
+            raise InputError(
+                f"interim.{name} = {_shown(value)}: read only with interim.{field} = {needs} "
+                f"({field} is {setting.value!r}): it would be ignored"
+            )
 
     @property
     def looks_as(self) -> str:

@@ -320,6 +320,37 @@ CASES = [
         ["power", "--set", "interim.looks=[0.5, 1]", "--set", "interim.futility_beta=0.6"],
         "futility_beta",
     ),
+    # fields read only by another setting, refused instead of ignored (independent review)
+    (
+        ["power", "--looks", "0.5,1", "--set", "interim.user_spending=[0.2,1]"],
+        "interim.user_spending = [0.2, 1]: read only with interim.spending = 'user' "
+        "(spending is 'obf')",
+    ),
+    (
+        ["power", "--looks", "0.5,1", "--set", "interim.gamma=-2"],
+        "interim.gamma = -2: read only with interim.spending = 'hsd' or 'power'",
+    ),
+    (
+        ["power", "--looks", "0.5,1", "--futility", "cp:0.2", "--set", "interim.futility_beta=0.1"],
+        "interim.futility_beta = 0.1: read only with interim.futility = 'obf', 'pocock' or 'hsd'",
+    ),
+    (
+        ["power", "--prior", "robust", "--prior-weight", "0.5", "--threshold", "0.99"],
+        "--prior robust: decision.prior is read only with decision.rule = 'posterior' (the rule "
+        "is 'frequentist')",
+    ),
+    (["power", "--prior-weight", "0.5"], "--prior-weight 0.5: decision.prior_weight is read"),
+    (["power", "--threshold", "0.99"], "--threshold 0.99: decision.threshold is read only"),
+    (["sample-size", "--set", "decision.margin=0.05"], "--set decision.margin=0.05: decision."),
+    (["power", "--decision", "frequentist", "--set", "decision.vague_sd=5"], "vague_sd is read"),
+    (
+        ["sweep", "--n-per-arm", "50", "--prior", "sceptical", "--out", "{d}/never.nc"],
+        "--prior sceptical: decision.prior is read only",
+    ),
+    (
+        ["report", "--no-assurance", "--threshold", "0.99", "--out", "{d}/never"],
+        "--threshold 0.99: decision.threshold is read only",
+    ),
     # injection: control characters in names
     (["power", "--set", 'trial.name="x\\u001b[2Jy"'], "control character"),
     (["power", "--set", 'trial.name="a\\nb"'], "control character"),

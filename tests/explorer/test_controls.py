@@ -139,6 +139,19 @@ def test_a_combination_the_library_refuses_gets_its_message_beside_the_control(
     assert errors == {control: str(library.value)}
 
 
+def test_a_gamma_the_spending_does_not_read_gets_the_librarys_message(base):
+    """A gamma with obf spending (or a futility gamma without hsd futility) would be ignored:
+    the library's refusal, beside the gamma control; with hsd it is the design's."""
+    for key, setting in (("gamma", "spending"), ("futility_gamma", "futility")):
+        design, errors = design_from_values(base, _with(base, looks="0.5, 1", **{key: -3}))
+        assert design is None
+        assert errors[key].startswith(f"interim.{key} = -3: read only with interim.{setting}")
+    design, errors = design_from_values(
+        base, _with(base, looks="0.5, 1", sides="1", futility="hsd", futility_gamma=-3)
+    )
+    assert errors == {} and design.interim.futility_gamma == -3.0
+
+
 def test_looks_with_the_posterior_rule_give_the_design_the_library_judges(base):
     """The posterior rule at looks is a design the page simulates (as ``power --looks
     --decision posterior``), not a refusal."""

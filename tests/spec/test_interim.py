@@ -5,7 +5,8 @@ import tomllib
 import pytest
 
 from designs.errors import InputError
-from designs.spec import TrialDesign, load_design
+from designs.spec import TrialDesign, list_designs, load_design
+from designs.spec.interim import NO_LOOKS, unread_defaults
 
 ONE_SIDED = {"trial.sides": 1, "trial.alpha": 0.025}
 
@@ -96,3 +97,90 @@ def test_posterior_rule_fields_are_refused_under_the_frequentist_rule(default, f
         default.with_overrides({"interim.looks": [0.5, 1.0], f"decision.{field}": value})
     posterior = {"decision.rule": "posterior", "trial.sides": 1, "trial.alpha": 0.025}
     default.with_overrides({**posterior, "interim.looks": [0.5, 1.0], f"decision.{field}": value})
+
+
+LOOKS = {"interim.looks": [0.5, 1.0], **ONE_SIDED}
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"interim.gamma": -2}, "interim.gamma = -2: read only with interim.spending = 'hsd' "
+         "or 'power' (spending is 'obf')"),
+        ({"interim.spending": "pocock", "interim.gamma": 1}, "(spending is 'pocock')"),
+        ({"interim.spending": "user", "interim.user_spending": [0.2, 1], "interim.gamma": -2},
+         "interim.gamma = -2: read only"),
+        ({"interim.user_spending": [0.2, 1]}, "interim.user_spending = [0.2, 1]: read only with "
+         "interim.spending = 'user' (spending is 'obf')"),
+        ({"interim.spending": "hsd", "interim.user_spending": [0.2, 1]}, "(spending is 'hsd')"),
+        ({"interim.futility": "obf", "interim.futility_gamma": -3}, "interim.futility_gamma = -3:"
+         " read only with interim.futility = 'hsd' (futility is 'obf')"),
+        ({"interim.futility_gamma": -3}, "(futility is 'none')"),
+        ({"interim.futility": "cp", "interim.futility_beta": 0.3}, "interim.futility_beta = 0.3: "
+         "read only with interim.futility = 'obf', 'pocock' or 'hsd' (futility is 'cp')"),
+        ({"interim.futility_beta": 0.1}, "(futility is 'none')"),
+        ({"interim.futility": "hsd", "interim.futility_cp": 0.2}, "interim.futility_cp = 0.2: "
+         "read only with interim.futility = 'cp' (futility is 'hsd')"),
+        ({"interim.futility_cp": 0.2}, "(futility is 'none')"),
+        ({"interim.futility": "pocock", "interim.futility_cp_under": "design"},
+         "interim.futility_cp_under = 'design': read only with interim.futility = 'cp'"),
+    ],
+)  # fmt: skip
+def test_a_field_the_setting_does_not_read_is_refused(default, overrides, message):
+    """An [interim] field that only another spending or futility family reads was ignored
+    without a word (independent review): refused, naming the field, its value and the
+    setting that reads it, with looks and without."""
+    for looks in (LOOKS, {}):
+        with pytest.raises(InputError) as info:
+            default.with_overrides({**looks, **overrides})
+        assert str(info.value).startswith("interim.") and message in str(info.value)
+        assert str(info.value).endswith("it would be ignored"), str(info.value)
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"interim.spending": "hsd", "interim.gamma": -2},
+        {"interim.spending": "power", "interim.gamma": 2},
+        {"interim.spending": "user", "interim.user_spending": [0.2, 1]},
+        {"interim.futility": "hsd", "interim.futility_gamma": -3, "interim.futility_beta": 0.1},
+        {"interim.futility": "pocock", "interim.futility_beta": 0.3},
+        {"interim.futility": "cp", "interim.futility_cp": 0.2,
+         "interim.futility_cp_under": "design"},
+        # the defaults, as a file may list them, whatever reads them
+        {"interim.gamma": -4.0, "interim.user_spending": [], "interim.futility_gamma": -2.0,
+         "interim.futility_beta": 0.2, "interim.futility_cp": 0.1,
+         "interim.futility_cp_under": "trend"},
+    ],
+)  # fmt: skip
+def test_a_field_its_setting_reads_or_at_its_default_is_accepted(default, overrides):
+    d = default.with_overrides({**LOOKS, **overrides})
+    assert d.with_overrides(NO_LOOKS).interim.n_looks == 0  # a fixed reference design too
+
+
+def test_unread_defaults_put_back_what_a_new_family_does_not_read(default):
+    """``--spending obf`` on a design with hsd spending (or a sweep's obf cell) replaces the
+    family and its gamma: the fields the new family does not read go back to their defaults,
+    so the design is valid instead of refused for a gamma the user never typed."""
+    hsd = default.with_overrides(
+        {**LOOKS, "interim.spending": "hsd", "interim.gamma": -2, "interim.futility": "cp",
+         "interim.futility_cp": 0.2, "interim.futility_cp_under": "design"}
+    )  # fmt: skip
+    assert unread_defaults("spending", "hsd") == {"interim.user_spending": []}
+    obf = hsd.with_overrides({"interim.spending": "obf", **unread_defaults("spending", "obf")})
+    assert (obf.interim.spending, obf.interim.gamma) == ("obf", -4.0)
+    over = {"interim.futility": "obf", **unread_defaults("futility", "obf")}
+    beta = hsd.with_overrides(over).interim
+    assert (beta.futility_cp, beta.futility_cp_under) == (0.1, "trend")
+    none = hsd.with_overrides({"interim.futility": "none", **unread_defaults("futility", "none")})
+    assert none.interim.futility_beta == 0.2 and none.interim.futility_cp == 0.1
+    with pytest.raises(InputError, match=r"interim\.gamma = -2: read only"):
+        hsd.with_overrides({"interim.spending": "obf"})  # without them: refused
+
+
+@pytest.mark.parametrize("name", list_designs())
+def test_every_library_design_still_loads(name):
+    """The library's files list default values (default.toml lists every field): none of them
+    is refused as unread."""
+    design = load_design(name)
+    assert TrialDesign.from_dict(design.to_dict()) == design

@@ -21,6 +21,7 @@ import math
 from collections.abc import Sequence
 
 from designs.errors import InputError
+from designs.spec.interim import unread_defaults
 
 __all__ = [
     "INTERIM_DIMS",
@@ -104,6 +105,7 @@ def interim_cell_overrides(cell) -> dict:
     if "spending" in cell:
         name, _, gamma = str(cell["spending"]).partition(":")
         over["interim.spending"] = name
+        over.update(unread_defaults("spending", name))  # e.g. obf drops the design's gamma
         if gamma:
             over["interim.gamma"] = float(gamma)
     return over

@@ -1,0 +1,73 @@
+"""The posterior rule's options typed while the rule is frequentist: refused, not ignored.
+
+``--prior``, ``--prior-weight``, ``--threshold`` and ``--set decision.<field>`` for the fields
+only the posterior rule reads (``prior``, ``prior_weight``, ``threshold``, ``margin``,
+``vague_sd``, ``sceptical_sd``) change nothing when the design's rule (after
+``--decision``) is frequentist. They are refused when the user typed them with a value other
+than the field's default. A design file's own fields are not: a design switched from the
+posterior rule to the frequentist one (``--decision frequentist``, the explorer) keeps its
+prior for when it is switched back, and its files are read as they were written.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Collection, Mapping
+from typing import Any
+
+from designs.errors import InputError
+
+__all__ = ["POSTERIOR_FIELDS", "check_posterior_options"]
+
+#: The ``[decision]`` fields read only under the posterior rule, and the option setting each.
+POSTERIOR_FIELDS = {
+    "prior": "--prior",
+    "prior_weight": "--prior-weight",
+    "threshold": "--threshold",
+    "margin": None,
+    "vague_sd": None,
+    "sceptical_sd": None,
+}
+
+
+def _typed(args, name: str, flag: str | None, given: Mapping[str, Any]) -> str | None:
+    """How the user gave ``decision.<name>``: ``--set decision.x=...`` (applied last) or the
+    option with its value; None when neither was typed."""
+    if f"decision.{name}" in given:
+        return f"--set decision.{name}={given[f'decision.{name}']}"
+    value = getattr(args, name, None) if flag else None
+    if value is None or isinstance(value, list):  # a sweep's --prior-weight grid: its own check
+        return None
+    return f"{flag} {value:g}" if isinstance(value, float) else f"{flag} {value}"
+
+
+def check_posterior_options(
+    args, design, given: Mapping[str, Any], read: Collection[str] = ()
+) -> None:
+    """Refuse a posterior-rule field the user typed while ``design``'s rule is frequentist.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The command's arguments (``prior``, ``prior_weight``, ``threshold``).
+    design : designs.spec.TrialDesign
+        The design with every option and ``--set`` applied.
+    given : Mapping
+        The ``--set`` items, ``{"decision.margin": 0.1, ...}``.
+    read : collection of str
+        Fields the command reads even under the frequentist rule (``calibrate`` switches to
+        the posterior rule; ``report`` judges its prior-weight section by the posterior rule).
+    """
+    from designs.spec.decision import Decision
+
+    if design.decision.is_posterior:
+        return
+    defaults = {f.name: f.default for f in dataclasses.fields(Decision)}
+    for name, flag in POSTERIOR_FIELDS.items():
+        typed = _typed(args, name, flag, given)
+        if typed is None or name in read or getattr(design.decision, name) == defaults[name]:
+            continue
+        raise InputError(
+            f"{typed}: decision.{name} is read only with decision.rule = 'posterior' (the rule "
+            "is 'frequentist'): it would be ignored; add --decision posterior"
+        )
