@@ -289,7 +289,9 @@ def posterior_rule_assurance(
     the posterior rule (the design's thresholds and margin) with
 
     - ``optimistic``: the same phase 2 posterior as the analysis prior (robust prior with
-      weight 1): the prior that generated the effects also analyses them;
+      weight 1), carried over by the same ``transport`` (both cases' designs carry
+      ``effect.transport = transport``): the prior that generated the effects also analyses
+      them;
     - ``sceptical``: the sceptical prior N(0, ``sceptical_sd``^2).
 
     Returns ``{"optimistic": result, "sceptical": result}`` (same seed:
@@ -307,7 +309,9 @@ def posterior_rule_assurance(
         ("optimistic", {"decision.prior": "robust", "decision.prior_weight": 1.0}),
         ("sceptical", {"decision.prior": "sceptical"}),
     ):
-        d = design.with_overrides({"decision.rule": "posterior", **over})
+        d = design.with_overrides(
+            {"decision.rule": "posterior", "effect.transport": transport, **over}
+        )
         prior = decision_prior(d, idata)
         out[name] = assure(d, draws, trials, seed, transport=transport, prior=prior, **kwargs)
     return out

@@ -146,6 +146,38 @@ def test_posterior_rule_assurance_optimistic_beside_sceptical(fake_posterior):
     assert gap > 3 * (out["optimistic"].mc_se + out["sceptical"].mc_se)
 
 
+def test_optimistic_assurance_analyses_with_the_transport_that_drew_the_effects(fake_posterior):
+    """assurance --transport absolute on a proportional design: the optimistic case's
+    analysis prior is the phase 2 posterior carried over by the same (absolute) transport,
+    i.e. the result equals the one on a design whose effect.transport is absolute (same seed,
+    same trials). Before the fix it analysed with the proportional prior. slope_mean -1.0
+    makes the two transports differ (fake posterior: delta ~ N(0.15, 0.1) of a -0.5 phase 2
+    decline: +0.30 points/month proportional, +0.15 absolute)."""
+    from designs.planning.assurance import assurance_from_draws
+    from designs.planning.decision_rule import posterior_rule_assurance
+
+    idata = fake_posterior()
+    design = load_design().with_overrides({**SMALL, "population.slope_mean": -1.0})
+    assert design.effect.transport.value == "proportional"
+    out = posterior_rule_assurance(design, idata, 300, 5, transport="absolute")
+    same = posterior_rule_assurance(
+        design.with_overrides({"effect.transport": "absolute"}), idata, 300, 5
+    )
+    for case in ("optimistic", "sceptical"):
+        assert out[case].assurance == same[case].assurance
+        assert out[case].transport == "absolute"
+    # the old behaviour: absolute draws judged with the proportional phase 2 prior
+    optimistic = design.with_overrides(
+        {"decision.rule": "posterior", "decision.prior": "robust", "decision.prior_weight": 1.0}
+    )
+    wrong = decision_prior(optimistic, idata)
+    right = decision_prior(optimistic.with_overrides({"effect.transport": "absolute"}), idata)
+    assert np.dot(wrong.weights, wrong.means) > 1.5 * np.dot(right.weights, right.means)
+    draws = posterior_draws(idata, "absolute")
+    old = assurance_from_draws(optimistic, draws, 300, 5, transport="absolute", prior=wrong)
+    assert old.assurance != out["optimistic"].assurance
+
+
 def test_power_reports_type1_on_the_same_trials_and_the_prior_data_conflict():
     """power(type1=True) under the posterior rule: type1 is the rule's success rate on the
     same seed with effect.value = 0, recomputed here; a prior that puts its weight on a
