@@ -2,7 +2,7 @@
 
 ``--prior``, ``--prior-weight``, ``--threshold`` and ``--set decision.<field>`` for the fields
 only the posterior rule reads (``prior``, ``prior_weight``, ``threshold``, ``margin``,
-``vague_sd``, ``sceptical_sd``) change nothing when the design's rule (after
+``vague_sd``, ``sceptical_sd``, ``robust_sd``) change nothing when the design's rule (after
 ``--decision``) is frequentist. They are refused when the user typed them with a value other
 than the field's default. A design file's own fields are not: a design switched from the
 posterior rule to the frequentist one (``--decision frequentist``, the explorer) keeps its
@@ -27,6 +27,7 @@ POSTERIOR_FIELDS = {
     "margin": None,
     "vague_sd": None,
     "sceptical_sd": None,
+    "robust_sd": None,
 }
 
 

@@ -189,7 +189,8 @@ def add_decision(p, *, weight_grid: bool = False) -> None:
         "--prior",
         choices=("vague", "sceptical", "robust"),
         help="decision.prior of the effect under the posterior rule; robust = --prior-weight "
-        "on the phase 2 posterior, the rest vague (default: the design's)",
+        "on the phase 2 posterior, the rest on N(0, decision.robust_sd^2), by default the "
+        "unit-information SD of one patient per arm (default: the design's)",
     )
     if weight_grid:
         add_grid(

@@ -60,8 +60,9 @@ def cmd_report(args) -> int:
 
     check_targets(args.target_power)
     # the prior-weight section (with assurance) judges the design by the posterior rule with
-    # a robust prior over a grid of weights: the threshold, margin and vague SD are read
-    read = () if args.no_assurance else ("threshold", "margin", "vague_sd")
+    # a robust prior over a grid of weights: the threshold, margin, the vague SD (weight 0)
+    # and the robust component's SD are read
+    read = () if args.no_assurance else ("threshold", "margin", "vague_sd", "robust_sd")
     design = design_from_args(args, posterior_read=read)
     check_refine_trials(args, design)
     if design.decision.borrows and args.no_assurance:

@@ -60,7 +60,9 @@ def prior_weight_table(ds, target: float, analysis: str | None = None, fmt: str 
     note = (
         f"\nPosterior rule ({a}): success when P(effect > margin | data) exceeds the design's "
         "threshold, with a robust prior: the weight above on the phase 2 posterior of the "
-        "effect, the rest on the vague prior. Type I error: the same simulated trials with no "
+        "effect, the rest on N(0, robust_sd^2) (unit information unless the design sets "
+        "decision.robust_sd; weight 0: the vague prior). Type I error: the same simulated "
+        "trials with no "
         f"effect (common random numbers), against the one-sided level {target:g}; with "
         "borrowing, the phase 3 truth is then zero while the phase 2 posterior says benefit "
         "(prior-data conflict). "

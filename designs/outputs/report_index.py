@@ -190,7 +190,9 @@ def report_readme(plan) -> str:
             "Borrowing from phase 2: power and type I error against the weight",
             "The posterior rule (success when P(effect > margin | data) exceeds the design's "
             "threshold) with a robust prior: weight w on the phase 2 posterior of the effect, "
-            "1 - w on the vague prior, at the n chosen for the first target. Left: power at the "
+            "1 - w on N(0, robust_sd^2) (unit information: the SD of the effect estimate with "
+            "one patient per arm, unless decision.robust_sd is set), at the n chosen for the "
+            "first target. Left: power at the "
             "design's effect; right: type I error on the same trials with no effect (the "
             "prior-data conflict: phase 3 truth zero, phase 2 says benefit), dashed: the "
             "one-sided level. Bars: 95% Monte Carlo intervals.",

@@ -37,6 +37,7 @@ __all__ = [
     "phase2_effect_prior",
     "posterior_rule_assurance",
     "posterior_success",
+    "robust_component_sd",
     "tail_probabilities",
 ]
 
@@ -55,26 +56,58 @@ def phase2_effect_prior(design, idata) -> NormalMixture:
     return fit_normal_mixture(shifts)
 
 
+def robust_component_sd(design) -> float:
+    """SD (points/month) of the robust prior's second component ``N(0, sd^2)``.
+
+    ``decision.robust_sd`` when above 0; otherwise unit information (Kass & Wasserman 1995;
+    the robust component of Schmidli et al. 2014): the SD of the effect estimate with one
+    patient per arm, ``sqrt(v_placebo + v_active)``, the per-patient GLS slope variances of
+    :func:`designs.planning.closed_form.design_slope_variances` (the design's visits, dropout
+    and deaths as MCAR, random-effects covariance and residual SD; 0.60 points/month on the
+    default design). It does not depend on the number of patients.
+    """
+    from designs.planning.closed_form import design_slope_variances
+
+    d = design.decision
+    if d.robust_sd > 0:
+        return float(d.robust_sd)
+    try:
+        sd = math.sqrt(sum(design_slope_variances(design)))
+    except (InputError, np.linalg.LinAlgError, ValueError):
+        sd = math.nan
+    if not (math.isfinite(sd) and sd > 0):
+        raise InputError(
+            "decision.robust_sd = 0 (unit information): the design's per-patient slope "
+            "variance is undefined (singular covariance, e.g. residual_sd 0); give "
+            "decision.robust_sd > 0 (points/month)"
+        )
+    return sd
+
+
 def decision_prior(design, idata=None, phase2: NormalMixture | None = None) -> NormalMixture:
     """The prior of the effect (points/month) that ``design.decision`` names.
 
     ``idata`` (the phase 2 posterior), or ``phase2`` (its effect already approximated by
     :func:`phase2_effect_prior`), is needed only by a robust prior with a weight above 0.
+    The robust prior is ``prior_weight`` x phase 2 + ``(1 - prior_weight)`` x
+    ``N(0, robust_component_sd(design)^2)``.
     """
     d = design.decision
-    vague = NormalMixture.normal(0.0, d.vague_sd)
     if d.prior is PriorKind.SCEPTICAL:
         return NormalMixture.normal(0.0, d.sceptical_sd)
     if d.prior is PriorKind.VAGUE or d.prior_weight == 0:
-        return vague
-    if phase2 is not None:
-        return phase2.mix(vague, d.prior_weight)
-    if idata is None:
-        raise InputError(
-            "decision.prior = 'robust': borrowing from phase 2 needs its posterior (--posterior "
-            "FILE.nc, or the bundled data's cached fit)"
-        )
-    return phase2_effect_prior(design, idata).mix(vague, d.prior_weight)
+        return NormalMixture.normal(0.0, d.vague_sd)
+    if phase2 is None:
+        if idata is None:
+            raise InputError(
+                "decision.prior = 'robust': borrowing from phase 2 needs its posterior "
+                "(--posterior FILE.nc, or the bundled data's cached fit)"
+            )
+        phase2 = phase2_effect_prior(design, idata)
+    if d.prior_weight == 1:
+        return phase2  # the robust component has weight 0
+    robust = NormalMixture.normal(0.0, robust_component_sd(design))
+    return phase2.mix(robust, d.prior_weight)
 
 
 def check_analyses(analyses) -> None:
@@ -256,7 +289,9 @@ def posterior_rule_assurance(
     the posterior rule (the design's thresholds and margin) with
 
     - ``optimistic``: the same phase 2 posterior as the analysis prior (robust prior with
-      weight 1): the prior that generated the effects also analyses them;
+      weight 1), carried over by the same ``transport`` (both cases' designs carry
+      ``effect.transport = transport``): the prior that generated the effects also analyses
+      them;
     - ``sceptical``: the sceptical prior N(0, ``sceptical_sd``^2).
 
     Returns ``{"optimistic": result, "sceptical": result}`` (same seed:
@@ -274,7 +309,9 @@ def posterior_rule_assurance(
         ("optimistic", {"decision.prior": "robust", "decision.prior_weight": 1.0}),
         ("sceptical", {"decision.prior": "sceptical"}),
     ):
-        d = design.with_overrides({"decision.rule": "posterior", **over})
+        d = design.with_overrides(
+            {"decision.rule": "posterior", "effect.transport": transport, **over}
+        )
         prior = decision_prior(d, idata)
         out[name] = assure(d, draws, trials, seed, transport=transport, prior=prior, **kwargs)
     return out

@@ -11,8 +11,14 @@ from the trial's estimate and standard error (a normal likelihood) and a prior
   Parmar 1994);
 - ``robust``: ``prior_weight`` on the phase 2 posterior of the effect (carried over by
   ``effect.transport``, approximated by a normal mixture fitted to its draws) and
-  ``1 - prior_weight`` on the vague prior, as the robust meta-analytic-predictive priors of
-  Schmidli et al. (2014).
+  ``1 - prior_weight`` on a weakly informative component ``N(0, robust_sd^2)``, as the robust
+  meta-analytic-predictive priors of Schmidli et al. (2014). ``robust_sd = 0`` (the default)
+  is a unit-information component (Kass & Wasserman 1995): the SD of the effect estimate
+  with one patient per arm under this design, ``sqrt(v_placebo + v_active)`` from
+  :func:`designs.planning.closed_form.design_slope_variances` (0.60 points/month on the
+  default design). Not the vague prior: against an SD of 10 points/month the trial's data
+  (SE about 0.06) make the vague component's marginal likelihood so small that null-looking
+  data keep most of the weight on phase 2 whatever ``prior_weight`` is.
 """
 
 from __future__ import annotations
@@ -73,6 +79,11 @@ class Decision:
         default design's mean decline of 0.5 points/month and about a hundred times the
         standard error of its slope difference at 100 per arm, so the prior barely moves the
         posterior (a vague-prior rule is the normal-reference Wald test).
+    robust_sd : float
+        SD of the robust prior's second component ``N(0, robust_sd^2)``, points/month, >= 0.
+        Default 0: unit information, the SD of the effect estimate with one patient per arm
+        under this design (its visits, dropout and deaths, random slope SD and residual SD;
+        :func:`designs.planning.decision_rule.robust_component_sd`).
     sceptical_sd : float
         SD of the sceptical prior, points/month, > 0. Default 0.076: a 25% slowing of a
         -0.5 points/month decline (0.125 points/month, the default design's effect) has a 5%
@@ -101,7 +112,8 @@ class Decision:
         PriorKind.VAGUE,
         kind=Kind.CHOICE,
         choices=PriorKind,
-        doc="Prior of the effect: vague, sceptical or robust (phase 2 posterior + vague).",
+        doc="Prior of the effect: vague, sceptical or robust (phase 2 posterior + "
+        "N(0, robust_sd^2)).",
     )
     prior_weight: float = spec_field(
         0.0, lo=0, hi=1, dimensionless=True, doc="Weight of the phase 2 posterior (robust prior)."
@@ -120,6 +132,13 @@ class Decision:
     )
     vague_sd: float = spec_field(
         10.0, lo=0, lo_open=True, unit="points/month", doc="SD of the vague prior."
+    )
+    robust_sd: float = spec_field(
+        0.0,
+        lo=0,
+        unit="points/month",
+        doc="SD of the robust prior's component N(0, robust_sd^2) (0: unit information, the "
+        "SD of the effect estimate with one patient per arm).",
     )
     sceptical_sd: float = spec_field(
         0.076, lo=0, lo_open=True, unit="points/month", doc="SD of the sceptical prior (mean 0)."
