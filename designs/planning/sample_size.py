@@ -364,7 +364,7 @@ def find_sample_size(
         raise InputError("sizes: give at least two different sizes")
     if refine_trials:  # the curve; the second stage and the power at n announce themselves
         expect(progress, len(grid) * trials)
-    else:  # the curve, then each n twice
+    else:  # the curve, then each n twice (three times under the posterior rule)
         expect(progress, (len(grid) + (1 + fresh_runs) * len(targets)) * trials)
     simulate = lambda sz: simulate_curve(design, sz, trials, seed, analysis, **kw)  # noqa: E731
     curve = grow_curve(design, targets, simulate, grid, extend=sizes is None, progress=progress)
