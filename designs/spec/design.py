@@ -356,6 +356,16 @@ class TrialDesign:
         """Mean slope of the active arm under a fixed effect, points/month."""
         return self.population.slope_mean + self.effect.slope_shift(self.population.slope_mean)
 
+    def _admitted_text(self) -> str:
+        """With screening: the population above is the candidates'; the admitted patients'
+        slope in closed form where there is one (the delta-FS rule alone)."""
+        if not self.enrichment.active:
+            return ""
+        admitted = self.enrichment.admitted_slope(self.population)
+        if admitted is None:
+            return " among candidates"
+        return f" among candidates, {admitted[0]:.3g} (SD {admitted[1]:.2g}) among those admitted"
+
     def describe(self) -> str:
         """One short human line."""
         t, p, e, d = self.trial, self.population, self.effect, self.dropout
@@ -366,7 +376,17 @@ class TrialDesign:
         if e.source is EffectSource.POSTERIOR:
             eff = f"effect from phase 2 posterior ({e.transport.value})"
         elif e.kind is EffectKind.PROPORTIONAL_SLOWING:
-            eff = f"{100 * e.value:g}% slowing ({e.slope_shift(p.slope_mean):+.3g} points/month)"
+            shift = e.slope_shift(p.slope_mean)
+            eff = f"{100 * e.value:g}% slowing ({shift:+.3g} points/month)"
+            if self.enrichment.active:  # a fraction of the candidates' decline, not the admitted
+                eff = (
+                    f"{100 * e.value:g}% slowing of the candidates' decline ({shift:+.3g} "
+                    "points/month"
+                )
+                admitted = self.enrichment.admitted_slope(p)
+                if admitted is not None and admitted[0] < 0:
+                    eff += f": {100 * shift / -admitted[0]:.0f}% of the admitted patients' decline"
+                eff += ")"
         else:
             eff = f"slope difference {e.value:+.3g} points/month"
         gone = d.cumulative_at(t.visits, include_death=True)[-1]
@@ -403,7 +423,8 @@ class TrialDesign:
         return (
             f"{t.name}: {size}, {len(t.visits_months)} visits over {t.duration_months:g} months, "
             f"{t.analysis.value}, alpha {t.alpha:g} {'two' if t.sides == 2 else 'one'}-sided; "
-            f"slope {p.slope_mean:g} (SD {p.slope_sd:g}) points/month; {eff}; "
+            f"slope {p.slope_mean:g} (SD {p.slope_sd:g}) points/month{self._admitted_text()}; "
+            f"{eff}; "
             f"{100 * gone:.1f}% gone by month {t.duration_months:g}{extra}"
         )
 

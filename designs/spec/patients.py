@@ -231,6 +231,48 @@ class Enrichment:
         """True when any screening rule is on."""
         return self.screens_delta_fs or self.screens_lead_in
 
+    def admitted_slope(self, population: Population) -> tuple[float, float] | None:
+        """Mean and SD of the natural slope (points/month) of the candidates admitted by the
+        delta-FS rule alone, in closed form; None under lead-in screening (no closed form) or
+        without screening.
+
+        The engine draws ``w = -rho z_s + sqrt(1 - rho^2) z'`` (``rho`` =
+        ``delta_fs_slope_corr``, ``z_s`` the standardised slope) and admits ``a <= w <= b``
+        on the log delta-FS scale, so with ``Z = Phi(b) - Phi(a)`` and
+        ``m = (phi(a) - phi(b)) / Z`` (the mean of ``w`` among those admitted):
+        ``E[z_s | admitted] = -rho m`` and
+        ``Var[z_s | admitted] = 1 - rho^2 + rho^2 Var[w | admitted]``, with
+        ``Var[w | admitted] = 1 + (a phi(a) - b phi(b)) / Z - m^2``.
+        """
+        if not self.screens_delta_fs or self.screens_lead_in:
+            return None
+        from designs.sequential import normal
+
+        mu, sd = population.delta_fs_log_params
+        if sd == 0.0:
+            return population.slope_mean, population.slope_sd
+        a = -math.inf if self.delta_fs_min <= 0 else (math.log(self.delta_fs_min) - mu) / sd
+        b = (math.log(self.delta_fs_max) - mu) / sd
+        z = float(normal.cdf(b) - normal.cdf(a))
+        if not z > 0:
+            return None
+
+        def pdf(x: float) -> float:
+            return 0.0 if math.isinf(x) else math.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)
+
+        def x_pdf(x: float) -> float:
+            return 0.0 if math.isinf(x) else x * pdf(x)
+
+        m = (pdf(a) - pdf(b)) / z
+        var_w = 1.0 + (x_pdf(a) - x_pdf(b)) / z - m * m
+        rho = population.delta_fs_slope_corr
+        mean_z = -rho * m
+        var_z = 1.0 - rho * rho + rho * rho * var_w
+        return (
+            population.slope_mean + population.slope_sd * mean_z,
+            population.slope_sd * math.sqrt(max(var_z, 0.0)),
+        )
+
     def delta_fs_admit_probability(self, population: Population) -> float:
         """P(delta-FS within [min, max]) under the population's log-normal (1 if not screened)."""
         if not self.screens_delta_fs:

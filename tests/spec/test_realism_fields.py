@@ -49,3 +49,40 @@ def test_new_fields_round_trip_through_toml():
     assert TrialDesign.from_dict(tomllib.loads(d.to_toml())) == d
     np.testing.assert_array_equal(d.trial.lead_in_visits, [-3.0, -2.0, -1.0])
     assert "lead-in" in d.describe() and "delta-FS" in d.describe()
+
+
+def test_the_admitted_patients_slope_under_delta_fs_screening():
+    """Review finding: with enrichment, proportional_slowing is a fraction of the CANDIDATES'
+    decline, while the design's line showed the candidates' slope as if it were the trial's.
+    The admitted patients' slope (closed form of the screening) is now shown beside it.
+
+    Reference: the engine's screening drawn directly with NumPy (w = -rho z_s + sqrt(1 -
+    rho^2) z', admitted when delta-FS = exp(mu + sd w) lies in the range), 400,000
+    candidates; tolerance 4 Monte Carlo SE of the admitted mean and of its SD."""
+    import math
+
+    import numpy as np
+
+    from designs.spec import load_design
+
+    design = load_design("proact_enriched_dfs")
+    p, en = design.population, design.enrichment
+    mean, sd = en.admitted_slope(p)
+    rng = np.random.default_rng(7)
+    z_s, z4 = rng.standard_normal((2, 400_000))
+    rho = p.delta_fs_slope_corr
+    w = -rho * z_s + math.sqrt(1 - rho**2) * z4
+    mu, log_sd = p.delta_fs_log_params
+    dfs = np.exp(mu + log_sd * w)
+    slope = (p.slope_mean + p.slope_sd * z_s)[(dfs >= en.delta_fs_min) & (dfs <= en.delta_fs_max)]
+    se_mean = slope.std() / math.sqrt(slope.size)
+    assert abs(mean - slope.mean()) < 4 * se_mean
+    assert abs(sd - slope.std()) < 4 * slope.std() / math.sqrt(2 * slope.size)
+    assert mean > p.slope_mean  # the rule admits the slower decliners
+    line = design.describe()
+    assert "among candidates" in line and "of the candidates' decline" in line
+    share = 100 * design.effect.slope_shift(p.slope_mean) / -mean
+    assert f"{share:.0f}% of the admitted patients' decline" in line
+    # no screening: the line is as before
+    assert load_design().enrichment.admitted_slope(load_design().population) is None
+    assert "candidates" not in load_design().describe()
