@@ -63,9 +63,10 @@ REFERENCES = {
 METHODS_TITLE = "# Methods: sample size and assurance"
 
 
-def references_text(analysis: str, assurance: bool) -> list[str]:
-    """The reference list of the methods text: what it cites for this analysis and run."""
-    keys = ["ich", "attrition"]
+def references_text(analysis: str, assurance: bool, published_attrition: bool = True) -> list[str]:
+    """The reference list of the methods text: what it cites for this analysis and run
+    (``published_attrition``: the dropout schedule is the published one it cites)."""
+    keys = ["ich", "attrition"] if published_attrition else ["ich"]
     if analysis == "lmm_slope":
         keys += ["satterthwaite", "lmertest"]
     if analysis == "lmm_slope_kr":
@@ -201,8 +202,8 @@ def methods_text(
         f"{result.analysis} ({entry.methods}){success}. {failed_fits_note(design)}",
         "",
         f"**Dropout.** Monotone, {mechanism}, {100 * gone:.1f}% gone by month "
-        f"{t.duration_months:g} (published all-cause attrition in ALS trials, deaths "
-        "included; van Eijk et al. 2025). The simulation loses these patients, so the "
+        f"{t.duration_months:g} ({attrition_source(design)}). The simulation loses these "
+        "patients, so the "
         "sample size is the number randomised and is not inflated again. "
         f"{realism_switches(design)} How far power and bias move when dropout and death "
         "depend on the patient's own decline, and when decline curves (assumptions that are "
@@ -259,7 +260,7 @@ def methods_text(
             "reconstruction from published summaries, not the trial's patient-level data.",
             "",
         ]
-    refs = references_text(result.analysis, bool(assurance))
+    refs = references_text(result.analysis, bool(assurance), published_attrition(design))
     if interim is not None:
         from designs.outputs.interim_tables import (
             INTERIM_REFERENCES,
@@ -286,3 +287,21 @@ def methods_text(
         "",
     ]
     return "\n".join(text)
+
+
+def published_attrition(design) -> bool:
+    """Whether the design keeps the library default's ``[dropout]``: the published all-cause
+    attrition (van Eijk et al. 2025) with deaths split off it."""
+    from designs.spec import load_design
+
+    return design.dropout == load_design("default").dropout
+
+
+def attrition_source(design) -> str:
+    """Where the dropout schedule comes from: the published all-cause attrition
+    (:func:`published_attrition`), else the design's own assumption, with or without
+    deaths."""
+    if published_attrition(design):
+        return "published all-cause attrition in ALS trials, deaths included; van Eijk et al. 2025"
+    deaths = "deaths included" if design.dropout.death_monthly_hazard > 0 else "no deaths"
+    return f"as set in this design, an assumption, not a published figure; {deaths}"

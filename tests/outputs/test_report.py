@@ -200,3 +200,30 @@ def test_realism_sensitivity_rows_match_power(report):
     assert rows[0]["power_favourable"] == alone.power_favourable
     informative = design.with_overrides({"dropout.informative": 2.0})
     assert "informative dropout (2 per point/month)" in realism_switches(informative)
+
+
+def test_the_methods_cite_the_published_attrition_only_when_the_design_keeps_it():
+    """Review finding: the methods paragraph called any dropout rate 'published all-cause
+    attrition ... deaths included; van Eijk et al. 2025', a user's own 1%/month without
+    deaths too. It cites the source only for the library default's schedule."""
+    from designs.outputs.methods import attrition_source, published_attrition, references_text
+    from designs.spec import load_design
+
+    default = load_design()
+    assert published_attrition(default)
+    assert "van Eijk" in attrition_source(default)
+    assert "van Eijk" in "\n".join(references_text("lmm_slope", False, True))
+    own = default.with_overrides(
+        {
+            "dropout.monthly_hazard": 0.01,
+            "dropout.cumulative": [],
+            "dropout.death_monthly_hazard": 0.0,
+        }
+    )
+    assert not published_attrition(own)
+    text = attrition_source(own)
+    assert "van Eijk" not in text and "published" not in text.replace("not a published", "")
+    assert "no deaths" in text
+    assert "van Eijk" not in "\n".join(
+        references_text("lmm_slope", False, published_attrition(own))
+    )
