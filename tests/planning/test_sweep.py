@@ -217,6 +217,15 @@ def test_trial_variables_do_not_repeat_along_analysis_and_n_total_is_a_coordinat
     assert ds.n_total.attrs["units"] == "patients"
 
 
+def test_dropped_out_is_labelled_as_what_it_counts(reference):
+    """Review finding: dropped_out's long name said 'gone (dropout or death)' while it counts
+    dropouts only; the rest of the non-completers died."""
+    ds = reference
+    assert "deaths not counted" in ds.dropped_out.attrs["long_name"]
+    died = 1.0 - ds.completers / ds.n_total - ds.dropped_out
+    assert float(died.min()) >= -1e-12  # completers, dropouts and deaths make up everyone
+
+
 def test_a_sweep_file_with_the_old_names_still_loads(reference, tmp_path):
     old = reference.rename({new: old for old, new in OLD_NAMES.items()})
     assert "power" in old and "rejection_rate" not in old

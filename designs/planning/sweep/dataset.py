@@ -34,7 +34,8 @@ VARIABLES = {
     "failed_fits": ("trials whose analysis failed", "trials"),
     "completers": ("expected patients with the last scheduled visit, both arms", "patients"),
     "dropped_out": (
-        "expected fraction of patients gone (dropout or death) before the last visit",
+        "expected fraction of patients who dropped out before the last visit (deaths not "
+        "counted: 1 - completers / n - dropped_out is the fraction who died)",
         "1",
     ),
 }
