@@ -161,8 +161,8 @@ def operating_characteristics_md(oc: dict, design) -> str:
         ("minimal detectable effect (80% power)", mde_text),
         ("mean estimate (bias)", f"{oc['mean_estimate']:+.4f} ({oc['bias']:+.4f}){bias_flag(oc)}"),
         ("expected completers", f"{oc['expected_completers']:.1f}"),
-        ("expected dropouts (incl. deaths in the schedule)", f"{oc['expected_dropouts']:.1f}"),
-        ("expected deaths (separate hazard)", f"{oc['expected_deaths']:.1f}"),
+        ("expected dropouts (deaths not counted)", f"{oc['expected_dropouts']:.1f}"),
+        ("expected deaths", f"{oc['expected_deaths']:.1f}"),
         (
             "calendar length",
             f"{oc['calendar_months']:.1f} months = {oc['accrual_months']:.1f} accrual at "

@@ -310,3 +310,18 @@ def test_tex_escape_turns_line_breaks_into_spaces():
     out = tex_escape("a\nb\n\n\\immediate\\write18{x}\tc")
     assert "\n" not in out and "\t" not in out
     assert "\\immediate" not in out  # the backslash is escaped, so no command runs
+
+
+def test_operating_characteristics_count_dropouts_and_deaths_apart():
+    """Review finding: the row 'expected dropouts (incl. deaths in the schedule)' held the
+    dropouts alone (completers + dropouts + deaths = randomised); it is labelled so now."""
+    from designs.outputs.operating_tables import operating_characteristics_md
+    from designs.planning.operating import operating_characteristics
+
+    design = load_design("default")
+    oc = operating_characteristics(design, 30, 100, 3)
+    whole = oc["expected_completers"] + oc["expected_dropouts"] + oc["expected_deaths"]
+    assert abs(whole - 60) < 1e-9 and oc["expected_deaths"] > 0
+    text = operating_characteristics_md(oc, design)
+    assert "expected dropouts (deaths not counted)" in text
+    assert "incl. deaths" not in text
