@@ -263,7 +263,9 @@ def sample_size_view(design, seed: int, trials: int, job: Job | None = None) -> 
 
     def search():
         start = time.perf_counter()
-        result = find_sample_size(design, TARGETS, trials, seed, progress=job.progress)
+        result = find_sample_size(
+            design, TARGETS, trials, seed, progress=job.progress, prior=_prior(design)
+        )
         png = sample_size_figure(result, design, ("png",))["png"]
         return result, png, time.perf_counter() - start
 

@@ -102,3 +102,25 @@ def test_with_looks_under_the_posterior_rule_the_sample_size_is_the_command_line
         cli(*argv, "--seed", "3", "--trials", "20", "--format", "csv")
         == view.tables["csv"].encode()
     )
+
+
+def test_the_sample_size_under_a_borrowing_prior_uses_the_phase_2_posterior(
+    design, fake_posterior, monkeypatch
+):
+    """Review finding: the sample-size panel called the search without the rule's prior, so
+    an uploaded design with a borrowing robust prior failed there ('borrowing from phase 2
+    needs its posterior') while the power panel worked. Both now take the same prior."""
+    from designs.planning.decision_rule import decision_prior
+    from designs.planning.sample_size import find_sample_size
+
+    posterior = fake_posterior()
+    monkeypatch.setattr(compute, "phase2", lambda: posterior)
+    borrowing = design.with_overrides(
+        {"decision.rule": "posterior", "decision.prior": "robust", "decision.prior_weight": 0.5}
+    )
+    view = compute.sample_size_view(borrowing, 5, 30)
+    direct = find_sample_size(
+        borrowing, compute.TARGETS, 30, 5, prior=decision_prior(borrowing, posterior)
+    )
+    assert [r.n for r in view.result.rows] == [r.n for r in direct.rows]
+    assert "weight 0.5 on phase 2" in view.tables["md"]
