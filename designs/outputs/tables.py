@@ -60,13 +60,34 @@ def _caption(result, design) -> str:
     )
 
 
-def posterior_rule_text(design) -> str:
-    """The posterior rule in words: ``P(effect > margin | data) > T with the <prior> prior``."""
+def prior_text(design) -> str:
+    """The posterior rule's prior with its numbers (points/month): ``sceptical prior N(0,
+    0.076^2)``, ``robust prior (weight 0.5 on phase 2, 0.5 on N(0, 0.6^2))``."""
     dec = design.decision
-    weight = f" (weight {dec.prior_weight:g} on phase 2)" if dec.prior.value == "robust" else ""
+    kind = dec.prior.value
+    if kind == "sceptical":
+        return f"sceptical prior N(0, {dec.sceptical_sd:g}^2)"
+    if kind == "vague" or dec.prior_weight == 0:
+        return f"{kind} prior N(0, {dec.vague_sd:g}^2)" + (
+            " (weight 0 on phase 2)" if kind == "robust" else ""
+        )
+    if dec.prior_weight == 1:
+        return "robust prior (weight 1 on phase 2)"
+    from designs.planning.decision_rule import robust_component_sd
+
+    return (
+        f"robust prior (weight {dec.prior_weight:g} on phase 2, {1 - dec.prior_weight:g} on "
+        f"N(0, {robust_component_sd(design):.2g}^2))"
+    )
+
+
+def posterior_rule_text(design) -> str:
+    """The posterior rule in words: ``P(effect > margin | data) > T with the <prior>``, the
+    prior with its numbers (:func:`prior_text`), points/month."""
+    dec = design.decision
     return (
         f"P(effect > {dec.margin:g} points/month | data) > {dec.threshold:g} with the "
-        f"{dec.prior.value} prior{weight}"
+        f"{prior_text(design)}"
     )
 
 
@@ -86,10 +107,9 @@ def success_phrase(design, r0) -> str:
             f"significant results favouring active ({r0.analysis}, alpha {r0.alpha:g} "
             f"{'two' if r0.sides == 2 else 'one'}-sided)"
         )
-    weight = f", weight {dec.prior_weight:g} on phase 2" if dec.prior.value == "robust" else ""
     return (
         f"probability of success of the posterior rule, P(effect > {dec.margin:g} points/month "
-        f"| data) > {dec.threshold:g} ({r0.analysis}, {dec.prior.value} prior{weight})"
+        f"| data) > {dec.threshold:g} ({r0.analysis}, {prior_text(design)})"
     )
 
 

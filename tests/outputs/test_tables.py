@@ -325,3 +325,20 @@ def test_operating_characteristics_count_dropouts_and_deaths_apart():
     text = operating_characteristics_md(oc, design)
     assert "expected dropouts (deaths not counted)" in text
     assert "incl. deaths" not in text
+
+
+def test_the_posterior_rule_is_stated_with_its_priors_numbers():
+    """Review finding: the methods text and tables said 'with the sceptical prior' without its
+    SD, which does not follow the design (docs/conventions.md); a protocol needs the number."""
+    from designs.outputs.tables import posterior_rule_text, prior_text
+    from designs.planning.decision_rule import robust_component_sd
+
+    base = load_design().with_overrides({"decision.rule": "posterior"})
+    sceptical = base.with_overrides({"decision.prior": "sceptical"})
+    assert "sceptical prior N(0, 0.076^2)" in posterior_rule_text(sceptical)
+    assert prior_text(base) == "vague prior N(0, 10^2)"
+    robust = base.with_overrides({"decision.prior": "robust", "decision.prior_weight": 0.25})
+    sd = robust_component_sd(robust)
+    assert prior_text(robust) == (
+        f"robust prior (weight 0.25 on phase 2, 0.75 on N(0, {sd:.2g}^2))"
+    )
