@@ -70,7 +70,7 @@ def cmd_calibrate(args) -> int:
         weight += f"; one threshold for all {design.interim.n_looks} looks"
     print(design.describe())
     print(
-        f"calibrated threshold {cal.threshold:.6f} (MC SE {cal.mc_se:.2g}, 95% CI "
+        f"calibrated threshold {cal.threshold:.6f} (MC SE {cal.mc_se:.2g}, 95% MC interval "
         f"{cal.ci95[0]:.6f}-{cal.ci95[1]:.6f}) for type I error <= {cal.target:g}: "
         f"success if P(effect > {cal.margin:g} | data) > threshold; {cal.prior} prior{weight}"
     )

@@ -30,7 +30,7 @@ def power_text(design, summaries) -> str:
         truth = "n/a" if math.isnan(s.true_effect) else f"{s.true_effect:+.3f}"
         bias = "" if math.isnan(s.bias) else f", bias {s.bias:+.4f}"
         lines.append(
-            f"{s.analysis}: power {s.power:.3f} (MC SE {s.mc_se:.3f}, 95% CI "
+            f"{s.analysis}: power {s.power:.3f} (MC SE {s.mc_se:.3f}, 95% MC interval "
             f"{s.ci95[0]:.3f}-{s.ci95[1]:.3f}); favourable {s.power_favourable:.3f}; "
             f"mean estimate {s.mean_estimate:+.3f} {s.units} (true {truth}{bias}, "
             f"SD {s.sd_estimate:.3f}); failed fits {s.failed_fits}"
@@ -299,12 +299,13 @@ def assurance_text(
         q = r.power_quantiles
         if natural_history_from_posterior:
             median = f"{r.posterior_median_points:+.3f} points/month, the median of delta"
-        else:
-            unit = "fraction of |slope_mean|" if r.transport == "proportional" else "points/month"
+        elif r.transport == "proportional":
             median = (
-                f"{r.posterior_median_draw:+.3f} {unit} = "
+                f"{r.posterior_median_draw:+.3f} fraction of |slope_mean| = "
                 f"{r.posterior_median_points:+.3f} points/month"
             )
+        else:  # absolute: the draw is in points/month already
+            median = f"{r.posterior_median_points:+.3f} points/month"
         lines.append(
             f"{r.transport}: assurance {r.assurance:.3f} (MC SE {r.mc_se:.3f}); power at the "
             f"posterior-median effect ({median}) {r.power_at_median:.3f}; "

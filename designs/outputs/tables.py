@@ -47,6 +47,8 @@ def failed_fits_note(design) -> str:
     """One sentence: how the rates count trials whose analysis failed (``decision.failed_fits``)."""
     if design.decision.excludes_failed:
         return "Trials whose analysis failed are left out of the rates."
+    if design.decision.is_posterior:
+        return "Trials whose analysis failed count as failures (no success of the rule)."
     return "Trials whose analysis failed count as failures to reject."
 
 

@@ -73,6 +73,9 @@ def test_every_message_says_how_failed_fits_were_counted(frail, both):
     exclude = frail.with_overrides({"decision.failed_fits": "exclude"})
     assert "count as failures to reject" in failed_fits_note(frail)
     assert "left out" in failed_fits_note(exclude)
+    # the posterior rule rejects nothing: a failed fit is no success (review wording)
+    rule = frail.with_overrides({"decision.rule": "posterior"})
+    assert "count as failures (no success of the rule)" in failed_fits_note(rule)
     (line,) = failed_fit_warnings([default], frail)
     assert "failures to reject" in line
     (line,) = failed_fit_warnings([default], exclude)
