@@ -174,10 +174,19 @@ _CSV_COLUMNS = [
     "refine_trials",
     "type_i_error",
     "type_i_error_mc_se",
+    "decision",
 ]
 
 
-def _csv_table(rows, equal: bool) -> str:
+def decision_cell(design) -> str:
+    """The CSV's ``decision`` cell: ``frequentist test`` (the rows' alpha and sides), or the
+    posterior rule with its threshold, margin and prior (:func:`posterior_rule_text`)."""
+    if not design.decision.is_posterior:
+        return "frequentist test"
+    return "posterior rule: " + posterior_rule_text(design)
+
+
+def _csv_table(rows, equal: bool, decision: str = "frequentist test") -> str:
     buf = io.StringIO()
     size = "n_per_arm" if equal else "n_total"
     cols = ["target_power"] + (["n_per_arm"] if equal else [])
@@ -211,6 +220,7 @@ def _csv_table(rows, equal: bool) -> str:
             r.refine_trials,
             _blank_nan(r.type_i_error),
             _blank_nan(r.mc_se_type_i_error),
+            decision,
         ]
         w.writerow(safe_row(vals))  # no text cell runs as a spreadsheet formula
     return buf.getvalue()
@@ -350,7 +360,7 @@ def sample_size_table(result, design, fmt: str = "md") -> str:
     equal = rows[0].size_name == "n_per_arm"
     screening = any(r.screened_per_enrolled > 1.0 for r in rows)
     if fmt == "csv":
-        return _csv_table(rows, equal)
+        return _csv_table(rows, equal, decision_cell(design))
     if fmt == "md":
         return _md_table(result, design, equal, screening)
     if fmt == "latex":

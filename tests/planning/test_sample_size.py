@@ -221,6 +221,8 @@ def test_the_posterior_rule_reports_its_type_i_error_at_n(v3):
     assert "threshold is not calibrated per n" in table
     cells = next(csv.DictReader(io.StringIO(sample_size_table(res, design, "csv"))))
     assert float(cells["type_i_error"]) == pytest.approx(row.type_i_error, abs=5e-5)
+    # the CSV names the rule it counted successes by (review: only alpha and sides were there)
+    assert cells["decision"].startswith("posterior rule: P(effect > 0 points/month | data) > 0.9")
     assert "Type I error at n (MC SE)" in sample_size_table(res, design, "latex")
 
 
@@ -230,3 +232,4 @@ def test_the_frequentist_search_has_no_type_i_column(v3, small):
     assert "type I error" not in sample_size_table(small, v3, "md").splitlines()[0]
     cells = next(csv.DictReader(io.StringIO(sample_size_table(small, v3, "csv"))))
     assert cells["type_i_error"] == "" and cells["type_i_error_mc_se"] == ""
+    assert cells["decision"] == "frequentist test"
