@@ -24,11 +24,13 @@ from designs.outputs.plotting import (
     Z95,
     analysis_title,
     assumptions_line,
+    closed_form_label,
     effect_label,
     footer,
     new_figure,
     save,
     size_axis_label,
+    success_axis_label,
 )
 
 
@@ -102,7 +104,7 @@ def power_curve_png(
         )
     ax.set_ylim(0, 1)
     ax.set_xlabel(size_axis_label(size_dim))
-    ax.set_ylabel("power (significant and favouring active)")
+    ax.set_ylabel(success_axis_label(design))
     ax.set_title(
         "Power against sample size; bands: 95% Monte Carlo interval\n"
         + assumptions_line(design, analysis),
@@ -191,12 +193,7 @@ def draw_sample_size_search(result, *, closed_form=None, design=None):
             "size near each n (95% MC interval)",
         )
     if closed_form is not None:
-        ax.plot(
-            *closed_form,
-            ls=":",
-            color="k",
-            label="closed form (continuous scores, GLS slope, z test)",
-        )
+        ax.plot(*closed_form, ls=":", color="k", label=closed_form_label(design))
     _targets(ax, [r.target_power for r in rows], grid.min())
     per = "per arm" if size_dim == "n_per_arm" else "in total"
     for k, r in enumerate(rows):
@@ -216,7 +213,7 @@ def draw_sample_size_search(result, *, closed_form=None, design=None):
         )
     ax.set_ylim(0, 1)
     ax.set_xlabel(size_axis_label(size_dim))
-    ax.set_ylabel("power (significant and favouring active)")
+    ax.set_ylabel(success_axis_label(design))
     ax.set_title(title + "\n" + assumptions_line(design, result.analysis), fontsize=9)
     ax.legend(fontsize=7.5, loc="lower right")
     ax.grid(alpha=0.3)
@@ -258,6 +255,12 @@ def is_figure_file(path) -> bool:
     return data.startswith(b"%PDF-") and b"(Matplotlib" in data[-4096:]
 
 
+def _compared_note(design) -> str:
+    if design is not None and design.decision.is_posterior:
+        return "all under the trial's posterior rule"
+    return "only the trial's test is at its alpha"
+
+
 def analyses_png(ds, path, *, effect, primary, design=None) -> Path:
     """Power of every analysis in the sweep on the same simulated trials, at one effect.
 
@@ -274,6 +277,7 @@ def analyses_png(ds, path, *, effect, primary, design=None) -> Path:
     sub = ds.sel(effect=effect, method="nearest")
     n = sub[size_dim].values
     fig, ax = new_figure(7.5, 5.2)
+    own = "analysis" if design is not None and design.decision.is_posterior else "test"
     for k, a in enumerate(sub.analysis.values):
         cell = sub.sel(analysis=a)
         p, se = cell.power_favourable.values, cell.mc_se_favourable.values
@@ -285,7 +289,7 @@ def analyses_png(ds, path, *, effect, primary, design=None) -> Path:
             lw=2.2 if main else 1.3,
             marker="o",
             ms=3,
-            label=analysis_title(str(a)) + (": the trial's test" if main else ""),
+            label=analysis_title(str(a)) + (f": the trial's {own}" if main else ""),
         )
         ax.fill_between(
             n,
@@ -298,7 +302,7 @@ def analyses_png(ds, path, *, effect, primary, design=None) -> Path:
     _targets(ax, (0.8, 0.9), n.min())
     ax.set_ylim(0, 1)
     ax.set_xlabel(size_axis_label(size_dim))
-    ax.set_ylabel("power (significant and favouring active)")
+    ax.set_ylabel(success_axis_label(design))
     ax.set_title(
         "Analyses compared on the same simulated trials; bands: 95% Monte Carlo interval\n"
         + assumptions_line(design, primary, effect=float(sub.effect)),
@@ -308,7 +312,7 @@ def analyses_png(ds, path, *, effect, primary, design=None) -> Path:
     ax.grid(alpha=0.3)
     footer(
         fig,
-        f"only the trial's test is at its alpha; no multiplicity correction; "
+        f"{_compared_note(design)}; no multiplicity correction; "
         f"{ds.attrs.get('trials_per_cell')} trials per point, seed {ds.attrs.get('seed')}, "
         f"als-trial-sim {__version__}",
     )

@@ -15,13 +15,42 @@ import numpy as np
 from designs import __version__
 from designs.outputs.plotting import Z95, footer, new_figure, save
 
-__all__ = ["prior_weight_figure", "prior_weight_table"]
+__all__ = ["borrowing_settings", "prior_weight_figure", "prior_weight_table", "settings_text"]
 
 
 #: The sweep's variable behind each column: under the posterior rule the success
 #: probability is ``power_favourable`` (the sweep's ``rejection_rate`` is the same number; the
 #: sweep named it ``power`` before its variables were renamed).
 _VAR = {"power": "power_favourable", "mc_se": "mc_se_favourable"}
+
+
+def borrowing_settings(design) -> dict:
+    """What the borrowing sweep ran at: ``{size_name: n, "threshold", "margin" (points/month),
+    "robust_sd" (points/month, the robust component's SD)}`` of ``design`` (at the sweep's n)."""
+    from designs.planning.decision_rule import robust_component_sd
+    from designs.planning.power_curve import size_name
+
+    name = size_name(design)
+    dec = design.decision
+    return {
+        name: int(getattr(design.trial, name)),
+        "threshold": float(dec.threshold),
+        "margin": float(dec.margin),
+        "robust_sd": robust_component_sd(design),
+    }
+
+
+def settings_text(design) -> str:
+    """'n_per_arm = 220, threshold 0.975, margin 0 points/month, robust component
+    N(0, 0.601^2) points/month'; empty without a design."""
+    if design is None:
+        return ""
+    s = borrowing_settings(design)
+    n = next(iter(s.items()))
+    return (
+        f"{n[0]} = {n[1]}, threshold {s['threshold']:g}, margin {s['margin']:g} points/month, "
+        f"robust component N(0, {s['robust_sd']:.3g}^2) points/month"
+    )
 
 
 def _rows(ds, analysis: str | None):
@@ -31,19 +60,31 @@ def _rows(ds, analysis: str | None):
     return a, w, cell
 
 
-def prior_weight_table(ds, target: float, analysis: str | None = None, fmt: str = "md") -> str:
+def prior_weight_table(
+    ds, target: float, analysis: str | None = None, fmt: str = "md", design=None
+) -> str:
     """Power and type I error of the posterior rule at each weight of phase 2.
 
     ``target``: the one-sided level the type I error is read against (``alpha / sides``).
-    ``fmt``: ``md`` (with a note) or ``csv``.
+    ``fmt``: ``md`` (with a note) or ``csv``. ``design``: the design at the sweep's n, whose
+    n, threshold, margin and robust component's SD the note states and the CSV carries as
+    columns (:func:`borrowing_settings`).
     """
     a, w, cell = _rows(ds, analysis)
     cols = ("power", "mc_se", "type1", "type1_mc_se")
     values = {c: np.asarray(cell[_VAR.get(c, c)].values, dtype=float) for c in cols}
     if fmt == "csv":
-        lines = ["prior_weight,power,mc_se,type1,type1_mc_se"]
+        fixed = {} if design is None else borrowing_settings(design)
+        lines = [",".join(["prior_weight", *cols, *fixed])]
         lines += [
-            ",".join([f"{w[i]:g}", *(f"{values[c][i]:.6g}" for c in cols)]) for i in range(w.size)
+            ",".join(
+                [
+                    f"{w[i]:g}",
+                    *(f"{values[c][i]:.6g}" for c in cols),
+                    *(f"{v:.6g}" for v in fixed.values()),
+                ]
+            )
+            for i in range(w.size)
         ]
         return "\n".join(lines) + "\n"
     if fmt != "md":
@@ -57,24 +98,27 @@ def prior_weight_table(ds, target: float, analysis: str | None = None, fmt: str 
             f"| {w[i]:g} | {values['power'][i]:.3f} ({values['mc_se'][i]:.3f}) | "
             f"{values['type1'][i]:.4f} ({values['type1_mc_se'][i]:.4f}) |"
         )
+    at = settings_text(design)
+    at = f" At {at}." if at else ""
     note = (
         f"\nPosterior rule ({a}): success when P(effect > margin | data) exceeds the design's "
-        "threshold, with a robust prior: the weight above on the phase 2 posterior of the "
+        f"threshold, with a robust prior: the weight above on the phase 2 posterior of the "
         "effect, the rest on N(0, robust_sd^2) (unit information unless the design sets "
         "decision.robust_sd; weight 0: the vague prior). Type I error: the same simulated "
         "trials with no "
         f"effect (common random numbers), against the one-sided level {target:g}; with "
         "borrowing, the phase 3 truth is then zero while the phase 2 posterior says benefit "
-        "(prior-data conflict). "
+        f"(prior-data conflict).{at} "
         f"{int(ds.attrs['trials_per_cell'])} trials per weight, seed {int(ds.attrs['seed'])}, "
         f"als-trial-sim {__version__}.\n"
     )
     return "\n".join(lines) + "\n" + note
 
 
-def prior_weight_figure(ds, path, target: float, analysis: str | None = None) -> Path:
+def prior_weight_figure(ds, path, target: float, analysis: str | None = None, design=None) -> Path:
     """Power (left) and type I error (right) against the weight of phase 2, each with its
     95% Monte Carlo interval; the type I error panel marks the one-sided level ``target``.
+    ``design`` (at the sweep's n): its n, threshold, margin and robust SD in the title.
 
     Returns the PNG written (a PDF of the same name beside it).
     """
@@ -97,7 +141,10 @@ def prior_weight_figure(ds, path, target: float, analysis: str | None = None) ->
     axes[1].axhline(target, color="k", ls="--", lw=1, label=f"one-sided level {target:g}")
     top = np.asarray(cell["type1"].values) + Z95 * np.asarray(cell["type1_mc_se"].values)
     axes[1].set_ylim(0, 1.1 * max(2.5 * target, float(np.nanmax(top))))
-    fig.subplots_adjust(bottom=0.2, wspace=0.3)
+    at = settings_text(design)
+    if at:
+        fig.suptitle(f"Posterior rule with a robust prior\n{at}", fontsize=9)
+    fig.subplots_adjust(bottom=0.2, wspace=0.3, top=0.84 if at else 0.9)
     axes[1].legend(loc="lower right")
     axes[0].set_ylim(0, 1)
     footer(

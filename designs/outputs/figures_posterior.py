@@ -10,7 +10,14 @@ from pathlib import Path
 import numpy as np
 
 from designs import __version__
-from designs.outputs.plotting import Z95, footer, new_figure, save, size_axis_label
+from designs.outputs.plotting import (
+    Z95,
+    footer,
+    new_figure,
+    posterior_rule_short,
+    save,
+    size_axis_label,
+)
 
 #: The interval level of every interval the report draws (Monte Carlo and posterior).
 LEVEL = 0.95
@@ -21,8 +28,15 @@ _TRANSPORT_STYLE = {  # colour and band of each transport, told apart in grey pr
 }
 
 
+def assurance_axis_label(design=None) -> str:
+    """The y axis of the assurance figure: what counts as a success under the design's rule."""
+    if design is None or not design.decision.is_posterior:
+        return "probability of a significant favourable result"
+    return f"probability of success\n({posterior_rule_short(design)})"
+
+
 def assurance_curve_png(
-    curves: dict, path, *, targets=(0.8, 0.9), seed=None, fixed=None, chosen=None
+    curves: dict, path, *, targets=(0.8, 0.9), seed=None, fixed=None, chosen=None, design=None
 ) -> Path:
     """Assurance against the size, one line per transport with its 95% Monte Carlo band,
     beside power at the design's fixed effect.
@@ -35,6 +49,8 @@ def assurance_curve_png(
         Power at the design's fixed effect (the comparison that is the message).
     chosen : sequence of (target, n), optional
         The sizes chosen for the fixed effect, marked as vertical lines.
+    design : designs.spec.TrialDesign, optional
+        Its decision rule names the success on the y axis (default: the frequentist test).
 
     Returns
     -------
@@ -89,7 +105,7 @@ def assurance_curve_png(
         ax.text(m, 0.02, f" n for {target:.0%}\n at the fixed effect", fontsize=7, color="0.3")
     ax.set_ylim(0, 1)
     ax.set_xlabel(size_axis_label(size_dim))
-    ax.set_ylabel("probability of a significant favourable result")
+    ax.set_ylabel(assurance_axis_label(design))
     ax.set_title(
         "Assurance over the phase 2 posterior beside power at the fixed effect\n"
         "phase 2: 5 patients, uncontrolled before/after, illustrative data; "
@@ -155,15 +171,12 @@ def posterior_effect_png(
         ax.set_xlim(min(lo_x, 0) - pad, hi_x + pad)  # far tails beyond 99.6% are cut
         ax.set_xlabel(xlabel + "; positive = benefit")
         ax.set_ylabel("posterior draws")
-        ax.set_title(
-            f"{key} transport: P(effect > 0) = {np.mean(d > 0):.2f} "
-            "(this reconstruction and priors)",
-            fontsize=10,
-        )
+        ax.set_title(f"{key} transport: P(effect > 0) = {np.mean(d > 0):.2f}", fontsize=10)
         ax.legend(fontsize=8)
     fig.suptitle(
         "Posterior of the treatment effect on slope (phase 2: 5 patients, uncontrolled "
-        "before/after, illustrative data)",
+        "before/after, illustrative data)\nP(effect > 0): under this reconstruction and "
+        "its priors",
         fontsize=10,
     )
     footer(
@@ -171,5 +184,5 @@ def posterior_effect_png(
         f"{len(draws['proportional'])} posterior draws, fit seed {seed}; interval: central "
         f"{LEVEL:.0%} of the draws; als-trial-sim {__version__}",
     )
-    fig.tight_layout(rect=(0, 0.03, 1, 0.95))
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
     return save(fig, path)

@@ -89,17 +89,71 @@ def effect_label(value: float, ds, design=None, own: bool = False) -> str:
     return effect_text(value, kind, slope) + (" (design)" if own else "")
 
 
+def _is_posterior(design) -> bool:
+    return design is not None and design.decision.is_posterior
+
+
+def posterior_rule_short(design) -> str:
+    """'P(effect > 0 | data) > 0.975, sceptical prior' (the margin in points/month when it
+    is not 0; the robust prior with its weight on phase 2)."""
+    dec = design.decision
+    margin = "0" if dec.margin == 0 else f"{dec.margin:g} points/month"
+    prior = f"{dec.prior.value} prior"
+    if dec.prior.value == "robust":
+        prior += f", weight {dec.prior_weight:g} on phase 2"
+    return f"P(effect > {margin} | data) > {dec.threshold:g}, {prior}"
+
+
+def rule_title(design) -> str:
+    """The decision rule in a figure's title: 'alpha 0.05 two-sided' for the test, or
+    'posterior rule, threshold 0.975, sceptical prior'."""
+    t = design.trial
+    if not _is_posterior(design):
+        return f"alpha {t.alpha:g} {'two' if t.sides == 2 else 'one'}-sided"
+    dec = design.decision
+    weight = f" (weight {dec.prior_weight:g})" if dec.prior.value == "robust" else ""
+    margin = "" if dec.margin == 0 else f", margin {dec.margin:g} points/month"
+    return f"posterior rule, threshold {dec.threshold:g}{margin}, {dec.prior.value} prior{weight}"
+
+
+#: The y axis of a power figure under the frequentist test.
+POWER_AXIS = "power (significant and favouring active)"
+
+
+def success_axis_label(design) -> str:
+    """The y axis of a power figure: what counts as a success under the design's rule
+    (two lines under the posterior rule, which is named in full)."""
+    if not _is_posterior(design):
+        return POWER_AXIS
+    return f"success probability\n({posterior_rule_short(design)})"
+
+
 def assumptions_line(design, analysis: str, effect: float | None = None) -> str:
-    """The design's assumptions in two lines, for a figure's title."""
+    """The design's assumptions in two lines (three under the posterior rule), for a
+    figure's title."""
     if design is None:
         return analysis_title(analysis)
     t, p = design.trial, design.population
     gone = design.dropout.cumulative_at(t.visits, include_death=True)[-1]
     value = design.effect.value if effect is None else effect
     eff = effect_text(value, design.effect.kind.value, p.slope_mean)
+    head = f"{analysis_title(analysis)}, {rule_title(design)}; {eff}"
+    if _is_posterior(design):  # the rule on a line of its own (too long beside the rest)
+        head = f"{analysis_title(analysis)}; {eff}\n{rule_title(design)}"
     return (
-        f"{analysis_title(analysis)}, alpha {t.alpha:g} {'two' if t.sides == 2 else 'one'}-sided; "
-        f"{eff}\nmean decline {p.slope_mean:g} points/month (SD of true slopes {p.slope_sd:g}), "
-        f"residual SD {p.residual_sd:g} points; {100 * gone:.1f}% gone by month "
-        f"{t.duration_months:g}"
+        f"{head}\nmean decline {p.slope_mean:g} points/month (SD of true slopes "
+        f"{p.slope_sd:g}), residual SD {p.residual_sd:g} points; {100 * gone:.1f}% gone by "
+        f"month {t.duration_months:g}"
+    )
+
+
+def closed_form_label(design) -> str:
+    """Legend of the closed-form power of the sample-size figure: the frequentist z test,
+    which under the posterior rule is not the trial's rule and is shown for comparison."""
+    if not _is_posterior(design):
+        return "closed form (continuous scores, GLS slope, z test)"
+    return (
+        f"frequentist z test at alpha {design.trial.alpha:g} "
+        f"{'two' if design.trial.sides == 2 else 'one'}-sided (closed form), for comparison: "
+        "not the trial's rule"
     )

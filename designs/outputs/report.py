@@ -28,7 +28,12 @@ from designs.outputs.operating_tables import (
     operating_characteristics_md,
     realism_sensitivity_md,
 )
-from designs.outputs.report_index import chosen_design_header, input_design_header, report_readme
+from designs.outputs.report_index import (
+    chosen_design_header,
+    chosen_interim_header,
+    input_design_header,
+    report_readme,
+)
 from designs.outputs.tables import sample_size_table
 from designs.planning.power_curve import design_at
 
@@ -64,6 +69,7 @@ REPORT_FILES = (
     "methods.md",
     "design.toml",
     "design_chosen.toml",
+    "design_chosen_interim.toml",
     "README.md",
 )
 
@@ -155,6 +161,7 @@ def _figures(plan, tmp: Path) -> None:
         seed=plan.seed,
         fixed=fixed,
         chosen=chosen,
+        design=design,
     )
 
 
@@ -201,11 +208,12 @@ def _render(plan, tmp: Path) -> None:
         from designs.outputs.figures_decision import prior_weight_figure, prior_weight_table
 
         target = design.trial.alpha / design.trial.sides
+        at_n = design_at(design, result.rows[0].n)  # the sweep's n, threshold and margin
         for fmt in ("md", "csv"):
             (tmp / f"prior_weight.{fmt}").write_text(
-                prior_weight_table(plan.prior_weight_sweep, target, fmt=fmt)
+                prior_weight_table(plan.prior_weight_sweep, target, fmt=fmt, design=at_n)
             )
-        prior_weight_figure(plan.prior_weight_sweep, tmp / "prior_weight.png", target)
+        prior_weight_figure(plan.prior_weight_sweep, tmp / "prior_weight.png", target, design=at_n)
     if plan.assurance is not None:
         (tmp / "assurance.json").write_text(
             json.dumps(
@@ -239,10 +247,15 @@ def _render(plan, tmp: Path) -> None:
     )
     chosen = result.rows[0]
     given = design if interim is None else interim.design  # with its [interim] section
-    (tmp / "design.toml").write_text(input_design_header(chosen) + given.to_toml())
+    (tmp / "design.toml").write_text(input_design_header(chosen, interim) + given.to_toml())
     (tmp / "design_chosen.toml").write_text(
-        chosen_design_header(chosen) + design_at(design, chosen.n).to_toml()
+        chosen_design_header(chosen, interim) + design_at(design, chosen.n).to_toml()
     )
+    if interim is not None:  # the interim design at its n max, with its [interim] section
+        (tmp / "design_chosen_interim.toml").write_text(
+            chosen_interim_header(interim.row)
+            + design_at(interim.design, interim.row.n_max).to_toml()
+        )
     (tmp / "README.md").write_text(report_readme(plan) + "\n")
 
 

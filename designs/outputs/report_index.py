@@ -4,26 +4,56 @@ and a legend for each figure; and the header lines of the two design files."""
 from __future__ import annotations
 
 from designs import __version__
-from designs.outputs.plotting import analysis_title
+from designs.outputs.plotting import analysis_title, posterior_rule_short
 from designs.outputs.tables import N_INTERVAL_NOTE
 
 
-def input_design_header(chosen) -> str:
+def input_design_header(chosen, interim=None) -> str:
     """Header of ``design.toml``: it is the design as given, not at the chosen size."""
     size = _size_text(chosen)
+    if interim is None:
+        return (
+            "# INPUT design of this report, as given: its trial size is NOT the size the "
+            f"report\n# chose. The chosen size ({size} for {chosen.target_power:.0%} power) is "
+            "in\n# sample_size.md; design_chosen.toml is this design at that size.\n"
+        )
     return (
         "# INPUT design of this report, as given: its trial size is NOT the size the report\n"
-        f"# chose. The chosen size ({size} for {chosen.target_power:.0%} power) is in\n"
-        "# sample_size.md; design_chosen.toml is this design at that size.\n"
+        f"# chose. design_chosen_interim.toml is this design at its n max for "
+        f"{chosen.target_power:.0%} power\n# ({_max_text(interim.row)}; interim.md); "
+        f"design_chosen.toml is the fixed design (without\n# its [interim] looks) at "
+        f"{size} (sample_size.md).\n"
     )
 
 
-def chosen_design_header(chosen) -> str:
-    """Header of ``design_chosen.toml``."""
+def chosen_design_header(chosen, interim=None) -> str:
+    """Header of ``design_chosen.toml``: with interim looks, the FIXED design."""
+    if interim is None:
+        return (
+            f"# The report's design at the size chosen for {chosen.target_power:.0%} power: "
+            f"{_size_text(chosen)}\n# (sample_size.md; the input design is design.toml).\n"
+        )
     return (
-        f"# The report's design at the size chosen for {chosen.target_power:.0%} power: "
-        f"{_size_text(chosen)}\n# (sample_size.md; the input design is design.toml).\n"
+        "# The FIXED design (the input design WITHOUT its [interim] looks) at the size chosen\n"
+        f"# for {chosen.target_power:.0%} power: {_size_text(chosen)} (sample_size.md). The "
+        "interim design at its n max\n# is design_chosen_interim.toml; the input design is "
+        "design.toml.\n"
     )
+
+
+def chosen_interim_header(row) -> str:
+    """Header of ``design_chosen_interim.toml``: the interim design at its n max."""
+    return (
+        "# The INTERIM design (the input design with its [interim] looks) at its n max for\n"
+        f"# {row.target_power:.0%} power: {_max_text(row)} (interim.md). The fixed design at "
+        "its n\n# is design_chosen.toml; the input design is design.toml.\n"
+    )
+
+
+def _max_text(row) -> str:
+    if row.size_name == "n_per_arm":
+        return f"n_per_arm = {row.n_max}"
+    return f"n_total = {row.n_max}"
 
 
 def _size_text(row) -> str:
@@ -52,6 +82,57 @@ def _second_stage_legend(plan) -> str:
         "near each first-stage n, with their 95% Monte Carlo bars); the curve is fitted to "
         "both."
     )
+
+
+def _power(design, capital: bool = False) -> str:
+    """What the power figures show: 'power (significant and favouring active)' or the
+    posterior rule's success probability."""
+    if design.decision.is_posterior:
+        text = f"success probability of the posterior rule ({posterior_rule_short(design)})"
+    else:
+        text = "power (significant and favouring active)"
+    return text[0].upper() + text[1:] if capital else text
+
+
+def _success_event(design) -> str:
+    if design.decision.is_posterior:
+        return f"success under the posterior rule ({posterior_rule_short(design)})"
+    return "a significant favourable result"
+
+
+def _closed_form_legend(design) -> str:
+    if not design.decision.is_posterior:
+        return (
+            "closed-form power (continuous scores, GLS slope, z test; shown for slope "
+            "analyses only)"
+        )
+    t = design.trial
+    return (
+        f"the frequentist z test at alpha {t.alpha:g} {'two' if t.sides == 2 else 'one'}-sided "
+        "in closed form (continuous scores, GLS slope; slope analyses only), for comparison "
+        "only: it is not the trial's posterior rule, so it need not agree with the points"
+    )
+
+
+def _borrowing_at(plan) -> str:
+    """The borrowing sweep's n, threshold, margin and robust SD."""
+    from designs.outputs.figures_decision import settings_text
+    from designs.planning.power_curve import design_at
+
+    return settings_text(design_at(plan.design, plan.sample_size.rows[0].n))
+
+
+def _chosen_rows(plan) -> list[str]:
+    target = f"{plan.sample_size.rows[0].target_power:.0%}"
+    if plan.interim is None:
+        return [f"| `design_chosen.toml` | the same design at the size chosen for {target} power |"]
+    return [
+        "| `design_chosen.toml` | the FIXED design (the input design without its [interim] "
+        f"looks) at the size chosen for {target} power, which every table but `interim.*` "
+        "is about |",
+        f"| `design_chosen_interim.toml` | the INTERIM design (with its looks) at its n max for "
+        f"{target} power (`interim.md`) |",
+    ]
 
 
 def _figure(name: str, title: str, legend: str) -> list[str]:
@@ -99,12 +180,14 @@ def report_readme(plan) -> str:
         "| `operating_characteristics.md`, `.json` | type I error, power, minimal detectable "
         f"effect, completers and calendar length at n = {rows[0].n} |",
         "| `realism_sensitivity.md` | power and bias at that n under assumptions that are not "
-        "published (informative dropout, deaths, curved decline) |",
-        "| `power_sweep.nc` | the simulated power behind the figures (netCDF, xarray: "
-        "`xr.load_dataset`) |",
+        "published (informative dropout, deaths, curved decline, an effect that starts late "
+        "or wanes) |",
+        "| `power_sweep.nc` | the trial's analysis only: its simulated power against the size "
+        "at 75%, 100% and 125% of the design's effect, behind `power_curve` (and the "
+        "fixed-effect line of `assurance_curve`); the other analyses and the sample-size "
+        "search are not in it (netCDF, xarray: `xr.load_dataset`) |",
         "| `design.toml` | the INPUT design, as given (its size is not the chosen one) |",
-        f"| `design_chosen.toml` | the same design at the size chosen for "
-        f"{rows[0].target_power:.0%} power |",
+        *_chosen_rows(plan),
         "| `*.pdf`, `*.png` | figures, below |",
     ]
     if plan.assurance is not None:
@@ -127,16 +210,16 @@ def report_readme(plan) -> str:
     lines += _figure(
         "sample_size_curve",
         "Sample-size search",
-        "Points: simulated power at each size searched (bars: 95% Monte Carlo interval); "
-        "solid line: the probit curve in the square root of n fitted to them, which is "
-        "inverted for n; dotted: closed-form power (continuous scores, GLS slope, z test; "
-        "shown for slope analyses only); squares: n for each target power, with the Monte "
-        "Carlo interval of that estimate (simulation error only)." + _second_stage_legend(plan),
+        f"Points: simulated {_power(design)} at each size searched (bars: 95% Monte Carlo "
+        "interval); solid line: the probit curve in the square root of n fitted to them, "
+        f"which is inverted for n; dotted: {_closed_form_legend(design)}; squares: n for each "
+        "target power, with the Monte Carlo interval of that estimate (simulation error only)."
+        + _second_stage_legend(plan),
     )
     lines += _figure(
         "power_curve",
         "Power against sample size",
-        "Power (significant and favouring active) of the trial's analysis against the size, "
+        f"{_power(design, capital=True)} of the trial's analysis against the size, "
         "for the design's effect (thick) and 75% and 125% of it, with 95% Monte Carlo bands; "
         "dots: the chosen n on the target lines. The title states the assumptions.",
     )
@@ -145,16 +228,21 @@ def report_readme(plan) -> str:
         "Analyses compared on the same simulated trials",
         "Power of each analysis at the design's effect, all on the same simulated trials, so "
         "differences are between analyses, not data sets; bands: 95% Monte Carlo interval. "
-        "Only the trial's own test is at its alpha; the others are for comparison (no "
-        "multiplicity correction).",
+        + (
+            "Every analysis is judged by the trial's posterior rule; only the trial's own "
+            "analysis is planned, the others are for comparison (no multiplicity correction)."
+            if design.decision.is_posterior
+            else "Only the trial's own test is at its alpha; the others are for comparison (no "
+            "multiplicity correction)."
+        ),
     )
     if plan.assurance is not None:
         lines += _figure(
             "assurance_curve",
             "Assurance beside power",
             "Black: power at the design's fixed effect (95% Monte Carlo band). Blue (filled "
-            "band) and orange (hatched band): assurance, the probability of a significant "
-            "favourable result averaged over the phase 2 posterior, with proportional and "
+            "band) and orange (hatched band): assurance, the probability of "
+            f"{_success_event(design)} averaged over the phase 2 posterior, with proportional and "
             "absolute transport; dotted lines of the same colours: power at the "
             "posterior-median effect; dash-dot: P(true effect > 0), which assurance cannot "
             "exceed; vertical dotted lines: the n chosen at the fixed effect.",
@@ -192,7 +280,7 @@ def report_readme(plan) -> str:
             "threshold) with a robust prior: weight w on the phase 2 posterior of the effect, "
             "1 - w on N(0, robust_sd^2) (unit information: the SD of the effect estimate with "
             "one patient per arm, unless decision.robust_sd is set), at the n chosen for the "
-            "first target. Left: power at the "
+            f"first target ({_borrowing_at(plan)}). Left: power at the "
             "design's effect; right: type I error on the same trials with no effect (the "
             "prior-data conflict: phase 3 truth zero, phase 2 says benefit), dashed: the "
             "one-sided level. Bars: 95% Monte Carlo intervals.",

@@ -40,3 +40,33 @@ def test_table_states_each_weight_with_its_numbers(sweep):
 def test_figure_is_written_as_png_and_pdf(sweep, tmp_path):
     png = prior_weight_figure(sweep, tmp_path / "prior_weight.png", 0.025)
     assert png.stat().st_size > 10_000 and png.with_suffix(".pdf").stat().st_size > 1_000
+
+
+def test_table_csv_and_figure_state_n_threshold_margin_and_robust_sd(sweep, monkeypatch, tmp_path):
+    """The borrowing section states what it was run at (independent review): n, threshold,
+    margin and the robust component's SD, in the note, as CSV columns and in the figure."""
+    from designs.outputs import figures_decision
+    from designs.planning.decision_rule import robust_component_sd
+    from designs.planning.power_curve import design_at
+
+    design = design_at(load_design(), 30)
+    sd = robust_component_sd(design)
+    md = prior_weight_table(sweep, 0.025, design=design)
+    note = (
+        f"n_per_arm = 30, threshold 0.975, margin 0 points/month, robust component N(0, {sd:.3g}^2)"
+    )
+    assert note in md
+    csv = prior_weight_table(sweep, 0.025, fmt="csv", design=design).splitlines()
+    head = csv[0].split(",")
+    assert head == [
+        "prior_weight", "power", "mc_se", "type1", "type1_mc_se",
+        "n_per_arm", "threshold", "margin", "robust_sd",
+    ]  # fmt: skip
+    for line in csv[1:]:
+        row = dict(zip(head, line.split(","), strict=True))
+        assert row["n_per_arm"] == "30" and float(row["threshold"]) == 0.975
+        assert float(row["margin"]) == 0 and float(row["robust_sd"]) == pytest.approx(sd, 1e-5)
+    caught = []
+    monkeypatch.setattr(figures_decision, "save", lambda fig, path: caught.append(fig))
+    prior_weight_figure(sweep, tmp_path / "w.png", 0.025, design=design)
+    assert note in caught[0]._suptitle.get_text()

@@ -215,3 +215,25 @@ def test_assurance_of_the_interim_design_under_the_posterior_rule(plan, fake_pos
     assert f"{ref.assurance:.3f} ({ref.mc_se:.3f}) |" in interim_table(gs, "md")
     text = posterior_methods(gs)
     assert f"probability of success at any look was {ref.assurance:.3f}" in text
+
+
+def test_design_files_are_the_fixed_design_and_the_interim_design_at_n_max(plan, folder):
+    """design_chosen.toml is the FIXED design at its n and says so; the interim design at
+    its n max is design_chosen_interim.toml (independent review: it was in no TOML)."""
+    out, names = folder
+    assert "design_chosen_interim.toml" in names
+    fixed_text = (out / "design_chosen.toml").read_text()
+    assert fixed_text.startswith("# The FIXED design") and "\n[interim]" not in fixed_text
+    fixed = load_design(out / "design_chosen.toml")
+    assert not fixed.interim.sequential
+    assert fixed.trial.n_per_arm == plan.interim.fixed_row.n
+    text = (out / "design_chosen_interim.toml").read_text()
+    assert text.startswith("# The INTERIM design")
+    gs = load_design(out / "design_chosen_interim.toml")
+    assert gs.interim.sequential and tuple(gs.interim.looks) == (0.5, 1.0)
+    assert gs.trial.n_per_arm == plan.interim.row.n_max
+    assert gs == design_at(_design(), plan.interim.row.n_max)
+    readme = (out / "README.md").read_text()
+    assert "`design_chosen_interim.toml`" in readme
+    row = next(line for line in readme.splitlines() if line.startswith("| `design_chosen.toml`"))
+    assert "FIXED design" in row

@@ -1,0 +1,204 @@
+"""The report's labels name the decision rule the numbers are under (independent review):
+under the posterior rule the figures and the README index say so (no alpha, no "significant"),
+the closed-form z test is labelled as the frequentist comparison it is, the posterior figure's
+panel titles do not run into each other, and the design files and power_sweep.nc are
+described as what they are. Under the frequentist test the labels are as before."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from designs import load_design
+from designs.outputs import figures, figures_posterior
+from designs.outputs.report_index import (
+    chosen_design_header,
+    chosen_interim_header,
+    input_design_header,
+    report_readme,
+)
+
+FREQ = "power (significant and favouring active)"
+RULE = "P(effect > 0 | data) > 0.975, sceptical prior"
+
+
+def _posterior():
+    return load_design().with_overrides(
+        {"decision.rule": "posterior", "decision.prior": "sceptical"}
+    )
+
+
+def _sweep(analyses=("lmm_slope",)):
+    n, eff = [50, 100, 150], [0.1, 0.125, 0.15]
+    shape = (len(n), len(eff), len(analyses))
+    p = np.broadcast_to(np.linspace(0.3, 0.9, 3)[:, None, None], shape).copy()
+    dims = ("n_per_arm", "effect", "analysis")
+    return xr.Dataset(
+        {"power_favourable": (dims, p), "mc_se_favourable": (dims, np.full(shape, 0.02))},
+        coords={"n_per_arm": n, "effect": eff, "analysis": list(analyses)},
+        attrs={"trials_per_cell": 200, "seed": 1},
+    )
+
+
+def _caught(module, monkeypatch):
+    caught = []
+    monkeypatch.setattr(module, "save", lambda fig, path, formats=(): caught.append(fig))
+    return caught
+
+
+def _texts(fig) -> str:
+    """Every title, axis label, legend entry and free text of ``fig``, joined."""
+    out = [t.get_text() for t in fig.texts]
+    for ax in fig.axes:
+        out += [ax.get_title(), ax.get_xlabel(), ax.get_ylabel()]
+        if ax.get_legend() is not None:
+            out += [t.get_text() for t in ax.get_legend().get_texts()]
+    return "\n".join(out)
+
+
+@pytest.mark.parametrize("draw", ["power_curve_png", "analyses_png"])
+def test_power_figures_name_the_posterior_rule(draw, monkeypatch, tmp_path):
+    caught = _caught(figures, monkeypatch)
+    design = load_design().with_overrides({"effect.value": 0.125})
+    post = _posterior().with_overrides({"effect.value": 0.125})
+    for d in (design, post):
+        if draw == "power_curve_png":
+            figures.power_curve_png(_sweep(), tmp_path / "x.png", design=d)
+        else:
+            figures.analyses_png(
+                _sweep(("lmm_slope", "joint_rank")),
+                tmp_path / "x.png",
+                effect=0.125,
+                primary="lmm_slope",
+                design=d,
+            )
+    freq, bayes = (_texts(f) for f in caught)
+    assert FREQ in freq and "alpha 0.05 two-sided" in freq
+    assert "significant" not in bayes and "alpha" not in bayes
+    assert RULE in bayes and "posterior rule, threshold 0.975" in bayes
+
+
+def _search(design):
+    """A sample-size result the figure can draw (numbers made up)."""
+    sizes = np.array([50, 100, 150, 200])
+    curve = SimpleNamespace(
+        sizes=sizes, power=np.array([0.3, 0.6, 0.8, 0.9]), mc_se=0.03 + 0 * sizes
+    )
+    row = SimpleNamespace(
+        target_power=0.8, n=150, n_low=140, n_high=160, size_name="n_per_arm", n_total=300
+    )
+    return SimpleNamespace(
+        curve=curve,
+        rows=[row],
+        stages=None,
+        trials=200,
+        coef=(-2.0, 0.25),
+        seed=1,
+        analysis="lmm_slope",
+        refine_trials=0,
+    )
+
+
+def test_sample_size_figure_labels_the_z_test_as_a_comparison(monkeypatch, tmp_path):
+    caught = _caught(figures, monkeypatch)
+    closed = (np.array([50, 100, 150, 200]), np.array([0.4, 0.7, 0.85, 0.95]))
+    for d in (load_design(), _posterior()):
+        figures.sample_size_png(_search(d), tmp_path / "s.png", closed_form=closed, design=d)
+    freq, bayes = (_texts(f) for f in caught)
+    assert "closed form (continuous scores, GLS slope, z test)" in freq and FREQ in freq
+    assert "frequentist z test at alpha 0.05 two-sided" in bayes and "for comparison" in bayes
+    assert "not the trial's rule" in bayes and RULE in bayes and FREQ not in bayes
+
+
+def test_assurance_figure_names_the_rule(monkeypatch, tmp_path):
+    caught = _caught(figures_posterior, monkeypatch)
+    rows = [
+        SimpleNamespace(
+            n_per_arm=n,
+            n_total=2 * n,
+            assurance=a,
+            mc_se=0.02,
+            power_at_median=a + 0.1,
+            trials=200,
+            p_effect_positive=0.9,
+        )
+        for n, a in ((50, 0.3), (100, 0.5), (150, 0.6))
+    ]
+    for d in (None, load_design(), _posterior()):
+        figures.assurance_curve_png({"proportional": rows}, tmp_path / "a.png", design=d)
+    none, freq, bayes = (_texts(f) for f in caught)
+    assert "probability of a significant favourable result" in none and none == freq
+    assert "significant" not in bayes and RULE in bayes
+
+
+def test_posterior_effect_panel_titles_do_not_overlap(monkeypatch, tmp_path):
+    caught = _caught(figures_posterior, monkeypatch)
+    rng = np.random.default_rng(1)
+    draws = {"proportional": rng.normal(0.38, 0.3, 4000), "absolute": rng.normal(0.2, 0.15, 4000)}
+    figures.posterior_effect_png(draws, tmp_path / "p.png", design_effect=0.25, seed=1)
+    (fig,) = caught
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    left, right = (ax.title.get_window_extent(renderer) for ax in fig.axes)
+    width = fig.bbox.width
+    assert left.x1 < right.x0  # not run into each other
+    assert left.x0 >= 0 and right.x1 <= width  # not cut off at the edges
+    assert "reconstruction and its priors" in fig._suptitle.get_text()
+
+
+def _plan(design, interim=None):
+    row = SimpleNamespace(
+        target_power=0.8, n=150, n_total=300, size_name="n_per_arm", n_placebo=150, n_active=150
+    )
+    return SimpleNamespace(
+        design=design,
+        sample_size=SimpleNamespace(rows=[row], refine_trials=0, trials=200),
+        analysis="lmm_slope",
+        trials=200,
+        seed=1,
+        assurance={150: {}},
+        prior_weight_sweep=None,
+        interim=interim,
+    )
+
+
+def test_readme_legends_name_the_rule():
+    freq = report_readme(_plan(load_design()))
+    bayes = report_readme(_plan(_posterior()))
+    assert "Power (significant and favouring active)" in freq
+    assert "probability of a significant favourable result" in freq
+    assert "closed-form power (continuous scores, GLS slope, z test" in freq
+    assert "significant" not in bayes
+    assert RULE in bayes and "frequentist z test at alpha 0.05 two-sided" in bayes
+    assert "for comparison only" in bayes
+
+
+def test_readme_describes_power_sweep_and_every_realism_scenario():
+    text = report_readme(_plan(load_design()))
+    sweep = next(line for line in text.splitlines() if "`power_sweep.nc`" in line)
+    assert "the simulated power behind the figures" not in sweep
+    assert "trial's analysis only" in sweep and "power_curve" in sweep
+    realism = next(line for line in text.splitlines() if "`realism_sensitivity.md`" in line)
+    assert "starts late" in realism and "wanes" in realism
+
+
+def test_design_files_of_a_report_with_looks_are_described_as_what_they_are():
+    row = SimpleNamespace(
+        target_power=0.8, n=150, n_total=300, size_name="n_per_arm", n_placebo=150, n_active=150
+    )
+    interim = SimpleNamespace(
+        row=SimpleNamespace(target_power=0.8, size_name="n_per_arm", n_max=160),
+        threshold_z=None,
+    )
+    text = report_readme(_plan(load_design(), interim))
+    fixed = next(line for line in text.splitlines() if "`design_chosen.toml`" in line)
+    assert "FIXED design" in fixed and "without its [interim]" in fixed
+    assert "`design_chosen_interim.toml`" in text
+    assert "FIXED design" in chosen_design_header(row, interim)
+    assert "n_per_arm = 160" in chosen_interim_header(interim.row)
+    assert "design_chosen_interim.toml" in input_design_header(row, interim)
+    assert "FIXED" not in chosen_design_header(row)  # without looks, as before
