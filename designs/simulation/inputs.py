@@ -158,9 +158,7 @@ def informative_scale(beta: float, slope_sd: float, cum_hazard_last: float) -> f
         spread = np.exp(-beta * slope_sd * _HERMITE_X)
 
         def gap(log_c: float) -> float:
-            return (
-                float(_HERMITE_W @ -np.expm1(-np.exp(log_c) * cum_hazard_last * spread)) - target
-            )
+            return float(_HERMITE_W @ -np.expm1(-np.exp(log_c) * cum_hazard_last * spread)) - target
 
     else:
         # A patient is gone iff E < c H exp(-b z) with E a unit exponential, i.e. iff
