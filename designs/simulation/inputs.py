@@ -188,10 +188,13 @@ def curvature_term(visits_all: np.ndarray, curvature: float) -> np.ndarray:
     so the slope ``g'(t) = k [(t - c)^2 - (G(T) - G(0)) / T]`` is ``curvature``
     points/month steeper at both ends of the window than at its middle (decline fastest
     early and late, Gordon 2010, docs/references.md#nonlinear-decline), and ``g(0) = g(T) = 0``:
-    each patient's mean slope over the randomised period (month 0 to ``T``) is unchanged,
-    so every slope estimand keeps its value. Without a lead-in (``t0 = 0``) the slope is
-    ``2/3 curvature`` steeper than average at months 0 and ``T`` and ``1/3 curvature``
-    shallower at ``T / 2``. The curve is the same for every patient and arm.
+    each patient's mean slope over the randomised period (month 0 to ``T``), ``(y(T) - y(0)) /
+    T``, is unchanged. A least-squares slope over the visits is not: the cubic term has a
+    least-squares slope of its own (+0.031 points/month at curvature 0.3 with monthly visits
+    to month 12, an independent review), the same in both arms, so slope differences between
+    arms keep their value while each arm's own fitted slope moves. Without a lead-in
+    (``t0 = 0``) the slope is ``2/3 curvature`` steeper than average at months 0 and ``T``
+    and ``1/3 curvature`` shallower at ``T / 2``. The curve is the same for every patient and arm.
 
     Parameters
     ----------

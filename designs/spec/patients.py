@@ -63,7 +63,9 @@ class Population:
         steeper at both ends of the observed window (first lead-in visit or month 0 to the
         last visit) than at its middle: decline fastest early and late (Gordon 2010,
         docs/references.md#nonlinear-decline). The term is zero at month 0 and at the last
-        visit, so the mean slope over the randomised period stays ``slope_mean``. Negative
+        visit, so the mean slope over the randomised period, ``(y(T) - y(0)) / T``, stays
+        ``slope_mean`` (a least-squares slope over the visits moves a little, the same in
+        both arms, so the treatment difference does not). Negative
         values give decline fastest mid-window. Size not published: any value is assumed.
     """
 
