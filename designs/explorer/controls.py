@@ -30,7 +30,7 @@ from designs.planning.sweep.design import (
     retime_visits,
 )
 from designs.simulation.seeds import DEFAULT_SEED, MAX_SEED
-from designs.spec.interim import NO_LOOKS
+from designs.spec.interim import NO_LOOKS, unread_defaults
 
 #: Simulated trials per point when the page opens (about 2 s per update on 2 cores; see
 #: docs/explorer.md).
@@ -308,7 +308,8 @@ def control_overrides(design, values: Mapping[str, Any], ids) -> dict[str, Any]:
         over.update(NO_LOOKS)  # one way of giving the looks replaces the others
         over[f"interim.{field}"] = looks
     for key in ("spending", "futility"):
-        if key in ids:
+        if key in ids:  # a new family replaces the old one's parameters, as --spending does
+            over.update(unread_defaults(key, values[key]))
             over[f"interim.{key}"] = values[key]
     for key in ("gamma", "futility_gamma"):
         if key in ids:

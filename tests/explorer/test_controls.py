@@ -152,6 +152,31 @@ def test_a_gamma_the_spending_does_not_read_gets_the_librarys_message(base):
     assert errors == {} and design.interim.futility_gamma == -3.0
 
 
+@pytest.mark.parametrize(
+    ("start", "control", "new"),
+    [
+        ({"interim.spending": "hsd", "interim.gamma": -2.0}, "spending", "obf"),
+        ({"interim.spending": "user", "interim.user_spending": [0.3, 1.0]}, "spending", "obf"),
+        ({"interim.futility": "hsd", "interim.futility_gamma": -3.0}, "futility", "obf"),
+        ({"interim.futility": "obf", "interim.futility_beta": 0.15}, "futility", "none"),
+    ],
+)
+def test_a_new_family_replaces_the_old_ones_parameters(base, start, control, new):
+    """Review finding: on a design whose spending or futility family had parameters of its
+    own (an upload), choosing another family was refused for a parameter the page had not
+    touched (user_spending and futility_beta are not even controls). The page now does what
+    --spending and --futility do: the new family's unread fields go back to their defaults."""
+    looks = {"interim.looks": [0.5, 1.0], "trial.sides": 1}
+    uploaded = base.with_overrides({**looks, **start})
+    design, errors = design_from_values(uploaded, _with(uploaded, **{control: new}))
+    assert errors == {}, errors
+    assert getattr(design.interim, control).value == new
+    for field in start:
+        name = field.split(".")[1]
+        if name != control:
+            assert getattr(design.interim, name) == getattr(base.interim, name)
+
+
 def test_looks_with_the_posterior_rule_give_the_design_the_library_judges(base):
     """The posterior rule at looks is a design the page simulates (as ``power --looks
     --decision posterior``), not a refusal."""
