@@ -290,11 +290,15 @@ def methods_text(
 
 
 def published_attrition(design) -> bool:
-    """Whether the design keeps the library default's ``[dropout]``: the published all-cause
-    attrition (van Eijk et al. 2025) with deaths split off it."""
+    """Whether the design keeps the library default's dropout and death schedule: the
+    published all-cause attrition (van Eijk et al. 2025) with deaths split off it. Informative
+    exits keep it (they change who leaves, not how many in the placebo arm)."""
     from designs.spec import load_design
 
-    return design.dropout == load_design("default").dropout
+    ours, default = design.dropout, load_design("default").dropout
+    # the schedule, not who leaves: informative exits keep the placebo arm's rate nominal
+    schedule = ("cumulative", "monthly_hazard", "death_monthly_hazard")
+    return all(getattr(ours, f) == getattr(default, f) for f in schedule)
 
 
 def attrition_source(design) -> str:
@@ -303,5 +307,7 @@ def attrition_source(design) -> str:
     deaths."""
     if published_attrition(design):
         return "published all-cause attrition in ALS trials, deaths included; van Eijk et al. 2025"
-    deaths = "deaths included" if design.dropout.death_monthly_hazard > 0 else "no deaths"
+    deaths = (
+        "deaths included" if design.dropout.death_monthly_hazard > 0 else "no separate death hazard"
+    )
     return f"as set in this design, an assumption, not a published figure; {deaths}"

@@ -135,7 +135,9 @@ def informative_scale(beta: float, slope_sd: float, cum_hazard_last: float) -> f
     A placebo patient with slope ``s = slope_mean + slope_sd z`` has cumulative hazard
     ``c H exp(beta (slope_mean - s)) = c H exp(-beta slope_sd z)`` by the last visit. This
     returns the ``c`` for which ``E_z[1 - exp(-c H exp(-beta slope_sd z))] = 1 - exp(-H)``
-    (Gauss-Hermite quadrature over ``z``), so only who leaves changes, not how many.
+    (Gauss-Hermite quadrature over ``z`` while ``|beta slope_sd|`` is at most
+    :data:`HERMITE_SPREAD_MAX`, beyond it an integral over the exit time), so only who leaves
+    changes, not how many.
 
     Parameters
     ----------
@@ -171,6 +173,24 @@ def informative_scale(beta: float, slope_sd: float, cum_hazard_last: float) -> f
         def gap(log_c: float) -> float:
             return float(_LOG_EXP_W @ ndtr((log_c + log_h - _LOG_EXP_T) / b)) - target
 
+        # bracket around log c ~ b Phi^-1(target) - log H, the root where the exit-time spread
+        # dominates (b up to 200 with the spec's bounds: far outside [-60, 60])
+        from scipy.special import ndtri
+
+        mid = b * float(ndtri(target)) - log_h
+        low, high = mid - 60.0, mid + 60.0
+        while gap(low) > 0.0:
+            low -= 60.0
+        while gap(high) < 0.0:
+            high += 60.0
+        scale = math.exp(brentq(gap, low, high, xtol=1e-13)) if high < 709.0 else math.inf
+        if not 0.0 < scale < math.inf:
+            raise InputError(
+                f"dropout.informative or dropout.death_informative = {beta:g} with slope SD "
+                f"{slope_sd:g} points/month: the factor that keeps the nominal exit rate is out "
+                "of floating-point range; give a smaller |informative| (within 20 / slope SD)"
+            )
+        return scale
     return float(np.exp(brentq(gap, -60.0, 60.0, xtol=1e-13)))
 
 

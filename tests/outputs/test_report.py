@@ -223,7 +223,9 @@ def test_the_methods_cite_the_published_attrition_only_when_the_design_keeps_it(
     assert not published_attrition(own)
     text = attrition_source(own)
     assert "van Eijk" not in text and "published" not in text.replace("not a published", "")
-    assert "no deaths" in text
+    assert "no separate death hazard" in text
+    # informative exits keep the published schedule (who leaves changes, not how many)
+    assert published_attrition(default.with_overrides({"dropout.informative": 1.0}))
     assert "van Eijk" not in "\n".join(
         references_text("lmm_slope", False, published_attrition(own))
     )
