@@ -140,17 +140,27 @@ def sample_size_png(result, path, *, closed_form=None, design=None, formats=("pn
     return save(fig, path, formats)
 
 
-def _stage_labels(result) -> tuple[str, str, str]:
-    """Legend of the fitted curve and of the simulated points, and the title's first line."""
+def _points_word(design) -> str:
+    """What the simulated points of a sample-size search are: power, or the posterior rule's
+    success probability."""
+    if design is not None and design.decision.is_posterior:
+        return "simulated success probability"
+    return "simulated power"
+
+
+def _stage_labels(result, design=None) -> tuple[str, str, str]:
+    """Legend of the fitted curve and of the simulated points, and the title's first line
+    (the points are the rule's success probability under the posterior rule)."""
+    what = _points_word(design)
     if result.stages is None:
         return (
             "fitted probit curve in sqrt(n), inverted for n",
-            f"simulated power ({result.trials} trials per size, 95% MC interval)",
+            f"{what} ({result.trials} trials per size, 95% MC interval)",
             "Sample-size search by simulation (common random numbers across sizes)",
         )
     return (
         "probit curve in sqrt(n) fitted to both stages, inverted for n",
-        f"first stage: simulated power, {result.trials} trials per size (95% MC interval)",
+        f"first stage: {what}, {result.trials} trials per size (95% MC interval)",
         "Sample-size search by simulation in two stages (common random numbers across sizes)",
     )
 
@@ -164,7 +174,7 @@ def draw_sample_size_search(result, *, closed_form=None, design=None):
     fig, ax = new_figure(7.5, 5.2)
     every = curve.sizes if stages is None else np.concatenate([curve.sizes, stages.near.sizes])
     grid = np.linspace(every.min(), every.max(), 200)
-    fitted, first, title = _stage_labels(result)
+    fitted, first, title = _stage_labels(result, design)
     ax.plot(grid, curve_power(*result.coef, grid), color="C0", lw=2, label=fitted)
     ax.errorbar(
         curve.sizes,
@@ -189,7 +199,7 @@ def draw_sample_size_search(result, *, closed_form=None, design=None):
             capsize=4,
             color="C1",
             zorder=6,
-            label=f"second stage: simulated power, {result.refine_trials} more trials per "
+            label=f"second stage: {_points_word(design)}, {result.refine_trials} more trials per "
             "size near each n (95% MC interval)",
         )
     if closed_form is not None:

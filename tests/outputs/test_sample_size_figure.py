@@ -81,3 +81,19 @@ def test_a_one_stage_search_draws_one(searches, monkeypatch, tmp_path):
     (bars,) = [c for c in ax.containers if str(c.get_label()).startswith("simulated power")]
     assert np.array_equal(bars.lines[0].get_xdata(), result.curve.sizes)
     assert f"({GRID_TRIALS} trials per size" in str(bars.get_label())
+
+
+def test_the_points_are_the_rules_success_probability_under_the_posterior_rule():
+    """Review of the session's figures: under the posterior rule the sample-size figure's
+    points are the rule's success probability, not 'power' (the axis already said so)."""
+    from types import SimpleNamespace
+
+    from designs.outputs.figures import _stage_labels
+    from designs.spec import load_design
+
+    one = SimpleNamespace(stages=None, trials=200)
+    two = SimpleNamespace(stages=object(), trials=200)
+    rule = load_design().with_overrides({"decision.rule": "posterior"})
+    assert _stage_labels(one, rule)[1].startswith("simulated success probability (200")
+    assert "first stage: simulated success probability" in _stage_labels(two, rule)[1]
+    assert _stage_labels(one, load_design())[1].startswith("simulated power (200")
