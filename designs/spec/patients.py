@@ -259,13 +259,10 @@ class Enrichment:
         if not z > 0:
             return None
 
-        def pdf(x: float) -> float:
-            return 0.0 if math.isinf(x) else math.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)
+        def x_pdf(x: float) -> float:  # x phi(x), 0 at an infinite end
+            return 0.0 if math.isinf(x) else x * float(normal.pdf(x))
 
-        def x_pdf(x: float) -> float:
-            return 0.0 if math.isinf(x) else x * pdf(x)
-
-        m = (pdf(a) - pdf(b)) / z
+        m = float(normal.pdf(a) - normal.pdf(b)) / z
         var_w = 1.0 + (x_pdf(a) - x_pdf(b)) / z - m * m
         rho = population.delta_fs_slope_corr
         mean_z = -rho * m
