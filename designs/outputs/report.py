@@ -194,6 +194,7 @@ def _running(pid: int) -> bool:
 def _render(plan, tmp: Path) -> None:
     """Write every file of ``plan`` into the folder ``tmp``."""
     design, result = plan.design, plan.sample_size
+    at_n = design_at(design, result.rows[0].n)  # the design at the n chosen for the first target
     for fmt, ext in (("md", "md"), ("csv", "csv"), ("latex", "tex")):
         (tmp / f"sample_size.{ext}").write_text(sample_size_table(result, design, fmt))
     oc = plan.operating
@@ -208,7 +209,6 @@ def _render(plan, tmp: Path) -> None:
         from designs.outputs.figures_decision import prior_weight_figure, prior_weight_table
 
         target = design.trial.alpha / design.trial.sides
-        at_n = design_at(design, result.rows[0].n)  # the sweep's n, threshold and margin
         for fmt in ("md", "csv"):
             (tmp / f"prior_weight.{fmt}").write_text(
                 prior_weight_table(plan.prior_weight_sweep, target, fmt=fmt, design=at_n)
@@ -248,9 +248,7 @@ def _render(plan, tmp: Path) -> None:
     chosen = result.rows[0]
     given = design if interim is None else interim.design  # with its [interim] section
     (tmp / "design.toml").write_text(input_design_header(chosen, interim) + given.to_toml())
-    (tmp / "design_chosen.toml").write_text(
-        chosen_design_header(chosen, interim) + design_at(design, chosen.n).to_toml()
-    )
+    (tmp / "design_chosen.toml").write_text(chosen_design_header(chosen, interim) + at_n.to_toml())
     if interim is not None:  # the interim design at its n max, with its [interim] section
         (tmp / "design_chosen_interim.toml").write_text(
             chosen_interim_header(interim.row)
