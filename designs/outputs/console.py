@@ -362,7 +362,7 @@ def main_job_assurance_text(rows, assurance, *, trials: int, seed: int) -> str:
 
 def main_job_note(design) -> str:
     """What the main job's numbers assume."""
-    gone = design.dropout.cumulative_at(design.trial.visits, include_death=True)[-1]
+    gone = design.gone_by_last_visit
     return (
         f"Note: n assumes the design's fixed effect ({design.effect.value:g} "
         f"{design.effect.kind.value}), dropout as in the design ({100 * gone:.1f}% by month "

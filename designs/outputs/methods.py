@@ -155,7 +155,7 @@ def methods_text(
         f"fresh trials {r.confirmed_power:.3f}, MC SE {r.confirmed_mc_se:.3f})"
         for r in rows.values()
     )
-    gone = design.dropout.cumulative_at(t.visits, include_death=True)[-1]
+    gone = design.gone_by_last_visit
     posterior = design.decision.is_posterior
     flag = calibration_flag(
         oc["type_i_error"], type_i_target(design), oc["type_i_error_trials"], posterior=posterior

@@ -134,7 +134,7 @@ def assumptions_line(design, analysis: str, effect: float | None = None) -> str:
     if design is None:
         return analysis_title(analysis)
     t, p = design.trial, design.population
-    gone = design.dropout.cumulative_at(t.visits, include_death=True)[-1]
+    gone = design.gone_by_last_visit
     value = design.effect.value if effect is None else effect
     eff = effect_text(value, design.effect.kind.value, p.slope_mean)
     head = f"{analysis_title(analysis)}, {rule_title(design)}; {eff}"

@@ -118,7 +118,7 @@ def success_phrase(design, r0) -> str:
 def _notes(result, design) -> str:
     """What a reader needs to read the table right (printed below it)."""
     r0 = result.rows[0]
-    gone = design.dropout.cumulative_at(design.trial.visits, include_death=True)[-1]
+    gone = design.gone_by_last_visit
     return (
         f"Notes: n is the number randomised; {100 * gone:.1f}% are gone by month "
         f"{design.trial.duration_months:g} and the simulation already loses them, so n is not "

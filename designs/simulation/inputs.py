@@ -4,7 +4,8 @@
 :class:`SimulationInputs` (visit months, the parameter vector of
 :mod:`designs.simulation.layout`, the dropout cumulative hazard, the slope shift, the curve
 of nonlinear decline); :func:`population_rows` gives per-trial parameter rows (natural
-history drawn from the phase 2 posterior). The informative-exit calibration lives here too.
+history drawn from the phase 2 posterior). The informative-exit calibration lives in
+:mod:`designs.spec.exits`.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import numpy as np
 from designs.analyses import registry
 from designs.errors import InputError
 from designs.simulation import layout as K
+from designs.spec.exits import informative_scale
 
 #: Candidates screened per patient randomised, at most, before a trial is marked failed.
 MAX_SCREENED_PER_ENROLLED = 1000.0
@@ -113,85 +115,6 @@ class SimulationInputs:
         if self.params[K.P_EFFECT_COURSE] > 0.5:  # the mean effect over the follow-up
             shift = shift * self.course_factor
         return registry.get(analysis).true_value(shift, self.visits)
-
-
-_HERMITE_X, _HERMITE_W = np.polynomial.hermite_e.hermegauss(80)
-_HERMITE_W = _HERMITE_W / _HERMITE_W.sum()
-#: Largest ``|beta slope_sd|`` for which Gauss-Hermite quadrature over the patient's slope
-#: serves :func:`informative_scale` (80 nodes: within 3e-10 of adaptive quadrature up to
-#: 1.5, but 4.5e-7 at 2, 1e-3 at 3.75 and 38% at 15: the integrand becomes a step in the
-#: slope). Beyond it the integral is taken over the exit time instead (smooth there).
-HERMITE_SPREAD_MAX = 1.5
-#: Nodes and weights over ``t = log E``, ``E`` a unit exponential (density
-#: ``exp(t - e^t)``): the trapezoid rule with step 0.1 on [-40, 5], whose error for this
-#: entire, quickly decaying integrand is far below 1e-15.
-_LOG_EXP_T = np.arange(-40.0, 5.0 + 1e-9, 0.1)
-_LOG_EXP_W = 0.1 * np.exp(_LOG_EXP_T - np.exp(_LOG_EXP_T))
-
-
-def informative_scale(beta: float, slope_sd: float, cum_hazard_last: float) -> float:
-    """Factor on the base hazard that keeps the placebo arm's marginal exit rate nominal.
-
-    A placebo patient with slope ``s = slope_mean + slope_sd z`` has cumulative hazard
-    ``c H exp(beta (slope_mean - s)) = c H exp(-beta slope_sd z)`` by the last visit. This
-    returns the ``c`` for which ``E_z[1 - exp(-c H exp(-beta slope_sd z))] = 1 - exp(-H)``
-    (Gauss-Hermite quadrature over ``z`` while ``|beta slope_sd|`` is at most
-    :data:`HERMITE_SPREAD_MAX`, beyond it an integral over the exit time), so only who leaves
-    changes, not how many.
-
-    Parameters
-    ----------
-    beta : float
-        Log-hazard per point/month of decline faster than the mean.
-    slope_sd : float
-        SD of true slopes, points/month.
-    cum_hazard_last : float
-        Nominal cumulative hazard by the last visit (``-log(1 - fraction gone)``).
-    """
-    if beta == 0.0 or slope_sd == 0.0 or not np.isfinite(cum_hazard_last):
-        return 1.0
-    if cum_hazard_last <= 0.0:
-        return 1.0
-    from scipy.optimize import brentq
-
-    target = -np.expm1(-cum_hazard_last)
-    b = abs(beta * slope_sd)
-    if b <= HERMITE_SPREAD_MAX:
-        spread = np.exp(-beta * slope_sd * _HERMITE_X)
-
-        def gap(log_c: float) -> float:
-            return float(_HERMITE_W @ -np.expm1(-np.exp(log_c) * cum_hazard_last * spread)) - target
-
-    else:
-        # A patient is gone iff E < c H exp(-b z) with E a unit exponential, i.e. iff
-        # z < (log(c H) - log E) / b: P(gone) = E_E[Phi((log(c H) - log E) / b)], smooth in
-        # log E once b is large (the step in z is at most 1 / b wide)
-        from scipy.special import ndtr
-
-        log_h = math.log(cum_hazard_last)
-
-        def gap(log_c: float) -> float:
-            return float(_LOG_EXP_W @ ndtr((log_c + log_h - _LOG_EXP_T) / b)) - target
-
-        # bracket around log c ~ b Phi^-1(target) - log H, the root where the exit-time spread
-        # dominates (b up to 200 with the spec's bounds: far outside [-60, 60])
-        from scipy.special import ndtri
-
-        mid = b * float(ndtri(target)) - log_h
-        low, high = mid - 60.0, mid + 60.0
-        while gap(low) > 0.0:
-            low -= 60.0
-        while gap(high) < 0.0:
-            high += 60.0
-        scale = math.exp(brentq(gap, low, high, xtol=1e-13)) if high < 709.0 else math.inf
-        if not 0.0 < scale < math.inf:
-            raise InputError(
-                f"dropout.informative or dropout.death_informative = {beta:g} with slope SD "
-                f"{slope_sd:g} points/month: the factor that keeps the nominal exit rate is out "
-                "of floating-point range; give a smaller |informative| (within 20 / slope SD)"
-            )
-        return scale
-    return float(np.exp(brentq(gap, -60.0, 60.0, xtol=1e-13)))
 
 
 def curvature_term(visits_all: np.ndarray, curvature: float) -> np.ndarray:

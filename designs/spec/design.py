@@ -43,6 +43,7 @@ from designs.errors import InputError
 from designs.spec.accrual import Accrual
 from designs.spec.decision import Decision
 from designs.spec.estimand import Estimand
+from designs.spec.exits import gone_by_last_visit
 from designs.spec.fields import check_keys, field_names, show
 from designs.spec.follow_up import Dropout, Effect, EffectKind, EffectSource
 from designs.spec.interim import SEQUENTIAL_ANALYSES, Futility, Interim, Spending
@@ -352,6 +353,13 @@ class TrialDesign:
     # ----------------------------------------------------------------- reading
 
     @property
+    def gone_by_last_visit(self) -> float:
+        """Fraction of placebo patients gone (dropout or death) by the last visit
+        (:func:`designs.spec.exits.gone_by_last_visit`: exits that both depend on the slope
+        are not independent)."""
+        return gone_by_last_visit(self.dropout, self.population.slope_sd, self.trial.visits)
+
+    @property
     def active_slope_mean(self) -> float:
         """Mean slope of the active arm under a fixed effect, points/month."""
         return self.population.slope_mean + self.effect.slope_shift(self.population.slope_mean)
@@ -368,7 +376,7 @@ class TrialDesign:
 
     def describe(self) -> str:
         """One short human line."""
-        t, p, e, d = self.trial, self.population, self.effect, self.dropout
+        t, p, e = self.trial, self.population, self.effect
         if t.allocation.equal:
             size = f"{t.n_per_arm} per arm"
         else:
@@ -389,7 +397,7 @@ class TrialDesign:
                 eff += ")"
         else:
             eff = f"slope difference {e.value:+.3g} points/month"
-        gone = d.cumulative_at(t.visits, include_death=True)[-1]
+        gone = self.gone_by_last_visit
         extra = ""
         if t.lead_in_months > 0:
             extra += f"; {t.lead_in_months:g}-month lead-in"
