@@ -19,6 +19,7 @@ from designs import __version__
 from designs.outputs.figures_posterior import (  # noqa: F401  (re-exported)
     assurance_curve_png,
     posterior_effect_png,
+    success_word,
 )
 from designs.outputs.plotting import (
     Z95,
@@ -34,10 +35,11 @@ from designs.outputs.plotting import (
 )
 
 
-def _targets(ax, targets, x0) -> None:
+def _targets(ax, targets, x0, design=None) -> None:
+    word = success_word(design)  # 'power', or 'success probability' under the posterior rule
     for t in targets:
         ax.axhline(t, color="0.3", ls="--", lw=0.8)
-        ax.text(x0, t + 0.012, f"{t:.0%} power", fontsize=8, color="0.3")
+        ax.text(x0, t + 0.012, f"{t:.0%} {word}", fontsize=8, color="0.3")
 
 
 def power_curve_png(
@@ -91,7 +93,7 @@ def power_curve_png(
             color=line.get_color(),
             lw=0,
         )
-    _targets(ax, targets, n.min())
+    _targets(ax, targets, n.min(), design)
     for target, m in chosen or ():
         ax.plot([m, m], [0, target], color="k", lw=0.8, ls=":")
         ax.plot(m, target, "o", color="k", ms=5, zorder=5)
@@ -204,7 +206,7 @@ def draw_sample_size_search(result, *, closed_form=None, design=None):
         )
     if closed_form is not None:
         ax.plot(*closed_form, ls=":", color="k", label=closed_form_label(design))
-    _targets(ax, [r.target_power for r in rows], grid.min())
+    _targets(ax, [r.target_power for r in rows], grid.min(), design)
     per = "per arm" if size_dim == "n_per_arm" else "in total"
     for k, r in enumerate(rows):
         hi = r.n_high if r.n_high >= 0 else every.max()
@@ -309,7 +311,7 @@ def analyses_png(ds, path, *, effect, primary, design=None) -> Path:
             alpha=0.15,
             lw=0,
         )
-    _targets(ax, (0.8, 0.9), n.min())
+    _targets(ax, (0.8, 0.9), n.min(), design)
     ax.set_ylim(0, 1)
     ax.set_xlabel(size_axis_label(size_dim))
     ax.set_ylabel(success_axis_label(design))

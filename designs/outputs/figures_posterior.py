@@ -35,6 +35,12 @@ def assurance_axis_label(design=None) -> str:
     return f"probability of success\n({posterior_rule_short(design)})"
 
 
+def success_word(design=None) -> str:
+    """'power' under the frequentist test, 'success probability' under the posterior rule
+    (it is not a test's power), for the assurance figure's labels."""
+    return "success probability" if design is not None and design.decision.is_posterior else "power"
+
+
 def assurance_curve_png(
     curves: dict, path, *, targets=(0.8, 0.9), seed=None, fixed=None, chosen=None, design=None
 ) -> Path:
@@ -58,7 +64,7 @@ def assurance_curve_png(
         The PNG written (a PDF of the same name beside it).
     """
     fig, ax = new_figure(7.5, 6.4)
-    trials, size_dim = None, "n_per_arm"
+    trials, size_dim, word = None, "n_per_arm", success_word(design)
     if fixed is not None:
         n, p, se, label = fixed
         ax.plot(n, p, color="k", lw=2, label=label)
@@ -84,7 +90,7 @@ def assurance_curve_png(
             color=c,
             ls=":",
             lw=1.5,
-            label=f"power at the posterior-median effect ({transport})",
+            label=f"{word} at the posterior-median effect ({transport})",
         )
         trials = rows[0].trials
     first = next(iter(curves.values()))[0]
@@ -107,7 +113,7 @@ def assurance_curve_png(
     ax.set_xlabel(size_axis_label(size_dim))
     ax.set_ylabel(assurance_axis_label(design))
     ax.set_title(
-        "Assurance over the phase 2 posterior beside power at the fixed effect\n"
+        f"Assurance over the phase 2 posterior beside {word} at the fixed effect\n"
         "phase 2: 5 patients, uncontrolled before/after, illustrative data; "
         "bands: 95% Monte Carlo interval",
         fontsize=9,

@@ -152,7 +152,7 @@ def _figures(plan, tmp: Path) -> None:
         own[size_dim].values,
         own.power_favourable.values,
         own.mc_se_favourable.values,
-        "power at the design's fixed effect",
+        f"{figures.success_word(design)} at the design's fixed effect",
     )
     figures.assurance_curve_png(
         plan.assurance_curves,
