@@ -399,6 +399,8 @@ def design_from_args(args, *, analysis_field: bool = True, posterior_read=()):
             f"--spending {args.spending}: the posterior rule at looks is judged by its "
             "thresholds (--threshold, --thresholds), not by alpha spending"
         )
+    if not design.interim.sequential:
+        _refuse_interim_without_looks(args, given)
     if isinstance(getattr(args, "effect", None), Percent):
         from designs.spec import EffectKind
 
@@ -410,6 +412,25 @@ def design_from_args(args, *, analysis_field: bool = True, posterior_read=()):
                 "--set effect.kind=proportional_slowing"
             )
     return design
+
+
+def _refuse_interim_without_looks(args, given) -> None:
+    """``--spending``, ``--futility`` and ``--set interim.*`` typed for a design without
+    interim looks would be ignored: refuse them (a design file's own ``[interim]`` fields are
+    kept, as for switching looks on later)."""
+    for flag, name in (("--spending", "spending"), ("--futility", "futility")):
+        value = getattr(args, name, None)
+        if isinstance(value, str):
+            raise InputError(
+                f"{flag} {value}: this design has no interim looks, so it would be ignored; "
+                "add --looks (or --look-months, --look-completed)"
+            )
+    for key in given:
+        if key.startswith("interim.") and key != "interim.looks":
+            raise InputError(
+                f"--set {key}: this design has no interim looks, so it would be ignored; add "
+                "--looks (or --look-months, --look-completed) or --set interim.looks=[...]"
+            )
 
 
 #: The arguments of the command being run (set by ``main``; ``sys.argv`` when run directly).

@@ -351,6 +351,13 @@ CASES = [
         ["report", "--no-assurance", "--threshold", "0.99", "--out", "{d}/never"],
         "--threshold 0.99: decision.threshold is read only",
     ),
+    # interim options on a design without looks would be ignored
+    (["power", "--spending", "pocock"], "--spending pocock: this design has no interim looks"),
+    (["sample-size", "--futility", "obf"], "--futility obf: this design has no interim looks"),
+    (
+        ["report", "--no-assurance", "--set", 'interim.spending="pocock"', "--out", "{d}/never"],
+        "--set interim.spending: this design has no interim looks",
+    ),
     # injection: control characters in names
     (["power", "--set", 'trial.name="x\\u001b[2Jy"'], "control character"),
     (["power", "--set", 'trial.name="a\\nb"'], "control character"),
