@@ -75,8 +75,11 @@ def cmd_calibrate(args) -> int:
         f"success if P(effect > {cal.margin:g} | data) > threshold; {cal.prior} prior{weight}"
     )
     print(
-        f"type I error at the calibrated threshold {cal.type1_calibrated:.4f} "
-        f"(MC SE {cal.mc_se_calibrated:.4f}); at {cal.uncalibrated_threshold:g} "
+        f"type I error at the calibrated threshold {cal.type1_calibrated:.4f} on these trials "
+        f"(MC SE {cal.mc_se_calibrated:.4f}; at most {cal.target:g} by construction, on fresh "
+        "trials it scatters around the target by about this SE: check it on another seed with "
+        "simulate.py power --decision posterior --threshold T --seed S); at "
+        f"{cal.uncalibrated_threshold:g} "
         f"{cal.type1_uncalibrated:.4f} (MC SE {cal.mc_se_uncalibrated:.4f}); "
         f"{cal.trials} null trials (effect.value = 0; {cal.failed_fits} failed fits), "
         f"seed {cal.seed}"

@@ -188,8 +188,8 @@ def _check(design) -> None:
     check_analyses((design.trial.analysis.value,))
     if design.effect.source.value != "fixed":
         raise InputError(
-            "effect.source = 'posterior': interim looks need a fixed effect (assurance of a "
-            "group-sequential design is not supported yet)"
+            "effect.source = 'posterior': power at looks needs a fixed effect; over the phase 2 "
+            "posterior use simulate.py assurance --looks ..."
         )
 
 

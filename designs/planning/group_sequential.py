@@ -331,8 +331,8 @@ def group_sequential_simulated(
         )
     if design.effect.source.value != "fixed":
         raise InputError(
-            "effect.source = 'posterior': interim looks need a fixed effect (assurance of a "
-            "group-sequential design is not supported yet)"
+            "effect.source = 'posterior': power at looks needs a fixed effect; over the phase 2 "
+            "posterior use simulate.py assurance --looks ..."
         )
     kw = {"threads": threads, "progress": progress}
     res1, out1 = simulate_outcome(
