@@ -17,7 +17,7 @@ from typing import Any
 
 from designs.errors import InputError
 
-__all__ = ["POSTERIOR_FIELDS", "check_posterior_options"]
+__all__ = ["POSTERIOR_FIELDS", "PRIOR_FIELDS", "check_posterior_options"]
 
 #: The ``[decision]`` fields read only under the posterior rule, and the option setting each.
 POSTERIOR_FIELDS = {
@@ -29,6 +29,25 @@ POSTERIOR_FIELDS = {
     "sceptical_sd": None,
     "robust_sd": None,
 }
+
+
+#: Fields of ``[decision]`` that one prior alone reads (``vague_sd`` is read by the vague prior
+#: and by the robust prior at weight 0).
+PRIOR_FIELDS = {"prior_weight": "robust", "robust_sd": "robust", "sceptical_sd": "sceptical"}
+
+
+def _check_prior_fields(args, design, given: Mapping[str, Any], read: Collection[str]) -> None:
+    """Under the posterior rule, refuse a prior's field typed for another prior (e.g.
+    ``--prior-weight 0.5`` with the vague prior): it would be ignored."""
+    prior = design.decision.prior.value
+    for name, reader in PRIOR_FIELDS.items():
+        typed = _typed(args, name, POSTERIOR_FIELDS[name], given)
+        if typed is None or name in read or prior == reader:
+            continue
+        raise InputError(
+            f"{typed}: decision.{name} is read only with decision.prior = '{reader}' (the "
+            f"prior is '{prior}'): it would be ignored; add --prior {reader}"
+        )
 
 
 def _typed(args, name: str, flag: str | None, given: Mapping[str, Any]) -> str | None:
@@ -62,6 +81,7 @@ def check_posterior_options(
     from designs.spec.decision import Decision
 
     if design.decision.is_posterior:
+        _check_prior_fields(args, design, given, read)
         return
     defaults = {f.name: f.default for f in dataclasses.fields(Decision)}
     for name, flag in POSTERIOR_FIELDS.items():

@@ -107,7 +107,7 @@ def cmd_sweep(args) -> int:
     from designs.atomic import check_writable
     from designs.outputs.console import failed_fits_rule
     from designs.planning.posterior import posterior_draws
-    from designs.planning.sweep import cells_folder, is_sweep_file, run_sweep
+    from designs.planning.sweep import is_sweep_file, run_sweep
 
     check_writable(
         args.out,
@@ -140,8 +140,8 @@ def cmd_sweep(args) -> int:
 
         phase2 = phase2_effect_prior(design, phase2_posterior(args.posterior))
     cells = math.prod(len(v) for v in grid.values())
-    resumed = cells_folder(args.out).is_dir()
     before = _identity(args.out)
+    counts: dict = {}
     with progress_bar(cells, "cell", not args.json) as bar:
         ds = run_sweep(
             design,
@@ -157,9 +157,12 @@ def cmd_sweep(args) -> int:
             assurance_draws=draws,
             transport=args.transport,
             phase2_prior=phase2,
+            counts=counts,
         )
     dims = {k: int(v) for k, v in ds.sizes.items()}
     reused = before is not None and before == _identity(args.out)  # the file was not rewritten
+    kept = 0 if reused else counts.get("cells_reused", 0)  # cells of an interrupted run
+    resumed = kept > 0
     if args.json:
         print_json(
             {
@@ -171,6 +174,7 @@ def cmd_sweep(args) -> int:
                 "analyses": list(ds.analysis.values.tolist()),
                 "version": __version__,
                 "resumed": resumed,
+                "cells_resumed": kept,
                 "reused": reused,
             }
         )
@@ -179,7 +183,7 @@ def cmd_sweep(args) -> int:
         verb = "reused (already finished)" if reused else "wrote"
         print(
             f"{verb} {args.out}: {cells} cells ({shape}), {args.trials} trials each, "
-            f"seed {args.seed}{' (resumed)' if resumed else ''}"
+            f"seed {args.seed}{f' (resumed: {kept} of {cells} cells kept)' if resumed else ''}"
         )
     worst = float((ds.failed_fits / args.trials).max())
     if worst > 0.01:

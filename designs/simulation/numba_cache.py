@@ -11,6 +11,7 @@ the compiled kernels.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -42,6 +43,14 @@ def _all_sources_hash() -> str:
             digest.update(path.relative_to(folder.parent).as_posix().encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+@functools.cache
+def code_version() -> str:
+    """First 16 hex digits of :func:`_all_sources_hash`, once per process: names the code
+    that computed a result kept on disk (a sweep's cells), so results of other code (an
+    edit, a pull) are never reused as this code's."""
+    return _all_sources_hash()[:16]
 
 
 def sources_hash(memo: Path | None = None) -> str:

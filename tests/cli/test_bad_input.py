@@ -358,6 +358,19 @@ CASES = [
         ["report", "--no-assurance", "--set", 'interim.spending="pocock"', "--out", "{d}/never"],
         "--set interim.spending: this design has no interim looks",
     ),
+    (
+        ["sweep", "--n-per-arm", "30", "--analysis", "slope_change_lead_in", "--out", "{d}/n.nc"],
+        "--analysis slope_change_lead_in: needs trial.lead_in_months > 0",
+    ),
+    (
+        ["sweep", "--decision", "posterior", "--prior-weight", "0:1:0.5", "--n-per-arm", "30",
+         "--out", "{d}/n.nc"],
+        "a grid of prior weights needs the posterior rule with the robust prior",
+    ),  # fmt: skip
+    (
+        ["power", "--decision", "posterior", "--prior-weight", "0.5"],
+        "--prior-weight 0.5: decision.prior_weight is read only with decision.prior = 'robust'",
+    ),
     # injection: control characters in names
     (["power", "--set", 'trial.name="x\\u001b[2Jy"'], "control character"),
     (["power", "--set", 'trial.name="a\\nb"'], "control character"),

@@ -153,3 +153,23 @@ def test_a_real_fit_prints_no_sampler_chatter_without_verbose(run_cli, tmp_path)
     assert "NUTS" not in quiet.stderr and "Sampling" not in quiet.stderr
     loud = run_cli(*args, "--verbose", "--out", str(tmp_path / "b.nc"))
     assert "NUTS" in loud.stderr or "Sampling" in loud.stderr
+
+
+def test_negative_grids_are_values_not_options(run, capsys, tmp_path):
+    """Review finding: ``--effect -0.1:0.1:0.1`` was refused by argparse as an unknown option
+    ("expected at least one argument"); a negative range or list after a long option is now
+    its value, and plain negative numbers are argparse's as before."""
+    from designs.cli.main import _join_negative_values
+
+    assert _join_negative_values(["sweep", "--effect", "-0.1:0.1:0.1", "--seed", "3"]) == [
+        "sweep", "--effect=-0.1:0.1:0.1", "--seed", "3",
+    ]  # fmt: skip
+    for argv in (["--effect", "-0.1"], ["--effect", "0", "-1,0"], ["--effect=-1,0"], ["-1,0"]):
+        assert _join_negative_values(argv) == argv
+    out = tmp_path / "neg.nc"
+    code, stdout, err = run(
+        capsys, "sweep", "--n-per-arm", "20", "--informative", "-1:1:1", "--trials", "10",
+        "--out", str(out), "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    assert '"dropout_informative": 3' in stdout

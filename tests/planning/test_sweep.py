@@ -319,6 +319,7 @@ def test_killed_process_resumes_to_identical_file(reference, tmp_path, sig, repo
     rerun = subprocess.run(cmd, cwd=repo_root, capture_output=True, text=True, check=False)
     assert rerun.returncode == 0, rerun.stderr
     assert '"resumed": true' in rerun.stdout
+    assert f'"cells_resumed": {done_before},' in rerun.stdout
     got = xr.load_dataset(out, engine="h5netcdf")
     # the file records the command that made it (rerunning it reproduces the file)
     assert got.attrs.pop("command").startswith("python simulate.py sweep --n-per-arm 20,40")
@@ -333,6 +334,29 @@ def test_changed_inputs_do_not_reuse_cells(design, reference, tmp_path):
     other = run_sweep(design, GRID, TRIALS, SEED + 1, ANALYSES, out)
     assert other.attrs["seed"] == SEED + 1
     assert not other.rejection_rate.equals(reference.rejection_rate)
+
+
+def test_cells_and_files_of_other_code_are_not_reused(design, reference, tmp_path, monkeypatch):
+    """Review finding: cells and finished files were named by the package version alone
+    (0.1.0 for every commit), so after a fix a rerun reused the old code's numbers, whole or
+    mixed with new cells. The key now includes a hash of the code."""
+    import designs.planning.sweep.cells as cells_module
+
+    out = tmp_path / "s.nc"
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep(design, GRID, TRIALS, SEED, ANALYSES, out, progress=_Stop(2))
+    counts = {}
+    monkeypatch.setattr(cells_module, "code_version", lambda: "other code")
+    ds = run_sweep(design, GRID, TRIALS, SEED, ANALYSES, out, counts=counts)
+    assert counts["cells_reused"] == 0  # the 2 kept cells are the other code's
+    xr.testing.assert_identical(ds.drop_attrs(), reference.drop_attrs())
+    monkeypatch.undo()
+    counts = {}
+    run_sweep(design, GRID, TRIALS, SEED, ANALYSES, out, counts=counts)
+    assert counts["cells_reused"] == 0  # the finished file is the other code's: recomputed
+    counts = {}
+    run_sweep(design, GRID, TRIALS, SEED, ANALYSES, out, counts=counts)
+    assert counts["cells_reused"] == math.prod(len(v) for v in GRID.values())  # reused whole
 
 
 # --------------------------------------------------------------------------- Dask

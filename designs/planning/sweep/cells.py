@@ -15,6 +15,7 @@ import numpy as np
 
 from designs import __version__
 from designs.errors import InputError
+from designs.simulation.numba_cache import code_version
 
 _KERNEL_LOCK = threading.Lock()  # one Numba parallel launch at a time per process
 
@@ -152,7 +153,9 @@ def cell_key(
     phase2_prior=None,
     interim: bool = False,
 ) -> str:
-    """Hash naming one cell's file: (cell design, trials, seed, analyses, version[, a hash
+    """Hash naming one cell's file: (cell design, trials, seed, analyses, version, the code
+    (:func:`designs.simulation.numba_cache.code_version`: cells of other code are never
+    reused)[, a hash
     of the assurance draws and transport][, the phase 2 prior a robust prior borrows from][,
     ``interim``: the cell holds the variables of a sweep over interim plans]). The design
     includes its ``[interim]`` looks and spending whenever it has looks."""
@@ -162,6 +165,7 @@ def cell_key(
         "seed": int(seed),
         "analyses": list(analyses),
         "version": __version__,
+        "code": code_version(),
     }
     if assurance is not None:
         fields["assurance"] = assurance

@@ -195,10 +195,11 @@ def _check_grid(design, grid: Mapping[str, Sequence]) -> dict[str, tuple]:
         if dim == "prior_weight":
             if not all(0 <= v <= 1 for v in values):
                 raise InputError(f"{opt}: weights of the phase 2 posterior must be in [0, 1]")
-            if not design.decision.is_posterior:
+            if not design.decision.is_posterior or design.decision.prior.value != "robust":
                 raise InputError(
-                    f"{opt}: a grid of prior weights needs the posterior rule (--decision "
-                    "posterior --prior robust)"
+                    f"{opt}: a grid of prior weights needs the posterior rule with the robust "
+                    f"prior (--decision posterior --prior robust; the prior is "
+                    f"'{design.decision.prior.value}', which no weight changes)"
                 )
         out[dim] = values
     cells = math.prod(len(v) for v in out.values())

@@ -85,6 +85,7 @@ def run_sweep(
     assurance_draws: np.ndarray | None = None,
     transport: str = "proportional",
     phase2_prior=None,
+    counts: dict | None = None,
 ) -> xr.Dataset:
     """Simulate every cell of a grid of designs; return (and write) one labelled dataset.
 
@@ -123,6 +124,9 @@ def run_sweep(
         borrows from (:func:`designs.planning.decision_rule.phase2_effect_prior`). Every
         cell then also holds ``type1`` (same trials, no effect) beside ``power``, the rule's
         success probability.
+    counts : dict, optional
+        Filled with ``cells_reused``: the cells read from an earlier, interrupted run (all of
+        them when a finished file of the same sweep is reused).
 
     Returns
     -------
@@ -148,6 +152,9 @@ def run_sweep(
             "stops by its thresholds); drop --spending or use --decision frequentist"
         )
     designs_ = [cell_design(design, c) for c in cells]  # validates every cell up front
+    for name in analyses:  # before any file is made (the engine would refuse it per cell)
+        if registry.get(name).needs_lead_in and any(d.trial.lead_in_months <= 0 for d in designs_):
+            raise InputError(f"--analysis {name}: needs trial.lead_in_months > 0")
     tag = None
     if assurance_draws is not None:
         assurance_draws = np.ascontiguousarray(assurance_draws, dtype=np.float64).reshape(-1)
@@ -199,6 +206,8 @@ def run_sweep(
             lock.release()
             if progress is not None:
                 progress(len(cells))
+            if counts is not None:
+                counts["cells_reused"] = len(cells)
             return done
     results: dict[str, dict] = {}
     todo = []
@@ -212,6 +221,8 @@ def run_sweep(
                 progress(1)
         else:
             todo.append((key, d))
+    if counts is not None:
+        counts["cells_reused"] = len(results)
 
     def finish(key: str, value: dict) -> None:
         # through JSON either way, so fresh and reused cells are the same numbers
