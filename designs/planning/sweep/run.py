@@ -15,6 +15,8 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import signal
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
@@ -53,12 +55,21 @@ def _client(scheduler: str | None, workers: int | None):
         except (OSError, TimeoutError, ValueError) as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise InputError(f"--scheduler {scheduler}: cannot connect ({first})") from None
+    # The worker processes inherit an ignored SIGINT (Python keeps it ignored): Ctrl-C
+    # reaches the whole process group, and only this process should act on it (it keeps
+    # the finished cells and closes the cluster); the workers' tracebacks and the
+    # scheduler's warnings about lost tasks would bury the one line that says so.
+    import logging
+
+    ignore = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if ignore else None
     try:
         cluster = LocalCluster(
             n_workers=int(workers),
             threads_per_worker=1,
             processes=True,
             dashboard_address=None,
+            silence_logs=logging.ERROR,
         )
     except (OSError, TimeoutError, RuntimeError, ValueError) as exc:  # e.g. no loopback
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
@@ -66,6 +77,9 @@ def _client(scheduler: str | None, workers: int | None):
             f"workers = {workers}: cannot start a local Dask cluster ({first}); run without "
             "workers (threads here) or give a scheduler address"
         ) from None
+    finally:
+        if ignore:
+            signal.signal(signal.SIGINT, previous)
     return Client(cluster), cluster
 
 
