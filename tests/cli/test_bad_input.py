@@ -363,10 +363,9 @@ CASES = [
         "--analysis slope_change_lead_in: needs trial.lead_in_months > 0",
     ),
     (
-        ["sweep", "--decision", "posterior", "--prior-weight", "0:1:0.5", "--n-per-arm", "30",
-         "--out", "{d}/n.nc"],
+        ["sweep", "--decision", "posterior", "--prior-weight", "0:1:0.5", "--out", "{d}/n.nc"],
         "a grid of prior weights needs the posterior rule with the robust prior",
-    ),  # fmt: skip
+    ),
     (
         ["power", "--decision", "posterior", "--prior-weight", "0.5"],
         "--prior-weight 0.5: decision.prior_weight is read only with decision.prior = 'robust'",
