@@ -199,6 +199,8 @@ def fresh_check_warnings(rows, design) -> list[str]:
     more trials per size are needed before n is quoted."""
     out = []
     for r in rows:
+        if not r.reached:  # its own warning says so; more trials would not help
+            continue
         gap = r.confirmed_power - r.target_power
         ses = FRESH_CHECK_SES_BELOW if gap < 0 else FRESH_CHECK_SES_ABOVE
         if not abs(gap) > ses * r.confirmed_mc_se:

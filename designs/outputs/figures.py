@@ -209,6 +209,17 @@ def draw_sample_size_search(result, *, closed_form=None, design=None):
     _targets(ax, [r.target_power for r in rows], grid.min(), design)
     per = "per arm" if size_dim == "n_per_arm" else "in total"
     for k, r in enumerate(rows):
+        if not r.reached:  # n is the largest size simulated, not a crossing: no interval
+            ax.plot(
+                r.n,
+                r.target_power,
+                ">",
+                ms=7,
+                color=f"C{k + 2}",
+                zorder=5,
+                label=f"{r.target_power:.0%}: not reached within {r.n:,} {per}",
+            )
+            continue
         hi = r.n_high if r.n_high >= 0 else every.max()
         lo = r.n_low if r.n_low >= 0 else r.n
         ax.errorbar(

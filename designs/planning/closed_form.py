@@ -194,6 +194,8 @@ def n_total_slope(
         Weights (placebo, active).
     """
     factor = _allocation_factor(allocation)[2]
+    if delta * delta == 0.0:  # no effect, or one so small its square underflows: no finite N
+        return float(np.inf)
     return _z_sum(alpha, power, sides) ** 2 * slope_var * factor / delta**2
 
 

@@ -173,3 +173,21 @@ def test_negative_grids_are_values_not_options(run, capsys, tmp_path):
     )  # fmt: skip
     assert code == 0, err
     assert '"dropout_informative": 3' in stdout
+
+
+@pytest.mark.parametrize("effect", ["0.005", "1e-320"])
+def test_a_target_out_of_reach_is_said_and_drawn_not_a_crash(effect, run, capsys, tmp_path):
+    """Explorer review: an effect too small to reach the target (0.5% slowing) crashed the
+    sample-size figure ("'xerr' must not contain negative values": the interval of n lay
+    above the largest size) after the whole search, and 1e-320 points/month raised
+    ZeroDivisionError in the closed form (its square underflows). The figure now marks the
+    target as not reached, and the fresh-trial check (which more trials would not fix) is
+    not among the warnings."""
+    fig = tmp_path / "search.png"
+    code, out, err = run(
+        capsys, "sample-size", "--effect", effect, "--trials", "40", "--figure", str(fig)
+    )
+    assert code == 0, err
+    assert fig.stat().st_size > 0
+    assert "target power 0.8 not reached at the largest size simulated" in err
+    assert "MC SE below the target" not in err
