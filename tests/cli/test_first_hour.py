@@ -184,7 +184,7 @@ def test_a_target_out_of_reach_is_said_and_drawn_not_a_crash(effect, run, capsys
     target as not reached, and the fresh-trial check (which more trials would not fix) is
     not among the warnings."""
     fig = tmp_path / "search.png"
-    code, out, err = run(
+    code, _, err = run(
         capsys, "sample-size", "--effect", effect, "--trials", "40", "--figure", str(fig)
     )
     assert code == 0, err
