@@ -41,7 +41,12 @@ SWEEP_GRIDS = (
     ("--n-total", "n_total", True, "patients randomised in all (unequal allocation)"),
     ("--effect", "effect", False, "effect.value grid, in the design's units, e.g. 0.2 0.3"),
     ("--duration", "duration_months", False, "trial length, months (visits keep their spacing)"),
-    ("--dropout", "dropout_12m", False, "fraction gone by month 12 (constant MCAR hazard)"),
+    (
+        "--dropout",
+        "dropout_12m",
+        False,
+        "fraction dropped out by month 12 (constant MCAR hazard; the design's deaths on top)",
+    ),
     (
         "--informative",
         "dropout_informative",
