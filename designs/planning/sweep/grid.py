@@ -64,8 +64,8 @@ def parse_grid(
     tuple
         The values in the order given (ranges ascending or descending by the step's sign);
         duplicates removed. Units are those of the option's dimension (patients, the
-        design's effect units, months, fraction dropped out by month 12 (deaths on top), log-hazard per
-        point/month).
+        design's effect units, months, fraction dropped out by month 12 (deaths on top),
+        log-hazard per point/month).
 
     Raises
     ------
