@@ -260,7 +260,7 @@ def add_trial(sub) -> None:
         "--out",
         required=True,
         help="CSV file to write (plain CSV; seed, version, command and design go to "
-        "FILE.json beside it)",
+        "FILE.csv.json beside it)",
     )
     p.add_argument(
         "--index", type=whole(0, MAX_INDEX), default=0, help="which trial of the seed's run"
@@ -442,6 +442,12 @@ def cmd_designs(args) -> int:
     from designs.spec import list_designs, load_design
 
     if args.action == "list":
+        if args.name:
+            raise InputError(
+                f"designs list: takes no design name ({args.name}); designs show {args.name}"
+            )
+        if args.set:
+            raise InputError("designs list: takes no --set; designs show NAME --set ...")
         rows = {name: load_design(name).describe() for name in list_designs()}
         if args.json:
             print_json(rows)

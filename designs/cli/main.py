@@ -185,6 +185,18 @@ def main_job() -> int:
     return 0
 
 
+def _silence_stdout() -> None:
+    """Point stdout at the null device, so the interpreter's final flush of a closed pipe
+    prints nothing either (the Python documentation's recipe for SIGPIPE)."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no real file descriptor (captured in tests)
+        pass
+
+
 def _terminate(signum, frame) -> None:
     """SIGTERM ends a run like Ctrl-C: finished sweep cells are kept, nothing half-written."""
     raise KeyboardInterrupt
@@ -238,6 +250,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; finished work is kept", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader went away (``| head``): stop quietly, as cat does
+        _silence_stdout()
+        return 141
     except OSError as exc:  # a full disk, a folder removed while running: one line, exit 1
         reason = "no space left on device" if exc.errno == errno.ENOSPC else exc.strerror
         print(f"error: {exc.filename or 'output'}: {reason or exc}", file=sys.stderr)

@@ -284,6 +284,11 @@ def cmd_sample_size(args) -> int:
     from designs.planning.sample_size import MAX_SIZE, find_sample_size
 
     check_targets(args.target_power)
+    if args.n_per_arm is not None:  # it would be ignored: the search sets n
+        raise InputError(
+            f"--n-per-arm {args.n_per_arm}: sample-size finds n itself (--sizes sets the "
+            "sizes it simulates)"
+        )
     sizes = grid_values(args, "--sizes", integer=True)
     design = design_from_args(args)
     if args.out:

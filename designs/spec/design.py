@@ -409,6 +409,17 @@ class TrialDesign:
                 f"; admits lead-in loss {en.lead_in_decline_min:g} to "
                 f"{en.lead_in_decline_max:g} points"
             )
+        d = self.dropout
+        if d.informative != 0 or d.death_informative != 0:
+            parts = [
+                f"{name} {beta:g}"
+                for name, beta in (("dropout", d.informative), ("death", d.death_informative))
+                if beta != 0
+            ]
+            extra += (
+                f"; informative {' and '.join(parts)} (log-hazard per point/month of faster "
+                "decline; placebo arm's fraction kept)"
+            )
         if p.curvature != 0:
             extra += f"; curvature {p.curvature:g} points/month"
         dec = self.decision

@@ -370,6 +370,9 @@ CASES = [
         ["power", "--decision", "posterior", "--prior-weight", "0.5"],
         "--prior-weight 0.5: decision.prior_weight is read only with decision.prior = 'robust'",
     ),
+    (["sample-size", "--n-per-arm", "50"], "--n-per-arm 50: sample-size finds n itself"),
+    (["designs", "--set", "trial.n_per_ar=3"], "designs list: takes no --set"),
+    (["designs", "list", "default"], "designs list: takes no design name"),
     # injection: control characters in names
     (["power", "--set", 'trial.name="x\\u001b[2Jy"'], "control character"),
     (["power", "--set", 'trial.name="a\\nb"'], "control character"),

@@ -191,3 +191,25 @@ def test_a_target_out_of_reach_is_said_and_drawn_not_a_crash(effect, run, capsys
     assert fig.stat().st_size > 0
     assert "target power 0.8 not reached at the largest size simulated" in err
     assert "MC SE below the target" not in err
+
+
+def test_output_piped_into_head_stops_quietly(monkeypatch, capsys):
+    """Newcomer review: ``simulate.py designs --json | head -c 10`` ended with "error: output:
+    Broken pipe" and status 1; a closed pipe now stops quietly with 141, as cat does."""
+    import sys
+
+    from designs.cli.main import main
+
+    class ClosedPipe:
+        def write(self, text):
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def flush(self):
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def fileno(self):
+            raise ValueError("no descriptor")
+
+    monkeypatch.setattr(sys, "stdout", ClosedPipe())
+    assert main(["designs", "--json"]) == 141
+    assert capsys.readouterr().err == ""

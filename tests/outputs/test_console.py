@@ -70,6 +70,7 @@ def test_fresh_check_warns_when_the_fresh_trials_disagree_with_the_target():
             trials=refine or 2000,
             grid_trials=2000,
             refine_trials=refine,
+            reached=True,
         )
 
     design = load_design()

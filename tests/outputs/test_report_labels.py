@@ -88,7 +88,13 @@ def _search(design):
         sizes=sizes, power=np.array([0.3, 0.6, 0.8, 0.9]), mc_se=0.03 + 0 * sizes
     )
     row = SimpleNamespace(
-        target_power=0.8, n=150, n_low=140, n_high=160, size_name="n_per_arm", n_total=300
+        target_power=0.8,
+        n=150,
+        n_low=140,
+        n_high=160,
+        size_name="n_per_arm",
+        n_total=300,
+        reached=True,
     )
     return SimpleNamespace(
         curve=curve,
