@@ -414,6 +414,10 @@ def design_from_args(args, *, analysis_field: bool = True, posterior_read=()):
     return design
 
 
+#: The ``[interim]`` fields that give the looks (setting one, even to ``[]``, is not ignored).
+LOOK_KEYS = ("interim.looks", "interim.look_months", "interim.look_completed")
+
+
 def _refuse_interim_without_looks(args, given) -> None:
     """``--spending``, ``--futility`` and ``--set interim.*`` typed for a design without
     interim looks would be ignored: refuse them (a design file's own ``[interim]`` fields are
@@ -426,7 +430,7 @@ def _refuse_interim_without_looks(args, given) -> None:
                 "add --looks (or --look-months, --look-completed)"
             )
     for key in given:
-        if key.startswith("interim.") and key != "interim.looks":
+        if key.startswith("interim.") and key not in LOOK_KEYS:
             raise InputError(
                 f"--set {key}: this design has no interim looks, so it would be ignored; add "
                 "--looks (or --look-months, --look-completed) or --set interim.looks=[...]"
