@@ -146,10 +146,21 @@ def command_text(args: Sequence[str]) -> str:
     return shlex.join(["python", "simulate.py", *args])
 
 
-def commands_file(design_ref, base, design, *, seed: int, trials: int, analyses) -> str:
-    """The commands that reproduce the view: power, sample size, the design's TOML."""
-    lines = [
-        "# Reproduce the explorer's view (run from the project folder).",
+def commands_file(
+    design_ref, base, design, *, seed: int, trials: int, analyses, uploaded: bool = False
+) -> str:
+    """The commands that reproduce the view: power, sample size, the design's TOML. For an
+    uploaded design (``uploaded``) the file the commands name is the one that was uploaded,
+    which the page does not hold: a comment says so and how to use the downloaded
+    design.toml instead."""
+    lines = ["# Reproduce the explorer's view (run from the project folder)."]
+    if uploaded:
+        lines += [
+            f"# {design_ref} is the design file uploaded to the page: put a copy of it in the",
+            "# project folder, or give --design design.toml (the page's 'Design (TOML)'",
+            "# download, which already holds the changes) without the --set options.",
+        ]
+    lines += [
         command_text(
             power_args(design_ref, base, design, seed=seed, trials=trials, analyses=analyses)
         ),
