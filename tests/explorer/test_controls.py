@@ -299,3 +299,36 @@ def test_choosing_a_family_resets_the_parameters_it_does_not_read(base, start, k
     values.update({"spending": "obf", **family_resets(design, "spending", "obf")})
     new, errors = design_from_values(design, values)
     assert errors == {} and new.interim.spending.value == "obf"
+
+
+@pytest.mark.parametrize(
+    "interim",
+    [
+        {"interim.looks": [0.5, 1.0], "interim.spending": "hsd", "interim.gamma": -2.0},
+        {"interim.looks": [0.5, 1.0]},
+        {"interim.look_months": [20.0, 40.0], "trial.sides": 1},
+    ],
+)
+def test_removing_the_looks_of_a_design_with_looks_gives_commands(base, interim, cli):
+    """Review finding 10 ('the --set options do not rebuild the page's design' in the log):
+    emptying the looks of a design that has them (an upload) gave no option at all, since
+    the design without looks writes no [interim] section, so the commands kept the looks and
+    raised instead. They now give interim.looks=[] (which the command line runs); looks in
+    months, which the command line cannot remove with --set, get a comment saying how."""
+    import tempfile
+    from pathlib import Path
+
+    uploaded = base.with_overrides(interim)
+    design, errors = design_from_values(uploaded, {**base_values(uploaded), "looks": ""})
+    assert errors == {} and not design.interim.sequential
+    options = command.set_options(uploaded, design)  # raised ValueError before
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "with_looks.toml"
+        path.write_text(uploaded.to_toml())
+        text = command.commands_file(str(path), uploaded, design, seed=1, trials=10, analyses=[])
+        if "interim.looks" in interim:
+            assert options == ["--set", "interim.looks=[]"]
+            assert cli("designs", "show", str(path), *options) == design.to_toml().encode()
+            assert "# The looks are removed" not in text
+        else:
+            assert "--design design.toml" in text and "# The looks are removed" in text
