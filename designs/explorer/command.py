@@ -34,6 +34,12 @@ def _changed_fields(base, design) -> dict[str, Any]:
     """Dotted fields of ``design`` that differ from ``base`` (allocation as its two keys); of
     two fields that replace each other, only the one ``design`` uses."""
     old, new = base.to_dict(), design.to_dict()
+    # a section the design leaves out that the base has (``[interim]`` once the looks are
+    # removed) is compared field by field too: left out, the options kept the base's looks
+    # and did not rebuild the design (a ValueError instead of the commands)
+    for sec in old:
+        if not new.get(sec):
+            new[sec] = _section_defaults(design, sec)
     out: dict[str, Any] = {}
     for sec, body in new.items():
         # a section the base's file leaves out (``[interim]`` of a fixed design) holds the
@@ -141,15 +147,38 @@ def design_args(design_ref, base, design) -> list[str]:
     return ["designs", "show", design_ref or "default", *set_options(base, design)]
 
 
+def _removes(base, design, field: str) -> bool:
+    """Whether ``design`` drops the looks ``base`` gives as ``interim.<field>``."""
+    return bool(getattr(base.interim, field)) and not design.interim.sequential
+
+
 def command_text(args: Sequence[str]) -> str:
     """One shell line, as the command line records its own commands."""
     return shlex.join(["python", "simulate.py", *args])
 
 
-def commands_file(design_ref, base, design, *, seed: int, trials: int, analyses) -> str:
-    """The commands that reproduce the view: power, sample size, the design's TOML."""
-    lines = [
-        "# Reproduce the explorer's view (run from the project folder).",
+def commands_file(
+    design_ref, base, design, *, seed: int, trials: int, analyses, uploaded: bool = False
+) -> str:
+    """The commands that reproduce the view: power, sample size, the design's TOML. For an
+    uploaded design (``uploaded``) the file the commands name is the one that was uploaded,
+    which the page does not hold: a comment says so and how to use the downloaded
+    design.toml instead."""
+    lines = ["# Reproduce the explorer's view (run from the project folder)."]
+    if uploaded:
+        lines += [
+            f"# {design_ref} is the design file uploaded to the page: put a copy of it in the",
+            "# project folder, or give --design design.toml (the page's 'Design (TOML)'",
+            "# download, which already holds the changes) without the --set options.",
+        ]
+    removed = [f for f in ("look_months", "look_completed") if _removes(base, design, f)]
+    if removed:
+        lines += [
+            f"# The looks are removed: the command line refuses --set interim.{removed[0]}=[]",
+            "# on a design without looks (it takes only --set interim.looks=[]): run these with",
+            "# --design design.toml (the page's 'Design (TOML)' download) and no --set options.",
+        ]
+    lines += [
         command_text(
             power_args(design_ref, base, design, seed=seed, trials=trials, analyses=analyses)
         ),

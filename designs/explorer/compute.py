@@ -152,6 +152,11 @@ class PowerView:
     sequential: object = None
 
 
+def all_failed(summary) -> bool:
+    """Whether the analysis's fit failed in every simulated trial (its power is undefined)."""
+    return summary.failed_fits >= summary.trials
+
+
 def power_view(design, seed: int, trials: int, job: Job | None = None) -> PowerView:
     """:func:`designs.planning.power.power` of every analysis shown, at the design's size;
     with interim looks also :func:`designs.planning.group_sequential.group_sequential_power`,
@@ -176,14 +181,24 @@ def power_view(design, seed: int, trials: int, job: Job | None = None) -> PowerV
 
             gs = group_sequential_power(design, trials, seed, progress=job.progress)
         fixed = without_looks(design)
+        prior = _prior(fixed)
+        # a comparison analysis whose fit fails in every trial is a row of n/a (its reason
+        # beside it), not a refusal of the whole view; the primary analysis is refused with
+        # the library's line, as the command line refuses it
         out = power(
             fixed,
             trials,
             seed,
             analyses_shown(fixed),
             progress=job.progress,
-            prior=_prior(fixed),
+            prior=prior,
+            require_fits=False,
+            # the posterior rule's type I error on the same trials, as ``power`` prints it
+            type1=fixed.decision.is_posterior and gs is None,
         )
+        primary = str(fixed.trial.analysis)
+        if all_failed(out[primary]):
+            power(fixed, trials, seed, (primary,), progress=job.progress, prior=prior)
         return PowerView(out, calendar_length(fixed), time.perf_counter() - start, gs)
 
     return cached("power", design, seed, trials, run)

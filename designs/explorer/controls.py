@@ -30,7 +30,8 @@ from designs.planning.sweep.design import (
     retime_visits,
 )
 from designs.simulation.seeds import DEFAULT_SEED, MAX_SEED
-from designs.spec.interim import NO_LOOKS, unread_defaults
+from designs.spec.interim import NO_LOOKS, READ_ONLY_WITH, unread_defaults
+from designs.spec.trial import MAX_DURATION_MONTHS, MAX_VISITS_PER_PATIENT, MIN_DURATION_MONTHS
 
 #: Simulated trials per point when the page opens (about 2 s per update on 2 cores; see
 #: docs/explorer.md).
@@ -135,6 +136,20 @@ COUPLED = (
     frozenset({"spending", "gamma"}),
     frozenset({"futility", "futility_gamma"}),
 )
+
+
+#: Controls read only under the posterior rule: under the frequentist rule they are hidden
+#: and set nothing (the command line refuses ``--set decision.threshold=...`` there).
+POSTERIOR_ONLY = ("prior", "threshold")
+
+
+class ControlError(InputError):
+    """A control's value refused by the page before the design is built, with the control
+    it is about (its message names the control, not a hidden field)."""
+
+    def __init__(self, message: str, control: str):
+        super().__init__(message)
+        self.control = control
 
 
 def _round(x: float, digits: int = 6) -> float:
@@ -242,25 +257,64 @@ def _whole(value):
 def _visits(design, duration: float, interval: float | None) -> list[float]:
     """Visit months for a trial of ``duration``: the design's spacing kept
     (:func:`retime_visits`) or, with ``interval``, every ``interval`` months and the last at
-    ``duration``."""
-    if not (math.isfinite(duration) and duration > 0):
-        raise InputError(f"trial.visits_months: the follow-up must be > 0 months, got {duration}")
+    ``duration``. The follow-up and the interval are checked against the library's limits
+    before any visit is built (a follow-up of 1e9 months or an interval of 1e-9 would
+    otherwise build a billion visits before the design refuses them)."""
+    if not (math.isfinite(duration) and MIN_DURATION_MONTHS <= duration <= MAX_DURATION_MONTHS):
+        raise ControlError(
+            f"follow-up = {duration:g} months: must be in [{MIN_DURATION_MONTHS:g}, "
+            f"{MAX_DURATION_MONTHS:g}] months",
+            "duration",
+        )
     if interval is None:
         return [float(v) for v in retime_visits(design.trial.visits, duration)]
-    if not (math.isfinite(interval) and 0 < interval <= duration):
-        raise InputError(
-            f"trial.visits_months: the visit interval must be in (0, {duration:g}] months, "
-            f"got {interval}"
+    shortest = min_interval(duration)
+    if not (math.isfinite(interval) and shortest <= interval <= duration):
+        raise ControlError(
+            f"visit interval = {interval:g} months: must be in [{shortest:g}, {duration:g}] "
+            f"months with {duration:g} months of follow-up (at most "
+            f"{MAX_VISITS_PER_PATIENT:,} visits per patient)",
+            "interval",
         )
     k = math.ceil(duration / interval - 1e-9)
     visits = [float(np.round(i * interval, 10)) for i in range(k)]
     return [*visits, float(duration)]
 
 
+def min_interval(duration: float) -> float:
+    """The shortest visit interval the page takes for ``duration`` months of follow-up: the
+    library's most visits per patient (rounded up to 0.001 month)."""
+    return math.ceil(1000 * duration / (MAX_VISITS_PER_PATIENT - 1)) / 1000
+
+
+def _check_allocation(values: Mapping[str, Any]) -> None:
+    """Unequal allocation counts the patients in total: say so beside the allocation (the
+    library's own line names ``trial.n_total``, a field the page has no control for)."""
+    ratio = _number(values["allocation"])
+    if values["size_mode"] == "per_arm" and math.isfinite(ratio) and ratio > 0 and ratio != 1:
+        raise ControlError(
+            f"allocation = {ratio:g} active per placebo patient: unequal allocation counts the "
+            "patients in total; choose 'in total' under Patients (or allocation 1)",
+            "allocation",
+        )
+
+
+def _dropout_hazard(value) -> float:
+    """The constant MCAR hazard for the dropout control (% gone by month 12, in [0, 100))."""
+    pct = _number(value)
+    if not (math.isfinite(pct) and 0 <= pct < 100):
+        raise ControlError(
+            f"dropout by month 12 = {pct:g}%: must be in [0, 100) % of patients", "dropout12"
+        )
+    return hazard_for_gone_by_12(pct / 100)
+
+
 def control_overrides(design, values: Mapping[str, Any], ids) -> dict[str, Any]:
     """The design fields set by the controls ``ids`` (their values in ``values``)."""
     over: dict[str, Any] = {}
     ids = set(ids)
+    if ids & {"n", "size_mode", "allocation"}:
+        _check_allocation(values)
     if ids & {"n", "size_mode"}:
         key = "trial.n_per_arm" if values["size_mode"] == "per_arm" else "trial.n_total"
         over[key] = _whole(values["n"])
@@ -279,9 +333,8 @@ def control_overrides(design, values: Mapping[str, Any], ids) -> dict[str, Any]:
         if design.dropout.cumulative and "dropout12" not in ids:
             over["dropout.cumulative"] = retime_cumulative(design.dropout, design.trial.visits, new)
     if "dropout12" in ids:
-        gone = _number(values["dropout12"]) / 100
         # the sweep's rule: a constant MCAR hazard with this fraction gone by month 12
-        over["dropout.monthly_hazard"] = hazard_for_gone_by_12(gone)
+        over["dropout.monthly_hazard"] = _dropout_hazard(values["dropout12"])
     if "informative" in ids:
         over["dropout.informative"] = _number(values["informative"])
     if "death" in ids:
@@ -293,6 +346,8 @@ def control_overrides(design, values: Mapping[str, Any], ids) -> dict[str, Any]:
     for key, dotted in (("analysis", "trial.analysis"), ("rule", "decision.rule")):
         if key in ids:
             over[dotted] = values[key]
+    if values.get("rule") == "frequentist":  # the rule's own controls are hidden then
+        ids -= set(POSTERIOR_ONLY)
     if "prior" in ids:
         over["decision.prior"] = values["prior"]
     if "sides" in ids:
@@ -355,6 +410,8 @@ def design_from_values(base, values: Mapping[str, Any]):
         ids = next((g & moved for g in COUPLED if cid in g), {cid})
         try:
             base.with_overrides(control_overrides(base, values, ids))
+        except ControlError as exc:  # the page's own check: its control
+            errors[exc.control] = str(exc)
         except InputError as exc:
             named = control_of(str(exc))
             errors[named if named in ids else cid] = str(exc)
@@ -363,9 +420,26 @@ def design_from_values(base, values: Mapping[str, Any]):
     try:
         design = base.with_overrides(control_overrides(base, values, moved)) if moved else base
     except InputError as exc:  # a rule between fields: beside the control named first
-        errors[control_of(str(exc)) or ""] = str(exc)
+        errors[getattr(exc, "control", None) or control_of(str(exc)) or ""] = str(exc)
         return None, errors
     return (None if errors else design), errors
+
+
+def family_resets(base, key: str, family: str) -> dict[str, float]:
+    """Parameter controls to set when the ``key`` family (``spending`` or ``futility``) is
+    chosen: back to ``base``'s own value when ``family`` is ``base``'s, to the library's
+    default when ``family`` does not read the parameter (a gamma left at -2 after hsd -> obf
+    would be refused, and nothing simulated); a family that reads it keeps the box."""
+    own = base_values(base)
+    out = {}
+    for name, (setting, readers) in READ_ONLY_WITH.items():
+        if setting != key or name not in own:  # user_spending, futility_beta: no control
+            continue
+        if family == own[key]:
+            out[name] = own[name]
+        elif family not in {r.value for r in readers}:
+            out[name] = _round(unread_defaults(key, family)[f"interim.{name}"])
+    return out
 
 
 def analyses_shown(design) -> tuple[str, ...]:

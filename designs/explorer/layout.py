@@ -38,7 +38,14 @@ CSS = """
 .caveat { background: #fff4e5; border-left: 4px solid #f0a020; padding: 0.4em 0.8em; }
 .provenance { color: #555; font-size: 0.85em; }
 .sidebar .shiny-input-container { margin-bottom: 0.6em; }
+.warning-block { background: #fdecea; border-left: 4px solid #b00020; padding: 0.4em 0.8em;
+  margin-bottom: 0.6em; }
+.warning-block ul { margin: 0; padding-left: 1.2em; }
 """
+
+#: The posterior rule's controls show only under that rule (under the test they would set
+#: nothing: :data:`designs.explorer.controls.POSTERIOR_ONLY`).
+POSTERIOR_SHOWN = "input.rule === 'posterior'"
 
 
 def _with_error(cid: str, control) -> list:
@@ -87,8 +94,11 @@ def sidebar(design, designs: list[str]):
         *_number("alpha", v["alpha"], min=0.001, max=0.5, step=0.005),
         *_select("sides", {"2": "two-sided", "1": "one-sided"}, v["sides"]),
         *_select("rule", {"frequentist": "the test", "posterior": "posterior rule"}, v["rule"]),
-        *_select("prior", ["vague", "sceptical", "robust"], v["prior"]),
-        *_number("threshold", v["threshold"], min=0.5, max=0.9999, step=0.005),
+        ui.panel_conditional(
+            POSTERIOR_SHOWN,
+            *_select("prior", ["vague", "sceptical", "robust"], v["prior"]),
+            *_number("threshold", v["threshold"], min=0.5, max=0.9999, step=0.005),
+        ),
         *_number("futility_predictive", v["futility_predictive"], min=0, max=0.99, step=0.05),
         *_with_error(
             "looks", ui.input_text("looks", _LABELS["looks"], v["looks"], placeholder="0.5, 1")
@@ -111,6 +121,7 @@ def page(design, designs: list[str]):
         sidebar(design, designs),
         ui.tags.style(CSS),
         ui.div(ui.output_text("status"), id="status-line", class_="provenance"),
+        ui.output_ui("stale_note"),
         ui.layout_columns(
             ui.card(ui.card_header("Power at the chosen size"), ui.output_ui("power_view")),
             ui.card(

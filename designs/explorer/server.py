@@ -24,6 +24,7 @@ from designs.explorer.controls import (
     analyses_shown,
     base_values,
     design_from_values,
+    family_resets,
 )
 
 #: Select controls of the interim looks.
@@ -42,6 +43,7 @@ class Request:
     design: object
     seed: int
     trials: int
+    uploaded: bool = False
 
     def commands(self) -> str:
         return command.commands_file(
@@ -51,6 +53,7 @@ class Request:
             seed=self.seed,
             trials=self.trials,
             analyses=analyses_shown(self.design),
+            uploaded=self.uploaded,
         )
 
 
@@ -130,6 +133,20 @@ def server(input, output, session):
                 else:
                     ui.update_numeric(c.id, value=v[c.id])
 
+    def _family_reset(key: str):
+        @reactive.effect
+        @reactive.event(input[key], ignore_init=True)
+        def _reset():
+            # a family chosen: the parameters it does not read go back (gamma -2 left from
+            # hsd would be refused under obf, and nothing simulated)
+            with reactive.isolate():
+                resets = family_resets(base()[1], key, input[key]())
+            for cid, value in resets.items():
+                ui.update_numeric(cid, value=value)
+
+    for key in SELECTS:
+        _family_reset(key)
+
     @reactive.calc
     def checked():
         values = {cid: input[cid]() for cid in CONTROL_IDS}
@@ -137,7 +154,9 @@ def server(input, output, session):
         new, errors = design_from_values(design, values)
         if new is None:
             return None, errors
-        return Request(ref, design, new, int(values["seed"]), int(values["trials"])), errors
+        up = input.design() == UPLOADED and uploaded() is not None
+        seed, trials = int(values["seed"]), int(values["trials"])
+        return Request(ref, design, new, seed, trials, uploaded=up), errors
 
     def _error_output(cid: str):
         @output(id=f"err_{cid}", suspend_when_hidden=False)  # hidden while empty
@@ -181,11 +200,11 @@ def server(input, output, session):
     @reactive.effect
     def _start():
         req, _ = checked()
+        if req is None:  # a refused control: the last valid design's views stay (and finish)
+            return
         job["current"].cancel()
         for task in (power_task, sample_size_task, assurance_task, realism_task):
             task.cancel()
-        if req is None:
-            return
         job["current"] = compute.Job()
         current.set(req)
         power_task.invoke(req, job["current"])
@@ -213,34 +232,44 @@ def server(input, output, session):
     def status():
         # reactive on the tasks' states (no polling timer: a timer's flush cut short by
         # Ctrl-C would print a traceback); the views grey out while they are recomputed
-        states = {
-            "power": _state(power_task, current()),
-            "sample size": _state(sample_size_task, current()),
-        }
-        running = [k for k, s in states.items() if s == "running"]
-        if running:
-            return f"simulating: {', '.join(running)} ..."
-        bad = [k for k, s in states.items() if s == "error"]
-        return f"could not compute: {', '.join(bad)}" if bad else "up to date"
+        return status_text(
+            _state(power_task, current()),
+            _state(sample_size_task, current()),
+            valid=checked()[0] is not None,
+        )
+
+    @render.ui
+    def stale_note():
+        if checked()[0] is not None or current() is None:
+            return None
+        return views.warnings_html([INVALID], "stale-note")
+
+    def _power_view(html):
+        try:
+            return html(*fresh(power_task))
+        except InputError as exc:  # the library's line (e.g. every fit failed)
+            return views.message_html(str(exc))
 
     @render.ui
     def power_view():
-        return views.power_html(*fresh(power_task))
+        return _power_view(views.power_html)
 
     @render.ui
     def loss_view():
-        return views.loss_html(*fresh(power_task))
+        return _power_view(views.loss_html)
 
     @render.ui
     def interim_view():
-        return views.interim_html(*fresh(power_task))
+        return _power_view(views.interim_html)
 
     @render.ui
     def analyses_view():
-        return views.analyses_html(*fresh(power_task))
+        return _power_view(views.analyses_html)
 
     @render.ui
     def sample_size_view():
+        if power_task.status() == "error":  # it follows the power, which failed
+            return views.not_computed_html(POWER_FAILED)
         try:
             done_for, result = fresh(sample_size_task)
         except InputError as exc:
@@ -271,6 +300,32 @@ def server(input, output, session):
         return "" if req is None else req.commands()
 
     _downloads(current)
+
+
+#: The status line and note while a control is invalid: nothing is simulated, and the views
+#: still show the last valid design.
+INVALID = (
+    "a control's value is refused (its message is beside it): nothing is simulated; the "
+    "views show the last valid design, not the controls' values"
+)
+#: Why the sample size is missing when the power failed (it is started only after it).
+POWER_FAILED = "the power at the chosen size failed (its message is in the power card)"
+
+
+def status_text(power: str, sample_size: str, valid: bool = True) -> str:
+    """The status line from the two tasks' states (:func:`_state`): never "up to date"
+    while a control is invalid or a task failed; a sample size that never started because
+    the power failed is said so, not "simulating"."""
+    if not valid:
+        return INVALID
+    if power == "error":
+        return f"could not compute: power; sample size not computed: {POWER_FAILED}"
+    states = {"power": power, "sample size": sample_size}
+    running = [k for k, s in states.items() if s == "running"]
+    if running:
+        return f"simulating: {', '.join(running)} ..."
+    bad = [k for k, s in states.items() if s == "error"]
+    return f"could not compute: {', '.join(bad)}" if bad else "up to date"
 
 
 def _fresh(result, now, queued=True):

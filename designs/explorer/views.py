@@ -13,7 +13,15 @@ import math
 from shiny import ui
 
 from designs import __version__
-from designs.outputs.console import P_EFFECT_NOTE, UNCONTROLLED_NOTE, estimand_line
+from designs.outputs.console import (
+    P_EFFECT_NOTE,
+    UNCONTROLLED_NOTE,
+    decision_lines,
+    estimand_line,
+    failed_fit_warnings,
+    fresh_check_warnings,
+    type_i_warnings,
+)
 
 #: What the LaTeX and figure downloads hold for a design with interim looks (the command
 #: line writes neither for it).
@@ -38,6 +46,18 @@ def caveat() -> ui.Tag:
 
 def message_html(text: str) -> ui.Tag:
     return ui.p(text, class_="control-error")
+
+
+def warnings_html(lines, id: str) -> ui.Tag | None:
+    """The command line's warnings for a view (``warning: ...`` lines), in a block the eye
+    cannot miss; None when there are none."""
+    if not lines:
+        return None
+    return ui.div(ui.tags.ul(*[ui.tags.li(line) for line in lines]), class_="warning-block", id=id)
+
+
+def _all_failed(s) -> bool:
+    return s.failed_fits >= s.trials
 
 
 def _size_text(design) -> str:
@@ -104,6 +124,25 @@ def power_html(req, view) -> ui.Tag:
                 f"(SE {s.mc_se:.3f})."
             )
         )
+    elif design.decision.is_posterior:
+        out.append(
+            ui.p(
+                f"{what} of the posterior rule on {primary} at {_size_text(design)}: Monte "
+                f"Carlo SE {s.mc_se:.3f}, 95% Monte Carlo interval {s.ci95[0]:.3f}-"
+                f"{s.ci95[1]:.3f}; success favouring active {s.power_favourable:.3f} (SE "
+                f"{s.mc_se_favourable:.3f})."
+            )
+        )
+        # the type I error on the same trials with no effect and the prior-data conflict,
+        # in the command line's words (``power --decision posterior``)
+        lines = decision_lines(design, [s])
+        out.append(
+            ui.tags.ul(
+                *[ui.tags.li(line) for line in lines],
+                id="posterior-type1",
+                data_type1=repr(s.type1),
+            )
+        )
     else:
         out.append(
             ui.p(
@@ -112,6 +151,9 @@ def power_html(req, view) -> ui.Tag:
                 f"favouring active {s.power_favourable:.3f} (SE {s.mc_se_favourable:.3f})."
             )
         )
+    out.append(
+        warnings_html(failed_fit_warnings(list(view.summaries.values()), design), "power-warnings")
+    )
     out += [
         ui.p(design.describe(), class_="provenance"),
         ui.p(estimand_line(primary), class_="provenance"),
@@ -205,6 +247,7 @@ def interim_html(req, view) -> ui.Tag:
             f"Failed fits at the final look: {gs.failed_fits} (effect), {gs.failed_fits_h0} "
             "(no effect).",
         ),
+        _information_stop(gs),
     )
     note = ui.p(
         "Each look is at the calendar month where the expected information reaches its "
@@ -216,6 +259,16 @@ def interim_html(req, view) -> ui.Tag:
         class_="provenance",
     )
     return ui.div(table, summary, note, provenance(req, "simulated trials per hypothesis"))
+
+
+def _information_stop(gs) -> ui.Tag | None:
+    """The command line's line on trials that ended at a look whose observed information had
+    reached the planned maximum (:func:`designs.outputs.group_sequential.information_stop_text`;
+    None when none did)."""
+    from designs.outputs.group_sequential import information_stop_text
+
+    text = information_stop_text(gs)
+    return ui.tags.li(text[0].upper() + text[1:] + ".", id="gs-information-stop") if text else None
 
 
 def loss_html(req, view) -> ui.Tag:
@@ -262,6 +315,11 @@ def analyses_html(req, view) -> ui.Tag:
     )
     body = []
     for a, s in view.summaries.items():
+        if _all_failed(s):  # power undefined: the row says why, the others stand
+            why = f"the fit failed in all {s.trials:,} simulated trials: power undefined"
+            na = ("n/a",) * 6
+            body.append((a, f"{s.estimand} ({s.units})", *na, f"{s.failed_fits} ({why})"))
+            continue
         truth = "n/a" if math.isnan(s.true_effect) else f"{s.true_effect:+.3f}"
         bias = "n/a" if math.isnan(s.bias) else f"{s.bias:+.4f}"
         body.append(
@@ -319,12 +377,40 @@ def sample_size_html(req, view) -> ui.Tag:
         else _img(view.png, "power over n with 95% Monte Carlo bars, the fitted curve and targets")
     )
     return ui.div(
+        warnings_html(sample_size_warnings(req.design, view), "sample-size-warnings"),
         ui.tags.ul(*lines, id="sample-size-lines"),
         figure,
         ui.markdown(view.tables["md"]),
         provenance(req, "simulated trials per size"),
         ui.p(f"Computed in {view.seconds:.1f} s.", class_="provenance"),
     )
+
+
+def sample_size_warnings(design, view) -> list[str]:
+    """What ``simulate.py sample-size`` warns for the same search: failed fits, a fresh-trial
+    power far from its target, the posterior rule's type I error above the level
+    (:mod:`designs.outputs.console`); with interim looks its type I error line."""
+    rows = view.result.rows
+    if not view.sequential:
+        return (
+            failed_fit_warnings(rows, design)
+            + fresh_check_warnings(rows, design)
+            + type_i_warnings(rows, design)
+        )
+    # the group-sequential search's warning, in ``sample-size --looks``'s words
+    return [
+        f"warning: type I error {r.type_i_error:.4f} (MC SE {r.mc_se_type_i_error:.4f}) at n max "
+        f"{r.n_max:,} is above the design's level {r.alpha / r.sides:g} by more than 2 MC SE: "
+        "the thresholds are not re-calibrated per n (run calibrate --looks at this n)"
+        for r in rows
+        if getattr(r, "rule", "") == "posterior"
+        and r.type_i_error > r.alpha / r.sides + 2 * r.mc_se_type_i_error
+    ]
+
+
+def not_computed_html(what: str) -> ui.Tag:
+    """A view that was not computed because the one it follows failed."""
+    return ui.p(f"Not computed: {what}.", class_="control-error", id="not-computed")
 
 
 def assurance_html(req, text: str) -> ui.Tag:

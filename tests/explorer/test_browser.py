@@ -212,6 +212,58 @@ def test_the_posterior_rule_at_looks_shows_the_command_lines_numbers(page, cli, 
     _up_to_date(page)
 
 
+def _status_has(page, text: str) -> None:
+    page.wait_for_function(
+        f"document.querySelector('#status').innerText.includes({json.dumps(text)})"
+    )
+
+
+@pytest.mark.slow  # about 20 s on 2 busy cores: looks, a failing power, a failing comparison
+def test_refused_controls_and_failed_jobs_are_said_so(page):
+    """Review findings 5 and 6. A refused control: the status is not 'up to date' and a note
+    says the views are the last valid design's. hsd spending with gamma -2, then obf: the
+    gamma box goes back to -4 and the page simulates again (it stayed refused, 'up to date'
+    over stale numbers). A primary analysis failing in every trial: the sample size is said
+    not computed (it read 'simulating: sample size ...' forever). A comparison analysis
+    failing in every trial: its row is n/a, the primary's power stands."""
+    trials = 100
+    _set(page, "trials", trials)
+    page.wait_for_selector(_power_selector(n_total=200, trials=trials))
+    _up_to_date(page)
+    _set(page, "n", 1)
+    _status_has(page, "last valid design")
+    assert "last valid design" in page.inner_text("#stale-note")
+    _set(page, "n", 100)
+    _up_to_date(page)
+    assert page.locator("#stale-note").count() == 0
+    _set(page, "looks", "0.5, 1")
+    page.select_option("#spending", "hsd")
+    _set(page, "gamma", -2)
+    page.wait_for_selector(_power_selector(looks="0.5,1", trials=trials))
+    _up_to_date(page)
+    page.select_option("#spending", "obf")
+    page.wait_for_function("Number(document.querySelector('#gamma').value) === -4")
+    _up_to_date(page)
+    assert page.inner_text("#err_gamma") == ""
+    _set(page, "looks", "")
+    page.wait_for_selector(f"#power-value:not([data-looks])[data-trials='{trials}']")
+    death = page.input_value("#death")
+    page.select_option("#analysis", "ancova_change")
+    _set(page, "death", 60)
+    _status_has(page, "sample size not computed")
+    assert "fit failed in all" in page.inner_text("#power_view")
+    assert "the power at the chosen size failed" in page.inner_text("#not-computed")
+    page.select_option("#analysis", "lmm_slope")
+    page.wait_for_selector(_power_selector(analysis="lmm_slope", trials=trials))
+    assert "power undefined" in page.inner_text("#analyses-table")
+    assert "ancova_change" in page.inner_text("#power-warnings")
+    _set(page, "death", death)
+    page.wait_for_function(
+        "!document.querySelector('#analyses-table').innerText.includes('power undefined')"
+    )
+    _up_to_date(page)
+
+
 def _download(page, button: str) -> bytes:
     with page.expect_download() as info:
         page.click(f"#{button}")

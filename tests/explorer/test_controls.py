@@ -217,3 +217,118 @@ def test_the_posterior_rules_futility_is_a_control(base):
         base.with_overrides({"decision.futility_predictive": 0.2})
     design, errors = design_from_values(base, _with(base, futility_predictive=0.2))
     assert design is None and errors == {"futility_predictive": str(library.value)}
+
+
+@pytest.mark.parametrize(
+    ("changes", "control", "start"),
+    [
+        ({"duration": 1e9}, "duration", "follow-up = 1e+09 months: must be in [1, 120] months"),
+        ({"duration": 0.5}, "duration", "follow-up = 0.5 months: must be in [1, 120]"),
+        ({"interval": 1e-9}, "interval", "visit interval = 1e-09 months: must be in [0.013, 12]"),
+        ({"duration": 1e9, "interval": 1e-9}, "duration", "follow-up = 1e+09 months"),
+    ],
+)
+def test_an_out_of_range_follow_up_or_interval_is_refused_before_visits_are_built(
+    base, changes, control, start
+):
+    """Review finding: a follow-up of 1e9 months or an interval of 1e-9 built the visits in a
+    Python loop before the library's 120-month limit was checked, freezing the server. Now
+    refused at once, beside the control, with the allowed range."""
+    import time
+
+    began = time.perf_counter()
+    design, errors = design_from_values(base, _with(base, **changes))
+    assert time.perf_counter() - began < 5
+    assert design is None and set(errors) == {control}
+    assert errors[control].startswith(start)
+
+
+@pytest.mark.parametrize("value", [-1, 150, 100, None])
+def test_a_dropout_outside_0_to_100_percent_names_the_control(base, value):
+    """Review finding: -1 or 150% said 'dropout.monthly_hazard = nan', a field with no control."""
+    design, errors = design_from_values(base, _with(base, dropout12=value))
+    assert design is None
+    assert errors["dropout12"].startswith("dropout by month 12 = ")
+    message = errors["dropout12"]
+    assert "must be in [0, 100)" in message and "monthly_hazard" not in message
+
+
+def test_unequal_allocation_per_arm_points_to_the_in_total_control(base):
+    """Review finding: the message named trial.n_total, not the page's 'in total' control."""
+    design, errors = design_from_values(base, _with(base, allocation=2))
+    assert design is None
+    assert set(errors) == {"allocation"}
+    assert "choose 'in total' under Patients" in errors["allocation"]
+    assert "trial.n_total" not in errors["allocation"]
+
+
+def test_the_posterior_rules_controls_set_nothing_under_the_frequentist_rule(base):
+    """Review finding: under the frequentist rule a new threshold or prior was accepted (power
+    unchanged) and written into the commands as --set decision.threshold=..., which the
+    command line refuses (exit 2). They set nothing now; the commands run."""
+    design, errors = design_from_values(base, _with(base, threshold=0.9, prior="robust"))
+    assert errors == {} and design.to_dict() == base.to_dict()
+    assert command.set_options(base, design) == []
+    posterior = _with(base, rule="posterior", threshold=0.9, prior="sceptical")
+    design, errors = design_from_values(base, posterior)
+    assert errors == {}
+    assert (design.decision.threshold, design.decision.prior.value) == (0.9, "sceptical")
+
+
+@pytest.mark.parametrize(
+    ("start", "key", "family", "resets"),
+    [
+        ({}, "spending", "obf", {"gamma": -4.0}),  # hsd, gamma -2 -> obf: gamma back
+        ({}, "spending", "pocock", {"gamma": -4.0}),
+        ({}, "spending", "hsd", {}),  # hsd reads the gamma typed
+        ({"interim.spending": "hsd", "interim.gamma": -2.0}, "spending", "hsd", {"gamma": -2.0}),
+        ({"interim.spending": "hsd", "interim.gamma": -2.0}, "spending", "obf", {"gamma": -4.0}),
+        ({}, "futility", "none", {"futility_gamma": -2.0}),
+    ],
+)
+def test_choosing_a_family_resets_the_parameters_it_does_not_read(base, start, key, family, resets):
+    """Review finding: hsd with gamma -2, then obf, left the gamma box at -2: the design was
+    refused ('read only with ...') and nothing was simulated again. The page resets the
+    boxes the new family does not read (to the design's own value for its own family)."""
+    from designs.explorer.controls import family_resets
+
+    design = base.with_overrides({"interim.looks": [0.5, 1.0], **start})
+    assert family_resets(design, key, family) == resets
+    # hsd, gamma -2 typed on the page, then obf chosen: with the reset the design is valid
+    values = _with(design, spending="hsd", gamma=-2)
+    values.update({"spending": "obf", **family_resets(design, "spending", "obf")})
+    new, errors = design_from_values(design, values)
+    assert errors == {} and new.interim.spending.value == "obf"
+
+
+@pytest.mark.parametrize(
+    "interim",
+    [
+        {"interim.looks": [0.5, 1.0], "interim.spending": "hsd", "interim.gamma": -2.0},
+        {"interim.looks": [0.5, 1.0]},
+        {"interim.look_months": [20.0, 40.0], "trial.sides": 1},
+    ],
+)
+def test_removing_the_looks_of_a_design_with_looks_gives_commands(base, interim, cli):
+    """Review finding 10 ('the --set options do not rebuild the page's design' in the log):
+    emptying the looks of a design that has them (an upload) gave no option at all, since
+    the design without looks writes no [interim] section, so the commands kept the looks and
+    raised instead. They now give interim.looks=[] (which the command line runs); looks in
+    months, which the command line cannot remove with --set, get a comment saying how."""
+    import tempfile
+    from pathlib import Path
+
+    uploaded = base.with_overrides(interim)
+    design, errors = design_from_values(uploaded, {**base_values(uploaded), "looks": ""})
+    assert errors == {} and not design.interim.sequential
+    options = command.set_options(uploaded, design)  # raised ValueError before
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "with_looks.toml"
+        path.write_text(uploaded.to_toml())
+        text = command.commands_file(str(path), uploaded, design, seed=1, trials=10, analyses=[])
+        if "interim.looks" in interim:
+            assert options == ["--set", "interim.looks=[]"]
+            assert cli("designs", "show", str(path), *options) == design.to_toml().encode()
+            assert "# The looks are removed" not in text
+        else:
+            assert "--design design.toml" in text and "# The looks are removed" in text

@@ -1,0 +1,161 @@
+"""Review findings on the page's views (no browser): the posterior rule's type I error and
+prior-data conflict without looks, the command line's warnings, a comparison analysis whose
+fit fails in every trial, the status line, the information stop with looks and the commands
+of an uploaded design."""
+
+from __future__ import annotations
+
+import dataclasses
+import html as html_text
+
+import pytest
+
+from designs.errors import InputError
+from designs.explorer import command, compute, views
+from designs.explorer.controls import analyses_shown
+from designs.explorer.server import INVALID, POWER_FAILED, Request, status_text
+from designs.outputs.console import decision_lines, fresh_check_warnings
+from designs.simulation.seeds import DEFAULT_SEED
+from designs.spec import load_design
+
+N = 20
+SEED = 9
+TRIALS = 40
+
+
+@pytest.fixture(scope="module")
+def base():
+    return load_design()
+
+
+def _posterior(base, **fields):
+    return base.with_overrides({"trial.n_per_arm": N, "decision.rule": "posterior", **fields})
+
+
+def _shown(tag) -> str:
+    """A view's HTML with its entities read (``&gt;`` as ``>``), as the page shows it."""
+    return html_text.unescape(str(tag))
+
+
+def test_the_posterior_rule_without_looks_shows_its_type_i_error_as_the_command_line(base, cli):
+    """Review finding 1: without looks the power card gave the success probability only, and
+    called it 'significant and favouring active'. It now gives the command line's line with
+    the rule's type I error on the same trials against the one-sided level."""
+    design = _posterior(base)
+    view = compute.power_view(design, SEED, TRIALS)
+    html = _shown(views.power_html(Request("default", base, design, SEED, TRIALS), view))
+    argv = ["power", "--set", f"trial.n_per_arm={N}", "--decision", "posterior"]
+    argv += ["--seed", str(SEED), "--trials", str(TRIALS)]
+    printed = cli(*argv).decode().splitlines()
+    rule_line = next(x for x in printed if x.startswith("posterior rule: power = P(success)"))
+    assert "type I error (same trials, effect 0)" in rule_line
+    assert rule_line in html
+    assert "significant" not in html and "success favouring active" in html
+    s = view.summaries[str(design.trial.analysis)]
+    assert f'data-type1="{s.type1!r}"' in html and s.type1 == s.type1  # not NaN
+
+
+def test_a_borrowing_prior_shows_the_prior_data_conflict_line(base, fake_posterior, monkeypatch):
+    """Review finding 1: the robust prior's prior-data conflict line (what ``power`` prints)."""
+    from designs.planning.decision_rule import decision_prior
+    from designs.planning.power import power
+
+    posterior = fake_posterior()
+    monkeypatch.setattr(compute, "phase2", lambda: posterior)
+    design = _posterior(base, **{"decision.prior": "robust", "decision.prior_weight": 0.5})
+    view = compute.power_view(design, SEED, TRIALS)
+    html = _shown(views.power_html(Request("default", base, design, SEED, TRIALS), view))
+    direct = power(
+        design,
+        TRIALS,
+        SEED,
+        analyses_shown(design),
+        prior=decision_prior(design, posterior),
+        type1=True,
+    )
+    lines = decision_lines(design, [direct[str(design.trial.analysis)]])
+    assert len(lines) == 2 and lines[1].startswith("prior-data conflict: the robust prior")
+    for line in lines:
+        assert line in html
+
+
+def test_a_comparison_analysis_failing_in_every_trial_is_a_row_of_na(base):
+    """Review finding 5: ancova_change fails in every trial at deaths of 60%/month; that
+    replaced every card (the primary's power too) with the error. Its row is now n/a with
+    the reason, the primary's power stands, and the power card carries the failed-fit
+    warning; a primary analysis failing in every trial is still refused with the library's
+    line."""
+    design = base.with_overrides({"trial.n_per_arm": N, "dropout.death_monthly_hazard": 0.6})
+    view = compute.power_view(design, SEED, TRIALS)
+    ancova = view.summaries["ancova_change"]
+    assert ancova.failed_fits == ancova.trials == TRIALS
+    req = Request("default", base, design, SEED, TRIALS)
+    table = str(views.analyses_html(req, view))
+    assert f"the fit failed in all {TRIALS} simulated trials: power undefined" in table
+    assert ">nan" not in table
+    head = str(views.power_html(req, view))
+    assert f'data-power="{view.summaries["lmm_slope"].power!r}"' in head
+    assert f"warning: ancova_change: {TRIALS} of {TRIALS} fits failed" in head
+    primary = design.with_overrides({"trial.analysis": "ancova_change"})
+    with pytest.raises(InputError, match="fit failed in all"):
+        compute.power_view(primary, SEED, TRIALS)
+
+
+def test_the_sample_size_card_carries_the_command_lines_warnings(base):
+    """Review finding 2: the default design at 500 trials (the page's default): the command
+    line warns that the 90% row's power on fresh trials is off its target; the page's card
+    now says the same, in a warning block."""
+    view = compute.sample_size_view(base, DEFAULT_SEED, 500)
+    expected = fresh_check_warnings(view.result.rows, base)
+    assert any(w.startswith("warning: target 0.9:") for w in expected)
+    html = str(views.sample_size_html(Request("default", base, base, DEFAULT_SEED, 500), view))
+    assert 'id="sample-size-warnings"' in html
+    for line in expected:
+        assert line in html
+
+
+def test_no_warning_block_without_warnings():
+    assert views.warnings_html([], "x") is None
+
+
+def test_the_status_never_says_up_to_date_with_a_refused_control_or_a_failed_power():
+    """Review findings 5 and 6: a refused control (gamma -2 under obf) left the status at
+    'up to date' over stale numbers; a failed power left it at 'simulating: sample size'
+    forever (the search follows the power, so it never started)."""
+    assert status_text("success", "success") == "up to date"
+    assert status_text("success", "success", valid=False) == INVALID
+    assert "last valid design" in INVALID
+    failed = status_text("error", "running")
+    assert "simulating" not in failed and POWER_FAILED in failed
+    assert status_text("running", "running") == "simulating: power, sample size ..."
+    assert status_text("success", "error") == "could not compute: sample size"
+
+
+def test_with_looks_the_information_stop_line_is_shown(base):
+    """Review finding 8: the command line's line on trials that ended at a look because the
+    information had reached its planned maximum (``information_stop_text``)."""
+    from designs.outputs.group_sequential import information_stop_text
+
+    design = base.with_overrides({"trial.n_per_arm": N, "interim.looks": [0.5, 1.0]})
+    view = compute.power_view(design, SEED, TRIALS)
+    gs = dataclasses.replace(
+        view.sequential, p_stop_information=[0.05, 0.0], p_stop_information_h0=[0.1, 0.0]
+    )
+    req = Request("default", base, design, SEED, TRIALS)
+    html = str(views.interim_html(req, dataclasses.replace(view, sequential=gs)))
+    text = information_stop_text(gs)
+    assert text and text[1:] in html and 'id="gs-information-stop"' in html
+    if not information_stop_text(view.sequential):
+        assert "gs-information-stop" not in str(views.interim_html(req, view))
+
+
+def test_the_commands_of_an_uploaded_design_say_where_its_file_is(base):
+    """Review finding 9: the commands named ``--design my_trial.toml``, the bare upload name,
+    with no word that the file is the one uploaded (or that design.toml can stand in)."""
+    design = base.with_overrides({"trial.n_per_arm": 60})
+    text = Request("my_trial.toml", base, design, 1, 50, uploaded=True).commands()
+    assert "# my_trial.toml is the design file uploaded to the page" in text
+    assert "--design design.toml" in text
+    assert "--design my_trial.toml" in text
+    library = command.commands_file("default", base, design, seed=1, trials=50, analyses=[])
+    assert "uploaded" not in library
