@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -81,7 +81,20 @@ class AnalysisResult:
         Two-sided, or one-sided in the favourable direction (estimate > 0) if ``sides == 1``.
     ci95_low, ci95_high : float
         Two-sided 95% confidence interval of the estimate (``estimate -/+ t_0.975(df) * se``),
-        in ``units``, whatever ``sides`` is.
+        in ``units``, whatever ``sides`` and ``alpha`` are.
+    alpha : float
+        Significance level of ``significant`` and ``ci_low``/``ci_high`` (default 0.05;
+        :meth:`at_alpha` gives the result at another level).
+    significant : bool or None
+        ``p_value < alpha`` (with ``sides``); None when the fit gave no p-value.
+    ci_level : float
+        ``1 - alpha``: the confidence level of ``ci_low``/``ci_high``.
+    ci_low, ci_high : float or None
+        With ``sides == 2`` the two-sided (1 - alpha) interval
+        (``estimate -/+ t_(1-alpha/2)(df) * se``); with ``sides == 1`` the one-sided
+        (1 - alpha) bound in the favourable direction: ``ci_low = estimate -
+        t_(1-alpha)(df) * se`` and ``ci_high`` None (unbounded). Significant exactly when
+        the interval excludes 0.
     n_placebo, n_active : int
         Patients contributing to the analysis.
     estimand, units : str
@@ -119,6 +132,28 @@ class AnalysisResult:
     reml_criterion: float | None = None
     converged: bool | None = None
     df_method: str | None = None
+    alpha: float = 0.05
+    significant: bool | None = None
+    ci_level: float = 0.95
+    ci_low: float = float("nan")
+    ci_high: float | None = float("nan")
+
+    def at_alpha(self, alpha: float) -> AnalysisResult:
+        """This result with the decision and the (1 - ``alpha``) interval at ``alpha``."""
+        from scipy import stats
+
+        one_sided = self.sides == 1
+        t = float(stats.t.ppf(1.0 - alpha if one_sided else 1.0 - alpha / 2.0, self.df))
+        low = self.estimate - t * self.se
+        p = self.p_value
+        return replace(
+            self,
+            alpha=float(alpha),
+            significant=bool(p < alpha) if np.isfinite(p) else None,
+            ci_level=1.0 - float(alpha),
+            ci_low=low,
+            ci_high=None if one_sided else self.estimate + t * self.se,
+        )
 
     def to_dict(self) -> dict:
         """Plain JSON-serialisable dictionary (arrays as nested lists)."""
@@ -268,7 +303,7 @@ def finish(analysis, out, n0, n1, estimand, units, sides, **extra) -> AnalysisRe
         ci95_low=est - half,
         ci95_high=est + half,
         **extra,
-    )
+    ).at_alpha(0.05)
 
 
 def _plain(value):

@@ -128,7 +128,9 @@ def analyze(
     analysis : str
         A name in :data:`REGISTRY`.
     alpha : float
-        Significance level in (0, 1); validated here, the decision is ``p_value < alpha``.
+        Significance level in (0, 1); validated here. The result's ``significant`` is
+        ``p_value < alpha`` and ``ci_low``/``ci_high`` the (1 - alpha) interval (with
+        ``sides=1`` the one-sided bound in the favourable direction).
     sides : {1, 2}
         Two-sided test, or one-sided in the favourable direction.
     df_method : {"satterthwaite", "kenward-roger"}, optional
@@ -137,7 +139,9 @@ def analyze(
     if not (isinstance(alpha, int | float) and 0.0 < float(alpha) < 1.0):
         raise InputError(f"alpha: must be in (0, 1), got {alpha!r}")
     if df_method is None:
-        return get(analysis).fit_data(data, sides=sides)
-    if analysis != lmm_slope.NAME:
+        result = get(analysis).fit_data(data, sides=sides)
+    elif analysis != lmm_slope.NAME:
         raise InputError(f"df_method: only {lmm_slope.NAME} offers a choice, not {analysis!r}")
-    return lmm_slope.fit_data(data, sides=sides, df_method=df_method)
+    else:
+        result = lmm_slope.fit_data(data, sides=sides, df_method=df_method)
+    return result.at_alpha(float(alpha))

@@ -1,0 +1,64 @@
+"""``analyze``: the decision and interval at the given --alpha and --sides, the df method
+named in the text, and bad data files that say what is wrong with them."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from scipy import stats
+
+
+@pytest.fixture(scope="module")
+def trial_csv(tmp_path_factory):
+    import simulate
+
+    path = tmp_path_factory.mktemp("analyze") / "trial.csv"
+    assert simulate.main(["trial", "--n-per-arm", "12", "--out", str(path)]) == 0
+    return path
+
+
+def _json(run, capsys, *args):
+    code, out, err = run(capsys, "analyze", *args, "--json")
+    assert code == 0, err
+    return json.loads(out)
+
+
+def test_alpha_sets_the_decision_and_the_interval_level(run, capsys, trial_csv):
+    data = ("--data", str(trial_csv))
+    base = _json(run, capsys, *data)
+    p = base["p_value"]
+    above = _json(run, capsys, *data, "--alpha", f"{min(2 * p, 0.9):.6g}")
+    below = _json(run, capsys, *data, "--alpha", f"{p / 2:.6g}")
+    assert above["significant"] is True and below["significant"] is False
+    for res in (base, above, below):
+        half = stats.t.ppf(1 - res["alpha"] / 2, res["df"]) * res["se"]
+        assert res["ci_level"] == pytest.approx(1 - res["alpha"])
+        assert res["ci_low"] == pytest.approx(res["estimate"] - half, rel=1e-12)
+        assert res["ci_high"] == pytest.approx(res["estimate"] + half, rel=1e-12)
+        # the 95% fields keep their meaning whatever alpha is
+        assert res["ci95_low"] == pytest.approx(base["ci95_low"], rel=1e-15)
+    code, out, _ = run(capsys, "analyze", *data, "--alpha", "0.1")
+    assert code == 0 and "90% CI" in out and "95% CI" not in out
+    assert "significant at alpha 0.1, two-sided:" in out
+
+
+def test_one_sided_gives_the_lower_bound_in_the_direction_of_benefit(run, capsys, trial_csv):
+    data = ("--data", str(trial_csv))
+    res = _json(run, capsys, *data, "--sides", "1", "--alpha", "0.1")
+    t = stats.t.ppf(0.9, res["df"])
+    assert res["ci_low"] == pytest.approx(res["estimate"] - t * res["se"], rel=1e-12)
+    assert res["ci_high"] is None
+    assert res["significant"] == (res["ci_low"] > 0) == (res["p_value"] < 0.1)
+    code, out, _ = run(capsys, "analyze", *data, "--sides", "1")
+    assert code == 0
+    assert "95% bound  >= " in out and "one-sided" in out and "CI" not in out
+    assert "significant at alpha 0.05, one-sided (favouring active):" in out
+
+
+def test_kenward_roger_is_named_in_the_text(run, capsys, trial_csv):
+    code, out, _ = run(capsys, "analyze", "--data", str(trial_csv), "--df-method", "kenward-roger")
+    assert code == 0
+    assert "Kenward-Roger" in out.splitlines()[0]
+    code, out, _ = run(capsys, "analyze", "--data", str(trial_csv))
+    assert "df_method  satterthwaite" in out
