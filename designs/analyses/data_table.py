@@ -95,6 +95,9 @@ class AnalysisResult:
         (1 - alpha) bound in the favourable direction: ``ci_low = estimate -
         t_(1-alpha)(df) * se`` and ``ci_high`` None (unbounded). Significant exactly when
         the interval excludes 0.
+    warnings : tuple of str
+        What the user should know about the data's analysis (one line each), e.g.
+        ``ancova_change`` with fewer than half of the patients completers.
     n_placebo, n_active : int
         Patients contributing to the analysis.
     estimand, units : str
@@ -137,6 +140,7 @@ class AnalysisResult:
     ci_level: float = 0.95
     ci_low: float = float("nan")
     ci_high: float | None = float("nan")
+    warnings: tuple[str, ...] = ()
 
     def at_alpha(self, alpha: float) -> AnalysisResult:
         """This result with the decision and the (1 - ``alpha``) interval at ``alpha``."""
@@ -275,13 +279,24 @@ def check_sides(sides) -> int:
     return int(sides)
 
 
-def finish(analysis, out, n0, n1, estimand, units, sides, **extra) -> AnalysisResult:
+def finish(
+    analysis, out, n0, n1, estimand, units, sides, why_unusable=None, **extra
+) -> AnalysisResult:
+    """The :class:`AnalysisResult` of a kernel's result row ``out``; a failed fit is bad
+    input saying why (``why_unusable``: why too few patients were usable, if known)."""
     from scipy import stats
 
     if out[STATUS] != STATUS_OK:
+        if (n0 < 2 or n1 < 2) and why_unusable:
+            raise InputError(f"data: {analysis} could not be fitted: {why_unusable}")
+        if n0 < 2 or n1 < 2:
+            raise InputError(
+                f"data: {analysis} could not be fitted ({n0} placebo and {n1} active patients "
+                "usable; each arm needs at least 2 with enough visits)"
+            )
         raise InputError(
-            f"data: {analysis} could not be fitted ({n0} placebo and {n1} active patients "
-            "usable; each arm needs at least 2 with enough visits)"
+            f"data: {analysis} could not be fitted on {n0} placebo and {n1} active patients "
+            "(the fit is degenerate: check that the scores vary within patients over time)"
         )
     est = float(out[ESTIMATE])
     se = float(out[SE])

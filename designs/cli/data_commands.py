@@ -361,16 +361,34 @@ def add_analyze(sub) -> None:
         default=None,
         help="lmm_slope only: Satterthwaite df (default) or Kenward-Roger adjusted SE and df",
     )
+    p.add_argument(
+        "--last-month",
+        type=finite,
+        metavar="M",
+        help="ancova_change only: the last scheduled visit, months (default: the month most "
+        "patients' records end at); completers have visits at exactly month 0 and M",
+    )
 
 
 def cmd_analyze(args) -> int:
     from designs.analyses.data_table import read_trial_csv
     from designs.analyses.registry import analyze
 
+    if args.last_month is not None:
+        if args.analysis != "ancova_change":
+            raise InputError("--last-month: only with --analysis ancova_change")
+        if args.last_month <= 0:
+            raise InputError(f"--last-month {args.last_month:g}: must be > 0 (months)")
     data = read_trial_csv(args.data, "--data")
     out = analyze(
-        data, args.analysis, alpha=args.alpha, sides=args.sides, df_method=args.df_method
+        data,
+        args.analysis,
+        alpha=args.alpha,
+        sides=args.sides,
+        df_method=args.df_method,
+        last_month=args.last_month,
     ).to_dict()
+    warn(f"warning: {line}" for line in out["warnings"])
     if args.json:
         print_json(out)
     else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 from scipy import stats
 
@@ -62,3 +63,36 @@ def test_kenward_roger_is_named_in_the_text(run, capsys, trial_csv):
     assert "Kenward-Roger" in out.splitlines()[0]
     code, out, _ = run(capsys, "analyze", "--data", str(trial_csv))
     assert "df_method  satterthwaite" in out
+
+
+def test_ancova_with_few_completers_warns_on_one_line(run, capsys, tmp_path):
+    rng = np.random.default_rng(1)
+    rows = ["patient,arm,month,alsfrs_r"]
+    for p in range(14):
+        last, base = (12 if p < 6 else 6), rng.integers(35, 45)  # 6 of 14 reach month 12
+        rows += [f"{p},{p % 2},{t},{base - t + rng.integers(0, 4)}" for t in range(last + 1)]
+    path = tmp_path / "few.csv"
+    path.write_text("\n".join(rows) + "\n")
+    args = ("analyze", "--data", str(path), "--analysis", "ancova_change")
+    code, out, err = run(capsys, *args, "--last-month", "12", "--json")
+    assert code == 0
+    warned = [line for line in err.splitlines() if "ancova_change" in line]
+    assert len(warned) == 1 and warned[0].startswith("warning: ancova_change: only 6 of 14")
+    assert json.loads(out)["warnings"] == [warned[0].removeprefix("warning: ")]
+    code, out, err = run(capsys, *args)  # default: month 6, where most records end
+    assert code == 0 and "warning" not in err and "month 0 to month 6" in out
+
+
+@pytest.mark.parametrize(
+    ("extra", "says"),
+    [
+        (("--last-month", "12"), "--last-month: only with --analysis ancova_change"),
+        (
+            ("--analysis", "ancova_change", "--last-month", "0"),
+            "--last-month 0: must be > 0 (months)",
+        ),
+    ],
+)
+def test_last_month_refused_where_it_means_nothing(run, capsys, trial_csv, extra, says):
+    code, out, err = run(capsys, "analyze", "--data", str(trial_csv), *extra)
+    assert code == 2 and out == "" and err.strip() == f"error: {says}"
