@@ -256,7 +256,20 @@ def after_randomisation(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def patients(frame: pd.DataFrame):
-    """Per patient (arm, months, scores), in order of first appearance."""
+    """Per patient (arm, months, scores), in order of first appearance. Scores that are all
+    the same, or never change within a patient, are bad input: no slope or change can be
+    estimated from them."""
+    values = frame["alsfrs_r"].to_numpy()
+    if values.size > 1 and values.min() == values.max():
+        raise InputError(
+            f"data: column 'alsfrs_r': every score is {values[0]:g}; the scores do not vary, "
+            "so there is no decline to analyse"
+        )
+    if values.size and (frame.groupby("patient", sort=False)["alsfrs_r"].agg(np.ptp) == 0).all():
+        raise InputError(
+            "data: column 'alsfrs_r': no patient's score changes between visits, so there is "
+            "no decline to analyse"
+        )
     arms, months, scores = [], [], []
     for _, d in frame.groupby("patient", sort=False):
         arms.append(int(d["arm"].iloc[0]))
@@ -342,8 +355,20 @@ def check_scores(frame: pd.DataFrame, source: str) -> None:
             raise InputError(f"{source}: {at}, column 'alsfrs_r': {problem}")
 
 
+def _separator(header: str) -> str:
+    """The field separator of a CSV from its header line: a comma, or else a semicolon or
+    tab (as spreadsheets in some locales write) when the header has one and no comma."""
+    if "," not in header:
+        for sep in (";", "\t"):
+            if sep in header:
+                return sep
+    return ","
+
+
 def read_trial_csv(path: str | Path, option: str = "--data") -> pd.DataFrame:
-    """Read a long-format CSV (``#`` lines are comments, as ``simulate.py trial`` writes).
+    """Read a long-format CSV (``#`` lines are comments, as ``simulate.py trial`` writes);
+    separated by commas, or by semicolons (decimal commas allowed) or tabs when the header
+    has no comma.
 
     Raises :class:`~designs.errors.InputError` naming ``option`` and the file when it is
     missing, not UTF-8 or not parseable as CSV.
@@ -361,7 +386,14 @@ def read_trial_csv(path: str | Path, option: str = "--data") -> pd.DataFrame:
             if line.strip() and not line.lstrip().startswith("#")
         ]
         body = "\n".join(line for _, line in kept)
-        frame = pd.read_csv(io.StringIO(body), skipinitialspace=True, skip_blank_lines=False)
+        sep = _separator(kept[0][1] if kept else "")
+        frame = pd.read_csv(
+            io.StringIO(body),
+            sep=sep,
+            decimal="," if sep == ";" else ".",  # ';' files often have decimal commas
+            skipinitialspace=True,
+            skip_blank_lines=False,
+        )
         frame.columns = [str(c).strip() for c in frame.columns]
         if len(frame) == len(kept) - 1:  # rows map to lines (not with quoted line breaks)
             frame.attrs["lines"] = [number for number, _ in kept[1:]]

@@ -96,3 +96,42 @@ def test_ancova_with_few_completers_warns_on_one_line(run, capsys, tmp_path):
 def test_last_month_refused_where_it_means_nothing(run, capsys, trial_csv, extra, says):
     code, out, err = run(capsys, "analyze", "--data", str(trial_csv), *extra)
     assert code == 2 and out == "" and err.strip() == f"error: {says}"
+
+
+@pytest.mark.parametrize("sep", [";", "\t"])
+def test_semicolon_and_tab_separated_files_are_read(run, capsys, trial_csv, tmp_path, sep):
+    import pandas as pd
+
+    frame = pd.read_csv(trial_csv)
+    path = tmp_path / "sep.csv"
+    # a semicolon file from a spreadsheet in a decimal-comma locale: months 0,5 ... 12,5
+    frame.assign(month=frame["month"] + 0.5 * (frame["month"] > 0)).to_csv(
+        path, sep=sep, decimal="," if sep == ";" else ".", index=False
+    )
+    comma = tmp_path / "comma.csv"
+    frame.assign(month=frame["month"] + 0.5 * (frame["month"] > 0)).to_csv(comma, index=False)
+    assert _json(run, capsys, "--data", str(path)) == _json(run, capsys, "--data", str(comma))
+
+
+def _scores(path, score):
+    rows = ["patient,arm,month,alsfrs_r"]
+    rows += [f"{p},{p % 2},{t},{score(p, t)}" for p in range(8) for t in range(4)]
+    path.write_text("\n".join(rows) + "\n")
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    ("score", "analysis", "says"),
+    [
+        (lambda p, t: 40, "lmm_slope", "every score is 40; the scores do not vary"),
+        (lambda p, t: 40, "ancova_change", "every score is 40; the scores do not vary"),
+        (lambda p, t: 40 - p, "ols_slope_ttest", "no patient's score changes between visits"),
+        # every patient loses exactly 1 point a month: slopes without spread
+        (lambda p, t: 40 - p - t, "ols_slope_ttest", "on 4 placebo and 4 active patients (the"),
+    ],
+)
+def test_scores_that_do_not_vary_are_named(run, capsys, tmp_path, score, analysis, says):
+    path = _scores(tmp_path / "s.csv", score)
+    code, out, err = run(capsys, "analyze", "--data", path, "--analysis", analysis)
+    assert code == 2 and out == "" and says in err and err.count("\n") == 1
+    assert "each arm needs at least 2" not in err
