@@ -135,3 +135,20 @@ def test_scores_that_do_not_vary_are_named(run, capsys, tmp_path, score, analysi
     code, out, err = run(capsys, "analyze", "--data", path, "--analysis", analysis)
     assert code == 2 and out == "" and says in err and err.count("\n") == 1
     assert "each arm needs at least 2" not in err
+
+
+@pytest.mark.parametrize(
+    ("cell", "says"),
+    [
+        ("", "missing (empty or NA)"),
+        ("NA", "missing (empty or NA)"),
+        ("inf", "inf is not a finite number"),
+    ],
+)
+def test_fit_names_a_missing_score_like_analyze(run, capsys, tmp_path, cell, says):
+    """``fit --data`` (progression.records): the column and line, not ``np.float64(nan)``."""
+    path = tmp_path / "phase2.csv"
+    path.write_text(f"patient,month,alsfrs_r\n1,-1,40\n1,0,40\n1,1,{cell}\n1,2,38\n")
+    code, out, err = run(capsys, "fit", "--data", str(path), "--out", str(tmp_path / "p.nc"))
+    assert code == 2 and out == "" and not (tmp_path / "p.nc").exists()
+    assert err == f"error: {path}: row 3 (line 4), column 'alsfrs_r': {says}\n"
