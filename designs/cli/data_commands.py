@@ -347,13 +347,19 @@ def add_analyze(sub) -> None:
         "slope_change_lead_in needs lead-in visits",
     )
     add_analysis(p, several=False, default="lmm_slope")
-    p.add_argument("--alpha", type=finite, default=0.05, help="significance level, in (0, 1)")
+    p.add_argument(
+        "--alpha",
+        type=finite,
+        default=0.05,
+        help="significance level, in (0, 1): the decision and the (1 - alpha) interval",
+    )
     p.add_argument(
         "--sides",
         type=int,
         choices=(1, 2),
         default=2,
-        help="two-sided, or one-sided favouring active",
+        help="two-sided, or one-sided favouring active (then the interval is the one-sided "
+        "lower bound)",
     )
     p.add_argument(
         "--df-method",
@@ -371,7 +377,7 @@ def add_analyze(sub) -> None:
 
 
 def cmd_analyze(args) -> int:
-    from designs.analyses.data_table import read_trial_csv
+    from designs.analyses.data_table import read_trial_csv, result_text
     from designs.analyses.registry import analyze
 
     if args.last_month is not None:
@@ -392,47 +398,8 @@ def cmd_analyze(args) -> int:
     if args.json:
         print_json(out)
     else:
-        print(analyze_text(args.analysis, args.data, out))
+        print(result_text(args.analysis, args.data, out))
     return 0
-
-
-#: ``analyze``'s header: the reference distribution of lmm_slope's Wald test.
-DF_METHOD_NAMES = {
-    "satterthwaite": "Satterthwaite df",
-    "kenward-roger": "Kenward-Roger SE and df",
-    "between-patient fallback": "between-patient df, Satterthwaite undefined",
-}
-
-
-def analyze_text(analysis: str, source: str, out: dict) -> str:
-    """``analyze``'s text: the numbers, the (1 - alpha) interval (or one-sided bound) and
-    the decision at the given alpha and sides."""
-    method = DF_METHOD_NAMES.get(out.get("df_method"), out.get("df_method"))
-    named = f"{analysis} ({method})" if method else analysis
-    lines = [f"{named} on {source}: {out['estimand']}"]
-    keys = ("estimate", "se", "df", "df_method", "statistic", "p_value", "n_placebo", "n_active")
-    for key in keys:
-        value = out[key]
-        if value is None:
-            continue
-        lines.append(
-            f"  {key:10s} {value:.6g}" if isinstance(value, float) else f"  {key:10s} {value}"
-        )
-    level = f"{100.0 * out['ci_level']:.6g}%"
-    if out["sides"] == 2:
-        lines.append(
-            f"  {level + ' CI':10s} {out['ci_low']:.6g} to {out['ci_high']:.6g} {out['units']}"
-        )
-        sides = "two-sided"
-    else:
-        lines.append(
-            f"  {level + ' bound':10s} >= {out['ci_low']:.6g} {out['units']} (one-sided, "
-            "lower: benefit is active minus placebo > 0)"
-        )
-        sides = "one-sided (favouring active)"
-    decision = {True: "yes", False: "no", None: "undefined"}[out["significant"]]
-    lines.append(f"  significant at alpha {out['alpha']:g}, {sides}: {decision}")
-    return "\n".join(lines)
 
 
 def add_bench(sub) -> None:
