@@ -161,11 +161,14 @@ def validate_frame(
     for col in ("month", "alsfrs_r"):
         numeric = pd.to_numeric(df[col], errors="coerce")
         for row in np.flatnonzero(~np.isfinite(numeric.to_numpy(dtype=float))):
-            raise _fail(
-                source,
-                f"{_where(row, n_header_lines)}, column {col!r}: {df[col].iloc[row]!r} "
-                "is not a finite number",
+            value = df[col].iloc[row]
+            what = (
+                "missing (empty or NA)"
+                if pd.isna(value) or str(value).strip() == ""
+                else f"{value.item() if isinstance(value, np.generic) else value!r} is not a "
+                "finite number"
             )
+            raise _fail(source, f"{_where(row, n_header_lines)}, column {col!r}: {what}")
         df[col] = numeric.astype(float)
     scores = df["alsfrs_r"].to_numpy()
     for row in range(len(df)):

@@ -127,6 +127,15 @@ def true_value(shift, visits_months):
     return shift * (visits_months[-1] - visits_months[0])
 
 
+def modal_last_visit(months) -> float:
+    """The last scheduled visit of a data set: the month most patients' records end at (the
+    later month on a tie), so that a few off-schedule late visits do not move it.
+
+    ``months`` is each patient's visit months (arrays, sorted)."""
+    ends, counts = np.unique([float(t[-1]) for t in months], return_counts=True)
+    return float(ends[counts == counts.max()][-1])
+
+
 def fit_data(data, last_month: float | None = None, sides: int = 2) -> AnalysisResult:
     """ANCOVA of change from month 0 to ``last_month`` among completers, adjusted for baseline.
 
@@ -135,8 +144,9 @@ def fit_data(data, last_month: float | None = None, sides: int = 2) -> AnalysisR
     data : pandas.DataFrame or mapping of arrays
         Long format table (see module docstring).
     last_month : float, optional
-        The last scheduled visit (months); default: the latest month in the data.
-        Completers are patients with visits at month 0 and at ``last_month``.
+        The last scheduled visit (months); default: the month most patients' records end at
+        (:func:`modal_last_visit`). Completers are patients with visits at exactly month 0
+        and ``last_month``.
     sides : {1, 2}
         Two-sided p-value, or one-sided favouring active.
 
@@ -144,18 +154,28 @@ def fit_data(data, last_month: float | None = None, sides: int = 2) -> AnalysisR
     -------
     AnalysisResult
         Estimand: difference in mean change at ``last_month``, active minus placebo (points).
+        ``warnings`` says when fewer than half of the patients are completers.
     """
     sides = check_sides(sides)
     frame = validate_table(data)
+    arms, months, scores = patients(frame)
     if last_month is None:
-        last_month = float(frame["month"].max())
+        last_month = modal_last_visit(months)
+        if not last_month > 0.0:
+            raise InputError(
+                "data: ancova_change needs visits after month 0 (most patients' records end "
+                f"at month {last_month:g})"
+            )
     elif not np.isfinite(float(last_month)) or float(last_month) <= 0.0:
         raise InputError(f"last_month: must be a positive number of months, got {last_month!r}")
-    arms, months, scores = patients(frame)
+    last_month = float(last_month)
     y0, yl, arm = [], [], []
+    at_0 = at_last = 0
     for a, t, y in zip(arms, months, scores, strict=True):
         i0 = np.flatnonzero(t == 0.0)
-        il = np.flatnonzero(t == float(last_month))
+        il = np.flatnonzero(t == last_month)
+        at_0 += bool(i0.size)
+        at_last += bool(il.size)
         if i0.size and il.size:
             y0.append(y[i0[0]])
             yl.append(y[il[0]])
@@ -166,12 +186,28 @@ def fit_data(data, last_month: float | None = None, sides: int = 2) -> AnalysisR
     out = np.empty(N_RESULT)
     ancova_change(y0_arr, yl_arr, arm_arr, arm_arr.size, out)
     n1 = int(arm_arr.sum())
+    n_all = len(arms)
+    visits = f"visits at month 0 and month {last_month:g}"
+    why = (
+        f"{arm_arr.size - n1} placebo and {n1} active patients have {visits}, each arm needs "
+        f"at least 2 ({at_0} of {n_all} patients have a visit at exactly month 0, {at_last} "
+        f"at exactly month {last_month:g}, the last scheduled visit; months must be the "
+        "scheduled visit months, and --last-month sets the last)"
+    )
+    warnings = ()
+    if 2 * arm_arr.size < n_all:
+        warnings = (
+            f"ancova_change: only {arm_arr.size} of {n_all} patients count as completers "
+            f"({visits}); the others are left out",
+        )
     return finish(
         NAME,
         out,
         arm_arr.size - n1,
         n1,
-        f"{ESTIMAND} (month 0 to month {float(last_month):g})",
+        f"{ESTIMAND} (month 0 to month {last_month:g})",
         UNITS,
         sides,
+        why_unusable=why,
+        warnings=warnings,
     )

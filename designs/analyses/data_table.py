@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -81,7 +81,23 @@ class AnalysisResult:
         Two-sided, or one-sided in the favourable direction (estimate > 0) if ``sides == 1``.
     ci95_low, ci95_high : float
         Two-sided 95% confidence interval of the estimate (``estimate -/+ t_0.975(df) * se``),
-        in ``units``, whatever ``sides`` is.
+        in ``units``, whatever ``sides`` and ``alpha`` are.
+    alpha : float
+        Significance level of ``significant`` and ``ci_low``/``ci_high`` (default 0.05;
+        :meth:`at_alpha` gives the result at another level).
+    significant : bool or None
+        ``p_value < alpha`` (with ``sides``); None when the fit gave no p-value.
+    ci_level : float
+        ``1 - alpha``: the confidence level of ``ci_low``/``ci_high``.
+    ci_low, ci_high : float or None
+        With ``sides == 2`` the two-sided (1 - alpha) interval
+        (``estimate -/+ t_(1-alpha/2)(df) * se``); with ``sides == 1`` the one-sided
+        (1 - alpha) bound in the favourable direction: ``ci_low = estimate -
+        t_(1-alpha)(df) * se`` and ``ci_high`` None (unbounded). Significant exactly when
+        the interval excludes 0.
+    warnings : tuple of str
+        What the user should know about the data's analysis (one line each), e.g.
+        ``ancova_change`` with fewer than half of the patients completers.
     n_placebo, n_active : int
         Patients contributing to the analysis.
     estimand, units : str
@@ -119,6 +135,29 @@ class AnalysisResult:
     reml_criterion: float | None = None
     converged: bool | None = None
     df_method: str | None = None
+    alpha: float = 0.05
+    significant: bool | None = None
+    ci_level: float = 0.95
+    ci_low: float = float("nan")
+    ci_high: float | None = float("nan")
+    warnings: tuple[str, ...] = ()
+
+    def at_alpha(self, alpha: float) -> AnalysisResult:
+        """This result with the decision and the (1 - ``alpha``) interval at ``alpha``."""
+        from scipy import stats
+
+        one_sided = self.sides == 1
+        t = float(stats.t.ppf(1.0 - alpha if one_sided else 1.0 - alpha / 2.0, self.df))
+        low = self.estimate - t * self.se
+        p = self.p_value
+        return replace(
+            self,
+            alpha=float(alpha),
+            significant=bool(p < alpha) if np.isfinite(p) else None,
+            ci_level=1.0 - float(alpha),
+            ci_low=low,
+            ci_high=None if one_sided else self.estimate + t * self.se,
+        )
 
     def to_dict(self) -> dict:
         """Plain JSON-serialisable dictionary (arrays as nested lists)."""
@@ -217,7 +256,20 @@ def after_randomisation(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def patients(frame: pd.DataFrame):
-    """Per patient (arm, months, scores), in order of first appearance."""
+    """Per patient (arm, months, scores), in order of first appearance. Scores that are all
+    the same, or never change within a patient, are bad input: no slope or change can be
+    estimated from them."""
+    values = frame["alsfrs_r"].to_numpy()
+    if values.size > 1 and values.min() == values.max():
+        raise InputError(
+            f"data: column 'alsfrs_r': every score is {values[0]:g}; the scores do not vary, "
+            "so there is no decline to analyse"
+        )
+    if values.size and (frame.groupby("patient", sort=False)["alsfrs_r"].agg(np.ptp) == 0).all():
+        raise InputError(
+            "data: column 'alsfrs_r': no patient's score changes between visits, so there is "
+            "no decline to analyse"
+        )
     arms, months, scores = [], [], []
     for _, d in frame.groupby("patient", sort=False):
         arms.append(int(d["arm"].iloc[0]))
@@ -240,13 +292,24 @@ def check_sides(sides) -> int:
     return int(sides)
 
 
-def finish(analysis, out, n0, n1, estimand, units, sides, **extra) -> AnalysisResult:
+def finish(
+    analysis, out, n0, n1, estimand, units, sides, why_unusable=None, **extra
+) -> AnalysisResult:
+    """The :class:`AnalysisResult` of a kernel's result row ``out``; a failed fit is bad
+    input saying why (``why_unusable``: why too few patients were usable, if known)."""
     from scipy import stats
 
     if out[STATUS] != STATUS_OK:
+        if (n0 < 2 or n1 < 2) and why_unusable:
+            raise InputError(f"data: {analysis} could not be fitted: {why_unusable}")
+        if n0 < 2 or n1 < 2:
+            raise InputError(
+                f"data: {analysis} could not be fitted ({n0} placebo and {n1} active patients "
+                "usable; each arm needs at least 2 with enough visits)"
+            )
         raise InputError(
-            f"data: {analysis} could not be fitted ({n0} placebo and {n1} active patients "
-            "usable; each arm needs at least 2 with enough visits)"
+            f"data: {analysis} could not be fitted on {n0} placebo and {n1} active patients "
+            "(the fit is degenerate: check that the scores vary within patients over time)"
         )
     est = float(out[ESTIMATE])
     se = float(out[SE])
@@ -268,7 +331,47 @@ def finish(analysis, out, n0, n1, estimand, units, sides, **extra) -> AnalysisRe
         ci95_low=est - half,
         ci95_high=est + half,
         **extra,
-    )
+    ).at_alpha(0.05)
+
+
+#: ``simulate.py analyze``'s header: the reference distribution of lmm_slope's Wald test.
+DF_METHOD_NAMES = {
+    "satterthwaite": "Satterthwaite df",
+    "kenward-roger": "Kenward-Roger SE and df",
+    "between-patient fallback": "between-patient df, Satterthwaite undefined",
+}
+
+
+def result_text(analysis: str, source: str, out: dict) -> str:
+    """The text ``simulate.py analyze`` prints of a result (:meth:`AnalysisResult.to_dict`)
+    of ``analysis`` on the file ``source``: the numbers, the (1 - alpha) interval (or the
+    one-sided bound) and the decision at the result's alpha and sides."""
+    method = DF_METHOD_NAMES.get(out.get("df_method"), out.get("df_method"))
+    named = f"{analysis} ({method})" if method else analysis
+    lines = [f"{named} on {source}: {out['estimand']}"]
+    keys = ("estimate", "se", "df", "df_method", "statistic", "p_value", "n_placebo", "n_active")
+    for key in keys:
+        value = out[key]
+        if value is None:
+            continue
+        lines.append(
+            f"  {key:10s} {value:.6g}" if isinstance(value, float) else f"  {key:10s} {value}"
+        )
+    level = f"{100.0 * out['ci_level']:.6g}%"
+    if out["sides"] == 2:
+        lines.append(
+            f"  {level + ' CI':10s} {out['ci_low']:.6g} to {out['ci_high']:.6g} {out['units']}"
+        )
+        sides = "two-sided"
+    else:
+        lines.append(
+            f"  {level + ' bound':10s} >= {out['ci_low']:.6g} {out['units']} (one-sided, "
+            "lower: benefit is active minus placebo > 0)"
+        )
+        sides = "one-sided (favouring active)"
+    decision = {True: "yes", False: "no", None: "undefined"}[out["significant"]]
+    lines.append(f"  significant at alpha {out['alpha']:g}, {sides}: {decision}")
+    return "\n".join(lines)
 
 
 def _plain(value):
@@ -292,8 +395,20 @@ def check_scores(frame: pd.DataFrame, source: str) -> None:
             raise InputError(f"{source}: {at}, column 'alsfrs_r': {problem}")
 
 
+def _separator(header: str) -> str:
+    """The field separator of a CSV from its header line: a comma, or else a semicolon or
+    tab (as spreadsheets in some locales write) when the header has one and no comma."""
+    if "," not in header:
+        for sep in (";", "\t"):
+            if sep in header:
+                return sep
+    return ","
+
+
 def read_trial_csv(path: str | Path, option: str = "--data") -> pd.DataFrame:
-    """Read a long-format CSV (``#`` lines are comments, as ``simulate.py trial`` writes).
+    """Read a long-format CSV (``#`` lines are comments, as ``simulate.py trial`` writes);
+    separated by commas, or by semicolons (decimal commas allowed) or tabs when the header
+    has no comma.
 
     Raises :class:`~designs.errors.InputError` naming ``option`` and the file when it is
     missing, not UTF-8 or not parseable as CSV.
@@ -311,7 +426,14 @@ def read_trial_csv(path: str | Path, option: str = "--data") -> pd.DataFrame:
             if line.strip() and not line.lstrip().startswith("#")
         ]
         body = "\n".join(line for _, line in kept)
-        frame = pd.read_csv(io.StringIO(body), skipinitialspace=True, skip_blank_lines=False)
+        sep = _separator(kept[0][1] if kept else "")
+        frame = pd.read_csv(
+            io.StringIO(body),
+            sep=sep,
+            decimal="," if sep == ";" else ".",  # ';' files often have decimal commas
+            skipinitialspace=True,
+            skip_blank_lines=False,
+        )
         frame.columns = [str(c).strip() for c in frame.columns]
         if len(frame) == len(kept) - 1:  # rows map to lines (not with quoted line breaks)
             frame.attrs["lines"] = [number for number, _ in kept[1:]]

@@ -116,7 +116,12 @@ def get(name: str) -> RegisteredAnalysis:
 
 
 def analyze(
-    data, analysis: str, alpha: float = 0.05, sides: int = 2, df_method: str | None = None
+    data,
+    analysis: str,
+    alpha: float = 0.05,
+    sides: int = 2,
+    df_method: str | None = None,
+    last_month: float | None = None,
 ) -> AnalysisResult:
     """Run the named analysis on one real data set.
 
@@ -128,16 +133,27 @@ def analyze(
     analysis : str
         A name in :data:`REGISTRY`.
     alpha : float
-        Significance level in (0, 1); validated here, the decision is ``p_value < alpha``.
+        Significance level in (0, 1); validated here. The result's ``significant`` is
+        ``p_value < alpha`` and ``ci_low``/``ci_high`` the (1 - alpha) interval (with
+        ``sides=1`` the one-sided bound in the favourable direction).
     sides : {1, 2}
         Two-sided test, or one-sided in the favourable direction.
     df_method : {"satterthwaite", "kenward-roger"}, optional
         ``lmm_slope`` only: its reference distribution (default Satterthwaite).
+    last_month : float, optional
+        ``ancova_change`` only: the last scheduled visit (months; default: the month most
+        patients' records end at).
     """
     if not (isinstance(alpha, int | float) and 0.0 < float(alpha) < 1.0):
         raise InputError(f"alpha: must be in (0, 1), got {alpha!r}")
-    if df_method is None:
-        return get(analysis).fit_data(data, sides=sides)
-    if analysis != lmm_slope.NAME:
+    if last_month is not None:
+        if analysis != ancova_change.NAME:
+            raise InputError(f"last_month: only for {ancova_change.NAME}, not {analysis!r}")
+        result = ancova_change.fit_data(data, last_month=last_month, sides=sides)
+    elif df_method is None:
+        result = get(analysis).fit_data(data, sides=sides)
+    elif analysis != lmm_slope.NAME:
         raise InputError(f"df_method: only {lmm_slope.NAME} offers a choice, not {analysis!r}")
-    return lmm_slope.fit_data(data, sides=sides, df_method=df_method)
+    else:
+        result = lmm_slope.fit_data(data, sides=sides, df_method=df_method)
+    return result.at_alpha(float(alpha))

@@ -347,13 +347,19 @@ def add_analyze(sub) -> None:
         "slope_change_lead_in needs lead-in visits",
     )
     add_analysis(p, several=False, default="lmm_slope")
-    p.add_argument("--alpha", type=finite, default=0.05, help="significance level, in (0, 1)")
+    p.add_argument(
+        "--alpha",
+        type=finite,
+        default=0.05,
+        help="significance level, in (0, 1): the decision and the (1 - alpha) interval",
+    )
     p.add_argument(
         "--sides",
         type=int,
         choices=(1, 2),
         default=2,
-        help="two-sided, or one-sided favouring active",
+        help="two-sided, or one-sided favouring active (then the interval is the one-sided "
+        "lower bound)",
     )
     p.add_argument(
         "--df-method",
@@ -361,26 +367,38 @@ def add_analyze(sub) -> None:
         default=None,
         help="lmm_slope only: Satterthwaite df (default) or Kenward-Roger adjusted SE and df",
     )
+    p.add_argument(
+        "--last-month",
+        type=finite,
+        metavar="M",
+        help="ancova_change only: the last scheduled visit, months (default: the month most "
+        "patients' records end at); completers have visits at exactly month 0 and M",
+    )
 
 
 def cmd_analyze(args) -> int:
-    from designs.analyses.data_table import read_trial_csv
+    from designs.analyses.data_table import read_trial_csv, result_text
     from designs.analyses.registry import analyze
 
+    if args.last_month is not None:
+        if args.analysis != "ancova_change":
+            raise InputError("--last-month: only with --analysis ancova_change")
+        if args.last_month <= 0:
+            raise InputError(f"--last-month {args.last_month:g}: must be > 0 (months)")
     data = read_trial_csv(args.data, "--data")
     out = analyze(
-        data, args.analysis, alpha=args.alpha, sides=args.sides, df_method=args.df_method
+        data,
+        args.analysis,
+        alpha=args.alpha,
+        sides=args.sides,
+        df_method=args.df_method,
+        last_month=args.last_month,
     ).to_dict()
+    warn(f"warning: {line}" for line in out["warnings"])
     if args.json:
         print_json(out)
     else:
-        print(f"{args.analysis} on {args.data}: {out['estimand']}")
-        for key in ("estimate", "se", "df", "statistic", "p_value", "n_placebo", "n_active"):
-            value = out[key]
-            print(
-                f"  {key:10s} {value:.6g}" if isinstance(value, float) else f"  {key:10s} {value}"
-            )
-        print(f"  {'95% CI':10s} {out['ci95_low']:.6g} to {out['ci95_high']:.6g} {out['units']}")
+        print(result_text(args.analysis, args.data, out))
     return 0
 
 

@@ -1,0 +1,59 @@
+"""``ancova_change`` on real data: the last scheduled visit is the month most records end at,
+few completers are flagged, and no usable patient is explained."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from designs.analyses.ancova_change import fit_data, modal_last_visit
+from designs.errors import InputError
+
+
+def schedule(n=10, last=12, seed=0):
+    """``n`` patients per arm with monthly visits 0..last, a fifth leaving at month 5."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for arm in (0, 1):
+        for i in range(n):
+            end = 5 if i % 5 == 0 else last
+            a, s = 38 + 3 * rng.standard_normal(), -0.9 + 0.3 * arm + 0.3 * rng.standard_normal()
+            for t in range(end + 1):
+                rows.append((f"p{arm}{i}", arm, float(t), round(a + s * t + rng.standard_normal())))
+    return pd.DataFrame(rows, columns=["patient", "arm", "month", "alsfrs_r"])
+
+
+def test_a_few_off_schedule_late_visits_do_not_move_the_last_visit():
+    data = schedule()
+    late = data[(data["month"] == 12) & data["patient"].isin(["p01", "p02", "p11", "p12"])]
+    with_late = pd.concat([data, late.assign(month=13.0, alsfrs_r=late["alsfrs_r"] - 1)])
+    ref = fit_data(data)
+    got = fit_data(with_late)
+    assert "month 0 to month 12" in got.estimand
+    assert (got.n_placebo, got.n_active) == (8, 8)
+    assert got.estimate == ref.estimate and got.se == ref.se
+    assert got.warnings == ()
+    # asked for month 13: 2 + 2 completers, and a warning that says so
+    at13 = fit_data(with_late, last_month=13)
+    assert (at13.n_placebo, at13.n_active) == (2, 2)
+    assert len(at13.warnings) == 1 and "only 4 of 20 patients" in at13.warnings[0]
+
+
+def test_modal_last_visit_takes_the_later_month_on_a_tie():
+    months = [np.arange(4.0), np.arange(7.0), np.arange(4.0), np.arange(7.0), np.arange(2.0)]
+    assert modal_last_visit(months) == 6.0
+
+
+@pytest.mark.parametrize(
+    ("change", "says"),
+    [
+        (lambda d: d[d["month"] != 0], "0 of 20 patients have a visit at exactly month 0"),
+        (
+            lambda d: d.assign(month=np.where(d["month"] > 0, d["month"] + 0.25, 0.1)),
+            "0 of 20 patients have a visit at exactly month 0, 16 at exactly month 12.25",
+        ),
+    ],
+)
+def test_no_usable_patient_says_which_visit_is_missing(change, says):
+    with pytest.raises(InputError, match=says) as info:
+        fit_data(change(schedule()))
+    assert "\n" not in str(info.value)

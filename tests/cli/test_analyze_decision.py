@@ -1,0 +1,154 @@
+"""``analyze``: the decision and interval at the given --alpha and --sides, the df method
+named in the text, and bad data files that say what is wrong with them."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from scipy import stats
+
+
+@pytest.fixture(scope="module")
+def trial_csv(tmp_path_factory):
+    import simulate
+
+    path = tmp_path_factory.mktemp("analyze") / "trial.csv"
+    assert simulate.main(["trial", "--n-per-arm", "12", "--out", str(path)]) == 0
+    return path
+
+
+def _json(run, capsys, *args):
+    code, out, err = run(capsys, "analyze", *args, "--json")
+    assert code == 0, err
+    return json.loads(out)
+
+
+def test_alpha_sets_the_decision_and_the_interval_level(run, capsys, trial_csv):
+    data = ("--data", str(trial_csv))
+    base = _json(run, capsys, *data)
+    p = base["p_value"]
+    above = _json(run, capsys, *data, "--alpha", f"{min(2 * p, 0.9):.6g}")
+    below = _json(run, capsys, *data, "--alpha", f"{p / 2:.6g}")
+    assert above["significant"] is True and below["significant"] is False
+    for res in (base, above, below):
+        half = stats.t.ppf(1 - res["alpha"] / 2, res["df"]) * res["se"]
+        assert res["ci_level"] == pytest.approx(1 - res["alpha"])
+        assert res["ci_low"] == pytest.approx(res["estimate"] - half, rel=1e-12)
+        assert res["ci_high"] == pytest.approx(res["estimate"] + half, rel=1e-12)
+        # the 95% fields keep their meaning whatever alpha is
+        assert res["ci95_low"] == pytest.approx(base["ci95_low"], rel=1e-15)
+    code, out, _ = run(capsys, "analyze", *data, "--alpha", "0.1")
+    assert code == 0 and "90% CI" in out and "95% CI" not in out
+    assert "significant at alpha 0.1, two-sided:" in out
+
+
+def test_one_sided_gives_the_lower_bound_in_the_direction_of_benefit(run, capsys, trial_csv):
+    data = ("--data", str(trial_csv))
+    res = _json(run, capsys, *data, "--sides", "1", "--alpha", "0.1")
+    t = stats.t.ppf(0.9, res["df"])
+    assert res["ci_low"] == pytest.approx(res["estimate"] - t * res["se"], rel=1e-12)
+    assert res["ci_high"] is None
+    assert res["significant"] == (res["ci_low"] > 0) == (res["p_value"] < 0.1)
+    code, out, _ = run(capsys, "analyze", *data, "--sides", "1")
+    assert code == 0
+    assert "95% bound  >= " in out and "one-sided" in out and "CI" not in out
+    assert "significant at alpha 0.05, one-sided (favouring active):" in out
+
+
+def test_kenward_roger_is_named_in_the_text(run, capsys, trial_csv):
+    code, out, _ = run(capsys, "analyze", "--data", str(trial_csv), "--df-method", "kenward-roger")
+    assert code == 0
+    assert "Kenward-Roger" in out.splitlines()[0]
+    code, out, _ = run(capsys, "analyze", "--data", str(trial_csv))
+    assert "df_method  satterthwaite" in out
+
+
+def test_ancova_with_few_completers_warns_on_one_line(run, capsys, tmp_path):
+    rng = np.random.default_rng(1)
+    rows = ["patient,arm,month,alsfrs_r"]
+    for p in range(14):
+        last, base = (12 if p < 6 else 6), rng.integers(35, 45)  # 6 of 14 reach month 12
+        rows += [f"{p},{p % 2},{t},{base - t + rng.integers(0, 4)}" for t in range(last + 1)]
+    path = tmp_path / "few.csv"
+    path.write_text("\n".join(rows) + "\n")
+    args = ("analyze", "--data", str(path), "--analysis", "ancova_change")
+    code, out, err = run(capsys, *args, "--last-month", "12", "--json")
+    assert code == 0
+    warned = [line for line in err.splitlines() if "ancova_change" in line]
+    assert len(warned) == 1 and warned[0].startswith("warning: ancova_change: only 6 of 14")
+    assert json.loads(out)["warnings"] == [warned[0].removeprefix("warning: ")]
+    code, out, err = run(capsys, *args)  # default: month 6, where most records end
+    assert code == 0 and "warning" not in err and "month 0 to month 6" in out
+
+
+@pytest.mark.parametrize(
+    ("extra", "says"),
+    [
+        (("--last-month", "12"), "--last-month: only with --analysis ancova_change"),
+        (
+            ("--analysis", "ancova_change", "--last-month", "0"),
+            "--last-month 0: must be > 0 (months)",
+        ),
+    ],
+)
+def test_last_month_refused_where_it_means_nothing(run, capsys, trial_csv, extra, says):
+    code, out, err = run(capsys, "analyze", "--data", str(trial_csv), *extra)
+    assert code == 2 and out == "" and err.strip() == f"error: {says}"
+
+
+@pytest.mark.parametrize("sep", [";", "\t"])
+def test_semicolon_and_tab_separated_files_are_read(run, capsys, trial_csv, tmp_path, sep):
+    import pandas as pd
+
+    frame = pd.read_csv(trial_csv)
+    path = tmp_path / "sep.csv"
+    # a semicolon file from a spreadsheet in a decimal-comma locale: months 0,5 ... 12,5
+    frame.assign(month=frame["month"] + 0.5 * (frame["month"] > 0)).to_csv(
+        path, sep=sep, decimal="," if sep == ";" else ".", index=False
+    )
+    comma = tmp_path / "comma.csv"
+    frame.assign(month=frame["month"] + 0.5 * (frame["month"] > 0)).to_csv(comma, index=False)
+    assert _json(run, capsys, "--data", str(path)) == _json(run, capsys, "--data", str(comma))
+
+
+def _scores(path, score):
+    rows = ["patient,arm,month,alsfrs_r"]
+    rows += [f"{p},{p % 2},{t},{score(p, t)}" for p in range(8) for t in range(4)]
+    path.write_text("\n".join(rows) + "\n")
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    ("score", "analysis", "says"),
+    [
+        (lambda p, t: 40, "lmm_slope", "every score is 40; the scores do not vary"),
+        (lambda p, t: 40, "ancova_change", "every score is 40; the scores do not vary"),
+        (lambda p, t: 40 - p, "ols_slope_ttest", "no patient's score changes between visits"),
+        # every patient loses exactly 1 point a month: slopes without spread
+        (lambda p, t: 40 - p - t, "ols_slope_ttest", "on 4 placebo and 4 active patients (the"),
+    ],
+)
+def test_scores_that_do_not_vary_are_named(run, capsys, tmp_path, score, analysis, says):
+    path = _scores(tmp_path / "s.csv", score)
+    code, out, err = run(capsys, "analyze", "--data", path, "--analysis", analysis)
+    assert code == 2 and out == "" and says in err and err.count("\n") == 1
+    assert "each arm needs at least 2" not in err
+
+
+@pytest.mark.parametrize(
+    ("cell", "says"),
+    [
+        ("", "missing (empty or NA)"),
+        ("NA", "missing (empty or NA)"),
+        ("inf", "inf is not a finite number"),
+    ],
+)
+def test_fit_names_a_missing_score_like_analyze(run, capsys, tmp_path, cell, says):
+    """``fit --data`` (progression.records): the column and line, not ``np.float64(nan)``."""
+    path = tmp_path / "phase2.csv"
+    path.write_text(f"patient,month,alsfrs_r\n1,-1,40\n1,0,40\n1,1,{cell}\n1,2,38\n")
+    code, out, err = run(capsys, "fit", "--data", str(path), "--out", str(tmp_path / "p.nc"))
+    assert code == 2 and out == "" and not (tmp_path / "p.nc").exists()
+    assert err == f"error: {path}: row 3 (line 4), column 'alsfrs_r': {says}\n"
