@@ -132,11 +132,10 @@ def gone_by_last_visit(dropout, slope_sd: float, visits) -> float:
     from scipy.integrate import simpson
     from scipy.stats import norm
 
-    log_hazard = np.zeros_like(_Z_GRID)  # log of the two cumulative hazards' sum, per z
-    terms = []
+    terms = []  # log of each exit's cumulative hazard by the last visit, per z
     for beta, h in ((dropout.informative, h_dropout), (dropout.death_informative, h_death)):
         c = informative_scale(beta, slope_sd, h)
         terms.append(math.log(c * h) - beta * slope_sd * _Z_GRID)
-    log_hazard = np.logaddexp(terms[0], terms[1])
+    log_hazard = np.logaddexp(terms[0], terms[1])  # log of the two cumulative hazards, summed
     survival = np.exp(-np.exp(np.minimum(log_hazard, 700.0)))
     return float(1.0 - simpson(survival * norm.pdf(_Z_GRID), x=_Z_GRID))
