@@ -229,14 +229,14 @@ def fit(
             target_accept=target_accept,
             progressbar=progressbar,
         )
-    except ValueError as exc:  # interrupted before any chain finished tuning
-        if "Not enough samples" in str(exc):
+    except ValueError as exc:  # interrupted before any chain finished tuning (PyMC, nutpie)
+        if "Not enough samples" in str(exc) or "no results to take" in str(exc):
             raise KeyboardInterrupt("sampling was interrupted; no posterior is written") from None
         raise
     with model:
         # PyMC returns the draws so far when sampling is interrupted (Ctrl-C, SIGTERM): such
         # a posterior must never look finished, be saved or be cached.
-        if not _complete(idata, draws, chains):
+        if not (_complete(idata, draws, chains) and _all_drawn(idata)):
             raise KeyboardInterrupt("sampling was interrupted; no posterior is written")
         samplers.numeric_sample_stats(idata, nuts_sampler)  # one file format whatever the sampler
         prior = pm.sample_prior_predictive(draws=N_PRIOR_DRAWS, random_seed=int(prior_seed))
@@ -280,6 +280,14 @@ def _complete(idata: xr.DataTree | PosteriorView, draws: int, chains: int) -> bo
         return False
     sizes = idata["posterior"].sizes
     return sizes.get("chain") == chains and sizes.get("draw") == draws
+
+
+def _all_drawn(idata: xr.DataTree) -> bool:
+    """True when every posterior draw is a finite number: nutpie, interrupted, returns arrays
+    of the full size with the draws it never made as NaN (a review found such a fit saved and
+    summarised: P(delta > 0) 0.46-0.58 where the full fit gives 0.909)."""
+    posterior = idata["posterior"]
+    return all(bool(np.isfinite(posterior[name].values).all()) for name in posterior.data_vars)
 
 
 def save_posterior(idata: xr.DataTree, path: str | Path, summary: dict | None = None) -> Path:

@@ -185,6 +185,14 @@ def main_job() -> int:
     return 0
 
 
+def _interrupted_text(args) -> str:
+    """What an interruption left: a sweep keeps its finished cells (a rerun resumes); every
+    other command writes its files whole, so none is half-written and a rerun starts over."""
+    if getattr(args, "command", None) == "sweep":
+        return "interrupted; the finished cells are kept (rerun the same command to resume)"
+    return "interrupted; no file is half-written (files are written whole; rerun to finish)"
+
+
 def _silence_stdout() -> None:
     """Point stdout at the null device, so the interpreter's final flush of a closed pipe
     prints nothing either (the Python documentation's recipe for SIGPIPE)."""
@@ -248,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {flag_message(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("interrupted; finished work is kept", file=sys.stderr)
+        print(_interrupted_text(locals().get("args")), file=sys.stderr)
         return 130
     except BrokenPipeError:  # the reader went away (``| head``): stop quietly, as cat does
         _silence_stdout()

@@ -249,10 +249,16 @@ def add_force(p) -> None:
 
 def design_inputs(args) -> list[tuple[str, str | Path | None]]:
     """The input files of a command that reads a design: (option, path) pairs, the library
-    files it reads on top of included."""
+    files it reads on top of included, and its ``--posterior`` and ``--data`` when given (an
+    output never replaces one of them, not even with ``--force``)."""
     from designs.spec.library import design_files
 
-    return [("--design", path) for path in design_files(getattr(args, "design", None))]
+    files = [("--design", path) for path in design_files(getattr(args, "design", None))]
+    for flag in ("--posterior", "--data"):
+        path = getattr(args, flag.lstrip("-"), None)
+        if isinstance(path, str | Path):
+            files.append((flag, path))
+    return files
 
 
 def add_trials(p, default: int, lo: int = 1, what: str = "simulated trials") -> None:

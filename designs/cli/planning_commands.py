@@ -117,7 +117,7 @@ def cmd_sweep(args) -> int:
     check_writable(
         args.out,
         "--out",
-        inputs=[*design_inputs(args), ("--posterior", args.posterior)],
+        inputs=design_inputs(args),
         is_earlier_output=is_sweep_file,
         what="sweep written by this tool",
         force=args.force,
@@ -249,6 +249,10 @@ def _check_figure(args, design) -> None:
         raise InputError(f"--figure {args.figure}: give a file name ending in .png or .pdf")
     if design.interim.sequential:
         raise InputError("--figure: with interim looks no figure is drawn yet (fixed designs)")
+    if args.out and Path(args.figure).resolve() == Path(args.out).resolve():
+        raise InputError(
+            f"--figure {args.figure}: is also --out; give the table and the figure two files"
+        )
     check_writable(
         args.figure,
         "--figure",

@@ -373,6 +373,10 @@ CASES = [
     (["sample-size", "--n-per-arm", "50"], "--n-per-arm 50: sample-size finds n itself"),
     (["designs", "--set", "trial.n_per_ar=3"], "designs list: takes no --set"),
     (["designs", "list", "default"], "designs list: takes no design name"),
+    (
+        ["sample-size", "--out", "{d}/x.png", "--figure", "{d}/x.png"],
+        "x.png: is also --out",
+    ),
     # injection: control characters in names
     (["power", "--set", 'trial.name="x\\u001b[2Jy"'], "control character"),
     (["power", "--set", 'trial.name="a\\nb"'], "control character"),

@@ -213,3 +213,21 @@ def test_output_piped_into_head_stops_quietly(monkeypatch, capsys):
     monkeypatch.setattr(sys, "stdout", ClosedPipe())
     assert main(["designs", "--json"]) == 141
     assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize("command", [["sample-size", "--out"], ["report", "--out"]])
+def test_an_output_never_replaces_the_posterior_it_reads(command, run, capsys, tmp_path):
+    """Reproducibility review: ``sample-size --posterior post.nc --out post.nc --force``
+    replaced a 7.6 MB posterior with a Markdown table (report likewise for its folder's
+    files); ``--force`` replaces earlier outputs, never an input."""
+    # the report writes power_sweep.nc into its folder
+    posterior = tmp_path / ("post.nc" if command[0] == "sample-size" else "power_sweep.nc")
+    posterior.write_bytes(b"a posterior the user fitted")
+    out = posterior if command[0] == "sample-size" else tmp_path
+    code, _, err = run(
+        capsys, *command, str(out), "--posterior", str(posterior), "--force",
+        "--trials", "10",
+    )  # fmt: skip
+    assert code == 2, err
+    assert "is also this command's input (--posterior)" in err
+    assert posterior.read_bytes() == b"a posterior the user fitted"

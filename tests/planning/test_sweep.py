@@ -359,6 +359,21 @@ def test_cells_and_files_of_other_code_are_not_reused(design, reference, tmp_pat
     assert counts["cells_reused"] == math.prod(len(v) for v in GRID.values())  # reused whole
 
 
+def test_a_cells_folder_with_other_files_is_refused_not_removed(design, tmp_path):
+    """Reproducibility review: ``sweep --out u.nc`` removed an existing ``u.nc.cells/`` with
+    the user's files in it (the finished sweep deletes its cells folder)."""
+    out = tmp_path / "u.nc"
+    folder = cells_folder(out)
+    folder.mkdir()
+    (folder / "notes.txt").write_text("precious")
+    with pytest.raises(InputError, match=r"u\.nc\.cells beside it holds files this tool did not"):
+        run_sweep(design, GRID, TRIALS, SEED, ANALYSES, out)
+    assert (folder / "notes.txt").read_text() == "precious" and not out.exists()
+    (folder / "notes.txt").unlink()
+    run_sweep(design, GRID, TRIALS, SEED, ANALYSES, out)  # an empty folder is the sweep's
+    assert out.is_file() and not folder.exists()
+
+
 # --------------------------------------------------------------------------- Dask
 
 

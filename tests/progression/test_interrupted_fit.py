@@ -92,3 +92,42 @@ def test_interruption_during_tuning_is_an_interruption(phase2, monkeypatch):
     monkeypatch.setattr(samplers, "run_nuts", interrupted_in_tuning)
     with pytest.raises(KeyboardInterrupt):
         model.fit(phase2, draws=300, chains=2, tune=100, seed=1, progressbar=False)
+
+
+def _nan_filled_sample(*args, **kwargs):
+    """What nutpie returns after Ctrl-C: arrays of the full size, the draws it never made NaN
+    (here two of four chains never started)."""
+    chains, draws = kwargs["chains"], kwargs["draws"]
+    values = np.zeros((chains, draws))
+    values[chains // 2 :] = np.nan
+    post = xr.Dataset({"delta": (("chain", "draw"), values)})
+    return xr.DataTree.from_dict({"posterior": post})
+
+
+def test_a_full_size_posterior_with_missing_draws_is_an_interruption(
+    phase2, monkeypatch, tmp_path, capsys
+):
+    """Review finding: an interrupted nutpie fit passed the size check, was saved, and `fit`
+    printed P(delta > 0) = 0.46-0.58 (NaN draws counted as not positive) where the full fit
+    gives 0.909; a fit on first use cached it. Now it is an interruption: exit 130, nothing
+    written."""
+    monkeypatch.setattr(samplers, "run_nuts", _nan_filled_sample)
+    with pytest.raises(KeyboardInterrupt):
+        model.fit(phase2, draws=300, chains=4, tune=100, seed=1, progressbar=False)
+    out = tmp_path / "post.nc"
+    code = simulate.main(["fit", "--draws", "300", "--tune", "100", "--out", str(out)])
+    assert code == 130
+    assert "interrupted" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_nutpie_aborted_before_any_result_is_an_interruption(phase2, monkeypatch):
+    """Review finding: Ctrl-C early in nutpie's sampling ended in "ValueError: Sampler has no
+    results to take" and a traceback (exit 1)."""
+
+    def aborted(*args, **kwargs):
+        raise ValueError("Sampler has no results to take")
+
+    monkeypatch.setattr(samplers, "run_nuts", aborted)
+    with pytest.raises(KeyboardInterrupt):
+        model.fit(phase2, draws=300, chains=2, tune=100, seed=1, progressbar=False)

@@ -12,9 +12,10 @@ Dask: ``scheduler="tcp://host:8786"`` sends cells to an existing cluster
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
-import shutil
+import re
 import signal
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -214,6 +215,7 @@ def run_sweep(
                 f"--out {out_path}: {folder.name} beside it exists and is not a folder (a sweep "
                 "keeps its finished cells there); move it away or choose another --out"
             )
+        _check_own_folder(out_path, folder)
         lock = OutputLock(out_path)  # a second sweep to the same file is refused
         done = _finished_sweep(out_path, fingerprint)
         if done is not None:  # the same sweep was already finished: reuse it whole
@@ -313,9 +315,38 @@ def run_sweep(
     if out_path is not None:
         with atomic_path(out_path) as tmp:
             write_netcdf(ds, tmp)
-        shutil.rmtree(folder, ignore_errors=True)
+        _remove_cells(folder)
         lock.release()
     return ds
+
+
+#: A finished cell's file name (:func:`designs.planning.sweep.cells.cell_key`), and a cell
+#: left half-written by an interrupted atomic write.
+_CELL_FILE = re.compile(r"^[0-9a-f]{24}\.json$|^\.[0-9a-f]{24}\.json\..*\.part$")
+
+
+def _check_own_folder(out_path: Path, folder: Path) -> None:
+    """Refuse a cells folder holding files this tool did not write: they would be removed
+    with the finished cells (a review found a user's folder of that name deleted)."""
+    if not folder.is_dir():
+        return
+    foreign = sorted(p.name for p in folder.iterdir() if not _CELL_FILE.match(p.name))
+    if foreign:
+        raise InputError(
+            f"--out {out_path}: {folder.name} beside it holds files this tool did not write "
+            f"({', '.join(foreign[:3])}{', ...' if len(foreign) > 3 else ''}); a sweep keeps "
+            "its finished cells there and removes the folder at the end: move them away or "
+            "choose another --out"
+        )
+
+
+def _remove_cells(folder: Path) -> None:
+    """Remove the finished cells and then the folder, only if nothing else is in it."""
+    for path in folder.iterdir() if folder.is_dir() else ():
+        if _CELL_FILE.match(path.name):
+            path.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        folder.rmdir()
 
 
 def _sealed_cell(text: str) -> str:
