@@ -146,14 +146,14 @@ def analyze(
     """
     if not (isinstance(alpha, int | float) and 0.0 < float(alpha) < 1.0):
         raise InputError(f"alpha: must be in (0, 1), got {alpha!r}")
+    if df_method is not None and analysis != lmm_slope.NAME:
+        raise InputError(f"df_method: only {lmm_slope.NAME} offers a choice, not {analysis!r}")
     if last_month is not None:
         if analysis != ancova_change.NAME:
             raise InputError(f"last_month: only for {ancova_change.NAME}, not {analysis!r}")
         result = ancova_change.fit_data(data, last_month=last_month, sides=sides)
     elif df_method is None:
         result = get(analysis).fit_data(data, sides=sides)
-    elif analysis != lmm_slope.NAME:
-        raise InputError(f"df_method: only {lmm_slope.NAME} offers a choice, not {analysis!r}")
     else:
         result = lmm_slope.fit_data(data, sides=sides, df_method=df_method)
     return result.at_alpha(float(alpha))

@@ -78,7 +78,7 @@ def cmd_calibrate(args) -> int:
         f"type I error at the calibrated threshold {cal.type1_calibrated:.4f} on these trials "
         f"(MC SE {cal.mc_se_calibrated:.4f}; at most {cal.target:g} by construction, on fresh "
         "trials it scatters around the target by about this SE: check it on another seed with "
-        "simulate.py power --decision posterior --threshold T --seed S); at "
+        f"{_check_command(cal)}); at "
         f"{cal.uncalibrated_threshold:g} "
         f"{cal.type1_uncalibrated:.4f} (MC SE {cal.mc_se_uncalibrated:.4f}); "
         f"{cal.trials} null trials (effect.value = 0; {cal.failed_fits} failed fits), "
@@ -92,3 +92,14 @@ def cmd_calibrate(args) -> int:
             "judged against trials with no effect)"
         )
     return 0
+
+
+def _check_command(cal) -> str:
+    """The ``power`` command that checks a calibrated threshold on fresh trials: this rule
+    (prior, weight, threshold) at the next seed; its type I error line is the check."""
+    weight = f" --prior-weight {cal.prior_weight:g}" if cal.prior == "robust" else ""
+    return (
+        f"simulate.py power --decision posterior --prior {cal.prior}{weight} --threshold "
+        f"{cal.threshold:.6f} --seed {cal.seed + 1} and this command's other options (its "
+        "type I error line)"
+    )

@@ -1,4 +1,5 @@
-"""The posterior rule's options typed while the rule is frequentist: refused, not ignored.
+"""The posterior rule's options typed while the rule is frequentist, and a prior's options
+typed for another prior: refused, not ignored.
 
 ``--prior``, ``--prior-weight``, ``--threshold`` and ``--set decision.<field>`` for the fields
 only the posterior rule reads (``prior``, ``prior_weight``, ``threshold``, ``margin``,
@@ -6,7 +7,10 @@ only the posterior rule reads (``prior``, ``prior_weight``, ``threshold``, ``mar
 ``--decision``) is frequentist. They are refused when the user typed them with a value other
 than the field's default. A design file's own fields are not: a design switched from the
 posterior rule to the frequentist one (``--decision frequentist``, the explorer) keeps its
-prior for when it is switched back, and its files are read as they were written.
+prior for when it is switched back, and its files are read as they were written. Under the
+posterior rule (and in ``calibrate``, which judges by it) ``prior_weight`` and ``robust_sd``
+typed with a prior other than robust, and ``sceptical_sd`` with another than sceptical, are
+refused the same way.
 """
 
 from __future__ import annotations
@@ -39,10 +43,15 @@ PRIOR_FIELDS = {"prior_weight": "robust", "robust_sd": "robust", "sceptical_sd":
 def _check_prior_fields(args, design, given: Mapping[str, Any], read: Collection[str]) -> None:
     """Under the posterior rule, refuse a prior's field typed for another prior (e.g.
     ``--prior-weight 0.5`` with the vague prior): it would be ignored."""
+    from designs.spec.decision import Decision
+
     prior = design.decision.prior.value
+    defaults = {f.name: f.default for f in dataclasses.fields(Decision)}
     for name, reader in PRIOR_FIELDS.items():
         typed = _typed(args, name, POSTERIOR_FIELDS[name], given)
         if typed is None or name in read or prior == reader:
+            continue
+        if getattr(design.decision, name) == defaults[name]:  # as under the frequentist rule
             continue
         raise InputError(
             f"{typed}: decision.{name} is read only with decision.prior = '{reader}' (the "
@@ -80,9 +89,11 @@ def check_posterior_options(
     """
     from designs.spec.decision import Decision
 
-    if design.decision.is_posterior:
-        _check_prior_fields(args, design, given, read)
-        return
+    judged_by_rule = set(POSTERIOR_FIELDS) <= set(read)  # calibrate: the rule with this prior
+    if design.decision.is_posterior or judged_by_rule:
+        _check_prior_fields(args, design, given, () if judged_by_rule else read)
+        if design.decision.is_posterior:
+            return
     defaults = {f.name: f.default for f in dataclasses.fields(Decision)}
     for name, flag in POSTERIOR_FIELDS.items():
         typed = _typed(args, name, flag, given)

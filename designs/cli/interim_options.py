@@ -14,6 +14,7 @@ __all__ = [
     "base_looks_for_grid",
     "interim_overrides",
     "looks_value",
+    "refuse_interim_without_looks",
 ]
 
 
@@ -193,3 +194,30 @@ def interim_overrides(args) -> dict:
             out["interim.futility_cp" if name == "cp" else "interim.futility_gamma"] = gamma
     out.update(_look_decision_overrides(args))
     return out
+
+
+def refuse_interim_without_looks(args, given) -> None:
+    """``--spending``, ``--futility`` and ``--set interim.*`` typed for a design without
+    interim looks would be ignored: refuse them (a design file's own ``[interim]`` fields are
+    kept, as for switching looks on later). A sweep's ``--looks`` grid gives each cell its
+    looks, not the base design: its ``--set interim.*`` would reach no cell either."""
+    from designs.spec.interim import NO_LOOKS  # the fields that give the looks
+
+    sweep = getattr(args, "looks_grid", None) is not None
+    add = (
+        "the --looks grid's plans carry no [interim] fields: give them with --set "
+        "interim.looks=[...] on the base design"
+        if sweep
+        else "add --looks (or --look-months, --look-completed)"
+    )
+    for flag, name in (("--spending", "spending"), ("--futility", "futility")):
+        value = getattr(args, name, None)
+        if isinstance(value, str):
+            raise InputError(
+                f"{flag} {value}: this design has no interim looks, so it would be ignored; {add}"
+            )
+    for key in given:
+        if key.startswith("interim.") and key not in NO_LOOKS:
+            raise InputError(
+                f"--set {key}: this design has no interim looks, so it would be ignored; {add}"
+            )

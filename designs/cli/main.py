@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import errno
-import re
 import signal
 import sys
 
@@ -219,34 +218,13 @@ def _compiled_note(code: int) -> None:
         print(COMPILED_NOTE, file=sys.stderr)
 
 
-#: A value that starts with a minus sign but is not a plain number (``-0.1:0.1:0.1``,
-#: ``-1,0,1``, ``-25%``): argparse would read it as an unknown option.
-_NEGATIVE_VALUE = re.compile(r"^-\.?\d")
-_PLAIN_NEGATIVE = re.compile(r"^-\d+$|^-\d*\.\d+$")
-
-
-def _join_negative_values(argv: list[str]) -> list[str]:
-    """``--effect -0.1:0.1:0.1`` -> ``--effect=-0.1:0.1:0.1``: a negative range or list right
-    after a long option is that option's value (argparse takes plain negative numbers
-    itself)."""
-    out: list[str] = []
-    for token in argv:
-        previous = out[-1] if out else ""
-        joinable = previous.startswith("--") and "=" not in previous and previous != "--"
-        if joinable and _NEGATIVE_VALUE.match(token) and not _PLAIN_NEGATIVE.match(token):
-            out[-1] = f"{previous}={token}"
-        else:
-            out.append(token)
-    return out
-
-
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status."""
     parser = build_parser()
     previous = signal.signal(signal.SIGTERM, _terminate)
     record_command(argv)
     try:
-        args = parser.parse_args(_join_negative_values(sys.argv[1:] if argv is None else argv))
+        args = parser.parse_args(argv)
         if not args.verbose:
             quiet_pymc()
         code = main_job() if args.command is None else args.handler(args)

@@ -20,6 +20,7 @@ from designs.cli.interim_options import (  # noqa: F401
     add_interim,
     interim_overrides,
     looks_value,
+    refuse_interim_without_looks,
 )
 from designs.errors import InputError
 from designs.simulation.seeds import DEFAULT_SEED, MAX_SEED
@@ -59,8 +60,19 @@ def flag_message(message: str) -> str:
     return message
 
 
+#: What argparse reads as a value, not an option, when it starts with a minus sign: a
+#: negative number, and a negative range, list or percentage (``-0.1:0.1:0.1``, ``-1,0,1``,
+#: ``-25%``), which argparse's own pattern (plain numbers) took for unknown options.
+NEGATIVE_VALUE = re.compile(r"^-\.?\d[\d.:,eE+%-]*$")
+
+
 class Parser(argparse.ArgumentParser):
-    """argparse with a one-line error message and exit status 2."""
+    """argparse with a one-line error message and exit status 2, and negative ranges and
+    lists as values (:data:`NEGATIVE_VALUE`; no option of ours looks like a number)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._negative_number_matcher = NEGATIVE_VALUE  # argparse's (private) pattern
 
     def error(self, message: str) -> None:  # pragma: no cover - exercised through main()
         raise InputError(f"{self.prog}: {message}")
@@ -406,7 +418,7 @@ def design_from_args(args, *, analysis_field: bool = True, posterior_read=()):
             "thresholds (--threshold, --thresholds), not by alpha spending"
         )
     if not design.interim.sequential:
-        _refuse_interim_without_looks(args, given)
+        refuse_interim_without_looks(args, given)
     if isinstance(getattr(args, "effect", None), Percent):
         from designs.spec import EffectKind
 
@@ -418,29 +430,6 @@ def design_from_args(args, *, analysis_field: bool = True, posterior_read=()):
                 "--set effect.kind=proportional_slowing"
             )
     return design
-
-
-#: The ``[interim]`` fields that give the looks (setting one, even to ``[]``, is not ignored).
-LOOK_KEYS = ("interim.looks", "interim.look_months", "interim.look_completed")
-
-
-def _refuse_interim_without_looks(args, given) -> None:
-    """``--spending``, ``--futility`` and ``--set interim.*`` typed for a design without
-    interim looks would be ignored: refuse them (a design file's own ``[interim]`` fields are
-    kept, as for switching looks on later)."""
-    for flag, name in (("--spending", "spending"), ("--futility", "futility")):
-        value = getattr(args, name, None)
-        if isinstance(value, str):
-            raise InputError(
-                f"{flag} {value}: this design has no interim looks, so it would be ignored; "
-                "add --looks (or --look-months, --look-completed)"
-            )
-    for key in given:
-        if key.startswith("interim.") and key not in LOOK_KEYS:
-            raise InputError(
-                f"--set {key}: this design has no interim looks, so it would be ignored; add "
-                "--looks (or --look-months, --look-completed) or --set interim.looks=[...]"
-            )
 
 
 #: The arguments of the command being run (set by ``main``; ``sys.argv`` when run directly).

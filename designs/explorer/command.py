@@ -15,6 +15,8 @@ import shlex
 from collections.abc import Sequence
 from typing import Any
 
+from designs.spec.interim import NO_LOOKS
+
 #: Overrides that replace another field of the same section (``with_overrides``): the one
 #: that is set wins, so only it is given.
 _EXCLUSIVE = {
@@ -59,6 +61,9 @@ def _changed_fields(base, design) -> dict[str, Any]:
         both = f"{sec}.{key}" in out and f"{sec}.{other}" in out
         if both and not new[sec].get(key):
             del out[f"{sec}.{key}"]
+    if not design.interim.sequential:  # without looks the command line reads (and takes)
+        # only the fields that give them; the spending and futility fields would be refused
+        out = {k: v for k, v in out.items() if not k.startswith("interim.") or k in NO_LOOKS}
     return out
 
 
@@ -147,11 +152,6 @@ def design_args(design_ref, base, design) -> list[str]:
     return ["designs", "show", design_ref or "default", *set_options(base, design)]
 
 
-def _removes(base, design, field: str) -> bool:
-    """Whether ``design`` drops the looks ``base`` gives as ``interim.<field>``."""
-    return bool(getattr(base.interim, field)) and not design.interim.sequential
-
-
 def command_text(args: Sequence[str]) -> str:
     """One shell line, as the command line records its own commands."""
     return shlex.join(["python", "simulate.py", *args])
@@ -170,13 +170,6 @@ def commands_file(
             f"# {design_ref} is the design file uploaded to the page: put a copy of it in the",
             "# project folder, or give --design design.toml (the page's 'Design (TOML)'",
             "# download, which already holds the changes) without the --set options.",
-        ]
-    removed = [f for f in ("look_months", "look_completed") if _removes(base, design, f)]
-    if removed:
-        lines += [
-            f"# The looks are removed: the command line refuses --set interim.{removed[0]}=[]",
-            "# on a design without looks (it takes only --set interim.looks=[]): run these with",
-            "# --design design.toml (the page's 'Design (TOML)' download) and no --set options.",
         ]
     lines += [
         command_text(

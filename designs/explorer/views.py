@@ -13,6 +13,7 @@ import math
 from shiny import ui
 
 from designs import __version__
+from designs.explorer.compute import all_failed
 from designs.outputs.console import (
     P_EFFECT_NOTE,
     UNCONTROLLED_NOTE,
@@ -54,10 +55,6 @@ def warnings_html(lines, id: str) -> ui.Tag | None:
     if not lines:
         return None
     return ui.div(ui.tags.ul(*[ui.tags.li(line) for line in lines]), class_="warning-block", id=id)
-
-
-def _all_failed(s) -> bool:
-    return s.failed_fits >= s.trials
 
 
 def _size_text(design) -> str:
@@ -315,7 +312,7 @@ def analyses_html(req, view) -> ui.Tag:
     )
     body = []
     for a, s in view.summaries.items():
-        if _all_failed(s):  # power undefined: the row says why, the others stand
+        if all_failed(s):  # power undefined: the row says why, the others stand
             why = f"the fit failed in all {s.trials:,} simulated trials: power undefined"
             na = ("n/a",) * 6
             body.append((a, f"{s.estimand} ({s.units})", *na, f"{s.failed_fits} ({why})"))

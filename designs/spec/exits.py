@@ -105,9 +105,11 @@ def gone_by_last_visit(dropout, slope_sd: float, visits) -> float:
     """Fraction of placebo patients gone (dropout or death) by the last visit.
 
     Each exit alone keeps its nominal fraction (:func:`informative_scale`). When both
-    depend on the slope they leave together (fast decliners are more likely to do both), so
-    the fraction gone for any cause is ``1 - E_z[S_dropout(z) S_death(z)]``, below the
-    ``1 - (1 - dropout)(1 - death)`` of independent exits, which holds otherwise.
+    depend on the slope they are not independent, so the fraction gone for any cause is
+    ``1 - E_z[S_dropout(z) S_death(z)]``: below the ``1 - (1 - dropout)(1 - death)`` of
+    independent exits when both betas have the same sign (fast decliners tend to do both),
+    above it when they have opposite signs. With one exit or none depending on the slope the
+    independent formula holds and is returned.
 
     Parameters
     ----------

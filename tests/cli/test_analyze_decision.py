@@ -91,6 +91,10 @@ def test_ancova_with_few_completers_warns_on_one_line(run, capsys, tmp_path):
             ("--analysis", "ancova_change", "--last-month", "0"),
             "--last-month 0: must be > 0 (months)",
         ),
+        (  # a diff review: --last-month made --df-method pass unread
+            ("--analysis", "ancova_change", "--last-month", "12", "--df-method", "kenward-roger"),
+            "--df-method: only lmm_slope offers a choice, not 'ancova_change'",
+        ),
     ],
 )
 def test_last_month_refused_where_it_means_nothing(run, capsys, trial_csv, extra, says):

@@ -377,6 +377,10 @@ CASES = [
         ["sample-size", "--out", "{d}/x.png", "--figure", "{d}/x.png"],
         "x.png: is also --out",
     ),
+    (
+        ["calibrate", "--prior", "vague", "--prior-weight", "0.5"],
+        "--prior-weight 0.5: decision.prior_weight is read only with decision.prior = 'robust'",
+    ),
     # injection: control characters in names
     (["power", "--set", 'trial.name="x\\u001b[2Jy"'], "control character"),
     (["power", "--set", 'trial.name="a\\nb"'], "control character"),

@@ -157,22 +157,21 @@ def test_a_real_fit_prints_no_sampler_chatter_without_verbose(run_cli, tmp_path)
 
 def test_negative_grids_are_values_not_options(run, capsys, tmp_path):
     """Review finding: ``--effect -0.1:0.1:0.1`` was refused by argparse as an unknown option
-    ("expected at least one argument"); a negative range or list after a long option is now
-    its value, and plain negative numbers are argparse's as before."""
-    from designs.cli.main import _join_negative_values
+    ("expected at least one argument"); negative ranges, lists and percentages are values
+    wherever they stand among an option's values (a diff review: not only the first)."""
+    from designs.cli.main import build_parser
 
-    assert _join_negative_values(["sweep", "--effect", "-0.1:0.1:0.1", "--seed", "3"]) == [
-        "sweep", "--effect=-0.1:0.1:0.1", "--seed", "3",
-    ]  # fmt: skip
-    for argv in (["--effect", "-0.1"], ["--effect", "0", "-1,0"], ["--effect=-1,0"], ["-1,0"]):
-        assert _join_negative_values(argv) == argv
+    parser = build_parser()
+    for tokens in (["-0.1:0.1:0.1"], ["-1,0,1"], ["0.1", "-0.2", "-0.1:0:0.05"], ["-25%"]):
+        args = parser.parse_args(["sweep", "--effect", *tokens, "--out", "x.nc"])
+        assert args.effect == tokens
     out = tmp_path / "neg.nc"
     code, stdout, err = run(
-        capsys, "sweep", "--n-per-arm", "20", "--informative", "-1:1:1", "--trials", "10",
-        "--out", str(out), "--json",
+        capsys, "sweep", "--n-per-arm", "20", "--informative", "-1:1:1", "--effect", "0.25",
+        "-0.25", "--trials", "10", "--out", str(out), "--json",
     )  # fmt: skip
     assert code == 0, err
-    assert '"dropout_informative": 3' in stdout
+    assert '"dropout_informative": 3' in stdout and '"effect": 2' in stdout
 
 
 @pytest.mark.parametrize("effect", ["0.005", "1e-320"])
