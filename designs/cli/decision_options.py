@@ -73,7 +73,8 @@ def _typed(args, name: str, flag: str | None, given: Mapping[str, Any]) -> str |
 def check_posterior_options(
     args, design, given: Mapping[str, Any], read: Collection[str] = ()
 ) -> None:
-    """Refuse a posterior-rule field the user typed while ``design``'s rule is frequentist.
+    """Refuse a posterior-rule field the user typed while ``design``'s rule is frequentist,
+    and a prior's field typed for another prior (:data:`PRIOR_FIELDS`).
 
     Parameters
     ----------
