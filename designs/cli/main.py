@@ -133,7 +133,8 @@ def main_job() -> int:
     from designs.outputs.console import fresh_check_warnings, type_i_warnings
 
     warnings = fresh_check_warnings(result.rows, design) + type_i_warnings(result.rows, design)
-    if warnings:
+    if warnings:  # the main job does the rerun a fresh-check warning advises, just below
+        warnings = [w.split("; rerun with more trials per size")[0] for w in warnings]
         print("\n".join(warnings) + "\n")
     flagged = tuple(r.target_power for r in result.rows if fresh_check_warnings([r], design))
     if flagged:  # the search's n rests on simulation error: search again, as the warning says
