@@ -205,9 +205,23 @@ def _silence_stdout() -> None:
         pass
 
 
+#: The signals (SIGINT, SIGTERM) this run received. Raised inside compiled code's callback
+#: (llvmlite while compiling, a sampler's progress), the KeyboardInterrupt can be swallowed
+#: by Python ("Exception ignored ..."), and the run goes on to finish (a review): the list
+#: lets :func:`main` say so rather than end as if nothing had been asked.
+_SIGNALLED: list[int] = []
+
+
 def _terminate(signum, frame) -> None:
-    """SIGTERM ends a run like Ctrl-C: finished sweep cells are kept, nothing half-written."""
+    """SIGTERM (and Ctrl-C) ends a run: finished sweep cells are kept, nothing half-written."""
+    _SIGNALLED.append(signum)
     raise KeyboardInterrupt
+
+
+_LOST_INTERRUPT_NOTE = (
+    "note: the interruption arrived inside compiled code, which cannot be stopped there, and "
+    "was lost; the run went on to finish, so its output is complete"
+)
 
 
 def _compiled_note(code: int) -> None:
@@ -222,7 +236,9 @@ def _compiled_note(code: int) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status."""
     parser = build_parser()
+    _SIGNALLED.clear()
     previous = signal.signal(signal.SIGTERM, _terminate)
+    previous_int = signal.signal(signal.SIGINT, _terminate)
     record_command(argv)
     try:
         args = parser.parse_args(argv)
@@ -230,6 +246,8 @@ def main(argv: list[str] | None = None) -> int:
             quiet_pymc()
         code = main_job() if args.command is None else args.handler(args)
         _compiled_note(code)
+        if _SIGNALLED and code == 0:
+            print(_LOST_INTERRUPT_NOTE, file=sys.stderr)
         return code
     except InputError as exc:
         print(f"error: {flag_message(str(exc))}", file=sys.stderr)
@@ -246,6 +264,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     finally:
         signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGINT, previous_int)
 
 
 if __name__ == "__main__":

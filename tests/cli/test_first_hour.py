@@ -230,3 +230,30 @@ def test_an_output_never_replaces_the_posterior_it_reads(command, run, capsys, t
     assert code == 2, err
     assert "is also this command's input (--posterior)" in err
     assert posterior.read_bytes() == b"a posterior the user fitted"
+
+
+def test_an_interruption_lost_in_compiled_code_is_said(monkeypatch, capsys):
+    """Reproducibility review: Ctrl-C raised inside a ctypes callback (llvmlite, a sampler)
+    is swallowed by Python and the run finished with exit 0 as if nothing had been asked;
+    it now says so. Stand-in: a command whose SIGINT is caught where compiled code would."""
+    import os
+    import signal
+
+    import designs.cli.data_commands as data_commands
+    from designs.cli.main import main
+
+    real = data_commands.cmd_designs
+
+    def swallowing(args):
+        try:
+            os.kill(os.getpid(), signal.SIGINT)  # handled at the next bytecode, in this try
+            for _ in range(1000):
+                pass
+        except KeyboardInterrupt:
+            pass  # what a C callback does with it
+        return real(args)
+
+    monkeypatch.setattr(data_commands, "cmd_designs", swallowing)
+    assert main(["designs"]) == 0
+    assert "the interruption arrived inside compiled code" in capsys.readouterr().err
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # restored
