@@ -246,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
             quiet_pymc()
         code = main_job() if args.command is None else args.handler(args)
         _compiled_note(code)
-        if _SIGNALLED and code == 0:
+        if _SIGNALLED and code == 0 and args.command != "explore":  # Ctrl-C is its end
             print(_LOST_INTERRUPT_NOTE, file=sys.stderr)
         return code
     except InputError as exc:
