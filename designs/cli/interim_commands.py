@@ -72,6 +72,7 @@ def assurance_group_sequential(design, args, idata, order, history, prior=None) 
 def sample_size_group_sequential(design, args, sizes) -> int:
     """``sample-size`` of a design with interim looks: n max, expected n, inflation."""
     from designs.atomic import atomic_write_text
+    from designs.outputs.console import group_sequential_type_i_warnings
     from designs.outputs.group_sequential import group_sequential_sample_size_table
     from designs.planning.sample_size_gs import find_group_sequential_sample_size
 
@@ -100,14 +101,7 @@ def sample_size_group_sequential(design, args, sizes) -> int:
         print_json([r.to_dict() for r in result.rows])
     else:
         print(table, end="")
-    warn(
-        f"warning: type I error {r.type_i_error:.4f} (MC SE {r.mc_se_type_i_error:.4f}) at n max "
-        f"{r.n_max:,} is above the design's level {r.alpha / r.sides:g} by more than 2 MC SE: "
-        "the thresholds are not re-calibrated per n (run calibrate --looks at this n)"
-        for r in result.rows
-        if getattr(r, "rule", "") == "posterior"
-        and r.type_i_error > r.alpha / r.sides + 2 * r.mc_se_type_i_error
-    )
+    warn(group_sequential_type_i_warnings(result.rows))
     warn(
         f"warning: target power {r.target_power:g} not reached at the largest size simulated "
         f"({r.size_name} {r.n_max:,}); give larger --sizes"

@@ -21,6 +21,7 @@ from designs.outputs.console import (
     estimand_line,
     failed_fit_warnings,
     fresh_check_warnings,
+    group_sequential_type_i_warnings,
     type_i_warnings,
 )
 
@@ -394,15 +395,7 @@ def sample_size_warnings(design, view) -> list[str]:
             + fresh_check_warnings(rows, design)
             + type_i_warnings(rows, design)
         )
-    # the group-sequential search's warning, in ``sample-size --looks``'s words
-    return [
-        f"warning: type I error {r.type_i_error:.4f} (MC SE {r.mc_se_type_i_error:.4f}) at n max "
-        f"{r.n_max:,} is above the design's level {r.alpha / r.sides:g} by more than 2 MC SE: "
-        "the thresholds are not re-calibrated per n (run calibrate --looks at this n)"
-        for r in rows
-        if getattr(r, "rule", "") == "posterior"
-        and r.type_i_error > r.alpha / r.sides + 2 * r.mc_se_type_i_error
-    ]
+    return group_sequential_type_i_warnings(rows)  # ``sample-size --looks``'s warning
 
 
 def not_computed_html(what: str) -> ui.Tag:

@@ -237,6 +237,20 @@ def type_i_warnings(rows, design) -> list[str]:
     ]
 
 
+def group_sequential_type_i_warnings(rows) -> list[str]:
+    """One warning per row of a sample-size search with interim looks under the posterior
+    rule whose type I error at n max is above the design's level by more than 2 Monte Carlo
+    SE (its thresholds are used as given, not re-calibrated per n)."""
+    return [
+        f"warning: type I error {r.type_i_error:.4f} (MC SE {r.mc_se_type_i_error:.4f}) at n max "
+        f"{r.n_max:,} is above the design's level {r.alpha / r.sides:g} by more than 2 MC SE: "
+        "the thresholds are not re-calibrated per n (run calibrate --looks at this n)"
+        for r in rows
+        if getattr(r, "rule", "") == "posterior"
+        and r.type_i_error > r.alpha / r.sides + 2 * r.mc_se_type_i_error
+    ]
+
+
 def second_stage_warnings(result, refine_trials: int) -> list[str]:
     """One warning when a second stage was asked for (``refine_trials``) but not simulated:
     no target was reached in the first stage, so the search stayed one stage."""
