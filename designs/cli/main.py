@@ -130,13 +130,14 @@ def main_job() -> int:
     print()
     print("Fixed effect (the design's): patients randomised for the target power")
     print(sample_size_table(result, design, "md"))
-    from designs.outputs.console import fresh_check_warnings, type_i_warnings
+    from designs.outputs.console import fresh_check_missed, fresh_check_warnings, type_i_warnings
 
-    warnings = fresh_check_warnings(result.rows, design) + type_i_warnings(result.rows, design)
-    if warnings:  # the main job does the rerun a fresh-check warning advises, just below
-        warnings = [w.split("; rerun with more trials per size")[0] for w in warnings]
+    # without the rerun a fresh-check warning advises: the main job runs it, just below
+    warnings = fresh_check_warnings(result.rows, design, advise=False)
+    warnings += type_i_warnings(result.rows, design)
+    if warnings:
         print("\n".join(warnings) + "\n")
-    flagged = tuple(r.target_power for r in result.rows if fresh_check_warnings([r], design))
+    flagged = tuple(r.target_power for r in result.rows if fresh_check_missed(r))
     if flagged:  # the search's n rests on simulation error: search again, as the warning says
         more = (
             job.MAIN_REFINE_FACTOR * job.MAIN_TRIALS,

@@ -191,28 +191,43 @@ FRESH_CHECK_SES_BELOW = 2.0
 FRESH_CHECK_SES_ABOVE = 3.0
 
 
-def fresh_check_warnings(rows, design) -> list[str]:
-    """One warning per sample-size row whose power on fresh trials at n is more than
+def fresh_check_missed(row) -> bool:
+    """Whether a sample-size row's power on fresh trials at n is more than
     :data:`FRESH_CHECK_SES_BELOW` Monte Carlo SEs below its target or
-    :data:`FRESH_CHECK_SES_ABOVE` above: the search's n then rests on simulation error (a run
-    of unusually favourable or unfavourable trials at every size, common random numbers), and
-    more trials per size are needed before n is quoted."""
+    :data:`FRESH_CHECK_SES_ABOVE` above (a target not reached has its own warning: more
+    trials would not help there)."""
+    if not row.reached:
+        return False
+    gap = row.confirmed_power - row.target_power
+    ses = FRESH_CHECK_SES_BELOW if gap < 0 else FRESH_CHECK_SES_ABOVE
+    return abs(gap) > ses * row.confirmed_mc_se
+
+
+def fresh_check_warnings(rows, design, *, advise: bool = True) -> list[str]:
+    """One warning per sample-size row whose fresh-trial check missed
+    (:func:`fresh_check_missed`): the search's n then rests on simulation error (a run of
+    unusually favourable or unfavourable trials at every size, common random numbers), and
+    more trials per size are needed before n is quoted; ``advise`` adds the command that
+    runs them (the main job runs them itself)."""
     out = []
     for r in rows:
-        if not r.reached:  # its own warning says so; more trials would not help
+        if not fresh_check_missed(r):
             continue
         gap = r.confirmed_power - r.target_power
         ses = FRESH_CHECK_SES_BELOW if gap < 0 else FRESH_CHECK_SES_ABOVE
-        if not abs(gap) > ses * r.confirmed_mc_se:
-            continue
         way = "underestimated (the trial would be underpowered)" if gap < 0 else "overestimated"
-        out.append(
+        text = (
             f"warning: target {r.target_power:g}: power on fresh trials at n = {r.n:,} is "
             f"{r.confirmed_power:.3f} (MC SE {r.confirmed_mc_se:.3f}), more than {ses:g} MC SE "
             f"{'below' if gap < 0 else 'above'} the target: n is likely {way} by simulation "
-            f"error; rerun with more trials per size (e.g. simulate.py sample-size "
-            f"{more_trials_options(r)}) before quoting it"
+            "error"
         )
+        if advise:
+            text += (
+                "; rerun with more trials per size (e.g. simulate.py sample-size "
+                f"{more_trials_options(r)}) before quoting it"
+            )
+        out.append(text)
     return out
 
 

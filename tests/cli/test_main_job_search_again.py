@@ -18,14 +18,12 @@ def test_a_missed_fresh_check_searches_that_target_again(monkeypatch, capsys, fa
     monkeypatch.setattr(precompile, "start", lambda: [])
     monkeypatch.setattr(cli_main, "phase2_posterior", lambda path: fake_posterior())
     checked = []
-    real = console.fresh_check_warnings
 
-    def first_90_misses(rows, design):  # the first search's 90% row misses, nothing else
-        checked.append([(r.target_power, r.trials) for r in rows])
-        flag = [r for r in rows if r.target_power == 0.9 and r.trials == 400]
-        return real(rows, design) if not flag else ["warning: target 0.9: (forced)"]
+    def first_90_misses(row):  # the first search's 90% row misses its check, nothing else
+        checked.append((row.target_power, row.trials))
+        return row.target_power == 0.9 and row.trials == 400
 
-    monkeypatch.setattr(console, "fresh_check_warnings", first_90_misses)
+    monkeypatch.setattr(console, "fresh_check_missed", first_90_misses)
     assert cli_main.main([]) == 0
     out = capsys.readouterr().out
     assert "Searching again for 90% power with 4 times the trials (800 per size, then 1600" in out
@@ -40,4 +38,4 @@ def test_a_missed_fresh_check_searches_that_target_again(monkeypatch, capsys, fa
     row_90 = next(line for line in assurance.splitlines() if line.startswith("| 90% |"))
     assert int(row_90.split("|")[2]) == n_again
     # the second search was checked on its own, with 4 times the refine trials
-    assert [(0.9, 1600)] in checked
+    assert (0.9, 1600) in checked
