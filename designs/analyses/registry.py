@@ -105,6 +105,16 @@ ANALYSIS_NAMES: tuple[str, ...] = tuple(REGISTRY)
 N_ANALYSES = len(REGISTRY)
 
 
+def check_lead_in(names, has_lead_in: bool, label: str = "analysis = {name!r}") -> None:
+    """Refuse an analysis of ``names`` that needs a lead-in when the design has none (one
+    line, ``label`` naming the field: ``"--analysis {name}"``, ``"trial.analysis = '{name}'"``)."""
+    if has_lead_in:
+        return
+    for name in names:
+        if get(name).needs_lead_in:
+            raise InputError(f"{label.format(name=str(name))}: needs trial.lead_in_months > 0")
+
+
 def get(name: str) -> RegisteredAnalysis:
     """The registry entry of ``name``; an unknown name is bad input listing the allowed ones."""
     try:

@@ -31,7 +31,7 @@ MAIN_TRIALS = 2000
 #: size, which simulated 1.45 times as many patients (the figures in that module).
 MAIN_REFINE_TRIALS = 8000
 #: When a row's check on fresh trials misses its target (:func:`designs.outputs.console.
-#: fresh_check_warnings`), the main job searches that target again with this many times
+#: fresh_check_missed`), the main job searches that target again with this many times
 #: the trials of both stages (half the Monte Carlo SE), as the warning advises: at the
 #: default seed the 90% row reads 241 per arm (fresh power 0.891, MC SE 0.003) where about
 #: 246 are needed (100,000 trials at 241: 0.896; an independent review), and 247 after.

@@ -208,10 +208,7 @@ def run_trials(
         raise InputError(f"block_size = {block_size}: must be >= 1")
     analyses = tuple(analyses)
     run = analysis_flags(analyses)
-    if inputs.lead_visits.size == 0:
-        for name in analyses:
-            if registry.get(name).needs_lead_in:
-                raise InputError(f"analysis = {name!r}: needs trial.lead_in_months > 0")
+    registry.check_lead_in(analyses, inputs.lead_visits.size > 0)
     if effect_by_trial is None:
         effect_by_trial = np.full(trials, inputs.effect_shift)
     effect_by_trial = np.ascontiguousarray(effect_by_trial, dtype=np.float64)

@@ -38,7 +38,7 @@ from typing import Any
 
 import tomli_w
 
-from designs.analyses.registry import REGISTRY
+from designs.analyses.registry import REGISTRY, check_lead_in
 from designs.errors import InputError
 from designs.spec.accrual import Accrual
 from designs.spec.decision import Decision
@@ -167,10 +167,7 @@ class TrialDesign:
                 "give one per visit (or use dropout.monthly_hazard)"
             )
         no_lead_in = self.trial.lead_in_months <= 0
-        if no_lead_in and REGISTRY[self.trial.analysis].needs_lead_in:
-            raise InputError(
-                f"trial.analysis = '{self.trial.analysis}': needs trial.lead_in_months > 0"
-            )
+        check_lead_in((self.trial.analysis,), not no_lead_in, "trial.analysis = '{name}'")
         if no_lead_in and self.enrichment.screens_lead_in:
             raise InputError(
                 "enrichment.lead_in_decline_min/max: screening on lead-in decline needs "

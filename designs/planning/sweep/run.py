@@ -167,9 +167,9 @@ def run_sweep(
             "stops by its thresholds); drop --spending or use --decision frequentist"
         )
     designs_ = [cell_design(design, c) for c in cells]  # validates every cell up front
-    for name in analyses:  # before any file is made (the engine would refuse it per cell)
-        if registry.get(name).needs_lead_in and any(d.trial.lead_in_months <= 0 for d in designs_):
-            raise InputError(f"--analysis {name}: needs trial.lead_in_months > 0")
+    # before any file is made (the engine would refuse it per cell)
+    lead_in = all(d.trial.lead_in_months > 0 for d in designs_)
+    registry.check_lead_in(analyses, lead_in, "--analysis {name}")
     tag = None
     if assurance_draws is not None:
         assurance_draws = np.ascontiguousarray(assurance_draws, dtype=np.float64).reshape(-1)
