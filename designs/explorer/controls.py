@@ -66,7 +66,7 @@ CONTROLS: tuple[Control, ...] = (
     Control(
         "dropout12",
         "Dropout by month 12",
-        "% of patients (MCAR)",
+        "% of patients, MCAR; deaths apart",
         ("dropout.cumulative", "dropout.monthly_hazard"),
     ),
     Control(
