@@ -1,7 +1,8 @@
 """``ancova_change``: completers' change to the last visit, ANCOVA adjusted for baseline.
 
 Estimand: the difference in mean ALSFRS-R change from baseline (month 0) to the last
-scheduled visit among completers, adjusted for baseline, active minus placebo (points).
+scheduled visit, adjusted for baseline, active minus placebo (points), estimated among the
+completers: unbiased for all randomised only when leaving and death do not depend on decline.
 Fits ``ylast - y0 = c0 + c1 * arm + c2 * y0 + e`` by ordinary least squares; the kernel
 writes ESTIMATE, SE, DF and STATUS of :mod:`designs.analyses.results` into ``out``.
 """
@@ -21,16 +22,20 @@ from designs.errors import InputError
 
 NAME = "ancova_change"
 ESTIMAND = (
-    "difference in mean ALSFRS-R change from baseline to the last visit among completers, "
-    "adjusted for baseline, active minus placebo"
+    "difference in mean ALSFRS-R change from baseline to the last visit, adjusted for "
+    "baseline, active minus placebo"
 )
 UNITS = "points"
 #: Strategy for each intercurrent event (ICH E9(R1)), stated in the methods text and outputs.
 DROPOUT_STRATEGY = (
-    "completers only: patients who left before the last visit are excluded (biased when "
-    "leaving depends on decline)"
+    "completers only: estimated among the patients with the last visit, so it is the change "
+    "in all randomised only when leaving does not depend on decline (biased otherwise; the "
+    "bias is measured against all randomised)"
 )
-DEATH_STRATEGY = "completers only: patients who died are excluded"
+DEATH_STRATEGY = (
+    "completers only: patients who died are excluded (biased in the same way when death "
+    "depends on decline)"
+)
 METHODS = "change from baseline to the last visit among completers, ANCOVA adjusted for baseline"
 NEEDS_LEAD_IN = False
 
@@ -118,11 +123,12 @@ def ancova_change(y0, ylast, arm, n, out):
 
 
 def true_value(shift, visits_months):
-    """True estimand under a mean change of slope ``shift`` (points/month): the population
-    change ``shift x duration`` (points).
+    """True estimand under a mean change of slope ``shift`` (points/month): the change in all
+    randomised, ``shift x duration`` (points).
 
-    Among completers under informative dropout the true difference is different, so the
-    reported bias then includes the completers' selection (which is the point of showing it).
+    Among completers under informative exits the difference is smaller, so the reported
+    bias then is the completers' selection (which is the point of showing it; the estimand
+    declares all randomised for that reason).
     """
     return shift * (visits_months[-1] - visits_months[0])
 
@@ -159,7 +165,8 @@ def fit_data(data, last_month: float | None = None, sides: int = 2) -> AnalysisR
     sides = check_sides(sides)
     frame = validate_table(data)
     arms, months, scores = patients(frame)
-    if last_month is None:
+    chosen = last_month is None
+    if chosen:
         last_month = modal_last_visit(months)
         if not last_month > 0.0:
             raise InputError(
@@ -194,11 +201,21 @@ def fit_data(data, last_month: float | None = None, sides: int = 2) -> AnalysisR
         f"at exactly month {last_month:g}, the last scheduled visit; months must be the "
         "scheduled visit months, and --last-month sets the last)"
     )
-    warnings = ()
+    warnings = []
     if 2 * arm_arr.size < n_all:
-        warnings = (
+        warnings.append(
             f"ancova_change: only {arm_arr.size} of {n_all} patients count as completers "
-            f"({visits}); the others are left out",
+            f"({visits}); the others are left out"
+        )
+    latest = max(float(t[-1]) for t in months)
+    if latest > last_month and chosen:
+        # heavy attrition moves the month most records end at before the schedule's end (a
+        # review: month 1, where the engine analyses month 12)
+        later = sum(float(t[-1]) > last_month for t in months)
+        warnings.append(
+            f"ancova_change: the last visit taken is month {last_month:g}, where most "
+            f"patients' records end; {later} of {n_all} patients have visits after it (up to "
+            f"month {latest:g}): give --last-month with the last scheduled visit if it is later"
         )
     return finish(
         NAME,
@@ -209,5 +226,5 @@ def fit_data(data, last_month: float | None = None, sides: int = 2) -> AnalysisR
         UNITS,
         sides,
         why_unusable=why,
-        warnings=warnings,
+        warnings=tuple(warnings),
     )

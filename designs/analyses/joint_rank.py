@@ -56,7 +56,12 @@ DROPOUT_STRATEGY = (
     "censored: patients who left alive are compared only over the time both were followed "
     "(Finkelstein-Schoenfeld)"
 )
-DEATH_STRATEGY = "composite: death ranks below every survivor, earlier death lower (CAFS)"
+DEATH_STRATEGY = (
+    "composite: a death loses to every patient known to be alive at that time, and earlier "
+    "deaths lose to later ones; a pair survival cannot decide (one left alive before the "
+    "other died) is compared on ALSFRS-R change over the time both were followed "
+    "(Finkelstein-Schoenfeld)"
+)
 METHODS = (
     "CAFS joint rank of survival and ALSFRS-R change (Berry et al. 2013; "
     "Finkelstein-Schoenfeld rule for patients who leave alive), Wilcoxon rank-sum test"

@@ -134,16 +134,22 @@ def assumptions_line(design, analysis: str, effect: float | None = None) -> str:
     if design is None:
         return analysis_title(analysis)
     t, p = design.trial, design.population
-    gone = design.gone_by_last_visit
     value = design.effect.value if effect is None else effect
+    gone = design.gone_text()
+    d = design.dropout
+    if value != design.effect.value and (d.informative or d.death_informative):
+        # the active arm's fraction moves with the effect, which varies across the figure
+        gone = (
+            f"{100 * design.gone_by_last_visit:.1f}% of placebo patients gone by month "
+            f"{t.duration_months:g}"
+        )
     eff = effect_text(value, design.effect.kind.value, p.slope_mean)
     head = f"{analysis_title(analysis)}, {rule_title(design)}; {eff}"
     if _is_posterior(design):  # the rule on a line of its own (too long beside the rest)
         head = f"{analysis_title(analysis)}; {eff}\n{rule_title(design)}"
     return (
         f"{head}\nmean decline {p.slope_mean:g} points/month (SD of true slopes "
-        f"{p.slope_sd:g}), residual SD {p.residual_sd:g} points; {100 * gone:.1f}% gone by "
-        f"month {t.duration_months:g}"
+        f"{p.slope_sd:g}), residual SD {p.residual_sd:g} points; {gone}"
     )
 
 

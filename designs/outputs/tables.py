@@ -118,10 +118,9 @@ def success_phrase(design, r0) -> str:
 def _notes(result, design) -> str:
     """What a reader needs to read the table right (printed below it)."""
     r0 = result.rows[0]
-    gone = design.gone_by_last_visit
     return (
-        f"Notes: n is the number randomised; {100 * gone:.1f}% are gone by month "
-        f"{design.trial.duration_months:g} and the simulation already loses them, so n is not "
+        f"Notes: n is the number randomised; {design.gone_text()} and the simulation already "
+        "loses them, so n is not "
         "inflated for dropout. MC interval: "
         f"{N_INTERVAL_NOTE}. Power: {success_phrase(design, r0)}. Fitted: the probit "
         "curve fitted to power over n, at n; n is where it crosses the target, so the power "

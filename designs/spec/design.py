@@ -357,6 +357,43 @@ class TrialDesign:
         return gone_by_last_visit(self.dropout, self.population.slope_sd, self.trial.visits)
 
     @property
+    def active_gone_by_last_visit(self) -> float | None:
+        """Fraction of active patients gone by the last visit under the design's fixed
+        effect: with informative exits it differs from the placebo arm's (a slower decline,
+        fewer exits when ``informative > 0``); None when the effect is drawn from the phase
+        2 posterior (it then varies by draw)."""
+        if self.effect.source is EffectSource.POSTERIOR:
+            return None
+        return gone_by_last_visit(
+            self.dropout,
+            self.population.slope_sd,
+            self.trial.visits,
+            shift=self.effect.slope_shift(self.population.slope_mean),
+            effect_sd=self.effect.sd,
+        )
+
+    def gone_text(self) -> str:
+        """'36.4% gone by month 12', or by arm when informative exits make the arms differ
+        ('45.2% of placebo and 38.3% of active patients gone by month 12')."""
+        placebo = self.gone_by_last_visit
+        month = f"month {self.trial.duration_months:g}"
+        d = self.dropout
+        if not (d.informative or d.death_informative):
+            return f"{100 * placebo:.1f}% gone by {month}"
+        active = self.active_gone_by_last_visit
+        if active is None:
+            return (
+                f"{100 * placebo:.1f}% of placebo patients gone by {month} (the active arm's "
+                "moves with the effect)"
+            )
+        if f"{100 * active:.1f}" == f"{100 * placebo:.1f}":
+            return f"{100 * placebo:.1f}% gone by {month}"
+        return (
+            f"{100 * placebo:.1f}% of placebo and {100 * active:.1f}% of active patients gone "
+            f"by {month}"
+        )
+
+    @property
     def active_slope_mean(self) -> float:
         """Mean slope of the active arm under a fixed effect, points/month."""
         return self.population.slope_mean + self.effect.slope_shift(self.population.slope_mean)
@@ -394,7 +431,6 @@ class TrialDesign:
                 eff += ")"
         else:
             eff = f"slope difference {e.value:+.3g} points/month"
-        gone = self.gone_by_last_visit
         extra = ""
         if t.lead_in_months > 0:
             extra += f"; {t.lead_in_months:g}-month lead-in"
@@ -441,7 +477,7 @@ class TrialDesign:
             f"{t.analysis.value}, alpha {t.alpha:g} {'two' if t.sides == 2 else 'one'}-sided; "
             f"slope {p.slope_mean:g} (SD {p.slope_sd:g}) points/month{self._admitted_text()}; "
             f"{eff}; "
-            f"{100 * gone:.1f}% gone by month {t.duration_months:g}{extra}"
+            f"{self.gone_text()}{extra}"
         )
 
 

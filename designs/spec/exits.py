@@ -101,14 +101,20 @@ def informative_scale(beta: float, slope_sd: float, cum_hazard_last: float) -> f
 _Z_GRID = np.linspace(-12.0, 12.0, 24_001)
 
 
-def gone_by_last_visit(dropout, slope_sd: float, visits) -> float:
-    """Fraction of placebo patients gone (dropout or death) by the last visit.
+def gone_by_last_visit(
+    dropout, slope_sd: float, visits, shift: float = 0.0, effect_sd: float = 0.0
+) -> float:
+    """Fraction of patients gone (dropout or death) by the last visit: the placebo arm's, or
+    with ``shift``/``effect_sd`` the active arm's.
 
-    Each exit alone keeps its nominal fraction (:func:`informative_scale`). When both
-    depend on the slope they are not independent, so the fraction gone for any cause is
-    ``1 - E_z[S_dropout(z) S_death(z)]``: below the ``1 - (1 - dropout)(1 - death)`` of
-    independent exits when both betas have the same sign (fast decliners tend to do both),
-    above it when they have opposite signs. With one exit or none depending on the slope the
+    Each exit alone keeps its nominal fraction in the placebo arm (:func:`informative_scale`).
+    When both depend on the slope they are not independent, so the fraction gone for any
+    cause is ``1 - E_z[S_dropout(z) S_death(z)]``: below the ``1 - (1 - dropout)(1 - death)``
+    of independent exits when both betas have the same sign (fast decliners tend to do both),
+    above it when they have opposite signs. In the active arm an informative exit also moves
+    with the treatment: a patient's hazard is ``c h exp(-beta (shift + sd z))`` with
+    ``sd = sqrt(slope_sd^2 + effect_sd^2)``, so a slower decline means fewer exits when
+    ``beta > 0``. With no exit depending on the slope (or, in the placebo arm, only one) the
     independent formula holds and is returned.
 
     Parameters
@@ -118,6 +124,10 @@ def gone_by_last_visit(dropout, slope_sd: float, visits) -> float:
         SD of true slopes, points/month.
     visits : array_like of float
         The trial's visit months (first at randomisation).
+    shift : float
+        The active arm's mean change of slope, points/month (0: the placebo arm).
+    effect_sd : float
+        SD of the treatment effect between active patients, points/month.
 
     Returns
     -------
@@ -128,16 +138,26 @@ def gone_by_last_visit(dropout, slope_sd: float, visits) -> float:
     independent = float(dropout.cumulative_at(t, include_death=True)[-1])
     h_dropout = -math.log1p(-float(dropout.cumulative_at(t)[-1])) if independent < 1 else 0.0
     h_death = dropout.death_monthly_hazard * float(t[-1] - t[0])
-    both = dropout.informative != 0.0 and dropout.death_informative != 0.0
-    if not (both and slope_sd > 0.0 and h_dropout > 0.0 and h_death > 0.0):
+    exits = [
+        (beta, h)
+        for beta, h in ((dropout.informative, h_dropout), (dropout.death_informative, h_death))
+        if h > 0.0
+    ]
+    treated = shift != 0.0 or effect_sd != 0.0
+    informative = [beta for beta, _ in exits if beta != 0.0]
+    if treated:
+        if not informative:
+            return independent
+    elif not (len(informative) == 2 and slope_sd > 0.0):
         return independent
     from scipy.integrate import simpson
     from scipy.stats import norm
 
+    sd = math.hypot(slope_sd, effect_sd)
     terms = []  # log of each exit's cumulative hazard by the last visit, per z
-    for beta, h in ((dropout.informative, h_dropout), (dropout.death_informative, h_death)):
+    for beta, h in exits:
         c = informative_scale(beta, slope_sd, h)
-        terms.append(math.log(c * h) - beta * slope_sd * _Z_GRID)
-    log_hazard = np.logaddexp(terms[0], terms[1])  # log of the two cumulative hazards, summed
+        terms.append(math.log(c * h) - beta * shift - beta * sd * _Z_GRID)
+    log_hazard = terms[0] if len(terms) == 1 else np.logaddexp(terms[0], terms[1])
     survival = np.exp(-np.exp(np.minimum(log_hazard, 700.0)))
     return float(1.0 - simpson(survival * norm.pdf(_Z_GRID), x=_Z_GRID))

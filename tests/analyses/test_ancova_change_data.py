@@ -31,7 +31,11 @@ def test_a_few_off_schedule_late_visits_do_not_move_the_last_visit():
     assert "month 0 to month 12" in got.estimand
     assert (got.n_placebo, got.n_active) == (8, 8)
     assert got.estimate == ref.estimate and got.se == ref.se
-    assert got.warnings == ()
+    assert ref.warnings == ()
+    # the 4 late visits are said, with the option that would take them
+    assert len(got.warnings) == 1
+    assert "4 of 20 patients have visits after it (up to month 13)" in got.warnings[0]
+    assert "--last-month" in got.warnings[0]
     # asked for month 13: 2 + 2 completers, and a warning that says so
     at13 = fit_data(with_late, last_month=13)
     assert (at13.n_placebo, at13.n_active) == (2, 2)
@@ -57,3 +61,18 @@ def test_no_usable_patient_says_which_visit_is_missing(change, says):
     with pytest.raises(InputError, match=says) as info:
         fit_data(change(schedule()))
     assert "\n" not in str(info.value)
+
+
+def test_heavy_attrition_that_moves_the_last_visit_early_is_said():
+    """Review finding: with most patients gone by month 1 the month most records end at was
+    month 1, and the change to month 1 was reported without a word while the engine analyses
+    month 12."""
+    data = schedule()
+    early = data[(data["month"] <= 1) | data["patient"].isin(["p01", "p02", "p11", "p12"])]
+    got = fit_data(early)
+    assert "month 0 to month 1" in got.estimand
+    assert any(
+        "the last visit taken is month 1" in w and "4 of 20 patients have visits after it" in w
+        for w in got.warnings
+    )
+    assert fit_data(early, last_month=12).warnings[-1].startswith("ancova_change: only 4 of 20")
