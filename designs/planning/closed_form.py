@@ -432,19 +432,20 @@ def design_slope_variances(design: TrialDesign) -> tuple[float, float]:
 
     Uses the design's random-effects covariance, residual SD and dropout (with deaths, as
     MCAR; ``informative`` is ignored). The active arm's slope variance adds ``effect.sd^2``.
-    Integer rounding and the 0-48 bounds are ignored.
+    Integer rounding and the 0-48 bounds are ignored. Under delta-FS screening the random
+    effects are the admitted patients' (``Enrichment.admitted_random_effects``).
     """
     pop, trial = design.population, design.trial
     cum = design.dropout.cumulative_at(trial.visits, include_death=True)
-    cov = pop.baseline_slope_corr * pop.baseline_sd * pop.slope_sd
-    common = (trial.visits, pop.baseline_sd**2)
+    base_var, cov, slope_var = design.enrichment.admitted_random_effects(pop)
+    common = (trial.visits, base_var)
     v_p = slope_variance_per_patient(
-        *common, pop.slope_sd**2, cov, pop.residual_sd**2, cumulative_dropout=cum
+        *common, slope_var, cov, pop.residual_sd**2, cumulative_dropout=cum
     )
     if design.effect.sd == 0:
         return v_p, v_p
     v_a = slope_variance_per_patient(
-        *common, pop.slope_sd**2 + design.effect.sd**2, cov, pop.residual_sd**2, cum
+        *common, slope_var + design.effect.sd**2, cov, pop.residual_sd**2, cum
     )
     return v_p, v_a
 

@@ -272,6 +272,28 @@ class Enrichment:
             population.slope_sd * math.sqrt(max(var_z, 0.0)),
         )
 
+    def admitted_random_effects(self, population: Population) -> tuple[float, float, float]:
+        """Variance of the baseline, its covariance with the slope, and the slope's variance
+        (points^2, points^2/month, points^2/month^2) among the patients randomised.
+
+        The delta-FS rule selects on the standardised slope ``z_s`` only, so with ``v =
+        Var[z_s | admitted]`` (:meth:`admitted_slope`) they are ``baseline_sd^2 (1 - corr^2 +
+        corr^2 v)``, ``corr baseline_sd slope_sd v`` and ``slope_sd^2 v`` (the baseline's
+        regression on ``z_s`` is unchanged by the selection). Without screening, and under
+        lead-in screening (no closed form), the population's own.
+        """
+        p = population
+        corr = p.baseline_slope_corr
+        admitted = self.admitted_slope(p) if p.slope_sd > 0 else None
+        if admitted is None:
+            return p.baseline_sd**2, corr * p.baseline_sd * p.slope_sd, p.slope_sd**2
+        v = (admitted[1] / p.slope_sd) ** 2
+        return (
+            p.baseline_sd**2 * (1.0 - corr**2 + corr**2 * v),
+            corr * p.baseline_sd * p.slope_sd * v,
+            p.slope_sd**2 * v,
+        )
+
     def delta_fs_admit_probability(self, population: Population) -> float:
         """P(delta-FS within [min, max]) under the population's log-normal (1 if not screened)."""
         if not self.screens_delta_fs:

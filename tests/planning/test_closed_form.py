@@ -181,3 +181,39 @@ def test_design_power_refuses_posterior_effect():
     d = load_design().with_overrides({"effect.source": "posterior"})
     with pytest.raises(InputError, match=r"effect\.source"):
         cf.design_power(d)
+
+
+@pytest.mark.parametrize("corr", [0.0, -0.4])
+def test_delta_fs_screening_gives_the_admitted_patients_random_effects(corr):
+    """Review finding: under delta-FS screening the closed form (the report's dotted curve,
+    the search's bracket, the information of looks) used the candidates' slope SD (0.75 on
+    proact_enriched_dfs) where the randomised patients' is 0.70. Checked against 2,000,000
+    candidates screened by the documented rule in NumPy (w = -rho z_s + sqrt(1 - rho^2) z',
+    admitted when log delta-FS is within the bounds): each moment within 4 of its MC SEs
+    (the SE of a sample variance sqrt(2 / m) v, of a covariance sqrt((v_a v_s + c^2) / m))."""
+    design = load_design("proact_enriched_dfs").with_overrides(
+        {"population.baseline_slope_corr": corr}
+    )
+    pop, en = design.population, design.enrichment
+    rng = np.random.default_rng(11)
+    m = 2_000_000
+    z1, z2, z4 = rng.standard_normal((3, m))
+    z_s = corr * z1 + math.sqrt(1 - corr**2) * z2
+    rho = pop.delta_fs_slope_corr
+    mu, sd = pop.delta_fs_log_params
+    log_dfs = mu + sd * (-rho * z_s + math.sqrt(1 - rho**2) * z4)
+    keep = log_dfs <= math.log(en.delta_fs_max)
+    a = pop.baseline_mean + pop.baseline_sd * z1[keep]
+    s = pop.slope_mean + pop.slope_sd * z_s[keep]
+    n = int(keep.sum())
+    got = en.admitted_random_effects(pop)
+    va, vs, c = np.var(a), np.var(s), np.cov(a, s)[0, 1]
+    assert got[0] == pytest.approx(va, abs=4 * math.sqrt(2 / n) * va)
+    assert got[2] == pytest.approx(vs, abs=4 * math.sqrt(2 / n) * vs)
+    assert got[1] == pytest.approx(c, abs=4 * math.sqrt((va * vs + c * c) / n))
+    # the closed form's slope variance is the admitted patients', smaller than the candidates'
+    unscreened = load_design("proact_unselected").with_overrides(
+        {"population.baseline_slope_corr": corr}
+    )
+    assert unscreened.enrichment.admitted_random_effects(unscreened.population)[2] == 0.75**2
+    assert cf.design_slope_variances(design)[0] < cf.design_slope_variances(unscreened)[0]
