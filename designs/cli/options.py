@@ -7,7 +7,6 @@ parameters, are shown with the option that sets them (:func:`flag_message`).
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import re
 import sys
@@ -23,6 +22,7 @@ from designs.cli.interim_options import (  # noqa: F401
     refuse_interim_without_looks,
 )
 from designs.errors import InputError
+from designs.outputs.json_text import json_ready, json_text  # noqa: F401 (json_ready re-exported)
 from designs.simulation.seeds import DEFAULT_SEED, MAX_SEED
 
 PROG = "simulate.py"
@@ -452,24 +452,7 @@ def command_line() -> str:
 
 def print_json(obj) -> None:
     """Print ``obj`` as valid JSON: NaN and infinities (undefined numbers) become null."""
-    print(json.dumps(json_ready(obj), indent=2, allow_nan=False))
-
-
-def json_ready(obj):
-    """``obj`` with numpy scalars as Python numbers and non-finite floats as None."""
-    import numpy as np
-
-    if isinstance(obj, dict):
-        return {str(k): json_ready(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [json_ready(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return json_ready(obj.tolist())
-    if isinstance(obj, np.generic):
-        obj = obj.item()
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    return obj
+    print(json_text(obj))
 
 
 def warn(lines) -> None:

@@ -99,7 +99,7 @@ def assurance_curve_png(
         color="C3",
         ls="-.",
         lw=1.2,
-        label=f"P(true effect > 0) = {first.p_effect_positive:.2f}: ceiling of assurance",
+        label=f"P(true effect > 0) = {first.p_effect_positive:.2f}: about the ceiling of assurance",
     )
     x0 = ax.get_xlim()[0]
     for t in targets:

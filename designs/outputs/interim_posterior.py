@@ -33,7 +33,7 @@ def posterior_look_rows(interim) -> list[dict]:
     s = interim.summary
     excludes = interim.design.decision.excludes_failed
     n1 = s.trials - (s.failed_fits if excludes else 0)
-    n0 = s.trials - (s.failed_fits_h0 if excludes else 0)
+    n0 = (s.trials_h0 or s.trials) - (s.failed_fits_h0 if excludes else 0)
     return [
         {
             "look": k + 1,
@@ -91,19 +91,21 @@ def _rule(interim) -> str:
 
 
 def posterior_notes(interim) -> str:
+    from designs.outputs.interim_tables import hypothesis_trials_text
+
     s, row = interim.summary, interim.row
     return (
         f"Both designs at the size chosen for {100 * row.target_power:g}% success "
         "probability: the fixed design at its n, judged by the posterior rule at the final "
         "look's threshold; the interim design at n max, the size it randomises if it reaches "
         f"its final look. Rule: {_rule(interim)}. The thresholds are used as given, not "
-        "re-calibrated at n max: the type I error (success with no effect, same trials) shows "
+        "re-calibrated at n max: the type I error (success with no effect) shows "
         "whether they hold the design's level (simulate.py calibrate --looks finds a common "
         "threshold that does). Threshold as z: the z statistic at which the look's posterior "
         "probability equals its threshold at the look's planned information. Expected patients "
         "and months: means over simulated trials at the look where each trial stopped. In "
-        f"brackets: Monte Carlo SE. {s.trials} simulated trials per hypothesis, seed "
-        f"{s.seed}, als-trial-sim {__version__}."
+        f"brackets: Monte Carlo SE. {hypothesis_trials_text(s)}, seed {s.seed}, "
+        f"als-trial-sim {__version__}."
     )
 
 
@@ -132,7 +134,8 @@ def posterior_methods(interim) -> str:
         f"{row.inflation_low:.3f}-{row.inflation_high:.3f}); at that size the probability of "
         f"success was {s.power:.3f} (MC SE {s.mc_se:.3f}) and the type I error of the whole "
         f"design (success at any look with no effect) {s.type_i_error:.4f} (MC SE "
-        f"{s.mc_se_type_i_error:.4f}), {ok} the one-sided level {level:g} by the 2 MC SE "
+        f"{s.mc_se_type_i_error:.4f}, {s.trials_h0 or s.trials:,} trials), {ok} the one-sided "
+        f"level {level:g} by the 2 MC SE "
         "criterion; the thresholds were not re-calibrated at that size. The expected number "
         f"randomised was {s.expected_n_total:.1f} under the effect and "
         f"{s.expected_n_total_h0:.1f} under no effect, of {s.n_total}, with expected durations "

@@ -26,7 +26,7 @@ __all__ = [
     "interim_table",
 ]
 
-#: Works the interim paragraph cites (docs/references.md [19], [28], [16], [24]).
+#: Works the interim paragraph cites (docs/references.md [19], [28], [16], [24], [30]).
 INTERIM_REFERENCES = {
     "jennison_turnbull": "Jennison C, Turnbull BW (2000). *Group Sequential Methods with "
     "Applications to Clinical Trials*. Boca Raton: Chapman & Hall/CRC.",
@@ -42,6 +42,8 @@ INTERIM_REFERENCES = {
     "to Clinical Trials and Health-Care Evaluation*. Chichester: Wiley.",
     "berry_2010": "Berry SM, Carlin BP, Lee JJ, M\u00fcller P (2010). *Bayesian Adaptive "
     "Methods for Clinical Trials*. Boca Raton: Chapman & Hall/CRC.",
+    "lan_wittes": "Lan KKG, Wittes J (1988). The B-value: a tool for monitoring data. "
+    "*Biometrics* 44(2):579-585. doi:10.2307/2531870",
 }
 
 
@@ -56,6 +58,8 @@ def interim_reference_keys(interim) -> list[str]:
         keys.append("hsd")
     if "power" in families:
         keys.append("kim_demets")
+    if "cp" in families:  # conditional-power futility
+        keys.append("lan_wittes")
     return keys
 
 
@@ -208,7 +212,9 @@ def interim_look_rows(interim) -> list[dict]:
 
         return posterior_look_rows(interim)
     s = interim.summary
-    n0 = s.trials - (s.failed_fits_h0 if interim.design.decision.excludes_failed else 0)
+    n0 = (s.trials_h0 or s.trials) - (
+        s.failed_fits_h0 if interim.design.decision.excludes_failed else 0
+    )
     rows = []
     for k in range(len(s.looks)):
         fz = s.futility_boundaries_z[k]
@@ -288,9 +294,17 @@ def _notes(interim) -> str:
         "(1/SE^2). Futility is non-binding (the efficacy boundaries ignore it) and followed "
         "in the simulation. Information fraction observed: mean over trials of 1/SE^2 at the "
         "look over the planned final information. In brackets: Monte Carlo SE. "
-        f"{s.trials} simulated trials per hypothesis, seed {s.seed}, als-trial-sim "
-        f"{__version__}."
+        f"{hypothesis_trials_text(s)}, seed {s.seed}, als-trial-sim {__version__}."
     )
+
+
+def hypothesis_trials_text(s) -> str:
+    """'2000 simulated trials under the effect and 10834 under no effect' (the type I
+    error's run has more, for its MC SE), or '... per hypothesis' when they are as many."""
+    null = s.trials_h0 or s.trials
+    if null == s.trials:
+        return f"{s.trials} simulated trials per hypothesis"
+    return f"{s.trials} simulated trials under the effect and {null} under no effect"
 
 
 def _number(v) -> str:
@@ -448,7 +462,8 @@ def interim_methods(interim) -> str:
         f"{row.inflation:.3f}, 95% Monte Carlo interval {row.inflation_low:.3f}-"
         f"{row.inflation_high:.3f}); at that size the power was {s.power_favourable:.3f} (MC "
         f"SE {s.mc_se_favourable:.3f}), the type I error of the whole design "
-        f"{s.type_i_error:.4f} (MC SE {s.mc_se_type_i_error:.4f}), and the expected number "
+        f"{s.type_i_error:.4f} (MC SE {s.mc_se_type_i_error:.4f}, {s.trials_h0 or s.trials:,} "
+        "trials under no effect), and the expected number "
         f"randomised {s.expected_n_total:.1f} under the effect and {s.expected_n_total_h0:.1f} "
         f"under no effect, of {s.n_total}, with expected durations of {s.expected_months:.1f} "
         f"and {s.expected_months_h0:.1f} months against {interim.fixed_months:.1f} for the "

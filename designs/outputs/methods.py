@@ -7,6 +7,8 @@ software, and ends with the references it relies on.
 
 from __future__ import annotations
 
+import math
+
 from designs import __version__
 from designs.analyses import registry
 from designs.outputs.console import undefined_draws_note
@@ -52,6 +54,9 @@ REFERENCES = {
     "attrition": "van Eijk RPA, van Loon FT, van Unnik JWJ, et al. (2025). Attrition and "
     "discontinuation in amyotrophic lateral sclerosis clinical trials: a meta-analysis. "
     "*Journal of Neurology* 272(1):40. doi:10.1007/s00415-024-12813-3",
+    "schmidli": "Schmidli H, Gsteiger S, Roychoudhury S, et al. (2014). Robust "
+    "meta-analytic-predictive priors in clinical trials with historical control information. "
+    "*Biometrics* 70(4):1023-1032. doi:10.1111/biom.12242",
     "phase2": "Yamashita T, Nakano Y, Sasaki R, et al. (2023). Safety and clinical effects of a "
     "Muse cell-based product in patients with amyotrophic lateral sclerosis: results of a "
     "phase 2 clinical trial. *Cell Transplantation* 32:9636897231214370. "
@@ -63,9 +68,16 @@ REFERENCES = {
 METHODS_TITLE = "# Methods: sample size and assurance"
 
 
-def references_text(analysis: str, assurance: bool, published_attrition: bool = True) -> list[str]:
+def references_text(
+    analysis: str,
+    assurance: bool,
+    published_attrition: bool = True,
+    *,
+    robust_prior: bool = False,
+) -> list[str]:
     """The reference list of the methods text: what it cites for this analysis and run
-    (``published_attrition``: the dropout schedule is the published one it cites)."""
+    (``published_attrition``: the dropout schedule is the published one it cites;
+    ``robust_prior``: the posterior rule's robust mixture prior)."""
     keys = ["ich", "attrition"] if published_attrition else ["ich"]
     if analysis == "lmm_slope":
         keys += ["satterthwaite", "lmertest"]
@@ -75,6 +87,8 @@ def references_text(analysis: str, assurance: bool, published_attrition: bool = 
         keys.append("cafs")
     if analysis == "slope_change_lead_in":
         keys += ["dersimonian_laird", "hc2", "bell_mccaffrey", "imbens_kolesar"]
+    if robust_prior:
+        keys.append("schmidli")
     if assurance:
         keys.append("phase2")
     return ["**References.**", ""] + [f"{i}. {REFERENCES[k]}" for i, k in enumerate(keys, 1)]
@@ -133,6 +147,41 @@ def bootstrap_text(result) -> str:
     return "bootstrap resamples of whole trials within each stage"
 
 
+def missed_check_text(rows: dict) -> str:
+    """A warning sentence when a row's check on fresh trials missed its target
+    (:func:`designs.outputs.console.fresh_check_missed`), else empty: a paragraph to paste
+    must not quote an n its own check contradicts without saying so."""
+    from designs.outputs.console import fresh_check_missed
+
+    missed = [f"{r.target_power:.0%}" for r in rows.values() if fresh_check_missed(r)]
+    if not missed:
+        return ""
+    return (
+        f" WARNING: at the n for {' and '.join(missed)} power the check on fresh trials "
+        "misses its target by more than its Monte Carlo error allows, so that n rests on "
+        "simulation error: rerun with more trials per point before quoting it."
+    )
+
+
+def informative_bias_text(design, entry, oc) -> str:
+    """With informative exits, a sentence saying the simulated data are missing not at
+    random, and the primary analysis's bias against its estimand at the operating
+    characteristics' size (empty without informative exits, or where the estimand has no
+    true value, as for ``joint_rank``)."""
+    d = design.dropout
+    informative = d.informative != 0 or (d.death_informative != 0 and d.death_monthly_hazard > 0)
+    bias = oc.get("bias", math.nan)
+    if not informative or not math.isfinite(bias):
+        return ""
+    true = oc["mean_estimate"] - bias
+    return (
+        "These exits depend on each patient's own decline, so the data are missing not at "
+        f"random: at {oc['n_placebo'] + oc['n_active']} randomised, {entry.name}'s mean "
+        f"estimate is {oc['mean_estimate']:+.4g} against a true {true:+.4g} {entry.units} "
+        f"(bias {bias:+.3g}, MC SE {oc['bias_mc_se']:.2g}). "
+    )
+
+
 def methods_text(
     design,
     result,
@@ -155,7 +204,6 @@ def methods_text(
         f"fresh trials {r.confirmed_power:.3f}, MC SE {r.confirmed_mc_se:.3f})"
         for r in rows.values()
     )
-    gone = design.gone_by_last_visit
     posterior = design.decision.is_posterior
     flag = calibration_flag(
         oc["type_i_error"], type_i_target(design), oc["type_i_error_trials"], posterior=posterior
@@ -201,22 +249,23 @@ def methods_text(
         f"effect acts on each treated patient's slope: {effect}. Each trial is analysed with "
         f"{result.analysis} ({entry.methods}){success}. {failed_fits_note(design)}",
         "",
-        f"**Dropout.** Monotone, {mechanism}, {100 * gone:.1f}% gone by month "
-        f"{t.duration_months:g} ({attrition_source(design)}). The simulation loses these "
+        f"**Dropout.** Monotone, {mechanism}, {design.gone_text()} "
+        f"({attrition_source(design)}). The simulation loses these "
         "patients, so the "
         "sample size is the number randomised and is not inflated again. "
+        f"{informative_bias_text(design, entry, oc)}"
         f"{realism_switches(design)} How far power and bias move when dropout and death "
         "depend on the patient's own decline, and when decline curves (assumptions that are "
         "not published), is shown in realism_sensitivity.md.",
         "",
         f"**Sample size.** {search_text(result)} The interval given for n is "
-        f"{N_INTERVAL_NOTE} ({bootstrap_text(result)}). {sizes}. At "
+        f"{N_INTERVAL_NOTE} ({bootstrap_text(result)}). {sizes}.{missed_check_text(rows)} At "
         f"{oc['n_placebo'] + oc['n_active']} randomised the simulated type I error under the "
         f"same dropout is {oc['type_i_error']:.4f} (MC SE {oc['type_i_error_mc_se']:.4f}, "
         f"{oc['type_i_error_trials']:,} trials under no effect{flag}), "
         f"about {oc['expected_completers']:.0f} patients are expected to complete, and "
         f"accrual at {t.accrual_per_month:g} patients/month gives a calendar length of about "
-        f"{oc['calendar_months']:.0f} months.",
+        f"{oc['calendar_months']:.1f} months.",
         "",
     ]
     if assurance:
@@ -224,7 +273,8 @@ def methods_text(
             f"at {n} per arm: {a['proportional'].assurance:.3f} (MC SE "
             f"{a['proportional'].mc_se:.3f}) with proportional transport and "
             f"{a['absolute'].assurance:.3f} with absolute transport, against "
-            f"{a['proportional'].power_at_median:.3f} power at the posterior-median effect"
+            f"{a['proportional'].power_at_median:.3f} power at the posterior-median effect "
+            "(proportional transport)"
             for n, a in assurance.items()
         )
         first = next(iter(assurance.values()))["proportional"]
@@ -260,7 +310,13 @@ def methods_text(
             "reconstruction from published summaries, not the trial's patient-level data.",
             "",
         ]
-    refs = references_text(result.analysis, bool(assurance), published_attrition(design))
+    dec = design.decision
+    refs = references_text(
+        result.analysis,
+        bool(assurance),
+        published_attrition(design),
+        robust_prior=dec.is_posterior and dec.prior.value == "robust",
+    )
     if interim is not None:
         from designs.outputs.interim_tables import (
             INTERIM_REFERENCES,

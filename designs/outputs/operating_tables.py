@@ -159,7 +159,12 @@ def operating_characteristics_md(oc: dict, design) -> str:
             f"{oc['effect']:g} {unit} = {oc['effect_points_per_month']:+.3f} points/month",
         ),
         ("minimal detectable effect (80% power)", mde_text),
-        ("mean estimate (bias)", f"{oc['mean_estimate']:+.4f} ({oc['bias']:+.4f}){bias_flag(oc)}"),
+        (
+            "mean estimate (bias)",
+            f"{oc['mean_estimate']:+.4f} "
+            f"({'n/a: no true value' if math.isnan(oc['bias']) else format(oc['bias'], '+.4f')})"
+            f"{bias_flag(oc)}",
+        ),
         ("expected completers", f"{oc['expected_completers']:.1f}"),
         ("expected dropouts (deaths not counted)", f"{oc['expected_dropouts']:.1f}"),
         ("expected deaths", f"{oc['expected_deaths']:.1f}"),

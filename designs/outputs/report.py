@@ -9,7 +9,6 @@ simulates: :func:`designs.planning.report_plan.plan_report` computed it all.
 from __future__ import annotations
 
 import glob
-import json
 import os
 import shutil
 import tempfile
@@ -23,6 +22,7 @@ from designs.atomic import (
 )
 from designs.errors import InputError
 from designs.outputs import figures
+from designs.outputs.json_text import json_text
 from designs.outputs.methods import METHODS_TITLE, methods_text
 from designs.outputs.operating_tables import (
     operating_characteristics_md,
@@ -31,6 +31,7 @@ from designs.outputs.operating_tables import (
 from designs.outputs.report_index import (
     chosen_design_header,
     chosen_interim_header,
+    fresh_check_block,
     input_design_header,
     report_readme,
 )
@@ -196,10 +197,14 @@ def _render(plan, tmp: Path) -> None:
     design, result = plan.design, plan.sample_size
     at_n = design_at(design, result.rows[0].n)  # the design at the n chosen for the first target
     for fmt, ext in (("md", "md"), ("csv", "csv"), ("latex", "tex")):
-        (tmp / f"sample_size.{ext}").write_text(sample_size_table(result, design, fmt))
+        table = sample_size_table(result, design, fmt)
+        block = fresh_check_block(result.rows, design) if fmt == "md" else []
+        if block:  # the fresh-trial check's warnings, where the numbers are
+            table = table.rstrip("\n") + "\n\n" + "\n".join(block)
+        (tmp / f"sample_size.{ext}").write_text(table)
     oc = plan.operating
     (tmp / "operating_characteristics.md").write_text(operating_characteristics_md(oc, design))
-    (tmp / "operating_characteristics.json").write_text(json.dumps(oc, indent=2) + "\n")
+    (tmp / "operating_characteristics.json").write_text(json_text(oc) + "\n")
     (tmp / "realism_sensitivity.md").write_text(
         realism_sensitivity_md(plan.realism, design, plan.realism_n, plan.trials, plan.seed)
     )
@@ -216,13 +221,11 @@ def _render(plan, tmp: Path) -> None:
         prior_weight_figure(plan.prior_weight_sweep, tmp / "prior_weight.png", target, design=at_n)
     if plan.assurance is not None:
         (tmp / "assurance.json").write_text(
-            json.dumps(
+            json_text(
                 {
                     str(n): {tr: a.to_dict() for tr, a in v.items()}
                     for n, v in plan.assurance.items()
-                },
-                indent=2,
-                default=float,
+                }
             )
             + "\n"
         )

@@ -146,6 +146,15 @@ def _figure(name: str, title: str, legend: str) -> list[str]:
     ]
 
 
+def fresh_check_block(rows, design) -> list[str]:
+    """The fresh-trial check's warnings as a Markdown block (with a blank line after), or
+    nothing when every row passed: before the numbers are pasted."""
+    from designs.outputs.console import fresh_check_warnings
+
+    lines = fresh_check_warnings(rows, design, command="report")
+    return [f"> **{line[0].upper()}{line[1:]}**" for line in lines] + ([""] if lines else [])
+
+
 def report_readme(plan) -> str:
     """The folder's README.md (Markdown)."""
     design, rows = plan.design, plan.sample_size.rows
@@ -160,6 +169,7 @@ def report_readme(plan) -> str:
         f"{answers}. Analysis: {analysis}. {plan.trials} simulated trials per point"
         f"{_second_stage(plan.sample_size)}, seed {plan.seed}, als-trial-sim {__version__}.",
         "",
+        *fresh_check_block(plan.sample_size.rows, design),
         "## Paste first",
         "",
         "1. `methods.md`: the methods paragraph (estimand, model, dropout, sample size, "
@@ -244,8 +254,9 @@ def report_readme(plan) -> str:
             "band) and orange (hatched band): assurance, the probability of "
             f"{_success_event(design)} averaged over the phase 2 posterior, with proportional and "
             "absolute transport; dotted lines of the same colours: power at the "
-            "posterior-median effect; dash-dot: P(true effect > 0), which assurance cannot "
-            "exceed; vertical dotted lines: the n chosen at the fixed effect.",
+            "posterior-median effect; dash-dot: P(true effect > 0), which assurance exceeds "
+            "only by successes without benefit (at most 1 - P times the one-sided alpha); "
+            "vertical dotted lines: the n chosen at the fixed effect.",
         )
         lines += _figure(
             "posterior_effect",

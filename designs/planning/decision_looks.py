@@ -177,6 +177,9 @@ class PosteriorLooksSummary:
     expected_months_h0: float
     fixed_months: float
     true_effect: float
+    #: Trials of the run under no effect (the report simulates more there than ``trials``,
+    #: for the type I error's MC SE); 0 means ``trials``.
+    trials_h0: int = 0
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -291,8 +294,29 @@ def posterior_looks_simulated(
         expected_months_h0=months0,
         fixed_months=float(times.months[-1]),
         true_effect=float(shift),
+        trials_h0=trials,
     )
     return summary, res1, res0
+
+
+def with_null_run(summary: PosteriorLooksSummary, design, res0, out0) -> PosteriorLooksSummary:
+    """``summary`` with its ``*_h0`` fields and type I error from another run under no effect
+    (``res0``, ``out0`` of :func:`~designs.planning.group_sequential.simulate_outcome`)."""
+    from dataclasses import replace
+
+    ok0, n0, eff0, fut0, en0, months0 = _summarise(out0, res0, look_times(design), design)
+    alpha_hat = float(np.mean(out0.efficacy[ok0]))
+    return replace(
+        summary,
+        failed_fits_h0=int(out0.failed.sum()),
+        type_i_error=alpha_hat,
+        mc_se_type_i_error=mc_se(alpha_hat, n0),
+        p_stop_efficacy_h0=eff0,
+        p_stop_futility_h0=fut0,
+        expected_n_total_h0=en0,
+        expected_months_h0=months0,
+        trials_h0=int(out0.look.size),
+    )
 
 
 def calibrate_looks(

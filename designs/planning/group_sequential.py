@@ -221,6 +221,9 @@ class GroupSequentialSummary:
     #: all alpha spent, no rejection); always 0 at the last look.
     p_stop_information: list = field(default_factory=list)
     p_stop_information_h0: list = field(default_factory=list)
+    #: Trials of the run under no effect (the report simulates more there than ``trials``,
+    #: for the type I error's MC SE); 0 means ``trials``.
+    trials_h0: int = 0
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -358,7 +361,7 @@ def summarise(design, trials: int, seed: int, h1, h0) -> GroupSequentialSummary:
     power = float(np.mean(out1.efficacy[ok1]))
     favourable = float(np.mean(out1.favourable[ok1]))
     alpha_hat = float(np.mean(out0.efficacy[ok0]))
-    rows1, rows0 = np.arange(trials), np.arange(trials)
+    rows1, rows0 = np.arange(trials), np.arange(out0.look.size)  # h0 may have more trials
     n_entered1 = res1.entered[rows1, out1.look][ok1]
     n_entered0 = res0.entered[rows0, out0.look][ok0]
     frac_obs = out1.information / times.information_max
@@ -400,4 +403,5 @@ def summarise(design, trials: int, seed: int, h1, h0) -> GroupSequentialSummary:
         true_effect=float(inputs.effect_shift),
         p_stop_information=information_stops(out1, k_count, ok1),
         p_stop_information_h0=information_stops(out0, k_count, ok0),
+        trials_h0=int(out0.look.size),
     )

@@ -141,3 +141,30 @@ def test_assurance_with_the_posteriors_natural_history_says_what_is_simulated():
     text = assurance_text(design, results, natural_history_from_posterior=False, undefined_draws=3)
     assert "(+0.397 fraction of |slope_mean| = +0.210 points/month)" in text
     assert "Posterior draws without phase 2 decline" in text
+
+
+def test_group_sequential_type_i_warnings_above_the_level_or_too_coarse_to_tell():
+    """Under the posterior rule with looks: above the level by 2 MC SE, a warning to
+    calibrate; within 2 MC SE but from too few trials to tell a 50% excess (a review: 0.040,
+    MC SE 0.0098, from 400 trials passed while the rule's type I error was about 0.04 against
+    0.025), a warning with the power command that checks it; with enough trials, none."""
+    from designs.outputs.console import group_sequential_type_i_warnings
+
+    def row(p, se, rule="posterior"):
+        return SimpleNamespace(
+            rule=rule,
+            alpha=0.05,
+            sides=2,
+            type_i_error=p,
+            mc_se_type_i_error=se,
+            n_max=175,
+            size_name="n_per_arm",
+        )
+
+    (above,) = group_sequential_type_i_warnings([row(0.06, 0.01)])
+    assert "above the design's level 0.025 by more than 2 MC SE" in above
+    (coarse,) = group_sequential_type_i_warnings([row(0.04, 0.0098)])
+    assert "too few trials" in coarse
+    assert "--n-per-arm 175 and --trials 10834" in coarse
+    assert group_sequential_type_i_warnings([row(0.026, 0.0015)]) == []
+    assert group_sequential_type_i_warnings([row(0.04, 0.0098, rule="frequentist")]) == []

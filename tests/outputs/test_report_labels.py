@@ -158,7 +158,15 @@ def test_posterior_effect_panel_titles_do_not_overlap(monkeypatch, tmp_path):
 
 def _plan(design, interim=None):
     row = SimpleNamespace(
-        target_power=0.8, n=150, n_total=300, size_name="n_per_arm", n_placebo=150, n_active=150
+        target_power=0.8,
+        n=150,
+        n_total=300,
+        size_name="n_per_arm",
+        n_placebo=150,
+        n_active=150,
+        reached=True,  # its fresh-trial check passed: no warning in the README
+        confirmed_power=0.8,
+        confirmed_mc_se=0.009,
     )
     return SimpleNamespace(
         design=design,

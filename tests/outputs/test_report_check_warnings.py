@@ -1,0 +1,84 @@
+"""What a report says when its own fresh-trial check contradicts n, and valid JSON files
+(review of the paste-ready outputs)."""
+
+import json
+import math
+from types import SimpleNamespace
+
+from designs.outputs.json_text import json_text
+from designs.outputs.methods import missed_check_text
+from designs.outputs.operating_tables import operating_characteristics_md
+from designs.outputs.report_index import fresh_check_block
+from designs.planning.operating import calendar_length
+from designs.spec import load_design
+
+
+def _row(target, confirmed, se=0.0075):
+    return SimpleNamespace(
+        target_power=target,
+        n=233,
+        confirmed_power=confirmed,
+        confirmed_mc_se=se,
+        trials=2000,
+        grid_trials=2000,
+        refine_trials=0,
+        reached=True,
+    )
+
+
+def test_a_missed_fresh_check_is_in_the_readme_and_the_methods():
+    """Review finding: the default report quoted 178 and 233 per arm (90% needs about 246)
+    while its fresh check read 0.767 and 0.871, 3.5 and 3.9 MC SE under the targets; nothing
+    in the folder said so. The README and sample_size.md carry the warning with the report
+    command to rerun, and the methods paragraph says not to quote that n."""
+    design = load_design()
+    passed, missed = _row(0.8, 0.797), _row(0.9, 0.871)
+    assert fresh_check_block([passed], design) == []
+    assert missed_check_text({0.8: passed}) == ""
+    block = fresh_check_block([passed, missed], design)
+    assert len(block) == 2 and block[1] == ""
+    assert block[0].startswith("> **Warning: target 0.9: power on fresh trials at n = 233")
+    assert "simulate.py report --trials 8000" in block[0]
+    text = missed_check_text({0.8: passed, 0.9: missed})
+    assert "WARNING: at the n for 90% power the check on fresh trials misses" in text
+    assert "rerun with more trials per point before quoting it" in text
+
+
+def test_undefined_numbers_are_null_in_json_and_n_a_in_markdown():
+    """Review finding: operating_characteristics.json held `"bias": NaN` for joint_rank
+    (no true value), which strict JSON parsers refuse; the Markdown showed '(+nan)'."""
+    oc = {"bias": math.nan, "power": 0.8, "sizes": (1, float("inf"))}
+    assert json.loads(json_text(oc)) == {"bias": None, "power": 0.8, "sizes": [1, None]}
+    design = load_design().with_overrides({"trial.analysis": "joint_rank"})
+    md_oc = {
+        "analysis": "joint_rank",
+        "n_per_arm": 100,
+        "n_placebo": 100,
+        "n_active": 100,
+        "n_total": 200,
+        "type_i_error": 0.05,
+        "type_i_error_mc_se": 0.0015,
+        "type_i_error_ci95": [0.047, 0.053],
+        "type_i_error_trials": 21112,
+        "power": 0.8,
+        "power_favourable": 0.8,
+        "power_mc_se": 0.009,
+        "effect": 0.25,
+        "effect_kind": "proportional_slowing",
+        "effect_points_per_month": 0.125,
+        "minimal_detectable_effect_80": 0.25,
+        "minimal_detectable_effect_80_points_per_month": 0.125,
+        "mean_estimate": 0.0641,
+        "bias": math.nan,
+        "bias_mc_se": 0.001,
+        "expected_completers": 120.0,
+        "expected_dropouts": 60.0,
+        "expected_deaths": 10.0,
+        **calendar_length(design),
+        "failed_fits": 0,
+        "trials": 2000,
+        "seed": 1,
+        "version": "0",
+    }
+    md = operating_characteristics_md(md_oc, design)
+    assert "+0.0641 (n/a: no true value)" in md and "nan" not in md
