@@ -320,6 +320,14 @@ def cmd_trial(args) -> int:
         "command": command_line(),
         "design": design.to_toml(),
     }
+    looks = None
+    if design.interim.sequential and design.effect.source.value == "fixed":
+        # each look's analysis and decision (a review: the looks and their rule changed
+        # nothing in the output, which was the same CSV for every --spending)
+        from designs.planning.trial_looks import trial_at_looks
+
+        looks = trial_at_looks(design, args.seed, args.index)
+        provenance["looks"] = looks
     with atomic_path(args.out) as tmp_csv, atomic_path(sidecar) as tmp_json:
         tmp_csv.write_text(text, encoding="utf-8")
         tmp_json.write_text(
@@ -327,11 +335,14 @@ def cmd_trial(args) -> int:
         )
     patients, rows = len(trial["status"]), len(trial["patient"])
     if args.json:
-        print_json(
-            {"out": str(args.out), "sidecar": str(sidecar), "patients": patients, "rows": rows}
-        )
+        out = {"out": str(args.out), "sidecar": str(sidecar), "patients": patients, "rows": rows}
+        print_json(out if looks is None else {**out, "looks": looks})
     else:
         print(f"wrote {args.out}: {patients} patients, {rows} visits (provenance in {sidecar})")
+        if looks is not None:
+            from designs.outputs.trial_csv import looks_text
+
+            print("\n" + looks_text(looks, design.trial.analysis.value))
     return 0
 
 

@@ -109,3 +109,44 @@ def is_trial_sidecar(json_path: Path) -> bool:
     except (OSError, ValueError):
         return False
     return isinstance(meta, dict) and meta.get("kind") == SIDECAR_KIND
+
+
+def looks_text(rows: list[dict], analysis: str) -> str:
+    """The trial's looks (:func:`designs.planning.trial_looks.trial_at_looks`) as a titled
+    text table: month, patients randomised, estimate and SE (the analysis's units), z, and
+    the rule's boundary (z scale) or posterior probability against its threshold, and the
+    decision."""
+    from designs.analyses.registry import get
+
+    def num(x, fmt):
+        return "-" if x is None else format(x, fmt)
+
+    posterior = "probability" in rows[0]
+    head = ["look", "month", "entered", f"estimate ({get(analysis).units})", "SE", "z"]
+    head += ["P(effect > margin)", "threshold"] if posterior else ["efficacy boundary (z)"]
+    lines = [[*head, "decision"]]
+    for r in rows:
+        cells = [str(r["look"]), f"{r['month']:.1f}", str(r["entered"])]
+        cells += [num(r["estimate"], "+.4f"), num(r["se"], ".4f"), num(r["z"], ".3f")]
+        if posterior:
+            cells += [num(r["probability"], ".4f"), f"{r['threshold']:g}"]
+        else:
+            cells += [num(r["boundary"], ".3f")]
+        lines.append([*cells, r["decision"]])
+    widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]))]
+    table = [
+        "  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() for line in lines
+    ]
+    title = (
+        f"The trial at its looks ({analysis}; each look sees the rows with calendar_month up "
+        "to its month):"
+    )
+    note = (
+        []
+        if posterior
+        else [
+            "(boundary '-': the look was decided from the exit probability at the trial's z, "
+            "without solving for the boundary, or the trial had stopped)"
+        ]
+    )
+    return "\n".join([title, *table, *note])

@@ -73,6 +73,7 @@ def run_trials_at_looks(
     effect_by_trial: np.ndarray | None = None,
     threads: int | None = None,
     progress: Callable[[int], None] | None = None,
+    first_trial: int = 0,
 ) -> LookResults:
     """Simulate ``trials`` trials in calendar time and analyse each at every look.
 
@@ -86,6 +87,9 @@ def run_trials_at_looks(
     accrual_knots : (float64[J], float64[J]), optional
         The cumulative accrual as knots (fractions from 0 to 1, months from 0): entries are
         drawn from it (``[accrual]`` ramp-up; :func:`designs.planning.look_times.entry_knots`).
+    first_trial : int
+        Index of the first trial (``first_trial`` .. ``first_trial + trials - 1`` of the
+        seed's run; each trial's patients and entries depend on its index only).
     Other parameters as :func:`designs.simulation.engine.run_trials`.
     """
     if analysis not in LOOK_ANALYSES:
@@ -123,7 +127,7 @@ def run_trials_at_looks(
                 simulate_block_looks(
                     key,
                     entry_key,
-                    start,
+                    first_trial + start,
                     inputs.n_placebo,
                     inputs.n_active,
                     effect_by_trial[start:stop],

@@ -1,0 +1,94 @@
+"""One simulated trial at its interim looks: what each look saw and decided.
+
+``simulate.py trial`` writes one trial's patients; with ``[interim]`` looks it also gives,
+per look, the calendar month, the patients randomised by then, the analysis of the data
+available then (estimate, SE, z) and the design's decision there: under the frequentist
+rule the efficacy boundary at the trial's observed information, under the posterior rule
+``P(effect > margin | data)`` against the look's threshold. The trial is the same one the
+power and sample-size simulations draw at that index (its patients and entry months depend
+on the seed and the index only).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from designs.analyses import results as R
+from designs.planning.look_times import look_times
+from designs.simulation.engine_looks import run_trials_at_looks
+from designs.simulation.inputs import simulation_inputs
+
+
+def _number(x) -> float | None:
+    x = float(x)
+    return x if math.isfinite(x) else None
+
+
+def trial_at_looks(design, seed: int, index: int, *, prior=None) -> list[dict]:
+    """Per look of ``design`` (with ``[interim]`` looks, a fixed effect), trial ``index`` of
+    the seed's run: ``look`` (1-based), ``month`` (calendar months from the first entry),
+    ``entered`` (patients randomised), ``estimate`` and ``se`` (the analysis's units), ``z``,
+    the rule's ``boundary`` (frequentist: the efficacy boundary on the z scale at the
+    trial's observed information, None where the decision needed no boundary) or
+    ``probability`` and ``threshold`` (posterior rule), and ``decision`` (``continue``,
+    ``efficacy``, ``futility``, ``final: no rejection``, ``stopped: information reached``,
+    or ``(stopped earlier)``). Numbers that could not be computed (a failed fit) are None."""
+    from designs.planning.group_sequential import decide, planned_boundaries
+
+    times = look_times(design)
+    inputs = simulation_inputs(design)
+    res = run_trials_at_looks(
+        inputs,
+        1,
+        seed,
+        design.trial.analysis.value,
+        times.months,
+        times.accrual_months,
+        accrual_knots=times.entry_knots,
+        effect_by_trial=np.full(1, inputs.effect_shift),
+        first_trial=index,
+    )
+    dec = design.decision
+    if dec.is_posterior:
+        from designs.planning.decision_looks import decide_posterior
+        from designs.planning.decision_rule import decision_prior
+
+        out = decide_posterior(
+            design, res, times, decision_prior(design) if prior is None else prior
+        )
+        thresholds = dec.look_thresholds(times.months.size)
+    else:
+        out = decide(design, res, times, planned_boundaries(design, times.fractions))
+    stop, last = int(out.look[0]), times.months.size - 1
+    rows = []
+    for k in range(times.months.size):
+        est, se = res.results[0, k, R.ESTIMATE], res.results[0, k, R.SE]
+        if k < stop:
+            decision = "continue"
+        elif k > stop:
+            decision = "(stopped earlier)"
+        elif out.efficacy[0]:
+            decision = "efficacy"
+        elif out.futility[0]:
+            decision = "futility"
+        else:
+            decision = "final: no rejection" if k == last else "stopped: information reached"
+        row = {
+            "look": k + 1,
+            "month": float(times.months[k]),
+            "entered": int(res.entered[0, k]),
+            "estimate": _number(est),
+            "se": _number(se),
+        }
+        if dec.is_posterior:
+            row["z"] = _number(est / se) if se > 0 else None
+            row["probability"] = _number(out.probability[0, k])
+            row["threshold"] = float(thresholds[k])
+        else:
+            row["z"] = _number(out.z[0, k])
+            row["boundary"] = _number(out.bounds[0, k]) if k <= stop else None
+        row["decision"] = decision
+        rows.append(row)
+    return rows

@@ -1,0 +1,41 @@
+"""One trial at its looks (simulate.py trial with [interim]): the same trial, analysis and
+decision as the group-sequential simulation at that index (review: the looks and their rule
+changed nothing in `trial`'s output)."""
+
+import pytest
+
+from designs.analyses import results as R
+from designs.planning.group_sequential import simulate_outcome
+from designs.planning.trial_looks import trial_at_looks
+from designs.simulation.inputs import simulation_inputs
+from designs.spec import load_design
+
+LOOKS = {"interim.looks": [1 / 3, 2 / 3, 1.0], "trial.sides": 1, "trial.alpha": 0.025}
+
+
+@pytest.mark.parametrize("rule", ["frequentist", "posterior"])
+def test_each_look_is_that_of_the_simulation_at_the_index(rule):
+    design = load_design().with_overrides({**LOOKS, "decision.rule": rule, "effect.value": 0.4})
+    seed, trials = 11, 6
+    res, out = simulate_outcome(design, trials, seed, simulation_inputs(design).effect_shift)
+    decisions = set()
+    for index in range(trials):
+        rows = trial_at_looks(design, seed, index)
+        stop = int(out.look[index])
+        for k, row in enumerate(rows):
+            assert row["estimate"] == res.results[index, k, R.ESTIMATE]
+            assert row["se"] == res.results[index, k, R.SE]
+            assert row["entered"] == res.entered[index, k]
+            if rule == "frequentist":
+                assert row["z"] == pytest.approx(out.z[index, k], rel=1e-12)
+            else:
+                assert row["probability"] == out.probability[index, k]
+            expected = (
+                "continue" if k < stop else "(stopped earlier)" if k > stop else row["decision"]
+            )
+            assert row["decision"] == expected
+        final = rows[stop]["decision"]
+        assert (final == "efficacy") == bool(out.efficacy[index])
+        assert (final == "futility") == bool(out.futility[index])
+        decisions.add(final)
+    assert "efficacy" in decisions  # the effect is large: some trials stop for it
