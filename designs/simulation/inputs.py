@@ -161,7 +161,7 @@ def curvature_term(visits_all: np.ndarray, curvature: float) -> np.ndarray:
 
 
 def exit_scales(
-    dropout, slope_sd: float, cum_hazard_last: float, months: float
+    dropout, slope_sd: float, cum_hazard_last: float, months: float, admitted=None
 ) -> tuple[float, float]:
     """Calibration factors (dropout, death) of :func:`informative_scale` for one population.
 
@@ -174,11 +174,14 @@ def exit_scales(
         Nominal dropout cumulative hazard by the last visit.
     months : float
         Follow-up from the first to the last visit, months (for the death hazard).
+    admitted : callable, optional
+        Under delta-FS screening, the chance a candidate is admitted by slope score
+        (``Enrichment.admitted_chance``): the rates are kept among the patients randomised.
     """
     return (
-        informative_scale(dropout.informative, slope_sd, cum_hazard_last),
+        informative_scale(dropout.informative, slope_sd, cum_hazard_last, admitted),
         informative_scale(
-            dropout.death_informative, slope_sd, dropout.death_monthly_hazard * months
+            dropout.death_informative, slope_sd, dropout.death_monthly_hazard * months, admitted
         ),
     )
 
@@ -204,10 +207,11 @@ def simulation_inputs(design) -> SimulationInputs:
     last = visits[-1] - visits[0]
     params[K.P_DROPOUT_INFORMATIVE] = design.dropout.informative
     params[K.P_DEATH_INFORMATIVE] = design.dropout.death_informative
-    params[K.P_DROPOUT_SCALE], params[K.P_DEATH_SCALE] = exit_scales(
-        design.dropout, pop.slope_sd, cum_hazard[-1], last
-    )
     enrich = getattr(design, "enrichment", None)
+    admitted = None if enrich is None else enrich.admitted_chance(pop)
+    params[K.P_DROPOUT_SCALE], params[K.P_DEATH_SCALE] = exit_scales(
+        design.dropout, pop.slope_sd, cum_hazard[-1], last, admitted
+    )
     if enrich is not None and enrich.screens_delta_fs:
         mu, sd = pop.delta_fs_log_params
         params[K.P_DFS_LOG_MEAN] = mu
@@ -274,8 +278,10 @@ def population_rows(
         raise InputError("population draws: standard deviations must be >= 0")
     last = inputs.visits[-1] - inputs.visits[0]
     if design.dropout.informative or design.dropout.death_informative:
+        enrich = getattr(design, "enrichment", None)
+        admitted = None if enrich is None else enrich.admitted_chance(design.population)
         for i in range(n):
             rows[i, K.P_DROPOUT_SCALE], rows[i, K.P_DEATH_SCALE] = exit_scales(
-                design.dropout, rows[i, K.P_SLOPE_SD], inputs.cum_hazard[-1], last
+                design.dropout, rows[i, K.P_SLOPE_SD], inputs.cum_hazard[-1], last, admitted
             )
     return rows

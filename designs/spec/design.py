@@ -354,7 +354,12 @@ class TrialDesign:
         """Fraction of placebo patients gone (dropout or death) by the last visit
         (:func:`designs.spec.exits.gone_by_last_visit`: exits that both depend on the slope
         are not independent)."""
-        return gone_by_last_visit(self.dropout, self.population.slope_sd, self.trial.visits)
+        return gone_by_last_visit(
+            self.dropout,
+            self.population.slope_sd,
+            self.trial.visits,
+            admitted=self.enrichment.admitted_chance(self.population),
+        )
 
     @property
     def active_gone_by_last_visit(self) -> float | None:
@@ -370,6 +375,7 @@ class TrialDesign:
             self.trial.visits,
             shift=self.effect.slope_shift(self.population.slope_mean),
             effect_sd=self.effect.sd,
+            admitted=self.enrichment.admitted_chance(self.population),
         )
 
     def gone_text(self) -> str:
@@ -380,6 +386,12 @@ class TrialDesign:
         d = self.dropout
         if not (d.informative or d.death_informative):
             return f"{100 * placebo:.1f}% gone by {month}"
+        if self.enrichment.screens_lead_in:  # no closed form of who is admitted
+            return (
+                f"{100 * placebo:.1f}% of the candidates gone by {month} (informative exits "
+                "are calibrated on the candidates screened: among those admitted by their "
+                "lead-in loss the fraction differs)"
+            )
         active = self.active_gone_by_last_visit
         if active is None:
             return (

@@ -225,16 +225,17 @@ class Dropout:
         [-20, 20]: a patient's dropout hazard is multiplied by
         ``exp(informative * (slope_mean - s_i))``, ``s_i`` the patient's own slope on
         treatment; the base hazard is then scaled so that the placebo arm's marginal fraction
-        gone by the last visit stays the nominal one for the population screened. With
-        ``[enrichment]`` the admitted patients' slopes differ from the screened population's,
-        so their dropout rate then differs from the nominal one (the power output reports the
-        rates actually simulated).
+        gone by the last visit stays the nominal one among the patients randomised: under
+        delta-FS screening over the admitted patients' slopes (in closed form). Under lead-in
+        screening, which has no closed form, the scaling is over the candidates screened, so
+        the admitted patients' rate then differs from the nominal one (the power output
+        reports the rates actually simulated).
     death_monthly_hazard : float
         Constant death hazard, per month, >= 0 (on top of dropout).
     death_informative : float
         Like ``informative``, for the death hazard (log-hazard per point/month of decline
         faster than ``slope_mean``); the placebo arm's marginal death rate by the last visit
-        stays the nominal one (for the population screened, as for ``informative``).
+        stays the nominal one (among the patients randomised, as for ``informative``).
 
     Notes
     -----

@@ -272,6 +272,33 @@ class Enrichment:
             population.slope_sd * math.sqrt(max(var_z, 0.0)),
         )
 
+    def admitted_chance(self, population: Population):
+        """The chance that a candidate of standardised natural slope ``z`` is admitted by the
+        delta-FS rule, as a function of ``z`` (array), or None where admission does not
+        depend on the slope alone in closed form (no delta-FS screening, a delta-FS without
+        spread, or lead-in screening: there informative exits stay calibrated on the
+        candidates). With ``w = -rho z + sqrt(1 - rho^2) z'`` admitted on ``[a, b]``:
+        ``Phi((b + rho z) / r) - Phi((a + rho z) / r)``, ``r = sqrt(1 - rho^2)``."""
+        if not self.screens_delta_fs or self.screens_lead_in:
+            return None
+        from designs.sequential import normal
+
+        mu, sd = population.delta_fs_log_params
+        if sd == 0.0:
+            return None
+        a = -math.inf if self.delta_fs_min <= 0 else (math.log(self.delta_fs_min) - mu) / sd
+        b = (math.log(self.delta_fs_max) - mu) / sd
+        rho = population.delta_fs_slope_corr
+        r = math.sqrt(max(1.0 - rho * rho, 0.0))
+
+        def chance(z):
+            z = np.asarray(z, dtype=float)
+            if r == 0.0:
+                return ((a <= -rho * z) & (-rho * z <= b)).astype(float)
+            return normal.cdf((b + rho * z) / r) - normal.cdf((a + rho * z) / r)
+
+        return chance
+
     def admitted_random_effects(self, population: Population) -> tuple[float, float, float]:
         """Variance of the baseline, its covariance with the slope, and the slope's variance
         (points^2, points^2/month, points^2/month^2) among the patients randomised.

@@ -354,3 +354,43 @@ def test_informative_scale_solves_across_the_specs_range(spread, hazard):
     log_hazard = np.minimum(math.log(c) + math.log(hazard) - spread * z, 700.0)
     gone = float((norm.pdf(z) * (z[1] - z[0])) @ -np.expm1(-np.exp(log_hazard)))
     assert gone == pytest.approx(-math.expm1(-hazard), rel=1e-8)
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"dropout.informative": 2.0, "dropout.death_monthly_hazard": 0.0},
+        {
+            "dropout.informative": 2.0,
+            "dropout.death_informative": 2.0,
+            "dropout.death_monthly_hazard": 0.02,
+            "effect.sd": 0.1,
+        },
+    ],
+)
+def test_informative_exits_keep_the_nominal_rate_among_patients_admitted(overrides):
+    """Review finding: under delta-FS screening the informative exits were calibrated on the
+    candidates, so 26.4% instead of 33.3% of the enriched placebo arm dropped out. Now the
+    placebo arm's dropout is nominal among those admitted, and both arms' fractions gone are
+    ``gone_by_last_visit``'s: 40,000 patients per arm, each within 4 binomial SE (<= 0.0099)."""
+    design = load_design("proact_enriched_dfs").with_overrides(
+        {"trial.n_per_arm": 40_000, **overrides}
+    )
+    inputs = simulation_inputs(design)
+    data = simulate_one_trial(inputs, seed=5)
+    status = data["status"]
+    placebo = np.arange(inputs.n_placebo)
+    active = np.arange(inputs.n_placebo, inputs.n_placebo + inputs.n_active)
+
+    def within(observed, expected, n):
+        return abs(observed - expected) < 4 * math.sqrt(expected * (1 - expected) / n)
+
+    dropped = (status[placebo] == "dropout").mean()
+    if "dropout.death_monthly_hazard" in overrides and not overrides.get(
+        "dropout.death_informative"
+    ):
+        assert within(dropped, design.dropout.cumulative_at(inputs.visits)[-1], placebo.size)
+    gone = (status[placebo] != "completed").mean()
+    assert within(gone, design.gone_by_last_visit, placebo.size)
+    gone_active = (status[active] != "completed").mean()
+    assert within(gone_active, design.active_gone_by_last_visit, active.size)
