@@ -291,7 +291,9 @@ def loss_html(req, view) -> ui.Tag:
     t = design.trial
     calendar = ui.p(
         ui.strong(f"Calendar length {c['calendar_months']:.1f} months"),
-        f" = {c['accrual_months']:.1f} months of accrual at {t.accrual_per_month:g} "
+        " = "
+        + (f"{c['lead_in_months']:g} months of lead-in + " if c.get("lead_in_months") else "")
+        + f"{c['accrual_months']:.1f} months of accrual at {t.accrual_per_month:g} "
         f"patients/month + {c['follow_up_months']:g} months of follow-up.",
         id="calendar",
     )

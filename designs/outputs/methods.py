@@ -147,6 +147,42 @@ def bootstrap_text(result) -> str:
     return "bootstrap resamples of whole trials within each stage"
 
 
+def admitted_text(design) -> str:
+    """With screening, the admitted patients' decline (closed form under the delta-FS rule)."""
+    if not design.enrichment.active:
+        return ""
+    admitted = design.enrichment.admitted_slope(design.population)
+    if admitted is None:
+        return "; the admitted patients' decline has no closed form under lead-in screening"
+    return (
+        f"; the patients admitted decline {admitted[0]:.3g} points/month (SD "
+        f"{admitted[1]:.2g}) on average"
+    )
+
+
+def admitted_share_text(design) -> str:
+    """'; 30% of the admitted patients' decline' where the admitted mean is known."""
+    if not design.enrichment.active:
+        return ""
+    admitted = design.enrichment.admitted_slope(design.population)
+    shift = design.effect.slope_shift(design.population.slope_mean)
+    if admitted is None or not admitted[0] < 0:
+        return ""
+    return f"; {100 * shift / -admitted[0]:.0f}% of the admitted patients' decline"
+
+
+def screening_rate_text(design, row) -> str:
+    """With screening, the candidates to screen per month to randomise at the accrual rate."""
+    if not design.enrichment.active:
+        return ""
+    per = row.screened_per_enrolled
+    rate = design.trial.accrual_per_month
+    return (
+        f"; with about {per:.2f} candidates screened per patient randomised, randomising "
+        f"{rate:g} a month means screening about {per * rate:.1f} candidates a month"
+    )
+
+
 def missed_check_text(rows: dict) -> str:
     """A warning sentence when a row's check on fresh trials missed its target
     (:func:`designs.outputs.console.fresh_check_missed`), else empty: a paragraph to paste
@@ -221,10 +257,13 @@ def methods_text(
         if not (design.dropout.informative or design.dropout.death_informative)
         else "informative (faster decliners leave or die more often)"
     )
+    en = design.enrichment.active
+    whose = "candidates' " if en else ""
     if e.kind.value == "proportional_slowing":
         effect = (
-            f"a {100 * e.value:g}% slowing of the mean ALSFRS-R decline "
-            f"({e.slope_shift(p.slope_mean):+.3f} points/month)"
+            f"a {100 * e.value:g}% slowing of the {whose}mean ALSFRS-R "
+            f"decline ({e.slope_shift(p.slope_mean):+.3f} points/month"
+            f"{admitted_share_text(design)})"
         )
     else:
         effect = f"a slope difference of {e.value:+.3f} points/month"
@@ -235,9 +274,10 @@ def methods_text(
         + " ".join(
             f"{k[0].upper()}{k[1:]}: {v}." for k, v in estimand_lines(design, result.analysis)
         )
-        + f" Simulated population: baseline ALSFRS-R mean {p.baseline_mean:g} (SD "
-        f"{p.baseline_sd:g}), mean decline {p.slope_mean:g} points/month (SD of true slopes "
-        f"{p.slope_sd:g}). Only the primary analysis carries this estimand; the other "
+        + f" Simulated {'candidates, screened before randomisation' if en else 'population'}: "
+        f"baseline ALSFRS-R mean {p.baseline_mean:g} (SD {p.baseline_sd:g}), mean decline "
+        f"{p.slope_mean:g} points/month (SD of true slopes {p.slope_sd:g}){admitted_text(design)}"
+        ". Only the primary analysis carries this estimand; the other "
         "analyses shown for comparison handle death and dropout as their own rows of "
         "realism_sensitivity.md say.",
         "",
@@ -265,7 +305,14 @@ def methods_text(
         f"{oc['type_i_error_trials']:,} trials under no effect{flag}), "
         f"about {oc['expected_completers']:.0f} patients are expected to complete, and "
         f"accrual at {t.accrual_per_month:g} patients/month gives a calendar length of about "
-        f"{oc['calendar_months']:.1f} months.",
+        f"{oc['calendar_months']:.1f} months"
+        + (
+            f" (with the {t.lead_in_months:g}-month lead-in before randomisation)"
+            if t.lead_in_months
+            else ""
+        )
+        + screening_rate_text(design, result.rows[0])
+        + ".",
         "",
     ]
     if assurance:

@@ -170,8 +170,10 @@ def operating_characteristics_md(oc: dict, design) -> str:
         ("expected deaths", f"{oc['expected_deaths']:.1f}"),
         (
             "calendar length",
-            f"{oc['calendar_months']:.1f} months = {oc['accrual_months']:.1f} accrual at "
-            f"{design.trial.accrual_per_month:g}/month + {oc['follow_up_months']:g} follow-up",
+            f"{oc['calendar_months']:.1f} months = "
+            + (f"{oc['lead_in_months']:g} lead-in + " if oc.get("lead_in_months") else "")
+            + f"{oc['accrual_months']:.1f} accrual at {design.trial.accrual_per_month:g}/month"
+            f" + {oc['follow_up_months']:g} follow-up",
         ),
     ]
     lines = ["| characteristic | value |", "|---|---|"]

@@ -50,16 +50,18 @@ def final_run_trials() -> int:
 
 
 def calendar_length(design) -> dict:
-    """Months from the first patient randomised to the last one's last visit: accrual of
-    ``n_total`` at ``accrual_per_month`` after the ``[accrual]`` ramp-up if any (the model
-    the interim looks are planned and simulated with), then one patient's follow-up
-    (months)."""
+    """Months from the first patient's first visit to the last one's last visit: a lead-in
+    before randomisation if any, accrual of ``n_total`` at ``accrual_per_month`` after the
+    ``[accrual]`` ramp-up if any (the model the interim looks are planned and simulated
+    with, from the first randomisation), then one patient's follow-up (months). A review:
+    the lead-in's months were left out."""
     t = design.trial
     accrual = design.accrual.months(t.n_total, t.accrual_per_month)
     return {
+        "lead_in_months": t.lead_in_months,
         "accrual_months": accrual,
         "follow_up_months": t.duration_months,
-        "calendar_months": accrual + t.duration_months,
+        "calendar_months": t.lead_in_months + accrual + t.duration_months,
     }
 
 

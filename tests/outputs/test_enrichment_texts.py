@@ -1,0 +1,42 @@
+"""What the methods text says about screened designs and a lead-in (review of the enrichment
+and lead-in designs: the candidates were described as the patients randomised, the screening
+load was missing, and the calendar length left out the lead-in)."""
+
+from types import SimpleNamespace
+
+import pytest
+
+from designs.outputs.methods import admitted_share_text, admitted_text, screening_rate_text
+from designs.planning.operating import calendar_length
+from designs.spec import load_design
+
+
+def test_the_calendar_length_counts_the_lead_in():
+    design = load_design("proact_lead_in")
+    c = calendar_length(design)
+    assert c["lead_in_months"] == design.trial.lead_in_months > 0
+    assert c["calendar_months"] == pytest.approx(
+        c["lead_in_months"] + c["accrual_months"] + c["follow_up_months"]
+    )
+    assert calendar_length(load_design())["lead_in_months"] == 0
+
+
+def test_screened_designs_name_the_admitted_patients_and_the_screening_load():
+    design = load_design("proact_enriched_dfs")
+    mean, sd = design.enrichment.admitted_slope(design.population)
+    assert f"the patients admitted decline {mean:.3g} points/month (SD {sd:.2g})" in admitted_text(
+        design
+    )
+    shift = design.effect.slope_shift(design.population.slope_mean)
+    assert (
+        admitted_share_text(design)
+        == f"; {100 * shift / -mean:.0f}% of the admitted patients' decline"
+    )
+    row = SimpleNamespace(screened_per_enrolled=1.36)
+    assert "randomising 8 a month means screening about 10.9 candidates a month" in (
+        screening_rate_text(design, row)
+    )
+    plain = load_design()
+    assert (
+        admitted_text(plain) == admitted_share_text(plain) == screening_rate_text(plain, row) == ""
+    )
