@@ -175,7 +175,13 @@ def interim_overrides(args) -> dict:
         raise InputError(f"{LOOK_OPTIONS[given[1]][0]}: give the looks one way, not {flags}")
     for name in given:
         flag, dotted, example = LOOK_OPTIONS[name]
-        out[dotted] = looks_value(getattr(args, name), flag, example)
+        tokens = getattr(args, name)
+        if name == "looks" and [t.lower() for t in tokens] == ["none"]:  # a fixed design
+            from designs.spec.interim import NO_LOOKS
+
+            out.update(NO_LOOKS)
+            continue
+        out[dotted] = looks_value(tokens, flag, example)
     if getattr(args, "spending", None) is not None:
         name, gamma = _family(
             "--spending", args.spending, ("obf", "pocock", "hsd", "power"), ("hsd", "power")

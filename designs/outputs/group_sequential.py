@@ -99,8 +99,9 @@ def _gs_cells(r) -> dict:
 def group_sequential_sample_size_table(result, design, fmt: str = "md") -> str:
     """The sample-size table of a group-sequential design (``md`` or ``csv``).
 
-    The first line starts like the fixed table's (``| target power |`` / ``target_power,``)
-    so ``--out`` recognises an earlier table of this tool.
+    The first line starts like the fixed table's (``| target power |``, under the posterior
+    rule ``| target success probability |``, or ``target_power,``) so ``--out`` recognises
+    an earlier table of this tool.
     """
     from designs.errors import InputError
 
@@ -116,6 +117,9 @@ def group_sequential_sample_size_table(result, design, fmt: str = "md") -> str:
     if fmt != "md":
         raise InputError(f"--format {fmt}: a group-sequential sample size is written as md or csv")
     heads = [n_name if k == "n_max" else h.strip() for h, k, _ in _GS_COLUMNS]
+    if getattr(rows[0], "rule", "frequentist") == "posterior":  # a success, not a rejection
+        words = {"target power": "target success probability", "power": "success probability"}
+        heads = [words.get(h, h) for h in heads]
     lines = ["| " + " | ".join(heads) + " |", "|" + "---|" * len(heads)]
     for r in rows:
         cells = _gs_cells(r)

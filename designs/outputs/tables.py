@@ -368,7 +368,7 @@ def sample_size_table(result, design, fmt: str = "md") -> str:
 
 
 #: How each format of the sample-size table starts (its first line).
-TABLE_STARTS = ("| target power |", "target_power,", "% ")
+TABLE_STARTS = ("| target power |", "| target success probability |", "target_power,", "% ")
 
 
 def is_sample_size_table(path) -> bool:

@@ -66,3 +66,18 @@ def test_trial_csv_with_looks_has_entry_and_calendar_months(tmp_path, capsys, ru
     assert code == 0, err
     code, out_fixed, _ = run(capsys, "analyze", "--data", str(without), "--json")
     assert out_looks == out_fixed
+
+
+def test_looks_none_gives_the_fixed_design(tmp_path, capsys, run):
+    """The help said 'none: a fixed design', but 'none' was 'not a number' (review)."""
+    looks = tmp_path / "looks.toml"
+    looks.write_text(load_design().with_overrides({"interim.looks": [0.5, 1.0]}).to_toml())
+    common = ("power", "--design", str(looks), "--trials", "20", "--seed", "3", "--json")
+    code, out, err = run(capsys, *common, "--looks", "none")
+    assert code == 0, err
+    fixed = json.loads(out)
+    code, out, err = run(capsys, "power", "--trials", "20", "--seed", "3", "--json")
+    assert code == 0, err
+    assert fixed == json.loads(out)  # the same as the design without looks
+    code, _, err = run(capsys, *common, "--looks", "none", "--spending", "pocock")
+    assert code == 2 and "--spending" in err  # nothing to spend alpha on
