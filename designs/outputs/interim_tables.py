@@ -359,6 +359,7 @@ def _latex(interim) -> str:
         notes=_notes(interim),
         comment=comment + "; needs \\usepackage{booktabs}",
         label="tab:interim-design",
+        label_column=True,  # a review: 45-character labels right-aligned in an r column
     )
     columns, cells = _look_columns(interim)
     looks = pd.DataFrame(

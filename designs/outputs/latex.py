@@ -60,7 +60,13 @@ def _cmidrules(columns: pd.MultiIndex) -> str:
 
 
 def booktabs_table(
-    frame: pd.DataFrame, *, caption: str, notes: str, comment: str, label: str
+    frame: pd.DataFrame,
+    *,
+    caption: str,
+    notes: str,
+    comment: str,
+    label: str,
+    label_column: bool = False,
 ) -> str:
     """A ``table`` float with booktabs rules, the caption above and the notes below.
 
@@ -75,11 +81,13 @@ def booktabs_table(
         The first line, as a ``%`` comment (white space collapsed, so it stays one line).
     label : str
         The ``\\label`` key (letters, digits, ``:`` and ``-`` only).
+    label_column : bool
+        The first column holds row labels (words): left-aligned, the rest right-aligned.
     """
     styler = frame.style.hide(axis="index")
     styler = styler.format(tex_escape).format_index(tex_escape, axis=1)
     body = styler.to_latex(
-        column_format="r" * frame.shape[1],
+        column_format=("l" if label_column else "r") + "r" * (frame.shape[1] - 1),
         position="htbp",
         position_float="centering",
         hrules=True,

@@ -43,7 +43,7 @@ from designs.errors import InputError
 from designs.spec.accrual import Accrual
 from designs.spec.decision import Decision
 from designs.spec.estimand import Estimand
-from designs.spec.exits import gone_by_last_visit
+from designs.spec.exits import gone_by_last_visit, gone_text
 from designs.spec.fields import check_keys, field_names, show
 from designs.spec.follow_up import Dropout, Effect, EffectKind, EffectSource
 from designs.spec.interim import SEQUENTIAL_ANALYSES, Futility, Interim, Spending
@@ -380,30 +380,8 @@ class TrialDesign:
 
     def gone_text(self) -> str:
         """'36.4% gone by month 12', or by arm when informative exits make the arms differ
-        ('45.2% of placebo and 38.3% of active patients gone by month 12')."""
-        placebo = self.gone_by_last_visit
-        month = f"month {self.trial.duration_months:g}"
-        d = self.dropout
-        if not (d.informative or d.death_informative):
-            return f"{100 * placebo:.1f}% gone by {month}"
-        if self.enrichment.screens_lead_in:  # no closed form of who is admitted
-            return (
-                f"{100 * placebo:.1f}% of the candidates gone by {month} (informative exits "
-                "are calibrated on the candidates screened: among those admitted by their "
-                "lead-in loss the fraction differs)"
-            )
-        active = self.active_gone_by_last_visit
-        if active is None:
-            return (
-                f"{100 * placebo:.1f}% of placebo patients gone by {month} (the active arm's "
-                "moves with the effect)"
-            )
-        if f"{100 * active:.1f}" == f"{100 * placebo:.1f}":
-            return f"{100 * placebo:.1f}% gone by {month}"
-        return (
-            f"{100 * placebo:.1f}% of placebo and {100 * active:.1f}% of active patients gone "
-            f"by {month}"
-        )
+        (:func:`designs.spec.exits.gone_text`)."""
+        return gone_text(self)
 
     @property
     def active_slope_mean(self) -> float:

@@ -234,3 +234,32 @@ def gone_by_last_visit(
     if weights is None:  # no spread at all: one patient's survival
         return float(1.0 - survival[_Z_GRID.size // 2])
     return float(1.0 - weights @ survival)
+
+
+def gone_text(design) -> str:
+    """'36.4% gone by month 12', or by arm when informative exits make the arms differ
+    ('45.2% of placebo and 38.3% of active patients gone by month 12'); under lead-in
+    screening the candidates' (no closed form of who is admitted)."""
+    placebo = design.gone_by_last_visit
+    month = f"month {design.trial.duration_months:g}"
+    d = design.dropout
+    if not (d.informative or d.death_informative):
+        return f"{100 * placebo:.1f}% gone by {month}"
+    if design.enrichment.screens_lead_in:
+        return (
+            f"{100 * placebo:.1f}% of the candidates gone by {month} (informative exits "
+            "are calibrated on the candidates screened: among those admitted by their "
+            "lead-in loss the fraction differs)"
+        )
+    active = design.active_gone_by_last_visit
+    if active is None:
+        return (
+            f"{100 * placebo:.1f}% of placebo patients gone by {month} (the active arm's "
+            "moves with the effect)"
+        )
+    if f"{100 * active:.1f}" == f"{100 * placebo:.1f}":
+        return f"{100 * placebo:.1f}% gone by {month}"
+    return (
+        f"{100 * placebo:.1f}% of placebo and {100 * active:.1f}% of active patients gone "
+        f"by {month}"
+    )
