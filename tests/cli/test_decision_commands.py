@@ -208,7 +208,9 @@ def test_sample_size_with_looks_under_the_posterior_rule(tmp_path, capsys, run):
         assert isinstance(row[key], (int, float)), key
     assert row["expected_n_total_h1"] <= row["n_total_max"]
     text = table.read_text()
-    assert text.startswith("| target power | n max per arm |")
+    # a success under the posterior rule, not a rejection (looks review)
+    assert text.startswith("| target success probability | n max per arm |")
+    assert "| success probability |" in text.splitlines()[0]
     assert "NOT re-calibrated" in text and f"| {row['n_max']} |" in text
     # the type I error is judged against alpha / sides (it once said "level 0.05")
     assert "one-sided level 0.05 (alpha 0.05 one-sided / sides" in text
