@@ -143,6 +143,7 @@ def _fit_reconstructions(args, bundled: dict, bundled_idata) -> dict:
             seed=args.seed,
             cache_dir=DEFAULT_CACHE,
             progress=bar.update,
+            sampler=args.sampler,
             keep=assurance,
         )
     table["assurance"] = assurance.column(table.index)

@@ -18,7 +18,7 @@ import numpy as np
 from designs.analyses import registry
 from designs.errors import InputError
 from designs.simulation import layout as K
-from designs.spec.exits import informative_scale
+from designs.spec.exits import admitted_weights, informative_scale
 
 #: Candidates screened per patient randomised, at most, before a trial is marked failed.
 MAX_SCREENED_PER_ENROLLED = 1000.0
@@ -174,9 +174,10 @@ def exit_scales(
         Nominal dropout cumulative hazard by the last visit.
     months : float
         Follow-up from the first to the last visit, months (for the death hazard).
-    admitted : callable, optional
-        Under delta-FS screening, the chance a candidate is admitted by slope score
-        (``Enrichment.admitted_chance``): the rates are kept among the patients randomised.
+    admitted : designs.spec.exits.Admitted, optional
+        Under delta-FS screening, the admitted patients' slope-score density
+        (:func:`designs.spec.exits.admitted_weights`): the rates are kept among the patients
+        randomised.
     """
     return (
         informative_scale(dropout.informative, slope_sd, cum_hazard_last, admitted),
@@ -208,7 +209,7 @@ def simulation_inputs(design) -> SimulationInputs:
     params[K.P_DROPOUT_INFORMATIVE] = design.dropout.informative
     params[K.P_DEATH_INFORMATIVE] = design.dropout.death_informative
     enrich = getattr(design, "enrichment", None)
-    admitted = None if enrich is None else enrich.admitted_chance(pop)
+    admitted = None if enrich is None else admitted_weights(enrich, pop)
     params[K.P_DROPOUT_SCALE], params[K.P_DEATH_SCALE] = exit_scales(
         design.dropout, pop.slope_sd, cum_hazard[-1], last, admitted
     )
@@ -279,7 +280,7 @@ def population_rows(
     last = inputs.visits[-1] - inputs.visits[0]
     if design.dropout.informative or design.dropout.death_informative:
         enrich = getattr(design, "enrichment", None)
-        admitted = None if enrich is None else enrich.admitted_chance(design.population)
+        admitted = None if enrich is None else admitted_weights(enrich, design.population)
         for i in range(n):
             rows[i, K.P_DROPOUT_SCALE], rows[i, K.P_DEATH_SCALE] = exit_scales(
                 design.dropout, rows[i, K.P_SLOPE_SD], inputs.cum_hazard[-1], last, admitted

@@ -43,7 +43,7 @@ from designs.errors import InputError
 from designs.spec.accrual import Accrual
 from designs.spec.decision import Decision
 from designs.spec.estimand import Estimand
-from designs.spec.exits import gone_by_last_visit, gone_text
+from designs.spec.exits import admitted_weights, gone_by_last_visit, gone_text
 from designs.spec.fields import check_keys, field_names, show
 from designs.spec.follow_up import Dropout, Effect, EffectKind, EffectSource
 from designs.spec.interim import SEQUENTIAL_ANALYSES, Futility, Interim, Spending
@@ -358,7 +358,7 @@ class TrialDesign:
             self.dropout,
             self.population.slope_sd,
             self.trial.visits,
-            admitted=self.enrichment.admitted_chance(self.population),
+            admitted=admitted_weights(self.enrichment, self.population),
         )
 
     @property
@@ -375,7 +375,7 @@ class TrialDesign:
             self.trial.visits,
             shift=self.effect.slope_shift(self.population.slope_mean),
             effect_sd=self.effect.sd,
-            admitted=self.enrichment.admitted_chance(self.population),
+            admitted=admitted_weights(self.enrichment, self.population),
         )
 
     def gone_text(self) -> str:

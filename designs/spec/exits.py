@@ -11,6 +11,7 @@ fraction gone for any cause when both exits depend on the slope (then they are n
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -48,12 +49,11 @@ def informative_scale(beta: float, slope_sd: float, cum_hazard_last: float, admi
         SD of true slopes, points/month.
     cum_hazard_last : float
         Nominal cumulative hazard by the last visit (``-log(1 - fraction gone)``).
-    admitted : callable, optional
-        Under screening on the slope (delta-FS), the chance that a candidate with slope
-        score ``z`` is admitted (``Enrichment.admitted_chance``): the rate is then kept
-        among the patients randomised, whose ``z`` has density ``phi(z) admitted(z)`` up to
-        a constant (a review: calibrated on the candidates, 26.4% instead of 33.3% dropped
-        out of an enriched placebo arm).
+    admitted : Admitted, optional
+        Under screening on the slope (delta-FS), the admitted patients' slope-score density
+        (:func:`admitted_weights`): the rate is then kept among the
+        patients randomised (a review: calibrated on the candidates, 26.4% instead of 33.3%
+        dropped out of an enriched placebo arm).
     """
     if beta == 0.0 or slope_sd == 0.0 or not np.isfinite(cum_hazard_last):
         return 1.0
@@ -62,14 +62,15 @@ def informative_scale(beta: float, slope_sd: float, cum_hazard_last: float, admi
     from scipy.optimize import brentq
 
     target = -np.expm1(-cum_hazard_last)
-    if admitted is not None:
-        return _scale_on_grid(beta * slope_sd, cum_hazard_last, target, slope_density(admitted))
     b = abs(beta * slope_sd)
+    if admitted is not None and (b > HERMITE_SPREAD_MAX or admitted.hermite is None):
+        return _scale_on_grid(beta * slope_sd, cum_hazard_last, target, admitted.grid)
+    weights = _HERMITE_W if admitted is None else admitted.hermite
     if b <= HERMITE_SPREAD_MAX:
         spread = np.exp(-beta * slope_sd * _HERMITE_X)
 
         def gap(log_c: float) -> float:
-            return float(_HERMITE_W @ -np.expm1(-np.exp(log_c) * cum_hazard_last * spread)) - target
+            return float(weights @ -np.expm1(-np.exp(log_c) * cum_hazard_last * spread)) - target
 
     else:
         # A patient is gone iff E < c H exp(-b z) with E a unit exponential, i.e. iff
@@ -109,31 +110,42 @@ def informative_scale(beta: float, slope_sd: float, cum_hazard_last: float, admi
 _Z_GRID = np.linspace(-12.0, 12.0, 24_001)
 
 
-def slope_density(admitted=None, spread: float = 1.0) -> np.ndarray:
+def slope_density(admitted=None) -> np.ndarray:
     """Simpson weights on :data:`_Z_GRID` of the slope score's density, summing to 1: the
-    standard normal's scaled by ``spread`` (``z`` of SD ``spread``) or, with ``admitted``
-    (the chance a candidate with natural score ``z`` is admitted), ``phi(z) admitted(z)``
-    convolved with a normal of SD ``sqrt(spread^2 - 1)`` (a treated patient's own effect)."""
+    standard normal's or, with ``admitted`` (the chance a candidate of natural score ``z``
+    is admitted, a function), ``phi(z) admitted(z)`` normalised."""
     from scipy.stats import norm
 
     step = _Z_GRID[1] - _Z_GRID[0]
     simpson = np.full(_Z_GRID.size, 2.0)
     simpson[1::2] = 4.0
     simpson[0] = simpson[-1] = 1.0
-    simpson *= step / 3.0
-    if admitted is None:
-        density = norm.pdf(_Z_GRID, scale=spread)
-    else:
-        density = norm.pdf(_Z_GRID) * admitted(_Z_GRID)
-        extra = math.sqrt(max(spread * spread - 1.0, 0.0))
-        if extra > 0.0:
-            from scipy.signal import fftconvolve
-
-            half = int(min(12.0, 8.0 * extra) / step)
-            kernel = norm.pdf(np.arange(-half, half + 1) * step, scale=extra) * step
-            density = fftconvolve(density, kernel, mode="same")
-    weights = simpson * density
+    weights = simpson * (step / 3.0) * norm.pdf(_Z_GRID)
+    if admitted is not None:
+        weights = weights * admitted(_Z_GRID)
     return weights / weights.sum()
+
+
+@dataclass(frozen=True)
+class Admitted:
+    """The admitted patients' slope-score density under screening on the slope: Simpson
+    weights on :data:`_Z_GRID` (``grid``, :func:`slope_density`) and Gauss-Hermite weights
+    at its nodes (``hermite``, for a smooth chance of admission), each summing to 1."""
+
+    grid: np.ndarray
+    hermite: np.ndarray | None  # None where the chance is too steep for 80 nodes
+
+
+def admitted_weights(enrichment, population) -> Admitted | None:
+    """The admitted patients' slope-score density where screening selects on the slope in
+    closed form (delta-FS), else None; computed once per design."""
+    chance = enrichment.admitted_chance(population)
+    if chance is None:
+        return None
+    rho = population.delta_fs_slope_corr
+    steep = abs(rho) > 0.9  # the chance turns from 0 to 1 within about 1 / 2 of z: the grid
+    hermite = None if steep else _HERMITE_W * chance(_HERMITE_X)
+    return Admitted(slope_density(chance), None if steep else hermite / hermite.sum())
 
 
 def _scale_on_grid(spread: float, cum_hazard_last: float, target: float, weights) -> float:
@@ -192,9 +204,9 @@ def gone_by_last_visit(
         The active arm's mean change of slope, points/month (0: the placebo arm).
     effect_sd : float
         SD of the treatment effect between active patients, points/month.
-    admitted : callable, optional
-        Under screening on the slope, the chance a candidate of slope score ``z`` is
-        admitted (as :func:`informative_scale`).
+    admitted : Admitted, optional
+        Under screening on the slope, the admitted patients' slope-score density
+        (:func:`admitted_weights`, as :func:`informative_scale`).
 
     Returns
     -------
@@ -218,22 +230,35 @@ def gone_by_last_visit(
     elif not (len(informative) == 2 and slope_sd > 0.0):
         return independent
     scales = [informative_scale(beta, slope_sd, h, admitted) for beta, h in exits]
-    # the slope is slope_mean + shift + coef z, z of density `weights` on the grid
-    if slope_sd > 0.0:
-        coef, weights = (
-            slope_sd,
-            slope_density(admitted, math.hypot(slope_sd, effect_sd) / slope_sd),
-        )
-    else:  # no spread of natural slopes: only the treatment's own, if any
-        coef, weights = effect_sd, (slope_density() if effect_sd > 0.0 else None)
-    terms = []  # log of each exit's cumulative hazard by the last visit, per z
-    for (beta, h), c in zip(exits, scales, strict=True):
-        terms.append(math.log(c * h) - beta * shift - beta * coef * _Z_GRID)
-    log_hazard = terms[0] if len(terms) == 1 else np.logaddexp(terms[0], terms[1])
-    survival = np.exp(-np.exp(np.minimum(log_hazard, 700.0)))
-    if weights is None:  # no spread at all: one patient's survival
-        return float(1.0 - survival[_Z_GRID.size // 2])
-    return float(1.0 - weights @ survival)
+    log_c_h = np.array([math.log(c * h) for (_, h), c in zip(exits, scales, strict=True)])
+    betas = np.array([beta for beta, _ in exits])
+
+    def survival(deviation):
+        """Survival to the last visit at slope deviations from the placebo mean (array)."""
+        log_hazard = log_c_h[:, None] - betas[:, None] * np.asarray(deviation)[None, :]
+        total = np.logaddexp.reduce(log_hazard, axis=0)
+        return np.exp(-np.exp(np.minimum(total, 700.0)))
+
+    if admitted is None or slope_sd == 0.0:
+        # unscreened: the slope deviation is normal, mean shift, SD sqrt(slope_sd^2 +
+        # effect_sd^2) (a review: a grid in slope_sd units cut off a wide effect spread)
+        spread = math.hypot(slope_sd, effect_sd)
+        if spread == 0.0:
+            return float(1.0 - survival(np.array([shift]))[0])
+        return float(1.0 - slope_density() @ survival(shift + spread * _Z_GRID))
+    # screened: the natural deviation slope_sd z (admitted density), plus the treatment's own
+    # effect_sd z' (standard normal, outer Simpson grid on [-8, 8])
+    natural = shift + slope_sd * _Z_GRID
+    if effect_sd == 0.0:
+        return float(1.0 - admitted.grid @ survival(natural))
+    outer = np.linspace(-8.0, 8.0, 321)
+    w = np.full(outer.size, 2.0)
+    w[1::2] = 4.0
+    w[0] = w[-1] = 1.0
+    w *= np.exp(-0.5 * outer**2)
+    w /= w.sum()
+    kept = np.array([admitted.grid @ survival(natural + effect_sd * x) for x in outer])
+    return float(1.0 - w @ kept)
 
 
 def gone_text(design) -> str:
