@@ -57,6 +57,7 @@ def reconstruction_spread(
     cache_dir: str | Path | None = None,
     progress: Callable[[int], None] | None = None,
     keep: Callable[[int, object], None] | None = None,
+    sampler: str | None = None,
 ) -> pd.DataFrame:
     """Refit the model on ``k`` alternative reconstructions and summarise each posterior.
 
@@ -75,6 +76,9 @@ def reconstruction_spread(
         Called with 1 after each refit.
     keep : callable, optional
         Called with (reconstruction seed, posterior) after each refit (e.g. for assurance).
+    sampler : {"nutpie", "pymc"}, optional
+        NUTS implementation of every refit (default: the fit's default; a review: ``fit
+        --sampler pymc --reconstructions K`` refitted with nutpie).
 
     Returns
     -------
@@ -84,17 +88,19 @@ def reconstruction_spread(
         points/month), ``raw_change_mean`` (mean per-patient least-squares change of slope,
         points/month), ``max_rhat``, ``divergences``, ``data_sha256``.
     """
+    from progression import samplers
     from progression.diagnostics import fit_summary
     from progression.model import cached_fit, fit
 
+    sampler = samplers.DEFAULT_SAMPLER if sampler is None else sampler
     rows = []
     for rec_seed in reconstruction_seeds(k):
         data = reconstructed_cohort(rec_seed)
         settings = dict(priors=priors, draws=draws, tune=tune, chains=chains, seed=seed)
         if cache_dir is None:
-            idata = fit(data, progressbar=False, **settings)
+            idata = fit(data, progressbar=False, nuts_sampler=sampler, **settings)
         else:
-            idata = cached_fit(data, cache_dir, **settings)
+            idata = cached_fit(data, cache_dir, sampler=sampler, **settings)
         s = fit_summary(idata)
         rows.append(
             {

@@ -45,6 +45,11 @@ UNCHANGED_TOLERANCE = 0.05  # points/month: |post - pre slope| below this is "un
 #: Transplant 32:9636897231214370, abstract.
 PUBLISHED_DIRECTIONS = {"slowed": 3, "unchanged": 1, "sped up": 1}
 ILLUSTRATIVE_MARK = "ILLUSTRATIVE"
+#: Fewest patients ``fit --data`` takes: the between-patient spreads need more than one.
+MIN_PATIENTS = 2
+#: Longest span of visit months taken (10 years): beyond it the months are likely days or
+#: weeks (the bundled data span 15 months).
+MAX_MONTH_SPAN = 120.0
 
 BUNDLED_PHASE2 = Path(__file__).resolve().parent / "data" / "phase2_illustrative.csv"
 
@@ -207,6 +212,21 @@ def validate_frame(
                 f"{which}; at least {MIN_VISITS_PRE} before/at and {MIN_VISITS_POST} after "
                 "the first dose are needed",
             )
+    n_patients = df["patient"].nunique()
+    if n_patients < MIN_PATIENTS:  # a review: one patient fitted, the spreads all prior
+        raise _fail(
+            source,
+            f"column 'patient': {n_patients} patient; the model's between-patient spreads need "
+            f"at least {MIN_PATIENTS} patients",
+        )
+    span = float(df["month"].max() - df["month"].min())
+    if span > MAX_MONTH_SPAN:  # days or weeks given as months (a review: x 30.44)
+        raise _fail(
+            source,
+            f"column 'month': the visits span {span:g} months; months are counted from the "
+            f"first dose (month 0 rated before it), and a phase 2 follow-up of more than "
+            f"{MAX_MONTH_SPAN:g} months is likely days or weeks given as months",
+        )
     return df.sort_values(["patient", "month"], kind="stable").reset_index(drop=True)
 
 
@@ -278,12 +298,15 @@ def load_phase2(path: str | Path | None = None) -> Phase2Data:
     if not body.strip():
         raise _fail(source, "cannot read file (no header or data rows)")
     try:
-        frame = pd.read_csv(io.StringIO(body))
+        # patient ids are text: as numbers "01" and "1" were one patient (a review)
+        frame = pd.read_csv(io.StringIO(body), dtype={"patient": str})
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise _fail(source, f"cannot read as CSV ({first})") from None
     clean = validate_frame(frame, source=source, n_header_lines=len(comments) + 1)
-    illustrative = any(ILLUSTRATIVE_MARK in c.upper() for c in comments)
+    # the mark opens a comment line ("# ILLUSTRATIVE reconstruction ..."); a note such as
+    # "# real patient records, not illustrative" is not it (a review)
+    illustrative = any(c.startswith(ILLUSTRATIVE_MARK) for c in comments)
     if "illustrative" in clean.columns:
         flags = clean["illustrative"].astype(str).str.strip().str.lower()
         illustrative = illustrative or bool(flags.isin(["true", "1", "yes"]).all())
