@@ -95,3 +95,24 @@ def test_spread_comes_from_real_refits():
     # error of each (delta SD about 0.15, ESS >= 100 here, so MC SE <= 0.015)
     assert table["delta_mean"].nunique() == 2
     assert ((table["p_delta_positive"] > 0) & (table["p_delta_positive"] < 1)).all()
+
+
+def test_refits_use_the_sampler_asked_for(monkeypatch, tmp_path):
+    """Review finding: `fit --sampler pymc --reconstructions K` refitted with nutpie (the
+    cached nutpie fits were reused and nothing said which sampler ran)."""
+    import progression.model as model
+    from progression.reconstructions import reconstruction_spread
+
+    seen = []
+
+    class Stop(Exception):
+        pass
+
+    def fake_cached_fit(data, cache_dir, **settings):
+        seen.append(settings.get("sampler"))
+        raise Stop
+
+    monkeypatch.setattr(model, "cached_fit", fake_cached_fit)
+    with pytest.raises(Stop):
+        reconstruction_spread(1, draws=100, tune=100, chains=1, cache_dir=tmp_path, sampler="pymc")
+    assert seen == ["pymc"]

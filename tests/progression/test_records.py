@@ -112,6 +112,24 @@ def test_illustrative_comment_is_read(tmp_path):
     assert d.illustrative
 
 
+def test_review_of_the_phase_2_input(tmp_path):
+    """Patient ids are text ('01' and '1' were read as one patient); a comment that mentions
+    'not illustrative' is not the mark; one patient, or months that are days, are refused
+    with one line."""
+    two = GOOD.replace("A,", "01,").replace("B,", "1,")
+    d = load_phase2(_write(tmp_path, two))
+    assert d.n_patients == 2 and set(d.frame["patient"]) == {"01", "1"}
+    real = load_phase2(_write(tmp_path, "# real patient records, not illustrative\n" + GOOD))
+    assert not real.illustrative
+    one = "patient,month,alsfrs_r\nA,-2,40\nA,0,39\nA,1,39\nA,2,38\n"
+    with pytest.raises(InputError, match="1 patient; the model's between-patient spreads"):
+        load_phase2(_write(tmp_path, one))
+    days = GOOD.replace("B,6,41", "B,300,41")
+    with pytest.raises(InputError, match="likely days or weeks given as months") as info:
+        load_phase2(_write(tmp_path, days))
+    assert "\n" not in str(info.value)
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
