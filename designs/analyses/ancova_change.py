@@ -171,7 +171,7 @@ def fit_data(data, last_month: float | None = None, sides: int = 2) -> AnalysisR
         if not last_month > 0.0:
             raise InputError(
                 "data: ancova_change needs visits after month 0 (most patients' records end "
-                f"at month {last_month:g})"
+                f"at month {last_month:g}; give the last scheduled visit with --last-month)"
             )
     elif not np.isfinite(float(last_month)) or float(last_month) <= 0.0:
         raise InputError(f"last_month: must be a positive number of months, got {last_month!r}")

@@ -199,6 +199,7 @@ def _left_out_warning(result: AnalysisResult, data, analysis: str) -> AnalysisRe
     line = (
         f"{left[0]} of {n_placebo} placebo and {left[1]} of {n_active} active patients are not "
         f"in this analysis, which uses {uses}; when leaving depends on decline, those left "
-        "out are the fastest decliners"
+        "out differ from the rest (the fastest decliners, when faster decline means leaving "
+        "sooner)"
     )
     return dataclasses.replace(result, warnings=(*result.warnings, line))

@@ -321,12 +321,11 @@ def cmd_trial(args) -> int:
         "command": command_line(),
         "design": design.to_toml(),
     }
-    looks = None
-    if design.interim.sequential and design.effect.source.value == "fixed":
-        # each look's analysis and decision (a review: the looks and their rule changed
-        # nothing in the output, which was the same CSV for every --spending)
-        from designs.planning.trial_looks import trial_at_looks
+    from designs.planning.trial_looks import looks_left_out, trial_at_looks
 
+    looks, why_not = None, looks_left_out(design)
+    if design.interim.sequential and not why_not:
+        # each look's analysis and decision (a review: --spending changed nothing here)
         looks = trial_at_looks(design, args.seed, args.index)
         provenance["looks"] = looks
     with atomic_path(args.out) as tmp_csv, atomic_path(sidecar) as tmp_json:
@@ -344,6 +343,8 @@ def cmd_trial(args) -> int:
             from designs.outputs.trial_csv import looks_text
 
             print("\n" + looks_text(looks, design.trial.analysis.value))
+    if why_not:
+        warn([f"note: the looks' decisions are not given: {why_not}"])
     return 0
 
 

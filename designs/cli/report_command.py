@@ -56,6 +56,7 @@ def add_report(sub) -> None:
 def cmd_report(args) -> int:
     from designs.outputs.console import (
         fresh_check_warnings,
+        interim_type_i_warnings,
         second_stage_warnings,
         type_i_warnings,
     )
@@ -92,6 +93,7 @@ def cmd_report(args) -> int:
     # also in the folder's README.md, sample_size.md and methods.md (a review: the default
     # report quoted 233 per arm for 90% where about 246 are needed, without a word)
     warn(fresh_check_warnings(plan.sample_size.rows, design, command="report"))
+    warn(interim_type_i_warnings(plan.interim))
     warn(type_i_warnings(plan.sample_size.rows, design))
     if args.json:
         print_json(

@@ -285,6 +285,24 @@ def group_sequential_type_i_warnings(rows) -> list[str]:
     return out
 
 
+def interim_type_i_warnings(interim) -> list[str]:
+    """The report's interim design under the posterior rule: a warning when its type I error
+    at n max (from enough null trials, ``type_i_trials``) is above the one-sided level by
+    more than 2 MC SE (a review: 0.0428 against 0.025 was one clause of methods.md)."""
+    if interim is None or interim.threshold_z is None:
+        return []
+    s, t = interim.summary, interim.design.trial
+    level = t.alpha / t.sides
+    if not s.type_i_error > level + 2 * s.mc_se_type_i_error:
+        return []
+    return [
+        f"warning: the interim design's type I error at n max is {s.type_i_error:.4f} (MC SE "
+        f"{s.mc_se_type_i_error:.4f}), above the one-sided level {level:g} by more than 2 MC "
+        "SE: its thresholds are not calibrated for the looks (simulate.py calibrate --looks "
+        "at n max gives thresholds that hold the level)"
+    ]
+
+
 def second_stage_warnings(result, refine_trials: int) -> list[str]:
     """One warning when a second stage was asked for (``refine_trials``) but not simulated:
     no target was reached in the first stage, so the search stayed one stage."""

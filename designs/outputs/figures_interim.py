@@ -111,7 +111,18 @@ def interim_figure(interim, path) -> Path:
     footer(
         fig,
         f"{s.analysis}; {_rule_text(interim)}\nn max {s.n_total} randomised; "
-        f"{s.trials} trials per hypothesis, seed {s.seed}; lines in the violins: medians; "
+        f"{_trials_note(s)}, seed {s.seed}; lines in the violins: medians; "
         f"als-trial-sim {__version__}",
     )
     return save(fig, path)
+
+
+def _trials_note(s) -> str:
+    """The trials behind the figure: the violins show the search's trials under each
+    hypothesis; the stopping curve under no effect may rest on more (its type I run)."""
+    from designs.outputs.interim_tables import hypothesis_trials_text
+
+    text = hypothesis_trials_text(s)
+    if s.trials_h0 and s.trials_h0 != s.trials:
+        text += f" (the violins under no effect: the first {s.trials})"
+    return text

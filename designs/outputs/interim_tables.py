@@ -321,10 +321,10 @@ def _csv(interim) -> str:
     s = interim.summary
     keys = ("fixed", "fixed_mc_se", "interim", "interim_mc_se", "interim_low", "interim_high")
     w.writerow(["quantity", *keys, "trials", "seed", "version"])
+    null = s.trials_h0 or s.trials  # the run under no effect may have more (diff review)
     for c in interim_comparison_rows(interim):
-        w.writerow(
-            safe_row([c["key"], *(_number(c[k]) for k in keys), s.trials, s.seed, __version__])
-        )
+        n = null if c["key"].endswith("_h0") or c["key"] == "type_i_error" else s.trials
+        w.writerow(safe_row([c["key"], *(_number(c[k]) for k in keys), n, s.seed, __version__]))
     w.writerow([])
     rows = interim_look_rows(interim)
     w.writerow(list(rows[0]))

@@ -122,11 +122,12 @@ def looks_text(rows: list[dict], analysis: str) -> str:
         return "-" if x is None else format(x, fmt)
 
     posterior = "probability" in rows[0]
-    head = ["look", "month", "entered", f"estimate ({get(analysis).units})", "SE", "z"]
+    z_head = "estimate / SE" if posterior else "z (t carried to z)"
+    head = ["look", "month", "entered", f"estimate ({get(analysis).units})", "SE", z_head]
     head += ["P(effect > margin)", "threshold"] if posterior else ["efficacy boundary (z)"]
     lines = [[*head, "decision"]]
     for r in rows:
-        cells = [str(r["look"]), f"{r['month']:.1f}", str(r["entered"])]
+        cells = [str(r["look"]), f"{r['month']:.4f}", str(r["entered"])]
         cells += [num(r["estimate"], "+.4f"), num(r["se"], ".4f"), num(r["z"], ".3f")]
         if posterior:
             cells += [num(r["probability"], ".4f"), f"{r['threshold']:g}"]
@@ -139,7 +140,7 @@ def looks_text(rows: list[dict], analysis: str) -> str:
     ]
     title = (
         f"The trial at its looks ({analysis}; each look sees the rows with calendar_month up "
-        "to its month):"
+        "to its month, exact in the sidecar):"
     )
     note = (
         []

@@ -283,10 +283,12 @@ def simulate_outcome(
     return res, decide_posterior(design, res, times, prior)
 
 
-def simulate_looks(design, trials, seed, shift, *, threads=None, progress=None) -> LookResults:
+def simulate_looks(
+    design, trials, seed, shift, *, threads=None, progress=None, first_trial: int = 0
+) -> LookResults:
     """The trials of ``design`` at its planned looks (entries by its accrual, ramp included)
     with the slope shift ``shift`` (points/month; one value or one per trial): the one
-    simulation that every rule deciding at looks uses."""
+    simulation that every rule deciding at looks uses (trials ``first_trial ..``)."""
     times = look_times(design)
     return run_trials_at_looks(
         simulation_inputs(design),
@@ -299,6 +301,7 @@ def simulate_looks(design, trials, seed, shift, *, threads=None, progress=None) 
         effect_by_trial=np.full(trials, shift),
         threads=threads,
         progress=progress,
+        first_trial=first_trial,
     )
 
 

@@ -13,12 +13,25 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
 from designs.analyses import results as R
 from designs.planning.look_times import look_times
-from designs.simulation.engine_looks import run_trials_at_looks
 from designs.simulation.inputs import simulation_inputs
+
+
+def looks_left_out(design) -> str:
+    """Why ``trial`` cannot give the decisions at a design's looks ('' when it can): an
+    effect drawn from the phase 2 posterior, or a prior that borrows from it (``trial``
+    reads no posterior)."""
+    if not design.interim.sequential:
+        return ""
+    if design.effect.source.value != "fixed":
+        return "the effect is drawn from the phase 2 posterior (use power or assurance --looks)"
+    if design.decision.borrows:
+        return (
+            "the robust prior borrows from the phase 2 posterior, which trial does not read "
+            "(power --looks --posterior FILE.nc gives the rule's decisions)"
+        )
+    return ""
 
 
 def _number(x) -> float | None:
@@ -35,21 +48,11 @@ def trial_at_looks(design, seed: int, index: int, *, prior=None) -> list[dict]:
     ``probability`` and ``threshold`` (posterior rule), and ``decision`` (``continue``,
     ``efficacy``, ``futility``, ``final: no rejection``, ``stopped: information reached``,
     or ``(stopped earlier)``). Numbers that could not be computed (a failed fit) are None."""
-    from designs.planning.group_sequential import decide, planned_boundaries
+    from designs.planning.group_sequential import decide, planned_boundaries, simulate_looks
 
     times = look_times(design)
-    inputs = simulation_inputs(design)
-    res = run_trials_at_looks(
-        inputs,
-        1,
-        seed,
-        design.trial.analysis.value,
-        times.months,
-        times.accrual_months,
-        accrual_knots=times.entry_knots,
-        effect_by_trial=np.full(1, inputs.effect_shift),
-        first_trial=index,
-    )
+    shift = simulation_inputs(design).effect_shift
+    res = simulate_looks(design, 1, seed, shift, first_trial=index)
     dec = design.decision
     if dec.is_posterior:
         from designs.planning.decision_looks import decide_posterior

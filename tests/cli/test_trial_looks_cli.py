@@ -15,3 +15,17 @@ def test_trial_prints_and_records_its_looks(run, capsys, tmp_path):
     meta = json.loads((tmp_path / "t.csv.json").read_text())
     assert [r["look"] for r in meta["looks"]] == [1, 2]
     assert np.isclose(meta["looks"][1]["month"], 37.0)
+
+
+def test_trial_with_a_borrowing_prior_writes_the_trial_and_says_why_no_looks(run, capsys, tmp_path):
+    """Diff review: with looks and a robust prior that borrows from phase 2, `trial` failed
+    asking for a posterior it cannot take; it writes the trial and says why the looks'
+    decisions are not given."""
+    out = tmp_path / "t.csv"
+    argv = ["trial", "--looks", "0.5", "1", "--n-per-arm", "40", "--out", str(out)]
+    argv += ["--set", "decision.rule=posterior", "--set", "decision.prior=robust"]
+    code, text, err = run(capsys, *argv, "--set", "decision.prior_weight=0.5")
+    assert code == 0 and out.exists()
+    assert "The trial at its looks" not in text
+    assert "note: the looks' decisions are not given: the robust prior borrows" in err
+    assert "looks" not in json.loads((tmp_path / "t.csv.json").read_text())

@@ -168,3 +168,24 @@ def test_group_sequential_type_i_warnings_above_the_level_or_too_coarse_to_tell(
     assert "--n-per-arm 175 and --trials 10834" in coarse
     assert group_sequential_type_i_warnings([row(0.026, 0.0015)]) == []
     assert group_sequential_type_i_warnings([row(0.04, 0.0098, rule="frequentist")]) == []
+
+
+def test_the_reports_interim_type_i_error_above_the_level_is_warned():
+    """Diff review: the report's interim design under the posterior rule at 0.0428 (MC SE
+    0.0019, 10,834 null trials) against 0.025 was one clause of methods.md, not a warning."""
+    from designs.outputs.console import interim_type_i_warnings
+
+    design = SimpleNamespace(trial=SimpleNamespace(alpha=0.05, sides=2))
+
+    def interim(p, se, rule="posterior"):
+        return SimpleNamespace(
+            threshold_z=(2.0, 1.96) if rule == "posterior" else None,
+            summary=SimpleNamespace(type_i_error=p, mc_se_type_i_error=se),
+            design=design,
+        )
+
+    (line,) = interim_type_i_warnings(interim(0.0428, 0.0019))
+    assert "0.0428 (MC SE 0.0019), above the one-sided level 0.025" in line
+    assert interim_type_i_warnings(interim(0.026, 0.0015)) == []
+    assert interim_type_i_warnings(interim(0.0428, 0.0019, rule="frequentist")) == []
+    assert interim_type_i_warnings(None) == []

@@ -95,7 +95,8 @@ def test_patients_an_analysis_leaves_out_are_counted():
     assert ols.warnings == (
         "2 of 6 placebo and 1 of 6 active patients are not in this analysis, which uses "
         "patients with at least 2 visits from month 0; when leaving depends on decline, those "
-        "left out are the fastest decliners",
+        "left out differ from the rest (the fastest decliners, when faster decline means "
+        "leaving sooner)",
     )
     lmm = registry.analyze(data, "lmm_slope")  # one visit still informs the mixed model
     assert (lmm.n_placebo, lmm.n_active) == (6, 6) and lmm.warnings == ()
