@@ -229,21 +229,24 @@ def direction_note(
             "joined line turns that step into a pre-dose slope, and so into a change of slope."
         )
         if idata is not None:
-            text += " " + _joined_line_evidence(idata, list(moved.index))
+            text += " " + _joined_line_evidence(idata, moved["slope_change_mean"].to_dict())
+        observed = "The raw changes and the published counts are what was observed."
         text += (
             " Which reading is right (a step in level around the first dose, or a decline before "
-            "it) 4 lead-in visits cannot tell; per-patient P(change > "
+            "it) a few lead-in visits cannot tell; per-patient P(change > "
             f"+{UNCHANGED_TOLERANCE:g}) rests on the joined line as much as on the patient. "
-            "The raw changes and the published counts are what was observed."
+            + (observed if illustrative else "The raw changes are what was observed.")
         )
         lines.append(text)
     return "\n".join(lines)
 
 
-def _joined_line_evidence(idata: xr.DataTree, moved: list[str]) -> str:
+def _joined_line_evidence(idata: xr.DataTree, moved: dict) -> str:
     """Each reclassified patient's least-squares fit of the joined line alone (no pooling,
     no prior) and the standard errors of its pre-dose slope, from the data and the
-    posterior mean residual SD."""
+    posterior mean residual SD; ``moved``: patient -> the model's mean change of slope.
+    The join is named as the cause only where the joined line alone has the model's sign
+    (a review: on other data it had the opposite sign, and the text still blamed the join)."""
     pid, month, score, patients = _records(idata)
     sigma = float(_posterior(idata)["residual_sd"].values.mean())
     fits = {
@@ -260,12 +263,19 @@ def _joined_line_evidence(idata: xr.DataTree, moved: list[str]) -> str:
         "separate lead-in line"
         for p, f in fits.items()
     )
+    other = [p for p, f in fits.items() if (f["change"] > 0) != (moved[p] > 0)]
+    cause = (
+        "The cause is the join, not the prior on the population pre-dose slope."
+        if not other
+        else f"For {', '.join(other)} the joined line alone gives the other sign: there the "
+        "model's change comes from pooling toward the population and from the priors, not "
+        "from the join."
+    )
     return (
         f"Fitted alone by least squares with the model's joined line (no pooling, no prior): "
         f"{alone} points/month; the model then pulls that change toward the population's. "
-        "The cause is the join, not the prior on the population pre-dose slope. Standard "
-        f"error of the pre-dose slope at the posterior mean residual SD ({sigma:.2f} "
-        f"points): {se} (points/month)."
+        f"{cause} Standard error of the pre-dose slope at the posterior mean residual SD "
+        f"({sigma:.2f} points): {se} (points/month)."
     )
 
 
@@ -385,6 +395,31 @@ def _fmt_table(df: pd.DataFrame, floatfmt: str = "{:.3f}") -> str:
     return "\n".join(lines)
 
 
+def prior_conflict_note(idata: xr.DataTree, pat: pd.DataFrame) -> str:
+    """A note when the patients' raw mean pre-dose slope lies outside the central 95% of the
+    prior on the population pre-dose slope (set for the CL2020 population): the join at
+    month 0 then reads the gap between prior and data as a change of slope (a review: 5
+    patients declining at -0.2/month with no effect gave P(delta > 0) = 0.91)."""
+    from progression.priors import DEFAULT_PRIORS, Priors
+
+    text = idata.attrs.get("priors")
+    priors = Priors.from_json(text) if text else DEFAULT_PRIORS
+    raw = float(pat["raw_pre_slope"].mean())
+    lo = priors.pre_slope_mean - 1.96 * priors.pre_slope_mean_sd
+    hi = priors.pre_slope_mean + 1.96 * priors.pre_slope_mean_sd
+    if lo <= raw <= hi:
+        return ""
+    return (
+        f"PRIOR-DATA CONFLICT: the patients' raw mean pre-dose slope, {raw:+.3f} points/month, "
+        f"lies outside the central 95% ({lo:+.2f} to {hi:+.2f}) of the prior on the "
+        f"population pre-dose slope, N({priors.pre_slope_mean:g}, "
+        f"{priors.pre_slope_mean_sd:g}^2), which was set for the CL2020 population "
+        "(progression/priors.py): the model pulls the pre-dose slope toward it and reads the "
+        "gap as a change of slope, so delta and P(delta > 0) lean on that prior. Refit with "
+        "priors for this population (progression.model.fit(priors=...))."
+    )
+
+
 def format_fit_report(
     idata: xr.DataTree,
     sensitivity: pd.DataFrame | None = None,
@@ -430,9 +465,12 @@ def format_fit_report(
         f"({lo:+.3f}, {hi:+.3f}) points/month; P(delta > 0) = {s['p_delta_positive']:.3f}"
     )
     lines.append(
-        "With five patients the posterior of delta is wide; use all of it (assurance), "
+        f"With {len(pat)} patients the posterior of delta is wide; use all of it (assurance), "
         "not a point estimate. " + P_DELTA_CAVEAT
     )
+    conflict = prior_conflict_note(idata, pat)
+    if conflict:
+        lines.append(conflict)
     learn = prior_learning(idata)
     flat = learn[learn["sd_ratio"] > NOT_LEARNED_RATIO]
     if len(flat):
