@@ -435,6 +435,7 @@ def cmd_assurance(args) -> int:
                 results,
                 natural_history_from_posterior=history is not None,
                 undefined_draws=undefined_proportional_draws(idata),
+                illustrative=bool(idata.attrs.get("illustrative_data", 1)),
             )
         )
         if cases is not None:

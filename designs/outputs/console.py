@@ -23,6 +23,23 @@ P_EFFECT_NOTE = (
 )
 
 
+#: The caveats for a posterior fitted to the user's own data (``fit --data``): neither "5
+#: patients" nor "reconstruction" applies (a review).
+OWN_DATA_NOTE = (
+    "The phase 2 effect comes from an uncontrolled before/after comparison (the data given "
+    "to fit): regression to the mean and open-label rating can inflate it. P(effect > 0) is "
+    "that of this posterior and its priors only (progression/priors.py, set for the CL2020 "
+    "population): read it as 'compatible with benefit, at a probability that depends on the "
+    "priors, in an uncontrolled comparison', not as a measured probability."
+)
+
+
+def phase2_caveat(illustrative: bool = True) -> str:
+    """The phase 2 caveat of assurance outputs: the bundled reconstruction's, or for a
+    posterior of the user's own data (``illustrative_data`` 0) one without its numbers."""
+    return f"{UNCONTROLLED_NOTE} {P_EFFECT_NOTE}" if illustrative else OWN_DATA_NOTE
+
+
 def power_text(design, summaries) -> str:
     """The design line, one line per analysis, and the counts line of ``power``."""
     lines = [design.describe()]
@@ -345,7 +362,12 @@ def undefined_draws_note(undefined: int, total: int) -> str:
 
 
 def assurance_text(
-    design, results, *, natural_history_from_posterior: bool, undefined_draws: int = 0
+    design,
+    results,
+    *,
+    natural_history_from_posterior: bool,
+    undefined_draws: int = 0,
+    illustrative: bool = True,
 ) -> str:
     """The lines of ``assurance``: one per transport, then the run and its caveat.
 
@@ -385,8 +407,8 @@ def assurance_text(
     main = results[0]
     lines.append(
         f"{main.trials} trials per transport, seed {main.seed}, {main.analysis}, failed fits "
-        f"{main.failed_fits}; {main.posterior_draws} posterior draws. {UNCONTROLLED_NOTE} "
-        f"{P_EFFECT_NOTE}"
+        f"{main.failed_fits}; {main.posterior_draws} posterior draws. "
+        f"{phase2_caveat(illustrative)}"
     )
     # with the posterior's population a draw without decline keeps its own delta
     note = (

@@ -189,3 +189,14 @@ def test_the_reports_interim_type_i_error_above_the_level_is_warned():
     assert interim_type_i_warnings(interim(0.026, 0.0015)) == []
     assert interim_type_i_warnings(interim(0.0428, 0.0019, rule="frequentist")) == []
     assert interim_type_i_warnings(None) == []
+
+
+def test_the_phase_2_caveat_of_a_users_own_data_has_no_bundled_numbers():
+    """Phase 2 review: assurance on a posterior of the user's own data said "5 patients
+    (illustrative reconstruction)"."""
+    from designs.outputs.console import phase2_caveat
+
+    assert "5 patients" in phase2_caveat() and "reconstruct" in phase2_caveat()
+    own = phase2_caveat(illustrative=False)
+    assert "5 patients" not in own and "reconstruct" not in own
+    assert "uncontrolled" in own and "priors" in own
