@@ -251,10 +251,8 @@ def posterior_looks_simulated(
     res1, out1 = simulate_outcome(design, trials, seed, float(shift), **kw)
     res0, out0 = simulate_outcome(design, trials, seed, 0.0, **kw)
     ok1, n1, eff1, fut1, en1, months1 = _summarise(out1, res1, times, design)
-    ok0, n0, eff0, fut0, en0, months0 = _summarise(out0, res0, times, design)
     power = float(np.mean(out1.efficacy[ok1]))
     favourable = float(np.mean(out1.favourable[ok1]))
-    alpha_hat = float(np.mean(out0.efficacy[ok0]))
     d = design.decision
     k_count = times.months.size
     summary = PosteriorLooksSummary(
@@ -285,18 +283,27 @@ def posterior_looks_simulated(
         mc_se_stop_futility=[mc_se(p, n1) for p in fut1],
         expected_n_total=en1,
         expected_months=months1,
-        failed_fits_h0=int(out0.failed.sum()),
-        type_i_error=alpha_hat,
-        mc_se_type_i_error=mc_se(alpha_hat, n0),
-        p_stop_efficacy_h0=eff0,
-        p_stop_futility_h0=fut0,
-        expected_n_total_h0=en0,
-        expected_months_h0=months0,
         fixed_months=float(times.months[-1]),
         true_effect=float(shift),
-        trials_h0=trials,
+        **_null_fields(out0, res0, times, design),
     )
     return summary, res1, res0
+
+
+def _null_fields(out0, res0, times, design) -> dict:
+    """The summary's fields of the run under no effect: type I error and the ``*_h0``."""
+    ok0, n0, eff0, fut0, en0, months0 = _summarise(out0, res0, times, design)
+    alpha_hat = float(np.mean(out0.efficacy[ok0]))
+    return {
+        "failed_fits_h0": int(out0.failed.sum()),
+        "type_i_error": alpha_hat,
+        "mc_se_type_i_error": mc_se(alpha_hat, n0),
+        "p_stop_efficacy_h0": eff0,
+        "p_stop_futility_h0": fut0,
+        "expected_n_total_h0": en0,
+        "expected_months_h0": months0,
+        "trials_h0": int(out0.look.size),
+    }
 
 
 def with_null_run(summary: PosteriorLooksSummary, design, res0, out0) -> PosteriorLooksSummary:
@@ -304,19 +311,7 @@ def with_null_run(summary: PosteriorLooksSummary, design, res0, out0) -> Posteri
     (``res0``, ``out0`` of :func:`~designs.planning.group_sequential.simulate_outcome`)."""
     from dataclasses import replace
 
-    ok0, n0, eff0, fut0, en0, months0 = _summarise(out0, res0, look_times(design), design)
-    alpha_hat = float(np.mean(out0.efficacy[ok0]))
-    return replace(
-        summary,
-        failed_fits_h0=int(out0.failed.sum()),
-        type_i_error=alpha_hat,
-        mc_se_type_i_error=mc_se(alpha_hat, n0),
-        p_stop_efficacy_h0=eff0,
-        p_stop_futility_h0=fut0,
-        expected_n_total_h0=en0,
-        expected_months_h0=months0,
-        trials_h0=int(out0.look.size),
-    )
+    return replace(summary, **_null_fields(out0, res0, look_times(design), design))
 
 
 def calibrate_looks(
