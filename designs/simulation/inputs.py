@@ -209,7 +209,8 @@ def simulation_inputs(design) -> SimulationInputs:
     params[K.P_DROPOUT_INFORMATIVE] = design.dropout.informative
     params[K.P_DEATH_INFORMATIVE] = design.dropout.death_informative
     enrich = getattr(design, "enrichment", None)
-    admitted = None if enrich is None else admitted_weights(enrich, pop)
+    informative = design.dropout.informative or design.dropout.death_informative
+    admitted = admitted_weights(enrich, pop) if enrich is not None and informative else None
     params[K.P_DROPOUT_SCALE], params[K.P_DEATH_SCALE] = exit_scales(
         design.dropout, pop.slope_sd, cum_hazard[-1], last, admitted
     )

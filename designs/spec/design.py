@@ -358,8 +358,15 @@ class TrialDesign:
             self.dropout,
             self.population.slope_sd,
             self.trial.visits,
-            admitted=admitted_weights(self.enrichment, self.population),
+            admitted=self._admitted(),
         )
+
+    def _admitted(self):
+        """The admitted patients' slope density for the exits' calibration, only where it
+        matters (informative exits; else None: no SciPy on every design read)."""
+        if not (self.dropout.informative or self.dropout.death_informative):
+            return None
+        return admitted_weights(self.enrichment, self.population)
 
     @property
     def active_gone_by_last_visit(self) -> float | None:
@@ -375,7 +382,7 @@ class TrialDesign:
             self.trial.visits,
             shift=self.effect.slope_shift(self.population.slope_mean),
             effect_sd=self.effect.sd,
-            admitted=admitted_weights(self.enrichment, self.population),
+            admitted=self._admitted(),
         )
 
     def gone_text(self) -> str:
