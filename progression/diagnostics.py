@@ -263,13 +263,19 @@ def _joined_line_evidence(idata: xr.DataTree, moved: dict) -> str:
         "separate lead-in line"
         for p, f in fits.items()
     )
-    other = [p for p, f in fits.items() if (f["change"] > 0) != (moved[p] > 0)]
+    from progression.records import classify_change
+
+    # where the joined line alone lands in the model's direction (slowed, unchanged, sped
+    # up: the 0.05 band), the join explains the reclassification; elsewhere pooling does
+    other = [
+        p for p, f in fits.items() if classify_change(f["change"]) != classify_change(moved[p])
+    ]
     cause = (
         "The cause is the join, not the prior on the population pre-dose slope."
         if not other
-        else f"For {', '.join(other)} the joined line alone gives the other sign: there the "
-        "model's change comes from pooling toward the population and from the priors, not "
-        "from the join."
+        else f"For {', '.join(other)} the joined line alone does not reach the model's "
+        "direction: there the model's change comes from pooling toward the population and "
+        "from the priors, not from the join alone."
     )
     return (
         f"Fitted alone by least squares with the model's joined line (no pooling, no prior): "

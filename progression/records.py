@@ -225,7 +225,7 @@ def validate_frame(
             source,
             f"column 'month': the visits span {span:g} months; months are counted from the "
             f"first dose (month 0 rated before it), and a phase 2 follow-up of more than "
-            f"{MAX_MONTH_SPAN:g} months is likely days or weeks given as months",
+            f"{MAX_MONTH_SPAN:g} months is likely days given as months",
         )
     return df.sort_values(["patient", "month"], kind="stable").reset_index(drop=True)
 
@@ -306,7 +306,7 @@ def load_phase2(path: str | Path | None = None) -> Phase2Data:
     clean = validate_frame(frame, source=source, n_header_lines=len(comments) + 1)
     # the mark opens a comment line ("# ILLUSTRATIVE reconstruction ..."); a note such as
     # "# real patient records, not illustrative" is not it (a review)
-    illustrative = any(c.startswith(ILLUSTRATIVE_MARK) for c in comments)
+    illustrative = any(c.upper().startswith(ILLUSTRATIVE_MARK) for c in comments)
     if "illustrative" in clean.columns:
         flags = clean["illustrative"].astype(str).str.strip().str.lower()
         illustrative = illustrative or bool(flags.isin(["true", "1", "yes"]).all())

@@ -34,6 +34,19 @@ OWN_DATA_NOTE = (
 )
 
 
+def is_illustrative(attrs) -> bool:
+    """Whether a posterior's attributes say it was fitted to the bundled illustrative
+    reconstruction (``illustrative_data``; a file without the attribute counts as it)."""
+    return not (attrs and str(attrs.get("illustrative_data", 1)) in ("0", "False"))
+
+
+def phase2_words(illustrative: bool = True) -> str:
+    """The phase 2 data in a few words, for figure titles and legends."""
+    if illustrative:
+        return "5 patients, uncontrolled before/after, illustrative data"
+    return "uncontrolled before/after, the data given to fit"
+
+
 def phase2_caveat(illustrative: bool = True) -> str:
     """The phase 2 caveat of assurance outputs: the bundled reconstruction's, or for a
     posterior of the user's own data (``illustrative_data`` 0) one without its numbers."""

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from designs import __version__
+from designs.outputs.console import phase2_words
 from designs.outputs.plotting import (
     Z95,
     footer,
@@ -42,7 +43,15 @@ def success_word(design=None) -> str:
 
 
 def assurance_curve_png(
-    curves: dict, path, *, targets=(0.8, 0.9), seed=None, fixed=None, chosen=None, design=None
+    curves: dict,
+    path,
+    *,
+    targets=(0.8, 0.9),
+    seed=None,
+    fixed=None,
+    chosen=None,
+    design=None,
+    illustrative: bool = True,
 ) -> Path:
     """Assurance against the size, one line per transport with its 95% Monte Carlo band,
     beside power at the design's fixed effect.
@@ -57,6 +66,9 @@ def assurance_curve_png(
         The sizes chosen for the fixed effect, marked as vertical lines.
     design : designs.spec.TrialDesign, optional
         Its decision rule names the success on the y axis (default: the frequentist test).
+    illustrative : bool
+        The posterior is the bundled reconstruction's (else the user's own data: the title
+        says so, a review).
 
     Returns
     -------
@@ -114,8 +126,7 @@ def assurance_curve_png(
     ax.set_ylabel(assurance_axis_label(design))
     ax.set_title(
         f"Assurance over the phase 2 posterior beside {word} at the fixed effect\n"
-        "phase 2: 5 patients, uncontrolled before/after, illustrative data; "
-        "bands: 95% Monte Carlo interval",
+        f"phase 2: {phase2_words(illustrative)}; bands: 95% Monte Carlo interval",
         fontsize=9,
     )
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, fontsize=7.5)
@@ -130,7 +141,13 @@ def _fmt(x: float, percent: bool) -> str:
 
 
 def posterior_effect_png(
-    draws: dict, path, *, design_effect=None, seed=None, design_effect_points=None
+    draws: dict,
+    path,
+    *,
+    design_effect=None,
+    seed=None,
+    design_effect_points=None,
+    illustrative: bool = True,
 ) -> Path:
     """Histograms of the posterior of the treatment effect, both transports, with the mean,
     the central 95% interval and the design's fixed effect.
@@ -180,9 +197,9 @@ def posterior_effect_png(
         ax.set_title(f"{key} transport: P(effect > 0) = {np.mean(d > 0):.2f}", fontsize=10)
         ax.legend(fontsize=8)
     fig.suptitle(
-        "Posterior of the treatment effect on slope (phase 2: 5 patients, uncontrolled "
-        "before/after, illustrative data)\nP(effect > 0): under this reconstruction and "
-        "its priors",
+        f"Posterior of the treatment effect on slope (phase 2: {phase2_words(illustrative)})\n"
+        "P(effect > 0): under "
+        + ("this reconstruction and its priors" if illustrative else "these data and priors"),
         fontsize=10,
     )
     footer(

@@ -11,7 +11,7 @@ import math
 
 from designs import __version__
 from designs.analyses import registry
-from designs.outputs.console import undefined_draws_note
+from designs.outputs.console import is_illustrative, undefined_draws_note
 from designs.outputs.operating_tables import calibration_flag, realism_switches
 from designs.outputs.tables import (
     N_INTERVAL_NOTE,
@@ -326,7 +326,7 @@ def methods_text(
         )
         first = next(iter(assurance.values()))["proportional"]
         seed_text = f", fit seed {idata_attrs.get('seed')}" if idata_attrs else ""
-        real = idata_attrs and str(idata_attrs.get("illustrative_data", 1)) in ("0", "False")
+        real = not is_illustrative(idata_attrs)
         depends = (
             "the priors"
             if real
@@ -350,11 +350,17 @@ def methods_text(
             + f"): "
             f"{a_text}. " + undefined_draws_note(undefined_draws, first.posterior_draws),
             "",
-            "**Caveats.** The phase 2 comparison was uncontrolled (before/after in five "
-            "patients, open-label rating): regression to the mean, plateaus and rater "
+            "**Caveats.** The phase 2 comparison was uncontrolled (before/after"
+            + ("" if real else " in five patients")
+            + ", open-label rating): regression to the mean, plateaus and rater "
             "expectation can all mimic an effect, so assurance built on it is optimistic if "
-            "anything. The phase 2 data bundled with this tool are an illustrative "
-            "reconstruction from published summaries, not the trial's patient-level data.",
+            "anything."
+            + (
+                ""
+                if real
+                else " The phase 2 data bundled with this tool are an illustrative "
+                "reconstruction from published summaries, not the trial's patient-level data."
+            ),
             "",
         ]
     dec = design.decision

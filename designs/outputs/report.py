@@ -22,6 +22,7 @@ from designs.atomic import (
 )
 from designs.errors import InputError
 from designs.outputs import figures
+from designs.outputs.console import is_illustrative
 from designs.outputs.json_text import json_text
 from designs.outputs.methods import METHODS_TITLE, methods_text
 from designs.outputs.operating_tables import (
@@ -146,6 +147,7 @@ def _figures(plan, tmp: Path) -> None:
         design_effect=design.effect.value if proportional else None,
         design_effect_points=design.effect.slope_shift(design.population.slope_mean),
         seed=plan.posterior_attrs.get("seed"),
+        illustrative=is_illustrative(plan.posterior_attrs),
     )
     size_dim = result.rows[0].size_name
     own = sweep.sel(analysis=plan.analysis).sel(effect=design.effect.value, method="nearest")
@@ -163,6 +165,7 @@ def _figures(plan, tmp: Path) -> None:
         fixed=fixed,
         chosen=chosen,
         design=design,
+        illustrative=is_illustrative(plan.posterior_attrs),
     )
 
 

@@ -4,6 +4,7 @@ and a legend for each figure; and the header lines of the two design files."""
 from __future__ import annotations
 
 from designs import __version__
+from designs.outputs.console import is_illustrative, phase2_words
 from designs.outputs.plotting import analysis_title, posterior_rule_short
 from designs.outputs.tables import N_INTERVAL_NOTE
 
@@ -264,7 +265,7 @@ def report_readme(plan) -> str:
             "Posterior draws of the effect on slope with proportional transport (left, % of "
             "the mean pre-dose decline) and absolute transport (right, points/month); dashed: "
             "mean; shaded: central 95% of the draws; dotted green: the design's fixed effect. "
-            "Five patients, uncontrolled before/after, illustrative data.",
+            f"Phase 2: {phase2_words(is_illustrative(plan.posterior_attrs))}.",
         )
     if plan.interim is not None:
         left = (

@@ -200,3 +200,15 @@ def test_the_phase_2_caveat_of_a_users_own_data_has_no_bundled_numbers():
     own = phase2_caveat(illustrative=False)
     assert "5 patients" not in own and "reconstruct" not in own
     assert "uncontrolled" in own and "priors" in own
+
+
+def test_a_posterior_of_the_users_own_data_is_not_called_illustrative_in_figures():
+    """Diff review: `report --posterior own.nc` titled its figures and README "5 patients,
+    illustrative data"; the posterior's `illustrative_data` attribute decides."""
+    from designs.outputs.console import is_illustrative, phase2_words
+
+    assert is_illustrative(None) and is_illustrative({"illustrative_data": 1})
+    assert not is_illustrative({"illustrative_data": 0})
+    assert not is_illustrative({"illustrative_data": "0"})
+    assert "5 patients" in phase2_words(True) and "illustrative" in phase2_words(True)
+    assert "5 patients" not in phase2_words(False) and "illustrative" not in phase2_words(False)

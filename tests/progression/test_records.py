@@ -125,7 +125,7 @@ def test_review_of_the_phase_2_input(tmp_path):
     with pytest.raises(InputError, match="1 patient; the model's between-patient spreads"):
         load_phase2(_write(tmp_path, one))
     days = GOOD.replace("B,6,41", "B,300,41")
-    with pytest.raises(InputError, match="likely days or weeks given as months") as info:
+    with pytest.raises(InputError, match="likely days given as months") as info:
         load_phase2(_write(tmp_path, days))
     assert "\n" not in str(info.value)
 
