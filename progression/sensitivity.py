@@ -119,3 +119,28 @@ def prior_sensitivity(
                 }
             )
     return pd.DataFrame(rows).set_index("setting")
+
+
+def prior_conflict_note(idata: xr.DataTree, pat: pd.DataFrame) -> str:
+    """A note when the patients' raw mean pre-dose slope lies outside the central 95% of the
+    prior on the population pre-dose slope (set for the CL2020 population): the join at
+    month 0 then reads the gap between prior and data as a change of slope (a review: 5
+    patients declining at -0.2/month with no effect gave P(delta > 0) = 0.91)."""
+    from progression.priors import DEFAULT_PRIORS, Priors
+
+    text = idata.attrs.get("priors")
+    priors = Priors.from_json(text) if text else DEFAULT_PRIORS
+    raw = float(pat["raw_pre_slope"].mean())
+    lo = priors.pre_slope_mean - 1.96 * priors.pre_slope_mean_sd
+    hi = priors.pre_slope_mean + 1.96 * priors.pre_slope_mean_sd
+    if lo <= raw <= hi:
+        return ""
+    return (
+        f"PRIOR-DATA CONFLICT: the patients' raw mean pre-dose slope, {raw:+.3f} points/month, "
+        f"lies outside the central 95% ({lo:+.2f} to {hi:+.2f}) of the prior on the "
+        f"population pre-dose slope, N({priors.pre_slope_mean:g}, "
+        f"{priors.pre_slope_mean_sd:g}^2), which was set for the CL2020 population "
+        "(progression/priors.py): the model pulls the pre-dose slope toward it and reads the "
+        "gap as a change of slope, so delta and P(delta > 0) lean on that prior. Refit with "
+        "priors for this population (progression.model.fit(priors=...))."
+    )

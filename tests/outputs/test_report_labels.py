@@ -171,6 +171,7 @@ def _plan(design, interim=None):
     return SimpleNamespace(
         design=design,
         sample_size=SimpleNamespace(rows=[row], refine_trials=0, trials=200),
+        posterior_attrs=None,  # the bundled reconstruction's posterior
         analysis="lmm_slope",
         trials=200,
         seed=1,

@@ -6,8 +6,8 @@ from types import SimpleNamespace
 
 import pandas as pd
 
-from progression.diagnostics import prior_conflict_note
 from progression.priors import DEFAULT_PRIORS
+from progression.sensitivity import prior_conflict_note
 
 
 def test_a_pre_dose_slope_outside_the_priors_central_95_percent_is_named():
