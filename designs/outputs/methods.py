@@ -162,13 +162,8 @@ def admitted_text(design) -> str:
 
 def admitted_share_text(design) -> str:
     """'; 30% of the admitted patients' decline' where the admitted mean is known."""
-    if not design.enrichment.active:
-        return ""
-    admitted = design.enrichment.admitted_slope(design.population)
-    shift = design.effect.slope_shift(design.population.slope_mean)
-    if admitted is None or not admitted[0] < 0:
-        return ""
-    return f"; {100 * shift / -admitted[0]:.0f}% of the admitted patients' decline"
+    share = design.admitted_share
+    return "" if share is None else f"; {share:.0f}% of the admitted patients' decline"
 
 
 def screening_rate_text(design, row) -> str:

@@ -18,7 +18,7 @@ import numpy as np
 from designs.analyses import registry
 from designs.errors import InputError
 from designs.simulation import layout as K
-from designs.spec.exits import admitted_weights, informative_scale
+from designs.spec.exits import exit_admitted, informative_scale
 
 #: Candidates screened per patient randomised, at most, before a trial is marked failed.
 MAX_SCREENED_PER_ENROLLED = 1000.0
@@ -176,7 +176,7 @@ def exit_scales(
         Follow-up from the first to the last visit, months (for the death hazard).
     admitted : designs.spec.exits.Admitted, optional
         Under delta-FS screening, the admitted patients' slope-score density
-        (:func:`designs.spec.exits.admitted_weights`): the rates are kept among the patients
+        (:func:`designs.spec.exits.exit_admitted`): the rates are kept among the patients
         randomised.
     """
     return (
@@ -208,12 +208,10 @@ def simulation_inputs(design) -> SimulationInputs:
     last = visits[-1] - visits[0]
     params[K.P_DROPOUT_INFORMATIVE] = design.dropout.informative
     params[K.P_DEATH_INFORMATIVE] = design.dropout.death_informative
-    enrich = getattr(design, "enrichment", None)
-    informative = design.dropout.informative or design.dropout.death_informative
-    admitted = admitted_weights(enrich, pop) if enrich is not None and informative else None
     params[K.P_DROPOUT_SCALE], params[K.P_DEATH_SCALE] = exit_scales(
-        design.dropout, pop.slope_sd, cum_hazard[-1], last, admitted
+        design.dropout, pop.slope_sd, cum_hazard[-1], last, exit_admitted(design)
     )
+    enrich = getattr(design, "enrichment", None)
     if enrich is not None and enrich.screens_delta_fs:
         mu, sd = pop.delta_fs_log_params
         params[K.P_DFS_LOG_MEAN] = mu
@@ -280,8 +278,7 @@ def population_rows(
         raise InputError("population draws: standard deviations must be >= 0")
     last = inputs.visits[-1] - inputs.visits[0]
     if design.dropout.informative or design.dropout.death_informative:
-        enrich = getattr(design, "enrichment", None)
-        admitted = None if enrich is None else admitted_weights(enrich, design.population)
+        admitted = exit_admitted(design)
         for i in range(n):
             rows[i, K.P_DROPOUT_SCALE], rows[i, K.P_DEATH_SCALE] = exit_scales(
                 design.dropout, rows[i, K.P_SLOPE_SD], inputs.cum_hazard[-1], last, admitted

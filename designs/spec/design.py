@@ -43,7 +43,7 @@ from designs.errors import InputError
 from designs.spec.accrual import Accrual
 from designs.spec.decision import Decision
 from designs.spec.estimand import Estimand
-from designs.spec.exits import admitted_weights, gone_by_last_visit, gone_text
+from designs.spec.exits import exit_admitted, gone_by_last_visit, gone_text
 from designs.spec.fields import check_keys, field_names, show
 from designs.spec.follow_up import Dropout, Effect, EffectKind, EffectSource
 from designs.spec.interim import SEQUENTIAL_ANALYSES, Futility, Interim, Spending
@@ -358,15 +358,8 @@ class TrialDesign:
             self.dropout,
             self.population.slope_sd,
             self.trial.visits,
-            admitted=self._admitted(),
+            admitted=exit_admitted(self),
         )
-
-    def _admitted(self):
-        """The admitted patients' slope density for the exits' calibration, only where it
-        matters (informative exits; else None: no SciPy on every design read)."""
-        if not (self.dropout.informative or self.dropout.death_informative):
-            return None
-        return admitted_weights(self.enrichment, self.population)
 
     @property
     def active_gone_by_last_visit(self) -> float | None:
@@ -382,7 +375,7 @@ class TrialDesign:
             self.trial.visits,
             shift=self.effect.slope_shift(self.population.slope_mean),
             effect_sd=self.effect.sd,
-            admitted=self._admitted(),
+            admitted=exit_admitted(self),
         )
 
     def gone_text(self) -> str:
@@ -394,6 +387,17 @@ class TrialDesign:
     def active_slope_mean(self) -> float:
         """Mean slope of the active arm under a fixed effect, points/month."""
         return self.population.slope_mean + self.effect.slope_shift(self.population.slope_mean)
+
+    @property
+    def admitted_share(self) -> float | None:
+        """The effect as a percentage of the admitted patients' mean decline, under
+        screening where that mean is known and a decline (else None)."""
+        if not self.enrichment.active:
+            return None
+        admitted = self.enrichment.admitted_slope(self.population)
+        if admitted is None or not admitted[0] < 0:
+            return None
+        return 100 * self.effect.slope_shift(self.population.slope_mean) / -admitted[0]
 
     def _admitted_text(self) -> str:
         """With screening: the population above is the candidates'; the admitted patients'
@@ -422,9 +426,9 @@ class TrialDesign:
                     f"{100 * e.value:g}% slowing of the candidates' decline ({shift:+.3g} "
                     "points/month"
                 )
-                admitted = self.enrichment.admitted_slope(p)
-                if admitted is not None and admitted[0] < 0:
-                    eff += f": {100 * shift / -admitted[0]:.0f}% of the admitted patients' decline"
+                share = self.admitted_share
+                if share is not None:
+                    eff += f": {share:.0f}% of the admitted patients' decline"
                 eff += ")"
         else:
             eff = f"slope difference {e.value:+.3g} points/month"

@@ -110,15 +110,29 @@ def informative_scale(beta: float, slope_sd: float, cum_hazard_last: float, admi
 _Z_GRID = np.linspace(-12.0, 12.0, 24_001)
 
 
+def _simpson(x: np.ndarray) -> np.ndarray:
+    """Simpson's rule weights on the evenly spaced grid ``x`` (an odd number of points)."""
+    w = np.full(x.size, 2.0)
+    w[1::2] = 4.0
+    w[0] = w[-1] = 1.0
+    return w * ((x[1] - x[0]) / 3.0)
+
+
+def exit_admitted(design) -> Admitted | None:
+    """The admitted patients' slope density the exits' calibration needs: only with
+    informative exits and screening on the slope in closed form (else None: no grid work on
+    every design read). The design's gone fractions and the engine's inputs use it."""
+    d, enrichment = design.dropout, getattr(design, "enrichment", None)
+    if enrichment is None or not (d.informative or d.death_informative):
+        return None
+    return admitted_weights(enrichment, design.population)
+
+
 def slope_density(admitted=None) -> np.ndarray:
     """Simpson weights on :data:`_Z_GRID` of the slope score's density, summing to 1: the
     standard normal's or, with ``admitted`` (the chance a candidate of natural score ``z``
     is admitted, a function), ``phi(z) admitted(z)`` normalised."""
-    step = _Z_GRID[1] - _Z_GRID[0]
-    simpson = np.full(_Z_GRID.size, 2.0)
-    simpson[1::2] = 4.0
-    simpson[0] = simpson[-1] = 1.0
-    weights = simpson * (step / 3.0) * np.exp(-0.5 * _Z_GRID**2)  # normalised below
+    weights = _simpson(_Z_GRID) * np.exp(-0.5 * _Z_GRID**2)  # normalised below
     if admitted is not None:
         weights = weights * admitted(_Z_GRID)
     return weights / weights.sum()
@@ -250,10 +264,7 @@ def gone_by_last_visit(
     if effect_sd == 0.0:
         return float(1.0 - admitted.grid @ survival(natural))
     outer = np.linspace(-8.0, 8.0, 321)
-    w = np.full(outer.size, 2.0)
-    w[1::2] = 4.0
-    w[0] = w[-1] = 1.0
-    w *= np.exp(-0.5 * outer**2)
+    w = _simpson(outer) * np.exp(-0.5 * outer**2)
     w /= w.sum()
     kept = np.array([admitted.grid @ survival(natural + effect_sd * x) for x in outer])
     return float(1.0 - w @ kept)

@@ -233,6 +233,12 @@ class Enrichment:
         """True when any screening rule is on."""
         return self.screens_delta_fs or self.screens_lead_in
 
+    def _log_bounds(self, mu: float, sd: float) -> tuple[float, float]:
+        """The admission window on the standardised log delta-FS scale (``mu``, ``sd``: the
+        population's log-normal parameters, ``sd > 0``): ``-inf`` below without a minimum."""
+        a = -math.inf if self.delta_fs_min <= 0 else (math.log(self.delta_fs_min) - mu) / sd
+        return a, (math.log(self.delta_fs_max) - mu) / sd
+
     def admitted_slope(self, population: Population) -> tuple[float, float] | None:
         """Mean and SD of the natural slope (points/month) of the candidates admitted by the
         delta-FS rule alone, in closed form; None under lead-in screening (no closed form) or
@@ -253,8 +259,7 @@ class Enrichment:
         mu, sd = population.delta_fs_log_params
         if sd == 0.0:
             return population.slope_mean, population.slope_sd
-        a = -math.inf if self.delta_fs_min <= 0 else (math.log(self.delta_fs_min) - mu) / sd
-        b = (math.log(self.delta_fs_max) - mu) / sd
+        a, b = self._log_bounds(mu, sd)
         z = float(normal.cdf(b) - normal.cdf(a))
         if not z > 0:
             return None
@@ -286,8 +291,7 @@ class Enrichment:
         mu, sd = population.delta_fs_log_params
         if sd == 0.0:
             return None
-        a = -math.inf if self.delta_fs_min <= 0 else (math.log(self.delta_fs_min) - mu) / sd
-        b = (math.log(self.delta_fs_max) - mu) / sd
+        a, b = self._log_bounds(mu, sd)
         rho = population.delta_fs_slope_corr
         r = math.sqrt(max(1.0 - rho * rho, 0.0))
 
@@ -333,6 +337,5 @@ class Enrichment:
         if sd == 0.0:
             x = population.delta_fs_mean
             return float(self.delta_fs_min <= x <= self.delta_fs_max)
-        a = -math.inf if self.delta_fs_min <= 0 else (math.log(self.delta_fs_min) - mu) / sd
-        b = (math.log(self.delta_fs_max) - mu) / sd
+        a, b = self._log_bounds(mu, sd)
         return float(normal.cdf(b) - normal.cdf(a))
