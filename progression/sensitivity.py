@@ -14,6 +14,15 @@ import xarray as xr
 from progression.model import POPULATION_PARAMS
 
 
+def fit_priors(idata):
+    """The priors a posterior was fitted with (stored in its file), or the defaults for a
+    file without them."""
+    from progression.priors import DEFAULT_PRIORS, Priors
+
+    text = idata.attrs.get("priors")
+    return Priors.from_json(text) if text else DEFAULT_PRIORS
+
+
 def prior_learning(idata: xr.DataTree) -> pd.DataFrame:
     """How much the data narrowed each population parameter's prior.
 
@@ -24,10 +33,9 @@ def prior_learning(idata: xr.DataTree) -> pd.DataFrame:
         file), ``posterior_sd`` and ``sd_ratio`` (posterior / prior; near 1 = the prior passes
         through unchanged: the data say next to nothing about that parameter).
     """
-    from progression.priors import DEFAULT_PRIORS, Priors, prior_sd
+    from progression.priors import prior_sd
 
-    text = idata.attrs.get("priors")
-    priors = Priors.from_json(text) if text else DEFAULT_PRIORS
+    priors = fit_priors(idata)
     post = idata["posterior"].to_dataset()
     rows = {}
     for v in POPULATION_PARAMS:
@@ -126,10 +134,7 @@ def prior_conflict_note(idata: xr.DataTree, pat: pd.DataFrame) -> str:
     prior on the population pre-dose slope (set for the CL2020 population): the join at
     month 0 then reads the gap between prior and data as a change of slope (a review: 5
     patients declining at -0.2/month with no effect gave P(delta > 0) = 0.91)."""
-    from progression.priors import DEFAULT_PRIORS, Priors
-
-    text = idata.attrs.get("priors")
-    priors = Priors.from_json(text) if text else DEFAULT_PRIORS
+    priors = fit_priors(idata)
     raw = float(pat["raw_pre_slope"].mean())
     lo = priors.pre_slope_mean - 1.96 * priors.pre_slope_mean_sd
     hi = priors.pre_slope_mean + 1.96 * priors.pre_slope_mean_sd

@@ -120,9 +120,9 @@ def interim_figure(interim, path) -> Path:
 def _trials_note(s) -> str:
     """The trials behind the figure: the violins show the search's trials under each
     hypothesis; the stopping curve under no effect may rest on more (its type I run)."""
-    from designs.outputs.interim_tables import hypothesis_trials_text
+    from designs.outputs.interim_tables import hypothesis_trials_text, null_trials
 
     text = hypothesis_trials_text(s)
-    if s.trials_h0 and s.trials_h0 != s.trials:
+    if null_trials(s) != s.trials:
         text += f" (the violins under no effect: the first {s.trials})"
     return text

@@ -30,10 +30,12 @@ POSTERIOR_LOOK_COLUMNS = (
 
 def posterior_look_rows(interim) -> list[dict]:
     """One dict of numbers per look (MC SE ``sqrt(p (1 - p) / trials)``)."""
+    from designs.outputs.interim_tables import null_trials
+
     s = interim.summary
     excludes = interim.design.decision.excludes_failed
     n1 = s.trials - (s.failed_fits if excludes else 0)
-    n0 = (s.trials_h0 or s.trials) - (s.failed_fits_h0 if excludes else 0)
+    n0 = null_trials(s) - (s.failed_fits_h0 if excludes else 0)
     return [
         {
             "look": k + 1,
@@ -111,7 +113,7 @@ def posterior_notes(interim) -> str:
 
 def posterior_methods(interim) -> str:
     """The methods paragraph on the interim design under the posterior rule (Markdown)."""
-    from designs.outputs.interim_tables import interim_assurance_sentence
+    from designs.outputs.interim_tables import interim_assurance_sentence, null_trials
 
     s, row = interim.summary, interim.row
     looks = ", ".join(f"{x:g}" for x in s.looks)
@@ -134,7 +136,7 @@ def posterior_methods(interim) -> str:
         f"{row.inflation_low:.3f}-{row.inflation_high:.3f}); at that size the probability of "
         f"success was {s.power:.3f} (MC SE {s.mc_se:.3f}) and the type I error of the whole "
         f"design (success at any look with no effect) {s.type_i_error:.4f} (MC SE "
-        f"{s.mc_se_type_i_error:.4f}, {s.trials_h0 or s.trials:,} trials), {ok} the one-sided "
+        f"{s.mc_se_type_i_error:.4f}, {null_trials(s):,} trials), {ok} the one-sided "
         f"level {level:g} by the 2 MC SE "
         "criterion; the thresholds were not re-calibrated at that size. The expected number "
         f"randomised was {s.expected_n_total:.1f} under the effect and "

@@ -212,9 +212,7 @@ def interim_look_rows(interim) -> list[dict]:
 
         return posterior_look_rows(interim)
     s = interim.summary
-    n0 = (s.trials_h0 or s.trials) - (
-        s.failed_fits_h0 if interim.design.decision.excludes_failed else 0
-    )
+    n0 = null_trials(s) - (s.failed_fits_h0 if interim.design.decision.excludes_failed else 0)
     rows = []
     for k in range(len(s.looks)):
         fz = s.futility_boundaries_z[k]
@@ -298,10 +296,16 @@ def _notes(interim) -> str:
     )
 
 
+def null_trials(s) -> int:
+    """Trials of a summary's run under no effect (``trials_h0``; 0 in a summary made before
+    it was kept: as many as under the effect)."""
+    return s.trials_h0 or s.trials
+
+
 def hypothesis_trials_text(s) -> str:
     """'2000 simulated trials under the effect and 10834 under no effect' (the type I
     error's run has more, for its MC SE), or '... per hypothesis' when they are as many."""
-    null = s.trials_h0 or s.trials
+    null = null_trials(s)
     if null == s.trials:
         return f"{s.trials} simulated trials per hypothesis"
     return f"{s.trials} simulated trials under the effect and {null} under no effect"
@@ -321,7 +325,7 @@ def _csv(interim) -> str:
     s = interim.summary
     keys = ("fixed", "fixed_mc_se", "interim", "interim_mc_se", "interim_low", "interim_high")
     w.writerow(["quantity", *keys, "trials", "seed", "version"])
-    null = s.trials_h0 or s.trials  # the run under no effect may have more (diff review)
+    null = null_trials(s)  # the run under no effect may have more (diff review)
     for c in interim_comparison_rows(interim):
         n = null if c["key"].endswith("_h0") or c["key"] == "type_i_error" else s.trials
         w.writerow(safe_row([c["key"], *(_number(c[k]) for k in keys), n, s.seed, __version__]))
@@ -463,7 +467,7 @@ def interim_methods(interim) -> str:
         f"{row.inflation:.3f}, 95% Monte Carlo interval {row.inflation_low:.3f}-"
         f"{row.inflation_high:.3f}); at that size the power was {s.power_favourable:.3f} (MC "
         f"SE {s.mc_se_favourable:.3f}), the type I error of the whole design "
-        f"{s.type_i_error:.4f} (MC SE {s.mc_se_type_i_error:.4f}, {s.trials_h0 or s.trials:,} "
+        f"{s.type_i_error:.4f} (MC SE {s.mc_se_type_i_error:.4f}, {null_trials(s):,} "
         "trials under no effect), and the expected number "
         f"randomised {s.expected_n_total:.1f} under the effect and {s.expected_n_total_h0:.1f} "
         f"under no effect, of {s.n_total}, with expected durations of {s.expected_months:.1f} "

@@ -263,23 +263,26 @@ def simulate_outcome(
     threads: int | None = None,
     progress: Callable[[int], None] | None = None,
     prior=None,
+    first_trial: int = 0,
 ) -> tuple[LookResults, Outcome]:
     """Simulate ``design`` with the slope shift ``shift`` (points/month) in every trial (or
     one per trial, an array of ``trials``) and decide each trial at its looks by the design's
     rule: one hypothesis of :func:`group_sequential_power`, or under ``decision.rule =
     "posterior"`` of :func:`designs.planning.decision_looks.posterior_looks_power` (then the
     outcome is a :class:`~designs.planning.decision_looks.PosteriorOutcome` and ``prior`` the
-    rule's prior, default :func:`~designs.planning.decision_rule.decision_prior`)."""
+    rule's prior, default :func:`~designs.planning.decision_rule.decision_prior`). Trials
+    ``first_trial ..`` of the seed's run."""
     times = look_times(design)
+    kw = {"threads": threads, "progress": progress, "first_trial": first_trial}
     if not design.decision.is_posterior:
-        res = simulate_looks(design, trials, seed, shift, threads=threads, progress=progress)
+        res = simulate_looks(design, trials, seed, shift, **kw)
         return res, decide(design, res, times, planned_boundaries(design, times.fractions))
     from designs.planning.decision_looks import decide_posterior
     from designs.planning.decision_rule import check_analyses, decision_prior
 
     check_analyses((design.trial.analysis.value,))  # before simulating: bad input at once
     prior = decision_prior(design) if prior is None else prior
-    res = simulate_looks(design, trials, seed, shift, threads=threads, progress=progress)
+    res = simulate_looks(design, trials, seed, shift, **kw)
     return res, decide_posterior(design, res, times, prior)
 
 

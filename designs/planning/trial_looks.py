@@ -48,22 +48,13 @@ def trial_at_looks(design, seed: int, index: int, *, prior=None) -> list[dict]:
     ``probability`` and ``threshold`` (posterior rule), and ``decision`` (``continue``,
     ``efficacy``, ``futility``, ``final: no rejection``, ``stopped: information reached``,
     or ``(stopped earlier)``). Numbers that could not be computed (a failed fit) are None."""
-    from designs.planning.group_sequential import decide, planned_boundaries, simulate_looks
+    from designs.planning.group_sequential import simulate_outcome
 
     times = look_times(design)
     shift = simulation_inputs(design).effect_shift
-    res = simulate_looks(design, 1, seed, shift, first_trial=index)
+    res, out = simulate_outcome(design, 1, seed, shift, prior=prior, first_trial=index)
     dec = design.decision
-    if dec.is_posterior:
-        from designs.planning.decision_looks import decide_posterior
-        from designs.planning.decision_rule import decision_prior
-
-        out = decide_posterior(
-            design, res, times, decision_prior(design) if prior is None else prior
-        )
-        thresholds = dec.look_thresholds(times.months.size)
-    else:
-        out = decide(design, res, times, planned_boundaries(design, times.fractions))
+    thresholds = dec.look_thresholds(times.months.size) if dec.is_posterior else None
     stop, last = int(out.look[0]), times.months.size - 1
     rows = []
     for k in range(times.months.size):
