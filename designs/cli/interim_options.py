@@ -15,6 +15,7 @@ __all__ = [
     "interim_overrides",
     "looks_value",
     "refuse_interim_without_looks",
+    "refuse_looks_twice",
 ]
 
 
@@ -200,6 +201,22 @@ def interim_overrides(args) -> dict:
             out["interim.futility_cp" if name == "cp" else "interim.futility_gamma"] = gamma
     out.update(_look_decision_overrides(args))
     return out
+
+
+def refuse_looks_twice(args, given) -> None:
+    """``--looks`` (``none`` too), ``--look-months`` or ``--look-completed`` with ``--set
+    interim.looks``, ``look_months`` or ``look_completed``: the looks given twice, where
+    ``--set`` would win without a word (``--looks none --set interim.look_months=[18,37]``
+    kept the looks). Refused."""
+    from designs.spec.interim import NO_LOOKS
+
+    flags = [LOOK_OPTIONS[n][0] for n in LOOK_OPTIONS if getattr(args, n, None) is not None]
+    fields = [key for key in given if key in NO_LOOKS]
+    if flags and fields:
+        raise InputError(
+            f"{flags[0]} and --set {fields[0]}: give the looks one way, not both "
+            "(the option, or --set)"
+        )
 
 
 def refuse_interim_without_looks(args, given) -> None:

@@ -20,6 +20,7 @@ from designs.cli.interim_options import (  # noqa: F401
     interim_overrides,
     looks_value,
     refuse_interim_without_looks,
+    refuse_looks_twice,
 )
 from designs.errors import InputError
 from designs.outputs.json_text import json_ready, json_text  # noqa: F401 (json_ready re-exported)
@@ -409,6 +410,7 @@ def design_from_args(args, *, analysis_field: bool = True, posterior_read=()):
     if analysis and analysis_field:
         overrides["trial.analysis"] = analysis if isinstance(analysis, str) else analysis[0]
     given = parse_set(args.set)
+    refuse_looks_twice(args, given)
     overrides.update(given)
     design = design.with_overrides(overrides) if overrides else design
     check_posterior_options(args, design, given, posterior_read)

@@ -18,6 +18,10 @@ CASES = [
     (["power", "--set", "accrual.ramp_rate_per_month=[2]"], "accrual.ramp_until_month"),
     (["power", "--looks", "0.5,1", "--futility", "cp"], "give cp:THRESHOLD"),
     (["sample-size", "--look-months", "18,37"], "interim.look_months: the sample-size search"),
+    # the looks by an option and by --set: --set won without a word (--looks none kept them)
+    (["power", "--looks", "none", "--set", "interim.look_months=[18,37]"], "one way, not both"),
+    (["power", "--looks", "0.5,1", "--set", "interim.looks=[0.3,1]"], "--set interim.looks"),
+    (["power", "--look-months", "18,37", "--set", "interim.look_completed=[9]"], "not both"),
 ]
 
 
