@@ -272,13 +272,7 @@ def add_trial(sub) -> None:
 
 def cmd_trial(args) -> int:
     from designs.atomic import atomic_path, check_writable
-    from designs.outputs.trial_csv import (
-        is_trial_output,
-        is_trial_sidecar,
-        sidecar_path,
-        sidecar_text,
-        trial_csv_text,
-    )
+    from designs.outputs import trial_csv as tc
     from designs.simulation.engine import simulate_one_trial
     from designs.simulation.inputs import simulation_inputs
 
@@ -288,16 +282,16 @@ def cmd_trial(args) -> int:
         args.out,
         "--out",
         inputs=inputs,
-        is_earlier_output=is_trial_output,
+        is_earlier_output=tc.is_trial_output,
         what=what,
         force=args.force,
     )
-    sidecar = sidecar_path(args.out)
+    sidecar = tc.sidecar_path(args.out)
     check_writable(
         sidecar,
         "--out",
         inputs=inputs,
-        is_earlier_output=is_trial_sidecar,
+        is_earlier_output=tc.is_trial_sidecar,
         what="provenance of a " + what,
         force=args.force,
     )
@@ -311,7 +305,7 @@ def cmd_trial(args) -> int:
         t = design.trial
         knots = entry_knots(design)
         entries = trial_entry_months(t.n_placebo, t.n_active, args.seed, args.index, knots)
-    text = trial_csv_text(
+    text = tc.trial_csv_text(
         trial, integer_scores=design.population.integer_scores, entry_month=entries
     )
     provenance = {
@@ -320,6 +314,7 @@ def cmd_trial(args) -> int:
         "trial_index": args.index,
         "command": command_line(),
         "design": design.to_toml(),
+        **tc.screening_fields(trial),  # candidates screened per arm, when the design screens
     }
     from designs.planning.trial_looks import looks_left_out, trial_at_looks
 
@@ -331,7 +326,12 @@ def cmd_trial(args) -> int:
     with atomic_path(args.out) as tmp_csv, atomic_path(sidecar) as tmp_json:
         tmp_csv.write_text(text, encoding="utf-8")
         tmp_json.write_text(
-            sidecar_text(provenance, entry_columns=entries is not None), encoding="utf-8"
+            tc.sidecar_text(
+                provenance,
+                entry_columns=entries is not None,
+                delta_fs_column=tc.screens_on_delta_fs(trial),
+            ),
+            encoding="utf-8",
         )
     patients, rows = len(trial["status"]), len(trial["patient"])
     if args.json:
@@ -340,9 +340,7 @@ def cmd_trial(args) -> int:
     else:
         print(f"wrote {args.out}: {patients} patients, {rows} visits (provenance in {sidecar})")
         if looks is not None:
-            from designs.outputs.trial_csv import looks_text
-
-            print("\n" + looks_text(looks, design.trial.analysis.value))
+            print("\n" + tc.looks_text(looks, design.trial.analysis.value))
     if why_not:
         warn([f"note: the looks' decisions are not given: {why_not}"])
     return 0

@@ -8,7 +8,9 @@ provenance (tool, version, seed, trial index, command, the resolved design) goes
 ``FILE.json`` beside it (:func:`sidecar_path`). A design with interim looks adds
 ``entry_month`` (the patient's entry, months from the first possible entry, as the looks'
 simulation draws it) and ``calendar_month`` (``entry_month + month``, when the visit falls
-in calendar time); ``simulate.py analyze`` ignores both.
+in calendar time); ``simulate.py analyze`` ignores both. A design that screens candidates on
+their pre-baseline progression rate delta-FS adds ``delta_fs`` (each admitted patient's,
+points lost per month), and the sidecar gives the candidates screened per arm.
 """
 
 from __future__ import annotations
@@ -36,6 +38,12 @@ ENTRY_COLUMN_NOTES = {
     "calendar_month": "calendar month of the visit, entry_month + month",
 }
 
+#: The column added for a design that screens on delta-FS, and its note.
+DELTA_FS_NOTES = {
+    "delta_fs": "pre-baseline progression rate on which the patient was admitted, "
+    "(48 - ALSFRS-R at enrolment) / months since onset, points lost per month",
+}
+
 #: ``kind`` of the sidecar, by which an earlier output is recognised.
 SIDECAR_KIND = "als-trial-sim simulated trial"
 
@@ -59,8 +67,13 @@ def trial_csv_text(trial: dict, *, integer_scores: bool, entry_month=None) -> st
     entry_month : float64[patient], optional
         Entry month of each patient: adds the columns ``entry_month`` and
         ``calendar_month`` (months, 4 decimals).
+
+    A trial whose ``delta_fs`` is given (a design screening on it) adds the column
+    ``delta_fs`` (points lost per month, 6 decimals).
     """
     header = COLUMNS if entry_month is None else (*COLUMNS, *ENTRY_COLUMN_NOTES)
+    delta_fs = trial["delta_fs"] if screens_on_delta_fs(trial) else None
+    header = header if delta_fs is None else (*header, *DELTA_FS_NOTES)
     lines = [",".join(header)]
     for pid, arm, month, score in zip(
         trial["patient"], trial["arm"], trial["month"], trial["alsfrs_r"], strict=True
@@ -71,13 +84,32 @@ def trial_csv_text(trial: dict, *, integer_scores: bool, entry_month=None) -> st
         row = f"{pid},{arm},{month:g},{score_text},{trial['status'][pid]},{exit_text}"
         if entry_month is not None:
             row += f",{entry_month[pid]:.4f},{entry_month[pid] + month:.4f}"
+        if delta_fs is not None:
+            row += f",{delta_fs[pid]:.6f}"
         lines.append(row)
     return "\n".join(lines) + "\n"
 
 
-def sidecar_text(provenance: dict, *, entry_columns: bool = False) -> str:
+def screens_on_delta_fs(trial: dict) -> bool:
+    """Whether the trial's patients were admitted on their delta-FS (it is given)."""
+    return bool(np.isfinite(trial["delta_fs"]).any())
+
+
+def screening_fields(trial: dict) -> dict:
+    """The sidecar's ``candidates_screened`` per arm, for a design that screens candidates
+    (on delta-FS or on the lead-in decline); empty otherwise."""
+    if not trial["screens"]:
+        return {}
+    placebo, active = (int(k) for k in trial["screened"])
+    return {"candidates_screened": {"placebo": placebo, "active": active}}
+
+
+def sidecar_text(
+    provenance: dict, *, entry_columns: bool = False, delta_fs_column: bool = False
+) -> str:
     """The JSON sidecar: ``kind``, the given provenance fields and the column notes."""
     notes = {**COLUMN_NOTES, **ENTRY_COLUMN_NOTES} if entry_columns else COLUMN_NOTES
+    notes = {**notes, **DELTA_FS_NOTES} if delta_fs_column else notes
     return (
         json.dumps(
             {"kind": SIDECAR_KIND, **provenance, "columns": notes},

@@ -291,9 +291,9 @@ def simulate_one_trial(inputs: SimulationInputs, seed: int, trial: int = 0) -> d
     Lead-in visits appear with negative months. Also returns per patient ``status``
     (``completed``, ``dropout`` or ``death``), ``exit_month`` (NaN for completers),
     ``true_slope`` (slope on treatment, points/month) and ``delta_fs`` (points/month, NaN
-    unless the design screens on it), and ``screened`` (candidates screened per arm,
-    placebo then active). The same (seed, trial) gives the same patients as trial
-    ``trial`` of :func:`run_trials`.
+    unless the design screens on it), ``screened`` (candidates screened per arm, placebo
+    then active) and ``screens`` (whether the design screens candidates). The same (seed,
+    trial) gives the same patients as trial ``trial`` of :func:`run_trials`.
 
     Raises :class:`~designs.errors.InputError` when screening cannot fill an arm (the
     kernels would mark such a trial failed); no partial trial is returned.
@@ -336,4 +336,5 @@ def simulate_one_trial(inputs: SimulationInputs, seed: int, trial: int = 0) -> d
         "true_slope": slope,
         "delta_fs": delta_fs,
         "screened": screened,
+        "screens": screens(inputs),
     }
