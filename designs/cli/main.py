@@ -13,6 +13,7 @@ from designs.cli import (
     data_commands,
     decision_commands,
     explorer_command,
+    fit_command,
     planning_commands,
     report_command,
 )
@@ -45,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     for register in (
-        data_commands.add_fit,
+        fit_command.add_fit,
         data_commands.add_power,
         decision_commands.add_calibrate,
         data_commands.add_trial,

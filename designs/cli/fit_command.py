@@ -1,0 +1,141 @@
+"""The fit subcommand: the phase 2 progression model fitted to the bundled or the user's data,
+the posterior written to a file (:mod:`progression.model`), and ``--reconstructions``'
+refits on alternative reconstructions of the bundled data."""
+
+from __future__ import annotations
+
+import sys
+
+from designs.cli.options import add_command, add_force, add_seed_json, print_json, whole
+from designs.cli.progress import progress_bar
+from designs.errors import InputError
+
+
+def add_fit(sub) -> None:
+    p = add_command(
+        sub, "fit", "fit the progression model to phase 2 data, write the posterior", cmd_fit
+    )
+    add_seed_json(p)
+    p.add_argument(
+        "--data",
+        metavar="CSV",
+        help="long-format ALSFRS-R records (default: the bundled, illustrative phase 2 set)",
+    )
+    p.add_argument(
+        "--out", metavar="FILE.nc", default="results/phase2_posterior.nc", help="posterior file"
+    )
+    p.add_argument("--draws", type=whole(100, 100_000), default=1000, help="draws per chain")
+    p.add_argument("--tune", type=whole(100, 100_000), default=1000, help="tuning steps")
+    p.add_argument("--chains", type=whole(1, 64), default=4, help="chains")
+    p.add_argument(
+        "--sampler",
+        choices=("pymc", "nutpie"),
+        default="nutpie",
+        help="NUTS implementation: nutpie's (default, about a third of PyMC's CPU) or PyMC's; "
+        "recorded in the posterior file",
+    )
+    p.add_argument(
+        "--reconstructions",
+        type=whole(1, 40),
+        metavar="K",
+        help="also refit on K alternative reconstructions of the bundled data (seeds 20231129 "
+        "on) and report the range of P(delta > 0), delta's mean and assurance; each is a refit",
+    )
+    add_force(p)
+
+
+def cmd_fit(args) -> int:
+    from designs.atomic import check_writable
+    from progression.diagnostics import fit_summary, format_fit_report, population_summary
+    from progression.model import fit, is_posterior_file, save_posterior
+    from progression.records import BUNDLED_PHASE2, load_phase2
+
+    if args.reconstructions and args.data:
+        raise InputError("--reconstructions: only with the bundled reconstruction (drop --data)")
+    data = load_phase2(args.data)
+    out = check_writable(
+        args.out,
+        "--out",
+        inputs=[("--data", args.data or BUNDLED_PHASE2)],
+        is_earlier_output=is_posterior_file,
+        what="posterior written by this tool",
+        force=args.force,
+    )
+    if not args.json:
+        print(
+            f"fitting {data.source} ({'ILLUSTRATIVE reconstruction, ' if data.illustrative else ''}"
+            f"{data.frame['patient'].nunique()} patients): {args.chains} chains x {args.draws} "
+            "draws; a first run compiles the model (can take a minute or two)",
+            file=sys.stderr,
+        )
+    idata = fit(
+        data,
+        draws=args.draws,
+        tune=args.tune,
+        chains=args.chains,
+        seed=args.seed,
+        progressbar=not args.json,
+        nuts_sampler=args.sampler,
+    )
+    table = population_summary(idata)  # R-hat, ESS and HDIs: computed once, used thrice
+    summary = fit_summary(idata, table)
+    save_posterior(idata, out, summary)
+    summary["posterior_path"] = str(out)
+    if not args.json:
+        print(format_fit_report(idata, table=table))
+        print(f"posterior written to {out}")
+    if args.reconstructions:
+        summary["reconstructions"] = _fit_reconstructions(args, summary, idata)
+    if args.json:
+        print_json(summary)
+    return 0
+
+
+def _fit_reconstructions(args, bundled: dict, bundled_idata) -> dict:
+    """``fit --reconstructions K``: refits on K alternative cohorts, printed or returned."""
+    from designs.planning.posterior import DEFAULT_CACHE
+    from designs.planning.reconstructions import AssuranceByCohort
+    from designs.spec import load_design
+    from progression.reconstructions import (
+        BUNDLED_SEED,
+        format_spread,
+        reconstruction_spread,
+        spread_summary,
+    )
+
+    design = load_design("default")
+    assurance = AssuranceByCohort(design, seed=args.seed)
+    assurance(BUNDLED_SEED, bundled_idata)
+    bundled = {**bundled, "assurance": assurance.results[BUNDLED_SEED].assurance}
+    if not args.json:
+        print(
+            f"\nrefitting on {args.reconstructions} alternative reconstructions ({args.chains} "
+            f"chains x {args.draws} draws each, fits cached in {DEFAULT_CACHE})",
+            file=sys.stderr,
+        )
+    with progress_bar(args.reconstructions, "refit", not args.json) as bar:
+        table = reconstruction_spread(
+            args.reconstructions,
+            draws=args.draws,
+            tune=args.tune,
+            chains=args.chains,
+            seed=args.seed,
+            cache_dir=DEFAULT_CACHE,
+            progress=bar.update,
+            sampler=args.sampler,
+            keep=assurance,
+        )
+    table["assurance"] = assurance.column(table.index)
+    a_note = (
+        f"assurance: {design.describe()}, with the effect drawn from each posterior instead of "
+        f"the design's (proportional transport); {assurance.trials} trials per cohort, seed "
+        f"{args.seed}"
+    )
+    if not args.json:
+        print("\n" + format_spread(table, bundled) + "\n" + a_note)
+    out = spread_summary(table)
+    out["bundled_assurance"] = bundled["assurance"]
+    out["assurance_range"] = [float(table["assurance"].min()), float(table["assurance"].max())]
+    out["assurance_design"] = a_note
+    out["cohorts"] = table.reset_index().to_dict(orient="records")
+    return out
