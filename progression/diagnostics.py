@@ -15,6 +15,7 @@ import pandas as pd
 import xarray as xr
 
 from progression.model import POPULATION_PARAMS
+from progression.priors import changed_priors
 from progression.records import (
     PUBLISHED_DIRECTIONS,
     UNCHANGED_TOLERANCE,
@@ -22,7 +23,7 @@ from progression.records import (
     joined_line_fit,
     ols_slope,
 )
-from progression.sensitivity import NOT_LEARNED_RATIO, prior_learning
+from progression.sensitivity import NOT_LEARNED_RATIO, fit_priors, prior_learning
 
 HDI_PROB = 0.95  # the project's one interval level
 #: How the level is written in headers and keys (``delta_hdi95``).
@@ -438,6 +439,12 @@ def format_fit_report(
         f"{s['max_rhat']:.3f}, min bulk ESS {s['min_ess_bulk']:.0f} "
         f"({'OK' if ok else 'CHECK: targets are 0 divergences, R-hat <= 1.01, ESS >= 400'})"
     )
+    changed = changed_priors(fit_priors(idata))
+    if changed:
+        lines.append(
+            "Priors changed from the defaults (progression/priors.py): "
+            + ", ".join(f"{k}={v:g}" for k, v in changed.items())
+        )
     lines += ["", f"Population parameters ({HDI_PERCENT}% HDI):", _fmt_table(pop), ""]
     lo, hi = s["delta_hdi95"]
     lines.append(

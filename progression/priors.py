@@ -133,6 +133,62 @@ class Priors:
 
 DEFAULT_PRIORS = Priors()
 
+#: The range each hyperparameter may take from the command line (``fit --prior``): the
+#: lowest, the highest, whether the lowest is excluded, and the unit.
+PRIOR_RANGES: dict[str, tuple[float, float, bool, str]] = {
+    "level_mean": (0.0, 48.0, False, "points"),
+    "level_mean_sd": (0.0, 48.0, True, "points"),
+    "level_sd_scale": (0.0, 48.0, True, "points"),
+    "pre_slope_mean": (-10.0, 10.0, False, "points/month"),
+    "pre_slope_mean_sd": (0.0, 10.0, True, "points/month"),
+    "pre_slope_sd_scale": (0.0, 10.0, True, "points/month"),
+    "delta_mean": (-10.0, 10.0, False, "points/month"),
+    "delta_sd": (0.0, 10.0, True, "points/month"),
+    "slope_change_sd_scale": (0.0, 10.0, True, "points/month"),
+    "residual_sd_median": (0.0, 48.0, True, "points"),
+    "residual_sd_log_sd": (0.0, 5.0, True, "(log scale)"),
+}
+
+
+def priors_from_assignments(items, flag: str = "--prior") -> Priors:
+    """The default priors with ``NAME=VALUE`` texts applied (``simulate.py fit --prior``).
+
+    Each name is a field of :class:`Priors` and each value lies in its
+    :data:`PRIOR_RANGES`; anything else raises :class:`InputError` naming the option, the
+    field and its range. A name given twice is refused.
+    """
+    changes: dict[str, float] = {}
+    for item in items:
+        name, sep, text = (part.strip() for part in str(item).partition("="))
+        if not sep or not name:
+            raise InputError(f"{flag} {item!r}: give NAME=VALUE, e.g. pre_slope_mean=-0.9")
+        if name not in PRIOR_RANGES:
+            raise InputError(
+                f"{flag} {item!r}: unknown prior {name!r}; one of {', '.join(PRIOR_RANGES)}"
+            )
+        if name in changes:
+            raise InputError(f"{flag} {name}: given twice")
+        lo, hi, open_lo, unit = PRIOR_RANGES[name]
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not (lo < value <= hi if open_lo else lo <= value <= hi):
+            low = f"({lo:g}" if open_lo else f"[{lo:g}"
+            raise InputError(f"{flag} {item!r}: {name} must be a number in {low}, {hi:g}] {unit}")
+        changes[name] = value
+    return DEFAULT_PRIORS.replace(**changes)
+
+
+def changed_priors(priors: Priors) -> dict[str, float]:
+    """The hyperparameters that differ from :data:`DEFAULT_PRIORS`, by name."""
+    return {
+        f.name: getattr(priors, f.name)
+        for f in dataclasses.fields(priors)
+        if getattr(priors, f.name) != getattr(DEFAULT_PRIORS, f.name)
+    }
+
+
 # Sensitivity settings (docs/conventions.md#phase-2-model: show how delta moves when the
 # priors move: its own, the pre-dose slope's and the between-patient SD of the change of slope,
 # which five patients hardly inform, so its prior passes almost unchanged into the posterior).

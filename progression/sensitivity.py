@@ -147,5 +147,6 @@ def prior_conflict_note(idata: xr.DataTree, pat: pd.DataFrame) -> str:
         f"{priors.pre_slope_mean_sd:g}^2), which was set for the CL2020 population "
         "(progression/priors.py): the model pulls the pre-dose slope toward it and reads the "
         "gap as a change of slope, so delta and P(delta > 0) lean on that prior. Refit with "
-        "priors for this population (progression.model.fit(priors=...))."
+        "priors for this population: simulate.py fit --prior pre_slope_mean=VALUE --prior "
+        "pre_slope_mean_sd=VALUE (points/month)."
     )

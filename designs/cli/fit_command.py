@@ -35,6 +35,15 @@ def add_fit(sub) -> None:
         "recorded in the posterior file",
     )
     p.add_argument(
+        "--prior",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="change one hyperparameter of the model's priors (repeatable; set for the CL2020 "
+        "population: progression/priors.py), e.g. --prior pre_slope_mean=-1.0 --prior "
+        "pre_slope_mean_sd=0.3 for faster-declining patients; recorded in the posterior file",
+    )
+    p.add_argument(
         "--reconstructions",
         type=whole(1, 40),
         metavar="K",
@@ -48,8 +57,10 @@ def cmd_fit(args) -> int:
     from designs.atomic import check_writable
     from progression.diagnostics import fit_summary, format_fit_report, population_summary
     from progression.model import fit, is_posterior_file, save_posterior
+    from progression.priors import priors_from_assignments
     from progression.records import BUNDLED_PHASE2, load_phase2
 
+    priors = priors_from_assignments(args.prior)
     if args.reconstructions and args.data:
         raise InputError("--reconstructions: only with the bundled reconstruction (drop --data)")
     data = load_phase2(args.data)
@@ -70,6 +81,7 @@ def cmd_fit(args) -> int:
         )
     idata = fit(
         data,
+        priors=priors,
         draws=args.draws,
         tune=args.tune,
         chains=args.chains,
@@ -85,14 +97,15 @@ def cmd_fit(args) -> int:
         print(format_fit_report(idata, table=table))
         print(f"posterior written to {out}")
     if args.reconstructions:
-        summary["reconstructions"] = _fit_reconstructions(args, summary, idata)
+        summary["reconstructions"] = _fit_reconstructions(args, summary, idata, priors)
     if args.json:
         print_json(summary)
     return 0
 
 
-def _fit_reconstructions(args, bundled: dict, bundled_idata) -> dict:
-    """``fit --reconstructions K``: refits on K alternative cohorts, printed or returned."""
+def _fit_reconstructions(args, bundled: dict, bundled_idata, priors) -> dict:
+    """``fit --reconstructions K``: refits on K alternative cohorts (with the fit's priors),
+    printed or returned."""
     from designs.planning.posterior import DEFAULT_CACHE
     from designs.planning.reconstructions import AssuranceByCohort
     from designs.spec import load_design
@@ -116,6 +129,7 @@ def _fit_reconstructions(args, bundled: dict, bundled_idata) -> dict:
     with progress_bar(args.reconstructions, "refit", not args.json) as bar:
         table = reconstruction_spread(
             args.reconstructions,
+            priors=priors,
             draws=args.draws,
             tune=args.tune,
             chains=args.chains,
