@@ -46,6 +46,16 @@ def add_calibrate(sub) -> None:
 def cmd_calibrate(args) -> int:
     from designs.planning.decision_rule import calibrate
 
+    # options calibrate would ignore (a review: both were accepted without a word)
+    if args.decision == "frequentist":
+        raise InputError(
+            "--decision frequentist: calibrate finds the threshold of the posterior rule "
+            "(drop --decision)"
+        )
+    if getattr(args, "effect", None) is not None:
+        raise InputError(
+            "--effect: calibrate simulates every trial with no effect (effect 0); drop --effect"
+        )
     design = design_from_args(args, posterior_read=POSTERIOR_FIELDS)  # judged by it below
     if not design.decision.is_posterior:
         design = design.with_overrides({"decision.rule": "posterior"})

@@ -35,6 +35,7 @@ from designs.errors import InputError
 from designs.planning.decision_rule import (
     Calibration,
     calibration_from_tails,
+    calibration_target,
     check_analyses,
     decision_prior,
 )
@@ -336,16 +337,12 @@ def calibrate_looks(
     the same seed gives the same trials.
     """
     _check(design)
-    if trials < 1:
-        raise InputError(f"trials = {trials}: must be a whole number >= 1")
     if design.decision.thresholds:
         raise InputError(
             "decision.thresholds: calibrate finds one threshold common to every look; "
             "remove decision.thresholds"
         )
-    target = design.trial.alpha / design.trial.sides if target is None else float(target)
-    if not 0.0 < target < 1.0:
-        raise InputError(f"target = {target!r}: must be in (0, 1)")
+    target = calibration_target(design, trials, target)
     prior = decision_prior(design) if prior is None else prior
     from designs.planning.group_sequential import simulate_looks
 

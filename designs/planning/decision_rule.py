@@ -205,11 +205,7 @@ def calibrate(
         return calibrate_looks(
             design, trials, seed, prior=prior, target=target, threads=threads, progress=progress
         )
-    if trials < 1:
-        raise InputError(f"trials = {trials}: must be a whole number >= 1")
-    target = design.trial.alpha / design.trial.sides if target is None else float(target)
-    if not 0.0 < target < 1.0:
-        raise InputError(f"target = {target!r}: must be in (0, 1)")
+    target = calibration_target(design, trials, target)
     analysis = str(design.trial.analysis)
     check_analyses((analysis,))
     prior = decision_prior(design) if prior is None else prior
@@ -224,6 +220,31 @@ def calibrate(
         )
         tails.append(tail_probabilities(res, analysis, prior, margin))
     return calibration_from_tails(design, np.concatenate(tails), target, trials, seed)
+
+
+#: The fewest null trials beyond the calibrated threshold (``floor(target x trials)``). With
+#: fewer the threshold is the largest of a handful of null posterior probabilities, far too
+#: low, and its rank interval is cut off at the sample's end, so its MC SE reads about 0 (a
+#: review: 10 trials gave 0.9406, MC SE 0.0017, where 0.977 is right; 1 trial 0.737, SE 0).
+#: At 10 the interval's lower rank, 10 - 1.96 sqrt(10), is still above the sample's end.
+MIN_NULL_EXCEEDANCES = 10
+
+
+def calibration_target(design, trials: int, target: float | None) -> float:
+    """The target type I error of a calibration (default ``trial.alpha / trial.sides``),
+    checked with the number of null trials: at least :data:`MIN_NULL_EXCEEDANCES` of them
+    must fall beyond the threshold (400 trials at 0.025)."""
+    target = design.trial.alpha / design.trial.sides if target is None else float(target)
+    if not 0.0 < target < 1.0:
+        raise InputError(f"target = {target!r}: must be in (0, 1)")
+    need = math.ceil(MIN_NULL_EXCEEDANCES / target - 1e-9)
+    if trials < need:
+        raise InputError(
+            f"trials = {trials}: calibrating a type I error of {target:g} needs at least "
+            f"{need:,} trials under no effect ({MIN_NULL_EXCEEDANCES} beyond the threshold); "
+            "the default is 20,000"
+        )
+    return target
 
 
 def calibration_from_tails(design, tail, target: float, trials: int, seed: int) -> Calibration:
@@ -241,6 +262,11 @@ def calibration_from_tails(design, tail, target: float, trials: int, seed: int) 
     if n == 0:
         raise InputError("trials: every fit failed; nothing to calibrate on")
     k = math.floor(target * n)  # successes allowed
+    if k < MIN_NULL_EXCEEDANCES:  # the fits that failed left too few trials
+        raise InputError(
+            f"trials: {trials - n:,} of {trials:,} fits failed; the {n:,} left allow "
+            f"{k} beyond the threshold, fewer than {MIN_NULL_EXCEEDANCES}: simulate more trials"
+        )
     cutoff = float(q[k]) if k < n else 1.0  # success iff tail < cutoff
     # Distribution-free 95% interval of the (k+1)-th order statistic (binomial ranks).
     half = Z95 * math.sqrt(n * target * (1.0 - target))

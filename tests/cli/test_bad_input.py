@@ -381,6 +381,13 @@ CASES = [
         ["calibrate", "--prior", "vague", "--prior-weight", "0.5"],
         "--prior-weight 0.5: decision.prior_weight is read only with decision.prior = 'robust'",
     ),
+    # calibrate: too few null trials (10 gave a threshold of 0.94 with an MC SE of 0.002
+    # where 0.977 is right), and options it would ignore
+    (["calibrate", "--trials", "399"], "needs at least 400 trials under no effect"),
+    (["calibrate", "--trials", "999", "--target", "0.01"], "needs at least 1,000 trials"),
+    (["calibrate", "--looks", "0.5,1", "--trials", "100"], "needs at least 400 trials"),
+    (["calibrate", "--effect", "0.5"], "--effect: calibrate simulates every trial with no"),
+    (["calibrate", "--decision", "frequentist"], "--decision frequentist: calibrate finds"),
     # injection: control characters in names
     (["power", "--set", 'trial.name="x\\u001b[2Jy"'], "control character"),
     (["power", "--set", 'trial.name="a\\nb"'], "control character"),

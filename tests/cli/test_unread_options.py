@@ -42,7 +42,7 @@ def test_calibrate_reads_the_posterior_options_under_the_frequentist_rule(capsys
     --threshold are read, not refused."""
     code, out, err = run(
         capsys, "calibrate", "--prior", "sceptical", "--threshold", "0.99", "--set",
-        "decision.margin=0.01", "--trials", "20", "--threads", "1",
+        "decision.margin=0.01", "--trials", "400", "--threads", "1",
     )  # fmt: skip
     assert code == 0, err
     assert "P(effect > 0.01) > 0.99 under a sceptical prior" in out

@@ -11,6 +11,7 @@ import math
 import numpy as np
 import pytest
 
+from designs.errors import InputError
 from designs.planning.decision_rule import calibrate, decision_prior, tail_probabilities
 from designs.planning.power import power
 from designs.simulation.engine import run_trials
@@ -80,3 +81,22 @@ def test_calibrated_threshold_holds_on_fresh_trials(fake_posterior):
     assert abs(s.power - TARGET) < 3 * se, (s.power, cal)
     old = power(fresh.with_overrides({"decision.threshold": 0.975}), trials, 2, prior=prior)
     assert old["lmm_slope"].power > TARGET + 3 * se
+
+
+def test_too_few_null_trials_beyond_the_threshold_are_refused(fake_posterior):
+    """A calibration needs MIN_NULL_EXCEEDANCES (10) null trials beyond its threshold: with
+    fewer, the threshold is the largest of a handful of null probabilities and its rank
+    interval is cut off at the sample's end (a review: 10 trials, threshold 0.9406 with MC SE
+    0.0017). The refusal comes before any trial is simulated, and again when failed fits
+    leave too few."""
+    from designs.planning.decision_rule import MIN_NULL_EXCEEDANCES, calibration_from_tails
+
+    design = load_design(None).with_overrides({"decision.rule": "posterior"})
+    with pytest.raises(InputError, match=r"^trials = 399: .* at least 400 trials"):
+        calibrate(design, 399, 1)
+    tail = np.linspace(0.001, 0.999, 800)
+    tail[MIN_NULL_EXCEEDANCES * 40 :] = np.nan  # half the fits failed: 400 left
+    assert calibration_from_tails(design, tail, 0.025, 800, 1).trials == 800
+    tail[399] = np.nan  # 399 left: 9 beyond the threshold
+    with pytest.raises(InputError, match=r"401 of 800 fits failed; the 399 left allow 9"):
+        calibration_from_tails(design, tail, 0.025, 800, 1)
