@@ -178,6 +178,7 @@ def _plan(design, interim=None):
         assurance={150: {}},
         prior_weight_sweep=None,
         interim=interim,
+        operating={"type_i_error": 0.0641},
     )
 
 
@@ -190,6 +191,11 @@ def test_readme_legends_name_the_rule():
     assert "significant" not in bayes
     assert RULE in bayes and "frequentist z test at alpha 0.05 two-sided" in bayes
     assert "for comparison only" in bayes
+    # what successes without benefit add to assurance at most: the rule's type I error,
+    # which borrowing raises above alpha (a review: 0.064 beside "the one-sided alpha")
+    assert "at most 1 - P times the one-sided alpha" in freq
+    assert "one-sided alpha" not in bayes
+    assert "1 - P times the rule's type I error, 0.0641 at n_per_arm = 150" in bayes
 
 
 def test_readme_describes_power_sweep_and_every_realism_scenario():
