@@ -390,6 +390,8 @@ def assurance_text(
     (:func:`designs.planning.assurance.assurance_from_draws`); the lines say so instead of
     converting a fraction of the design's or the posterior's decline.
     """
+    from designs.planning.assurance import transported_decline_words
+
     lines = [design.describe()]
     if natural_history_from_posterior:
         lines.append(
@@ -404,7 +406,8 @@ def assurance_text(
             median = f"{r.posterior_median_points:+.3f} points/month, the median of delta"
         elif r.transport == "proportional":
             median = (
-                f"{r.posterior_median_draw:+.3f} fraction of |slope_mean| = "
+                f"{r.posterior_median_draw:+.3f} fraction of "
+                f"{transported_decline_words(design)} = "
                 f"{r.posterior_median_points:+.3f} points/month"
             )
         else:  # absolute: the draw is in points/month already

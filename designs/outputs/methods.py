@@ -311,6 +311,8 @@ def methods_text(
         "",
     ]
     if assurance:
+        from designs.planning.assurance import transported_decline_words
+
         a_text = "; ".join(
             f"at {n} per arm: {a['proportional'].assurance:.3f} (MC SE "
             f"{a['proportional'].mc_se:.3f}) with proportional transport and "
@@ -335,7 +337,8 @@ def methods_text(
             f"benefit, at a probability that depends on {depends}, in an uncontrolled "
             "comparison). "
             "Proportional transport carries each draw over as "
-            "a fraction of the phase 2 patients' own pre-dose decline; absolute transport as "
+            "a fraction of the phase 2 patients' own pre-dose decline, applied to "
+            f"{transported_decline_words(design)}; absolute transport as "
             "points/month. Assurance ("
             + (
                 f"probability of success, {posterior_rule_text(design)}"

@@ -4,8 +4,10 @@ Each simulated trial takes its own posterior draw of the treatment effect (docs/
 "Carrying the phase 2 effect over"):
 
 - ``transport = "proportional"`` (default): the draw is a fraction of the phase 2 patients'
-  own pre-dose mean slope, ``delta / |mu_b|``, applied as ``proportional_slowing``: the
-  active arm's mean slope change is ``draw * |slope_mean|`` points/month;
+  own pre-dose mean slope, ``delta / |mu_b|``, applied to the mean decline of the patients
+  randomised (:func:`transported_decline`: ``|slope_mean|``, or the admitted patients' mean
+  under delta-FS screening), so the active arm's mean slope change is ``draw`` times it,
+  points/month;
 - ``transport = "absolute"``: the draw is ``delta`` in points/month, applied as
   ``slope_difference``.
 
@@ -51,7 +53,8 @@ def effect_shift(design, draws: np.ndarray, transport: str = "proportional") -> 
     design : designs.spec.TrialDesign
         Its ``population.slope_mean`` scales proportional draws.
     draws : float64[D]
-        ``proportional``: fractions of ``|slope_mean|``; ``absolute``: points/month.
+        ``proportional``: fractions of :func:`transported_decline`; ``absolute``:
+        points/month.
     transport : {"proportional", "absolute"}
     """
     draws = np.asarray(draws, dtype=np.float64).reshape(-1)
@@ -60,9 +63,37 @@ def effect_shift(design, draws: np.ndarray, transport: str = "proportional") -> 
     if draws.size == 0 or not np.all(np.isfinite(draws)):
         raise InputError("posterior: effect draws must be a non-empty array of finite numbers")
     if transport == "proportional":
-        # the same arithmetic as Effect.slope_shift for proportional_slowing
-        return draws * abs(design.population.slope_mean)
+        return draws * transported_decline(design)
     return draws.copy()
+
+
+def transported_decline(design) -> float:
+    """The decline a proportional draw is a fraction of: the mean natural slope of the
+    patients randomised, as a positive number, points/month.
+
+    That is ``|slope_mean|`` unless the design screens candidates on delta-FS, where it is
+    the admitted patients' mean (:meth:`designs.spec.patients.Enrichment.admitted_slope`,
+    closed form): a phase 2 fraction of slowing carries over to the decline of the patients
+    in the trial, not of the candidates screened (a review: on ``proact_enriched_dfs`` the
+    median fraction 0.397 became 47% of the trial's placebo decline). Under lead-in
+    screening the admitted mean has no closed form and the candidates' is used (the
+    outputs say so: :func:`transported_decline_words`).
+    """
+    admitted = design.enrichment.admitted_slope(design.population)
+    return abs(design.population.slope_mean if admitted is None else admitted[0])
+
+
+def transported_decline_words(design) -> str:
+    """What :func:`transported_decline` is, for the outputs."""
+    e = design.enrichment
+    if e.admitted_slope(design.population) is not None:
+        return "the admitted patients' mean decline"
+    if e.active:
+        return (
+            "the candidates' mean decline |slope_mean| (lead-in screening: the admitted "
+            "patients' mean has no closed form)"
+        )
+    return "|slope_mean|"
 
 
 def draw_indices(n_draws: int, trials: int, seed: int) -> np.ndarray:

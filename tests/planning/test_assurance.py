@@ -86,6 +86,34 @@ def test_effect_shift_transports(design):
         effect_shift(design, [np.nan], "absolute")
 
 
+def test_proportional_transport_scales_the_decline_of_the_patients_randomised():
+    """Under delta-FS screening a phase 2 fraction applies to the admitted patients' mean
+    decline, not the candidates' (a review: on proact_enriched_dfs the median fraction 0.397
+    became +0.404 points/month, 47% of the trial's placebo decline). Checked against the
+    placebo arm of one simulated trial of 2,000 admitted patients: the mean of their true
+    slopes has SE 0.7 / sqrt(2000) = 0.016 points/month, tolerance 4 SE = 0.063, while the
+    candidates' mean (-1.02) is 0.17 away from the admitted one (-0.852)."""
+    from designs.planning.assurance import transported_decline, transported_decline_words
+    from designs.simulation.engine import simulate_one_trial
+    from designs.simulation.inputs import simulation_inputs
+
+    enriched = load_design("proact_enriched_dfs").with_overrides({"trial.n_per_arm": 2000})
+    decline = transported_decline(enriched)
+    np.testing.assert_allclose(effect_shift(enriched, [0.397], "proportional"), 0.397 * decline)
+    trial = simulate_one_trial(simulation_inputs(enriched), 7)
+    placebo = np.asarray(trial["true_slope"])[:2000]
+    assert abs(-placebo.mean() - decline) < 4 * 0.7 / math.sqrt(2000)
+    assert abs(decline - abs(enriched.population.slope_mean)) > 0.15
+    assert transported_decline_words(enriched) == "the admitted patients' mean decline"
+    # lead-in screening (no closed form) and no screening: |slope_mean|, said so
+    lead = load_design("proact_lead_in").with_overrides({"enrichment.lead_in_decline_min": 1})
+    assert transported_decline(lead) == abs(lead.population.slope_mean)
+    assert "lead-in screening" in transported_decline_words(lead)
+    plain = load_design()
+    assert transported_decline(plain) == abs(plain.population.slope_mean)
+    assert transported_decline_words(plain) == "|slope_mean|"
+
+
 def test_assign_draws_is_reproducible():
     d = np.arange(10.0)
     np.testing.assert_array_equal(assign_draws(d, 10, 1), d)
