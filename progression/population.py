@@ -122,6 +122,13 @@ def proportional_fraction(
     return delta / np.where(undefined, typical, -pre), undefined
 
 
+def proportional_defined(idata: Posterior) -> bool:
+    """Whether proportional transport is defined for this posterior: its posterior-median
+    pre-dose slope is a decline of at least ``MIN_PHASE2_DECLINE`` points/month (see
+    :func:`proportional_fraction`)."""
+    return bool(-float(np.median(_flat(idata, "pre_slope_mean"))) >= MIN_PHASE2_DECLINE)
+
+
 def undefined_proportional_draws(idata: Posterior) -> int:
     """How many posterior draws have no pre-dose decline (see :func:`proportional_fraction`)."""
     return int(np.sum(_without_decline(_flat(idata, "pre_slope_mean"))))

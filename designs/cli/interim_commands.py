@@ -56,7 +56,8 @@ def assurance_group_sequential(design, args, idata, order, history, prior=None) 
         ]
         if prior is not None:
             cases = posterior_rule_cases(design, args, idata, order[0], history, bar.update)
-    out = {**results[0].to_dict(), "other_transport": results[1].to_dict()}
+    other = results[1].to_dict() if len(results) > 1 else None  # see transport_order
+    out = {**results[0].to_dict(), "other_transport": other}
     if args.json:
         if cases is not None:
             out["posterior_rule"] = {k: v.to_dict() for k, v in cases.items()}

@@ -77,6 +77,15 @@ def cmd_report(args) -> int:
         )
     out = check_report_folder(args.out, inputs=design_inputs(args), force=args.force)
     idata = None if args.no_assurance else phase2_posterior(args.posterior)
+    if idata is not None:
+        from progression.population import proportional_defined
+
+        if not proportional_defined(idata):  # the report shows both transports
+            raise InputError(
+                "--posterior: the phase 2 patients' posterior-median pre-dose slope is not a "
+                "decline, so the report's proportional transport is undefined; give "
+                "--no-assurance, and `simulate.py assurance --transport absolute` for assurance"
+            )
     with progress_bar(0, "trial", not args.json) as bar:
         plan = plan_report(
             design,

@@ -216,3 +216,58 @@ def test_a_picture_not_drawn_here_is_not_replaced_without_force(capsys, tmp_path
     code, _, err = run(capsys, "sample-size", "--figure", str(photo))
     assert code == 2 and err.startswith("error: --figure") and "--force" in err
     assert photo.read_bytes() == b"\x89PNG\r\n\x1a\n someone's photograph"
+
+
+@pytest.fixture
+def flat_posterior_file(tmp_path, fake_posterior):
+    """A posterior whose phase 2 patients did not decline (pre-dose slope about +0.1)."""
+    tree = fake_posterior()
+    post = tree["posterior"].to_dataset()
+    post["pre_slope_mean"] = post["pre_slope_mean"] + 0.6
+    tree["posterior"] = xr.DataTree(post)
+    path = tmp_path / "flat.nc"
+    tree.to_netcdf(path, engine="h5netcdf")
+    return path
+
+
+def test_assurance_without_phase2_decline_gives_absolute_transport_only(
+    capsys, flat_posterior_file, run
+):
+    """A review: ``--transport absolute`` was refused because the proportional transport
+    shown beside it is undefined when the phase 2 patients did not decline."""
+    argv = ["assurance", "--posterior", str(flat_posterior_file), "--n-per-arm", "30"]
+    code, out, err = run(capsys, *argv, "--transport", "absolute", "--trials", "60", "--json")
+    assert code == 0, err
+    obj = json.loads(out)
+    assert obj["transport"] == "absolute" and obj["other_transport"] is None
+    assert "proportional transport is left out" in err
+    code, out, err = run(capsys, *argv, "--trials", "60")  # proportional first: refused
+    assert code == 2 and "use --transport absolute" in err and out == ""
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [["--effect", "0.5"], ["--set", "effect.value=0.3"], ["--set", "effect.kind=slope_difference"]],
+)
+def test_assurance_refuses_a_fixed_effect_it_would_not_use(capsys, posterior_file, run, extra):
+    """A review: ``assurance --effect 0.5`` printed the effect and drew every trial's effect
+    from the posterior all the same."""
+    code, out, err = run(capsys, "assurance", "--posterior", str(posterior_file), *extra)
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1 and "draws each trial's effect" in err
+
+
+def test_assurance_json_names_the_natural_history(capsys, posterior_file, run):
+    argv = ["assurance", "--posterior", str(posterior_file), "--n-per-arm", "30"]
+    code, out, err = run(capsys, *argv, "--trials", "40", "--json")
+    assert code == 0, err
+    assert json.loads(out)["natural_history"] == "design"
+
+
+def test_report_without_phase2_decline_is_refused_naming_what_works(
+    capsys, flat_posterior_file, tmp_path, run
+):
+    out = tmp_path / "report"
+    code, _, err = run(capsys, "report", "--posterior", str(flat_posterior_file), "--out", str(out))
+    assert code == 2 and "--no-assurance" in err and "--transport absolute" in err
+    assert not out.exists()
