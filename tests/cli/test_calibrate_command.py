@@ -24,7 +24,7 @@ def test_calibrate_with_a_margin_says_the_null_is_no_effect(capsys, run):
     effect, not at the margin (at a true effect equal to the margin the calibrated rule
     succeeded in 12% of trials), and the output read like a test of effect <= margin. It now
     says so; without a margin it says nothing."""
-    args = ["calibrate", "--trials", "200", "--n-per-arm", "30"]
+    args = ["calibrate", "--trials", "400", "--n-per-arm", "30"]
     code, out, err = run(capsys, *args, "--set", "decision.margin=0.05")
     assert code == 0, err
     assert "held with no effect (effect 0), not at the margin" in out

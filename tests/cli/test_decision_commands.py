@@ -165,10 +165,11 @@ def test_power_and_calibrate_with_looks_under_the_posterior_rule(capsys, run):
     assert s["rule"] == "posterior" and s["thresholds"] == [0.975, 0.975]
     assert s["power"] == pytest.approx(sum(s["p_stop_efficacy"]), abs=1e-12)
     assert len(s["p_stop_futility"]) == 2 and s["expected_n_total_h0"] <= 60
-    code, out, _ = run(capsys, "calibrate", *common)
+    calibrate = ["--trials", "400", *common[2:]]  # 10 null trials beyond the threshold
+    code, out, _ = run(capsys, "calibrate", *calibrate)
     assert code == 0
     cal = json.loads(out)
-    assert 0 < cal["threshold"] < 1 and cal["mc_se"] > 0 and cal["trials"] == 200
+    assert 0 < cal["threshold"] < 1 and cal["mc_se"] > 0 and cal["trials"] == 400
     code, out, _ = run(capsys, "power", *common[:-1], "--decision", "posterior")
     assert code == 0 and "posterior rule at 2 looks" in out
 
