@@ -13,6 +13,7 @@ from designs.cli.options import (
     add_design,
     add_force,
     add_interim,
+    add_json,
     add_posterior,
     add_seed_json,
     add_trials,
@@ -44,7 +45,14 @@ def add_power(sub) -> None:
 
 def decision_prior_from_args(design, args):
     """The posterior rule's prior (None under the frequentist rule); the phase 2 posterior is
-    read (or fitted once) only when the prior borrows from it."""
+    read (or fitted once) only when the prior borrows from it, and ``--posterior`` is refused
+    where it is not (a review: a missing file was accepted in silence)."""
+    if getattr(args, "posterior", None) and not design.decision.borrows:
+        raise InputError(
+            f"--posterior {args.posterior}: read only by the posterior rule's robust prior "
+            "with a weight above 0 (--decision posterior --prior robust --prior-weight W); "
+            "drop it"
+        )
     if not design.decision.is_posterior:
         return None
     from designs.planning.decision_rule import decision_prior
@@ -216,7 +224,7 @@ def cmd_trial(args) -> int:
 
 def add_analyze(sub) -> None:
     p = add_command(sub, "analyze", "the trial analysis on your own long-format CSV", cmd_analyze)
-    add_seed_json(p)
+    add_json(p)  # no --seed: the analysis draws no random numbers (it was accepted, unread)
     p.add_argument(
         "--data",
         required=True,

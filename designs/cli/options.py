@@ -152,6 +152,11 @@ def effect_value(text: str) -> float:
 
 def add_seed_json(p) -> None:
     p.add_argument("--seed", type=whole(0, MAX_SEED), default=DEFAULT_SEED, help="random seed")
+    add_json(p)
+
+
+def add_json(p) -> None:
+    """``--json`` alone (a command that draws no random numbers: ``analyze``)."""
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
 
 

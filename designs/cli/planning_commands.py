@@ -145,6 +145,11 @@ def cmd_sweep(args) -> int:
         from designs.planning.decision_rule import phase2_effect_prior
 
         phase2 = phase2_effect_prior(design, phase2_posterior(args.posterior))
+    elif args.posterior and draws is None:  # under the posterior rule, without borrowing
+        raise InputError(
+            f"--posterior {args.posterior}: read here only for --assurance or by the robust "
+            "prior with a weight above 0; drop it"
+        )
     cells = math.prod(len(v) for v in grid.values())
     before = _identity(args.out)
     counts: dict = {}

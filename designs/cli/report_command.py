@@ -70,6 +70,10 @@ def cmd_report(args) -> int:
     read = () if args.no_assurance else ("threshold", "margin", "vague_sd", "robust_sd")
     design = design_from_args(args, posterior_read=read)
     check_refine_trials(args, design)
+    if args.posterior and args.no_assurance:
+        raise InputError(
+            f"--posterior {args.posterior}: --no-assurance reads no phase 2 posterior; drop one"
+        )
     if design.decision.borrows and args.no_assurance:
         raise InputError(
             f"--prior-weight {design.decision.prior_weight:g}: the robust prior borrows from the "

@@ -388,6 +388,26 @@ CASES = [
     (["calibrate", "--looks", "0.5,1", "--trials", "100"], "needs at least 400 trials"),
     (["calibrate", "--effect", "0.5"], "--effect: calibrate simulates every trial with no"),
     (["calibrate", "--decision", "frequentist"], "--decision frequentist: calibrate finds"),
+    # --posterior where nothing reads it (a missing file was accepted in silence)
+    (["power", "--posterior", "{d}/none.nc"], "read only by the posterior rule's robust prior"),
+    (["sample-size", "--posterior", "{d}/none.nc"], "--posterior"),
+    (["calibrate", "--posterior", "{d}/none.nc"], "with a weight above 0"),
+    (["report", "--no-assurance", "--posterior", "{d}/none.nc", "--out", "{d}/r"], "drop one"),
+    (
+        [
+            "sweep",
+            "--n-per-arm",
+            "30,40",
+            "--decision",
+            "posterior",
+            "--posterior",
+            "{d}/none.nc",
+            "--out",
+            "{d}/s.nc",
+        ],
+        "read here only for --assurance",
+    ),  # fmt: skip
+    (["analyze", "--data", "{d}/none.csv", "--seed", "3"], "unrecognized arguments: --seed"),
     # injection: control characters in names
     (["power", "--set", 'trial.name="x\\u001b[2Jy"'], "control character"),
     (["power", "--set", 'trial.name="a\\nb"'], "control character"),
