@@ -100,7 +100,10 @@ def population_summary(idata: xr.DataTree, hdi_prob: float = HDI_PROB) -> pd.Dat
     hdi = _as_dataset(az.hdi(idata, prob=hdi_prob, var_names=names))
     rhat = _as_dataset(az.rhat(idata, var_names=names, method="rank"))
     ess_b = _as_dataset(az.ess(idata, var_names=names, method="bulk"))
-    ess_t = _as_dataset(az.ess(idata, var_names=names, method="tail"))
+    # tail-ESS (docs/references.md [67]): the 5% and 95% quantiles. Given, since without it
+    # ArviZ reads rcParams["stats.ci_prob"] (notebook 01 sets 0.95, so its ess_tail differed
+    # from the command line's for the same draws)
+    ess_t = _as_dataset(az.ess(idata, var_names=names, method="tail", prob=0.9))
     rows = {}
     for v in names:
         x = post[v].values
