@@ -138,21 +138,18 @@ def main_job() -> int:
     warnings += type_i_warnings(result.rows, design)
     if warnings:
         print("\n".join(warnings) + "\n")
-    flagged = tuple(r.target_power for r in result.rows if fresh_check_missed(r))
+    flagged = [f"{r.target_power:.0%}" for r in result.rows if fresh_check_missed(r)]
     if flagged:  # the search's n rests on simulation error: search again, as the warning says
-        more = (
-            job.MAIN_REFINE_FACTOR * job.MAIN_TRIALS,
-            job.MAIN_REFINE_FACTOR * job.MAIN_REFINE_TRIALS,
-        )
+        f = job.MAIN_REFINE_FACTOR
         print(
-            f"Searching again for {', '.join(f'{t:.0%}' for t in flagged)} power with "
-            f"{job.MAIN_REFINE_FACTOR} times the trials ({more[0]} per size, then {more[1]} "
-            "near n; same seed) ...",
+            f"Searching again for {', '.join(flagged)} power with {f} times the trials "
+            f"({f * job.MAIN_TRIALS} per size, then {f * job.MAIN_REFINE_TRIALS} near n; same "
+            "seed; fresh trials independent of the first check) ...",
             flush=True,
         )
         with progress_bar(0, "trial", True) as bar:
-            again = find_sample_size(
-                design, flagged, more[0], seed, progress=bar.update, refine_trials=more[1]
+            again, rows = job.search_again(
+                design, result, seed, fresh_check_missed, progress=bar.update
             )
         print()
         print("Fixed effect, searched again: these rows replace the ones above")
@@ -160,13 +157,7 @@ def main_job() -> int:
         warnings = fresh_check_warnings(again.rows, design)
         if warnings:
             print("\n".join(warnings) + "\n")
-        result = dataclasses.replace(
-            result,
-            rows=tuple(
-                next((a for a in again.rows if a.target_power == r.target_power), r)
-                for r in result.rows
-            ),
-        )
+        result = dataclasses.replace(result, rows=rows)
     with progress_bar(0, "trial", True) as bar:
         assurance = job.assurance_at_sizes(
             design, [r.n for r in result.rows], idata, seed=seed, progress=bar.update

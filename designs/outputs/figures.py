@@ -156,12 +156,12 @@ def _stage_labels(result, design=None) -> tuple[str, str, str]:
     what = _points_word(design)
     if result.stages is None:
         return (
-            "fitted probit curve in sqrt(n), inverted for n",
+            "probit curve in sqrt(n) fitted to every size",
             f"{what} ({result.trials} trials per size, 95% MC interval)",
             "Sample-size search by simulation (common random numbers across sizes)",
         )
     return (
-        "probit curve in sqrt(n) fitted to both stages, inverted for n",
+        "probit curve in sqrt(n) fitted to every size of both stages",
         f"first stage: {what}, {result.trials} trials per size (95% MC interval)",
         "Sample-size search by simulation in two stages (common random numbers across sizes)",
     )
@@ -169,7 +169,7 @@ def _stage_labels(result, design=None) -> tuple[str, str, str]:
 
 def draw_sample_size_search(result, *, closed_form=None, design=None):
     """:func:`sample_size_png`'s figure (a matplotlib ``Figure``), not yet saved."""
-    from designs.planning.power_curve import curve_power
+    from designs.planning.power_curve import LOCAL_FACTOR, curve_power
 
     curve, rows, stages = result.curve, result.rows, result.stages
     size_dim = rows[0].size_name
@@ -177,7 +177,35 @@ def draw_sample_size_search(result, *, closed_form=None, design=None):
     every = curve.sizes if stages is None else np.concatenate([curve.sizes, stages.near.sizes])
     grid = np.linspace(every.min(), every.max(), 200)
     fitted, first, title = _stage_labels(result, design)
-    ax.plot(grid, curve_power(*result.coef, grid), color="C0", lw=2, label=fitted)
+    local = [
+        (r, c)
+        for r, c in zip(rows, getattr(result, "target_coefs", ()), strict=False)
+        if tuple(c) != tuple(result.coef)
+    ]
+    ax.plot(
+        grid,
+        curve_power(*result.coef, grid),
+        color="C0",
+        lw=1 if local else 2,
+        ls="--" if local else "-",
+        alpha=0.6 if local else 1,
+        label=fitted,
+    )
+    for k, (r, c) in enumerate(local):  # each target's curve, refitted near its crossing
+        near = np.linspace(
+            max(grid.min(), r.n_estimate / LOCAL_FACTOR),
+            min(grid.max(), r.n_estimate * LOCAL_FACTOR),
+            100,
+        )
+        ax.plot(
+            near,
+            curve_power(*c, near),
+            color="C0",
+            lw=2.2,
+            label=None
+            if k
+            else f"refitted on the sizes within {LOCAL_FACTOR:g} times of each n, inverted for n",
+        )
     ax.errorbar(
         curve.sizes,
         curve.power,

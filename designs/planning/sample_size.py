@@ -8,8 +8,13 @@ in favour of active) reaches the target. The search:
    n), so the power curve is smooth and the differences between sizes are not noise;
 2. fits a smooth monotone curve, a binomial probit regression
    ``Phi^-1(power) = b0 + b1 sqrt(n)`` (the normal-approximation shape:
-   ``power = Phi(delta sqrt(n / (2 v)) - z)``), by maximum likelihood;
-3. inverts it for each target, and gives the 95% Monte Carlo interval of that estimate of n
+   ``power = Phi(delta sqrt(n / (2 v)) - z)``), by maximum likelihood, then refits it for
+   each target on the sizes within 1.5 times of where it crosses the target (simulating a
+   few sizes there if the grid has fewer than 3): where power is not linear in ``sqrt(n)``
+   on the probit scale (a sceptical prior, an analysis far less efficient than the grid's
+   bracket) a line over the whole grid bends through the middle
+   (:func:`designs.planning.power_curve.target_fits`);
+3. inverts each target's curve, and gives the 95% Monte Carlo interval of that estimate of n
    from a bootstrap over simulated trials (simulation error only, not uncertainty about the
    true n); resampling whole trials keeps the correlation between sizes that common random
    numbers create, which a binomial standard error would ignore;
@@ -35,7 +40,10 @@ from designs import __version__
 from designs.analyses import registry
 from designs.errors import InputError
 from designs.planning.power_curve import (  # noqa: F401  (re-exported for callers)
+    LOCAL_FACTOR,
+    MIN_LOCAL_SIZES,
     PowerCurve,
+    bootstrap_sizes,
     curve_power,
     design_at,
     fit_probit_curve,
@@ -47,9 +55,7 @@ from designs.planning.power_curve import (  # noqa: F401  (re-exported for calle
 from designs.planning.progress import expect
 from designs.simulation.seeds import (
     DEFAULT_SEED,
-    SALT_SAMPLE_SIZE_BOOTSTRAP,
     SALT_SAMPLE_SIZE_CONFIRMATION,
-    secondary_rng,
     secondary_seed,
 )
 
@@ -188,6 +194,8 @@ class SampleSizeResult:
     trials: int
     seed: int
     stages: object = None
+    #: Each target's (b0, b1), refitted near its crossing (every size's fit is ``coef``).
+    target_coefs: tuple = ()
 
     @property
     def refine_trials(self) -> int:
@@ -236,27 +244,32 @@ def grow_curve(design, targets, simulate, grid, *, extend: bool = True, progress
             break
         expect(progress, len(more) * trials)
         curve = curve.extend(simulate(more))
+    more = _near_sizes(design, curve, targets)
+    if more:  # too few sizes near a crossing for its local refit: simulate some there
+        expect(progress, len(more) * trials)
+        curve = curve.extend(simulate(more))
     return curve
 
 
-def bootstrap_sizes(curves, targets, trials: int, seed: int, bootstrap: int) -> np.ndarray:
-    """Sizes reaching each target under ``bootstrap`` resamples of the simulated trials.
-
-    ``curves``: one :class:`PowerCurve` or several simulated on the same trials (same seed:
-    trial i is the same patients in each); one resample of trial indices serves them all,
-    so their correlation is kept. Returns ``(bootstrap, len(targets))`` for one curve and
-    ``(bootstrap, len(curves), len(targets))`` for several.
-    """
-    several = isinstance(curves, (list, tuple))
-    curves = list(curves) if several else [curves]
-    rng = secondary_rng(seed, SALT_SAMPLE_SIZE_BOOTSTRAP)
-    boot = np.empty((bootstrap, len(curves), len(targets)))
-    for r in range(bootstrap):
-        w = np.bincount(rng.integers(0, trials, trials), minlength=trials)
-        for i, curve in enumerate(curves):
-            c0, c1 = curve.fit(w)
-            boot[r, i] = [invert_curve(c0, c1, t) for t in targets]
-    return boot if several else boot[:, 0]
+def _near_sizes(design, curve, targets) -> list[int]:
+    """Sizes to add where fewer than :data:`MIN_LOCAL_SIZES` lie within
+    :data:`LOCAL_FACTOR` of a target's crossing (the grid is bracketed by the GLS slope's
+    closed form, so an analysis far less efficient, e.g. ``ols_slope_ttest`` with n for 90%
+    near 780 per arm, found one or two sizes there and kept the global fit, 12 high)."""
+    fits, windows = curve.target_fits(targets)
+    have = set(curve.sizes.tolist())
+    more = set()
+    for (b0, b1), window, t in zip(fits, windows, targets, strict=True):
+        n_hat = invert_curve(b0, b1, t)
+        near = (curve.sizes >= n_hat / LOCAL_FACTOR) & (curve.sizes <= n_hat * LOCAL_FACTOR)
+        if window is not None or near.all() or not math.isfinite(n_hat):
+            continue
+        if not curve.sizes.min() <= n_hat <= curve.sizes.max():
+            continue  # not reached inside the grid: the extension above gave up
+        for v in _unique_sizes(np.geomspace(n_hat / 1.3, n_hat * 1.3, MIN_LOCAL_SIZES)):
+            if _min_size(design) <= v <= MAX_SIZE and v not in have:
+                more.add(v)
+    return sorted(more)
 
 
 def chosen_size(design, n_hat: float, max_size: int) -> tuple[int, bool]:
@@ -298,6 +311,7 @@ def find_sample_size(
     progress: Callable[[int], None] | None = None,
     prior=None,
     refine_trials: int = 0,
+    fresh_seed: int | None = None,
 ) -> SampleSizeResult:
     """Smallest size whose ``power_favourable`` reaches each target power.
 
@@ -323,6 +337,10 @@ def find_sample_size(
         0: one stage (``trials`` per size). Otherwise a second stage of ``refine_trials``
         trials at the sizes near each crossing (:mod:`designs.planning.refine`); the power
         at n on the same trials and on fresh trials then has ``refine_trials`` trials.
+    fresh_seed : int, optional
+        Seed of the fresh trials at each n (default: derived from ``seed`` with
+        ``SALT_SAMPLE_SIZE_CONFIRMATION``); a search run again after its check missed takes
+        another, so that its check is independent of the first.
     prior : designs.analyses.decision.NormalMixture, optional
         Under ``decision.rule = "posterior"`` the power is the rule's success probability
         (``P(effect > margin | data) > threshold``) and ``prior`` the prior of the effect
@@ -388,17 +406,18 @@ def find_sample_size(
         at_n = int(trials)  # the trials of the power at n (same trials and fresh)
         if refine_trials:  # no target reached in the first stage: one stage after all
             expect(progress, (1 + fresh_runs) * len(targets) * at_n)
-        b0, b1 = curve.fit()
+        fits, _ = curve.target_fits(targets)
         boot = bootstrap_sizes(curve, targets, trials, seed, bootstrap)
     else:
         at_n = int(refine_trials)
         expect(progress, fresh_runs * len(targets) * at_n)  # the fresh trials at each n
-        b0, b1 = stages.fit()
-        boot = stages.bootstrap(targets, seed, bootstrap)
+        fits, windows = stages.target_fits(targets)
+        boot = stages.bootstrap(targets, seed, bootstrap, windows)
     rows = []
     from designs.planning.power import power as simulate_power
 
     for j, target in enumerate(targets):
+        b0, b1 = fits[j]  # the target's curve, refitted near its crossing
         n_hat = invert_curve(b0, b1, target)
         n, reached = chosen_size(design, n_hat, max_size)
         n_low, n_high = n_limits(*bootstrap_interval(boot[:, j]), max_size)
@@ -413,7 +432,9 @@ def find_sample_size(
         fresh = simulate_power(
             d,
             at_n,
-            secondary_seed(seed, SALT_SAMPLE_SIZE_CONFIRMATION),
+            secondary_seed(seed, SALT_SAMPLE_SIZE_CONFIRMATION)
+            if fresh_seed is None
+            else fresh_seed,
             (analysis,),
             type1=fresh_runs == 2,
             **kw,
@@ -454,7 +475,8 @@ def find_sample_size(
     return SampleSizeResult(
         rows=tuple(rows),
         curve=curve,
-        coef=(b0, b1),
+        coef=(curve.fit() if stages is None else stages.fit()),
+        target_coefs=tuple(fits),
         design_toml=design.to_toml(),
         analysis=analysis,
         trials=int(trials),

@@ -209,11 +209,12 @@ def search_max_sizes(
     grid = [int(s) for s in fixed.curve.sizes]
     expect(progress, (len(grid) + 2 * len(targets)) * trials)
     curve = grow_curve(design, targets, simulate, grid, extend=sizes is None, progress=progress)
-    b0, b1 = curve.fit()
+    fits, _ = curve.target_fits(targets)  # each target refitted near its crossing
     boot = bootstrap_sizes([curve, fixed.curve], targets, trials, seed, bootstrap)
     max_size = int(curve.sizes.max())
     found = []
     for j, target in enumerate(targets):
+        b0, b1 = fits[j]
         n_hat = invert_curve(b0, b1, target)
         fixed_row = fixed.rows[j]
         n, reached = chosen_size(design, n_hat, max_size)
@@ -241,7 +242,7 @@ def search_max_sizes(
                 design=d,
             )
         )
-    return curve, (b0, b1), fixed, found
+    return curve, curve.fit(), fixed, found
 
 
 def find_group_sequential_sample_size(

@@ -25,6 +25,10 @@ SALT_ASSURANCE_DRAWS = 0xA55
 SALT_SAMPLE_SIZE_BOOTSTRAP = 0x5A17
 #: Fresh trials that confirm the power at a chosen sample size (independent of the curve).
 SALT_SAMPLE_SIZE_CONFIRMATION = 0xC0F1
+#: Fresh trials of a search run again after its check missed (the main job): independent of
+#: the check that set it off (a review: with the same fresh trials, a quarter of the second
+#: check was the first's unlucky block).
+SALT_SAMPLE_SIZE_RECHECK = 0xC0F2
 
 
 def check_seed(seed, name: str = "seed") -> int:

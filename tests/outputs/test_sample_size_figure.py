@@ -64,10 +64,10 @@ def test_a_two_stage_search_draws_both_stages(searches, monkeypatch, tmp_path):
     labels = [str(c.get_label()) for c in ax.containers] + [ln.get_label() for ln in ax.lines]
     assert any(f"{GRID_TRIALS} trials per size" in t for t in labels if "first stage" in t)
     assert any(f"{REFINE_TRIALS} more trials" in t for t in labels if "second stage" in t)
-    assert any("fitted to both stages" in t for t in labels)
+    assert any("fitted to every size of both stages" in t for t in labels)
     assert "two stages" in ax.get_title()
     # the fitted curve spans every size simulated, in either stage
-    (curve,) = [ln for ln in ax.lines if "fitted to both stages" in ln.get_label()]
+    (curve,) = [ln for ln in ax.lines if "fitted to every size of both" in ln.get_label()]
     every = np.concatenate([stages.grid.sizes, stages.near.sizes])
     assert curve.get_xdata().min() == every.min() and curve.get_xdata().max() == every.max()
 

@@ -233,3 +233,20 @@ def test_the_frequentist_search_has_no_type_i_column(v3, small):
     cells = next(csv.DictReader(io.StringIO(sample_size_table(small, v3, "csv"))))
     assert cells["type_i_error"] == "" and cells["type_i_error_mc_se"] == ""
     assert cells["decision"] == "frequentist test"
+
+
+def test_a_search_run_again_is_checked_on_fresh_trials_of_its_own(v3):
+    """A review: the main job's second search reused the fresh trials of the check that had
+    set it off (a quarter of its 32,000 were that unlucky block). ``fresh_seed`` gives the
+    check its own trials, and the main job's differs from the first check's."""
+    from designs.planning.main_job import recheck_seed
+    from designs.planning.power import power
+    from designs.simulation.seeds import SALT_SAMPLE_SIZE_CONFIRMATION, secondary_seed
+
+    own = recheck_seed(SEED)
+    assert own != secondary_seed(SEED, SALT_SAMPLE_SIZE_CONFIRMATION)
+    row = find_sample_size(v3, (0.8,), 300, SEED, fresh_seed=own).rows[0]
+    fresh = power(design_at(v3, row.n), 300, own, ("lmm_slope",))["lmm_slope"]
+    assert row.confirmed_power == fresh.power_favourable
+    first = find_sample_size(v3, (0.8,), 300, SEED).rows[0]
+    assert first.n == row.n and first.confirmed_power != row.confirmed_power
