@@ -84,10 +84,13 @@ def cmd_power(args) -> int:
         )
     summaries = list(out.values())
     if args.json:
-        rows = [s.to_dict() for s in summaries]
+        from designs.planning.decision_rule import rule_record
+
+        rule = rule_record(design, prior)
+        rows = [{**s.to_dict(), **({"decision_rule": rule} if rule else {})} for s in summaries]
         print_json(rows[0] if len(rows) == 1 else rows)
     else:
-        print(power_text(design, summaries))
+        print(power_text(design, summaries, prior))
     warn(failed_fit_warnings(summaries, design))
     return 0
 

@@ -72,13 +72,18 @@ def cmd_calibrate(args) -> int:
             threads=args.threads,
             progress=bar.update,
         )
+    from designs.planning.decision_rule import rule_record
+
     if args.json:
-        print_json(cal.to_dict())
+        print_json({**cal.to_dict(), "decision_rule": rule_record(design, prior)})
         return 0
     weight = f", weight {cal.prior_weight:g}" if cal.prior == "robust" else ""
     if design.interim.sequential:
         weight += f"; one threshold for all {design.interim.n_looks} looks"
     print(design.describe())
+    from designs.outputs.console import prior_text
+
+    print(prior_text(design, prior))
     print(
         f"calibrated threshold {cal.threshold:.6f} (MC SE {cal.mc_se:.2g}, 95% MC interval "
         f"{cal.ci95[0]:.6f}-{cal.ci95[1]:.6f}) for type I error <= {cal.target:g}: "

@@ -333,9 +333,20 @@ def cmd_sample_size(args) -> int:
     if args.figure:
         _write_figure(args, result, design)
     if args.json:
-        print_json([r.to_dict() for r in result.rows])
+        from designs.planning.decision_rule import rule_record
+
+        rule = rule_record(design, prior)  # the posterior rule's threshold and prior
+        extra = {
+            "decision": design.decision.rule.value,
+            **({"decision_rule": rule} if rule else {}),
+        }
+        print_json([{**r.to_dict(), **extra} for r in result.rows])
     else:
         print(table, end="")
+        if prior is not None:
+            from designs.outputs.console import prior_text
+
+            print(prior_text(design, prior))
     warn(failed_fit_warnings(result.rows, design))
     warn(second_stage_warnings(result, args.refine_trials))
     warn(fresh_check_warnings(result.rows, design))

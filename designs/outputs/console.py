@@ -53,8 +53,25 @@ def phase2_caveat(illustrative: bool = True) -> str:
     return f"{UNCONTROLLED_NOTE} {P_EFFECT_NOTE}" if illustrative else OWN_DATA_NOTE
 
 
-def power_text(design, summaries) -> str:
-    """The design line, one line per analysis, and the counts line of ``power``."""
+def prior_text(design, prior) -> str:
+    """The posterior rule's prior of the effect as its normal components, points/month,
+    with where the phase 2 part comes from (empty under the frequentist rule)."""
+    if prior is None or not design.decision.is_posterior:
+        return ""
+    parts = " + ".join(f"{w:.3f} x N({m:+.3f}, {sd:.3f}^2)" for w, m, sd in prior.components())
+    d = design.decision
+    source = (
+        f"; the phase 2 posterior of the effect (weight {d.prior_weight:g}, "
+        f"{design.effect.transport.value} transport, as a mixture of normals)"
+        if d.borrows
+        else ""
+    )
+    return f"prior of the effect (points/month): {parts}{source}"
+
+
+def power_text(design, summaries, prior=None) -> str:
+    """The design line, one line per analysis, and the counts line of ``power``; under the
+    posterior rule ``prior`` (its prior of the effect) is written out too."""
     lines = [design.describe()]
     for s in summaries:
         truth = "n/a" if math.isnan(s.true_effect) else f"{s.true_effect:+.3f}"
@@ -79,6 +96,7 @@ def power_text(design, summaries) -> str:
     )
     lines.append(estimand_line(summaries[0].analysis))
     lines += decision_lines(design, summaries)
+    lines += [t for t in (prior_text(design, prior),) if t]
     return "\n".join(lines + power_notes(design, summaries))
 
 

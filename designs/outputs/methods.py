@@ -213,6 +213,20 @@ def informative_bias_text(design, entry, oc) -> str:
     )
 
 
+def _mixture_text(design, oc) -> str:
+    """The borrowing prior written out as its normal components (points/month), from the
+    operating characteristics' ``decision_rule``: what a protocol pre-specifies (a review:
+    the fitted phase 2 mixture was in no output); empty when the prior does not borrow."""
+    parts = oc.get("decision_rule", {}).get("prior_components")
+    if not design.decision.borrows or not parts:
+        return ""
+    mix = " + ".join(f"{c['weight']:.3f} N({c['mean']:+.3f}, {c['sd']:.3f}^2)" for c in parts)
+    return (
+        f"; the prior as a mixture of normals, the phase 2 posterior of the effect fitted by "
+        f"one, points/month: {mix}"
+    )
+
+
 def methods_text(
     design,
     result,
@@ -241,7 +255,7 @@ def methods_text(
     )
     success = (
         f"; a success is {posterior_rule_text(design)} (the trial's estimate and standard error "
-        "as a normal likelihood, the posterior in closed form)"
+        "as a normal likelihood, the posterior in closed form)" + _mixture_text(design, oc)
         if posterior
         else f", alpha {t.alpha:g} {'two' if t.sides == 2 else 'one'}-sided; a success is a "
         "significant result favouring active"

@@ -110,6 +110,28 @@ def decision_prior(design, idata=None, phase2: NormalMixture | None = None) -> N
     return phase2.mix(robust, d.prior_weight)
 
 
+def rule_record(design, prior: NormalMixture | None) -> dict:
+    """The posterior rule as written into JSON outputs (empty under the frequentist rule,
+    whose ``alpha`` and ``sides`` the outputs carry already): threshold, margin, the prior's
+    kind and weight, the transport that carries phase 2 over when it borrows, and the
+    prior's normal components (points/month), so that a protocol can state it whole (a
+    review: no JSON output said which prior or threshold its numbers came from)."""
+    d = design.decision
+    if not d.is_posterior:
+        return {}
+    out = {"threshold": d.threshold, "margin": d.margin, "prior": d.prior.value}
+    if d.prior is PriorKind.ROBUST:
+        out["prior_weight"] = d.prior_weight
+        out["robust_sd"] = robust_component_sd(design)
+    if d.borrows:
+        out["transport"] = design.effect.transport.value
+    if prior is not None:
+        out["prior_components"] = [
+            {"weight": w, "mean": m, "sd": sd} for w, m, sd in prior.components()
+        ]
+    return out
+
+
 def check_analyses(analyses) -> None:
     """The posterior rule needs an estimate and SE in points/month (the prior's units)."""
     for a in analyses:

@@ -258,6 +258,10 @@ def plan_report(
     oc = operating_characteristics(
         design, chosen.n, trials, seed, analysis, progress=progress, prior=prior
     )
+    if prior is not None:  # the posterior rule's threshold and prior, in the JSON file too
+        from designs.planning.decision_rule import rule_record
+
+        oc = {**oc, "decision_rule": rule_record(design, prior)}
     if interim is not None:
         interim = replace(
             interim,

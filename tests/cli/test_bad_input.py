@@ -406,7 +406,7 @@ CASES = [
             "{d}/s.nc",
         ],
         "read here only for --assurance",
-    ),  # fmt: skip
+    ),
     (["analyze", "--data", "{d}/none.csv", "--seed", "3"], "unrecognized arguments: --seed"),
     # injection: control characters in names
     (["power", "--set", 'trial.name="x\\u001b[2Jy"'], "control character"),

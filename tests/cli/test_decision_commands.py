@@ -255,3 +255,27 @@ def test_bad_look_decision_flags_exit_2_with_one_line(command, argv, word, capsy
     assert code == 2 and out == ""
     lines = err.strip().splitlines()
     assert len(lines) == 1 and word in lines[0], err
+
+
+def test_the_posterior_rules_prior_and_threshold_are_in_every_output(capsys, run):
+    """A review: no JSON output said which prior or threshold its numbers came from, and no
+    output gave the phase 2 mixture a protocol must pre-specify. power, sample-size and
+    calibrate now carry ``decision_rule`` (threshold, margin, prior, weight, transport, the
+    prior's normal components) and print the prior's components."""
+    rule = ["--decision", "posterior", "--prior", "sceptical", "--threshold", "0.99"]
+    code, out, err = run(capsys, "power", *rule, "--trials", "40", "--n-per-arm", "30", "--json")
+    assert code == 0, err
+    got = json.loads(out)["decision_rule"]
+    assert (got["threshold"], got["margin"], got["prior"]) == (0.99, 0.0, "sceptical")
+    assert got["prior_components"] == [{"weight": 1.0, "mean": 0.0, "sd": 0.076}]
+    argv = ["sample-size", *rule, "--trials", "60", "--sizes", "30,60,90", "--json"]
+    code, out, err = run(capsys, *argv)
+    assert code == 0, err
+    rows = json.loads(out)
+    assert rows[0]["decision"] == "posterior" and rows[0]["decision_rule"]["threshold"] == 0.99
+    code, out, err = run(capsys, "power", *rule, "--trials", "40", "--n-per-arm", "30")
+    assert code == 0, err
+    assert "prior of the effect (points/month): 1.000 x N(+0.000, 0.076^2)" in out
+    code, out, err = run(capsys, "sample-size", "--trials", "60", "--sizes", "30,60", "--json")
+    assert code == 0, err
+    assert "decision_rule" not in json.loads(out)[0]  # the frequentist rule: alpha and sides

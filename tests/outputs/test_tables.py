@@ -340,5 +340,27 @@ def test_the_posterior_rule_is_stated_with_its_priors_numbers():
     robust = base.with_overrides({"decision.prior": "robust", "decision.prior_weight": 0.25})
     sd = robust_component_sd(robust)
     assert prior_text(robust) == (
-        f"robust prior (weight 0.25 on phase 2, 0.75 on N(0, {sd:.2g}^2))"
+        f"robust prior (weight 0.25 on phase 2 by proportional transport, 0.75 on N(0, {sd:.3g}^2))"
     )
+    assert "0.602" in prior_text(robust)  # as prior_weight.md gives it (it said 0.6 here)
+    absolute = robust.with_overrides({"effect.transport": "absolute"})
+    assert "phase 2 by absolute transport" in prior_text(absolute)
+
+
+def test_the_methods_text_writes_out_a_borrowing_prior_as_its_mixture():
+    """A review: the phase 2 mixture behind a borrowing prior was in no output, so a protocol
+    could not pre-specify it from the report; the methods text now gives its components
+    (from the operating characteristics' decision_rule, as power --json gives them)."""
+    from designs.analyses.decision import NormalMixture
+    from designs.outputs.methods import _mixture_text
+    from designs.planning.decision_rule import rule_record
+
+    base = load_design().with_overrides({"decision.rule": "posterior"})
+    robust = base.with_overrides({"decision.prior": "robust", "decision.prior_weight": 0.5})
+    prior = NormalMixture((0.5, 0.5), (0.2, 0.0), (0.1, 0.6))
+    oc = {"decision_rule": rule_record(robust, prior)}
+    text = _mixture_text(robust, oc)
+    assert "0.500 N(+0.200, 0.100^2) + 0.500 N(+0.000, 0.600^2)" in text
+    sceptical = base.with_overrides({"decision.prior": "sceptical"})
+    assert _mixture_text(sceptical, {"decision_rule": rule_record(sceptical, prior)}) == ""
+    assert rule_record(load_design(), None) == {}  # the frequentist rule
