@@ -416,8 +416,15 @@ def assurance_text(
             "population and effect of each trial: drawn jointly from one phase 2 posterior "
             "draw (baseline mean and SD, slope mean and SD, residual SD; effect = that draw's "
             "delta, points/month), not the design's population and effect above; a fraction "
-            "of a draw's own decline is its delta, so both transports simulate the same trials"
+            "of a draw's own decline is its delta, so both transports simulate the same trials; "
+            "the spread of the effect between patients stays the design's effect.sd (the "
+            "posterior's slope_change_sd is set by its prior: five patients hardly inform it)"
         )
+    # under the posterior rule the rule's success probability, as the figures say
+    word = "success probability" if design.decision.is_posterior else "power"
+    # with populations drawn from the posterior, the median effect's power is averaged over
+    # them (a review: not the power in the median population)
+    over = "; averaged over the drawn populations" if natural_history_from_posterior else ""
     for r in results:
         q = r.power_quantiles
         if natural_history_from_posterior:
@@ -431,10 +438,10 @@ def assurance_text(
         else:  # absolute: the draw is in points/month already
             median = f"{r.posterior_median_points:+.3f} points/month"
         lines.append(
-            f"{r.transport}: assurance {r.assurance:.3f} (MC SE {r.mc_se:.3f}); power at the "
-            f"posterior-median effect ({median}) {r.power_at_median:.3f}; "
-            f"P(effect > 0) {r.p_effect_positive:.2f} (this posterior); power over the posterior: "
-            "median "
+            f"{r.transport}: assurance {r.assurance:.3f} (MC SE {r.mc_se:.3f}); {word} at the "
+            f"posterior-median effect ({median}{over}) {r.power_at_median:.3f}; "
+            f"P(effect > 0) {r.p_effect_positive:.2f} (this posterior); {word} over the "
+            "posterior: median "
             f"{q[0.5]:.2f}, 5-95% {q[0.05]:.2f}-{q[0.95]:.2f}, P(power >= 0.8) "
             f"{r.p_power_at_least_80:.2f}"
         )

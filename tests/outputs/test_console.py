@@ -133,7 +133,11 @@ def test_assurance_with_the_posteriors_natural_history_says_what_is_simulated():
     assert "fraction of |slope_mean|" not in text and "0.397" not in text
     lines = text.splitlines()
     line = next(x for x in lines if x.startswith("proportional:"))
-    assert "(+0.210 points/month, the median of delta) 0.964" in line
+    assert (
+        "(+0.210 points/month, the median of delta; averaged over the drawn populations) 0.964"
+        in line
+    )
+    assert "stays the design's effect.sd" in lines[1]
     assert "not the design's population and effect above" in lines[1]
     assert "both transports simulate the same trials" in lines[1]
     assert "Posterior draws without phase 2 decline" not in text  # they keep their own delta
@@ -141,6 +145,11 @@ def test_assurance_with_the_posteriors_natural_history_says_what_is_simulated():
     text = assurance_text(design, results, natural_history_from_posterior=False, undefined_draws=3)
     assert "(+0.397 fraction of |slope_mean| = +0.210 points/month)" in text
     assert "Posterior draws without phase 2 decline" in text
+    assert "power at the posterior-median effect" in text
+    rule = design.with_overrides({"decision.rule": "posterior"})
+    text = assurance_text(rule, results, natural_history_from_posterior=False)
+    assert "success probability at the posterior-median effect" in text  # as the figures
+    assert "success probability over the posterior" in text and "power at" not in text
 
 
 def test_group_sequential_type_i_warnings_above_the_level_or_too_coarse_to_tell():
