@@ -10,6 +10,7 @@ import sys
 
 from designs import __version__
 from designs.cli import (
+    assurance_command,
     data_commands,
     decision_commands,
     explorer_command,
@@ -55,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
         data_commands.add_designs,
         planning_commands.add_sweep,
         planning_commands.add_sample_size,
-        planning_commands.add_assurance,
+        assurance_command.add_assurance,
         report_command.add_report,
         explorer_command.add_explore,
     ):
@@ -72,7 +73,7 @@ def main_job() -> int:
     """
     import time
 
-    from designs.outputs.console import (
+    from designs.outputs.assurance_text import (
         main_job_assurance_text,
         main_job_note,
         undefined_draws_note,

@@ -326,10 +326,10 @@ def group_sequential_assurance_results(design, seed: int, trials: int, job: Job 
 
 def assurance_view(design, seed: int, trials: int, job: Job | None = None) -> str:
     """Assurance over the phase 2 posterior at the design's size, both transports, as the
-    command line's ``assurance`` prints it (:func:`designs.outputs.console.assurance_text`;
+    command line's ``assurance`` prints it (:func:`designs.outputs.assurance_text.assurance_text`;
     with interim looks :func:`designs.outputs.group_sequential.group_sequential_assurance_text`
     after the design's line, as ``assurance --looks ...``)."""
-    from designs.outputs.console import assurance_text
+    from designs.outputs.assurance_text import assurance_text
     from designs.planning.assurance import assurance_from_draws
     from designs.planning.posterior import posterior_draws
     from progression.population import undefined_proportional_draws

@@ -11,7 +11,8 @@ import math
 
 from designs import __version__
 from designs.analyses import registry
-from designs.outputs.console import is_illustrative, undefined_draws_note
+from designs.outputs.assurance_text import undefined_draws_note
+from designs.outputs.console import is_illustrative
 from designs.outputs.operating_tables import calibration_flag, realism_switches
 from designs.outputs.tables import (
     N_INTERVAL_NOTE,

@@ -2,7 +2,7 @@
 
 The command line runs :func:`designs.planning.sample_size.find_sample_size` with
 :data:`MAIN_TARGETS` and :data:`MAIN_TRIALS`, prints the table, then
-:func:`assurance_at_sizes`; :func:`designs.outputs.console.main_job_assurance_text` renders.
+:func:`assurance_at_sizes`; :func:`designs.outputs.assurance_text.main_job_assurance_text` renders.
 """
 
 from __future__ import annotations

@@ -125,7 +125,7 @@ def test_assurance_with_the_posteriors_natural_history_says_what_is_simulated():
     own delta under both transports; the proportional line printed "+0.397 fraction of
     |slope_mean| = +0.210 points/month" (0.397 x 0.5 is 0.199) and the design's population
     read as simulated."""
-    from designs.outputs.console import assurance_text
+    from designs.outputs.assurance_text import assurance_text
 
     design = load_design()
     results = [_assurance("proportional", 0.397, 0.210), _assurance("absolute", 0.210, 0.210)]

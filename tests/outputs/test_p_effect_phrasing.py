@@ -3,7 +3,8 @@ and the priors, and does not print it to three decimals."""
 
 from types import SimpleNamespace
 
-from designs.outputs.console import P_EFFECT_NOTE, assurance_text, main_job_assurance_text
+from designs.outputs.assurance_text import assurance_text, main_job_assurance_text
+from designs.outputs.console import P_EFFECT_NOTE
 from designs.spec import load_design
 
 
