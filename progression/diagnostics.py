@@ -405,6 +405,16 @@ def _fmt_table(df: pd.DataFrame, floatfmt: str = "{:.3f}") -> str:
     return "\n".join(lines)
 
 
+def gates_met(summary: dict) -> bool:
+    """The fit's convergence gates (:func:`fit_summary`'s figures): no divergence, R-hat at
+    most 1.01, bulk ESS at least 400 for every population parameter."""
+    return bool(
+        summary["divergences"] == 0
+        and summary["max_rhat"] <= 1.01
+        and summary["min_ess_bulk"] >= 400
+    )
+
+
 def format_fit_report(
     idata: xr.DataTree,
     sensitivity: pd.DataFrame | None = None,
@@ -435,7 +445,7 @@ def format_fit_report(
     if s["illustrative_data"]:
         lines += [ILLUSTRATIVE_CAVEAT, ""]
     lines += [UNCONTROLLED_CAVEAT, ""]
-    ok = s["divergences"] == 0 and s["max_rhat"] <= 1.01 and s["min_ess_bulk"] >= 400
+    ok = gates_met(s)
     lines.append(
         f"Sampler: {idata.attrs.get('chains', '?')} chains x {idata.attrs.get('draws', '?')} "
         f"draws, seed {s['seed']}; divergences {s['divergences']}, max R-hat "

@@ -88,3 +88,13 @@ def test_the_fit_report_names_priors_changed_from_the_defaults(posterior):
     text = diagnostics.format_fit_report(changed)
     assert "Priors changed from the defaults (progression/priors.py): pre_slope_mean=-1" in text
     assert json.loads(posterior.attrs["priors"]) == json.loads(DEFAULT_PRIORS.to_json())
+
+
+def test_the_convergence_gates():
+    from progression.diagnostics import gates_met
+
+    ok = {"divergences": 0, "max_rhat": 1.01, "min_ess_bulk": 400}
+    assert gates_met(ok)
+    assert not gates_met({**ok, "max_rhat": 1.011})  # the sensitivity refit a review found
+    assert not gates_met({**ok, "divergences": 1})
+    assert not gates_met({**ok, "min_ess_bulk": 399})
