@@ -373,5 +373,7 @@ def cmd_designs(args) -> int:
     if args.json:
         print_json(design.to_dict())
     else:
-        print(design.to_toml(), end="")
+        from designs.outputs.design_toml import annotated_toml
+
+        print(annotated_toml(design), end="")  # each field's unit and range as a comment
     return 0
