@@ -110,9 +110,21 @@ def prior_weight_table(
         "borrowing, the phase 3 truth is then zero while the phase 2 posterior says benefit "
         f"(prior-data conflict).{at} "
         f"{int(ds.attrs['trials_per_cell'])} trials per weight, seed {int(ds.attrs['seed'])}, "
-        f"als-trial-sim {__version__}.\n"
+        f"als-trial-sim {__version__}.{_zero_note(values['type1'], ds)}\n"
     )
     return "\n".join(lines) + "\n" + note
+
+
+def _zero_note(type1, ds) -> str:
+    """Where no null trial succeeded the binomial MC SE reads 0 (a review: "0.0000 (0.0000)"
+    from 300 trials): say what bounds it, 3 / trials at 95% (the rule of three)."""
+    if not np.any(np.asarray(type1) == 0):
+        return ""
+    trials = int(ds.attrs["trials_per_cell"])
+    return (
+        f" A type I error of 0 means no success in {trials:,} null trials: its MC SE of 0 is "
+        f"the binomial formula's; the 95% upper bound is 3 / {trials:,} = {3 / trials:.4f}."
+    )
 
 
 def prior_weight_figure(ds, path, target: float, analysis: str | None = None, design=None) -> Path:

@@ -70,3 +70,15 @@ def test_table_csv_and_figure_state_n_threshold_margin_and_robust_sd(sweep, monk
     monkeypatch.setattr(figures_decision, "save", lambda fig, path: caught.append(fig))
     prior_weight_figure(sweep, tmp_path / "w.png", 0.025, design=design)
     assert note in caught[0]._suptitle.get_text()
+
+
+def test_a_type_i_error_of_zero_is_bounded_in_the_note(sweep):
+    """A review: "0.0000 (0.0000)" from 300 null trials read as exact; the note gives the
+    95% upper bound, 3 / trials (the rule of three)."""
+    zero = sweep.copy()
+    zero["type1"] = zero["type1"] * 0.0
+    md = prior_weight_table(zero, 0.025)
+    assert "the 95% upper bound is 3 / 400 = 0.0075" in md
+    # about 10 of 400 null trials succeed at weight 0; none would be a 4e-5 chance
+    assert float(sweep.type1.min()) > 0
+    assert "upper bound" not in prior_weight_table(sweep, 0.025)
