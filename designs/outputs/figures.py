@@ -169,7 +169,7 @@ def _stage_labels(result, design=None) -> tuple[str, str, str]:
 
 def draw_sample_size_search(result, *, closed_form=None, design=None):
     """:func:`sample_size_png`'s figure (a matplotlib ``Figure``), not yet saved."""
-    from designs.planning.power_curve import LOCAL_FACTOR, curve_power
+    from designs.planning.power_curve import curve_power
 
     curve, rows, stages = result.curve, result.rows, result.stages
     size_dim = rows[0].size_name
@@ -177,10 +177,11 @@ def draw_sample_size_search(result, *, closed_form=None, design=None):
     every = curve.sizes if stages is None else np.concatenate([curve.sizes, stages.near.sizes])
     grid = np.linspace(every.min(), every.max(), 200)
     fitted, first, title = _stage_labels(result, design)
-    local = [
-        (r, c)
-        for r, c in zip(rows, getattr(result, "target_coefs", ()), strict=False)
-        if tuple(c) != tuple(result.coef)
+    spans = getattr(result, "target_spans", ()) or (None,) * len(rows)
+    local = [  # each target's curve where it was refitted (none: every size's fit is used)
+        (k, c, span)
+        for k, (c, span) in enumerate(zip(getattr(result, "target_coefs", ()), spans, strict=False))
+        if span is not None
     ]
     ax.plot(
         grid,
@@ -191,20 +192,14 @@ def draw_sample_size_search(result, *, closed_form=None, design=None):
         alpha=0.6 if local else 1,
         label=fitted,
     )
-    for k, (r, c) in enumerate(local):  # each target's curve, refitted near its crossing
-        near = np.linspace(
-            max(grid.min(), r.n_estimate / LOCAL_FACTOR),
-            min(grid.max(), r.n_estimate * LOCAL_FACTOR),
-            100,
-        )
+    for k, c, (lo, hi) in local:  # in the colour of its target's square
+        near = np.linspace(lo, hi, 100)
         ax.plot(
             near,
             curve_power(*c, near),
-            color="C0",
+            color=f"C{k + 2}",
             lw=2.2,
-            label=None
-            if k
-            else f"refitted on the sizes within {LOCAL_FACTOR:g} times of each n, inverted for n",
+            label=f"{rows[k].target_power:.0%}: refitted on the sizes {lo}-{hi}, inverted for n",
         )
     ax.errorbar(
         curve.sizes,

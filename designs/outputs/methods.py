@@ -122,21 +122,26 @@ def _software() -> str:
 
 def search_text(result) -> str:
     """How n was searched: one stage, or two (:mod:`designs.planning.refine`)."""
+    from designs.planning.power_curve import LOCAL_FACTOR
+
     first = (
         f"{result.trials} trials were simulated at each of {len(result.curve.sizes)} sizes "
         "with common random numbers (the same patients at every size)"
     )
     if not result.refine_trials:
         return (
-            f"{first}; a probit curve of power in the square root of n was fitted and "
-            "inverted for n."
+            f"{first}; a probit curve of power in the square root of n was fitted to every "
+            f"size, refitted for each target on the sizes within {LOCAL_FACTOR:g} times of "
+            "where it crosses the target, and that curve inverted for n."
         )
     near = ", ".join(str(int(m)) for m in result.stages.near.sizes)
     return (
         f"The search had two stages. First, {first}. Second, {result.refine_trials} more "
         "trials (the next trials of the same seed) were simulated at the size each "
-        f"first-stage estimate of n rounds up to ({near}). One binomial probit curve of power "
-        "in the square root of n was fitted to both stages and inverted for n; the simulated power "
+        f"first-stage estimate of n rounds up to ({near}). A binomial probit curve of power "
+        "in the square root of n was fitted to both stages, refitted for each target on the "
+        f"sizes within {LOCAL_FACTOR:g} times of where it crosses the target, and that curve "
+        "inverted for n; the simulated power "
         f"at n and the check on fresh trials use {result.refine_trials} trials."
     )
 

@@ -140,12 +140,17 @@ def _figures(plan, tmp: Path) -> None:
     )
     if plan.assurance is None:
         return
-    proportional = design.effect.kind.value == "proportional_slowing"
+    from designs.planning.assurance import transported_decline
+
+    shift = design.effect.slope_shift(design.population.slope_mean)
     figures.posterior_effect_png(
         plan.posterior_effect,
         tmp / "posterior_effect.png",
-        design_effect=design.effect.value if proportional else None,
-        design_effect_points=design.effect.slope_shift(design.population.slope_mean),
+        # on the proportional draws' scale: a fraction of the decline they are applied to
+        # (a diff review: under delta-FS screening 25% of the candidates' decline was marked
+        # where the draws are fractions of the admitted patients', on which it is 30%)
+        design_effect=shift / transported_decline(design),
+        design_effect_points=shift,
         seed=plan.posterior_attrs.get("seed"),
         illustrative=is_illustrative(plan.posterior_attrs),
     )

@@ -238,8 +238,10 @@ def report_readme(plan) -> str:
         "sample_size_curve",
         "Sample-size search",
         f"Points: simulated {_power(design)} at each size searched (bars: 95% Monte Carlo "
-        "interval); solid line: the probit curve in the square root of n fitted to them, "
-        f"which is inverted for n; dotted: {_closed_form_legend(design)}; squares: n for each "
+        "interval); dashed line: the probit curve in the square root of n fitted to them; "
+        "solid lines: each target's curve, refitted on the sizes near where the dashed one "
+        f"crosses it, which is inverted for n; dotted: {_closed_form_legend(design)}; "
+        "squares: n for each "
         "target power, with the Monte Carlo interval of that estimate (simulation error only)."
         + _second_stage_legend(plan),
     )

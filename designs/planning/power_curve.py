@@ -130,19 +130,31 @@ def curve_power(b0: float, b1: float, sizes) -> np.ndarray:
 #: two stages); ols_slope_ttest's 90% n is 7 high (1.5 SE); the default design's n keeps its
 #: mean and, within 10-25%, its SD (20 seeds).
 LOCAL_FACTOR = 1.5
-#: The fewest distinct sizes in a window for the local refit; with fewer, the global fit.
+#: The fewest distinct informative sizes in a window for the local refit; with fewer, the
+#: global fit.
 MIN_LOCAL_SIZES = 3
+#: A size informs the slope of a probit fit when it has at least this many successes and as
+#: many failures (a diff review: at 100 trials per size the 99% target's window held powers
+#: 0.96, 1.00 and 1.00, the fit there was all but separated, and n came out 322 per arm,
+#: interval 314-326, where about 426 are needed).
+MIN_OUTCOMES = 5
 
 
-def local_window(sizes, n_hat: float) -> np.ndarray | None:
+def local_window(sizes, n_hat: float, successes=None, trials=None) -> np.ndarray | None:
     """The sizes within :data:`LOCAL_FACTOR` of ``n_hat`` (a mask over ``sizes``), or None
     (fit on every size) when ``n_hat`` is not a finite positive size, when fewer than
-    :data:`MIN_LOCAL_SIZES` distinct sizes fall within it, or when all do."""
+    :data:`MIN_LOCAL_SIZES` distinct sizes within it are informative (with ``successes``
+    and ``trials`` per size: at least :data:`MIN_OUTCOMES` successes and failures each), or
+    when all sizes lie within it."""
     sizes = np.asarray(sizes, dtype=float)
     if not (math.isfinite(n_hat) and n_hat > 0):
         return None
     mask = (sizes >= n_hat / LOCAL_FACTOR) & (sizes <= n_hat * LOCAL_FACTOR)
-    if mask.all() or np.unique(sizes[mask]).size < MIN_LOCAL_SIZES:
+    informs = mask.copy()
+    if successes is not None:
+        k, m = np.asarray(successes, dtype=float), np.asarray(trials, dtype=float)
+        informs &= (k >= MIN_OUTCOMES) & (m - k >= MIN_OUTCOMES)
+    if mask.all() or np.unique(sizes[informs]).size < MIN_LOCAL_SIZES:
         return None
     return mask
 
@@ -160,7 +172,7 @@ def target_fits(sizes, successes, trials, targets, windows=None):
     every = None
     if windows is None:
         every = fit_probit_curve(sizes, k, m)
-        windows = [local_window(sizes, invert_curve(*every, t)) for t in targets]
+        windows = [local_window(sizes, invert_curve(*every, t), k, m) for t in targets]
     fits = []
     for w in windows:
         if w is None:

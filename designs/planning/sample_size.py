@@ -196,6 +196,8 @@ class SampleSizeResult:
     stages: object = None
     #: Each target's (b0, b1), refitted near its crossing (every size's fit is ``coef``).
     target_coefs: tuple = ()
+    #: The smallest and largest size each target's curve was refitted on (None: every size).
+    target_spans: tuple = ()
 
     @property
     def refine_trials(self) -> int:
@@ -264,6 +266,8 @@ def _near_sizes(design, curve, targets) -> list[int]:
         near = (curve.sizes >= n_hat / LOCAL_FACTOR) & (curve.sizes <= n_hat * LOCAL_FACTOR)
         if window is not None or near.all() or not math.isfinite(n_hat):
             continue
+        if np.unique(curve.sizes[near]).size >= MIN_LOCAL_SIZES:
+            continue  # enough sizes, too few outcomes at them: more sizes would not help
         if not curve.sizes.min() <= n_hat <= curve.sizes.max():
             continue  # not reached inside the grid: the extension above gave up
         for v in _unique_sizes(np.geomspace(n_hat / 1.3, n_hat * 1.3, MIN_LOCAL_SIZES)):
@@ -406,12 +410,14 @@ def find_sample_size(
         at_n = int(trials)  # the trials of the power at n (same trials and fresh)
         if refine_trials:  # no target reached in the first stage: one stage after all
             expect(progress, (1 + fresh_runs) * len(targets) * at_n)
-        fits, _ = curve.target_fits(targets)
+        fits, windows = curve.target_fits(targets)
+        fitted_sizes = curve.sizes
         boot = bootstrap_sizes(curve, targets, trials, seed, bootstrap)
     else:
         at_n = int(refine_trials)
         expect(progress, fresh_runs * len(targets) * at_n)  # the fresh trials at each n
         fits, windows = stages.target_fits(targets)
+        fitted_sizes = stages.counts()[0]
         boot = stages.bootstrap(targets, seed, bootstrap, windows)
     rows = []
     from designs.planning.power import power as simulate_power
@@ -477,6 +483,10 @@ def find_sample_size(
         curve=curve,
         coef=(curve.fit() if stages is None else stages.fit()),
         target_coefs=tuple(fits),
+        target_spans=tuple(
+            None if w is None else (int(fitted_sizes[w].min()), int(fitted_sizes[w].max()))
+            for w in windows
+        ),
         design_toml=design.to_toml(),
         analysis=analysis,
         trials=int(trials),

@@ -123,3 +123,25 @@ def test_sizes_are_added_where_the_grid_has_too_few_near_a_crossing():
     asked.clear()
     grow_curve(design, (0.8, 0.9), simulate, _initial_sizes(design, (0.8, 0.9), 8))
     assert len(asked) >= 1 and all(len(a) > 0 for a in asked)
+
+
+def test_a_window_without_enough_outcomes_keeps_the_fit_over_every_size():
+    """A diff review: at 100 trials per size the 99% target's window held powers 0.96, 1.00
+    and 1.00; refitted there the probit line was all but separated and n came out 322 per
+    arm (interval 314-326) where about 426 are needed. A size counts toward the refit only
+    with at least MIN_OUTCOMES successes and failures each."""
+    from designs.planning.power_curve import MIN_OUTCOMES
+
+    sizes = np.array([101, 127, 160, 201, 253, 315, 394, 494])
+    m = np.full(sizes.size, 100)
+    k = np.array([55, 65, 74, 84, 90, 96, 100, 100])
+    fits, windows = target_fits(sizes, k, m, (0.99,))
+    assert windows == [None]  # 315 has 4 failures, 394 and 494 none: no size informs
+    every = target_fits(sizes, k, m, (0.99,), windows=[None])[0]
+    assert fits == every
+    # the same window (n about 400: sizes 315-494) is used when they have MIN_OUTCOMES
+    # failures each
+    assert local_window(sizes, 400.0, k, m) is None
+    k2 = k.copy()
+    k2[5:] = 100 - MIN_OUTCOMES
+    assert list(sizes[local_window(sizes, 400.0, k2, m)]) == [315, 394, 494]
