@@ -175,6 +175,9 @@ def cmd_trial(args) -> int:
         force=args.force,
     )
     design = design_from_args(args)
+    from designs.planning.power import check_fixed_effect
+
+    check_fixed_effect(design)  # one trial of the fixed effect, not a posterior draw
     trial = simulate_one_trial(simulation_inputs(design), args.seed, args.index)
     entries = None
     if design.interim.sequential:  # the entry months the looks' simulation draws

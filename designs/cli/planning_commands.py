@@ -46,7 +46,8 @@ SWEEP_GRIDS = (
         "--dropout",
         "dropout_12m",
         False,
-        "fraction dropped out by month 12 (constant MCAR hazard; the design's deaths on top)",
+        "dropout by month 12 were no one to die (constant MCAR hazard -ln(1 - D) / 12; the "
+        "design's deaths compete with it, so a little fewer drop out: the file's dropped_out)",
     ),
     (
         "--informative",

@@ -408,6 +408,9 @@ CASES = [
         "read here only for --assurance",
     ),
     (["analyze", "--data", "{d}/none.csv", "--seed", "3"], "unrecognized arguments: --seed"),
+    # the effect drawn from phase 2 where the fixed effect is simulated (a review)
+    (["power", "--set", 'effect.source="posterior"'], "set effect.source = 'fixed'"),
+    (["trial", "--set", 'effect.source="posterior"', "--out", "{d}/t.csv"], "assurance"),
     # injection: control characters in names
     (["power", "--set", 'trial.name="x\\u001b[2Jy"'], "control character"),
     (["power", "--set", 'trial.name="a\\nb"'], "control character"),

@@ -196,6 +196,11 @@ def test_variables_say_what_they_are_with_cf_attributes(reference, design):
             assert "units" in attrs, name
     assert "type I error where it is 0" in ds.rejection_rate.attrs["comment"]
     assert "all trials" in ds.power_favourable.attrs["comment"]
+    # a review: both read "the type I error where it is 0"; the favourable rate is one-sided
+    assert "type I error" not in ds.power_favourable.attrs["comment"]
+    assert "alpha / 2" in ds.power_favourable.attrs["long_name"]
+    assert "deaths compete" in ds.dropout_12m.attrs["long_name"]
+    assert "decision_rule" not in ds.attrs  # the frequentist rule: alpha and sides
     assert "failures to reject" in ds.failed_fits.attrs["comment"]
     assert ds.rejection_rate.attrs["units"] == "1"
 
@@ -573,3 +578,29 @@ def test_a_cell_of_an_earlier_version_is_computed_again(design, reference, tmp_p
     ds = run_sweep(design, GRID, TRIALS, SEED, ANALYSES, out)
     assert len(computed) == 3  # the old cell again, and the two never finished
     xr.testing.assert_identical(ds.rejection_rate, reference.rejection_rate)
+
+
+def test_a_posterior_rule_sweep_records_its_rule(design, tmp_path):
+    """A review: under the posterior rule the file said alpha 0.05 two-sided and "rejection
+    rate of the test"; it now carries the rule as JSON and names the success rate."""
+    import json
+
+    d = design.with_overrides({"decision.rule": "posterior", "decision.prior": "sceptical"})
+    ds = run_sweep(d, {"n_per_arm": [20, 30]}, 30, SEED, ("lmm_slope",))
+    rule = json.loads(ds.attrs["decision_rule"])
+    assert rule == {"margin": 0.0, "prior": "sceptical", "threshold": 0.975}
+    for var in ("rejection_rate", "power_favourable"):
+        assert ds[var].attrs["long_name"].startswith("success rate of the posterior rule")
+        assert "its type I error where it is 0" in ds[var].attrs["comment"]
+
+
+def test_spending_without_any_looks_and_a_posterior_effect_are_refused(design):
+    """A review: --spending on a design without looks gave a spending dimension of identical
+    cells; effect.source = 'posterior' was simulated as the fixed effect."""
+    with pytest.raises(InputError, match="no cell has interim looks"):
+        run_sweep(design, {"n_per_arm": [20], "spending": ["obf", "pocock"]}, 10, SEED)
+    posterior = design.with_overrides({"effect.source": "posterior"})
+    with pytest.raises(InputError, match=r"effect\.source = 'posterior'"):
+        run_sweep(posterior, {"n_per_arm": [20]}, 10, SEED)
+    with pytest.raises(InputError, match=r"set effect\.source = 'fixed'"):
+        power(posterior, 10, SEED)

@@ -6,6 +6,7 @@ Dims are the swept ones (in the order of :data:`~designs.planning.sweep.grid.DIM
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +23,8 @@ from designs.planning.sweep.design import cell_design
 VARIABLES = {
     "rejection_rate": ("rejection rate of the test (two-sided unless sides = 1)", "1"),
     "power_favourable": (
-        "rejection rate in favour of active (power; the type I error where effect = 0)",
+        "rejection rate in favour of active (power; where effect = 0 the one-sided rate in "
+        "the favourable direction, about alpha / 2 under a two-sided test)",
         "1",
     ),
     "rejection_rate_mc_se": ("Monte Carlo standard error of rejection_rate", "1"),
@@ -70,7 +72,9 @@ DIM_ATTRS = {
     "effect": {"long_name": "effect.value", "units": ""},
     "duration_months": {"long_name": "trial length (last visit)", "units": "months"},
     "dropout_12m": {
-        "long_name": "fraction dropped out by month 12 (constant MCAR hazard; deaths on top)",
+        "long_name": "dropout by month 12 were no one to die: constant MCAR hazard "
+        "-ln(1 - value) / 12 per month; deaths compete, so a little fewer drop out "
+        "(dropped_out)",
         "units": "1",
     },
     "dropout_informative": {
@@ -163,6 +167,11 @@ def _assemble(design, grid, cells, keys, results, trials, seed, analyses) -> xr.
         else "counted as failures to reject"
     )
     data["failed_fits"][2]["comment"] = f"{counted} (decision.failed_fits)"
+    at_zero = {  # a review: both read "the type I error where it is 0", with other values
+        "rejection_rate": "the type I error where it is 0",
+        "power_favourable": "where it is 0 the favourable one-sided rate (about alpha / 2 "
+        "under a two-sided test)",
+    }
     for var in ("rejection_rate", "power_favourable"):
         data[var][2]["comment"] = (
             "a fraction of "
@@ -171,8 +180,18 @@ def _assemble(design, grid, cells, keys, results, trials, seed, analyses) -> xr.
                 if design.decision.excludes_failed
                 else "all trials"
             )
-            + "; power where the effect is non-zero, the type I error where it is 0"
+            + f"; power where the effect is non-zero, {at_zero[var]}"
         )
+        if design.decision.is_posterior:  # the rule's success, not a test's rejection
+            data[var][2]["long_name"] = (
+                "success rate of the posterior rule (P(effect > margin | data) > threshold; "
+                "decision_rule)"
+            )
+            data[var][2]["comment"] = (
+                data[var][2]["comment"].split(";")[0]
+                + "; its success probability where the effect is non-zero, its type I error "
+                "where it is 0"
+            )
     ds = xr.Dataset(data, coords=coords)
     ds.attrs = {
         "title": "ALS trial power sweep",
@@ -183,11 +202,23 @@ def _assemble(design, grid, cells, keys, results, trials, seed, analyses) -> xr.
         "alpha": float(design.trial.alpha),
         "sides": int(design.trial.sides),
         "decision": design.decision.rule.value,
+        **_rule_attrs(design),
         "software": f"als-trial-sim {__version__}",
         "version": __version__,
         "common_random_numbers": "same seed in every cell: same patients, prefixes nest in n",
     }
     return ds
+
+
+def _rule_attrs(design) -> dict:
+    """Under the posterior rule, the rule as JSON (``decision_rule``: threshold, margin,
+    prior, weight, robust SD, transport; a prior-weight grid sets the weight per cell), since
+    the file's alpha and sides do not judge its trials (a review)."""
+    if not design.decision.is_posterior:
+        return {}
+    from designs.planning.decision_rule import rule_record
+
+    return {"decision_rule": json.dumps(rule_record(design, None), sort_keys=True)}
 
 
 def is_sweep_file(path: str | Path) -> bool:

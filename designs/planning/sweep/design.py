@@ -84,8 +84,9 @@ def cell_design(design, cell: Mapping[str, float]):
         The base design.
     cell : Mapping
         Values for some of ``n_per_arm`` / ``n_total`` (patients), ``effect`` (design units),
-        ``duration_months`` (months), ``dropout_12m`` (fraction dropped out by month 12,
-        deaths on top), ``dropout_informative`` (log-hazard per point/month; 0 = MCAR),
+        ``duration_months`` (months), ``dropout_12m`` (dropout by month 12 were no one
+        to die: hazard ``-ln(1 - value) / 12``; deaths compete), ``dropout_informative``
+        (log-hazard per point/month; 0 = MCAR),
         ``prior_weight`` (weight of the phase 2 posterior in the robust prior, in [0, 1]),
         ``looks`` and
         ``spending`` (labels: :mod:`designs.planning.sweep.interim`).

@@ -64,7 +64,7 @@ def parse_grid(
     tuple
         The values in the order given (ranges ascending or descending by the step's sign);
         duplicates removed. Units are those of the option's dimension (patients, the
-        design's effect units, months, fraction dropped out by month 12 (deaths on top),
+        design's effect units, months, dropout by month 12 were no one to die (deaths compete),
         log-hazard per point/month).
 
     Raises

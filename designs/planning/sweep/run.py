@@ -167,6 +167,13 @@ def run_sweep(
             "stops by its thresholds); drop --spending or use --decision frequentist"
         )
     designs_ = [cell_design(design, c) for c in cells]  # validates every cell up front
+    if "spending" in grid and not any(d.interim.sequential for d in designs_):
+        # every cell fixed: the spending dimension would repeat the same numbers (a review:
+        # obf and pocock cells identical, labelled as two plans)
+        raise InputError(
+            "--spending: no cell has interim looks, so alpha spending would be ignored; add "
+            "--looks with a plan other than fixed, or a design with looks"
+        )
     # before any file is made (the engine would refuse it per cell)
     lead_in = all(d.trial.lead_in_months > 0 for d in designs_)
     registry.check_lead_in(analyses, lead_in, "--analysis {name}")
