@@ -4,6 +4,7 @@ simulates, :mod:`designs.outputs.assurance_text` renders)."""
 
 from __future__ import annotations
 
+from designs.cli.effect_options import reads_fixed_effect, refuse_fixed_effect
 from designs.cli.interim_options import add_look_decision
 from designs.cli.options import (
     add_analysis,
@@ -52,21 +53,6 @@ def add_assurance(sub) -> None:
     add_look_decision(p)
 
 
-def refuse_fixed_effect(args) -> None:
-    """``assurance`` draws every trial's effect from the phase 2 posterior: the design's
-    fixed effect (``--effect``, ``--set effect.value`` or ``effect.kind``) would be printed
-    in the design line and not used (a review: ``--effect 0.5`` changed nothing). Refused;
-    ``effect.sd`` and the effect's time course are read."""
-    given = [k for k in parse_set(args.set) if k in ("effect.value", "effect.kind")]
-    if getattr(args, "effect", None) is not None or given:
-        flag = "--effect" if getattr(args, "effect", None) is not None else f"--set {given[0]}"
-        raise InputError(
-            f"{flag}: assurance draws each trial's effect from the phase 2 posterior, not the "
-            "design's fixed effect (use power for a fixed effect; --transport chooses how a "
-            "draw carries over)"
-        )
-
-
 def transport_order(idata, first: str) -> tuple[str, ...]:
     """The transports to simulate, ``first`` then the other, which is left out when
     proportional transport is undefined for this posterior (its patients did not decline:
@@ -98,8 +84,15 @@ def cmd_assurance(args) -> int:
     from designs.planning.posterior import posterior_draws
     from progression.population import undefined_proportional_draws
 
-    refuse_fixed_effect(args)
     design = design_from_args(args)
+    if not reads_fixed_effect(design):  # a cp futility rule under the design's effect reads it
+        refuse_fixed_effect(
+            args,
+            parse_set(args.set),
+            "assurance draws each trial's effect from the phase 2 posterior, not the design's "
+            "fixed effect (use power for a fixed effect; --transport chooses how a draw "
+            "carries over)",
+        )
     idata = phase2_posterior(args.posterior)
     prior = None
     if design.decision.is_posterior:

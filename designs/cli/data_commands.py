@@ -43,16 +43,22 @@ def add_power(sub) -> None:
     add_posterior(p)
 
 
-def decision_prior_from_args(design, args):
-    """The posterior rule's prior (None under the frequentist rule); the phase 2 posterior is
-    read (or fitted once) only when the prior borrows from it, and ``--posterior`` is refused
-    where it is not (a review: a missing file was accepted in silence)."""
+def refuse_unread_posterior(design, args) -> None:
+    """``--posterior`` where no prior borrows from phase 2 (a review: a missing file was
+    accepted in silence, also by ``power --looks``)."""
     if getattr(args, "posterior", None) and not design.decision.borrows:
         raise InputError(
             f"--posterior {args.posterior}: read only by the posterior rule's robust prior "
             "with a weight above 0 (--decision posterior --prior robust --prior-weight W); "
             "drop it"
         )
+
+
+def decision_prior_from_args(design, args):
+    """The posterior rule's prior (None under the frequentist rule); the phase 2 posterior is
+    read (or fitted once) only when the prior borrows from it, and ``--posterior`` is refused
+    where it is not (:func:`refuse_unread_posterior`)."""
+    refuse_unread_posterior(design, args)
     if not design.decision.is_posterior:
         return None
     from designs.planning.decision_rule import decision_prior
@@ -102,6 +108,7 @@ def _power_group_sequential(design, args) -> int:
 
     if args.analysis and len(args.analysis) > 1:
         raise InputError("--analysis: give one analysis with interim looks (--looks)")
+    refuse_unread_posterior(design, args)
     if design.decision.is_posterior:
         return _power_posterior_looks(design, args)
     with progress_bar(2 * args.trials, "trial", not args.json) as bar:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from designs.cli.data_commands import decision_prior_from_args
 from designs.cli.decision_options import POSTERIOR_FIELDS
+from designs.cli.effect_options import refuse_fixed_effect
 from designs.cli.interim_options import add_look_decision
 from designs.cli.options import (
     add_command,
@@ -15,6 +16,7 @@ from designs.cli.options import (
     add_trials,
     design_from_args,
     finite,
+    parse_set,
     print_json,
 )
 from designs.cli.progress import progress_bar
@@ -52,10 +54,11 @@ def cmd_calibrate(args) -> int:
             "--decision frequentist: calibrate finds the threshold of the posterior rule "
             "(drop --decision)"
         )
-    if getattr(args, "effect", None) is not None:
-        raise InputError(
-            "--effect: calibrate simulates every trial with no effect (effect 0); drop --effect"
-        )
+    refuse_fixed_effect(
+        args,
+        parse_set(args.set),
+        "calibrate simulates every trial with no effect (effect 0); drop it",
+    )
     design = design_from_args(args, posterior_read=POSTERIOR_FIELDS)  # judged by it below
     if not design.decision.is_posterior:
         design = design.with_overrides({"decision.rule": "posterior"})

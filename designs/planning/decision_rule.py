@@ -46,7 +46,8 @@ def phase2_effect_prior(design, idata) -> NormalMixture:
     """The phase 2 posterior of the effect in this design's points/month, as a normal mixture.
 
     Draws of ``delta`` are carried over by ``effect.transport`` (proportional: a fraction of
-    the phase 2 decline times this design's ``|slope_mean|``; absolute: ``delta`` itself) and
+    the phase 2 decline times the decline of this design's patients,
+    :func:`designs.planning.assurance.transported_decline`; absolute: ``delta`` itself) and
     approximated by a mixture of up to 3 normals fitted by EM (chosen by BIC).
     """
     from designs.planning.posterior import posterior_draws

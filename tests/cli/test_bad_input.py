@@ -408,6 +408,8 @@ CASES = [
         "read here only for --assurance",
     ),
     (["analyze", "--data", "{d}/none.csv", "--seed", "3"], "unrecognized arguments: --seed"),
+    (["power", "--looks", "0.5,1", "--posterior", "{d}/none.nc"], "read only by the posterior"),
+    (["calibrate", "--set", "effect.value=0.3"], "--set effect.value: calibrate simulates"),
     # the effect drawn from phase 2 where the fixed effect is simulated (a review)
     (["power", "--set", 'effect.source="posterior"'], "set effect.source = 'fixed'"),
     (["trial", "--set", 'effect.source="posterior"', "--out", "{d}/t.csv"], "assurance"),

@@ -257,6 +257,21 @@ def test_assurance_refuses_a_fixed_effect_it_would_not_use(capsys, posterior_fil
     assert len(err.strip().splitlines()) == 1 and "draws each trial's effect" in err
 
 
+def test_assurance_takes_the_effect_where_a_futility_rule_reads_it(capsys, posterior_file, run):
+    """A diff review: a conditional-power futility rule under the design's effect reads the
+    fixed effect (P(stop for futility) 0.17 at 25% against 0.02 at 60%), so there
+    ``--effect`` is taken, not refused."""
+    argv = ["assurance", "--posterior", str(posterior_file), "--looks", "0.5,1"]
+    argv += ["--set", "trial.sides=1", "--set", "trial.alpha=0.025", "--futility", "cp:0.2"]
+    argv += ["--set", "interim.futility_cp_under=design", "--trials", "60", "--json"]
+    stops = []
+    for effect in ("0.25", "0.6"):
+        code, out, err = run(capsys, *argv, "--effect", effect, "--n-per-arm", "30")
+        assert code == 0, err
+        stops.append(json.loads(out)["p_stop_futility"][0])
+    assert stops[0] != stops[1]  # the same trials, judged against another planned effect
+
+
 def test_assurance_json_names_the_natural_history(capsys, posterior_file, run):
     argv = ["assurance", "--posterior", str(posterior_file), "--n-per-arm", "30"]
     code, out, err = run(capsys, *argv, "--trials", "40", "--json")
