@@ -403,10 +403,11 @@ def test_local_cluster_processes_equals_local_run(design, reference):
 
 def test_unreachable_scheduler_is_bad_input(design, tmp_path, monkeypatch):
     monkeypatch.setattr("designs.planning.sweep.run.CONNECT_TIMEOUT", "1s")
-    out = tmp_path / "x.nc"
+    out = tmp_path / "new" / "sub" / "x.nc"  # folders the sweep makes, then must remove
     with pytest.raises(InputError, match="--scheduler"):
         run_sweep(design, GRID, TRIALS, SEED, ANALYSES, out, scheduler="tcp://127.0.0.1:9")
     assert not out.exists() and not cells_folder(out).exists()
+    assert list(tmp_path.iterdir()) == []  # a review: new/sub/ was left behind
 
 
 # --------------------------------------------------------------------------- command line

@@ -28,6 +28,10 @@ class OutputLock:
 
     def __init__(self, out_path: str | Path, option: str = "--out") -> None:
         self.path = lock_path(out_path)
+        # the folders made here, deepest first: removed again when the sweep is refused before
+        # any work (a review: an unreachable --scheduler left newdir/sub/ behind)
+        parent = self.path.parent
+        self._made = [p for p in (parent, *parent.parents) if not p.exists()]
         # the inputs are checked by now: the output's folder may be made (as the sweep will)
         make_writable_folder(self.path.parent, option, Path(out_path))
         try:
@@ -49,8 +53,9 @@ class OutputLock:
         os.ftruncate(self._fd, 0)
         os.pwrite(self._fd, f"{os.getpid()}\n".encode(), 0)
 
-    def release(self) -> None:
-        """Remove the lock file and release the lock (idempotent)."""
+    def release(self, *, undo_folders: bool = False) -> None:
+        """Remove the lock file and release the lock (idempotent); with ``undo_folders``
+        also the folders the lock made, where empty (nothing was written)."""
         if self._fd is None:
             return
         try:
@@ -58,6 +63,11 @@ class OutputLock:
         finally:
             os.close(self._fd)
             self._fd = None
+        for folder in self._made if undo_folders else ():
+            try:
+                folder.rmdir()
+            except OSError:
+                break  # not empty (or not ours to remove): leave it and its parents
 
     def __del__(self) -> None:  # an exception left run_sweep: free the lock, keep the file
         if getattr(self, "_fd", None) is not None:

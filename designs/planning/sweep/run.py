@@ -262,7 +262,7 @@ def run_sweep(
             client, owned_cluster = _client(scheduler, workers)
         except BaseException:
             if lock is not None:  # refused before any work: leave nothing behind
-                lock.release()
+                lock.release(undo_folders=True)
             raise
         own_client = client is not None
     else:
