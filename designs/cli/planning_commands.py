@@ -125,6 +125,10 @@ def cmd_sweep(args) -> int:
         force=args.force,
     )
     args.set = [*args.set, *base_looks_for_grid(args)]  # --thresholds need looks to check
+    total = grid_values(args, "--n-total", integer=True)
+    if total:  # the base design takes n_total too (with unequal allocation a design's own
+        # n_per_arm was refused before the grid replaced it: a review)
+        args.set = [f"trial.n_total={total[0]}", *args.set]
     design = design_from_args(args, analysis_field=False)
     grid = {dim: grid_values(args, flag, integer=integer) for flag, dim, integer, _ in SWEEP_GRIDS}
     grid = {dim: values for dim, values in grid.items() if values is not None}

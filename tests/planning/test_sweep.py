@@ -605,3 +605,20 @@ def test_spending_without_any_looks_and_a_posterior_effect_are_refused(design):
         run_sweep(posterior, {"n_per_arm": [20]}, 10, SEED)
     with pytest.raises(InputError, match=r"set effect\.source = 'fixed'"):
         power(posterior, 10, SEED)
+
+
+def test_cli_n_total_grid_with_unequal_allocation_set_on_the_command_line(tmp_path, capsys):
+    """A review: ``--set trial.allocation.active=2 --n-total 91 150`` was refused ("n_per_arm:
+    not allowed with unequal allocation") because the base design kept its n_per_arm; the
+    same cells as ``power --n-total`` each."""
+    import simulate
+
+    out = tmp_path / "nt.nc"
+    alloc = ["--set", "trial.allocation.active=2"]
+    argv = ["sweep", *alloc, "--n-total", "91", "150", "--trials", "30", "--seed", "4"]
+    assert simulate.main([*argv, "--out", str(out)]) == 0
+    ds = load_sweep(out)
+    assert ds.n_total.values.tolist() == [91, 150]
+    d = load_design().with_overrides({"trial.allocation.active": 2, "trial.n_total": 150})
+    alone = power(d, 30, 4)["lmm_slope"]
+    assert float(ds.power_favourable.sel(n_total=150).squeeze()) == alone.power_favourable
