@@ -32,7 +32,7 @@ def design_at(design, size: int):
 # --------------------------------------------------------------------------- the curve
 
 
-def probit_fit(covariate, successes, trials) -> tuple[float, float]:
+def probit_fit(covariate, successes, trials, start=None) -> tuple[float, float]:
     """Maximum-likelihood binomial probit regression ``Phi^-1(p) = b0 + b1 x``.
 
     Fisher scoring (IRLS), falling back to Nelder-Mead if it does not converge.
@@ -43,6 +43,9 @@ def probit_fit(covariate, successes, trials) -> tuple[float, float]:
         ``x`` for each group (or each trial, with ``trials`` = 1).
     successes, trials : array_like
         Successes and trials per group.
+    start : (b0, b1), optional
+        Where Fisher scoring starts (default: a weighted least-squares line through the
+        empirical probits); a bootstrap resample starts at the point estimate's fit.
 
     Returns
     -------
@@ -53,7 +56,9 @@ def probit_fit(covariate, successes, trials) -> tuple[float, float]:
     m = np.asarray(trials, dtype=float)
     design = np.column_stack([np.ones_like(x), x])
     p = np.clip((k + 0.5) / (m + 1.0), 1e-4, 1 - 1e-4)
-    if np.ptp(x) > 0:
+    if start is not None:
+        b = np.array(start, dtype=float)
+    elif np.ptp(x) > 0:
         b = np.polyfit(x, norm.ppf(p), 1, w=np.sqrt(m))[::-1]
     else:
         b = np.array([float(norm.ppf(p.mean())), 0.0])
@@ -87,7 +92,7 @@ def probit_fit(covariate, successes, trials) -> tuple[float, float]:
     return float(res.x[0]), float(res.x[1])
 
 
-def fit_probit_curve(sizes, successes, trials) -> tuple[float, float]:
+def fit_probit_curve(sizes, successes, trials, start=None) -> tuple[float, float]:
     """Binomial probit fit of power on size: ``Phi^-1(p) = b0 + b1 sqrt(n)``.
 
     Parameters
@@ -96,12 +101,14 @@ def fit_probit_curve(sizes, successes, trials) -> tuple[float, float]:
         Sizes n (patients).
     successes, trials : array_like
         Favourable rejections and trials with a successful fit at each size.
+    start : (b0, b1), optional
+        Where the fit starts (:func:`probit_fit`).
 
     Returns
     -------
     (b0, b1) : tuple of float
     """
-    return probit_fit(np.sqrt(np.asarray(sizes, dtype=float)), successes, trials)
+    return probit_fit(np.sqrt(np.asarray(sizes, dtype=float)), successes, trials, start)
 
 
 def invert_curve(b0: float, b1: float, target: float) -> float:
@@ -159,27 +166,29 @@ def local_window(sizes, n_hat: float, successes=None, trials=None) -> np.ndarray
     return mask
 
 
-def target_fits(sizes, successes, trials, targets, windows=None):
+def target_fits(sizes, successes, trials, targets, windows=None, starts=None):
     """The probit curve of each target: fitted on every size, then refitted on the sizes
     within :data:`LOCAL_FACTOR` of where that fit crosses the target (:func:`local_window`).
 
     ``windows`` (one mask or None per target) fixes the windows instead: a bootstrap
-    resample keeps those of the point estimate. Returns ``([(b0, b1) per target],
-    windows)``.
+    resample keeps those of the point estimate, and starts each fit at its curve
+    (``starts``, one (b0, b1) per target: Fisher scoring then converges in fewer steps).
+    Returns ``([(b0, b1) per target], windows)``.
     """
     sizes = np.asarray(sizes, dtype=float)
     k, m = np.asarray(successes, dtype=float), np.asarray(trials, dtype=float)
+    starts = [None] * len(targets) if starts is None else list(starts)
     every = None
     if windows is None:
         every = fit_probit_curve(sizes, k, m)
         windows = [local_window(sizes, invert_curve(*every, t), k, m) for t in targets]
     fits = []
-    for w in windows:
+    for w, start in zip(windows, starts, strict=True):
         if w is None:
-            every = fit_probit_curve(sizes, k, m) if every is None else every
+            every = fit_probit_curve(sizes, k, m, start) if every is None else every
             fits.append(every)
         else:
-            fits.append(fit_probit_curve(sizes[w], k[w], m[w]))
+            fits.append(fit_probit_curve(sizes[w], k[w], m[w], start))
     return fits, windows
 
 
@@ -194,13 +203,13 @@ def bootstrap_sizes(curves, targets, trials: int, seed: int, bootstrap: int) -> 
     """
     several = isinstance(curves, (list, tuple))
     curves = list(curves) if several else [curves]
-    windows = [curve.target_fits(targets)[1] for curve in curves]
+    point = [curve.target_fits(targets) for curve in curves]  # (fits, windows) per curve
     rng = secondary_rng(seed, SALT_SAMPLE_SIZE_BOOTSTRAP)
     boot = np.empty((bootstrap, len(curves), len(targets)))
     for r in range(bootstrap):
         w = np.bincount(rng.integers(0, trials, trials), minlength=trials)
         for i, curve in enumerate(curves):
-            fits, _ = curve.target_fits(targets, w, windows[i])
+            fits, _ = curve.target_fits(targets, w, point[i][1], starts=point[i][0])
             boot[r, i] = [invert_curve(*c, t) for c, t in zip(fits, targets, strict=True)]
     return boot if several else boot[:, 0]
 
@@ -255,9 +264,9 @@ class PowerCurve:
         """Probit curve; ``weights`` (per trial) are bootstrap multiplicities."""
         return fit_probit_curve(self.sizes, *self.counts(weights))
 
-    def target_fits(self, targets, weights: np.ndarray | None = None, windows=None):
+    def target_fits(self, targets, weights: np.ndarray | None = None, windows=None, starts=None):
         """Each target's probit curve, refitted near its crossing (:func:`target_fits`)."""
-        return target_fits(self.sizes, *self.counts(weights), targets, windows)
+        return target_fits(self.sizes, *self.counts(weights), targets, windows, starts)
 
     def extend(self, other: PowerCurve) -> PowerCurve:
         """Union of two curves simulated with the same seed and trials."""

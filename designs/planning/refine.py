@@ -99,24 +99,24 @@ class Stages:
         """One probit curve over both blocks (see :meth:`counts`)."""
         return fit_probit_curve(*self.counts(weights))
 
-    def target_fits(self, targets, weights: tuple | None = None, windows=None):
+    def target_fits(self, targets, weights: tuple | None = None, windows=None, starts=None):
         """Each target's curve over both blocks, refitted near its crossing
         (:func:`designs.planning.power_curve.target_fits`)."""
-        return target_fits(*self.counts(weights), targets, windows)
+        return target_fits(*self.counts(weights), targets, windows, starts)
 
     def bootstrap(self, targets, seed: int, bootstrap: int, windows=None) -> np.ndarray:
         """``(bootstrap, len(targets))`` crossings under resamples of trials within each
         block (stratified), each target refitted on ``windows`` (the point estimate's)."""
         rng = secondary_rng(seed, SALT_SAMPLE_SIZE_BOOTSTRAP)
         t1, t2 = self.grid.favourable.shape[1], self.near.favourable.shape[1]
-        if windows is None:
-            windows = self.target_fits(targets)[1]
+        fits, found = self.target_fits(targets)  # each resample starts at these fits
+        windows = found if windows is None else windows
         out = np.empty((bootstrap, len(targets)))
         for r in range(bootstrap):
             w1 = np.bincount(rng.integers(0, t1, t1), minlength=t1)
             w2 = np.bincount(rng.integers(0, t2, t2), minlength=t2)
-            fits, _ = self.target_fits(targets, (w1, w2), windows)
-            out[r] = [invert_curve(*c, t) for c, t in zip(fits, targets, strict=True)]
+            fits_r, _ = self.target_fits(targets, (w1, w2), windows, starts=fits)
+            out[r] = [invert_curve(*c, t) for c, t in zip(fits_r, targets, strict=True)]
         return out
 
 
