@@ -83,3 +83,13 @@ def stored(idata: xr.DataTree | PosteriorView) -> dict | None:
     ):
         return {k: figures[k] for k in KEYS}
     return None
+
+
+def gates_met(summary: dict) -> bool:
+    """The fit's convergence gates (:func:`fit_summary`'s figures): no divergence, R-hat at
+    most 1.01, bulk ESS at least 400 for every population parameter."""
+    return bool(
+        summary["divergences"] == 0
+        and summary["max_rhat"] <= 1.01
+        and summary["min_ess_bulk"] >= 400
+    )

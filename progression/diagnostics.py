@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from progression.convergence import gates_met
 from progression.model import POPULATION_PARAMS
 from progression.priors import changed_priors
 from progression.records import (
@@ -403,16 +404,6 @@ def _fmt_table(df: pd.DataFrame, floatfmt: str = "{:.3f}") -> str:
         for r in [cols, *body]
     ]
     return "\n".join(lines)
-
-
-def gates_met(summary: dict) -> bool:
-    """The fit's convergence gates (:func:`fit_summary`'s figures): no divergence, R-hat at
-    most 1.01, bulk ESS at least 400 for every population parameter."""
-    return bool(
-        summary["divergences"] == 0
-        and summary["max_rhat"] <= 1.01
-        and summary["min_ess_bulk"] >= 400
-    )
 
 
 def format_fit_report(

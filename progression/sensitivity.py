@@ -82,10 +82,11 @@ def prior_sensitivity(
     pandas.DataFrame
         Index ``setting``; columns ``prior`` (which prior moves), ``delta_mean``, ``delta_sd``,
         ``delta_hdi95`` (points/month), ``p_delta_positive``, ``pre_slope_mean`` (posterior
-        mean, points/month), ``max_rhat``, ``divergences``, ``gates_met`` (no divergence,
-        R-hat at most 1.01, bulk ESS at least 400: the fit report's gates).
+        mean, points/month), ``max_rhat``, ``min_ess_bulk``, ``divergences``, ``gates_met``
+        (no divergence, R-hat at most 1.01, bulk ESS at least 400: the fit report's gates).
     """
-    from progression.diagnostics import fit_summary, gates_met
+    from progression.convergence import gates_met
+    from progression.diagnostics import fit_summary
     from progression.model import fit
     from progression.priors import (
         DEFAULT_PRIORS,
@@ -124,6 +125,7 @@ def prior_sensitivity(
                     "p_delta_positive": s["p_delta_positive"],
                     "pre_slope_mean": s["pre_slope_mean"],
                     "max_rhat": s["max_rhat"],
+                    "min_ess_bulk": s["min_ess_bulk"],
                     "divergences": s["divergences"],
                     # the fit report's gates (a review: a refit at R-hat 1.011 went unflagged)
                     "gates_met": gates_met(s),

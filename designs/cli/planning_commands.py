@@ -126,9 +126,10 @@ def cmd_sweep(args) -> int:
     )
     args.set = [*args.set, *base_looks_for_grid(args)]  # --thresholds need looks to check
     total = grid_values(args, "--n-total", integer=True)
-    if total:  # the base design takes n_total too (with unequal allocation a design's own
-        # n_per_arm was refused before the grid replaced it: a review)
-        args.set = [f"trial.n_total={total[0]}", *args.set]
+    if total and min(total) >= 4:  # the base design takes n_total too (with unequal
+        # allocation a design's own n_per_arm was refused before the grid replaced it: a
+        # review); values below 4 are left to the grid's check, which names --n-total
+        args.set = [f"trial.n_total={max(total)}", *args.set]
     design = design_from_args(args, analysis_field=False)
     grid = {dim: grid_values(args, flag, integer=integer) for flag, dim, integer, _ in SWEEP_GRIDS}
     grid = {dim: values for dim, values in grid.items() if values is not None}
@@ -285,6 +286,14 @@ def _write_figure(args, result, design) -> None:
         tmp.write_bytes(figure[Path(args.figure).suffix.lower().lstrip(".")])
 
 
+def size_rows_json(rows, design, rule: dict) -> list[dict]:
+    """Sample-size rows as ``sample-size --json`` gives them, and the report's JSON too: each
+    row, the decision rule's name and, under the posterior rule, ``decision_rule``
+    (:func:`designs.planning.decision_rule.rule_record`)."""
+    extra = {"decision": design.decision.rule.value, **({"decision_rule": rule} if rule else {})}
+    return [{**r.to_dict(), **extra} for r in rows]
+
+
 def cmd_sample_size(args) -> int:
     from designs.atomic import atomic_write_text, check_writable
     from designs.cli.data_commands import decision_prior_from_args
@@ -340,12 +349,8 @@ def cmd_sample_size(args) -> int:
     if args.json:
         from designs.planning.decision_rule import rule_record
 
-        rule = rule_record(design, prior)  # the posterior rule's threshold and prior
-        extra = {
-            "decision": design.decision.rule.value,
-            **({"decision_rule": rule} if rule else {}),
-        }
-        print_json([{**r.to_dict(), **extra} for r in result.rows])
+        # the posterior rule's threshold and prior beside each row
+        print_json(size_rows_json(result.rows, design, rule_record(design, prior)))
     else:
         print(table, end="")
         if prior is not None:

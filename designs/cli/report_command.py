@@ -26,6 +26,7 @@ from designs.cli.options import (
     print_json,
     warn,
 )
+from designs.cli.planning_commands import size_rows_json
 from designs.cli.progress import progress_bar
 from designs.errors import InputError
 
@@ -118,7 +119,9 @@ def cmd_report(args) -> int:
                 # the rows of sample_size.csv as `sample-size --json` gives them: n, and each
                 # stage's trials (grid_trials, refine_trials: 0 for one stage, trials); with
                 # looks, the fixed design's rows (as the CSV)
-                "sample_size": [r.to_dict() for r in plan.sample_size.rows],
+                "sample_size": size_rows_json(
+                    plan.sample_size.rows, design, plan.operating.get("decision_rule", {})
+                ),
                 "version": __version__,
             }
         )

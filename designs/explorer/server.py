@@ -381,7 +381,9 @@ def _downloads(current) -> None:
 
     @render.download_button(filename="design.toml", media_type="application/toml")
     async def dl_design():
-        yield req().design.to_toml().encode()
+        from designs.outputs.design_toml import annotated_toml
+
+        yield annotated_toml(req().design).encode()  # as `designs show` prints it
 
     @render.download_button(filename="commands.sh", media_type="text/x-shellscript")
     async def dl_commands():

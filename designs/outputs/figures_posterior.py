@@ -148,6 +148,7 @@ def posterior_effect_png(
     seed=None,
     design_effect_points=None,
     illustrative: bool = True,
+    decline_words: str = "",
 ) -> Path:
     """Histograms of the posterior of the treatment effect, both transports, with the mean,
     the central 95% interval and the design's fixed effect.
@@ -160,6 +161,9 @@ def posterior_effect_png(
         The design's fixed proportional effect (fraction), marked on the proportional panel.
     design_effect_points : float, optional
         The same effect in points/month, marked on the absolute panel.
+    decline_words : str, optional
+        Of which decline ``design_effect`` is a fraction, for its legend (under screening,
+        the admitted patients': it then differs from the design line's share).
     """
     fig, axes = new_figure(10, 4.6, ncols=2)
     specs = (
@@ -187,7 +191,8 @@ def posterior_effect_png(
                 color="tab:green",
                 ls=":",
                 lw=2,
-                label=f"design's fixed effect {_fmt(scale * marks[key], pct)}",
+                label=f"design's fixed effect {_fmt(scale * marks[key], pct)}"
+                + (f" ({decline_words})" if pct and decline_words else ""),
             )
         lo_x, hi_x = np.quantile(d, [0.002, 0.998])
         pad = 0.05 * (hi_x - lo_x)

@@ -122,8 +122,16 @@ def _software() -> str:
 
 def search_text(result) -> str:
     """How n was searched: one stage, or two (:mod:`designs.planning.refine`)."""
-    from designs.planning.power_curve import LOCAL_FACTOR
+    from designs.planning.power_curve import LOCAL_FACTOR, MIN_LOCAL_SIZES, MIN_OUTCOMES
 
+    spans = list(getattr(result, "target_spans", ()) or ())
+    refit = (
+        f"for each target with at least {MIN_LOCAL_SIZES} sizes within {LOCAL_FACTOR:g} "
+        f"times of where it crosses the target that had {MIN_OUTCOMES} or more successes and "
+        "failures, refitted on those sizes"
+    )
+    if spans and all(sp is None for sp in spans):
+        refit = "no target having enough sizes near its crossing to refit on, not refitted"
     first = (
         f"{result.trials} trials were simulated at each of {len(result.curve.sizes)} sizes "
         "with common random numbers (the same patients at every size)"
@@ -131,17 +139,15 @@ def search_text(result) -> str:
     if not result.refine_trials:
         return (
             f"{first}; a probit curve of power in the square root of n was fitted to every "
-            f"size, refitted for each target on the sizes within {LOCAL_FACTOR:g} times of "
-            "where it crosses the target, and that curve inverted for n."
+            f"size and, {refit}, and each target's curve was inverted for n."
         )
     near = ", ".join(str(int(m)) for m in result.stages.near.sizes)
     return (
         f"The search had two stages. First, {first}. Second, {result.refine_trials} more "
         "trials (the next trials of the same seed) were simulated at the size each "
         f"first-stage estimate of n rounds up to ({near}). A binomial probit curve of power "
-        "in the square root of n was fitted to both stages, refitted for each target on the "
-        f"sizes within {LOCAL_FACTOR:g} times of where it crosses the target, and that curve "
-        "inverted for n; the simulated power "
+        f"in the square root of n was fitted to both stages and, {refit}, and each target's "
+        "curve was inverted for n; the simulated power "
         f"at n and the check on fresh trials use {result.refine_trials} trials."
     )
 

@@ -151,6 +151,11 @@ def _figures(plan, tmp: Path) -> None:
         # where the draws are fractions of the admitted patients', on which it is 30%)
         design_effect=shift / transported_decline(design),
         design_effect_points=shift,
+        decline_words=(
+            "of the admitted patients' decline"
+            if design.enrichment.admitted_slope(design.population) is not None
+            else ""
+        ),
         seed=plan.posterior_attrs.get("seed"),
         illustrative=is_illustrative(plan.posterior_attrs),
     )

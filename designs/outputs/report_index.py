@@ -6,7 +6,7 @@ from __future__ import annotations
 from designs import __version__
 from designs.outputs.console import is_illustrative, phase2_words
 from designs.outputs.plotting import analysis_title, posterior_rule_short
-from designs.outputs.tables import N_INTERVAL_NOTE
+from designs.outputs.tables import N_INTERVAL_NOTE, refit_words
 
 
 def input_design_header(chosen, interim=None) -> str:
@@ -108,6 +108,18 @@ def _no_benefit_bound(plan) -> str:
         "at most about 1 - P times the rule's type I error, "
         f"{oc['type_i_error']:.4f} at {_size_text(plan.sample_size.rows[0])} (operating "
         "characteristics), which moves with n"
+    )
+
+
+def _curve_legend(result) -> str:
+    """The search figure's curves: dashed over every size and solid per refitted target, or
+    one solid curve when no target was refitted (a diff review)."""
+    if not any(s is not None for s in (getattr(result, "target_spans", ()) or ())):
+        return "solid line: the probit curve in the square root of n fitted to them, inverted for n"
+    return (
+        "dashed line: the probit curve in the square root of n fitted to them; solid lines: "
+        "each refitted target's curve, on the sizes near where the dashed one crosses it, "
+        "inverted for n (" + refit_words(result) + ")"
     )
 
 
@@ -238,10 +250,8 @@ def report_readme(plan) -> str:
         "sample_size_curve",
         "Sample-size search",
         f"Points: simulated {_power(design)} at each size searched (bars: 95% Monte Carlo "
-        "interval); dashed line: the probit curve in the square root of n fitted to them; "
-        "solid lines: each target's curve, refitted on the sizes near where the dashed one "
-        f"crosses it, which is inverted for n; dotted: {_closed_form_legend(design)}; "
-        "squares: n for each "
+        f"interval); {_curve_legend(plan.sample_size)}; dotted: "
+        f"{_closed_form_legend(design)}; squares: n for each "
         "target power, with the Monte Carlo interval of that estimate (simulation error only)."
         + _second_stage_legend(plan),
     )

@@ -118,6 +118,20 @@ def success_phrase(design, r0) -> str:
     )
 
 
+def refit_words(result) -> str:
+    """Which targets' curves were refitted near n: the refit needs 3 sizes there with 5
+    successes and failures each, else the curve over every size is used (a diff review: the
+    notes said every target was refitted where some were not)."""
+    spans = list(getattr(result, "target_spans", ()) or ())
+    rows = result.rows
+    if spans and all(s is not None for s in spans):
+        return "refitted on the sizes near n"
+    if not any(s is not None for s in spans):
+        return "fitted to every size; too few sizes near n had 5 successes and failures each"
+    fitted = ", ".join(f"{r.target_power:.0%}" for r, s in zip(rows, spans, strict=True) if s)
+    return f"refitted on the sizes near n for {fitted}, elsewhere fitted to every size"
+
+
 def _notes(result, design) -> str:
     """What a reader needs to read the table right (printed below it)."""
     r0 = result.rows[0]
@@ -126,7 +140,7 @@ def _notes(result, design) -> str:
         "loses them, so n is not "
         "inflated for dropout. MC interval: "
         f"{N_INTERVAL_NOTE}. Power: {success_phrase(design, r0)}. Fitted: the target's "
-        "probit curve of power over n (refitted on the sizes near n), at n; n is where it "
+        f"probit curve of power over n ({refit_words(result)}), at n; n is where it "
         "crosses the target, so the power "
         "simulated at n on the same trials can fall just short of the target. Fresh trials: "
         "power at n on independent trials, the check. In brackets: Monte Carlo SE. "

@@ -78,7 +78,7 @@ def warn_if_unconverged(idata, where) -> bool:
     """Say on stderr when a posterior fails the convergence targets (divergences, R-hat >
     1.01 or bulk ESS < 400 for a population parameter), or cannot be checked (no
     ``sample_stats``, or not every population parameter); returns True when it passes."""
-    from progression.convergence import can_compute, computed, stored
+    from progression.convergence import can_compute, computed, gates_met, stored
 
     if "sample_stats" not in idata.children:
         print(
@@ -95,7 +95,7 @@ def warn_if_unconverged(idata, where) -> bool:
         )
         return False
     s = computed(idata) if s is None else s
-    ok = s["divergences"] == 0 and s["max_rhat"] <= 1.01 and s["min_ess_bulk"] >= 400
+    ok = gates_met(s)
     if not ok:
         print(
             f"warning: posterior {where}: {s['divergences']} divergences, max R-hat "

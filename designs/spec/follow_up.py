@@ -218,8 +218,9 @@ class Dropout:
     monthly_hazard : float
         Constant MCAR dropout hazard, per month, >= 0. Not together with ``cumulative``.
     cumulative : tuple of float
-        Fraction gone by each scheduled visit (one per visit; first 0; non-decreasing; < 1),
-        read as a piecewise-constant hazard between visits; empty for none.
+        Dropout by each scheduled visit were no one to die (one per visit; first 0;
+        non-decreasing; < 1; deaths are ``death_monthly_hazard``'s, competing), read as a
+        piecewise-constant hazard between visits; empty for none.
     informative : float
         Log-hazard per point/month of decline faster than ``slope_mean`` (0 = MCAR), in
         [-20, 20]: a patient's dropout hazard is multiplied by
@@ -250,8 +251,9 @@ class Dropout:
     cumulative: tuple[float, ...] = spec_field(
         (),
         kind=Kind.REAL_LIST,
-        unit="fraction gone by each visit",
-        doc="Fraction gone by each scheduled visit (piecewise-constant hazard; empty = none).",
+        unit="fraction dropped out by each visit were no one to die (deaths apart)",
+        doc="Dropout by each scheduled visit, deaths apart (piecewise-constant hazard; "
+        "empty = none).",
     )
     informative: float = spec_field(
         0.0,

@@ -364,3 +364,20 @@ def test_the_methods_text_writes_out_a_borrowing_prior_as_its_mixture():
     sceptical = base.with_overrides({"decision.prior": "sceptical"})
     assert _mixture_text(sceptical, {"decision_rule": rule_record(sceptical, prior)}) == ""
     assert rule_record(load_design(), None) == {}  # the frequentist rule
+
+
+def test_the_notes_say_which_targets_were_refitted():
+    """A diff review: the notes said every target's curve was refitted near n where the
+    search had kept the curve over every size for some (too few outcomes near n)."""
+    from types import SimpleNamespace
+
+    from designs.outputs.tables import refit_words
+
+    rows = [SimpleNamespace(target_power=0.8), SimpleNamespace(target_power=0.99)]
+    both = SimpleNamespace(rows=rows, target_spans=((149, 244), (315, 494)))
+    one = SimpleNamespace(rows=rows, target_spans=((149, 244), None))
+    none = SimpleNamespace(rows=rows, target_spans=(None, None))
+    assert refit_words(both) == "refitted on the sizes near n"
+    expected = "refitted on the sizes near n for 80%, elsewhere fitted to every size"
+    assert refit_words(one) == expected
+    assert refit_words(none).startswith("fitted to every size")

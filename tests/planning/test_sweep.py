@@ -589,20 +589,43 @@ def test_a_posterior_rule_sweep_records_its_rule(design, tmp_path):
     d = design.with_overrides({"decision.rule": "posterior", "decision.prior": "sceptical"})
     ds = run_sweep(d, {"n_per_arm": [20, 30]}, 30, SEED, ("lmm_slope",))
     rule = json.loads(ds.attrs["decision_rule"])
-    assert rule == {"margin": 0.0, "prior": "sceptical", "threshold": 0.975}
+    assert rule == {
+        "margin": 0.0,
+        "prior": "sceptical",
+        "threshold": 0.975,
+        "prior_components": [{"weight": 1.0, "mean": 0.0, "sd": 0.076}],
+    }
     for var in ("rejection_rate", "power_favourable"):
         assert ds[var].attrs["long_name"].startswith("success rate of the posterior rule")
         assert "its type I error where it is 0" in ds[var].attrs["comment"]
 
 
-def test_spending_without_any_looks_and_a_posterior_effect_are_refused(design):
+def test_a_robust_prior_swept_over_its_weight_records_what_each_cell_reads(design, fake_posterior):
+    """A diff review: a prior-weight grid recorded the base design's weight 0 (the vague
+    prior) and no transport; a duration grid gives each cell its own unit-information SD."""
+    import json
+
+    from designs.planning.decision_rule import phase2_effect_prior
+
+    d = design.with_overrides({"decision.rule": "posterior", "decision.prior": "robust"})
+    grid = {"prior_weight": [0.0, 0.5], "duration_months": [6.0, 12.0], "n_per_arm": [20]}
+    phase2 = phase2_effect_prior(d, fake_posterior())
+    ds = run_sweep(d, grid, 10, SEED, ("lmm_slope",), phase2_prior=phase2)
+    rule = json.loads(ds.attrs["decision_rule"])
+    assert rule["prior_weight"].startswith("per cell") and rule["robust_sd"].startswith("per")
+    assert rule["transport"] == "proportional"
+
+
+def test_spending_without_any_looks_and_a_posterior_effect_are_refused(design, tmp_path):
     """A review: --spending on a design without looks gave a spending dimension of identical
     cells; effect.source = 'posterior' was simulated as the fixed effect."""
     with pytest.raises(InputError, match="no cell has interim looks"):
         run_sweep(design, {"n_per_arm": [20], "spending": ["obf", "pocock"]}, 10, SEED)
     posterior = design.with_overrides({"effect.source": "posterior"})
+    out = tmp_path / "new" / "s.nc"  # refused before any folder is made (a diff review)
     with pytest.raises(InputError, match=r"effect\.source = 'posterior'"):
-        run_sweep(posterior, {"n_per_arm": [20]}, 10, SEED)
+        run_sweep(posterior, {"n_per_arm": [20]}, 10, SEED, ("lmm_slope",), out)
+    assert list(tmp_path.iterdir()) == []
     with pytest.raises(InputError, match=r"set effect\.source = 'fixed'"):
         power(posterior, 10, SEED)
 

@@ -91,7 +91,7 @@ def test_the_fit_report_names_priors_changed_from_the_defaults(posterior):
 
 
 def test_the_convergence_gates():
-    from progression.diagnostics import gates_met
+    from progression.convergence import gates_met
 
     ok = {"divergences": 0, "max_rhat": 1.01, "min_ess_bulk": 400}
     assert gates_met(ok)

@@ -202,7 +202,7 @@ def _assemble(design, grid, cells, keys, results, trials, seed, analyses) -> xr.
         "alpha": float(design.trial.alpha),
         "sides": int(design.trial.sides),
         "decision": design.decision.rule.value,
-        **_rule_attrs(design),
+        **_rule_attrs(design, grid),
         "software": f"als-trial-sim {__version__}",
         "version": __version__,
         "common_random_numbers": "same seed in every cell: same patients, prefixes nest in n",
@@ -210,15 +210,30 @@ def _assemble(design, grid, cells, keys, results, trials, seed, analyses) -> xr.
     return ds
 
 
-def _rule_attrs(design) -> dict:
+#: Grids whose cells have their own unit-information SD (it follows visits and dropout).
+_ROBUST_SD_BY_CELL = ("duration_months", "dropout_12m", "dropout_informative")
+
+
+def _rule_attrs(design, grid) -> dict:
     """Under the posterior rule, the rule as JSON (``decision_rule``: threshold, margin,
-    prior, weight, robust SD, transport; a prior-weight grid sets the weight per cell), since
-    the file's alpha and sides do not judge its trials (a review)."""
+    prior, and the robust prior's weight, SD and transport), since the file's alpha and sides
+    do not judge its trials (a review). What a grid sets per cell says "per cell" (a diff
+    review: a prior-weight grid recorded the base design's weight 0, and its SD varies with
+    duration and dropout)."""
     if not design.decision.is_posterior:
         return {}
-    from designs.planning.decision_rule import rule_record
+    from designs.planning.decision_rule import decision_prior, rule_record
 
-    return {"decision_rule": json.dumps(rule_record(design, None), sort_keys=True)}
+    robust = design.decision.prior.value == "robust"
+    prior = None if robust else decision_prior(design)  # vague, sceptical: their components
+    rule = rule_record(design, prior)
+    if robust and "prior_weight" in grid:
+        rule["prior_weight"] = "per cell (the prior_weight coordinate)"
+        if any(float(w) > 0 for w in grid["prior_weight"]):
+            rule["transport"] = design.effect.transport.value
+    if robust and any(dim in grid for dim in _ROBUST_SD_BY_CELL):
+        rule["robust_sd"] = "per cell (unit information of each cell's visits and dropout)"
+    return {"decision_rule": json.dumps(rule, sort_keys=True)}
 
 
 def is_sweep_file(path: str | Path) -> bool:

@@ -166,6 +166,9 @@ def run_sweep(
             "--spending: alpha spending belongs to the frequentist rule (the posterior rule "
             "stops by its thresholds); drop --spending or use --decision frequentist"
         )
+    from designs.planning.power import check_fixed_effect
+
+    check_fixed_effect(design)  # before any folder or cluster (a review: refused in a cell)
     designs_ = [cell_design(design, c) for c in cells]  # validates every cell up front
     if "spending" in grid and not any(d.interim.sequential for d in designs_):
         # every cell fixed: the spending dimension would repeat the same numbers (a review:
