@@ -2,7 +2,8 @@
 
 The command line runs :func:`designs.planning.sample_size.find_sample_size` with
 :data:`MAIN_TARGETS` and :data:`MAIN_TRIALS`, prints the table, then
-:func:`assurance_at_sizes`; :func:`designs.outputs.assurance_text.main_job_assurance_text` renders.
+:func:`assurance_at_sizes`; :func:`designs.outputs.assurance_text.main_job_assurance_text`
+renders.
 """
 
 from __future__ import annotations
@@ -41,6 +42,10 @@ MAIN_REFINE_TRIALS = 8000
 #: 0.9; independent reviews), and 248 (244-250) after.
 MAIN_REFINE_FACTOR = 4
 MAIN_ASSURANCE_TRIALS = 4000  # per size and transport
+MAIN_TARGETS = (0.8, 0.9)
+#: The transport whose power at the posterior-median effect the main job prints (the other
+#: transport's is not simulated).
+MEDIAN_TRANSPORT = "proportional"
 
 
 def search_again(
@@ -89,12 +94,6 @@ def recheck_seed(seed: int) -> int:
     from designs.simulation.seeds import SALT_SAMPLE_SIZE_RECHECK, secondary_seed
 
     return secondary_seed(seed, SALT_SAMPLE_SIZE_RECHECK)
-
-
-MAIN_TARGETS = (0.8, 0.9)
-#: The transport whose power at the posterior-median effect the main job prints (the other
-#: transport's is not simulated).
-MEDIAN_TRANSPORT = "proportional"
 
 
 def assurance_at_sizes(
