@@ -133,7 +133,9 @@ def _power_posterior_looks(design, args) -> int:
             design, args.trials, args.seed, prior=prior, threads=args.threads, progress=bar.update
         )
     if args.json:
-        print_json(summary.to_dict())
+        from designs.planning.decision_rule import rule_record
+
+        print_json({**summary.to_dict(), "decision_rule": rule_record(design, prior)})
     else:
         print(posterior_looks_text(design, summary))
     return 0

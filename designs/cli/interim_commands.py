@@ -99,7 +99,11 @@ def sample_size_group_sequential(design, args, sizes) -> int:
     if args.out:
         atomic_write_text(args.out, table)
     if args.json:
-        print_json([r.to_dict() for r in result.rows])
+        from designs.cli.planning_commands import size_rows_json
+        from designs.planning.decision_rule import rule_record
+
+        # each row as the fixed search gives it, the posterior rule's prior beside it
+        print_json(size_rows_json(result.rows, design, rule_record(design, prior)))
     else:
         print(table, end="")
     warn(group_sequential_type_i_warnings(result.rows))

@@ -163,6 +163,7 @@ def test_power_and_calibrate_with_looks_under_the_posterior_rule(capsys, run):
     assert code == 0
     s = json.loads(out)
     assert s["rule"] == "posterior" and s["thresholds"] == [0.975, 0.975]
+    assert s["decision_rule"]["prior_components"] == [{"weight": 1.0, "mean": 0.0, "sd": 0.076}]
     assert s["power"] == pytest.approx(sum(s["p_stop_efficacy"]), abs=1e-12)
     assert len(s["p_stop_futility"]) == 2 and s["expected_n_total_h0"] <= 60
     calibrate = ["--trials", "400", *common[2:]]  # 10 null trials beyond the threshold
