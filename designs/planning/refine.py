@@ -104,13 +104,13 @@ class Stages:
         (:func:`designs.planning.power_curve.target_fits`)."""
         return target_fits(*self.counts(weights), targets, windows, starts)
 
-    def bootstrap(self, targets, seed: int, bootstrap: int, windows=None) -> np.ndarray:
+    def bootstrap(self, targets, seed: int, bootstrap: int) -> np.ndarray:
         """``(bootstrap, len(targets))`` crossings under resamples of trials within each
-        block (stratified), each target refitted on ``windows`` (the point estimate's)."""
+        block (stratified), each target refitted on the point estimate's sizes and starting
+        at its curve."""
         rng = secondary_rng(seed, SALT_SAMPLE_SIZE_BOOTSTRAP)
         t1, t2 = self.grid.favourable.shape[1], self.near.favourable.shape[1]
-        fits, found = self.target_fits(targets)  # each resample starts at these fits
-        windows = found if windows is None else windows
+        fits, windows = self.target_fits(targets)
         out = np.empty((bootstrap, len(targets)))
         for r in range(bootstrap):
             w1 = np.bincount(rng.integers(0, t1, t1), minlength=t1)

@@ -418,7 +418,7 @@ def find_sample_size(
         expect(progress, fresh_runs * len(targets) * at_n)  # the fresh trials at each n
         fits, windows = stages.target_fits(targets)
         fitted_sizes = stages.counts()[0]
-        boot = stages.bootstrap(targets, seed, bootstrap, windows)
+        boot = stages.bootstrap(targets, seed, bootstrap)
     rows = []
     from designs.planning.power import power as simulate_power
 
