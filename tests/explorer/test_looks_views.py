@@ -51,6 +51,9 @@ def test_the_posterior_rule_at_looks_is_the_command_lines(base, cli):
     out = json.loads(cli(*argv, "--seed", str(SEED), "--trials", str(TRIALS), "--json"))
     assert out["rule"] == "posterior" and out["thresholds"] == [0.95, 0.95]
     assert out["futility_predictive"] == 0.3 and out["p_stop_futility"][0] > 0
+    # the command line writes the rule's prior beside the numbers; the page's numbers are the rest
+    rule = out.pop("decision_rule")
+    assert rule["threshold"] == 0.95 and rule["prior"] == "vague"
     assert _numbers(view.sequential.to_dict()) == out
 
     req = Request("default", base, design, SEED, TRIALS)
