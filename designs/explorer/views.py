@@ -24,6 +24,7 @@ from designs.outputs.console import (
     group_sequential_type_i_warnings,
     type_i_warnings,
 )
+from designs.outputs.rates import type_i_text
 
 #: What the LaTeX and figure downloads hold for a design with interim looks (the command
 #: line writes neither for it).
@@ -106,8 +107,8 @@ def power_html(req, view) -> ui.Tag:
                 f"success probability of the posterior rule with {len(gs.looks)} looks "
                 f"(thresholds {thresholds}) on {primary} at {_size_text(design)}: Monte Carlo "
                 f"SE {gs.mc_se:.3f}; success favouring active {gs.power_favourable:.3f} (SE "
-                f"{gs.mc_se_favourable:.3f}); type I error of the design {gs.type_i_error:.4f} "
-                f"(SE {gs.mc_se_type_i_error:.4f}). Without interim looks: {s.power:.3f} "
+                f"{gs.mc_se_favourable:.3f}); type I error of the design "
+                f"{type_i_text(gs)}. Without interim looks: {s.power:.3f} "
                 f"(SE {s.mc_se:.3f})."
             )
         )
@@ -117,8 +118,8 @@ def power_html(req, view) -> ui.Tag:
                 f"power of {primary} with {len(gs.looks)} looks (efficacy at any look) at "
                 f"{_size_text(design)}: Monte Carlo SE {gs.mc_se:.3f}; significant and "
                 f"favouring active {gs.power_favourable:.3f} (SE {gs.mc_se_favourable:.3f}); "
-                f"type I error of the design {gs.type_i_error:.4f} (SE "
-                f"{gs.mc_se_type_i_error:.4f}). Without interim looks: {s.power:.3f} "
+                "type I error of the design "
+                f"{type_i_text(gs)}. Without interim looks: {s.power:.3f} "
                 f"(SE {s.mc_se:.3f})."
             )
         )
@@ -225,8 +226,8 @@ def interim_html(req, view) -> ui.Tag:
     sided = "one-sided" if gs.sides == 1 else "two-sided"
     summary = ui.tags.ul(
         ui.tags.li(
-            ui.strong(f"Type I error of the design {gs.type_i_error:.4f}"),
-            f" (MC SE {gs.mc_se_type_i_error:.4f}; nominal {gs.alpha:g} {sided}), "
+            ui.strong(f"Type I error of the design {type_i_text(gs)}"),
+            f" (nominal {gs.alpha:g} {sided}), "
             f"{gs.spending} alpha spending, futility {gs.futility}.",
             id="gs-type1",
             data_type1=repr(gs.type_i_error),

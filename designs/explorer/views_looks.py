@@ -7,6 +7,7 @@ from __future__ import annotations
 from shiny import ui
 
 from designs.outputs.decision_looks import posterior_rule_phrase
+from designs.outputs.rates import type_i_text
 
 
 def _rule_line(s) -> str:
@@ -55,8 +56,7 @@ def posterior_looks_html(req, s, provenance) -> ui.Tag:
         ui.tags.li(
             ui.strong(f"Success probability {s.power:.3f}"),
             f" (MC SE {s.mc_se:.3f}; favouring active {s.power_favourable:.3f}); type I "
-            f"error (success with no effect) {s.type_i_error:.4f} (MC SE "
-            f"{s.mc_se_type_i_error:.4f}).",
+            f"error (success with no effect) {type_i_text(s)}.",
             id="gs-type1",
             data_type1=repr(s.type_i_error),
         ),

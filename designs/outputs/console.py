@@ -105,10 +105,20 @@ def decision_lines(design, summaries) -> list[str]:
         return []
     s = summaries[0]
     target = design.trial.alpha / design.trial.sides
+    from designs.outputs.rates import rate_text, too_few_to_show, trials_to_show
+
+    null = s.type1_trials or s.trials
+    few = (
+        f": {null:,} trials cannot show that it holds the level ({trials_to_show(target):,} "
+        "or more can)"
+        if too_few_to_show(s.type1, null, target)
+        else ""
+    )
     lines = [
         f"posterior rule: power = P(success) = P(P(effect > {d.margin:g} | data) > "
-        f"{d.threshold:g}); type I error (same trials, effect 0) {s.type1:.4f} (MC SE "
-        f"{s.type1_mc_se:.4f}) against the one-sided level {target:g}"
+        f"{d.threshold:g}); type I error (same trials, effect 0) "
+        f"{rate_text(s.type1, s.type1_mc_se, null)} against the one-sided level "
+        f"{target:g}{few}"
     ]
     if d.borrows:
         inflated = s.type1 - target > 3 * s.type1_mc_se
@@ -288,7 +298,9 @@ def type_i_warnings(rows, design) -> list[str]:
     from designs.planning.operating import nominal_type_i_error
 
     level = nominal_type_i_error(design)
-    return [
+    from designs.outputs.rates import rate_text, too_few_to_show, trials_to_show
+
+    above = [
         f"warning: target {r.target_power:g}: the posterior rule's type I error at n = {r.n:,} "
         f"is {r.type_i_error:.4f} (MC SE {r.mc_se_type_i_error:.4f}), above the design's "
         f"one-sided level {level:g} by more than 2 MC SE: its threshold is not calibrated at "
@@ -297,12 +309,22 @@ def type_i_warnings(rows, design) -> list[str]:
         for r in rows
         if r.type_i_error > level + 2 * r.mc_se_type_i_error
     ]
+    few = [
+        f"warning: target {r.target_power:g}: the posterior rule's type I error at n = {r.n:,} "
+        f"is {rate_text(r.type_i_error, r.mc_se_type_i_error, r.type_i_trials or r.trials)}: "
+        f"too few null trials to show that it holds the one-sided level {level:g} (simulate.py "
+        f"power at this n with --trials {trials_to_show(level):,} or more can)"
+        for r in rows
+        if too_few_to_show(r.type_i_error, r.type_i_trials or r.trials, level)
+    ]
+    return above + few
 
 
 def group_sequential_type_i_warnings(rows) -> list[str]:
     """One warning per row of a sample-size search with interim looks under the posterior
     rule whose type I error at n max is above the design's level by more than 2 Monte Carlo
     SE (its thresholds are used as given, not re-calibrated per n)."""
+    from designs.outputs.rates import too_few_to_show
     from designs.planning.operating import type_i_trials
 
     out = []
@@ -316,7 +338,9 @@ def group_sequential_type_i_warnings(rows) -> list[str]:
                 f"at n max {r.n_max:,} is above the design's level {level:g} by more than 2 MC "
                 "SE: the thresholds are not re-calibrated per n (run calibrate --looks at this n)"
             )
-        elif 2 * r.mc_se_type_i_error > 0.5 * level:
+        elif 2 * r.mc_se_type_i_error > 0.5 * level or too_few_to_show(
+            r.type_i_error, r.trials, level
+        ):
             # a review: 0.040 (MC SE 0.0098) passed the test above while the rule's type I
             # error was 0.04, 60% above 0.025: a 2 MC SE test of so few trials cannot tell
             size = "--n-per-arm" if r.size_name == "n_per_arm" else "--n-total"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from designs.outputs.rates import type_i_text
+
 __all__ = ["posterior_looks_text"]
 
 
@@ -45,8 +47,8 @@ def posterior_looks_text(design, s) -> str:
         )
     lines.append(
         f"success probability {s.power:.3f} (MC SE {s.mc_se:.3f}); favourable "
-        f"{s.power_favourable:.3f}; type I error (success with no effect) {s.type_i_error:.4f} "
-        f"(MC SE {s.mc_se_type_i_error:.4f}); failed fits {s.failed_fits} (effect), "
+        f"{s.power_favourable:.3f}; type I error (success with no effect) "
+        f"{type_i_text(s)}; failed fits {s.failed_fits} (effect), "
         f"{s.failed_fits_h0} (no effect)"
     )
     lines.append(

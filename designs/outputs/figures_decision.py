@@ -14,6 +14,7 @@ import numpy as np
 
 from designs import __version__
 from designs.outputs.plotting import Z95, footer, new_figure, save
+from designs.outputs.rates import one_sided_bound, rate_cell
 
 __all__ = ["borrowing_settings", "prior_weight_figure", "prior_weight_table", "settings_text"]
 
@@ -93,10 +94,11 @@ def prior_weight_table(
         "| weight of phase 2 | power (MC SE) | type I error (MC SE) |",
         "|---|---|---|",
     ]
+    trials = int(ds.attrs["trials_per_cell"])
     for i in range(w.size):
         lines.append(
             f"| {w[i]:g} | {values['power'][i]:.3f} ({values['mc_se'][i]:.3f}) | "
-            f"{values['type1'][i]:.4f} ({values['type1_mc_se'][i]:.4f}) |"
+            f"{rate_cell(values['type1'][i], values['type1_mc_se'][i], trials)} |"
         )
     at = settings_text(design)
     at = f" At {at}." if at else ""
@@ -117,13 +119,15 @@ def prior_weight_table(
 
 def _zero_note(type1, ds) -> str:
     """Where no null trial succeeded the binomial MC SE reads 0 (a review: "0.0000 (0.0000)"
-    from 300 trials): say what bounds it, 3 / trials at 95% (the rule of three)."""
+    from 300 trials): say what bounds it, the one-sided 95% upper bound (about 3 / trials,
+    the rule of three; :mod:`designs.outputs.rates`)."""
     if not np.any(np.asarray(type1) == 0):
         return ""
     trials = int(ds.attrs["trials_per_cell"])
     return (
         f" A type I error of 0 means no success in {trials:,} null trials: its MC SE of 0 is "
-        f"the binomial formula's; the 95% upper bound is 3 / {trials:,} = {3 / trials:.4f}."
+        "the binomial formula's, and the cell gives its one-sided 95% upper bound instead, "
+        f"{one_sided_bound(trials):.4f} (about 3 / {trials:,}, the rule of three)."
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from designs.outputs.rates import type_i_text
+
 __all__ = [
     "group_sequential_assurance_text",
     "group_sequential_sample_size_table",
@@ -36,7 +38,7 @@ def group_sequential_text(design, s) -> str:
         )
     lines.append(
         f"power {s.power:.3f} (MC SE {s.mc_se:.3f}); favourable {s.power_favourable:.3f}; "
-        f"type I error of the design {s.type_i_error:.4f} (MC SE {s.mc_se_type_i_error:.4f}); "
+        f"type I error of the design {type_i_text(s)}; "
         f"failed fits {s.failed_fits} (effect), {s.failed_fits_h0} (no effect)"
     )
     lines.append(

@@ -9,6 +9,7 @@ here simulates; :mod:`designs.outputs.interim_tables` calls it for such a plan.
 from __future__ import annotations
 
 from designs import __version__
+from designs.outputs.rates import type_i_text
 from designs.planning.power import mc_se
 
 __all__ = ["POSTERIOR_LOOK_COLUMNS", "posterior_look_rows", "posterior_methods"]
@@ -135,8 +136,9 @@ def posterior_methods(interim) -> str:
         f"threshold (ratio {row.inflation:.3f}, 95% Monte Carlo interval "
         f"{row.inflation_low:.3f}-{row.inflation_high:.3f}); at that size the probability of "
         f"success was {s.power:.3f} (MC SE {s.mc_se:.3f}) and the type I error of the whole "
-        f"design (success at any look with no effect) {s.type_i_error:.4f} (MC SE "
-        f"{s.mc_se_type_i_error:.4f}, {null_trials(s):,} trials), {ok} the one-sided "
+        f"design (success at any look with no effect) "
+        f"{type_i_text(s)} over "
+        f"{null_trials(s):,} trials, {ok} the one-sided "
         f"level {level:g} by the 2 MC SE "
         "criterion; the thresholds were not re-calibrated at that size. The expected number "
         f"randomised was {s.expected_n_total:.1f} under the effect and "

@@ -15,6 +15,7 @@ import math
 
 from designs import __version__
 from designs.outputs.csv_cells import safe_row
+from designs.outputs.rates import type_i_text
 from designs.planning.power import mc_se
 
 __all__ = [
@@ -467,8 +468,8 @@ def interim_methods(interim) -> str:
         f"{row.inflation:.3f}, 95% Monte Carlo interval {row.inflation_low:.3f}-"
         f"{row.inflation_high:.3f}); at that size the power was {s.power_favourable:.3f} (MC "
         f"SE {s.mc_se_favourable:.3f}), the type I error of the whole design "
-        f"{s.type_i_error:.4f} (MC SE {s.mc_se_type_i_error:.4f}, {null_trials(s):,} "
-        "trials under no effect), and the expected number "
+        f"{type_i_text(s)} over "
+        f"{null_trials(s):,} trials under no effect, and the expected number "
         f"randomised {s.expected_n_total:.1f} under the effect and {s.expected_n_total_h0:.1f} "
         f"under no effect, of {s.n_total}, with expected durations of {s.expected_months:.1f} "
         f"and {s.expected_months_h0:.1f} months against {interim.fixed_months:.1f} for the "

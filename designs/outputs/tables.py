@@ -159,12 +159,21 @@ def type_i_note(result, design) -> str:
         f"patients, against the design's one-sided level {type_i_target(design):g}; the "
         "threshold is not calibrated per n (simulate.py calibrate at n gives the one that "
         "holds the level there). "
+        + (
+            "'≤': no null trial succeeded, and the bound is the rate's one-sided 95% upper "
+            "bound in place of its MC SE of 0. "
+            if any(r.type_i_error == 0.0 for r in result.rows)
+            else ""
+        )
     )
 
 
 def type_i_cell(r) -> str:
-    """The posterior rule's type I error at n with its Monte Carlo SE."""
-    return f"{r.type_i_error:.4f} ({r.mc_se_type_i_error:.4f})"
+    """The posterior rule's type I error at n with its Monte Carlo SE (with no null trial
+    counted, its one-sided 95% upper bound: :func:`designs.outputs.rates.rate_cell`)."""
+    from designs.outputs.rates import rate_cell
+
+    return rate_cell(r.type_i_error, r.mc_se_type_i_error, r.type_i_trials or r.trials)
 
 
 _CSV_COLUMNS = [

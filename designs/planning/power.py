@@ -115,10 +115,12 @@ class PowerSummary:
     decision: str = "frequentist"
     failed_as: str = "failure"
     #: Posterior rule only (``power(..., type1=True)``): the rule's success rate on the same
-    #: trials (same seed) with no effect, its MC SE, and P(effect > margin) under the prior.
+    #: trials (same seed) with no effect, its MC SE, and P(effect > margin) under the prior;
+    #: ``type1_trials``: the trials it is over (its denominator).
     type1: float = math.nan
     type1_mc_se: float = math.nan
     prior_p_benefit: float = math.nan
+    type1_trials: int = 0
 
     @property
     def denominator(self) -> int:
@@ -438,6 +440,7 @@ def power(
                 type1=null[a].power,
                 type1_mc_se=null[a].mc_se,
                 prior_p_benefit=benefit,
+                type1_trials=null[a].denominator,
             )
             for a, s in out.items()
         }

@@ -167,6 +167,8 @@ class SampleSizeRow:
     refine_trials: int = 0
     type_i_error: float = math.nan
     mc_se_type_i_error: float = math.nan
+    #: The fresh null trials the type I error is over (0 under the frequentist test).
+    type_i_trials: int = 0
 
     @property
     def n_per_arm(self) -> int | None:
@@ -476,6 +478,7 @@ def find_sample_size(
                 refine_trials=0 if stages is None else at_n,
                 type_i_error=fresh.type1,
                 mc_se_type_i_error=fresh.type1_mc_se,
+                type_i_trials=fresh.type1_trials,
             )
         )
     return SampleSizeResult(

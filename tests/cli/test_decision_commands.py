@@ -280,3 +280,19 @@ def test_the_posterior_rules_prior_and_threshold_are_in_every_output(capsys, run
     code, out, err = run(capsys, "sample-size", "--trials", "60", "--sizes", "30,60", "--json")
     assert code == 0, err
     assert "decision_rule" not in json.loads(out)[0]  # the frequentist rule: alpha and sides
+
+
+def test_power_says_when_its_null_trials_cannot_show_the_level(capsys, run):
+    """A review: ``type I error 0.0000 (MC SE 0.0000)`` from 100 null trials read as a rule
+    that holds the level, while 100 trials cannot show a rate below 0.025 (119 can). The
+    threshold 0.99999 makes a null success (a posterior above it) rare enough that none of
+    the 100 null trials succeed."""
+    args = ["--n-per-arm", "20", "--decision", "posterior", "--threshold", "0.99999"]
+    code, out, _ = run(capsys, "power", "--trials", "100", *args)
+    assert code == 0
+    line = next(x for x in out.splitlines() if x.startswith("posterior rule:"))
+    assert "0.0000 (none of 100 trials; one-sided 95% upper bound 0.0295)" in line
+    assert "100 trials cannot show that it holds the level (119 or more can)" in line
+    code, out, _ = run(capsys, "power", "--trials", "119", *args)
+    line = next(x for x in out.splitlines() if x.startswith("posterior rule:"))
+    assert "none of 119 trials" in line and "cannot show" not in line

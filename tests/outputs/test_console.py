@@ -159,7 +159,7 @@ def test_group_sequential_type_i_warnings_above_the_level_or_too_coarse_to_tell(
     0.025), a warning with the power command that checks it; with enough trials, none."""
     from designs.outputs.console import group_sequential_type_i_warnings
 
-    def row(p, se, rule="posterior"):
+    def row(p, se, rule="posterior", trials=400):
         return SimpleNamespace(
             rule=rule,
             alpha=0.05,
@@ -168,6 +168,7 @@ def test_group_sequential_type_i_warnings_above_the_level_or_too_coarse_to_tell(
             mc_se_type_i_error=se,
             n_max=175,
             size_name="n_per_arm",
+            trials=trials,
         )
 
     (above,) = group_sequential_type_i_warnings([row(0.06, 0.01)])
@@ -176,6 +177,10 @@ def test_group_sequential_type_i_warnings_above_the_level_or_too_coarse_to_tell(
     assert "too few trials" in coarse
     assert "--n-per-arm 175 and --trials 10834" in coarse
     assert group_sequential_type_i_warnings([row(0.026, 0.0015)]) == []
+    # no success in 100 null trials: an MC SE of 0, and a bound (0.0295) above the level
+    (none,) = group_sequential_type_i_warnings([row(0.0, 0.0, trials=100)])
+    assert "too few trials" in none
+    assert group_sequential_type_i_warnings([row(0.0, 0.0, trials=119)]) == []
     assert group_sequential_type_i_warnings([row(0.04, 0.0098, rule="frequentist")]) == []
 
 

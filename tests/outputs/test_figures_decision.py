@@ -74,11 +74,12 @@ def test_table_csv_and_figure_state_n_threshold_margin_and_robust_sd(sweep, monk
 
 def test_a_type_i_error_of_zero_is_bounded_in_the_note(sweep):
     """A review: "0.0000 (0.0000)" from 300 null trials read as exact; the note gives the
-    95% upper bound, 3 / trials (the rule of three)."""
+    one-sided 95% upper bound (about 3 / trials, the rule of three) in the cells and says so."""
     zero = sweep.copy()
     zero["type1"] = zero["type1"] * 0.0
     md = prior_weight_table(zero, 0.025)
-    assert "the 95% upper bound is 3 / 400 = 0.0075" in md
+    assert "its one-sided 95% upper bound instead, 0.0075 (about 3 / 400" in md
+    assert "| 0.0000 (≤ 0.0075) |" in md
     # about 10 of 400 null trials succeed at weight 0; none would be a 4e-5 chance
     assert float(sweep.type1.min()) > 0
     assert "upper bound" not in prior_weight_table(sweep, 0.025)

@@ -1,0 +1,76 @@
+"""A simulated rate (a type I error, a stopping probability) in words, with its Monte Carlo
+error.
+
+The binomial Monte Carlo SE ``sqrt(p (1 - p) / trials)`` is 0 when no trial (or every trial)
+counted, and then says nothing about how large the true rate may be: 0 of 100 null trials is
+compatible with a type I error of 0.03, above a one-sided level of 0.025. There the text gives
+the exact one-sided 95% bound instead, ``1 - 0.05^(1 / trials)`` (Clopper and Pearson 1934;
+about ``3 / trials``, the "rule of three" of Hanley and Lippman-Hand 1983; references 69 and
+70 of ``docs/references.md``).
+"""
+
+from __future__ import annotations
+
+import math
+
+
+def one_sided_bound(trials: int) -> float:
+    """The exact one-sided 95% upper bound of a rate after 0 events in ``trials`` trials
+    (equally, 1 minus the lower bound after ``trials`` events)."""
+    return 1.0 - 0.05 ** (1.0 / trials)
+
+
+def _edge(rate: float, trials: int) -> str | None:
+    """'none' or 'all' where the rate counted no trial or every trial, else None."""
+    if trials <= 0 or math.isnan(rate):
+        return None
+    if rate == 0.0:
+        return "none"
+    if rate == 1.0:
+        return "all"
+    return None
+
+
+def rate_text(rate: float, mc_se: float, trials: int, digits: int = 4) -> str:
+    """``'0.0240 (MC SE 0.0024)'``; with no trial counted ``'0.0000 (none of 100 trials;
+    one-sided 95% upper bound 0.0295)'`` (every trial: the lower bound)."""
+    edge = _edge(rate, trials)
+    if edge is None:
+        return f"{rate:.{digits}f} (MC SE {mc_se:.{digits}f})"
+    bound = one_sided_bound(trials)
+    side, value = ("upper", bound) if edge == "none" else ("lower", 1.0 - bound)
+    return (
+        f"{rate:.{digits}f} ({edge} of {trials:,} trials; one-sided 95% {side} bound "
+        f"{value:.{digits}f})"
+    )
+
+
+def rate_cell(rate: float, mc_se: float, trials: int, digits: int = 4) -> str:
+    """A table cell: ``'0.0240 (0.0024)'``; with no trial counted ``'0.0000 (≤ 0.0295)'``,
+    its one-sided 95% upper bound in place of the SE of 0 (every trial: ``'(≥ ...)'``)."""
+    edge = _edge(rate, trials)
+    if edge is None:
+        return f"{rate:.{digits}f} ({mc_se:.{digits}f})"
+    bound = one_sided_bound(trials)
+    if edge == "none":
+        return f"{rate:.{digits}f} (≤ {bound:.{digits}f})"
+    return f"{rate:.{digits}f} (≥ {1.0 - bound:.{digits}f})"
+
+
+def type_i_text(s, digits: int = 4) -> str:
+    """The type I error of a summary with interim looks (``type_i_error``, its MC SE, over
+    ``trials_h0`` null trials, 0 meaning ``trials``) by :func:`rate_text`."""
+    return rate_text(s.type_i_error, s.mc_se_type_i_error, s.trials_h0 or s.trials, digits)
+
+
+def trials_to_show(level: float) -> int:
+    """The fewest trials whose one-sided 95% upper bound after no event is at most ``level``
+    (119 at 0.025, 59 at 0.05)."""
+    return math.ceil(math.log(0.05) / math.log1p(-level))
+
+
+def too_few_to_show(rate: float, trials: int, level: float) -> bool:
+    """True where no trial counted and yet the trials cannot show the rate is within
+    ``level``: the one-sided 95% upper bound is above it (fewer than about 3 / level
+    trials)."""
+    return _edge(rate, trials) == "none" and one_sided_bound(trials) > level

@@ -1,0 +1,47 @@
+"""A rate with no (or every) trial counted: its one-sided 95% bound in place of an MC SE of 0."""
+
+from __future__ import annotations
+
+import pytest
+from scipy import stats
+
+from designs.outputs.rates import (
+    one_sided_bound,
+    rate_cell,
+    rate_text,
+    too_few_to_show,
+    trials_to_show,
+)
+
+
+@pytest.mark.parametrize("trials", [1, 10, 100, 119, 400, 10_000])
+def test_the_bound_is_clopper_pearsons(trials):
+    """Against scipy: the exact one-sided 95% upper limit after 0 events in n trials is the
+    0.95 quantile of Beta(1, n) (Clopper and Pearson 1934), and at that rate 0 events have
+    probability 0.05; 3 / n (the rule of three) is its large-n value."""
+    bound = one_sided_bound(trials)
+    assert bound == pytest.approx(stats.beta.ppf(0.95, 1, trials), rel=1e-12)
+    assert stats.binom.pmf(0, trials, bound) == pytest.approx(0.05, rel=1e-12)
+    if trials >= 400:
+        assert bound == pytest.approx(3 / trials, rel=0.01)
+
+
+@pytest.mark.parametrize("level", [0.001, 0.025, 0.05, 0.1])
+def test_trials_to_show_is_the_fewest_that_can(level):
+    n = trials_to_show(level)
+    assert one_sided_bound(n) <= level < one_sided_bound(n - 1)
+    assert not too_few_to_show(0.0, n, level) and too_few_to_show(0.0, n - 1, level)
+    assert not too_few_to_show(0.01, n - 1, level)  # one success: the MC SE says it
+
+
+def test_texts():
+    assert rate_text(0.024, 0.0024, 4000) == "0.0240 (MC SE 0.0024)"
+    assert rate_text(0.0, 0.0, 100) == (
+        "0.0000 (none of 100 trials; one-sided 95% upper bound 0.0295)"
+    )
+    assert rate_text(1.0, 0.0, 100, digits=3) == (
+        "1.000 (all of 100 trials; one-sided 95% lower bound 0.970)"
+    )
+    assert rate_cell(0.0, 0.0, 400) == "0.0000 (≤ 0.0075)"
+    assert rate_cell(0.0312, 0.0087, 400) == "0.0312 (0.0087)"
+    assert rate_text(float("nan"), float("nan"), 100) == "nan (MC SE nan)"
