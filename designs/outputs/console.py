@@ -191,27 +191,41 @@ def power_notes(design, summaries) -> list[str]:
             "note: population.slope_sd = 0 puts the slope variance of lmm_slope on its "
             "boundary; its test is then conservative (about 3.4% at alpha 0.05)."
         )
+    t = design.trial
+    if design.effect.sd > 0 and t.allocation.placebo != t.allocation.active:
+        notes.append(
+            f"note: effect.sd = {design.effect.sd:g} spreads the benefit, so the active arm's "
+            "slopes vary more than placebo's; with unequal allocation the analyses, which pool "
+            "the arms' variances, are not at their level for a spread benefit of mean 0 (a "
+            "review: lmm_slope 0.11 at 3:1 and 0.018 at 1:3, alpha 0.05, effect.sd 0.5), and "
+            "the power above includes that miscalibration. Type I errors are simulated with no "
+            "effect for any patient."
+        )
     smallest = min(design.trial.n_placebo, design.trial.n_active)
     lmm = any(s.analysis == "lmm_slope" for s in summaries)
     if smallest < SMALL_ARM and lmm and attrition(design):
         notes.append(
             f"note: {smallest} patients in the smaller arm: lmm_slope's Satterthwaite degrees "
-            "of freedom are liberal below about 15 per arm with attrition (5.5-5.8% at alpha "
-            "0.05 with 10-15 per arm); lmm_slope_kr (Kenward-Roger) holds the level there."
+            "of freedom are liberal below about 15 per arm with attrition (at alpha 0.05: 5.3-5.5% "
+            "at 10 per arm with the default design's attrition, 5.9% at 5 per arm, 5.8% at 15 "
+            "per arm with 62% gone by month 12); lmm_slope_kr (Kenward-Roger) holds the level "
+            "there."
         )
     if any(s.analysis == "ols_slope_ttest" for s in summaries) and attrition(design):
         notes.append(
             "note: ols_slope_ttest under attrition weighs every patient's slope equally, those "
-            "of patients with 2-3 visits too: it is conservative (about 4% at alpha 0.05 with "
-            "the default design's attrition) and needs about 3 times lmm_slope's n "
-            "(docs/conventions.md)."
+            "of patients with 2-3 visits too: it is conservative (at alpha 0.05 with the "
+            "default design's attrition about 0.038 at 15 per arm, 0.040 at 20, 0.045 at 50 "
+            "and 0.047 at 100) and needs about 3 times lmm_slope's n (docs/conventions.md)."
         )
     return notes
 
 
 #: Patients in the smaller arm below which lmm_slope's Satterthwaite test is liberal under
-#: attrition (10 per arm, default attrition: 5.46%; 15 per arm, 62% gone: 5.77%; at alpha 0.05,
-#: 20,000 trials each, MC SE 0.0016; Kenward-Roger 5.1% and 5.2%; an independent review).
+#: attrition (10 per arm, default attrition: 5.46%, and 5.33% in a later review; 15 per arm,
+#: 62% gone: 5.77%; at alpha 0.05, 20,000 trials each, MC SE 0.0016; Kenward-Roger 5.1% and
+#: 5.2%; independent reviews. With the default attrition a later review found 5.22% at 12 and
+#: 5.17% at 15 per arm, 5.94% at 5, where Kenward-Roger gave 4.77%).
 SMALL_ARM = 15
 
 

@@ -40,7 +40,7 @@ from designs.planning.decision_rule import (
     decision_prior,
 )
 from designs.planning.look_times import LookTimes, look_times
-from designs.planning.power import mc_se
+from designs.planning.power import mc_se, null_design
 from designs.simulation.engine_looks import LookResults
 from designs.simulation.inputs import simulation_inputs
 
@@ -250,7 +250,7 @@ def posterior_looks_simulated(
 
     kw = {"threads": threads, "progress": progress, "prior": prior}
     res1, out1 = simulate_outcome(design, trials, seed, float(shift), **kw)
-    res0, out0 = simulate_outcome(design, trials, seed, 0.0, **kw)
+    res0, out0 = simulate_outcome(null_design(design, keep_value=True), trials, seed, 0.0, **kw)
     ok1, n1, eff1, fut1, en1, months1 = _summarise(out1, res1, times, design)
     power = float(np.mean(out1.efficacy[ok1]))
     favourable = float(np.mean(out1.favourable[ok1]))
@@ -346,7 +346,8 @@ def calibrate_looks(
     prior = decision_prior(design) if prior is None else prior
     from designs.planning.group_sequential import simulate_looks
 
-    res = simulate_looks(design, trials, seed, 0.0, threads=threads, progress=progress)
+    null = null_design(design, keep_value=True)
+    res = simulate_looks(null, trials, seed, 0.0, threads=threads, progress=progress)
     tail = look_tails(res, prior, design.decision.margin)
     smallest = np.full(tail.shape[0], np.nan)
     any_ok = np.isfinite(tail).any(axis=1)

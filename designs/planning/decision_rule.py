@@ -24,7 +24,7 @@ from designs.analyses import results as R
 from designs.analyses.decision import NormalMixture, fit_normal_mixture, lower_tail
 from designs.errors import InputError
 from designs.planning.assurance import effect_shift
-from designs.planning.power import SUMMARY_CHUNK, Z95, mc_se
+from designs.planning.power import SUMMARY_CHUNK, Z95, mc_se, null_design
 from designs.simulation.engine import run_trials
 from designs.simulation.inputs import simulation_inputs
 from designs.spec.decision import PriorKind
@@ -232,7 +232,7 @@ def calibrate(
     analysis = str(design.trial.analysis)
     check_analyses((analysis,))
     prior = decision_prior(design) if prior is None else prior
-    null = design.with_overrides({"effect.value": 0.0, "effect.source": "fixed"})
+    null = null_design(design)
     inputs = simulation_inputs(null)
     margin = design.decision.margin
     tails = []

@@ -30,7 +30,7 @@ from scipy.special import ndtri, stdtr
 from designs.analyses import results as R
 from designs.errors import InputError
 from designs.planning.look_times import LookTimes, look_times
-from designs.planning.power import mc_se
+from designs.planning.power import mc_se, null_design
 from designs.sequential import efficacy_boundaries, futility_boundaries
 from designs.sequential.conditional_power import conditional_power_futility
 from designs.sequential.observed import observed_crossings
@@ -347,7 +347,7 @@ def group_sequential_simulated(
     res1, out1 = simulate_outcome(
         design, trials, seed, simulation_inputs(design).effect_shift, **kw
     )
-    res0, out0 = simulate_outcome(design, trials, seed, 0.0, **kw)
+    res0, out0 = simulate_outcome(null_design(design, keep_value=True), trials, seed, 0.0, **kw)
     h1, h0 = (res1, out1), (res0, out0)
     return summarise(design, trials, seed, h1, h0), h1, h0
 

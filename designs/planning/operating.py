@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from designs import __version__
-from designs.planning.power import power
+from designs.planning.power import null_design, power
 from designs.planning.sample_size import design_at, probit_fit
 from designs.sequential import normal as norm
 
@@ -94,7 +94,7 @@ def operating_characteristics(
     s1 = power(d, trials, seed, (analysis,), progress=progress, prior=prior)[analysis]
     null_trials = type_i_trials(nominal_type_i_error(design), trials)
     s0 = power(
-        d.with_overrides({"effect.value": 0.0}),
+        null_design(d),
         null_trials,
         seed,
         (analysis,),

@@ -67,6 +67,22 @@ def check_fixed(design, what: str) -> None:
         )
 
 
+def null_design(design, *, keep_value: bool = False):
+    """The design under no effect, as every type I error run simulates it: no patient's
+    slope changed, so ``effect.value`` 0 and ``effect.sd`` 0 (the sharp null). A spread of
+    benefit kept at a mean of 0 would be a treatment that helps some patients and harms
+    others and widens the active arm's slopes; under unequal allocation the analyses, which
+    pool the arms' variances, then reject far from their level (a review: lmm_slope 0.11 at
+    3:1 and 0.018 at 1:3, alpha 0.05, ``effect.sd`` 0.5). ``keep_value``: keep
+    ``effect.value`` (the runs at interim looks simulate a shift of 0 themselves, and a
+    conditional-power futility rule reads the design's effect). The design itself when
+    nothing changes."""
+    changes = {} if design.effect.sd == 0.0 else {"effect.sd": 0.0}
+    if not keep_value:
+        changes.update({"effect.value": 0.0, "effect.source": "fixed"})
+    return design.with_overrides(changes) if changes else design
+
+
 def mc_se(p: float, n: int) -> float:
     """Monte Carlo standard error of a rate ``p`` estimated from ``n`` trials."""
     return math.sqrt(p * (1.0 - p) / n) if n > 0 else math.nan
@@ -420,7 +436,7 @@ def power(
     if type1 and rule.is_posterior:
         from dataclasses import replace
 
-        zero = design.with_overrides({"effect.value": 0.0, "effect.source": "fixed"})
+        zero = null_design(design)
         null = power(
             zero,
             trials,

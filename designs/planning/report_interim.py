@@ -124,12 +124,14 @@ def _null_run(design, trials: int, seed: int, progress, *, prior=None):
     300 as 0.0033 beside the fixed design's 0.0243 from 10,834 trials."""
     from designs.planning.group_sequential import simulate_outcome
     from designs.planning.operating import nominal_type_i_error, type_i_trials
+    from designs.planning.power import null_design
 
     n0 = type_i_trials(nominal_type_i_error(design), trials)
     if n0 <= trials:
         return None
     expect(progress, n0)
-    return simulate_outcome(design, n0, seed, 0.0, progress=progress, prior=prior)
+    null = null_design(design, keep_value=True)
+    return simulate_outcome(null, n0, seed, 0.0, progress=progress, prior=prior)
 
 
 def _plan_posterior(design, targets, trials, seed, prior, progress) -> InterimPlan:

@@ -116,7 +116,7 @@ def _fixed_cell(design, trials: int, seed: int, analyses: Sequence[str], prior=N
     error; it randomises everyone and ends after the last patient's last visit. Under the
     posterior rule (``prior`` given) the type I error is the rule's ``type1``."""
     from designs.planning.operating import calendar_length
-    from designs.planning.power import power
+    from designs.planning.power import null_design, power
     from designs.planning.sweep.cells import fixed_cell_variables
 
     if prior is not None:
@@ -124,7 +124,7 @@ def _fixed_cell(design, trials: int, seed: int, analyses: Sequence[str], prior=N
         null = {a: (s.type1, s.type1_mc_se) for a, s in out.items()}
     else:
         out = power(design, trials, seed, analyses, require_fits=False)
-        zero = design.with_overrides({"effect.value": 0.0})
+        zero = null_design(design)
         h0 = power(zero, trials, seed, analyses, require_fits=False)
         null = {a: (s.power, s.mc_se) for a, s in h0.items()}
     months = calendar_length(design)["calendar_months"]
