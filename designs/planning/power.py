@@ -213,7 +213,10 @@ class _Tally:
     truth: _Moments = field(default_factory=_Moments)
     error: _Moments = field(default_factory=_Moments)
     se: _Moments = field(default_factory=_Moments)
-    counts_ok: np.ndarray = field(default_factory=lambda: np.zeros(K.N_COUNTS))
+    #: Dropouts, deaths, completers and candidates summed over the whole trials (those not
+    #: stopped by a screen that could not fill an arm; :func:`whole_trials`), and over all.
+    whole: int = 0
+    counts_whole: np.ndarray = field(default_factory=lambda: np.zeros(K.N_COUNTS))
     counts_all: np.ndarray = field(default_factory=lambda: np.zeros(K.N_COUNTS))
 
     @classmethod
@@ -246,7 +249,8 @@ class _Tally:
             truth=_Moments.of(truth),
             error=_Moments.of(est - truth),
             se=_Moments.of(results.column(analysis, R.SE)[ok]),
-            counts_ok=results.counts[ok].sum(axis=0),
+            whole=int(whole_trials(results.counts).sum()),
+            counts_whole=results.counts[whole_trials(results.counts)].sum(axis=0),
             counts_all=results.counts.sum(axis=0),
         )
 
@@ -260,9 +264,18 @@ class _Tally:
             truth=self.truth.merge(other.truth),
             error=self.error.merge(other.error),
             se=self.se.merge(other.se),
-            counts_ok=self.counts_ok + other.counts_ok,
+            whole=self.whole + other.whole,
+            counts_whole=self.counts_whole + other.counts_whole,
             counts_all=self.counts_all + other.counts_all,
         )
+
+
+def whole_trials(counts: np.ndarray) -> np.ndarray:
+    """Per trial (rows of the engine's ``counts``), whether it was simulated whole: a screen
+    that cannot fill an arm stops the trial before the active arm's patients are counted
+    (every one of them completes, dies or drops out), and fails every analysis."""
+    active = (K.C_COMPLETERS_ACTIVE, K.C_DEATH_ACTIVE, K.C_DROPOUT_ACTIVE)
+    return counts[:, active].sum(axis=1) > 0
 
 
 def _summary(
@@ -281,9 +294,10 @@ def _summary(
     k, k_fav = tally.rejected, tally.favourable
     p = k / m if m else math.nan
     p_fav = k_fav / m if m else math.nan
-    # Dropout, deaths and screening over the trials analysed (a trial that failed screening
-    # stops early with partial counts); over all trials if every fit failed.
-    counts = tally.counts_ok / n_ok if n_ok else tally.counts_all / tally.trials
+    # Dropout, deaths and screening over the whole trials, the same for every analysis (a
+    # review: over each analysis' own successful fits they moved with the analysis listed
+    # first, 29.6% against 32.4% dropout at 5 per arm); over all if no trial was whole.
+    counts = tally.counts_whole / tally.whole if tally.whole else tally.counts_all / tally.trials
     n_p = inputs.n_placebo
     n_a = inputs.n_active
     entry = registry.get(analysis)
