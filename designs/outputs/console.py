@@ -87,7 +87,7 @@ def power_text(design, summaries, prior=None) -> str:
     )
     lines.append(
         f"n {s.n_placebo} placebo + {s.n_active} active; dropped out "
-        f"{s.dropout_placebo:.1%} placebo, {s.dropout_active:.1%} active; died "
+        f"{s.dropout_placebo:.1%} placebo, {s.dropout_active:.1%} active; died while followed "
         f"{s.death_placebo:.1%} placebo, {s.death_active:.1%} active{screened}; "
         f"{s.trials} trials, seed {s.seed}"
     )

@@ -239,6 +239,27 @@ def _mixture_text(design, oc) -> str:
     )
 
 
+def _compared_strategies(design, analysis: str) -> str:
+    """How the other analyses of the report's comparison treat loss to follow-up and death (a
+    review: the text sent the reader to realism_sensitivity.md, which does not say)."""
+    from designs.analyses.registry import get
+    from designs.planning.report_plan import compared_analyses
+
+    def short(text: str) -> str:
+        return text.split(":", 1)[0]
+
+    others = [get(a) for a in compared_analyses(design, analysis) if a != analysis]
+    if not others:
+        return "no other analysis is compared."
+    return (
+        "the other analyses shown for comparison treat loss to follow-up and death as "
+        + "; ".join(
+            f"{a.name}: {short(a.dropout_strategy)} and {short(a.death_strategy)}" for a in others
+        )
+        + "."
+    )
+
+
 def methods_text(
     design,
     result,
@@ -298,9 +319,8 @@ def methods_text(
         + f" Simulated {'candidates, screened before randomisation' if en else 'population'}: "
         f"baseline ALSFRS-R mean {p.baseline_mean:g} (SD {p.baseline_sd:g}), mean decline "
         f"{p.slope_mean:g} points/month (SD of true slopes {p.slope_sd:g}){admitted_text(design)}"
-        ". Only the primary analysis carries this estimand; the other "
-        "analyses shown for comparison handle death and dropout as their own rows of "
-        "realism_sensitivity.md say.",
+        ". Only the primary analysis carries this estimand; "
+        + _compared_strategies(design, result.analysis),
         "",
         f"**Model and analysis.** Each simulated patient follows "
         f"y_ij = a_i + s_i t_j + e_ij with (a_i, s_i) bivariate normal and residual SD "

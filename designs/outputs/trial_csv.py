@@ -48,6 +48,14 @@ DELTA_FS_NOTES = {
 SIDECAR_KIND = "als-trial-sim simulated trial"
 
 
+def exit_month_text(month: float) -> str:
+    """An exit month with 6 decimals, rounded up: a patient's visits are those before the
+    exit, so the written exit stays after the last visit written (a review: a death at month
+    2.00003 read "2.0000" beside the visit at month 2)."""
+    text = f"{month:.6f}"
+    return text if float(text) >= month else f"{float(text) + 1e-6:.6f}"
+
+
 def sidecar_path(csv_path: str | Path) -> Path:
     """The provenance file beside a trial CSV: ``FILE.csv`` -> ``FILE.csv.json``."""
     path = Path(csv_path)
@@ -69,7 +77,7 @@ def trial_csv_text(trial: dict, *, integer_scores: bool, entry_month=None) -> st
         ``calendar_month`` (months, 4 decimals).
 
     A trial whose ``delta_fs`` is given (a design screening on it) adds the column
-    ``delta_fs`` (points lost per month, 6 decimals).
+    ``delta_fs`` (points lost per month, 6 decimals). ``exit_month``: :func:`exit_month_text`.
     """
     header = COLUMNS if entry_month is None else (*COLUMNS, *ENTRY_COLUMN_NOTES)
     delta_fs = trial["delta_fs"] if screens_on_delta_fs(trial) else None
@@ -79,7 +87,7 @@ def trial_csv_text(trial: dict, *, integer_scores: bool, entry_month=None) -> st
         trial["patient"], trial["arm"], trial["month"], trial["alsfrs_r"], strict=True
     ):
         exit_month = trial["exit_month"][pid]
-        exit_text = "" if np.isnan(exit_month) else f"{exit_month:.4f}"
+        exit_text = "" if np.isnan(exit_month) else exit_month_text(exit_month)
         score_text = f"{score:.0f}" if integer_scores else f"{score:.6f}"
         row = f"{pid},{arm},{month:g},{score_text},{trial['status'][pid]},{exit_text}"
         if entry_month is not None:

@@ -65,6 +65,19 @@ def _not_at_random(strategy: str, beta: float) -> str:
     return NOT_AT_RANDOM if beta != 0 and "missing at random" in strategy else ""
 
 
+def _variable(design, analysis: str) -> str:
+    """The variable of ``analysis``: the ALSFRS-R total at the visits, or, for the joint
+    rank, survival and the ALSFRS-R change (a review: the report said the visits' scores
+    under joint_rank too)."""
+    months = f"{design.trial.duration_months:g} months"
+    if analysis == "joint_rank":
+        return (
+            f"survival over {months} and the change in ALSFRS-R total score (0-48 points) "
+            "from baseline, ranked jointly (CAFS)"
+        )
+    return f"ALSFRS-R total score (0-48 points) at the scheduled visits over {months}"
+
+
 def estimand_lines(design, analysis: str | None = None) -> list[tuple[str, str]]:
     """The attributes of ``design``'s estimand, as (attribute, text) pairs, for its primary
     analysis (or ``analysis`` if given)."""
@@ -81,11 +94,7 @@ def estimand_lines(design, analysis: str | None = None) -> list[tuple[str, str]]
     return [
         ("population", design.estimand.population),
         ("treatment", "active (CL2020) against placebo, double-blind, each on top of usual care"),
-        (
-            "variable",
-            "ALSFRS-R total score (0-48 points) at the scheduled visits over "
-            f"{design.trial.duration_months:g} months",
-        ),
+        ("variable", _variable(design, a.name)),
         ("intercurrent event: loss to follow-up", dropout_strategy),
         (
             "intercurrent event: death",
