@@ -370,6 +370,9 @@ def result_text(analysis: str, source: str, out: dict) -> str:
         )
         sides = "one-sided (favouring active)"
     decision = {True: "yes", False: "no", None: "undefined"}[out["significant"]]
+    if out["significant"] and out["sides"] == 2 and out["estimate"] < 0:
+        # a review: a significant harm read "yes" like a success
+        decision += " (favours placebo: a harm, not a success of the trial)"
     lines.append(f"  significant at alpha {out['alpha']:g}, {sides}: {decision}")
     return "\n".join(lines)
 
@@ -379,9 +382,12 @@ def _plain(value):
     return value.item() if isinstance(value, np.generic) else value
 
 
-def check_scores(frame: pd.DataFrame, source: str) -> None:
+def check_scores(frame: pd.DataFrame, source: str, whole: bool = True) -> None:
     """Refuse ALSFRS-R totals that are impossible (outside 0-48 or not whole points), with
-    the rule :func:`progression.records.score_problem` that ``fit`` applies too."""
+    the rule :func:`progression.records.score_problem` that ``fit`` applies too; ``whole``
+    False: any finite score is accepted (``analyze --continuous-scores``: a trial simulated
+    with ``population.integer_scores = false``, whose scores are neither rounded nor held to
+    0-48)."""
     import pandas as pd
 
     if "alsfrs_r" not in frame.columns:
@@ -389,6 +395,13 @@ def check_scores(frame: pd.DataFrame, source: str) -> None:
     values = pd.to_numeric(frame["alsfrs_r"], errors="coerce").to_numpy(dtype=np.float64)
     for row in np.flatnonzero(np.isfinite(values)):
         problem = score_problem(values[row])
+        if not whole:
+            problem = None  # simulated continuous scores: no rounding, floor or ceiling
+        elif problem and "whole" in problem:
+            problem += (
+                " (a trial simulated with population.integer_scores = false: analyze "
+                "--continuous-scores)"
+            )
         if problem:
             lines = frame.attrs.get("lines")
             at = f"line {lines[row]}" if lines is not None else f"data row {row + 1}"
@@ -405,18 +418,22 @@ def _separator(header: str) -> str:
     return ","
 
 
-def read_trial_csv(path: str | Path, option: str = "--data") -> pd.DataFrame:
+def read_trial_csv(
+    path: str | Path, option: str = "--data", whole_scores: bool = True
+) -> pd.DataFrame:
     """Read a long-format CSV (``#`` lines are comments, as ``simulate.py trial`` writes);
     separated by commas, or by semicolons (decimal commas allowed) or tabs when the header
     has no comma.
 
     Raises :class:`~designs.errors.InputError` naming ``option`` and the file when it is
-    missing, not UTF-8 or not parseable as CSV.
+    missing, not UTF-8 or not parseable as CSV, and scores that are not whole points unless
+    ``whole_scores`` is False (:func:`check_scores`).
     """
     import pandas as pd
 
     if not Path(path).is_file():
-        raise InputError(f"{option} {path}: no such file")
+        what = "a folder, not a file" if Path(path).is_dir() else "no such file"
+        raise InputError(f"{option} {path}: {what}")
     try:
         text = Path(path).read_bytes().decode("utf-8-sig")  # a byte-order mark is fine
         # a comment is a line that starts with #; a # inside a cell (a patient id) is data
@@ -437,7 +454,7 @@ def read_trial_csv(path: str | Path, option: str = "--data") -> pd.DataFrame:
         frame.columns = [str(c).strip() for c in frame.columns]
         if len(frame) == len(kept) - 1:  # rows map to lines (not with quoted line breaks)
             frame.attrs["lines"] = [number for number, _ in kept[1:]]
-        check_scores(frame, f"{option} {path}")
+        check_scores(frame, f"{option} {path}", whole_scores)
         return frame
     except UnicodeDecodeError:
         raise InputError(f"{option} {path}: not UTF-8 text") from None

@@ -166,8 +166,37 @@ def analyze(
         result = get(analysis).fit_data(data, sides=sides)
     else:
         result = lmm_slope.fit_data(data, sides=sides, df_method=df_method)
-    result = _left_out_warning(result, data, analysis)
+    result = _months_warnings(_left_out_warning(result, data, analysis), data, analysis)
     return result.at_alpha(float(alpha))
+
+
+#: A last visit later than this many months reads as days or weeks in the month column.
+MONTHS_PLAUSIBLE = 120.0
+
+
+def _months_warnings(result: AnalysisResult, data, analysis: str) -> AnalysisResult:
+    """Warnings on the month column: visits before month 0 that a slope analysis leaves out
+    (a review: month 1 typed as -1 moved lmm_slope's estimate from 0.080 to 0.050 with no
+    word), and a last visit so late that the months are likely days or weeks."""
+    import dataclasses
+
+    from designs.analyses.data_table import validate_table
+
+    months = validate_table(data)["month"].to_numpy()
+    lines = []
+    before = int((months < 0.0).sum())
+    if before and analysis != slope_change_lead_in.NAME:
+        lines.append(
+            f"{before} visits at months before 0 (a lead-in before randomisation, or months "
+            f"typed with a minus) are not used by {analysis}; {slope_change_lead_in.NAME} is "
+            "the analysis that uses lead-in visits"
+        )
+    if months.max() > MONTHS_PLAUSIBLE:
+        lines.append(
+            f"the last visit is at month {months.max():g}: the column 'month' is in months "
+            "from randomisation (days or weeks give a slope per day or week, not per month)"
+        )
+    return dataclasses.replace(result, warnings=(*result.warnings, *lines)) if lines else result
 
 
 #: Who each analysis can use, for the warning on patients of the data it leaves out

@@ -276,6 +276,13 @@ def add_analyze(sub) -> None:
         help="ancova_change only: the last scheduled visit, months (default: the month most "
         "patients' records end at); completers have visits at exactly month 0 and M",
     )
+    p.add_argument(
+        "--continuous-scores",
+        action="store_true",
+        help="accept any finite score, fractions of a point and beyond 0-48 (a trial "
+        "simulated with population.integer_scores = false, neither rounded nor clipped); by "
+        "default a score must be whole points in 0-48",
+    )
 
 
 def cmd_analyze(args) -> int:
@@ -287,7 +294,7 @@ def cmd_analyze(args) -> int:
             raise InputError("--last-month: only with --analysis ancova_change")
         if args.last_month <= 0:
             raise InputError(f"--last-month {args.last_month:g}: must be > 0 (months)")
-    data = read_trial_csv(args.data, "--data")
+    data = read_trial_csv(args.data, "--data", whole_scores=not args.continuous_scores)
     out = analyze(
         data,
         args.analysis,

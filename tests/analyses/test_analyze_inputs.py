@@ -1,0 +1,82 @@
+"""`analyze` on data shapes a review found read silently wrong: a status or exit month given on
+some rows only, visits after a patient's exit, visits before month 0, months in days, and a
+significant harm."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from designs.analyses.data_table import result_text
+from designs.analyses.registry import analyze
+from designs.errors import InputError
+
+
+def _trial(seed=3, n=12, effect=0.2):
+    """n patients per arm, monthly visits 0-6, slopes -0.5 (+ ``effect`` active, points/month;
+    SD 0.3); every third patient leaves (dropout) or dies
+    after their visit at month 3, at month 3.5."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for pid in range(2 * n):
+        arm = pid % 2
+        slope = rng.normal(-0.5 + effect * arm, 0.3)
+        status = ("completed", "dropout", "death")[pid % 3]
+        last = 6 if status == "completed" else 3
+        for month in range(last + 1):
+            score = round(40 + slope * month + rng.normal(0, 1))
+            exit_month = "" if status == "completed" else 3.5
+            rows.append((pid, arm, month, score, status, exit_month))
+    return pd.DataFrame(
+        rows, columns=["patient", "arm", "month", "alsfrs_r", "status", "exit_month"]
+    )
+
+
+def test_a_status_or_exit_month_on_some_rows_only_is_read_or_refused():
+    frame = _trial()
+    whole = analyze(frame, "joint_rank")
+    # the exit month on the last row only, the other rows empty: the same patients
+    sparse = frame.copy()
+    first = ~sparse.duplicated("patient", keep="last")
+    sparse.loc[~first, "exit_month"] = ""
+    assert analyze(sparse, "joint_rank").estimate == whole.estimate
+    # "completed" on the earlier rows, the true status on the last: refused, not counted
+    # as completers (the review: the estimate moved 0.076 -> 0.094 without a word)
+    mixed = frame.copy()
+    mixed.loc[~first, "status"] = "completed"
+    with pytest.raises(InputError, match="patient 1 needs one status"):
+        analyze(mixed, "joint_rank")
+    two = frame.copy()
+    two.loc[(two.patient == 1) & (two.month == 0), "exit_month"] = 2.0
+    with pytest.raises(InputError, match="patient 1 has 2 different exit months"):
+        analyze(two, "joint_rank")
+
+
+def test_a_visit_after_the_exit_month_is_refused():
+    frame = _trial()
+    early = frame.copy()
+    early.loc[early.status != "completed", "exit_month"] = 0.1
+    with pytest.raises(InputError, match=r"has a visit at month 3 after their exit_month 0\.1"):
+        analyze(early, "joint_rank")
+
+
+def test_visits_before_month_0_and_months_in_days_are_warned():
+    frame = _trial()
+    assert analyze(frame, "lmm_slope").warnings == ()
+    typo = frame.copy()
+    typo.loc[typo.month == 1, "month"] = -1
+    (line,) = analyze(typo, "lmm_slope").warnings
+    assert line.startswith(f"{(frame.month == 1).sum()} visits at months before 0")
+    days = frame.copy()
+    days["month"] = days["month"] * 30
+    (line,) = analyze(days, "lmm_slope").warnings
+    assert "the last visit is at month 180" in line
+
+
+def test_a_significant_harm_is_not_read_as_a_success():
+    frame = _trial(n=40, effect=0.6)
+    frame["arm"] = 1 - frame["arm"]  # the active arm now declines faster
+    out = analyze(frame, "lmm_slope").to_dict()
+    assert out["significant"] and out["estimate"] < 0
+    assert "yes (favours placebo: a harm, not a success of the trial)" in result_text(
+        "lmm_slope", "x.csv", out
+    )
