@@ -27,9 +27,11 @@ COLUMN_NOTES = {
     "patient": "patient id (0, 1, ...)",
     "arm": "0 placebo, 1 active",
     "month": "visit time, months from randomisation (lead-in visits < 0)",
-    "alsfrs_r": "ALSFRS-R total, points (0-48)",
+    "alsfrs_r": "ALSFRS-R total, whole points in 0-48 (with population.integer_scores = false "
+    "neither rounded nor clipped: analyze --continuous-scores reads it)",
     "status": "completed, dropout or death",
-    "exit_month": "month the patient left or died, months (empty for completers)",
+    "exit_month": "month the patient left or died, months, 6 decimals rounded up (empty for "
+    "completers)",
 }
 
 #: The columns added for a design with interim looks, and their notes.
