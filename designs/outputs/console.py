@@ -312,7 +312,7 @@ def type_i_warnings(rows, design) -> list[str]:
     from designs.planning.operating import nominal_type_i_error
 
     level = nominal_type_i_error(design)
-    from designs.outputs.rates import rate_text, too_few_to_show, trials_to_show
+    from designs.outputs.rates import above_level, rate_text, too_few_to_show, trials_to_show
 
     above = [
         f"warning: target {r.target_power:g}: the posterior rule's type I error at n = {r.n:,} "
@@ -321,7 +321,7 @@ def type_i_warnings(rows, design) -> list[str]:
         "this n, so this n does not hold the level (simulate.py calibrate at this n gives the "
         "threshold that does; then search again with it)"
         for r in rows
-        if r.type_i_error > level + 2 * r.mc_se_type_i_error
+        if above_level(r.type_i_error, r.mc_se_type_i_error, level)
     ]
     few = [
         f"warning: target {r.target_power:g}: the posterior rule's type I error at n = {r.n:,} "
@@ -338,7 +338,7 @@ def group_sequential_type_i_warnings(rows) -> list[str]:
     """One warning per row of a sample-size search with interim looks under the posterior
     rule whose type I error at n max is above the design's level by more than 2 Monte Carlo
     SE (its thresholds are used as given, not re-calibrated per n)."""
-    from designs.outputs.rates import too_few_to_show
+    from designs.outputs.rates import above_level, too_few_to_show
     from designs.planning.operating import type_i_trials
 
     out = []
@@ -346,7 +346,7 @@ def group_sequential_type_i_warnings(rows) -> list[str]:
         if getattr(r, "rule", "") != "posterior":
             continue
         level = r.alpha / r.sides
-        if r.type_i_error > level + 2 * r.mc_se_type_i_error:
+        if above_level(r.type_i_error, r.mc_se_type_i_error, level):
             out.append(
                 f"warning: type I error {r.type_i_error:.4f} (MC SE {r.mc_se_type_i_error:.4f}) "
                 f"at n max {r.n_max:,} is above the design's level {level:g} by more than 2 MC "
@@ -372,11 +372,13 @@ def interim_type_i_warnings(interim) -> list[str]:
     """The report's interim design under the posterior rule: a warning when its type I error
     at n max (from enough null trials, ``type_i_trials``) is above the one-sided level by
     more than 2 MC SE (a review: 0.0428 against 0.025 was one clause of methods.md)."""
+    from designs.outputs.rates import above_level
+
     if interim is None or interim.threshold_z is None:
         return []
     s, t = interim.summary, interim.design.trial
     level = t.alpha / t.sides
-    if not s.type_i_error > level + 2 * s.mc_se_type_i_error:
+    if not above_level(s.type_i_error, s.mc_se_type_i_error, level):
         return []
     return [
         f"warning: the interim design's type I error at n max is {s.type_i_error:.4f} (MC SE "

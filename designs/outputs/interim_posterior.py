@@ -9,7 +9,7 @@ here simulates; :mod:`designs.outputs.interim_tables` calls it for such a plan.
 from __future__ import annotations
 
 from designs import __version__
-from designs.outputs.rates import type_i_text
+from designs.outputs.rates import above_level, type_i_text
 from designs.planning.power import mc_se
 
 __all__ = ["POSTERIOR_LOOK_COLUMNS", "posterior_look_rows", "posterior_methods"]
@@ -122,7 +122,7 @@ def posterior_methods(interim) -> str:
     zs = ", ".join(f"{z:.3f}" for z in interim.threshold_z)
     per = "per arm" if row.size_name == "n_per_arm" else "in total"
     level = interim.design.trial.alpha / interim.design.trial.sides
-    ok = "within" if s.type_i_error <= level + 2 * s.mc_se_type_i_error else "above"
+    ok = "above" if above_level(s.type_i_error, s.mc_se_type_i_error, level) else "within"
     return (
         f"**Interim analyses (Bayesian rule).** The design was also planned with "
         f"{len(s.looks)} analyses at information fractions {looks} (expected calendar months "

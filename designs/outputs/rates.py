@@ -13,6 +13,15 @@ from __future__ import annotations
 
 import math
 
+#: Monte Carlo SEs by which a simulated type I error must exceed its level for the outputs to
+#: call it above the level (the warnings of `sample-size`, the looks and the report).
+LEVEL_SES = 2
+
+
+def above_level(rate: float, mc_se: float, level: float, ses: float = LEVEL_SES) -> bool:
+    """Whether ``rate`` is above ``level`` by more than ``ses`` Monte Carlo SEs."""
+    return rate > level + ses * mc_se
+
 
 def one_sided_bound(trials: int) -> float:
     """The exact one-sided 95% upper bound of a rate after 0 events in ``trials`` trials
