@@ -143,18 +143,19 @@ def cmd_sweep(args) -> int:
 
     _check_grid(design, grid)  # bad grids are refused before the phase 2 posterior is read
     draws = phase2 = None
-    # --posterior alone asks for assurance, except under the posterior rule (its prior).
-    if args.assurance or (args.posterior and not design.decision.is_posterior):
+    # --posterior is read by --assurance or by a borrowing prior; alone it used to add
+    # assurance silently (a review), now it is refused like every option nothing reads
+    if args.assurance:
         draws = posterior_draws(phase2_posterior(args.posterior), args.transport)
     borrows = design.decision.is_posterior and design.decision.prior.value == "robust"
     if borrows and (design.decision.prior_weight > 0 or "prior_weight" in grid):
         from designs.planning.decision_rule import phase2_effect_prior
 
         phase2 = phase2_effect_prior(design, phase2_posterior(args.posterior))
-    elif args.posterior and draws is None:  # under the posterior rule, without borrowing
+    elif args.posterior and draws is None:  # nothing reads it
         raise InputError(
             f"--posterior {args.posterior}: read here only for --assurance or by the robust "
-            "prior with a weight above 0; drop it"
+            "prior with a weight above 0; add --assurance or drop it"
         )
     cells = math.prod(len(v) for v in grid.values())
     before = _identity(args.out)

@@ -645,3 +645,15 @@ def test_cli_n_total_grid_with_unequal_allocation_set_on_the_command_line(tmp_pa
     d = load_design().with_overrides({"trial.allocation.active": 2, "trial.n_total": 150})
     alone = power(d, 30, 4)["lmm_slope"]
     assert float(ds.power_favourable.sel(n_total=150).squeeze()) == alone.power_favourable
+
+
+def test_a_posterior_file_alone_is_refused_not_read_as_assurance(capsys, tmp_path):
+    """A review: `sweep --posterior FILE` without --assurance added assurance to every cell,
+    documented nowhere; it is refused like every option nothing reads."""
+    import simulate
+
+    out = tmp_path / "s.nc"
+    args = ["sweep", "--n-per-arm", "20", "30", "--trials", "20", "--out", str(out)]
+    code = simulate.main([*args, "--posterior", str(tmp_path / "p.nc")])
+    assert code == 2 and not out.exists()
+    assert "add --assurance or drop it" in capsys.readouterr().err
