@@ -85,6 +85,9 @@ def cmd_calibrate(args) -> int:
         weight += f"; one threshold for all {design.interim.n_looks} looks"
     print(design.describe())
     from designs.outputs.console import prior_text
+    from designs.outputs.rates import rate_text
+
+    analysed = cal.trials - cal.failed_fits  # the type I errors' denominator
 
     print(prior_text(design, prior))
     print(
@@ -98,8 +101,8 @@ def cmd_calibrate(args) -> int:
         "trials it scatters around the target by about this SE: check it on another seed with "
         f"{_check_command(cal)}); at "
         f"{cal.uncalibrated_threshold:g} "
-        f"{cal.type1_uncalibrated:.4f} (MC SE {cal.mc_se_uncalibrated:.4f}); "
-        f"{cal.trials} null trials (effect.value = 0; {cal.failed_fits} failed fits), "
+        f"{rate_text(cal.type1_uncalibrated, cal.mc_se_uncalibrated, analysed)}; "
+        f"{cal.trials} null trials (no effect for any patient; {cal.failed_fits} failed fits), "
         f"seed {cal.seed}"
     )
     if cal.margin != 0:
