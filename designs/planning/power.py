@@ -237,6 +237,7 @@ class _Tally:
         else:
             rejected = favourable = success
         est = results.column(analysis, R.ESTIMATE)[ok]
+        whole = whole_trials(results.counts)
         truth = np.asarray(
             results.inputs.true_effect(analysis, results.effect_by_trial[ok]), dtype=np.float64
         )
@@ -249,8 +250,8 @@ class _Tally:
             truth=_Moments.of(truth),
             error=_Moments.of(est - truth),
             se=_Moments.of(results.column(analysis, R.SE)[ok]),
-            whole=int(whole_trials(results.counts).sum()),
-            counts_whole=results.counts[whole_trials(results.counts)].sum(axis=0),
+            whole=int(whole.sum()),
+            counts_whole=results.counts[whole].sum(axis=0),
             counts_all=results.counts.sum(axis=0),
         )
 
