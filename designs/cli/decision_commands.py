@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from designs.cli.data_commands import decision_prior_from_args
 from designs.cli.decision_options import POSTERIOR_FIELDS
-from designs.cli.effect_options import refuse_fixed_effect
+from designs.cli.effect_options import NULL_RUN_FIELDS, refuse_fixed_effect
 from designs.cli.interim_options import add_look_decision
 from designs.cli.options import (
     add_command,
@@ -57,7 +57,8 @@ def cmd_calibrate(args) -> int:
     refuse_fixed_effect(
         args,
         parse_set(args.set),
-        "calibrate simulates every trial with no effect (effect 0); drop it",
+        "calibrate simulates every trial with no effect for any patient; drop it",
+        NULL_RUN_FIELDS,
     )
     design = design_from_args(args, posterior_read=POSTERIOR_FIELDS)  # judged by it below
     if not design.decision.is_posterior:

@@ -3,8 +3,9 @@
 ``assurance`` draws each trial's effect from the phase 2 posterior and ``calibrate`` simulates
 every trial with no effect, so ``--effect`` and ``--set effect.value`` / ``effect.kind`` would
 be printed in the design line and change nothing (reviews: ``assurance --effect 0.5`` and
-``calibrate --set effect.value=0.3`` gave the numbers of the plain runs). ``effect.sd`` and
-the effect's time course are read by both and stay allowed.
+``calibrate --set effect.value=0.3`` gave the numbers of the plain runs). ``assurance``
+reads ``effect.sd`` and the effect's time course; ``calibrate``, whose trials have no effect
+for any patient (the sharp null), refuses them too (:data:`NULL_RUN_FIELDS`).
 """
 
 from __future__ import annotations
@@ -13,12 +14,21 @@ from designs.errors import InputError
 
 #: The ``--set`` fields of the fixed effect.
 FIXED_EFFECT_FIELDS = ("effect.value", "effect.kind")
+#: Besides those, the fields of the effect a run with no effect for any patient never reads.
+NULL_RUN_FIELDS = (
+    *FIXED_EFFECT_FIELDS,
+    "effect.sd",
+    "effect.onset_delay_months",
+    "effect.ramp_months",
+    "effect.wane_after_months",
+    "effect.wane_months",
+)
 
 
-def refuse_fixed_effect(args, given, why: str) -> None:
-    """Refuse ``--effect`` or a ``--set`` of :data:`FIXED_EFFECT_FIELDS` (``given``: the
-    parsed ``--set`` overrides) with ``why`` the command does not read them."""
-    typed = [k for k in given if k in FIXED_EFFECT_FIELDS]
+def refuse_fixed_effect(args, given, why: str, fields=FIXED_EFFECT_FIELDS) -> None:
+    """Refuse ``--effect`` or a ``--set`` of ``fields`` (``given``: the parsed ``--set``
+    overrides) with ``why`` the command does not read them."""
+    typed = [k for k in given if k in fields]
     if getattr(args, "effect", None) is not None:
         typed.insert(0, None)
     if typed:

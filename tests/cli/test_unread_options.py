@@ -88,3 +88,12 @@ def test_posterior_options_at_their_defaults_or_under_the_posterior_rule_are_acc
     # --decision frequentist switch rules and keep the prior for switching back)
     d = _design("power", "--design", posterior_file, "--decision", "frequentist")
     assert (d.decision.rule, d.decision.prior_weight) == ("frequentist", 0.5)
+
+
+@pytest.mark.parametrize("field", ["effect.sd=0.3", "effect.ramp_months=3"])
+def test_calibrate_refuses_the_effect_fields_its_null_trials_never_read(capsys, run, field):
+    """A diff review: with the sharp null (no effect for any patient) calibrate gave the same
+    threshold with effect.sd 0.3 as with 0, and took the option without a word."""
+    code, out, err = run(capsys, "calibrate", "--trials", "400", "--set", field)
+    assert code == 2 and out == ""
+    assert f"--set {field.split('=')[0]}: calibrate simulates every trial with no effect" in err
