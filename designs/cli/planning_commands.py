@@ -94,8 +94,9 @@ def add_sweep(sub) -> None:
     p.add_argument(
         "--transport",
         choices=("proportional", "absolute"),
-        default="proportional",
-        help="how a posterior draw becomes this population's effect (with --assurance)",
+        default=None,
+        help="how a posterior draw becomes this population's effect (with --assurance; "
+        "default: the design's effect.transport)",
     )
     add_analysis(p, several=True)
     add_trials(p, 2000, what="simulated trials per cell")
@@ -145,8 +146,11 @@ def cmd_sweep(args) -> int:
     draws = phase2 = None
     # --posterior is read by --assurance or by a borrowing prior; alone it used to add
     # assurance silently (a review), now it is refused like every option nothing reads
+    if args.transport is not None and not args.assurance:
+        raise InputError(f"--transport {args.transport}: read only with --assurance; drop it")
+    transport = args.transport or design.effect.transport.value
     if args.assurance:
-        draws = posterior_draws(phase2_posterior(args.posterior), args.transport)
+        draws = posterior_draws(phase2_posterior(args.posterior), transport)
     borrows = design.decision.is_posterior and design.decision.prior.value == "robust"
     if borrows and (design.decision.prior_weight > 0 or "prior_weight" in grid):
         from designs.planning.decision_rule import phase2_effect_prior
@@ -173,7 +177,7 @@ def cmd_sweep(args) -> int:
             progress=bar.update,
             command=command_line(),
             assurance_draws=draws,
-            transport=args.transport,
+            transport=transport,
             phase2_prior=phase2,
             counts=counts,
         )

@@ -657,3 +657,14 @@ def test_a_posterior_file_alone_is_refused_not_read_as_assurance(capsys, tmp_pat
     code = simulate.main([*args, "--posterior", str(tmp_path / "p.nc")])
     assert code == 2 and not out.exists()
     assert "add --assurance or drop it" in capsys.readouterr().err
+
+
+def test_a_transport_without_assurance_is_refused(capsys, tmp_path):
+    """A diff review: `sweep --transport absolute` without --assurance wrote a file with
+    neither assurance nor the transport, without a word."""
+    import simulate
+
+    out = tmp_path / "s.nc"
+    args = ["sweep", "--n-per-arm", "20", "30", "--trials", "20", "--out", str(out)]
+    assert simulate.main([*args, "--transport", "absolute"]) == 2 and not out.exists()
+    assert "--transport absolute: read only with --assurance" in capsys.readouterr().err
