@@ -170,14 +170,15 @@ def analyze(
     return result.at_alpha(float(alpha))
 
 
-#: A last visit later than this many months reads as days or weeks in the month column.
+#: A last visit later than this many months reads as days in the month column (weeks, 52-104
+#: for a 12-24-month trial, cannot be told from a long trial in months by the last visit).
 MONTHS_PLAUSIBLE = 120.0
 
 
 def _months_warnings(result: AnalysisResult, data, analysis: str) -> AnalysisResult:
     """Warnings on the month column: visits before month 0 that a slope analysis leaves out
     (a review: month 1 typed as -1 moved lmm_slope's estimate from 0.080 to 0.050 with no
-    word), and a last visit so late that the months are likely days or weeks."""
+    word), and a last visit so late that the months are likely days."""
     import dataclasses
 
     from designs.analyses.data_table import validate_table
@@ -194,7 +195,7 @@ def _months_warnings(result: AnalysisResult, data, analysis: str) -> AnalysisRes
     if months.max() > MONTHS_PLAUSIBLE:
         lines.append(
             f"the last visit is at month {months.max():g}: the column 'month' is in months "
-            "from randomisation (days or weeks give a slope per day or week, not per month)"
+            "from randomisation (months given in days give a slope per day, not per month)"
         )
     return dataclasses.replace(result, warnings=(*result.warnings, *lines)) if lines else result
 

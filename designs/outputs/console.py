@@ -105,18 +105,18 @@ def decision_lines(design, summaries) -> list[str]:
         return []
     s = summaries[0]
     target = design.trial.alpha / design.trial.sides
-    from designs.outputs.rates import rate_text, too_few_to_show, trials_to_show
+    from designs.outputs.rates import rate_text, too_few_to_show, trials_for_level
 
     null = s.type1_trials or s.trials
     few = (
-        f": {null:,} trials cannot show that it holds the level ({trials_to_show(target):,} "
-        "or more can)"
-        if too_few_to_show(s.type1, null, target)
+        f": {null:,} trials cannot show that it holds the level (about "
+        f"{trials_for_level(target):,} or more can)"
+        if too_few_to_show(s.type1, s.type1_mc_se, null, target)
         else ""
     )
     lines = [
         f"posterior rule: power = P(success) = P(P(effect > {d.margin:g} | data) > "
-        f"{d.threshold:g}); type I error (same trials, effect 0) "
+        f"{d.threshold:g}); type I error (no effect, same seed) "
         f"{rate_text(s.type1, s.type1_mc_se, null)} against the one-sided level "
         f"{target:g}{few}"
     ]
@@ -312,7 +312,7 @@ def type_i_warnings(rows, design) -> list[str]:
     from designs.planning.operating import nominal_type_i_error
 
     level = nominal_type_i_error(design)
-    from designs.outputs.rates import above_level, rate_text, too_few_to_show, trials_to_show
+    from designs.outputs.rates import above_level, rate_text, too_few_to_show, trials_for_level
 
     above = [
         f"warning: target {r.target_power:g}: the posterior rule's type I error at n = {r.n:,} "
@@ -327,9 +327,10 @@ def type_i_warnings(rows, design) -> list[str]:
         f"warning: target {r.target_power:g}: the posterior rule's type I error at n = {r.n:,} "
         f"is {rate_text(r.type_i_error, r.mc_se_type_i_error, r.type_i_trials or r.trials)}: "
         f"too few null trials to show that it holds the one-sided level {level:g} (simulate.py "
-        f"power at this n with --trials {trials_to_show(level):,} or more can)"
+        f"power at this n with about --trials {trials_for_level(level):,} or more can)"
         for r in rows
-        if too_few_to_show(r.type_i_error, r.type_i_trials or r.trials, level)
+        if too_few_to_show(r.type_i_error, r.mc_se_type_i_error, r.type_i_trials or r.trials, level)
+        and not above_level(r.type_i_error, r.mc_se_type_i_error, level)
     ]
     return above + few
 
@@ -338,7 +339,7 @@ def group_sequential_type_i_warnings(rows) -> list[str]:
     """One warning per row of a sample-size search with interim looks under the posterior
     rule whose type I error at n max is above the design's level by more than 2 Monte Carlo
     SE (its thresholds are used as given, not re-calibrated per n)."""
-    from designs.outputs.rates import above_level, too_few_to_show
+    from designs.outputs.rates import above_level, rate_text, too_few_to_show
     from designs.planning.operating import type_i_trials
 
     out = []
@@ -346,20 +347,19 @@ def group_sequential_type_i_warnings(rows) -> list[str]:
         if getattr(r, "rule", "") != "posterior":
             continue
         level = r.alpha / r.sides
+        rate = rate_text(r.type_i_error, r.mc_se_type_i_error, r.trials)
         if above_level(r.type_i_error, r.mc_se_type_i_error, level):
             out.append(
-                f"warning: type I error {r.type_i_error:.4f} (MC SE {r.mc_se_type_i_error:.4f}) "
+                f"warning: type I error {rate} "
                 f"at n max {r.n_max:,} is above the design's level {level:g} by more than 2 MC "
                 "SE: the thresholds are not re-calibrated per n (run calibrate --looks at this n)"
             )
-        elif 2 * r.mc_se_type_i_error > 0.5 * level or too_few_to_show(
-            r.type_i_error, r.trials, level
-        ):
+        elif too_few_to_show(r.type_i_error, r.mc_se_type_i_error, r.trials, level):
             # a review: 0.040 (MC SE 0.0098) passed the test above while the rule's type I
             # error was 0.04, 60% above 0.025: a 2 MC SE test of so few trials cannot tell
             size = "--n-per-arm" if r.size_name == "n_per_arm" else "--n-total"
             out.append(
-                f"warning: type I error {r.type_i_error:.4f} (MC SE {r.mc_se_type_i_error:.4f}) "
+                f"warning: type I error {rate} "
                 f"at n max {r.n_max:,} comes from too few trials to show that the thresholds, "
                 f"not re-calibrated per n, hold the level {level:g}: check with simulate.py "
                 f"power with the same options, {size} {r.n_max} and --trials "

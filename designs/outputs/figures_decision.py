@@ -139,6 +139,7 @@ def prior_weight_figure(ds, path, target: float, analysis: str | None = None, de
     Returns the PNG written (a PDF of the same name beside it).
     """
     a, w, cell = _rows(ds, analysis)
+    trials = int(ds.attrs["trials_per_cell"])
     fig, axes = new_figure(9.0, 4.2, ncols=2)
     for ax, var, title in (
         (axes[0], "power", "power (success probability)"),
@@ -148,25 +149,34 @@ def prior_weight_figure(ds, path, target: float, analysis: str | None = None, de
         se = np.asarray(
             cell[_VAR["mc_se"] if var == "power" else "type1_mc_se"].values, dtype=float
         )
-        ax.errorbar(w, p, yerr=Z95 * se, marker="o", color="C0" if var == "power" else "C3",
+        up = Z95 * se
+        if var == "type1":  # none of the null trials succeeded: up to the one-sided bound
+            up = np.where(p == 0.0, one_sided_bound(trials), up)
+        ax.errorbar(w, p, yerr=[Z95 * se, up], marker="o", color="C0" if var == "power" else "C3",
                     capsize=3, lw=2)  # fmt: skip
         ax.set_xlabel("w: weight of the phase 2 posterior")
         ax.set_title(title)
         ax.set_xlim(-0.05, 1.05)
         ax.grid(alpha=0.3)
     axes[1].axhline(target, color="k", ls="--", lw=1, label=f"one-sided level {target:g}")
-    top = np.asarray(cell["type1"].values) + Z95 * np.asarray(cell["type1_mc_se"].values)
+    top = np.asarray(cell["type1"].values) + up  # the type I error panel's bars
     axes[1].set_ylim(0, 1.1 * max(2.5 * target, float(np.nanmax(top))))
     at = settings_text(design)
     if at:
         fig.suptitle(f"Posterior rule with a robust prior\n{at}", fontsize=9)
     fig.subplots_adjust(bottom=0.2, wspace=0.3, top=0.84 if at else 0.9)
-    axes[1].legend(loc="lower right")
+    axes[1].legend(loc="best")
     axes[0].set_ylim(0, 1)
     footer(
         fig,
         f"{a}; posterior rule, robust prior; {int(ds.attrs['trials_per_cell'])} trials per "
-        f"weight, seed {int(ds.attrs['seed'])}; bars: 95% Monte Carlo intervals; "
+        f"weight, seed {int(ds.attrs['seed'])}; bars: 95% Monte Carlo intervals"
+        + (
+            " (a type I error of 0: up to its one-sided 95% bound)"
+            if np.any(np.asarray(cell["type1"].values) == 0.0)
+            else ""
+        )
+        + "; "
         f"als-trial-sim {__version__}",
     )
     return save(fig, path)

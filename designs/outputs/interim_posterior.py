@@ -9,7 +9,7 @@ here simulates; :mod:`designs.outputs.interim_tables` calls it for such a plan.
 from __future__ import annotations
 
 from designs import __version__
-from designs.outputs.rates import above_level, type_i_text
+from designs.outputs.rates import above_level, rate_cell, type_i_text
 from designs.planning.power import mc_se
 
 __all__ = ["POSTERIOR_LOOK_COLUMNS", "posterior_look_rows", "posterior_methods"]
@@ -53,6 +53,7 @@ def posterior_look_rows(interim) -> list[dict]:
             "se_efficacy_h0": mc_se(s.p_stop_efficacy_h0[k], n0),
             "p_futility_h0": s.p_stop_futility_h0[k],
             "se_futility_h0": mc_se(s.p_stop_futility_h0[k], n0),
+            "trials_h0": n0,
         }
         for k in range(len(s.looks))
     ]
@@ -71,7 +72,7 @@ def posterior_look_cells(r: dict) -> list[str]:
         f"{r['threshold_z']:.3f}",
         se(r["p_efficacy_h1"], r["se_efficacy_h1"]),
         se(r["p_futility_h1"], r["se_futility_h1"]),
-        se(r["p_efficacy_h0"], r["se_efficacy_h0"], 4),
+        rate_cell(r["p_efficacy_h0"], r["se_efficacy_h0"], r["trials_h0"]),
         se(r["p_futility_h0"], r["se_futility_h0"]),
     ]
 

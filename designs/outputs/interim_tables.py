@@ -15,7 +15,7 @@ import math
 
 from designs import __version__
 from designs.outputs.csv_cells import safe_row
-from designs.outputs.rates import type_i_text
+from designs.outputs.rates import counted_h0, rate_cell, type_i_text
 from designs.planning.power import mc_se
 
 __all__ = [
@@ -180,12 +180,15 @@ def _cell(value: float, se: float, digits: int, lo: float = _NAN, hi: float = _N
 
 
 def _comparison_cells(interim) -> list[tuple[str, str, str]]:
-    """(label, fixed, interim) as text."""
+    """(label, fixed, interim) as text; a type I error that counted no null trial with its
+    one-sided 95% bound (:func:`designs.outputs.rates.rate_cell`)."""
     out = []
     for c in interim_comparison_rows(interim):
         d = c["digits"]
         fixed = "1" if c["key"] == "inflation" else _cell(c["fixed"], c["fixed_mc_se"], d)
         gs = _cell(c["interim"], c["interim_mc_se"], d, c["interim_low"], c["interim_high"])
+        if c["key"] == "type_i_error":
+            gs = rate_cell(c["interim"], c["interim_mc_se"], counted_h0(interim.summary), d)
         out.append((c["label"], fixed, gs))
     return out
 
@@ -234,6 +237,7 @@ def interim_look_rows(interim) -> list[dict]:
                 "se_efficacy_h0": mc_se(s.p_stop_efficacy_h0[k], n0),
                 "p_futility_h0": s.p_stop_futility_h0[k],
                 "se_futility_h0": mc_se(s.p_stop_futility_h0[k], n0),
+                "trials_h0": n0,
             }
         )
     return rows
@@ -251,7 +255,7 @@ def _look_cells(r: dict) -> list[str]:
         fz,
         _se(r["p_efficacy_h1"], r["se_efficacy_h1"]),
         _se(r["p_futility_h1"], r["se_futility_h1"]),
-        f"{r['p_efficacy_h0']:.4f} ({r['se_efficacy_h0']:.4f})",
+        rate_cell(r["p_efficacy_h0"], r["se_efficacy_h0"], r["trials_h0"]),
         _se(r["p_futility_h0"], r["se_futility_h0"]),
     ]
 

@@ -68,8 +68,14 @@ def rate_cell(rate: float, mc_se: float, trials: int, digits: int = 4) -> str:
 
 def type_i_text(s, digits: int = 4) -> str:
     """The type I error of a summary with interim looks (``type_i_error``, its MC SE, over
-    ``trials_h0`` null trials, 0 meaning ``trials``) by :func:`rate_text`."""
-    return rate_text(s.type_i_error, s.mc_se_type_i_error, s.trials_h0 or s.trials, digits)
+    its ``counted_h0`` null trials) by :func:`rate_text`."""
+    return rate_text(s.type_i_error, s.mc_se_type_i_error, counted_h0(s), digits)
+
+
+def counted_h0(s) -> int:
+    """The null trials a looks summary's rates are over: ``counted_h0``, else (a summary
+    made before it was kept) ``trials_h0``, else ``trials``."""
+    return getattr(s, "counted_h0", 0) or getattr(s, "trials_h0", 0) or s.trials
 
 
 def trials_to_show(level: float) -> int:
@@ -78,8 +84,19 @@ def trials_to_show(level: float) -> int:
     return math.ceil(math.log(0.05) / math.log1p(-level))
 
 
-def too_few_to_show(rate: float, trials: int, level: float) -> bool:
-    """True where no trial counted and yet the trials cannot show the rate is within
-    ``level``: the one-sided 95% upper bound is above it (fewer than about 3 / level
-    trials)."""
-    return _edge(rate, trials) == "none" and one_sided_bound(trials) > level
+def trials_for_level(level: float) -> int:
+    """Trials that pass both tests of :func:`too_few_to_show` for a rate at or near ``level``:
+    at least :func:`trials_to_show`, and an MC SE at ``level`` of at most a quarter of it
+    (``16 (1 - level) / level``: 624 at 0.025)."""
+    return max(trials_to_show(level), math.ceil(16.0 * (1.0 - level) / level))
+
+
+def too_few_to_show(rate: float, mc_se: float, trials: int, level: float) -> bool:
+    """True where the trials cannot show a rate within ``level``: none counted and the
+    one-sided 95% upper bound above it (fewer than :func:`trials_to_show`), or an MC SE so
+    large that 2 of them exceed half the level (a review: 0.040, MC SE 0.0098, passed a 2 MC
+    SE test while the rule's type I error was 60% above 0.025; 1 of 40 reads 0.025, MC SE
+    0.025)."""
+    if _edge(rate, trials) == "none":
+        return one_sided_bound(trials) > level
+    return 2.0 * mc_se > 0.5 * level

@@ -181,6 +181,9 @@ class PosteriorLooksSummary:
     #: Trials of the run under no effect (the report simulates more there than ``trials``,
     #: for the type I error's MC SE); 0 means ``trials``.
     trials_h0: int = 0
+    #: The trials the rates under no effect are over (``trials_h0`` less the failed fits
+    #: under ``decision.failed_fits = "exclude"``); 0 means ``trials_h0``.
+    counted_h0: int = 0
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -304,6 +307,7 @@ def _null_fields(out0, res0, times, design) -> dict:
         "expected_n_total_h0": en0,
         "expected_months_h0": months0,
         "trials_h0": int(out0.look.size),
+        "counted_h0": int(n0),
     }
 
 

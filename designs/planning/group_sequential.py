@@ -224,6 +224,9 @@ class GroupSequentialSummary:
     #: Trials of the run under no effect (the report simulates more there than ``trials``,
     #: for the type I error's MC SE); 0 means ``trials``.
     trials_h0: int = 0
+    #: The trials the rates under no effect are over (``trials_h0`` less the failed fits
+    #: under ``decision.failed_fits = "exclude"``); 0 means ``trials_h0``.
+    counted_h0: int = 0
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -410,4 +413,5 @@ def summarise(design, trials: int, seed: int, h1, h0) -> GroupSequentialSummary:
         p_stop_information=information_stops(out1, k_count, ok1),
         p_stop_information_h0=information_stops(out0, k_count, ok0),
         trials_h0=int(out0.look.size),
+        counted_h0=int(n0),
     )

@@ -1,6 +1,6 @@
 """`analyze` on data shapes a review found read silently wrong: a status or exit month given on
-some rows only, visits after a patient's exit, visits before month 0, months in days, and a
-significant harm."""
+some rows only, visits after a patient's exit, visits before month 0, months in days (weeks
+cannot be told from months by the last visit), and a significant harm."""
 
 import numpy as np
 import pandas as pd

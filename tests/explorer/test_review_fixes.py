@@ -48,7 +48,7 @@ def test_the_posterior_rule_without_looks_shows_its_type_i_error_as_the_command_
     argv += ["--seed", str(SEED), "--trials", str(TRIALS)]
     printed = cli(*argv).decode().splitlines()
     rule_line = next(x for x in printed if x.startswith("posterior rule: power = P(success)"))
-    assert "type I error (same trials, effect 0)" in rule_line
+    assert "type I error (no effect, same seed)" in rule_line
     assert rule_line in html
     assert "significant" not in html and "success favouring active" in html
     s = view.summaries[str(design.trial.analysis)]

@@ -83,3 +83,19 @@ def test_a_type_i_error_of_zero_is_bounded_in_the_note(sweep):
     # about 10 of 400 null trials succeed at weight 0; none would be a 4e-5 chance
     assert float(sweep.type1.min()) > 0
     assert "upper bound" not in prior_weight_table(sweep, 0.025)
+
+
+def test_a_type_i_error_of_zero_has_its_bound_as_the_bar(sweep, tmp_path, monkeypatch):
+    """A diff review: a type I error of 0 drew a bar of zero width beside a table cell that
+    gives its bound; the bar reaches the one-sided 95% upper bound (0.0075 at 400 trials)."""
+    from designs.outputs import figures_decision
+
+    zero = sweep.copy()
+    zero["type1"] = zero["type1"] * 0.0
+    zero["type1_mc_se"] = zero["type1_mc_se"] * 0.0
+    caught = []
+    monkeypatch.setattr(figures_decision, "save", lambda fig, path: caught.append(fig))
+    prior_weight_figure(zero, tmp_path / "w.png", 0.025)
+    ax = caught[0].axes[1]
+    tops = [seg[1][1] for c in ax.collections for seg in c.get_segments()]
+    assert tops and max(tops) == pytest.approx(1 - 0.05 ** (1 / 400))

@@ -33,3 +33,11 @@ def test_an_exit_month_is_written_after_the_last_visit():
     assert exit_month_text(2.00003) == "2.000030"
     assert float(exit_month_text(2.0000001)) > 2.0
     assert exit_month_text(5.5) == "5.500000"
+
+
+def test_the_variable_of_ancova_change_and_of_the_lead_in_analysis():
+    lines = dict(estimand_lines(load_design("default"), "ancova_change"))
+    assert lines["variable"].startswith("change in ALSFRS-R total score")
+    assert lines["variable"].endswith("to the last scheduled visit at month 12")
+    lead = dict(estimand_lines(load_design("lead_in"), "slope_change_lead_in"))
+    assert "at the lead-in visits over the 3 months before randomisation and" in lead["variable"]

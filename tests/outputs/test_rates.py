@@ -10,6 +10,7 @@ from designs.outputs.rates import (
     rate_cell,
     rate_text,
     too_few_to_show,
+    trials_for_level,
     trials_to_show,
 )
 
@@ -30,8 +31,19 @@ def test_the_bound_is_clopper_pearsons(trials):
 def test_trials_to_show_is_the_fewest_that_can(level):
     n = trials_to_show(level)
     assert one_sided_bound(n) <= level < one_sided_bound(n - 1)
-    assert not too_few_to_show(0.0, n, level) and too_few_to_show(0.0, n - 1, level)
-    assert not too_few_to_show(0.01, n - 1, level)  # one success: the MC SE says it
+    assert not too_few_to_show(0.0, 0.0, n, level) and too_few_to_show(0.0, 0.0, n - 1, level)
+
+
+@pytest.mark.parametrize("level", [0.025, 0.05])
+def test_too_few_by_the_mc_se(level):
+    """Above 0: too few when 2 MC SE exceed half the level; trials_for_level trials at the
+    level pass (MC SE sqrt(level (1 - level) / n) <= level / 4)."""
+    n = trials_for_level(level)
+    se = (level * (1 - level) / n) ** 0.5
+    assert not too_few_to_show(level, se, n, level)
+    se_fewer = (level * (1 - level) / (n - 10)) ** 0.5
+    assert too_few_to_show(level, se_fewer, n - 10, level)
+    assert trials_for_level(0.025) == 624 and trials_for_level(0.05) == 304
 
 
 def test_texts():

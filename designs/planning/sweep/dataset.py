@@ -55,10 +55,10 @@ OLD_NAMES = {
 #: Variables of the simulated trials, not of their analyses: along the swept dims only.
 TRIAL_VARIABLES = ("completers", "dropped_out")
 #: Present under the posterior rule (``decision.rule = "posterior"``): the rule's success
-#: probability is ``power_favourable`` (and ``rejection_rate``); these are the same trials
-#: with no effect.
+#: probability is ``power_favourable`` (and ``rejection_rate``); these are the trials of the
+#: same seed with no effect for any patient.
 TYPE1_VARIABLES = {
-    "type1": ("posterior rule's successes with no effect (same trials, effect.value = 0)", "1"),
+    "type1": ("posterior rule's successes with no effect for any patient (same seed)", "1"),
     "type1_mc_se": ("Monte Carlo standard error of type1", "1"),
 }
 #: Present when the sweep is given posterior effect draws.
