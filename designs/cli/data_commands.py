@@ -138,6 +138,9 @@ def _power_posterior_looks(design, args) -> int:
         print_json({**summary.to_dict(), "decision_rule": rule_record(design, prior)})
     else:
         print(posterior_looks_text(design, summary))
+    from designs.outputs.console import posterior_looks_warnings
+
+    warn(posterior_looks_warnings(design, summary))
     return 0
 
 

@@ -427,3 +427,32 @@ def trials_note(row) -> str:
         "same seed) at the sizes near each n, where the power at n on the same and on fresh "
         "trials is simulated too"
     )
+
+
+def posterior_looks_warnings(design, s) -> list[str]:
+    """``power --looks`` under the posterior rule: a warning when the type I error over all
+    looks (``s``, a looks summary) is above the one-sided level by more than 2 MC SE, or
+    when its null trials are too few to show the level (a diff review: the bound was shown,
+    the warning the conventions promise was not)."""
+    from designs.outputs.rates import (
+        above_level,
+        counted_h0,
+        too_few_to_show,
+        trials_for_level,
+        type_i_text,
+    )
+
+    level = design.trial.alpha / design.trial.sides
+    if above_level(s.type_i_error, s.mc_se_type_i_error, level):
+        return [
+            f"warning: type I error {type_i_text(s)} over the looks is above the one-sided "
+            f"level {level:g} by more than 2 MC SE: simulate.py calibrate --looks gives the "
+            "threshold that holds it"
+        ]
+    if too_few_to_show(s.type_i_error, s.mc_se_type_i_error, counted_h0(s), level):
+        return [
+            f"warning: type I error {type_i_text(s)} over the looks: too few null trials to "
+            f"show that it holds the one-sided level {level:g} (about --trials "
+            f"{trials_for_level(level):,} or more can)"
+        ]
+    return []

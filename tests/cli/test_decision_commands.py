@@ -297,3 +297,13 @@ def test_power_says_when_its_null_trials_cannot_show_the_level(capsys, run):
     code, out, _ = run(capsys, "power", "--trials", "119", *args)
     line = next(x for x in out.splitlines() if x.startswith("posterior rule:"))
     assert "none of 119 trials" in line and "cannot show" not in line
+
+
+def test_power_at_looks_warns_when_its_null_trials_cannot_show_the_level(capsys, run):
+    """A diff review: `power --looks` under the posterior rule printed the bound of a type I
+    error of 0 from 50 null trials without the warning the other commands give."""
+    args = ["power", "--looks", "0.5,1", "--decision", "posterior", "--threshold", "0.99999"]
+    code, _, err = run(capsys, *args, "--trials", "50", "--n-per-arm", "30")
+    assert code == 0
+    assert "type I error 0.0000 (none of 50 trials; one-sided 95% upper bound 0.0582)" in err
+    assert "too few null trials to show that it holds the one-sided level 0.025" in err
