@@ -38,6 +38,10 @@ from designs.spec.trial import MAX_DURATION_MONTHS, MAX_VISITS_PER_PATIENT, MIN_
 DEFAULT_TRIALS = 500
 #: The most trials a page update may ask for (a larger run belongs on the command line).
 MAX_PAGE_TRIALS = 20_000
+#: The most patients randomised a page update may simulate (half of it per arm with 1:1
+#: allocation). A review: n = 30,001 per arm, typed by mistake, held the page (and every
+#: other page, behind it) "simulating" for minutes, since a block of trials cannot be cut.
+MAX_PAGE_PATIENTS = 10_000
 
 PERCENT = "proportional_slowing"
 POINTS = "slope_difference"
@@ -316,8 +320,18 @@ def control_overrides(design, values: Mapping[str, Any], ids) -> dict[str, Any]:
     if ids & {"n", "size_mode", "allocation"}:
         _check_allocation(values)
     if ids & {"n", "size_mode"}:
-        key = "trial.n_per_arm" if values["size_mode"] == "per_arm" else "trial.n_total"
+        per_arm = values["size_mode"] == "per_arm"
+        key = "trial.n_per_arm" if per_arm else "trial.n_total"
         over[key] = _whole(values["n"])
+        limit, unit = (
+            (MAX_PAGE_PATIENTS // 2, "per arm") if per_arm else (MAX_PAGE_PATIENTS, "in total")
+        )
+        if isinstance(over[key], int) and over[key] > limit:
+            raise ControlError(
+                f"patients = {over[key]:,} {unit}: the page simulates at most {limit:,} {unit} "
+                "(a larger design belongs on the command line, simulate.py power)",
+                "n",
+            )
     if "allocation" in ids:
         over["trial.allocation.placebo"] = 1.0
         over["trial.allocation.active"] = _number(values["allocation"])

@@ -57,6 +57,13 @@ def _number(cid: str, value, **kw):
     return _with_error(cid, ui.input_numeric(cid, _LABELS[cid], value, **kw))
 
 
+def spending_choices(current: str) -> list[str]:
+    """The spending families the page offers: "user" needs ``interim.user_spending``, which
+    has no control, so only a design that has it (an uploaded file) offers it (a review:
+    choosing it could only be refused)."""
+    return [x.value for x in Spending if x is not Spending.USER or current == x.value]
+
+
 def _select(cid: str, choices, value):
     return _with_error(cid, ui.input_select(cid, _LABELS[cid], choices, selected=value))
 
@@ -103,7 +110,7 @@ def sidebar(design, designs: list[str]):
         *_with_error(
             "looks", ui.input_text("looks", _LABELS["looks"], v["looks"], placeholder="0.5, 1")
         ),
-        *_select("spending", [x.value for x in Spending], v["spending"]),
+        *_select("spending", spending_choices(v["spending"]), v["spending"]),
         *_number("gamma", v["gamma"], min=-10, max=5, step=0.5),
         *_select("futility", [x.value for x in Futility], v["futility"]),
         *_number("futility_gamma", v["futility_gamma"], min=-10, max=5, step=0.5),

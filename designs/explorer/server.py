@@ -26,6 +26,7 @@ from designs.explorer.controls import (
     design_from_values,
     family_resets,
 )
+from designs.explorer.layout import spending_choices
 
 #: Select controls of the interim looks.
 SELECTS = ("spending", "futility")
@@ -92,6 +93,13 @@ def server(input, output, session):
     upload_error = reactive.value("")
     job = {"current": compute.Job()}
 
+    def _end_session():
+        # a closed or reloaded tab: its job stops at its next block (a review: a job left
+        # running at 30,001 per arm held every other page "simulating" for 3 minutes)
+        job["current"].cancel()
+
+    session.on_ended(_end_session)
+
     @reactive.effect
     @reactive.event(input.upload)
     def _read_upload():
@@ -124,7 +132,9 @@ def server(input, output, session):
             for c in CONTROLS:
                 if c.id in ("seed", "trials"):
                     continue
-                if c.id in ("effect_kind", "analysis", "sides", "rule", "prior", *SELECTS):
+                if c.id == "spending":  # "user" only for a design that has it (layout)
+                    ui.update_select(c.id, choices=spending_choices(v[c.id]), selected=v[c.id])
+                elif c.id in ("effect_kind", "analysis", "sides", "rule", "prior", *SELECTS):
                     ui.update_select(c.id, selected=v[c.id])
                 elif c.id == "looks":
                     ui.update_text(c.id, value=v[c.id])

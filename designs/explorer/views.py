@@ -22,6 +22,7 @@ from designs.outputs.console import (
     failed_fit_warnings,
     fresh_check_warnings,
     group_sequential_type_i_warnings,
+    harm_notes,
     type_i_warnings,
 )
 from designs.outputs.rates import type_i_text
@@ -151,7 +152,10 @@ def power_html(req, view) -> ui.Tag:
             )
         )
     out.append(
-        warnings_html(failed_fit_warnings(list(view.summaries.values()), design), "power-warnings")
+        warnings_html(
+            harm_notes(design, s) + failed_fit_warnings(list(view.summaries.values()), design),
+            "power-warnings",
+        )
     )
     out += [
         ui.p(design.describe(), class_="provenance"),

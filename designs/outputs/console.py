@@ -133,6 +133,12 @@ def decision_lines(design, summaries) -> list[str]:
                 else ""
             )
         )
+    elif d.prior.value == "robust":  # weight 0: the vague prior (docs/conventions.md)
+        lines.append(
+            f"note: the robust prior with weight 0 borrows nothing from phase 2: it is the vague "
+            f"prior N(0, {d.vague_sd:g}^2) (--prior-weight W, or decision.prior_weight in a "
+            "design file, borrows)"
+        )
     return lines
 
 
@@ -163,7 +169,7 @@ def bias_in_mc_se(s) -> float:
 def power_notes(design, summaries) -> list[str]:
     """What a reader of ``power`` must know: multiplicity, a bias beyond Monte Carlo error, a
     boundary variance."""
-    notes = []
+    notes = harm_notes(design, summaries[0])
     if len(summaries) > 1:
         notes.append(
             f"note: several analyses of the same trials: only {summaries[0].analysis} (the "
@@ -456,3 +462,17 @@ def posterior_looks_warnings(design, s) -> list[str]:
             f"{trials_for_level(level):,} or more can)"
         ]
     return []
+
+
+def harm_notes(design, s) -> list[str]:
+    """A design whose effect is a harm (faster decline on active): the power counts
+    significance in either direction, a success only favouring active (a review: the
+    explorer's headline read 0.580 for a 25% faster decline, its success rate 0.000)."""
+    if not design.effect.value < 0 or design.decision.is_posterior or design.trial.sides != 2:
+        return []
+    return [
+        f"note: the effect ({design.effect.value:+g}, {design.effect.kind.value}) is a harm, "
+        f"faster decline on active: power {s.power:.3f} counts significance in either "
+        f"direction; a trial succeeds only significant and favouring active "
+        f"({s.power_favourable:.3f})"
+    ]

@@ -307,3 +307,15 @@ def test_power_at_looks_warns_when_its_null_trials_cannot_show_the_level(capsys,
     assert code == 0
     assert "type I error 0.0000 (none of 50 trials; one-sided 95% upper bound 0.0582)" in err
     assert "too few null trials to show that it holds the one-sided level 0.025" in err
+
+
+def test_a_robust_prior_of_weight_0_and_a_harm_are_said(capsys, run):
+    """An explorer review: "robust prior (weight 0)" borrowed nothing without a word, and a
+    harmful effect's headline power (0.580, significance either way) read as a success."""
+    common = ["power", "--trials", "100", "--n-per-arm", "30"]
+    code, out, _ = run(capsys, *common, "--decision", "posterior", "--prior", "robust")
+    assert code == 0 and "the robust prior with weight 0 borrows nothing" in out
+    code, out, _ = run(capsys, *common, "--effect", "-0.25")
+    assert code == 0 and "is a harm, faster decline on active" in out
+    code, out, _ = run(capsys, *common)
+    assert "is a harm" not in out and "weight 0 borrows" not in out

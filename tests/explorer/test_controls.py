@@ -344,3 +344,23 @@ def test_removing_the_looks_of_a_design_with_looks_gives_commands(base, interim,
         if "interim.looks" in interim:
             assert options == ["--set", "interim.looks=[]"]
         assert "# The looks are removed" not in text
+
+
+def test_the_page_simulates_at_most_its_patients(base):
+    """A review: n = 30,001 per arm, typed by mistake, held the page for minutes; the page
+    takes up to 5,000 per arm (10,000 in total) and names the command line beyond."""
+    design, errors = design_from_values(base, _with(base, n=5000))
+    assert errors == {} and design.trial.n_per_arm == 5000
+    _, errors = design_from_values(base, _with(base, n=5001))
+    assert "n" in errors and "at most 5,000 per arm" in errors["n"]
+    _, errors = design_from_values(base, _with(base, n=10_001, size_mode="total", allocation=2))
+    assert "at most 10,000 in total" in errors["n"]
+
+
+def test_user_spending_is_offered_only_with_its_fractions():
+    """A review: "user" spending on the page could only be refused (no control gives
+    interim.user_spending); only a design that has it (an uploaded file) offers it."""
+    from designs.explorer.layout import spending_choices
+
+    assert "user" not in spending_choices("obf")
+    assert spending_choices("user")[-1] == "user" and "obf" in spending_choices("user")
