@@ -282,7 +282,7 @@ def loss_html(req, view) -> ui.Tag:
     rows = [
         ("randomised", str(s.n_placebo), str(s.n_active)),
         ("dropped out", _pct(s.dropout_placebo), _pct(s.dropout_active)),
-        ("died", _pct(s.death_placebo), _pct(s.death_active)),
+        ("died while followed", _pct(s.death_placebo), _pct(s.death_active)),
         ("completers (mean)", f"{s.completers_placebo:.1f}", f"{s.completers_active:.1f}"),
     ]
     if s.screened_per_enrolled > 1:
