@@ -69,6 +69,16 @@ class RegisteredAnalysis:
     true_value: Callable
     fit_data: Callable[..., AnalysisResult]
 
+    @property
+    def dropout_short(self) -> str:
+        """The loss-to-follow-up strategy's name, without its explanation ("hypothetical")."""
+        return self.dropout_strategy.split(":", 1)[0]
+
+    @property
+    def death_short(self) -> str:
+        """The death strategy's name, without its explanation ("composite")."""
+        return self.death_strategy.split(":", 1)[0]
+
     @classmethod
     def from_module(cls, module: ModuleType, kernel_index: int) -> RegisteredAnalysis:
         """The entry of an analysis module (its ``NAME``, ``ESTIMAND``, ... attributes)."""

@@ -148,13 +148,9 @@ def estimand_line(analysis: str) -> str:
     from designs.analyses.registry import get
 
     a = get(analysis)
-
-    def short(text: str) -> str:
-        return text.split(":", 1)[0]
-
     return (
-        f"estimand ({a.name}): {a.estimand}; loss to follow-up: {short(a.dropout_strategy)}; "
-        f"death: {short(a.death_strategy)}"
+        f"estimand ({a.name}): {a.estimand}; loss to follow-up: {a.dropout_short}; "
+        f"death: {a.death_short}"
     )
 
 

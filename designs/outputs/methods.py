@@ -245,17 +245,12 @@ def _compared_strategies(design, analysis: str) -> str:
     from designs.analyses.registry import get
     from designs.planning.report_plan import compared_analyses
 
-    def short(text: str) -> str:
-        return text.split(":", 1)[0]
-
     others = [get(a) for a in compared_analyses(design, analysis) if a != analysis]
     if not others:
         return "no other analysis is compared."
     return (
         "the other analyses shown for comparison treat loss to follow-up and death as "
-        + "; ".join(
-            f"{a.name}: {short(a.dropout_strategy)} and {short(a.death_strategy)}" for a in others
-        )
+        + "; ".join(f"{a.name}: {a.dropout_short} and {a.death_short}" for a in others)
         + "."
     )
 
