@@ -176,7 +176,10 @@ def analyze(
         result = get(analysis).fit_data(data, sides=sides)
     else:
         result = lmm_slope.fit_data(data, sides=sides, df_method=df_method)
-    result = _months_warnings(_left_out_warning(result, data, analysis), data, analysis)
+    from designs.analyses.data_table import validate_table
+
+    frame = validate_table(data)  # the warnings' view of the data, checked once
+    result = _months_warnings(_left_out_warning(result, frame, analysis), frame, analysis)
     return result.at_alpha(float(alpha))
 
 
@@ -185,15 +188,14 @@ def analyze(
 MONTHS_PLAUSIBLE = 120.0
 
 
-def _months_warnings(result: AnalysisResult, data, analysis: str) -> AnalysisResult:
+def _months_warnings(result: AnalysisResult, frame, analysis: str) -> AnalysisResult:
     """Warnings on the month column: visits before month 0 that a slope analysis leaves out
     (a review: month 1 typed as -1 moved lmm_slope's estimate from 0.080 to 0.050 with no
-    word), and a last visit so late that the months are likely days."""
+    word), and a last visit so late that the months are likely days. ``frame``: the data
+    as :func:`~designs.analyses.data_table.validate_table` returns them."""
     import dataclasses
 
-    from designs.analyses.data_table import validate_table
-
-    months = validate_table(data)["month"].to_numpy()
+    months = frame["month"].to_numpy()
     lines = []
     before = int((months < 0.0).sum())
     if before and analysis != slope_change_lead_in.NAME:
@@ -218,17 +220,15 @@ _USES = {
 }
 
 
-def _left_out_warning(result: AnalysisResult, data, analysis: str) -> AnalysisResult:
+def _left_out_warning(result: AnalysisResult, frame, analysis: str) -> AnalysisResult:
     """Add a warning when the analysis used fewer patients than the data hold (a review:
     14 of 60 patients, who left before month 1, were silently not in ``ols_slope_ttest``;
-    under informative dropout they are the fastest decliners)."""
+    under informative dropout they are the fastest decliners). ``frame``: the data as
+    :func:`~designs.analyses.data_table.validate_table` returns them."""
     import dataclasses
-
-    from designs.analyses.data_table import validate_table
 
     if analysis == ancova_change.NAME:
         return result
-    frame = validate_table(data)
     arms = frame.groupby("patient", sort=False)["arm"].first()
     n_active = int((arms == 1).sum())
     n_placebo = int(arms.size - n_active)
