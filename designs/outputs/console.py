@@ -314,26 +314,27 @@ def type_i_warnings(rows, design) -> list[str]:
     from designs.planning.operating import nominal_type_i_error
 
     level = nominal_type_i_error(design)
-    from designs.outputs.rates import above_level, rate_text, too_few_to_show, trials_for_level
+    from designs.outputs.rates import level_verdict, rate_text, trials_for_level
 
-    above = [
-        f"warning: target {r.target_power:g}: the posterior rule's type I error at n = {r.n:,} "
-        f"is {r.type_i_error:.4f} (MC SE {r.mc_se_type_i_error:.4f}), above the design's "
-        f"one-sided level {level:g} by more than 2 MC SE: its threshold is not calibrated at "
-        "this n, so this n does not hold the level (simulate.py calibrate at this n gives the "
-        "threshold that does; then search again with it)"
-        for r in rows
-        if above_level(r.type_i_error, r.mc_se_type_i_error, level)
-    ]
-    few = [
-        f"warning: target {r.target_power:g}: the posterior rule's type I error at n = {r.n:,} "
-        f"is {rate_text(r.type_i_error, r.mc_se_type_i_error, r.type_i_trials or r.trials)}: "
-        f"too few null trials to show that it holds the one-sided level {level:g} (simulate.py "
-        f"power at this n with about --trials {trials_for_level(level):,} or more can)"
-        for r in rows
-        if too_few_to_show(r.type_i_error, r.mc_se_type_i_error, r.type_i_trials or r.trials, level)
-        and not above_level(r.type_i_error, r.mc_se_type_i_error, level)
-    ]
+    above, few = [], []  # every row above the level first, then those with too few trials
+    for r in rows:
+        null = r.type_i_trials or r.trials
+        verdict = level_verdict(r.type_i_error, r.mc_se_type_i_error, null, level)
+        if verdict == "above":
+            above.append(
+                f"warning: target {r.target_power:g}: the posterior rule's type I error at n = "
+                f"{r.n:,} is {r.type_i_error:.4f} (MC SE {r.mc_se_type_i_error:.4f}), above the "
+                f"design's one-sided level {level:g} by more than 2 MC SE: its threshold is not "
+                "calibrated at this n, so this n does not hold the level (simulate.py calibrate "
+                "at this n gives the threshold that does; then search again with it)"
+            )
+        elif verdict == "too few":
+            few.append(
+                f"warning: target {r.target_power:g}: the posterior rule's type I error at n = "
+                f"{r.n:,} is {rate_text(r.type_i_error, r.mc_se_type_i_error, null)}: too few "
+                f"null trials to show that it holds the one-sided level {level:g} (simulate.py "
+                f"power at this n with about --trials {trials_for_level(level):,} or more can)"
+            )
     return above + few
 
 
@@ -341,7 +342,7 @@ def group_sequential_type_i_warnings(rows) -> list[str]:
     """One warning per row of a sample-size search with interim looks under the posterior
     rule whose type I error at n max is above the design's level by more than 2 Monte Carlo
     SE (its thresholds are used as given, not re-calibrated per n)."""
-    from designs.outputs.rates import above_level, rate_text, too_few_to_show
+    from designs.outputs.rates import level_verdict, rate_text
     from designs.planning.operating import type_i_trials
 
     out = []
@@ -350,13 +351,14 @@ def group_sequential_type_i_warnings(rows) -> list[str]:
             continue
         level = r.alpha / r.sides
         rate = rate_text(r.type_i_error, r.mc_se_type_i_error, r.trials)
-        if above_level(r.type_i_error, r.mc_se_type_i_error, level):
+        verdict = level_verdict(r.type_i_error, r.mc_se_type_i_error, r.trials, level)
+        if verdict == "above":
             out.append(
                 f"warning: type I error {rate} "
                 f"at n max {r.n_max:,} is above the design's level {level:g} by more than 2 MC "
                 "SE: the thresholds are not re-calibrated per n (run calibrate --looks at this n)"
             )
-        elif too_few_to_show(r.type_i_error, r.mc_se_type_i_error, r.trials, level):
+        elif verdict == "too few":
             # a review: 0.040 (MC SE 0.0098) passed the test above while the rule's type I
             # error was 0.04, 60% above 0.025: a 2 MC SE test of so few trials cannot tell
             size = "--n-per-arm" if r.size_name == "n_per_arm" else "--n-total"
@@ -436,22 +438,17 @@ def posterior_looks_warnings(design, s) -> list[str]:
     looks (``s``, a looks summary) is above the one-sided level by more than 2 MC SE, or
     when its null trials are too few to show the level (a diff review: the bound was shown,
     the warning the conventions promise was not)."""
-    from designs.outputs.rates import (
-        above_level,
-        counted_h0,
-        too_few_to_show,
-        trials_for_level,
-        type_i_text,
-    )
+    from designs.outputs.rates import counted_h0, level_verdict, trials_for_level, type_i_text
 
     level = design.trial.alpha / design.trial.sides
-    if above_level(s.type_i_error, s.mc_se_type_i_error, level):
+    verdict = level_verdict(s.type_i_error, s.mc_se_type_i_error, counted_h0(s), level)
+    if verdict == "above":
         return [
             f"warning: type I error {type_i_text(s)} over the looks is above the one-sided "
             f"level {level:g} by more than 2 MC SE: simulate.py calibrate --looks gives the "
             "threshold that holds it"
         ]
-    if too_few_to_show(s.type_i_error, s.mc_se_type_i_error, counted_h0(s), level):
+    if verdict == "too few":
         return [
             f"warning: type I error {type_i_text(s)} over the looks: too few null trials to "
             f"show that it holds the one-sided level {level:g} (about --trials "

@@ -100,3 +100,11 @@ def too_few_to_show(rate: float, mc_se: float, trials: int, level: float) -> boo
     if _edge(rate, trials) == "none":
         return one_sided_bound(trials) > level
     return 2.0 * mc_se > 0.5 * level
+
+
+def level_verdict(rate: float, mc_se: float, trials: int, level: float) -> str:
+    """What the warnings say of a simulated type I error against ``level``: ``"above"``
+    (:func:`above_level`), else ``"too few"`` (:func:`too_few_to_show`), else ``""``."""
+    if above_level(rate, mc_se, level):
+        return "above"
+    return "too few" if too_few_to_show(rate, mc_se, trials, level) else ""
