@@ -152,6 +152,7 @@ def prior_weight_figure(ds, path, target: float, analysis: str | None = None, de
         up = Z95 * se
         if var == "type1":  # none of the null trials succeeded: up to the one-sided bound
             up = np.where(p == 0.0, one_sided_bound(trials), up)
+            top, any_zero = p + up, bool(np.any(p == 0.0))
         ax.errorbar(w, p, yerr=[Z95 * se, up], marker="o", color="C0" if var == "power" else "C3",
                     capsize=3, lw=2)  # fmt: skip
         ax.set_xlabel("w: weight of the phase 2 posterior")
@@ -159,7 +160,6 @@ def prior_weight_figure(ds, path, target: float, analysis: str | None = None, de
         ax.set_xlim(-0.05, 1.05)
         ax.grid(alpha=0.3)
     axes[1].axhline(target, color="k", ls="--", lw=1, label=f"one-sided level {target:g}")
-    top = np.asarray(cell["type1"].values) + up  # the type I error panel's bars
     axes[1].set_ylim(0, 1.1 * max(2.5 * target, float(np.nanmax(top))))
     at = settings_text(design)
     if at:
@@ -169,13 +169,9 @@ def prior_weight_figure(ds, path, target: float, analysis: str | None = None, de
     axes[0].set_ylim(0, 1)
     footer(
         fig,
-        f"{a}; posterior rule, robust prior; {int(ds.attrs['trials_per_cell'])} trials per "
-        f"weight, seed {int(ds.attrs['seed'])}; bars: 95% Monte Carlo intervals"
-        + (
-            " (a type I error of 0: up to its one-sided 95% bound)"
-            if np.any(np.asarray(cell["type1"].values) == 0.0)
-            else ""
-        )
+        f"{a}; posterior rule, robust prior; {trials} trials per weight, seed "
+        f"{int(ds.attrs['seed'])}; bars: 95% Monte Carlo intervals"
+        + (" (a type I error of 0: up to its one-sided 95% bound)" if any_zero else "")
         + "; "
         f"als-trial-sim {__version__}",
     )
