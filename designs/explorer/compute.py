@@ -150,6 +150,8 @@ class PowerView:
     calendar: dict
     seconds: float
     sequential: object = None
+    #: Under the posterior rule its prior of the effect (as ``power`` takes and prints it).
+    prior: object = None
 
 
 def all_failed(summary) -> bool:
@@ -169,6 +171,11 @@ def power_view(design, seed: int, trials: int, job: Job | None = None) -> PowerV
 
     def run():
         start = time.perf_counter()
+        fixed = without_looks(design)
+        # the posterior rule's type I error on the same trials, as ``power`` prints it
+        type1 = fixed.decision.is_posterior and not design.interim.sequential
+        # announced as the command line's bar does: with looks under the effect and none
+        job.expect((2 * design.interim.sequential + 1 + type1) * trials)
         gs = None
         if design.interim.sequential and design.decision.is_posterior:
             from designs.planning.decision_looks import posterior_looks_power
@@ -180,7 +187,6 @@ def power_view(design, seed: int, trials: int, job: Job | None = None) -> PowerV
             from designs.planning.group_sequential import group_sequential_power
 
             gs = group_sequential_power(design, trials, seed, progress=job.progress)
-        fixed = without_looks(design)
         prior = _prior(fixed)
         # a comparison analysis whose fit fails in every trial is a row of n/a (its reason
         # beside it), not a refusal of the whole view; the primary analysis is refused with
@@ -193,13 +199,14 @@ def power_view(design, seed: int, trials: int, job: Job | None = None) -> PowerV
             progress=job.progress,
             prior=prior,
             require_fits=False,
-            # the posterior rule's type I error on the same trials, as ``power`` prints it
-            type1=fixed.decision.is_posterior and gs is None,
+            type1=type1,
         )
         primary = str(fixed.trial.analysis)
         if all_failed(out[primary]):
+            job.expect(trials)
             power(fixed, trials, seed, (primary,), progress=job.progress, prior=prior)
-        return PowerView(out, calendar_length(fixed), time.perf_counter() - start, gs)
+        seconds = time.perf_counter() - start
+        return PowerView(out, calendar_length(fixed), seconds, gs, prior)
 
     return cached("power", design, seed, trials, run)
 
@@ -257,6 +264,7 @@ def sample_size_view(design, seed: int, trials: int, job: Job | None = None) -> 
     (:func:`search_key`): a change of n alone computes nothing again; the tables name the
     design, so they are written for the design given.
     """
+    check_page_search(design)
     job = job or Job()
     if design.interim.sequential:
         from designs.outputs.group_sequential import group_sequential_sample_size_table
@@ -287,6 +295,28 @@ def sample_size_view(design, seed: int, trials: int, job: Job | None = None) -> 
     result, png, seconds = cached("sample_size", design, seed, trials, search, key=search_key)
     tables = {fmt: sample_size_table(result, design, fmt) for fmt in ("md", "csv", "latex")}
     return SampleSizeView(result, tables, png, seconds, design, seed, trials)
+
+
+def check_page_search(design) -> None:
+    """Refuse a search whose closed form (:func:`designs.planning.sample_size.closed_form_size`,
+    the search's own starting bracket) puts the highest target above the patients the page
+    simulates (:data:`designs.explorer.controls.MAX_PAGE_PATIENTS`): a review found a tiny
+    effect sent the page's search towards the command line's 50,000 per arm, for minutes."""
+    import math
+
+    from designs.errors import InputError
+    from designs.explorer.controls import MAX_PAGE_PATIENTS
+    from designs.planning.sample_size import closed_form_size
+
+    equal = design.trial.allocation.equal
+    limit, unit = (MAX_PAGE_PATIENTS // 2, "per arm") if equal else (MAX_PAGE_PATIENTS, "in total")
+    n = closed_form_size(design, max(TARGETS))
+    if n is not None and n > limit:
+        raise InputError(
+            f"sample size: the closed form puts {max(TARGETS):.0%} power at about "
+            f"{math.ceil(n):,} patients {unit}, above the {limit:,} {unit} this page simulates; "
+            "search on the command line (simulate.py sample-size)"
+        )
 
 
 def _transports(design) -> tuple[str, str]:

@@ -313,6 +313,18 @@ def _dropout_hazard(value) -> float:
     return hazard_for_gone_by_12(pct / 100)
 
 
+def _death_hazard(value) -> float:
+    """The death hazard per month for the deaths control (% per month, in [0, 100))."""
+    pct = _number(value)
+    if not (math.isfinite(pct) and 0 <= pct < 100):
+        raise ControlError(
+            f"deaths = {pct:g}% per month: must be in [0, 100) % per month (a hazard; 100% "
+            "per month is 63% dead within a month)",
+            "death",
+        )
+    return pct / 100
+
+
 def control_overrides(design, values: Mapping[str, Any], ids) -> dict[str, Any]:
     """The design fields set by the controls ``ids`` (their values in ``values``)."""
     over: dict[str, Any] = {}
@@ -352,7 +364,7 @@ def control_overrides(design, values: Mapping[str, Any], ids) -> dict[str, Any]:
     if "informative" in ids:
         over["dropout.informative"] = _number(values["informative"])
     if "death" in ids:
-        over["dropout.death_monthly_hazard"] = _number(values["death"]) / 100
+        over["dropout.death_monthly_hazard"] = _death_hazard(values["death"])
     if "lead_in" in ids:
         over["trial.lead_in_months"] = _number(values["lead_in"])
     if "delta_fs_min" in ids:
@@ -436,6 +448,14 @@ def design_from_values(base, values: Mapping[str, Any]):
     except InputError as exc:  # a rule between fields: beside the control named first
         errors[getattr(exc, "control", None) or control_of(str(exc)) or ""] = str(exc)
         return None, errors
+    if design.interim.sequential:  # looks in months are checked against the trial's end
+        from designs.planning.look_times import look_times
+
+        try:  # here, not when the job starts (a review: "months 5, 10" simulated first)
+            look_times(design)
+        except InputError as exc:
+            errors[control_of(str(exc)) or "looks"] = str(exc)
+            return None, errors
     return (None if errors else design), errors
 
 

@@ -28,6 +28,8 @@ from designs.explorer.controls import (
 )
 from designs.explorer.layout import spending_choices
 
+#: Seconds between updates of the status line's trial count while a job runs.
+POLL_SECONDS = 0.5
 #: Select controls of the interim looks.
 SELECTS = ("spending", "futility")
 #: The design list's entry for an uploaded TOML file.
@@ -108,8 +110,8 @@ def server(input, output, session):
             return
         try:
             design = load_design(files[0]["datapath"])
-        except InputError as exc:
-            upload_error.set(f"{files[0]['name']}: {exc}")
+        except InputError as exc:  # named by the file's own name, not the server's copy
+            upload_error.set(upload_message(str(exc), files[0]["datapath"], files[0]["name"]))
             return
         upload_error.set("")
         uploaded.set((files[0]["name"], design))
@@ -240,13 +242,16 @@ def server(input, output, session):
 
     @render.text
     def status():
-        # reactive on the tasks' states (no polling timer: a timer's flush cut short by
-        # Ctrl-C would print a traceback); the views grey out while they are recomputed
-        return status_text(
-            _state(power_task, current()),
-            _state(sample_size_task, current()),
-            valid=checked()[0] is not None,
-        )
+        # reactive on the tasks' states, and while one runs every POLL_SECONDS for the count
+        # of trials simulated (a review: a long run showed no sign of moving); the views
+        # grey out while they are recomputed
+        power, sample_size = _state(power_task, current()), _state(sample_size_task, current())
+        running = "running" in (power, sample_size)
+        if running:
+            reactive.invalidate_later(POLL_SECONDS)
+        j = job["current"]
+        count = (j.done, j.total) if running else None
+        return status_text(power, sample_size, valid=checked()[0] is not None, count=count)
 
     @render.ui
     def stale_note():
@@ -322,10 +327,21 @@ INVALID = (
 POWER_FAILED = "the power at the chosen size failed (its message is in the power card)"
 
 
-def status_text(power: str, sample_size: str, valid: bool = True) -> str:
+def upload_message(message: str, path, name: str) -> str:
+    """The library's message on an uploaded file, named by the file's own ``name``, not by
+    the ``path`` of the server's temporary copy (a review: the page showed that path)."""
+    message = message.replace(str(path), name)
+    return f"{name}: {message.removeprefix(f"design file '{name}': ")}"
+
+
+def status_text(
+    power: str, sample_size: str, valid: bool = True, count: tuple[int, int] | None = None
+) -> str:
     """The status line from the two tasks' states (:func:`_state`): never "up to date"
     while a control is invalid or a task failed; a sample size that never started because
-    the power failed is said so, not "simulating"."""
+    the power failed is said so, not "simulating". ``count``: the running job's trials
+    simulated and announced so far (:class:`designs.explorer.compute.Job`; the total grows
+    stage by stage as the search learns its sizes)."""
     if not valid:
         return INVALID
     if power == "error":
@@ -333,7 +349,9 @@ def status_text(power: str, sample_size: str, valid: bool = True) -> str:
     states = {"power": power, "sample size": sample_size}
     running = [k for k, s in states.items() if s == "running"]
     if running:
-        return f"simulating: {', '.join(running)} ..."
+        done, total = count or (0, 0)
+        counted = f" ({done:,} of {total:,} trials planned so far)" if total else ""
+        return f"simulating: {', '.join(running)} ...{counted}"
     bad = [k for k, s in states.items() if s == "error"]
     return f"could not compute: {', '.join(bad)}" if bad else "up to date"
 
@@ -370,9 +388,17 @@ def _downloads(current) -> None:
         with reactive.isolate():
             return current()
 
+    async def search(r):
+        """The page's search, or the library's line (a search the page refuses)."""
+        try:
+            return await _thread(compute.sample_size_view, r.design, r.seed, r.trials, None)
+        except InputError as exc:
+            return str(exc)
+
     async def table(fmt):
-        r = req()
-        view = await _thread(compute.sample_size_view, r.design, r.seed, r.trials, None)
+        view = await search(req())
+        if isinstance(view, str):
+            return (view + "\n").encode()
         if fmt not in view.tables:  # with interim looks the command line refuses it too
             return (views.NO_LATEX_WITH_LOOKS + "\n").encode()
         return view.tables[fmt].encode()
@@ -400,8 +426,9 @@ def _downloads(current) -> None:
         yield req().commands().encode()
 
     async def figure(kind):
-        r = req()
-        view = await _thread(compute.sample_size_view, r.design, r.seed, r.trials, None)
+        view = await search(req())
+        if isinstance(view, str):
+            return (view + "\n").encode()
         if view.sequential:
             return (views.NO_FIGURE_WITH_LOOKS + "\n").encode()
         # the PDF is drawn on the first download (off the event loop), then kept

@@ -23,6 +23,7 @@ from designs.outputs.console import (
     fresh_check_warnings,
     group_sequential_type_i_warnings,
     harm_notes,
+    prior_text,
     type_i_warnings,
 )
 from designs.outputs.rates import type_i_text
@@ -157,9 +158,11 @@ def power_html(req, view) -> ui.Tag:
             "power-warnings",
         )
     )
+    prior_line = prior_text(design, view.prior)  # the posterior rule's, as ``power`` prints it
     out += [
         ui.p(design.describe(), class_="provenance"),
         ui.p(estimand_line(primary), class_="provenance"),
+        *([ui.p(prior_line, class_="provenance", id="prior-line")] if prior_line else []),
         provenance(req, "simulated trials" + (" per hypothesis" if gs is not None else "")),
         ui.p(
             f"Computed in {view.seconds:.1f} s (cached: a repeated state shows at once).",

@@ -62,7 +62,7 @@ def test_total_size_with_unequal_allocation(base):
     [
         ("n", 1, "trial.n_per_arm", 1),
         ("alpha", 1.5, "trial.alpha", 1.5),
-        ("death", -5, "dropout.death_monthly_hazard", -0.05),
+        ("informative", 25, "dropout.informative", 25.0),  # deaths: test_page_guards
         ("effect", None, "effect.value", math.nan),  # an empty box
     ],
 )

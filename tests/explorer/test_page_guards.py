@@ -1,0 +1,133 @@
+"""The page's own checks and lines (no browser): looks in months checked against the trial's
+end before anything is simulated, the deaths control's range, a search too large for the
+page refused by its closed form, an uploaded file named by its own name, the status line's
+trial count, the posterior rule's prior of the effect, and a port left in TIME_WAIT."""
+
+from __future__ import annotations
+
+import html as html_text
+import socket
+
+import pytest
+
+from designs.errors import InputError
+from designs.explorer import compute, views
+from designs.explorer.app import port_free
+from designs.explorer.controls import MAX_PAGE_PATIENTS, base_values, design_from_values
+from designs.explorer.server import Request, status_text, upload_message
+from designs.spec import load_design
+
+SEED = 9
+TRIALS = 40
+
+
+@pytest.fixture(scope="module")
+def base():
+    return load_design()
+
+
+def _values(design, **controls):
+    values = base_values(design)
+    values.update(seed=SEED, trials=TRIALS, **controls)
+    return values
+
+
+def test_looks_in_months_before_the_trials_end_are_refused_beside_the_looks(base):
+    """A review: "months 5, 10" (the last look before the last patient's last visit) was
+    accepted by the controls and refused only once the job had started."""
+    design, errors = design_from_values(base, _values(base, looks="months 5, 10"))
+    assert design is None
+    assert "the last look (month 10) is before the last patient's last visit" in errors["looks"]
+    design, errors = design_from_values(base, _values(base, looks="months 18, 60"))
+    assert errors == {} and list(design.interim.look_months) == [18, 60]
+
+
+@pytest.mark.parametrize("deaths", [100, 150, -1])
+def test_the_deaths_control_takes_a_percentage_per_month_below_100(base, deaths):
+    design, errors = design_from_values(base, _values(base, death=deaths))
+    assert design is None
+    assert errors["death"].startswith(f"deaths = {deaths:g}% per month: must be in [0, 100)")
+
+
+def test_a_death_hazard_below_100_percent_per_month_is_the_designs(base):
+    design, errors = design_from_values(base, _values(base, death=2.5))
+    assert errors == {} and design.dropout.death_monthly_hazard == pytest.approx(0.025)
+
+
+def test_a_search_above_the_pages_patients_is_refused_before_simulating(base):
+    """A review: a tiny effect sent the page's search towards 50,000 per arm. The closed form
+    of a 2% slowing puts 90% power near 40,000 per arm (25/2 squared times ~250)."""
+    tiny = base.with_overrides({"effect.value": 0.02})
+    job = compute.Job()
+    with pytest.raises(InputError, match="above the 5,000 per arm this page simulates"):
+        compute.sample_size_view(tiny, SEED, TRIALS, job)
+    assert job.done == 0 and job.total == 0  # nothing simulated, nothing announced
+    assert MAX_PAGE_PATIENTS // 2 == 5000
+    compute.check_page_search(base)  # the default design's n (about 250 per arm) is searched
+
+
+def test_an_uploaded_files_message_names_the_file_not_the_servers_copy():
+    path = "/tmp/fileupload-abc/tmp123/0.toml"
+    message = f"design file '{path}': trial.n_per_arm = -3: must be >= 2 (patients per arm)"
+    shown = upload_message(message, path, "my_trial.toml")
+    assert shown == "my_trial.toml: trial.n_per_arm = -3: must be >= 2 (patients per arm)"
+    assert "/tmp" not in upload_message(f"{path} is not valid", path, "my_trial.toml")
+
+
+def test_the_status_line_counts_the_trials_while_a_job_runs():
+    line = status_text("running", "initial", count=(12_000, 40_000))
+    assert line == "simulating: power ... (12,000 of 40,000 trials planned so far)"
+    assert status_text("running", "running", count=(0, 0)) == "simulating: power, sample size ..."
+    assert status_text("success", "success", count=(5, 5)) == "up to date"
+
+
+def test_the_posterior_rule_shows_its_prior_of_the_effect_as_the_command_line(base, cli):
+    design = base.with_overrides({"trial.n_per_arm": 20, "decision.rule": "posterior"})
+    view = compute.power_view(design, SEED, TRIALS)
+    page = html_text.unescape(str(views.power_html(Request("default", base, design, 9, 40), view)))
+    argv = ["power", "--set", "trial.n_per_arm=20", "--decision", "posterior"]
+    printed = cli(*argv, "--seed", str(SEED), "--trials", str(TRIALS)).decode().splitlines()
+    line = next(x for x in printed if x.startswith("prior of the effect (points/month): "))
+    assert line in page
+    frequentist = compute.power_view(base, SEED, TRIALS)
+    req = Request("default", base, base, SEED, TRIALS)
+    assert "prior of the effect" not in str(views.power_html(req, frequentist))
+
+
+def test_a_port_left_in_time_wait_is_free_and_a_listened_port_is_not():
+    """A review: restarting on the same --port was refused for about a minute, the port's
+    TIME_WAIT after the last run (uvicorn itself binds with SO_REUSEADDR)."""
+    with socket.socket() as listener:  # as uvicorn's (asyncio's) listening socket
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+        assert not port_free(port)
+        client = socket.create_connection(("127.0.0.1", port))
+        conn, _ = listener.accept()
+        conn.close()  # the server's side closes first: its port goes to TIME_WAIT
+        client.recv(1)
+        client.close()
+    with socket.socket() as probe:  # the plain bind port_free did before is refused
+        with pytest.raises(OSError):
+            probe.bind(("127.0.0.1", port))
+    assert port_free(port)
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {},
+        {"decision.rule": "posterior"},
+        {"interim.looks": [0.5, 1.0]},
+        {"interim.looks": [0.5, 1.0], "decision.rule": "posterior"},
+    ],
+    ids=["fixed", "posterior", "looks", "posterior-looks"],
+)
+def test_the_power_jobs_count_reaches_the_trials_it_announced(base, fields):
+    """The status line's count: the power card announces its trials before simulating (as
+    the command line's bar) and simulates exactly those."""
+    design = base.with_overrides({"trial.n_per_arm": 20, **fields})
+    job = compute.Job()
+    compute.power_view(design, SEED + 1, TRIALS, job)  # a seed no other test caches
+    assert job.total > 0 and job.done == job.total
