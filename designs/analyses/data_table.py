@@ -444,12 +444,16 @@ def read_trial_csv(
         ]
         body = "\n".join(line for _, line in kept)
         sep = _separator(kept[0][1] if kept else "")
+        read = dict(sep=sep, skipinitialspace=True)
+        header = pd.read_csv(io.StringIO(body), nrows=0, **read).columns
         frame = pd.read_csv(
             io.StringIO(body),
-            sep=sep,
             decimal="," if sep == ";" else ".",  # ';' files often have decimal commas
-            skipinitialspace=True,
             skip_blank_lines=False,
+            # patient ids are text, as `fit --data` reads them (a review: as numbers "01"
+            # and "1" were one patient, in both arms)
+            dtype={c: str for c in header if str(c).strip() == "patient"},
+            **read,
         )
         frame.columns = [str(c).strip() for c in frame.columns]
         if len(frame) == len(kept) - 1:  # rows map to lines (not with quoted line breaks)

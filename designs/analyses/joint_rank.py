@@ -66,6 +66,11 @@ METHODS = (
     "CAFS joint rank of survival and ALSFRS-R change (Berry et al. 2013; "
     "Finkelstein-Schoenfeld rule for patients who leave alive), Wilcoxon rank-sum test"
 )
+#: The estimand's variable (:data:`designs.analyses.lmm_slope.VARIABLE`'s fields).
+VARIABLE = (
+    "survival over {months:g} months and the change in ALSFRS-R total score (0-48 points) "
+    "from baseline, ranked jointly (CAFS)"
+)
 NEEDS_LEAD_IN = False
 NAME = "joint_rank"
 
@@ -473,6 +478,11 @@ def fit_data(data, sides: int = 2) -> AnalysisResult:
         out,
     )
     n1 = int(arm_arr.sum())
+    if min(n1, n - n1) < 2:  # as ols_slope_ttest and ancova_change (a review: 1 ran)
+        raise InputError(
+            f"data: joint_rank could not be fitted ({n - n1} placebo and {n1} active patients; "
+            "each arm needs at least 2)"
+        )
     if out[R.STATUS] != R.STATUS_OK and 0 < n1 < n and np.all(score == score[0]):
         raise InputError(
             f"data: joint_rank could not be fitted: every one of the {n} patients has the same "

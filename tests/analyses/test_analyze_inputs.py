@@ -80,3 +80,29 @@ def test_a_significant_harm_is_not_read_as_a_success():
     assert "yes (favours placebo: a harm, not a success of the trial)" in result_text(
         "lmm_slope", "x.csv", out
     )
+
+
+def test_joint_rank_needs_two_patients_per_arm_as_the_other_analyses():
+    """A review: joint_rank ran with 1 active patient (its rank-sum z test then rests on one
+    rank); ols_slope_ttest and ancova_change refuse fewer than 2 per arm."""
+    frame = _trial()
+    one = frame[(frame.arm == 0) | (frame.patient == 1)]
+    with pytest.raises(InputError, match=r"12 placebo and 1 active patients; each arm needs at"):
+        analyze(one, "joint_rank")
+    two = frame[(frame.arm == 0) | frame.patient.isin([1, 3])]
+    assert analyze(two, "joint_rank").n_active == 2
+
+
+def test_patient_ids_are_text_in_a_csv(tmp_path, capsys):
+    """A review: ids "01" and "1" were read as the number 1, one patient in both arms."""
+    import simulate
+
+    frame = _trial()
+    # placebo patients 1-12, active patients 01-012: as numbers every id is in both arms
+    pairs = zip(frame.patient, frame.arm, strict=True)
+    frame["patient"] = [f"{'0' * arm}{p // 2 + 1}" for p, arm in pairs]
+    path = tmp_path / "ids.csv"
+    frame.to_csv(path, index=False)
+    assert simulate.main(["analyze", "--data", str(path), "--json"]) == 0
+    out = capsys.readouterr().out
+    assert '"n_placebo": 12' in out and '"n_active": 12' in out

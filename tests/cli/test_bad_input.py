@@ -299,7 +299,7 @@ CASES = [
     (["analyze", "--data", "{d}/score_neg.csv"], "-1 is outside 0-48"),
     (["analyze", "--data", "{d}/score_half.csv"], "3.5 is not a whole number"),
     (["analyze", "--data", "{d}/arm2.csv"], "at line 2"),  # the file's line, not row 0
-    (["analyze", "--data", "{d}/both_arms.csv"], "patient 1 appears in both arms"),  # no np.int64
+    (["analyze", "--data", "{d}/both_arms.csv"], "patient '1' appears in both arms"),
     # group-sequential designs ([interim], --looks, --spending, --futility)
     (["power", "--looks", "0.5,0.4,1"], "interim.looks = [0.5, 0.4, 1]: must be strictly"),
     (["power", "--looks", "0.5", "1.2"], "interim.looks = [0.5, 1.2]: must lie in (0, 1]"),
