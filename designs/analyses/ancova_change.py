@@ -37,6 +37,11 @@ DEATH_STRATEGY = (
     "depends on decline)"
 )
 METHODS = "change from baseline to the last visit among completers, ANCOVA adjusted for baseline"
+#: The estimand's variable (:data:`designs.analyses.lmm_slope.VARIABLE`'s fields).
+VARIABLE = (
+    "change in ALSFRS-R total score (0-48 points) from baseline to the last scheduled "
+    "visit at month {last_visit:g}"
+)
 NEEDS_LEAD_IN = False
 
 

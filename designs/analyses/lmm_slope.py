@@ -38,6 +38,9 @@ METHODS = (
     "linear mixed model with random intercept and slope, unstructured 2x2, REML; "
     "Wald test of arm x month with Satterthwaite degrees of freedom"
 )
+#: The estimand's variable (ICH E9(R1)), with the design's follow-up ``{months}`` (months),
+#: last scheduled visit ``{last_visit}`` and lead-in ``{lead_in}`` (months) to fill in.
+VARIABLE = "ALSFRS-R total score (0-48 points) at the scheduled visits over {months:g} months"
 NEEDS_LEAD_IN = False
 #: Reference distributions ``fit_data`` offers (in the engine: lmm_slope and lmm_slope_kr).
 DF_METHODS = ("satterthwaite", "kenward-roger")

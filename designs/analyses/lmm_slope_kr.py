@@ -35,6 +35,7 @@ METHODS = (
     "Wald test of arm x month with the Kenward-Roger adjusted standard error and "
     "degrees of freedom (Kenward & Roger 1997)"
 )
+VARIABLE = lmm_slope.VARIABLE
 NEEDS_LEAD_IN = False
 
 #: Result slot: the unadjusted REML standard error of arm x month (points/month), as

@@ -31,6 +31,8 @@ DROPOUT_STRATEGY = (
 )
 DEATH_STRATEGY = "while alive: per-patient slopes over the visits before death"
 METHODS = "per-patient least-squares slopes (patients with >= 2 visits), two-sample t-test"
+#: The estimand's variable (:data:`designs.analyses.lmm_slope.VARIABLE`'s fields).
+VARIABLE = "ALSFRS-R total score (0-48 points) at the scheduled visits over {months:g} months"
 NEEDS_LEAD_IN = False
 
 

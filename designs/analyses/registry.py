@@ -2,7 +2,8 @@
 
 Each entry is built from its analysis module, which defines ``NAME``, ``ESTIMAND``,
 ``UNITS``, ``METHODS`` (the sentence of the methods text), ``DROPOUT_STRATEGY`` and
-``DEATH_STRATEGY`` (how the analysis handles each intercurrent event), ``NEEDS_LEAD_IN``,
+``DEATH_STRATEGY`` (how the analysis handles each intercurrent event), ``VARIABLE`` (the
+estimand's variable, a template of the design's months), ``NEEDS_LEAD_IN``,
 ``true_value(shift, visits_months)`` (the estimand's true value when treatment changes each
 patient's slope by ``shift`` points/month) and ``fit_data(data, sides)`` (the analysis of a
 real long-format data set, on the same Numba kernel). The entry adds the kernel index: the
@@ -49,6 +50,8 @@ class RegisteredAnalysis:
         The analysis in one clause, for the methods text of reports.
     dropout_strategy, death_strategy : str
         The strategy for each intercurrent event (ICH E9(R1)) that the analysis implies.
+    variable : str
+        The estimand's variable (ICH E9(R1)), a template filled by :meth:`variable_text`.
     needs_lead_in : bool
         True when the analysis needs visits before randomisation (``trial.lead_in_months``).
     true_value : callable
@@ -65,6 +68,7 @@ class RegisteredAnalysis:
     methods: str
     dropout_strategy: str
     death_strategy: str
+    variable: str
     needs_lead_in: bool
     true_value: Callable
     fit_data: Callable[..., AnalysisResult]
@@ -79,6 +83,15 @@ class RegisteredAnalysis:
         """The death strategy's name, without its explanation ("composite")."""
         return self.death_strategy.split(":", 1)[0]
 
+    def variable_text(self, trial) -> str:
+        """The estimand's variable for a design's ``trial`` section: its follow-up, last
+        scheduled visit and lead-in (months) in :attr:`variable`."""
+        return self.variable.format(
+            months=trial.duration_months,
+            last_visit=trial.visits_months[-1],
+            lead_in=trial.lead_in_months,
+        )
+
     @classmethod
     def from_module(cls, module: ModuleType, kernel_index: int) -> RegisteredAnalysis:
         """The entry of an analysis module (its ``NAME``, ``ESTIMAND``, ... attributes)."""
@@ -90,6 +103,7 @@ class RegisteredAnalysis:
             methods=module.METHODS,
             dropout_strategy=module.DROPOUT_STRATEGY,
             death_strategy=module.DEATH_STRATEGY,
+            variable=module.VARIABLE,
             needs_lead_in=module.NEEDS_LEAD_IN,
             true_value=module.true_value,
             fit_data=module.fit_data,

@@ -104,6 +104,12 @@ METHODS = (
     "each slope and a moment estimate of the between-patient variance), HC2 sandwich "
     "standard error and t test with Bell-McCaffrey degrees of freedom"
 )
+#: The estimand's variable (:data:`designs.analyses.lmm_slope.VARIABLE`'s fields), with
+#: the lead-in visits.
+VARIABLE = (
+    "ALSFRS-R total score (0-48 points) at the lead-in visits over the {lead_in:g} months "
+    "before randomisation and the scheduled visits over {months:g} months"
+)
 NEEDS_LEAD_IN = True
 NAME = "slope_change_lead_in"
 

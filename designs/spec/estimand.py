@@ -65,30 +65,6 @@ def _not_at_random(strategy: str, beta: float) -> str:
     return NOT_AT_RANDOM if beta != 0 and "missing at random" in strategy else ""
 
 
-def _variable(design, analysis: str) -> str:
-    """The variable of ``analysis``: the ALSFRS-R total at the visits; for the joint rank,
-    survival and the ALSFRS-R change; for ancova_change, the change to the last visit; with a
-    lead-in, its visits too (reviews: the report gave the visits' scores for every analysis)."""
-    t = design.trial
-    months = f"{t.duration_months:g} months"
-    if analysis == "joint_rank":
-        return (
-            f"survival over {months} and the change in ALSFRS-R total score (0-48 points) "
-            "from baseline, ranked jointly (CAFS)"
-        )
-    if analysis == "ancova_change":
-        return (
-            "change in ALSFRS-R total score (0-48 points) from baseline to the last scheduled "
-            f"visit at month {t.visits_months[-1]:g}"
-        )
-    lead_in = (
-        f"the lead-in visits over the {t.lead_in_months:g} months before randomisation and "
-        if analysis == "slope_change_lead_in"
-        else ""
-    )
-    return f"ALSFRS-R total score (0-48 points) at {lead_in}the scheduled visits over {months}"
-
-
 def estimand_lines(design, analysis: str | None = None) -> list[tuple[str, str]]:
     """The attributes of ``design``'s estimand, as (attribute, text) pairs, for its primary
     analysis (or ``analysis`` if given)."""
@@ -105,7 +81,7 @@ def estimand_lines(design, analysis: str | None = None) -> list[tuple[str, str]]
     return [
         ("population", design.estimand.population),
         ("treatment", "active (CL2020) against placebo, double-blind, each on top of usual care"),
-        ("variable", _variable(design, a.name)),
+        ("variable", a.variable_text(design.trial)),
         ("intercurrent event: loss to follow-up", dropout_strategy),
         (
             "intercurrent event: death",

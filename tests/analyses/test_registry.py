@@ -46,6 +46,12 @@ def test_entry_is_complete(name):
         assert isinstance(text, str) and text.strip()
     assert len(e.methods.split()) >= 5, "the methods sentence says what the analysis does"
     assert callable(e.fit_data) and callable(e.true_value)
+    # the estimand's variable: a template of the design's months, filled for every design
+    from designs.spec import list_designs, load_design
+
+    for design in map(load_design, list_designs()):
+        text = e.variable_text(design.trial)
+        assert "ALSFRS-R total score (0-48 points)" in text and "{" not in text
 
 
 @pytest.mark.parametrize("name", ANALYSIS_NAMES)
