@@ -9,7 +9,7 @@ here simulates; :mod:`designs.outputs.interim_tables` calls it for such a plan.
 from __future__ import annotations
 
 from designs import __version__
-from designs.outputs.rates import above_level, rate_cell, type_i_text
+from designs.outputs.rates import above_level, rate_cell
 from designs.planning.power import mc_se
 
 __all__ = ["POSTERIOR_LOOK_COLUMNS", "posterior_look_rows", "posterior_methods"]
@@ -115,7 +115,7 @@ def posterior_notes(interim) -> str:
 
 def posterior_methods(interim) -> str:
     """The methods paragraph on the interim design under the posterior rule (Markdown)."""
-    from designs.outputs.interim_tables import interim_assurance_sentence, null_trials
+    from designs.outputs.interim_tables import interim_assurance_sentence, type_i_over_trials
 
     s, row = interim.summary, interim.row
     looks = ", ".join(f"{x:g}" for x in s.looks)
@@ -138,8 +138,7 @@ def posterior_methods(interim) -> str:
         f"{row.inflation_low:.3f}-{row.inflation_high:.3f}); at that size the probability of "
         f"success was {s.power:.3f} (MC SE {s.mc_se:.3f}) and the type I error of the whole "
         f"design (success at any look with no effect) "
-        f"{type_i_text(s)} over "
-        f"{null_trials(s):,} trials, {ok} the one-sided "
+        f"{type_i_over_trials(s)}, {ok} the one-sided "
         f"level {level:g} by the 2 MC SE "
         "criterion; the thresholds were not re-calibrated at that size. The expected number "
         f"randomised was {s.expected_n_total:.1f} under the effect and "

@@ -15,7 +15,7 @@ import math
 
 from designs import __version__
 from designs.outputs.csv_cells import safe_row
-from designs.outputs.rates import counted_h0, rate_cell, type_i_text
+from designs.outputs.rates import counted_h0, rate_cell, rate_edge, type_i_text
 from designs.planning.power import mc_se
 
 __all__ = [
@@ -307,6 +307,17 @@ def null_trials(s) -> int:
     return s.trials_h0 or s.trials
 
 
+def type_i_over_trials(s) -> str:
+    """The whole design's type I error with the null trials it is over, for running text:
+    ``'0.0240 (MC SE 0.0024) over 4,000 trials'``; when no trial counted, the rate's text
+    names them itself (``'0.0000 (none of 4,000 trials; one-sided 95% upper bound ...)'``),
+    so they are not named twice."""
+    text = type_i_text(s)
+    if rate_edge(s.type_i_error, counted_h0(s)) is None:
+        text += f" over {null_trials(s):,} trials"
+    return text
+
+
 def hypothesis_trials_text(s) -> str:
     """'2000 simulated trials under the effect and 10834 under no effect' (the type I
     error's run has more, for its MC SE), or '... per hypothesis' when they are as many."""
@@ -472,8 +483,7 @@ def interim_methods(interim) -> str:
         f"{row.inflation:.3f}, 95% Monte Carlo interval {row.inflation_low:.3f}-"
         f"{row.inflation_high:.3f}); at that size the power was {s.power_favourable:.3f} (MC "
         f"SE {s.mc_se_favourable:.3f}), the type I error of the whole design "
-        f"{type_i_text(s)} over "
-        f"{null_trials(s):,} trials under no effect, and the expected number "
+        f"{type_i_over_trials(s)} under no effect, and the expected number "
         f"randomised {s.expected_n_total:.1f} under the effect and {s.expected_n_total_h0:.1f} "
         f"under no effect, of {s.n_total}, with expected durations of {s.expected_months:.1f} "
         f"and {s.expected_months_h0:.1f} months against {interim.fixed_months:.1f} for the "

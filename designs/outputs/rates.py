@@ -29,7 +29,7 @@ def one_sided_bound(trials: int) -> float:
     return 1.0 - 0.05 ** (1.0 / trials)
 
 
-def _edge(rate: float, trials: int) -> str | None:
+def rate_edge(rate: float, trials: int) -> str | None:
     """'none' or 'all' where the rate counted no trial or every trial, else None."""
     if trials <= 0 or math.isnan(rate):
         return None
@@ -43,7 +43,7 @@ def _edge(rate: float, trials: int) -> str | None:
 def rate_text(rate: float, mc_se: float, trials: int, digits: int = 4) -> str:
     """``'0.0240 (MC SE 0.0024)'``; with no trial counted ``'0.0000 (none of 100 trials;
     one-sided 95% upper bound 0.0295)'`` (every trial: the lower bound)."""
-    edge = _edge(rate, trials)
+    edge = rate_edge(rate, trials)
     if edge is None:
         return f"{rate:.{digits}f} (MC SE {mc_se:.{digits}f})"
     bound = one_sided_bound(trials)
@@ -57,7 +57,7 @@ def rate_text(rate: float, mc_se: float, trials: int, digits: int = 4) -> str:
 def rate_cell(rate: float, mc_se: float, trials: int, digits: int = 4) -> str:
     """A table cell: ``'0.0240 (0.0024)'``; with no trial counted ``'0.0000 (≤ 0.0295)'``,
     its one-sided 95% upper bound in place of the SE of 0 (every trial: ``'(≥ ...)'``)."""
-    edge = _edge(rate, trials)
+    edge = rate_edge(rate, trials)
     if edge is None:
         return f"{rate:.{digits}f} ({mc_se:.{digits}f})"
     bound = one_sided_bound(trials)
@@ -97,7 +97,7 @@ def too_few_to_show(rate: float, mc_se: float, trials: int, level: float) -> boo
     large that 2 of them exceed half the level (a review: 0.040, MC SE 0.0098, passed a 2 MC
     SE test while the rule's type I error was 60% above 0.025; 1 of 40 reads 0.025, MC SE
     0.025)."""
-    if _edge(rate, trials) == "none":
+    if rate_edge(rate, trials) == "none":
         return one_sided_bound(trials) > level
     return 2.0 * mc_se > 0.5 * level
 

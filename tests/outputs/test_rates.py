@@ -57,3 +57,20 @@ def test_texts():
     assert rate_cell(0.0, 0.0, 400) == "0.0000 (≤ 0.0075)"
     assert rate_cell(0.0312, 0.0087, 400) == "0.0312 (0.0087)"
     assert rate_text(float("nan"), float("nan"), 100) == "nan (MC SE nan)"
+
+
+def test_the_methods_text_names_the_null_trials_once():
+    """A review: the methods text read '0.0000 (none of 400 trials; ...) over 400 trials'."""
+    from types import SimpleNamespace
+
+    from designs.outputs.interim_tables import type_i_over_trials
+
+    def summary(rate, se):
+        return SimpleNamespace(
+            type_i_error=rate, mc_se_type_i_error=se, counted_h0=400, trials_h0=400, trials=200
+        )
+
+    assert type_i_over_trials(summary(0.0, 0.0)) == (
+        "0.0000 (none of 400 trials; one-sided 95% upper bound 0.0075)"
+    )
+    assert type_i_over_trials(summary(0.03, 0.0085)) == "0.0300 (MC SE 0.0085) over 400 trials"
