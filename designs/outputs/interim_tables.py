@@ -27,7 +27,7 @@ __all__ = [
     "interim_table",
 ]
 
-#: Works the interim paragraph cites (docs/references.md [19], [28], [16], [24], [30]).
+#: Works the interim paragraph cites (docs/references.md [20], [29], [17], [25], [45], [9], [30]).
 INTERIM_REFERENCES = {
     "jennison_turnbull": "Jennison C, Turnbull BW (2000). *Group Sequential Methods with "
     "Applications to Clinical Trials*. Boca Raton: Chapman & Hall/CRC.",

@@ -3,7 +3,8 @@
 ``power`` is the rejection rate of the stated test (two-sided unless the design says
 ``sides = 1``); ``power_favourable`` counts only rejections whose estimate favours active
 (sample size and assurance use it: a significant harm is no success). Both carry the Monte
-Carlo standard error ``sqrt(p (1 - p) / trials)`` and a Wilson 95% interval. Trials whose
+Carlo standard error ``sqrt(p (1 - p) / trials)`` and a Wilson 95% interval (reference 71
+of ``docs/references.md``). Trials whose
 fit failed are counted in ``failed_fits``; by default (``decision.failed_fits = "failure"``,
 the conservative convention) they count as failures to reject and stay in the denominator,
 with ``"exclude"`` they are left out of the rates. Under the posterior rule
