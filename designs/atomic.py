@@ -51,6 +51,7 @@ def check_writable(
     path = Path(path)
     check_folder_can_be_made(path.parent, option, path)
     check_name_length(path, option)
+    check_not_cached_fit(path, option)
     if path.is_dir():
         raise InputError(f"{option} {path}: is a folder; give a file name")
     if not (path.exists() or path.is_symlink()):
@@ -71,6 +72,20 @@ def check_writable(
             f"{option} {path}: exists and is not an earlier {what}; give --force to replace it"
         )
     return path
+
+
+def check_not_cached_fit(path: Path, option: str) -> None:
+    """Refuse a path in the tool's cache of phase 2 fits: a command that is given no
+    ``--posterior`` reads its posterior there (a review: ``sample-size --out`` on that file
+    with ``--force`` replaced the posterior the command had just read)."""
+    from progression.cache_dirs import cache_root
+
+    fits = cache_root() / "posterior"
+    if path.resolve().is_relative_to(fits.resolve()):
+        raise InputError(
+            f"{option} {path}: is in the tool's cache of phase 2 fits ({fits}), which the "
+            "commands read as their input; choose another file"
+        )
 
 
 def check_name_length(path: Path, option: str) -> None:

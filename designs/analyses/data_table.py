@@ -42,6 +42,11 @@ ARM_LABELS = {
 }
 
 
+#: The arm labels in messages: every label :data:`ARM_LABELS` reads (a review: the message
+#: named placebo/active only).
+ARMS_ALLOWED = "0/1, placebo/control or active/treatment/treated (any case)"
+
+
 def _arm_codes(col: pd.Series, at) -> pd.Series:
     """Text arm labels (``placebo``/``active``, any case) as 0/1; numbers are left alone.
     ``at(row)`` names a row in messages (the file's line)."""
@@ -55,7 +60,7 @@ def _arm_codes(col: pd.Series, at) -> pd.Series:
     if bad.any():
         row = int(np.argmax(bad))
         raise InputError(
-            f"data: column 'arm' must be 0/1 or placebo/active, got {col.iloc[row]!r} at {at(row)}"
+            f"data: column 'arm' must be {ARMS_ALLOWED}, got {col.iloc[row]!r} at {at(row)}"
         )
     return coded
 
@@ -231,7 +236,7 @@ def validate_table(data, extra: tuple[str, ...] = ()) -> pd.DataFrame:
     if bad.any():
         row = int(np.argmax(bad))
         raise InputError(
-            f"data: column 'arm' must be 0/1 or placebo/active, got {arm[row]:g} at {at(row)}"
+            f"data: column 'arm' must be {ARMS_ALLOWED}, got {arm[row]:g} at {at(row)}"
         )
     frame["arm"] = arm.astype(np.int64)
     frame["month"] = frame["month"].to_numpy(dtype=np.float64)
@@ -456,6 +461,8 @@ def read_trial_csv(
             **read,
         )
         frame.columns = [str(c).strip() for c in frame.columns]
+        if "patient" in frame.columns:  # "5 " is patient "5", as `fit --data` reads it
+            frame["patient"] = frame["patient"].str.strip()
         if len(frame) == len(kept) - 1:  # rows map to lines (not with quoted line breaks)
             frame.attrs["lines"] = [number for number, _ in kept[1:]]
         check_scores(frame, f"{option} {path}", whole_scores)

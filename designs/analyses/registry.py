@@ -139,6 +139,16 @@ def check_lead_in(names, has_lead_in: bool, label: str = "analysis = {name!r}") 
             raise InputError(f"{label.format(name=str(name))}: needs trial.lead_in_months > 0")
 
 
+def check_distinct(names, label: str = "analyses") -> None:
+    """Refuse an analysis named twice (a review: every trial was counted twice, so the
+    Monte Carlo SE read sqrt(2) too small and the trials twice as many)."""
+    seen = set()
+    for name in names:
+        if name in seen:
+            raise InputError(f"{label}: {name} is given twice; give each analysis once")
+        seen.add(name)
+
+
 def get(name: str) -> RegisteredAnalysis:
     """The registry entry of ``name``; an unknown name is bad input listing the allowed ones."""
     try:
@@ -194,7 +204,7 @@ def analyze(
 
     frame = validate_table(data)  # the warnings' view of the data, checked once
     result = _months_warnings(_left_out_warning(result, frame, analysis), frame, analysis)
-    return result.at_alpha(float(alpha))
+    return _id_warnings(result, frame).at_alpha(float(alpha))
 
 
 #: A last visit later than this many months reads as days in the month column (weeks, 52-104
@@ -224,6 +234,36 @@ def _months_warnings(result: AnalysisResult, frame, analysis: str) -> AnalysisRe
             "from randomisation (months given in days give a slope per day, not per month)"
         )
     return dataclasses.replace(result, warnings=(*result.warnings, *lines)) if lines else result
+
+
+def _id_warnings(result: AnalysisResult, frame) -> AnalysisResult:
+    """A warning when two patient ids differ as text but are the same number ("5" and
+    "5.0", "01" and "1"): ids are text, so they are two patients (a review: one patient
+    written both ways was split in two, and n and the estimate moved without a word)."""
+    import dataclasses
+
+    import pandas as pd
+
+    ids = pd.Series(frame["patient"].unique())
+    if pd.api.types.is_numeric_dtype(ids):  # ids given as numbers: one per number
+        return result
+    numbers = pd.to_numeric(ids, errors="coerce")
+    same = numbers.notna() & numbers.duplicated(keep=False)
+    if not same.any():
+        return result
+    first = same & (numbers == numbers[same].iloc[0])
+    shown = " and ".join(repr(str(x)) for x in ids[first])
+    more = (
+        f" ({int(same.sum())} ids in all are numbers written two ways)"
+        if not first.equals(same)
+        else ""
+    )
+    line = (
+        f"patient ids {shown} are the same number written differently, so they are analysed "
+        f"as different patients{more}; if they are one patient, write the id the same way on "
+        "every row"
+    )
+    return dataclasses.replace(result, warnings=(*result.warnings, line))
 
 
 #: Who each analysis can use, for the warning on patients of the data it leaves out

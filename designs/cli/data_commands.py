@@ -246,8 +246,9 @@ def add_analyze(sub) -> None:
     p.add_argument(
         "--data",
         required=True,
-        help="long-format CSV, one row per visit: patient (any id), arm (0/1 or placebo/active), "
-        "month (from randomisation; < 0 for lead-in visits), alsfrs_r (points, 0-48); "
+        help="long-format CSV, one row per visit: patient (any id), arm (0/1, placebo/control or "
+        "active/treatment), month (from randomisation; < 0 for lead-in visits), alsfrs_r "
+        "(points, 0-48); "
         "joint_rank also needs status (completed/dropout/death) and exit_month; "
         "slope_change_lead_in needs lead-in visits",
     )

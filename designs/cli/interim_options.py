@@ -115,7 +115,13 @@ def _look_decision_overrides(args) -> dict:
 
 
 def looks_value(tokens, flag: str = "--looks", example: str = "information fractions, e.g. 0.5,1"):
-    """``--looks 0.5,1`` or ``--looks 0.5 1`` as a list of numbers."""
+    """``--looks 0.5,1`` or ``--looks 0.5 1`` as a list of numbers (an empty item between
+    commas is refused: "0.5,,1" has lost a number)."""
+    for token in tokens:
+        if "," in token and any(not x.strip() for x in token.split(",")):
+            raise InputError(
+                f"{flag} {' '.join(tokens)}: an empty item between commas; give {example}"
+            )
     parts = [x for token in tokens for x in token.replace(",", " ").split()]
     out = []
     for x in parts:

@@ -412,6 +412,10 @@ def design_from_args(args, *, analysis_field: bool = True, posterior_read=()):
             overrides[dotted] = getattr(args, name)
     overrides.update(interim_overrides(args))
     analysis = getattr(args, "analysis", None)
+    if isinstance(analysis, list):
+        from designs.analyses.registry import check_distinct
+
+        check_distinct(analysis, "--analysis")
     if analysis and analysis_field:
         overrides["trial.analysis"] = analysis if isinstance(analysis, str) else analysis[0]
     given = parse_set(args.set)
@@ -468,9 +472,11 @@ def warn(lines) -> None:
 
 
 def check_targets(targets) -> None:
-    for t in targets:
+    for i, t in enumerate(targets):
         if not 0 < t < 1:
             raise InputError(f"--target-power {t:g}: must be in (0, 1)")
+        if t in targets[:i]:
+            raise InputError(f"--target-power {t:g}: given twice; give each target once")
 
 
 def phase2_posterior(path: str | None):

@@ -62,7 +62,8 @@ def load_or_fit_posterior(
 
     if path is not None:
         if not Path(path).is_file():
-            raise InputError(f"posterior {path}: no such file")
+            what = "a folder, not a file" if Path(path).is_dir() else "no such file"
+            raise InputError(f"posterior {path}: {what}")
         idata = model.load_posterior(path, PLANNING_GROUPS)
     elif cache_dir is None:
         raise InputError("posterior: give a posterior file (or a cache folder for a fit)")

@@ -404,6 +404,7 @@ def power(
     check_fixed(design, "this fixed-design power")
     check_fixed_effect(design)
     analyses = tuple(analyses or (str(design.trial.analysis),))
+    registry.check_distinct(analyses)
     kwargs = {} if block_size is None else {"block_size": block_size}
     if trials < 1:
         raise InputError(f"trials = {trials}: must be a whole number >= 1")

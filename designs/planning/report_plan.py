@@ -14,6 +14,7 @@ import numpy as np
 import xarray as xr
 
 from designs.analyses import registry
+from designs.errors import InputError
 from designs.planning.assurance import (
     RUNS_PER_ASSURANCE,
     TRANSPORTS,
@@ -139,7 +140,6 @@ def compared_analyses(design, analysis: str) -> tuple[str, ...]:
 
 def closed_form_reference(design, result: SampleSizeResult, analysis: str) -> tuple | None:
     """Closed-form power at the sizes of the search (a reference for slope analyses)."""
-    from designs.errors import InputError
     from designs.planning import closed_form as cf
     from designs.planning.power_curve import design_at
 
@@ -157,6 +157,32 @@ def closed_form_reference(design, result: SampleSizeResult, analysis: str) -> tu
 PRIOR_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0)
 
 
+def _borrowing_design(design, analysis: str):
+    """``design`` under the posterior rule with a robust prior (its threshold and margin)."""
+    return design.with_overrides(
+        {"decision.rule": "posterior", "decision.prior": "robust", "trial.analysis": analysis}
+    )
+
+
+def check_borrowing_section(design, analysis: str) -> None:
+    """Refuse, before anything is simulated, a report whose prior-weight section cannot be
+    built: its robust prior needs the unit-information SD (a review: a frequentist design
+    with residual_sd 0 failed after the whole search, up to 5 minutes, naming
+    decision.robust_sd, a field of a rule the design does not use)."""
+    from designs.planning.decision_rule import robust_component_sd
+
+    if registry.get(analysis).units != "points/month":
+        return
+    try:
+        robust_component_sd(_borrowing_design(design, analysis))
+    except InputError as exc:
+        raise InputError(
+            f"report: the section on borrowing from phase 2 (the posterior rule with a robust "
+            f"prior, against its weight) cannot be built: {exc}; or leave assurance and that "
+            "section out with --no-assurance"
+        ) from None
+
+
 def borrowing_sweep(design, n: int, idata, trials: int, seed: int, analysis: str):
     """Power and type I error of the posterior rule against the weight of phase 2, at ``n``.
 
@@ -169,9 +195,7 @@ def borrowing_sweep(design, n: int, idata, trials: int, seed: int, analysis: str
 
     if registry.get(analysis).units != "points/month":
         return None
-    d = design_at(design, n).with_overrides(
-        {"decision.rule": "posterior", "decision.prior": "robust", "trial.analysis": analysis}
-    )
+    d = _borrowing_design(design_at(design, n), analysis)
     phase2 = phase2_effect_prior(d, idata)
     return run_sweep(
         d, {"prior_weight": list(PRIOR_WEIGHTS)}, trials, seed, (analysis,), phase2_prior=phase2
@@ -217,6 +241,8 @@ def plan_report(
 
     targets = tuple(targets)
     check_refine_trials(refine_trials, design)
+    if idata is not None:
+        check_borrowing_section(design, analysis or str(design.trial.analysis))
     phase2 = prior = None  # the posterior rule's prior (every simulation below uses it)
     if design.decision.is_posterior:
         from designs.planning.decision_rule import decision_prior, phase2_effect_prior

@@ -33,6 +33,14 @@ from designs.spec.fields import Kind, spec_field, validate_fields
 __all__ = ["Decision", "DecisionRule", "FailedFits", "PriorKind"]
 
 
+#: Smallest and largest SD of a prior of the effect, points/month: squared, an SD of 1e200 or
+#: 1e-160 over- or underflows and the posterior rule read every trial as a failure (a review:
+#: power 0.000 with a warning on stderr at most). An ALSFRS-R slope difference is of the order
+#: of 1 point/month, so these bounds exclude no prior anyone means.
+MIN_PRIOR_SD = 1e-6
+MAX_PRIOR_SD = 1e6
+
+
 class DecisionRule(StrEnum):
     """How a trial is judged a success."""
 
@@ -131,17 +139,22 @@ class Decision:
         0.0, unit="points/month", doc="Effect the posterior must exceed (0: any benefit)."
     )
     vague_sd: float = spec_field(
-        10.0, lo=0, lo_open=True, unit="points/month", doc="SD of the vague prior."
+        10.0, lo=MIN_PRIOR_SD, hi=MAX_PRIOR_SD, unit="points/month", doc="SD of the vague prior."
     )
     robust_sd: float = spec_field(
         0.0,
         lo=0,
+        hi=MAX_PRIOR_SD,
         unit="points/month",
         doc="SD of the robust prior's component N(0, robust_sd^2) (0: unit information, the "
         "SD of the effect estimate with one patient per arm).",
     )
     sceptical_sd: float = spec_field(
-        0.076, lo=0, lo_open=True, unit="points/month", doc="SD of the sceptical prior (mean 0)."
+        0.076,
+        lo=MIN_PRIOR_SD,
+        hi=MAX_PRIOR_SD,
+        unit="points/month",
+        doc="SD of the sceptical prior (mean 0).",
     )
 
     thresholds: tuple[float, ...] = spec_field(
@@ -171,6 +184,11 @@ class Decision:
 
     def __post_init__(self) -> None:
         validate_fields(self)
+        if 0.0 < self.robust_sd < MIN_PRIOR_SD:
+            raise InputError(
+                f"decision.robust_sd = {self.robust_sd:g}: must be 0 (unit information) or in "
+                f"[{MIN_PRIOR_SD:g}, {MAX_PRIOR_SD:g}] (points/month)"
+            )
         for t in self.thresholds:
             if not 0.0 < t < 1.0:
                 shown = ", ".join(f"{x:g}" for x in self.thresholds)

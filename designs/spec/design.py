@@ -24,8 +24,8 @@ source; see :mod:`designs.spec.library`), so a file names only what it changes. 
 raises :class:`~designs.errors.InputError` with one line naming the field, the value given and
 what is allowed.
 
-Two pairs of fields replace each other when a file or an override names one of them:
-``trial.n_per_arm`` / ``trial.n_total`` and ``dropout.monthly_hazard`` / ``dropout.cumulative``.
+How a file or an override merges on top of the design beneath (fields that replace each
+other, a new ``effect.kind`` with its value): :mod:`designs.spec.layers`.
 """
 
 from __future__ import annotations
@@ -44,9 +44,10 @@ from designs.spec.accrual import Accrual
 from designs.spec.decision import Decision
 from designs.spec.estimand import Estimand
 from designs.spec.exits import exit_admitted, gone_by_last_visit, gone_text
-from designs.spec.fields import check_keys, field_names, show
+from designs.spec.fields import check_keys
 from designs.spec.follow_up import Dropout, Effect, EffectKind, EffectSource
 from designs.spec.interim import SEQUENTIAL_ANALYSES, Futility, Interim, Spending
+from designs.spec.layers import SECTIONS, check_sections, merge_layers
 from designs.spec.patients import Enrichment, Population
 from designs.spec.trial import TrialSection
 
@@ -54,67 +55,6 @@ __all__ = ["MIN_ADMIT_PROBABILITY", "SECTIONS", "TrialDesign"]
 
 #: Smallest admission probability a delta-FS rule may have (1,000 screened per enrolled).
 MIN_ADMIT_PROBABILITY = 1e-3
-
-#: The sections of a design file, in file order, and their classes.
-SECTIONS: dict[str, type] = {
-    "trial": TrialSection,
-    "population": Population,
-    "effect": Effect,
-    "dropout": Dropout,
-    "enrichment": Enrichment,
-    "decision": Decision,
-    "estimand": Estimand,
-    "interim": Interim,
-    "accrual": Accrual,
-}
-# Fields that replace each other: naming one in a file or override drops the other.
-_EXCLUSIVE = {
-    ("trial", "n_per_arm"): ("trial", "n_total", None),
-    ("trial", "n_total"): ("trial", "n_per_arm", None),
-    ("dropout", "monthly_hazard"): ("dropout", "cumulative", []),
-    ("dropout", "cumulative"): ("dropout", "monthly_hazard", 0.0),
-    # the three ways of giving the looks (each also drops the third, below)
-    ("interim", "looks"): ("interim", "look_months", []),
-    ("interim", "look_months"): ("interim", "look_completed", []),
-    ("interim", "look_completed"): ("interim", "looks", []),
-}
-#: Further fields each of these replaces (beyond the one in ``_EXCLUSIVE``).
-_EXCLUSIVE_MORE = {
-    ("interim", "looks"): ("interim", "look_completed", []),
-    ("interim", "look_months"): ("interim", "looks", []),
-    ("interim", "look_completed"): ("interim", "look_months", []),
-}
-
-
-def _check_sections(mapping: Any) -> None:
-    if not isinstance(mapping, Mapping):
-        raise InputError(f"design = {show(mapping)}: must be a table of sections")
-    for sec, body in mapping.items():
-        if sec not in SECTIONS:
-            raise InputError(f"{sec}: unknown section; allowed: {', '.join(SECTIONS)}")
-        if not isinstance(body, Mapping):
-            raise InputError(f"{sec} = {show(body)}: must be a table ([{sec}])")
-        check_keys(sec, body, field_names(SECTIONS[sec]))
-
-
-def _merge(base: Mapping, top: Mapping) -> dict:
-    """``top`` over ``base`` (two levels), applying the mutually exclusive pairs.
-
-    ``top`` is checked first: unknown sections or keys raise :class:`InputError`.
-    """
-    _check_sections(top)
-    out = {sec: dict(body) for sec, body in base.items()}
-    for sec, body in top.items():
-        dest = out.setdefault(sec, {})
-        for key, value in body.items():
-            dest[key] = value
-            for other in (_EXCLUSIVE.get((sec, key)), _EXCLUSIVE_MORE.get((sec, key))):
-                if other is not None and other[1] not in body:
-                    if other[2] is None:
-                        dest.pop(other[1], None)
-                    else:
-                        dest[other[1]] = other[2]
-    return out
 
 
 @dataclass(frozen=True)
@@ -257,13 +197,13 @@ class TrialDesign:
         """
         from designs.spec.library import default_mapping  # the library reads designs
 
-        merged = _merge(default_mapping() if on_defaults else {}, mapping)
+        merged = merge_layers(default_mapping() if on_defaults else {}, mapping)
         return cls._build(merged)
 
     @classmethod
     def _build(cls, merged: Mapping[str, Mapping[str, Any]]) -> TrialDesign:
         """Build a design from complete sections (no defaults added; missing fields refused)."""
-        _check_sections(merged)
+        check_sections(merged)
         parts = {}
         for sec, sec_cls in SECTIONS.items():
             body = dict(merged.get(sec, {}))
@@ -345,7 +285,7 @@ class TrialDesign:
                 body[key] = current
             else:
                 body[key] = value
-        return self._build(_merge(self.to_dict(), top))
+        return self._build(merge_layers(self.to_dict(), top))
 
     # ----------------------------------------------------------------- reading
 

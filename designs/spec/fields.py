@@ -354,16 +354,16 @@ def _bool(where: str, value: Any, spec: FieldSpec, obj: Any) -> bool:
 
 def _real_list(where: str, value: Any, spec: FieldSpec, obj: Any) -> tuple[float, ...]:
     """A list/tuple/array of finite reals as a tuple of floats."""
-    what = spec.unit_for(obj)
+    what = f" ({spec.unit_for(obj)})" if spec.unit_for(obj) else ""  # none: dimensionless
     if isinstance(value, np.ndarray):
         value = value.tolist()
     if not isinstance(value, list | tuple):
-        raise InputError(f"{where} = {show(value)}: must be a list of numbers ({what})")
+        raise InputError(f"{where} = {show(value)}: must be a list of numbers{what}")
     out = []
     for v in value:
         if not _is_real(v) or not math.isfinite(float(v)):
             raise InputError(
-                f"{where} = {show(tuple(value))}: must be a list of finite numbers ({what})"
+                f"{where} = {show(tuple(value))}: must be a list of finite numbers{what}"
             )
         out.append(float(v))
     return tuple(out)

@@ -17,6 +17,8 @@ from progression.transport import Transport
 #: Largest dropout or death hazard, per month: at 10 per month all but 0.005% are gone
 #: within the first month, so nothing larger describes a trial.
 MAX_HAZARD = 10.0
+#: Months over which a waning effect falls to nothing, unless the design says otherwise.
+WANE_MONTHS = 6.0
 
 __all__ = ["Dropout", "Effect", "EffectKind", "EffectSource", "Transport"]
 
@@ -122,7 +124,12 @@ class Effect:
         doc="Effect starts to wane this long after randomisation (0: never).",
     )
     wane_months: float = spec_field(
-        6.0, lo=0, lo_open=True, hi=240, unit="months", doc="Linear fall of the effect to nothing."
+        WANE_MONTHS,
+        lo=0,
+        lo_open=True,
+        hi=240,
+        unit="months",
+        doc="Linear fall of the effect to nothing.",
     )
 
     section: ClassVar[str] = "effect"
@@ -142,6 +149,11 @@ class Effect:
                 "improvement: set effect.allow_improvement = true to mean that)"
             )
         validate_fields(self)
+        if self.wane_after_months == 0 and self.wane_months != WANE_MONTHS:
+            raise InputError(  # as the other fields a setting does not read (a review)
+                f"effect.wane_months = {self.wane_months:g}: read only when the effect wanes; "
+                "set effect.wane_after_months > 0 too (0: no waning)"
+            )
         full_from = self.onset_delay_months + self.ramp_months
         if self.wane_after_months > 0 and self.wane_after_months < full_from:
             raise InputError(

@@ -106,3 +106,28 @@ def test_patient_ids_are_text_in_a_csv(tmp_path, capsys):
     assert simulate.main(["analyze", "--data", str(path), "--json"]) == 0
     out = capsys.readouterr().out
     assert '"n_placebo": 12' in out and '"n_active": 12' in out
+
+
+def test_an_id_with_a_trailing_space_is_the_same_patient_and_numbers_written_two_ways_warn(
+    tmp_path,
+):
+    """A review: "5 " on some rows and "5" on others split one patient in two (ids are text
+    since "01" and "1" were merged); "5.0" and "5" are two ids, said in a warning."""
+    from designs.analyses.data_table import read_trial_csv
+
+    frame = _trial()
+    whole = analyze(frame, "lmm_slope")
+    text = frame.astype({"patient": str})
+    padded = text.copy()
+    padded.loc[padded.month == 0, "patient"] += " "
+    padded.to_csv(tmp_path / "padded.csv", index=False)
+    same = analyze(read_trial_csv(tmp_path / "padded.csv", "--data"), "lmm_slope")
+    assert (same.n_placebo, same.n_active) == (12, 12)
+    assert same.estimate == pytest.approx(whole.estimate, rel=1e-9)
+    assert same.warnings == whole.warnings
+    decimal = text.copy()
+    decimal.loc[decimal.month == 0, "patient"] += ".0"
+    decimal.to_csv(tmp_path / "decimal.csv", index=False)
+    split = analyze(read_trial_csv(tmp_path / "decimal.csv", "--data"), "lmm_slope")
+    assert (split.n_placebo, split.n_active) == (24, 24)
+    assert any("'0' and '0.0' are the same number written differently" in w for w in split.warnings)

@@ -14,6 +14,8 @@ def files(tmp_path_factory):
     (d / "latin1.toml").write_bytes("[trial]\nname = 'caf\xe9'\n".encode("latin-1"))
     (d / "unknown_key.toml").write_text("[population]\nslop_mean = -1.0\n")
     (d / "negative_sd.toml").write_text("[population]\nslope_sd = -0.3\n")
+    (d / "kind_only.toml").write_text('[effect]\nkind = "slope_difference"\n')
+    (d / "arm_drug.csv").write_text("patient,arm,month,alsfrs_r\n1,drug,0,40\n1,drug,1,39\n")
     (d / "nan.toml").write_text("[population]\nresidual_sd = nan\n")
     (d / "unequal.toml").write_text(
         "[trial]\nallocation = { placebo = 1, active = 2 }\nn_total = 90\n"
@@ -416,6 +418,34 @@ CASES = [
     # injection: control characters in names
     (["power", "--set", 'trial.name="x\\u001b[2Jy"'], "control character"),
     (["power", "--set", 'trial.name="a\\nb"'], "control character"),
+    # a fuzz review: an analysis or target given twice counted every trial twice (MC SE
+    # sqrt(2) too small); a new effect.kind read the value underneath in the old unit; prior
+    # SDs that over- or underflow when squared gave a power of 0; a lost number in the looks
+    (["power", "--analysis", "lmm_slope", "lmm_slope"], "lmm_slope is given twice"),
+    (["sweep", "--analysis", "ols_slope_ttest", "ols_slope_ttest", "--out", "{d}/s.nc"], "twice"),
+    (["sample-size", "--target-power", "0.8", "0.8"], "--target-power 0.8: given twice"),
+    (["power", "--set", 'effect.kind="slope_difference"'], "without effect.value: the value"),
+    (["power", "--design", "{d}/kind_only.toml"], "give effect.value in points/month too"),
+    (
+        ["power", "--decision", "posterior", "--set", "decision.vague_sd=1e200"],
+        "decision.vague_sd = 1e+200: must be in [1e-06, 1e+06] (points/month)",
+    ),
+    (
+        ["power", "--decision", "posterior", "--set", "decision.sceptical_sd=1e-160"],
+        "must be in [1e-06, 1e+06]",
+    ),
+    (
+        [
+            *("power", "--decision", "posterior", "--prior", "robust", "--prior-weight", "0.5"),
+            *("--set", "decision.robust_sd=1e-160"),
+        ],
+        "decision.robust_sd = 1e-160: must be 0 (unit information) or in [1e-06, 1e+06]",
+    ),
+    (["power", "--looks", "0.5,,1"], "--looks 0.5,,1: an empty item between commas"),
+    (["assurance", "--posterior", "{d}/a_folder"], "a_folder: a folder, not a file"),
+    (["analyze", "--data", "{d}/arm_drug.csv"], "placebo/control or active/treatment/treated"),
+    (["power", "--set", "effect.wane_months=12"], "read only when the effect wanes"),
+    (["power", "--set", "interim.looks=2"], "interim.looks = 2: must be a list of numbers"),
     # the design explorer: a port outside 1-65535 is refused before anything starts
     (["explore", "--port", "0", "--no-browser"], "--port"),
     (["explore", "--port", "70000", "--no-browser"], "--port"),

@@ -247,7 +247,12 @@ def test_assurance_without_phase2_decline_gives_absolute_transport_only(
 
 @pytest.mark.parametrize(
     "extra",
-    [["--effect", "0.5"], ["--set", "effect.value=0.3"], ["--set", "effect.kind=slope_difference"]],
+    [
+        ["--effect", "0.5"],
+        ["--set", "effect.value=0.3"],
+        # a kind alone is refused for its value's unit (layers); with its value, here
+        ["--set", "effect.kind=slope_difference", "--set", "effect.value=0.1"],
+    ],
 )
 def test_assurance_refuses_a_fixed_effect_it_would_not_use(capsys, posterior_file, run, extra):
     """A review: ``assurance --effect 0.5`` printed the effect and drew every trial's effect

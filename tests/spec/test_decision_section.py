@@ -26,7 +26,7 @@ def test_defaults_keep_the_frequentist_test():
         ("decision.threshold", 0.0, "decision.threshold"),
         ("decision.sceptical_sd", 0.0, "decision.sceptical_sd"),
         ("decision.vague_sd", -1.0, "decision.vague_sd"),
-        ("decision.robust_sd", -0.1, "decision.robust_sd = -0.1: must be >= 0"),
+        ("decision.robust_sd", -0.1, "decision.robust_sd = -0.1: must be in [0, 1e+06]"),
         ("decision.prior", "optimistic", "decision.prior"),
         ("decision.rule", "bayes", "decision.rule"),
     ],

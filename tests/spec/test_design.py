@@ -283,6 +283,7 @@ def test_toml_round_trip_property(name, n_total, active, slope_mean, slope_sd, h
             "population.slope_sd": slope_sd,
             "dropout.monthly_hazard": hazard,
             "effect.kind": kind.value,
+            "effect.value": 0.2,  # a new kind needs its value (in its unit)
         }
     )
     text = d.to_toml()

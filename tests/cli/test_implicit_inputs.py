@@ -1,0 +1,49 @@
+"""Inputs a command reads without being named (a fuzz review): the cached phase 2 fit, which
+no output may replace; the report's section on borrowing from phase 2, refused before the
+search when it cannot be built; an analysis named twice, refused by the library too."""
+
+from __future__ import annotations
+
+import pytest
+
+from designs.atomic import check_writable
+from designs.errors import InputError
+from designs.planning.power import power
+from designs.planning.report_plan import check_borrowing_section, plan_report
+from designs.spec import load_design
+
+
+def test_no_output_replaces_a_cached_phase2_fit(tmp_path, monkeypatch, capsys, run):
+    """A review: `sample-size --out <the cached posterior> --force` replaced the posterior
+    the command had just read."""
+    monkeypatch.setenv("ALS_TRIAL_SIM_CACHE", str(tmp_path / "cache"))
+    fits = tmp_path / "cache" / "posterior"
+    fits.mkdir(parents=True)
+    cached = fits / "phase2_posterior_0123.nc"
+    cached.write_bytes(b"a cached fit")
+    with pytest.raises(InputError, match="is in the tool's cache of phase 2 fits"):
+        check_writable(cached, force=True)
+    code, _, err = run(capsys, "sample-size", "--out", str(cached), "--force", "--trials", "20")
+    assert code == 2 and "cache of phase 2 fits" in err
+    assert cached.read_bytes() == b"a cached fit"
+    assert check_writable(tmp_path / "elsewhere.csv") == tmp_path / "elsewhere.csv"
+
+
+def test_a_report_whose_borrowing_section_cannot_be_built_is_refused_first(fake_posterior):
+    """A review: a frequentist design with residual_sd 0 ran the whole search (up to 5
+    minutes) before failing on decision.robust_sd, a field of a rule it does not use."""
+    design = load_design().with_overrides({"population.residual_sd": 0.0})
+    with pytest.raises(InputError, match="the section on borrowing from phase 2"):
+        check_borrowing_section(design, "lmm_slope")
+    calls = []
+    with pytest.raises(InputError, match="--no-assurance"):
+        plan_report(design, trials=20, idata=fake_posterior(), progress=calls.append)
+    assert calls == []  # refused before any trial was simulated
+    check_borrowing_section(load_design(), "lmm_slope")  # the default design's is built
+    check_borrowing_section(design, "joint_rank")  # no points/month: no such section
+
+
+def test_the_library_refuses_an_analysis_named_twice():
+    design = load_design().with_overrides({"trial.n_per_arm": 20})
+    with pytest.raises(InputError, match="lmm_slope is given twice"):
+        power(design, 20, 1, ("lmm_slope", "ols_slope_ttest", "lmm_slope"))
