@@ -310,7 +310,8 @@ def cmd_sample_size(args) -> int:
     )
     from designs.outputs.tables import is_sample_size_table, sample_size_table
     from designs.planning.power_curve import size_name
-    from designs.planning.sample_size import MAX_SIZE, find_sample_size
+    from designs.planning.sample_size import find_sample_size
+    from designs.planning.size_limit import MAX_SIZE
 
     check_targets(args.target_power)
     if args.n_per_arm is not None:  # it would be ignored: the search sets n

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import sys
 import threading
@@ -34,9 +35,11 @@ def free_port(host: str = "127.0.0.1") -> int:
 def port_free(port: int, host: str = "127.0.0.1") -> bool:
     """Whether ``host:port`` can be listened on now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        # as uvicorn binds (asyncio sets SO_REUSEADDR): a port left in TIME_WAIT by the
-        # last run is free (without it a restart on the same --port was refused for ~60 s)
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        # as uvicorn binds (asyncio sets SO_REUSEADDR on POSIX): a port left in TIME_WAIT by
+        # the last run is free (without it a restart on the same --port was refused for
+        # ~60 s); not on Windows, where it would let two servers share a port
+        if os.name == "posix":
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind((host, port))
         except OSError:

@@ -264,6 +264,8 @@ def sample_size_view(design, seed: int, trials: int, job: Job | None = None) -> 
     (:func:`search_key`): a change of n alone computes nothing again; the tables name the
     design, so they are written for the design given.
     """
+    from designs.planning.size_limit import ceiling
+
     check_page_search(design)
     job = job or Job()
     if design.interim.sequential:
@@ -272,9 +274,10 @@ def sample_size_view(design, seed: int, trials: int, job: Job | None = None) -> 
 
         def search():
             start = time.perf_counter()
-            result = find_group_sequential_sample_size(
-                design, TARGETS, trials, seed, progress=job.progress, prior=_prior(design)
-            )
+            with ceiling(page_limit(design)[0]):
+                result = find_group_sequential_sample_size(
+                    design, TARGETS, trials, seed, progress=job.progress, prior=_prior(design)
+                )
             return result, None, time.perf_counter() - start
 
         result, _, seconds = cached("gs_sample_size", design, seed, trials, search, key=search_key)
@@ -286,9 +289,10 @@ def sample_size_view(design, seed: int, trials: int, job: Job | None = None) -> 
 
     def search():
         start = time.perf_counter()
-        result = find_sample_size(
-            design, TARGETS, trials, seed, progress=job.progress, prior=_prior(design)
-        )
+        with ceiling(page_limit(design)[0]):
+            result = find_sample_size(
+                design, TARGETS, trials, seed, progress=job.progress, prior=_prior(design)
+            )
         png = sample_size_figure(result, design, ("png",))["png"]
         return result, png, time.perf_counter() - start
 
@@ -297,25 +301,41 @@ def sample_size_view(design, seed: int, trials: int, job: Job | None = None) -> 
     return SampleSizeView(result, tables, png, seconds, design, seed, trials)
 
 
+def page_limit(design) -> tuple[int, str]:
+    """The largest size the page simulates, in the search's unit: per arm with 1:1
+    allocation, in total otherwise (:data:`designs.explorer.controls.MAX_PAGE_PATIENTS`)."""
+    from designs.explorer.controls import MAX_PAGE_PATIENTS
+
+    if design.trial.allocation.equal:
+        return MAX_PAGE_PATIENTS // 2, "per arm"
+    return MAX_PAGE_PATIENTS, "in total"
+
+
+#: A search is refused outright when the closed form puts its highest target this many
+#: times above the page's limit: the simulated n of the analyses and rules the page offers
+#: is 0.75-1.8 times the closed form's (a review), so such a target is not reached there.
+CLOSED_FORM_MARGIN = 2.0
+
+
 def check_page_search(design) -> None:
     """Refuse a search whose closed form (:func:`designs.planning.sample_size.closed_form_size`,
-    the search's own starting bracket) puts the highest target above the patients the page
-    simulates (:data:`designs.explorer.controls.MAX_PAGE_PATIENTS`): a review found a tiny
-    effect sent the page's search towards the command line's 50,000 per arm, for minutes."""
+    the search's own starting bracket) puts the highest target far above the patients the
+    page simulates (:func:`page_limit`; a review found a tiny effect sent the page's search
+    towards the command line's 50,000 per arm, for minutes). Nearer the limit the search
+    runs under it (:func:`designs.planning.size_limit.ceiling`) and says when a target is
+    not reached there."""
     import math
 
     from designs.errors import InputError
-    from designs.explorer.controls import MAX_PAGE_PATIENTS
     from designs.planning.sample_size import closed_form_size
 
-    equal = design.trial.allocation.equal
-    limit, unit = (MAX_PAGE_PATIENTS // 2, "per arm") if equal else (MAX_PAGE_PATIENTS, "in total")
+    limit, unit = page_limit(design)
     n = closed_form_size(design, max(TARGETS))
-    if n is not None and n > limit:
+    if n is not None and n > CLOSED_FORM_MARGIN * limit:
         raise InputError(
             f"sample size: the closed form puts {max(TARGETS):.0%} power at about "
-            f"{math.ceil(n):,} patients {unit}, above the {limit:,} {unit} this page simulates; "
-            "search on the command line (simulate.py sample-size)"
+            f"{math.ceil(n):,} patients {unit}, far above the {limit:,} {unit} this page "
+            "simulates; search on the command line (simulate.py sample-size)"
         )
 
 

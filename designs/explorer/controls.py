@@ -16,6 +16,7 @@ its hazard; a new dropout by month 12 is a constant MCAR hazard.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -221,7 +222,13 @@ def looks_value(text) -> tuple[str, list[float]]:
     """The looks control's text as ``(interim field, values)``: information fractions
     (``looks``), or after ``months``/``completed`` calendar months or fractions of patients
     completed; empty: no looks. The library checks the values themselves."""
-    tokens = str(text or "").replace(",", " ").replace(":", " ").split()
+    text = str(text or "")
+    if re.search(r",\s*(,|$)|^\s*,", text.split(":")[-1]):  # "0.5,,1" has lost a number
+        raise InputError(
+            f"interim.looks: {text!r} has an empty item between commas; give information "
+            "fractions such as 0.5, 1, or months 18, 37, or completed 0.5, 1"
+        )
+    tokens = text.replace(",", " ").replace(":", " ").split()
     field = "looks"
     if tokens and tokens[0].lower() in LOOK_WORDS:
         field = LOOK_WORDS[tokens.pop(0).lower()]

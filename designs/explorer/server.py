@@ -93,14 +93,24 @@ def server(input, output, session):
 
     uploaded = reactive.value(None)  # (file name, design) of an uploaded TOML
     upload_error = reactive.value("")
-    job = {"current": compute.Job()}
+    # the power and sample size's job (its count is the status line's), and the jobs asked
+    # for on request (assurance, realism: their own, or their trials would join that count;
+    # a review read "64,000 of 52,000 trials"); a change cancels them all
+    job = {"current": compute.Job(), "on_request": []}
 
-    def _end_session():
-        # a closed or reloaded tab: its job stops at its next block (a review: a job left
-        # running at 30,001 per arm held every other page "simulating" for 3 minutes)
-        job["current"].cancel()
+    def _cancel_jobs():
+        for j in (job["current"], *job["on_request"]):
+            j.cancel()
+        job["on_request"].clear()
 
-    session.on_ended(_end_session)
+    def _on_request_job() -> compute.Job:
+        j = compute.Job()
+        job["on_request"].append(j)
+        return j
+
+    # a closed or reloaded tab: its jobs stop at their next block (a review: a job left
+    # running at 30,001 per arm held every other page "simulating" for 3 minutes)
+    session.on_ended(_cancel_jobs)
 
     @reactive.effect
     @reactive.event(input.upload)
@@ -214,7 +224,7 @@ def server(input, output, session):
         req, _ = checked()
         if req is None:  # a refused control: the last valid design's views stay (and finish)
             return
-        job["current"].cancel()
+        _cancel_jobs()
         for task in (power_task, sample_size_task, assurance_task, realism_task):
             task.cancel()
         job["current"] = compute.Job()
@@ -233,12 +243,12 @@ def server(input, output, session):
     @reactive.effect
     @reactive.event(input.run_assurance)
     def _assurance():
-        assurance_task.invoke(current(), job["current"])
+        assurance_task.invoke(current(), _on_request_job())
 
     @reactive.effect
     @reactive.event(input.run_realism)
     def _realism():
-        realism_task.invoke(current(), job["current"])
+        realism_task.invoke(current(), _on_request_job())
 
     @render.text
     def status():

@@ -13,7 +13,7 @@ import math
 from shiny import ui
 
 from designs import __version__
-from designs.explorer.compute import all_failed
+from designs.explorer.compute import all_failed, page_limit
 from designs.outputs.console import (
     P_EFFECT_NOTE,
     UNCONTROLLED_NOTE,
@@ -367,15 +367,22 @@ def sample_size_html(req, view) -> ui.Tag:
     command line prints, and the search's figure (power over n, bands, target lines); with
     interim looks the maximum n and the group-sequential table (no figure)."""
     lines = []
+    limit, limit_unit = page_limit(req.design)
     for r in view.result.rows:
         unit = "per arm" if r.size_name == "n_per_arm" else "randomised"
-        flag = "" if r.reached else " (target not reached at the largest size simulated)"
+        flag = (
+            ""
+            if r.reached
+            else f" (target not reached: this page simulates at most {limit:,} {limit_unit}; "
+            "search further on the command line, simulate.py sample-size)"
+        )
         n = r.n_max if view.sequential else r.n
         what = "maximum n" if view.sequential else "n"
+        high = f"{r.n_high:,}" if r.n_high >= 0 else "not reached"
         lines.append(
             ui.tags.li(
                 ui.strong(f"{r.target_power:.0%} power: {what} = {n:,} {unit}"),
-                f" (95% Monte Carlo interval of the estimate {r.n_low:,}-{r.n_high:,}; "
+                f" (95% Monte Carlo interval of the estimate {r.n_low:,}-{high}; "
                 f"simulated power at n {r.power:.3f}, SE {r.mc_se:.3f}){flag}",
             )
         )

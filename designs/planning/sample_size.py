@@ -53,13 +53,12 @@ from designs.planning.power_curve import (  # noqa: F401  (re-exported for calle
     size_name,
 )
 from designs.planning.progress import expect
+from designs.planning.size_limit import max_size
 from designs.simulation.seeds import (
     DEFAULT_SEED,
     SALT_SAMPLE_SIZE_CONFIRMATION,
     secondary_seed,
 )
-
-MAX_SIZE = 50_000
 
 #: What ``n_low``/``n_high`` are (also the ``n_interval`` key of :meth:`SampleSizeRow.to_dict`).
 N_INTERVAL = (
@@ -215,9 +214,9 @@ def _initial_sizes(design, targets: Sequence[float], points: int) -> list[int]:
     hi = closed_form_size(design, hi_t)
     if lo is None or hi is None:
         lo, hi = 20.0, 400.0
-    # the search stays within MAX_SIZE: a closed form far above it starts just below it
-    lo = min(max(_min_size(design), 0.8 * lo), MAX_SIZE / 4)
-    hi = min(MAX_SIZE, max(1.25 * hi, lo + points))
+    # the search stays within max_size(): a closed form far above it starts just below it
+    lo = min(max(_min_size(design), 0.8 * lo), max_size() / 4)
+    hi = min(max_size(), max(1.25 * hi, lo + points))
     return _unique_sizes(np.geomspace(lo, hi, points))
 
 
@@ -237,8 +236,10 @@ def grow_curve(design, targets, simulate, grid, *, extend: bool = True, progress
         need = [invert_curve(b0, b1, t) for t in targets]
         lo, hi = int(curve.sizes.min()), int(curve.sizes.max())
         more = []
-        if max(need) > hi and hi < MAX_SIZE:
-            top = min(MAX_SIZE, max(1.6 * hi, 1.15 * max(need) if math.isfinite(max(need)) else 0))
+        if max(need) > hi and hi < max_size():
+            top = min(
+                max_size(), max(1.6 * hi, 1.15 * max(need) if math.isfinite(max(need)) else 0)
+            )
             more += _unique_sizes(np.geomspace(hi * 1.15, top, 3))
         if min(need) < lo and lo > _min_size(design):
             bottom = max(_min_size(design), 0.85 * min(need), lo / 2)
@@ -273,7 +274,7 @@ def _near_sizes(design, curve, targets) -> list[int]:
         if not curve.sizes.min() <= n_hat <= curve.sizes.max():
             continue  # not reached inside the grid: the extension above gave up
         for v in _unique_sizes(np.geomspace(n_hat / 1.3, n_hat * 1.3, MIN_LOCAL_SIZES)):
-            if _min_size(design) <= v <= MAX_SIZE and v not in have:
+            if _min_size(design) <= v <= max_size() and v not in have:
                 more.add(v)
     return sorted(more)
 
