@@ -107,13 +107,21 @@ def test_arm_labels_placebo_and_active_give_the_same_analysis(run, capsys, tmp_p
     assert a == b
     c = analyze(frame.assign(arm=np.where(frame["arm"] == 1, "treatment", "Control")), "lmm_slope")
     assert c.to_dict() == a
-    with pytest.raises(InputError, match="placebo/active"):
+    with pytest.raises(InputError, match="placebo/control or active/treatment/treated"):
         analyze(frame.assign(arm=np.where(frame["arm"] == 1, "drug", "placebo")), "lmm_slope")
 
 
 def test_analyze_help_names_the_columns_each_analysis_needs(run_cli):
     out = run_cli("analyze", "--help").stdout
-    for needed in ("patient", "arm", "month", "alsfrs_r", "status", "exit_month", "placebo/active"):
+    for needed in (
+        "patient",
+        "arm",
+        "month",
+        "alsfrs_r",
+        "status",
+        "exit_month",
+        "placebo/control",
+    ):
         assert needed in out
 
 
