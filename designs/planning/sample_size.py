@@ -69,7 +69,8 @@ N_INTERVAL = (
 BOOTSTRAP = 300
 
 
-def _min_size(design) -> int:
+def min_size(design) -> int:
+    """Smallest size a search simulates: 3 per arm (1:1), else 3 in the smaller arm (>= 6)."""
     if design.trial.allocation.equal:
         return 3
     frac = design.trial.allocation.active_fraction
@@ -215,7 +216,7 @@ def _initial_sizes(design, targets: Sequence[float], points: int) -> list[int]:
     if lo is None or hi is None:
         lo, hi = 20.0, 400.0
     # the search stays within max_size(): a closed form far above it starts just below it
-    lo = min(max(_min_size(design), 0.8 * lo), max_size() / 4)
+    lo = min(max(min_size(design), 0.8 * lo), max_size() / 4)
     hi = min(max_size(), max(1.25 * hi, lo + points))
     return _unique_sizes(np.geomspace(lo, hi, points))
 
@@ -241,8 +242,8 @@ def grow_curve(design, targets, simulate, grid, *, extend: bool = True, progress
                 max_size(), max(1.6 * hi, 1.15 * max(need) if math.isfinite(max(need)) else 0)
             )
             more += _unique_sizes(np.geomspace(hi * 1.15, top, 3))
-        if min(need) < lo and lo > _min_size(design):
-            bottom = max(_min_size(design), 0.85 * min(need), lo / 2)
+        if min(need) < lo and lo > min_size(design):
+            bottom = max(min_size(design), 0.85 * min(need), lo / 2)
             more += _unique_sizes(np.geomspace(bottom, lo / 1.1, 2))
         more = [s for s in more if s not in set(curve.sizes.tolist())]
         if not more:
@@ -274,7 +275,7 @@ def _near_sizes(design, curve, targets) -> list[int]:
         if not curve.sizes.min() <= n_hat <= curve.sizes.max():
             continue  # not reached inside the grid: the extension above gave up
         for v in _unique_sizes(np.geomspace(n_hat / 1.3, n_hat * 1.3, MIN_LOCAL_SIZES)):
-            if _min_size(design) <= v <= max_size() and v not in have:
+            if min_size(design) <= v <= max_size() and v not in have:
                 more.add(v)
     return sorted(more)
 
@@ -284,7 +285,7 @@ def chosen_size(design, n_hat: float, max_size: int) -> tuple[int, bool]:
     analysable size), and whether the target was reached within the sizes simulated (else
     the largest size, ``max_size``)."""
     reached = math.isfinite(n_hat) and n_hat <= max_size * 1.05
-    n = max(_min_size(design), math.ceil(n_hat - 1e-9)) if reached else max_size
+    n = max(min_size(design), math.ceil(n_hat - 1e-9)) if reached else max_size
     return n, reached
 
 

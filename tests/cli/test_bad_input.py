@@ -442,6 +442,7 @@ CASES = [
         "decision.robust_sd = 1e-160: must be 0 (unit information) or in [1e-06, 1e+06]",
     ),
     (["power", "--looks", "0.5,,1"], "--looks 0.5,,1: an empty item between commas"),
+    (["sample-size", "--sizes", "1", "2"], "--sizes 1: must be >= 3 (patients per arm)"),
     (["assurance", "--posterior", "{d}/a_folder"], "a_folder: a folder, not a file"),
     (["analyze", "--data", "{d}/arm_drug.csv"], "placebo/control or active/treatment/treated"),
     (["power", "--set", "effect.wane_months=12"], "read only when the effect wanes"),
