@@ -287,8 +287,10 @@ def _write_figure(args, result, design) -> None:
 
     reference = closed_form_reference(design, result, result.analysis)
     figure = sample_size_figure_bytes(result, closed_form=reference, design=design)
+    verb = "replaced" if Path(args.figure).exists() else "wrote"
     with atomic_path(args.figure, "--figure") as tmp:
         tmp.write_bytes(figure[Path(args.figure).suffix.lower().lstrip(".")])
+    warn([f"{verb} {args.figure} (the search's figure)"])  # stderr: stdout is the table
 
 
 def size_rows_json(rows, design, rule: dict) -> list[dict]:
@@ -354,8 +356,10 @@ def cmd_sample_size(args) -> int:
             refine_trials=args.refine_trials,
         )
     table = sample_size_table(result, design, args.format)
-    if args.out:
+    if args.out:  # said on stderr, as the warnings: stdout is the table or its JSON
+        verb = "replaced" if Path(args.out).exists() else "wrote"
         atomic_write_text(args.out, table)
+        warn([f"{verb} {args.out} (the table, {args.format})"])
     if args.figure:
         _write_figure(args, result, design)
     if args.json:

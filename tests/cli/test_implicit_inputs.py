@@ -47,3 +47,21 @@ def test_the_library_refuses_an_analysis_named_twice():
     design = load_design().with_overrides({"trial.n_per_arm": 20})
     with pytest.raises(InputError, match="lmm_slope is given twice"):
         power(design, 20, 1, ("lmm_slope", "ols_slope_ttest", "lmm_slope"))
+
+
+@pytest.mark.parametrize("fmt", ["md", "csv", "latex"])
+def test_a_table_written_before_is_replaced_and_the_replacement_is_said(fmt, tmp_path, capsys, run):
+    """A review: `sample-size --format csv --out t.csv` refused its own earlier CSV ("not an
+    earlier sample-size table") and said nothing about the file it wrote."""
+    out = tmp_path / f"table.{fmt}"
+    argv = ["sample-size", "--sizes", "40", "80", "--trials", "30", "--format", fmt]
+    argv += ["--out", str(out)]
+    code, _, err = run(capsys, *argv)
+    assert code == 0 and f"wrote {out} (the table, {fmt})" in err
+    code, _, err = run(capsys, *argv)  # its own earlier table: replaced without --force
+    assert code == 0 and f"replaced {out} (the table, {fmt})" in err
+    mine = tmp_path / "mine.csv"
+    mine.write_text("target,my own numbers\n")
+    code, _, err = run(capsys, *argv[:-1], str(mine))
+    assert code == 2 and "give --force to replace it" in err
+    assert mine.read_text() == "target,my own numbers\n"
