@@ -461,6 +461,9 @@ def read_trial_csv(
             **read,
         )
         frame.columns = [str(c).strip() for c in frame.columns]
+        twice = sorted({c for c in frame.columns if list(frame.columns).count(c) > 1})
+        if twice:
+            raise InputError(f"{option} {path}: column {twice[0]!r} appears twice in the header")
         if "patient" in frame.columns:  # "5 " is patient "5", as `fit --data` reads it
             frame["patient"] = frame["patient"].str.strip()
         if len(frame) == len(kept) - 1:  # rows map to lines (not with quoted line breaks)

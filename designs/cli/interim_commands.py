@@ -4,7 +4,7 @@ rule's two assurance cases, which ``assurance`` gives with or without looks)."""
 
 from __future__ import annotations
 
-from designs.cli.options import print_json, warn
+from designs.cli.options import print_json, warn, write_table
 from designs.cli.progress import progress_bar
 from designs.errors import InputError
 
@@ -72,7 +72,6 @@ def assurance_group_sequential(design, args, idata, order, history, prior=None) 
 
 def sample_size_group_sequential(design, args, sizes) -> int:
     """``sample-size`` of a design with interim looks: n max, expected n, inflation."""
-    from designs.atomic import atomic_write_text
     from designs.outputs.console import group_sequential_type_i_warnings
     from designs.outputs.group_sequential import group_sequential_sample_size_table
     from designs.planning.sample_size_gs import find_group_sequential_sample_size
@@ -97,7 +96,7 @@ def sample_size_group_sequential(design, args, sizes) -> int:
         )
     table = group_sequential_sample_size_table(result, design, args.format)
     if args.out:
-        atomic_write_text(args.out, table)
+        write_table(args.out, table, args.format)
     if args.json:
         from designs.cli.planning_commands import size_rows_json
         from designs.planning.decision_rule import rule_record

@@ -419,6 +419,10 @@ def design_from_args(args, *, analysis_field: bool = True, posterior_read=()):
     if analysis and analysis_field:
         overrides["trial.analysis"] = analysis if isinstance(analysis, str) else analysis[0]
     given = parse_set(args.set)
+    if isinstance(getattr(args, "effect", None), list) and "effect.kind" in given:
+        # a sweep's --effect grid sets every cell's value: it is the kind's value (a review:
+        # --set effect.kind=slope_difference --effect 0.3 0.5 was refused as a kind alone)
+        given.setdefault("effect.value", grid_values(args, "--effect")[0])
     refuse_looks_twice(args, given)
     overrides.update(given)
     design = design.with_overrides(overrides) if overrides else design
@@ -469,6 +473,15 @@ def print_json(obj) -> None:
 def warn(lines) -> None:
     for line in lines:
         print(line, file=sys.stderr)
+
+
+def write_table(path, text: str, fmt: str) -> None:
+    """Write a table atomically and say on stderr (stdout is the table) which file."""
+    from designs.atomic import atomic_write_text
+
+    verb = "replaced" if Path(path).exists() else "wrote"
+    atomic_write_text(path, text)
+    warn([f"{verb} {path} (the table, {fmt})"])
 
 
 def check_targets(targets) -> None:

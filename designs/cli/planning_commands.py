@@ -32,6 +32,7 @@ from designs.cli.options import (
     print_json,
     warn,
     whole,
+    write_table,
 )
 from designs.cli.progress import progress_bar
 from designs.errors import InputError
@@ -302,7 +303,7 @@ def size_rows_json(rows, design, rule: dict) -> list[dict]:
 
 
 def cmd_sample_size(args) -> int:
-    from designs.atomic import atomic_write_text, check_writable
+    from designs.atomic import check_writable
     from designs.cli.data_commands import decision_prior_from_args
     from designs.outputs.console import (
         failed_fit_warnings,
@@ -356,10 +357,8 @@ def cmd_sample_size(args) -> int:
             refine_trials=args.refine_trials,
         )
     table = sample_size_table(result, design, args.format)
-    if args.out:  # said on stderr, as the warnings: stdout is the table or its JSON
-        verb = "replaced" if Path(args.out).exists() else "wrote"
-        atomic_write_text(args.out, table)
-        warn([f"{verb} {args.out} (the table, {args.format})"])
+    if args.out:
+        write_table(args.out, table, args.format)
     if args.figure:
         _write_figure(args, result, design)
     if args.json:

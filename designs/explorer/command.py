@@ -61,6 +61,8 @@ def _changed_fields(base, design) -> dict[str, Any]:
         both = f"{sec}.{key}" in out and f"{sec}.{other}" in out
         if both and not new[sec].get(key):
             del out[f"{sec}.{key}"]
+    if "effect.kind" in out:  # a kind needs its value in the same layer (spec.layers), even
+        out["effect.value"] = new["effect"]["value"]  # one equal to the base's number
     if not design.interim.sequential:  # without looks the command line reads (and takes)
         # only the fields that give them; the spending and futility fields would be refused
         out = {k: v for k, v in out.items() if not k.startswith("interim.") or k in NO_LOOKS}

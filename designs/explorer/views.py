@@ -381,7 +381,11 @@ def sample_size_html(req, view) -> ui.Tag:
         high = f"{r.n_high:,}" if r.n_high >= 0 else "not reached"
         lines.append(
             ui.tags.li(
-                ui.strong(f"{r.target_power:.0%} power: {what} = {n:,} {unit}"),
+                ui.strong(
+                    f"{r.target_power:.0%} power: {what} = {n:,} {unit}"
+                    if r.reached
+                    else f"{r.target_power:.0%} power: {what} over {n:,} {unit} (not reached)"
+                ),
                 f" (95% Monte Carlo interval of the estimate {r.n_low:,}-{high}; "
                 f"simulated power at n {r.power:.3f}, SE {r.mc_se:.3f}){flag}",
             )

@@ -241,8 +241,11 @@ def plan_report(
 
     targets = tuple(targets)
     check_refine_trials(refine_trials, design)
-    if idata is not None:
-        check_borrowing_section(design, analysis or str(design.trial.analysis))
+    if idata is not None:  # on the fixed design, as the section runs (its looks left out)
+        from designs.planning.report_interim import fixed_design
+
+        fixed = fixed_design(design) if design.interim.sequential else design
+        check_borrowing_section(fixed, analysis or str(design.trial.analysis))
     phase2 = prior = None  # the posterior rule's prior (every simulation below uses it)
     if design.decision.is_posterior:
         from designs.planning.decision_rule import decision_prior, phase2_effect_prior

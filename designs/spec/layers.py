@@ -95,6 +95,11 @@ def merge_layers(base: Mapping, top: Mapping) -> dict:
     check_sections(top)
     _check_effect_kind(base, top)
     out = {sec: dict(body) for sec, body in base.items()}
+    effect = top.get("effect", {})
+    if effect.get("wane_after_months") == 0 and "wane_months" not in effect:
+        # waning switched off: its length goes back too (else refused as unread; a review:
+        # the report's realism scenario, which turns waning off, failed after the search)
+        out.setdefault("effect", {}).pop("wane_months", None)
     for sec, body in top.items():
         dest = out.setdefault(sec, {})
         for key, value in body.items():

@@ -14,6 +14,7 @@ def files(tmp_path_factory):
     (d / "latin1.toml").write_bytes("[trial]\nname = 'caf\xe9'\n".encode("latin-1"))
     (d / "unknown_key.toml").write_text("[population]\nslop_mean = -1.0\n")
     (d / "negative_sd.toml").write_text("[population]\nslope_sd = -0.3\n")
+    (d / "twice.csv").write_text("patient ,arm,month,alsfrs_r,patient\n1,0,0,40,1\n")
     (d / "kind_only.toml").write_text('[effect]\nkind = "slope_difference"\n')
     (d / "arm_drug.csv").write_text("patient,arm,month,alsfrs_r\n1,drug,0,40\n1,drug,1,39\n")
     (d / "nan.toml").write_text("[population]\nresidual_sd = nan\n")
@@ -442,6 +443,7 @@ CASES = [
         "decision.robust_sd = 1e-160: must be 0 (unit information) or in [1e-06, 1e+06]",
     ),
     (["power", "--looks", "0.5,,1"], "--looks 0.5,,1: an empty item between commas"),
+    (["analyze", "--data", "{d}/twice.csv"], "column 'patient' appears twice in the header"),
     (["sample-size", "--sizes", "1", "2"], "--sizes 1: must be >= 3 (patients per arm)"),
     (["assurance", "--posterior", "{d}/a_folder"], "a_folder: a folder, not a file"),
     (["analyze", "--data", "{d}/arm_drug.csv"], "placebo/control or active/treatment/treated"),

@@ -163,6 +163,7 @@ def test_the_pages_search_stays_under_its_ceiling_and_says_so(base):
     view = compute.SampleSizeView(fixed, tables, b"png", 0.0, base, SEED, TRIALS)
     shown = str(views.sample_size_html(Request("default", base, base, SEED, TRIALS), view))
     assert "target not reached: this page simulates at most 5,000 per arm" in shown
+    assert f"power: n over {fixed.rows[0].n:,} per arm (not reached)" in shown
 
 
 def test_the_closed_form_refuses_only_far_above_the_pages_limit(base):
