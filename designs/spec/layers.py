@@ -4,7 +4,8 @@ Each layer names only what it changes (:func:`merge_layers`). Some fields replac
 when a layer names one of them (:data:`_EXCLUSIVE`): ``trial.n_per_arm`` / ``trial.n_total``,
 ``dropout.monthly_hazard`` / ``dropout.cumulative`` and the three ways of giving interim
 looks. A new ``effect.kind`` needs its ``effect.value`` in the same layer
-(:func:`_check_effect_kind`).
+(:func:`_check_effect_kind`), and a layer that switches waning off
+(``effect.wane_after_months = 0``) puts ``effect.wane_months`` back to its default.
 """
 
 from __future__ import annotations
