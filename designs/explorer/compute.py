@@ -463,14 +463,17 @@ def report_zip(design, seed: int, trials: int, assurance: bool, job: Job | None 
     job = job or Job()
 
     def run():
-        plan = plan_report(
-            design,
-            trials=trials,
-            seed=seed,
-            targets=TARGETS,
-            idata=phase2() if assurance else None,
-            progress=job.progress,
-        )
+        from designs.planning.size_limit import ceiling
+
+        with ceiling(page_limit(design)[0]):  # the page's search stays within its patients
+            plan = plan_report(
+                design,
+                trials=trials,
+                seed=seed,
+                targets=TARGETS,
+                idata=phase2() if assurance else None,
+                progress=job.progress,
+            )
         with tempfile.TemporaryDirectory(prefix="explorer-report-") as tmp:
             out = Path(tmp) / "report"
             files = write_report(plan, out)
