@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import math
-import re
 
 from designs.errors import InputError
 
@@ -118,8 +117,10 @@ def _look_decision_overrides(args) -> dict:
 def looks_value(tokens, flag: str = "--looks", example: str = "information fractions, e.g. 0.5,1"):
     """``--looks 0.5,1`` or ``--looks 0.5 1`` as a list of numbers (an empty item between
     commas is refused: "0.5,,1" has lost a number)."""
+    from designs.spec.fields import has_empty_item
+
     text = " ".join(tokens)  # "0.5, 1" is two words to the shell: no item is empty
-    if re.search(r",\s*,|^\s*,|,\s*$", text):
+    if has_empty_item(text):
         raise InputError(f"{flag} {text}: an empty item between commas; give {example}")
     parts = [x for token in tokens for x in token.replace(",", " ").split()]
     out = []

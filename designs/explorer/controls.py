@@ -16,7 +16,6 @@ its hazard; a new dropout by month 12 is a constant MCAR hazard.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +30,7 @@ from designs.planning.sweep.design import (
     retime_visits,
 )
 from designs.simulation.seeds import DEFAULT_SEED, MAX_SEED
+from designs.spec.fields import has_empty_item
 from designs.spec.interim import NO_LOOKS, READ_ONLY_WITH, unread_defaults
 from designs.spec.trial import MAX_DURATION_MONTHS, MAX_VISITS_PER_PATIENT, MIN_DURATION_MONTHS
 
@@ -223,7 +223,7 @@ def looks_value(text) -> tuple[str, list[float]]:
     (``looks``), or after ``months``/``completed`` calendar months or fractions of patients
     completed; empty: no looks. The library checks the values themselves."""
     text = str(text or "")
-    if re.search(r",\s*(,|$)|^\s*,", text.split(":")[-1]):  # "0.5,,1" has lost a number
+    if has_empty_item(text.split(":")[-1]):  # "0.5,,1" has lost a number
         raise InputError(
             f"interim.looks: {text!r} has an empty item between commas; give information "
             "fractions such as 0.5, 1, or months 18, 37, or completed 0.5, 1"

@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import numbers
+import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -350,6 +351,13 @@ def _bool(where: str, value: Any, spec: FieldSpec, obj: Any) -> bool:
     if isinstance(value, bool | np.bool_):
         return bool(value)
     raise InputError(f"{where} = {show(value)}: must be true or false")
+
+
+def has_empty_item(text: str) -> bool:
+    """Whether a comma-separated list as typed has an empty item: two commas in a row, or a
+    comma first or last ("0.5,,1" has lost a number). The command line and the explorer
+    read typed lists by this one rule."""
+    return re.search(r",\s*,|^\s*,|,\s*$", text) is not None
 
 
 def _real_list(where: str, value: Any, spec: FieldSpec, obj: Any) -> tuple[float, ...]:

@@ -157,7 +157,7 @@ def run_sweep(
         raise InputError(f"trials = {trials}: must be a whole number >= 1")
     seed = check_seed(seed)
     analyses = tuple(analyses or (str(design.trial.analysis),))
-    registry.check_distinct(analyses, "--analysis")
+    registry.check_distinct(analyses)
     for name in analyses:
         registry.get(name)  # an unknown name is bad input listing the allowed ones
     grid = _check_grid(design, grid)
