@@ -27,6 +27,7 @@ from designs.outputs.console import (
     type_i_warnings,
 )
 from designs.outputs.rates import type_i_text
+from designs.spec.decision import threshold_text
 
 #: What the LaTeX and figure downloads hold for a design with interim looks (the command
 #: line writes neither for it).
@@ -103,7 +104,7 @@ def power_html(req, view) -> ui.Tag:
         ),
     ]
     if gs is not None and design.decision.is_posterior:
-        thresholds = ", ".join(f"{t:g}" for t in gs.thresholds)
+        thresholds = ", ".join(threshold_text(t) for t in gs.thresholds)
         out.append(
             ui.p(
                 f"success probability of the posterior rule with {len(gs.looks)} looks "

@@ -73,11 +73,13 @@ def power_text(design, summaries, prior=None) -> str:
     for s in summaries:
         truth = "n/a" if math.isnan(s.true_effect) else f"{s.true_effect:+.3f}"
         bias = "" if math.isnan(s.bias) else f", bias {s.bias:+.4f}"
+        # One trial (or one fit that ran) has no SD; no fit that ran has no mean either.
+        sd = "n/a" if math.isnan(s.sd_estimate) else f"{s.sd_estimate:.3f}"
+        mean = "n/a" if math.isnan(s.mean_estimate) else f"{s.mean_estimate:+.3f} {s.units}"
         lines.append(
             f"{s.analysis}: power {s.power:.3f} (MC SE {s.mc_se:.3f}, 95% MC interval "
             f"{s.ci95[0]:.3f}-{s.ci95[1]:.3f}); favourable {s.power_favourable:.3f}; "
-            f"mean estimate {s.mean_estimate:+.3f} {s.units} (true {truth}{bias}, "
-            f"SD {s.sd_estimate:.3f}); failed fits {s.failed_fits}"
+            f"mean estimate {mean} (true {truth}{bias}, SD {sd}); failed fits {s.failed_fits}"
         )
     s = summaries[0]
     screened = (
@@ -89,7 +91,7 @@ def power_text(design, summaries, prior=None) -> str:
         f"n {s.n_placebo} placebo + {s.n_active} active; dropped out "
         f"{s.dropout_placebo:.1%} placebo, {s.dropout_active:.1%} active; died while followed "
         f"{s.death_placebo:.1%} placebo, {s.death_active:.1%} active{screened}; "
-        f"{s.trials} trials, seed {s.seed}"
+        f"{s.trials} trial{'s' if s.trials != 1 else ''}, seed {s.seed}"
     )
     lines.append(estimand_line(summaries[0].analysis))
     lines += decision_lines(design, summaries)
@@ -106,6 +108,7 @@ def decision_lines(design, summaries) -> list[str]:
     s = summaries[0]
     target = design.trial.alpha / design.trial.sides
     from designs.outputs.rates import rate_text, too_few_to_show, trials_for_level
+    from designs.spec.decision import threshold_text
 
     null = s.type1_trials or s.trials
     few = (
@@ -116,7 +119,7 @@ def decision_lines(design, summaries) -> list[str]:
     )
     lines = [
         f"posterior rule: power = P(success) = P(P(effect > {d.margin:g} | data) > "
-        f"{d.threshold:g}); type I error (no effect, same seed) "
+        f"{threshold_text(d.threshold)}); type I error (no effect, same seed) "
         f"{rate_text(s.type1, s.type1_mc_se, null)} against the one-sided level "
         f"{target:g}{few}"
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from designs.outputs.rates import type_i_text
+from designs.spec.decision import threshold_text
 
 __all__ = ["posterior_looks_text"]
 
@@ -19,7 +20,7 @@ def posterior_rule_phrase(s) -> str:
         if s.futility_predictive > 0
         else "no futility rule"
     )
-    thresholds = ", ".join(f"{t:g}" for t in s.thresholds)
+    thresholds = ", ".join(threshold_text(t) for t in s.thresholds)
     return (
         f"posterior rule at {len(s.looks)} looks: success if P(effect > {s.margin:g} | data "
         f"up to the look) > the look's threshold ({thresholds}); {s.prior} prior{weight}; "

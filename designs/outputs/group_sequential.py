@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from designs.outputs.rates import type_i_text
+from designs.spec.decision import threshold_text
 
 __all__ = [
     "group_sequential_assurance_text",
@@ -151,7 +152,7 @@ def _gs_notes(r0) -> list[str]:
 
 
 def _posterior_notes(r0, looks: str, sided: str) -> list[str]:
-    thresholds = ", ".join(f"{t:g}" for t in r0.thresholds)
+    thresholds = ", ".join(threshold_text(t) for t in r0.thresholds)
     futility = (
         f"futility if the predictive probability of final success < {r0.futility_predictive:g}"
         if r0.futility_predictive > 0

@@ -96,12 +96,14 @@ def _is_posterior(design) -> bool:
 def posterior_rule_short(design) -> str:
     """'P(effect > 0 | data) > 0.975, sceptical prior' (the margin in points/month when it
     is not 0; the robust prior with its weight on phase 2)."""
+    from designs.spec.decision import threshold_text
+
     dec = design.decision
     margin = "0" if dec.margin == 0 else f"{dec.margin:g} points/month"
     prior = f"{dec.prior.value} prior"
     if dec.prior.value == "robust":
         prior += f", weight {dec.prior_weight:g} on phase 2"
-    return f"P(effect > {margin} | data) > {dec.threshold:g}, {prior}"
+    return f"P(effect > {margin} | data) > {threshold_text(dec.threshold)}, {prior}"
 
 
 def rule_title(design) -> str:
@@ -110,10 +112,13 @@ def rule_title(design) -> str:
     t = design.trial
     if not _is_posterior(design):
         return f"alpha {t.alpha:g} {'two' if t.sides == 2 else 'one'}-sided"
+    from designs.spec.decision import threshold_text
+
     dec = design.decision
     weight = f" (weight {dec.prior_weight:g})" if dec.prior.value == "robust" else ""
     margin = "" if dec.margin == 0 else f", margin {dec.margin:g} points/month"
-    return f"posterior rule, threshold {dec.threshold:g}{margin}, {dec.prior.value} prior{weight}"
+    threshold = threshold_text(dec.threshold)
+    return f"posterior rule, threshold {threshold}{margin}, {dec.prior.value} prior{weight}"
 
 
 #: The y axis of a power figure under the frequentist test.

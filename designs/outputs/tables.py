@@ -13,6 +13,7 @@ import math
 from designs import __version__
 from designs.outputs.console import trials_note
 from designs.outputs.csv_cells import safe_row
+from designs.spec.decision import threshold_text
 
 FORMATS = ("md", "csv", "latex")
 
@@ -91,8 +92,8 @@ def posterior_rule_text(design) -> str:
     prior with its numbers (:func:`prior_text`), points/month."""
     dec = design.decision
     return (
-        f"P(effect > {dec.margin:g} points/month | data) > {dec.threshold:g} with the "
-        f"{prior_text(design)}"
+        f"P(effect > {dec.margin:g} points/month | data) > {threshold_text(dec.threshold)} "
+        f"with the {prior_text(design)}"
     )
 
 
@@ -114,7 +115,7 @@ def success_phrase(design, r0) -> str:
         )
     return (
         f"probability of success of the posterior rule, P(effect > {dec.margin:g} points/month "
-        f"| data) > {dec.threshold:g} ({r0.analysis}, {prior_text(design)})"
+        f"| data) > {threshold_text(dec.threshold)} ({r0.analysis}, {prior_text(design)})"
     )
 
 

@@ -30,7 +30,17 @@ from typing import ClassVar
 from designs.errors import InputError
 from designs.spec.fields import Kind, spec_field, validate_fields
 
-__all__ = ["Decision", "DecisionRule", "FailedFits", "PriorKind"]
+__all__ = ["Decision", "DecisionRule", "FailedFits", "PriorKind", "threshold_text"]
+
+
+def threshold_text(threshold: float) -> str:
+    """A posterior threshold (a probability) as text: six significant digits (``:g``), or
+    every digit it has (``repr``) when six would show a threshold strictly between 0 and 1
+    as 0 or 1 (0.9999999999999999 read "> 1", a rule nothing can meet)."""
+    shown = f"{threshold:g}"
+    if 0.0 < threshold < 1.0 and float(shown) in (0.0, 1.0):
+        return repr(float(threshold))
+    return shown
 
 
 #: Smallest and largest SD of a prior of the effect, points/month: squared, an SD of 1e200 or

@@ -41,7 +41,7 @@ import tomli_w
 from designs.analyses.registry import REGISTRY, check_lead_in
 from designs.errors import InputError
 from designs.spec.accrual import Accrual
-from designs.spec.decision import Decision
+from designs.spec.decision import Decision, threshold_text
 from designs.spec.estimand import Estimand
 from designs.spec.exits import exit_admitted, gone_by_last_visit, gone_text
 from designs.spec.fields import check_keys
@@ -408,7 +408,7 @@ class TrialDesign:
             shown = ", ".join(f"{x:g}" for x in dec.thresholds) if dec.thresholds else ""
             extra += (
                 f"; success if P(effect > {dec.margin:g}) > "
-                f"{f'[{shown}] by look' if shown else f'{dec.threshold:g}'} under a "
+                f"{f'[{shown}] by look' if shown else f'{threshold_text(dec.threshold)}'} under a "
                 f"{dec.prior.value} prior{weight}"
             )
             if dec.futility_predictive > 0:

@@ -1,5 +1,7 @@
 """The command line answers --help and --version and refuses bad options with exit status 2."""
 
+import re
+
 
 def test_help_and_version(run_cli):
     from designs import __version__
@@ -33,3 +35,14 @@ def test_trial_csv_records_seed_version_and_command_and_reproduces(tmp_path, run
     out.unlink()
     assert run_cli(*command[2:]).returncode == 0
     assert out.read_text() == first
+
+
+def test_one_trial_has_no_sd_and_is_one_trial(run, capsys):
+    """With a single trial the SD of the estimates does not exist: 'n/a', not 'nan'."""
+    code, out, _ = run(capsys, "power", "--n-per-arm", "10", "--trials", "1")
+    assert code == 0
+    assert "SD n/a)" in out and "nan" not in out
+    assert "; 1 trial, seed" in out
+    code, out, _ = run(capsys, "power", "--n-per-arm", "10", "--trials", "2")
+    assert code == 0 and "nan" not in out and "; 2 trials, seed" in out
+    assert re.search(r"SD \d\.\d{3}\)", out)

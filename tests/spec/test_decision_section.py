@@ -59,3 +59,24 @@ def test_toml_round_trip_and_describe():
     assert TrialDesign.from_dict(tomllib.loads(text)) == d
     assert "P(effect > 0.05) > 0.99 under a robust prior (weight 0.5)" in d.describe()
     assert "P(effect" not in load_design().describe()
+
+
+@pytest.mark.parametrize(
+    "threshold, shown",
+    [
+        (0.975, "0.975"),
+        (0.99, "0.99"),
+        (0.123456789, "0.123457"),  # six significant digits, as before
+        (0.9999999999999999, "0.9999999999999999"),  # ":g" would print 1: a rule none meets
+        (1e-17, "1e-17"),
+        (0.99999999, "0.99999999"),
+    ],
+)
+def test_a_threshold_never_reads_as_zero_or_one(threshold, shown):
+    from designs.spec.decision import threshold_text
+
+    assert threshold_text(threshold) == shown
+    d = load_design().with_overrides(
+        {"decision.rule": "posterior", "decision.threshold": threshold}
+    )
+    assert f"P(effect > 0) > {shown} under" in d.describe()
