@@ -1,4 +1,5 @@
-"""One exception for bad input, shared by the disease layer, the trial package and the CLI."""
+"""One exception for bad input, shared by the disease layer, the trial package and the CLI,
+and the near-miss suggestion its messages carry."""
 
 
 class InputError(ValueError):
@@ -7,3 +8,13 @@ class InputError(ValueError):
     The message is one line that names the field (or option, or file and row), the value
     given and what is allowed. The command line prints it to stderr and exits with status 2.
     """
+
+
+def near_miss(word: str, choices) -> str:
+    """``" (did you mean 'x'?)"`` for the one of ``choices`` closest to a mistyped ``word``
+    (:func:`difflib.get_close_matches`, similarity 0.6 or more), else ``""``: appended to an
+    error message that names what is allowed."""
+    from difflib import get_close_matches
+
+    close = get_close_matches(word, [str(c) for c in choices], n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""

@@ -22,6 +22,7 @@ from designs.cli.interim_options import (  # noqa: F401
     refuse_interim_without_looks,
     refuse_looks_twice,
 )
+from designs.cli.parser import HelpFormatter, Parser, add_command  # noqa: F401
 from designs.errors import InputError
 from designs.outputs.json_text import json_ready, json_text  # noqa: F401 (json_ready re-exported)
 from designs.simulation.seeds import DEFAULT_SEED, MAX_SEED
@@ -59,49 +60,6 @@ def flag_message(message: str) -> str:
     if m and m["name"] in FLAGS:
         return FLAGS[m["name"]] + message[m.end() :]
     return message
-
-
-#: What argparse reads as a value, not an option, when it starts with a minus sign: a
-#: negative number, and a negative range, list or percentage (``-0.1:0.1:0.1``, ``-1,0,1``,
-#: ``-25%``), which argparse's own pattern (plain numbers) took for unknown options.
-NEGATIVE_VALUE = re.compile(r"^-\.?\d[\d.:,eE+%-]*$")
-
-
-class Parser(argparse.ArgumentParser):
-    """argparse with a one-line error message and exit status 2, and negative ranges and
-    lists as values (:data:`NEGATIVE_VALUE`; no option of ours looks like a number)."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self._negative_number_matcher = NEGATIVE_VALUE  # argparse's (private) pattern
-
-    def error(self, message: str) -> None:  # pragma: no cover - exercised through main()
-        raise InputError(f"{self.prog}: {message}")
-
-
-class HelpFormatter(argparse.HelpFormatter):
-    """Every option's help line ends with its default, when it has one that says something
-    (not a flag's False, an empty list or None, whose help says what happens instead)."""
-
-    def _get_help_string(self, action):
-        text = action.help or ""
-        silent = action.default in (None, False, []) or action.default is argparse.SUPPRESS
-        if silent or "default" in text or not action.option_strings:
-            return text
-        return text + " (default: %(default)s)"
-
-
-def add_command(sub, name: str, help_text: str, handler) -> argparse.ArgumentParser:
-    p = sub.add_parser(name, help=help_text, description=help_text, formatter_class=HelpFormatter)
-    p.set_defaults(handler=handler)
-    # Also after the subcommand (``fit --verbose``); SUPPRESS keeps a top-level --verbose.
-    p.add_argument(
-        "--verbose",
-        action="store_true",
-        default=argparse.SUPPRESS,
-        help="show PyMC's sampler messages (hidden by default)",
-    )
-    return p
 
 
 # ---------------------------------------------------------------------------------------------

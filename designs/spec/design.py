@@ -39,7 +39,7 @@ from typing import Any
 import tomli_w
 
 from designs.analyses.registry import REGISTRY, check_lead_in
-from designs.errors import InputError
+from designs.errors import InputError, near_miss
 from designs.spec.accrual import Accrual
 from designs.spec.decision import Decision, threshold_text
 from designs.spec.estimand import Estimand
@@ -271,7 +271,10 @@ class TrialDesign:
                 )
             sec, key, *rest = parts
             if sec not in SECTIONS:
-                raise InputError(f"{sec}: unknown section; allowed: {', '.join(SECTIONS)}")
+                raise InputError(
+                    f"{sec}: unknown section{near_miss(sec, SECTIONS)}; "
+                    f"allowed: {', '.join(SECTIONS)}"
+                )
             body = top.setdefault(sec, {})
             if rest:
                 if (sec, key) != ("trial", "allocation") or len(rest) != 1:

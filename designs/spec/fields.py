@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from designs.errors import InputError
+from designs.errors import InputError, near_miss
 
 __all__ = [
     "NUMERIC_KINDS",
@@ -240,10 +240,14 @@ def validate_fields(obj: Any) -> dict[str, Any]:
 
 
 def check_keys(where: str, mapping: Mapping, allowed: tuple[str, ...]) -> None:
-    """Refuse keys of ``mapping`` not in ``allowed``: ``'where.key: unknown key; allowed: ...'``."""
+    """Refuse keys of ``mapping`` not in ``allowed``: ``'where.key: unknown key (did you mean
+    ...?); allowed: ...'`` (:func:`designs.errors.near_miss`)."""
     for key in mapping:
         if key not in allowed:
-            raise InputError(f"{where}.{key}: unknown key; allowed: {', '.join(allowed)}")
+            raise InputError(
+                f"{where}.{key}: unknown key{near_miss(str(key), allowed)}; "
+                f"allowed: {', '.join(allowed)}"
+            )
 
 
 def check_printable(name: str, text: str, max_length: int, *, required: bool = False) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from designs.errors import InputError
+from designs.errors import InputError, near_miss
 from designs.spec.accrual import Accrual
 from designs.spec.decision import Decision
 from designs.spec.estimand import Estimand
@@ -59,7 +59,9 @@ def check_sections(mapping: Any) -> None:
         raise InputError(f"design = {show(mapping)}: must be a table of sections")
     for sec, body in mapping.items():
         if sec not in SECTIONS:
-            raise InputError(f"{sec}: unknown section; allowed: {', '.join(SECTIONS)}")
+            raise InputError(
+                f"{sec}: unknown section{near_miss(sec, SECTIONS)}; allowed: {', '.join(SECTIONS)}"
+            )
         if not isinstance(body, Mapping):
             raise InputError(f"{sec} = {show(body)}: must be a table ([{sec}])")
         check_keys(sec, body, field_names(SECTIONS[sec]))

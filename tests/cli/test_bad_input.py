@@ -411,6 +411,14 @@ CASES = [
         "read here only for --assurance",
     ),
     (["analyze", "--data", "{d}/none.csv", "--seed", "3"], "unrecognized arguments: --seed"),
+    # a mistyped option, command, choice, section or key names the one probably meant: the
+    # options of the subcommand given, not the top level's
+    (["power", "--n-per-am", "20"], "--n-per-am 20 (did you mean '--n-per-arm'?)"),
+    (["sample-size", "--target-powr", "0.8"], "(did you mean '--target-power'?)"),
+    (["powr"], "(did you mean 'power'?)"),
+    (["power", "--analysis", "lmm_slop"], "(did you mean 'lmm_slope'?)"),
+    (["power", "--set", "trial.n_per_am=20"], "unknown key (did you mean 'n_per_arm'?)"),
+    (["power", "--set", "trail.n_per_arm=20"], "trail: unknown section (did you mean 'trial'?)"),
     (["power", "--looks", "0.5,1", "--posterior", "{d}/none.nc"], "read only by the posterior"),
     (["calibrate", "--set", "effect.value=0.3"], "--set effect.value: calibrate simulates"),
     # the effect drawn from phase 2 where the fixed effect is simulated (a review)

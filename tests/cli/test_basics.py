@@ -46,3 +46,15 @@ def test_one_trial_has_no_sd_and_is_one_trial(run, capsys):
     code, out, _ = run(capsys, "power", "--n-per-arm", "10", "--trials", "2")
     assert code == 0 and "nan" not in out and "; 2 trials, seed" in out
     assert re.search(r"SD \d\.\d{3}\)", out)
+
+
+def test_a_near_miss_is_suggested_only_when_close(run, capsys):
+    from designs.errors import near_miss
+
+    assert near_miss("n_per_am", ["n_total", "n_per_arm"]) == " (did you mean 'n_per_arm'?)"
+    assert near_miss("xyz", ["n_total", "n_per_arm"]) == ""
+    code, _, err = run(capsys, "power", "--xyz")
+    assert code == 2 and err.strip() == "error: simulate.py: unrecognized arguments: --xyz"
+    # an option of another subcommand is not suggested (--target-power is sample-size's)
+    code, _, err = run(capsys, "power", "--target-powr", "0.8")
+    assert code == 2 and "did you mean" not in err

@@ -111,7 +111,12 @@ BAD = [
     ("population", "slope_mean", math.inf, "population.slope_mean"),
     ("population", "slope_mean", True, "population.slope_mean"),
     ("population", "integer_scores", 1, "population.integer_scores"),
-    ("population", "slop_mean", -0.5, "population.slop_mean: unknown key; allowed: baseline_mean"),
+    (
+        "population",
+        "slop_mean",
+        -0.5,
+        "population.slop_mean: unknown key (did you mean 'slope_mean'?); allowed: baseline_mean",
+    ),
     ("trial", "alpha", 0.0, "trial.alpha"),
     ("trial", "alpha", 1.0, "trial.alpha"),
     ("trial", "alpha", "x", "trial.alpha = 'x': must be a number in (0, 1)"),
@@ -161,7 +166,10 @@ def test_invalid_field_is_refused_in_one_line(section, key, value, named):
 @pytest.mark.parametrize(
     ("mapping", "named"),
     [
-        ({"populaton": {}}, "populaton: unknown section; allowed: trial, population"),
+        (
+            {"populaton": {}},
+            "populaton: unknown section (did you mean 'population'?); allowed: trial, population",
+        ),
         ({"trial": 3}, "trial = 3: must be a table"),
         ({"dropout": {"monthly_hazard": 0.02, "cumulative": DEFAULT_CUMULATIVE}}, "dropout."),
         ({"trial": {"n_per_arm": 10, "n_total": 30}}, "trial.n_total = 30: disagrees"),

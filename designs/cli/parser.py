@@ -1,0 +1,88 @@
+"""The command line's parser: one-line errors with a near-miss suggestion and exit status 2,
+negative ranges as values, help lines that end with their default, and subcommands.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+
+from designs.errors import InputError, near_miss
+
+#: What argparse reads as a value, not an option, when it starts with a minus sign: a
+#: negative number, and a negative range, list or percentage (``-0.1:0.1:0.1``, ``-1,0,1``,
+#: ``-25%``), which argparse's own pattern (plain numbers) took for unknown options.
+NEGATIVE_VALUE = re.compile(r"^-\.?\d[\d.:,eE+%-]*$")
+
+
+#: argparse's message for a value outside an option's choices (quoted or not, by version).
+_INVALID_CHOICE = re.compile(
+    r"invalid choice: '?(?P<word>[^' ]*)'? \(choose from (?P<choices>.*)\)"
+)
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with a one-line error message and exit status 2, and negative ranges and
+    lists as values (:data:`NEGATIVE_VALUE`; no option of ours looks like a number)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._negative_number_matcher = NEGATIVE_VALUE  # argparse's (private) pattern
+
+    def parse_args(self, args=None, namespace=None):
+        self._argv = list(sys.argv[1:] if args is None else args)
+        return super().parse_args(args, namespace)
+
+    def error(self, message: str) -> None:  # pragma: no cover - exercised through main()
+        raise InputError(f"{self.prog}: {message}{self._near_miss(message)}")
+
+    def _near_miss(self, message: str) -> str:
+        """The option or choice a mistyped one was probably meant to be
+        (:func:`designs.errors.near_miss`): an unknown option against the options of the
+        subcommand given, an invalid choice against the choices listed."""
+        m = _INVALID_CHOICE.search(message)
+        if m:
+            return near_miss(m["word"], [c.strip("'\" ") for c in m["choices"].split(",")])
+        if not message.startswith("unrecognized arguments: "):
+            return ""
+        words = message.removeprefix("unrecognized arguments: ").split()
+        unknown = next((w.split("=")[0] for w in words if w.startswith("--")), None)
+        return "" if unknown is None else near_miss(unknown, self._command_options())
+
+    def _command_options(self) -> list[str]:
+        """The option strings of the subcommand named in the arguments (the top level's
+        when none is)."""
+        parser: argparse.ArgumentParser = self
+        for action in self._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                named = (a for a in getattr(self, "_argv", ()) if a in action.choices)
+                command = next(named, None)
+                if command is not None:
+                    parser = action.choices[command]
+        return [o for o in parser._option_string_actions if o.startswith("--")]
+
+
+class HelpFormatter(argparse.HelpFormatter):
+    """Every option's help line ends with its default, when it has one that says something
+    (not a flag's False, an empty list or None, whose help says what happens instead)."""
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        silent = action.default in (None, False, []) or action.default is argparse.SUPPRESS
+        if silent or "default" in text or not action.option_strings:
+            return text
+        return text + " (default: %(default)s)"
+
+
+def add_command(sub, name: str, help_text: str, handler) -> argparse.ArgumentParser:
+    p = sub.add_parser(name, help=help_text, description=help_text, formatter_class=HelpFormatter)
+    p.set_defaults(handler=handler)
+    # Also after the subcommand (``fit --verbose``); SUPPRESS keeps a top-level --verbose.
+    p.add_argument(
+        "--verbose",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="show PyMC's sampler messages (hidden by default)",
+    )
+    return p
