@@ -227,12 +227,22 @@ def _compiled_note(code: int) -> None:
         print(COMPILED_NOTE, file=sys.stderr)
 
 
+def _catch(signum: int):
+    """Have ``signum`` end the run through :func:`_terminate`, unless it is ignored (a job
+    started with ``&`` from a script ignores Ctrl-C, as POSIX shells want: it stays
+    ignored). Returns the handler to restore."""
+    current = signal.getsignal(signum)
+    if current is signal.SIG_IGN:
+        return current
+    return signal.signal(signum, _terminate)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status."""
     parser = build_parser()
     _SIGNALLED.clear()
-    previous = signal.signal(signal.SIGTERM, _terminate)
-    previous_int = signal.signal(signal.SIGINT, _terminate)
+    previous = _catch(signal.SIGTERM)
+    previous_int = _catch(signal.SIGINT)
     record_command(argv)
     try:
         args = parser.parse_args(argv)

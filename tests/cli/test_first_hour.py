@@ -262,6 +262,37 @@ def test_an_interruption_lost_in_compiled_code_is_said(monkeypatch, capsys):
         return real(args)
 
     monkeypatch.setattr(data_commands, "cmd_designs", swallowing)
-    assert main(["designs"]) == 0
-    assert "the interruption arrived inside compiled code" in capsys.readouterr().err
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # restored
+    # Ctrl-C as in a terminal (pytest may itself run in a background job, where it is ignored)
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        assert main(["designs"]) == 0
+        assert "the interruption arrived inside compiled code" in capsys.readouterr().err
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # restored
+    finally:
+        signal.signal(signal.SIGINT, before)
+
+
+def test_an_ignored_ctrl_c_stays_ignored(repo_root, tmp_path):
+    """A run started with ``&`` from a script ignores SIGINT (POSIX shells): Ctrl-C in the
+    terminal must not end it. Before, the command line caught SIGINT whatever it was."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "t.csv"
+    argv = ["trial", "--n-per-arm", "20", "--out", str(out)]
+    proc = subprocess.Popen(
+        [sys.executable, str(repo_root / "simulate.py"), *argv],
+        cwd=repo_root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
+    )
+    while proc.poll() is None:  # Ctrl-C every 0.1 s, from its imports to its end
+        os.kill(proc.pid, signal.SIGINT)
+        time.sleep(0.1)
+    _, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err
+    assert out.exists()
