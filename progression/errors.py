@@ -12,9 +12,11 @@ class InputError(ValueError):
 
 def near_miss(word: str, choices) -> str:
     """``" (did you mean 'x'?)"`` for the one of ``choices`` closest to a mistyped ``word``
-    (:func:`difflib.get_close_matches`, similarity 0.6 or more), else ``""``: appended to an
+    (:func:`difflib.get_close_matches`, similarity 0.75 or more, options compared without
+    their leading dashes: ``--transport`` is not ``--trials``), else ``""``: appended to an
     error message that names what is allowed."""
     from difflib import get_close_matches
 
-    close = get_close_matches(word, [str(c) for c in choices], n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    bare = {str(c).lstrip("-"): str(c) for c in choices}
+    close = get_close_matches(word.lstrip("-"), list(bare), n=1, cutoff=0.75)
+    return f" (did you mean {bare[close[0]]!r}?)" if close else ""

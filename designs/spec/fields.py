@@ -348,7 +348,8 @@ def _choice(where: str, value: Any, spec: FieldSpec, obj: Any) -> StrEnum:
         except ValueError:
             pass
     allowed = ", ".join(m.value for m in enum)
-    raise InputError(f"{where} = {show(value)}: must be one of {allowed}")
+    hint = near_miss(value, [m.value for m in enum]) if isinstance(value, str) else ""
+    raise InputError(f"{where} = {show(value)}: must be one of {allowed}{hint}")
 
 
 def _bool(where: str, value: Any, spec: FieldSpec, obj: Any) -> bool:

@@ -11,7 +11,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from designs.errors import InputError
+from designs.errors import InputError, near_miss
 from designs.spec.design import TrialDesign
 
 __all__ = [
@@ -149,8 +149,8 @@ def load_design(name_or_path: str | Path | None = None) -> TrialDesign:
         path = LIBRARY_DIR / f"{name_or_path}.toml"
         if not path.is_file():
             raise InputError(
-                f"design '{name_or_path}': unknown name; available: {', '.join(list_designs())} "
-                "(or give a path to a .toml file)"
+                f"design '{name_or_path}': unknown name{near_miss(name_or_path, list_designs())}; "
+                f"available: {', '.join(list_designs())} (or give a path to a .toml file)"
             )
     else:
         path = Path(name_or_path)

@@ -419,6 +419,11 @@ CASES = [
     (["power", "--analysis", "lmm_slop"], "(did you mean 'lmm_slope'?)"),
     (["power", "--set", "trial.n_per_am=20"], "unknown key (did you mean 'n_per_arm'?)"),
     (["power", "--set", "trail.n_per_arm=20"], "trail: unknown section (did you mean 'trial'?)"),
+    (["power", "--design", "proact_lead"], "unknown name (did you mean 'proact_lead_in'?)"),
+    (
+        ["power", "--set", 'effect.kind="proportional_slowng"'],
+        "(did you mean 'proportional_slowing'?)",
+    ),
     (["power", "--looks", "0.5,1", "--posterior", "{d}/none.nc"], "read only by the posterior"),
     (["calibrate", "--set", "effect.value=0.3"], "--set effect.value: calibrate simulates"),
     # the effect drawn from phase 2 where the fixed effect is simulated (a review)

@@ -53,6 +53,9 @@ def test_a_near_miss_is_suggested_only_when_close(run, capsys):
 
     assert near_miss("n_per_am", ["n_total", "n_per_arm"]) == " (did you mean 'n_per_arm'?)"
     assert near_miss("xyz", ["n_total", "n_per_arm"]) == ""
+    # options compared without their dashes: --transport is not --trials (0.53 alike)
+    assert near_miss("--transport", ["--trials", "--seed"]) == ""
+    assert near_miss("--n-per-am", ["--trials", "--n-per-arm"]) == " (did you mean '--n-per-arm'?)"
     code, _, err = run(capsys, "power", "--xyz")
     assert code == 2 and err.strip() == "error: simulate.py: unrecognized arguments: --xyz"
     # an option of another subcommand is not suggested (--target-power is sample-size's)
