@@ -237,6 +237,13 @@ def _catch(signum: int):
     return signal.signal(signum, _terminate)
 
 
+def _ignore_once_done() -> None:
+    """Ignore Ctrl-C and SIGTERM for the rest of a run whose command returned (``main``'s
+    ``finally`` restores them); an ignored SIGINT stays ignored anyway."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status."""
     parser = build_parser()
@@ -249,6 +256,9 @@ def main(argv: list[str] | None = None) -> int:
         if not args.verbose:
             quiet_pymc()
         code = main_job() if args.command is None else args.handler(args)
+        # The work is done and written: a Ctrl-C from here on is too late to stop anything,
+        # and ending with "interrupted" (exit 130) would say the outputs are incomplete.
+        _ignore_once_done()
         _compiled_note(code)
         if _SIGNALLED and code == 0 and args.command != "explore":  # Ctrl-C is its end
             print(_LOST_INTERRUPT_NOTE, file=sys.stderr)

@@ -296,3 +296,30 @@ def test_an_ignored_ctrl_c_stays_ignored(repo_root, tmp_path):
     _, err = proc.communicate(timeout=300)
     assert proc.returncode == 0, err
     assert out.exists()
+
+
+def test_a_ctrl_c_after_the_work_is_done_does_not_say_interrupted(monkeypatch, capsys):
+    """A Ctrl-C that arrives once the command has written everything (here: while the
+    compile note is considered) used to end the run with "interrupted" and exit 130, as if
+    its outputs were incomplete (a review); the run now ends as it finished."""
+    import os
+    import signal
+
+    import designs.cli.main as cli_main
+
+    real = cli_main._compiled_note
+
+    def late_ctrl_c(code):
+        os.kill(os.getpid(), signal.SIGINT)
+        for _ in range(1000):  # a signal is handled between bytecodes
+            pass
+        real(code)
+
+    monkeypatch.setattr(cli_main, "_compiled_note", late_ctrl_c)
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        assert cli_main.main(["designs"]) == 0
+        assert "interrupted" not in capsys.readouterr().err
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # restored
+    finally:
+        signal.signal(signal.SIGINT, before)
