@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import tempfile
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
@@ -160,20 +162,60 @@ def text_mentions(marker: str, *, first_line: bool = False) -> Callable[[Path], 
 @contextlib.contextmanager
 def atomic_path(path: str | Path, option: str = "--out") -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it onto ``path`` if the block succeeds."""
-    path = check_writable(path, option)
-    make_writable_folder(path.parent, option, path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    os.close(fd)
-    tmp_path = Path(tmp)
+    with atomic_paths([path], option) as (tmp,):
+        yield tmp
+
+
+@contextlib.contextmanager
+def atomic_paths(paths: Sequence[str | Path], option: str = "--out") -> Iterator[list[Path]]:
+    """Yield a temporary path beside each of ``paths``; if the block succeeds, rename them all
+    onto ``paths`` with Ctrl-C and SIGTERM held until the last rename (a file and its sidecar
+    never disagree); otherwise none is written."""
+    targets = [check_writable(p, option) for p in paths]
+    tmps: list[Path] = []
+    current = targets[0]  # the file an OSError is about, unless it names its own
     try:
-        yield tmp_path
-        os.chmod(tmp_path, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual mode
-        os.replace(tmp_path, path)
+        for current in targets:
+            make_writable_folder(current.parent, option, current)
+            fd, tmp = tempfile.mkstemp(
+                prefix=f".{current.name}.", suffix=".part", dir=current.parent
+            )
+            os.close(fd)
+            tmps.append(Path(tmp))
+        current = targets[0]
+        yield tmps
+        with _signals_held():
+            for tmp, current in zip(tmps, targets, strict=True):
+                os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual mode
+                os.replace(tmp, current)
     except OSError as exc:  # e.g. a full disk: name the file the user asked for
-        raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from None
+        named = dict(zip(map(str, tmps), targets, strict=False)).get(str(exc.filename), current)
+        raise OSError(exc.errno, exc.strerror or str(exc), str(named)) from None
     finally:
-        if tmp_path.exists():
-            tmp_path.unlink()
+        for tmp in tmps:
+            if tmp.exists():
+                tmp.unlink()
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM for the block: one that arrives is recorded and sent again
+    once the block is done, to the handler there was before. (Blocking the signal in this
+    thread is not enough: another thread, Numba's, can take it for the process.) In a thread
+    other than the main one, which cannot set handlers, the block runs as it is."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    arrived: list[int] = []
+    held = [s for s in (signal.SIGINT, signal.SIGTERM) if signal.getsignal(s) is not signal.SIG_IGN]
+    before = {s: signal.signal(s, lambda signum, frame: arrived.append(signum)) for s in held}
+    try:
+        yield
+    finally:
+        for s, handler in before.items():
+            signal.signal(s, handler)
+        for s in dict.fromkeys(arrived):
+            os.kill(os.getpid(), s)
 
 
 def atomic_write_text(path: str | Path, text: str, option: str = "--out") -> Path:

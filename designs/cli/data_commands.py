@@ -162,7 +162,7 @@ def add_trial(sub) -> None:
 
 
 def cmd_trial(args) -> int:
-    from designs.atomic import atomic_path, check_writable
+    from designs.atomic import atomic_paths, check_writable
     from designs.outputs import trial_csv as tc
     from designs.simulation.engine import simulate_one_trial
     from designs.simulation.inputs import simulation_inputs
@@ -217,7 +217,7 @@ def cmd_trial(args) -> int:
         # each look's analysis and decision (a review: --spending changed nothing here)
         looks = trial_at_looks(design, args.seed, args.index)
         provenance["looks"] = looks
-    with atomic_path(args.out) as tmp_csv, atomic_path(sidecar) as tmp_json:
+    with atomic_paths([args.out, sidecar]) as (tmp_csv, tmp_json):
         tmp_csv.write_text(text, encoding="utf-8")
         tmp_json.write_text(
             tc.sidecar_text(
