@@ -193,12 +193,14 @@ class Decision:
     section: ClassVar[str] = "decision"
 
     def __post_init__(self) -> None:
-        validate_fields(self)
-        if 0.0 < self.robust_sd < MIN_PRIOR_SD:
+        sd = self.robust_sd  # one message for both sides of its range (a review)
+        number = isinstance(sd, int | float) and not isinstance(sd, bool)
+        if number and (0.0 < sd < MIN_PRIOR_SD or sd > MAX_PRIOR_SD or sd < 0.0):
             raise InputError(
-                f"decision.robust_sd = {self.robust_sd:g}: must be 0 (unit information) or in "
+                f"decision.robust_sd = {sd:g}: must be 0 (unit information) or in "
                 f"[{MIN_PRIOR_SD:g}, {MAX_PRIOR_SD:g}] (points/month)"
             )
+        validate_fields(self)
         for t in self.thresholds:
             if not 0.0 < t < 1.0:
                 shown = ", ".join(f"{x:g}" for x in self.thresholds)

@@ -26,7 +26,10 @@ def test_defaults_keep_the_frequentist_test():
         ("decision.threshold", 0.0, "decision.threshold"),
         ("decision.sceptical_sd", 0.0, "decision.sceptical_sd"),
         ("decision.vague_sd", -1.0, "decision.vague_sd"),
-        ("decision.robust_sd", -0.1, "decision.robust_sd = -0.1: must be in [0, 1e+06]"),
+        # one message on both sides of the robust SD's range: 0, or [1e-6, 1e6] (a review)
+        ("decision.robust_sd", -0.1, "robust_sd = -0.1: must be 0 (unit information) or in [1e-06"),
+        ("decision.robust_sd", 2e6, "robust_sd = 2e+06: must be 0 (unit information) or in [1e-06"),
+        ("decision.robust_sd", "x", "decision.robust_sd = 'x': must be a number"),
         ("decision.prior", "optimistic", "decision.prior"),
         ("decision.rule", "bayes", "decision.rule"),
     ],
