@@ -77,7 +77,8 @@ def sample_size_group_sequential(design, args, sizes) -> int:
     from designs.planning.sample_size_gs import find_group_sequential_sample_size
 
     if args.format not in ("md", "csv"):
-        raise InputError(f"--format {args.format}: with --looks, give md or csv")
+        given = f"--out {args.out}" if args.format_from_out else f"--format {args.format}"
+        raise InputError(f"{given}: no {args.format} table with --looks; give md or csv")
     if args.analysis and args.analysis != str(design.trial.analysis):
         design = design.with_overrides({"trial.analysis": args.analysis})
     from designs.cli.data_commands import decision_prior_from_args

@@ -245,7 +245,11 @@ def add_sample_size(sub) -> None:
     add_interim(p)
     add_look_decision(p)
     add_posterior(p)
-    p.add_argument("--format", choices=("md", "csv", "latex"), default="md", help="table format")
+    p.add_argument(
+        "--format",
+        choices=TABLE_FORMATS,
+        help="table format (default: by --out's suffix, .md, .csv or .tex; else md)",
+    )
     p.add_argument("--out", help="also write the table to this file")
     p.add_argument(
         "--figure",
@@ -302,6 +306,26 @@ def size_rows_json(rows, design, rule: dict) -> list[dict]:
     return [{**r.to_dict(), **extra} for r in rows]
 
 
+#: The table formats of ``sample-size``, and the suffix of an ``--out`` file of each.
+TABLE_FORMATS = ("md", "csv", "latex")
+TABLE_SUFFIXES = {".md": "md", ".csv": "csv", ".tex": "latex"}
+
+
+def table_format(given: str | None, out: str | None) -> str:
+    """The table format: ``--format`` when given, else the one ``--out``'s suffix names, else
+    md. A format that contradicts the suffix (markdown into ``table.csv``) is refused."""
+    implied = TABLE_SUFFIXES.get(Path(out).suffix.lower()) if out else None
+    if given is None:
+        return implied or "md"
+    if implied is not None and implied != given:
+        raise InputError(
+            f"--format {given}: --out {out} is a {implied} file by its suffix; give --format "
+            f"{implied}, or an --out file ending in "
+            f"{next(k for k, v in TABLE_SUFFIXES.items() if v == given)}"
+        )
+    return given
+
+
 def cmd_sample_size(args) -> int:
     from designs.atomic import check_writable
     from designs.cli.data_commands import decision_prior_from_args
@@ -317,6 +341,8 @@ def cmd_sample_size(args) -> int:
     from designs.planning.size_limit import MAX_SIZE
 
     check_targets(args.target_power)
+    args.format_from_out = args.format is None and args.out is not None
+    args.format = table_format(args.format, args.out)
     if args.n_per_arm is not None:  # it would be ignored: the search sets n
         raise InputError(
             f"--n-per-arm {args.n_per_arm}: sample-size finds n itself (--sizes sets the "

@@ -420,6 +420,8 @@ CASES = [
     (["power", "--set", "trial.n_per_am=20"], "unknown key (did you mean 'n_per_arm'?)"),
     (["power", "--set", "trail.n_per_arm=20"], "trail: unknown section (did you mean 'trial'?)"),
     (["power", "--design", "proact_lead"], "unknown name (did you mean 'proact_lead_in'?)"),
+    (["sample-size", "--format", "md", "--out", "{d}/t.csv"], "is a csv file by its suffix"),
+    (["sample-size", "--looks", "0.5", "1", "--out", "{d}/t.tex"], "no latex table with --looks"),
     (
         ["power", "--set", 'effect.kind="proportional_slowng"'],
         "(did you mean 'proportional_slowing'?)",

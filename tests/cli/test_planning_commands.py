@@ -13,7 +13,7 @@ import xarray as xr
 from designs import __version__
 
 
-def test_sample_size_csv(capsys, run):
+def test_sample_size_csv(capsys, run, tmp_path):
     argv = ("sample-size", "--format", "csv", "--trials", "200", "--sizes", "100:300:100")
     code, out, _ = run(capsys, *argv, "--seed", "4", "--json")
     assert code == 0
@@ -28,6 +28,14 @@ def test_sample_size_csv(capsys, run):
         for key in ("grid_trials", "trials", "refine_trials"):
             assert int(line[key]) == row[key], key
     assert table[0]["refine_trials"] == "0"
+    # --out's suffix sets the format when --format is not given (a review: markdown went
+    # into table.csv); stdout shows the same table
+    argv = ("sample-size", "--trials", "200", "--sizes", "100:300:100", "--seed", "4")
+    for suffix, first in ((".csv", "target_power,"), (".tex", "% sample-size table"), (".md", "|")):
+        path = tmp_path / f"table{suffix}"
+        code, out, _ = run(capsys, *argv, "--out", str(path))
+        assert code == 0 and path.read_text(encoding="utf-8") == out
+        assert out.startswith(first), suffix
 
 
 def test_sample_size_with_a_second_stage(capsys, run, tmp_path):
