@@ -306,7 +306,8 @@ def size_rows_json(rows, design, rule: dict) -> list[dict]:
     return [{**r.to_dict(), **extra} for r in rows]
 
 
-#: The table formats of ``sample-size``, and the suffix of an ``--out`` file of each.
+#: The table formats of ``sample-size`` (:data:`designs.outputs.tables.FORMATS`, not imported
+#: where --help is built; a test keeps them equal), and the suffix of an ``--out`` file of each.
 TABLE_FORMATS = ("md", "csv", "latex")
 TABLE_SUFFIXES = {".md": "md", ".csv": "csv", ".tex": "latex"}
 

@@ -28,6 +28,10 @@ def test_sample_size_csv(capsys, run, tmp_path):
         for key in ("grid_trials", "trials", "refine_trials"):
             assert int(line[key]) == row[key], key
     assert table[0]["refine_trials"] == "0"
+    from designs.cli.planning_commands import TABLE_FORMATS, TABLE_SUFFIXES
+    from designs.outputs.tables import FORMATS
+
+    assert TABLE_FORMATS == FORMATS and sorted(TABLE_SUFFIXES.values()) == sorted(FORMATS)
     # --out's suffix sets the format when --format is not given (a review: markdown went
     # into table.csv); stdout shows the same table
     argv = ("sample-size", "--trials", "200", "--sizes", "100:300:100", "--seed", "4")
