@@ -60,7 +60,7 @@ def test_a_table_written_before_is_replaced_and_the_replacement_is_said(fmt, tmp
     assert code == 0 and f"wrote {out} (the table, {fmt})" in err
     code, _, err = run(capsys, *argv)  # its own earlier table: replaced without --force
     assert code == 0 and f"replaced {out} (the table, {fmt})" in err
-    mine = tmp_path / "mine.csv"
+    mine = tmp_path / f"mine.{fmt}"  # (a .csv file takes only --format csv)
     mine.write_text("target,my own numbers\n")
     code, _, err = run(capsys, *argv[:-1], str(mine))
     assert code == 2 and "give --force to replace it" in err
