@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from designs.planning.power import check_fixed
+from designs.planning.probit import probit_fit, probit_fits
 from designs.sequential import normal as norm
 from designs.simulation.engine import run_trials
 from designs.simulation.inputs import simulation_inputs
@@ -32,66 +33,6 @@ def design_at(design, size: int):
 # --------------------------------------------------------------------------- the curve
 
 
-def probit_fit(covariate, successes, trials, start=None) -> tuple[float, float]:
-    """Maximum-likelihood binomial probit regression ``Phi^-1(p) = b0 + b1 x``.
-
-    Fisher scoring (IRLS), falling back to Nelder-Mead if it does not converge.
-
-    Parameters
-    ----------
-    covariate : array_like
-        ``x`` for each group (or each trial, with ``trials`` = 1).
-    successes, trials : array_like
-        Successes and trials per group.
-    start : (b0, b1), optional
-        Where Fisher scoring starts (default: a weighted least-squares line through the
-        empirical probits); a bootstrap resample starts at the point estimate's fit.
-
-    Returns
-    -------
-    (b0, b1) : tuple of float
-    """
-    x = np.asarray(covariate, dtype=float)
-    k = np.asarray(successes, dtype=float)
-    m = np.asarray(trials, dtype=float)
-    design = np.column_stack([np.ones_like(x), x])
-    p = np.clip((k + 0.5) / (m + 1.0), 1e-4, 1 - 1e-4)
-    if start is not None:
-        b = np.array(start, dtype=float)
-    elif np.ptp(x) > 0:
-        b = np.polyfit(x, norm.ppf(p), 1, w=np.sqrt(m))[::-1]
-    else:
-        b = np.array([float(norm.ppf(p.mean())), 0.0])
-    for _ in range(50):  # Fisher scoring (IRLS) for the probit link
-        eta = design @ b
-        mu = np.clip(norm.cdf(eta), 1e-12, 1 - 1e-12)
-        dens = np.maximum(norm.pdf(eta), 1e-300)
-        w = m * dens**2 / (mu * (1 - mu))
-        z = eta + (k / np.maximum(m, 1) - mu) / dens
-        xtw = design.T * w
-        try:
-            new = np.linalg.solve(xtw @ design, xtw @ z)
-        except np.linalg.LinAlgError:
-            break
-        if not np.all(np.isfinite(new)):
-            break
-        done = np.max(np.abs(new - b)) < 1e-10
-        b = new
-        if done:
-            return float(b[0]), float(b[1])
-
-    def nll(c):
-        eta = c[0] + c[1] * x
-        return -np.sum(k * norm.logcdf(eta) + (m - k) * norm.logsf(eta))
-
-    from scipy import optimize  # only when Fisher scoring fails: loaded then
-
-    res = optimize.minimize(
-        nll, b, method="Nelder-Mead", options={"xatol": 1e-8, "fatol": 1e-10, "maxiter": 4000}
-    )
-    return float(res.x[0]), float(res.x[1])
-
-
 def fit_probit_curve(sizes, successes, trials, start=None) -> tuple[float, float]:
     """Binomial probit fit of power on size: ``Phi^-1(p) = b0 + b1 sqrt(n)``.
 
@@ -109,6 +50,15 @@ def fit_probit_curve(sizes, successes, trials, start=None) -> tuple[float, float
     (b0, b1) : tuple of float
     """
     return probit_fit(np.sqrt(np.asarray(sizes, dtype=float)), successes, trials, start)
+
+
+def invert_curves(fits: np.ndarray, targets) -> np.ndarray:
+    """:func:`invert_curve` of many curves at once: ``fits`` (..., len(targets), 2) as
+    (b0, b1); the same arithmetic element by element."""
+    b0, b1 = fits[..., 0], fits[..., 1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        root = (norm.ppf(np.asarray(targets, dtype=float)) - b0) / b1
+    return np.where(b1 > 0, np.where(root > 0, root * root, 0.0), math.inf)
 
 
 def invert_curve(b0: float, b1: float, target: float) -> float:
@@ -192,6 +142,39 @@ def target_fits(sizes, successes, trials, targets, windows=None, starts=None):
     return fits, windows
 
 
+def resample_fits(sizes, successes, trials, targets, windows, starts) -> np.ndarray:
+    """:func:`target_fits` of many resamples at once, each target on the point estimate's
+    window and starting at its curve: ``successes`` and ``trials`` (R, sizes) give
+    ``(R, len(targets), 2)`` (:func:`designs.planning.probit.probit_fits`)."""
+    x = np.sqrt(np.asarray(sizes, dtype=float))
+    k, m = np.asarray(successes, dtype=float), np.asarray(trials, dtype=float)
+    out = np.empty((k.shape[0], len(targets), 2))
+    every = None
+    for j, (w, start) in enumerate(zip(windows, starts, strict=True)):
+        if w is None:
+            every = probit_fits(x, k, m, start) if every is None else every
+            out[:, j] = every
+        else:
+            out[:, j] = probit_fits(x[w], k[:, w], m[:, w], start)
+    return out
+
+
+#: Bootstrap resamples whose trial weights are held at once (64 x 40,000 trials x 8 bytes:
+#: 20 MB in the main job's second search).
+RESAMPLES_AT_ONCE = 64
+
+
+def resample_weights(rng, trials: Sequence[int], count: int) -> list[np.ndarray]:
+    """``count`` resamples of each block's trials: per block, (count, trials) multiplicities
+    as floats, drawn resample by resample and block by block in that order (as one
+    resample at a time drew them)."""
+    drawn = [np.empty((count, t)) for t in trials]
+    for r in range(count):
+        for block, t in enumerate(trials):
+            drawn[block][r] = np.bincount(rng.integers(0, t, t), minlength=t)
+    return drawn
+
+
 def bootstrap_sizes(curves, targets, trials: int, seed: int, bootstrap: int) -> np.ndarray:
     """Sizes reaching each target under ``bootstrap`` resamples of the simulated trials.
 
@@ -206,11 +189,15 @@ def bootstrap_sizes(curves, targets, trials: int, seed: int, bootstrap: int) -> 
     point = [curve.target_fits(targets) for curve in curves]  # (fits, windows) per curve
     rng = secondary_rng(seed, SALT_SAMPLE_SIZE_BOOTSTRAP)
     boot = np.empty((bootstrap, len(curves), len(targets)))
-    for r in range(bootstrap):
-        w = np.bincount(rng.integers(0, trials, trials), minlength=trials)
+    for first in range(0, bootstrap, RESAMPLES_AT_ONCE):
+        count = min(RESAMPLES_AT_ONCE, bootstrap - first)
+        (w,) = resample_weights(rng, [trials], count)
         for i, curve in enumerate(curves):
-            fits, _ = curve.target_fits(targets, w, point[i][1], starts=point[i][0])
-            boot[r, i] = [invert_curve(*c, t) for c, t in zip(fits, targets, strict=True)]
+            fits, windows = point[i]
+            k, m = curve.counts(w)
+            boot[first : first + count, i] = invert_curves(
+                resample_fits(curve.sizes, k, m, targets, windows, fits), targets
+            )
     return boot if several else boot[:, 0]
 
 
@@ -254,10 +241,14 @@ class PowerCurve:
 
     def counts(self, weights: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Successes and trials counted at each size; ``weights`` (per trial) are bootstrap
-        multiplicities."""
+        multiplicities, or (resamples, trials) of them, giving (resamples, sizes) counts
+        (whole numbers: exact in any order of summation)."""
         if weights is None:
             return self.favourable.sum(1), self.ok.sum(1)
         w = weights.astype(float)
+        if w.ndim == 2:  # as floats, so that the product is BLAS's (a bool operand is not)
+            success = (self.favourable & self.ok).astype(float)
+            return w @ success.T, w @ self.ok.astype(float).T
         return (self.favourable & self.ok) @ w, self.ok @ w
 
     def fit(self, weights: np.ndarray | None = None) -> tuple[float, float]:

@@ -46,9 +46,13 @@ import numpy as np
 from designs.errors import InputError
 from designs.planning.power import PowerSummary, summarise
 from designs.planning.power_curve import (
+    RESAMPLES_AT_ONCE,
     PowerCurve,
     fit_probit_curve,
     invert_curve,
+    invert_curves,
+    resample_fits,
+    resample_weights,
     simulate_curve,
     target_fits,
 )
@@ -88,12 +92,12 @@ class Stages:
 
     def counts(self, weights: tuple | None = None):
         """Sizes, successes and trials of both blocks; ``weights``: (first, second) block's
-        bootstrap multiplicities per trial."""
+        bootstrap multiplicities per trial, or (resamples, trials) of them each."""
         w1, w2 = (None, None) if weights is None else weights
         k1, m1 = self.grid.counts(w1)
         k2, m2 = self.near.counts(w2)
         sizes = np.concatenate([self.grid.sizes, self.near.sizes])
-        return sizes, np.concatenate([k1, k2]), np.concatenate([m1, m2])
+        return sizes, np.concatenate([k1, k2], axis=-1), np.concatenate([m1, m2], axis=-1)
 
     def fit(self, weights: tuple | None = None) -> tuple[float, float]:
         """One probit curve over both blocks (see :meth:`counts`)."""
@@ -112,11 +116,12 @@ class Stages:
         t1, t2 = self.grid.favourable.shape[1], self.near.favourable.shape[1]
         fits, windows = self.target_fits(targets)
         out = np.empty((bootstrap, len(targets)))
-        for r in range(bootstrap):
-            w1 = np.bincount(rng.integers(0, t1, t1), minlength=t1)
-            w2 = np.bincount(rng.integers(0, t2, t2), minlength=t2)
-            fits_r, _ = self.target_fits(targets, (w1, w2), windows, starts=fits)
-            out[r] = [invert_curve(*c, t) for c, t in zip(fits_r, targets, strict=True)]
+        for first in range(0, bootstrap, RESAMPLES_AT_ONCE):
+            count = min(RESAMPLES_AT_ONCE, bootstrap - first)
+            sizes, k, m = self.counts(tuple(resample_weights(rng, [t1, t2], count)))
+            out[first : first + count] = invert_curves(
+                resample_fits(sizes, k, m, targets, windows, fits), targets
+            )
         return out
 
 
