@@ -73,7 +73,7 @@ def power_text(design, summaries, prior=None) -> str:
     for s in summaries:
         truth = "n/a" if math.isnan(s.true_effect) else f"{s.true_effect:+.3f}"
         bias = "" if math.isnan(s.bias) else f", bias {s.bias:+.4f}"
-        # One trial (or one fit that ran) has no SD; no fit that ran has no mean either.
+        # One trial (or one successful fit) has no SD; none has no mean either.
         sd = "n/a" if math.isnan(s.sd_estimate) else f"{s.sd_estimate:.3f}"
         mean = "n/a" if math.isnan(s.mean_estimate) else f"{s.mean_estimate:+.3f} {s.units}"
         lines.append(
