@@ -23,6 +23,7 @@ from designs.outputs.console import (
     fresh_check_warnings,
     group_sequential_type_i_warnings,
     harm_notes,
+    posterior_looks_warnings,
     prior_text,
     type_i_warnings,
 )
@@ -155,7 +156,15 @@ def power_html(req, view) -> ui.Tag:
         )
     out.append(
         warnings_html(
-            harm_notes(design, s) + failed_fit_warnings(list(view.summaries.values()), design),
+            harm_notes(design, s)
+            + failed_fit_warnings(list(view.summaries.values()), design)
+            # the posterior rule at looks: its type I error against the level, in the words
+            # of ``power --looks`` (a review: the page showed 0.0475 against 0.025 unflagged)
+            + (
+                posterior_looks_warnings(design, gs)
+                if gs is not None and design.decision.is_posterior
+                else []
+            ),
             "power-warnings",
         )
     )

@@ -463,7 +463,18 @@ def posterior_looks_warnings(design, s) -> list[str]:
 def harm_notes(design, s) -> list[str]:
     """A design whose effect is a harm (faster decline on active): the power counts
     significance in either direction, a success only favouring active (a review: the
-    explorer's headline read 0.580 for a 25% faster decline, its success rate 0.000)."""
+    explorer's headline read 0.580 for a 25% faster decline, its success rate 0.000); a
+    design with no effect: its power is the type I error."""
+    if design.effect.value == 0:  # a review: the explorer's headline read "power 0.044"
+        rate, what = (
+            ("success rate", "a success")
+            if design.decision.is_posterior
+            else ("power", "a significant result")
+        )
+        return [
+            f"note: the effect is 0 (no difference between the arms): this {rate} is the "
+            f"type I error, the chance of {what} when the treatment does nothing"
+        ]
     if not design.effect.value < 0 or design.decision.is_posterior or design.trial.sides != 2:
         return []
     return [

@@ -159,3 +159,29 @@ def test_the_commands_of_an_uploaded_design_say_where_its_file_is(base):
     assert "--design my_trial.toml" in text
     library = command.commands_file("default", base, design, seed=1, trials=50, analyses=[])
     assert "uploaded" not in library
+
+
+def test_the_posterior_rule_at_looks_warns_of_a_type_i_error_above_the_level(base):
+    """A usability review: with 2 looks at threshold 0.975 each the page showed a type I
+    error of 0.0475 (against 0.025) with no warning, where ``power --looks`` warns. Two
+    unadjusted looks give about 0.04-0.05: at 1,500 trials (SE about 0.005) it is more than
+    2 SE above the level for any seed near that rate."""
+    from designs.outputs.console import posterior_looks_warnings
+
+    design = _posterior(base, **{"interim.looks": [0.5, 1.0], "trial.n_per_arm": 40})
+    view = compute.power_view(design, SEED, 1500)
+    html = _shown(views.power_html(Request("default", base, design, SEED, 1500), view))
+    lines = posterior_looks_warnings(design, view.sequential)
+    assert len(lines) == 1 and "above the one-sided level 0.025" in lines[0]
+    assert lines[0] in html and 'id="power-warnings"' in html
+
+
+@pytest.mark.parametrize("rule", ["frequentist", "posterior"])
+def test_no_effect_says_the_power_is_the_type_i_error(base, rule):
+    """A usability review: at effect 0 the headline read "power 0.044" with nothing to say
+    that it is the type I error."""
+    design = base.with_overrides({"trial.n_per_arm": N, "effect.value": 0.0, "decision.rule": rule})
+    view = compute.power_view(design, SEED, TRIALS)
+    html = _shown(views.power_html(Request("default", base, design, SEED, TRIALS), view))
+    rate = "power" if rule == "frequentist" else "success rate"
+    assert f"the effect is 0 (no difference between the arms): this {rate} is the type I" in html
