@@ -27,6 +27,7 @@ from designs.explorer.controls import (
     family_resets,
 )
 from designs.explorer.layout import spending_choices
+from designs.explorer.units import switched_effect, switched_size
 
 #: Seconds between updates of the status line's trial count while a job runs.
 POLL_SECONDS = 0.5
@@ -97,6 +98,9 @@ def server(input, output, session):
     # for on request (assurance, realism: their own, or their trials would join that count;
     # a review read "64,000 of 52,000 trials"); a change cancels them all
     job = {"current": compute.Job(), "on_request": []}
+    # a unit switched by the user carries its number over (units.py); one the page set
+    # itself, resetting to a design's values, does not
+    set_by_page = {"size_mode": None, "effect_kind": None}
 
     def _cancel_jobs():
         for j in (job["current"], *job["on_request"]):
@@ -141,6 +145,8 @@ def server(input, output, session):
     def _reset_controls():
         v = base_values(base()[1])
         with reactive.isolate():
+            for cid in set_by_page:  # the units the page sets now: not the user's switch
+                set_by_page[cid] = v[cid] if v[cid] != input[cid]() else None
             for c in CONTROLS:
                 if c.id in ("seed", "trials"):
                     continue
@@ -168,6 +174,32 @@ def server(input, output, session):
 
     for key in SELECTS:
         _family_reset(key)
+
+    @reactive.effect
+    @reactive.event(input.size_mode, ignore_init=True)
+    def _carry_size():
+        mode = input.size_mode()
+        if set_by_page["size_mode"] == mode:
+            set_by_page["size_mode"] = None
+            return
+        set_by_page["size_mode"] = None
+        with reactive.isolate():
+            n = switched_size(input.n(), mode)
+        if n is not None:
+            ui.update_numeric("n", value=n)
+
+    @reactive.effect
+    @reactive.event(input.effect_kind, ignore_init=True)
+    def _carry_effect():
+        kind = input.effect_kind()
+        if set_by_page["effect_kind"] == kind:
+            set_by_page["effect_kind"] = None
+            return
+        set_by_page["effect_kind"] = None
+        with reactive.isolate():
+            value = switched_effect(input.effect(), kind, base()[1].population.slope_mean)
+        if value is not None:
+            ui.update_numeric("effect", value=value)
 
     @reactive.calc
     def checked():

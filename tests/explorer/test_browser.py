@@ -115,6 +115,23 @@ def test_an_uploaded_design_is_the_one_simulated(page, tmp_path):
     _up_to_date(page)
 
 
+def test_switching_a_unit_keeps_the_trial(page):
+    """A usability review: switching to "in total" kept 100 (half the trial) and switching
+    the effect to points/month kept 25 (25 points/month); the number is carried over."""
+    page.check("input[name=size_mode][value=total]")
+    page.wait_for_function("document.querySelector('#n').value === '200'")
+    page.wait_for_selector(_power_selector(n_total=200, effect=0.25))
+    page.select_option("#effect_kind", "slope_difference")
+    page.wait_for_function("document.querySelector('#effect').value === '0.125'")
+    page.wait_for_selector(_power_selector(n_total=200, effect=0.125))
+    page.select_option("#effect_kind", "proportional_slowing")
+    page.wait_for_function("document.querySelector('#effect').value === '25'")
+    page.check("input[name=size_mode][value=per_arm]")
+    page.wait_for_function("document.querySelector('#n').value === '100'")
+    page.wait_for_selector(_power_selector(n_total=200, effect=0.25))
+    _up_to_date(page)
+
+
 @pytest.mark.slow  # about 15 s on 2 busy cores: two runs with looks (page, command line)
 def test_interim_looks_show_the_command_lines_group_sequential_power(page, cli, tmp_path):
     """Looks at half and all the information, Pocock spending: the page's power, stopping
