@@ -442,7 +442,7 @@ def _downloads(current) -> None:
         if isinstance(view, str):
             return (view + "\n").encode()
         if fmt not in view.tables:  # with interim looks the command line refuses it too
-            return (views.NO_LATEX_WITH_LOOKS + "\n").encode()
+            return f"% {views.NO_LATEX_WITH_LOOKS}\n".encode()  # a comment: \input-able
         return view.tables[fmt].encode()
 
     @render.download_button(filename="sample_size.csv", media_type="text/csv")
@@ -468,11 +468,12 @@ def _downloads(current) -> None:
         yield req().commands().encode()
 
     async def figure(kind):
+        from designs.outputs.plotting import message_figure_bytes
+
         view = await search(req())
-        if isinstance(view, str):
-            return (view + "\n").encode()
-        if view.sequential:
-            return (views.NO_FIGURE_WITH_LOOKS + "\n").encode()
+        if isinstance(view, str) or view.sequential:  # a figure that says why there is none
+            text = view if isinstance(view, str) else views.NO_FIGURE_WITH_LOOKS
+            return await _thread(message_figure_bytes, text, kind)
         # the PDF is drawn on the first download (off the event loop), then kept
         return view.png if kind == "png" else await _thread(lambda: view.pdf)
 

@@ -168,3 +168,19 @@ def closed_form_label(design) -> str:
         f"{'two' if design.trial.sides == 2 else 'one'}-sided (closed form), for comparison: "
         "not the trial's rule"
     )
+
+
+def message_figure_bytes(text: str, fmt: str) -> bytes:
+    """A small figure that says ``text`` (wrapped), as PNG or PDF bytes: what a figure
+    download holds when there is no figure to draw, so that the file still opens (a
+    usability review: an 83-byte text file named ``.png`` read as a broken image)."""
+    import io
+    import textwrap
+
+    fig = Figure(figsize=(6.0, 1.6))
+    fig.text(0.5, 0.5, textwrap.fill(text, 70), ha="center", va="center", fontsize=10)
+    out = io.BytesIO()
+    fig.savefig(
+        out, format=fmt, dpi=PNG_DPI / 2, **({"metadata": PDF_METADATA} if fmt == "pdf" else {})
+    )
+    return out.getvalue()
