@@ -310,6 +310,8 @@ def size_rows_json(rows, design, rule: dict) -> list[dict]:
 #: where --help is built; a test keeps them equal), and the suffix of an ``--out`` file of each.
 TABLE_FORMATS = ("md", "csv", "latex")
 TABLE_SUFFIXES = {".md": "md", ".csv": "csv", ".tex": "latex"}
+#: Suffixes of plain text files, which take any format (``--format``, else md).
+TEXT_SUFFIXES = (".txt", ".markdown", ".latex")
 
 
 def table_format(given: str | None, out: str | None) -> str:
@@ -325,6 +327,17 @@ def table_format(given: str | None, out: str | None) -> str:
             f"{next(k for k, v in TABLE_SUFFIXES.items() if v == given)}"
         )
     return given
+
+
+def check_table_suffix(out: str | None) -> None:
+    """Refuse an ``--out`` file whose suffix is neither a table's nor plain text's (a review:
+    markdown went into ``ss.xlsx``); a file without a suffix is plain text."""
+    suffix = Path(out).suffix.lower() if out else ""
+    if suffix and suffix not in TABLE_SUFFIXES and suffix not in TEXT_SUFFIXES:
+        raise InputError(
+            f"--out {out}: a sample-size table is text; give a file ending in "
+            f"{', '.join(TABLE_SUFFIXES)}, {', '.join(TEXT_SUFFIXES)} or none"
+        )
 
 
 def cmd_sample_size(args) -> int:
@@ -366,6 +379,7 @@ def cmd_sample_size(args) -> int:
             force=args.force,
         )
     _check_figure(args, design)
+    check_table_suffix(args.out)
     check_refine_trials(args, design)
     if design.interim.sequential:
         return sample_size_group_sequential(design, args, sizes)

@@ -421,6 +421,7 @@ CASES = [
     (["power", "--set", "trail.n_per_arm=20"], "trail: unknown section (did you mean 'trial'?)"),
     (["power", "--design", "proact_lead"], "unknown name (did you mean 'proact_lead_in'?)"),
     (["sample-size", "--format", "md", "--out", "{d}/t.csv"], "is a csv file by its suffix"),
+    (["sample-size", "--out", "{d}/ss.xlsx"], "a sample-size table is text; give a file ending"),
     (["sample-size", "--looks", "0.5", "1", "--out", "{d}/t.tex"], "no latex table with --looks"),
     (
         ["power", "--set", 'effect.kind="proportional_slowng"'],
