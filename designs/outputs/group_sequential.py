@@ -128,7 +128,8 @@ def group_sequential_sample_size_table(result, design, fmt: str = "md") -> str:
         cells = _gs_cells(r)
         lines.append("| " + " | ".join(f.format(cells[k]) for _, k, f in _GS_COLUMNS) + " |")
     r0 = rows[0]
-    lines += ["", f"{design.describe()}", *_gs_notes(r0)]
+    # the design's own size is not the one found (a review read "100 per arm" under n max 127)
+    lines += ["", f"Design (n max is found above): {design.describe()}", *_gs_notes(r0)]
     return "\n".join(lines) + "\n"
 
 
