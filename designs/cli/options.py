@@ -323,7 +323,8 @@ def parse_set(items: list[str]) -> dict:
         key, sep, text = item.partition("=")
         key, text = key.strip(), text.strip()
         if not sep or key.count(".") < 1 or not text:
-            raise InputError(f"--set {_short(item)}: must look like section.key=value")
+            hint = _dotted_near_miss(key) if sep and text and "." not in key else ""
+            raise InputError(f"--set {_short(item)}: must look like section.key=value{hint}")
         try:
             parsed = loads_toml(f"v = {text}")
         except InputError as exc:
@@ -336,6 +337,22 @@ def parse_set(items: list[str]) -> dict:
             )
         out[key] = parsed["v"]
     return out
+
+
+def _dotted_near_miss(key: str) -> str:
+    """``" (did you mean 'trial.n_per_arm'?)"`` for a key given without its section (or
+    mistyped as well: the closest field name, :func:`designs.errors.near_miss`'s rule)."""
+    from difflib import get_close_matches
+
+    from designs.spec.fields import field_names
+    from designs.spec.layers import SECTIONS
+
+    dotted: dict[str, str] = {}
+    for sec, cls in SECTIONS.items():
+        for name in field_names(cls):
+            dotted.setdefault(name, f"{sec}.{name}")
+    close = get_close_matches(key, list(dotted), n=1, cutoff=0.75)
+    return f" (did you mean {dotted[close[0]]!r}?)" if close else ""
 
 
 def _short(text: str, most: int = 60) -> str:

@@ -422,6 +422,7 @@ CASES = [
     (["power", "--design", "proact_lead"], "unknown name (did you mean 'proact_lead_in'?)"),
     (["sample-size", "--format", "md", "--out", "{d}/t.csv"], "is a csv file by its suffix"),
     (["sample-size", "--out", "{d}/ss.xlsx"], "a sample-size table is text; give a file ending"),
+    (["power", "--set", "n_per_arm=150"], "section.key=value (did you mean 'trial.n_per_arm'?)"),
     (["sample-size", "--looks", "0.5", "1", "--out", "{d}/t.tex"], "no latex table with --looks"),
     (
         ["power", "--set", 'effect.kind="proportional_slowng"'],
