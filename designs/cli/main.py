@@ -88,8 +88,8 @@ def main_job() -> int:
     start = time.perf_counter()
     print(
         "ALS trial planner: the proposed double-blind follow-up (designs/library/default.toml).\n"
-        "A first run compiles the simulation kernels and fits the phase 2 model (a few "
-        "minutes); later runs reuse both caches.",
+        "A first run compiles the simulation kernels and fits the phase 2 model (about a "
+        "minute on 2 cores); later runs reuse both caches.",
         flush=True,
     )
     design = load_design()
