@@ -78,7 +78,8 @@ def power_text(design, summaries, prior=None) -> str:
         mean = "n/a" if math.isnan(s.mean_estimate) else f"{s.mean_estimate:+.3f} {s.units}"
         lines.append(
             f"{s.analysis}: power {s.power:.3f} (MC SE {s.mc_se:.3f}, 95% MC interval "
-            f"{s.ci95[0]:.3f}-{s.ci95[1]:.3f}); favourable {s.power_favourable:.3f}; "
+            f"{s.ci95[0]:.3f}-{s.ci95[1]:.3f}); significant and favouring active "
+            f"{s.power_favourable:.3f}; "
             f"mean estimate {mean} (true {truth}{bias}, SD {sd}); failed fits {s.failed_fits}"
         )
     s = summaries[0]

@@ -47,7 +47,7 @@ def posterior_looks_text(design, s) -> str:
             f"{s.p_stop_efficacy_h0[k]:9.4f}  {s.p_stop_futility_h0[k]:9.4f}"
         )
     lines.append(
-        f"success probability {s.power:.3f} (MC SE {s.mc_se:.3f}); favourable "
+        f"success probability {s.power:.3f} (MC SE {s.mc_se:.3f}); success favouring active "
         f"{s.power_favourable:.3f}; type I error (success with no effect) "
         f"{type_i_text(s)}; failed fits {s.failed_fits} (effect), "
         f"{s.failed_fits_h0} (no effect)"

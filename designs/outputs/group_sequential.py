@@ -38,7 +38,8 @@ def group_sequential_text(design, s) -> str:
             f"{s.p_stop_futility[k]:6.3f}  {s.p_stop_efficacy_h0[k]:9.4f}"
         )
     lines.append(
-        f"power {s.power:.3f} (MC SE {s.mc_se:.3f}); favourable {s.power_favourable:.3f}; "
+        f"power {s.power:.3f} (MC SE {s.mc_se:.3f}); significant and favouring active "
+        f"{s.power_favourable:.3f}; "
         f"type I error of the design {type_i_text(s)}; "
         f"failed fits {s.failed_fits} (effect), {s.failed_fits_h0} (no effect)"
     )
