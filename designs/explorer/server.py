@@ -206,6 +206,7 @@ def server(input, output, session):
         values = {cid: input[cid]() for cid in CONTROL_IDS}
         ref, design = base()
         new, errors = design_from_values(design, values)
+        errors = views.control_messages(values, errors)
         if new is None:
             return None, errors
         up = input.design() == UPLOADED and uploaded() is not None

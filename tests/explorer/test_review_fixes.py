@@ -185,3 +185,21 @@ def test_no_effect_says_the_power_is_the_type_i_error(base, rule):
     html = _shown(views.power_html(Request("default", base, design, SEED, TRIALS), view))
     rate = "power" if rule == "frequentist" else "success rate"
     assert f"the effect is 0 (no difference between the arms): this {rate} is the type I" in html
+
+
+def test_an_empty_box_says_it_is_empty(base):
+    """A usability review: an emptied box read "trial.n_per_arm = nan: ..." or "seed = None:
+    ..."; it now says it is empty."""
+    from designs.explorer.controls import base_values, design_from_values
+
+    values = base_values(base)
+    values.update(n=None, seed=None, effect=None)
+    new, errors = design_from_values(base, values)
+    shown = views.control_messages(values, errors)
+    assert new is None
+    for cid in ("n", "seed", "effect"):
+        assert "nan" in errors[cid] or "None" in errors[cid]  # the library's words
+        assert shown[cid] == views.EMPTY_BOX == "empty: give a number"
+    values.update(n=1, seed=3, effect=25)  # a box with a number keeps the library's message
+    _, errors = design_from_values(base, values)
+    assert views.control_messages(values, errors) == errors and "n" in errors
