@@ -284,9 +284,29 @@ def check_refine_trials(args, design) -> None:
     check(args.refine_trials, design)
 
 
-def add_targets(p, help_text: str = "target power(s), each in (0, 1)") -> None:
+def probability(text: str) -> float:
+    """A probability as a number or a percentage (``0.8`` or ``80%``: a review found ``80%``
+    refused where ``--effect 25%`` is taken)."""
+    stripped = text.strip()
+    if stripped.endswith("%"):
+        try:
+            value = float(stripped[:-1]) / 100
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"{text!r}: must be a finite number or percentage")
+        return value
+    return finite(text)
+
+
+def add_targets(p, help_text: str = "target power(s), each in (0, 1), e.g. 0.8 or 80%") -> None:
     p.add_argument(
-        "--target-power", nargs="+", type=finite, default=[0.8, 0.9], metavar="P", help=help_text
+        "--target-power",
+        nargs="+",
+        type=probability,
+        default=[0.8, 0.9],
+        metavar="P",
+        help=help_text,
     )
 
 

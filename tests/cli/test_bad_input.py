@@ -423,6 +423,8 @@ CASES = [
     (["sample-size", "--format", "md", "--out", "{d}/t.csv"], "is a csv file by its suffix"),
     (["sample-size", "--out", "{d}/ss.xlsx"], "a sample-size table is text; give a file ending"),
     (["power", "--set", "n_per_arm=150"], "section.key=value (did you mean 'trial.n_per_arm'?)"),
+    (["sample-size", "--target-power", "80x%"], "'80x%': must be a finite number or percentage"),
+    (["sample-size", "--target-power", "180%"], "--target-power 1.8: must be in (0, 1)"),
     (["sample-size", "--looks", "0.5", "1", "--out", "{d}/t.tex"], "no latex table with --looks"),
     (
         ["power", "--set", 'effect.kind="proportional_slowng"'],

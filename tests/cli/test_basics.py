@@ -61,3 +61,11 @@ def test_a_near_miss_is_suggested_only_when_close(run, capsys):
     # an option of another subcommand is not suggested (--target-power is sample-size's)
     code, _, err = run(capsys, "power", "--target-powr", "0.8")
     assert code == 2 and "did you mean" not in err
+
+
+def test_a_target_power_may_be_a_percentage():
+    """A newcomer review: --target-power 80% was refused where --effect 25% is taken."""
+    from designs.cli.options import probability
+
+    assert probability("80%") == 0.8 and probability(" 90 % ".strip()) == 0.9
+    assert probability("0.85") == 0.85
