@@ -154,7 +154,7 @@ def main_job() -> int:
             )
         print()
         print("Fixed effect, searched again: these rows replace the ones above")
-        print(sample_size_table(again, design, "md"))
+        print(_notes_as_above(sample_size_table(again, design, "md"), again.rows[0]))
         warnings = fresh_check_warnings(again.rows, design)
         if warnings:
             print("\n".join(warnings) + "\n")
@@ -242,6 +242,18 @@ def _ignore_once_done() -> None:
     ``finally`` restores them); an ignored SIGINT stays ignored anyway."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+
+def _notes_as_above(table: str, row) -> str:
+    """The searched-again table with its notes paragraph cut to what differs from the first
+    table's (a newcomer review read the same long paragraph twice): the trials and seed."""
+    from designs.outputs.console import trials_note
+
+    head, sep, _ = table.partition("\nNotes: ")
+    if not sep:
+        return table
+    version = f"als-trial-sim {__version__}"
+    return f"{head}\nNotes: as above; {trials_note(row)}, seed {row.seed}, {version}.\n"
 
 
 def main(argv: list[str] | None = None) -> int:

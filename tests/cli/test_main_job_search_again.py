@@ -39,3 +39,7 @@ def test_a_missed_fresh_check_searches_that_target_again(monkeypatch, capsys, fa
     assert int(row_90.split("|")[2]) == n_again
     # the second search was checked on its own, with 4 times the refine trials
     assert (0.9, 1600) in checked
+    # its notes are not the first table's paragraph again (a newcomer review), only the
+    # trials and seed that differ
+    assert out.count("Notes: n is the number randomised") == 1
+    assert "Notes: as above; 800 simulated trials per size, then 1600 more" in second
