@@ -10,13 +10,17 @@ class InputError(ValueError):
     """
 
 
+#: How alike (difflib's ratio) a mistyped word and a choice must be to suggest the choice.
+NEAR_MISS_CUTOFF = 0.75
+
+
 def near_miss(word: str, choices) -> str:
     """``" (did you mean 'x'?)"`` for the one of ``choices`` closest to a mistyped ``word``
-    (:func:`difflib.get_close_matches`, similarity 0.75 or more, options compared without
-    their leading dashes: ``--transport`` is not ``--trials``), else ``""``: appended to an
-    error message that names what is allowed."""
+    (:func:`difflib.get_close_matches`, similarity :data:`NEAR_MISS_CUTOFF` or more,
+    options compared without their leading dashes: ``--transport`` is not ``--trials``),
+    else ``""``: appended to an error message that names what is allowed."""
     from difflib import get_close_matches
 
     bare = {str(c).lstrip("-"): str(c) for c in choices}
-    close = get_close_matches(word.lstrip("-"), list(bare), n=1, cutoff=0.75)
+    close = get_close_matches(word.lstrip("-"), list(bare), n=1, cutoff=NEAR_MISS_CUTOFF)
     return f" (did you mean {bare[close[0]]!r}?)" if close else ""

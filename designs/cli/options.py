@@ -94,8 +94,8 @@ class Percent(float):
     """An ``--effect`` given as a percentage (``25%``), stored as the fraction (0.25)."""
 
 
-def effect_value(text: str) -> float:
-    """``--effect``: a number in the design's units, or ``NN%`` (a proportional slowing)."""
+def number_or_percent(text: str) -> float:
+    """A finite number, or ``NN%`` as the fraction (``80%`` is 0.8)."""
     stripped = text.strip()
     if stripped.endswith("%"):
         try:
@@ -104,8 +104,14 @@ def effect_value(text: str) -> float:
             value = math.nan
         if not math.isfinite(value):
             raise argparse.ArgumentTypeError(f"{text!r}: must be a finite number or percentage")
-        return Percent(value)
+        return value
     return finite(text)
+
+
+def effect_value(text: str) -> float:
+    """``--effect``: a number in the design's units, or ``NN%`` (a proportional slowing)."""
+    value = number_or_percent(text)
+    return Percent(value) if text.strip().endswith("%") else value
 
 
 def add_seed_json(p) -> None:
@@ -284,26 +290,12 @@ def check_refine_trials(args, design) -> None:
     check(args.refine_trials, design)
 
 
-def probability(text: str) -> float:
-    """A probability as a number or a percentage (``0.8`` or ``80%``: a review found ``80%``
-    refused where ``--effect 25%`` is taken)."""
-    stripped = text.strip()
-    if stripped.endswith("%"):
-        try:
-            value = float(stripped[:-1]) / 100
-        except ValueError:
-            value = math.nan
-        if not math.isfinite(value):
-            raise argparse.ArgumentTypeError(f"{text!r}: must be a finite number or percentage")
-        return value
-    return finite(text)
-
-
 def add_targets(p, help_text: str = "target power(s), each in (0, 1), e.g. 0.8 or 80%") -> None:
+    # a percentage too (a review found --target-power 80% refused where --effect 25% is taken)
     p.add_argument(
         "--target-power",
         nargs="+",
-        type=probability,
+        type=number_or_percent,
         default=[0.8, 0.9],
         metavar="P",
         help=help_text,
@@ -364,6 +356,7 @@ def _dotted_near_miss(key: str) -> str:
     mistyped as well: the closest field name, :func:`designs.errors.near_miss`'s rule)."""
     from difflib import get_close_matches
 
+    from designs.errors import NEAR_MISS_CUTOFF
     from designs.spec.fields import field_names
     from designs.spec.layers import SECTIONS
 
@@ -371,7 +364,7 @@ def _dotted_near_miss(key: str) -> str:
     for sec, cls in SECTIONS.items():
         for name in field_names(cls):
             dotted.setdefault(name, f"{sec}.{name}")
-    close = get_close_matches(key, list(dotted), n=1, cutoff=0.75)
+    close = get_close_matches(key, list(dotted), n=1, cutoff=NEAR_MISS_CUTOFF)
     return f" (did you mean {dotted[close[0]]!r}?)" if close else ""
 
 

@@ -65,7 +65,7 @@ def test_a_near_miss_is_suggested_only_when_close(run, capsys):
 
 def test_a_target_power_may_be_a_percentage():
     """A newcomer review: --target-power 80% was refused where --effect 25% is taken."""
-    from designs.cli.options import probability
+    from designs.cli.options import number_or_percent
 
-    assert probability("80%") == 0.8 and probability(" 90 % ".strip()) == 0.9
-    assert probability("0.85") == 0.85
+    assert number_or_percent("80%") == 0.8 and number_or_percent(" 90 % ".strip()) == 0.9
+    assert number_or_percent("0.85") == 0.85
