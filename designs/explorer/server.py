@@ -175,31 +175,29 @@ def server(input, output, session):
     for key in SELECTS:
         _family_reset(key)
 
-    @reactive.effect
-    @reactive.event(input.size_mode, ignore_init=True)
-    def _carry_size():
-        mode = input.size_mode()
-        if set_by_page["size_mode"] == mode:
-            set_by_page["size_mode"] = None
-            return
-        set_by_page["size_mode"] = None
-        with reactive.isolate():
-            n = switched_size(input.n(), mode)
-        if n is not None:
-            ui.update_numeric("n", value=n)
+    def _carry_over(unit: str, box: str, switched):
+        """A unit switched by the user: ``box`` gets its number in the new unit
+        (:mod:`designs.explorer.units`); a unit the page set itself is left alone."""
 
-    @reactive.effect
-    @reactive.event(input.effect_kind, ignore_init=True)
-    def _carry_effect():
-        kind = input.effect_kind()
-        if set_by_page["effect_kind"] == kind:
-            set_by_page["effect_kind"] = None
-            return
-        set_by_page["effect_kind"] = None
-        with reactive.isolate():
-            value = switched_effect(input.effect(), kind, base()[1].population.slope_mean)
-        if value is not None:
-            ui.update_numeric("effect", value=value)
+        @reactive.effect
+        @reactive.event(input[unit], ignore_init=True)
+        def _carry():
+            new_unit = input[unit]()
+            set_here = set_by_page[unit] == new_unit
+            set_by_page[unit] = None
+            if set_here:
+                return
+            with reactive.isolate():
+                value = switched(input[box](), new_unit)
+            if value is not None:
+                ui.update_numeric(box, value=value)
+
+    _carry_over("size_mode", "n", switched_size)
+    _carry_over(
+        "effect_kind",
+        "effect",
+        lambda x, kind: switched_effect(x, kind, base()[1].population.slope_mean),
+    )
 
     @reactive.calc
     def checked():
