@@ -251,12 +251,15 @@ class PowerCurve:
             return w @ success.T, w @ self.ok.astype(float).T
         return (self.favourable & self.ok) @ w, self.ok @ w
 
-    def fit(self, weights: np.ndarray | None = None) -> tuple[float, float]:
-        """Probit curve; ``weights`` (per trial) are bootstrap multiplicities."""
-        return fit_probit_curve(self.sizes, *self.counts(weights))
+    def fit(self) -> tuple[float, float]:
+        """Probit curve over every size."""
+        return fit_probit_curve(self.sizes, *self.counts())
 
     def target_fits(self, targets, weights: np.ndarray | None = None, windows=None, starts=None):
-        """Each target's probit curve, refitted near its crossing (:func:`target_fits`)."""
+        """Each target's probit curve, refitted near its crossing (:func:`target_fits`);
+        ``weights``, ``windows`` and ``starts`` fit one bootstrap resample alone (the search
+        fits them together, :func:`bootstrap_sizes`; this is the reference it is tested
+        against)."""
         return target_fits(self.sizes, *self.counts(weights), targets, windows, starts)
 
     def extend(self, other: PowerCurve) -> PowerCurve:

@@ -99,14 +99,15 @@ class Stages:
         sizes = np.concatenate([self.grid.sizes, self.near.sizes])
         return sizes, np.concatenate([k1, k2], axis=-1), np.concatenate([m1, m2], axis=-1)
 
-    def fit(self, weights: tuple | None = None) -> tuple[float, float]:
+    def fit(self) -> tuple[float, float]:
         """One probit curve over both blocks (see :meth:`counts`)."""
-        return fit_probit_curve(*self.counts(weights))
+        return fit_probit_curve(*self.counts())
 
-    def target_fits(self, targets, weights: tuple | None = None, windows=None, starts=None):
+    def target_fits(self, targets):
         """Each target's curve over both blocks, refitted near its crossing
-        (:func:`designs.planning.power_curve.target_fits`)."""
-        return target_fits(*self.counts(weights), targets, windows, starts)
+        (:func:`designs.planning.power_curve.target_fits`); the bootstrap's resamples are
+        fitted together (:meth:`bootstrap`)."""
+        return target_fits(*self.counts(), targets)
 
     def bootstrap(self, targets, seed: int, bootstrap: int) -> np.ndarray:
         """``(bootstrap, len(targets))`` crossings under resamples of trials within each
