@@ -4,7 +4,9 @@ Reference design (docs/conventions.md#benchmark-reference-design): 100 patients 
 monthly visits, integer scores, complete data. Beside it, ``lmm_slope`` on the designs users
 run: the default design (published attrition, integer scores) and the default design with
 informative dropout and death; each is compared with NumPy and with the complete-data
-``lmm_slope`` row. Then 3 looks on the reference design (against its fixed trial, the
+``lmm_slope`` row, and the default design with each trial's oracle test (the control variate
+of :mod:`designs.planning.control_variate`) against the default design's row. Then 3 looks on
+the reference design (against its fixed trial, the
 complete-data row) and on the default design (against the default design's row), and
 ``joint_rank`` (the CAFS ranks, counted rather than compared pair by pair) on the design with
 informative dropout and death. Everything runs in one process; compilation is done before
@@ -158,6 +160,15 @@ def run_benchmark(
                 lambda k, i=other_inputs: run_trials(i, k, seed, ("lmm_slope",)),
             )
         )
+    default_inputs = simulation_inputs(default)
+    jobs.append(
+        (
+            "engine lmm_slope + oracle (control variate), default design",
+            trials,
+            default_fixed,
+            lambda k: run_trials(default_inputs, k, seed, ("lmm_slope",), oracle=True),
+        )
+    )
     label, looks = _three_looks(design, seed)
     jobs.append((label, trials, complete, looks))
     label, looks = _three_looks(default, seed, "default design")

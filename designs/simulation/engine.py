@@ -25,6 +25,7 @@ from designs.simulation import kernels as K
 from designs.simulation.inputs import SimulationInputs
 from designs.simulation.layout import N_ANALYSES, N_COUNTS, N_PARAMS, P_SCREEN_DFS, P_SCREEN_LEAD
 from designs.simulation.numba_cache import compilation_notice
+from designs.simulation.oracle import N_ORACLE, fused_row, oracle_block, oracle_exact
 from designs.simulation.rng import seed_key
 from designs.simulation.seeds import check_seed
 
@@ -66,6 +67,9 @@ class TrialResults:
     inputs : SimulationInputs
     seed : int
     first_trial : int
+    oracle : float64[trial, N_ORACLE] or None
+        Each trial's oracle z and its mean given the visit patterns
+        (:mod:`designs.simulation.oracle`), when asked for and exact for the design; else None.
     """
 
     analyses: tuple[str, ...]
@@ -75,6 +79,7 @@ class TrialResults:
     inputs: SimulationInputs
     seed: int
     first_trial: int
+    oracle: np.ndarray | None = None
 
     @property
     def trials(self) -> int:
@@ -165,6 +170,7 @@ def run_trials(
     block_size: int | None = None,
     threads: int | None = None,
     progress: Callable[[int], None] | None = None,
+    oracle: bool = False,
 ) -> TrialResults:
     """Simulate and analyse ``trials`` double-blind trials.
 
@@ -196,6 +202,10 @@ def run_trials(
         Numba threads for this call (default: Numba's setting, ``NUMBA_NUM_THREADS``).
     progress : callable, optional
         Called with the number of trials finished after each block.
+    oracle : bool
+        Also compute each trial's oracle test (:mod:`designs.simulation.oracle`), the
+        control variate of :mod:`designs.planning.control_variate`, where it is exact for
+        the design (:func:`oracle_exact`); the analyses' numbers do not change.
     """
     if trials < 1:
         raise InputError(f"trials = {trials}: must be a whole number >= 1")
@@ -227,6 +237,10 @@ def run_trials(
     n_lead = int(inputs.lead_visits.size)
     res = np.empty((trials, N_ANALYSES, R.N_RESULT))
     counts = np.empty((trials, N_COUNTS))
+    oracle = oracle and oracle_exact(params_rows)
+    oracle_out = np.empty((trials, N_ORACLE)) if oracle else None
+    row = fused_row(params_rows, n_lead) if oracle else -1
+    no_oracle = np.empty((1, N_ORACLE))  # the kernel's argument when it has no oracle to write
     with numba_threads(threads):
         for start in range(0, trials, block_size):
             stop = min(start + block_size, trials)
@@ -248,7 +262,18 @@ def run_trials(
                     min(_CHUNK, -(-(stop - start) // numba.get_num_threads())),
                     res[start:stop],
                     counts[start:stop],
+                    row,
+                    no_oracle if row < 0 else oracle_out[start:stop],
                 )
+                if oracle_out is not None and row < 0:
+                    oracle_block(
+                        key, first_trial + start, inputs.n_placebo, inputs.n_active,
+                        effect_by_trial[start:stop], visits_all, n_lead, inputs.curve,
+                        inputs.effect_course, inputs.cum_hazard,
+                        params_rows if params_rows.shape[0] == 1 else params_rows[start:stop],
+                        min(_CHUNK, -(-(stop - start) // numba.get_num_threads())),
+                        oracle_out[start:stop],
+                    )  # fmt: skip
             if progress is not None:
                 progress(stop - start)
     order = [registry.get(a).kernel_index for a in analyses]
@@ -260,6 +285,7 @@ def run_trials(
         inputs=inputs,
         seed=seed,
         first_trial=first_trial,
+        oracle=oracle_out,
     )
 
 

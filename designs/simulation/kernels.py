@@ -38,6 +38,7 @@ from designs.simulation.layout import (
     DIED,
     N_ANALYSES,
 )
+from designs.simulation.oracle_gls import add_oracle_groups, curve_prefix_sums, oracle_z
 from designs.simulation.patients import (
     arm_scratch,
     arm_scratch_sums,
@@ -73,6 +74,7 @@ def _simulate_and_analyse_trial(
     sums_arm, ztz_prefix, sxx_prefix, lead_sums, gstat, arm_c, ztz_c, n_c,
     syy_c, szy_c, szyzy_c, slopes, slope_arm, y0, ylast, anc_arm, jr_arm, jr_death,
     jr_followup, jr_m, jr_change, jr_score, lead_stats, lead_arm, res, counts,
+    oracle_row, oracle_group, oracle_work, curve_prefix, oracle_out,
 ):  # fmt: skip
     """One trial: simulate each arm (:func:`simulate_arm_sums`), accumulate statistics, run
     analyses.
@@ -81,7 +83,9 @@ def _simulate_and_analyse_trial(
     (:func:`arm_scratch_sums`) that :func:`simulate_arm_sums` fills; ``y_arm[p]`` holds
     patient ``p``'s lead-in visits then scheduled visits, ``sums_arm`` the sums of each
     patient's observed scheduled scores. The standard analyses see only the scheduled visits
-    (month >= 0), ``slope_change_lead_in`` also the lead-in.
+    (month >= 0), ``slope_change_lead_in`` also the lead-in. With ``oracle_row`` >= 0 the
+    trial's oracle (:mod:`designs.simulation.oracle`) goes to ``oracle_out``, from the
+    unrounded sums in rows ``oracle_row`` and ``oracle_row + 1`` of ``sums_arm``.
     """
     v = visits_all.shape[0] - n_lead
     visits = visits_all[n_lead:]
@@ -98,6 +102,8 @@ def _simulate_and_analyse_trial(
     need_slopes = run[A_OLS_SLOPE_TTEST] or run[A_SLOPE_CHANGE_LEAD_IN]
     need_groups = run[A_LMM_SLOPE] or run[A_LMM_SLOPE_KR]
     per_patient = need_slopes or run[A_JOINT_RANK] or run[A_ANCOVA_CHANGE]
+    if oracle_row >= 0:
+        oracle_group[:, :] = 0.0
     for arm in range(2):
         n_arm = n_placebo if arm == 0 else n_active
         screened = simulate_arm_sums(
@@ -113,6 +119,8 @@ def _simulate_and_analyse_trial(
         counts[C_SCREENED_PLACEBO + arm] = screened
         if need_groups:  # lmm_slope's statistics per (arm, visits) group
             add_visit_groups(gstat, arm * v, v, m_arm, sums_arm, n_arm)
+        if oracle_row >= 0:
+            add_oracle_groups(oracle_group, arm * v, m_arm, sums_arm, oracle_row, n_arm)
         n_completed, n_died, n_dropped = exit_counts(m_arm, status_arm, n_arm, v)
         for p in range(n_arm if per_patient else 0):  # the other analyses' statistics
             m = m_arm[p]
@@ -193,6 +201,10 @@ def _simulate_and_analyse_trial(
         )
     if run[A_SLOPE_CHANGE_LEAD_IN]:
         LI.slope_change_lead_in_test(lead_stats, lead_arm, n_lc, res[A_SLOPE_CHANGE_LEAD_IN])
+    if oracle_row >= 0:
+        oracle_z(
+            params, effect_shift, ztz_prefix, curve_prefix, oracle_group, oracle_out, oracle_work
+        )
 
 
 @njit(cache=True)
@@ -236,7 +248,7 @@ def lead_in_sums(visits_all, n_lead):
 @njit(cache=True, parallel=True)
 def simulate_block(
     key, first_trial, n_placebo, n_active, effect_by_trial, visits_all, n_lead, curve,
-    effect_course, cum_hazard, params_rows, run, chunk, res, counts,
+    effect_course, cum_hazard, params_rows, run, chunk, res, counts, oracle_row, oracle_out,
 ):  # fmt: skip
     """Simulate and analyse trials ``first_trial .. first_trial + len(effect_by_trial) - 1``.
 
@@ -263,6 +275,12 @@ def simulate_block(
         Receives each analysis' result (layout :mod:`designs.analyses.results`).
     counts : float64[B, N_COUNTS]
         Receives dropouts, deaths, completers and candidates screened per arm.
+    oracle_row : int
+        -1: no oracle. Otherwise each trial's oracle (:mod:`designs.simulation.oracle`) from
+        the unrounded sums in rows ``oracle_row`` and ``oracle_row + 1`` of the arm sums: 4
+        on the linear model without lead-in, 0 when the scores are not rounded.
+    oracle_out : float64[B or 1, N_ORACLE]
+        Receives each trial's oracle z and mu_P (unused, one row, without the oracle).
     """
     n_trials = effect_by_trial.shape[0]
     n_all = visits_all.shape[0]
@@ -272,10 +290,11 @@ def simulate_block(
     # Per-patient Sxx of the first m visits (same arithmetic as the slope formula, hoisted).
     sxx_prefix = visit_prefix_sxx(ztz_prefix)
     lead_sums = lead_in_sums(visits_all, n_lead)
+    curve_prefix = curve_prefix_sums(visits_all[n_lead:], curve[n_lead:])
     n_chunks = (n_trials + chunk - 1) // chunk
     for c in prange(n_chunks):
         y_arm, m_arm, exit_arm, status_arm, true_slope_arm, dfs_arm, sums_arm = arm_scratch_sums(
-            max(n_placebo, n_active), n_all
+            max(n_placebo, n_active), n_all, 6 if oracle_row == 4 else 4
         )
         gstat = np.empty((2 * v, 7))
         arm_c = np.empty(2 * v, dtype=np.int64)
@@ -299,10 +318,13 @@ def simulate_block(
         n_lc = n_total if run[A_SLOPE_CHANGE_LEAD_IN] else 1
         lead_stats = np.empty((n_lc, LI.N_STATS))
         lead_arm = np.empty(n_lc, dtype=np.int64)
+        oracle_group = np.empty((2 * v, 3))
+        oracle_work = np.empty((4, 7))
         for b in range(c * chunk, min((c + 1) * chunk, n_trials)):
             for a in range(N_ANALYSES):
                 res[b, a, :] = np.nan
             row = b if params_rows.shape[0] > 1 else 0
+            out_row = b if oracle_row >= 0 else 0
             _simulate_and_analyse_trial(
                 key, first_trial + b, n_placebo, n_active, effect_by_trial[b], visits_all,
                 n_lead, curve, effect_course, cum_hazard, params_rows[row], run, y_arm, m_arm,
@@ -310,7 +332,8 @@ def simulate_block(
                 lead_sums,
                 gstat, arm_c, ztz_c, n_c, syy_c, szy_c, szyzy_c, slopes,
                 slope_arm, y0, ylast, anc_arm, jr_arm, jr_death, jr_followup, jr_m, jr_change,
-                jr_score, lead_stats, lead_arm, res[b], counts[b],
+                jr_score, lead_stats, lead_arm, res[b], counts[b], oracle_row, oracle_group,
+                oracle_work, curve_prefix, oracle_out[out_row],
             )  # fmt: skip
 
 

@@ -81,9 +81,25 @@ def linear_scores_and_sums(y, visits, params, m_arm, slope_arm, n_arm, sums_out)
     points^2). One pass across patients (SIMD lanes on visit-major ``y``) with the arithmetic
     of a per-patient loop over the visits in time order, so the numbers are identical. Visits
     after a patient's last observed one are computed from scratch values and never read.
+    When ``sums_out`` has 6 rows, a pass before it puts the sum y and sum t y of the
+    unrounded scores in rows 4-5 (the oracle's, :mod:`designs.simulation.oracle`): a pass of
+    its own, so that without it the scores' loop is the one it was.
     """
     integer = params[P_INTEGER] > 0.5
     sd_e = params[P_RESIDUAL_SD]
+    if sums_out.shape[0] > 4:  # the oracle's sums, from the draws before they become scores
+        for p in range(n_arm):
+            sums_out[4, p] = 0.0
+            sums_out[5, p] = 0.0
+        for k in range(visits.shape[0]):
+            t = visits[k]
+            for p in range(n_arm):
+                latent = (sums_out[3, p] + slope_arm[p] * t) + sd_e * y[p, k]
+                keep = k < m_arm[p]
+                ly = sums_out[4, p] + latent
+                lty = sums_out[5, p] + t * latent
+                sums_out[4, p] = ly if keep else sums_out[4, p]
+                sums_out[5, p] = lty if keep else sums_out[5, p]
     for p in range(n_arm):
         sums_out[0, p] = 0.0
         sums_out[1, p] = 0.0

@@ -166,9 +166,12 @@ def simulate_arm(
         The patient's true slope on treatment, points/month (for bias and checks).
     dfs_out : float64[>= n_arm]
         Pre-baseline rate delta-FS, points/month (NaN unless the design screens on it).
-    sums_out : float64[4, >= n_arm], optional
+    sums_out : float64[4 or 6, >= n_arm], optional
         Rows 0-2 receive the patient's sum y, sum t y and sum y^2 over the ``m`` observed
-        scheduled visits (:func:`scheduled_sums`); row 3 is scratch. With it, the linear
+        scheduled visits (:func:`scheduled_sums`); row 3 is scratch; with 6 rows, rows 4-5
+        receive the sum y and sum t y of the unrounded scores on the linear model without
+        lead-in (:func:`~designs.simulation.linear_arm.linear_scores_and_sums`; otherwise
+        not written). With it, the linear
         model without lead-in screening turns the residual draws into scores in one pass
         across patients after the candidate loop, and without any screening the whole arm
         runs in passes across patients
@@ -370,11 +373,11 @@ def simulate_arm_sums(
 
 
 @njit(cache=True)
-def arm_scratch_sums(n_max, n_all):
+def arm_scratch_sums(n_max, n_all, sums_rows=4):
     """:func:`arm_scratch` with ``y`` visit-major (a transposed view: ``y[p, k]`` still
     indexes patient ``p``, visit ``k``, but a visit's patients are adjacent, so loops across
-    patients use SIMD lanes), followed by ``sums_out`` (float64[4, n_max]) for
-    :func:`simulate_arm`."""
+    patients use SIMD lanes), followed by ``sums_out`` (float64[sums_rows, n_max]: 4, or 6
+    to keep the unrounded sums of the oracle) for :func:`simulate_arm`."""
     return (
         np.empty((n_all, n_max)).T,
         np.empty(n_max, dtype=np.int64),
@@ -382,5 +385,5 @@ def arm_scratch_sums(n_max, n_all):
         np.empty(n_max, dtype=np.int64),
         np.empty(n_max),
         np.empty(n_max),
-        np.empty((4, n_max)),
+        np.empty((sums_rows, n_max)),
     )

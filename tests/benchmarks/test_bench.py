@@ -31,11 +31,14 @@ def test_ratio_is_the_median_of_per_round_ratios():
 
 def test_every_row_is_timed_in_every_round():
     rows = run_benchmark(trials=1000, numpy_trials=100, rounds=2)
-    assert len(rows) == 11
+    assert len(rows) == 12
     assert rows[-1].what.startswith("plain NumPy")
     assert all(len(row.seconds) == 2 and min(row.seconds) > 0.0 for row in rows)
-    assert [row.trials for row in rows] == [1000] * 9 + [100, 100]
+    assert [row.trials for row in rows] == [1000] * 10 + [100, 100]
     versus = [row.versus for row in rows]
-    assert versus[3:6] == [rows[0].what] * 3 and versus[6] == rows[3].what
+    # the default and informative designs and 3 looks against the complete-data row; the
+    # control variate and the default design's 3 looks against the default design's row
+    assert versus[3:5] == [rows[0].what] * 2 and versus[6] == rows[0].what
+    assert versus[5] == versus[7] == rows[3].what and "oracle" in rows[5].what
     assert versus.count(None) == 7
-    assert len(format_rows(rows).splitlines()) == 12
+    assert len(format_rows(rows).splitlines()) == 13
