@@ -187,6 +187,7 @@ def power_html(req, view) -> ui.Tag:
         ui.p(design.describe(), class_="provenance"),
         ui.p(estimand_line(primary), class_="provenance"),
         *([ui.p(prior_line, class_="provenance", id="prior-line")] if prior_line else []),
+        *([ui.p(note, class_="provenance", id="estimator")] if (note := _estimator(s)) else []),
         provenance(req, "simulated trials" + (" per hypothesis" if gs is not None else "")),
         ui.p(
             f"Computed in {view.seconds:.1f} s (cached: a repeated state shows at once).",
@@ -289,6 +290,13 @@ def interim_html(req, view) -> ui.Tag:
         class_="provenance",
     )
     return ui.div(table, summary, note, provenance(req, "simulated trials per hypothesis"))
+
+
+def _estimator(s) -> str:
+    """The command line's sentence on the control variate, when the power used it."""
+    from designs.outputs.rates import estimator_note
+
+    return estimator_note(s.estimator, s.variance_ratio)
 
 
 def _information_stop(gs) -> ui.Tag | None:

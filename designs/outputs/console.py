@@ -69,6 +69,8 @@ def prior_text(design, prior) -> str:
 def power_text(design, summaries, prior=None) -> str:
     """The design line, one line per analysis, and the counts line of ``power``; under the
     posterior rule ``prior`` (its prior of the effect) is written out too."""
+    from designs.outputs.rates import estimator_note
+
     lines = [design.describe()]
     for s in summaries:
         truth = "n/a" if math.isnan(s.true_effect) else f"{s.true_effect:+.3f}"
@@ -95,6 +97,7 @@ def power_text(design, summaries, prior=None) -> str:
         f"{s.trials} trial{'s' if s.trials != 1 else ''}, seed {s.seed}"
     )
     lines.append(estimand_line(summaries[0].analysis))
+    lines += [t for t in (estimator_note(s.estimator, s.variance_ratio),) if t]
     lines += decision_lines(design, summaries)
     lines += [t for t in (prior_text(design, prior),) if t]
     return "\n".join(lines + power_notes(design, summaries))

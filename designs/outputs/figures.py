@@ -128,7 +128,8 @@ def sample_size_png(result, path, *, closed_form=None, design=None, formats=("pn
     fitted probit curve that is inverted for n, the closed form, and n for each target with
     the Monte Carlo interval of its estimate. After a two-stage search
     (``result.stages``, :mod:`designs.planning.refine`) the second stage's sizes are drawn
-    too, as hollow diamonds with their own binomial 95% bars: the curve is fitted to both.
+    too, as hollow diamonds with their own 95% Monte Carlo bars (the control variate's where it
+    was used): the curve is fitted to both.
 
     Parameters
     ----------
@@ -263,13 +264,20 @@ def draw_sample_size_search(result, *, closed_form=None, design=None):
     ax.set_title(title + "\n" + assumptions_line(design, result.analysis), fontsize=9)
     ax.legend(fontsize=7.5, loc="lower right")
     ax.grid(alpha=0.3)
-    footer(
-        fig,
-        f"MC interval of n: simulation error of the estimate only, not uncertainty about the "
-        f"true n; seed {result.seed}, als-trial-sim {__version__}",
+    what = (
+        "simulation error only, not uncertainty about the true n; power with a control variate"
+        if _controlled(result)
+        else "simulation error of the estimate only, not uncertainty about the true n"
     )
+    footer(fig, f"MC interval of n: {what}; seed {result.seed}, als-trial-sim {__version__}")
     fig.tight_layout(rect=(0, 0.03, 1, 1))
     return fig
+
+
+def _controlled(result) -> bool:
+    """Whether a search counted any of its stages with the control variate."""
+    curves = [result.curve, getattr(getattr(result, "stages", None), "near", None)]
+    return any(getattr(c, "estimator", "plain") == "control variate" for c in curves)
 
 
 def sample_size_figure_bytes(

@@ -191,4 +191,8 @@ def operating_characteristics_md(oc: dict, design) -> str:
     )
     if bias_flag(oc):
         lines += ["", BIAS_NOTE]
+    if "control variate" in (oc.get("estimator"), oc.get("type_i_error_estimator")):
+        from designs.outputs.rates import estimator_note
+
+        lines += ["", estimator_note("control variate")]
     return "\n".join(lines) + "\n"

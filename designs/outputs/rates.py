@@ -108,3 +108,21 @@ def level_verdict(rate: float, mc_se: float, trials: int, level: float) -> str:
     if above_level(rate, mc_se, level):
         return "above"
     return "too few" if too_few_to_show(rate, mc_se, trials, level) else ""
+
+
+def estimator_note(estimator: str, variance_ratio: float = math.nan) -> str:
+    """One sentence on how a power was estimated when it used the oracle's control variate
+    (docs/conventions.md#power); '' for the plain share of trials."""
+    if estimator != "control variate":
+        return ""
+    smaller = (
+        f"a Monte Carlo variance {variance_ratio:.1f} times smaller"
+        if math.isfinite(variance_ratio) and variance_ratio > 0
+        else "a smaller Monte Carlo variance"
+    )
+    return (
+        "Power with a control variate: each trial's oracle test (the slope difference by GLS "
+        "on its unrounded scores with the true covariance, whose distribution is known) "
+        "corrects the share of significant trials for the luck of the draw, with the same "
+        f"expectation and {smaller} (docs/conventions.md#power)."
+    )

@@ -13,6 +13,7 @@ import math
 from designs import __version__
 from designs.outputs.console import trials_note
 from designs.outputs.csv_cells import safe_row
+from designs.outputs.rates import estimator_note
 from designs.spec.decision import threshold_text
 
 FORMATS = ("md", "csv", "latex")
@@ -145,9 +146,16 @@ def _notes(result, design) -> str:
         "crosses the target, so the power "
         "simulated at n on the same trials can fall just short of the target. Fresh trials: "
         "power at n on independent trials, the check. In brackets: Monte Carlo SE. "
-        f"{failed_fits_note(design)} {type_i_note(result, design)}{trials_note(r0)}, "
+        f"{_estimator(result)}{failed_fits_note(design)} {type_i_note(result, design)}"
+        f"{trials_note(r0)}, "
         f"seed {r0.seed}, als-trial-sim {__version__}."
     )
+
+
+def _estimator(result) -> str:
+    """The control variate's sentence (with a space after it) when the search used it."""
+    note = estimator_note(getattr(result.curve, "estimator", "plain"))
+    return f"{note} " if note else ""
 
 
 def type_i_note(result, design) -> str:

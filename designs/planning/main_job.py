@@ -32,14 +32,19 @@ MAIN_TRIALS = 2000
 #: of the power at n on the same and on fresh trials. With 2,000 + 8,000 the SD of n is 1.5
 #: and 2.3 patients per arm (50 seeds), against 1.7 and 2.45 for one stage of 8,000 trials per
 #: size, which simulated 1.45 times as many patients (the figures in that module); with the
-#: local refit 2.0 and 2.6, mean error +1.7 (SE 0.6) and 0.0 (SE 0.8) (10 seeds).
+#: local refit 2.0 and 2.6, mean error +1.7 (SE 0.6) and 0.0 (SE 0.8) (10 seeds). With the
+#: control variate (docs/conventions.md#power; the second stage's 8,000 trials take it, the
+#: first stage's 2,000 too): SD 0.5 and 0.8 (20 seeds, 1001-1020), mean 184.2 and 246.2
+#: against 184.4 and 246.4 (where 100,000 trials per size with the control cross 80% and
+#: 90%; 400,000 plain trials agreed at 185 and 247 within 0.4 and 0.6 of their SE).
 MAIN_REFINE_TRIALS = 8000
 #: When a row's check on fresh trials misses its target (:func:`designs.outputs.console.
 #: fresh_check_missed`), the main job searches that target again with this many times
 #: the trials of both stages (half the Monte Carlo SE), as the warning advises: at the
-#: default seed the 90% row reads 241 per arm (fresh power 0.891, MC SE 0.003) where about
-#: 245-246 are needed (100,000 trials at 241: 0.896; 40,000 per size near it: 245.1, SE
-#: 0.9; independent reviews), and 248 (244-250) after.
+#: default seed the 90% row read 241 per arm (fresh power 0.891, MC SE 0.003) before the
+#: control variate, and 248 (244-250) after; with it 244 (241-246; fresh power 0.898, MC SE
+#: 0.001: the first stage's power at 244 was 2.6 of its SEs high), and 247 (245-248) after,
+#: where 100,000 trials per size with the control put the crossing at 246.4.
 MAIN_REFINE_FACTOR = 4
 MAIN_ASSURANCE_TRIALS = 4000  # per size and transport
 MAIN_TARGETS = (0.8, 0.9)

@@ -152,6 +152,9 @@ def operating_characteristics(
         "expected_deaths": s1.death_placebo * t.n_placebo + s1.death_active * t.n_active,
         **calendar_length(d),
         "failed_fits": s1.failed_fits,
+        # how the rates were estimated (docs/conventions.md#power): "plain" or "control variate"
+        "estimator": s1.estimator,
+        "type_i_error_estimator": s0.estimator,
         "trials": trials,
         "seed": seed,
         "version": __version__,

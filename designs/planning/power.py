@@ -10,20 +10,26 @@ the conservative convention) they count as failures to reject and stay in the de
 with ``"exclude"`` they are left out of the rates. Under the posterior rule
 (``decision.rule = "posterior"``) both are the success probability,
 ``P(effect > margin | data) > threshold``
-(:mod:`designs.planning.decision_rule`).
+(:mod:`designs.planning.decision_rule`). With each trial's oracle test (500 trials or more,
+``lmm_slope`` among the analyses, a design where it is exact) the rates are estimated with
+it as a control variate instead, with that estimate's SE and a normal interval
+(:mod:`designs.planning.control_variate`; ``estimator`` says which).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 import numpy as np
 
 from designs.analyses import registry
-from designs.analyses import results as R
 from designs.errors import InputError
+from designs.planning.control_variate import wanted
+from designs.planning.power_tally import Tally, whole_trials
+
+__all__ = ["Z95", "PowerSummary", "mc_se", "null_design", "power", "summarise", "whole_trials"]
 from designs.simulation import layout as K
 from designs.simulation.engine import TrialResults, run_trials
 from designs.simulation.inputs import simulation_inputs
@@ -138,6 +144,12 @@ class PowerSummary:
     type1_mc_se: float = math.nan
     prior_p_benefit: float = math.nan
     type1_trials: int = 0
+    #: How the rates were estimated: ``"plain"`` (the share of trials) or ``"control
+    #: variate"`` (with each trial's oracle test, :mod:`designs.planning.control_variate`:
+    #: the same expectation, a smaller Monte Carlo SE, a normal 95% interval), and for the
+    #: latter how many times smaller the favourable rate's variance is than the plain one's.
+    estimator: str = "plain"
+    variance_ratio: float = math.nan
 
     @property
     def denominator(self) -> int:
@@ -172,116 +184,8 @@ class PowerSummary:
 SUMMARY_CHUNK = 1 << 16
 
 
-@dataclass
-class _Moments:
-    """Count, mean and sum of squared deviations, merged exactly in a fixed order (Chan et al.)."""
-
-    n: int = 0
-    mean: float = 0.0
-    m2: float = 0.0
-
-    @classmethod
-    def of(cls, x: np.ndarray) -> _Moments:
-        if x.size == 0:
-            return cls()
-        mean = float(x.mean())
-        return cls(int(x.size), mean, float(np.sum((x - mean) ** 2)))
-
-    def merge(self, other: _Moments) -> _Moments:
-        if other.n == 0:
-            return self
-        if self.n == 0:
-            return other
-        n = self.n + other.n
-        delta = other.mean - self.mean
-        mean = self.mean + delta * other.n / n
-        return _Moments(n, mean, self.m2 + other.m2 + delta * delta * self.n * other.n / n)
-
-    @property
-    def sd(self) -> float:
-        return math.sqrt(self.m2 / (self.n - 1)) if self.n > 1 else math.nan
-
-
-@dataclass
-class _Tally:
-    """What :class:`PowerSummary` needs from a block of trials of one analysis."""
-
-    trials: int = 0
-    failed: int = 0
-    rejected: int = 0
-    favourable: int = 0
-    estimate: _Moments = field(default_factory=_Moments)
-    truth: _Moments = field(default_factory=_Moments)
-    error: _Moments = field(default_factory=_Moments)
-    se: _Moments = field(default_factory=_Moments)
-    #: Dropouts, deaths, completers and candidates summed over the whole trials (those not
-    #: stopped by a screen that could not fill an arm; :func:`whole_trials`), and over all.
-    whole: int = 0
-    counts_whole: np.ndarray = field(default_factory=lambda: np.zeros(K.N_COUNTS))
-    counts_all: np.ndarray = field(default_factory=lambda: np.zeros(K.N_COUNTS))
-
-    @classmethod
-    def of(
-        cls,
-        results: TrialResults,
-        analysis: str,
-        alpha: float,
-        sides: int,
-        success: np.ndarray | None = None,
-    ) -> _Tally:
-        """``success``: per-trial successes of another rule (the posterior rule), counted as
-        both rejections and favourable rejections; None: the design's test."""
-        ok = ~results.failed(analysis)
-        if success is None:
-            rejected = results.rejected(analysis, alpha, sides)
-            favourable = results.rejected_favourable(analysis, alpha, sides)
-        else:
-            rejected = favourable = success
-        est = results.column(analysis, R.ESTIMATE)[ok]
-        whole = whole_trials(results.counts)
-        truth = np.asarray(
-            results.inputs.true_effect(analysis, results.effect_by_trial[ok]), dtype=np.float64
-        )
-        return cls(
-            trials=results.trials,
-            failed=int((~ok).sum()),
-            rejected=int(rejected[ok].sum()),
-            favourable=int(favourable[ok].sum()),
-            estimate=_Moments.of(est),
-            truth=_Moments.of(truth),
-            error=_Moments.of(est - truth),
-            se=_Moments.of(results.column(analysis, R.SE)[ok]),
-            whole=int(whole.sum()),
-            counts_whole=results.counts[whole].sum(axis=0),
-            counts_all=results.counts.sum(axis=0),
-        )
-
-    def merge(self, other: _Tally) -> _Tally:
-        return _Tally(
-            trials=self.trials + other.trials,
-            failed=self.failed + other.failed,
-            rejected=self.rejected + other.rejected,
-            favourable=self.favourable + other.favourable,
-            estimate=self.estimate.merge(other.estimate),
-            truth=self.truth.merge(other.truth),
-            error=self.error.merge(other.error),
-            se=self.se.merge(other.se),
-            whole=self.whole + other.whole,
-            counts_whole=self.counts_whole + other.counts_whole,
-            counts_all=self.counts_all + other.counts_all,
-        )
-
-
-def whole_trials(counts: np.ndarray) -> np.ndarray:
-    """Per trial (rows of the engine's ``counts``), whether it was simulated whole: a screen
-    that cannot fill an arm stops the trial before the active arm's patients are counted
-    (every one of them completes, dies or drops out), and fails every analysis."""
-    active = (K.C_COMPLETERS_ACTIVE, K.C_DEATH_ACTIVE, K.C_DROPOUT_ACTIVE)
-    return counts[:, active].sum(axis=1) > 0
-
-
 def _summary(
-    tally: _Tally,
+    tally: Tally,
     analysis: str,
     inputs,
     alpha: float,
@@ -305,18 +209,39 @@ def _summary(
     entry = registry.get(analysis)
     estimand, units = entry.estimand, entry.units
     nan_unless = (lambda v: v) if n_ok else (lambda v: math.nan)
+    rates = [
+        (p, mc_se(p, m), wilson_interval(k, m)),
+        (p_fav, mc_se(p_fav, m), wilson_interval(k_fav, m)),
+    ]
+    ratio, controlled = math.nan, False
+    # The control's moments are over every trial: over the successful fits alone (failed_as
+    # "exclude" with a failed fit) its mean need not be 0, and the rate stays the plain share.
+    if tally.control is not None and m == tally.trials:
+        for j, (hits, moments) in enumerate(zip((k, k_fav), tally.control, strict=True)):
+            r = moments.rate()
+            # no success or no failure, or a correction past 0 or 1: the plain rate and
+            # Wilson's bounds (a clipped 0 or 1 would read "none" or "all" of the trials)
+            if 0 < hits < m and 0.0 < r.estimate < 1.0:
+                half = Z95 * r.mc_se
+                rates[j] = (
+                    r.estimate,
+                    r.mc_se,
+                    (max(0.0, r.estimate - half), min(1.0, r.estimate + half)),
+                )
+                ratio = r.variance_ratio if j == 1 else ratio
+                controlled = True
     return PowerSummary(
         analysis=analysis,
         estimand=estimand,
         units=units,
         trials=tally.trials,
         failed_fits=tally.failed,
-        power=p,
-        mc_se=mc_se(p, m),
-        ci95=wilson_interval(k, m),
-        power_favourable=p_fav,
-        mc_se_favourable=mc_se(p_fav, m),
-        ci95_favourable=wilson_interval(k_fav, m),
+        power=rates[0][0],
+        mc_se=rates[0][1],
+        ci95=rates[0][2],
+        power_favourable=rates[1][0],
+        mc_se_favourable=rates[1][1],
+        ci95_favourable=rates[1][2],
         mean_estimate=nan_unless(tally.estimate.mean),
         sd_estimate=tally.estimate.sd,
         true_effect=nan_unless(tally.truth.mean),
@@ -337,6 +262,8 @@ def _summary(
         screened_active=float(counts[K.C_SCREENED_ACTIVE]),
         decision=decision,
         failed_as=failed_as,
+        estimator="control variate" if controlled else "plain",
+        variance_ratio=ratio,
     )
 
 
@@ -356,7 +283,7 @@ def summarise(
     ``success``: per-trial successes of the posterior rule (``decision = "posterior"``), as
     in :func:`power`.
     """
-    tally = _Tally.of(results, analysis, alpha, sides, success)
+    tally = Tally.of(results, analysis, alpha, sides, success, failed_as)
     return _summary(
         tally, analysis, results.inputs, alpha, sides, results.seed, decision, failed_as
     )
@@ -374,6 +301,7 @@ def power(
     require_fits: bool = True,
     prior=None,
     type1: bool = False,
+    control: bool = True,
 ) -> dict[str, PowerSummary]:
     """Simulate ``trials`` trials of ``design`` and summarise each analysis.
 
@@ -400,6 +328,10 @@ def power(
         Under the posterior rule: also simulate the same trials (same seed, common random
         numbers) with no effect and report the rule's success rate there as ``type1`` (with
         a robust prior whose phase 2 part favours benefit, the prior-data conflict case).
+    control : bool
+        Estimate the rates with each trial's oracle test as a control variate where it is
+        exact and pays (:func:`designs.planning.control_variate.wanted`); False: the plain
+        share of trials.
     """
     check_fixed(design, "this fixed-design power")
     check_fixed_effect(design)
@@ -416,7 +348,8 @@ def power(
 
         decision_rule.check_analyses(analyses)
         prior = decision_rule.decision_prior(design) if prior is None else prior
-    tallies = {a: _Tally() for a in analyses}
+    tallies = {a: Tally() for a in analyses}
+    oracle = control and wanted(inputs.params, analyses, trials)
     for start in range(0, trials, SUMMARY_CHUNK):
         chunk = min(SUMMARY_CHUNK, trials - start)
         results = run_trials(
@@ -427,6 +360,7 @@ def power(
             first_trial=start,
             threads=threads,
             progress=progress,
+            oracle=oracle,
             **kwargs,
         )
         for a in analyses:
@@ -435,7 +369,8 @@ def power(
                 if rule.is_posterior
                 else None
             )
-            tallies[a] = tallies[a].merge(_Tally.of(results, a, alpha, sides, success))
+            tally = Tally.of(results, a, alpha, sides, success, rule.failed_fits.value)
+            tallies[a] = tallies[a].merge(tally)
     if require_fits:
         for a in analyses:
             if tallies[a].failed == tallies[a].trials:
@@ -463,6 +398,7 @@ def power(
             progress=progress,
             require_fits=False,
             prior=prior,
+            control=control,
             **kwargs,
         )
         below = sum(w * _norm_cdf((rule.margin - m) / s) for w, m, s in prior.components())

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from designs.planning.control_variate import adjusted_outcomes, critical_value, wanted
 from designs.planning.power import check_fixed
 from designs.planning.probit import probit_fit, probit_fits
 from designs.sequential import normal as norm
@@ -219,6 +220,11 @@ class PowerCurve:
         to reject (``decision.failed_fits = "failure"``, the default), else only trials
         whose fit succeeded.
     failed_fits : int64[K]
+    values : float64[K, trials] or None
+        With each trial's oracle (:mod:`designs.planning.control_variate`): the trial's
+        success minus its control times the size's coefficient, 0 where not counted; the
+        successes counted at a size are their sum (same expectation, smaller variance).
+        None: the plain successes.
     """
 
     size_name: str
@@ -226,30 +232,54 @@ class PowerCurve:
     favourable: np.ndarray
     ok: np.ndarray
     failed_fits: np.ndarray
+    values: np.ndarray | None = None
+
+    @property
+    def estimator(self) -> str:
+        """``"plain"`` or ``"control variate"``."""
+        return "plain" if self.values is None else "control variate"
 
     @property
     def power(self) -> np.ndarray:
         """``power_favourable`` at each size."""
-        return self.favourable.sum(1) / np.maximum(self.ok.sum(1), 1)
+        k, m = self.counts()
+        return k / np.maximum(m, 1)
 
     @property
     def mc_se(self) -> np.ndarray:
         """Monte Carlo SE of ``power`` at each size."""
         m = np.maximum(self.ok.sum(1), 1)
         p = self.power
-        return np.sqrt(p * (1 - p) / m)
+        if self.values is None:
+            return np.sqrt(p * (1 - p) / m)
+        dev = np.where(self.ok, self.values - p[:, None], 0.0)
+        return np.sqrt((dev * dev).sum(1) / m / m)
 
     def counts(self, weights: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Successes and trials counted at each size; ``weights`` (per trial) are bootstrap
         multiplicities, or (resamples, trials) of them, giving (resamples, sizes) counts
-        (whole numbers: exact in any order of summation)."""
+        (plain successes: whole numbers, exact in any order of summation; with the control,
+        sums of :attr:`values`)."""
+        if self.values is None:
+            success = self.favourable & self.ok
+            if weights is None:
+                return success.sum(1), self.ok.sum(1)
+            w = weights.astype(float)
+            if w.ndim == 2:  # as floats, so that the product is BLAS's (a bool operand is not)
+                return w @ success.astype(float).T, w @ self.ok.astype(float).T
+            return success @ w, self.ok @ w
+        # With the control, a size where nearly every trial succeeds (or fails) can sum past
+        # its trials (or below 0): clipped, as a rate is, so that the binomial likelihood of
+        # the probit fit keeps its maximum.
         if weights is None:
-            return self.favourable.sum(1), self.ok.sum(1)
+            m = self.ok.sum(1)
+            return np.clip(self.values.sum(1), 0.0, m), m
         w = weights.astype(float)
-        if w.ndim == 2:  # as floats, so that the product is BLAS's (a bool operand is not)
-            success = (self.favourable & self.ok).astype(float)
-            return w @ success.T, w @ self.ok.astype(float).T
-        return (self.favourable & self.ok) @ w, self.ok @ w
+        if w.ndim == 2:
+            m = w @ self.ok.astype(float).T
+            return np.clip(w @ self.values.T, 0.0, m), m
+        m = self.ok @ w
+        return np.clip(self.values @ w, 0.0, m), m
 
     def fit(self) -> tuple[float, float]:
         """Probit curve over every size."""
@@ -272,6 +302,9 @@ class PowerCurve:
             np.concatenate([self.favourable, other.favourable])[order],
             np.concatenate([self.ok, other.ok])[order],
             np.concatenate([self.failed_fits, other.failed_fits])[order],
+            None
+            if self.values is None or other.values is None
+            else np.concatenate([self.values, other.values])[order],
         )
 
 
@@ -287,6 +320,7 @@ def simulate_curve(
     prior=None,
     first_trial: int = 0,
     runs: dict | None = None,
+    control: bool = True,
 ) -> PowerCurve:
     """Simulate ``trials`` trials at each size with one seed (common random numbers).
 
@@ -294,7 +328,9 @@ def simulate_curve(
     ``P(effect > margin | data) > threshold`` under ``decision.rule = "posterior"`` (``prior``:
     the prior of the effect, default :func:`designs.planning.decision_rule.decision_prior`).
     ``first_trial``: the index of the first trial (a later block of the same seed);
-    ``runs``: if given, filled with size -> (the size's trial results, success per trial).
+    ``runs``: if given, filled with size -> (the size's trial results, success per trial);
+    ``control``: count the successes with each trial's oracle as a control variate where it
+    is exact and pays (:func:`designs.planning.control_variate.wanted`).
     """
     check_fixed(design, "the power curve, sample size and sweep")
     analysis = analysis or str(design.trial.analysis)
@@ -307,14 +343,16 @@ def simulate_curve(
         prior = decision_rule.decision_prior(design) if prior is None else prior
 
     def outcome(d):
+        inputs = simulation_inputs(d)
         res = run_trials(
-            simulation_inputs(d),
+            inputs,
             trials,
             seed,
             (analysis,),
             first_trial=first_trial,
             threads=threads,
             progress=progress,
+            oracle=control and wanted(inputs.params, (analysis,), trials),
         )
         success = (
             decision_rule.posterior_success(res, analysis, rule, prior)
@@ -323,7 +361,7 @@ def simulate_curve(
         )
         if runs is not None:
             runs[getattr(d.trial, size_name(design))] = (res, success)
-        return success, res.failed(analysis)
+        return success, res.failed(analysis), res.oracle
 
     return curve_at_sizes(design, sizes, trials, outcome)
 
@@ -332,20 +370,28 @@ def curve_at_sizes(
     design, sizes: Sequence[int], trials: int, outcome: Callable[[object], tuple]
 ) -> PowerCurve:
     """Success per trial at each size, one seed (common random numbers): ``outcome(d)``
-    gives, for the design at one size, (success, failed fit) per trial; a trial whose
+    gives, for the design at one size, (success, failed fit) per trial, and optionally the
+    trials' oracle (:attr:`~designs.simulation.engine.TrialResults.oracle`, or None); a trial whose
     decision rests on a failed fit is a failure, or out of the denominator under
     ``decision.failed_fits = "exclude"``. Serves the fixed curve above and the searches with
     interim looks (:mod:`designs.planning.sample_size_gs`)."""
-    fav, ok, failed = [], [], []
+    fav, ok, failed, values = [], [], [], []
     for size in sizes:
-        success, fit_failed = outcome(design_at(design, size))
+        success, fit_failed, *oracle = outcome(design_at(design, size))
         fav.append(success & ~fit_failed)
         ok.append(~fit_failed if design.decision.excludes_failed else np.ones_like(fit_failed))
         failed.append(int(fit_failed.sum()))
+        if oracle and oracle[0] is not None:  # the control, over every trial
+            critical = critical_value(design.trial.alpha, design.trial.sides)
+            v = adjusted_outcomes(fav[-1], *oracle[0].T, critical)[0]
+            if not ok[-1].all():  # "exclude" with a failed fit: the plain successes here
+                v = fav[-1].astype(float)  # (the control's mean over the fits that
+            values.append(v)  # succeeded need not be 0)
     return PowerCurve(
         size_name(design),
         np.asarray(sizes, dtype=np.int64),
         np.asarray(fav, dtype=bool).reshape(len(sizes), trials),
         np.asarray(ok, dtype=bool).reshape(len(sizes), trials),
         np.asarray(failed, dtype=np.int64),
+        np.asarray(values).reshape(len(sizes), trials) if len(values) == len(sizes) else None,
     )

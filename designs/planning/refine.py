@@ -23,6 +23,13 @@ covering in 35 and 36 of 40). Neither simulating the second block also at the re
 nor down-weighting the first block (whose sizes share their trials) narrowed the SD beyond
 noise on the second set of seeds.
 
+With the control variate (:mod:`designs.planning.control_variate`: blocks of 500 trials or
+more, ``lmm_slope`` or ``lmm_slope_kr``, a design where it is exact) each trial counts its
+success minus its control's correction, and the fits and the bootstrap take those sums: on
+the default design with 2,000 + 8,000 trials the SD of n fell to 0.5 and 0.8 patients per
+arm (20 seeds, 1001-1020), unbiased against the 184.4 and 246.4 that 100,000 trials per size
+give (mean error -0.2 +- 0.1 and -0.2 +- 0.2).
+
 The 95% Monte Carlo interval of n comes from a stratified bootstrap: each resample draws
 trials with replacement within each block, so each block keeps its size and the correlation
 between sizes (common random numbers) within it.
@@ -137,6 +144,7 @@ def simulate_near(
     prior=None,
     threads: int | None = None,
     progress: Callable[[int], None] | None = None,
+    control: bool = True,
 ) -> tuple[PowerCurve, dict[int, PowerSummary]]:
     """The second block (trials ``first_trial ..``) at ``sizes``: its curve, and the power
     summary at each size (the same trials, as :func:`designs.planning.power.power` gives)."""
@@ -152,6 +160,7 @@ def simulate_near(
         progress=progress,
         first_trial=first_trial,
         runs=runs,
+        control=control,
     )
     rule = design.decision
     alpha, sides = design.trial.alpha, design.trial.sides

@@ -24,8 +24,8 @@ in favour of active) reaches the target. The search:
 With ``refine_trials`` a second stage adds that many trials at the size near each crossing
 before step 2, and steps 2-4 use both stages (:mod:`designs.planning.refine`).
 
-The size searched is ``n_per_arm`` with 1:1 allocation and ``n_total`` otherwise. The
-simulation already loses the dropouts, so n is never inflated for them again.
+Sizes: ``n_per_arm`` with 1:1 allocation, else ``n_total``; the simulation already loses the
+dropouts (n is not inflated again); successes use the oracle's control variate where exact.
 """
 
 from __future__ import annotations
@@ -54,11 +54,7 @@ from designs.planning.power_curve import (  # noqa: F401  (re-exported for calle
 )
 from designs.planning.progress import expect
 from designs.planning.size_limit import max_size
-from designs.simulation.seeds import (
-    DEFAULT_SEED,
-    SALT_SAMPLE_SIZE_CONFIRMATION,
-    secondary_seed,
-)
+from designs.simulation.seeds import DEFAULT_SEED, SALT_SAMPLE_SIZE_CONFIRMATION, secondary_seed
 
 #: What ``n_low``/``n_high`` are (also the ``n_interval`` key of :meth:`SampleSizeRow.to_dict`).
 N_INTERVAL = (
@@ -320,6 +316,7 @@ def find_sample_size(
     prior=None,
     refine_trials: int = 0,
     fresh_seed: int | None = None,
+    control: bool = True,
 ) -> SampleSizeResult:
     """Smallest size whose ``power_favourable`` reaches each target power.
 
@@ -354,6 +351,8 @@ def find_sample_size(
         (``P(effect > margin | data) > threshold``) and ``prior`` the prior of the effect
         (default :func:`designs.planning.decision_rule.decision_prior`; needed for a robust
         prior that borrows from phase 2).
+    control : bool
+        Count successes with the oracle's control variate where it pays; False: plain shares.
 
     Returns
     -------
@@ -381,7 +380,7 @@ def find_sample_size(
         raise InputError(
             f"effect.value = {design.effect.value:g}: sample size needs a beneficial effect (> 0)"
         )
-    kw = {"threads": threads, "progress": progress, "prior": prior}
+    kw = {"threads": threads, "progress": progress, "prior": prior, "control": control}
     # the fresh trials at each n, and under the posterior rule the same patients with no
     # effect (its type I error at n)
     fresh_runs = 2 if design.decision.is_posterior else 1

@@ -204,6 +204,10 @@ def search_max_sizes(
         points=points,
         bootstrap=bootstrap,
         progress=progress,
+        # the plain share of trials: the inflation's interval rests on the fixed and the
+        # group-sequential curves carrying the same trials' noise (common random numbers),
+        # which the fixed curve's control variate would take out of one of them only
+        control=False,
         **fixed_kw,
     )
     grid = [int(s) for s in fixed.curve.sizes]

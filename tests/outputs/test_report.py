@@ -139,7 +139,10 @@ def test_operating_characteristics(report):
     assert oc["type_i_error_trials"] == 21_112
     assert np.sqrt(0.05 * 0.95 / oc["type_i_error_trials"]) <= 0.0015
     p = oc["type_i_error"]
-    assert oc["type_i_error_mc_se"] == pytest.approx(np.sqrt(p * (1 - p) / 21_112))
+    # with the control variate (docs/conventions.md#power) the SE is at most the binomial one
+    # (under no effect the one-sided control tracks a two-sided test's rejections by half)
+    binomial = np.sqrt(p * (1 - p) / 21_112)
+    assert 0.3 * binomial < oc["type_i_error_mc_se"] < 1.01 * binomial
     assert "21,112 trials" in (out / "operating_characteristics.md").read_text()
     assert oc["n_total"] == oc["n_placebo"] + oc["n_active"]
     assert oc["calendar_months"] == pytest.approx(oc["n_total"] / 8.0 + 12.0)

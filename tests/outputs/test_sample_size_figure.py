@@ -55,11 +55,11 @@ def test_a_two_stage_search_draws_both_stages(searches, monkeypatch, tmp_path):
     assert len(x1) == len(stages.grid.sizes) and len(x2) == len(stages.near.sizes)
     assert np.array_equal(x1, stages.grid.sizes) and np.array_equal(x2, stages.near.sizes)
     assert np.allclose(y1, stages.grid.power) and np.allclose(y2, stages.near.power)
-    # bars: the binomial 95% interval of each stage's own trials (600 trials: narrower)
+    # bars: the 95% Monte Carlo interval of each stage's own trials (600 trials: narrower),
+    # with the control variate the SD of the trials' corrected outcomes over sqrt(trials)
     assert np.allclose(h1, Z95 * stages.grid.mc_se) and np.allclose(h2, Z95 * stages.near.mc_se)
-    assert np.allclose(
-        h2, Z95 * np.sqrt(stages.near.power * (1 - stages.near.power) / REFINE_TRIALS)
-    )
+    assert stages.near.estimator == "control variate"
+    assert np.allclose(h2, Z95 * stages.near.values.std(axis=1) / np.sqrt(REFINE_TRIALS))
     assert m1 != m2  # the stages are told apart
     labels = [str(c.get_label()) for c in ax.containers] + [ln.get_label() for ln in ax.lines]
     assert any(f"{GRID_TRIALS} trials per size" in t for t in labels if "first stage" in t)

@@ -30,9 +30,12 @@ def design():
 
 
 def test_degenerate_posterior_equals_power_exactly(design):
+    # assurance is the plain share of trials: compared with the plain power (control=False)
     # every draw 0.25 (25% slowing): the same trials as a fixed 25% effect, same seed
     res = assurance_from_draws(design, np.full(1000, 0.25), TRIALS, SEED)
-    fixed = power(design.with_overrides({"effect.value": 0.25}), TRIALS, SEED)["lmm_slope"]
+    fixed = power(design.with_overrides({"effect.value": 0.25}), TRIALS, SEED, control=False)[
+        "lmm_slope"
+    ]
     assert res.assurance == fixed.power_favourable
     assert res.mc_se == fixed.mc_se_favourable
     assert res.failed_fits == fixed.failed_fits
@@ -43,7 +46,7 @@ def test_degenerate_posterior_equals_power_exactly(design):
 def test_degenerate_absolute_posterior_equals_slope_difference(design):
     d = design.with_overrides({"effect.kind": "slope_difference", "effect.value": 0.2})
     res = assurance_from_draws(d, np.full(7, 0.2), 2000, SEED, transport="absolute")
-    assert res.assurance == power(d, 2000, SEED)["lmm_slope"].power_favourable
+    assert res.assurance == power(d, 2000, SEED, control=False)["lmm_slope"].power_favourable
 
 
 @pytest.mark.parametrize("transport", ["proportional", "absolute"])
@@ -215,5 +218,7 @@ def test_power_at_the_centre_survives_a_draw_without_phase2_decline(design):
     centre = float(np.median(draws))
     assert res.posterior_median_draw == centre
     assert 0.3 < centre < 0.45  # 0.19 / 0.5 = 0.38
-    fixed = power(design.with_overrides({"effect.value": centre}), TRIALS, SEED)["lmm_slope"]
+    fixed = power(design.with_overrides({"effect.value": centre}), TRIALS, SEED, control=False)[
+        "lmm_slope"
+    ]
     assert res.power_at_median == fixed.power_favourable

@@ -12,8 +12,11 @@ import pytest
 from designs.outputs.console import failed_fit_warnings
 from designs.outputs.tables import failed_fits_note
 from designs.planning.assurance import assurance_from_draws
+from designs.planning.control_variate import controlled_rate, critical_value
 from designs.planning.power import power
 from designs.planning.power_curve import simulate_curve
+from designs.simulation.engine import run_trials
+from designs.simulation.inputs import simulation_inputs
 from designs.spec import load_design
 
 TRIALS, SEED = 400, 3
@@ -27,8 +30,10 @@ def frail():
 
 @pytest.fixture(scope="module")
 def both(frail):
-    default = power(frail, TRIALS, SEED)["lmm_slope"]
-    exclude = power(frail.with_overrides({"decision.failed_fits": "exclude"}), TRIALS, SEED)
+    """Plain shares of trials (``control=False``): the statements below are about counts."""
+    default = power(frail, TRIALS, SEED, control=False)["lmm_slope"]
+    excluded = frail.with_overrides({"decision.failed_fits": "exclude"})
+    exclude = power(excluded, TRIALS, SEED, control=False)
     return default, exclude["lmm_slope"]
 
 
@@ -54,7 +59,7 @@ def test_power_counts_a_failed_fit_as_a_failure_by_default(both):
 
 def test_power_curve_and_assurance_use_the_same_denominator(frail, both):
     default, _ = both
-    curve = simulate_curve(frail, [4], TRIALS, SEED)
+    curve = simulate_curve(frail, [4], TRIALS, SEED, control=False)
     assert curve.ok.all() and curve.failed_fits[0] == default.failed_fits
     assert curve.power[0] == pytest.approx(default.power_favourable, abs=1e-12)
     excl = simulate_curve(
@@ -63,9 +68,33 @@ def test_power_curve_and_assurance_use_the_same_denominator(frail, both):
     assert excl.ok.sum() == TRIALS - default.failed_fits
     # a posterior with one effect value is the fixed-effect power (same trials, same seed)
     res = assurance_from_draws(frail, np.full(10, 0.25), TRIALS, SEED)
-    fixed = power(frail.with_overrides({"effect.value": 0.25}), TRIALS, SEED)["lmm_slope"]
+    fixed = power(frail.with_overrides({"effect.value": 0.25}), TRIALS, SEED, control=False)
+    fixed = fixed["lmm_slope"]
     assert res.failed_fits == fixed.failed_fits > 0
     assert res.assurance == pytest.approx(fixed.power_favourable, abs=1e-12)
+
+
+def test_the_control_variate_counts_the_same_trials(frail):
+    """With the control variate a failed fit is a failure to reject (``failure``): the
+    estimate is the hand-computed one over every trial. Over the successful fits alone
+    (``exclude``) the control's mean need not be 0 (failures may depend on the data), so
+    there the rate is the plain share of the successful fits."""
+    trials = 500  # the control's least (control_variate.MIN_TRIALS)
+    got = power(frail, trials, SEED)["lmm_slope"]
+    res = run_trials(simulation_inputs(frail), trials, SEED, oracle=True)
+    ok = ~res.failed("lmm_slope")
+    assert 0 < ok.sum() < trials
+    success = res.rejected_favourable("lmm_slope", 0.05) & ok
+    hand = controlled_rate(success, *res.oracle.T, critical_value(0.05, 2))
+    assert got.estimator == "control variate"
+    assert got.power_favourable == pytest.approx(hand.estimate, rel=1e-12)
+    assert got.mc_se_favourable == pytest.approx(hand.mc_se, rel=1e-12)
+    excluded = frail.with_overrides({"decision.failed_fits": "exclude"})
+    plain = power(excluded, trials, SEED)["lmm_slope"]
+    assert plain.estimator == "plain"
+    assert plain.power_favourable == success.sum() / ok.sum()
+    curve = simulate_curve(excluded, [4], trials, SEED)
+    assert curve.power[0] == pytest.approx(success.sum() / ok.sum(), rel=1e-12)
 
 
 def test_every_message_says_how_failed_fits_were_counted(frail, both):

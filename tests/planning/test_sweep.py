@@ -500,7 +500,10 @@ def test_assurance_in_sweep_cells(design, tmp_path):
         tmp_path / "a.nc",
         assurance_draws=np.full(50, effect),
     )
-    np.testing.assert_array_equal(same.assurance.values, same.power_favourable.values)
+    # the same trials: power carries the control variate, assurance is the plain share of
+    # trials; they differ by the control's correction, within 4 plain MC SE
+    p = same.power_favourable.values
+    assert np.all(np.abs(same.assurance.values - p) < 4 * np.sqrt(p * (1 - p) / TRIALS))
     assert same.attrs["assurance_transport"] == "proportional"
     draws = np.linspace(-0.2, 0.8, 50)
     spread = run_sweep(

@@ -22,20 +22,30 @@ def design(**over):
 
 def test_chunked_reduction_equals_one_pass(monkeypatch):
     """power() reduces SUMMARY_CHUNK trials at a time (bounded memory); merging the chunks
-    gives the one-pass numbers: counts exactly, means and SDs to rounding."""
+    gives the one-pass numbers: counts exactly, means, SDs and the control variate's rates
+    to rounding; plain rates (no oracle) exactly."""
     d = design(**{"trial.n_per_arm": 20})
-    one = run_trials(simulation_inputs(d), 250, 4, ALL)
-    monkeypatch.setattr(P, "SUMMARY_CHUNK", 60)
-    chunked = power(d, 250, 4, ALL)
+    one = run_trials(simulation_inputs(d), 500, 4, ALL, oracle=True)
+    monkeypatch.setattr(P, "SUMMARY_CHUNK", 120)
+    chunked = power(d, 500, 4, ALL)
+    plain = power(d, 500, 4, ALL, control=False)
     for a in ALL:
         ref = summarise(one, a, d.trial.alpha, d.trial.sides)
         got = chunked[a]
-        assert (got.power, got.power_favourable, got.failed_fits) == (
-            ref.power,
-            ref.power_favourable,
-            ref.failed_fits,
-        )
-        for field in ("mean_estimate", "sd_estimate", "bias", "mean_se", "dropout_placebo"):
+        assert got.estimator == ref.estimator == "control variate"
+        assert got.failed_fits == ref.failed_fits
+        k = round(plain[a].power_favourable * plain[a].trials)
+        assert plain[a].power_favourable == k / plain[a].trials
+        for field in (
+            "power",
+            "power_favourable",
+            "mc_se_favourable",
+            "mean_estimate",
+            "sd_estimate",
+            "bias",
+            "mean_se",
+            "dropout_placebo",
+        ):
             x, y = getattr(got, field), getattr(ref, field)
             assert (math.isnan(x) and math.isnan(y)) or x == pytest.approx(y, rel=1e-12, abs=1e-15)
 

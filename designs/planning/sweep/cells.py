@@ -110,6 +110,7 @@ def fixed_cell_variables(s) -> dict:
         "mc_se_favourable": s.mc_se_favourable,
         "rejection_rate_ci_low": s.ci95[0],
         "rejection_rate_ci_high": s.ci95[1],
+        "variance_ratio": s.variance_ratio,
         "mean_estimate": s.mean_estimate,
         "true_effect": s.true_effect,
         "failed_fits": s.failed_fits,

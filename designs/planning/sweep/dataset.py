@@ -29,8 +29,19 @@ VARIABLES = {
     ),
     "rejection_rate_mc_se": ("Monte Carlo standard error of rejection_rate", "1"),
     "mc_se_favourable": ("Monte Carlo standard error of power_favourable", "1"),
-    "rejection_rate_ci_low": ("Wilson 95% interval of rejection_rate, lower end", "1"),
-    "rejection_rate_ci_high": ("Wilson 95% interval of rejection_rate, upper end", "1"),
+    "rejection_rate_ci_low": (
+        "95% interval of rejection_rate, lower end (Wilson's; normal with the control variate)",
+        "1",
+    ),
+    "rejection_rate_ci_high": (
+        "95% interval of rejection_rate, upper end (Wilson's; normal with the control variate)",
+        "1",
+    ),
+    "variance_ratio": (
+        "control variate (docs/conventions.md#power): the plain share's Monte Carlo variance "
+        "over that of power_favourable's estimate; NaN where the rates are plain shares",
+        "1",
+    ),
     "mean_estimate": ("mean estimate over trials whose fit succeeded", "see coord units"),
     "true_effect": ("true value of the analysis' estimand", "see coord units"),
     "failed_fits": ("trials whose analysis failed", "trials"),

@@ -172,6 +172,7 @@ def _sequential_cell(design, trials: int, seed: int, analyses: Sequence[str], pr
             "mc_se_favourable": s.mc_se_favourable,
             "rejection_rate_ci_low": low,
             "rejection_rate_ci_high": high,
+            "variance_ratio": None,
             "mean_estimate": None,
             "true_effect": s.true_effect,
             "failed_fits": s.failed_fits,

@@ -1,0 +1,44 @@
+"""Every output says when a power was estimated with the control variate, and only then."""
+
+from __future__ import annotations
+
+from designs.outputs.console import power_text
+from designs.outputs.methods import search_text
+from designs.outputs.rates import estimator_note
+from designs.outputs.tables import sample_size_table
+from designs.planning.power import power
+from designs.planning.sample_size import find_sample_size
+from designs.spec import load_design
+
+
+def test_power_says_control_variate_with_its_variance_ratio():
+    design = load_design(None).with_overrides({"trial.n_per_arm": 30})
+    s = power(design, 500, 3)["lmm_slope"]
+    assert s.estimator == "control variate" and s.variance_ratio > 1
+    text = power_text(design, [s])
+    assert f"{s.variance_ratio:.1f} times smaller" in text
+    assert "control variate" in s.to_dict()["estimator"]
+
+
+def test_plain_runs_say_nothing():
+    """Fewer than 500 trials, or informative dropout: the plain share, no sentence."""
+    design = load_design(None).with_overrides({"trial.n_per_arm": 30})
+    few = power(design, 499, 3)["lmm_slope"]
+    informative = design.with_overrides({"dropout.informative": 1.0})
+    leaving = power(informative, 500, 3)["lmm_slope"]
+    for d, s in ((design, few), (informative, leaving)):
+        assert s.estimator == "plain"
+        assert "control variate" not in power_text(d, [s])
+    assert estimator_note("plain") == ""
+
+
+def test_the_search_table_and_methods_name_the_estimator():
+    design = load_design(None)
+    controlled = find_sample_size(design, (0.8,), 500, 4, sizes=[150, 180, 210])
+    plain = find_sample_size(design, (0.8,), 200, 4, sizes=[150, 180, 210])
+    assert controlled.curve.estimator == "control variate"
+    assert plain.curve.estimator == "plain"
+    assert "control variate" in sample_size_table(controlled, design, "md")
+    assert "control variate" not in sample_size_table(plain, design, "md")
+    assert "control variate" in search_text(controlled)
+    assert "control variate" not in search_text(plain)
