@@ -33,6 +33,7 @@ from designs.outputs.plotting import (
     size_axis_label,
     success_axis_label,
 )
+from designs.outputs.rates import search_estimator
 
 
 def _targets(ax, targets, x0, design=None) -> None:
@@ -266,18 +267,12 @@ def draw_sample_size_search(result, *, closed_form=None, design=None):
     ax.grid(alpha=0.3)
     what = (
         "simulation error only, not uncertainty about the true n; power with a control variate"
-        if _controlled(result)
+        if search_estimator(result) == "control variate"
         else "simulation error of the estimate only, not uncertainty about the true n"
     )
     footer(fig, f"MC interval of n: {what}; seed {result.seed}, als-trial-sim {__version__}")
     fig.tight_layout(rect=(0, 0.03, 1, 1))
     return fig
-
-
-def _controlled(result) -> bool:
-    """Whether a search counted any of its stages with the control variate."""
-    curves = [result.curve, getattr(getattr(result, "stages", None), "near", None)]
-    return any(getattr(c, "estimator", "plain") == "control variate" for c in curves)
 
 
 def sample_size_figure_bytes(

@@ -14,6 +14,7 @@ from designs.analyses import registry
 from designs.outputs.assurance_text import undefined_draws_note
 from designs.outputs.console import is_illustrative
 from designs.outputs.operating_tables import calibration_flag, realism_switches
+from designs.outputs.rates import search_estimator
 from designs.outputs.tables import (
     N_INTERVAL_NOTE,
     _n_text,
@@ -141,7 +142,7 @@ def search_text(result) -> str:
         "slope difference by generalised least squares on the trial's unrounded scores with "
         "the true covariance, exactly normal given the visits observed), which leaves the "
         "expected power unchanged and its Monte Carlo variance smaller (Glasserman 2004)."
-        if getattr(result.curve, "estimator", "plain") == "control variate"
+        if search_estimator(result) == "control variate"
         else ""
     )
     if not result.refine_trials:

@@ -110,6 +110,15 @@ def level_verdict(rate: float, mc_se: float, trials: int, level: float) -> str:
     return "too few" if too_few_to_show(rate, mc_se, trials, level) else ""
 
 
+def search_estimator(result) -> str:
+    """``"control variate"`` when any stage of a sample-size search (its first-stage curve,
+    or the second stage's near its n) counted successes with the control, else ``"plain"``:
+    a first stage under 500 trials per size stays plain while its second stage may not."""
+    curves = (result.curve, getattr(getattr(result, "stages", None), "near", None))
+    used = any(getattr(c, "estimator", "plain") == "control variate" for c in curves)
+    return "control variate" if used else "plain"
+
+
 def estimator_note(estimator: str, variance_ratio: float = math.nan) -> str:
     """One sentence on how a power was estimated when it used the oracle's control variate
     (docs/conventions.md#power); '' for the plain share of trials."""

@@ -13,7 +13,7 @@ import math
 from designs import __version__
 from designs.outputs.console import trials_note
 from designs.outputs.csv_cells import safe_row
-from designs.outputs.rates import estimator_note
+from designs.outputs.rates import estimator_note, search_estimator
 from designs.spec.decision import threshold_text
 
 FORMATS = ("md", "csv", "latex")
@@ -154,7 +154,7 @@ def _notes(result, design) -> str:
 
 def _estimator(result) -> str:
     """The control variate's sentence (with a space after it) when the search used it."""
-    note = estimator_note(getattr(result.curve, "estimator", "plain"))
+    note = estimator_note(search_estimator(result))
     return f"{note} " if note else ""
 
 

@@ -42,3 +42,18 @@ def test_the_search_table_and_methods_name_the_estimator():
     assert "control variate" not in sample_size_table(plain, design, "md")
     assert "control variate" in search_text(controlled)
     assert "control variate" not in search_text(plain)
+
+
+def test_a_search_whose_second_stage_alone_took_the_control_says_so():
+    """200 trials per size (plain) then 500 near each n (the control): the table, the
+    methods text and the estimator the figure reads all name the control variate (the table
+    and methods read the first stage only, and said nothing)."""
+    from designs.outputs.rates import search_estimator
+
+    design = load_design(None)
+    result = find_sample_size(design, (0.8,), 200, 4, refine_trials=500)
+    assert result.curve.estimator == "plain"
+    assert result.stages.near.estimator == "control variate"
+    assert search_estimator(result) == "control variate"
+    assert "control variate" in sample_size_table(result, design, "md")
+    assert "control variate" in search_text(result)
