@@ -277,8 +277,8 @@ def simulate_block(
         Receives dropouts, deaths, completers and candidates screened per arm.
     oracle_row : int
         -1: no oracle. Otherwise each trial's oracle (:mod:`designs.simulation.oracle`) from
-        the unrounded sums in rows ``oracle_row`` and ``oracle_row + 1`` of the arm sums: 4
-        on the linear model without lead-in, 0 when the scores are not rounded.
+        the unrounded sums in rows ``oracle_row`` and ``oracle_row + 1`` of the arm sums: 0
+        when the scores are not rounded, 4 on the linear model without lead-in.
     oracle_out : float64[B or 1, N_ORACLE]
         Receives each trial's oracle z and mu_P (unused, one row, without the oracle).
     """

@@ -76,15 +76,15 @@ def oracle_exact(params_rows: np.ndarray) -> bool:
 
 
 def fused_row(params_rows: np.ndarray, n_lead: int) -> int:
-    """Where the engine's own trial loop finds each patient's unrounded sums: rows 4-5 of
-    the arm sums on the linear model without lead-in (the linear pass writes them), rows
-    0-1 when the scores are not rounded (they are the unrounded ones); -1 otherwise, and
-    then :func:`oracle_block` simulates the latent scores again."""
+    """Where the engine's own trial loop finds each patient's unrounded sums: rows 0-1 of
+    the arm sums when the scores are not rounded (they are the unrounded ones), else rows
+    4-5 on the linear model without lead-in (a pass of the linear arm writes them); -1
+    otherwise, and then :func:`oracle_block` simulates the latent scores again."""
     p = np.atleast_2d(params_rows)
-    if n_lead == 0 and np.all(p[:, P_CURVED] < 0.5):
-        return 4
     if np.all(p[:, P_INTEGER] < 0.5):
         return 0
+    if n_lead == 0 and np.all(p[:, P_CURVED] < 0.5):
+        return 4
     return -1
 
 

@@ -117,14 +117,20 @@ def test_death_without_informative_scaling_is_exact():
 
 
 @pytest.mark.parametrize(
-    "over", [{}, {"population.integer_scores": False, "population.curvature": 0.3}]
+    ("over", "row"),
+    [
+        ({}, 4),
+        ({"population.integer_scores": False}, 0),
+        ({"population.integer_scores": False, "population.curvature": 0.3}, 0),
+    ],
 )
-def test_engine_loop_oracle_is_the_separate_kernels(over):
+def test_engine_loop_oracle_is_the_separate_kernels(over, row):
     """Where the trial loop computes the oracle itself (rows 4-5: the linear pass's unrounded
-    sums; rows 0-1: scores not rounded), it is the oracle of the kernel that simulates the
-    latent scores again, to 1e-12 relative."""
+    sums; rows 0-1: scores not rounded, the linear model included, which then needs no
+    pass of its own), it is the oracle of the kernel that simulates the latent scores
+    again, to 1e-12 relative."""
     inputs = simulation_inputs(_design(over, 30))
-    assert fused_row(inputs.params, 0) >= 0
+    assert fused_row(inputs.params, 0) == row
     engine = run_trials(inputs, 50, 13, oracle=True).oracle
     separate = np.empty_like(engine)
     oracle_block(
