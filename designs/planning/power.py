@@ -28,11 +28,11 @@ from designs.analyses import registry
 from designs.errors import InputError
 from designs.planning.control_variate import wanted
 from designs.planning.power_tally import Tally, whole_trials
-
-__all__ = ["Z95", "PowerSummary", "mc_se", "null_design", "power", "summarise", "whole_trials"]
 from designs.simulation import layout as K
 from designs.simulation.engine import TrialResults, run_trials
 from designs.simulation.inputs import simulation_inputs
+
+__all__ = ["Z95", "PowerSummary", "mc_se", "null_design", "power", "summarise", "whole_trials"]
 
 Z95 = 1.959963984540054
 

@@ -376,17 +376,19 @@ def curve_at_sizes(
     ``decision.failed_fits = "exclude"``. Serves the fixed curve above and the searches with
     interim looks (:mod:`designs.planning.sample_size_gs`)."""
     fav, ok, failed, values = [], [], [], []
+    critical = critical_value(design.trial.alpha, design.trial.sides)
     for size in sizes:
         success, fit_failed, *oracle = outcome(design_at(design, size))
         fav.append(success & ~fit_failed)
         ok.append(~fit_failed if design.decision.excludes_failed else np.ones_like(fit_failed))
         failed.append(int(fit_failed.sum()))
-        if oracle and oracle[0] is not None:  # the control, over every trial
-            critical = critical_value(design.trial.alpha, design.trial.sides)
-            v = adjusted_outcomes(fav[-1], *oracle[0].T, critical)[0]
-            if not ok[-1].all():  # "exclude" with a failed fit: the plain successes here
-                v = fav[-1].astype(float)  # (the control's mean over the fits that
-            values.append(v)  # succeeded need not be 0)
+        if oracle and oracle[0] is not None:
+            # the control, over every trial; "exclude" with a failed fit keeps the plain
+            # successes here (the control's mean over the fits that succeeded need not be 0)
+            if ok[-1].all():
+                values.append(adjusted_outcomes(fav[-1], *oracle[0].T, critical)[0])
+            else:
+                values.append(fav[-1].astype(float))
     return PowerCurve(
         size_name(design),
         np.asarray(sizes, dtype=np.int64),

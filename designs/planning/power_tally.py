@@ -67,8 +67,7 @@ class Tally:
     counts_whole: np.ndarray = field(default_factory=lambda: np.zeros(K.N_COUNTS))
     counts_all: np.ndarray = field(default_factory=lambda: np.zeros(K.N_COUNTS))
     #: With the oracle (:mod:`designs.planning.control_variate`): the (success, control)
-    #: moments of the rejections and of the favourable rejections over the rates'
-    #: denominator.
+    #: moments of the rejections and of the favourable rejections over every trial.
     control: tuple[Comoments, Comoments] | None = None
 
     @classmethod
