@@ -28,6 +28,7 @@ from designs.outputs.plotting import (
     closed_form_label,
     effect_label,
     footer,
+    is_tool_figure,
     new_figure,
     save,
     size_axis_label,
@@ -293,15 +294,13 @@ def sample_size_figure_bytes(
 
 
 def is_figure_file(path) -> bool:
-    """True when ``path`` is a PNG or PDF drawn by matplotlib (an earlier figure of this
-    tool may be replaced without ``--force``)."""
+    """True when ``path`` is a PNG or PDF this tool drew (an earlier figure of this tool may
+    be replaced without ``--force``; another matplotlib figure of the user's may not)."""
     try:
         data = Path(path).read_bytes()
     except OSError:
         return False
-    if data.startswith(b"\x89PNG"):
-        return b"Matplotlib" in data[:4096]
-    return data.startswith(b"%PDF-") and b"(Matplotlib" in data[-4096:]
+    return is_tool_figure(data)
 
 
 def _compared_note(design) -> str:

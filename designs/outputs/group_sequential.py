@@ -91,6 +91,10 @@ _GS_COLUMNS = (
 )
 
 
+#: The CSV table's header, one key per column of :data:`_GS_COLUMNS`.
+GS_CSV_KEYS = tuple(k for _, k, _ in _GS_COLUMNS)
+
+
 def _gs_cells(r) -> dict:
     d = r.to_dict()
     n_lo = "" if r.n_low < 0 else str(r.n_low)
@@ -112,11 +116,10 @@ def group_sequential_sample_size_table(result, design, fmt: str = "md") -> str:
     rows = result.rows
     n_name = "n max per arm" if rows[0].size_name == "n_per_arm" else "n max (total)"
     if fmt == "csv":
-        keys = [k for _, k, _ in _GS_COLUMNS]
-        lines = [",".join(keys)]
+        lines = [",".join(GS_CSV_KEYS)]
         for r in rows:
             cells = _gs_cells(r)
-            lines.append(",".join(str(cells[k]) for k in keys))
+            lines.append(",".join(str(cells[k]) for k in GS_CSV_KEYS))
         return "\n".join(lines) + "\n"
     if fmt != "md":
         raise InputError(f"--format {fmt}: a group-sequential sample size is written as md or csv")

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from matplotlib.figure import Figure
 
+from designs import __version__
+
 Z95 = 1.959963984540054
 
 #: Resolution of the PNG files (print quality); the PDF beside each is vector.
@@ -25,9 +27,14 @@ def footer(fig, text: str) -> None:
     fig.text(0.01, 0.01, text, fontsize=7, color="0.35", ha="left", va="bottom")
 
 
+#: The mark every figure file of this tool carries in its metadata (PNG text chunk
+#: ``Source``, PDF ``Creator``): ``--figure`` replaces without ``--force`` only a file that
+#: has it, not any matplotlib figure of the user's (:func:`is_tool_figure`).
+FIGURE_MARK = f"als-trial-sim {__version__}"
 #: The PDF's metadata without its creation date, so the same figure gives the same bytes
 #: (matplotlib writes the time of writing otherwise; the PNG has no date).
-PDF_METADATA = {"CreationDate": None}
+PDF_METADATA = {"CreationDate": None, "Creator": FIGURE_MARK}
+PNG_METADATA = {"Source": FIGURE_MARK}
 
 
 def save(fig, path, formats=("png", "pdf")) -> Path:
@@ -39,7 +46,7 @@ def save(fig, path, formats=("png", "pdf")) -> Path:
     """
     png = Path(path).with_suffix(".png")
     if "png" in formats:
-        fig.savefig(png, dpi=PNG_DPI)
+        fig.savefig(png, dpi=PNG_DPI, metadata=PNG_METADATA)
     if "pdf" in formats:
         fig.savefig(png.with_suffix(".pdf"), metadata=PDF_METADATA)
     return png
@@ -48,6 +55,15 @@ def save(fig, path, formats=("png", "pdf")) -> Path:
 def percent(x: float) -> str:
     """A fraction as a percentage with no more digits than it needs (0.1875 -> '18.75%')."""
     return f"{100 * x:.4g}%"
+
+
+def is_tool_figure(data: bytes) -> bool:
+    """True when ``data`` is a PNG or PDF written by :func:`save` (its metadata carries
+    :data:`FIGURE_MARK`'s name, of any version)."""
+    mark = FIGURE_MARK.split()[0].encode()
+    if data.startswith(b"\x89PNG"):
+        return b"Source\x00" + mark in data[:4096]
+    return data.startswith(b"%PDF-") and b"(" + mark in data[-4096:]
 
 
 #: Plain names of the analyses for legends and titles (the code name follows in brackets).

@@ -407,9 +407,23 @@ def sample_size_table(result, design, fmt: str = "md") -> str:
 TABLE_STARTS = ("| target power |", "| target success probability |", "target_power,", "% ")
 
 
+def csv_headers() -> frozenset[str]:
+    """The header lines (without the newline) of every CSV sample-size table this tool
+    writes: the fixed design's per arm and in total, and the group-sequential one."""
+    from designs.outputs.group_sequential import GS_CSV_KEYS
+
+    heads = {",".join(GS_CSV_KEYS)}
+    for size in ("n_per_arm", "n_total"):
+        cols = ["target_power"] + (["n_per_arm"] if size == "n_per_arm" else [])
+        heads.add(",".join([*cols, f"{size}_mc_low", f"{size}_mc_high", *_CSV_COLUMNS]))
+    return frozenset(heads)
+
+
 def is_sample_size_table(path) -> bool:
-    """True when ``path`` starts like a sample-size table this tool writes (md, csv, LaTeX
-    with the version in its first, comment line)."""
+    """True when ``path`` is a sample-size table this tool writes: LaTeX with the version in
+    its first, comment line; CSV whose header is one of :func:`csv_headers` exactly (a
+    user's CSV that only starts with ``target_power,`` is not replaced without ``--force``);
+    Markdown whose first line starts like the tool's and whose second is the separator."""
     try:
         with open(path, encoding="utf-8") as f:
             first = f.readline()
@@ -418,5 +432,7 @@ def is_sample_size_table(path) -> bool:
         return False
     if first.startswith("% "):
         return "als-trial-sim" in first and second.startswith("\\begin{table}")
-    # Markdown or CSV (a CSV written by --format csv was refused as not this tool's, a review)
-    return first.startswith(tuple(t for t in TABLE_STARTS if t != "% "))
+    if first.startswith("target_power,"):  # (a CSV of --format csv was once refused, a review)
+        return first.rstrip("\r\n") in csv_headers()
+    markdown = tuple(t for t in TABLE_STARTS if t.startswith("| "))
+    return first.startswith(markdown) and second.startswith("|---|")

@@ -65,3 +65,36 @@ def test_a_table_written_before_is_replaced_and_the_replacement_is_said(fmt, tmp
     code, _, err = run(capsys, *argv[:-1], str(mine))
     assert code == 2 and "give --force to replace it" in err
     assert mine.read_text() == "target,my own numbers\n"
+
+
+def test_a_users_csv_that_only_starts_like_the_table_is_not_replaced(tmp_path, capsys, run):
+    """A user's CSV whose header starts with ``target_power,`` (a hand-made list of targets)
+    was taken for an earlier table of this tool and replaced without --force. The tool's own
+    CSV tables are recognised by their whole header: the fixed design's per arm and in total,
+    and the group-sequential one."""
+    from designs.outputs.tables import is_sample_size_table
+
+    mine = tmp_path / "targets.csv"
+    mine.write_text("target_power,n_per_arm\n0.8,150\n", encoding="utf-8")
+    argv = ["sample-size", "--sizes", "40", "80", "--trials", "30", "--out", str(mine)]
+    code, _, err = run(capsys, *argv)
+    assert code == 2 and "give --force to replace it" in err
+    assert mine.read_text(encoding="utf-8") == "target_power,n_per_arm\n0.8,150\n"
+    unequal = tmp_path / "unequal.toml"
+    unequal.write_text("[trial]\nallocation = { placebo = 1, active = 2 }\nn_total = 90\n")
+    cases = {
+        "per_arm.csv": [],
+        "total.csv": ["--design", str(unequal)],
+        "looks.csv": ["--looks", "0.5,1"],
+    }
+    for name, extra in cases.items():
+        path = tmp_path / name
+        code, _, err = run(capsys, *argv[:-1], str(path), *extra)
+        assert code == 0, err
+        assert is_sample_size_table(path), name
+        code, _, err = run(capsys, *argv[:-1], str(path), *extra)  # replaced without --force
+        assert code == 0 and f"replaced {path}" in err, (name, err)
+    # a Markdown file that only starts like the table, without the separator line, is kept
+    notes = tmp_path / "notes.md"
+    notes.write_text("| target power | is what I want to discuss\n\nmore notes\n")
+    assert not is_sample_size_table(notes)

@@ -230,6 +230,31 @@ def test_a_picture_not_drawn_here_is_not_replaced_without_force(capsys, tmp_path
     assert photo.read_bytes() == b"\x89PNG\r\n\x1a\n someone's photograph"
 
 
+@pytest.mark.parametrize("suffix", [".png", ".pdf"])
+def test_a_users_own_matplotlib_figure_is_not_replaced_without_force(
+    capsys, tmp_path, run, suffix
+):
+    """Any matplotlib PNG or PDF was taken for an earlier figure of this tool and replaced
+    without --force (a user's own plot of the phase 2 data, say). Now only a file carrying
+    the tool's mark in its metadata is: the command's own earlier figure."""
+    from matplotlib.figure import Figure
+
+    mine = tmp_path / f"my_plot{suffix}"
+    fig = Figure()
+    fig.subplots().plot([0, 12], [40, 34])
+    fig.savefig(mine)
+    before = mine.read_bytes()
+    argv = ("sample-size", "--sizes", "40", "80", "--trials", "30", "--figure")
+    code, _, err = run(capsys, *argv, str(mine))
+    assert code == 2 and err.startswith("error: --figure") and "--force" in err
+    assert mine.read_bytes() == before
+    ours = tmp_path / f"search{suffix}"
+    code, _, err = run(capsys, *argv, str(ours))
+    assert code == 0 and f"wrote {ours}" in err
+    code, _, err = run(capsys, *argv, str(ours))  # its own earlier figure: no --force needed
+    assert code == 0 and f"replaced {ours}" in err
+
+
 @pytest.fixture
 def flat_posterior_file(tmp_path, fake_posterior):
     """A posterior whose phase 2 patients did not decline (pre-dose slope about +0.1)."""
