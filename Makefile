@@ -38,7 +38,13 @@ browser:
 		$$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium; \
 	}
 
+# Byte-compiled modules, written here even where PYTHONDONTWRITEBYTECODE is set (as on some
+# CI machines and containers): otherwise every command compiles the project's ~110 modules
+# again, 0.1-0.25 s of each start (docs/performance.md, nineteenth sitting).
+BYTECODE := $(PY) -m compileall -q designs progression >/dev/null
+
 run: $(STAMP)
+	@$(BYTECODE)
 	$(PY) simulate.py
 	@echo
 	@echo "Next, in a shell with the environment active (source .venv/bin/activate):"
@@ -48,9 +54,11 @@ run: $(STAMP)
 	@echo "  python simulate.py --help                                 # every subcommand"
 
 test: $(STAMP) browser
+	@$(BYTECODE)
 	$(PY) -m pytest --durations=15
 
 test-fast: $(STAMP) browser
+	@$(BYTECODE)
 	$(PY) -m pytest -m "not slow" --durations=15
 
 lint: $(STAMP)
@@ -61,6 +69,7 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format .
 
 bench: $(STAMP)
+	@$(BYTECODE)
 	$(PY) simulate.py bench
 
 clean:
