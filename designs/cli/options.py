@@ -268,25 +268,33 @@ def refine_trials_count(text: str) -> int:
 
 def add_refine_trials(p) -> None:
     """``--refine-trials N`` (``sample-size``, ``report``): the sample-size search's second
-    stage (:mod:`designs.planning.refine`)."""
+    stage (:mod:`designs.planning.refine`); not given, :func:`check_refine_trials` sets it."""
     p.add_argument(
         "--refine-trials",
         type=refine_trials_count,
-        default=0,
+        default=None,
         metavar="N",
-        help="a second stage of the sample-size search: N more trials at the sizes near each "
-        "n, where the power at n is also simulated (0, the default: one stage; else at least "
-        f"{MIN_REFINE_TRIALS}; fixed designs). The main job uses --trials 2000 "
-        "--refine-trials 8000",
+        help="the sample-size search's second stage: N more trials at the sizes near each n, "
+        "where the power at n is also simulated (default: 4 times --trials, as the main job's "
+        "2000 + 8000, for a fixed design searched over its own sizes; one stage with interim "
+        f"looks or --sizes; 0: one stage; else at least {MIN_REFINE_TRIALS})",
     )
 
 
 def check_refine_trials(args, design) -> None:
     """``--refine-trials``: a second stage for fixed designs only (refused before anything
     is simulated or read), by the library's check; its error names the option
-    (:func:`flag_message`)."""
+    (:func:`flag_message`). Not given, it becomes the default second stage
+    (:func:`designs.planning.refine.default_refine_trials`: 4 times ``--trials``, none with
+    interim looks or ``--sizes``), and ``args.refine_trials_given`` says which."""
     from designs.planning.refine import check_refine_trials as check
+    from designs.planning.refine import default_refine_trials
 
+    args.refine_trials_given = args.refine_trials is not None
+    if not args.refine_trials_given:
+        sizes_given = bool(getattr(args, "sizes", None))
+        default = default_refine_trials(args.trials, design, sizes_given)
+        args.refine_trials = min(default, MAX_TRIALS)
     check(args.refine_trials, design)
 
 

@@ -414,7 +414,7 @@ def cmd_sample_size(args) -> int:
 
             print(prior_text(design, prior))
     warn(failed_fit_warnings(result.rows, design))
-    warn(second_stage_warnings(result, args.refine_trials))
+    warn(second_stage_warnings(result, args.refine_trials if args.refine_trials_given else 0))
     warn(fresh_check_warnings(result.rows, design))
     warn(type_i_warnings(result.rows, design))
     warn(

@@ -103,7 +103,11 @@ def cmd_report(args) -> int:
             refine_trials=args.refine_trials,
         )
     files = write_report(plan, out, force=args.force)
-    warn(second_stage_warnings(plan.sample_size, args.refine_trials))
+    warn(
+        second_stage_warnings(
+            plan.sample_size, args.refine_trials if args.refine_trials_given else 0
+        )
+    )
     # also in the folder's README.md, sample_size.md and methods.md (a review: the default
     # report quoted 233 per arm for 90% where about 246 are needed, without a word)
     warn(fresh_check_warnings(plan.sample_size.rows, design, command="report"))

@@ -17,6 +17,7 @@ from designs.planning.assurance import (
 )
 from designs.planning.posterior import posterior_draws
 from designs.planning.progress import expect
+from designs.planning.refine import DEFAULT_REFINE_RATIO
 from designs.planning.sample_size import design_at
 from designs.simulation.seeds import DEFAULT_SEED
 
@@ -37,7 +38,7 @@ MAIN_TRIALS = 2000
 #: first stage's 2,000 too): SD 0.5 and 0.8 (20 seeds, 1001-1020), mean 184.2 and 246.2
 #: against 184.4 and 246.4 (where 100,000 trials per size with the control cross 80% and
 #: 90%; 400,000 plain trials agreed at 185 and 247 within 0.4 and 0.6 of their SE).
-MAIN_REFINE_TRIALS = 8000
+MAIN_REFINE_TRIALS = DEFAULT_REFINE_RATIO * MAIN_TRIALS  # 8,000: what sample-size and report run
 #: When a row's check on fresh trials misses its target (:func:`designs.outputs.console.
 #: fresh_check_missed`), the main job searches that target again with this many times
 #: the trials of both stages (half the Monte Carlo SE), as the warning advises: at the

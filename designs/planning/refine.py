@@ -70,6 +70,22 @@ from designs.simulation.seeds import SALT_SAMPLE_SIZE_BOOTSTRAP, secondary_rng
 MIN_REFINE_TRIALS = 10
 
 
+#: Second-stage trials per first-stage trial when a command is not told
+#: (:func:`default_refine_trials`): the main job's 8,000 after 2,000.
+DEFAULT_REFINE_RATIO = 4
+
+
+def default_refine_trials(trials: int, design, sizes_given: bool = False) -> int:
+    """The second stage ``sample-size`` and ``report`` run when ``--refine-trials`` is not
+    given: :data:`DEFAULT_REFINE_RATIO` times the first stage's ``trials`` per size, so that
+    on the same design and seed they print the main job's n; none (0) for a design with
+    interim looks (a second stage is for fixed designs) or when the sizes are given
+    (``--sizes``: exactly those sizes are simulated)."""
+    if design.interim.sequential or sizes_given:
+        return 0
+    return DEFAULT_REFINE_RATIO * int(trials)
+
+
 def check_refine_trials(refine_trials: int, design) -> None:
     """Refuse a second stage of ``refine_trials`` trials that cannot be run: neither 0 (one
     stage) nor at least :data:`MIN_REFINE_TRIALS`, or for a design with ``[interim]`` looks.

@@ -50,9 +50,20 @@ def test_sample_size_with_a_second_stage(capsys, run, tmp_path):
     assert code == 0, err
     (row,) = json.loads(out)
     assert (row["grid_trials"], row["trials"], row["refine_trials"]) == (100, 300, 300)
-    code, one, _ = run(capsys, *argv, "--json")
+    code, one, _ = run(capsys, *argv, "--refine-trials", "0", "--json")
     (one,) = json.loads(one)
     assert (one["grid_trials"], one["trials"], one["refine_trials"]) == (100, 100, 0)
+    # not given: a second stage of 4 times --trials, as the main job's 2,000 + 8,000, with
+    # the rows of --refine-trials 400 (and no warning of a second stage not simulated)
+    code, auto, err = run(capsys, *argv, "--json")
+    code4, four, _ = run(capsys, *argv, "--refine-trials", "400", "--json")
+    (auto_row,) = json.loads(auto)
+    assert (auto_row["grid_trials"], auto_row["trials"], auto_row["refine_trials"]) == (
+        100,
+        400,
+        400,
+    )
+    assert code == code4 == 0 and auto == four and "--refine-trials" not in err
     figure = tmp_path / "search.png"
     code, out, _ = run(capsys, *argv, "--refine-trials", "300", "--figure", str(figure))
     assert "100 simulated trials per size, then 300 more" in out
@@ -231,9 +242,7 @@ def test_a_picture_not_drawn_here_is_not_replaced_without_force(capsys, tmp_path
 
 
 @pytest.mark.parametrize("suffix", [".png", ".pdf"])
-def test_a_users_own_matplotlib_figure_is_not_replaced_without_force(
-    capsys, tmp_path, run, suffix
-):
+def test_a_users_own_matplotlib_figure_is_not_replaced_without_force(capsys, tmp_path, run, suffix):
     """Any matplotlib PNG or PDF was taken for an earlier figure of this tool and replaced
     without --force (a user's own plot of the phase 2 data, say). Now only a file carrying
     the tool's mark in its metadata is: the command's own earlier figure."""
