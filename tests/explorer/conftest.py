@@ -15,19 +15,8 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-#: Without the background-networking flags Chromium tries to reach Google's services, which
-#: a closed network refuses.
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from benchmarks.explorer_timing import CHROMIUM, CHROMIUM_ARGS  # one list of flags
+
 STARTUP_SECONDS = 120  # a fresh clone compiles nothing here, but imports take a while on CI
 
 
