@@ -337,3 +337,35 @@ def test_report_without_phase2_decline_is_refused_naming_what_works(
     code, _, err = run(capsys, "report", "--posterior", str(flat_posterior_file), "--out", str(out))
     assert code == 2 and "--no-assurance" in err and "--transport absolute" in err
     assert not out.exists()
+
+
+@pytest.mark.parametrize("command", [["sample-size"], ["report", "--out", "unused"]])
+def test_sample_size_and_report_default_to_the_main_jobs_search(command):
+    """Not told otherwise, ``sample-size`` and ``report`` search the bundled design with the
+    main job's targets, seed and two stages (2,000 + 8,000 trials), so all three print the
+    same n; with interim looks, ``--sizes`` or ``--refine-trials 0`` the search is one stage."""
+    from designs.cli.main import build_parser
+    from designs.cli.options import check_refine_trials
+    from designs.planning import main_job as job
+    from designs.simulation.seeds import DEFAULT_SEED
+    from designs.spec import load_design
+
+    design = load_design()
+    args = build_parser().parse_args(command)
+    check_refine_trials(args, design)
+    assert (args.trials, args.refine_trials, tuple(args.target_power), args.seed) == (
+        job.MAIN_TRIALS,
+        job.MAIN_REFINE_TRIALS,
+        job.MAIN_TARGETS,
+        DEFAULT_SEED,
+    )
+    assert not args.refine_trials_given
+    looks = design.with_overrides({"interim.looks": [0.5, 1.0]})
+    for extra, which in (([], looks), (["--refine-trials", "0"], design)):
+        args = build_parser().parse_args([*command, *extra])
+        check_refine_trials(args, which)
+        assert args.refine_trials == 0
+    if command[0] == "sample-size":
+        args = build_parser().parse_args([*command, "--sizes", "100", "200"])
+        check_refine_trials(args, design)
+        assert args.refine_trials == 0
