@@ -180,6 +180,13 @@ def power_notes(design, summaries) -> list[str]:
             "comparison, with no multiplicity correction."
         )
     timed = design.effect.has_time_course
+    last_visit = max(design.trial.visits)
+    if design.effect.onset_delay_months >= last_visit:
+        notes.append(
+            f"note: effect.onset_delay_months = {design.effect.onset_delay_months:g} is at or "
+            f"after the last visit (month {last_visit:g}): no visit sees the effect, so the "
+            "power above is the analyses' type I error."
+        )
     for s in summaries:
         z = bias_in_mc_se(s)
         if abs(z) > 3:

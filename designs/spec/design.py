@@ -375,6 +375,8 @@ class TrialDesign:
                 eff += ")"
         else:
             eff = f"slope difference {e.value:+.3g} points/month"
+        if e.has_time_course:
+            eff += f" {e.course_text()}"
         extra = ""
         if t.lead_in_months > 0:
             extra += f"; {t.lead_in_months:g}-month lead-in"

@@ -226,3 +226,28 @@ def test_a_posterior_of_the_users_own_data_is_not_called_illustrative_in_figures
     assert not is_illustrative({"illustrative_data": "0"})
     assert "5 patients" in phase2_words(True) and "illustrative" in phase2_words(True)
     assert "5 patients" not in phase2_words(False) and "illustrative" not in phase2_words(False)
+
+
+def test_an_effect_that_starts_after_the_last_visit_is_said_and_described():
+    """A review: `--set effect.onset_delay_months=20` on a 12-month trial ran without a word
+    (power = the type I error), and the design's line did not mention the time course."""
+    design = load_design()
+    late = design.with_overrides({"effect.onset_delay_months": 12})
+    (note,) = power_notes(late, [_summary()])
+    assert "at or after the last visit (month 12)" in note and "type I error" in note
+    assert "from month 12;" in late.describe()
+    early = design.with_overrides({"effect.onset_delay_months": 11.5})
+    assert power_notes(early, [_summary()]) == []
+    course = design.with_overrides(
+        {
+            "effect.onset_delay_months": 3,
+            "effect.ramp_months": 3,
+            "effect.wane_after_months": 9,
+            "effect.wane_months": 6,
+        }
+    )
+    assert (
+        "+0.125 points/month) from month 3, full by month 6, waning from month 9 to none by "
+        "month 15;" in course.describe()
+    )
+    assert "slowing (+0.125 points/month);" in design.describe()  # no time course: no words
