@@ -47,14 +47,30 @@ def test_report_gives_the_two_stage_n_of_sample_size(tmp_path, capsys, run):
 
 
 def test_report_json_of_a_one_stage_search(tmp_path, capsys, run):
-    """Without --refine-trials the report's JSON rows say one stage (refine_trials 0), as
+    """With --refine-trials 0 the report's JSON rows say one stage (refine_trials 0), as
     sample-size's do."""
-    options = OPTIONS[:4] + OPTIONS[6:]  # no --refine-trials
+    options = (*OPTIONS[:4], "--refine-trials", "0", *OPTIONS[6:])
     code, out, err = run(capsys, "sample-size", *options, "--json")
     assert code == 0, err
     rows = json.loads(out)
     assert [(r["grid_trials"], r["trials"], r["refine_trials"]) for r in rows] == [
         (200, 200, 0)
+    ] * 2
+    argv = ("report", *options, "--no-assurance", "--out", str(tmp_path / "r"), "--json")
+    code, out, err = run(capsys, *argv)
+    assert code == 0, err
+    assert json.loads(out)["sample_size"] == rows
+
+
+def test_report_without_refine_trials_searches_in_the_main_jobs_two_stages(tmp_path, capsys, run):
+    """Without --refine-trials the report, as sample-size, adds a second stage of 4 times
+    --trials (the main job's 2,000 + 8,000), and both give the same rows."""
+    options = OPTIONS[:4] + OPTIONS[6:]  # no --refine-trials
+    code, out, err = run(capsys, "sample-size", *options, "--json")
+    assert code == 0, err
+    rows = json.loads(out)
+    assert [(r["grid_trials"], r["trials"], r["refine_trials"]) for r in rows] == [
+        (200, 800, 800)
     ] * 2
     argv = ("report", *options, "--no-assurance", "--out", str(tmp_path / "r"), "--json")
     code, out, err = run(capsys, *argv)
