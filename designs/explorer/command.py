@@ -136,7 +136,8 @@ def sample_size_args(
     design_ref, base, design, *, seed: int, trials: int, fmt: str | None = None
 ) -> list[str]:
     """Arguments of ``simulate.py sample-size`` for the sample-size view (targets 80%, 90%,
-    the command line's default)."""
+    the command line's default): one stage, as the page searches (``--refine-trials 0``; the
+    command line's default adds a second stage to a fixed design)."""
     args = [
         "sample-size",
         *_design_option(design_ref),
@@ -146,6 +147,8 @@ def sample_size_args(
         "--trials",
         str(trials),
     ]
+    if not design.interim.sequential:
+        args += ["--refine-trials", "0"]
     return args + (["--format", fmt] if fmt else [])
 
 

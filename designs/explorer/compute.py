@@ -285,20 +285,13 @@ def sample_size_view(design, seed: int, trials: int, job: Job | None = None) -> 
         return SampleSizeView(result, tables, None, seconds)
 
     from designs.outputs.tables import sample_size_table
-    from designs.planning.refine import default_refine_trials
     from designs.planning.sample_size import find_sample_size
 
     def search():
         start = time.perf_counter()
         with ceiling(page_limit(design)[0]):
             result = find_sample_size(
-                design,
-                TARGETS,
-                trials,
-                seed,
-                progress=job.progress,
-                prior=_prior(design),
-                refine_trials=default_refine_trials(trials, design),
+                design, TARGETS, trials, seed, progress=job.progress, prior=_prior(design)
             )
         png = sample_size_figure(result, design, ("png",))["png"]
         return result, png, time.perf_counter() - start
@@ -465,7 +458,6 @@ def deterministic_zip(members: dict[str, bytes]) -> bytes:
 def report_zip(design, seed: int, trials: int, assurance: bool, job: Job | None = None) -> bytes:
     """The ``report`` folder (:func:`designs.outputs.report.write_report`) as a zip file."""
     from designs.outputs.report import write_report
-    from designs.planning.refine import default_refine_trials
     from designs.planning.report_plan import plan_report
 
     job = job or Job()
@@ -477,7 +469,6 @@ def report_zip(design, seed: int, trials: int, assurance: bool, job: Job | None 
             plan = plan_report(
                 design,
                 trials=trials,
-                refine_trials=default_refine_trials(trials, design),
                 seed=seed,
                 targets=TARGETS,
                 idata=phase2() if assurance else None,

@@ -69,6 +69,7 @@ def test_the_figure_is_the_command_lines_figure(design, tmp_path, capsys):
     for suffix, shown in (("png", view.png), ("pdf", view.pdf)):
         path = tmp_path / f"curve.{suffix}"
         argv = ["sample-size", "--set", "trial.n_per_arm=20", "--seed", "5", "--trials", "30"]
+        argv += ["--refine-trials", "0"]  # the page searches in one stage
         assert simulate.main([*argv, "--figure", str(path)]) == 0, capsys.readouterr().err
         assert path.read_bytes() == shown, suffix
 
@@ -119,7 +120,8 @@ def test_the_sample_size_under_a_borrowing_prior_uses_the_phase_2_posterior(
         {"decision.rule": "posterior", "decision.prior": "robust", "decision.prior_weight": 0.5}
     )
     view = compute.sample_size_view(borrowing, 5, 30)
-    prior = decision_prior(borrowing, posterior)  # the page's two stages: 30, then 120
-    direct = find_sample_size(borrowing, compute.TARGETS, 30, 5, prior=prior, refine_trials=120)
+    direct = find_sample_size(
+        borrowing, compute.TARGETS, 30, 5, prior=decision_prior(borrowing, posterior)
+    )
     assert [r.n for r in view.result.rows] == [r.n for r in direct.rows]
     assert "weight 0.5 on phase 2" in view.tables["md"]
