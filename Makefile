@@ -39,9 +39,10 @@ browser:
 	}
 
 # Byte-compiled modules, written here even where PYTHONDONTWRITEBYTECODE is set (as on some
-# CI machines and containers): otherwise every command compiles the project's ~110 modules
-# again, 0.1-0.25 s of each start (docs/performance.md, nineteenth sitting).
-BYTECODE := $(PY) -m compileall -q designs progression >/dev/null
+# CI machines and containers): otherwise every command compiles the ~110 modules it imports
+# again, 0.1-0.25 s of each start (docs/performance.md, nineteenth sitting). -q prints only
+# errors (a syntax error stops here, with its message).
+BYTECODE := $(PY) -m compileall -q designs progression benchmarks
 
 run: $(STAMP)
 	@$(BYTECODE)

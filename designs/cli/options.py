@@ -275,10 +275,18 @@ def add_refine_trials(p) -> None:
         default=None,
         metavar="N",
         help="the sample-size search's second stage: N more trials at the sizes near each n, "
-        "where the power at n is also simulated (default: 4 times --trials, as the main job's "
-        "2000 + 8000, for a fixed design searched over its own sizes; one stage with interim "
-        f"looks or --sizes; 0: one stage; else at least {MIN_REFINE_TRIALS})",
+        "where the power at n is also simulated (default: 4 times --trials, at most 100000, as "
+        "the main job's 2000 + 8000, for a fixed design searched over its own sizes; one stage "
+        f"with interim looks or --sizes; 0: one stage; else at least {MIN_REFINE_TRIALS})",
     )
+
+
+def asked_refine_trials(args) -> int:
+    """The second stage's trials the user asked for with ``--refine-trials`` (0 when it was
+    not given and :func:`check_refine_trials` chose the default): what
+    :func:`designs.outputs.console.second_stage_warnings` reads, so that a default second
+    stage that could not run (no target reached in the first stage) is not warned about."""
+    return args.refine_trials if args.refine_trials_given else 0
 
 
 def check_refine_trials(args, design) -> None:
@@ -293,12 +301,11 @@ def check_refine_trials(args, design) -> None:
     args.refine_trials_given = args.refine_trials is not None
     if not args.refine_trials_given:
         sizes_given = bool(getattr(args, "sizes", None))
-        default = default_refine_trials(args.trials, design, sizes_given)
-        args.refine_trials = min(default, MAX_TRIALS)
+        args.refine_trials = default_refine_trials(args.trials, design, sizes_given)
     check(args.refine_trials, design)
 
 
-def add_targets(p, help_text: str = "target power(s), each in (0, 1), e.g. 0.8 or 80%") -> None:
+def add_targets(p, help_text: str = "target power(s), each in (0, 1), e.g. 0.8 or 80%%") -> None:
     # a percentage too (a review found --target-power 80% refused where --effect 25% is taken)
     p.add_argument(
         "--target-power",

@@ -22,6 +22,7 @@ from designs.cli.options import (
     add_seed_json,
     add_targets,
     add_trials,
+    asked_refine_trials,
     check_refine_trials,
     check_targets,
     command_line,
@@ -414,7 +415,7 @@ def cmd_sample_size(args) -> int:
 
             print(prior_text(design, prior))
     warn(failed_fit_warnings(result.rows, design))
-    warn(second_stage_warnings(result, args.refine_trials if args.refine_trials_given else 0))
+    warn(second_stage_warnings(result, asked_refine_trials(args)))
     warn(fresh_check_warnings(result.rows, design))
     warn(type_i_warnings(result.rows, design))
     warn(

@@ -18,6 +18,7 @@ from designs.cli.options import (
     add_seed_json,
     add_targets,
     add_trials,
+    asked_refine_trials,
     check_refine_trials,
     check_targets,
     design_from_args,
@@ -103,11 +104,7 @@ def cmd_report(args) -> int:
             refine_trials=args.refine_trials,
         )
     files = write_report(plan, out, force=args.force)
-    warn(
-        second_stage_warnings(
-            plan.sample_size, args.refine_trials if args.refine_trials_given else 0
-        )
-    )
+    warn(second_stage_warnings(plan.sample_size, asked_refine_trials(args)))
     # also in the folder's README.md, sample_size.md and methods.md (a review: the default
     # report quoted 233 per arm for 90% where about 246 are needed, without a word)
     warn(fresh_check_warnings(plan.sample_size.rows, design, command="report"))

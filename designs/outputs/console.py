@@ -182,10 +182,17 @@ def power_notes(design, summaries) -> list[str]:
     timed = design.effect.has_time_course
     last_visit = max(design.trial.visits)
     if design.effect.onset_delay_months >= last_visit:
+        d = design.dropout
+        informative = d.informative != 0 or d.death_informative != 0
         notes.append(
             f"note: effect.onset_delay_months = {design.effect.onset_delay_months:g} is at or "
-            f"after the last visit (month {last_visit:g}): no visit sees the effect, so the "
-            "power above is the analyses' type I error."
+            f"after the last visit (month {last_visit:g}): no visit sees the effect, so "
+            + (
+                "the arms differ only in who drops out or dies (informative exits follow "
+                "each patient's slope with the full effect, whatever its time course)."
+                if informative
+                else "the power above is the analyses' type I error."
+            )
         )
     for s in summaries:
         z = bias_in_mc_se(s)
@@ -420,9 +427,11 @@ def second_stage_warnings(result, refine_trials: int) -> list[str]:
 
 def more_trials_options(row) -> str:
     """The options of a search like ``row``'s with 4 times the trials (half the Monte Carlo
-    SE): both stages' after a two-stage search, which ``--trials`` alone would make one."""
+    SE): both stages' after a two-stage search; after one stage ``--refine-trials 0`` too,
+    which a fixed design's ``--trials`` alone would now give a second stage of 4 times as
+    many (0 is also taken with ``--sizes`` and interim looks)."""
     if not row.refine_trials:
-        return f"--trials {4 * row.trials}"
+        return f"--trials {4 * row.trials} --refine-trials 0"
     return f"--trials {4 * row.grid_trials} --refine-trials {4 * row.refine_trials}"
 
 

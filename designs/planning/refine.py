@@ -73,17 +73,22 @@ MIN_REFINE_TRIALS = 10
 #: Second-stage trials per first-stage trial when a command is not told
 #: (:func:`default_refine_trials`): the main job's 8,000 after 2,000.
 DEFAULT_REFINE_RATIO = 4
+#: The most trials of a second stage that is not asked for: its bootstrap holds 64
+#: resampling weights per trial (8 bytes each: 51 MB at 100,000 trials, 2 GB at 4 million),
+#: and from 25,000 trials per size the first stage alone pins n to a patient or two.
+DEFAULT_REFINE_MAX = 100_000
 
 
 def default_refine_trials(trials: int, design, sizes_given: bool = False) -> int:
     """The second stage ``sample-size`` and ``report`` run when ``--refine-trials`` is not
-    given: :data:`DEFAULT_REFINE_RATIO` times the first stage's ``trials`` per size, so that
-    on the same design and seed they print the main job's n; none (0) for a design with
+    given: :data:`DEFAULT_REFINE_RATIO` times the first stage's ``trials`` per size (at most
+    :data:`DEFAULT_REFINE_MAX`), so that on the same design and seed they print the main
+    job's n; none (0) for a design with
     interim looks (a second stage is for fixed designs) or when the sizes are given
     (``--sizes``: exactly those sizes are simulated)."""
     if design.interim.sequential or sizes_given:
         return 0
-    return DEFAULT_REFINE_RATIO * int(trials)
+    return min(DEFAULT_REFINE_RATIO * int(trials), DEFAULT_REFINE_MAX)
 
 
 def check_refine_trials(refine_trials: int, design) -> None:

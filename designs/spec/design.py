@@ -375,8 +375,9 @@ class TrialDesign:
                 eff += ")"
         else:
             eff = f"slope difference {e.value:+.3g} points/month"
-        if e.has_time_course:
-            eff += f" {e.course_text()}"
+        if e.has_time_course:  # months from randomisation, also with a lead-in
+            after = " after randomisation" if t.lead_in_months > 0 else ""
+            eff += f", {e.course_text()}{after}"
         extra = ""
         if t.lead_in_months > 0:
             extra += f"; {t.lead_in_months:g}-month lead-in"

@@ -167,14 +167,14 @@ class Effect:
         return self.onset_delay_months > 0 or self.ramp_months > 0 or self.wane_after_months > 0
 
     def course_text(self) -> str:
-        """The time course in words ('' without one), e.g. 'from month 3, full by month 6,
-        waning from month 18 to none by month 30' (months from randomisation)."""
+        """The time course in words ('' without one), e.g. 'acting from month 3, full by
+        month 6, waning from month 18 to none by month 30' (months from randomisation)."""
         d, r = self.onset_delay_months, self.ramp_months
         parts = []
         if r > 0:
-            parts.append(f"from month {d:g}, full by month {d + r:g}")
+            parts.append(f"acting from month {d:g}, full by month {d + r:g}")
         elif d > 0:
-            parts.append(f"from month {d:g}")
+            parts.append(f"acting from month {d:g}")
         if self.wane_after_months > 0:
             end = self.wane_after_months + self.wane_months
             parts.append(f"waning from month {self.wane_after_months:g} to none by month {end:g}")

@@ -12,6 +12,18 @@ def test_help_and_version(run_cli):
     assert __version__ in out.stdout
 
 
+def test_every_subcommands_help_is_written():
+    """`sample-size --help` ended in a traceback: its --target-power help said '80%', which
+    argparse reads as a format ('%(' ...). Every subcommand's help is formatted here as
+    --help formats it."""
+    from designs.cli.main import build_parser
+
+    (commands,) = build_parser()._subparsers._group_actions
+    assert {"sample-size", "report", "power", "sweep", "assurance"} <= set(commands.choices)
+    for name, parser in commands.choices.items():
+        assert f"usage: simulate.py {name}" in parser.format_help(), name
+
+
 def test_unknown_option_is_one_line_exit_2(run_cli):
     out = run_cli("--no-such-option")
     assert out.returncode == 2

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from types import SimpleNamespace
 
 import pytest
 import xarray as xr
@@ -345,8 +346,10 @@ def test_sample_size_and_report_default_to_the_main_jobs_search(command):
     main job's targets, seed and two stages (2,000 + 8,000 trials), so all three print the
     same n; with interim looks, ``--sizes`` or ``--refine-trials 0`` the search is one stage."""
     from designs.cli.main import build_parser
-    from designs.cli.options import check_refine_trials
+    from designs.cli.options import asked_refine_trials, check_refine_trials
+    from designs.outputs.console import second_stage_warnings
     from designs.planning import main_job as job
+    from designs.planning.refine import DEFAULT_REFINE_MAX
     from designs.simulation.seeds import DEFAULT_SEED
     from designs.spec import load_design
 
@@ -359,7 +362,22 @@ def test_sample_size_and_report_default_to_the_main_jobs_search(command):
         job.MAIN_TARGETS,
         DEFAULT_SEED,
     )
-    assert not args.refine_trials_given
+    assert not args.refine_trials_given and asked_refine_trials(args) == 0
+    # a default second stage that could not run (no target reached in the first stage) is
+    # not warned about; one asked for is
+    one_stage = SimpleNamespace(refine_trials=0, trials=2000)
+    assert second_stage_warnings(one_stage, asked_refine_trials(args)) == []
+    asked = build_parser().parse_args([*command, "--refine-trials", "40"])
+    check_refine_trials(asked, design)
+    assert asked_refine_trials(asked) == 40
+    (line,) = second_stage_warnings(one_stage, asked_refine_trials(asked))
+    assert line.startswith("warning: --refine-trials 40: no second stage was simulated")
+    # a very large first stage: the default second stage stops at DEFAULT_REFINE_MAX
+    big = build_parser().parse_args([*command, "--trials", "1000000"])
+    check_refine_trials(big, design)
+    assert big.refine_trials == DEFAULT_REFINE_MAX
+    (commands,) = build_parser()._subparsers._group_actions  # --help says the same cap
+    assert f"at most {DEFAULT_REFINE_MAX}," in commands.choices[command[0]].format_help()
     looks = design.with_overrides({"interim.looks": [0.5, 1.0]})
     for extra, which in (([], looks), (["--refine-trials", "0"], design)):
         args = build_parser().parse_args([*command, *extra])
