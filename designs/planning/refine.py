@@ -83,9 +83,8 @@ def default_refine_trials(trials: int, design, sizes_given: bool = False) -> int
     """The second stage ``sample-size`` and ``report`` run when ``--refine-trials`` is not
     given: :data:`DEFAULT_REFINE_RATIO` times the first stage's ``trials`` per size (at most
     :data:`DEFAULT_REFINE_MAX`), so that on the same design and seed they print the main
-    job's n; none (0) for a design with
-    interim looks (a second stage is for fixed designs) or when the sizes are given
-    (``--sizes``: exactly those sizes are simulated)."""
+    job's n; none (0) for a design with interim looks (a second stage is for fixed designs)
+    or when the sizes are given (``--sizes``: exactly those sizes are simulated)."""
     if design.interim.sequential or sizes_given:
         return 0
     return min(DEFAULT_REFINE_RATIO * int(trials), DEFAULT_REFINE_MAX)
