@@ -104,17 +104,27 @@ def _gs_cells(r) -> dict:
     return d
 
 
+def gs_md_header(per_arm: bool, posterior: bool) -> str:
+    """The Markdown table's first line: n max per arm or in total; under the posterior rule
+    a success, not a rejection."""
+    n_name = "n max per arm" if per_arm else "n max (total)"
+    heads = [n_name if k == "n_max" else h.strip() for h, k, _ in _GS_COLUMNS]
+    if posterior:
+        words = {"target power": "target success probability", "power": "success probability"}
+        heads = [words.get(h, h) for h in heads]
+    return "| " + " | ".join(heads) + " |"
+
+
 def group_sequential_sample_size_table(result, design, fmt: str = "md") -> str:
     """The sample-size table of a group-sequential design (``md`` or ``csv``).
 
-    The first line starts like the fixed table's (``| target power |``, under the posterior
-    rule ``| target success probability |``, or ``target_power,``) so ``--out`` recognises
-    an earlier table of this tool.
+    Its first line (:func:`gs_md_header`, :data:`GS_CSV_KEYS`) is one that ``--out``
+    recognises as an earlier table of this tool
+    (:func:`designs.outputs.tables.is_sample_size_table`).
     """
     from designs.errors import InputError
 
     rows = result.rows
-    n_name = "n max per arm" if rows[0].size_name == "n_per_arm" else "n max (total)"
     if fmt == "csv":
         lines = [",".join(GS_CSV_KEYS)]
         for r in rows:
@@ -123,11 +133,11 @@ def group_sequential_sample_size_table(result, design, fmt: str = "md") -> str:
         return "\n".join(lines) + "\n"
     if fmt != "md":
         raise InputError(f"--format {fmt}: a group-sequential sample size is written as md or csv")
-    heads = [n_name if k == "n_max" else h.strip() for h, k, _ in _GS_COLUMNS]
-    if getattr(rows[0], "rule", "frequentist") == "posterior":  # a success, not a rejection
-        words = {"target power": "target success probability", "power": "success probability"}
-        heads = [words.get(h, h) for h in heads]
-    lines = ["| " + " | ".join(heads) + " |", "|" + "---|" * len(heads)]
+    posterior = getattr(rows[0], "rule", "frequentist") == "posterior"
+    lines = [
+        gs_md_header(rows[0].size_name == "n_per_arm", posterior),
+        "|" + "---|" * len(_GS_COLUMNS),
+    ]
     for r in rows:
         cells = _gs_cells(r)
         lines.append("| " + " | ".join(f.format(cells[k]) for _, k, f in _GS_COLUMNS) + " |")

@@ -274,7 +274,8 @@ def _n_cell(r) -> str:
     return str(r.n) if r.reached else f"over {r.n} (not reached)"
 
 
-def _md_table(result, design, equal: bool, screening: bool) -> str:
+def _md_header(equal: bool, screening: bool, posterior: bool) -> list[str]:
+    """The Markdown table's column heads."""
     size_label = "n per arm" if equal else "n total"
     header = [
         "target power",
@@ -288,8 +289,12 @@ def _md_table(result, design, equal: bool, screening: bool) -> str:
         "power on fresh trials (MC SE)",
         "expected completers",
     ] + (["screened per randomised"] if screening else [])
+    return header + (["type I error at n (MC SE)"] if posterior else [])
+
+
+def _md_table(result, design, equal: bool, screening: bool) -> str:
     posterior = design.decision.is_posterior
-    header += ["type I error at n (MC SE)"] if posterior else []
+    header = _md_header(equal, screening, posterior)
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for r in result.rows:
         cells = [
@@ -403,10 +408,6 @@ def sample_size_table(result, design, fmt: str = "md") -> str:
     raise ValueError(f"format {fmt!r}: allowed {', '.join(FORMATS)}")
 
 
-#: How each format of the sample-size table starts (its first line).
-TABLE_STARTS = ("| target power |", "| target success probability |", "target_power,", "% ")
-
-
 def csv_headers() -> frozenset[str]:
     """The header lines (without the newline) of every CSV sample-size table this tool
     writes: the fixed design's per arm and in total, and the group-sequential one."""
@@ -419,11 +420,24 @@ def csv_headers() -> frozenset[str]:
     return frozenset(heads)
 
 
+def md_headers() -> frozenset[str]:
+    """The first lines of every Markdown sample-size table this tool writes: the fixed
+    design's (per arm or in total, with or without screening, under either rule) and the
+    group-sequential one's."""
+    from itertools import product
+
+    from designs.outputs.group_sequential import gs_md_header
+
+    fixed = {"| " + " | ".join(_md_header(*flags)) + " |" for flags in product((0, 1), repeat=3)}
+    return frozenset(fixed | {gs_md_header(*flags) for flags in product((0, 1), repeat=2)})
+
+
 def is_sample_size_table(path) -> bool:
     """True when ``path`` is a sample-size table this tool writes: LaTeX with the version in
     its first, comment line; CSV whose header is one of :func:`csv_headers` exactly (a
     user's CSV that only starts with ``target_power,`` is not replaced without ``--force``);
-    Markdown whose first line starts like the tool's and whose second is the separator."""
+    Markdown whose first line is one of :func:`md_headers` and whose second is the
+    separator."""
     try:
         with open(path, encoding="utf-8") as f:
             first = f.readline()
@@ -434,5 +448,4 @@ def is_sample_size_table(path) -> bool:
         return "als-trial-sim" in first and second.startswith("\\begin{table}")
     if first.startswith("target_power,"):  # (a CSV of --format csv was once refused, a review)
         return first.rstrip("\r\n") in csv_headers()
-    markdown = tuple(t for t in TABLE_STARTS if t.startswith("| "))
-    return first.startswith(markdown) and second.startswith("|---|")
+    return first.rstrip("\r\n") in md_headers() and second.startswith("|---|")

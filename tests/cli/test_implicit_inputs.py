@@ -83,6 +83,9 @@ def test_a_users_csv_that_only_starts_like_the_table_is_not_replaced(tmp_path, c
     unequal = tmp_path / "unequal.toml"
     unequal.write_text("[trial]\nallocation = { placebo = 1, active = 2 }\nn_total = 90\n")
     cases = {
+        "posterior.csv": ["--decision", "posterior"],
+        "posterior_looks.md": ["--decision", "posterior", "--looks", "0.5,1"],
+        "looks.md": ["--looks", "0.5,1"],
         "per_arm.csv": [],
         "total.csv": ["--design", str(unequal)],
         "looks.csv": ["--looks", "0.5,1"],
@@ -94,7 +97,13 @@ def test_a_users_csv_that_only_starts_like_the_table_is_not_replaced(tmp_path, c
         assert is_sample_size_table(path), name
         code, _, err = run(capsys, *argv[:-1], str(path), *extra)  # replaced without --force
         assert code == 0 and f"replaced {path}" in err, (name, err)
-    # a Markdown file that only starts like the table, without the separator line, is kept
+    # Markdown: the tool's own first line exactly, then the separator; a user's table that
+    # starts with the same column is kept
+    ours = tmp_path / "ours.md"
+    code, _, err = run(capsys, *argv[:-1], str(ours))
+    assert code == 0 and is_sample_size_table(ours), err
     notes = tmp_path / "notes.md"
-    notes.write_text("| target power | is what I want to discuss\n\nmore notes\n")
+    notes.write_text("| target power | n per arm |\n|---|---|\n| 80% | 150 |\n")
     assert not is_sample_size_table(notes)
+    code, _, err = run(capsys, *argv[:-1], str(notes))
+    assert code == 2 and "give --force to replace it" in err
