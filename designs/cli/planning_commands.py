@@ -18,12 +18,9 @@ from designs.cli.options import (
     add_grid,
     add_interim,
     add_posterior,
-    add_refine_trials,
     add_seed_json,
     add_targets,
     add_trials,
-    asked_refine_trials,
-    check_refine_trials,
     check_targets,
     command_line,
     design_from_args,
@@ -36,6 +33,7 @@ from designs.cli.options import (
     write_table,
 )
 from designs.cli.progress import progress_bar
+from designs.cli.refine_options import add_refine_trials, asked_refine_trials, check_refine_trials
 from designs.errors import InputError
 
 #: The sweep's grid options: (flag, dimension, integer values, help).

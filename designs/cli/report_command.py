@@ -14,12 +14,9 @@ from designs.cli.options import (
     add_force,
     add_interim,
     add_posterior,
-    add_refine_trials,
     add_seed_json,
     add_targets,
     add_trials,
-    asked_refine_trials,
-    check_refine_trials,
     check_targets,
     design_from_args,
     design_inputs,
@@ -29,6 +26,7 @@ from designs.cli.options import (
 )
 from designs.cli.planning_commands import size_rows_json
 from designs.cli.progress import progress_bar
+from designs.cli.refine_options import add_refine_trials, asked_refine_trials, check_refine_trials
 from designs.errors import InputError
 
 

@@ -22,11 +22,11 @@ from designs.outputs.console import (
     failed_fit_warnings,
     fresh_check_warnings,
     group_sequential_type_i_warnings,
-    harm_notes,
     posterior_looks_warnings,
     prior_text,
     type_i_warnings,
 )
+from designs.outputs.effect_notes import harm_notes
 from designs.outputs.rates import type_i_text
 from designs.spec.decision import threshold_text
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import math
 
+from designs.outputs.effect_notes import harm_notes
+
 UNCONTROLLED_NOTE = (
     "The phase 2 effect comes from an uncontrolled before/after comparison in 5 patients "
     "(illustrative reconstruction of the data): regression to the mean and open-label rating "
@@ -180,20 +182,6 @@ def power_notes(design, summaries) -> list[str]:
             "comparison, with no multiplicity correction."
         )
     timed = design.effect.has_time_course
-    last_visit = max(design.trial.visits)
-    if design.effect.onset_delay_months >= last_visit:
-        d = design.dropout
-        informative = d.informative != 0 or d.death_informative != 0
-        notes.append(
-            f"note: effect.onset_delay_months = {design.effect.onset_delay_months:g} is at or "
-            f"after the last visit (month {last_visit:g}): no visit sees the effect, so "
-            + (
-                "the arms differ only in who drops out or dies (informative exits follow "
-                "each patient's slope with the full effect, whatever its time course)."
-                if informative
-                else "the power above is the analyses' type I error."
-            )
-        )
     for s in summaries:
         z = bias_in_mc_se(s)
         if abs(z) > 3:
@@ -478,28 +466,3 @@ def posterior_looks_warnings(design, s) -> list[str]:
             f"{trials_for_level(level):,} or more can)"
         ]
     return []
-
-
-def harm_notes(design, s) -> list[str]:
-    """A design whose effect is a harm (faster decline on active): the power counts
-    significance in either direction, a success only favouring active (a review: the
-    explorer's headline read 0.580 for a 25% faster decline, its success rate 0.000); a
-    design with no effect: its power is the type I error."""
-    if design.effect.value == 0:  # a review: the explorer's headline read "power 0.044"
-        rate, what = (
-            ("success rate", "a success")
-            if design.decision.is_posterior
-            else ("power", "a significant result")
-        )
-        return [
-            f"note: the effect is 0 (no difference between the arms): this {rate} is the "
-            f"type I error, the chance of {what} when the treatment does nothing"
-        ]
-    if not design.effect.value < 0 or design.decision.is_posterior or design.trial.sides != 2:
-        return []
-    return [
-        f"note: the effect ({design.effect.value:+g}, {design.effect.kind.value}) is a harm, "
-        f"faster decline on active: power {s.power:.3f} counts significance in either "
-        f"direction; a trial succeeds only significant and favouring active "
-        f"({s.power_favourable:.3f})"
-    ]

@@ -498,7 +498,8 @@ def test_no_traceback_in_a_real_process(tmp_path, run_cli):
 def test_refine_trials_refusals_are_the_librarys(tmp_path, capsys, run):
     """``--refine-trials`` is refused by the library's one check (the error naming the option
     for ``refine_trials``); the range argparse refuses first says what the library says."""
-    from designs.cli.options import MIN_REFINE_TRIALS, flag_message
+    from designs.cli.options import flag_message
+    from designs.cli.refine_options import MIN_REFINE_TRIALS
     from designs.errors import InputError
     from designs.planning import refine
     from designs.spec import load_design

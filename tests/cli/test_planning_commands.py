@@ -346,7 +346,7 @@ def test_sample_size_and_report_default_to_the_main_jobs_search(command):
     main job's targets, seed and two stages (2,000 + 8,000 trials), so all three print the
     same n; with interim looks, ``--sizes`` or ``--refine-trials 0`` the search is one stage."""
     from designs.cli.main import build_parser
-    from designs.cli.options import asked_refine_trials, check_refine_trials
+    from designs.cli.refine_options import asked_refine_trials, check_refine_trials
     from designs.outputs.console import second_stage_warnings
     from designs.planning import main_job as job
     from designs.planning.refine import DEFAULT_REFINE_MAX
