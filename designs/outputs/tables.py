@@ -221,13 +221,17 @@ def decision_cell(design) -> str:
     return "posterior rule: " + posterior_rule_text(design)
 
 
-def _csv_table(rows, equal: bool, decision: str = "frequentist test") -> str:
-    buf = io.StringIO()
+def _csv_header(equal: bool) -> list[str]:
+    """The CSV table's columns: n per arm (1:1) or in total."""
     size = "n_per_arm" if equal else "n_total"
     cols = ["target_power"] + (["n_per_arm"] if equal else [])
-    cols += [f"{size}_mc_low", f"{size}_mc_high", *_CSV_COLUMNS]
+    return [*cols, f"{size}_mc_low", f"{size}_mc_high", *_CSV_COLUMNS]
+
+
+def _csv_table(rows, equal: bool, decision: str = "frequentist test") -> str:
+    buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(cols)
+    w.writerow(_csv_header(equal))
     for r in rows:
         vals = [f"{r.target_power:g}"] + ([r.n] if equal else [])
         vals += [_blank(r.n_low), _blank(r.n_high)]
@@ -413,11 +417,7 @@ def csv_headers() -> frozenset[str]:
     writes: the fixed design's per arm and in total, and the group-sequential one."""
     from designs.outputs.group_sequential import GS_CSV_KEYS
 
-    heads = {",".join(GS_CSV_KEYS)}
-    for size in ("n_per_arm", "n_total"):
-        cols = ["target_power"] + (["n_per_arm"] if size == "n_per_arm" else [])
-        heads.add(",".join([*cols, f"{size}_mc_low", f"{size}_mc_high", *_CSV_COLUMNS]))
-    return frozenset(heads)
+    return frozenset({",".join(GS_CSV_KEYS)} | {",".join(_csv_header(e)) for e in (True, False)})
 
 
 def md_headers() -> frozenset[str]:
