@@ -260,26 +260,20 @@ class PowerCurve:
         multiplicities, or (resamples, trials) of them, giving (resamples, sizes) counts
         (plain successes: whole numbers, exact in any order of summation; with the control,
         sums of :attr:`values`)."""
-        if self.values is None:
-            success = self.favourable & self.ok
-            if weights is None:
-                return success.sum(1), self.ok.sum(1)
+        plain = self.values is None
+        success = self.favourable & self.ok if plain else self.values
+        if weights is None:
+            k, m = success.sum(1), self.ok.sum(1)
+        else:
             w = weights.astype(float)
             if w.ndim == 2:  # as floats, so that the product is BLAS's (a bool operand is not)
-                return w @ success.astype(float).T, w @ self.ok.astype(float).T
-            return success @ w, self.ok @ w
+                k, m = w @ np.asarray(success, dtype=float).T, w @ self.ok.astype(float).T
+            else:
+                k, m = success @ w, self.ok @ w
         # With the control, a size where nearly every trial succeeds (or fails) can sum past
         # its trials (or below 0): clipped, as a rate is, so that the binomial likelihood of
         # the probit fit keeps its maximum.
-        if weights is None:
-            m = self.ok.sum(1)
-            return np.clip(self.values.sum(1), 0.0, m), m
-        w = weights.astype(float)
-        if w.ndim == 2:
-            m = w @ self.ok.astype(float).T
-            return np.clip(w @ self.values.T, 0.0, m), m
-        m = self.ok @ w
-        return np.clip(self.values @ w, 0.0, m), m
+        return (k, m) if plain else (np.clip(k, 0.0, m), m)
 
     def fit(self) -> tuple[float, float]:
         """Probit curve over every size."""
