@@ -24,6 +24,7 @@ import numpy as np
 from scipy import special
 
 from designs.errors import InputError
+from designs.sequential import normal
 
 __all__ = ["NormalMixture", "fit_normal_mixture", "lower_tail", "posterior"]
 
@@ -65,10 +66,8 @@ class NormalMixture:
 
     def pdf(self, x) -> np.ndarray:
         """Prior density at ``x``."""
-        from scipy import stats  # here, not at import: start-up time
-
         x = np.asarray(x, dtype=np.float64)
-        return sum(w * stats.norm.pdf(x, m, s) for w, m, s in self.components())
+        return sum(w * (normal.pdf((x - m) / s) / s) for w, m, s in self.components())
 
 
 def posterior(prior: NormalMixture, estimate, se):
@@ -86,8 +85,6 @@ def posterior(prior: NormalMixture, estimate, se):
     weights, means, sds : numpy.ndarray
         Shape ``estimate.shape + (components,)``.
     """
-    from scipy import stats  # here, not at import: start-up time
-
     est = np.asarray(estimate, dtype=np.float64)[..., None]
     v = np.asarray(se, dtype=np.float64)[..., None] ** 2
     w0 = np.asarray(prior.weights)
@@ -97,7 +94,7 @@ def posterior(prior: NormalMixture, estimate, se):
     var = 1.0 / prec
     mean = var * (m0 / v0 + est / v)
     with np.errstate(divide="ignore"):
-        logw = np.log(w0) + stats.norm.logpdf(est, m0, np.sqrt(v0 + v))
+        logw = np.log(w0) + normal.logpdf(est, m0, np.sqrt(v0 + v))
     logw = logw - special.logsumexp(logw, axis=-1, keepdims=True)
     return np.exp(logw), mean, np.sqrt(var)
 
@@ -108,10 +105,8 @@ def lower_tail(prior: NormalMixture, estimate, se, margin: float = 0.0) -> np.nd
     Success of the posterior rule at threshold ``t`` is ``lower_tail < 1 - t``, i.e.
     ``P(effect > margin | data) > t``.
     """
-    from scipy import stats  # here, not at import: start-up time
-
     w, mean, sd = posterior(prior, estimate, se)
-    return np.sum(w * stats.norm.cdf((margin - mean) / sd), axis=-1)
+    return np.sum(w * normal.cdf((margin - mean) / sd), axis=-1)
 
 
 def fit_normal_mixture(
@@ -140,8 +135,6 @@ def fit_normal_mixture(
 
 
 def _em(x: np.ndarray, k: int, iterations: int, tol: float):
-    from scipy import stats  # here, not at import: start-up time
-
     sd_all = float(x.std())
     if not sd_all > 0:
         return (0.0, NormalMixture.normal(float(x.mean()), 1e-9)) if k == 1 else None
@@ -152,7 +145,7 @@ def _em(x: np.ndarray, k: int, iterations: int, tol: float):
     previous = -np.inf
     loglik = previous
     for _ in range(iterations):
-        logp = np.log(w) + stats.norm.logpdf(x[:, None], m, s)
+        logp = np.log(w) + normal.logpdf(x[:, None], m, s)
         norm = special.logsumexp(logp, axis=1, keepdims=True)
         loglik = float(norm.sum())
         r = np.exp(logp - norm)

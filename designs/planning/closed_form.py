@@ -254,21 +254,25 @@ def power_slope_arms(
         Rejection probability. Two-sided power counts both tails, so at ``delta = 0`` it is
         ``alpha``; the sample-size formula ignores the far tail (negligible at 80% power).
     """
-    from scipy import stats  # on use: slow to import, and most commands never need it
-
     v_a = slope_var_placebo if slope_var_active is None else slope_var_active
     se = np.sqrt(slope_var_placebo / n_placebo + v_a / n_active)
     ncp = delta / se
     two_tails = sides == 2 and not favourable_only
     if t_df:
+        from scipy import stats  # on use: slow to import (about 0.5 s), rarely needed
+
         df = n_placebo + n_active - 2
         crit = stats.t.isf(alpha / sides, df)
         upper = stats.nct.sf(crit, df, ncp)
         lower = stats.nct.cdf(-crit, df, ncp) if two_tails else 0.0
     else:
-        crit = stats.norm.isf(alpha / sides)
-        upper = stats.norm.sf(crit - ncp)
-        lower = stats.norm.cdf(-crit - ncp) if two_tails else 0.0
+        # scipy.special's normal, what scipy.stats.norm calls (the same bits), so that
+        # `report` does not import scipy.stats for its closed-form reference
+        from designs.sequential import normal
+
+        crit = normal.isf(alpha / sides)
+        upper = normal.sf(crit - ncp)
+        lower = normal.cdf(-crit - ncp) if two_tails else 0.0
     return float(upper + lower)
 
 

@@ -9,9 +9,10 @@ import math
 import numpy as np
 from scipy.special import log_ndtr, ndtr, ndtri
 
-__all__ = ["cdf", "isf", "logcdf", "logsf", "pdf", "ppf", "sf"]
+__all__ = ["cdf", "isf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"]
 
 _SQRT_2PI = math.sqrt(2.0 * math.pi)
+_LOG_SQRT_2PI = np.log(np.sqrt(2 * np.pi))  # as scipy.stats.norm computes it
 
 
 def cdf(x):
@@ -28,6 +29,15 @@ def pdf(x):
     """Density of Z at x."""
     x = np.asarray(x, dtype=float)
     return np.exp(-(x**2) / 2.0) / _SQRT_2PI
+
+
+def logpdf(x, loc=0.0, scale=1.0):
+    """Log density of N(loc, scale^2) at x (scale > 0), in ``scipy.stats.norm.logpdf``'s
+    arithmetic (the same bits; ``tests/sequential/test_normal.py``) without its argument
+    checks, which cost more than the arithmetic in an EM loop."""
+    x = np.asarray(x, dtype=float)
+    z = (x - loc) / scale
+    return -(z**2) / 2.0 - _LOG_SQRT_2PI - np.log(scale)
 
 
 def isf(p):

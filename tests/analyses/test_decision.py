@@ -136,3 +136,35 @@ def test_vague_rule_is_the_normal_wald_test_trial_by_trial():
         np.testing.assert_array_equal(up, wald & (est > 0))
         np.testing.assert_array_equal(down, wald & (est < 0))
         assert wald.sum() > (5 if value == 0 else 1000)  # the comparison is not vacuous
+
+
+def test_same_bits_as_with_scipy_stats_norm(monkeypatch):
+    """The posterior, its lower tail, the prior density and the EM fit use
+    designs.sequential.normal (scipy.special, without importing scipy.stats); with
+    scipy.stats.norm put back in its place every number is the same to the last bit."""
+    from designs.analyses import decision as D
+
+    rng = np.random.default_rng(11)
+    draws = np.concatenate([rng.normal(0.14, 0.24, 700), rng.normal(0.2, 0.11, 3300)])
+    est, se = rng.normal(0.1, 0.1, 500), rng.uniform(0.02, 0.3, 500)
+    prior = NormalMixture((0.3, 0.7), (0.0, 0.2), (0.6, 0.1))
+    grid = np.linspace(-1.0, 1.0, 201)
+
+    def everything():
+        fit = fit_normal_mixture(draws)
+        return (fit, *posterior(fit, est, se), lower_tail(fit, est, se, 0.05))
+
+    ours = everything()
+    density = sum(w * stats.norm.pdf(grid, m, s) for w, m, s in prior.components())
+    np.testing.assert_array_equal(prior.pdf(grid), density)
+
+    class Scipy:  # the functions as scipy.stats.norm computes them
+        cdf = staticmethod(stats.norm.cdf)
+        logpdf = staticmethod(stats.norm.logpdf)
+
+    monkeypatch.setattr(D, "normal", Scipy)
+    theirs = everything()
+    assert len(ours[0].weights) >= 2  # the EM fitted a mixture, not one normal
+    assert ours[0] == theirs[0]
+    for a, b in zip(ours[1:], theirs[1:], strict=True):
+        np.testing.assert_array_equal(a, b)

@@ -98,6 +98,15 @@ def test_sample_size_loads_no_scipy_stats(repo_root):
     assert not {"scipy.stats", "xarray", "pandas", "matplotlib"} & set(loaded), loaded
 
 
+def test_posterior_rule_loads_no_scipy_stats(repo_root):
+    """The posterior rule's closed form (designs.analyses.decision: the posterior, its lower
+    tail, the EM fit of the phase 2 mixture) takes the normal from designs.sequential.normal,
+    the same bits as scipy.stats.norm without its import (about 0.5 s)."""
+    args = ("power", "--decision", "posterior", "--prior", "sceptical", "--trials", "100")
+    loaded = _loaded(repo_root, *args, "--n-per-arm", "20", "--json")
+    assert "scipy.stats" not in loaded, loaded
+
+
 def test_assurance_reads_the_posterior_without_xarray(repo_root, tmp_path):
     """Planning reads a posterior file with h5py alone (progression.posterior_view): xarray
     and pandas (about 0.5 s) only where a whole DataTree is needed (fit, notebooks)."""

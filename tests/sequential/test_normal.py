@@ -33,3 +33,13 @@ def test_scalars_give_scalars_like_scipy():
         assert float(normal.cdf(x)) == float(stats.norm.cdf(x))
         assert float(normal.logsf(x)) == float(stats.norm.logsf(x))
     assert float(normal.ppf(0.8)) == float(stats.norm.ppf(0.8))
+
+
+def test_logpdf_with_location_and_scale_equals_scipy_stats_norm():
+    rng = np.random.default_rng(7)
+    x = np.concatenate([rng.normal(0.1, 0.3, 4000), X[np.isfinite(X)]])[:, None]
+    loc = np.array([-0.2, 0.13653015947178165, 0.5])
+    scale = np.array([1e-3, 0.1124697429420412, 2.0])
+    _same(normal.logpdf(x, loc, scale), stats.norm.logpdf(x, loc, scale))
+    _same(normal.logpdf(X), stats.norm.logpdf(X))
+    assert float(normal.logpdf(0.3, -0.1, 0.7)) == float(stats.norm.logpdf(0.3, -0.1, 0.7))
