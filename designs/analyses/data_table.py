@@ -347,6 +347,10 @@ DF_METHOD_NAMES = {
 }
 
 
+#: Significant digits ``simulate.py analyze`` prints (``--json`` gives every digit).
+DIGITS = 4
+
+
 def result_text(analysis: str, source: str, out: dict) -> str:
     """The text ``simulate.py analyze`` prints of a result (:meth:`AnalysisResult.to_dict`)
     of ``analysis`` on the file ``source``: the numbers, the (1 - alpha) interval (or the
@@ -355,22 +359,24 @@ def result_text(analysis: str, source: str, out: dict) -> str:
     named = f"{analysis} ({method})" if method else analysis
     lines = [f"{named} on {source}: {out['estimand']}"]
     keys = ("estimate", "se", "df", "df_method", "statistic", "p_value", "n_placebo", "n_active")
+    units = {"estimate": f" {out['units']}", "se": f" {out['units']}"}
     for key in keys:
         value = out[key]
         if value is None:
             continue
         lines.append(
-            f"  {key:10s} {value:.6g}" if isinstance(value, float) else f"  {key:10s} {value}"
+            f"  {key:10s} {value:.{DIGITS}g}{units.get(key, '')}"
+            if isinstance(value, float)
+            else f"  {key:10s} {value}"
         )
     level = f"{100.0 * out['ci_level']:.6g}%"
+    low, high = f"{out['ci_low']:.{DIGITS}g}", f"{out['ci_high']:.{DIGITS}g}"
     if out["sides"] == 2:
-        lines.append(
-            f"  {level + ' CI':10s} {out['ci_low']:.6g} to {out['ci_high']:.6g} {out['units']}"
-        )
+        lines.append(f"  {level + ' CI':10s} {low} to {high} {out['units']}")
         sides = "two-sided"
     else:
         lines.append(
-            f"  {level + ' bound':10s} >= {out['ci_low']:.6g} {out['units']} (one-sided, "
+            f"  {level + ' bound':10s} >= {low} {out['units']} (one-sided, "
             "lower: benefit is active minus placebo > 0)"
         )
         sides = "one-sided (favouring active)"

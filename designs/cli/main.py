@@ -88,12 +88,12 @@ def main_job() -> int:
     start = time.perf_counter()
     print(
         "ALS trial planner: the proposed double-blind follow-up (designs/library/default.toml).\n"
-        "A first run compiles the simulation kernels and fits the phase 2 model (about a "
-        "minute on 2 cores); later runs reuse both caches.",
+        "A first run compiles the simulation kernels and fits the phase 2 model (one to two "
+        "minutes on 2 cores); later runs reuse both caches.",
         flush=True,
     )
     design = load_design()
-    print(f"Design (n is found below): {design.describe()}", flush=True)
+    print(f"Design (n is found below): {design.describe(size=False)}", flush=True)
     compiling = precompile.start()  # first run only: the kernels compile beside the fit
     if compiling:
         parts = "; ".join(precompile.PART_LABELS[p] for p in precompile.PARTS[: len(compiling)])

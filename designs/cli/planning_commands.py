@@ -117,6 +117,9 @@ def cmd_sweep(args) -> int:
     from designs.planning.posterior import posterior_draws
     from designs.planning.sweep import is_sweep_file, run_sweep
 
+    if not str(args.out).lower().endswith((".nc", ".nc4")):
+        # a review: `--out results/x.txt` wrote netCDF under a text file's name
+        raise InputError(f"--out {args.out}: a sweep is a netCDF file; give a name ending in .nc")
     check_writable(
         args.out,
         "--out",

@@ -131,6 +131,8 @@ def cmd_report(args) -> int:
         if args.trials < final_run_trials():
             print(
                 f"for a final run: --trials {final_run_trials()} or more (Monte Carlo SE of "
-                f"every power at most {FINAL_RUN_MC_SE:g}; this run used {args.trials})"
+                f"every power in the curves and tables at most {FINAL_RUN_MC_SE:g}; this run "
+                f"used {args.trials}); n itself is as precise as its Monte Carlo interval in "
+                "sample_size.md says"
             )
     return 0

@@ -27,6 +27,7 @@ from designs.outputs.console import (
     type_i_warnings,
 )
 from designs.outputs.effect_notes import harm_notes
+from designs.outputs.numbers import se_text
 from designs.outputs.rates import type_i_text
 from designs.spec.decision import threshold_text
 
@@ -124,30 +125,30 @@ def power_html(req, view) -> ui.Tag:
             ui.p(
                 f"success probability of the posterior rule with {len(gs.looks)} looks "
                 f"(thresholds {thresholds}) on {primary} at {_size_text(design)}: Monte Carlo "
-                f"SE {gs.mc_se:.3f}; success favouring active {gs.power_favourable:.3f} (SE "
-                f"{gs.mc_se_favourable:.3f}); type I error of the design "
+                f"SE {se_text(gs.mc_se)}; success favouring active {gs.power_favourable:.3f} (SE "
+                f"{se_text(gs.mc_se_favourable)}); type I error of the design "
                 f"{type_i_text(gs)}. Without interim looks: {s.power:.3f} "
-                f"(SE {s.mc_se:.3f})."
+                f"(SE {se_text(s.mc_se)})."
             )
         )
     elif gs is not None:
         out.append(
             ui.p(
                 f"power of {primary} with {len(gs.looks)} looks (efficacy at any look) at "
-                f"{_size_text(design)}: Monte Carlo SE {gs.mc_se:.3f}; significant and "
-                f"favouring active {gs.power_favourable:.3f} (SE {gs.mc_se_favourable:.3f}); "
+                f"{_size_text(design)}: Monte Carlo SE {se_text(gs.mc_se)}; significant and "
+                f"favouring active {gs.power_favourable:.3f} (SE {se_text(gs.mc_se_favourable)}); "
                 "type I error of the design "
                 f"{type_i_text(gs)}. Without interim looks: {s.power:.3f} "
-                f"(SE {s.mc_se:.3f})."
+                f"(SE {se_text(s.mc_se)})."
             )
         )
     elif design.decision.is_posterior:
         out.append(
             ui.p(
                 f"{what} of the posterior rule on {primary} at {_size_text(design)}: Monte "
-                f"Carlo SE {s.mc_se:.3f}, 95% Monte Carlo interval {s.ci95[0]:.3f}-"
+                f"Carlo SE {se_text(s.mc_se)}, 95% Monte Carlo interval {s.ci95[0]:.3f}-"
                 f"{s.ci95[1]:.3f}; success favouring active {s.power_favourable:.3f} (SE "
-                f"{s.mc_se_favourable:.3f})."
+                f"{se_text(s.mc_se_favourable)})."
             )
         )
         # the type I error on the same trials with no effect and the prior-data conflict,
@@ -163,9 +164,9 @@ def power_html(req, view) -> ui.Tag:
     else:
         out.append(
             ui.p(
-                f"{what} of {primary} at {_size_text(design)}: Monte Carlo SE {s.mc_se:.3f}, "
+                f"{what} of {primary} at {_size_text(design)}: Monte Carlo SE {se_text(s.mc_se)}, "
                 f"95% Monte Carlo interval {s.ci95[0]:.3f}-{s.ci95[1]:.3f}; significant and "
-                f"favouring active {s.power_favourable:.3f} (SE {s.mc_se_favourable:.3f})."
+                f"favouring active {s.power_favourable:.3f} (SE {se_text(s.mc_se_favourable)})."
             )
         )
     out.append(
@@ -366,7 +367,7 @@ def analyses_html(req, view) -> ui.Tag:
             (
                 a,
                 f"{s.estimand} ({s.units})",
-                f"{s.power:.3f} ({s.mc_se:.3f})",
+                f"{s.power:.3f} ({se_text(s.mc_se)})",
                 f"{s.ci95[0]:.3f}-{s.ci95[1]:.3f}",
                 f"{s.power_favourable:.3f}",
                 f"{s.mean_estimate:+.3f}",
@@ -419,7 +420,7 @@ def sample_size_html(req, view) -> ui.Tag:
                     else f"{r.target_power:.0%} power: {what} over {n:,} {unit} (not reached)"
                 ),
                 f" (95% Monte Carlo interval of the estimate {r.n_low:,}-{high}; "
-                f"simulated power at n {r.power:.3f}, SE {r.mc_se:.3f}){flag}",
+                f"simulated power at n {r.power:.3f}, SE {se_text(r.mc_se)}){flag}",
             )
         )
     figure = (

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from designs import __version__
 from designs.outputs.console import P_EFFECT_NOTE, phase2_caveat
+from designs.outputs.numbers import probability_text, se_text
 from progression.population import MIN_PHASE2_DECLINE
 
 
@@ -65,8 +66,8 @@ def assurance_text(
         else:  # absolute: the draw is in points/month already
             median = f"{r.posterior_median_points:+.3f} points/month"
         lines.append(
-            f"{r.transport}: assurance {r.assurance:.3f} (MC SE {r.mc_se:.3f}); {word} at the "
-            f"posterior-median effect ({median}{over}) {r.power_at_median:.3f}; "
+            f"{r.transport}: assurance {r.assurance:.3f} (MC SE {se_text(r.mc_se)}); {word} at the "
+            f"posterior-median effect ({median}{over}) {probability_text(r.power_at_median)}; "
             f"P(effect > 0) {r.p_effect_positive:.2f} (this posterior); {word} over the "
             "posterior: median "
             f"{q[0.5]:.2f}, 5-95% {q[0.05]:.2f}-{q[0.95]:.2f}, P(power >= 0.8) "
@@ -108,8 +109,8 @@ def main_job_assurance_text(rows, assurance, *, trials: int, seed: int) -> str:
         size = str(row.n_per_arm) if row.n_per_arm is not None else "-"
         lines.append(
             f"| {row.target_power:.0%} | {size} | {row.n_total} | {prop.assurance:.3f} "
-            f"({prop.mc_se:.3f}) | {absl.assurance:.3f} ({absl.mc_se:.3f}) | "
-            f"{prop.power_at_median:.3f} | {prop.p_effect_positive:.2f} |"
+            f"({se_text(prop.mc_se)}) | {absl.assurance:.3f} ({se_text(absl.mc_se)}) | "
+            f"{probability_text(prop.power_at_median)} | {prop.p_effect_positive:.2f} |"
         )
     draws = assurance[0]["proportional"].posterior_draws
     lines.append(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 
 from designs.outputs.effect_notes import harm_notes
+from designs.outputs.numbers import se_text
 
 UNCONTROLLED_NOTE = (
     "The phase 2 effect comes from an uncontrolled before/after comparison in 5 patients "
@@ -81,7 +82,7 @@ def power_text(design, summaries, prior=None) -> str:
         sd = "n/a" if math.isnan(s.sd_estimate) else f"{s.sd_estimate:.3f}"
         mean = "n/a" if math.isnan(s.mean_estimate) else f"{s.mean_estimate:+.3f} {s.units}"
         lines.append(
-            f"{s.analysis}: power {s.power:.3f} (MC SE {s.mc_se:.3f}, 95% MC interval "
+            f"{s.analysis}: power {s.power:.3f} (MC SE {se_text(s.mc_se)}, 95% MC interval "
             f"{s.ci95[0]:.3f}-{s.ci95[1]:.3f}); significant and favouring active "
             f"{s.power_favourable:.3f}; "
             f"mean estimate {mean} (true {truth}{bias}, SD {sd}); failed fits {s.failed_fits}"
@@ -300,7 +301,8 @@ def fresh_check_warnings(
         way = "underestimated (the trial would be underpowered)" if gap < 0 else "overestimated"
         text = (
             f"warning: target {r.target_power:g}: power on fresh trials at n = {r.n:,} is "
-            f"{r.confirmed_power:.3f} (MC SE {r.confirmed_mc_se:.3f}), more than {ses:g} MC SE "
+            f"{r.confirmed_power:.3f} (MC SE {se_text(r.confirmed_mc_se)}), more than {ses:g} "
+            "MC SE "
             f"{'below' if gap < 0 else 'above'} the target: n is likely {way} by simulation "
             "error"
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from designs.outputs.numbers import se_text
 from designs.outputs.rates import type_i_text
 from designs.spec.decision import threshold_text
 
@@ -38,7 +39,7 @@ def group_sequential_text(design, s) -> str:
             f"{s.p_stop_futility[k]:6.3f}  {s.p_stop_efficacy_h0[k]:9.4f}"
         )
     lines.append(
-        f"power {s.power:.3f} (MC SE {s.mc_se:.3f}); significant and favouring active "
+        f"power {s.power:.3f} (MC SE {se_text(s.mc_se)}); significant and favouring active "
         f"{s.power_favourable:.3f}; "
         f"type I error of the design {type_i_text(s)}; "
         f"failed fits {s.failed_fits} (effect), {s.failed_fits_h0} (no effect)"
@@ -143,7 +144,7 @@ def group_sequential_sample_size_table(result, design, fmt: str = "md") -> str:
         lines.append("| " + " | ".join(f.format(cells[k]) for _, k, f in _GS_COLUMNS) + " |")
     r0 = rows[0]
     # the design's own size is not the one found (a review read "100 per arm" under n max 127)
-    lines += ["", f"Design (n max is found above): {design.describe()}", *_gs_notes(r0)]
+    lines += ["", f"Design (n max is found above): {design.describe(size=False)}", *_gs_notes(r0)]
     return "\n".join(lines) + "\n"
 
 
@@ -214,7 +215,7 @@ def group_sequential_assurance_text(results) -> str:
             stops += "; for futility " + ", ".join(f"{p:.3f}" for p in r.p_stop_futility)
         lines.append(
             f"{r.transport} transport: assurance (success at any look) {r.assurance:.3f} "
-            f"(MC SE {r.mc_se:.3f}); P(stop for efficacy) by look {stops}; expected patients "
+            f"(MC SE {se_text(r.mc_se)}); P(stop for efficacy) by look {stops}; expected patients "
             f"randomised {r.expected_n_total:.1f} of {r.n_total}; expected months "
             f"{r.expected_months:.1f} of {r.fixed_months:.1f}"
         )
@@ -227,6 +228,6 @@ def posterior_rule_cases_text(cases: dict) -> str:
     o, s = cases["optimistic"], cases["sceptical"]
     return (
         f"posterior rule, effects drawn from phase 2: assurance {o.assurance:.3f} (MC SE "
-        f"{o.mc_se:.3f}) when the same phase 2 posterior also analyses (optimistic), "
-        f"{s.assurance:.3f} (MC SE {s.mc_se:.3f}) with the sceptical prior"
+        f"{se_text(o.mc_se)}) when the same phase 2 posterior also analyses (optimistic), "
+        f"{s.assurance:.3f} (MC SE {se_text(s.mc_se)}) with the sceptical prior"
     )

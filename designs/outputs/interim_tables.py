@@ -15,6 +15,7 @@ import math
 
 from designs import __version__
 from designs.outputs.csv_cells import safe_row
+from designs.outputs.numbers import se_text
 from designs.outputs.rates import counted_h0, rate_cell, rate_edge, type_i_text
 from designs.planning.power import mc_se
 
@@ -65,7 +66,7 @@ def interim_reference_keys(interim) -> list[str]:
 
 
 def _se(p: float, se: float) -> str:
-    return f"{p:.3f} ({se:.3f})"
+    return f"{p:.3f} ({se_text(se)})"
 
 
 _NAN = math.nan
@@ -425,7 +426,7 @@ def interim_assurance_sentence(interim) -> str:
     f = interim.fixed_assurance[tr]
     return (
         f" Averaged over the phase 2 posterior of the effect ({tr} transport), the "
-        f"probability of success at any look was {a.assurance:.3f} (MC SE {a.mc_se:.3f}) "
+        f"probability of success at any look was {a.assurance:.3f} (MC SE {se_text(a.mc_se)}) "
         f"against an assurance of {f.assurance:.3f} for the fixed design, with "
         f"{a.expected_n_total:.1f} patients randomised on average."
     )
@@ -482,7 +483,7 @@ def interim_methods(interim) -> str:
         f"{row.n_max} {per} against {row.n_fixed} for the fixed design (inflation "
         f"{row.inflation:.3f}, 95% Monte Carlo interval {row.inflation_low:.3f}-"
         f"{row.inflation_high:.3f}); at that size the power was {s.power_favourable:.3f} (MC "
-        f"SE {s.mc_se_favourable:.3f}), the type I error of the whole design "
+        f"SE {se_text(s.mc_se_favourable)}), the type I error of the whole design "
         f"{type_i_over_trials(s)} under no effect, and the expected number "
         f"randomised {s.expected_n_total:.1f} under the effect and {s.expected_n_total_h0:.1f} "
         f"under no effect, of {s.n_total}, with expected durations of {s.expected_months:.1f} "

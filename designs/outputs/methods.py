@@ -7,13 +7,19 @@ software, and ends with the references it relies on.
 
 from __future__ import annotations
 
-import math
-
 from designs import __version__
 from designs.analyses import registry
 from designs.outputs.assurance_text import undefined_draws_note
 from designs.outputs.console import is_illustrative
-from designs.outputs.operating_tables import calibration_flag, realism_switches
+from designs.outputs.methods_dropout import (
+    also_simulated,
+    attrition_source,
+    informative_bias_text,
+    published_attrition,
+)
+from designs.outputs.methods_references import references_text
+from designs.outputs.numbers import probability_text, se_text
+from designs.outputs.operating_tables import calibration_flag
 from designs.outputs.rates import search_estimator
 from designs.outputs.tables import (
     N_INTERVAL_NOTE,
@@ -24,76 +30,16 @@ from designs.outputs.tables import (
 )
 from designs.spec.estimand import estimand_lines
 
-#: Works the methods text relies on (the project's docs/references.md has the figures and
-#: the full bibliography): key -> citation.
-REFERENCES = {
-    "ich": "International Council for Harmonisation (2019). E9(R1): Addendum on estimands and "
-    "sensitivity analysis in clinical trials to the guideline on statistical principles for "
-    "clinical trials. Step 4, 20 November 2019.",
-    "satterthwaite": "Satterthwaite FE (1946). An approximate distribution of estimates of "
-    "variance components. *Biometrics Bulletin* 2(6):110-114.",
-    "lmertest": "Kuznetsova A, Brockhoff PB, Christensen RHB (2017). lmerTest package: tests "
-    "in linear mixed effects models. *Journal of Statistical Software* 82(13):1-26. "
-    "doi:10.18637/jss.v082.i13",
-    "kenward_roger": "Kenward MG, Roger JH (1997). Small sample inference for fixed effects "
-    "from restricted maximum likelihood. *Biometrics* 53(3):983-997. doi:10.2307/2533558",
-    "pbkrtest": "Halekoh U, Hojsgaard S (2014). A Kenward-Roger approximation and parametric "
-    "bootstrap methods for tests in linear mixed models - the R package pbkrtest. *Journal of "
-    "Statistical Software* 59(9):1-32. doi:10.18637/jss.v059.i09",
-    "cafs": "Berry JD, Miller R, Moore DH, et al. (2013). The Combined Assessment of Function "
-    "and Survival (CAFS): a new endpoint for ALS clinical trials. *Amyotrophic Lateral "
-    "Sclerosis and Frontotemporal Degeneration* 14(3):162-168. doi:10.3109/21678421.2012.762930",
-    "hc2": "MacKinnon JG, White H (1985). Some heteroskedasticity-consistent covariance "
-    "matrix estimators with improved finite sample properties. *Journal of Econometrics* "
-    "29(3):305-325. doi:10.1016/0304-4076(85)90158-7",
-    "bell_mccaffrey": "Bell RM, McCaffrey DF (2002). Bias reduction in standard errors for "
-    "linear regression with multi-stage samples. *Survey Methodology* 28(2):169-181.",
-    "imbens_kolesar": "Imbens GW, Kolesar M (2016). Robust standard errors in small samples: "
-    "some practical advice. *Review of Economics and Statistics* 98(4):701-712. "
-    "doi:10.1162/REST_a_00552",
-    "dersimonian_laird": "DerSimonian R, Laird N (1986). Meta-analysis in clinical trials. "
-    "*Controlled Clinical Trials* 7(3):177-188. doi:10.1016/0197-2456(86)90046-2",
-    "attrition": "van Eijk RPA, van Loon FT, van Unnik JWJ, et al. (2025). Attrition and "
-    "discontinuation in amyotrophic lateral sclerosis clinical trials: a meta-analysis. "
-    "*Journal of Neurology* 272(1):40. doi:10.1007/s00415-024-12813-3",
-    "schmidli": "Schmidli H, Gsteiger S, Roychoudhury S, et al. (2014). Robust "
-    "meta-analytic-predictive priors in clinical trials with historical control information. "
-    "*Biometrics* 70(4):1023-1032. doi:10.1111/biom.12242",
-    "phase2": "Yamashita T, Nakano Y, Sasaki R, et al. (2023). Safety and clinical effects of a "
-    "Muse cell-based product in patients with amyotrophic lateral sclerosis: results of a "
-    "phase 2 clinical trial. *Cell Transplantation* 32:9636897231214370. "
-    "doi:10.1177/09636897231214370",
+#: The works the reference list gives for an analysis, cited where the text names its method.
+IN_TEXT_CITATIONS = {
+    "lmm_slope": "; Satterthwaite 1946, as R's lmerTest computes it, Kuznetsova et al. 2017",
+    "lmm_slope_kr": "; as R's pbkrtest computes it, Halekoh & Hojsgaard 2014",
+    "slope_change_lead_in": "; DerSimonian & Laird 1986, MacKinnon & White 1985, Bell & "
+    "McCaffrey 2002, Imbens & Kolesar 2016",
 }
-
 
 #: The first line of methods.md (also how an earlier report folder is recognised).
 METHODS_TITLE = "# Methods: sample size and assurance"
-
-
-def references_text(
-    analysis: str,
-    assurance: bool,
-    published_attrition: bool = True,
-    *,
-    robust_prior: bool = False,
-) -> list[str]:
-    """The reference list of the methods text: what it cites for this analysis and run
-    (``published_attrition``: the dropout schedule is the published one it cites;
-    ``robust_prior``: the posterior rule's robust mixture prior)."""
-    keys = ["ich", "attrition"] if published_attrition else ["ich"]
-    if analysis == "lmm_slope":
-        keys += ["satterthwaite", "lmertest"]
-    if analysis == "lmm_slope_kr":
-        keys += ["kenward_roger", "pbkrtest"]
-    if analysis == "joint_rank":
-        keys.append("cafs")
-    if analysis == "slope_change_lead_in":
-        keys += ["dersimonian_laird", "hc2", "bell_mccaffrey", "imbens_kolesar"]
-    if robust_prior:
-        keys.append("schmidli")
-    if assurance:
-        keys.append("phase2")
-    return ["**References.**", ""] + [f"{i}. {REFERENCES[k]}" for i, k in enumerate(keys, 1)]
 
 
 def _software() -> str:
@@ -127,21 +73,25 @@ def search_text(result) -> str:
 
     spans = list(getattr(result, "target_spans", ()) or ())
     refit = (
-        f"for each target with at least {MIN_LOCAL_SIZES} sizes within {LOCAL_FACTOR:g} "
-        f"times of where it crosses the target that had {MIN_OUTCOMES} or more successes and "
-        "failures, refitted on those sizes"
+        f"for each target, refitted on the sizes between n / {LOCAL_FACTOR:g} and "
+        f"{LOCAL_FACTOR:g} n (n where the curve crosses the target) that had {MIN_OUTCOMES} or "
+        f"more successes and failures, where there were at least {MIN_LOCAL_SIZES}"
     )
     if spans and all(sp is None for sp in spans):
         refit = "no target having enough sizes near its crossing to refit on, not refitted"
     first = (
         f"{result.trials} trials were simulated at each of {len(result.curve.sizes)} sizes "
-        "with common random numbers (the same patients at every size)"
+        "with common random numbers (each smaller trial's patients are the first patients of "
+        "every larger trial)"
     )
     control = (
         " Each trial's success was counted with a control variate, its oracle test (the "
         "slope difference by generalised least squares on the trial's unrounded scores with "
-        "the true covariance, exactly normal given the visits observed), which leaves the "
-        "expected power unchanged and its Monte Carlo variance smaller (Glasserman 2004)."
+        "the true covariance, exactly normal given the visits observed): the estimate of the "
+        "power is unbiased up to a term of order 1/trials (the control's coefficient is "
+        "estimated on the same trials), and its Monte Carlo variance is 1 - rho^2 times the "
+        "plain one's, rho the correlation of the trial's success with its control "
+        "(Glasserman 2004)."
         if search_estimator(result) == "control variate"
         else ""
     )
@@ -215,25 +165,6 @@ def missed_check_text(rows: dict) -> str:
     )
 
 
-def informative_bias_text(design, entry, oc) -> str:
-    """With informative exits, a sentence saying the simulated data are missing not at
-    random, and the primary analysis's bias against its estimand at the operating
-    characteristics' size (empty without informative exits, or where the estimand has no
-    true value, as for ``joint_rank``)."""
-    d = design.dropout
-    informative = d.informative != 0 or (d.death_informative != 0 and d.death_monthly_hazard > 0)
-    bias = oc.get("bias", math.nan)
-    if not informative or not math.isfinite(bias):
-        return ""
-    true = oc["mean_estimate"] - bias
-    return (
-        "These exits depend on each patient's own decline, so the data are missing not at "
-        f"random: at {oc['n_placebo'] + oc['n_active']} randomised, {entry.name}'s mean "
-        f"estimate is {oc['mean_estimate']:+.4g} against a true {true:+.4g} {entry.units} "
-        f"(bias {bias:+.3g}, MC SE {oc['bias_mc_se']:.2g}). "
-    )
-
-
 def _mixture_text(design, oc) -> str:
     """The borrowing prior written out as its normal components (points/month), from the
     operating characteristics' ``decision_rule``: what a protocol pre-specifies (a review:
@@ -250,17 +181,47 @@ def _mixture_text(design, oc) -> str:
 
 def _compared_strategies(design, analysis: str) -> str:
     """How the other analyses of the report's comparison treat loss to follow-up and death (a
-    review: the text sent the reader to realism_sensitivity.md, which does not say)."""
+    review: the text sent the reader to realism_sensitivity.md, which does not say); those
+    that carry the primary analysis's estimand (``lmm_slope_kr`` beside ``lmm_slope``) are
+    named as such."""
     from designs.analyses.registry import get
     from designs.planning.report_plan import compared_analyses
 
+    primary = get(analysis)
     others = [get(a) for a in compared_analyses(design, analysis) if a != analysis]
     if not others:
-        return "no other analysis is compared."
+        return "No other analysis is compared."
+
+    def same(a) -> bool:
+        return (a.estimand, a.dropout_strategy, a.death_strategy) == (
+            primary.estimand,
+            primary.dropout_strategy,
+            primary.death_strategy,
+        )
+
+    def strategies(a) -> str:
+        if a.dropout_short == a.death_short:
+            return f"{a.name}: {a.dropout_short} for both"
+        return f"{a.name}: {a.dropout_short} and {a.death_short}"
+
+    alike = [a.name for a in others if same(a)]
+    unlike = [strategies(a) for a in others if not same(a)]
+    parts = []
+    if alike:
+        parts.append(
+            f"{' and '.join(alike)} {'carries' if len(alike) == 1 else 'carry'} the same estimand"
+        )
+    if unlike:
+        parts.append(
+            ("the others" if alike else "the other analyses")
+            + " treat loss to follow-up and death as "
+            + "; ".join(unlike)
+        )
+    text = "; ".join(parts)
     return (
-        "the other analyses shown for comparison treat loss to follow-up and death as "
-        + "; ".join(f"{a.name}: {a.dropout_short} and {a.death_short}" for a in others)
-        + "."
+        f"Of the analyses shown for comparison, {text}."
+        if alike
+        else f"{text[0].upper()}{text[1:]}."
     )
 
 
@@ -272,9 +233,11 @@ def methods_text(
     idata_attrs: dict | None,
     undefined_draws: int = 0,
     interim=None,
+    realism: list[dict] | None = None,
 ) -> str:
     """A methods paragraph a grant writer can paste (Markdown); with ``interim`` (a
-    :class:`designs.planning.report_interim.InterimPlan`), a paragraph on the interim design."""
+    :class:`designs.planning.report_interim.InterimPlan`), a paragraph on the interim design;
+    with ``realism`` (the rows of realism_sensitivity.md), the range of power they give."""
     t, p, e = design.trial, design.population, design.effect
     entry = registry.get(result.analysis)
     rows = {r.target_power: r for r in result.rows}
@@ -282,8 +245,8 @@ def methods_text(
         f"{r.target_power:.0%} power: {r.n_placebo} placebo + {r.n_active} active = "
         f"{r.n_total} randomised (Monte Carlo interval of "
         f"{'n per arm' if r.size_name == 'n_per_arm' else 'n total'} {_n_text(r)}; fitted power "
-        f"at n {r.fitted_power:.3f}; simulated power {r.power:.3f}, MC SE {r.mc_se:.3f}, on "
-        f"fresh trials {r.confirmed_power:.3f}, MC SE {r.confirmed_mc_se:.3f})"
+        f"at n {r.fitted_power:.3f}; simulated power {r.power:.3f}, MC SE {se_text(r.mc_se)}, on "
+        f"fresh trials {r.confirmed_power:.3f}, MC SE {se_text(r.confirmed_mc_se)})"
         for r in rows.values()
     )
     posterior = design.decision.is_posterior
@@ -321,10 +284,9 @@ def methods_text(
             f"{k[0].upper()}{k[1:]}: {v}." for k, v in estimand_lines(design, result.analysis)
         )
         + f" Simulated {'candidates, screened before randomisation' if en else 'population'}: "
-        f"baseline ALSFRS-R mean {p.baseline_mean:g} (SD {p.baseline_sd:g}), mean decline "
-        f"{p.slope_mean:g} points/month (SD of true slopes {p.slope_sd:g}){admitted_text(design)}"
-        ". Only the primary analysis carries this estimand; "
-        + _compared_strategies(design, result.analysis),
+        f"baseline ALSFRS-R mean {p.baseline_mean:g} (SD of true baselines {p.baseline_sd:g}), "
+        f"mean decline {p.slope_mean:g} points/month (SD of true slopes {p.slope_sd:g})"
+        f"{admitted_text(design)}. " + _compared_strategies(design, result.analysis),
         "",
         f"**Model and analysis.** Each simulated patient follows "
         f"y_ij = a_i + s_i t_j + e_ij with (a_i, s_i) bivariate normal and residual SD "
@@ -332,23 +294,25 @@ def methods_text(
         + ("rounded to integers and clipped to 0-48" if p.integer_scores else "continuous")
         + f". Visits at months {', '.join(f'{v:g}' for v in t.visits_months)}. The treatment "
         f"effect acts on each treated patient's slope: {effect}. Each trial is analysed with "
-        f"{result.analysis} ({entry.methods}){success}. {failed_fits_note(design)}",
+        f"{result.analysis} ({entry.methods}{IN_TEXT_CITATIONS.get(result.analysis, '')})"
+        f"{success}. {failed_fits_note(design)}",
         "",
         f"**Dropout.** Monotone, {mechanism}, {design.gone_text()} "
         f"({attrition_source(design)}). The simulation loses these "
         "patients, so the "
         "sample size is the number randomised and is not inflated again. "
         f"{informative_bias_text(design, entry, oc)}"
-        f"{realism_switches(design)} How far power and bias move when dropout and death "
-        "depend on the patient's own decline, and when decline curves (assumptions that are "
-        "not published), is shown in realism_sensitivity.md.",
+        f"{also_simulated(design)}How far power and bias move when dropout and death "
+        "depend on the patient's own decline, when decline curves and when the effect starts "
+        "late or wanes (assumptions that are not published) is shown in "
+        f"realism_sensitivity.md{sensitivity_range(realism, result.analysis)}.",
         "",
         f"**Sample size.** {search_text(result)} The interval given for n is "
         f"{N_INTERVAL_NOTE} ({bootstrap_text(result)}). {sizes}.{missed_check_text(rows)} At "
         f"{oc['n_placebo'] + oc['n_active']} randomised the simulated type I error under the "
         f"same dropout is {oc['type_i_error']:.4f} (MC SE {oc['type_i_error_mc_se']:.4f}, "
         f"{oc['type_i_error_trials']:,} trials under no effect{flag}), "
-        f"about {oc['expected_completers']:.0f} patients are expected to complete, and "
+        f"{completers_text(result.rows[0], oc)}, and "
         f"accrual at {t.accrual_per_month:g} patients/month gives a calendar length of about "
         f"{oc['calendar_months']:.1f} months"
         + (
@@ -365,10 +329,10 @@ def methods_text(
 
         a_text = "; ".join(
             f"at {n} per arm: {a['proportional'].assurance:.3f} (MC SE "
-            f"{a['proportional'].mc_se:.3f}) with proportional transport and "
-            f"{a['absolute'].assurance:.3f} with absolute transport, against "
-            f"{a['proportional'].power_at_median:.3f} power at the posterior-median effect "
-            "(proportional transport)"
+            f"{se_text(a['proportional'].mc_se)}) with proportional transport and "
+            f"{a['absolute'].assurance:.3f} (MC SE {se_text(a['absolute'].mc_se)}) with "
+            f"absolute transport, against {probability_text(a['proportional'].power_at_median)} "
+            "power at the posterior-median effect (proportional transport)"
             for n, a in assurance.items()
         )
         first = next(iter(assurance.values()))["proportional"]
@@ -382,10 +346,13 @@ def methods_text(
         text += [
             "**Assurance.** The treatment effect was also drawn, trial by trial, from the "
             "posterior of a Bayesian piecewise-linear hierarchical model of the phase 2 "
-            f"data{seed_text} ({first.posterior_draws} draws; P(effect > 0) = "
-            f"{first.p_effect_positive:.2f} for this posterior: the data are compatible with "
-            f"benefit, at a probability that depends on {depends}, in an uncontrolled "
-            "comparison). "
+            + ("data" if real else "data (an illustrative reconstruction, not patient data)")
+            + f"{seed_text} ({first.posterior_draws} draws; P(effect > 0) = "
+            f"{first.p_effect_positive:.2f} for this posterior: "
+            + ("the data are" if real else "the reconstruction is")
+            + f" compatible with benefit, at a probability that depends on {depends}, in an "
+            "uncontrolled comparison). Only the effect is drawn: the decline, its SD, the "
+            "residual SD and dropout stay at the design's values. "
             "Proportional transport carries each draw over as "
             "a fraction of the phase 2 patients' own pre-dose decline, applied to "
             f"{transported_decline_words(design)}; absolute transport as "
@@ -417,6 +384,8 @@ def methods_text(
         bool(assurance),
         published_attrition(design),
         robust_prior=dec.is_posterior and dec.prior.value == "robust",
+        deaths=design.dropout.death_monthly_hazard > 0,
+        control_variate=search_estimator(result) == "control variate",
     )
     if interim is not None:
         from designs.outputs.interim_tables import (
@@ -446,25 +415,32 @@ def methods_text(
     return "\n".join(text)
 
 
-def published_attrition(design) -> bool:
-    """Whether the design keeps the library default's dropout and death schedule: the
-    published all-cause attrition (van Eijk et al. 2025) with deaths split off it. Informative
-    exits keep it (they change who leaves, not how many in the placebo arm)."""
-    from designs.spec import load_design
+def sensitivity_range(realism: list[dict] | None, analysis: str) -> str:
+    """'': the lowest and highest power of ``analysis`` over the realism sensitivity's
+    scenarios, with the scenarios' names (a review: the text pointed to the file and quoted
+    none of it, though an effect that starts late costs half the power)."""
+    rows = [r for r in realism or () if r["analysis"] == analysis]
+    if len(rows) < 2:
+        return ""
+    low = min(rows, key=lambda r: r["power_favourable"])
+    high = max(rows, key=lambda r: r["power_favourable"])
 
-    ours, default = design.dropout, load_design("default").dropout
-    # the schedule, not who leaves: informative exits keep the placebo arm's rate nominal
-    schedule = ("cumulative", "monthly_hazard", "death_monthly_hazard")
-    return all(getattr(ours, f) == getattr(default, f) for f in schedule)
+    def name(row) -> str:  # the sentence already says these are assumptions
+        return row["scenario"].removesuffix(" (assumed)")
 
-
-def attrition_source(design) -> str:
-    """Where the dropout schedule comes from: the published all-cause attrition
-    (:func:`published_attrition`), else the design's own assumption, with or without
-    deaths."""
-    if published_attrition(design):
-        return "published all-cause attrition in ALS trials, deaths included; van Eijk et al. 2025"
-    deaths = (
-        "deaths included" if design.dropout.death_monthly_hazard > 0 else "no separate death hazard"
+    return (
+        f": there the power of {analysis} at n ranges from {low['power_favourable']:.3f} "
+        f"({name(low)}) to {high['power_favourable']:.3f} ({name(high)})"
     )
-    return f"as set in this design, an assumption, not a published figure; {deaths}"
+
+
+def completers_text(row, oc) -> str:
+    """The patients expected to complete (both arms), from the sample-size table's row where
+    the operating characteristics are at its n (one figure in both places: a review found 234
+    in the table and 235 here, from two simulations)."""
+    n = oc["n_placebo"] + oc["n_active"]
+    completers = row.expected_completers if row.n_total == n else oc["expected_completers"]
+    return (
+        f"about {completers:.0f} patients ({completers / n:.1%} of those randomised, both "
+        "arms) are expected to complete"
+    )

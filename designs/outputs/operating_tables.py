@@ -6,16 +6,18 @@ from __future__ import annotations
 import math
 
 from designs import __version__
+from designs.outputs.numbers import se_text
 from designs.outputs.tables import failed_fits_note, posterior_rule_text, type_i_target
 
 
-def realism_switches(design) -> str:
-    """One sentence saying which of the ALS-realism options the design switches on."""
+def realism_items(design, *, death: bool = True) -> list[str]:
+    """The ALS-realism options the design switches on, each in a few words (``death``: with
+    the death hazard)."""
     d = design.dropout
     on = []
     if d.informative:
         on.append(f"informative dropout ({d.informative:g} per point/month)")
-    if d.death_monthly_hazard:
+    if death and d.death_monthly_hazard:
         on.append(f"death hazard {d.death_monthly_hazard:g}/month")
     if d.death_informative:
         on.append(f"informative death ({d.death_informative:g} per point/month)")
@@ -31,6 +33,12 @@ def realism_switches(design) -> str:
             f"lead-in decline enrichment ({e.lead_in_decline_min:g}-"
             f"{e.lead_in_decline_max:g} points)"
         )
+    return on
+
+
+def realism_switches(design) -> str:
+    """One sentence saying which of the ALS-realism options the design switches on."""
+    on = realism_items(design)
     if not on:
         return (
             "ALS-realism options switched on: none (dropout missing completely at random, "
@@ -38,6 +46,12 @@ def realism_switches(design) -> str:
         )
     return "ALS-realism options switched on: " + "; ".join(on) + "."
 
+
+#: The source of the curved decline's shape (docs/references.md, entry 14).
+GORDON_2010 = (
+    "Gordon PH, Cheng B, Salachas F, et al. (2010). Progression in ALS is not linear but is "
+    "curvilinear. *Journal of Neurology* 257(10):1713-1717. doi:10.1007/s00415-010-5609-1"
+)
 
 #: Why the curved-decline rows of the realism sensitivity stay close to "as designed".
 CURVED_DECLINE_NOTE = (
@@ -91,13 +105,13 @@ def realism_sensitivity_md(rows: list[dict], design, n: int, trials: int, seed: 
         bias += " (*)" if bias_flag(r) else ""  # the note below says why
         lines.append(
             f"| {r['scenario']} | {r['analysis']} | {r['power_favourable']:.3f} "
-            f"({r['mc_se']:.3f}) | {bias} | {r['dropout_placebo']:.1%} / "
+            f"({se_text(r['mc_se'])}) | {bias} | {r['dropout_placebo']:.1%} / "
             f"{r['dropout_active']:.1%} | {r['death_placebo']:.1%} / {r['death_active']:.1%} |"
         )
     if any(bias_flag(r) for r in rows):
         lines += ["", BIAS_NOTE]
     if any(r["scenario"].startswith("curved decline") for r in rows):
-        lines += ["", CURVED_DECLINE_NOTE]
+        lines += ["", CURVED_DECLINE_NOTE, "", f"Reference: {GORDON_2010}"]
     return "\n".join(lines) + "\n"
 
 
@@ -155,8 +169,10 @@ def operating_characteristics_md(oc: dict, design) -> str:
         ),
         (
             "power at the design effect (favourable)",
-            f"{oc['power_favourable']:.3f} (MC SE {oc['power_mc_se']:.3f}); effect "
-            f"{oc['effect']:g} {unit} = {oc['effect_points_per_month']:+.3f} points/month",
+            f"{oc['power_favourable']:.3f} (MC SE {se_text(oc['power_mc_se'])}, "
+            f"{oc['trials']:,} trials: the sample-size table's powers at n are other trials of "
+            f"the same seed); effect {oc['effect']:g} {unit} = "
+            f"{oc['effect_points_per_month']:+.3f} points/month",
         ),
         ("minimal detectable effect (80% power)", mde_text),
         (
@@ -165,7 +181,7 @@ def operating_characteristics_md(oc: dict, design) -> str:
             f"({'n/a: no true value' if math.isnan(oc['bias']) else format(oc['bias'], '+.4f')})"
             f"{bias_flag(oc)}",
         ),
-        ("expected completers", f"{oc['expected_completers']:.1f}"),
+        ("expected completers (both arms)", f"{oc['expected_completers']:.1f}"),
         ("expected dropouts (deaths not counted)", f"{oc['expected_dropouts']:.1f}"),
         ("expected deaths", f"{oc['expected_deaths']:.1f}"),
         (

@@ -259,6 +259,7 @@ def _render(plan, tmp: Path) -> None:
             plan.posterior_attrs,
             plan.undefined_draws,
             interim=interim,
+            realism=plan.realism,
         )
     )
     chosen = result.rows[0]

@@ -13,6 +13,7 @@ import math
 from designs import __version__
 from designs.outputs.console import trials_note
 from designs.outputs.csv_cells import safe_row
+from designs.outputs.numbers import se_text
 from designs.outputs.rates import estimator_note, search_estimator
 from designs.spec.decision import threshold_text
 
@@ -145,7 +146,8 @@ def _notes(result, design) -> str:
         f"probit curve of power over n ({refit_words(result)}), at n; n is where it "
         "crosses the target, so the power "
         "simulated at n on the same trials can fall just short of the target. Fresh trials: "
-        "power at n on independent trials, the check. In brackets: Monte Carlo SE. "
+        "power at n on independent trials, the check. In brackets: Monte Carlo SE. Expected "
+        "completers: both arms. "
         f"{_estimator(result)}{failed_fits_note(design)} {type_i_note(result, design)}"
         f"{trials_note(r0)}, "
         f"seed {r0.seed}, als-trial-sim {__version__}."
@@ -309,8 +311,8 @@ def _md_table(result, design, equal: bool, screening: bool) -> str:
             str(r.n_active),
             str(r.n_total),
             f"{r.fitted_power:.3f}",
-            f"{r.power:.3f} ({r.mc_se:.3f})",
-            f"{r.confirmed_power:.3f} ({r.confirmed_mc_se:.3f})",
+            f"{r.power:.3f} ({se_text(r.mc_se)})",
+            f"{r.confirmed_power:.3f} ({se_text(r.confirmed_mc_se)})",
             f"{r.expected_completers:.0f}",
         ] + ([f"{r.screened_per_enrolled:.2f}"] if screening else [])
         cells += [type_i_cell(r)] if posterior else []
@@ -363,8 +365,8 @@ def _latex_table(result, design, equal: bool, screening: bool) -> str:
         cells += [str(r.n_total)] if equal else [str(r.n_placebo), str(r.n_active)]
         cells += [
             f"{r.fitted_power:.3f}",
-            f"{r.power:.3f} ({r.mc_se:.3f})",
-            f"{r.confirmed_power:.3f} ({r.confirmed_mc_se:.3f})",
+            f"{r.power:.3f} ({se_text(r.mc_se)})",
+            f"{r.confirmed_power:.3f} ({se_text(r.confirmed_mc_se)})",
             f"{r.expected_completers:.0f}",
         ]
         body.append(cells)

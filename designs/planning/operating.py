@@ -175,7 +175,10 @@ REALISM_SCENARIOS = (
         "death 2%/month on top, informative 2 (assumed)",
         {"dropout.death_monthly_hazard": 0.02, "dropout.death_informative": 2.0},
     ),
-    ("curved decline, curvature 0.3 (Gordon 2010 shape)", {"population.curvature": 0.3}),
+    (
+        "curved decline, curvature 0.3 (shape as Gordon et al. 2010, size assumed)",
+        {"population.curvature": 0.3},
+    ),
     # A cell therapy dosed monthly for 6 months may act late or fade after the last dose.
     (
         "effect from month 3, full by month 6 (assumed)",

@@ -22,7 +22,7 @@ from designs.simulation.engine import _CHUNK, block_size_for, numba_threads
 from designs.simulation.inputs import SimulationInputs
 from designs.simulation.layout import N_COUNTS
 from designs.simulation.looks import simulate_block_looks
-from designs.simulation.numba_cache import compilation_notice
+from designs.simulation.numba_cache import LOOKS_KERNEL, compilation_notice
 from designs.simulation.rng import seed_key
 from designs.simulation.seeds import SALT_ENTRY_TIMES, check_seed, secondary_seed
 
@@ -123,7 +123,7 @@ def run_trials_at_looks(
         for start in range(0, trials, max(block, 1)):
             stop = min(start + max(block, 1), trials)
             # the first call compiles on a first run: a status line erased afterwards
-            with compilation_notice() if start == 0 else nullcontext():
+            with compilation_notice(LOOKS_KERNEL) if start == 0 else nullcontext():
                 simulate_block_looks(
                     key,
                     entry_key,

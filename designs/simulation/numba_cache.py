@@ -132,11 +132,18 @@ def use_versioned_cache() -> Path:
     return cache_dir
 
 
-def engine_compiled() -> bool:
-    """Whether the simulation engine's kernels are in the current cache (False: the next
-    simulation compiles them first, which takes one to three minutes)."""
+#: The fixed-design engine's kernel, named as Numba's cache files name it (module.function).
+ENGINE_KERNEL = "kernels.simulate_block"
+#: The interim looks' kernel (compiled apart, on the first run with looks).
+LOOKS_KERNEL = "looks.simulate_block_looks"
+
+
+def engine_compiled(kernel: str = ENGINE_KERNEL) -> bool:
+    """Whether the simulation engine's kernel ``kernel`` (:data:`ENGINE_KERNEL` or
+    :data:`LOOKS_KERNEL`) is in the current cache (False: the next simulation compiles it
+    first, which takes one to three minutes)."""
     folder = Path(numba.config.CACHE_DIR)
-    return any(folder.glob("simulation_*/kernels.simulate_block-*.nbi"))
+    return any(folder.glob(f"simulation_*/{kernel}-*.nbi"))
 
 
 #: Shown on stderr while the simulation kernels compile (a terminal's status line).
@@ -153,7 +160,7 @@ COMPILED_NOTE = (
     "only); later runs start at once"
 )
 
-_announced = False
+_announced: set[str] = set()
 _compiled_here = False
 
 #: Carriage return and erase-to-end-of-line: removes a terminal's status line.
@@ -161,7 +168,7 @@ _ERASE = "\r\x1b[K"
 
 
 @contextmanager
-def compilation_notice() -> Iterator[None]:
+def compilation_notice(kernel: str = ENGINE_KERNEL) -> Iterator[None]:
     """Around the engine's first kernel call: if the kernels are not compiled yet, show
     :data:`COMPILE_NOTICE` on a terminal while they compile and erase it afterwards, even
     when the call raises.
@@ -170,14 +177,16 @@ def compilation_notice() -> Iterator[None]:
     refusal found after the kernels ran (screening that cannot fill an arm, every fit
     failed) stays one line whether or not this run compiled. Off a terminal nothing is
     shown here; the command line prints :data:`COMPILED_NOTE` after a successful run instead
-    (:func:`compiled_in_this_process`).
+    (:func:`compiled_in_this_process`). ``kernel``: the kernel about to be called (the
+    interim looks' kernel compiles apart, about half a minute on a first run with looks).
     """
-    global _announced, _compiled_here
-    if _announced or engine_compiled():
-        _announced = True
+    global _compiled_here
+    if kernel in _announced or engine_compiled(kernel):
+        _announced.add(kernel)
         yield
         return
-    _announced = _compiled_here = True
+    _announced.add(kernel)
+    _compiled_here = True
     tty = sys.stderr.isatty()
     if tty:
         print(COMPILE_NOTICE, end="", file=sys.stderr, flush=True)

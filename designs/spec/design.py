@@ -352,13 +352,16 @@ class TrialDesign:
             return " among candidates"
         return f" among candidates, {admitted[0]:.3g} (SD {admitted[1]:.2g}) among those admitted"
 
-    def describe(self) -> str:
-        """One short human line."""
+    def describe(self, *, size: bool = True) -> str:
+        """One short human line (``size=False``: without the trial's size, for an output
+        that searches for it)."""
         t, p, e = self.trial, self.population, self.effect
-        if t.allocation.equal:
-            size = f"{t.n_per_arm} per arm"
+        if not size:
+            arms = "" if t.allocation.equal else f"allocation {t.allocation.describe()}, "
+        elif t.allocation.equal:
+            arms = f"{t.n_per_arm} per arm, "
         else:
-            size = f"{t.n_placebo} placebo + {t.n_active} active ({t.allocation.describe()})"
+            arms = f"{t.n_placebo} placebo + {t.n_active} active ({t.allocation.describe()}), "
         if e.source is EffectSource.POSTERIOR:
             eff = f"effect from phase 2 posterior ({e.transport.value})"
         elif e.kind is EffectKind.PROPORTIONAL_SLOWING:
@@ -420,7 +423,7 @@ class TrialDesign:
             if dec.futility_predictive > 0:
                 extra += f"; futility if predictive probability < {dec.futility_predictive:g}"
         return (
-            f"{t.name}: {size}, {len(t.visits_months)} visits over {t.duration_months:g} months, "
+            f"{t.name}: {arms}{len(t.visits_months)} visits over {t.duration_months:g} months, "
             f"{t.analysis.value}, alpha {t.alpha:g} {'two' if t.sides == 2 else 'one'}-sided; "
             f"slope {p.slope_mean:g} (SD {p.slope_sd:g}) points/month{self._admitted_text()}; "
             f"{eff}; "

@@ -4,8 +4,10 @@ An estimand has five attributes. The design states the **population** here; the
 **treatment** conditions are active against placebo; the **variable** and the
 **population-level summary** are those of the primary analysis (``trial.analysis``: its
 ``ESTIMAND`` and ``UNITS`` in :mod:`designs.analyses.registry`); and the strategy for each
-**intercurrent event** (loss to follow-up, death) is the one that analysis implies (its
-``DROPOUT_STRATEGY`` and ``DEATH_STRATEGY``). The strategies are not free fields on
+**intercurrent event** (death) and for loss to follow-up (missing data in ICH E9(R1), not an
+intercurrent event) is the one that analysis implies (its ``DEATH_STRATEGY`` and
+``DROPOUT_STRATEGY``); the intercurrent events the simulation does not model are named as
+such (:data:`OTHER_EVENTS`). The strategies are not free fields on
 purpose: a death strategy that the analysis does not implement would be a false statement
 in the methods text. To change the strategy, change the analysis (``joint_rank`` for a
 composite of death and function).
@@ -61,6 +63,15 @@ NOT_AT_RANDOM = (
 )
 
 
+#: The intercurrent events the simulation does not model (a statistical review: a protocol's
+#: estimand must name a strategy for each; the tool cannot choose it).
+OTHER_EVENTS = (
+    "stopping the study treatment, starting or changing other ALS treatments (riluzole, "
+    "edaravone), non-invasive ventilation or tracheostomy are not simulated; the protocol "
+    "states a strategy for each"
+)
+
+
 def _not_at_random(strategy: str, beta: float) -> str:
     return NOT_AT_RANDOM if beta != 0 and "missing at random" in strategy else ""
 
@@ -82,12 +93,13 @@ def estimand_lines(design, analysis: str | None = None) -> list[tuple[str, str]]
         ("population", design.estimand.population),
         ("treatment", "active (CL2020) against placebo, double-blind, each on top of usual care"),
         ("variable", a.variable_text(design.trial)),
-        ("intercurrent event: loss to follow-up", dropout_strategy),
+        ("loss to follow-up (missing data, not an intercurrent event)", dropout_strategy),
         (
             "intercurrent event: death",
             death_strategy
             + ("" if death_on else " (the design simulates deaths inside its dropout schedule)"),
         ),
+        ("other intercurrent events", OTHER_EVENTS),
         ("population-level summary", f"{a.estimand} ({a.units}), analysed by {a.name}"),
     ]
 

@@ -82,6 +82,17 @@ def test_a_significant_harm_is_not_read_as_a_success():
     )
 
 
+def test_the_printed_result_carries_units_and_four_digits():
+    """A newcomer: `analyze` printed "estimate 0.147991" and "se 0.0932886" without a unit;
+    to paste, the estimate and SE carry theirs and every number 4 significant digits
+    (--json keeps every digit)."""
+    out = analyze(_trial(n=40, effect=0.3), "lmm_slope").to_dict()
+    text = result_text("lmm_slope", "x.csv", out)
+    assert f"  estimate   {out['estimate']:.4g} points/month" in text
+    assert f"  se         {out['se']:.4g} points/month" in text
+    assert f"  p_value    {out['p_value']:.4g}" in text
+
+
 def test_joint_rank_needs_two_patients_per_arm_as_the_other_analyses():
     """A review: joint_rank ran with 1 active patient (its rank-sum z test then rests on one
     rank); ols_slope_ttest and ancova_change refuse fewer than 2 per arm."""

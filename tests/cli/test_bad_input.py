@@ -202,7 +202,8 @@ CASES = [
     (["report", "--out", "{d}/old_report"], "--force"),
     (["trial", "--out", "{d}/fifo"], "not a regular file"),
     (["sample-size", "--sizes", "20", "--trials", "20", "--out", "{d}/notes.txt"], "--force"),
-    (["sweep", "--n-per-arm", "20", "--out", "{d}/notes.txt"], "--force"),
+    (["sweep", "--n-per-arm", "20", "--out", "{d}/notes.txt"], "ending in .nc"),
+    (["sweep", "--n-per-arm", "20", "--out", "{d}/new_sweep.txt"], "ending in .nc"),
     (["sweep", "--n-per-arm", "20", "--out", "{d}/not_ours.nc"], "--force"),
     (
         [

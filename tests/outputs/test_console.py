@@ -75,7 +75,7 @@ def test_fresh_check_warns_when_the_fresh_trials_disagree_with_the_target():
 
     design = load_design()
     (low,) = fresh_check_warnings([row(0.767, 0.009)], design)
-    assert "n = 178 is 0.767 (MC SE 0.009)" in low and "underestimated" in low
+    assert "n = 178 is 0.767 (MC SE 0.0090)" in low and "underestimated" in low
     # after one stage the advice keeps one stage: --trials alone now adds a second of 4 times
     assert "simulate.py sample-size --trials 8000 --refine-trials 0)" in low
     (high,) = fresh_check_warnings([row(0.84, 0.009)], design)

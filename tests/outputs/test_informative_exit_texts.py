@@ -21,7 +21,7 @@ INFORMATIVE = {
 def _strategies(design, analysis=None):
     lines = dict(estimand_lines(design, analysis))
     return (
-        lines["intercurrent event: loss to follow-up"],
+        lines["loss to follow-up (missing data, not an intercurrent event)"],
         lines["intercurrent event: death"],
     )
 

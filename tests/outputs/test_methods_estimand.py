@@ -18,10 +18,14 @@ def test_the_compared_analyses_strategies_are_written_out():
     d = load_design("default")
     text = _compared_strategies(d, "lmm_slope")
     assert "realism_sensitivity" not in text
-    for name in ("ols_slope_ttest", "ancova_change", "joint_rank", "lmm_slope_kr"):
+    for name in ("ols_slope_ttest", "joint_rank"):
         a = registry.get(name)
         assert f"{name}: {a.dropout_strategy.split(':')[0]} and " in text
     assert "ols_slope_ttest: while observed and while alive" in text
+    # one strategy for both is written once (it read "completers only and completers only"),
+    # and the same model with Kenward-Roger carries the primary's estimand (a review)
+    assert "ancova_change: completers only for both" in text
+    assert "lmm_slope_kr carries the same estimand" in text
     assert "slope_change_lead_in" not in text  # no lead-in in the default design
     assert "lmm_slope:" not in text  # the primary is not among the others
 
@@ -41,3 +45,41 @@ def test_the_variable_of_ancova_change_and_of_the_lead_in_analysis():
     assert lines["variable"].endswith("to the last scheduled visit at month 12")
     lead = dict(estimand_lines(load_design("lead_in"), "slope_change_lead_in"))
     assert "at the lead-in visits over the 3 months before randomisation and" in lead["variable"]
+
+
+def test_the_methods_cite_what_they_name():
+    """A review: the text cited Glasserman 2004 (the control variate) and the death hazard's
+    source without either in its reference list."""
+    from designs.outputs.methods import references_text
+
+    cited = "\n".join(references_text("lmm_slope", False, True, deaths=True, control_variate=True))
+    assert "Glasserman P (2004)" in cited and "van Eijk RPA, Nikolakopoulos S" in cited
+    assert "doi:10.2307/3002019" in cited  # Satterthwaite
+    plain = "\n".join(references_text("lmm_slope", False, True))
+    assert "Glasserman" not in plain and "Nikolakopoulos" not in plain
+
+
+def test_the_sensitivity_range_names_its_scenarios():
+    from designs.outputs.methods import sensitivity_range
+
+    rows = [
+        {"analysis": "lmm_slope", "scenario": "as designed", "power_favourable": 0.80},
+        {"analysis": "lmm_slope", "scenario": "late effect (assumed)", "power_favourable": 0.38},
+        {"analysis": "joint_rank", "scenario": "late effect (assumed)", "power_favourable": 0.1},
+    ]
+    text = sensitivity_range(rows, "lmm_slope")
+    assert text == (
+        ": there the power of lmm_slope at n ranges from 0.380 (late effect) to 0.800 (as designed)"
+    )
+    assert sensitivity_range(None, "lmm_slope") == ""
+
+
+def test_deaths_are_sourced_only_on_the_published_schedule():
+    from designs.outputs.methods_dropout import also_simulated
+
+    default = load_design("default")
+    assert "van Eijk et al. 2019" in also_simulated(default)
+    own = default.with_overrides({"dropout.death_monthly_hazard": 0.01})
+    assert "(an assumption)" in also_simulated(own) and "van Eijk" not in also_simulated(own)
+    curved = default.with_overrides({"population.curvature": 0.3})
+    assert "Also simulated: curved decline (curvature 0.3)" in also_simulated(curved)

@@ -149,7 +149,7 @@ def test_operating_characteristics(report):
     assert 0 < oc["expected_completers"] < oc["n_total"]
 
 
-def test_methods_paragraph_states_the_assumptions(report):
+def test_methods_paragraph_states_the_assumptions(report, report_plan):
     text = (report[0] / "methods.md").read_text()
     for phrase in (
         "ICH E9(R1)",
@@ -163,8 +163,18 @@ def test_methods_paragraph_states_the_assumptions(report):
         "not uncertainty about the true n",
         "fitted power at n",
         "depends on which reconstruction of the five patients",  # issue 20
+        # a statistical review of the methods text
+        "not an intercurrent event",
+        "riluzole",
+        "0.4 per 100 person-months",
+        "van Eijk RPA, Nikolakopoulos S",  # the deaths' source, in the reference list
+        "Only the effect is drawn",
+        "there the power of lmm_slope at n ranges from",
     ):
         assert phrase in text, phrase
+    assert "hypothetical and hypothetical" not in text
+    row = report_plan.sample_size.rows[0]  # the table's completers, not another simulation's
+    assert f"about {row.expected_completers:.0f} patients (" in text
 
 
 def test_interrupted_report_writes_nothing(tmp_path):

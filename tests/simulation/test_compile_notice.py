@@ -26,7 +26,7 @@ def uncompiled(tmp_path, monkeypatch):
     """An empty kernel cache folder, as on a first run (the kernels already loaded in this
     process are reused, so nothing compiles for minutes)."""
     monkeypatch.setattr(numba.config, "CACHE_DIR", str(tmp_path))
-    monkeypatch.setattr(numba_cache, "_announced", False)
+    monkeypatch.setattr(numba_cache, "_announced", set())
     monkeypatch.setattr(numba_cache, "_compiled_here", False)
     assert not numba_cache.engine_compiled()
 
@@ -48,13 +48,55 @@ def test_no_notice_when_the_kernels_are_cached(tmp_path, monkeypatch, capsys):
     folder.mkdir()
     (folder / "kernels.simulate_block-210.py312.nbi").write_bytes(b"")
     monkeypatch.setattr(numba.config, "CACHE_DIR", str(tmp_path))
-    monkeypatch.setattr(numba_cache, "_announced", False)
+    monkeypatch.setattr(numba_cache, "_announced", set())
     monkeypatch.setattr(numba_cache, "_compiled_here", False)
     monkeypatch.setattr(sys, "stderr", _Terminal())
     with numba_cache.compilation_notice():
         pass
     assert sys.stderr.getvalue() == ""
     assert not numba_cache.compiled_in_this_process()
+
+
+def test_the_looks_kernel_has_its_own_notice(tmp_path, monkeypatch):
+    """The interim looks' kernel compiles apart (about half a minute, on the first run with
+    looks, often after the main job compiled the fixed-design kernel): a newcomer waited in
+    silence. Its notice shows though the fixed-design kernel is cached."""
+    folder = tmp_path / "simulation_abc"
+    folder.mkdir()
+    (folder / "kernels.simulate_block-210.py312.nbi").write_bytes(b"")
+    monkeypatch.setattr(numba.config, "CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(numba_cache, "_announced", set())
+    monkeypatch.setattr(sys, "stderr", _Terminal())
+    with numba_cache.compilation_notice():
+        pass
+    assert sys.stderr.getvalue() == ""
+    with numba_cache.compilation_notice(numba_cache.LOOKS_KERNEL):
+        pass
+    assert sys.stderr.getvalue() == numba_cache.COMPILE_NOTICE + "\r\x1b[K"
+    (folder / "looks.simulate_block_looks-209.py312.nbi").write_bytes(b"")
+    assert numba_cache.engine_compiled(numba_cache.LOOKS_KERNEL)
+
+
+def test_the_looks_engine_announces_its_own_kernel(monkeypatch):
+    from designs.simulation import engine_looks
+
+    kernels = []
+
+    @contextmanager
+    def recording(kernel=numba_cache.ENGINE_KERNEL):
+        kernels.append(kernel)
+        yield
+
+    from designs.planning.look_times import look_times
+
+    monkeypatch.setattr(engine_looks, "compilation_notice", recording)
+    design = load_design("default").with_overrides(
+        {"trial.n_per_arm": 10, "interim.looks": [0.5, 1.0]}
+    )
+    times = look_times(design)
+    inputs = simulation_inputs(design)
+    engine_looks.run_trials_at_looks(inputs, 4, 1, "lmm_slope", times.months, times.accrual_months)
+    assert kernels == [numba_cache.LOOKS_KERNEL]
 
 
 def test_the_engine_wraps_its_first_kernel_call(monkeypatch):

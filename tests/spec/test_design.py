@@ -427,3 +427,16 @@ def test_numeric_field_without_unit_is_refused_at_declaration():
     with pytest.raises(TypeError, match="doc"):
         spec_field(1.0, unit="months", doc="")
     spec_field(1.0, lo=0, dimensionless=True, doc="A weight.")
+
+
+def test_the_description_can_leave_out_the_size_a_search_finds():
+    """A newcomer: the main job's "Design (n is found below): ... 100 per arm ..." named a
+    size in the line that says n is not known yet."""
+    d = load_design("default")
+    assert "100 per arm" in d.describe()
+    assert "per arm" not in d.describe(size=False)
+    unequal = d.with_overrides(
+        {"trial.allocation": {"placebo": 1, "active": 2}, "trial.n_total": 90}
+    )
+    assert "allocation 1:2" in unequal.describe(size=False)
+    assert "placebo" not in unequal.describe(size=False)

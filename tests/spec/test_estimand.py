@@ -13,8 +13,9 @@ ATTRIBUTES = (
     "population",
     "treatment",
     "variable",
-    "intercurrent event: loss to follow-up",
+    "loss to follow-up (missing data, not an intercurrent event)",
     "intercurrent event: death",
+    "other intercurrent events",
     "population-level summary",
 )
 
@@ -34,6 +35,11 @@ def test_estimand_has_every_attribute_and_follows_the_analysis():
     assert lmm["intercurrent event: death"].startswith("hypothetical")
     assert jr["intercurrent event: death"].startswith("composite")
     assert "points/month" in lmm["population-level summary"]
+    # ICH E9(R1): loss to follow-up makes data missing; the events a protocol must still
+    # give a strategy for (treatment stopped or changed, ventilation) are named as not simulated
+    assert "missing at random" in lmm["loss to follow-up (missing data, not an intercurrent event)"]
+    assert "not simulated" in lmm["other intercurrent events"]
+    assert "riluzole" in lmm["other intercurrent events"]
 
 
 def test_population_is_a_field_of_the_design_and_reaches_the_text():

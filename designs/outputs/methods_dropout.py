@@ -1,0 +1,74 @@
+"""The dropout paragraph of the methods text (:mod:`designs.outputs.methods`): where the
+dropout schedule comes from, the deaths and the other ALS-realism options, in sentences for a
+protocol, and the bias of the primary analysis when exits depend on decline."""
+
+from __future__ import annotations
+
+import math
+
+from designs.outputs.operating_tables import realism_items
+
+__all__ = ["also_simulated", "attrition_source", "informative_bias_text", "published_attrition"]
+
+
+def informative_bias_text(design, entry, oc) -> str:
+    """With informative exits, a sentence saying the simulated data are missing not at
+    random, and the primary analysis's bias against its estimand at the operating
+    characteristics' size (empty without informative exits, or where the estimand has no
+    true value, as for ``joint_rank``)."""
+    d = design.dropout
+    informative = d.informative != 0 or (d.death_informative != 0 and d.death_monthly_hazard > 0)
+    bias = oc.get("bias", math.nan)
+    if not informative or not math.isfinite(bias):
+        return ""
+    true = oc["mean_estimate"] - bias
+    return (
+        "These exits depend on each patient's own decline, so the data are missing not at "
+        f"random: at {oc['n_placebo'] + oc['n_active']} randomised, {entry.name}'s mean "
+        f"estimate is {oc['mean_estimate']:+.4g} against a true {true:+.4g} {entry.units} "
+        f"(bias {bias:+.3g}, MC SE {oc['bias_mc_se']:.2g}). "
+    )
+
+
+def also_simulated(design) -> str:
+    """The deaths (with their source) and the other ALS-realism options the design switches
+    on, in sentences for a protocol (empty when there are none)."""
+    d = design.dropout
+    text = ""
+    if d.death_monthly_hazard > 0:
+        text = f"Deaths follow a constant hazard of {d.death_monthly_hazard:g}/month" + (
+            f" ({100 * d.death_monthly_hazard:g} per 100 person-months, the most recent of the "
+            "placebo-controlled ALS trials with death alone as event in van Eijk et al. 2019; "
+            "older trials saw 2.0-2.9, so a chosen, not a typical, rate), split off this "
+            "attrition, not added to it. "
+            if published_attrition(design)
+            else " (an assumption). "
+        )
+    others = realism_items(design, death=False)
+    if others:
+        text += "Also simulated: " + "; ".join(others) + ". "
+    return text
+
+
+def published_attrition(design) -> bool:
+    """Whether the design keeps the library default's dropout and death schedule: the
+    published all-cause attrition (van Eijk et al. 2025) with deaths split off it. Informative
+    exits keep it (they change who leaves, not how many in the placebo arm)."""
+    from designs.spec import load_design
+
+    ours, default = design.dropout, load_design("default").dropout
+    # the schedule, not who leaves: informative exits keep the placebo arm's rate nominal
+    schedule = ("cumulative", "monthly_hazard", "death_monthly_hazard")
+    return all(getattr(ours, f) == getattr(default, f) for f in schedule)
+
+
+def attrition_source(design) -> str:
+    """Where the dropout schedule comes from: the published all-cause attrition
+    (:func:`published_attrition`), else the design's own assumption, with or without
+    deaths."""
+    if published_attrition(design):
+        return "published all-cause attrition in ALS trials, deaths included; van Eijk et al. 2025"
+    deaths = (
+        "deaths included" if design.dropout.death_monthly_hazard > 0 else "no separate death hazard"
+    )
+    return f"as set in this design, an assumption, not a published figure; {deaths}"
