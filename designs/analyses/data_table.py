@@ -370,8 +370,9 @@ def result_text(analysis: str, source: str, out: dict) -> str:
             else f"  {key:10s} {value}"
         )
     level = f"{100.0 * out['ci_level']:.6g}%"
-    low, high = f"{out['ci_low']:.{DIGITS}g}", f"{out['ci_high']:.{DIGITS}g}"
+    low = f"{out['ci_low']:.{DIGITS}g}"
     if out["sides"] == 2:
+        high = f"{out['ci_high']:.{DIGITS}g}"
         lines.append(f"  {level + ' CI':10s} {low} to {high} {out['units']}")
         sides = "two-sided"
     else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from designs.outputs.group_sequential import LOOK_COLUMNS
 from designs.outputs.numbers import se_text
 from designs.outputs.rates import type_i_text
 from designs.spec.decision import threshold_text
@@ -47,6 +48,7 @@ def posterior_looks_text(design, s) -> str:
             f"{s.thresholds[k]:9.4f}  {s.p_stop_efficacy[k]:6.3f}  {s.p_stop_futility[k]:6.3f}  "
             f"{s.p_stop_efficacy_h0[k]:9.4f}  {s.p_stop_futility_h0[k]:9.4f}"
         )
+    lines.append(LOOK_COLUMNS)
     lines.append(
         f"success probability {s.power:.3f} (MC SE {se_text(s.mc_se)}); success favouring active "
         f"{s.power_favourable:.3f}; type I error (success with no effect) "

@@ -18,6 +18,14 @@ def _z(x) -> str:
     return "-" if x is None else f"{x:.3f}"
 
 
+#: What the look table's columns mean (a newcomer could not tell whether they are cumulative).
+LOOK_COLUMNS = (
+    "info(exp), info(obs): the information fraction planned at the look and the simulated "
+    "trials' mean; P(eff), P(fut): probability of stopping at that look (not cumulative) for "
+    "efficacy, for futility, under the effect; |H0: under no effect"
+)
+
+
 def group_sequential_text(design, s) -> str:
     """The design line, one line per look, and the operating characteristics."""
     lines = [design.describe()]
@@ -38,6 +46,7 @@ def group_sequential_text(design, s) -> str:
             f"{_z(s.futility_boundaries_z[k]):>10}  {s.p_stop_efficacy[k]:6.3f}  "
             f"{s.p_stop_futility[k]:6.3f}  {s.p_stop_efficacy_h0[k]:9.4f}"
         )
+    lines.append(LOOK_COLUMNS)
     lines.append(
         f"power {s.power:.3f} (MC SE {se_text(s.mc_se)}); significant and favouring active "
         f"{s.power_favourable:.3f}; "

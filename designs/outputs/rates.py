@@ -133,5 +133,6 @@ def estimator_note(estimator: str, variance_ratio: float = math.nan) -> str:
         "Power with a control variate: each trial's oracle test (the slope difference by GLS "
         "on its unrounded scores with the true covariance, whose distribution is known) "
         "corrects the share of significant trials for the luck of the draw, with the same "
-        f"expectation and {smaller} (docs/conventions.md#power)."
+        "expectation up to a term of order 1/trials (its coefficient is estimated) and "
+        f"{smaller} (docs/conventions.md#power)."
     )

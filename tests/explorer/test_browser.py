@@ -19,6 +19,7 @@ import pytest
 
 from designs.errors import InputError
 from designs.explorer.controls import DEFAULT_TRIALS, analyses_shown
+from designs.outputs.numbers import se_text
 from designs.simulation.seeds import DEFAULT_SEED
 from designs.spec import load_design
 
@@ -82,7 +83,7 @@ def test_changing_effect_and_n_shows_the_command_lines_power(page, cli):
     assert shown.inner_text() == f"{rows[0]['power']:.3f}"
     table = page.inner_text("#analyses-table")
     for row in rows:
-        assert f"{row['power']:.3f} ({row['mc_se']:.3f})" in table
+        assert f"{row['power']:.3f} ({se_text(row['mc_se'])})" in table
 
 
 def test_a_bad_value_shows_the_librarys_one_line_message(page):

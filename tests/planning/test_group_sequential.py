@@ -196,6 +196,7 @@ def test_trials_ended_by_the_planned_maximum_information_are_reported():
         assert abs(total - 1.0) < 1e-12  # every trial ends exactly once
     text = group_sequential_text(design, summary)
     assert "had reached the planned maximum" in text
+    assert "probability of stopping at that look (not cumulative)" in text  # the legend
     assert f"look 2: {summary.p_stop_information[1]:.3f} under the effect" in text
 
 
