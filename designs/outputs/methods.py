@@ -308,7 +308,8 @@ def methods_text(
         f"realism_sensitivity.md{sensitivity_range(realism, result.analysis)}.",
         "",
         f"**Sample size.** {search_text(result)} The interval given for n is "
-        f"{N_INTERVAL_NOTE} ({bootstrap_text(result)}). {sizes}.{missed_check_text(rows)} At "
+        f"{N_INTERVAL_NOTE} ({bootstrap_text(result)}). {sizes}.{missed_check_text(rows)}"
+        f"{closed_form_check(design, result)} At "
         f"{oc['n_placebo'] + oc['n_active']} randomised the simulated type I error under the "
         f"same dropout is {oc['type_i_error']:.4f} (MC SE {oc['type_i_error_mc_se']:.4f}, "
         f"{oc['type_i_error_trials']:,} trials under no effect{flag}), "
@@ -413,6 +414,31 @@ def methods_text(
         "",
     ]
     return "\n".join(text)
+
+
+def closed_form_check(design, result) -> str:
+    """' As a check, the closed form ... gives a power of ... at n.' for a slope analysis under
+    the frequentist rule ('' otherwise): the figure drew it, the text did not say it (a
+    review)."""
+    from designs.errors import InputError
+    from designs.planning import closed_form as cf
+    from designs.planning.power_curve import design_at
+
+    slope = result.analysis in ("lmm_slope", "lmm_slope_kr", "ols_slope_ttest")
+    if not slope or design.decision.is_posterior:
+        return ""
+    try:
+        at = [
+            f"{cf.design_power(design_at(design, r.n), favourable_only=True):.3f} at {r.n_total} "
+            "randomised"
+            for r in result.rows
+        ]
+    except (InputError, ArithmeticError, ValueError):
+        return ""
+    return (
+        " As a check, the closed form (continuous scores, the GLS slope with the design's "
+        f"dropout, z test) gives a power of {' and '.join(at)}."
+    )
 
 
 def sensitivity_range(realism: list[dict] | None, analysis: str) -> str:

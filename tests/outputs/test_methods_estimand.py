@@ -83,3 +83,22 @@ def test_deaths_are_sourced_only_on_the_published_schedule():
     assert "(an assumption)" in also_simulated(own) and "van Eijk" not in also_simulated(own)
     curved = default.with_overrides({"population.curvature": 0.3})
     assert "Also simulated: curved decline (curvature 0.3)" in also_simulated(curved)
+
+
+def test_the_closed_form_check_is_stated_for_slope_analyses():
+    """A review: the closed-form n was drawn in the figure and said nowhere in the text."""
+    from types import SimpleNamespace
+
+    from designs.outputs.methods import closed_form_check
+    from designs.planning import closed_form as cf
+    from designs.planning.power_curve import design_at
+
+    d = load_design("default")
+    rows = [SimpleNamespace(n=184, n_total=368), SimpleNamespace(n=245, n_total=490)]
+    text = closed_form_check(d, SimpleNamespace(analysis="lmm_slope", rows=rows))
+    for r in rows:
+        power = cf.design_power(design_at(d, r.n), favourable_only=True)
+        assert f"{power:.3f} at {r.n_total} randomised" in text
+    assert closed_form_check(d, SimpleNamespace(analysis="joint_rank", rows=rows)) == ""
+    posterior = d.with_overrides({"decision.rule": "posterior"})
+    assert closed_form_check(posterior, SimpleNamespace(analysis="lmm_slope", rows=rows)) == ""
