@@ -91,7 +91,7 @@ _GS_COLUMNS = (
     ("95% MC interval", "n_interval", "{}"),
     ("n total max", "n_total_max", "{:d}"),
     ("power", "power", "{:.3f}"),
-    ("MC SE", "mc_se", "{:.3f}"),
+    ("MC SE", "mc_se", se_text),
     ("E[n total] H1", "expected_n_total_h1", "{:.1f}"),
     ("E[n total] H0", "expected_n_total_h0", "{:.1f}"),
     ("type I error", "type_i_error", "{:.4f}"),
@@ -150,7 +150,13 @@ def group_sequential_sample_size_table(result, design, fmt: str = "md") -> str:
     ]
     for r in rows:
         cells = _gs_cells(r)
-        lines.append("| " + " | ".join(f.format(cells[k]) for _, k, f in _GS_COLUMNS) + " |")
+        lines.append(
+            "| "
+            + " | ".join(
+                f(cells[k]) if callable(f) else f.format(cells[k]) for _, k, f in _GS_COLUMNS
+            )
+            + " |"
+        )
     r0 = rows[0]
     # the design's own size is not the one found (a review read "100 per arm" under n max 127)
     lines += ["", f"Design (n max is found above): {design.describe(size=False)}", *_gs_notes(r0)]
@@ -171,7 +177,9 @@ def _gs_notes(r0) -> list[str]:
         "power in favour of active under the design's effect at n max; E[n total]: mean "
         "patients randomised by the look where the trial stopped, under the effect (H1) and "
         "under no effect (H0); inflation: n max / n of the same design without interim looks "
-        "(fixed search, same seed). Intervals: 95% Monte Carlo (bootstrap over simulated "
+        "(fixed search, same seed: one stage on these trials, so it can differ by a patient or "
+        "two from what sample-size prints for the fixed design after its second stage). "
+        "Intervals: 95% Monte Carlo (bootstrap over simulated "
         "trials), simulation error only.",
     ]
 

@@ -1,5 +1,5 @@
-"""How the outputs write a Monte Carlo SE and a probability next to 1 (text only; the CSV and
-JSON outputs keep every digit).
+"""How the outputs write a Monte Carlo SE and a probability next to 1 (text and Markdown; the
+CSV tables give four decimals and JSON every digit).
 
 A Monte Carlo SE gets two significant digits, and at least three decimals like the
 probability beside it: with the control variate the SE of a power at n is about 0.0015,

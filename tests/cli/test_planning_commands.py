@@ -106,6 +106,9 @@ def test_group_sequential_sample_size_table_and_json(capsys, run):
     code, out, _ = run(capsys, *argv)
     assert code == 0 and out.startswith("| target power | n max per arm |")
     assert "E[n total] H1" in out and "inflation" in out
+    from designs.outputs.numbers import se_text
+
+    assert f"| {row['power']:.3f} | {se_text(row['mc_se'])} |" in out  # the SE as elsewhere
     code, out, _ = run(capsys, *argv, "--format", "csv")
     table = list(csv.DictReader(io.StringIO(out)))
     assert int(table[0]["n_max"]) == row["n_max"]
