@@ -347,7 +347,8 @@ DF_METHOD_NAMES = {
 }
 
 
-#: Significant digits ``simulate.py analyze`` prints (``--json`` gives every digit).
+#: Significant digits ``simulate.py analyze`` prints, the p-value's 6 apart (``--json``
+#: gives every digit).
 DIGITS = 4
 
 
@@ -364,8 +365,10 @@ def result_text(analysis: str, source: str, out: dict) -> str:
         value = out[key]
         if value is None:
             continue
+        # the p-value keeps 6 digits: at 4, p = 0.049996 read "0.05" beside "significant: yes"
+        digits = 6 if key == "p_value" else DIGITS
         lines.append(
-            f"  {key:10s} {value:.{DIGITS}g}{units.get(key, '')}"
+            f"  {key:10s} {value:.{digits}g}{units.get(key, '')}"
             if isinstance(value, float)
             else f"  {key:10s} {value}"
         )

@@ -28,8 +28,9 @@ ESTIMAND = "difference in mean ALSFRS-R slope, active minus placebo"
 UNITS = "points/month"
 #: Strategy for each intercurrent event (ICH E9(R1)), stated in the methods text and outputs.
 DROPOUT_STRATEGY = (
-    "hypothetical: as if every patient had been followed to the last visit (missing at "
-    "random given the observed scores)"
+    "missing at random: the scores after a patient leaves are taken as missing at random "
+    "given the observed ones, so the estimate is that of every patient followed to the last "
+    "visit"
 )
 DEATH_STRATEGY = (
     "hypothetical: as if no patient had died (scores up to death are used; missing at random)"

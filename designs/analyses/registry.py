@@ -75,7 +75,8 @@ class RegisteredAnalysis:
 
     @property
     def dropout_short(self) -> str:
-        """The loss-to-follow-up strategy's name, without its explanation ("hypothetical")."""
+        """The loss-to-follow-up strategy's name, without its explanation ("missing at
+        random")."""
         return self.dropout_strategy.split(":", 1)[0]
 
     @property

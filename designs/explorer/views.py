@@ -244,8 +244,8 @@ def interim_html(req, view) -> ui.Tag:
                 f"{gs.efficacy_boundaries_z[k]:.3f}",
                 f"{gs.nominal_p[k]:.5f}",
                 _z(gs.futility_boundaries_z[k]),
-                f"{gs.p_stop_efficacy[k]:.3f} ({gs.mc_se_stop_efficacy[k]:.3f})",
-                f"{gs.p_stop_futility[k]:.3f} ({gs.mc_se_stop_futility[k]:.3f})",
+                f"{gs.p_stop_efficacy[k]:.3f} ({se_text(gs.mc_se_stop_efficacy[k])})",
+                f"{gs.p_stop_futility[k]:.3f} ({se_text(gs.mc_se_stop_futility[k])})",
                 f"{gs.p_stop_efficacy_h0[k]:.4f}",
                 f"{gs.p_stop_futility_h0[k]:.3f}",
             )

@@ -39,8 +39,8 @@ def posterior_looks_html(req, s, provenance) -> ui.Tag:
             f"{s.observed_information_fraction[k]:.3f}",
             f"{s.look_months[k]:.1f}",
             f"{s.thresholds[k]:.4f}",
-            f"{s.p_stop_efficacy[k]:.3f} ({s.mc_se_stop_efficacy[k]:.3f})",
-            f"{s.p_stop_futility[k]:.3f} ({s.mc_se_stop_futility[k]:.3f})",
+            f"{s.p_stop_efficacy[k]:.3f} ({se_text(s.mc_se_stop_efficacy[k])})",
+            f"{s.p_stop_futility[k]:.3f} ({se_text(s.mc_se_stop_futility[k])})",
             f"{s.p_stop_efficacy_h0[k]:.4f}",
             f"{s.p_stop_futility_h0[k]:.3f}",
         )

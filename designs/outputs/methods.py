@@ -11,6 +11,7 @@ from designs import __version__
 from designs.analyses import registry
 from designs.outputs.assurance_text import undefined_draws_note
 from designs.outputs.console import is_illustrative
+from designs.outputs.methods_checks import closed_form_check, sensitivity_range
 from designs.outputs.methods_dropout import (
     also_simulated,
     attrition_source,
@@ -234,6 +235,7 @@ def methods_text(
     undefined_draws: int = 0,
     interim=None,
     realism: list[dict] | None = None,
+    realism_n: int | None = None,
 ) -> str:
     """A methods paragraph a grant writer can paste (Markdown); with ``interim`` (a
     :class:`designs.planning.report_interim.InterimPlan`), a paragraph on the interim design;
@@ -305,13 +307,13 @@ def methods_text(
         f"{also_simulated(design)}How far power and bias move when dropout and death "
         "depend on the patient's own decline, when decline curves and when the effect starts "
         "late or wanes (assumptions that are not published) is shown in "
-        f"realism_sensitivity.md{sensitivity_range(realism, result.analysis)}.",
+        f"realism_sensitivity.md{sensitivity_range(realism, result.analysis, realism_n)}.",
         "",
         f"**Sample size.** {search_text(result)} The interval given for n is "
         f"{N_INTERVAL_NOTE} ({bootstrap_text(result)}). {sizes}.{missed_check_text(rows)}"
         f"{closed_form_check(design, result)} At "
         f"{oc['n_placebo'] + oc['n_active']} randomised the simulated type I error under the "
-        f"same dropout is {oc['type_i_error']:.4f} (MC SE {oc['type_i_error_mc_se']:.4f}, "
+        f"same dropout is {oc['type_i_error']:.4f} (MC SE {se_text(oc['type_i_error_mc_se'])}, "
         f"{oc['type_i_error_trials']:,} trials under no effect{flag}), "
         f"{completers_text(result.rows[0], oc)}, and "
         f"accrual at {t.accrual_per_month:g} patients/month gives a calendar length of about "
@@ -328,8 +330,11 @@ def methods_text(
     if assurance:
         from designs.planning.assurance import transported_decline_words
 
+        # n is per arm or in total, as the search's size (a review: 300 in total read "per arm")
+        per_arm = result.rows[0].size_name == "n_per_arm"
+        size_unit = "per arm" if per_arm else "randomised in total"
         a_text = "; ".join(
-            f"at {n} per arm: {a['proportional'].assurance:.3f} (MC SE "
+            f"at {n} {size_unit}: {a['proportional'].assurance:.3f} (MC SE "
             f"{se_text(a['proportional'].mc_se)}) with proportional transport and "
             f"{a['absolute'].assurance:.3f} (MC SE {se_text(a['absolute'].mc_se)}) with "
             f"absolute transport, against {probability_text(a['proportional'].power_at_median)} "
@@ -414,50 +419,6 @@ def methods_text(
         "",
     ]
     return "\n".join(text)
-
-
-def closed_form_check(design, result) -> str:
-    """' As a check, the closed form ... gives a power of ... at n.' for a slope analysis under
-    the frequentist rule ('' otherwise): the figure drew it, the text did not say it (a
-    review)."""
-    from designs.errors import InputError
-    from designs.planning import closed_form as cf
-    from designs.planning.power_curve import design_at
-
-    slope = result.analysis in ("lmm_slope", "lmm_slope_kr", "ols_slope_ttest")
-    if not slope or design.decision.is_posterior:
-        return ""
-    try:
-        at = [
-            f"{cf.design_power(design_at(design, r.n), favourable_only=True):.3f} at {r.n_total} "
-            "randomised"
-            for r in result.rows
-        ]
-    except (InputError, ArithmeticError, ValueError):
-        return ""
-    return (
-        " As a check, the closed form (continuous scores, the GLS slope with the design's "
-        f"dropout, z test) gives a power of {' and '.join(at)}."
-    )
-
-
-def sensitivity_range(realism: list[dict] | None, analysis: str) -> str:
-    """'': the lowest and highest power of ``analysis`` over the realism sensitivity's
-    scenarios, with the scenarios' names (a review: the text pointed to the file and quoted
-    none of it, though an effect that starts late costs half the power)."""
-    rows = [r for r in realism or () if r["analysis"] == analysis]
-    if len(rows) < 2:
-        return ""
-    low = min(rows, key=lambda r: r["power_favourable"])
-    high = max(rows, key=lambda r: r["power_favourable"])
-
-    def name(row) -> str:  # the sentence already says these are assumptions
-        return row["scenario"].removesuffix(" (assumed)")
-
-    return (
-        f": there the power of {analysis} at n ranges from {low['power_favourable']:.3f} "
-        f"({name(low)}) to {high['power_favourable']:.3f} ({name(high)})"
-    )
 
 
 def completers_text(row, oc) -> str:

@@ -14,7 +14,7 @@ import math
 
 __all__ = ["probability_text", "se_text"]
 
-#: The most decimals an SE is written with (an SE below 0.00001 prints as 0.00000 or in full).
+#: The most decimals an SE is written with (a smaller SE is written as 1.2e-06).
 MAX_SE_DECIMALS = 5
 
 
@@ -24,6 +24,8 @@ def se_text(se: float) -> str:
     se = float(se)
     if not math.isfinite(se) or se <= 0.0:
         return f"{se:.3f}"
+    if se < 10.0**-MAX_SE_DECIMALS:  # would read as 0.00000: two digits, scientific
+        return f"{se:.1e}"
     exponent = math.floor(math.log10(se))
     if float(f"{se:.1e}") >= 10.0 ** (exponent + 1):  # 0.00996 rounds to 0.010
         exponent += 1

@@ -164,14 +164,13 @@ def operating_characteristics_md(oc: dict, design) -> str:
         ("patients randomised", f"{size}: {oc['n_placebo']} placebo + {oc['n_active']} active"),
         (
             "type I error (effect 0, same dropout)",
-            f"{oc['type_i_error']:.4f} (MC SE {oc['type_i_error_mc_se']:.4f}, "
+            f"{oc['type_i_error']:.4f} (MC SE {se_text(oc['type_i_error_mc_se'])}, "
             f"{oc['type_i_error_trials']:,} trials; nominal {target:g}){flag}",
         ),
         (
             "power at the design effect (favourable)",
             f"{oc['power_favourable']:.3f} (MC SE {se_text(oc['power_mc_se'])}, "
-            f"{oc['trials']:,} trials: the sample-size table's powers at n are other trials of "
-            f"the same seed); effect {oc['effect']:g} {unit} = "
+            f"{oc['trials']:,} trials at this n); effect {oc['effect']:g} {unit} = "
             f"{oc['effect_points_per_month']:+.3f} points/month",
         ),
         ("minimal detectable effect (80% power)", mde_text),
@@ -181,7 +180,11 @@ def operating_characteristics_md(oc: dict, design) -> str:
             f"({'n/a: no true value' if math.isnan(oc['bias']) else format(oc['bias'], '+.4f')})"
             f"{bias_flag(oc)}",
         ),
-        ("expected completers (both arms)", f"{oc['expected_completers']:.1f}"),
+        (
+            "expected completers (both arms)",
+            f"{oc['expected_completers']:.1f} (over these {oc['trials']:,} trials; the "
+            "sample-size table's figure rests on its own)",
+        ),
         ("expected dropouts (deaths not counted)", f"{oc['expected_dropouts']:.1f}"),
         ("expected deaths", f"{oc['expected_deaths']:.1f}"),
         (

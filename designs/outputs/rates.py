@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import math
 
+from designs.outputs.numbers import se_text
+
 #: Monte Carlo SEs by which a simulated type I error must exceed its level for the outputs to
 #: call it above the level (the warnings of `sample-size`, the looks and the report).
 LEVEL_SES = 2
@@ -45,7 +47,7 @@ def rate_text(rate: float, mc_se: float, trials: int, digits: int = 4) -> str:
     one-sided 95% upper bound 0.0295)'`` (every trial: the lower bound)."""
     edge = rate_edge(rate, trials)
     if edge is None:
-        return f"{rate:.{digits}f} (MC SE {mc_se:.{digits}f})"
+        return f"{rate:.{digits}f} (MC SE {se_text(mc_se)})"
     bound = one_sided_bound(trials)
     side, value = ("upper", bound) if edge == "none" else ("lower", 1.0 - bound)
     return (
@@ -59,7 +61,7 @@ def rate_cell(rate: float, mc_se: float, trials: int, digits: int = 4) -> str:
     its one-sided 95% upper bound in place of the SE of 0 (every trial: ``'(≥ ...)'``)."""
     edge = rate_edge(rate, trials)
     if edge is None:
-        return f"{rate:.{digits}f} ({mc_se:.{digits}f})"
+        return f"{rate:.{digits}f} ({se_text(mc_se)})"
     bound = one_sided_bound(trials)
     if edge == "none":
         return f"{rate:.{digits}f} (≤ {bound:.{digits}f})"

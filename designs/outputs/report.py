@@ -260,6 +260,7 @@ def _render(plan, tmp: Path) -> None:
             plan.undefined_draws,
             interim=interim,
             realism=plan.realism,
+            realism_n=plan.realism_n,
         )
     )
     chosen = result.rows[0]

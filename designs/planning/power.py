@@ -146,8 +146,9 @@ class PowerSummary:
     type1_trials: int = 0
     #: How the rates were estimated: ``"plain"`` (the share of trials) or ``"control
     #: variate"`` (with each trial's oracle test, :mod:`designs.planning.control_variate`:
-    #: the same expectation, a smaller Monte Carlo SE, a normal 95% interval), and for the
-    #: latter how many times smaller the favourable rate's variance is than the plain one's.
+    #: the same expectation up to O(1/trials), a smaller Monte Carlo SE, a normal 95%
+    #: interval), and for the latter how many times smaller the favourable rate's variance is
+    #: than the plain one's.
     estimator: str = "plain"
     variance_ratio: float = math.nan
 

@@ -223,7 +223,8 @@ class PowerCurve:
     values : float64[K, trials] or None
         With each trial's oracle (:mod:`designs.planning.control_variate`): the trial's
         success minus its control times the size's coefficient, 0 where not counted; the
-        successes counted at a size are their sum (same expectation, smaller variance).
+        successes counted at a size are their sum (same expectation up to O(1/trials),
+        smaller variance).
         None: the plain successes.
     """
 

@@ -66,9 +66,10 @@ NOT_AT_RANDOM = (
 #: The intercurrent events the simulation does not model (a statistical review: a protocol's
 #: estimand must name a strategy for each; the tool cannot choose it).
 OTHER_EVENTS = (
-    "stopping the study treatment, starting or changing other ALS treatments (riluzole, "
-    "edaravone), non-invasive ventilation or tracheostomy are not simulated; the protocol "
-    "states a strategy for each"
+    "stopping the study treatment is simulated only as leaving the study (the dropout "
+    "schedule); staying in follow-up off treatment, starting or "
+    "changing other ALS treatments (riluzole, edaravone), non-invasive ventilation and "
+    "tracheostomy are not simulated; the protocol states a strategy for each"
 )
 
 

@@ -98,18 +98,19 @@ def test_sample_size_loads_no_scipy_stats(repo_root):
     assert not {"scipy.stats", "xarray", "pandas", "matplotlib"} & set(loaded), loaded
 
 
-def test_posterior_rule_loads_no_scipy_stats(repo_root):
+def test_posterior_rule_loads_no_scipy_stats(repo_root, tmp_path):
     """The posterior rule's closed form (designs.analyses.decision: the posterior, its lower
     tail, the EM fit of the phase 2 mixture) takes the normal from designs.sequential.normal,
-    the same bits as scipy.stats.norm without its import (about 0.5 s)."""
-    args = ("power", "--decision", "posterior", "--prior", "sceptical", "--trials", "100")
-    loaded = _loaded(repo_root, *args, "--n-per-arm", "20", "--json")
-    assert "scipy.stats" not in loaded, loaded
+    the same bits as scipy.stats.norm without its import (about 0.5 s). The robust prior with
+    a weight borrows from a (small, made-up) phase 2 posterior, so the EM fit runs too."""
+    path = _small_posterior(tmp_path)
+    args = ("power", "--decision", "posterior", "--prior", "robust", "--prior-weight", "0.5")
+    args += ("--posterior", str(path), "--trials", "100", "--n-per-arm", "20", "--json")
+    assert "scipy.stats" not in _loaded(repo_root, *args)
 
 
-def test_assurance_reads_the_posterior_without_xarray(repo_root, tmp_path):
-    """Planning reads a posterior file with h5py alone (progression.posterior_view): xarray
-    and pandas (about 0.5 s) only where a whole DataTree is needed (fit, notebooks)."""
+def _small_posterior(tmp_path):
+    """A posterior file as `fit` writes it, with 2 x 200 made-up draws."""
     import numpy as np
     import xarray as xr
 
@@ -127,7 +128,13 @@ def test_assurance_reads_the_posterior_without_xarray(repo_root, tmp_path):
     tree = xr.DataTree.from_dict({"posterior": post, "sample_stats": stats})
     tree.attrs = {"model_version": model.MODEL_VERSION, "data_sha256": "0", "seed": 1,
                   "illustrative_data": 1}  # fmt: skip
-    path = model.save_posterior(tree, tmp_path / "p.nc")
+    return model.save_posterior(tree, tmp_path / "p.nc")
+
+
+def test_assurance_reads_the_posterior_without_xarray(repo_root, tmp_path):
+    """Planning reads a posterior file with h5py alone (progression.posterior_view): xarray
+    and pandas (about 0.5 s) only where a whole DataTree is needed (fit, notebooks)."""
+    path = _small_posterior(tmp_path)
     args = ("assurance", "--posterior", str(path), "--trials", "50", "--n-per-arm", "20")
     loaded = _loaded(repo_root, *args, "--json")
     assert not {"xarray", "pandas", "dask", "arviz", "matplotlib"} & set(loaded), loaded

@@ -18,6 +18,7 @@ from designs.outputs.numbers import probability_text, se_text
         (0.000996, "0.0010"),
         (0.0000999, "0.00010"),
         (0.0, "0.000"),
+        (1.2e-6, "1.2e-06"),  # not 0.00000, an SE that reads as zero
     ],
 )
 def test_se_has_two_significant_digits(se, text):

@@ -39,6 +39,7 @@ def test_estimand_has_every_attribute_and_follows_the_analysis():
     # give a strategy for (treatment stopped or changed, ventilation) are named as not simulated
     assert "missing at random" in lmm["loss to follow-up (missing data, not an intercurrent event)"]
     assert "not simulated" in lmm["other intercurrent events"]
+    assert "only as leaving the study" in lmm["other intercurrent events"]
     assert "riluzole" in lmm["other intercurrent events"]
 
 
