@@ -11,7 +11,11 @@ from designs import __version__
 from designs.analyses import registry
 from designs.outputs.assurance_text import undefined_draws_note
 from designs.outputs.console import is_illustrative
-from designs.outputs.methods_checks import closed_form_check, sensitivity_range
+from designs.outputs.methods_checks import (
+    assumption_sensitivity,
+    closed_form_check,
+    sensitivity_range,
+)
 from designs.outputs.methods_dropout import (
     also_simulated,
     attrition_source,
@@ -327,6 +331,8 @@ def methods_text(
         + ".",
         "",
     ]
+    assumptions = assumption_sensitivity(design, result.analysis, result.rows[0].target_power)
+    text += [assumptions, ""] if assumptions else []
     if assurance:
         from designs.planning.assurance import transported_decline_words
 

@@ -4,9 +4,15 @@ the power as designed and at its lowest over the realism sensitivity's scenarios
 
 from __future__ import annotations
 
+import math
 import re
 
-__all__ = ["closed_form_check", "closed_form_models", "sensitivity_range"]
+__all__ = [
+    "assumption_sensitivity",
+    "closed_form_check",
+    "closed_form_models",
+    "sensitivity_range",
+]
 
 
 def closed_form_models(design, analysis: str) -> bool:
@@ -73,4 +79,87 @@ def sensitivity_range(realism: list[dict] | None, analysis: str, n: int | None =
     return (
         f": there{at}, {analysis}'s power is {designed['power_favourable']:.3f} as designed "
         f"and lowest, {low['power_favourable']:.3f}, with {name}"
+    )
+
+
+#: How far each input moves in :func:`assumption_sensitivity`: (design field, factors, words,
+#: unit). Effects and SDs by a fraction of their value; the attrition schedule's fractions gone.
+ASSUMPTION_STEPS = (
+    ("population.slope_sd", (0.7, 1.3), "SD of true slopes", " points/month"),
+    ("population.residual_sd", (0.75, 1.25), "residual SD", " points"),
+    ("effect.value", (0.8, 1.2), "effect", ""),
+    ("dropout", (0.5, 1.5), "attrition", ""),  # words and unit from the moved design
+)
+
+
+def _closed_form_n(design, target: float) -> float:
+    """Patients per arm (1:1) or in total (unequal allocation) for ``target`` power by the
+    closed form: ``(z_{1-alpha/sides} + z_power)^2 (v_p / r_p + v_a / r_a) / delta^2``."""
+    from designs.planning import closed_form as cf
+
+    t = design.trial
+    v_p, v_a = cf.design_slope_variances(design)
+    delta = design.effect.slope_shift(design.population.slope_mean)
+    r_p = t.allocation.placebo / (t.allocation.placebo + t.allocation.active)
+    z = cf._z_sum(t.alpha, target, t.sides)
+    total = z * z * (v_p / r_p + v_a / (1.0 - r_p)) / (delta * delta)
+    return total / 2.0 if t.allocation.equal else total
+
+
+def _moved(design, field: str, factor: float):
+    """``design`` with ``field`` times ``factor``, and the moved value in words."""
+    if field != "dropout":
+        section, key = field.split(".")
+        value = round(getattr(getattr(design, section), key) * factor, 4)
+        return design.with_overrides({field: value}), value
+    d = design.dropout
+    if d.cumulative:
+        moved = design.with_overrides(
+            {"dropout.cumulative": [min(round(c * factor, 4), 0.95) for c in d.cumulative]}
+        )
+    else:
+        moved = design.with_overrides({"dropout.monthly_hazard": d.monthly_hazard * factor})
+    return moved, None
+
+
+def assumption_sensitivity(design, analysis: str, target: float) -> str:
+    """A paragraph: the closed form's n for ``target`` power at the design's values and when
+    one input moves (the SD of true slopes, the residual SD, the effect, the attrition), where
+    the closed form models the design (:func:`closed_form_models`); '' otherwise (a
+    statistical review: the text gave n without saying how much it rests on each
+    assumption)."""
+    from designs.errors import InputError
+
+    if not closed_form_models(design, analysis) or design.dropout.informative:
+        return ""
+    t = design.trial
+    unit = "per arm" if t.allocation.equal else "in total"
+    try:
+        n0 = _closed_form_n(design, target)
+        parts = []
+        for field, factors, words, suffix in ASSUMPTION_STEPS:
+            values, ns = [], []
+            for f in factors:
+                moved, value = _moved(design, field, f)
+                ns.append(f"{math.ceil(_closed_form_n(moved, target))}")
+                if value is None:  # the attrition: the share gone by the last visit
+                    gone = moved.dropout.cumulative_at(t.visits, include_death=True)[-1]
+                    value = f"{100 * gone:.1f}%"
+                elif field == "effect.value" and design.effect.kind.value == "proportional_slowing":
+                    value = f"{100 * value:g}% slowing"
+                elif field == "effect.value":
+                    value = f"{value:g} points/month"
+                else:
+                    value = f"{value:g}"
+                values.append(value)
+            if field == "dropout":
+                words = f"gone by month {t.visits_months[-1]:g} (deaths included)"
+            parts.append(f"{words} {' / '.join(values)}{suffix}: {' / '.join(ns)}")
+    except (InputError, ArithmeticError, ValueError):
+        return ""
+    return (
+        "**Assumptions behind n.** The effect, the variances and the attrition are "
+        f"assumptions. The closed form (as in the check above) needs {math.ceil(n0)} {unit} "
+        f"for {target:.0%} power at the design's values; with one input moved and the others "
+        f"kept: {'; '.join(parts)}."
     )

@@ -123,3 +123,41 @@ def test_the_closed_form_check_is_stated_for_slope_analyses():
     ):
         assert closed_form_check(d.with_overrides(overrides), slope) == "", overrides
     assert closed_form_check(d, SimpleNamespace(analysis="ols_slope_ttest", rows=rows)) == ""
+
+
+def test_the_assumptions_paragraph_gives_the_closed_form_n_of_each_moved_input():
+    """n by the closed form's formula, checked through its power (another path of
+    designs.planning.closed_form): at n the favourable power reaches the target and at n - 1
+    it does not; the one-at-a-time moves are the design's, and none is given where the
+    closed form does not model the design (informative dropout)."""
+    import math
+    import re
+
+    from designs.outputs.methods_checks import ASSUMPTION_STEPS, _moved, assumption_sensitivity
+    from designs.planning import closed_form as cf
+    from designs.planning.power_curve import design_at
+
+    d = load_design("default")
+    text = assumption_sensitivity(d, "lmm_slope", 0.8)
+
+    def crossing(design) -> int:
+        n = 2
+        while cf.design_power(design_at(design, n), favourable_only=True) < 0.8:
+            n += 1
+        return n
+
+    assert f"needs {crossing(d)} per arm for 80% power" in text
+    found = [int(x) for x in re.findall(r": (\d+) / (\d+)", text) for x in x]
+    expected = [
+        crossing(_moved(d, field, f)[0]) for field, fs, _, _ in ASSUMPTION_STEPS for f in fs
+    ]
+    assert found == expected
+    assert "SD of true slopes 0.245 / 0.455 points/month" in text
+    assert "20% slowing / 30% slowing" in text
+    assert math.isclose(
+        float(re.search(r"\(deaths included\) ([\d.]+)%", text)[1]), 20.5, abs_tol=0.05
+    )
+    assert (
+        assumption_sensitivity(d.with_overrides({"dropout.informative": 1.0}), "lmm_slope", 0.8)
+        == ""
+    )

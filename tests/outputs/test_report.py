@@ -170,6 +170,7 @@ def test_methods_paragraph_states_the_assumptions(report, report_plan):
         "van Eijk RPA, Nikolakopoulos S",  # the deaths' source, in the reference list
         "Only the effect is drawn",
         "lmm_slope's power is",  # as designed and the lowest of realism_sensitivity.md
+        "Assumptions behind n.",  # the closed form's n with one input moved at a time
     ):
         assert phrase in text, phrase
     assert "hypothetical and hypothetical" not in text
