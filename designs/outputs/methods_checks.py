@@ -107,7 +107,8 @@ def _closed_form_n(design, target: float) -> float:
 
 
 def _moved(design, field: str, factor: float):
-    """``design`` with ``field`` times ``factor``, and the moved value in words."""
+    """``design`` with ``field`` times ``factor``, and the moved value (None for the
+    attrition, whose other-exit schedule is scaled: deaths stay as they are)."""
     if field != "dropout":
         section, key = field.split(".")
         value = round(getattr(getattr(design, section), key) * factor, 4)
@@ -138,6 +139,10 @@ def assumption_sensitivity(design, analysis: str, target: float) -> str:
         n0 = _closed_form_n(design, target)
         parts = []
         for field, factors, words, suffix in ASSUMPTION_STEPS:
+            if field == "dropout" and not (
+                design.dropout.cumulative or design.dropout.monthly_hazard
+            ):
+                continue  # no exits other than deaths to move
             values, ns = [], []
             for f in factors:
                 moved, value = _moved(design, field, f)

@@ -161,3 +161,7 @@ def test_the_assumptions_paragraph_gives_the_closed_form_n_of_each_moved_input()
         assumption_sensitivity(d.with_overrides({"dropout.informative": 1.0}), "lmm_slope", 0.8)
         == ""
     )
+    # with deaths as the only exits there is no other-exit schedule to move
+    deaths_only = d.with_overrides({"dropout.cumulative": [], "dropout.monthly_hazard": 0.0})
+    text = assumption_sensitivity(deaths_only, "lmm_slope", 0.8)
+    assert "residual SD" in text and "gone by month" not in text
