@@ -22,14 +22,13 @@ def closed_form_models(design, analysis: str) -> bool:
     frequentist rule, a fixed effect acting from month 0, no informative exits, curvature,
     lead-in or screening (a review: it printed 0.804 as "a check" where the simulated power
     was 0.383, an effect starting at month 3)."""
-    d, e = design.dropout, design.effect
-    informative = d.informative != 0 or (d.death_informative != 0 and d.death_monthly_hazard > 0)
+    e = design.effect
     return (
         analysis in ("lmm_slope", "lmm_slope_kr")
         and not design.decision.is_posterior
         and e.source.value == "fixed"
         and not e.has_time_course
-        and not informative
+        and not design.dropout.exits_informative
         and design.population.curvature == 0
         and design.trial.lead_in_months == 0
         and not design.enrichment.active
@@ -131,7 +130,7 @@ def assumption_sensitivity(design, analysis: str, target: float) -> str:
     assumption)."""
     from designs.errors import InputError
 
-    if not closed_form_models(design, analysis) or design.dropout.informative:
+    if not closed_form_models(design, analysis):  # informative exits included
         return ""
     t = design.trial
     unit = "per arm" if t.allocation.equal else "in total"

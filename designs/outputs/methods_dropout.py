@@ -16,10 +16,8 @@ def informative_bias_text(design, entry, oc) -> str:
     random, and the primary analysis's bias against its estimand at the operating
     characteristics' size (empty without informative exits, or where the estimand has no
     true value, as for ``joint_rank``)."""
-    d = design.dropout
-    informative = d.informative != 0 or (d.death_informative != 0 and d.death_monthly_hazard > 0)
     bias = oc.get("bias", math.nan)
-    if not informative or not math.isfinite(bias):
+    if not design.dropout.exits_informative or not math.isfinite(bias):
         return ""
     true = oc["mean_estimate"] - bias
     return (

@@ -323,6 +323,14 @@ class Dropout:
                 "dropout.cumulative; give one of them"
             )
 
+    @property
+    def exits_informative(self) -> bool:
+        """Whether who leaves depends on the patient's own decline: informative dropout, or
+        informative death with a death hazard (the data are then missing not at random)."""
+        return self.informative != 0 or (
+            self.death_informative != 0 and self.death_monthly_hazard > 0
+        )
+
     def cumulative_at(self, visits: Any, *, include_death: bool = False) -> np.ndarray:
         """Probability of being gone by each visit (MCAR part; ``informative`` ignored).
 
