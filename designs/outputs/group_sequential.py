@@ -84,20 +84,21 @@ def information_stop_text(s) -> str:
     )
 
 
-#: Columns of the group-sequential sample-size table (md and csv), per arm with 1:1.
+#: Columns of the group-sequential sample-size table (md and csv), per arm with 1:1: head,
+#: key and how the Markdown writes the cell.
 _GS_COLUMNS = (
-    ("target power", "target_power", "{:g}"),
-    ("n max", "n_max", "{:d}"),
-    ("95% MC interval", "n_interval", "{}"),
-    ("n total max", "n_total_max", "{:d}"),
-    ("power", "power", "{:.3f}"),
+    ("target power", "target_power", "{:g}".format),
+    ("n max", "n_max", "{:d}".format),
+    ("95% MC interval", "n_interval", "{}".format),
+    ("n total max", "n_total_max", "{:d}".format),
+    ("power", "power", "{:.3f}".format),
     ("MC SE", "mc_se", se_text),
-    ("E[n total] H1", "expected_n_total_h1", "{:.1f}"),
-    ("E[n total] H0", "expected_n_total_h0", "{:.1f}"),
-    ("type I error", "type_i_error", "{:.4f}"),
-    ("n fixed", "n_fixed", "{:d}"),
-    ("inflation", "inflation", "{:.3f}"),
-    ("95% MC interval ", "inflation_interval", "{}"),
+    ("E[n total] H1", "expected_n_total_h1", "{:.1f}".format),
+    ("E[n total] H0", "expected_n_total_h0", "{:.1f}".format),
+    ("type I error", "type_i_error", "{:.4f}".format),
+    ("n fixed", "n_fixed", "{:d}".format),
+    ("inflation", "inflation", "{:.3f}".format),
+    ("95% MC interval ", "inflation_interval", "{}".format),
 )
 
 
@@ -150,13 +151,7 @@ def group_sequential_sample_size_table(result, design, fmt: str = "md") -> str:
     ]
     for r in rows:
         cells = _gs_cells(r)
-        lines.append(
-            "| "
-            + " | ".join(
-                f(cells[k]) if callable(f) else f.format(cells[k]) for _, k, f in _GS_COLUMNS
-            )
-            + " |"
-        )
+        lines.append("| " + " | ".join(f(cells[k]) for _, k, f in _GS_COLUMNS) + " |")
     r0 = rows[0]
     # the design's own size is not the one found (a review read "100 per arm" under n max 127)
     lines += ["", f"Design (n max is found above): {design.describe(size=False)}", *_gs_notes(r0)]
