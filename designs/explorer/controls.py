@@ -24,13 +24,13 @@ import numpy as np
 
 from designs.analyses.registry import ANALYSIS_NAMES
 from designs.errors import InputError
+from designs.explorer.looks_control import looks_text, looks_value
 from designs.planning.sweep.design import (
     hazard_for_gone_by_12,
     retime_cumulative,
     retime_visits,
 )
 from designs.simulation.seeds import DEFAULT_SEED, MAX_SEED
-from designs.spec.fields import has_empty_item
 from designs.spec.interim import NO_LOOKS, READ_ONLY_WITH, unread_defaults
 from designs.spec.trial import MAX_DURATION_MONTHS, MAX_VISITS_PER_PATIENT, MIN_DURATION_MONTHS
 
@@ -205,49 +205,6 @@ def base_values(design) -> dict[str, Any]:
     }
 
 
-#: The looks control's leading word for each way the library takes looks (none: fractions).
-LOOK_WORDS = {"months": "look_months", "completed": "look_completed"}
-
-
-def looks_text(interim) -> str:
-    """The looks as the control shows them, in the way the design gives them: information
-    fractions ``0.5, 1``, ``months 18, 37`` or ``completed 0.5, 1``; none: empty."""
-    way = interim.looks_as or "looks"
-    word = next((w for w, field in LOOK_WORDS.items() if field == way), "")
-    values = ", ".join(f"{float(t):g}" for t in getattr(interim, way))
-    return f"{word} {values}" if word and values else values
-
-
-def looks_value(text) -> tuple[str, list[float]]:
-    """The looks control's text as ``(interim field, values)``: information fractions
-    (``looks``), or after ``months``/``completed`` calendar months or fractions of patients
-    completed; empty: no looks. The library checks the values themselves."""
-    text = str(text or "")
-    if has_empty_item(text.split(":")[-1]):  # "0.5,,1" has lost a number
-        raise InputError(
-            f"interim.looks: {text!r} has an empty item between commas; give information "
-            "fractions such as 0.5, 1, or months 18, 37, or completed 0.5, 1"
-        )
-    tokens = text.replace(",", " ").replace(":", " ").split()
-    field = "looks"
-    if tokens and tokens[0].lower() in LOOK_WORDS:
-        field = LOOK_WORDS[tokens.pop(0).lower()]
-    out = []
-    for token in tokens:
-        try:
-            x = float(token)
-        except ValueError:
-            x = math.nan
-        if not math.isfinite(x):
-            raise InputError(
-                f"interim.looks: {token!r} is not a number; give information fractions in "
-                "(0, 1], increasing, the last 1, e.g. 0.5, 1, or months 18, 37, or "
-                "completed 0.5, 1 (empty: no interim looks)"
-            )
-        out.append(x)
-    return field, out
-
-
 def changed(design, values: Mapping[str, Any]) -> set[str]:
     """Controls whose value differs from ``design``'s own."""
     base = base_values(design)
@@ -287,6 +244,11 @@ def _visits(design, duration: float, interval: float | None) -> list[float]:
             f"{MAX_VISITS_PER_PATIENT:,} visits per patient)",
             "interval",
         )
+    return even_visits(duration, interval)
+
+
+def even_visits(duration: float, interval: float) -> list[float]:
+    """Visit months every ``interval`` months from month 0, the last at ``duration``."""
     k = math.ceil(duration / interval - 1e-9)
     visits = [float(np.round(i * interval, 10)) for i in range(k)]
     return [*visits, float(duration)]
