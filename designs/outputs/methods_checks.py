@@ -132,6 +132,8 @@ def assumption_sensitivity(design, analysis: str, target: float) -> str:
 
     if not closed_form_models(design, analysis):  # informative exits included
         return ""
+    if design.effect.slope_shift(design.population.slope_mean) <= 0:
+        return ""  # no n "for power" to detect no effect or harm (the search refuses one too)
     t = design.trial
     unit = "per arm" if t.allocation.equal else "in total"
     try:
