@@ -22,6 +22,7 @@ from designs.outputs.methods_dropout import (
     informative_bias_text,
     published_attrition,
 )
+from designs.outputs.methods_inputs import input_keys, inputs_text
 from designs.outputs.methods_references import references_text
 from designs.outputs.numbers import probability_text, se_text
 from designs.outputs.operating_tables import calibration_flag
@@ -331,6 +332,7 @@ def methods_text(
         + ".",
         "",
     ]
+    text += [*inputs_text(design), ""]
     assumptions = assumption_sensitivity(design, result.analysis, result.rows[0].target_power)
     text += [assumptions, ""] if assumptions else []
     if assurance:
@@ -398,6 +400,7 @@ def methods_text(
         robust_prior=dec.is_posterior and dec.prior.value == "robust",
         deaths=design.dropout.death_monthly_hazard > 0,
         control_variate=search_estimator(result) == "control variate",
+        inputs=input_keys(design),
     )
     if interim is not None:
         from designs.outputs.interim_tables import (

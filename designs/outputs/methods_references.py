@@ -4,6 +4,8 @@ same works with what each supports."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 #: Works the methods text relies on (the project's docs/references.md has the figures and
 #: the full bibliography): key -> citation.
 REFERENCES = {
@@ -44,6 +46,35 @@ REFERENCES = {
     "schmidli": "Schmidli H, Gsteiger S, Roychoudhury S, et al. (2014). Robust "
     "meta-analytic-predictive priors in clinical trials with historical control information. "
     "*Biometrics* 70(4):1023-1032. doi:10.1111/biom.12242",
+    "jrct": "jRCT2063200047. Japan Registry of Clinical Trials entry of the CL2020 phase 2 "
+    "trial in ALS, results summary (posted January 2024). Sponsor: Life Science Institute Inc.",
+    "okayama": "Okayama University (2023). Press release on the CL2020 phase 2 trial in ALS, "
+    "25 December 2023.",
+    "proudfoot": "Proudfoot M, Jones A, Talbot K, et al. (2016). The ALSFRS as an outcome "
+    "measure in therapeutic trials and its relationship to symptom onset. *Amyotrophic Lateral "
+    "Sclerosis and Frontotemporal Degeneration* 17(5-6):414-425. "
+    "doi:10.3109/21678421.2016.1140786",
+    "atassi": "Atassi N, Berry J, Shui A, et al. (2014). The PRO-ACT database: design, initial "
+    "analyses, and predictive features. *Neurology* 83(19):1719-1725. "
+    "doi:10.1212/WNL.0000000000000951",
+    "mora": "Mora JS, et al. (2020). Masitinib as an add-on therapy to riluzole in patients "
+    "with amyotrophic lateral sclerosis: a randomized clinical trial. *Amyotrophic Lateral "
+    "Sclerosis and Frontotemporal Degeneration* 21(1-2):5-14. doi:10.1080/21678421.2019.1632346",
+    "topiramate": "Functional outcome measures as clinical trial endpoints in ALS (2004). "
+    "*Neurology* 63(10):1933-1935. doi:10.1212/01.wnl.0000144345.49510.4e (the placebo "
+    "cohort of the topiramate trial, supplementary table)",
+    "gordon": "Gordon PH, Cheng B, Salachas F, et al. (2010). Progression in ALS is not linear "
+    "but is curvilinear. *Journal of Neurology* 257(10):1713-1717. "
+    "doi:10.1007/s00415-010-5609-1",
+    "castrillo": "Castrillo-Viguera C, Grasso DL, Simpson E, et al. (2010). Clinical "
+    "significance in the change of decline in ALSFRS-R. *Amyotrophic Lateral Sclerosis* "
+    "11(1-2):178-180. doi:10.3109/17482960903093710",
+    "paganoni": "Paganoni S, Quintana M, Sherman AV, et al. (2023). Analysis of sodium "
+    "phenylbutyrate and taurursodiol survival effect in ALS using external controls. *Annals "
+    "of Clinical and Translational Neurology* 10(12):2297-2304. doi:10.1002/acn3.51915",
+    "thakore": "Thakore NJ, et al. (2018). Trajectories of impairment in amyotrophic lateral "
+    "sclerosis: insights from the Pooled Resource Open-Access ALS Clinical Trials cohort. "
+    "*Muscle & Nerve* 57(6):937-945. doi:10.1002/mus.26042",
     "phase2": "Yamashita T, Nakano Y, Sasaki R, et al. (2023). Safety and clinical effects of a "
     "Muse cell-based product in patients with amyotrophic lateral sclerosis: results of a "
     "phase 2 clinical trial. *Cell Transplantation* 32:9636897231214370. "
@@ -59,11 +90,14 @@ def references_text(
     robust_prior: bool = False,
     deaths: bool = False,
     control_variate: bool = False,
+    inputs: Sequence[str] = (),
 ) -> list[str]:
     """The reference list of the methods text: what it cites for this analysis and run
     (``published_attrition``: the dropout schedule is the published one it cites, with
     ``deaths``, its death hazard split off it; ``robust_prior``: the posterior rule's robust
-    mixture prior; ``control_variate``: powers counted with the oracle's control)."""
+    mixture prior; ``control_variate``: powers counted with the oracle's control;
+    ``inputs``: the keys of the inputs' sources,
+    :func:`designs.outputs.methods_inputs.input_keys`)."""
     keys = ["ich", "attrition"] if published_attrition else ["ich"]
     if published_attrition and deaths:
         keys.append("deaths")
@@ -75,6 +109,7 @@ def references_text(
         keys.append("cafs")
     if analysis == "slope_change_lead_in":
         keys += ["dersimonian_laird", "hc2", "bell_mccaffrey", "imbens_kolesar"]
+    keys += [k for k in inputs if k not in keys]
     if control_variate:
         keys.append("glasserman")
     if robust_prior:

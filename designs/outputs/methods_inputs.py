@@ -1,0 +1,214 @@
+"""Where a design's inputs come from, for the methods text (:mod:`designs.outputs.methods`).
+
+The sample size rests on the decline, the SDs, the effect and the attrition; a protocol has
+to say where each number comes from (a statistical review: the sources were only in
+docs/references.md and the library designs' comments). Each input of the design is matched
+against the values the library designs take from published work (:data:`SOURCES`): a value
+that matches is given with its source, any other value is called an assumption of this
+design. A user's design that keeps a library value keeps its source; one that changes it is
+not credited with a source it does not have.
+
+The dropout schedule and the death hazard have their sources in the dropout paragraph
+(:mod:`designs.outputs.methods_dropout`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["SOURCES", "input_keys", "inputs_text"]
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where an input's value comes from: the values it was written for, what they rest on
+    (with in-text citations) and the reference keys
+    (:data:`designs.outputs.methods_references.REFERENCES`)."""
+
+    values: tuple
+    text: str
+    keys: tuple[str, ...] = ()
+
+
+_TOPIRAMATE = "the topiramate trial's placebo cohort (Neurology 2004)"
+
+#: Published or derived values of the library designs, by input (docs/references.md,
+#: "Where the library designs take their numbers"). An input's values are the design fields
+#: of :data:`INPUTS`, in that order.
+SOURCES: dict[str, tuple[Source, ...]] = {
+    "baseline": (
+        Source(
+            (40.6, 2.6),
+            "the five phase 2 patients' baseline scores (jRCT2063200047 results summary); their "
+            "SD, of observed scores, is taken as the SD of true baselines",
+            ("jrct",),
+        ),
+        Source(
+            (38.0, 5.5),
+            "typical of broad ALS trials, e.g. 38.1 (5.5) in masitinib AB10015's placebo arm "
+            "(Mora et al. 2020)",
+            ("mora",),
+        ),
+    ),
+    "decline": (
+        Source(
+            (-0.5,),
+            "the five phase 2 patients lost 0.47 points/month on average before dosing "
+            "(Okayama University press release, 2023), taken slightly faster because the rate "
+            "before enrolment understates later decline (Proudfoot et al. 2016)",
+            ("okayama", "proudfoot"),
+        ),
+        Source(
+            (-1.02,),
+            "the mean decline in the PRO-ACT database's mixed model (Atassi et al. 2014)",
+            ("atassi",),
+        ),
+    ),
+    "slope_sd": (
+        Source(
+            (0.35,),
+            f"derived from {_TOPIRAMATE}, whose SD of slopes over mean decline is 8.2 / 11.1 "
+            "points/year = 0.74: 0.74 x 0.5 = 0.37, taken as 0.35 (the footnote defining the "
+            "8.2 could not be read in full)",
+            ("topiramate",),
+        ),
+        Source(
+            (0.75,),
+            f"derived from the coefficient of variation of slopes in {_TOPIRAMATE}: "
+            "0.74 x 1.02 = 0.75",
+            ("topiramate",),
+        ),
+    ),
+    "residual_sd": (
+        Source(
+            (2.0,),
+            f"derived from the within-patient SD of 1.6 points on the 40-point ALSFRS in "
+            f"{_TOPIRAMATE}: 1.6 x 48/40 = 1.92, rounded up",
+            ("topiramate",),
+        ),
+    ),
+    "correlation": (
+        Source(
+            (0.0,),
+            "assumed, as no published coefficient was found (Gordon et al. 2010 report an "
+            "association only)",
+            ("gordon",),
+        ),
+    ),
+    "effect": (
+        Source(
+            ("proportional_slowing", 0.25),
+            "the smallest slowing that all 65 NEALS members surveyed rated at least somewhat "
+            "clinically meaningful (Castrillo-Viguera et al. 2010)",
+            ("castrillo",),
+        ),
+    ),
+    "delta_fs": (
+        Source(
+            (0.41, 0.23),
+            "masitinib AB10015's placebo patients with delta-FS below 1.1 (Mora et al. 2020)",
+            ("mora",),
+        ),
+        Source(
+            (0.91, 0.53),
+            "PRO-ACT matched external controls (Paganoni et al. 2023)",
+            ("paganoni",),
+        ),
+    ),
+    "delta_fs_corr": (
+        Source(
+            (0.5,),
+            "assumed: slopes before and after enrolment are correlated, but no coefficient was "
+            "published (Thakore et al. 2018)",
+            ("thakore",),
+        ),
+    ),
+}
+
+#: Each input: its design fields (the values :data:`SOURCES` match) and its words.
+INPUTS: dict[str, tuple[str, ...]] = {
+    "baseline": ("population.baseline_mean", "population.baseline_sd"),
+    "decline": ("population.slope_mean",),
+    "slope_sd": ("population.slope_sd",),
+    "residual_sd": ("population.residual_sd",),
+    "correlation": ("population.baseline_slope_corr",),
+    "effect": ("effect.kind", "effect.value"),
+    "delta_fs": ("population.delta_fs_mean", "population.delta_fs_sd"),
+    "delta_fs_corr": ("population.delta_fs_slope_corr",),
+}
+
+
+def _value(design, field: str):
+    section, key = field.split(".")
+    value = getattr(getattr(design, section), key)
+    return getattr(value, "value", value)  # an enum as its TOML word
+
+
+def _label(design, name: str) -> str:
+    p, e = design.population, design.effect
+    if name == "baseline":
+        return f"Baseline ALSFRS-R {p.baseline_mean:g} (SD of true baselines {p.baseline_sd:g})"
+    if name == "decline":
+        return f"mean decline {p.slope_mean:g} points/month"
+    if name == "slope_sd":
+        return f"SD of true slopes {p.slope_sd:g} points/month"
+    if name == "residual_sd":
+        return f"residual SD {p.residual_sd:g} points"
+    if name == "correlation":
+        return f"correlation of true baselines and slopes {p.baseline_slope_corr:g}"
+    if name == "effect":
+        if e.kind.value == "proportional_slowing":
+            return f"effect {100 * e.value:g}% slowing"
+        return f"effect {e.value:+g} points/month"
+    if name == "delta_fs":
+        return (
+            f"pre-enrolment rate delta-FS {p.delta_fs_mean:g} (SD {p.delta_fs_sd:g}) points/month"
+        )
+    return f"correlation of log delta-FS with decline {p.delta_fs_slope_corr:g}"
+
+
+def _inputs(design) -> list[str]:
+    """The inputs the methods text gives a source for: the delta-FS ones only where
+    candidates are screened on delta-FS; the effect only where it is fixed (a drawn effect's
+    source is the phase 2 posterior, in the assurance paragraph)."""
+    names = ["baseline", "decline", "slope_sd", "residual_sd", "correlation"]
+    if design.effect.source.value == "fixed":
+        names.append("effect")
+    if design.enrichment.screens_delta_fs:
+        names += ["delta_fs", "delta_fs_corr"]
+    return names
+
+
+def _source(design, name: str) -> Source | None:
+    values = tuple(_value(design, f) for f in INPUTS[name])
+    return next((s for s in SOURCES[name] if s.values == values), None)
+
+
+def input_keys(design) -> list[str]:
+    """The reference keys :func:`inputs_text` cites, in the order it cites them."""
+    keys: list[str] = []
+    for name in _inputs(design):
+        source = _source(design, name)
+        keys += [k for k in (source.keys if source else ()) if k not in keys]
+    return keys
+
+
+def inputs_text(design) -> list[str]:
+    """The lines of 'Where the inputs come from' (Markdown): each input with its source, or
+    called an assumption of this design where its value is not one the library takes from
+    published work."""
+    lines = [
+        "**Where the inputs come from.** Each input with what it rests on; a value not taken "
+        "from published work is an assumption of this design.",
+        "",
+    ]
+    for name in _inputs(design):
+        source = _source(design, name)
+        said = source.text if source else "set in this design, an assumption"
+        label = _label(design, name)
+        lines.append(f"- {label[0].upper()}{label[1:]}: {said}.")
+    accrual = design.trial.accrual_per_month
+    lines.append(
+        f"- Accrual {accrual:g} patients/month: an assumption (it sets the calendar length only)."
+    )
+    return lines

@@ -1,0 +1,96 @@
+"""The methods text's "Where the inputs come from" (a statistical review: each input's source
+was only in docs/references.md and the library designs' comments)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from designs.outputs.methods_inputs import (
+    INPUTS,
+    SOURCES,
+    _inputs,
+    _source,
+    input_keys,
+    inputs_text,
+)
+from designs.outputs.methods_references import REFERENCES, references_text
+from designs.spec import list_designs, load_design
+
+
+@pytest.mark.parametrize("name", list_designs())
+def test_every_library_value_has_its_source(name):
+    """Every input of every library design is one the library takes from published work (or
+    says why it is assumed): a library value changed without its source would be called "an
+    assumption" here and fail."""
+    design = load_design(name)
+    text = "\n".join(inputs_text(design))
+    assert "set in this design, an assumption" not in text
+    for input_name in _inputs(design):
+        assert _source(design, input_name) is not None, input_name
+
+
+def test_the_default_design_cites_its_sources_with_the_arithmetic():
+    text = "\n".join(inputs_text(load_design("default")))
+    for phrase in (
+        "- Baseline ALSFRS-R 40.6 (SD of true baselines 2.6): the five phase 2 patients'",
+        "jRCT2063200047",
+        "- Mean decline -0.5 points/month: the five phase 2 patients lost 0.47 points/month",
+        "(Okayama University press release, 2023)",
+        "(Proudfoot et al. 2016)",
+        "- SD of true slopes 0.35 points/month: derived from the topiramate trial's placebo",
+        "0.74 x 0.5 = 0.37, taken as 0.35",
+        "- Residual SD 2 points: derived from the within-patient SD of 1.6 points",
+        "1.6 x 48/40 = 1.92, rounded up",
+        "- Correlation of true baselines and slopes 0: assumed",
+        "- Effect 25% slowing: the smallest slowing that all 65 NEALS members",
+        "(Castrillo-Viguera et al. 2010)",
+        "- Accrual 8 patients/month: an assumption",
+    ):
+        assert phrase in text, phrase
+    assert "delta-FS" not in text  # no screening on it in the default design
+
+
+def test_a_changed_value_is_an_assumption_and_loses_its_citation():
+    """A user's design that moves a library value is not credited with the value's source."""
+    default = load_design("default")
+    moved = default.with_overrides({"effect.value": 0.3, "population.slope_mean": -0.6})
+    text = "\n".join(inputs_text(moved))
+    assert "- Effect 30% slowing: set in this design, an assumption." in text
+    assert "- Mean decline -0.6 points/month: set in this design, an assumption." in text
+    assert "castrillo" not in input_keys(moved) and "okayama" not in input_keys(moved)
+    assert "topiramate" in input_keys(moved)  # the SDs kept theirs
+    points = default.with_overrides({"effect.kind": "slope_difference", "effect.value": 0.125})
+    assert "- Effect +0.125 points/month: set in this design, an assumption." in "\n".join(
+        inputs_text(points)
+    )
+
+
+def test_screening_on_delta_fs_gives_its_sources():
+    text = "\n".join(inputs_text(load_design("proact_enriched_dfs")))
+    assert "- Pre-enrolment rate delta-FS 0.91 (SD 0.53) points/month: PRO-ACT matched" in text
+    assert "(Paganoni et al. 2023)" in text and "(Thakore et al. 2018)" in text
+    assert "(Atassi et al. 2014)" in text and "(Mora et al. 2020)" in text
+
+
+def test_every_citation_in_a_source_is_in_the_reference_list():
+    """Each author-year a source cites names the first author of one of its keys' works, and
+    each key is a work of the reference list that references_text prints when asked."""
+    for name, sources in SOURCES.items():
+        assert name in INPUTS
+        for source in sources:
+            assert len(source.values) == len(INPUTS[name])
+            # every parenthesis with a year (or a registry number) is a citation; its first
+            # word (an author, a journal, an institution) is in one of the source's works
+            cited = [c.split()[0] for c in re.findall(r"\(([^()]*\d{4}[^()]*)\)", source.text)]
+            assert bool(cited) == bool(source.keys), source.text
+            works = [REFERENCES[k] for k in source.keys]
+            for first in cited:
+                assert any(first in w for w in works), (first, source.text)
+            listed = "\n".join(references_text("lmm_slope", False, inputs=source.keys))
+            assert all(REFERENCES[k] in listed for k in source.keys)
+    design = load_design("default")
+    listed = "\n".join(references_text("lmm_slope", False, inputs=input_keys(design)))
+    for work in ("Castrillo-Viguera C", "Proudfoot M", "Gordon PH", "*Neurology* 63(10)"):
+        assert work in listed, work
