@@ -97,11 +97,14 @@ def _closed_form_n(design, target: float) -> float:
     from designs.planning import closed_form as cf
 
     t = design.trial
-    v_p, v_a = cf.design_slope_variances(design)
-    delta = design.effect.slope_shift(design.population.slope_mean)
-    r_p = t.allocation.placebo / (t.allocation.placebo + t.allocation.active)
-    z = cf._z_sum(t.alpha, target, t.sides)
-    total = z * z * (v_p / r_p + v_a / (1.0 - r_p)) / (delta * delta)
+    total = cf.n_total_slope_arms(
+        design.effect.slope_shift(design.population.slope_mean),
+        *cf.design_slope_variances(design),
+        alpha=t.alpha,
+        power=target,
+        sides=t.sides,
+        allocation=(t.allocation.placebo, t.allocation.active),
+    )
     return total / 2.0 if t.allocation.equal else total
 
 

@@ -7,10 +7,10 @@ checked against (``docs/references.md#validation-tables``, V1-V4):
   random intercept and slope model with monotone MCAR dropout (Ard & Edland 2011; V3);
 - :func:`n_per_arm_slope`, :func:`power_slope`, :func:`detectable_slope_difference`: the
   two-sample normal approximation built on it;
-- :func:`diggle_slope_n` (V1), :func:`diggle_mean_n` (V2): Diggle et al. (2002), exchangeable
-  correlation;
-- :func:`lu_luo_chen_phi`, :func:`lu_luo_chen_total_n` (V4): MMRM variance inflation under
-  attrition (Lu, Luo & Chen 2008);
+- :func:`n_total_slope_arms`: the same with a variance per arm (an effect that varies
+  between treated patients);
+- Diggle et al. (2002) and Lu, Luo & Chen (2008), V1, V2 and V4, are in
+  :mod:`designs.planning.published_formulas`;
 - :func:`design_power`: closed-form power of a :class:`~designs.spec.TrialDesign` under its
   own assumptions taken as continuous, linear and MCAR.
 
@@ -37,24 +37,21 @@ if TYPE_CHECKING:  # pragma: no cover
     from designs.spec import TrialDesign
 
 __all__ = [
-    "ar1_correlation",
     "design_power",
     "design_slope_variances",
     "detectable_slope_difference",
-    "diggle_mean_n",
-    "diggle_slope_n",
     "last_visit_proportions",
-    "lu_luo_chen_phi",
-    "lu_luo_chen_total_n",
     "n_per_arm_slope",
     "n_total_slope",
+    "n_total_slope_arms",
     "power_slope",
     "power_slope_arms",
     "slope_variance_per_patient",
+    "z_sum",
 ]
 
 
-def _z_sum(alpha: float, power: float, sides: int) -> float:
+def z_sum(alpha: float, power: float, sides: int) -> float:
     """``z_{1 - alpha/sides} + z_{power}``."""
     if sides not in (1, 2):
         raise InputError(f"sides = {sides!r}: must be 1 or 2")
@@ -196,7 +193,31 @@ def n_total_slope(
     factor = _allocation_factor(allocation)[2]
     if delta * delta == 0.0:  # no effect, or one so small its square underflows: no finite N
         return float(np.inf)
-    return _z_sum(alpha, power, sides) ** 2 * slope_var * factor / delta**2
+    return z_sum(alpha, power, sides) ** 2 * slope_var * factor / delta**2
+
+
+def n_total_slope_arms(
+    delta: float,
+    slope_var_placebo: float,
+    slope_var_active: float,
+    *,
+    alpha: float = 0.05,
+    power: float = 0.8,
+    sides: int = 2,
+    allocation: Sequence[float] = (1, 1),
+) -> float:
+    """Total patients randomised to detect a slope difference when the arms' per-patient
+    slope variances differ (an effect that varies between treated patients):
+    ``N = (z_{1-alpha/sides} + z_power)^2 (v_p / r_p + v_a / r_a) / delta^2``.
+
+    Parameters as :func:`n_total_slope`, with ``slope_var_placebo`` and
+    ``slope_var_active`` in place of the one ``slope_var`` (points^2/month^2).
+    """
+    r_p = _allocation_factor(allocation)[0]
+    if delta * delta == 0.0:  # no effect, or one so small its square underflows: no finite N
+        return float(np.inf)
+    z = z_sum(alpha, power, sides)
+    return z * z * (slope_var_placebo / r_p + slope_var_active / (1.0 - r_p)) / (delta * delta)
 
 
 def n_per_arm_slope(
@@ -307,125 +328,7 @@ def detectable_slope_difference(
 ) -> float:
     """Smallest slope difference detected with the given power at ``n_per_arm`` (z approx.)."""
     factor = _allocation_factor(allocation)[2]
-    return float(_z_sum(alpha, power, sides) * np.sqrt(slope_var * factor / (2.0 * n_per_arm)))
-
-
-# --------------------------------------------------------------------------- Diggle (V1, V2)
-
-
-def diggle_slope_n(
-    delta: float,
-    visits: Sequence[float],
-    sigma2: float,
-    rho: float,
-    *,
-    alpha: float = 0.05,
-    power: float = 0.8,
-    sides: int = 2,
-) -> float:
-    """n per group for a difference in slopes, exchangeable correlation (Diggle 2002, p.29).
-
-    ``n = 2 (z_{1-alpha/sides} + z_power)^2 sigma2 (1 - rho) / (sum (t - tbar)^2 delta^2)``.
-
-    Parameters
-    ----------
-    delta : float
-        Slope difference (outcome units per time unit).
-    visits : sequence of float
-        Common visit times.
-    sigma2 : float
-        Total variance of one observation.
-    rho : float
-        Exchangeable within-patient correlation.
-    """
-    t = np.asarray(visits, dtype=float)
-    sxx = float(np.sum((t - t.mean()) ** 2))
-    return 2.0 * _z_sum(alpha, power, sides) ** 2 * sigma2 * (1.0 - rho) / (sxx * delta**2)
-
-
-def diggle_mean_n(
-    delta: float,
-    n_visits: int,
-    sigma2: float,
-    rho: float,
-    *,
-    alpha: float = 0.05,
-    power: float = 0.8,
-    sides: int = 2,
-) -> float:
-    """n per group for a time-averaged mean difference (Diggle 2002, p.30).
-
-    ``n = 2 (z_{1-alpha/sides} + z_power)^2 sigma2 (1 + (m - 1) rho) / (m delta^2)``,
-    ``m`` visits, exchangeable correlation ``rho``.
-    """
-    m = n_visits
-    return 2.0 * _z_sum(alpha, power, sides) ** 2 * sigma2 * (1 + (m - 1) * rho) / (m * delta**2)
-
-
-# --------------------------------------------------------------------------- Lu-Luo-Chen (V4)
-
-
-def ar1_correlation(n_visits: int, rho: float) -> np.ndarray:
-    """AR(1) correlation matrix ``rho^|j - k|`` for equally spaced visits."""
-    idx = np.arange(n_visits)
-    return rho ** np.abs(idx[:, None] - idx[None, :]).astype(float)
-
-
-def lu_luo_chen_phi(corr: np.ndarray, retention: Sequence[float]) -> float:
-    """Variance inflation of the last-visit mean under monotone attrition (Lu, Luo & Chen 2008).
-
-    ``phi = [ (sum_j (r_j - r_{j+1}) R_j^-1)^-1 ]_{J,J}`` with ``R_j^-1`` the inverse of the
-    leading ``j x j`` block of ``corr`` padded with zeros, ``r_{J+1} = 0``: the variance of the
-    MMRM last-visit mean relative to complete data (variance 1).
-
-    Parameters
-    ----------
-    corr : numpy.ndarray
-        J x J within-patient correlation matrix.
-    retention : sequence of float
-        Fraction still in the study at each visit (first 1, non-increasing).
-    """
-    r = np.append(np.asarray(retention, dtype=float), 0.0)
-    j_max = corr.shape[0]
-    info = np.zeros((j_max, j_max))
-    for j in range(1, j_max + 1):
-        info[:j, :j] += (r[j - 1] - r[j]) * np.linalg.inv(corr[:j, :j])
-    return float(np.linalg.inv(info)[-1, -1])
-
-
-def lu_luo_chen_total_n(
-    phi1: float,
-    phi2: float,
-    lam: float,
-    delta: float,
-    *,
-    sigma: float = 1.0,
-    alpha: float = 0.05,
-    power: float = 0.9,
-    sides: int = 2,
-    t_test: bool = False,
-) -> float:
-    """Total N for a last-visit MMRM contrast (Lu, Luo & Chen 2008, formula 3).
-
-    ``N_a = (phi1 + lam phi2) (z_{alpha/sides} + z_power)^2 sigma^2 / delta^2``,
-    ``N_b = N_a / lam``; returns ``N_a + N_b``. With ``t_test`` the normal quantiles are
-    replaced by t quantiles with ``df = N_z - 2``, ``N_z`` the z-test total (one step, as in
-    Lu et al.'s Table 1 and longpower's example).
-    """
-    from scipy import stats  # on use: slow to import, and most commands never need it
-
-    if t_test:
-        df = (
-            lu_luo_chen_total_n(
-                phi1, phi2, lam, delta, sigma=sigma, alpha=alpha, power=power, sides=sides
-            )
-            - 2.0
-        )
-        q = stats.t.isf(alpha / sides, df) + stats.t.ppf(power, df)
-    else:
-        q = _z_sum(alpha, power, sides)
-    n_a = (phi1 + lam * phi2) * q**2 * sigma**2 / delta**2
-    return float(n_a + n_a / lam)
+    return float(z_sum(alpha, power, sides) * np.sqrt(slope_var * factor / (2.0 * n_per_arm)))
 
 
 # --------------------------------------------------------------------------- designs

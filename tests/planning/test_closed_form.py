@@ -8,6 +8,7 @@ import pytest
 
 from designs.errors import InputError
 from designs.planning import closed_form as cf
+from designs.planning import published_formulas as pf
 from designs.spec import load_design
 
 # --------------------------------------------------------------------------- V1, V2 (Diggle 2002)
@@ -29,7 +30,7 @@ V2 = {  # rho -> {d: published n per group (ceiling)}
     [(rho, s2, n) for rho, row in V1.items() for s2, n in row.items()],
 )
 def test_v1_diggle_slope_table(rho, sigma2, expected):
-    n = cf.diggle_slope_n(0.5, [0, 2, 5], sigma2, rho, alpha=0.05, power=0.8, sides=1)
+    n = pf.diggle_slope_n(0.5, [0, 2, 5], sigma2, rho, alpha=0.05, power=0.8, sides=1)
     assert math.ceil(n) == expected
 
 
@@ -43,7 +44,7 @@ def test_v1_sum_of_squares_is_the_published_12_667():
     [(rho, d, n) for rho, row in V2.items() for d, n in row.items()],
 )
 def test_v2_diggle_mean_table(rho, d, expected):
-    n = cf.diggle_mean_n(d, 3, 1.0, rho, alpha=0.05, power=0.8, sides=1)
+    n = pf.diggle_mean_n(d, 3, 1.0, rho, alpha=0.05, power=0.8, sides=1)
     assert math.ceil(n) == expected
 
 
@@ -125,7 +126,7 @@ V4_PHI = {  # (J, a_J) -> phi_1 at rho^(J-1) = 0, .1, .3, .5, .7, .9
 def test_v4_phi_table(j, a_j):
     retention = np.linspace(1, 1 - a_j, j)
     got = [
-        cf.lu_luo_chen_phi(cf.ar1_correlation(j, c ** (1 / (j - 1))), retention)
+        pf.lu_luo_chen_phi(pf.ar1_correlation(j, c ** (1 / (j - 1))), retention)
         for c in (0, 0.1, 0.3, 0.5, 0.7, 0.9)
     ]
     np.testing.assert_allclose(got, V4_PHI[(j, a_j)], atol=5e-5)
@@ -142,8 +143,8 @@ def test_v4_phi_table(j, a_j):
 )
 def test_v4_total_n(phi1, phi2, lam, z_total, t_total):
     kw = {"alpha": 0.05, "power": 0.9, "sides": 2}
-    assert cf.lu_luo_chen_total_n(phi1, phi2, lam, 0.5, **kw) == pytest.approx(z_total, abs=0.01)
-    got_t = cf.lu_luo_chen_total_n(phi1, phi2, lam, 0.5, t_test=True, **kw)
+    assert pf.lu_luo_chen_total_n(phi1, phi2, lam, 0.5, **kw) == pytest.approx(z_total, abs=0.01)
+    got_t = pf.lu_luo_chen_total_n(phi1, phi2, lam, 0.5, t_test=True, **kw)
     assert got_t == pytest.approx(t_total, abs=0.01)
 
 
@@ -217,3 +218,20 @@ def test_delta_fs_screening_gives_the_admitted_patients_random_effects(corr):
     )
     assert unscreened.enrichment.admitted_random_effects(unscreened.population)[2] == 0.75**2
     assert cf.design_slope_variances(design)[0] < cf.design_slope_variances(unscreened)[0]
+
+
+@pytest.mark.parametrize(("allocation", "v_a"), [((1, 1), 0.09), ((1, 2), 0.09), ((1, 2), 0.13)])
+def test_n_total_slope_arms_inverts_the_power_of_its_arms(allocation, v_a):
+    """With one variance it is n_total_slope; with the arms' own variances, the arms it gives
+    reach the target power by power_slope_arms (favourable side: the formula drops the far
+    tail), another path through the normal quantiles."""
+    v_p, delta = 0.09, 0.125
+    total = cf.n_total_slope_arms(delta, v_p, v_a, power=0.8, allocation=allocation)
+    if v_a == v_p:
+        same = cf.n_total_slope(delta, v_p, power=0.8, allocation=allocation)
+        assert total == pytest.approx(same, rel=1e-12)
+    r_p = allocation[0] / sum(allocation)
+    arms = (total * r_p, total * (1 - r_p))
+    power = cf.power_slope_arms(*arms, delta, v_p, v_a, favourable_only=True)
+    assert power == pytest.approx(0.8, abs=1e-9)
+    assert math.isinf(cf.n_total_slope_arms(0.0, v_p, v_a))
