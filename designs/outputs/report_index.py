@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from designs import __version__
 from designs.outputs.console import is_illustrative, phase2_words
+from designs.outputs.csv_columns import columns_markdown
 from designs.outputs.plotting import analysis_title, posterior_rule_short
-from designs.outputs.tables import N_INTERVAL_NOTE, refit_words
+from designs.outputs.tables import N_INTERVAL_NOTE, csv_header, refit_words
 
 
 def input_design_header(chosen, interim=None) -> str:
@@ -245,6 +246,8 @@ def report_readme(plan) -> str:
             "and inflation, power, type I error, expected patients and months under the "
             "effect and under no effect; boundaries and stopping probabilities per look |"
         )
+    lines += ["", "## Columns of `sample_size.csv`", ""]
+    lines += columns_markdown(csv_header(rows[0].size_name == "n_per_arm"))
     lines += ["", "## Figures", ""]
     lines += _figure(
         "sample_size_curve",

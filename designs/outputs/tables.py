@@ -223,7 +223,7 @@ def decision_cell(design) -> str:
     return "posterior rule: " + posterior_rule_text(design)
 
 
-def _csv_header(equal: bool) -> list[str]:
+def csv_header(equal: bool) -> list[str]:
     """The CSV table's columns: n per arm (1:1) or in total."""
     size = "n_per_arm" if equal else "n_total"
     cols = ["target_power"] + (["n_per_arm"] if equal else [])
@@ -233,7 +233,7 @@ def _csv_header(equal: bool) -> list[str]:
 def _csv_table(rows, equal: bool, decision: str = "frequentist test") -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(_csv_header(equal))
+    w.writerow(csv_header(equal))
     for r in rows:
         vals = [f"{r.target_power:g}"] + ([r.n] if equal else [])
         vals += [_blank(r.n_low), _blank(r.n_high)]
@@ -419,7 +419,7 @@ def csv_headers() -> frozenset[str]:
     writes: the fixed design's per arm and in total, and the group-sequential one."""
     from designs.outputs.group_sequential import GS_CSV_KEYS
 
-    return frozenset({",".join(GS_CSV_KEYS)} | {",".join(_csv_header(e)) for e in (True, False)})
+    return frozenset({",".join(GS_CSV_KEYS)} | {",".join(csv_header(e)) for e in (True, False)})
 
 
 def md_headers() -> frozenset[str]:

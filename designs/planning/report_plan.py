@@ -279,7 +279,10 @@ def plan_report(
     analysis = result.analysis
     chosen = result.rows[0]
     sizes = _sweep_sizes(result)
-    a_sizes = sorted(set(sizes[::2] + [r.n for r in result.rows]))
+    # every other size of the power curve, its last (a review: the assurance bands stopped at
+    # 312 per arm where the power line ran on to 343) and each n found; each size is simulated
+    # on its own with the same seed, so adding one leaves the others' numbers as they were
+    a_sizes = sorted(set(sizes[::2] + sizes[-1:] + [r.n for r in result.rows]))
     others = compared_analyses(design, analysis)[1:]
     assurance_runs = 0 if idata is None else len(TRANSPORTS) * len(a_sizes) * RUNS_PER_ASSURANCE
     # the power sweep (sizes x 3 effects), the other analyses (sizes), assurance

@@ -116,6 +116,17 @@ def test_analyses_compared_on_the_same_trials(report_plan):
     ).all()
 
 
+def test_assurance_spans_the_power_curves_sizes(report_plan):
+    """A newcomer: the assurance bands stopped at 312 per arm where the power line ran on to
+    343. The assurance sizes run from the power curve's first size to its last, and include
+    each n found."""
+    sizes = list(report_plan.power_sweep.n_per_arm.values)
+    a_sizes = report_plan.assurance_sizes
+    assert (a_sizes[0], a_sizes[-1]) == (sizes[0], sizes[-1])
+    assert {r.n for r in report_plan.sample_size.rows} <= set(a_sizes)
+    assert len(report_plan.assurance_curves["proportional"]) == len(a_sizes)
+
+
 def test_every_text_file_carries_seed_and_version(report):
     out, _ = report
     for name in ("sample_size.md", "sample_size.tex", "operating_characteristics.md", "methods.md"):

@@ -382,3 +382,22 @@ def test_the_notes_say_which_targets_were_refitted():
     expected = "refitted on the sizes near n for 80%, elsewhere fitted to every size"
     assert refit_words(one) == expected
     assert refit_words(none).startswith("fitted to every size")
+
+
+@pytest.mark.parametrize("equal", [True, False])
+def test_every_sample_size_csv_column_is_explained(equal):
+    """A newcomer: `trials` (8000) beside `grid_trials` (2000) said nothing of which trials
+    each counts. Every column of the CSV table has its line in the report's README, and the
+    glossary names no column the table lacks."""
+    from designs.outputs.csv_columns import SAMPLE_SIZE_COLUMNS, columns_markdown
+    from designs.outputs.tables import csv_header
+
+    header = csv_header(equal)
+    lines = columns_markdown(header)
+    assert len(lines) == 2 + len(header)
+    for column, line in zip(header, lines[2:], strict=True):
+        assert line.startswith(f"| `{column}` | ") and len(line) > len(column) + 20
+    size = "n_per_arm" if equal else "n_total"
+    named = {k.replace("{size}", size) for k in SAMPLE_SIZE_COLUMNS}
+    assert named - set(header) == (set() if equal else {"n_per_arm"})  # no stale line
+    assert "`grid_trials`" in next(line for line in lines if line.startswith("| `trials`"))

@@ -1,0 +1,67 @@
+"""What each column of the sample-size CSV table holds, with its units (a newcomer: a column
+``trials`` of 8000 beside ``grid_trials`` of 2000 said nothing of which trials each counts).
+
+The report's README lists them (:func:`columns_markdown`); a test keeps this glossary and
+the table's header (:func:`designs.outputs.tables.csv_header`) the same set.
+"""
+
+from __future__ import annotations
+
+__all__ = ["SAMPLE_SIZE_COLUMNS", "columns_markdown"]
+
+_SIZE = "per arm with 1:1 allocation, in total otherwise"
+
+#: Column -> what it holds. ``{size}`` columns are ``n_per_arm`` (1:1) or ``n_total``.
+SAMPLE_SIZE_COLUMNS = {
+    "target_power": "the power sought: probability of a significant result favouring active",
+    "n_per_arm": "n, patients randomised per arm (1:1 allocation only)",
+    "{size}_mc_low": f"lower end of the 95% Monte Carlo interval of n ({_SIZE}); simulation "
+    "error only, not uncertainty about the true n; empty where the bootstrap gives no "
+    "finite end",
+    "{size}_mc_high": "upper end of that interval; empty where it lies above every size "
+    "simulated (not reached)",
+    "n_placebo": "patients randomised to placebo at n",
+    "n_active": "patients randomised to active at n",
+    "n_total": "patients randomised in total at n (with unequal allocation, n itself)",
+    "power_favourable": "simulated power at n on the search's own trials at n (`trials` of "
+    "them); not an independent check, see `confirmed_power`",
+    "mc_se": "Monte Carlo SE of `power_favourable`",
+    "expected_completers": "mean number of patients with the last scheduled visit at n, both "
+    "arms (information only: n already counts those lost)",
+    "screened_per_enrolled": "candidates screened per patient randomised (1 without screening)",
+    "failed_fits": "trials at n whose analysis failed (counted as the design's "
+    "`decision.failed_fits` says)",
+    "reached": "true when the target was reached within the sizes searched; false: n is the "
+    "largest size searched, and the target lies beyond it",
+    "analysis": "the analysis each trial was judged by (methods.md describes it)",
+    "effect_points_per_month": "the design's effect on the mean slope, points/month (positive: "
+    "slower decline)",
+    "alpha": "significance level of the frequentist test",
+    "sides": "1 or 2 sided test",
+    "trials": "simulated trials at n behind `power_favourable`, and as many fresh ones behind "
+    "`confirmed_power` (not the trials per size of the search: `grid_trials`)",
+    "seed": "the seed of every simulation in the table (the same seed gives the same numbers)",
+    "version": "als-trial-sim version that wrote the table",
+    "fitted_power": "the fitted probit curve of power at n (n is where it crosses the target, "
+    "so it is at or just above it)",
+    "confirmed_power": "power at n on `trials` fresh trials (another random stream): the "
+    "independent check of n",
+    "confirmed_mc_se": "Monte Carlo SE of `confirmed_power`",
+    "grid_trials": "simulated trials per size in the search's first stage (all sizes)",
+    "refine_trials": "simulated trials added per size in the second stage, at the sizes near "
+    "each n; 0 for a one-stage search",
+    "type_i_error": "under the posterior rule: its success rate at n with no effect, on fresh "
+    "trials; empty under the frequentist test, whose level is `alpha` by construction",
+    "type_i_error_mc_se": "Monte Carlo SE of `type_i_error`",
+    "decision": "the decision rule: 'frequentist test', or the posterior rule with its "
+    "threshold, margin and prior",
+}
+
+
+def columns_markdown(header: list[str]) -> list[str]:
+    """A Markdown table of the columns in ``header`` (a CSV table's first row), in order."""
+    size = "n_per_arm" if "n_per_arm_mc_low" in header else "n_total"
+    notes = {k.replace("{size}", size): v for k, v in SAMPLE_SIZE_COLUMNS.items()}
+    lines = ["| column | what it holds |", "|---|---|"]
+    lines += [f"| `{c}` | {notes[c]} |" for c in header]
+    return lines
