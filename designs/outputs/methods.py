@@ -14,6 +14,7 @@ from designs.outputs.console import is_illustrative
 from designs.outputs.methods_checks import (
     assumption_sensitivity,
     closed_form_check,
+    estimate_bias_text,
     sensitivity_range,
 )
 from designs.outputs.methods_dropout import (
@@ -302,7 +303,7 @@ def methods_text(
         + f". Visits at months {', '.join(f'{v:g}' for v in t.visits_months)}. The treatment "
         f"effect acts on each treated patient's slope: {effect}. Each trial is analysed with "
         f"{result.analysis} ({entry.methods}{IN_TEXT_CITATIONS.get(result.analysis, '')})"
-        f"{success}. {failed_fits_note(design)}",
+        f"{success}. {failed_fits_note(design)}{estimate_bias_text(design, entry, oc)}",
         "",
         f"**Dropout.** Monotone, {mechanism}, {design.gone_text()} "
         f"({attrition_source(design)}). The simulation loses these "

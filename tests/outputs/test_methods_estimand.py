@@ -170,3 +170,26 @@ def test_the_assumptions_paragraph_gives_the_closed_form_n_of_each_moved_input()
     deaths_only = d.with_overrides({"dropout.cumulative": [], "dropout.monthly_hazard": 0.0})
     text = assumption_sensitivity(deaths_only, "lmm_slope", 0.8)
     assert "residual SD" in text and "gone by month" not in text
+
+
+def test_the_mean_estimate_against_its_true_value_is_stated():
+    """A statistical review: the slight conservative bias (integer scores) was in the tables,
+    not the text. Beyond 3 MC SE it is called beyond simulation noise; with informative exits
+    the dropout paragraph says it instead; without a true value (joint_rank) nothing."""
+    from types import SimpleNamespace
+
+    from designs.outputs.methods_checks import estimate_bias_text
+
+    d = load_design("default")
+    entry = SimpleNamespace(units="points/month")
+    oc = {"n_placebo": 184, "n_active": 184, "mean_estimate": 0.1229, "bias": -0.0021}
+    within = estimate_bias_text(d, entry, {**oc, "bias_mc_se": 0.00096})
+    assert within == (
+        " At 368 randomised its mean estimate is +0.1229 against a true +0.125 points/month "
+        "(bias -0.0021, MC SE 0.00096)."
+    )
+    beyond = estimate_bias_text(d, entry, {**oc, "bias_mc_se": 0.0005})
+    assert beyond.endswith("(bias -0.0021, MC SE 0.00050, beyond simulation noise).")
+    informative = d.with_overrides({"dropout.informative": 1.0})
+    assert estimate_bias_text(informative, entry, {**oc, "bias_mc_se": 0.0005}) == ""
+    assert estimate_bias_text(d, entry, {**oc, "bias": float("nan"), "bias_mc_se": 0.1}) == ""
