@@ -183,7 +183,8 @@ def test_methods_paragraph_states_the_assumptions(report, report_plan):
         "lmm_slope's power is",  # as designed and the lowest of realism_sensitivity.md
         "Assumptions behind n.",  # the closed form's n with one input moved at a time
         "Where the inputs come from.",  # each input's source, in the text and the list
-        "Castrillo-Viguera C, Grasso DL",
+        "Proudfoot M, Jones A",  # the decline's source, in the reference list
+        "- Effect 40% slowing: set in this design, an assumption.",  # the fixture's 0.4
     ):
         assert phrase in text, phrase
     assert "hypothetical and hypothetical" not in text
