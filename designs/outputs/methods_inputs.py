@@ -54,9 +54,12 @@ SOURCES: dict[str, tuple[Source, ...]] = {
         Source(
             (-0.5,),
             "the five phase 2 patients lost 0.47 points/month on average before dosing "
-            "(Okayama University press release, 2023), taken slightly faster because the rate "
-            "before enrolment understates later decline (Proudfoot et al. 2016)",
-            ("okayama", "proudfoot"),
+            "(Okayama University press release, 2023; over a window not published), and "
+            "masitinib AB10015's placebo patients with delta-FS below 1.1 and every item at "
+            "least 2 lost 0.41 before enrolment, measured from symptom onset (Mora et al. "
+            "2020); taken slightly faster than both, as that rate from onset underestimates "
+            "later decline (Proudfoot et al. 2016)",
+            ("okayama", "mora", "proudfoot"),
         ),
         Source(
             (-1.02,),
@@ -66,14 +69,14 @@ SOURCES: dict[str, tuple[Source, ...]] = {
     ),
     "slope_sd": (
         Source(
-            (0.35,),
+            (0.35, -0.5),
             f"derived from {_TOPIRAMATE}, whose SD of slopes over mean decline is 8.2 / 11.1 "
             "points/year = 0.74: 0.74 x 0.5 = 0.37, taken as 0.35 (the footnote defining the "
             "8.2 could not be read in full)",
             ("topiramate",),
         ),
         Source(
-            (0.75,),
+            (0.75, -1.02),
             f"derived from the coefficient of variation of slopes in {_TOPIRAMATE}: "
             "0.74 x 1.02 = 0.75",
             ("topiramate",),
@@ -106,7 +109,8 @@ SOURCES: dict[str, tuple[Source, ...]] = {
     "delta_fs": (
         Source(
             (0.41, 0.23),
-            "masitinib AB10015's placebo patients with delta-FS below 1.1 (Mora et al. 2020)",
+            "masitinib AB10015's placebo patients with delta-FS below 1.1 and every item at "
+            "least 2 (Mora et al. 2020)",
             ("mora",),
         ),
         Source(
@@ -118,9 +122,10 @@ SOURCES: dict[str, tuple[Source, ...]] = {
     "delta_fs_corr": (
         Source(
             (0.5,),
-            "assumed: slopes before and after enrolment are correlated, but no coefficient was "
-            "published (Thakore et al. 2018)",
-            ("thakore",),
+            "assumed, as no coefficient was found: slopes before and after enrolment are "
+            "correlated (Thakore et al. 2018), but in JaCALS and PRO-ACT patients the rate "
+            "before enrolment did not sort patients by later decline (ALS FTD 2024)",
+            ("thakore", "jacals"),
         ),
     ),
 }
@@ -129,7 +134,8 @@ SOURCES: dict[str, tuple[Source, ...]] = {
 INPUTS: dict[str, tuple[str, ...]] = {
     "baseline": ("population.baseline_mean", "population.baseline_sd"),
     "decline": ("population.slope_mean",),
-    "slope_sd": ("population.slope_sd",),
+    # the SD of true slopes was derived from the mean decline: its source holds for both
+    "slope_sd": ("population.slope_sd", "population.slope_mean"),
     "residual_sd": ("population.residual_sd",),
     "correlation": ("population.baseline_slope_corr",),
     "effect": ("effect.kind", "effect.value"),
@@ -149,7 +155,8 @@ def _label(design, name: str) -> str:
     if name == "baseline":
         return f"Baseline ALSFRS-R {p.baseline_mean:g} (SD of true baselines {p.baseline_sd:g})"
     if name == "decline":
-        return f"mean decline {p.slope_mean:g} points/month"
+        whose = " of the candidates screened" if design.enrichment.active else ""
+        return f"mean decline{whose} {p.slope_mean:g} points/month"
     if name == "slope_sd":
         return f"SD of true slopes {p.slope_sd:g} points/month"
     if name == "residual_sd":
@@ -158,13 +165,33 @@ def _label(design, name: str) -> str:
         return f"correlation of true baselines and slopes {p.baseline_slope_corr:g}"
     if name == "effect":
         if e.kind.value == "proportional_slowing":
-            return f"effect {100 * e.value:g}% slowing"
+            shift = e.slope_shift(p.slope_mean)
+            of = " of the candidates' mean decline" if design.enrichment.active else ""
+            share = design.admitted_share  # the admitted patients' decline, where known
+            admitted = "" if share is None else f", {share:.0f}% of the admitted patients'"
+            return f"effect {100 * e.value:g}% slowing{of} ({shift:+.3g} points/month{admitted})"
         return f"effect {e.value:+g} points/month"
     if name == "delta_fs":
         return (
             f"pre-enrolment rate delta-FS {p.delta_fs_mean:g} (SD {p.delta_fs_sd:g}) points/month"
         )
     return f"correlation of log delta-FS with decline {p.delta_fs_slope_corr:g}"
+
+
+def _accrual_line(design) -> str:
+    """Accrual: always an assumption; what it sets (a review: with interim looks it also sets
+    what each look sees, not only the calendar length)."""
+    t = design.trial
+    ramp = f", after a ramp-up ({design.accrual.describe(t.accrual_per_month)})"
+    sets = (
+        "when patients enter, and so the calendar length and the information at each interim look"
+        if design.interim.sequential
+        else "the calendar length only"
+    )
+    return (
+        f"Accrual {t.accrual_per_month:g} patients/month"
+        f"{ramp if design.accrual.ramped else ''}: an assumption (it sets {sets})."
+    )
 
 
 def _inputs(design) -> list[str]:
@@ -199,7 +226,12 @@ def inputs_text(design) -> list[str]:
     published work."""
     lines = [
         "**Where the inputs come from.** Each input with what it rests on; a value not taken "
-        "from published work is an assumption of this design.",
+        "from published work is an assumption of this design"
+        + (
+            " (the population's values are those of the candidates screened)."
+            if design.enrichment.active
+            else "."
+        ),
         "",
     ]
     for name in _inputs(design):
@@ -207,8 +239,5 @@ def inputs_text(design) -> list[str]:
         said = source.text if source else "set in this design, an assumption"
         label = _label(design, name)
         lines.append(f"- {label[0].upper()}{label[1:]}: {said}.")
-    accrual = design.trial.accrual_per_month
-    lines.append(
-        f"- Accrual {accrual:g} patients/month: an assumption (it sets the calendar length only)."
-    )
+    lines.append(f"- {_accrual_line(design)}")
     return lines

@@ -75,6 +75,10 @@ REFERENCES = {
     "thakore": "Thakore NJ, et al. (2018). Trajectories of impairment in amyotrophic lateral "
     "sclerosis: insights from the Pooled Resource Open-Access ALS Clinical Trials cohort. "
     "*Muscle & Nerve* 57(6):937-945. doi:10.1002/mus.26042",
+    "jacals": "ALSFRS-R decline rate prior to baseline is not useful for stratifying "
+    "subsequent progression of functional decline (2024). *Amyotrophic Lateral Sclerosis and "
+    "Frontotemporal Degeneration* 25(3-4):388-399. doi:10.1080/21678421.2024.2309989 (JaCALS "
+    "and PRO-ACT patients)",
     "phase2": "Yamashita T, Nakano Y, Sasaki R, et al. (2023). Safety and clinical effects of a "
     "Muse cell-based product in patients with amyotrophic lateral sclerosis: results of a "
     "phase 2 clinical trial. *Cell Transplantation* 32:9636897231214370. "

@@ -247,7 +247,9 @@ def report_readme(plan) -> str:
             "effect and under no effect; boundaries and stopping probabilities per look |"
         )
     lines += ["", "## Columns of `sample_size.csv`", ""]
-    lines += columns_markdown(csv_header(rows[0].size_name == "n_per_arm"))
+    lines += columns_markdown(
+        csv_header(rows[0].size_name == "n_per_arm"), design.decision.is_posterior
+    )
     lines += ["", "## Figures", ""]
     lines += _figure(
         "sample_size_curve",

@@ -161,9 +161,9 @@ def test_the_assumptions_paragraph_gives_the_closed_form_n_of_each_moved_input()
         assumption_sensitivity(d.with_overrides({"dropout.informative": 1.0}), "lmm_slope", 0.8)
         == ""
     )
-    # no n "for 80% power" for an effect that does not slow decline (harm, or none): the
-    # formula gives one (delta squared), the sample-size search refuses such a design
-    for value in (-0.25, 0.0):
+    # no n "for 80% power" for an effect that does not slow decline: the formula gives one
+    # (delta squared), the sample-size search refuses such a design
+    for value in (-0.25, -0.05):
         harm = d.with_overrides({"effect.value": value})
         assert assumption_sensitivity(harm, "lmm_slope", 0.8) == "", value
     # with deaths as the only exits there is no other-exit schedule to move

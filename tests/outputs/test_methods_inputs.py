@@ -37,19 +37,28 @@ def test_the_default_design_cites_its_sources_with_the_arithmetic():
         "- Baseline ALSFRS-R 40.6 (SD of true baselines 2.6): the five phase 2 patients'",
         "jRCT2063200047",
         "- Mean decline -0.5 points/month: the five phase 2 patients lost 0.47 points/month",
-        "(Okayama University press release, 2023)",
+        "(Okayama University press release, 2023; over a window not published)",
         "(Proudfoot et al. 2016)",
         "- SD of true slopes 0.35 points/month: derived from the topiramate trial's placebo",
         "0.74 x 0.5 = 0.37, taken as 0.35",
         "- Residual SD 2 points: derived from the within-patient SD of 1.6 points",
         "1.6 x 48/40 = 1.92, rounded up",
         "- Correlation of true baselines and slopes 0: assumed",
-        "- Effect 25% slowing: the smallest slowing that all 65 NEALS members",
+        "- Effect 25% slowing (+0.125 points/month): the smallest slowing that all 65 NEALS",
         "(Castrillo-Viguera et al. 2010)",
         "- Accrual 8 patients/month: an assumption",
     ):
         assert phrase in text, phrase
-    assert "delta-FS" not in text  # no screening on it in the default design
+    assert "Pre-enrolment rate" not in text  # no screening on delta-FS in the default design
+
+
+def test_the_slope_sd_keeps_its_source_only_with_the_decline_it_was_derived_for():
+    """A review: the default with a decline of -1.02 printed '0.74 x 0.5 = 0.37, taken as
+    0.35' beside it, a coefficient of variation of 0.34 credited to a derivation from 0.74."""
+    moved = load_design("default").with_overrides({"population.slope_mean": -1.02})
+    text = "\n".join(inputs_text(moved))
+    assert "- SD of true slopes 0.35 points/month: set in this design, an assumption." in text
+    assert "(Atassi et al. 2014)" in text  # the decline itself is PRO-ACT's
 
 
 def test_a_changed_value_is_an_assumption_and_loses_its_citation():
@@ -57,10 +66,10 @@ def test_a_changed_value_is_an_assumption_and_loses_its_citation():
     default = load_design("default")
     moved = default.with_overrides({"effect.value": 0.3, "population.slope_mean": -0.6})
     text = "\n".join(inputs_text(moved))
-    assert "- Effect 30% slowing: set in this design, an assumption." in text
+    assert "- Effect 30% slowing (+0.18 points/month): set in this design, an assumption." in text
     assert "- Mean decline -0.6 points/month: set in this design, an assumption." in text
     assert "castrillo" not in input_keys(moved) and "okayama" not in input_keys(moved)
-    assert "topiramate" in input_keys(moved)  # the SDs kept theirs
+    assert "topiramate" in input_keys(moved)  # the residual SD kept its source
     points = default.with_overrides({"effect.kind": "slope_difference", "effect.value": 0.125})
     assert "- Effect +0.125 points/month: set in this design, an assumption." in "\n".join(
         inputs_text(points)
@@ -72,6 +81,22 @@ def test_screening_on_delta_fs_gives_its_sources():
     assert "- Pre-enrolment rate delta-FS 0.91 (SD 0.53) points/month: PRO-ACT matched" in text
     assert "(Paganoni et al. 2023)" in text and "(Thakore et al. 2018)" in text
     assert "(Atassi et al. 2014)" in text and "(Mora et al. 2020)" in text
+    # the effect is a share of the candidates' decline: what it is of the admitted patients'
+    assert (
+        "- Effect 25% slowing of the candidates' mean decline (+0.255 points/month, 30% of" in text
+    )
+    assert "- Mean decline of the candidates screened -1.02 points/month" in text
+
+
+def test_accrual_says_what_it_sets():
+    """A review: 'the calendar length only' is wrong with interim looks, whose information
+    at each calendar look depends on when patients enter."""
+    default = load_design("default")
+    assert "- Accrual 8 patients/month: an assumption (it sets the calendar length only)." in (
+        inputs_text(default)
+    )
+    looks = default.with_overrides({"interim.looks": [0.5, 1.0]})
+    assert "information at each interim look" in inputs_text(looks)[-1]
 
 
 def test_every_citation_in_a_source_is_in_the_reference_list():
@@ -82,12 +107,17 @@ def test_every_citation_in_a_source_is_in_the_reference_list():
         for source in sources:
             assert len(source.values) == len(INPUTS[name])
             # every parenthesis with a year (or a registry number) is a citation; its first
-            # word (an author, a journal, an institution) is in one of the source's works
-            cited = [c.split()[0] for c in re.findall(r"\(([^()]*\d{4}[^()]*)\)", source.text)]
-            assert bool(cited) == bool(source.keys), source.text
+            # word (an author, a journal, an institution) and its year are in one of the
+            # source's works (a work without a year, the registry entry, by its first word)
+            cited = re.findall(r"\(([^()]*\d{4}[^()]*)\)", source.text)
+            assert len(cited) >= len(source.keys) > 0 or not source.keys, source.text
             works = [REFERENCES[k] for k in source.keys]
-            for first in cited:
-                assert any(first in w for w in works), (first, source.text)
+            for citation in cited:
+                first, years = citation.split()[0], re.findall(r"\b(?:19|20)\d\d\b", citation)
+                assert any(first in w and all(f"({y})" in w for y in years) for w in works), (
+                    citation,
+                    source.text,
+                )
             listed = "\n".join(references_text("lmm_slope", False, inputs=source.keys))
             assert all(REFERENCES[k] in listed for k in source.keys)
     design = load_design("default")

@@ -401,3 +401,6 @@ def test_every_sample_size_csv_column_is_explained(equal):
     named = {k.replace("{size}", size) for k in SAMPLE_SIZE_COLUMNS}
     assert named - set(header) == (set() if equal else {"n_per_arm"})  # no stale line
     assert "`grid_trials`" in next(line for line in lines if line.startswith("| `trials`"))
+    # success is the posterior rule's under it: no "significant" in its glossary
+    assert "a significant result favouring active" in "\n".join(lines)
+    assert "significant" not in "\n".join(columns_markdown(header, posterior=True))
