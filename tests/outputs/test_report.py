@@ -184,7 +184,7 @@ def test_methods_paragraph_states_the_assumptions(report, report_plan):
         "Assumptions behind n.",  # the closed form's n with one input moved at a time
         "Where the inputs come from.",  # each input's source, in the text and the list
         "Proudfoot M, Jones A",  # the decline's source, in the reference list
-        "- Effect 40% slowing: set in this design, an assumption.",  # the fixture's 0.4
+        "- Effect 40% slowing (+0.2 points/month): set in this design, an assumption.",
     ):
         assert phrase in text, phrase
     assert "hypothetical and hypothetical" not in text
