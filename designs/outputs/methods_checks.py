@@ -38,7 +38,7 @@ def closed_form_models(design, analysis: str) -> bool:
 
 
 def estimate_bias_text(design, entry, oc) -> str:
-    """' At N randomised its mean estimate is ... against a true ... (bias ..., MC SE ...).'
+    """' At N randomised, A's mean estimate is ... against a true ... (bias ..., MC SE ...).'
     for an analysis whose estimand has a true value, without informative exits (the dropout
     paragraph says it then, with the data missing not at random); '' otherwise. A bias more
     than 3 MC SE from 0 is called beyond simulation noise (a statistical review: the mean
@@ -52,7 +52,7 @@ def estimate_bias_text(design, entry, oc) -> str:
     true = oc["mean_estimate"] - bias
     noise = ", beyond simulation noise" if se > 0 and abs(bias) > 3 * se else ""
     return (
-        f" At {oc['n_placebo'] + oc['n_active']} randomised its mean estimate is "
+        f" At {oc['n_placebo'] + oc['n_active']} randomised, {entry.name}'s mean estimate is "
         f"{oc['mean_estimate']:+.4g} against a true {true:+.4g} {entry.units} (bias "
         f"{bias:+.2g}, MC SE {se_text(se)}{noise})."
     )

@@ -181,11 +181,12 @@ def test_the_mean_estimate_against_its_true_value_is_stated():
     from designs.outputs.methods_checks import estimate_bias_text
 
     d = load_design("default")
-    entry = SimpleNamespace(units="points/month")
+    entry = SimpleNamespace(name="lmm_slope", units="points/month")
     oc = {"n_placebo": 184, "n_active": 184, "mean_estimate": 0.1229, "bias": -0.0021}
     within = estimate_bias_text(d, entry, {**oc, "bias_mc_se": 0.00096})
     assert within == (
-        " At 368 randomised its mean estimate is +0.1229 against a true +0.125 points/month "
+        " At 368 randomised, lmm_slope's mean estimate is +0.1229 against a true +0.125 "
+        "points/month "
         "(bias -0.0021, MC SE 0.00096)."
     )
     beyond = estimate_bias_text(d, entry, {**oc, "bias_mc_se": 0.0005})
