@@ -27,7 +27,7 @@ from designs.outputs.console import (
     type_i_warnings,
 )
 from designs.outputs.effect_notes import harm_notes
-from designs.outputs.numbers import se_text
+from designs.outputs.numbers import rate_se, se_text
 from designs.outputs.rates import type_i_text
 from designs.spec.decision import threshold_text
 
@@ -244,8 +244,8 @@ def interim_html(req, view) -> ui.Tag:
                 f"{gs.efficacy_boundaries_z[k]:.3f}",
                 f"{gs.nominal_p[k]:.5f}",
                 _z(gs.futility_boundaries_z[k]),
-                f"{gs.p_stop_efficacy[k]:.3f} ({se_text(gs.mc_se_stop_efficacy[k])})",
-                f"{gs.p_stop_futility[k]:.3f} ({se_text(gs.mc_se_stop_futility[k])})",
+                rate_se(gs.p_stop_efficacy[k], gs.mc_se_stop_efficacy[k]),
+                rate_se(gs.p_stop_futility[k], gs.mc_se_stop_futility[k]),
                 f"{gs.p_stop_efficacy_h0[k]:.4f}",
                 f"{gs.p_stop_futility_h0[k]:.3f}",
             )
@@ -367,7 +367,7 @@ def analyses_html(req, view) -> ui.Tag:
             (
                 a,
                 f"{s.estimand} ({s.units})",
-                f"{s.power:.3f} ({se_text(s.mc_se)})",
+                rate_se(s.power, s.mc_se),
                 f"{s.ci95[0]:.3f}-{s.ci95[1]:.3f}",
                 f"{s.power_favourable:.3f}",
                 f"{s.mean_estimate:+.3f}",

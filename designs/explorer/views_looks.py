@@ -7,7 +7,7 @@ from __future__ import annotations
 from shiny import ui
 
 from designs.outputs.decision_looks import posterior_rule_phrase
-from designs.outputs.numbers import se_text
+from designs.outputs.numbers import rate_se, se_text
 from designs.outputs.rates import type_i_text
 
 
@@ -39,8 +39,8 @@ def posterior_looks_html(req, s, provenance) -> ui.Tag:
             f"{s.observed_information_fraction[k]:.3f}",
             f"{s.look_months[k]:.1f}",
             f"{s.thresholds[k]:.4f}",
-            f"{s.p_stop_efficacy[k]:.3f} ({se_text(s.mc_se_stop_efficacy[k])})",
-            f"{s.p_stop_futility[k]:.3f} ({se_text(s.mc_se_stop_futility[k])})",
+            rate_se(s.p_stop_efficacy[k], s.mc_se_stop_efficacy[k]),
+            rate_se(s.p_stop_futility[k], s.mc_se_stop_futility[k]),
             f"{s.p_stop_efficacy_h0[k]:.4f}",
             f"{s.p_stop_futility_h0[k]:.3f}",
         )

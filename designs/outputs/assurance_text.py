@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from designs import __version__
 from designs.outputs.console import P_EFFECT_NOTE, phase2_caveat
-from designs.outputs.numbers import probability_text, se_text
+from designs.outputs.numbers import probability_text, rate_mc_se, rate_se, se_text
 from progression.population import MIN_PHASE2_DECLINE
 
 
@@ -66,7 +66,7 @@ def assurance_text(
         else:  # absolute: the draw is in points/month already
             median = f"{r.posterior_median_points:+.3f} points/month"
         lines.append(
-            f"{r.transport}: assurance {r.assurance:.3f} (MC SE {se_text(r.mc_se)}); {word} at the "
+            f"{r.transport}: assurance {rate_mc_se(r.assurance, r.mc_se)}; {word} at the "
             f"posterior-median effect ({median}{over}) {probability_text(r.power_at_median)}; "
             f"P(effect > 0) {r.p_effect_positive:.2f} (this posterior); {word} over the "
             "posterior: median "
@@ -109,7 +109,7 @@ def main_job_assurance_text(rows, assurance, *, trials: int, seed: int) -> str:
         size = str(row.n_per_arm) if row.n_per_arm is not None else "-"
         lines.append(
             f"| {row.target_power:.0%} | {size} | {row.n_total} | {prop.assurance:.3f} "
-            f"({se_text(prop.mc_se)}) | {absl.assurance:.3f} ({se_text(absl.mc_se)}) | "
+            f"({se_text(prop.mc_se)}) | {rate_se(absl.assurance, absl.mc_se)} | "
             f"{probability_text(prop.power_at_median)} | {prop.p_effect_positive:.2f} |"
         )
     draws = assurance[0]["proportional"].posterior_draws

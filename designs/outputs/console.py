@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 
 from designs.outputs.effect_notes import harm_notes
-from designs.outputs.numbers import se_text
+from designs.outputs.numbers import rate_mc_se, se_text
 
 UNCONTROLLED_NOTE = (
     "The phase 2 effect comes from an uncontrolled before/after comparison in 5 patients "
@@ -301,7 +301,7 @@ def fresh_check_warnings(
         way = "underestimated (the trial would be underpowered)" if gap < 0 else "overestimated"
         text = (
             f"warning: target {r.target_power:g}: power on fresh trials at n = {r.n:,} is "
-            f"{r.confirmed_power:.3f} (MC SE {se_text(r.confirmed_mc_se)}), more than {ses:g} "
+            f"{rate_mc_se(r.confirmed_power, r.confirmed_mc_se)}, more than {ses:g} "
             "MC SE "
             f"{'below' if gap < 0 else 'above'} the target: n is likely {way} by simulation "
             "error"

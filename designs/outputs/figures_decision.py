@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from designs import __version__
-from designs.outputs.numbers import se_text
+from designs.outputs.numbers import rate_se
 from designs.outputs.plotting import Z95, footer, new_figure, save
 from designs.outputs.rates import one_sided_bound, rate_cell
 
@@ -98,7 +98,7 @@ def prior_weight_table(
     trials = int(ds.attrs["trials_per_cell"])
     for i in range(w.size):
         lines.append(
-            f"| {w[i]:g} | {values['power'][i]:.3f} ({se_text(values['mc_se'][i])}) | "
+            f"| {w[i]:g} | {rate_se(values['power'][i], values['mc_se'][i])} | "
             f"{rate_cell(values['type1'][i], values['type1_mc_se'][i], trials)} |"
         )
     at = settings_text(design)

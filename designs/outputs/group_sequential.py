@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from designs.outputs.numbers import se_text
+from designs.outputs.numbers import rate_mc_se, se_text
 from designs.outputs.rates import type_i_text
 from designs.spec.decision import threshold_text
 
@@ -48,7 +48,7 @@ def group_sequential_text(design, s) -> str:
         )
     lines.append(LOOK_COLUMNS)
     lines.append(
-        f"power {s.power:.3f} (MC SE {se_text(s.mc_se)}); significant and favouring active "
+        f"power {rate_mc_se(s.power, s.mc_se)}; significant and favouring active "
         f"{s.power_favourable:.3f}; "
         f"type I error of the design {type_i_text(s)}; "
         f"failed fits {s.failed_fits} (effect), {s.failed_fits_h0} (no effect)"
@@ -241,5 +241,5 @@ def posterior_rule_cases_text(cases: dict) -> str:
     return (
         f"posterior rule, effects drawn from phase 2: assurance {o.assurance:.3f} (MC SE "
         f"{se_text(o.mc_se)}) when the same phase 2 posterior also analyses (optimistic), "
-        f"{s.assurance:.3f} (MC SE {se_text(s.mc_se)}) with the sceptical prior"
+        f"{rate_mc_se(s.assurance, s.mc_se)} with the sceptical prior"
     )

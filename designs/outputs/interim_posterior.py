@@ -9,7 +9,7 @@ here simulates; :mod:`designs.outputs.interim_tables` calls it for such a plan.
 from __future__ import annotations
 
 from designs import __version__
-from designs.outputs.numbers import se_text
+from designs.outputs.numbers import rate_mc_se
 from designs.outputs.rates import above_level, rate_cell
 from designs.planning.power import mc_se
 
@@ -137,7 +137,7 @@ def posterior_methods(interim) -> str:
         f"{row.n_max} {per} against {row.n_fixed} for the fixed design judged at the final "
         f"threshold (ratio {row.inflation:.3f}, 95% Monte Carlo interval "
         f"{row.inflation_low:.3f}-{row.inflation_high:.3f}); at that size the probability of "
-        f"success was {s.power:.3f} (MC SE {se_text(s.mc_se)}) and the type I error of the whole "
+        f"success was {rate_mc_se(s.power, s.mc_se)} and the type I error of the whole "
         f"design (success at any look with no effect) "
         f"{type_i_over_trials(s)}, {ok} the one-sided "
         f"level {level:g} by the 2 MC SE "

@@ -15,7 +15,7 @@ import math
 
 from designs import __version__
 from designs.outputs.csv_cells import safe_row
-from designs.outputs.numbers import se_text
+from designs.outputs.numbers import rate_mc_se, rate_se, se_text
 from designs.outputs.rates import counted_h0, rate_cell, rate_edge, type_i_text
 from designs.planning.power import mc_se
 
@@ -63,10 +63,6 @@ def interim_reference_keys(interim) -> list[str]:
     if "cp" in families:  # conditional-power futility
         keys.append("lan_wittes")
     return keys
-
-
-def _se(p: float, se: float) -> str:
-    return f"{p:.3f} ({se_text(se)})"
 
 
 _NAN = math.nan
@@ -254,10 +250,10 @@ def _look_cells(r: dict) -> list[str]:
         f"{r['efficacy_z']:.3f}",
         f"{r['nominal_p']:.5f}",
         fz,
-        _se(r["p_efficacy_h1"], r["se_efficacy_h1"]),
-        _se(r["p_futility_h1"], r["se_futility_h1"]),
+        rate_se(r["p_efficacy_h1"], r["se_efficacy_h1"]),
+        rate_se(r["p_futility_h1"], r["se_futility_h1"]),
         rate_cell(r["p_efficacy_h0"], r["se_efficacy_h0"], r["trials_h0"]),
-        _se(r["p_futility_h0"], r["se_futility_h0"]),
+        rate_se(r["p_futility_h0"], r["se_futility_h0"]),
     ]
 
 
@@ -426,7 +422,7 @@ def interim_assurance_sentence(interim) -> str:
     f = interim.fixed_assurance[tr]
     return (
         f" Averaged over the phase 2 posterior of the effect ({tr} transport), the "
-        f"probability of success at any look was {a.assurance:.3f} (MC SE {se_text(a.mc_se)}) "
+        f"probability of success at any look was {rate_mc_se(a.assurance, a.mc_se)} "
         f"against an assurance of {f.assurance:.3f} for the fixed design, with "
         f"{a.expected_n_total:.1f} patients randomised on average."
     )

@@ -25,7 +25,7 @@ from designs.outputs.methods_dropout import (
 )
 from designs.outputs.methods_inputs import input_keys, inputs_text
 from designs.outputs.methods_references import references_text
-from designs.outputs.numbers import probability_text, se_text
+from designs.outputs.numbers import probability_text, rate_mc_se, se_text
 from designs.outputs.operating_tables import calibration_flag
 from designs.outputs.rates import search_estimator
 from designs.outputs.tables import (
@@ -345,7 +345,7 @@ def methods_text(
         a_text = "; ".join(
             f"at {n} {size_unit}: {a['proportional'].assurance:.3f} (MC SE "
             f"{se_text(a['proportional'].mc_se)}) with proportional transport and "
-            f"{a['absolute'].assurance:.3f} (MC SE {se_text(a['absolute'].mc_se)}) with "
+            f"{rate_mc_se(a['absolute'].assurance, a['absolute'].mc_se)} with "
             f"absolute transport, against {probability_text(a['proportional'].power_at_median)} "
             "power at the posterior-median effect (proportional transport)"
             for n, a in assurance.items()

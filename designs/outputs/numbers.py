@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["probability_text", "se_text"]
+__all__ = ["probability_text", "rate_mc_se", "rate_se", "se_text"]
 
 #: The most decimals an SE is written with (a smaller SE is written as 1.2e-06).
 MAX_SE_DECIMALS = 5
@@ -43,3 +43,13 @@ def probability_text(p: float) -> str:
     if text == "0.000" and p > 0.0:
         return "< 0.001"
     return text
+
+
+def rate_se(p: float, se: float) -> str:
+    """A rate with three decimals and its Monte Carlo SE in brackets: ``0.800 (0.0015)``."""
+    return f"{p:.3f} ({se_text(se)})"
+
+
+def rate_mc_se(p: float, se: float) -> str:
+    """A rate with three decimals and its Monte Carlo SE named: ``0.800 (MC SE 0.0015)``."""
+    return f"{p:.3f} (MC SE {se_text(se)})"

@@ -13,7 +13,7 @@ import math
 from designs import __version__
 from designs.outputs.console import trials_note
 from designs.outputs.csv_cells import safe_row
-from designs.outputs.numbers import se_text
+from designs.outputs.numbers import rate_se
 from designs.outputs.rates import estimator_note, search_estimator
 from designs.spec.decision import threshold_text
 
@@ -311,8 +311,8 @@ def _md_table(result, design, equal: bool, screening: bool) -> str:
             str(r.n_active),
             str(r.n_total),
             f"{r.fitted_power:.3f}",
-            f"{r.power:.3f} ({se_text(r.mc_se)})",
-            f"{r.confirmed_power:.3f} ({se_text(r.confirmed_mc_se)})",
+            rate_se(r.power, r.mc_se),
+            rate_se(r.confirmed_power, r.confirmed_mc_se),
             f"{r.expected_completers:.0f}",
         ] + ([f"{r.screened_per_enrolled:.2f}"] if screening else [])
         cells += [type_i_cell(r)] if posterior else []
@@ -365,8 +365,8 @@ def _latex_table(result, design, equal: bool, screening: bool) -> str:
         cells += [str(r.n_total)] if equal else [str(r.n_placebo), str(r.n_active)]
         cells += [
             f"{r.fitted_power:.3f}",
-            f"{r.power:.3f} ({se_text(r.mc_se)})",
-            f"{r.confirmed_power:.3f} ({se_text(r.confirmed_mc_se)})",
+            rate_se(r.power, r.mc_se),
+            rate_se(r.confirmed_power, r.confirmed_mc_se),
             f"{r.expected_completers:.0f}",
         ]
         body.append(cells)

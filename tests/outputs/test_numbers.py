@@ -38,3 +38,12 @@ def test_se_has_two_significant_digits(se, text):
 )
 def test_probability_never_rounds_to_certainty(p, text):
     assert probability_text(p) == text
+
+
+def test_a_rate_beside_its_mc_se():
+    """The "p (SE)" cell of a dozen tables and sentences, written in one place."""
+    from designs.outputs.numbers import rate_mc_se, rate_se
+
+    assert rate_se(0.79974, 0.00153) == "0.800 (0.0015)"
+    assert rate_mc_se(0.0509, 0.00059) == "0.051 (MC SE 0.00059)"
+    assert rate_se(0.5, 0.0112) == "0.500 (0.011)"
