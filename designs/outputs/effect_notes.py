@@ -45,8 +45,7 @@ def late_onset_notes(design) -> list[str]:
     delay = design.effect.onset_delay_months
     if delay < last_visit:
         return []
-    d = design.dropout
-    informative = d.informative != 0 or d.death_informative != 0
+    informative = design.dropout.exits_informative  # a setting with no exits leaves nobody
     rate = "success rate" if design.decision.is_posterior else "power"
     return [
         f"note: effect.onset_delay_months = {delay:g} is at or after the last visit (month "

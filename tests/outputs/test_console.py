@@ -242,6 +242,15 @@ def test_an_effect_that_starts_after_the_last_visit_is_said_and_described():
     exits = late.with_overrides({"dropout.informative": 2.0})
     (note,) = power_notes(exits, [_summary()])
     assert "type I error" not in note and "who drops out or dies" in note
+    # an informative setting with no exits to act on (no death hazard, no dropout schedule)
+    # leaves nobody: the power is still the type I error
+    for idle in (
+        {"dropout.death_informative": 2.0, "dropout.death_monthly_hazard": 0.0},
+        {"dropout.informative": 2.0, "dropout.cumulative": [], "dropout.monthly_hazard": 0.0},
+    ):
+        assert not late.with_overrides(idle).dropout.exits_informative, idle
+        (note,) = power_notes(late.with_overrides(idle), [_summary()])
+        assert "type I error" in note, idle
     early = design.with_overrides({"effect.onset_delay_months": 11.5})
     assert power_notes(early, [_summary()]) == []
     course = design.with_overrides(
