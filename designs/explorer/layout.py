@@ -37,6 +37,8 @@ CSS = """
 .headline { font-size: 1.6em; font-weight: 600; }
 .caveat { background: #fff4e5; border-left: 4px solid #f0a020; padding: 0.4em 0.8em; }
 .provenance { color: #555; font-size: 0.85em; }
+#input-sources { margin-bottom: 0.8em; }
+#input-sources summary { cursor: pointer; }
 .sidebar .shiny-input-container { margin-bottom: 0.6em; }
 .warning-block { background: #fdecea; border-left: 4px solid #b00020; padding: 0.4em 0.8em;
   margin-bottom: 0.6em; }

@@ -186,6 +186,7 @@ def power_html(req, view) -> ui.Tag:
     prior_line = prior_text(design, view.prior)  # the posterior rule's, as ``power`` prints it
     out += [
         ui.p(design.describe(), class_="provenance"),
+        inputs_html(design),
         ui.p(estimand_line(primary), class_="provenance"),
         *([ui.p(prior_line, class_="provenance", id="prior-line")] if prior_line else []),
         *([ui.p(note, class_="provenance", id="estimator")] if (note := _estimator(s)) else []),
@@ -198,6 +199,20 @@ def power_html(req, view) -> ui.Tag:
     if design.decision.borrows:
         out.append(caveat())
     return ui.div(*out)
+
+
+def inputs_html(design) -> ui.Tag:
+    """Where each input of the design comes from, folded under the design's line (the list
+    of methods.md: a value not taken from published work is called an assumption)."""
+    from designs.outputs.methods_inputs import INPUTS_TITLE, input_sources, inputs_intro
+
+    return ui.tags.details(
+        ui.tags.summary(INPUTS_TITLE),
+        ui.p(inputs_intro(design)),
+        ui.tags.ul(*[ui.tags.li(line) for line in input_sources(design)]),
+        id="input-sources",
+        class_="provenance",
+    )
 
 
 def _z(x) -> str:

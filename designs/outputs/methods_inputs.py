@@ -16,7 +16,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["SOURCES", "input_keys", "inputs_text"]
+__all__ = [
+    "INPUTS_TITLE",
+    "SOURCES",
+    "input_keys",
+    "input_sources",
+    "inputs_intro",
+    "inputs_text",
+]
 
 
 @dataclass(frozen=True)
@@ -220,24 +227,36 @@ def input_keys(design) -> list[str]:
     return keys
 
 
-def inputs_text(design) -> list[str]:
-    """The lines of 'Where the inputs come from' (Markdown): each input with its source, or
-    called an assumption of this design where its value is not one the library takes from
-    published work."""
-    lines = [
-        "**Where the inputs come from.** Each input with what it rests on; a value not taken "
-        "from published work is an assumption of this design"
+#: The title of the inputs' paragraph (methods.md) and of the explorer's folded list.
+INPUTS_TITLE = "Where the inputs come from"
+
+
+def inputs_intro(design) -> str:
+    """The sentence before the list: how to read it."""
+    return (
+        "Each input with what it rests on; a value not taken from published work is an "
+        "assumption of this design"
         + (
             " (the population's values are those of the candidates screened)."
             if design.enrichment.active
             else "."
-        ),
-        "",
-    ]
+        )
+    )
+
+
+def input_sources(design) -> list[str]:
+    """Each input with its source (or called an assumption of this design where its value
+    is not one the library takes from published work), one sentence each, accrual last."""
+    out = []
     for name in _inputs(design):
         source = _source(design, name)
         said = source.text if source else "set in this design, an assumption"
         label = _label(design, name)
-        lines.append(f"- {label[0].upper()}{label[1:]}: {said}.")
-    lines.append(f"- {_accrual_line(design)}")
-    return lines
+        out.append(f"{label[0].upper()}{label[1:]}: {said}.")
+    return [*out, _accrual_line(design)]
+
+
+def inputs_text(design) -> list[str]:
+    """The lines of 'Where the inputs come from' (Markdown) for methods.md."""
+    lines = [f"**{INPUTS_TITLE}.** {inputs_intro(design)}", ""]
+    return lines + [f"- {line}" for line in input_sources(design)]

@@ -68,6 +68,28 @@ def test_the_page_loads_with_the_default_design(page, tmp_path):
         shutil.copyfile(shot, SCREENSHOT_COPY)
 
 
+def test_the_inputs_sources_open_under_the_design(page, tmp_path):
+    """The folded list of where each input comes from opens on a click and reads as
+    methods.md's (a screenshot of the power card with it open: ``EXPLORER_SCREENSHOT``'s
+    name with ``_inputs`` added)."""
+    from designs.outputs.methods_inputs import input_sources
+
+    _up_to_date(page)
+    sources = page.locator("#input-sources")
+    assert not page.locator("#input-sources ul").is_visible()  # folded at first
+    page.click("#input-sources summary")
+    assert page.locator("#input-sources ul").is_visible()
+    shown = sources.inner_text()
+    for line in input_sources(load_design()):
+        assert line in shown
+    shot = tmp_path / "explorer_inputs.png"
+    page.locator("#input-sources").screenshot(path=str(shot))
+    assert shot.stat().st_size > 5_000
+    if SCREENSHOT_COPY:
+        shutil.copyfile(shot, str(SCREENSHOT_COPY).replace(".png", "_inputs.png"))
+    page.click("#input-sources summary")  # folded again for the tests after this one
+
+
 def test_changing_effect_and_n_shows_the_command_lines_power(page, cli):
     _set(page, "n", 60)
     _set(page, "effect", 35)  # % slowing: effect.value 0.35

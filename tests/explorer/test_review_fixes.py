@@ -204,3 +204,23 @@ def test_an_empty_box_says_it_is_empty(base):
     values.update(n=1, seed=3, effect=25)  # a box with a number keeps the library's message
     _, errors = design_from_values(base, values)
     assert views.control_messages(values, errors) == errors and "n" in errors
+
+
+def test_the_power_card_says_where_each_input_comes_from(base):
+    """The page's users do not read methods.md: under the design's line, a folded list gives
+    each input's source, and a control moved away from a published value makes that input
+    an assumption of the design (the list methods.md prints)."""
+    from designs.outputs.methods_inputs import input_sources
+
+    small = base.with_overrides({"trial.n_per_arm": N})
+    view = compute.power_view(small, SEED, TRIALS)
+    html = _shown(views.power_html(Request("default", base, small, SEED, TRIALS), view))
+    assert '<details id="input-sources" class="provenance">' in html
+    assert "<summary>Where the inputs come from</summary>" in html
+    for line in input_sources(small):
+        assert f"<li>{line}</li>" in html
+    assert "(Castrillo-Viguera et al. 2010)" in html
+    moved = small.with_overrides({"effect.value": 0.3})
+    html = _shown(views.inputs_html(moved))
+    assert "Effect 30% slowing (+0.15 points/month): set in this design, an assumption." in html
+    assert "Castrillo-Viguera" not in html
