@@ -333,7 +333,7 @@ def methods_text(
         + ".",
         "",
     ]
-    text += [*inputs_text(design), ""]
+    text += [*inputs_text(design, looks=design.interim.sequential or interim is not None), ""]
     assumptions = assumption_sensitivity(design, result.analysis, result.rows[0].target_power)
     text += [assumptions, ""] if assumptions else []
     if assurance:

@@ -185,14 +185,14 @@ def _label(design, name: str) -> str:
     return f"correlation of log delta-FS with decline {p.delta_fs_slope_corr:g}"
 
 
-def _accrual_line(design) -> str:
+def _accrual_line(design, looks: bool) -> str:
     """Accrual: always an assumption; what it sets (a review: with interim looks it also sets
     what each look sees, not only the calendar length)."""
     t = design.trial
     ramp = f", after a ramp-up ({design.accrual.describe(t.accrual_per_month)})"
     sets = (
         "when patients enter, and so the calendar length and the information at each interim look"
-        if design.interim.sequential
+        if looks
         else "the calendar length only"
     )
     return (
@@ -244,19 +244,22 @@ def inputs_intro(design) -> str:
     )
 
 
-def input_sources(design) -> list[str]:
+def input_sources(design, looks: bool | None = None) -> list[str]:
     """Each input with its source (or called an assumption of this design where its value
-    is not one the library takes from published work), one sentence each, accrual last."""
+    is not one the library takes from published work), one sentence each, accrual last
+    (``looks``: the trial has interim looks; by default the design's own, but a report with
+    looks gives the methods text the same design without them)."""
     out = []
     for name in _inputs(design):
         source = _source(design, name)
         said = source.text if source else "set in this design, an assumption"
         label = _label(design, name)
         out.append(f"{label[0].upper()}{label[1:]}: {said}.")
-    return [*out, _accrual_line(design)]
+    looks = design.interim.sequential if looks is None else looks
+    return [*out, _accrual_line(design, looks)]
 
 
-def inputs_text(design) -> list[str]:
+def inputs_text(design, looks: bool | None = None) -> list[str]:
     """The lines of 'Where the inputs come from' (Markdown) for methods.md."""
     lines = [f"**{INPUTS_TITLE}.** {inputs_intro(design)}", ""]
-    return lines + [f"- {line}" for line in input_sources(design)]
+    return lines + [f"- {line}" for line in input_sources(design, looks)]

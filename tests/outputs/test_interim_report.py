@@ -126,6 +126,11 @@ def test_methods_paragraph(plan, folder):
     assert "**Interim analyses.**" in text
     assert f"{plan.interim.row.n_max} per arm against {plan.interim.row.n_fixed}" in text
     assert "Lan KKG, DeMets DL (1983)" in text and "Jennison C, Turnbull BW (2000)" in text
+    # the inputs' list is of the design without looks, but accrual sets what each look sees
+    assert "information at each interim look" in text
+    # the numbering runs on from the methods' own list into the interim works
+    numbers = [int(line.split(".")[0]) for line in text.splitlines() if line[:1].isdigit()]
+    assert numbers == list(range(1, len(numbers) + 1))
 
 
 def test_assurance_of_the_interim_design_beside_the_fixed_one(plan, fake_posterior):

@@ -97,6 +97,8 @@ def test_accrual_says_what_it_sets():
     )
     looks = default.with_overrides({"interim.looks": [0.5, 1.0]})
     assert "information at each interim look" in inputs_text(looks)[-1]
+    # a report with looks gives the methods text the design without them, and says so
+    assert "information at each interim look" in inputs_text(default, looks=True)[-1]
 
 
 def test_every_citation_in_a_source_is_in_the_reference_list():
