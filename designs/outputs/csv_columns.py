@@ -29,8 +29,8 @@ SAMPLE_SIZE_COLUMNS = {
     "expected_completers": "mean number of patients with the last scheduled visit at n, both "
     "arms (information only: n already counts those lost)",
     "screened_per_enrolled": "candidates screened per patient randomised (1 without screening)",
-    "failed_fits": "trials at n whose analysis failed (counted as the design's "
-    "`decision.failed_fits` says)",
+    "failed_fits": "of the `trials` at n behind `power_favourable`, those whose analysis "
+    "failed (counted as the design's `decision.failed_fits` says)",
     "reached": "true when n was found within the sizes searched (or by the fitted curve at "
     "most 5% beyond the largest); false: the target lies beyond, and n is the largest size "
     "searched",

@@ -137,7 +137,7 @@ SOURCES: dict[str, tuple[Source, ...]] = {
     ),
 }
 
-#: Each input: its design fields (the values :data:`SOURCES` match) and its words.
+#: Each input: its design fields, whose values :data:`SOURCES` match (its words: :func:`_label`).
 INPUTS: dict[str, tuple[str, ...]] = {
     "baseline": ("population.baseline_mean", "population.baseline_sd"),
     "decline": ("population.slope_mean",),
