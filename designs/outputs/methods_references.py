@@ -61,8 +61,9 @@ REFERENCES = {
     "with amyotrophic lateral sclerosis: a randomized clinical trial. *Amyotrophic Lateral "
     "Sclerosis and Frontotemporal Degeneration* 21(1-2):5-14. doi:10.1080/21678421.2019.1632346",
     "topiramate": "Functional outcome measures as clinical trial endpoints in ALS (2004). "
-    "*Neurology* 63(10):1933-1935. doi:10.1212/01.wnl.0000144345.49510.4e (the placebo "
-    "cohort of the topiramate trial, supplementary table)",
+    "*Neurology* 63(10):1933-1935. doi:10.1212/01.wnl.0000144345.49510.4e. PMID 15557515 "
+    "(the placebo cohort of the topiramate trial, supplementary table; authors not recorded "
+    "here: take them from PubMed)",
     "gordon": "Gordon PH, Cheng B, Salachas F, et al. (2010). Progression in ALS is not linear "
     "but is curvilinear. *Journal of Neurology* 257(10):1713-1717. "
     "doi:10.1007/s00415-010-5609-1",
@@ -77,8 +78,9 @@ REFERENCES = {
     "*Muscle & Nerve* 57(6):937-945. doi:10.1002/mus.26042",
     "jacals": "ALSFRS-R decline rate prior to baseline is not useful for stratifying "
     "subsequent progression of functional decline (2024). *Amyotrophic Lateral Sclerosis and "
-    "Frontotemporal Degeneration* 25(3-4):388-399. doi:10.1080/21678421.2024.2309989 (JaCALS "
-    "and PRO-ACT patients)",
+    "Frontotemporal Degeneration* 25(3-4):388-399. doi:10.1080/21678421.2024.2309989. PMID "
+    "38323575 (JaCALS and PRO-ACT patients; authors not recorded here: take them from "
+    "PubMed)",
     "phase2": "Yamashita T, Nakano Y, Sasaki R, et al. (2023). Safety and clinical effects of a "
     "Muse cell-based product in patients with amyotrophic lateral sclerosis: results of a "
     "phase 2 clinical trial. *Cell Transplantation* 32:9636897231214370. "
