@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from designs import __version__
 from designs.outputs.console import P_EFFECT_NOTE, phase2_caveat
-from designs.outputs.numbers import probability_text, rate_mc_se, rate_se, se_text
+from designs.outputs.numbers import probability_text, rate_mc_se, rate_se
 from progression.population import MIN_PHASE2_DECLINE
 
 
@@ -108,8 +108,8 @@ def main_job_assurance_text(rows, assurance, *, trials: int, seed: int) -> str:
         prop, absl = by_transport["proportional"], by_transport["absolute"]
         size = str(row.n_per_arm) if row.n_per_arm is not None else "-"
         lines.append(
-            f"| {row.target_power:.0%} | {size} | {row.n_total} | {prop.assurance:.3f} "
-            f"({se_text(prop.mc_se)}) | {rate_se(absl.assurance, absl.mc_se)} | "
+            f"| {row.target_power:.0%} | {size} | {row.n_total} | "
+            f"{rate_se(prop.assurance, prop.mc_se)} | {rate_se(absl.assurance, absl.mc_se)} | "
             f"{probability_text(prop.power_at_median)} | {prop.p_effect_positive:.2f} |"
         )
     draws = assurance[0]["proportional"].posterior_draws

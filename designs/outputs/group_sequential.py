@@ -226,10 +226,10 @@ def group_sequential_assurance_text(results) -> str:
         if r.futility_predictive:  # the posterior rule's predictive futility
             stops += "; for futility " + ", ".join(f"{p:.3f}" for p in r.p_stop_futility)
         lines.append(
-            f"{r.transport} transport: assurance (success at any look) {r.assurance:.3f} "
-            f"(MC SE {se_text(r.mc_se)}); P(stop for efficacy) by look {stops}; expected patients "
-            f"randomised {r.expected_n_total:.1f} of {r.n_total}; expected months "
-            f"{r.expected_months:.1f} of {r.fixed_months:.1f}"
+            f"{r.transport} transport: assurance (success at any look) "
+            f"{rate_mc_se(r.assurance, r.mc_se)}; P(stop for efficacy) by look {stops}; "
+            f"expected patients randomised {r.expected_n_total:.1f} of {r.n_total}; expected "
+            f"months {r.expected_months:.1f} of {r.fixed_months:.1f}"
         )
     return "\n".join(lines)
 
@@ -239,7 +239,8 @@ def posterior_rule_cases_text(cases: dict) -> str:
     optimistic case (the phase 2 posterior generates and analyses) beside the sceptical one."""
     o, s = cases["optimistic"], cases["sceptical"]
     return (
-        f"posterior rule, effects drawn from phase 2: assurance {o.assurance:.3f} (MC SE "
-        f"{se_text(o.mc_se)}) when the same phase 2 posterior also analyses (optimistic), "
+        f"posterior rule, effects drawn from phase 2: assurance "
+        f"{rate_mc_se(o.assurance, o.mc_se)} when the same phase 2 posterior also analyses "
+        "(optimistic), "
         f"{rate_mc_se(s.assurance, s.mc_se)} with the sceptical prior"
     )

@@ -343,8 +343,9 @@ def methods_text(
         per_arm = result.rows[0].size_name == "n_per_arm"
         size_unit = "per arm" if per_arm else "randomised in total"
         a_text = "; ".join(
-            f"at {n} {size_unit}: {a['proportional'].assurance:.3f} (MC SE "
-            f"{se_text(a['proportional'].mc_se)}) with proportional transport and "
+            f"at {n} {size_unit}: "
+            f"{rate_mc_se(a['proportional'].assurance, a['proportional'].mc_se)} with "
+            "proportional transport and "
             f"{rate_mc_se(a['absolute'].assurance, a['absolute'].mc_se)} with "
             f"absolute transport, against {probability_text(a['proportional'].power_at_median)} "
             "power at the posterior-median effect (proportional transport)"

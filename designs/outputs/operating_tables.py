@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 
 from designs import __version__
-from designs.outputs.numbers import se_text
+from designs.outputs.numbers import rate_se, se_text
 from designs.outputs.tables import failed_fits_note, posterior_rule_text, type_i_target
 
 
@@ -104,8 +104,8 @@ def realism_sensitivity_md(rows: list[dict], design, n: int, trials: int, seed: 
         bias = "n/a" if math.isnan(r["bias"]) else f"{r['bias']:+.4f} {r['units']}"
         bias += " (*)" if bias_flag(r) else ""  # the note below says why
         lines.append(
-            f"| {r['scenario']} | {r['analysis']} | {r['power_favourable']:.3f} "
-            f"({se_text(r['mc_se'])}) | {bias} | {r['dropout_placebo']:.1%} / "
+            f"| {r['scenario']} | {r['analysis']} | "
+            f"{rate_se(r['power_favourable'], r['mc_se'])} | {bias} | {r['dropout_placebo']:.1%} / "
             f"{r['dropout_active']:.1%} | {r['death_placebo']:.1%} / {r['death_active']:.1%} |"
         )
     if any(bias_flag(r) for r in rows):
