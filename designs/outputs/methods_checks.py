@@ -166,9 +166,7 @@ def assumption_sensitivity(design, analysis: str, target: float) -> str:
         n0 = _closed_form_n(design, target)
         parts = []
         for field, factors, words, suffix in ASSUMPTION_STEPS:
-            if field == "dropout" and not (
-                design.dropout.cumulative or design.dropout.monthly_hazard
-            ):
+            if field == "dropout" and not design.dropout.has_other_exits:
                 continue  # no exits other than deaths to move
             values, ns = [], []
             for f in factors:

@@ -324,12 +324,16 @@ class Dropout:
             )
 
     @property
+    def has_other_exits(self) -> bool:
+        """Whether anyone leaves other than by death: a dropout hazard or schedule above 0."""
+        return self.monthly_hazard > 0 or any(c > 0 for c in self.cumulative)
+
+    @property
     def exits_informative(self) -> bool:
         """Whether who leaves depends on the patient's own decline: informative dropout with a
         dropout schedule, or informative death with a death hazard (the data are then missing
         not at random). An informative setting without exits to act on leaves nobody."""
-        other_exits = self.monthly_hazard > 0 or any(c > 0 for c in self.cumulative)
-        return (self.informative != 0 and other_exits) or (
+        return (self.informative != 0 and self.has_other_exits) or (
             self.death_informative != 0 and self.death_monthly_hazard > 0
         )
 

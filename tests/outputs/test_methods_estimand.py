@@ -170,6 +170,11 @@ def test_the_assumptions_paragraph_gives_the_closed_form_n_of_each_moved_input()
     deaths_only = d.with_overrides({"dropout.cumulative": [], "dropout.monthly_hazard": 0.0})
     text = assumption_sensitivity(deaths_only, "lmm_slope", 0.8)
     assert "residual SD" in text and "gone by month" not in text
+    # nor with a schedule of zeros (Dropout.has_other_exits; it printed the same n twice)
+    zeros = d.with_overrides({"dropout.cumulative": [0.0] * len(d.trial.visits)})
+    assert not zeros.dropout.has_other_exits and d.dropout.has_other_exits
+    text = assumption_sensitivity(zeros, "lmm_slope", 0.8)
+    assert "residual SD" in text and "gone by month" not in text
 
 
 def test_the_mean_estimate_against_its_true_value_is_stated():
