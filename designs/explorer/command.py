@@ -61,6 +61,9 @@ def _changed_fields(base, design) -> dict[str, Any]:
         both = f"{sec}.{key}" in out and f"{sec}.{other}" in out
         if both and not new[sec].get(key):
             del out[f"{sec}.{key}"]
+    # a source dropped (its value changed on the page) is dropped again by the rebuild
+    # (designs.spec.sources.stale_sources): giving it as "" would only lengthen the command
+    out = {k: v for k, v in out.items() if not (k.startswith("sources.") and not v)}
     if "effect.kind" in out:  # a kind needs its value in the same layer (spec.layers), even
         out["effect.value"] = new["effect"]["value"]  # one equal to the base's number
     if not design.interim.sequential:  # without looks the command line reads (and takes)

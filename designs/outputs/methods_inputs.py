@@ -6,7 +6,9 @@ docs/references.md and the library designs' comments). Each input of the design 
 against the values the library designs take from published work (:data:`SOURCES`): a value
 that matches is given with its source, any other value is called an assumption of this
 design. A user's design that keeps a library value keeps its source; one that changes it is
-not credited with a source it does not have.
+not credited with a source it does not have. A design's own ``[sources]`` line for an input
+(:class:`designs.spec.sources.Sources`) comes first: it is printed as given, and it is dropped
+when a later layer changes the value it was written for.
 
 The dropout schedule and the death hazard have their sources in the dropout paragraph
 (:mod:`designs.outputs.methods_dropout`).
@@ -15,6 +17,8 @@ The dropout schedule and the death hazard have their sources in the dropout para
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from designs.spec.sources import INPUT_FIELDS
 
 __all__ = [
     "INPUTS_TITLE",
@@ -138,16 +142,12 @@ SOURCES: dict[str, tuple[Source, ...]] = {
 }
 
 #: Each input: its design fields, whose values :data:`SOURCES` match (its words: :func:`_label`).
+#: A design's own sources (:data:`designs.spec.sources.INPUT_FIELDS`) are for the same fields,
+#: except that the library's SD of true slopes was derived from the mean decline, so its
+#: source holds for both.
 INPUTS: dict[str, tuple[str, ...]] = {
-    "baseline": ("population.baseline_mean", "population.baseline_sd"),
-    "decline": ("population.slope_mean",),
-    # the SD of true slopes was derived from the mean decline: its source holds for both
+    **{name: f for name, f in INPUT_FIELDS.items() if name != "accrual"},
     "slope_sd": ("population.slope_sd", "population.slope_mean"),
-    "residual_sd": ("population.residual_sd",),
-    "correlation": ("population.baseline_slope_corr",),
-    "effect": ("effect.kind", "effect.value"),
-    "delta_fs": ("population.delta_fs_mean", "population.delta_fs_sd"),
-    "delta_fs_corr": ("population.delta_fs_slope_corr",),
 }
 
 
@@ -186,8 +186,8 @@ def _label(design, name: str) -> str:
 
 
 def _accrual_line(design, looks: bool) -> str:
-    """Accrual: always an assumption; what it sets (a review: with interim looks it also sets
-    what each look sees, not only the calendar length)."""
+    """Accrual: the design's own source, else an assumption; what it sets (a review: with
+    interim looks it also sets what each look sees, not only the calendar length)."""
     t = design.trial
     ramp = f", after a ramp-up ({design.accrual.describe(t.accrual_per_month)})"
     sets = (
@@ -195,9 +195,10 @@ def _accrual_line(design, looks: bool) -> str:
         if looks
         else "the calendar length only"
     )
+    said = design.sources.given.get("accrual", "an assumption").strip().rstrip(".")
     return (
         f"Accrual {t.accrual_per_month:g} patients/month"
-        f"{ramp if design.accrual.ramped else ''}: an assumption (it sets {sets})."
+        f"{ramp if design.accrual.ramped else ''}: {said} (it sets {sets})."
     )
 
 
@@ -214,7 +215,12 @@ def _inputs(design) -> list[str]:
 
 
 def _source(design, name: str) -> Source | None:
+    """The design's own source of the input (``[sources]``), else the library's source of
+    its values, else None."""
     values = tuple(_value(design, f) for f in INPUTS[name])
+    given = design.sources.given.get(name)
+    if given is not None:
+        return Source(values, given.strip().rstrip("."))  # the list adds its own full stop
     return next((s for s in SOURCES[name] if s.values == values), None)
 
 

@@ -8,6 +8,7 @@ Modules, one job each:
   :class:`Analysis`);
 - :mod:`designs.spec.patients`: ``[population]`` and ``[enrichment]`` (who is randomised);
 - :mod:`designs.spec.follow_up`: ``[effect]`` and ``[dropout]`` (after randomisation);
+- :mod:`designs.spec.sources`: ``[sources]`` (where the design's own values come from);
 - :mod:`designs.spec.design`: :class:`TrialDesign` (rules across sections, dicts, overrides,
   TOML out);
 - :mod:`designs.spec.library`: TOML files, ``default.toml`` and the library of designs.

@@ -1,4 +1,4 @@
-"""The trial design: six validated sections, the rules across them, dicts and TOML out.
+"""The trial design: validated sections, the rules across them, dicts and TOML out.
 
 A design has these sections, each a frozen dataclass validated on construction:
 
@@ -16,7 +16,11 @@ A design has these sections, each a frozen dataclass validated on construction:
   frequentist test, or a posterior probability with a prior);
 - :class:`~designs.spec.estimand.Estimand` (``[estimand]``): the population of the estimand;
 - :class:`~designs.spec.interim.Interim` (``[interim]``): interim looks and their boundaries
-  (none by default: a fixed design).
+  (none by default: a fixed design);
+- :class:`~designs.spec.accrual.Accrual` (``[accrual]``): a ramp-up of accrual (none by
+  default);
+- :class:`~designs.spec.sources.Sources` (``[sources]``): where the design's own values come
+  from, for the methods text (none by default).
 
 Units: ALSFRS-R points (0-48 scale) and months throughout. Every file is read on top of
 ``designs/library/default.toml`` (the proposed CL2020 follow-up; each number there cites its
@@ -49,6 +53,7 @@ from designs.spec.follow_up import Dropout, Effect, EffectKind, EffectSource
 from designs.spec.interim import SEQUENTIAL_ANALYSES, Futility, Interim, Spending
 from designs.spec.layers import SECTIONS, check_sections, merge_layers
 from designs.spec.patients import Enrichment, Population
+from designs.spec.sources import Sources
 from designs.spec.trial import TrialSection
 
 __all__ = ["MIN_ADMIT_PROBABILITY", "SECTIONS", "TrialDesign"]
@@ -78,6 +83,8 @@ class TrialDesign:
         Interim looks and their boundaries (default: none, a fixed design).
     accrual : Accrual
         Ramp-up of accrual before ``trial.accrual_per_month`` (default: none).
+    sources : Sources
+        Where the design's own values come from, for the methods text (default: none given).
 
     Notes
     -----
@@ -95,6 +102,7 @@ class TrialDesign:
     estimand: Estimand = field(default_factory=Estimand)
     interim: Interim = field(default_factory=Interim)
     accrual: Accrual = field(default_factory=Accrual)
+    sources: Sources = field(default_factory=Sources)
 
     def __post_init__(self) -> None:
         for name, cls in SECTIONS.items():
@@ -235,6 +243,9 @@ class TrialDesign:
             out.pop("interim")
         if not self.accrual.ramped:
             out.pop("accrual")  # a fixed design's file stays as before
+        out["sources"] = dict(self.sources.given)
+        if not out["sources"]:
+            out.pop("sources")
         trial = out["trial"]
         if self.trial.allocation.equal:
             trial.pop("n_total")

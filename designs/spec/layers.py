@@ -5,7 +5,9 @@ when a layer names one of them (:data:`_EXCLUSIVE`): ``trial.n_per_arm`` / ``tri
 ``dropout.monthly_hazard`` / ``dropout.cumulative`` and the three ways of giving interim
 looks. A new ``effect.kind`` needs its ``effect.value`` in the same layer
 (:func:`_check_effect_kind`), and a layer that switches waning off
-(``effect.wane_after_months = 0``) puts ``effect.wane_months`` back to its default.
+(``effect.wane_after_months = 0``) puts ``effect.wane_months`` back to its default. A layer
+that changes a value drops the ``[sources]`` line given beneath for it, unless it gives one
+again (:func:`designs.spec.sources.stale_sources`).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from designs.spec.fields import check_keys, field_names, show
 from designs.spec.follow_up import Dropout, Effect
 from designs.spec.interim import Interim
 from designs.spec.patients import Enrichment, Population
+from designs.spec.sources import Sources, stale_sources
 from designs.spec.trial import TrialSection
 
 #: The sections of a design file, in file order, and their classes.
@@ -34,6 +37,7 @@ SECTIONS: dict[str, type] = {
     "estimand": Estimand,
     "interim": Interim,
     "accrual": Accrual,
+    "sources": Sources,
 }
 # Fields that replace each other: naming one in a file or override drops the other.
 _EXCLUSIVE = {
@@ -98,6 +102,8 @@ def merge_layers(base: Mapping, top: Mapping) -> dict:
     check_sections(top)
     _check_effect_kind(base, top)
     out = {sec: dict(body) for sec, body in base.items()}
+    for name in stale_sources(base, top):  # a changed value is not credited with the old source
+        out["sources"].pop(name)
     effect = top.get("effect", {})
     if effect.get("wane_after_months") == 0 and "wane_months" not in effect:
         # waning switched off: its length goes back too (else refused as unread; a review:

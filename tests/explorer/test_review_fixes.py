@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import html as html_text
+import tomllib
 
 import pytest
 
@@ -224,3 +225,37 @@ def test_the_power_card_says_where_each_input_comes_from(base):
     html = _shown(views.inputs_html(moved))
     assert "Effect 30% slowing (+0.15 points/month): set in this design, an assumption." in html
     assert "Castrillo-Viguera" not in html
+
+
+def test_an_uploaded_designs_own_sources_show_until_their_value_moves(base, cli, tmp_path):
+    """A design file's ``[sources]`` lines are on the page (as text, not markup); a control
+    that moves a value drops that value's source, and the commands still rebuild the page's
+    design without naming the sources."""
+    from designs.explorer.controls import base_values, design_from_values
+
+    uploaded = base.with_overrides(
+        {
+            "effect.value": 0.3,
+            "sources.effect": "a 30% slowing <b>assumed</b> by our steering committee",
+            "sources.residual_sd": "our pilot data",
+        }
+    )
+    html = str(views.inputs_html(uploaded))
+    assert "&lt;b&gt;assumed&lt;/b&gt; by our steering committee." in html
+    assert "<li>Residual SD 2 points: our pilot data.</li>" in html
+    design, errors = design_from_values(uploaded, {**base_values(uploaded), "effect": 35.0})
+    assert errors == {} and design.sources.given == {"residual_sd": "our pilot data"}
+    html = _shown(views.inputs_html(design))
+    assert "Effect 35% slowing (+0.175 points/month): set in this design, an assumption." in html
+    options = command.set_options(uploaded, design)  # raises if they would not rebuild it
+    assert not any(o.startswith("sources.") for o in options)
+    path = tmp_path / "cited.toml"
+    path.write_text(uploaded.to_toml())
+    shown = cli("designs", "show", str(path), *options).decode()
+    assert tomllib.loads(shown) == tomllib.loads(design.to_toml())
+    # the only source dropped: the design writes no [sources], and the commands give no
+    # empty source for it (the rebuild drops it as the page did)
+    alone = uploaded.with_overrides({"sources.residual_sd": ""})
+    design, errors = design_from_values(alone, {**base_values(alone), "effect": 35.0})
+    assert errors == {} and "sources" not in design.to_dict()
+    assert command.set_options(alone, design) == ["--set", "effect.value=0.35"]

@@ -1,0 +1,112 @@
+"""Where a design's own values come from (``[sources]``), for the methods text.
+
+A protocol has to say where each number the sample size rests on comes from. The library
+designs' values are matched with their published sources in
+:mod:`designs.outputs.methods_inputs`; any other value is called an assumption there. A
+design file that takes a value from a publication the library does not know cites it here,
+one line of text per input::
+
+    [population]
+    slope_sd = 0.6
+    [sources]
+    slope_sd = "SD of slopes in our registry's placebo-like cohort (Smith et al. 2025, Table 2)"
+
+A source is for the values it was written for. A later layer (a design file read on top, a
+``--set`` override, a change on the explorer's page) that changes one of the input's fields
+(:data:`INPUT_FIELDS`) without giving the source again drops it, so a changed value is never
+credited with the old value's source (:func:`stale_sources`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import Any, ClassVar
+
+from designs.spec.fields import Kind, check_printable, spec_field, validate_fields
+
+__all__ = ["INPUT_FIELDS", "MAX_SOURCE_LENGTH", "Sources", "stale_sources"]
+
+#: Longest source text, in characters (one sentence with its citation).
+MAX_SOURCE_LENGTH = 400
+
+#: Each input a source can be given for, and the design fields (``section.key``) whose
+#: values it is for; changing any of them drops the source. Accrual's source is for the
+#: steady rate and the ramp-up.
+INPUT_FIELDS: dict[str, tuple[str, ...]] = {
+    "baseline": ("population.baseline_mean", "population.baseline_sd"),
+    "decline": ("population.slope_mean",),
+    "slope_sd": ("population.slope_sd",),
+    "residual_sd": ("population.residual_sd",),
+    "correlation": ("population.baseline_slope_corr",),
+    "effect": ("effect.kind", "effect.value"),
+    "delta_fs": ("population.delta_fs_mean", "population.delta_fs_sd"),
+    "delta_fs_corr": ("population.delta_fs_slope_corr",),
+    "accrual": (
+        "trial.accrual_per_month",
+        "accrual.ramp_rate_per_month",
+        "accrual.ramp_until_month",
+    ),
+}
+
+
+def _source_field(what: str) -> Any:
+    return spec_field("", kind=Kind.TEXT, doc=f"Where {what} comes from (a citation).")
+
+
+@dataclass(frozen=True)
+class Sources:
+    """Where the design's own values come from (``[sources]``): one line of text per input,
+    printable, at most :data:`MAX_SOURCE_LENGTH` characters; empty (the default) means none
+    given. The methods text prints a given source in place of the library's match or of
+    "an assumption" (:mod:`designs.outputs.methods_inputs`)."""
+
+    baseline: str = _source_field("the baseline ALSFRS-R mean and SD (points)")
+    decline: str = _source_field("the mean decline (points/month)")
+    slope_sd: str = _source_field("the SD of true slopes (points/month)")
+    residual_sd: str = _source_field("the residual SD (points)")
+    correlation: str = _source_field("the correlation of true baselines and slopes")
+    effect: str = _source_field("the fixed treatment effect")
+    delta_fs: str = _source_field("the delta-FS mean and SD (points/month)")
+    delta_fs_corr: str = _source_field("the correlation of log delta-FS with decline")
+    accrual: str = _source_field("the accrual rate and ramp-up (patients/month)")
+
+    section: ClassVar[str] = "sources"
+
+    def __post_init__(self) -> None:
+        validate_fields(self)
+        for f in fields(self):
+            check_printable(f"sources.{f.name}", getattr(self, f.name), MAX_SOURCE_LENGTH)
+
+    @property
+    def given(self) -> dict[str, str]:
+        """The sources given, by input (blank ones left out)."""
+        return {f.name: text for f in fields(self) if (text := getattr(self, f.name)).strip()}
+
+
+def _plain(value: Any) -> Any:
+    value = getattr(value, "value", value)  # an enum as its TOML word
+    return list(value) if isinstance(value, tuple) else value
+
+
+def stale_sources(below: Mapping[str, Mapping], layer: Mapping[str, Mapping]) -> list[str]:
+    """The inputs whose source, given beneath, ``layer`` makes stale: the layer changes one
+    of the input's fields (:data:`INPUT_FIELDS`) to another value and gives no source for it.
+
+    Parameters
+    ----------
+    below, layer : Mapping
+        The sections beneath and the layer read on top of them (as ``merge_layers`` takes).
+    """
+    given = layer.get("sources", {})
+    out = []
+    for name, dotted in INPUT_FIELDS.items():
+        if not below.get("sources", {}).get(name) or name in given:
+            continue
+        for field in dotted:
+            sec, key = field.split(".")
+            new = layer.get(sec, {})
+            if key in new and _plain(new[key]) != _plain(below.get(sec, {}).get(key)):
+                out.append(name)
+                break
+    return out

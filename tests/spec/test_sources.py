@@ -1,0 +1,162 @@
+"""A design's own sources (``[sources]``): read, checked, written back, dropped when the value
+they were written for changes, and printed in the methods text's "Where the inputs come from"
+in place of "an assumption" (a user's design with published values the library does not know
+read "set in this design, an assumption" for each)."""
+
+from __future__ import annotations
+
+import tomllib
+
+import pytest
+
+from designs.errors import InputError
+from designs.outputs.methods_inputs import input_keys, input_sources, inputs_text
+from designs.spec import TrialDesign, load_design
+from designs.spec.fields import field_names
+from designs.spec.sources import INPUT_FIELDS, Sources
+
+REGISTRY = "SD of slopes in a registry cohort (Smith et al. 2025, Table 2)"
+SURVEY = "12 sites at 0.7 patients/month each (feasibility survey, 2026)"
+
+
+@pytest.fixture()
+def cited(tmp_path):
+    """A user's design file: a slope SD and an accrual the library has no source for."""
+    path = tmp_path / "cited.toml"
+    path.write_text(
+        "[trial]\naccrual_per_month = 8.4\n[population]\nslope_sd = 0.6\n"
+        f'[sources]\nslope_sd = "{REGISTRY}."\naccrual = "{SURVEY}"\n'
+    )
+    return load_design(path)
+
+
+def _line(design, start: str) -> str:
+    return next(line for line in input_sources(design) if line.startswith(start))
+
+
+def test_a_design_file_cites_its_own_values(cited):
+    assert cited.sources.given == {"slope_sd": f"{REGISTRY}.", "accrual": SURVEY}
+    # printed as given, with one full stop (the file's own is not doubled)
+    assert _line(cited, "SD of true slopes") == f"SD of true slopes 0.6 points/month: {REGISTRY}."
+    assert _line(cited, "Accrual") == (
+        f"Accrual 8.4 patients/month: {SURVEY} (it sets the calendar length only)."
+    )
+    # without them both read as assumptions
+    plain = cited.with_overrides({"sources.slope_sd": "", "sources.accrual": ""})
+    assert _line(plain, "SD of true slopes").endswith(": set in this design, an assumption.")
+    assert _line(plain, "Accrual").startswith("Accrual 8.4 patients/month: an assumption")
+    # the library's sources of the other inputs are untouched, and a user's text adds no key
+    assert input_keys(cited) == input_keys(plain)
+    assert "(Castrillo-Viguera et al. 2010)" in _line(cited, "Effect")
+
+
+def test_a_given_source_comes_before_the_librarys_match():
+    """A source given for a library value is printed instead of the library's."""
+    design = load_design().with_overrides({"sources.residual_sd": "our own pilot data"})
+    assert _line(design, "Residual SD") == "Residual SD 2 points: our own pilot data."
+    assert "1.6 x 48/40" not in "\n".join(inputs_text(design))
+
+
+@pytest.mark.parametrize(
+    ("source", "change", "kept"),
+    [
+        ("slope_sd", {"population.slope_sd": 0.7}, False),
+        ("slope_sd", {"population.slope_sd": 0.6}, True),  # the same value
+        # a user's SD is not tied to the decline (the library's derived one is)
+        ("slope_sd", {"population.slope_mean": -0.8}, True),
+        ("slope_sd", {"population.slope_sd": 0.7, "sources.slope_sd": "new text"}, True),
+        ("accrual", {"trial.accrual_per_month": 10.0}, False),
+        ("accrual", {"accrual.ramp_rate_per_month": [2.0], "accrual.ramp_until_month": [3]}, False),
+        ("accrual", {"trial.n_per_arm": 150}, True),
+    ],
+)
+def test_a_changed_value_drops_the_source_written_for_the_old_one(cited, source, change, kept):
+    moved = cited.with_overrides(change)
+    assert (source in moved.sources.given) is kept
+    if "sources.slope_sd" in change:
+        assert moved.sources.slope_sd == "new text"
+
+
+def test_each_input_is_dropped_by_each_of_its_fields():
+    """Every field of :data:`INPUT_FIELDS` drops its input's source, and only that one."""
+    base = load_design("proact_enriched_dfs")
+    texts = {name: f"source of {name}" for name in INPUT_FIELDS}
+    ramp = {"accrual.ramp_rate_per_month": [2.0], "accrual.ramp_until_month": [3.0]}
+    design = base.with_overrides({**ramp, **{f"sources.{n}": t for n, t in texts.items()}})
+    assert design.sources.given == texts
+    new_values = {
+        "population.baseline_mean": 39.0,
+        "population.baseline_sd": 3.0,
+        "population.slope_mean": -0.9,
+        "population.slope_sd": 0.5,
+        "population.residual_sd": 1.5,
+        "population.baseline_slope_corr": 0.2,
+        "effect.value": 0.3,
+        "population.delta_fs_mean": 0.8,
+        "population.delta_fs_sd": 0.4,
+        "population.delta_fs_slope_corr": 0.4,
+        "trial.accrual_per_month": 5.0,
+        "accrual.ramp_rate_per_month": [4.0],
+        "accrual.ramp_until_month": [5.0],
+    }
+    for name, fields in INPUT_FIELDS.items():
+        for field in fields:
+            if field == "effect.kind":  # a new kind needs its value: changed together below
+                continue
+            moved = design.with_overrides({field: new_values[field]})
+            assert set(moved.sources.given) == set(texts) - {name}, field
+    kind = design.with_overrides({"effect.kind": "slope_difference", "effect.value": 0.255})
+    assert set(kind.sources.given) == set(texts) - {"effect"}
+
+
+def test_sources_round_trip_through_toml_and_leave_other_files_alone(cited):
+    assert TrialDesign.from_dict(tomllib.loads(cited.to_toml())) == cited
+    assert "[sources]" not in load_design().to_toml()  # a design without any: no section
+    written = tomllib.loads(cited.to_toml())["sources"]
+    assert written == {"slope_sd": f"{REGISTRY}.", "accrual": SURVEY}  # only those given
+
+
+@pytest.mark.parametrize(
+    ("mapping", "words"),
+    [
+        ({"slop_sd": "x"}, "sources.slop_sd: unknown key (did you mean 'slope_sd'?)"),
+        ({"slope_sd": 0.6}, "sources.slope_sd = 0.6: must be a string"),
+        ({"decline": "x" * 401}, "sources.decline: 401 characters; at most 400 allowed"),
+        ({"effect": "line one\nline two"}, "sources.effect = 'line one\\nline two': contains"),
+    ],
+)
+def test_bad_sources_name_the_field(mapping, words):
+    with pytest.raises(InputError) as err:
+        TrialDesign.from_dict({"sources": mapping})
+    assert str(err.value).startswith(words), str(err.value)
+
+
+def test_every_input_of_the_methods_text_can_be_given_a_source():
+    """Every input the list prints (and accrual) is a field of ``[sources]``."""
+    from designs.outputs.methods_inputs import INPUTS
+
+    assert set(INPUTS) | {"accrual"} == set(INPUT_FIELDS) == set(field_names(Sources))
+
+
+def _run(capsys, *args):
+    import simulate
+
+    code = simulate.main(list(args))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_the_command_line_takes_a_source(capsys, tmp_path):
+    """``--set sources.KEY=text`` (plain text, no quotes needed) and a design file with a bad
+    source: exit 2, one line naming the field."""
+    code, out, err = _run(capsys, "designs", "show", "default", "--set", "sources.decline=Our data")
+    assert code == 0 and tomllib.loads(out)["sources"] == {"decline": "Our data"}
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[sources]\nresidual = "x"\n')
+    code, out, err = _run(capsys, "power", "--design", str(bad), "--trials", "10")
+    assert code == 2 and out == ""
+    assert err.strip().splitlines() == [
+        f"error: design file '{bad}': sources.residual: unknown key (did you mean "
+        "'residual_sd'?); allowed: baseline, decline, slope_sd, residual_sd, correlation, "
+        "effect, delta_fs, delta_fs_corr, accrual"
+    ]
