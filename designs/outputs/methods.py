@@ -20,8 +20,8 @@ from designs.outputs.methods_checks import (
 from designs.outputs.methods_dropout import (
     also_simulated,
     attrition_source,
+    cited_exit_sources,
     informative_bias_text,
-    published_attrition,
 )
 from designs.outputs.methods_inputs import input_keys, inputs_text
 from designs.outputs.methods_references import references_text
@@ -395,12 +395,13 @@ def methods_text(
             "",
         ]
     dec = design.decision
+    attrition_cited, deaths_cited = cited_exit_sources(design)
     refs = references_text(
         result.analysis,
         bool(assurance),
-        published_attrition(design),
+        attrition_cited,
         robust_prior=dec.is_posterior and dec.prior.value == "robust",
-        deaths=design.dropout.death_monthly_hazard > 0,
+        deaths=deaths_cited,
         control_variate=search_estimator(result) == "control variate",
         inputs=input_keys(design),
     )

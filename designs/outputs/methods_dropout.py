@@ -8,7 +8,13 @@ import math
 
 from designs.outputs.operating_tables import realism_items
 
-__all__ = ["also_simulated", "attrition_source", "informative_bias_text", "published_attrition"]
+__all__ = [
+    "also_simulated",
+    "attrition_source",
+    "cited_exit_sources",
+    "informative_bias_text",
+    "published_attrition",
+]
 
 
 def informative_bias_text(design, entry, oc) -> str:
@@ -28,16 +34,26 @@ def informative_bias_text(design, entry, oc) -> str:
     )
 
 
+def _given(design, name: str) -> str | None:
+    """The design's own source for ``name`` (``[sources]``), without its full stop."""
+    text = design.sources.given.get(name)
+    return None if text is None else text.strip().rstrip(".")
+
+
 def also_simulated(design) -> str:
-    """The deaths (with their source) and the other ALS-realism options the design switches
-    on, in sentences for a protocol (empty when there are none)."""
+    """The deaths (with their source: the design's own, else the library's, else an
+    assumption) and the other ALS-realism options the design switches on, in sentences for a
+    protocol (empty when there are none)."""
     d = design.dropout
     text = ""
     if d.death_monthly_hazard > 0:
+        given = _given(design, "deaths")
         text = f"Deaths follow a constant hazard of {d.death_monthly_hazard:g}/month" + (
-            f" ({100 * d.death_monthly_hazard:g} per 100 person-months, the most recent of the "
-            "placebo-controlled ALS trials with death alone as event in van Eijk et al. 2019; "
-            "older trials saw 2.0-2.9, so a chosen, not a typical, rate), split off this "
+            f" ({given}), split off this attrition, not added to it. "
+            if given is not None
+            else f" ({100 * d.death_monthly_hazard:g} per 100 person-months, the most recent "
+            "of the placebo-controlled ALS trials with death alone as event in van Eijk et al. "
+            "2019; older trials saw 2.0-2.9, so a chosen, not a typical, rate), split off this "
             "attrition, not added to it. "
             if published_attrition(design)
             else " (an assumption). "
@@ -60,13 +76,26 @@ def published_attrition(design) -> bool:
     return all(getattr(ours, f) == getattr(default, f) for f in schedule)
 
 
+def cited_exit_sources(design) -> tuple[bool, bool]:
+    """Whether the dropout paragraph cites the published all-cause attrition and the
+    published death hazard (the library's values without the design's own source for them),
+    for the reference list."""
+    published = published_attrition(design)
+    attrition = published and _given(design, "attrition") is None
+    deaths = published and design.dropout.death_monthly_hazard > 0
+    return attrition, deaths and _given(design, "deaths") is None
+
+
 def attrition_source(design) -> str:
-    """Where the dropout schedule comes from: the published all-cause attrition
-    (:func:`published_attrition`), else the design's own assumption, with or without
-    deaths."""
-    if published_attrition(design):
-        return "published all-cause attrition in ALS trials, deaths included; van Eijk et al. 2025"
+    """Where the dropout schedule comes from: the design's own source (``[sources]``), else
+    the published all-cause attrition (:func:`published_attrition`), else the design's own
+    assumption, with or without deaths."""
     deaths = (
         "deaths included" if design.dropout.death_monthly_hazard > 0 else "no separate death hazard"
     )
+    given = _given(design, "attrition")
+    if given is not None:
+        return f"{given}; {deaths}"
+    if published_attrition(design):
+        return "published all-cause attrition in ALS trials, deaths included; van Eijk et al. 2025"
     return f"as set in this design, an assumption, not a published figure; {deaths}"

@@ -146,7 +146,7 @@ SOURCES: dict[str, tuple[Source, ...]] = {
 #: except that the library's SD of true slopes was derived from the mean decline, so its
 #: source holds for both.
 INPUTS: dict[str, tuple[str, ...]] = {
-    **{name: f for name, f in INPUT_FIELDS.items() if name != "accrual"},
+    **{n: f for n, f in INPUT_FIELDS.items() if n not in ("accrual", "attrition", "deaths")},
     "slope_sd": ("population.slope_sd", "population.slope_mean"),
 }
 

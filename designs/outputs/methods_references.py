@@ -99,13 +99,14 @@ def references_text(
     inputs: Sequence[str] = (),
 ) -> list[str]:
     """The reference list of the methods text: what it cites for this analysis and run
-    (``published_attrition``: the dropout schedule is the published one it cites, with
-    ``deaths``, its death hazard split off it; ``robust_prior``: the posterior rule's robust
-    mixture prior; ``control_variate``: powers counted with the oracle's control;
-    ``inputs``: the keys of the inputs' sources,
+    (``published_attrition``: the text cites the published dropout schedule; ``deaths``: it
+    cites the published death hazard split off it,
+    :func:`designs.outputs.methods_dropout.cited_exit_sources`; ``robust_prior``: the
+    posterior rule's robust mixture prior; ``control_variate``: powers counted with the
+    oracle's control; ``inputs``: the keys of the inputs' sources,
     :func:`designs.outputs.methods_inputs.input_keys`)."""
     keys = ["ich", "attrition"] if published_attrition else ["ich"]
-    if published_attrition and deaths:
+    if deaths:
         keys.append("deaths")
     if analysis == "lmm_slope":
         keys += ["satterthwaite", "lmertest"]

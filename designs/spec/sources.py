@@ -32,7 +32,8 @@ MAX_SOURCE_LENGTH = 400
 
 #: Each input a source can be given for, and the design fields (``section.key``) whose
 #: values it is for; changing any of them drops the source. Accrual's source is for the
-#: steady rate and the ramp-up.
+#: steady rate and the ramp-up; attrition's for the all-cause schedule (deaths are split off
+#: it, not added to it), deaths' for the death hazard.
 INPUT_FIELDS: dict[str, tuple[str, ...]] = {
     "baseline": ("population.baseline_mean", "population.baseline_sd"),
     "decline": ("population.slope_mean",),
@@ -47,6 +48,8 @@ INPUT_FIELDS: dict[str, tuple[str, ...]] = {
         "accrual.ramp_rate_per_month",
         "accrual.ramp_until_month",
     ),
+    "attrition": ("dropout.cumulative", "dropout.monthly_hazard"),
+    "deaths": ("dropout.death_monthly_hazard",),
 }
 
 
@@ -59,7 +62,8 @@ class Sources:
     """Where the design's own values come from (``[sources]``): one line of text per input,
     printable, at most :data:`MAX_SOURCE_LENGTH` characters; empty (the default) means none
     given. The methods text prints a given source in place of the library's match or of
-    "an assumption" (:mod:`designs.outputs.methods_inputs`)."""
+    "an assumption" (:mod:`designs.outputs.methods_inputs`; attrition and deaths in the
+    dropout paragraph, :mod:`designs.outputs.methods_dropout`)."""
 
     baseline: str = _source_field("the baseline ALSFRS-R mean and SD (points)")
     decline: str = _source_field("the mean decline (points/month)")
@@ -70,6 +74,8 @@ class Sources:
     delta_fs: str = _source_field("the delta-FS mean and SD (points/month)")
     delta_fs_corr: str = _source_field("the correlation of log delta-FS with decline")
     accrual: str = _source_field("the accrual rate and ramp-up (patients/month)")
+    attrition: str = _source_field("the all-cause dropout schedule, deaths included")
+    deaths: str = _source_field("the death hazard (per month)")
 
     section: ClassVar[str] = "sources"
 

@@ -98,6 +98,9 @@ def test_each_input_is_dropped_by_each_of_its_fields():
         "trial.accrual_per_month": 5.0,
         "accrual.ramp_rate_per_month": [4.0],
         "accrual.ramp_until_month": [5.0],
+        "dropout.cumulative": [0.0] + [0.02 * v for v in range(1, 13)],
+        "dropout.monthly_hazard": 0.03,
+        "dropout.death_monthly_hazard": 0.002,
     }
     for name, fields in INPUT_FIELDS.items():
         for field in fields:
@@ -135,7 +138,9 @@ def test_every_input_of_the_methods_text_can_be_given_a_source():
     """Every input the list prints (and accrual) is a field of ``[sources]``."""
     from designs.outputs.methods_inputs import INPUTS
 
-    assert set(INPUTS) | {"accrual"} == set(INPUT_FIELDS) == set(field_names(Sources))
+    in_dropout_paragraph = {"attrition", "deaths"}
+    assert set(INPUTS) | {"accrual"} | in_dropout_paragraph == set(INPUT_FIELDS)
+    assert set(INPUT_FIELDS) == set(field_names(Sources))
 
 
 def _run(capsys, *args):
@@ -158,5 +163,44 @@ def test_the_command_line_takes_a_source(capsys, tmp_path):
     assert err.strip().splitlines() == [
         f"error: design file '{bad}': sources.residual: unknown key (did you mean "
         "'residual_sd'?); allowed: baseline, decline, slope_sd, residual_sd, correlation, "
-        "effect, delta_fs, delta_fs_corr, accrual"
+        "effect, delta_fs, delta_fs_corr, accrual, attrition, deaths"
     ]
+
+
+def test_the_dropout_paragraph_cites_a_designs_own_attrition_and_deaths():
+    """The schedule and the death hazard have their sources in the dropout paragraph: a
+    design's own replaces the published one there and in the reference list."""
+    from designs.outputs.methods_dropout import (
+        also_simulated,
+        attrition_source,
+        cited_exit_sources,
+    )
+    from designs.outputs.methods_references import REFERENCES, references_text
+
+    default = load_design()
+    assert attrition_source(default).endswith("deaths included; van Eijk et al. 2025")
+    assert "van Eijk et al. 2019" in also_simulated(default)
+    assert cited_exit_sources(default) == (True, True)
+    registry = "two-year retention in our registry's trials (Doe 2024)."
+    own = default.with_overrides({"sources.attrition": registry})
+    assert (
+        attrition_source(own)
+        == "two-year retention in our registry's trials (Doe 2024); deaths included"
+    )
+    assert "van Eijk et al. 2019" in also_simulated(own)  # the deaths keep theirs
+    assert cited_exit_sources(own) == (False, True)
+    attrition, deaths = cited_exit_sources(own)
+    refs = "\n".join(references_text("lmm_slope", False, attrition, deaths=deaths))
+    assert REFERENCES["deaths"] in refs and REFERENCES["attrition"] not in refs
+    both = own.with_overrides({"sources.deaths": "our registry's deaths (Doe 2024)"})
+    assert also_simulated(both).startswith(
+        "Deaths follow a constant hazard of 0.004/month (our registry's deaths (Doe 2024)), "
+        "split off this attrition, not added to it."
+    )
+    assert cited_exit_sources(both) == (False, False)
+    # a schedule or hazard of the design's own, without a source, is an assumption as before
+    moved = both.with_overrides({"dropout.death_monthly_hazard": 0.006})
+    assert "sources" in moved.to_dict() and "deaths" not in moved.sources.given
+    assert "(an assumption)" in also_simulated(moved)
+    moved = own.with_overrides({"dropout.monthly_hazard": 0.03})
+    assert attrition_source(moved).startswith("as set in this design, an assumption")
