@@ -34,12 +34,6 @@ def informative_bias_text(design, entry, oc) -> str:
     )
 
 
-def _given(design, name: str) -> str | None:
-    """The design's own source for ``name`` (``[sources]``), without its full stop."""
-    text = design.sources.given.get(name)
-    return None if text is None else text.strip().rstrip(".")
-
-
 def also_simulated(design) -> str:
     """The deaths (with their source: the design's own, else the library's, else an
     assumption) and the other ALS-realism options the design switches on, in sentences for a
@@ -47,15 +41,19 @@ def also_simulated(design) -> str:
     d = design.dropout
     text = ""
     if d.death_monthly_hazard > 0:
-        given = _given(design, "deaths")
+        given = design.sources.clause("deaths")
+        published = published_attrition(design)
+        # the library's schedule was derived with its deaths split off (a design's own
+        # schedule is its other exits, deaths coming on top)
+        split = ", split off this attrition, not added to it" if published else ""
         text = f"Deaths follow a constant hazard of {d.death_monthly_hazard:g}/month" + (
-            f" ({given}), split off this attrition, not added to it. "
+            f" ({given}){split}. "
             if given is not None
             else f" ({100 * d.death_monthly_hazard:g} per 100 person-months, the most recent "
             "of the placebo-controlled ALS trials with death alone as event in van Eijk et al. "
             "2019; older trials saw 2.0-2.9, so a chosen, not a typical, rate), split off this "
             "attrition, not added to it. "
-            if published_attrition(design)
+            if published
             else " (an assumption). "
         )
     others = realism_items(design, death=False)
@@ -81,9 +79,10 @@ def cited_exit_sources(design) -> tuple[bool, bool]:
     published death hazard (the library's values without the design's own source for them),
     for the reference list."""
     published = published_attrition(design)
-    attrition = published and _given(design, "attrition") is None
+    given = design.sources.given
+    attrition = published and "attrition" not in given
     deaths = published and design.dropout.death_monthly_hazard > 0
-    return attrition, deaths and _given(design, "deaths") is None
+    return attrition, deaths and "deaths" not in given
 
 
 def attrition_source(design) -> str:
@@ -93,9 +92,9 @@ def attrition_source(design) -> str:
     deaths = (
         "deaths included" if design.dropout.death_monthly_hazard > 0 else "no separate death hazard"
     )
-    given = _given(design, "attrition")
-    if given is not None:
-        return f"{given}; {deaths}"
+    given = design.sources.clause("attrition")
+    if given is not None:  # the share gone, deaths and all, is the simulation's
+        return given if "death" in given.lower() else f"{given}; {deaths}"
     if published_attrition(design):
         return "published all-cause attrition in ALS trials, deaths included; van Eijk et al. 2025"
     return f"as set in this design, an assumption, not a published figure; {deaths}"

@@ -195,7 +195,7 @@ def _accrual_line(design, looks: bool) -> str:
         if looks
         else "the calendar length only"
     )
-    said = design.sources.given.get("accrual", "an assumption").strip().rstrip(".")
+    said = design.sources.clause("accrual") or "an assumption"
     return (
         f"Accrual {t.accrual_per_month:g} patients/month"
         f"{ramp if design.accrual.ramped else ''}: {said} (it sets {sets})."
@@ -218,9 +218,9 @@ def _source(design, name: str) -> Source | None:
     """The design's own source of the input (``[sources]``), else the library's source of
     its values, else None."""
     values = tuple(_value(design, f) for f in INPUTS[name])
-    given = design.sources.given.get(name)
+    given = design.sources.clause(name)
     if given is not None:
-        return Source(values, given.strip().rstrip("."))  # the list adds its own full stop
+        return Source(values, given)
     return next((s for s in SOURCES[name] if s.values == values), None)
 
 
@@ -260,7 +260,8 @@ def input_sources(design, looks: bool | None = None) -> list[str]:
         source = _source(design, name)
         said = source.text if source else "set in this design, an assumption"
         label = _label(design, name)
-        out.append(f"{label[0].upper()}{label[1:]}: {said}.")
+        line = f"{label[0].upper()}{label[1:]}: {said}"
+        out.append(line if line.endswith((".", "?", "!")) else f"{line}.")
     looks = design.interim.sequential if looks is None else looks
     return [*out, _accrual_line(design, looks)]
 

@@ -384,7 +384,7 @@ def _real_list(where: str, value: Any, spec: FieldSpec, obj: Any) -> tuple[float
 
 def _text(where: str, value: Any, spec: FieldSpec, obj: Any) -> str:
     if not isinstance(value, str):
-        raise InputError(f"{where} = {show(value)}: must be a string")
+        raise InputError(f"{where} = {show(value)}: must be text (in quotes)")
     return value
 
 

@@ -12,6 +12,7 @@ again (:func:`designs.spec.sources.stale_sources`).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
@@ -102,8 +103,6 @@ def merge_layers(base: Mapping, top: Mapping) -> dict:
     check_sections(top)
     _check_effect_kind(base, top)
     out = {sec: dict(body) for sec, body in base.items()}
-    for name in stale_sources(base, top):  # a changed value is not credited with the old source
-        out["sources"].pop(name)
     effect = top.get("effect", {})
     if effect.get("wane_after_months") == 0 and "wane_months" not in effect:
         # waning switched off: its length goes back too (else refused as unread; a review:
@@ -119,4 +118,16 @@ def merge_layers(base: Mapping, top: Mapping) -> dict:
                         dest.pop(other[1], None)
                     else:
                         dest[other[1]] = other[2]
+    for name in stale_sources(base, out, top, _default):  # a changed value is not credited
+        out["sources"].pop(name)  # with the old value's source
     return out
+
+
+def _default(section: str, key: str) -> Any:
+    """The default of a section's field (None where it has none)."""
+    f = {f.name: f for f in dataclasses.fields(SECTIONS[section])}.get(key)
+    if f is None:
+        return None
+    if f.default is not dataclasses.MISSING:
+        return f.default
+    return None if f.default_factory is dataclasses.MISSING else f.default_factory()

@@ -19,7 +19,7 @@ credited with the old value's source (:func:`stale_sources`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any, ClassVar
 
@@ -32,8 +32,9 @@ MAX_SOURCE_LENGTH = 400
 
 #: Each input a source can be given for, and the design fields (``section.key``) whose
 #: values it is for; changing any of them drops the source. Accrual's source is for the
-#: steady rate and the ramp-up; attrition's for the all-cause schedule (deaths are split off
-#: it, not added to it), deaths' for the death hazard.
+#: steady rate and the ramp-up; attrition's for the share of patients gone, which the dropout
+#: schedule and the death hazard give together (the library's all-cause schedule has its
+#: deaths split off it; a design's own schedule has them on top), deaths' for the hazard.
 INPUT_FIELDS: dict[str, tuple[str, ...]] = {
     "baseline": ("population.baseline_mean", "population.baseline_sd"),
     "decline": ("population.slope_mean",),
@@ -48,7 +49,9 @@ INPUT_FIELDS: dict[str, tuple[str, ...]] = {
         "accrual.ramp_rate_per_month",
         "accrual.ramp_until_month",
     ),
-    "attrition": ("dropout.cumulative", "dropout.monthly_hazard"),
+    # the library's schedule is all-cause with the deaths split off it: the death hazard
+    # changes the share gone (designs.outputs.methods_dropout.published_attrition)
+    "attrition": ("dropout.cumulative", "dropout.monthly_hazard", "dropout.death_monthly_hazard"),
     "deaths": ("dropout.death_monthly_hazard",),
 }
 
@@ -74,7 +77,7 @@ class Sources:
     delta_fs: str = _source_field("the delta-FS mean and SD (points/month)")
     delta_fs_corr: str = _source_field("the correlation of log delta-FS with decline")
     accrual: str = _source_field("the accrual rate and ramp-up (patients/month)")
-    attrition: str = _source_field("the all-cause dropout schedule, deaths included")
+    attrition: str = _source_field("the dropout schedule and so the share of patients gone")
     deaths: str = _source_field("the death hazard (per month)")
 
     section: ClassVar[str] = "sources"
@@ -89,30 +92,61 @@ class Sources:
         """The sources given, by input (blank ones left out)."""
         return {f.name: text for f in fields(self) if (text := getattr(self, f.name)).strip()}
 
+    def clause(self, name: str) -> str | None:
+        """The source of input ``name`` to stand inside a sentence (None if not given): its
+        one final full stop left out, unless it ends an abbreviation ("et al.")."""
+        text = self.given.get(name)
+        if text is None:
+            return None
+        text = text.strip()
+        words = text.lower().split()
+        if text.endswith(".") and not text.endswith("..") and words[-1] not in _ABBREVIATIONS:
+            return text[:-1]
+        return text
+
+
+#: Words that end in a full stop of their own (a source's last word is kept whole).
+_ABBREVIATIONS = frozenset(
+    {"al.", "etc.", "e.g.", "i.e.", "comm.", "ed.", "eds.", "vol.", "no.", "p.", "pp.", "suppl."}
+)
+
 
 def _plain(value: Any) -> Any:
-    value = getattr(value, "value", value)  # an enum as its TOML word
+    """A tuple as a list (an enum is a StrEnum, equal to its TOML word already)."""
     return list(value) if isinstance(value, tuple) else value
 
 
-def stale_sources(below: Mapping[str, Mapping], layer: Mapping[str, Mapping]) -> list[str]:
-    """The inputs whose source, given beneath, ``layer`` makes stale: the layer changes one
-    of the input's fields (:data:`INPUT_FIELDS`) to another value and gives no source for it.
+def stale_sources(
+    below: Mapping[str, Mapping],
+    merged: Mapping[str, Mapping],
+    layer: Mapping[str, Mapping],
+    default: Callable[[str, str], Any],
+) -> list[str]:
+    """The inputs whose source, given beneath, is stale once ``layer`` is read on top: one
+    of the input's fields (:data:`INPUT_FIELDS`) has another value in ``merged`` than in
+    ``below`` (whether the layer named it or it was reset with a field the layer named, as
+    ``dropout.cumulative`` is with ``dropout.monthly_hazard``), and the layer gives no source
+    for it.
 
     Parameters
     ----------
-    below, layer : Mapping
-        The sections beneath and the layer read on top of them (as ``merge_layers`` takes).
+    below, merged, layer : Mapping
+        The sections beneath, the sections after the merge and the layer read on top.
+    default : callable
+        ``default(section, key)``: the value of a field a mapping leaves out (``to_dict``
+        leaves out ``[accrual]`` without a ramp).
     """
+
+    def value(sections: Mapping[str, Mapping], field: str) -> Any:
+        sec, key = field.split(".")
+        body = sections.get(sec, {})
+        return _plain(body[key] if key in body else default(sec, key))
+
     given = layer.get("sources", {})
-    out = []
-    for name, dotted in INPUT_FIELDS.items():
-        if not below.get("sources", {}).get(name) or name in given:
-            continue
-        for field in dotted:
-            sec, key = field.split(".")
-            new = layer.get(sec, {})
-            if key in new and _plain(new[key]) != _plain(below.get(sec, {}).get(key)):
-                out.append(name)
-                break
-    return out
+    had = below.get("sources", {})
+    return [
+        name
+        for name, dotted in INPUT_FIELDS.items()
+        if had.get(name) and name not in given
+        if any(value(merged, f) != value(below, f) for f in dotted)
+    ]

@@ -259,3 +259,11 @@ def test_an_uploaded_designs_own_sources_show_until_their_value_moves(base, cli,
     design, errors = design_from_values(alone, {**base_values(alone), "effect": 35.0})
     assert errors == {} and "sources" not in design.to_dict()
     assert command.set_options(alone, design) == ["--set", "effect.value=0.35"]
+    # a review: the dropout control at 0 empties the schedule through a field that replaces
+    # it (dropout.monthly_hazard = 0, the value beneath); the attrition's source went on
+    # standing beside no dropout, and the commands failed to rebuild the page's design
+    cited = alone.with_overrides({"sources.attrition": "Doe 2024"})
+    design, errors = design_from_values(cited, {**base_values(cited), "dropout12": 0.0})
+    assert errors == {} and not design.dropout.cumulative and design.dropout.monthly_hazard == 0
+    assert "attrition" not in design.sources.given
+    command.set_options(cited, design)  # raised ValueError

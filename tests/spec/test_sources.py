@@ -78,7 +78,8 @@ def test_a_changed_value_drops_the_source_written_for_the_old_one(cited, source,
 
 
 def test_each_input_is_dropped_by_each_of_its_fields():
-    """Every field of :data:`INPUT_FIELDS` drops its input's source, and only that one."""
+    """Every field of :data:`INPUT_FIELDS` drops its inputs' sources, and only those (the
+    death hazard drops both the deaths' and the attrition's: the share gone moves)."""
     base = load_design("proact_enriched_dfs")
     texts = {name: f"source of {name}" for name in INPUT_FIELDS}
     ramp = {"accrual.ramp_rate_per_month": [2.0], "accrual.ramp_until_month": [3.0]}
@@ -107,7 +108,8 @@ def test_each_input_is_dropped_by_each_of_its_fields():
             if field == "effect.kind":  # a new kind needs its value: changed together below
                 continue
             moved = design.with_overrides({field: new_values[field]})
-            assert set(moved.sources.given) == set(texts) - {name}, field
+            dropped = {n for n, f in INPUT_FIELDS.items() if field in f}
+            assert name in dropped and set(moved.sources.given) == set(texts) - dropped, field
     kind = design.with_overrides({"effect.kind": "slope_difference", "effect.value": 0.255})
     assert set(kind.sources.given) == set(texts) - {"effect"}
 
@@ -123,7 +125,7 @@ def test_sources_round_trip_through_toml_and_leave_other_files_alone(cited):
     ("mapping", "words"),
     [
         ({"slop_sd": "x"}, "sources.slop_sd: unknown key (did you mean 'slope_sd'?)"),
-        ({"slope_sd": 0.6}, "sources.slope_sd = 0.6: must be a string"),
+        ({"slope_sd": 0.6}, "sources.slope_sd = 0.6: must be text (in quotes)"),
         ({"decline": "x" * 401}, "sources.decline: 401 characters; at most 400 allowed"),
         ({"effect": "line one\nline two"}, "sources.effect = 'line one\\nline two': contains"),
     ],
@@ -198,9 +200,111 @@ def test_the_dropout_paragraph_cites_a_designs_own_attrition_and_deaths():
         "split off this attrition, not added to it."
     )
     assert cited_exit_sources(both) == (False, False)
-    # a schedule or hazard of the design's own, without a source, is an assumption as before
+    # a schedule or hazard of the design's own, without a source, is an assumption as before;
+    # a new death hazard moves the share gone, so the attrition's source goes too (a review)
     moved = both.with_overrides({"dropout.death_monthly_hazard": 0.006})
-    assert "sources" in moved.to_dict() and "deaths" not in moved.sources.given
+    assert "sources" not in moved.to_dict()
     assert "(an assumption)" in also_simulated(moved)
-    moved = own.with_overrides({"dropout.monthly_hazard": 0.03})
     assert attrition_source(moved).startswith("as set in this design, an assumption")
+    # a design's own schedule has its deaths on top, not split off it (a review: the
+    # sentence said "split off" for any design whose deaths had a source)
+    own_schedule = default.with_overrides(
+        {"dropout.monthly_hazard": 0.03, "dropout.death_monthly_hazard": 0.01}
+    ).with_overrides({"sources.attrition": "Doe 2024", "sources.deaths": "Roe et al."})
+    assert also_simulated(own_schedule).startswith(
+        "Deaths follow a constant hazard of 0.01/month (Roe et al.). "
+    )
+    assert attrition_source(own_schedule) == "Doe 2024; deaths included"
+    says = own_schedule.with_overrides({"sources.attrition": "Doe 2024, deaths included."})
+    assert attrition_source(says) == "Doe 2024, deaths included"  # not said twice
+
+
+def test_a_reset_field_drops_the_source_and_an_equal_default_keeps_it():
+    """A review: ``dropout.monthly_hazard = 0`` (the value beneath) on a design with a
+    cumulative schedule empties the schedule (the two replace each other), which left the
+    attrition's source on a design with no dropout, and the explorer's commands then failed
+    to rebuild the page's design. Values are compared after the merge, and a section
+    ``to_dict`` leaves out (``[accrual]`` without a ramp) is read as its defaults."""
+    design = load_design().with_overrides({"sources.attrition": "Doe 2024"})
+    assert design.dropout.monthly_hazard == 0 and design.dropout.cumulative
+    reset = design.with_overrides({"dropout.monthly_hazard": 0.0})
+    assert not reset.dropout.cumulative and "attrition" not in reset.sources.given
+    cited = design.with_overrides({"sources.accrual": "a survey"})
+    same = cited.with_overrides({"accrual.ramp_rate_per_month": [], "accrual.ramp_until_month": []})
+    assert same.sources.given == cited.sources.given
+
+
+@pytest.mark.parametrize(
+    ("text", "clause", "line"),
+    [
+        ("Doe 2024.", "Doe 2024", "Residual SD 2 points: Doe 2024."),
+        ("Doe et al.", "Doe et al.", "Residual SD 2 points: Doe et al."),
+        ("pers. comm.", "pers. comm.", "Residual SD 2 points: pers. comm."),
+        ("as a registry? ", "as a registry?", "Residual SD 2 points: as a registry?"),
+        ("see the table...", "see the table...", "Residual SD 2 points: see the table..."),
+    ],
+)
+def test_a_source_ends_its_sentence_once(text, clause, line):
+    """A review: every final full stop was stripped ("Smith et al" in the sentence), and a
+    "?" got a full stop after it."""
+    design = load_design().with_overrides({"sources.residual_sd": text})
+    assert design.sources.clause("residual_sd") == clause
+    assert _line(design, "Residual SD") == line
+
+
+def test_the_methods_reference_list_follows_the_sources():
+    """The whole methods text: a design's own attrition and deaths sources take van Eijk
+    2025 and 2019 out of its reference list, and its own input sources add nothing to it."""
+    from types import SimpleNamespace
+
+    from designs.outputs.methods import methods_text
+    from designs.outputs.methods_references import REFERENCES
+
+    row = SimpleNamespace(
+        target_power=0.8, n_placebo=30, n_active=30, n_total=60, size_name="n_per_arm",
+        n_low=28, n_high=32, power=0.8, mc_se=0.01, n=30, fitted_power=0.8,
+        confirmed_power=0.8, confirmed_mc_se=0.01, reached=True, expected_completers=40.0,
+    )  # fmt: skip
+    result = SimpleNamespace(
+        analysis="lmm_slope", rows=[row], trials=100, refine_trials=0, seed=1,
+        curve=SimpleNamespace(sizes=[30]),
+    )  # fmt: skip
+    oc = {
+        "n_placebo": 30, "n_active": 30, "type_i_error": 0.05, "type_i_error_mc_se": 0.01,
+        "expected_completers": 40.0, "calendar_months": 20.0, "trials": 100,
+        "type_i_error_trials": 21_112, "mean_estimate": 0.125, "bias_mc_se": 0.001,
+    }  # fmt: skip
+
+    def references(design):
+        text = methods_text(design, result, oc, None, None)
+        return text, text[text.index("**References.**") :]
+
+    default = load_design()
+    text, refs = references(default)
+    assert REFERENCES["attrition"] in refs and REFERENCES["deaths"] in refs
+    own = default.with_overrides(
+        {"sources.attrition": "Doe 2024", "sources.deaths": "Roe 2023", "sources.decline": "Poe"}
+    )
+    text, refs = references(own)
+    assert "(Doe 2024; deaths included)" in text and "(Roe 2023), split off this" in text
+    assert "- Mean decline -0.5 points/month: Poe." in text
+    assert "van Eijk" not in text  # neither in the text nor in its list
+    assert REFERENCES["okayama"] not in refs and REFERENCES["castrillo"] in refs
+
+
+def test_values_compare_as_toml_reads_them():
+    """An int for a float, a tuple for a list and an enum for its word are the same value."""
+    from designs.spec import EffectKind
+
+    design = load_design().with_overrides(
+        {"sources.accrual": "a survey", "sources.effect": "a survey", "sources.attrition": "x"}
+    )
+    same = design.with_overrides(
+        {
+            "trial.accrual_per_month": 8,
+            "effect.kind": EffectKind.PROPORTIONAL_SLOWING,
+            "effect.value": 0.25,
+            "dropout.cumulative": tuple(design.dropout.cumulative),
+        }
+    )
+    assert same.sources == design.sources
