@@ -172,6 +172,22 @@ def missed_check_text(rows: dict) -> str:
     )
 
 
+def _robust_note(design) -> str:
+    """The robust prior's source and, with ``decision.robust_sd = 0``, what its vague
+    component is (a statistician's review: Schmidli et al. 2014 was in the reference list
+    but cited nowhere in the text, and N(0, 1.24^2) was not called unit information)."""
+    d = design.decision
+    if not (d.is_posterior and d.prior.value == "robust"):
+        return ""
+    unit = (
+        "; its vague component is the unit-information prior, the SD of the effect estimate "
+        "with one patient per arm"
+        if d.robust_sd == 0 and d.prior_weight < 1
+        else ""
+    )
+    return f"; the robust mixture prior of Schmidli et al. 2014{unit}"
+
+
 def _mixture_text(design, oc) -> str:
     """The borrowing prior written out as its normal components (points/month), from the
     operating characteristics' ``decision_rule``: what a protocol pre-specifies (a review:
@@ -263,7 +279,10 @@ def methods_text(
     )
     success = (
         f"; a success is {posterior_rule_text(design)} (the trial's estimate and standard error "
-        "as a normal likelihood, the posterior in closed form)" + _mixture_text(design, oc)
+        "as a normal likelihood, the posterior in closed form"
+        + _robust_note(design)
+        + ")"
+        + _mixture_text(design, oc)
         if posterior
         else f", alpha {t.alpha:g} {'two' if t.sides == 2 else 'one'}-sided; a success is a "
         "significant result favouring active"
@@ -315,7 +334,8 @@ def methods_text(
         "late or wanes (assumptions that are not published) is shown in "
         f"realism_sensitivity.md{sensitivity_range(realism, result.analysis, realism_n)}.",
         "",
-        f"**Sample size.** {search_text(result)} The interval given for n is "
+        f"**Sample size.** Patients are randomised {t.allocation.describe()} (placebo:active). "
+        f"{search_text(result)} The interval given for n is "
         f"{N_INTERVAL_NOTE} ({bootstrap_text(result)}). {sizes}.{missed_check_text(rows)}"
         f"{closed_form_check(design, result)} At "
         f"{oc['n_placebo'] + oc['n_active']} randomised the simulated type I error under the "
@@ -362,7 +382,12 @@ def methods_text(
         text += [
             "**Assurance.** The treatment effect was also drawn, trial by trial, from the "
             "posterior of a Bayesian piecewise-linear hierarchical model of the phase 2 "
-            + ("data" if real else "data (an illustrative reconstruction, not patient data)")
+            + (
+                "data (Yamashita et al. 2023)"
+                if real
+                else "data (Yamashita et al. 2023; an illustrative reconstruction, not patient "
+                "data)"
+            )
             + f"{seed_text} ({first.posterior_draws} draws; P(effect > 0) = "
             f"{first.p_effect_positive:.2f} for this posterior: "
             + ("the data are" if real else "the reconstruction is")

@@ -182,9 +182,12 @@ def assumption_sensitivity(design, analysis: str, target: float) -> str:
                 else:
                     value = f"{value:g}"
                 values.append(value)
+            # how far it moved (a statistician's review: the reader had to work the steps out)
+            step = f"{100 * (1 - factors[0]):.0f}% down and up"
             if field == "dropout":
                 words = f"gone by month {t.visits_months[-1]:g} (deaths included)"
-            parts.append(f"{words} {' / '.join(values)}{suffix}: {' / '.join(ns)}")
+                step = f"the other exits' schedule {step}, deaths kept"
+            parts.append(f"{words} {' / '.join(values)}{suffix} ({step}): {' / '.join(ns)}")
     except (InputError, ArithmeticError, ValueError):
         return ""
     return (

@@ -34,7 +34,8 @@ class Population:
     baseline_sd : float
         Between-patient SD of the true month-0 level, points, >= 0.
     slope_mean : float
-        Mean true slope, points/month (negative = decline).
+        Mean true slope, points/month, in [-10, 0] (negative = decline; a positive value,
+        an improving population, is refused as the sign error it almost always is).
     slope_sd : float
         Between-patient SD of TRUE slopes, points/month, >= 0. Not the SD of observed
         slopes, which includes measurement noise. 0 is allowed, but the slope variance of the
@@ -79,7 +80,7 @@ class Population:
         lo=-MAX_SLOPE,
         hi=MAX_SLOPE,
         unit="points/month",
-        doc="Mean true slope (negative = decline).",
+        doc="Mean true slope (negative = decline; <= 0).",
     )
     slope_sd: float = spec_field(
         lo=0,
@@ -132,7 +133,14 @@ class Population:
     section: ClassVar[str] = "population"
 
     def __post_init__(self) -> None:
-        validate_fields(self)
+        raw = validate_fields(self)
+        if self.slope_mean > 0:  # a review: a decline published as a positive rate (as
+            # delta-FS is) and typed as such gave "25% slowing" of an improving population
+            raise InputError(
+                f"population.slope_mean = {show(raw['slope_mean'])}: must be <= 0 (points/month; "
+                f"decline is negative: a loss of {self.slope_mean:g} points/month is written "
+                f"-{self.slope_mean:g})"
+            )
 
     @property
     def delta_fs_log_params(self) -> tuple[float, float]:

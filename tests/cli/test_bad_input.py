@@ -469,6 +469,13 @@ CASES = [
     (["analyze", "--data", "{d}/arm_drug.csv"], "placebo/control or active/treatment/treated"),
     (["power", "--set", "effect.wane_months=12"], "read only when the effect wanes"),
     (["power", "--set", "interim.looks=2"], "interim.looks = 2: must be a list of numbers"),
+    # a decline typed as a positive rate (a statistician's review: it ran, "25% slowing" of
+    # an improving population, n = 1015)
+    (
+        ["sample-size", "--set", "population.slope_mean=0.95"],
+        "population.slope_mean = 0.95: must be <= 0 (points/month; decline is negative: a "
+        "loss of 0.95 points/month is written -0.95)",
+    ),
     # the design explorer: a port outside 1-65535 is refused before anything starts
     (["explore", "--port", "0", "--no-browser"], "--port"),
     (["explore", "--port", "70000", "--no-browser"], "--port"),

@@ -152,8 +152,10 @@ def test_the_assumptions_paragraph_gives_the_closed_form_n_of_each_moved_input()
         crossing(_moved(d, field, f)[0]) for field, fs, _, _ in ASSUMPTION_STEPS for f in fs
     ]
     assert found == expected
-    assert "SD of true slopes 0.245 / 0.455 points/month" in text
-    assert "20% slowing / 30% slowing" in text
+    assert "SD of true slopes 0.245 / 0.455 points/month (30% down and up):" in text
+    assert "20% slowing / 30% slowing (20% down and up):" in text
+    assert "residual SD 1.5 / 2.5 points (25% down and up):" in text
+    assert "(the other exits' schedule 50% down and up, deaths kept):" in text
     assert math.isclose(
         float(re.search(r"\(deaths included\) ([\d.]+)%", text)[1]), 20.5, abs_tol=0.05
     )
@@ -199,3 +201,20 @@ def test_the_mean_estimate_against_its_true_value_is_stated():
     informative = d.with_overrides({"dropout.informative": 1.0})
     assert estimate_bias_text(informative, entry, {**oc, "bias_mc_se": 0.0005}) == ""
     assert estimate_bias_text(d, entry, {**oc, "bias": float("nan"), "bias_mc_se": 0.1}) == ""
+
+
+def test_the_robust_prior_is_cited_and_its_vague_component_named():
+    """A statistician's review: under the robust prior, Schmidli et al. 2014 was in the
+    reference list but cited nowhere in the text, and its N(0, 1.24^2) was not called the
+    unit-information prior."""
+    from designs.outputs.methods import _robust_note
+
+    d = load_design("default").with_overrides({"decision.rule": "posterior"})
+    robust = d.with_overrides({"decision.prior": "robust", "decision.prior_weight": 0.5})
+    assert _robust_note(robust) == (
+        "; the robust mixture prior of Schmidli et al. 2014; its vague component is the "
+        "unit-information prior, the SD of the effect estimate with one patient per arm"
+    )
+    own_sd = robust.with_overrides({"decision.robust_sd": 1.0})
+    assert _robust_note(own_sd) == "; the robust mixture prior of Schmidli et al. 2014"
+    assert _robust_note(d) == "" and _robust_note(load_design("default")) == ""

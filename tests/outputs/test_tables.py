@@ -404,3 +404,28 @@ def test_every_sample_size_csv_column_is_explained(equal):
     # success is the posterior rule's under it: no "significant" in its glossary
     assert "a significant result favouring active" in "\n".join(lines)
     assert "significant" not in "\n".join(columns_markdown(header, posterior=True))
+
+
+def test_the_prior_line_says_when_a_sceptical_prior_does_not_fit_the_designs_effect():
+    """A statistician's review: the sceptical prior's SD (0.076 points/month) is the default
+    design's effect over 1.645; a design with another effect kept it silently (0.1% prior
+    probability for a 0.24 effect, the rule's power 0.44). The prior line now gives the
+    probability and the SD that gives 5%; checked here against scipy.stats.norm."""
+    from scipy.stats import norm
+
+    from designs.outputs.console import prior_text as console_prior
+    from designs.planning.decision_rule import decision_prior as rule_prior
+
+    base = load_design().with_overrides(
+        {"decision.rule": "posterior", "decision.prior": "sceptical"}
+    )
+    assert "prior probability" not in console_prior(base, rule_prior(base))  # 5.0% by design
+    big = base.with_overrides({"effect.value": 0.5})  # +0.25 points/month
+    text = console_prior(big, rule_prior(big))
+    tail = norm.sf(0.25 / 0.076)
+    assert f"a prior probability of {tail:.2%}" in text and tail < 0.001
+    assert f"(decision.sceptical_sd = {0.25 / norm.isf(0.05):.3g})" in text
+    fitted = big.with_overrides({"decision.sceptical_sd": 0.25 / norm.isf(0.05)})
+    assert "prior probability" not in console_prior(fitted, rule_prior(fitted))
+    small = base.with_overrides({"effect.value": 0.2})  # +0.1: 9.4%, also said
+    assert f"{norm.sf(0.1 / 0.076):.2%}" in console_prior(small, rule_prior(small))
