@@ -94,6 +94,7 @@ def sample_size_group_sequential(design, args, sizes) -> int:
             threads=args.threads,
             progress=bar.update,
             prior=prior,
+            refine_trials=args.refine_trials,
         )
     table = group_sequential_sample_size_table(result, design, args.format)
     if args.out:

@@ -37,8 +37,9 @@ def add_refine_trials(p) -> None:
         metavar="N",
         help="the sample-size search's second stage: N more trials at the sizes near each n, "
         "where the power at n is also simulated (default: 4 times --trials, at most 100000, as "
-        "the main job's 2000 + 8000, for a fixed design searched over its own sizes; one stage "
-        f"with interim looks or --sizes; 0: one stage; else at least {MIN_REFINE_TRIALS})",
+        "the main job's 2000 + 8000, for a fixed design searched over its own sizes, and with "
+        "interim looks for the fixed design that n max is scaled from; one stage with --sizes; "
+        f"0: one stage; else at least {MIN_REFINE_TRIALS})",
     )
 
 

@@ -140,7 +140,8 @@ def sample_size_args(
 ) -> list[str]:
     """Arguments of ``simulate.py sample-size`` for the sample-size view (targets 80%, 90%,
     the command line's default): one stage, as the page searches (``--refine-trials 0``; the
-    command line's default adds a second stage to a fixed design)."""
+    command line's default adds a second stage to the fixed search, with interim looks the
+    one n max is scaled from)."""
     args = [
         "sample-size",
         *_design_option(design_ref),
@@ -150,9 +151,7 @@ def sample_size_args(
         "--trials",
         str(trials),
     ]
-    if not design.interim.sequential:
-        args += ["--refine-trials", "0"]
-    return args + (["--format", fmt] if fmt else [])
+    return args + ["--refine-trials", "0"] + (["--format", fmt] if fmt else [])
 
 
 def design_args(design_ref, base, design) -> list[str]:

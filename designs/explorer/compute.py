@@ -276,7 +276,13 @@ def sample_size_view(design, seed: int, trials: int, job: Job | None = None) -> 
             start = time.perf_counter()
             with ceiling(page_limit(design)[0]):
                 result = find_group_sequential_sample_size(
-                    design, TARGETS, trials, seed, progress=job.progress, prior=_prior(design)
+                    design,
+                    TARGETS,
+                    trials,
+                    seed,
+                    progress=job.progress,
+                    prior=_prior(design),
+                    refine_trials=0,
                 )
             return result, None, time.perf_counter() - start
 

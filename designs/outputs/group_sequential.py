@@ -171,11 +171,11 @@ def _gs_notes(r0) -> list[str]:
         "n max: the size the trial randomises if it reaches its final look; power: overall "
         "power in favour of active under the design's effect at n max; E[n total]: mean "
         "patients randomised by the look where the trial stopped, under the effect (H1) and "
-        "under no effect (H0); inflation: n max / n of the same design without interim looks "
-        "(fixed search, same seed: one stage on these trials, so it can differ by a patient or "
-        "two from what sample-size prints for the fixed design after its second stage). "
-        "Intervals: 95% Monte Carlo (bootstrap over simulated "
-        "trials), simulation error only.",
+        "under no effect (H0); inflation: n max / n of the same design without interim looks, "
+        "both fitted on the same trials (same seed); n max is the inflation times n fixed, the "
+        "fixed design's n as sample-size finds it without looks. Intervals: 95% Monte Carlo "
+        "(bootstrap over simulated trials; n max's combines the inflation's and n fixed's), "
+        "simulation error only.",
     ]
 
 
@@ -198,8 +198,10 @@ def _posterior_notes(r0, looks: str, sided: str) -> list[str]:
         "if the type I error is too high, run calibrate --looks at n max. E[n total]: mean "
         "patients randomised by the look where the trial stopped, under the effect (H1) and "
         "under no effect (H0); inflation: n max / n of the same design without interim looks "
-        "judged at the final threshold (fixed search, same seed). Intervals: 95% Monte Carlo "
-        "(bootstrap over simulated trials), simulation error only.",
+        "judged at the final threshold, both fitted on the same trials (same seed); n max is "
+        "the inflation times n fixed, that design's n as sample-size finds it. Intervals: 95% "
+        "Monte Carlo (bootstrap over simulated trials; n max's combines the inflation's and n "
+        "fixed's), simulation error only.",
     ]
 
 

@@ -83,16 +83,18 @@ def default_refine_trials(trials: int, design, sizes_given: bool = False) -> int
     """The second stage ``sample-size`` and ``report`` run when ``--refine-trials`` is not
     given: :data:`DEFAULT_REFINE_RATIO` times the first stage's ``trials`` per size (at most
     :data:`DEFAULT_REFINE_MAX`), so that on the same design and seed they print the main
-    job's n; none (0) for a design with interim looks (a second stage is for fixed designs)
-    or when the sizes are given (``--sizes``: exactly those sizes are simulated)."""
-    if design.interim.sequential or sizes_given:
+    job's n (with interim looks, the fixed design's search that n max is scaled from,
+    :mod:`designs.planning.sample_size_gs`); none (0) when the sizes are given (``--sizes``:
+    exactly those sizes are simulated)."""
+    if sizes_given:
         return 0
     return min(DEFAULT_REFINE_RATIO * int(trials), DEFAULT_REFINE_MAX)
 
 
 def check_refine_trials(refine_trials: int, design) -> None:
     """Refuse a second stage of ``refine_trials`` trials that cannot be run: neither 0 (one
-    stage) nor at least :data:`MIN_REFINE_TRIALS`, or for a design with ``[interim]`` looks.
+    stage) nor at least :data:`MIN_REFINE_TRIALS` (with interim looks it is the second stage
+    of the fixed design's search, :mod:`designs.planning.sample_size_gs`).
 
     The one check of the library (:func:`~designs.planning.sample_size.find_sample_size`,
     :func:`~designs.planning.report_plan.plan_report`) and the command line, whose errors
@@ -103,8 +105,6 @@ def check_refine_trials(refine_trials: int, design) -> None:
             f"refine_trials = {refine_trials}: must be 0 (one stage) or a whole number of "
             f"trials, at least {MIN_REFINE_TRIALS}"
         )
-    if refine_trials and design.interim.sequential:
-        raise InputError("refine_trials: a second stage is for fixed designs only so far")
 
 
 @dataclass(frozen=True)

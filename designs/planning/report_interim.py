@@ -134,7 +134,7 @@ def _null_run(design, trials: int, seed: int, progress, *, prior=None):
     return simulate_outcome(null, n0, seed, 0.0, progress=progress, prior=prior)
 
 
-def _plan_posterior(design, targets, trials, seed, prior, progress) -> InterimPlan:
+def _plan_posterior(design, targets, trials, seed, prior, progress, refine_trials) -> InterimPlan:
     """:func:`plan_interim` under the posterior rule (assurance: :func:`with_assurance`)."""
     from designs.analyses import results as R
     from designs.planning.decision_rule import decision_prior
@@ -142,7 +142,7 @@ def _plan_posterior(design, targets, trials, seed, prior, progress) -> InterimPl
 
     prior = decision_prior(design) if prior is None else prior  # threshold_z needs it too
     found = find_posterior_looks_sample_size(
-        design, targets, trials, seed, prior=prior, progress=progress
+        design, targets, trials, seed, prior=prior, progress=progress, refine_trials=refine_trials
     )
     d = design_at(design, found.rows[0].n_max)
     summary, res1, res0 = found.first_row_runs  # the search's own trials at n max
@@ -176,13 +176,18 @@ def plan_interim(
     *,
     progress: Callable[[int], None] | None = None,
     prior=None,
+    refine_trials: int = 0,
 ) -> InterimPlan:
     """Sample size of the group-sequential ``design`` and its operating characteristics at
     the first target's n max (the fixed type I error is filled in by the report); under the
-    posterior rule (``prior``: its prior, default the design's) by the rule at the looks."""
+    posterior rule (``prior``: its prior, default the design's) by the rule at the looks.
+    ``refine_trials``: the second stage of the fixed design's own search, which n max is
+    scaled from and the rest of the report reads (:mod:`designs.planning.sample_size_gs`)."""
     if design.decision.is_posterior:
-        return _plan_posterior(design, targets, trials, seed, prior, progress)
-    gs = find_group_sequential_sample_size(design, targets, trials, seed, progress=progress)
+        return _plan_posterior(design, targets, trials, seed, prior, progress, refine_trials)
+    gs = find_group_sequential_sample_size(
+        design, targets, trials, seed, progress=progress, refine_trials=refine_trials
+    )
     d = design_at(design, gs.rows[0].n_max)
     h1, h0 = gs.first_row_runs  # the search's own trials at n max (same seed)
     fixed_n = gs.fixed.rows[0].n

@@ -234,8 +234,9 @@ def plan_report(
     refine_trials : int
         0: the sample-size search has one stage (``trials`` per size). Otherwise a second
         stage of ``refine_trials`` trials at the sizes near each n
-        (:func:`designs.planning.sample_size.find_sample_size`); fixed designs only. Every
-        other simulation of the report keeps ``trials`` per point.
+        (:func:`designs.planning.sample_size.find_sample_size`; with interim looks, of the
+        fixed design's search that n max is scaled from). Every other simulation of the
+        report keeps ``trials`` per point.
     """
     from designs.planning.refine import check_refine_trials
 
@@ -262,7 +263,15 @@ def plan_report(
 
         if analysis is not None:
             design = design.with_overrides({"trial.analysis": analysis})
-        interim = plan_interim(design, targets, trials, seed, progress=progress, prior=prior)
+        interim = plan_interim(
+            design,
+            targets,
+            trials,
+            seed,
+            progress=progress,
+            prior=prior,
+            refine_trials=refine_trials,
+        )
         result = interim.sample_size.fixed
         design = fixed_design(design)  # every other table is about the fixed design
     else:

@@ -14,12 +14,21 @@ any look, estimate favouring active, :func:`designs.planning.group_sequential.de
    both searches and at every size (common random numbers; the looks only add entry months);
 3. the same probit curve ``Phi^-1(power) = b0 + b1 sqrt(n)`` is fitted and inverted;
 4. one bootstrap over simulated trials resamples both curves together and gives the 95%
-   Monte Carlo intervals of n max and of the inflation factor ``n max / n fixed`` (ratio of
-   the two fitted, unrounded sizes); simulation error only;
-5. the rounded-up n max is simulated once more under the effect and under no effect (same
+   Monte Carlo interval of the inflation factor (the ratio of the two fitted, unrounded
+   sizes; the curves carry the same trials' noise, so their ratio is precise);
+5. n max is the inflation factor times the fixed design's n as ``sample-size`` finds it on
+   its own (``reference``: the control variate and, unless ``refine_trials`` is 0, a second
+   stage, :func:`designs.planning.sample_size.find_sample_size`), so that the fixed n a
+   report gives beside the interim design is the one ``sample-size`` and ``report`` give
+   without looks (a statistician's review: the step-1 search's own n, less precise, gave 381
+   where they gave 388, and an n max of 382 whose power was 0.78). Its 95% interval adds the
+   two intervals' log half-widths in quadrature (their errors are nearly independent: the
+   ratio's noise is what the two step-1 curves do not share, the reference's mostly its
+   second stage and what the control variate leaves); simulation error only;
+6. the rounded-up n max is simulated once more under the effect and under no effect (same
    seed): its power, its type I error and the expected patients randomised under each.
 
-No independent confirmation run as in the fixed search: step 5 reuses the curve's seed.
+No independent confirmation run as in the fixed search: step 6 reuses the curve's seed.
 Trials whose decision rests on a failed fit are left out of the rates, as in
 :mod:`designs.planning.group_sequential`.
 """
@@ -186,14 +195,20 @@ def search_max_sizes(
     sizes: Sequence[int] | None,
     bootstrap: int,
     progress: Callable[[int], None] | None,
+    refine_trials: int = 0,
     **fixed_kw,
 ):
-    """Steps 1-4 of the module's search: the fixed search of ``fixed_design`` (with
+    """Steps 1-5 of the module's search: the fixed search of ``fixed_design`` (with
     ``fixed_kw``, e.g. threads, prior), ``simulate``'s curve at its sizes (extended until every
-    target lies inside), the probit fit and its inversion, the paired bootstrap.
+    target lies inside), the probit fit and its inversion, the paired bootstrap, and n max
+    from the inflation and the fixed design's own search (``refine_trials``: its second
+    stage, 0 for none, as :func:`~designs.planning.sample_size.find_sample_size` takes it;
+    the command line's default is :func:`designs.planning.refine.default_refine_trials`).
 
-    Returns ``(curve, (b0, b1), fixed, [MaxSize per target])``.
+    Returns ``(curve, (b0, b1), reference, [MaxSize per target])``: ``reference`` is the
+    fixed design's own search.
     """
+
     # validates targets, trials, effect and analysis, and gives the reference n
     fixed = find_sample_size(
         fixed_design,
@@ -210,22 +225,40 @@ def search_max_sizes(
         control=False,
         **fixed_kw,
     )
+    reference = find_sample_size(
+        fixed_design,
+        targets,
+        trials,
+        seed,
+        sizes=sizes,
+        points=points,
+        bootstrap=bootstrap,
+        progress=progress,
+        refine_trials=refine_trials,
+        **fixed_kw,
+    )
     grid = [int(s) for s in fixed.curve.sizes]
     expect(progress, (len(grid) + 2 * len(targets)) * trials)
     curve = grow_curve(design, targets, simulate, grid, extend=sizes is None, progress=progress)
     fits, _ = curve.target_fits(targets)  # each target refitted near its crossing
     boot = bootstrap_sizes([curve, fixed.curve], targets, trials, seed, bootstrap)
-    max_size = int(curve.sizes.max())
+    max_size = max(int(curve.sizes.max()), int(np.max(reference.curve.sizes)))
     found = []
     for j, target in enumerate(targets):
         b0, b1 = fits[j]
-        n_hat = invert_curve(b0, b1, target)
-        fixed_row = fixed.rows[j]
+        fixed_row, ref = fixed.rows[j], reference.rows[j]
+        inflation = float(invert_curve(b0, b1, target) / fixed_row.n_estimate)
+        n_hat = inflation * ref.n_estimate
         n, reached = chosen_size(design, n_hat, max_size)
-        n_low, n_high = n_limits(*bootstrap_interval(boot[:, 0, j]), max_size)
         with np.errstate(invalid="ignore", divide="ignore"):
             ratio = boot[:, 0, j] / boot[:, 1, j]
         r_lo, r_hi = bootstrap_interval(np.where(np.isfinite(ratio), ratio, np.inf))
+        n_low, n_high = n_limits(
+            *scaled_interval(
+                n_hat, (inflation, r_lo, r_hi), (ref.n_estimate, ref.n_low, ref.n_high)
+            ),
+            max_size,
+        )
         d = design_at(design, n)
         found.append(
             MaxSize(
@@ -237,16 +270,36 @@ def search_max_sizes(
                 n_high=n_high,
                 n_total_max=d.trial.n_total,
                 fitted_power=float(curve_power(b0, b1, [n])[0]),
-                n_fixed=fixed_row.n,
-                n_fixed_estimate=fixed_row.n_estimate,
-                inflation=float(n_hat / fixed_row.n_estimate),
+                n_fixed=ref.n,
+                n_fixed_estimate=ref.n_estimate,
+                inflation=inflation,
                 inflation_low=r_lo,
                 inflation_high=r_hi,
-                reached=bool(reached and fixed_row.reached),
+                reached=bool(reached and fixed_row.reached and ref.reached),
                 design=d,
             )
         )
-    return curve, curve.fit(), fixed, found
+    return curve, curve.fit(), reference, found
+
+
+def scaled_interval(
+    n_hat: float, ratio: tuple[float, float, float], reference: tuple[float, float, float]
+) -> tuple[float, float]:
+    """The 95% interval of ``n_hat = ratio x reference`` from each factor's estimate and
+    interval ``(estimate, low, high)``: the log distances of each side added in quadrature
+    (independent errors). A side that is not known (a limit not finite or not positive, -1
+    for a size) is ``-inf`` (low) or ``inf`` (high), as :func:`n_limits` reads them."""
+
+    def side(a: float, b: float) -> float:
+        ok = all(np.isfinite(x) and x > 0 for x in (a, b))
+        return abs(np.log(a / b)) if ok else np.inf
+
+    r, r_lo, r_hi = ratio
+    f, f_lo, f_hi = reference
+    down, up = np.hypot(side(r, r_lo), side(f, f_lo)), np.hypot(side(r_hi, r), side(f_hi, f))
+    lo = n_hat * np.exp(-down) if np.isfinite(down) and np.isfinite(n_hat) else -np.inf
+    hi = n_hat * np.exp(up) if np.isfinite(up) and np.isfinite(n_hat) else np.inf
+    return float(lo), float(hi)
 
 
 def find_group_sequential_sample_size(
@@ -261,11 +314,13 @@ def find_group_sequential_sample_size(
     threads: int | None = None,
     progress: Callable[[int], None] | None = None,
     prior=None,
+    refine_trials: int = 0,
 ) -> GroupSequentialSampleSizeResult:
     """Smallest maximum size whose group-sequential ``power_favourable`` reaches each target.
 
     Parameters are those of :func:`designs.planning.sample_size.find_sample_size`; the
-    design must have ``[interim]`` looks and its own analysis is used. Under
+    design must have ``[interim]`` looks and its own analysis is used; ``refine_trials`` is
+    the second stage of the fixed design's own search (step 5; 0: one stage). Under
     ``decision.rule = "posterior"`` the search is
     :func:`designs.planning.sample_size_posterior_looks.find_posterior_looks_sample_size`
     (``prior``: the rule's prior; unused under the frequentist rule).
@@ -288,6 +343,7 @@ def find_group_sequential_sample_size(
             bootstrap=bootstrap,
             threads=threads,
             progress=progress,
+            refine_trials=refine_trials,
         )
     targets = tuple(float(t) for t in targets)
     if design.interim.looks_as == "look_months":
@@ -307,6 +363,7 @@ def find_group_sequential_sample_size(
         sizes=sizes,
         bootstrap=bootstrap,
         progress=progress,
+        refine_trials=refine_trials,
         threads=threads,
     )
     rows, first_row_runs = [], None

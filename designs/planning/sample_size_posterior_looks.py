@@ -166,6 +166,7 @@ def find_posterior_looks_sample_size(
     bootstrap: int = BOOTSTRAP,
     threads: int | None = None,
     progress: Callable[[int], None] | None = None,
+    refine_trials: int = 0,
 ) -> PosteriorLooksSampleSizeResult:
     """Smallest maximum size whose posterior-rule success at any look reaches each target.
 
@@ -197,6 +198,7 @@ def find_posterior_looks_sample_size(
         sizes=sizes,
         bootstrap=bootstrap,
         progress=progress,
+        refine_trials=refine_trials,
         threads=threads,
         prior=prior,
     )

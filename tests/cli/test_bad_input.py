@@ -146,7 +146,8 @@ CASES = [
     (["sample-size", "--target-power", "1.5"], "--target-power"),
     (["sample-size", "--refine-trials", "5", "--sizes", "20", "40"], "--refine-trials"),
     (["sample-size", "--refine-trials", "-1"], "--refine-trials"),
-    (["sample-size", "--looks", "0.5,1", "--refine-trials", "100"], "--refine-trials"),
+    # with looks it is the second stage of the fixed search n max is scaled from
+    (["sample-size", "--looks", "0.5,1", "--refine-trials", "5"], "--refine-trials"),
     # --refine-trials: one line naming the flag and its range (0, or 10 to MAX_TRIALS)
     (["sample-size", "--refine-trials", "5"], f"--refine-trials: '5': {REFINE_RANGE}"),
     (["sample-size", "--refine-trials", "1e9"], f"--refine-trials: '1e9': {REFINE_RANGE}"),
@@ -163,8 +164,8 @@ CASES = [
         f"--refine-trials: '-3': {REFINE_RANGE}",
     ),
     (
-        ["report", "--looks", "0.5,1", "--refine-trials", "100", "--out", "{d}/never_report"],
-        "--refine-trials: a second stage is for fixed designs only",
+        ["report", "--looks", "0.5,1", "--refine-trials", "5", "--out", "{d}/never_report"],
+        f"--refine-trials: '5': {REFINE_RANGE}",
     ),
     # a group-sequential sample size (issue 16): bad looks, a table format it does not write,
     # an analysis that cannot be analysed at the looks
@@ -513,12 +514,12 @@ def test_refine_trials_refusals_are_the_librarys(tmp_path, capsys, run):
     from designs.spec import load_design
 
     assert MIN_REFINE_TRIALS == refine.MIN_REFINE_TRIALS
+    # with interim looks a second stage is the fixed search's, which n max is scaled from
     looks = load_design().with_overrides({"interim.looks": [0.5, 1.0]})
-    with pytest.raises(InputError) as library:
-        refine.check_refine_trials(100, looks)
-    for argv in (["sample-size"], ["report", "--out", str(tmp_path / "never")]):
-        code, _, err = run(capsys, *argv, "--looks", "0.5,1", "--refine-trials", "100")
-        assert code == 2 and err == f"error: {flag_message(str(library.value))}\n", err
+    refine.check_refine_trials(100, looks)
+    assert refine.default_refine_trials(2000, looks) == refine.default_refine_trials(
+        2000, load_design()
+    )
     with pytest.raises(InputError) as library:
         refine.check_refine_trials(5, load_design())
     code, _, err = run(capsys, "sample-size", "--refine-trials", "5")
