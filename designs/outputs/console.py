@@ -66,7 +66,7 @@ def prior_text(design, prior) -> str:
         if d.borrows
         else ""
     )
-    return f"prior of the effect (points/month): {parts}{source}{_sceptical_note(design)}"
+    return f"prior of the effect (points/month): {parts}{source}{sceptical_note(design)}"
 
 
 #: The prior probability a sceptical prior conventionally gives the effect the trial is
@@ -76,7 +76,7 @@ SCEPTICAL_TAIL = 0.05
 _SCEPTICAL_NOTE_RANGE = (0.04, 0.06)
 
 
-def _sceptical_note(design) -> str:
+def sceptical_note(design) -> str:
     """Under the sceptical prior with a fixed effect: the prior probability it gives the
     design's effect, and the SD that would give it 5%, when that probability is outside
     4-6% (a statistician's review: the default SD, 0.076 points/month, is the default
@@ -94,7 +94,8 @@ def _sceptical_note(design) -> str:
     if _SCEPTICAL_NOTE_RANGE[0] <= tail <= _SCEPTICAL_NOTE_RANGE[1]:
         return ""
     return (
-        f"; it gives the design's effect ({shift:+.3g}) a prior probability of {tail:.2%}, "
+        f"; the sceptical prior gives the design's effect ({shift:+.3g}) a prior probability of "
+        f"{tail:.2%}, "
         f"where a sceptical prior conventionally gives it {SCEPTICAL_TAIL:.0%} "
         f"(decision.sceptical_sd = {shift / float(isf(SCEPTICAL_TAIL)):.3g})"
     )

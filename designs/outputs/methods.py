@@ -10,7 +10,7 @@ from __future__ import annotations
 from designs import __version__
 from designs.analyses import registry
 from designs.outputs.assurance_text import undefined_draws_note
-from designs.outputs.console import is_illustrative
+from designs.outputs.console import is_illustrative, sceptical_note
 from designs.outputs.methods_checks import (
     assumption_sensitivity,
     closed_form_check,
@@ -281,6 +281,7 @@ def methods_text(
         f"; a success is {posterior_rule_text(design)} (the trial's estimate and standard error "
         "as a normal likelihood, the posterior in closed form"
         + _robust_note(design)
+        + sceptical_note(design)
         + ")"
         + _mixture_text(design, oc)
         if posterior
