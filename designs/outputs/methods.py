@@ -10,7 +10,7 @@ from __future__ import annotations
 from designs import __version__
 from designs.analyses import registry
 from designs.outputs.assurance_text import undefined_draws_note
-from designs.outputs.console import is_illustrative, sceptical_note
+from designs.outputs.console import is_illustrative
 from designs.outputs.methods_checks import (
     assumption_sensitivity,
     closed_form_check,
@@ -27,6 +27,7 @@ from designs.outputs.methods_inputs import input_keys, inputs_text
 from designs.outputs.methods_references import references_text
 from designs.outputs.numbers import probability_text, rate_mc_se, se_text
 from designs.outputs.operating_tables import calibration_flag
+from designs.outputs.prior_notes import sceptical_note
 from designs.outputs.rates import search_estimator
 from designs.outputs.tables import (
     N_INTERVAL_NOTE,

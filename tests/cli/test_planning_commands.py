@@ -347,7 +347,8 @@ def test_report_without_phase2_decline_is_refused_naming_what_works(
 def test_sample_size_and_report_default_to_the_main_jobs_search(command):
     """Not told otherwise, ``sample-size`` and ``report`` search the bundled design with the
     main job's targets, seed and two stages (2,000 + 8,000 trials), so all three print the
-    same n; with interim looks, ``--sizes`` or ``--refine-trials 0`` the search is one stage."""
+    same n (with interim looks, the fixed search n max is scaled from has the same second
+    stage); with ``--sizes`` or ``--refine-trials 0`` the search is one stage."""
     from designs.cli.main import build_parser
     from designs.cli.refine_options import asked_refine_trials, check_refine_trials
     from designs.outputs.console import second_stage_warnings
@@ -382,8 +383,11 @@ def test_sample_size_and_report_default_to_the_main_jobs_search(command):
     (commands,) = build_parser()._subparsers._group_actions  # --help says the same cap
     assert f"at most {DEFAULT_REFINE_MAX}," in commands.choices[command[0]].format_help()
     looks = design.with_overrides({"interim.looks": [0.5, 1.0]})
-    for extra, which in (([], looks), (["--refine-trials", "0"], design)):
-        args = build_parser().parse_args([*command, *extra])
+    args = build_parser().parse_args(command)
+    check_refine_trials(args, looks)
+    assert args.refine_trials == job.MAIN_REFINE_TRIALS
+    for which in (looks, design):
+        args = build_parser().parse_args([*command, "--refine-trials", "0"])
         check_refine_trials(args, which)
         assert args.refine_trials == 0
     if command[0] == "sample-size":

@@ -221,7 +221,7 @@ def test_the_robust_prior_is_cited_and_its_vague_component_named():
 
 
 def test_the_methods_text_says_when_a_sceptical_prior_does_not_fit_the_effect():
-    from designs.outputs.console import sceptical_note
+    from designs.outputs.prior_notes import sceptical_note
 
     d = load_design("default").with_overrides(
         {"decision.rule": "posterior", "decision.prior": "sceptical", "effect.value": 0.5}

@@ -66,14 +66,15 @@ def test_refine_trials_below_ten_are_refused():
         find_sample_size(load_design("default"), (0.8,), 50, SEED, refine_trials=5)
 
 
-def test_a_report_refuses_a_second_stage_with_interim_looks():
-    """The group-sequential search has no second stage: the report says so before it
-    simulates anything (it would otherwise drop the option silently)."""
+def test_a_report_refuses_a_second_stage_that_cannot_run():
+    """A second stage of fewer than 10 trials is refused before anything is simulated, with
+    interim looks too (their fixed search, which n max is scaled from, takes a second
+    stage since 2026-12-05)."""
     from designs.planning.report_plan import plan_report
 
     design = load_design().with_overrides({"interim.looks": [0.5, 1.0]})
-    with pytest.raises(InputError, match=r"^refine_trials: a second stage is for fixed"):
-        plan_report(design, trials=20, refine_trials=100)
+    with pytest.raises(InputError, match=r"^refine_trials = 5: must be 0"):
+        plan_report(design, trials=20, refine_trials=5)
 
 
 def _paths(rng, trials, sizes, mu=14.0, sd=2.0):

@@ -276,7 +276,7 @@ def test_toml_round_trip_every_library_design(name):
     name=st.text(st.characters(exclude_categories=("Cc", "Cs", "Zl", "Zp")), max_size=20),
     n_total=st.integers(10, 1000),
     active=st.sampled_from([1, 2, 3]),
-    slope_mean=st.floats(-5, 5, allow_nan=False),
+    slope_mean=st.floats(-5, 0, allow_nan=False),  # a positive one is refused
     slope_sd=st.floats(0, 3),
     hazard=st.floats(0, 0.2),
     kind=st.sampled_from(list(EffectKind)),
