@@ -82,6 +82,7 @@ def test_with_looks_the_sample_size_is_the_command_lines_group_sequential_search
     view = compute.sample_size_view(looks, 3, 20)
     assert view.sequential and view.png is None and set(view.tables) == {"md", "csv"}
     argv = ["sample-size", "--set", "trial.n_per_arm=20", "--set", "interim.looks=[0.5, 1.0]"]
+    argv += ["--refine-trials", "0"]  # the page searches in one stage (the fixed n too)
     assert (
         cli(*argv, "--seed", "3", "--trials", "20", "--format", "csv")
         == view.tables["csv"].encode()
@@ -98,7 +99,7 @@ def test_with_looks_under_the_posterior_rule_the_sample_size_is_the_command_line
     assert view.sequential and set(view.tables) == {"md", "csv"}
     assert "posterior rule" in view.tables["md"]
     argv = ["sample-size", "--set", "trial.n_per_arm=20", "--set", "interim.looks=[0.5, 1.0]"]
-    argv += ["--decision", "posterior", "--set", "trial.sides=1"]
+    argv += ["--decision", "posterior", "--set", "trial.sides=1", "--refine-trials", "0"]
     assert (
         cli(*argv, "--seed", "3", "--trials", "20", "--format", "csv")
         == view.tables["csv"].encode()

@@ -236,7 +236,8 @@ def test_the_methods_cite_the_published_attrition_only_when_the_design_keeps_it(
     """Review finding: the methods paragraph called any dropout rate 'published all-cause
     attrition ... deaths included; van Eijk et al. 2025', a user's own 1%/month without
     deaths too. It cites the source only for the library default's schedule."""
-    from designs.outputs.methods import attrition_source, published_attrition, references_text
+    from designs.outputs.methods_dropout import attrition_source, published_attrition
+    from designs.outputs.methods_references import references_text
     from designs.spec import load_design
 
     default = load_design()
