@@ -52,11 +52,12 @@ def asked_refine_trials(args) -> int:
 
 
 def check_refine_trials(args, design) -> None:
-    """``--refine-trials``: a second stage for fixed designs only (refused before anything
-    is simulated or read), by the library's check; its error names the option
-    (:func:`flag_message`). Not given, it becomes the default second stage
-    (:func:`designs.planning.refine.default_refine_trials`: 4 times ``--trials``, none with
-    interim looks or ``--sizes``), and ``args.refine_trials_given`` says which."""
+    """``--refine-trials``: the second stage of the fixed search (with interim looks, the
+    fixed search n max is scaled from), checked before anything is simulated or read by the
+    library's check; its error names the option (:func:`flag_message`). Not given, it
+    becomes the default second stage (:func:`designs.planning.refine.default_refine_trials`:
+    4 times ``--trials``, none with ``--sizes``), and ``args.refine_trials_given`` says
+    which."""
     from designs.planning.refine import check_refine_trials as check
     from designs.planning.refine import default_refine_trials
 

@@ -167,7 +167,7 @@ def _gs_notes(r0) -> list[str]:
     return [
         f"{r0.analysis}: looks at information {looks}, "
         f"{r0.spending} alpha spending ({r0.alpha:g} {sided}), futility {r0.futility}; "
-        f"{r0.trials} trials per size, seed {r0.seed}.",
+        f"{r0.trials} trials per size, seed {r0.seed}{_second_stage(r0)}.",
         "n max: the size the trial randomises if it reaches its final look; power: overall "
         "power in favour of active under the design's effect at n max; E[n total]: mean "
         "patients randomised by the look where the trial stopped, under the effect (H1) and "
@@ -177,6 +177,13 @@ def _gs_notes(r0) -> list[str]:
         "(bootstrap over simulated trials; n max's combines the inflation's and n fixed's), "
         "simulation error only.",
     ]
+
+
+def _second_stage(r0) -> str:
+    """The fixed search's second stage, which n max depends on (a review: rerunning with
+    another --refine-trials gave another n max, and the notes did not say which was used)."""
+    refine = getattr(r0, "refine_trials", 0)
+    return f"; the fixed search's second stage {refine} trials" if refine else ""
 
 
 def _posterior_notes(r0, looks: str, sided: str) -> list[str]:
@@ -189,7 +196,7 @@ def _posterior_notes(r0, looks: str, sided: str) -> list[str]:
     return [
         f"{r0.analysis}: looks at information {looks}; posterior rule P(effect > "
         f"{r0.margin:g} | data) > {thresholds} by look ({r0.prior} prior), {futility}; "
-        f"{r0.trials} trials per size, seed {r0.seed}.",
+        f"{r0.trials} trials per size, seed {r0.seed}{_second_stage(r0)}.",
         "n max: the size the trial randomises if it reaches its final look; power: the rule's "
         "success probability (any look) under the design's effect at n max; type I error: its "
         "success probability under no effect at n max, to compare with the one-sided level "

@@ -36,8 +36,8 @@ def sceptical_note(design) -> str:
     if _SCEPTICAL_NOTE_RANGE[0] <= tail <= _SCEPTICAL_NOTE_RANGE[1]:
         return ""
     return (
-        f"; the sceptical prior gives the design's effect ({shift:+.3g}) a prior probability of "
-        f"{tail:.2%}, "
-        f"where a sceptical prior conventionally gives it {SCEPTICAL_TAIL:.0%} "
+        f"; the sceptical prior gives an effect at least as large as the design's "
+        f"({shift:+.3g}) a prior probability of {tail:.2%}, where a sceptical prior "
+        f"conventionally gives it {SCEPTICAL_TAIL:.0%} "
         f"(decision.sceptical_sd = {shift / float(isf(SCEPTICAL_TAIL)):.3g})"
     )

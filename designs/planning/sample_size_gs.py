@@ -78,7 +78,9 @@ class GroupSequentialSampleSizeRow:
     simulated overall power in favour of active at ``n_max``; ``type_i_error`` that of the
     whole design at ``n_max``. ``n_fixed`` is the fixed search's n for the same target (same
     design without ``[interim]``) and ``inflation`` = ``n_estimate / n_fixed_estimate`` with
-    its 95% Monte Carlo interval ``inflation_low``-``inflation_high`` (paired bootstrap).
+    its 95% Monte Carlo interval ``inflation_low``-``inflation_high`` (paired bootstrap);
+    ``n_estimate`` is the inflation times ``n_fixed_estimate`` (:func:`search_max_sizes`).
+    ``trials``: per size; ``refine_trials``: the fixed search's second stage (0: none).
     """
 
     target_power: float
@@ -109,6 +111,7 @@ class GroupSequentialSampleSizeRow:
     alpha: float
     sides: int
     trials: int
+    refine_trials: int
     seed: int
     version: str
 
@@ -121,7 +124,7 @@ class GroupSequentialSampleSizeRow:
 class GroupSequentialSampleSizeResult:
     """Rows (one per target), the group-sequential curve and the fixed search behind them.
 
-    ``first_row_runs``: the trials simulated at the first row's ``n_max`` (step 5),
+    ``first_row_runs``: the trials simulated at the first row's ``n_max`` (step 6),
     ``(h1, h0)``, each ``(LookResults, Outcome)`` of :func:`~designs.planning.
     group_sequential.simulate_outcome` under the effect and under no effect: the report's
     figure reads them instead of simulating them again (only the first row's are kept: at
@@ -250,6 +253,8 @@ def search_max_sizes(
         inflation = float(invert_curve(b0, b1, target) / fixed_row.n_estimate)
         n_hat = inflation * ref.n_estimate
         n, reached = chosen_size(design, n_hat, max_size)
+        if not (fixed_row.reached and ref.reached):  # no fixed n to scale: the largest size
+            n, reached = max_size, False  # (as the warning says), not a scaled guess
         with np.errstate(invalid="ignore", divide="ignore"):
             ratio = boot[:, 0, j] / boot[:, 1, j]
         r_lo, r_hi = bootstrap_interval(np.where(np.isfinite(ratio), ratio, np.inf))
@@ -387,6 +392,7 @@ def find_group_sequential_sample_size(
                 alpha=s.alpha,
                 sides=s.sides,
                 trials=int(trials),
+                refine_trials=int(refine_trials),
                 seed=int(seed),
                 version=__version__,
             )

@@ -11,9 +11,12 @@ trial, the non-binding predictive-probability futility rule followed;
 2. the rule's success at looks is simulated at the fixed search's sizes (extended until every
    target lies inside them), same seed (common random numbers);
 3. the probit curve ``Phi^-1(success) = b0 + b1 sqrt(n)`` is fitted and inverted;
-4. one paired bootstrap over simulated trials gives the 95% Monte Carlo intervals of n max
-   and of the inflation ``n max / n fixed``;
-5. the rounded-up n max is simulated under the effect and under no effect (same seed): the
+4. one paired bootstrap over simulated trials gives the 95% Monte Carlo interval of the
+   inflation (the ratio of the two curves' crossings on the same trials);
+5. n max is the inflation times the reference design's n from its own search (control
+   variate where it pays and, unless ``refine_trials`` is 0, a second stage), with an
+   interval that combines the two (:func:`designs.planning.sample_size_gs.scaled_interval`);
+6. the rounded-up n max is simulated under the effect and under no effect (same seed): the
    success probability, the type I error (success at any look with no effect) and the
    expected patients randomised under each.
 
@@ -94,6 +97,7 @@ class PosteriorLooksSampleSizeRow:
     alpha: float
     sides: int
     trials: int
+    refine_trials: int
     seed: int
     version: str
 
@@ -233,6 +237,7 @@ def find_posterior_looks_sample_size(
                 alpha=design.trial.alpha,
                 sides=design.trial.sides,
                 trials=int(trials),
+                refine_trials=int(refine_trials),
                 seed=int(seed),
                 version=__version__,
             )

@@ -78,7 +78,7 @@ class Population:
     )
     slope_mean: float = spec_field(
         lo=-MAX_SLOPE,
-        hi=MAX_SLOPE,
+        hi=0,
         unit="points/month",
         doc="Mean true slope (negative = decline; <= 0).",
     )
@@ -133,14 +133,17 @@ class Population:
     section: ClassVar[str] = "population"
 
     def __post_init__(self) -> None:
-        raw = validate_fields(self)
-        if self.slope_mean > 0:  # a review: a decline published as a positive rate (as
-            # delta-FS is) and typed as such gave "25% slowing" of an improving population
+        # a review: a decline published as a positive rate (as delta-FS is) and typed as such
+        # gave "25% slowing" of an improving population; said before the range check, with
+        # how to write it
+        slope = self.slope_mean
+        real = isinstance(slope, int | float) and not isinstance(slope, bool)
+        if real and 0 < slope <= MAX_SLOPE:
             raise InputError(
-                f"population.slope_mean = {show(raw['slope_mean'])}: must be <= 0 (points/month; "
-                f"decline is negative: a loss of {self.slope_mean:g} points/month is written "
-                f"-{self.slope_mean:g})"
+                f"population.slope_mean = {show(slope)}: must be <= 0 (points/month; decline "
+                f"is negative: a loss of {slope:g} points/month is written -{slope:g})"
             )
+        validate_fields(self)
 
     @property
     def delta_fs_log_params(self) -> tuple[float, float]:

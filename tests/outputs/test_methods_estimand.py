@@ -227,7 +227,8 @@ def test_the_methods_text_says_when_a_sceptical_prior_does_not_fit_the_effect():
         {"decision.rule": "posterior", "decision.prior": "sceptical", "effect.value": 0.5}
     )
     note = sceptical_note(d)
-    assert note.startswith("; the sceptical prior gives the design's effect (+0.25) a prior")
+    assert note.startswith("; the sceptical prior gives an effect at least as large as the ")
+    assert "design's (+0.25) a prior probability of 0.05%" in note
     from types import SimpleNamespace
 
     from designs.outputs.methods import methods_text
