@@ -125,6 +125,10 @@ def test_methods_paragraph(plan, folder):
     text = (out / "methods.md").read_text()
     assert "**Interim analyses.**" in text
     assert f"{plan.interim.row.n_max} per arm against {plan.interim.row.n_fixed}" in text
+    # its numbers at n max (a review: the power was printed as its placeholder)
+    s = plan.interim.summary
+    assert f"at that size the power was {s.power_favourable:.3f} (MC SE" in text
+    assert "{" not in text and "}" not in text
     assert "Lan KKG, DeMets DL (1983)" in text and "Jennison C, Turnbull BW (2000)" in text
     # the inputs' list is of the design without looks, but accrual sets what each look sees
     assert "information at each interim look" in text

@@ -107,6 +107,13 @@ def test_n_max_is_the_inflation_times_the_fixed_designs_own_n():
         # the interval is at least as wide as each of its parts' on the log scale
         assert math.log(r.n_high / r.n_estimate) >= math.log(f.n_high / f.n_estimate) - 0.01
     assert gs.fixed.rows == fixed.rows  # what report --looks gives its fixed tables
+    # the rows and the table's notes say which second stage n max rests on (a review)
+    from designs.outputs.group_sequential import group_sequential_sample_size_table
+
+    assert {r.refine_trials for r in gs.rows} == {1200}
+    assert "the fixed search's second stage 1200 trials" in group_sequential_sample_size_table(
+        gs, design, "md"
+    )
 
 
 def test_the_scaled_interval_adds_log_half_widths_in_quadrature():

@@ -114,3 +114,21 @@ def test_refuses_the_frequentist_rule_and_look_months():
     )
     with pytest.raises(InputError, match=r"interim\.look_months"):
         find_posterior_looks_sample_size(months, (0.8,), 20, 1, sizes=[50, 100])
+
+
+def test_n_max_is_the_ratio_times_the_reference_designs_own_search():
+    """Under the posterior rule too, n fixed is the reference design's own search (the same
+    call as sample-size's, with its second stage) and n max the ratio times it."""
+    import math
+
+    from designs.planning.decision_rule import decision_prior
+    from designs.planning.sample_size import find_sample_size
+
+    design = load_design(None).with_overrides({**CANONICAL, "population.integer_scores": True})
+    prior = decision_prior(design)
+    r = find_posterior_looks_sample_size(design, (0.8,), 200, 3, refine_trials=400).rows[0]
+    fixed = find_sample_size(fixed_reference_design(design), (0.8,), 200, 3, prior=prior,
+                             refine_trials=400).rows[0]  # fmt: skip
+    assert (r.n_fixed, r.n_fixed_estimate) == (fixed.n, fixed.n_estimate)
+    assert r.n_estimate == r.inflation * fixed.n_estimate and r.refine_trials == 400
+    assert r.n_max == math.ceil(r.n_estimate - 1e-9) and r.reached
