@@ -37,6 +37,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, fields
+from functools import partial
 
 import numpy as np
 
@@ -212,8 +213,9 @@ def search_max_sizes(
     fixed design's own search.
     """
 
-    # validates targets, trials, effect and analysis, and gives the reference n
-    fixed = find_sample_size(
+    # the fixed design searched with the same trials, sizes and progress, twice:
+    fixed_search = partial(
+        find_sample_size,
         fixed_design,
         targets,
         trials,
@@ -222,24 +224,15 @@ def search_max_sizes(
         points=points,
         bootstrap=bootstrap,
         progress=progress,
-        # the plain share of trials: the inflation's interval rests on the fixed and the
-        # group-sequential curves carrying the same trials' noise (common random numbers),
-        # which the fixed curve's control variate would take out of one of them only
-        control=False,
         **fixed_kw,
     )
-    reference = find_sample_size(
-        fixed_design,
-        targets,
-        trials,
-        seed,
-        sizes=sizes,
-        points=points,
-        bootstrap=bootstrap,
-        progress=progress,
-        refine_trials=refine_trials,
-        **fixed_kw,
-    )
+    # (1) with plain shares, the group-sequential curve's partner for the inflation (it also
+    # validates targets, trials, effect and analysis): the inflation's interval rests on the
+    # two curves carrying the same trials' noise (common random numbers), which the control
+    # variate would take out of one of them only
+    fixed = fixed_search(control=False)
+    # (2) as sample-size runs it (control variate, second stage): the n that n max scales
+    reference = fixed_search(refine_trials=refine_trials)
     grid = [int(s) for s in fixed.curve.sizes]
     expect(progress, (len(grid) + 2 * len(targets)) * trials)
     curve = grow_curve(design, targets, simulate, grid, extend=sizes is None, progress=progress)
