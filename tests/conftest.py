@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -58,3 +59,31 @@ def fake_posterior() -> Callable[..., xr.DataTree]:
     """``fake_posterior(seed=0)``: a small posterior (delta, pre_slope_mean; 2 chains x 200
     draws) with the attributes the command line checks, without running a fit."""
     return _fake_posterior
+
+
+def _search_stand_in(analysis: str = "lmm_slope") -> tuple[SimpleNamespace, dict]:
+    """A sample-size result (one row: 30 per arm for 80% power, 100 trials) and operating
+    characteristics with the fields :func:`designs.outputs.methods.methods_text` reads, so
+    that the methods text can be written without a search."""
+    row = SimpleNamespace(
+        target_power=0.8, n_placebo=30, n_active=30, n_total=60, size_name="n_per_arm",
+        n_low=28, n_high=32, power=0.8, mc_se=0.01, n=30, fitted_power=0.8,
+        confirmed_power=0.8, confirmed_mc_se=0.01, reached=True, expected_completers=40.0,
+    )  # fmt: skip
+    result = SimpleNamespace(
+        analysis=analysis, rows=[row], trials=100, refine_trials=0, seed=1,
+        curve=SimpleNamespace(sizes=[30]),
+    )  # fmt: skip
+    oc = {
+        "n_placebo": 30, "n_active": 30, "type_i_error": 0.05, "type_i_error_mc_se": 0.01,
+        "expected_completers": 40.0, "calendar_months": 20.0, "trials": 100,
+        "type_i_error_trials": 21_112,
+    }  # fmt: skip
+    return result, oc
+
+
+@pytest.fixture(scope="session")
+def search_stand_in() -> Callable[..., tuple[SimpleNamespace, dict]]:
+    """``search_stand_in(analysis="lmm_slope")``: ``(result, oc)`` for ``methods_text``
+    without a search (one row, 30 per arm)."""
+    return _search_stand_in

@@ -5,8 +5,6 @@ Adding an analysis to the registry without its kernel dispatch (the engine leave
 slot NaN), without a methods sentence or without a real-data fit fails here.
 """
 
-from types import SimpleNamespace
-
 import numpy as np
 import pytest
 
@@ -84,27 +82,10 @@ def test_analyze_reproduces_the_engine_on_a_simulated_trial(name, trial_frame):
 
 
 @pytest.mark.parametrize("name", ANALYSIS_NAMES)
-def test_methods_text_describes_every_registered_analysis(name):
+def test_methods_text_describes_every_registered_analysis(name, search_stand_in):
     e = get(name)
     design = _design(e)
-    row = SimpleNamespace(
-        target_power=0.8, n_placebo=30, n_active=30, n_total=60, size_name="n_per_arm",
-        n_low=28, n_high=32, power=0.8, mc_se=0.01, n=30, fitted_power=0.8,
-        confirmed_power=0.8, confirmed_mc_se=0.01, reached=True, expected_completers=40.0,
-    )  # fmt: skip
-    result = SimpleNamespace(
-        analysis=name,
-        rows=[row],
-        trials=100,
-        refine_trials=0,
-        seed=1,
-        curve=SimpleNamespace(sizes=[30]),
-    )
-    oc = {
-        "n_placebo": 30, "n_active": 30, "type_i_error": 0.05, "type_i_error_mc_se": 0.01,
-        "expected_completers": 40.0, "calendar_months": 20.0, "trials": 100,
-        "type_i_error_trials": 21_112,
-    }  # fmt: skip
+    result, oc = search_stand_in(name)
     text = methods_text(design, result, oc, None, None)
     assert e.methods in text and e.estimand in text and e.units in text
 

@@ -220,7 +220,7 @@ def test_the_robust_prior_is_cited_and_its_vague_component_named():
     assert _robust_note(d) == "" and _robust_note(load_design("default")) == ""
 
 
-def test_the_methods_text_says_when_a_sceptical_prior_does_not_fit_the_effect():
+def test_the_methods_text_says_when_a_sceptical_prior_does_not_fit_the_effect(search_stand_in):
     from designs.outputs.prior_notes import sceptical_note
 
     d = load_design("default").with_overrides(
@@ -229,22 +229,7 @@ def test_the_methods_text_says_when_a_sceptical_prior_does_not_fit_the_effect():
     note = sceptical_note(d)
     assert note.startswith("; the sceptical prior gives an effect at least as large as the ")
     assert "design's (+0.25) a prior probability of 0.05%" in note
-    from types import SimpleNamespace
-
     from designs.outputs.methods import methods_text
 
-    row = SimpleNamespace(
-        target_power=0.8, n_placebo=30, n_active=30, n_total=60, size_name="n_per_arm",
-        n_low=28, n_high=32, power=0.8, mc_se=0.01, n=30, fitted_power=0.8,
-        confirmed_power=0.8, confirmed_mc_se=0.01, reached=True, expected_completers=40.0,
-    )  # fmt: skip
-    result = SimpleNamespace(
-        analysis="lmm_slope", rows=[row], trials=100, refine_trials=0, seed=1,
-        curve=SimpleNamespace(sizes=[30]),
-    )  # fmt: skip
-    oc = {
-        "n_placebo": 30, "n_active": 30, "type_i_error": 0.02, "type_i_error_mc_se": 0.01,
-        "expected_completers": 40.0, "calendar_months": 20.0, "trials": 100,
-        "type_i_error_trials": 21_112, "mean_estimate": 0.25, "bias_mc_se": 0.001,
-    }  # fmt: skip
+    result, oc = search_stand_in()
     assert note in methods_text(d, result, oc, None, None)

@@ -252,28 +252,13 @@ def test_a_source_ends_its_sentence_once(text, clause, line):
     assert _line(design, "Residual SD") == line
 
 
-def test_the_methods_reference_list_follows_the_sources():
+def test_the_methods_reference_list_follows_the_sources(search_stand_in):
     """The whole methods text: a design's own attrition and deaths sources take van Eijk
     2025 and 2019 out of its reference list, and its own input sources add nothing to it."""
-    from types import SimpleNamespace
-
     from designs.outputs.methods import methods_text
     from designs.outputs.methods_references import REFERENCES
 
-    row = SimpleNamespace(
-        target_power=0.8, n_placebo=30, n_active=30, n_total=60, size_name="n_per_arm",
-        n_low=28, n_high=32, power=0.8, mc_se=0.01, n=30, fitted_power=0.8,
-        confirmed_power=0.8, confirmed_mc_se=0.01, reached=True, expected_completers=40.0,
-    )  # fmt: skip
-    result = SimpleNamespace(
-        analysis="lmm_slope", rows=[row], trials=100, refine_trials=0, seed=1,
-        curve=SimpleNamespace(sizes=[30]),
-    )  # fmt: skip
-    oc = {
-        "n_placebo": 30, "n_active": 30, "type_i_error": 0.05, "type_i_error_mc_se": 0.01,
-        "expected_completers": 40.0, "calendar_months": 20.0, "trials": 100,
-        "type_i_error_trials": 21_112, "mean_estimate": 0.125, "bias_mc_se": 0.001,
-    }  # fmt: skip
+    result, oc = search_stand_in()
 
     def references(design):
         text = methods_text(design, result, oc, None, None)
