@@ -32,6 +32,7 @@ __all__ = [
     "check_keys",
     "field_names",
     "field_specs",
+    "is_real",
     "show",
     "spec_field",
     "validate_fields",
@@ -287,7 +288,8 @@ SHOWN_VALUES = 8
 # --------------------------------------------------------------------------- the checks
 
 
-def _is_real(value: Any) -> bool:
+def is_real(value: Any) -> bool:
+    """A real number, not a bool (TOML's true is no number)."""
     return isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_)
 
 
@@ -299,7 +301,7 @@ def _real(where: str, value: Any, spec: FieldSpec, obj: Any) -> float:
     domain = spec.domain()
     unit = spec.unit_for(obj)
     suffix = f" ({unit})" if unit else ""
-    if not _is_real(value):
+    if not is_real(value):
         raise InputError(f"{where} = {show(value)}: must be a number {domain}".rstrip() + suffix)
     x = float(value)
     if not math.isfinite(x):
@@ -374,7 +376,7 @@ def _real_list(where: str, value: Any, spec: FieldSpec, obj: Any) -> tuple[float
         raise InputError(f"{where} = {show(value)}: must be a list of numbers{what}")
     out = []
     for v in value:
-        if not _is_real(v) or not math.isfinite(float(v)):
+        if not is_real(v) or not math.isfinite(float(v)):
             raise InputError(
                 f"{where} = {show(tuple(value))}: must be a list of finite numbers{what}"
             )

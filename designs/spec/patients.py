@@ -9,7 +9,7 @@ from typing import ClassVar
 import numpy as np
 
 from designs.errors import InputError
-from designs.spec.fields import Kind, show, spec_field, validate_fields
+from designs.spec.fields import Kind, is_real, show, spec_field, validate_fields
 
 __all__ = ["SCORE_MAX", "Enrichment", "Population"]
 
@@ -137,8 +137,7 @@ class Population:
         # gave "25% slowing" of an improving population; said before the range check, with
         # how to write it
         slope = self.slope_mean
-        real = isinstance(slope, int | float) and not isinstance(slope, bool)
-        if real and 0 < slope <= MAX_SLOPE:
+        if is_real(slope) and 0 < slope <= MAX_SLOPE:
             raise InputError(
                 f"population.slope_mean = {show(slope)}: must be <= 0 (points/month; decline "
                 f"is negative: a loss of {slope:g} points/month is written -{slope:g})"
