@@ -182,7 +182,7 @@ def _gs_notes(r0) -> list[str]:
 def _second_stage(r0) -> str:
     """The fixed search's second stage, which n max depends on (a review: rerunning with
     another --refine-trials gave another n max, and the notes did not say which was used)."""
-    refine = getattr(r0, "refine_trials", 0)
+    refine = r0.refine_trials
     return f"; the fixed search's second stage {refine} trials" if refine else ""
 
 
