@@ -23,3 +23,19 @@ def test_show_prints_the_resolved_design_with_overrides(run, capsys):
 def test_show_without_a_name_is_bad_input(run, capsys):
     code, _, err = run(capsys, "designs", "show")
     assert code == 2 and len(err.strip().splitlines()) == 1
+
+
+def test_a_source_on_the_command_line_and_a_bad_one_in_a_file(run, capsys, tmp_path):
+    """A design's own source (``[sources]``): ``--set sources.KEY=text`` (plain text, no
+    quotes needed) and a design file with a bad source: exit 2, one line naming the field."""
+    code, out, err = run(capsys, "designs", "show", "default", "--set", "sources.decline=Our data")
+    assert code == 0 and tomllib.loads(out)["sources"] == {"decline": "Our data"}
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[sources]\nresidual = "x"\n')
+    code, out, err = run(capsys, "power", "--design", str(bad), "--trials", "10")
+    assert code == 2 and out == ""
+    assert err.strip().splitlines() == [
+        f"error: design file '{bad}': sources.residual: unknown key (did you mean "
+        "'residual_sd'?); allowed: baseline, decline, slope_sd, residual_sd, correlation, "
+        "effect, delta_fs, delta_fs_corr, accrual, attrition, deaths"
+    ]

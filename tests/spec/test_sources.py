@@ -145,30 +145,6 @@ def test_every_input_of_the_methods_text_can_be_given_a_source():
     assert set(INPUT_FIELDS) == set(field_names(Sources))
 
 
-def _run(capsys, *args):
-    import simulate
-
-    code = simulate.main(list(args))
-    out = capsys.readouterr()
-    return code, out.out, out.err
-
-
-def test_the_command_line_takes_a_source(capsys, tmp_path):
-    """``--set sources.KEY=text`` (plain text, no quotes needed) and a design file with a bad
-    source: exit 2, one line naming the field."""
-    code, out, err = _run(capsys, "designs", "show", "default", "--set", "sources.decline=Our data")
-    assert code == 0 and tomllib.loads(out)["sources"] == {"decline": "Our data"}
-    bad = tmp_path / "bad.toml"
-    bad.write_text('[sources]\nresidual = "x"\n')
-    code, out, err = _run(capsys, "power", "--design", str(bad), "--trials", "10")
-    assert code == 2 and out == ""
-    assert err.strip().splitlines() == [
-        f"error: design file '{bad}': sources.residual: unknown key (did you mean "
-        "'residual_sd'?); allowed: baseline, decline, slope_sd, residual_sd, correlation, "
-        "effect, delta_fs, delta_fs_corr, accrual, attrition, deaths"
-    ]
-
-
 def test_the_dropout_paragraph_cites_a_designs_own_attrition_and_deaths():
     """The schedule and the death hazard have their sources in the dropout paragraph: a
     design's own replaces the published one there and in the reference list."""
