@@ -367,7 +367,7 @@ def cmd_sample_size(args) -> int:
     sizes = grid_values(args, "--sizes", integer=True)
     design = design_from_args(args)
     if sizes:
-        from designs.planning.sample_size import min_size
+        from designs.planning.size_grid import min_size
 
         unit = "per arm" if design.trial.allocation.equal else "in total"
         if min(sizes) < (least := min_size(design)):

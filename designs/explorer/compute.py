@@ -325,7 +325,7 @@ CLOSED_FORM_MARGIN = 2.0
 
 
 def check_page_search(design) -> None:
-    """Refuse a search whose closed form (:func:`designs.planning.sample_size.closed_form_size`,
+    """Refuse a search whose closed form (:func:`designs.planning.size_grid.closed_form_size`,
     the search's own starting bracket) puts the highest target far above the patients the
     page simulates (:func:`page_limit`; a review found a tiny effect sent the page's search
     towards the command line's 50,000 per arm, for minutes). Nearer the limit the search
@@ -334,7 +334,7 @@ def check_page_search(design) -> None:
     import math
 
     from designs.errors import InputError
-    from designs.planning.sample_size import closed_form_size
+    from designs.planning.size_grid import closed_form_size
 
     limit, unit = page_limit(design)
     n = closed_form_size(design, max(TARGETS))

@@ -6,24 +6,24 @@ in favour of active under the design's effect reaches the target. The search is 
 :mod:`designs.planning.sample_size` with the group-sequential success per trial (efficacy at
 any look, estimate favouring active, :func:`designs.planning.group_sequential.decide`):
 
-1. the same design without ``[interim]`` is searched first with the fixed search
-   (:func:`designs.planning.sample_size.find_sample_size`): its n is the reference of the
-   inflation factor;
-2. the group-sequential power is simulated at the fixed search's sizes (extended until
+1. the same design without ``[interim]`` is searched as ``sample-size`` searches it (the
+   *reference*: :func:`designs.planning.sample_size.find_sample_size`, with the control
+   variate and, unless ``refine_trials`` is 0, a second stage), and its first stage's trials,
+   counted with plain shares, are the fixed curve of the inflation factor (the sizes, fits
+   and n of the fixed search with ``control=False``: :func:`plain_partner`);
+2. the group-sequential power is simulated at the fixed curve's sizes (extended until
    every target lies inside them) with the same seed, so trial i is the same patients in
    both searches and at every size (common random numbers; the looks only add entry months);
 3. the same probit curve ``Phi^-1(power) = b0 + b1 sqrt(n)`` is fitted and inverted;
 4. one bootstrap over simulated trials resamples both curves together and gives the 95%
    Monte Carlo interval of the inflation factor (the ratio of the two fitted, unrounded
    sizes; the curves carry the same trials' noise, so their ratio is precise);
-5. n max is the inflation factor times the fixed design's n as ``sample-size`` finds it on
-   its own (``reference``: the control variate and, unless ``refine_trials`` is 0, a second
-   stage, :func:`designs.planning.sample_size.find_sample_size`), so that the fixed n a
-   report gives beside the interim design is the one ``sample-size`` and ``report`` give
-   without looks (a statistician's review: the step-1 search's own n, less precise, gave 381
+5. n max is the inflation factor times the reference's n, so that the fixed n a report
+   gives beside the interim design is the one ``sample-size`` and ``report`` give without
+   looks (a statistician's review: the plain fixed curve's own n, less precise, gave 381
    where they gave 388, and an n max of 382 whose power was 0.78). Its 95% interval adds the
    two intervals' log half-widths in quadrature (their errors are nearly independent: the
-   ratio's noise is what the two step-1 curves do not share, the reference's mostly its
+   ratio's noise is what the two plain curves do not share, the reference's mostly its
    second stage and what the control variate leaves); simulation error only;
 6. the rounded-up n max is simulated once more under the effect and under no effect (same
    seed): its power, its type I error and the expected patients randomised under each.
@@ -37,7 +37,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, fields
-from functools import partial
 
 import numpy as np
 
@@ -49,6 +48,7 @@ from designs.planning.power_curve import (
     curve_power,
     design_at,
     invert_curve,
+    simulate_curve,
     size_name,
 )
 from designs.planning.progress import expect
@@ -58,9 +58,9 @@ from designs.planning.sample_size import (
     bootstrap_sizes,
     chosen_size,
     find_sample_size,
-    grow_curve,
     n_limits,
 )
+from designs.planning.size_grid import first_grid, grow_curve
 from designs.simulation.inputs import simulation_inputs
 from designs.simulation.seeds import DEFAULT_SEED
 from designs.spec.interim import NO_LOOKS
@@ -202,20 +202,21 @@ def search_max_sizes(
     refine_trials: int = 0,
     **fixed_kw,
 ):
-    """Steps 1-5 of the module's search: the fixed search of ``fixed_design`` (with
-    ``fixed_kw``, e.g. threads, prior), ``simulate``'s curve at its sizes (extended until every
-    target lies inside), the probit fit and its inversion, the paired bootstrap, and n max
-    from the inflation and the fixed design's own search (``refine_trials``: its second
-    stage, 0 for none, as :func:`~designs.planning.sample_size.find_sample_size` takes it;
-    the command line's default is :func:`designs.planning.refine.default_refine_trials`).
+    """Steps 1-5 of the module's search: the fixed design's own search (the reference, with
+    ``fixed_kw``, e.g. threads, prior; ``refine_trials``: its second stage, 0 for none, as
+    :func:`~designs.planning.sample_size.find_sample_size` takes it; the command line's
+    default is :func:`designs.planning.refine.default_refine_trials`) and its plain curve,
+    ``simulate``'s curve at that curve's sizes (extended until every target lies inside), the
+    probit fit and its inversion, the paired bootstrap, and n max from the inflation and the
+    reference's n.
 
     Returns ``(curve, (b0, b1), reference, [MaxSize per target])``: ``reference`` is the
     fixed design's own search.
     """
 
-    # the fixed design searched with the same trials, sizes and progress, twice:
-    fixed_search = partial(
-        find_sample_size,
+    # (1) the fixed design as sample-size runs it (control variate, second stage): the n
+    # that n max scales (it also validates targets, trials, effect and analysis)
+    reference = find_sample_size(
         fixed_design,
         targets,
         trials,
@@ -224,15 +225,22 @@ def search_max_sizes(
         points=points,
         bootstrap=bootstrap,
         progress=progress,
+        refine_trials=refine_trials,
         **fixed_kw,
     )
-    # (1) with plain shares, the group-sequential curve's partner for the inflation (it also
-    # validates targets, trials, effect and analysis): the inflation's interval rests on the
-    # two curves carrying the same trials' noise (common random numbers), which the control
-    # variate would take out of one of them only
-    fixed = fixed_search(control=False)
-    # (2) as sample-size runs it (control variate, second stage): the n that n max scales
-    reference = fixed_search(refine_trials=refine_trials)
+    # (2) with plain shares on the same trials, the group-sequential curve's partner for the
+    # inflation: the inflation's interval rests on the two curves carrying the same trials'
+    # noise (common random numbers), which the control variate would take out of one only
+    fixed = plain_partner(
+        fixed_design,
+        targets,
+        trials,
+        reference.curve,
+        lambda sz: simulate_curve(fixed_design, sz, trials, seed, control=False, **fixed_kw),
+        points=points,
+        sizes=sizes,
+        progress=progress,
+    )
     grid = [int(s) for s in fixed.curve.sizes]
     expect(progress, (len(grid) + 2 * len(targets)) * trials)
     curve = grow_curve(design, targets, simulate, grid, extend=sizes is None, progress=progress)
@@ -242,11 +250,11 @@ def search_max_sizes(
     found = []
     for j, target in enumerate(targets):
         b0, b1 = fits[j]
-        fixed_row, ref = fixed.rows[j], reference.rows[j]
-        inflation = float(invert_curve(b0, b1, target) / fixed_row.n_estimate)
+        ref = reference.rows[j]
+        inflation = float(invert_curve(b0, b1, target) / fixed.n_estimates[j])
         n_hat = inflation * ref.n_estimate
         n, reached = chosen_size(design, n_hat, max_size)
-        if not (fixed_row.reached and ref.reached):  # no fixed n to scale: the largest size
+        if not (fixed.reached[j] and ref.reached):  # no fixed n to scale: the largest size
             n, reached = max_size, False  # (as the warning says), not a scaled guess
         with np.errstate(invalid="ignore", divide="ignore"):
             ratio = boot[:, 0, j] / boot[:, 1, j]
@@ -273,11 +281,72 @@ def search_max_sizes(
                 inflation=inflation,
                 inflation_low=r_lo,
                 inflation_high=r_hi,
-                reached=bool(reached and fixed_row.reached and ref.reached),
+                reached=bool(reached and fixed.reached[j] and ref.reached),
                 design=d,
             )
         )
     return curve, curve.fit(), reference, found
+
+
+@dataclass(frozen=True)
+class PlainPartner:
+    """The fixed design's power curve counted with plain shares (``values`` None), and each
+    target's fitted n (unrounded) and whether the curve reached it, as the fixed search
+    with ``control=False`` finds them (:func:`plain_partner`)."""
+
+    curve: PowerCurve
+    n_estimates: tuple[float, ...]
+    reached: tuple[bool, ...]
+
+
+def plain_partner(
+    fixed_design,
+    targets: tuple[float, ...],
+    trials: int,
+    first_stage: PowerCurve,
+    simulate_plain: Callable[[Sequence[int]], PowerCurve],
+    *,
+    points: int,
+    sizes: Sequence[int] | None,
+    progress: Callable[[int], None] | None,
+) -> PlainPartner:
+    """The plain curve of :func:`~designs.planning.sample_size.find_sample_size` with
+    ``control=False`` (the same first sizes, extension and fits), taken from the reference
+    search's first stage ``first_stage`` at every size it simulated: the same seed gives the
+    same trials there, and the oracle behind its control variate only adds a column to
+    them (the analyses' numbers do not change), so their plain successes are those the plain
+    search would simulate. A size the plain curve's own extension asks for that the
+    reference's did not (their fits differ a little) is simulated by ``simulate_plain``. The
+    plain search's power at n, fresh trials and bootstrap are not needed here (on the
+    defaults, 24,000 of a ``sample-size --looks 0.5,1`` run's 112,000 trials were that
+    search's: docs/performance.md)."""
+    have = {int(s): i for i, s in enumerate(first_stage.sizes)}
+
+    def simulate(sz: Sequence[int]) -> PowerCurve:
+        known = [have[int(s)] for s in sz if int(s) in have]
+        curve = PowerCurve(
+            first_stage.size_name,
+            first_stage.sizes[known],
+            first_stage.favourable[known],
+            first_stage.ok[known],
+            first_stage.failed_fits[known],
+        )
+        missing = [int(s) for s in sz if int(s) not in have]
+        if missing:
+            expect(progress, len(missing) * trials)
+            curve = curve.extend(simulate_plain(missing))
+        return curve
+
+    grid = first_grid(fixed_design, targets, points, sizes)
+    curve = grow_curve(fixed_design, targets, simulate, grid, extend=sizes is None)
+    fits, _ = curve.target_fits(targets)
+    n_hat = [invert_curve(b0, b1, t) for (b0, b1), t in zip(fits, targets, strict=True)]
+    largest = int(curve.sizes.max())
+    return PlainPartner(
+        curve,
+        tuple(float(n) for n in n_hat),
+        tuple(chosen_size(fixed_design, n, largest)[1] for n in n_hat),
+    )
 
 
 def scaled_interval(

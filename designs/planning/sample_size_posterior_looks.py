@@ -5,10 +5,11 @@ trial (``P(effect > margin | data up to look k) > T_k`` at any look, the first s
 trial, the non-binding predictive-probability futility rule followed;
 :func:`designs.planning.decision_looks.decide_posterior`):
 
-1. the same design without ``[interim]`` is searched first with the fixed search, judged by
-   the posterior rule at the final look's threshold ``T_K`` (no futility): the reference of
-   the inflation factor;
-2. the rule's success at looks is simulated at the fixed search's sizes (extended until every
+1. the same design without ``[interim]``, judged by the posterior rule at the final look's
+   threshold ``T_K`` (no futility), is searched first as ``sample-size`` searches it (the
+   reference); its first stage's trials with plain shares are the fixed curve of the
+   inflation factor (:func:`designs.planning.sample_size_gs.plain_partner`);
+2. the rule's success at looks is simulated at the fixed curve's sizes (extended until every
    target lies inside them), same seed (common random numbers);
 3. the probit curve ``Phi^-1(success) = b0 + b1 sqrt(n)`` is fitted and inverted;
 4. one paired bootstrap over simulated trials gives the 95% Monte Carlo interval of the

@@ -114,12 +114,12 @@ def test_a_killed_reports_temporary_folder_is_removed_later(tmp_path):
 
 
 def test_sample_size_search_starts_below_its_cap():
-    from designs.planning.sample_size import _initial_sizes
+    from designs.planning.size_grid import initial_sizes
     from designs.planning.size_limit import MAX_SIZE
     from designs.spec import load_design
 
     tiny = load_design().with_overrides({"effect.kind": "slope_difference", "effect.value": 0.001})
-    sizes = _initial_sizes(tiny, (0.8,), 8)
+    sizes = initial_sizes(tiny, (0.8,), 8)
     assert max(sizes) <= MAX_SIZE and min(sizes) < MAX_SIZE
 
 

@@ -23,7 +23,7 @@ from designs.planning.power_curve import (
     local_window,
     target_fits,
 )
-from designs.planning.sample_size import _initial_sizes, grow_curve
+from designs.planning.size_grid import grow_curve, initial_sizes
 from designs.spec import load_design
 
 M = 10**7
@@ -121,7 +121,7 @@ def test_sizes_are_added_where_the_grid_has_too_few_near_a_crossing():
     assert invert_curve(b0, b1, 0.9) == pytest.approx(exact, rel=0.02)
     # a grid that already has 3 sizes near every crossing gets none
     asked.clear()
-    grow_curve(design, (0.8, 0.9), simulate, _initial_sizes(design, (0.8, 0.9), 8))
+    grow_curve(design, (0.8, 0.9), simulate, initial_sizes(design, (0.8, 0.9), 8))
     assert len(asked) >= 1 and all(len(a) > 0 for a in asked)
 
 
