@@ -399,4 +399,7 @@ def cmd_designs(args) -> int:
         from designs.outputs.design_toml import annotated_toml
 
         print(annotated_toml(design), end="")  # each field's unit and range as a comment
+    from designs.outputs.methods_inputs import unread_sources
+
+    warn(f"warning: {line}" for line in unread_sources(design))
     return 0

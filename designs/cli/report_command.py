@@ -80,6 +80,9 @@ def cmd_report(args) -> int:
             "phase 2 posterior, which --no-assurance skips (drop it, or --prior-weight 0)"
         )
     out = check_report_folder(args.out, inputs=design_inputs(args), force=args.force)
+    from designs.outputs.methods_inputs import unread_sources
+
+    warn(f"warning: {line}" for line in unread_sources(design))  # before the long run
     idata = None if args.no_assurance else phase2_posterior(args.posterior)
     if idata is not None:
         from progression.population import proportional_defined

@@ -27,6 +27,7 @@ __all__ = [
     "input_sources",
     "inputs_intro",
     "inputs_text",
+    "unread_sources",
 ]
 
 
@@ -212,6 +213,32 @@ def _inputs(design) -> list[str]:
     if design.enrichment.screens_delta_fs:
         names += ["delta_fs", "delta_fs_corr"]
     return names
+
+
+def unread_sources(design) -> list[str]:
+    """The design's own sources (``[sources]``) that no methods text prints, one line each
+    (``sources.KEY: why``): the input plays no part in this design. A source written for
+    it suggests a setting left out, so the commands that read a design for its methods text
+    warn (a source is text and harms no number, so it is kept, not refused)."""
+    given = design.sources.given
+    why = {
+        "effect": None
+        if design.effect.source.value == "fixed"
+        else "the effect is drawn from the phase 2 posterior (effect.source = 'posterior'), "
+        "whose source the assurance paragraph gives",
+        "deaths": None
+        if design.dropout.death_monthly_hazard > 0
+        else "the design has no death hazard (dropout.death_monthly_hazard = 0)",
+    }
+    if not design.enrichment.screens_delta_fs:
+        why["delta_fs"] = why["delta_fs_corr"] = (
+            "no candidate is screened on delta-FS (enrichment.delta_fs_min, delta_fs_max)"
+        )
+    return [
+        f"sources.{name}: the methods text leaves it out, as {reason}"
+        for name, reason in why.items()
+        if reason is not None and name in given
+    ]
 
 
 def _source(design, name: str) -> Source | None:

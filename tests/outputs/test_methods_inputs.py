@@ -133,3 +133,37 @@ def test_a_work_without_its_authors_can_be_found():
     PubMed numbers and says to take the authors from there, so a protocol can cite them."""
     for key, pmid in (("topiramate", "PMID 15557515"), ("jacals", "PMID 38323575")):
         assert pmid in REFERENCES[key] and "authors not recorded here" in REFERENCES[key]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "unread"),
+    [
+        ({"sources.deaths": "Registry D 2025", "dropout.death_monthly_hazard": 0.0}, ["deaths"]),
+        (
+            {"sources.delta_fs": "Registry F 2025", "sources.delta_fs_corr": "Registry C 2025"},
+            ["delta_fs", "delta_fs_corr"],
+        ),
+        ({"sources.effect": "Registry E 2025", "effect.source": "posterior"}, ["effect"]),
+        (
+            {
+                "sources.effect": "Registry E 2025",
+                "sources.deaths": "Registry D 2025",
+                "sources.decline": "Registry L 2025",
+            },
+            [],
+        ),
+        ({"sources.delta_fs": "Registry F 2025", "enrichment.delta_fs_min": 0.3}, []),
+    ],
+)
+def test_a_source_no_methods_text_prints_is_named(overrides, unread):
+    """``unread_sources`` names exactly the given sources that neither the inputs' list nor
+    the dropout paragraph prints (the CLI warns with these lines)."""
+    from designs.outputs.methods_dropout import also_simulated, attrition_source
+    from designs.outputs.methods_inputs import unread_sources
+
+    design = load_design("default").with_overrides(overrides)
+    lines = unread_sources(design)
+    assert [line.split(":")[0] for line in lines] == [f"sources.{n}" for n in unread]
+    printed = "\n".join(inputs_text(design)) + also_simulated(design) + attrition_source(design)
+    for name, text in design.sources.given.items():
+        assert (text in printed) == (name not in unread), name
