@@ -203,13 +203,20 @@ def power_html(req, view) -> ui.Tag:
 
 def inputs_html(design) -> ui.Tag:
     """Where each input of the design comes from, folded under the design's line (the list
-    of methods.md: a value not taken from published work is called an assumption)."""
-    from designs.outputs.methods_inputs import INPUTS_TITLE, input_sources, inputs_intro
+    of methods.md: a value not taken from published work is called an assumption), and a
+    note for each of the design's own sources that no methods text prints."""
+    from designs.outputs.methods_inputs import (
+        INPUTS_TITLE,
+        input_sources,
+        inputs_intro,
+        unread_sources,
+    )
 
     return ui.tags.details(
         ui.tags.summary(INPUTS_TITLE),
         ui.p(inputs_intro(design)),
         ui.tags.ul(*[ui.tags.li(line) for line in input_sources(design)]),
+        *[ui.p(f"Note: {line}.") for line in unread_sources(design)],
         id="input-sources",
         class_="provenance",
     )

@@ -243,6 +243,12 @@ def test_an_uploaded_designs_own_sources_show_until_their_value_moves(base, cli,
     html = str(views.inputs_html(uploaded))
     assert "&lt;b&gt;assumed&lt;/b&gt; by our steering committee." in html
     assert "<li>Residual SD 2 points: our pilot data.</li>" in html
+    assert "Note:" not in html
+    # a source for an input the design does not use: a note says so (the CLI warns)
+    unused = uploaded.with_overrides({"sources.delta_fs": "Registry 2025"})
+    assert "<p>Note: sources.delta_fs: the methods text leaves it out, as no candidate is " in (
+        str(views.inputs_html(unused))
+    )
     design, errors = design_from_values(uploaded, {**base_values(uploaded), "effect": 35.0})
     assert errors == {} and design.sources.given == {"residual_sd": "our pilot data"}
     html = _shown(views.inputs_html(design))
