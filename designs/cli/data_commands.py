@@ -137,7 +137,7 @@ def _power_posterior_looks(design, args) -> int:
 
         print_json({**summary.to_dict(), "decision_rule": rule_record(design, prior)})
     else:
-        print(posterior_looks_text(design, summary))
+        print(posterior_looks_text(design, summary, prior))
     from designs.outputs.console import posterior_looks_warnings
 
     warn(posterior_looks_warnings(design, summary))

@@ -87,13 +87,15 @@ def cmd_calibrate(args) -> int:
     print(design.describe())
     from designs.outputs.console import prior_text
     from designs.outputs.rates import rate_text
+    from designs.spec.decision import threshold_text
 
     analysed = cal.trials - cal.failed_fits  # the type I errors' denominator
 
     print(prior_text(design, prior))
     print(
-        f"calibrated threshold {cal.threshold:.6f} (MC SE {cal.mc_se:.2g}, 95% MC interval "
-        f"{cal.ci95[0]:.6f}-{cal.ci95[1]:.6f}) for type I error <= {cal.target:g}: "
+        f"calibrated threshold {threshold_text(cal.threshold)} (MC SE {cal.mc_se:.2g}, 95% MC "
+        f"interval {threshold_text(cal.ci95[0])}-{threshold_text(cal.ci95[1])}) for type I "
+        f"error <= {cal.target:g}: "
         f"success if P(effect > {cal.margin:g} | data) > threshold; {cal.prior} prior{weight}"
     )
     print(
@@ -106,22 +108,35 @@ def cmd_calibrate(args) -> int:
         f"{cal.trials} null trials (no effect for any patient; {cal.failed_fits} failed fits), "
         f"seed {cal.seed}"
     )
+    from designs.outputs.prior_notes import margin_note
+
     if cal.margin != 0:
-        print(
-            f"note: the type I error is held with no effect (effect 0), not at the margin: with "
-            f"a true effect of {cal.margin:g} points/month the rule succeeds more often than "
-            f"{cal.target:g} (success means P(effect > {cal.margin:g} | data) > threshold, "
-            "judged against trials with no effect)"
-        )
+        print(margin_note(cal.margin))
     return 0
 
 
 def _check_command(cal) -> str:
     """The ``power`` command that checks a calibrated threshold on fresh trials: this rule
-    (prior, weight, threshold) at the next seed; its type I error line is the check."""
+    (prior, weight, threshold rounded up: :func:`threshold_up`) at the next seed; its type I
+    error line is the check."""
     weight = f" --prior-weight {cal.prior_weight:g}" if cal.prior == "robust" else ""
     return (
         f"simulate.py power --decision posterior --prior {cal.prior}{weight} --threshold "
-        f"{cal.threshold:.6f} --seed {cal.seed + 1} and this command's other options (its "
-        "type I error line)"
+        f"{threshold_up(cal.threshold)} --seed {cal.seed + 1} and this command's other options "
+        "(its type I error line)"
     )
+
+
+def threshold_up(threshold: float) -> str:
+    """A threshold in (0, 1) as a decimal rounded up to 6 significant digits, or more where
+    that would reach 1: the rule typed from it is at least as strict as the calibrated one (a
+    review: 0.9943664 was typed as 0.994366) and never 0 (1.2e-10 read 0.000000, which
+    ``power`` refuses)."""
+    import math
+
+    for places in range(max(6, 5 - math.floor(math.log10(threshold))), 18):
+        scale = 10.0**places
+        up = math.ceil(threshold * scale) / scale
+        if threshold <= up < 1.0 and up > 0.0:
+            return f"{up:.{places}f}".rstrip("0")
+    return repr(float(threshold))

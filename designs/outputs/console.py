@@ -8,7 +8,7 @@ import math
 
 from designs.outputs.effect_notes import harm_notes
 from designs.outputs.numbers import rate_mc_se, se_text
-from designs.outputs.prior_notes import sceptical_note
+from designs.outputs.prior_notes import margin_note, sceptical_note
 
 UNCONTROLLED_NOTE = (
     "The phase 2 effect comes from an uncontrolled before/after comparison in 5 patients "
@@ -150,7 +150,7 @@ def decision_lines(design, summaries) -> list[str]:
             f"prior N(0, {d.vague_sd:g}^2) (--prior-weight W, or decision.prior_weight in a "
             "design file, borrows)"
         )
-    return lines
+    return lines + [t for t in (margin_note(d.margin),) if t]
 
 
 def estimand_line(analysis: str) -> str:

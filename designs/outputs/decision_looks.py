@@ -30,15 +30,21 @@ def posterior_rule_phrase(s) -> str:
     )
 
 
-def posterior_looks_text(design, s) -> str:
-    """The design line, one line per look, and the operating characteristics.
+def posterior_looks_text(design, s, prior=None) -> str:
+    """The design line, the rule and its prior (``prior``: the rule's prior of the effect,
+    written out as ``power`` writes it for a fixed design; a review found it missing here),
+    one line per look, and the operating characteristics.
 
     ``s``: a :class:`designs.planning.decision_looks.PosteriorLooksSummary`.
     """
+    from designs.outputs.console import prior_text
+    from designs.outputs.prior_notes import margin_note
+
     lines = [
         design.describe(),
         f"{s.analysis}: {posterior_rule_phrase(s)}; {s.trials} trials per hypothesis, "
         f"seed {s.seed}",
+        *[t for t in (prior_text(design, prior),) if t],
         "look  info(exp)  info(obs)  month  threshold  P(eff)  P(fut)  P(eff|H0)  P(fut|H0)",
     ]
     for k in range(len(s.looks)):
@@ -61,4 +67,4 @@ def posterior_looks_text(design, s) -> str:
         f"of {s.n_total}; expected months {s.expected_months:.1f} and "
         f"{s.expected_months_h0:.1f}, of {s.fixed_months:.1f} without interim analyses"
     )
-    return "\n".join(lines)
+    return "\n".join(lines + [t for t in (margin_note(s.margin),) if t])

@@ -1,4 +1,6 @@
-"""Whether the sceptical prior fits the design's effect (the prior line and methods.md).
+"""Notes beside the posterior rule's numbers: whether the sceptical prior fits the design's
+effect (the prior line and methods.md), and what a margin other than 0 does to the type I
+error (:func:`margin_note`).
 
 The sceptical prior's default SD, 0.076 points/month, is the default design's effect over
 1.645: it gives that effect 5% prior probability (Spiegelhalter, Freedman & Parmar 1994). A
@@ -8,7 +10,7 @@ so where the prior is printed.
 
 from __future__ import annotations
 
-__all__ = ["SCEPTICAL_TAIL", "sceptical_note"]
+__all__ = ["SCEPTICAL_TAIL", "margin_note", "sceptical_note"]
 
 
 #: The prior probability a sceptical prior conventionally gives the effect the trial is
@@ -40,4 +42,19 @@ def sceptical_note(design) -> str:
         f"({shift:+.3g}) a prior probability of {tail:.2%}, where a sceptical prior "
         f"conventionally gives it {SCEPTICAL_TAIL:.0%} "
         f"(decision.sceptical_sd = {shift / float(isf(SCEPTICAL_TAIL)):.3g})"
+    )
+
+
+def margin_note(margin: float) -> str:
+    """Under a margin other than 0, the note that the type I error is the rule's success rate
+    with no effect, not at the margin, and which way it moves there ('' at margin 0). A
+    review: ``calibrate`` said "more often" for a margin below 0 too, where success at the
+    margin is less often than with no effect, and ``power`` said nothing."""
+    if margin == 0:
+        return ""
+    more = "more" if margin > 0 else "less"
+    return (
+        "note: the type I error is the rule's success rate with no effect (effect 0), not at "
+        f"the margin: with a true effect of {margin:g} points/month it succeeds {more} often "
+        f"(success means P(effect > {margin:g} | data) > threshold)"
     )

@@ -291,6 +291,14 @@ def calibration_from_tails(design, tail, target: float, trials: int, seed: int) 
             f"{k} beyond the threshold, fewer than {MIN_NULL_EXCEEDANCES}: simulate more trials"
         )
     cutoff = float(q[k]) if k < n else 1.0  # success iff tail < cutoff
+    if not cutoff < 1.0:  # threshold 0: every threshold in (0, 1) holds the target
+        margin = design.decision.margin
+        raise InputError(
+            (f"decision.margin = {margin:g}: " if margin else "calibrate: ")
+            + f"with no effect P(effect > {margin:g} | data) is 0 to double precision in more "
+            f"than {1 - target:.1%} of the null trials, so every threshold in (0, 1) holds a "
+            f"type I error of {target:g}: there is nothing to calibrate at this margin"
+        )  # (a review: calibrate gave threshold 0.0, and a check command power refused)
     # Distribution-free 95% interval of the (k+1)-th order statistic (binomial ranks).
     half = Z95 * math.sqrt(n * target * (1.0 - target))
     lo_i = max(0, math.floor(k - half))

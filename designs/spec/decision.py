@@ -29,6 +29,7 @@ from typing import ClassVar
 
 from designs.errors import InputError
 from designs.spec.fields import Kind, spec_field, validate_fields
+from designs.spec.patients import MAX_SLOPE
 
 __all__ = ["Decision", "DecisionRule", "FailedFits", "PriorKind", "threshold_text"]
 
@@ -91,7 +92,8 @@ class Decision:
         is the one-sided 2.5% level of a vague-prior rule; with borrowing it no longer is
         (``simulate.py calibrate`` finds the threshold that is).
     margin : float
-        Points/month: the effect the posterior must exceed (0: any benefit).
+        Points/month: the effect the posterior must exceed (0: any benefit), in [-10, 10]
+        as the effect is (a review: 1e300 crashed the futility rule at looks).
     vague_sd : float
         SD of the vague prior, points/month, > 0. Default 10 (assumed): twenty times the
         default design's mean decline of 0.5 points/month and about a hundred times the
@@ -146,7 +148,11 @@ class Decision:
         doc="Success when P(effect > margin | data) exceeds this.",
     )
     margin: float = spec_field(
-        0.0, unit="points/month", doc="Effect the posterior must exceed (0: any benefit)."
+        0.0,
+        lo=-MAX_SLOPE,
+        hi=MAX_SLOPE,
+        unit="points/month",
+        doc="Effect the posterior must exceed (0: any benefit).",
     )
     vague_sd: float = spec_field(
         10.0, lo=MIN_PRIOR_SD, hi=MAX_PRIOR_SD, unit="points/month", doc="SD of the vague prior."

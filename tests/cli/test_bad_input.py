@@ -477,6 +477,19 @@ CASES = [
         "population.slope_mean = 0.95: must be <= 0 (points/month; decline is negative: a "
         "loss of 0.95 points/month is written -0.95)",
     ),
+    # a Bayesian review: an unbounded margin crashed the futility rule at looks with a
+    # traceback (1e300); a margin no null trial can pass made calibrate give threshold 0.0
+    (
+        [
+            *("power", "--decision", "posterior", "--looks", "0.5,1"),
+            *("--futility-predictive", "0.5", "--set", "decision.margin=1e300"),
+        ],
+        "decision.margin = 1e+300: must be in [-10, 10] (points/month)",
+    ),
+    (
+        ["calibrate", "--trials", "400", "--threads", "1", "--set", "decision.margin=1"],
+        "decision.margin = 1: with no effect P(effect > 1 | data) is 0 to double precision",
+    ),
     # the design explorer: a port outside 1-65535 is refused before anything starts
     (["explore", "--port", "0", "--no-browser"], "--port"),
     (["explore", "--port", "70000", "--no-browser"], "--port"),

@@ -173,6 +173,40 @@ def test_power_and_calibrate_with_looks_under_the_posterior_rule(capsys, run):
     assert 0 < cal["threshold"] < 1 and cal["mc_se"] > 0 and cal["trials"] == 400
     code, out, _ = run(capsys, "power", *common[:-1], "--decision", "posterior")
     assert code == 0 and "posterior rule at 2 looks" in out
+    # the prior written out, as for a fixed design (a review found it only in the JSON)
+    assert "prior of the effect (points/month): 1.000 x N(+0.000, 10.000^2)" in out
+
+
+def test_calibrate_with_a_margin_below_0_says_success_there_is_less_often(capsys, run):
+    """A review: the note said "more often than 0.025" at a margin of -0.1, where the rule
+    succeeds less often at the margin than with no effect; and the check command types the
+    threshold rounded up (at least as strict as the calibrated one)."""
+    from designs.cli.decision_commands import threshold_up
+
+    argv = ["--trials", "400", "--threads", "1", "--n-per-arm", "30"]
+    code, text, _ = run(capsys, "calibrate", *argv, "--set", "decision.margin=-0.1")
+    assert code == 0
+    assert "with a true effect of -0.1 points/month it succeeds less often" in text
+    code, out, _ = run(capsys, "calibrate", *argv, "--set", "decision.margin=-0.1", "--json")
+    assert code == 0
+    assert f"--threshold {threshold_up(json.loads(out)['threshold'])} --seed" in text
+
+
+@pytest.mark.parametrize(
+    ("threshold", "typed"),
+    [
+        (0.9943664, "0.994367"),  # rounded up, not to the nearest (0.994366)
+        (0.994366, "0.994366"),
+        (1.20452e-10, "0.000000000120452"),  # not 0.000000, which power refuses
+        (0.9999996, "0.9999996"),  # not 1.000000
+        (0.5, "0.5"),
+    ],
+)
+def test_a_typed_threshold_is_rounded_up_and_stays_inside_0_1(threshold, typed):
+    from designs.cli.decision_commands import threshold_up
+
+    assert threshold_up(threshold) == typed
+    assert threshold <= float(typed) < 1.0
 
 
 @pytest.mark.parametrize(
