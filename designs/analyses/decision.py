@@ -26,7 +26,13 @@ from scipy import special
 from designs.errors import InputError
 from designs.sequential import normal
 
-__all__ = ["NormalMixture", "fit_normal_mixture", "lower_tail", "posterior"]
+__all__ = [
+    "NormalMixture",
+    "effective_sample_size",
+    "fit_normal_mixture",
+    "lower_tail",
+    "posterior",
+]
 
 
 @dataclass(frozen=True)
@@ -107,6 +113,40 @@ def lower_tail(prior: NormalMixture, estimate, se, margin: float = 0.0) -> np.nd
     """
     w, mean, sd = posterior(prior, estimate, se)
     return np.sum(w * normal.cdf((margin - mean) / sd), axis=-1)
+
+
+#: The ELIR integral's grid: each component's mean +- this many of its SDs, in steps of
+#: ``_ESS_STEP`` of its SD (the components' grids merged, so that a narrow component beside a
+#: wide one is resolved at its own scale).
+_ESS_REACH, _ESS_STEP = 40.0, 0.02
+
+
+def effective_sample_size(prior: NormalMixture, unit_sd: float) -> float:
+    """The prior's effective sample size (ESS) by the expected local-information ratio
+    (ELIR; Neuenschwander, Weber, Schmidli & O'Hagan 2020), in units of one observation whose
+    estimate of the effect has SD ``unit_sd`` (same units as the prior; for the robust
+    prior's unit information, one patient per arm).
+
+    ELIR is ``E_p[i_p(theta) / i_F]`` with the prior's local information ``i_p = -d^2/dtheta^2
+    log p(theta)`` and one observation's Fisher information ``i_F = 1 / unit_sd^2``:
+    ``unit_sd^2 E_p[-(log p)'']``, which (``p''`` integrating to 0) is ``unit_sd^2`` times the
+    integral of ``p'(theta)^2 / p(theta)``, taken here by the trapezoidal rule on the merged
+    grid of the components. One normal ``N(m, s^2)`` gives ``(unit_sd / s)^2``; the ESS is
+    predictively consistent (the prior predictive mean of the posterior's ESS after N
+    observations is ESS + N), which tests/analyses/test_prior_ess.py checks.
+    """
+    if not (np.isfinite(unit_sd) and unit_sd > 0):
+        raise InputError(f"unit_sd = {unit_sd!r}: must be finite and > 0")
+    w0, m0, s0 = (np.asarray(v, dtype=np.float64) for v in (prior.weights, prior.means, prior.sds))
+    steps = np.arange(-_ESS_REACH, _ESS_REACH + _ESS_STEP / 2, _ESS_STEP)
+    theta = np.unique(np.concatenate([m + s * steps for m, s in zip(m0, s0, strict=True)]))
+    with np.errstate(divide="ignore"):
+        logc = np.log(w0) + normal.logpdf(theta[:, None], m0, s0)  # log w_k phi_k(theta)
+    logp = special.logsumexp(logc, axis=1)
+    share = np.exp(logc - logp[:, None])  # each component's share of p(theta)
+    score = (share * (m0 - theta[:, None]) / s0**2).sum(axis=1)  # p'(theta) / p(theta)
+    f = np.exp(logp) * score**2
+    return float(unit_sd**2 * np.sum(0.5 * (f[1:] + f[:-1]) * np.diff(theta)))
 
 
 def fit_normal_mixture(

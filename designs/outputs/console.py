@@ -8,7 +8,7 @@ import math
 
 from designs.outputs.effect_notes import harm_notes
 from designs.outputs.numbers import rate_mc_se, se_text
-from designs.outputs.prior_notes import margin_note, sceptical_note
+from designs.outputs.prior_notes import margin_note, sceptical_note, worth_text
 
 UNCONTROLLED_NOTE = (
     "The phase 2 effect comes from an uncontrolled before/after comparison in 5 patients "
@@ -67,7 +67,10 @@ def prior_text(design, prior) -> str:
         if d.borrows
         else ""
     )
-    return f"prior of the effect (points/month): {parts}{source}{sceptical_note(design)}"
+    from designs.planning.decision_rule import prior_worth
+
+    worth = worth_text(prior_worth(design, prior))
+    return f"prior of the effect (points/month): {parts}{source}{worth}{sceptical_note(design)}"
 
 
 def power_text(design, summaries, prior=None) -> str:

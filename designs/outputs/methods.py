@@ -27,7 +27,7 @@ from designs.outputs.methods_inputs import input_keys, inputs_text
 from designs.outputs.methods_references import references_text
 from designs.outputs.numbers import probability_text, rate_mc_se, se_text
 from designs.outputs.operating_tables import calibration_flag
-from designs.outputs.prior_notes import sceptical_note
+from designs.outputs.prior_notes import borrowing_caveat, borrowing_text, sceptical_note
 from designs.outputs.rates import search_estimator
 from designs.outputs.tables import (
     N_INTERVAL_NOTE,
@@ -177,12 +177,14 @@ def _robust_note(design) -> str:
     """The robust prior's source and, with ``decision.robust_sd = 0``, what its vague
     component is (a statistician's review: Schmidli et al. 2014 was in the reference list
     but cited nowhere in the text, and N(0, 1.24^2) was not called unit information)."""
+    from designs.planning.decision_rule import robust_component_sd
+
     d = design.decision
     if not (d.is_posterior and d.prior.value == "robust"):
         return ""
     unit = (
-        "; its vague component is the unit-information prior, the SD of the effect estimate "
-        "with one patient per arm"
+        f"; its second component, N(0, {robust_component_sd(design):.3f}^2), is the "
+        "unit-information prior, its SD that of the effect estimate with one patient per arm"
         if d.robust_sd == 0 and d.prior_weight < 1
         else ""
     )
@@ -199,7 +201,7 @@ def _mixture_text(design, oc) -> str:
     mix = " + ".join(f"{c['weight']:.3f} N({c['mean']:+.3f}, {c['sd']:.3f}^2)" for c in parts)
     return (
         f"; the prior as a mixture of normals, the phase 2 posterior of the effect fitted by "
-        f"one, points/month: {mix}"
+        f"one, points/month: {mix}{borrowing_text(oc.get('decision_rule', {}))}"
     )
 
 
@@ -279,8 +281,8 @@ def methods_text(
         oc["type_i_error"], type_i_target(design), oc["type_i_error_trials"], posterior=posterior
     )
     success = (
-        f"; a success is {posterior_rule_text(design)} (the trial's estimate and standard error "
-        "as a normal likelihood, the posterior in closed form"
+        f"; a success is {posterior_rule_text(design)} (the trial's estimate and standard error, "
+        "not its test, as a normal likelihood, the posterior in closed form"
         + _robust_note(design)
         + sceptical_note(design)
         + ")"
@@ -418,7 +420,8 @@ def methods_text(
                 if real
                 else " The phase 2 data bundled with this tool are an illustrative "
                 "reconstruction from published summaries, not the trial's patient-level data."
-            ),
+            )
+            + borrowing_caveat(design),
             "",
         ]
     dec = design.decision
@@ -428,6 +431,7 @@ def methods_text(
         bool(assurance),
         attrition_cited,
         robust_prior=dec.is_posterior and dec.prior.value == "robust",
+        prior_worth="effective_sample_size" in oc.get("decision_rule", {}),
         deaths=deaths_cited,
         control_variate=search_estimator(result) == "control variate",
         inputs=input_keys(design),

@@ -81,6 +81,9 @@ REFERENCES = {
     "Frontotemporal Degeneration* 25(3-4):388-399. doi:10.1080/21678421.2024.2309989. PMID "
     "38323575 (JaCALS and PRO-ACT patients; authors not recorded here: take them from "
     "PubMed)",
+    "neuenschwander": "Neuenschwander B, Weber S, Schmidli H, O'Hagan A (2020). Predictively "
+    "consistent prior effective sample sizes. *Biometrics* 76(2):578-587. "
+    "doi:10.1111/biom.13252",
     "phase2": "Yamashita T, Nakano Y, Sasaki R, et al. (2023). Safety and clinical effects of a "
     "Muse cell-based product in patients with amyotrophic lateral sclerosis: results of a "
     "phase 2 clinical trial. *Cell Transplantation* 32:9636897231214370. "
@@ -94,6 +97,7 @@ def references_text(
     published_attrition: bool = True,
     *,
     robust_prior: bool = False,
+    prior_worth: bool = False,
     deaths: bool = False,
     control_variate: bool = False,
     inputs: Sequence[str] = (),
@@ -102,7 +106,8 @@ def references_text(
     (``published_attrition``: the text cites the published dropout schedule; ``deaths``: it
     cites the published death hazard split off it,
     :func:`designs.outputs.methods_dropout.cited_exit_sources`; ``robust_prior``: the
-    posterior rule's robust mixture prior; ``control_variate``: powers counted with the
+    posterior rule's robust mixture prior; ``prior_worth``: its effective sample size
+    (borrowing); ``control_variate``: powers counted with the
     oracle's control; ``inputs``: the keys of the inputs' sources,
     :func:`designs.outputs.methods_inputs.input_keys`)."""
     keys = ["ich", "attrition"] if published_attrition else ["ich"]
@@ -121,6 +126,8 @@ def references_text(
         keys.append("glasserman")
     if robust_prior:
         keys.append("schmidli")
+    if prior_worth:  # the borrowing prior's effective sample size
+        keys.append("neuenschwander")
     if assurance:
         keys.append("phase2")
     return ["**References.**", ""] + [f"{i}. {REFERENCES[k]}" for i, k in enumerate(keys, 1)]

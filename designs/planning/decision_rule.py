@@ -58,20 +58,24 @@ def phase2_effect_prior(design, idata) -> NormalMixture:
 
 
 def robust_component_sd(design) -> float:
-    """SD (points/month) of the robust prior's second component ``N(0, sd^2)``.
-
-    ``decision.robust_sd`` when above 0; otherwise unit information (Kass & Wasserman 1995;
-    the robust component of Schmidli et al. 2014): the SD of the effect estimate with one
-    patient per arm, ``sqrt(v_placebo + v_active)``, the per-patient GLS slope variances of
-    :func:`designs.planning.closed_form.design_slope_variances` (the design's visits, dropout
-    and deaths as MCAR, random-effects covariance and residual SD; 0.60 points/month on the
-    default design). It does not depend on the number of patients.
-    """
-    from designs.planning.closed_form import design_slope_variances
-
+    """SD (points/month) of the robust prior's second component ``N(0, sd^2)``:
+    ``decision.robust_sd`` when above 0, otherwise unit information
+    (:func:`unit_information_sd`; Kass & Wasserman 1995; the robust component of Schmidli et
+    al. 2014)."""
     d = design.decision
     if d.robust_sd > 0:
         return float(d.robust_sd)
+    return unit_information_sd(design)
+
+
+def unit_information_sd(design) -> float:
+    """The SD (points/month) of the effect estimate with one patient per arm,
+    ``sqrt(v_placebo + v_active)``, the per-patient GLS slope variances of
+    :func:`designs.planning.closed_form.design_slope_variances` (the design's visits, dropout
+    and deaths as MCAR, random-effects covariance and residual SD; 0.60 points/month on the
+    default design). It does not depend on the number of patients."""
+    from designs.planning.closed_form import design_slope_variances
+
     try:
         sd = math.sqrt(sum(design_slope_variances(design)))
     except (InputError, np.linalg.LinAlgError, ValueError):
@@ -83,6 +87,36 @@ def robust_component_sd(design) -> float:
             "decision.robust_sd > 0 (points/month)"
         )
     return sd
+
+
+def prior_worth(design, prior: NormalMixture) -> dict | None:
+    """What a prior that borrows from phase 2 is worth, in patients per arm: the effective
+    sample size (:func:`designs.analyses.decision.effective_sample_size`, ELIR) of its phase
+    2 part and of the whole prior, in units of the unit information (one patient per arm,
+    :func:`unit_information_sd`), with that SD. The phase 2 part is the prior's components
+    but the robust one (:func:`decision_prior` mixes phase 2 first, ``N(0, sd^2)`` last).
+    None when the prior does not borrow, or the unit information is undefined."""
+    from designs.analyses.decision import effective_sample_size
+
+    d = design.decision
+    if not d.borrows:
+        return None
+    try:
+        unit = unit_information_sd(design)
+    except InputError:
+        return None
+    parts = prior.components() if d.prior_weight == 1 else prior.components()[:-1]
+    total = sum(w for w, _, _ in parts)
+    phase2 = NormalMixture(
+        tuple(w / total for w, _, _ in parts),
+        tuple(m for _, m, _ in parts),
+        tuple(s for _, _, s in parts),
+    )
+    return {
+        "phase2": effective_sample_size(phase2, unit),
+        "prior": effective_sample_size(prior, unit),
+        "unit_sd": unit,
+    }
 
 
 def decision_prior(design, idata=None, phase2: NormalMixture | None = None) -> NormalMixture:
@@ -130,6 +164,9 @@ def rule_record(design, prior: NormalMixture | None) -> dict:
         out["prior_components"] = [
             {"weight": w, "mean": m, "sd": sd} for w, m, sd in prior.components()
         ]
+        worth = prior_worth(design, prior)
+        if worth is not None:  # patients per arm (ELIR), a review: no output gave it
+            out["effective_sample_size"] = worth
     return out
 
 

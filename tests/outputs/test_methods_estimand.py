@@ -212,9 +212,10 @@ def test_the_robust_prior_is_cited_and_its_vague_component_named():
     d = load_design("default").with_overrides({"decision.rule": "posterior"})
     robust = d.with_overrides({"decision.prior": "robust", "decision.prior_weight": 0.5})
     assert _robust_note(robust) == (
-        "; the robust mixture prior of Schmidli et al. 2014; its vague component is the "
-        "unit-information prior, the SD of the effect estimate with one patient per arm"
-    )
+        "; the robust mixture prior of Schmidli et al. 2014; its second component, N(0, "
+        "0.602^2), is the unit-information prior, its SD that of the effect estimate with one "
+        "patient per arm"
+    )  # (a Bayesian review: "vague component" read as the tool's vague prior, N(0, 10^2))
     own_sd = robust.with_overrides({"decision.robust_sd": 1.0})
     assert _robust_note(own_sd) == "; the robust mixture prior of Schmidli et al. 2014"
     assert _robust_note(d) == "" and _robust_note(load_design("default")) == ""
@@ -233,3 +234,35 @@ def test_the_methods_text_says_when_a_sceptical_prior_does_not_fit_the_effect(se
 
     result, oc = search_stand_in()
     assert note in methods_text(d, result, oc, None, None)
+
+
+def test_a_borrowing_prior_says_what_it_is_worth_and_rests_on(search_stand_in, fake_posterior):
+    """A Bayesian review: no output said that the phase 2 part of the robust prior is worth
+    about 20 patients per arm, nor that it rests on an uncontrolled comparison; and the
+    text described the analysis's Wald test where the posterior rule reads only its
+    estimate and SE. The effective sample size is the rule record's (ELIR), cited."""
+    from designs.outputs.methods import methods_text
+    from designs.planning.decision_rule import decision_prior, rule_record
+
+    d = load_design("default").with_overrides(
+        {"decision.rule": "posterior", "decision.prior": "robust", "decision.prior_weight": 0.5}
+    )
+    prior = decision_prior(d, fake_posterior())
+    rule = rule_record(d, prior)
+    worth = rule["effective_sample_size"]
+    assert worth["phase2"] > worth["prior"] > 0
+    assert abs(worth["unit_sd"] - 0.602) < 1e-3  # the default design's unit information
+    result, oc = search_stand_in()
+    text = methods_text(d, result, {**oc, "decision_rule": rule}, None, None)
+    assert (
+        "by the expected local-information-ratio effective sample size (Neuenschwander et al. "
+        f"2020) the phase 2 part of the prior is worth about {worth['phase2']:.1f} patients per "
+        f"arm and the whole prior about {worth['prior']:.1f}"
+    ) in text
+    assert "rests on the uncontrolled before/after comparison of phase 2" in text
+    assert "estimate and standard error, not its test, as a normal likelihood" in text
+    assert "Neuenschwander B, Weber S, Schmidli H, O'Hagan A (2020)" in text
+    vague = d.with_overrides({"decision.prior": "vague", "decision.prior_weight": 0.0})
+    oc_vague = {**oc, "decision_rule": rule_record(vague, None)}
+    plain = methods_text(vague, result, oc_vague, None, None)
+    assert "Neuenschwander" not in plain and "effective sample size" not in plain
