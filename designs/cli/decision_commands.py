@@ -54,9 +54,17 @@ def cmd_calibrate(args) -> int:
             "--decision frequentist: calibrate finds the threshold of the posterior rule "
             "(drop --decision)"
         )
+    overrides = parse_set(args.set)
+    if getattr(args, "thresholds", None) is not None or "decision.thresholds" in overrides:
+        # before the rule's own check, which sent a user without --decision posterior to add
+        # it, only to meet this refusal next (a Bayesian review)
+        named = "--thresholds" if getattr(args, "thresholds", None) else "decision.thresholds"
+        raise InputError(
+            f"{named}: calibrate finds one threshold common to every look; drop {named}"
+        )
     refuse_fixed_effect(
         args,
-        parse_set(args.set),
+        overrides,
         "calibrate simulates every trial with no effect for any patient; drop it",
         NULL_RUN_FIELDS,
     )
@@ -79,7 +87,10 @@ def cmd_calibrate(args) -> int:
     from designs.planning.decision_rule import rule_record
 
     if args.json:
-        print_json({**cal.to_dict(), "decision_rule": rule_record(design, prior)})
+        # the rule without its threshold, which the calibration replaces (a review read the
+        # design's 0.975 beside the calibrated one; it is uncalibrated_threshold)
+        rule = {k: v for k, v in rule_record(design, prior).items() if k != "threshold"}
+        print_json({**cal.to_dict(), "decision_rule": rule})
         return 0
     weight = f", weight {cal.prior_weight:g}" if cal.prior == "robust" else ""
     if design.interim.sequential:

@@ -96,6 +96,7 @@ _GS_COLUMNS = (
     ("E[n total] H1", "expected_n_total_h1", "{:.1f}".format),
     ("E[n total] H0", "expected_n_total_h0", "{:.1f}".format),
     ("type I error", "type_i_error", "{:.4f}".format),
+    ("type I MC SE", "mc_se_type_i_error", se_text),
     ("n fixed", "n_fixed", "{:d}".format),
     ("inflation", "inflation", "{:.3f}".format),
     ("95% MC interval ", "inflation_interval", "{}".format),
@@ -163,7 +164,7 @@ def _gs_notes(r0) -> list[str]:
     sided = "one-sided" if r0.sides == 1 else "two-sided"
     looks = ", ".join(f"{x:g}" for x in r0.looks)
     if getattr(r0, "rule", "frequentist") == "posterior":
-        return _posterior_notes(r0, looks, sided)
+        return _posterior_notes(r0, looks)
     return [
         f"{r0.analysis}: looks at information {looks}, "
         f"{r0.spending} alpha spending ({r0.alpha:g} {sided}), futility {r0.futility}; "
@@ -175,7 +176,7 @@ def _gs_notes(r0) -> list[str]:
         "both fitted on the same trials (same seed); n max is the inflation times n fixed, the "
         "fixed design's n as sample-size finds it without looks. Intervals: 95% Monte Carlo "
         "(bootstrap over simulated trials; n max's combines the inflation's and n fixed's), "
-        "simulation error only.",
+        f"simulation error only. {OWN_TRIALS}",
     ]
 
 
@@ -186,7 +187,7 @@ def _second_stage(r0) -> str:
     return f"; the fixed search's second stage {refine} trials" if refine else ""
 
 
-def _posterior_notes(r0, looks: str, sided: str) -> list[str]:
+def _posterior_notes(r0, looks: str) -> list[str]:
     thresholds = ", ".join(threshold_text(t) for t in r0.thresholds)
     futility = (
         f"futility if the predictive probability of final success < {r0.futility_predictive:g}"
@@ -200,16 +201,35 @@ def _posterior_notes(r0, looks: str, sided: str) -> list[str]:
         "n max: the size the trial randomises if it reaches its final look; power: the rule's "
         "success probability (any look) under the design's effect at n max; type I error: its "
         "success probability under no effect at n max, to compare with the one-sided level "
-        f"{r0.alpha / r0.sides:g} (alpha {r0.alpha:g} {sided} / sides: the rule succeeds in "
-        "one direction only). The thresholds are used as given, NOT re-calibrated at each n: "
+        f"{_one_sided_level(r0)}. The thresholds are used as given, NOT re-calibrated at each n: "
         "if the type I error is too high, run calibrate --looks at n max. E[n total]: mean "
         "patients randomised by the look where the trial stopped, under the effect (H1) and "
         "under no effect (H0); inflation: n max / n of the same design without interim looks "
         "judged at the final threshold, both fitted on the same trials (same seed); n max is "
         "the inflation times n fixed, that design's n as sample-size finds it. Intervals: 95% "
         "Monte Carlo (bootstrap over simulated trials; n max's combines the inflation's and n "
-        "fixed's), simulation error only.",
+        f"fixed's), simulation error only. {OWN_TRIALS}",
     ]
+
+
+#: Under the group-sequential sample-size tables: where the figures at n max come from (a
+#: Bayesian review: unlike the fixed design's table, no column is on fresh trials).
+OWN_TRIALS = (
+    "The power and type I error at n max are simulated on the search's own trials (its "
+    "seed), not on fresh ones, so they do not check n max independently: power --looks at n "
+    "max with another --seed does."
+)
+
+
+def _one_sided_level(r0) -> str:
+    """The level a one-directional rule's type I error is compared with: alpha one-sided, or
+    half a two-sided alpha (a review read "alpha 0.025 one-sided / sides" as garbled)."""
+    if r0.sides == 1:
+        return f"{r0.alpha:g}"
+    return (
+        f"{r0.alpha / 2:g} (alpha {r0.alpha:g} two-sided, halved: the rule succeeds in one "
+        "direction only)"
+    )
 
 
 def group_sequential_assurance_text(results) -> str:

@@ -490,6 +490,12 @@ CASES = [
         ["calibrate", "--trials", "400", "--threads", "1", "--set", "decision.margin=1"],
         "decision.margin = 1: with no effect P(effect > 1 | data) is 0 to double precision",
     ),
+    # ... and calibrate --looks --thresholds first sent the user to add --decision posterior,
+    # only for the next run to refuse --thresholds
+    (
+        ["calibrate", "--looks", "0.5,1", "--thresholds", "0.99", "0.98", "--trials", "400"],
+        "--thresholds: calibrate finds one threshold common to every look; drop --thresholds",
+    ),
     # the design explorer: a port outside 1-65535 is refused before anything starts
     (["explore", "--port", "0", "--no-browser"], "--port"),
     (["explore", "--port", "70000", "--no-browser"], "--port"),

@@ -1,6 +1,7 @@
 """The [decision] options on `power` and the `calibrate` command."""
 
 import json
+from types import SimpleNamespace
 
 import pytest
 
@@ -171,6 +172,8 @@ def test_power_and_calibrate_with_looks_under_the_posterior_rule(capsys, run):
     assert code == 0
     cal = json.loads(out)
     assert 0 < cal["threshold"] < 1 and cal["mc_se"] > 0 and cal["trials"] == 400
+    # the design's uncalibrated threshold is not printed beside the calibrated one as the rule's
+    assert "threshold" not in cal["decision_rule"] and cal["uncalibrated_threshold"] == 0.975
     code, out, _ = run(capsys, "power", *common[:-1], "--decision", "posterior")
     assert code == 0 and "posterior rule at 2 looks" in out
     # the prior written out, as for a fixed design (a review found it only in the JSON)
@@ -248,8 +251,17 @@ def test_sample_size_with_looks_under_the_posterior_rule(tmp_path, capsys, run):
     assert text.startswith("| target success probability | n max per arm |")
     assert "| success probability |" in text.splitlines()[0]
     assert "NOT re-calibrated" in text and f"| {row['n_max']} |" in text
-    # the type I error is judged against alpha / sides (it once said "level 0.05")
-    assert "one-sided level 0.05 (alpha 0.05 one-sided / sides" in text
+    # the type I error is judged against the one-sided level (it once said "level 0.05",
+    # then "0.05 (alpha 0.05 one-sided / sides: ...", garbled), with its MC SE beside it;
+    # the notes say the figures at n max are on the search's own trials (a Bayesian review)
+    assert "to compare with the one-sided level 0.05. The thresholds" in text
+    from designs.outputs.group_sequential import _one_sided_level
+    from designs.outputs.numbers import se_text
+
+    assert f"| {row['type_i_error']:.4f} | {se_text(row['mc_se_type_i_error'])} |" in text
+    assert "on the search's own trials (its seed), not on fresh ones" in text
+    two_sided = SimpleNamespace(alpha=0.05, sides=2)
+    assert _one_sided_level(two_sided).startswith("0.025 (alpha 0.05 two-sided, halved:")
 
 
 def test_thresholds_and_futility_flags_set_the_decision_fields(capsys, run):
@@ -277,7 +289,7 @@ def test_thresholds_and_futility_flags_set_the_decision_fields(capsys, run):
         ("power", ["--thresholds", "0.99"], "decision.thresholds"),
         ("sample-size", ["--futility-predictive", "1"], "--futility-predictive"),
         ("calibrate", ["--futility-predictive", "-0.1"], "--futility-predictive"),
-        ("calibrate", ["--thresholds", "0.99,0.98"], "decision.thresholds"),
+        ("calibrate", ["--thresholds", "0.99,0.98"], "--thresholds: calibrate finds one"),
         # alpha spending is the frequentist rule's: both were once silently ignored
         ("power", ["--spending", "obf"], "--spending"),
         ("sample-size", ["--spending", "hsd:-4"], "interim.spending"),
