@@ -27,7 +27,7 @@ def test_calibrate_with_a_margin_says_the_null_is_no_effect(capsys, run):
     args = ["calibrate", "--trials", "400", "--n-per-arm", "30"]
     code, out, err = run(capsys, *args, "--set", "decision.margin=0.05")
     assert code == 0, err
-    assert "held with no effect (effect 0), not at the margin" in out
+    assert "success rate with no effect (effect 0), not at the margin" in out
     assert "true effect of 0.05 points/month" in out
     code, out, err = run(capsys, *args)
     assert code == 0, err
