@@ -101,11 +101,13 @@ def borrowing_text(rule: dict) -> str:
 def borrowing_caveat(design) -> str:
     """For the caveats of methods.md with assurance, under a prior that borrows: phase 2
     counts twice in assurance (the effect drawn from its posterior, judged by a prior built
-    from it)."""
+    from it); the report's prior_weight.md (written with assurance) shows the weight's
+    sensitivity."""
     if not (design.decision.is_posterior and design.decision.borrows):
         return ""
     return (
         " The success criterion's robust prior borrows from the same comparison, and assurance "
         "draws each trial's effect from the posterior that prior is built from, so phase 2 "
-        "counts twice there: in the effect and in the prior."
+        "counts twice there: in the effect and in the prior. How the success probability "
+        "and the type I error move with the weight on phase 2 is in prior_weight.md."
     )
