@@ -287,6 +287,11 @@ def add_analyze(sub) -> None:
         "simulated with population.integer_scores = false, neither rounded nor clipped); by "
         "default a score must be whole points in 0-48",
     )
+    # the posterior rule on the data, as the design judges its simulated trials (its prior
+    # may need the design: unit information, the transport of phase 2)
+    add_design(p, sizes=False)
+    add_decision(p)
+    add_posterior(p)
 
 
 def cmd_analyze(args) -> int:
@@ -298,6 +303,12 @@ def cmd_analyze(args) -> int:
             raise InputError("--last-month: only with --analysis ancova_change")
         if args.last_month <= 0:
             raise InputError(f"--last-month {args.last_month:g}: must be > 0 (months)")
+    design = design_from_args(args, analysis_field=False)
+    if design.decision.is_posterior:
+        from designs.planning.decision_rule import check_analyses
+
+        check_analyses((args.analysis,))
+    prior = decision_prior_from_args(design, args)  # None under the frequentist rule
     data = read_trial_csv(args.data, "--data", whole_scores=not args.continuous_scores)
     out = analyze(
         data,
@@ -307,12 +318,39 @@ def cmd_analyze(args) -> int:
         df_method=args.df_method,
         last_month=args.last_month,
     ).to_dict()
+    if prior is not None:
+        from designs.planning.decision_rule import posterior_decision, rule_record
+
+        out.update(posterior_decision(design, prior, out["estimate"], out["se"]))
+        out["decision_rule"] = rule_record(design, prior)
     warn(f"warning: {line}" for line in out["warnings"])
     if args.json:
         print_json(out)
     else:
         print(result_text(args.analysis, args.data, out))
+        if prior is not None:
+            print(_posterior_rule_text(design, prior, out))
     return 0
+
+
+def _posterior_rule_text(design, prior, out: dict) -> str:
+    """``analyze``'s lines on the posterior rule: its prior, P(effect > margin | data) and
+    the decision at the design's threshold."""
+    from designs.outputs.console import prior_text
+    from designs.spec.decision import threshold_text
+
+    margin, p = design.decision.margin, out["posterior_probability"]
+    final = " (the final look's)" if design.interim.sequential else ""
+    rule = f"P(effect > {margin:g} | data)"
+    if p is None:
+        verdict = f"posterior rule: {rule} not computed: the analysis gave no estimate"
+    else:
+        verdict = (
+            f"posterior rule: {rule} = {p:.4f} (the estimate and SE as a normal likelihood); "
+            f"{'success' if out['posterior_success'] else 'no success'} at threshold "
+            f"{threshold_text(out['threshold'])}{final}"
+        )
+    return f"{prior_text(design, prior)}\n{verdict}"
 
 
 def add_bench(sub) -> None:

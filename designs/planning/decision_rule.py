@@ -170,6 +170,24 @@ def rule_record(design, prior: NormalMixture | None) -> dict:
     return out
 
 
+def posterior_decision(design, prior: NormalMixture, estimate: float, se: float) -> dict:
+    """The posterior rule applied to one analysis of real data (``analyze``): the estimate and
+    its SE (points/month) as a normal likelihood, ``prior`` the rule's prior. Returns
+    ``posterior_probability`` = P(effect > margin | data), ``threshold`` (the design's; with
+    interim looks, its final look's) and ``posterior_success`` (above it); the probability is
+    None where the analysis gave no estimate."""
+    d = design.decision
+    threshold = d.thresholds[-1] if d.thresholds else d.threshold
+    if not (math.isfinite(estimate) and math.isfinite(se) and se > 0):
+        return {"posterior_probability": None, "threshold": threshold, "posterior_success": False}
+    tail = float(lower_tail(prior, np.array([estimate]), np.array([se]), d.margin)[0])
+    return {
+        "posterior_probability": 1.0 - tail,
+        "threshold": threshold,
+        "posterior_success": bool(tail < 1.0 - threshold),  # as the simulated trials judge it
+    }
+
+
 def check_analyses(analyses) -> None:
     """The posterior rule needs an estimate and SE in points/month (the prior's units)."""
     for a in analyses:

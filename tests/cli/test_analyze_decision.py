@@ -163,3 +163,65 @@ def test_fit_names_a_missing_score_like_analyze(run, capsys, tmp_path, cell, say
     code, out, err = run(capsys, "fit", "--data", str(path), "--out", str(tmp_path / "p.nc"))
     assert code == 2 and out == "" and not (tmp_path / "p.nc").exists()
     assert err == f"error: {path}: row 3 (line 4), column 'alsfrs_r': {says}\n"
+
+
+@pytest.mark.parametrize(
+    ("argv", "prior_sd"),
+    [
+        (("--decision", "posterior"), 10.0),  # the vague prior N(0, 10^2)
+        (("--decision", "posterior", "--prior", "sceptical"), 0.076),
+        (("--decision", "posterior", "--set", "decision.margin=0.05"), 10.0),
+    ],
+)
+def test_the_posterior_rule_on_the_data_matches_the_conjugate_normal(
+    argv, prior_sd, run, capsys, trial_csv
+):
+    """A Bayesian review: the protocol's Bayesian final analysis could not be run on real
+    data. ``analyze --decision posterior`` applies the design's rule to the estimate and SE;
+    under one normal prior N(0, s^2) the posterior is normal in closed form."""
+    res = _json(run, capsys, "--data", str(trial_csv), *argv)
+    est, se = res["estimate"], res["se"]
+    var = 1 / (1 / prior_sd**2 + 1 / se**2)
+    margin = res["decision_rule"]["margin"]
+    expected = stats.norm.sf(margin, var * est / se**2, np.sqrt(var))
+    assert res["posterior_probability"] == pytest.approx(expected, rel=1e-12, abs=1e-15)
+    assert res["posterior_success"] == (expected > res["threshold"] == 0.975)
+    code, out, _ = run(capsys, "analyze", "--data", str(trial_csv), *argv)
+    assert code == 0
+    assert f"posterior rule: P(effect > {margin:g} | data) = {expected:.4f}" in out
+
+
+def test_the_robust_prior_on_the_data_matches_quadrature(
+    run, capsys, trial_csv, tmp_path, fake_posterior
+):
+    """The robust prior borrowing from a phase 2 posterior: P(effect > 0 | data) against a
+    quadrature of prior x likelihood over the prior's components as the JSON states them."""
+    from scipy import integrate
+
+    path = tmp_path / "posterior.nc"
+    fake_posterior().to_netcdf(path, engine="h5netcdf")
+    argv = ("--decision", "posterior", "--prior", "robust", "--prior-weight", "0.5")
+    res = _json(run, capsys, "--data", str(trial_csv), *argv, "--posterior", str(path))
+    parts = res["decision_rule"]["prior_components"]
+
+    def joint(t):
+        prior = sum(c["weight"] * stats.norm.pdf(t, c["mean"], c["sd"]) for c in parts)
+        return prior * stats.norm.pdf(res["estimate"], t, res["se"])
+
+    lo, hi = res["estimate"] - 12 * res["se"], res["estimate"] + 12 * res["se"]
+    above = integrate.quad(joint, 0.0, hi, limit=200)[0]
+    below = integrate.quad(joint, lo, 0.0, limit=200)[0]
+    assert res["posterior_probability"] == pytest.approx(above / (above + below), rel=1e-7)
+    assert res["decision_rule"]["effective_sample_size"]["phase2"] > 0
+
+
+def test_the_frequentist_analysis_is_unchanged_and_the_rule_needs_points_per_month(
+    run, capsys, trial_csv
+):
+    res = _json(run, capsys, "--data", str(trial_csv))
+    assert "posterior_probability" not in res and "decision_rule" not in res
+    code, out, err = run(
+        capsys, "analyze", "--data", str(trial_csv), "--analysis", "joint_rank",
+        "--decision", "posterior",
+    )  # fmt: skip
+    assert code == 2 and out == "" and "needs an estimate and standard error in points/month" in err
