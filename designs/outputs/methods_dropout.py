@@ -4,6 +4,7 @@ protocol, and the bias of the primary analysis when exits depend on decline."""
 
 from __future__ import annotations
 
+import functools
 import math
 
 from designs.outputs.operating_tables import realism_items
@@ -66,12 +67,19 @@ def published_attrition(design) -> bool:
     """Whether the design keeps the library default's dropout and death schedule: the
     published all-cause attrition (van Eijk et al. 2025) with deaths split off it. Informative
     exits keep it (they change who leaves, not how many in the placebo arm)."""
-    from designs.spec import load_design
-
-    ours, default = design.dropout, load_design("default").dropout
+    ours, default = design.dropout, _library_dropout()
     # the schedule, not who leaves: informative exits keep the placebo arm's rate nominal
     schedule = ("cumulative", "monthly_hazard", "death_monthly_hazard")
     return all(getattr(ours, f) == getattr(default, f) for f in schedule)
+
+
+@functools.cache
+def _library_dropout():
+    """The library default design's ``[dropout]``, read once per process (the methods text
+    asks three times)."""
+    from designs.spec import load_design
+
+    return load_design("default").dropout
 
 
 def cited_exit_sources(design) -> tuple[bool, bool]:
