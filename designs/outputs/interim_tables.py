@@ -411,6 +411,7 @@ _CITES = {
     "lan_demets": "Lan & DeMets 1983",
     "hsd": "Hwang, Shih & DeCani 1990",
     "kim_demets": "Kim & DeMets 1987",
+    "lan_wittes": "Lan & Wittes 1988",  # conditional-power futility (a review: KeyError)
 }
 
 

@@ -259,3 +259,18 @@ def test_design_files_are_the_fixed_design_and_the_interim_design_at_n_max(plan,
     assert "`design_chosen_interim.toml`" in readme
     row = next(line for line in readme.splitlines() if line.startswith("| `design_chosen.toml`"))
     assert "FIXED design" in row
+
+
+@pytest.mark.parametrize("spending", ["obf", "hsd"])
+def test_methods_cite_conditional_power_futility(spending):
+    """A reliability review: `report --futility cp:0.1` simulated everything, then failed
+    with KeyError 'lan_wittes' (its reference had no in-text citation)."""
+    from designs.outputs.interim_tables import interim_methods, interim_reference_keys
+    from designs.planning.report_interim import plan_interim
+
+    d = _design().with_overrides(
+        {"interim.futility": "cp", "interim.futility_cp": 0.1, "interim.spending": spending}
+    )
+    interim = plan_interim(d, (0.8,), 60, 5)
+    assert "lan_wittes" in interim_reference_keys(interim)
+    assert "Lan & Wittes 1988" in interim_methods(interim)
