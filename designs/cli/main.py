@@ -239,7 +239,8 @@ def _catch(signum: int):
 
 def _ignore_once_done() -> None:
     """Ignore Ctrl-C and SIGTERM for the rest of a run whose command returned (``main``'s
-    ``finally`` restores them); an ignored SIGINT stays ignored anyway."""
+    ``finally`` restores them for a caller in the same process, not for the program, which
+    then exits); an ignored SIGINT stays ignored anyway."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
@@ -263,6 +264,7 @@ def main(argv: list[str] | None = None) -> int:
     previous = _catch(signal.SIGTERM)
     previous_int = _catch(signal.SIGINT)
     record_command(argv)
+    finished = False
     try:
         args = parser.parse_args(argv)
         if not args.verbose:
@@ -271,6 +273,7 @@ def main(argv: list[str] | None = None) -> int:
         # The work is done and written: a Ctrl-C from here on is too late to stop anything,
         # and ending with "interrupted" (exit 130) would say the outputs are incomplete.
         _ignore_once_done()
+        finished = True
         _compiled_note(code)
         if _SIGNALLED and code == 0 and args.command != "explore":  # Ctrl-C is its end
             print(_LOST_INTERRUPT_NOTE, file=sys.stderr)
@@ -289,8 +292,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc.filename or 'output'}: {reason or exc}", file=sys.stderr)
         return 1
     finally:
-        signal.signal(signal.SIGTERM, previous)
-        signal.signal(signal.SIGINT, previous_int)
+        # A program run (argv None: the process's own command line) that finished keeps
+        # ignoring Ctrl-C while the interpreter shuts down (a reliability review: a Ctrl-C
+        # in that half second after "wrote ..." gave exit 130 and no message); a caller in
+        # the same process (tests, notebooks) gets its handlers back.
+        if not (finished and argv is None):
+            signal.signal(signal.SIGTERM, previous)
+            signal.signal(signal.SIGINT, previous_int)
 
 
 if __name__ == "__main__":

@@ -323,3 +323,28 @@ def test_a_ctrl_c_after_the_work_is_done_does_not_say_interrupted(monkeypatch, c
         assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # restored
     finally:
         signal.signal(signal.SIGINT, before)
+
+
+def test_a_finished_program_run_keeps_ignoring_ctrl_c_through_shutdown(monkeypatch, capsys):
+    """A reliability review: a Ctrl-C in the half second after "wrote ..." (the interpreter
+    shutting down) gave exit 130 and no message, because ``main`` put the default handler
+    back on its way out. Run as the program (argv None) a finished command leaves Ctrl-C
+    and SIGTERM ignored; called in-process with argv, the handlers come back (above)."""
+    import signal
+    import sys
+
+    import designs.cli.main as cli_main
+
+    monkeypatch.setattr(sys, "argv", ["simulate.py", "designs"])
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    before_term = signal.getsignal(signal.SIGTERM)
+    try:
+        assert cli_main.main() == 0
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+        assert signal.getsignal(signal.SIGTERM) is signal.SIG_IGN
+        assert cli_main.main(["designs"]) == 0  # in-process: its handlers back
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN  # (what it was given)
+    finally:
+        signal.signal(signal.SIGINT, before)
+        signal.signal(signal.SIGTERM, before_term)
+    capsys.readouterr()
