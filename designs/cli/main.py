@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import errno
+import os
 import signal
 import sys
 
@@ -237,6 +238,26 @@ def _catch(signum: int):
     return signal.signal(signum, _terminate)
 
 
+#: The path options, and the commands whose ``--out`` is a folder.
+_PATH_OPTIONS = ("out", "figure", "data", "design", "posterior")
+_FOLDER_OUT = ("report",)
+
+
+def _check_paths(args) -> None:
+    """Refuse an empty path (a reliability review: ``report --out ''`` wrote the report into
+    the current folder, ``sample-size --out ''`` silently wrote nothing) and a file output
+    named with a trailing slash (``--out res/`` wrote a file ``res``)."""
+    for name in _PATH_OPTIONS:
+        value = getattr(args, name, None)
+        if not isinstance(value, str):
+            continue
+        if not value.strip():
+            raise InputError(f"--{name}: empty; give a path")
+        is_file_output = name == "figure" or (name == "out" and args.command not in _FOLDER_OUT)
+        if is_file_output and value.endswith(("/", os.sep)):
+            raise InputError(f"--{name} {value}: names a folder (ends in /); give a file name")
+
+
 def _ignore_once_done() -> None:
     """Ignore Ctrl-C and SIGTERM for the rest of a run whose command returned (``main``'s
     ``finally`` restores them for a caller in the same process, not for the program, which
@@ -267,6 +288,7 @@ def main(argv: list[str] | None = None) -> int:
     finished = False
     try:
         args = parser.parse_args(argv)
+        _check_paths(args)
         if not args.verbose:
             quiet_pymc()
         code = main_job() if args.command is None else args.handler(args)

@@ -112,6 +112,8 @@ def check_report_folder(out_dir, option: str = "--out", *, inputs=(), force: boo
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError(f"{option} {out_dir}: exists and is not a folder")
     check_folder_can_be_made(out_dir.parent, option, out_dir)
+    if out_dir.is_dir():  # the files are moved into it (a review: refused after the work)
+        check_folder_can_be_made(out_dir, option, out_dir)
     check_name_length(out_dir, option)
     return out_dir
 

@@ -496,6 +496,14 @@ CASES = [
         ["calibrate", "--looks", "0.5,1", "--thresholds", "0.99", "0.98", "--trials", "400"],
         "--thresholds: calibrate finds one threshold common to every look; drop --thresholds",
     ),
+    # a reliability review: report --out '' wrote the report into the current folder,
+    # sample-size --out '' wrote nothing without a word, --out res/ wrote a file "res"
+    (["report", "--no-assurance", "--out", ""], "--out: empty; give a path"),
+    (["sample-size", "--out", ""], "--out: empty; give a path"),
+    (["sample-size", "--out", "{d}/res/"], "res/: names a folder (ends in /); give a file name"),
+    (["trial", "--out", "{d}/res/"], "res/: names a folder (ends in /); give a file name"),
+    (["sample-size", "--figure", "{d}/fig.png/"], "fig.png/: names a folder (ends in /)"),
+    (["analyze", "--data", ""], "--data: empty; give a path"),
     # the design explorer: a port outside 1-65535 is refused before anything starts
     (["explore", "--port", "0", "--no-browser"], "--port"),
     (["explore", "--port", "70000", "--no-browser"], "--port"),
