@@ -167,16 +167,20 @@ def atomic_path(path: str | Path, option: str = "--out") -> Iterator[Path]:
 
 
 @contextlib.contextmanager
-def atomic_paths(paths: Sequence[str | Path], option: str = "--out") -> Iterator[list[Path]]:
+def atomic_paths(
+    paths: Sequence[str | Path], option: str | Sequence[str] = "--out"
+) -> Iterator[list[Path]]:
     """Yield a temporary path beside each of ``paths``; if the block succeeds, rename them all
     onto ``paths`` with Ctrl-C and SIGTERM held until the last rename (a file and its sidecar
-    never disagree); otherwise none is written."""
-    targets = [check_writable(p, option) for p in paths]
+    never disagree); otherwise none is written. ``option``: the option that named the paths
+    (one for all, or one per path), for messages."""
+    options = [option] * len(paths) if isinstance(option, str) else list(option)
+    targets = [check_writable(p, o) for p, o in zip(paths, options, strict=True)]
     tmps: list[Path] = []
     current = targets[0]  # the file an OSError is about, unless it names its own
     try:
-        for current in targets:
-            make_writable_folder(current.parent, option, current)
+        for current, opt in zip(targets, options, strict=True):
+            make_writable_folder(current.parent, opt, current)
             fd, tmp = tempfile.mkstemp(
                 prefix=f".{current.name}.", suffix=".part", dir=current.parent
             )
@@ -184,7 +188,7 @@ def atomic_paths(paths: Sequence[str | Path], option: str = "--out") -> Iterator
             tmps.append(Path(tmp))
         current = targets[0]
         yield tmps
-        with _signals_held():
+        with signals_held():
             for tmp, current in zip(tmps, targets, strict=True):
                 os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual mode
                 os.replace(tmp, current)
@@ -198,7 +202,7 @@ def atomic_paths(paths: Sequence[str | Path], option: str = "--out") -> Iterator
 
 
 @contextlib.contextmanager
-def _signals_held() -> Iterator[None]:
+def signals_held() -> Iterator[None]:
     """Hold Ctrl-C and SIGTERM for the block: one that arrives is recorded and sent again
     once the block is done, to the handler there was before. (Blocking the signal in this
     thread is not enough: another thread, Numba's, can take it for the process.) In a thread

@@ -30,7 +30,6 @@ from designs.cli.options import (
     print_json,
     warn,
     whole,
-    write_table,
 )
 from designs.cli.progress import progress_bar
 from designs.cli.refine_options import add_refine_trials, asked_refine_trials, check_refine_trials
@@ -287,17 +286,31 @@ def _check_figure(args, design) -> None:
     )
 
 
-def _write_figure(args, result, design) -> None:
-    from designs.atomic import atomic_path
-    from designs.outputs.figures import sample_size_figure_bytes
-    from designs.planning.report_plan import closed_form_reference
+def _write_outputs(args, table: str, result, design) -> None:
+    """The table (``--out``) and the search's figure (``--figure``): the figure drawn first,
+    then both renamed into place together with Ctrl-C held (a reliability review: a Ctrl-C
+    while the figure was drawn left the new table beside the old figure)."""
+    from designs.atomic import atomic_paths
 
-    reference = closed_form_reference(design, result, result.analysis)
-    figure = sample_size_figure_bytes(result, closed_form=reference, design=design)
-    verb = "replaced" if Path(args.figure).exists() else "wrote"
-    with atomic_path(args.figure, "--figure") as tmp:
-        tmp.write_bytes(figure[Path(args.figure).suffix.lower().lstrip(".")])
-    warn([f"{verb} {args.figure} (the search's figure)"])  # stderr: stdout is the table
+    outputs = []  # (path, option, bytes, what it is)
+    if args.out:
+        outputs.append((args.out, "--out", table.encode("utf-8"), f"the table, {args.format}"))
+    if args.figure:
+        from designs.outputs.figures import sample_size_figure_bytes
+        from designs.planning.report_plan import closed_form_reference
+
+        reference = closed_form_reference(design, result, result.analysis)
+        figure = sample_size_figure_bytes(result, closed_form=reference, design=design)
+        suffix = Path(args.figure).suffix.lower().lstrip(".")
+        outputs.append((args.figure, "--figure", figure[suffix], "the search's figure"))
+    if not outputs:
+        return
+    verbs = ["replaced" if Path(path).exists() else "wrote" for path, *_ in outputs]
+    with atomic_paths([o[0] for o in outputs], [o[1] for o in outputs]) as tmps:
+        for tmp, (_, _, content, _) in zip(tmps, outputs, strict=True):
+            tmp.write_bytes(content)
+    # stderr: stdout is the table
+    warn([f"{v} {path} ({what})" for v, (path, _, _, what) in zip(verbs, outputs, strict=True)])
 
 
 def size_rows_json(rows, design, rule: dict) -> list[dict]:
@@ -400,10 +413,7 @@ def cmd_sample_size(args) -> int:
             refine_trials=args.refine_trials,
         )
     table = sample_size_table(result, design, args.format)
-    if args.out:
-        write_table(args.out, table, args.format)
-    if args.figure:
-        _write_figure(args, result, design)
+    _write_outputs(args, table, result, design)
     if args.json:
         from designs.planning.decision_rule import rule_record
 

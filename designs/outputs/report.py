@@ -18,6 +18,7 @@ from designs.atomic import (
     check_folder_can_be_made,
     check_name_length,
     make_writable_folder,
+    signals_held,
     write_netcdf,
 )
 from designs.errors import InputError
@@ -295,13 +296,16 @@ def write_report(plan, out_dir, *, force: bool = False) -> list[Path]:
     try:
         _render(plan, tmp)
         out_dir.mkdir(exist_ok=True)
-        for name in REPORT_FILES:
-            if not (tmp / name).exists():
-                (out_dir / name).unlink(missing_ok=True)
         written = []
-        for f in sorted(tmp.iterdir()):
-            os.replace(f, out_dir / f.name)
-            written.append(out_dir / f.name)
+        # Ctrl-C and SIGTERM held while the files move in, so that a folder never mixes two
+        # runs' files (a reliability review: README.md said 185 beside a sample_size.md of 182)
+        with signals_held():
+            for name in REPORT_FILES:
+                if not (tmp / name).exists():
+                    (out_dir / name).unlink(missing_ok=True)
+            for f in sorted(tmp.iterdir()):
+                os.replace(f, out_dir / f.name)
+                written.append(out_dir / f.name)
         return written
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

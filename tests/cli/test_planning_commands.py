@@ -394,3 +394,29 @@ def test_sample_size_and_report_default_to_the_main_jobs_search(command):
         args = build_parser().parse_args([*command, "--sizes", "100", "200"])
         check_refine_trials(args, design)
         assert args.refine_trials == 0
+
+
+def test_a_ctrl_c_while_the_figure_is_drawn_leaves_the_table_as_it_was(
+    capsys, tmp_path, monkeypatch, run
+):
+    """A reliability review: ``sample-size --out t.md --figure f.png`` wrote the table, then
+    drew the figure; a Ctrl-C in between left the new table beside the old figure, with "no
+    file is half-written". Both are now renamed into place together, after the drawing."""
+    import designs.outputs.figures as figures
+
+    table, figure = tmp_path / "t.md", tmp_path / "f.png"
+    argv = ("sample-size", "--trials", "20", "--sizes", "60,200", "--out", str(table))
+    argv += ("--figure", str(figure))
+    code, _, err = run(capsys, *argv, "--seed", "1")
+    assert code == 0, err
+    assert "wrote " in err and "(the table, md)" in err and "(the search's figure)" in err
+    before = table.read_bytes(), figure.read_bytes()
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(figures, "sample_size_figure_bytes", interrupted)
+    code, _, _ = run(capsys, *argv, "--seed", "2")
+    assert code == 130
+    assert (table.read_bytes(), figure.read_bytes()) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["f.png", "t.md"]  # no temporary

@@ -260,3 +260,35 @@ def test_the_methods_cite_the_published_attrition_only_when_the_design_keeps_it(
     assert "van Eijk" not in "\n".join(
         references_text("lmm_slope", False, published_attrition(own))
     )
+
+
+def test_a_ctrl_c_while_the_files_move_in_waits_for_the_last(report_plan, tmp_path, monkeypatch):
+    """A reliability review: with a SIGINT after the 5th file moved in, README.md said one
+    n and sample_size.md still the earlier run's. The moves now run with Ctrl-C held: a
+    SIGINT sent mid-way arrives (as KeyboardInterrupt) only after the last file."""
+    import os
+    import signal
+
+    import designs.outputs.report as report
+
+    out = tmp_path / "r"
+    moved = []
+    real = os.replace
+
+    def replace(src, dst):
+        real(src, dst)
+        moved.append(dst)
+        if len(moved) == 5:
+            os.kill(os.getpid(), signal.SIGINT)
+            for _ in range(1000):  # a signal is handled between bytecodes
+                pass
+
+    monkeypatch.setattr(report.os, "replace", replace)
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            write_report(report_plan, out)
+    finally:
+        signal.signal(signal.SIGINT, before)
+    assert len(moved) > 5 and sorted(p.name for p in out.iterdir()) == sorted(p.name for p in moved)
+    assert not [p for p in tmp_path.iterdir() if p.name != "r"]  # no temporary folder left
