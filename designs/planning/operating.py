@@ -65,6 +65,22 @@ def calendar_length(design) -> dict:
     }
 
 
+def oc_effects(design) -> np.ndarray:
+    """The effects the minimal detectable effect is fitted on: 0.25 to 2 times the design's
+    (:data:`OC_EFFECTS` of them), those within the effect's range (a reliability review: a
+    100% slowing made 2 times refuse a design that sample-size takes)."""
+    from designs.errors import InputError
+
+    kept = []
+    for e in np.linspace(0.25, 2.0, OC_EFFECTS) * design.effect.value:
+        try:
+            design.with_overrides({"effect.value": float(e)})
+        except InputError:
+            continue
+        kept.append(e)
+    return np.asarray(kept)
+
+
 def operating_characteristics(
     design,
     n: int,
@@ -102,7 +118,7 @@ def operating_characteristics(
         prior=prior,
     )[analysis]
     base = design.effect.value
-    effects = np.linspace(0.25, 2.0, OC_EFFECTS) * base
+    effects = oc_effects(design)
     k, m = [], []
     for e in effects:
         s = power(

@@ -22,9 +22,9 @@ from designs.planning.assurance import (
     assurance_curve,
 )
 from designs.planning.operating import (
-    OC_EFFECTS,
     REALISM_SCENARIOS,
     nominal_type_i_error,
+    oc_effects,
     operating_characteristics,
     realism_sensitivity,
     type_i_trials,
@@ -202,6 +202,22 @@ def borrowing_sweep(design, n: int, idata, trials: int, seed: int, analysis: str
     )
 
 
+def effect_grid(design) -> list[float]:
+    """The power sweep's effects: 0.75, 1 and 1.25 times the design's, each within the
+    effect's range, else left out (a reliability review: a 100% slowing, or a slope
+    difference of 10 points/month, made the 1.25 times refuse a design that sample-size
+    takes, naming a value the user never gave)."""
+    out = []
+    for factor in (0.75, 1.0, 1.25):
+        value = round(factor * design.effect.value, 6)
+        try:
+            design.with_overrides({"effect.value": value})
+        except InputError:
+            continue
+        out.append(value)
+    return out
+
+
 def plan_report(
     design,
     *,
@@ -256,7 +272,7 @@ def plan_report(
         prior = decision_prior(design, phase2=phase2)  # refuses borrowing without phase 2
     # operating characteristics (power, type I error, 8 effects) and the realism scenarios
     null_trials = type_i_trials(nominal_type_i_error(design), trials)
-    expect(progress, (1 + OC_EFFECTS + len(REALISM_SCENARIOS)) * trials + null_trials)
+    expect(progress, (1 + len(oc_effects(design)) + len(REALISM_SCENARIOS)) * trials + null_trials)
     interim = None
     if design.interim.sequential:  # the interim design beside the fixed one
         from designs.planning.report_interim import fixed_design, plan_interim
@@ -315,7 +331,7 @@ def plan_report(
     realism = realism_sensitivity(
         design, chosen.n, trials, seed, compared, progress=progress, prior=prior
     )
-    effects = [round(f * design.effect.value, 6) for f in (0.75, 1.0, 1.25)]
+    effects = effect_grid(design)
     tick = None if progress is None else (lambda cells: progress(cells * trials))
     sweep = run_sweep(
         design,
@@ -328,7 +344,7 @@ def plan_report(
     )
     # the other analyses at the design's effect only; the same seed gives the same simulated
     # trials in every cell (common random numbers), so they are compared on the same trials
-    own = sweep.sel(effect=[effects[1]])
+    own = sweep.sel(effect=[round(design.effect.value, 6)])
     analyses = (
         own
         if not others
@@ -337,7 +353,7 @@ def plan_report(
                 own,
                 run_sweep(
                     design,
-                    {chosen.size_name: sizes, "effect": [effects[1]]},
+                    {chosen.size_name: sizes, "effect": [round(design.effect.value, 6)]},
                     trials,
                     seed,
                     others,

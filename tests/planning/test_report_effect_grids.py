@@ -1,0 +1,32 @@
+"""The report's effect grids stay within the effect's range (a reliability review: `report`
+refused a 100% slowing and a slope difference of 10 points/month, designs sample-size takes,
+naming 1.25 and 12.5, values its own grids had made)."""
+
+import numpy as np
+import pytest
+
+from designs.planning.operating import OC_EFFECTS, oc_effects
+from designs.planning.report_plan import effect_grid
+from designs.spec import load_design
+
+
+def test_a_design_inside_the_range_keeps_every_effect():
+    d = load_design("default")  # a 25% slowing
+    assert effect_grid(d) == [0.1875, 0.25, 0.3125]
+    np.testing.assert_allclose(oc_effects(d), np.linspace(0.25, 2.0, OC_EFFECTS) * 0.25)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "grid", "top"),
+    [
+        ({"effect.value": 1.0}, [0.75, 1.0], 1.0),
+        ({"effect.kind": "slope_difference", "effect.value": 10.0}, [7.5, 10.0], 10.0),
+    ],
+)
+def test_effects_beyond_the_range_are_left_out(overrides, grid, top):
+    d = load_design("default").with_overrides(overrides)
+    assert effect_grid(d) == grid
+    effects = oc_effects(d)
+    assert 2 <= effects.size < OC_EFFECTS and effects.max() <= top
+    for e in effects:  # each is a design the engine accepts
+        d.with_overrides({"effect.value": float(e)})
