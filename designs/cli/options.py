@@ -304,6 +304,8 @@ def parse_set(items: list[str]) -> dict:
             raise InputError(
                 f"--set {key}: the value must be one TOML value on one line, got {_short(text)}"
             )
+        if key in out:  # (a reliability review: the last silently won; a TOML file refuses)
+            raise InputError(f"--set {key}: given twice; give it once")
         out[key] = parsed["v"]
     return out
 
@@ -343,18 +345,20 @@ def design_from_args(args, *, analysis_field: bool = True, posterior_read=()):
 
     design = load_design(args.design)
     overrides = {}
+    typed = {}  # the field each single-value option sets -> the option
     n_arm, n_total = getattr(args, "n_per_arm", None), getattr(args, "n_total", None)
     if isinstance(n_arm, int) and isinstance(n_total, int):
         raise InputError("--n-per-arm and --n-total: give one of them, not both")
     if isinstance(n_arm, int):
-        overrides["trial.n_per_arm"] = n_arm
+        overrides["trial.n_per_arm"], typed["trial.n_per_arm"] = n_arm, "--n-per-arm"
     if isinstance(n_total, int):
-        overrides["trial.n_total"] = n_total
+        overrides["trial.n_total"], typed["trial.n_total"] = n_total, "--n-total"
     if isinstance(getattr(args, "effect", None), float):
-        overrides["effect.value"] = args.effect
+        overrides["effect.value"], typed["effect.value"] = args.effect, "--effect"
     for name, dotted in DECISION_OPTIONS.items():
         if getattr(args, name, None) is not None and not isinstance(getattr(args, name), list):
             overrides[dotted] = getattr(args, name)
+            typed[dotted] = f"--{name.replace('_', '-')}"
     overrides.update(interim_overrides(args))
     analysis = getattr(args, "analysis", None)
     if isinstance(analysis, list):
@@ -363,7 +367,10 @@ def design_from_args(args, *, analysis_field: bool = True, posterior_read=()):
         check_distinct(analysis, "--analysis")
     if analysis and analysis_field:
         overrides["trial.analysis"] = analysis if isinstance(analysis, str) else analysis[0]
+        typed["trial.analysis"] = "--analysis"
     given = parse_set(args.set)
+    for dotted in given.keys() & typed.keys():  # (a review: --set silently won, either order)
+        raise InputError(f"{typed[dotted]} and --set {dotted}: both set {dotted}; give one")
     if isinstance(getattr(args, "effect", None), list) and "effect.kind" in given:
         # a sweep's --effect grid sets every cell's value: it is the kind's value (a review:
         # --set effect.kind=slope_difference --effect 0.3 0.5 was refused as a kind alone)

@@ -504,6 +504,19 @@ CASES = [
     (["trial", "--out", "{d}/res/"], "res/: names a folder (ends in /); give a file name"),
     (["sample-size", "--figure", "{d}/fig.png/"], "fig.png/: names a folder (ends in /)"),
     (["analyze", "--data", ""], "--data: empty; give a path"),
+    # ... and --set silently won over the option for the same field, in either order, and a
+    # key given twice in --set took its last value (a TOML file refuses a key twice)
+    (
+        ["power", "--n-per-arm", "50", "--set", "trial.n_per_arm=60"],
+        "--n-per-arm and --set trial.n_per_arm: both set trial.n_per_arm; give one",
+    ),
+    (["power", "--set", "effect.value=0.2", "--effect", "0.3"], "--effect and --set effect."),
+    (
+        ["power", "--decision", "posterior", "--threshold", "0.99"]
+        + ["--set", "decision.threshold=0.98"],
+        "--threshold and --set decision.threshold",
+    ),
+    (["power", "--set", "trial.n_per_arm=60", "--set", "trial.n_per_arm=70"], "given twice"),
     # the design explorer: a port outside 1-65535 is refused before anything starts
     (["explore", "--port", "0", "--no-browser"], "--port"),
     (["explore", "--port", "70000", "--no-browser"], "--port"),
