@@ -512,8 +512,11 @@ CASES = [
     ),
     (["power", "--set", "effect.value=0.2", "--effect", "0.3"], "--effect and --set effect."),
     (
-        ["power", "--decision", "posterior", "--threshold", "0.99"]
-        + ["--set", "decision.threshold=0.98"],
+        [
+            *("power", "--decision", "posterior", "--threshold", "0.99"),
+            "--set",
+            "decision.threshold=0.98",
+        ],
         "--threshold and --set decision.threshold",
     ),
     (["power", "--set", "trial.n_per_arm=60", "--set", "trial.n_per_arm=70"], "given twice"),
