@@ -32,6 +32,9 @@ __all__ = ["Accrual"]
 
 #: Most pieces of a ramp.
 MAX_PIECES = 24
+#: The slowest accrual a design may give, patients/month: one patient in ten months (a
+#: reliability review: 1e-300 ran, and printed look months of 300 digits).
+MIN_ACCRUAL = 0.1
 
 
 @dataclass(frozen=True)
@@ -73,10 +76,10 @@ class Accrual:
             )
         if len(rates) > MAX_PIECES:
             raise InputError(f"accrual.ramp_rate_per_month: {len(rates)} pieces; at most 24")
-        if not all(math.isfinite(r) and 0 < r <= 1e6 for r in rates):
+        if not all(math.isfinite(r) and MIN_ACCRUAL <= r <= 1e6 for r in rates):
             raise InputError(
-                f"accrual.ramp_rate_per_month = {list(rates)}: must be rates in (0, 1e6] "
-                "patients/month"
+                f"accrual.ramp_rate_per_month = {list(rates)}: must be rates in "
+                f"[{MIN_ACCRUAL:g}, 1e6] patients/month"
             )
         if not all(math.isfinite(m) and 0 < m <= 1200 for m in until) or any(
             b <= a for a, b in itertools.pairwise(until)

@@ -12,6 +12,7 @@ import numpy as np
 
 from designs.analyses.registry import ANALYSIS_NAMES
 from designs.errors import InputError
+from designs.spec.accrual import MIN_ACCRUAL
 from designs.spec.fields import Kind, check_printable, show, spec_field, validate_fields
 
 __all__ = [
@@ -97,7 +98,7 @@ class TrialSection:
     allocation : Allocation
         Ratio placebo:active.
     accrual_per_month : float
-        Patients randomised per month (> 0); gives the calendar length in reports.
+        Patients randomised per month, in [0.1, 1e6]; gives the calendar length in reports.
     visits_months : tuple of float
         Scheduled visits, months from randomisation; strictly increasing, first 0, >= 2 visits.
     alpha : float
@@ -149,8 +150,8 @@ class TrialSection:
     )
     accrual_per_month: float = spec_field(
         10.0,
-        lo=0,
-        lo_open=True,
+        lo=MIN_ACCRUAL,
+        hi=1e6,
         unit="patients/month",
         doc="Patients randomised per month (calendar length in reports).",
     )

@@ -520,6 +520,18 @@ CASES = [
         "--threshold and --set decision.threshold",
     ),
     (["power", "--set", "trial.n_per_arm=60", "--set", "trial.n_per_arm=70"], "given twice"),
+    # ... and an accrual of 1e-300 patients/month ran, printing look months of 300 digits
+    (
+        ["power", "--looks", "0.5,1", "--set", "trial.accrual_per_month=1e-300"],
+        "trial.accrual_per_month = 1e-300: must be in [0.1, 1e+06] (patients/month)",
+    ),
+    (
+        [
+            *("power", "--set", "accrual.ramp_rate_per_month=[1e-300]"),
+            *("--set", "accrual.ramp_until_month=[3]"),
+        ],
+        "accrual.ramp_rate_per_month = [1e-300]: must be rates in [0.1, 1e6] patients/month",
+    ),
     # the design explorer: a port outside 1-65535 is refused before anything starts
     (["explore", "--port", "0", "--no-browser"], "--port"),
     (["explore", "--port", "70000", "--no-browser"], "--port"),

@@ -19,7 +19,7 @@ def test_the_annotated_toml_reads_back_as_the_same_design(name):
 def test_fields_carry_their_unit_and_range():
     text = annotated_toml(load_design("default"))
     lines = text.splitlines()
-    assert "accrual_per_month = 8.0  # patients/month, > 0" in lines
+    assert "accrual_per_month = 8.0  # patients/month, in [0.1, 1e+06]" in lines
     assert "slope_mean = -0.5  # points/month, in [-10, 0]" in lines
     assert "visits_months = [  # months" in lines
     assert any(line.startswith("sceptical_sd = 0.076  # points/month") for line in lines)
