@@ -63,6 +63,10 @@ def cmd_fit(args) -> int:
     priors = priors_from_assignments(args.prior)
     if args.reconstructions and args.data:
         raise InputError("--reconstructions: only with the bundled reconstruction (drop --data)")
+    if not str(args.out).lower().endswith((".nc", ".nc4")):  # as sweep (a reliability review)
+        raise InputError(
+            f"--out {args.out}: a posterior is a netCDF file; give a name ending in .nc"
+        )
     data = load_phase2(args.data)
     out = check_writable(
         args.out,

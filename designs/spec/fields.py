@@ -251,15 +251,24 @@ def check_keys(where: str, mapping: Mapping, allowed: tuple[str, ...]) -> None:
             )
 
 
+#: The bidirectional embedding, override and isolate controls: printed, they reorder the text
+#: around them (a reliability review: a source holding U+202E was accepted).
+_BIDI = frozenset(map(chr, (*range(0x202A, 0x202F), *range(0x2066, 0x206A))))
+
+
 def check_printable(name: str, text: str, max_length: int, *, required: bool = False) -> None:
     """Refuse free text that is too long, empty (when ``required``) or holds control
     characters, which would reach terminals, CSV and TOML files as escape sequences or line
-    breaks. ``name`` is the field, e.g. ``trial.name``."""
+    breaks, or bidirectional controls (:data:`_BIDI`). ``name`` is the field, e.g.
+    ``trial.name``."""
     if len(text) > max_length:
         raise InputError(f"{name}: {len(text):,} characters; at most {max_length} allowed")
     if required and not text.strip():
         raise InputError(f"{name}: empty; give 1 to {max_length} characters")
-    bad = next((ch for ch in text if unicodedata.category(ch) in ("Cc", "Zl", "Zp")), None)
+    bad = next(
+        (ch for ch in text if unicodedata.category(ch) in ("Cc", "Zl", "Zp") or ch in _BIDI),
+        None,
+    )
     if bad is not None:
         raise InputError(
             f"{name} = {show(text[:60])}: contains the control character {bad!r}; "

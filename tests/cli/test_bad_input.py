@@ -192,8 +192,8 @@ CASES = [
     ),
     (["fit", "--data", "{d}/arm2.csv", "--out", "{d}/never.nc"], "arm2.csv"),
     # outputs never destroy inputs or other files (reliability review)
-    (["fit", "--data", "{d}/phase2.csv", "--out", "{d}/phase2.csv"], "--data"),
-    (["fit", "--data", "{d}/phase2.csv", "--out", "{d}/notes.txt"], "--force"),
+    (["fit", "--data", "{d}/phase2.csv", "--out", "{d}/phase2.csv"], "ending in .nc"),
+    (["fit", "--data", "{d}/phase2.csv", "--out", "{d}/not_ours.nc"], "--force"),
     (["trial", "--design", "{d}/negative_sd.toml", "--out", "{d}/negative_sd.toml"], "--out"),
     (["trial", "--design", "{d}/unequal.toml", "--out", "{d}/unequal.toml"], "--design"),
     (["trial", "--out", "{d}/notes.txt"], "--force"),
@@ -440,6 +440,7 @@ CASES = [
     # injection: control characters in names
     (["power", "--set", 'trial.name="x\\u001b[2Jy"'], "control character"),
     (["power", "--set", 'trial.name="a\\nb"'], "control character"),
+    (["power", "--set", 'sources.decline="Smith \\u202e5202"'], "control character"),
     # a fuzz review: an analysis or target given twice counted every trial twice (MC SE
     # sqrt(2) too small); a new effect.kind read the value underneath in the old unit; prior
     # SDs that over- or underflow when squared gave a power of 0; a lost number in the looks
@@ -504,6 +505,7 @@ CASES = [
     (["trial", "--out", "{d}/res/"], "res/: names a folder (ends in /); give a file name"),
     (["sample-size", "--figure", "{d}/fig.png/"], "fig.png/: names a folder (ends in /)"),
     (["analyze", "--data", ""], "--data: empty; give a path"),
+    (["fit", "--out", "{d}/f.txt"], "f.txt: a posterior is a netCDF file; give a name ending in"),
     # ... and --set silently won over the option for the same field, in either order, and a
     # key given twice in --set took its last value (a TOML file refuses a key twice)
     (
