@@ -30,6 +30,9 @@ if TYPE_CHECKING:  # pandas and scipy.stats are imported where used (start-up ti
     import pandas as pd
 
 COLUMNS = ("patient", "arm", "month", "alsfrs_r")
+#: The largest visit month (either side of randomisation) a data file may give: 10,000 months
+#: (833 years) leaves days given as months to the warning about a last visit beyond 120.
+MAX_ABS_MONTH = 10_000.0
 #: Arm labels read as 0 (placebo) and 1 (active), compared in lower case.
 ARM_LABELS = {
     "0": 0,
@@ -240,6 +243,13 @@ def validate_table(data, extra: tuple[str, ...] = ()) -> pd.DataFrame:
         )
     frame["arm"] = arm.astype(np.int64)
     frame["month"] = frame["month"].to_numpy(dtype=np.float64)
+    far = np.abs(frame["month"].to_numpy()) > MAX_ABS_MONTH
+    if far.any():  # (a reliability review: 1e300 gave overflow warnings, then "degenerate")
+        row = int(np.argmax(far))
+        raise InputError(
+            f"data: column 'month' = {frame['month'].iloc[row]:g} at {at(row)}: beyond "
+            f"+-{MAX_ABS_MONTH:g} months; months from randomisation are expected"
+        )
     frame["alsfrs_r"] = frame["alsfrs_r"].to_numpy(dtype=np.float64)
     n_arms = frame.groupby("patient", sort=False)["arm"].nunique()
     if (n_arms > 1).any():

@@ -22,6 +22,9 @@ def files(tmp_path_factory):
         "[trial]\nallocation = { placebo = 1, active = 2 }\nn_total = 90\n"
     )
     (d / "empty.csv").write_text("")
+    (d / "far_month.csv").write_text(
+        "patient,arm,month,alsfrs_r\n1,0,0,40\n1,0,1e300,39\n2,1,0,40\n2,1,1,39\n"
+    )
     (d / "no_arm.csv").write_text("patient,month,alsfrs_r\n1,0,40\n1,1,39\n")
     (d / "arm2.csv").write_text(
         "patient,arm,month,alsfrs_r\n1,2,0,40\n1,2,1,39\n2,0,0,40\n2,0,1,39\n"
@@ -505,6 +508,7 @@ CASES = [
     (["trial", "--out", "{d}/res/"], "res/: names a folder (ends in /); give a file name"),
     (["sample-size", "--figure", "{d}/fig.png/"], "fig.png/: names a folder (ends in /)"),
     (["analyze", "--data", ""], "--data: empty; give a path"),
+    (["analyze", "--data", "{d}/far_month.csv"], "column 'month' = 1e+300 at line 3: beyond"),
     (["fit", "--out", "{d}/f.txt"], "f.txt: a posterior is a netCDF file; give a name ending in"),
     # ... and --set silently won over the option for the same field, in either order, and a
     # key given twice in --set took its last value (a TOML file refuses a key twice)
