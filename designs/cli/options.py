@@ -369,7 +369,7 @@ def design_from_args(args, *, analysis_field: bool = True, posterior_read=()):
         overrides["trial.analysis"] = analysis if isinstance(analysis, str) else analysis[0]
         typed["trial.analysis"] = "--analysis"
     given = parse_set(args.set)
-    for dotted in given.keys() & typed.keys():  # (a review: --set silently won, either order)
+    for dotted in sorted(given.keys() & typed.keys()):  # (a review: --set silently won)
         raise InputError(f"{typed[dotted]} and --set {dotted}: both set {dotted}; give one")
     if isinstance(getattr(args, "effect", None), list) and "effect.kind" in given:
         # a sweep's --effect grid sets every cell's value: it is the kind's value (a review:
