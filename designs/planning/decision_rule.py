@@ -350,8 +350,8 @@ def calibration_from_tails(design, tail, target: float, trials: int, seed: int) 
         margin = design.decision.margin
         raise InputError(
             (f"decision.margin = {margin:g}: " if margin else "calibrate: ")
-            + f"with no effect P(effect > {margin:g} | data) is 0 to double precision in more "
-            f"than {1 - target:.1%} of the null trials, so every threshold in (0, 1) holds a "
+            + f"with no effect P(effect > {margin:g} | data) is 0 to double precision in at "
+            f"least {1 - target:.1%} of the null trials, so every threshold in (0, 1) holds a "
             f"type I error of {target:g}: there is nothing to calibrate at this margin"
         )  # (a review: calibrate gave threshold 0.0, and a check command power refused)
     # Distribution-free 95% interval of the (k+1)-th order statistic (binomial ranks).

@@ -230,7 +230,7 @@ class TrialSection:
                 f"trial.lead_in_months = {lead:g}: longer than the trial ({duration:g} months, "
                 "the last of trial.visits_months); must be <= the trial's length"
             )
-        check_printable("trial.name", self.name, MAX_NAME_LENGTH)
+        check_printable("trial.name", self.name, MAX_NAME_LENGTH, required=True)
         self._resolve_sizes()
         self._check_size()
 

@@ -444,6 +444,8 @@ CASES = [
     (["power", "--set", 'trial.name="x\\u001b[2Jy"'], "control character"),
     (["power", "--set", 'trial.name="a\\nb"'], "control character"),
     (["power", "--set", 'sources.decline="Smith \\u202e5202"'], "control character"),
+    # a reliability review: an empty name printed design lines starting ": 100 per arm"
+    (["power", "--set", 'trial.name=""'], "trial.name: empty; give 1 to"),
     # a fuzz review: an analysis or target given twice counted every trial twice (MC SE
     # sqrt(2) too small); a new effect.kind read the value underneath in the old unit; prior
     # SDs that over- or underflow when squared gave a power of 0; a lost number in the looks

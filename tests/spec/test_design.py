@@ -272,8 +272,16 @@ def test_toml_round_trip_every_library_design(name):
 
 @settings(max_examples=40, deadline=None)
 @given(
-    # any name a user can type on one line (control characters are refused: test_bad_input)
-    name=st.text(st.characters(exclude_categories=("Cc", "Cs", "Zl", "Zp")), max_size=20),
+    # any name a user can type on one line, not blank (control characters, bidirectional
+    # controls and an empty name are refused: test_bad_input)
+    name=st.text(
+        st.characters(
+            exclude_categories=("Cc", "Cs", "Zl", "Zp"),
+            exclude_characters="".join(map(chr, (*range(0x202A, 0x202F), *range(0x2066, 0x206A)))),
+        ),
+        min_size=1,
+        max_size=20,
+    ).filter(str.strip),
     n_total=st.integers(10, 1000),
     active=st.sampled_from([1, 2, 3]),
     slope_mean=st.floats(-5, 0, allow_nan=False),  # a positive one is refused
