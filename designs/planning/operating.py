@@ -65,20 +65,29 @@ def calendar_length(design) -> dict:
     }
 
 
-def oc_effects(design) -> np.ndarray:
-    """The effects the minimal detectable effect is fitted on: 0.25 to 2 times the design's
-    (:data:`OC_EFFECTS` of them), those within the effect's range (a reliability review: a
-    100% slowing made 2 times refuse a design that sample-size takes)."""
+def effects_in_range(design, values) -> list:
+    """The ``values`` of ``effect.value`` (design units) that ``design`` accepts, in order: a
+    grid made as multiples of the design's effect can pass the effect's range (a reliability
+    review: a 100% slowing made 1.25 and 2 times, and `report` refused a design that
+    sample-size takes, naming a value the user never gave)."""
     from designs.errors import InputError
 
     kept = []
-    for e in np.linspace(0.25, 2.0, OC_EFFECTS) * design.effect.value:
+    for value in values:
         try:
-            design.with_overrides({"effect.value": float(e)})
+            design.with_overrides({"effect.value": float(value)})
         except InputError:
             continue
-        kept.append(e)
-    return np.asarray(kept)
+        kept.append(value)
+    return kept
+
+
+def oc_effects(design) -> np.ndarray:
+    """The effects the minimal detectable effect is fitted on: 0.25 to 2 times the design's
+    (:data:`OC_EFFECTS` of them), those within the effect's range (:func:`effects_in_range`)."""
+    return np.asarray(
+        effects_in_range(design, np.linspace(0.25, 2.0, OC_EFFECTS) * design.effect.value)
+    )
 
 
 def operating_characteristics(

@@ -23,6 +23,7 @@ from designs.planning.assurance import (
 )
 from designs.planning.operating import (
     REALISM_SCENARIOS,
+    effects_in_range,
     nominal_type_i_error,
     oc_effects,
     operating_characteristics,
@@ -203,19 +204,10 @@ def borrowing_sweep(design, n: int, idata, trials: int, seed: int, analysis: str
 
 
 def effect_grid(design) -> list[float]:
-    """The power sweep's effects: 0.75, 1 and 1.25 times the design's, each within the
-    effect's range, else left out (a reliability review: a 100% slowing, or a slope
-    difference of 10 points/month, made the 1.25 times refuse a design that sample-size
-    takes, naming a value the user never gave)."""
-    out = []
-    for factor in (0.75, 1.0, 1.25):
-        value = round(factor * design.effect.value, 6)
-        try:
-            design.with_overrides({"effect.value": value})
-        except InputError:
-            continue
-        out.append(value)
-    return out
+    """The power sweep's effects: 0.75, 1 and 1.25 times the design's, those within the
+    effect's range (:func:`designs.planning.operating.effects_in_range`)."""
+    grid = [round(f * design.effect.value, 6) for f in (0.75, 1.0, 1.25)]
+    return effects_in_range(design, grid)
 
 
 def plan_report(
