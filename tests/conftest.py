@@ -23,6 +23,17 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
 
 
+@pytest.fixture(autouse=True)
+def _own_resume_folder(tmp_path_factory, monkeypatch):
+    """Each test keeps the trials its in-process commands simulate in its own folder
+    (:mod:`designs.simulation.journal`): a test interrupted on purpose leaves blocks that no
+    other test reads back."""
+    from designs.simulation import journal
+
+    folder = tmp_path_factory.mktemp("resume")  # beside the test's tmp_path, not in it
+    monkeypatch.setattr(journal, "default_folder", lambda: folder)
+
+
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     """The repository's root folder (where simulate.py is)."""

@@ -180,12 +180,42 @@ def main_job() -> int:
     return 0
 
 
-def _interrupted_text(args) -> str:
-    """What an interruption left: a sweep keeps its finished cells (a rerun resumes); every
-    other command writes its files whole, so none is half-written and a rerun starts over."""
+#: Commands whose simulated trials are kept while they run (:mod:`designs.simulation.journal`),
+#: so that the same command run again after an interruption resumes; None is the main job.
+#: A sweep keeps its finished cells in its own file.
+_RESUMABLE = (None, "power", "sample-size", "report", "assurance", "calibrate")
+
+
+def _kept_trials(command: str | None):
+    """The journal that keeps a resumable command's finished trials; else a no-op context."""
+    from contextlib import nullcontext
+
+    from designs.simulation.journal import journal
+
+    return journal() if command in _RESUMABLE else nullcontext()
+
+
+def _interrupted_text(args, kept=None) -> str:
+    """What an interruption left: a sweep keeps its finished cells and a resumable command
+    its finished trials (a rerun resumes); files are written whole, so none is half-written."""
     if getattr(args, "command", None) == "sweep":
         return "interrupted; the finished cells are kept (rerun the same command to resume)"
+    if kept is not None and kept.written + kept.read > 0:
+        return (
+            "interrupted; no file is half-written, and the trials simulated so far are kept "
+            "(rerun the same command to resume)"
+        )
     return "interrupted; no file is half-written (files are written whole; rerun to finish)"
+
+
+def _resumed_note(kept) -> None:
+    """After a run that read back trials an interrupted run had simulated, say so (stderr)."""
+    if kept is not None and kept.read:
+        print(
+            f"note: resumed: {kept.read:,} simulated trials were read back from an earlier, "
+            "interrupted run of the same simulation (the same numbers)",
+            file=sys.stderr,
+        )
 
 
 def _silence_stdout() -> None:
@@ -286,17 +316,20 @@ def main(argv: list[str] | None = None) -> int:
     previous_int = _catch(signal.SIGINT)
     record_command(argv)
     finished = False
+    kept = None
     try:
         args = parser.parse_args(argv)
         _check_paths(args)
         if not args.verbose:
             quiet_pymc()
-        code = main_job() if args.command is None else args.handler(args)
+        with _kept_trials(args.command) as kept:
+            code = main_job() if args.command is None else args.handler(args)
         # The work is done and written: a Ctrl-C from here on is too late to stop anything,
         # and ending with "interrupted" (exit 130) would say the outputs are incomplete.
         _ignore_once_done()
         finished = True
         _compiled_note(code)
+        _resumed_note(kept)
         if _SIGNALLED and code == 0 and args.command != "explore":  # Ctrl-C is its end
             print(_LOST_INTERRUPT_NOTE, file=sys.stderr)
         return code
@@ -304,7 +337,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {flag_message(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print(_interrupted_text(locals().get("args")), file=sys.stderr)
+        print(_interrupted_text(locals().get("args"), kept), file=sys.stderr)
         return 130
     except BrokenPipeError:  # the reader went away (``| head``): stop quietly, as cat does
         _silence_stdout()

@@ -21,6 +21,7 @@ from scipy import special
 from designs.analyses import registry
 from designs.analyses import results as R
 from designs.errors import InputError
+from designs.simulation import journal
 from designs.simulation import kernels as K
 from designs.simulation.inputs import SimulationInputs
 from designs.simulation.layout import N_ANALYSES, N_COUNTS, N_PARAMS, P_SCREEN_DFS, P_SCREEN_LEAD
@@ -241,9 +242,32 @@ def run_trials(
     oracle_out = np.empty((trials, N_ORACLE)) if oracle else None
     row = fused_row(params_rows, n_lead) if oracle else -1
     no_oracle = np.empty((1, N_ORACLE))  # the kernel's argument when it has no oracle to write
+    order = [registry.get(a).kernel_index for a in analyses]
+    kept = journal.active()
+    if kept is not None:  # a command's finished blocks are kept: a rerun reads them back
+        call = journal.call_key(
+            "run_trials", seed, inputs.n_placebo, inputs.n_active, effect_by_trial, visits_all,
+            n_lead, inputs.curve, inputs.effect_course, inputs.cum_hazard, params_rows, run,
+            np.asarray(order), oracle, row,
+        )  # fmt: skip
     with numba_threads(threads):
         for start in range(0, trials, block_size):
             stop = min(start + block_size, trials)
+            shapes = [(stop - start, len(order), R.N_RESULT), (stop - start, N_COUNTS)]
+            shapes += [(stop - start, N_ORACLE)] if oracle else []
+            block = None
+            if kept is not None:
+                width = journal.columns(*shapes)
+                block = kept.load(call, first_trial + start, first_trial + stop, width)
+            if block is not None:
+                parts = journal.unpack(block, *shapes)
+                res[start:stop, order, :] = parts[0]
+                counts[start:stop] = parts[1]
+                if oracle:
+                    oracle_out[start:stop] = parts[2]
+                if progress is not None:
+                    progress(stop - start)
+                continue
             # the first call compiles on a first run: a status line erased afterwards
             with compilation_notice() if start == 0 else nullcontext():
                 K.simulate_block(
@@ -274,9 +298,12 @@ def run_trials(
                         min(_CHUNK, -(-(stop - start) // numba.get_num_threads())),
                         oracle_out[start:stop],
                     )  # fmt: skip
+            if kept is not None:
+                parts = [res[start:stop][:, order, :], counts[start:stop]]
+                parts += [oracle_out[start:stop]] if oracle else []
+                kept.save(call, first_trial + start, first_trial + stop, journal.pack(*parts))
             if progress is not None:
                 progress(stop - start)
-    order = [registry.get(a).kernel_index for a in analyses]
     return TrialResults(
         analyses=analyses,
         results=res[:, order, :],

@@ -18,6 +18,7 @@ import numpy as np
 from designs.analyses import registry
 from designs.analyses import results as R
 from designs.errors import InputError
+from designs.simulation import journal
 from designs.simulation.engine import _CHUNK, block_size_for, numba_threads
 from designs.simulation.inputs import SimulationInputs
 from designs.simulation.layout import N_COUNTS
@@ -119,9 +120,28 @@ def run_trials_at_looks(
     entered = np.empty((trials, looks.size))
     counts = np.empty((trials, N_COUNTS))
     block = block_size_for(inputs, threads) // max(1, looks.size)
+    kernel_index = registry.get(analysis).kernel_index
+    kept = journal.active()
+    if kept is not None:  # a command's finished blocks are kept: a rerun reads them back
+        call = journal.call_key(
+            "run_trials_at_looks", seed, inputs.n_placebo, inputs.n_active, effect_by_trial,
+            inputs.visits_all, inputs.curve, inputs.effect_course, inputs.cum_hazard,
+            inputs.params, kernel_index, looks, fractions, months,
+        )  # fmt: skip
     with numba_threads(threads):
         for start in range(0, trials, max(block, 1)):
             stop = min(start + max(block, 1), trials)
+            shapes = [res[start:stop].shape, entered[start:stop].shape, counts[start:stop].shape]
+            loaded = None
+            if kept is not None:
+                width = journal.columns(*shapes)
+                loaded = kept.load(call, first_trial + start, first_trial + stop, width)
+            if loaded is not None:
+                parts = journal.unpack(loaded, *shapes)
+                res[start:stop], entered[start:stop], counts[start:stop] = parts
+                if progress is not None:
+                    progress(stop - start)
+                continue
             # the first call compiles on a first run: a status line erased afterwards
             with compilation_notice(LOOKS_KERNEL) if start == 0 else nullcontext():
                 simulate_block_looks(
@@ -136,7 +156,7 @@ def run_trials_at_looks(
                     inputs.effect_course,
                     inputs.cum_hazard,
                     inputs.params,
-                    registry.get(analysis).kernel_index,
+                    kernel_index,
                     looks,
                     fractions,
                     months,
@@ -145,6 +165,11 @@ def run_trials_at_looks(
                     entered[start:stop],
                     counts[start:stop],
                 )
+            if kept is not None:
+                kept.save(
+                    call, first_trial + start, first_trial + stop,
+                    journal.pack(res[start:stop], entered[start:stop], counts[start:stop]),
+                )  # fmt: skip
             if progress is not None:
                 progress(stop - start)
     return LookResults(analysis, res, entered, counts, effect_by_trial)

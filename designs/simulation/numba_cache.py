@@ -45,23 +45,30 @@ def _all_sources_hash() -> str:
     return digest.hexdigest()
 
 
+#: :func:`_all_sources_hash` as :func:`use_versioned_cache` found it on import (the code
+#: this process runs); empty before.
+_IMPORTED: list[str] = []
+
+
 @functools.cache
 def code_version() -> str:
-    """First 16 hex digits of :func:`_all_sources_hash`, once per process: names the code
-    that computed a result kept on disk (a sweep's cells), so results of other code (an
-    edit, a pull) are never reused as this code's."""
-    return _all_sources_hash()[:16]
+    """First 16 hex digits of :func:`_all_sources_hash`, once per process (the hash taken on
+    import, when there was one): names the code that computed a result kept on disk (a
+    sweep's cells, a journal's blocks), so results of other code (an edit, a pull) are never
+    reused as this code's."""
+    return (_IMPORTED[0] if _IMPORTED else _all_sources_hash())[:16]
 
 
-def sources_hash(memo: Path | None = None) -> str:
+def sources_hash(memo: Path | None = None, everything: str | None = None) -> str:
     """First 16 hex digits of the SHA-256 of the kernel sources (file names and contents):
     the files :func:`~designs.simulation.kernel_sources.kernel_sources` lists.
 
     Finding those files parses every module (about half a second), so with ``memo`` (a JSON
     file) the answer is kept under the hash of all sources, the lister's own among them:
     any edit anywhere looks the files up afresh, and no edit can meet a stale answer.
+    ``everything``: :func:`_all_sources_hash`, when the caller has it.
     """
-    everything = _all_sources_hash()
+    everything = everything or _all_sources_hash()
     known = _read_memo(memo)
     if everything in known:
         return known[everything]
@@ -116,7 +123,9 @@ def use_versioned_cache() -> Path:
     ``@njit(cache=True)`` of ours is applied, i.e. on import of :mod:`designs`.
     """
     base = os.environ.get("NUMBA_CACHE_DIR") or str(cache_root() / "numba")
-    name = f"src-{sources_hash(Path(base) / MEMO_NAME)}"
+    everything = _all_sources_hash()
+    _IMPORTED[:] = [everything]
+    name = f"src-{sources_hash(Path(base) / MEMO_NAME, everything)}"
     cache_dir = Path(base) / name
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)

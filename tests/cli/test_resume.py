@@ -1,0 +1,99 @@
+"""Resume: a long command interrupted, then run again, reads back the trials it had simulated
+(designs.simulation.journal) and prints and writes what one uninterrupted run does."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+POWER_RESUME = ("power", "--n-per-arm", "400", "--trials", "8000", "--json")  # 3 blocks
+
+
+def test_an_interrupted_power_run_resumes_to_the_same_output(run, capsys, monkeypatch):
+    """Long commands keep their finished trials (designs.simulation.journal): a Ctrl-C
+    after the first block, then the same command again, prints what one run prints."""
+    from designs.simulation import journal
+
+    code, whole, _ = run(capsys, *POWER_RESUME)
+    assert code == 0
+    save = journal.Journal.save
+
+    def save_then_interrupt(self, *args):
+        save(self, *args)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(journal.Journal, "save", save_then_interrupt)
+    code, out, err = run(capsys, *POWER_RESUME)
+    assert code == 130 and out == ""
+    assert "the trials simulated so far are kept (rerun the same command to resume)" in err
+    monkeypatch.setattr(journal.Journal, "save", save)
+    code, out, err = run(capsys, *POWER_RESUME)
+    assert code == 0
+    assert out == whole
+    resumed = [line for line in err.splitlines() if "resumed" in line]
+    assert len(resumed) == 1 and "simulated trials were read back" in resumed[0]
+    assert not list(journal.default_folder().glob("*.npy"))  # finished: nothing left
+
+
+def test_a_command_that_simulates_nothing_says_nothing_is_kept(run, capsys, monkeypatch):
+    """An interrupt before any trial finished keeps the old message (nothing to resume)."""
+    from designs.simulation import engine
+
+    def interrupt(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(engine.K, "simulate_block", interrupt)
+    code, _, err = run(capsys, "power", "--trials", "200")
+    assert code == 130
+    assert "trials simulated so far are kept" not in err
+    assert "interrupted; no file is half-written" in err
+
+
+SIZE_RESUME = ("sample-size", "--trials", "2000", "--seed", "7", "--json")
+
+
+@pytest.mark.slow  # three sample-size searches in subprocesses: about 30 s
+def test_a_sample_size_search_stopped_by_sigint_resumes_to_identical_output(tmp_path, repo_root):
+    """A real Ctrl-C (SIGINT) mid-search, then the same command: the same stdout and the
+    same table file as an uninterrupted run, and a note that trials were read back."""
+    from progression.cache_dirs import cache_root
+
+    # the subprocesses' own cache folders (their journals), this run's compiled kernels
+    numba_base = os.environ.get("NUMBA_CACHE_DIR") or str(cache_root() / "numba")
+
+    def command(cache, table):
+        env = dict(os.environ, ALS_TRIAL_SIM_CACHE=str(cache), NUMBA_CACHE_DIR=numba_base)
+        args = [sys.executable, str(repo_root / "simulate.py"), *SIZE_RESUME, "--out", table]
+        return args, env
+
+    args, env = command(tmp_path / "cache_whole", str(tmp_path / "whole.md"))
+    whole = subprocess.run(args, env=env, capture_output=True, text=True, cwd=repo_root)
+    assert whole.returncode == 0, whole.stderr
+    args, env = command(tmp_path / "cache", str(tmp_path / "resumed.md"))
+    proc = subprocess.Popen(
+        args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=repo_root
+    )
+    folder = tmp_path / "cache" / "resume"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        if folder.is_dir() and any(folder.glob("*.npy")):
+            break
+        time.sleep(0.02)
+    assert proc.poll() is None, "the search finished before it could be interrupted"
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate()
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err and out == ""
+    assert "trials simulated so far are kept" in err
+    assert not (tmp_path / "resumed.md").exists()  # nothing half-written
+    kept = len(list(folder.glob("*.npy")))
+    assert kept >= 1
+    again = subprocess.run(args, env=env, capture_output=True, text=True, cwd=repo_root)
+    assert again.returncode == 0, again.stderr
+    assert "simulated trials were read back" in again.stderr
+    assert again.stdout == whole.stdout.replace("whole.md", "resumed.md")
+    assert (tmp_path / "resumed.md").read_bytes() == (tmp_path / "whole.md").read_bytes()
+    assert not list(folder.glob("*.npy"))
