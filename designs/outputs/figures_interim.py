@@ -84,6 +84,8 @@ def interim_figure(interim, path) -> Path:
     ax.plot([], [], color=_H1, lw=6, alpha=0.45, label="z of trials, effect")
     ax.plot([], [], color=_H0, lw=6, alpha=0.45, label="z of trials, no effect")
     ax.axhline(0, color="k", lw=0.5)
+    low, high = ax.get_ylim()  # room above the violins for the legend (a review: it hid them)
+    ax.set_ylim(low, high + 0.3 * (high - low))
     ax.set_xlim(0, t[-1] + 0.65 * width)
     ax.set_xticks(t, [f"{x:g}\n(month {m:.0f})" for x, m in zip(t, s.look_months, strict=True)])
     ax.set_xlabel("information fraction of the look")
@@ -105,7 +107,7 @@ def interim_figure(interim, path) -> Path:
     ax.set_ylabel("probability of having stopped by the look")
     ax.set_ylim(0, 1)
     ax.set_title("cumulative stopping probability")
-    ax.legend(loc="upper left", fontsize=7)
+    ax.legend(loc="best", fontsize=7)  # where the curves are not (futility can rise early)
     ax.grid(alpha=0.3)
     fig.subplots_adjust(bottom=0.24, wspace=0.28)
     footer(

@@ -52,6 +52,7 @@ def assurance_curve_png(
     chosen=None,
     design=None,
     illustrative: bool = True,
+    fixed_trials: int | None = None,
 ) -> Path:
     """Assurance against the size, one line per transport with its 95% Monte Carlo band,
     beside power at the design's fixed effect.
@@ -69,6 +70,8 @@ def assurance_curve_png(
     illustrative : bool
         The posterior is the bundled reconstruction's (else the user's own data: the title
         says so, a review).
+    fixed_trials : int, optional
+        Trials per point of ``fixed``, when they are not the assurance's (the footer says so).
 
     Returns
     -------
@@ -131,7 +134,10 @@ def assurance_curve_png(
     )
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, fontsize=7.5)
     ax.grid(alpha=0.3)
-    footer(fig, f"{trials} simulated trials per point, seed {seed}, als-trial-sim {__version__}")
+    counted = f"{trials} simulated trials per point"
+    if fixed is not None and fixed_trials is not None and fixed_trials != trials:
+        counted = f"assurance: {counted}; {word} at the fixed effect: {fixed_trials}"
+    footer(fig, f"{counted}, seed {seed}, als-trial-sim {__version__}")
     fig.tight_layout(rect=(0, 0.03, 1, 1))
     return save(fig, path)
 
@@ -174,7 +180,8 @@ def posterior_effect_png(
     tail = (1 - LEVEL) / 2
     for ax, (key, xlabel, scale, pct) in zip(axes, specs, strict=True):
         d = np.asarray(draws[key]) * scale
-        ax.hist(d, bins=60, color="tab:blue", alpha=0.7)
+        counts, _, _ = ax.hist(d, bins=60, color="tab:blue", alpha=0.7)
+        ax.set_ylim(0, 1.35 * float(np.max(counts)))  # the top quarter free for the legend
         ax.axvline(0, color="k", lw=1)
         ax.axvline(np.mean(d), color="tab:red", ls="--", label=f"mean {_fmt(np.mean(d), pct)}")
         lo, hi = np.quantile(d, [tail, 1 - tail])
@@ -200,7 +207,7 @@ def posterior_effect_png(
         ax.set_xlabel(xlabel + "; positive = benefit")
         ax.set_ylabel("posterior draws")
         ax.set_title(f"{key} transport: P(effect > 0) = {np.mean(d > 0):.2f}", fontsize=10)
-        ax.legend(fontsize=8)
+        ax.legend(loc="upper left", fontsize=8)
     fig.suptitle(
         f"Posterior of the treatment effect on slope (phase 2: {phase2_words(illustrative)})\n"
         "P(effect > 0): under "

@@ -23,8 +23,9 @@ def new_figure(width_in: float, height_in: float, ncols: int = 1):
 
 
 def footer(fig, text: str) -> None:
-    """Provenance (trials, seed, version) in small grey type at the bottom left."""
-    fig.text(0.01, 0.01, text, fontsize=7, color="0.35", ha="left", va="bottom")
+    """Provenance (trials, seed, version) in small grey type at the bottom left; matplotlib
+    wraps a line wider than the figure when it draws (a review: one was cut at the edge)."""
+    fig.text(0.01, 0.01, text, fontsize=7, color="0.35", ha="left", va="bottom", wrap=True)
 
 
 #: The mark every figure file of this tool carries in its metadata (PNG text chunk

@@ -1,0 +1,38 @@
+"""What every figure shares (designs.outputs.plotting): the footer stays on the figure."""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image
+
+from designs.outputs.plotting import footer, new_figure, save
+
+LONG = (
+    "lmm_slope; 2 looks at information 0.5, 1; obf alpha spending\n"
+    "n max 370 randomised; 2000 simulated trials under the effect and 21112 under no effect "
+    "(the violins under no effect: the first 2000), seed 20261125; lines in the violins: "
+    "medians; als-trial-sim 0.1.0, and a few more words to run past any edge"
+)
+
+
+def _ink_at_right_edge(path) -> int:
+    """Dark pixels in the rightmost 0.5% of the bottom tenth (where a footer line ends)."""
+    with Image.open(path) as im:
+        grey = np.asarray(im.convert("L"))
+    rows, cols = grey.shape
+    return int((grey[-rows // 10 :, -max(cols // 200, 2) :] < 200).sum())
+
+
+def test_a_footer_longer_than_the_figure_is_wrapped_not_cut(tmp_path):
+    """A grant writer's review: the interim figure's footer ran off at 'als-trial-sim 0.1.'."""
+    fig, _ = new_figure(9.5, 4.4, ncols=2)
+    fig.subplots_adjust(bottom=0.3)
+    footer(fig, LONG)
+    wrapped = save(fig, tmp_path / "wrapped.png", formats=("png",))
+    assert _ink_at_right_edge(wrapped) == 0
+    # the check can fail: the same text without wrapping reaches the edge
+    fig, _ = new_figure(9.5, 4.4, ncols=2)
+    fig.subplots_adjust(bottom=0.3)
+    fig.text(0.01, 0.01, LONG, fontsize=7, color="0.35", ha="left", va="bottom")
+    cut = save(fig, tmp_path / "cut.png", formats=("png",))
+    assert _ink_at_right_edge(cut) > 0
