@@ -225,23 +225,29 @@ def _compared_strategies(design, analysis: str) -> str:
             primary.death_strategy,
         )
 
-    def strategies(a) -> str:
-        if a.dropout_short == a.death_short:
-            return f"{a.name}: {a.dropout_short} for both"
-        return f"{a.name}: {a.dropout_short} and {a.death_short}"
+    from designs.outputs.plotting import analysis_title
 
-    alike = [a.name for a in others if same(a)]
+    def strategies(a) -> str:  # a grant writer's review: "... death as ols_slope_ttest: ..."
+        title = analysis_title(a.name)  # "t-test of per-patient slopes (ols_slope_ttest)"
+        title = title[:-1] if title.endswith(")") else f"{title} ({a.name}"
+        if a.dropout_short == a.death_short:
+            return f"the {title}; {a.dropout_short} for both)"
+        return f"the {title}; loss to follow-up: {a.dropout_short}, death: {a.death_short})"
+
+    alike = [analysis_title(a.name) for a in others if same(a)]
     unlike = [strategies(a) for a in others if not same(a)]
     parts = []
     if alike:
         parts.append(
-            f"{' and '.join(alike)} {'carries' if len(alike) == 1 else 'carry'} the same estimand"
+            f"the {' and the '.join(alike)} {'carries' if len(alike) == 1 else 'carry'} the "
+            "same estimand"
         )
     if unlike:
+        listed = unlike[0] if len(unlike) == 1 else ", ".join(unlike[:-1]) + " and " + unlike[-1]
         parts.append(
             ("the others" if alike else "the other analyses")
-            + " treat loss to follow-up and death as "
-            + "; ".join(unlike)
+            + " treat loss to follow-up and death differently: "
+            + listed
         )
     text = "; ".join(parts)
     return (
@@ -407,7 +413,7 @@ def methods_text(
                 if posterior
                 else "probability of a significant favourable result"
             )
-            + f"): "
+            + f"; {first.trials} simulated trials per size and transport): "
             f"{a_text}. " + undefined_draws_note(undefined_draws, first.posterior_draws),
             "",
             "**Caveats.** The phase 2 comparison was uncontrolled (before/after"

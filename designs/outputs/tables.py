@@ -322,7 +322,7 @@ def _md_table(result, design, equal: bool, screening: bool) -> str:
 
 def _latex_extra_notes(result, screening: bool) -> str:
     """Notes only the LaTeX table needs: what it leaves out to fit the page."""
-    rows, text = result.rows, " Expected completers: both arms, for information."
+    rows, text = result.rows, ""  # the common notes say what expected completers count
     if screening:
         per = ", ".join(f"{r.screened_per_enrolled:.2f} ({100 * r.target_power:g}%)" for r in rows)
         text += f" Candidates screened per patient randomised: {per}."

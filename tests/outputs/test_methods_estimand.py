@@ -20,12 +20,15 @@ def test_the_compared_analyses_strategies_are_written_out():
     assert "realism_sensitivity" not in text
     for name in ("ols_slope_ttest", "joint_rank"):
         a = registry.get(name)
-        assert f"{name}: {a.dropout_strategy.split(':')[0]} and " in text
-    assert "ols_slope_ttest: while observed and while alive" in text
+        assert f"({name}; loss to follow-up: {a.dropout_strategy.split(':')[0]}, death: " in text
+    assert "(ols_slope_ttest; loss to follow-up: while observed, death: while alive)" in text
     # one strategy for both is written once (it read "completers only and completers only"),
     # and the same model with Kenward-Roger carries the primary's estimand (a review)
-    assert "ancova_change: completers only for both" in text
-    assert "lmm_slope_kr carries the same estimand" in text
+    assert "(ancova_change; completers only for both)" in text
+    assert "Kenward-Roger (lmm_slope_kr) carries the same estimand" in text
+    # a grant writer's review: the text read "... death as ols_slope_ttest: while observed"
+    assert "the others treat loss to follow-up and death differently: the t-test" in text
+    assert " as ols_slope_ttest" not in text
     assert "slope_change_lead_in" not in text  # no lead-in in the default design
     assert "lmm_slope:" not in text  # the primary is not among the others
 
@@ -70,17 +73,22 @@ def test_the_sensitivity_range_names_its_scenarios():
     late = next(x for x in labels if x.startswith("effect from month 3"))
     curved = next(x for x in labels if x.startswith("curved decline"))
     rows = [
-        {"analysis": "lmm_slope", "scenario": "as designed", "power_favourable": 0.803},
+        {
+            "analysis": "lmm_slope",
+            "scenario": "as designed",
+            "power_favourable": 0.803,
+            "mc_se": 0.00297,
+        },
         {"analysis": "lmm_slope", "scenario": late, "power_favourable": 0.383},
         {"analysis": "lmm_slope", "scenario": curved, "power_favourable": 0.804},
         {"analysis": "joint_rank", "scenario": late, "power_favourable": 0.1},
     ]
     text = sensitivity_range(rows, "lmm_slope", 184)
     assert text == (
-        ": there at n = 184, lmm_slope's power is 0.803 as designed and lowest, 0.383, with "
-        "effect from month 3, full by month 6"
+        ": there at n = 184, lmm_slope's power is 0.803 as designed (MC SE 0.0030, on this "
+        "comparison's own trials) and lowest, 0.383, with effect from month 3, full by month 6"
     )
-    assert "Gordon" not in text and "(" not in text
+    assert "Gordon" not in text and text.count("(") == 1  # the scenario's source is left out
     assert sensitivity_range(None, "lmm_slope") == ""
     only = [dict(rows[0]), {**rows[2], "power_favourable": 0.9}]
     assert "lowest as designed, 0.803" in sensitivity_range(only, "lmm_slope", 184)
