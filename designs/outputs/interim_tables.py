@@ -9,12 +9,9 @@ probability of stopping for efficacy and for futility at each look). Nothing her
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 
 from designs import __version__
-from designs.outputs.csv_cells import safe_row
 from designs.outputs.numbers import rate_mc_se, rate_se, se_text
 from designs.outputs.rates import counted_h0, rate_cell, rate_edge, type_i_text
 from designs.planning.power import mc_se
@@ -294,8 +291,17 @@ def _notes(interim) -> str:
         "(1/SE^2). Futility is non-binding (the efficacy boundaries ignore it) and followed "
         "in the simulation. Information fraction observed: mean over trials of 1/SE^2 at the "
         "look over the planned final information. In brackets: Monte Carlo SE. "
-        f"{hypothesis_trials_text(s)}, seed {s.seed}, als-trial-sim {__version__}."
+        f"{hypothesis_trials_text(s)}{_assurance_trials_text(interim)}, seed {s.seed}, "
+        f"als-trial-sim {__version__}."
     )
+
+
+def _assurance_trials_text(interim) -> str:
+    """'; assurance: 4000 simulated trials per design' when assurance has trials of its own."""
+    counts = {a.trials for a in (interim.assurance or {}).values()}
+    if not counts or counts == {interim.summary.trials}:
+        return ""
+    return f"; assurance: {max(counts)} simulated trials per design and transport"
 
 
 def null_trials(s) -> int:
@@ -322,32 +328,6 @@ def hypothesis_trials_text(s) -> str:
     if null == s.trials:
         return f"{s.trials} simulated trials per hypothesis"
     return f"{s.trials} simulated trials under the effect and {null} under no effect"
-
-
-def _number(v) -> str:
-    if isinstance(v, float):
-        return "" if math.isnan(v) else f"{v:.6g}"
-    return str(v)
-
-
-def _csv(interim) -> str:
-    """Two tables one after the other (a blank line between): the designs compared, then
-    the looks; numbers only (MC SE and intervals in their own columns)."""
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    s = interim.summary
-    keys = ("fixed", "fixed_mc_se", "interim", "interim_mc_se", "interim_low", "interim_high")
-    w.writerow(["quantity", *keys, "trials", "seed", "version"])
-    null = null_trials(s)  # the run under no effect may have more (diff review)
-    for c in interim_comparison_rows(interim):
-        n = null if c["key"].endswith("_h0") or c["key"] == "type_i_error" else s.trials
-        w.writerow(safe_row([c["key"], *(_number(c[k]) for k in keys), n, s.seed, __version__]))
-    w.writerow([])
-    rows = interim_look_rows(interim)
-    w.writerow(list(rows[0]))
-    for r in rows:
-        w.writerow([_number(v) for v in r.values()])
-    return buf.getvalue()
 
 
 def _md(interim) -> str:
@@ -395,11 +375,15 @@ def _latex(interim) -> str:
 
 
 def interim_table(interim, fmt: str = "md") -> str:
-    """Both interim tables in ``fmt`` (``md``, ``csv`` or ``latex``); ends with a newline."""
+    """Both interim tables in ``fmt`` (``md`` or ``latex``), or the designs compared
+    (``csv``: the looks are
+    :func:`designs.outputs.interim_csv.interim_looks_csv`); ends with a newline."""
     if fmt == "md":
         return _md(interim)
     if fmt == "csv":
-        return _csv(interim)
+        from designs.outputs.interim_csv import interim_csv
+
+        return interim_csv(interim)
     if fmt == "latex":
         return _latex(interim)
     raise ValueError(f"format {fmt!r}: allowed md, csv, latex")

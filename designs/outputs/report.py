@@ -66,6 +66,7 @@ REPORT_FILES = (
     "prior_weight.png",
     "interim.md",
     "interim.csv",
+    "interim_looks.csv",
     "interim.tex",
     "interim_boundaries.pdf",
     "interim_boundaries.png",
@@ -179,6 +180,7 @@ def _figures(plan, tmp: Path) -> None:
         chosen=chosen,
         design=design,
         illustrative=is_illustrative(plan.posterior_attrs),
+        fixed_trials=plan.trials,
     )
 
 
@@ -248,10 +250,12 @@ def _render(plan, tmp: Path) -> None:
     interim = plan.interim
     if interim is not None:
         from designs.outputs.figures_interim import interim_figure
+        from designs.outputs.interim_csv import interim_looks_csv
         from designs.outputs.interim_tables import interim_table
 
         for fmt, ext in (("md", "md"), ("csv", "csv"), ("latex", "tex")):
             (tmp / f"interim.{ext}").write_text(interim_table(interim, fmt))
+        (tmp / "interim_looks.csv").write_text(interim_looks_csv(interim))
         interim_figure(interim, tmp / "interim_boundaries.png")
     (tmp / "methods.md").write_text(
         methods_text(

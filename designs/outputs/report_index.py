@@ -185,6 +185,37 @@ def fresh_check_block(rows, design) -> list[str]:
     return [f"> **{line[0].upper()}{line[1:]}**" for line in lines] + ([""] if lines else [])
 
 
+def _assurance_trials(plan) -> str:
+    """'; assurance: 4000 per size and transport' when assurance has more trials."""
+    curves = plan.assurance_curves
+    if not curves:
+        return ""
+    trials = next(iter(curves.values()))[0].trials
+    return "" if trials == plan.trials else f"; assurance: {trials} per size and transport"
+
+
+def _interim_answers(plan) -> list[str]:
+    """The design with its looks: n max for each target, under the fixed design's answers (a
+    grant writer's review: the headline gave the fixed n only, where the trial planned with
+    looks needs n max)."""
+    interim = plan.interim
+    if interim is None:
+        return []
+    rows = interim.sample_size.rows
+    per = "per arm" if rows[0].size_name == "n_per_arm" else "in total"
+    answers = "; ".join(
+        f"{r.target_power:.0%} power: n max = {r.n_max} {per} ({r.n_total_max} randomised at "
+        f"most, {r.expected_n_total_h1:.0f} expected under the effect)"
+        for r in rows
+    )
+    looks = interim.design.interim.describe()
+    return [
+        f"With the interim looks ({looks}): {answers}. The numbers above are the same design "
+        "without looks (the fixed design); `interim.md` compares the two.",
+        "",
+    ]
+
+
 def report_readme(plan) -> str:
     """The folder's README.md (Markdown)."""
     design, rows = plan.design, plan.sample_size.rows
@@ -197,8 +228,10 @@ def report_readme(plan) -> str:
         f"# Report: {' '.join(design.trial.name.split())}",
         "",
         f"{answers}. Analysis: {analysis}. {plan.trials} simulated trials per point"
-        f"{_second_stage(plan.sample_size)}, seed {plan.seed}, als-trial-sim {__version__}.",
+        f"{_second_stage(plan.sample_size)}{_assurance_trials(plan)}, seed {plan.seed}, "
+        f"als-trial-sim {__version__}.",
         "",
+        *_interim_answers(plan),
         *fresh_check_block(plan.sample_size.rows, design),
         "## Paste first",
         "",
@@ -207,6 +240,14 @@ def report_readme(plan) -> str:
         "2. `sample_size.tex` (LaTeX, needs `\\usepackage{booktabs}`) or `sample_size.md`: "
         "the sample-size table.",
         "3. `sample_size_curve.pdf`: the figure behind the table.",
+        *(
+            [
+                "4. `interim.tex` or `interim.md`: the design with its interim looks beside the "
+                "fixed one (n max, boundaries, stopping), and `interim_boundaries.pdf`."
+            ]
+            if plan.interim is not None
+            else []
+        ),
         "",
         f"The interval given for n is {N_INTERVAL_NOTE}.",
         "",
@@ -244,7 +285,8 @@ def report_readme(plan) -> str:
         lines.append(
             "| `interim.md`, `.tex`, `.csv` | the interim design beside the fixed one: n max "
             "and inflation, power, type I error, expected patients and months under the "
-            "effect and under no effect; boundaries and stopping probabilities per look |"
+            "effect and under no effect; boundaries and stopping probabilities per look "
+            "(in the CSV: `interim_looks.csv`) |"
         )
     lines += ["", "## Columns of `sample_size.csv`", ""]
     lines += columns_markdown(

@@ -80,7 +80,8 @@ def test_interim_files_and_figure(folder):
     from PIL import Image
 
     out, names = folder
-    for name in ("interim.md", "interim.csv", "interim.tex", "interim_boundaries.pdf"):
+    files = ("interim.md", "interim.csv", "interim_looks.csv", "interim.tex")
+    for name in (*files, "interim_boundaries.pdf"):
         assert name in names
     with Image.open(out / "interim_boundaries.png") as im:
         assert im.info["dpi"] == pytest.approx((300, 300), abs=0.5)
@@ -96,8 +97,8 @@ def test_markdown_and_csv_carry_the_plan(plan, folder):
     assert f"| {row.n_fixed} | {row.n_max} |" in md
     assert f"{s.expected_n_total:.1f}" in md and f"{s.expected_months_h0:.1f}" in md
     assert f"{s.efficacy_boundaries_z[0]:.3f}" in md and f"{s.nominal_p[0]:.5f}" in md
-    text = (out / "interim.csv").read_text()
-    first, second = text.split("\n\n")
+    first, second = (out / "interim.csv").read_text(), (out / "interim_looks.csv").read_text()
+    assert "\n\n" not in first and "\n\n" not in second  # one table per CSV file
     compared = {r["quantity"]: r for r in csv.DictReader(io.StringIO(first))}
     assert float(compared["expected_n_total_h1"]["interim"]) == pytest.approx(
         s.expected_n_total, rel=1e-5
@@ -166,9 +167,7 @@ def test_assurance_of_the_interim_design_beside_the_fixed_one(plan, fake_posteri
     assert f"{a.expected_n_total:.1f}" in md
     rows = {
         r["key"]: r
-        for r in csv.DictReader(
-            io.StringIO(interim_table(gs, "csv").split("\n\n")[0].replace("quantity", "key", 1))
-        )
+        for r in csv.DictReader(io.StringIO(interim_table(gs, "csv").replace("quantity", "key", 1)))
     }
     assert float(rows["assurance_proportional"]["interim"]) == pytest.approx(
         gs.assurance["proportional"].assurance, abs=1e-6
@@ -274,3 +273,16 @@ def test_methods_cite_conditional_power_futility(spending):
     interim = plan_interim(d, (0.8,), 60, 5)
     assert "lan_wittes" in interim_reference_keys(interim)
     assert "Lan & Wittes 1988" in interim_methods(interim)
+
+
+def test_the_readme_gives_n_max_beside_the_fixed_n(plan, folder):
+    """A grant writer's review: the README's first line gave the fixed design's n only, and
+    its 'Paste first' list left the interim tables out."""
+    out, _ = folder
+    readme = (out / "README.md").read_text()
+    row = plan.interim.row
+    head = readme.split("## Paste first")[0]
+    assert f"80% power: n = {plan.sample_size.rows[0].n} per arm" in head
+    assert f"n max = {row.n_max} per arm ({row.n_total_max} randomised at most, " in head
+    assert f"{row.expected_n_total_h1:.0f} expected under the effect)" in head
+    assert "4. `interim.tex` or `interim.md`" in readme

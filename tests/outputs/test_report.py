@@ -292,3 +292,21 @@ def test_a_ctrl_c_while_the_files_move_in_waits_for_the_last(report_plan, tmp_pa
         signal.signal(signal.SIGINT, before)
     assert len(moved) > 5 and sorted(p.name for p in out.iterdir()) == sorted(p.name for p in moved)
     assert not [p for p in tmp_path.iterdir() if p.name != "r"]  # no temporary folder left
+
+
+def test_the_assurance_at_each_n_found_is_the_main_jobs(report_plan, fake_posterior):
+    """A grant writer's review read the report's assurance (2,000 trials) beside the main
+    job's (4,000 trials) as two answers: at each n found the report now simulates at least the
+    main job's trials, so the same design and seed give the same assurance, bit for bit."""
+    from designs.planning.main_job import MAIN_ASSURANCE_TRIALS, assurance_at_sizes
+
+    n = report_plan.sample_size.rows[0].n
+    got = report_plan.assurance[n]
+    ref = assurance_at_sizes(report_plan.design, [n], fake_posterior(), seed=SEED)[0]
+    assert set(got) == set(ref) == {"proportional", "absolute"}
+    for transport, mine in got.items():
+        assert mine.trials == MAIN_ASSURANCE_TRIALS > TRIALS
+        assert (mine.assurance, mine.mc_se) == (ref[transport].assurance, ref[transport].mc_se)
+    assert got["proportional"].power_at_median == ref["proportional"].power_at_median
+    # the whole curve alike (more trials at n alone made it jump there)
+    assert {a.trials for a in report_plan.assurance_curves["absolute"]} == {MAIN_ASSURANCE_TRIALS}

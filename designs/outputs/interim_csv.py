@@ -1,0 +1,57 @@
+"""The report's interim tables as CSV: the designs compared (``interim.csv``) and the looks
+(``interim_looks.csv``), one table per file, numbers only."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+
+from designs import __version__
+from designs.outputs.csv_cells import safe_row
+from designs.outputs.interim_tables import (
+    interim_comparison_rows,
+    interim_look_rows,
+    null_trials,
+)
+
+__all__ = ["interim_csv", "interim_looks_csv"]
+
+
+def _number(v) -> str:
+    if isinstance(v, float):
+        return "" if math.isnan(v) else f"{v:.6g}"
+    return str(v)
+
+
+def interim_csv(interim) -> str:
+    """The designs compared, one quantity per row; numbers only (MC SE and intervals in
+    their own columns). The looks are :func:`interim_looks_csv`'s (a CSV holds one table: a
+    grant writer's review found pandas and spreadsheets failing on two in one file)."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    s = interim.summary
+    keys = ("fixed", "fixed_mc_se", "interim", "interim_mc_se", "interim_low", "interim_high")
+    w.writerow(["quantity", *keys, "trials", "seed", "version"])
+    null = null_trials(s)  # the run under no effect may have more (diff review)
+    own = {  # assurance has its own trials (at least the main job's)
+        f"{what}_{tr}": a.trials
+        for tr, a in (interim.assurance or {}).items()
+        for what in ("assurance", "expected_n_total")
+    }
+    for c in interim_comparison_rows(interim):
+        n = null if c["key"].endswith("_h0") or c["key"] == "type_i_error" else s.trials
+        n = own.get(c["key"], n)
+        w.writerow(safe_row([c["key"], *(_number(c[k]) for k in keys), n, s.seed, __version__]))
+    return buf.getvalue()
+
+
+def interim_looks_csv(interim) -> str:
+    """The looks, one row per look: boundaries, stopping probabilities and their MC SE."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    rows = interim_look_rows(interim)
+    w.writerow(list(rows[0]))
+    for r in rows:
+        w.writerow([_number(v) for v in r.values()])
+    return buf.getvalue()
