@@ -187,7 +187,7 @@ def fresh_check_block(rows, design) -> list[str]:
 
 def _assurance_trials(plan) -> str:
     """'; assurance: 4000 per size and transport' when assurance has more trials."""
-    curves = plan.assurance_curves
+    curves = getattr(plan, "assurance_curves", None)
     if not curves:
         return ""
     trials = next(iter(curves.values()))[0].trials

@@ -211,11 +211,21 @@ def test_design_files_of_a_report_with_looks_are_described_as_what_they_are():
     row = SimpleNamespace(
         target_power=0.8, n=150, n_total=300, size_name="n_per_arm", n_placebo=150, n_active=150
     )
+    gs_row = SimpleNamespace(
+        target_power=0.8,
+        size_name="n_per_arm",
+        n_max=160,
+        n_total_max=320,
+        expected_n_total_h1=301.4,
+    )
     interim = SimpleNamespace(
-        row=SimpleNamespace(target_power=0.8, size_name="n_per_arm", n_max=160),
+        row=gs_row,
         threshold_z=None,
+        sample_size=SimpleNamespace(rows=[gs_row]),
+        design=load_design().with_overrides({"interim.looks": [0.5, 1.0]}),
     )
     text = report_readme(_plan(load_design(), interim))
+    assert "80% power: n max = 160 per arm (320 randomised at most, 301 expected" in text
     fixed = next(line for line in text.splitlines() if "`design_chosen.toml`" in line)
     assert "FIXED design" in fixed and "without its [interim]" in fixed
     assert "`design_chosen_interim.toml`" in text
