@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from designs.outputs.numbers import rate_mc_se, se_text
-from designs.outputs.rates import type_i_text
+from designs.outputs.rates import counted_h0, type_i_text
 from designs.spec.decision import threshold_text
 
 __all__ = [
@@ -62,7 +62,37 @@ def group_sequential_text(design, s) -> str:
     ended = information_stop_text(s)
     if ended:
         lines.append(ended)
+    flag = sequential_type_i_flag(s)
+    if flag:
+        lines.append(f"type I error: {flag}")
+    late = late_final_look_note(design, s.look_months[-1])
+    if late:
+        lines.append(late)
     return "\n".join(lines)
+
+
+def late_final_look_note(design, last_month: float) -> str:
+    """A note when the final look comes more than a month after the last patient's last
+    visit (an independent review: `--look-months 18,100` compared 99.2 expected months with
+    "100.0 without interim analyses", where the data are complete at month 37)."""
+    t = design.trial
+    end = design.accrual.months(t.n_total, t.accrual_per_month) + t.visits_months[-1]
+    if last_month <= end + 1.0:
+        return ""
+    return (
+        f"note: the final look, month {last_month:.1f}, comes {last_month - end:.1f} months "
+        f"after the last patient's last visit (month {end:.1f}), when every patient's data "
+        f"are in: the same final analysis at month {end:.1f} would end the trial sooner"
+    )
+
+
+def sequential_type_i_flag(s) -> str:
+    """'' unless the design's simulated type I error lies more than 3 MC SE from its level
+    (alpha; the rejections of both sides when two-sided), as
+    :func:`~designs.outputs.operating_tables.calibration_flag` says it."""
+    from designs.outputs.operating_tables import calibration_flag
+
+    return calibration_flag(s.type_i_error, s.alpha, counted_h0(s), sequential=True)
 
 
 def information_stop_text(s) -> str:

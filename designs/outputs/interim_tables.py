@@ -292,8 +292,16 @@ def _notes(interim) -> str:
         "in the simulation. Information fraction observed: mean over trials of 1/SE^2 at the "
         "look over the planned final information. In brackets: Monte Carlo SE. "
         f"{hypothesis_trials_text(s)}{_assurance_trials_text(interim)}, seed {s.seed}, "
-        f"als-trial-sim {__version__}."
+        f"als-trial-sim {__version__}.{_type_i_flag(s)}"
     )
+
+
+def _type_i_flag(s) -> str:
+    """' Interim design's type I error: LIBERAL ...' when it is off its level (else '')."""
+    from designs.outputs.group_sequential import sequential_type_i_flag
+
+    flag = sequential_type_i_flag(s)
+    return f" Interim design's type I error: {flag}." if flag else ""
 
 
 def _assurance_trials_text(interim) -> str:
