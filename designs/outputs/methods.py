@@ -432,6 +432,16 @@ def methods_text(
         ]
     dec = design.decision
     attrition_cited, deaths_cited = cited_exit_sources(design)
+    interim_cited = []
+    if interim is not None:
+        from designs.outputs.interim_tables import (
+            INTERIM_REFERENCES,
+            interim_methods,
+            interim_reference_keys,
+        )
+
+        text += [interim_methods(interim), ""]
+        interim_cited = [INTERIM_REFERENCES[k] for k in interim_reference_keys(interim)]
     refs = references_text(
         result.analysis,
         bool(assurance),
@@ -441,20 +451,8 @@ def methods_text(
         deaths=deaths_cited,
         control_variate=search_estimator(result) == "control variate",
         inputs=input_keys(design),
+        extra=interim_cited,
     )
-    if interim is not None:
-        from designs.outputs.interim_tables import (
-            INTERIM_REFERENCES,
-            interim_methods,
-            interim_reference_keys,
-        )
-
-        first = len(refs) - 1  # the list has a title and a blank line before item 1
-        text += [interim_methods(interim), ""]
-        refs += [
-            f"{first + i}. {INTERIM_REFERENCES[k]}"
-            for i, k in enumerate(interim_reference_keys(interim))
-        ]
     text += [
         f"**Simulation.** {result.trials} simulated trials per size"
         + (

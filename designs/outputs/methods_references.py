@@ -1,6 +1,7 @@
 """The reference list of the methods text (:mod:`designs.outputs.methods`): the works it
-cites for a run, numbered in the order the text relies on them. ``docs/references.md`` has the
-same works with what each supports."""
+cites for a run, in alphabetical order, as the text cites them by author and year (a grant
+writer's review found a numbered list in neither the order of citation nor of the alphabet).
+``docs/references.md`` has the same works with what each supports."""
 
 from __future__ import annotations
 
@@ -101,6 +102,7 @@ def references_text(
     deaths: bool = False,
     control_variate: bool = False,
     inputs: Sequence[str] = (),
+    extra: Sequence[str] = (),
 ) -> list[str]:
     """The reference list of the methods text: what it cites for this analysis and run
     (``published_attrition``: the text cites the published dropout schedule; ``deaths``: it
@@ -109,7 +111,8 @@ def references_text(
     posterior rule's robust mixture prior; ``prior_worth``: its effective sample size
     (borrowing); ``control_variate``: powers counted with the
     oracle's control; ``inputs``: the keys of the inputs' sources,
-    :func:`designs.outputs.methods_inputs.input_keys`)."""
+    :func:`designs.outputs.methods_inputs.input_keys`; ``extra``: other citations, e.g. the
+    interim paragraph's), alphabetical by first author (or title)."""
     keys = ["ich", "attrition"] if published_attrition else ["ich"]
     if deaths:
         keys.append("deaths")
@@ -130,4 +133,10 @@ def references_text(
         keys.append("neuenschwander")
     if assurance:
         keys.append("phase2")
-    return ["**References.**", ""] + [f"{i}. {REFERENCES[k]}" for i, k in enumerate(keys, 1)]
+    cited = [REFERENCES[k] for k in keys] + list(extra)
+    return ["**References.**", ""] + [f"- {c}" for c in sorted(set(cited), key=_sort_key)]
+
+
+def _sort_key(citation: str) -> str:
+    """Alphabetical order of a citation: its words, without markup, case folded."""
+    return citation.lstrip("*_ ").casefold()

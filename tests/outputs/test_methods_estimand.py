@@ -274,3 +274,51 @@ def test_a_borrowing_prior_says_what_it_is_worth_and_rests_on(search_stand_in, f
     oc_vague = {**oc, "decision_rule": rule_record(vague, None)}
     plain = methods_text(vague, result, oc_vague, None, None)
     assert "Neuenschwander" not in plain and "effective sample size" not in plain
+
+
+def test_the_reference_list_is_alphabetical_as_the_text_cites_by_author_and_year():
+    """A grant writer's review: the numbered list followed neither the order of citation
+    nor the alphabet (Glasserman, cited in the sample-size paragraph, was 13th)."""
+    from designs.outputs.interim_tables import INTERIM_REFERENCES
+    from designs.outputs.methods_references import references_text
+
+    extra = [INTERIM_REFERENCES["lan_demets"], INTERIM_REFERENCES["jennison_turnbull"]]
+    lines = references_text("lmm_slope", True, True, deaths=True, control_variate=True, extra=extra)
+    assert lines[:2] == ["**References.**", ""]
+    items = [line.removeprefix("- ") for line in lines[2:]]
+    assert all(line.startswith("- ") for line in lines[2:])
+    assert items == sorted(items, key=str.casefold) and len(items) == len(set(items))
+    assert extra[0] in items and extra[1] in items
+    assert items.index(next(i for i in items if i.startswith("Glasserman"))) < items.index(
+        next(i for i in items if i.startswith("Satterthwaite"))
+    )
+
+
+def test_the_closed_form_n_can_be_recomputed_by_hand_from_the_text():
+    """A grant writer's review recomputed n = 182 from an SD of 0.426 the text did not give,
+    and asked why 36.4% dropout raised n by 1.25 times and not 1 / (1 - 0.364) = 1.57."""
+    import re
+    from types import SimpleNamespace
+
+    import numpy as np
+    import pytest
+
+    from designs.outputs.methods import closed_form_check
+    from designs.planning import closed_form as cf
+
+    d = load_design("default")
+    rows = [SimpleNamespace(n=184, n_total=368, target_power=0.8)]
+    text = closed_form_check(d, SimpleNamespace(analysis="lmm_slope", rows=rows))
+    v, v0 = (float(x) for x in re.search(r"variance (\S+) .*?; (\S+) with complete", text).groups())
+    n = float(re.search(r"= (\S+) for 80% power", text).group(1))
+    delta = d.effect.slope_shift(d.population.slope_mean)
+    assert n == pytest.approx(cf.n_per_arm_slope(delta, v, power=0.8), abs=0.06)
+    # complete follow-up, by the textbook formula: var(slope) + residual var / sum (t - tbar)^2
+    t = np.asarray(d.trial.visits)
+    textbook = d.population.slope_sd**2 + d.population.residual_sd**2 / ((t - t.mean()) ** 2).sum()
+    assert v0 == pytest.approx(textbook, abs=5e-5)
+    assert f"raises n by {v / v0:.2f} times" in text
+    unequal = d.with_overrides({"trial.allocation.active": 2, "trial.n_total": 300})
+    assert "By hand" not in closed_form_check(
+        unequal, SimpleNamespace(analysis="lmm_slope", rows=rows)
+    )
