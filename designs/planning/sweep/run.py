@@ -25,7 +25,13 @@ import numpy as np
 import xarray as xr
 
 from designs.analyses import registry
-from designs.atomic import atomic_path, atomic_write_text, check_writable, write_netcdf
+from designs.atomic import (
+    atomic_path,
+    atomic_write_text,
+    check_writable,
+    signals_held,
+    write_netcdf,
+)
 from designs.errors import InputError
 from designs.planning.sweep.cells import _cell_task, cell_key, evaluate_cell
 from designs.planning.sweep.dataset import VARIABLES, _assemble, load_sweep
@@ -59,29 +65,71 @@ def _client(scheduler: str | None, workers: int | None):
     # The worker processes inherit an ignored SIGINT (Python keeps it ignored): Ctrl-C
     # reaches the whole process group, and only this process should act on it (it keeps
     # the finished cells and closes the cluster); the workers' tracebacks and the
-    # scheduler's warnings about lost tasks would bury the one line that says so.
+    # scheduler's warnings about lost tasks would bury the one line that says so. (Blocked
+    # instead of ignored, SIGINT reached the workers all the same: their processes are
+    # started from Dask's own threads.) So a Ctrl-C while the workers start, a few seconds,
+    # is lost; a terminal is told. The client is made, and everything closed, with Ctrl-C
+    # held: interrupted there, Dask printed a traceback and the output's lock stayed.
     import logging
 
     ignore = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if ignore else None
+    client = cluster = None
     try:
-        cluster = LocalCluster(
-            n_workers=int(workers),
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            silence_logs=logging.ERROR,
-        )
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if ignore else None
+        try:
+            with _starting_note(int(workers)):
+                cluster = LocalCluster(
+                    n_workers=int(workers),
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                    silence_logs=logging.ERROR,
+                )
+        finally:
+            if ignore:
+                signal.signal(signal.SIGINT, previous)
+        with signals_held():
+            client = Client(cluster)
     except (OSError, TimeoutError, RuntimeError, ValueError) as exc:  # e.g. no loopback
+        _close_quietly(client, cluster)
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InputError(
             f"workers = {workers}: cannot start a local Dask cluster ({first}); run without "
             "workers (threads here) or give a scheduler address"
         ) from None
+    except BaseException:  # a Ctrl-C held while the client was made: close, then leave
+        _close_quietly(client, cluster)
+        raise
+    return client, cluster
+
+
+@contextlib.contextmanager
+def _starting_note(workers: int):
+    """A status line on a terminal while the local workers start (erased after)."""
+    import sys
+
+    shown = sys.stderr.isatty()
+    if shown:
+        sys.stderr.write(
+            f"starting {workers} local Dask workers (Ctrl-C is ignored for these seconds)"
+        )
+        sys.stderr.flush()
+    try:
+        yield
     finally:
-        if ignore:
-            signal.signal(signal.SIGINT, previous)
-    return Client(cluster), cluster
+        if shown:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+
+
+def _close_quietly(client, cluster) -> None:
+    """Close a client and the local cluster it owns with Ctrl-C held (an interrupt during
+    the close left the output's lock behind and printed Dask's traceback)."""
+    with signals_held():
+        if client is not None:
+            client.close()
+        if cluster is not None:
+            cluster.close()
 
 
 def run_sweep(
@@ -311,10 +359,12 @@ def run_sweep(
             lock.release()
         raise
     finally:
-        if own_client:
-            client.close()
-        if owned_cluster is not None:
-            owned_cluster.close()
+        try:
+            _close_quietly(client if own_client else None, owned_cluster)
+        except BaseException:  # a Ctrl-C held while closing: the lock goes too
+            if lock is not None:
+                lock.release()
+            raise
 
     ds = _assemble(design, grid, cells, keys, results, trials, seed, analyses)
     ds.attrs["cells_sha256"] = fingerprint  # grid and every cell's key: a rerun reuses it
