@@ -27,6 +27,7 @@ from designs.outputs.console import (
     type_i_warnings,
 )
 from designs.outputs.effect_notes import harm_notes
+from designs.outputs.group_sequential import sequential_type_i_flag
 from designs.outputs.numbers import rate_se, se_text
 from designs.outputs.rates import type_i_text
 from designs.spec.decision import threshold_text
@@ -283,7 +284,8 @@ def interim_html(req, view) -> ui.Tag:
         ui.tags.li(
             ui.strong(f"Type I error of the design {type_i_text(gs)}"),
             f" (nominal {gs.alpha:g} {sided}), "
-            f"{gs.spending} alpha spending, futility {gs.futility}.",
+            f"{gs.spending} alpha spending, futility {gs.futility}. "
+            + sequential_type_i_flag(gs),  # LIBERAL ..., when it is off its level
             id="gs-type1",
             data_type1=repr(gs.type_i_error),
         ),

@@ -276,7 +276,8 @@ class TrialSection:
         if n_arm is not None:
             raise InputError(
                 f"trial.n_per_arm: not allowed with unequal allocation placebo={alloc.placebo:g}, "
-                f"active={alloc.active:g}; give trial.n_total"
+                f"active={alloc.active:g}; give trial.n_total, the patients in total "
+                "(sample-size and report search it: any value will do there)"
             )
         if n_tot is None:
             raise InputError(

@@ -158,3 +158,21 @@ def test_the_fixed_design_beside_the_looks_is_the_command_lines_reference(base):
     assert not fixed.decision.thresholds and fixed.decision.futility_predictive == 0.0
     frequentist = base.with_overrides({"interim.looks": [0.5, 1.0]})
     assert compute.without_looks(frequentist) == base
+
+
+def test_a_liberal_type_i_error_is_flagged_on_the_page(base):
+    """As `power --looks` prints it (an independent review: 0.0272 for a 3-look Pocock-type
+    design at one-sided 0.025 went unflagged): here the page's summary with its type I error
+    set 5 MC SE above alpha, and as simulated."""
+    import dataclasses
+    import math
+
+    design = base.with_overrides({"trial.n_per_arm": N, "interim.looks": [0.5, 1.0]})
+    view = compute.power_view(design, SEED, TRIALS)
+    gs = view.sequential
+    req = Request("default", base, design, SEED, TRIALS)
+    high = gs.alpha + 5 * math.sqrt(gs.alpha * (1 - gs.alpha) / gs.counted_h0)
+    liberal = dataclasses.replace(view, sequential=dataclasses.replace(gs, type_i_error=high))
+    assert "LIBERAL: above alpha" in str(views.interim_html(req, liberal))
+    at_level = dataclasses.replace(view, sequential=dataclasses.replace(gs, type_i_error=gs.alpha))
+    assert "LIBERAL" not in str(views.interim_html(req, at_level))
