@@ -190,9 +190,11 @@ def _kept_trials(command: str | None):
     """The journal that keeps a resumable command's finished trials; else a no-op context."""
     from contextlib import nullcontext
 
-    from designs.simulation.journal import journal
+    from designs.simulation import journal
 
-    return journal() if command in _RESUMABLE else nullcontext()
+    if command not in _RESUMABLE:
+        return nullcontext()
+    return journal.journal(keep_after=journal.KEEP_AFTER_SECONDS)
 
 
 def _interrupted_text(args, kept=None) -> str:

@@ -298,7 +298,7 @@ def run_trials(
                         min(_CHUNK, -(-(stop - start) // numba.get_num_threads())),
                         oracle_out[start:stop],
                     )  # fmt: skip
-            if kept is not None:
+            if kept is not None and kept.keeping():
                 parts = [res[start:stop][:, order, :], counts[start:stop]]
                 parts += [oracle_out[start:stop]] if oracle else []
                 kept.save(call, first_trial + start, first_trial + stop, journal.pack(*parts))

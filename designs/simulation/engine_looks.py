@@ -165,7 +165,7 @@ def run_trials_at_looks(
                     entered[start:stop],
                     counts[start:stop],
                 )
-            if kept is not None:
+            if kept is not None and kept.keeping():
                 kept.save(
                     call, first_trial + start, first_trial + stop,
                     journal.pack(res[start:stop], entered[start:stop], counts[start:stop]),

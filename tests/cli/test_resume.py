@@ -17,6 +17,7 @@ def test_an_interrupted_power_run_resumes_to_the_same_output(run, capsys, monkey
     after the first block, then the same command again, prints what one run prints."""
     from designs.simulation import journal
 
+    monkeypatch.setattr(journal, "KEEP_AFTER_SECONDS", 0.0)  # keep blocks from the start
     code, whole, _ = run(capsys, *POWER_RESUME)
     assert code == 0
     save = journal.Journal.save
@@ -52,10 +53,10 @@ def test_a_command_that_simulates_nothing_says_nothing_is_kept(run, capsys, monk
     assert "interrupted; no file is half-written" in err
 
 
-SIZE_RESUME = ("sample-size", "--trials", "2000", "--seed", "7", "--json")
+SIZE_RESUME = ("sample-size", "--trials", "6000", "--seed", "7", "--json")  # about 12 s
 
 
-@pytest.mark.slow  # three sample-size searches in subprocesses: about 30 s
+@pytest.mark.slow  # three sample-size searches in subprocesses (blocks kept after 5 s): about 35 s
 def test_a_sample_size_search_stopped_by_sigint_resumes_to_identical_output(tmp_path, repo_root):
     """A real Ctrl-C (SIGINT) mid-search, then the same command: the same stdout and the
     same table file as an uninterrupted run, and a note that trials were read back."""

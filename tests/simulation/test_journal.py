@@ -190,3 +190,15 @@ def test_the_looks_engine_resumes_with_the_same_numbers(inputs, tmp_path, monkey
     assert (kept.read, kept.written) == (300, 150)
     for name in ("results", "entered", "counts"):
         assert getattr(got, name).tobytes() == getattr(plain, name).tobytes()
+
+
+def test_blocks_are_kept_only_once_the_command_has_run_keep_after_seconds(inputs, tmp_path):
+    """The command line keeps blocks after KEEP_AFTER_SECONDS: a short run writes nothing."""
+    with journal.journal(tmp_path, keep_after=3600.0) as kept:
+        _run(inputs)
+        assert _blocks(tmp_path) == [] and not kept.keeping()
+    assert kept.written == 0
+    with journal.journal(tmp_path, keep_after=0.0) as kept:
+        assert kept.keeping()
+        _run(inputs)
+    assert kept.written == TRIALS
