@@ -166,8 +166,8 @@ def interim_comparison_rows(interim) -> list[dict]:
 
 def _cell(value: float, se: float, digits: int, lo: float = _NAN, hi: float = _NAN) -> str:
     text = f"{value:.{digits}f}"
-    if math.isfinite(se):
-        text += f" ({se:.{digits}f})"
+    if math.isfinite(se):  # two significant digits, as every other table (a review: 0.001)
+        text += f" ({se_text(se)})"
     if math.isfinite(lo) and math.isfinite(hi):
         text += f" ({lo:.{digits}f}\u2013{hi:.{digits}f})"
     return text

@@ -38,8 +38,8 @@ class Estimand:
     """
 
     population: str = spec_field(
-        "people with ALS who meet the trial's eligibility criteria (after any [enrichment] "
-        "screening)",
+        "people with ALS who meet the trial's eligibility criteria (after any screening "
+        "before randomisation)",
         kind=Kind.TEXT,
         doc="Who the treatment effect is about, in words.",
     )

@@ -9,6 +9,7 @@ import io
 
 import pytest
 
+from designs.outputs.numbers import se_text
 from designs.outputs.report import write_report
 from designs.planning.group_sequential import group_sequential_power
 from designs.planning.power_curve import design_at
@@ -162,8 +163,10 @@ def test_assurance_of_the_interim_design_beside_the_fixed_one(plan, fake_posteri
     assert gs.assurance["absolute"].to_dict() == ref.to_dict()
     md = interim_table(gs, "md")
     a, f = ref, fixed["absolute"]
-    assert f"| assurance, absolute transport (MC SE) | {f.assurance:.3f} ({f.mc_se:.3f}) | " in md
-    assert f"{a.assurance:.3f} ({a.mc_se:.3f}) |" in md
+    assert (
+        f"| assurance, absolute transport (MC SE) | {f.assurance:.3f} ({se_text(f.mc_se)}) | " in md
+    )
+    assert f"{a.assurance:.3f} ({se_text(a.mc_se)}) |" in md
     assert f"{a.expected_n_total:.1f}" in md
     rows = {
         r["key"]: r
@@ -233,7 +236,7 @@ def test_assurance_of_the_interim_design_under_the_posterior_rule(plan, fake_pos
     rows = {r["key"]: r for r in interim_comparison_rows(gs)}
     assert rows["assurance_absolute"]["interim"] == ref.assurance
     assert rows["assurance_absolute"]["fixed"] == fixed["absolute"].assurance
-    assert f"{ref.assurance:.3f} ({ref.mc_se:.3f}) |" in interim_table(gs, "md")
+    assert f"{ref.assurance:.3f} ({se_text(ref.mc_se)}) |" in interim_table(gs, "md")
     text = posterior_methods(gs)
     assert f"probability of success at any look was {ref.assurance:.3f}" in text
 
