@@ -25,13 +25,12 @@ DATA = Path(__file__).resolve().parent / "data"
 
 @pytest.fixture(autouse=True)
 def _own_resume_folder(tmp_path_factory, monkeypatch):
-    """Each test keeps the trials its in-process commands simulate in its own folder
-    (:mod:`designs.simulation.journal`): a test interrupted on purpose leaves blocks that no
-    other test reads back."""
-    from designs.simulation import journal
-
+    """Each test keeps the trials its commands simulate, in-process or in a subprocess, in
+    its own folder (:mod:`designs.simulation.journal`, ``ALS_TRIAL_SIM_RESUME``): a test
+    interrupted on purpose leaves blocks that no other test reads back, and no test reads
+    the user's."""
     folder = tmp_path_factory.mktemp("resume")  # beside the test's tmp_path, not in it
-    monkeypatch.setattr(journal, "default_folder", lambda: folder)
+    monkeypatch.setenv("ALS_TRIAL_SIM_RESUME", str(folder))
 
 
 @pytest.fixture(scope="session")

@@ -202,7 +202,7 @@ def _interrupted_text(args, kept=None) -> str:
     its finished trials (a rerun resumes); files are written whole, so none is half-written."""
     if getattr(args, "command", None) == "sweep":
         return "interrupted; the finished cells are kept (rerun the same command to resume)"
-    if kept is not None and kept.written + kept.read > 0:
+    if kept is not None and kept.holds():  # a review: after a full disk they were gone
         return (
             "interrupted; no file is half-written, and the trials simulated so far are kept "
             "(rerun the same command to resume)"
@@ -214,8 +214,8 @@ def _resumed_note(kept) -> None:
     """After a run that read back trials an interrupted run had simulated, say so (stderr)."""
     if kept is not None and kept.read:
         print(
-            f"note: resumed: {kept.read:,} simulated trials were read back from an earlier, "
-            "interrupted run of the same simulation (the same numbers)",
+            f"note: resumed: {kept.read:,} simulated trials were read back from an earlier "
+            "run of the same simulation that did not finish (the same numbers)",
             file=sys.stderr,
         )
 
@@ -326,9 +326,10 @@ def main(argv: list[str] | None = None) -> int:
             quiet_pymc()
         with _kept_trials(args.command) as kept:
             code = main_job() if args.command is None else args.handler(args)
-        # The work is done and written: a Ctrl-C from here on is too late to stop anything,
-        # and ending with "interrupted" (exit 130) would say the outputs are incomplete.
-        _ignore_once_done()
+            # The work is done and written: a Ctrl-C from here on (the kept trials'
+            # removal among it) is too late to stop anything, and ending with
+            # "interrupted" (exit 130) would say the outputs are incomplete.
+            _ignore_once_done()
         finished = True
         _compiled_note(code)
         _resumed_note(kept)

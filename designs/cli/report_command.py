@@ -37,7 +37,9 @@ def add_report(sub) -> None:
     add_seed_json(p)
     add_design(p)
     p.add_argument("--out", required=True, metavar="DIR", help="folder to write")
-    add_trials(p, 2000, lo=10, what="simulated trials per point")
+    add_trials(
+        p, 2000, lo=10, what="simulated trials per point (assurance: at least the main job's 4000)"
+    )
     add_refine_trials(p)
     add_targets(p, "target power(s) in (0, 1); the operating characteristics use the first")
     add_analysis(p, several=False)

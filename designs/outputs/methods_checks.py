@@ -105,10 +105,12 @@ def _by_hand(design, rows) -> str:
         f"{p:.0%} power"
         for zs, p in zip(z, targets, strict=True)
     )
+    level = "alpha" if t.sides == 1 else f"alpha/{t.sides}"
     return (
-        f" By hand: each patient's GLS slope has variance {v_p:.4f} (points/month)^2 over the "
-        f"dropout patterns (SD {v_p**0.5:.3f}; {v0:.4f} with complete follow-up), so n per "
-        f"arm = 2 (z_(1-alpha/{t.sides}) + z_power)^2 x variance / effect^2: {ns}. Dropout "
+        " By hand: the variance of a patient's GLS slope, averaged as information over the "
+        f"dropout patterns, is {v_p:.4f} (points/month)^2 (SD {v_p**0.5:.3f}; {v0:.4f} with "
+        f"complete follow-up), so n per arm = 2 (z_(1-{level}) + z_power)^2 x variance / "
+        f"effect^2: {ns}. Dropout "
         f"raises n by {v_p / v0:.2f} times, not 1 / (1 - fraction gone): a patient lost "
         "before the end still gives a slope from the earlier visits, and most of its "
         "variance is the spread of true slopes, which dropout does not add to."

@@ -119,8 +119,8 @@ def realism_sensitivity_md(rows: list[dict], design, n: int, trials: int, seed: 
 #: 0.0272 for a 3-look Pocock-type design at one-sided 0.025 on the default design).
 SEQUENTIAL_REMEDY = (
     "the looks do not keep the level at this size (alpha spent by each trial's observed "
-    "information, the REML test at the early looks: docs/group_sequential.md); confirm it "
-    "with more trials, and plan with a lower alpha or more patients if it stays"
+    "information, the analysis's test on the early looks' data: docs/group_sequential.md); "
+    "confirm it with more trials, and plan with a lower alpha or more patients if it stays"
 )
 
 

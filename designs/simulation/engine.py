@@ -246,9 +246,9 @@ def run_trials(
     kept = journal.active()
     if kept is not None:  # a command's finished blocks are kept: a rerun reads them back
         call = journal.call_key(
-            "run_trials", seed, inputs.n_placebo, inputs.n_active, effect_by_trial, visits_all,
-            n_lead, inputs.curve, inputs.effect_course, inputs.cum_hazard, params_rows, run,
-            np.asarray(order), oracle, row,
+            "run_trials", seed, first_trial, inputs.n_placebo, inputs.n_active,
+            effect_by_trial, visits_all, n_lead, inputs.curve, inputs.effect_course,
+            inputs.cum_hazard, params_rows, run, np.asarray(order), oracle, row,
         )  # fmt: skip
     with numba_threads(threads):
         for start in range(0, trials, block_size):

@@ -124,9 +124,9 @@ def run_trials_at_looks(
     kept = journal.active()
     if kept is not None:  # a command's finished blocks are kept: a rerun reads them back
         call = journal.call_key(
-            "run_trials_at_looks", seed, inputs.n_placebo, inputs.n_active, effect_by_trial,
-            inputs.visits_all, inputs.curve, inputs.effect_course, inputs.cum_hazard,
-            inputs.params, kernel_index, looks, fractions, months,
+            "run_trials_at_looks", seed, first_trial, inputs.n_placebo, inputs.n_active,
+            effect_by_trial, inputs.visits_all, inputs.curve, inputs.effect_course,
+            inputs.cum_hazard, inputs.params, kernel_index, looks, fractions, months,
         )  # fmt: skip
     with numba_threads(threads):
         for start in range(0, trials, max(block, 1)):

@@ -11,9 +11,10 @@ code's version (:func:`designs.simulation.numba_cache.code_version`). Every tria
 on (seed, global trial index), so a key always names the same numbers, whatever the threads
 or blocks: a block read back is, bit for bit, the block the kernel would have written.
 
-A command that ends normally removes the blocks it wrote or read; what an interrupted run
-leaves is read by the next run of the same command (or by any run that simulates the same
-trials), and removed after :data:`KEEP_DAYS` days if never read. Outside a journal (the
+A command that ends, normally or by an error, removes the blocks it wrote or read; what an
+interrupted run leaves is read by the next run of the same command (or by any run that
+simulates the same trials), and removed by a later run once neither written nor read for
+:data:`KEEP_DAYS` days. Outside a journal (the
 library, the tests, the explorer) nothing is written. A folder that cannot be written only
 turns the journal off: a journal never fails a run.
 """
@@ -38,7 +39,18 @@ KEEP_DAYS = 7
 #: interrupted sooner starts over, and a short run, such as the warm main job (4 s), writes
 #: nothing (keeping its 88,000 trials cost it 1.2% of its time, measured).
 KEEP_AFTER_SECONDS = 5.0
-_SUFFIX = ".npy"
+_SUFFIX = ".block"
+#: Each block file begins with this many bytes of a hash of its numbers, then the array
+#: (NumPy's .npy format): a damaged file (zeros after a crash, a disk error) is not read.
+_DIGEST_SIZE = 16
+
+
+def _digest(block: np.ndarray) -> bytes:
+    """The hash a block file begins with: its shape and numbers."""
+    digest = hashlib.blake2b(digest_size=_DIGEST_SIZE)
+    digest.update(repr(block.shape).encode())
+    digest.update(block.tobytes())
+    return digest.digest()
 
 
 class Journal:
@@ -73,10 +85,15 @@ class Journal:
         float64[stop - start, columns], or None when it is not kept (or is damaged)."""
         path = self._path(call, start, stop)
         try:
-            block = np.load(path, allow_pickle=False)
+            with open(path, "rb") as handle:
+                digest = handle.read(_DIGEST_SIZE)
+                block = np.load(handle, allow_pickle=False)
+            os.utime(path)  # read now: kept KEEP_DAYS from now
         except (OSError, ValueError, EOFError):
             return None
         if block.dtype != np.float64 or block.shape != (stop - start, columns):
+            return None
+        if _digest(block) != digest:  # damaged (a crash of the machine, a disk error)
             return None
         self._touched.add(path)
         if path in self._written:
@@ -99,8 +116,10 @@ class Journal:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=".block-", suffix=".tmp", dir=self.folder)
+            block = np.ascontiguousarray(block, dtype=np.float64)
             with os.fdopen(fd, "wb") as handle:
-                np.save(handle, np.ascontiguousarray(block, dtype=np.float64))
+                handle.write(_digest(block))
+                np.save(handle, block)
             os.replace(tmp, path)
             tmp = None
         except OSError:  # a read-only or full cache folder: run on without resume, and
@@ -117,6 +136,10 @@ class Journal:
             self._written.add(path)
             self.written += stop - start
 
+    def holds(self) -> bool:
+        """Whether blocks of this command are on disk now (written or read, not removed)."""
+        return bool(self._touched)
+
     def remove(self) -> None:
         """Remove every block this command wrote or read (it finished: nothing to resume)."""
         for path in self._touched:
@@ -127,7 +150,7 @@ class Journal:
         self._touched.clear()
 
     def prune(self, days: float = KEEP_DAYS) -> None:
-        """Remove blocks (and temporary files) older than ``days`` that no run has read."""
+        """Remove blocks (and temporary files) neither written nor read for ``days``."""
         cutoff = time.time() - days * 86_400.0
         try:
             entries = list(os.scandir(self.folder))
@@ -145,7 +168,11 @@ _ACTIVE: list[Journal] = []
 
 
 def default_folder() -> Path:
-    """``resume`` in the tool's cache folder (:func:`progression.cache_dirs.cache_root`)."""
+    """``ALS_TRIAL_SIM_RESUME`` if set, else ``resume`` in the tool's cache folder
+    (:func:`progression.cache_dirs.cache_root`)."""
+    env = os.environ.get("ALS_TRIAL_SIM_RESUME")
+    if env:
+        return Path(env)
     from progression.cache_dirs import cache_root
 
     return cache_root() / "resume"
@@ -159,8 +186,10 @@ def active() -> Journal | None:
 @contextmanager
 def journal(folder: Path | None = None, keep_after: float = 0.0) -> Iterator[Journal]:
     """Keep the finished blocks of every simulation in the body (those finished once it has
-    run ``keep_after`` seconds); remove them when the body ends normally, keep them when it
-    raises (an interrupt, an error): a rerun resumes.
+    run ``keep_after`` seconds) while it runs; when it is interrupted (KeyboardInterrupt, as
+    Ctrl-C and SIGTERM raise on the command line) they stay, and a rerun resumes; when it
+    ends otherwise, normally or by an error, they are removed (a review: after a full disk
+    they stayed, up to hundreds of MB).
 
     ``folder`` defaults to :func:`default_folder`.
     """
@@ -169,18 +198,27 @@ def journal(folder: Path | None = None, keep_after: float = 0.0) -> Iterator[Jou
     _ACTIVE.append(kept)
     try:
         yield kept
-        kept.remove()  # not reached when the body raises: its blocks stay for the rerun
+    except KeyboardInterrupt:
+        raise
+    except BaseException:
+        kept.remove()
+        raise
+    else:
+        kept.remove()
     finally:
         _ACTIVE.remove(kept)
 
 
 def call_key(*parts) -> str:
-    """A hex key for one engine call: the hash of the code's version and ``parts`` (arrays
-    by dtype, shape and bytes; other values by their ``repr``)."""
+    """A hex key for one engine call: the hash of the code's version, the compiler's and
+    NumPy's (a shared or upgraded cache) and ``parts`` (arrays by dtype, shape and bytes;
+    other values by their ``repr``)."""
+    import numba
+
     from designs.simulation.numba_cache import code_version
 
     digest = hashlib.blake2b(digest_size=16)
-    digest.update(code_version().encode())
+    digest.update(f"{code_version()} numba {numba.__version__} numpy {np.__version__}".encode())
     for part in parts:
         if isinstance(part, np.ndarray):
             part = np.ascontiguousarray(part)

@@ -36,7 +36,7 @@ def test_an_interrupted_power_run_resumes_to_the_same_output(run, capsys, monkey
     assert out == whole
     resumed = [line for line in err.splitlines() if "resumed" in line]
     assert len(resumed) == 1 and "simulated trials were read back" in resumed[0]
-    assert not list(journal.default_folder().glob("*.npy"))  # finished: nothing left
+    assert not list(journal.default_folder().glob("*.block"))  # finished: nothing left
 
 
 def test_a_command_that_simulates_nothing_says_nothing_is_kept(run, capsys, monkeypatch):
@@ -60,27 +60,23 @@ SIZE_RESUME = ("sample-size", "--trials", "6000", "--seed", "7", "--json")  # ab
 def test_a_sample_size_search_stopped_by_sigint_resumes_to_identical_output(tmp_path, repo_root):
     """A real Ctrl-C (SIGINT) mid-search, then the same command: the same stdout and the
     same table file as an uninterrupted run, and a note that trials were read back."""
-    from progression.cache_dirs import cache_root
 
-    # the subprocesses' own cache folders (their journals), this run's compiled kernels
-    numba_base = os.environ.get("NUMBA_CACHE_DIR") or str(cache_root() / "numba")
-
-    def command(cache, table):
-        env = dict(os.environ, ALS_TRIAL_SIM_CACHE=str(cache), NUMBA_CACHE_DIR=numba_base)
+    def command(resume, table):  # each run its own resume folder
+        env = dict(os.environ, ALS_TRIAL_SIM_RESUME=str(resume))
         args = [sys.executable, str(repo_root / "simulate.py"), *SIZE_RESUME, "--out", table]
         return args, env
 
-    args, env = command(tmp_path / "cache_whole", str(tmp_path / "whole.md"))
+    args, env = command(tmp_path / "resume_whole", str(tmp_path / "whole.md"))
     whole = subprocess.run(args, env=env, capture_output=True, text=True, cwd=repo_root)
     assert whole.returncode == 0, whole.stderr
-    args, env = command(tmp_path / "cache", str(tmp_path / "resumed.md"))
+    folder = tmp_path / "resume"
+    args, env = command(folder, str(tmp_path / "resumed.md"))
     proc = subprocess.Popen(
         args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=repo_root
     )
-    folder = tmp_path / "cache" / "resume"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and proc.poll() is None:
-        if folder.is_dir() and any(folder.glob("*.npy")):
+        if folder.is_dir() and any(folder.glob("*.block")):
             break
         time.sleep(0.02)
     assert proc.poll() is None, "the search finished before it could be interrupted"
@@ -90,11 +86,11 @@ def test_a_sample_size_search_stopped_by_sigint_resumes_to_identical_output(tmp_
     assert "Traceback" not in err and out == ""
     assert "trials simulated so far are kept" in err
     assert not (tmp_path / "resumed.md").exists()  # nothing half-written
-    kept = len(list(folder.glob("*.npy")))
+    kept = len(list(folder.glob("*.block")))
     assert kept >= 1
     again = subprocess.run(args, env=env, capture_output=True, text=True, cwd=repo_root)
     assert again.returncode == 0, again.stderr
     assert "simulated trials were read back" in again.stderr
     assert again.stdout == whole.stdout.replace("whole.md", "resumed.md")
     assert (tmp_path / "resumed.md").read_bytes() == (tmp_path / "whole.md").read_bytes()
-    assert not list(folder.glob("*.npy"))
+    assert not list(folder.glob("*.block"))

@@ -28,7 +28,8 @@ def test_the_flag_is_raised_beyond_three_mc_se_and_not_within():
     assert liberal.startswith("LIBERAL: above alpha 0.025 by more than 3 Monte Carlo SE")
     assert "observed information" in liberal and "docs/group_sequential.md" in liberal
     assert "small-sample correction" not in liberal  # the fixed test's remedy
-    assert sequential_type_i_flag(_summary(0.025 - 1.1 * three_se)).startswith("conservative")
+    # below alpha is no flag: futility followed in the simulation lowers it by design
+    assert sequential_type_i_flag(_summary(0.025 - 1.1 * three_se)) == ""
     # two-sided: both sides' rejections against alpha
     assert sequential_type_i_flag(_summary(0.056, alpha=0.05)).startswith("LIBERAL")
 

@@ -309,7 +309,8 @@ def test_the_closed_form_n_can_be_recomputed_by_hand_from_the_text():
     d = load_design("default")
     rows = [SimpleNamespace(n=184, n_total=368, target_power=0.8)]
     text = closed_form_check(d, SimpleNamespace(analysis="lmm_slope", rows=rows))
-    v, v0 = (float(x) for x in re.search(r"variance (\S+) .*?; (\S+) with complete", text).groups())
+    found = re.search(r"dropout patterns, is (\S+) .*?; (\S+) with complete", text)
+    v, v0 = (float(x) for x in found.groups())
     n = float(re.search(r"= (\S+) for 80% power", text).group(1))
     delta = d.effect.slope_shift(d.population.slope_mean)
     assert n == pytest.approx(cf.n_per_arm_slope(delta, v, power=0.8), abs=0.06)
@@ -318,6 +319,10 @@ def test_the_closed_form_n_can_be_recomputed_by_hand_from_the_text():
     textbook = d.population.slope_sd**2 + d.population.residual_sd**2 / ((t - t.mean()) ** 2).sum()
     assert v0 == pytest.approx(textbook, abs=5e-5)
     assert f"raises n by {v / v0:.2f} times" in text
+    assert "(z_(1-alpha/2) + z_power)" in text
+    one_sided = d.with_overrides({"trial.sides": 1, "trial.alpha": 0.025})
+    slope = SimpleNamespace(analysis="lmm_slope", rows=rows)
+    assert "(z_(1-alpha) + z_power)" in closed_form_check(one_sided, slope)
     unequal = d.with_overrides({"trial.allocation.active": 2, "trial.n_total": 300})
     assert "By hand" not in closed_form_check(
         unequal, SimpleNamespace(analysis="lmm_slope", rows=rows)

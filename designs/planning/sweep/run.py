@@ -126,10 +126,12 @@ def _close_quietly(client, cluster) -> None:
     """Close a client and the local cluster it owns with Ctrl-C held (an interrupt during
     the close left the output's lock behind and printed Dask's traceback)."""
     with signals_held():
-        if client is not None:
-            client.close()
-        if cluster is not None:
-            cluster.close()
+        try:
+            if client is not None:
+                client.close()
+        finally:
+            if cluster is not None:
+                cluster.close()
 
 
 def run_sweep(
