@@ -14,9 +14,9 @@ or blocks: a block read back is, bit for bit, the block the kernel would have wr
 A command that ends, normally or by an error, removes the blocks it wrote or read; what an
 interrupted run leaves is read by the next run of the same command (or by any run that
 simulates the same trials), and removed by a later run once neither written nor read for
-:data:`KEEP_DAYS` days. Outside a journal (the
-library, the tests, the explorer) nothing is written. A folder that cannot be written only
-turns the journal off: a journal never fails a run.
+:data:`KEEP_DAYS` days. Outside a journal (the library, the tests, the explorer) nothing is
+written. A folder that cannot be written only turns the journal off: a journal never fails a
+run.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ import numpy as np
 
 __all__ = ["Journal", "active", "call_key", "columns", "journal", "pack", "unpack"]
 
-#: Days a block no run has read stays in the cache folder.
+#: Days a block neither written nor read stays in the cache folder.
 KEEP_DAYS = 7
 #: Seconds a command runs before its blocks are kept (the command line's setting): a run
 #: interrupted sooner starts over, and a short run, such as the warm main job (4 s), writes
