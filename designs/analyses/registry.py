@@ -124,6 +124,24 @@ REGISTRY: dict[str, RegisteredAnalysis] = {
     )
 }
 
+#: Plain names of the analyses for prose, legends and titles (the code name follows in
+#: brackets: :func:`title`).
+TITLES = {
+    "lmm_slope": "mixed model of slopes",
+    "lmm_slope_kr": "mixed model of slopes, Kenward-Roger",
+    "ols_slope_ttest": "t-test of per-patient slopes",
+    "ancova_change": "ANCOVA of change, completers",
+    "joint_rank": "joint rank of function and survival",
+    "slope_change_lead_in": "slope change from the lead-in",
+}
+
+
+def title(name: str) -> str:
+    """'mixed model of slopes (lmm_slope)'; the code name alone when it has no plain name."""
+    plain = TITLES.get(name)
+    return f"{plain} ({name})" if plain else name
+
+
 #: Analysis names, in kernel-index order.
 ANALYSIS_NAMES: tuple[str, ...] = tuple(REGISTRY)
 #: Number of analysis slots of the engine's kernels.

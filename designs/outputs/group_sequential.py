@@ -306,3 +306,21 @@ def posterior_rule_cases_text(cases: dict) -> str:
         "(optimistic), "
         f"{rate_mc_se(s.assurance, s.mc_se)} with the sceptical prior"
     )
+
+
+#: The spending functions in words for the methods text (a grant writer's review read "the
+#: obf alpha-spending function"); the option's name follows in brackets.
+_SPENDING_WORDS = {
+    "obf": "O'Brien-Fleming-type",
+    "pocock": "Pocock-type",
+    "hsd": "Hwang-Shih-DeCani",
+    "power": "power-family",
+    "user": "user-given",
+}
+
+
+def spending_words(spending: str) -> str:
+    """'O'Brien-Fleming-type (obf)'; a spending with parameters keeps them ('hsd(-4)')."""
+    name = str(spending).split("(", 1)[0].split(":", 1)[0].strip()
+    words = _SPENDING_WORDS.get(name)
+    return f"{words} ({spending})" if words else str(spending)

@@ -9,6 +9,7 @@ here simulates; :mod:`designs.outputs.interim_tables` calls it for such a plan.
 from __future__ import annotations
 
 from designs import __version__
+from designs.analyses.registry import title
 from designs.outputs.numbers import rate_mc_se
 from designs.outputs.rates import above_level, rate_cell
 from designs.planning.power import mc_se
@@ -128,7 +129,8 @@ def posterior_methods(interim) -> str:
     return (
         f"**Interim analyses (Bayesian rule).** The design was also planned with "
         f"{len(s.looks)} analyses at information fractions {looks} (expected calendar months "
-        f"{months}), each analysed by {s.analysis} with the data available then, with "
+        f"{months}), each analysed by the {title(s.analysis)} with the data available then, "
+        "with "
         f"{_rule(interim)}; the posterior came in closed form from the look's estimate and "
         "standard error (normal likelihood) and the prior, and the predictive probability "
         "from the planned final information (Spiegelhalter, Abrams & Myles 2004; Berry et al. "

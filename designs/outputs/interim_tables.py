@@ -12,6 +12,8 @@ from __future__ import annotations
 import math
 
 from designs import __version__
+from designs.analyses.registry import title
+from designs.outputs.group_sequential import spending_words
 from designs.outputs.numbers import rate_mc_se, rate_se, se_text
 from designs.outputs.rates import counted_h0, rate_cell, rate_edge, type_i_text
 from designs.planning.power import mc_se
@@ -462,8 +464,10 @@ def interim_methods(interim) -> str:
     return (
         f"**Interim analyses.** The design was also planned with {len(s.looks)} analyses "
         f"{at} (expected calendar months {months}), stopping for "
-        f"efficacy when the z statistic of {s.analysis} crosses a boundary that spends "
-        f"{s.alpha:g} ({sided}) by the {s.spending} alpha-spending function ({spend}), {fut}. "
+        f"efficacy when the z statistic of the {title(s.analysis)} crosses a boundary that "
+        "spends "
+        f"{s.alpha:g} ({sided}) by the {spending_words(s.spending)} alpha-spending function "
+        f"({spend}), {fut}. "
         "Boundaries were computed by recursive numerical integration over the canonical "
         "joint distribution of the z statistics (Jennison & Turnbull 2000; planned z: "
         f"{bounds}); each simulated trial, generated in calendar time with {accrual} "

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 import re
 
+from designs.analyses.registry import title
 from designs.outputs.numbers import se_text
 
 __all__ = [
@@ -54,7 +55,8 @@ def estimate_bias_text(design, entry, oc) -> str:
     true = oc["mean_estimate"] - bias
     noise = ", beyond simulation noise" if se > 0 and abs(bias) > 3 * se else ""
     return (
-        f" At {oc['n_placebo'] + oc['n_active']} randomised, {entry.name}'s mean estimate is "
+        f" At {oc['n_placebo'] + oc['n_active']} randomised, the mean estimate of the "
+        f"{title(entry.name)} is "
         f"{oc['mean_estimate']:+.4g} against a true {true:+.4g} {entry.units} (bias "
         f"{bias:+.2g}, MC SE {se_text(se)}{noise})."
     )
@@ -136,12 +138,16 @@ def sensitivity_range(realism: list[dict] | None, analysis: str, n: int | None =
     )
     if low is designed:
         lowest = designed["power_favourable"]
-        return f": there{at}, {analysis}'s power is lowest as designed, {lowest:.3f}{own}"
+        return (
+            f": there{at}, the power of the {title(analysis)} is lowest as designed, "
+            f"{lowest:.3f}{own}"
+        )
     # the label without its parenthesis ("(assumed)"; the curve's source): the sentence says
     # these are assumptions, and the source is cited in realism_sensitivity.md
     name = re.sub(r" \([^()]*\)$", "", low["scenario"])
     return (
-        f": there{at}, {analysis}'s power is {designed['power_favourable']:.3f} as designed"
+        f": there{at}, the power of the {title(analysis)} is "
+        f"{designed['power_favourable']:.3f} as designed"
         f"{own} and lowest, {low['power_favourable']:.3f}, with {name}"
     )
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import math
 
+from designs.analyses.registry import title
 from designs.outputs.operating_tables import realism_items
 
 __all__ = [
@@ -29,8 +30,9 @@ def informative_bias_text(design, entry, oc) -> str:
     true = oc["mean_estimate"] - bias
     return (
         "These exits depend on each patient's own decline, so the data are missing not at "
-        f"random: at {oc['n_placebo'] + oc['n_active']} randomised, {entry.name}'s mean "
-        f"estimate is {oc['mean_estimate']:+.4g} against a true {true:+.4g} {entry.units} "
+        f"random: at {oc['n_placebo'] + oc['n_active']} randomised, the mean estimate of the "
+        f"{title(entry.name)} is {oc['mean_estimate']:+.4g} against a true {true:+.4g} "
+        f"{entry.units} "
         f"(bias {bias:+.3g}, MC SE {oc['bias_mc_se']:.2g}). "
     )
 

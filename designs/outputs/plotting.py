@@ -67,21 +67,11 @@ def is_tool_figure(data: bytes) -> bool:
     return data.startswith(b"%PDF-") and b"(" + mark in data[-4096:]
 
 
-#: Plain names of the analyses for legends and titles (the code name follows in brackets).
-ANALYSIS_TITLES = {
-    "lmm_slope": "mixed model of slopes",
-    "lmm_slope_kr": "mixed model of slopes, Kenward-Roger",
-    "ols_slope_ttest": "t-test of per-patient slopes",
-    "ancova_change": "ANCOVA of change, completers",
-    "joint_rank": "joint rank of function and survival",
-    "slope_change_lead_in": "slope change from the lead-in",
-}
-
-
 def analysis_title(name: str) -> str:
-    """'mixed model of slopes (lmm_slope)'; the code name alone when it has no plain name."""
-    plain = ANALYSIS_TITLES.get(name)
-    return f"{plain} ({name})" if plain else name
+    """'mixed model of slopes (lmm_slope)' (:func:`designs.analyses.registry.title`)."""
+    from designs.analyses.registry import title
+
+    return title(name)
 
 
 def size_axis_label(size_dim: str) -> str:

@@ -80,7 +80,7 @@ def _not_at_random(strategy: str, beta: float) -> str:
 def estimand_lines(design, analysis: str | None = None) -> list[tuple[str, str]]:
     """The attributes of ``design``'s estimand, as (attribute, text) pairs, for its primary
     analysis (or ``analysis`` if given)."""
-    from designs.analyses.registry import get
+    from designs.analyses.registry import get, title
 
     a = get(analysis or str(design.trial.analysis))
     d = design.dropout
@@ -101,7 +101,7 @@ def estimand_lines(design, analysis: str | None = None) -> list[tuple[str, str]]
             + ("" if death_on else " (the design simulates deaths inside its dropout schedule)"),
         ),
         ("other intercurrent events", OTHER_EVENTS),
-        ("population-level summary", f"{a.estimand} ({a.units}), analysed by {a.name}"),
+        ("population-level summary", f"{a.estimand} ({a.units}), analysed by the {title(a.name)}"),
     ]
 
 

@@ -57,7 +57,10 @@ def test_the_methods_text_gives_the_bias_under_informative_exits():
     assert informative_bias_text(design, entry, oc) == ""
     text = informative_bias_text(design.with_overrides(INFORMATIVE), entry, oc)
     assert "missing not at random" in text
-    assert "mean estimate is +0.1113 against a true +0.125 points/month" in text
+    assert (
+        "mean estimate of the mixed model of slopes (lmm_slope) is +0.1113 against a true "
+        "+0.125 points/month" in text
+    )
     assert "bias -0.0137" in text
     # no true value (joint_rank): nothing to compare with
     oc_nan = dict(oc, bias=math.nan)

@@ -85,10 +85,11 @@ def test_the_sensitivity_range_names_its_scenarios():
     ]
     text = sensitivity_range(rows, "lmm_slope", 184)
     assert text == (
-        ": there at n = 184, lmm_slope's power is 0.803 as designed (MC SE 0.0030, on this "
-        "comparison's own trials) and lowest, 0.383, with effect from month 3, full by month 6"
+        ": there at n = 184, the power of the mixed model of slopes (lmm_slope) is 0.803 as "
+        "designed (MC SE 0.0030, on this comparison's own trials) and lowest, 0.383, with "
+        "effect from month 3, full by month 6"
     )
-    assert "Gordon" not in text and text.count("(") == 1  # the scenario's source is left out
+    assert "Gordon" not in text and text.count("(") == 2  # the scenario's source is left out
     assert sensitivity_range(None, "lmm_slope") == ""
     only = [dict(rows[0]), {**rows[2], "power_favourable": 0.9}]
     assert "lowest as designed, 0.803" in sensitivity_range(only, "lmm_slope", 184)
@@ -200,8 +201,8 @@ def test_the_mean_estimate_against_its_true_value_is_stated():
     oc = {"n_placebo": 184, "n_active": 184, "mean_estimate": 0.1229, "bias": -0.0021}
     within = estimate_bias_text(d, entry, {**oc, "bias_mc_se": 0.00096})
     assert within == (
-        " At 368 randomised, lmm_slope's mean estimate is +0.1229 against a true +0.125 "
-        "points/month "
+        " At 368 randomised, the mean estimate of the mixed model of slopes (lmm_slope) is "
+        "+0.1229 against a true +0.125 points/month "
         "(bias -0.0021, MC SE 0.00096)."
     )
     beyond = estimate_bias_text(d, entry, {**oc, "bias_mc_se": 0.0005})

@@ -182,7 +182,8 @@ def test_methods_paragraph_states_the_assumptions(report, report_plan):
         "Only the effect is drawn",
         "**Sample size.** Patients are randomised 1:1 (placebo:active). ",  # a review
         "phase 2 data (Yamashita et al. 2023; an illustrative reconstruction",  # its listed source
-        "lmm_slope's power is",  # as designed and the lowest of realism_sensitivity.md
+        "the power of the mixed model of slopes (lmm_slope) is",  # as designed and the lowest
+        # of realism_sensitivity.md
         "Assumptions behind n.",  # the closed form's n with one input moved at a time
         "Where the inputs come from.",  # each input's source, in the text and the list
         "Proudfoot M, Jones A",  # the decline's source, in the reference list
