@@ -75,8 +75,9 @@ def late_final_look_note(design, last_month: float) -> str:
     """A note when the final look comes more than a month after the last patient's last
     visit (an independent review: `--look-months 18,100` compared 99.2 expected months with
     "100.0 without interim analyses", where the data are complete at month 37)."""
-    t = design.trial
-    end = design.accrual.months(t.n_total, t.accrual_per_month) + t.visits_months[-1]
+    from designs.planning.operating import calendar_length
+
+    end = calendar_length(design)["calendar_months"]  # no lead-in with looks
     if last_month <= end + 1.0:
         return ""
     return (

@@ -47,8 +47,6 @@ def estimate_bias_text(design, entry, oc) -> str:
     than 3 MC SE from 0 is called beyond simulation noise (a statistical review: the mean
     estimate's small shortfall, about -0.002 points/month on the defaults, was in the tables,
     not the text)."""
-    from designs.outputs.numbers import se_text
-
     bias, se = oc.get("bias", math.nan), oc.get("bias_mc_se", math.nan)
     if design.dropout.exits_informative or not (math.isfinite(bias) and math.isfinite(se)):
         return ""

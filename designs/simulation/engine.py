@@ -255,12 +255,10 @@ def run_trials(
             stop = min(start + block_size, trials)
             shapes = [(stop - start, len(order), R.N_RESULT), (stop - start, N_COUNTS)]
             shapes += [(stop - start, N_ORACLE)] if oracle else []
-            block = None
+            parts = None
             if kept is not None:
-                width = journal.columns(*shapes)
-                block = kept.load(call, first_trial + start, first_trial + stop, width)
-            if block is not None:
-                parts = journal.unpack(block, *shapes)
+                parts = kept.load(call, first_trial + start, first_trial + stop, shapes)
+            if parts is not None:
                 res[start:stop, order, :] = parts[0]
                 counts[start:stop] = parts[1]
                 if oracle:
@@ -298,10 +296,10 @@ def run_trials(
                         min(_CHUNK, -(-(stop - start) // numba.get_num_threads())),
                         oracle_out[start:stop],
                     )  # fmt: skip
-            if kept is not None and kept.keeping():
+            if kept is not None and kept.keeping():  # (the analyses' columns are a copy)
                 parts = [res[start:stop][:, order, :], counts[start:stop]]
                 parts += [oracle_out[start:stop]] if oracle else []
-                kept.save(call, first_trial + start, first_trial + stop, journal.pack(*parts))
+                kept.save(call, first_trial + start, first_trial + stop, *parts)
             if progress is not None:
                 progress(stop - start)
     return TrialResults(

@@ -132,12 +132,10 @@ def run_trials_at_looks(
         for start in range(0, trials, max(block, 1)):
             stop = min(start + max(block, 1), trials)
             shapes = [res[start:stop].shape, entered[start:stop].shape, counts[start:stop].shape]
-            loaded = None
+            parts = None
             if kept is not None:
-                width = journal.columns(*shapes)
-                loaded = kept.load(call, first_trial + start, first_trial + stop, width)
-            if loaded is not None:
-                parts = journal.unpack(loaded, *shapes)
+                parts = kept.load(call, first_trial + start, first_trial + stop, shapes)
+            if parts is not None:
                 res[start:stop], entered[start:stop], counts[start:stop] = parts
                 if progress is not None:
                     progress(stop - start)
@@ -165,10 +163,10 @@ def run_trials_at_looks(
                     entered[start:stop],
                     counts[start:stop],
                 )
-            if kept is not None and kept.keeping():
+            if kept is not None:
                 kept.save(
                     call, first_trial + start, first_trial + stop,
-                    journal.pack(res[start:stop], entered[start:stop], counts[start:stop]),
+                    res[start:stop], entered[start:stop], counts[start:stop],
                 )  # fmt: skip
             if progress is not None:
                 progress(stop - start)

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["Journal", "active", "call_key", "columns", "journal", "pack", "unpack"]
+__all__ = ["Journal", "active", "call_key", "journal"]
 
 #: Days a block neither written nor read stays in the cache folder.
 KEEP_DAYS = 7
@@ -80,9 +80,11 @@ class Journal:
     def _path(self, call: str, start: int, stop: int) -> Path:
         return self.folder / f"{call}-{start}-{stop}{_SUFFIX}"
 
-    def load(self, call: str, start: int, stop: int, columns: int) -> np.ndarray | None:
-        """The block of trials ``start`` .. ``stop - 1`` (global indices) of the call, as
-        float64[stop - start, columns], or None when it is not kept (or is damaged)."""
+    def load(self, call: str, start: int, stop: int, shapes) -> list[np.ndarray] | None:
+        """The arrays of shapes ``shapes`` (trials on the first axis) that :meth:`save` kept
+        for trials ``start`` .. ``stop - 1`` (global indices) of the call, or None when they
+        are not kept (or are damaged)."""
+        columns = _columns(shapes)
         path = self._path(call, start, stop)
         try:
             with open(path, "rb") as handle:
@@ -100,15 +102,16 @@ class Journal:
             self.reused += stop - start
         else:
             self.read += stop - start
-        return block
+        return _unpack(block, shapes)
 
     def keeping(self) -> bool:
         """Whether a block finished now is kept: the folder is usable and the command has
         run ``keep_after`` seconds."""
         return self._usable and time.monotonic() - self._started >= self.keep_after
 
-    def save(self, call: str, start: int, stop: int, block: np.ndarray) -> None:
-        """Keep a finished block (a temporary file, then a rename: never half a block)."""
+    def save(self, call: str, start: int, stop: int, *parts: np.ndarray) -> None:
+        """Keep a finished block's arrays (trials on the first axis) side by side, in a
+        temporary file, then renamed: never half a block."""
         if not self.keeping():
             return
         path = self._path(call, start, stop)
@@ -116,6 +119,7 @@ class Journal:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=".block-", suffix=".tmp", dir=self.folder)
+            block = np.concatenate([p.reshape(p.shape[0], -1) for p in parts], axis=1)
             block = np.ascontiguousarray(block, dtype=np.float64)
             with os.fdopen(fd, "wb") as handle:
                 handle.write(_digest(block))
@@ -230,13 +234,8 @@ def call_key(*parts) -> str:
     return digest.hexdigest()
 
 
-def pack(*parts: np.ndarray) -> np.ndarray:
-    """One block's arrays (trials on the first axis) side by side, as float64[trials, columns]."""
-    return np.concatenate([p.reshape(p.shape[0], -1) for p in parts], axis=1)
-
-
-def unpack(block: np.ndarray, *shapes: tuple[int, ...]) -> list[np.ndarray]:
-    """The arrays :func:`pack` put side by side, given their shapes."""
+def _unpack(block: np.ndarray, shapes) -> list[np.ndarray]:
+    """The arrays :meth:`Journal.save` put side by side, given their shapes."""
     out, at = [], 0
     for shape in shapes:
         width = int(np.prod(shape[1:], dtype=np.int64))
@@ -245,6 +244,6 @@ def unpack(block: np.ndarray, *shapes: tuple[int, ...]) -> list[np.ndarray]:
     return out
 
 
-def columns(*shapes: tuple[int, ...]) -> int:
-    """Columns of a packed block of arrays of these shapes."""
+def _columns(shapes) -> int:
+    """Columns of a block of arrays of these shapes put side by side."""
     return sum(int(np.prod(shape[1:], dtype=np.int64)) for shape in shapes)
