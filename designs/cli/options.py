@@ -332,13 +332,17 @@ def _short(text: str, most: int = 60) -> str:
     return repr(text) if len(text) <= most else repr(text[:most]) + "..."
 
 
-def design_from_args(args, *, analysis_field: bool = True, posterior_read=()):
+def design_from_args(
+    args, *, analysis_field: bool = True, posterior_read=(), size_searched: bool = False
+):
     """The design of ``--design`` with the options and ``--set`` overrides applied.
 
     With ``analysis_field``, ``--analysis`` (its first name) also sets ``trial.analysis``.
     The posterior rule's options typed while the rule is frequentist are refused
     (:func:`designs.cli.decision_options.check_posterior_options`), except the fields in
-    ``posterior_read``, which the command reads under either rule.
+    ``posterior_read``, which the command reads under either rule. With ``size_searched``
+    (a command that searches n) an unequal allocation set on a design sized per arm needs
+    no ``--n-total``: the design's total stands in until the search replaces it.
     """
     from designs.cli.decision_options import check_posterior_options
     from designs.spec import load_design
@@ -377,6 +381,8 @@ def design_from_args(args, *, analysis_field: bool = True, posterior_read=()):
         given.setdefault("effect.value", grid_values(args, "--effect")[0])
     refuse_looks_twice(args, given)
     overrides.update(given)
+    if size_searched and _unequal_without_total(design, overrides):
+        overrides["trial.n_total"] = design.trial.n_total  # a stand-in: the search sets n
     design = design.with_overrides(overrides) if overrides else design
     check_posterior_options(args, design, given, posterior_read)
     if isinstance(getattr(args, "spending", None), str) and design.decision.is_posterior:
@@ -397,6 +403,20 @@ def design_from_args(args, *, analysis_field: bool = True, posterior_read=()):
                 "--set effect.kind=proportional_slowing"
             )
     return design
+
+
+def _unequal_without_total(design, overrides: dict) -> bool:
+    """True when ``overrides`` make the allocation of ``design`` (sized per arm) unequal
+    without giving a size (so that the design would refuse its ``n_per_arm``)."""
+    if design.trial.n_per_arm is None or overrides.keys() & {"trial.n_per_arm", "trial.n_total"}:
+        return False
+    weights = {"placebo": design.trial.allocation.placebo, "active": design.trial.allocation.active}
+    table = overrides.get("trial.allocation")
+    if isinstance(table, dict):
+        weights.update(table)
+    for arm in ("placebo", "active"):
+        weights[arm] = overrides.get(f"trial.allocation.{arm}", weights[arm])
+    return weights["placebo"] != weights["active"]
 
 
 #: The arguments of the command being run (set by ``main``; ``sys.argv`` when run directly).

@@ -378,7 +378,7 @@ def cmd_sample_size(args) -> int:
             "sizes it simulates)"
         )
     sizes = grid_values(args, "--sizes", integer=True)
-    design = design_from_args(args)
+    design = design_from_args(args, size_searched=True)
     if sizes:
         from designs.planning.size_grid import min_size
 

@@ -70,7 +70,7 @@ def cmd_report(args) -> int:
     # a robust prior over a grid of weights: the threshold, margin, the vague SD (weight 0)
     # and the robust component's SD are read
     read = () if args.no_assurance else ("threshold", "margin", "vague_sd", "robust_sd")
-    design = design_from_args(args, posterior_read=read)
+    design = design_from_args(args, posterior_read=read, size_searched=True)
     check_refine_trials(args, design)
     if args.posterior and args.no_assurance:
         raise InputError(

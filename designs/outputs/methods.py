@@ -344,7 +344,8 @@ def methods_text(
         "late or wanes (assumptions that are not published) is shown in "
         f"realism_sensitivity.md{sensitivity_range(realism, result.analysis, realism_n)}.",
         "",
-        f"**Sample size.** Patients are randomised {t.allocation.describe()} (placebo:active). "
+        f"**Sample size.** Patients are randomised {t.allocation.describe()} (placebo:active)"
+        f"{_block_clause(t.allocation)}. "
         f"{search_text(result)} The interval given for n is "
         f"{N_INTERVAL_NOTE} ({bootstrap_text(result)}). {sizes}.{missed_check_text(rows)}"
         f"{closed_form_check(design, result)} At "
@@ -478,3 +479,15 @@ def completers_text(row, oc) -> str:
         f"about {completers:.0f} patients ({completers / n:.1%} of those randomised, both "
         "arms) are expected to complete"
     )
+
+
+def _block_clause(allocation) -> str:
+    """How n in total splits under unequal allocation (``''`` with 1:1)."""
+    if allocation.equal:
+        return ""
+    if allocation.block > 1:
+        return (
+            f"; n in total is a multiple of {allocation.block}, so that the arms are in this "
+            "ratio exactly"
+        )
+    return "; the active arm is n in total times its share, rounded"

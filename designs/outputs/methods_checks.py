@@ -10,6 +10,7 @@ import re
 
 from designs.analyses.registry import title
 from designs.outputs.numbers import se_text
+from designs.planning.size_grid import round_up
 
 __all__ = [
     "assumption_sensitivity",
@@ -217,7 +218,7 @@ def assumption_sensitivity(design, analysis: str, target: float) -> str:
             values, ns = [], []
             for f in factors:
                 moved, value = _moved(design, field, f)
-                ns.append(f"{math.ceil(_closed_form_n(moved, target))}")
+                ns.append(f"{round_up(design, _closed_form_n(moved, target))}")
                 if value is None:  # the attrition: the share gone by the last visit
                     gone = moved.dropout.cumulative_at(t.visits, include_death=True)[-1]
                     value = f"{100 * gone:.1f}%"
@@ -238,7 +239,7 @@ def assumption_sensitivity(design, analysis: str, target: float) -> str:
         return ""
     return (
         "**Assumptions behind n.** The effect, the variances and the attrition are "
-        f"assumptions. The closed form (as in the check above) needs {math.ceil(n0)} {unit} "
+        f"assumptions. The closed form (as in the check above) needs {round_up(design, n0)} {unit} "
         f"for {target:.0%} power at the design's values; with one input moved and the others "
         f"kept: {'; '.join(parts)}."
     )

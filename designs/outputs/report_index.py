@@ -219,9 +219,13 @@ def _interim_answers(plan) -> list[str]:
 def report_readme(plan) -> str:
     """The folder's README.md (Markdown)."""
     design, rows = plan.design, plan.sample_size.rows
-    per = "per arm" if rows[0].size_name == "n_per_arm" else "in total"
+    per_arm = rows[0].size_name == "n_per_arm"
     answers = "; ".join(
-        f"{r.target_power:.0%} power: n = {r.n} {per} ({r.n_total} randomised)" for r in rows
+        f"{r.target_power:.0%} power: n = {r.n} per arm ({r.n_total} randomised)"
+        if per_arm
+        else f"{r.target_power:.0%} power: n = {r.n} in total ({r.n_placebo} placebo + "
+        f"{r.n_active} active)"
+        for r in rows
     )
     analysis = analysis_title(plan.analysis)
     lines = [

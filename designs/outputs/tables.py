@@ -16,6 +16,7 @@ from designs.outputs.csv_cells import safe_row
 from designs.outputs.numbers import rate_se
 from designs.outputs.rates import estimator_note, search_estimator
 from designs.spec.decision import threshold_text
+from designs.spec.trial import MAX_ALLOCATION_BLOCK
 
 FORMATS = ("md", "csv", "latex")
 
@@ -139,7 +140,8 @@ def _notes(result, design) -> str:
     """What a reader needs to read the table right (printed below it)."""
     r0 = result.rows[0]
     return (
-        f"Notes: n is the number randomised; {design.gone_text()} and the simulation already "
+        f"Notes: n is the number randomised{block_words(design)}; {design.gone_text()} and "
+        "the simulation already "
         "loses them, so n is not "
         "inflated for dropout. MC interval: "
         f"{N_INTERVAL_NOTE}. Power: {success_phrase(design, r0)}. Fitted: the target's "
@@ -151,6 +153,26 @@ def _notes(result, design) -> str:
         f"{_estimator(result)}{failed_fits_note(design)} {type_i_note(result, design)}"
         f"{trials_note(r0)}, "
         f"seed {r0.seed}, als-trial-sim {__version__}."
+    )
+
+
+def block_words(design) -> str:
+    """Under unequal allocation, how n splits into arms (``''`` with 1:1): a multiple of the
+    allocation's block, so that the arms are in the ratio exactly, or, for a ratio that needs
+    a block longer than :data:`designs.spec.trial.MAX_ALLOCATION_BLOCK`, the active arm's
+    share rounded."""
+    alloc = design.trial.allocation
+    if alloc.equal:
+        return ""
+    if alloc.block > 1:
+        return (
+            f", in total, a multiple of {alloc.block} so that the arms are "
+            f"{alloc.describe()} (placebo:active) exactly"
+        )
+    return (
+        f", in total; the active arm is n x {alloc.active_fraction:.4g} rounded (halves up), "
+        f"since {alloc.describe()} (placebo:active) needs a randomisation block of more than "
+        f"{MAX_ALLOCATION_BLOCK} patients"
     )
 
 

@@ -53,7 +53,7 @@ from designs.planning.power_curve import (  # noqa: F401  (re-exported for calle
     size_name,
 )
 from designs.planning.progress import expect
-from designs.planning.size_grid import first_grid, grow_curve, min_size
+from designs.planning.size_grid import first_grid, grow_curve, min_size, round_up, size_step
 from designs.simulation.seeds import DEFAULT_SEED, SALT_SAMPLE_SIZE_CONFIRMATION, secondary_seed
 
 #: What ``n_low``/``n_high`` are (also the ``n_interval`` key of :meth:`SampleSizeRow.to_dict`).
@@ -170,11 +170,12 @@ class SampleSizeResult:
 
 
 def chosen_size(design, n_hat: float, max_size: int) -> tuple[int, bool]:
-    """The whole n for a fitted crossing ``n_hat`` (rounded up, at least the smallest
-    analysable size), and whether the target was reached within the sizes simulated (else
-    the largest size, ``max_size``)."""
+    """The whole n for a fitted crossing ``n_hat`` (rounded up, to a multiple of the
+    allocation's block under unequal allocation, and at least the smallest analysable size),
+    and whether the target was reached within the sizes simulated (else the largest size,
+    ``max_size``)."""
     reached = math.isfinite(n_hat) and n_hat <= max_size * 1.05
-    n = max(min_size(design), math.ceil(n_hat - 1e-9)) if reached else max_size
+    n = max(min_size(design), round_up(design, n_hat)) if reached else max_size
     return n, reached
 
 
@@ -186,11 +187,12 @@ def bootstrap_interval(values: np.ndarray) -> tuple[float, float]:
     return lo, hi
 
 
-def n_limits(lo_q: float, hi_q: float, max_size: int) -> tuple[int, int]:
-    """Whole limits of the interval of n; -1 where not known (an upper limit above every
-    size simulated is "not reached")."""
-    n_low = math.floor(lo_q) if math.isfinite(lo_q) else -1
-    n_high = math.ceil(hi_q) if math.isfinite(hi_q) and hi_q <= max_size else -1
+def n_limits(lo_q: float, hi_q: float, max_size: int, step: int = 1) -> tuple[int, int]:
+    """Whole limits of the interval of n, multiples of ``step`` (the allocation's block,
+    :func:`designs.planning.size_grid.size_step`) outside it; -1 where not known (an upper
+    limit above every size simulated is "not reached")."""
+    n_low = step * math.floor(lo_q / step) if math.isfinite(lo_q) else -1
+    n_high = step * math.ceil(hi_q / step) if math.isfinite(hi_q) and hi_q <= max_size else -1
     return n_low, n_high
 
 
@@ -322,7 +324,7 @@ def find_sample_size(
         b0, b1 = fits[j]  # the target's curve, refitted near its crossing
         n_hat = invert_curve(b0, b1, target)
         n, reached = chosen_size(design, n_hat, max_size)
-        n_low, n_high = n_limits(*bootstrap_interval(boot[:, j]), max_size)
+        n_low, n_high = n_limits(*bootstrap_interval(boot[:, j]), max_size, size_step(design))
         d = design_at(design, n)
         if stages is None:
             s = simulate_power(d, trials, seed, (analysis,), **kw)[analysis]

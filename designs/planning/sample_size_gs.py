@@ -60,7 +60,7 @@ from designs.planning.sample_size import (
     find_sample_size,
     n_limits,
 )
-from designs.planning.size_grid import first_grid, grow_curve
+from designs.planning.size_grid import first_grid, grow_curve, size_step
 from designs.simulation.inputs import simulation_inputs
 from designs.simulation.seeds import DEFAULT_SEED
 from designs.spec.interim import NO_LOOKS
@@ -267,6 +267,7 @@ def search_max_sizes(
                 n_hat, (inflation, r_lo, r_hi), (ref.n_estimate, ref.n_low, ref.n_high)
             ),
             max_size,
+            size_step(design),
         )
         d = design_at(design, n)
         found.append(

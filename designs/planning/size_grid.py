@@ -1,7 +1,8 @@
 """The sizes a sample-size search simulates: a bracket from the closed form, extended until
 every target power lies inside it, and sizes added near each crossing for its local refit.
 
-Sizes are ``n_per_arm`` with 1:1 allocation, else ``n_total`` (patients randomised);
+Sizes are ``n_per_arm`` with 1:1 allocation, else ``n_total`` (patients randomised), the n
+a search chooses then a multiple of the allocation's block (:func:`size_step`);
 :mod:`designs.planning.sample_size` and the searches with interim looks
 (:mod:`designs.planning.sample_size_gs`) grow their power curves here.
 """
@@ -19,12 +20,27 @@ from designs.planning.progress import expect
 from designs.planning.size_limit import max_size
 
 
+def size_step(design) -> int:
+    """The step of the sizes a search chooses: 1 patient per arm with 1:1 allocation, else
+    the allocation's block in total (3 for 1:2: :attr:`designs.spec.trial.Allocation.block`),
+    so that the arms of the chosen n are in the ratio exactly."""
+    return 1 if design.trial.allocation.equal else design.trial.allocation.block
+
+
+def round_up(design, size: float) -> int:
+    """``size`` rounded up to a whole multiple of :func:`size_step` (a hair of rounding
+    below a whole number, 1e-9, does not round up)."""
+    step = size_step(design)
+    return step * math.ceil((size - 1e-9) / step)
+
+
 def min_size(design) -> int:
-    """Smallest size a search simulates: 3 per arm (1:1), else 3 in the smaller arm (>= 6)."""
+    """Smallest size a search simulates: 3 per arm (1:1), else 3 in the smaller arm (>= 6),
+    a multiple of the allocation's block."""
     if design.trial.allocation.equal:
         return 3
     frac = design.trial.allocation.active_fraction
-    return max(6, math.ceil(3 / min(frac, 1 - frac)))
+    return round_up(design, max(6, math.ceil(3 / min(frac, 1 - frac))))
 
 
 def closed_form_size(design, target: float) -> float | None:

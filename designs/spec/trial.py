@@ -16,6 +16,7 @@ from designs.spec.accrual import MIN_ACCRUAL
 from designs.spec.fields import Kind, check_printable, show, spec_field, validate_fields
 
 __all__ = [
+    "MAX_ALLOCATION_BLOCK",
     "MAX_DURATION_MONTHS",
     "MAX_NAME_LENGTH",
     "MAX_PATIENT_VISITS",
@@ -37,6 +38,9 @@ MAX_VISITS_PER_PATIENT = 1_000
 MAX_PATIENT_VISITS = 10_000_000
 #: Longest design name, characters (it heads tables, files and the methods text).
 MAX_NAME_LENGTH = 200
+#: Largest randomisation block a sample-size search rounds ``n_total`` to (2:1 gives 3, 3:2
+#: gives 5); a ratio that needs a longer block (e.g. 10:13) is searched in single patients.
+MAX_ALLOCATION_BLOCK = 12
 
 #: Primary analysis of each simulated trial: the names of the analysis registry
 #: (:mod:`designs.analyses.registry`, which holds each one's estimand and units).
@@ -79,6 +83,22 @@ class Allocation:
     def describe(self) -> str:
         """``'1:2'`` style text (placebo:active)."""
         return f"{self.placebo:g}:{self.active:g}"
+
+    @property
+    def block(self) -> int:
+        """Patients in the smallest group that splits exactly in this ratio: 2 for 1:1, 3 for
+        1:2, 5 for 2:3 (or 1:1.5); 1 when the ratio needs more than
+        :data:`MAX_ALLOCATION_BLOCK` patients (e.g. 10:13) or is not a ratio of whole numbers.
+        A sample-size search rounds ``n_total`` up to a multiple of it, so that the arms are
+        in the ratio exactly (the sizes a trial randomised in such blocks can reach)."""
+        from fractions import Fraction
+
+        ratio = self.active / self.placebo
+        frac = Fraction(ratio).limit_denominator(MAX_ALLOCATION_BLOCK)
+        if abs(float(frac) - ratio) > 1e-12 * ratio:
+            return 1
+        size = frac.numerator + frac.denominator
+        return size if size <= MAX_ALLOCATION_BLOCK else 1
 
 
 @dataclass(frozen=True)
@@ -277,7 +297,7 @@ class TrialSection:
             raise InputError(
                 f"trial.n_per_arm: not allowed with unequal allocation placebo={alloc.placebo:g}, "
                 f"active={alloc.active:g}; give trial.n_total, the patients in total "
-                "(sample-size and report search it: any value will do there)"
+                "(sample-size and report find it themselves)"
             )
         if n_tot is None:
             raise InputError(

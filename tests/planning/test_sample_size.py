@@ -103,7 +103,11 @@ def test_unequal_allocation_searches_n_total(v3):
     (row,) = result.rows
     assert row.size_name == "n_total" and row.n_per_arm is None
     assert row.n_placebo + row.n_active == row.n_total == row.n
-    assert row.n_active == round(2 / 3 * row.n_total)
+    # n is a multiple of 3, so that the arms are 1:2 exactly, and so are the interval's limits
+    assert row.n % 3 == 0 and row.n_active == 2 * row.n_placebo
+    assert row.n_low % 3 == 0 and row.n_high % 3 == 0 and row.n_low <= row.n <= row.n_high
+    # n is the crossing rounded up to the next multiple of 3
+    assert row.n - 3 < row.n_estimate <= row.n
     v_p, _ = cf.design_slope_variances(design)
     expected = cf.n_total_slope(1.5, v_p, allocation=(1, 2))  # 9/8 of the 1:1 total
     # n_total is about twice n per arm, and so is its Monte Carlo error
@@ -170,6 +174,46 @@ def test_text_tables_carry_seed_and_version(v3, small, fmt):
         assert "\\begin{tabular}" in text and "80\\%" in text
     else:
         assert text.startswith("| target power | n per arm |")
+
+
+@pytest.mark.parametrize(
+    ("placebo", "active", "block"),
+    [
+        (1, 1, 2),
+        (1, 2, 3),
+        (2, 1, 3),
+        (2, 4, 3),
+        (1, 1.5, 5),
+        (2, 3, 5),
+        (3, 1, 4),
+        (1, 11, 12),
+        (1, 12, 1),  # 13 patients: longer than MAX_ALLOCATION_BLOCK
+        (1, 1.3, 1),  # 10:13
+        (1, 2**0.5, 1),  # not a ratio of whole numbers
+    ],
+)
+def test_allocation_block_splits_exactly(placebo, active, block):
+    from designs.spec.trial import Allocation
+
+    alloc = Allocation(placebo=placebo, active=active)
+    assert alloc.block == block
+    if block > 1:  # a block's active share is a whole number of patients
+        share = block * alloc.active_fraction
+        assert abs(share - round(share)) < 1e-9
+
+
+def test_chosen_size_rounds_to_the_allocation_block(v3):
+    from designs.planning.sample_size import chosen_size, n_limits
+
+    two_to_one = v3.with_overrides({"trial.allocation.active": 2, "trial.n_total": 30})
+    assert chosen_size(two_to_one, 412.2, 1000) == (414, True)
+    assert chosen_size(two_to_one, 414.0, 1000) == (414, True)
+    assert chosen_size(two_to_one, 414.0 + 1e-12, 1000) == (414, True)  # rounding noise
+    assert chosen_size(two_to_one, 2.0, 1000) == (9, True)  # 3 in the smaller arm
+    assert chosen_size(v3, 412.2, 1000) == (413, True)  # 1:1: per arm, step 1
+    assert n_limits(404.5, 416.2, 1000, 3) == (402, 417)
+    assert n_limits(404.5, 416.2, 1000) == (404, 417)
+    assert n_limits(404.5, 1001.0, 1000, 3) == (402, -1)
 
 
 def test_design_at_sets_size(v3):

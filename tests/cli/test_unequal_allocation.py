@@ -1,0 +1,61 @@
+"""Unequal allocation at the command line: the commands that search n need no ``--n-total``
+(the design's total stands in), and the n they choose splits into the arms exactly."""
+
+from __future__ import annotations
+
+import json
+
+
+def test_sample_size_needs_no_total_and_splits_the_arms_exactly(capsys, run):
+    """A review: `sample-size --set trial.allocation.active=2` was refused until a total was
+    typed, which the search then replaced; and its n (413) split 138:275, not 1:2."""
+    argv = ["sample-size", "--set", "trial.allocation.active=2", "--trials", "100"]
+    code, out, err = run(capsys, *argv, "--sizes", "150", "300", "600", "900", "--json")
+    assert code == 0, err
+    rows = json.loads(out)
+    for row in rows:
+        assert row["size_name"] == "n_total" and row["reached"], row
+        assert row["n"] % 3 == 0 and row["n_active"] == 2 * row["n_placebo"], row
+        assert row["n_low"] % 3 == 0 and row["n_high"] % 3 == 0 and row["n_high"] > 0, row
+    # a total typed as well is the same search (the total is replaced either way)
+    code, out_total, err = run(
+        capsys, *argv, "--sizes", "150", "300", "600", "900", "--json", "--n-total", "300"
+    )
+    assert code == 0, err
+    assert [r["n"] for r in json.loads(out_total)] == [r["n"] for r in rows]
+    # the table's notes say why n is a multiple of 3
+    code, out, err = run(capsys, *argv, "--sizes", "150", "300", "600", "900")
+    assert code == 0, err
+    assert "a multiple of 3 so that the arms are 1:2 (placebo:active) exactly" in out
+
+
+def test_a_command_that_does_not_search_n_still_needs_the_total(capsys, run):
+    code, out, err = run(capsys, "power", "--set", "trial.allocation.active=2", "--trials", "20")
+    assert code == 2 and out == ""
+    assert "trial.n_per_arm: not allowed with unequal allocation" in err
+    assert "give trial.n_total" in err and "find it themselves" in err
+    assert "Traceback" not in err
+
+
+def test_the_methods_text_gives_totals_in_whole_blocks():
+    """The closed form's sizes in 'Assumptions behind n' are in the search's steps too, and
+    the sample-size paragraph says why n is a multiple of 3."""
+    import re
+
+    from designs.outputs.methods import _block_clause
+    from designs.outputs.methods_checks import assumption_sensitivity
+    from designs.spec import load_design
+
+    unequal = load_design().with_overrides({"trial.allocation.active": 2, "trial.n_total": 300})
+    text = assumption_sensitivity(unequal, "lmm_slope", 0.8)
+    sizes = [int(re.search(r"needs (\d+) in total", text).group(1))]
+    for low, high in re.findall(r"\): (\d+) / (\d+)", text):  # each input down and up
+        sizes += [int(low), int(high)]
+    assert len(sizes) == 9, text  # n at the design's values and two per moved input
+    assert all(n % 3 == 0 for n in sizes), sizes
+    assert _block_clause(unequal.trial.allocation) == (
+        "; n in total is a multiple of 3, so that the arms are in this ratio exactly"
+    )
+    assert _block_clause(load_design().trial.allocation) == ""
+    odd = unequal.with_overrides({"trial.allocation.active": 1.3})
+    assert "rounded" in _block_clause(odd.trial.allocation)
