@@ -67,6 +67,7 @@ def booktabs_table(
     comment: str,
     label: str,
     label_column: bool = False,
+    column_format: str | None = None,
 ) -> str:
     """A ``table`` float with booktabs rules, the caption above and the notes below.
 
@@ -83,11 +84,14 @@ def booktabs_table(
         The ``\\label`` key (letters, digits, ``:`` and ``-`` only).
     label_column : bool
         The first column holds row labels (words): left-aligned, the rest right-aligned.
+    column_format : str, optional
+        LaTeX column specification in place of that (e.g. ``"lp{0.6\\linewidth}"`` for
+        a column of sentences that wrap).
     """
     styler = frame.style.hide(axis="index")
     styler = styler.format(tex_escape).format_index(tex_escape, axis=1)
     body = styler.to_latex(
-        column_format=("l" if label_column else "r") + "r" * (frame.shape[1] - 1),
+        column_format=column_format or ("l" if label_column else "r") + "r" * (frame.shape[1] - 1),
         position="htbp",
         position_float="centering",
         hrules=True,

@@ -159,7 +159,35 @@ def calibration_flag(
 
 
 def operating_characteristics_md(oc: dict, design) -> str:
-    """The operating characteristics as a Markdown table with a caption."""
+    """The operating characteristics as a Markdown table with its notes below."""
+    lines = ["| characteristic | value |", "|---|---|"]
+    lines += [f"| {a} | {b} |" for a, b in operating_rows(oc, design)]
+    for note in operating_notes(oc, design):
+        lines += ["", note]
+    return "\n".join(lines) + "\n"
+
+
+def operating_characteristics_tex(oc: dict, design) -> str:
+    """The same table as booktabs LaTeX (``\\usepackage{booktabs}``), its notes below it."""
+    import pandas as pd
+
+    from designs.outputs.latex import booktabs_table
+
+    frame = pd.DataFrame(operating_rows(oc, design), columns=["characteristic", "value"])
+    notes = [n if n.endswith(".") else f"{n}." for n in operating_notes(oc, design)]
+    return booktabs_table(
+        frame,
+        caption=f"Operating characteristics: {' '.join(design.trial.name.split())}",
+        notes=" ".join(notes),
+        comment=f"operating characteristics, als-trial-sim {__version__}, seed {oc['seed']}; needs "
+        "\\usepackage{booktabs}",
+        label="tab:operating-characteristics",
+        column_format="lp{0.6\\linewidth}",  # the values are phrases: they wrap
+    )
+
+
+def operating_rows(oc: dict, design) -> list[tuple[str, str]]:
+    """The table's rows, (characteristic, value) as plain text."""
     unit = "fraction" if oc["effect_kind"] == "proportional_slowing" else "points/month"
     mde = oc["minimal_detectable_effect_80"]
     mde_text = (
@@ -212,23 +240,25 @@ def operating_characteristics_md(oc: dict, design) -> str:
             f" + {oc['follow_up_months']:g} follow-up",
         ),
     ]
-    lines = ["| characteristic | value |", "|---|---|"]
-    lines += [f"| {a} | {b} |" for a, b in rows]
-    lines.append("")
+    return rows
+
+
+def operating_notes(oc: dict, design) -> list[str]:
+    """The paragraphs below the table: how it was simulated, then the flags' notes."""
     rule = (
         f"success: {posterior_rule_text(design)}"
         if design.decision.is_posterior
         else f"alpha {design.trial.alpha:g} {'two' if design.trial.sides == 2 else 'one'}-sided"
     )
-    lines.append(
+    notes = [
         f"{oc['analysis']}, {rule}; {oc['trials']} simulated trials "
         f"per point, seed {oc['seed']}, failed fits {oc['failed_fits']} "
         f"({failed_fits_note(design)[:-1].lower()}), als-trial-sim {__version__}"
-    )
+    ]
     if bias_flag(oc):
-        lines += ["", BIAS_NOTE]
+        notes.append(BIAS_NOTE)
     if "control variate" in (oc.get("estimator"), oc.get("type_i_error_estimator")):
         from designs.outputs.rates import estimator_note
 
-        lines += ["", estimator_note("control variate")]
-    return "\n".join(lines) + "\n"
+        notes.append(estimator_note("control variate"))
+    return notes

@@ -28,6 +28,7 @@ from designs.outputs.json_text import json_text
 from designs.outputs.methods import METHODS_TITLE, methods_text
 from designs.outputs.operating_tables import (
     operating_characteristics_md,
+    operating_characteristics_tex,
     realism_sensitivity_md,
 )
 from designs.outputs.report_index import (
@@ -55,6 +56,7 @@ REPORT_FILES = (
     "sample_size.csv",
     "sample_size.tex",
     "operating_characteristics.md",
+    "operating_characteristics.tex",
     "operating_characteristics.json",
     "realism_sensitivity.md",
     "power_sweep.nc",
@@ -222,6 +224,7 @@ def _render(plan, tmp: Path) -> None:
         (tmp / f"sample_size.{ext}").write_text(table)
     oc = plan.operating
     (tmp / "operating_characteristics.md").write_text(operating_characteristics_md(oc, design))
+    (tmp / "operating_characteristics.tex").write_text(operating_characteristics_tex(oc, design))
     (tmp / "operating_characteristics.json").write_text(json_text(oc) + "\n")
     (tmp / "realism_sensitivity.md").write_text(
         realism_sensitivity_md(plan.realism, design, plan.realism_n, plan.trials, plan.seed)

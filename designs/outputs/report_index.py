@@ -262,8 +262,8 @@ def report_readme(plan) -> str:
         "| `methods.md` | methods paragraph with its reference list |",
         "| `sample_size.md`, `.tex`, `.csv` | n for each target power: Markdown, LaTeX "
         "(booktabs), CSV with every column |",
-        "| `operating_characteristics.md`, `.json` | type I error, power, minimal detectable "
-        f"effect, completers and calendar length at n = {rows[0].n} |",
+        "| `operating_characteristics.md`, `.tex`, `.json` | type I error, power, minimal "
+        f"detectable effect, completers and calendar length at n = {rows[0].n} |",
         "| `realism_sensitivity.md` | power and bias at that n under assumptions that are not "
         "published (informative dropout, deaths, curved decline, an effect that starts late "
         "or wanes) |",

@@ -44,6 +44,7 @@ def test_report_files(report):
         "sample_size.csv",
         "sample_size.tex",
         "operating_characteristics.md",
+        "operating_characteristics.tex",
         "operating_characteristics.json",
         "methods.md",
         "power_sweep.nc",
@@ -129,7 +130,13 @@ def test_assurance_spans_the_power_curves_sizes(report_plan):
 
 def test_every_text_file_carries_seed_and_version(report):
     out, _ = report
-    for name in ("sample_size.md", "sample_size.tex", "operating_characteristics.md", "methods.md"):
+    for name in (
+        "sample_size.md",
+        "sample_size.tex",
+        "operating_characteristics.md",
+        "operating_characteristics.tex",
+        "methods.md",
+    ):
         text = (out / name).read_text()
         assert str(SEED) in text and __version__ in text, name
     rows = list(csv.DictReader((out / "sample_size.csv").open()))

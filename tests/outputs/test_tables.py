@@ -328,6 +328,32 @@ def test_operating_characteristics_count_dropouts_and_deaths_apart():
     assert "incl. deaths" not in text
 
 
+def test_operating_characteristics_in_latex_hold_the_markdown_rows():
+    """A grant writer's review: the operating characteristics had Markdown and JSON, no LaTeX
+    to paste. The booktabs table holds the Markdown table's rows and notes, escaped."""
+    from designs.outputs.latex import tex_escape
+    from designs.outputs.operating_tables import (
+        operating_characteristics_md,
+        operating_characteristics_tex,
+        operating_rows,
+    )
+    from designs.planning.operating import operating_characteristics
+
+    design = load_design("default")
+    oc = operating_characteristics(design, 30, 100, 3)
+    md, tex = operating_characteristics_md(oc, design), operating_characteristics_tex(oc, design)
+    rows = operating_rows(oc, design)
+    assert len(rows) == 9
+    for label, value in rows:
+        assert f"| {label} | {value} |" in md
+        assert f"{tex_escape(label)} & {tex_escape(value)} \\\\" in tex
+    assert tex.startswith("% operating characteristics") and "booktabs" in tex.splitlines()[0]
+    assert "\\begin{tabular}{lp{0.6\\linewidth}}" in tex and "\\toprule" in tex
+    assert tex.count("\\begin{") == tex.count("\\end{")  # balanced environments
+    assert "80\\% power" in tex and "80% power" not in tex  # escaped
+    assert "seed 3" in tex and "lmm\\_slope, alpha 0.05 two-sided" in tex
+
+
 def test_the_posterior_rule_is_stated_with_its_priors_numbers():
     """Review finding: the methods text and tables said 'with the sceptical prior' without its
     SD, which does not follow the design (docs/conventions.md); a protocol needs the number."""
