@@ -201,13 +201,30 @@ def _interrupted_text(args, kept=None) -> str:
     """What an interruption left: a sweep keeps its finished cells and a resumable command
     its finished trials (a rerun resumes); files are written whole, so none is half-written."""
     if getattr(args, "command", None) == "sweep":
-        return "interrupted; the finished cells are kept (rerun the same command to resume)"
+        cells = _finished_cells(getattr(args, "out", None))
+        if not cells:  # a review: it said so before any cell had finished
+            return "interrupted before any cell of the sweep had finished; nothing is written"
+        return (
+            f"interrupted; the {cells:,} finished cells are kept (rerun the same command to resume)"
+        )
     if kept is not None and kept.holds():  # a review: after a full disk they were gone
         return (
             "interrupted; no file is half-written, and the trials simulated so far are kept "
             "(rerun the same command to resume)"
         )
     return "interrupted; no file is half-written (files are written whole; rerun to finish)"
+
+
+def _finished_cells(out) -> int:
+    """How many finished cells an interrupted sweep writing to ``out`` keeps."""
+    if not out:
+        return 0
+    from designs.planning.sweep.run import cells_folder
+
+    try:
+        return sum(1 for _ in cells_folder(out).glob("*.json"))
+    except OSError:
+        return 0
 
 
 def _resumed_note(kept) -> None:

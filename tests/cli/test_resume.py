@@ -53,6 +53,27 @@ def test_a_command_that_simulates_nothing_says_nothing_is_kept(run, capsys, monk
     assert "interrupted; no file is half-written" in err
 
 
+def test_an_interrupted_sweep_says_how_many_cells_it_keeps(tmp_path):
+    """A review: a sweep interrupted before any cell had finished (while its Dask workers
+    started) said "the finished cells are kept" and kept nothing."""
+    from types import SimpleNamespace
+
+    from designs.cli.main import _interrupted_text
+    from designs.planning.sweep.run import cells_folder
+
+    out = tmp_path / "sweep.nc"
+    args = SimpleNamespace(command="sweep", out=str(out))
+    assert _interrupted_text(args) == (
+        "interrupted before any cell of the sweep had finished; nothing is written"
+    )
+    cells_folder(out).mkdir()
+    for key in ("a", "b"):
+        (cells_folder(out) / f"{key}.json").write_text("{}")
+    assert _interrupted_text(args) == (
+        "interrupted; the 2 finished cells are kept (rerun the same command to resume)"
+    )
+
+
 SIZE_RESUME = ("sample-size", "--trials", "6000", "--seed", "7", "--json")  # about 12 s
 
 

@@ -1,6 +1,7 @@
-"""Ctrl-C around a sweep's local Dask cluster: while the client is made or the cluster
-closes, the interrupt is held until the cluster is closed (a reliability review: Dask
-printed a traceback and the output's lock stayed), and it is never lost there."""
+"""Ctrl-C around a sweep's local Dask cluster: while the workers start, the client is made or
+the cluster closes, the interrupt is held until the cluster is closed (a reliability review:
+Dask printed a traceback and the output's lock stayed), and it is never lost there; the
+workers start with SIGINT ignored, so that only the sweep's own process acts on it."""
 
 from __future__ import annotations
 
@@ -54,3 +55,38 @@ def test_a_ctrl_c_while_the_client_is_made_closes_the_cluster(default_ctrl_c, mo
         sweep_run._client(None, 2)
     assert log == ["client made", "client", "cluster"]
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # put back
+
+
+def test_a_ctrl_c_while_the_workers_start_is_acted_on_once_they_are_up(default_ctrl_c, monkeypatch):
+    """It was ignored (SIGINT set to SIG_IGN for the workers to inherit), so a Ctrl-C in the
+    first second or so of `sweep --workers` was lost and the sweep ran to its end."""
+    import multiprocessing.spawn
+    import subprocess
+
+    import dask.distributed
+
+    log: list = []
+    seen: dict = {}
+    cluster = _Closing(log, "cluster")
+    python = multiprocessing.spawn.get_executable()
+
+    def start(**kwargs):
+        seen["executable"] = multiprocessing.spawn.get_executable()
+        # what a worker started now would see: SIGINT ignored before its Python starts
+        probe = "import signal; print(signal.getsignal(signal.SIGINT) is signal.SIG_IGN)"
+        seen["worker"] = subprocess.run(
+            [seen["executable"], "-c", probe], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C while the workers start
+        log.append("cluster up")
+        return cluster
+
+    monkeypatch.setattr(dask.distributed, "LocalCluster", start)
+    monkeypatch.setattr(dask.distributed, "Client", lambda c: _Closing(log, "client"))
+    with pytest.raises(KeyboardInterrupt):
+        sweep_run._client(None, 2)
+    assert log == ["cluster up", "client", "cluster"]  # not lost: acted on, both closed
+    assert seen["executable"] != python and seen["worker"] == "True"
+    assert multiprocessing.spawn.get_executable() == python  # put back
+    assert not os.path.exists(seen["executable"])  # the wrapper removed
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler

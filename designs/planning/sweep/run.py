@@ -16,8 +16,6 @@ import contextlib
 import hashlib
 import json
 import re
-import signal
-import threading
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
@@ -62,21 +60,19 @@ def _client(scheduler: str | None, workers: int | None):
         except (OSError, TimeoutError, ValueError) as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise InputError(f"--scheduler {scheduler}: cannot connect ({first})") from None
-    # The worker processes inherit an ignored SIGINT (Python keeps it ignored): Ctrl-C
-    # reaches the whole process group, and only this process should act on it (it keeps
-    # the finished cells and closes the cluster); the workers' tracebacks and the
-    # scheduler's warnings about lost tasks would bury the one line that says so. (Blocked
-    # instead of ignored, SIGINT reached the workers all the same: their processes are
-    # started from Dask's own threads.) So a Ctrl-C while the workers start, a few seconds,
-    # is lost; a terminal is told. The client is made, and everything closed, with Ctrl-C
-    # held: interrupted there, Dask printed a traceback and the output's lock stayed.
+    # Ctrl-C reaches the whole process group, and only this process should act on it (it
+    # keeps the finished cells and closes the cluster): the workers' tracebacks and the
+    # scheduler's warnings about lost tasks would bury the one line that says so. So the
+    # workers start through a wrapper that ignores SIGINT before Python starts (Python then
+    # keeps it ignored; blocking it here did not reach them: Dask starts their processes from
+    # its own threads), while this process holds a Ctrl-C that arrives as they start, and
+    # as the client is made, and acts on it once the cluster is up (closing it; interrupted
+    # there, Dask had printed a traceback and the output's lock stayed).
     import logging
 
-    ignore = threading.current_thread() is threading.main_thread()
     client = cluster = None
     try:
-        previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if ignore else None
-        try:
+        with _workers_ignore_ctrl_c(), signals_held():
             with _starting_note(int(workers)):
                 cluster = LocalCluster(
                     n_workers=int(workers),
@@ -85,10 +81,6 @@ def _client(scheduler: str | None, workers: int | None):
                     dashboard_address=None,
                     silence_logs=logging.ERROR,
                 )
-        finally:
-            if ignore:
-                signal.signal(signal.SIGINT, previous)
-        with signals_held():
             client = Client(cluster)
     except (OSError, TimeoutError, RuntimeError, ValueError) as exc:  # e.g. no loopback
         _close_quietly(client, cluster)
@@ -97,10 +89,41 @@ def _client(scheduler: str | None, workers: int | None):
             f"workers = {workers}: cannot start a local Dask cluster ({first}); run without "
             "workers (threads here) or give a scheduler address"
         ) from None
-    except BaseException:  # a Ctrl-C held while the client was made: close, then leave
+    except BaseException:  # a Ctrl-C held while the cluster started: close, then leave
         _close_quietly(client, cluster)
         raise
     return client, cluster
+
+
+@contextlib.contextmanager
+def _workers_ignore_ctrl_c():
+    """Processes that multiprocessing spawns in the block (Dask's workers) start through a
+    shell wrapper, ``trap '' INT; exec python``, so they ignore SIGINT from their first
+    instruction; their Python keeps an inherited ignored SIGINT. Only on POSIX (elsewhere the
+    block runs as it is). The workers live on after the block with the disposition they
+    started with; the wrapper is needed only to start them (a worker that Dask restarts
+    later starts without it)."""
+    import multiprocessing.spawn
+    import os
+    import shlex
+    import shutil
+    import sys
+    import tempfile
+
+    if os.name != "posix" or not Path("/bin/sh").exists():
+        yield
+        return
+    folder = Path(tempfile.mkdtemp(prefix="als-trial-sim-workers-"))
+    wrapper = folder / "python"
+    wrapper.write_text(f"#!/bin/sh\ntrap '' INT\nexec {shlex.quote(sys.executable)} \"$@\"\n")
+    wrapper.chmod(0o700)
+    before = multiprocessing.spawn.get_executable()
+    multiprocessing.spawn.set_executable(str(wrapper))
+    try:
+        yield
+    finally:
+        multiprocessing.spawn.set_executable(before)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @contextlib.contextmanager
@@ -111,7 +134,7 @@ def _starting_note(workers: int):
     shown = sys.stderr.isatty()
     if shown:
         sys.stderr.write(
-            f"starting {workers} local Dask workers (Ctrl-C is ignored for these seconds)"
+            f"starting {workers} local Dask workers (a Ctrl-C now acts once they are up)"
         )
         sys.stderr.flush()
     try:
