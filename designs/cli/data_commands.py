@@ -350,7 +350,30 @@ def _posterior_rule_text(design, prior, out: dict) -> str:
             f"{'success' if out['posterior_success'] else 'no success'} at threshold "
             f"{threshold_text(out['threshold'])}{final}"
         )
-    return f"{prior_text(design, prior)}\n{verdict}"
+    return "\n".join([prior_text(design, prior), *_posterior_lines(design, prior, out), verdict])
+
+
+def _posterior_lines(design, prior, out: dict) -> list[str]:
+    """The posterior mixture of the effect, and under a borrowing prior its robust
+    component's weight against the prior's (a regulatory statistician's review: the weights,
+    the standard check of prior-data conflict, were not printed)."""
+    parts = out.get("posterior_components")
+    if not parts:
+        return []
+    mixture = " + ".join(f"{c['weight']:.3f} x N({c['mean']:+.3f}, {c['sd']:.3f}^2)" for c in parts)
+    conflict = ""
+    if design.decision.borrows:
+        now, before = parts[-1]["weight"], prior.weights[-1]
+        conflict = (
+            f"; the robust component's weight {now:.3f} against {before:.3f} in the prior ("
+            + (
+                "up: the data conflict with phase 2 and borrow less"
+                if now > before
+                else "not up: no sign of prior-data conflict"
+            )
+            + "; Schmidli et al. 2014)"
+        )
+    return [f"posterior of the effect (points/month): {mixture}{conflict}"]
 
 
 def add_bench(sub) -> None:

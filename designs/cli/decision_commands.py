@@ -41,7 +41,7 @@ def add_calibrate(sub) -> None:
     p.add_argument(
         "--target",
         type=finite,
-        help="type I error to reach, in (0, 1) (default: the design's trial.alpha / trial.sides)",
+        help="type I error to reach, in (0, 0.5) (default: the design's trial.alpha / trial.sides)",
     )
 
 
@@ -71,8 +71,8 @@ def cmd_calibrate(args) -> int:
     design = design_from_args(args, posterior_read=POSTERIOR_FIELDS)  # judged by it below
     if not design.decision.is_posterior:
         design = design.with_overrides({"decision.rule": "posterior"})
-    if args.target is not None and not 0 < args.target < 1:
-        raise InputError(f"--target {args.target:g}: must be in (0, 1)")
+    if args.target is not None and not 0 < args.target < 0.5:  # (a review: 0.6 was taken)
+        raise InputError(f"--target {args.target:g}: a type I error; must be in (0, 0.5)")
     prior = decision_prior_from_args(design, args)
     with progress_bar(args.trials, "trial", not args.json) as bar:
         cal = calibrate(
@@ -86,6 +86,7 @@ def cmd_calibrate(args) -> int:
         )
     from designs.planning.decision_rule import rule_record
 
+    _low_threshold_warning(cal)
     if args.json:
         # the rule without its threshold, which the calibration replaces (a review read the
         # design's 0.975 beside the calibrated one; it is uncalibrated_threshold)
@@ -123,7 +124,30 @@ def cmd_calibrate(args) -> int:
 
     if cal.margin != 0:
         print(margin_note(cal.margin))
+    print(
+        f"note: the threshold is an estimate; for a protocol, the upper end of its interval, "
+        f"{threshold_text(cal.ci95[1])}, holds the type I error at most {cal.target:g} with "
+        "about 97.5% Monte Carlo confidence, at some cost in power (or narrow the interval "
+        "with more --trials: its width falls as 1/sqrt(trials))"
+    )
     return 0
+
+
+def _low_threshold_warning(cal) -> None:
+    """A threshold below 0.5 (stderr): the rule would succeed on a posterior probability of
+    an effect above the margin below one half (a review: margins of 0.2-0.6 points/month
+    calibrated to 0.088, 4e-7 and 3e-16 without a warning)."""
+    import sys
+
+    if cal.threshold < 0.5:
+        print(
+            f"warning: the calibrated threshold {cal.threshold:.3g} is below 0.5: success would "
+            f"need only P(effect > {cal.margin:g} | data) > {cal.threshold:.3g}, so the rule "
+            "no longer says that an effect above the margin is likely; this trial cannot "
+            f"show an effect above decision.margin = {cal.margin:g} at type I error "
+            f"{cal.target:g}: lower the margin or raise n",
+            file=sys.stderr,
+        )
 
 
 def _check_command(cal) -> str:

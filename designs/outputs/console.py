@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 
-from designs.outputs.effect_notes import harm_notes
+from designs.outputs.effect_notes import bias_note, harm_notes, lead_in_note
 from designs.outputs.numbers import rate_mc_se, se_text
 from designs.outputs.prior_notes import margin_note, sceptical_note, worth_text
 
@@ -103,7 +103,7 @@ def power_text(design, summaries, prior=None) -> str:
         f"{s.death_placebo:.1%} placebo, {s.death_active:.1%} active{screened}; "
         f"{s.trials} trial{'s' if s.trials != 1 else ''}, seed {s.seed}"
     )
-    lines.append(estimand_line(summaries[0].analysis))
+    lines.append(estimand_line(summaries[0].analysis, design.dropout.exits_informative))
     lines += [t for t in (estimator_note(s.estimator, s.variance_ratio),) if t]
     lines += decision_lines(design, summaries)
     lines += [t for t in (prior_text(design, prior),) if t]
@@ -156,14 +156,21 @@ def decision_lines(design, summaries) -> list[str]:
     return lines + [t for t in (margin_note(d.margin),) if t]
 
 
-def estimand_line(analysis: str) -> str:
+def estimand_line(analysis: str, informative: bool = False) -> str:
     """The estimand of the first (primary) analysis in one line: its summary and how it
-    treats loss to follow-up and death (``designs.spec.estimand`` gives it whole)."""
+    treats loss to follow-up and death (``designs.spec.estimand`` gives it whole); with
+    ``informative`` exits the line says that the simulated loss is not at random."""
     from designs.analyses.registry import get
 
     a = get(analysis)
+    real = (
+        " (as the analysis assumes; this design's exits depend on the patient's decline, so "
+        "they are not)"
+        if informative
+        else ""
+    )
     return (
-        f"estimand ({a.name}): {a.estimand}; loss to follow-up: {a.dropout_short}; "
+        f"estimand ({a.name}): {a.estimand}; loss to follow-up: {a.dropout_short}{real}; "
         f"death: {a.death_short}"
     )
 
@@ -186,22 +193,11 @@ def power_notes(design, summaries) -> list[str]:
             "first) is read as the trial's test at its alpha; the others are shown for "
             "comparison, with no multiplicity correction."
         )
-    timed = design.effect.has_time_course
     for s in summaries:
         z = bias_in_mc_se(s)
         if abs(z) > 3:
-            notes.append(
-                f"note: {s.analysis}: the bias {s.bias:+.4f} {s.units} is {abs(z):.1f} Monte "
-                "Carlo SE from 0, beyond simulation noise; likely causes: "
-                + (
-                    "the effect's time course (a straight line fitted to a bent difference; "
-                    "the true value is the mean effect over the follow-up), "
-                    if timed
-                    else ""
-                )
-                + "the floor and ceiling of the 0-48 scale with integer scores, completers' "
-                "selection (ancova_change) or informative dropout and death."
-            )
+            notes.append(bias_note(design, s, z))
+    notes += lead_in_note(design, [s.analysis for s in summaries])
     if design.population.slope_sd == 0 and any(s.analysis == "lmm_slope" for s in summaries):
         notes.append(
             "note: population.slope_sd = 0 puts the slope variance of lmm_slope on its "

@@ -1,6 +1,8 @@
 """Notes on what the design's effect makes of the power it prints: no effect or an effect
-that no visit sees (the power is then the type I error), and a harm (significance in either
-direction, success only favouring active). Text only."""
+that no visit sees (the power is then the type I error), a harm (significance in either
+direction, success only favouring active), a bias beyond Monte Carlo error (its likely causes
+in this design, and its direction) and lead-in visits that an analysis does not use. Text
+only."""
 
 from __future__ import annotations
 
@@ -56,4 +58,65 @@ def late_onset_notes(design) -> list[str]:
             if informative
             else f"this {rate} is the analyses' type I error."
         )
+    ]
+
+
+def bias_note(design, s, z: float) -> str:
+    """The note for a bias ``z`` Monte Carlo SE from 0: the causes this design has, and
+    whether it pulls the estimate towards no effect (power lost) or away from it (a review:
+    the note listed every cause, informative exits under a design without them too, and left
+    the direction to the reader)."""
+    causes = []
+    if design.effect.has_time_course:
+        causes.append(
+            "the effect's time course (a straight line fitted to a bent difference; the true "
+            "value is the mean effect over the follow-up)"
+        )
+    if design.dropout.exits_informative:
+        causes.append(
+            "informative dropout or death (this design's exits depend on the patient's own "
+            "decline, so those still followed late decline more slowly than their arm)"
+        )
+    if s.analysis == "ancova_change":
+        causes.append("the selection of completers (ancova_change)")
+    if design.population.integer_scores:
+        causes.append("the floor and ceiling of the 0-48 scale with integer scores")
+    cause = "; ".join(causes) if causes else "none of the usual ones applies: look closer"
+    direction = ""
+    if s.true_effect != 0 and s.true_effect == s.true_effect:  # a truth, not NaN
+        share = abs(s.bias / s.true_effect)
+        direction = (
+            f"; it pulls the estimate towards no effect (by {share:.0%} of the true effect), "
+            "which costs power rather than raising the type I error"
+            if s.bias * s.true_effect < 0
+            else f"; it pulls the estimate away from no effect (by {share:.0%} of the true effect)"
+        )
+    return (
+        f"note: {s.analysis}: the bias {s.bias:+.4f} {s.units} is {abs(z):.1f} Monte Carlo SE "
+        f"from 0, beyond simulation noise{direction}; likely causes here: {cause}."
+    )
+
+
+def lead_in_note(design, analyses) -> list[str]:
+    """With a lead-in, the analyses that do not use its visits (all but
+    ``slope_change_lead_in``): its visits then cost months and visits for nothing in their
+    power (a review: ``power --set trial.lead_in_months=3`` printed lmm_slope's power
+    unchanged without saying why)."""
+    from designs.analyses.registry import get
+
+    lead = design.trial.lead_in_months
+    unused = [a for a in analyses if not get(a).needs_lead_in]
+    if not lead > 0 or not unused:
+        return []
+    they = "it analyses" if len(unused) == 1 else "they analyse"
+    its = "its" if len(unused) == 1 else "their"
+    user = (
+        "slope_change_lead_in, above, uses them"
+        if len(unused) < len(analyses)
+        else "slope_change_lead_in uses them (--analysis slope_change_lead_in)"
+    )
+    return [
+        f"note: the {lead:g}-month lead-in's visits are not used by {', '.join(unused)}: "
+        f"{they} the visits from randomisation on (month 0), so they add nothing to {its} "
+        f"power; {user}"
     ]

@@ -107,7 +107,7 @@ def power_curve_png(
             fontsize=8,
         )
     ax.set_ylim(0, 1)
-    ax.set_xlabel(size_axis_label(size_dim))
+    ax.set_xlabel(size_axis_label(size_dim, design))
     ax.set_ylabel(success_axis_label(design))
     ax.set_title(
         "Power against sample size; bands: 95% Monte Carlo interval\n"
@@ -261,7 +261,7 @@ def draw_sample_size_search(result, *, closed_form=None, design=None):
             f"{r.n_high if r.n_high >= 0 else 'not reached'})",
         )
     ax.set_ylim(0, 1)
-    ax.set_xlabel(size_axis_label(size_dim))
+    ax.set_xlabel(size_axis_label(size_dim, design))
     ax.set_ylabel(success_axis_label(design))
     ax.set_title(title + "\n" + assumptions_line(design, result.analysis), fontsize=9)
     ax.legend(fontsize=7.5, loc="lower right")
@@ -349,7 +349,7 @@ def analyses_png(ds, path, *, effect, primary, design=None) -> Path:
         )
     _targets(ax, (0.8, 0.9), n.min(), design)
     ax.set_ylim(0, 1)
-    ax.set_xlabel(size_axis_label(size_dim))
+    ax.set_xlabel(size_axis_label(size_dim, design))
     ax.set_ylabel(success_axis_label(design))
     ax.set_title(
         "Analyses compared on the same simulated trials; bands: 95% Monte Carlo interval\n"

@@ -125,7 +125,7 @@ def assurance_curve_png(
         ax.axvline(m, color="0.5", ls=":", lw=0.8)
         ax.text(m, 0.02, f" n for {target:.0%}\n at the fixed effect", fontsize=7, color="0.3")
     ax.set_ylim(0, 1)
-    ax.set_xlabel(size_axis_label(size_dim))
+    ax.set_xlabel(size_axis_label(size_dim, design))
     ax.set_ylabel(assurance_axis_label(design))
     ax.set_title(
         f"Assurance over the phase 2 posterior beside {word} at the fixed effect\n"

@@ -124,6 +124,16 @@ SEQUENTIAL_REMEDY = (
 )
 
 
+def _three_se(se: float, trials: int) -> str:
+    """The flag's margin in words: 3 Monte Carlo SE of a plain count at alpha, which is not
+    the SE printed beside an estimate with a control variate (a review: "3 Monte Carlo SE
+    (0.0045)" beside an MC SE of 0.0013)."""
+    return (
+        f"3 Monte Carlo SE ({3 * se:.4f}: 3 x sqrt(alpha (1 - alpha) / {trials:,}), the SE of a "
+        "plain count of these trials at alpha)"
+    )
+
+
 def calibration_flag(
     type_i_error: float,
     alpha: float,
@@ -146,14 +156,11 @@ def calibration_flag(
             remedy = SEQUENTIAL_REMEDY
         else:
             remedy = "do not plan on this test at this size without a small-sample correction"
-        return (
-            f"LIBERAL: above alpha {alpha:g} by more than 3 Monte Carlo SE ({3 * se:.4f}); "
-            + remedy
-        )
+        return f"LIBERAL: above alpha {alpha:g} by more than {_three_se(se, trials)}; " + remedy
     if type_i_error < alpha - 3 * se:
         return (
-            f"conservative: below alpha {alpha:g} by more than 3 Monte Carlo SE "
-            f"({3 * se:.4f}); power is lost to it"
+            f"conservative: below alpha {alpha:g} by more than {_three_se(se, trials)}; power "
+            "is lost to it"
         )
     return ""
 

@@ -74,10 +74,14 @@ def analysis_title(name: str) -> str:
     return title(name)
 
 
-def size_axis_label(size_dim: str) -> str:
-    return (
-        "patients randomised per arm" if size_dim == "n_per_arm" else "patients randomised in total"
-    )
+def size_axis_label(size_dim: str, design=None) -> str:
+    """The size axis: per arm (1:1), or in total with the allocation (placebo:active), so
+    that a figure pasted alone keeps it (a review: '1:2' was nowhere on the figures)."""
+    if size_dim == "n_per_arm":
+        return "patients randomised per arm"
+    alloc = None if design is None else design.trial.allocation
+    ratio = "" if alloc is None or alloc.equal else f" ({alloc.describe()}, placebo:active)"
+    return f"patients randomised in total{ratio}"
 
 
 def effect_text(value: float, kind: str, slope_mean: float | None) -> str:

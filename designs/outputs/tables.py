@@ -311,7 +311,7 @@ def _md_header(equal: bool, screening: bool, posterior: bool) -> list[str]:
         f"MC 95% interval of {size_label}",
         "placebo",
         "active",
-        "total",
+        *(["total"] if equal else []),  # n itself under unequal allocation (a review)
         "fitted power at n",
         "simulated power, same trials (MC SE)",
         "power on fresh trials (MC SE)",
@@ -331,7 +331,7 @@ def _md_table(result, design, equal: bool, screening: bool) -> str:
             _n_text(r),
             str(r.n_placebo),
             str(r.n_active),
-            str(r.n_total),
+            *([str(r.n_total)] if equal else []),
             f"{r.fitted_power:.3f}",
             rate_se(r.power, r.mc_se),
             rate_se(r.confirmed_power, r.confirmed_mc_se),

@@ -21,7 +21,7 @@ import numpy as np
 
 from designs.analyses import registry
 from designs.analyses import results as R
-from designs.analyses.decision import NormalMixture, fit_normal_mixture, lower_tail
+from designs.analyses.decision import NormalMixture, fit_normal_mixture, lower_tail, posterior
 from designs.errors import InputError
 from designs.planning.assurance import effect_shift
 from designs.planning.power import SUMMARY_CHUNK, Z95, mc_se, null_design
@@ -174,17 +174,30 @@ def posterior_decision(design, prior: NormalMixture, estimate: float, se: float)
     """The posterior rule applied to one analysis of real data (``analyze``): the estimate and
     its SE (points/month) as a normal likelihood, ``prior`` the rule's prior. Returns
     ``posterior_probability`` = P(effect > margin | data), ``threshold`` (the design's; with
-    interim looks, its final look's) and ``posterior_success`` (above it); the probability is
-    None where the analysis gave no estimate."""
+    interim looks, its final look's), ``posterior_success`` (above it) and
+    ``posterior_components``, the posterior mixture of the effect (each component's weight,
+    mean and SD, in the prior's order: under a robust prior the last is the robust one, whose
+    weight rising above the prior's signals prior-data conflict; Schmidli et al. 2014); the
+    probability and components are None where the analysis gave no estimate."""
     d = design.decision
     threshold = d.thresholds[-1] if d.thresholds else d.threshold
     if not (math.isfinite(estimate) and math.isfinite(se) and se > 0):
-        return {"posterior_probability": None, "threshold": threshold, "posterior_success": False}
+        return {
+            "posterior_probability": None,
+            "threshold": threshold,
+            "posterior_success": False,
+            "posterior_components": None,
+        }
     tail = float(lower_tail(prior, np.array([estimate]), np.array([se]), d.margin)[0])
+    weights, means, sds = (a[0] for a in posterior(prior, np.array([estimate]), np.array([se])))
     return {
         "posterior_probability": 1.0 - tail,
         "threshold": threshold,
         "posterior_success": bool(tail < 1.0 - threshold),  # as the simulated trials judge it
+        "posterior_components": [
+            {"weight": float(w), "mean": float(m), "sd": float(sd)}
+            for w, m, sd in zip(weights, means, sds, strict=True)
+        ],
     }
 
 

@@ -197,7 +197,7 @@ REALISM_SCENARIOS = (
     ("informative dropout, 2 per point/month (assumed)", {"dropout.informative": 2.0}),
     ("informative dropout, 4 per point/month (assumed)", {"dropout.informative": 4.0}),
     (
-        "death 2%/month on top, informative 2 (assumed)",
+        "death 2%/month on top, its hazard informative 2 per point/month (assumed)",
         {"dropout.death_monthly_hazard": 0.02, "dropout.death_informative": 2.0},
     ),
     (

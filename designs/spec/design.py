@@ -372,7 +372,8 @@ class TrialDesign:
         elif t.allocation.equal:
             arms = f"{t.n_per_arm} per arm, "
         else:
-            arms = f"{t.n_placebo} placebo + {t.n_active} active ({t.allocation.describe()}), "
+            ratio = f"{t.allocation.describe()} placebo:active"
+            arms = f"{t.n_placebo} placebo + {t.n_active} active ({ratio}), "
         if e.source is EffectSource.POSTERIOR:
             eff = f"effect from phase 2 posterior ({e.transport.value})"
         elif e.kind is EffectKind.PROPORTIONAL_SLOWING:

@@ -213,6 +213,25 @@ def test_the_robust_prior_on_the_data_matches_quadrature(
     below = integrate.quad(joint, lo, 0.0, limit=200)[0]
     assert res["posterior_probability"] == pytest.approx(above / (above + below), rel=1e-7)
     assert res["decision_rule"]["effective_sample_size"]["phase2"] > 0
+    # the posterior's components by quadrature too: each one's share of the evidence
+    post = res["posterior_components"]
+    assert len(post) == len(parts)
+    for c, q in zip(post, parts, strict=True):
+        share = integrate.quad(
+            lambda t, q=q: (
+                q["weight"]
+                * stats.norm.pdf(t, q["mean"], q["sd"])
+                * stats.norm.pdf(res["estimate"], t, res["se"])
+            ),
+            lo,
+            hi,
+            limit=200,
+        )[0] / (above + below)
+        assert c["weight"] == pytest.approx(share, rel=1e-6)
+    code, out, _ = run(capsys, "analyze", "--data", str(trial_csv), *argv, "--posterior", str(path))
+    assert code == 0
+    robust = post[-1]["weight"]
+    assert f"the robust component's weight {robust:.3f} against 0.500 in the prior" in out
 
 
 def test_the_frequentist_analysis_is_unchanged_and_the_rule_needs_points_per_month(

@@ -1,6 +1,7 @@
 """The [decision] options on `power` and the `calibrate` command."""
 
 import json
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -193,6 +194,24 @@ def test_calibrate_with_a_margin_below_0_says_success_there_is_less_often(capsys
     code, out, _ = run(capsys, "calibrate", *argv, "--set", "decision.margin=-0.1", "--json")
     assert code == 0
     assert f"--threshold {threshold_up(json.loads(out)['threshold'])} --seed" in text
+
+
+def test_calibrate_warns_of_a_threshold_below_one_half_and_names_the_protocols_choice(capsys, run):
+    """A regulatory statistician's review: margins of 0.2-0.6 points/month calibrated to
+    thresholds of 0.088 down to 3e-16 with a note only; --target 0.6 was taken; and the
+    threshold, an estimate, was printed as if it held the level exactly."""
+    argv = ["--trials", "400", "--threads", "1", "--n-per-arm", "30"]
+    code, text, err = run(capsys, "calibrate", *argv)
+    assert code == 0 and "warning: the calibrated threshold" not in err
+    upper = re.search(r"95% MC interval \S+-(\S+)\)", text).group(1)
+    assert f"for a protocol, the upper end of its interval, {upper}, holds" in text
+    code, out, err = run(capsys, "calibrate", *argv, "--set", "decision.margin=0.4", "--json")
+    assert code == 0 and json.loads(out)["threshold"] < 0.5
+    assert "warning: the calibrated threshold" in err and "is below 0.5" in err
+    assert "lower the margin or raise n" in err
+    code, out, err = run(capsys, "calibrate", *argv, "--target", "0.6")
+    assert code == 2 and out == ""
+    assert err.strip() == "error: --target 0.6: a type I error; must be in (0, 0.5)"
 
 
 @pytest.mark.parametrize(

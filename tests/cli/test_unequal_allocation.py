@@ -27,6 +27,22 @@ def test_sample_size_needs_no_total_and_splits_the_arms_exactly(capsys, run):
     code, out, err = run(capsys, *argv, "--sizes", "150", "300", "600", "900")
     assert code == 0, err
     assert "a multiple of 3 so that the arms are 1:2 (placebo:active) exactly" in out
+    # n is the total: no second 'total' column repeating it (a review)
+    assert "| n total | MC 95% interval of n total | placebo | active | fitted power" in out
+
+
+def test_the_allocation_is_named_where_a_reader_meets_n_in_total():
+    """A review: '(1:2)' without saying which arm is which, and figures whose axis said
+    'patients randomised in total' with the allocation nowhere."""
+    from designs.outputs.plotting import size_axis_label
+    from designs.spec import load_design
+
+    unequal = load_design().with_overrides({"trial.allocation.active": 2, "trial.n_total": 30})
+    assert "10 placebo + 20 active (1:2 placebo:active)" in unequal.describe()
+    assert size_axis_label("n_total", unequal) == (
+        "patients randomised in total (1:2, placebo:active)"
+    )
+    assert size_axis_label("n_per_arm", load_design()) == "patients randomised per arm"
 
 
 def test_a_command_that_does_not_search_n_still_needs_the_total(capsys, run):

@@ -8,10 +8,10 @@ from designs.outputs.console import bias_in_mc_se, power_notes
 from designs.spec import load_design
 
 
-def _summary(analysis="lmm_slope", bias=0.0, sd=0.1, trials=4000, failed=0):
+def _summary(analysis="lmm_slope", bias=0.0, sd=0.1, trials=4000, failed=0, truth=0.125):
     return SimpleNamespace(
         analysis=analysis, bias=bias, sd_estimate=sd, trials=trials, failed_fits=failed,
-        units="points/month",
+        units="points/month", true_effect=truth,
     )  # fmt: skip
 
 
@@ -33,6 +33,49 @@ def test_notes_flag_multiplicity_bias_and_boundary_only_when_they_apply():
     assert power_notes(design, [_summary(bias=2.8 * se)]) == []
     flat = design.with_overrides({"population.slope_sd": 0.0})
     assert any("boundary" in n for n in power_notes(flat, [_summary()]))
+
+
+def test_the_bias_note_names_this_designs_causes_and_the_direction():
+    """A review: the note listed every cause (informative exits under a design without
+    them) and left the direction to the reader."""
+    se = 0.1 / math.sqrt(4000)
+    design = load_design()
+    (note,) = power_notes(design, [_summary(bias=-4 * se)])
+    assert "towards no effect (by 5% of the true effect)" in note  # 0.0063 / 0.125
+    assert "costs power rather than raising the type I error" in note
+    assert "informative" not in note and "ancova" not in note and "time course" not in note
+    assert "floor and ceiling" in note  # integer scores
+    informative = design.with_overrides({"dropout.informative": 2.0})
+    (note,) = power_notes(informative, [_summary(bias=4 * se)])
+    assert "away from no effect" in note and "informative dropout or death" in note
+    continuous = design.with_overrides({"population.integer_scores": False})
+    notes = power_notes(continuous, [_summary("ancova_change", bias=-4 * se)])
+    assert any("selection of completers" in n and "floor" not in n for n in notes)
+
+
+def test_a_lead_in_that_an_analysis_does_not_use_is_named():
+    """A review: `power --set trial.lead_in_months=3` printed lmm_slope's power unchanged and
+    did not say that lmm_slope analyses the visits from month 0 on."""
+    design = load_design()
+    assert not [n for n in power_notes(design, [_summary()]) if "lead-in" in n]
+    lead = design.with_overrides({"trial.lead_in_months": 3.0})
+    (note,) = [n for n in power_notes(lead, [_summary()]) if "lead-in" in n]
+    assert "3-month lead-in's visits are not used by lmm_slope: it analyses" in note
+    assert "(--analysis slope_change_lead_in)" in note
+    both = [_summary(), _summary("slope_change_lead_in")]
+    (note,) = [n for n in power_notes(lead, both) if "lead-in's" in n]
+    assert "slope_change_lead_in, above, uses them" in note
+    alone = [_summary("slope_change_lead_in")]
+    assert not [n for n in power_notes(lead, alone) if "lead-in's" in n]
+
+
+def test_the_estimand_line_says_when_the_simulated_loss_is_not_at_random():
+    from designs.outputs.console import estimand_line
+
+    assert "missing at random; death" in estimand_line("lmm_slope")
+    assert "missing at random (as the analysis assumes; this design's exits depend" in (
+        estimand_line("lmm_slope", informative=True)
+    )
 
 
 def test_type_one_error_flag_at_three_monte_carlo_se():

@@ -44,6 +44,31 @@ def test_a_missed_fresh_check_is_in_the_readme_and_the_methods():
     assert "rerun with more trials per point before quoting it" in text
 
 
+def test_a_posterior_rule_above_its_level_at_n_is_in_the_readme():
+    """A regulatory statistician's review: the README opened with n = 144 per arm, which
+    held only at a type I error of 0.050 against the one-sided 0.025; the caution was in
+    methods.md alone. Two warnings are two paragraphs of the quote."""
+    design = load_design().with_overrides({"decision.rule": "posterior", "decision.prior": "vague"})
+
+    def row(target, type1):  # 4,000 null trials: MC SE about 0.0025-0.0034
+        return SimpleNamespace(
+            **vars(_row(target, target)),
+            type_i_error=type1,
+            mc_se_type_i_error=math.sqrt(type1 * (1 - type1) / 4000),
+            type_i_trials=4000,
+            n_per_arm=233,
+        )
+
+    assert fresh_check_block([row(0.8, 0.026)], design) == []  # within 2 MC SE of 0.025
+    block = fresh_check_block([row(0.8, 0.026), row(0.9, 0.0503)], design)
+    assert len(block) == 4 and block[1] == ">" and block[3] == ""
+    assert block[0].startswith("> **Warning: target 0.9: the posterior rule's type I error")
+    assert "0.0503" in block[0] and "one-sided level 0.025" in block[0]
+    assert "borrowing from phase 2 buys little power" in block[2]
+    # under the frequentist test the rows' type I error is not the rule's: no such warning
+    assert fresh_check_block([row(0.9, 0.0503)], load_design()) == []
+
+
 def test_undefined_numbers_are_null_in_json_and_n_a_in_markdown():
     """Review finding: operating_characteristics.json held `"bias": NaN` for joint_rank
     (no true value), which strict JSON parsers refuse; the Markdown showed '(+nan)'."""

@@ -268,3 +268,41 @@ def test_sweep_assurance_with_a_borrowing_prior():
     # share of trials; they differ by the control's correction, within 4 plain MC SE
     p = same.rejection_rate.values
     assert np.all(np.abs(same.assurance.values - p) < 4 * np.sqrt(p * (1 - p) / 300))
+
+
+def test_the_posterior_of_a_real_trial_gives_its_mixture_by_hand():
+    """A regulatory statistician's review: `analyze --decision posterior` gave P(effect >
+    margin | data) but not the posterior mixture, whose robust weight is the check of
+    prior-data conflict. Against the conjugate update written out component by component."""
+    import math
+
+    from designs.analyses.decision import NormalMixture
+    from designs.planning.decision_rule import posterior_decision
+    from designs.spec import load_design
+
+    design = load_design().with_overrides(
+        {"decision.rule": "posterior", "decision.prior": "robust", "decision.prior_weight": 0.5}
+    )
+    prior = NormalMixture((0.1, 0.4, 0.5), (0.14, 0.2, 0.0), (0.24, 0.11, 0.6))
+    est, se = 0.03, 0.06
+    out = posterior_decision(design, prior, est, se)
+    raw = []
+    for w, m, s in prior.components():
+        spread = math.sqrt(s**2 + se**2)
+        like = math.exp(-0.5 * ((est - m) / spread) ** 2) / spread  # N(est; m, s^2 + se^2)
+        prec = 1 / s**2 + 1 / se**2
+        raw.append((w * like, (m / s**2 + est / se**2) / prec, math.sqrt(1 / prec)))
+    total = sum(r[0] for r in raw)
+    for got, (w, m, s) in zip(out["posterior_components"], raw, strict=True):
+        assert got["weight"] == pytest.approx(w / total, rel=1e-12)
+        assert got["mean"] == pytest.approx(m, rel=1e-12)
+        assert got["sd"] == pytest.approx(s, rel=1e-12)
+    p = sum(w / total * 0.5 * math.erfc(-m / s / math.sqrt(2)) for w, m, s in raw)
+    assert out["posterior_probability"] == pytest.approx(p, rel=1e-12)
+    # an estimate close to phase 2's takes weight from the robust component; one far below
+    # it gives the robust component more weight than a priori (prior-data conflict)
+    assert out["posterior_components"][-1]["weight"] < 0.5
+    far = posterior_decision(design, prior, -0.25, se)
+    assert far["posterior_components"][-1]["weight"] > 0.5
+    none = posterior_decision(design, prior, float("nan"), se)
+    assert none["posterior_components"] is None and none["posterior_probability"] is None
