@@ -151,8 +151,24 @@ def _notes(result, design) -> str:
         "power at n on independent trials, the check. In brackets: Monte Carlo SE. Expected "
         "completers: both arms. "
         f"{_estimator(result)}{failed_fits_note(design)} {type_i_note(result, design)}"
-        f"{trials_note(r0)}, "
+        f"{screening_note(result.rows)}{trials_note(r0)}, "
         f"seed {r0.seed}, als-trial-sim {__version__}."
+    )
+
+
+def screening_note(rows) -> str:
+    """With screening: the candidates to screen for each n, n times the candidates screened
+    per patient randomised (a review: the table gave the ratio only), and what they count."""
+    if not any(r.screened_per_enrolled > 1.0 for r in rows):
+        return ""
+    per = ", ".join(
+        f"{math.ceil(r.n_total * r.screened_per_enrolled - 1e-9):,} for {100 * r.target_power:g}%"
+        for r in rows
+    )
+    return (
+        f"Candidates to screen (expected): {per} (patients randomised x screened per "
+        "randomised; the design's screening criterion only, not the trial's other "
+        "eligibility criteria). "
     )
 
 

@@ -40,3 +40,23 @@ def test_screened_designs_name_the_admitted_patients_and_the_screening_load():
     assert (
         admitted_text(plain) == admitted_share_text(plain) == screening_rate_text(plain, row) == ""
     )
+
+
+def test_the_sample_size_notes_give_the_candidates_to_screen():
+    """A review: the table gave candidates screened per patient randomised, not how many to
+    screen for each n."""
+    from types import SimpleNamespace
+
+    from designs.outputs.tables import screening_note
+
+    rows = [
+        SimpleNamespace(target_power=0.8, n_total=330, screened_per_enrolled=1.7117),
+        SimpleNamespace(target_power=0.9, n_total=440, screened_per_enrolled=1.7),
+    ]
+    note = screening_note(rows)
+    # 330 x 1.7117 = 564.9 -> 565; 440 x 1.7 = 748 exactly (not 749 from rounding noise)
+    assert note.startswith("Candidates to screen (expected): 565 for 80%, 748 for 90% (")
+    assert (
+        screening_note([SimpleNamespace(target_power=0.8, n_total=300, screened_per_enrolled=1.0)])
+        == ""
+    )
