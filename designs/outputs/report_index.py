@@ -286,7 +286,9 @@ def report_readme(plan) -> str:
         "| `sample_size.md`, `.tex`, `.csv` | n for each target power: Markdown, LaTeX "
         "(booktabs), CSV with every column |",
         "| `operating_characteristics.md`, `.tex`, `.json` | type I error, power, minimal "
-        f"detectable effect, completers and calendar length at n = {rows[0].n} |",
+        f"detectable effect, completers and calendar length at n = {rows[0].n}, and the power "
+        "against the true effect (under the posterior rule beside the one-sided test at its "
+        "level, on the same trials) |",
         "| `realism_sensitivity.md` | power and bias at that n under assumptions that are not "
         "published (informative dropout, deaths, curved decline, an effect that starts late "
         "or wanes) |",

@@ -127,7 +127,19 @@ def operating_characteristics(
         prior=prior,
     )[analysis]
     base = design.effect.value
+    slope = design.population.slope_mean
+    to_points = (
+        (lambda v: v * abs(slope))
+        if design.effect.kind.value == "proportional_slowing"
+        else (lambda v: v)
+    )
     effects = oc_effects(design)
+    twin = frequentist_twin(d)  # under the posterior rule: the test at its level, same trials
+    by_effect = [_effect_row(0.0, 0.0, s0)]
+    if twin is not None:
+        by_effect[0].update(
+            _test_cells(power(null_design(twin), null_trials, seed, (analysis,), progress=progress))
+        )
     k, m = [], []
     for e in effects:
         s = power(
@@ -140,16 +152,16 @@ def operating_characteristics(
         )[analysis]
         k.append(round(s.power_favourable * s.denominator))
         m.append(s.denominator)
+        by_effect.append(_effect_row(float(e), to_points(float(e)), s))
+        if twin is not None:
+            at = twin.with_overrides({"effect.value": float(e)})
+            by_effect[-1].update(
+                _test_cells(power(at, trials, seed, (analysis,), progress=progress))
+            )
     b0, b1 = probit_fit(effects, k, m)
     mde = (norm.ppf(0.8) - b0) / b1 if b1 > 0 else math.nan
     if not effects.min() * 0.5 <= mde <= effects.max() * 1.5:
         mde = math.nan  # outside what was simulated: do not extrapolate
-    slope = design.population.slope_mean
-    to_points = (
-        (lambda v: v * abs(slope))
-        if design.effect.kind.value == "proportional_slowing"
-        else (lambda v: v)
-    )
     t = d.trial
     return {
         "analysis": analysis,
@@ -177,6 +189,8 @@ def operating_characteristics(
         "expected_deaths": s1.death_placebo * t.n_placebo + s1.death_active * t.n_active,
         **calendar_length(d),
         "failed_fits": s1.failed_fits,
+        # the success rate at n against the true effect (effect 0: the type I error's run)
+        "power_by_effect": by_effect,
         # how the rates were estimated (docs/conventions.md#power): "plain" or "control variate"
         "estimator": s1.estimator,
         "type_i_error_estimator": s0.estimator,
@@ -184,6 +198,42 @@ def operating_characteristics(
         "seed": seed,
         "version": __version__,
     }
+
+
+def frequentist_twin(design):
+    """Under the posterior rule, the design judged instead by its analysis's one-sided test
+    at the rule's level (:func:`nominal_type_i_error`): the comparison that says what the rule
+    and its prior buy, on the same simulated trials (a regulatory statistician's review: the
+    report gave no success rates across true effects beside a test at the same level); None
+    under the frequentist test."""
+    if not design.decision.is_posterior:
+        return None
+    return design.with_overrides(
+        {
+            "decision.rule": "frequentist",
+            "trial.sides": 1,
+            "trial.alpha": nominal_type_i_error(design),
+        }
+    )
+
+
+def _effect_row(effect: float, points: float, s) -> dict:
+    """One row of ``power_by_effect``: the effect (design units and points/month), the
+    favourable rate at it (the rule's success rate under the posterior rule; at effect 0 the
+    type I error in the direction of benefit) and its MC SE."""
+    return {
+        "effect": effect,
+        "effect_points_per_month": points,
+        "power_favourable": s.power_favourable,
+        "mc_se": s.mc_se_favourable,
+        "trials": s.trials,
+    }
+
+
+def _test_cells(summaries) -> dict:
+    """The one-sided test's rate beside a ``power_by_effect`` row (:func:`frequentist_twin`)."""
+    (s,) = summaries.values()
+    return {"test_power_favourable": s.power_favourable, "test_mc_se": s.mc_se_favourable}
 
 
 #: Scenarios for unpublished assumptions (docs/references.md, attrition; nonlinear decline;

@@ -275,7 +275,12 @@ def plan_report(
         prior = decision_prior(design, phase2=phase2)  # refuses borrowing without phase 2
     # operating characteristics (power, type I error, 8 effects) and the realism scenarios
     null_trials = type_i_trials(nominal_type_i_error(design), trials)
-    expect(progress, (1 + len(oc_effects(design)) + len(REALISM_SCENARIOS)) * trials + null_trials)
+    runs = 1 + len(oc_effects(design)) + len(REALISM_SCENARIOS)
+    if (
+        design.decision.is_posterior
+    ):  # the one-sided test beside the rule (operating.frequentist_twin)
+        runs, null_trials = runs + len(oc_effects(design)), 2 * null_trials
+    expect(progress, runs * trials + null_trials)
     interim = None
     if design.interim.sequential:  # the interim design beside the fixed one
         from designs.planning.report_interim import fixed_design, plan_interim

@@ -61,7 +61,7 @@ def test_the_posterior_rules_search_announces_its_type_i_runs_too(refine_trials)
     assert c.total == c.done > 0
 
 
-@pytest.mark.slow  # a whole report: about 50 s
+@pytest.mark.slow  # three whole reports: about 15-40 s
 def test_report_announces_exactly_the_trials_it_simulates(fake_posterior):
     design = load_design("default")
     c = Counter()
@@ -71,6 +71,10 @@ def test_report_announces_exactly_the_trials_it_simulates(fake_posterior):
     plan_report(
         design, targets=(0.8,), trials=100, seed=3, idata=fake_posterior(), progress=c.update
     )
+    assert c.total == c.done > 0
+    c = Counter()  # the posterior rule: its operating characteristics run the test beside it
+    rule = design.with_overrides({"decision.rule": "posterior", "decision.prior": "vague"})
+    plan_report(rule, targets=(0.8,), trials=100, seed=3, progress=c.update)
     assert c.total == c.done > 0
 
 

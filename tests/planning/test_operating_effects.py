@@ -1,0 +1,54 @@
+"""The operating characteristics against the true effect (a regulatory statistician's review:
+the report gave the posterior rule's success at the design's effect and at 0 only, and no
+test at the same level beside it)."""
+
+from __future__ import annotations
+
+import math
+
+from designs.planning.operating import (
+    frequentist_twin,
+    oc_effects,
+    operating_characteristics,
+    type_i_trials,
+)
+from designs.planning.power import power
+from designs.planning.power_curve import design_at
+from designs.spec import load_design
+
+N, TRIALS, SEED = 60, 300, 5
+
+
+def test_the_rate_against_the_effect_reuses_the_characteristics_own_runs():
+    design = load_design()
+    oc = operating_characteristics(design, N, TRIALS, SEED)
+    rows = oc["power_by_effect"]
+    effects = [r["effect"] for r in rows]
+    assert effects == [0.0, *oc_effects(design).tolist()]
+    assert rows[0]["trials"] == type_i_trials(0.05, TRIALS) and rows[1]["trials"] == TRIALS
+    (at_design,) = [r for r in rows if math.isclose(r["effect"], design.effect.value)]
+    # the same seed and design: the power line's own number, bit for bit
+    assert at_design["power_favourable"] == oc["power_favourable"]
+    assert at_design["effect_points_per_month"] == oc["effect_points_per_month"]
+    assert "test_power_favourable" not in rows[0]  # no comparison under the test itself
+    rates = [r["power_favourable"] for r in rows[1:]]
+    assert rates == sorted(rates)  # common random numbers: power rises with the effect here
+
+
+def test_under_the_posterior_rule_the_one_sided_test_at_its_level_stands_beside_it():
+    rule = load_design().with_overrides({"decision.rule": "posterior", "decision.prior": "vague"})
+    oc = operating_characteristics(rule, N, TRIALS, SEED)
+    rows = oc["power_by_effect"]
+    twin = frequentist_twin(rule)
+    assert not twin.decision.is_posterior and (twin.trial.sides, twin.trial.alpha) == (1, 0.025)
+    # the test at the design's effect: the twin design's own power on the same seed
+    (at_design,) = [r for r in rows if math.isclose(r["effect"], rule.effect.value)]
+    alone = power(design_at(twin, N), TRIALS, SEED, ("lmm_slope",))["lmm_slope"]
+    assert at_design["test_power_favourable"] == alone.power_favourable
+    # the test holds its one-sided level 0.025 on 10,834 null trials: within 4 binomial SE
+    # (sqrt(0.025 x 0.975 / 10834) = 0.0015) of it
+    assert abs(rows[0]["test_power_favourable"] - 0.025) < 4 * 0.0015
+    # the vague prior N(0, 10^2) is nearly flat: its rule is nearly the z test, so at every
+    # effect the two rates on the same trials differ by the t test's few trials at the margin
+    for r in rows:
+        assert abs(r["power_favourable"] - r["test_power_favourable"]) < 0.02, r
