@@ -167,6 +167,11 @@ def _plan(design, interim=None):
         reached=True,  # its fresh-trial check passed: no warning in the README
         confirmed_power=0.8,
         confirmed_mc_se=0.009,
+        trials=200,
+        # under the posterior rule, a type I error at n within the level: no warning either
+        type_i_error=0.026,
+        mc_se_type_i_error=0.0015,
+        type_i_trials=10_834,
     )
     return SimpleNamespace(
         design=design,
