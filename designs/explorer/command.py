@@ -119,13 +119,21 @@ def power_args(
     design_ref, base, design, *, seed: int, trials: int, analyses: Sequence[str]
 ) -> list[str]:
     """Arguments of ``simulate.py power`` for the power view (with interim looks, the
-    group-sequential power of the design's own analysis: the command line takes one)."""
+    group-sequential power of the design's own analysis: the command line takes one).
+
+    ``--analysis`` names the design's own analysis first, which sets ``trial.analysis`` on
+    the command line, so that field is not given as ``--set`` too (a review: with another
+    primary analysis chosen the command gave both, and the command line refuses that)."""
+    primary = str(design.trial.analysis)
     if design.interim.sequential:
-        analyses = [str(design.trial.analysis)]
+        analyses = [primary]
+    analyses = [primary, *(str(a) for a in analyses if str(a) != primary)]
+    options = set_options(base, design)
+    pairs = [options[i : i + 2] for i in range(0, len(options), 2)]
     return [
         "power",
         *_design_option(design_ref),
-        *set_options(base, design),
+        *(x for pair in pairs if not pair[1].startswith("trial.analysis=") for x in pair),
         "--seed",
         str(seed),
         "--trials",

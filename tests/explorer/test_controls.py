@@ -3,6 +3,7 @@ design exactly (no browser: the browser tests check the same through the page)."
 
 from __future__ import annotations
 
+import json
 import math
 import tomllib
 
@@ -119,6 +120,24 @@ def test_the_looks_control_sets_the_interim_section(base):
     # the power command gives the looks and one analysis (the command line takes one)
     args = command.power_args("default", base, design, seed=1, trials=50, analyses=["a", "b"])
     assert "interim.looks=[0.4, 1.0]" in args and args[-2:] == ["--analysis", "lmm_slope"]
+
+
+@pytest.mark.parametrize("primary", ["ancova_change", "ols_slope_ttest", "lmm_slope"])
+def test_the_power_command_runs_with_another_primary_analysis(base, primary, capsys):
+    """A review: with another primary analysis chosen, the page's power command gave both
+    --set trial.analysis and --analysis, which the command line refuses (exit 2)."""
+    design, errors = design_from_values(base, _with(base, analysis=primary, n=20))
+    assert errors == {} and str(design.trial.analysis) == primary
+    analyses = ["lmm_slope", "ancova_change"]
+    args = command.power_args("default", base, design, seed=1, trials=20, analyses=analyses)
+    assert not [a for a in args if a.startswith("trial.analysis=")]
+    assert args[args.index("--analysis") + 1] == primary  # it sets trial.analysis
+    import simulate
+
+    code = simulate.main([*args, "--json"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert json.loads(out)[0]["analysis"] == primary
 
 
 @pytest.mark.parametrize(
