@@ -118,16 +118,18 @@ def decision_lines(design, summaries) -> list[str]:
         return []
     s = summaries[0]
     target = design.trial.alpha / design.trial.sides
-    from designs.outputs.rates import rate_text, too_few_to_show, trials_for_level
+    from designs.outputs.rates import level_verdict, rate_text, trials_for_level
     from designs.spec.decision import threshold_text
 
     null = s.type1_trials or s.trials
-    few = (
-        f": {null:,} trials cannot show that it holds the level (about "
-        f"{trials_for_level(target):,} or more can)"
-        if too_few_to_show(s.type1, s.type1_mc_se, null, target)
-        else ""
-    )
+    verdict = level_verdict(s.type1, s.type1_mc_se, null, target)
+    few = {
+        # a review: 0.0552 (MC SE 0.0071) read as "too few trials", 0.0681 (0.0059) as nothing
+        "above": ": ABOVE it by more than 2 MC SE: this threshold does not hold the level at "
+        "this n (simulate.py calibrate at this n gives one that does)",
+        "too few": f": {null:,} trials cannot show that it holds the level (about "
+        f"{trials_for_level(target):,} or more can)",
+    }.get(verdict, "")
     lines = [
         f"posterior rule: power = P(success) = P(P(effect > {d.margin:g} | data) > "
         f"{threshold_text(d.threshold)}); type I error (no effect, same seed) "

@@ -311,3 +311,23 @@ def test_an_effect_that_starts_after_the_last_visit_is_said_and_described():
     lead_in = course.with_overrides({"trial.lead_in_months": 3})
     assert "none by month 15 after randomisation;" in lead_in.describe()
     assert "slowing (+0.125 points/month);" in design.describe()  # no time course: no words
+
+
+def test_a_posterior_rule_above_its_level_is_flagged_on_the_power_line():
+    """An explorer review: 0.0552 (MC SE 0.0071, 4 SE above 0.025) read as "500 trials
+    cannot show that it holds the level", and 0.0681 (MC SE 0.0059) carried no remark."""
+    from designs.outputs.console import decision_lines
+
+    rule = load_design().with_overrides(
+        {"decision.rule": "posterior", "decision.prior": "sceptical", "decision.threshold": 0.9}
+    )
+
+    def first(type1, se, trials):
+        s = SimpleNamespace(type1=type1, type1_mc_se=se, type1_trials=trials, trials=trials)
+        return decision_lines(rule, [s])[0]
+
+    assert "ABOVE it by more than 2 MC SE" in first(0.0681, 0.0059, 1000)
+    assert "ABOVE it by more than 2 MC SE" in first(0.0552, 0.0071, 500)
+    held = first(0.0262, 0.0015, 10_834)
+    assert "ABOVE" not in held and "cannot show" not in held
+    assert "cannot show that it holds the level" in first(0.030, 0.0098, 250)
