@@ -91,10 +91,10 @@ def _pct(x: float) -> str:
 
 
 def power_html(req, view) -> ui.Tag:
-    """The headline: power of the primary analysis at the chosen size, with its Monte Carlo
-    error; ``data-power`` carries every digit (the tests compare it with the command line).
-    With interim looks the headline is the group-sequential power (efficacy at any look),
-    as ``simulate.py power`` gives it, and the fixed design's power follows it."""
+    """The headline: power of the primary analysis at the chosen size, significant and
+    favouring active, as n is searched for (a review read 0.732, significance either way, for
+    a harm); ``data-power`` carries every digit (the command line's ``power_favourable``).
+    With interim looks: the group-sequential power, then the fixed design's."""
     design = req.design
     primary = str(design.trial.analysis)
     s = view.summaries[primary]
@@ -107,9 +107,9 @@ def power_html(req, view) -> ui.Tag:
     out = [
         ui.div(
             ui.span(
-                f"{shown.power:.3f}",
+                f"{shown.power_favourable:.3f}",
                 id="power-value",
-                data_power=repr(shown.power),
+                data_power=repr(shown.power_favourable),
                 data_analysis=primary,
                 data_n_total=str(s.n_total),
                 data_effect=repr(design.effect.value),
@@ -135,12 +135,12 @@ def power_html(req, view) -> ui.Tag:
     elif gs is not None:
         out.append(
             ui.p(
-                f"power of {primary} with {len(gs.looks)} looks (efficacy at any look) at "
-                f"{_size_text(design)}: Monte Carlo SE {se_text(gs.mc_se)}; significant and "
-                f"favouring active {gs.power_favourable:.3f} (SE {se_text(gs.mc_se_favourable)}); "
-                "type I error of the design "
-                f"{type_i_text(gs)}. Without interim looks: {s.power:.3f} "
-                f"(SE {se_text(s.mc_se)})."
+                f"power of {primary} with {len(gs.looks)} looks (efficacy at any look, "
+                f"favouring active) at {_size_text(design)}: Monte Carlo SE "
+                f"{se_text(gs.mc_se_favourable)}; significant in either direction "
+                f"{gs.power:.3f} (SE {se_text(gs.mc_se)}); type I error of the design "
+                f"{type_i_text(gs)}. Without interim looks: {s.power_favourable:.3f} "
+                f"(SE {se_text(s.mc_se_favourable)})."
             )
         )
     elif design.decision.is_posterior:
@@ -165,9 +165,11 @@ def power_html(req, view) -> ui.Tag:
     else:
         out.append(
             ui.p(
-                f"{what} of {primary} at {_size_text(design)}: Monte Carlo SE {se_text(s.mc_se)}, "
-                f"95% Monte Carlo interval {s.ci95[0]:.3f}-{s.ci95[1]:.3f}; significant and "
-                f"favouring active {s.power_favourable:.3f} (SE {se_text(s.mc_se_favourable)})."
+                f"{what} of {primary} at {_size_text(design)}, significant and favouring "
+                f"active (as the sample size below is searched for): Monte Carlo SE "
+                f"{se_text(s.mc_se_favourable)}; significant in either direction "
+                f"{s.power:.3f} (SE {se_text(s.mc_se)}, 95% Monte Carlo interval "
+                f"{s.ci95[0]:.3f}-{s.ci95[1]:.3f})."
             )
         )
     out.append(

@@ -101,8 +101,8 @@ def test_changing_effect_and_n_shows_the_command_lines_power(page, cli):
     rows = json.loads(cli("power", "--json", *argv))
     assert rows[0]["analysis"] == "lmm_slope"
     # the same design and seed: the same simulated trials, so the same rate to the last digit
-    assert float(shown.get_attribute("data-power")) == rows[0]["power"]
-    assert shown.inner_text() == f"{rows[0]['power']:.3f}"
+    assert float(shown.get_attribute("data-power")) == rows[0]["power_favourable"]
+    assert shown.inner_text() == f"{rows[0]['power_favourable']:.3f}"
     table = page.inner_text("#analyses-table")
     for row in rows:
         assert f"{row['power']:.3f} ({se_text(row['mc_se'])})" in table
@@ -174,7 +174,7 @@ def test_interim_looks_show_the_command_lines_group_sequential_power(page, cli, 
         _power_selector(looks="0.5,1", n_total=200, effect=0.25, trials=trials)
     )
     assert gs["looks"] == [0.5, 1.0] and gs["spending"].lower().startswith("pocock")
-    assert float(shown.get_attribute("data-power")) == gs["power"]
+    assert float(shown.get_attribute("data-power")) == gs["power_favourable"]
     table = page.inner_text("#looks-table")
     for k in range(2):
         assert f"{gs['efficacy_boundaries_z'][k]:.3f}" in table
@@ -228,7 +228,7 @@ def test_the_posterior_rule_at_looks_shows_the_command_lines_numbers(page, cli, 
     )  # the status stays "could not compute: sample size" while the library refuses it
     shown = page.wait_for_selector(_power_selector(looks="0.5,1", n_total=200, trials=trials))
     assert out["rule"] == "posterior" and out["futility_predictive"] == 0.3
-    assert float(shown.get_attribute("data-power")) == out["power"]
+    assert float(shown.get_attribute("data-power")) == out["power_favourable"]
     assert float(page.get_attribute("#gs-type1", "data-type1")) == out["type_i_error"]
     assert (
         float(page.get_attribute("#gs-expected-n", "data-expected-n")) == (out["expected_n_total"])
@@ -329,7 +329,7 @@ def test_downloads_are_the_command_lines_bytes(page, cli, tmp_path):
     power_cmd, size_cmd, design_cmd = (shlex.split(c)[2:] for c in commands[1:])
     assert f"--trials {trials}" in commands[1] and "trial.visits_months" in commands[1]
     shown = float(page.get_attribute("#power-value", "data-power"))
-    assert json.loads(cli(*power_cmd, "--json"))[0]["power"] == shown
+    assert json.loads(cli(*power_cmd, "--json"))[0]["power_favourable"] == shown
     assert _download(page, "dl_design") == cli(*design_cmd)
     for fmt, button in (
         ("csv", "dl_table_csv"),

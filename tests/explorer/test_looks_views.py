@@ -58,7 +58,7 @@ def test_the_posterior_rule_at_looks_is_the_command_lines(base, cli):
 
     req = Request("default", base, design, SEED, TRIALS)
     head = str(views.power_html(req, view))
-    assert f'data-power="{out["power"]!r}"' in head
+    assert f'data-power="{out["power_favourable"]!r}"' in head
     assert "success probability of the posterior rule with 2 looks (thresholds 0.95, 0.95)" in head
     table = str(views.interim_html(req, view))
     assert 'id="looks-table"' in table and "alpha spending" not in table
