@@ -43,6 +43,9 @@ CSS = """
 .warning-block { background: #fdecea; border-left: 4px solid #b00020; padding: 0.4em 0.8em;
   margin-bottom: 0.6em; }
 .warning-block ul { margin: 0; padding-left: 1.2em; }
+/* a refused control: every view and download is the last valid design's, so they are greyed
+   as while they are recomputed (a review: they stayed at full strength) */
+body:has(#stale-note) .card { opacity: 0.45; }
 """
 
 #: The posterior rule's controls show only under that rule (under the test they would set

@@ -23,6 +23,7 @@ from designs.explorer.controls import (
     CONTROLS,
     analyses_shown,
     base_values,
+    control_messages,
     design_from_values,
     family_resets,
 )
@@ -204,7 +205,7 @@ def server(input, output, session):
         values = {cid: input[cid]() for cid in CONTROL_IDS}
         ref, design = base()
         new, errors = design_from_values(design, values)
-        errors = views.control_messages(values, errors)
+        errors = control_messages(values, errors)
         if new is None:
             return None, errors
         up = input.design() == UPLOADED and uploaded() is not None
@@ -362,7 +363,7 @@ def server(input, output, session):
 #: still show the last valid design.
 INVALID = (
     "a control's value is refused (its message is beside it): nothing is simulated; the "
-    "views show the last valid design, not the controls' values"
+    "views and downloads (greyed) show the last valid design, not the controls' values"
 )
 #: Why the sample size is missing when the power failed (it is started only after it).
 POWER_FAILED = "the power at the chosen size failed (its message is in the power card)"

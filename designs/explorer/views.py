@@ -42,20 +42,6 @@ NO_FIGURE_WITH_LOOKS = (
 )
 
 
-#: What an emptied number box says.
-EMPTY_BOX = "empty: give a number"
-
-
-def control_messages(values, errors: dict[str, str]) -> dict[str, str]:
-    """The library's messages as the controls show them: an empty box says it is empty (a
-    review: "trial.n_per_arm = nan" and "seed = None" meant nothing to a reader of the page,
-    and the library's range is in the field's unit, a fraction where the box takes %)."""
-    return {
-        cid: EMPTY_BOX if values.get(cid) in (None, "") else message
-        for cid, message in errors.items()
-    }
-
-
 def provenance(req, what: str = "simulated trials") -> ui.Tag:
     return ui.p(
         f"{req.trials:,} {what}, seed {req.seed}, als-trial-sim {__version__}.",

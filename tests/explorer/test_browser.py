@@ -273,9 +273,13 @@ def test_refused_controls_and_failed_jobs_are_said_so(page):
     _set(page, "n", 1)
     _status_has(page, "last valid design")
     assert "last valid design" in page.inner_text("#stale-note")
+    opacity = "el => getComputedStyle(el).opacity"
+    # the views and downloads are greyed while they are the last valid design's (a review)
+    assert float(page.locator(".card").first.evaluate(opacity)) < 0.5
     _set(page, "n", 100)
     _up_to_date(page)
     assert page.locator("#stale-note").count() == 0
+    assert float(page.locator(".card").first.evaluate(opacity)) == 1.0
     _set(page, "looks", "0.5, 1")
     page.select_option("#spending", "hsd")
     _set(page, "gamma", -2)

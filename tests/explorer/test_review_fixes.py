@@ -197,14 +197,18 @@ def test_an_empty_box_says_it_is_empty(base):
     values = base_values(base)
     values.update(n=None, seed=None, effect=None)
     new, errors = design_from_values(base, values)
-    shown = views.control_messages(values, errors)
+    from designs.explorer.controls import EMPTY_BOX, control_messages
+
+    shown = control_messages(values, errors)
     assert new is None
     for cid in ("n", "seed", "effect"):
         assert "nan" in errors[cid] or "None" in errors[cid]  # the library's words
-        assert shown[cid] == views.EMPTY_BOX == "empty: give a number"
+        assert shown[cid] == EMPTY_BOX == "empty: give a number"
     values.update(n=1, seed=3, effect=25)  # a box with a number keeps the library's message
     _, errors = design_from_values(base, values)
-    assert views.control_messages(values, errors) == errors and "n" in errors
+    # led by the box's label (an explorer review: "trial.n_per_arm = 1: ..." alone)
+    assert control_messages(values, errors) == {"n": f"Patients: {errors['n']}"}
+    assert errors["n"].startswith("trial.n_per_arm = 1")
 
 
 def test_the_power_card_says_where_each_input_comes_from(base):
