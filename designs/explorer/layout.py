@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from shiny import ui
 
-from designs.analyses.registry import ANALYSIS_NAMES
+from designs.analyses.registry import ANALYSIS_NAMES, title
 from designs.explorer.controls import (
     CONTROLS,
     DEFAULT_TRIALS,
@@ -46,6 +46,8 @@ CSS = """
 /* a refused control: every view and download is the last valid design's, so they are greyed
    as while they are recomputed (a review: they stayed at full strength) */
 body:has(#stale-note) .card { opacity: 0.45; }
+/* the reproducing commands wrap inside their box (a review: they ran past its edge) */
+#command-text { white-space: pre-wrap; overflow-wrap: anywhere; }
 """
 
 #: The posterior rule's controls show only under that rule (under the test they would set
@@ -102,7 +104,8 @@ def sidebar(design, designs: list[str]):
         *_number("death", v["death"], min=0, step=0.5),
         *_number("lead_in", v["lead_in"], min=0, step=1),
         *_number("delta_fs_min", v["delta_fs_min"], min=0, step=0.1),
-        *_select("analysis", list(ANALYSIS_NAMES), v["analysis"]),
+        # plain names beside the code names (a review: code names alone)
+        *_select("analysis", {a: title(a) for a in ANALYSIS_NAMES}, v["analysis"]),
         *_number("alpha", v["alpha"], min=0.001, max=0.5, step=0.005),
         *_select("sides", {"2": "two-sided", "1": "one-sided"}, v["sides"]),
         *_select("rule", {"frequentist": "the test", "posterior": "posterior rule"}, v["rule"]),
@@ -113,7 +116,8 @@ def sidebar(design, designs: list[str]):
         ),
         *_number("futility_predictive", v["futility_predictive"], min=0, max=0.99, step=0.05),
         *_with_error(
-            "looks", ui.input_text("looks", _LABELS["looks"], v["looks"], placeholder="0.5, 1")
+            "looks",
+            ui.input_text("looks", _LABELS["looks"], v["looks"], placeholder="none (e.g. 0.5, 1)"),
         ),
         *_select("spending", spending_choices(v["spending"]), v["spending"]),
         *_number("gamma", v["gamma"], min=-10, max=5, step=0.5),

@@ -13,6 +13,7 @@ import math
 from shiny import ui
 
 from designs import __version__
+from designs.analyses.registry import title
 from designs.explorer.compute import all_failed, page_limit
 from designs.outputs.console import (
     P_EFFECT_NOTE,
@@ -371,13 +372,13 @@ def analyses_html(req, view) -> ui.Tag:
         if all_failed(s):  # power undefined: the row says why, the others stand
             why = f"the fit failed in all {s.trials:,} simulated trials: power undefined"
             na = ("n/a",) * 6
-            body.append((a, f"{s.estimand} ({s.units})", *na, f"{s.failed_fits} ({why})"))
+            body.append((title(a), f"{s.estimand} ({s.units})", *na, f"{s.failed_fits} ({why})"))
             continue
         truth = "n/a" if math.isnan(s.true_effect) else f"{s.true_effect:+.3f}"
         bias = "n/a" if math.isnan(s.bias) else f"{s.bias:+.4f}"
         body.append(
             (
-                a,
+                title(a),
                 f"{s.estimand} ({s.units})",
                 rate_se(s.power, s.mc_se),
                 f"{s.ci95[0]:.3f}-{s.ci95[1]:.3f}",

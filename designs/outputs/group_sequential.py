@@ -121,7 +121,7 @@ def information_stop_text(s) -> str:
 #: Columns of the group-sequential sample-size table (md and csv), per arm with 1:1: head,
 #: key and how the Markdown writes the cell.
 _GS_COLUMNS = (
-    ("target power", "target_power", "{:g}".format),
+    ("target power", "target_power", lambda p: f"{100 * p:g}%"),  # as the fixed table
     ("n max", "n_max", "{:d}".format),
     ("95% MC interval", "n_interval", "{}".format),
     ("n total max", "n_total_max", "{:d}".format),
@@ -189,7 +189,9 @@ def group_sequential_sample_size_table(result, design, fmt: str = "md") -> str:
         lines.append("| " + " | ".join(f(cells[k]) for _, k, f in _GS_COLUMNS) + " |")
     r0 = rows[0]
     # the design's own size is not the one found (a review read "100 per arm" under n max 127)
-    lines += ["", f"Design (n max is found above): {design.describe(size=False)}", *_gs_notes(r0)]
+    # a paragraph of its own (a review: it ran into the notes' first line, without a stop)
+    described = f"Design (n max is found above): {design.describe(size=False)}."
+    lines += ["", described, "", *_gs_notes(r0)]
     return "\n".join(lines) + "\n"
 
 
