@@ -74,10 +74,13 @@ def test_an_interrupted_sweep_says_how_many_cells_it_keeps(tmp_path):
     )
 
 
-SIZE_RESUME = ("sample-size", "--trials", "6000", "--seed", "7", "--json")  # about 12 s
+# about 14 s on an idle 2-core machine: long enough that the first block kept (after 5 s)
+# leaves work to interrupt (with 6,000 trials, 8 s, the block kept first was at times the
+# search's last, and the Ctrl-C met the final clean-up, which completes: exit 0)
+SIZE_RESUME = ("sample-size", "--trials", "12000", "--seed", "7", "--json")
 
 
-@pytest.mark.slow  # three sample-size searches in subprocesses (blocks kept after 5 s): about 35 s
+@pytest.mark.slow  # three sample-size searches in subprocesses (blocks kept after 5 s): about 40 s
 def test_a_sample_size_search_stopped_by_sigint_resumes_to_identical_output(tmp_path, repo_root):
     """A real Ctrl-C (SIGINT) mid-search, then the same command: the same stdout and the
     same table file as an uninterrupted run, and a note that trials were read back."""
