@@ -16,6 +16,7 @@ from designs import __version__
 from designs.analyses.registry import title
 from designs.explorer.compute import all_failed, page_limit
 from designs.outputs.console import (
+    MULTIPLE,
     P_EFFECT_NOTE,
     UNCONTROLLED_NOTE,
     decision_lines,
@@ -24,10 +25,10 @@ from designs.outputs.console import (
     fresh_check_warnings,
     group_sequential_type_i_warnings,
     posterior_looks_warnings,
+    power_notes,
     prior_text,
     type_i_warnings,
 )
-from designs.outputs.effect_notes import harm_notes
 from designs.outputs.group_sequential import sequential_type_i_flag
 from designs.outputs.numbers import rate_se, se_text
 from designs.outputs.rates import type_i_text
@@ -161,7 +162,9 @@ def power_html(req, view) -> ui.Tag:
         )
     out.append(
         warnings_html(
-            harm_notes(design, s)
+            # the command line's notes on this power (a harm, a bias, a lead-in unused, a
+            # conservative test...); the page says of multiplicity under the analyses table
+            [n for n in power_notes(design, list(view.summaries.values())) if MULTIPLE not in n]
             + failed_fit_warnings(list(view.summaries.values()), design)
             # the posterior rule at looks: its type I error against the level, in the words
             # of ``power --looks`` (a review: the page showed 0.0475 against 0.025 unflagged)
@@ -408,6 +411,15 @@ def _img(png: bytes, alt: str) -> ui.Tag:
     return ui.tags.img(src=src, alt=alt, style="max-width: 100%; height: auto;")
 
 
+#: The page's search is quick (a review: 179 and 241 per arm, intervals 174-182 and 235-245,
+#: where 100,000 trials per size put n at 184.4 and 246.4): the n to quote is the CLI's.
+QUICK_SEARCH = (
+    "A quick search, one stage on the trials per size above. Before quoting n, run the "
+    "sample-size command below without --refine-trials 0 (two stages, as the main job and the "
+    "report search) or with more trials: its interval is narrower."
+)
+
+
 def sample_size_html(req, view) -> ui.Tag:
     """n for 80% and 90% power with the Monte Carlo interval of its estimate, the table the
     command line prints, and the search's figure (power over n, bands, target lines); with
@@ -444,6 +456,7 @@ def sample_size_html(req, view) -> ui.Tag:
     return ui.div(
         warnings_html(sample_size_warnings(req.design, view), "sample-size-warnings"),
         ui.tags.ul(*lines, id="sample-size-lines"),
+        ui.p(QUICK_SEARCH, class_="caveat", id="quick-search"),
         figure,
         ui.markdown(view.tables["md"]),
         provenance(req, "simulated trials per size"),

@@ -185,13 +185,17 @@ def bias_in_mc_se(s) -> float:
     return s.bias / (s.sd_estimate / math.sqrt(ok))
 
 
+#: The start of the multiplicity note (the explorer says it under its analyses table).
+MULTIPLE = "several analyses of the same trials"
+
+
 def power_notes(design, summaries) -> list[str]:
     """What a reader of ``power`` must know: multiplicity, a bias beyond Monte Carlo error, a
     boundary variance."""
     notes = harm_notes(design, summaries[0])
     if len(summaries) > 1:
         notes.append(
-            f"note: several analyses of the same trials: only {summaries[0].analysis} (the "
+            f"note: {MULTIPLE}: only {summaries[0].analysis} (the "
             "first) is read as the trial's test at its alpha; the others are shown for "
             "comparison, with no multiplicity correction."
         )
@@ -224,6 +228,12 @@ def power_notes(design, summaries) -> list[str]:
             "at 10 per arm with the default design's attrition, 5.9% at 5 per arm, 5.8% at 15 "
             "per arm with 62% gone by month 12); lmm_slope_kr (Kenward-Roger) holds the level "
             "there."
+        )
+    if t.sides == 1 and t.alpha > 0.025 and not design.decision.is_posterior:
+        notes.append(
+            f"note: a one-sided test at alpha {t.alpha:g} rejects in favour of active "
+            f"{t.alpha / 0.025:g} times as often under no effect as a two-sided test at 0.05; "
+            "a confirmatory trial is usually held to 0.025 one-sided (--set trial.alpha=0.025)"
         )
     if any(s.analysis == "ols_slope_ttest" for s in summaries) and attrition(design):
         notes.append(

@@ -114,6 +114,8 @@ def test_the_sample_size_card_carries_the_command_lines_warnings(base):
     assert 'id="sample-size-warnings"' in html
     for line in expected:
         assert line in html
+    # the page's search is a quick one: the card says where the n to quote comes from
+    assert 'id="quick-search"' in html and "Before quoting n, run the sample-size" in html
 
 
 def test_no_warning_block_without_warnings():
@@ -277,3 +279,19 @@ def test_an_uploaded_designs_own_sources_show_until_their_value_moves(base, cli,
     assert errors == {} and not design.dropout.cumulative and design.dropout.monthly_hazard == 0
     assert "attrition" not in design.sources.given
     command.set_options(cited, design)  # raised ValueError
+
+
+def test_the_power_card_carries_the_command_lines_notes(base):
+    """An explorer review: the command line's notes on a power (ols_slope_ttest conservative
+    under attrition, a lead-in unused, a one-sided 0.05) did not reach the page; the
+    multiplicity note stays under the analyses table, where the page words it."""
+    design = base.with_overrides(
+        {"trial.n_per_arm": N, "trial.lead_in_months": 3.0, "trial.sides": 1}
+    )
+    view = compute.power_view(design, SEED, TRIALS)
+    req = Request("default", base, design, SEED, TRIALS)
+    head = html_text.unescape(str(views.power_html(req, view)))
+    assert "ols_slope_ttest under attrition weighs every patient's slope equally" in head
+    assert "3-month lead-in's visits are not used by lmm_slope" in head
+    assert "a one-sided test at alpha 0.05 rejects in favour of active 2 times as often" in head
+    assert "several analyses of the same trials" not in head

@@ -331,3 +331,13 @@ def test_a_posterior_rule_above_its_level_is_flagged_on_the_power_line():
     held = first(0.0262, 0.0015, 10_834)
     assert "ABOVE" not in held and "cannot show" not in held
     assert "cannot show that it holds the level" in first(0.030, 0.0098, 250)
+
+
+def test_a_one_sided_test_above_0_025_is_noted():
+    """An explorer review: choosing one-sided kept alpha at 0.05, twice the usual one-sided
+    level, without a word."""
+    one = load_design().with_overrides({"trial.sides": 1})
+    (note,) = power_notes(one, [_summary()])
+    assert "one-sided test at alpha 0.05 rejects in favour of active 2 times as often" in note
+    held = one.with_overrides({"trial.alpha": 0.025})
+    assert power_notes(held, [_summary()]) == []
