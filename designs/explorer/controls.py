@@ -82,6 +82,7 @@ CONTROLS: tuple[Control, ...] = (
     ),
     Control("death", "Deaths", "% per month (0 = off)", ("dropout.death",)),
     Control("lead_in", "Lead-in", "months (0 = none)", ("trial.lead_in",)),
+    Control("accrual", "Accrual", "patients randomised per month", ("trial.accrual_per_month",)),
     Control(
         "delta_fs_min",
         "Enrichment: admit delta-FS from",
@@ -93,6 +94,12 @@ CONTROLS: tuple[Control, ...] = (
     Control("sides", "Sides", "", ("trial.sides",)),
     Control("rule", "Decision rule", "", ("decision.rule",)),
     Control("prior", "Prior (posterior rule)", "", ("decision.prior",)),
+    Control(
+        "prior_weight",
+        "Weight on phase 2 (robust prior)",
+        "0 = the vague prior, 1 = phase 2 alone",
+        ("decision.prior_weight",),
+    ),
     Control(
         "futility_predictive",
         "Futility (posterior rule at looks)",
@@ -145,7 +152,7 @@ COUPLED = (
 
 #: Controls read only under the posterior rule: under the frequentist rule they are hidden
 #: and set nothing (the command line refuses ``--set decision.threshold=...`` there).
-POSTERIOR_ONLY = ("prior", "threshold")
+POSTERIOR_ONLY = ("prior", "prior_weight", "threshold", "futility_predictive")
 
 
 class ControlError(InputError):
@@ -187,12 +194,14 @@ def base_values(design) -> dict[str, Any]:
         "informative": _round(d.informative),
         "death": _round(100 * d.death_monthly_hazard),
         "lead_in": _round(t.lead_in_months),
+        "accrual": _round(t.accrual_per_month),
         "delta_fs_min": _round(design.enrichment.delta_fs_min),
         "analysis": str(t.analysis),
         "alpha": _round(t.alpha),
         "sides": str(t.sides),
         "rule": design.decision.rule.value,
         "prior": design.decision.prior.value,
+        "prior_weight": _round(design.decision.prior_weight),
         "threshold": _round(design.decision.threshold),
         "futility_predictive": _round(design.decision.futility_predictive),
         "looks": looks_text(design.interim),
@@ -336,6 +345,8 @@ def control_overrides(design, values: Mapping[str, Any], ids) -> dict[str, Any]:
         over["dropout.death_monthly_hazard"] = _death_hazard(values["death"])
     if "lead_in" in ids:
         over["trial.lead_in_months"] = _number(values["lead_in"])
+    if "accrual" in ids:
+        over["trial.accrual_per_month"] = _number(values["accrual"])
     if "delta_fs_min" in ids:
         over["enrichment.delta_fs_min"] = _number(values["delta_fs_min"])
     for key, dotted in (("analysis", "trial.analysis"), ("rule", "decision.rule")):
@@ -343,8 +354,12 @@ def control_overrides(design, values: Mapping[str, Any], ids) -> dict[str, Any]:
             over[dotted] = values[key]
     if values.get("rule") == "frequentist":  # the rule's own controls are hidden then
         ids -= set(POSTERIOR_ONLY)
+    if values.get("prior") != "robust":  # the weight is shown, and read, for robust alone
+        ids.discard("prior_weight")
     if "prior" in ids:
         over["decision.prior"] = values["prior"]
+    if "prior_weight" in ids:
+        over["decision.prior_weight"] = _number(values["prior_weight"])
     if "sides" in ids:
         over["trial.sides"] = int(values["sides"])
     if "alpha" in ids:

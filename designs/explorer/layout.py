@@ -103,6 +103,7 @@ def sidebar(design, designs: list[str]):
         *_number("informative", v["informative"], min=0, step=0.5),
         *_number("death", v["death"], min=0, step=0.5),
         *_number("lead_in", v["lead_in"], min=0, step=1),
+        *_number("accrual", v["accrual"], min=0.1, step=1),
         *_number("delta_fs_min", v["delta_fs_min"], min=0, step=0.1),
         # plain names beside the code names (a review: code names alone)
         *_select("analysis", {a: title(a) for a in ANALYSIS_NAMES}, v["analysis"]),
@@ -112,9 +113,14 @@ def sidebar(design, designs: list[str]):
         ui.panel_conditional(
             POSTERIOR_SHOWN,
             *_select("prior", ["vague", "sceptical", "robust"], v["prior"]),
+            ui.panel_conditional(
+                "input.prior === 'robust'",
+                *_number("prior_weight", v["prior_weight"], min=0, max=1, step=0.05),
+            ),
             *_number("threshold", v["threshold"], min=0.5, max=0.9999, step=0.005),
+            # (a review: visible under the test, where every value was refused)
+            *_number("futility_predictive", v["futility_predictive"], min=0, max=0.99, step=0.05),
         ),
-        *_number("futility_predictive", v["futility_predictive"], min=0, max=0.99, step=0.05),
         *_with_error(
             "looks",
             ui.input_text("looks", _LABELS["looks"], v["looks"], placeholder="none (e.g. 0.5, 1)"),

@@ -95,6 +95,8 @@ def test_bad_seed_and_trials_are_refused(base):
         {"lead_in": 3, "delta_fs_min": 0.3},
         {"looks": "0.5, 1", "spending": "hsd", "gamma": -3},
         {"looks": "0.3 0.7 1", "sides": "1", "alpha": 0.025, "futility": "obf"},
+        {"accrual": 20, "n": 80},  # an explorer review: no accrual control
+        {"rule": "posterior", "prior": "robust", "prior_weight": 0.5},  # nor a weight
     ],
 )
 def test_the_commands_rebuild_the_pages_design(base, changes):
@@ -225,8 +227,9 @@ def test_looks_given_in_months_or_completed_show_and_change_as_given(base):
 
 def test_the_posterior_rules_futility_is_a_control(base):
     """With the posterior rule and looks the futility control sets
-    ``decision.futility_predictive`` (moved together with the rule and the looks); alone,
-    on a design without looks, it gets the library's line beside it."""
+    ``decision.futility_predictive`` (moved together with the rule and the looks); under the
+    posterior rule on a design without looks it gets the library's line beside it; under
+    the test it is hidden and sets nothing."""
     fields = {"decision.rule": "posterior", "interim.looks": [0.5, 1.0]}
     expected = base.with_overrides({**fields, "decision.futility_predictive": 0.2})
     values = _with(base, looks="0.5, 1", rule="posterior", futility_predictive=0.2)
@@ -234,8 +237,9 @@ def test_the_posterior_rules_futility_is_a_control(base):
     assert errors == {} and design.to_dict() == expected.to_dict()
     assert "decision.futility_predictive=0.2" in command.set_options(base, design)
     with pytest.raises(InputError) as library:
-        base.with_overrides({"decision.futility_predictive": 0.2})
-    design, errors = design_from_values(base, _with(base, futility_predictive=0.2))
+        base.with_overrides({"decision.rule": "posterior", "decision.futility_predictive": 0.2})
+    values = _with(base, rule="posterior", futility_predictive=0.2)
+    design, errors = design_from_values(base, values)
     assert design is None and errors == {"futility_predictive": str(library.value)}
 
 
@@ -387,3 +391,23 @@ def test_user_spending_is_offered_only_with_its_fractions():
 
     assert "user" not in spending_choices("obf")
     assert spending_choices("user")[-1] == "user" and "obf" in spending_choices("user")
+
+
+def test_the_posterior_rules_own_controls_are_read_only_where_they_are_shown(base):
+    """The weight on phase 2 is read under the robust prior only, the rule's controls under
+    the posterior rule only (hidden elsewhere, they set nothing: a review saw the posterior
+    futility box under the test, where every value was refused)."""
+    robust, errors = design_from_values(
+        base, _with(base, rule="posterior", prior="robust", prior_weight=0.5)
+    )
+    assert errors == {} and robust.decision.prior_weight == 0.5
+    for changes in (
+        {"rule": "posterior", "prior": "vague", "prior_weight": 0.5},
+        {"rule": "frequentist", "prior": "robust", "prior_weight": 0.5},
+        {"rule": "frequentist", "futility_predictive": 0.2},
+    ):
+        design, errors = design_from_values(base, _with(base, **changes))
+        assert errors == {} and design.decision.prior_weight == 0.0, changes
+        assert design.decision.futility_predictive == base.decision.futility_predictive
+    accrual, errors = design_from_values(base, _with(base, accrual=0))
+    assert accrual is None and errors["accrual"].startswith("trial.accrual_per_month = 0")
