@@ -115,7 +115,7 @@ def test_a_bad_value_shows_the_librarys_one_line_message(page):
     message = page.locator("#err_n")
     message.wait_for(state="visible")
     page.wait_for_function("document.querySelector('#err_n').innerText.length > 0")
-    assert message.inner_text() == str(library.value)
+    assert message.inner_text() == f"Patients: {library.value}"  # led by the box's label
     assert "\n" not in message.inner_text()
     _set(page, "n", 60)  # the page recovers
     page.wait_for_function("document.querySelector('#err_n').innerText === ''")
@@ -198,7 +198,7 @@ def test_interim_looks_show_the_command_lines_group_sequential_power(page, cli, 
         )
     _set(page, "lead_in", 3)
     page.wait_for_function("document.querySelector('#err_looks').innerText.length > 0")
-    assert page.inner_text("#err_looks") == str(library.value)
+    assert page.inner_text("#err_looks") == f"Interim looks: {library.value}"
     _set(page, "lead_in", 0)
     _set(page, "looks", "")
     page.select_option("#spending", "obf")
