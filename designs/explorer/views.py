@@ -198,18 +198,16 @@ def inputs_html(design) -> ui.Tag:
     """Where each input of the design comes from, folded under the design's line (the list
     of methods.md: a value not taken from published work is called an assumption), and a
     note for each of the design's own sources that no methods text prints."""
-    from designs.outputs.methods_inputs import (
-        INPUTS_TITLE,
-        input_sources,
-        inputs_intro,
-        unread_sources,
-    )
+    from designs.outputs import methods_inputs as mi
+    from designs.outputs.methods_dropout import also_simulated, attrition_source
 
+    # dropout and deaths as methods.md's dropout paragraph gives them (a review: left out)
+    exits = [f"Dropout: {attrition_source(design)}.", also_simulated(design).strip()]
     return ui.tags.details(
-        ui.tags.summary(INPUTS_TITLE),
-        ui.p(inputs_intro(design)),
-        ui.tags.ul(*[ui.tags.li(line) for line in input_sources(design)]),
-        *[ui.p(f"Note: {line}.") for line in unread_sources(design)],
+        ui.tags.summary(mi.INPUTS_TITLE),
+        ui.p(mi.inputs_intro(design)),
+        ui.tags.ul(*[ui.tags.li(line) for line in [*mi.input_sources(design), *exits] if line]),
+        *[ui.p(f"Note: {line}.") for line in mi.unread_sources(design)],
         id="input-sources",
         class_="provenance",
     )

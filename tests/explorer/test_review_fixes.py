@@ -231,6 +231,12 @@ def test_the_power_card_says_where_each_input_comes_from(base):
     html = _shown(views.inputs_html(moved))
     assert "Effect 30% slowing (+0.15 points/month): set in this design, an assumption." in html
     assert "Castrillo-Viguera" not in html
+    # dropout and deaths, the most debated inputs, as methods.md gives them (a review)
+    assert "<li>Dropout: published all-cause attrition in ALS trials, deaths included; van " in html
+    assert "<li>Deaths follow a constant hazard of 0.004/month" in html
+    own = moved.with_overrides({"dropout.monthly_hazard": 0.02})
+    html = _shown(views.inputs_html(own))
+    assert "<li>Dropout: as set in this design, an assumption, not a published figure" in html
 
 
 def test_an_uploaded_designs_own_sources_show_until_their_value_moves(base, cli, tmp_path):
