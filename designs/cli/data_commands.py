@@ -362,14 +362,16 @@ def _posterior_lines(design, prior, out: dict) -> list[str]:
         return []
     mixture = " + ".join(f"{c['weight']:.3f} x N({c['mean']:+.3f}, {c['sd']:.3f}^2)" for c in parts)
     conflict = ""
-    if design.decision.borrows:
+    if design.decision.borrows and design.decision.prior_weight < 1:
+        # the robust component is the last (weight 1 has none: phase 2 alone; a review read
+        # a phase 2 component's weight as the robust one's)
         now, before = parts[-1]["weight"], prior.weights[-1]
         conflict = (
             f"; the robust component's weight {now:.3f} against {before:.3f} in the prior ("
             + (
-                "up: the data conflict with phase 2 and borrow less"
+                "weight moved to it: the data conflict with phase 2, which is borrowed less"
                 if now > before
-                else "not up: no sign of prior-data conflict"
+                else "no weight moved to it"
             )
             + "; Schmidli et al. 2014)"
         )

@@ -354,6 +354,13 @@ def control_overrides(design, values: Mapping[str, Any], ids) -> dict[str, Any]:
             over[dotted] = values[key]
     if values.get("rule") == "frequentist":  # the rule's own controls are hidden then
         ids -= set(POSTERIOR_ONLY)
+        # and the rule's own fields of a posterior design go back to their defaults, which
+        # the test leaves alone (a diff review: a design with the rule's futility at looks
+        # could not be switched to the test, its hidden futility box refused)
+        if design.decision.futility_predictive:
+            over["decision.futility_predictive"] = 0.0
+        if design.decision.thresholds:
+            over["decision.thresholds"] = []
     if values.get("prior") != "robust":  # the weight is shown, and read, for robust alone
         ids.discard("prior_weight")
     if "prior" in ids:
@@ -472,25 +479,3 @@ def analyses_shown(design) -> tuple[str, ...]:
 
         names = tuple(a for a in names if registry.get(a).units == "points/month")
     return tuple(a for a in names if a in ANALYSIS_NAMES)
-
-
-#: What an emptied number box says.
-EMPTY_BOX = "empty: give a number"
-
-
-def control_messages(values, errors: dict[str, str]) -> dict[str, str]:
-    """The library's messages as the controls show them: an empty box says it is empty (a
-    review: "trial.n_per_arm = nan" and "seed = None" meant nothing to a reader of the page,
-    and the library's range is in the field's unit, a fraction where the box takes %)."""
-    return {
-        cid: EMPTY_BOX if values.get(cid) in (None, "") else _labelled(cid, message)
-        for cid, message in errors.items()
-    }
-
-
-def _labelled(cid: str, message: str) -> str:
-    """The library's message led by the control's label, so that a reader who does not know
-    the design's field names sees which box it is about (an explorer review: "trial.n_total
-    = -5: must be >= 4" beside the Patients box)."""
-    label = next((c.label for c in CONTROLS if c.id == cid), None)
-    return message if label is None or message.startswith(label) else f"{label}: {message}"

@@ -23,11 +23,11 @@ from designs.explorer.controls import (
     CONTROLS,
     analyses_shown,
     base_values,
-    control_messages,
     design_from_values,
     family_resets,
 )
 from designs.explorer.layout import spending_choices
+from designs.explorer.messages import control_messages
 from designs.explorer.units import switched_effect, switched_size
 
 #: Seconds between updates of the status line's trial count while a job runs.

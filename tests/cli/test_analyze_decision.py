@@ -232,6 +232,13 @@ def test_the_robust_prior_on_the_data_matches_quadrature(
     assert code == 0
     robust = post[-1]["weight"]
     assert f"the robust component's weight {robust:.3f} against 0.500 in the prior" in out
+    # weight 1: phase 2 alone, no robust component to read (a review: a phase 2
+    # component's weight was read as the robust one's)
+    whole = [a if a != "0.5" else "1" for a in argv]
+    code, out, _ = run(
+        capsys, "analyze", "--data", str(trial_csv), *whole, "--posterior", str(path)
+    )
+    assert code == 0 and "posterior of the effect" in out and "robust component" not in out
 
 
 def test_the_frequentist_analysis_is_unchanged_and_the_rule_needs_points_per_month(

@@ -411,3 +411,20 @@ def test_the_posterior_rules_own_controls_are_read_only_where_they_are_shown(bas
         assert design.decision.futility_predictive == base.decision.futility_predictive
     accrual, errors = design_from_values(base, _with(base, accrual=0))
     assert accrual is None and errors["accrual"].startswith("trial.accrual_per_month = 0")
+
+
+def test_a_posterior_design_with_its_futility_switches_to_the_test(base, tmp_path):
+    """A diff review: a design with the rule's futility at looks, switched to the test on
+    the page, was refused ("decision.futility_predictive: belongs to decision.rule =
+    'posterior'") while that box was hidden; the rule's own fields go back to their defaults."""
+    path = tmp_path / "futility.toml"
+    path.write_text(
+        '[decision]\nrule = "posterior"\nfutility_predictive = 0.1\nthresholds = [0.99, 0.975]\n'
+        "[interim]\nlooks = [0.5, 1.0]\n"
+    )
+    posterior = load_design(str(path))
+    design, errors = design_from_values(posterior, _with(posterior, rule="frequentist"))
+    assert errors == {} and not design.decision.is_posterior
+    assert design.decision.futility_predictive == 0.0 and design.decision.thresholds == ()
+    options = command.set_options(posterior, design)  # raises if they would not rebuild it
+    assert 'decision.rule="frequentist"' in " ".join(options)

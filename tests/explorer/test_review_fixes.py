@@ -199,7 +199,7 @@ def test_an_empty_box_says_it_is_empty(base):
     values = base_values(base)
     values.update(n=None, seed=None, effect=None)
     new, errors = design_from_values(base, values)
-    from designs.explorer.controls import EMPTY_BOX, control_messages
+    from designs.explorer.messages import EMPTY_BOX, control_messages
 
     shown = control_messages(values, errors)
     assert new is None

@@ -402,7 +402,7 @@ def test_local_cluster_processes_equals_local_run(design, reference):
 
 
 def test_unreachable_scheduler_is_bad_input(design, tmp_path, monkeypatch):
-    monkeypatch.setattr("designs.planning.sweep.run.CONNECT_TIMEOUT", "1s")
+    monkeypatch.setattr("designs.planning.sweep.cluster.CONNECT_TIMEOUT", "1s")
     out = tmp_path / "new" / "sub" / "x.nc"  # folders the sweep makes, then must remove
     with pytest.raises(InputError, match="--scheduler"):
         run_sweep(design, GRID, TRIALS, SEED, ANALYSES, out, scheduler="tcp://127.0.0.1:9")

@@ -10,7 +10,7 @@ import signal
 
 import pytest
 
-from designs.planning.sweep import run as sweep_run
+from designs.planning.sweep import cluster as sweep_run
 
 
 class _Closing:
@@ -90,3 +90,36 @@ def test_a_ctrl_c_while_the_workers_start_is_acted_on_once_they_are_up(default_c
     assert multiprocessing.spawn.get_executable() == python  # put back
     assert not os.path.exists(seen["executable"])  # the wrapper removed
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_where_no_wrapper_can_run_the_workers_inherit_an_ignored_ctrl_c(
+    default_ctrl_c, monkeypatch, tmp_path
+):
+    """A diff review: on a /tmp mounted noexec the wrapper could not start the workers
+    ("Nanny failed to start"); a wrapper that does not run is not used, and the workers
+    start with SIGINT ignored, as before the wrapper (a Ctrl-C while they start is lost)."""
+    import multiprocessing.spawn
+
+    import dask.distributed
+
+    script = tmp_path / "python"
+    script.write_text("#!/bin/sh\nexit 0\n")
+    script.chmod(0o600)  # as a noexec mount makes it: not executable
+    assert not sweep_run._runs(script)
+    script.chmod(0o700)
+    assert sweep_run._runs(script)
+
+    monkeypatch.setattr(sweep_run, "_runs", lambda wrapper: False)
+    python = multiprocessing.spawn.get_executable()
+    seen = {}
+
+    def start(**kwargs):
+        seen["executable"] = multiprocessing.spawn.get_executable()
+        seen["sigint"] = signal.getsignal(signal.SIGINT)
+        return _Closing([], "cluster")
+
+    monkeypatch.setattr(dask.distributed, "LocalCluster", start)
+    monkeypatch.setattr(dask.distributed, "Client", lambda c: _Closing([], "client"))
+    sweep_run._client(None, 2)
+    assert seen == {"executable": python, "sigint": signal.SIG_IGN}
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # put back

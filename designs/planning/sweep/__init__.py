@@ -30,13 +30,14 @@ Modules, one job each:
 - :mod:`~designs.planning.sweep.design`: one grid cell as a design (visits, dropout retimed);
 - :mod:`~designs.planning.sweep.cells`: evaluating one cell and naming its file;
 - :mod:`~designs.planning.sweep.run`: running and resuming a sweep, on threads or Dask;
+- :mod:`~designs.planning.sweep.cluster`: the Dask client or local cluster, Ctrl-C handled;
 - :mod:`~designs.planning.sweep.dataset`: the dataset's variables, assembly and loading.
 
 The names below are re-exported here, each loaded on first use (so a command that only
 parses a grid, ``sample-size --sizes``, does not import xarray and pandas with the dataset's
 module). Code looks them up in the module that defines it, so a test that replaces one
 (``monkeypatch``) patches that module where it is used, e.g.
-``designs.planning.sweep.run.evaluate_cell`` or ``designs.planning.sweep.run.CONNECT_TIMEOUT``.
+``designs.planning.sweep.run.evaluate_cell`` or ``designs.planning.sweep.cluster.CONNECT_TIMEOUT``.
 """
 
 from importlib import import_module
@@ -44,7 +45,7 @@ from importlib import import_module
 #: Public name -> module of this package that defines it.
 _PUBLIC = {
     "ASSURANCE_VARIABLES": "dataset",
-    "CONNECT_TIMEOUT": "run",
+    "CONNECT_TIMEOUT": "cluster",
     "DIMS": "grid",
     "DIM_ATTRS": "dataset",
     "MAX_CELLS": "grid",

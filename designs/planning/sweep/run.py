@@ -27,11 +27,11 @@ from designs.atomic import (
     atomic_path,
     atomic_write_text,
     check_writable,
-    signals_held,
     write_netcdf,
 )
 from designs.errors import InputError
 from designs.planning.sweep.cells import _cell_task, cell_key, evaluate_cell
+from designs.planning.sweep.cluster import _client, _close_quietly
 from designs.planning.sweep.dataset import VARIABLES, _assemble, load_sweep
 from designs.planning.sweep.design import cell_design
 from designs.planning.sweep.grid import _cells, _check_grid
@@ -39,122 +39,11 @@ from designs.planning.sweep.interim import INTERIM_DIMS, INTERIM_VARIABLES
 from designs.planning.sweep.lock import OutputLock
 from designs.simulation.seeds import check_seed
 
-CONNECT_TIMEOUT = "10s"  # to reach a Dask scheduler
-
 
 def cells_folder(out_path: str | Path) -> Path:
     """Folder holding the finished cells of a sweep written to ``out_path``."""
     out_path = Path(out_path)
     return out_path.with_name(out_path.name + ".cells")
-
-
-def _client(scheduler: str | None, workers: int | None):
-    """A Dask client (and the local cluster it owns, if any), or ``(None, None)``."""
-    if scheduler is None and workers is None:
-        return None, None
-    from dask.distributed import Client, LocalCluster
-
-    if scheduler is not None:
-        try:
-            return Client(scheduler, timeout=CONNECT_TIMEOUT), None
-        except (OSError, TimeoutError, ValueError) as exc:
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise InputError(f"--scheduler {scheduler}: cannot connect ({first})") from None
-    # Ctrl-C reaches the whole process group, and only this process should act on it (it
-    # keeps the finished cells and closes the cluster): the workers' tracebacks and the
-    # scheduler's warnings about lost tasks would bury the one line that says so. So the
-    # workers start through a wrapper that ignores SIGINT before Python starts (Python then
-    # keeps it ignored; blocking it here did not reach them: Dask starts their processes from
-    # its own threads), while this process holds a Ctrl-C that arrives as they start, and
-    # as the client is made, and acts on it once the cluster is up (closing it; interrupted
-    # there, Dask had printed a traceback and the output's lock stayed).
-    import logging
-
-    client = cluster = None
-    try:
-        with _workers_ignore_ctrl_c(), signals_held():
-            with _starting_note(int(workers)):
-                cluster = LocalCluster(
-                    n_workers=int(workers),
-                    threads_per_worker=1,
-                    processes=True,
-                    dashboard_address=None,
-                    silence_logs=logging.ERROR,
-                )
-            client = Client(cluster)
-    except (OSError, TimeoutError, RuntimeError, ValueError) as exc:  # e.g. no loopback
-        _close_quietly(client, cluster)
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise InputError(
-            f"workers = {workers}: cannot start a local Dask cluster ({first}); run without "
-            "workers (threads here) or give a scheduler address"
-        ) from None
-    except BaseException:  # a Ctrl-C held while the cluster started: close, then leave
-        _close_quietly(client, cluster)
-        raise
-    return client, cluster
-
-
-@contextlib.contextmanager
-def _workers_ignore_ctrl_c():
-    """Processes that multiprocessing spawns in the block (Dask's workers) start through a
-    shell wrapper, ``trap '' INT; exec python``, so they ignore SIGINT from their first
-    instruction; their Python keeps an inherited ignored SIGINT. Only on POSIX (elsewhere the
-    block runs as it is). The workers live on after the block with the disposition they
-    started with; the wrapper is needed only to start them (a worker that Dask restarts
-    later starts without it)."""
-    import multiprocessing.spawn
-    import os
-    import shlex
-    import shutil
-    import sys
-    import tempfile
-
-    if os.name != "posix" or not Path("/bin/sh").exists():
-        yield
-        return
-    folder = Path(tempfile.mkdtemp(prefix="als-trial-sim-workers-"))
-    wrapper = folder / "python"
-    wrapper.write_text(f"#!/bin/sh\ntrap '' INT\nexec {shlex.quote(sys.executable)} \"$@\"\n")
-    wrapper.chmod(0o700)
-    before = multiprocessing.spawn.get_executable()
-    multiprocessing.spawn.set_executable(str(wrapper))
-    try:
-        yield
-    finally:
-        multiprocessing.spawn.set_executable(before)
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-@contextlib.contextmanager
-def _starting_note(workers: int):
-    """A status line on a terminal while the local workers start (erased after)."""
-    import sys
-
-    shown = sys.stderr.isatty()
-    if shown:
-        sys.stderr.write(
-            f"starting {workers} local Dask workers (a Ctrl-C now acts once they are up)"
-        )
-        sys.stderr.flush()
-    try:
-        yield
-    finally:
-        if shown:
-            sys.stderr.write("\r\x1b[K")
-            sys.stderr.flush()
-
-
-def _close_quietly(client, cluster) -> None:
-    """Close a client and the local cluster it owns with Ctrl-C held (an interrupt during
-    the close left the output's lock behind and printed Dask's traceback)."""
-    with signals_held():
-        try:
-            if client is not None:
-                client.close()
-        finally:
-            if cluster is not None:
-                cluster.close()
 
 
 def run_sweep(
@@ -380,6 +269,9 @@ def run_sweep(
                 for fut in futures:
                     fut.cancel()
     except BaseException:  # interrupted or failed: finished cells stay, the lock goes
+        if folder is not None:
+            with contextlib.suppress(OSError):  # none had finished: no empty folder either
+                folder.rmdir()
         if lock is not None:
             lock.release()
         raise
