@@ -347,7 +347,7 @@ def design_from_args(
     from designs.cli.decision_options import check_posterior_options
     from designs.spec import load_design
 
-    design = load_design(args.design)
+    design = load_design(args.design, size_searched=size_searched)
     overrides = {}
     typed = {}  # the field each single-value option sets -> the option
     n_arm, n_total = getattr(args, "n_per_arm", None), getattr(args, "n_total", None)

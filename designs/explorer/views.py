@@ -180,7 +180,7 @@ def power_html(req, view) -> ui.Tag:
     out += [
         ui.p(design.describe(), class_="provenance"),
         inputs_html(design),
-        ui.p(estimand_line(primary), class_="provenance"),
+        ui.p(estimand_line(primary, design.dropout.exits_informative), class_="provenance"),
         *([ui.p(prior_line, class_="provenance", id="prior-line")] if prior_line else []),
         *([ui.p(note, class_="provenance", id="estimator")] if (note := _estimator(s)) else []),
         provenance(req, "simulated trials" + (" per hypothesis" if gs is not None else "")),

@@ -165,9 +165,11 @@ def estimand_line(analysis: str, informative: bool = False) -> str:
     from designs.analyses.registry import get
 
     a = get(analysis)
-    real = (
+    real = (  # said of the analyses that assume it (a diff review: after "completers only")
         " (as the analysis assumes; this design's exits depend on the patient's decline, so "
         "they are not)"
+        if informative and a.dropout_short == "missing at random"
+        else "; this design's exits depend on the patient's decline"
         if informative
         else ""
     )

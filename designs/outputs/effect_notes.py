@@ -106,8 +106,8 @@ def lead_in_note(design, analyses) -> list[str]:
 
     lead = design.trial.lead_in_months
     unused = [a for a in analyses if not get(a).needs_lead_in]
-    if not lead > 0 or not unused:
-        return []
+    if not lead > 0 or not unused or design.enrichment.screens_lead_in:
+        return []  # screening on the lead-in's decline: it decides who is randomised
     they = "it analyses" if len(unused) == 1 else "they analyse"
     its = "its" if len(unused) == 1 else "their"
     user = (

@@ -249,7 +249,8 @@ def _effect_table_tex(oc: dict, design) -> str:
     return "\n" + booktabs_table(
         pd.DataFrame(rows, columns=header),
         caption=caption.rstrip(":"),
-        notes=f"{oc['trials']:,} simulated trials per effect, seed {oc['seed']}.",
+        notes=f"{oc['trials']:,} simulated trials per effect, "
+        f"{oc['type_i_error_trials']:,} at effect 0, seed {oc['seed']}.",
         comment="operating characteristics against the true effect",
         label="tab:operating-characteristics-effects",
         label_column=True,

@@ -200,11 +200,15 @@ def _level_warnings(rows, design) -> list[str]:
     above = [w for w in type_i_warnings(rows, design) if "by more than 2 MC SE" in w]
     if not above:
         return []
+    borrowing = (  # a diff review: said under a vague or sceptical prior too
+        "borrowing from phase 2 buys little power (docs/conventions.md), and "
+        if design.decision.borrows
+        else ""
+    )
     return [
         *above,
         "warning: part of the power at such an n comes from the type I error above the "
-        "level; with the threshold calibrated to the level, borrowing from phase 2 buys little "
-        "power (docs/conventions.md), and n is larger",
+        f"level; with the threshold calibrated to the level, {borrowing}n is larger",
     ]
 
 

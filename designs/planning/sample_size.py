@@ -175,8 +175,10 @@ def chosen_size(design, n_hat: float, max_size: int) -> tuple[int, bool]:
     and whether the target was reached within the sizes simulated (else the largest size,
     ``max_size``)."""
     reached = math.isfinite(n_hat) and n_hat <= max_size * 1.05
-    n = max(min_size(design), round_up(design, n_hat)) if reached else max_size
-    return n, reached
+    if not reached:  # the largest size, in whole blocks too (a diff review: 250 = 83 + 167)
+        step = size_step(design)
+        return max(min_size(design), step * (max_size // step)), False
+    return max(min_size(design), round_up(design, n_hat)), True
 
 
 def bootstrap_interval(values: np.ndarray) -> tuple[float, float]:

@@ -126,7 +126,9 @@ def list_designs() -> list[str]:
     return sorted(names, key=lambda n: n != "default")
 
 
-def load_design(name_or_path: str | Path | None = None) -> TrialDesign:
+def load_design(
+    name_or_path: str | Path | None = None, *, size_searched: bool = False
+) -> TrialDesign:
     """Load a design by library name or file path, on top of ``default.toml``.
 
     Parameters
@@ -135,6 +137,11 @@ def load_design(name_or_path: str | Path | None = None) -> TrialDesign:
         None: the default design. A bare name (a str with no path separator, not ending in
         ``.toml``): ``designs/library/NAME.toml``. Anything else: a path to a TOML file.
         An empty file is valid and overrides nothing (it gives the default design).
+    size_searched : bool
+        For a command that searches n: a file that sets an unequal allocation and no size
+        (which would inherit the default's ``n_per_arm``, refused then) gets the default's
+        total as a stand-in ``n_total`` (a diff review: the refusal said that such commands
+        find n themselves).
 
     Raises
     ------
@@ -155,6 +162,14 @@ def load_design(name_or_path: str | Path | None = None) -> TrialDesign:
     else:
         path = Path(name_or_path)
     mapping = read_toml(path)
+    trial = mapping.get("trial")
+    if size_searched and isinstance(trial, dict) and not trial.keys() & {"n_per_arm", "n_total"}:
+        weights = trial.get("allocation")
+        if isinstance(weights, dict) and weights.get("placebo", 1) != weights.get("active", 1):
+            mapping = {
+                **mapping,
+                "trial": {**trial, "n_total": TrialDesign.from_dict({}).trial.n_total},
+            }
     try:
         return TrialDesign.from_dict(mapping)
     except InputError as exc:

@@ -75,3 +75,17 @@ def test_the_methods_text_gives_totals_in_whole_blocks():
     assert _block_clause(load_design().trial.allocation) == ""
     odd = unequal.with_overrides({"trial.allocation.active": 1.3})
     assert "rounded" in _block_clause(odd.trial.allocation)
+
+
+def test_a_design_file_with_unequal_allocation_needs_no_total_either(capsys, run, tmp_path):
+    """A diff review: a file with only `allocation = { placebo = 1, active = 2 }` inherited
+    the default's n_per_arm and was refused by sample-size, whose message said that it finds
+    n itself; `power`, which does not, still asks for the total."""
+    path = tmp_path / "u12.toml"
+    path.write_text("[trial]\nallocation = { placebo = 1, active = 2 }\n")
+    argv = ["--design", str(path), "--trials", "60", "--json"]
+    code, out, err = run(capsys, "sample-size", *argv, "--sizes", "150", "300", "600", "900")
+    assert code == 0, err
+    assert all(r["n"] % 3 == 0 for r in json.loads(out))
+    code, out, err = run(capsys, "power", *argv)
+    assert code == 2 and "give trial.n_total" in err

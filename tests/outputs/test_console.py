@@ -67,6 +67,9 @@ def test_a_lead_in_that_an_analysis_does_not_use_is_named():
     assert "slope_change_lead_in, above, uses them" in note
     alone = [_summary("slope_change_lead_in")]
     assert not [n for n in power_notes(lead, alone) if "lead-in's" in n]
+    # screening on the lead-in's decline: it decides who is randomised (a diff review)
+    screened = lead.with_overrides({"enrichment.lead_in_decline_min": 2.0})
+    assert not [n for n in power_notes(screened, [_summary()]) if "lead-in's" in n]
 
 
 def test_the_estimand_line_says_when_the_simulated_loss_is_not_at_random():
@@ -76,6 +79,10 @@ def test_the_estimand_line_says_when_the_simulated_loss_is_not_at_random():
     assert "missing at random (as the analysis assumes; this design's exits depend" in (
         estimand_line("lmm_slope", informative=True)
     )
+    # an analysis that does not assume it: the fact alone (a diff review)
+    completers = estimand_line("ancova_change", informative=True)
+    assert "completers only; this design's exits depend on the patient's decline;" in completers
+    assert "as the analysis assumes" not in completers
 
 
 def test_type_one_error_flag_at_three_monte_carlo_se():

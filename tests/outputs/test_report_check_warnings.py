@@ -64,6 +64,9 @@ def test_a_posterior_rule_above_its_level_at_n_is_in_the_readme():
     assert len(block) == 4 and block[1] == ">" and block[3] == ""
     assert block[0].startswith("> **Warning: target 0.9: the posterior rule's type I error")
     assert "0.0503" in block[0] and "one-sided level 0.025" in block[0]
+    assert "n is larger" in block[2] and "borrowing" not in block[2]  # a vague prior
+    robust = design.with_overrides({"decision.prior": "robust", "decision.prior_weight": 0.5})
+    block = fresh_check_block([row(0.9, 0.0503)], robust)
     assert "borrowing from phase 2 buys little power" in block[2]
     # under the frequentist test the rows' type I error is not the rule's: no such warning
     assert fresh_check_block([row(0.9, 0.0503)], load_design()) == []

@@ -211,6 +211,8 @@ def test_chosen_size_rounds_to_the_allocation_block(v3):
     assert chosen_size(two_to_one, 414.0 + 1e-12, 1000) == (414, True)  # rounding noise
     assert chosen_size(two_to_one, 2.0, 1000) == (9, True)  # 3 in the smaller arm
     assert chosen_size(v3, 412.2, 1000) == (413, True)  # 1:1: per arm, step 1
+    assert chosen_size(two_to_one, 1200.0, 250) == (249, False)  # not reached: whole blocks
+    assert chosen_size(v3, 1200.0, 250) == (250, False)
     assert n_limits(404.5, 416.2, 1000, 3) == (402, 417)
     assert n_limits(404.5, 416.2, 1000) == (404, 417)
     assert n_limits(404.5, 1001.0, 1000, 3) == (402, -1)
