@@ -411,6 +411,10 @@ def _latex_table(result, design, equal: bool, screening: bool) -> str:
     frame = pd.DataFrame(body, columns=pd.MultiIndex.from_tuples(cols))
     r0 = result.rows[0]
     notes = _notes(result, design) + _latex_extra_notes(result, screening)
+    from designs.outputs.console import type_i_warnings  # the README's caution (a review)
+
+    above = [w for w in type_i_warnings(result.rows, design) if "by more than 2 MC SE" in w]
+    notes += "".join(f" CAUTION: {w.removeprefix('warning: ')}." for w in above)
     return booktabs_table(
         frame,
         caption=_caption(result, design),

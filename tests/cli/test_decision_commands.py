@@ -384,3 +384,16 @@ def test_a_robust_prior_of_weight_0_and_a_harm_are_said(capsys, run):
     assert code == 0 and "is a harm, faster decline on active" in out
     code, out, _ = run(capsys, *common)
     assert "is a harm" not in out and "weight 0 borrows" not in out
+
+
+def test_the_latex_table_carries_the_caution_of_a_type_i_error_above_the_level(capsys, run):
+    """A diff review: the README and sample_size.md warned of a posterior rule above its
+    level at n; sample_size.tex, which the README says to paste first, did not."""
+    argv = ["sample-size", "--decision", "posterior", "--threshold", "0.8", "--sizes", "40"]
+    code, out, err = run(capsys, *argv, "80", "160", "--trials", "300", "--format", "latex")
+    assert code == 0, err
+    assert "CAUTION: target 0.8: the posterior rule's type I error at n =" in out
+    assert "above the design's one-sided level 0.025 by more than 2 MC SE" in out
+    default = ["sample-size", "--decision", "posterior", "--sizes", "40", "80", "160"]
+    code, out, err = run(capsys, *default, "--trials", "300", "--format", "latex")
+    assert code == 0 and "CAUTION" not in out  # the rule at its default 0.975: within level
