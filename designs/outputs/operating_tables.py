@@ -253,7 +253,9 @@ def _effect_table_tex(oc: dict, design) -> str:
         f"{oc['type_i_error_trials']:,} at effect 0, seed {oc['seed']}.",
         comment="operating characteristics against the true effect",
         label="tab:operating-characteristics-effects",
-        label_column=True,
+        # the rates' long headers wrap (a review: four right-aligned columns would run past
+        # the page)
+        column_format="lr" + "p{0.25\\linewidth}" * (len(header) - 2),
     )
 
 
