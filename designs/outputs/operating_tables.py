@@ -7,6 +7,7 @@ import math
 
 from designs import __version__
 from designs.outputs.numbers import rate_se, se_text
+from designs.outputs.rates import rate_cell
 from designs.outputs.tables import failed_fits_note, posterior_rule_text, type_i_target
 
 
@@ -198,9 +199,10 @@ def effect_table(oc: dict, design) -> tuple[list[str], list[list[str]], str]:
         label = f"{100 * e:.4g}% slowing" if proportional else f"{e:+.3f}"
         label += " (design)" if math.isclose(e, oc["effect"]) else ""
         cells = [label, f"{r['effect_points_per_month']:+.3f}"]
-        cells.append(rate_se(r["power_favourable"], r["mc_se"]))
+        # a rate of 0 or 1 gives its one-sided 95% bound in place of an SE of 0 (a review)
+        cells.append(rate_cell(r["power_favourable"], r["mc_se"], r["trials"], 3))
         if twin:
-            cells.append(rate_se(r["test_power_favourable"], r["test_mc_se"]))
+            cells.append(rate_cell(r["test_power_favourable"], r["test_mc_se"], r["trials"], 3))
         rows.append(cells)
     size = f"{oc['n_per_arm']} per arm" if oc["n_per_arm"] else f"{oc['n_total']} in total"
     caption = (

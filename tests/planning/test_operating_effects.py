@@ -52,3 +52,21 @@ def test_under_the_posterior_rule_the_one_sided_test_at_its_level_stands_beside_
     # effect the two rates on the same trials differ by the t test's few trials at the margin
     for r in rows:
         assert abs(r["power_favourable"] - r["test_power_favourable"]) < 0.02, r
+
+
+def test_a_rate_of_one_gives_its_bound_in_the_effect_table():
+    """A diff review: '1.000 (0.000)' where every trial succeeded; elsewhere the tool gives
+    the one-sided 95% bound there (1 - 0.05^(1/500) = 0.00597: 'at least 0.994')."""
+    from designs.outputs.operating_tables import effect_table
+
+    design = load_design()
+    row = {"effect": 0.5, "effect_points_per_month": 0.25, "power_favourable": 1.0}
+    oc = {
+        "power_by_effect": [{**row, "mc_se": 0.0, "trials": 500}],
+        "effect_kind": "proportional_slowing",
+        "effect": 0.25,
+        "n_per_arm": 100,
+        "analysis": "lmm_slope",
+    }
+    _, rows, _ = effect_table(oc, design)
+    assert rows == [["50% slowing", "+0.250", "1.000 (≥ 0.994)"]]
