@@ -346,6 +346,7 @@ def design_from_args(
     """
     from designs.cli.decision_options import check_posterior_options
     from designs.spec import load_design
+    from designs.spec.library import total_stand_in
 
     design = load_design(args.design, size_searched=size_searched)
     overrides = {}
@@ -381,8 +382,8 @@ def design_from_args(
         given.setdefault("effect.value", grid_values(args, "--effect")[0])
     refuse_looks_twice(args, given)
     overrides.update(given)
-    if size_searched and _unequal_without_total(design, overrides):
-        overrides["trial.n_total"] = design.trial.n_total  # a stand-in: the search sets n
+    if size_searched:  # a stand-in total where an unequal allocation needs one: the search sets n
+        overrides.update({f"trial.{k}": v for k, v in total_stand_in(design, overrides).items()})
     design = design.with_overrides(overrides) if overrides else design
     check_posterior_options(args, design, given, posterior_read)
     if isinstance(getattr(args, "spending", None), str) and design.decision.is_posterior:
@@ -403,20 +404,6 @@ def design_from_args(
                 "--set effect.kind=proportional_slowing"
             )
     return design
-
-
-def _unequal_without_total(design, overrides: dict) -> bool:
-    """True when ``overrides`` make the allocation of ``design`` (sized per arm) unequal
-    without giving a size (so that the design would refuse its ``n_per_arm``)."""
-    if design.trial.n_per_arm is None or overrides.keys() & {"trial.n_per_arm", "trial.n_total"}:
-        return False
-    weights = {"placebo": design.trial.allocation.placebo, "active": design.trial.allocation.active}
-    table = overrides.get("trial.allocation")
-    if isinstance(table, dict):
-        weights.update(table)
-    for arm in ("placebo", "active"):
-        weights[arm] = overrides.get(f"trial.allocation.{arm}", weights[arm])
-    return weights["placebo"] != weights["active"]
 
 
 #: The arguments of the command being run (set by ``main``; ``sys.argv`` when run directly).

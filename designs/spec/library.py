@@ -163,17 +163,33 @@ def load_design(
         path = Path(name_or_path)
     mapping = read_toml(path)
     trial = mapping.get("trial")
-    if size_searched and isinstance(trial, dict) and not trial.keys() & {"n_per_arm", "n_total"}:
-        weights = trial.get("allocation")
-        if isinstance(weights, dict) and weights.get("placebo", 1) != weights.get("active", 1):
-            mapping = {
-                **mapping,
-                "trial": {**trial, "n_total": TrialDesign.from_dict({}).trial.n_total},
-            }
+    if size_searched and isinstance(trial, dict):
+        stand_in = total_stand_in(
+            TrialDesign.from_dict({}), {f"trial.{k}": v for k, v in trial.items()}
+        )
+        mapping = {**mapping, "trial": {**trial, **stand_in}}
     try:
         return TrialDesign.from_dict(mapping)
     except InputError as exc:
         raise InputError(f"design file '{path}': {exc}") from exc
+
+
+def total_stand_in(design: TrialDesign, overrides: dict[str, Any]) -> dict[str, int]:
+    """``{"n_total": ...}``, ``design``'s total, when ``overrides`` (dotted fields) make its
+    allocation unequal without giving a size, so that ``design``'s ``n_per_arm`` would be
+    refused; else ``{}``. For a command that searches n, which replaces the stand-in: the
+    file a design is read from (:func:`load_design`) and the command line's overrides
+    (``designs.cli.options.design_from_args``) alike."""
+    if design.trial.n_per_arm is None or overrides.keys() & {"trial.n_per_arm", "trial.n_total"}:
+        return {}
+    alloc = design.trial.allocation
+    weights = {"placebo": alloc.placebo, "active": alloc.active}
+    table = overrides.get("trial.allocation")
+    if isinstance(table, dict):
+        weights.update(table)
+    for arm in ("placebo", "active"):
+        weights[arm] = overrides.get(f"trial.allocation.{arm}", weights[arm])
+    return {} if weights["placebo"] == weights["active"] else {"n_total": design.trial.n_total}
 
 
 def design_files(name_or_path: str | Path | None) -> list[Path]:
