@@ -31,6 +31,7 @@ from designs.planning.sweep.design import (
     retime_visits,
 )
 from designs.simulation.seeds import DEFAULT_SEED, MAX_SEED
+from designs.spec.decision import TO_THE_TEST
 from designs.spec.interim import NO_LOOKS, READ_ONLY_WITH, unread_defaults
 from designs.spec.trial import MAX_DURATION_MONTHS, MAX_VISITS_PER_PATIENT, MIN_DURATION_MONTHS
 
@@ -354,13 +355,10 @@ def control_overrides(design, values: Mapping[str, Any], ids) -> dict[str, Any]:
             over[dotted] = values[key]
     if values.get("rule") == "frequentist":  # the rule's own controls are hidden then
         ids -= set(POSTERIOR_ONLY)
-        # and the rule's own fields of a posterior design go back to their defaults, which
-        # the test leaves alone (a diff review: a design with the rule's futility at looks
-        # could not be switched to the test, its hidden futility box refused)
-        if design.decision.futility_predictive:
-            over["decision.futility_predictive"] = 0.0
-        if design.decision.thresholds:
-            over["decision.thresholds"] = []
+        # and the rule's own fields at looks go back to their defaults (a diff review: a
+        # design with the rule's futility could not be switched to the test, its hidden
+        # futility box refused)
+        over.update(TO_THE_TEST)
     if values.get("prior") != "robust":  # the weight is shown, and read, for robust alone
         ids.discard("prior_weight")
     if "prior" in ids:

@@ -208,12 +208,10 @@ def frequentist_twin(design):
     under the frequentist test."""
     if not design.decision.is_posterior:
         return None
+    from designs.spec.decision import TO_THE_TEST
+
     return design.with_overrides(
-        {
-            "decision.rule": "frequentist",
-            "trial.sides": 1,
-            "trial.alpha": nominal_type_i_error(design),
-        }
+        {**TO_THE_TEST, "trial.sides": 1, "trial.alpha": nominal_type_i_error(design)}
     )
 
 

@@ -24,6 +24,7 @@ from designs.planning.assurance import (
 from designs.planning.operating import (
     REALISM_SCENARIOS,
     effects_in_range,
+    frequentist_twin,
     nominal_type_i_error,
     oc_effects,
     operating_characteristics,
@@ -276,9 +277,7 @@ def plan_report(
     # operating characteristics (power, type I error, 8 effects) and the realism scenarios
     null_trials = type_i_trials(nominal_type_i_error(design), trials)
     runs = 1 + len(oc_effects(design)) + len(REALISM_SCENARIOS)
-    if (
-        design.decision.is_posterior
-    ):  # the one-sided test beside the rule (operating.frequentist_twin)
+    if frequentist_twin(design) is not None:  # the one-sided test beside the rule
         runs, null_trials = runs + len(oc_effects(design)), 2 * null_trials
     expect(progress, runs * trials + null_trials)
     interim = None

@@ -31,7 +31,14 @@ from designs.errors import InputError
 from designs.spec.fields import Kind, spec_field, validate_fields
 from designs.spec.patients import MAX_SLOPE
 
-__all__ = ["Decision", "DecisionRule", "FailedFits", "PriorKind", "threshold_text"]
+__all__ = [
+    "TO_THE_TEST",
+    "Decision",
+    "DecisionRule",
+    "FailedFits",
+    "PriorKind",
+    "threshold_text",
+]
 
 
 def threshold_text(threshold: float) -> str:
@@ -50,6 +57,17 @@ def threshold_text(threshold: float) -> str:
 #: of 1 point/month, so these bounds exclude no prior anyone means.
 MIN_PRIOR_SD = 1e-6
 MAX_PRIOR_SD = 1e6
+
+
+#: The overrides that judge a design by the frequentist test instead of the posterior rule:
+#: the rule's own fields at interim looks go back to their defaults, since a design refuses
+#: them under the test (the explorer's switch of rule, and the test set beside the rule in
+#: the operating characteristics, :func:`designs.planning.operating.frequentist_twin`).
+TO_THE_TEST = {
+    "decision.rule": "frequentist",
+    "decision.thresholds": [],
+    "decision.futility_predictive": 0.0,
+}
 
 
 class DecisionRule(StrEnum):

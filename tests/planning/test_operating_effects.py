@@ -70,3 +70,17 @@ def test_a_rate_of_one_gives_its_bound_in_the_effect_table():
     }
     _, rows, _ = effect_table(oc, design)
     assert rows == [["50% slowing", "+0.250", "1.000 (≥ 0.994)"]]
+
+
+def test_the_test_beside_a_posterior_rule_at_looks_drops_the_rules_own_fields(tmp_path):
+    """The rule's thresholds and futility at looks are refused under the test: the twin (and
+    the report's count of its runs, which asks for it) puts them back to their defaults."""
+    path = tmp_path / "looks.toml"
+    path.write_text(
+        '[decision]\nrule = "posterior"\nfutility_predictive = 0.1\nthresholds = [0.99, 0.975]\n'
+        "[interim]\nlooks = [0.5, 1.0]\n"
+    )
+    twin = frequentist_twin(load_design(str(path)))
+    assert not twin.decision.is_posterior and twin.interim.looks == (0.5, 1.0)
+    assert twin.decision.thresholds == () and twin.decision.futility_predictive == 0.0
+    assert (twin.trial.sides, twin.trial.alpha) == (1, 0.025)
