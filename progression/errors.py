@@ -24,3 +24,10 @@ def near_miss(word: str, choices) -> str:
     bare = {str(c).lstrip("-"): str(c) for c in choices}
     close = get_close_matches(word.lstrip("-"), list(bare), n=1, cutoff=NEAR_MISS_CUTOFF)
     return f" (did you mean {bare[close[0]]!r}?)" if close else ""
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of ``exc``'s message, or its type's name when it has none: what a
+    one-line message quotes of a library's error (a file parser's, a cluster's)."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

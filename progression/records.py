@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from progression.errors import InputError
+from progression.errors import InputError, first_line
 
 if TYPE_CHECKING:  # pandas is imported where a table is read (start-up time)
     import pandas as pd
@@ -301,7 +301,7 @@ def load_phase2(path: str | Path | None = None) -> Phase2Data:
         # patient ids are text: as numbers "01" and "1" were one patient (a review)
         frame = pd.read_csv(io.StringIO(body), dtype={"patient": str})
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        first = first_line(exc)
         raise _fail(source, f"cannot read as CSV ({first})") from None
     clean = validate_frame(frame, source=source, n_header_lines=len(comments) + 1)
     # the mark opens a comment line ("# ILLUSTRATIVE reconstruction ..."); a note such as

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from designs.analyses.results import DF, ESTIMATE, SE, STATUS, STATUS_OK
-from designs.errors import InputError
+from designs.errors import InputError, first_line
 from progression.records import score_problem
 
 if TYPE_CHECKING:  # pandas and scipy.stats are imported where used (start-up time)
@@ -493,5 +493,5 @@ def read_trial_csv(
     except UnicodeDecodeError:
         raise InputError(f"{option} {path}: not UTF-8 text") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, OSError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        first = first_line(exc)
         raise InputError(f"{option} {path}: unreadable CSV ({first})") from None

@@ -10,7 +10,7 @@ import threading
 from pathlib import Path
 
 from designs.atomic import signals_held
-from designs.errors import InputError
+from designs.errors import InputError, first_line
 
 CONNECT_TIMEOUT = "10s"  # to reach a Dask scheduler
 
@@ -25,7 +25,7 @@ def _client(scheduler: str | None, workers: int | None):
         try:
             return Client(scheduler, timeout=CONNECT_TIMEOUT), None
         except (OSError, TimeoutError, ValueError) as exc:
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            first = first_line(exc)
             raise InputError(f"--scheduler {scheduler}: cannot connect ({first})") from None
     # Ctrl-C reaches the whole process group, and only this process should act on it (it
     # keeps the finished cells and closes the cluster): the workers' tracebacks and the
@@ -54,7 +54,7 @@ def _client(scheduler: str | None, workers: int | None):
             client = Client(cluster)
     except (OSError, TimeoutError, RuntimeError, ValueError) as exc:  # e.g. no loopback
         _close_quietly(client, cluster)
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        first = first_line(exc)
         raise InputError(
             f"workers = {workers}: cannot start a local Dask cluster ({first}); run without "
             "workers (threads here) or give a scheduler address"
