@@ -49,7 +49,7 @@ def _digest(block: np.ndarray) -> bytes:
     """The hash a block file begins with: its shape and numbers."""
     digest = hashlib.blake2b(digest_size=_DIGEST_SIZE)
     digest.update(repr(block.shape).encode())
-    digest.update(block.tobytes())
+    digest.update(np.ascontiguousarray(block))  # its buffer, without a copy
     return digest.digest()
 
 
@@ -227,7 +227,7 @@ def call_key(*parts) -> str:
         if isinstance(part, np.ndarray):
             part = np.ascontiguousarray(part)
             digest.update(f"array {part.dtype.str} {part.shape}".encode())
-            digest.update(part.tobytes())
+            digest.update(part)
         else:
             digest.update(f"value {type(part).__name__} {part!r}".encode())
         digest.update(b"|")
