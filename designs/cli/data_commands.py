@@ -357,10 +357,12 @@ def _posterior_lines(design, prior, out: dict) -> list[str]:
     """The posterior mixture of the effect, and under a borrowing prior its robust
     component's weight against the prior's (a regulatory statistician's review: the weights,
     the standard check of prior-data conflict, were not printed)."""
+    from designs.outputs.console import mixture_text
+
     parts = out.get("posterior_components")
     if not parts:
         return []
-    mixture = " + ".join(f"{c['weight']:.3f} x N({c['mean']:+.3f}, {c['sd']:.3f}^2)" for c in parts)
+    mixture = mixture_text((c["weight"], c["mean"], c["sd"]) for c in parts)
     conflict = ""
     if design.decision.borrows and design.decision.prior_weight < 1:
         # the robust component is the last (weight 1 has none: phase 2 alone; a review read

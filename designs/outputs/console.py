@@ -54,12 +54,18 @@ def phase2_caveat(illustrative: bool = True) -> str:
     return f"{UNCONTROLLED_NOTE} {P_EFFECT_NOTE}" if illustrative else OWN_DATA_NOTE
 
 
+def mixture_text(components) -> str:
+    """A mixture of normals, ``(weight, mean, sd)`` per component, as ``'0.500 x N(+0.204,
+    0.112^2) + ...'`` (points/month): the prior line's and ``analyze``'s posterior's."""
+    return " + ".join(f"{w:.3f} x N({m:+.3f}, {sd:.3f}^2)" for w, m, sd in components)
+
+
 def prior_text(design, prior) -> str:
     """The posterior rule's prior of the effect as its normal components, points/month,
     with where the phase 2 part comes from (empty under the frequentist rule)."""
     if prior is None or not design.decision.is_posterior:
         return ""
-    parts = " + ".join(f"{w:.3f} x N({m:+.3f}, {sd:.3f}^2)" for w, m, sd in prior.components())
+    parts = mixture_text(prior.components())
     d = design.decision
     source = (
         f"; the phase 2 posterior of the effect (weight {d.prior_weight:g}, "
@@ -329,11 +335,12 @@ def fresh_check_warnings(
     return out
 
 
-def type_i_warnings(rows, design) -> list[str]:
+def type_i_warnings(rows, design, *, above_only: bool = False) -> list[str]:
     """One warning per sample-size row under the posterior rule whose type I error at n is
     above the design's one-sided level by more than 2 Monte Carlo SE (as the search with
     interim looks warns): the threshold (or a borrowing prior) does not hold the level at
-    that n, so the n is not that of a trial at the level."""
+    that n, so the n is not that of a trial at the level; then, unless ``above_only``, one
+    per row with too few null trials to show that it holds the level."""
     if not design.decision.is_posterior:
         return []
     from designs.planning.operating import nominal_type_i_error
@@ -360,7 +367,7 @@ def type_i_warnings(rows, design) -> list[str]:
                 f"null trials to show that it holds the one-sided level {level:g} (simulate.py "
                 f"power at this n with about --trials {trials_for_level(level):,} or more can)"
             )
-    return above + few
+    return above if above_only else above + few
 
 
 def group_sequential_type_i_warnings(rows) -> list[str]:

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from designs import __version__
+from designs.analyses.registry import title
 from designs.outputs.figures_posterior import (  # noqa: F401  (re-exported)
     assurance_curve_png,
     posterior_effect_png,
@@ -23,7 +24,6 @@ from designs.outputs.figures_posterior import (  # noqa: F401  (re-exported)
 )
 from designs.outputs.plotting import (
     Z95,
-    analysis_title,
     assumptions_line,
     closed_form_label,
     effect_label,
@@ -179,7 +179,7 @@ def draw_sample_size_search(result, *, closed_form=None, design=None):
     fig, ax = new_figure(7.5, 5.2)
     every = curve.sizes if stages is None else np.concatenate([curve.sizes, stages.near.sizes])
     grid = np.linspace(every.min(), every.max(), 200)
-    fitted, first, title = _stage_labels(result, design)
+    fitted, first, heading = _stage_labels(result, design)
     spans = getattr(result, "target_spans", ()) or (None,) * len(rows)
     local = [  # each target's curve where it was refitted (none: every size's fit is used)
         (k, c, span)
@@ -263,7 +263,7 @@ def draw_sample_size_search(result, *, closed_form=None, design=None):
     ax.set_ylim(0, 1)
     ax.set_xlabel(size_axis_label(size_dim, design))
     ax.set_ylabel(success_axis_label(design))
-    ax.set_title(title + "\n" + assumptions_line(design, result.analysis), fontsize=9)
+    ax.set_title(heading + "\n" + assumptions_line(design, result.analysis), fontsize=9)
     ax.legend(fontsize=7.5, loc="lower right")
     ax.grid(alpha=0.3)
     what = (
@@ -337,7 +337,7 @@ def analyses_png(ds, path, *, effect, primary, design=None) -> Path:
             lw=2.2 if main else 1.3,
             marker="o",
             ms=3,
-            label=analysis_title(str(a)) + (f": the trial's {own}" if main else ""),
+            label=title(str(a)) + (f": the trial's {own}" if main else ""),
         )
         ax.fill_between(
             n,

@@ -210,7 +210,7 @@ def _compared_strategies(design, analysis: str) -> str:
     review: the text sent the reader to realism_sensitivity.md, which does not say); those
     that carry the primary analysis's estimand (``lmm_slope_kr`` beside ``lmm_slope``) are
     named as such."""
-    from designs.analyses.registry import get
+    from designs.analyses.registry import get, title
     from designs.planning.report_plan import compared_analyses
 
     primary = get(analysis)
@@ -225,16 +225,14 @@ def _compared_strategies(design, analysis: str) -> str:
             primary.death_strategy,
         )
 
-    from designs.outputs.plotting import analysis_title
-
     def strategies(a) -> str:  # a grant writer's review: "... death as ols_slope_ttest: ..."
-        title = analysis_title(a.name)  # "t-test of per-patient slopes (ols_slope_ttest)"
-        title = title[:-1] if title.endswith(")") else f"{title} ({a.name}"
+        named = title(a.name)  # "t-test of per-patient slopes (ols_slope_ttest)"
+        named = named[:-1] if named.endswith(")") else f"{named} ({a.name}"
         if a.dropout_short == a.death_short:
-            return f"the {title}; {a.dropout_short} for both)"
-        return f"the {title}; loss to follow-up: {a.dropout_short}, death: {a.death_short})"
+            return f"the {named}; {a.dropout_short} for both)"
+        return f"the {named}; loss to follow-up: {a.dropout_short}, death: {a.death_short})"
 
-    alike = [analysis_title(a.name) for a in others if same(a)]
+    alike = [title(a.name) for a in others if same(a)]
     unlike = [strategies(a) for a in others if not same(a)]
     parts = []
     if alike:

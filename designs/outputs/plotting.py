@@ -9,6 +9,7 @@ from pathlib import Path
 from matplotlib.figure import Figure
 
 from designs import __version__
+from designs.analyses.registry import title
 
 Z95 = 1.959963984540054
 
@@ -65,13 +66,6 @@ def is_tool_figure(data: bytes) -> bool:
     if data.startswith(b"\x89PNG"):
         return b"Source\x00" + mark in data[:4096]
     return data.startswith(b"%PDF-") and b"(" + mark in data[-4096:]
-
-
-def analysis_title(name: str) -> str:
-    """'mixed model of slopes (lmm_slope)' (:func:`designs.analyses.registry.title`)."""
-    from designs.analyses.registry import title
-
-    return title(name)
 
 
 def size_axis_label(size_dim: str, design=None) -> str:
@@ -148,7 +142,7 @@ def assumptions_line(design, analysis: str, effect: float | None = None) -> str:
     """The design's assumptions in two lines (three under the posterior rule), for a
     figure's title."""
     if design is None:
-        return analysis_title(analysis)
+        return title(analysis)
     t, p = design.trial, design.population
     value = design.effect.value if effect is None else effect
     gone = design.gone_text()
@@ -160,9 +154,9 @@ def assumptions_line(design, analysis: str, effect: float | None = None) -> str:
             f"{t.duration_months:g}"
         )
     eff = effect_text(value, design.effect.kind.value, p.slope_mean)
-    head = f"{analysis_title(analysis)}, {rule_title(design)}; {eff}"
+    head = f"{title(analysis)}, {rule_title(design)}; {eff}"
     if _is_posterior(design):  # the rule on a line of its own (too long beside the rest)
-        head = f"{analysis_title(analysis)}; {eff}\n{rule_title(design)}"
+        head = f"{title(analysis)}; {eff}\n{rule_title(design)}"
     return (
         f"{head}\nmean decline {p.slope_mean:g} points/month (SD of true slopes "
         f"{p.slope_sd:g}), residual SD {p.residual_sd:g} points; {gone}"

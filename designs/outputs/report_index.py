@@ -4,9 +4,10 @@ and a legend for each figure; and the header lines of the two design files."""
 from __future__ import annotations
 
 from designs import __version__
+from designs.analyses.registry import title
 from designs.outputs.console import is_illustrative, phase2_words
 from designs.outputs.csv_columns import columns_markdown
-from designs.outputs.plotting import analysis_title, posterior_rule_short
+from designs.outputs.plotting import posterior_rule_short
 from designs.outputs.tables import N_INTERVAL_NOTE, csv_header, refit_words
 
 
@@ -197,7 +198,7 @@ def _level_warnings(rows, design) -> list[str]:
     caution was in methods.md alone)."""
     from designs.outputs.console import type_i_warnings
 
-    above = [w for w in type_i_warnings(rows, design) if "by more than 2 MC SE" in w]
+    above = type_i_warnings(rows, design, above_only=True)
     if not above:
         return []
     borrowing = (  # a diff review: said under a vague or sceptical prior too
@@ -254,7 +255,7 @@ def report_readme(plan) -> str:
         f"{r.n_active} active)"
         for r in rows
     )
-    analysis = analysis_title(plan.analysis)
+    analysis = title(plan.analysis)
     lines = [
         f"# Report: {' '.join(design.trial.name.split())}",
         "",

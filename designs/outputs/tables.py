@@ -413,7 +413,7 @@ def _latex_table(result, design, equal: bool, screening: bool) -> str:
     notes = _notes(result, design) + _latex_extra_notes(result, screening)
     from designs.outputs.console import type_i_warnings  # the README's caution (a review)
 
-    above = [w for w in type_i_warnings(result.rows, design) if "by more than 2 MC SE" in w]
+    above = type_i_warnings(result.rows, design, above_only=True)
     notes += "".join(f" CAUTION: {w.removeprefix('warning: ')}." for w in above)
     return booktabs_table(
         frame,
