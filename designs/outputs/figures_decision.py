@@ -62,27 +62,51 @@ def _rows(ds, analysis: str | None):
     return a, w, cell
 
 
+#: The calibrated columns of the CSV (:class:`designs.planning.borrowing.CalibratedBorrowing`
+#: fields), in order.
+CALIBRATED_COLUMNS = {
+    "calibrated_threshold": "threshold",
+    "calibrated_threshold_mc_se": "threshold_mc_se",
+    "calibrated_power": "power",
+    "calibrated_power_mc_se": "power_mc_se",
+    "calibrated_gain": "gain",
+    "calibrated_gain_mc_se": "gain_mc_se",
+}
+
+
 def prior_weight_table(
-    ds, target: float, analysis: str | None = None, fmt: str = "md", design=None
+    ds,
+    target: float,
+    analysis: str | None = None,
+    fmt: str = "md",
+    design=None,
+    calibrated=None,
 ) -> str:
     """Power and type I error of the posterior rule at each weight of phase 2.
 
     ``target``: the one-sided level the type I error is read against (``alpha / sides``).
     ``fmt``: ``md`` (with a note) or ``csv``. ``design``: the design at the sweep's n, whose
     n, threshold, margin and robust component's SD the note states and the CSV carries as
-    columns (:func:`borrowing_settings`).
+    columns (:func:`borrowing_settings`). ``calibrated``
+    (:class:`~designs.planning.borrowing.CalibratedBorrowing` at the sweep's weights): the
+    threshold that holds the type I error at ``target`` per weight, the power there and its
+    gain over weight 0, as three more columns.
     """
     a, w, cell = _rows(ds, analysis)
     cols = ("power", "mc_se", "type1", "type1_mc_se")
     values = {c: np.asarray(cell[_VAR.get(c, c)].values, dtype=float) for c in cols}
+    if calibrated is not None and not np.array_equal(calibrated.weights, w):
+        raise ValueError("calibrated: its weights are not the sweep's")
     if fmt == "csv":
         fixed = {} if design is None else borrowing_settings(design)
-        lines = [",".join(["prior_weight", *cols, *fixed])]
+        extra = {} if calibrated is None else CALIBRATED_COLUMNS
+        lines = [",".join(["prior_weight", *cols, *extra, *fixed])]
         lines += [
             ",".join(
                 [
                     f"{w[i]:g}",
                     *(f"{values[c][i]:.6g}" for c in cols),
+                    *(f"{getattr(calibrated, f)[i]:.6g}" for f in extra.values()),
                     *(f"{v:.6g}" for v in fixed.values()),
                 ]
             )
@@ -91,15 +115,21 @@ def prior_weight_table(
         return "\n".join(lines) + "\n"
     if fmt != "md":
         raise ValueError(f"format {fmt!r}: allowed md, csv")
-    lines = [
-        "| weight of phase 2 | power (MC SE) | type I error (MC SE) |",
-        "|---|---|---|",
-    ]
+    head = "| weight of phase 2 | power (MC SE) | type I error (MC SE) |"
+    rule = "|---|---|---|"
+    if calibrated is not None:
+        head += (
+            f" threshold for type I error {target:g} (MC SE) | power at it (MC SE) | "
+            "its gain over weight 0 (MC SE) |"
+        )
+        rule += "---|---|---|"
+    lines = [head, rule]
     trials = int(ds.attrs["trials_per_cell"])
     for i in range(w.size):
         lines.append(
             f"| {w[i]:g} | {rate_se(values['power'][i], values['mc_se'][i])} | "
             f"{rate_cell(values['type1'][i], values['type1_mc_se'][i], trials)} |"
+            + ("" if calibrated is None else _calibrated_cells(calibrated, i))
         )
     at = settings_text(design)
     at = f" At {at}." if at else ""
@@ -113,9 +143,69 @@ def prior_weight_table(
         "borrowing, the phase 3 truth is then zero while the phase 2 posterior says benefit "
         f"(prior-data conflict).{at} "
         f"{int(ds.attrs['trials_per_cell'])} trials per weight, seed {int(ds.attrs['seed'])}, "
-        f"als-trial-sim {__version__}.{_zero_note(values['type1'], ds)}\n"
+        f"als-trial-sim {__version__}.{_zero_note(values['type1'], ds)}"
+        + ("" if calibrated is None else " " + calibrated_note(calibrated))
+        + "\n"
     )
     return "\n".join(lines) + "\n" + note
+
+
+def _calibrated_cells(c, i: int) -> str:
+    """The calibrated threshold, the power at it and its gain over weight 0, as cells."""
+    if not np.isfinite(c.threshold[i]):
+        return " not calibrated | - | - |"
+    gain = "0 (paired: the same trials)" if i == 0 else f"{c.gain[i]:+.3f} ({c.gain_mc_se[i]:.4f})"
+    gain = gain.replace("+0.000 (", "0 (") if c.gain[i] == 0.0 else gain
+    return (
+        f" {c.threshold[i]:.4f} ({c.threshold_mc_se[i]:.4f}) | "
+        f"{rate_se(c.power[i], c.power_mc_se[i])} | {gain} |"
+    )
+
+
+def calibrated_note(c) -> str:
+    """What the calibrated columns are, how many trials they rest on and what they show."""
+    ok = np.isfinite(c.gain[1:])
+    beyond = [
+        f"{w:g} ({g:+.3f}, MC SE {se:.4f})"
+        for w, g, se in zip(c.weights[1:][ok], c.gain[1:][ok], c.gain_mc_se[1:][ok], strict=True)
+        if abs(g) > 3.0 * se and g != 0.0
+    ]
+    if beyond:
+        reading = (
+            f"Held at {c.target:g}, the power differs from weight 0's by more than 3 MC SE at "
+            f"weight {', '.join(beyond)}."
+        )
+    elif np.any(ok):
+        top = float(np.max(np.abs(c.gain[1:][ok])))
+        reading = (
+            f"Held at {c.target:g}, "
+            + (
+                "the same trials succeed at every weight"
+                if top == 0.0
+                else f"no weight changes the power by more than 3 MC SE (at most {top:.3f})"
+            )
+            + ": borrowing raises the power at the design's threshold by raising the type I "
+            "error, as Kopp-Schneider, Calderazzo & Wiesenfarth (2020) showed where a "
+            "uniformly most powerful test exists."
+        )
+    else:
+        reading = ""
+    failed = ""
+    if c.failed_fits or c.null_failed_fits:
+        failed = (
+            f" Failed fits are left out: {c.failed_fits:,} under the effect and "
+            f"{c.null_failed_fits:,} with no effect."
+        )
+    return (
+        f"Threshold for type I error {c.target:g}: at each weight, the threshold that no more "
+        f"than {c.target:g} of {c.null_trials:,} simulated trials with no effect pass (seed "
+        f"{c.seed}; its MC SE from the order statistic's distribution-free interval); the "
+        f"power at it counts the {c.trials:,} trials under the effect that pass it (the "
+        "power column's trials and more, without its control variate), and its gain over "
+        "weight 0 is paired on those trials; MC SEs by a bootstrap of both sets of trials, which "
+        f"carries the threshold's error into the power. {reading}{failed}"
+        + (f" Not calibrated: {c.note}." if c.note else "")
+    )
 
 
 def _zero_note(type1, ds) -> str:
@@ -132,10 +222,14 @@ def _zero_note(type1, ds) -> str:
     )
 
 
-def prior_weight_figure(ds, path, target: float, analysis: str | None = None, design=None) -> Path:
+def prior_weight_figure(
+    ds, path, target: float, analysis: str | None = None, design=None, calibrated=None
+) -> Path:
     """Power (left) and type I error (right) against the weight of phase 2, each with its
     95% Monte Carlo interval; the type I error panel marks the one-sided level ``target``.
     ``design`` (at the sweep's n): its n, threshold, margin and robust SD in the title.
+    ``calibrated``: the power at the threshold that holds the type I error at ``target``
+    (:class:`~designs.planning.borrowing.CalibratedBorrowing`) beside it, dashed.
 
     Returns the PNG written (a PDF of the same name beside it).
     """
@@ -161,6 +255,16 @@ def prior_weight_figure(ds, path, target: float, analysis: str | None = None, de
         ax.set_xlim(-0.05, 1.05)
         ax.grid(alpha=0.3)
     axes[1].axhline(target, color="k", ls="--", lw=1, label=f"one-sided level {target:g}")
+    if calibrated is not None:
+        axes[0].plot([], [], marker="o", color="C0", lw=2, label="at the design's threshold")
+        axes[0].errorbar(
+            calibrated.weights + 0.015,  # beside the other bars, not on them
+            calibrated.power,
+            yerr=Z95 * calibrated.power_mc_se,
+            marker="s", color="C2", ls="--", capsize=3, lw=1.5,
+            label=f"threshold holding type I error {target:g}",
+        )  # fmt: skip
+        axes[0].legend(loc="lower right", fontsize=8)
     axes[1].set_ylim(0, 1.1 * max(2.5 * target, float(np.nanmax(top))))
     at = settings_text(design)
     if at:
@@ -171,7 +275,14 @@ def prior_weight_figure(ds, path, target: float, analysis: str | None = None, de
     footer(
         fig,
         f"{a}; posterior rule, robust prior; {trials} trials per weight, seed "
-        f"{int(ds.attrs['seed'])}; bars: 95% Monte Carlo intervals"
+        f"{int(ds.attrs['seed'])}"
+        + (
+            ""
+            if calibrated is None
+            else f" (dashed: {calibrated.trials:,} under the effect, "
+            f"{calibrated.null_trials:,} with none)"
+        )
+        + "; bars: 95% Monte Carlo intervals"
         + (" (a type I error of 0: up to its one-sided 95% bound)" if any_zero else "")
         + "; "
         f"als-trial-sim {__version__}",

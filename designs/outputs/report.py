@@ -237,9 +237,21 @@ def _render(plan, tmp: Path) -> None:
         target = design.trial.alpha / design.trial.sides
         for fmt in ("md", "csv"):
             (tmp / f"prior_weight.{fmt}").write_text(
-                prior_weight_table(plan.prior_weight_sweep, target, fmt=fmt, design=at_n)
+                prior_weight_table(
+                    plan.prior_weight_sweep,
+                    target,
+                    fmt=fmt,
+                    design=at_n,
+                    calibrated=plan.prior_weight_calibrated,
+                )
             )
-        prior_weight_figure(plan.prior_weight_sweep, tmp / "prior_weight.png", target, design=at_n)
+        prior_weight_figure(
+            plan.prior_weight_sweep,
+            tmp / "prior_weight.png",
+            target,
+            design=at_n,
+            calibrated=plan.prior_weight_calibrated,
+        )
     if plan.assurance is not None:
         (tmp / "assurance.json").write_text(
             json_text(

@@ -313,7 +313,8 @@ def report_readme(plan) -> str:
     if plan.prior_weight_sweep is not None:
         lines.append(
             "| `prior_weight.md`, `.csv` | the posterior rule with a robust prior: power and "
-            "type I error against the weight of the phase 2 posterior |"
+            "type I error against the weight of the phase 2 posterior, and the power at the "
+            "threshold that holds the type I error at the one-sided level |"
         )
     if plan.interim is not None:
         lines.append(
@@ -404,6 +405,19 @@ def report_readme(plan) -> str:
             f"first target ({_borrowing_at(plan)}). Left: power at the "
             "design's effect; right: type I error on the same trials with no effect (the "
             "prior-data conflict: phase 3 truth zero, phase 2 says benefit), dashed: the "
-            "one-sided level. Bars: 95% Monte Carlo intervals.",
+            "one-sided level. Bars: 95% Monte Carlo intervals." + _calibrated_caption(plan),
         )
     return "\n".join(lines)
+
+
+def _calibrated_caption(plan) -> str:
+    """The figure's dashed line of power at the threshold calibrated per weight."""
+    c = plan.prior_weight_calibrated
+    if c is None:
+        return ""
+    return (
+        f" Dashed (left): the power at the threshold that holds the type I error at "
+        f"{c.target:g} at each weight ({c.null_trials:,} trials with no effect; "
+        "`prior_weight.md` gives the thresholds and what held type I error leaves of the "
+        "gain)."
+    )

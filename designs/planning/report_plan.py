@@ -108,6 +108,9 @@ class ReportPlan:
     closed_form: tuple | None = None
     analyses_sweep: xr.Dataset | None = None
     prior_weight_sweep: xr.Dataset | None = None
+    #: The same rule calibrated to the one-sided level at each weight, and its power there
+    #: (:class:`designs.planning.borrowing.CalibratedBorrowing`).
+    prior_weight_calibrated: object | None = None
     interim: object | None = None  # designs.planning.report_interim.InterimPlan
 
     @property
@@ -185,23 +188,32 @@ def check_borrowing_section(design, analysis: str) -> None:
         ) from None
 
 
-def borrowing_sweep(design, n: int, idata, trials: int, seed: int, analysis: str):
-    """Power and type I error of the posterior rule against the weight of phase 2, at ``n``.
+def borrowing_sweep(
+    design, n: int, idata, trials: int, seed: int, analysis: str, progress=None
+) -> tuple:
+    """The posterior rule against the weight of phase 2, at ``n``: its power and type I error
+    at the design's threshold (a sweep over ``prior_weight``), and at each weight the
+    threshold calibrated to the one-sided level with the power there
+    (:func:`designs.planning.borrowing.calibrated_borrowing`, on the same trials under the
+    effect). ``progress`` hears of the calibration's trials.
 
     The design's rule becomes the posterior rule with a robust prior (the design's threshold
-    and margin); None when the analysis has no estimate in points/month.
+    and margin); ``(None, None)`` when the analysis has no estimate in points/month.
     """
     from designs.analyses import registry
+    from designs.planning.borrowing import calibrated_borrowing
     from designs.planning.decision_rule import phase2_effect_prior
     from designs.planning.power_curve import design_at
 
     if registry.get(analysis).units != "points/month":
-        return None
+        return None, None
     d = _borrowing_design(design_at(design, n), analysis)
     phase2 = phase2_effect_prior(d, idata)
-    return run_sweep(
+    sweep = run_sweep(
         d, {"prior_weight": list(PRIOR_WEIGHTS)}, trials, seed, (analysis,), phase2_prior=phase2
     )
+    calibrated = calibrated_borrowing(d, phase2, PRIOR_WEIGHTS, trials, seed, progress=progress)
+    return sweep, calibrated
 
 
 def effect_grid(design) -> list[float]:
@@ -402,7 +414,9 @@ def plan_report(
         for tr in draws
     }  # fmt: skip
     assurance = {r.n: {tr: curves[tr][a_sizes.index(r.n)] for tr in curves} for r in result.rows}
-    plan["prior_weight_sweep"] = borrowing_sweep(design, chosen.n, idata, trials, seed, analysis)
+    plan["prior_weight_sweep"], plan["prior_weight_calibrated"] = borrowing_sweep(
+        design, chosen.n, idata, trials, seed, analysis, progress
+    )
     if interim is not None:  # the interim design's assurance at n max beside the fixed one's
         from designs.planning.report_interim import with_assurance
 

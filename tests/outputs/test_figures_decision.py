@@ -9,9 +9,20 @@ from designs.spec import load_design
 
 
 @pytest.fixture(scope="module")
-def sweep(fake_posterior):
-    """The report's sweep at 30 per arm on the fake posterior (delta ~ N(0.15, 0.1))."""
+def section(fake_posterior):
+    """The report's sweep and calibration at 30 per arm on the fake posterior (delta ~
+    N(0.15, 0.1))."""
     return borrowing_sweep(load_design(), 30, fake_posterior(), 400, 3, "lmm_slope")
+
+
+@pytest.fixture(scope="module")
+def sweep(section):
+    return section[0]
+
+
+@pytest.fixture(scope="module")
+def calibrated(section):
+    return section[1]
 
 
 def test_borrowing_sweep_runs_the_robust_rule_at_each_weight(sweep):
@@ -99,3 +110,53 @@ def test_a_type_i_error_of_zero_has_its_bound_as_the_bar(sweep, tmp_path, monkey
     ax = caught[0].axes[1]
     tops = [seg[1][1] for c in ax.collections for seg in c.get_segments()]
     assert tops and max(tops) == pytest.approx(1 - 0.05 ** (1 / 400))
+
+
+def test_calibrated_columns_give_each_weights_threshold_power_and_gain(sweep, calibrated):
+    """The regulatory review's ask: the power at a threshold calibrated per weight, beside
+    the power at the design's threshold, in the table, the CSV and the note."""
+    assert calibrated.null_trials == calibrated.trials == 10_834  # type I MC SE 0.0015
+    np.testing.assert_array_equal(calibrated.weights, PRIOR_WEIGHTS)
+    md = prior_weight_table(sweep, 0.025, calibrated=calibrated)
+    assert "| threshold for type I error 0.025 (MC SE) | power at it (MC SE) |" in md
+    for i, w in enumerate(PRIOR_WEIGHTS):
+        row = next(line for line in md.splitlines() if line.startswith(f"| {w:g} |"))
+        assert f"| {calibrated.threshold[i]:.4f} (" in row
+        assert f"| {calibrated.power[i]:.3f} (" in row
+    assert "0 (paired: the same trials)" in md
+    assert "10,834 simulated trials with no effect" in md and "Kopp-Schneider" in md
+    csv = prior_weight_table(sweep, 0.025, fmt="csv", calibrated=calibrated).splitlines()
+    head = csv[0].split(",")
+    assert head[5:] == [
+        "calibrated_threshold", "calibrated_threshold_mc_se", "calibrated_power",
+        "calibrated_power_mc_se", "calibrated_gain", "calibrated_gain_mc_se",
+    ]  # fmt: skip
+    last = dict(zip(head, csv[-1].split(","), strict=True))
+    assert float(last["calibrated_gain"]) == pytest.approx(calibrated.gain[-1], abs=1e-6)
+    # the borrowing threshold rises with the weight: the prior says benefit
+    assert np.all(np.diff(calibrated.threshold) > 0)
+
+
+def test_a_gain_beyond_its_mc_error_is_said_and_not_read_as_none(calibrated):
+    from dataclasses import replace
+
+    from designs.outputs.figures_decision import calibrated_note
+
+    assert "as Kopp-Schneider" in calibrated_note(calibrated)
+    moved = replace(calibrated, gain=calibrated.gain + np.array([0, 0, 0, 0, 0.05]))
+    note = calibrated_note(moved)
+    assert "more than 3 MC SE at weight 1 (+0." in note and "Kopp-Schneider" not in note
+
+
+def test_figure_draws_the_calibrated_power_beside_the_designs(sweep, calibrated, tmp_path,
+                                                               monkeypatch):  # fmt: skip
+    from designs.outputs import figures_decision
+
+    caught = []
+    monkeypatch.setattr(figures_decision, "save", lambda fig, path: caught.append(fig))
+    prior_weight_figure(sweep, tmp_path / "w.png", 0.025, calibrated=calibrated)
+    ax = caught[0].axes[0]
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "threshold holding type I error 0.025" in labels
+    ys = [line.get_ydata() for line in ax.get_lines() if line.get_linestyle() == "--"]
+    assert any(np.allclose(y, calibrated.power) for y in ys)
