@@ -29,7 +29,7 @@ from designs.outputs.console import (
     prior_text,
     type_i_warnings,
 )
-from designs.outputs.group_sequential import sequential_type_i_flag
+from designs.outputs.group_sequential import nonbinding_text, sequential_type_i_flag
 from designs.outputs.numbers import rate_se, se_text
 from designs.outputs.rates import type_i_text
 from designs.spec.decision import threshold_text
@@ -127,7 +127,8 @@ def power_html(req, view) -> ui.Tag:
                 f"favouring active) at {_size_text(design)}: Monte Carlo SE "
                 f"{se_text(gs.mc_se_favourable)}; significant in either direction "
                 f"{gs.power:.3f} (SE {se_text(gs.mc_se)}); type I error of the design "
-                f"{type_i_text(gs)}. Without interim looks: {s.power_favourable:.3f} "
+                f"{type_i_text(gs)}{nonbinding_text(gs)}. Without interim looks: "
+                f"{s.power_favourable:.3f} "
                 f"(SE {se_text(s.mc_se_favourable)})."
             )
         )
@@ -272,7 +273,7 @@ def interim_html(req, view) -> ui.Tag:
     sided = "one-sided" if gs.sides == 1 else "two-sided"
     summary = ui.tags.ul(
         ui.tags.li(
-            ui.strong(f"Type I error of the design {type_i_text(gs)}"),
+            ui.strong(f"Type I error of the design {type_i_text(gs)}{nonbinding_text(gs)}"),
             f" (nominal {gs.alpha:g} {sided}), "
             f"{gs.spending} alpha spending, futility {gs.futility}. "
             + sequential_type_i_flag(gs),  # LIBERAL ..., when it is off its level

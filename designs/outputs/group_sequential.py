@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from designs.outputs.numbers import rate_mc_se, se_text
-from designs.outputs.rates import counted_h0, type_i_text
+from designs.outputs.rates import counted_h0, rate_text, type_i_text
 from designs.spec.decision import threshold_text
 
 __all__ = [
@@ -50,7 +50,7 @@ def group_sequential_text(design, s) -> str:
     lines.append(
         f"power {rate_mc_se(s.power, s.mc_se)}; significant and favouring active "
         f"{s.power_favourable:.3f}; "
-        f"type I error of the design {type_i_text(s)}; "
+        f"type I error of the design {type_i_text(s)}{nonbinding_text(s)}; "
         f"failed fits {s.failed_fits} (effect), {s.failed_fits_h0} (no effect)"
     )
     lines.append(
@@ -59,6 +59,7 @@ def group_sequential_text(design, s) -> str:
         f"of {s.n_total}; expected months {s.expected_months:.1f} and "
         f"{s.expected_months_h0:.1f}, of {s.fixed_months:.1f} without interim analyses"
     )
+    lines += charter_lines(s)
     ended = information_stop_text(s)
     if ended:
         lines.append(ended)
@@ -69,6 +70,37 @@ def group_sequential_text(design, s) -> str:
     if late:
         lines.append(late)
     return "\n".join(lines)
+
+
+def charter_lines(s) -> list[str]:
+    """What a DSMB charter needs beside the z boundaries: the planned maximum information,
+    the boundaries on the estimate's scale (points/month) and, for beta-spending futility,
+    the effect the boundaries were derived under (a DSMB statistician's review: none of
+    these was printed). Empty for a summary without them."""
+    i_max = getattr(s, "information_max", float("nan"))
+    if i_max != i_max:  # NaN: the posterior rule at looks, or an older summary
+        return []
+
+    def values(xs) -> str:
+        return ", ".join("-" if x is None else f"{x:.3f}" for x in xs)
+
+    either = " (either direction)" if s.sides == 2 else ""
+    lines = [
+        f"planned maximum information {i_max:.1f} (points/month)^-2 (SE of the final estimate "
+        f"{i_max**-0.5:.4f} points/month); boundaries on the estimate's scale at each look's "
+        f"planned information, points/month: efficacy{either} "
+        f"{values(s.efficacy_boundaries_estimate)}"
+        + (f"; futility {values(s.futility_boundaries_estimate)}" if has_futility(s) else "")
+        + " (each trial's boundaries move with the information it observed, 1/SE^2)"
+    ]
+    if s.futility_effect is not None:
+        lines.append(
+            f"futility boundaries (beta spending) derived under an effect of "
+            f"{s.futility_effect:+.3f} points/month, the effect with power 1 - "
+            f"interim.futility_beta at this n (as rpact does; the design's effect: "
+            f"{s.true_effect:+.3f})"
+        )
+    return lines
 
 
 def late_final_look_note(design, last_month: float) -> str:
@@ -90,13 +122,59 @@ def late_final_look_note(design, last_month: float) -> str:
 def sequential_type_i_flag(s) -> str:
     """'' unless the design's simulated type I error lies more than 3 MC SE above its level
     (alpha; the rejections of both sides when two-sided), as
-    :func:`~designs.outputs.operating_tables.calibration_flag` says it. Below its level is
-    not flagged: a futility rule, non-binding but followed in the simulation, lowers the
-    type I error by design (a review found every futility design called "conservative")."""
+    :func:`~designs.outputs.operating_tables.calibration_flag` says it. The error judged is
+    the one with futility ignored, the level a non-binding design claims (a DSMB
+    statistician's review: the flag was on the error with futility followed, which hid a
+    LIBERAL 0.0294). Below its level is not flagged (a review found every futility design
+    called "conservative")."""
     from designs.outputs.operating_tables import calibration_flag
 
-    flag = calibration_flag(s.type_i_error, s.alpha, counted_h0(s), sequential=True)
-    return flag if flag.startswith("LIBERAL") else ""
+    rate, _ = level_type_i(s)
+    flag = calibration_flag(rate, s.alpha, counted_h0(s), sequential=True)
+    if not flag.startswith("LIBERAL"):
+        return ""
+    return ("with futility ignored (non-binding), " + flag) if has_futility(s) else flag
+
+
+def has_futility(s) -> bool:
+    """True when an interim look of the summary ``s`` has a futility boundary on the z scale
+    (False for the posterior rule at looks, whose futility is a posterior probability)."""
+    z = getattr(s, "futility_boundaries_z", None)
+    return z is not None and any(x is not None for x in z[:-1])
+
+
+def level_type_i(s) -> tuple[float, float]:
+    """The type I error a looks summary's level is judged by, with its MC SE: with futility
+    ignored (``type_i_error_nonbinding``) when it has futility boundaries, else (or where
+    that was not kept) as simulated."""
+    rate = getattr(s, "type_i_error_nonbinding", float("nan"))
+    if not has_futility(s) or rate != rate:  # nothing ignored, or NaN: not kept (older)
+        return s.type_i_error, s.mc_se_type_i_error
+    return rate, s.mc_se_type_i_error_nonbinding
+
+
+def nonbinding_row(r, s, ft: float, fse: float) -> list:
+    """The type I error with the futility boundaries ignored (the level a non-binding
+    design claims), as a row of the report's comparison of the fixed and interim designs
+    (``r`` builds a row; ``ft``, ``fse``: the fixed design's type I error and its MC SE),
+    when the interim design has futility."""
+    if not has_futility(s):
+        return []
+    rate, se = level_type_i(s)
+    label = "type I error with futility ignored (non-binding; MC SE)"
+    return [r("type_i_error_nonbinding", label, ft, rate, 4, fse, se)]
+
+
+def nonbinding_text(s) -> str:
+    """'; with futility ignored (non-binding, the level to claim) 0.0294 (MC SE 0.0012)'
+    when the design has futility boundaries (else '')."""
+    if not has_futility(s):
+        return ""
+    rate, se = level_type_i(s)
+    return (
+        f"; with futility ignored (non-binding: the level the design claims) "
+        f"{rate_text(rate, se, counted_h0(s))}"
+    )
 
 
 def information_stop_text(s) -> str:

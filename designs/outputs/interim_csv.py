@@ -40,7 +40,7 @@ def interim_csv(interim) -> str:
         for what in ("assurance", "expected_n_total")
     }
     for c in interim_comparison_rows(interim):
-        n = null if c["key"].endswith("_h0") or c["key"] == "type_i_error" else s.trials
+        n = null if c["key"].endswith("_h0") or c["key"].startswith("type_i_error") else s.trials
         n = own.get(c["key"], n)
         w.writerow(safe_row([c["key"], *(_number(c[k]) for k in keys), n, s.seed, __version__]))
     return buf.getvalue()

@@ -13,7 +13,13 @@ import math
 
 from designs import __version__
 from designs.analyses.registry import title
-from designs.outputs.group_sequential import spending_words
+from designs.outputs.group_sequential import (
+    charter_lines,
+    nonbinding_row,
+    nonbinding_text,
+    sequential_type_i_flag,
+    spending_words,
+)
 from designs.outputs.numbers import rate_mc_se, rate_se, se_text
 from designs.outputs.rates import counted_h0, rate_cell, rate_edge, type_i_text
 from designs.planning.power import mc_se
@@ -134,6 +140,7 @@ def interim_comparison_rows(interim) -> list[dict]:
             fse,
             s.mc_se_type_i_error,
         ),
+        *nonbinding_row(r, s, ft, fse),
         r(
             "expected_n_total_h1",
             "expected patients randomised, under the effect",
@@ -183,7 +190,7 @@ def _comparison_cells(interim) -> list[tuple[str, str, str]]:
         d = c["digits"]
         fixed = "1" if c["key"] == "inflation" else _cell(c["fixed"], c["fixed_mc_se"], d)
         gs = _cell(c["interim"], c["interim_mc_se"], d, c["interim_low"], c["interim_high"])
-        if c["key"] == "type_i_error":
+        if c["key"] in ("type_i_error", "type_i_error_nonbinding"):
             gs = rate_cell(c["interim"], c["interim_mc_se"], counted_h0(interim.summary), d)
         out.append((c["label"], fixed, gs))
     return out
@@ -295,13 +302,12 @@ def _notes(interim) -> str:
         "look over the planned final information. In brackets: Monte Carlo SE. "
         f"{hypothesis_trials_text(s)}{_assurance_trials_text(interim)}, seed {s.seed}, "
         f"als-trial-sim {__version__}.{_type_i_flag(s)}"
+        + "".join(f" {line[0].upper()}{line[1:]}." for line in charter_lines(s))
     )
 
 
 def _type_i_flag(s) -> str:
     """' Interim design's type I error: LIBERAL ...' when it is off its level (else '')."""
-    from designs.outputs.group_sequential import sequential_type_i_flag
-
     flag = sequential_type_i_flag(s)
     return f" Interim design's type I error: {flag}." if flag else ""
 
@@ -478,7 +484,7 @@ def interim_methods(interim) -> str:
         f"{row.inflation_high:.3f}; both designs' sizes fitted on the same simulated trials) "
         f"times the fixed design's n; at that size the power was {s.power_favourable:.3f} (MC "
         f"SE {se_text(s.mc_se_favourable)}), the type I error of the whole design "
-        f"{type_i_over_trials(s)} under no effect, and the expected number "
+        f"{type_i_over_trials(s)} under no effect{nonbinding_text(s)}, and the expected number "
         f"randomised {s.expected_n_total:.1f} under the effect and {s.expected_n_total_h0:.1f} "
         f"under no effect, of {s.n_total}, with expected durations of {s.expected_months:.1f} "
         f"and {s.expected_months_h0:.1f} months against {interim.fixed_months:.1f} for the "

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 from scipy.special import ndtri, stdtr
@@ -227,6 +227,24 @@ class GroupSequentialSummary:
     #: The trials the rates under no effect are over (``trials_h0`` less the failed fits
     #: under ``decision.failed_fits = "exclude"``); 0 means ``trials_h0``.
     counted_h0: int = 0
+    #: The type I error with the (non-binding) futility boundaries ignored: the same null
+    #: trials, stopped only for efficacy. The level a non-binding design claims; equal to
+    #: ``type_i_error`` without futility (a DSMB statistician's review: with futility
+    #: followed the simulated error is lower, and it was the only one shown).
+    type_i_error_nonbinding: float = float("nan")
+    mc_se_type_i_error_nonbinding: float = float("nan")
+    #: The planned maximum information ``1 / SE^2`` of the final estimate
+    #: ((points/month)^-2), by which each trial's observed information is a fraction.
+    information_max: float = float("nan")
+    #: Each look's boundaries on the estimate's scale (points/month): the z boundary times
+    #: the SE planned at the look, ``z / sqrt(fraction x information_max)`` (None: no
+    #: futility boundary at that look). Each trial's own boundary moves with its observed
+    #: information; these are the planned ones, for a DSMB charter.
+    efficacy_boundaries_estimate: list = field(default_factory=list)
+    futility_boundaries_estimate: list = field(default_factory=list)
+    #: The effect (points/month) under which beta-spending futility boundaries were derived:
+    #: the one with power ``1 - interim.futility_beta`` at this n (None: no such boundaries).
+    futility_effect: float | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -374,6 +392,13 @@ def summarise(design, trials: int, seed: int, h1, h0) -> GroupSequentialSummary:
     n_entered1 = res1.entered[rows1, out1.look][ok1]
     n_entered0 = res0.entered[rows0, out0.look][ok0]
     frac_obs = out1.information / times.information_max
+    se_planned = 1.0 / np.sqrt(times.fractions * times.information_max)
+    alpha_nb, n_nb = alpha_hat, n0
+    if np.isfinite(planned.futility_z[:-1]).any():  # the efficacy rule alone, same trials
+        free = replace(planned, futility_z=np.full_like(planned.futility_z, -np.inf))
+        out0_nb = decide(design, res0, times, free)
+        ok_nb = _counted(out0_nb, design)
+        alpha_nb, n_nb = float(np.mean(out0_nb.efficacy[ok_nb])), int(ok_nb.sum())
     return GroupSequentialSummary(
         analysis=analysis,
         trials=trials,
@@ -414,4 +439,29 @@ def summarise(design, trials: int, seed: int, h1, h0) -> GroupSequentialSummary:
         p_stop_information_h0=information_stops(out0, k_count, ok0),
         trials_h0=int(out0.look.size),
         counted_h0=int(n0),
+        type_i_error_nonbinding=alpha_nb,
+        mc_se_type_i_error_nonbinding=mc_se(alpha_nb, n_nb),
+        information_max=float(times.information_max),
+        efficacy_boundaries_estimate=[
+            float(z * e) for z, e in zip(planned.efficacy_z, se_planned, strict=True)
+        ],
+        futility_boundaries_estimate=[
+            float(z * e) if math.isfinite(z) else None
+            for z, e in zip(planned.futility_z, se_planned, strict=True)
+        ],
+        futility_effect=futility_effect(design, times),
     )
+
+
+def futility_effect(design, times: LookTimes) -> float | None:
+    """The effect (points/month) under which the design's beta-spending futility boundaries
+    are derived: the drift ``theta sqrt(I_max)`` with power ``1 - futility_beta``
+    (:func:`designs.sequential.futility_boundaries`) over ``sqrt(I_max)``; None without
+    such boundaries (none, or conditional power). A DSMB statistician's review: at a fixed
+    n below the one the design needs, this effect is larger than the design's, unstated."""
+    interim, t = design.interim, design.trial
+    if interim.futility is Futility.CP or interim.beta_spending() is None:
+        return None
+    eff = efficacy_boundaries(times.fractions, t.alpha, interim.alpha_spending(), t.sides)
+    _, drift = futility_boundaries(eff, interim.futility_beta, interim.beta_spending())
+    return float(drift / math.sqrt(times.information_max))

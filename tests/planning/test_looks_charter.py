@@ -1,0 +1,95 @@
+"""What a DSMB charter needs from a design with interim looks (a DSMB statistician's review):
+the type I error with non-binding futility ignored, the level the design claims (only the
+error with futility followed was shown, and the LIBERAL flag judged it, hiding 0.0294 behind
+0.0280); the planned maximum information and the boundaries on the estimate's scale; the
+effect beta-spending futility boundaries are derived under."""
+
+import math
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from designs.outputs.group_sequential import (
+    group_sequential_text,
+    level_type_i,
+    sequential_type_i_flag,
+)
+from designs.planning.group_sequential import group_sequential_power, planned_boundaries
+from designs.planning.look_times import look_times
+from designs.sequential import crossing_probabilities
+from designs.spec import load_design
+
+BASE = {"trial.sides": 1, "trial.alpha": 0.025, "trial.n_per_arm": 40,
+        "interim.looks": [0.5, 1.0]}  # fmt: skip
+
+
+def test_with_futility_ignored_the_error_is_the_design_without_futility_on_the_same_trials():
+    """Exact: ignoring a non-binding futility rule leaves the efficacy boundaries as they are,
+    so the same null trials (same seed) reject exactly as the design without futility does;
+    and following it can only stop some of those rejections (never add one)."""
+    base = load_design().with_overrides(BASE)
+    without = group_sequential_power(base, 3000, 8)
+    for futility in ("obf", "pocock"):
+        s = group_sequential_power(base.with_overrides({"interim.futility": futility}), 3000, 8)
+        assert s.type_i_error_nonbinding == without.type_i_error
+        assert s.mc_se_type_i_error_nonbinding == without.mc_se_type_i_error
+        assert s.type_i_error <= s.type_i_error_nonbinding
+        assert sum(s.p_stop_futility_h0) > 0.3  # the rule acts: the two differ in general
+    assert without.type_i_error_nonbinding == without.type_i_error  # nothing to ignore
+
+
+def test_text_gives_both_errors_and_the_flag_judges_the_one_with_futility_ignored():
+    design = load_design().with_overrides({**BASE, "interim.futility": "obf"})
+    s = group_sequential_power(design, 2000, 8)
+    text = group_sequential_text(design, s)
+    assert "with futility ignored (non-binding: the level the design claims) " in text
+    assert level_type_i(s) == (s.type_i_error_nonbinding, s.mc_se_type_i_error_nonbinding)
+    # a summary whose error with futility ignored is far above alpha, while the error with
+    # futility followed is at alpha: flagged, and said to be the non-binding one
+    high = replace(s, type_i_error=0.025, type_i_error_nonbinding=0.05)
+    flag = sequential_type_i_flag(high)
+    assert flag.startswith("with futility ignored (non-binding), LIBERAL")
+    low = replace(s, type_i_error=0.05, type_i_error_nonbinding=0.025)
+    assert sequential_type_i_flag(low) == ""
+    # without futility the text is as before: one error
+    plain = group_sequential_power(design.with_overrides({"interim.futility": "none"}), 500, 8)
+    assert "futility ignored" not in group_sequential_text(design, plain)
+    assert np.isfinite(plain.type_i_error_nonbinding)
+
+
+def test_boundaries_on_the_estimates_scale_are_z_times_the_planned_se():
+    design = load_design().with_overrides({**BASE, "interim.futility": "obf"})
+    s = group_sequential_power(design, 500, 8)
+    times = look_times(design)
+    assert s.information_max == times.information_max
+    se = 1 / np.sqrt(np.asarray(s.expected_information_fraction) * s.information_max)
+    for on_estimate, z in (
+        (s.efficacy_boundaries_estimate, s.efficacy_boundaries_z),
+        (s.futility_boundaries_estimate, s.futility_boundaries_z),
+    ):
+        np.testing.assert_allclose(on_estimate, np.multiply(z, se), rtol=1e-15)
+    text = group_sequential_text(design, s)
+    assert f"planned maximum information {s.information_max:.1f} (points/month)^-2" in text
+    assert f"efficacy {s.efficacy_boundaries_estimate[0]:.3f}, " in text
+
+
+@pytest.mark.parametrize("n", [40, 150])
+def test_futility_effect_is_the_one_with_power_one_minus_beta_on_the_canonical_scale(n):
+    """Independent of the root search that found it: on the canonical joint distribution,
+    at the drift futility_effect x sqrt(I_max), the design with its futility boundaries
+    followed has power 1 - futility_beta (0.8) to 1e-6. Below the n the design needs (40
+    per arm) that effect is larger than the design's; the text says both."""
+    design = load_design().with_overrides({**BASE, "trial.n_per_arm": n, "interim.futility": "obf"})
+    s = group_sequential_power(design, 300, 8)
+    planned = planned_boundaries(design)
+    drift = s.futility_effect * math.sqrt(s.information_max)
+    up, _ = crossing_probabilities(planned.fractions, planned.efficacy_z, drift, planned.futility_z)
+    assert up.sum() == pytest.approx(1 - design.interim.futility_beta, abs=1e-6)
+    if n == 40:
+        assert s.futility_effect > 1.5 * s.true_effect
+    assert f"derived under an effect of {s.futility_effect:+.3f}" in group_sequential_text(
+        design, s
+    )
+    none = group_sequential_power(design.with_overrides({"interim.futility": "none"}), 300, 8)
+    assert none.futility_effect is None
