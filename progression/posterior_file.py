@@ -51,6 +51,21 @@ def is_posterior_file(path: str | Path, required: Sequence[str]) -> bool:
         return False
 
 
+def root_attribute(path: str | Path, name: str) -> str | None:
+    """The root attribute ``name`` of a netCDF file, as text (None when the file or the
+    attribute cannot be read)."""
+    import h5netcdf
+
+    try:
+        with h5netcdf.File(path, "r") as f:
+            value = f.attrs.get(name)
+    except (OSError, ValueError, KeyError, RuntimeError, TypeError, AttributeError):
+        return None
+    if value is None:
+        return None
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
 def read_groups(path: str | Path, groups: Sequence[str]) -> xr.DataTree:
     """The root attributes and the groups ``groups`` of a netCDF-4 file, read and decoded by
     xarray, fully in memory; the other groups are not read. The general path behind

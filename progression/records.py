@@ -240,6 +240,17 @@ def score_problem(score: float) -> str | None:
     return None
 
 
+def field_separator(header: str) -> str:
+    """The field separator of a CSV from its header line: a comma, or else a semicolon or
+    tab (as spreadsheets in some locales write) when the header has one and no comma; the
+    same for ``fit --data`` and ``analyze --data`` (a review: ``fit`` read commas only)."""
+    if "," not in header:
+        for sep in (";", "\t"):
+            if sep in header:
+                return sep
+    return ","
+
+
 def bundled_sha256() -> str | None:
     """:attr:`Phase2Data.sha256` of the bundled records (the SHA-256 of the file's bytes, as
     :func:`load_phase2` computes it) without parsing them (no pandas): enough to find a
@@ -299,7 +310,13 @@ def load_phase2(path: str | Path | None = None) -> Phase2Data:
         raise _fail(source, "cannot read file (no header or data rows)")
     try:
         # patient ids are text: as numbers "01" and "1" were one patient (a review)
-        frame = pd.read_csv(io.StringIO(body), dtype={"patient": str})
+        sep = field_separator(body.splitlines()[0])
+        frame = pd.read_csv(
+            io.StringIO(body),
+            dtype={"patient": str},
+            sep=sep,
+            decimal="," if sep == ";" else ".",  # ';' files often have decimal commas
+        )
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
         first = first_line(exc)
         raise _fail(source, f"cannot read as CSV ({first})") from None

@@ -31,7 +31,8 @@ if TYPE_CHECKING:  # pandas and scipy.stats are imported where used (start-up ti
 
 COLUMNS = ("patient", "arm", "month", "alsfrs_r")
 #: The largest visit month (either side of randomisation) a data file may give: 10,000 months
-#: (833 years) leaves days given as months to the warning about a last visit beyond 120.
+#: (833 years) leaves days given as months to the check of a last visit beyond 120
+#: (:data:`designs.analyses.registry.MONTHS_PLAUSIBLE`).
 MAX_ABS_MONTH = 10_000.0
 #: Arm labels read as 0 (placebo) and 1 (active), compared in lower case.
 ARM_LABELS = {
@@ -433,16 +434,6 @@ def check_scores(frame: pd.DataFrame, source: str, whole: bool = True) -> None:
             raise InputError(f"{source}: {at}, column 'alsfrs_r': {problem}")
 
 
-def _separator(header: str) -> str:
-    """The field separator of a CSV from its header line: a comma, or else a semicolon or
-    tab (as spreadsheets in some locales write) when the header has one and no comma."""
-    if "," not in header:
-        for sep in (";", "\t"):
-            if sep in header:
-                return sep
-    return ","
-
-
 def read_trial_csv(
     path: str | Path, option: str = "--data", whole_scores: bool = True
 ) -> pd.DataFrame:
@@ -456,6 +447,8 @@ def read_trial_csv(
     """
     import pandas as pd
 
+    from progression.records import field_separator
+
     if not Path(path).is_file():
         what = "a folder, not a file" if Path(path).is_dir() else "no such file"
         raise InputError(f"{option} {path}: {what}")
@@ -468,7 +461,7 @@ def read_trial_csv(
             if line.strip() and not line.lstrip().startswith("#")
         ]
         body = "\n".join(line for _, line in kept)
-        sep = _separator(kept[0][1] if kept else "")
+        sep = field_separator(kept[0][1] if kept else "")
         read = dict(sep=sep, skipinitialspace=True)
         header = pd.read_csv(io.StringIO(body), nrows=0, **read).columns
         frame = pd.read_csv(

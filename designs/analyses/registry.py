@@ -211,6 +211,16 @@ def analyze(
         raise InputError(f"alpha: must be in (0, 1), got {alpha!r}")
     if df_method is not None and analysis != lmm_slope.NAME:
         raise InputError(f"df_method: only {lmm_slope.NAME} offers a choice, not {analysis!r}")
+    from designs.analyses.data_table import validate_table
+
+    frame = validate_table(data)  # the warnings' view of the data, checked once
+    last = float(frame["month"].max())
+    if last > MONTHS_PLAUSIBLE:  # a review: analyze gave a slope per day as "points/month"
+        raise InputError(
+            f"column 'month': the last visit is at month {last:g}; months from randomisation "
+            f"are taken up to {MONTHS_PLAUSIBLE:g} (10 years): months given in days? (months "
+            "= days / 30.44)"
+        )
     if last_month is not None:
         if analysis != ancova_change.NAME:
             raise InputError(f"last_month: only for {ancova_change.NAME}, not {analysis!r}")
@@ -219,9 +229,6 @@ def analyze(
         result = get(analysis).fit_data(data, sides=sides)
     else:
         result = lmm_slope.fit_data(data, sides=sides, df_method=df_method)
-    from designs.analyses.data_table import validate_table
-
-    frame = validate_table(data)  # the warnings' view of the data, checked once
     result = _months_warnings(_left_out_warning(result, frame, analysis), frame, analysis)
     return _id_warnings(result, frame).at_alpha(float(alpha))
 
@@ -234,8 +241,8 @@ MONTHS_PLAUSIBLE = 120.0
 def _months_warnings(result: AnalysisResult, frame, analysis: str) -> AnalysisResult:
     """Warnings on the month column: visits before month 0 that a slope analysis leaves out
     (a review: month 1 typed as -1 moved lmm_slope's estimate from 0.080 to 0.050 with no
-    word), and a last visit so late that the months are likely days. ``frame``: the data
-    as :func:`~designs.analyses.data_table.validate_table` returns them."""
+    word). ``frame``: the data as :func:`~designs.analyses.data_table.validate_table`
+    returns them. (A last visit beyond :data:`MONTHS_PLAUSIBLE` is refused before.)"""
     import dataclasses
 
     months = frame["month"].to_numpy()
@@ -246,11 +253,6 @@ def _months_warnings(result: AnalysisResult, frame, analysis: str) -> AnalysisRe
             f"{before} visits at months before 0 (a lead-in before randomisation, or months "
             f"typed with a minus) are not used by {analysis}; {slope_change_lead_in.NAME} is "
             "the analysis that uses lead-in visits"
-        )
-    if months.max() > MONTHS_PLAUSIBLE:
-        lines.append(
-            f"the last visit is at month {months.max():g}: the column 'month' is in months "
-            "from randomisation (months given in days give a slope per day, not per month)"
         )
     return dataclasses.replace(result, warnings=(*result.warnings, *lines)) if lines else result
 

@@ -23,6 +23,7 @@ from designs.cli.options import (
 )
 from designs.cli.progress import progress_bar
 from designs.errors import InputError
+from designs.outputs.posterior_source import convergence_figures, posterior_source
 
 
 def add_assurance(sub) -> None:
@@ -139,6 +140,9 @@ def cmd_assurance(args) -> int:
         out["natural_history"] = args.natural_history  # the design's, or drawn from phase 2
         out["posterior_seed"] = idata.attrs.get("seed")
         out["illustrative_data"] = bool(idata.attrs.get("illustrative_data", 1))
+        out["posterior_data_source"] = str(idata.attrs.get("data_source", ""))
+        out["posterior_data_sha256"] = str(idata.attrs.get("data_sha256", ""))
+        out["posterior_convergence"] = convergence_figures(idata.attrs)
         out["undefined_proportional_draws"] = undefined_proportional_draws(idata)
         if cases is not None:
             out["posterior_rule"] = {k: v.to_dict() for k, v in cases.items()}
@@ -151,6 +155,7 @@ def cmd_assurance(args) -> int:
                 natural_history_from_posterior=history is not None,
                 undefined_draws=undefined_proportional_draws(idata) if len(order) > 1 else 0,
                 illustrative=bool(idata.attrs.get("illustrative_data", 1)),
+                source=posterior_source(idata.attrs),
             )
         )
         if cases is not None:

@@ -68,6 +68,7 @@ def cmd_fit(args) -> int:
             f"--out {args.out}: a posterior is a netCDF file; give a name ending in .nc"
         )
     data = load_phase2(args.data)
+    _refuse_other_datas_posterior(args, data)
     out = check_writable(
         args.out,
         "--out",
@@ -99,12 +100,35 @@ def cmd_fit(args) -> int:
     summary["posterior_path"] = str(out)
     if not args.json:
         print(format_fit_report(idata, table=table))
-        print(f"posterior written to {out}")
+        print(
+            f"posterior written to {out}; plan with it by --posterior {out} (power, "
+            "sample-size, assurance, report; without it they use the bundled data's fit)"
+        )
     if args.reconstructions:
         summary["reconstructions"] = _fit_reconstructions(args, summary, idata, priors)
     if args.json:
         print_json(summary)
     return 0
+
+
+def _refuse_other_datas_posterior(args, data) -> None:
+    """Refuse, without ``--force``, to replace a posterior fitted to other data (a review:
+    a plain ``fit`` replaced the posterior of the user's own data at the default ``--out``,
+    with no word)."""
+    from pathlib import Path
+
+    from progression.posterior_file import root_attribute
+
+    if args.force or not Path(args.out).is_file():
+        return
+    earlier = root_attribute(args.out, "data_sha256")
+    if earlier is None or earlier == data.sha256:
+        return
+    source = root_attribute(args.out, "data_source") or "other data"
+    raise InputError(
+        f"--out {args.out}: holds a posterior fitted to other data ({source}); give another "
+        "--out, or --force to replace it"
+    )
 
 
 def _fit_reconstructions(args, bundled: dict, bundled_idata, priors) -> dict:

@@ -27,8 +27,12 @@ def assurance_text(
     natural_history_from_posterior: bool,
     undefined_draws: int = 0,
     illustrative: bool = True,
+    source: str = "",
 ) -> str:
     """The lines of ``assurance``: one per transport, then the run and its caveat.
+
+    ``source``: the posterior's provenance ('fitted to mine.csv (...)',
+    :func:`designs.outputs.posterior_source.posterior_source`), said after its draws.
 
     With ``natural_history_from_posterior`` (``--natural-history posterior``) each trial takes
     its population and its effect from one posterior draw, and the effect is that draw's own
@@ -76,7 +80,9 @@ def assurance_text(
     main = results[0]
     lines.append(
         f"{main.trials} trials per transport, seed {main.seed}, {main.analysis}, failed fits "
-        f"{main.failed_fits}; {main.posterior_draws} posterior draws. "
+        f"{main.failed_fits}; {main.posterior_draws} posterior draws"
+        + (f", {source}" if source else "")
+        + ". "
         f"{phase2_caveat(illustrative)}"
     )
     # with the posterior's population a draw without decline keeps its own delta

@@ -149,7 +149,7 @@ def level_type_i(s) -> tuple[float, float]:
     that was not kept) as simulated."""
     rate = getattr(s, "type_i_error_nonbinding", float("nan"))
     if not has_futility(s) or rate != rate:  # nothing ignored, or NaN: not kept (older)
-        return s.type_i_error, s.mc_se_type_i_error
+        return s.type_i_error, getattr(s, "mc_se_type_i_error", float("nan"))
     return rate, s.mc_se_type_i_error_nonbinding
 
 

@@ -27,6 +27,7 @@ from designs.outputs.methods_inputs import input_keys, inputs_text
 from designs.outputs.methods_references import references_text
 from designs.outputs.numbers import probability_text, rate_mc_se, se_text
 from designs.outputs.operating_tables import calibration_flag
+from designs.outputs.posterior_source import convergence_sentence, posterior_source
 from designs.outputs.prior_notes import borrowing_caveat, borrowing_text, sceptical_note
 from designs.outputs.rates import search_estimator
 from designs.outputs.tables import (
@@ -381,8 +382,8 @@ def methods_text(
             for n, a in assurance.items()
         )
         first = next(iter(assurance.values()))["proportional"]
-        seed_text = f", fit seed {idata_attrs.get('seed')}" if idata_attrs else ""
         real = not is_illustrative(idata_attrs)
+        seed_text = f", fit seed {idata_attrs.get('seed')}" if idata_attrs and not real else ""
         depends = (
             "the priors"
             if real
@@ -392,7 +393,7 @@ def methods_text(
             "**Assurance.** The treatment effect was also drawn, trial by trial, from the "
             "posterior of a Bayesian piecewise-linear hierarchical model of the phase 2 "
             + (
-                "data (Yamashita et al. 2023)"
+                f"data {posterior_source(idata_attrs, '[]')}"
                 if real
                 else "data (Yamashita et al. 2023; an illustrative reconstruction, not patient "
                 "data)"
@@ -413,7 +414,10 @@ def methods_text(
                 else "probability of a significant favourable result"
             )
             + f"; {first.trials} simulated trials per size and transport): "
-            f"{a_text}. " + undefined_draws_note(undefined_draws, first.posterior_draws),
+            f"{a_text}. "
+            + undefined_draws_note(undefined_draws, first.posterior_draws)
+            + " "
+            + convergence_sentence(idata_attrs),
             "",
             "**Caveats.** The phase 2 comparison was uncontrolled (before/after"
             + ("" if real else " in five patients")

@@ -264,6 +264,7 @@ def report_readme(plan) -> str:
         f"als-trial-sim {__version__}.",
         "",
         *_interim_answers(plan),
+        *_posterior_lines(plan),
         *fresh_check_block(plan.sample_size.rows, design),
         "## Paste first",
         "",
@@ -421,3 +422,15 @@ def _calibrated_caption(plan) -> str:
         "`prior_weight.md` gives the thresholds and what held type I error leaves of the "
         "gain)."
     )
+
+
+def _posterior_lines(plan) -> list[str]:
+    """The phase 2 posterior the assurance rests on: the data it was fitted to and whether
+    the fit converged (a review: neither was in any file of a report on the user's own
+    posterior; an unconverged fit was said on stderr only)."""
+    if plan.posterior_attrs is None:
+        return []
+    from designs.outputs.posterior_source import convergence_sentence, posterior_source
+
+    attrs = plan.posterior_attrs
+    return [f"Phase 2 posterior: {posterior_source(attrs)}. {convergence_sentence(attrs)}", ""]

@@ -101,7 +101,8 @@ def warn_if_unconverged(idata, where) -> bool:
         print(
             f"warning: posterior {where}: {s['divergences']} divergences, max R-hat "
             f"{s['max_rhat']:.3f}, min bulk ESS {s['min_ess_bulk']:.0f}; assurance from it "
-            "is unreliable (refit with more draws or a higher target_accept)",
+            "is unreliable (fit again with more draws and tuning steps: simulate.py fit --draws, "
+            "--tune)",
             file=sys.stderr,
         )
     return ok

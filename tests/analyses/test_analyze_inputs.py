@@ -59,7 +59,7 @@ def test_a_visit_after_the_exit_month_is_refused():
         analyze(early, "joint_rank")
 
 
-def test_visits_before_month_0_and_months_in_days_are_warned():
+def test_visits_before_month_0_are_warned_and_months_in_days_refused():
     frame = _trial()
     assert analyze(frame, "lmm_slope").warnings == ()
     typo = frame.copy()
@@ -68,8 +68,9 @@ def test_visits_before_month_0_and_months_in_days_are_warned():
     assert line.startswith(f"{(frame.month == 1).sum()} visits at months before 0")
     days = frame.copy()
     days["month"] = days["month"] * 30
-    (line,) = analyze(days, "lmm_slope").warnings
-    assert "the last visit is at month 180" in line
+    # a slope per day is no slope per month: refused, as `fit --data` refuses it (a review)
+    with pytest.raises(InputError, match=r"^column 'month': the last visit is at month 180; "):
+        analyze(days, "lmm_slope")
 
 
 def test_a_significant_harm_is_not_read_as_a_success():

@@ -191,3 +191,24 @@ def test_from_frame_does_not_modify_input():
     d = from_frame(raw.iloc[::-1])
     pd.testing.assert_frame_equal(raw, before)
     assert d.frame["patient"].tolist() == sorted(d.frame["patient"].tolist())
+
+
+@pytest.mark.parametrize(
+    ("sep", "decimal"),
+    [(";", ","), (";", "."), ("\t", ".")],
+    ids=["semicolon-comma", "semicolon", "tab"],
+)
+def test_semicolon_and_tab_files_read_as_the_comma_file(bundled, tmp_path, sep, decimal):
+    """As `analyze --data` reads them (a review: `fit --data` refused a semicolon file with
+    "missing column 'patient'" that `analyze` read): the same records, to the last bit."""
+    frame = bundled.frame[["patient", "month", "alsfrs_r"]]
+    lines = [sep.join(frame.columns)]
+    for row in frame.itertuples(index=False):
+        month = repr(float(row.month)).replace(".", decimal)
+        lines.append(sep.join([str(row.patient), month, str(int(row.alsfrs_r))]))
+    path = tmp_path / "own.csv"
+    path.write_text("\n".join(lines) + "\n")
+    read = load_phase2(path).frame[["patient", "month", "alsfrs_r"]]
+    pd.testing.assert_frame_equal(
+        read.reset_index(drop=True), frame.reset_index(drop=True), check_dtype=False
+    )

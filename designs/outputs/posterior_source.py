@@ -1,0 +1,69 @@
+"""Which phase 2 posterior an output rests on, and whether its fit converged, in words.
+
+A review of a report built on the user's own phase 2 posterior: its methods text credited
+the CL2020 trial (Yamashita et al. 2023) and no file named the data fitted, and a fit that
+missed the convergence targets was reported on stderr only, not in the report's files. The
+posterior file's attributes (written by ``simulate.py fit``, :mod:`progression.model`) name
+the data and its SHA-256, and keep the convergence figures.
+"""
+
+from __future__ import annotations
+
+import json
+
+__all__ = ["convergence_figures", "convergence_sentence", "posterior_source"]
+
+
+def posterior_source(attrs, brackets: str = "()") -> str:
+    """'fitted to mine.csv (data SHA-256 65f493fcd289, 4 chains x 1000 draws, nutpie,
+    seed 7)'; what the attributes do not say is left out. ``brackets``: the pair around
+    the details ("[]" inside a parenthesis)."""
+    attrs = attrs or {}
+    parts = []
+    sha = str(attrs.get("data_sha256", ""))
+    if sha:
+        parts.append(f"data SHA-256 {sha[:12]}")
+    if "chains" in attrs and "draws" in attrs:
+        parts.append(f"{int(attrs['chains'])} chains x {int(attrs['draws'])} draws")
+    if attrs.get("sampler"):
+        parts.append(str(attrs["sampler"]))
+    if attrs.get("seed") is not None:
+        parts.append(f"seed {int(attrs['seed'])}")
+    source = str(attrs.get("data_source", "")) or "data not named in the posterior file"
+    details = f" {brackets[0]}{', '.join(parts)}{brackets[1]}" if parts else ""
+    return f"fitted to {source}{details}"
+
+
+def convergence_figures(attrs) -> dict | None:
+    """The divergences, largest R-hat and smallest bulk ESS kept in the posterior file
+    (None when it kept none)."""
+    text = (attrs or {}).get("convergence")
+    if not text:
+        return None
+    try:
+        figures = json.loads(str(text))
+        return {k: figures[k] for k in ("divergences", "max_rhat", "min_ess_bulk")}
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def convergence_sentence(attrs) -> str:
+    """'The fit met the convergence targets (0 divergences, largest R-hat 1.005, smallest
+    bulk ESS 1146; targets ...).' or, when it did not, a sentence that says so first."""
+    from progression.convergence import gates_met
+
+    figures = convergence_figures(attrs)
+    if figures is None:
+        return "The posterior file keeps no convergence figures: convergence was not checked."
+    numbers = (
+        f"{int(figures['divergences'])} divergences, largest R-hat {figures['max_rhat']:.3f}, "
+        f"smallest bulk ESS {figures['min_ess_bulk']:.0f}; targets: no divergence, R-hat at "
+        "most 1.01, bulk ESS at least 400 for every population parameter"
+    )
+    if gates_met(figures):
+        return f"The fit met the convergence targets ({numbers})."
+    return (
+        f"NOT CONVERGED: the fit missed the convergence targets ({numbers}), so the assurance "
+        "here is unreliable: fit again with more draws and tuning steps (simulate.py fit "
+        "--draws, --tune)."
+    )

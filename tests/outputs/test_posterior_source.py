@@ -1,0 +1,87 @@
+"""Which phase 2 posterior an output rests on, and whether its fit converged (a review of a
+report on the user's own posterior: its methods text credited the CL2020 trial, no file
+named the data, and an unconverged fit was said on stderr only)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import pytest
+
+from designs.outputs.methods import methods_text
+from designs.outputs.posterior_source import (
+    convergence_figures,
+    convergence_sentence,
+    posterior_source,
+)
+from designs.outputs.report_index import report_readme
+
+OWN = {
+    "data_source": "clinic/phase2_own.csv",
+    "data_sha256": "314a24a102c2" + "0" * 52,
+    "seed": 7,
+    "chains": 2,
+    "draws": 200,
+    "sampler": "nutpie",
+    "illustrative_data": 0,
+    "convergence": json.dumps({"divergences": 0, "max_rhat": 1.044, "min_ess_bulk": 73.2}),
+}
+
+
+def test_source_names_the_data_its_hash_and_the_sampler_run():
+    assert posterior_source(OWN) == (
+        "fitted to clinic/phase2_own.csv (data SHA-256 314a24a102c2, 2 chains x 200 draws, "
+        "nutpie, seed 7)"
+    )
+    assert posterior_source({}) == "fitted to data not named in the posterior file"
+    assert posterior_source(OWN, "[]").endswith("seed 7]")
+
+
+@pytest.mark.parametrize(
+    ("figures", "converged"),
+    [
+        ({"divergences": 0, "max_rhat": 1.005, "min_ess_bulk": 1146.0}, True),
+        ({"divergences": 0, "max_rhat": 1.044, "min_ess_bulk": 73.2}, False),  # the review's
+        ({"divergences": 3, "max_rhat": 1.001, "min_ess_bulk": 2000.0}, False),
+        ({"divergences": 0, "max_rhat": 1.0, "min_ess_bulk": 399.0}, False),
+    ],
+)
+def test_convergence_sentence_says_first_when_a_target_is_missed(figures, converged):
+    attrs = {"convergence": json.dumps({**figures, "posterior_sha256": "x"})}
+    assert convergence_figures(attrs) == figures
+    text = convergence_sentence(attrs)
+    assert text.startswith("The fit met") is converged
+    assert text.startswith("NOT CONVERGED") is not converged
+    assert f"largest R-hat {figures['max_rhat']:.3f}" in text
+
+
+def test_no_figures_is_said_as_not_checked():
+    assert "not checked" in convergence_sentence({})
+    assert convergence_figures({"convergence": "not json"}) is None
+
+
+@pytest.mark.slow
+def test_a_report_on_own_data_names_them_and_flags_the_unconverged_fit(fake_posterior):
+    from designs.planning.report_plan import plan_report
+    from designs.spec import load_design
+
+    plan = plan_report(load_design(), targets=(0.8,), trials=100, seed=3, idata=fake_posterior())
+    own = dataclasses.replace(plan, posterior_attrs=OWN)
+    readme = report_readme(own)
+    assert "Phase 2 posterior: fitted to clinic/phase2_own.csv (data SHA-256 314a24a102c2" in (
+        readme
+    )
+    assert "NOT CONVERGED" in readme
+    text = methods_text(
+        own.design, own.sample_size, own.operating, own.assurance, OWN, own.undefined_draws
+    )
+    assert "data fitted to clinic/phase2_own.csv [data SHA-256 314a24a102c2" in text
+    assert "Yamashita" not in text.split("**Assurance.**")[1].split("**Caveats.**")[0]
+    assert "NOT CONVERGED" in text
+    bundled = methods_text(
+        plan.design, plan.sample_size, plan.operating, plan.assurance, plan.posterior_attrs,
+        plan.undefined_draws,
+    )  # fmt: skip
+    assert "(Yamashita et al. 2023; an illustrative reconstruction" in bundled
+    assert "not checked" in bundled  # the fake posterior keeps no convergence figures
