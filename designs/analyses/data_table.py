@@ -201,8 +201,12 @@ def validate_table(data, extra: tuple[str, ...] = ()) -> pd.DataFrame:
             f"data: expected a pandas DataFrame or a mapping of arrays, got {type(data).__name__}"
         )
     for c in COLUMNS:
-        if c not in frame.columns:
-            raise InputError(f"data: missing column '{c}' (need {', '.join(COLUMNS)})")
+        if c not in frame.columns:  # with what was found, as `fit --data` says (a review)
+            found = ", ".join(map(str, frame.columns)) or "none"
+            raise InputError(
+                f"data: missing column '{c}' (need {', '.join(COLUMNS)}; found: {found}; "
+                "names are lower case)"
+            )
     for c in extra:
         if c not in frame.columns:
             raise InputError(f"data: missing column '{c}' (this analysis needs {', '.join(extra)})")

@@ -143,3 +143,15 @@ def test_an_id_with_a_trailing_space_is_the_same_patient_and_numbers_written_two
     split = analyze(read_trial_csv(tmp_path / "decimal.csv", "--data"), "lmm_slope")
     assert (split.n_placebo, split.n_active) == (24, 24)
     assert any("'0' and '0.0' are the same number written differently" in w for w in split.warnings)
+
+
+def test_a_missing_column_names_what_was_found():
+    """As `fit --data` does (a review: a header 'Patient,Arm,Month,ALSFRS_R' was refused
+    without saying what was read)."""
+    frame = _trial().rename(columns=str.capitalize)
+    with pytest.raises(InputError) as err:
+        analyze(frame, "lmm_slope")
+    assert str(err.value) == (
+        "data: missing column 'patient' (need patient, arm, month, alsfrs_r; found: Patient, "
+        "Arm, Month, Alsfrs_r, Status, Exit_month; names are lower case)"
+    )
