@@ -4,6 +4,7 @@ refits on alternative reconstructions of the bundled data."""
 
 from __future__ import annotations
 
+import contextlib
 import sys
 
 from designs.cli.options import add_command, add_force, add_seed_json, print_json, whole
@@ -84,16 +85,20 @@ def cmd_fit(args) -> int:
             "draws; a first run compiles the model (can take a minute or two)",
             file=sys.stderr,
         )
-    idata = fit(
-        data,
-        priors=priors,
-        draws=args.draws,
-        tune=args.tune,
-        chains=args.chains,
-        seed=args.seed,
-        progressbar=not args.json,
-        nuts_sampler=args.sampler,
-    )
+    # the sampler's progress goes where the other progress bars go, to stderr, so that
+    # `fit > report.txt` keeps the report alone (a review found the progress table in it)
+    with contextlib.redirect_stdout(sys.stderr):
+        idata = fit(
+            data,
+            priors=priors,
+            draws=args.draws,
+            tune=args.tune,
+            chains=args.chains,
+            seed=args.seed,
+            progressbar=not args.json,
+            nuts_sampler=args.sampler,
+        )
+    _keep_prior_conflict(idata)
     table = population_summary(idata)  # R-hat, ESS and HDIs: computed once, used thrice
     summary = fit_summary(idata, table)
     save_posterior(idata, out, summary)
@@ -109,6 +114,18 @@ def cmd_fit(args) -> int:
     if args.json:
         print_json(summary)
     return 0
+
+
+def _keep_prior_conflict(idata) -> None:
+    """Keep the fit report's PRIOR-DATA CONFLICT note in the posterior file's attributes
+    (``prior_data_conflict``), so that the reports and assurance built on it say it too (a
+    review: it was printed by ``fit`` alone)."""
+    from progression.diagnostics import patient_table
+    from progression.sensitivity import prior_conflict_note
+
+    note = prior_conflict_note(idata, patient_table(idata))
+    if note:
+        idata.attrs["prior_data_conflict"] = note
 
 
 def _refuse_other_datas_posterior(args, data) -> None:

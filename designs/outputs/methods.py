@@ -27,7 +27,7 @@ from designs.outputs.methods_inputs import input_keys, inputs_text
 from designs.outputs.methods_references import references_text
 from designs.outputs.numbers import probability_text, rate_mc_se, se_text
 from designs.outputs.operating_tables import calibration_flag
-from designs.outputs.posterior_source import convergence_sentence, posterior_source
+from designs.outputs.posterior_source import fit_cautions, posterior_source
 from designs.outputs.prior_notes import borrowing_caveat, borrowing_text, sceptical_note
 from designs.outputs.rates import search_estimator
 from designs.outputs.tables import (
@@ -417,7 +417,7 @@ def methods_text(
             f"{a_text}. "
             + undefined_draws_note(undefined_draws, first.posterior_draws)
             + " "
-            + convergence_sentence(idata_attrs),
+            + fit_cautions(idata_attrs),
             "",
             "**Caveats.** The phase 2 comparison was uncontrolled (before/after"
             + ("" if real else " in five patients")

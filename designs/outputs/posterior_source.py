@@ -11,7 +11,13 @@ from __future__ import annotations
 
 import json
 
-__all__ = ["convergence_figures", "convergence_sentence", "posterior_source"]
+__all__ = [
+    "conflict_note",
+    "convergence_figures",
+    "convergence_sentence",
+    "fit_cautions",
+    "posterior_source",
+]
 
 
 def posterior_source(attrs, brackets: str = "()") -> str:
@@ -67,3 +73,16 @@ def convergence_sentence(attrs) -> str:
         "here is unreliable: fit again with more draws and tuning steps (simulate.py fit "
         "--draws, --tune)."
     )
+
+
+def conflict_note(attrs) -> str:
+    """The fit's PRIOR-DATA CONFLICT note kept in the posterior file (``fit`` writes it when
+    the patients' raw pre-dose slope lies outside the central 95% of its prior), or ''."""
+    return str((attrs or {}).get("prior_data_conflict", "") or "")
+
+
+def fit_cautions(attrs) -> str:
+    """What the fit says of itself: :func:`convergence_sentence`, then the PRIOR-DATA
+    CONFLICT note when the file keeps one."""
+    conflict = conflict_note(attrs)
+    return convergence_sentence(attrs) + (f" {conflict}" if conflict else "")

@@ -1,6 +1,7 @@
-"""`fit` does not replace a posterior fitted to other data without --force (a review: a
-plain `fit` replaced the posterior of the user's own data at the default --out, with no
-word); it says how to plan with the file it wrote."""
+"""`fit`'s file, as a review of bringing one's own data asked: it does not replace a posterior
+fitted to other data without --force (a plain `fit` replaced the posterior of the user's own
+data at the default --out, with no word), and it keeps the fit report's prior-data conflict
+for the reports and assurance built on it."""
 
 from __future__ import annotations
 
@@ -20,3 +21,27 @@ def test_a_posterior_of_other_data_is_kept_unless_forced(run, capsys, tmp_path, 
         "give another --out, or --force to replace it"
     )
     assert out.read_bytes() == before
+
+
+def test_fit_keeps_the_prior_data_conflict_in_the_file(monkeypatch):
+    """What the fit report says of a conflict between the pre-dose prior and the data is
+    kept in the posterior's attributes, which reports and assurance then quote."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from designs.cli import fit_command
+    from progression import diagnostics
+
+    idata = SimpleNamespace(attrs={})
+    monkeypatch.setattr(
+        diagnostics, "patient_table", lambda _: pd.DataFrame({"raw_pre_slope": [-1.6, -1.5]})
+    )
+    fit_command._keep_prior_conflict(idata)
+    assert idata.attrs["prior_data_conflict"].startswith("PRIOR-DATA CONFLICT: the patients'")
+    calm = SimpleNamespace(attrs={})
+    monkeypatch.setattr(
+        diagnostics, "patient_table", lambda _: pd.DataFrame({"raw_pre_slope": [-0.5, -0.6]})
+    )
+    fit_command._keep_prior_conflict(calm)
+    assert "prior_data_conflict" not in calm.attrs

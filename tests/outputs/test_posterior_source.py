@@ -85,3 +85,13 @@ def test_a_report_on_own_data_names_them_and_flags_the_unconverged_fit(fake_post
     )  # fmt: skip
     assert "(Yamashita et al. 2023; an illustrative reconstruction" in bundled
     assert "not checked" in bundled  # the fake posterior keeps no convergence figures
+
+
+def test_a_prior_data_conflict_kept_by_fit_is_said_after_the_convergence():
+    from designs.outputs.posterior_source import conflict_note, fit_cautions
+
+    note = "PRIOR-DATA CONFLICT: the patients' raw mean pre-dose slope, -1.594 points/month, ..."
+    attrs = {**OWN, "prior_data_conflict": note}
+    assert conflict_note(attrs) == note and conflict_note(OWN) == ""
+    assert fit_cautions(attrs) == f"{convergence_sentence(attrs)} {note}"
+    assert fit_cautions(OWN) == convergence_sentence(OWN)
