@@ -251,6 +251,28 @@ def field_separator(header: str) -> str:
     return ","
 
 
+def extra_fields(lines: list[str], sep: str) -> tuple[int, str] | None:
+    """None unless a data line has more fields than the header, a non-empty one among them;
+    then ``(k, what)``: the line's number in ``lines`` (1 is the header) and what is wrong,
+    '5 fields, the header 4; a decimal comma in a comma-separated file? ...'. pandas reads
+    such a file with its first column as an index and the others shifted, and then blames a
+    wrong column (a review of bringing one's own data)."""
+    import csv
+
+    reader = csv.reader(lines, delimiter=sep)
+    header = next(reader, [])
+    for row in reader:
+        if len(row) > len(header) and any(field.strip() for field in row[len(header) :]):
+            comma = (
+                "; a decimal comma in a comma-separated file? Quote such numbers, or separate "
+                "the fields by semicolons"
+                if sep == ","
+                else ""
+            )
+            return reader.line_num, f"{len(row)} fields, the header {len(header)}{comma}"
+    return None
+
+
 def bundled_sha256() -> str | None:
     """:attr:`Phase2Data.sha256` of the bundled records (the SHA-256 of the file's bytes, as
     :func:`load_phase2` computes it) without parsing them (no pandas): enough to find a
@@ -308,13 +330,17 @@ def load_phase2(path: str | Path | None = None) -> Phase2Data:
     body = "\n".join(lines[len(comments) :])
     if not body.strip():
         raise _fail(source, "cannot read file (no header or data rows)")
+    sep = field_separator(body.splitlines()[0])
+    extra = extra_fields(body.splitlines(), sep)
+    if extra:  # the file's line: the comment lines come first
+        raise _fail(source, f"line {extra[0] + len(comments)}: {extra[1]}")
     try:
         # patient ids are text: as numbers "01" and "1" were one patient (a review)
-        sep = field_separator(body.splitlines()[0])
         frame = pd.read_csv(
             io.StringIO(body),
             dtype={"patient": str},
             sep=sep,
+            index_col=False,  # a trailing separator is an empty field, not a column shift
             decimal="," if sep == ";" else ".",  # ';' files often have decimal commas
         )
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:

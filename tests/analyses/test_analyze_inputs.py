@@ -155,3 +155,28 @@ def test_a_missing_column_names_what_was_found():
         "data: missing column 'patient' (need patient, arm, month, alsfrs_r; found: Patient, "
         "Arm, Month, Alsfrs_r, Status, Exit_month; names are lower case)"
     )
+
+
+def test_more_fields_than_the_header_is_named_with_its_line(tmp_path):
+    """A review: unquoted decimal commas in a comma-separated file gave each row one field
+    more than the header; pandas then took the first column as an index and the error named
+    the arm column ("must be 0/1, got 3"). Both readers now name the line; an empty extra
+    field (a trailing comma) is not data and passes as before."""
+    from designs.analyses.data_table import read_trial_csv
+    from progression.records import load_phase2
+
+    path = tmp_path / "deccomma.csv"
+    path.write_text("# exported\npatient,arm,month,alsfrs_r\n1,0,0,40\n1,0,1,5,39\n")
+    with pytest.raises(InputError) as err:
+        read_trial_csv(path)
+    assert str(err.value) == (
+        f"--data {path}: line 4: 5 fields, the header 4; a decimal comma in a "
+        "comma-separated file? Quote such numbers, or separate the fields by semicolons"
+    )
+    phase2 = tmp_path / "phase2.csv"
+    phase2.write_text("# mine\npatient,month,alsfrs_r\n1,-1,40\n1,0,39,5\n")
+    with pytest.raises(InputError, match=r"phase2\.csv: line 4: 4 fields, the header 3; a "):
+        load_phase2(phase2)
+    trailing = tmp_path / "trailing.csv"
+    trailing.write_text("patient,arm,month,alsfrs_r\n1,0,0,40,\n1,0,1,39,\n")
+    assert list(read_trial_csv(trailing)["alsfrs_r"]) == [40, 39]
