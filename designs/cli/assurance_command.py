@@ -23,11 +23,7 @@ from designs.cli.options import (
 )
 from designs.cli.progress import progress_bar
 from designs.errors import InputError
-from designs.outputs.posterior_source import (
-    conflict_note,
-    convergence_figures,
-    posterior_source,
-)
+from designs.outputs.posterior_source import fit_cautions, posterior_record, posterior_source
 
 
 def add_assurance(sub) -> None:
@@ -144,10 +140,7 @@ def cmd_assurance(args) -> int:
         out["natural_history"] = args.natural_history  # the design's, or drawn from phase 2
         out["posterior_seed"] = idata.attrs.get("seed")
         out["illustrative_data"] = bool(idata.attrs.get("illustrative_data", 1))
-        out["posterior_data_source"] = str(idata.attrs.get("data_source", ""))
-        out["posterior_data_sha256"] = str(idata.attrs.get("data_sha256", ""))
-        out["posterior_convergence"] = convergence_figures(idata.attrs)
-        out["posterior_prior_data_conflict"] = conflict_note(idata.attrs) or None
+        out["posterior"] = posterior_record(idata.attrs)
         out["undefined_proportional_draws"] = undefined_proportional_draws(idata)
         if cases is not None:
             out["posterior_rule"] = {k: v.to_dict() for k, v in cases.items()}
@@ -161,7 +154,7 @@ def cmd_assurance(args) -> int:
                 undefined_draws=undefined_proportional_draws(idata) if len(order) > 1 else 0,
                 illustrative=bool(idata.attrs.get("illustrative_data", 1)),
                 source=posterior_source(idata.attrs),
-                conflict=conflict_note(idata.attrs),
+                cautions=fit_cautions(idata.attrs),
             )
         )
         if cases is not None:

@@ -106,8 +106,9 @@ def cmd_fit(args) -> int:
     if not args.json:
         print(format_fit_report(idata, table=table))
         print(
-            f"posterior written to {out}; plan with it by --posterior {out} (power, "
-            "sample-size, assurance, report; without it they use the bundled data's fit)"
+            f"posterior written to {out}; plan with it by --posterior {out} (assurance, report, "
+            "and a robust prior that borrows from it; without it they use the bundled data's "
+            "fit)"
         )
     if args.reconstructions:
         summary["reconstructions"] = _fit_reconstructions(args, summary, idata, priors)
@@ -143,8 +144,8 @@ def _refuse_other_datas_posterior(args, data) -> None:
         return
     source = root_attribute(args.out, "data_source") or "other data"
     raise InputError(
-        f"--out {args.out}: holds a posterior fitted to other data ({source}); give another "
-        "--out, or --force to replace it"
+        f"--out {args.out}: holds a posterior fitted to other data ({source}; its SHA-256 "
+        "differs from this file's); give another --out, or --force to replace it"
     )
 
 

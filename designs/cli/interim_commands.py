@@ -7,6 +7,7 @@ from __future__ import annotations
 from designs.cli.options import print_json, warn, write_table
 from designs.cli.progress import progress_bar
 from designs.errors import InputError
+from designs.outputs.posterior_source import fit_cautions, posterior_record, posterior_source
 
 
 def posterior_rule_cases(design, args, idata, transport, history, progress) -> dict:
@@ -58,6 +59,7 @@ def assurance_group_sequential(design, args, idata, order, history, prior=None) 
             cases = posterior_rule_cases(design, args, idata, order[0], history, bar.update)
     other = results[1].to_dict() if len(results) > 1 else None  # see transport_order
     out = {**results[0].to_dict(), "other_transport": other}
+    out["posterior"] = posterior_record(idata.attrs)
     if args.json:
         if cases is not None:
             out["posterior_rule"] = {k: v.to_dict() for k, v in cases.items()}
@@ -65,6 +67,7 @@ def assurance_group_sequential(design, args, idata, order, history, prior=None) 
     else:
         print(design.describe())
         print(group_sequential_assurance_text(results))
+        print(f"phase 2 posterior {posterior_source(idata.attrs)}. {fit_cautions(idata.attrs)}")
         if cases is not None:
             print(posterior_rule_cases_text(cases))
     return 0

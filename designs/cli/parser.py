@@ -27,6 +27,10 @@ class Parser(argparse.ArgumentParser):
     lists as values (:data:`NEGATIVE_VALUE`; no option of ours looks like a number)."""
 
     def __init__(self, *args, **kwargs) -> None:
+        # no abbreviated options: `sweep --futility obf` was read as --futility-predictive
+        # ("must be a number", a diff review), and an abbreviation that is unique today
+        # changes meaning when an option is added
+        kwargs.setdefault("allow_abbrev", False)
         super().__init__(*args, **kwargs)
         self._negative_number_matcher = NEGATIVE_VALUE  # argparse's (private) pattern
 

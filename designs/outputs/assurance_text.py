@@ -28,13 +28,14 @@ def assurance_text(
     undefined_draws: int = 0,
     illustrative: bool = True,
     source: str = "",
-    conflict: str = "",
+    cautions: str = "",
 ) -> str:
     """The lines of ``assurance``: one per transport, then the run and its caveat.
 
     ``source``: the posterior's provenance ('fitted to mine.csv (...)',
     :func:`designs.outputs.posterior_source.posterior_source`), said after its draws;
-    ``conflict``: the fit's PRIOR-DATA CONFLICT note, said after the caveat.
+    ``cautions``: what the fit says of itself (convergence, a prior-data conflict:
+    :func:`designs.outputs.posterior_source.fit_cautions`), said after the caveat.
 
     With ``natural_history_from_posterior`` (``--natural-history posterior``) each trial takes
     its population and its effect from one posterior draw, and the effect is that draw's own
@@ -85,7 +86,7 @@ def assurance_text(
         f"{main.failed_fits}; {main.posterior_draws} posterior draws"
         + (f", {source}" if source else "")
         + ". "
-        f"{phase2_caveat(illustrative)}" + (f" {conflict}" if conflict else "")
+        f"{phase2_caveat(illustrative)}" + (f" {cautions}" if cautions else "")
     )
     # with the posterior's population a draw without decline keeps its own delta
     note = (

@@ -154,12 +154,15 @@ def _calibrated_cells(c, i: int) -> str:
     """The calibrated threshold, the power at it and its gain over weight 0, as cells."""
     if not np.isfinite(c.threshold[i]):
         return " not calibrated | - | - |"
-    gain = "0 (paired: the same trials)" if i == 0 else f"{c.gain[i]:+.3f} ({c.gain_mc_se[i]:.4f})"
-    gain = gain.replace("+0.000 (", "0 (") if c.gain[i] == 0.0 else gain
-    return (
-        f" {c.threshold[i]:.4f} ({c.threshold_mc_se[i]:.4f}) | "
-        f"{rate_se(c.power[i], c.power_mc_se[i])} | {gain} |"
-    )
+    if i == 0:
+        gain = "0 (paired: the same trials)"
+    elif not np.isfinite(c.gain[i]):  # weight 0 not calibrated, or no fit under the effect
+        gain = "-"
+    else:
+        gain = f"{c.gain[i]:+.3f} ({c.gain_mc_se[i]:.4f})"
+        gain = gain.replace("+0.000 (", "0 (") if c.gain[i] == 0.0 else gain
+    power = "-" if not np.isfinite(c.power[i]) else rate_se(c.power[i], c.power_mc_se[i])
+    return f" {c.threshold[i]:.4f} ({c.threshold_mc_se[i]:.4f}) | {power} | {gain} |"
 
 
 def calibrated_note(c) -> str:

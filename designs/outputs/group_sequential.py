@@ -165,6 +165,18 @@ def nonbinding_row(r, s, ft: float, fse: float) -> list:
     return [r("type_i_error_nonbinding", label, ft, rate, 4, fse, se)]
 
 
+def nonbinding_paren(s) -> str:
+    """' (with futility ignored, the level a non-binding design claims: 0.0294, MC SE
+    0.0012)' for running text, when the design has futility boundaries (else '')."""
+    if not has_futility(s):
+        return ""
+    rate, se = level_type_i(s)
+    return (
+        " (with futility ignored, the level a non-binding design claims: "
+        f"{rate_text(rate, se, counted_h0(s)).replace(' (MC SE ', ', MC SE ').rstrip(')')})"
+    )
+
+
 def nonbinding_text(s) -> str:
     """'; with futility ignored (non-binding, the level to claim) 0.0294 (MC SE 0.0012)'
     when the design has futility boundaries (else '')."""
@@ -291,6 +303,20 @@ def _gs_notes(r0) -> list[str]:
         "fixed design's n as sample-size finds it without looks. Intervals: 95% Monte Carlo "
         "(bootstrap over simulated trials; n max's combines the inflation's and n fixed's), "
         f"simulation error only. {OWN_TRIALS}",
+        *_nonbinding_rows_note(r0),
+    ]
+
+
+def _nonbinding_rows_note(r0) -> list[str]:
+    """Under futility: each row's type I error with futility ignored, the level a
+    non-binding design claims (the table's column follows the futility rule)."""
+    if r0.futility == "none" or r0.type_i_error_nonbinding != r0.type_i_error_nonbinding:
+        return []
+    return [
+        "Type I error with futility ignored (the level a non-binding design claims; the "
+        "column above follows the futility rule, as the simulation does): "
+        f"{r0.type_i_error_nonbinding:.4f} (MC SE {se_text(r0.mc_se_type_i_error_nonbinding)})"
+        f" at the first row's n max; every row's is in the JSON (`type_i_error_nonbinding`)."
     ]
 
 

@@ -15,8 +15,8 @@ from designs import __version__
 from designs.analyses.registry import title
 from designs.outputs.group_sequential import (
     charter_lines,
+    nonbinding_paren,
     nonbinding_row,
-    nonbinding_text,
     sequential_type_i_flag,
     spending_words,
 )
@@ -484,7 +484,7 @@ def interim_methods(interim) -> str:
         f"{row.inflation_high:.3f}; both designs' sizes fitted on the same simulated trials) "
         f"times the fixed design's n; at that size the power was {s.power_favourable:.3f} (MC "
         f"SE {se_text(s.mc_se_favourable)}), the type I error of the whole design "
-        f"{type_i_over_trials(s)} under no effect{nonbinding_text(s)}, and the expected number "
+        f"{type_i_over_trials(s)} under no effect{nonbinding_paren(s)}, and the expected number "
         f"randomised {s.expected_n_total:.1f} under the effect and {s.expected_n_total_h0:.1f} "
         f"under no effect, of {s.n_total}, with expected durations of {s.expected_months:.1f} "
         f"and {s.expected_months_h0:.1f} months against {interim.fixed_months:.1f} for the "

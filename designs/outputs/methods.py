@@ -415,15 +415,23 @@ def methods_text(
             )
             + f"; {first.trials} simulated trials per size and transport): "
             f"{a_text}. "
-            + undefined_draws_note(undefined_draws, first.posterior_draws)
-            + " "
-            + fit_cautions(idata_attrs),
+            + " ".join(
+                x
+                for x in (
+                    undefined_draws_note(undefined_draws, first.posterior_draws),
+                    fit_cautions(idata_attrs),
+                )
+                if x
+            ),
             "",
             "**Caveats.** The phase 2 comparison was uncontrolled (before/after"
-            + ("" if real else " in five patients")
-            + ", open-label rating): regression to the mean, plateaus and rater "
-            "expectation can all mimic an effect, so assurance built on it is optimistic if "
-            "anything."
+            + (
+                "): regression to the mean and plateaus"
+                if real
+                else " in five patients, "
+                "open-label rating): regression to the mean, plateaus and rater expectation"
+            )
+            + " can all mimic an effect, so assurance built on it is optimistic if anything."
             + (
                 ""
                 if real

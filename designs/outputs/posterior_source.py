@@ -16,6 +16,7 @@ __all__ = [
     "convergence_figures",
     "convergence_sentence",
     "fit_cautions",
+    "posterior_record",
     "posterior_source",
 ]
 
@@ -86,3 +87,19 @@ def fit_cautions(attrs) -> str:
     CONFLICT note when the file keeps one."""
     conflict = conflict_note(attrs)
     return convergence_sentence(attrs) + (f" {conflict}" if conflict else "")
+
+
+def posterior_record(attrs) -> dict:
+    """The posterior's provenance for JSON: its data (source, SHA-256), the convergence
+    figures and whether they meet the targets (None when not kept), the conflict note."""
+    from progression.convergence import gates_met
+
+    figures = convergence_figures(attrs)
+    attrs = attrs or {}
+    return {
+        "data_source": str(attrs.get("data_source", "")) or None,
+        "data_sha256": str(attrs.get("data_sha256", "")) or None,
+        "convergence": figures,
+        "converged": None if figures is None else gates_met(figures),
+        "prior_data_conflict": conflict_note(attrs) or None,
+    }

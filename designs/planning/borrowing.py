@@ -47,7 +47,10 @@ __all__ = [
 ]
 
 #: Bootstrap resamples of the null and effect trials behind each MC SE: the SE of an SE
-#: from B resamples is about SE / sqrt(2 B), 3% at 500.
+#: from B resamples is about SE / sqrt(2 B), 3% at 500; from seed to seed the bootstrap SE
+#: itself moved by about 12% (a diff review, 100 seeds). For the power it matched the spread
+#: over those seeds (0.0084 against 0.0090); for the gain over weight 0 it was about 1.4
+#: times that spread: conservative, so a gain beyond 3 of its SEs is beyond 3 true ones.
 BOOTSTRAP = 500
 
 
@@ -94,7 +97,9 @@ def calibrated_rates(effect_tails: np.ndarray, cutoffs: np.ndarray) -> np.ndarra
     ``cutoffs``: ``(weights,)``."""
     ok = np.isfinite(effect_tails)
     hits = np.sum((effect_tails < cutoffs[:, None]) & ok, axis=1)
-    return hits / np.maximum(ok.sum(axis=1), 1)
+    counted = ok.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):  # no fit: NaN, not a power of 0
+        return np.where(counted > 0, hits / np.maximum(counted, 1), np.nan)
 
 
 def _bootstrap(null_tails, effect_tails, target: float, seed: int, resamples: int):

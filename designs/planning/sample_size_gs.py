@@ -118,6 +118,11 @@ class GroupSequentialSampleSizeRow:
     refine_trials: int
     seed: int
     version: str
+    #: The type I error with the (non-binding) futility boundaries ignored, at n max: the
+    #: level the design claims (:class:`~designs.planning.group_sequential.
+    #: GroupSequentialSummary`); ``type_i_error`` when there is no futility.
+    type_i_error_nonbinding: float = float("nan")
+    mc_se_type_i_error_nonbinding: float = float("nan")
 
     def to_dict(self) -> dict:
         """Plain JSON-ready dictionary."""
@@ -450,6 +455,8 @@ def find_group_sequential_sample_size(
                 expected_n_total_h0=s.expected_n_total_h0,
                 type_i_error=s.type_i_error,
                 mc_se_type_i_error=s.mc_se_type_i_error,
+                type_i_error_nonbinding=s.type_i_error_nonbinding,
+                mc_se_type_i_error_nonbinding=s.mc_se_type_i_error_nonbinding,
                 failed_fits=s.failed_fits,
                 analysis=s.analysis,
                 looks=[float(x) for x in s.looks],

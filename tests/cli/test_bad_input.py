@@ -194,6 +194,9 @@ CASES = [
         "interim.looks",
     ),
     (["fit", "--data", "{d}/arm2.csv", "--out", "{d}/never.nc"], "arm2.csv"),
+    # no abbreviations: --futility was read as --futility-predictive (a diff review)
+    (["sweep", "--futility", "obf", "--n-per-arm", "50", "--out", "{d}/n.nc"], "--futility"),
+    (["power", "--trial", "100"], "--trial"),
     # outputs never destroy inputs or other files (reliability review)
     (["fit", "--data", "{d}/phase2.csv", "--out", "{d}/phase2.csv"], "ending in .nc"),
     (["fit", "--data", "{d}/phase2.csv", "--out", "{d}/not_ours.nc"], "--force"),

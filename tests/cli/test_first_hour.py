@@ -160,7 +160,7 @@ def test_a_real_fit_prints_no_sampler_chatter_without_verbose(run_cli, tmp_path)
     assert quiet.returncode in (0, 1), quiet.stderr  # 1: a short run may miss the R-hat gate
     assert "NUTS" not in quiet.stderr and "Sampling" not in quiet.stderr
     # how to plan with the file (a review: power, assurance and report used the bundled fit)
-    assert f"plan with it by --posterior {tmp_path / 'a.nc'} (power, " in quiet.stdout
+    assert f"plan with it by --posterior {tmp_path / 'a.nc'} (assurance, report, " in quiet.stdout
     # the sampler's progress goes to stderr: `fit > report.txt` keeps the report alone
     assert "draws/s" not in quiet.stdout and "Progress" not in quiet.stdout
     loud = run_cli(*args, "--verbose", "--out", str(tmp_path / "b.nc"))

@@ -17,8 +17,8 @@ def test_a_posterior_of_other_data_is_kept_unless_forced(run, capsys, tmp_path, 
     code, stdout, err = run(capsys, "fit", "--out", str(out), "--draws", "100", "--tune", "100")
     assert code == 2 and stdout == ""
     assert err.strip() == (
-        f"error: --out {out}: holds a posterior fitted to other data (clinic/phase2_own.csv); "
-        "give another --out, or --force to replace it"
+        f"error: --out {out}: holds a posterior fitted to other data (clinic/phase2_own.csv; "
+        "its SHA-256 differs from this file's); give another --out, or --force to replace it"
     )
     assert out.read_bytes() == before
 

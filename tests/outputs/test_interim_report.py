@@ -289,3 +289,28 @@ def test_the_readme_gives_n_max_beside_the_fixed_n(plan, folder):
     assert f"n max = {row.n_max} per arm ({row.n_total_max} randomised at most, " in head
     assert f"{row.expected_n_total_h1:.0f} expected under the effect)" in head
     assert "4. `interim.tex` or `interim.md`" in readme
+
+
+def test_the_type_i_error_with_futility_ignored_is_in_every_interim_file(plan, folder):
+    """A diff review: no test read the new rows. The design here has OBF-type futility, so
+    interim.md, .csv, .tex and methods.md give the level it claims beside the error with
+    futility followed, and the charter's planned information and boundaries in points/month."""
+    out, _ = folder
+    s = plan.interim.summary
+    assert s.type_i_error <= s.type_i_error_nonbinding
+    md = (out / "interim.md").read_text()
+    assert "| type I error with futility ignored (non-binding; MC SE) |" in md
+    assert f"{s.type_i_error_nonbinding:.4f} (" in md
+    assert f"Planned maximum information {s.information_max:.1f} (points/month)^-2" in md
+    rows = {
+        r["quantity"]: r for r in csv.DictReader(io.StringIO((out / "interim.csv").read_text()))
+    }
+    nb = rows["type_i_error_nonbinding"]
+    assert float(nb["interim"]) == pytest.approx(s.type_i_error_nonbinding, rel=1e-5)
+    assert int(nb["trials"]) == s.trials_h0
+    assert (
+        "type I error with futility ignored (non-binding; MC SE)"
+        in (out / "interim.tex").read_text()
+    )
+    methods = (out / "methods.md").read_text()
+    assert " (with futility ignored, the level a non-binding design claims: " in methods

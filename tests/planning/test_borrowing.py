@@ -100,3 +100,21 @@ def test_engine_calibration_holds_the_level_on_fresh_null_trials():
         assert abs(rate - alpha) < 3 * sd, (weights[i], rate)
     assert np.all(np.abs(c.gain[1:]) <= 3 * c.gain_mc_se[1:])
     assert c.trials == c.null_trials == 10_834 and 0.1 < c.power[0] < 0.9
+
+
+def test_a_weight_left_uncalibrated_leaves_its_cells_empty_not_nan():
+    """A diff review: with weight 0 not calibrated the other rows read '+nan (nan)', and a
+    weight whose every fit failed under the effect had a power of 0 (SE 0)."""
+    from designs.outputs.figures_decision import _calibrated_cells
+
+    designs_w = _designs((0.0, 0.5))
+    rng = np.random.default_rng(3)
+    null = rng.uniform(size=(2, 1000))
+    effect = rng.uniform(size=(2, 1000)) * 0.1
+    null[0] = np.nan  # every null fit failed at weight 0: nothing to calibrate on
+    c = from_tails(designs_w, null, effect, seed=1, resamples=50)
+    assert np.isnan(c.threshold[0]) and "weight 0: " in c.note
+    assert np.isfinite(c.power[1]) and np.isnan(c.gain[1])
+    assert _calibrated_cells(c, 0) == " not calibrated | - | - |"
+    assert _calibrated_cells(c, 1).endswith(" | - |") and "nan" not in _calibrated_cells(c, 1)
+    assert np.isnan(calibrated_rates(np.full((1, 5), np.nan), np.array([0.5])))[0]

@@ -93,3 +93,28 @@ def test_futility_effect_is_the_one_with_power_one_minus_beta_on_the_canonical_s
     )
     none = group_sequential_power(design.with_overrides({"interim.futility": "none"}), 300, 8)
     assert none.futility_effect is None
+
+
+def test_sample_size_and_sweep_carry_the_error_with_futility_ignored():
+    """A diff review: `sample-size --looks` and `sweep` with futility gave only the error
+    with futility followed. The sweep's cell and the design without futility on the same
+    seed give the same error, trial for trial."""
+    from designs.planning.sweep.interim import evaluate_interim_cell
+
+    design = load_design().with_overrides({**BASE, "interim.futility": "obf"})
+    cell = evaluate_interim_cell(design, 400, 8, ("lmm_slope",))["lmm_slope"]
+    without = group_sequential_power(design.with_overrides({"interim.futility": "none"}), 400, 8)
+    assert cell["type_i_error_nonbinding"] == without.type_i_error
+    assert cell["type_i_error"] <= cell["type_i_error_nonbinding"]
+
+
+def test_the_sample_size_notes_give_the_error_with_futility_ignored():
+    from types import SimpleNamespace
+
+    from designs.outputs.group_sequential import _nonbinding_rows_note
+
+    row = SimpleNamespace(futility="obf", type_i_error=0.010, type_i_error_nonbinding=0.012,
+                          mc_se_type_i_error_nonbinding=0.0049)  # fmt: skip
+    (line,) = _nonbinding_rows_note(row)
+    assert "Type I error with futility ignored" in line and "0.0120 (MC SE 0.0049)" in line
+    assert _nonbinding_rows_note(SimpleNamespace(**{**vars(row), "futility": "none"})) == []

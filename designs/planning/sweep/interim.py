@@ -42,6 +42,12 @@ INTERIM_VARIABLES = {
         "1",
     ),
     "type_i_error_mc_se": ("Monte Carlo standard error of type_i_error", "1"),
+    "type_i_error_nonbinding": (
+        "type I error with the non-binding futility boundaries ignored (the level the design "
+        "claims; type_i_error without futility; NaN for the posterior rule's predictive "
+        "futility)",
+        "1",
+    ),
     "expected_n_total": ("expected patients randomised under the cell's effect", "patients"),
     "expected_n_total_h0": ("expected patients randomised under no effect", "patients"),
     "expected_months": ("expected calendar months to the deciding look, cell's effect", "months"),
@@ -136,6 +142,7 @@ def _fixed_cell(design, trials: int, seed: int, analyses: Sequence[str], prior=N
         cells[a].update(
             type_i_error=null[a][0],  # the test's rejections, as the looks' efficacy
             type_i_error_mc_se=null[a][1],
+            type_i_error_nonbinding=null[a][0],  # no futility without looks
             expected_n_total=float(design.trial.n_total),
             expected_n_total_h0=float(design.trial.n_total),
             expected_months=months,
@@ -180,6 +187,7 @@ def _sequential_cell(design, trials: int, seed: int, analyses: Sequence[str], pr
             "dropped_out": None,
             "type_i_error": s.type_i_error,
             "type_i_error_mc_se": s.mc_se_type_i_error,
+            "type_i_error_nonbinding": _nonbinding(s, design),
             "expected_n_total": s.expected_n_total,
             "expected_n_total_h0": s.expected_n_total_h0,
             "expected_months": s.expected_months,
@@ -189,6 +197,15 @@ def _sequential_cell(design, trials: int, seed: int, analyses: Sequence[str], pr
         if prior is not None:
             cells[a].update(type1=s.type_i_error, type1_mc_se=s.mc_se_type_i_error)
     return cells
+
+
+def _nonbinding(s, design) -> float:
+    """The cell's type I error with futility ignored: the summary's (frequentist looks), the
+    same as with it where there is no futility, NaN for the posterior rule's predictive
+    futility (not computed)."""
+    if design.decision.is_posterior:
+        return s.type_i_error if not design.decision.futility_predictive else float("nan")
+    return float(s.type_i_error_nonbinding)
 
 
 def evaluate_interim_cell(
