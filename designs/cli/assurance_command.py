@@ -23,7 +23,7 @@ from designs.cli.options import (
 )
 from designs.cli.progress import progress_bar
 from designs.errors import InputError
-from designs.outputs.posterior_source import fit_cautions, posterior_record, posterior_source
+from designs.outputs.posterior_source import posterior_record
 
 
 def add_assurance(sub) -> None:
@@ -153,8 +153,7 @@ def cmd_assurance(args) -> int:
                 natural_history_from_posterior=history is not None,
                 undefined_draws=undefined_proportional_draws(idata) if len(order) > 1 else 0,
                 illustrative=bool(idata.attrs.get("illustrative_data", 1)),
-                source=posterior_source(idata.attrs),
-                cautions=fit_cautions(idata.attrs),
+                attrs=idata.attrs,
             )
         )
         if cases is not None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from designs.cli.options import print_json, warn, write_table
 from designs.cli.progress import progress_bar
 from designs.errors import InputError
-from designs.outputs.posterior_source import fit_cautions, posterior_record, posterior_source
+from designs.outputs.posterior_source import posterior_record
 
 
 def posterior_rule_cases(design, args, idata, transport, history, progress) -> dict:
@@ -66,8 +66,7 @@ def assurance_group_sequential(design, args, idata, order, history, prior=None) 
         print_json(out)
     else:
         print(design.describe())
-        print(group_sequential_assurance_text(results))
-        print(f"phase 2 posterior {posterior_source(idata.attrs)}. {fit_cautions(idata.attrs)}")
+        print(group_sequential_assurance_text(results, idata.attrs))
         if cases is not None:
             print(posterior_rule_cases_text(cases))
     return 0

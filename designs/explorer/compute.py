@@ -395,7 +395,8 @@ def assurance_view(design, seed: int, trials: int, job: Job | None = None) -> st
         from designs.outputs.group_sequential import group_sequential_assurance_text
 
         results = group_sequential_assurance_results(design, seed, trials, job)
-        return design.describe() + "\n" + group_sequential_assurance_text(list(results))
+        text = group_sequential_assurance_text(list(results), phase2().attrs)
+        return design.describe() + "\n" + text
 
     job = job or Job()
 
@@ -420,6 +421,7 @@ def assurance_view(design, seed: int, trials: int, job: Job | None = None) -> st
             results,
             natural_history_from_posterior=False,
             undefined_draws=undefined_proportional_draws(idata),
+            attrs=idata.attrs,
         )
 
     return cached("assurance", design, seed, trials, run)

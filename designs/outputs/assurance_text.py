@@ -27,15 +27,14 @@ def assurance_text(
     natural_history_from_posterior: bool,
     undefined_draws: int = 0,
     illustrative: bool = True,
-    source: str = "",
-    cautions: str = "",
+    attrs=None,
 ) -> str:
     """The lines of ``assurance``: one per transport, then the run and its caveat.
 
-    ``source``: the posterior's provenance ('fitted to mine.csv (...)',
-    :func:`designs.outputs.posterior_source.posterior_source`), said after its draws;
-    ``cautions``: what the fit says of itself (convergence, a prior-data conflict:
-    :func:`designs.outputs.posterior_source.fit_cautions`), said after the caveat.
+    ``attrs``: the posterior file's attributes; its provenance
+    (:func:`designs.outputs.posterior_source.posterior_source`) is said after its draws,
+    and what the fit says of itself (convergence, a prior-data conflict:
+    :func:`~designs.outputs.posterior_source.fit_cautions`) after the caveat.
 
     With ``natural_history_from_posterior`` (``--natural-history posterior``) each trial takes
     its population and its effect from one posterior draw, and the effect is that draw's own
@@ -80,6 +79,10 @@ def assurance_text(
             f"{q[0.5]:.2f}, 5-95% {q[0.05]:.2f}-{q[0.95]:.2f}, P(power >= 0.8) "
             f"{r.p_power_at_least_80:.2f}"
         )
+    from designs.outputs.posterior_source import fit_cautions, posterior_source
+
+    source = posterior_source(attrs) if attrs is not None else ""
+    cautions = fit_cautions(attrs) if attrs is not None else ""
     main = results[0]
     lines.append(
         f"{main.trials} trials per transport, seed {main.seed}, {main.analysis}, failed fits "

@@ -372,8 +372,10 @@ def _one_sided_level(r0) -> str:
     )
 
 
-def group_sequential_assurance_text(results) -> str:
-    """What ``assurance`` prints for a design with interim looks (one line per transport)."""
+def group_sequential_assurance_text(results, attrs=None) -> str:
+    """What ``assurance`` prints for a design with interim looks (one line per transport),
+    and with ``attrs`` (the posterior file's attributes) the posterior's provenance and
+    what its fit says of itself (:mod:`designs.outputs.posterior_source`)."""
     r0 = results[0]
     if r0.rule == "posterior":
         fut = f"below {r0.futility_predictive:g}" if r0.futility_predictive else "none"
@@ -400,6 +402,10 @@ def group_sequential_assurance_text(results) -> str:
             f"expected patients randomised {r.expected_n_total:.1f} of {r.n_total}; expected "
             f"months {r.expected_months:.1f} of {r.fixed_months:.1f}"
         )
+    if attrs is not None:
+        from designs.outputs.posterior_source import fit_cautions, posterior_source
+
+        lines.append(f"phase 2 posterior {posterior_source(attrs)}. {fit_cautions(attrs)}")
     return "\n".join(lines)
 
 

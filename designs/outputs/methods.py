@@ -389,6 +389,11 @@ def methods_text(
             if real
             else "which reconstruction of the five patients and which priors are used"
         )
+        notes = (
+            undefined_draws_note(undefined_draws, first.posterior_draws),
+            fit_cautions(idata_attrs),
+        )
+        after_assurance = " ".join(x for x in notes if x)
         text += [
             "**Assurance.** The treatment effect was also drawn, trial by trial, from the "
             "posterior of a Bayesian piecewise-linear hierarchical model of the phase 2 "
@@ -414,15 +419,7 @@ def methods_text(
                 else "probability of a significant favourable result"
             )
             + f"; {first.trials} simulated trials per size and transport): "
-            f"{a_text}. "
-            + " ".join(
-                x
-                for x in (
-                    undefined_draws_note(undefined_draws, first.posterior_draws),
-                    fit_cautions(idata_attrs),
-                )
-                if x
-            ),
+            f"{a_text}. " + after_assurance,
             "",
             "**Caveats.** The phase 2 comparison was uncontrolled (before/after"
             + (

@@ -81,6 +81,8 @@ def test_assurance_with_looks_is_the_command_lines(base, cli):
     argv += ["--seed", str(SEED), "--trials", str(TRIALS)]
     out = json.loads(cli(*argv, "--json"))
     other = out.pop("other_transport")
+    # the posterior the command line read: the bundled data's fit, as the page's
+    assert out.pop("posterior")["data_source"] == "bundled phase2_illustrative.csv"
     assert _numbers(results[0].to_dict()) == out
     assert _numbers(results[1].to_dict()) == other
     assert {out["transport"], other["transport"]} == {"proportional", "absolute"}
@@ -135,6 +137,7 @@ def test_assurance_with_looks_under_a_borrowing_posterior_rule_is_the_command_li
     out = json.loads(cli(*argv, "--json"))
     other = out.pop("other_transport")
     out.pop("posterior_rule")  # the optimistic and sceptical cases: the command line's extra
+    out.pop("posterior")  # the posterior's provenance: the command line's extra
     assert _numbers(results[0].to_dict()) == out
     assert _numbers(results[1].to_dict()) == other
     assert out["rule"] == "posterior"
