@@ -178,8 +178,8 @@ def nonbinding_paren(s) -> str:
 
 
 def nonbinding_text(s) -> str:
-    """'; with futility ignored (non-binding, the level to claim) 0.0294 (MC SE 0.0012)'
-    when the design has futility boundaries (else '')."""
+    """'; with futility ignored (non-binding: the level the design claims) 0.0294 (MC SE
+    0.0012)' when the design has futility boundaries (else '')."""
     if not has_futility(s):
         return ""
     rate, se = level_type_i(s)
