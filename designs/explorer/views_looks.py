@@ -7,6 +7,7 @@ from __future__ import annotations
 from shiny import ui
 
 from designs.outputs.decision_looks import posterior_rule_phrase
+from designs.outputs.group_sequential import nonbinding_text
 from designs.outputs.numbers import rate_se, se_text
 from designs.outputs.rates import type_i_text
 
@@ -57,7 +58,7 @@ def posterior_looks_html(req, s, provenance) -> ui.Tag:
         ui.tags.li(
             ui.strong(f"Success probability {s.power:.3f}"),
             f" (MC SE {se_text(s.mc_se)}; favouring active {s.power_favourable:.3f}); type I "
-            f"error (success with no effect) {type_i_text(s)}.",
+            f"error (success with no effect) {type_i_text(s)}{nonbinding_text(s)}.",
             id="gs-type1",
             data_type1=repr(s.type_i_error),
         ),

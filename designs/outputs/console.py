@@ -472,13 +472,15 @@ def posterior_looks_warnings(design, s) -> list[str]:
     looks (``s``, a looks summary) is above the one-sided level by more than 2 MC SE, or
     when its null trials are too few to show the level (a diff review: the bound was shown,
     the warning the conventions promise was not)."""
+    from designs.outputs.group_sequential import level_type_i, nonbinding_text
     from designs.outputs.rates import counted_h0, level_verdict, trials_for_level, type_i_text
 
     level = design.trial.alpha / design.trial.sides
-    verdict = level_verdict(s.type_i_error, s.mc_se_type_i_error, counted_h0(s), level)
+    verdict = level_verdict(*level_type_i(s), counted_h0(s), level)  # futility ignored
     if verdict == "above":
         return [
-            f"warning: type I error {type_i_text(s)} over the looks is above the one-sided "
+            f"warning: type I error {type_i_text(s)}{nonbinding_text(s)} over the looks is "
+            "above the one-sided "
             f"level {level:g} by more than 2 MC SE: simulate.py calibrate --looks gives the "
             "threshold that holds it"
         ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from designs.outputs.group_sequential import LOOK_COLUMNS
+from designs.outputs.group_sequential import LOOK_COLUMNS, nonbinding_text
 from designs.outputs.numbers import rate_mc_se
 from designs.outputs.rates import type_i_text
 from designs.spec.decision import threshold_text
@@ -58,7 +58,7 @@ def posterior_looks_text(design, s, prior=None) -> str:
     lines.append(
         f"success probability {rate_mc_se(s.power, s.mc_se)}; success favouring active "
         f"{s.power_favourable:.3f}; type I error (success with no effect) "
-        f"{type_i_text(s)}; failed fits {s.failed_fits} (effect), "
+        f"{type_i_text(s)}{nonbinding_text(s)}; failed fits {s.failed_fits} (effect), "
         f"{s.failed_fits_h0} (no effect)"
     )
     lines.append(

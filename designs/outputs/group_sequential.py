@@ -137,10 +137,12 @@ def sequential_type_i_flag(s) -> str:
 
 
 def has_futility(s) -> bool:
-    """True when an interim look of the summary ``s`` has a futility boundary on the z scale
-    (False for the posterior rule at looks, whose futility is a posterior probability)."""
+    """True when an interim look of the summary ``s`` has a futility rule: a boundary on the
+    z scale, or under the posterior rule a predictive probability to stop below."""
     z = getattr(s, "futility_boundaries_z", None)
-    return z is not None and any(x is not None for x in z[:-1])
+    if z is not None:
+        return any(x is not None for x in z[:-1])
+    return getattr(s, "futility_predictive", 0.0) > 0.0
 
 
 def level_type_i(s) -> tuple[float, float]:

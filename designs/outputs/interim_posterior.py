@@ -117,6 +117,7 @@ def posterior_notes(interim) -> str:
 
 def posterior_methods(interim) -> str:
     """The methods paragraph on the interim design under the posterior rule (Markdown)."""
+    from designs.outputs.group_sequential import level_type_i, nonbinding_paren
     from designs.outputs.interim_tables import interim_assurance_sentence, type_i_over_trials
 
     s, row = interim.summary, interim.row
@@ -125,7 +126,7 @@ def posterior_methods(interim) -> str:
     zs = ", ".join(f"{z:.3f}" for z in interim.threshold_z)
     per = "per arm" if row.size_name == "n_per_arm" else "in total"
     level = interim.design.trial.alpha / interim.design.trial.sides
-    ok = "above" if above_level(s.type_i_error, s.mc_se_type_i_error, level) else "within"
+    ok = "above" if above_level(*level_type_i(s), level) else "within"
     return (
         f"**Interim analyses (Bayesian rule).** The design was also planned with "
         f"{len(s.looks)} analyses at information fractions {looks} (expected calendar months "
@@ -142,7 +143,7 @@ def posterior_methods(interim) -> str:
         "simulated trials) times the fixed design's n; at that size the probability of "
         f"success was {rate_mc_se(s.power, s.mc_se)} and the type I error of the whole "
         f"design (success at any look with no effect) "
-        f"{type_i_over_trials(s)}, {ok} the one-sided "
+        f"{type_i_over_trials(s)}{nonbinding_paren(s)}, {ok} the one-sided "
         f"level {level:g} by the 2 MC SE "
         "criterion; the thresholds were not re-calibrated at that size. The expected number "
         f"randomised was {s.expected_n_total:.1f} under the effect and "

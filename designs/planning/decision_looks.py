@@ -75,7 +75,9 @@ class PosteriorOutcome:
     fit failed and the trial had not stopped; ``probability``: ``P(effect > margin | data)``
     per trial and look; ``predictive``: predictive probability of final success per trial and
     interim look (NaN at the final look and where the fit failed); ``information``:
-    ``1 / SE^2`` per trial and look.
+    ``1 / SE^2`` per trial and look; ``efficacy_nonbinding`` / ``failed_nonbinding``: the
+    same with the (non-binding) futility rule ignored: success at any look, and a failed
+    final fit without a success.
     """
 
     look: np.ndarray
@@ -86,6 +88,8 @@ class PosteriorOutcome:
     probability: np.ndarray
     predictive: np.ndarray
     information: np.ndarray
+    efficacy_nonbinding: np.ndarray
+    failed_nonbinding: np.ndarray
 
 
 def decide_posterior(
@@ -129,6 +133,8 @@ def decide_posterior(
         1.0 - tail,
         predictive,
         np.where(failed, np.nan, info),
+        success.any(axis=1),  # without futility a trial stops at its first success
+        failed[:, -1] & ~success.any(axis=1),
     )
 
 
@@ -184,6 +190,11 @@ class PosteriorLooksSummary:
     #: The trials the rates under no effect are over (``trials_h0`` less the failed fits
     #: under ``decision.failed_fits = "exclude"``); 0 means ``trials_h0``.
     counted_h0: int = 0
+    #: The type I error with the (non-binding) predictive futility rule ignored: success at
+    #: any look of the same null trials; ``type_i_error`` without a futility rule (a DSMB
+    #: statistician's review asked for it under the frequentist rule first).
+    type_i_error_nonbinding: float = float("nan")
+    mc_se_type_i_error_nonbinding: float = float("nan")
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -298,10 +309,14 @@ def _null_fields(out0, res0, times, design) -> dict:
     """The summary's fields of the run under no effect: type I error and the ``*_h0``."""
     ok0, n0, eff0, fut0, en0, months0 = _summarise(out0, res0, times, design)
     alpha_hat = float(np.mean(out0.efficacy[ok0]))
+    ok_nb = ~out0.failed_nonbinding if design.decision.excludes_failed else ok0
+    alpha_nb = float(np.mean(out0.efficacy_nonbinding[ok_nb]))
     return {
         "failed_fits_h0": int(out0.failed.sum()),
         "type_i_error": alpha_hat,
         "mc_se_type_i_error": mc_se(alpha_hat, n0),
+        "type_i_error_nonbinding": alpha_nb,
+        "mc_se_type_i_error_nonbinding": mc_se(alpha_nb, int(ok_nb.sum())),
         "p_stop_efficacy_h0": eff0,
         "p_stop_futility_h0": fut0,
         "expected_n_total_h0": en0,

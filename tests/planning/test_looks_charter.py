@@ -118,3 +118,36 @@ def test_the_sample_size_notes_give_the_error_with_futility_ignored():
     (line,) = _nonbinding_rows_note(row)
     assert "Type I error with futility ignored" in line and "0.0120 (MC SE 0.0049)" in line
     assert _nonbinding_rows_note(SimpleNamespace(**{**vars(row), "futility": "none"})) == []
+
+
+def test_the_posterior_rule_at_looks_gives_its_error_with_predictive_futility_ignored():
+    """The same for the posterior rule's predictive futility: with it ignored, the null
+    trials succeed exactly as those of the design without futility (same seed); the text,
+    the sweep's cell and the warning of `power --looks` use that error."""
+    from designs.outputs.console import posterior_looks_warnings
+    from designs.outputs.decision_looks import posterior_looks_text
+    from designs.planning.decision_looks import posterior_looks_power
+    from designs.planning.sweep.interim import evaluate_interim_cell
+
+    rule = {"decision.rule": "posterior", "decision.prior": "vague"}
+    design = load_design().with_overrides({**BASE, **rule, "decision.futility_predictive": 0.2})
+    s = posterior_looks_power(design, 2000, 8)
+    without = posterior_looks_power(
+        design.with_overrides({"decision.futility_predictive": 0.0}), 2000, 8
+    )
+    assert s.type_i_error_nonbinding == without.type_i_error
+    assert s.type_i_error <= s.type_i_error_nonbinding
+    assert sum(s.p_stop_futility_h0) > 0.2  # the rule acts under no effect
+    assert without.type_i_error_nonbinding == without.type_i_error
+    assert "with futility ignored (non-binding: the level the design claims)" in (
+        posterior_looks_text(design, s)
+    )
+    from designs.planning.decision_rule import decision_prior
+
+    cell = evaluate_interim_cell(design, 2000, 8, ("lmm_slope",), prior=decision_prior(design))
+    assert cell["lmm_slope"]["type_i_error_nonbinding"] == s.type_i_error_nonbinding
+    high = replace(s, type_i_error=0.025, type_i_error_nonbinding=0.06)
+    (warning,) = posterior_looks_warnings(design, high)
+    assert "above the one-sided level 0.025" in warning and "futility ignored" in warning
+    low = replace(s, type_i_error=0.06, type_i_error_nonbinding=0.025)
+    assert posterior_looks_warnings(design, low) == []

@@ -43,9 +43,8 @@ INTERIM_VARIABLES = {
     ),
     "type_i_error_mc_se": ("Monte Carlo standard error of type_i_error", "1"),
     "type_i_error_nonbinding": (
-        "type I error with the non-binding futility boundaries ignored (the level the design "
-        "claims; type_i_error without futility; NaN for the posterior rule's predictive "
-        "futility)",
+        "type I error with the non-binding futility rule ignored (the level the design "
+        "claims; type_i_error without futility)",
         "1",
     ),
     "expected_n_total": ("expected patients randomised under the cell's effect", "patients"),
@@ -200,11 +199,8 @@ def _sequential_cell(design, trials: int, seed: int, analyses: Sequence[str], pr
 
 
 def _nonbinding(s, design) -> float:
-    """The cell's type I error with futility ignored: the summary's (frequentist looks), the
-    same as with it where there is no futility, NaN for the posterior rule's predictive
-    futility (not computed)."""
-    if design.decision.is_posterior:
-        return s.type_i_error if not design.decision.futility_predictive else float("nan")
+    """The cell's type I error with futility ignored (the summary's, under either rule; the
+    same as with it where there is no futility)."""
     return float(s.type_i_error_nonbinding)
 
 
