@@ -51,6 +51,14 @@ __all__ = [
 def planned_boundaries(design, fractions=None):
     """Planned efficacy and futility boundaries (z) at the expected information fractions
     of the looks (``fractions``; by default those of :func:`look_times`)."""
+    return planned_with_drift(design, fractions)[0]
+
+
+def planned_with_drift(design, fractions=None):
+    """:func:`planned_boundaries` and the drift ``theta sqrt(I_max)`` its beta-spending
+    futility boundaries were derived under (power ``1 - futility_beta``,
+    :func:`designs.sequential.futility_boundaries`); None without such boundaries (none,
+    or conditional power)."""
     interim, t = design.interim, design.trial
     if fractions is None:
         fractions = look_times(design).fractions
@@ -60,13 +68,13 @@ def planned_boundaries(design, fractions=None):
         if interim.futility_cp_under is CpUnder.DESIGN:
             times = look_times(design)
             drift = simulation_inputs(design).effect_shift * np.sqrt(times.information_max)
-        return conditional_power_futility(
+        cp = conditional_power_futility(
             eff, interim.futility_cp, interim.futility_cp_under.value, drift
         )
+        return cp, None
     if interim.beta_spending() is None:
-        return eff
-    bounds, _ = futility_boundaries(eff, interim.futility_beta, interim.beta_spending())
-    return bounds
+        return eff, None
+    return futility_boundaries(eff, interim.futility_beta, interim.beta_spending())
 
 
 @dataclass(frozen=True)
@@ -380,7 +388,7 @@ def summarise(design, trials: int, seed: int, h1, h0) -> GroupSequentialSummary:
     analysis = design.trial.analysis.value
     inputs = simulation_inputs(design)
     times = look_times(design)
-    planned = planned_boundaries(design, times.fractions)
+    planned, drift = planned_with_drift(design, times.fractions)
     k_count = times.months.size
     ok1, ok0 = _counted(out1, design), _counted(out0, design)
     n1, eff1, fut1 = _rates(out1, k_count, ok1)
@@ -449,19 +457,7 @@ def summarise(design, trials: int, seed: int, h1, h0) -> GroupSequentialSummary:
             float(z * e) if math.isfinite(z) else None
             for z, e in zip(planned.futility_z, se_planned, strict=True)
         ],
-        futility_effect=futility_effect(design, times),
+        # the effect beta-spending futility is derived under (a DSMB statistician's review:
+        # at an n below the design's it is larger than the design's effect, unstated)
+        futility_effect=None if drift is None else float(drift / math.sqrt(times.information_max)),
     )
-
-
-def futility_effect(design, times: LookTimes) -> float | None:
-    """The effect (points/month) under which the design's beta-spending futility boundaries
-    are derived: the drift ``theta sqrt(I_max)`` with power ``1 - futility_beta``
-    (:func:`designs.sequential.futility_boundaries`) over ``sqrt(I_max)``; None without
-    such boundaries (none, or conditional power). A DSMB statistician's review: at a fixed
-    n below the one the design needs, this effect is larger than the design's, unstated."""
-    interim, t = design.interim, design.trial
-    if interim.futility is Futility.CP or interim.beta_spending() is None:
-        return None
-    eff = efficacy_boundaries(times.fractions, t.alpha, interim.alpha_spending(), t.sides)
-    _, drift = futility_boundaries(eff, interim.futility_beta, interim.beta_spending())
-    return float(drift / math.sqrt(times.information_max))
