@@ -167,27 +167,28 @@ def nonbinding_row(r, s, ft: float, fse: float) -> list:
     return [r("type_i_error_nonbinding", label, ft, rate, 4, fse, se)]
 
 
+def _ignored_rate(s) -> str:
+    """The type I error with futility ignored as :func:`rate_text` writes it, '0.0294 (MC SE
+    0.0012)', when the design has a futility rule (else '')."""
+    return rate_text(*level_type_i(s), counted_h0(s)) if has_futility(s) else ""
+
+
 def nonbinding_paren(s) -> str:
     """' (with futility ignored, the level a non-binding design claims: 0.0294, MC SE
     0.0012)' for running text, when the design has futility boundaries (else '')."""
-    if not has_futility(s):
+    rate = _ignored_rate(s)
+    if not rate:
         return ""
-    rate, se = level_type_i(s)
-    return (
-        " (with futility ignored, the level a non-binding design claims: "
-        f"{rate_text(rate, se, counted_h0(s)).replace(' (MC SE ', ', MC SE ').rstrip(')')})"
-    )
+    inner = rate.replace(" (MC SE ", ", MC SE ").rstrip(")")
+    return f" (with futility ignored, the level a non-binding design claims: {inner})"
 
 
 def nonbinding_text(s) -> str:
     """'; with futility ignored (non-binding: the level the design claims) 0.0294 (MC SE
     0.0012)' when the design has futility boundaries (else '')."""
-    if not has_futility(s):
-        return ""
-    rate, se = level_type_i(s)
+    rate = _ignored_rate(s)
     return (
-        f"; with futility ignored (non-binding: the level the design claims) "
-        f"{rate_text(rate, se, counted_h0(s))}"
+        f"; with futility ignored (non-binding: the level the design claims) {rate}" if rate else ""
     )
 
 
@@ -405,9 +406,9 @@ def group_sequential_assurance_text(results, attrs=None) -> str:
             f"months {r.expected_months:.1f} of {r.fixed_months:.1f}"
         )
     if attrs is not None:
-        from designs.outputs.posterior_source import fit_cautions, posterior_source
+        from designs.outputs.posterior_source import posterior_sentences
 
-        lines.append(f"phase 2 posterior {posterior_source(attrs)}. {fit_cautions(attrs)}")
+        lines.append(f"phase 2 posterior {posterior_sentences(attrs)}")
     return "\n".join(lines)
 
 

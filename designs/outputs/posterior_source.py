@@ -17,6 +17,7 @@ __all__ = [
     "convergence_sentence",
     "fit_cautions",
     "posterior_record",
+    "posterior_sentences",
     "posterior_source",
 ]
 
@@ -87,6 +88,13 @@ def fit_cautions(attrs) -> str:
     CONFLICT note when the file keeps one."""
     conflict = conflict_note(attrs)
     return convergence_sentence(attrs) + (f" {conflict}" if conflict else "")
+
+
+def posterior_sentences(attrs) -> str:
+    """'fitted to mine.csv (...). The fit met the convergence targets (...).': where the
+    posterior comes from, then :func:`fit_cautions` (the report's README, ``assurance
+    --looks``)."""
+    return f"{posterior_source(attrs)}. {fit_cautions(attrs)}"
 
 
 def posterior_record(attrs) -> dict:

@@ -430,7 +430,6 @@ def _posterior_lines(plan) -> list[str]:
     posterior; an unconverged fit was said on stderr only)."""
     if plan.posterior_attrs is None:
         return []
-    from designs.outputs.posterior_source import fit_cautions, posterior_source
+    from designs.outputs.posterior_source import posterior_sentences
 
-    attrs = plan.posterior_attrs
-    return [f"Phase 2 posterior: {posterior_source(attrs)}. {fit_cautions(attrs)}", ""]
+    return [f"Phase 2 posterior: {posterior_sentences(plan.posterior_attrs)}", ""]
