@@ -31,12 +31,11 @@ from designs.planning.decision_rule import (
     calibration_from_tails,
     decision_prior,
     tail_probabilities,
+    trial_chunks,
 )
 from designs.planning.operating import type_i_trials
-from designs.planning.power import SUMMARY_CHUNK, null_design
+from designs.planning.power import null_design
 from designs.planning.progress import expect
-from designs.simulation.engine import run_trials
-from designs.simulation.inputs import simulation_inputs
 
 __all__ = [
     "CalibratedBorrowing",
@@ -122,20 +121,6 @@ def _bootstrap(null_tails, effect_tails, target: float, seed: int, resamples: in
     return out
 
 
-def _estimates(design, trials: int, seed: int, analysis: str, progress) -> list:
-    """The engine's results of ``trials`` trials of ``design`` (chunks of
-    :data:`~designs.planning.power.SUMMARY_CHUNK`, as :func:`designs.planning.power.power`
-    runs them, so the first trials are the same)."""
-    inputs = simulation_inputs(design)
-    out = []
-    for start in range(0, trials, SUMMARY_CHUNK):
-        chunk = min(SUMMARY_CHUNK, trials - start)
-        out.append(
-            run_trials(inputs, chunk, seed, (analysis,), first_trial=start, progress=progress)
-        )
-    return out
-
-
 def calibrated_borrowing(
     design,
     phase2: NormalMixture,
@@ -160,8 +145,8 @@ def calibrated_borrowing(
     expect(progress, 2 * n0)
     margin = design.decision.margin
     runs = {
-        "effect": _estimates(design, n0, seed, analysis, progress),
-        "null": _estimates(null_design(design), n0, seed, analysis, progress),
+        "effect": list(trial_chunks(design, n0, seed, analysis, progress=progress)),
+        "null": list(trial_chunks(null_design(design), n0, seed, analysis, progress=progress)),
     }
     designs_w = [design.with_overrides({"decision.prior_weight": float(w)}) for w in weights]
     priors = [decision_prior(d, phase2=phase2) for d in designs_w]

@@ -300,17 +300,21 @@ def calibrate(
     analysis = str(design.trial.analysis)
     check_analyses((analysis,))
     prior = decision_prior(design) if prior is None else prior
-    null = null_design(design)
-    inputs = simulation_inputs(null)
-    margin = design.decision.margin
-    tails = []
+    runs = trial_chunks(null_design(design), trials, seed, analysis, threads, progress)
+    tails = [tail_probabilities(r, analysis, prior, design.decision.margin) for r in runs]
+    return calibration_from_tails(design, np.concatenate(tails), target, trials, seed)
+
+
+def trial_chunks(design, trials: int, seed: int, analysis: str, threads=None, progress=None):
+    """The engine's results of ``trials`` trials of ``design`` for ``analysis``, one
+    :data:`~designs.planning.power.SUMMARY_CHUNK` at a time, as
+    :func:`designs.planning.power.power` runs them (so the first trials are the same)."""
+    inputs = simulation_inputs(design)
     for start in range(0, trials, SUMMARY_CHUNK):
         chunk = min(SUMMARY_CHUNK, trials - start)
-        res = run_trials(
+        yield run_trials(
             inputs, chunk, seed, (analysis,), first_trial=start, threads=threads, progress=progress
         )
-        tails.append(tail_probabilities(res, analysis, prior, margin))
-    return calibration_from_tails(design, np.concatenate(tails), target, trials, seed)
 
 
 #: The fewest null trials beyond the calibrated threshold (``floor(target x trials)``). With
