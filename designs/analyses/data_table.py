@@ -354,59 +354,6 @@ def finish(
     ).at_alpha(0.05)
 
 
-#: ``simulate.py analyze``'s header: the reference distribution of lmm_slope's Wald test.
-DF_METHOD_NAMES = {
-    "satterthwaite": "Satterthwaite df",
-    "kenward-roger": "Kenward-Roger SE and df",
-    "between-patient fallback": "between-patient df, Satterthwaite undefined",
-}
-
-
-#: Significant digits ``simulate.py analyze`` prints, the p-value's 6 apart (``--json``
-#: gives every digit).
-DIGITS = 4
-
-
-def result_text(analysis: str, source: str, out: dict) -> str:
-    """The text ``simulate.py analyze`` prints of a result (:meth:`AnalysisResult.to_dict`)
-    of ``analysis`` on the file ``source``: the numbers, the (1 - alpha) interval (or the
-    one-sided bound) and the decision at the result's alpha and sides."""
-    method = DF_METHOD_NAMES.get(out.get("df_method"), out.get("df_method"))
-    named = f"{analysis} ({method})" if method else analysis
-    lines = [f"{named} on {source}: {out['estimand']}"]
-    keys = ("estimate", "se", "df", "df_method", "statistic", "p_value", "n_placebo", "n_active")
-    units = {"estimate": f" {out['units']}", "se": f" {out['units']}"}
-    for key in keys:
-        value = out[key]
-        if value is None:
-            continue
-        # the p-value keeps 6 digits: at 4, p = 0.049996 read "0.05" beside "significant: yes"
-        digits = 6 if key == "p_value" else DIGITS
-        lines.append(
-            f"  {key:10s} {value:.{digits}g}{units.get(key, '')}"
-            if isinstance(value, float)
-            else f"  {key:10s} {value}"
-        )
-    level = f"{100.0 * out['ci_level']:.6g}%"
-    low = f"{out['ci_low']:.{DIGITS}g}"
-    if out["sides"] == 2:
-        high = f"{out['ci_high']:.{DIGITS}g}"
-        lines.append(f"  {level + ' CI':10s} {low} to {high} {out['units']}")
-        sides = "two-sided"
-    else:
-        lines.append(
-            f"  {level + ' bound':10s} >= {low} {out['units']} (one-sided, "
-            "lower: benefit is active minus placebo > 0)"
-        )
-        sides = "one-sided (favouring active)"
-    decision = {True: "yes", False: "no", None: "undefined"}[out["significant"]]
-    if out["significant"] and out["sides"] == 2 and out["estimate"] < 0:
-        # a review: a significant harm read "yes" like a success
-        decision += " (favours placebo: a harm, not a success of the trial)"
-    lines.append(f"  significant at alpha {out['alpha']:g}, {sides}: {decision}")
-    return "\n".join(lines)
-
-
 def _plain(value):
     """A numpy scalar as the Python value it holds (np.int64(0) reads as 0 in messages)."""
     return value.item() if isinstance(value, np.generic) else value

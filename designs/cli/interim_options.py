@@ -9,6 +9,7 @@ from designs.errors import InputError
 
 __all__ = [
     "LOOK_OPTIONS",
+    "add_analysis_look",
     "add_interim",
     "add_look_decision",
     "base_looks_for_grid",
@@ -58,6 +59,40 @@ def add_interim(p) -> None:
         "or hsd:GAMMA, or cp:THRESHOLD (conditional power below THRESHOLD, under the current "
         "trend; interim.futility_cp_under = design for the design effect) (one-sided "
         "designs; default: the design's)",
+    )
+
+
+def add_analysis_look(p) -> None:
+    """``analyze``'s ``--look``, ``--earlier-se`` and ``--information-max``: the data as one
+    look of the design's interim looks (with :func:`add_interim` and :func:`add_look_decision`
+    for the looks and their rule)."""
+    from designs.cli.options import finite, whole
+    from designs.spec.interim import MAX_LOOKS
+
+    p.add_argument(
+        "--look",
+        type=whole(1, MAX_LOOKS),
+        metavar="K",
+        help="judge the data as look K of the design's interim looks (1 = the first; the last "
+        "is the final analysis) by the design's rule: the efficacy boundary at the "
+        "information observed (1/SE^2 of this and the earlier looks), the planned futility "
+        "boundary; give the looks with --looks (or the design's [interim])",
+    )
+    p.add_argument(
+        "--earlier-se",
+        nargs="+",
+        metavar="SE",
+        default=(),
+        help="with --look K: the SE of each of the K - 1 earlier looks' estimates, "
+        "points/month, as analyze printed them there, e.g. 0.0876 (their information sets "
+        "the alpha they spent and the correlation of the looks)",
+    )
+    p.add_argument(
+        "--information-max",
+        type=finite,
+        metavar="I",
+        help="with --look: the planned maximum information, (points/month)^-2, as the "
+        "charter fixed it (default: the design's at its size, as power --looks prints it)",
     )
 
 

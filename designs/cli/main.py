@@ -11,6 +11,7 @@ import sys
 
 from designs import __version__
 from designs.cli import (
+    analyze_command,
     assurance_command,
     data_commands,
     decision_commands,
@@ -52,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
         data_commands.add_power,
         decision_commands.add_calibrate,
         data_commands.add_trial,
-        data_commands.add_analyze,
+        analyze_command.add_analyze,
         data_commands.add_bench,
         data_commands.add_designs,
         planning_commands.add_sweep,

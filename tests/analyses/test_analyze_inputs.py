@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from designs.analyses.data_table import result_text
 from designs.analyses.registry import analyze
 from designs.errors import InputError
+from designs.outputs.analysis_text import result_text
 
 
 def _trial(seed=3, n=12, effect=0.2):

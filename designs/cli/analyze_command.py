@@ -1,0 +1,222 @@
+"""``simulate.py analyze``: the trial's analysis on one's own long-format CSV, at the end or
+at one of the design's interim looks (``--look``)."""
+
+from __future__ import annotations
+
+from designs.cli.data_commands import decision_prior_from_args
+from designs.cli.interim_options import add_analysis_look, add_look_decision, looks_value
+from designs.cli.options import (
+    add_analysis,
+    add_command,
+    add_decision,
+    add_design,
+    add_interim,
+    add_json,
+    add_posterior,
+    design_from_args,
+    finite,
+    print_json,
+    warn,
+)
+from designs.errors import InputError
+
+__all__ = ["add_analyze", "cmd_analyze"]
+
+#: The options that belong to ``--look`` (refused without it: they would be ignored).
+_LOOK_ONLY = (
+    ("looks", "--looks"),
+    ("look_months", "--look-months"),
+    ("look_completed", "--look-completed"),
+    ("spending", "--spending"),
+    ("futility", "--futility"),
+    ("information_max", "--information-max"),
+    ("thresholds", "--thresholds"),
+    ("futility_predictive", "--futility-predictive"),
+)
+
+
+def add_analyze(sub) -> None:
+    p = add_command(sub, "analyze", "the trial analysis on your own long-format CSV", cmd_analyze)
+    add_json(p)  # no --seed: the analysis draws no random numbers (it was accepted, unread)
+    p.add_argument(
+        "--data",
+        required=True,
+        help="long-format CSV, one row per visit: patient (any id), arm (0/1, placebo/control or "
+        "active/treatment), month (from randomisation; < 0 for lead-in visits), alsfrs_r "
+        "(points, 0-48); "
+        "joint_rank also needs status (completed/dropout/death) and exit_month; "
+        "slope_change_lead_in needs lead-in visits",
+    )
+    add_analysis(p, several=False)
+    p.add_argument(
+        "--alpha",
+        type=finite,
+        help="significance level, in (0, 1): the decision and the (1 - alpha) interval "
+        "(default: the design's trial.alpha, 0.05 in the default design)",
+    )
+    p.add_argument(
+        "--sides",
+        type=int,
+        choices=(1, 2),
+        help="two-sided, or one-sided favouring active (then the interval is the one-sided "
+        "lower bound) (default: the design's trial.sides, 2 in the default design)",
+    )
+    p.add_argument(
+        "--df-method",
+        choices=("satterthwaite", "kenward-roger"),
+        default=None,
+        help="lmm_slope only: Satterthwaite df (default) or Kenward-Roger adjusted SE and df",
+    )
+    p.add_argument(
+        "--last-month",
+        type=finite,
+        metavar="M",
+        help="ancova_change only: the last scheduled visit, months (default: the month most "
+        "patients' records end at); completers have visits at exactly month 0 and M",
+    )
+    p.add_argument(
+        "--continuous-scores",
+        action="store_true",
+        help="accept any finite score, fractions of a point and beyond 0-48 (a trial "
+        "simulated with population.integer_scores = false, neither rounded nor clipped); by "
+        "default a score must be whole points in 0-48",
+    )
+    # the posterior rule on the data, as the design judges its simulated trials (its prior
+    # may need the design: unit information, the transport of phase 2)
+    add_design(p, sizes=False)
+    add_decision(p)
+    add_posterior(p)
+    # at an interim look: which look, the earlier looks' SEs, the design's looks and rule
+    add_analysis_look(p)
+    add_interim(p)
+    add_look_decision(p)
+
+
+def cmd_analyze(args) -> int:
+    from designs.analyses.data_table import read_trial_csv
+    from designs.analyses.registry import analyze
+    from designs.outputs.analysis_text import result_text
+
+    if args.last_month is not None:
+        if args.analysis != "ancova_change":
+            raise InputError("--last-month: only with --analysis ancova_change")
+        if args.last_month <= 0:
+            raise InputError(f"--last-month {args.last_month:g}: must be > 0 (months)")
+    at_look = args.look is not None
+    _check_look_options(args, at_look)
+    # at a look the design's analysis is the one analysed (its planned information is I_max)
+    design = design_from_args(args, analysis_field=at_look)
+    analysis = args.analysis or design.trial.analysis.value
+    if design.decision.is_posterior:
+        from designs.planning.decision_rule import check_analyses
+
+        check_analyses((analysis,))
+    earlier_se = []
+    if args.earlier_se:
+        earlier_se = looks_value(args.earlier_se, "--earlier-se", "SEs, e.g. 0.0876")
+    if at_look:
+        from designs.planning.interim_look import check_look
+
+        check_look(design, analysis, args.look, earlier_se)
+    prior = decision_prior_from_args(design, args)  # None under the frequentist rule
+    data = read_trial_csv(args.data, "--data", whole_scores=not args.continuous_scores)
+    out = analyze(
+        data,
+        analysis,
+        alpha=design.trial.alpha if args.alpha is None else args.alpha,
+        sides=design.trial.sides if args.sides is None else args.sides,
+        df_method=args.df_method,
+        last_month=args.last_month,
+    ).to_dict()
+    if prior is not None and not at_look:
+        from designs.planning.decision_rule import posterior_decision, rule_record
+
+        out.update(posterior_decision(design, prior, out["estimate"], out["se"]))
+        out["decision_rule"] = rule_record(design, prior)
+    if at_look:
+        from designs.planning.interim_look import decision_at_look
+
+        out["interim_look"] = decision_at_look(
+            design, out, args.look, earlier_se, args.information_max, prior
+        )
+    warn(f"warning: {line}" for line in out["warnings"])
+    if args.json:
+        print_json(out)
+        return 0
+    print(result_text(analysis, args.data, out, at_look=at_look))
+    if at_look:
+        from designs.outputs.interim_look_text import interim_look_text
+
+        if prior is not None:
+            from designs.outputs.console import prior_text
+
+            print("\n".join([prior_text(design, prior), *_posterior_lines(design, prior, out)]))
+        print(interim_look_text(design, out["interim_look"]))
+    elif prior is not None:
+        print(_posterior_rule_text(design, prior, out))
+    return 0
+
+
+def _check_look_options(args, at_look: bool) -> None:
+    """Refuse the options of ``--look`` without it (they would be ignored), and the test's
+    ``--alpha`` and ``--sides`` with it (a look spends the design's ``trial.alpha``)."""
+    if at_look:
+        for name, flag in (("alpha", "--alpha"), ("sides", "--sides")):
+            if getattr(args, name) is not None:
+                raise InputError(
+                    f"{flag} with --look: a look's boundary spends the design's trial.{name}; "
+                    f"set it with --set trial.{name}=..."
+                )
+        return
+    if args.earlier_se:
+        raise InputError("--earlier-se: only with --look K (the analysis at an interim look)")
+    for name, flag in _LOOK_ONLY:
+        if getattr(args, name, None) is not None:
+            raise InputError(f"{flag}: only with --look K (the analysis at an interim look)")
+
+
+def _posterior_rule_text(design, prior, out: dict) -> str:
+    """``analyze``'s lines on the posterior rule: its prior, P(effect > margin | data) and
+    the decision at the design's threshold."""
+    from designs.outputs.console import prior_text
+    from designs.spec.decision import threshold_text
+
+    margin, p = design.decision.margin, out["posterior_probability"]
+    final = " (the final look's)" if design.interim.sequential else ""
+    rule = f"P(effect > {margin:g} | data)"
+    if p is None:
+        verdict = f"posterior rule: {rule} not computed: the analysis gave no estimate"
+    else:
+        verdict = (
+            f"posterior rule: {rule} = {p:.4f} (the estimate and SE as a normal likelihood); "
+            f"{'success' if out['posterior_success'] else 'no success'} at threshold "
+            f"{threshold_text(out['threshold'])}{final}"
+        )
+    return "\n".join([prior_text(design, prior), *_posterior_lines(design, prior, out), verdict])
+
+
+def _posterior_lines(design, prior, out: dict) -> list[str]:
+    """The posterior mixture of the effect, and under a borrowing prior its robust
+    component's weight against the prior's (a regulatory statistician's review: the weights,
+    the standard check of prior-data conflict, were not printed)."""
+    from designs.outputs.console import mixture_text
+
+    parts = out.get("posterior_components")
+    if not parts:
+        return []
+    mixture = mixture_text((c["weight"], c["mean"], c["sd"]) for c in parts)
+    conflict = ""
+    if design.decision.borrows and design.decision.prior_weight < 1:
+        # the robust component is the last (weight 1 has none: phase 2 alone; a review read
+        # a phase 2 component's weight as the robust one's)
+        now, before = parts[-1]["weight"], prior.weights[-1]
+        conflict = (
+            f"; the robust component's weight {now:.3f} against {before:.3f} in the prior ("
+            + (
+                "weight moved to it: the data conflict with phase 2, which is borrowed less"
+                if now > before
+                else "no weight moved to it"
+            )
+            + "; Schmidli et al. 2014)"
+        )
+    return [f"posterior of the effect (points/month): {mixture}{conflict}"]

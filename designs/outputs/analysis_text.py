@@ -1,0 +1,63 @@
+"""The text ``simulate.py analyze`` prints of an analysis result on one's own data."""
+
+from __future__ import annotations
+
+__all__ = ["DF_METHOD_NAMES", "DIGITS", "result_text"]
+
+
+#: ``simulate.py analyze``'s header: the reference distribution of lmm_slope's Wald test.
+DF_METHOD_NAMES = {
+    "satterthwaite": "Satterthwaite df",
+    "kenward-roger": "Kenward-Roger SE and df",
+    "between-patient fallback": "between-patient df, Satterthwaite undefined",
+}
+
+
+#: Significant digits ``simulate.py analyze`` prints, the p-value's 6 apart (``--json``
+#: gives every digit).
+DIGITS = 4
+
+
+def result_text(analysis: str, source: str, out: dict, at_look: bool = False) -> str:
+    """The text ``simulate.py analyze`` prints of a result (:meth:`AnalysisResult.to_dict`)
+    of ``analysis`` on the file ``source``: the numbers, the (1 - alpha) interval (or the
+    one-sided bound) and the decision at the result's alpha and sides (``at_look``: the
+    interval is said to be unadjusted and the fixed-sample decision is left out, the
+    look's decision follows)."""
+    method = DF_METHOD_NAMES.get(out.get("df_method"), out.get("df_method"))
+    named = f"{analysis} ({method})" if method else analysis
+    lines = [f"{named} on {source}: {out['estimand']}"]
+    keys = ("estimate", "se", "df", "df_method", "statistic", "p_value", "n_placebo", "n_active")
+    units = {"estimate": f" {out['units']}", "se": f" {out['units']}"}
+    for key in keys:
+        value = out[key]
+        if value is None:
+            continue
+        # the p-value keeps 6 digits: at 4, p = 0.049996 read "0.05" beside "significant: yes"
+        digits = 6 if key == "p_value" else DIGITS
+        lines.append(
+            f"  {key:10s} {value:.{digits}g}{units.get(key, '')}"
+            if isinstance(value, float)
+            else f"  {key:10s} {value}"
+        )
+    level = f"{100.0 * out['ci_level']:.6g}%"
+    low = f"{out['ci_low']:.{DIGITS}g}"
+    naive = " (not adjusted for the looks)" if at_look else ""
+    if out["sides"] == 2:
+        high = f"{out['ci_high']:.{DIGITS}g}"
+        lines.append(f"  {level + ' CI':10s} {low} to {high} {out['units']}{naive}")
+        sides = "two-sided"
+    else:
+        lines.append(
+            f"  {level + ' bound':10s} >= {low} {out['units']} (one-sided, "
+            f"lower: benefit is active minus placebo > 0){naive}"
+        )
+        sides = "one-sided (favouring active)"
+    if at_look:  # the fixed-sample test does not decide at a look
+        return "\n".join(lines)
+    decision = {True: "yes", False: "no", None: "undefined"}[out["significant"]]
+    if out["significant"] and out["sides"] == 2 and out["estimate"] < 0:
+        # a review: a significant harm read "yes" like a success
+        decision += " (favours placebo: a harm, not a success of the trial)"
+    lines.append(f"  significant at alpha {out['alpha']:g}, {sides}: {decision}")
+    return "\n".join(lines)

@@ -1,0 +1,116 @@
+"""The text ``simulate.py analyze --look K`` prints of the decision at an interim look
+(:func:`designs.planning.interim_look.decision_at_look`)."""
+
+from __future__ import annotations
+
+__all__ = ["interim_look_text"]
+
+_DECISIONS = {
+    "efficacy": "stop for efficacy: the look crosses the efficacy boundary",
+    "futility": (
+        "the futility boundary is crossed (non-binding: the DSMB may stop for futility or "
+        "go on; the type I error holds either way)"
+    ),
+    "continue": "continue to the next look",
+    "final: no rejection": "final analysis: no rejection",
+    "final: no success": "final analysis: no success",
+}
+
+
+def _sides(look: dict) -> str:
+    return "one-sided" if look["sides"] == 1 else "two-sided"
+
+
+def _frequentist_lines(look: dict) -> list[str]:
+    spent = look["alpha_spent"]
+    by_now = spent[-1] - (spent[-2] if len(spent) > 1 else 0.0)
+    lines = [
+        f"  spending         {look['spending']}, {_sides(look)} alpha {look['alpha']:g}: "
+        f"{by_now:.4g} at this look, {spent[-1]:.4g} by it (at information fraction "
+        f"{look['spending_fractions'][-1]:.4g})",
+        f"  z                {look['z']:.4f} (the t statistic carried to the z scale through "
+        "its t distribution)",
+    ]
+    c = look["efficacy_boundary_z"]
+    if c is None:
+        lines.append(
+            "  efficacy         no boundary: this look spends no alpha (its information is not "
+            "above an earlier look's, or the spending function gives nothing here)"
+        )
+    else:
+        z_side = "|z|" if look["sides"] == 2 else "z"
+        lines.append(
+            f"  efficacy         {z_side} >= {c:.4f} (nominal {_sides(look)} p "
+            f"{look['nominal_p']:.4g}), an estimate of {look['efficacy_boundary_estimate']:.4g} "
+            "points/month at this look's SE"
+        )
+    f = look["futility_boundary_z"]
+    if f is not None:
+        lines.append(
+            f"  futility         z <= {f:.4f} (the design's planned boundary, non-binding), an "
+            f"estimate of {look['futility_boundary_estimate']:.4g} points/month"
+        )
+    earlier = look["efficacy_boundaries_z"][:-1]
+    if earlier:
+        shown = ", ".join("none" if b is None else f"{b:.4f}" for b in earlier)
+        lines.append(f"  earlier looks    efficacy boundaries at their information: {shown}")
+    return lines
+
+
+def _posterior_lines(look: dict) -> list[str]:
+    rule = f"P(effect > {look['margin']:g} | data)"
+    lines = [
+        f"  posterior rule   {rule} = {look['probability']:.4f} against the look's threshold "
+        f"{look['threshold']:g}"
+    ]
+    if look["predictive_probability"] is not None:
+        cut = look["futility_predictive"]
+        rule_text = f"futility below {cut:g}" if cut > 0 else "no futility rule"
+        lines.append(
+            f"  predictive       probability of success at the final analysis "
+            f"{look['predictive_probability']:.4f} ({rule_text})"
+        )
+    return lines
+
+
+def interim_look_text(design, look: dict) -> str:
+    """Lines of the look's information, boundaries (or posterior probabilities) and
+    decision, and what to give at the next look."""
+    k, k_count = look["look"], look["looks"]
+    head = f"interim look {k} of {k_count}" if k < k_count else f"look {k} of {k_count} (final)"
+    lines = [
+        f"{head}: planned at information fraction {look['planned_fraction']:.4g}, calendar "
+        f"month {look['planned_month']:.1f} from the first entry"
+    ]
+    if look["decision"] == "no decision":
+        return "\n".join([*lines, f"  decision         no decision: {look['why']}"])
+    source = (
+        f"the design's at {design.trial.n_total} patients"
+        if look["information_max_source"] == "the design"
+        else f"--information-max; the design's is {look['information_max_design']:.5g}"
+    )
+    lines.append(
+        f"  information      1/SE^2 = {look['information']:.5g} (points/month)^-2, "
+        f"{look['information_fraction']:.4f} of the planned maximum "
+        f"{look['information_max']:.5g} ({source})"
+    )
+    if look["information_reached"]:
+        lines.append(
+            "  note             this interim look holds the planned maximum information: it "
+            "is the final analysis (all the alpha left is spent here; Mehta & Tsiatis 2001)"
+        )
+    lines += _posterior_lines(look) if look["rule"] == "posterior" else _frequentist_lines(look)
+    decision = _DECISIONS[look["decision"]]
+    if look["decision"] == "efficacy" and look["final"]:
+        decision = "final analysis: the efficacy boundary is crossed (a rejection)"
+        if look["rule"] == "posterior":
+            decision = "final analysis: success (the probability is above the threshold)"
+    elif look["decision"] == "efficacy" and look["rule"] == "posterior":
+        decision = "stop for efficacy: the probability is above the look's threshold"
+    lines.append(f"  decision         {decision}")
+    if look["decision"] in ("continue", "futility") and not look["final"]:
+        se = [*look["earlier_se"], look["se"]]
+        lines.append(
+            f"at look {k + 1}: add --look {k + 1} --earlier-se " + ",".join(f"{s:.6g}" for s in se)
+        )
+    return "\n".join(lines)

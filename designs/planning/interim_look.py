@@ -1,0 +1,231 @@
+"""The decision at one interim look of a real trial, as the design judges its simulated ones.
+
+``simulate.py analyze --data FILE --look K`` analyses the data available at look ``K`` of
+the design's looks and applies the design's rule there:
+
+- **frequentist rule**: the Wald statistic carried to the z scale through its t distribution
+  (``z = Phi^-1(F_t(estimate / SE; df))``, as in the simulation), against the efficacy
+  boundary solved at the information the trial observed (``I = 1 / SE^2`` at this look and
+  the earlier ones, :func:`designs.sequential.at_information.boundaries_at_information`),
+  alpha spent by ``min(I_k / I_max, 1)``; and, one-sided, against the design's planned
+  (non-binding) futility boundary of the look;
+- **posterior rule**: ``P(effect > margin | data)`` against the look's threshold and, at an
+  interim look, the predictive probability of final success against
+  ``decision.futility_predictive``
+  (:func:`designs.analyses.decision_predictive.predictive_success`).
+
+``I_max`` is the design's planned final information at its size
+(:func:`designs.planning.look_times.look_times`, what ``power --looks`` prints), or the
+charter's figure when given. Units: estimates and SEs in points/month, information in
+(points/month)^-2.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from designs.errors import InputError
+from designs.spec.interim import SEQUENTIAL_ANALYSES
+
+__all__ = ["check_look", "decision_at_look", "z_of_t"]
+
+
+def z_of_t(statistic: float, df: float) -> float:
+    """The t statistic carried to the z scale with its sign: ``Phi^-1(F_t(statistic; df))``
+    (by the tail beyond ``|statistic|``, as :func:`designs.planning.group_sequential.
+    z_statistics` does for the simulated trials)."""
+    from scipy.special import ndtri, stdtr
+
+    z = -float(ndtri(stdtr(df, -abs(statistic))))
+    return z if statistic > 0 else -z
+
+
+def _number(x) -> float | None:
+    x = float(x)
+    return x if math.isfinite(x) else None
+
+
+def check_look(design, analysis: str, look: int, earlier_se) -> int:
+    """The number of looks; :class:`InputError` for a look the design cannot judge (before
+    the data are read)."""
+    interim = design.interim
+    if not interim.sequential:
+        raise InputError(
+            "--look: the design has no interim looks; give them with --looks (e.g. --looks "
+            "0.5,1), --look-months or --look-completed, or in the design's [interim]"
+        )
+    if analysis not in SEQUENTIAL_ANALYSES:
+        raise InputError(
+            f"--look with --analysis {analysis}: the looks are judged with "
+            f"{' or '.join(SEQUENTIAL_ANALYSES)} (the analyses the simulation runs at looks)"
+        )
+    k_count = interim.n_looks
+    if not 1 <= look <= k_count:
+        raise InputError(f"--look {look}: must be in 1-{k_count} (the design's looks)")
+    if look == 1 and earlier_se:
+        raise InputError("--earlier-se: look 1 has no earlier look; give no --earlier-se")
+    if len(earlier_se) != look - 1:
+        values = f"{look - 1} value{'s' if look > 2 else ''}"
+        raise InputError(
+            f"--earlier-se: look {look} needs the SE of each earlier look ({values}, "
+            f"points/month, as analyze printed them), got {len(earlier_se)}"
+        )
+    for se in earlier_se:
+        if not (math.isfinite(se) and se > 0):
+            raise InputError(f"--earlier-se {se:g}: each must be finite and > 0 (points/month)")
+    return k_count
+
+
+def decision_at_look(
+    design,
+    result: dict,
+    look: int,
+    earlier_se=(),
+    information_max: float | None = None,
+    prior=None,
+) -> dict:
+    """The decision of ``design``'s rule at look ``look`` (1-based) on an analysis result.
+
+    Parameters
+    ----------
+    design : Design
+        A design with interim looks; its ``trial.analysis`` is the one of ``result`` (its
+        planned information is ``I_max``).
+    result : dict
+        ``analyze``'s result on the data available at the look (estimate, SE, df,
+        statistic: :meth:`designs.analyses.data_table.AnalysisResult.to_dict`).
+    look : int
+        Which look, 1 to the number of looks (the last: the final analysis).
+    earlier_se : sequence of float
+        The SE (points/month) of each earlier look's estimate.
+    information_max : float, optional
+        The planned final information; default: the design's at its size.
+    prior : NormalMixture, optional
+        The effect's prior under the posterior rule.
+
+    Returns
+    -------
+    dict
+        JSON-ready: the look, its information and fraction of ``I_max``, the rule's
+        boundaries or probabilities, and ``decision``: ``efficacy``, ``futility``,
+        ``continue``, ``final: no rejection`` (or ``final: no success``), or ``no decision``
+        (the analysis gave no estimate).
+    """
+    from designs.planning.look_times import look_times
+
+    k_count = check_look(design, design.trial.analysis.value, look, earlier_se)
+    times = look_times(design)
+    planned_max = float(times.information_max)
+    i_max = planned_max if information_max is None else float(information_max)
+    if not (math.isfinite(i_max) and i_max > 0):
+        raise InputError(f"--information-max {i_max:g}: must be finite and > 0")
+    k = look - 1
+    out = {
+        "look": look,
+        "looks": k_count,
+        "planned_fraction": float(times.fractions[k]),
+        "planned_month": float(times.months[k]),
+        "information_max": i_max,
+        "information_max_source": "the design" if information_max is None else "--information-max",
+        "information_max_design": planned_max,
+        "earlier_se": [float(s) for s in earlier_se],
+        "se": float(result["se"]),
+    }
+    est, se = result["estimate"], result["se"]
+    if not (math.isfinite(est) and math.isfinite(se) and se > 0):
+        return {**out, "decision": "no decision", "why": "the analysis gave no estimate"}
+    info = np.array([*(1.0 / np.square(earlier_se)), 1.0 / se**2])
+    # under the frequentist rule an interim look holding I_max is the final analysis (all
+    # the alpha left is spent there); the posterior rule has no such stop
+    reached = not design.decision.is_posterior and k < k_count - 1 and info[k] >= i_max
+    final = k == k_count - 1 or reached
+    out.update(
+        information=float(info[k]),
+        information_fraction=float(info[k] / i_max),
+        earlier_information=[float(x) for x in info[:k]],
+        final=final,
+        information_reached=reached,
+    )
+    if design.decision.is_posterior:
+        return {**out, **_posterior_at_look(design, prior, est, se, k, k_count, final, i_max)}
+    return {**out, **_frequentist_at_look(design, result, info, k, k_count, final, i_max)}
+
+
+def _frequentist_at_look(design, result, info, k, k_count, final, i_max) -> dict:
+    from designs.planning.group_sequential import planned_boundaries
+    from designs.sequential.at_information import boundaries_at_information
+    from designs.sequential.boundaries import Z_CAP
+    from designs.sequential.normal import sf
+
+    t, interim = design.trial, design.interim
+    bounds, spent, fractions = boundaries_at_information(
+        info, i_max, t.alpha, interim.alpha_spending(), t.sides, k_count, final
+    )
+    z = z_of_t(result["statistic"], result["df"])
+    se = 1.0 / math.sqrt(info[k])
+    c = float(bounds[k])
+    has_bound = c < Z_CAP
+    crossed = has_bound and (abs(z) if t.sides == 2 else z) >= c
+    futility_z = None
+    if not final and t.sides == 1:
+        f = float(planned_boundaries(design).futility_z[k])
+        futility_z = f if math.isfinite(f) else None
+    if crossed:
+        decision = "efficacy"
+    elif final:
+        decision = "final: no rejection"
+    elif futility_z is not None and z <= futility_z:
+        decision = "futility"
+    else:
+        decision = "continue"
+    return {
+        "rule": "frequentist",
+        "alpha": t.alpha,
+        "sides": t.sides,
+        "spending": interim.alpha_spending().label(),
+        "futility": interim.futility.value,
+        "z": z,
+        "spending_fractions": [float(x) for x in fractions],
+        "alpha_spent": [float(x) for x in spent],
+        "efficacy_boundaries_z": [_number(b) if b < Z_CAP else None for b in bounds],
+        "efficacy_boundary_z": c if has_bound else None,
+        "nominal_p": float(t.sides * sf(c)) if has_bound else None,
+        "efficacy_boundary_estimate": c * se if has_bound else None,
+        "futility_boundary_z": futility_z,
+        "futility_boundary_estimate": None if futility_z is None else futility_z * se,
+        "decision": decision,
+    }
+
+
+def _posterior_at_look(design, prior, est, se, k, k_count, final, i_max) -> dict:
+    from designs.analyses.decision import lower_tail
+    from designs.analyses.decision_predictive import predictive_success
+
+    d = design.decision
+    thresholds = d.look_thresholds(k_count)
+    threshold = float(thresholds[-1] if final else thresholds[k])
+    tail = float(lower_tail(prior, np.array([est]), np.array([se]), d.margin)[0])
+    predictive = None
+    if not final:
+        predictive = float(
+            predictive_success(prior, [est], [se], i_max, float(thresholds[-1]), d.margin)[0]
+        )
+    if tail < 1.0 - threshold:  # P(effect > margin | data) > threshold, as the simulation
+        decision = "efficacy"
+    elif final:
+        decision = "final: no success"
+    elif d.futility_predictive > 0 and predictive < d.futility_predictive:
+        decision = "futility"
+    else:
+        decision = "continue"
+    return {
+        "rule": "posterior",
+        "margin": d.margin,
+        "probability": 1.0 - tail,
+        "threshold": threshold,
+        "predictive_probability": predictive,
+        "futility_predictive": d.futility_predictive,
+        "decision": decision,
+    }

@@ -1,0 +1,122 @@
+"""Efficacy boundaries of one trial at the information it observed, solved exactly.
+
+At an interim analysis of a real trial the boundary is not the planned one: alpha is spent
+by the information the trial has observed (Lan & DeMets 1983), ``I_k = 1 / SE_k^2``, and the
+boundaries' correlations are those of the observed information, ``sqrt(I_j / I_k)``. This
+module solves them for one trial by the recursion of :mod:`designs.sequential.boundaries`
+(Simpson on Jennison & Turnbull's grid with ``r = 32``, each boundary by Brent's method to
+1e-12), with the conventions of the simulation's kernel
+(:mod:`designs.sequential.observed`), so that a look analysed with ``simulate.py analyze
+--look`` is judged as the simulated trials were:
+
+- an interim look spends the alpha of ``min(I_k / I_max, 1)`` (``I_max`` the planned final
+  information), never less than an earlier look spent (a running maximum); the final look
+  spends what is left, as does an interim look that has reached ``I_max`` (it is then the
+  trial's final analysis);
+- a look that spends nothing (its information did not rise above an earlier look's, or the
+  spending function gives nothing there) has no boundary (``Z_CAP``) and cuts nothing off
+  the density: the recursion goes from the last look that cut to the next one, which is
+  exact (the z statistics are a Brownian motion in information time).
+
+The simulation's kernel solves the same boundaries on a coarser grid (within about 4e-5);
+this one is for a single trial, where milliseconds do not matter.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from designs.errors import InputError
+from designs.sequential.boundaries import Z_CAP, _Recursion
+from designs.sequential.spending import SpendingFunction
+
+__all__ = ["boundaries_at_information", "spending_fractions"]
+
+
+def spending_fractions(information, information_max: float, n_looks: int, final: bool):
+    """The information fraction each observed look spends alpha by.
+
+    ``min(I_k / I_max, 1)`` as a running maximum over the looks; 1 at the last look when
+    ``final``. ``n_looks`` is the number of looks the design plans (the fractions are padded
+    with 1 to it, for spending functions defined per planned look)."""
+    info = np.asarray(information, dtype=float)
+    spend = np.ones(n_looks)
+    spend[: info.size] = np.maximum.accumulate(np.minimum(info / information_max, 1.0))
+    if final:
+        spend[info.size - 1] = 1.0
+    return spend
+
+
+def boundaries_at_information(
+    information,
+    information_max: float,
+    alpha: float,
+    spending: SpendingFunction,
+    sides: int,
+    n_looks: int,
+    final: bool,
+):
+    """Efficacy boundaries (z) of the looks so far at the information each observed.
+
+    Parameters
+    ----------
+    information : sequence of float
+        Observed information ``1 / SE^2`` ((points/month)^-2) at each look so far, the
+        current one last; each finite and > 0.
+    information_max : float
+        The planned final information (> 0).
+    alpha, spending, sides
+        As :func:`designs.sequential.efficacy_boundaries`.
+    n_looks : int
+        Looks the design plans (at least ``len(information)``).
+    final : bool
+        The last of ``information`` is the final analysis (spends what is left).
+
+    Returns
+    -------
+    bounds : ndarray
+        Boundary per look so far (``Z_CAP``: the look spends nothing, no boundary).
+    alpha_spent : ndarray
+        Cumulative alpha spent by each look so far (two-sided: both sides).
+    fractions : ndarray
+        The fraction of ``information_max`` each look spent by.
+    """
+    from scipy.optimize import brentq  # on use: slow to import
+
+    info = np.asarray(information, dtype=float)
+    if info.size == 0 or not np.all(np.isfinite(info)) or np.any(info <= 0):
+        raise InputError("information: each look's must be finite and > 0")
+    if not (np.isfinite(information_max) and information_max > 0):
+        raise InputError(f"information_max = {information_max:g}: must be finite and > 0")
+    if info.size > n_looks:
+        raise InputError(f"{info.size} looks observed, but the design plans {n_looks}")
+    fractions = spending_fractions(info, information_max, n_looks, final)
+    spent = sides * spending.spent(fractions, alpha / sides)[: info.size]
+    increments = np.diff(np.concatenate(([0.0], spent)))
+    bounds = np.full(info.size, Z_CAP)
+    cut: list[int] = []  # the looks with a boundary, which the density is carried through
+    for k in range(info.size):
+        if k and info[k] <= info[:k].max():
+            if final and k == info.size - 1:
+                raise InputError(
+                    f"the final look's information (1/SE^2 = {info[k]:.4g}) is not above an "
+                    f"earlier look's ({info[:k].max():.4g}): the boundary needs the information "
+                    "to increase (Jennison & Turnbull's canonical joint distribution)"
+                )
+            continue  # spends nothing (as the simulation's kernel): no boundary, nothing cut
+        if increments[k] <= 0:
+            continue  # spends nothing: no boundary, nothing cut
+        looks = [*cut, k]
+        recursion = _Recursion(info[looks] / info[k], 0.0)
+        for j in cut:
+            recursion.advance(-bounds[j] if sides == 2 else -np.inf, bounds[j])
+
+        def excess(c, target=increments[k], recursion=recursion):
+            below, above = recursion.exits(-c if sides == 2 else -np.inf, c)
+            return below + above - target
+
+        if excess(Z_CAP) >= 0:
+            continue
+        bounds[k] = brentq(excess, -Z_CAP if sides == 1 else 0.0, Z_CAP, xtol=1e-12)
+        cut.append(k)
+    return bounds, spent, fractions[: info.size]
