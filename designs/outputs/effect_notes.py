@@ -22,9 +22,18 @@ def harm_notes(design, s) -> list[str]:
             if design.decision.is_posterior
             else ("power", "a significant result")
         )
+        liberal = ""
+        t = design.trial
+        if not design.decision.is_posterior and s.power > t.alpha + 3.0 * s.mc_se:
+            # a contributor's review: an analysis with too small an SE printed "power 0.120"
+            # at effect 0 without a flag
+            liberal = (
+                f"; at {s.power:.3f} it is above alpha {t.alpha:g} by more than 3 MC SE: "
+                f"LIBERAL ({s.analysis} rejects more often than its level)"
+            )
         return [
             f"note: the effect is 0 (no difference between the arms): this {rate} is the "
-            f"type I error, the chance of {what} when the treatment does nothing"
+            f"type I error, the chance of {what} when the treatment does nothing{liberal}"
         ]
     if not design.effect.value < 0 or design.decision.is_posterior or design.trial.sides != 2:
         return []

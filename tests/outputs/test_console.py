@@ -348,3 +348,21 @@ def test_a_one_sided_test_above_0_025_is_noted():
     assert "one-sided test at alpha 0.05 rejects in favour of active 2 times as often" in note
     held = one.with_overrides({"trial.alpha": 0.025})
     assert power_notes(held, [_summary()]) == []
+
+
+def test_a_liberal_type_i_error_is_flagged_at_effect_0():
+    """At effect 0 the power is the type I error; above alpha by more than 3 MC SE the note
+    says LIBERAL (a contributor's review: 0.120 at alpha 0.05 was printed without a flag)."""
+    from types import SimpleNamespace
+
+    from designs.outputs.effect_notes import harm_notes
+    from designs.spec import load_design
+
+    design = load_design().with_overrides({"effect.value": 0.0})
+    liberal = SimpleNamespace(power=0.120, mc_se=0.007, analysis="gee_slope")
+    (note,) = harm_notes(design, liberal)
+    assert "this power is the type I error" in note
+    assert "above alpha 0.05 by more than 3 MC SE: LIBERAL (gee_slope" in note
+    within = SimpleNamespace(power=0.060, mc_se=0.004, analysis="lmm_slope")  # 2.5 MC SE
+    (note,) = harm_notes(design, within)
+    assert "LIBERAL" not in note
