@@ -1,8 +1,7 @@
-"""Subcommands on one design or one data set: power, trial, analyze, bench, designs."""
+"""Subcommands on one design: power, trial, bench, designs (analyze: :mod:`analyze_command`)."""
 
 from __future__ import annotations
 
-from designs import __version__
 from designs.cli.interim_options import add_look_decision
 from designs.cli.options import (
     MAX_INDEX,
@@ -13,14 +12,12 @@ from designs.cli.options import (
     add_design,
     add_force,
     add_interim,
-    add_json,
     add_posterior,
     add_seed_json,
     add_trials,
     command_line,
     design_from_args,
     design_inputs,
-    finite,
     parse_set,
     phase2_posterior,
     print_json,
@@ -202,8 +199,10 @@ def cmd_trial(args) -> int:
     text = tc.trial_csv_text(
         trial, integer_scores=design.population.integer_scores, entry_month=entries
     )
+    from designs.simulation.numba_cache import software
+
     provenance = {
-        "tool": f"als-trial-sim {__version__}",
+        "tool": software(),
         "seed": args.seed,
         "trial_index": args.index,
         "command": command_line(),
@@ -238,146 +237,6 @@ def cmd_trial(args) -> int:
     if why_not:
         warn([f"note: the looks' decisions are not given: {why_not}"])
     return 0
-
-
-def add_analyze(sub) -> None:
-    p = add_command(sub, "analyze", "the trial analysis on your own long-format CSV", cmd_analyze)
-    add_json(p)  # no --seed: the analysis draws no random numbers (it was accepted, unread)
-    p.add_argument(
-        "--data",
-        required=True,
-        help="long-format CSV, one row per visit: patient (any id), arm (0/1, placebo/control or "
-        "active/treatment), month (from randomisation; < 0 for lead-in visits), alsfrs_r "
-        "(points, 0-48); "
-        "joint_rank also needs status (completed/dropout/death) and exit_month; "
-        "slope_change_lead_in needs lead-in visits",
-    )
-    add_analysis(p, several=False, default="lmm_slope")
-    p.add_argument(
-        "--alpha",
-        type=finite,
-        default=0.05,
-        help="significance level, in (0, 1): the decision and the (1 - alpha) interval",
-    )
-    p.add_argument(
-        "--sides",
-        type=int,
-        choices=(1, 2),
-        default=2,
-        help="two-sided, or one-sided favouring active (then the interval is the one-sided "
-        "lower bound)",
-    )
-    p.add_argument(
-        "--df-method",
-        choices=("satterthwaite", "kenward-roger"),
-        default=None,
-        help="lmm_slope only: Satterthwaite df (default) or Kenward-Roger adjusted SE and df",
-    )
-    p.add_argument(
-        "--last-month",
-        type=finite,
-        metavar="M",
-        help="ancova_change only: the last scheduled visit, months (default: the month most "
-        "patients' records end at); completers have visits at exactly month 0 and M",
-    )
-    p.add_argument(
-        "--continuous-scores",
-        action="store_true",
-        help="accept any finite score, fractions of a point and beyond 0-48 (a trial "
-        "simulated with population.integer_scores = false, neither rounded nor clipped); by "
-        "default a score must be whole points in 0-48",
-    )
-    # the posterior rule on the data, as the design judges its simulated trials (its prior
-    # may need the design: unit information, the transport of phase 2)
-    add_design(p, sizes=False)
-    add_decision(p)
-    add_posterior(p)
-
-
-def cmd_analyze(args) -> int:
-    from designs.analyses.data_table import read_trial_csv, result_text
-    from designs.analyses.registry import analyze
-
-    if args.last_month is not None:
-        if args.analysis != "ancova_change":
-            raise InputError("--last-month: only with --analysis ancova_change")
-        if args.last_month <= 0:
-            raise InputError(f"--last-month {args.last_month:g}: must be > 0 (months)")
-    design = design_from_args(args, analysis_field=False)
-    if design.decision.is_posterior:
-        from designs.planning.decision_rule import check_analyses
-
-        check_analyses((args.analysis,))
-    prior = decision_prior_from_args(design, args)  # None under the frequentist rule
-    data = read_trial_csv(args.data, "--data", whole_scores=not args.continuous_scores)
-    out = analyze(
-        data,
-        args.analysis,
-        alpha=args.alpha,
-        sides=args.sides,
-        df_method=args.df_method,
-        last_month=args.last_month,
-    ).to_dict()
-    if prior is not None:
-        from designs.planning.decision_rule import posterior_decision, rule_record
-
-        out.update(posterior_decision(design, prior, out["estimate"], out["se"]))
-        out["decision_rule"] = rule_record(design, prior)
-    warn(f"warning: {line}" for line in out["warnings"])
-    if args.json:
-        print_json(out)
-    else:
-        print(result_text(args.analysis, args.data, out))
-        if prior is not None:
-            print(_posterior_rule_text(design, prior, out))
-    return 0
-
-
-def _posterior_rule_text(design, prior, out: dict) -> str:
-    """``analyze``'s lines on the posterior rule: its prior, P(effect > margin | data) and
-    the decision at the design's threshold."""
-    from designs.outputs.console import prior_text
-    from designs.spec.decision import threshold_text
-
-    margin, p = design.decision.margin, out["posterior_probability"]
-    final = " (the final look's)" if design.interim.sequential else ""
-    rule = f"P(effect > {margin:g} | data)"
-    if p is None:
-        verdict = f"posterior rule: {rule} not computed: the analysis gave no estimate"
-    else:
-        verdict = (
-            f"posterior rule: {rule} = {p:.4f} (the estimate and SE as a normal likelihood); "
-            f"{'success' if out['posterior_success'] else 'no success'} at threshold "
-            f"{threshold_text(out['threshold'])}{final}"
-        )
-    return "\n".join([prior_text(design, prior), *_posterior_lines(design, prior, out), verdict])
-
-
-def _posterior_lines(design, prior, out: dict) -> list[str]:
-    """The posterior mixture of the effect, and under a borrowing prior its robust
-    component's weight against the prior's (a regulatory statistician's review: the weights,
-    the standard check of prior-data conflict, were not printed)."""
-    from designs.outputs.console import mixture_text
-
-    parts = out.get("posterior_components")
-    if not parts:
-        return []
-    mixture = mixture_text((c["weight"], c["mean"], c["sd"]) for c in parts)
-    conflict = ""
-    if design.decision.borrows and design.decision.prior_weight < 1:
-        # the robust component is the last (weight 1 has none: phase 2 alone; a review read
-        # a phase 2 component's weight as the robust one's)
-        now, before = parts[-1]["weight"], prior.weights[-1]
-        conflict = (
-            f"; the robust component's weight {now:.3f} against {before:.3f} in the prior ("
-            + (
-                "weight moved to it: the data conflict with phase 2, which is borrowed less"
-                if now > before
-                else "no weight moved to it"
-            )
-            + "; Schmidli et al. 2014)"
-        )
-    return [f"posterior of the effect (points/month): {mixture}{conflict}"]
 
 
 def add_bench(sub) -> None:

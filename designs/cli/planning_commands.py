@@ -113,8 +113,10 @@ def add_sweep(sub) -> None:
 def cmd_sweep(args) -> int:
     from designs.atomic import check_writable
     from designs.outputs.console import failed_fits_rule
+    from designs.outputs.posterior_source import posterior_record
     from designs.planning.posterior import posterior_draws
     from designs.planning.sweep import is_sweep_file, run_sweep
+    from designs.simulation.numba_cache import software
 
     if not str(args.out).lower().endswith((".nc", ".nc4")):
         # a review: `--out results/x.txt` wrote netCDF under a text file's name
@@ -151,13 +153,16 @@ def cmd_sweep(args) -> int:
     if args.transport is not None and not args.assurance:
         raise InputError(f"--transport {args.transport}: read only with --assurance; drop it")
     transport = args.transport or design.effect.transport.value
+    idata = None
     if args.assurance:
-        draws = posterior_draws(phase2_posterior(args.posterior), transport)
+        idata = phase2_posterior(args.posterior)
+        draws = posterior_draws(idata, transport)
     borrows = design.decision.is_posterior and design.decision.prior.value == "robust"
     if borrows and (design.decision.prior_weight > 0 or "prior_weight" in grid):
         from designs.planning.decision_rule import phase2_effect_prior
 
-        phase2 = phase2_effect_prior(design, phase2_posterior(args.posterior))
+        idata = idata if idata is not None else phase2_posterior(args.posterior)
+        phase2 = phase2_effect_prior(design, idata)
     elif args.posterior and draws is None:  # nothing reads it
         raise InputError(
             f"--posterior {args.posterior}: read here only for --assurance or by the robust "
@@ -182,6 +187,7 @@ def cmd_sweep(args) -> int:
             transport=transport,
             phase2_prior=phase2,
             counts=counts,
+            posterior_record=None if idata is None else posterior_record(idata.attrs),
         )
     dims = {k: int(v) for k, v in ds.sizes.items()}
     reused = before is not None and before == _identity(args.out)  # the file was not rewritten
@@ -197,6 +203,7 @@ def cmd_sweep(args) -> int:
                 "seed": args.seed,
                 "analyses": list(ds.analysis.values.tolist()),
                 "version": __version__,
+                "software": software(),
                 "resumed": resumed,
                 "cells_resumed": kept,
                 "reused": reused,

@@ -64,6 +64,7 @@ def cmd_report(args) -> int:
     )
     from designs.outputs.report import check_report_folder, write_report
     from designs.planning.report_plan import plan_report
+    from designs.simulation.numba_cache import software
 
     check_targets(args.target_power)
     # the prior-weight section (with assurance) judges the design by the posterior rule with
@@ -127,6 +128,7 @@ def cmd_report(args) -> int:
                     plan.sample_size.rows, design, plan.operating.get("decision_rule", {})
                 ),
                 "version": __version__,
+                "software": software(),
             }
         )
     else:

@@ -7,7 +7,6 @@ software, and ends with the references it relies on.
 
 from __future__ import annotations
 
-from designs import __version__
 from designs.analyses import registry
 from designs.outputs.assurance_text import undefined_draws_note
 from designs.outputs.console import is_illustrative
@@ -59,8 +58,10 @@ def _software() -> str:
     import scipy
     import xarray
 
+    from designs.simulation.numba_cache import software
+
     parts = [
-        f"als-trial-sim {__version__}",
+        software(),
         f"Python {platform.python_version()}",
         f"NumPy {numpy.__version__}",
         f"SciPy {scipy.__version__}",

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 
 __all__ = [
+    "changed_priors",
     "conflict_note",
     "convergence_figures",
     "convergence_sentence",
@@ -22,10 +23,30 @@ __all__ = [
 ]
 
 
+def changed_priors(attrs) -> dict | None:
+    """The phase 2 model's hyperparameters the fit changed from the defaults (``fit
+    --prior``), as ``{name: [value, default]}``; ``{}`` for the default priors, None when the
+    file does not say (a reproducibility audit: a fit with changed priors was described as
+    the default one)."""
+    from progression.priors import DEFAULT_PRIORS, Priors, changed_priors
+
+    text = (attrs or {}).get("priors")
+    if not text:
+        return None
+    try:
+        priors = Priors.from_json(str(text))
+    except (ValueError, TypeError):
+        return None
+    return {k: [v, getattr(DEFAULT_PRIORS, k)] for k, v in changed_priors(priors).items()}
+
+
 def posterior_source(attrs, brackets: str = "()") -> str:
     """'fitted to mine.csv (data SHA-256 65f493fcd289, 4 chains x 1000 draws, nutpie,
-    seed 7)'; what the attributes do not say is left out. ``brackets``: the pair around
-    the details ("[]" inside a parenthesis)."""
+    seed 7, draws SHA-256 0c1d2e3f4a5b)', with the priors changed from the defaults when
+    the fit changed any; what the attributes do not say is left out. ``brackets``: the pair
+    around the details ("[]" inside a parenthesis)."""
+    from progression.posterior_file import CHECKSUM_ATTR
+
     attrs = attrs or {}
     parts = []
     sha = str(attrs.get("data_sha256", ""))
@@ -37,6 +58,14 @@ def posterior_source(attrs, brackets: str = "()") -> str:
         parts.append(str(attrs["sampler"]))
     if attrs.get("seed") is not None:
         parts.append(f"seed {int(attrs['seed'])}")
+    changed = changed_priors(attrs)
+    if changed:
+        parts.append(
+            "priors changed: "
+            + "; ".join(f"{k} = {v:g} (default {d:g})" for k, (v, d) in changed.items())
+        )
+    if attrs.get(CHECKSUM_ATTR):
+        parts.append(f"draws SHA-256 {str(attrs[CHECKSUM_ATTR])[:12]}")
     source = str(attrs.get("data_source", "")) or "data not named in the posterior file"
     details = f" {brackets[0]}{', '.join(parts)}{brackets[1]}" if parts else ""
     return f"fitted to {source}{details}"
@@ -98,15 +127,20 @@ def posterior_sentences(attrs) -> str:
 
 
 def posterior_record(attrs) -> dict:
-    """The posterior's provenance for JSON: its data (source, SHA-256), the convergence
+    """The posterior's provenance for JSON: its data (source, SHA-256), its draws' SHA-256,
+    the priors the fit changed (``{}``: none; None: not kept), the convergence
     figures and whether they meet the targets (None when not kept), the conflict note."""
     from progression.convergence import gates_met
 
     figures = convergence_figures(attrs)
     attrs = attrs or {}
+    from progression.posterior_file import CHECKSUM_ATTR
+
     return {
         "data_source": str(attrs.get("data_source", "")) or None,
         "data_sha256": str(attrs.get("data_sha256", "")) or None,
+        "draws_sha256": str(attrs.get(CHECKSUM_ATTR, "")) or None,
+        "priors_changed": changed_priors(attrs),
         "convergence": figures,
         "converged": None if figures is None else gates_met(figures),
         "prior_data_conflict": conflict_note(attrs) or None,

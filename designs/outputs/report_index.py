@@ -3,7 +3,6 @@ and a legend for each figure; and the header lines of the two design files."""
 
 from __future__ import annotations
 
-from designs import __version__
 from designs.analyses.registry import title
 from designs.outputs.console import is_illustrative, phase2_words
 from designs.outputs.csv_columns import columns_markdown
@@ -246,6 +245,8 @@ def _interim_answers(plan) -> list[str]:
 
 def report_readme(plan) -> str:
     """The folder's README.md (Markdown)."""
+    from designs.simulation.numba_cache import software
+
     design, rows = plan.design, plan.sample_size.rows
     per_arm = rows[0].size_name == "n_per_arm"
     answers = "; ".join(
@@ -261,7 +262,7 @@ def report_readme(plan) -> str:
         "",
         f"{answers}. Analysis: {analysis}. {plan.trials} simulated trials per point"
         f"{_second_stage(plan.sample_size)}{_assurance_trials(plan)}, seed {plan.seed}, "
-        f"als-trial-sim {__version__}.",
+        f"{software()}.",
         "",
         *_interim_answers(plan),
         *_posterior_lines(plan),

@@ -15,6 +15,7 @@ from designs import __version__
 from designs.planning.power import null_design, power
 from designs.planning.sample_size import design_at, probit_fit
 from designs.sequential import normal as norm
+from designs.simulation.numba_cache import software
 
 #: Effects simulated for the minimal detectable effect (0.25 to 2 times the design's).
 OC_EFFECTS = 8
@@ -197,6 +198,7 @@ def operating_characteristics(
         "trials": trials,
         "seed": seed,
         "version": __version__,
+        "software": software(),
     }
 
 

@@ -59,6 +59,15 @@ def code_version() -> str:
     return (_IMPORTED[0] if _IMPORTED else _all_sources_hash())[:16]
 
 
+def software() -> str:
+    """'als-trial-sim 0.1.0, source 1a2b3c4d5e6f7a8b': the release and the hash of the code
+    that ran (:func:`code_version`), which moves with every edit while the release number
+    waits for a release (a reproducibility audit: 0.1.0 named code whose numbers moved)."""
+    from designs import __version__
+
+    return f"als-trial-sim {__version__}, source {code_version()}"
+
+
 def sources_hash(memo: Path | None = None, everything: str | None = None) -> str:
     """First 16 hex digits of the SHA-256 of the kernel sources (file names and contents):
     the files :func:`~designs.simulation.kernel_sources.kernel_sources` lists.

@@ -95,3 +95,29 @@ def test_a_prior_data_conflict_kept_by_fit_is_said_after_the_convergence():
     assert conflict_note(attrs) == note and conflict_note(OWN) == ""
     assert fit_cautions(attrs) == f"{convergence_sentence(attrs)} {note}"
     assert fit_cautions(OWN) == convergence_sentence(OWN)
+
+
+def test_changed_priors_and_the_draws_hash_are_named():
+    """A reproducibility audit: a fit with ``--prior pre_slope_mean=-0.6`` was described in
+    the same words as the default fit. The priors the fit changed and the SHA-256 of its
+    draws now follow the sampler run, in the text and in JSON."""
+    from designs.outputs.posterior_source import changed_priors, posterior_record
+    from progression.posterior_file import CHECKSUM_ATTR
+    from progression.priors import DEFAULT_PRIORS
+
+    changed = DEFAULT_PRIORS.replace(pre_slope_mean=-0.6)
+    attrs = {**OWN, "priors": changed.to_json(), CHECKSUM_ATTR: "0c1d2e3f4a5b" + "9" * 52}
+    default = DEFAULT_PRIORS.pre_slope_mean
+    assert changed_priors(attrs) == {"pre_slope_mean": [-0.6, default]}
+    assert posterior_source(attrs) == (
+        "fitted to clinic/phase2_own.csv (data SHA-256 314a24a102c2, 2 chains x 200 draws, "
+        f"nutpie, seed 7, priors changed: pre_slope_mean = -0.6 (default {default:g}), "
+        "draws SHA-256 0c1d2e3f4a5b)"
+    )
+    record = posterior_record(attrs)
+    assert record["priors_changed"] == {"pre_slope_mean": [-0.6, default]}
+    assert record["draws_sha256"].startswith("0c1d2e3f4a5b")
+    # the default priors: nothing changed, and said so in JSON ({} rather than None)
+    plain = {**OWN, "priors": DEFAULT_PRIORS.to_json()}
+    assert changed_priors(plain) == {} and "priors changed" not in posterior_source(plain)
+    assert posterior_record(OWN)["priors_changed"] is None  # the file does not say

@@ -145,6 +145,14 @@ def test_every_text_file_carries_seed_and_version(report):
     assert oc["seed"] == SEED and oc["version"] == __version__
     ds = xr.load_dataset(out / "power_sweep.nc", engine="h5netcdf")
     assert ds.attrs["seed"] == SEED and ds.attrs["version"] == __version__
+    # and the hash of the code that ran, which moves with every edit while the version
+    # waits for a release (a reproducibility audit)
+    from designs.simulation.numba_cache import code_version, software
+
+    stamp = f"als-trial-sim {__version__}, source {code_version()}"
+    assert software() == stamp and len(code_version()) == 16
+    assert stamp in (out / "README.md").read_text() and stamp in (out / "methods.md").read_text()
+    assert oc["software"] == stamp and ds.attrs["software"] == stamp
 
 
 def test_operating_characteristics(report):

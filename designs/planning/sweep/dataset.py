@@ -16,6 +16,7 @@ from designs import __version__
 from designs.analyses import registry
 from designs.errors import InputError
 from designs.planning.sweep.design import cell_design
+from designs.simulation.numba_cache import software
 
 #: The sweep's variables: name -> (long_name, units). A rate is a fraction of all simulated
 #: trials (``decision.failed_fits``); where the effect coordinate is 0 a rejection rate is the
@@ -214,7 +215,7 @@ def _assemble(design, grid, cells, keys, results, trials, seed, analyses) -> xr.
         "sides": int(design.trial.sides),
         "decision": design.decision.rule.value,
         **_rule_attrs(design, grid),
-        "software": f"als-trial-sim {__version__}",
+        "software": software(),
         "version": __version__,
         "common_random_numbers": "same seed in every cell: same patients, prefixes nest in n",
     }

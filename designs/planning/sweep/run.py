@@ -63,6 +63,7 @@ def run_sweep(
     transport: str = "proportional",
     phase2_prior=None,
     counts: dict | None = None,
+    posterior_record: dict | None = None,
 ) -> xr.Dataset:
     """Simulate every cell of a grid of designs; return (and write) one labelled dataset.
 
@@ -92,6 +93,10 @@ def run_sweep(
         Called with 1 after each finished cell (including cells reused from disk).
     command : str, optional
         The command line, recorded in the file's attributes.
+    posterior_record : dict, optional
+        The phase 2 posterior's provenance
+        (:func:`designs.outputs.posterior_source.posterior_record`), recorded as the JSON
+        attribute ``phase2_posterior`` when assurance or a borrowing prior read one.
     assurance_draws : float64[D], optional
         Posterior draws of the effect in the ``transport``'s units: every cell then also
         holds ``assurance`` (and its MC SE), so assurance curves over n sit beside power.
@@ -290,6 +295,8 @@ def run_sweep(
         ds.attrs["assurance_posterior_draws"] = int(assurance_draws.size)
     if command is not None:
         ds.attrs["command"] = command  # rerunning it reproduces this file exactly
+    if posterior_record is not None:  # a reproducibility audit: the file named no posterior
+        ds.attrs["phase2_posterior"] = json.dumps(posterior_record, sort_keys=True)
     if out_path is not None:
         with atomic_path(out_path) as tmp:
             write_netcdf(ds, tmp)
