@@ -39,7 +39,21 @@ class Parser(argparse.ArgumentParser):
         return super().parse_args(args, namespace)
 
     def error(self, message: str) -> None:  # pragma: no cover - exercised through main()
-        raise InputError(f"{self.prog}: {message}{self._near_miss(message)}")
+        prog, command = self.prog, self._command()
+        if message.startswith("unrecognized arguments: ") and command is not None:
+            # the top-level parser reports a subcommand's unknown options: name the
+            # subcommand (a contributor's review: `sweep --threads 2` named neither)
+            hint = self._near_miss(message) or f" (see {prog} {command} --help)"
+            raise InputError(f"{prog} {command}: {message}{hint}")
+        raise InputError(f"{prog}: {message}{self._near_miss(message)}")
+
+    def _command(self) -> str | None:
+        """The subcommand named in the arguments (None: none, or this is a subcommand)."""
+        for action in self._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                named = (a for a in getattr(self, "_argv", ()) if a in action.choices)
+                return next(named, None)
+        return None
 
     def _near_miss(self, message: str) -> str:
         """The option or choice a mistyped one was probably meant to be
@@ -58,12 +72,10 @@ class Parser(argparse.ArgumentParser):
         """The option strings of the subcommand named in the arguments (the top level's
         when none is)."""
         parser: argparse.ArgumentParser = self
+        command = self._command()
         for action in self._actions:
-            if isinstance(action, argparse._SubParsersAction):
-                named = (a for a in getattr(self, "_argv", ()) if a in action.choices)
-                command = next(named, None)
-                if command is not None:
-                    parser = action.choices[command]
+            if isinstance(action, argparse._SubParsersAction) and command is not None:
+                parser = action.choices[command]
         return [o for o in parser._option_string_actions if o.startswith("--")]
 
 

@@ -69,7 +69,11 @@ def test_a_near_miss_is_suggested_only_when_close(run, capsys):
     assert near_miss("--transport", ["--trials", "--seed"]) == ""
     assert near_miss("--n-per-am", ["--trials", "--n-per-arm"]) == " (did you mean '--n-per-arm'?)"
     code, _, err = run(capsys, "power", "--xyz")
-    assert code == 2 and err.strip() == "error: simulate.py: unrecognized arguments: --xyz"
+    # the subcommand is named, and where to look (a contributor's review: `sweep --threads 2`
+    # named neither)
+    assert code == 2 and err.strip() == (
+        "error: simulate.py power: unrecognized arguments: --xyz (see simulate.py power --help)"
+    )
     # an option of another subcommand is not suggested (--target-power is sample-size's)
     code, _, err = run(capsys, "power", "--target-powr", "0.8")
     assert code == 2 and "did you mean" not in err
