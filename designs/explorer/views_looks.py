@@ -1,13 +1,18 @@
-"""The posterior rule at interim looks as HTML: numbers of
-:class:`designs.planning.decision_looks.PosteriorLooksSummary`, laid out; nothing is computed
-(the frequentist boundaries are in :func:`designs.explorer.views.interim_html`)."""
+"""The interim looks' card as HTML: the frequentist boundaries
+(:class:`designs.planning.group_sequential.GroupSequentialSummary`) or the posterior rule at
+looks (:class:`designs.planning.decision_looks.PosteriorLooksSummary`), laid out; nothing is
+computed."""
 
 from __future__ import annotations
 
 from shiny import ui
 
 from designs.outputs.decision_looks import posterior_rule_phrase
-from designs.outputs.group_sequential import nonbinding_text
+from designs.outputs.group_sequential import (
+    charter_lines,
+    nonbinding_text,
+    sequential_type_i_flag,
+)
 from designs.outputs.numbers import rate_se, se_text
 from designs.outputs.rates import type_i_text
 
@@ -94,3 +99,108 @@ def posterior_looks_html(req, s, provenance) -> ui.Tag:
         class_="provenance",
     )
     return ui.div(table, summary, note, provenance(req, "simulated trials per hypothesis"))
+
+
+def _z(x) -> str:
+    return "-" if x is None else f"{x:.3f}"
+
+
+def _at(values, k: int):
+    """The look's value, None where a summary has none (an older one)."""
+    return values[k] if k < len(values) else None
+
+
+def frequentist_looks_html(req, gs, provenance) -> ui.Tag:
+    """The group-sequential design: per look its information, month, boundaries (z, nominal
+    p, points/month) and the probability of stopping there under the effect (H1) and under
+    no effect (H0); expected patients and months under both; the type I error of the design;
+    what a DSMB charter needs (all from
+    :func:`designs.planning.group_sequential.group_sequential_power`)."""
+    head = (
+        "look",
+        "information (expected)",
+        "information (observed, H1)",
+        "month",
+        "efficacy z",
+        "nominal p",
+        "efficacy (points/month)",
+        "futility z",
+        "futility (points/month)",
+        "P(stop for efficacy) H1",
+        "P(stop for futility) H1",
+        "P(stop for efficacy) H0",
+        "P(stop for futility) H0",
+    )
+    body = []
+    for k in range(len(gs.looks)):
+        body.append(
+            (
+                str(k + 1),
+                f"{gs.expected_information_fraction[k]:.3f}",
+                f"{gs.observed_information_fraction[k]:.3f}",
+                f"{gs.look_months[k]:.1f}",
+                f"{gs.efficacy_boundaries_z[k]:.3f}",
+                f"{gs.nominal_p[k]:.5f}",
+                _z(_at(gs.efficacy_boundaries_estimate, k)),
+                _z(gs.futility_boundaries_z[k]),
+                _z(_at(gs.futility_boundaries_estimate, k)),
+                rate_se(gs.p_stop_efficacy[k], gs.mc_se_stop_efficacy[k]),
+                rate_se(gs.p_stop_futility[k], gs.mc_se_stop_futility[k]),
+                f"{gs.p_stop_efficacy_h0[k]:.4f}",
+                f"{gs.p_stop_futility_h0[k]:.3f}",
+            )
+        )
+    table = ui.tags.table(
+        ui.tags.thead(ui.tags.tr(*[ui.tags.th(h) for h in head])),
+        ui.tags.tbody(*[ui.tags.tr(*[ui.tags.td(x) for x in r]) for r in body]),
+        class_="table table-sm",
+        id="looks-table",
+    )
+    sided = "one-sided" if gs.sides == 1 else "two-sided"
+    summary = ui.tags.ul(
+        ui.tags.li(
+            ui.strong(f"Type I error of the design {type_i_text(gs)}{nonbinding_text(gs)}"),
+            f" (nominal {gs.alpha:g} {sided}), "
+            f"{gs.spending} alpha spending, futility {gs.futility}. "
+            + sequential_type_i_flag(gs),  # LIBERAL ..., when it is off its level
+            id="gs-type1",
+            data_type1=repr(gs.type_i_error),
+        ),
+        ui.tags.li(
+            f"Expected patients randomised: {gs.expected_n_total:.1f} under the effect, "
+            f"{gs.expected_n_total_h0:.1f} under no effect, of {gs.n_total}.",
+            id="gs-expected-n",
+        ),
+        ui.tags.li(
+            f"Expected calendar months: {gs.expected_months:.1f} under the effect, "
+            f"{gs.expected_months_h0:.1f} under no effect, of {gs.fixed_months:.1f} without "
+            "interim analyses.",
+        ),
+        ui.tags.li(
+            f"Failed fits at the final look: {gs.failed_fits} (effect), {gs.failed_fits_h0} "
+            "(no effect).",
+        ),
+        _information_stop(gs),
+        # what a DSMB charter needs, as power --looks prints it
+        *[ui.tags.li(f"{x[0].upper()}{x[1:]}.", class_="gs-charter") for x in charter_lines(gs)],
+    )
+    note = ui.p(
+        "Each look is at the calendar month where the expected information reaches its "
+        "fraction; each trial's efficacy boundary spends alpha by the information it "
+        "observed; a futility boundary is non-binding. H1: the design's effect; H0: no "
+        "effect, the same patients and seed. In brackets: Monte Carlo SE. The analyses "
+        "side by side, the losses and the calendar length above are of the same design "
+        "without interim looks.",
+        class_="provenance",
+    )
+    return ui.div(table, summary, note, provenance(req, "simulated trials per hypothesis"))
+
+
+def _information_stop(gs) -> ui.Tag | None:
+    """The command line's line on trials that ended at a look whose observed information had
+    reached the planned maximum (:func:`designs.outputs.group_sequential.information_stop_text`;
+    None when none did)."""
+    from designs.outputs.group_sequential import information_stop_text
+
+    text = information_stop_text(gs)
+    return ui.tags.li(text[0].upper() + text[1:] + ".", id="gs-information-stop") if text else None

@@ -179,3 +179,24 @@ def test_a_liberal_type_i_error_is_flagged_on_the_page(base):
     assert "LIBERAL: above alpha" in str(views.interim_html(req, liberal))
     at_level = dataclasses.replace(view, sequential=dataclasses.replace(gs, type_i_error=gs.alpha))
     assert "LIBERAL" not in str(views.interim_html(req, at_level))
+
+
+def test_the_interim_card_gives_what_a_charter_needs(base, cli):
+    """The frequentist looks' card gives the boundaries in points/month and the planned
+    maximum information, as ``power --looks --json`` does (the twenty-sixth note: the card
+    had the z boundaries only)."""
+    over = {"trial.n_per_arm": N, "interim.looks": [0.5, 1.0], "trial.sides": 1}
+    over |= {"trial.alpha": 0.025, "interim.futility": "obf"}
+    design = base.with_overrides(over)
+    view = compute.power_view(design, SEED, TRIALS)
+    argv = ["power", "--set", f"trial.n_per_arm={N}", "--looks", "0.5,1", "--futility", "obf"]
+    argv += ["--set", "trial.sides=1", "--set", "trial.alpha=0.025"]
+    out = json.loads(cli(*argv, "--seed", str(SEED), "--trials", str(TRIALS), "--json"))
+    req = Request("default", base, design, SEED, TRIALS)
+    html = str(views.interim_html(req, view))
+    assert "<th>efficacy (points/month)</th>" in html and "<th>futility (points/month)</th>" in html
+    for k in range(2):
+        assert f"<td>{out['efficacy_boundaries_estimate'][k]:.3f}</td>" in html
+    assert f"<td>{out['futility_boundaries_estimate'][0]:.3f}</td>" in html
+    assert f"Planned maximum information {out['information_max']:.1f} (points/month)^-2" in html
+    assert f"derived under an effect of {out['futility_effect']:+.3f} points/month" in html
