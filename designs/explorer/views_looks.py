@@ -105,6 +105,11 @@ def _z(x) -> str:
     return "-" if x is None else f"{x:.3f}"
 
 
+def _z_and_estimate(z, estimate) -> str:
+    """'2.963 (0.253)': a boundary on the z scale and on the estimate's (points/month)."""
+    return _z(z) if estimate is None or z is None else f"{z:.3f} ({estimate:.3f})"
+
+
 def _at(values, k: int):
     """The look's value, None where a summary has none (an older one)."""
     return values[k] if k < len(values) else None
@@ -121,11 +126,9 @@ def frequentist_looks_html(req, gs, provenance) -> ui.Tag:
         "information (expected)",
         "information (observed, H1)",
         "month",
-        "efficacy z",
+        "efficacy z (points/month)",
         "nominal p",
-        "efficacy (points/month)",
-        "futility z",
-        "futility (points/month)",
+        "futility z (points/month)",
         "P(stop for efficacy) H1",
         "P(stop for futility) H1",
         "P(stop for efficacy) H0",
@@ -139,11 +142,13 @@ def frequentist_looks_html(req, gs, provenance) -> ui.Tag:
                 f"{gs.expected_information_fraction[k]:.3f}",
                 f"{gs.observed_information_fraction[k]:.3f}",
                 f"{gs.look_months[k]:.1f}",
-                f"{gs.efficacy_boundaries_z[k]:.3f}",
+                _z_and_estimate(
+                    gs.efficacy_boundaries_z[k], _at(gs.efficacy_boundaries_estimate, k)
+                ),
                 f"{gs.nominal_p[k]:.5f}",
-                _z(_at(gs.efficacy_boundaries_estimate, k)),
-                _z(gs.futility_boundaries_z[k]),
-                _z(_at(gs.futility_boundaries_estimate, k)),
+                _z_and_estimate(
+                    gs.futility_boundaries_z[k], _at(gs.futility_boundaries_estimate, k)
+                ),
                 rate_se(gs.p_stop_efficacy[k], gs.mc_se_stop_efficacy[k]),
                 rate_se(gs.p_stop_futility[k], gs.mc_se_stop_futility[k]),
                 f"{gs.p_stop_efficacy_h0[k]:.4f}",

@@ -194,9 +194,11 @@ def test_the_interim_card_gives_what_a_charter_needs(base, cli):
     out = json.loads(cli(*argv, "--seed", str(SEED), "--trials", str(TRIALS), "--json"))
     req = Request("default", base, design, SEED, TRIALS)
     html = str(views.interim_html(req, view))
-    assert "<th>efficacy (points/month)</th>" in html and "<th>futility (points/month)</th>" in html
+    assert "<th>efficacy z (points/month)</th>" in html
     for k in range(2):
-        assert f"<td>{out['efficacy_boundaries_estimate'][k]:.3f}</td>" in html
-    assert f"<td>{out['futility_boundaries_estimate'][0]:.3f}</td>" in html
+        z, estimate = out["efficacy_boundaries_z"][k], out["efficacy_boundaries_estimate"][k]
+        assert f"<td>{z:.3f} ({estimate:.3f})</td>" in html
+    z, estimate = out["futility_boundaries_z"][0], out["futility_boundaries_estimate"][0]
+    assert f"<td>{z:.3f} ({estimate:.3f})</td>" in html
     assert f"Planned maximum information {out['information_max']:.1f} (points/month)^-2" in html
     assert f"derived under an effect of {out['futility_effect']:+.3f} points/month" in html
