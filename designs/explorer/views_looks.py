@@ -193,7 +193,8 @@ def frequentist_looks_html(req, gs, provenance) -> ui.Tag:
         "Each look is at the calendar month where the expected information reaches its "
         "fraction; each trial's efficacy boundary spends alpha by the information it "
         "observed; a futility boundary is non-binding. H1: the design's effect; H0: no "
-        "effect, the same patients and seed. In brackets: Monte Carlo SE. The analyses "
+        "effect, the same patients and seed. In brackets: Monte Carlo SE (beside a boundary: "
+        "the boundary in points/month at the look's planned information). The analyses "
         "side by side, the losses and the calendar length above are of the same design "
         "without interim looks.",
         class_="provenance",
