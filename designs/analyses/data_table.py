@@ -398,7 +398,7 @@ def read_trial_csv(
     """
     import pandas as pd
 
-    from progression.records import extra_fields, field_separator
+    from progression.records import field_separator, wrong_field_count
 
     if not Path(path).is_file():
         what = "a folder, not a file" if Path(path).is_dir() else "no such file"
@@ -413,11 +413,11 @@ def read_trial_csv(
         ]
         body = "\n".join(line for _, line in kept)
         sep = field_separator(kept[0][1] if kept else "")
-        extra = extra_fields([line for _, line in kept], sep)
+        extra = wrong_field_count([line for _, line in kept], sep)
         if extra:
             raise InputError(f"{option} {path}: line {kept[extra[0] - 1][0]}: {extra[1]}")
         # index_col=False: a trailing separator on the data lines alone is an empty field,
-        # not a shift of every column (extra_fields refused non-empty extra fields above)
+        # not a shift of every column (wrong_field_count refused non-empty extra fields above)
         read = dict(sep=sep, skipinitialspace=True, index_col=False)
         header = pd.read_csv(io.StringIO(body), nrows=0, **read).columns
         frame = pd.read_csv(

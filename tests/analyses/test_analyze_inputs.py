@@ -180,3 +180,26 @@ def test_more_fields_than_the_header_is_named_with_its_line(tmp_path):
     trailing = tmp_path / "trailing.csv"
     trailing.write_text("patient,arm,month,alsfrs_r\n1,0,0,40,\n1,0,1,39,\n")
     assert list(read_trial_csv(trailing)["alsfrs_r"]) == [40, 39]
+
+
+def test_fewer_fields_than_the_header_is_named_with_its_line(tmp_path):
+    """A bad-input review: a row cut short ('0,0,4,3' for '0,0,4,40,completed,') was read
+    as it stood, the missing fields empty, and moved the estimate without a word. Both
+    readers now refuse it, naming the line; blank lines are still skipped."""
+    from designs.analyses.data_table import read_trial_csv
+    from progression.records import load_phase2
+
+    path = tmp_path / "short.csv"
+    path.write_text(
+        "patient,arm,month,alsfrs_r,status,exit_month\n1,0,0,40,completed,\n\n1,0,1,3\n"
+    )
+    with pytest.raises(InputError) as err:
+        read_trial_csv(path)
+    assert str(err.value) == (
+        f"--data {path}: line 4: 4 fields, the header 6: a row cut short? Give every column, "
+        "leaving a field empty where it is unknown"
+    )
+    phase2 = tmp_path / "phase2.csv"
+    phase2.write_text("patient,month,alsfrs_r\n1,-1,40\n\n1,0\n")
+    with pytest.raises(InputError, match=r"phase2\.csv: line 4: 2 fields, the header 3: a row"):
+        load_phase2(phase2)
