@@ -219,6 +219,13 @@ def validate_frame(
             f"column 'patient': {n_patients} patient; the model's between-patient spreads need "
             f"at least {MIN_PATIENTS} patients",
         )
+    scores = df["alsfrs_r"].unique()
+    if scores.size == 1:  # a bad-input review: the fit ran, residual SD 0, R-hat 2.3
+        raise _fail(
+            source,
+            f"column 'alsfrs_r': every score is {scores[0]:g}; with no change in any patient "
+            "there is no decline, and no residual spread, to fit",
+        )
     span = float(df["month"].max() - df["month"].min())
     if span > MAX_MONTH_SPAN:  # days or weeks given as months (a review: x 30.44)
         raise _fail(

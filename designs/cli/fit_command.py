@@ -95,7 +95,9 @@ def cmd_fit(args) -> int:
             tune=args.tune,
             chains=args.chains,
             seed=args.seed,
-            progressbar=not args.json,
+            # the sampler's table only on a terminal: in a log it was box drawings and
+            # 80-space lines (a bad-input review)
+            progressbar=not args.json and sys.stderr.isatty(),
             nuts_sampler=args.sampler,
         )
     _keep_prior_conflict(idata)

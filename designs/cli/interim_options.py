@@ -195,7 +195,10 @@ def _family(flag: str, text: str, allowed: tuple[str, ...], with_gamma: tuple[st
         except ValueError:
             value = math.nan
         if value is None or not math.isfinite(value):
-            what, example = ("THRESHOLD", "0.1") if name == "cp" else ("GAMMA", "-4")
+            # each example valid for its family (a review: power:-4 was suggested, and refused)
+            what, example = {"cp": ("THRESHOLD", "0.1"), "power": ("GAMMA", "2")}.get(
+                name, ("GAMMA", "-4")
+            )
             raise InputError(f"{flag} {text!r}: give {name}:{what}, e.g. {name}:{example}")
         return name, value
     if sep:

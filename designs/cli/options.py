@@ -359,7 +359,8 @@ def design_from_args(
     if isinstance(n_total, int):
         overrides["trial.n_total"], typed["trial.n_total"] = n_total, "--n-total"
     if isinstance(getattr(args, "effect", None), float):
-        overrides["effect.value"], typed["effect.value"] = args.effect, "--effect"
+        # + 0.0: -0 is 0 ("-0% slowing" was printed, a bad-input review)
+        overrides["effect.value"], typed["effect.value"] = args.effect + 0.0, "--effect"
     for name, dotted in DECISION_OPTIONS.items():
         if getattr(args, name, None) is not None and not isinstance(getattr(args, name), list):
             overrides[dotted] = getattr(args, name)
@@ -449,6 +450,18 @@ def check_targets(targets) -> None:
             raise InputError(f"--target-power {t:g}: must be in (0, 1)")
         if t in targets[:i]:
             raise InputError(f"--target-power {t:g}: given twice; give each target once")
+
+
+def check_targets_above_level(targets, design) -> None:
+    """A target power at or below the design's alpha is refused: the test reaches it with no
+    effect at all, and the search answered n = 3 with an interval 0-3 (a bad-input review)."""
+    level = design.trial.alpha
+    for t in targets:
+        if t <= level:
+            raise InputError(
+                f"--target-power {t:g}: must be above the design's alpha {level:g} (a test "
+                "reaches such a power with no effect at all); e.g. 0.8"
+            )
 
 
 def phase2_posterior(path: str | None):

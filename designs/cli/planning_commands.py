@@ -22,6 +22,7 @@ from designs.cli.options import (
     add_targets,
     add_trials,
     check_targets,
+    check_targets_above_level,
     command_line,
     design_from_args,
     design_inputs,
@@ -386,6 +387,7 @@ def cmd_sample_size(args) -> int:
         )
     sizes = grid_values(args, "--sizes", integer=True)
     design = design_from_args(args, size_searched=True)
+    check_targets_above_level(args.target_power, design)
     if sizes:
         from designs.planning.size_grid import min_size
 

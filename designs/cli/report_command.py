@@ -18,6 +18,7 @@ from designs.cli.options import (
     add_targets,
     add_trials,
     check_targets,
+    check_targets_above_level,
     design_from_args,
     design_inputs,
     phase2_posterior,
@@ -72,6 +73,7 @@ def cmd_report(args) -> int:
     # and the robust component's SD are read
     read = () if args.no_assurance else ("threshold", "margin", "vague_sd", "robust_sd")
     design = design_from_args(args, posterior_read=read, size_searched=True)
+    check_targets_above_level(args.target_power, design)
     check_refine_trials(args, design)
     if args.posterior and args.no_assurance:
         raise InputError(

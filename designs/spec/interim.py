@@ -39,6 +39,8 @@ __all__ = [
 
 #: Most looks a design may have.
 MAX_LOOKS = 10
+#: Latest calendar month a look may be given at (from the first entry).
+MAX_LOOK_MONTH = 1200.0
 #: Analyses that can be run at each look (a slope and its standard error on the data then).
 SEQUENTIAL_ANALYSES = ("lmm_slope", "ols_slope_ttest")
 
@@ -123,6 +125,8 @@ def check_look_months(months) -> None:
     shown = f"interim.look_months = [{', '.join(f'{x:g}' for x in t)}]"
     if not all(math.isfinite(x) and x > 0 for x in t):
         raise InputError(f"{shown}: must be months > 0")
+    if max(t) > MAX_LOOK_MONTH:  # a review: 1e12 ran, "expected months 915000000001.5"
+        raise InputError(f"{shown}: must be at most {MAX_LOOK_MONTH:g} months (100 years)")
     if len(t) == 1:  # one month alone would silently be the fixed design's analysis
         raise InputError(f"{shown}: give at least two looks (interims, then the final analysis)")
     if any(b <= a for a, b in itertools.pairwise(t)):

@@ -592,3 +592,27 @@ def test_refine_trials_refusals_are_the_librarys(tmp_path, capsys, run):
     said = "--refine-trials 5: must be 0 (one stage) or a whole number of trials, at least 10"
     assert flag_message(str(library.value)) == said
     assert code == 2 and "must be 0 (one stage) or a whole number of trials" in err
+
+
+def test_target_power_at_or_below_alpha_is_refused(run, capsys):
+    """A bad-input review: ``sample-size --target-power 0.04`` answered n = 3 (interval 0-3):
+    a test reaches such a power with no effect at all."""
+    for command in ("sample-size", "report"):
+        extra = ["--out", "never_written"] if command == "report" else []
+        code, out, err = run(capsys, command, "--target-power", "0.04", *extra)
+        assert code == 2 and out == ""
+        assert err.strip() == (
+            "error: --target-power 0.04: must be above the design's alpha 0.05 (a test reaches "
+            "such a power with no effect at all); e.g. 0.8"
+        )
+
+
+def test_look_months_far_beyond_any_trial_are_refused(run, capsys):
+    code, _, err = run(capsys, "power", "--look-months", "18", "1e12", "--trials", "100")
+    assert code == 2
+    assert "must be at most 1200 months (100 years)" in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_family_parameter_example_is_valid_for_its_family(run, capsys):
+    code, _, err = run(capsys, "power", "--looks", "0.5,1", "--spending", "power:nan")
+    assert code == 2 and "give power:GAMMA, e.g. power:2" in err

@@ -212,3 +212,14 @@ def test_semicolon_and_tab_files_read_as_the_comma_file(bundled, tmp_path, sep, 
     pd.testing.assert_frame_equal(
         read.reset_index(drop=True), frame.reset_index(drop=True), check_dtype=False
     )
+
+
+def test_scores_that_never_change_are_refused(tmp_path):
+    """A bad-input review: a file in which every score is 40 was fitted (residual SD 0, R-hat
+    2.3) and written as a posterior to plan with; ``analyze`` refused the same data."""
+    import re
+
+    constant = re.sub(r"(?m)^([A-Z]),(-?\d+),\d+$", r"\1,\2,40", GOOD)
+    assert constant != GOOD and set(constant.splitlines()[1:]) != set(GOOD.splitlines()[1:])
+    with pytest.raises(InputError, match="every score is 40; with no change in any patient"):
+        load_phase2(_write(tmp_path, constant))
