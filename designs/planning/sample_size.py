@@ -288,7 +288,18 @@ def find_sample_size(
         expect(progress, len(grid) * trials)
     else:  # the curve, then each n twice (three times under the posterior rule)
         expect(progress, (len(grid) + (1 + fresh_runs) * len(targets)) * trials)
-    simulate = lambda sz: simulate_curve(design, sz, trials, seed, analysis, **kw)  # noqa: E731
+    def simulate(sizes):
+        curve = simulate_curve(design, sizes, trials, seed, analysis, **kw)
+        if np.all(curve.failed_fits == trials):  # as power refuses it (a bad-input review:
+            # sample-size searched up to 50,000 per arm where nearly everyone died)
+            raise InputError(
+                f"design: the {analysis} fit failed in all {trials:,} simulated trials at "
+                f"every size tried ({', '.join(str(int(n)) for n in curve.sizes)}), so power "
+                "is undefined; check the dropout and death hazards, visits, residual_sd and "
+                "screening (too few patients or visits left to analyse)"
+            )
+        return curve
+
     curve = grow_curve(design, targets, simulate, grid, extend=sizes is None, progress=progress)
     max_size = int(curve.sizes.max())
     stages = None

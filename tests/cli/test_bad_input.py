@@ -616,3 +616,14 @@ def test_look_months_far_beyond_any_trial_are_refused(run, capsys):
 def test_a_family_parameter_example_is_valid_for_its_family(run, capsys):
     code, _, err = run(capsys, "power", "--looks", "0.5,1", "--spending", "power:nan")
     assert code == 2 and "give power:GAMMA, e.g. power:2" in err
+
+
+def test_a_design_whose_fits_all_fail_is_refused_by_the_search(run, capsys, tmp_path):
+    """A bad-input review: with nearly everyone dead by month 1 ``power`` refused the design,
+    while ``sample-size`` searched up to 50,000 per arm and ``report`` ran for minutes."""
+    deadly = ("--set", "dropout.death_monthly_hazard=10", "--trials", "100")
+    for command in ("sample-size", "report"):
+        extra = ["--no-assurance", "--out", str(tmp_path / "r")] if command == "report" else []
+        code, out, err = run(capsys, command, *deadly, *extra)
+        assert code == 2 and "fit failed in all 100 simulated trials at every size" in err
+    assert not (tmp_path / "r").exists()
