@@ -288,6 +288,7 @@ def find_sample_size(
         expect(progress, len(grid) * trials)
     else:  # the curve, then each n twice (three times under the posterior rule)
         expect(progress, (len(grid) + (1 + fresh_runs) * len(targets)) * trials)
+
     def simulate(sizes):
         curve = simulate_curve(design, sizes, trials, seed, analysis, **kw)
         if np.all(curve.failed_fits == trials):  # as power refuses it (a bad-input review:

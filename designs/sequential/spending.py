@@ -10,7 +10,8 @@ Families (``level`` is alpha for efficacy, beta for futility):
   1 resembles Pocock);
 - ``power``: Kim & DeMets (1987) power family, ``level t^gamma``, gamma > 0 (``asKD``);
 - ``user``: a cumulative level given at each look (increasing, the last equal to ``level``);
-  a look spends its planned level whatever information it observed.
+  a look spends its planned level whatever information it observed, and all of it at the
+  full information (fraction 1: the final analysis).
 """
 
 from __future__ import annotations
@@ -98,8 +99,10 @@ class SpendingFunction:
                 f"interim.user_spending has {c.size} values; it needs one per look "
                 f"({t.shape[-1] if t.ndim else 1})"
             )
-        # the planned cumulative fraction of each look, whatever information it observed
-        return level * np.broadcast_to(c, t.shape)
+        # the planned cumulative fraction of each look, whatever information it observed,
+        # except that a look at the full information spends all (it is the final analysis:
+        # a DSMB review found a look past I_max that spent 0.3 of alpha and ended the trial)
+        return np.where(t >= 1.0, level, level * np.broadcast_to(c, t.shape))
 
     def label(self) -> str:
         """Short name as on the command line (``obf``, ``pocock``, ``hsd:-4``, ...)."""

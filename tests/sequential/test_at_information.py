@@ -143,3 +143,20 @@ def test_refusals():
         boundaries_at_information([100.0, -1.0], 250.0, 0.025, OBF, 1, 2, True)
     with pytest.raises(InputError, match="plans 2"):
         boundaries_at_information([50.0, 100.0, 200.0], 250.0, 0.025, OBF, 1, 2, True)
+
+
+def test_user_spending_spends_all_at_the_full_information():
+    """A DSMB review: with user spending [0.3, 1] an interim look beyond I_max was the final
+    analysis but spent 0.3 of alpha (boundary 2.43 instead of 1.96), in the simulation's
+    kernel and here alike. At the full information a look now spends everything."""
+    user = SpendingFunction("user", cumulative=(0.3, 1.0))
+    got, spent, _ = boundaries_at_information([178.7], 150.0, 0.025, user, 1, 2, True)
+    assert spent[-1] == pytest.approx(0.025, rel=1e-12)
+    assert got[-1] == pytest.approx(stats.norm.isf(0.025), abs=1e-9)
+    kernel = observed_boundaries(np.array([[178.7, 250.0]]), 150.0, 0.025, user, 1)
+    assert kernel[0, 0] == pytest.approx(stats.norm.isf(0.025), abs=1e-6)
+    # below the full information the planned cumulative level, whatever the fraction
+    partial, spent, _ = boundaries_at_information([60.0], 150.0, 0.025, user, 1, 2, False)
+    assert spent[-1] == pytest.approx(0.3 * 0.025) and partial[0] == pytest.approx(
+        stats.norm.isf(0.3 * 0.025), abs=1e-9
+    )
