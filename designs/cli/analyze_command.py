@@ -139,6 +139,10 @@ def cmd_analyze(args) -> int:
         out["interim_look"] = decision_at_look(
             design, out, args.look, earlier_se, args.information_max, prior
         )
+        # the fixed-sample test does not decide at a look (a DSMB review: "significant":
+        # true stood beside the look's "final: no rejection")
+        out["significant"] = None
+        out["ci_adjusted_for_looks"] = False
     warn(f"warning: {line}" for line in out["warnings"])
     if args.json:
         print_json(out)
@@ -161,6 +165,11 @@ def _check_look_options(args, at_look: bool) -> None:
     """Refuse the options of ``--look`` without it (they would be ignored), and the test's
     ``--alpha`` and ``--sides`` with it (a look spends the design's ``trial.alpha``)."""
     if at_look:
+        if args.df_method == "kenward-roger":  # the looks' simulation uses Satterthwaite
+            raise InputError(
+                "--df-method kenward-roger with --look: the looks are judged as the "
+                "simulation judges them, by Satterthwaite's df and the REML SE"
+            )
         for name, flag in (("alpha", "--alpha"), ("sides", "--sides")):
             if getattr(args, name) is not None:
                 raise InputError(

@@ -83,9 +83,10 @@ def add_analysis_look(p) -> None:
         nargs="+",
         metavar="SE",
         default=(),
-        help="with --look K: the SE of each of the K - 1 earlier looks' estimates, "
-        "points/month, as analyze printed them there, e.g. 0.0876 (their information sets "
-        "the alpha they spent and the correlation of the looks)",
+        help="with --look K under the frequentist rule: the SE of each of the K - 1 earlier "
+        "looks' estimates, points/month, as analyze printed them there (6 digits), e.g. "
+        "0.0845728 (their information sets the alpha they spent and the correlation of the "
+        "looks; the posterior rule judges each look on its own data)",
     )
     p.add_argument(
         "--information-max",

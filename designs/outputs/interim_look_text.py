@@ -7,14 +7,27 @@ __all__ = ["interim_look_text"]
 
 _DECISIONS = {
     "efficacy": "stop for efficacy: the look crosses the efficacy boundary",
+    "harm": (
+        "stop: the look crosses the boundary favouring placebo (a harm, not a success of the trial)"
+    ),
     "futility": (
         "the futility boundary is crossed (non-binding: the DSMB may stop for futility or "
         "go on; the type I error holds either way)"
+    ),
+    "stopped: information reached": (
+        "final analysis (the look holds the planned maximum information): no rejection"
     ),
     "continue": "continue to the next look",
     "final: no rejection": "final analysis: no rejection",
     "final: no success": "final analysis: no success",
 }
+
+#: The posterior rule's futility: a predictive probability, not a boundary (a DSMB review).
+_POSTERIOR_FUTILITY = (
+    "the predictive probability of final success is below the rule's futility cut-off "
+    "(non-binding: the DSMB may stop for futility or go on; a threshold calibrated by "
+    "calibrate --looks holds its type I error either way)"
+)
 
 
 def _sides(look: dict) -> str:
@@ -24,10 +37,15 @@ def _sides(look: dict) -> str:
 def _frequentist_lines(look: dict) -> list[str]:
     spent = look["alpha_spent"]
     by_now = spent[-1] - (spent[-2] if len(spent) > 1 else 0.0)
+    fraction = look["spending_fractions"][-1]
+    by = (
+        "the look's planned share, as user spending gives it"
+        if look["spending"] == "user" and fraction < 1
+        else f"at information fraction {fraction:.4g}"
+    )
     lines = [
         f"  spending         {look['spending']}, {_sides(look)} alpha {look['alpha']:g}: "
-        f"{by_now:.4g} at this look, {spent[-1]:.4g} by it (at information fraction "
-        f"{look['spending_fractions'][-1]:.4g})",
+        f"{by_now:.4g} at this look, {spent[-1]:.4g} by it ({by})",
         f"  z                {look['z']:.4f} (the t statistic carried to the z scale through "
         "its t distribution)",
     ]
@@ -49,6 +67,12 @@ def _frequentist_lines(look: dict) -> list[str]:
         lines.append(
             f"  futility         z <= {f:.4f} (the design's planned boundary, non-binding), an "
             f"estimate of {look['futility_boundary_estimate']:.4g} points/month"
+        )
+    if look.get("conditional_power") is not None:
+        lines.append(
+            f"  conditional power {look['conditional_power']:.4f} at this look's information "
+            "(the cp rule's meaning; the simulation, and the decision here, use its planned z "
+            "boundary above)"
         )
     earlier = look["efficacy_boundaries_z"][:-1]
     if earlier:
@@ -101,6 +125,8 @@ def interim_look_text(design, look: dict) -> str:
         )
     lines += _posterior_lines(look) if look["rule"] == "posterior" else _frequentist_lines(look)
     decision = _DECISIONS[look["decision"]]
+    if look["decision"] == "futility" and look["rule"] == "posterior":
+        decision = _POSTERIOR_FUTILITY
     if look["decision"] == "efficacy" and look["final"]:
         decision = "final analysis: the efficacy boundary is crossed (a rejection)"
         if look["rule"] == "posterior":
@@ -109,8 +135,9 @@ def interim_look_text(design, look: dict) -> str:
         decision = "stop for efficacy: the probability is above the look's threshold"
     lines.append(f"  decision         {decision}")
     if look["decision"] in ("continue", "futility") and not look["final"]:
-        se = [*look["earlier_se"], look["se"]]
-        lines.append(
-            f"at look {k + 1}: add --look {k + 1} --earlier-se " + ",".join(f"{s:.6g}" for s in se)
-        )
+        if look["rule"] == "posterior":  # each look on its own data
+            lines.append(f"at look {k + 1}: add --look {k + 1}")
+        else:
+            se = ",".join(f"{s:.6g}" for s in [*look["earlier_se"], look["se"]])
+            lines.append(f"at look {k + 1}: add --look {k + 1} --earlier-se {se}")
     return "\n".join(lines)

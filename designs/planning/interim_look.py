@@ -29,7 +29,7 @@ import numpy as np
 from designs.errors import InputError
 from designs.spec.interim import SEQUENTIAL_ANALYSES
 
-__all__ = ["check_look", "decision_at_look", "z_of_t"]
+__all__ = ["check_look", "decision_at_look", "estimate_at_z", "z_of_t"]
 
 
 def z_of_t(statistic: float, df: float) -> float:
@@ -64,6 +64,13 @@ def check_look(design, analysis: str, look: int, earlier_se) -> int:
     k_count = interim.n_looks
     if not 1 <= look <= k_count:
         raise InputError(f"--look {look}: must be in 1-{k_count} (the design's looks)")
+    if design.decision.is_posterior:
+        if earlier_se:
+            raise InputError(
+                "--earlier-se: the posterior rule judges each look on its own data; give no "
+                "--earlier-se"
+            )
+        return k_count
     if look == 1 and earlier_se:
         raise InputError("--earlier-se: look 1 has no earlier look; give no --earlier-se")
     if len(earlier_se) != look - 1:
@@ -109,9 +116,11 @@ def decision_at_look(
     -------
     dict
         JSON-ready: the look, its information and fraction of ``I_max``, the rule's
-        boundaries or probabilities, and ``decision``: ``efficacy``, ``futility``,
-        ``continue``, ``final: no rejection`` (or ``final: no success``), or ``no decision``
-        (the analysis gave no estimate).
+        boundaries or probabilities, and ``decision``: ``efficacy``, ``harm`` (two-sided, a
+        crossing favouring placebo), ``futility``, ``continue``, ``stopped: information
+        reached`` (an interim look holding ``I_max``: the final analysis, no rejection),
+        ``final: no rejection`` (or ``final: no success``), or ``no decision`` (the
+        analysis gave no estimate); the simulation's labels (``trial --looks``).
     """
     from designs.planning.look_times import look_times
 
@@ -137,14 +146,22 @@ def decision_at_look(
     if not (math.isfinite(est) and math.isfinite(se) and se > 0):
         return {**out, "decision": "no decision", "why": "the analysis gave no estimate"}
     info = np.array([*(1.0 / np.square(earlier_se)), 1.0 / se**2])
+    for j in range(len(earlier_se)):  # a look at I_max was the final analysis (frequentist)
+        if info[j] >= i_max:
+            raise InputError(
+                f"--earlier-se: look {j + 1}'s information (1/SE^2 = {info[j]:.5g}) had reached "
+                f"the planned maximum {i_max:.5g}, so look {j + 1} was the final analysis and "
+                f"there is no look {look}"
+            )
     # under the frequentist rule an interim look holding I_max is the final analysis (all
     # the alpha left is spent there); the posterior rule has no such stop
-    reached = not design.decision.is_posterior and k < k_count - 1 and info[k] >= i_max
+    now = float(info[-1])
+    reached = not design.decision.is_posterior and k < k_count - 1 and now >= i_max
     final = k == k_count - 1 or reached
     out.update(
-        information=float(info[k]),
-        information_fraction=float(info[k] / i_max),
-        earlier_information=[float(x) for x in info[:k]],
+        information=now,
+        information_fraction=now / i_max,
+        earlier_information=[float(x) for x in info[:-1]],
         final=final,
         information_reached=reached,
     )
@@ -153,31 +170,48 @@ def decision_at_look(
     return {**out, **_frequentist_at_look(design, result, info, k, k_count, final, i_max)}
 
 
+def estimate_at_z(z: float, se: float, df: float) -> float:
+    """The estimate (points/month) whose t statistic on ``df``, carried to the z scale as
+    :func:`z_of_t` does, is ``z``: ``SE x t_df^-1(Phi(z))`` (a DSMB review: ``z x SE`` put
+    the efficacy boundary at 0.1905 where 0.1950 was needed on 81 df)."""
+    from scipy.special import ndtr, stdtrit
+
+    return float(se * stdtrit(df, ndtr(z)))
+
+
 def _frequentist_at_look(design, result, info, k, k_count, final, i_max) -> dict:
     from designs.planning.group_sequential import planned_boundaries
     from designs.sequential.at_information import boundaries_at_information
     from designs.sequential.boundaries import Z_CAP
     from designs.sequential.normal import sf
+    from designs.spec.interim import Futility
 
     t, interim = design.trial, design.interim
     bounds, spent, fractions = boundaries_at_information(
         info, i_max, t.alpha, interim.alpha_spending(), t.sides, k_count, final
     )
-    z = z_of_t(result["statistic"], result["df"])
+    df = result["df"]
+    z = z_of_t(result["statistic"], df)
     se = 1.0 / math.sqrt(info[k])
     c = float(bounds[k])
     has_bound = c < Z_CAP
     crossed = has_bound and (abs(z) if t.sides == 2 else z) >= c
-    futility_z = None
-    if not final and t.sides == 1:
+    last = k == k_count - 1
+    futility_z = cp = None
+    if not last and t.sides == 1:  # as the simulation: at every interim look, also one
+        # holding I_max (it stops there either way; a futility crossing is named so)
         f = float(planned_boundaries(design).futility_z[k])
         futility_z = f if math.isfinite(f) else None
-    if crossed:
-        decision = "efficacy"
-    elif final:
-        decision = "final: no rejection"
+        if interim.futility is Futility.CP and info[k] < i_max:
+            cp = _conditional_power(design, z, info[k] / i_max, i_max)
+    if crossed:  # two-sided: a crossing favouring placebo is a harm, not a success
+        decision = "efficacy" if t.sides == 1 or z > 0 else "harm"
     elif futility_z is not None and z <= futility_z:
         decision = "futility"
+    elif final and not last:
+        decision = "stopped: information reached"
+    elif last:
+        decision = "final: no rejection"
     else:
         decision = "continue"
     return {
@@ -192,11 +226,31 @@ def _frequentist_at_look(design, result, info, k, k_count, final, i_max) -> dict
         "efficacy_boundaries_z": [_number(b) if b < Z_CAP else None for b in bounds],
         "efficacy_boundary_z": c if has_bound else None,
         "nominal_p": float(t.sides * sf(c)) if has_bound else None,
-        "efficacy_boundary_estimate": c * se if has_bound else None,
+        "efficacy_boundary_estimate": estimate_at_z(c, se, df) if has_bound else None,
         "futility_boundary_z": futility_z,
-        "futility_boundary_estimate": None if futility_z is None else futility_z * se,
+        "futility_boundary_estimate": (
+            None if futility_z is None else estimate_at_z(futility_z, se, df)
+        ),
+        "conditional_power": cp,
         "decision": decision,
     }
+
+
+def _conditional_power(design, z: float, fraction: float, i_max: float) -> float:
+    """The conditional power at this look's observed fraction of ``I_max``, as the design's
+    cp rule defines it (the planned final boundary; the trend or the design's effect). The
+    simulation decides by the planned z boundary of the look; this is what the rule means at
+    the information observed (a DSMB review: 0.19 on the boundary, not 0.10)."""
+    from designs.planning.group_sequential import planned_boundaries
+    from designs.sequential.conditional_power import conditional_power
+    from designs.simulation.inputs import simulation_inputs
+    from designs.spec.interim import CpUnder
+
+    final_z = float(planned_boundaries(design).efficacy_z[-1])
+    drift = None
+    if design.interim.futility_cp_under is CpUnder.DESIGN:
+        drift = simulation_inputs(design).effect_shift * math.sqrt(i_max)
+    return float(conditional_power(z, fraction, final_z, drift))
 
 
 def _posterior_at_look(design, prior, est, se, k, k_count, final, i_max) -> dict:

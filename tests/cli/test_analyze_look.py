@@ -89,15 +89,23 @@ def _check_trial(run, capsys, tmp_path, options, index, rule):
         else:
             assert look["probability"] == pytest.approx(row["probability"], rel=1e-12)
             assert look["threshold"] == row["threshold"]
-        expected = row["decision"]
+        expected = row["decision"]  # the simulation's label, also at a look holding I_max
         if expected == "stopped: information reached":
             assert look["information_reached"] and look["final"]
-            expected = "final: no rejection"
         if rule == "posterior" and expected == "final: no rejection":
             expected = "final: no success"
         assert look["decision"] == expected
         decisions.append(expected)
-        earlier.append(out["se"])
+        if rule == "frequentist":  # the posterior rule judges each look on its own data
+            earlier.append(out["se"])
+        if look.get("efficacy_boundary_estimate") is not None:
+            # the estimate at the boundary is the one whose t, carried to z, is the boundary
+            from designs.planning.interim_look import z_of_t
+
+            at = look["efficacy_boundary_estimate"]
+            assert z_of_t(at / out["se"], out["df"]) == pytest.approx(
+                look["efficacy_boundary_z"], abs=1e-9
+            )
     return decisions
 
 
@@ -173,3 +181,107 @@ def test_information_max_from_the_charter(run, capsys, tmp_path):
     assert half["information_fraction"] == pytest.approx(base["information_fraction"] / 2)
     assert half["efficacy_boundary_z"] > base["efficacy_boundary_z"]  # less alpha spent
     assert np.isclose(half["information_max_design"], base["information_max"])
+
+
+def test_looks_that_reached_the_planned_information_are_labelled_as_the_simulation(
+    run, capsys, tmp_path, monkeypatch
+):
+    """A DSMB review (seed 9, looks at months 16, 24, 30, 37, HSD(-2) spending and
+    futility): at look 3, which held more than I_max, trial 11 stopped for futility and
+    trial 36 at the information reached; analyze --look said "final: no rejection" for
+    both."""
+    import sys
+
+    module = sys.modules[__name__]
+    monkeypatch.setattr(module, "SEED", 9)
+    options = [
+        "--look-months", "16,24,30,37", "--spending", "hsd:-2", "--futility", "hsd:-2",
+        "--set", "trial.sides=1", "--set", "trial.alpha=0.025",
+    ]  # fmt: skip
+    seen = []
+    for index in (11, 36):
+        seen += _check_trial(run, capsys, tmp_path, options, index, "frequentist")
+    assert "futility" in seen and "stopped: information reached" in seen
+
+
+def _first_look(run, capsys, tmp_path, options, swap=False):
+    data, looks = _trial(run, capsys, tmp_path, options, 0)
+    seen = data[data.calendar_month <= looks[0]["month"]].copy()
+    if swap:
+        seen["arm"] = 1 - seen["arm"]
+    return seen
+
+
+def test_a_two_sided_crossing_favouring_placebo_is_a_harm(run, capsys, tmp_path):
+    """A DSMB review: with the arms swapped, z = -3.06 crossed the two-sided boundary and was
+    called "efficacy"."""
+    options = ["--looks", "0.5,1", "--spending", "pocock", "--set", "effect.value=0.6"]
+    seen = _first_look(run, capsys, tmp_path, options, swap=True)
+    look = _at_look(run, capsys, tmp_path, seen, options, 1, [])["interim_look"]
+    assert look["z"] < -look["efficacy_boundary_z"] and look["decision"] == "harm"
+    path = tmp_path / "swapped.csv"
+    seen.to_csv(path, index=False)
+    code, out, _ = run(capsys, "analyze", "--data", str(path), "--look", "1", *options)
+    assert code == 0 and "crosses the boundary favouring placebo (a harm" in out
+
+
+def test_conditional_power_futility_gives_the_conditional_power(run, capsys, tmp_path):
+    """A DSMB review: a cp rule was shown as a planned z alone; on it the conditional power at
+    the observed information was 0.19, not the rule's 0.1. It is now given beside it, the
+    trend's B-value formula (Lachin 2005) at the look's fraction of I_max."""
+    from scipy import stats
+
+    options = ["--looks", "0.3333,0.6667,1", "--futility", "cp:0.1"]
+    options += ["--set", "trial.sides=1", "--set", "trial.alpha=0.025"]
+    seen = _first_look(run, capsys, tmp_path, options)
+    out = _at_look(run, capsys, tmp_path, seen, options, 1, [])
+    look = out["interim_look"]
+    t, z = look["information_fraction"], look["z"]
+    final = _design(options).interim  # the planned final boundary
+    from designs.planning.group_sequential import planned_boundaries
+
+    c_k = planned_boundaries(_design(options)).efficacy_z[-1]
+    expected = stats.norm.sf((c_k - z * np.sqrt(t) - z / np.sqrt(t) * (1 - t)) / np.sqrt(1 - t))
+    assert final.futility.value == "cp"
+    assert look["conditional_power"] == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        (["--df-method", "kenward-roger"], "--df-method kenward-roger with --look"),
+        (
+            ["--look", "2", "--earlier-se", "0.05"],
+            "look 1's information (1/SE^2 = 400) had reached the planned maximum",
+        ),
+    ],
+)
+def test_more_refusals_at_a_look(run, capsys, tmp_path, extra, message):
+    data, _ = _trial(run, capsys, tmp_path, [], 0)
+    path = tmp_path / "t.csv"
+    data.to_csv(path, index=False)
+    args = ["analyze", "--data", str(path), "--looks", "0.5,1", *extra]
+    if "--look" not in extra:
+        args += ["--look", "1"]
+    code, out, err = run(capsys, *args)
+    assert code == 2 and out == "" and message in err
+
+
+def test_the_posterior_rule_takes_no_earlier_se(run, capsys, tmp_path):
+    data, _ = _trial(run, capsys, tmp_path, [], 0)
+    path = tmp_path / "t.csv"
+    data.to_csv(path, index=False)
+    args = ["analyze", "--data", str(path), "--looks", "0.5,1", "--look", "2"]
+    args += ["--decision", "posterior", "--prior", "vague"]
+    code, out, err = run(capsys, *args, "--earlier-se", "0.08")
+    assert code == 2 and "the posterior rule judges each look on its own data" in err
+    code, out, err = run(capsys, *args)
+    assert code == 0, err
+    assert "P(effect > 0 | data) = " in out and "--earlier-se" not in out
+
+
+def test_json_at_a_look_leaves_the_fixed_sample_decision_out(run, capsys, tmp_path):
+    data, looks = _trial(run, capsys, tmp_path, FREQUENTIST, 0)
+    seen = data[data.calendar_month <= looks[0]["month"]]
+    out = _at_look(run, capsys, tmp_path, seen, FREQUENTIST, 1, [])
+    assert out["significant"] is None and out["ci_adjusted_for_looks"] is False
