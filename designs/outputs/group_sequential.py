@@ -91,7 +91,9 @@ def charter_lines(s) -> list[str]:
         f"planned information, points/month: efficacy{either} "
         f"{values(s.efficacy_boundaries_estimate)}"
         + (f"; futility {values(s.futility_boundaries_estimate)}" if has_futility(s) else "")
-        + " (each trial's boundaries move with the information it observed, 1/SE^2)"
+        + " (z x the planned SE; each trial's boundaries move with the information it "
+        "observed, 1/SE^2, and the decision is on the t statistic carried to z, so the "
+        "estimate needed is a little higher at the look's df: analyze --look gives it)"
     ]
     if s.futility_effect is not None:
         lines.append(
