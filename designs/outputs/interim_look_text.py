@@ -74,6 +74,14 @@ def _frequentist_lines(look: dict) -> list[str]:
             "(the cp rule's meaning; the simulation, and the decision here, use its planned z "
             "boundary above)"
         )
+    low, high = look["repeated_ci_low"], look["repeated_ci_high"]
+    if low is not None:
+        level = f"{100 * (1 - look['alpha']):g}%" + (", one-sided" if high is None else "")
+        shown = f">= {low:.4g}" if high is None else f"{low:.4g} to {high:.4g}"
+        lines.append(
+            f"  repeated CI      {shown} points/month ({level}; with the other looks' it "
+            "covers the effect whenever the trial stops: Jennison & Turnbull 2000, ch. 9)"
+        )
     earlier = look["efficacy_boundaries_z"][:-1]
     if earlier:
         shown = ", ".join("none" if b is None else f"{b:.4f}" for b in earlier)

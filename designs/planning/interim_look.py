@@ -232,7 +232,23 @@ def _frequentist_at_look(design, result, info, k, k_count, final, i_max) -> dict
             None if futility_z is None else estimate_at_z(futility_z, se, df)
         ),
         "conditional_power": cp,
+        **_repeated_ci(result["estimate"], c, se, df, t.sides, has_bound),
         "decision": decision,
+    }
+
+
+def _repeated_ci(estimate, c, se, df, sides, has_bound) -> dict:
+    """The repeated confidence interval of the look (Jennison & Turnbull 2000, ch. 9): the
+    estimate minus (and, two-sided, plus) the estimate that reaches the look's efficacy
+    boundary, ``SE x t_df^-1(Phi(c_k))``. Taken together over all looks the intervals cover
+    the true effect with probability ``1 - alpha`` (one-sided: the lower bound), whenever the
+    trial stops, so the DSMB may read it at any look; none where the look has no boundary."""
+    if not has_bound:
+        return {"repeated_ci_low": None, "repeated_ci_high": None}
+    half = estimate_at_z(c, se, df)
+    return {
+        "repeated_ci_low": estimate - half,
+        "repeated_ci_high": estimate + half if sides == 2 else None,
     }
 
 

@@ -135,6 +135,7 @@ def test_text_gives_the_boundaries_and_the_next_looks_option(run, capsys, tmp_pa
     assert "interim look 1 of 3" in out
     assert "(not adjusted for the looks)" in out and "significant at alpha" not in out
     assert "efficacy         z >= " in out and "futility         z <= " in out
+    assert "repeated CI      >= " in out and "(97.5%, one-sided;" in out
     if "continue to the next look" in out:
         assert "at look 2: add --look 2 --earlier-se " in out
     # the planned maximum information is the design's, as power --looks gives it
