@@ -219,12 +219,13 @@ def validate_frame(
             f"column 'patient': {n_patients} patient; the model's between-patient spreads need "
             f"at least {MIN_PATIENTS} patients",
         )
-    scores = df["alsfrs_r"].unique()
-    if scores.size == 1:  # a bad-input review: the fit ran, residual SD 0, R-hat 2.3
+    if df.groupby("patient")["alsfrs_r"].nunique().max() == 1:  # a bad-input review: the
+        # fit ran on constant scores, residual SD 0, R-hat 2.3 (and on each patient held at
+        # a score of their own, a diff review)
         raise _fail(
             source,
-            f"column 'alsfrs_r': every score is {scores[0]:g}; with no change in any patient "
-            "there is no decline, and no residual spread, to fit",
+            "column 'alsfrs_r': no patient's score changes over their visits; with no change "
+            "in any patient there is no decline, and no residual spread, to fit",
         )
     span = float(df["month"].max() - df["month"].min())
     if span > MAX_MONTH_SPAN:  # days or weeks given as months (a review: x 30.44)
@@ -271,6 +272,8 @@ def wrong_field_count(lines: list[str], sep: str) -> tuple[int, str] | None:
 
     reader = csv.reader(lines, delimiter=sep)
     header = next(reader, [])
+    while header and not header[-1].strip():  # a trailing separator on the header alone
+        header = header[:-1]
     for row in reader:
         if not row:
             continue

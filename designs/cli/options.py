@@ -460,7 +460,7 @@ def check_targets_above_level(targets, design) -> None:
         if t <= level:
             raise InputError(
                 f"--target-power {t:g}: must be above the design's alpha {level:g} (a test "
-                "reaches such a power with no effect at all); e.g. 0.8"
+                "comes near such a power with no effect at all); e.g. 0.8"
             )
 
 

@@ -75,6 +75,8 @@ def _frequentist_lines(look: dict) -> list[str]:
             "boundary above)"
         )
     low, high = look["repeated_ci_low"], look["repeated_ci_high"]
+    if low is None and c is None:
+        lines.append("  repeated CI      none at a look without a boundary (the whole line)")
     if low is not None:
         level = f"{100 * (1 - look['alpha']):g}%" + (", one-sided" if high is None else "")
         shown = f">= {low:.4g}" if high is None else f"{low:.4g} to {high:.4g}"
@@ -135,6 +137,11 @@ def interim_look_text(design, look: dict) -> str:
     decision = _DECISIONS[look["decision"]]
     if look["decision"] == "futility" and look["rule"] == "posterior":
         decision = _POSTERIOR_FUTILITY
+    elif look["decision"] == "futility" and look["final"]:  # nothing to go on to (a review)
+        decision = (
+            "final analysis (the look holds the planned maximum information): no rejection; "
+            "z is also at or below the futility boundary"
+        )
     if look["decision"] == "efficacy" and look["final"]:
         decision = "final analysis: the efficacy boundary is crossed (a rejection)"
         if look["rule"] == "posterior":

@@ -28,16 +28,16 @@ def changed_priors(attrs) -> dict | None:
     --prior``), as ``{name: [value, default]}``; ``{}`` for the default priors, None when the
     file does not say (a reproducibility audit: a fit with changed priors was described as
     the default one)."""
-    from progression.priors import DEFAULT_PRIORS, Priors, changed_priors
+    from progression import priors as P
 
     text = (attrs or {}).get("priors")
     if not text:
         return None
     try:
-        priors = Priors.from_json(str(text))
+        priors = P.Priors.from_json(str(text))
     except (ValueError, TypeError):
         return None
-    return {k: [v, getattr(DEFAULT_PRIORS, k)] for k, v in changed_priors(priors).items()}
+    return {k: [v, getattr(P.DEFAULT_PRIORS, k)] for k, v in P.changed_priors(priors).items()}
 
 
 def posterior_source(attrs, brackets: str = "()") -> str:

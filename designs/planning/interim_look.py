@@ -42,11 +42,6 @@ def z_of_t(statistic: float, df: float) -> float:
     return z if statistic > 0 else -z
 
 
-def _number(x) -> float | None:
-    x = float(x)
-    return x if math.isfinite(x) else None
-
-
 def check_look(design, analysis: str, look: int, earlier_se) -> int:
     """The number of looks; :class:`InputError` for a look the design cannot judge (before
     the data are read)."""
@@ -176,11 +171,16 @@ def estimate_at_z(z: float, se: float, df: float) -> float:
     the efficacy boundary at 0.1905 where 0.1950 was needed on 81 df)."""
     from scipy.special import ndtr, stdtrit
 
+    # on the tail beyond z: Phi(z) rounds to 1 above z = 8.3 (an early look's boundary), and
+    # the quantile of 1 is inf (a diff review)
+    if z >= 0:
+        return float(-se * stdtrit(df, ndtr(-z)))
     return float(se * stdtrit(df, ndtr(z)))
 
 
 def _frequentist_at_look(design, result, info, k, k_count, final, i_max) -> dict:
     from designs.planning.group_sequential import planned_boundaries
+    from designs.planning.trial_looks import finite_or_none
     from designs.sequential.at_information import boundaries_at_information
     from designs.sequential.boundaries import Z_CAP
     from designs.sequential.normal import sf
@@ -200,10 +200,11 @@ def _frequentist_at_look(design, result, info, k, k_count, final, i_max) -> dict
     futility_z = cp = None
     if not last and t.sides == 1:  # as the simulation: at every interim look, also one
         # holding I_max (it stops there either way; a futility crossing is named so)
-        f = float(planned_boundaries(design).futility_z[k])
+        planned = planned_boundaries(design)
+        f = float(planned.futility_z[k])
         futility_z = f if math.isfinite(f) else None
         if interim.futility is Futility.CP and info[k] < i_max:
-            cp = _conditional_power(design, z, info[k] / i_max, i_max)
+            cp = _conditional_power(design, planned, z, info[k] / i_max, i_max)
     if crossed:  # two-sided: a crossing favouring placebo is a harm, not a success
         decision = "efficacy" if t.sides == 1 or z > 0 else "harm"
     elif futility_z is not None and z <= futility_z:
@@ -223,7 +224,7 @@ def _frequentist_at_look(design, result, info, k, k_count, final, i_max) -> dict
         "z": z,
         "spending_fractions": [float(x) for x in fractions],
         "alpha_spent": [float(x) for x in spent],
-        "efficacy_boundaries_z": [_number(b) if b < Z_CAP else None for b in bounds],
+        "efficacy_boundaries_z": [finite_or_none(b) if b < Z_CAP else None for b in bounds],
         "efficacy_boundary_z": c if has_bound else None,
         "nominal_p": float(t.sides * sf(c)) if has_bound else None,
         "efficacy_boundary_estimate": estimate_at_z(c, se, df) if has_bound else None,
@@ -252,17 +253,16 @@ def _repeated_ci(estimate, c, se, df, sides, has_bound) -> dict:
     }
 
 
-def _conditional_power(design, z: float, fraction: float, i_max: float) -> float:
+def _conditional_power(design, planned, z: float, fraction: float, i_max: float) -> float:
     """The conditional power at this look's observed fraction of ``I_max``, as the design's
     cp rule defines it (the planned final boundary; the trend or the design's effect). The
     simulation decides by the planned z boundary of the look; this is what the rule means at
     the information observed (a DSMB review: 0.19 on the boundary, not 0.10)."""
-    from designs.planning.group_sequential import planned_boundaries
     from designs.sequential.conditional_power import conditional_power
     from designs.simulation.inputs import simulation_inputs
     from designs.spec.interim import CpUnder
 
-    final_z = float(planned_boundaries(design).efficacy_z[-1])
+    final_z = float(planned.efficacy_z[-1])  # the planned boundaries (planned_boundaries)
     drift = None
     if design.interim.futility_cp_under is CpUnder.DESIGN:
         drift = simulation_inputs(design).effect_shift * math.sqrt(i_max)

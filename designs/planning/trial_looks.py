@@ -34,7 +34,8 @@ def looks_left_out(design) -> str:
     return ""
 
 
-def _number(x) -> float | None:
+def finite_or_none(x) -> float | None:
+    """``x`` as a float, or None where it is not finite (JSON's null)."""
     x = float(x)
     return x if math.isfinite(x) else None
 
@@ -73,16 +74,16 @@ def trial_at_looks(design, seed: int, index: int, *, prior=None) -> list[dict]:
             "look": k + 1,
             "month": float(times.months[k]),
             "entered": int(res.entered[0, k]),
-            "estimate": _number(est),
-            "se": _number(se),
+            "estimate": finite_or_none(est),
+            "se": finite_or_none(se),
         }
         if dec.is_posterior:
-            row["z"] = _number(est / se) if se > 0 else None
-            row["probability"] = _number(out.probability[0, k])
+            row["z"] = finite_or_none(est / se) if se > 0 else None
+            row["probability"] = finite_or_none(out.probability[0, k])
             row["threshold"] = float(thresholds[k])
         else:
-            row["z"] = _number(out.z[0, k])
-            row["boundary"] = _number(out.bounds[0, k]) if k <= stop else None
+            row["z"] = finite_or_none(out.z[0, k])
+            row["boundary"] = finite_or_none(out.bounds[0, k]) if k <= stop else None
         row["decision"] = decision
         rows.append(row)
     return rows

@@ -59,13 +59,28 @@ def code_version() -> str:
     return (_IMPORTED[0] if _IMPORTED else _all_sources_hash())[:16]
 
 
+@functools.cache
+def source_version() -> str:
+    """First 16 hex digits of the SHA-256 of every source of the tool (names and contents):
+    ``designs``, ``progression`` (the phase 2 model, its priors and the effect draws
+    assurance averages over: a diff review found them outside :func:`code_version`) and
+    the benchmarks."""
+    digest = hashlib.sha256()
+    for folder in (*_SOURCES, _PACKAGE.parent / "progression"):
+        for path in sorted(folder.rglob("*.py")) if folder.is_dir() else ():
+            digest.update(path.relative_to(folder.parent).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def software() -> str:
-    """'als-trial-sim 0.1.0, source 1a2b3c4d5e6f7a8b': the release and the hash of the code
-    that ran (:func:`code_version`), which moves with every edit while the release number
-    waits for a release (a reproducibility audit: 0.1.0 named code whose numbers moved)."""
+    """'als-trial-sim 0.1.0, source 1a2b3c4d5e6f7a8b': the release and the hash of every
+    source of the tool (:func:`source_version`), which moves with every edit while the
+    release number waits for a release (a reproducibility audit: 0.1.0 named code whose
+    numbers moved)."""
     from designs import __version__
 
-    return f"als-trial-sim {__version__}, source {code_version()}"
+    return f"als-trial-sim {__version__}, source {source_version()}"
 
 
 def sources_hash(memo: Path | None = None, everything: str | None = None) -> str:

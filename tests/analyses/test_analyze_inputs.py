@@ -199,6 +199,10 @@ def test_fewer_fields_than_the_header_is_named_with_its_line(tmp_path):
         f"--data {path}: line 4: 4 fields, the header 6: a row cut short? Give every column, "
         "leaving a field empty where it is unknown"
     )
+    # a trailing separator on the header alone is no field (a diff review: it was refused)
+    header_comma = tmp_path / "header_comma.csv"
+    header_comma.write_text("patient,arm,month,alsfrs_r,\n1,0,0,40\n1,0,1,39\n")
+    assert list(read_trial_csv(header_comma)["alsfrs_r"]) == [40, 39]
     phase2 = tmp_path / "phase2.csv"
     phase2.write_text("patient,month,alsfrs_r\n1,-1,40\n\n1,0\n")
     with pytest.raises(InputError, match=r"phase2\.csv: line 4: 2 fields, the header 3: a row"):

@@ -286,3 +286,31 @@ def test_json_at_a_look_leaves_the_fixed_sample_decision_out(run, capsys, tmp_pa
     seen = data[data.calendar_month <= looks[0]["month"]]
     out = _at_look(run, capsys, tmp_path, seen, FREQUENTIST, 1, [])
     assert out["significant"] is None and out["ci_adjusted_for_looks"] is False
+
+
+def test_the_estimate_at_a_far_boundary_is_finite():
+    """A diff review: an early look's OBF boundary of 9.76 gave an estimate of inf (Phi(9.76)
+    rounds to 1); on the tail beyond it the estimate is finite and carries back to the
+    boundary."""
+    from designs.planning.interim_look import estimate_at_z, z_of_t
+
+    for z in (9.7617, 2.5, 0.3, -0.8, -9.0):
+        at = estimate_at_z(z, 0.1, 60.0)
+        assert np.isfinite(at) and z_of_t(at / 0.1, 60.0) == pytest.approx(z, abs=1e-8)
+
+
+def test_a_final_look_below_futility_is_said_to_be_final(run, capsys, tmp_path):
+    """A diff review: a look holding I_max whose z was also below the futility boundary said
+    "the DSMB may stop for futility or go on", where nothing follows."""
+    data, looks = _trial(run, capsys, tmp_path, FREQUENTIST, 0)
+    seen = data[data.calendar_month <= looks[0]["month"]].copy()
+    seen["arm"] = 1 - seen["arm"]  # an estimate favouring placebo: below futility
+    path = tmp_path / "swapped.csv"
+    seen.to_csv(path, index=False)
+    args = ["analyze", "--data", str(path), "--look", "1", *FREQUENTIST]
+    code, out, err = run(capsys, *args, "--information-max", "50")
+    assert code == 0, err
+    assert (
+        "final analysis (the look holds the planned maximum information): no rejection; z is" in out
+    )
+    assert "go on" not in out

@@ -602,8 +602,8 @@ def test_target_power_at_or_below_alpha_is_refused(run, capsys):
         code, out, err = run(capsys, command, "--target-power", "0.04", *extra)
         assert code == 2 and out == ""
         assert err.strip() == (
-            "error: --target-power 0.04: must be above the design's alpha 0.05 (a test reaches "
-            "such a power with no effect at all); e.g. 0.8"
+            "error: --target-power 0.04: must be above the design's alpha 0.05 (a test comes "
+            "near such a power with no effect at all); e.g. 0.8"
         )
 
 

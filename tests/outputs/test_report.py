@@ -147,10 +147,10 @@ def test_every_text_file_carries_seed_and_version(report):
     assert ds.attrs["seed"] == SEED and ds.attrs["version"] == __version__
     # and the hash of the code that ran, which moves with every edit while the version
     # waits for a release (a reproducibility audit)
-    from designs.simulation.numba_cache import code_version, software
+    from designs.simulation.numba_cache import software, source_version
 
-    stamp = f"als-trial-sim {__version__}, source {code_version()}"
-    assert software() == stamp and len(code_version()) == 16
+    stamp = f"als-trial-sim {__version__}, source {source_version()}"
+    assert software() == stamp and len(source_version()) == 16
     assert stamp in (out / "README.md").read_text() and stamp in (out / "methods.md").read_text()
     assert oc["software"] == stamp and ds.attrs["software"] == stamp
 

@@ -221,5 +221,10 @@ def test_scores_that_never_change_are_refused(tmp_path):
 
     constant = re.sub(r"(?m)^([A-Z]),(-?\d+),\d+$", r"\1,\2,40", GOOD)
     assert constant != GOOD and set(constant.splitlines()[1:]) != set(GOOD.splitlines()[1:])
-    with pytest.raises(InputError, match="every score is 40; with no change in any patient"):
+    with pytest.raises(InputError, match="no patient's score changes over their visits"):
         load_phase2(_write(tmp_path, constant))
+    # each patient held at a score of their own (a diff review): refused too
+    own = GOOD.replace("A,0,39", "A,0,40").replace("A,1,39", "A,1,40").replace("A,2,38", "A,2,40")
+    own = own.replace("B,3,42", "B,3,44").replace("B,6,41", "B,6,44")
+    with pytest.raises(InputError, match="no patient's score changes over their visits"):
+        load_phase2(_write(tmp_path, own))
