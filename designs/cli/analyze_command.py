@@ -97,23 +97,23 @@ def cmd_analyze(args) -> int:
     from designs.analyses.registry import analyze
     from designs.outputs.analysis_text import result_text
 
-    if args.last_month is not None:
-        if args.analysis != "ancova_change":
-            raise InputError("--last-month: only with --analysis ancova_change")
-        if args.last_month <= 0:
-            raise InputError(f"--last-month {args.last_month:g}: must be > 0 (months)")
     at_look = args.look is not None
     _check_look_options(args, at_look)
     # at a look the design's analysis is the one analysed (its planned information is I_max)
     design = design_from_args(args, analysis_field=at_look)
     analysis = args.analysis or design.trial.analysis.value
+    if args.last_month is not None:  # the analysis given or the design's (a reread)
+        if analysis != "ancova_change":
+            raise InputError("--last-month: only with --analysis ancova_change")
+        if args.last_month <= 0:
+            raise InputError(f"--last-month {args.last_month:g}: must be > 0 (months)")
     if design.decision.is_posterior:
         from designs.planning.decision_rule import check_analyses
 
         check_analyses((analysis,))
     earlier_se = []
     if args.earlier_se:
-        earlier_se = looks_value(args.earlier_se, "--earlier-se", "SEs, e.g. 0.0876")
+        earlier_se = looks_value(args.earlier_se, "--earlier-se", "SEs, e.g. 0.0845728")
     if at_look:
         from designs.planning.interim_look import check_look
 

@@ -251,3 +251,20 @@ def test_the_frequentist_analysis_is_unchanged_and_the_rule_needs_points_per_mon
         "--decision", "posterior",
     )  # fmt: skip
     assert code == 2 and out == "" and "needs an estimate and standard error in points/month" in err
+
+
+def test_the_designs_analysis_is_the_default_and_takes_last_month(run, capsys, trial_csv):
+    """``--analysis`` defaults to the design's ``trial.analysis`` (the twenty-seventh sitting),
+    so a design analysed by ancova_change takes ``--last-month`` without naming it."""
+    data = ("--data", str(trial_csv), "--json")
+    code, out, err = run(capsys, "analyze", *data, "--set", 'trial.analysis="ancova_change"')
+    assert code == 0, err
+    import json
+
+    res = json.loads(out)
+    assert res["units"] == "points"  # ancova_change's (change to the last visit)
+    code, out, err = run(
+        capsys, "analyze", *data, "--set", 'trial.analysis="ancova_change"', "--last-month", "12"
+    )
+    assert code == 0, err
+    assert json.loads(out)["estimate"] == res["estimate"]  # 12 is the month most records end at
