@@ -84,6 +84,12 @@ def _frequentist_lines(look: dict) -> list[str]:
             f"  repeated CI      {shown} points/month ({level}; with the other looks' it "
             "covers the effect whenever the trial stops: Jennison & Turnbull 2000, ch. 9)"
         )
+    if look.get("p_value_stagewise") is not None:
+        lines.append(
+            f"  stagewise        p-value {look['p_value_stagewise']:.4g} ({_sides(look)}), "
+            f"median-unbiased estimate {look['median_unbiased_estimate']:.4g} points/month "
+            "(the trial stops here; stagewise ordering, Jennison & Turnbull 2000, 8.4)"
+        )
     earlier = look["efficacy_boundaries_z"][:-1]
     if earlier:
         shown = ", ".join("none" if b is None else f"{b:.4f}" for b in earlier)

@@ -234,7 +234,26 @@ def _frequentist_at_look(design, result, info, k, k_count, final, i_max) -> dict
         ),
         "conditional_power": cp,
         **_repeated_ci(result["estimate"], c, se, df, t.sides, has_bound),
+        **_stagewise(info, bounds, z, t.sides, decision),
         "decision": decision,
+    }
+
+
+#: The decisions that end the trial at the look, where stagewise inference is defined.
+_STOPS = ("efficacy", "harm", "stopped: information reached", "final: no rejection")
+
+
+def _stagewise(info, bounds, z: float, sides: int, decision: str) -> dict:
+    """The stagewise-ordering p-value and median-unbiased estimate (points/month) where the
+    trial stops at this look (:mod:`designs.sequential.stagewise`); None elsewhere."""
+    if decision not in _STOPS:
+        return {"p_value_stagewise": None, "median_unbiased_estimate": None}
+    from designs.sequential.stagewise import median_unbiased_estimate, stagewise_tail
+
+    tail = stagewise_tail(info, bounds, z, sides)
+    return {
+        "p_value_stagewise": tail if sides == 1 else 2.0 * min(tail, 1.0 - tail),
+        "median_unbiased_estimate": median_unbiased_estimate(info, bounds, z, sides),
     }
 
 

@@ -98,6 +98,14 @@ def _check_trial(run, capsys, tmp_path, options, index, rule):
         decisions.append(expected)
         if rule == "frequentist":  # the posterior rule judges each look on its own data
             earlier.append(out["se"])
+            # stagewise inference where the trial stops: its p-value agrees with the
+            # boundary (at most the alpha spent by the look exactly when it rejects)
+            p = look["p_value_stagewise"]
+            if expected in ("continue", "futility"):
+                assert p is None and look["median_unbiased_estimate"] is None
+            else:
+                rejected = expected == "efficacy"
+                assert (p <= look["alpha_spent"][-1] + 1e-9) == rejected, (p, expected)
         if look.get("efficacy_boundary_estimate") is not None:
             # the estimate at the boundary is the one whose t, carried to z, is the boundary
             from designs.planning.interim_look import z_of_t

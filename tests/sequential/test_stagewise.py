@@ -1,0 +1,63 @@
+"""Stagewise-ordering p-values and median-unbiased estimates (``analyze --look`` where a
+trial stops) against a straightforward computation on SciPy's multivariate normal."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import optimize, stats
+
+from designs.sequential import SpendingFunction
+from designs.sequential.at_information import boundaries_at_information
+from designs.sequential.stagewise import median_unbiased_estimate, stagewise_tail
+
+OBF = SpendingFunction("obf")
+
+
+def _tail_mvn(info, bounds, z, theta=0.0):
+    """One-sided stagewise tail written out for 2 or 3 looks: the upward crossings before the
+    last look plus reaching it with Z >= z, each a rectangle probability of the canonical
+    joint distribution (Genz's CDF to about 1e-9)."""
+    info = np.asarray(info, dtype=float)
+    mean = theta * np.sqrt(info)
+    cov = np.sqrt(np.minimum.outer(info, info) / np.maximum.outer(info, info))
+    k = info.size
+    total = 0.0
+    for j in range(k):
+        upper = np.append(np.asarray(bounds[:j], dtype=float), np.inf)
+        lower = np.append(np.full(j, -np.inf), z if j == k - 1 else bounds[j])
+        mvn = stats.multivariate_normal(mean[: j + 1], cov[: j + 1, : j + 1], abseps=1e-10)
+        total += mvn.cdf(upper, lower_limit=lower)
+    return total
+
+
+@pytest.mark.parametrize(
+    "info, z", [([130.0, 260.0], 2.3), ([80.0, 170.0, 240.0], 2.1), ([80.0, 170.0], 3.5)]
+)
+@pytest.mark.parametrize("theta", [0.0, 0.12])
+def test_the_tail_is_the_multivariate_normals(info, z, theta):
+    bounds, _, _ = boundaries_at_information(info, 250.0, 0.025, OBF, 1, len(info), True)
+    got = stagewise_tail(info, bounds, z, 1, theta)
+    assert got == pytest.approx(_tail_mvn(info, bounds, z, theta), abs=2e-7)
+
+
+def test_the_p_value_agrees_with_the_boundary():
+    """At the boundary itself the p-value is the alpha spent by that look: the trial rejects
+    exactly when its stagewise p-value is at most it (to the recursion's 1e-9)."""
+    info = [80.0, 170.0, 240.0]
+    bounds, spent, _ = boundaries_at_information(info, 250.0, 0.025, OBF, 1, 3, True)
+    for k in range(3):
+        tail = stagewise_tail(info[: k + 1], bounds[: k + 1], bounds[k], 1)
+        assert tail == pytest.approx(spent[k], abs=1e-8)
+
+
+def test_the_median_unbiased_estimate():
+    """Against a root of the multivariate normal's tail; alone (one look) it is z / sqrt(I)."""
+    info = [130.0, 260.0]
+    bounds, _, _ = boundaries_at_information(info, 250.0, 0.025, OBF, 1, 2, True)
+    got = median_unbiased_estimate(info, bounds, 2.3, 1)
+    expected = optimize.brentq(lambda th: _tail_mvn(info, bounds, 2.3, th) - 0.5, -1.0, 1.0)
+    assert got == pytest.approx(expected, abs=2e-6)
+    assert got < 2.3 / np.sqrt(260.0)  # pulled down: the trial went on past look 1
+    alone = median_unbiased_estimate([130.0], [0.0], 2.0, 1)
+    assert alone == pytest.approx(2.0 / np.sqrt(130.0), rel=1e-9)
