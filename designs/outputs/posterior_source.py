@@ -131,11 +131,10 @@ def posterior_record(attrs) -> dict:
     the priors the fit changed (``{}``: none; None: not kept), the convergence
     figures and whether they meet the targets (None when not kept), the conflict note."""
     from progression.convergence import gates_met
+    from progression.posterior_file import CHECKSUM_ATTR
 
     figures = convergence_figures(attrs)
     attrs = attrs or {}
-    from progression.posterior_file import CHECKSUM_ATTR
-
     return {
         "data_source": str(attrs.get("data_source", "")) or None,
         "data_sha256": str(attrs.get("data_sha256", "")) or None,

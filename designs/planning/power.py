@@ -37,6 +37,17 @@ __all__ = ["Z95", "PowerSummary", "mc_se", "null_design", "power", "summarise", 
 Z95 = 1.959963984540054
 
 
+def all_fits_failed(analysis: str, trials: int, where: str = "") -> InputError:
+    """The refusal of a design whose ``analysis`` fit failed in all ``trials`` simulated
+    trials (``where``: e.g. ' at every size tried (...)'), for ``power`` and the sample-size
+    search alike."""
+    return InputError(
+        f"design: the {analysis} fit failed in all {trials:,} simulated trials{where}, so "
+        "power is undefined; check the dropout and death hazards, visits, residual_sd and "
+        "screening (too few patients or visits left to analyse)"
+    )
+
+
 def wilson_interval(successes: int, n: int, z: float = Z95) -> tuple[float, float]:
     """Wilson score interval for a binomial proportion (default 95%)."""
     if n <= 0:
@@ -375,11 +386,7 @@ def power(
     if require_fits:
         for a in analyses:
             if tallies[a].failed == tallies[a].trials:
-                raise InputError(
-                    f"design: the {a} fit failed in all {trials:,} simulated trials, so power "
-                    "is undefined; check the dropout and death hazards, visits, residual_sd "
-                    "and screening (too few patients or visits left to analyse)"
-                )
+                raise all_fits_failed(a, trials)
     out = {
         a: _summary(
             tallies[a], a, inputs, alpha, sides, seed, rule.rule.value, rule.failed_fits.value

@@ -293,12 +293,10 @@ def find_sample_size(
         curve = simulate_curve(design, sizes, trials, seed, analysis, **kw)
         if np.all(curve.failed_fits == trials):  # as power refuses it (a bad-input review:
             # sample-size searched up to 50,000 per arm where nearly everyone died)
-            raise InputError(
-                f"design: the {analysis} fit failed in all {trials:,} simulated trials at "
-                f"every size tried ({', '.join(str(int(n)) for n in curve.sizes)}), so power "
-                "is undefined; check the dropout and death hazards, visits, residual_sd and "
-                "screening (too few patients or visits left to analyse)"
-            )
+            from designs.planning.power import all_fits_failed
+
+            sizes_tried = ", ".join(str(int(n)) for n in curve.sizes)
+            raise all_fits_failed(analysis, trials, f" at every size tried ({sizes_tried})")
         return curve
 
     curve = grow_curve(design, targets, simulate, grid, extend=sizes is None, progress=progress)

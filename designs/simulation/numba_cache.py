@@ -34,15 +34,21 @@ _SOURCES = (_PACKAGE, _PACKAGE.parent / "benchmarks")
 MEMO_NAME = "kernel-sources.json"
 
 
-def _all_sources_hash() -> str:
-    """SHA-256 of every source below :data:`_SOURCES` (names and contents): cheap to compute,
-    it keys the memo of :func:`sources_hash`."""
+def _folders_hash(folders) -> str:
+    """SHA-256 of every ``*.py`` below ``folders`` (names relative to each folder's parent,
+    and contents), folder by folder, files in sorted order."""
     digest = hashlib.sha256()
-    for folder in _SOURCES:
+    for folder in folders:
         for path in sorted(folder.rglob("*.py")) if folder.is_dir() else ():
             digest.update(path.relative_to(folder.parent).as_posix().encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+def _all_sources_hash() -> str:
+    """SHA-256 of every source below :data:`_SOURCES` (names and contents): cheap to compute,
+    it keys the memo of :func:`sources_hash`."""
+    return _folders_hash(_SOURCES)
 
 
 #: :func:`_all_sources_hash` as :func:`use_versioned_cache` found it on import (the code
@@ -65,12 +71,7 @@ def source_version() -> str:
     ``designs``, ``progression`` (the phase 2 model, its priors and the effect draws
     assurance averages over: a diff review found them outside :func:`code_version`) and
     the benchmarks."""
-    digest = hashlib.sha256()
-    for folder in (*_SOURCES, _PACKAGE.parent / "progression"):
-        for path in sorted(folder.rglob("*.py")) if folder.is_dir() else ():
-            digest.update(path.relative_to(folder.parent).as_posix().encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
+    return _folders_hash((*_SOURCES, _PACKAGE.parent / "progression"))[:16]
 
 
 def software() -> str:
