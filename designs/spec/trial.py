@@ -251,12 +251,14 @@ class TrialSection:
                 "the last of trial.visits_months); must be <= the trial's length"
             )
         check_printable("trial.name", self.name, MAX_NAME_LENGTH, required=True)
+        given = "n_per_arm" if self.n_per_arm is not None else "n_total"  # before resolving
         self._resolve_sizes()
-        self._check_size()
+        self._check_size(given)
 
-    def _check_size(self) -> None:
+    def _check_size(self, field_name: str) -> None:
         """Refuse a trial too large to simulate: the visits per patient and the patient-visits
-        are bounded, before any memory is allocated."""
+        are bounded, before any memory is allocated. ``field_name``: the size the design gave
+        (``n_per_arm`` or ``n_total``), which the message names."""
         lead_visits = round(self.lead_in_months / self.lead_in_visit_interval_months)
         per_patient = len(self.visits_months) + lead_visits
         if per_patient > MAX_VISITS_PER_PATIENT:
@@ -266,12 +268,14 @@ class TrialSection:
             )
         total = int(self.n_total) * per_patient
         if total > MAX_PATIENT_VISITS:
-            field_name = "n_per_arm" if self.n_per_arm is not None else "n_total"
+            most = MAX_PATIENT_VISITS // per_patient  # patients in all
+            if field_name == "n_per_arm":
+                most //= 2
             raise InputError(
                 f"trial.{field_name} = {getattr(self, field_name):,}: {total:,} patient-visits "
                 f"per trial ({per_patient} visits per patient, about {16 * total / 1e9:.2g} GB "
-                f"of memory per thread); at most {MAX_PATIENT_VISITS:,}, e.g. n_per_arm <= "
-                f"{MAX_PATIENT_VISITS // (2 * per_patient):,} with these visits"
+                f"of memory per thread); at most {MAX_PATIENT_VISITS:,}, e.g. {field_name} <= "
+                f"{most:,} with these visits"
             )
 
     def _resolve_sizes(self) -> None:

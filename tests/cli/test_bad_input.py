@@ -269,6 +269,10 @@ CASES = [
     (["fit", "--seed", str(2**63), "--out", "{d}/never.nc"], "--seed"),
     # reliability review: accepted silently, or ran to a meaningless number
     (["power", "--n-per-arm", "10000000"], "patient-visits"),
+    # the size the user gave is the one named, with its own limit
+    (["power", "--n-total", "1000000"], "trial.n_total = 1,000,000"),
+    (["power", "--n-total", "1000000"], "n_total <= 769,230"),
+    (["power", "--n-per-arm", "1000000"], "n_per_arm <= 384,615"),
     (
         [
             "power",
