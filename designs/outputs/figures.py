@@ -221,7 +221,7 @@ def draw_sample_size_search(result, *, closed_form=None, design=None):
             near.power,
             yerr=Z95 * near.mc_se,
             fmt="D",
-            ms=6,
+            ms=5,
             mfc="white",
             mew=1.5,
             capsize=4,
@@ -248,17 +248,21 @@ def draw_sample_size_search(result, *, closed_form=None, design=None):
             continue
         hi = r.n_high if r.n_high >= 0 else every.max()
         lo = r.n_low if r.n_low >= 0 else r.n
-        ax.errorbar(
+        # n and its interval dropped to the size axis, where they are read, clear of the
+        # curves and the second stage's points on the target line (a review: the interval
+        # drawn on the line was hidden under the markers)
+        colour = f"C{k + 2}"
+        ax.fill_between([lo, hi], 0, r.target_power, color=colour, alpha=0.25, lw=0, zorder=1)
+        ax.plot([r.n, r.n], [0, r.target_power], color=colour, lw=1, zorder=2)
+        ax.plot(
             r.n,
             r.target_power,
-            xerr=[[r.n - lo], [hi - r.n]],
-            fmt="s",
+            "s",
             ms=6,
-            color=f"C{k + 2}",
-            capsize=5,
-            zorder=5,
-            label=f"{r.target_power:.0%}: n = {r.n} {per} (MC interval of n {lo}\u2013"
-            f"{r.n_high if r.n_high >= 0 else 'not reached'})",
+            color=colour,
+            zorder=7,
+            label=f"{r.target_power:.0%}: n = {r.n} {per}; shaded down to the axis: MC "
+            f"interval of n {lo}\u2013{r.n_high if r.n_high >= 0 else 'not reached'}",
         )
     ax.set_ylim(0, 1)
     ax.set_xlabel(size_axis_label(size_dim, design))

@@ -4,8 +4,10 @@ own marker, binomial 95% bars and legend entry."""
 
 from __future__ import annotations
 
+import matplotlib.colors
 import numpy as np
 import pytest
+from matplotlib.collections import PolyCollection
 
 from designs import load_design
 from designs.outputs import figures
@@ -97,3 +99,28 @@ def test_the_points_are_the_rules_success_probability_under_the_posterior_rule()
     assert _stage_labels(one, rule)[1].startswith("simulated success probability (200")
     assert "first stage: simulated success probability" in _stage_labels(two, rule)[1]
     assert _stage_labels(one, load_design())[1].startswith("simulated power (200")
+
+
+def test_each_n_and_its_interval_reach_down_to_the_size_axis(searches, monkeypatch, tmp_path):
+    """n's Monte Carlo interval is a band from ``n_low`` to ``n_high`` under the target line,
+    down to power 0, in the colour of n's square (on the line it was hidden under the
+    second stage's markers)."""
+    design, _, result = searches
+    ax = _drawn(result, design, monkeypatch, tmp_path)
+    bands = [c for c in ax.collections if isinstance(c, PolyCollection)]  # fill_between
+    for row in result.rows:
+        assert row.reached and row.n_low >= 0 and row.n_high >= 0
+        (square,) = [
+            ln for ln in ax.lines if ln.get_label().startswith(f"{row.target_power:.0%}: n")
+        ]
+        colour = square.get_color()
+        assert f"MC interval of n {row.n_low}\u2013{row.n_high}" in square.get_label()
+        assert (square.get_xdata()[0], square.get_ydata()[0]) == (row.n, row.target_power)
+        extents = [
+            b.get_paths()[0].get_extents()
+            for b in bands
+            if np.allclose(b.get_facecolor()[0][:3], matplotlib.colors.to_rgb(colour))
+        ]
+        (box,) = extents
+        assert (box.x0, box.x1) == pytest.approx((row.n_low, row.n_high))
+        assert (box.y0, box.y1) == pytest.approx((0.0, row.target_power))
