@@ -17,11 +17,16 @@ from pathlib import Path
 import nbformat
 import pytest
 
-# Executes the three notebooks (minutes): not in `make test-fast`.
+# Executes the four notebooks (minutes): not in `make test-fast`.
 pytestmark = pytest.mark.slow
 
 NOTEBOOKS_DIR = Path(__file__).resolve().parents[2] / "notebooks"
-NOTEBOOKS = ("01_posterior.ipynb", "02_power_sweep.ipynb", "03_sample_size_tables.ipynb")
+NOTEBOOKS = (
+    "01_posterior.ipynb",
+    "02_power_sweep.ipynb",
+    "03_sample_size_tables.ipynb",
+    "04_interim_looks.ipynb",
+)
 KERNEL_NAME = "als-trial-sim"  # the kernel the Makefile installs and the README names
 PROBE = "import sys\nprint(sys.prefix)"
 
