@@ -34,6 +34,23 @@ def _own_resume_folder(tmp_path_factory, monkeypatch):
 
 
 @pytest.fixture(scope="session")
+def result_of() -> Callable:
+    """A command's JSON result without the ``command`` it records (``print_json(...,
+    record=True)``): for comparing the results of two commands typed differently."""
+
+    def strip(obj):
+        if isinstance(obj, str):
+            import json
+
+            obj = json.loads(obj)
+        if isinstance(obj, list):
+            return [strip(row) for row in obj]
+        return {k: v for k, v in obj.items() if k != "command"}
+
+    return strip
+
+
+@pytest.fixture(scope="session")
 def repo_root() -> Path:
     """The repository's root folder (where simulate.py is)."""
     return ROOT

@@ -145,7 +145,7 @@ def cmd_analyze(args) -> int:
         out["ci_adjusted_for_looks"] = False
     warn(f"warning: {line}" for line in out["warnings"])
     if args.json:
-        print_json(out)
+        print_json(out, record=True)
         return 0
     print(result_text(analysis, args.data, out, at_look=at_look))
     if at_look:

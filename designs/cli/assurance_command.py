@@ -144,7 +144,7 @@ def cmd_assurance(args) -> int:
         out["undefined_proportional_draws"] = undefined_proportional_draws(idata)
         if cases is not None:
             out["posterior_rule"] = {k: v.to_dict() for k, v in cases.items()}
-        print_json(out)
+        print_json(out, record=True)
     else:
         print(
             assurance_text(

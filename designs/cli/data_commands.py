@@ -91,7 +91,7 @@ def cmd_power(args) -> int:
 
         rule = rule_record(design, prior)
         rows = [{**s.to_dict(), **({"decision_rule": rule} if rule else {})} for s in summaries]
-        print_json(rows[0] if len(rows) == 1 else rows)
+        print_json(rows[0] if len(rows) == 1 else rows, record=True)
     else:
         print(power_text(design, summaries, prior))
     warn(failed_fit_warnings(summaries, design))
@@ -113,7 +113,7 @@ def _power_group_sequential(design, args) -> int:
             design, args.trials, args.seed, threads=args.threads, progress=bar.update
         )
     if args.json:
-        print_json(summary.to_dict())
+        print_json(summary.to_dict(), record=True)
     else:
         print(group_sequential_text(design, summary))
     return 0
@@ -132,7 +132,7 @@ def _power_posterior_looks(design, args) -> int:
     if args.json:
         from designs.planning.decision_rule import rule_record
 
-        print_json({**summary.to_dict(), "decision_rule": rule_record(design, prior)})
+        print_json({**summary.to_dict(), "decision_rule": rule_record(design, prior)}, record=True)
     else:
         print(posterior_looks_text(design, summary, prior))
     from designs.outputs.console import posterior_looks_warnings

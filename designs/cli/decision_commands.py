@@ -91,7 +91,7 @@ def cmd_calibrate(args) -> int:
         # the rule without its threshold, which the calibration replaces (a review read the
         # design's 0.975 beside the calibrated one; it is uncalibrated_threshold)
         rule = {k: v for k, v in rule_record(design, prior).items() if k != "threshold"}
-        print_json({**cal.to_dict(), "decision_rule": rule})
+        print_json({**cal.to_dict(), "decision_rule": rule}, record=True)
         return 0
     weight = f", weight {cal.prior_weight:g}" if cal.prior == "robust" else ""
     if design.interim.sequential:

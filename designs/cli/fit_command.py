@@ -115,7 +115,7 @@ def cmd_fit(args) -> int:
     if args.reconstructions:
         summary["reconstructions"] = _fit_reconstructions(args, summary, idata, priors)
     if args.json:
-        print_json(summary)
+        print_json(summary, record=True)
     return 0
 
 

@@ -63,7 +63,7 @@ def assurance_group_sequential(design, args, idata, order, history, prior=None) 
     if args.json:
         if cases is not None:
             out["posterior_rule"] = {k: v.to_dict() for k, v in cases.items()}
-        print_json(out)
+        print_json(out, record=True)
     else:
         print(design.describe())
         print(group_sequential_assurance_text(results, idata.attrs))
@@ -106,7 +106,7 @@ def sample_size_group_sequential(design, args, sizes) -> int:
         from designs.planning.decision_rule import rule_record
 
         # each row as the fixed search gives it, the posterior rule's prior beside it
-        print_json(size_rows_json(result.rows, design, rule_record(design, prior)))
+        print_json(size_rows_json(result.rows, design, rule_record(design, prior)), record=True)
     else:
         print(table, end="")
     warn(group_sequential_type_i_warnings(result.rows))

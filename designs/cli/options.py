@@ -425,8 +425,21 @@ def command_line() -> str:
     return shlex.join(["python", "simulate.py", *argv])
 
 
-def print_json(obj) -> None:
-    """Print ``obj`` as valid JSON: NaN and infinities (undefined numbers) become null."""
+def print_json(obj, record: bool = False) -> None:
+    """Print ``obj`` as valid JSON: NaN and infinities (undefined numbers) become null.
+
+    ``record``: a command's result, which says how it was made: ``software`` (the release
+    and the source hash) and ``command`` (as typed) are added to it, or to each of its rows
+    (a list of dicts), so that a result kept on its own can be reproduced (a reproducibility
+    audit: power, sample-size and assurance JSON named neither)."""
+    if record:
+        from designs.simulation.numba_cache import software
+
+        made = {"software": software(), "command": command_line()}
+        if isinstance(obj, dict):
+            obj = {**obj, **{k: v for k, v in made.items() if k not in obj}}
+        elif isinstance(obj, list):
+            obj = [{**row, **{k: v for k, v in made.items() if k not in row}} for row in obj]
     print(json_text(obj))
 
 

@@ -208,7 +208,8 @@ def cmd_sweep(args) -> int:
                 "resumed": resumed,
                 "cells_resumed": kept,
                 "reused": reused,
-            }
+            },
+            record=True,
         )
     else:
         shape = ", ".join(f"{k} {v}" for k, v in dims.items())
@@ -427,7 +428,7 @@ def cmd_sample_size(args) -> int:
         from designs.planning.decision_rule import rule_record
 
         # the posterior rule's threshold and prior beside each row
-        print_json(size_rows_json(result.rows, design, rule_record(design, prior)))
+        print_json(size_rows_json(result.rows, design, rule_record(design, prior)), record=True)
     else:
         print(table, end="")
         if prior is not None:

@@ -110,7 +110,9 @@ def test_last_month_refused_where_it_means_nothing(run, capsys, trial_csv, extra
 
 
 @pytest.mark.parametrize("sep", [";", "\t"])
-def test_semicolon_and_tab_separated_files_are_read(run, capsys, trial_csv, tmp_path, sep):
+def test_semicolon_and_tab_separated_files_are_read(
+    run, capsys, trial_csv, tmp_path, sep, result_of
+):
     import pandas as pd
 
     frame = pd.read_csv(trial_csv)
@@ -121,7 +123,9 @@ def test_semicolon_and_tab_separated_files_are_read(run, capsys, trial_csv, tmp_
     )
     comma = tmp_path / "comma.csv"
     frame.assign(month=frame["month"] + 0.5 * (frame["month"] > 0)).to_csv(comma, index=False)
-    assert _json(run, capsys, "--data", str(path)) == _json(run, capsys, "--data", str(comma))
+    assert result_of(_json(run, capsys, "--data", str(path))) == result_of(
+        _json(run, capsys, "--data", str(comma))
+    )
 
 
 def _scores(path, score):

@@ -30,3 +30,34 @@ def test_sweep_without_a_posterior_records_none(run, capsys, tmp_path):
     code, _, err = run(capsys, "sweep", "--n-per-arm", "20", "--trials", "100", "--out", str(out))
     assert code == 0, err
     assert "phase2_posterior" not in xr.load_dataset(out, engine="h5netcdf").attrs
+
+
+def test_each_result_in_json_records_its_software_and_command(
+    run, capsys, tmp_path, fake_posterior
+):
+    """power, sample-size, assurance, calibrate and analyze results kept on their own say
+    how they were made (a reproducibility audit: they named neither): the release with the
+    source hash, and the command as typed, on the result or on each of its rows."""
+    posterior = tmp_path / "post.nc"
+    fake_posterior().to_netcdf(posterior, engine="h5netcdf")
+    trial = tmp_path / "trial.csv"
+    assert run(capsys, "trial", "--out", str(trial), "--n-per-arm", "30")[0] == 0
+    small = ["--trials", "40", "--n-per-arm", "30"]
+    commands = [
+        ["power", *small],
+        ["power", *small, "--analysis", "lmm_slope", "ols_slope_ttest"],  # a row each
+        ["power", *small, "--looks", "0.5,1"],
+        ["sample-size", "--trials", "40", "--refine-trials", "0", "--sizes", "30", "60"],
+        ["assurance", *small, "--posterior", str(posterior)],
+        ["calibrate", "--trials", "400", "--n-per-arm", "30"],
+        ["analyze", "--data", str(trial)],
+    ]
+    for argv in commands:
+        code, out, err = run(capsys, *argv, "--json")
+        assert code == 0, (argv, err)
+        obj = json.loads(out)
+        for row in obj if isinstance(obj, list) else [obj]:
+            assert row["software"].startswith("als-trial-sim "), argv
+            assert ", source " in row["software"]
+            assert row["command"].startswith(f"python simulate.py {argv[0]} "), argv
+            assert "--json" in row["command"] and argv[-1] in row["command"]

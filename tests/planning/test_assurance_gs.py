@@ -145,7 +145,7 @@ def test_vague_posterior_rule_is_a_z_boundary_per_look(design):
     assert 0.05 < a.assurance < 0.95  # not a degenerate comparison
 
 
-def test_command_line_posterior_rule_with_looks(tmp_path, fake_posterior, capsys):
+def test_command_line_posterior_rule_with_looks(tmp_path, fake_posterior, capsys, result_of):
     """``assurance --looks --decision posterior`` (refused before): both transports judged by
     the rule, the optimistic and sceptical cases beside them; the same numbers whatever the
     threads; a bad threshold is one line and exit status 2."""
@@ -160,7 +160,7 @@ def test_command_line_posterior_rule_with_looks(tmp_path, fake_posterior, capsys
     for threads in ("1", "2"):
         assert simulate.main([*argv, "--json", "--threads", threads]) == 0
         outs.append(json.loads(capsys.readouterr().out))
-    assert outs[0] == outs[1]
+    assert result_of(outs[0]) == result_of(outs[1])
     obj = outs[0]
     assert obj["rule"] == "posterior" and obj["futility_predictive"] == 0.1
     assert obj["other_transport"]["rule"] == "posterior"
