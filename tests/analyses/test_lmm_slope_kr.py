@@ -3,7 +3,8 @@ per-patient NumPy implementation (designs.analyses.reml.kenward_roger) and again
 
 Reference values from R (R 4.2.2, lme4 1.1.31, pbkrtest 0.5.2; ``sqrt(vcovAdj(m)[4, 4])``
 and ``get_Lb_ddf(m, c(0, 0, 0, 1))`` of ``alsfrs_r ~ month * arm + (month | patient)``,
-REML) are those of tests/analyses/test_kenward_roger.py, on the same exported trials: the
+REML, fitted to the optimum as there) are those of tests/analyses/test_kenward_roger.py, on
+the same exported trials: the
 default design at 10 per arm with 50% gone by month 12, seed 555, trials 0-3. Tolerances:
 the grouped and the per-patient algebra are the same sums in another order (they agree to
 ~1e-14 relative), so 1e-9 relative; against R 1e-6 on SEs and 1e-5 on the df, as lme4's

@@ -165,6 +165,23 @@ def test_type_one_error(analysis, n_per_arm, trials, slack):
     assert abs(out.power - 0.05) <= tol, (analysis, n_per_arm, out.power)
 
 
+@pytest.mark.parametrize(
+    "successes, n, low, high",
+    [
+        (0, 50, 0.0, 0.0713475991),
+        (3, 50, 0.0206149703, 0.1621709169),
+        (160, 200, 0.7391448134, 0.8495479907),
+        (1999, 2000, 0.9971731375, 0.9999117323),
+        (1000, 2000, 0.4781079508, 0.5218920492),
+    ],
+)
+def test_wilson_interval_equals_r(successes, n, low, high):
+    """The Wilson score interval is R 4.2.2's ``prop.test(successes, n, correct = FALSE)
+    $conf.int`` (computed by hand, pasted here; a test-suite audit found no independent
+    reference for it)."""
+    assert wilson_interval(successes, n) == pytest.approx((low, high), abs=1e-9)
+
+
 def test_wilson_interval_reaches_0_and_1_exactly():
     """No rejections: the interval starts at 0 (the rate 0 lies inside it); all rejections:
     it ends at 1. Before the fix rounding left the bound at ~1e-17 for many n (e.g. 3, 6)."""

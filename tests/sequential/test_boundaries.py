@@ -5,7 +5,9 @@ Rscript, e.g. ``getDesignGroupSequential(kMax = 3, alpha = 0.025, sided = 1,
 typeOfDesign = "asHSD", gammaA = -4)$criticalValues``; ``asKD`` is the power family
 (``gammaA`` = its exponent). Characteristics from ``getDesignCharacteristics(design)`` with
 ``beta = 0.2``; futility from ``typeBetaSpending = "bsOF"`` etc. with ``bindingFutility =
-FALSE``. Tolerance 1e-4 on the z scale as the issue asks (the agreement is about 1e-7).
+FALSE``. Tolerance 1e-6 on the z scale (the issue asked for 1e-4; the agreement is within
+7.6e-8, and a test-suite audit found that a grid of r = 6 instead of 32, errors up to 7e-5,
+passed 1e-4).
 """
 
 import numpy as np
@@ -57,7 +59,7 @@ RPACT = [
 @pytest.mark.parametrize(("spending", "fractions", "expected"), RPACT)
 def test_efficacy_boundaries_equal_rpact(spending, fractions, expected):
     b = efficacy_boundaries(fractions, 0.025, spending)
-    np.testing.assert_allclose(b.efficacy_z, expected, atol=1e-4, rtol=0)
+    np.testing.assert_allclose(b.efficacy_z, expected, atol=1e-6, rtol=0)
 
 
 @pytest.mark.parametrize(
@@ -70,7 +72,7 @@ def test_efficacy_boundaries_equal_rpact(spending, fractions, expected):
 def test_two_sided_boundaries_equal_rpact(spending, fractions, expected):
     # rpact sided = 2, alpha = 0.05
     b = efficacy_boundaries(fractions, 0.05, spending, sides=2)
-    np.testing.assert_allclose(b.efficacy_z, expected, atol=1e-4, rtol=0)
+    np.testing.assert_allclose(b.efficacy_z, expected, atol=1e-6, rtol=0)
     np.testing.assert_allclose(b.nominal_p, 2 * norm.sf(expected), rtol=1e-3)
 
 
@@ -124,8 +126,8 @@ FUTILITY = [
 def test_futility_boundaries_equal_rpact(alpha_fn, beta_fn, fractions, fut, shift, probs):
     eff = efficacy_boundaries(fractions, 0.025, alpha_fn)
     b, drift = futility_boundaries(eff, 0.2, beta_fn)
-    np.testing.assert_allclose(b.futility_z[:-1], fut, atol=1e-4, rtol=0)
-    assert drift**2 == pytest.approx(shift, abs=1e-4)
+    np.testing.assert_allclose(b.futility_z[:-1], fut, atol=1e-6, rtol=0)
+    assert drift**2 == pytest.approx(shift, abs=1e-6)
     np.testing.assert_array_equal(b.efficacy_z, eff.efficacy_z)  # non-binding
     up, down = crossing_probabilities(b.fractions, b.efficacy_z, drift, b.futility_z)
     np.testing.assert_allclose(down[:-1], probs, atol=1e-6)
@@ -162,6 +164,7 @@ def test_user_spending_equals_the_family_it_copies():
     cumulative[-1] = 1.0  # 1 up to rounding
     user = SpendingFunction("user", cumulative=tuple(cumulative))
     b = efficacy_boundaries(fractions, 0.025, user)
-    np.testing.assert_allclose(b.efficacy_z, [3.71030287, 2.51142748, 1.99304748], atol=1e-4)
+    np.testing.assert_allclose(b.efficacy_z, [3.71030287, 2.51142748, 1.99304748], atol=1e-6)
     per_trial = observed_boundaries(np.array([fractions, fractions]) * 100, 100, 0.025, user, 1)
+    # the simulation's kernel solves on a coarser grid: within about 4e-5 (observed.py)
     np.testing.assert_allclose(per_trial, [b.efficacy_z] * 2, atol=1e-4)
