@@ -35,8 +35,9 @@ def _own_resume_folder(tmp_path_factory, monkeypatch):
 
 @pytest.fixture(scope="session")
 def result_of() -> Callable:
-    """A command's JSON result without the ``command`` it records (``print_json(...,
-    record=True)``): for comparing the results of two commands typed differently."""
+    """A command's JSON result without the ``command`` and ``software`` it records
+    (``print_json(..., record=True)``): for comparing the results of two commands typed
+    differently, or rows that another command's JSON carries inside its own."""
 
     def strip(obj):
         if isinstance(obj, str):
@@ -45,7 +46,7 @@ def result_of() -> Callable:
             obj = json.loads(obj)
         if isinstance(obj, list):
             return [strip(row) for row in obj]
-        return {k: v for k, v in obj.items() if k != "command"}
+        return {k: v for k, v in obj.items() if k not in ("command", "software")}
 
     return strip
 

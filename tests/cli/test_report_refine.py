@@ -15,7 +15,7 @@ pytestmark = pytest.mark.slow
 OPTIONS = ("--effect", "0.5", "--trials", "200", "--refine-trials", "400", "--seed", "8")
 
 
-def test_report_gives_the_two_stage_n_of_sample_size(tmp_path, capsys, run):
+def test_report_gives_the_two_stage_n_of_sample_size(tmp_path, capsys, run, result_of):
     code, out, err = run(capsys, "sample-size", *OPTIONS, "--json")
     assert code == 0, err
     rows = json.loads(out)
@@ -27,7 +27,7 @@ def test_report_gives_the_two_stage_n_of_sample_size(tmp_path, capsys, run):
     assert code == 0, err
     # the report's JSON carries sample-size's rows as they are: n and each stage's trials
     report = json.loads(out)
-    assert report["sample_size"] == rows and report["trials_per_point"] == 200
+    assert report["sample_size"] == result_of(rows) and report["trials_per_point"] == 200
     with open(folder / "sample_size.csv", newline="") as f:
         table = list(csv.DictReader(f))
     for row, line in zip(rows, table, strict=True):
@@ -46,7 +46,7 @@ def test_report_gives_the_two_stage_n_of_sample_size(tmp_path, capsys, run):
     assert "in two stages: then 400 more trials" in readme and "hollow diamonds" in readme
 
 
-def test_report_json_of_a_one_stage_search(tmp_path, capsys, run):
+def test_report_json_of_a_one_stage_search(tmp_path, capsys, run, result_of):
     """With --refine-trials 0 the report's JSON rows say one stage (refine_trials 0), as
     sample-size's do."""
     options = (*OPTIONS[:4], "--refine-trials", "0", *OPTIONS[6:])
@@ -59,10 +59,12 @@ def test_report_json_of_a_one_stage_search(tmp_path, capsys, run):
     argv = ("report", *options, "--no-assurance", "--out", str(tmp_path / "r"), "--json")
     code, out, err = run(capsys, *argv)
     assert code == 0, err
-    assert json.loads(out)["sample_size"] == rows
+    assert json.loads(out)["sample_size"] == result_of(rows)
 
 
-def test_report_without_refine_trials_searches_in_the_main_jobs_two_stages(tmp_path, capsys, run):
+def test_report_without_refine_trials_searches_in_the_main_jobs_two_stages(
+    tmp_path, capsys, run, result_of
+):
     """Without --refine-trials the report, as sample-size, adds a second stage of 4 times
     --trials (the main job's 2,000 + 8,000), and both give the same rows."""
     options = OPTIONS[:4] + OPTIONS[6:]  # no --refine-trials
@@ -75,4 +77,4 @@ def test_report_without_refine_trials_searches_in_the_main_jobs_two_stages(tmp_p
     argv = ("report", *options, "--no-assurance", "--out", str(tmp_path / "r"), "--json")
     code, out, err = run(capsys, *argv)
     assert code == 0, err
-    assert json.loads(out)["sample_size"] == rows
+    assert json.loads(out)["sample_size"] == result_of(rows)

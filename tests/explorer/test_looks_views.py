@@ -22,6 +22,12 @@ def base():
     return load_design()
 
 
+def _result(text):
+    """The command line's JSON result without how it was made (``software``, ``command``),
+    which the explorer's summaries do not carry."""
+    return {k: v for k, v in json.loads(text).items() if k not in ("software", "command")}
+
+
 def _numbers(obj):
     """JSON's view of a summary (undefined numbers as null), as ``print_json`` writes it."""
     from designs.cli.options import json_ready
@@ -48,7 +54,7 @@ def test_the_posterior_rule_at_looks_is_the_command_lines(base, cli):
     argv = ["power", "--set", f"trial.n_per_arm={N}", "--looks", "0.5,1"]
     argv += ["--decision", "posterior", "--threshold", "0.95"]
     argv += ["--set", "decision.futility_predictive=0.3"]
-    out = json.loads(cli(*argv, "--seed", str(SEED), "--trials", str(TRIALS), "--json"))
+    out = _result(cli(*argv, "--seed", str(SEED), "--trials", str(TRIALS), "--json"))
     assert out["rule"] == "posterior" and out["thresholds"] == [0.95, 0.95]
     assert out["futility_predictive"] == 0.3 and out["p_stop_futility"][0] > 0
     # the command line writes the rule's prior beside the numbers; the page's numbers are the rest
@@ -79,7 +85,7 @@ def test_assurance_with_looks_is_the_command_lines(base, cli):
     results = compute.group_sequential_assurance_results(design, SEED, TRIALS)
     argv = ["assurance", "--set", f"trial.n_per_arm={N}", "--looks", "0.5,1"]
     argv += ["--seed", str(SEED), "--trials", str(TRIALS)]
-    out = json.loads(cli(*argv, "--json"))
+    out = _result(cli(*argv, "--json"))
     other = out.pop("other_transport")
     # the posterior the command line read: the bundled data's fit, as the page's
     assert out.pop("posterior")["data_source"] == "bundled phase2_illustrative.csv"
@@ -134,7 +140,7 @@ def test_assurance_with_looks_under_a_borrowing_posterior_rule_is_the_command_li
     argv = ["assurance", "--set", f"trial.n_per_arm={N}", "--looks", "0.5,1"]
     argv += ["--decision", "posterior", "--set", 'decision.prior="robust"']
     argv += ["--set", "decision.prior_weight=0.5", "--seed", str(SEED), "--trials", str(TRIALS)]
-    out = json.loads(cli(*argv, "--json"))
+    out = _result(cli(*argv, "--json"))
     other = out.pop("other_transport")
     out.pop("posterior_rule")  # the optimistic and sceptical cases: the command line's extra
     out.pop("posterior")  # the posterior's provenance: the command line's extra
@@ -191,7 +197,7 @@ def test_the_interim_card_gives_what_a_charter_needs(base, cli):
     view = compute.power_view(design, SEED, TRIALS)
     argv = ["power", "--set", f"trial.n_per_arm={N}", "--looks", "0.5,1", "--futility", "obf"]
     argv += ["--set", "trial.sides=1", "--set", "trial.alpha=0.025"]
-    out = json.loads(cli(*argv, "--seed", str(SEED), "--trials", str(TRIALS), "--json"))
+    out = _result(cli(*argv, "--seed", str(SEED), "--trials", str(TRIALS), "--json"))
     req = Request("default", base, design, SEED, TRIALS)
     html = str(views.interim_html(req, view))
     assert "<th>efficacy z (points/month)</th>" in html
