@@ -370,10 +370,20 @@ def sample_size_html(req, view) -> ui.Tag:
         ui.tags.ul(*lines, id="sample-size-lines"),
         ui.p(QUICK_SEARCH, class_="caveat", id="quick-search"),
         figure,
-        ui.markdown(view.tables["md"]),
+        markdown(view.tables["md"]),
         provenance(req, "simulated trials per size"),
         ui.p(f"Computed in {view.seconds:.1f} s.", class_="provenance"),
     )
+
+
+def markdown(text: str) -> ui.HTML:
+    """Markdown (the command line's tables) as HTML with any raw HTML in it escaped: the
+    tables name the design, and an uploaded design's name is the user's text (a robustness
+    review: ``<script>`` in ``trial.name`` ran in the page through ``ui.markdown``)."""
+    from markdown_it import MarkdownIt
+
+    parser = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+    return ui.HTML(parser.render(text))
 
 
 def sample_size_warnings(design, view) -> list[str]:
@@ -407,6 +417,6 @@ def assurance_html(req, text: str) -> ui.Tag:
 def realism_html(req, text: str) -> ui.Tag:
     return ui.div(
         ui.h5("Realism sensitivity at the chosen size"),
-        ui.markdown(text),
+        markdown(text),
         provenance(req, "simulated trials per scenario"),
     )

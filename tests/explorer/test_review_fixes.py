@@ -301,3 +301,17 @@ def test_the_power_card_carries_the_command_lines_notes(base):
     assert "3-month lead-in's visits are not used by lmm_slope" in head
     assert "a one-sided test at alpha 0.05 rejects in favour of active 2 times as often" in head
     assert "several analyses of the same trials" not in head
+
+
+def test_a_designs_name_is_text_in_the_cards_tables_not_html(base):
+    """A robustness review: an uploaded design named ``<script>alert(1)</script>`` ran its
+    script in the page, through the sample-size card's Markdown table (and the realism
+    card's). The name is now shown as text: escaped, no tag."""
+    named = base.with_overrides({"trial.name": "<script>alert(1)</script> <b>bold</b> trial"})
+    view = compute.sample_size_view(named, SEED, 200)
+    shown = str(views.sample_size_html(Request("default", named, named, SEED, 200), view))
+    assert "<script>" not in shown and "<b>bold</b>" not in shown
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in shown  # in the table, as text
+    table = "| design |\n|---|\n| <script>alert(1)</script> |\n"
+    realism = str(views.realism_html(Request("default", named, named, SEED, 200), table))
+    assert "<script>" not in realism and "&lt;script&gt;" in realism
