@@ -9,8 +9,6 @@ by design and seed (:mod:`designs.explorer.compute`).
 
 from __future__ import annotations
 
-import asyncio
-import threading
 from dataclasses import dataclass
 
 from shiny import reactive, render, ui
@@ -18,6 +16,7 @@ from shiny import req as shiny_req
 
 from designs.errors import InputError
 from designs.explorer import command, compute, views
+from designs.explorer.background import in_thread as _thread
 from designs.explorer.controls import (
     CONTROL_IDS,
     CONTROLS,
@@ -26,6 +25,7 @@ from designs.explorer.controls import (
     design_from_values,
     family_resets,
 )
+from designs.explorer.downloads import register_downloads
 from designs.explorer.layout import spending_choices
 from designs.explorer.messages import control_messages
 from designs.explorer.units import switched_effect, switched_size
@@ -62,34 +62,6 @@ class Request:
         )
 
 
-def _thread(fn, *args) -> asyncio.Future:
-    """``fn(*args)`` in a daemon thread, awaitable: a job still running when the server
-    stops (Ctrl-C) never holds the process open (it was cancelled; compiling cannot be)."""
-    loop = asyncio.get_running_loop()
-    future = loop.create_future()
-
-    def settle(ok: bool, value) -> None:
-        if future.cancelled():
-            return
-        if ok:
-            future.set_result(value)
-        else:
-            future.set_exception(value)
-
-    def work() -> None:
-        try:
-            value, ok = fn(*args), True
-        except BaseException as exc:  # handed to the awaiting task, as asyncio.to_thread does
-            value, ok = exc, False
-        try:
-            loop.call_soon_threadsafe(settle, ok, value)
-        except RuntimeError:  # the server stopped meanwhile: nobody waits for it
-            pass
-
-    threading.Thread(target=work, name="explorer-job", daemon=True).start()
-    return future
-
-
 def server(input, output, session):
     from designs.spec import list_designs, load_design
 
@@ -114,8 +86,10 @@ def server(input, output, session):
         return j
 
     # a closed or reloaded tab: its jobs stop at their next block (a review: a job left
-    # running at 30,001 per arm held every other page "simulating" for 3 minutes)
-    session.on_ended(_cancel_jobs)
+    # running at 30,001 per arm held every other page "simulating" for 3 minutes), its
+    # downloads too (not a change of the controls: a download is of the state clicked)
+    downloads = []
+    session.on_ended(lambda: [j.cancel() for j in (*downloads, job["current"], *job["on_request"])])
 
     @reactive.effect
     @reactive.event(input.upload)
@@ -356,7 +330,11 @@ def server(input, output, session):
         req = current()
         return "" if req is None else req.commands()
 
-    _downloads(current)
+    def _download_job() -> compute.Job:
+        downloads.append(compute.Job())
+        return downloads[-1]
+
+    register_downloads(current, _download_job)
 
 
 #: The status line and note while a control is invalid: nothing is simulated, and the views
@@ -421,71 +399,3 @@ def _state(task, now) -> str:
         if done_for is not now:
             return "running"
     return status
-
-
-def _downloads(current) -> None:
-    """Each download: the bytes the command line writes for the page's design and seed."""
-
-    def req():
-        with reactive.isolate():
-            return current()
-
-    async def search(r):
-        """The page's search, or the library's line (a search the page refuses)."""
-        try:
-            return await _thread(compute.sample_size_view, r.design, r.seed, r.trials, None)
-        except InputError as exc:
-            return str(exc)
-
-    async def table(fmt):
-        view = await search(req())
-        if isinstance(view, str):
-            return (view + "\n").encode()
-        if fmt not in view.tables:  # with interim looks the command line refuses it too
-            return f"% {views.NO_LATEX_WITH_LOOKS}\n".encode()  # a comment: \input-able
-        return view.tables[fmt].encode()
-
-    @render.download_button(filename="sample_size.csv", media_type="text/csv")
-    async def dl_table_csv():
-        yield await table("csv")
-
-    @render.download_button(filename="sample_size.md", media_type="text/markdown")
-    async def dl_table_md():
-        yield await table("md")
-
-    @render.download_button(filename="sample_size.tex", media_type="application/x-tex")
-    async def dl_table_latex():
-        yield await table("latex")
-
-    @render.download_button(filename="design.toml", media_type="application/toml")
-    async def dl_design():
-        from designs.outputs.design_toml import annotated_toml
-
-        yield annotated_toml(req().design).encode()  # as `designs show` prints it
-
-    @render.download_button(filename="commands.sh", media_type="text/x-shellscript")
-    async def dl_commands():
-        yield req().commands().encode()
-
-    async def figure(kind):
-        from designs.outputs.plotting import message_figure_bytes
-
-        view = await search(req())
-        if isinstance(view, str) or view.sequential:  # a figure that says why there is none
-            text = view if isinstance(view, str) else views.NO_FIGURE_WITH_LOOKS
-            return await _thread(message_figure_bytes, text, kind)
-        # the PDF is drawn on the first download (off the event loop), then kept
-        return view.png if kind == "png" else await _thread(lambda: view.pdf)
-
-    @render.download_button(filename="sample_size_curve.png", media_type="image/png")
-    async def dl_figure_png():
-        yield await figure("png")
-
-    @render.download_button(filename="sample_size_curve.pdf", media_type="application/pdf")
-    async def dl_figure_pdf():
-        yield await figure("pdf")
-
-    @render.download_button(filename="report.zip", media_type="application/zip")
-    async def dl_report():
-        r = req()
-        yield await _thread(compute.report_zip, r.design, r.seed, r.trials, True, None)
