@@ -222,8 +222,13 @@ def changed(design, values: Mapping[str, Any]) -> set[str]:
 
 
 def _number(value) -> float:
-    """A control's number; an empty box is NaN, which the library refuses with its message."""
-    return math.nan if value is None or value == "" else float(value)
+    """A control's number; an empty box, or anything but a number (which the page's boxes do
+    not send, but a hand-made message may: a review's crashed the session), is NaN, which the
+    library refuses with its message."""
+    try:
+        return math.nan if value is None or value == "" else float(value)
+    except (TypeError, ValueError):
+        return math.nan
 
 
 def _whole(value):
@@ -420,6 +425,11 @@ def design_from_values(base, values: Mapping[str, Any]):
         a message that names no control's field is under ``""``.
     """
     errors = check_run(values)
+    from designs.explorer.choices import check_choices
+
+    wrong = check_choices(values)
+    if wrong:
+        return None, {**errors, **wrong}
     moved = changed(base, values) - set(RUN_CONTROLS)
     for cid in sorted(moved):  # each moved control alone: every bad one gets its message
         ids = next((g & moved for g in COUPLED if cid in g), {cid})

@@ -65,6 +65,7 @@ class Request:
 def server(input, output, session):
     from designs.spec import list_designs, load_design
 
+    library = set(list_designs())
     uploaded = reactive.value(None)  # (file name, design) of an uploaded TOML
     upload_error = reactive.value("")
     # the power and sample size's job (its count is the status line's), and the jobs asked
@@ -114,6 +115,8 @@ def server(input, output, session):
         name = input.design()
         if name == UPLOADED and uploaded() is not None:
             return uploaded()
+        if name not in library:  # only the page's choices are read (a review's hand-made
+            name = "default"  # message had a path to any file opened as a design)
         return name, load_design(name)
 
     @reactive.effect

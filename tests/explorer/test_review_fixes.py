@@ -315,3 +315,41 @@ def test_a_designs_name_is_text_in_the_cards_tables_not_html(base):
     table = "| design |\n|---|\n| <script>alert(1)</script> |\n"
     realism = str(views.realism_html(Request("default", named, named, SEED, 200), table))
     assert "<script>" not in realism and "&lt;script&gt;" in realism
+
+
+def test_hand_made_control_values_are_refused_not_crashes(base):
+    """A robustness review sent the server values the page's controls never send (devtools):
+    text in number boxes and lists crashed the session with a traceback; a size mode the page
+    does not offer was read as "in total". Each is now a message beside its control, and
+    nothing is simulated."""
+    from designs.explorer.controls import base_values, design_from_values
+
+    good = base_values(base)
+    for cid, value in [("n", "abc"), ("n", [1, 2]), ("seed", "abc"), ("allocation", "1,5")]:
+        design, errors = design_from_values(base, {**good, cid: value})
+        assert design is None and cid in errors, (cid, value, errors)
+    for cid, value in [("size_mode", "xyz"), ("sides", None), ("analysis", "nope")]:
+        design, errors = design_from_values(base, {**good, cid: value})
+        assert design is None and "must be one of" in errors[cid], (cid, value, errors)
+    design, errors = design_from_values(base, good)
+    assert design is not None and errors == {}
+
+
+def test_the_pages_selects_offer_exactly_the_checked_choices(base):
+    """The values checked (choices.py) are the options the sidebar's selects and radio
+    buttons offer (layout.py), so that no value the page sends is refused."""
+    import re
+
+    from designs.explorer.choices import choices
+    from designs.explorer.layout import sidebar
+
+    html = str(sidebar(base, ["default"]).tagify())
+    for cid, allowed in choices().items():
+        if cid == "size_mode":  # radio buttons
+            offered = set(re.findall(r'name="size_mode" value="([^"]+)"', html))
+        else:
+            start = html.index(f'id="{cid}"')
+            block = html[start : html.index("</select>", start)]
+            offered = set(re.findall(r'<option value="([^"]+)"', block))
+        expected = set(allowed) - ({"user"} if cid == "spending" else set())  # user: see layout
+        assert offered == expected, (cid, offered, expected)
