@@ -23,11 +23,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from designs.explorer.controls import analyses_shown
+from designs.explorer.limits import PAGE_TARGETS, check_page_search, page_limit
 from designs.spec.interim import NO_LOOKS
 
 #: Results kept (each is small: summaries, tables, figure bytes).
 CACHE_SIZE = 128
-TARGETS = (0.8, 0.9)
+TARGETS = PAGE_TARGETS
 
 _ENGINE = threading.Lock()
 _JOBS: weakref.WeakSet = weakref.WeakSet()
@@ -305,45 +306,6 @@ def sample_size_view(design, seed: int, trials: int, job: Job | None = None) -> 
     result, png, seconds = cached("sample_size", design, seed, trials, search, key=search_key)
     tables = {fmt: sample_size_table(result, design, fmt) for fmt in ("md", "csv", "latex")}
     return SampleSizeView(result, tables, png, seconds, design, seed, trials)
-
-
-def page_limit(design) -> tuple[int, str]:
-    """The largest size the page simulates, in the search's unit: per arm with 1:1
-    allocation, in total otherwise (:data:`designs.explorer.controls.MAX_PAGE_PATIENTS`)."""
-    from designs.explorer.controls import MAX_PAGE_PATIENTS
-
-    if design.trial.allocation.equal:
-        return MAX_PAGE_PATIENTS // 2, "per arm"
-    return MAX_PAGE_PATIENTS, "in total"
-
-
-#: A search is refused outright when the closed form puts its highest target this many
-#: times above the page's limit: the simulated n is 0.75-1.8 times the closed form's for
-#: most analyses and rules the page offers, about 3.5 times for ols_slope_ttest under
-#: dropout (reviews), so such a target is not reached there; nearer, the ceiling stops it.
-CLOSED_FORM_MARGIN = 2.0
-
-
-def check_page_search(design) -> None:
-    """Refuse a search whose closed form (:func:`designs.planning.size_grid.closed_form_size`,
-    the search's own starting bracket) puts the highest target far above the patients the
-    page simulates (:func:`page_limit`; a review found a tiny effect sent the page's search
-    towards the command line's 50,000 per arm, for minutes). Nearer the limit the search
-    runs under it (:func:`designs.planning.size_limit.ceiling`) and says when a target is
-    not reached there."""
-    import math
-
-    from designs.errors import InputError
-    from designs.planning.size_grid import closed_form_size
-
-    limit, unit = page_limit(design)
-    n = closed_form_size(design, max(TARGETS))
-    if n is not None and n > CLOSED_FORM_MARGIN * limit:
-        raise InputError(
-            f"sample size: the closed form puts {max(TARGETS):.0%} power at about "
-            f"{math.ceil(n):,} patients {unit}, far above the {limit:,} {unit} this page "
-            "simulates; search on the command line (simulate.py sample-size)"
-        )
 
 
 def _transports(design) -> tuple[str, str]:

@@ -27,6 +27,7 @@ from designs.explorer.controls import (
 )
 from designs.explorer.downloads import register_downloads
 from designs.explorer.layout import spending_choices
+from designs.explorer.limits import check_page_size
 from designs.explorer.messages import control_messages
 from designs.explorer.units import switched_effect, switched_size
 
@@ -100,6 +101,7 @@ def server(input, output, session):
             return
         try:
             design = load_design(files[0]["datapath"])
+            check_page_size(design)  # as the patients box (a review: 30,001 per arm)
         except InputError as exc:  # named by the file's own name, not the server's copy
             upload_error.set(upload_message(str(exc), files[0]["datapath"], files[0]["name"]))
             return

@@ -14,7 +14,8 @@ from shiny import ui
 
 from designs import __version__
 from designs.analyses.registry import title
-from designs.explorer.compute import all_failed, page_limit
+from designs.explorer.compute import all_failed
+from designs.explorer.limits import page_limit
 from designs.outputs.console import (
     MULTIPLE,
     P_EFFECT_NOTE,

@@ -11,7 +11,7 @@ import socket
 import pytest
 
 from designs.errors import InputError
-from designs.explorer import compute, views
+from designs.explorer import compute, limits, views
 from designs.explorer.app import port_free
 from designs.explorer.controls import MAX_PAGE_PATIENTS, base_values, design_from_values
 from designs.explorer.server import Request, status_text, upload_message
@@ -63,7 +63,7 @@ def test_a_search_above_the_pages_patients_is_refused_before_simulating(base):
         compute.sample_size_view(tiny, SEED, TRIALS, job)
     assert job.done == 0 and job.total == 0  # nothing simulated, nothing announced
     assert MAX_PAGE_PATIENTS // 2 == 5000
-    compute.check_page_search(base)  # the default design's n (about 250 per arm) is searched
+    limits.check_page_search(base)  # the default design's n (about 250 per arm) is searched
 
 
 def test_an_uploaded_files_message_names_the_file_not_the_servers_copy():
@@ -169,7 +169,20 @@ def test_the_pages_search_stays_under_its_ceiling_and_says_so(base):
 def test_the_closed_form_refuses_only_far_above_the_pages_limit(base):
     """Between the limit and twice it the search runs under its ceiling (the simulated n is
     0.75-1.8 times the closed form's, by analysis and rule)."""
-    compute.check_page_search(base.with_overrides({"effect.value": 0.0625}))  # ~3,900 per arm
-    compute.check_page_search(base.with_overrides({"effect.value": 0.04}))  # ~9,500 per arm
+    limits.check_page_search(base.with_overrides({"effect.value": 0.0625}))  # ~3,900 per arm
+    limits.check_page_search(base.with_overrides({"effect.value": 0.04}))  # ~9,500 per arm
     with pytest.raises(InputError, match="far above the 5,000 per arm"):
-        compute.check_page_search(base.with_overrides({"effect.value": 0.035}))  # ~12,400
+        limits.check_page_search(base.with_overrides({"effect.value": 0.035}))  # ~12,400
+
+
+def test_an_uploaded_design_larger_than_the_page_simulates_is_refused(base):
+    """As the patients box refuses 5,001 per arm, the upload refuses a file with more (a
+    robustness review: 30,001 per arm was accepted and simulated for minutes); the message
+    names the file's field."""
+    limits.check_page_size(base)
+    limits.check_page_size(base.with_overrides({"trial.n_per_arm": MAX_PAGE_PATIENTS // 2}))
+    with pytest.raises(InputError, match=r"trial.n_per_arm = 30,001: the page simulates at most"):
+        limits.check_page_size(base.with_overrides({"trial.n_per_arm": 30_001}))
+    unequal = base.with_overrides({"trial.allocation.active": 2, "trial.n_total": 12_000})
+    with pytest.raises(InputError, match=r"trial.n_total = 12,000: .* at most 10,000 in total"):
+        limits.check_page_size(unequal)
