@@ -424,9 +424,9 @@ def design_from_values(base, values: Mapping[str, Any]):
         The validated design (None when a control is bad) and ``{control id: message}``;
         a message that names no control's field is under ``""``.
     """
-    errors = check_run(values)
-    from designs.explorer.choices import check_choices
+    from designs.explorer.choices import check_choices  # it reads this module's constants
 
+    errors = check_run(values)
     wrong = check_choices(values)
     if wrong:
         return None, {**errors, **wrong}

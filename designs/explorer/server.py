@@ -91,7 +91,13 @@ def server(input, output, session):
     # running at 30,001 per arm held every other page "simulating" for 3 minutes), its
     # downloads too (not a change of the controls: a download is of the state clicked)
     downloads = []
-    session.on_ended(lambda: [j.cancel() for j in (*downloads, job["current"], *job["on_request"])])
+
+    def _tab_ended():
+        _cancel_jobs()
+        for j in downloads:
+            j.cancel()
+
+    session.on_ended(_tab_ended)
 
     @reactive.effect
     @reactive.event(input.upload)

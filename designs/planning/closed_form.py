@@ -171,7 +171,7 @@ def slope_variance_per_patient(
             continue
         det = m[k] * s2[k] - s1[k] ** 2  # > 0: at least two distinct visits
         a_inv = np.array([[s2[k], -s1[k]], [-s1[k], m[k]]]) / det
-        cov = d + residual_var * a_inv  # the covariance of the patient's GLS (level, slope)
+        cov = d + residual_var * a_inv  # Var of the patient's own least-squares (level, slope)
         if not np.linalg.det(cov) > 0:
             raise InputError(_SINGULAR)
         info += p[k] * np.linalg.inv(cov)
