@@ -48,10 +48,11 @@ def check_page_search(design) -> None:
     limit, unit = page_limit(design)
     n = closed_form_size(design, max(PAGE_TARGETS))
     if n is not None and n > CLOSED_FORM_MARGIN * limit:
+        about = f"{math.ceil(n):,}" if n < 1e9 else f"{n:.2g}"  # not 25 digits (a review)
         raise InputError(
             f"sample size: the closed form puts {max(PAGE_TARGETS):.0%} power at about "
-            f"{math.ceil(n):,} patients {unit}, far above the {limit:,} {unit} this page "
-            "simulates; search on the command line (simulate.py sample-size)"
+            f"{about} patients {unit}, far above the {limit:,} {unit} this page simulates; "
+            "search on the command line (simulate.py sample-size)"
         )
 
 

@@ -173,6 +173,9 @@ def test_the_closed_form_refuses_only_far_above_the_pages_limit(base):
     limits.check_page_search(base.with_overrides({"effect.value": 0.04}))  # ~9,500 per arm
     with pytest.raises(InputError, match="far above the 5,000 per arm"):
         limits.check_page_search(base.with_overrides({"effect.value": 0.035}))  # ~12,400
+    # a vanishing effect: n in a few digits, not 25 (a review: 152,222,066,438,388,873,953,280)
+    with pytest.raises(InputError, match=r"at about 1\.\de\+2\d patients per arm"):
+        limits.check_page_search(base.with_overrides({"effect.value": 1e-11}))
 
 
 def test_an_uploaded_design_larger_than_the_page_simulates_is_refused(base):
