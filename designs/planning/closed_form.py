@@ -158,6 +158,10 @@ def slope_variance_per_patient(
     # with A_k = X_k' X_k, V_k^-1 X_k = X_k (D A_k + sigma^2 I)^-1, so X_k' V_k^-1 X_k =
     # (D + sigma^2 A_k^-1)^-1: a 2 x 2 inverse from running sums of t and t^2 (O(visits); the
     # k x k solve per visit took 19 s at 993 visits, a robustness review of the explorer).
+    if not residual_var > 0 and np.any(p[2:] > 0):
+        # V_k = X_k D X_k' has rank 2 at three visits or more: singular, as the k x k solve
+        # found (the 2 x 2 form would give its limit as sigma^2 -> 0 instead)
+        raise InputError(_SINGULAR)
     m = np.arange(1, t.size + 1, dtype=float)
     s1, s2 = np.cumsum(t), np.cumsum(t * t)
     info = np.zeros((2, 2))

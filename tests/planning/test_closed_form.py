@@ -124,6 +124,12 @@ def test_unequal_allocation_scales_by_inverse_fractions():
 def test_bad_inputs_to_slope_variance():
     with pytest.raises(InputError, match="singular"):
         cf.slope_variance_per_patient([0, 1, 2], 0, 0, 0, 0)
+    # no residual variance: the observations' covariance X D X' is singular at three visits
+    # or more, whatever D (the GLS is undefined; the robust prior's unit SD is refused then)
+    with pytest.raises(InputError, match="singular"):
+        cf.slope_variance_per_patient([0, 1, 2], 5.0, 0.1, 0.0, 0.0)
+    with pytest.raises(InputError, match="singular"):
+        cf.slope_variance_per_patient([0, 1, 2], 5.0, 0.1, 0.0, 0.0, [0, 0.2, 0.4])
     with pytest.raises(InputError, match="non-decreasing"):
         cf.slope_variance_per_patient([0, 1, 2], 1, 1, 0, 1, [0, 0.5, 0.4])
     with pytest.raises(InputError, match="3 visits"):
