@@ -335,7 +335,6 @@ def main(argv: list[str] | None = None) -> int:
     previous = _catch(signal.SIGTERM)
     previous_int = _catch(signal.SIGINT)
     record_command(argv)
-    finished = False
     kept = None
     try:
         args = parser.parse_args(argv)
@@ -348,7 +347,6 @@ def main(argv: list[str] | None = None) -> int:
             # removal among it) is too late to stop anything, and ending with
             # "interrupted" (exit 130) would say the outputs are incomplete.
             _ignore_once_done()
-        finished = True
         _compiled_note(code)
         _resumed_note(kept)
         if _SIGNALLED and code == 0 and args.command != "explore":  # Ctrl-C is its end
@@ -368,11 +366,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc.filename or 'output'}: {reason or exc}", file=sys.stderr)
         return 1
     finally:
-        # A program run (argv None: the process's own command line) that finished keeps
-        # ignoring Ctrl-C while the interpreter shuts down (a reliability review: a Ctrl-C
-        # in that half second after "wrote ..." gave exit 130 and no message); a caller in
-        # the same process (tests, notebooks) gets its handlers back.
-        if not (finished and argv is None):
+        # A program run (argv None: the process's own command line) whose command is over,
+        # finished or interrupted, keeps ignoring Ctrl-C while the interpreter shuts down (a
+        # reliability review: a Ctrl-C in that half second after "wrote ..." gave exit 130
+        # and no message; a second Ctrl-C after "interrupted" killed the process by the
+        # signal, as Python's shutdown restores the default action); a caller in the same
+        # process (tests, notebooks) gets its handlers back.
+        if argv is None:
+            _ignore_once_done()
+        else:
             signal.signal(signal.SIGTERM, previous)
             signal.signal(signal.SIGINT, previous_int)
 
