@@ -95,7 +95,16 @@ def test_a_sample_size_search_stopped_by_sigint_resumes_to_identical_output(tmp_
     folder = tmp_path / "resume"
     args, env = command(folder, str(tmp_path / "resumed.md"))
     proc = subprocess.Popen(
-        args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=repo_root
+        args,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=repo_root,
+        # as from a terminal: a suite run in the background from a script (``pytest &``)
+        # starts its children with Ctrl-C ignored, which the tool keeps, as POSIX shells
+        # want (main.py's _catch), and the search then runs to its end
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and proc.poll() is None:
