@@ -10,8 +10,9 @@ of :func:`designs.planning.look_times.look_times`), as for the frequentist bound
   (:func:`designs.analyses.decision.lower_tail`), ``T_k`` the look's threshold
   (``decision.thresholds``, or ``decision.threshold`` at every look);
 - otherwise, at an interim look, stops for futility when the predictive probability that the
-  final analysis succeeds (the look's posterior, the planned final information, normal
-  approximation: :func:`designs.analyses.decision_predictive.predictive_success`) is below
+  final analysis succeeds (the look's posterior, the final information projected from the
+  look's own, ``I_k / t_k``, normal approximation:
+  :func:`designs.analyses.decision_predictive.predictive_success`) is below
   ``decision.futility_predictive`` (0: no futility rule). The rule is non-binding: it is
   followed in the simulation, and :func:`calibrate_looks` ignores it, so the calibrated type I
   error holds whether or not it is followed.
@@ -30,7 +31,7 @@ import numpy as np
 
 from designs.analyses import results as R
 from designs.analyses.decision import NormalMixture, lower_tail
-from designs.analyses.decision_predictive import predictive_success
+from designs.analyses.decision_predictive import predictive_success, projected_final
 from designs.errors import InputError
 from designs.planning.decision_rule import (
     Calibration,
@@ -109,8 +110,10 @@ def decide_posterior(
     if k_count > 1:
         ok = ~failed[:, :-1]
         pp = np.full((tail.shape[0], k_count - 1), np.nan)
+        # each trial's final information projected from its own at the look (I_k / t_k)
+        final = projected_final(1.0 / se[:, :-1] ** 2, times.fractions[:-1])
         pp[ok] = predictive_success(
-            prior, est[:, :-1][ok], se[:, :-1][ok], times.information_max, thresholds[-1], d.margin
+            prior, est[:, :-1][ok], se[:, :-1][ok], final[ok], thresholds[-1], d.margin
         )
         predictive[:, :-1] = pp
         if d.futility_predictive > 0:

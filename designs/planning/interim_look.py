@@ -290,16 +290,19 @@ def _conditional_power(design, planned, z: float, fraction: float, i_max: float)
 
 def _posterior_at_look(design, prior, est, se, k, k_count, final, i_max) -> dict:
     from designs.analyses.decision import lower_tail
-    from designs.analyses.decision_predictive import predictive_success
+    from designs.analyses.decision_predictive import predictive_success, projected_final
+    from designs.planning.look_times import look_times
 
     d = design.decision
     thresholds = d.look_thresholds(k_count)
     threshold = float(thresholds[-1] if final else thresholds[k])
     tail = float(lower_tail(prior, np.array([est]), np.array([se]), d.margin)[0])
     predictive = None
-    if not final:
+    if not final:  # the final information projected from this look's (as the simulation)
+        planned = float(look_times(design).fractions[k])
+        i_final = projected_final([1.0 / se**2], planned)
         predictive = float(
-            predictive_success(prior, [est], [se], i_max, float(thresholds[-1]), d.margin)[0]
+            predictive_success(prior, [est], [se], i_final, float(thresholds[-1]), d.margin)[0]
         )
     if tail < 1.0 - threshold:  # P(effect > margin | data) > threshold, as the simulation
         decision = "efficacy"

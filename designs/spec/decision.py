@@ -132,8 +132,8 @@ class Decision:
     futility_predictive : float
         With ``[interim]`` looks: a non-binding futility rule that stops at an interim look
         when the predictive probability of success at the final analysis (given the look's
-        posterior and the planned final information) is below this; in [0, 1), 0 (the
-        default): no futility rule. See docs/bayesian_looks.md.
+        posterior and the final information projected from the look's) is below this; in
+        [0, 1), 0 (the default): no futility rule. See docs/bayesian_looks.md.
     failed_fits : FailedFits
         ``failure`` (default, the conservative convention): a trial whose analysis failed
         counts as a failure to reject, so rates are over all simulated trials;

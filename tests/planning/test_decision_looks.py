@@ -85,7 +85,8 @@ def test_non_binding_futility_only_removes_successes():
     withf = decide_posterior(with_fut, res, times, prior)
     est, se = res.results[:, 0, R.ESTIMATE], res.results[:, 0, R.SE]
     ok = ~res.failed()[:, 0]
-    pp = predictive_success(prior, est[ok], se[ok], times.information_max, 0.975)
+    final = 1.0 / se[ok] ** 2 / times.fractions[0]  # each trial's own projected final
+    pp = predictive_success(prior, est[ok], se[ok], final, 0.975)
     np.testing.assert_allclose(withf.predictive[ok, 0], pp, rtol=0, atol=1e-12)
     stop_fut = ok.copy()
     stop_fut[ok] = (pp < 0.2) & ~(withf.probability[ok, 0] > 0.975)
@@ -226,3 +227,52 @@ def test_the_posterior_rule_at_looks_enters_patients_as_the_accrual_ramp_says():
     no_ramp = {"accrual.ramp_rate_per_month": [], "accrual.ramp_until_month": []}
     uniform, _ = simulate_outcome(posterior.with_overrides(no_ramp), 40, 11, 0.0, threads=1)
     assert not np.array_equal(uniform.entered, rule.entered)  # the ramp matters at the interim
+
+
+@pytest.mark.slow  # 6,000 trials at three looks: about 3 s
+def test_the_predictive_probability_is_calibrated_also_where_a_look_holds_the_planned_information():
+    """Under the prior predictive (each trial's effect drawn from the rule's own prior), the
+    predictive probability at a look is the chance that the final analysis succeeds: the
+    mean over trials of (final success - predictive probability) is 0. A Bayesian review:
+    with the planned final information, the fifth of trials whose look planned at 0.9 already
+    held it got 0 or 1 (those shown 1 succeeded 0.887 of the time); the final information is
+    now projected from each trial's own (I_k / t_k). Tolerance: 4 MC SE of that mean (the SD
+    of the differences over sqrt(trials)); the model's normal approximation is exact up to
+    REML's estimates, which the review found within 1 MC SE at a look planned at 0.4."""
+    from designs.planning.decision_rule import decision_prior
+    from designs.planning.group_sequential import simulate_looks
+
+    design = load_design().with_overrides(
+        {
+            "interim.looks": [0.4, 0.9, 1.0],
+            "decision.rule": "posterior",
+            "decision.prior": "sceptical",
+            "decision.thresholds": [0.999, 0.99, 0.97],
+            "trial.sides": 1,
+            "trial.alpha": 0.025,
+        }
+    )
+    prior = decision_prior(design)
+    trials = 6000
+    effects = np.random.default_rng(31).normal(prior.means[0], prior.sds[0], trials)
+    res = simulate_looks(design, trials, 31, effects)
+    times = look_times(design)
+    out = decide_posterior(design, res, times, prior)
+    final_success = out.probability[:, -1] > 0.97  # whether or not the trial stopped earlier
+    for k in (0, 1):
+        pp = out.predictive[:, k]
+        ok = ~np.isnan(pp) & ~res.failed()[:, -1]
+        groups = {"all": ok}
+        if k == 1:  # the trials whose look already holds the planned final information
+            held = ok & (out.information[:, k] >= times.information_max)
+            assert held.mean() > 0.1, held.mean()
+            exact = (pp[held] == 0.0) | (pp[held] == 1.0)
+            assert exact.mean() < 0.5, exact.mean()  # all of them before the projection
+            # calibrated where it says success is likely and where unlikely (with the planned
+            # final information: -0.118 and +0.020 on this seed, 4.1 and 4.9 MC SE)
+            groups["held, above 0.5"] = held & (pp > 0.5)
+            groups["held, at most 0.5"] = held & (pp <= 0.5)
+        for name, group in groups.items():
+            diff = final_success[group] - pp[group]
+            se = diff.std(ddof=1) / math.sqrt(group.sum())
+            assert abs(diff.mean()) < 4 * se, (k, name, diff.mean(), se)
