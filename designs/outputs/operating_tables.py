@@ -86,8 +86,10 @@ def realism_sensitivity_md(rows: list[dict], design, n: int, trials: int, seed: 
     """The sensitivity rows as a Markdown table with a caption."""
     lines = [
         f"Power (favourable) at n = {n} under assumptions that are not published; {trials} "
-        f"simulated trials per row, seed {seed}, common random numbers across rows. "
-        + failed_fits_note(design),
+        f"simulated trials per row, seed {seed}, common random numbers across rows; each "
+        "power the plain share of its trials (no control variate: it holds only where exits "
+        "do not depend on the scores), so the rows compare with each other, and the first "
+        "can differ from the power above within its MC SE. " + failed_fits_note(design),
         realism_switches(design),
         f"Only {rows[0]['analysis']} is the trial's "
         + (
