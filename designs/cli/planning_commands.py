@@ -226,7 +226,29 @@ def cmd_sweep(args) -> int:
                 f"{args.out}); {failed_fits_rule(design)}"
             ]
         )
+    warn(mixed_estimator_notes(ds))
     return 0
+
+
+def mixed_estimator_notes(ds) -> list[str]:
+    """A note when some cells' power has the control variate and others are plain shares
+    (a grid over informative dropout, deaths or enrichment): their differences carry both
+    cells' Monte Carlo error (a realism review read 0.533 against 0.518 as a loss)."""
+    import numpy as np
+
+    if "variance_ratio" not in ds or "dropout_informative" not in ds.variance_ratio.dims:
+        return []  # only the informative dropout of a grid decides it cell by cell
+    ratio = ds.variance_ratio
+    others = [d for d in ratio.dims if d != "dropout_informative"]
+    controlled = np.isfinite(ratio).any(dim=others).values  # per informative value
+    if not controlled.any() or controlled.all():
+        return []
+    return [
+        "note: power is estimated with the control variate in some cells (variance_ratio "
+        "finite) and as the plain share of trials in others, where exits or screening depend "
+        "on the scores (docs/conventions.md#power); a difference between cells of the two "
+        "kinds carries both cells' Monte Carlo error"
+    ]
 
 
 def _identity(path) -> tuple[int, int] | None:

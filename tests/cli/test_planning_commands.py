@@ -422,3 +422,18 @@ def test_a_ctrl_c_while_the_figure_is_drawn_leaves_the_table_as_it_was(
     assert code == 130
     assert (table.read_bytes(), figure.read_bytes()) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["f.png", "t.md"]  # no temporary
+
+
+def test_a_sweep_over_informative_dropout_says_its_cells_are_estimated_two_ways(
+    run, capsys, tmp_path
+):
+    """At informative dropout 0 the power has the control variate, elsewhere it is a plain
+    share (a realism review read the estimators' noise as a loss of power): the sweep says
+    so; a grid without informative dropout, even with cells at power 1 (a plain share there
+    too), says nothing."""
+    argv = ["sweep", "--n-per-arm", "60", "--trials", "500", "--informative", "0", "1.5"]
+    code, _, err = run(capsys, *argv, "--out", str(tmp_path / "a.nc"))
+    assert code == 0 and "estimated with the control variate in some cells" in err
+    argv = ["sweep", "--n-per-arm", "60", "400", "--effect", "0.5", "--trials", "500"]
+    code, _, err = run(capsys, *argv, "--out", str(tmp_path / "b.nc"))
+    assert code == 0 and "control variate" not in err
