@@ -199,6 +199,8 @@ def effect_table(oc: dict, design) -> tuple[list[str], list[list[str]], str]:
     for r in rows_in:
         e = r["effect"]
         label = f"{100 * e:.4g}% slowing" if proportional else f"{e:+.3f}"
+        if proportional and design.enrichment.active:  # not the admitted patients' decline
+            label += " of the candidates' decline"
         label += " (design)" if math.isclose(e, oc["effect"]) else ""
         cells = [label, f"{r['effect_points_per_month']:+.3f}"]
         # a rate of 0 or 1 gives its one-sided 95% bound in place of an SE of 0 (a review)

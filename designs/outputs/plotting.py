@@ -78,11 +78,13 @@ def size_axis_label(size_dim: str, design=None) -> str:
     return f"patients randomised in total{ratio}"
 
 
-def effect_text(value: float, kind: str, slope_mean: float | None) -> str:
-    """'25% slowing (+0.125 points/month)' or '+0.125 points/month'."""
+def effect_text(value: float, kind: str, slope_mean: float | None, candidates: bool = False) -> str:
+    """'25% slowing (+0.125 points/month)' or '+0.125 points/month'; ``candidates``: under
+    screening, where the % is of the candidates' decline, not the admitted patients'."""
     if kind == "proportional_slowing":
         points = "" if slope_mean is None else f" ({value * abs(slope_mean):+.3f} points/month)"
-        return f"{percent(value)} slowing{points}"
+        of = " of the candidates' decline" if candidates else ""
+        return f"{percent(value)} slowing{of}{points}"
     return f"{value:+.3f} points/month"
 
 
@@ -91,7 +93,8 @@ def effect_label(value: float, ds, design=None, own: bool = False) -> str:
     units = ds["effect"].attrs.get("units", "")
     kind = "proportional_slowing" if "fraction" in units else "slope_difference"
     slope = None if design is None else design.population.slope_mean
-    return effect_text(value, kind, slope) + (" (design)" if own else "")
+    screened = design is not None and design.enrichment.active
+    return effect_text(value, kind, slope, screened) + (" (design)" if own else "")
 
 
 def _is_posterior(design) -> bool:
@@ -153,7 +156,7 @@ def assumptions_line(design, analysis: str, effect: float | None = None) -> str:
             f"{100 * design.gone_by_last_visit:.1f}% of placebo patients gone by month "
             f"{t.duration_months:g}"
         )
-    eff = effect_text(value, design.effect.kind.value, p.slope_mean)
+    eff = effect_text(value, design.effect.kind.value, p.slope_mean, design.enrichment.active)
     head = f"{title(analysis)}, {rule_title(design)}; {eff}"
     if _is_posterior(design):  # the rule on a line of its own (too long beside the rest)
         head = f"{title(analysis)}; {eff}\n{rule_title(design)}"

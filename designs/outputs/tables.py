@@ -40,8 +40,11 @@ def _n_text(row) -> str:
 def _effect_text(design, row) -> str:
     eff = design.effect
     if eff.kind.value == "proportional_slowing":
+        # under screening a fraction of the candidates' decline, not the admitted patients'
+        # (a realism review: "25% slowing of decline" where 30% of the admitted's was meant)
+        whose = "the candidates' decline" if design.enrichment.active else "decline"
         return (
-            f"{100 * eff.value:g}% slowing of decline "
+            f"{100 * eff.value:g}% slowing of {whose} "
             f"({row.effect_points_per_month:+.3g} points/month)"
         )
     return f"slope difference {row.effect_points_per_month:+.3g} points/month"

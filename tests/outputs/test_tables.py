@@ -455,3 +455,21 @@ def test_the_prior_line_says_when_a_sceptical_prior_does_not_fit_the_designs_eff
     assert "prior probability" not in console_prior(fitted, rule_prior(fitted))
     small = base.with_overrides({"effect.value": 0.2})  # +0.1: 9.4%, also said
     assert f"{norm.sf(0.1 / 0.076):.2%}" in console_prior(small, rule_prior(small))
+
+
+def test_under_screening_the_slowing_is_of_the_candidates_decline():
+    """A realism review: under delta-FS screening the table said "25% slowing of decline
+    (+0.255 points/month)", where +0.255 is 25% of the candidates' decline and 30% of the
+    admitted patients'; the caption says whose decline, as the design's line does, and an
+    unscreened design keeps "of decline"."""
+    from designs.outputs.plotting import effect_text
+
+    screened = load_design("proact_enriched_dfs")
+    assert screened.enrichment.active
+    rows = [_row(0.8, 300, low=290, high=310)]
+    md = sample_size_table(_result(rows), screened, "md")
+    assert "25% slowing of the candidates' decline" in md
+    plain = sample_size_table(_result(rows), load_design(), "md")
+    assert "25% slowing of decline" in plain and "candidates" not in plain
+    assert "of the candidates' decline" in effect_text(0.25, "proportional_slowing", -1.0, True)
+    assert "candidates" not in effect_text(0.25, "proportional_slowing", -1.0)
