@@ -82,9 +82,16 @@ def bias_note(design, s, z: float) -> str:
             "value is the mean effect over the follow-up)"
         )
     if design.dropout.exits_informative:
+        who = design.dropout.informative_text
+        pace = "more slowly" if "faster" in who else "faster"  # the kind left behind
+        later = (
+            f", so those still followed late decline {pace} than their arm"
+            if not ("faster" in who and "slower" in who)
+            else ", so those still followed late are not a random part of their arm"
+        )
         causes.append(
-            "informative dropout or death (this design's exits depend on the patient's own "
-            "decline, so those still followed late decline more slowly than their arm)"
+            f"informative dropout or death (this design's exits depend on the patient's own "
+            f"decline: {who}{later})"
         )
     if s.analysis == "ancova_change":
         causes.append("the selection of completers (ancova_change)")

@@ -294,11 +294,8 @@ def methods_text(
         "significant result favouring active"
     )
     flag = f"; {flag}" if flag else ""
-    mechanism = (
-        "missing completely at random"
-        if not (design.dropout.informative or design.dropout.death_informative)
-        else "informative (faster decliners leave or die more often)"
-    )
+    informative = design.dropout.informative_text
+    mechanism = f"informative ({informative})" if informative else "missing completely at random"
     en = design.enrichment.active
     whose = "candidates' " if en else ""
     if e.kind.value == "proportional_slowing":

@@ -337,6 +337,21 @@ class Dropout:
             self.death_informative != 0 and self.death_monthly_hazard > 0
         )
 
+    @property
+    def informative_text(self) -> str:
+        """Who leaves more often, by the sign of each informative coefficient that has exits
+        to act on ('faster decliners leave more often; slower decliners die more often'); ''
+        when exits are missing at random (a realism review: the texts said "faster
+        decliners" also for a negative coefficient)."""
+        parts = []
+        for verb, coef, acts in (
+            ("leave", self.informative, self.has_other_exits),
+            ("die", self.death_informative, self.death_monthly_hazard > 0),
+        ):
+            if coef != 0 and acts:
+                parts.append(f"{'faster' if coef > 0 else 'slower'} decliners {verb} more often")
+        return "; ".join(parts)
+
     def cumulative_at(self, visits: Any, *, include_death: bool = False) -> np.ndarray:
         """Probability of being gone by each visit (MCAR part; ``informative`` ignored).
 

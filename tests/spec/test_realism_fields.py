@@ -86,3 +86,31 @@ def test_the_admitted_patients_slope_under_delta_fs_screening():
     # no screening: the line is as before
     assert load_design().enrichment.admitted_slope(load_design().population) is None
     assert "candidates" not in load_design().describe()
+
+
+def test_who_leaves_more_often_follows_each_coefficients_sign():
+    """A realism review: the bias note and the methods said "faster decliners leave or die
+    more often" also for a negative coefficient and for deaths at no informative hazard."""
+    from designs.spec import load_design
+
+    base = load_design()  # a dropout schedule, no deaths
+    assert base.dropout.informative_text == ""
+    faster = base.with_overrides({"dropout.informative": 1.5}).dropout.informative_text
+    assert faster == "faster decliners leave more often"
+    slower = base.with_overrides({"dropout.informative": -1.5}).dropout.informative_text
+    assert slower == "slower decliners leave more often"
+    # an informative death with no death hazard acts on nobody: not named
+    idle = base.with_overrides(
+        {"dropout.death_monthly_hazard": 0.0, "dropout.death_informative": 1.0}
+    ).dropout.informative_text
+    assert idle == ""
+    dies = base.with_overrides({"dropout.death_informative": 1.0}).dropout.informative_text
+    assert dies == "faster decliners die more often"  # the default design's deaths
+    both = base.with_overrides(
+        {
+            "dropout.informative": 1.5,
+            "dropout.death_monthly_hazard": 0.02,
+            "dropout.death_informative": -1.0,
+        }
+    ).dropout.informative_text
+    assert both == "faster decliners leave more often; slower decliners die more often"
