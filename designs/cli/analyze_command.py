@@ -128,10 +128,13 @@ def cmd_analyze(args) -> int:
         df_method=args.df_method,
         last_month=args.last_month,
     ).to_dict()
-    if prior is not None and not at_look:
+    if prior is not None:
         from designs.planning.decision_rule import posterior_decision, rule_record
 
-        out.update(posterior_decision(design, prior, out["estimate"], out["se"]))
+        post = posterior_decision(design, prior, out["estimate"], out["se"])
+        # at a look its own threshold decides (interim_look), but the prior and the posterior
+        # mixture are the same record (a Bayesian review: a look gave neither)
+        out.update(post if not at_look else {"posterior_components": post["posterior_components"]})
         out["decision_rule"] = rule_record(design, prior)
     if at_look:
         from designs.planning.interim_look import decision_at_look

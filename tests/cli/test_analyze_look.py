@@ -322,3 +322,24 @@ def test_a_final_look_below_futility_is_said_to_be_final(run, capsys, tmp_path):
         "final analysis (the look holds the planned maximum information): no rejection; z is" in out
     )
     assert "go on" not in out
+
+
+def test_a_look_under_the_posterior_rule_records_its_prior_and_posterior(run, capsys, tmp_path):
+    """A Bayesian review: at a look the JSON gave neither the rule's prior nor the posterior
+    mixture, and the text not the robust component's weight (the prior-data conflict check
+    that analyze gives without --look). The look's decision stays the look's own."""
+    data, looks = _trial(run, capsys, tmp_path, POSTERIOR, 0)
+    path = tmp_path / "look1.csv"
+    data[data.calendar_month <= looks[0]["month"]].to_csv(path, index=False)
+    robust = [o.replace('"vague"', '"robust"') for o in POSTERIOR]
+    robust += ["--set", "decision.prior_weight=0.5"]
+    out = _at_look(run, capsys, tmp_path, pd.read_csv(path), robust, 1, [])
+    assert out["decision_rule"]["prior"] == "robust"
+    parts = out["posterior_components"]
+    assert len(parts) == len(out["decision_rule"]["prior_components"])
+    assert sum(p["weight"] for p in parts) == pytest.approx(1.0)
+    assert "posterior_success" not in out  # the final threshold's verdict is not the look's
+    code, text, err = run(capsys, "analyze", "--data", str(path), "--look", "1", *robust)
+    assert code == 0, err
+    assert "posterior of the effect (points/month):" in text
+    assert "the robust component's weight" in text
