@@ -356,6 +356,20 @@ CASES = [
     ),
     (["power", "--prior-weight", "0.5"], "--prior-weight 0.5: decision.prior_weight is read"),
     (["power", "--threshold", "0.99"], "--threshold 0.99: decision.threshold is read only"),
+    (  # a Bayesian review: --threshold was ignored beside --thresholds
+        [
+            "power",
+            "--looks",
+            "0.5,1",
+            "--decision",
+            "posterior",
+            "--thresholds",
+            "0.99,0.98",
+            "--threshold",
+            "0.9",
+        ],
+        "--threshold and --thresholds: give one",
+    ),
     (["sample-size", "--set", "decision.margin=0.05"], "--set decision.margin=0.05: decision."),
     (["power", "--decision", "frequentist", "--set", "decision.vague_sd=5"], "vague_sd is read"),
     (
