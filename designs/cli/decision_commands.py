@@ -96,6 +96,11 @@ def cmd_calibrate(args) -> int:
     weight = f", weight {cal.prior_weight:g}" if cal.prior == "robust" else ""
     if design.interim.sequential:
         weight += f"; one threshold for all {design.interim.n_looks} looks"
+        if design.decision.futility_predictive > 0:  # a Bayesian review: it was not said
+            weight += (
+                "; the futility rule (non-binding) ignored, so the type I error holds whether "
+                "or not it is followed"
+            )
     print(design.describe())
     from designs.outputs.console import prior_text
     from designs.outputs.rates import rate_text

@@ -32,3 +32,14 @@ def test_calibrate_with_a_margin_says_the_null_is_no_effect(capsys, run):
     code, out, err = run(capsys, *args)
     assert code == 0, err
     assert "not at the margin" not in out
+
+
+def test_calibrating_looks_says_the_futility_rule_is_ignored(capsys, run):
+    """A Bayesian review: with --futility-predictive the header named the futility rule and
+    the calibration never said it was left out (non-binding: rightly so)."""
+    argv = ["calibrate", "--looks", "0.5,1", "--decision", "posterior", "--trials", "400"]
+    code, out, err = run(capsys, *argv, "--n-per-arm", "30", "--futility-predictive", "0.3")
+    assert code == 0, err
+    assert "the futility rule (non-binding) ignored" in out
+    code, out, err = run(capsys, *argv, "--n-per-arm", "30")
+    assert code == 0 and "futility rule (non-binding) ignored" not in out
