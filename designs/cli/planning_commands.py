@@ -461,6 +461,9 @@ def cmd_sample_size(args) -> int:
     warn(second_stage_warnings(result, asked_refine_trials(args)))
     warn(fresh_check_warnings(result.rows, design))
     warn(type_i_warnings(result.rows, design))
+    from designs.outputs.effect_notes import informative_exits_notes
+
+    warn(informative_exits_notes(design, result.analysis))
     warn(
         f"warning: target power {r.target_power:g} not reached at the largest size simulated "
         f"({size_name(design)} {r.n:,}); "

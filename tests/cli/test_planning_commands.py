@@ -437,3 +437,14 @@ def test_a_sweep_over_informative_dropout_says_its_cells_are_estimated_two_ways(
     argv = ["sweep", "--n-per-arm", "60", "400", "--effect", "0.5", "--trials", "500"]
     code, _, err = run(capsys, *argv, "--out", str(tmp_path / "b.nc"))
     assert code == 0 and "control variate" not in err
+
+
+def test_sample_size_under_informative_exits_says_the_estimate_can_be_biased(run, capsys):
+    """A realism review: n for ancova_change at informative dropout 2, with no word of the
+    estimate's bias that power reports; a design with exits at random says nothing."""
+    argv = ["sample-size", "--trials", "200", "--refine-trials", "0", "--sizes", "100", "300"]
+    code, _, err = run(capsys, *argv, "--set", "dropout.informative=2")
+    assert code == 0, err
+    assert "note: exits depend on the decline here (faster decliners leave more often)" in err
+    code, _, err = run(capsys, *argv)
+    assert code == 0 and "exits depend" not in err
