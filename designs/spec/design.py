@@ -411,9 +411,12 @@ class TrialDesign:
                 for name, beta in (("dropout", d.informative), ("death", d.death_informative))
                 if beta != 0
             ]
+            # under lead-in screening the fraction is kept among the candidates, not among
+            # those admitted (a realism review read both claims in one line)
+            kept = "the candidates'" if en.screens_lead_in else "placebo arm's"
             extra += (
                 f"; informative {' and '.join(parts)} (log-hazard per point/month of faster "
-                "decline; placebo arm's fraction kept)"
+                f"decline; {kept} fraction kept)"
             )
         if p.curvature != 0:
             extra += f"; curvature {p.curvature:g} points/month"

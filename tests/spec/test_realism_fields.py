@@ -114,3 +114,18 @@ def test_who_leaves_more_often_follows_each_coefficients_sign():
         }
     ).dropout.informative_text
     assert both == "faster decliners leave more often; slower decliners die more often"
+
+
+def test_under_lead_in_screening_the_candidates_fraction_is_kept():
+    """A realism review: under lead-in screening the design line said "placebo arm's
+    fraction kept" beside "among those admitted the fraction differs" (42.4% of the admitted
+    placebo patients gone against 36.4% of the candidates); it now names the candidates."""
+    from designs.spec import load_design
+
+    screened = load_design("proact_lead_in").with_overrides(
+        {"enrichment.lead_in_decline_min": 1.0, "dropout.informative": 1.5}
+    )
+    line = screened.describe()
+    assert "the candidates' fraction kept" in line and "placebo arm's fraction kept" not in line
+    plain = load_design().with_overrides({"dropout.informative": 1.5}).describe()
+    assert "placebo arm's fraction kept" in plain
