@@ -232,8 +232,9 @@ def cmd_sweep(args) -> int:
 
 def mixed_estimator_notes(ds) -> list[str]:
     """A note when some cells' power has the control variate and others are plain shares
-    (a grid over informative dropout, deaths or enrichment): their differences carry both
-    cells' Monte Carlo error (a realism review read 0.533 against 0.518 as a loss)."""
+    (a grid over informative dropout: at 0 the control holds, elsewhere not): their
+    differences carry both cells' Monte Carlo error (a realism review read 0.533 against 0.518
+    as a loss)."""
     import numpy as np
 
     if "variance_ratio" not in ds or "dropout_informative" not in ds.variance_ratio.dims:
