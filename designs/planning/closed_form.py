@@ -101,9 +101,47 @@ def last_visit_proportions(cumulative_dropout: Sequence[float]) -> np.ndarray:
 
 
 _SINGULAR = (
-    "slope variance undefined: the covariance of the observations is singular (all variance "
-    "components 0?)"
+    "slope variance undefined: the covariance of the observations is singular "
+    "(population.residual_sd = 0 with three visits or more, or no variance at all); give "
+    "population.residual_sd > 0"
 )
+
+
+def pattern_information(visits, d, residual_var: float, check: bool = True) -> np.ndarray:
+    """``X_a' V_a^-1 X_a`` for a patient observed at the first ``a`` visits, a = 0 .. V, shape
+    (V + 1, 2, 2): ``X_a = [1, t]``, ``V_a = X_a D X_a' + sigma^2 I`` (the GLS information
+    of the patient's level and slope).
+
+    For two visits or more, with ``A_a = X_a' X_a``, ``V_a^-1 X_a = X_a (D A_a + sigma^2
+    I)^-1``, so ``X_a' V_a^-1 X_a = (D + sigma^2 A_a^-1)^-1``: a 2 x 2 inverse from running
+    sums of t and t^2, O(visits) in all (the k x k solve per visit took 19 s at 993 visits,
+    and 44 s where the page computed the looks' information: a robustness review and a diff
+    review of the explorer). ``check``: refuse a singular covariance (no residual variance at
+    three visits or more; one or two with a singular ``D``) rather than give the limit as
+    ``sigma^2 -> 0``.
+    """
+    t = np.asarray(visits, dtype=float)
+    out = np.zeros((t.size + 1, 2, 2))
+    if check and not residual_var > 0 and t.size >= 3:
+        raise InputError(_SINGULAR)
+    if t.size == 0:
+        return out
+    x = np.array([1.0, t[0]])  # one visit: X V^-1 X' of rank 1, V the scalar x D x' + sigma^2
+    v = x @ d @ x + residual_var
+    if not v > 0:
+        raise InputError(_SINGULAR)
+    out[1] = np.outer(x, x) / v
+    m = np.arange(1, t.size + 1, dtype=float)
+    s1, s2 = np.cumsum(t), np.cumsum(t * t)
+    for a in range(2, t.size + 1):
+        k = a - 1
+        det = m[k] * s2[k] - s1[k] ** 2  # > 0: at least two distinct visits
+        a_inv = np.array([[s2[k], -s1[k]], [-s1[k], m[k]]]) / det
+        cov = d + residual_var * a_inv  # Var of the patient's own least-squares (level, slope)
+        if not np.linalg.det(cov) > 0:
+            raise InputError(_SINGULAR)
+        out[a] = np.linalg.inv(cov)
+    return out
 
 
 def slope_variance_per_patient(
@@ -154,31 +192,10 @@ def slope_variance_per_patient(
                 f"cumulative_dropout has {len(cumulative_dropout)} values for {t.size} visits"
             )
         p = last_visit_proportions(cumulative_dropout)
-    # Patients whose last visit is t_k contribute X_k' V_k^-1 X_k. For two visits or more,
-    # with A_k = X_k' X_k, V_k^-1 X_k = X_k (D A_k + sigma^2 I)^-1, so X_k' V_k^-1 X_k =
-    # (D + sigma^2 A_k^-1)^-1: a 2 x 2 inverse from running sums of t and t^2 (O(visits); the
-    # k x k solve per visit took 19 s at 993 visits, a robustness review of the explorer).
     if not residual_var > 0 and np.any(p[2:] > 0):
-        # V_k = X_k D X_k' has rank 2 at three visits or more: singular, as the k x k solve
-        # found (the 2 x 2 form would give its limit as sigma^2 -> 0 instead)
-        raise InputError(_SINGULAR)
-    m = np.arange(1, t.size + 1, dtype=float)
-    s1, s2 = np.cumsum(t), np.cumsum(t * t)
-    info = np.zeros((2, 2))
-    for k in np.flatnonzero(p > 0):
-        if k == 0:  # one visit: X V^-1 X' of rank 1, V the scalar x D x' + sigma^2
-            x = np.array([1.0, t[0]])
-            v = x @ d @ x + residual_var
-            if not v > 0:
-                raise InputError(_SINGULAR)
-            info += p[0] * np.outer(x, x) / v
-            continue
-        det = m[k] * s2[k] - s1[k] ** 2  # > 0: at least two distinct visits
-        a_inv = np.array([[s2[k], -s1[k]], [-s1[k], m[k]]]) / det
-        cov = d + residual_var * a_inv  # Var of the patient's own least-squares (level, slope)
-        if not np.linalg.det(cov) > 0:
-            raise InputError(_SINGULAR)
-        info += p[k] * np.linalg.inv(cov)
+        raise InputError(_SINGULAR)  # V_k = X_k D X_k' has rank 2 at three visits or more
+    per_pattern = pattern_information(t, d, residual_var, check=False)
+    info = np.tensordot(p, per_pattern[1:], axes=1)
     return float(np.linalg.inv(info)[1, 1])
 
 

@@ -39,6 +39,7 @@ from functools import lru_cache
 import numpy as np
 
 from designs.errors import InputError
+from designs.planning.closed_form import pattern_information
 from designs.sequential.boundaries import check_fractions
 
 __all__ = ["LookTimes", "expected_information", "information_curve", "look_times"]
@@ -76,16 +77,6 @@ class LookTimes:
     entry_knots: tuple
 
 
-def _pattern_information(visits, d, sigma2) -> np.ndarray:
-    """``Z_a' V_a^-1 Z_a`` for a = 0 .. V visits available, shape (V + 1, 2, 2)."""
-    out = np.zeros((visits.size + 1, 2, 2))
-    for a in range(1, visits.size + 1):
-        z = np.column_stack((np.ones(a), visits[:a]))
-        v = z @ d @ z.T + sigma2 * np.eye(a)
-        out[a] = z.T @ np.linalg.solve(v, z)
-    return out
-
-
 def _design_pieces(design):
     pop, t = design.population, design.trial
     visits = t.visits
@@ -96,7 +87,7 @@ def _design_pieces(design):
         ]
     )
     sigma2 = pop.residual_sd**2 + (1.0 / 12.0 if pop.integer_scores else 0.0)
-    info = _pattern_information(visits, d, sigma2)
+    info = pattern_information(visits, d, sigma2)
     observed = 1.0 - design.dropout.cumulative_at(visits, include_death=True)
     # P(exactly m visits before exit), m = 1..V (visit 0 is always observed)
     p_m = observed - np.append(observed[1:], 0.0)

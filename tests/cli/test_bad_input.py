@@ -291,6 +291,18 @@ CASES = [
     (["sweep", "--duration", "10000", "--out", "{d}/never.nc"], "--duration"),
     (["power", "--set", "dropout.death_monthly_hazard=1000"], "death_monthly_hazard"),
     (["power", "--set", "population.residual_sd=1e200"], "residual_sd"),
+    (  # a diff review: the looks' information crashed with LinAlgError's traceback
+        [
+            "power",
+            "--looks",
+            "0.5,1",
+            "--set",
+            "population.residual_sd=0",
+            "--set",
+            "population.integer_scores=false",
+        ],
+        "singular",
+    ),
     (["power", "--trials", "20", "--set", "dropout.monthly_hazard=9"], "failed in all 20"),
     (["power", "--set", "trial.n_per_arm=50\n[dropout]\nmonthly_hazard=0.5"], "one TOML value"),
     (

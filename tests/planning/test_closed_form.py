@@ -300,3 +300,25 @@ def test_slope_variance_equals_the_straightforward_gls():
         got = cf.slope_variance_per_patient(t, vi, vs, c, s2, cumulative)
         expected = _slope_variance_straightforward(t, vi, vs, c, s2, cumulative)
         assert got == pytest.approx(expected, rel=1e-11), i
+
+
+def test_each_patterns_information_equals_the_straightforward_solve():
+    """``pattern_information`` (what the looks' information and the slope variance sum) is
+    ``X_a' V_a^-1 X_a`` for a patient seen at the first ``a`` visits, each ``V_a`` built and
+    solved in full (a diff review: the looks' copy of the k x k solve took 44 s at the
+    page's 925 visits), to 1e-11 of each matrix's largest element, on 30 random designs."""
+    rng = np.random.default_rng(11)
+    for _ in range(30):
+        k = int(rng.integers(1, 40))
+        t = np.cumsum(rng.uniform(0.05, 3.0, k)) - rng.uniform(0.0, 6.0)
+        vi, vs = rng.uniform(0.1, 30.0), rng.uniform(0.0, 0.5)
+        c = rng.uniform(-1.0, 1.0) * math.sqrt(vi * vs)
+        d = np.array([[vi, c], [c, vs]])
+        s2 = rng.uniform(0.1, 6.0)
+        got = cf.pattern_information(t, d, s2)
+        assert got.shape == (k + 1, 2, 2) and not got[0].any()
+        for a in range(1, k + 1):
+            x = np.column_stack([np.ones(a), t[:a]])
+            v = x @ d @ x.T + s2 * np.eye(a)
+            expected = x.T @ np.linalg.solve(v, x)  # to 1e-11 of its largest element
+            np.testing.assert_allclose(got[a], expected, rtol=0, atol=1e-11 * abs(expected).max())
