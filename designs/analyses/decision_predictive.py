@@ -102,16 +102,20 @@ def critical_estimates(prior: NormalMixture, se_final, threshold: float, margin:
     return 0.5 * (lo + hi)
 
 
-def projected_final(information, fraction):
-    """The final analysis' information projected from a look's own: ``I_k / t_k``, with
-    ``t_k`` the fraction of the final information the design plans at the look (a trial
-    whose estimates are more precise than planned at the look will be at the end too).
+def projected_final(information, fraction, information_max: float):
+    """The final analysis' information projected from a look's: the information the look
+    holds, ``I_k``, plus what the design plans to come, ``(1 - t_k) I_max`` (``t_k`` the
+    fraction of ``I_max`` the design plans at the look).
 
-    A Bayesian review: with the planned final information instead, a look that already
-    held it (a fifth of trials at a look planned at 0.9: the simulated trials end at 1.026
-    times the planned information on average) had nothing left to predict, and its
-    predictive probability was 0 or 1 (trials shown 1 succeeded 0.887 of the time)."""
-    return np.asarray(information, dtype=np.float64) / np.asarray(fraction, dtype=np.float64)
+    A Bayesian review: with ``I_max`` itself, a look that already held it (a fifth of trials
+    at a look planned at 0.9: the simulated trials end at 1.026 times ``I_max`` on average)
+    had nothing left to predict, and its predictive probability was 0 or 1 (trials shown 1
+    succeeded 0.887 of the time). A diff review measured the projections' error (SD of the
+    log ratio to the trial's own final information, default design, 2,000 trials): at looks
+    planned at 0.2, 0.5 and 0.9, 0.107, 0.092 and 0.046 for this one, against 0.113, 0.113
+    and 0.093 for ``I_max`` and 0.235, 0.133 and 0.047 for ``I_k / t_k``."""
+    info = np.asarray(information, dtype=np.float64)
+    return info + (1.0 - np.asarray(fraction, dtype=np.float64)) * float(information_max)
 
 
 def predictive_success(

@@ -11,7 +11,7 @@ of :func:`designs.planning.look_times.look_times`), as for the frequentist bound
   (``decision.thresholds``, or ``decision.threshold`` at every look);
 - otherwise, at an interim look, stops for futility when the predictive probability that the
   final analysis succeeds (the look's posterior, the final information projected from the
-  look's own, ``I_k / t_k``, normal approximation:
+  look's, ``I_k + (1 - t_k) I_max``, normal approximation:
   :func:`designs.analyses.decision_predictive.predictive_success`) is below
   ``decision.futility_predictive`` (0: no futility rule). The rule is non-binding: it is
   followed in the simulation, and :func:`calibrate_looks` ignores it, so the calibrated type I
@@ -110,8 +110,8 @@ def decide_posterior(
     if k_count > 1:
         ok = ~failed[:, :-1]
         pp = np.full((tail.shape[0], k_count - 1), np.nan)
-        # each trial's final information projected from its own at the look (I_k / t_k)
-        final = projected_final(1.0 / se[:, :-1] ** 2, times.fractions[:-1])
+        # each trial's final information: its own at the look and the planned rest
+        final = projected_final(1.0 / se[:, :-1] ** 2, times.fractions[:-1], times.information_max)
         pp[ok] = predictive_success(
             prior, est[:, :-1][ok], se[:, :-1][ok], final[ok], thresholds[-1], d.margin
         )

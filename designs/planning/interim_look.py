@@ -300,7 +300,7 @@ def _posterior_at_look(design, prior, est, se, k, k_count, final, i_max) -> dict
     predictive = None
     if not final:  # the final information projected from this look's (as the simulation)
         planned = float(look_times(design).fractions[k])
-        i_final = projected_final([1.0 / se**2], planned)
+        i_final = projected_final([1.0 / se**2], planned, i_max)
         predictive = float(
             predictive_success(prior, [est], [se], i_final, float(thresholds[-1]), d.margin)[0]
         )

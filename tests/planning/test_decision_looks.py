@@ -85,7 +85,8 @@ def test_non_binding_futility_only_removes_successes():
     withf = decide_posterior(with_fut, res, times, prior)
     est, se = res.results[:, 0, R.ESTIMATE], res.results[:, 0, R.SE]
     ok = ~res.failed()[:, 0]
-    final = 1.0 / se[ok] ** 2 / times.fractions[0]  # each trial's own projected final
+    # each trial's projected final information: its own at the look and the planned rest
+    final = 1.0 / se[ok] ** 2 + (1.0 - times.fractions[0]) * times.information_max
     pp = predictive_success(prior, est[ok], se[ok], final, 0.975)
     np.testing.assert_allclose(withf.predictive[ok, 0], pp, rtol=0, atol=1e-12)
     stop_fut = ok.copy()
@@ -236,7 +237,7 @@ def test_the_predictive_probability_is_calibrated_also_where_a_look_holds_the_pl
     mean over trials of (final success - predictive probability) is 0. A Bayesian review:
     with the planned final information, the fifth of trials whose look planned at 0.9 already
     held it got 0 or 1 (those shown 1 succeeded 0.887 of the time); the final information is
-    now projected from each trial's own (I_k / t_k). Tolerance: 4 MC SE of that mean (the SD
+    now projected from each trial's own, I_k + (1 - t_k) I_max. Tolerance: 4 MC SE of that mean (the SD
     of the differences over sqrt(trials)); the model's normal approximation is exact up to
     REML's estimates, which the review found within 1 MC SE at a look planned at 0.4."""
     from designs.planning.decision_rule import decision_prior
