@@ -237,9 +237,10 @@ def test_the_predictive_probability_is_calibrated_also_where_a_look_holds_the_pl
     mean over trials of (final success - predictive probability) is 0. A Bayesian review:
     with the planned final information, the fifth of trials whose look planned at 0.9 already
     held it got 0 or 1 (those shown 1 succeeded 0.887 of the time); the final information is
-    now projected from each trial's own, I_k + (1 - t_k) I_max. Tolerance: 4 MC SE of that mean (the SD
-    of the differences over sqrt(trials)); the model's normal approximation is exact up to
-    REML's estimates, which the review found within 1 MC SE at a look planned at 0.4."""
+    now projected from each trial's own, I_k + (1 - t_k) I_max. Tolerance: 4 MC SE of that
+    mean (the SD of the differences over sqrt(trials)); the model's normal approximation is
+    exact up to REML's estimates, which the review found within 1 MC SE at a look planned at
+    0.4."""
     from designs.planning.decision_rule import decision_prior
     from designs.planning.group_sequential import simulate_looks
 
