@@ -387,6 +387,12 @@ def design_from_args(
         overrides.update({f"trial.{k}": v for k, v in total_stand_in(design, overrides).items()})
     design = design.with_overrides(overrides) if overrides else design
     check_posterior_options(args, design, given, posterior_read)
+    typed_threshold = getattr(args, "threshold", None) is not None or "decision.threshold" in given
+    if typed_threshold and design.decision.thresholds:  # a diff review: silently ignored
+        raise InputError(
+            "--threshold: this design's looks are judged by decision.thresholds (one per look), "
+            "not decision.threshold; give --thresholds"
+        )
     if isinstance(getattr(args, "spending", None), str) and design.decision.is_posterior:
         raise InputError(
             f"--spending {args.spending}: the posterior rule at looks is judged by its "

@@ -382,6 +382,20 @@ CASES = [
         ],
         "--threshold and --thresholds: give one",
     ),
+    (  # a diff review: nor beside the design's own per-look thresholds
+        [
+            "power",
+            "--looks",
+            "0.5,1",
+            "--decision",
+            "posterior",
+            "--set",
+            "decision.thresholds=[0.995,0.98]",
+            "--threshold",
+            "0.5",
+        ],
+        "judged by decision.thresholds",
+    ),
     (["sample-size", "--set", "decision.margin=0.05"], "--set decision.margin=0.05: decision."),
     (["power", "--decision", "frequentist", "--set", "decision.vague_sd=5"], "vague_sd is read"),
     (
