@@ -231,24 +231,28 @@ def cmd_sweep(args) -> int:
 
 
 def mixed_estimator_notes(ds) -> list[str]:
-    """A note when some cells' power has the control variate and others are plain shares
-    (a grid over informative dropout: at 0 the control holds, elsewhere not): their
-    differences carry both cells' Monte Carlo error (a realism review read 0.533 against 0.518
-    as a loss)."""
+    """A note when some cells' power has the control variate and others are plain shares:
+    a grid over informative dropout (the control holds at 0 only) or over interim plans (the
+    fixed plan has it, the looks not); their differences carry both cells' Monte Carlo error
+    (a realism review read 0.533 against 0.518 as a loss; a diff review found the looks)."""
     import numpy as np
 
-    if "variance_ratio" not in ds or "dropout_informative" not in ds.variance_ratio.dims:
-        return []  # only the informative dropout of a grid decides it cell by cell
+    if "variance_ratio" not in ds:
+        return []
     ratio = ds.variance_ratio
-    others = [d for d in ratio.dims if d != "dropout_informative"]
-    controlled = np.isfinite(ratio).any(dim=others).values  # per informative value
-    if not controlled.any() or controlled.all():
+    mixed = False
+    for dim in ("dropout_informative", "looks"):  # the dimensions that decide it cell by cell
+        if dim in ratio.dims:
+            others = [d for d in ratio.dims if d != dim]
+            controlled = np.isfinite(ratio).any(dim=others).values  # per value of the dim
+            mixed = mixed or (controlled.any() and not controlled.all())
+    if not mixed:
         return []
     return [
         "note: power is estimated with the control variate in some cells (variance_ratio "
-        "finite) and as the plain share of trials in others, where exits or screening depend "
-        "on the scores (docs/conventions.md#power); a difference between cells of the two "
-        "kinds carries both cells' Monte Carlo error"
+        "finite) and as the plain share of trials in others (where exits depend on the "
+        "scores, and with interim looks: docs/conventions.md#power); a difference between "
+        "cells of the two kinds carries both cells' Monte Carlo error"
     ]
 
 

@@ -437,6 +437,10 @@ def test_a_sweep_over_informative_dropout_says_its_cells_are_estimated_two_ways(
     argv = ["sweep", "--n-per-arm", "60", "400", "--effect", "0.5", "--trials", "500"]
     code, _, err = run(capsys, *argv, "--out", str(tmp_path / "b.nc"))
     assert code == 0 and "control variate" not in err
+    # a diff review: the fixed plan has the control, the looks' plans not
+    argv = ["sweep", "--looks", "fixed", "0.5,1", "--n-per-arm", "60", "--trials", "500"]
+    code, _, err = run(capsys, *argv, "--out", str(tmp_path / "c.nc"))
+    assert code == 0 and "estimated with the control variate in some cells" in err
 
 
 def test_sample_size_under_informative_exits_says_the_estimate_can_be_biased(run, capsys):
