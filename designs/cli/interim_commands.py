@@ -110,6 +110,9 @@ def sample_size_group_sequential(design, args, sizes) -> int:
     else:
         print(table, end="")
     warn(group_sequential_type_i_warnings(result.rows))
+    from designs.outputs.effect_notes import informative_exits_notes
+
+    warn(informative_exits_notes(design, design.trial.analysis.value))  # as without looks
     warn(
         f"warning: target power {r.target_power:g} not reached at the largest size simulated "
         f"({r.size_name} {r.n_max:,}); give larger --sizes"

@@ -391,14 +391,18 @@ def sample_size_warnings(design, view) -> list[str]:
     """What ``simulate.py sample-size`` warns for the same search: failed fits, a fresh-trial
     power far from its target, the posterior rule's type I error above the level
     (:mod:`designs.outputs.console`); with interim looks its type I error line."""
+    from designs.outputs.effect_notes import informative_exits_notes
+
     rows = view.result.rows
+    exits = informative_exits_notes(design, design.trial.analysis.value)  # a diff review
     if not view.sequential:
         return (
             failed_fit_warnings(rows, design)
             + fresh_check_warnings(rows, design)
             + type_i_warnings(rows, design)
+            + exits
         )
-    return group_sequential_type_i_warnings(rows)  # ``sample-size --looks``'s warning
+    return group_sequential_type_i_warnings(rows) + exits  # ``sample-size --looks``'s
 
 
 def not_computed_html(what: str) -> ui.Tag:

@@ -452,3 +452,6 @@ def test_sample_size_under_informative_exits_says_the_estimate_can_be_biased(run
     assert "note: exits depend on the decline here (faster decliners leave more often)" in err
     code, _, err = run(capsys, *argv)
     assert code == 0 and "exits depend" not in err
+    # with looks too (a diff review: only the fixed search said it)
+    code, _, err = run(capsys, *argv, "--looks", "0.5,1", "--set", "dropout.informative=2")
+    assert code == 0 and "note: exits depend on the decline here" in err

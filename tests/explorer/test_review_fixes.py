@@ -353,3 +353,16 @@ def test_the_pages_selects_offer_exactly_the_checked_choices(base):
             offered = set(re.findall(r'<option value="([^"]+)"', block))
         expected = set(allowed) - ({"user"} if cid == "spending" else set())  # user: see layout
         assert offered == expected, (cid, offered, expected)
+
+
+def test_the_sample_size_card_says_what_sample_size_notes_under_informative_exits(base):
+    """A diff review: the page's card lacked the command line's note that exits depending on
+    the decline can bias the estimate (the page has an informative-dropout control)."""
+    from designs.outputs.effect_notes import informative_exits_notes
+
+    design = base.with_overrides({"dropout.informative": 2.0})
+    view = compute.sample_size_view(design, SEED, 200)
+    notes = informative_exits_notes(design, design.trial.analysis.value)
+    assert notes and set(notes) <= set(views.sample_size_warnings(design, view))
+    plain = compute.sample_size_view(base, SEED, 200)
+    assert not any("exits depend" in w for w in views.sample_size_warnings(base, plain))
