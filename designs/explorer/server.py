@@ -9,6 +9,7 @@ by design and seed (:mod:`designs.explorer.compute`).
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 from shiny import reactive, render, ui
@@ -90,7 +91,7 @@ def server(input, output, session):
     # a closed or reloaded tab: its jobs stop at their next block (a review: a job left
     # running at 30,001 per arm held every other page "simulating" for 3 minutes), its
     # downloads too (not a change of the controls: a download is of the state clicked)
-    downloads = []
+    downloads = weakref.WeakSet()  # the running ones: a finished download's job is dropped
 
     def _tab_ended():
         _cancel_jobs()
@@ -342,8 +343,9 @@ def server(input, output, session):
         return "" if req is None else req.commands()
 
     def _download_job() -> compute.Job:
-        downloads.append(compute.Job())
-        return downloads[-1]
+        j = compute.Job()
+        downloads.add(j)
+        return j
 
     register_downloads(current, _download_job)
 

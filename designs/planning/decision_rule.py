@@ -155,6 +155,9 @@ def rule_record(design, prior: NormalMixture | None) -> dict:
     if not d.is_posterior:
         return {}
     out = {"threshold": d.threshold, "margin": d.margin, "prior": d.prior.value}
+    if design.interim.sequential:  # the thresholds the looks use (a diff review: the JSON gave
+        # decision.threshold alone, 0.975, where the looks used 0.995 and 0.98)
+        out["thresholds"] = [float(x) for x in d.look_thresholds(design.interim.n_looks)]
     if d.prior is PriorKind.ROBUST:
         out["prior_weight"] = d.prior_weight
         out["robust_sd"] = robust_component_sd(design)

@@ -339,6 +339,8 @@ def test_a_look_under_the_posterior_rule_records_its_prior_and_posterior(run, ca
     assert len(parts) == len(out["decision_rule"]["prior_components"])
     assert sum(p["weight"] for p in parts) == pytest.approx(1.0)
     assert "posterior_success" not in out  # the final threshold's verdict is not the look's
+    # the looks' own thresholds are recorded (a diff review: decision.threshold alone)
+    assert out["decision_rule"]["thresholds"] == [0.995, 0.99, 0.975]
     code, text, err = run(capsys, "analyze", "--data", str(path), "--look", "1", *robust)
     assert code == 0, err
     assert "posterior of the effect (points/month):" in text
