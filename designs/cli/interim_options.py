@@ -133,11 +133,6 @@ def _look_decision_overrides(args) -> dict:
     """The ``[decision]`` fields of ``--thresholds`` and ``--futility-predictive``."""
     out = {}
     tokens = getattr(args, "thresholds", None)
-    if tokens is not None and getattr(args, "threshold", None) is not None:
-        raise InputError(  # a Bayesian review: --threshold was silently ignored beside it
-            "--threshold and --thresholds: give one (--thresholds sets each look's threshold, "
-            "--threshold one for every look)"
-        )
     if tokens is not None:
         values = looks_value(tokens, "--thresholds", "one threshold per look, e.g. 0.995,0.98")
         if not all(0.0 < v < 1.0 for v in values):

@@ -106,12 +106,14 @@ def decide_posterior(
     est = results.results[:, :, R.ESTIMATE]
     se = results.results[:, :, R.SE]
     predictive = np.full(tail.shape, np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        info = 1.0 / se**2
     fut = np.zeros_like(success)
     if k_count > 1:
         ok = ~failed[:, :-1]
         pp = np.full((tail.shape[0], k_count - 1), np.nan)
         # each trial's final information: its own at the look and the planned rest
-        final = projected_final(1.0 / se[:, :-1] ** 2, times.fractions[:-1], times.information_max)
+        final = projected_final(info[:, :-1], times.fractions[:-1], times.information_max)
         pp[ok] = predictive_success(
             prior, est[:, :-1][ok], se[:, :-1][ok], final[ok], thresholds[-1], d.margin
         )
@@ -125,8 +127,6 @@ def decide_posterior(
     efficacy = success[rows, look]
     futility = fut[rows, look] & ~efficacy & (look < k_count - 1)
     final_failed = failed[:, -1] & ~efficacy & ~futility
-    with np.errstate(divide="ignore", invalid="ignore"):
-        info = 1.0 / se**2
     return PosteriorOutcome(
         look,
         efficacy,

@@ -161,7 +161,10 @@ def decision_at_look(
         information_reached=reached,
     )
     if design.decision.is_posterior:
-        return {**out, **_posterior_at_look(design, prior, est, se, k, k_count, final, i_max)}
+        posterior = _posterior_at_look(
+            design, prior, est, se, k, k_count, final, i_max, out["planned_fraction"]
+        )
+        return {**out, **posterior}
     return {**out, **_frequentist_at_look(design, result, info, k, k_count, final, i_max)}
 
 
@@ -288,10 +291,9 @@ def _conditional_power(design, planned, z: float, fraction: float, i_max: float)
     return float(conditional_power(z, fraction, final_z, drift))
 
 
-def _posterior_at_look(design, prior, est, se, k, k_count, final, i_max) -> dict:
+def _posterior_at_look(design, prior, est, se, k, k_count, final, i_max, planned) -> dict:
     from designs.analyses.decision import lower_tail
     from designs.analyses.decision_predictive import predictive_success, projected_final
-    from designs.planning.look_times import look_times
 
     d = design.decision
     thresholds = d.look_thresholds(k_count)
@@ -299,7 +301,6 @@ def _posterior_at_look(design, prior, est, se, k, k_count, final, i_max) -> dict
     tail = float(lower_tail(prior, np.array([est]), np.array([se]), d.margin)[0])
     predictive = None
     if not final:  # the final information projected from this look's (as the simulation)
-        planned = float(look_times(design).fractions[k])
         i_final = projected_final([1.0 / se**2], planned, i_max)
         predictive = float(
             predictive_success(prior, [est], [se], i_final, float(thresholds[-1]), d.margin)[0]

@@ -380,7 +380,7 @@ CASES = [
             "--threshold",
             "0.9",
         ],
-        "--threshold and --thresholds: give one",
+        "--threshold: this design's looks are judged by decision.thresholds",
     ),
     (  # a diff review: nor beside the design's own per-look thresholds
         [
