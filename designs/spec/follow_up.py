@@ -333,9 +333,19 @@ class Dropout:
         """Whether who leaves depends on the patient's own decline: informative dropout with a
         dropout schedule, or informative death with a death hazard (the data are then missing
         not at random). An informative setting without exits to act on leaves nobody."""
-        return (self.informative != 0 and self.has_other_exits) or (
-            self.death_informative != 0 and self.death_monthly_hazard > 0
-        )
+        return bool(self._informative_exits())
+
+    def _informative_exits(self) -> list[tuple[str, float]]:
+        """(verb, coefficient) of each exit whose hazard depends on the decline and that
+        has exits to act on: dropout with a schedule ('leave'), death with a hazard ('die')."""
+        return [
+            (verb, coef)
+            for verb, coef, acts in (
+                ("leave", self.informative, self.has_other_exits),
+                ("die", self.death_informative, self.death_monthly_hazard > 0),
+            )
+            if coef != 0 and acts
+        ]
 
     @property
     def informative_text(self) -> str:
@@ -343,14 +353,10 @@ class Dropout:
         to act on ('faster decliners leave more often; slower decliners die more often'); ''
         when exits are missing at random (a realism review: the texts said "faster
         decliners" also for a negative coefficient)."""
-        parts = []
-        for verb, coef, acts in (
-            ("leave", self.informative, self.has_other_exits),
-            ("die", self.death_informative, self.death_monthly_hazard > 0),
-        ):
-            if coef != 0 and acts:
-                parts.append(f"{'faster' if coef > 0 else 'slower'} decliners {verb} more often")
-        return "; ".join(parts)
+        return "; ".join(
+            f"{'faster' if coef > 0 else 'slower'} decliners {verb} more often"
+            for verb, coef in self._informative_exits()
+        )
 
     def cumulative_at(self, visits: Any, *, include_death: bool = False) -> np.ndarray:
         """Probability of being gone by each visit (MCAR part; ``informative`` ignored).
