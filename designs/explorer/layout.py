@@ -5,17 +5,15 @@ from __future__ import annotations
 
 from shiny import ui
 
-from designs.analyses.registry import ANALYSIS_NAMES, title
+from designs.explorer.choices import options
 from designs.explorer.controls import (
     CONTROLS,
     DEFAULT_TRIALS,
     MAX_PAGE_TRIALS,
-    PERCENT,
-    POINTS,
     base_values,
 )
 from designs.simulation.seeds import MAX_SEED
-from designs.spec.interim import Futility, Spending
+from designs.spec.interim import Spending
 
 _LABELS = {c.id: (c.label + (f" ({c.unit})" if c.unit else "")) for c in CONTROLS}
 
@@ -64,6 +62,10 @@ def _number(cid: str, value, **kw):
     return _with_error(cid, ui.input_numeric(cid, _LABELS[cid], value, **kw))
 
 
+#: The select and radio controls' values and labels (choices.py, which also checks them).
+OPTIONS = options()
+
+
 def spending_choices(current: str) -> list[str]:
     """The spending families the page offers: "user" needs ``interim.user_spending``, which
     has no control, so only a design that has it (an uploaded file) offers it (a review:
@@ -86,16 +88,12 @@ def sidebar(design, designs: list[str]):
         ui.input_radio_buttons(
             "size_mode",
             None,
-            {"per_arm": "per arm (1:1)", "total": "in total"},
+            OPTIONS["size_mode"],
             selected=v["size_mode"],
             inline=True,
         ),
         *_number("allocation", v["allocation"], min=0, step=0.5),
-        *_select(
-            "effect_kind",
-            {PERCENT: "% slowing of decline", POINTS: "points/month"},
-            v["effect_kind"],
-        ),
+        *_select("effect_kind", OPTIONS["effect_kind"], v["effect_kind"]),
         *_number("effect", v["effect"], step=1),
         *_number("duration", v["duration"], min=1, step=1),
         *_number("interval", v["interval"], min=0.25, step=0.25),
@@ -105,14 +103,13 @@ def sidebar(design, designs: list[str]):
         *_number("lead_in", v["lead_in"], min=0, step=1),
         *_number("accrual", v["accrual"], min=0.1, step=1),
         *_number("delta_fs_min", v["delta_fs_min"], min=0, step=0.1),
-        # plain names beside the code names (a review: code names alone)
-        *_select("analysis", {a: title(a) for a in ANALYSIS_NAMES}, v["analysis"]),
+        *_select("analysis", OPTIONS["analysis"], v["analysis"]),
         *_number("alpha", v["alpha"], min=0.001, max=0.5, step=0.005),
-        *_select("sides", {"2": "two-sided", "1": "one-sided"}, v["sides"]),
-        *_select("rule", {"frequentist": "the test", "posterior": "posterior rule"}, v["rule"]),
+        *_select("sides", OPTIONS["sides"], v["sides"]),
+        *_select("rule", OPTIONS["rule"], v["rule"]),
         ui.panel_conditional(
             POSTERIOR_SHOWN,
-            *_select("prior", ["vague", "sceptical", "robust"], v["prior"]),
+            *_select("prior", OPTIONS["prior"], v["prior"]),
             ui.panel_conditional(
                 "input.prior === 'robust'",
                 *_number("prior_weight", v["prior_weight"], min=0, max=1, step=0.05),
@@ -127,7 +124,7 @@ def sidebar(design, designs: list[str]):
         ),
         *_select("spending", spending_choices(v["spending"]), v["spending"]),
         *_number("gamma", v["gamma"], min=-10, max=5, step=0.5),
-        *_select("futility", [x.value for x in Futility], v["futility"]),
+        *_select("futility", OPTIONS["futility"], v["futility"]),
         *_number("futility_gamma", v["futility_gamma"], min=-10, max=5, step=0.5),
         *_number("seed", v["seed"], min=0, max=MAX_SEED, step=1),
         *_number("trials", DEFAULT_TRIALS, min=10, max=MAX_PAGE_TRIALS, step=100),
