@@ -99,6 +99,14 @@ def add_sweep(sub) -> None:
         "default: the design's effect.transport)",
     )
     add_analysis(p, several=True)
+    p.add_argument(
+        "--estimator",
+        choices=("auto", "plain"),
+        default="auto",
+        help="auto: each cell's power as `power` estimates it (the control variate where it "
+        "is exact); plain: every cell's as the share of its trials, so that cells over "
+        "--informative or --looks compare alike (default: auto)",
+    )
     add_trials(p, 2000, what="simulated trials per cell")
     p.add_argument("--out", required=True, help="netCDF file to write (FILE.nc)")
     add_force(p)
@@ -189,6 +197,7 @@ def cmd_sweep(args) -> int:
             phase2_prior=phase2,
             counts=counts,
             posterior_record=None if idata is None else posterior_record(idata.attrs),
+            estimator=args.estimator,
         )
     dims = {k: int(v) for k, v in ds.sizes.items()}
     reused = before is not None and before == _identity(args.out)  # the file was not rewritten
@@ -203,6 +212,7 @@ def cmd_sweep(args) -> int:
                 "trials_per_cell": args.trials,
                 "seed": args.seed,
                 "analyses": list(ds.analysis.values.tolist()),
+                "estimator": args.estimator,
                 "version": __version__,
                 "software": software(),
                 "resumed": resumed,
@@ -252,7 +262,8 @@ def mixed_estimator_notes(ds) -> list[str]:
         "note: power is estimated with the control variate in some cells (variance_ratio "
         "finite) and as the plain share of trials in others (where exits depend on the "
         "scores, and with interim looks: docs/conventions.md#power); a difference between "
-        "cells of the two kinds carries both cells' Monte Carlo error"
+        "cells of the two kinds carries both cells' Monte Carlo error (--estimator plain "
+        "estimates every cell as the plain share, paired on the same trials)"
     ]
 
 

@@ -441,6 +441,12 @@ def test_a_sweep_over_informative_dropout_says_its_cells_are_estimated_two_ways(
     argv = ["sweep", "--looks", "fixed", "0.5,1", "--n-per-arm", "60", "--trials", "500"]
     code, _, err = run(capsys, *argv, "--out", str(tmp_path / "c.nc"))
     assert code == 0 and "estimated with the control variate in some cells" in err
+    # --estimator plain: every cell a plain share, nothing mixed to say; JSON names it
+    code, out, err = run(
+        capsys, *argv, "--estimator", "plain", "--json", "--out", str(tmp_path / "d.nc")
+    )
+    assert code == 0 and "control variate" not in err
+    assert json.loads(out)["estimator"] == "plain"
 
 
 def test_sample_size_under_informative_exits_says_the_estimate_can_be_biased(run, capsys):

@@ -466,6 +466,38 @@ def test_informative_dropout_dimension(design, tmp_path):
     assert alone["lmm_slope"].dropout_active < alone["lmm_slope"].dropout_placebo
 
 
+def test_plain_estimator_estimates_every_cell_alike(design, tmp_path):
+    """``estimator="plain"``: at informative 0 (where ``power`` takes the control variate)
+    and 1.5 (where it cannot) every cell is the plain share of its trials, exactly
+    ``power(..., control=False)`` on the same seed, so the two cells are paired on common
+    trials; the file says which estimator it used, and a plain sweep never reuses an auto
+    sweep's cells (500 trials: the control is taken from 500 on)."""
+    grid = {"dropout_informative": (0.0, 1.5)}
+    plain = run_sweep(design, grid, 500, SEED, ("lmm_slope",), tmp_path / "p.nc", estimator="plain")
+    auto = run_sweep(design, grid, 500, SEED, ("lmm_slope",), tmp_path / "a.nc")
+    assert (plain.attrs["estimator"], auto.attrs["estimator"]) == ("plain", "auto")
+    assert bool(np.isnan(plain.variance_ratio).all())
+    assert bool(np.isfinite(auto.variance_ratio.sel(dropout_informative=0.0)).all())
+    for value in grid["dropout_informative"]:
+        alone = power(
+            cell_design(design, {"dropout_informative": value}),
+            500,
+            SEED,
+            ("lmm_slope",),
+            control=False,
+        )["lmm_slope"]
+        cell = plain.sel(dropout_informative=value, analysis="lmm_slope")
+        assert float(cell.rejection_rate) == alone.power
+        assert float(cell.rejection_rate_mc_se) == alone.mc_se
+    # at 1.5 both sweeps hold the plain share; at 0 only the plain one does
+    at0 = {"dropout_informative": 0.0, "analysis": "lmm_slope"}
+    assert float(plain.rejection_rate.sel(at0)) != float(auto.rejection_rate.sel(at0))
+    at = {"dropout_informative": 1.5, "analysis": "lmm_slope"}
+    assert float(plain.rejection_rate.sel(at)) == float(auto.rejection_rate.sel(at))
+    with pytest.raises(InputError, match="estimator = 'exact': must be auto or plain"):
+        run_sweep(design, grid, 500, SEED, ("lmm_slope",), estimator="exact")
+
+
 def test_finished_sweep_is_reused_not_recomputed(design, tmp_path, monkeypatch):
     """A second run of the same finished sweep reuses the file (nothing is simulated); a
     changed grid is computed afresh."""

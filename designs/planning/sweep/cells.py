@@ -29,8 +29,12 @@ def evaluate_cell(
     transport: str = "proportional",
     phase2_prior=None,
     interim: bool = False,
+    control: bool = True,
 ) -> dict:
     """Simulate one design and summarise each analysis as plain JSON-ready numbers.
+
+    ``control`` False estimates every rate as the plain share of trials, also where the
+    control variate would be exact (``--estimator plain``: every cell of a grid alike).
 
     With ``interim`` (a sweep over interim plans, or of a design with ``[interim]`` looks),
     the cell is :func:`designs.planning.sweep.interim.evaluate_interim_cell`'s, with the
@@ -75,9 +79,20 @@ def evaluate_cell(
                 "--assurance)"
             )
         with _KERNEL_LOCK:
-            return evaluate_interim_cell(design, trials, seed, analyses, prior=prior)
+            return evaluate_interim_cell(
+                design, trials, seed, analyses, prior=prior, control=control
+            )
     with _KERNEL_LOCK:
-        out = power(design, trials, seed, analyses, require_fits=False, prior=prior, type1=True)
+        out = power(
+            design,
+            trials,
+            seed,
+            analyses,
+            require_fits=False,
+            prior=prior,
+            type1=True,
+            control=control,
+        )
         assured = {}
         if assurance_draws is not None:
             from designs.planning.assurance import assurance_from_draws
@@ -129,6 +144,7 @@ def _cell_task(
     transport: str = "proportional",
     phase2_prior=None,
     interim: bool = False,
+    control: bool = True,
 ) -> dict:
     """Dask task: rebuild the design from plain data and evaluate it."""
     from designs.spec import TrialDesign
@@ -142,6 +158,7 @@ def _cell_task(
         transport,
         phase2_prior,
         interim,
+        control,
     )
 
 
@@ -153,13 +170,15 @@ def cell_key(
     assurance: str | None = None,
     phase2_prior=None,
     interim: bool = False,
+    control: bool = True,
 ) -> str:
     """Hash naming one cell's file: (cell design, trials, seed, analyses, version, the code
     (:func:`designs.simulation.numba_cache.code_version`: cells of other code are never
     reused)[, a hash
     of the assurance draws and transport][, the phase 2 prior a robust prior borrows from][,
-    ``interim``: the cell holds the variables of a sweep over interim plans]). The design
-    includes its ``[interim]`` looks and spending whenever it has looks."""
+    ``interim``: the cell holds the variables of a sweep over interim plans][, ``control``
+    False: plain shares only]). The design includes its ``[interim]`` looks and spending
+    whenever it has looks."""
     fields = {
         "design": design.to_dict(),
         "trials": int(trials),
@@ -172,6 +191,8 @@ def cell_key(
         fields["assurance"] = assurance
     if interim:
         fields["interim_outputs"] = True
+    if not control:
+        fields["estimator"] = "plain"
     if phase2_prior is not None:
         fields["phase2_prior"] = [list(map(float, v)) for v in _mixture_lists(phase2_prior)]
     text = json.dumps(fields, sort_keys=True)

@@ -116,21 +116,33 @@ def interim_cell_overrides(cell) -> dict:
     return over
 
 
-def _fixed_cell(design, trials: int, seed: int, analyses: Sequence[str], prior=None) -> dict:
+def _fixed_cell(
+    design, trials: int, seed: int, analyses: Sequence[str], prior=None, control: bool = True
+) -> dict:
     """The fixed design's usual variables and, from the same trials with no effect, its type I
     error; it randomises everyone and ends after the last patient's last visit. Under the
-    posterior rule (``prior`` given) the type I error is the rule's ``type1``."""
+    posterior rule (``prior`` given) the type I error is the rule's ``type1``. ``control``
+    False: the plain shares of trials, as the looks' cells have them."""
     from designs.planning.operating import calendar_length
     from designs.planning.power import null_design, power
     from designs.planning.sweep.cells import fixed_cell_variables
 
     if prior is not None:
-        out = power(design, trials, seed, analyses, require_fits=False, prior=prior, type1=True)
+        out = power(
+            design,
+            trials,
+            seed,
+            analyses,
+            require_fits=False,
+            prior=prior,
+            type1=True,
+            control=control,
+        )
         null = {a: (s.type1, s.type1_mc_se) for a, s in out.items()}
     else:
-        out = power(design, trials, seed, analyses, require_fits=False)
+        out = power(design, trials, seed, analyses, require_fits=False, control=control)
         zero = null_design(design)
-        h0 = power(zero, trials, seed, analyses, require_fits=False)
+        h0 = power(zero, trials, seed, analyses, require_fits=False, control=control)
         null = {a: (s.power, s.mc_se) for a, s in h0.items()}
     months = calendar_length(design)["calendar_months"]
     cells = {}
@@ -205,10 +217,11 @@ def _nonbinding(s, design) -> float:
 
 
 def evaluate_interim_cell(
-    design, trials: int, seed: int, analyses: Sequence[str], *, prior=None
+    design, trials: int, seed: int, analyses: Sequence[str], *, prior=None, control: bool = True
 ) -> dict:
     """One cell of a sweep over interim plans (see the module's docstring); ``prior``: the
-    posterior rule's prior (None under the frequentist rule)."""
+    posterior rule's prior (None under the frequentist rule); ``control`` False: the fixed
+    plan's rates as plain shares too (the looks' cells always are)."""
     if design.interim.sequential:
         return _sequential_cell(design, trials, seed, analyses, prior)
-    return _fixed_cell(design, trials, seed, analyses, prior)
+    return _fixed_cell(design, trials, seed, analyses, prior, control)

@@ -64,6 +64,7 @@ def run_sweep(
     phase2_prior=None,
     counts: dict | None = None,
     posterior_record: dict | None = None,
+    estimator: str = "auto",
 ) -> xr.Dataset:
     """Simulate every cell of a grid of designs; return (and write) one labelled dataset.
 
@@ -106,6 +107,12 @@ def run_sweep(
         borrows from (:func:`designs.planning.decision_rule.phase2_effect_prior`). Every
         cell then also holds ``type1`` (same trials, no effect) beside ``power``, the rule's
         success probability.
+    estimator : {"auto", "plain"}
+        ``"auto"``: each cell's rates as ``simulate.py power`` estimates them (with the
+        control variate where it is exact, docs/conventions.md#power); ``"plain"``: every
+        cell's rates as the plain share of its trials, so that cells of a grid over
+        informative dropout or interim plans are estimated alike and their differences are
+        paired on the same trials. Recorded as the attribute ``estimator``.
     counts : dict, optional
         Filled with ``cells_reused``: the cells read from an earlier, interrupted run (all of
         them when a finished file of the same sweep is reused).
@@ -122,6 +129,9 @@ def run_sweep(
 
     if int(trials) < 1:
         raise InputError(f"trials = {trials}: must be a whole number >= 1")
+    if estimator not in ("auto", "plain"):
+        raise InputError(f"estimator = {estimator!r}: must be auto or plain")
+    control = estimator == "auto"
     seed = check_seed(seed)
     analyses = tuple(analyses or (str(design.trial.analysis),))
     registry.check_distinct(analyses)
@@ -181,7 +191,7 @@ def run_sweep(
         for d in designs_:  # every cell's looks are planned before any cell is simulated
             if d.interim.sequential:
                 look_times(d)
-    keys = [cell_key(d, trials, seed, analyses, tag, p2, interim) for d in designs_]
+    keys = [cell_key(d, trials, seed, analyses, tag, p2, interim, control) for d in designs_]
     folder = None
     fingerprint = hashlib.sha256("\n".join([repr(grid), *keys]).encode()).hexdigest()
     lock = None
@@ -246,7 +256,7 @@ def run_sweep(
                 finish(
                     key,
                     evaluate_cell(
-                        d, trials, seed, analyses, assurance_draws, transport, p2, interim
+                        d, trials, seed, analyses, assurance_draws, transport, p2, interim, control
                     ),
                 )
         elif todo:
@@ -263,6 +273,7 @@ def run_sweep(
                     transport,
                     p2,
                     interim,
+                    control,
                     key=f"cell-{key}",
                 ): key
                 for key, d in todo
@@ -290,6 +301,7 @@ def run_sweep(
 
     ds = _assemble(design, grid, cells, keys, results, trials, seed, analyses)
     ds.attrs["cells_sha256"] = fingerprint  # grid and every cell's key: a rerun reuses it
+    ds.attrs["estimator"] = estimator
     if tag is not None:
         ds.attrs["assurance_transport"] = transport
         ds.attrs["assurance_posterior_draws"] = int(assurance_draws.size)
