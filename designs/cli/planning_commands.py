@@ -125,7 +125,6 @@ def cmd_sweep(args) -> int:
     from designs.outputs.posterior_source import posterior_record
     from designs.planning.posterior import posterior_draws
     from designs.planning.sweep import is_sweep_file, run_sweep
-    from designs.simulation.numba_cache import software
 
     if not str(args.out).lower().endswith((".nc", ".nc4")):
         # a review: `--out results/x.txt` wrote netCDF under a text file's name
@@ -214,7 +213,6 @@ def cmd_sweep(args) -> int:
                 "analyses": list(ds.analysis.values.tolist()),
                 "estimator": args.estimator,
                 "version": __version__,
-                "software": software(),
                 "resumed": resumed,
                 "cells_resumed": kept,
                 "reused": reused,
