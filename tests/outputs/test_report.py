@@ -155,6 +155,16 @@ def test_every_text_file_carries_seed_and_version(report):
     assert oc["software"] == stamp and ds.attrs["software"] == stamp
 
 
+def test_latex_files_are_ascii(report):
+    """pdflatex's UTF-8 input sets up letters, not signs: a review found "(≥ 0.999)" in the
+    operating characteristics (a rate of 1 and its bound) stop it. Every .tex file is ASCII;
+    the signs are math mode."""
+    out, _ = report
+    for path in out.glob("*.tex"):
+        text = path.read_text()
+        assert text.isascii(), (path.name, sorted({c for c in text if not c.isascii()}))
+
+
 def test_operating_characteristics(report):
     out, _ = report
     oc = json.loads((out / "operating_characteristics.json").read_text())

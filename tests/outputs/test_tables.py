@@ -13,6 +13,7 @@ import pytest
 
 from designs import __version__
 from designs.outputs.latex import TABCOLSEP_PT, tex_escape
+from designs.outputs.rates import rate_cell
 from designs.outputs.tables import sample_size_table
 from designs.planning.sample_size import SampleSizeResult, SampleSizeRow
 from designs.spec import load_design
@@ -218,6 +219,13 @@ def test_latex_escapes_every_text(hostile_design):
 def test_tex_escape_round_trips():
     text = "a\\b&c%d$e#f_g{h}i~j^k<l>m|n\u2013o"
     assert _printed(tex_escape(text)) == text
+    # the signs a rate cell holds at its edges become math mode: ASCII for pdflatex
+    for cell in (rate_cell(1.0, 0.0, 3000), rate_cell(0.0, 0.0, 3000)):
+        tex = tex_escape(cell)
+        assert tex.isascii() and ("$\\geq$" in tex or "$\\leq$" in tex), tex
+    assert tex_escape("a \u00b1 b \u00d7 c \u2212 d \u2248 e") == (
+        "a $\\pm$ b $\\times$ c $-$ d $\\approx$ e"
+    )
     assert tex_escape("one\ntwo\t three") == "one two three"
 
 
