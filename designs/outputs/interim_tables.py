@@ -57,8 +57,8 @@ INTERIM_REFERENCES = {
 def interim_reference_keys(interim) -> list[str]:
     """The references the paragraph needs for this design's spending functions (under the
     posterior rule, those of its posterior and predictive probabilities)."""
-    if interim.threshold_z is not None:
-        return ["spiegelhalter_2004", "berry_2010"]
+    if interim.threshold_z is not None:  # Jennison & Turnbull: the implied type I error
+        return ["spiegelhalter_2004", "berry_2010", "jennison_turnbull"]
     keys = ["jennison_turnbull", "lan_demets"]
     families = {interim.design.interim.spending.value, interim.design.interim.futility.value}
     if "hsd" in families:

@@ -16,7 +16,7 @@ from designs.analyses.decision import NormalMixture
 from designs.planning.decision_looks import posterior_looks_power
 from designs.planning.look_times import look_times
 from designs.planning.power_curve import design_at
-from designs.planning.report_interim import threshold_z
+from designs.planning.report_interim import threshold_type_i, threshold_z
 from designs.spec import load_design
 
 SEED = 5
@@ -53,6 +53,31 @@ def test_threshold_z_is_the_closed_form_of_a_normal_prior():
     assert expected[0] > ndtri(THRESHOLDS[0]) + 0.1  # the sceptical prior matters here
 
 
+def test_thresholds_imply_a_type_i_error_on_the_canonical_distribution():
+    """A review: thresholds 0.995 and 0.975 (vague prior, looks at 0.5 and 1) are z 2.576 and
+    1.960, whose type I error is 1 - Phi_2(2.576, 1.960; rho = sqrt(0.5)) = 0.0273, above
+    0.025 by construction, which the methods read from 10,834 simulated trials (0.0267, MC
+    SE 0.0015) as "within the level". Reference: SciPy's bivariate normal (Genz's method,
+    absolute error about 1e-6 here), independent of the project's recursion."""
+    from scipy.stats import multivariate_normal
+
+    from designs.outputs.interim_posterior import _level_verdict
+    from designs.planning.report_interim import threshold_type_i
+
+    design = load_design().with_overrides({"interim.looks": [0.5, 1.0], "trial.n_per_arm": 180})
+    zs = (float(ndtri(0.995)), float(ndtri(0.975)))
+    rho = np.sqrt(0.5)
+    joint = multivariate_normal(mean=[0, 0], cov=[[1, rho], [rho, 1]], abseps=1e-8, releps=1e-8)
+    expected = 1.0 - joint.cdf(np.asarray(zs))
+    implied = threshold_type_i(design, zs)
+    assert implied == pytest.approx(expected, abs=1e-5) and 0.0272 < implied < 0.0274
+    text = _level_verdict(0.0267, 0.0015, 0.025, implied)
+    assert "above the one-sided level 0.025 by less than 2 MC SE" in text
+    assert "imply a type I error of 0.0273 (above the level" in text and "within" not in text
+    assert _level_verdict(0.0240, 0.0015, 0.025, None) == "at or below the one-sided level 0.025"
+    assert _level_verdict(0.0300, 0.0015, 0.025, 0.02).startswith("above the one-sided level")
+
+
 @pytest.mark.slow  # one small report (about 30 s on a loaded 2-core machine)
 def test_report_with_looks_under_the_posterior_rule(tmp_path):
     from designs.outputs.report import write_report
@@ -81,6 +106,8 @@ def test_report_with_looks_under_the_posterior_rule(tmp_path):
         assert value == expected[key], key
     prior = decision_prior(design)
     assert gs.threshold_z == threshold_z(design_at(design, gs.row.n_max), prior)
+    implied = gs.threshold_type_i
+    assert implied == threshold_type_i(design_at(design, gs.row.n_max), gs.threshold_z)
     out = tmp_path / "report"
     names = {f.name for f in write_report(plan, out)}
     assert {"interim.md", "interim.csv", "interim.tex", "interim_boundaries.png"} <= names
@@ -100,5 +127,7 @@ def test_report_with_looks_under_the_posterior_rule(tmp_path):
     methods = (out / "methods.md").read_text()
     assert "**Interim analyses (Bayesian rule).**" in methods
     assert "Spiegelhalter DJ, Abrams KR, Myles JP (2004)" in methods
+    assert f"the thresholds imply a type I error of {implied:.4f}" in methods
+    assert "Jennison C, Turnbull BW (2000)" in methods  # cited there, so in the list
     tex = (out / "interim.tex").read_text()
     assert tex.count("\\begin{table}") == 2
