@@ -269,7 +269,8 @@ def add_posterior(p) -> None:
 
 def add_grid(p, flag: str, help_text: str) -> None:
     """A grid option: ``START:STOP:STEP`` (inclusive), ``a,b,c`` or ``a b c``."""
-    p.add_argument(flag, nargs="+", metavar="GRID", help=help_text)
+    # given twice, the values add up (a review: `--effect 0.2 --effect 0.3` dropped 0.2)
+    p.add_argument(flag, nargs="+", action="extend", metavar="GRID", help=help_text)
 
 
 def grid_values(args, flag: str, *, integer: bool = False):

@@ -424,24 +424,23 @@ def test_a_ctrl_c_while_the_figure_is_drawn_leaves_the_table_as_it_was(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["f.png", "t.md"]  # no temporary
 
 
-def test_a_sweep_over_informative_dropout_says_its_cells_are_estimated_two_ways(
-    run, capsys, tmp_path
-):
-    """At informative dropout 0 the power has the control variate, elsewhere it is a plain
-    share (a realism review read the estimators' noise as a loss of power): the sweep says
-    so; a grid without informative dropout, even with cells at power 1 (a plain share there
-    too), says nothing."""
+def test_a_sweep_over_informative_dropout_takes_the_plain_share_and_says_so(run, capsys, tmp_path):
+    """At informative dropout 0 `power` takes the control variate, elsewhere the plain share
+    (a realism review read the estimators' noise as a loss of power; a sweep review found
+    the mixed cells' differences 3.7 times noisier): the sweep takes the plain share in
+    every cell and says so; a grid without informative dropout says nothing; the fixed plan
+    beside looks likewise; with --estimator plain there is nothing to say."""
+    note = "the control variate holds in some cells of this grid only"
     argv = ["sweep", "--n-per-arm", "60", "--trials", "500", "--informative", "0", "1.5"]
-    code, _, err = run(capsys, *argv, "--out", str(tmp_path / "a.nc"))
-    assert code == 0 and "estimated with the control variate in some cells" in err
+    code, out, err = run(capsys, *argv, "--json", "--out", str(tmp_path / "a.nc"))
+    assert code == 0 and note in err and json.loads(out)["estimator"] == "plain"
     argv = ["sweep", "--n-per-arm", "60", "400", "--effect", "0.5", "--trials", "500"]
-    code, _, err = run(capsys, *argv, "--out", str(tmp_path / "b.nc"))
+    code, out, err = run(capsys, *argv, "--json", "--out", str(tmp_path / "b.nc"))
     assert code == 0 and "control variate" not in err
-    # a diff review: the fixed plan has the control, the looks' plans not
+    assert json.loads(out)["estimator"] == "control variate"
     argv = ["sweep", "--looks", "fixed", "0.5,1", "--n-per-arm", "60", "--trials", "500"]
     code, _, err = run(capsys, *argv, "--out", str(tmp_path / "c.nc"))
-    assert code == 0 and "estimated with the control variate in some cells" in err
-    # --estimator plain: every cell a plain share, nothing mixed to say; JSON names it
+    assert code == 0 and note in err
     code, out, err = run(
         capsys, *argv, "--estimator", "plain", "--json", "--out", str(tmp_path / "d.nc")
     )
@@ -461,3 +460,21 @@ def test_sample_size_under_informative_exits_says_the_estimate_can_be_biased(run
     # with looks too (a diff review: only the fixed search said it)
     code, _, err = run(capsys, *argv, "--looks", "0.5,1", "--set", "dropout.informative=2")
     assert code == 0 and "note: exits depend on the decline here" in err
+
+
+def test_a_sweep_grid_option_given_twice_adds_up_and_repeated_labels_count_once(
+    run, capsys, tmp_path
+):
+    """A sweep review: `--effect 0.2 --effect 0.3` swept 0.3 alone, and `--looks fixed fixed`
+    printed "2 cells" for one; now both options' values are swept, and the count is of the
+    distinct cells the file holds."""
+    base = ["sweep", "--n-per-arm", "60", "--trials", "20", "--json"]
+    code, out, _ = run(
+        capsys, *base, "--effect", "0.2", "--effect", "0.3", "--out", str(tmp_path / "a.nc")
+    )
+    assert code == 0 and json.loads(out)["dims"]["effect"] == 2
+    assert json.loads(out)["cells"] == 2
+    one_sided = ["--set", "trial.sides=1", "--set", "trial.alpha=0.025"]
+    argv = [*base, *one_sided, "--looks", "fixed", "fixed", "0.5,1", "0.50,1.0", "--looks", "0.5,1"]
+    code, out, _ = run(capsys, *argv, "--out", str(tmp_path / "b.nc"))
+    assert code == 0 and json.loads(out)["dims"]["looks"] == 2 and json.loads(out)["cells"] == 2

@@ -467,17 +467,18 @@ def test_informative_dropout_dimension(design, tmp_path):
 
 
 def test_plain_estimator_estimates_every_cell_alike(design, tmp_path):
-    """``estimator="plain"``: at informative 0 (where ``power`` takes the control variate)
-    and 1.5 (where it cannot) every cell is the plain share of its trials, exactly
-    ``power(..., control=False)`` on the same seed, so the two cells are paired on common
-    trials; the file says which estimator it used, and a plain sweep never reuses an auto
-    sweep's cells (500 trials: the control is taken from 500 on)."""
+    """Over informative 0 and 1.5 (the control variate exact at 0 only) every cell is the
+    plain share of its trials, exactly ``power(..., control=False)`` on the same seed, both
+    with ``estimator="plain"`` and by default, so the cells are paired on common trials; over
+    n alone the default takes the control in every cell and "plain" in none; the file says
+    which, and a plain sweep never reuses a controlled sweep's cells (500 trials: the
+    control is taken from 500 on)."""
     grid = {"dropout_informative": (0.0, 1.5)}
     plain = run_sweep(design, grid, 500, SEED, ("lmm_slope",), tmp_path / "p.nc", estimator="plain")
     auto = run_sweep(design, grid, 500, SEED, ("lmm_slope",), tmp_path / "a.nc")
-    assert (plain.attrs["estimator"], auto.attrs["estimator"]) == ("plain", "auto")
+    assert plain.attrs["estimator"] == auto.attrs["estimator"] == "plain"
     assert bool(np.isnan(plain.variance_ratio).all())
-    assert bool(np.isfinite(auto.variance_ratio.sel(dropout_informative=0.0)).all())
+    assert plain.rejection_rate.equals(auto.rejection_rate)
     for value in grid["dropout_informative"]:
         alone = power(
             cell_design(design, {"dropout_informative": value}),
@@ -489,11 +490,15 @@ def test_plain_estimator_estimates_every_cell_alike(design, tmp_path):
         cell = plain.sel(dropout_informative=value, analysis="lmm_slope")
         assert float(cell.rejection_rate) == alone.power
         assert float(cell.rejection_rate_mc_se) == alone.mc_se
-    # at 1.5 both sweeps hold the plain share; at 0 only the plain one does
-    at0 = {"dropout_informative": 0.0, "analysis": "lmm_slope"}
-    assert float(plain.rejection_rate.sel(at0)) != float(auto.rejection_rate.sel(at0))
-    at = {"dropout_informative": 1.5, "analysis": "lmm_slope"}
-    assert float(plain.rejection_rate.sel(at)) == float(auto.rejection_rate.sel(at))
+    sizes = {"n_per_arm": (40, 50)}
+    auto = run_sweep(design, sizes, 500, SEED, ("lmm_slope",), tmp_path / "n.nc")
+    plain = run_sweep(
+        design, sizes, 500, SEED, ("lmm_slope",), tmp_path / "m.nc", estimator="plain"
+    )
+    assert (auto.attrs["estimator"], plain.attrs["estimator"]) == ("control variate", "plain")
+    alone = power(cell_design(design, {"n_per_arm": 40}), 500, SEED, ("lmm_slope",))["lmm_slope"]
+    assert float(auto.rejection_rate.sel(n_per_arm=40, analysis="lmm_slope")) == alone.power
+    assert not plain.rejection_rate.equals(auto.rejection_rate)
     with pytest.raises(InputError, match="estimator = 'exact': must be auto or plain"):
         run_sweep(design, grid, 500, SEED, ("lmm_slope",), estimator="exact")
 
