@@ -61,6 +61,23 @@ def test_each_cell_is_the_design_alone(design, swept):
     assert float(fixed.p_stop_interim) == 0.0
 
 
+def test_type_i_error_has_its_interval_also_at_zero(design, swept):
+    """A sweep review: no rejection among the null trials was stored as 0 with an MC SE of
+    0. Each cell's type I error has a Wilson 95% interval: at 0 of n its upper end is the
+    closed form z^2 / (n + z^2) (Wilson 1927), elsewhere it holds the rate."""
+    z = 1.959963984540054
+    for label in swept.looks.values:
+        cell = swept.sel(looks=label, analysis="lmm_slope")
+        rate, low, high = (
+            float(cell[v]) for v in ("type_i_error", "type_i_error_ci_low", "type_i_error_ci_high")
+        )
+        assert 0.0 <= low <= rate <= high <= 1.0 and high > 0.0, label
+    none = run_sweep(design, {"looks": ["0.5,1"]}, 40, 1).sel(analysis="lmm_slope")
+    assert float(none.type_i_error.squeeze()) == 0.0  # seed 1: none of 40 null trials
+    assert float(none.type_i_error_ci_high.squeeze()) == pytest.approx(z**2 / (40 + z**2), rel=1e-9)
+    assert float(none.type_i_error_ci_low.squeeze()) == 0.0
+
+
 def test_variables_carry_cf_attributes(swept):
     for name in [*swept.data_vars, *swept.coords]:
         attrs = swept[name].attrs

@@ -42,6 +42,13 @@ INTERIM_VARIABLES = {
         "1",
     ),
     "type_i_error_mc_se": ("Monte Carlo standard error of type_i_error", "1"),
+    "type_i_error_ci_low": (
+        "95% interval of type_i_error, lower end (Wilson's for a share of trials, so that "
+        "none of them rejecting still has an upper end above 0; normal with the control "
+        "variate)",
+        "1",
+    ),
+    "type_i_error_ci_high": ("95% interval of type_i_error, upper end (as ci_low)", "1"),
     "type_i_error_nonbinding": (
         "type I error with the non-binding futility rule ignored (the level the design "
         "claims; type_i_error without futility)",
@@ -153,6 +160,7 @@ def _fixed_cell(
         cells[a].update(
             type_i_error=null[a][0],  # the test's rejections, as the looks' efficacy
             type_i_error_mc_se=null[a][1],
+            **_type_i_interval(*null[a], trials),
             type_i_error_nonbinding=null[a][0],  # no futility without looks
             expected_n_total=float(design.trial.n_total),
             expected_n_total_h0=float(design.trial.n_total),
@@ -198,6 +206,7 @@ def _sequential_cell(design, trials: int, seed: int, analyses: Sequence[str], pr
             "dropped_out": None,
             "type_i_error": s.type_i_error,
             "type_i_error_mc_se": s.mc_se_type_i_error,
+            **_type_i_interval(s.type_i_error, s.mc_se_type_i_error, _counted_h0(s, trials)),
             "type_i_error_nonbinding": _nonbinding(s, design),
             "expected_n_total": s.expected_n_total,
             "expected_n_total_h0": s.expected_n_total_h0,
@@ -208,6 +217,27 @@ def _sequential_cell(design, trials: int, seed: int, analyses: Sequence[str], pr
         if prior is not None:
             cells[a].update(type1=s.type_i_error, type1_mc_se=s.mc_se_type_i_error)
     return cells
+
+
+def _type_i_interval(rate: float, mc_se: float, counted: int) -> dict:
+    """``type_i_error_ci_low``/``_high``: Wilson's 95% interval where ``rate`` is a share of
+    ``counted`` trials, else (the control variate) the normal one, clipped to [0, 1]. A sweep
+    review: 0 rejections of 40 null trials were stored as 0 with an MC SE of 0, where
+    `power` prints the one-sided 95% upper bound 0.0722."""
+    from designs.planning.power import wilson_interval
+
+    hits = rate * counted
+    if counted > 0 and abs(hits - round(hits)) < 1e-6:
+        low, high = wilson_interval(round(hits), counted)
+    else:
+        low, high = max(0.0, rate - 1.96 * mc_se), min(1.0, rate + 1.96 * mc_se)
+    return {"type_i_error_ci_low": low, "type_i_error_ci_high": high}
+
+
+def _counted_h0(s, trials: int) -> int:
+    """The null trials a looks summary's type I error is a share of (its ``counted_h0``,
+    else ``trials_h0``, else the cell's trials)."""
+    return getattr(s, "counted_h0", 0) or getattr(s, "trials_h0", 0) or trials
 
 
 def _nonbinding(s, design) -> float:
