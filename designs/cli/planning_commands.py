@@ -200,6 +200,7 @@ def cmd_sweep(args) -> int:
             counts=counts,
             posterior_record=None if idata is None else posterior_record(idata.attrs),
             estimator=args.estimator,
+            force=args.force,
         )
     dims = {k: int(v) for k, v in ds.sizes.items()}
     reused = before is not None and before == _identity(args.out)  # the file was not rewritten

@@ -277,6 +277,22 @@ def test_interrupted_sweep_resumes_to_identical_file(design, reference, tmp_path
     assert not cells_folder(out).exists()
 
 
+def test_another_sweeps_interrupted_cells_are_not_discarded_without_force(design, tmp_path):
+    """A sweep review: an interrupted run's finished cells were removed without a word when
+    the same --out was run with other options. Now that is refused, the cells kept; the
+    interrupted sweep itself still resumes; --force discards them."""
+    out = tmp_path / "sweep.nc"
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep(design, GRID, TRIALS, SEED, ANALYSES, out, progress=_Stop(2))
+    kept = sorted(p.name for p in cells_folder(out).glob("*.json"))
+    assert len(kept) == 2
+    with pytest.raises(InputError, match="2 finished cell\\(s\\) of another sweep"):
+        run_sweep(design, GRID, TRIALS, SEED + 1, ANALYSES, out)
+    assert sorted(p.name for p in cells_folder(out).glob("*.json")) == kept and not out.exists()
+    run_sweep(design, GRID, TRIALS, SEED + 1, ANALYSES, out, force=True)
+    assert out.exists() and not cells_folder(out).exists()
+
+
 @pytest.mark.slow  # two sweeps in subprocesses: about 25 s
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
 def test_killed_process_resumes_to_identical_file(reference, tmp_path, sig, repo_root):
@@ -335,8 +351,9 @@ def test_changed_inputs_do_not_reuse_cells(design, reference, tmp_path):
     out = tmp_path / "s.nc"
     with pytest.raises(KeyboardInterrupt):
         run_sweep(design, GRID, TRIALS, SEED, ANALYSES, out, progress=_Stop(2))
-    # another seed: the kept cells belong to seed SEED and must not be used
-    other = run_sweep(design, GRID, TRIALS, SEED + 1, ANALYSES, out)
+    # another seed: the kept cells belong to seed SEED and must not be used (nor, without
+    # --force, discarded: test_another_sweeps_interrupted_cells_are_not_discarded_without_force)
+    other = run_sweep(design, GRID, TRIALS, SEED + 1, ANALYSES, out, force=True)
     assert other.attrs["seed"] == SEED + 1
     assert not other.rejection_rate.equals(reference.rejection_rate)
 
@@ -352,7 +369,9 @@ def test_cells_and_files_of_other_code_are_not_reused(design, reference, tmp_pat
         run_sweep(design, GRID, TRIALS, SEED, ANALYSES, out, progress=_Stop(2))
     counts = {}
     monkeypatch.setattr(cells_module, "code_version", lambda: "other code")
-    ds = run_sweep(design, GRID, TRIALS, SEED, ANALYSES, out, counts=counts)
+    with pytest.raises(InputError, match="another sweep"):  # kept unless --force
+        run_sweep(design, GRID, TRIALS, SEED, ANALYSES, out, counts=counts)
+    ds = run_sweep(design, GRID, TRIALS, SEED, ANALYSES, out, counts=counts, force=True)
     assert counts["cells_reused"] == 0  # the 2 kept cells are the other code's
     xr.testing.assert_identical(ds.drop_attrs(), reference.drop_attrs())
     monkeypatch.undo()

@@ -65,6 +65,7 @@ def run_sweep(
     counts: dict | None = None,
     posterior_record: dict | None = None,
     estimator: str = "auto",
+    force: bool = False,
 ) -> xr.Dataset:
     """Simulate every cell of a grid of designs; return (and write) one labelled dataset.
 
@@ -117,6 +118,9 @@ def run_sweep(
         0.0029 with plain shares). ``"plain"``: the plain share in every cell. The
         attribute ``estimator`` records which was used: ``"control variate"`` or
         ``"plain"``.
+    force : bool
+        Discard the finished cells of another, interrupted sweep to the same ``out_path``
+        (without it they are refused: its rerun would resume from them).
     counts : dict, optional
         Filled with ``cells_reused``: the cells read from an earlier, interrupted run (all of
         them when a finished file of the same sweep is reused); and ``plain_in_every_cell``
@@ -215,6 +219,8 @@ def run_sweep(
                 "keeps its finished cells there); move it away or choose another --out"
             )
         _check_own_folder(out_path, folder)
+        if not force:
+            _check_other_sweeps_cells(out_path, folder, keys)
         lock = OutputLock(out_path)  # a second sweep to the same file is refused
         done = _finished_sweep(out_path, fingerprint)
         if done is not None:  # the same sweep was already finished: reuse it whole
@@ -358,6 +364,23 @@ def _check_own_folder(out_path: Path, folder: Path) -> None:
             f"({', '.join(foreign[:3])}{', ...' if len(foreign) > 3 else ''}); a sweep keeps "
             "its finished cells there and removes the folder at the end: move them away or "
             "choose another --out"
+        )
+
+
+def _check_other_sweeps_cells(out_path: Path, folder: Path, keys) -> None:
+    """Refuse to start where an interrupted sweep to the same file left finished cells that
+    are not this sweep's: they would be removed at its end, and with them the work its own
+    rerun would resume from (a sweep review: an interrupted 20,000-trial run's cells went
+    without a word when the same --out was run with other options)."""
+    if not folder.is_dir():
+        return
+    mine = {f"{k}.json" for k in keys}
+    other = [p.name for p in folder.iterdir() if p.name.endswith(".json") and p.name not in mine]
+    if other:
+        raise InputError(
+            f"--out {out_path}: {folder.name} beside it holds {len(other)} finished cell(s) of "
+            "another sweep (other options, seed or version) that was interrupted; rerun that "
+            "sweep's command to finish it, or add --force to discard them"
         )
 
 
