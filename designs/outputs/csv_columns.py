@@ -60,6 +60,9 @@ SAMPLE_SIZE_COLUMNS = {
     "type_i_error_mc_se": "Monte Carlo SE of `type_i_error`",
     "decision": "the decision rule: 'frequentist test', or the posterior rule with its "
     "threshold, margin and prior",
+    "fresh_check_missed": "true when `confirmed_power` misses the target by more than its "
+    "Monte Carlo error allows (2 SE below, 3 above): n then rests on simulation error; "
+    "rerun with more trials before quoting it",
 }
 
 

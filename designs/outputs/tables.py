@@ -11,7 +11,7 @@ import io
 import math
 
 from designs import __version__
-from designs.outputs.console import trials_note
+from designs.outputs.console import fresh_check_missed, trials_note
 from designs.outputs.csv_cells import safe_row
 from designs.outputs.numbers import rate_se
 from designs.outputs.rates import estimator_note, search_estimator
@@ -253,6 +253,7 @@ _CSV_COLUMNS = [
     "type_i_error",
     "type_i_error_mc_se",
     "decision",
+    "fresh_check_missed",
 ]
 
 
@@ -303,6 +304,7 @@ def _csv_table(rows, equal: bool, decision: str = "frequentist test") -> str:
             _blank_nan(r.type_i_error),
             _blank_nan(r.mc_se_type_i_error),
             decision,
+            str(fresh_check_missed(r)).lower(),
         ]
         w.writerow(safe_row(vals))  # no text cell runs as a spreadsheet formula
     return buf.getvalue()
@@ -414,9 +416,12 @@ def _latex_table(result, design, equal: bool, screening: bool) -> str:
     frame = pd.DataFrame(body, columns=pd.MultiIndex.from_tuples(cols))
     r0 = result.rows[0]
     notes = _notes(result, design) + _latex_extra_notes(result, screening)
-    from designs.outputs.console import type_i_warnings  # the README's caution (a review)
+    from designs.outputs.console import fresh_check_warnings, type_i_warnings
 
-    above = type_i_warnings(result.rows, design, above_only=True)
+    # the README's cautions (a review: the type I error's; a paste-ready review: the fresh
+    # check's "underpowered" warning was in sample_size.md and methods.md, not in the .tex)
+    above = fresh_check_warnings(result.rows, design, advise=False)
+    above += type_i_warnings(result.rows, design, above_only=True)
     notes += "".join(f" CAUTION: {w.removeprefix('warning: ')}." for w in above)
     return booktabs_table(
         frame,

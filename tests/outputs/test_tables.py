@@ -7,6 +7,8 @@ printed characters of each column (see ``_printed_width``)."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 
 import pytest
@@ -481,3 +483,24 @@ def test_under_screening_the_slowing_is_of_the_candidates_decline():
     assert "25% slowing of decline" in plain and "candidates" not in plain
     assert "of the candidates' decline" in effect_text(0.25, "proportional_slowing", -1.0, True)
     assert "candidates" not in effect_text(0.25, "proportional_slowing", -1.0)
+
+
+def test_a_missed_fresh_check_is_in_the_latex_notes_and_the_csv(hostile_design):
+    """A paste-ready review: at 236 per arm the power on fresh trials was 0.892 (MC SE
+    0.0035), below 0.90 by more than 2 MC SE; sample_size.md and methods.md warned, the .tex
+    the README says to paste did not, nor did the CSV. Both say it now; a row whose check
+    passed says nothing."""
+    import dataclasses
+
+    passed = _row(0.8, 183)  # 0.8112 (0.0088): 1.3 SE above the target
+    missed = dataclasses.replace(_row(0.9, 236), confirmed_power=0.892, confirmed_mc_se=0.0035)
+    tex = sample_size_table(_result([passed, missed]), hostile_design, "latex")
+    notes = " ".join(tex.split())
+    assert "CAUTION: target 0.9: power on fresh trials at n = 236 is 0.892" in notes
+    assert "target 0.8:" not in notes
+    rows = list(
+        csv.DictReader(
+            io.StringIO(sample_size_table(_result([passed, missed]), hostile_design, "csv"))
+        )
+    )
+    assert [r["fresh_check_missed"] for r in rows] == ["false", "true"]
