@@ -36,8 +36,9 @@ DEATH_STRATEGY = (
     "hypothetical: as if no patient had died (scores up to death are used; missing at random)"
 )
 METHODS = (
-    "linear mixed model with random intercept and slope, unstructured 2x2, REML; "
-    "Wald test of arm x month with Satterthwaite degrees of freedom"
+    "linear mixed model of the score with fixed effects for month, arm and arm x month "
+    "and a random intercept and slope per patient (unstructured 2x2 covariance), fitted "
+    "by REML; Wald test of arm x month with Satterthwaite degrees of freedom"
 )
 #: The estimand's variable (ICH E9(R1)), with the design's follow-up ``{months}`` (months),
 #: last scheduled visit ``{last_visit}`` and lead-in ``{lead_in}`` (months) to fill in.

@@ -31,8 +31,9 @@ UNITS = lmm_slope.UNITS
 DROPOUT_STRATEGY = lmm_slope.DROPOUT_STRATEGY
 DEATH_STRATEGY = lmm_slope.DEATH_STRATEGY
 METHODS = (
-    "linear mixed model with random intercept and slope, unstructured 2x2, REML; "
-    "Wald test of arm x month with the Kenward-Roger adjusted standard error and "
+    "linear mixed model of the score with fixed effects for month, arm and arm x month "
+    "and a random intercept and slope per patient (unstructured 2x2 covariance), fitted "
+    "by REML; Wald test of arm x month with the Kenward-Roger adjusted standard error and "
     "degrees of freedom (Kenward & Roger 1997)"
 )
 VARIABLE = lmm_slope.VARIABLE

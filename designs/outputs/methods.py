@@ -48,6 +48,9 @@ IN_TEXT_CITATIONS = {
 
 #: The first line of methods.md (also how an earlier report folder is recognised).
 METHODS_TITLE = "# Methods: sample size and assurance"
+#: ... of a report without a phase 2 posterior (a paste-ready review: ``--no-assurance``
+#: kept "and assurance" in the heading).
+METHODS_TITLE_NO_ASSURANCE = "# Methods: sample size"
 
 
 def _software() -> str:
@@ -307,7 +310,7 @@ def methods_text(
     else:
         effect = f"a slope difference of {e.value:+.3f} points/month"
     text = [
-        METHODS_TITLE,
+        METHODS_TITLE if assurance else METHODS_TITLE_NO_ASSURANCE,
         "",
         "**Estimand (ICH E9(R1)).** "
         + " ".join(

@@ -25,7 +25,7 @@ from designs.errors import InputError
 from designs.outputs import figures
 from designs.outputs.console import is_illustrative
 from designs.outputs.json_text import json_text
-from designs.outputs.methods import METHODS_TITLE, methods_text
+from designs.outputs.methods import METHODS_TITLE, METHODS_TITLE_NO_ASSURANCE, methods_text
 from designs.outputs.operating_tables import (
     operating_characteristics_md,
     operating_characteristics_tex,
@@ -84,7 +84,7 @@ def _earlier_report(out_dir: Path) -> bool:
     methods = out_dir / "methods.md"
     try:
         with open(methods, encoding="utf-8") as f:
-            return f.readline().strip() == METHODS_TITLE
+            return f.readline().strip() in (METHODS_TITLE, METHODS_TITLE_NO_ASSURANCE)
     except (OSError, UnicodeDecodeError):
         return False
 

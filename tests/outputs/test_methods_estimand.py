@@ -328,3 +328,22 @@ def test_the_closed_form_n_can_be_recomputed_by_hand_from_the_text():
     assert "By hand" not in closed_form_check(
         unequal, SimpleNamespace(analysis="lmm_slope", rows=rows)
     )
+
+
+def test_the_mixed_models_name_their_fixed_effects():
+    """A paste-ready review: "linear mixed model with random intercept and slope ... Wald test
+    of arm x month" did not say the model has an arm main effect; on one trial R's lmerTest
+    gave p 0.02458 with it (the tool's model: alsfrs_r ~ month * arm + (month | patient)) and
+    0.058 without, so a protocol must name the fixed effects."""
+    for name in ("lmm_slope", "lmm_slope_kr"):
+        methods = registry.get(name).methods
+        assert "fixed effects for month, arm and arm x month" in methods, name
+        assert "random intercept and slope per patient" in methods, name
+
+
+def test_a_report_without_assurance_is_not_headed_with_it():
+    """A paste-ready review: with --no-assurance the heading still read "Methods: sample
+    size and assurance"; an earlier report of either heading is still recognised as one."""
+    from designs.outputs.methods import METHODS_TITLE, METHODS_TITLE_NO_ASSURANCE
+
+    assert "assurance" in METHODS_TITLE and "assurance" not in METHODS_TITLE_NO_ASSURANCE
