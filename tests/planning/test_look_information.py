@@ -19,8 +19,11 @@ def test_ols_looks_are_planned_by_the_ols_information():
     """Default design (integer scores, 36% attrition, deaths), ols_slope_ttest, looks at 0.5
     and 1. The simulated ``1 / mean(SE^2)`` at each look equals the planned information
     ``t_k I_max`` within 3 Monte Carlo SE (delta method on the mean of SE^2, from the
-    sample) plus 3% for the planning approximations (integer rounding as 1/12 points^2,
-    no informative part of dropout). The old GLS planning gave ratios 0.23 and 0.39."""
+    sample) plus 0.017 for the planning approximations (integer rounding as 1/12
+    points^2, no informative part of dropout). Measured on 100,000 trials, seed 32 (the
+    lines below with 400 -> 100000, 31 -> 32; 4 s): ratios 1.0119 (SE 0.0011) and 1.0122
+    (SE 0.0015) at the two looks; 0.017 is the larger plus 3 of its SE. The old GLS
+    planning gave ratios 0.23 and 0.39."""
     design = load_design(None).with_overrides(
         {
             "trial.n_per_arm": 60,
@@ -44,7 +47,7 @@ def test_ols_looks_are_planned_by_the_ols_information():
     for k, frac in enumerate(times.fractions):
         ratio = 1.0 / se2[:, k].mean() / (frac * times.information_max)
         rel_se = se2[:, k].std() / np.sqrt(trials) / se2[:, k].mean()
-        assert abs(ratio - 1.0) <= 3 * rel_se + 0.03, (k, ratio, rel_se)
+        assert abs(ratio - 1.0) <= 3 * rel_se + 0.017, (k, ratio, rel_se)
 
 
 def test_ols_information_is_below_the_gls_information_under_dropout():
