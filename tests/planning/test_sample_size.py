@@ -250,15 +250,19 @@ def test_the_posterior_rule_reports_its_type_i_error_at_n(v3):
     Reference: with a vague prior N(0, 10^2) the rule P(effect > 0 | data) > 0.9 is, to
     within the prior's pull (SE / 10 of a z), the one-sided z test at 1.2816: type I error
     1 - Phi(1.2816) = 0.10 for a normal estimate. The engine's REML estimate carries t
-    tails (n is 40 per arm here, about 78 df: at most 0.004 more). Tolerance: 4 binomial MC
-    SE at 0.10 with 1,500 trials (0.031) plus that 0.004."""
+    tails (n is 40 per arm here, about 78 df: 0.0019 more) and the prior divides z by
+    sqrt(1 + (SE / 10)^2) (SE ~1.2: 0.0016 less). Measured together at n = 40 per arm, no
+    effect, plain shares of 1,000,000 trials, seed 21 (power() on this design with
+    trial.n_per_arm 40 and effect.value 0, control=False; 25 s): 0.10043 (MC SE 0.0003),
+    so the departure is at most 0.0014 (plus 3 of its SE). Tolerance: 4 binomial MC SE at
+    0.10 with 1,500 trials (0.031) plus that 0.0014."""
     design = v3.with_overrides(
         {"decision.rule": "posterior", "decision.prior": "vague", "decision.threshold": 0.9}
     )
     res = find_sample_size(design, (0.8,), 1500, SEED, sizes=[8, 14, 20, 40])
     row = res.rows[0]
     se = math.sqrt(0.1 * 0.9 / 1500)
-    assert abs(row.type_i_error - 0.10) < 4 * se + 0.004
+    assert abs(row.type_i_error - 0.10) < 4 * se + 0.0014
     # with the control variate the SE is below the binomial one, never above it by more
     # than the estimate of beta allows
     binomial = math.sqrt(row.type_i_error * (1 - row.type_i_error) / 1500)
