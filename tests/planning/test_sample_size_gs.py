@@ -80,7 +80,12 @@ def test_obf_two_looks_inflation_matches_the_canonical_distribution():
     # the trial stops early under the effect: fewer randomised on average than n max
     assert r.expected_n_total_h1 < r.n_total_max
     assert r.expected_n_total_h1 < r.expected_n_total_h0 <= r.n_total_max
-    assert abs(r.power - 0.8) <= 3 * np.sqrt(0.8 * 0.2 / 1000) + 0.02  # curve at n max
+    # the power at n max: 0.8 within 3 binomial MC SE of 1,000 trials, plus 0.0063 for n max
+    # rounded up and the probit fit's error at the target. Measured over seeds 101-220
+    # (this call with seed 12 -> each; tests/data/power_at_n_max.py gs 101 220; 1 s a
+    # seed): power - 0.8 has mean +0.0029 (SE 0.0011) and SD 0.0121, the binomial SE's
+    # 0.0126 (n max's own MC error adds nothing beyond it); 0.0063 = the mean + 3 of its SE
+    assert abs(r.power - 0.8) <= 3 * np.sqrt(0.8 * 0.2 / 1000) + 0.0063
 
 
 def test_n_max_is_the_inflation_times_the_fixed_designs_own_n():
