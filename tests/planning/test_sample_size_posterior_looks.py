@@ -68,11 +68,12 @@ def test_posterior_rule_inflation_matches_the_canonical_distribution():
     fixed = fixed_reference_design(design)
     assert not fixed.interim.sequential and fixed.decision.threshold == THRESHOLDS[-1]
     assert r.thresholds == THRESHOLDS and r.thresholds_recalibrated is False
-    # at n max: success near the target: 3 MC SE of 1,000 trials, plus 0.02 for n max rounded
-    # up and the probit fit's error at the target (near 0.8 the curve rises about
-    # phi(0.84) x drift / (2 n) = 0.003 per patient per arm at n = 150, and n max may sit up
-    # to about 7 patients from the true n: the width of the inflation interval above)
-    assert abs(r.power - 0.8) <= 3 * np.sqrt(0.8 * 0.2 / 1000) + 0.02
+    # at n max: success near the target: 3 binomial MC SE of 1,000 trials, plus 0.0058 for
+    # n max rounded up and the probit fit's error at the target. Measured over seeds 301-400
+    # (this call with seed 11 -> each; tests/data/power_at_n_max.py posterior 301 400; 1 s a
+    # seed): power - 0.8 has mean -0.0021 (SE 0.0012) and SD 0.0123, the binomial SE's
+    # 0.0127 (n max's own MC error adds nothing beyond it); 0.0058 = |mean| + 3 of its SE
+    assert abs(r.power - 0.8) <= 3 * np.sqrt(0.8 * 0.2 / 1000) + 0.0058
     assert r.power == pytest.approx(sum(r.p_stop_efficacy), abs=1e-12)
     # the interim look's share: the canonical crossing probability at look 1 for the drift
     # whose total power is the simulated one, within 3 MC SE of a proportion of 1,000 trials
