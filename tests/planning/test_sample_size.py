@@ -89,8 +89,13 @@ def test_v3_sample_size_matches_ard_edland(v3, attrition, published):
     (row,) = result.rows
     assert abs(row.n_estimate - published) < _mc_tolerance(result, row)
     assert row.n_low <= row.n <= row.n_high
-    # the power simulated at the chosen n is the target within 4 MC SE (MC SE ~0.0073)
-    assert abs(row.power - 0.8) < 4 * row.mc_se + 0.01
+    # the power simulated at the chosen n (the curve's trials, control variate: MC SE
+    # ~0.002) is the target within 4 MC SE plus 0.002 for n rounded up to a whole patient
+    # (the curve rises ~0.002 per patient here). Measured with this search at seeds 201-240
+    # (tests/data/power_at_n_max.py v3 201 240, and v3-attrition; 2 s a seed): power - 0.8
+    # has mean +0.0008 (SE 0.0003; attrition +0.0007, SE 0.0003) and SD 0.0020, the row's
+    # MC SE; the mean + 3 of its SE, 0.0018, is within the 0.002
+    assert abs(row.power - 0.8) < 4 * row.mc_se + 0.002
     assert row.n_total == 2 * row.n == row.n_placebo + row.n_active
     # completers are reported, not used to inflate n: with 25% attrition ~75% complete
     completed = 1.0 if attrition is None else 0.75
