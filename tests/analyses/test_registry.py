@@ -90,12 +90,29 @@ def test_methods_text_describes_every_registered_analysis(name, search_stand_in)
     assert e.methods in text and e.estimand in text and e.units in text
 
 
+# Each analysis's departure from alpha = 0.05 in the test below (a finite-sample test's
+# own departure, e.g. the t test's under integer scores and dropout): |rate - 0.05| + 3 MC
+# SE, measured on 100,000 trials at seed 6 (the test's power() call with 4000 -> 100000,
+# 5 -> 6; about 2 minutes for all six). Rates (MC SE): lmm_slope 0.05027 (0.0003),
+# ols_slope_ttest 0.04742 (0.00067), ancova_change 0.04879 (0.00068), joint_rank 0.0493
+# (0.00068), slope_change_lead_in 0.04903 (0.00068), lmm_slope_kr 0.05006 (0.0003).
+LEVEL_DEPARTURE = {
+    "lmm_slope": 0.0012,
+    "ols_slope_ttest": 0.0046,
+    "ancova_change": 0.0033,
+    "joint_rank": 0.0028,
+    "slope_change_lead_in": 0.0031,
+    "lmm_slope_kr": 0.0010,
+}
+
+
 @pytest.mark.parametrize("name", ANALYSIS_NAMES)
 def test_every_registered_analysis_holds_its_level_and_its_se(name):
     """With no effect at 100 per arm (the default design's attrition; a 3-month lead-in for an
     analysis that needs one), 4,000 trials: the analysis rejects at alpha 0.05 within 3 MC SE
-    + 0.005, and its mean SE is within 6.5% of the SD of its estimates (the SD's relative MC
-    error is 1 / sqrt(2 x 3,999) = 1.1%: 4 of them, plus 2% for the mean SE lying below the
+    plus its own measured departure from the level (LEVEL_DEPARTURE), and its mean SE is
+    within 6.5% of the SD of its estimates (the SD's relative MC error is
+    1 / sqrt(2 x 3,999) = 1.1%: 4 of them, plus 2% for the mean SE lying below the
     root mean square one). The engine and ``analyze`` share each kernel, so their agreement
     cannot show a wrong SE (a contributor's review: an SE 0.8 times too small passed every
     other test); this does (0.8 fails both checks). Measured: SE / SD 0.979-1.007."""
@@ -107,7 +124,7 @@ def test_every_registered_analysis_holds_its_level_and_its_se(name):
         over["trial.lead_in_months"] = 3
     s = power(load_design().with_overrides(over), 4000, 5, (name,))[name]
     assert s.failed_fits < 40
-    assert abs(s.power - 0.05) < 3.0 * s.mc_se + 0.005, (s.power, s.mc_se)
+    assert abs(s.power - 0.05) < 3.0 * s.mc_se + LEVEL_DEPARTURE[name], (s.power, s.mc_se)
     assert abs(s.mean_se / s.sd_estimate - 1.0) < 0.065, (s.mean_se, s.sd_estimate)
 
 
