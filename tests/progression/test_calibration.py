@@ -84,7 +84,16 @@ def test_delta_moves_with_its_priors():
     )
     d = table["delta_mean"]
     assert d["delta_sd=0.1 (very sceptical)"] < d["delta_sd=0.25 (default)"]
-    assert d["delta_sd=0.25 (default)"] < d["delta_sd=1.0 (vague)"] + 0.02
+    # the default prior N(0, 0.25^2) pulls delta below the vague one's beyond MCMC error
+    # (the 0.02 allowed before was that error, not derived). Each posterior mean's MC SE is
+    # at most delta_sd / sqrt(min_ess_bulk) (the minimum is over the population parameters,
+    # delta among them): 0.010 and 0.010 at seed 3, 0.014 for the difference. The pull
+    # expected (normal approximation: the vague fit, 0.31 (SD 0.18), less its prior is a
+    # likelihood N(0.32, 0.19^2); with N(0, 0.25^2) that gives 0.21) is 0.1, about 7 of
+    # those SE; seed 3 gave 0.2156 against 0.3095
+    default, vague = "delta_sd=0.25 (default)", "delta_sd=1.0 (vague)"
+    se = table["delta_sd"] / np.sqrt(table["min_ess_bulk"])
+    assert d[vague] - d[default] > 3 * np.hypot(se[default], se[vague])
     assert (
         d["pre-slope N(-1.0, 0.3): unselected cohorts"]
         > d["pre-slope N(-0.55, 0.2), SD~HN(0.3) (default)"]
