@@ -70,8 +70,11 @@ def test_lmm_power_matches_ard_edland(cumulative, n_per_arm):
     trials = 10_000
     out = power(ard_edland_design(n_per_arm, cumulative), trials, seed=101)["lmm_slope"]
     assert out.failed_fits == 0
-    # t (Satterthwaite, df ~ 400) versus z in the formula lowers power by < 0.002 here.
-    assert abs(out.power - expected) <= mc_tol(expected, trials) + 0.002, out.power
+    # t (Satterthwaite, df ~ 400) versus z in the formula lowers power (noncentral t at df
+    # 400: by 0.0019). Measured on 1,000,000 trials at seed 102 (this call with trials ->
+    # 1_000_000, seed 101 -> 102; 30 s each): 0.79940 and 0.79947 (MC SE 0.00011) against
+    # 0.80130 and 0.80132, departures -0.0019 and -0.0018: with 3 of their SE, 0.0023
+    assert abs(out.power - expected) <= mc_tol(expected, trials) + 0.0023, out.power
     assert abs(out.mean_estimate - 1.5) <= 4 * out.sd_estimate / math.sqrt(trials)
 
 
