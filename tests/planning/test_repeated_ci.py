@@ -30,8 +30,10 @@ TRIALS = 4000
 def test_repeated_lower_bounds_cover_the_effect_at_the_level():
     """Coverage of the one-sided 97.5% repeated bounds over three looks, 4,000 trials: within
     3 MC SE (sqrt(0.975 x 0.025 / 4000) = 0.0025) + 0.005 of 0.975 (the 0.005 for the REML
-    test's own small excess over its level, docs/conventions.md). Bounds with the fixed
-    test's 1.96 at every look instead cover about 0.94: the test can tell."""
+    test's own excess over its level, measured on 400,000 trials at seed 18, the lines below
+    in blocks of 20,000 with first_trial, 25 s: coverage 0.97078, MC SE 0.00027, so a
+    departure of -0.0042, with 3 of its SE 0.0050). Bounds with the fixed test's 1.96 at
+    every look instead cover about 0.94: the test can tell."""
     design = load_design().with_overrides(
         {"interim.looks": [1 / 3, 2 / 3, 1.0], "trial.sides": 1, "trial.alpha": 0.025}
     )
