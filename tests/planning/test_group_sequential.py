@@ -119,7 +119,13 @@ def test_obrien_fleming_two_looks_saves_patients_under_the_effect():
     # SE of the mean saving: stopping is Bernoulli(p1) times about `not_yet` patients
     se = not_yet * np.sqrt(p1 * (1 - p1) / s.trials)
     assert saving > 3 * se
-    assert abs(saving - p1 * not_yet) <= 3 * se + 2.0  # 2: entries vary around their mean
+    # saving - p1 x not_yet moves far less than the saving (the same stopped trials drive
+    # both): over seeds 101-300 of 2,000 trials (this call with seed 5 -> each; 13 s) its
+    # SD was 0.068 and its mean -0.211 (SE 0.005), a systematic departure: the trials that
+    # stop at look 1 had entered about 0.7 patients (0.211 / p1) more than planned on
+    # average (entries vary around the plan; presumably more entered, more information to
+    # stop on). 3 of that SD, plus the mean and 3 of its SE (0.226)
+    assert abs(saving - p1 * not_yet) <= 3 * 0.068 + 0.226, (saving, p1 * not_yet)
     assert s.expected_months < s.fixed_months
     assert s.expected_n_total_h0 > s.expected_n_total
 
