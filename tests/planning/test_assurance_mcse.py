@@ -10,9 +10,15 @@ form is compared with the root-mean-square SE the function reports.
 Tolerances (on the log of a ratio of root-mean-squares): the RMS error over R replications
 has relative SE ``sqrt(1 / (2 R))`` (errors close to normal); the RMS of the reported SE has
 relative SE ``CV(se^2) / (2 sqrt(R))``, with ``CV(se^2)`` measured in each run. 4 of these SEs
-combined, plus 0.03 for the downward bias of batch means with batches of about 45-63 draws
-(relative bias of the variance about ``2 sum_k k rho^k / (b tau)`` = 2 (3.75) / (45 (4)) =
-4% at rho = 0.6 on the power's own scale, less on the successes', so under 2% on the SE).
+combined, plus the reported SE's own departure in each setting (DEPARTURE): batch means with
+batches of about 45-63 draws are biased down under autocorrelation (relative bias of the
+variance about ``2 sum_k k rho^k / (b tau)`` = 2 (3.75) / (45 (4)) = 4% at rho = 0.6 on the
+power's own scale, less on the successes'), and for independent draws the SE, max(batch
+means, binomial), lies above the binomial one. Measured with R = 100,000 replications
+(``R = 100_000`` in this module, then ``replicate(rho, draws, trials, seed)`` at seeds 21,
+22, 23 for the three settings below; 80 s): log(RMS error / RMS SE) +0.0150, +0.0036 and
+-0.0422 (SE 0.0023 each); DEPARTURE is |that| + 3 SE. The binomial SE of independent draws
+is exact: log(RMS error / RMS binomial SE) -0.0017 (SE 0.0022), so no departure is allowed.
 """
 
 from __future__ import annotations
@@ -61,18 +67,23 @@ def replicate(rho: float, draws: int, trials: int, seed: int):
     return rms, math.sqrt(np.mean(se**2)), math.sqrt(np.mean(binomial**2)), cv, se, binomial
 
 
-def tolerance(cv: float) -> float:
-    return 4.0 * math.sqrt(1.0 / (2 * R) + cv * cv / (4 * R)) + 0.03
+DEPARTURE = {"in-order": 0.022, "resampled": 0.0104, "independent": 0.049}
+
+
+def tolerance(cv: float, departure: float) -> float:
+    return 4.0 * math.sqrt(1.0 / (2 * R) + cv * cv / (4 * R)) + departure
 
 
 @pytest.mark.parametrize(
-    ("draws", "trials"),
-    [(2000, 2000), (4000, 2000)],
+    ("draws", "trials", "setting"),
+    [(2000, 2000, "in-order"), (4000, 2000, "resampled")],
     ids=["in-order", "resampled"],
 )
-def test_autocorrelated_draws_the_se_matches_the_error_and_binomial_is_too_small(draws, trials):
+def test_autocorrelated_draws_the_se_matches_the_error_and_binomial_is_too_small(
+    draws, trials, setting
+):
     rms, se, binomial, cv, _, _ = replicate(0.6, draws, trials, seed=11)
-    assert abs(math.log(rms / se)) <= tolerance(cv), (rms, se)
+    assert abs(math.log(rms / se)) <= tolerance(cv, DEPARTURE[setting]), (rms, se)
     # the binomial SE is measurably too small (same RMS-error SE, 4 of them)
     assert math.log(rms / binomial) > 4.0 * math.sqrt(1.0 / (2 * R)), (rms, binomial)
 
@@ -80,8 +91,8 @@ def test_autocorrelated_draws_the_se_matches_the_error_and_binomial_is_too_small
 def test_independent_draws_the_se_is_the_binomial_one_within_mc_error():
     draws = trials = 2000
     rms, se, binomial, cv, ses, bins = replicate(0.0, draws, trials, seed=12)
-    assert abs(math.log(rms / se)) <= tolerance(cv), (rms, se)
-    assert abs(math.log(rms / binomial)) <= tolerance(0.0), (rms, binomial)
+    assert abs(math.log(rms / se)) <= tolerance(cv, DEPARTURE["independent"]), (rms, se)
+    assert abs(math.log(rms / binomial)) <= tolerance(0.0, 0.0), (rms, binomial)
     assert np.all(ses >= bins)  # never below the binomial SE
     # the SE is max(batch means, binomial): batch means over B batches has relative SD about
     # 1 / sqrt(2 (B - 1)), so the max is above the binomial by 0.4 of that on average
