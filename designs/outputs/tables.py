@@ -6,15 +6,13 @@ columns in CSV). The numbers come from :mod:`designs.planning`; nothing here sim
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 
 from designs import __version__
-from designs.outputs.console import fresh_check_missed, trials_note
-from designs.outputs.csv_cells import safe_row
+from designs.outputs.console import trials_note
 from designs.outputs.numbers import rate_se
 from designs.outputs.rates import estimator_note, search_estimator
+from designs.outputs.sample_size_csv import csv_header, csv_table
 from designs.spec.decision import threshold_text
 from designs.spec.trial import MAX_ALLOCATION_BLOCK
 
@@ -228,95 +226,12 @@ def type_i_cell(r) -> str:
     return rate_cell(r.type_i_error, r.mc_se_type_i_error, r.type_i_trials or r.trials)
 
 
-_CSV_COLUMNS = [
-    "n_placebo",
-    "n_active",
-    "n_total",
-    "power_favourable",
-    "mc_se",
-    "expected_completers",
-    "screened_per_enrolled",
-    "failed_fits",
-    "reached",
-    "analysis",
-    "effect_points_per_month",
-    "alpha",
-    "sides",
-    "trials",
-    "seed",
-    "version",
-    "fitted_power",
-    "confirmed_power",
-    "confirmed_mc_se",
-    "grid_trials",
-    "refine_trials",
-    "type_i_error",
-    "type_i_error_mc_se",
-    "decision",
-    "fresh_check_missed",
-]
-
-
 def decision_cell(design) -> str:
     """The CSV's ``decision`` cell: ``frequentist test`` (the rows' alpha and sides), or the
     posterior rule with its threshold, margin and prior (:func:`posterior_rule_text`)."""
     if not design.decision.is_posterior:
         return "frequentist test"
     return "posterior rule: " + posterior_rule_text(design)
-
-
-def csv_header(equal: bool) -> list[str]:
-    """The CSV table's columns: n per arm (1:1) or in total."""
-    size = "n_per_arm" if equal else "n_total"
-    cols = ["target_power"] + (["n_per_arm"] if equal else [])
-    return [*cols, f"{size}_mc_low", f"{size}_mc_high", *_CSV_COLUMNS]
-
-
-def _csv_table(rows, equal: bool, decision: str = "frequentist test") -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(csv_header(equal))
-    for r in rows:
-        vals = [f"{r.target_power:g}"] + ([r.n] if equal else [])
-        vals += [_blank(r.n_low), _blank(r.n_high)]
-        vals += [
-            r.n_placebo,
-            r.n_active,
-            r.n_total,
-            f"{r.power:.4f}",
-            f"{r.mc_se:.4f}",
-            f"{r.expected_completers:.1f}",
-            f"{r.screened_per_enrolled:.3f}",
-            r.failed_fits,
-            str(r.reached).lower(),
-            r.analysis,
-            f"{r.effect_points_per_month:.6g}",
-            f"{r.alpha:g}",
-            r.sides,
-            r.trials,
-            r.seed,
-            r.version,
-            f"{r.fitted_power:.4f}",
-            f"{r.confirmed_power:.4f}",
-            f"{r.confirmed_mc_se:.4f}",
-            r.grid_trials or r.trials,
-            r.refine_trials,
-            _blank_nan(r.type_i_error),
-            _blank_nan(r.mc_se_type_i_error),
-            decision,
-            str(fresh_check_missed(r)).lower(),
-        ]
-        w.writerow(safe_row(vals))  # no text cell runs as a spreadsheet formula
-    return buf.getvalue()
-
-
-def _blank(v: int) -> str:
-    return "" if v < 0 else str(v)
-
-
-def _blank_nan(v: float) -> str:
-    """A CSV cell: empty for NaN (not simulated: the frequentist test), else 4 decimals."""
-    return "" if math.isnan(v) else f"{v:.4f}"
 
 
 def _n_cell(r) -> str:
@@ -456,7 +371,7 @@ def sample_size_table(result, design, fmt: str = "md") -> str:
     equal = rows[0].size_name == "n_per_arm"
     screening = any(r.screened_per_enrolled > 1.0 for r in rows)
     if fmt == "csv":
-        return _csv_table(rows, equal, decision_cell(design))
+        return csv_table(rows, equal, decision_cell(design))
     if fmt == "md":
         return _md_table(result, design, equal, screening)
     if fmt == "latex":
