@@ -19,6 +19,7 @@ from designs.cli.options import (
     add_trials,
     check_targets,
     check_targets_above_level,
+    command_line,
     design_from_args,
     design_inputs,
     phase2_posterior,
@@ -109,7 +110,7 @@ def cmd_report(args) -> int:
             progress=bar.update,
             refine_trials=args.refine_trials,
         )
-    files = write_report(plan, out, force=args.force)
+    files = write_report(plan, out, force=args.force, command=command_line())
     warn(second_stage_warnings(plan.sample_size, asked_refine_trials(args)))
     # also in the folder's README.md, sample_size.md and methods.md (a review: the default
     # report quoted 233 per arm for 90% where about 246 are needed, without a word)
@@ -131,7 +132,8 @@ def cmd_report(args) -> int:
                 ),
                 "version": __version__,
                 "software": software(),
-            }
+            },
+            record=True,
         )
     else:
         print(f"wrote {len(files)} files to {out}: {', '.join(f.name for f in files)}")

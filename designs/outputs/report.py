@@ -212,8 +212,9 @@ def _running(pid: int) -> bool:
     return True
 
 
-def _render(plan, tmp: Path) -> None:
-    """Write every file of ``plan`` into the folder ``tmp``."""
+def _render(plan, tmp: Path, command: str | None = None) -> None:
+    """Write every file of ``plan`` into the folder ``tmp`` (``command``: the command line
+    that made it, recorded in README.md and operating_characteristics.json)."""
     design, result = plan.design, plan.sample_size
     at_n = design_at(design, result.rows[0].n)  # the design at the n chosen for the first target
     for fmt, ext in (("md", "md"), ("csv", "csv"), ("latex", "tex")):
@@ -225,7 +226,8 @@ def _render(plan, tmp: Path) -> None:
     oc = plan.operating
     (tmp / "operating_characteristics.md").write_text(operating_characteristics_md(oc, design))
     (tmp / "operating_characteristics.tex").write_text(operating_characteristics_tex(oc, design))
-    (tmp / "operating_characteristics.json").write_text(json_text(oc) + "\n")
+    recorded = oc if command is None else {**oc, "command": command}
+    (tmp / "operating_characteristics.json").write_text(json_text(recorded) + "\n")
     (tmp / "realism_sensitivity.md").write_text(
         realism_sensitivity_md(plan.realism, design, plan.realism_n, plan.trials, plan.seed)
     )
@@ -294,10 +296,10 @@ def _render(plan, tmp: Path) -> None:
             chosen_interim_header(interim.row)
             + design_at(interim.design, interim.row.n_max).to_toml()
         )
-    (tmp / "README.md").write_text(report_readme(plan) + "\n")
+    (tmp / "README.md").write_text(report_readme(plan, command) + "\n")
 
 
-def write_report(plan, out_dir, *, force: bool = False) -> list[Path]:
+def write_report(plan, out_dir, *, force: bool = False, command: str | None = None) -> list[Path]:
     """Write the report folder of ``plan``; returns the files written.
 
     Files are made in a temporary folder beside ``out_dir`` and moved in only when all are
@@ -309,11 +311,15 @@ def write_report(plan, out_dir, *, force: bool = False) -> list[Path]:
     plan : designs.planning.report_plan.ReportPlan
     out_dir : path
         Folder to write into (created).
+    command : str, optional
+        The command line that made the report, recorded in README.md and
+        operating_characteristics.json so that the folder can be made again (a paste-ready
+        review: no file named the trials per point or the targets).
     """
     out_dir = check_report_folder(out_dir, force=force)
     tmp = _temporary_folder(out_dir)
     try:
-        _render(plan, tmp)
+        _render(plan, tmp, command)
         out_dir.mkdir(exist_ok=True)
         written = []
         # Ctrl-C and SIGTERM held while the files move in, so that a folder never mixes two

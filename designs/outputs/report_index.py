@@ -243,8 +243,8 @@ def _interim_answers(plan) -> list[str]:
     ]
 
 
-def report_readme(plan) -> str:
-    """The folder's README.md (Markdown)."""
+def report_readme(plan, command: str | None = None) -> str:
+    """The folder's README.md (Markdown); ``command``: the command line that made it."""
     from designs.simulation.numba_cache import software
 
     design, rows = plan.design, plan.sample_size.rows
@@ -264,6 +264,11 @@ def report_readme(plan) -> str:
         f"{_second_stage(plan.sample_size)}{_assurance_trials(plan)}, seed {plan.seed}, "
         f"{software()}.",
         "",
+        *(
+            [f"Made with `{command}`; the same command makes the same files.", ""]
+            if command
+            else []
+        ),
         *_interim_answers(plan),
         *_posterior_lines(plan),
         *fresh_check_block(plan.sample_size.rows, design),

@@ -44,6 +44,14 @@ def test_report_gives_the_two_stage_n_of_sample_size(tmp_path, capsys, run, resu
     assert "Second, 400 more trials" in methods and "within each stage" in methods
     readme = (folder / "README.md").read_text()
     assert "in two stages: then 400 more trials" in readme and "hollow diamonds" in readme
+    # a paste-ready review: no file named the command (its trials, targets, stages), and
+    # with --no-assurance the methods were headed "sample size and assurance"
+    made = "Made with `python simulate.py report --effect 0.5 --trials 200 --refine-trials 400"
+    assert made in readme
+    oc = json.loads((folder / "operating_characteristics.json").read_text())
+    assert oc["command"].startswith("python simulate.py report --effect 0.5")
+    assert report["command"] == oc["command"] and report["software"].startswith("als-trial-sim")
+    assert methods.splitlines()[0] == "# Methods: sample size"
 
 
 def test_report_json_of_a_one_stage_search(tmp_path, capsys, run, result_of):
