@@ -159,17 +159,23 @@ def _calibrated_cells(c, i: int) -> str:
     elif not np.isfinite(c.gain[i]):  # weight 0 not calibrated, or no fit under the effect
         gain = "-"
     else:
-        gain = f"{c.gain[i]:+.3f} ({c.gain_mc_se[i]:.4f})"
-        gain = gain.replace("+0.000 (", "0 (") if c.gain[i] == 0.0 else gain
+        gain = f"{_signed(c.gain[i])} ({c.gain_mc_se[i]:.4f})"
     power = "-" if not np.isfinite(c.power[i]) else rate_se(c.power[i], c.power_mc_se[i])
     return f" {c.threshold[i]:.4f} ({c.threshold_mc_se[i]:.4f}) | {power} | {gain} |"
+
+
+def _signed(value: float) -> str:
+    """``+0.012``, ``-0.004``; a value that rounds to 0.000 is ``0.000``, with no sign (a
+    paste-ready review: one column read "0", "+0.000" and "-0.000")."""
+    text = f"{value:+.3f}"
+    return "0.000" if text in ("+0.000", "-0.000") else text
 
 
 def calibrated_note(c) -> str:
     """What the calibrated columns are, how many trials they rest on and what they show."""
     ok = np.isfinite(c.gain[1:])
     beyond = [
-        f"{w:g} ({g:+.3f}, MC SE {se:.4f})"
+        f"{w:g} ({_signed(g)}, MC SE {se:.4f})"
         for w, g, se in zip(c.weights[1:][ok], c.gain[1:][ok], c.gain_mc_se[1:][ok], strict=True)
         if abs(g) > 3.0 * se and g != 0.0
     ]
@@ -185,11 +191,15 @@ def calibrated_note(c) -> str:
             + (
                 "the same trials succeed at every weight"
                 if top == 0.0
-                else f"no weight changes the power by more than 3 MC SE (at most {top:.3f})"
+                else "no weight changes the power by more than 3 MC SE (at most "
+                + (f"{top:.3f})" if top >= 0.0005 else "0.0005)")
             )
             + ": borrowing raises the power at the design's threshold by raising the type I "
             "error, as Kopp-Schneider, Calderazzo & Wiesenfarth (2020) showed where a "
-            "uniformly most powerful test exists."
+            "uniformly most powerful test exists (Kopp-Schneider A, Calderazzo S, "
+            "Wiesenfarth M. Power gains by using external information in clinical trials are "
+            "typically not possible when requiring strict type I error control. *Biometrical "
+            "Journal* 2020;62(2):361-374. doi:10.1002/bimj.201800395)."
         )
     else:
         reading = ""

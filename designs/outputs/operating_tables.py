@@ -267,13 +267,19 @@ def _effect_table_tex(oc: dict, design) -> str:
 
 def operating_rows(oc: dict, design) -> list[tuple[str, str]]:
     """The table's rows, (characteristic, value) as plain text."""
-    unit = "fraction" if oc["effect_kind"] == "proportional_slowing" else "points/month"
+    slowing = oc["effect_kind"] == "proportional_slowing"
+
+    def effect(value: float, points: float) -> str:
+        # a paste-ready review: "effect 0.25 fraction = +0.125 points/month"
+        if slowing:
+            return f"a {100 * value:.3g}% slowing of the decline ({points:+.3f} points/month)"
+        return f"{points:+.3f} points/month"
+
     mde = oc["minimal_detectable_effect_80"]
     mde_text = (
         "not within the simulated range"
         if math.isnan(mde)
-        else f"{mde:.3g} {unit} ({oc['minimal_detectable_effect_80_points_per_month']:+.3f} "
-        "points/month)"
+        else effect(mde, oc["minimal_detectable_effect_80_points_per_month"])
     )
     size = f"{oc['n_per_arm']} per arm" if oc["n_per_arm"] else f"{oc['n_total']} in total"
     target = type_i_target(design)
@@ -294,8 +300,8 @@ def operating_rows(oc: dict, design) -> list[tuple[str, str]]:
         (
             "power at the design effect (favourable)",
             f"{oc['power_favourable']:.3f} (MC SE {se_text(oc['power_mc_se'])}, "
-            f"{oc['trials']:,} trials at this n); effect {oc['effect']:g} {unit} = "
-            f"{oc['effect_points_per_month']:+.3f} points/month",
+            f"{oc['trials']:,} trials at this n); effect "
+            + effect(oc["effect"], oc["effect_points_per_month"]),
         ),
         ("minimal detectable effect (80% power)", mde_text),
         (

@@ -362,6 +362,23 @@ def test_operating_characteristics_in_latex_hold_the_markdown_rows():
     assert tex.count("\\begin{") == tex.count("\\end{")  # balanced environments
     assert "80\\% power" in tex and "80% power" not in tex  # escaped
     assert "seed 3" in tex and "lmm\\_slope, alpha 0.05 two-sided" in tex
+    # a paste-ready review: "effect 0.25 fraction = +0.125 points/month"
+    power_row = dict(rows)["power at the design effect (favourable)"]
+    assert "effect a 25% slowing of the decline (+0.125 points/month)" in power_row
+    assert "fraction" not in " ".join(v for _, v in rows)
+
+
+def test_a_gain_that_rounds_to_zero_has_no_sign():
+    """A paste-ready review: the calibrated gain column read "0", "+0.000" and "-0.000"."""
+    from designs.outputs.figures_decision import _signed
+
+    assert [_signed(v) for v in (0.0, 1e-5, -1e-5, 0.0123, -0.004)] == [
+        "0.000",
+        "0.000",
+        "0.000",
+        "+0.012",
+        "-0.004",
+    ]
 
 
 def test_the_posterior_rule_is_stated_with_its_priors_numbers():
