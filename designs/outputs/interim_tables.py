@@ -15,14 +15,19 @@ from designs import __version__
 from designs.analyses.registry import title
 from designs.outputs.group_sequential import (
     charter_lines,
+    has_futility,
     nonbinding_paren,
     nonbinding_row,
     sequential_type_i_flag,
     spending_words,
 )
-from designs.outputs.numbers import rate_mc_se, rate_se, se_text
+from designs.outputs.interim_looks_table import (
+    _look_columns,
+    interim_look_rows,
+    null_trials,
+)
+from designs.outputs.numbers import rate_mc_se, se_text
 from designs.outputs.rates import counted_h0, rate_cell, rate_edge, type_i_text
-from designs.planning.power import mc_se
 
 __all__ = [
     "INTERIM_REFERENCES",
@@ -196,82 +201,6 @@ def _comparison_cells(interim) -> list[tuple[str, str, str]]:
     return out
 
 
-#: Columns of the looks table: (key, Markdown header, LaTeX group, LaTeX header).
-LOOK_COLUMNS = (
-    ("look", "look", "", "look"),
-    ("information_fraction", "information fraction, planned", "Information", "planned"),
-    ("observed_fraction", "observed (mean)", "Information", "observed"),
-    ("month", "calendar month", "", "month"),
-    ("efficacy_z", "efficacy boundary z", "Efficacy", "z"),
-    ("nominal_p", "nominal p", "Efficacy", "nominal p"),
-    ("futility_z", "futility boundary z", "", "futility z"),
-    ("p_efficacy_h1", "P(stop, efficacy) effect (MC SE)", "Under the effect", "efficacy"),
-    ("p_futility_h1", "P(stop, futility) effect (MC SE)", "Under the effect", "futility"),
-    ("p_efficacy_h0", "P(stop, efficacy) no effect (MC SE)", "Under no effect", "efficacy"),
-    ("p_futility_h0", "P(stop, futility) no effect (MC SE)", "Under no effect", "futility"),
-)
-
-
-def interim_look_rows(interim) -> list[dict]:
-    """One dict of numbers per look (MC SE under no effect: ``sqrt(p (1 - p) / trials)``)."""
-    if interim.threshold_z is not None:
-        from designs.outputs.interim_posterior import posterior_look_rows
-
-        return posterior_look_rows(interim)
-    s = interim.summary
-    n0 = null_trials(s) - (s.failed_fits_h0 if interim.design.decision.excludes_failed else 0)
-    rows = []
-    for k in range(len(s.looks)):
-        fz = s.futility_boundaries_z[k]
-        rows.append(
-            {
-                "look": k + 1,
-                "information_fraction": s.expected_information_fraction[k],
-                "observed_fraction": s.observed_information_fraction[k],
-                "month": s.look_months[k],
-                "efficacy_z": s.efficacy_boundaries_z[k],
-                "nominal_p": s.nominal_p[k],
-                "futility_z": math.nan if fz is None else fz,
-                "p_efficacy_h1": s.p_stop_efficacy[k],
-                "se_efficacy_h1": s.mc_se_stop_efficacy[k],
-                "p_futility_h1": s.p_stop_futility[k],
-                "se_futility_h1": s.mc_se_stop_futility[k],
-                "p_efficacy_h0": s.p_stop_efficacy_h0[k],
-                "se_efficacy_h0": mc_se(s.p_stop_efficacy_h0[k], n0),
-                "p_futility_h0": s.p_stop_futility_h0[k],
-                "se_futility_h0": mc_se(s.p_stop_futility_h0[k], n0),
-                "trials_h0": n0,
-            }
-        )
-    return rows
-
-
-def _look_cells(r: dict) -> list[str]:
-    fz = "\u2013" if math.isnan(r["futility_z"]) else f"{r['futility_z']:.3f}"
-    return [
-        str(r["look"]),
-        f"{r['information_fraction']:.3f}",
-        f"{r['observed_fraction']:.3f}",
-        f"{r['month']:.1f}",
-        f"{r['efficacy_z']:.3f}",
-        f"{r['nominal_p']:.5f}",
-        fz,
-        rate_se(r["p_efficacy_h1"], r["se_efficacy_h1"]),
-        rate_se(r["p_futility_h1"], r["se_futility_h1"]),
-        rate_cell(r["p_efficacy_h0"], r["se_efficacy_h0"], r["trials_h0"]),
-        rate_se(r["p_futility_h0"], r["se_futility_h0"]),
-    ]
-
-
-def _look_columns(interim):
-    """The looks table's columns and the function rendering one row as text."""
-    if interim.threshold_z is not None:
-        from designs.outputs.interim_posterior import POSTERIOR_LOOK_COLUMNS, posterior_look_cells
-
-        return POSTERIOR_LOOK_COLUMNS, posterior_look_cells
-    return LOOK_COLUMNS, _look_cells
-
-
 def _caption(interim) -> str:
     looks = interim.design.interim.describe()
     if interim.threshold_z is not None:
@@ -297,8 +226,21 @@ def _notes(interim) -> str:
         "at the look where each trial stopped (the fixed design randomises all and ends "
         "after the last patient's last visit). Boundaries: planned, on the z scale, with "
         "their nominal p; each simulated trial spends alpha by the information it observed "
-        "(1/SE^2). Futility is non-binding (the efficacy boundaries ignore it) and followed "
-        "in the simulation. Information fraction observed: mean over trials of 1/SE^2 at the "
+        "(1/SE^2). "
+        + (
+            "Futility is non-binding (the efficacy boundaries ignore it) and followed in the "
+            "simulation. "
+            if has_futility(s)
+            else "No futility rule. "
+        )
+        + (
+            "P(stop, efficacy): a crossing of either efficacy boundary, so under no effect it "
+            "includes crossings favouring placebo (harm); summed over looks it is the "
+            "two-sided type I error. "
+            if s.sides == 2
+            else ""
+        )
+        + "Information fraction observed: mean over trials of 1/SE^2 at the "
         "look over the planned final information. In brackets: Monte Carlo SE. "
         f"{hypothesis_trials_text(s)}{_assurance_trials_text(interim)}, seed {s.seed}, "
         f"als-trial-sim {__version__}.{_type_i_flag(s)}"
@@ -318,12 +260,6 @@ def _assurance_trials_text(interim) -> str:
     if not counts or counts == {interim.summary.trials}:
         return ""
     return f"; assurance: {max(counts)} simulated trials per design and transport"
-
-
-def null_trials(s) -> int:
-    """Trials of a summary's run under no effect (``trials_h0``; 0 in a summary made before
-    it was kept: as many as under the effect)."""
-    return s.trials_h0 or s.trials
 
 
 def type_i_over_trials(s) -> str:

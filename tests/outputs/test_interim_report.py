@@ -314,3 +314,26 @@ def test_the_type_i_error_with_futility_ignored_is_in_every_interim_file(plan, f
     )
     methods = (out / "methods.md").read_text()
     assert " (with futility ignored, the level a non-binding design claims: " in methods
+
+
+def test_a_two_sided_design_without_futility_says_so_in_its_looks_table():
+    """A paste-ready review: with no futility rule the futility columns read "0.000 (0.000)"
+    and the notes said futility was "followed in the simulation"; in a two-sided design
+    "P(stop, efficacy) no effect" added the crossings favouring placebo without saying so
+    (0.0050 + 0.0466 = 0.0516, the two-sided type I error)."""
+    from designs.outputs.interim_tables import interim_table
+
+    design = load_design().with_overrides({"effect.value": 0.4, "interim.looks": [0.5, 1.0]})
+    interim = plan_report(design, trials=TRIALS, seed=SEED, targets=(0.8,)).interim
+    md = interim_table(interim, "md")
+    looks = [
+        line for line in md.splitlines() if line.startswith("| 1 |") or line.startswith("| 2 |")
+    ]
+    assert len(looks) == 2
+    for line in looks:
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        assert cells[6] == cells[8] == cells[10] == "\u2013", line  # futility z and both P
+    assert "No futility rule." in md and "non-binding" not in md
+    assert "includes crossings favouring placebo (harm)" in md
+    csv_rows = interim_table(interim, "csv")
+    assert "0.000 (0.000)" not in md and csv_rows  # the CSV keeps its numbers
