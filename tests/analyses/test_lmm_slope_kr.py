@@ -147,3 +147,46 @@ def test_type_i_error_at_10_per_arm_with_half_gone():
     assert abs(kr.power - alpha) < 3 * mc_se_alpha
     assert sat.power > alpha + 3 * sat.mc_se
     assert kr.power < sat.power
+
+
+def test_df_of_exactly_four_is_pbkrtests_limit(repo_root):
+    """An edge-design review: with 3 patients per arm and complete data the Kenward-Roger
+    scale's ``1 - c3 B`` is exactly 0, so rho is infinite and df its limit 4 (pbkrtest's
+    ``rho = Inf``); the kernel divided by 0 and the fit was counted as failed (169 of 4,000
+    such trials). The trial (``tests/data/kr_df4_trial.csv``, continuous scores; made by
+    ``simulate.py trial --seed 101 --index 4 --n-per-arm 3`` with no dropout or death,
+    integer_scores false, a slope difference of 0.6) against R 4.2.2, lme4 1.1.31, lmerTest
+    3.1.3 and pbkrtest 0.5.2: ``summary(lmer(alsfrs_r ~ month * arm + (month | patient),
+    REML = TRUE, control = lmerControl(optimizer = "bobyqa", optCtrl = list(rhoend =
+    1e-12))), ddf = "Kenward-Roger")``. Tolerances as the module's: the REML optima agree
+    to ~1e-7."""
+    import csv
+
+    with open(repo_root / "tests/data/kr_df4_trial.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    data = {
+        "patient": np.array([int(r["patient"]) for r in rows]),
+        "arm": np.array([int(r["arm"]) for r in rows]),
+        "month": np.array([float(r["month"]) for r in rows]),
+        "alsfrs_r": np.array([float(r["alsfrs_r"]) for r in rows]),
+    }
+    kr = analyze(data, "lmm_slope_kr")
+    assert kr.df == pytest.approx(4.0, abs=1e-9)
+    assert kr.estimate == pytest.approx(0.7248401336996575, rel=1e-7)
+    assert kr.se == pytest.approx(0.2525952122617512, rel=1e-6)
+    assert kr.p_value == pytest.approx(0.0454882276357762, rel=1e-5)
+    # the engine's kernel on the same design's simulated trials: none fails any more
+    design = load_design().with_overrides(
+        {
+            "trial.n_per_arm": 3,
+            "dropout.cumulative": [0.0] * 13,
+            "dropout.death_monthly_hazard": 0.0,
+            "population.integer_scores": False,
+            "effect.kind": "slope_difference",
+            "effect.value": 0.6,
+        }
+    )
+    res = run_trials(simulation_inputs(design), 400, 101, ("lmm_slope_kr",))
+    assert not res.failed("lmm_slope_kr").any()
+    df = res.results[:, 0, R.DF]
+    assert np.all(df >= 4.0 - 1e-9), df.min()  # df 4 is the least KR gives here

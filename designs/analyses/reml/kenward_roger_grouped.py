@@ -230,6 +230,12 @@ def kenward_roger_grouped(arm_g, ztz_g, n_g, n_groups, sigma2, d11, d12, d22):
     v0 = 1.0 + c1 * b
     v1 = 1.0 - c2 * b
     v2 = 1.0 - c3 * b
-    rho = _div(_div(1.0 - a2_ / q, v1) ** 2 * v0, v2) / q
+    num = _div(1.0 - a2_ / q, v1) ** 2 * v0
+    if v2 == 0.0 and num != 0.0 and np.isfinite(num):
+        # rho infinite: df is its limit 4, as pbkrtest gives (rho = Inf). A review: with
+        # 3 patients per arm and complete data v2 is exactly 0 (a1 = 1/2), and the fit was
+        # counted as failed where pbkrtest gave df 4, p 0.0455
+        return var0, var_a, 4.0
+    rho = _div(num, v2) / q
     df = 4.0 + _div(q + 2.0, q * rho - 1.0)
     return var0, var_a, df
