@@ -156,3 +156,26 @@ def test_spec_and_command_line_offer_exactly_the_registered_names():
 def test_unknown_analysis_is_bad_input_listing_the_names():
     with pytest.raises(InputError, match="allowed: " + ", ".join(ANALYSIS_NAMES)):
         get("anova")
+
+
+def test_a_mixed_model_with_no_more_visits_than_random_effects_says_so():
+    """An edge-design review: visits at months 0 and 12 only (30% gone by 12) give no more
+    visits than random effects; lme4 refuses such a fit, the tool printed its variance
+    components without a word. Now a warning says they may not be identifiable; with the
+    default 13 visits there is none."""
+    from designs.simulation.engine import simulate_one_trial
+    from designs.simulation.inputs import simulation_inputs
+
+    two = load_design().with_overrides(
+        {"trial.visits_months": [0.0, 12.0], "dropout.cumulative": [0.0, 0.3]}
+    )
+    for design, expect in ((two, True), (load_design(), False)):
+        one = simulate_one_trial(simulation_inputs(design), 61, 0)
+        data = {k: one[k] for k in ("patient", "arm", "month", "alsfrs_r")}
+        for name in ("lmm_slope", "lmm_slope_kr"):
+            said = any(
+                "may not be separately identifiable" in w for w in analyze(data, name).warnings
+            )
+            assert said is expect, (name, expect)
+    ols = analyze(data, "ols_slope_ttest")
+    assert not any("identifiable" in w for w in ols.warnings)
