@@ -171,12 +171,17 @@ def fit_data(data, last_month: float | None = None, sides: int = 2) -> AnalysisR
     frame = validate_table(data)
     arms, months, scores = patients(frame)
     chosen = last_month is None
+    ending = 0  # patients whose records end at the chosen last month
     if chosen:
         last_month = modal_last_visit(months)
+        ending = sum(float(t[-1]) == last_month for t in months)
         if not last_month > 0.0:
+            # an edge-design review: with jittered months, "most patients' records end at
+            # month 0" where 5 of 200 did (every other last month was unique)
             raise InputError(
-                "data: ancova_change needs visits after month 0 (most patients' records end "
-                f"at month {last_month:g}; give the last scheduled visit with --last-month)"
+                "data: ancova_change needs visits after month 0 (the most common last visit "
+                f"is month {last_month:g}, for {ending} of {len(arms)} patients; months must "
+                "be the scheduled visit months: give the last one with --last-month)"
             )
     elif not np.isfinite(float(last_month)) or float(last_month) <= 0.0:
         raise InputError(f"last_month: must be a positive number of months, got {last_month!r}")
@@ -218,8 +223,8 @@ def fit_data(data, last_month: float | None = None, sides: int = 2) -> AnalysisR
         # review: month 1, where the engine analyses month 12)
         later = sum(float(t[-1]) > last_month for t in months)
         warnings.append(
-            f"ancova_change: the last visit taken is month {last_month:g}, where most "
-            f"patients' records end; {later} of {n_all} patients have visits after it (up to "
+            f"ancova_change: the last visit taken is month {last_month:g}, the most common "
+            f"last visit ({ending} of {n_all} patients); {later} have visits after it (up to "
             f"month {latest:g}): give --last-month with the last scheduled visit if it is later"
         )
     return finish(

@@ -34,7 +34,7 @@ def test_a_few_off_schedule_late_visits_do_not_move_the_last_visit():
     assert ref.warnings == ()
     # the 4 late visits are said, with the option that would take them
     assert len(got.warnings) == 1
-    assert "4 of 20 patients have visits after it (up to month 13)" in got.warnings[0]
+    assert "(12 of 20 patients); 4 have visits after it (up to month 13)" in got.warnings[0]
     assert "--last-month" in got.warnings[0]
     # asked for month 13: 2 + 2 completers, and a warning that says so
     at13 = fit_data(with_late, last_month=13)
@@ -72,7 +72,7 @@ def test_heavy_attrition_that_moves_the_last_visit_early_is_said():
     got = fit_data(early)
     assert "month 0 to month 1" in got.estimand
     assert any(
-        "the last visit taken is month 1" in w and "4 of 20 patients have visits after it" in w
+        "the last visit taken is month 1" in w and "(16 of 20 patients); 4 have visits after" in w
         for w in got.warnings
     )
     assert fit_data(early, last_month=12).warnings[-1].startswith("ancova_change: only 4 of 20")

@@ -84,10 +84,20 @@ def test_ancova_with_few_completers_warns_on_one_line(run, capsys, tmp_path):
     # ... said, since 6 patients go on to month 12 (a review: heavy attrition moved it early)
     # (a first run also notes that it compiled the kernels: only the warnings here)
     assert [line for line in err.splitlines() if line.startswith("warning:")] == [
-        "warning: ancova_change: the last visit taken is month 6, where most patients' "
-        "records end; 6 of 14 patients have visits after it (up to month 12): give "
+        "warning: ancova_change: the last visit taken is month 6, the most common last "
+        "visit (8 of 14 patients); 6 have visits after it (up to month 12): give "
         "--last-month with the last scheduled visit if it is later"
     ]
+    # an edge-design review: with months off the schedule the most common last visit can
+    # be month 0 for a few patients; the refusal says how few ("most" said otherwise)
+    jittered = tmp_path / "jittered.csv"
+    lines = ["patient,arm,month,alsfrs_r"]
+    for p in range(20):
+        months = [0.0] if p < 2 else [0.0, 1.0 + 0.01 * p, 12.0 + 0.01 * p]
+        lines += [f"{p},{p % 2},{t},{40 - int(t)}" for t in months]
+    jittered.write_text("\n".join(lines) + "\n")
+    code, _, err = run(capsys, "analyze", "--data", str(jittered), "--analysis", "ancova_change")
+    assert code == 2 and "the most common last visit is month 0, for 2 of 20 patients" in err
 
 
 @pytest.mark.parametrize(
