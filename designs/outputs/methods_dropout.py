@@ -62,6 +62,17 @@ def also_simulated(design) -> str:
     others = realism_items(design, death=False)
     if others:
         text += "Also simulated: " + "; ".join(others) + ". "
+    coefficients = [c for c in (d.informative, d.death_informative) if c]
+    if coefficients:
+        # a paste-ready review: "2 per point/month" was defined nowhere a reader would see
+        c = coefficients[0]
+        text += (
+            "An informative coefficient c multiplies a patient's hazard by exp(c x (mean "
+            "slope - own slope)), slopes in points/month, so at c = "
+            f"{c:g} a patient declining 1 point/month faster than the mean leaves "
+            f"{math.exp(c):.3g} times as often; the placebo arm's overall rate stays at its "
+            "nominal value. "
+        )
     return text
 
 

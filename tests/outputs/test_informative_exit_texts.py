@@ -103,3 +103,16 @@ def test_patients_an_analysis_leaves_out_are_counted():
     )
     lmm = registry.analyze(data, "lmm_slope")  # one visit still informs the mixed model
     assert (lmm.n_placebo, lmm.n_active) == (6, 6) and lmm.warnings == ()
+
+
+def test_the_informative_coefficient_is_defined_where_it_is_quoted():
+    """A paste-ready review: "informative dropout (2 per point/month)" was defined only in a
+    comment of design.toml. The methods say what the coefficient multiplies: at 2, a patient
+    declining 1 point/month faster leaves exp(2) = 7.39 times as often."""
+    from designs.outputs.methods_dropout import also_simulated
+
+    text = also_simulated(load_design().with_overrides({"dropout.informative": 2.0}))
+    assert "informative dropout (2 per point/month)" in text
+    assert "exp(c x (mean slope - own slope))" in text
+    assert f"leaves {math.exp(2.0):.3g} times as often" in text
+    assert "exp(c" not in also_simulated(load_design())
