@@ -136,5 +136,5 @@ def estimator_note(estimator: str, variance_ratio: float = math.nan) -> str:
         "on its unrounded scores with the true covariance, whose distribution is known) "
         "corrects the share of significant trials for the luck of the draw, with the same "
         "expectation up to a term of order 1/trials (its coefficient is estimated) and "
-        f"{smaller} (docs/conventions.md#power)."
+        f"{smaller} (Glasserman 2004, section 4.1)."
     )

@@ -17,6 +17,9 @@ def test_power_says_control_variate_with_its_variance_ratio():
     assert s.estimator == "control variate" and s.variance_ratio > 1
     text = power_text(design, [s])
     assert f"{s.variance_ratio:.1f} times smaller" in text
+    # cited by its source, not by a file of this project a protocol's reader has not got
+    # (a paste-ready review: "(docs/conventions.md#power)" in the tables to paste)
+    assert "(Glasserman 2004, section 4.1)" in text and "docs/" not in text
     assert "control variate" in s.to_dict()["estimator"]
 
 
