@@ -91,14 +91,14 @@ ESTIMAND = (
 )
 UNITS = "points/month"
 #: Strategy for each intercurrent event (ICH E9(R1)), stated in the methods text and outputs.
+# A paste-ready review: these read "missing at random" (the mixed model's words); a
+# two-stage analysis of per-patient slopes has no model for the visits missed, as
+# ols_slope_ttest, only weights by each slope's precision.
 DROPOUT_STRATEGY = (
-    "missing at random: the scores after a patient leaves are taken as missing at random "
-    "given the observed ones, so the estimate is that of every patient followed to the last "
-    "visit"
+    "while observed: per-patient slopes over the visits each patient attended (at least 2 "
+    "from month 0), weighted by their precision; no model for the visits missed"
 )
-DEATH_STRATEGY = (
-    "hypothetical: as if no patient had died (scores up to death are used; missing at random)"
-)
+DEATH_STRATEGY = "while alive: per-patient slopes over the visits before death"
 METHODS = (
     "post-randomisation slope regressed on arm and the patient's own lead-in slope "
     "(weighted ANCOVA of the change of slope; weights from the within-patient variance of "
