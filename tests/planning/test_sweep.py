@@ -198,8 +198,13 @@ def test_variables_say_what_they_are_with_cf_attributes(reference, design):
     assert "all trials" in ds.power_favourable.attrs["comment"]
     # a review: both read "the type I error where it is 0"; the favourable rate is one-sided
     assert "type I error" not in ds.power_favourable.attrs["comment"]
-    assert "alpha / 2" in ds.power_favourable.attrs["long_name"]
-    assert "deaths compete" in ds.dropout_12m.attrs["long_name"]
+    assert "alpha / 2" in ds.power_favourable.attrs["description"]
+    assert "deaths compete" in ds.dropout_12m.attrs["description"]
+    # a sweep review: the sentences were xarray's axis labels; the labels are short now
+    assert ds.power_favourable.attrs["long_name"] == "rejection rate in favour of active"
+    assert ds.dropout_12m.attrs["long_name"] == "dropout by month 12 were no one to die"
+    for name in [*ds.data_vars, *ds.coords]:
+        assert len(ds[name].attrs["long_name"]) <= 70, name
     assert "decision_rule" not in ds.attrs  # the frequentist rule: alpha and sides
     assert "failures to reject" in ds.failed_fits.attrs["comment"]
     assert ds.rejection_rate.attrs["units"] == "1"
@@ -226,7 +231,7 @@ def test_dropped_out_is_labelled_as_what_it_counts(reference):
     """Review finding: dropped_out's long name said 'gone (dropout or death)' while it counts
     dropouts only; the rest of the non-completers died."""
     ds = reference
-    assert "deaths not counted" in ds.dropped_out.attrs["long_name"]
+    assert "deaths not counted" in ds.dropped_out.attrs["description"]
     died = 1.0 - ds.completers / ds.n_total - ds.dropped_out
     assert float(died.min()) >= -1e-12  # completers, dropouts and deaths make up everyone
 

@@ -205,6 +205,8 @@ def _assemble(design, grid, cells, keys, results, trials, seed, analyses) -> xr.
                 "where it is 0"
             )
     ds = xr.Dataset(data, coords=coords)
+    for name in [*ds.data_vars, *ds.coords]:
+        _short_long_name(ds[name].attrs)
     ds.attrs = {
         "title": "ALS trial power sweep",
         "design_toml": design.to_toml(),
@@ -220,6 +222,24 @@ def _assemble(design, grid, cells, keys, results, trials, seed, analyses) -> xr.
         "common_random_numbers": "same seed in every cell: same patients, prefixes nest in n",
     }
     return ds
+
+
+#: A ``long_name`` longer than this keeps its first phrase; the whole goes to ``description``.
+SHORT_NAME = 40
+
+
+def _short_long_name(attrs: dict) -> None:
+    """``long_name`` as a short label, the full sentence in ``description``: xarray and
+    matplotlib put ``long_name [units]`` on axes and legends, and a sweep review found the
+    sentences unreadable there. The short label is the text before the first " (", "; " or
+    ": "."""
+    text = attrs.get("long_name", "")
+    if len(text) <= SHORT_NAME:
+        return
+    cut = min((i for i in (text.find(" ("), text.find("; "), text.find(": ")) if i > 0), default=-1)
+    if cut > 0:
+        attrs["description"] = text
+        attrs["long_name"] = text[:cut]
 
 
 #: Grids whose cells have their own unit-information SD (it follows visits and dropout).
