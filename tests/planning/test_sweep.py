@@ -175,7 +175,7 @@ def test_dataset_layout_and_provenance(reference):
     assert ds.attrs["trials_per_cell"] == TRIALS
     assert ds.attrs["version"] == __version__
     assert "[trial]" in ds.attrs["design_toml"]
-    assert list(ds.units.values) == ["points/month", "points/month"]
+    assert list(ds.estimate_units.values) == ["points/month", "points/month"]
     assert bool((ds.rejection_rate_ci_low <= ds.rejection_rate).all())
     assert bool((ds.rejection_rate <= ds.rejection_rate_ci_high).all())
     # power rises with n under common random numbers (a noisy check would need MC error;
@@ -192,7 +192,7 @@ def test_variables_say_what_they_are_with_cf_attributes(reference, design):
     for name in [*ds.data_vars, *ds.coords]:
         attrs = ds[name].attrs
         assert attrs.get("long_name"), name
-        if name not in ("analysis", "estimand", "units"):  # text labels have no units
+        if name not in ("analysis", "estimand", "estimate_units"):  # text labels have no units
             assert "units" in attrs, name
     assert "type I error where it is 0" in ds.rejection_rate.attrs["comment"]
     assert "all trials" in ds.power_favourable.attrs["comment"]
@@ -732,3 +732,19 @@ def test_a_transport_without_assurance_is_refused(capsys, tmp_path):
     args = ["sweep", "--n-per-arm", "20", "30", "--trials", "20", "--out", str(out)]
     assert simulate.main([*args, "--transport", "absolute"]) == 2 and not out.exists()
     assert "--transport absolute: read only with --assurance" in capsys.readouterr().err
+
+
+def test_the_estimates_units_are_a_coordinate_that_does_not_hide_a_variables_units(
+    reference, tmp_path
+):
+    """A sweep review: a coordinate named ``units`` made ``ds.power_favourable.units`` read
+    it ("points/month") instead of the variable's own units ("1"). It is ``estimate_units``;
+    files written before are read with it renamed."""
+    ds = reference
+    assert "units" not in ds.coords and "estimate_units" in ds.coords
+    assert ds.power_favourable.units == "1"
+    old = tmp_path / "old.nc"
+    ds.rename({"estimate_units": "units"}).to_netcdf(old, engine="h5netcdf")
+    again = load_sweep(old)
+    assert "units" not in again.coords
+    assert again.estimate_units.values.tolist() == ds.estimate_units.values.tolist()

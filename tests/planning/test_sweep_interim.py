@@ -82,7 +82,7 @@ def test_variables_carry_cf_attributes(swept):
     for name in [*swept.data_vars, *swept.coords]:
         attrs = swept[name].attrs
         assert attrs.get("long_name"), name
-        if name not in ("analysis", "estimand", "units"):
+        if name not in ("analysis", "estimand", "estimate_units"):
             assert "units" in attrs, name
     assert swept.expected_months.attrs["units"] == "months"
 

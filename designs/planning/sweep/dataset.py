@@ -1,7 +1,7 @@
 """The sweep's dataset: its variables, dimension labels, assembly from cells, and loading.
 
 Dims are the swept ones (in the order of :data:`~designs.planning.sweep.grid.DIMS`) and
-``analysis``; coords ``estimand`` and ``units`` run along ``analysis``.
+``analysis``; coords ``estimand`` and ``estimate_units`` run along ``analysis``.
 """
 
 from __future__ import annotations
@@ -43,8 +43,8 @@ VARIABLES = {
         "over that of power_favourable's estimate; NaN where the rates are plain shares",
         "1",
     ),
-    "mean_estimate": ("mean estimate over trials whose fit succeeded", "see coord units"),
-    "true_effect": ("true value of the analysis' estimand", "see coord units"),
+    "mean_estimate": ("mean estimate over trials whose fit succeeded", "see estimate_units"),
+    "true_effect": ("true value of the analysis' estimand", "see estimate_units"),
     "failed_fits": ("trials whose analysis failed", "trials"),
     "completers": ("expected patients with the last scheduled visit, both arms", "patients"),
     "dropped_out": (
@@ -164,13 +164,15 @@ def _assemble(design, grid, cells, keys, results, trials, seed, analyses) -> xr.
         np.asarray([e.estimand for e in entries], dtype=str),
         {"long_name": "estimand of the analysis"},
     )
-    coords["units"] = (
+    # not "units": ds.power_favourable.units then read this coordinate, not the variable's
+    # own units attribute (a sweep review)
+    coords["estimate_units"] = (
         "analysis",
         np.asarray([e.units for e in entries], dtype=str),
         {"long_name": "units of the analysis' estimate"},
     )
     units = sorted({e.units for e in entries})
-    data["mean_estimate"][2]["units"] = units[0] if len(units) == 1 else "see coord units"
+    data["mean_estimate"][2]["units"] = units[0] if len(units) == 1 else "see estimate_units"
     data["true_effect"][2]["units"] = data["mean_estimate"][2]["units"]
     data["mean_estimate"][2]["estimand"] = "; ".join(f"{e.name}: {e.estimand}" for e in entries)
     counted = (
@@ -291,4 +293,6 @@ def load_sweep(path: str | Path) -> xr.Dataset:
         raise InputError(f"{path}: not a sweep written by this tool")
     if "rejection_rate" not in ds:  # written before the variables were renamed
         ds = ds.rename({old: new for old, new in OLD_NAMES.items() if old in ds})
+    if "units" in ds.coords and "estimate_units" not in ds.coords:  # before its renaming
+        ds = ds.rename({"units": "estimate_units"})
     return ds

@@ -133,8 +133,9 @@ def run_sweep(
         Dims: the swept ones (in the order of ``DIMS``) and ``analysis``; variables
         ``rejection_rate``, ``power_favourable``, ``rejection_rate_mc_se``,
         ``rejection_rate_ci_low``, ``rejection_rate_ci_high``, ``mean_estimate``,
-        ``failed_fits``, ...; coords ``estimand`` and ``units`` along ``analysis``; attrs with
-        the design (TOML), seed, trials per cell, analyses and package version.
+        ``failed_fits``, ...; coords ``estimand`` and ``estimate_units`` along
+        ``analysis``; attrs with the design (TOML), seed, trials per cell, analyses and
+        package version.
     """
 
     if int(trials) < 1:
