@@ -94,6 +94,7 @@ def test_parse_grid_refuses(text, integer, fragment):
         (["50:300:25"], True, "50:300:25"),
         (["300:50:-125"], True, "300:50:-125"),
         (["100", "100,50"], True, "100,100,50"),
+        (["0.2,", "0.3"], False, "0.2,0.3"),  # "--effect 0.2, 0.3" as the shell splits it
     ],
 )
 def test_parse_grid_tokens_equals_comma_joined_text(tokens, integer, text):
@@ -107,7 +108,8 @@ def test_parse_grid_tokens_equals_comma_joined_text(tokens, integer, text):
     [
         ([], False, "empty grid"),
         (["0.2", "x"], False, "'x' is not a number"),
-        (["50:300:25", "400"], True, "START:STOP:STEP"),
+        (["50:300:25", "400"], True, "a range START:STOP:STEP stands alone"),
+        (["100,,200"], True, "an empty value between commas"),  # a sweep review
         (["1.5", "2"], True, "whole numbers"),
     ],
 )

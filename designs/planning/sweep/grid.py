@@ -78,6 +78,11 @@ def parse_grid(
     if not raw:
         raise InputError(f"{option} {text!r}: empty grid; give START:STOP:STEP or a list")
     if ":" in raw:
+        if re.search(r"[,\s]", raw):  # a sweep review: '50:100:25,200' read as a bad range
+            raise InputError(
+                f"{option} {text!r}: a range START:STOP:STEP stands alone; give it as the "
+                "only value, or list the values"
+            )
         parts = raw.split(":")
         if len(parts) != 3 or not all(re.fullmatch(_NUMBER, p.strip()) for p in parts):
             raise InputError(f"{option} {text!r}: a range is START:STOP:STEP with three numbers")
@@ -95,6 +100,8 @@ def parse_grid(
         # tidy binary noise of repeated additions (0.1 steps) to 12 significant digits
         values = [float(f"{v:.12g}") for v in values]
     else:
+        if re.search(r",\s*,|^,|,$", raw):  # a sweep review: '100,,200' was accepted
+            raise InputError(f"{option} {text!r}: an empty value between commas")
         tokens = [t for t in re.split(r"[,\s]+", raw) if t]
         if not tokens:
             raise InputError(f"{option} {text!r}: empty grid")
@@ -118,7 +125,8 @@ def parse_grid_tokens(
 ) -> tuple[float, ...]:
     """Parse a grid given as separate words (``nargs="+"`` on the command line).
 
-    The words are joined with commas and read by :func:`parse_grid`, so
+    The words are joined with spaces and read by :func:`parse_grid` (so ``0.2, 0.3`` as
+    the shell splits it is two values, while ``100,,200`` in one word is refused), so
     ``["0.15", "0.2", "0.25"]``, ``["0.15,0.2", "0.25"]`` and ``["0.15,0.2,0.25"]`` give the
     same values, and a single word (``["50:300:25"]``) is read exactly as that text. A range
     is one word on its own: it cannot be mixed with other words.
@@ -135,17 +143,17 @@ def parse_grid_tokens(
     Returns
     -------
     tuple
-        ``parse_grid(",".join(tokens), option, integer=integer)``: the values in the order
+        ``parse_grid(" ".join(tokens), option, integer=integer)``: the values in the order
         given, duplicates removed, in the units of the option's dimension.
 
     Raises
     ------
     InputError
-        As :func:`parse_grid`, quoting the comma-joined text.
+        As :func:`parse_grid`, quoting the joined text.
     """
     if isinstance(tokens, str):  # one word given bare, not split into characters
         tokens = [tokens]
-    return parse_grid(",".join(str(t) for t in tokens), option, integer=integer)
+    return parse_grid(" ".join(str(t) for t in tokens), option, integer=integer)
 
 
 def _check_grid(design, grid: Mapping[str, Sequence]) -> dict[str, tuple]:
