@@ -287,7 +287,8 @@ def add_sample_size(sub) -> None:
     p.add_argument(
         "--format",
         choices=TABLE_FORMATS,
-        help="table format (default: by --out's suffix, .md, .csv or .tex; else md)",
+        help="table format (default: by --out's suffix, .md, .csv or .tex; else md; with "
+        "--looks md or csv: `report --looks` writes the interim design's LaTeX)",
     )
     p.add_argument("--out", help="also write the table to this file")
     p.add_argument(
