@@ -207,7 +207,7 @@ def _caption(interim) -> str:
         looks = looks.split(";")[0] + "; posterior rule"
     return (
         f"Interim design beside the fixed design: {interim.design.trial.name}, "
-        f"{looks}, {interim.summary.analysis}."
+        f"{looks}, {title(interim.summary.analysis)}."
     )
 
 

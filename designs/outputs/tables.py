@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 from designs import __version__
+from designs.analyses.registry import title
 from designs.outputs.console import trials_note
 from designs.outputs.numbers import rate_se
 from designs.outputs.rates import estimator_note, search_estimator
@@ -63,7 +64,7 @@ def _caption(result, design) -> str:
     targets = " and ".join(f"{100 * r.target_power:g}%" for r in result.rows)
     return (
         f"Patients to randomise for {targets} power: {design.trial.name}, "
-        f"{_effect_text(design, r0)}, {r0.analysis}."
+        f"{_effect_text(design, r0)}, {title(r0.analysis)}."
     )
 
 

@@ -521,3 +521,10 @@ def test_a_missed_fresh_check_is_in_the_latex_notes_and_the_csv(hostile_design):
         )
     )
     assert [r["fresh_check_missed"] for r in rows] == ["false", "true"]
+
+
+def test_captions_name_the_analysis_in_words(hostile_design):
+    """A paste-ready review: the LaTeX caption named the analysis by its code name alone."""
+    for fmt in ("md", "latex"):
+        text = sample_size_table(_result([_row(0.8, 183)]), hostile_design, fmt)
+        assert "mixed model of slopes (lmm" in text, fmt
