@@ -16,6 +16,7 @@ from designs.outputs.methods_checks import (
     estimate_bias_text,
     sensitivity_range,
 )
+from designs.outputs.methods_compared import _compared_names, _compared_strategies
 from designs.outputs.methods_dropout import (
     also_simulated,
     attrition_source,
@@ -203,56 +204,6 @@ def _mixture_text(design, oc) -> str:
     return (
         f"; the prior as a mixture of normals, the phase 2 posterior of the effect fitted by "
         f"one, points/month: {mix}{borrowing_text(oc.get('decision_rule', {}))}"
-    )
-
-
-def _compared_strategies(design, analysis: str) -> str:
-    """How the other analyses of the report's comparison treat loss to follow-up and death (a
-    review: the text sent the reader to realism_sensitivity.md, which does not say); those
-    that carry the primary analysis's estimand (``lmm_slope_kr`` beside ``lmm_slope``) are
-    named as such."""
-    from designs.analyses.registry import get, title
-    from designs.planning.report_plan import compared_analyses
-
-    primary = get(analysis)
-    others = [get(a) for a in compared_analyses(design, analysis) if a != analysis]
-    if not others:
-        return "No other analysis is compared."
-
-    def same(a) -> bool:
-        return (a.estimand, a.dropout_strategy, a.death_strategy) == (
-            primary.estimand,
-            primary.dropout_strategy,
-            primary.death_strategy,
-        )
-
-    def strategies(a) -> str:  # a grant writer's review: "... death as ols_slope_ttest: ..."
-        named = title(a.name)  # "t-test of per-patient slopes (ols_slope_ttest)"
-        named = named[:-1] if named.endswith(")") else f"{named} ({a.name}"
-        if a.dropout_short == a.death_short:
-            return f"the {named}; {a.dropout_short} for both)"
-        return f"the {named}; loss to follow-up: {a.dropout_short}, death: {a.death_short})"
-
-    alike = [title(a.name) for a in others if same(a)]
-    unlike = [strategies(a) for a in others if not same(a)]
-    parts = []
-    if alike:
-        parts.append(
-            f"the {' and the '.join(alike)} {'carries' if len(alike) == 1 else 'carry'} the "
-            "same estimand"
-        )
-    if unlike:
-        listed = unlike[0] if len(unlike) == 1 else ", ".join(unlike[:-1]) + " and " + unlike[-1]
-        parts.append(
-            ("the others" if alike else "the other analyses")
-            + " treat loss to follow-up and death differently: "
-            + listed
-        )
-    text = "; ".join(parts)
-    return (
-        f"Of the analyses shown for comparison, {text}."
-        if alike
-        else f"{text[0].upper()}{text[1:]}."
     )
 
 
@@ -457,6 +408,7 @@ def methods_text(
         control_variate=search_estimator(result) == "control variate",
         inputs=input_keys(design),
         extra=interim_cited,
+        compared=_compared_names(design, result.analysis),
     )
     text += [
         f"**Simulation.** {result.trials} simulated trials per size"

@@ -26,6 +26,8 @@ REFERENCES = {
     "cafs": "Berry JD, Miller R, Moore DH, et al. (2013). The Combined Assessment of Function "
     "and Survival (CAFS): a new endpoint for ALS clinical trials. *Amyotrophic Lateral "
     "Sclerosis and Frontotemporal Degeneration* 14(3):162-168. doi:10.3109/21678421.2012.762930",
+    "finkelstein": "Finkelstein DM, Schoenfeld DA (1999). Combining mortality and longitudinal "
+    "measures in clinical trials. *Statistics in Medicine* 18(11):1341-1354.",
     "hc2": "MacKinnon JG, White H (1985). Some heteroskedasticity-consistent covariance "
     "matrix estimators with improved finite sample properties. *Journal of Econometrics* "
     "29(3):305-325. doi:10.1016/0304-4076(85)90158-7",
@@ -92,6 +94,15 @@ REFERENCES = {
 }
 
 
+#: What each analysis's methods sentence cites.
+ANALYSIS_KEYS = {
+    "lmm_slope": ("satterthwaite", "lmertest"),
+    "lmm_slope_kr": ("kenward_roger", "pbkrtest"),
+    "joint_rank": ("cafs", "finkelstein"),
+    "slope_change_lead_in": ("dersimonian_laird", "hc2", "bell_mccaffrey", "imbens_kolesar"),
+}
+
+
 def references_text(
     analysis: str,
     assurance: bool,
@@ -103,6 +114,7 @@ def references_text(
     control_variate: bool = False,
     inputs: Sequence[str] = (),
     extra: Sequence[str] = (),
+    compared: Sequence[str] = (),
 ) -> list[str]:
     """The reference list of the methods text: what it cites for this analysis and run
     (``published_attrition``: the text cites the published dropout schedule; ``deaths``: it
@@ -112,18 +124,14 @@ def references_text(
     (borrowing); ``control_variate``: powers counted with the
     oracle's control; ``inputs``: the keys of the inputs' sources,
     :func:`designs.outputs.methods_inputs.input_keys`; ``extra``: other citations, e.g. the
-    interim paragraph's), alphabetical by first author (or title)."""
+    interim paragraph's; ``compared``: the other analyses the text names, whose methods are
+    cited too: a paste-ready review found CAFS and Kenward-Roger in the figures and tables
+    without a reference), alphabetical by first author (or title)."""
     keys = ["ich", "attrition"] if published_attrition else ["ich"]
     if deaths:
         keys.append("deaths")
-    if analysis == "lmm_slope":
-        keys += ["satterthwaite", "lmertest"]
-    if analysis == "lmm_slope_kr":
-        keys += ["kenward_roger", "pbkrtest"]
-    if analysis == "joint_rank":
-        keys.append("cafs")
-    if analysis == "slope_change_lead_in":
-        keys += ["dersimonian_laird", "hc2", "bell_mccaffrey", "imbens_kolesar"]
+    for name in (analysis, *compared):
+        keys += [k for k in ANALYSIS_KEYS.get(name, ()) if k not in keys]
     keys += [k for k in inputs if k not in keys]
     if control_variate:
         keys.append("glasserman")

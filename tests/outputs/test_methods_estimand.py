@@ -2,7 +2,7 @@
 treat loss to follow-up and death (a review found both wrong)."""
 
 from designs.analyses import registry
-from designs.outputs.methods import _compared_strategies
+from designs.outputs.methods_compared import _compared_strategies
 from designs.spec import load_design
 from designs.spec.estimand import estimand_lines
 
@@ -356,3 +356,19 @@ def test_the_lead_in_analysis_is_named_while_observed_not_missing_at_random():
     loss = next(v for k, v in lines.items() if k.startswith("loss to follow-up"))
     assert loss.startswith("while observed") and "missing at random" not in loss
     assert lines["intercurrent event: death"].startswith("while alive")
+
+
+def test_the_analyses_compared_are_cited():
+    """A paste-ready review: CAFS (joint_rank) and Kenward-Roger were in the report's figures
+    and tables and named in its methods, without a reference. Each analysis the text names
+    is cited: Berry 2013 and Finkelstein & Schoenfeld 1999 for the joint rank, Kenward &
+    Roger 1997 for lmm_slope_kr."""
+    from designs.outputs.methods import references_text
+
+    alone = "\n".join(references_text("lmm_slope", False, True))
+    assert "Berry JD" not in alone and "Kenward MG" not in alone
+    cited = "\n".join(
+        references_text("lmm_slope", False, True, compared=("joint_rank", "lmm_slope_kr"))
+    )
+    for who in ("Berry JD", "Finkelstein DM, Schoenfeld DA (1999)", "Kenward MG, Roger JH (1997)"):
+        assert who in cited, who
