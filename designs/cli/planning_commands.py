@@ -239,6 +239,17 @@ def cmd_sweep(args) -> int:
             ]
         )
     warn(estimator_notes(counts))
+    if counts.get("other_cells_kept"):
+        from designs.planning.sweep import cells_folder
+
+        warn(
+            [
+                f"note: {cells_folder(args.out)} keeps {counts['other_cells_kept']} finished "
+                "cell(s) of another sweep to this file (other options, seed or code) that was "
+                "interrupted: its own command resumes from them; delete the folder if they are "
+                "not wanted (or rerun with --force, which discards them)"
+            ]
+        )
     return 0
 
 

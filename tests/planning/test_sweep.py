@@ -284,20 +284,29 @@ def test_interrupted_sweep_resumes_to_identical_file(design, reference, tmp_path
     assert not cells_folder(out).exists()
 
 
-def test_another_sweeps_interrupted_cells_are_not_discarded_without_force(design, tmp_path):
+def test_another_sweeps_interrupted_cells_are_kept_unless_forced(design, reference, tmp_path):
     """A sweep review: an interrupted run's finished cells were removed without a word when
-    the same --out was run with other options. Now that is refused, the cells kept; the
-    interrupted sweep itself still resumes; --force discards them."""
+    the same --out was run with other options. They are kept beside the file (counted in
+    ``other_cells_kept``), so the interrupted sweep still resumes from them afterwards and
+    ends equal to an uninterrupted run; --force discards them."""
     out = tmp_path / "sweep.nc"
     with pytest.raises(KeyboardInterrupt):
         run_sweep(design, GRID, TRIALS, SEED, ANALYSES, out, progress=_Stop(2))
     kept = sorted(p.name for p in cells_folder(out).glob("*.json"))
     assert len(kept) == 2
-    with pytest.raises(InputError, match="2 finished cell\\(s\\) of another sweep"):
-        run_sweep(design, GRID, TRIALS, SEED + 1, ANALYSES, out)
-    assert sorted(p.name for p in cells_folder(out).glob("*.json")) == kept and not out.exists()
+    counts: dict = {}
+    run_sweep(design, GRID, TRIALS, SEED + 1, ANALYSES, out, counts=counts)
+    assert counts["other_cells_kept"] == 2 and counts["cells_reused"] == 0
+    assert sorted(p.name for p in cells_folder(out).glob("*.json")) == kept
+    counts = {}
+    ds = run_sweep(design, GRID, TRIALS, SEED, ANALYSES, out, counts=counts)
+    assert counts["cells_reused"] == 2 and "other_cells_kept" not in counts
+    xr.testing.assert_identical(ds, reference)
+    assert not cells_folder(out).exists()
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep(design, GRID, TRIALS, SEED, ANALYSES, out, progress=_Stop(2))
     run_sweep(design, GRID, TRIALS, SEED + 1, ANALYSES, out, force=True)
-    assert out.exists() and not cells_folder(out).exists()
+    assert not cells_folder(out).exists()  # --force discarded them
 
 
 @pytest.mark.slow  # two sweeps in subprocesses: about 25 s
@@ -358,9 +367,9 @@ def test_changed_inputs_do_not_reuse_cells(design, reference, tmp_path):
     out = tmp_path / "s.nc"
     with pytest.raises(KeyboardInterrupt):
         run_sweep(design, GRID, TRIALS, SEED, ANALYSES, out, progress=_Stop(2))
-    # another seed: the kept cells belong to seed SEED and must not be used (nor, without
-    # --force, discarded: test_another_sweeps_interrupted_cells_are_not_discarded_without_force)
-    other = run_sweep(design, GRID, TRIALS, SEED + 1, ANALYSES, out, force=True)
+    # another seed: the kept cells belong to seed SEED and must not be used (nor discarded:
+    # test_another_sweeps_interrupted_cells_are_kept_unless_forced)
+    other = run_sweep(design, GRID, TRIALS, SEED + 1, ANALYSES, out)
     assert other.attrs["seed"] == SEED + 1
     assert not other.rejection_rate.equals(reference.rejection_rate)
 
@@ -376,15 +385,15 @@ def test_cells_and_files_of_other_code_are_not_reused(design, reference, tmp_pat
         run_sweep(design, GRID, TRIALS, SEED, ANALYSES, out, progress=_Stop(2))
     counts = {}
     monkeypatch.setattr(cells_module, "code_version", lambda: "other code")
-    with pytest.raises(InputError, match="another sweep"):  # kept unless --force
-        run_sweep(design, GRID, TRIALS, SEED, ANALYSES, out, counts=counts)
-    ds = run_sweep(design, GRID, TRIALS, SEED, ANALYSES, out, counts=counts, force=True)
-    assert counts["cells_reused"] == 0  # the 2 kept cells are the other code's
+    ds = run_sweep(design, GRID, TRIALS, SEED, ANALYSES, out, counts=counts)
+    assert counts["cells_reused"] == 0  # the 2 kept cells are the other code's ...
+    assert counts["other_cells_kept"] == 2  # ... and kept for it (a diff review)
     xr.testing.assert_identical(ds.drop_attrs(), reference.drop_attrs())
     monkeypatch.undo()
     counts = {}
     run_sweep(design, GRID, TRIALS, SEED, ANALYSES, out, counts=counts)
-    assert counts["cells_reused"] == 0  # the finished file is the other code's: recomputed
+    # the finished file is the other code's: computed again, from this code's kept cells
+    assert counts["cells_reused"] == 2
     counts = {}
     run_sweep(design, GRID, TRIALS, SEED, ANALYSES, out, counts=counts)
     assert counts["cells_reused"] == math.prod(len(v) for v in GRID.values())  # reused whole

@@ -120,10 +120,11 @@ def run_sweep(
         ``"plain"``.
     force : bool
         Discard the finished cells of another, interrupted sweep to the same ``out_path``
-        (without it they are refused: its rerun would resume from them).
+        (without it they are kept beside the file, so that its command can still resume).
     counts : dict, optional
         Filled with ``cells_reused``: the cells read from an earlier, interrupted run (all of
-        them when a finished file of the same sweep is reused); and ``plain_in_every_cell``
+        them when a finished file of the same sweep is reused); ``other_cells_kept``: the
+        finished cells of another sweep left in the cells folder; and ``plain_in_every_cell``
         (True) when ``"auto"`` took the plain share everywhere because some cells, not all,
         could have had the control variate.
 
@@ -220,8 +221,7 @@ def run_sweep(
                 "keeps its finished cells there); move it away or choose another --out"
             )
         _check_own_folder(out_path, folder)
-        if not force:
-            _check_other_sweeps_cells(out_path, folder, keys)
+        others = () if force else _other_sweeps_cells(folder, keys)
         lock = OutputLock(out_path)  # a second sweep to the same file is refused
         done = _finished_sweep(out_path, fingerprint)
         if done is not None:  # the same sweep was already finished: reuse it whole
@@ -330,7 +330,9 @@ def run_sweep(
     if out_path is not None:
         with atomic_path(out_path) as tmp:
             write_netcdf(ds, tmp)
-        _remove_cells(folder)
+        _remove_cells(folder, keep=others)
+        if others and counts is not None:
+            counts["other_cells_kept"] = len(others)
         lock.release()
     return ds
 
@@ -368,27 +370,25 @@ def _check_own_folder(out_path: Path, folder: Path) -> None:
         )
 
 
-def _check_other_sweeps_cells(out_path: Path, folder: Path, keys) -> None:
-    """Refuse to start where an interrupted sweep to the same file left finished cells that
-    are not this sweep's: they would be removed at its end, and with them the work its own
-    rerun would resume from (a sweep review: an interrupted 20,000-trial run's cells went
-    without a word when the same --out was run with other options)."""
+def _other_sweeps_cells(folder: Path, keys) -> tuple[str, ...]:
+    """The finished cells in ``folder`` that are not this sweep's: an interrupted sweep's to
+    the same file, with other options, seed or code. They are kept (a sweep review: an
+    interrupted 20,000-trial run's cells were removed without a word when the same --out
+    was run with other options; refusing instead left no way to resume after a code change,
+    which gives every cell another key), so that its own command can still resume them."""
     if not folder.is_dir():
-        return
+        return ()
     mine = {f"{k}.json" for k in keys}
-    other = [p.name for p in folder.iterdir() if p.name.endswith(".json") and p.name not in mine]
-    if other:
-        raise InputError(
-            f"--out {out_path}: {folder.name} beside it holds {len(other)} finished cell(s) of "
-            "another sweep (other options, seed or version) that was interrupted; rerun that "
-            "sweep's command to finish it, or add --force to discard them"
-        )
+    return tuple(
+        sorted(p.name for p in folder.iterdir() if p.name.endswith(".json") and p.name not in mine)
+    )
 
 
-def _remove_cells(folder: Path) -> None:
-    """Remove the finished cells and then the folder, only if nothing else is in it."""
+def _remove_cells(folder: Path, keep=()) -> None:
+    """Remove the finished cells but those named in ``keep`` (another sweep's), and then the
+    folder, only if nothing else is in it."""
     for path in folder.iterdir() if folder.is_dir() else ():
-        if _CELL_FILE.match(path.name):
+        if _CELL_FILE.match(path.name) and path.name not in keep:
             path.unlink(missing_ok=True)
     with contextlib.suppress(OSError):
         folder.rmdir()
