@@ -62,15 +62,26 @@ def also_simulated(design) -> str:
     others = realism_items(design, death=False)
     if others:
         text += "Also simulated: " + "; ".join(others) + ". "
-    coefficients = [c for c in (d.informative, d.death_informative) if c]
-    if coefficients:
-        # a paste-ready review: "2 per point/month" was defined nowhere a reader would see
-        c = coefficients[0]
+    exits = [
+        (c, what) for c, what in ((d.informative, "drops out"), (d.death_informative, "dies")) if c
+    ]
+    if exits:
+        # a paste-ready review: "2 per point/month" was defined nowhere a reader would see;
+        # a diff review: each coefficient, and what is kept nominal under lead-in screening
+        each = "; ".join(
+            f"at c = {c:g} a patient declining 1 point/month faster than the mean {what} "
+            f"{math.exp(c):.3g} times as often"
+            for c, what in exits
+        )
+        kept = (
+            "the candidates' overall rate (before lead-in screening; among those admitted it "
+            "differs)"
+            if design.enrichment.screens_lead_in
+            else "the placebo arm's overall rate"
+        )
         text += (
             "An informative coefficient c multiplies a patient's hazard by exp(c x (mean "
-            "slope - own slope)), slopes in points/month, so at c = "
-            f"{c:g} a patient declining 1 point/month faster than the mean leaves "
-            f"{math.exp(c):.3g} times as often; the placebo arm's overall rate stays at its "
+            f"slope - own slope)), slopes in points/month: {each}; {kept} stays at its "
             "nominal value. "
         )
     return text

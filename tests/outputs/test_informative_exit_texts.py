@@ -114,5 +114,20 @@ def test_the_informative_coefficient_is_defined_where_it_is_quoted():
     text = also_simulated(load_design().with_overrides({"dropout.informative": 2.0}))
     assert "informative dropout (2 per point/month)" in text
     assert "exp(c x (mean slope - own slope))" in text
-    assert f"leaves {math.exp(2.0):.3g} times as often" in text
+    assert f"drops out {math.exp(2.0):.3g} times as often" in text
+    assert "the placebo arm's overall rate stays at its nominal value" in text
     assert "exp(c" not in also_simulated(load_design())
+    # a diff review: each coefficient is explained, and under lead-in screening the rate
+    # kept nominal is the candidates' (the design line says so too)
+    both = also_simulated(
+        load_design("lead_in").with_overrides(
+            {
+                "dropout.informative": 2.0,
+                "dropout.death_informative": 1.0,
+                "enrichment.lead_in_decline_min": 1.0,
+                "enrichment.lead_in_decline_max": 10.0,
+            }
+        )
+    )
+    assert f"dies {math.exp(1.0):.3g} times as often" in both
+    assert "the candidates' overall rate" in both and "placebo arm's" not in both
