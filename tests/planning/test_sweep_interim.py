@@ -78,6 +78,49 @@ def test_type_i_error_has_its_interval_also_at_zero(design, swept):
     assert float(none.type_i_error_ci_low.squeeze()) == 0.0
 
 
+def test_type_i_intervals_are_over_the_rates_own_trials_and_also_for_the_posterior_rule():
+    """A diff review: with failed fits left out the fixed cell's interval was taken over all
+    trials (a normal interval for 2 of 98 where the looks' cell had Wilson's); and the
+    posterior rule's type1 of 0 of 40 was stored as 0 with an MC SE of 0. Wilson's interval
+    (Wilson 1927) is computed here from its formula, independently of the code."""
+    from designs.planning.power import wilson_interval
+
+    def wilson(k, n, z=1.959963984540054):
+        p = k / n
+        mid, half = p + z * z / (2 * n), z * ((p * (1 - p) + z * z / (4 * n)) / n) ** 0.5
+        return (mid - half) / (1 + z * z / n), (mid + half) / (1 + z * z / n)
+
+    small = load_design().with_overrides(
+        {
+            "trial.n_per_arm": 2,
+            "trial.sides": 1,
+            "trial.alpha": 0.025,
+            "decision.failed_fits": "exclude",
+            "dropout.monthly_hazard": 0.1,
+        }
+    )
+    ds = run_sweep(small, {"looks": ["fixed", "0.5,1"]}, 100, 2).sel(analysis="lmm_slope")
+    fixed = ds.sel(looks="fixed")
+    rate = float(fixed.type_i_error)
+    # the rate is a share of the null trials whose fit succeeded (98 at this seed)
+    n = next(m for m in range(100, 50, -1) if abs(rate * m - round(rate * m)) < 1e-9)
+    assert n < 100 and rate > 0
+    low, high = wilson(round(rate * n), n)
+    assert float(fixed.type_i_error_ci_low) == pytest.approx(low, rel=1e-9)
+    assert float(fixed.type_i_error_ci_high) == pytest.approx(high, rel=1e-9)
+    assert (low, high) == pytest.approx(wilson_interval(round(rate * n), n), rel=1e-12)
+    for label in ("fixed", "0.5,1"):
+        cell = ds.sel(looks=label)
+        assert cell.type_i_error_ci_low <= cell.type_i_error <= cell.type_i_error_ci_high
+    posterior = load_design().with_overrides(
+        {"decision.rule": "posterior", "decision.threshold": 0.995, "trial.n_per_arm": 40}
+    )
+    ds = run_sweep(posterior, {"effect": [0.1, 0.2]}, 40, 4).sel(analysis="lmm_slope")
+    assert float(ds.type1.sel(effect=0.1)) == 0.0  # seed 4: none of 40 null trials
+    z = 1.959963984540054
+    assert float(ds.type1_ci_high.sel(effect=0.1)) == pytest.approx(z * z / (40 + z * z))
+
+
 def test_variables_carry_cf_attributes(swept):
     for name in [*swept.data_vars, *swept.coords]:
         attrs = swept[name].attrs

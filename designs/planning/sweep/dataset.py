@@ -72,6 +72,12 @@ TRIAL_VARIABLES = ("completers", "dropped_out")
 TYPE1_VARIABLES = {
     "type1": ("posterior rule's successes with no effect for any patient (same seed)", "1"),
     "type1_mc_se": ("Monte Carlo standard error of type1", "1"),
+    "type1_ci_low": (
+        "95% interval of type1, lower end (Wilson's for a share of trials; normal with the "
+        "control variate)",
+        "1",
+    ),
+    "type1_ci_high": ("95% interval of type1, upper end (as type1_ci_low)", "1"),
 }
 #: Present when the sweep is given posterior effect draws.
 ASSURANCE_VARIABLES = {

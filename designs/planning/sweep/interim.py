@@ -145,22 +145,24 @@ def _fixed_cell(
             type1=True,
             control=control,
         )
-        null = {a: (s.type1, s.type1_mc_se) for a, s in out.items()}
+        null = {a: (s.type1, s.type1_mc_se, s.type1_trials) for a, s in out.items()}
     else:
         out = power(design, trials, seed, analyses, require_fits=False, control=control)
         zero = null_design(design)
         h0 = power(zero, trials, seed, analyses, require_fits=False, control=control)
-        null = {a: (s.power, s.mc_se) for a, s in h0.items()}
+        # the rates' own denominators: trials whose fit succeeded when failures are left out
+        # (a diff review: the trials gave a normal interval for 2/98)
+        null = {a: (s.power, s.mc_se, s.denominator) for a, s in h0.items()}
     months = calendar_length(design)["calendar_months"]
     cells = {}
     for a, s in out.items():
         cells[a] = fixed_cell_variables(s)
         if prior is not None:
-            cells[a].update(type1=null[a][0], type1_mc_se=null[a][1])
+            cells[a].update(type1=null[a][0], type1_mc_se=null[a][1], **_type1_interval(*null[a]))
         cells[a].update(
             type_i_error=null[a][0],  # the test's rejections, as the looks' efficacy
             type_i_error_mc_se=null[a][1],
-            **_type_i_interval(*null[a], trials),
+            **type_i_interval(*null[a]),
             type_i_error_nonbinding=null[a][0],  # no futility without looks
             expected_n_total=float(design.trial.n_total),
             expected_n_total_h0=float(design.trial.n_total),
@@ -206,7 +208,7 @@ def _sequential_cell(design, trials: int, seed: int, analyses: Sequence[str], pr
             "dropped_out": None,
             "type_i_error": s.type_i_error,
             "type_i_error_mc_se": s.mc_se_type_i_error,
-            **_type_i_interval(s.type_i_error, s.mc_se_type_i_error, _counted_h0(s, trials)),
+            **type_i_interval(s.type_i_error, s.mc_se_type_i_error, _counted_h0(s, trials)),
             "type_i_error_nonbinding": _nonbinding(s, design),
             "expected_n_total": s.expected_n_total,
             "expected_n_total_h0": s.expected_n_total_h0,
@@ -215,11 +217,15 @@ def _sequential_cell(design, trials: int, seed: int, analyses: Sequence[str], pr
             "p_stop_interim": float(sum(s.p_stop_efficacy[:-1]) + sum(s.p_stop_futility[:-1])),
         }
         if prior is not None:
-            cells[a].update(type1=s.type_i_error, type1_mc_se=s.mc_se_type_i_error)
+            cells[a].update(
+                type1=s.type_i_error,
+                type1_mc_se=s.mc_se_type_i_error,
+                **_type1_interval(s.type_i_error, s.mc_se_type_i_error, _counted_h0(s, trials)),
+            )
     return cells
 
 
-def _type_i_interval(rate: float, mc_se: float, counted: int) -> dict:
+def type_i_interval(rate: float, mc_se: float, counted: int) -> dict:
     """``type_i_error_ci_low``/``_high``: Wilson's 95% interval where ``rate`` is a share of
     ``counted`` trials, else (the control variate) the normal one, clipped to [0, 1]. A sweep
     review: 0 rejections of 40 null trials were stored as 0 with an MC SE of 0, where
@@ -232,6 +238,12 @@ def _type_i_interval(rate: float, mc_se: float, counted: int) -> dict:
     else:
         low, high = max(0.0, rate - 1.96 * mc_se), min(1.0, rate + 1.96 * mc_se)
     return {"type_i_error_ci_low": low, "type_i_error_ci_high": high}
+
+
+def _type1_interval(rate: float, mc_se: float, counted: int) -> dict:
+    """:func:`type_i_interval` under the names of the posterior rule's ``type1``."""
+    low, high = type_i_interval(rate, mc_se, counted).values()
+    return {"type1_ci_low": low, "type1_ci_high": high}
 
 
 def _counted_h0(s, trials: int) -> int:
