@@ -50,7 +50,11 @@ def interim_looks_csv(interim) -> str:
     """The looks, one row per look: boundaries, stopping probabilities and their MC SE."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    rows = interim_look_rows(interim)
+    # keys starting with "_" are for the tables' text only (a diff review: a "futility"
+    # column of Python's True/False)
+    rows = [
+        {k: v for k, v in r.items() if not k.startswith("_")} for r in interim_look_rows(interim)
+    ]
     w.writerow(list(rows[0]))
     for r in rows:
         w.writerow([_number(v) for v in r.values()])

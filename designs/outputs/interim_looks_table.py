@@ -64,7 +64,7 @@ def interim_look_rows(interim) -> list[dict]:
                 "p_futility_h0": s.p_stop_futility_h0[k],
                 "se_futility_h0": mc_se(s.p_stop_futility_h0[k], n0),
                 "trials_h0": n0,
-                "futility": futility,  # a rule to stop for futility at all
+                "_futility": futility,  # a rule to stop for futility at all (not a column)
             }
         )
     return rows
@@ -73,7 +73,7 @@ def interim_look_rows(interim) -> list[dict]:
 def _look_cells(r: dict) -> list[str]:
     fz = "\u2013" if math.isnan(r["futility_z"]) else f"{r['futility_z']:.3f}"
     # no futility rule: a dash, not "0.000 (0.000)" (a paste-ready review)
-    none = "\u2013" if not r.get("futility", True) else None
+    none = "\u2013" if not r.get("_futility", True) else None
     return [
         str(r["look"]),
         f"{r['information_fraction']:.3f}",

@@ -56,6 +56,9 @@ def posterior_look_rows(interim) -> list[dict]:
             "p_futility_h0": s.p_stop_futility_h0[k],
             "se_futility_h0": mc_se(s.p_stop_futility_h0[k], n0),
             "trials_h0": n0,
+            # a predictive futility rule at all (not a column; a diff review: without one
+            # the futility columns read "0.000 (0.000)" here, dashes in the frequentist table)
+            "_futility": interim.design.decision.futility_predictive > 0,
         }
         for k in range(len(s.looks))
     ]
@@ -65,6 +68,8 @@ def posterior_look_cells(r: dict) -> list[str]:
     def se(p, e, digits=3):
         return f"{p:.{digits}f} ({e:.{digits}f})"
 
+    none = "\u2013" if not r.get("_futility", True) else None
+
     return [
         str(r["look"]),
         f"{r['information_fraction']:.3f}",
@@ -73,9 +78,9 @@ def posterior_look_cells(r: dict) -> list[str]:
         f"{r['threshold']:.4g}",
         f"{r['threshold_z']:.3f}",
         se(r["p_efficacy_h1"], r["se_efficacy_h1"]),
-        se(r["p_futility_h1"], r["se_futility_h1"]),
+        none or se(r["p_futility_h1"], r["se_futility_h1"]),
         rate_cell(r["p_efficacy_h0"], r["se_efficacy_h0"], r["trials_h0"]),
-        se(r["p_futility_h0"], r["se_futility_h0"]),
+        none or se(r["p_futility_h0"], r["se_futility_h0"]),
     ]
 
 

@@ -337,3 +337,20 @@ def test_a_two_sided_design_without_futility_says_so_in_its_looks_table():
     assert "includes crossings favouring placebo (harm)" in md
     csv_rows = interim_table(interim, "csv")
     assert "0.000 (0.000)" not in md and csv_rows  # the CSV keeps its numbers
+    # a diff review: the flag behind the dashes was written as a CSV column of True/False
+    from designs.outputs.interim_csv import interim_looks_csv
+
+    header = interim_looks_csv(interim).splitlines()[0].split(",")
+    assert "p_futility_h0" in header and not [c for c in header if "futility" == c.strip("_")]
+    # the posterior rule's looks table likewise (its cells from a row of numbers)
+    from designs.outputs.interim_posterior import posterior_look_cells
+
+    row = {
+        "look": 1, "information_fraction": 0.5, "observed_fraction": 0.5, "month": 20.0,
+        "threshold": 0.995, "threshold_z": 2.576, "p_efficacy_h1": 0.2, "se_efficacy_h1": 0.01,
+        "p_futility_h1": 0.0, "se_futility_h1": 0.0, "p_efficacy_h0": 0.005,
+        "se_efficacy_h0": 0.001, "p_futility_h0": 0.0, "se_futility_h0": 0.0, "trials_h0": 4000,
+    }  # fmt: skip
+    cells = posterior_look_cells({**row, "_futility": False})
+    assert cells[7] == cells[9] == "\u2013"
+    assert posterior_look_cells({**row, "_futility": True})[7] == "0.000 (0.000)"
