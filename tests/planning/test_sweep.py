@@ -103,12 +103,30 @@ def test_parse_grid_tokens_equals_comma_joined_text(tokens, integer, text):
     assert parse_grid(tokens, "--x", integer=integer) == got  # a list is read as tokens
 
 
+def test_ranges_given_as_separate_words_are_each_swept():
+    """A diff review: ``--n-per-arm 50:100:25 --n-per-arm 150:200:25`` (the option given
+    twice: one list of words) was refused though the README says both lists are swept; a
+    range with spaces around its colons, given alone, is one range."""
+    got = parse_grid_tokens(["50:100:25", "150:200:25", "100"], "--x", integer=True)
+    assert got == (50, 75, 100, 150, 175, 200)
+    assert (
+        parse_grid("0.2 : 0.4 : 0.1", "--x")
+        == parse_grid("0.2:0.4:0.1", "--x")
+        == (
+            0.2,
+            0.3,
+            0.4,
+        )
+    )
+
+
 @pytest.mark.parametrize(
     ("tokens", "integer", "fragment"),
     [
         ([], False, "empty grid"),
         (["0.2", "x"], False, "'x' is not a number"),
-        (["50:300:25", "400"], True, "a range START:STOP:STEP stands alone"),
+        (["50:300:25,400"], True, "a range START:STOP:STEP stands alone"),
+        (["50", "", "100"], True, "an empty value"),  # a diff review: dropped silently
         (["100,,200"], True, "an empty value between commas"),  # a sweep review
         (["1.5", "2"], True, "whole numbers"),
     ],

@@ -74,7 +74,7 @@ def parse_grid(
     """
     if isinstance(text, list | tuple):
         return parse_grid_tokens(text, option, integer=integer)
-    raw = str(text).strip()
+    raw = re.sub(r"\s*:\s*", ":", str(text).strip())  # "0.2 : 0.4 : 0.1" is one range
     if not raw:
         raise InputError(f"{option} {text!r}: empty grid; give START:STOP:STEP or a list")
     if ":" in raw:
@@ -126,10 +126,12 @@ def parse_grid_tokens(
     """Parse a grid given as separate words (``nargs="+"`` on the command line).
 
     The words are joined with spaces and read by :func:`parse_grid` (so ``0.2, 0.3`` as
-    the shell splits it is two values, while ``100,,200`` in one word is refused), so
+    the shell splits it is two values, while ``100,,200`` in one word is refused); where a
+    word is a range, each word is read on its own and the values follow in order
+    (``["50:100:25", "150:200:25"]``: the option given twice). So
     ``["0.15", "0.2", "0.25"]``, ``["0.15,0.2", "0.25"]`` and ``["0.15,0.2,0.25"]`` give the
-    same values, and a single word (``["50:300:25"]``) is read exactly as that text. A range
-    is one word on its own: it cannot be mixed with other words.
+    same values, and a single word (``["50:300:25"]``) is read exactly as that text. Within
+    one word a range cannot be mixed with other values.
 
     Parameters
     ----------
@@ -153,7 +155,18 @@ def parse_grid_tokens(
     """
     if isinstance(tokens, str):  # one word given bare, not split into characters
         tokens = [tokens]
-    return parse_grid(" ".join(str(t) for t in tokens), option, integer=integer)
+    words = [str(t) for t in tokens]
+    if any(not w.strip() for w in words) and len(words) > 1:  # a diff review: '50 "" 100'
+        raise InputError(f"{option} {' '.join(map(repr, words))}: an empty value")
+    if len(words) > 1 and any(":" in w for w in words):
+        # the option given twice with a range each (`action="extend"`), or a range beside
+        # values: each word on its own, in order (a diff review: '--n-per-arm 50:100:25
+        # --n-per-arm 150:200:25' was refused though both lists are swept)
+        values = [v for w in words for v in parse_grid(w, option, integer=integer)]
+        if len(values) > MAX_CELLS:
+            raise InputError(f"{option}: {len(values):,} values; at most {MAX_CELLS:,}")
+        return tuple(dict.fromkeys(values))
+    return parse_grid(" ".join(words), option, integer=integer)
 
 
 def _check_grid(design, grid: Mapping[str, Sequence]) -> dict[str, tuple]:
