@@ -139,7 +139,7 @@ def true_value(shift, visits_months):
 
 
 def modal_last_visit(months) -> float:
-    """The last scheduled visit of a data set: the month most patients' records end at (the
+    """The last scheduled visit of a data set: the month the most patients' records end at (the
     later month on a tie), so that a few off-schedule late visits do not move it.
 
     ``months`` is each patient's visit months (arrays, sorted)."""
@@ -155,7 +155,7 @@ def fit_data(data, last_month: float | None = None, sides: int = 2) -> AnalysisR
     data : pandas.DataFrame or mapping of arrays
         Long format table (see module docstring).
     last_month : float, optional
-        The last scheduled visit (months); default: the month most patients' records end at
+        The last scheduled visit (months); default: the month the most patients' records end at
         (:func:`modal_last_visit`). Completers are patients with visits at exactly month 0
         and ``last_month``.
     sides : {1, 2}

@@ -236,6 +236,8 @@ def _interim_answers(plan) -> list[str]:
         for r in rows
     )
     looks = interim.design.interim.describe()
+    if interim.threshold_z is not None:  # no alpha spending under the posterior rule (a review)
+        looks = looks.split(";")[0] + "; posterior rule"
     return [
         f"With the interim looks ({looks}): {answers}. The numbers above are the same design "
         "without looks (the fixed design); `interim.md` compares the two.",
@@ -275,7 +277,8 @@ def report_readme(plan, command: str | None = None) -> str:
         "## Paste first",
         "",
         "1. `methods.md`: the methods paragraph (estimand, model, dropout, sample size, "
-        "assurance, software, references).",
+        + ("assurance, " if plan.assurance is not None else "")
+        + "software, references).",
         "2. `sample_size.tex` (LaTeX, needs `\\usepackage{booktabs}`) or `sample_size.md`: "
         "the sample-size table.",
         "3. `sample_size_curve.pdf`: the figure behind the table.",

@@ -52,6 +52,7 @@ def test_report_gives_the_two_stage_n_of_sample_size(tmp_path, capsys, run, resu
     assert oc["command"].startswith("python simulate.py report --effect 0.5")
     assert report["command"] == oc["command"] and report["software"].startswith("als-trial-sim")
     assert methods.splitlines()[0] == "# Methods: sample size"
+    assert "sample size, software, references" in readme  # no "assurance" listed either
 
 
 def test_report_json_of_a_one_stage_search(tmp_path, capsys, run, result_of):

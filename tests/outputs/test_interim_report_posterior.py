@@ -129,5 +129,8 @@ def test_report_with_looks_under_the_posterior_rule(tmp_path):
     assert "Spiegelhalter DJ, Abrams KR, Myles JP (2004)" in methods
     assert f"the thresholds imply a type I error of {implied:.4f}" in methods
     assert "Jennison C, Turnbull BW (2000)" in methods  # cited there, so in the list
+    readme = (out / "README.md").read_text()  # a diff review: "obf alpha spending" here
+    assert "2 looks at information 0.5, 1; posterior rule" in readme
+    assert "alpha spending" not in readme
     tex = (out / "interim.tex").read_text()
     assert tex.count("\\begin{table}") == 2

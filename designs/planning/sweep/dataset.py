@@ -39,8 +39,9 @@ VARIABLES = {
         "1",
     ),
     "variance_ratio": (
-        "control variate (docs/conventions.md#power): the plain share's Monte Carlo variance "
-        "over that of power_favourable's estimate; NaN where the rates are plain shares",
+        "variance ratio of the control variate (docs/conventions.md#power): the plain "
+        "share's Monte Carlo variance over that of power_favourable's estimate; NaN where "
+        "the rates are plain shares",
         "1",
     ),
     "mean_estimate": ("mean estimate over trials whose fit succeeded", "see estimate_units"),
