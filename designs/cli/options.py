@@ -219,13 +219,14 @@ def add_analysis(p, *, several: bool, default: str | None = None) -> None:
     )
 
 
-def add_force(p) -> None:
-    """``--force``: replace an existing ``--out`` file that is not an earlier output."""
+def add_force(p, extra: str = "") -> None:
+    """``--force``: replace an existing ``--out`` file that is not an earlier output
+    (``extra``: what else it does in this command)."""
     p.add_argument(
         "--force",
         action="store_true",
         help="replace an existing --out file even if it is not an earlier output of this "
-        "command (never one of the command's inputs)",
+        f"command (never one of the command's inputs){extra}",
     )
 
 

@@ -111,7 +111,7 @@ def add_sweep(sub) -> None:
     )
     add_trials(p, 2000, what="simulated trials per cell")
     p.add_argument("--out", required=True, help="netCDF file to write (FILE.nc)")
-    add_force(p)
+    add_force(p, "; also discard the finished cells another, interrupted sweep left beside it")
     where = p.add_mutually_exclusive_group()
     where.add_argument(
         "--scheduler", metavar="ADDRESS", help="a running Dask scheduler, e.g. tcp://10.0.0.5:8786"
