@@ -51,3 +51,23 @@ def test_pdf_embeds_truetype_fonts_not_type3(tmp_path):
     assert b"/Type3" not in first and b"/FontFile2" in first
     save(fig, tmp_path / "f.png")
     assert (tmp_path / "f.pdf").read_bytes() == first
+
+
+def test_posterior_histograms_bin_the_range_they_show(tmp_path, monkeypatch):
+    """A figures review: 60 bins over every draw, far tails included, then the axis cut at the
+    0.2-99.8% quantiles, made one panel's bars 15 points wide against 4 in the other. The 60
+    bins now span the range shown: equal widths of (right - left) / 60 in both panels."""
+    import designs.outputs.figures_posterior as F
+
+    seen = []
+    monkeypatch.setattr(F, "save", lambda fig, path, *a, **k: seen.append(fig) or path)
+    rng = np.random.default_rng(3)
+    heavy = rng.standard_t(2, 4000)  # far tails, as a proportional posterior's
+    F.posterior_effect_png(
+        {"proportional": 0.4 + 0.3 * heavy, "absolute": rng.normal(0.2, 0.15, 4000)},
+        tmp_path / "p.png",
+    )
+    for ax in seen[0].axes[:2]:
+        left, right = ax.get_xlim()
+        widths = [bar.get_width() for bar in ax.containers[0]]  # the histogram's bars
+        assert len(widths) == 60 and np.allclose(widths, (right - left) / 60, rtol=1e-9)
