@@ -23,6 +23,7 @@ from designs.outputs.figures_posterior import (  # noqa: F401  (re-exported)
     success_word,
 )
 from designs.outputs.plotting import (
+    SERIES_LINES,
     Z95,
     assumptions_line,
     closed_form_label,
@@ -31,6 +32,7 @@ from designs.outputs.plotting import (
     is_tool_figure,
     new_figure,
     save,
+    series_style,
     size_axis_label,
     success_axis_label,
 )
@@ -80,12 +82,20 @@ def power_curve_png(
     sub = ds.sel(analysis=analysis)
     fig, ax = new_figure(7.5, 5.2)
     n = sub[size_dim].values
-    for eff in sub.effect.values:
+    for k, eff in enumerate(sub.effect.values):
         cell = sub.sel(effect=eff)
         p, se = cell.power_favourable.values, cell.mc_se_favourable.values
         own = design is not None and np.isclose(eff, design.effect.value)
+        # the design's effect solid, the others dashed or dotted (each its own)
+        style = series_style(k) | {"ls": "-" if own else SERIES_LINES[1 + k % 6]}
         (line,) = ax.plot(
-            n, p, lw=2.2 if own else 1.4, label=effect_label(float(eff), ds, design, own)
+            n,
+            p,
+            **style,
+            ms=3.5,
+            lw=2.4 if own else 1.4,
+            zorder=4 if own else 3,
+            label=effect_label(float(eff), ds, design, own),
         )
         ax.fill_between(
             n,
@@ -334,20 +344,21 @@ def analyses_png(ds, path, *, effect, primary, design=None) -> Path:
         cell = sub.sel(analysis=a)
         p, se = cell.power_favourable.values, cell.mc_se_favourable.values
         main = str(a) == primary
+        style = series_style(k)
         ax.plot(
             n,
             p,
-            color=f"C{k}",
-            lw=2.2 if main else 1.3,
-            marker="o",
-            ms=3,
+            **style,
+            lw=2.4 if main else 1.3,
+            ms=4 if main else 3.5,
+            zorder=4 if main else 3,  # the trial's own on top (it was under Kenward-Roger's)
             label=title(str(a)) + (f": the trial's {own}" if main else ""),
         )
         ax.fill_between(
             n,
             np.clip(p - Z95 * se, 0, 1),
             np.clip(p + Z95 * se, 0, 1),
-            color=f"C{k}",
+            color=style["color"],
             alpha=0.15,
             lw=0,
         )

@@ -17,6 +17,7 @@ from designs.outputs.plotting import (
     new_figure,
     posterior_rule_short,
     save,
+    scope_prefix,
     size_axis_label,
 )
 
@@ -128,7 +129,7 @@ def assurance_curve_png(
     ax.set_xlabel(size_axis_label(size_dim, design))
     ax.set_ylabel(assurance_axis_label(design))
     ax.set_title(
-        f"Assurance over the phase 2 posterior beside {word} at the fixed effect\n"
+        scope_prefix() + f"Assurance over the phase 2 posterior beside {word} at the fixed effect\n"
         f"phase 2: {phase2_words(illustrative)}; bands: 95% Monte Carlo interval",
         fontsize=9,
     )

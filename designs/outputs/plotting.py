@@ -4,6 +4,8 @@ the backend of a notebook that imports this module)."""
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 from pathlib import Path
 
 from matplotlib.figure import Figure
@@ -15,6 +17,24 @@ Z95 = 1.959963984540054
 
 #: Resolution of the PNG files (print quality); the PDF beside each is vector.
 PNG_DPI = 300
+
+
+#: Colours of the Okabe-Ito palette (Okabe & Ito 2008, "Color universal design"), told apart
+#: by readers with any common colour-vision deficiency; each series also has its own marker
+#: and line style, so that neither colour nor greyscale print alone carries it (a figures
+#: review: two analyses' curves differed by a colour distance of 7 under deuteranopia).
+SERIES_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#000000")
+SERIES_MARKERS = ("o", "s", "^", "D", "v", "P", "X")
+SERIES_LINES = ("-", "--", "-.", ":", (0, (5, 1, 1, 1)), (0, (3, 1)), (0, (1, 2)))
+
+
+def series_style(k: int) -> dict:
+    """Colour, marker and line style of the ``k``-th series of a figure."""
+    return {
+        "color": SERIES_COLOURS[k % len(SERIES_COLOURS)],
+        "marker": SERIES_MARKERS[k % len(SERIES_MARKERS)],
+        "ls": SERIES_LINES[k % len(SERIES_LINES)],
+    }
 
 
 def new_figure(width_in: float, height_in: float, ncols: int = 1):
@@ -146,9 +166,34 @@ def success_axis_label(design) -> str:
     return f"success probability\n({posterior_rule_short(design)})"
 
 
+#: A line every figure drawn within :func:`figure_scope` puts first in its assumptions.
+_SCOPE: contextvars.ContextVar[str] = contextvars.ContextVar("figure_scope", default="")
+
+
+@contextlib.contextmanager
+def figure_scope(line: str):
+    """Figures drawn inside say ``line`` first in their assumptions (a figures review: in a
+    report with interim looks, the curves of the design without looks did not say so)."""
+    token = _SCOPE.set(line)
+    try:
+        yield
+    finally:
+        _SCOPE.reset(token)
+
+
+def scope_prefix() -> str:
+    """The :func:`figure_scope` line with a newline, or "" outside one."""
+    scope = _SCOPE.get()
+    return f"{scope}\n" if scope else ""
+
+
 def assumptions_line(design, analysis: str, effect: float | None = None) -> str:
     """The design's assumptions in two lines (three under the posterior rule), for a
-    figure's title."""
+    figure's title; inside :func:`figure_scope`, its line first."""
+    return scope_prefix() + _assumptions(design, analysis, effect)
+
+
+def _assumptions(design, analysis: str, effect: float | None = None) -> str:
     if design is None:
         return title(analysis)
     t, p = design.trial, design.population

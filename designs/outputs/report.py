@@ -123,7 +123,20 @@ def check_report_folder(out_dir, option: str = "--out", *, inputs=(), force: boo
 
 
 def _figures(plan, tmp: Path) -> None:
-    """Every figure of ``plan`` into ``tmp`` (PDF and PNG each)."""
+    """Every figure of ``plan`` into ``tmp`` (PDF and PNG each); with interim looks, those of
+    the fixed design say so (the interim design's own is ``interim_boundaries``)."""
+    from designs.outputs.plotting import figure_scope
+
+    scope = (
+        "Fixed design, without the interim looks (interim.md: the design with looks)"
+        if plan.interim is not None
+        else ""
+    )
+    with figure_scope(scope):
+        _fixed_figures(plan, tmp)
+
+
+def _fixed_figures(plan, tmp: Path) -> None:
     design, result, sweep = plan.design, plan.sample_size, plan.power_sweep
     chosen = [(r.target_power, r.n) for r in result.rows]
     figures.sample_size_png(

@@ -71,3 +71,15 @@ def test_posterior_histograms_bin_the_range_they_show(tmp_path, monkeypatch):
         left, right = ax.get_xlim()
         widths = [bar.get_width() for bar in ax.containers[0]]  # the histogram's bars
         assert len(widths) == 60 and np.allclose(widths, (right - left) / 60, rtol=1e-9)
+
+
+def test_series_differ_by_marker_and_line_style_not_by_colour_alone():
+    """A figures review: two analyses' curves differed by a colour distance of 7 under
+    deuteranopia, same marker and line style. Every series of a figure (up to 7) has its own
+    marker and line style as well as an Okabe-Ito colour."""
+    from designs.outputs.plotting import SERIES_COLOURS, series_style
+
+    styles = [series_style(k) for k in range(7)]
+    assert len({s["marker"] for s in styles}) == 7
+    assert len({str(s["ls"]) for s in styles}) == 7
+    assert len({s["color"] for s in styles}) == 7 and styles[0]["color"] == SERIES_COLOURS[0]
