@@ -83,3 +83,19 @@ def test_series_differ_by_marker_and_line_style_not_by_colour_alone():
     assert len({s["marker"] for s in styles}) == 7
     assert len({str(s["ls"]) for s in styles}) == 7
     assert len({s["color"] for s in styles}) == 7 and styles[0]["color"] == SERIES_COLOURS[0]
+
+
+def test_figures_in_a_scope_say_it_first():
+    """A figures review: a report with looks drew the fixed design's curves without saying
+    so. Inside ``figure_scope`` every assumptions line (and the assurance title) starts with
+    the scope's line; outside it, nothing is added."""
+    from designs.outputs.plotting import assumptions_line, figure_scope, scope_prefix
+    from designs.spec import load_design
+
+    design = load_design()
+    plain = assumptions_line(design, "lmm_slope")
+    with figure_scope("Fixed design, without the interim looks"):
+        scoped = assumptions_line(design, "lmm_slope")
+        assert scope_prefix() == "Fixed design, without the interim looks\n"
+    assert scoped == "Fixed design, without the interim looks\n" + plain
+    assert scope_prefix() == "" and assumptions_line(design, "lmm_slope") == plain
