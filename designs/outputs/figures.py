@@ -286,8 +286,38 @@ def draw_sample_size_search(result, *, closed_form=None, design=None):
         else "simulation error of the estimate only, not uncertainty about the true n"
     )
     footer(fig, f"MC interval of n: {what}; seed {result.seed}, als-trial-sim {__version__}")
-    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    cautions = _search_cautions(result, design)
+    if cautions:  # a figures review: the figure showed n with none of the table's warnings
+        fig.text(
+            0.01, 0.04, "\n".join(cautions), fontsize=7.5, color="#B00000", ha="left",
+            va="bottom", wrap=True,
+        )  # fmt: skip
+    fig.tight_layout(rect=(0, 0.03 + 0.03 * len(cautions), 1, 1))
     return fig
+
+
+def _search_cautions(result, design) -> list[str]:
+    """One short line per warning of the search's table: a fresh-trial check that missed its
+    target, and under the posterior rule a type I error at n above the level."""
+    from designs.outputs.console import fresh_check_missed
+
+    lines = []
+    for r in result.rows:
+        if fresh_check_missed(r):
+            way = "below" if r.confirmed_power < r.target_power else "above"
+            lines.append(
+                f"CAUTION {r.target_power:.0%}: power on fresh trials at n = {r.n} is "
+                f"{r.confirmed_power:.3f} (MC SE {r.confirmed_mc_se:.4f}), {way} the target "
+                "beyond its MC error; rerun with more trials"
+            )
+    if design is not None and design.decision.is_posterior:
+        from designs.outputs.console import type_i_warnings
+
+        for w in type_i_warnings(result.rows, design, above_only=True):
+            text = w.removeprefix("warning: target ").split(": its threshold")[0]
+            target, _, rest = text.partition(": ")
+            lines.append(f"CAUTION {float(target):.0%}: {rest.removeprefix('the ')}")
+    return lines
 
 
 def sample_size_figure_bytes(

@@ -99,3 +99,23 @@ def test_figures_in_a_scope_say_it_first():
         assert scope_prefix() == "Fixed design, without the interim looks\n"
     assert scoped == "Fixed design, without the interim looks\n" + plain
     assert scope_prefix() == "" and assumptions_line(design, "lmm_slope") == plain
+
+
+def test_the_search_figure_carries_the_tables_cautions():
+    """A figures review: the console warned that n was likely underestimated (fresh-trial
+    power 0.787 at n = 183), the figure showed n with no word. Each missed fresh check, and
+    under the posterior rule each type I error above the level at n, is a red line."""
+    import dataclasses
+
+    from designs.outputs.figures import _search_cautions
+    from designs.spec import load_design
+    from tests.outputs.test_tables import _result, _row
+
+    passed = _row(0.8, 183)
+    missed = dataclasses.replace(_row(0.9, 250), confirmed_power=0.893, confirmed_mc_se=0.0033)
+    lines = _search_cautions(_result([passed, missed]), load_design())
+    assert lines == [
+        "CAUTION 90%: power on fresh trials at n = 250 is 0.893 (MC SE 0.0033), below the "
+        "target beyond its MC error; rerun with more trials"
+    ]
+    assert _search_cautions(_result([passed]), load_design()) == []
