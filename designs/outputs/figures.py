@@ -124,7 +124,8 @@ def power_curve_png(
         + assumptions_line(design, analysis),
         fontsize=9,
     )
-    ax.legend(title=effect_label_title or "true effect", loc="lower right", fontsize=8)
+    # "best": a figures review found the fixed lower right over a curve in notebook 02
+    ax.legend(title=effect_label_title or "true effect", loc="best", fontsize=8)
     ax.grid(alpha=0.3)
     footer(
         fig,
