@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from designs import __version__
 from designs.analyses.registry import title
+from designs.outputs.interim_looks_table import LOOK_COLUMNS
 from designs.outputs.numbers import rate_mc_se
 from designs.outputs.rates import above_level, rate_cell
 from designs.planning.power import mc_se
@@ -18,16 +19,10 @@ __all__ = ["POSTERIOR_LOOK_COLUMNS", "posterior_look_rows", "posterior_methods"]
 
 #: Columns of the looks table: (key, Markdown header, LaTeX group, LaTeX header).
 POSTERIOR_LOOK_COLUMNS = (
-    ("look", "look", "", "look"),
-    ("information_fraction", "information fraction, planned", "Information", "planned"),
-    ("observed_fraction", "observed (mean)", "Information", "observed"),
-    ("month", "calendar month", "", "month"),
+    *LOOK_COLUMNS[:4],  # look, information planned and observed, month
     ("threshold", "threshold P(effect > margin)", "Efficacy", "threshold"),
     ("threshold_z", "as z at planned information", "Efficacy", "z"),
-    ("p_efficacy_h1", "P(stop, efficacy) effect (MC SE)", "Under the effect", "efficacy"),
-    ("p_futility_h1", "P(stop, futility) effect (MC SE)", "Under the effect", "futility"),
-    ("p_efficacy_h0", "P(stop, efficacy) no effect (MC SE)", "Under no effect", "efficacy"),
-    ("p_futility_h0", "P(stop, futility) no effect (MC SE)", "Under no effect", "futility"),
+    *LOOK_COLUMNS[-4:],  # the stopping probabilities under the effect and under none
 )
 
 
