@@ -107,12 +107,12 @@ def evaluate_cell(
     for name, s in out.items():
         cells[name] = fixed_cell_variables(s)
         if prior is not None:
-            from designs.planning.sweep.interim import _type1_interval
+            from designs.planning.sweep.interim import interval_variables
 
             cells[name]["type1"] = s.type1
             cells[name]["type1_mc_se"] = s.type1_mc_se
             # a diff review: 0 of 40 was stored as 0 with an MC SE of 0 here too
-            cells[name].update(_type1_interval(s.type1, s.type1_mc_se, s.type1_trials))
+            cells[name].update(interval_variables("type1", s.type1, s.type1_mc_se, s.type1_trials))
         if name in assured:
             cells[name]["assurance"] = assured[name].assurance
             cells[name]["assurance_mc_se"] = assured[name].mc_se

@@ -158,11 +158,13 @@ def _fixed_cell(
     for a, s in out.items():
         cells[a] = fixed_cell_variables(s)
         if prior is not None:
-            cells[a].update(type1=null[a][0], type1_mc_se=null[a][1], **_type1_interval(*null[a]))
+            cells[a].update(
+                type1=null[a][0], type1_mc_se=null[a][1], **interval_variables("type1", *null[a])
+            )
         cells[a].update(
             type_i_error=null[a][0],  # the test's rejections, as the looks' efficacy
             type_i_error_mc_se=null[a][1],
-            **type_i_interval(*null[a]),
+            **interval_variables("type_i_error", *null[a]),
             type_i_error_nonbinding=null[a][0],  # no futility without looks
             expected_n_total=float(design.trial.n_total),
             expected_n_total_h0=float(design.trial.n_total),
@@ -208,7 +210,9 @@ def _sequential_cell(design, trials: int, seed: int, analyses: Sequence[str], pr
             "dropped_out": None,
             "type_i_error": s.type_i_error,
             "type_i_error_mc_se": s.mc_se_type_i_error,
-            **type_i_interval(s.type_i_error, s.mc_se_type_i_error, _counted_h0(s, trials)),
+            **interval_variables(
+                "type_i_error", s.type_i_error, s.mc_se_type_i_error, s.counted_h0
+            ),
             "type_i_error_nonbinding": _nonbinding(s, design),
             "expected_n_total": s.expected_n_total,
             "expected_n_total_h0": s.expected_n_total_h0,
@@ -220,36 +224,25 @@ def _sequential_cell(design, trials: int, seed: int, analyses: Sequence[str], pr
             cells[a].update(
                 type1=s.type_i_error,
                 type1_mc_se=s.mc_se_type_i_error,
-                **_type1_interval(s.type_i_error, s.mc_se_type_i_error, _counted_h0(s, trials)),
+                **interval_variables("type1", s.type_i_error, s.mc_se_type_i_error, s.counted_h0),
             )
     return cells
 
 
-def type_i_interval(rate: float, mc_se: float, counted: int) -> dict:
-    """``type_i_error_ci_low``/``_high``: Wilson's 95% interval where ``rate`` is a share of
-    ``counted`` trials, else (the control variate) the normal one, clipped to [0, 1]. A sweep
-    review: 0 rejections of 40 null trials were stored as 0 with an MC SE of 0, where
-    `power` prints the one-sided 95% upper bound 0.0722."""
+def interval_variables(name: str, rate: float, mc_se: float, counted: int) -> dict:
+    """``{name}_ci_low`` and ``{name}_ci_high``: Wilson's 95% interval where ``rate`` is a
+    share of ``counted`` trials, else (the control variate) the normal one, clipped to
+    [0, 1]. A sweep review: 0 rejections of 40 null trials were stored as 0 with an MC SE of
+    0, where `power` prints the one-sided 95% upper bound 0.0722. ``counted``: the rate's
+    own denominator (a looks summary's ``counted_h0``, a fixed run's ``denominator``)."""
     from designs.planning.power import wilson_interval
 
     hits = rate * counted
-    if counted > 0 and abs(hits - round(hits)) < 1e-6:
+    if counted > 0 and math.isfinite(hits) and abs(hits - round(hits)) < 1e-6:
         low, high = wilson_interval(round(hits), counted)
     else:
         low, high = max(0.0, rate - 1.96 * mc_se), min(1.0, rate + 1.96 * mc_se)
-    return {"type_i_error_ci_low": low, "type_i_error_ci_high": high}
-
-
-def _type1_interval(rate: float, mc_se: float, counted: int) -> dict:
-    """:func:`type_i_interval` under the names of the posterior rule's ``type1``."""
-    low, high = type_i_interval(rate, mc_se, counted).values()
-    return {"type1_ci_low": low, "type1_ci_high": high}
-
-
-def _counted_h0(s, trials: int) -> int:
-    """The null trials a looks summary's type I error is a share of (its ``counted_h0``,
-    else ``trials_h0``, else the cell's trials)."""
-    return getattr(s, "counted_h0", 0) or getattr(s, "trials_h0", 0) or trials
+    return {f"{name}_ci_low": low, f"{name}_ci_high": high}
 
 
 def _nonbinding(s, design) -> float:
