@@ -341,17 +341,11 @@ def type_i_warnings(rows, design, *, above_only: bool = False) -> list[str]:
     interim looks warns): the threshold (or a borrowing prior) does not hold the level at
     that n, so the n is not that of a trial at the level; then, unless ``above_only``, one
     per row with too few null trials to show that it holds the level."""
-    if not design.decision.is_posterior:
-        return []
-    from designs.planning.operating import nominal_type_i_error
-
-    level = nominal_type_i_error(design)
-    from designs.outputs.rates import level_verdict, rate_text, trials_for_level
+    from designs.outputs.rates import rate_text, trials_for_level, type_i_verdicts
 
     above, few = [], []  # every row above the level first, then those with too few trials
-    for r in rows:
+    for r, verdict, level in type_i_verdicts(rows, design):
         null = r.type_i_trials or r.trials
-        verdict = level_verdict(r.type_i_error, r.mc_se_type_i_error, null, level)
         if verdict == "above":
             above.append(
                 f"warning: target {r.target_power:g}: the posterior rule's type I error at n = "

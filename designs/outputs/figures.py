@@ -302,7 +302,7 @@ def _search_cautions(result, design) -> list[str]:
     target, and under the posterior rule a type I error at n above the level."""
     from designs.outputs.console import fresh_check_missed
 
-    lines = []
+    lines = []  # the missed checks first, then the type I errors above the level
     for r in result.rows:
         if fresh_check_missed(r):
             way = "below" if r.confirmed_power < r.target_power else "above"
@@ -311,13 +311,16 @@ def _search_cautions(result, design) -> list[str]:
                 f"{r.confirmed_power:.3f} (MC SE {r.confirmed_mc_se:.4f}), {way} the target "
                 "beyond its MC error; rerun with more trials"
             )
-    if design is not None and design.decision.is_posterior:
-        from designs.outputs.console import type_i_warnings
+    if design is not None:
+        from designs.outputs.rates import type_i_verdicts
 
-        for w in type_i_warnings(result.rows, design, above_only=True):
-            text = w.removeprefix("warning: target ").split(": its threshold")[0]
-            target, _, rest = text.partition(": ")
-            lines.append(f"CAUTION {float(target):.0%}: {rest.removeprefix('the ')}")
+        for r, verdict, level in type_i_verdicts(result.rows, design):
+            if verdict == "above":
+                lines.append(
+                    f"CAUTION {r.target_power:.0%}: posterior rule's type I error at n = "
+                    f"{r.n:,} is {r.type_i_error:.4f} (MC SE {r.mc_se_type_i_error:.4f}), above "
+                    f"the design's one-sided level {level:g} by more than 2 MC SE"
+                )
     return lines
 
 

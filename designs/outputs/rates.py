@@ -138,3 +138,22 @@ def estimator_note(estimator: str, variance_ratio: float = math.nan) -> str:
         "expectation up to a term of order 1/trials (its coefficient is estimated) and "
         f"{smaller} (Glasserman 2004, section 4.1)."
     )
+
+
+def type_i_verdicts(rows, design) -> list[tuple]:
+    """``(row, verdict, level)`` for each sample-size row under the posterior rule: how its
+    type I error at n stands to the one-sided ``level``
+    (:func:`level_verdict`); none under the frequentist test."""
+    if not design.decision.is_posterior:
+        return []
+    from designs.planning.operating import nominal_type_i_error
+
+    level = nominal_type_i_error(design)
+    return [
+        (
+            r,
+            level_verdict(r.type_i_error, r.mc_se_type_i_error, r.type_i_trials or r.trials, level),
+            level,
+        )
+        for r in rows
+    ]

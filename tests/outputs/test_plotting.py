@@ -119,3 +119,12 @@ def test_the_search_figure_carries_the_tables_cautions():
         "target beyond its MC error; rerun with more trials"
     ]
     assert _search_cautions(_result([passed]), load_design()) == []
+    # under the posterior rule, a type I error at n above the level by more than 2 MC SE
+    rule = load_design().with_overrides({"decision.rule": "posterior"})
+    above = dataclasses.replace(
+        _row(0.8, 150), type_i_error=0.0633, mc_se_type_i_error=0.0141, type_i_trials=300
+    )
+    assert _search_cautions(_result([above]), rule) == [
+        "CAUTION 80%: posterior rule's type I error at n = 150 is 0.0633 (MC SE 0.0141), above "
+        "the design's one-sided level 0.025 by more than 2 MC SE"
+    ]
