@@ -17,10 +17,9 @@ def _compared_strategies(design, analysis: str) -> str:
     that carry the primary analysis's estimand (``lmm_slope_kr`` beside ``lmm_slope``) are
     named as such."""
     from designs.analyses.registry import get, title
-    from designs.planning.report_plan import compared_analyses
 
     primary = get(analysis)
-    others = [get(a) for a in compared_analyses(design, analysis) if a != analysis]
+    others = [get(a) for a in _compared_names(design, analysis)]
     if not others:
         return "No other analysis is compared."
 
