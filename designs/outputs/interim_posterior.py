@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from designs import __version__
 from designs.analyses.registry import title
-from designs.outputs.interim_looks_table import LOOK_COLUMNS
+from designs.outputs.interim_looks_table import LOOK_COLUMNS, null_trials
 from designs.outputs.numbers import rate_mc_se
 from designs.outputs.rates import above_level, rate_cell
 from designs.planning.power import mc_se
@@ -28,12 +28,13 @@ POSTERIOR_LOOK_COLUMNS = (
 
 def posterior_look_rows(interim) -> list[dict]:
     """One dict of numbers per look (MC SE ``sqrt(p (1 - p) / trials)``)."""
-    from designs.outputs.interim_tables import null_trials
+    from designs.outputs.group_sequential import has_futility
 
     s = interim.summary
     excludes = interim.design.decision.excludes_failed
     n1 = s.trials - (s.failed_fits if excludes else 0)
     n0 = null_trials(s) - (s.failed_fits_h0 if excludes else 0)
+    futility = has_futility(s)  # as the frequentist table and the notes decide it
     return [
         {
             "look": k + 1,
@@ -53,7 +54,7 @@ def posterior_look_rows(interim) -> list[dict]:
             "trials_h0": n0,
             # a predictive futility rule at all (not a column; a diff review: without one
             # the futility columns read "0.000 (0.000)" here, dashes in the frequentist table)
-            "_futility": interim.design.decision.futility_predictive > 0,
+            "_futility": futility,
         }
         for k in range(len(s.looks))
     ]
