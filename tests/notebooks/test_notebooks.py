@@ -53,11 +53,14 @@ def test_committed_without_outputs(name):
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
-def test_runs_top_to_bottom_in_quick_mode(name, monkeypatch):
+def test_runs_top_to_bottom_in_quick_mode(name, monkeypatch, tmp_path):
     from nbclient import NotebookClient
 
     # The kernel inherits this process' environment (as it does NUMBA_CACHE_DIR etc.).
     monkeypatch.setenv("ALS_QUICK", "1")
+    # The notebooks' scratch folders (tempfile.mkdtemp) go under pytest's own temporary
+    # folder, which pytest prunes, instead of piling up in /tmp run after run.
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
     nb = _read(name)
     nb.cells.insert(0, nbformat.v4.new_code_cell(PROBE))
     client = NotebookClient(
@@ -78,6 +81,7 @@ def test_runs_top_to_bottom_in_quick_mode(name, monkeypatch):
         if output.output_type == "error"
     ]
     assert errors == []
+    assert list(tmp_path.glob("als_nb*")), "the notebook's scratch folder is not under TMPDIR"
     # PyMC's sampler messages stay out of the notebooks (issue 14); its warnings may show.
     chatter = [
         index
