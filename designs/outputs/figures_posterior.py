@@ -34,7 +34,7 @@ def assurance_axis_label(design=None) -> str:
     """The y axis of the assurance figure: what counts as a success under the design's rule."""
     if design is None or not design.decision.is_posterior:
         return "probability of a significant favourable result"
-    return f"probability of success\n({posterior_rule_short(design)})"
+    return f"probability of success\n({posterior_rule_short(design, sep=',\n')})"
 
 
 def success_word(design=None) -> str:

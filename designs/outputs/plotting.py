@@ -126,9 +126,10 @@ def _is_posterior(design) -> bool:
     return design is not None and design.decision.is_posterior
 
 
-def posterior_rule_short(design) -> str:
+def posterior_rule_short(design, sep: str = ", ") -> str:
     """'P(effect > 0 | data) > 0.975, sceptical prior' (the margin in points/month when it
-    is not 0; the robust prior with its weight on phase 2)."""
+    is not 0; the robust prior with its weight on phase 2); ``sep`` between the rule and
+    its prior (",\n" on a figure's axis, where one line ran past the axes)."""
     from designs.spec.decision import threshold_text
 
     dec = design.decision
@@ -136,7 +137,7 @@ def posterior_rule_short(design) -> str:
     prior = f"{dec.prior.value} prior"
     if dec.prior.value == "robust":
         prior += f", weight {dec.prior_weight:g} on phase 2"
-    return f"P(effect > {margin} | data) > {threshold_text(dec.threshold)}, {prior}"
+    return f"P(effect > {margin} | data) > {threshold_text(dec.threshold)}{sep}{prior}"
 
 
 def rule_title(design) -> str:
@@ -160,10 +161,12 @@ POWER_AXIS = "power (significant and favouring active)"
 
 def success_axis_label(design) -> str:
     """The y axis of a power figure: what counts as a success under the design's rule
-    (two lines under the posterior rule, which is named in full)."""
+    (three lines under the posterior rule, which is named in full)."""
     if not _is_posterior(design):
         return POWER_AXIS
-    return f"success probability\n({posterior_rule_short(design)})"
+    # the rule and its prior on lines of their own (a figures review: with a robust
+    # prior the one line ran past the axes)
+    return f"success probability\n({posterior_rule_short(design, sep=',\n')})"
 
 
 #: A line every figure drawn within :func:`figure_scope` puts first in its assumptions.

@@ -50,13 +50,31 @@ def _caught(module, monkeypatch):
 
 
 def _texts(fig) -> str:
-    """Every title, axis label, legend entry and free text of ``fig``, joined."""
+    """Every title, axis label, legend entry and free text of ``fig``, joined (a line
+    broken after a comma read as one: the axis labels break the rule from its prior)."""
     out = [t.get_text() for t in fig.texts]
     for ax in fig.axes:
         out += [ax.get_title(), ax.get_xlabel(), ax.get_ylabel()]
         if ax.get_legend() is not None:
             out += [t.get_text() for t in ax.get_legend().get_texts()]
-    return "\n".join(out)
+    return "\n".join(out).replace(",\n", ", ")
+
+
+def test_posterior_axis_label_stays_within_the_figure(monkeypatch, tmp_path):
+    """A figures review: under a robust prior the y label (rule and prior on one line) ran
+    past the axes' height into the title; it now breaks before the prior."""
+    robust = load_design().with_overrides(
+        {"decision.rule": "posterior", "decision.prior": "robust", "decision.prior_weight": 0.5}
+    )
+    caught = _caught(figures, monkeypatch)
+    figures.sample_size_png(_search(robust), tmp_path / "s.png", design=robust)
+    figures.power_curve_png(_sweep(), tmp_path / "p.png", design=robust)
+    for fig in caught:
+        fig.canvas.draw()
+        ax = fig.axes[0]
+        label, box = ax.yaxis.label.get_window_extent(), ax.get_window_extent()
+        assert "robust prior, weight 0.5 on phase 2" in _texts(fig)
+        assert box.y0 <= label.y0 and label.y1 <= box.y1 and fig.bbox.x0 <= label.x0
 
 
 @pytest.mark.parametrize("draw", ["power_curve_png", "analyses_png"])
