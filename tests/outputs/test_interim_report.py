@@ -91,6 +91,26 @@ def test_interim_files_and_figure(folder):
     assert "[interim]" in (out / "design.toml").read_text()  # the input design, as given
 
 
+def test_boundaries_figure_states_the_assumptions(plan, monkeypatch, tmp_path):
+    """A figures review: the boundaries figure alone did not say under what effect, decline
+    and dropout its z and stopping probabilities were simulated. Its heading now does, above
+    the panels' titles."""
+    from designs.outputs import figures_interim
+
+    caught = []
+    monkeypatch.setattr(figures_interim, "save", lambda fig, path: caught.append(fig))
+    figures_interim.interim_figure(plan.interim, tmp_path / "b.png")
+    (fig,) = caught
+    heading = fig._suptitle.get_text()
+    assert "alpha 0.025 one-sided" in heading and "40% slowing (+0.200 points/month)" in heading
+    assert "mean decline -0.5 points/month" in heading and "gone by month 12" in heading
+    fig.canvas.draw()
+    top = fig._suptitle.get_window_extent()
+    for ax in fig.axes:
+        assert ax.title.get_window_extent().y1 < top.y0  # above the panels, not over them
+    assert top.y1 <= fig.bbox.y1
+
+
 def test_markdown_and_csv_carry_the_plan(plan, folder):
     out, _ = folder
     s, row = plan.interim.summary, plan.interim.row
