@@ -236,6 +236,14 @@ def _zero_note(type1, ds) -> str:
     )
 
 
+def _estimator_note(ds, calibrated) -> str:
+    """How the power was estimated (a figures review: the figure did not say that its solid
+    line's power is corrected by a control variate while the calibrated one's is a share)."""
+    if ds.attrs.get("estimator") != "control variate":
+        return ""
+    return "; power with a control variate" + ("" if calibrated is None else " (dashed: share)")
+
+
 def prior_weight_figure(
     ds, path, target: float, analysis: str | None = None, design=None, calibrated=None
 ) -> Path:
@@ -293,9 +301,10 @@ def prior_weight_figure(
         + (
             ""
             if calibrated is None
-            else f" (dashed: {calibrated.trials:,} under the effect, "
-            f"{calibrated.null_trials:,} with none)"
+            else f" (dashed, drawn 0.015 right of its weight: {calibrated.trials:,} under "
+            f"the effect, {calibrated.null_trials:,} with none)"
         )
+        + _estimator_note(ds, calibrated)
         + "; bars: 95% Monte Carlo intervals"
         + (" (a type I error of 0: up to its one-sided 95% bound)" if any_zero else "")
         + "; "

@@ -160,3 +160,13 @@ def test_figure_draws_the_calibrated_power_beside_the_designs(sweep, calibrated,
     assert "threshold holding type I error 0.025" in labels
     ys = [line.get_ydata() for line in ax.get_lines() if line.get_linestyle() == "--"]
     assert any(np.allclose(y, calibrated.power) for y in ys)
+    # a figures review: the footer did not say how either power was estimated, nor why the
+    # dashed points sit beside their weights
+    footer = " ".join(t.get_text() for t in caught[0].texts)
+    assert "drawn 0.015 right of its weight" in footer
+    assert sweep.attrs["estimator"] == "plain" and "control variate" not in footer
+    controlled = sweep.copy()
+    controlled.attrs["estimator"] = "control variate"
+    prior_weight_figure(controlled, tmp_path / "w.png", 0.025, calibrated=calibrated)
+    footer = " ".join(t.get_text() for t in caught[1].texts)
+    assert "power with a control variate (dashed: share)" in footer
