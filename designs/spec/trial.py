@@ -122,7 +122,7 @@ class TrialSection:
     visits_months : tuple of float
         Scheduled visits, months from randomisation; strictly increasing, first 0, >= 2 visits.
     alpha : float
-        Significance level, in (0, 1).
+        Significance level, in (0, 0.5].
     sides : int
         1 or 2 (a one-sided test rejects only in favour of active).
     analysis : Analysis
@@ -184,11 +184,12 @@ class TrialSection:
     alpha: float = spec_field(
         0.05,
         lo=0,
-        hi=1,
+        hi=0.5,
         lo_open=True,
-        hi_open=True,
         dimensionless=True,
-        doc="Significance level.",
+        # an explorer review: 0.6 was accepted (and its power shown as if meaningful); a
+        # level above 0.5 rejects more often than not with no effect, one- or two-sided
+        doc="Significance level (one-sided: of the favourable tail; two-sided: both tails).",
     )
     sides: int = spec_field(
         2,

@@ -23,7 +23,7 @@ def test_fields_carry_their_unit_and_range():
     assert "slope_mean = -0.5  # points/month, in [-10, 0]" in lines
     assert "visits_months = [  # months" in lines
     assert any(line.startswith("sceptical_sd = 0.076  # points/month") for line in lines)
-    assert "alpha = 0.05  # in (0, 1)" in lines  # dimensionless: the range only
+    assert "alpha = 0.05  # in (0, 0.5]" in lines  # dimensionless: the range only
     # a unit that depends on another field: effect.value follows effect.kind
     d = load_design("default").with_overrides(
         {"effect.kind": "slope_difference", "effect.value": 0.2}
