@@ -8,6 +8,7 @@ import math
 from designs import __version__
 from designs.outputs.numbers import rate_se, se_text
 from designs.outputs.rates import rate_cell
+from designs.outputs.scope import scope_sentence
 from designs.outputs.tables import failed_fits_note, posterior_rule_text, type_i_target
 
 
@@ -85,7 +86,8 @@ def bias_flag(row: dict) -> str:
 def realism_sensitivity_md(rows: list[dict], design, n: int, trials: int, seed: int) -> str:
     """The sensitivity rows as a Markdown table with a caption."""
     lines = [
-        f"Power (favourable) at n = {n} under assumptions that are not published; {trials} "
+        f"{scope_sentence()}Power (favourable) at n = {n} under assumptions that are not "
+        f"published; {trials} "
         f"simulated trials per row, seed {seed}, common random numbers across rows; each "
         "power the plain share of its trials (no control variate: it holds only where exits "
         "do not depend on the scores), so the rows compare with each other, and the first "
@@ -171,7 +173,9 @@ def calibration_flag(
 def operating_characteristics_md(oc: dict, design) -> str:
     """The operating characteristics as a Markdown table with its notes below, then the
     success rate against the true effect (:func:`effect_table`)."""
-    lines = ["| characteristic | value |", "|---|---|"]
+    scope = scope_sentence()  # in a report with looks: the fixed design's table
+    lines = [scope.strip(), ""] if scope else []
+    lines += ["| characteristic | value |", "|---|---|"]
     lines += [f"| {a} | {b} |" for a, b in operating_rows(oc, design)]
     for note in operating_notes(oc, design):
         lines += ["", note]
@@ -234,7 +238,8 @@ def operating_characteristics_tex(oc: dict, design) -> str:
     notes = [n if n.endswith(".") else f"{n}." for n in operating_notes(oc, design)]
     return booktabs_table(
         frame,
-        caption=f"Operating characteristics: {' '.join(design.trial.name.split())}",
+        caption=f"{scope_sentence()}Operating characteristics: "
+        f"{' '.join(design.trial.name.split())}",
         notes=" ".join(notes),
         comment=f"operating characteristics, als-trial-sim {__version__}, seed {oc['seed']}; needs "
         "\\usepackage{booktabs}",

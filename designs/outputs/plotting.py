@@ -4,14 +4,13 @@ the backend of a notebook that imports this module)."""
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 from pathlib import Path
 
 from matplotlib.figure import Figure
 
 from designs import __version__
 from designs.analyses.registry import title
+from designs.outputs.scope import scope_prefix
 
 Z95 = 1.959963984540054
 
@@ -167,27 +166,6 @@ def success_axis_label(design) -> str:
     # the rule and its prior on lines of their own (a figures review: with a robust
     # prior the one line ran past the axes)
     return f"success probability\n({posterior_rule_short(design, sep=',\n')})"
-
-
-#: A line every figure drawn within :func:`figure_scope` puts first in its assumptions.
-_SCOPE: contextvars.ContextVar[str] = contextvars.ContextVar("figure_scope", default="")
-
-
-@contextlib.contextmanager
-def figure_scope(line: str):
-    """Figures drawn inside say ``line`` first in their assumptions (a figures review: in a
-    report with interim looks, the curves of the design without looks did not say so)."""
-    token = _SCOPE.set(line)
-    try:
-        yield
-    finally:
-        _SCOPE.reset(token)
-
-
-def scope_prefix() -> str:
-    """The :func:`figure_scope` line with a newline, or "" outside one."""
-    scope = _SCOPE.get()
-    return f"{scope}\n" if scope else ""
 
 
 def assumptions_line(design, analysis: str, effect: float | None = None) -> str:

@@ -122,21 +122,16 @@ def check_report_folder(out_dir, option: str = "--out", *, inputs=(), force: boo
     return out_dir
 
 
+def _fixed_scope(plan) -> str:
+    """What the fixed design's figures and tables say first in a report with interim looks
+    (the interim design's own are ``interim.*`` and ``interim_boundaries``); "" without."""
+    if plan.interim is None:
+        return ""
+    return "Fixed design, without the interim looks (interim.md: the design with looks)"
+
+
 def _figures(plan, tmp: Path) -> None:
-    """Every figure of ``plan`` into ``tmp`` (PDF and PNG each); with interim looks, those of
-    the fixed design say so (the interim design's own is ``interim_boundaries``)."""
-    from designs.outputs.plotting import figure_scope
-
-    scope = (
-        "Fixed design, without the interim looks (interim.md: the design with looks)"
-        if plan.interim is not None
-        else ""
-    )
-    with figure_scope(scope):
-        _fixed_figures(plan, tmp)
-
-
-def _fixed_figures(plan, tmp: Path) -> None:
+    """Every figure of ``plan`` into ``tmp`` (PDF and PNG each)."""
     design, result, sweep = plan.design, plan.sample_size, plan.power_sweep
     chosen = [(r.target_power, r.n) for r in result.rows]
     figures.sample_size_png(
@@ -227,7 +222,16 @@ def _running(pid: int) -> bool:
 
 def _render(plan, tmp: Path, command: str | None = None) -> None:
     """Write every file of ``plan`` into the folder ``tmp`` (``command``: the command line
-    that made it, recorded in README.md and operating_characteristics.json)."""
+    that made it, recorded in README.md and operating_characteristics.json); with interim
+    looks the fixed design's figures and tables say first that they are its
+    (:func:`_fixed_scope`)."""
+    from designs.outputs.scope import figure_scope
+
+    with figure_scope(_fixed_scope(plan)):
+        _render_in_scope(plan, tmp, command)
+
+
+def _render_in_scope(plan, tmp: Path, command: str | None) -> None:
     design, result = plan.design, plan.sample_size
     at_n = design_at(design, result.rows[0].n)  # the design at the n chosen for the first target
     for fmt, ext in (("md", "md"), ("csv", "csv"), ("latex", "tex")):
@@ -282,11 +286,13 @@ def _render(plan, tmp: Path, command: str | None = None) -> None:
         from designs.outputs.figures_interim import interim_figure
         from designs.outputs.interim_csv import interim_looks_csv
         from designs.outputs.interim_tables import interim_table
+        from designs.outputs.scope import figure_scope
 
-        for fmt, ext in (("md", "md"), ("csv", "csv"), ("latex", "tex")):
-            (tmp / f"interim.{ext}").write_text(interim_table(interim, fmt))
-        (tmp / "interim_looks.csv").write_text(interim_looks_csv(interim))
-        interim_figure(interim, tmp / "interim_boundaries.png")
+        with figure_scope(""):  # the design with its looks: not the fixed design's scope
+            for fmt, ext in (("md", "md"), ("csv", "csv"), ("latex", "tex")):
+                (tmp / f"interim.{ext}").write_text(interim_table(interim, fmt))
+            (tmp / "interim_looks.csv").write_text(interim_looks_csv(interim))
+            interim_figure(interim, tmp / "interim_boundaries.png")
     (tmp / "methods.md").write_text(
         methods_text(
             design,

@@ -221,13 +221,11 @@ def _assurance_trials(plan) -> str:
     return "" if trials == plan.trials else f"; assurance: {trials} per size and transport"
 
 
-def _interim_answers(plan) -> list[str]:
-    """The design with its looks: n max for each target, under the fixed design's answers (a
-    grant writer's review: the headline gave the fixed n only, where the trial planned with
-    looks needs n max)."""
+def _interim_answers(plan) -> str:
+    """The design with its looks: n max for each target, ahead of the fixed design's answers
+    (a grant writer's review: the headline gave the fixed n only; a protocol writer's review:
+    with n max after the fixed n, the fixed n was what a reader took for the trial's)."""
     interim = plan.interim
-    if interim is None:
-        return []
     rows = interim.sample_size.rows
     per = "per arm" if rows[0].size_name == "n_per_arm" else "in total"
     answers = "; ".join(
@@ -238,11 +236,7 @@ def _interim_answers(plan) -> list[str]:
     looks = interim.design.interim.describe()
     if interim.threshold_z is not None:  # no alpha spending under the posterior rule (a review)
         looks = looks.split(";")[0] + "; posterior rule"
-    return [
-        f"With the interim looks ({looks}): {answers}. The numbers above are the same design "
-        "without looks (the fixed design); `interim.md` compares the two.",
-        "",
-    ]
+    return f"With the interim looks ({looks}): {answers} (`interim.md`)."
 
 
 def report_readme(plan, command: str | None = None) -> str:
@@ -259,6 +253,11 @@ def report_readme(plan, command: str | None = None) -> str:
         for r in rows
     )
     analysis = title(plan.analysis)
+    if plan.interim is not None:  # the trial's own size first, then the fixed design's
+        answers = (
+            f"{_interim_answers(plan)} Without the looks (the fixed design, which every file "
+            f"but `interim.*` and `interim_boundaries` describes): {answers}"
+        )
     lines = [
         f"# Report: {' '.join(design.trial.name.split())}",
         "",
@@ -271,7 +270,6 @@ def report_readme(plan, command: str | None = None) -> str:
             if command
             else []
         ),
-        *_interim_answers(plan),
         *_posterior_lines(plan),
         *fresh_check_block(plan.sample_size.rows, design),
         "## Paste first",
@@ -279,16 +277,21 @@ def report_readme(plan, command: str | None = None) -> str:
         "1. `methods.md`: the methods paragraph (estimand, model, dropout, sample size, "
         + ("assurance, " if plan.assurance is not None else "")
         + "software, references).",
-        "2. `sample_size.tex` (LaTeX, needs `\\usepackage{booktabs}`) or `sample_size.md`: "
-        "the sample-size table.",
-        "3. `sample_size_curve.pdf`: the figure behind the table.",
         *(
-            [
-                "4. `interim.tex` or `interim.md`: the design with its interim looks beside the "
-                "fixed one (n max, boundaries, stopping), and `interim_boundaries.pdf`."
+            [  # the trial's own design before the fixed one's tables (a protocol review)
+                "2. `interim.tex` or `interim.md`: the design with its interim looks beside "
+                "the fixed one (n max, boundaries, stopping), and `interim_boundaries.pdf`.",
+                "3. `sample_size.tex` (LaTeX, needs `\\usepackage{booktabs}`) or "
+                "`sample_size.md`: the fixed design's sample-size table, which n max "
+                "inflates.",
+                "4. `sample_size_curve.pdf`: the figure behind that table.",
             ]
             if plan.interim is not None
-            else []
+            else [
+                "2. `sample_size.tex` (LaTeX, needs `\\usepackage{booktabs}`) or "
+                "`sample_size.md`: the sample-size table.",
+                "3. `sample_size_curve.pdf`: the figure behind the table.",
+            ]
         ),
         "",
         f"The interval given for n is {N_INTERVAL_NOTE}.",

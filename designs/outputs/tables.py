@@ -14,6 +14,7 @@ from designs.outputs.console import trials_note
 from designs.outputs.numbers import rate_se
 from designs.outputs.rates import estimator_note, search_estimator
 from designs.outputs.sample_size_csv import csv_header, csv_table
+from designs.outputs.scope import scope_sentence
 from designs.spec.decision import threshold_text
 from designs.spec.trial import MAX_ALLOCATION_BLOCK
 
@@ -63,7 +64,7 @@ def _caption(result, design) -> str:
     r0 = result.rows[0]
     targets = " and ".join(f"{100 * r.target_power:g}%" for r in result.rows)
     return (
-        f"Patients to randomise for {targets} power: {design.trial.name}, "
+        f"{scope_sentence()}Patients to randomise for {targets} power: {design.trial.name}, "
         f"{_effect_text(design, r0)}, {title(r0.analysis)}."
     )
 

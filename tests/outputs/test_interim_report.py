@@ -308,7 +308,28 @@ def test_the_readme_gives_n_max_beside_the_fixed_n(plan, folder):
     assert f"80% power: n = {plan.sample_size.rows[0].n} per arm" in head
     assert f"n max = {row.n_max} per arm ({row.n_total_max} randomised at most, " in head
     assert f"{row.expected_n_total_h1:.0f} expected under the effect)" in head
-    assert "4. `interim.tex` or `interim.md`" in readme
+    # a protocol writer's review: the trial's own n max first, the fixed n after it
+    first = readme.splitlines()[2]
+    assert first.startswith("With the interim looks (") and "Without the looks (the fixed" in first
+    assert first.index("n max =") < first.index("80% power: n =")
+    paste = readme.split("## Paste first")[1].split("##")[0]
+    assert "2. `interim.tex` or `interim.md`" in paste
+    assert "3. `sample_size.tex`" in paste and "the fixed design's sample-size table" in paste
+
+
+def test_the_fixed_designs_tables_say_whose_they_are(folder):
+    """A protocol writer's review: in a report with looks, sample_size.tex and
+    operating_characteristics.tex (pasted first) gave the fixed design's n and calendar
+    length with no word that the trial with looks is another design."""
+    out, _ = folder
+    scope = "Fixed design, without the interim looks (interim.md: the design with looks)."
+    for name in ("sample_size.md", "sample_size.tex", "operating_characteristics.tex"):
+        text = " ".join((out / name).read_text().split())  # LaTeX wraps its caption
+        assert scope in text, name
+    for name in ("operating_characteristics.md", "realism_sensitivity.md"):
+        assert (out / name).read_text().startswith(scope.rstrip(".")), name
+    for name in ("interim.md", "interim.tex", "methods.md", "README.md"):
+        assert "Fixed design, without the interim looks" not in (out / name).read_text(), name
 
 
 def test_the_type_i_error_with_futility_ignored_is_in_every_interim_file(plan, folder):

@@ -89,7 +89,8 @@ def test_figures_in_a_scope_say_it_first():
     """A figures review: a report with looks drew the fixed design's curves without saying
     so. Inside ``figure_scope`` every assumptions line (and the assurance title) starts with
     the scope's line; outside it, nothing is added."""
-    from designs.outputs.plotting import assumptions_line, figure_scope, scope_prefix
+    from designs.outputs.plotting import assumptions_line
+    from designs.outputs.scope import figure_scope, scope_prefix
     from designs.spec import load_design
 
     design = load_design()
