@@ -332,6 +332,16 @@ def test_the_fixed_designs_tables_say_whose_they_are(folder):
         assert "Fixed design, without the interim looks" not in (out / name).read_text(), name
 
 
+def test_interim_notes_say_how_their_stopping_rates_differ_from_rpacts(folder):
+    """An interim-analysis review: spending by each trial's observed information stops 0.033
+    at the first of three looks where rpact's table at the planned fractions gives 0.022
+    (same power), and expected patients are not rpact's expected information."""
+    out, _ = folder
+    notes = " ".join((out / "interim.md").read_text().split())
+    assert "differ from a table at the planned fractions" in notes
+    assert "not the expected information of rpact's or EAST's tables" in notes
+
+
 def test_the_type_i_error_with_futility_ignored_is_in_every_interim_file(plan, folder):
     """A diff review: no test read the new rows. The design here has OBF-type futility, so
     interim.md, .csv, .tex and methods.md give the level it claims beside the error with
