@@ -4,8 +4,8 @@ An estimand has five attributes. The design states the **population** here; the
 **treatment** conditions are active against placebo; the **variable** and the
 **population-level summary** are those of the primary analysis (``trial.analysis``: its
 ``ESTIMAND`` and ``UNITS`` in :mod:`designs.analyses.registry`); and the strategy for each
-**intercurrent event** (death) and for loss to follow-up (missing data in ICH E9(R1), not an
-intercurrent event) is the one that analysis implies (its ``DEATH_STRATEGY`` and
+**intercurrent event** (death) and for leaving the study (loss to follow-up, and stopping
+treatment where follow-up ends with it) is the one that analysis implies (its ``DEATH_STRATEGY`` and
 ``DROPOUT_STRATEGY``); the intercurrent events the simulation does not model are named as
 such (:data:`OTHER_EVENTS`). The strategies are not free fields on
 purpose: a death strategy that the analysis does not implement would be a false statement
@@ -20,7 +20,7 @@ from typing import ClassVar
 
 from designs.spec.fields import Kind, check_printable, spec_field, validate_fields
 
-__all__ = ["MAX_POPULATION_LENGTH", "Estimand"]
+__all__ = ["LEAVING", "MAX_POPULATION_LENGTH", "Estimand"]
 
 #: Longest population description, in characters.
 MAX_POPULATION_LENGTH = 300
@@ -63,13 +63,30 @@ NOT_AT_RANDOM = (
 )
 
 
+#: The estimand attribute of leaving the study. A protocol writer's review: it was "loss to
+#: follow-up (missing data, not an intercurrent event)", but the dropout schedule's source
+#: counts treatment discontinuation with attrition, and stopping treatment is an
+#: intercurrent event in ICH E9(R1).
+LEAVING = (
+    "leaving the study (loss to follow-up, or stopping treatment where follow-up ends with it)"
+)
+
 #: The intercurrent events the simulation does not model (a statistical review: a protocol's
 #: estimand must name a strategy for each; the tool cannot choose it).
 OTHER_EVENTS = (
-    "stopping the study treatment is simulated only as leaving the study (the dropout "
-    "schedule); staying in follow-up off treatment, starting or "
-    "changing other ALS treatments (riluzole, edaravone), non-invasive ventilation and "
-    "tracheostomy are not simulated; the protocol states a strategy for each"
+    "stopping the study treatment is an intercurrent event that the simulation models only "
+    "as leaving the study (the dropout schedule's source counts discontinuation with "
+    "attrition), so the strategy for leaving is its strategy too; staying in follow-up off "
+    "treatment, starting or changing other ALS treatments (riluzole, edaravone), "
+    "non-invasive ventilation and tracheostomy are not simulated; the protocol states a "
+    "strategy for each"
+)
+
+#: Added to a hypothetical strategy for death (a protocol writer's review: stated without a
+#: word on why, where it is the contested choice in ALS).
+HYPOTHETICAL_DEATH = (
+    "; a contested choice in ALS, where deaths are frequent and follow faster decline: the "
+    "joint rank analysis (joint_rank) takes the composite strategy instead"
 )
 
 
@@ -90,11 +107,13 @@ def estimand_lines(design, analysis: str | None = None) -> list[tuple[str, str]]
     death_strategy = a.death_strategy + (
         "" if dropout_note else _not_at_random(a.death_strategy, d.death_informative * death_on)
     )
+    if a.death_strategy.startswith("hypothetical"):
+        death_strategy += HYPOTHETICAL_DEATH
     return [
         ("population", design.estimand.population),
         ("treatment", "active (CL2020) against placebo, double-blind, each on top of usual care"),
         ("variable", a.variable_text(design.trial)),
-        ("loss to follow-up (missing data, not an intercurrent event)", dropout_strategy),
+        (LEAVING, dropout_strategy),
         (
             "intercurrent event: death",
             death_strategy

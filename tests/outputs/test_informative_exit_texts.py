@@ -9,7 +9,7 @@ import pandas as pd
 from designs.analyses import joint_rank, registry
 from designs.outputs.methods import informative_bias_text
 from designs.spec import load_design
-from designs.spec.estimand import NOT_AT_RANDOM, estimand_lines
+from designs.spec.estimand import LEAVING, NOT_AT_RANDOM, estimand_lines
 
 INFORMATIVE = {
     "dropout.informative": 2.0,
@@ -21,7 +21,7 @@ INFORMATIVE = {
 def _strategies(design, analysis=None):
     lines = dict(estimand_lines(design, analysis))
     return (
-        lines["loss to follow-up (missing data, not an intercurrent event)"],
+        lines[LEAVING],
         lines["intercurrent event: death"],
     )
 

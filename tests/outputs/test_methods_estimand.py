@@ -353,7 +353,7 @@ def test_the_lead_in_analysis_is_named_while_observed_not_missing_at_random():
     """A paste-ready review: the two-stage lead-in analysis was said to take the missed
     scores as missing at random, the mixed model's strategy; it has no model for them."""
     lines = dict(estimand_lines(load_design("lead_in"), "slope_change_lead_in"))
-    loss = next(v for k, v in lines.items() if k.startswith("loss to follow-up"))
+    loss = next(v for k, v in lines.items() if k.startswith("leaving the study"))
     assert loss.startswith("while observed") and "missing at random" not in loss
     assert lines["intercurrent event: death"].startswith("while alive")
 

@@ -200,7 +200,9 @@ def test_methods_paragraph_states_the_assumptions(report, report_plan):
         "fitted power at n",
         "depends on which reconstruction of the five patients",  # issue 20
         # a statistical review of the methods text
-        "not an intercurrent event",
+        "stopping treatment where follow-up ends with it",  # a protocol writer's review
+        "stopping the study treatment is an intercurrent event",
+        "a contested choice in ALS",
         "riluzole",
         "0.4 per 100 person-months",
         "van Eijk RPA, Nikolakopoulos S",  # the deaths' source, in the reference list

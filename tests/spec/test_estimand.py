@@ -7,13 +7,13 @@ import pytest
 from designs import load_design
 from designs.analyses.registry import REGISTRY
 from designs.errors import InputError
-from designs.spec.estimand import estimand_lines, estimand_text
+from designs.spec.estimand import LEAVING, estimand_lines, estimand_text
 
 ATTRIBUTES = (
     "population",
     "treatment",
     "variable",
-    "loss to follow-up (missing data, not an intercurrent event)",
+    LEAVING,
     "intercurrent event: death",
     "other intercurrent events",
     "population-level summary",
@@ -37,7 +37,7 @@ def test_estimand_has_every_attribute_and_follows_the_analysis():
     assert "points/month" in lmm["population-level summary"]
     # ICH E9(R1): loss to follow-up makes data missing; the events a protocol must still
     # give a strategy for (treatment stopped or changed, ventilation) are named as not simulated
-    assert "missing at random" in lmm["loss to follow-up (missing data, not an intercurrent event)"]
+    assert "missing at random" in lmm[LEAVING]
     assert "not simulated" in lmm["other intercurrent events"]
     assert "only as leaving the study" in lmm["other intercurrent events"]
     assert "riluzole" in lmm["other intercurrent events"]
