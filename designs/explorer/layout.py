@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from shiny import ui
 
+from designs.explorer.accessibility import A11Y_CSS, a11y_script
 from designs.explorer.choices import options
 from designs.explorer.controls import (
     CONTROLS,
@@ -12,6 +13,7 @@ from designs.explorer.controls import (
     MAX_PAGE_TRIALS,
     base_values,
 )
+from designs.explorer.units import effect_label
 from designs.simulation.seeds import MAX_SEED
 from designs.spec.interim import Spending
 
@@ -40,7 +42,9 @@ CSS = """
 .sidebar .shiny-input-container { margin-bottom: 0.6em; }
 .warning-block { background: #fdecea; border-left: 4px solid #b00020; padding: 0.4em 0.8em;
   margin-bottom: 0.6em; }
-.warning-block ul { margin: 0; padding-left: 1.2em; }
+.warning-block ul, .note-block ul { margin: 0; padding-left: 1.2em; }
+.note-block { background: #f3f6f9; border-left: 4px solid #6c7a89; padding: 0.4em 0.8em;
+  margin-bottom: 0.6em; }
 /* a refused control: every view and download is the last valid design's, so they are greyed
    as while they are recomputed (a review: they stayed at full strength) */
 body:has(#stale-note) .card { opacity: 0.45; }
@@ -58,8 +62,8 @@ def _with_error(cid: str, control) -> list:
     return [control, ui.div(ui.output_text(f"err_{cid}", inline=True), class_="control-error")]
 
 
-def _number(cid: str, value, **kw):
-    return _with_error(cid, ui.input_numeric(cid, _LABELS[cid], value, **kw))
+def _number(cid: str, value, label: str | None = None, **kw):
+    return _with_error(cid, ui.input_numeric(cid, label or _LABELS[cid], value, **kw))
 
 
 #: The select and radio controls' values and labels (choices.py, which also checks them).
@@ -94,7 +98,7 @@ def sidebar(design, designs: list[str]):
         ),
         *_number("allocation", v["allocation"], min=0, step=0.5),
         *_select("effect_kind", OPTIONS["effect_kind"], v["effect_kind"]),
-        *_number("effect", v["effect"], step=1),
+        *_number("effect", v["effect"], label=effect_label(v["effect_kind"]), step=1),
         *_number("duration", v["duration"], min=1, step=1),
         *_number("interval", v["interval"], min=0.25, step=0.25),
         *_number("dropout12", v["dropout12"], min=0, max=99, step=1),
@@ -134,36 +138,53 @@ def sidebar(design, designs: list[str]):
     )
 
 
+def _header(text: str):
+    """A card's title as a heading (a screen reader jumps between headings; an accessibility
+    review: the page's only heading was its title)."""
+    return ui.card_header(text, container=ui.tags.h2)
+
+
+def _quiet(output):
+    """``output`` without Shiny's polite live region: each update would be read whole (an
+    accessibility review: one change of the effect read out some 5,800 characters from
+    seven regions); the page's one short announcement (``announce``) says what changed."""
+    output.attrs["aria-live"] = "off"
+    return output
+
+
 def page(design, designs: list[str]):
     """The whole page."""
     return ui.page_sidebar(
         sidebar(design, designs),
-        ui.tags.style(CSS),
-        ui.div(ui.output_text("status"), id="status-line", class_="provenance"),
+        ui.tags.style(CSS + A11Y_CSS),
+        ui.tags.script(a11y_script()),
+        ui.tags.a("Skip to the controls", href="#design", class_="skip-link"),
+        ui.div(_quiet(ui.output_text("status")), id="status-line", class_="provenance"),
+        ui.div(ui.output_text("announce"), class_="visually-hidden-live", role="status"),
         ui.output_ui("stale_note"),
         ui.layout_columns(
-            ui.card(ui.card_header("Power at the chosen size"), ui.output_ui("power_view")),
+            ui.card(_header("Power at the chosen size"), _quiet(ui.output_ui("power_view"))),
             ui.card(
-                ui.card_header("Patients lost, by arm; calendar length"),
-                ui.output_ui("loss_view"),
+                _header("Patients lost, by arm; calendar length"),
+                _quiet(ui.output_ui("loss_view")),
             ),
             col_widths=(7, 5),
         ),
         ui.card(
-            ui.card_header("Analyses side by side (same simulated trials)"),
-            ui.output_ui("analyses_view"),
+            _header("Analyses side by side (same simulated trials)"),
+            _quiet(ui.output_ui("analyses_view")),
         ),
         ui.card(
-            ui.card_header("Interim looks (group-sequential design)"),
-            ui.output_ui("interim_view"),
+            _header("Interim looks (group-sequential design)"),
+            _quiet(ui.output_ui("interim_view")),
             id="interim_card",
         ),
         ui.card(
-            ui.card_header("Sample size for 80% and 90% power; power curve over n"),
-            ui.output_ui("sample_size_view"),
+            _header("Sample size for 80% and 90% power; power curve over n"),
+            _quiet(ui.output_ui("sample_size_view")),
         ),
         ui.card(
-            ui.card_header("On request"),
+            _header("On request"),
             ui.layout_columns(
                 ui.input_task_button("run_assurance", "Assurance over the phase 2 posterior"),
                 ui.input_task_button("run_realism", "Realism sensitivity"),
@@ -172,10 +193,11 @@ def page(design, designs: list[str]):
             ui.output_ui("realism_view"),
         ),
         ui.card(
-            ui.card_header("Downloads: exactly what the command line writes"),
+            _header("Downloads: exactly what the command line writes"),
             ui.div(*[ui.download_button(i, label, class_="m-1") for i, label in DOWNLOADS]),
-            ui.tags.pre(ui.output_text("command"), id="command-text"),
+            ui.tags.pre(_quiet(ui.output_text("command")), id="command-text"),
         ),
         title="ALS trial design explorer",
         fillable=False,
+        lang="en",
     )

@@ -30,7 +30,7 @@ from designs.explorer.downloads import register_downloads
 from designs.explorer.layout import spending_choices
 from designs.explorer.limits import check_page_size
 from designs.explorer.messages import control_messages
-from designs.explorer.units import switched_effect, switched_size
+from designs.explorer.units import effect_label, switched_effect, switched_size
 
 #: Seconds between updates of the status line's trial count while a job runs.
 POLL_SECONDS = 0.5
@@ -186,6 +186,11 @@ def server(input, output, session):
         lambda x, kind: switched_effect(x, kind, base()[1].population.slope_mean),
     )
 
+    @reactive.effect
+    def _effect_label():
+        # the Effect box's label follows the kind chosen (an accessibility review)
+        ui.update_numeric("effect", label=effect_label(input.effect_kind()))
+
     @reactive.calc
     def checked():
         values = {cid: input[cid]() for cid in CONTROL_IDS}
@@ -280,6 +285,16 @@ def server(input, output, session):
         j = job["current"]
         count = (j.done, j.total) if running else None
         return status_text(power, sample_size, valid=checked()[0] is not None, count=count)
+
+    @render.text
+    def announce():
+        # the one live region: a sentence when the power is new, or why there is none
+        if checked()[0] is None:
+            return INVALID
+        try:
+            return views.power_announcement(*fresh(power_task))
+        except InputError as exc:
+            return str(exc)
 
     @render.ui
     def stale_note():

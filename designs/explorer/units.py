@@ -33,3 +33,11 @@ def switched_effect(value, kind: str, slope_mean: float) -> float | None:
         return None
     switched = value / 100 * decline if kind != PERCENT else value / decline * 100
     return round(switched, EFFECT_DIGITS)
+
+
+def effect_label(kind: str) -> str:
+    """The Effect box's label in the unit of the kind chosen (an accessibility review: it
+    said "% slowing or points/month" whichever was chosen)."""
+    if kind == PERCENT:
+        return "Effect (% slowing of the decline)"
+    return "Effect (points/month, active minus placebo)"

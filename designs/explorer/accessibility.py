@@ -1,0 +1,82 @@
+"""What makes the page usable by keyboard, screen reader, small screen and a decimal comma:
+the script and style the layout adds (an accessibility review of the explorer, 2026-12-06).
+Nothing here computes or changes a value the user did not type.
+
+- A decimal comma in a number box: Chromium drops it as it is typed in an English page, so
+  "2,5" became 25 with no message. Here a comma typed or pasted into a box that takes
+  decimals becomes a point; in the boxes of whole numbers (patients, seed, trials) a comma
+  can only be a thousands separator, which the browser drops ("1,000" is 1000).
+- A refused value: the box is marked ``aria-invalid`` and described by its message, so a
+  screen reader reads the message with the box.
+- Focus: a ring of 3:1 contrast or more on every control (the theme's ring was 1.4:1).
+"""
+
+from __future__ import annotations
+
+__all__ = ["A11Y_CSS", "WHOLE_NUMBER_CONTROLS", "a11y_script"]
+
+#: The number boxes that take whole numbers only: a comma typed there is a thousands
+#: separator, elsewhere a decimal comma.
+WHOLE_NUMBER_CONTROLS = ("n", "seed", "trials")
+
+A11Y_CSS = """
+/* focus visible on every control at 3:1 or more against white (WCAG 1.4.11) */
+.form-control:focus, .form-select:focus, .form-check-input:focus,
+.btn:focus-visible, a:focus-visible, summary:focus-visible {
+  outline: 3px solid #0b5394; outline-offset: 1px; box-shadow: none;
+}
+/* the card titles are headings (a screen reader jumps between them), at the theme's size */
+h2.card-header { font-size: 1rem; font-weight: 600; margin: 0; }
+/* the link to the controls: shown when focused, and always on a narrow screen, where the
+   controls come after every result */
+.skip-link { position: absolute; left: -10000px; }
+.skip-link:focus { position: static; display: inline-block; margin: 0.3em 0; }
+@media (max-width: 575.98px) { .skip-link { position: static; display: inline-block; } }
+.visually-hidden-live { position: absolute; width: 1px; height: 1px; overflow: hidden;
+  clip: rect(0 0 0 0); white-space: nowrap; }
+"""
+
+
+def a11y_script() -> str:
+    """The page's script (plain JavaScript, run once when the page loads)."""
+    whole = ", ".join(f'"{cid}"' for cid in WHOLE_NUMBER_CONTROLS)
+    return (
+        """
+(function () {
+  const WHOLE = new Set([__WHOLE__]);
+  function decimalBox(el) {
+    return el instanceof HTMLInputElement && el.type === "number" && !WHOLE.has(el.id);
+  }
+  // a decimal comma typed: a point instead (Chromium would drop it: "2,5" became 25)
+  document.addEventListener("keydown", function (ev) {
+    if (ev.key === "," && decimalBox(ev.target)) {
+      ev.preventDefault();
+      document.execCommand("insertText", false, ".");
+    }
+  }, true);
+  // a decimal comma pasted: the same (the browser would refuse the pasted text)
+  document.addEventListener("paste", function (ev) {
+    const el = ev.target;
+    if (!(el instanceof HTMLInputElement) || el.type !== "number") return;
+    const text = (ev.clipboardData || window.clipboardData).getData("text").trim();
+    if (!text.includes(",")) return;
+    ev.preventDefault();
+    const typed = decimalBox(el) ? text.replace(",", ".") : text.split(",").join("");
+    document.execCommand("insertText", false, typed);
+  }, true);
+  // a refused value: the box is invalid and described by its message (err_<id>)
+  $(document).on("shiny:value", function (ev) {  // a jQuery event: not a DOM listener's
+    if (!ev.name || !ev.name.startsWith("err_") || ev.name === "err_") return;
+    const box = document.getElementById(ev.name.slice(4));
+    if (!box) return;
+    if (ev.value) {
+      box.setAttribute("aria-invalid", "true");
+      box.setAttribute("aria-describedby", ev.name);
+    } else {
+      box.removeAttribute("aria-invalid");
+      box.removeAttribute("aria-describedby");
+    }
+  });
+})();
+"""
+    ).replace("__WHOLE__", whole)

@@ -1,0 +1,119 @@
+"""An accessibility review of the explorer (2026-12-06): a decimal comma that became a tenfold
+value, a screen reader flooded by every view at each change and unable to jump between
+cards, refused boxes not tied to their message, a faint focus ring, controls out of reach on a
+narrow screen, a routine note in the red warning block, a label that did not follow the unit,
+and a note that told page users of a command-line option. The page's HTML is checked without
+a browser; the script's behaviour in headless Chromium."""
+
+from __future__ import annotations
+
+import html as html_text
+import time
+
+import pytest
+
+from designs.explorer import compute, layout, views
+from designs.explorer.server import Request
+from designs.explorer.units import effect_label
+from designs.spec import load_design
+
+SEED = 9
+TRIALS = 40
+
+
+@pytest.fixture(scope="module")
+def base():
+    return load_design()
+
+
+def test_the_page_is_english_with_headed_cards_and_one_live_region(base):
+    page = str(layout.page(base, ["default"]))
+    assert '<html lang="en"' in page
+    for title in ("Power at the chosen size", "Interim looks (group-sequential design)"):
+        assert f'<h2 class="card-header">{title}</h2>' in page
+    # the views are quiet; one short region announces the power
+    for view in ("power_view", "loss_view", "analyses_view", "interim_view", "sample_size_view"):
+        assert f'id="{view}" aria-live="off"' in page or f'aria-live="off" id="{view}"' in page
+    assert 'role="status"' in page and 'id="announce"' in page
+    assert 'href="#design"' in page and "Skip to the controls" in page
+    assert "outline: 3px solid #0b5394" in page  # the focus ring (7.6:1 against white)
+
+
+def test_notes_are_apart_from_warnings():
+    html = str(
+        views.warnings_html(["warning: a harm", "note: ols_slope_ttest is conservative"], "w")
+    )
+    warning, note = html.index("warning-block"), html.index("note-block")
+    assert warning < html.index("a harm") < note < html.index("is conservative")
+    only_notes = str(views.warnings_html(["note: x"], "w"))
+    assert "warning-block" not in only_notes and "note-block" in only_notes
+
+
+def test_the_announcement_is_the_headline_in_one_sentence(base):
+    design = base.with_overrides({"trial.n_per_arm": 20})
+    view = compute.power_view(design, SEED, TRIALS)
+    s = view.summaries["lmm_slope"]
+    text = views.power_announcement(Request("default", base, design, SEED, TRIALS), view)
+    assert text.startswith(f"Power: {s.power_favourable:.3f} (Monte Carlo SE ")
+    assert "lmm_slope, n = 20 per arm (40 randomised)." in text and len(text) < 120
+
+
+def test_the_robust_prior_note_names_the_pages_control(base):
+    design = base.with_overrides(
+        {
+            "trial.n_per_arm": 20,
+            "decision.rule": "posterior",
+            "decision.prior": "robust",
+            "decision.prior_weight": 0.0,
+        }
+    )
+    view = compute.power_view(design, SEED, TRIALS)
+    html = html_text.unescape(
+        str(views.power_html(Request("default", base, design, SEED, TRIALS), view))
+    )
+    assert 'a value above 0 in "Weight on phase 2" borrows' in html
+    assert "--prior-weight" not in html
+
+
+def test_the_effect_label_follows_its_kind():
+    assert effect_label("proportional_slowing") == "Effect (% slowing of the decline)"
+    assert effect_label("slope_difference") == "Effect (points/month, active minus placebo)"
+
+
+@pytest.mark.slow  # about 20 s: a server and two page updates
+def test_commas_refusals_and_the_announcement_in_the_browser(page):
+    page.wait_for_selector("#power-value")
+    effect = page.locator("#effect")
+    effect.fill("")
+    effect.press_sequentially("2,5")  # a decimal comma: Chromium alone makes it 25
+    assert effect.input_value() == "2.5"
+    effect.fill("")
+    page.evaluate(
+        """() => { const el = document.getElementById('effect'); el.focus();
+        const data = new DataTransfer(); data.setData('text/plain', '3,5');
+        el.dispatchEvent(new ClipboardEvent('paste', {clipboardData: data, bubbles: true,
+                                                       cancelable: true})); }"""
+    )
+    assert effect.input_value() == "3.5"
+    n = page.locator("#n")
+    n.fill("")
+    n.press_sequentially("1,000")  # in a box of whole numbers: a thousands separator
+    assert n.input_value() == "1000"
+    n.fill("100")
+    effect.fill("25")
+    effect.press("Tab")
+    assert page.locator("label[for=effect]").inner_text() == "Effect (% slowing of the decline)"
+    alpha = page.locator("#alpha")
+    alpha.fill("0.6")
+    alpha.press("Tab")
+    page.wait_for_function("document.getElementById('alpha').getAttribute('aria-invalid')")
+    assert alpha.get_attribute("aria-describedby") == "err_alpha"
+    assert "must be in (0, 0.5]" in page.inner_text("#err_alpha")
+    alpha.fill("0.05")
+    alpha.press("Tab")
+    page.wait_for_function("!document.getElementById('alpha').hasAttribute('aria-invalid')")
+    deadline = time.monotonic() + 120
+    while not page.inner_text("#announce").startswith("Power: "):
+        assert time.monotonic() < deadline, page.inner_text("#announce")
+        time.sleep(0.2)
+    assert "n = 100 per arm" in page.inner_text("#announce")
