@@ -354,6 +354,9 @@ def design_from_args(
     overrides = {}
     typed = {}  # the field each single-value option sets -> the option
     n_arm, n_total = getattr(args, "n_per_arm", None), getattr(args, "n_total", None)
+    for option, n in (("--n-per-arm", n_arm), ("--n-total", n_total)):
+        if size_searched and isinstance(n, int):  # ignored otherwise (a command-line review)
+            raise InputError(f"{option} {n}: this command finds n itself (sample-size: --sizes)")
     if isinstance(n_arm, int) and isinstance(n_total, int):
         raise InputError("--n-per-arm and --n-total: give one of them, not both")
     if isinstance(n_arm, int):
@@ -425,12 +428,16 @@ def record_command(argv: list[str] | None) -> None:
     _ARGV = None if argv is None else [str(a) for a in argv]
 
 
+def command_args() -> list[str]:
+    """The command's arguments as typed (after ``simulate.py``)."""
+    return list(sys.argv[1:] if _ARGV is None else _ARGV)
+
+
 def command_line() -> str:
     """The command as typed, recorded in output files so that rerunning it reproduces them."""
     import shlex
 
-    argv = sys.argv[1:] if _ARGV is None else _ARGV
-    return shlex.join(["python", "simulate.py", *argv])
+    return shlex.join(["python", "simulate.py", *command_args()])
 
 
 def print_json(obj, record: bool = False) -> None:

@@ -23,6 +23,7 @@ from designs.cli.options import (
     add_trials,
     check_targets,
     check_targets_above_level,
+    command_args,
     command_line,
     design_from_args,
     design_inputs,
@@ -478,7 +479,7 @@ def cmd_sample_size(args) -> int:
             print(prior_text(design, prior))
     warn(failed_fit_warnings(result.rows, design))
     warn(second_stage_warnings(result, asked_refine_trials(args)))
-    warn(fresh_check_warnings(result.rows, design))
+    warn(fresh_check_warnings(result.rows, design, rerun=command_args()))
     warn(type_i_warnings(result.rows, design))
     from designs.outputs.effect_notes import informative_exits_notes
 

@@ -19,6 +19,7 @@ from designs.cli.options import (
     add_trials,
     check_targets,
     check_targets_above_level,
+    command_args,
     command_line,
     design_from_args,
     design_inputs,
@@ -114,7 +115,7 @@ def cmd_report(args) -> int:
     warn(second_stage_warnings(plan.sample_size, asked_refine_trials(args)))
     # also in the folder's README.md, sample_size.md and methods.md (a review: the default
     # report quoted 233 per arm for 90% where about 246 are needed, without a word)
-    warn(fresh_check_warnings(plan.sample_size.rows, design, command="report"))
+    warn(fresh_check_warnings(plan.sample_size.rows, design, rerun=command_args()))
     warn(interim_type_i_warnings(plan.interim))
     warn(type_i_warnings(plan.sample_size.rows, design))
     if args.json:

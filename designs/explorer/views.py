@@ -61,11 +61,22 @@ def message_html(text: str) -> ui.Tag:
 
 
 def warnings_html(lines, id: str) -> ui.Tag | None:
-    """The command line's warnings for a view (``warning: ...`` lines), in a block the eye
-    cannot miss; None when there are none."""
+    """The command line's warnings for a view, in a block the eye cannot miss, and its notes
+    (``note: ...`` lines) in a quieter one below (an accessibility review: a routine note
+    on an analysis that is not the primary one sat in the red block of every default view);
+    None when there are none."""
     if not lines:
         return None
-    return ui.div(ui.tags.ul(*[ui.tags.li(line) for line in lines]), class_="warning-block", id=id)
+    warnings = [line for line in lines if not line.startswith("note:")]
+    notes = [line for line in lines if line.startswith("note:")]
+    return ui.div(
+        *[
+            ui.div(ui.tags.ul(*[ui.tags.li(line) for line in group]), class_=kind)
+            for group, kind in ((warnings, "warning-block"), (notes, "note-block"))
+            if group
+        ],
+        id=id,
+    )
 
 
 def _size_text(design) -> str:
@@ -77,6 +88,21 @@ def _size_text(design) -> str:
 
 def _pct(x: float) -> str:
     return "n/a" if math.isnan(x) else f"{x:.1%}"
+
+
+def power_announcement(req, view) -> str:
+    """The headline in one sentence, for the page's one live region (a screen reader reads
+    it when the power is new; the views' own regions are quiet)."""
+    design = req.design
+    primary = str(design.trial.analysis)
+    gs = view.sequential
+    shown = gs if gs is not None else view.summaries[primary]
+    what = "Success probability" if design.decision.is_posterior else "Power"
+    looks = "" if gs is None else f" with {len(gs.looks)} interim looks"
+    return (
+        f"{what}{looks}: {shown.power_favourable:.3f} (Monte Carlo SE "
+        f"{se_text(shown.mc_se_favourable)}), {primary}, {_size_text(design)}."
+    )
 
 
 def power_html(req, view) -> ui.Tag:
@@ -144,7 +170,7 @@ def power_html(req, view) -> ui.Tag:
         )
         # the type I error on the same trials with no effect and the prior-data conflict,
         # in the command line's words (``power --decision posterior``)
-        lines = decision_lines(design, [s])
+        lines = decision_lines(design, [s], weight_hint='a value above 0 in "Weight on phase 2"')
         out.append(
             ui.tags.ul(
                 *[ui.tags.li(line) for line in lines],
@@ -367,7 +393,10 @@ def sample_size_html(req, view) -> ui.Tag:
         else _img(view.png, "power over n with 95% Monte Carlo bars, the fitted curve and targets")
     )
     return ui.div(
-        warnings_html(sample_size_warnings(req.design, view), "sample-size-warnings"),
+        warnings_html(
+            sample_size_warnings(req.design, view, rerun=_search_args(req)),
+            "sample-size-warnings",
+        ),
         ui.tags.ul(*lines, id="sample-size-lines"),
         ui.p(QUICK_SEARCH, class_="caveat", id="quick-search"),
         figure,
@@ -387,9 +416,18 @@ def markdown(text: str) -> ui.HTML:
     return ui.HTML(parser.render(text))
 
 
-def sample_size_warnings(design, view) -> list[str]:
+def _search_args(req) -> list[str]:
+    """The page's search as ``simulate.py sample-size`` arguments (the reproducing command),
+    which the advice to rerun it with more trials repeats."""
+    from designs.explorer.command import sample_size_args
+
+    return sample_size_args(req.ref, req.base, req.design, seed=req.seed, trials=req.trials)
+
+
+def sample_size_warnings(design, view, rerun=None) -> list[str]:
     """What ``simulate.py sample-size`` warns for the same search: failed fits, a fresh-trial
-    power far from its target, the posterior rule's type I error above the level
+    power far from its target (``rerun``: the search's arguments, which its advice repeats
+    with more trials), the posterior rule's type I error above the level
     (:mod:`designs.outputs.console`); with interim looks its type I error line."""
     from designs.outputs.effect_notes import informative_exits_notes
 
@@ -398,7 +436,7 @@ def sample_size_warnings(design, view) -> list[str]:
     if not view.sequential:
         return (
             failed_fit_warnings(rows, design)
-            + fresh_check_warnings(rows, design)
+            + fresh_check_warnings(rows, design, rerun=rerun)
             + type_i_warnings(rows, design)
             + exits
         )

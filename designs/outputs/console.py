@@ -9,6 +9,7 @@ import math
 from designs.outputs.effect_notes import bias_note, harm_notes, lead_in_note
 from designs.outputs.numbers import rate_mc_se, se_text
 from designs.outputs.prior_notes import margin_note, sceptical_note, worth_text
+from designs.outputs.rerun import rerun_text
 
 UNCONTROLLED_NOTE = (
     "The phase 2 effect comes from an uncontrolled before/after comparison in 5 patients "
@@ -116,9 +117,15 @@ def power_text(design, summaries, prior=None) -> str:
     return "\n".join(lines + power_notes(design, summaries))
 
 
-def decision_lines(design, summaries) -> list[str]:
+#: How a user of the command line gives the robust prior a weight (the explorer names its
+#: control instead: a review found the page telling its readers of an option they cannot type).
+WEIGHT_HINT = "--prior-weight W, or decision.prior_weight in a design file,"
+
+
+def decision_lines(design, summaries, weight_hint: str = WEIGHT_HINT) -> list[str]:
     """Under the posterior rule: what "power" means, the type I error on the same trials with
-    no effect, and the prior-data conflict when the prior borrows a benefit from phase 2."""
+    no effect, and the prior-data conflict when the prior borrows a benefit from phase 2
+    (``weight_hint``: how the reader gives the robust prior a weight)."""
     d = design.decision
     if not d.is_posterior or math.isnan(summaries[0].type1):
         return []
@@ -158,8 +165,7 @@ def decision_lines(design, summaries) -> list[str]:
     elif d.prior.value == "robust":  # weight 0: the vague prior (docs/conventions.md)
         lines.append(
             f"note: the robust prior with weight 0 borrows nothing from phase 2: it is the vague "
-            f"prior N(0, {d.vague_sd:g}^2) (--prior-weight W, or decision.prior_weight in a "
-            "design file, borrows)"
+            f"prior N(0, {d.vague_sd:g}^2) ({weight_hint} borrows)"
         )
     return lines + [t for t in (margin_note(d.margin),) if t]
 
@@ -180,7 +186,7 @@ def estimand_line(analysis: str, informative: bool = False) -> str:
         else ""
     )
     return (
-        f"estimand ({a.name}): {a.estimand}; loss to follow-up: {a.dropout_short}{real}; "
+        f"estimand ({a.name}): {a.estimand}; leaving the study: {a.dropout_short}{real}; "
         f"death: {a.death_short}"
     )
 
@@ -305,13 +311,15 @@ def fresh_check_missed(row) -> bool:
 
 
 def fresh_check_warnings(
-    rows, design, *, advise: bool = True, command: str = "sample-size"
+    rows, design, *, advise: bool = True, command: str = "sample-size", rerun=None
 ) -> list[str]:
     """One warning per sample-size row whose fresh-trial check missed
     (:func:`fresh_check_missed`): the search's n then rests on simulation error (a run of
     unusually favourable or unfavourable trials at every size, common random numbers), and
-    more trials per size are needed before n is quoted; ``advise`` adds the ``command``
-    (``sample-size``, ``report``) that runs them (the main job runs them itself)."""
+    more trials per size are needed before n is quoted; ``advise`` adds the command that
+    runs them (the main job runs them itself): ``rerun``, the arguments the search was run
+    with, with more trials (:func:`rerun_text`), else the ``command`` (``sample-size``,
+    ``report``) with the trials' options alone."""
     out = []
     for r in rows:
         if not fresh_check_missed(r):
@@ -328,8 +336,8 @@ def fresh_check_warnings(
         )
         if advise:
             text += (
-                f"; rerun with more trials per size (e.g. simulate.py {command} "
-                f"{more_trials_options(r)}) before quoting it"
+                f"; rerun with more trials per size (e.g. {rerun_text(r, command, rerun)}) "
+                "before quoting it"
             )
         out.append(text)
     return out
@@ -428,16 +436,6 @@ def second_stage_warnings(result, refine_trials: int) -> list[str]:
         f"target power was reached in the first stage; the search stayed one stage of "
         f"{result.trials} trials per size"
     ]
-
-
-def more_trials_options(row) -> str:
-    """The options of a search like ``row``'s with 4 times the trials (half the Monte Carlo
-    SE): both stages' after a two-stage search; after one stage ``--refine-trials 0`` too,
-    which a fixed design's ``--trials`` alone would now give a second stage of 4 times as
-    many (0 is also taken with ``--sizes`` and interim looks)."""
-    if not row.refine_trials:
-        return f"--trials {4 * row.trials} --refine-trials 0"
-    return f"--trials {4 * row.grid_trials} --refine-trials {4 * row.refine_trials}"
 
 
 def failed_fits_rule(design) -> str:

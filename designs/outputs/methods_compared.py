@@ -35,7 +35,7 @@ def _compared_strategies(design, analysis: str) -> str:
         named = named[:-1] if named.endswith(")") else f"{named} ({a.name}"
         if a.dropout_short == a.death_short:
             return f"the {named}; {a.dropout_short} for both)"
-        return f"the {named}; loss to follow-up: {a.dropout_short}, death: {a.death_short})"
+        return f"the {named}; leaving the study: {a.dropout_short}, death: {a.death_short})"
 
     alike = [title(a.name) for a in others if same(a)]
     unlike = [strategies(a) for a in others if not same(a)]

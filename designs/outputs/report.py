@@ -236,7 +236,7 @@ def _render_in_scope(plan, tmp: Path, command: str | None) -> None:
     at_n = design_at(design, result.rows[0].n)  # the design at the n chosen for the first target
     for fmt, ext in (("md", "md"), ("csv", "csv"), ("latex", "tex")):
         table = sample_size_table(result, design, fmt)
-        block = fresh_check_block(result.rows, design) if fmt == "md" else []
+        block = fresh_check_block(result.rows, design, command) if fmt == "md" else []
         if block:  # the fresh-trial check's warnings, where the numbers are
             table = table.rstrip("\n") + "\n\n" + "\n".join(block)
         (tmp / f"sample_size.{ext}").write_text(table)

@@ -176,13 +176,18 @@ def _figure(name: str, title: str, legend: str) -> list[str]:
     ]
 
 
-def fresh_check_block(rows, design) -> list[str]:
+def fresh_check_block(rows, design, command: str | None = None) -> list[str]:
     """The fresh-trial check's warnings and, under the posterior rule, those of a type I
     error above the level at n, as a Markdown block (with a blank line after), or nothing
-    when every row passed: before the numbers are pasted."""
+    when every row passed: before the numbers are pasted. ``command``: the command line
+    that made the report, which the advice to rerun repeats with more trials."""
+    import shlex
+
     from designs.outputs.console import fresh_check_warnings
 
-    lines = fresh_check_warnings(rows, design, command="report") + _level_warnings(rows, design)
+    rerun = None if command is None else shlex.split(command)[2:]  # after python simulate.py
+    lines = fresh_check_warnings(rows, design, command="report", rerun=rerun)
+    lines += _level_warnings(rows, design)
     quoted = []
     for line in lines:  # one paragraph each: consecutive '>' lines would run together
         quoted += [">"] if quoted else []
@@ -271,7 +276,7 @@ def report_readme(plan, command: str | None = None) -> str:
             else []
         ),
         *_posterior_lines(plan),
-        *fresh_check_block(plan.sample_size.rows, design),
+        *fresh_check_block(plan.sample_size.rows, design, command),
         "## Paste first",
         "",
         "1. `methods.md`: the methods paragraph (estimand, model, dropout, sample size, "

@@ -137,8 +137,14 @@ class SampleSizeRow:
         return self.n if self.size_name == "n_per_arm" else None
 
     def to_dict(self) -> dict:
-        """Plain JSON-ready dictionary."""
+        """Plain JSON-ready dictionary; a limit of n that is not known (-1 in the row, or
+        any limit of a target not reached, whose n is the largest size simulated) is None,
+        null in JSON (a command-line review: ``n`` 30 with ``n_low`` 1580 and ``n_high``
+        -1 read as numbers)."""
         out = asdict(self)
+        for key in ("n_low", "n_high"):
+            if not self.reached or out[key] < 0:
+                out[key] = None
         if self.size_name == "n_per_arm":
             out["n_per_arm"] = self.n
         out["n_interval"] = N_INTERVAL

@@ -204,6 +204,21 @@ def test_a_target_out_of_reach_is_said_and_drawn_not_a_crash(effect, run, capsys
     assert "MC SE below the target" not in err
 
 
+def test_a_target_out_of_reach_has_null_limits_in_json(run, capsys):
+    """A command-line review: the JSON row of a target not reached gave ``n`` 30 (the largest
+    size) with ``n_low`` 1580 and ``n_high`` -1, read as numbers; the limits are null."""
+    import json
+
+    code, out, err = run(
+        capsys, "sample-size", "--sizes", "20", "30", "--effect", "0.02", "--trials", "40",
+        "--refine-trials", "0", "--target-power", "0.8", "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    (row,) = json.loads(out)
+    assert row["reached"] is False and row["n"] == 30
+    assert row["n_low"] is None and row["n_high"] is None
+
+
 def test_output_piped_into_head_stops_quietly(monkeypatch, capsys):
     """Newcomer review: ``simulate.py designs --json | head -c 10`` ended with "error: output:
     Broken pipe" and status 1; a closed pipe now stops quietly with 141, as cat does."""

@@ -54,6 +54,12 @@ def _without_command(name: str, data: bytes) -> bytes:
     import json
     import re
 
+    # the advice to rerun with more trials repeats the command; the page's names none
+    data = re.sub(
+        rb"e\.g\. python simulate\.py report .*?(--trials \d+ --refine-trials \d+)\)",
+        rb"e.g. simulate.py report with this design's options and \1)",
+        data,
+    )
     if name == "README.md":
         return re.sub(rb"Made with `[^`]*`; the same command makes the same files\.\n\n", b"", data)
     if name == "operating_characteristics.json":

@@ -108,9 +108,11 @@ def test_the_sample_size_card_carries_the_command_lines_warnings(base):
     now says the same, in a warning block."""
     seed = 2
     view = compute.sample_size_view(base, seed, 500)
-    expected = fresh_check_warnings(view.result.rows, base)
+    req = Request("default", base, base, seed, 500)
+    # the advice names the page's own search (a command-line review)
+    expected = fresh_check_warnings(view.result.rows, base, rerun=views._search_args(req))
     assert any(w.startswith("warning: target 0.8:") for w in expected)
-    html = str(views.sample_size_html(Request("default", base, base, seed, 500), view))
+    html = str(views.sample_size_html(req, view))
     assert 'id="sample-size-warnings"' in html
     for line in expected:
         assert line in html
@@ -366,3 +368,22 @@ def test_the_sample_size_card_says_what_sample_size_notes_under_informative_exit
     assert notes and set(notes) <= set(views.sample_size_warnings(design, view))
     plain = compute.sample_size_view(base, SEED, 200)
     assert not any("exits depend" in w for w in views.sample_size_warnings(base, plain))
+
+
+def test_the_pages_advice_to_rerun_its_search_is_its_own_command(base):
+    """A command-line review: the advice after a missed fresh-trial check named
+    ``simulate.py sample-size --trials ...`` alone, which searches the default design; the
+    page's advice is its own reproducing command with more trials."""
+    from types import SimpleNamespace
+
+    design = base.with_overrides({"effect.value": 0.3})
+    req = Request("default", base, design, SEED, 500)
+    row = SimpleNamespace(
+        target_power=0.8, n=120, reached=True, confirmed_power=0.74, confirmed_mc_se=0.01,
+        trials=500, grid_trials=500, refine_trials=0, failed_fits=0,
+    )  # fmt: skip
+    view = SimpleNamespace(result=SimpleNamespace(rows=[row]), sequential=None)
+    lines = views.sample_size_warnings(design, view, rerun=views._search_args(req))
+    (advice,) = [line for line in lines if "rerun with more trials" in line]
+    assert "python simulate.py sample-size --set effect.value=0.3 --seed 9" in advice
+    assert advice.endswith("--trials 2000 --refine-trials 0) before quoting it")

@@ -127,7 +127,10 @@ def test_fresh_check_warns_when_the_fresh_trials_disagree_with_the_target():
     (low,) = fresh_check_warnings([row(0.767, 0.009)], design)
     assert "n = 178 is 0.767 (MC SE 0.0090)" in low and "underestimated" in low
     # after one stage the advice keeps one stage: --trials alone now adds a second of 4 times
-    assert "simulate.py sample-size --trials 8000 --refine-trials 0)" in low
+    assert (
+        "simulate.py sample-size with this design's options and --trials 8000 --refine-trials 0)"
+        in low
+    )
     (high,) = fresh_check_warnings([row(0.84, 0.009)], design)
     assert "overestimated" in high
     assert fresh_check_warnings([row(0.783, 0.009), row(0.82, 0.009)], design) == []
@@ -136,7 +139,7 @@ def test_fresh_check_warns_when_the_fresh_trials_disagree_with_the_target():
     # after two stages (the main job's 2,000 + 8,000) the command keeps both: --trials alone
     # would make the search one stage of 32,000 trials per size
     (two,) = fresh_check_warnings([row(0.78, 0.0045, refine=8000)], design)
-    assert "simulate.py sample-size --trials 8000 --refine-trials 32000)" in two
+    assert "options and --trials 8000 --refine-trials 32000)" in two
 
 
 def test_power_notes_name_the_small_sample_and_attrition_caveats():

@@ -20,8 +20,8 @@ def test_the_compared_analyses_strategies_are_written_out():
     assert "realism_sensitivity" not in text
     for name in ("ols_slope_ttest", "joint_rank"):
         a = registry.get(name)
-        assert f"({name}; loss to follow-up: {a.dropout_strategy.split(':')[0]}, death: " in text
-    assert "(ols_slope_ttest; loss to follow-up: while observed, death: while alive)" in text
+        assert f"({name}; leaving the study: {a.dropout_strategy.split(':')[0]}, death: " in text
+    assert "(ols_slope_ttest; leaving the study: while observed, death: while alive)" in text
     # one strategy for both is written once (it read "completers only and completers only"),
     # and the same model with Kenward-Roger carries the primary's estimand (a review)
     assert "(ancova_change; completers only for both)" in text

@@ -38,7 +38,10 @@ def test_a_missed_fresh_check_is_in_the_readme_and_the_methods():
     block = fresh_check_block([passed, missed], design)
     assert len(block) == 2 and block[1] == ""
     assert block[0].startswith("> **Warning: target 0.9: power on fresh trials at n = 233")
-    assert "simulate.py report --trials 8000" in block[0]
+    assert "simulate.py report with this design's options and --trials 8000" in block[0]
+    # with the command that made the report: that command, its trials replaced
+    typed = fresh_check_block([missed], design, "python simulate.py report --out r --trials 2000")
+    assert "python simulate.py report --out r --trials 8000" in typed[0]
     text = missed_check_text({0.8: passed, 0.9: missed})
     assert "WARNING: at the n for 90% power the check on fresh trials misses" in text
     assert "rerun with more trials per point before quoting it" in text
