@@ -21,6 +21,7 @@ from designs.cli.options import (
     print_json,
     warn,
 )
+from designs.cli.parser import hide_options
 from designs.cli.progress import progress_bar
 from designs.errors import InputError
 from designs.outputs.posterior_source import posterior_record
@@ -32,6 +33,7 @@ def add_assurance(sub) -> None:
     )
     add_seed_json(p)
     add_design(p)
+    hide_options(p, "--effect")  # refused: the effect is drawn from the posterior
     add_posterior(p)
     add_trials(p, 4000)
     add_analysis(p, several=False)

@@ -19,6 +19,7 @@ from designs.cli.options import (
     parse_set,
     print_json,
 )
+from designs.cli.parser import hide_options
 from designs.cli.progress import progress_bar
 from designs.errors import InputError
 
@@ -37,6 +38,7 @@ def add_calibrate(sub) -> None:
     add_decision(p)
     add_interim(p)
     add_look_decision(p)
+    hide_options(p, "--effect", "--thresholds")  # refused: no effect; one threshold
     add_posterior(p)
     p.add_argument(
         "--target",

@@ -85,10 +85,23 @@ class HelpFormatter(argparse.HelpFormatter):
 
     def _get_help_string(self, action):
         text = action.help or ""
-        silent = action.default in (None, False, []) or action.default is argparse.SUPPRESS
+        # by identity: 0 == False, so ``in (None, False, [])`` hid a default of 0 (--index)
+        default = action.default
+        silent = (
+            default is None or default is False or default == [] or default is argparse.SUPPRESS
+        )
         if silent or "default" in text or not action.option_strings:
             return text
         return text + " (default: %(default)s)"
+
+
+def hide_options(p: argparse.ArgumentParser, *flags: str) -> None:
+    """Leave ``flags`` out of ``p``'s help: options a shared group adds that this command
+    refuses with its own one-line reason (a command-line review: ``assurance --help`` listed
+    ``--effect`` with "default: the design's", which it always refuses)."""
+    for action in p._actions:  # argparse has no public way to change an added option
+        if set(action.option_strings) & set(flags):
+            action.help = argparse.SUPPRESS
 
 
 def add_command(sub, name: str, help_text: str, handler) -> argparse.ArgumentParser:

@@ -33,6 +33,7 @@ from designs.cli.options import (
     warn,
     whole,
 )
+from designs.cli.parser import hide_options
 from designs.cli.progress import progress_bar
 from designs.cli.refine_options import add_refine_trials, asked_refine_trials, check_refine_trials
 from designs.errors import InputError
@@ -290,6 +291,7 @@ def add_sample_size(sub) -> None:
     add_targets(p)
     add_trials(p, 2000, lo=10, what="simulated trials per size")
     add_refine_trials(p)
+    hide_options(p, "--n-per-arm", "--n-total")  # refused: the search finds n
     add_analysis(p, several=False)
     add_grid(p, "--sizes", "simulate exactly these sizes (default: a bracket from the closed form)")
     add_decision(p)

@@ -27,9 +27,11 @@ def refine_trials_count(text: str) -> int:
     return value
 
 
-def add_refine_trials(p) -> None:
+def add_refine_trials(p, sizes: bool = True) -> None:
     """``--refine-trials N`` (``sample-size``, ``report``): the sample-size search's second
-    stage (:mod:`designs.planning.refine`); not given, :func:`check_refine_trials` sets it."""
+    stage (:mod:`designs.planning.refine`); not given, :func:`check_refine_trials` sets it.
+    ``sizes``: the command takes ``--sizes`` (``report`` does not: a command-line review
+    found its help naming it)."""
     p.add_argument(
         "--refine-trials",
         type=refine_trials_count,
@@ -38,8 +40,9 @@ def add_refine_trials(p) -> None:
         help="the sample-size search's second stage: N more trials at the sizes near each n, "
         "where the power at n is also simulated (default: 4 times --trials, at most 100000, as "
         "the main job's 2000 + 8000, for a fixed design searched over its own sizes, and with "
-        "interim looks for the fixed design that n max is scaled from; one stage with --sizes; "
-        f"0: one stage; else at least {MIN_REFINE_TRIALS})",
+        "interim looks for the fixed design that n max is scaled from; "
+        + ("one stage with --sizes; " if sizes else "")
+        + f"0: one stage; else at least {MIN_REFINE_TRIALS})",
     )
 
 

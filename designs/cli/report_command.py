@@ -27,6 +27,7 @@ from designs.cli.options import (
     print_json,
     warn,
 )
+from designs.cli.parser import hide_options
 from designs.cli.planning_commands import size_rows_json
 from designs.cli.progress import progress_bar
 from designs.cli.refine_options import add_refine_trials, asked_refine_trials, check_refine_trials
@@ -43,7 +44,8 @@ def add_report(sub) -> None:
     add_trials(
         p, 2000, lo=10, what="simulated trials per point (assurance: at least the main job's 4000)"
     )
-    add_refine_trials(p)
+    add_refine_trials(p, sizes=False)
+    hide_options(p, "--n-per-arm", "--n-total")  # refused: the report finds n
     add_targets(p, "target power(s) in (0, 1); the operating characteristics use the first")
     add_analysis(p, several=False)
     add_posterior(p)

@@ -24,6 +24,31 @@ def test_every_subcommands_help_is_written():
         assert f"usage: simulate.py {name}" in parser.format_help(), name
 
 
+def test_help_lists_no_option_the_command_refuses_and_every_default():
+    """A command-line review: `assurance --help` and `calibrate --help` listed --effect ("default:
+    the design's"), which both always refuse, `calibrate` --thresholds likewise, and
+    `sample-size` and `report` --n-per-arm and --n-total (refused now: they were ignored);
+    `report --help` sent --refine-trials users to a --sizes it lacks; `trial --help` gave
+    --index no default (0 read as "no default")."""
+    from designs.cli.main import build_parser
+
+    (commands,) = build_parser()._subparsers._group_actions
+    helps = {name: p.format_help() for name, p in commands.choices.items()}
+    hidden = {
+        "assurance": ("--effect",),
+        "calibrate": ("--effect", "--thresholds"),
+        "sample-size": ("--n-per-arm", "--n-total"),
+        "report": ("--n-per-arm", "--n-total"),
+    }
+    for name, flags in hidden.items():
+        for flag in flags:
+            assert f"{flag} " not in helps[name], (name, flag)
+    assert "--effect EFFECT" in helps["power"] and "--n-per-arm" in helps["power"]
+    flat = {name: " ".join(text.split()) for name, text in helps.items()}  # unwrapped
+    assert "--sizes" not in flat["report"] and "one stage with --sizes" in flat["sample-size"]
+    assert "--index INDEX which trial of the seed's run (default: 0)" in flat["trial"]
+
+
 def test_unknown_option_is_one_line_exit_2(run_cli):
     out = run_cli("--no-such-option")
     assert out.returncode == 2
