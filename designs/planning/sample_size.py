@@ -142,6 +142,10 @@ class SampleSizeRow:
         null in JSON (a command-line review: ``n`` 30 with ``n_low`` 1580 and ``n_high``
         -1 read as numbers)."""
         out = asdict(self)
+        # the searched rate is the power significant and favouring active: named as ``power``
+        # names it (a command-line review: a script joining the two read sample-size's
+        # ``power`` as power's two-sided one)
+        out["power_favourable"], out["mc_se_favourable"] = self.power, self.mc_se
         for key in ("n_low", "n_high"):
             if not self.reached or out[key] < 0:
                 out[key] = None

@@ -217,6 +217,8 @@ def test_a_target_out_of_reach_has_null_limits_in_json(run, capsys):
     (row,) = json.loads(out)
     assert row["reached"] is False and row["n"] == 30
     assert row["n_low"] is None and row["n_high"] is None
+    # the searched rate by power's name for it too (a command-line review)
+    assert row["power_favourable"] == row["power"] and row["mc_se_favourable"] == row["mc_se"]
 
 
 def test_output_piped_into_head_stops_quietly(monkeypatch, capsys):
