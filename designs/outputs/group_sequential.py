@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from designs.outputs.numbers import rate_mc_se, se_text
 from designs.outputs.rates import counted_h0, rate_text, type_i_text
 from designs.spec.decision import threshold_text
@@ -14,6 +16,12 @@ __all__ = [
 ]
 
 
+def entered(s, k: int) -> float:
+    """Mean patients randomised by look ``k`` (NaN in a summary made before it was kept)."""
+    by_look = getattr(s, "n_entered_by_look", None) or []
+    return by_look[k] if k < len(by_look) else math.nan
+
+
 def _z(x) -> str:
     return "-" if x is None else f"{x:.3f}"
 
@@ -21,7 +29,8 @@ def _z(x) -> str:
 #: What the look table's columns mean (a newcomer could not tell whether they are cumulative).
 LOOK_COLUMNS = (
     "info(exp), info(obs): the information fraction planned at the look and the simulated "
-    "trials' mean; P(eff), P(fut): probability of stopping at that look (not cumulative) for "
+    "trials' mean; randomised: mean patients randomised by the look; P(eff), P(fut): "
+    "probability of stopping at that look (not cumulative) for "
     "efficacy, for futility, under the effect; |H0: under no effect"
 )
 
@@ -35,13 +44,14 @@ def group_sequential_text(design, s) -> str:
         f"{sided}), futility {s.futility}; {s.trials} trials per hypothesis, seed {s.seed}"
     )
     lines.append(
-        "look  info(exp)  info(obs)  month  efficacy z  nominal p  futility z  "
+        "look  info(exp)  info(obs)  month  randomised  efficacy z  nominal p  futility z  "
         "P(eff)  P(fut)  P(eff|H0)"
     )
     for k in range(len(s.looks)):
         lines.append(
             f"{k + 1:>4}  {s.expected_information_fraction[k]:9.3f}  "
             f"{s.observed_information_fraction[k]:9.3f}  {s.look_months[k]:5.1f}  "
+            f"{entered(s, k):10.1f}  "
             f"{s.efficacy_boundaries_z[k]:10.3f}  {s.nominal_p[k]:9.5f}  "
             f"{_z(s.futility_boundaries_z[k]):>10}  {s.p_stop_efficacy[k]:6.3f}  "
             f"{s.p_stop_futility[k]:6.3f}  {s.p_stop_efficacy_h0[k]:9.4f}"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 
-from designs.outputs.group_sequential import has_futility
+from designs.outputs.group_sequential import entered, has_futility
 from designs.outputs.numbers import rate_se
 from designs.outputs.rates import rate_cell
 from designs.planning.power import mc_se
@@ -24,6 +24,7 @@ LOOK_COLUMNS = (
     ("information_fraction", "information fraction, planned", "Information", "planned"),
     ("observed_fraction", "observed (mean)", "Information", "observed"),
     ("month", "calendar month", "", "month"),
+    ("n_entered", "randomised by then (mean)", "", "randomised"),
     ("efficacy_z", "efficacy boundary z", "Efficacy", "z"),
     ("nominal_p", "nominal p", "Efficacy", "nominal p"),
     ("futility_z", "futility boundary z", "", "futility z"),
@@ -52,6 +53,7 @@ def interim_look_rows(interim) -> list[dict]:
                 "information_fraction": s.expected_information_fraction[k],
                 "observed_fraction": s.observed_information_fraction[k],
                 "month": s.look_months[k],
+                "n_entered": entered(s, k),
                 "efficacy_z": s.efficacy_boundaries_z[k],
                 "nominal_p": s.nominal_p[k],
                 "futility_z": math.nan if fz is None else fz,
@@ -79,6 +81,7 @@ def _look_cells(r: dict) -> list[str]:
         f"{r['information_fraction']:.3f}",
         f"{r['observed_fraction']:.3f}",
         f"{r['month']:.1f}",
+        "\u2013" if math.isnan(r["n_entered"]) else f"{r['n_entered']:.1f}",
         f"{r['efficacy_z']:.3f}",
         f"{r['nominal_p']:.5f}",
         fz,

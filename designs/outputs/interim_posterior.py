@@ -8,8 +8,11 @@ here simulates; :mod:`designs.outputs.interim_tables` calls it for such a plan.
 
 from __future__ import annotations
 
+import math
+
 from designs import __version__
 from designs.analyses.registry import title
+from designs.outputs.group_sequential import entered
 from designs.outputs.interim_looks_table import LOOK_COLUMNS, null_trials
 from designs.outputs.numbers import rate_mc_se
 from designs.outputs.rates import above_level, rate_cell
@@ -19,7 +22,7 @@ __all__ = ["POSTERIOR_LOOK_COLUMNS", "posterior_look_rows", "posterior_methods"]
 
 #: Columns of the looks table: (key, Markdown header, LaTeX group, LaTeX header).
 POSTERIOR_LOOK_COLUMNS = (
-    *LOOK_COLUMNS[:4],  # look, information planned and observed, month
+    *LOOK_COLUMNS[:5],  # look, information planned and observed, month, randomised
     ("threshold", "threshold P(effect > margin)", "Efficacy", "threshold"),
     ("threshold_z", "as z at planned information", "Efficacy", "z"),
     *LOOK_COLUMNS[-4:],  # the stopping probabilities under the effect and under none
@@ -41,6 +44,7 @@ def posterior_look_rows(interim) -> list[dict]:
             "information_fraction": s.expected_information_fraction[k],
             "observed_fraction": s.observed_information_fraction[k],
             "month": s.look_months[k],
+            "n_entered": entered(s, k),
             "threshold": s.thresholds[k],
             "threshold_z": interim.threshold_z[k],
             "p_efficacy_h1": s.p_stop_efficacy[k],
@@ -71,6 +75,7 @@ def posterior_look_cells(r: dict) -> list[str]:
         f"{r['information_fraction']:.3f}",
         f"{r['observed_fraction']:.3f}",
         f"{r['month']:.1f}",
+        "\u2013" if math.isnan(r["n_entered"]) else f"{r['n_entered']:.1f}",
         f"{r['threshold']:.4g}",
         f"{r['threshold_z']:.3f}",
         se(r["p_efficacy_h1"], r["se_efficacy_h1"]),

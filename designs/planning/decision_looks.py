@@ -25,7 +25,7 @@ under ``decision.failed_fits = "exclude"``). Formulas: docs/bayesian_looks.md.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
@@ -198,6 +198,8 @@ class PosteriorLooksSummary:
     #: statistician's review asked for it under the frequentist rule first).
     type_i_error_nonbinding: float = float("nan")
     mc_se_type_i_error_nonbinding: float = float("nan")
+    #: Mean patients randomised by each look (as the frequentist summary's).
+    n_entered_by_look: list = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -304,6 +306,7 @@ def posterior_looks_simulated(
         fixed_months=float(times.months[-1]),
         true_effect=float(shift),
         **_null_fields(out0, res0, times, design),
+        n_entered_by_look=[float(x) for x in np.mean(res1.entered, axis=0)],
     )
     return summary, res1, res0
 

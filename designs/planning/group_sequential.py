@@ -253,6 +253,9 @@ class GroupSequentialSummary:
     #: The effect (points/month) under which beta-spending futility boundaries were derived:
     #: the one with power ``1 - interim.futility_beta`` at this n (None: no such boundaries).
     futility_effect: float | None = None
+    #: Mean patients randomised by each look (over the trials, stopped or not), for a DSMB
+    #: charter (a protocol writer's review: computed from accrual by hand before).
+    n_entered_by_look: list = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -460,4 +463,5 @@ def summarise(design, trials: int, seed: int, h1, h0) -> GroupSequentialSummary:
         # the effect beta-spending futility is derived under (a DSMB statistician's review:
         # at an n below the design's it is larger than the design's effect, unstated)
         futility_effect=None if drift is None else float(drift / math.sqrt(times.information_max)),
+        n_entered_by_look=[float(x) for x in np.mean(res1.entered, axis=0)],
     )

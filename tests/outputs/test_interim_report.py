@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 
 import pytest
 
@@ -383,7 +384,8 @@ def test_a_two_sided_design_without_futility_says_so_in_its_looks_table():
     assert len(looks) == 2
     for line in looks:
         cells = [c.strip() for c in line.strip("|").split("|")]
-        assert cells[6] == cells[8] == cells[10] == "\u2013", line  # futility z and both P
+        # futility z and both P (after look, information x 2, month, randomised, efficacy)
+        assert cells[7] == cells[9] == cells[11] == "\u2013", line
     assert "No futility rule." in md and "non-binding" not in md
     assert "includes crossings favouring placebo (harm)" in md
     csv_rows = interim_table(interim, "csv")
@@ -398,10 +400,26 @@ def test_a_two_sided_design_without_futility_says_so_in_its_looks_table():
 
     row = {
         "look": 1, "information_fraction": 0.5, "observed_fraction": 0.5, "month": 20.0,
-        "threshold": 0.995, "threshold_z": 2.576, "p_efficacy_h1": 0.2, "se_efficacy_h1": 0.01,
+        "n_entered": 150.0, "threshold": 0.995, "threshold_z": 2.576, "p_efficacy_h1": 0.2,
+        "se_efficacy_h1": 0.01,
         "p_futility_h1": 0.0, "se_futility_h1": 0.0, "p_efficacy_h0": 0.005,
         "se_efficacy_h0": 0.001, "p_futility_h0": 0.0, "se_futility_h0": 0.0, "trials_h0": 4000,
     }  # fmt: skip
     cells = posterior_look_cells({**row, "_futility": False})
-    assert cells[7] == cells[9] == "\u2013"
-    assert posterior_look_cells({**row, "_futility": True})[7] == "0.000 (0.000)"
+    assert cells[4] == "150.0" and cells[8] == cells[10] == "\u2013"
+    assert posterior_look_cells({**row, "_futility": True})[8] == "0.000 (0.000)"
+
+
+def test_the_looks_table_gives_the_patients_randomised_by_each_look(plan, folder):
+    """A protocol writer's review: the number randomised at each look, which a DSMB charter
+    states, had to be worked out from accrual by hand (about 185 and 325 at months 23 and 41
+    of a 3-look design of 206 per arm)."""
+    out, _ = folder
+    s = plan.interim.summary
+    entered = s.n_entered_by_look
+    assert len(entered) == len(s.looks) and entered[-1] == s.n_total  # all in by the end
+    assert all(0 < a < b for a, b in itertools.pairwise(entered))
+    rows = list(csv.DictReader(io.StringIO((out / "interim_looks.csv").read_text())))
+    assert [float(r["n_entered"]) for r in rows] == pytest.approx(entered, abs=1e-3)
+    assert "randomised by then (mean)" in (out / "interim.md").read_text()
+    assert f"{entered[0]:.1f}" in (out / "interim.tex").read_text()
