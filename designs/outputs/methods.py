@@ -7,6 +7,8 @@ software, and ends with the references it relies on.
 
 from __future__ import annotations
 
+import math
+
 from designs.analyses import registry
 from designs.outputs.assurance_text import undefined_draws_note
 from designs.outputs.console import is_illustrative
@@ -52,6 +54,21 @@ METHODS_TITLE = "# Methods: sample size and assurance"
 #: ... of a report without a phase 2 posterior (a paste-ready review: ``--no-assurance``
 #: kept "and assurance" in the heading).
 METHODS_TITLE_NO_ASSURANCE = "# Methods: sample size"
+
+
+def _effect_interval(r) -> str:
+    """The phase 2 effect's posterior median and 95% interval in ``r``'s transport units (a
+    protocol writer's review: only the posterior figure's legend gave it)."""
+    lo, hi = r.posterior_interval_draw or (math.nan, math.nan)
+    if r.transport == "proportional":
+        return (
+            f"a slowing of the decline of {r.posterior_median_draw:.0%}, 95% interval "
+            f"{lo:.0%} to {hi:.0%}"
+        )
+    return (
+        f"an effect of {r.posterior_median_points:+.3f} points/month, 95% interval "
+        f"{lo:+.3f} to {hi:+.3f}"
+    )
 
 
 def _software() -> str:
@@ -351,8 +368,8 @@ def methods_text(
                 else "data (Yamashita et al. 2023; an illustrative reconstruction, not patient "
                 "data)"
             )
-            + f"{seed_text} ({first.posterior_draws} draws; P(effect > 0) = "
-            f"{first.p_effect_positive:.2f} for this posterior: "
+            + f"{seed_text} ({first.posterior_draws} draws; {_effect_interval(first)}; "
+            f"P(effect > 0) = {first.p_effect_positive:.2f} for this posterior: "
             + ("the data are" if real else "the reconstruction is")
             + f" compatible with benefit, at a probability that depends on {depends}, in an "
             "uncontrolled comparison). Only the effect is drawn: the decline, its SD, the "

@@ -141,12 +141,17 @@ class AssuranceResult:
     power_quantiles: dict = field(default_factory=dict)
     p_power_at_least_80: float = math.nan
     bins: tuple = ()
+    #: The 2.5% and 97.5% quantiles of the posterior draws of the effect, in the transport's
+    #: units (a protocol writer's review: the phase 2 effect's interval was in a figure's
+    #: legend only).
+    posterior_interval_draw: tuple = ()
     version: str = __version__
 
     def to_dict(self) -> dict:
         """Plain JSON-ready dictionary."""
         out = asdict(self)
         out["ci95"] = list(self.ci95)
+        out["posterior_interval_draw"] = list(self.posterior_interval_draw)
         out["bins"] = [dict(b) for b in self.bins]
         out["power_quantiles"] = {f"{q:g}": v for q, v in self.power_quantiles.items()}
         return out
@@ -320,6 +325,7 @@ def assurance_from_draws(
         power_quantiles=quantiles,
         p_power_at_least_80=p80,
         bins=_bins(per_trial[counted], fav[counted], bins),
+        posterior_interval_draw=tuple(float(x) for x in np.quantile(raw, (0.025, 0.975))),
     )
 
 
