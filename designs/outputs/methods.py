@@ -62,11 +62,11 @@ def _effect_interval(r) -> str:
     lo, hi = r.posterior_interval_draw or (math.nan, math.nan)
     if r.transport == "proportional":
         return (
-            f"a slowing of the decline of {r.posterior_median_draw:.0%}, 95% interval "
+            f"a median slowing of the decline of {r.posterior_median_draw:.0%}, 95% interval "
             f"{lo:.0%} to {hi:.0%}"
         )
     return (
-        f"an effect of {r.posterior_median_points:+.3f} points/month, 95% interval "
+        f"a median effect of {r.posterior_median_points:+.3f} points/month, 95% interval "
         f"{lo:+.3f} to {hi:+.3f}"
     )
 

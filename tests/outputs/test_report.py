@@ -207,7 +207,7 @@ def test_methods_paragraph_states_the_assumptions(report, report_plan):
         "0.4 per 100 person-months",
         "van Eijk RPA, Nikolakopoulos S",  # the deaths' source, in the reference list
         "Only the effect is drawn",
-        "draws; a slowing of the decline of ",  # a protocol writer's review: its interval
+        "draws; a median slowing of the decline of ",  # a protocol writer's review
         "95% interval ",
         "**Sample size.** Patients are randomised 1:1 (placebo:active). ",  # a review
         "phase 2 data (Yamashita et al. 2023; an illustrative reconstruction",  # its listed source
