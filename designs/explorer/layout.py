@@ -91,7 +91,8 @@ def sidebar(design, designs: list[str]):
         *_number("n", v["n"], min=2, step=1),
         ui.input_radio_buttons(
             "size_mode",
-            None,
+            # named for a screen reader (an accessibility review: an empty label), not shown
+            ui.span("Patients counted", class_="visually-hidden"),
             OPTIONS["size_mode"],
             selected=v["size_mode"],
             inline=True,

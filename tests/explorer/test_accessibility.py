@@ -37,6 +37,7 @@ def test_the_page_is_english_with_headed_cards_and_one_live_region(base):
     assert 'role="status"' in page and 'id="announce"' in page
     assert 'href="#design"' in page and "Skip to the controls" in page
     assert "outline: 3px solid #0b5394" in page  # the focus ring (7.6:1 against white)
+    assert '<span class="visually-hidden">Patients counted</span>' in page  # the radio group
 
 
 def test_notes_are_apart_from_warnings():
