@@ -118,3 +118,16 @@ def test_commas_refusals_and_the_announcement_in_the_browser(page):
         assert time.monotonic() < deadline, page.inner_text("#announce")
         time.sleep(0.2)
     assert "n = 100 per arm" in page.inner_text("#announce")
+
+
+def test_the_loss_card_relates_its_dropout_figures(base):
+    """The Dropout control (leaving alive, were no one to die), the design line's "gone by
+    month 12" (both) and the table's simulated shares were three figures with nothing to
+    relate them (an accessibility review)."""
+    design = base.with_overrides({"trial.n_per_arm": 20})
+    view = compute.power_view(design, SEED, TRIALS)
+    html = html_text.unescape(
+        str(views.loss_html(Request("default", base, design, SEED, TRIALS), view))
+    )
+    assert "who left alive, or died, before their last visit (month 12)" in html
+    assert "\u201cgone by month 12\u201d counts both" in html
