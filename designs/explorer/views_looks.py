@@ -5,16 +5,21 @@ computed."""
 
 from __future__ import annotations
 
+import math
+
 from shiny import ui
 
 from designs.outputs.decision_looks import posterior_rule_phrase
 from designs.outputs.group_sequential import (
     charter_lines,
+    entered,
+    has_futility,
     nonbinding_text,
     sequential_type_i_flag,
 )
 from designs.outputs.numbers import rate_se, se_text
-from designs.outputs.rates import type_i_text
+from designs.outputs.rates import counted_h0, rate_cell, type_i_text
+from designs.planning.power import mc_se
 
 
 def _rule_line(s) -> str:
@@ -106,8 +111,12 @@ def _z(x) -> str:
 
 
 def _z_and_estimate(z, estimate) -> str:
-    """'2.963 (0.253)': a boundary on the z scale and on the estimate's (points/month)."""
-    return _z(z) if estimate is None or z is None else f"{z:.3f} ({estimate:.3f})"
+    """'2.963 (= 0.253 points/month)': a boundary on the z scale and on the estimate's (an
+    accessibility review: in brackets as a bare number it read as the MC SE the other
+    cells' brackets hold)."""
+    if estimate is None or z is None:
+        return _z(z)
+    return f"{z:.3f} (= {estimate:.3f} points/month)"
 
 
 def _at(values, k: int):
@@ -126,14 +135,17 @@ def frequentist_looks_html(req, gs, provenance) -> ui.Tag:
         "information (expected)",
         "information (observed, H1)",
         "month",
-        "efficacy z (points/month)",
+        "randomised by then (mean)",
+        "efficacy boundary z",
         "nominal p",
-        "futility z (points/month)",
-        "P(stop for efficacy) H1",
-        "P(stop for futility) H1",
-        "P(stop for efficacy) H0",
-        "P(stop for futility) H0",
+        "futility boundary z",
+        "P(stop for efficacy) H1 (MC SE)",
+        "P(stop for futility) H1 (MC SE)",
+        "P(stop for efficacy) H0 (MC SE)",
+        "P(stop for futility) H0 (MC SE)",
     )
+    n0 = counted_h0(gs)  # the H0 rates' MC SE too (an accessibility review: none shown)
+    none = None if has_futility(gs) else "-"  # no futility rule: dashes, as the report's
     body = []
     for k in range(len(gs.looks)):
         body.append(
@@ -142,6 +154,7 @@ def frequentist_looks_html(req, gs, provenance) -> ui.Tag:
                 f"{gs.expected_information_fraction[k]:.3f}",
                 f"{gs.observed_information_fraction[k]:.3f}",
                 f"{gs.look_months[k]:.1f}",
+                "-" if math.isnan(entered(gs, k)) else f"{entered(gs, k):.1f}",
                 _z_and_estimate(
                     gs.efficacy_boundaries_z[k], _at(gs.efficacy_boundaries_estimate, k)
                 ),
@@ -150,9 +163,9 @@ def frequentist_looks_html(req, gs, provenance) -> ui.Tag:
                     gs.futility_boundaries_z[k], _at(gs.futility_boundaries_estimate, k)
                 ),
                 rate_se(gs.p_stop_efficacy[k], gs.mc_se_stop_efficacy[k]),
-                rate_se(gs.p_stop_futility[k], gs.mc_se_stop_futility[k]),
-                f"{gs.p_stop_efficacy_h0[k]:.4f}",
-                f"{gs.p_stop_futility_h0[k]:.3f}",
+                none or rate_se(gs.p_stop_futility[k], gs.mc_se_stop_futility[k]),
+                rate_cell(gs.p_stop_efficacy_h0[k], mc_se(gs.p_stop_efficacy_h0[k], n0), n0),
+                none or rate_se(gs.p_stop_futility_h0[k], mc_se(gs.p_stop_futility_h0[k], n0)),
             )
         )
     table = ui.tags.table(
@@ -193,8 +206,9 @@ def frequentist_looks_html(req, gs, provenance) -> ui.Tag:
         "Each look is at the calendar month where the expected information reaches its "
         "fraction; each trial's efficacy boundary spends alpha by the information it "
         "observed; a futility boundary is non-binding. H1: the design's effect; H0: no "
-        "effect, the same patients and seed. In brackets: Monte Carlo SE (beside a boundary: "
-        "the boundary in points/month at the look's planned information). The analyses "
+        "effect, the same patients and seed. In brackets: Monte Carlo SE, and beside a "
+        "boundary, after =, the boundary in points/month at the look's planned information. "
+        "The analyses "
         "side by side, the losses and the calendar length above are of the same design "
         "without interim looks.",
         class_="provenance",

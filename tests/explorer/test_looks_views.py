@@ -200,11 +200,22 @@ def test_the_interim_card_gives_what_a_charter_needs(base, cli):
     out = _result(cli(*argv, "--seed", str(SEED), "--trials", str(TRIALS), "--json"))
     req = Request("default", base, design, SEED, TRIALS)
     html = str(views.interim_html(req, view))
-    assert "<th>efficacy z (points/month)</th>" in html
+    assert "<th>efficacy boundary z</th>" in html
+    # the boundary in points/month said so (an accessibility review: a bare number in
+    # brackets read as the MC SE of the next cells)
     for k in range(2):
         z, estimate = out["efficacy_boundaries_z"][k], out["efficacy_boundaries_estimate"][k]
-        assert f"<td>{z:.3f} ({estimate:.3f})</td>" in html
+        assert f"<td>{z:.3f} (= {estimate:.3f} points/month)</td>" in html
     z, estimate = out["futility_boundaries_z"][0], out["futility_boundaries_estimate"][0]
-    assert f"<td>{z:.3f} ({estimate:.3f})</td>" in html
+    assert f"<td>{z:.3f} (= {estimate:.3f} points/month)</td>" in html
+    # the rates under no effect with their MC SE, and the patients randomised by each look
+    n0 = out["counted_h0"] or out["trials_h0"] or TRIALS
+    p0 = out["p_stop_futility_h0"][0]
+    assert f"<td>{p0:.3f} ({(p0 * (1 - p0) / n0) ** 0.5:.3f})</td>" in html
+    assert f"<td>{out['n_entered_by_look'][0]:.1f}</td>" in html
+    # without a futility rule its columns are dashes, as in the report's table
+    plain = base.with_overrides({**over, "interim.futility": "none"})
+    without = str(views.interim_html(req, compute.power_view(plain, SEED, TRIALS)))
+    assert without.count("<td>-</td>") == 6  # futility z, and its P under H1 and H0, 2 looks
     assert f"Planned maximum information {out['information_max']:.1f} (points/month)^-2" in html
     assert f"derived under an effect of {out['futility_effect']:+.3f} points/month" in html
