@@ -13,6 +13,7 @@ from designs.explorer.controls import (
     MAX_PAGE_TRIALS,
     base_values,
 )
+from designs.explorer.glossary import glossary_html
 from designs.explorer.units import effect_label
 from designs.simulation.seeds import MAX_SEED
 from designs.spec.interim import Spending
@@ -160,6 +161,7 @@ def page(design, designs: list[str]):
         ui.tags.style(CSS + A11Y_CSS),
         ui.tags.script(a11y_script()),
         ui.tags.a("Skip to the controls", href="#design", class_="skip-link"),
+        glossary_html(),
         ui.div(_quiet(ui.output_text("status")), id="status-line", class_="provenance"),
         ui.div(ui.output_text("announce"), class_="visually-hidden-live", role="status"),
         ui.output_ui("stale_note"),

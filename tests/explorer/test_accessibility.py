@@ -131,3 +131,17 @@ def test_the_loss_card_relates_its_dropout_figures(base):
     )
     assert "who left alive, or died, before their last visit (month 12)" in html
     assert "\u201cgone by month 12\u201d counts both" in html
+
+
+def test_the_glossary_explains_the_pages_words(base):
+    """An accessibility review: MC SE, REML, Kenward-Roger, MCAR, delta-FS, information
+    fraction, alpha spending and non-binding futility were nowhere explained on the page."""
+    from designs.explorer.glossary import GLOSSARY
+
+    page = str(layout.page(base, ["default"]))
+    assert '<details id="glossary">' in page
+    terms = " ".join(term for term, _ in GLOSSARY)
+    for word in ("MC SE", "REML", "Kenward-Roger", "MCAR", "delta-FS", "information fraction",
+                 "alpha spending", "non-binding futility", "ALSFRS-R", "assurance"):  # fmt: skip
+        assert word in terms, word
+        assert f"<dt>{next(t for t, _ in GLOSSARY if word in t)}</dt>" in page
