@@ -270,13 +270,15 @@ def report_readme(plan, command: str | None = None) -> str:
         f"{_second_stage(plan.sample_size)}{_assurance_trials(plan)}, seed {plan.seed}, "
         f"{software()}.",
         "",
+        # the cautions on these numbers right under them (a protocol writer's review: an
+        # uncalibrated rule's "type I error above the level" came six lines after its n)
+        *fresh_check_block(plan.sample_size.rows, design, command),
         *(
             [f"Made with `{command}`; the same command makes the same files.", ""]
             if command
             else []
         ),
         *_posterior_lines(plan),
-        *fresh_check_block(plan.sample_size.rows, design, command),
         "## Paste first",
         "",
         "1. `methods.md`: the methods paragraph (estimand, model, dropout, sample size, "

@@ -262,3 +262,16 @@ def test_design_files_of_a_report_with_looks_are_described_as_what_they_are():
     assert "n_per_arm = 160" in chosen_interim_header(interim.row)
     assert "design_chosen_interim.toml" in input_design_header(row, interim)
     assert "FIXED" not in chosen_design_header(row)  # without looks, as before
+
+
+def test_the_readmes_cautions_come_right_under_its_numbers():
+    """A protocol writer's review: an uncalibrated posterior rule's README opened with
+    "n = 148 per arm" and gave its "type I error above the level" six lines further on,
+    after the command and the posterior's provenance."""
+    plan = _plan(_posterior())
+    row = plan.sample_size.rows[0]
+    row.type_i_error, row.mc_se_type_i_error = 0.047, 0.0020  # 11 MC SE above 0.025
+    lines = report_readme(plan, "python simulate.py report --out r").splitlines()
+    assert lines[2].startswith("80% power: n = 150 per arm")
+    assert lines[4].startswith("> **Warning: target 0.8: the posterior rule's type I error")
+    assert lines.index(next(x for x in lines if x.startswith("Made with"))) > 4
