@@ -47,8 +47,9 @@ CSS = """
 .note-block { background: #f3f6f9; border-left: 4px solid #6c7a89; padding: 0.4em 0.8em;
   margin-bottom: 0.6em; }
 /* a refused control: every view and download is the last valid design's, so they are greyed
-   as while they are recomputed (a review: they stayed at full strength) */
-body:has(#stale-note) .card { opacity: 0.45; }
+   as while they are recomputed (a review: they stayed at full strength); grey, and faded
+   only so far that their text stays at 4.5:1 or more (an accessibility review: 2.1-2.8:1) */
+body:has(#stale-note) .card { opacity: 0.66; filter: grayscale(1); }
 /* the reproducing commands wrap inside their box (a review: they ran past its edge) */
 #command-text { white-space: pre-wrap; overflow-wrap: anywhere; }
 """
