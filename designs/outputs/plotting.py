@@ -150,8 +150,11 @@ def rule_title(design) -> str:
     dec = design.decision
     weight = f" (weight {dec.prior_weight:g})" if dec.prior.value == "robust" else ""
     margin = "" if dec.margin == 0 else f", margin {dec.margin:g} points/month"
-    threshold = threshold_text(dec.threshold)
-    return f"posterior rule, threshold {threshold}{margin}, {dec.prior.value} prior{weight}"
+    threshold = f"threshold {threshold_text(dec.threshold)}"
+    if dec.thresholds and design.interim.sequential:  # one per look: the one threshold is unread
+        # (a diff review: the boundaries figure said 0.975 where the looks used 0.999, 0.99)
+        threshold = f"thresholds {', '.join(threshold_text(x) for x in dec.thresholds)}"
+    return f"posterior rule, {threshold}{margin}, {dec.prior.value} prior{weight}"
 
 
 #: The y axis of a power figure under the frequentist test.

@@ -129,3 +129,18 @@ def test_the_search_figure_carries_the_tables_cautions():
         "CAUTION 80%: posterior rule's type I error at n = 150 is 0.0633 (MC SE 0.0141), above "
         "the design's one-sided level 0.025 by more than 2 MC SE"
     ]
+
+
+def test_the_rule_in_a_title_names_the_thresholds_of_the_looks():
+    """A diff review: with one threshold per look the boundaries figure's heading gave the
+    unread single threshold (0.975) while its footer said 0.999, 0.99."""
+    from designs.outputs.plotting import rule_title
+    from designs.spec import load_design
+
+    over = {"decision.rule": "posterior", "decision.prior": "sceptical", "trial.sides": 1}
+    looks = load_design().with_overrides(
+        {**over, "interim.looks": [0.5, 1.0], "decision.thresholds": [0.999, 0.99]}
+    )
+    assert rule_title(looks) == "posterior rule, thresholds 0.999, 0.99, sceptical prior"
+    fixed = load_design().with_overrides(over)
+    assert rule_title(fixed) == "posterior rule, threshold 0.975, sceptical prior"
