@@ -37,23 +37,27 @@ def posterior_looks_html(req, s, provenance) -> ui.Tag:
         "information (expected)",
         "information (observed, H1)",
         "month",
+        "randomised by then (mean)",
         "threshold",
-        "P(stop for success) H1",
-        "P(stop for futility) H1",
-        "P(stop for success) H0",
-        "P(stop for futility) H0",
+        "P(stop for success) H1 (MC SE)",
+        "P(stop for futility) H1 (MC SE)",
+        "P(stop for success) H0 (MC SE)",
+        "P(stop for futility) H0 (MC SE)",
     )
+    n0 = counted_h0(s)  # the H0 rates' MC SE too, as the frequentist card's
+    none = None if has_futility(s) else "-"
     body = [
         (
             str(k + 1),
             f"{s.expected_information_fraction[k]:.3f}",
             f"{s.observed_information_fraction[k]:.3f}",
             f"{s.look_months[k]:.1f}",
+            "-" if math.isnan(entered(s, k)) else f"{entered(s, k):.1f}",
             f"{s.thresholds[k]:.4f}",
             rate_se(s.p_stop_efficacy[k], s.mc_se_stop_efficacy[k]),
-            rate_se(s.p_stop_futility[k], s.mc_se_stop_futility[k]),
-            f"{s.p_stop_efficacy_h0[k]:.4f}",
-            f"{s.p_stop_futility_h0[k]:.3f}",
+            none or rate_se(s.p_stop_futility[k], s.mc_se_stop_futility[k]),
+            rate_cell(s.p_stop_efficacy_h0[k], mc_se(s.p_stop_efficacy_h0[k], n0), n0),
+            none or rate_se(s.p_stop_futility_h0[k], mc_se(s.p_stop_futility_h0[k], n0)),
         )
         for k in range(len(s.looks))
     ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from designs.outputs.group_sequential import LOOK_COLUMNS, nonbinding_text
+from designs.outputs.group_sequential import LOOK_COLUMNS, entered, nonbinding_text
 from designs.outputs.numbers import rate_mc_se
 from designs.outputs.rates import type_i_text
 from designs.spec.decision import threshold_text
@@ -45,12 +45,14 @@ def posterior_looks_text(design, s, prior=None) -> str:
         f"{s.analysis}: {posterior_rule_phrase(s)}; {s.trials} trials per hypothesis, "
         f"seed {s.seed}",
         *[t for t in (prior_text(design, prior),) if t],
-        "look  info(exp)  info(obs)  month  threshold  P(eff)  P(fut)  P(eff|H0)  P(fut|H0)",
+        "look  info(exp)  info(obs)  month  randomised  threshold  P(eff)  P(fut)  P(eff|H0)  "
+        "P(fut|H0)",
     ]
     for k in range(len(s.looks)):
         lines.append(
             f"{k + 1:>4}  {s.expected_information_fraction[k]:9.3f}  "
             f"{s.observed_information_fraction[k]:9.3f}  {s.look_months[k]:5.1f}  "
+            f"{entered(s, k):10.1f}  "
             f"{s.thresholds[k]:9.4f}  {s.p_stop_efficacy[k]:6.3f}  {s.p_stop_futility[k]:6.3f}  "
             f"{s.p_stop_efficacy_h0[k]:9.4f}  {s.p_stop_futility_h0[k]:9.4f}"
         )

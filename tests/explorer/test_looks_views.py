@@ -72,6 +72,7 @@ def test_the_posterior_rule_at_looks_is_the_command_lines(base, cli):
         assert f"{out['p_stop_efficacy'][k]:.3f} ({out['mc_se_stop_efficacy'][k]:.3f})" in table
         assert f"{out['p_stop_futility'][k]:.3f} ({out['mc_se_stop_futility'][k]:.3f})" in table
         assert f"<td>{out['thresholds'][k]:.4f}</td>" in table
+        assert f"<td>{out['n_entered_by_look'][k]:.1f}</td>" in table  # as the frequentist's
     assert f'data-expected-n="{out["expected_n_total"]!r}"' in table
     assert f'data-expected-months="{out["expected_months"]!r}"' in table
     assert re.search(r"success if P\(effect &gt; 0 \| data up to the look\)", table)

@@ -139,9 +139,13 @@ def test_the_posterior_rule_at_looks_gives_its_error_with_predictive_futility_ig
     assert s.type_i_error <= s.type_i_error_nonbinding
     assert sum(s.p_stop_futility_h0) > 0.2  # the rule acts under no effect
     assert without.type_i_error_nonbinding == without.type_i_error
-    assert "with futility ignored (non-binding: the level the design claims)" in (
-        posterior_looks_text(design, s)
-    )
+    text = posterior_looks_text(design, s)
+    assert "with futility ignored (non-binding: the level the design claims)" in text
+    # the patients randomised by each look, which the table's legend explains (a diff
+    # review: the legend named a column this table lacked)
+    assert "  month  randomised  threshold" in text
+    first = next(line for line in text.splitlines() if line.startswith("   1  "))
+    assert f"{s.n_entered_by_look[0]:10.1f}" in first
     from designs.planning.decision_rule import decision_prior
 
     cell = evaluate_interim_cell(design, 2000, 8, ("lmm_slope",), prior=decision_prior(design))
