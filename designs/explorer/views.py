@@ -60,15 +60,16 @@ def message_html(text: str) -> ui.Tag:
     return ui.p(text, class_="control-error")
 
 
-def warnings_html(lines, id: str) -> ui.Tag | None:
-    """The command line's warnings for a view, in a block the eye cannot miss, and its notes
-    (``note: ...`` lines) in a quieter one below (an accessibility review: a routine note
-    on an analysis that is not the primary one sat in the red block of every default view);
-    None when there are none."""
+def warnings_html(lines, id: str, quiet=()) -> ui.Tag | None:
+    """The command line's warnings and notes for a view, in a block the eye cannot miss, and
+    the ``quiet`` ones among them in a grey block below (an accessibility review: a routine
+    note on an analysis that is not the primary one sat in the red block of every default
+    view; a diff review: "note:" also starts a harm, a LIBERAL test and a bias, which stay
+    red); None when there are none."""
     if not lines:
         return None
-    warnings = [line for line in lines if not line.startswith("note:")]
-    notes = [line for line in lines if line.startswith("note:")]
+    warnings = [line for line in lines if line not in quiet]
+    notes = [line for line in lines if line in quiet]
     return ui.div(
         *[
             ui.div(ui.tags.ul(*[ui.tags.li(line) for line in group]), class_=kind)
@@ -88,6 +89,14 @@ def _size_text(design) -> str:
 
 def _pct(x: float) -> str:
     return "n/a" if math.isnan(x) else f"{x:.1%}"
+
+
+def _about_other_analyses(notes, design, view) -> list[str]:
+    """The notes about an analysis shown for comparison, not the trial's own (e.g. "note:
+    ols_slope_ttest under attrition ..." beside lmm_slope): grey, not red."""
+    primary = str(design.trial.analysis)
+    others = [a for a in view.summaries if a != primary]
+    return [n for n in notes if any(n.startswith(f"note: {a} ") for a in others)]
 
 
 def power_announcement(req, view) -> str:
@@ -188,11 +197,12 @@ def power_html(req, view) -> ui.Tag:
                 f"{s.ci95[0]:.3f}-{s.ci95[1]:.3f})."
             )
         )
+    notes = [n for n in power_notes(design, list(view.summaries.values())) if MULTIPLE not in n]
     out.append(
         warnings_html(
             # the command line's notes on this power (a harm, a bias, a lead-in unused, a
             # conservative test...); the page says of multiplicity under the analyses table
-            [n for n in power_notes(design, list(view.summaries.values())) if MULTIPLE not in n]
+            notes
             + failed_fit_warnings(list(view.summaries.values()), design)
             # the posterior rule at looks: its type I error against the level, in the words
             # of ``power --looks`` (a review: the page showed 0.0475 against 0.025 unflagged)
@@ -202,6 +212,7 @@ def power_html(req, view) -> ui.Tag:
                 else []
             ),
             "power-warnings",
+            quiet=_about_other_analyses(notes, design, view),
         )
     )
     prior_line = prior_text(design, view.prior)  # the posterior rule's, as ``power`` prints it

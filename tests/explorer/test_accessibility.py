@@ -40,14 +40,21 @@ def test_the_page_is_english_with_headed_cards_and_one_live_region(base):
     assert '<span class="visually-hidden">Patients counted</span>' in page  # the radio group
 
 
-def test_notes_are_apart_from_warnings():
-    html = str(
-        views.warnings_html(["warning: a harm", "note: ols_slope_ttest is conservative"], "w")
-    )
+def test_notes_on_comparison_analyses_are_apart_from_warnings(base):
+    """The note on ols_slope_ttest (a comparison analysis) sat in the red block of every
+    default view; it is grey now, while a note on the trial's own analysis (a harm, a bias,
+    a LIBERAL test) stays red (a diff review: all "note:" lines had gone grey)."""
+    lines = ["note: the effect is a harm", "note: ols_slope_ttest is conservative"]
+    html = str(views.warnings_html(lines, "w", quiet=lines[1:]))
     warning, note = html.index("warning-block"), html.index("note-block")
     assert warning < html.index("a harm") < note < html.index("is conservative")
-    only_notes = str(views.warnings_html(["note: x"], "w"))
-    assert "warning-block" not in only_notes and "note-block" in only_notes
+    assert "note-block" not in str(views.warnings_html(lines, "w"))
+    harm = base.with_overrides({"trial.n_per_arm": 20, "effect.value": -0.25})
+    view = compute.power_view(harm, SEED, TRIALS)
+    page = str(views.power_html(Request("default", base, harm, SEED, TRIALS), view))
+    red = page[page.index("warning-block") : page.index("note-block")]
+    grey = page[page.index("note-block") :]
+    assert "harm" in red and "ols_slope_ttest under attrition" in grey.split("</div>")[0]
 
 
 def test_the_announcement_is_the_headline_in_one_sentence(base):
