@@ -308,7 +308,14 @@ def methods_text(
         "late or wanes (assumptions that are not published) is shown in "
         f"realism_sensitivity.md{sensitivity_range(realism, result.analysis, realism_n)}.",
         "",
-        f"**Sample size.** Patients are randomised {t.allocation.describe()} (placebo:active)"
+        # with looks, this paragraph's n is the fixed design's, n max the interim paragraph's
+        # (a diff review: pasted first, it read as the trial's n)
+        (
+            "**Sample size (the design without interim looks; with them, below).** "
+            if interim is not None
+            else "**Sample size.** "
+        )
+        + f"Patients are randomised {t.allocation.describe()} (placebo:active)"
         f"{_block_clause(t.allocation)}. "
         f"{search_text(result)} The interval given for n is "
         f"{N_INTERVAL_NOTE} ({bootstrap_text(result)}). {sizes}.{missed_check_text(rows)}"

@@ -127,7 +127,7 @@ def _fixed_scope(plan) -> str:
     (the interim design's own are ``interim.*`` and ``interim_boundaries``); "" without."""
     if plan.interim is None:
         return ""
-    return "Fixed design, without the interim looks (interim.md: the design with looks)"
+    return "Fixed design, without the interim looks (the interim table gives the design with looks)"
 
 
 def _figures(plan, tmp: Path) -> None:

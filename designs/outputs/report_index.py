@@ -260,8 +260,9 @@ def report_readme(plan, command: str | None = None) -> str:
     analysis = title(plan.analysis)
     if plan.interim is not None:  # the trial's own size first, then the fixed design's
         answers = (
-            f"{_interim_answers(plan)} Without the looks (the fixed design, which every file "
-            f"but `interim.*` and `interim_boundaries` describes): {answers}"
+            f"{_interim_answers(plan)} Without the looks (the fixed design, which the "
+            "sample-size, operating-characteristics and realism tables and the figures other "
+            f"than `interim_boundaries` describe; `methods.md` gives both): {answers}"
         )
     lines = [
         f"# Report: {' '.join(design.trial.name.split())}",

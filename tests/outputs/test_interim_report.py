@@ -323,7 +323,9 @@ def test_the_fixed_designs_tables_say_whose_they_are(folder):
     operating_characteristics.tex (pasted first) gave the fixed design's n and calendar
     length with no word that the trial with looks is another design."""
     out, _ = folder
-    scope = "Fixed design, without the interim looks (interim.md: the design with looks)."
+    scope = (
+        "Fixed design, without the interim looks (the interim table gives the design with looks)."
+    )
     for name in ("sample_size.md", "sample_size.tex", "operating_characteristics.tex"):
         text = " ".join((out / name).read_text().split())  # LaTeX wraps its caption
         assert scope in text, name
@@ -331,6 +333,10 @@ def test_the_fixed_designs_tables_say_whose_they_are(folder):
         assert (out / name).read_text().startswith(scope.rstrip(".")), name
     for name in ("interim.md", "interim.tex", "methods.md", "README.md"):
         assert "Fixed design, without the interim looks" not in (out / name).read_text(), name
+    # the methods' sample-size paragraph is the fixed design's too (a diff review)
+    assert "**Sample size (the design without interim looks; with them, below).** " in (
+        (out / "methods.md").read_text()
+    )
 
 
 def test_interim_notes_say_how_their_stopping_rates_differ_from_rpacts(folder):
