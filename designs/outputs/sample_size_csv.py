@@ -52,7 +52,8 @@ def csv_table(rows, equal: bool, decision: str = "frequentist test") -> str:
     w.writerow(csv_header(equal))
     for r in rows:
         vals = [f"{r.target_power:g}"] + ([r.n] if equal else [])
-        vals += [_blank(r.n_low), _blank(r.n_high)]
+        # a target not reached: no limits (as JSON's null and the table's "not reached")
+        vals += [_blank(r.n_low), _blank(r.n_high)] if r.reached else ["", ""]
         vals += [
             r.n_placebo,
             r.n_active,

@@ -30,7 +30,12 @@ N_INTERVAL_NOTE = (
 
 
 def _n_text(row) -> str:
-    """The Monte Carlo interval of n as a range with an en-dash ('?' when not estimable)."""
+    """The Monte Carlo interval of n as a range with an en-dash ('?' when not estimable;
+    "not reached" for a target not reached, whose limits would extrapolate the curve past
+    the sizes simulated: a diff review found "113-not reached" beside n = 80, as JSON gives
+    null)."""
+    if not getattr(row, "reached", True):
+        return "not reached"
     if row.n_low < 0 and row.n_high < 0:
         return "?"
     hi = "not reached" if row.n_high < 0 else str(row.n_high)
@@ -297,7 +302,7 @@ def _latex_extra_notes(result, screening: bool) -> str:
 
 
 def _latex_interval(r) -> str:
-    if r.n_low >= 0 and r.n_high < 0:
+    if r.reached and r.n_low >= 0 and r.n_high < 0:
         return f"from {r.n_low}"
     return _n_text(r)
 

@@ -68,6 +68,20 @@ BOOTSTRAP = 300
 # --------------------------------------------------------------------------- the search
 
 
+def row_json(out: dict) -> dict:
+    """A sample-size row's fields (``asdict``) as JSON gives them: a limit of n that is not
+    known (-1, or any limit of a target not reached, whose n is the largest size
+    simulated) is None, null in JSON (a command-line review: ``n`` 30 with ``n_low`` 1580
+    and ``n_high`` -1 read as numbers); and the searched rate, the power significant and
+    favouring active, also under the names ``power`` gives it (a script joining the two
+    read sample-size's ``power`` as power's two-sided one)."""
+    for key in ("n_low", "n_high"):
+        if not out["reached"] or out[key] < 0:
+            out[key] = None
+    out["power_favourable"], out["mc_se_favourable"] = out["power"], out["mc_se"]
+    return out
+
+
 @dataclass(frozen=True)
 class SampleSizeRow:
     """The sample size for one target power.
@@ -137,18 +151,8 @@ class SampleSizeRow:
         return self.n if self.size_name == "n_per_arm" else None
 
     def to_dict(self) -> dict:
-        """Plain JSON-ready dictionary; a limit of n that is not known (-1 in the row, or
-        any limit of a target not reached, whose n is the largest size simulated) is None,
-        null in JSON (a command-line review: ``n`` 30 with ``n_low`` 1580 and ``n_high``
-        -1 read as numbers)."""
-        out = asdict(self)
-        # the searched rate is the power significant and favouring active: named as ``power``
-        # names it (a command-line review: a script joining the two read sample-size's
-        # ``power`` as power's two-sided one)
-        out["power_favourable"], out["mc_se_favourable"] = self.power, self.mc_se
-        for key in ("n_low", "n_high"):
-            if not self.reached or out[key] < 0:
-                out[key] = None
+        """Plain JSON-ready dictionary (:func:`row_json`)."""
+        out = row_json(asdict(self))
         if self.size_name == "n_per_arm":
             out["n_per_arm"] = self.n
         out["n_interval"] = N_INTERVAL

@@ -103,8 +103,10 @@ class PosteriorLooksSampleSizeRow:
     version: str
 
     def to_dict(self) -> dict:
-        """Plain JSON-ready dictionary."""
-        return asdict(self)
+        """Plain JSON-ready dictionary (:func:`~designs.planning.sample_size.row_json`)."""
+        from designs.planning.sample_size import row_json
+
+        return row_json(asdict(self))
 
 
 @dataclass(frozen=True)

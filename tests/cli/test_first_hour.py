@@ -219,6 +219,18 @@ def test_a_target_out_of_reach_has_null_limits_in_json(run, capsys):
     assert row["n_low"] is None and row["n_high"] is None
     # the searched rate by power's name for it too (a command-line review)
     assert row["power_favourable"] == row["power"] and row["mc_se_favourable"] == row["mc_se"]
+    # the table and the CSV say the same (a diff review: "113-not reached" beside n = 30)
+    args = ("--sizes", "20", "30", "--effect", "0.02", "--trials", "40", "--refine-trials", "0")
+    code, out, err = run(capsys, "sample-size", *args, "--target-power", "0.8")
+    assert code == 0 and "| over 30 (not reached) | not reached |" in out, err
+    code, out, err = run(capsys, "sample-size", *args, "--target-power", "0.8", "--format", "csv")
+    assert code == 0 and out.splitlines()[1].startswith("0.8,30,,,"), out
+    # with interim looks, the same nulls and names (their rows are another class)
+    code, out, err = run(capsys, "sample-size", *args, "--looks", "0.5,1", "--json")
+    assert code == 0, err
+    for row in json.loads(out):
+        assert row["reached"] is False and row["n_low"] is None and row["n_high"] is None
+        assert row["power_favourable"] == row["power"]
 
 
 def test_output_piped_into_head_stops_quietly(monkeypatch, capsys):
