@@ -356,7 +356,8 @@ def design_from_args(
     n_arm, n_total = getattr(args, "n_per_arm", None), getattr(args, "n_total", None)
     for option, n in (("--n-per-arm", n_arm), ("--n-total", n_total)):
         if size_searched and isinstance(n, int):  # ignored otherwise (a command-line review)
-            raise InputError(f"{option} {n}: this command finds n itself (sample-size: --sizes)")
+            hint = " (--sizes sets the sizes it simulates)" if args.command == "sample-size" else ""
+            raise InputError(f"{option} {n}: {args.command} finds n itself{hint}")
     if isinstance(n_arm, int) and isinstance(n_total, int):
         raise InputError("--n-per-arm and --n-total: give one of them, not both")
     if isinstance(n_arm, int):

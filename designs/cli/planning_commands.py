@@ -425,11 +425,6 @@ def cmd_sample_size(args) -> int:
     check_targets(args.target_power)
     args.format_from_out = args.format is None and args.out is not None
     args.format = table_format(args.format, args.out)
-    if args.n_per_arm is not None:  # it would be ignored: the search sets n
-        raise InputError(
-            f"--n-per-arm {args.n_per_arm}: sample-size finds n itself (--sizes sets the "
-            "sizes it simulates)"
-        )
     sizes = grid_values(args, "--sizes", integer=True)
     design = design_from_args(args, size_searched=True)
     check_targets_above_level(args.target_power, design)

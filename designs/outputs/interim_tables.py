@@ -227,8 +227,9 @@ def _notes(interim) -> str:
         "after the last patient's last visit; patients, not the expected information of "
         "rpact's or EAST's tables). Boundaries: planned, on the z scale, with their nominal "
         "p; each simulated trial spends alpha by the information it observed (1/SE^2), so "
-        "its stopping probabilities per look differ from a table at the planned fractions "
-        "(more stops at early looks, fewer later, at the same power). "
+        "its stopping probabilities per look can differ from a table at the planned "
+        "fractions (with O'Brien-Fleming-type spending more stops at the first look and "
+        "fewer later, at the same power; with Pocock-type hardly any difference). "
         + (
             "Futility is non-binding (the efficacy boundaries ignore it) and followed in the "
             "simulation. "

@@ -49,7 +49,7 @@ def _compared_strategies(design, analysis: str) -> str:
         listed = unlike[0] if len(unlike) == 1 else ", ".join(unlike[:-1]) + " and " + unlike[-1]
         parts.append(
             ("the others" if alike else "the other analyses")
-            + " treat loss to follow-up and death differently: "
+            + " treat leaving the study and death differently: "
             + listed
         )
     text = "; ".join(parts)

@@ -76,11 +76,19 @@ LEAVING = (
 OTHER_EVENTS = (
     "stopping the study treatment is an intercurrent event that the simulation models only "
     "as leaving the study (the dropout schedule's source counts discontinuation with "
-    "attrition), so the strategy for leaving is its strategy too; staying in follow-up off "
-    "treatment, starting or changing other ALS treatments (riluzole, edaravone), "
-    "non-invasive ventilation and tracheostomy are not simulated; the protocol states a "
-    "strategy for each"
+    "attrition), so the strategy for leaving is its strategy too{named}; staying in "
+    "follow-up off treatment, starting or changing other ALS treatments (riluzole, "
+    "edaravone), non-invasive ventilation and tracheostomy are not simulated; the protocol "
+    "states a strategy for each"
 )
+
+#: The ICH E9(R1) name of the strategy for stopping treatment that each way of handling the
+#: scores after leaving amounts to (a diff review: "missing at random" is not a strategy's
+#: name; a protocol needs "hypothetical").
+DISCONTINUATION_STRATEGY = {
+    "missing at random": "hypothetical: as if treatment had continued",
+    "while observed": "while on treatment",
+}
 
 #: Added to a hypothetical strategy for death (a protocol writer's review: stated without a
 #: word on why, where it is the contested choice in ALS).
@@ -88,6 +96,15 @@ HYPOTHETICAL_DEATH = (
     "; a contested choice in ALS, where deaths are frequent and follow faster decline: the "
     "joint rank analysis (joint_rank) takes the composite strategy instead"
 )
+
+
+def _discontinuation(a) -> str:
+    """' (for stopping treatment: hypothetical: ...)' for an analysis whose handling of the
+    scores after leaving has an ICH E9(R1) name; "" otherwise."""
+    name = next(
+        (v for k, v in DISCONTINUATION_STRATEGY.items() if a.dropout_strategy.startswith(k)), None
+    )
+    return "" if name is None else f" (for stopping treatment: {name})"
 
 
 def _not_at_random(strategy: str, beta: float) -> str:
@@ -119,7 +136,7 @@ def estimand_lines(design, analysis: str | None = None) -> list[tuple[str, str]]
             death_strategy
             + ("" if death_on else " (the design simulates deaths inside its dropout schedule)"),
         ),
-        ("other intercurrent events", OTHER_EVENTS),
+        ("other intercurrent events", OTHER_EVENTS.format(named=_discontinuation(a))),
         ("population-level summary", f"{a.estimand} ({a.units}), analysed by the {title(a.name)}"),
     ]
 

@@ -428,8 +428,8 @@ CASES = [
     (["sample-size", "--n-per-arm", "50"], "--n-per-arm 50: sample-size finds n itself"),
     # a command-line review: accepted and ignored (report wrote "n_per_arm = 50" into its
     # design.toml, every number the same)
-    (["sample-size", "--n-total", "300"], "--n-total 300: this command finds n itself"),
-    (["report", "--n-per-arm", "50", "--out", "{d}/r"], "--n-per-arm 50: this command finds n"),
+    (["sample-size", "--n-total", "300"], "--n-total 300: sample-size finds n itself (--sizes"),
+    (["report", "--n-per-arm", "50", "--out", "{d}/r"], "--n-per-arm 50: report finds n itself"),
     (["designs", "--set", "trial.n_per_ar=3"], "designs list: takes no --set"),
     (["designs", "list", "default"], "designs list: takes no design name"),
     (

@@ -20,7 +20,7 @@ def test_sample_size_needs_no_total_and_splits_the_arms_exactly(capsys, run):
     # a total typed as well would be replaced by the search: refused, not ignored (a
     # command-line review)
     code, _, err = run(capsys, *argv, "--sizes", "150", "300", "--n-total", "300")
-    assert code == 2 and "--n-total 300: this command finds n itself" in err
+    assert code == 2 and "--n-total 300: sample-size finds n itself" in err
     # the table's notes say why n is a multiple of 3
     code, out, err = run(capsys, *argv, "--sizes", "150", "300", "600", "900")
     assert code == 0, err

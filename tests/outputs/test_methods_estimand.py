@@ -27,7 +27,7 @@ def test_the_compared_analyses_strategies_are_written_out():
     assert "(ancova_change; completers only for both)" in text
     assert "Kenward-Roger (lmm_slope_kr) carries the same estimand" in text
     # a grant writer's review: the text read "... death as ols_slope_ttest: while observed"
-    assert "the others treat loss to follow-up and death differently: the t-test" in text
+    assert "the others treat leaving the study and death differently: the t-test" in text
     assert " as ols_slope_ttest" not in text
     assert "slope_change_lead_in" not in text  # no lead-in in the default design
     assert "lmm_slope:" not in text  # the primary is not among the others

@@ -40,6 +40,13 @@ def test_estimand_has_every_attribute_and_follows_the_analysis():
     assert "missing at random" in lmm[LEAVING]
     assert "not simulated" in lmm["other intercurrent events"]
     assert "only as leaving the study" in lmm["other intercurrent events"]
+    # named as ICH E9(R1) names it (a diff review: "missing at random" is not a strategy)
+    assert (
+        "(for stopping treatment: hypothetical: as if treatment had continued)"
+        in (lmm["other intercurrent events"])
+    )
+    ols = dict(estimand_lines(design, "ols_slope_ttest"))
+    assert "(for stopping treatment: while on treatment)" in ols["other intercurrent events"]
     assert "riluzole" in lmm["other intercurrent events"]
 
 
