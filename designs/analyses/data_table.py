@@ -216,6 +216,9 @@ def validate_table(data, extra: tuple[str, ...] = ()) -> pd.DataFrame:
         return f"line {lines[row]}" if lines is not None else f"row {row + 1}"
 
     frame = frame.loc[:, [*COLUMNS, *extra]].reset_index(drop=True)
+    # the rows' file lines are in at(): kept in attrs, pandas deep-copied them into every
+    # per-patient slice (a stress review: analyze took 46 s at 1,000 per arm, 182 s at 2,000)
+    frame.attrs = {}
     if len(frame) == 0:
         raise InputError("data: no rows")
     bad = frame["patient"].isna().to_numpy()
