@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 
 from designs.outputs.effect_notes import bias_note, harm_notes, lead_in_note
+from designs.outputs.fit_failures import exact_lines_hint
 from designs.outputs.numbers import rate_mc_se, se_text
 from designs.outputs.prior_notes import margin_note, sceptical_note, worth_text
 from designs.outputs.rerun import rerun_text
@@ -278,7 +279,7 @@ def failed_fit_warnings(summaries, design) -> list[str]:
     than 1% of trials, saying how the rates counted them (``decision.failed_fits``)."""
     return [
         f"warning: {s.analysis}: {s.failed_fits} of {s.trials} fits failed "
-        f"({s.failed_fits / s.trials:.1%}); {failed_fits_rule(design)}"
+        f"({s.failed_fits / s.trials:.1%}); {failed_fits_rule(design)}{exact_lines_hint(design)}"
         for s in summaries
         if s.failed_fits > 0.01 * s.trials
     ]

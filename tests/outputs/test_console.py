@@ -369,3 +369,23 @@ def test_a_liberal_type_i_error_is_flagged_at_effect_0():
     within = SimpleNamespace(power=0.060, mc_se=0.004, analysis="lmm_slope")  # 2.5 MC SE
     (note,) = harm_notes(design, within)
     assert "LIBERAL" not in note
+
+
+def test_failed_fits_on_scores_without_noise_say_why():
+    """A stress review: with population.residual_sd = 0 and continuous scores 79% of the
+    lmm_slope fits failed (each patient's scores lie on a line, the residual variance has no
+    estimate) and the power read 0.157 where 0.71 is right, with no word on the cause."""
+    from types import SimpleNamespace
+
+    from designs.outputs.console import failed_fit_warnings
+
+    s = SimpleNamespace(analysis="lmm_slope", failed_fits=238, trials=300)
+    exact = load_design().with_overrides(
+        {"population.residual_sd": 0.0, "population.integer_scores": False}
+    )
+    (line,) = failed_fit_warnings([s], exact)
+    assert "population.residual_sd = 0 with continuous scores" in line
+    assert "at least 0.01 points, or integer scores" in line
+    for other in ({"population.residual_sd": 0.0}, {"population.integer_scores": False}):
+        (line,) = failed_fit_warnings([s], load_design().with_overrides(other))
+        assert "residual_sd" not in line
