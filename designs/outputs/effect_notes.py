@@ -107,6 +107,14 @@ def bias_note(design, s, z: float) -> str:
             if s.bias * s.true_effect < 0
             else f"; it pulls the estimate away from no effect (by {share:.0%} of the true effect)"
         )
+        if s.bias * s.true_effect < 0 and share > 1:  # past no effect: the sign turns
+            # (a stress review: "towards no effect, by 116%" where the trial found a harm in
+            # 99.8% of trials at slope_mean -10)
+            direction = (
+                f"; it pulls the estimate past no effect to the other sign (by {share:.0%} of "
+                "the true effect): the trial would read a benefit as a harm, or a harm as a "
+                "benefit"
+            )
     return (
         f"note: {s.analysis}: the bias {s.bias:+.4f} {s.units} is {abs(z):.1f} Monte Carlo SE "
         f"from 0, beyond simulation noise{direction}; likely causes here: {cause}."
@@ -149,4 +157,23 @@ def informative_exits_notes(design, analysis: str) -> list[str]:
         f"note: exits depend on the decline here ({design.dropout.informative_text}): "
         f"{analysis}'s estimate can be biased, which this search does not report; "
         "simulate.py power with the same options at n measures it (its note on bias)"
+    ]
+
+
+def floor_note(design) -> list[str]:
+    """The placebo arm's mean score reaching the scale's floor (0 points) before the last
+    visit: scores pile up there and slopes flatten, so the effect is partly measured against
+    the floor (a stress review: slope_mean -10 from a baseline of 38 reached 0 by month 4,
+    with no word, and the estimate changed sign)."""
+    p, t = design.population, design.trial
+    if p.slope_mean >= 0:
+        return []
+    month = p.baseline_mean / -p.slope_mean
+    if month >= t.duration_months:
+        return []
+    return [
+        f"note: the placebo arm's mean ALSFRS-R ({p.baseline_mean:g} points at month 0, "
+        f"{p.slope_mean:g} points/month) reaches the scale's floor of 0 by month {month:.1f}, "
+        f"before the last visit (month {t.duration_months:g}): scores pile up at 0 and "
+        "slopes flatten, so the effect and its estimate are not those of a linear decline."
     ]

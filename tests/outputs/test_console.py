@@ -48,6 +48,10 @@ def test_the_bias_note_names_this_designs_causes_and_the_direction():
     informative = design.with_overrides({"dropout.informative": 2.0})
     (note,) = power_notes(informative, [_summary(bias=4 * se)])
     assert "away from no effect" in note and "informative dropout or death" in note
+    # past no effect: the sign turns (a stress review: "towards no effect, by 116%")
+    (note,) = power_notes(design, [_summary(bias=-0.145)])
+    assert "past no effect to the other sign (by 116% of the true effect)" in note
+    assert "towards no effect" not in note
     continuous = design.with_overrides({"population.integer_scores": False})
     notes = power_notes(continuous, [_summary("ancova_change", bias=-4 * se)])
     assert any("selection of completers" in n and "floor" not in n for n in notes)
@@ -389,3 +393,16 @@ def test_failed_fits_on_scores_without_noise_say_why():
     for other in ({"population.residual_sd": 0.0}, {"population.integer_scores": False}):
         (line,) = failed_fit_warnings([s], load_design().with_overrides(other))
         assert "residual_sd" not in line
+
+
+def test_a_placebo_mean_reaching_the_floor_is_said():
+    """A stress review: slope_mean -10 from a baseline of about 40 reached 0 by month 4 of
+    12, with no word, and the estimate turned sign."""
+    from designs.outputs.effect_notes import floor_note
+
+    assert floor_note(load_design()) == []  # 40.6 - 0.5 x 12 stays far above 0
+    steep = load_design().with_overrides({"population.slope_mean": -10.0})
+    (note,) = floor_note(steep)
+    month = steep.population.baseline_mean / 10.0
+    assert f"reaches the scale's floor of 0 by month {month:.1f}, before the last visit" in note
+    assert note in power_notes(steep, [_summary()])
