@@ -16,7 +16,10 @@ def harm_notes(design, s) -> list[str]:
     late = late_onset_notes(design)
     if late:
         return late
-    if design.effect.value == 0:  # a review: the explorer's headline read "power 0.044"
+    # in points/month: a 25% slowing of a decline of 0 is no effect too (a stress review:
+    # slope_mean = 0 printed "+0 points/month" and power 0.053 without this note)
+    if design.effect.slope_shift(design.population.slope_mean) == 0:
+        # a review: the explorer's headline read "power 0.044"
         rate, what = (
             ("success rate", "a success")
             if design.decision.is_posterior

@@ -288,6 +288,13 @@ def find_sample_size(
     registry.get(analysis)  # an unknown name is bad input listing the allowed ones
     delta = design.effect.slope_shift(design.population.slope_mean)
     if not delta > 0:
+        if design.effect.value > 0:  # a slowing of no decline (a stress review: the message
+            # named effect.value, which was fine)
+            raise InputError(
+                f"population.slope_mean = {design.population.slope_mean:g}: a "
+                f"{design.effect.value:.0%} slowing of no decline is no effect; sample size "
+                "needs a decline (< 0) to slow"
+            )
         raise InputError(
             f"effect.value = {design.effect.value:g}: sample size needs a beneficial effect (> 0)"
         )

@@ -428,6 +428,8 @@ CASES = [
     (["sample-size", "--n-per-arm", "50"], "--n-per-arm 50: sample-size finds n itself"),
     # a command-line review: accepted and ignored (report wrote "n_per_arm = 50" into its
     # design.toml, every number the same)
+    # a stress review: the message named effect.value = 0.25, which was fine
+    (["sample-size", "--set", "population.slope_mean=0"], "population.slope_mean = 0: a 25%"),
     (["sample-size", "--n-total", "300"], "--n-total 300: sample-size finds n itself (--sizes"),
     (["report", "--n-per-arm", "50", "--out", "{d}/r"], "--n-per-arm 50: report finds n itself"),
     (["designs", "--set", "trial.n_per_ar=3"], "designs list: takes no --set"),

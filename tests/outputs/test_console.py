@@ -406,3 +406,17 @@ def test_a_placebo_mean_reaching_the_floor_is_said():
     month = steep.population.baseline_mean / 10.0
     assert f"reaches the scale's floor of 0 by month {month:.1f}, before the last visit" in note
     assert note in power_notes(steep, [_summary()])
+
+
+def test_no_decline_to_slow_is_no_effect_and_tiny_rank_tests_are_flagged():
+    """A stress review: slope_mean = 0 printed "25% slowing (+0 points/month)" and power
+    0.053 without saying it is the type I error; joint_rank gave p = 0.0495 at 3 v 3 (its
+    normal approximation; exact is 0.10 at best) without a word."""
+    flat = load_design().with_overrides({"population.slope_mean": 0.0})
+    s = SimpleNamespace(**vars(_summary()), power=0.053, mc_se=0.007)
+    assert any("the effect is 0" in n for n in power_notes(flat, [s]))
+    tiny = load_design().with_overrides({"trial.n_per_arm": 3})
+    rank = SimpleNamespace(**{**vars(_summary("joint_rank")), "power": 0.2, "mc_se": 0.01})
+    notes = power_notes(tiny, [_summary(), rank])
+    assert any("joint_rank's p-value comes from the normal approximation" in n for n in notes)
+    assert not any("joint_rank" in n for n in power_notes(load_design(), [_summary(), rank]))
