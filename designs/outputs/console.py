@@ -6,7 +6,13 @@ from __future__ import annotations
 
 import math
 
-from designs.outputs.effect_notes import bias_note, floor_note, harm_notes, lead_in_note
+from designs.outputs.effect_notes import (
+    allocation_note,
+    bias_note,
+    floor_note,
+    harm_notes,
+    lead_in_note,
+)
 from designs.outputs.fit_failures import exact_lines_hint
 from designs.outputs.numbers import rate_mc_se, se_text
 from designs.outputs.prior_notes import margin_note, sceptical_note, worth_text
@@ -219,7 +225,7 @@ def power_notes(design, summaries) -> list[str]:
         if abs(z) > 3:
             notes.append(bias_note(design, s, z))
     notes += lead_in_note(design, [s.analysis for s in summaries])
-    notes += floor_note(design)
+    notes += floor_note(design) + allocation_note(design)
     if design.population.slope_sd == 0 and any(s.analysis == "lmm_slope" for s in summaries):
         notes.append(
             "note: population.slope_sd = 0 puts the slope variance of lmm_slope on its "

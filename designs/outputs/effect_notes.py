@@ -180,3 +180,18 @@ def floor_note(design) -> list[str]:
         f"before the last visit (month {t.duration_months:g}): scores pile up at 0 and "
         "slopes flatten, so the effect and its estimate are not those of a linear decline."
     ]
+
+
+def allocation_note(design) -> list[str]:
+    """A total that does not split in the allocation's ratio: the arms are then only near it
+    (a stress review: n_total 301 at 1:5 ran 50 + 251 without a word)."""
+    a, t = design.trial.allocation, design.trial
+    block = a.block
+    if a.equal or block == 1 or t.n_total % block == 0:
+        return []
+    below, above = block * (t.n_total // block), block * (t.n_total // block + 1)
+    return [
+        f"note: n_total = {t.n_total} is not a multiple of {block}, so the arms "
+        f"({t.n_placebo} placebo + {t.n_active} active) are near {a.describe()}, not exactly "
+        f"in it ({below} or {above} would be)"
+    ]

@@ -420,3 +420,20 @@ def test_no_decline_to_slow_is_no_effect_and_tiny_rank_tests_are_flagged():
     notes = power_notes(tiny, [_summary(), rank])
     assert any("joint_rank's p-value comes from the normal approximation" in n for n in notes)
     assert not any("joint_rank" in n for n in power_notes(load_design(), [_summary(), rank]))
+
+
+def test_a_total_that_does_not_split_in_the_ratio_is_said():
+    """A stress review: n_total 301 at 1:5 ran 50 + 251 without a word."""
+    from designs.outputs.effect_notes import allocation_note
+
+    def design(total, active=5):
+        over = {"trial.allocation.active": active, "trial.n_total": total}
+        return load_design().with_overrides(over)
+
+    (note,) = allocation_note(design(301))
+    assert note == (
+        "note: n_total = 301 is not a multiple of 6, so the arms (50 placebo + 251 active) are "
+        "near 1:5, not exactly in it (300 or 306 would be)"
+    )
+    assert allocation_note(design(300)) == [] and allocation_note(load_design()) == []
+    assert note in power_notes(design(301), [_summary()])
