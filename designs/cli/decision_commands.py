@@ -105,6 +105,7 @@ def cmd_calibrate(args) -> int:
             )
     print(design.describe())
     from designs.outputs.console import prior_text
+    from designs.outputs.numbers import se_text
     from designs.outputs.rates import rate_text
     from designs.spec.decision import threshold_text
 
@@ -118,8 +119,8 @@ def cmd_calibrate(args) -> int:
         f"success if P(effect > {cal.margin:g} | data) > threshold; {cal.prior} prior{weight}"
     )
     print(
-        f"type I error at the calibrated threshold {cal.type1_calibrated:.4f} on these trials "
-        f"(MC SE {cal.mc_se_calibrated:.4f}; at most {cal.target:g} by construction, on fresh "
+        f"type I error at the calibrated threshold {cal.type1_calibrated:.4g} on these trials "
+        f"(MC SE {se_text(cal.mc_se_calibrated)}; at most {cal.target:g} by construction, on fresh "
         "trials it scatters around the target by about this SE: check it on another seed with "
         f"{_check_command(cal)}); at "
         f"{cal.uncalibrated_threshold:g} "
