@@ -166,7 +166,7 @@ def informative_exits_notes(design, analysis: str) -> list[str]:
 def floor_note(design) -> list[str]:
     """The placebo arm's mean score reaching the scale's floor (0 points) before the last
     visit: scores pile up there and slopes flatten, so the effect is partly measured against
-    the floor (a stress review: slope_mean -10 from a baseline of 38 reached 0 by month 4,
+    the floor (a stress review: slope_mean -10 from a baseline of 40.6 reached 0 by month 4,
     with no word, and the estimate changed sign)."""
     p, t = design.population, design.trial
     if p.slope_mean >= 0:
