@@ -5,14 +5,13 @@ computed."""
 
 from __future__ import annotations
 
-import math
-
 from shiny import ui
 
 from designs.outputs.decision_looks import posterior_rule_phrase
 from designs.outputs.group_sequential import (
     charter_lines,
     entered,
+    entered_cell,
     has_futility,
     nonbinding_text,
     sequential_type_i_flag,
@@ -44,20 +43,15 @@ def posterior_looks_html(req, s, provenance) -> ui.Tag:
         "P(stop for success) H0 (MC SE)",
         "P(stop for futility) H0 (MC SE)",
     )
-    n0 = counted_h0(s)  # the H0 rates' MC SE too, as the frequentist card's
-    none = None if has_futility(s) else "-"
     body = [
         (
             str(k + 1),
             f"{s.expected_information_fraction[k]:.3f}",
             f"{s.observed_information_fraction[k]:.3f}",
             f"{s.look_months[k]:.1f}",
-            "-" if math.isnan(entered(s, k)) else f"{entered(s, k):.1f}",
+            entered_cell(entered(s, k), "-"),
             f"{s.thresholds[k]:.4f}",
-            rate_se(s.p_stop_efficacy[k], s.mc_se_stop_efficacy[k]),
-            none or rate_se(s.p_stop_futility[k], s.mc_se_stop_futility[k]),
-            rate_cell(s.p_stop_efficacy_h0[k], mc_se(s.p_stop_efficacy_h0[k], n0), n0),
-            none or rate_se(s.p_stop_futility_h0[k], mc_se(s.p_stop_futility_h0[k], n0)),
+            *_stop_cells(s, k),
         )
         for k in range(len(s.looks))
     ]
@@ -110,6 +104,20 @@ def posterior_looks_html(req, s, provenance) -> ui.Tag:
     return ui.div(table, summary, note, provenance(req, "simulated trials per hypothesis"))
 
 
+def _stop_cells(s, k: int) -> tuple[str, str, str, str]:
+    """Look ``k``'s probabilities of stopping for efficacy (success) and futility under the
+    effect and under none, each with its MC SE (an accessibility review: none under no
+    effect), and dashes for futility where the design has no such rule, as the report's."""
+    n0 = counted_h0(s)
+    none = None if has_futility(s) else "-"
+    return (
+        rate_se(s.p_stop_efficacy[k], s.mc_se_stop_efficacy[k]),
+        none or rate_se(s.p_stop_futility[k], s.mc_se_stop_futility[k]),
+        rate_cell(s.p_stop_efficacy_h0[k], mc_se(s.p_stop_efficacy_h0[k], n0), n0),
+        none or rate_se(s.p_stop_futility_h0[k], mc_se(s.p_stop_futility_h0[k], n0)),
+    )
+
+
 def _z(x) -> str:
     return "-" if x is None else f"{x:.3f}"
 
@@ -148,8 +156,6 @@ def frequentist_looks_html(req, gs, provenance) -> ui.Tag:
         "P(stop for efficacy) H0 (MC SE)",
         "P(stop for futility) H0 (MC SE)",
     )
-    n0 = counted_h0(gs)  # the H0 rates' MC SE too (an accessibility review: none shown)
-    none = None if has_futility(gs) else "-"  # no futility rule: dashes, as the report's
     body = []
     for k in range(len(gs.looks)):
         body.append(
@@ -158,7 +164,7 @@ def frequentist_looks_html(req, gs, provenance) -> ui.Tag:
                 f"{gs.expected_information_fraction[k]:.3f}",
                 f"{gs.observed_information_fraction[k]:.3f}",
                 f"{gs.look_months[k]:.1f}",
-                "-" if math.isnan(entered(gs, k)) else f"{entered(gs, k):.1f}",
+                entered_cell(entered(gs, k), "-"),
                 _z_and_estimate(
                     gs.efficacy_boundaries_z[k], _at(gs.efficacy_boundaries_estimate, k)
                 ),
@@ -166,10 +172,7 @@ def frequentist_looks_html(req, gs, provenance) -> ui.Tag:
                 _z_and_estimate(
                     gs.futility_boundaries_z[k], _at(gs.futility_boundaries_estimate, k)
                 ),
-                rate_se(gs.p_stop_efficacy[k], gs.mc_se_stop_efficacy[k]),
-                none or rate_se(gs.p_stop_futility[k], gs.mc_se_stop_futility[k]),
-                rate_cell(gs.p_stop_efficacy_h0[k], mc_se(gs.p_stop_efficacy_h0[k], n0), n0),
-                none or rate_se(gs.p_stop_futility_h0[k], mc_se(gs.p_stop_futility_h0[k], n0)),
+                *_stop_cells(gs, k),
             )
         )
     table = ui.tags.table(

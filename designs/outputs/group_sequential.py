@@ -22,6 +22,11 @@ def entered(s, k: int) -> float:
     return by_look[k] if k < len(by_look) else math.nan
 
 
+def entered_cell(value: float, missing: str = "\u2013") -> str:
+    """A looks table's cell of patients randomised by a look (``missing`` where unknown)."""
+    return missing if math.isnan(value) else f"{value:.1f}"
+
+
 def _z(x) -> str:
     return "-" if x is None else f"{x:.3f}"
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 
-from designs.outputs.group_sequential import entered, has_futility
+from designs.outputs.group_sequential import entered, entered_cell, has_futility
 from designs.outputs.numbers import rate_se
 from designs.outputs.rates import rate_cell
 from designs.planning.power import mc_se
@@ -81,7 +81,7 @@ def _look_cells(r: dict) -> list[str]:
         f"{r['information_fraction']:.3f}",
         f"{r['observed_fraction']:.3f}",
         f"{r['month']:.1f}",
-        "\u2013" if math.isnan(r["n_entered"]) else f"{r['n_entered']:.1f}",
+        entered_cell(r["n_entered"]),
         f"{r['efficacy_z']:.3f}",
         f"{r['nominal_p']:.5f}",
         fz,

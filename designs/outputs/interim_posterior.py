@@ -8,11 +8,9 @@ here simulates; :mod:`designs.outputs.interim_tables` calls it for such a plan.
 
 from __future__ import annotations
 
-import math
-
 from designs import __version__
 from designs.analyses.registry import title
-from designs.outputs.group_sequential import entered
+from designs.outputs.group_sequential import entered, entered_cell
 from designs.outputs.interim_looks_table import LOOK_COLUMNS, null_trials
 from designs.outputs.numbers import rate_mc_se
 from designs.outputs.rates import above_level, rate_cell
@@ -75,7 +73,7 @@ def posterior_look_cells(r: dict) -> list[str]:
         f"{r['information_fraction']:.3f}",
         f"{r['observed_fraction']:.3f}",
         f"{r['month']:.1f}",
-        "\u2013" if math.isnan(r["n_entered"]) else f"{r['n_entered']:.1f}",
+        entered_cell(r["n_entered"]),
         f"{r['threshold']:.4g}",
         f"{r['threshold_z']:.3f}",
         se(r["p_efficacy_h1"], r["se_efficacy_h1"]),
