@@ -1,7 +1,8 @@
-"""Fixtures of the explorer's browser tests: a server on a free loopback port, started as
-a person would start it (``simulate.py explore --no-browser``) and stopped after the module,
-and Debian's Chromium driven by Playwright (no browser download: the Makefile installs
-``chromium`` with apt-get)."""
+"""Fixtures of the explorer's tests: the default design the views start from, and for the
+browser tests a server on a free loopback port, started as a person would start it
+(``simulate.py explore --no-browser``) and stopped after the module, and Debian's Chromium
+driven by Playwright (no browser download: the Makefile installs ``chromium`` with
+apt-get)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,15 @@ from pathlib import Path
 import pytest
 
 from benchmarks.explorer_timing import CHROMIUM, CHROMIUM_ARGS  # one list of flags
+
+
+@pytest.fixture(scope="module")
+def base():
+    """The library's default design (a design is immutable: ``with_overrides`` makes new ones)."""
+    from designs.spec import load_design
+
+    return load_design()
+
 
 STARTUP_SECONDS = 120  # a fresh clone compiles nothing here, but imports take a while on CI
 

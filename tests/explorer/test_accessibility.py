@@ -15,15 +15,9 @@ import pytest
 from designs.explorer import compute, layout, views
 from designs.explorer.server import Request
 from designs.explorer.units import effect_label
-from designs.spec import load_design
 
 SEED = 9
 TRIALS = 40
-
-
-@pytest.fixture(scope="module")
-def base():
-    return load_design()
 
 
 def test_the_page_is_english_with_headed_cards_and_one_live_region(base):

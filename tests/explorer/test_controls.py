@@ -15,11 +15,6 @@ from designs.explorer.controls import base_values, design_from_values
 from designs.spec import load_design
 
 
-@pytest.fixture
-def base():
-    return load_design()
-
-
 def _with(base, **changes):
     return {**base_values(base), **changes}
 

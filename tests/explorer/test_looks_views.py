@@ -10,16 +10,10 @@ import pytest
 
 from designs.explorer import compute, views
 from designs.explorer.server import Request
-from designs.spec import load_design
 
 N = 20  # patients per arm: small trials, quick fits
 SEED = 9
 TRIALS = 40
-
-
-@pytest.fixture(scope="module")
-def base():
-    return load_design()
 
 
 def _result(text):

@@ -15,15 +15,9 @@ from designs.explorer import compute, limits, views
 from designs.explorer.app import port_free
 from designs.explorer.controls import MAX_PAGE_PATIENTS, base_values, design_from_values
 from designs.explorer.server import Request, status_text, upload_message
-from designs.spec import load_design
 
 SEED = 9
 TRIALS = 40
-
-
-@pytest.fixture(scope="module")
-def base():
-    return load_design()
 
 
 def _values(design, **controls):

@@ -16,16 +16,10 @@ from designs.explorer import command, compute, views
 from designs.explorer.controls import analyses_shown
 from designs.explorer.server import INVALID, POWER_FAILED, Request, status_text
 from designs.outputs.console import decision_lines, fresh_check_warnings
-from designs.spec import load_design
 
 N = 20
 SEED = 9
 TRIALS = 40
-
-
-@pytest.fixture(scope="module")
-def base():
-    return load_design()
 
 
 def _posterior(base, **fields):
