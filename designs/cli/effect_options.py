@@ -10,7 +10,17 @@ for any patient (the sharp null), refuses them too (:data:`NULL_RUN_FIELDS`).
 
 from __future__ import annotations
 
+import re
+
 from designs.errors import InputError
+
+
+class Percent(float):
+    """An ``--effect`` given as a percentage (``25%``), stored as the fraction (0.25)."""
+
+
+#: A number followed by a percent sign, as ``--effect`` takes it (``-12.5%``, ``25%``).
+_PERCENT = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?%")
 
 #: The ``--set`` fields of the fixed effect.
 FIXED_EFFECT_FIELDS = ("effect.value", "effect.kind")
@@ -41,3 +51,39 @@ def reads_fixed_effect(design) -> bool:
     under the design's effect (``interim.futility_cp_under = "design"``)."""
     i = design.interim
     return bool(i.sequential and i.futility.value == "cp" and i.futility_cp_under.value == "design")
+
+
+def grid_in_percent(tokens) -> bool:
+    """Whether a grid option's words hold a percentage (``sweep --effect 20%:30%:5%``)."""
+    return isinstance(tokens, list | tuple) and any("%" in t for t in tokens)
+
+
+def percent_grid(tokens, flag: str) -> tuple[float, ...]:
+    """A grid of percentages as fractions, as ``power --effect 25%`` takes one value:
+    ``20%:30%:5%`` or ``20%,25%,30%`` is (0.2, 0.25, 0.3); every value a percentage."""
+    from designs.planning.sweep.grid import parse_grid_tokens  # no xarray: a grid is numbers
+
+    if any(re.search(r"\d", _PERCENT.sub("", t)) for t in tokens):
+        raise InputError(
+            f"{flag} {' '.join(tokens)!r}: give every value as a percentage (20%,25%) or none"
+        )
+    values = parse_grid_tokens([t.replace("%", "") for t in tokens], flag)
+    return tuple(dict.fromkeys(float(f"{v / 100:.12g}") for v in values))
+
+
+def check_percent_effect(args, design) -> None:
+    """Refuse ``--effect`` in percent (one value or a sweep's grid) unless the design's effect
+    is a proportional slowing, whose value is that fraction."""
+    effect = getattr(args, "effect", None)
+    if not (isinstance(effect, Percent) or grid_in_percent(effect)):
+        return
+    from designs.spec import EffectKind
+
+    typed = " ".join(effect) if isinstance(effect, list) else f"{100 * effect:g}%"
+    if design.effect.kind is not EffectKind.PROPORTIONAL_SLOWING:
+        raise InputError(
+            f"--effect {typed}: a percentage needs effect.kind = "
+            f"proportional_slowing; this design's effect is {design.effect.kind.value} "
+            "(points/month): give the effect in points/month, or add "
+            "--set effect.kind=proportional_slowing"
+        )

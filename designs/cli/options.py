@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from designs.analyses.registry import ANALYSIS_NAMES
+from designs.cli.effect_options import Percent, check_percent_effect, grid_in_percent, percent_grid
 
 # re-exported: the subcommands take every option from here
 from designs.cli.interim_options import (  # noqa: F401
@@ -88,10 +89,6 @@ def finite(text: str) -> float:
     if not math.isfinite(value):
         raise argparse.ArgumentTypeError(f"{text!r}: must be a finite number")
     return value
-
-
-class Percent(float):
-    """An ``--effect`` given as a percentage (``25%``), stored as the fraction (0.25)."""
 
 
 def number_or_percent(text: str) -> float:
@@ -275,12 +272,18 @@ def add_grid(p, flag: str, help_text: str) -> None:
 
 
 def grid_values(args, flag: str, *, integer: bool = False):
-    """The values of a grid option (distinct, in the order given), or None when not given."""
+    """The values of a grid option (distinct, in the order given), or None when not given.
+
+    ``--effect`` also takes percentages, as ``power --effect 25%`` does: ``20%:30%:5%`` or
+    ``20%,25%`` is the grid of fractions 0.2, 0.25, 0.3 (every value a percentage, or none).
+    """
     tokens = getattr(args, flag.lstrip("-").replace("-", "_"))
     if tokens is None:
         return None
     from designs.planning.sweep.grid import parse_grid_tokens  # no xarray: a grid is numbers
 
+    if flag == "--effect" and grid_in_percent(tokens):
+        return percent_grid(tokens, flag)
     return parse_grid_tokens(tokens, flag, integer=integer)
 
 
@@ -406,16 +409,7 @@ def design_from_args(
         )
     if not design.interim.sequential:
         refuse_interim_without_looks(args, given)
-    if isinstance(getattr(args, "effect", None), Percent):
-        from designs.spec import EffectKind
-
-        if design.effect.kind is not EffectKind.PROPORTIONAL_SLOWING:
-            raise InputError(
-                f"--effect {100 * args.effect:g}%: a percentage needs effect.kind = "
-                f"proportional_slowing; this design's effect is {design.effect.kind.value} "
-                "(points/month): give the effect in points/month, or add "
-                "--set effect.kind=proportional_slowing"
-            )
+    check_percent_effect(args, design)
     return design
 
 

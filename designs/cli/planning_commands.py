@@ -42,7 +42,13 @@ from designs.errors import InputError
 SWEEP_GRIDS = (
     ("--n-per-arm", "n_per_arm", True, "patients per arm, e.g. 50:300:25 or 50 100 150"),
     ("--n-total", "n_total", True, "patients randomised in all (unequal allocation)"),
-    ("--effect", "effect", False, "effect.value grid, in the design's units, e.g. 0.2 0.3"),
+    (
+        "--effect",
+        "effect",
+        False,
+        "effect.value grid, in the design's units, e.g. 0.2 0.3, or percentages for a "
+        "proportional slowing, e.g. 20%%:30%%:5%%",
+    ),
     ("--duration", "duration_months", False, "trial length, months (visits keep their spacing)"),
     (
         "--dropout",

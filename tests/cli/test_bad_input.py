@@ -181,6 +181,16 @@ CASES = [
     (["sample-size", "--looks", "0.5,1", "--analysis", "ancova_change"], "interim.looks"),
     (["report", "--looks", "0.5,0.4,1", "--out", "{d}/never_report"], "interim.looks"),
     (["sweep", "--looks", "0.5,x", "--out", "{d}/never.nc"], "--looks '0.5,x'"),
+    # a CLI review: `--looks 0.5 1` is one plan in power, two in sweep; 0.5 alone was refused
+    # as "interim.looks = [0.5]: must end at 1", not naming the sweep's grammar
+    (["sweep", "--looks", "0.5", "1", "--out", "{d}/never.nc"], "each word is one interim plan"),
+    # percentages in a sweep's effect grid: all or none, and a proportional slowing only
+    (["sweep", "--effect", "20%,0.3", "--out", "{d}/never.nc"], "every value as a percentage"),
+    (
+        ["sweep", "--effect", "20%", "--set", "effect.kind=slope_difference"]
+        + ["--out", "{d}/never.nc"],
+        "--effect 20%: a percentage needs effect.kind = proportional_slowing",
+    ),
     (
         ["sweep", "--looks", "fixed", "0.5,1", "--spending", "wang", "--out", "{d}/never.nc"],
         "--spending",

@@ -478,3 +478,23 @@ def test_a_sweep_grid_option_given_twice_adds_up_and_repeated_labels_count_once(
     argv = [*base, *one_sided, "--looks", "fixed", "fixed", "0.5,1", "0.50,1.0", "--looks", "0.5,1"]
     code, out, _ = run(capsys, *argv, "--out", str(tmp_path / "b.nc"))
     assert code == 0 and json.loads(out)["dims"]["looks"] == 2 and json.loads(out)["cells"] == 2
+
+
+def test_a_sweep_effect_grid_may_be_in_percent_as_power_takes_one(run, capsys, tmp_path):
+    """A command-line review: `power --effect 20%` ran where `sweep --effect 20%` was refused
+    ("'20%' is not a number"). A grid of percentages is the grid of their fractions: the
+    same cells, to the byte, as the same grid in fractions."""
+    from designs.cli.effect_options import percent_grid
+
+    assert percent_grid(["20%:30%:5%"], "--effect") == (0.2, 0.25, 0.3)
+    assert percent_grid(["12.5%,25%", "-10%"], "--effect") == (0.125, 0.25, -0.1)
+    base = ["sweep", "--n-per-arm", "40", "--trials", "30", "--json"]
+    code, out, _ = run(capsys, *base, "--effect", "20%,30%", "--out", str(tmp_path / "p.nc"))
+    assert code == 0
+    code, out2, _ = run(capsys, *base, "--effect", "0.2", "0.3", "--out", str(tmp_path / "f.nc"))
+    assert code == 0
+    import xarray as xr
+
+    with xr.open_dataset(tmp_path / "p.nc") as a, xr.open_dataset(tmp_path / "f.nc") as b:
+        assert list(a["effect"].values) == [0.2, 0.3]
+        xr.testing.assert_identical(a.drop_attrs(), b.drop_attrs())

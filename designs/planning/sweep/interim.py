@@ -83,6 +83,11 @@ def looks_label(text) -> str:
         raise InputError(f"--looks {text!r}: give 'fixed' or information fractions, e.g. 0.5,1")
     if values == [1.0]:  # one analysis with all the information: the fixed design
         return "fixed"
+    if values[-1] != 1.0:  # `--looks 0.5 1` is one plan in power, two here (a CLI review)
+        raise InputError(
+            f"--looks {text!r}: each word is one interim plan, its information fractions "
+            "joined by commas and ending at 1 (e.g. --looks fixed 0.5,1)"
+        )
     return ",".join(f"{v:g}" for v in values)
 
 
