@@ -25,7 +25,7 @@ under ``decision.failed_fits = "exclude"``). Formulas: docs/bayesian_looks.md.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -202,7 +202,9 @@ class PosteriorLooksSummary:
     n_entered_by_look: list = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        from designs.planning.group_sequential import looks_json
+
+        return looks_json(self)
 
 
 def _check(design) -> None:

@@ -258,7 +258,19 @@ class GroupSequentialSummary:
     n_entered_by_look: list = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return looks_json(self)
+
+
+def looks_json(summary) -> dict:
+    """A looks summary (this module's or the posterior rule's) as a JSON-ready dictionary;
+    beside ``expected_n_total`` and ``expected_months`` (under the effect) their ``_h1``
+    names, as ``sample-size --looks`` gives them, and ``type_i_trials`` (the trials the type
+    I error is over), as ``power`` and ``sample-size`` give it (a command-line review)."""
+    out = asdict(summary)
+    out["expected_n_total_h1"] = summary.expected_n_total
+    out["expected_months_h1"] = summary.expected_months
+    out["type_i_trials"] = summary.counted_h0 or summary.trials_h0 or summary.trials
+    return out
 
 
 def _counted(outcome: Outcome, design) -> np.ndarray:

@@ -187,6 +187,11 @@ class PowerSummary:
         out["screened_per_enrolled"] = self.screened_per_enrolled
         if self.n_placebo == self.n_active:
             out["n_per_arm"] = self.n_placebo
+        # the names `power --looks` and `sample-size` give the type I error (a command-line
+        # review); type1, type1_mc_se and type1_trials stay for scripts written against them
+        out["type_i_error"] = self.type1
+        out["mc_se_type_i_error"] = self.type1_mc_se
+        out["type_i_trials"] = self.type1_trials
         return out
 
 
