@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -251,7 +252,10 @@ def score_problem(score: float) -> str | None:
 def field_separator(header: str) -> str:
     """The field separator of a CSV from its header line: a comma, or else a semicolon or
     tab (as spreadsheets in some locales write) when the header has one and no comma; the
-    same for ``fit --data`` and ``analyze --data`` (a review: ``fit`` read commas only)."""
+    same for ``fit --data`` and ``analyze --data`` (a review: ``fit`` read commas only).
+    Quoted names do not count (a data manager's review: ``patient;"visit, name";...`` was
+    read as comma-separated)."""
+    header = re.sub(r'"[^"]*"', "", header)
     if "," not in header:
         for sep in (";", "\t"):
             if sep in header:

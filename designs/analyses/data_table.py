@@ -15,6 +15,7 @@ favourable direction (active declines more slowly: a positive estimate) when ``s
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -232,16 +233,21 @@ def validate_table(data, extra: tuple[str, ...] = ()) -> pd.DataFrame:
             bad = conv.isna().to_numpy() & col.notna().to_numpy()
             if col.dtype == bool or bad.any():
                 row = int(np.argmax(bad)) if bad.any() else 0
+                what = ARMS_ALLOWED if c == "arm" else "numeric"
                 raise InputError(
-                    f"data: column '{c}' must be numeric, got {_plain(col.iloc[row])!r} "
-                    f"at {at(row)}"
+                    f"data: column '{c}' must be {what}, got {_plain(col.iloc[row])!r} "
+                    f"at {at(row)}{_comma_hint(col.iloc[row])}"
                 )
             frame[c] = conv
         values = frame[c].to_numpy(dtype=np.float64)
         bad = ~np.isfinite(values)
         if bad.any():
-            row = int(np.argmax(bad))
-            raise InputError(f"data: column '{c}' is missing or not finite at {at(row)}")
+            row, count = int(np.argmax(bad)), int(bad.sum())
+            rows = f"{count} rows, the first" if count > 1 else "1 row,"
+            raise InputError(
+                f"data: column '{c}' is missing or not finite in {rows} at {at(row)}; "
+                "delete the rows of visits without a score"
+            )
     arm = frame["arm"].to_numpy(dtype=np.float64)
     bad = (arm != 0.0) & (arm != 1.0)
     if bad.any():
@@ -271,6 +277,13 @@ def validate_table(data, extra: tuple[str, ...] = ()) -> pd.DataFrame:
             f"visits at month {frame['month'].iloc[row]:g} ({at(row)})"
         )
     return frame.sort_values(["patient", "month"], kind="stable").reset_index(drop=True)
+
+
+def _comma_hint(value) -> str:
+    """A decimal comma where a point is read: only semicolon-separated files take them."""
+    if re.fullmatch(r"\s*[-+]?\d+,\d+\s*", str(value)):
+        return " (a decimal comma: only a file separated by semicolons may use them)"
+    return ""
 
 
 def after_randomisation(frame: pd.DataFrame) -> pd.DataFrame:
@@ -388,10 +401,40 @@ def check_scores(frame: pd.DataFrame, source: str, whole: bool = True) -> None:
             raise InputError(f"{source}: {at}, column 'alsfrs_r': {problem}")
 
 
+def _data_lines(lines: list[str]) -> list[tuple[int, str]]:
+    """(file line, text) of the header and data lines: comments are the lines starting with
+    ``#`` above the header, as ``fit --data`` reads them (a data manager's review: a ``#``
+    line further down, a patient id "#3" or a quoted note's second line, was dropped too,
+    and the result moved without a word); blank lines and lines of separators alone (Excel's
+    empty rows, ``,,,,,``) are skipped."""
+    top = next((i for i, line in enumerate(lines) if not line.lstrip().startswith("#")), 0)
+    return [
+        (number, line)
+        for number, line in enumerate(lines[top:], start=top + 1)
+        if line.strip(" \t,;")
+    ]
+
+
+def _check_header_first(kept: list[tuple[int, str]], where: str) -> None:
+    """Refuse a title above the header (an export's "Study X, ALSFRS-R listing" line): it was
+    read as the header, and the message blamed line 2's field count (a data manager's
+    review)."""
+
+    def is_header(line: str) -> bool:
+        return all(re.search(rf"\b{c}\b", line, re.IGNORECASE) for c in ("patient", "month"))
+
+    below = [number for number, line in kept[1:20] if is_header(line)]
+    if kept and below and not is_header(kept[0][1]):
+        raise InputError(
+            f"{where}: the header (patient, arm, month, ...) is on line {below[0]}, not the "
+            f"first; delete the lines above it, or start them with #"
+        )
+
+
 def read_trial_csv(
     path: str | Path, option: str = "--data", whole_scores: bool = True
 ) -> pd.DataFrame:
-    """Read a long-format CSV (``#`` lines are comments, as ``simulate.py trial`` writes);
+    """Read a long-format CSV (``#`` lines above the header are comments);
     separated by commas, or by semicolons (decimal commas allowed) or tabs when the header
     has no comma.
 
@@ -408,12 +451,8 @@ def read_trial_csv(
         raise InputError(f"{option} {path}: {what}")
     try:
         text = Path(path).read_bytes().decode("utf-8-sig")  # a byte-order mark is fine
-        # a comment is a line that starts with #; a # inside a cell (a patient id) is data
-        kept = [
-            (number, line)
-            for number, line in enumerate(text.splitlines(), start=1)
-            if line.strip() and not line.lstrip().startswith("#")
-        ]
+        kept = _data_lines(text.splitlines())
+        _check_header_first(kept, f"{option} {path}")
         body = "\n".join(line for _, line in kept)
         sep = field_separator(kept[0][1] if kept else "")
         extra = wrong_field_count([line for _, line in kept], sep)

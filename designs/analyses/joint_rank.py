@@ -37,13 +37,13 @@ from numba import njit
 
 from designs.analyses import results as R
 from designs.analyses.data_table import (
-    STATUSES,
     AnalysisResult,
     after_randomisation,
     check_sides,
     finish,
     validate_table,
 )
+from designs.analyses.patient_exits import patient_exit, short_completers_warning
 from designs.errors import InputError
 
 ESTIMAND = (
@@ -377,37 +377,6 @@ def true_value(shift, visits_months):
     return np.full_like(np.asarray(shift, dtype=float), np.nan)
 
 
-def _one_status(pid, column) -> str:
-    """A patient's status, the same on each of their rows that gives one (a review: read
-    from the first row, a status given on the last row only counted every dropout and death
-    as a completer, and moved the estimate)."""
-    given = {str(v).strip().lower() for v in column if str(v).strip() and str(v) != "nan"}
-    if len(given) != 1:
-        found = ", ".join(sorted(given)) or "none"
-        raise InputError(
-            f"data: column 'status': patient {pid!r} needs one status ({', '.join(STATUSES)}) "
-            f"on every row, or on some rows and the others empty; found {found}"
-        )
-    (status,) = given
-    if status not in STATUSES:
-        raise InputError(
-            f"data: column 'status': patient {pid!r} has {status!r}; allowed: {', '.join(STATUSES)}"
-        )
-    return status
-
-
-def _one_exit_month(pid, months) -> float:
-    """A patient's exit month: the one number their rows give (empty rows allowed)."""
-    given = np.unique(months.to_numpy(dtype=np.float64)[np.isfinite(months.to_numpy())])
-    if given.size > 1:
-        raise InputError(
-            f"data: column 'exit_month': patient {pid!r} has {given.size} different exit "
-            f"months ({', '.join(f'{m:g}' for m in given[:3])}); give one, on every row or "
-            "on some rows and the others empty"
-        )
-    return float(given[0]) if given.size else math.nan
-
-
 def fit_data(data, sides: int = 2) -> AnalysisResult:
     """CAFS joint rank of survival and ALSFRS-R change (:mod:`designs.analyses.joint_rank`).
 
@@ -426,7 +395,6 @@ def fit_data(data, sides: int = 2) -> AnalysisResult:
     AnalysisResult
         Estimand: probability that an active patient outranks a placebo patient, minus 1/2.
     """
-    import pandas as pd
 
     sides = check_sides(sides)
     frame = validate_table(data, extra=("status", "exit_month"))
@@ -434,7 +402,7 @@ def fit_data(data, sides: int = 2) -> AnalysisResult:
     schedule = np.unique(frame["month"].to_numpy())
     last = float(schedule[-1])
     arms, death, followup, m_arr = [], [], [], []
-    change = []
+    change, short = [], []
     for pid, d in frame.groupby("patient", sort=False):
         t = d["month"].to_numpy()
         y = d["alsfrs_r"].to_numpy()
@@ -443,19 +411,9 @@ def fit_data(data, sides: int = 2) -> AnalysisResult:
                 f"data: column 'month': patient {pid!r} does not have the first visits of the "
                 "schedule from month 0 (joint_rank needs monotone dropout)"
             )
-        status = _one_status(pid, d["status"])
-        exit_month = _one_exit_month(pid, pd.to_numeric(d["exit_month"], errors="coerce"))
-        if status != "completed" and not (np.isfinite(exit_month) and exit_month >= 0.0):
-            raise InputError(
-                f"data: column 'exit_month': patient {pid!r} ({status}) needs the month they "
-                "left, a number >= 0"
-            )
-        if status != "completed" and t[-1] > exit_month:
-            raise InputError(
-                f"data: column 'exit_month': patient {pid!r} ({status}) has a visit at month "
-                f"{t[-1]:g} after their exit_month {exit_month:g}; a patient's visits end "
-                "when they leave or die"
-            )
+        status, exit_month = patient_exit(pid, d, last)
+        if status == "completed" and t[-1] < last:
+            short.append((pid, t[-1]))
         arms.append(int(d["arm"].iloc[0]))
         death.append(float(exit_month) if status == "death" else math.inf)
         followup.append(last if status == "completed" else float(exit_month))
@@ -489,4 +447,5 @@ def fit_data(data, sides: int = 2) -> AnalysisResult:
             "joint-rank score (no pair is decided by survival or by ALSFRS-R change), so the "
             "rank-sum test has no variance"
         )
-    return finish(NAME, out, n - n1, n1, ESTIMAND, UNITS, sides)
+    result = finish(NAME, out, n - n1, n1, ESTIMAND, UNITS, sides)
+    return short_completers_warning(result, short, last) if short else result

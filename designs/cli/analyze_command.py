@@ -44,8 +44,9 @@ def add_analyze(sub) -> None:
         help="long-format CSV, one row per visit: patient (any id), arm (0/1, placebo/control or "
         "active/treatment), month (from randomisation; < 0 for lead-in visits), alsfrs_r "
         "(points, 0-48); "
-        "joint_rank also needs status (completed/dropout/death) and exit_month; "
-        "slope_change_lead_in needs lead-in visits",
+        "joint_rank also needs status (completed/dropout/death) and exit_month (months, "
+        "within follow-up); slope_change_lead_in needs lead-in visits; lines starting with # "
+        "above the header are comments",
     )
     add_analysis(p, several=False)
     p.add_argument(
@@ -92,6 +93,18 @@ def add_analyze(sub) -> None:
     add_look_decision(p)
 
 
+def _visit_months(data) -> dict | None:
+    """The visit months the file gives: first, last and how many distinct (a data manager's
+    review: months given in weeks, 0-48, read as a slope per month a quarter of the truth,
+    and nothing shown let the user notice)."""
+    import pandas as pd
+
+    months = pd.to_numeric(data["month"], errors="coerce").dropna().to_numpy()
+    if months.size == 0:
+        return None
+    return {"first": float(months.min()), "last": float(months.max()), "distinct": len(set(months))}
+
+
 def cmd_analyze(args) -> int:
     from designs.analyses.data_table import read_trial_csv
     from designs.analyses.registry import analyze
@@ -128,6 +141,7 @@ def cmd_analyze(args) -> int:
         df_method=args.df_method,
         last_month=args.last_month,
     ).to_dict()
+    out["visit_months"] = _visit_months(data)
     if prior is not None:
         from designs.planning.decision_rule import posterior_decision, rule_record
 

@@ -40,6 +40,12 @@ def result_text(analysis: str, source: str, out: dict, at_look: bool = False) ->
             if isinstance(value, float)
             else f"  {key:10s} {value}"
         )
+    months = out.get("visit_months")
+    if months:  # so that months given in weeks or days show (a data manager's review)
+        lines.append(
+            f"  {'visits':10s} months {months['first']:g} to {months['last']:g}, "
+            f"{months['distinct']} distinct"
+        )
     level = f"{100.0 * out['ci_level']:.6g}%"
     low = f"{out['ci_low']:.{DIGITS}g}"
     naive = " (not adjusted for the looks)" if at_look else ""

@@ -187,8 +187,7 @@ CASES = [
     # percentages in a sweep's effect grid: all or none, and a proportional slowing only
     (["sweep", "--effect", "20%,0.3", "--out", "{d}/never.nc"], "every value as a percentage"),
     (
-        ["sweep", "--effect", "20%", "--set", "effect.kind=slope_difference"]
-        + ["--out", "{d}/never.nc"],
+        ["sweep", "--effect", "20%", "--set", "effect.kind=slope_difference", "--out", "{d}/x.nc"],
         "--effect 20%: a percentage needs effect.kind = proportional_slowing",
     ),
     (

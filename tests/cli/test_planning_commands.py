@@ -489,9 +489,9 @@ def test_a_sweep_effect_grid_may_be_in_percent_as_power_takes_one(run, capsys, t
     assert percent_grid(["20%:30%:5%"], "--effect") == (0.2, 0.25, 0.3)
     assert percent_grid(["12.5%,25%", "-10%"], "--effect") == (0.125, 0.25, -0.1)
     base = ["sweep", "--n-per-arm", "40", "--trials", "30", "--json"]
-    code, out, _ = run(capsys, *base, "--effect", "20%,30%", "--out", str(tmp_path / "p.nc"))
+    code, _, _ = run(capsys, *base, "--effect", "20%,30%", "--out", str(tmp_path / "p.nc"))
     assert code == 0
-    code, out2, _ = run(capsys, *base, "--effect", "0.2", "0.3", "--out", str(tmp_path / "f.nc"))
+    code, _, _ = run(capsys, *base, "--effect", "0.2", "0.3", "--out", str(tmp_path / "f.nc"))
     assert code == 0
     import xarray as xr
 

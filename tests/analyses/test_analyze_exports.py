@@ -1,0 +1,154 @@
+"""`analyze` on files as exports write them (a data manager's review): a ``#`` line is a
+comment only above the header, so that a patient id "#3" or a quoted note's second line
+starting with "#" is data, as R's ``read.csv`` reads it (both were dropped, and the estimate
+moved without a word); empty rows of separators are skipped; a title above the header, a
+decimal comma where points are read, an arm coded TRUE/FALSE and missing scores are refused
+with a line that says what to do."""
+
+import json
+import math
+
+import pandas as pd
+import pytest
+
+from tests.analyses.test_analyze_inputs import _trial
+
+
+def _analyze(capsys, path):
+    import simulate
+
+    code = simulate.main(["analyze", "--data", str(path), "--json"])
+    out, err = capsys.readouterr()
+    return code, (json.loads(out) if code == 0 else None), err.strip()
+
+
+@pytest.fixture()
+def clean(tmp_path, capsys):
+    path = tmp_path / "clean.csv"
+    frame = _trial()
+    frame.to_csv(path, index=False)
+    code, result, _ = _analyze(capsys, path)
+    assert code == 0
+    return frame, result
+
+
+def _same(a, b):
+    """The same patients and result; to 1e-9 relative, as renaming a patient reorders the
+    sums (the review's silent cases moved the estimate by 1% to 50%)."""
+    counts = all(a[k] == b[k] for k in ("n_placebo", "n_active"))
+    keys = ("estimate", "se", "df", "p_value")
+    return counts and all(math.isclose(a[k], b[k], rel_tol=1e-9) for k in keys)
+
+
+def test_hash_lines_below_the_header_are_data(tmp_path, capsys, clean):
+    frame, expected = clean
+    ids = frame.copy()
+    ids["patient"] = [f"#{p}" if p == 3 else str(p) for p in ids.patient]
+    ids.to_csv(tmp_path / "ids.csv", index=False)
+    code, result, _ = _analyze(capsys, tmp_path / "ids.csv")
+    assert code == 0 and _same(result, expected)
+    # a note whose second line starts with #: 1 in 5 rows (the review's silent case read
+    # 8 + 32 patients of 40)
+    notes = frame.copy()
+    notes["note"] = ["missed visit\n#2 reason: travel" if i % 5 == 0 else "" for i in notes.index]
+    text = "# exported 2024-01-01\n# second comment\n" + notes.to_csv(index=False)
+    (tmp_path / "notes.csv").write_text(text)
+    code, result, _ = _analyze(capsys, tmp_path / "notes.csv")
+    assert code == 0 and _same(result, expected)
+
+
+def test_empty_rows_of_separators_and_a_quoted_comma_in_a_semicolon_header(tmp_path, capsys, clean):
+    frame, expected = clean
+    (tmp_path / "excel.csv").write_text(frame.to_csv(index=False) + ",,,,,\n,,,,,\n")
+    code, result, _ = _analyze(capsys, tmp_path / "excel.csv")
+    assert code == 0 and _same(result, expected)
+    semi = frame.assign(visit="v")
+    text = semi.to_csv(index=False, sep=";").replace(";visit\n", ';"visit, name"\n', 1)
+    (tmp_path / "semi.csv").write_text(text)
+    code, result, err = _analyze(capsys, tmp_path / "semi.csv")
+    assert code == 0 and _same(result, expected), err
+
+
+def test_a_title_above_the_header_is_named(tmp_path, capsys, clean):
+    """It was read as the header, and the message blamed line 2's field count."""
+    frame, _ = clean
+    text = "Study CL2020, ALSFRS-R listing\n\n" + frame.to_csv(index=False)
+    (tmp_path / "t.csv").write_text(text)
+    code, _, err = _analyze(capsys, tmp_path / "t.csv")
+    assert code == 2 and len(err.splitlines()) == 1
+    assert "the header (patient, arm, month, ...) is on line 3, not the first" in err
+
+
+def test_decimal_commas_arm_booleans_and_missing_scores_say_what_to_do(tmp_path, capsys, clean):
+    frame, _ = clean
+    tab = frame.assign(month=frame.month.map(lambda m: f"{m},0"))
+    tab.to_csv(tmp_path / "tab.csv", index=False, sep="\t")
+    code, _, err = _analyze(capsys, tmp_path / "tab.csv")
+    assert code == 2 and "a decimal comma: only a file separated by semicolons" in err
+    booleans = frame.assign(arm=frame.arm.map({0: "FALSE", 1: "TRUE"}))
+    booleans.to_csv(tmp_path / "tf.csv", index=False)
+    code, _, err = _analyze(capsys, tmp_path / "tf.csv")
+    assert code == 2 and "column 'arm' must be 0/1, placebo/control" in err
+    missing = frame.astype({"alsfrs_r": object})
+    missing.loc[[4, 9, 30], "alsfrs_r"] = "NA"
+    missing.to_csv(tmp_path / "na.csv", index=False)
+    code, _, err = _analyze(capsys, tmp_path / "na.csv")
+    assert code == 2 and "in 3 rows, the first at line 6" in err
+    assert "delete the rows of visits without a score" in err
+
+
+def test_joint_rank_refuses_exits_after_follow_up_and_warns_of_short_completers():
+    """A data manager's review: exit months in days (105 for 3.5 months), or a death at month
+    500 of a 6-month file, were ranked as given, and a completed patient whose visits stop
+    at month 3 of 6 counted as followed to the end, each without a word."""
+    from designs.analyses.registry import analyze
+    from designs.errors import InputError
+
+    frame = _trial()
+    whole = analyze(frame, "joint_rank")
+    assert not any("marked completed" in w for w in whole.warnings)
+    days = frame.copy()
+    days.loc[days.status != "completed", "exit_month"] = 105.0
+    with pytest.raises(InputError, match=r"left at month 105, after the file's last visit"):
+        analyze(days, "joint_rank")
+    late = frame.copy()
+    late.loc[late.patient == 2, "exit_month"] = 500.0  # patient 2 died (pid % 3 == 2)
+    with pytest.raises(InputError, match=r"patient 2 \(death\) left at month 500"):
+        analyze(late, "joint_rank")
+    # an exit at the last visit month itself is within follow-up
+    at_end = frame.copy()
+    at_end.loc[at_end.patient == 2, "exit_month"] = 6.0
+    assert math.isfinite(analyze(at_end, "joint_rank").estimate)
+    short = frame[~((frame.patient == 0) & (frame.month > 3))]
+    result = analyze(short, "joint_rank")
+    (line,) = [w for w in result.warnings if "marked completed" in w]
+    assert line.startswith("1 patient marked completed has no visit at the last month 6")
+    assert "(patient 0: last visit at month 3)" in line
+
+
+def test_the_visit_months_read_are_shown_and_a_baseline_before_month_0_is_named(
+    tmp_path, capsys, clean
+):
+    """A data manager's review: months given in weeks (0-48) read as a slope per month a
+    quarter of the truth with nothing shown to notice it by; a baseline dated 2 days before
+    randomisation (month -0.07) was left out for every patient under a warning that did not
+    say these were the baselines."""
+    import simulate
+
+    frame, _ = clean
+    weeks = frame.assign(month=frame.month * 4)
+    weeks.to_csv(tmp_path / "weeks.csv", index=False)
+    assert simulate.main(["analyze", "--data", str(tmp_path / "weeks.csv")]) == 0
+    assert "  visits     months 0 to 24, 7 distinct\n" in capsys.readouterr().out
+    code, result, _ = _analyze(capsys, tmp_path / "weeks.csv")
+    assert code == 0 and result["visit_months"] == {"first": 0.0, "last": 24.0, "distinct": 7}
+    early = frame.assign(month=frame.month.where(frame.month > 0, -0.07))
+    early.to_csv(tmp_path / "early.csv", index=False)
+    code, _, err = _analyze(capsys, tmp_path / "early.csv")
+    assert code == 0
+    assert "24 of 24 patients have visits before month 0 and none at month 0" in err
+    # a screening visit before a baseline at month 0 is a lead-in, not a baseline
+    screening = pd.concat([frame, frame[frame.month == 0].assign(month=-1.0)])
+    screening.to_csv(tmp_path / "screening.csv", index=False)
+    code, _, err = _analyze(capsys, tmp_path / "screening.csv")
+    assert code == 0 and "visits at months before 0" in err and "none at month 0" not in err
