@@ -150,6 +150,8 @@ def cmd_analyze(args) -> int:
         # mixture are the same record (a Bayesian review: a look gave neither)
         out.update(post if not at_look else {"posterior_components": post["posterior_components"]})
         out["decision_rule"] = rule_record(design, prior)
+        if not at_look:
+            out["warnings"] = [*out["warnings"], *_success_on_the_prior(design, out)]
     if at_look:
         from designs.planning.interim_look import decision_at_look
 
@@ -199,6 +201,25 @@ def _check_look_options(args, at_look: bool) -> None:
     for name, flag in _LOOK_ONLY:
         if getattr(args, name, None) is not None:
             raise InputError(f"{flag}: only with --look K (the analysis at an interim look)")
+
+
+def _success_on_the_prior(design, out: dict) -> list[str]:
+    """A warning when the posterior rule succeeds where the one-sided test of the same
+    estimate at the design's one-sided level does not (a Bayesian review: success at 0.975
+    under a borrowing prior, p = 0.049 one-sided, and no word, where ``power`` warns that
+    this threshold's type I error is 0.049 at that n)."""
+    p, level = out["p_value"], design.trial.alpha / design.trial.sides
+    if not out.get("posterior_success") or p is None:
+        return []
+    one_sided = p if out["sides"] == 1 else (p / 2 if out["estimate"] > 0 else 1 - p / 2)
+    if one_sided <= level:
+        return []
+    return [
+        f"the posterior rule succeeds where the one-sided test of the same estimate does not "
+        f"(p = {one_sided:.4g} > {level:g}): the success rests on the prior, and the rule "
+        f"holds the type I error at {level:g} only at a threshold calibrated for this trial's "
+        "n and prior (simulate.py calibrate; for a protocol the upper end of its interval)"
+    ]
 
 
 def _posterior_rule_text(design, prior, out: dict) -> str:

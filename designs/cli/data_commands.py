@@ -61,6 +61,12 @@ def decision_prior_from_args(design, args):
     from designs.planning.decision_rule import decision_prior
 
     idata = phase2_posterior(args.posterior) if design.decision.borrows else None
+    if idata is not None and not getattr(args, "json", False):  # (JSON: print_json names it)
+        from designs.outputs.posterior_source import posterior_source
+
+        # a Bayesian review: the README promised that every output resting on a posterior
+        # names its data and draws; power, calibrate and analyze did not
+        print(f"phase 2 posterior the prior borrows from: {posterior_source(idata.attrs)}")
     return decision_prior(design, idata)
 
 

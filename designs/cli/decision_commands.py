@@ -121,8 +121,9 @@ def cmd_calibrate(args) -> int:
     print(
         f"type I error at the calibrated threshold {cal.type1_calibrated:.4g} on these trials "
         f"(MC SE {se_text(cal.mc_se_calibrated)}; at most {cal.target:g} by construction, on fresh "
-        "trials it scatters around the target by about this SE: check it on another seed with "
-        f"{_check_command(cal)}); at "
+        "trials it scatters around the target by about this SE, while the protocol's threshold "
+        "(the upper end of the interval, below) stays at or below it: check that on another "
+        f"seed with {_check_command(cal)}); at "
         f"{cal.uncalibrated_threshold:g} "
         f"{rate_text(cal.type1_uncalibrated, cal.mc_se_uncalibrated, analysed)}; "
         f"{cal.trials} null trials (no effect for any patient; {cal.failed_fits} failed fits), "
@@ -159,13 +160,16 @@ def _low_threshold_warning(cal) -> None:
 
 
 def _check_command(cal) -> str:
-    """The ``power`` command that checks a calibrated threshold on fresh trials: this rule
-    (prior, weight, threshold rounded up: :func:`threshold_up`) at the next seed; its type I
-    error line is the check."""
+    """The ``power`` command that checks the protocol's threshold (the upper end of the
+    calibrated one's interval, rounded up: :func:`threshold_up`) on fresh trials: this rule
+    (prior, weight) at the next seed; its type I error line is the check. (A Bayesian
+    review: the check typed the point threshold, whose type I error on fresh trials is
+    above the level half the time, and `power` then flagged it "ABOVE" and sent the user
+    back to `calibrate`.)"""
     weight = f" --prior-weight {cal.prior_weight:g}" if cal.prior == "robust" else ""
     return (
         f"simulate.py power --decision posterior --prior {cal.prior}{weight} --threshold "
-        f"{threshold_up(cal.threshold)} --seed {cal.seed + 1} and this command's other options "
+        f"{threshold_up(cal.ci95[1])} --seed {cal.seed + 1} and this command's other options "
         "(its type I error line)"
     )
 

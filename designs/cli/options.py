@@ -24,6 +24,13 @@ from designs.cli.interim_options import (  # noqa: F401
     refuse_looks_twice,
 )
 from designs.cli.parser import HelpFormatter, Parser, add_command  # noqa: F401
+from designs.cli.provenance import (  # noqa: F401 (re-exported)
+    command_args,
+    command_line,
+    phase2_posterior,
+    print_json,
+    record_command,
+)
 from designs.errors import InputError
 from designs.outputs.json_text import json_ready, json_text  # noqa: F401 (json_ready re-exported)
 from designs.simulation.seeds import DEFAULT_SEED, MAX_SEED
@@ -413,46 +420,6 @@ def design_from_args(
     return design
 
 
-#: The arguments of the command being run (set by ``main``; ``sys.argv`` when run directly).
-_ARGV: list[str] | None = None
-
-
-def record_command(argv: list[str] | None) -> None:
-    """Remember the arguments ``main`` was given, for :func:`command_line`."""
-    global _ARGV
-    _ARGV = None if argv is None else [str(a) for a in argv]
-
-
-def command_args() -> list[str]:
-    """The command's arguments as typed (after ``simulate.py``)."""
-    return list(sys.argv[1:] if _ARGV is None else _ARGV)
-
-
-def command_line() -> str:
-    """The command as typed, recorded in output files so that rerunning it reproduces them."""
-    import shlex
-
-    return shlex.join(["python", "simulate.py", *command_args()])
-
-
-def print_json(obj, record: bool = False) -> None:
-    """Print ``obj`` as valid JSON: NaN and infinities (undefined numbers) become null.
-
-    ``record``: a command's result, which says how it was made: ``software`` (the release
-    and the source hash) and ``command`` (as typed) are added to it, or to each of its rows
-    (a list of dicts), so that a result kept on its own can be reproduced (a reproducibility
-    audit: power, sample-size and assurance JSON named neither)."""
-    if record:
-        from designs.simulation.numba_cache import software
-
-        made = {"software": software(), "command": command_line()}
-        if isinstance(obj, dict):
-            obj = {**obj, **{k: v for k, v in made.items() if k not in obj}}
-        elif isinstance(obj, list):
-            obj = [{**row, **{k: v for k, v in made.items() if k not in row}} for row in obj]
-    print(json_text(obj))
-
-
 def warn(lines) -> None:
     for line in lines:
         print(line, file=sys.stderr)
@@ -485,9 +452,3 @@ def check_targets_above_level(targets, design) -> None:
                 f"--target-power {t:g}: must be above the design's alpha {level:g} (a test "
                 "comes near such a power with no effect at all); e.g. 0.8"
             )
-
-
-def phase2_posterior(path: str | None):
-    from designs.planning.posterior import load_or_fit_posterior
-
-    return load_or_fit_posterior(path)

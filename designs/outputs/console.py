@@ -146,7 +146,8 @@ def decision_lines(design, summaries, weight_hint: str = WEIGHT_HINT) -> list[st
     few = {
         # a review: 0.0552 (MC SE 0.0071) read as "too few trials", 0.0681 (0.0059) as nothing
         "above": ": ABOVE it by more than 2 MC SE: this threshold does not hold the level at "
-        "this n (simulate.py calibrate at this n gives one that does)",
+        "this n (simulate.py calibrate at this n gives one that does: the upper end of its "
+        "interval, as its point estimate scatters around the level on fresh trials)",
         "too few": f": {null:,} trials cannot show that it holds the level (about "
         f"{trials_for_level(target):,} or more can)",
     }.get(verdict, "")

@@ -193,7 +193,11 @@ def test_calibrate_with_a_margin_below_0_says_success_there_is_less_often(capsys
     assert "with a true effect of -0.1 points/month it succeeds less often" in text
     code, out, _ = run(capsys, "calibrate", *argv, "--set", "decision.margin=-0.1", "--json")
     assert code == 0
-    assert f"--threshold {threshold_up(json.loads(out)['threshold'])} --seed" in text
+    # the protocol's threshold, the upper end of the interval (a Bayesian review: the point
+    # threshold's check on fresh trials was flagged ABOVE half the time)
+    upper = json.loads(out)["ci95"][1]
+    assert f"--threshold {threshold_up(upper)} --seed" in text
+    assert f"--threshold {threshold_up(json.loads(out)['threshold'])} --seed" not in text
 
 
 def test_calibrate_warns_of_a_threshold_below_one_half_and_names_the_protocols_choice(capsys, run):

@@ -306,3 +306,35 @@ def test_the_posterior_of_a_real_trial_gives_its_mixture_by_hand():
     assert far["posterior_components"][-1]["weight"] > 0.5
     none = posterior_decision(design, prior, float("nan"), se)
     assert none["posterior_components"] is None and none["posterior_probability"] is None
+
+
+def test_analyze_warns_when_the_posterior_rule_succeeds_on_the_prior_alone(tmp_path, capsys):
+    """A Bayesian review: `analyze --decision posterior` under a borrowing prior declared
+    success at 0.975 (P = 0.9759) on an estimate whose one-sided p was 0.049, with no
+    warning, where `power` says this threshold's type I error is about 0.049 at that n."""
+    import json
+
+    import simulate
+    from designs.cli.analyze_command import _success_on_the_prior
+    from designs.spec import load_design
+
+    design = load_design().with_overrides({"trial.sides": 1, "trial.alpha": 0.025})
+    base = {"posterior_success": True, "sides": 1, "estimate": 0.1}
+    assert _success_on_the_prior(design, {**base, "p_value": 0.049})
+    assert not _success_on_the_prior(design, {**base, "p_value": 0.02})
+    assert not _success_on_the_prior(design, {**base, "p_value": 0.049, "posterior_success": 0})
+    # a two-sided p of a positive estimate is halved: 0.04 two-sided is 0.02 one-sided
+    two = load_design()  # alpha 0.05 two-sided: the one-sided level 0.025
+    assert not _success_on_the_prior(two, {**base, "sides": 2, "p_value": 0.04})
+    assert _success_on_the_prior(two, {**base, "sides": 2, "p_value": 0.06})
+    # the review's trial, end to end
+    level = ["--set", "trial.sides=1", "--set", "trial.alpha=0.025"]
+    path = tmp_path / "t6.csv"
+    argv = ["trial", "--index", "6", "--effect", "0.2", *level, "--out", str(path)]
+    assert simulate.main(argv) == 0
+    capsys.readouterr()
+    rule = ["--decision", "posterior", "--prior", "robust", "--prior-weight", "0.5"]
+    assert simulate.main(["analyze", "--data", str(path), *rule, *level, "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["posterior_success"] and 0.025 < out["p_value"] < 0.1
+    assert any("succeeds where the one-sided test" in w for w in out["warnings"])
