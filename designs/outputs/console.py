@@ -437,7 +437,7 @@ def interim_type_i_warnings(interim) -> list[str]:
         f"warning: the interim design's type I error at n max is {s.type_i_error:.4f} (MC SE "
         f"{s.mc_se_type_i_error:.4f}), above the one-sided level {level:g} by more than 2 MC "
         "SE: its thresholds are not calibrated for the looks (simulate.py calibrate --looks "
-        "at n max gives thresholds that hold the level)"
+        "at n max gives one threshold for all looks that holds the level)"
     ]
 
 
@@ -488,8 +488,8 @@ def posterior_looks_warnings(design, s) -> list[str]:
         return [
             f"warning: type I error {type_i_text(s)}{nonbinding_text(s)} over the looks is "
             "above the one-sided "
-            f"level {level:g} by more than 2 MC SE: simulate.py calibrate --looks gives the "
-            "threshold that holds it"
+            f"level {level:g} by more than 2 MC SE: simulate.py calibrate --looks gives one "
+            "threshold for all looks that holds it"
         ]
     if verdict == "too few":
         return [

@@ -203,11 +203,30 @@ def _robust_note(design) -> str:
         return ""
     unit = (
         f"; its second component, N(0, {robust_component_sd(design):.3f}^2), is the "
-        "unit-information prior, its SD that of the effect estimate with one patient per arm"
-        if d.robust_sd == 0 and d.prior_weight < 1
+        "unit-information prior (Kass and Wasserman 1995), its SD that of the effect estimate "
+        "with one patient per arm"
+        if unit_information_cited(design)
         else ""
     )
-    return f"; the robust mixture prior of Schmidli et al. 2014{unit}"
+    conflict = (
+        "; prior-data conflict is handled by the mixture itself: the robust component's "
+        "posterior weight rises above its prior weight only when the trial's estimate is "
+        "likelier under it than under the phase 2 components (an estimate of no effect, near "
+        "the robust component's centre, need not raise it), and simulate.py analyze prints "
+        "that weight"
+        if d.borrows
+        else ""
+    )
+    return f"; the robust mixture prior of Schmidli et al. 2014{unit}{conflict}"
+
+
+def unit_information_cited(design) -> bool:
+    """Whether the methods text calls the robust prior's second component the
+    unit-information prior (``decision.robust_sd = 0`` with some weight on it), and so
+    cites Kass and Wasserman 1995 (a Bayesian review: it was named, not cited)."""
+    d = design.decision
+    robust = d.is_posterior and d.prior.value == "robust"
+    return robust and d.robust_sd == 0 and d.prior_weight < 1
 
 
 def _mixture_text(design, oc) -> str:
@@ -219,8 +238,10 @@ def _mixture_text(design, oc) -> str:
         return ""
     mix = " + ".join(f"{c['weight']:.3f} N({c['mean']:+.3f}, {c['sd']:.3f}^2)" for c in parts)
     return (
-        f"; the prior as a mixture of normals, the phase 2 posterior of the effect fitted by "
-        f"one, points/month: {mix}{borrowing_text(oc.get('decision_rule', {}))}"
+        "; the prior as a mixture of normals, points/month (the phase 2 posterior draws of "
+        "the effect, carried over by the design's transport, fitted by a mixture of up to 3 "
+        f"normals by EM, their number chosen by BIC): {mix}"
+        f"{borrowing_text(oc.get('decision_rule', {}))}"
     )
 
 
@@ -428,6 +449,7 @@ def methods_text(
         attrition_cited,
         robust_prior=dec.is_posterior and dec.prior.value == "robust",
         prior_worth="effective_sample_size" in oc.get("decision_rule", {}),
+        unit_information=unit_information_cited(design),
         deaths=deaths_cited,
         control_variate=search_estimator(result) == "control variate",
         inputs=input_keys(design),

@@ -46,6 +46,9 @@ REFERENCES = {
     "trials. *Journal of Neurology, Neurosurgery and Psychiatry* 90(12):1331. PMCID PMC6902062",
     "glasserman": "Glasserman P (2004). *Monte Carlo Methods in Financial Engineering*, "
     "section 4.1 (control variates). Springer, New York. doi:10.1007/978-0-387-21617-1",
+    "kass": "Kass RE, Wasserman L (1995). A reference Bayesian test for nested hypotheses and "
+    "its relationship to the Schwarz criterion. *Journal of the American Statistical "
+    "Association* 90(431):928-934. doi:10.1080/01621459.1995.10476592",
     "schmidli": "Schmidli H, Gsteiger S, Roychoudhury S, et al. (2014). Robust "
     "meta-analytic-predictive priors in clinical trials with historical control information. "
     "*Biometrics* 70(4):1023-1032. doi:10.1111/biom.12242",
@@ -115,13 +118,15 @@ def references_text(
     inputs: Sequence[str] = (),
     extra: Sequence[str] = (),
     compared: Sequence[str] = (),
+    unit_information: bool = False,
 ) -> list[str]:
     """The reference list of the methods text: what it cites for this analysis and run
     (``published_attrition``: the text cites the published dropout schedule; ``deaths``: it
     cites the published death hazard split off it,
     :func:`designs.outputs.methods_dropout.cited_exit_sources`; ``robust_prior``: the
     posterior rule's robust mixture prior; ``prior_worth``: its effective sample size
-    (borrowing); ``control_variate``: powers counted with the
+    (borrowing); ``unit_information``: its vague component called the unit-information
+    prior; ``control_variate``: powers counted with the
     oracle's control; ``inputs``: the keys of the inputs' sources,
     :func:`designs.outputs.methods_inputs.input_keys`; ``extra``: other citations, e.g. the
     interim paragraph's; ``compared``: the other analyses the text names, whose methods are
@@ -137,6 +142,8 @@ def references_text(
         keys.append("glasserman")
     if robust_prior:
         keys.append("schmidli")
+    if unit_information:  # the robust component called the unit-information prior
+        keys.append("kass")
     if prior_worth:  # the borrowing prior's effective sample size
         keys.append("neuenschwander")
     if assurance:

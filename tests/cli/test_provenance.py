@@ -89,3 +89,19 @@ def test_a_borrowing_prior_names_the_posterior_it_borrows_from(run, capsys, tmp_
     # a prior that borrows nothing reads no posterior and names none
     code, out, _ = run(capsys, "power", *small, "--decision", "posterior", "--json")
     assert code == 0 and "posterior" not in json.loads(out)
+
+
+def test_a_robust_prior_at_unit_information_says_its_sd_moves_with_the_design(run, capsys):
+    """A Bayesian review: a sensitivity run with slope SD 0.5 moved the robust component's
+    SD from 0.602 to 0.811 (unit information of the design) and the type I error with it,
+    without a word; a protocol's prior is one value."""
+    small = ["power", "--n-per-arm", "20", "--trials", "40", "--decision", "posterior"]
+    robust = [*small, "--prior", "robust", "--prior-weight", "0"]
+    code, text, _ = run(capsys, *robust, "--set", "population.slope_sd=0.5")
+    assert code == 0
+    assert "robust component N(0, 0.811^2): unit information of this design" in text
+    assert "--set decision.robust_sd=VALUE" in text
+    code, text, _ = run(capsys, *robust, "--set", "decision.robust_sd=0.602")
+    assert code == 0 and "robust component" not in text  # stated: nothing moves
+    code, text, _ = run(capsys, *small)
+    assert code == 0 and "robust component" not in text  # the vague prior has none

@@ -104,8 +104,14 @@ def test_liberal_posterior_rule_is_sent_to_calibrate():
 
     se = math.sqrt(0.025 * 0.975 / 20000)
     flag = calibration_flag(0.025 + 3.1 * se, 0.025, 20000, posterior=True)
-    assert flag.startswith("LIBERAL") and "simulate.py calibrate" in flag
-    assert "small-sample" not in flag
+    assert flag.startswith("LIBERAL: above the one-sided level 0.025")
+    assert "simulate.py calibrate" in flag and "small-sample" not in flag
+    # a Bayesian review: a threshold calibrated at another n is conservative here; the flag
+    # names the remedy (the test's flag has none: no threshold to recalibrate)
+    low = calibration_flag(0.025 - 3.1 * se, 0.025, 20000, posterior=True)
+    assert low.startswith("conservative: below the one-sided level 0.025")
+    assert "calibrated at another n? simulate.py calibrate at this n" in low
+    assert "calibrate" not in calibration_flag(0.05 - 3.1 * se, 0.05, 20000)
 
 
 def test_fresh_check_warns_when_the_fresh_trials_disagree_with_the_target():

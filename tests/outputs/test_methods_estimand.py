@@ -220,14 +220,29 @@ def test_the_robust_prior_is_cited_and_its_vague_component_named():
 
     d = load_design("default").with_overrides({"decision.rule": "posterior"})
     robust = d.with_overrides({"decision.prior": "robust", "decision.prior_weight": 0.5})
+    conflict = (
+        "; prior-data conflict is handled by the mixture itself: the robust component's "
+        "posterior weight rises above its prior weight only when the trial's estimate is "
+        "likelier under it than under the phase 2 components (an estimate of no effect, near "
+        "the robust component's centre, need not raise it), and simulate.py analyze prints "
+        "that weight"
+    )  # (a Bayesian SAP review: the methods said nothing of conflict, nor cited Kass)
     assert _robust_note(robust) == (
         "; the robust mixture prior of Schmidli et al. 2014; its second component, N(0, "
-        "0.602^2), is the unit-information prior, its SD that of the effect estimate with one "
-        "patient per arm"
+        "0.602^2), is the unit-information prior (Kass and Wasserman 1995), its SD that of the "
+        "effect estimate with one patient per arm" + conflict
     )  # (a Bayesian review: "vague component" read as the tool's vague prior, N(0, 10^2))
     own_sd = robust.with_overrides({"decision.robust_sd": 1.0})
-    assert _robust_note(own_sd) == "; the robust mixture prior of Schmidli et al. 2014"
+    assert _robust_note(own_sd) == "; the robust mixture prior of Schmidli et al. 2014" + conflict
+    # weight 0 borrows nothing: no conflict to handle
+    vague = robust.with_overrides({"decision.prior_weight": 0.0})
+    assert _robust_note(vague).endswith("with one patient per arm")
     assert _robust_note(d) == "" and _robust_note(load_design("default")) == ""
+    from designs.outputs.methods_references import references_text
+
+    cited = "\n".join(references_text("lmm_slope", True, robust_prior=True, unit_information=True))
+    assert "Kass RE, Wasserman L (1995)" in cited
+    assert "Kass" not in "\n".join(references_text("lmm_slope", True, robust_prior=True))
 
 
 def test_the_methods_text_says_when_a_sceptical_prior_does_not_fit_the_effect(search_stand_in):
