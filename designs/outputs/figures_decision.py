@@ -62,6 +62,18 @@ def _rows(ds, analysis: str | None):
     return a, w, cell
 
 
+def _type1(cell, ds, calibrated) -> tuple[np.ndarray, np.ndarray, int]:
+    """The type I error at the design's threshold per weight, its MC SE and its null
+    trials: the calibration's (many null trials, :class:`~designs.planning.borrowing.
+    CalibratedBorrowing`) where given, else the sweep's (a Bayesian review: the table gave
+    0.0365 on the sweep's 500 trials beside 0.0448 on 10,834 in the same report)."""
+    if calibrated is not None and calibrated.type1 is not None:
+        return calibrated.type1, calibrated.type1_mc_se, calibrated.type1_trials
+    p = np.asarray(cell["type1"].values, dtype=float)
+    se = np.asarray(cell["type1_mc_se"].values, dtype=float)
+    return p, se, int(ds.attrs["trials_per_cell"])
+
+
 #: The calibrated columns of the CSV (:class:`designs.planning.borrowing.CalibratedBorrowing`
 #: fields), in order.
 CALIBRATED_COLUMNS = {
@@ -94,9 +106,10 @@ def prior_weight_table(
     """
     a, w, cell = _rows(ds, analysis)
     cols = ("power", "mc_se", "type1", "type1_mc_se")
-    values = {c: np.asarray(cell[_VAR.get(c, c)].values, dtype=float) for c in cols}
+    values = {c: np.asarray(cell[_VAR.get(c, c)].values, dtype=float) for c in cols[:2]}
     if calibrated is not None and not np.array_equal(calibrated.weights, w):
         raise ValueError("calibrated: its weights are not the sweep's")
+    values["type1"], values["type1_mc_se"], null_trials = _type1(cell, ds, calibrated)
     if fmt == "csv":
         fixed = {} if design is None else borrowing_settings(design)
         extra = {} if calibrated is None else CALIBRATED_COLUMNS
@@ -128,7 +141,7 @@ def prior_weight_table(
     for i in range(w.size):
         lines.append(
             f"| {w[i]:g} | {rate_se(values['power'][i], values['mc_se'][i])} | "
-            f"{rate_cell(values['type1'][i], values['type1_mc_se'][i], trials)} |"
+            f"{rate_cell(values['type1'][i], values['type1_mc_se'][i], null_trials)} |"
             + ("" if calibrated is None else _calibrated_cells(calibrated, i))
         )
     at = settings_text(design)
@@ -137,13 +150,19 @@ def prior_weight_table(
         f"\nPosterior rule ({a}): success when P(effect > margin | data) exceeds the design's "
         f"threshold, with a robust prior: the weight above on the phase 2 posterior of the "
         "effect, the rest on N(0, robust_sd^2) (unit information unless the design sets "
-        "decision.robust_sd; weight 0: the vague prior). Type I error: the same simulated "
-        "trials with no "
-        f"effect (common random numbers), against the one-sided level {target:g}; with "
+        "decision.robust_sd; weight 0: the vague prior). Type I error: "
+        + (
+            f"the share of {null_trials:,} simulated trials with no effect for any patient, "
+            "the calibration's, the same at every weight (the operating characteristics count "
+            "these trials at the design's weight with a control variate)"
+            if null_trials != trials
+            else "the same simulated trials with no effect (common random numbers)"
+        )
+        + f", against the one-sided level {target:g}; with "
         "borrowing, the phase 3 truth is then zero while the phase 2 posterior says benefit "
         f"(prior-data conflict).{at} "
-        f"{int(ds.attrs['trials_per_cell'])} trials per weight, seed {int(ds.attrs['seed'])}, "
-        f"als-trial-sim {__version__}.{_zero_note(values['type1'], ds)}"
+        f"{trials} trials per weight under the effect, seed {int(ds.attrs['seed'])}, "
+        f"als-trial-sim {__version__}.{_zero_note(values['type1'], null_trials)}"
         + ("" if calibrated is None else " " + calibrated_note(calibrated))
         + "\n"
     )
@@ -222,13 +241,12 @@ def calibrated_note(c) -> str:
     )
 
 
-def _zero_note(type1, ds) -> str:
+def _zero_note(type1, trials: int) -> str:
     """Where no null trial succeeded the binomial MC SE reads 0 (a review: "0.0000 (0.0000)"
     from 300 trials): say what bounds it, the one-sided 95% upper bound (about 3 / trials,
     the rule of three; :mod:`designs.outputs.rates`)."""
     if not np.any(np.asarray(type1) == 0):
         return ""
-    trials = int(ds.attrs["trials_per_cell"])
     return (
         f" A type I error of 0 means no success in {trials:,} null trials: its MC SE of 0 is "
         "the binomial formula's, and the cell gives its one-sided 95% upper bound instead, "
@@ -257,18 +275,20 @@ def prior_weight_figure(
     """
     a, w, cell = _rows(ds, analysis)
     trials = int(ds.attrs["trials_per_cell"])
+    type1 = _type1(cell, ds, calibrated)
     fig, axes = new_figure(9.0, 4.2, ncols=2)
     for ax, var, title in (
         (axes[0], "power", "power (success probability)"),
         (axes[1], "type1", "type I error (no effect)"),
     ):
-        p = np.asarray(cell[_VAR.get(var, var)].values, dtype=float)
-        se = np.asarray(
-            cell[_VAR["mc_se"] if var == "power" else "type1_mc_se"].values, dtype=float
-        )
+        if var == "power":
+            p = np.asarray(cell[_VAR["power"]].values, dtype=float)
+            se = np.asarray(cell[_VAR["mc_se"]].values, dtype=float)
+        else:
+            p, se, null_trials = type1
         up = Z95 * se
         if var == "type1":  # none of the null trials succeeded: up to the one-sided bound
-            up = np.where(p == 0.0, one_sided_bound(trials), up)
+            up = np.where(p == 0.0, one_sided_bound(null_trials), up)
             top, any_zero = p + up, bool(np.any(p == 0.0))
         ax.errorbar(w, p, yerr=[Z95 * se, up], marker="o", color="C0" if var == "power" else "C3",
                     capsize=3, lw=2)  # fmt: skip
@@ -302,7 +322,7 @@ def prior_weight_figure(
             ""
             if calibrated is None
             else f" (dashed, drawn 0.015 right of its weight: {calibrated.trials:,} under "
-            f"the effect, {calibrated.null_trials:,} with none)"
+            f"the effect, {calibrated.null_trials:,} with none, which the type I errors count)"
         )
         + _estimator_note(ds, calibrated)
         + "; bars: 95% Monte Carlo intervals"

@@ -170,3 +170,37 @@ def test_figure_draws_the_calibrated_power_beside_the_designs(sweep, calibrated,
     prior_weight_figure(controlled, tmp_path / "w.png", 0.025, calibrated=calibrated)
     footer = " ".join(t.get_text() for t in caught[1].texts)
     assert "power with a control variate (dashed: share)" in footer
+
+
+def test_the_type_i_errors_are_the_calibrations_null_trials_as_power_counts_them(
+    sweep, calibrated, fake_posterior
+):
+    """A Bayesian review: the report gave three type I errors for one rule, among them the
+    prior-weight table's 0.0365 on the sweep's 500 trials beside 0.0448 on 10,834; its w = 0
+    row read 0.0278 at 0.975 beside a calibrated threshold of 0.9735 below 0.975. The table
+    now counts the calibration's null trials, which the operating characteristics count too
+    (same seed, same n; with a control variate there): `power` with the same seed and trials
+    gives the same plain share."""
+    from designs.planning.decision_rule import decision_prior, phase2_effect_prior
+    from designs.planning.power import power
+    from designs.planning.power_curve import design_at
+    from designs.planning.report_plan import _borrowing_design
+
+    assert calibrated.type1_trials == calibrated.null_trials == 10_834
+    d = _borrowing_design(design_at(load_design(), 30), "lmm_slope")
+    phase2 = phase2_effect_prior(d, fake_posterior())
+    for i in (0, 2):  # the vague prior, and weight 0.5
+        dw = d.with_overrides({"decision.prior_weight": PRIOR_WEIGHTS[i]})
+        prior = decision_prior(dw, phase2=phase2)
+        (s,) = power(dw, 10_834, 3, prior=prior, type1=True, control=False).values()
+        assert calibrated.type1[i] == s.type1 and calibrated.type1_mc_se[i] == s.type1_mc_se
+    # coherent with the calibration on the same trials: a calibrated threshold below the
+    # design's 0.975 passes at most 0.025 of them, so the rate at 0.975 is at most 0.025
+    for thr, t1 in zip(calibrated.threshold, calibrated.type1, strict=True):
+        assert (t1 <= 0.025) if thr < 0.975 else (t1 >= 0.025 - 1 / 10_834)
+    md = prior_weight_table(sweep, 0.025, calibrated=calibrated)
+    for i, w in enumerate(PRIOR_WEIGHTS):
+        row = next(line for line in md.splitlines() if line.startswith(f"| {w:g} |"))
+        assert f"| {calibrated.type1[i]:.4f} (" in row
+    assert "Type I error: the share of 10,834 simulated trials with no effect" in md
+    assert "400 trials per weight under the effect" in md
