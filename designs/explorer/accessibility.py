@@ -9,6 +9,9 @@ Nothing here computes or changes a value the user did not type.
 - A refused value: the box is marked ``aria-invalid`` and described by its message, so a
   screen reader reads the message with the box.
 - Focus: a ring of 3:1 contrast or more on every control (the theme's ring was 1.4:1).
+- A phone: the controls are folded away behind the sidebar's button, above the results
+  (always open, bslib put them after some 6,000 px of results); the link "Skip to the
+  controls", shown there, opens them.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ A11Y_CSS = """
 /* the card titles are headings (a screen reader jumps between them), at the theme's size */
 h2.card-header { font-size: 1rem; font-weight: 600; margin: 0; }
 /* the link to the controls: shown when focused, and always on a narrow screen, where the
-   controls come after every result */
+   controls are folded away behind the sidebar's button (the script opens them) */
 .skip-link { position: absolute; left: -10000px; }
 .skip-link:focus { position: static; display: inline-block; margin: 0.3em 0; }
 @media (max-width: 575.98px) { .skip-link { position: static; display: inline-block; } }
@@ -63,6 +66,15 @@ def a11y_script() -> str:
     ev.preventDefault();
     const typed = decimalBox(el) ? text.replace(",", ".") : text.split(",").join("");
     document.execCommand("insertText", false, typed);
+  }, true);
+  // the link to the controls on a phone, where they are folded away: open them first
+  document.addEventListener("click", function (ev) {
+    const link = ev.target.closest && ev.target.closest(".skip-link");
+    const layout = document.querySelector(".bslib-sidebar-layout");
+    if (!link || !layout || !layout.classList.contains("sidebar-collapsed")) return;
+    ev.preventDefault();
+    layout.querySelector(".collapse-toggle").click();
+    setTimeout(function () { document.getElementById("design").focus(); }, 400);
   }, true);
   // a refused value: the box is invalid and described by its message (err_<id>)
   $(document).on("shiny:value", function (ev) {  // a jQuery event: not a DOM listener's

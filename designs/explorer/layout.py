@@ -137,6 +137,10 @@ def sidebar(design, designs: list[str]):
         *_number("trials", DEFAULT_TRIALS, min=10, max=MAX_PAGE_TRIALS, step=100),
         ui.div(ui.output_text("err_", inline=True), class_="control-error"),
         width=340,
+        # on a phone the controls open over the results from a button at the top (reviews:
+        # always open, bslib put them after some 6,000 px of results); on a wider screen
+        # they are always shown
+        open={"desktop": "always", "mobile": "closed"},
         class_="sidebar",
     )
 

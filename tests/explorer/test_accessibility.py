@@ -146,3 +146,32 @@ def test_the_glossary_explains_the_pages_words(base):
                  "alpha spending", "non-binding futility", "ALSFRS-R", "assurance"):  # fmt: skip
         assert word in terms, word
         assert f"<dt>{next(t for t, _ in GLOSSARY if word in t)}</dt>" in page
+
+
+def test_on_a_phone_the_controls_open_above_the_results(browser, server):
+    """Reviews: at 400 px the controls came after some 6,000 px of results. On a narrow
+    screen they are folded behind the sidebar's button at the top, and the skip link opens
+    them and puts the focus on the first control; on a wide screen they are always shown."""
+    phone = browser.new_page()  # (a persistent context: the size is set per page)
+    phone.set_viewport_size({"width": 400, "height": 900})
+    try:
+        phone.set_default_timeout(60_000)
+        phone.goto(server.url)
+        phone.wait_for_selector("#power-value")
+        assert not phone.locator("#design").is_visible()  # folded away
+        toggle = phone.locator(".collapse-toggle")
+        assert toggle.is_visible() and toggle.bounding_box()["y"] < 200  # at the top
+        phone.click(".skip-link")
+        phone.wait_for_function("document.activeElement.id === 'design'")
+        assert phone.locator("#design").is_visible()
+    finally:
+        phone.close()
+    wide = browser.new_page()
+    wide.set_viewport_size({"width": 1400, "height": 900})
+    try:
+        wide.goto(server.url)
+        wide.wait_for_selector("#design")
+        assert wide.locator("#design").is_visible()
+        assert wide.locator(".skip-link").bounding_box()["x"] < 0  # off screen until focused
+    finally:
+        wide.close()
