@@ -355,8 +355,21 @@ def _left_out_warning(result: AnalysisResult, frame, analysis: str) -> AnalysisR
     uses = _USES.get(analysis, "the patients it can fit")
     line = (
         f"{left[0]} of {n_placebo} placebo and {left[1]} of {n_active} active patients are not "
-        f"in this analysis, which uses {uses}; when leaving depends on decline, those left "
-        "out differ from the rest (the fastest decliners, when faster decline means leaving "
-        "sooner)"
+        f"in this analysis, which uses {uses}"
+        + _lead_in_clause(frame, analysis)
+        + "; when leaving depends on decline, those left out differ from the rest (the "
+        "fastest decliners, when faster decline means leaving sooner)"
     )
     return dataclasses.replace(result, warnings=(*result.warnings, line))
+
+
+def _lead_in_clause(frame, analysis: str) -> str:
+    """For the lead-in analysis, how many of those left out had no lead-in slope (fewer than
+    2 visits up to month 0): they were left out for a missing lead-in, not for leaving (a
+    lead-in review: the warning gave only the reason of leaving)."""
+    if analysis != slope_change_lead_in.NAME:
+        return ""
+    before = frame["month"].to_numpy() <= 0.0
+    lead_in_visits = frame.assign(before=before).groupby("patient", sort=False)["before"].sum()
+    missing = int((lead_in_visits < 2).sum())
+    return f" ({missing} of them lack the lead-in's 2 visits)" if missing else ""

@@ -202,7 +202,12 @@ def _interrupted_text(args, kept=None) -> str:
     """What an interruption left: a sweep keeps its finished cells and a resumable command
     its finished trials (a rerun resumes); files are written whole, so none is half-written."""
     if getattr(args, "command", None) == "sweep":
-        cells = _finished_cells(getattr(args, "out", None))
+        try:
+            cells = _finished_cells(getattr(args, "out", None))
+        except Exception:  # a resume audit: a Ctrl-C while xarray was imported left it
+            # half-loaded, and counting the cells imported it again: exit 1 and a traceback
+            # of some 100 lines; here the count is only for the message
+            return "interrupted; no file is half-written (rerun the same command to resume)"
         if not cells:  # a review: it said so before any cell had finished
             return "interrupted before any cell of the sweep had finished; nothing is written"
         return (
@@ -264,8 +269,8 @@ def _terminate(signum, frame) -> None:
 
 
 _LOST_INTERRUPT_NOTE = (
-    "note: the interruption arrived inside compiled code, which cannot be stopped there, and "
-    "was lost; the run went on to finish, so its output is complete"
+    "note: the interruption arrived where Python cannot be stopped (compiled code, or a "
+    "clean-up callback) and was lost; the run went on to finish, so its output is complete"
 )
 
 
@@ -330,13 +335,14 @@ def _notes_as_above(table: str, row) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status."""
-    parser = build_parser()
     _SIGNALLED.clear()
     previous = _catch(signal.SIGTERM)
     previous_int = _catch(signal.SIGINT)
     record_command(argv)
     kept = None
     try:
+        # inside: a Ctrl-C while the options are built is an interruption, not a traceback
+        parser = build_parser()
         args = parser.parse_args(argv)
         _check_paths(args)
         if not args.verbose:

@@ -152,9 +152,10 @@ def admitted_text(design) -> str:
     admitted = design.enrichment.admitted_slope(design.population)
     if admitted is None:
         return "; the admitted patients' decline has no closed form under lead-in screening"
+    # (a methods review: "decline -0.852 points/month" read as an improvement, "SD 0.7")
     return (
-        f"; the patients admitted decline {admitted[0]:.3g} points/month (SD "
-        f"{admitted[1]:.2g}) on average"
+        f"; the patients admitted have a mean ALSFRS-R slope of {admitted[0]:.3g} points/month "
+        f"(SD {admitted[1]:.2f})"
     )
 
 

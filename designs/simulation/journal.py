@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
 import time
 from collections.abc import Iterator
@@ -40,6 +41,9 @@ KEEP_DAYS = 7
 #: nothing (keeping its 88,000 trials cost it 1.2% of its time, measured).
 KEEP_AFTER_SECONDS = 5.0
 _SUFFIX = ".block"
+#: The names of the files a journal writes: blocks (``<call key>-<start>-<stop>.block``, the
+#: key 32 hex digits) and their temporary files while written (``.block-*.tmp``).
+_OWN = re.compile(r"[0-9a-f]{32}-\d+-\d+\.block|\.block-[A-Za-z0-9_]+\.tmp")
 #: Each block file begins with this many bytes of a hash of its numbers, then the array
 #: (NumPy's .npy format): a damaged file (zeros after a crash, a disk error) is not read.
 _DIGEST_SIZE = 16
@@ -154,7 +158,10 @@ class Journal:
         self._touched.clear()
 
     def prune(self, days: float = KEEP_DAYS) -> None:
-        """Remove blocks (and temporary files) neither written nor read for ``days``."""
+        """Remove blocks (and temporary files) neither written nor read for ``days``: the
+        tool's own files only, by their names (:data:`_OWN`; a resume audit: every file older
+        than 7 days in the folder ``ALS_TRIAL_SIM_RESUME`` names went, a user's design and
+        data among them when it named a project folder)."""
         cutoff = time.time() - days * 86_400.0
         try:
             entries = list(os.scandir(self.folder))
@@ -162,7 +169,8 @@ class Journal:
             return
         for entry in entries:
             try:
-                if entry.is_file() and entry.stat().st_mtime < cutoff:
+                own = _OWN.fullmatch(entry.name)
+                if own and entry.is_file() and entry.stat().st_mtime < cutoff:
                     os.unlink(entry.path)
             except OSError:
                 pass

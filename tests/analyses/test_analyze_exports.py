@@ -152,3 +152,22 @@ def test_the_visit_months_read_are_shown_and_a_baseline_before_month_0_is_named(
     screening.to_csv(tmp_path / "screening.csv", index=False)
     code, _, err = _analyze(capsys, tmp_path / "screening.csv")
     assert code == 0 and "visits at months before 0" in err and "none at month 0" not in err
+
+
+def test_patients_without_a_lead_in_slope_are_named_as_such(tmp_path, capsys):
+    """A lead-in review: patients left out of slope_change_lead_in for lack of lead-in
+    visits were given only the reason of leaving early."""
+    import simulate
+
+    path = tmp_path / "lead_in.csv"
+    argv = ["trial", "--design", "lead_in", "--n-per-arm", "10", "--out", str(path)]
+    assert simulate.main(argv) == 0
+    frame = pd.read_csv(path)
+    three = frame.patient.unique()[:3]
+    short = frame[~(frame.patient.isin(three) & (frame.month < 0))]
+    short.to_csv(tmp_path / "short.csv", index=False)
+    capsys.readouterr()
+    argv = ["analyze", "--data", str(tmp_path / "short.csv"), "--analysis", "slope_change_lead_in"]
+    assert simulate.main(argv) == 0
+    err = capsys.readouterr().err
+    assert "(3 of them lack the lead-in's 2 visits)" in err

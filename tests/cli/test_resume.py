@@ -133,3 +133,27 @@ def test_a_sample_size_search_stopped_by_sigint_resumes_to_identical_output(tmp_
     assert again.stdout == whole.stdout.replace("whole.md", "resumed.md")
     assert (tmp_path / "resumed.md").read_bytes() == (tmp_path / "whole.md").read_bytes()
     assert not list(folder.glob("*.block"))
+
+
+def test_a_ctrl_c_while_starting_or_importing_ends_as_an_interruption(monkeypatch, capsys):
+    """A resume audit: Ctrl-C while `sweep` imported xarray left it half-loaded and the
+    message counted the finished cells by importing it again (exit 1, some 100 lines of
+    traceback); a Ctrl-C while the options were built printed a Python traceback."""
+    from types import SimpleNamespace
+
+    from designs.cli import main as cli_main
+
+    def half_loaded(out):
+        raise ImportError("partially initialized module 'pandas'")
+
+    monkeypatch.setattr(cli_main, "_finished_cells", half_loaded)
+    text = cli_main._interrupted_text(SimpleNamespace(command="sweep", out="x.nc"))
+    assert text == "interrupted; no file is half-written (rerun the same command to resume)"
+
+    def interrupted_parser():
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli_main, "build_parser", interrupted_parser)
+    assert cli_main.main(["power"]) == 130
+    err = capsys.readouterr().err
+    assert err.startswith("interrupted;") and "Traceback" not in err

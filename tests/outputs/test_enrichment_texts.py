@@ -24,9 +24,10 @@ def test_the_calendar_length_counts_the_lead_in():
 def test_screened_designs_name_the_admitted_patients_and_the_screening_load():
     design = load_design("proact_enriched_dfs")
     mean, sd = design.enrichment.admitted_slope(design.population)
-    assert f"the patients admitted decline {mean:.3g} points/month (SD {sd:.2g})" in admitted_text(
-        design
-    )
+    # a mean slope, not "decline -0.852" (read as an improvement; a methods review)
+    text = admitted_text(design)
+    assert f"the patients admitted have a mean ALSFRS-R slope of {mean:.3g} points/month" in text
+    assert f"(SD {sd:.2f})" in text and mean < 0
     shift = design.effect.slope_shift(design.population.slope_mean)
     assert (
         admitted_share_text(design)

@@ -227,15 +227,22 @@ def test_trials_simulated_twice_in_one_command_are_read_back_not_counted_as_resu
     _same(again, plain)
 
 
-def test_old_blocks_are_pruned(tmp_path):
-    old, new = tmp_path / "old.block", tmp_path / "new.block"
-    for path in (old, new):
+def test_old_blocks_are_pruned_and_nothing_else(tmp_path):
+    """A resume audit: pruning removed every file older than 7 days in the folder, so
+    ``ALS_TRIAL_SIM_RESUME=.`` in a project folder deleted the user's design and data."""
+    key = journal.call_key("a call")
+    old, new = tmp_path / f"{key}-0-100.block", tmp_path / f"{key}-100-200.block"
+    tmp = tmp_path / ".block-abc123_x.tmp"
+    mine = [tmp_path / n for n in ("mytrial.toml", "mydata.csv", "old.block", "notes.block.txt")]
+    for path in (old, new, tmp, *mine):
         path.write_bytes(b"a block")
     ago = time.time() - (journal.KEEP_DAYS + 1) * 86_400
-    os.utime(old, (ago, ago))
+    for path in (old, tmp, *mine):
+        os.utime(path, (ago, ago))
     with journal.journal(tmp_path):
         pass
-    assert not old.exists() and new.exists()
+    assert not old.exists() and not tmp.exists() and new.exists()
+    assert all(path.exists() for path in mine)
 
 
 def test_a_block_read_back_is_kept_another_keep_days(inputs, tmp_path):
