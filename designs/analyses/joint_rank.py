@@ -43,12 +43,16 @@ from designs.analyses.data_table import (
     finish,
     validate_table,
 )
-from designs.analyses.patient_exits import patient_exit, short_completers_warning
+from designs.analyses.patient_exits import (
+    off_schedule_message,
+    patient_exit,
+    short_completers_warning,
+)
 from designs.errors import InputError
 
 ESTIMAND = (
     "probability that an active patient outranks a placebo patient on the joint rank of "
-    "survival and ALSFRS-R change (CAFS), minus 1/2"
+    "survival and ALSFRS-R change (CAFS), a tie counting 1/2, minus 1/2"
 )
 UNITS = "probability"
 #: Strategy for each intercurrent event (ICH E9(R1)), stated in the methods text and outputs.
@@ -407,10 +411,7 @@ def fit_data(data, sides: int = 2) -> AnalysisResult:
         t = d["month"].to_numpy()
         y = d["alsfrs_r"].to_numpy()
         if t.size == 0 or t[0] != 0.0 or not np.array_equal(t, schedule[: t.size]):
-            raise InputError(
-                f"data: column 'month': patient {pid!r} does not have the first visits of the "
-                "schedule from month 0 (joint_rank needs monotone dropout)"
-            )
+            raise InputError(off_schedule_message(pid, t, frame))
         status, exit_month = patient_exit(pid, d, last)
         if status == "completed" and t[-1] < last:
             short.append((pid, t[-1]))

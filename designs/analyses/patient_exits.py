@@ -96,3 +96,41 @@ def short_completers_warning(result: AnalysisResult, short, last: float) -> Anal
         "and followed to the end: if they left early, give status dropout and exit_month"
     )
     return dataclasses.replace(result, warnings=(*result.warnings, line))
+
+
+def off_schedule_message(pid, months: np.ndarray, frame) -> str:
+    """Why a patient's visits (``months``, from month 0) are not the first visits of the
+    common schedule, which ``joint_rank`` needs (it compares two patients' changes at the
+    last visit both attended): a month most patients do not attend (visit windows: give the
+    nominal months), or a visit missed before the patient left (a CAFS review: both read
+    "joint_rank needs monotone dropout", the first for the wrong reason)."""
+    patients = frame["patient"].nunique()
+    counts = frame.groupby("month")["patient"].nunique()
+    # the schedule's months: those more than one patient attends (a later month may be
+    # attended by few under dropout; a month off the schedule is usually one patient's)
+    schedule = np.sort(counts.index[counts.to_numpy() >= min(2, patients)].to_numpy(float))
+    odd = [m for m in months if m not in set(schedule)]
+    head = f"data: column 'month': patient {pid!r}"
+    listed = ", ".join(f"{m:g}" for m in schedule[:4]) + (", ..." if schedule.size > 4 else "")
+    if odd and schedule.size < 2:
+        return (
+            f"{head} has a visit at month {odd[0]:g}, and the visit months differ from patient "
+            "to patient (visit windows?); joint_rank compares patients at the visits they "
+            "share: give each visit's nominal month"
+        )
+    if odd:
+        return (
+            f"{head} has a visit at month {odd[0]:g}, not one of the schedule's months "
+            f"(those more than one patient attends: {listed}); joint_rank compares patients at the "
+            "visits they share: give each visit's nominal month"
+        )
+    missed = [m for m in schedule if m < months.max() and m not in set(months)]
+    if months.size and months[0] != 0.0:
+        return f"{head} has no visit at month 0 (joint_rank needs each patient's baseline)"
+    return (
+        f"{head} misses the visit at month {missed[0]:g} before their last one; joint_rank "
+        "needs every scheduled visit until a patient leaves (monotone dropout)"
+        if missed
+        else f"{head} does not have the first visits of the schedule from month 0 "
+        "(joint_rank needs monotone dropout)"
+    )

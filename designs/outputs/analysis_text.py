@@ -49,6 +49,8 @@ def result_text(analysis: str, source: str, out: dict, at_look: bool = False) ->
     level = f"{100.0 * out['ci_level']:.6g}%"
     low = f"{out['ci_low']:.{DIGITS}g}"
     naive = " (not adjusted for the looks)" if at_look else ""
+    if out.get("analysis") == "joint_rank":  # a CAFS review: the SE is the null one
+        naive += " (from the rank-sum variance under no effect: conservative under an effect)"
     if out["sides"] == 2:
         high = f"{out['ci_high']:.{DIGITS}g}"
         lines.append(f"  {level + ' CI':10s} {low} to {high} {out['units']}{naive}")

@@ -8,6 +8,7 @@ with a line that says what to do."""
 import json
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -171,3 +172,35 @@ def test_patients_without_a_lead_in_slope_are_named_as_such(tmp_path, capsys):
     assert simulate.main(argv) == 0
     err = capsys.readouterr().err
     assert "(3 of them lack the lead-in's 2 visits)" in err
+
+
+def test_joint_rank_names_a_missed_visit_and_off_schedule_months():
+    """A CAFS review: a missed visit and visit months off the nominal ones (visit windows)
+    were both refused as "joint_rank needs monotone dropout", the second for the wrong
+    reason."""
+    from designs.analyses.registry import analyze
+    from designs.errors import InputError
+
+    frame = _trial()
+    missed = frame[~((frame.patient == 0) & (frame.month == 2))]
+    with pytest.raises(InputError, match=r"patient 0 misses the visit at month 2 before their"):
+        analyze(missed, "joint_rank")
+    one_off = frame.assign(month=frame.month.where(frame.patient != 0, frame.month * 1.05))
+    with pytest.raises(InputError, match=r"patient 0 has a visit at month 1\.05, not one of the"):
+        analyze(one_off, "joint_rank")
+    jitter = np.random.default_rng(1).uniform(-0.2, 0.2, len(frame))
+    windows = frame.assign(month=frame.month.where(frame.month == 0, frame.month + jitter))
+    with pytest.raises(InputError, match=r"the visit months differ from patient to patient"):
+        analyze(windows, "joint_rank")
+
+
+def test_joint_ranks_interval_says_its_variance_is_the_null_one():
+    """A CAFS review: the 95% CI of joint_rank is built from the rank-sum variance under no
+    effect (SD of the estimate 0.070 against a mean SE of 0.075 under an effect), unsaid."""
+    from designs.analyses.registry import analyze
+    from designs.outputs.analysis_text import result_text
+
+    text = result_text("joint_rank", "t.csv", analyze(_trial(), "joint_rank").to_dict())
+    assert "probability (from the rank-sum variance under no effect: conservative" in text
+    lmm = result_text("lmm_slope", "t.csv", analyze(_trial(), "lmm_slope").to_dict())
+    assert "rank-sum" not in lmm
