@@ -11,6 +11,7 @@ and re-exported here.
 from __future__ import annotations
 
 import tempfile
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -287,14 +288,25 @@ def draw_sample_size_search(result, *, closed_form=None, design=None):
         else "simulation error of the estimate only, not uncertainty about the true n"
     )
     footer(fig, f"MC interval of n: {what}; seed {result.seed}, als-trial-sim {__version__}")
-    cautions = _search_cautions(result, design)
+    # one caution per line, wrapped here at a width that fits the figure, and the room below
+    # the axes made for every wrapped line (a report review: two long cautions wrapped by
+    # matplotlib over 4 lines where room for 2 was made, over the axis label)
+    cautions = [
+        line
+        for caution in _search_cautions(result, design)
+        for line in textwrap.wrap(caution, CAUTION_WIDTH, subsequent_indent="    ")
+    ]
     if cautions:  # a figures review: the figure showed n with none of the table's warnings
         fig.text(
             0.01, 0.04, "\n".join(cautions), fontsize=7.5, color="#B00000", ha="left",
-            va="bottom", wrap=True,
+            va="bottom",
         )  # fmt: skip
-    fig.tight_layout(rect=(0, 0.03 + 0.03 * len(cautions), 1, 1))
+    fig.tight_layout(rect=(0, 0.03 + 0.026 * len(cautions), 1, 1))
     return fig
+
+
+#: Characters of a caution line under the sample-size figure (7.5 pt across its width).
+CAUTION_WIDTH = 110
 
 
 def _search_cautions(result, design) -> list[str]:

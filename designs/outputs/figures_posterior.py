@@ -15,6 +15,7 @@ from designs.outputs.plotting import (
     Z95,
     footer,
     new_figure,
+    past_the_edge,
     posterior_rule_short,
     save,
     scope_prefix,
@@ -133,13 +134,18 @@ def assurance_curve_png(
         f"phase 2: {phase2_words(illustrative)}; bands: 95% Monte Carlo interval",
         fontsize=9,
     )
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, fontsize=7.5)
+    legend = ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, fontsize=7.5)
     ax.grid(alpha=0.3)
     counted = f"{trials} simulated trials per point"
     if fixed is not None and fixed_trials is not None and fixed_trials != trials:
         counted = f"assurance: {counted}; {word} at the fixed effect: {fixed_trials}"
     footer(fig, f"{counted}, seed {seed}, als-trial-sim {__version__}")
     fig.tight_layout(rect=(0, 0.03, 1, 1))
+    if past_the_edge(fig, legend):  # the posterior rule's longer labels in two columns ran
+        # past the figure's right edge (a report review): one column then
+        legend.remove()
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=1, fontsize=7.5)
+        fig.tight_layout(rect=(0, 0.03, 1, 1))
     return save(fig, path)
 
 

@@ -292,7 +292,26 @@ def _md(interim) -> str:
     lines += ["", "| " + " | ".join(h for _, h, _, _ in columns) + " |"]
     lines.append("|" + "---|" * len(columns))
     lines += ["| " + " | ".join(cells(r)) + " |" for r in interim_look_rows(interim)]
-    return "\n".join(lines) + f"\n\n{_caption(interim)}\n\n{_notes(interim)}\n"
+    return (
+        "\n".join(lines)
+        + f"\n\n{_caption(interim)}\n\n{_notes(interim)}\n"
+        + _every_target(interim)
+    )
+
+
+def _every_target(interim) -> str:
+    """Every target's n max with its 95% Monte Carlo interval, as ``sample-size --looks``
+    gives them (a report review: the 90% target's n max was in the README alone, and no
+    interval of n max was in the folder); empty with one target."""
+    if len(interim.sample_size.rows) < 2:
+        return ""
+    from designs.outputs.group_sequential import group_sequential_sample_size_table
+
+    table = group_sequential_sample_size_table(interim.sample_size, interim.design, "md")
+    return (
+        f"\nEvery target (the tables above are the {interim.row.target_power:.0%} target's "
+        f"design), as simulate.py sample-size with the looks gives them:\n\n{table}"
+    )
 
 
 def _latex(interim) -> str:

@@ -99,25 +99,51 @@ def realism_sensitivity_md(rows: list[dict], design, n: int, trials: int, seed: 
             if design.decision.is_posterior
             else "test at its alpha"
         )
-        + "; the other analyses are shown for comparison, with no multiplicity correction.",
+        + (
+            "; the other analyses are shown for comparison, with no multiplicity correction."
+            if len({r["analysis"] for r in rows}) > 1
+            else "."  # (a report review: "the other analyses" where none was shown)
+        ),
+    ]
+    type1 = any(math.isfinite(r.get("type_i_error", math.nan)) for r in rows)
+    if type1:  # the posterior rule (a Bayesian SAP review: its level moves with the scenario)
+        lines.append(_realism_type1_note(design, trials))
+    lines += [
         "",
-        "| scenario | analysis | power (MC SE) | bias | dropped out, placebo / active | "
-        "died, placebo / active |",
-        "|---|---|---|---|---|---|",
+        "| scenario | analysis | power (MC SE) | "
+        + ("type I error (MC SE) | " if type1 else "")
+        + "bias | dropped out, placebo / active | died, placebo / active |",
+        "|---|---|---|---|---|---|" + ("---|" if type1 else ""),
     ]
     for r in rows:
         bias = "n/a" if math.isnan(r["bias"]) else f"{r['bias']:+.4f} {r['units']}"
         bias += " (*)" if bias_flag(r) else ""  # the note below says why
+        level = f"{rate_cell(r['type_i_error'], r['type_i_mc_se'], trials)} | " if type1 else ""
         lines.append(
             f"| {r['scenario']} | {r['analysis']} | "
-            f"{rate_se(r['power_favourable'], r['mc_se'])} | {bias} | {r['dropout_placebo']:.1%} / "
-            f"{r['dropout_active']:.1%} | {r['death_placebo']:.1%} / {r['death_active']:.1%} |"
+            f"{rate_se(r['power_favourable'], r['mc_se'])} | {level}{bias} | "
+            f"{r['dropout_placebo']:.1%} / {r['dropout_active']:.1%} | "
+            f"{r['death_placebo']:.1%} / {r['death_active']:.1%} |"
         )
     if any(bias_flag(r) for r in rows):
         lines += ["", BIAS_NOTE]
     if any(r["scenario"].startswith("curved decline") for r in rows):
         lines += ["", CURVED_DECLINE_NOTE, "", f"Reference: {GORDON_2010}"]
     return "\n".join(lines) + "\n"
+
+
+def _realism_type1_note(design, trials: int) -> str:
+    """What the realism table's type I errors are: the rule's successes on the same trials
+    with no effect for any patient, per scenario (a scenario of the effect's time course
+    has the design's own null trials)."""
+    level = design.trial.alpha / design.trial.sides
+    return (
+        f"Type I error: the posterior rule's successes on {trials} trials per row with no "
+        "effect for any patient (the same seed), against the one-sided level "
+        f"{level:g}: the information a scenario leaves moves how far the prior carries the "
+        "rule (the test's level does not move, both arms being alike under no effect); the "
+        "rows with a time course of the effect have the design's own trials with no effect."
+    )
 
 
 #: The remedy a liberal group-sequential design is given (an independent review measured

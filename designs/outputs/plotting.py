@@ -48,6 +48,20 @@ def footer(fig, text: str) -> None:
     fig.text(0.01, 0.01, text, fontsize=7, color="0.35", ha="left", va="bottom", wrap=True)
 
 
+def past_the_edge(fig, artist) -> bool:
+    """Whether ``artist`` (a legend, a text) drawn at the PNG's resolution reaches beyond the
+    figure's left or right edge, where the saved file would cut it (text is wider at 300 dpi
+    than at the screen's 100: a legend that fitted there was cut in the file)."""
+    screen = fig.get_dpi()
+    fig.set_dpi(PNG_DPI)
+    try:
+        fig.canvas.draw()
+        box = artist.get_window_extent()
+        return box.x0 < fig.bbox.x0 or box.x1 > fig.bbox.x1
+    finally:
+        fig.set_dpi(screen)
+
+
 #: The mark every figure file of this tool carries in its metadata (PNG text chunk
 #: ``Source``, PDF ``Creator``): ``--figure`` replaces without ``--force`` only a file that
 #: has it, not any matplotlib figure of the user's (:func:`is_tool_figure`).

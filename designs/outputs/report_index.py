@@ -3,6 +3,8 @@ and a legend for each figure; and the header lines of the two design files."""
 
 from __future__ import annotations
 
+import numpy as np
+
 from designs.analyses.registry import title
 from designs.outputs.console import is_illustrative, phase2_words
 from designs.outputs.csv_columns import columns_markdown
@@ -176,7 +178,7 @@ def _figure(name: str, title: str, legend: str) -> list[str]:
     ]
 
 
-def fresh_check_block(rows, design, command: str | None = None) -> list[str]:
+def fresh_check_block(rows, design, command: str | None = None, calibrated=None) -> list[str]:
     """The fresh-trial check's warnings and, under the posterior rule, those of a type I
     error above the level at n, as a Markdown block (with a blank line after), or nothing
     when every row passed: before the numbers are pasted. ``command``: the command line
@@ -187,7 +189,7 @@ def fresh_check_block(rows, design, command: str | None = None) -> list[str]:
 
     rerun = None if command is None else shlex.split(command)[2:]  # after python simulate.py
     lines = fresh_check_warnings(rows, design, command="report", rerun=rerun)
-    lines += _level_warnings(rows, design)
+    lines += _level_warnings(rows, design, calibrated)
     quoted = []
     for line in lines:  # one paragraph each: consecutive '>' lines would run together
         quoted += [">"] if quoted else []
@@ -195,7 +197,7 @@ def fresh_check_block(rows, design, command: str | None = None) -> list[str]:
     return [*quoted, ""] if quoted else []
 
 
-def _level_warnings(rows, design) -> list[str]:
+def _level_warnings(rows, design, calibrated=None) -> list[str]:
     """Under the posterior rule, each row whose type I error at n is above the one-sided
     level, with what that does to n (a regulatory statistician's review: the README opened
     with n = 144 per arm, which held only at a type I error of 0.050 against 0.025, and the
@@ -213,8 +215,28 @@ def _level_warnings(rows, design) -> list[str]:
     return [
         *above,
         "warning: part of the power at such an n comes from the type I error above the "
-        f"level; with the threshold calibrated to the level, {borrowing}n is larger",
+        f"level; with the threshold calibrated to the level, {borrowing}n is larger"
+        + _calibrated_power(rows[0], design, calibrated),
     ]
+
+
+def _calibrated_power(row, design, calibrated) -> str:
+    """': at n = 151 the threshold that holds the level (0.9864) gives power 0.723 (MC SE
+    0.011; prior_weight.md)', from the report's calibration at the design's weight (a report
+    review: the README led with an n that did not hold the level and gave no figure for the
+    one that does); '' without one."""
+    if calibrated is None or design.decision.prior.value != "robust":  # (its weights are
+        # the robust prior's)
+        return ""
+    at = np.flatnonzero(np.isclose(calibrated.weights, design.decision.prior_weight))
+    if at.size == 0 or not np.isfinite(calibrated.power[at[0]]):
+        return ""
+    i = at[0]
+    return (
+        f": at n = {row.n:,} the threshold that holds it ({calibrated.threshold[i]:.4f}) "
+        f"gives a success probability of {calibrated.power[i]:.3f} (MC SE "
+        f"{calibrated.power_mc_se[i]:.3f}; prior_weight.md)"
+    )
 
 
 def _assurance_trials(plan) -> str:
@@ -273,7 +295,12 @@ def report_readme(plan, command: str | None = None) -> str:
         "",
         # the cautions on these numbers right under them (a protocol writer's review: an
         # uncalibrated rule's "type I error above the level" came six lines after its n)
-        *fresh_check_block(plan.sample_size.rows, design, command),
+        *fresh_check_block(
+            plan.sample_size.rows,
+            design,
+            command,
+            calibrated=getattr(plan, "prior_weight_calibrated", None),
+        ),
         *(
             [f"Made with `{command}`; the same command makes the same files.", ""]
             if command

@@ -275,6 +275,24 @@ REALISM_SCENARIOS = (
 )
 
 
+#: A type I error not simulated (the test's, in the realism rows), and its MC SE.
+NO_RATE = (math.nan, math.nan)
+
+
+def _needs_null_run(design, overrides: dict) -> bool:
+    """Whether a realism row simulates its own trials with no effect: under the posterior
+    rule (whose type I error moves with the information a scenario leaves: a Bayesian SAP
+    review asked for it beside the power), unless the scenario changes only the effect's
+    time course, whose null trials are the design's own (no effect at any time)."""
+    course_only = bool(overrides) and all(k.startswith("effect.") for k in overrides)
+    return design.decision.is_posterior and not course_only
+
+
+def realism_null_runs(design) -> int:
+    """How many realism rows simulate trials with no effect (:func:`_needs_null_run`)."""
+    return sum(_needs_null_run(design, over) for _, over in REALISM_SCENARIOS)
+
+
 def realism_sensitivity(
     design, n: int, trials: int, seed: int, analyses, *, progress=None, prior=None
 ) -> list[dict]:
@@ -287,16 +305,27 @@ def realism_sensitivity(
     0.802 with it against 0.778 for informative dropout, where both were 0.774-0.778 as plain
     shares of the same trials). Under a time course of the effect the bias is against the
     mean effect over the follow-up (:attr:`SimulationInputs.course_factor`). ``prior``: the
-    posterior rule's prior of the effect (see :func:`designs.planning.power.power`).
+    posterior rule's prior of the effect (see :func:`designs.planning.power.power`); under
+    that rule each row also gives the rule's type I error (``type_i_error``, NaN under the
+    test, whose level a scenario that treats both arms alike cannot move).
     """
     base = design_at(design, n)
-    rows = []
+    rows, null = [], {}
     for label, over in REALISM_SCENARIOS:
         d = base.with_overrides(over) if over else base
-        out = power(d, trials, seed, tuple(analyses), progress=progress, prior=prior, control=False)
+        simulated = _needs_null_run(design, over)  # else the first row's: the same trials
+        out = power(
+            d, trials, seed, tuple(analyses), progress=progress, prior=prior, control=False,
+            type1=simulated,
+        )  # fmt: skip
         for a, s in out.items():
+            if simulated:  # the design's own (the first row's) serve the effect's courses
+                null.setdefault(a, (s.type1, s.type1_mc_se))
+            type1, type1_se = (s.type1, s.type1_mc_se) if simulated else null.get(a, NO_RATE)
             rows.append(
                 {
+                    "type_i_error": type1,
+                    "type_i_mc_se": type1_se,
                     "scenario": label,
                     "analysis": a,
                     "power_favourable": s.power_favourable,

@@ -429,3 +429,22 @@ def test_the_looks_table_gives_the_patients_randomised_by_each_look(plan, folder
     assert [float(r["n_entered"]) for r in rows] == pytest.approx(entered, abs=1e-3)
     assert "randomised by then (mean)" in (out / "interim.md").read_text()
     assert f"{entered[0]:.1f}" in (out / "interim.tex").read_text()
+
+
+def test_every_targets_n_max_and_its_interval_are_in_interim_md(plan):
+    """A report review: the 90% target's n max was in the README alone, and no file gave
+    n max's Monte Carlo interval (only the inflation's). interim.md ends with every target's
+    row as `sample-size --looks` gives it, when there is more than one."""
+    from dataclasses import replace
+
+    from designs.outputs.interim_tables import interim_table
+
+    interim = plan.interim
+    assert "Every target" not in interim_table(interim, "md")  # one target: the tables above
+    r = interim.sample_size.rows[0]
+    ninety = replace(r, target_power=0.9, n_max=r.n_max + 40, n_low=r.n_max + 37)
+    two = replace(interim, sample_size=replace(interim.sample_size, rows=(r, ninety)))
+    md = interim_table(two, "md")
+    assert "Every target (the tables above are the 80% target's design)" in md
+    row90 = next(line for line in md.splitlines() if line.startswith("| 90% |"))
+    assert f"| {r.n_max + 40} | {r.n_max + 37}-{r.n_high} |" in row90

@@ -73,6 +73,26 @@ def test_a_posterior_rule_above_its_level_at_n_is_in_the_readme():
     assert "borrowing from phase 2 buys little power" in block[2]
     # under the frequentist test the rows' type I error is not the rule's: no such warning
     assert fresh_check_block([row(0.9, 0.0503)], load_design()) == []
+    # a report review: the README gave no figure for the n that holds the level; the
+    # report's calibration at the design's weight gives the power there
+    import numpy as np
+
+    calibrated = SimpleNamespace(
+        weights=np.array([0.0, 0.5, 1.0]),
+        threshold=np.array([0.9735, 0.9864, 0.9907]),
+        power=np.array([0.724, 0.723, 0.722]),
+        power_mc_se=np.array([0.011, 0.011, 0.012]),
+    )
+    block = fresh_check_block([row(0.9, 0.0503)], robust, calibrated=calibrated)
+    assert block[2].endswith(
+        "n is larger: at n = 233 the threshold that holds it (0.9864) gives a success "
+        "probability of 0.723 (MC SE 0.011; prior_weight.md)**"
+    )
+    other = robust.with_overrides({"decision.prior_weight": 0.3})  # a weight not calibrated
+    assert (
+        "threshold that holds it"
+        not in fresh_check_block([row(0.9, 0.0503)], other, calibrated=calibrated)[2]
+    )
 
 
 def test_undefined_numbers_are_null_in_json_and_n_a_in_markdown():

@@ -275,3 +275,30 @@ def test_the_readmes_cautions_come_right_under_its_numbers():
     assert lines[2].startswith("80% power: n = 150 per arm")
     assert lines[4].startswith("> **Warning: target 0.8: the posterior rule's type I error")
     assert lines.index(next(x for x in lines if x.startswith("Made with"))) > 4
+
+
+def test_the_assurance_legend_stays_inside_the_figure(monkeypatch, tmp_path):
+    """A report review: under the posterior rule, with both transports, the legend's two
+    columns of longer labels ran past the figure's right edge (cut in the saved file); it
+    falls back to one column, inside the figure."""
+    from designs.outputs.plotting import past_the_edge
+
+    caught = _caught(figures_posterior, monkeypatch)
+    rows = [
+        SimpleNamespace(
+            n_per_arm=n, n_total=2 * n, assurance=a, mc_se=0.02, power_at_median=a + 0.1,
+            trials=200, p_effect_positive=0.91,
+        )
+        for n, a in ((50, 0.3), (100, 0.5), (150, 0.6))
+    ]  # fmt: skip
+    fixed = (np.array([50, 100, 150]), np.array([0.4, 0.6, 0.8]), np.full(3, 0.02), "at n")
+    robust = load_design().with_overrides(
+        {"decision.rule": "posterior", "decision.prior": "robust", "decision.prior_weight": 0.5}
+    )
+    for d in (load_design(), robust):
+        curves = {"proportional": rows, "absolute": rows}
+        figures.assurance_curve_png(curves, tmp_path / "a.png", design=d, fixed=fixed)
+    for fig in caught:
+        (ax,) = fig.axes
+        assert not past_the_edge(fig, ax.get_legend())
+    assert caught[0].axes[0].get_legend()._ncols == 2  # the test's labels fit in two

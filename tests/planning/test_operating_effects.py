@@ -103,3 +103,37 @@ def test_the_realism_rows_are_plain_shares_of_common_trials():
     assert rows[0]["power_favourable"] == plain.power_favourable
     for row in rows:  # a plain share of 500 trials: a multiple of 1/500
         assert row["power_favourable"] * 500 == pytest.approx(round(row["power_favourable"] * 500))
+
+
+def test_under_the_posterior_rule_each_realism_row_gives_its_type_i_error(fake_posterior):
+    """A Bayesian SAP review: the realism table gave power only, where a regulator asks for
+    a borrowing rule's type I error under each scenario (it moves with the information the
+    scenario leaves). Each row's is `power`'s type1 for that scenario's design on the same
+    seed; the rows of the effect's time course share the design's own null trials; under the
+    test there is none (both arms alike under no effect: the level cannot move)."""
+    import math
+
+    from designs.outputs.operating_tables import realism_sensitivity_md
+    from designs.planning.decision_rule import decision_prior, phase2_effect_prior
+    from designs.planning.operating import REALISM_SCENARIOS, realism_sensitivity
+
+    design = load_design().with_overrides(
+        {"decision.rule": "posterior", "decision.prior": "robust", "decision.prior_weight": 0.5}
+    )
+    prior = decision_prior(design, phase2=phase2_effect_prior(design, fake_posterior()))
+    rows = realism_sensitivity(design, 40, 300, 3, ("lmm_slope",), prior=prior)
+    by = {r["scenario"]: r for r in rows}
+    for label, over in REALISM_SCENARIOS[:2]:
+        d = design_at(design, 40).with_overrides(over) if over else design_at(design, 40)
+        (s,) = power(d, 300, 3, ("lmm_slope",), prior=prior, control=False, type1=True).values()
+        assert by[label]["type_i_error"] == s.type1 and by[label]["type_i_mc_se"] == s.type1_mc_se
+    first = rows[0]["type_i_error"]
+    for label, over in REALISM_SCENARIOS:
+        if all(k.startswith("effect.") for k in over) and over:
+            assert by[label]["type_i_error"] == first
+    md = realism_sensitivity_md(rows, design, 40, 300, 3)
+    assert "| power (MC SE) | type I error (MC SE) | bias |" in md
+    assert "against the one-sided level 0.025" in md
+    plain = realism_sensitivity(load_design(), 40, 300, 3, ("lmm_slope",))
+    assert all(math.isnan(r["type_i_error"]) for r in plain)
+    assert "type I error" not in realism_sensitivity_md(plain, load_design(), 40, 300, 3)
