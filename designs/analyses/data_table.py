@@ -244,9 +244,13 @@ def validate_table(data, extra: tuple[str, ...] = ()) -> pd.DataFrame:
         if bad.any():
             row, count = int(np.argmax(bad)), int(bad.sum())
             rows = f"{count} rows, the first" if count > 1 else "1 row,"
-            raise InputError(
-                f"data: column '{c}' is missing or not finite in {rows} at {at(row)}; "
+            todo = (
                 "delete the rows of visits without a score"
+                if c == "alsfrs_r"
+                else f"give every row its {c}"
+            )
+            raise InputError(
+                f"data: column '{c}' is missing or not finite in {rows} at {at(row)}; {todo}"
             )
     arm = frame["arm"].to_numpy(dtype=np.float64)
     bad = (arm != 0.0) & (arm != 1.0)
@@ -407,7 +411,10 @@ def _data_lines(lines: list[str]) -> list[tuple[int, str]]:
     line further down, a patient id "#3" or a quoted note's second line, was dropped too,
     and the result moved without a word); blank lines and lines of separators alone (Excel's
     empty rows, ``,,,,,``) are skipped."""
-    top = next((i for i, line in enumerate(lines) if not line.lstrip().startswith("#")), 0)
+    top = next(  # blank lines among the comments are theirs (a diff review: refused)
+        (i for i, line in enumerate(lines) if line.strip() and not line.lstrip().startswith("#")),
+        len(lines),
+    )
     return [
         (number, line)
         for number, line in enumerate(lines[top:], start=top + 1)

@@ -109,7 +109,14 @@ def off_schedule_message(pid, months: np.ndarray, frame) -> str:
     # the schedule's months: those more than one patient attends (a later month may be
     # attended by few under dropout; a month off the schedule is usually one patient's)
     schedule = np.sort(counts.index[counts.to_numpy() >= min(2, patients)].to_numpy(float))
-    odd = [m for m in months if m not in set(schedule)]
+    on = set(schedule)
+    # the patient with a month off the schedule, if any, whichever patient failed first (a
+    # diff review: every patient followed past an odd month failed before its owner did)
+    for other, rows in frame.groupby("patient", sort=False):
+        if any(m not in on for m in rows["month"].to_numpy()):
+            pid, months = other, rows["month"].to_numpy()
+            break
+    odd = [m for m in months if m not in on]
     head = f"data: column 'month': patient {pid!r}"
     listed = ", ".join(f"{m:g}" for m in schedule[:4]) + (", ..." if schedule.size > 4 else "")
     if odd and schedule.size < 2:

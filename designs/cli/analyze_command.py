@@ -209,7 +209,9 @@ def _success_on_the_prior(design, out: dict) -> list[str]:
     under a borrowing prior, p = 0.049 one-sided, and no word, where ``power`` warns that
     this threshold's type I error is 0.049 at that n)."""
     p, level = out["p_value"], design.trial.alpha / design.trial.sides
-    if not out.get("posterior_success") or p is None:
+    # under a prior that borrows nothing a success beside a test just short of the level is
+    # the normal likelihood against the test's t (a diff review: "rests on the prior" there)
+    if not out.get("posterior_success") or p is None or not design.decision.borrows:
         return []
     one_sided = p if out["sides"] == 1 else (p / 2 if out["estimate"] > 0 else 1 - p / 2)
     if one_sided <= level:

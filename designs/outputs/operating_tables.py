@@ -10,6 +10,7 @@ from designs.outputs.numbers import rate_se, se_text
 from designs.outputs.rates import rate_cell
 from designs.outputs.scope import scope_sentence
 from designs.outputs.tables import failed_fits_note, posterior_rule_text, type_i_target
+from designs.planning.operating import realism_null_trials
 
 
 def realism_items(design, *, death: bool = True) -> list[str]:
@@ -106,8 +107,9 @@ def realism_sensitivity_md(rows: list[dict], design, n: int, trials: int, seed: 
         ),
     ]
     type1 = any(math.isfinite(r.get("type_i_error", math.nan)) for r in rows)
+    null = realism_null_trials(design, trials)
     if type1:  # the posterior rule (a Bayesian SAP review: its level moves with the scenario)
-        lines.append(_realism_type1_note(design, trials))
+        lines.append(_realism_type1_note(design, null))
     lines += [
         "",
         "| scenario | analysis | power (MC SE) | "
@@ -118,7 +120,7 @@ def realism_sensitivity_md(rows: list[dict], design, n: int, trials: int, seed: 
     for r in rows:
         bias = "n/a" if math.isnan(r["bias"]) else f"{r['bias']:+.4f} {r['units']}"
         bias += " (*)" if bias_flag(r) else ""  # the note below says why
-        level = f"{rate_cell(r['type_i_error'], r['type_i_mc_se'], trials)} | " if type1 else ""
+        level = _realism_type1_cell(r, design, null) if type1 else ""
         lines.append(
             f"| {r['scenario']} | {r['analysis']} | "
             f"{rate_se(r['power_favourable'], r['mc_se'])} | {level}{bias} | "
@@ -132,17 +134,28 @@ def realism_sensitivity_md(rows: list[dict], design, n: int, trials: int, seed: 
     return "\n".join(lines) + "\n"
 
 
+def _realism_type1_cell(r: dict, design, null: int) -> str:
+    """A row's type I error with its MC SE, and LIBERAL where it is above the one-sided
+    level by more than 3 MC SE (as the operating characteristics flag it)."""
+    level = design.trial.alpha / design.trial.sides
+    se = math.sqrt(level * (1 - level) / null)
+    flag = "; LIBERAL" if r["type_i_error"] > level + 3 * se else ""
+    return f"{rate_cell(r['type_i_error'], r['type_i_mc_se'], null)}{flag} | "
+
+
 def _realism_type1_note(design, trials: int) -> str:
     """What the realism table's type I errors are: the rule's successes on the same trials
     with no effect for any patient, per scenario (a scenario of the effect's time course
     has the design's own null trials)."""
     level = design.trial.alpha / design.trial.sides
     return (
-        f"Type I error: the posterior rule's successes on {trials} trials per row with no "
-        "effect for any patient (the same seed), against the one-sided level "
-        f"{level:g}: the information a scenario leaves moves how far the prior carries the "
-        "rule (the test's level does not move, both arms being alike under no effect); the "
-        "rows with a time course of the effect have the design's own trials with no effect."
+        f"Type I error: the posterior rule's successes on {trials:,} trials per row with no "
+        "effect for any patient (the same seed: in the first row the operating "
+        "characteristics' trials, counted here without their control variate), against the "
+        f"one-sided level {level:g}, LIBERAL where above it by more than 3 MC SE: the "
+        "information a scenario leaves can move how far the prior carries the rule (the "
+        "test's level does not move, both arms being alike under no effect); the rows with a "
+        "time course of the effect have the design's own trials with no effect."
     )
 
 

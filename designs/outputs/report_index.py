@@ -221,8 +221,9 @@ def _level_warnings(rows, design, calibrated=None) -> list[str]:
 
 
 def _calibrated_power(row, design, calibrated) -> str:
-    """': at n = 151 the threshold that holds the level (0.9864) gives power 0.723 (MC SE
-    0.011; prior_weight.md)', from the report's calibration at the design's weight (a report
+    """': at n = 151 the threshold calibrated to it (0.9864, MC SE 0.0010; ...) gives a
+    success probability of 0.723 (MC SE 0.011; prior_weight.md)', from the report's
+    calibration at the design's weight (a report
     review: the README led with an n that did not hold the level and gave no figure for the
     one that does); '' without one."""
     if calibrated is None or design.decision.prior.value != "robust":  # (its weights are
@@ -233,8 +234,10 @@ def _calibrated_power(row, design, calibrated) -> str:
         return ""
     i = at[0]
     return (
-        f": at n = {row.n:,} the threshold that holds it ({calibrated.threshold[i]:.4f}) "
-        f"gives a success probability of {calibrated.power[i]:.3f} (MC SE "
+        f": at n = {row.n:,} the threshold calibrated to it ({calibrated.threshold[i]:.4f}, "
+        f"MC SE {calibrated.threshold_mc_se[i]:.4f}; a protocol takes the upper end of its "
+        "interval, simulate.py calibrate) gives a success probability of "
+        f"{calibrated.power[i]:.3f} (MC SE "
         f"{calibrated.power_mc_se[i]:.3f}; prior_weight.md)"
     )
 

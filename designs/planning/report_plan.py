@@ -29,6 +29,7 @@ from designs.planning.operating import (
     oc_effects,
     operating_characteristics,
     realism_null_runs,
+    realism_null_trials,
     realism_sensitivity,
     type_i_trials,
 )
@@ -289,9 +290,10 @@ def plan_report(
         prior = decision_prior(design, phase2=phase2)  # refuses borrowing without phase 2
     # operating characteristics (power, type I error, 8 effects) and the realism scenarios
     null_trials = type_i_trials(nominal_type_i_error(design), trials)
-    runs = 1 + len(oc_effects(design)) + len(REALISM_SCENARIOS) + realism_null_runs(design)
+    runs = 1 + len(oc_effects(design)) + len(REALISM_SCENARIOS)
     if frequentist_twin(design) is not None:  # the one-sided test beside the rule
         runs, null_trials = runs + len(oc_effects(design)), 2 * null_trials
+    null_trials += realism_null_runs(design) * realism_null_trials(design, trials)
     expect(progress, runs * trials + null_trials)
     interim = None
     if design.interim.sequential:  # the interim design beside the fixed one

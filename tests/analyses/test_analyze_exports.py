@@ -204,3 +204,33 @@ def test_joint_ranks_interval_says_its_variance_is_the_null_one():
     assert "probability (from the rank-sum variance under no effect: conservative" in text
     lmm = result_text("lmm_slope", "t.csv", analyze(_trial(), "lmm_slope").to_dict())
     assert "rank-sum" not in lmm
+
+
+def test_joint_rank_names_the_patient_with_the_off_schedule_month():
+    """A diff review: with patient 5's month 6 moved to 6.5, patient 0 (complete) was named,
+    as every patient followed past 6.5 failed before patient 5 did."""
+    from designs.analyses.registry import analyze
+    from designs.errors import InputError
+
+    frame = _trial()
+    completer = frame[frame.status == "completed"].patient.unique()[2]
+    odd = frame.assign(
+        month=frame.month.where(~((frame.patient == completer) & (frame.month == 5)), 5.5)
+    )
+    with pytest.raises(InputError, match=rf"patient {completer} has a visit at month 5\.5"):
+        analyze(odd, "joint_rank")
+
+
+def test_blank_lines_among_the_comments_and_a_missing_arm(tmp_path, capsys, clean):
+    """A diff review: a blank line between two comment lines above the header was read as
+    the end of the comments (the file refused, with advice to start lines with # that did);
+    a missing arm was told to delete the visit's row, as a missing score is."""
+    frame, expected = clean
+    (tmp_path / "c.csv").write_text("# a\n\n# b\n" + frame.to_csv(index=False))
+    code, result, err = _analyze(capsys, tmp_path / "c.csv")
+    assert code == 0 and _same(result, expected), err
+    no_arm = frame.astype({"arm": object})
+    no_arm.loc[4, "arm"] = ""
+    no_arm.to_csv(tmp_path / "arm.csv", index=False)
+    code, _, err = _analyze(capsys, tmp_path / "arm.csv")
+    assert code == 2 and "give every row its arm" in err and "delete" not in err

@@ -80,12 +80,14 @@ def test_a_posterior_rule_above_its_level_at_n_is_in_the_readme():
     calibrated = SimpleNamespace(
         weights=np.array([0.0, 0.5, 1.0]),
         threshold=np.array([0.9735, 0.9864, 0.9907]),
+        threshold_mc_se=np.array([0.0016, 0.0010, 0.0007]),
         power=np.array([0.724, 0.723, 0.722]),
         power_mc_se=np.array([0.011, 0.011, 0.012]),
     )
     block = fresh_check_block([row(0.9, 0.0503)], robust, calibrated=calibrated)
     assert block[2].endswith(
-        "n is larger: at n = 233 the threshold that holds it (0.9864) gives a success "
+        "n is larger: at n = 233 the threshold calibrated to it (0.9864, MC SE 0.0010; a "
+        "protocol takes the upper end of its interval, simulate.py calibrate) gives a success "
         "probability of 0.723 (MC SE 0.011; prior_weight.md)**"
     )
     other = robust.with_overrides({"decision.prior_weight": 0.3})  # a weight not calibrated

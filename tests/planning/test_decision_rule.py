@@ -318,15 +318,24 @@ def test_analyze_warns_when_the_posterior_rule_succeeds_on_the_prior_alone(tmp_p
     from designs.cli.analyze_command import _success_on_the_prior
     from designs.spec import load_design
 
-    design = load_design().with_overrides({"trial.sides": 1, "trial.alpha": 0.025})
+    borrowing = {
+        "decision.rule": "posterior",
+        "decision.prior": "robust",
+        "decision.prior_weight": 0.5,
+    }
+    two = load_design().with_overrides(borrowing)  # 0.05 two-sided: one-sided level 0.025
+    design = two.with_overrides({"trial.sides": 1, "trial.alpha": 0.025})
     base = {"posterior_success": True, "sides": 1, "estimate": 0.1}
     assert _success_on_the_prior(design, {**base, "p_value": 0.049})
     assert not _success_on_the_prior(design, {**base, "p_value": 0.02})
     assert not _success_on_the_prior(design, {**base, "p_value": 0.049, "posterior_success": 0})
     # a two-sided p of a positive estimate is halved: 0.04 two-sided is 0.02 one-sided
-    two = load_design()  # alpha 0.05 two-sided: the one-sided level 0.025
     assert not _success_on_the_prior(two, {**base, "sides": 2, "p_value": 0.04})
     assert _success_on_the_prior(two, {**base, "sides": 2, "p_value": 0.06})
+    # a prior that borrows nothing: the normal likelihood against the test's t, not the
+    # prior (a diff review: "rests on the prior" under N(0, 10^2))
+    vague = design.with_overrides({"decision.prior": "vague"})
+    assert not _success_on_the_prior(vague, {**base, "p_value": 0.026})
     # the review's trial, end to end
     level = ["--set", "trial.sides=1", "--set", "trial.alpha=0.025"]
     path = tmp_path / "t6.csv"
