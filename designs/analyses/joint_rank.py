@@ -399,7 +399,6 @@ def fit_data(data, sides: int = 2) -> AnalysisResult:
     AnalysisResult
         Estimand: probability that an active patient outranks a placebo patient, minus 1/2.
     """
-
     sides = check_sides(sides)
     frame = validate_table(data, extra=("status", "exit_month"))
     frame = after_randomisation(frame)

@@ -99,11 +99,12 @@ def short_completers_warning(result: AnalysisResult, short, last: float) -> Anal
 
 
 def off_schedule_message(pid, months: np.ndarray, frame) -> str:
-    """Why a patient's visits (``months``, from month 0) are not the first visits of the
-    common schedule, which ``joint_rank`` needs (it compares two patients' changes at the
-    last visit both attended): a month most patients do not attend (visit windows: give the
-    nominal months), or a visit missed before the patient left (a CAFS review: both read
-    "joint_rank needs monotone dropout", the first for the wrong reason)."""
+    """Why the visits of the data (``frame``, from month 0) are not, for every patient, the
+    first visits of the common schedule, which ``joint_rank`` needs (it compares two
+    patients' changes at the last visit both attended): a month no other patient attends
+    (visit windows: give the nominal months), named for the patient who has it, or else a
+    visit missed before patient ``pid`` (whose months from 0 are ``months``) left (a CAFS
+    review: both read "joint_rank needs monotone dropout", the first for the wrong reason)."""
     patients = frame["patient"].nunique()
     counts = frame.groupby("month")["patient"].nunique()
     # the schedule's months: those more than one patient attends (a later month may be
@@ -131,9 +132,10 @@ def off_schedule_message(pid, months: np.ndarray, frame) -> str:
             f"(those more than one patient attends: {listed}); joint_rank compares patients at the "
             "visits they share: give each visit's nominal month"
         )
-    missed = [m for m in schedule if m < months.max() and m not in set(months)]
-    if months.size and months[0] != 0.0:
+    if months[0] != 0.0:
         return f"{head} has no visit at month 0 (joint_rank needs each patient's baseline)"
+    attended = set(months)
+    missed = [m for m in schedule if m < months[-1] and m not in attended]
     return (
         f"{head} misses the visit at month {missed[0]:g} before their last one; joint_rank "
         "needs every scheduled visit until a patient leaves (monotone dropout)"

@@ -24,7 +24,6 @@ from designs.cli.options import (
 from designs.cli.parser import hide_options
 from designs.cli.progress import progress_bar
 from designs.errors import InputError
-from designs.outputs.posterior_source import posterior_record
 
 
 def add_assurance(sub) -> None:
@@ -142,7 +141,6 @@ def cmd_assurance(args) -> int:
         out["natural_history"] = args.natural_history  # the design's, or drawn from phase 2
         out["posterior_seed"] = idata.attrs.get("seed")
         out["illustrative_data"] = bool(idata.attrs.get("illustrative_data", 1))
-        out["posterior"] = posterior_record(idata.attrs)
         out["undefined_proportional_draws"] = undefined_proportional_draws(idata)
         if cases is not None:
             out["posterior_rule"] = {k: v.to_dict() for k, v in cases.items()}

@@ -7,7 +7,6 @@ from __future__ import annotations
 from designs.cli.options import print_json, warn, write_table
 from designs.cli.progress import progress_bar
 from designs.errors import InputError
-from designs.outputs.posterior_source import posterior_record
 
 
 def posterior_rule_cases(design, args, idata, transport, history, progress) -> dict:
@@ -59,7 +58,6 @@ def assurance_group_sequential(design, args, idata, order, history, prior=None) 
             cases = posterior_rule_cases(design, args, idata, order[0], history, bar.update)
     other = results[1].to_dict() if len(results) > 1 else None  # see transport_order
     out = {**results[0].to_dict(), "other_transport": other}
-    out["posterior"] = posterior_record(idata.attrs)
     if args.json:
         if cases is not None:
             out["posterior_rule"] = {k: v.to_dict() for k, v in cases.items()}

@@ -86,6 +86,13 @@ def test_a_borrowing_prior_names_the_posterior_it_borrows_from(run, capsys, tmp_
         assert code == 0, (name, err)
         line = "phase 2 posterior the prior borrows from: fitted to bundled phase2_illustrative"
         assert line in text and f"draws SHA-256 {record['draws_sha256'][:12]}" in text, name
+    # assurance, with and without looks, names it by the same mechanism (print_json)
+    for looks in ([], ["--looks", "0.5,1"]):
+        code, out, err = run(capsys, "assurance", *small, *looks, "--json")
+        assert code == 0, err
+        record = json.loads(out)["posterior"]
+        assert record["data_source"] == "bundled phase2_illustrative.csv"
+        assert len(record["draws_sha256"]) == 64
     # a prior that borrows nothing reads no posterior and names none
     code, out, _ = run(capsys, "power", *small, "--decision", "posterior", "--json")
     assert code == 0 and "posterior" not in json.loads(out)
