@@ -24,13 +24,19 @@ from __future__ import annotations
 
 import hashlib
 import io
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from progression.csv_lines import (
+    check_header_first,
+    comments,
+    data_lines,
+    field_separator,
+    wrong_field_count,
+)
 from progression.errors import InputError, first_line
 
 if TYPE_CHECKING:  # pandas is imported where a table is read (start-up time)
@@ -115,13 +121,18 @@ def _fail(source: str, msg: str) -> InputError:
     return InputError(f"{source}: {msg}")
 
 
-def _where(row: int, n_header_lines: int) -> str:
-    """'row R (line L)' for 0-based data row ``row``."""
-    return f"row {row + 1} (line {row + 1 + n_header_lines})"
+def _where(row: int, n_header_lines: int, line_numbers: list[int] | None = None) -> str:
+    """'row R (line L)' for 0-based data row ``row``: ``line_numbers`` gives each row's line
+    in the file, else the rows follow ``n_header_lines`` lines one per line."""
+    line = line_numbers[row] if line_numbers is not None else row + 1 + n_header_lines
+    return f"row {row + 1} (line {line})"
 
 
 def validate_frame(
-    frame: pd.DataFrame, source: str = "data", n_header_lines: int = 1
+    frame: pd.DataFrame,
+    source: str = "data",
+    n_header_lines: int = 1,
+    line_numbers: list[int] | None = None,
 ) -> pd.DataFrame:
     """Check a long-format ALSFRS-R table and return a clean, sorted copy.
 
@@ -134,6 +145,8 @@ def validate_frame(
     n_header_lines : int
         Lines in the file before the first data row (comments plus the header), so that
         messages can give the file line as well as the data row.
+    line_numbers : list of int, optional
+        Each data row's line in the file (1-based), where blank lines lie between them.
 
     Returns
     -------
@@ -150,6 +163,9 @@ def validate_frame(
     """
     import pandas as pd
 
+    def at(row: int) -> str:
+        return _where(row, n_header_lines, line_numbers)
+
     missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
     if missing:
         raise _fail(
@@ -162,7 +178,7 @@ def validate_frame(
     df = frame.reset_index(drop=True).copy()
     for row, value in enumerate(df["patient"]):
         if pd.isna(value) or str(value).strip() == "":
-            raise _fail(source, f"{_where(row, n_header_lines)}, column 'patient': empty")
+            raise _fail(source, f"{at(row)}, column 'patient': empty")
     df["patient"] = df["patient"].astype(str).str.strip()
     for col in ("month", "alsfrs_r"):
         numeric = pd.to_numeric(df[col], errors="coerce")
@@ -174,13 +190,13 @@ def validate_frame(
                 else f"{value.item() if isinstance(value, np.generic) else value!r} is not a "
                 "finite number"
             )
-            raise _fail(source, f"{_where(row, n_header_lines)}, column {col!r}: {what}")
+            raise _fail(source, f"{at(row)}, column {col!r}: {what}")
         df[col] = numeric.astype(float)
     scores = df["alsfrs_r"].to_numpy()
     for row in range(len(df)):
         problem = score_problem(scores[row])
         if problem:
-            raise _fail(source, f"{_where(row, n_header_lines)}, column 'alsfrs_r': {problem}")
+            raise _fail(source, f"{at(row)}, column 'alsfrs_r': {problem}")
     df["alsfrs_r"] = df["alsfrs_r"].astype(np.int64)
     dup = df.duplicated(subset=["patient", "month"], keep="first")
     if dup.any():
@@ -193,7 +209,7 @@ def validate_frame(
         )
         raise _fail(
             source,
-            f"{_where(row, n_header_lines)}, columns 'patient','month': duplicate of data "
+            f"{at(row)}, columns 'patient','month': duplicate of data "
             f"row {first + 1} (patient {df['patient'].iloc[row]!r}, month "
             f"{df['month'].iloc[row]:g})",
         )
@@ -209,7 +225,7 @@ def validate_frame(
             )
             raise _fail(
                 source,
-                f"{_where(first_row, n_header_lines)}, column 'month': patient {patient!r} has "
+                f"{at(first_row)}, column 'month': patient {patient!r} has "
                 f"{which}; at least {MIN_VISITS_PRE} before/at and {MIN_VISITS_POST} after "
                 "the first dose are needed",
             )
@@ -246,56 +262,6 @@ def score_problem(score: float) -> str | None:
         return f"{score:g} is outside {SCORE_MIN}-{SCORE_MAX} points"
     if score != np.round(score):
         return f"{score:g} is not a whole number of points"
-    return None
-
-
-def field_separator(header: str) -> str:
-    """The field separator of a CSV from its header line: a comma, or else a semicolon or
-    tab (as spreadsheets in some locales write) when the header has one and no comma; the
-    same for ``fit --data`` and ``analyze --data`` (a review: ``fit`` read commas only).
-    Quoted names do not count (a data manager's review: ``patient;"visit, name";...`` was
-    read as comma-separated)."""
-    header = re.sub(r'"[^"]*"', "", header)
-    if "," not in header:
-        for sep in (";", "\t"):
-            if sep in header:
-                return sep
-    return ","
-
-
-def wrong_field_count(lines: list[str], sep: str) -> tuple[int, str] | None:
-    """None unless a data line has more fields than the header (a non-empty one among them)
-    or fewer; then ``(k, what)``: the line's number in ``lines`` (1 is the header) and what
-    is wrong. More: '5 fields, the header 4; a decimal comma in a comma-separated file?
-    ...': pandas reads such a file with its first column as an index and the others
-    shifted, and then blames a wrong column (a review of bringing one's own data). Fewer:
-    pandas fills the missing fields with nothing and the row's other numbers are read as
-    they stand, '0,0,4,3' for '0,0,4,40,completed,' (a bad-input review: the estimate moved
-    from 0.1893 to 0.1842 without a word). Blank lines are skipped."""
-    import csv
-
-    reader = csv.reader(lines, delimiter=sep)
-    header = next(reader, [])
-    while header and not header[-1].strip():  # a trailing separator on the header alone
-        header = header[:-1]
-    for row in reader:
-        if not row:
-            continue
-        if len(row) > len(header) and any(field.strip() for field in row[len(header) :]):
-            comma = (
-                "; a decimal comma in a comma-separated file? Quote such numbers, or separate "
-                "the fields by semicolons"
-                if sep == ","
-                else ""
-            )
-            return reader.line_num, f"{len(row)} fields, the header {len(header)}{comma}"
-        unclosed = lines[reader.line_num - 1].count('"') % 2  # pandas says "cannot read"
-        if len(row) < len(header) and not unclosed:
-            fields = f"{len(row)} field{'' if len(row) == 1 else 's'}"
-            return reader.line_num, (
-                f"{fields}, the header {len(header)}: a row cut short? Give every column, "
-                "leaving a field empty where it is unknown"
-            )
     return None
 
 
@@ -347,19 +313,16 @@ def load_phase2(path: str | Path | None = None) -> Phase2Data:
     source = str(path) if path is not None else f"bundled {p.name}"
     raw, text = _read_text(p)
     lines = text.splitlines()
-    comments = []
-    for line in lines:
-        if line.lstrip().startswith("#"):
-            comments.append(line.lstrip()[1:].strip())
-        else:
-            break
-    body = "\n".join(lines[len(comments) :])
-    if not body.strip():
+    notes = comments(lines)
+    kept = data_lines(lines)  # the header and data lines, with their numbers in the file
+    if not kept:
         raise _fail(source, "cannot read file (no header or data rows)")
-    sep = field_separator(body.splitlines()[0])
-    extra = wrong_field_count(body.splitlines(), sep)
-    if extra:  # the file's line: the comment lines come first
-        raise _fail(source, f"line {extra[0] + len(comments)}: {extra[1]}")
+    check_header_first(kept, source, "patient, month, alsfrs_r")
+    body = "\n".join(line for _, line in kept)
+    sep = field_separator(kept[0][1])
+    extra = wrong_field_count([line for _, line in kept], sep)
+    if extra:
+        raise _fail(source, f"line {kept[extra[0] - 1][0]}: {extra[1]}")
     try:
         # patient ids are text: as numbers "01" and "1" were one patient (a review)
         frame = pd.read_csv(
@@ -372,10 +335,14 @@ def load_phase2(path: str | Path | None = None) -> Phase2Data:
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
         first = first_line(exc)
         raise _fail(source, f"cannot read as CSV ({first})") from None
-    clean = validate_frame(frame, source=source, n_header_lines=len(comments) + 1)
+    # rows map to lines, unless a quoted field spans lines: then rows counted from the header
+    lines_of_rows = [n for n, _ in kept[1:]] if len(frame) == len(kept) - 1 else None
+    clean = validate_frame(
+        frame, source=source, n_header_lines=kept[0][0], line_numbers=lines_of_rows
+    )
     # the mark opens a comment line ("# ILLUSTRATIVE reconstruction ..."); a note such as
     # "# real patient records, not illustrative" is not it (a review)
-    illustrative = any(c.upper().startswith(ILLUSTRATIVE_MARK) for c in comments)
+    illustrative = any(c.upper().startswith(ILLUSTRATIVE_MARK) for c in notes)
     if "illustrative" in clean.columns:
         flags = clean["illustrative"].astype(str).str.strip().str.lower()
         illustrative = illustrative or bool(flags.isin(["true", "1", "yes"]).all())

@@ -405,39 +405,6 @@ def check_scores(frame: pd.DataFrame, source: str, whole: bool = True) -> None:
             raise InputError(f"{source}: {at}, column 'alsfrs_r': {problem}")
 
 
-def _data_lines(lines: list[str]) -> list[tuple[int, str]]:
-    """(file line, text) of the header and data lines: comments are the lines starting with
-    ``#`` above the header, as ``fit --data`` reads them (a data manager's review: a ``#``
-    line further down, a patient id "#3" or a quoted note's second line, was dropped too,
-    and the result moved without a word); blank lines and lines of separators alone (Excel's
-    empty rows, ``,,,,,``) are skipped."""
-    top = next(  # blank lines among the comments are theirs (a diff review: refused)
-        (i for i, line in enumerate(lines) if line.strip() and not line.lstrip().startswith("#")),
-        len(lines),
-    )
-    return [
-        (number, line)
-        for number, line in enumerate(lines[top:], start=top + 1)
-        if line.strip(" \t,;")
-    ]
-
-
-def _check_header_first(kept: list[tuple[int, str]], where: str) -> None:
-    """Refuse a title above the header (an export's "Study X, ALSFRS-R listing" line): it was
-    read as the header, and the message blamed line 2's field count (a data manager's
-    review)."""
-
-    def is_header(line: str) -> bool:
-        return all(re.search(rf"\b{c}\b", line, re.IGNORECASE) for c in ("patient", "month"))
-
-    below = [number for number, line in kept[1:20] if is_header(line)]
-    if kept and below and not is_header(kept[0][1]):
-        raise InputError(
-            f"{where}: the header (patient, arm, month, ...) is on line {below[0]}, not the "
-            f"first; delete the lines above it, or start them with #"
-        )
-
-
 def read_trial_csv(
     path: str | Path, option: str = "--data", whole_scores: bool = True
 ) -> pd.DataFrame:
@@ -451,15 +418,20 @@ def read_trial_csv(
     """
     import pandas as pd
 
-    from progression.records import field_separator, wrong_field_count
+    from progression.csv_lines import (
+        check_header_first,
+        data_lines,
+        field_separator,
+        wrong_field_count,
+    )
 
     if not Path(path).is_file():
         what = "a folder, not a file" if Path(path).is_dir() else "no such file"
         raise InputError(f"{option} {path}: {what}")
     try:
         text = Path(path).read_bytes().decode("utf-8-sig")  # a byte-order mark is fine
-        kept = _data_lines(text.splitlines())
-        _check_header_first(kept, f"{option} {path}")
+        kept = data_lines(text.splitlines())
+        check_header_first(kept, f"{option} {path}", "patient, arm, month, ...")
         body = "\n".join(line for _, line in kept)
         sep = field_separator(kept[0][1] if kept else "")
         extra = wrong_field_count([line for _, line in kept], sep)

@@ -228,3 +228,28 @@ def test_scores_that_never_change_are_refused(tmp_path):
     own = own.replace("B,3,42", "B,3,44").replace("B,6,41", "B,6,44")
     with pytest.raises(InputError, match="no patient's score changes over their visits"):
         load_phase2(_write(tmp_path, own))
+
+
+def test_the_same_line_rules_as_analyze(tmp_path):
+    """``fit --data`` reads a file's lines as ``analyze --data`` does (progression/csv_lines.py;
+    a data manager's review of ``analyze``, then of ``fit``): blank lines among the comments
+    and rows of separators alone are skipped, a title above the header is named as such (it
+    was blamed on line 2's field count), and a row below a blank line is given its own line
+    (it was counted one line early)."""
+    good = load_phase2(_write(tmp_path, GOOD)).frame
+    for text in (
+        "# exported 2026-12-01\n\n# site 3\n" + GOOD,
+        GOOD.replace("A,1,39\n", "A,1,39\n,,\n;;\n"),
+        GOOD.replace("A,1,39\n", "A,1,39\n\n"),
+    ):
+        pd.testing.assert_frame_equal(load_phase2(_write(tmp_path, text)).frame, good)
+    assert load_phase2(_write(tmp_path, "# site 3\n\n# ILLUSTRATIVE data\n" + GOOD)).illustrative
+    with pytest.raises(InputError) as info:
+        load_phase2(_write(tmp_path, "Study X, ALSFRS-R listing\n" + GOOD))
+    assert "the header (patient, month, alsfrs_r) is on line 2, not the first" in str(info.value)
+    with pytest.raises(InputError) as info:
+        load_phase2(_write(tmp_path, GOOD.replace("A,1,39\n", "\nA,1,49\n")))
+    assert "row 3 (line 5), column 'alsfrs_r': 49 is outside" in str(info.value)
+    with pytest.raises(InputError) as info:
+        load_phase2(_write(tmp_path, "# a\n\n" + GOOD.replace("A,1,39\n", "A,1,39,7\n")))
+    assert "line 6: 4 fields, the header 3" in str(info.value)
