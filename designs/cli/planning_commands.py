@@ -419,10 +419,10 @@ def cmd_sample_size(args) -> int:
     from designs.cli.data_commands import decision_prior_from_args
     from designs.outputs.console import (
         failed_fit_warnings,
-        fresh_check_warnings,
         second_stage_warnings,
         type_i_warnings,
     )
+    from designs.outputs.fresh_check import fresh_check_warnings
     from designs.outputs.tables import is_sample_size_table, sample_size_table
     from designs.planning.power_curve import size_name
     from designs.planning.sample_size import find_sample_size

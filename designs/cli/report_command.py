@@ -62,11 +62,11 @@ def add_report(sub) -> None:
 
 def cmd_report(args) -> int:
     from designs.outputs.console import (
-        fresh_check_warnings,
         interim_type_i_warnings,
         second_stage_warnings,
         type_i_warnings,
     )
+    from designs.outputs.fresh_check import fresh_check_warnings
     from designs.outputs.report import check_report_folder, write_report
     from designs.planning.report_plan import plan_report
     from designs.simulation.numba_cache import software

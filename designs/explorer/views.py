@@ -23,13 +23,13 @@ from designs.outputs.console import (
     decision_lines,
     estimand_line,
     failed_fit_warnings,
-    fresh_check_warnings,
     group_sequential_type_i_warnings,
     posterior_looks_warnings,
     power_notes,
     prior_text,
     type_i_warnings,
 )
+from designs.outputs.fresh_check import fresh_check_warnings
 from designs.outputs.group_sequential import nonbinding_text
 from designs.outputs.numbers import rate_se, se_text
 from designs.outputs.rates import type_i_text

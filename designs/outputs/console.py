@@ -14,9 +14,8 @@ from designs.outputs.effect_notes import (
     lead_in_note,
 )
 from designs.outputs.fit_failures import exact_lines_hint
-from designs.outputs.numbers import rate_mc_se, se_text
+from designs.outputs.numbers import se_text
 from designs.outputs.prior_notes import margin_note, sceptical_note, worth_text
-from designs.outputs.rerun import rerun_text
 
 UNCONTROLLED_NOTE = (
     "The phase 2 effect comes from an uncontrolled before/after comparison in 5 patients "
@@ -297,65 +296,6 @@ def failed_fit_warnings(summaries, design) -> list[str]:
         for s in summaries
         if s.failed_fits > 0.01 * s.trials
     ]
-
-
-#: Monte Carlo SEs between a sample-size row's fresh-trial power and its target that make
-#: :func:`fresh_check_warnings` speak: 2 below the target (an underpowered trial, the costly
-#: way), 3 above. At the true n the fresh check's own noise alone falls 2 SE below in 2.3% of
-#: runs and rises 3 SE above in 0.1%; with the search's error in n added (default design, one
-#: stage of 2,000 trials per size: about 0.009 in power, as much as the check's SE) the
-#: warning below speaks in about 8% of runs, in the main job's two stages (SD of n 1.5 and 2.3
-#: patients per arm: about 0.003 in power, 0.7-0.8 of the SE of its 8,000-trial check) in
-#: about 5%: then n is more likely short than not. At 3 SE below, the main job's 90% row at
-#: its default seed (241 per arm, about 5 short: fresh power 0.891, 2.6 SE under 0.9) passed
-#: without a word (an independent review).
-FRESH_CHECK_SES_BELOW = 2.0
-FRESH_CHECK_SES_ABOVE = 3.0
-
-
-def fresh_check_missed(row) -> bool:
-    """Whether a sample-size row's power on fresh trials at n is more than
-    :data:`FRESH_CHECK_SES_BELOW` Monte Carlo SEs below its target or
-    :data:`FRESH_CHECK_SES_ABOVE` above (a target not reached has its own warning: more
-    trials would not help there)."""
-    if not row.reached:
-        return False
-    gap = row.confirmed_power - row.target_power
-    ses = FRESH_CHECK_SES_BELOW if gap < 0 else FRESH_CHECK_SES_ABOVE
-    return abs(gap) > ses * row.confirmed_mc_se
-
-
-def fresh_check_warnings(
-    rows, design, *, advise: bool = True, command: str = "sample-size", rerun=None
-) -> list[str]:
-    """One warning per sample-size row whose fresh-trial check missed
-    (:func:`fresh_check_missed`): the search's n then rests on simulation error (a run of
-    unusually favourable or unfavourable trials at every size, common random numbers), and
-    more trials per size are needed before n is quoted; ``advise`` adds the command that
-    runs them (the main job runs them itself): ``rerun``, the arguments the search was run
-    with, with more trials (:func:`rerun_text`), else the ``command`` (``sample-size``,
-    ``report``) with the trials' options alone."""
-    out = []
-    for r in rows:
-        if not fresh_check_missed(r):
-            continue
-        gap = r.confirmed_power - r.target_power
-        ses = FRESH_CHECK_SES_BELOW if gap < 0 else FRESH_CHECK_SES_ABOVE
-        way = "underestimated (the trial would be underpowered)" if gap < 0 else "overestimated"
-        text = (
-            f"warning: target {r.target_power:g}: power on fresh trials at n = {r.n:,} is "
-            f"{rate_mc_se(r.confirmed_power, r.confirmed_mc_se)}, more than {ses:g} "
-            "MC SE "
-            f"{'below' if gap < 0 else 'above'} the target: n is likely {way} by simulation "
-            "error"
-        )
-        if advise:
-            text += (
-                f"; rerun with more trials per size (e.g. {rerun_text(r, command, rerun)}) "
-                "before quoting it"
-            )
-        out.append(text)
-    return out
 
 
 def type_i_warnings(rows, design, *, above_only: bool = False) -> list[str]:

@@ -60,9 +60,10 @@ SAMPLE_SIZE_COLUMNS = {
     "type_i_error_mc_se": "Monte Carlo SE of `type_i_error`",
     "decision": "the decision rule: 'frequentist test', or the posterior rule with its "
     "threshold, margin and prior",
-    "fresh_check_missed": "true when `confirmed_power` misses the target by more than its "
-    "Monte Carlo error allows (2 SE below, 3 above): n then rests on simulation error; "
-    "rerun with more trials before quoting it",
+    "fresh_check_missed": "true when `confirmed_power` is more than 2 Monte Carlo SE below "
+    "the target, or 3 above `fitted_power` (n is rounded up, so power at n exceeds the "
+    "target by design): n then rests on simulation error; rerun with more trials before "
+    "quoting it",
 }
 
 

@@ -312,7 +312,7 @@ CAUTION_WIDTH = 110
 def _search_cautions(result, design) -> list[str]:
     """One short line per warning of the search's table: a fresh-trial check that missed its
     target, and under the posterior rule a type I error at n above the level."""
-    from designs.outputs.console import fresh_check_missed
+    from designs.outputs.fresh_check import fresh_check_missed
 
     lines = []  # the missed checks first, then the type I errors above the level
     for r in result.rows:

@@ -179,9 +179,9 @@ def screening_rate_text(design, row) -> str:
 
 def missed_check_text(rows: dict) -> str:
     """A warning sentence when a row's check on fresh trials missed its target
-    (:func:`designs.outputs.console.fresh_check_missed`), else empty: a paragraph to paste
+    (:func:`designs.outputs.fresh_check.fresh_check_missed`), else empty: a paragraph to paste
     must not quote an n its own check contradicts without saying so."""
-    from designs.outputs.console import fresh_check_missed
+    from designs.outputs.fresh_check import fresh_check_missed
 
     missed = [f"{r.target_power:.0%}" for r in rows.values() if fresh_check_missed(r)]
     if not missed:

@@ -185,7 +185,7 @@ def fresh_check_block(rows, design, command: str | None = None, calibrated=None)
     that made the report, which the advice to rerun repeats with more trials."""
     import shlex
 
-    from designs.outputs.console import fresh_check_warnings
+    from designs.outputs.fresh_check import fresh_check_warnings
 
     rerun = None if command is None else shlex.split(command)[2:]  # after python simulate.py
     lines = fresh_check_warnings(rows, design, command="report", rerun=rerun)

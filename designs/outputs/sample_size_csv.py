@@ -7,8 +7,8 @@ import csv
 import io
 import math
 
-from designs.outputs.console import fresh_check_missed
 from designs.outputs.csv_cells import safe_row
+from designs.outputs.fresh_check import fresh_check_missed
 
 _CSV_COLUMNS = [
     "n_placebo",

@@ -339,7 +339,8 @@ def _latex_table(result, design, equal: bool, screening: bool) -> str:
     frame = pd.DataFrame(body, columns=pd.MultiIndex.from_tuples(cols))
     r0 = result.rows[0]
     notes = _notes(result, design) + _latex_extra_notes(result, screening)
-    from designs.outputs.console import fresh_check_warnings, type_i_warnings
+    from designs.outputs.console import type_i_warnings
+    from designs.outputs.fresh_check import fresh_check_warnings
 
     # the README's cautions (a review: the type I error's; a paste-ready review: the fresh
     # check's "underpowered" warning was in sample_size.md and methods.md, not in the .tex)

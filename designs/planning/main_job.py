@@ -65,7 +65,7 @@ def search_again(
     progress: Callable[[int], None] | None = None,
 ):
     """The targets of a two-stage search ``result`` whose check on fresh trials missed
-    (``missed(row)``, :func:`designs.outputs.console.fresh_check_missed`), searched again
+    (``missed(row)``, :func:`designs.outputs.fresh_check.fresh_check_missed`), searched again
     with :data:`MAIN_REFINE_FACTOR` times the ``trials`` and ``refine_trials`` of its two
     stages (default :data:`MAIN_TRIALS` and :data:`MAIN_REFINE_TRIALS`; same seed) and fresh
     trials independent of the first check (:func:`recheck_seed`).

@@ -15,7 +15,8 @@ from designs.errors import InputError
 from designs.explorer import command, compute, views
 from designs.explorer.controls import analyses_shown
 from designs.explorer.server import INVALID, POWER_FAILED, Request, status_text
-from designs.outputs.console import decision_lines, fresh_check_warnings
+from designs.outputs.console import decision_lines
+from designs.outputs.fresh_check import fresh_check_warnings
 
 N = 20
 SEED = 9

@@ -119,11 +119,12 @@ def test_fresh_check_warns_when_the_fresh_trials_disagree_with_the_target():
     target (an underpowered trial) or 3 above gets one warning naming the direction and a
     command with more trials (the main job's n once sat 3.7 MC SE under its target without a
     word, and its 90% row 2.6 SE under while the threshold was 3); within those, none."""
-    from designs.outputs.console import fresh_check_warnings
+    from designs.outputs.fresh_check import fresh_check_warnings
 
     def row(confirmed, se, refine=0):
         return SimpleNamespace(
             target_power=0.8,
+            fitted_power=0.8005,
             n=178,
             confirmed_power=confirmed,
             confirmed_mc_se=se,
@@ -150,6 +151,35 @@ def test_fresh_check_warns_when_the_fresh_trials_disagree_with_the_target():
     # would make the search one stage of 32,000 trials per size
     (two,) = fresh_check_warnings([row(0.78, 0.0045, refine=8000)], design)
     assert "options and --trials 8000 --refine-trials 32000)" in two
+
+
+def test_fresh_check_above_is_measured_from_the_fitted_power_at_n():
+    """n is rounded up, so power at n exceeds the target by up to a step of n: above the
+    target the check measures from the fitted power at n (a pipeline author's review: 20,000
+    + 80,000 trials per size, n 247 for a crossing at 246.4, fitted 0.9007, fresh 0.9013 with
+    MC SE 0.00035 was called overestimated, 3.7 SE above 0.9 but 1.7 above the fit)."""
+    from designs.outputs.fresh_check import fresh_check_missed, fresh_check_warnings
+
+    def row(confirmed, fitted=0.90069):
+        return SimpleNamespace(
+            target_power=0.9,
+            fitted_power=fitted,
+            n=247,
+            confirmed_power=confirmed,
+            confirmed_mc_se=0.00035,
+            trials=80000,
+            grid_trials=20000,
+            refine_trials=80000,
+            reached=True,
+        )
+
+    design = load_design()
+    assert not fresh_check_missed(row(0.9013))
+    (high,) = fresh_check_warnings([row(0.9019)], design)  # 3.5 SE above the fit
+    assert "more than 3 MC SE above the target and the fitted power at n" in high
+    assert fresh_check_missed(row(0.9019, fitted=0.8999))  # a fit below the target: from the target
+    assert not fresh_check_missed(row(0.8994))  # below: from the target, 1.7 SE
+    assert fresh_check_missed(row(0.8992))  # 2.3 SE below the target
 
 
 def test_power_notes_name_the_small_sample_and_attrition_caveats():

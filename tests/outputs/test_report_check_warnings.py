@@ -16,6 +16,7 @@ from designs.spec import load_design
 def _row(target, confirmed, se=0.0075):
     return SimpleNamespace(
         target_power=target,
+        fitted_power=target,
         n=233,
         confirmed_power=confirmed,
         confirmed_mc_se=se,

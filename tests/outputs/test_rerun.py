@@ -8,7 +8,7 @@ import shlex
 from types import SimpleNamespace
 
 from designs import load_design
-from designs.outputs.console import fresh_check_warnings
+from designs.outputs.fresh_check import fresh_check_warnings
 from designs.outputs.report_index import fresh_check_block
 from designs.outputs.rerun import rerun_text
 
