@@ -70,9 +70,11 @@ def cmd_calibrate(args) -> int:
         "calibrate simulates every trial with no effect for any patient; drop it",
         NULL_RUN_FIELDS,
     )
-    design = design_from_args(args, posterior_read=POSTERIOR_FIELDS)  # judged by it below
-    if not design.decision.is_posterior:
-        design = design.with_overrides({"decision.rule": "posterior"})
+    # judged by the posterior rule: its fields (--futility-predictive among them) are taken
+    # without --decision posterior, as --prior and --threshold were (a docs review: the
+    # predictive futility rule was refused as belonging to the posterior rule)
+    args.decision = "posterior"
+    design = design_from_args(args, posterior_read=POSTERIOR_FIELDS)
     if args.target is not None and not 0 < args.target < 0.5:  # (a review: 0.6 was taken)
         raise InputError(f"--target {args.target:g}: a type I error; must be in (0, 0.5)")
     prior = decision_prior_from_args(design, args)

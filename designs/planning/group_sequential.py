@@ -15,7 +15,8 @@ The design is simulated under its effect and under no effect (the same seed and 
 power, stopping probabilities, expected patients randomised and expected calendar months
 come with both, and the no-effect run gives the type I error of the whole design.
 A look whose fit failed takes no decision (the trial continues); a trial whose final fit
-failed is counted in ``failed_fits`` and left out of the rates, as in :mod:`power`.
+failed is counted in ``failed_fits`` and as a failure to reject, or left out of the rates
+under ``decision.failed_fits = "exclude"``, as in :mod:`power`.
 """
 
 from __future__ import annotations

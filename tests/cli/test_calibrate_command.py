@@ -43,3 +43,17 @@ def test_calibrating_looks_says_the_futility_rule_is_ignored(capsys, run):
     assert "the futility rule (non-binding) ignored" in out
     code, out, err = run(capsys, *argv, "--n-per-arm", "30")
     assert code == 0 and "futility rule (non-binding) ignored" not in out
+
+
+def test_calibrate_takes_the_futility_rule_without_decision_posterior(capsys, run):
+    """A docs review: bayesian_looks.md says calibrate takes --futility-predictive, and it
+    takes --prior and --threshold without --decision posterior (it calibrates that rule), but
+    --futility-predictive alone was refused as belonging to the posterior rule."""
+    argv = ["calibrate", "--looks", "0.5,1", "--trials", "400", "--n-per-arm", "30"]
+    code, out, err = run(capsys, *argv, "--futility-predictive", "0.3")
+    assert code == 0, err
+    assert "the futility rule (non-binding) ignored" in out
+    code, again, err = run(capsys, *argv, "--futility-predictive", "0.3", "--decision", "posterior")
+    assert code == 0 and again == out
+    code, _, err = run(capsys, *argv, "--decision", "frequentist")
+    assert code == 2 and "calibrate finds the threshold of the posterior rule" in err
