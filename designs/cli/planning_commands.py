@@ -374,10 +374,13 @@ def _write_outputs(args, table: str, result, design) -> None:
 
 def size_rows_json(rows, design, rule: dict) -> list[dict]:
     """Sample-size rows as ``sample-size --json`` gives them, and the report's JSON too: each
-    row, the decision rule's name and, under the posterior rule, ``decision_rule``
-    (:func:`designs.planning.decision_rule.rule_record`)."""
+    row, ``fresh_check_missed`` (as in the CSV; it was on stderr only), the decision rule's
+    name and, under the posterior rule, ``decision_rule`` (:func:`~designs.planning.
+    decision_rule.rule_record`)."""
+    from designs.outputs.fresh_check import fresh_check_field
+
     extra = {"decision": design.decision.rule.value, **({"decision_rule": rule} if rule else {})}
-    return [{**r.to_dict(), **extra} for r in rows]
+    return [{**r.to_dict(), **fresh_check_field(r), **extra} for r in rows]
 
 
 #: The table formats of ``sample-size`` (:data:`designs.outputs.tables.FORMATS`, not imported

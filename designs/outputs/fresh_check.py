@@ -44,6 +44,14 @@ def fresh_check_missed(row) -> bool:
     return abs(gap) > ses * row.confirmed_mc_se
 
 
+def fresh_check_field(row) -> dict:
+    """``{"fresh_check_missed": bool}`` for a fixed design's sample-size row (its JSON, as its
+    CSV has it), nothing for a search with looks (which has no check on fresh trials)."""
+    from designs.planning.sample_size import SampleSizeRow
+
+    return {"fresh_check_missed": fresh_check_missed(row)} if isinstance(row, SampleSizeRow) else {}
+
+
 def fresh_check_warnings(
     rows, design, *, advise: bool = True, command: str = "sample-size", rerun=None
 ) -> list[str]:

@@ -5,7 +5,7 @@ job printed only a warning)."""
 from __future__ import annotations
 
 import designs.cli.main as cli_main
-import designs.outputs.console as console
+import designs.outputs.fresh_check as fresh_check
 import designs.planning.main_job as job
 import designs.simulation.precompile as precompile
 
@@ -23,7 +23,7 @@ def test_a_missed_fresh_check_searches_that_target_again(monkeypatch, capsys, fa
         checked.append((row.target_power, row.trials))
         return row.target_power == 0.9 and row.trials == 400
 
-    monkeypatch.setattr(console, "fresh_check_missed", first_90_misses)
+    monkeypatch.setattr(fresh_check, "fresh_check_missed", first_90_misses)
     assert cli_main.main([]) == 0
     out = capsys.readouterr().out
     assert "Searching again for 90% power with 4 times the trials (800 per size, then 1600" in out

@@ -498,3 +498,18 @@ def test_a_sweep_effect_grid_may_be_in_percent_as_power_takes_one(run, capsys, t
     with xr.open_dataset(tmp_path / "p.nc") as a, xr.open_dataset(tmp_path / "f.nc") as b:
         assert list(a["effect"].values) == [0.2, 0.3]
         xr.testing.assert_identical(a.drop_attrs(), b.drop_attrs())
+
+
+def test_sample_size_json_says_whether_the_fresh_check_missed(capsys, run):
+    """A pipeline author's review: a missed check on fresh trials was on stderr and in the
+    CSV only; the JSON rows now carry ``fresh_check_missed`` as the CSV does (seed 6 at 200
+    trials per size misses for 80%: 0.785, MC SE 0.0047)."""
+    argv = ("sample-size", "--trials", "200", "--seed", "6")
+    code, out, err = run(capsys, *argv, "--json")
+    assert code == 0
+    rows = json.loads(out)
+    assert [r["fresh_check_missed"] for r in rows] == [True, False]
+    assert "warning: target 0.8: power on fresh trials" in err
+    code, out, _ = run(capsys, *argv, "--format", "csv")
+    table = list(csv.DictReader(io.StringIO(out)))
+    assert [t["fresh_check_missed"] for t in table] == ["true", "false"]
