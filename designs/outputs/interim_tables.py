@@ -308,9 +308,14 @@ def _every_target(interim) -> str:
     from designs.outputs.group_sequential import group_sequential_sample_size_table
 
     table = group_sequential_sample_size_table(interim.sample_size, interim.design, "md")
+    s = interim.summary
     return (
         f"\nEvery target (the tables above are the {interim.row.target_power:.0%} target's "
-        f"design), as simulate.py sample-size with the looks gives them:\n\n{table}"
+        f"design), as simulate.py sample-size with the looks gives them: power, E[n total] "
+        f"and type I error on the search's own {interim.sample_size.trials:,} trials per "
+        f"size, so the {interim.row.target_power:.0%} row differs from the tables above "
+        f"({s.trials:,} trials under the effect, {null_trials(s):,} under no effect) by "
+        f"Monte Carlo error:\n\n{table}"
     )
 
 

@@ -446,5 +446,12 @@ def test_every_targets_n_max_and_its_interval_are_in_interim_md(plan):
     two = replace(interim, sample_size=replace(interim.sample_size, rows=(r, ninety)))
     md = interim_table(two, "md")
     assert "Every target (the tables above are the 80% target's design)" in md
+    # its rates are the search's own trials, the tables' more (a docs review: 0.0167 over 300
+    # beside 0.0237 over 10,834 with no word between them)
+    s = interim.summary
+    assert (
+        f"on the search's own {interim.sample_size.trials:,} trials per size, so the 80% row "
+        f"differs from the tables above ({s.trials:,} trials under the effect" in md
+    )
     row90 = next(line for line in md.splitlines() if line.startswith("| 90% |"))
     assert f"| {r.n_max + 40} | {r.n_max + 37}-{r.n_high} |" in row90

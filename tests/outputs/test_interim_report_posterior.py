@@ -134,3 +134,37 @@ def test_report_with_looks_under_the_posterior_rule(tmp_path):
     assert "alpha spending" not in readme
     tex = (out / "interim.tex").read_text()
     assert tex.count("\\begin{table}") == 2
+
+
+def test_interim_md_flags_a_liberal_posterior_rule():
+    """A docs review: under the posterior rule interim.md showed a type I error with futility
+    ignored of 0.0434 (MC SE 0.0020) against the one-sided 0.025 with no flag (stderr and
+    methods.md said it); the frequentist notes flag theirs. Judged as they are: futility
+    ignored, 3 MC SE of a plain count at the level (0.0045 over 10,834 null trials)."""
+    from types import SimpleNamespace
+
+    from designs.outputs.interim_posterior import _posterior_type_i_flag
+
+    def interim(rate, ignored, sides=1, alpha=0.025, futility=0.1):
+        summary = SimpleNamespace(
+            type_i_error=rate,
+            mc_se_type_i_error=0.002,
+            type_i_error_nonbinding=ignored,
+            mc_se_type_i_error_nonbinding=0.002,
+            futility_predictive=futility,
+            counted_h0=10_834,
+            trials=300,
+        )
+        trial = SimpleNamespace(alpha=alpha, sides=sides)
+        return SimpleNamespace(summary=summary, design=SimpleNamespace(trial=trial))
+
+    flag = _posterior_type_i_flag(interim(0.0422, 0.0434))
+    assert flag.startswith(" Interim design's type I error: with futility ignored (non-binding)")
+    assert "LIBERAL: above the one-sided level 0.025" in flag
+    assert _posterior_type_i_flag(interim(0.0250, 0.0290)) == ""  # within 3 MC SE (0.0045)
+    # followed futility hides nothing: the level is judged with it ignored
+    assert "LIBERAL" in _posterior_type_i_flag(interim(0.0240, 0.0300))
+    # a two-sided design's posterior rule is judged at alpha / 2, as the methods judge it
+    assert "LIBERAL" in _posterior_type_i_flag(interim(0.0310, 0.0310, sides=2, alpha=0.05))
+    no_futility = _posterior_type_i_flag(interim(0.0434, float("nan"), futility=0.0))
+    assert "LIBERAL" in no_futility and "futility ignored" not in no_futility
