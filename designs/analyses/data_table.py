@@ -379,12 +379,18 @@ def _plain(value):
     return value.item() if isinstance(value, np.generic) else value
 
 
-def check_scores(frame: pd.DataFrame, source: str, whole: bool = True) -> None:
+def check_scores(
+    frame: pd.DataFrame,
+    source: str,
+    whole: bool = True,
+    option: str = "analyze --continuous-scores",
+) -> None:
     """Refuse ALSFRS-R totals that are impossible (outside 0-48 or not whole points), with
     the rule :func:`progression.records.score_problem` that ``fit`` applies too; ``whole``
     False: any finite score is accepted (``analyze --continuous-scores``: a trial simulated
     with ``population.integer_scores = false``, whose scores are neither rounded nor held to
-    0-48)."""
+    0-48; ``option``, what a refusal of a fraction advises: the command's option, or the
+    library's ``whole_scores=False``)."""
     import pandas as pd
 
     if "alsfrs_r" not in frame.columns:
@@ -395,10 +401,7 @@ def check_scores(frame: pd.DataFrame, source: str, whole: bool = True) -> None:
         if not whole:
             problem = None  # simulated continuous scores: no rounding, floor or ceiling
         elif problem and "whole" in problem:
-            problem += (
-                " (a trial simulated with population.integer_scores = false: analyze "
-                "--continuous-scores)"
-            )
+            problem += f" (a trial simulated with population.integer_scores = false: {option})"
         if problem:
             lines = frame.attrs.get("lines")
             at = f"line {lines[row]}" if lines is not None else f"data row {row + 1}"

@@ -185,6 +185,7 @@ def analyze(
     sides: int = 2,
     df_method: str | None = None,
     last_month: float | None = None,
+    whole_scores: bool = True,
 ) -> AnalysisResult:
     """Run the named analysis on one real data set.
 
@@ -206,14 +207,20 @@ def analyze(
     last_month : float, optional
         ``ancova_change`` only: the last scheduled visit (months; default: the month most
         patients' records end at).
+    whole_scores : bool
+        Refuse ALSFRS-R totals outside 0-48 or not whole points, as ``analyze --data`` does
+        (a pipeline author's review: a score of 60 was analysed here without a word); False
+        takes any finite score (a trial simulated with ``population.integer_scores =
+        false``: ``analyze --continuous-scores``).
     """
     if not (isinstance(alpha, int | float) and 0.0 < float(alpha) < 1.0):
         raise InputError(f"alpha: must be in (0, 1), got {alpha!r}")
     if df_method is not None and analysis != lmm_slope.NAME:
         raise InputError(f"df_method: only {lmm_slope.NAME} offers a choice, not {analysis!r}")
-    from designs.analyses.data_table import validate_table
+    from designs.analyses.data_table import check_scores, validate_table
 
     frame = validate_table(data)  # the warnings' view of the data, checked once
+    check_scores(frame, "data", whole_scores, "whole_scores=False")
     last = float(frame["month"].max())
     if last > MONTHS_PLAUSIBLE:  # a review: analyze gave a slope per day as "points/month"
         raise InputError(

@@ -140,6 +140,7 @@ def cmd_analyze(args) -> int:
         sides=design.trial.sides if args.sides is None else args.sides,
         df_method=args.df_method,
         last_month=args.last_month,
+        whole_scores=not args.continuous_scores,
     ).to_dict()
     out["visit_months"] = _visit_months(data)
     if prior is not None:

@@ -24,9 +24,9 @@ def make_data(seed=0, n=20, m=7, dropout=0.3):
             s = -0.9 + 0.3 * arm + 0.5 * rng.standard_normal()
             last = int(rng.integers(1, m)) if rng.random() < dropout else m
             for j in range(last):
-                rows.append(
-                    (f"id{arm}{i:03d}", arm, float(j), round(a + s * j + 2 * rng.standard_normal()))
-                )
+                # whole points in 0-48, as analyze() takes them by default
+                score = min(48, max(0, round(a + s * j + 2 * rng.standard_normal())))
+                rows.append((f"id{arm}{i:03d}", arm, float(j), score))
     return pd.DataFrame(rows, columns=["patient", "arm", "month", "alsfrs_r"])
 
 
@@ -140,6 +140,14 @@ def test_validation_rows_and_options():
         analyze(df[df["arm"] == 0], "lmm_slope")
     with pytest.raises(InputError, match="data"):
         analyze([1, 2, 3], "lmm_slope")
+    # impossible ALSFRS-R totals, as analyze --data refuses them (a pipeline author's review:
+    # a score of 60 was analysed here without a word); whole_scores=False takes any
+    with pytest.raises(InputError, match="data row 3, column 'alsfrs_r': 60 is outside 0-48"):
+        analyze(df.assign(alsfrs_r=np.where(df.index == 2, 60, df["alsfrs_r"])), "lmm_slope")
+    with pytest.raises(InputError, match="40.5 is not a whole number .* whole_scores=False"):
+        analyze(df.assign(alsfrs_r=np.where(df.index == 2, 40.5, df["alsfrs_r"])), "lmm_slope")
+    fraction = df.assign(alsfrs_r=np.where(df.index == 2, 40.5, df["alsfrs_r"]))
+    assert analyze(fraction, "lmm_slope", whole_scores=False).converged
 
 
 def test_the_files_line_numbers_are_not_carried_into_every_patients_slice(tmp_path):
