@@ -397,8 +397,14 @@ def operating_notes(oc: dict, design) -> list[str]:
     ]
     if bias_flag(oc):
         notes.append(BIAS_NOTE)
-    if "control variate" in (oc.get("estimator"), oc.get("type_i_error_estimator")):
+    used = [
+        name
+        for name, key in (("power", "estimator"), ("the type I error", "type_i_error_estimator"))
+        if oc.get(key) == "control variate"
+    ]
+    if used:  # a pipeline author's review: "Power with a control variate" over plain power
         from designs.outputs.rates import estimator_note
 
-        notes.append(estimator_note("control variate"))
+        what = " and ".join(used)
+        notes.append(estimator_note("control variate", what=what[0].upper() + what[1:]))
     return notes

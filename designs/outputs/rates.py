@@ -121,9 +121,10 @@ def search_estimator(result) -> str:
     return "control variate" if used else "plain"
 
 
-def estimator_note(estimator: str, variance_ratio: float = math.nan) -> str:
-    """One sentence on how a power was estimated when it used the oracle's control variate
-    (docs/conventions.md#power); '' for the plain share of trials."""
+def estimator_note(estimator: str, variance_ratio: float = math.nan, what: str = "Power") -> str:
+    """One sentence on how a power (``what``: or the rate named) was estimated when it used
+    the oracle's control variate (docs/conventions.md#power); '' for the plain share of
+    trials."""
     if estimator != "control variate":
         return ""
     smaller = (
@@ -132,7 +133,7 @@ def estimator_note(estimator: str, variance_ratio: float = math.nan) -> str:
         else "a smaller Monte Carlo variance"
     )
     return (
-        "Power with a control variate: each trial's oracle test (the slope difference by GLS "
+        f"{what} with a control variate: each trial's oracle test (the slope difference by GLS "
         "on its unrounded scores with the true covariance, whose distribution is known) "
         "corrects the share of significant trials for the luck of the draw, with the same "
         "expectation up to a term of order 1/trials (its coefficient is estimated) and "

@@ -60,3 +60,26 @@ def test_a_search_whose_second_stage_alone_took_the_control_says_so():
     assert search_estimator(result) == "control variate"
     assert "control variate" in sample_size_table(result, design, "md")
     assert "control variate" in search_text(result)
+
+
+def test_operating_notes_name_the_rate_the_control_estimated():
+    """A pipeline author's review: with 200 trials per point the power is the plain share
+    while the type I error's 21,112 null trials take the control; the notes said "Power with
+    a control variate" beside a JSON whose power estimator is plain."""
+    from designs.outputs.operating_tables import operating_notes
+
+    design = load_design(None)
+    oc = {"analysis": "lmm_slope", "trials": 200, "seed": 6, "failed_fits": 0}
+    cases = {
+        ("plain", "control variate"): "The type I error with a control variate:",
+        ("control variate", "control variate"): "Power and the type I error with a control",
+        ("control variate", "plain"): "Power with a control variate:",
+    }
+    for (power_estimator, type_i_estimator), opening in cases.items():
+        notes = operating_notes(
+            {**oc, "estimator": power_estimator, "type_i_error_estimator": type_i_estimator},
+            design,
+        )
+        assert sum(n.startswith(opening) for n in notes) == 1, notes
+    plain = {**oc, "estimator": "plain", "type_i_error_estimator": "plain"}
+    assert not any("control variate" in n for n in operating_notes(plain, design))
