@@ -95,7 +95,15 @@ def cmd_calibrate(args) -> int:
         # the rule without its threshold, which the calibration replaces (a review read the
         # design's 0.975 beside the calibrated one; it is uncalibrated_threshold)
         rule = {k: v for k, v in rule_record(design, prior).items() if k != "threshold"}
-        print_json({**cal.to_dict(), "decision_rule": rule}, record=True)
+        # what the text's first line and its protocol advice say (a pipeline author's
+        # review: the JSON had neither the design's size and level nor the threshold to type)
+        trial = design.trial
+        size = {"n_placebo": trial.n_placebo, "n_active": trial.n_active}
+        level = {"alpha": trial.alpha, "sides": trial.sides}
+        protocol = {"protocol_threshold": float(threshold_up(cal.ci95[1]))}
+        print_json(
+            {**cal.to_dict(), **protocol, **size, **level, "decision_rule": rule}, record=True
+        )
         return 0
     weight = f", weight {cal.prior_weight:g}" if cal.prior == "robust" else ""
     if design.interim.sequential:

@@ -15,6 +15,13 @@ def test_calibrate_json_and_robust_prior(tmp_path, fake_posterior, capsys, run):
     assert 0 < cal["threshold"] < 1 and cal["mc_se"] > 0
     assert cal["prior"] == "robust" and cal["prior_weight"] == 1.0
     assert cal["type1_calibrated"] <= cal["target"] == 0.025
+    # the size, level and protocol threshold the text gives (a pipeline author's review)
+    assert (cal["n_placebo"], cal["n_active"], cal["alpha"], cal["sides"]) == (30, 30, 0.05, 2)
+    assert cal["ci95"][1] <= cal["protocol_threshold"] < cal["ci95"][1] + 1e-6
+    code, text, _ = run(
+        capsys, *args[:-1], "--prior", "robust", "--prior-weight", "1", "--posterior", str(path)
+    )
+    assert f"--threshold {cal['protocol_threshold']:g}" in text.replace("\n", " ")
     code, _, err = run(capsys, *args, "--target", "1.5")
     assert code == 2 and "--target" in err
 
