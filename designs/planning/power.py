@@ -350,13 +350,16 @@ def power(
         exact and pays (:func:`designs.planning.control_variate.wanted`); False: the plain
         share of trials.
     """
+    from designs.planning.call_checks import check_design, check_names, check_trials
+
+    check_design(design)
+    check_trials(trials)
+    check_names(analyses)
     check_fixed(design, "this fixed-design power")
     check_fixed_effect(design)
     analyses = tuple(analyses or (str(design.trial.analysis),))
     registry.check_distinct(analyses)
     kwargs = {} if block_size is None else {"block_size": block_size}
-    if trials < 1:
-        raise InputError(f"trials = {trials}: must be a whole number >= 1")
     inputs = simulation_inputs(design)
     alpha, sides = design.trial.alpha, design.trial.sides
     rule = design.decision

@@ -269,6 +269,11 @@ def find_sample_size(
     -------
     SampleSizeResult
     """
+    from designs.planning.call_checks import check_design, check_targets, check_trials
+
+    check_design(design)
+    check_targets(targets)
+    check_trials(trials)
     targets = tuple(float(t) for t in targets)
     if not targets:
         raise InputError("target_power: give at least one target")
