@@ -340,7 +340,8 @@ def _id_warnings(result: AnalysisResult, frame) -> AnalysisResult:
 #: (``ancova_change`` states its completers in its own header and warning).
 _USES = {
     ols_slope_ttest.NAME: "patients with at least 2 visits from month 0",
-    slope_change_lead_in.NAME: "patients with at least 2 visits up to month 0 and 2 from it",
+    slope_change_lead_in.NAME: f"patients with at least {slope_change_lead_in.MIN_VISITS} "
+    f"visits up to month 0 and {slope_change_lead_in.MIN_VISITS} from it",
 }
 
 
@@ -372,11 +373,12 @@ def _left_out_warning(result: AnalysisResult, frame, analysis: str) -> AnalysisR
 
 def _lead_in_clause(frame, analysis: str) -> str:
     """For the lead-in analysis, how many of those left out had no lead-in slope (fewer than
-    2 visits up to month 0): they were left out for a missing lead-in, not for leaving (a
-    lead-in review: the warning gave only the reason of leaving)."""
+    its ``MIN_VISITS`` visits up to month 0): they were left out for a missing lead-in, not
+    for leaving (a lead-in review: the warning gave only the reason of leaving)."""
     if analysis != slope_change_lead_in.NAME:
         return ""
     before = frame["month"].to_numpy() <= 0.0
     lead_in_visits = frame.assign(before=before).groupby("patient", sort=False)["before"].sum()
-    missing = int((lead_in_visits < 2).sum())
-    return f" ({missing} of them lack the lead-in's 2 visits)" if missing else ""
+    need = slope_change_lead_in.MIN_VISITS
+    missing = int((lead_in_visits < need).sum())
+    return f" ({missing} of them lack the lead-in's {need} visits)" if missing else ""

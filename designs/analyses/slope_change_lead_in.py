@@ -115,6 +115,9 @@ NEEDS_LEAD_IN = True
 NAME = "slope_change_lead_in"
 
 # Columns of the per-patient statistics array ``stats`` (float64[n_max, N_STATS]).
+#: Visits a patient needs up to month 0 (the lead-in slope) and from it (the slope after
+#: randomisation): a line needs two.
+MIN_VISITS = 2
 S_PRE = 0  # lead-in slope, points/month
 S_POST = 1  # post-randomisation slope, points/month
 S_SXX = 2  # sum of squared centred months of the post visits, months^2
@@ -348,7 +351,7 @@ def fit_data(data, sides: int = 2) -> AnalysisResult:
     for a, t, y in zip(*patients(frame), strict=True):
         pre = t <= 0.0
         post = t >= 0.0
-        if pre.sum() < 2 or post.sum() < 2:
+        if pre.sum() < MIN_VISITS or post.sum() < MIN_VISITS:
             continue
         tp, yp = t[post], y[post]
         m = tp.size
@@ -366,8 +369,8 @@ def fit_data(data, sides: int = 2) -> AnalysisResult:
         arm.append(a)
     if not rows:
         raise InputError(
-            "data: slope_change_lead_in needs patients with >= 2 visits at "
-            "month <= 0 and >= 2 at month >= 0"
+            f"data: slope_change_lead_in needs patients with >= {MIN_VISITS} visits at "
+            f"month <= 0 and >= {MIN_VISITS} at month >= 0"
         )
     arm_arr = np.asarray(arm, dtype=np.int64)
     out = np.empty(N_RESULT)
