@@ -7,7 +7,7 @@ compared by the Wilcoxon-Mann-Whitney rank-sum test (normal approximation with t
 correction).
 
 How patients who leave alive are handled (the Finkelstein-Schoenfeld rule that the
-ALS/SURV-type methods use; reference 72 of ``docs/references.md``):
+ALS/SURV-type methods use; references 72 and 82 of ``docs/references.md``):
 
 - survival decides a pair only when the earlier death is observed while the other patient
   is known to be alive: both died (earlier death loses), or one died at ``d`` and the other
