@@ -154,6 +154,18 @@ class AssuranceResult:
         out["posterior_interval_draw"] = list(self.posterior_interval_draw)
         out["bins"] = [dict(b) for b in self.bins]
         out["power_quantiles"] = {f"{q:g}": v for q, v in self.power_quantiles.items()}
+        # a pipeline author's review: the draws' units were in a docstring only
+        draw = (
+            "fraction of the phase 2 decline slowed"
+            if self.transport == "proportional"
+            else "points/month"
+        )
+        out["units"] = {
+            "posterior_median_draw": draw,
+            "posterior_interval_draw": draw,
+            "posterior_median_points": "points/month",
+            "bins": "effect_low, effect_high, effect_mean: points/month",
+        }
         return out
 
 

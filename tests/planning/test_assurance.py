@@ -47,6 +47,7 @@ def test_degenerate_absolute_posterior_equals_slope_difference(design):
     d = design.with_overrides({"effect.kind": "slope_difference", "effect.value": 0.2})
     res = assurance_from_draws(d, np.full(7, 0.2), 2000, SEED, transport="absolute")
     assert res.assurance == power(d, 2000, SEED, control=False)["lmm_slope"].power_favourable
+    assert res.to_dict()["units"]["posterior_median_draw"] == "points/month"
 
 
 @pytest.mark.parametrize("transport", ["proportional", "absolute"])
@@ -218,6 +219,10 @@ def test_power_at_the_centre_survives_a_draw_without_phase2_decline(design):
     centre = float(np.median(draws))
     assert res.posterior_median_draw == centre
     assert 0.3 < centre < 0.45  # 0.19 / 0.5 = 0.38
+    # the JSON says the draws' units (a pipeline author's review: a docstring only did)
+    units = res.to_dict()["units"]
+    assert units["posterior_median_draw"] == "fraction of the phase 2 decline slowed"
+    assert units["posterior_median_points"] == "points/month"
     fixed = power(design.with_overrides({"effect.value": centre}), TRIALS, SEED, control=False)[
         "lmm_slope"
     ]
