@@ -7,6 +7,7 @@ one. A folder that cannot be written is reported as bad input naming the path.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import signal
 import tempfile
@@ -125,9 +126,14 @@ def check_folder_can_be_made(folder: Path, option: str, shown: Path) -> None:
         with tempfile.TemporaryFile(dir=part):
             pass
     except OSError as exc:
-        raise InputError(
-            f"{option} {shown}: folder {part} is not writable ({exc.strerror or exc})"
-        ) from None
+        # an existing folder that says "No such file or directory" (/proc: a pipeline
+        # author's review) is a file system where files cannot be created
+        why = (
+            "files cannot be created on its file system"
+            if exc.errno in (errno.ENOENT, errno.EOPNOTSUPP)
+            else exc.strerror or str(exc)
+        )
+        raise InputError(f"{option} {shown}: folder {part} is not writable ({why})") from None
 
 
 def make_writable_folder(folder: Path, option: str, shown: Path) -> Path:

@@ -271,6 +271,8 @@ CASES = [
         "0 draws",
     ),
     (["trial", "--out", "/proc/trial.csv"], "--out"),
+    # "(No such file or directory)" of a folder that exists (a pipeline author's review)
+    (["report", "--out", "/proc/x"], "files cannot be created on its file system"),
     (["trial", "--out", "{d}/" + "x" * 300 + ".csv"], "at most"),
     (["sweep", "--n-per-arm", "20", "--out", "{d}/taken.nc"], "not a folder"),
     (["power", "--seed", str(2**63)], "9,223,372,036,854,775,807"),
