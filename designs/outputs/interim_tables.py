@@ -319,7 +319,7 @@ def _every_target(interim) -> str:
     )
 
 
-def _latex(interim) -> str:
+def _latex(interim, cautions=()) -> str:
     import pandas as pd
 
     from designs.outputs.latex import booktabs_table
@@ -332,7 +332,7 @@ def _latex(interim) -> str:
     first = booktabs_table(
         frame,
         caption=_caption(interim),
-        notes=_notes(interim),
+        notes=" ".join([*cautions, _notes(interim)]),
         comment=comment + "; needs \\usepackage{booktabs}",
         label="tab:interim-design",
         label_column=True,  # a review: 45-character labels right-aligned in an r column
@@ -353,18 +353,21 @@ def _latex(interim) -> str:
     return first + "\n" + second
 
 
-def interim_table(interim, fmt: str = "md") -> str:
+def interim_table(interim, fmt: str = "md", cautions=()) -> str:
     """Both interim tables in ``fmt`` (``md`` or ``latex``), or the designs compared
     (``csv``: the looks are
-    :func:`designs.outputs.interim_csv.interim_looks_csv`); ends with a newline."""
+    :func:`designs.outputs.interim_csv.interim_looks_csv`); ends with a newline.
+    ``cautions``: on the fixed design's n, which n max is scaled from (its notes open with
+    them)."""
+    scaled = [f"The fixed design's n, which n max is scaled from: {c}" for c in cautions]
     if fmt == "md":
-        return _md(interim)
+        return "".join(f"**{c}**\n\n" for c in scaled) + _md(interim)
     if fmt == "csv":
         from designs.outputs.interim_csv import interim_csv
 
         return interim_csv(interim)
     if fmt == "latex":
-        return _latex(interim)
+        return _latex(interim, scaled)
     raise ValueError(f"format {fmt!r}: allowed md, csv, latex")
 
 

@@ -220,11 +220,15 @@ def calibration_flag(
     return ""
 
 
-def operating_characteristics_md(oc: dict, design) -> str:
+def operating_characteristics_md(oc: dict, design, cautions=()) -> str:
     """The operating characteristics as a Markdown table with its notes below, then the
-    success rate against the true effect (:func:`effect_table`)."""
+    success rate against the true effect (:func:`effect_table`); ``cautions`` (sentences on
+    the n they stand on: :func:`designs.outputs.report_cautions.chosen_cautions`) first, in
+    bold."""
     scope = scope_sentence()  # in a report with looks: the fixed design's table
     lines = [scope.strip(), ""] if scope else []
+    for caution in cautions:
+        lines += [f"**{caution}**", ""]
     lines += ["| characteristic | value |", "|---|---|"]
     lines += [f"| {a} | {b} |" for a, b in operating_rows(oc, design)]
     for note in operating_notes(oc, design):
@@ -278,14 +282,16 @@ def effect_table(oc: dict, design) -> tuple[list[str], list[list[str]], str]:
     return header, rows, caption
 
 
-def operating_characteristics_tex(oc: dict, design) -> str:
-    """The same table as booktabs LaTeX (``\\usepackage{booktabs}``), its notes below it."""
+def operating_characteristics_tex(oc: dict, design, cautions=()) -> str:
+    """The same table as booktabs LaTeX (``\\usepackage{booktabs}``), its notes below it
+    (``cautions`` first)."""
     import pandas as pd
 
     from designs.outputs.latex import booktabs_table
 
     frame = pd.DataFrame(operating_rows(oc, design), columns=["characteristic", "value"])
-    notes = [n if n.endswith(".") else f"{n}." for n in operating_notes(oc, design)]
+    notes = [*cautions, *operating_notes(oc, design)]
+    notes = [n if n.endswith(".") else f"{n}." for n in notes]
     return booktabs_table(
         frame,
         caption=f"{scope_sentence()}Operating characteristics: "

@@ -31,10 +31,10 @@ from designs.outputs.operating_tables import (
     operating_characteristics_tex,
     realism_sensitivity_md,
 )
+from designs.outputs.report_cautions import chosen_cautions, fresh_check_block
 from designs.outputs.report_index import (
     chosen_design_header,
     chosen_interim_header,
-    fresh_check_block,
     input_design_header,
     report_readme,
 )
@@ -241,8 +241,14 @@ def _render_in_scope(plan, tmp: Path, command: str | None) -> None:
             table = table.rstrip("\n") + "\n\n" + "\n".join(block)
         (tmp / f"sample_size.{ext}").write_text(table)
     oc = plan.operating
-    (tmp / "operating_characteristics.md").write_text(operating_characteristics_md(oc, design))
-    (tmp / "operating_characteristics.tex").write_text(operating_characteristics_tex(oc, design))
+    # the first target's n, which these files and the interim design stand on
+    cautions = chosen_cautions(result.rows, design, plan.prior_weight_calibrated)
+    (tmp / "operating_characteristics.md").write_text(
+        operating_characteristics_md(oc, design, cautions)
+    )
+    (tmp / "operating_characteristics.tex").write_text(
+        operating_characteristics_tex(oc, design, cautions)
+    )
     recorded = oc if command is None else {**oc, "command": command}
     (tmp / "operating_characteristics.json").write_text(json_text(recorded) + "\n")
     (tmp / "realism_sensitivity.md").write_text(
@@ -290,7 +296,7 @@ def _render_in_scope(plan, tmp: Path, command: str | None) -> None:
 
         with figure_scope(""):  # the design with its looks: not the fixed design's scope
             for fmt, ext in (("md", "md"), ("csv", "csv"), ("latex", "tex")):
-                (tmp / f"interim.{ext}").write_text(interim_table(interim, fmt))
+                (tmp / f"interim.{ext}").write_text(interim_table(interim, fmt, cautions))
             (tmp / "interim_looks.csv").write_text(interim_looks_csv(interim))
             interim_figure(interim, tmp / "interim_boundaries.png")
     (tmp / "methods.md").write_text(
@@ -309,7 +315,8 @@ def _render_in_scope(plan, tmp: Path, command: str | None) -> None:
     chosen = result.rows[0]
     given = design if interim is None else interim.design  # with its [interim] section
     (tmp / "design.toml").write_text(input_design_header(chosen, interim) + given.to_toml())
-    (tmp / "design_chosen.toml").write_text(chosen_design_header(chosen, interim) + at_n.to_toml())
+    header = chosen_design_header(chosen, interim, cautions)
+    (tmp / "design_chosen.toml").write_text(header + at_n.to_toml())
     if interim is not None:  # the interim design at its n max, with its [interim] section
         (tmp / "design_chosen_interim.toml").write_text(
             chosen_interim_header(interim.row)

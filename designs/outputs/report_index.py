@@ -3,12 +3,11 @@ and a legend for each figure; and the header lines of the two design files."""
 
 from __future__ import annotations
 
-import numpy as np
-
 from designs.analyses.registry import title
 from designs.outputs.console import is_illustrative, phase2_words
 from designs.outputs.csv_columns import columns_markdown
 from designs.outputs.plotting import posterior_rule_short
+from designs.outputs.report_cautions import fresh_check_block
 from designs.outputs.tables import N_INTERVAL_NOTE, csv_header, refit_words
 
 
@@ -30,18 +29,26 @@ def input_design_header(chosen, interim=None) -> str:
     )
 
 
-def chosen_design_header(chosen, interim=None) -> str:
-    """Header of ``design_chosen.toml``: with interim looks, the FIXED design."""
+def chosen_design_header(chosen, interim=None, cautions=()) -> str:
+    """Header of ``design_chosen.toml``: with interim looks, the FIXED design; ``cautions``
+    on that size below it, as comments (the file most likely reused)."""
+    import textwrap
+
+    wrapped = (
+        "\n".join(textwrap.wrap(c, 88, initial_indent="# ", subsequent_indent="# "))
+        for c in cautions
+    )
+    warned = "".join(f"#\n{w}\n" for w in wrapped) + ("#\n" if cautions else "")
     if interim is None:
         return (
             f"# The report's design at the size chosen for {chosen.target_power:.0%} power: "
-            f"{_size_text(chosen)}\n# (sample_size.md; the input design is design.toml).\n"
+            f"{_size_text(chosen)}\n# (sample_size.md; the input design is design.toml).\n" + warned
         )
     return (
         "# The FIXED design (the input design WITHOUT its [interim] looks) at the size chosen\n"
         f"# for {chosen.target_power:.0%} power: {_size_text(chosen)} (sample_size.md). The "
         "interim design at its n max\n# is design_chosen_interim.toml; the input design is "
-        "design.toml.\n"
+        "design.toml.\n" + warned
     )
 
 
@@ -176,70 +183,6 @@ def _figure(name: str, title: str, legend: str) -> list[str]:
         legend,
         "",
     ]
-
-
-def fresh_check_block(rows, design, command: str | None = None, calibrated=None) -> list[str]:
-    """The fresh-trial check's warnings and, under the posterior rule, those of a type I
-    error above the level at n, as a Markdown block (with a blank line after), or nothing
-    when every row passed: before the numbers are pasted. ``command``: the command line
-    that made the report, which the advice to rerun repeats with more trials."""
-    import shlex
-
-    from designs.outputs.fresh_check import fresh_check_warnings
-
-    rerun = None if command is None else shlex.split(command)[2:]  # after python simulate.py
-    lines = fresh_check_warnings(rows, design, command="report", rerun=rerun)
-    lines += _level_warnings(rows, design, calibrated)
-    quoted = []
-    for line in lines:  # one paragraph each: consecutive '>' lines would run together
-        quoted += [">"] if quoted else []
-        quoted.append(f"> **{line[0].upper()}{line[1:]}**")
-    return [*quoted, ""] if quoted else []
-
-
-def _level_warnings(rows, design, calibrated=None) -> list[str]:
-    """Under the posterior rule, each row whose type I error at n is above the one-sided
-    level, with what that does to n (a regulatory statistician's review: the README opened
-    with n = 144 per arm, which held only at a type I error of 0.050 against 0.025, and the
-    caution was in methods.md alone)."""
-    from designs.outputs.console import type_i_warnings
-
-    above = type_i_warnings(rows, design, above_only=True)
-    if not above:
-        return []
-    borrowing = (  # a diff review: said under a vague or sceptical prior too
-        "borrowing from phase 2 buys little power (docs/conventions.md), and "
-        if design.decision.borrows
-        else ""
-    )
-    return [
-        *above,
-        "warning: part of the power at such an n comes from the type I error above the "
-        f"level; with the threshold calibrated to the level, {borrowing}n is larger"
-        + _calibrated_power(rows[0], design, calibrated),
-    ]
-
-
-def _calibrated_power(row, design, calibrated) -> str:
-    """': at n = 151 the threshold calibrated to it (0.9864, MC SE 0.0010; ...) gives a
-    success probability of 0.723 (MC SE 0.011; prior_weight.md)', from the report's
-    calibration at the design's weight (a report
-    review: the README led with an n that did not hold the level and gave no figure for the
-    one that does); '' without one."""
-    if calibrated is None or design.decision.prior.value != "robust":  # (its weights are
-        # the robust prior's)
-        return ""
-    at = np.flatnonzero(np.isclose(calibrated.weights, design.decision.prior_weight))
-    if at.size == 0 or not np.isfinite(calibrated.power[at[0]]):
-        return ""
-    i = at[0]
-    return (
-        f": at n = {row.n:,} the threshold calibrated to it ({calibrated.threshold[i]:.4f}, "
-        f"MC SE {calibrated.threshold_mc_se[i]:.4f}; a protocol takes the upper end of its "
-        "interval, simulate.py calibrate) gives a success probability of "
-        f"{calibrated.power[i]:.3f} (MC SE "
-        f"{calibrated.power_mc_se[i]:.3f}; prior_weight.md)"
-    )
 
 
 def _assurance_trials(plan) -> str:

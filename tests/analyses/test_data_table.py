@@ -144,7 +144,7 @@ def test_validation_rows_and_options():
     # a score of 60 was analysed here without a word); whole_scores=False takes any
     with pytest.raises(InputError, match="data row 3, column 'alsfrs_r': 60 is outside 0-48"):
         analyze(df.assign(alsfrs_r=np.where(df.index == 2, 60, df["alsfrs_r"])), "lmm_slope")
-    with pytest.raises(InputError, match="40.5 is not a whole number .* whole_scores=False"):
+    with pytest.raises(InputError, match=r"40\.5 is not a whole number .* whole_scores=False"):
         analyze(df.assign(alsfrs_r=np.where(df.index == 2, 40.5, df["alsfrs_r"])), "lmm_slope")
     fraction = df.assign(alsfrs_r=np.where(df.index == 2, 40.5, df["alsfrs_r"]))
     assert analyze(fraction, "lmm_slope", whole_scores=False).converged

@@ -455,3 +455,17 @@ def test_every_targets_n_max_and_its_interval_are_in_interim_md(plan):
     )
     row90 = next(line for line in md.splitlines() if line.startswith("| 90% |"))
     assert f"| {r.n_max + 40} | {r.n_max + 37}-{r.n_high} |" in row90
+
+
+def test_interim_tables_carry_the_fixed_designs_cautions(plan):
+    """A protocol writer's review: n max is the inflation times the fixed design's n, which
+    sample_size.md flagged as likely short, while interim.md and interim.tex said nothing."""
+    from designs.outputs.interim_tables import interim_table
+
+    caution = "WARNING: target 0.8: power on fresh trials at n = 181 is 0.790 (MC SE 0.0029)."
+    md = interim_table(plan.interim, "md", [caution])
+    assert md.startswith(f"**The fixed design's n, which n max is scaled from: {caution}**")
+    assert md.endswith(interim_table(plan.interim, "md"))  # the tables as they were
+    tex = interim_table(plan.interim, "latex", [caution])
+    assert "The fixed design's n, which n max is scaled from: WARNING" in tex
+    assert "WARNING" not in interim_table(plan.interim, "latex")

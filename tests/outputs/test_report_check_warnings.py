@@ -8,7 +8,7 @@ from types import SimpleNamespace
 from designs.outputs.json_text import json_text
 from designs.outputs.methods import missed_check_text
 from designs.outputs.operating_tables import operating_characteristics_md
-from designs.outputs.report_index import fresh_check_block
+from designs.outputs.report_cautions import fresh_check_block
 from designs.planning.operating import calendar_length
 from designs.spec import load_design
 
@@ -136,3 +136,40 @@ def test_undefined_numbers_are_null_in_json_and_n_a_in_markdown():
     }
     md = operating_characteristics_md(md_oc, design)
     assert "+0.0641 (n/a: no true value)" in md and "nan" not in md
+
+
+def test_the_files_standing_on_the_chosen_n_carry_its_cautions(tmp_path):
+    """A protocol writer's review: sample_size.md warned that n = 181 was likely short (0.790
+    on fresh trials, MC SE 0.0029) while operating_characteristics.md/.tex gave 0.809 at 181
+    with no word, and design_chosen.toml, the file most likely reused, said nothing either.
+    The cautions on the first target's n now open each of them; none when the check passed."""
+    import tomllib
+
+    from designs.outputs.operating_tables import (
+        operating_characteristics_md,
+        operating_characteristics_tex,
+    )
+    from designs.outputs.report_cautions import chosen_cautions
+    from designs.outputs.report_index import chosen_design_header
+    from designs.planning.power_curve import design_at
+
+    design = load_design()
+    missed, passed = _row(0.8, 0.776), _row(0.8, 0.801)
+    assert chosen_cautions([passed, _row(0.9, 0.85)], design) == []  # the first row only
+    (caution,) = chosen_cautions([missed, passed], design)
+    assert caution.startswith("WARNING: target 0.8: power on fresh trials at n = 233 is 0.776")
+    assert caution.endswith("by simulation error.") and "rerun" not in caution
+    from designs.planning.operating import operating_characteristics
+
+    oc = operating_characteristics(design, 30, 100, 3)  # (the table's size is not read here)
+    md = operating_characteristics_md(oc, design, [caution])
+    assert md.startswith(f"**{caution}**\n")
+    assert caution in operating_characteristics_tex(oc, design, [caution])
+    assert "WARNING" not in operating_characteristics_md(oc, design)
+    missed.size_name = passed.size_name = "n_per_arm"
+    header = chosen_design_header(missed, None, [caution])
+    assert "# WARNING: target 0.8: power on fresh trials" in header
+    assert all(line.startswith("#") for line in header.splitlines())
+    toml = header + design_at(design, 233).to_toml()
+    assert tomllib.loads(toml)["trial"]["n_per_arm"] == 233  # still a design file
+    assert "WARNING" not in chosen_design_header(passed)

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 from designs import load_design
 from designs.outputs.fresh_check import fresh_check_warnings
-from designs.outputs.report_index import fresh_check_block
+from designs.outputs.report_cautions import fresh_check_block
 from designs.outputs.rerun import rerun_text
 
 

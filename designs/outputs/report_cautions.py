@@ -1,0 +1,87 @@
+"""The cautions a report repeats where its chosen n is read: the check on fresh trials that
+missed and, under the posterior rule, a type I error above the level at n. The sample-size
+table and the README give them as a Markdown block (:func:`fresh_check_block`); the
+operating characteristics, the chosen design's TOML and the interim tables, which stand on
+the first target's n, as sentences (:func:`chosen_cautions`: a protocol writer's review
+found those files silent where the sample-size table warned)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def fresh_check_block(rows, design, command: str | None = None, calibrated=None) -> list[str]:
+    """The fresh-trial check's warnings and, under the posterior rule, those of a type I
+    error above the level at n, as a Markdown block (with a blank line after), or nothing
+    when every row passed: before the numbers are pasted. ``command``: the command line
+    that made the report, which the advice to rerun repeats with more trials."""
+    import shlex
+
+    from designs.outputs.fresh_check import fresh_check_warnings
+
+    rerun = None if command is None else shlex.split(command)[2:]  # after python simulate.py
+    lines = fresh_check_warnings(rows, design, command="report", rerun=rerun)
+    lines += _level_warnings(rows, design, calibrated)
+    quoted = []
+    for line in lines:  # one paragraph each: consecutive '>' lines would run together
+        quoted += [">"] if quoted else []
+        quoted.append(f"> **{line[0].upper()}{line[1:]}**")
+    return [*quoted, ""] if quoted else []
+
+
+def _level_warnings(rows, design, calibrated=None) -> list[str]:
+    """Under the posterior rule, each row whose type I error at n is above the one-sided
+    level, with what that does to n (a regulatory statistician's review: the README opened
+    with n = 144 per arm, which held only at a type I error of 0.050 against 0.025, and the
+    caution was in methods.md alone)."""
+    from designs.outputs.console import type_i_warnings
+
+    above = type_i_warnings(rows, design, above_only=True)
+    if not above:
+        return []
+    borrowing = (  # a diff review: said under a vague or sceptical prior too
+        "borrowing from phase 2 buys little power (docs/conventions.md), and "
+        if design.decision.borrows
+        else ""
+    )
+    return [
+        *above,
+        "warning: part of the power at such an n comes from the type I error above the "
+        f"level; with the threshold calibrated to the level, {borrowing}n is larger"
+        + _calibrated_power(rows[0], design, calibrated),
+    ]
+
+
+def _calibrated_power(row, design, calibrated) -> str:
+    """': at n = 151 the threshold calibrated to it (0.9864, MC SE 0.0010; ...) gives a
+    success probability of 0.723 (MC SE 0.011; prior_weight.md)', from the report's
+    calibration at the design's weight (a report
+    review: the README led with an n that did not hold the level and gave no figure for the
+    one that does); '' without one."""
+    if calibrated is None or design.decision.prior.value != "robust":  # (its weights are
+        # the robust prior's)
+        return ""
+    at = np.flatnonzero(np.isclose(calibrated.weights, design.decision.prior_weight))
+    if at.size == 0 or not np.isfinite(calibrated.power[at[0]]):
+        return ""
+    i = at[0]
+    return (
+        f": at n = {row.n:,} the threshold calibrated to it ({calibrated.threshold[i]:.4f}, "
+        f"MC SE {calibrated.threshold_mc_se[i]:.4f}; a protocol takes the upper end of its "
+        "interval, simulate.py calibrate) gives a success probability of "
+        f"{calibrated.power[i]:.3f} (MC SE "
+        f"{calibrated.power_mc_se[i]:.3f}; prior_weight.md)"
+    )
+
+
+def chosen_cautions(rows, design, calibrated=None) -> list[str]:
+    """The cautions on the first target's n (the size the operating characteristics, the
+    chosen design's TOML and the interim design stand on), as sentences opening with
+    "WARNING:"; none when its check passed and its type I error holds the level."""
+    from designs.outputs.fresh_check import fresh_check_warnings
+
+    first = list(rows)[:1]
+    lines = fresh_check_warnings(first, design, advise=False)
+    lines += _level_warnings(first, design, calibrated)
+    lines = [f"WARNING: {line.removeprefix('warning: ')}" for line in lines]
+    return [line if line.endswith(".") else f"{line}." for line in lines]
