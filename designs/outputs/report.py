@@ -319,7 +319,7 @@ def _render_in_scope(plan, tmp: Path, command: str | None) -> None:
     (tmp / "design_chosen.toml").write_text(header + at_n.to_toml())
     if interim is not None:  # the interim design at its n max, with its [interim] section
         (tmp / "design_chosen_interim.toml").write_text(
-            chosen_interim_header(interim.row)
+            chosen_interim_header(interim.row, cautions)
             + design_at(interim.design, interim.row.n_max).to_toml()
         )
     (tmp / "README.md").write_text(report_readme(plan, command) + "\n")

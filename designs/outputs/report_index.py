@@ -32,13 +32,7 @@ def input_design_header(chosen, interim=None) -> str:
 def chosen_design_header(chosen, interim=None, cautions=()) -> str:
     """Header of ``design_chosen.toml``: with interim looks, the FIXED design; ``cautions``
     on that size below it, as comments (the file most likely reused)."""
-    import textwrap
-
-    wrapped = (
-        "\n".join(textwrap.wrap(c, 88, initial_indent="# ", subsequent_indent="# "))
-        for c in cautions
-    )
-    warned = "".join(f"#\n{w}\n" for w in wrapped) + ("#\n" if cautions else "")
+    warned = _comment_block(cautions)
     if interim is None:
         return (
             f"# The report's design at the size chosen for {chosen.target_power:.0%} power: "
@@ -52,13 +46,26 @@ def chosen_design_header(chosen, interim=None, cautions=()) -> str:
     )
 
 
-def chosen_interim_header(row) -> str:
-    """Header of ``design_chosen_interim.toml``: the interim design at its n max."""
+def chosen_interim_header(row, cautions=()) -> str:
+    """Header of ``design_chosen_interim.toml``: the interim design at its n max; the
+    ``cautions`` on the fixed n it is scaled from below it."""
+    scaled = [f"The fixed design's n, which n max is scaled from: {c}" for c in cautions]
     return (
         "# The INTERIM design (the input design with its [interim] looks) at its n max for\n"
         f"# {row.target_power:.0%} power: {_max_text(row)} (interim.md). The fixed design at "
         "its n\n# is design_chosen.toml; the input design is design.toml.\n"
+    ) + _comment_block(scaled)
+
+
+def _comment_block(lines) -> str:
+    """``lines`` as TOML comments, each wrapped at 88 characters after an empty comment
+    line, and one more after them (nothing without lines)."""
+    import textwrap
+
+    wrapped = (
+        "\n".join(textwrap.wrap(c, 88, initial_indent="# ", subsequent_indent="# ")) for c in lines
     )
+    return "".join(f"#\n{w}\n" for w in wrapped) + ("#\n" if lines else "")
 
 
 def _max_text(row) -> str:

@@ -469,3 +469,13 @@ def test_interim_tables_carry_the_fixed_designs_cautions(plan):
     tex = interim_table(plan.interim, "latex", [caution])
     assert "The fixed design's n, which n max is scaled from: WARNING" in tex
     assert "WARNING" not in interim_table(plan.interim, "latex")
+    import tomllib
+
+    from designs.outputs.report_index import chosen_interim_header
+    from designs.planning.power_curve import design_at
+
+    header = chosen_interim_header(plan.interim.row, [caution])
+    assert "# The fixed design's n, which n max is scaled from: WARNING" in header
+    interim_toml = header + design_at(plan.interim.design, plan.interim.row.n_max).to_toml()
+    assert tomllib.loads(interim_toml)["interim"]["looks"]
+    assert "WARNING" not in chosen_interim_header(plan.interim.row)
