@@ -16,6 +16,7 @@ from designs.outputs.methods_checks import (
     assumption_sensitivity,
     closed_form_check,
     estimate_bias_text,
+    rule_prior,
     sensitivity_range,
 )
 from designs.outputs.methods_compared import _compared_names, _compared_strategies
@@ -358,7 +359,9 @@ def methods_text(
         "",
     ]
     text += [*inputs_text(design, looks=design.interim.sequential or interim is not None), ""]
-    assumptions = assumption_sensitivity(design, result.analysis, result.rows[0].target_power)
+    assumptions = assumption_sensitivity(
+        design, result.analysis, result.rows[0].target_power, rule_prior(design, oc)
+    )
     text += [assumptions, ""] if assumptions else []
     if assurance:
         from designs.planning.assurance import transported_decline_words

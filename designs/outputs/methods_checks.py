@@ -17,6 +17,7 @@ __all__ = [
     "closed_form_check",
     "closed_form_models",
     "estimate_bias_text",
+    "rule_prior",
     "sensitivity_range",
 ]
 
@@ -161,11 +162,14 @@ ASSUMPTION_STEPS = (
 )
 
 
-def _closed_form_n(design, target: float) -> float:
+def _closed_form_n(design, target: float, prior=None) -> float:
     """Patients per arm (1:1) or in total (unequal allocation) for ``target`` power by the
-    closed form: ``(z_{1-alpha/sides} + z_power)^2 (v_p / r_p + v_a / r_a) / delta^2``."""
+    closed form: ``(z_{1-alpha/sides} + z_power)^2 (v_p / r_p + v_a / r_a) / delta^2``; with
+    a ``prior`` (the posterior rule), :func:`_posterior_rule_n`."""
     from designs.planning import closed_form as cf
 
+    if prior is not None:
+        return _posterior_rule_n(design, target, prior)
     t = design.trial
     total = cf.n_total_slope_arms(
         design.effect.slope_shift(design.population.slope_mean),
@@ -176,6 +180,37 @@ def _closed_form_n(design, target: float) -> float:
         allocation=(t.allocation.placebo, t.allocation.active),
     )
     return total / 2.0 if t.allocation.equal else total
+
+
+def _posterior_rule_n(design, target: float, prior) -> float:
+    """:func:`_closed_form_n` under the posterior rule: the GLS slope difference ``x`` with
+    its variance ``v_p / n_p + v_a / n_a`` as a normal likelihood and ``prior`` held as given,
+    success when ``x`` exceeds the critical estimate ``c`` at which ``P(effect > margin | x) =
+    threshold`` (:func:`~designs.analyses.decision_predictive.critical_estimate`), so power
+    ``Phi((delta - c) / se)``; n by bisection on the total (power rises with n). A vague
+    prior gives the one-sided test's n (181.9 and 243.6 per arm on the default design)."""
+    from designs.analyses.decision_predictive import critical_estimate
+    from designs.planning import closed_form as cf
+    from designs.sequential import normal as norm
+
+    v_p, v_a = cf.design_slope_variances(design)
+    delta = design.effect.slope_shift(design.population.slope_mean)
+    t, d = design.trial, design.decision
+    placebo = t.allocation.placebo / (t.allocation.placebo + t.allocation.active)
+
+    def power(total: float) -> float:
+        se = math.sqrt(v_p / (total * placebo) + v_a / (total * (1.0 - placebo)))
+        return float(norm.cdf((delta - critical_estimate(prior, se, d.threshold, d.margin)) / se))
+
+    lo, hi = 4.0, 8.0
+    while power(hi) < target:
+        lo, hi = hi, 2.0 * hi
+        if hi > 1e8:  # a rule that never reaches the target
+            raise ArithmeticError("the posterior rule does not reach the target power")
+    for _ in range(80):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if power(mid) < target else (lo, mid)
+    return hi / 2.0 if t.allocation.equal else hi
 
 
 def _moved(design, field: str, factor: float):
@@ -195,22 +230,44 @@ def _moved(design, field: str, factor: float):
     return moved, None
 
 
-def assumption_sensitivity(design, analysis: str, target: float) -> str:
+def rule_prior(design, oc):
+    """The posterior rule's prior as the operating characteristics recorded it (its normal
+    components, ``decision_rule.prior_components``), or None (the frequentist test, or not
+    recorded)."""
+    parts = oc.get("decision_rule", {}).get("prior_components")
+    if not (design.decision.is_posterior and parts):
+        return None
+    from designs.analyses.decision import NormalMixture
+
+    return NormalMixture(
+        tuple(c["weight"] for c in parts),
+        tuple(c["mean"] for c in parts),
+        tuple(c["sd"] for c in parts),
+    )
+
+
+def assumption_sensitivity(design, analysis: str, target: float, prior=None) -> str:
     """A paragraph: the closed form's n for ``target`` power at the design's values and when
     one input moves (the SD of true slopes, the residual SD, the effect, the attrition), where
-    the closed form models the design (:func:`closed_form_models`); '' otherwise (a
-    statistical review: the text gave n without saying how much it rests on each
-    assumption)."""
+    the closed form models the design (:func:`closed_form_models`; under the posterior rule
+    with its ``prior``, :func:`_posterior_rule_n`); '' otherwise (a statistical review: the
+    text gave n without saying how much it rests on each assumption; a protocol writer's
+    review: under the posterior rule it had no such paragraph)."""
     from designs.errors import InputError
 
-    if not closed_form_models(design, analysis):  # informative exits included
+    posterior = design.decision.is_posterior
+    if posterior and prior is None:
         return ""
+    plain = design.with_overrides({"decision.rule": "frequentist"}) if posterior else design
+    if not closed_form_models(plain, analysis):  # informative exits included
+        return ""
+    prior = prior if posterior else None
     if design.effect.slope_shift(design.population.slope_mean) <= 0:
         return ""  # no n "for power" to detect no effect or harm (the search refuses one too)
     t = design.trial
     unit = "per arm" if t.allocation.equal else "in total"
     try:
-        n0 = _closed_form_n(design, target)
+        n0 = _closed_form_n(design, target, prior)
         parts = []
         for field, factors, words, suffix in ASSUMPTION_STEPS:
             if field == "dropout" and not design.dropout.has_other_exits:
@@ -218,7 +275,7 @@ def assumption_sensitivity(design, analysis: str, target: float) -> str:
             values, ns = [], []
             for f in factors:
                 moved, value = _moved(design, field, f)
-                ns.append(f"{round_up(design, _closed_form_n(moved, target))}")
+                ns.append(f"{round_up(design, _closed_form_n(moved, target, prior))}")
                 if value is None:  # the attrition: the share gone by the last visit
                     gone = moved.dropout.cumulative_at(t.visits, include_death=True)[-1]
                     value = f"{100 * gone:.1f}%"
@@ -237,9 +294,16 @@ def assumption_sensitivity(design, analysis: str, target: float) -> str:
             parts.append(f"{words} {' / '.join(values)}{suffix} ({step}): {' / '.join(ns)}")
     except (InputError, ArithmeticError, ValueError):
         return ""
+    form = (
+        "The closed form of the posterior rule (the GLS slope difference as a normal "
+        "likelihood, continuous scores, dropout not depending on the scores, the prior above "
+        "held as it is)"
+        if posterior
+        else "The closed form (as in the check above)"
+    )
+    power = "success probability" if posterior else "power"
     return (
         "**Assumptions behind n.** The effect, the variances and the attrition are "
-        f"assumptions. The closed form (as in the check above) needs {round_up(design, n0)} {unit} "
-        f"for {target:.0%} power at the design's values; with one input moved and the others "
-        f"kept: {'; '.join(parts)}."
+        f"assumptions. {form} needs {round_up(design, n0)} {unit} for {target:.0%} {power} at "
+        f"the design's values; with one input moved and the others kept: {'; '.join(parts)}."
     )
