@@ -7,6 +7,8 @@ too. Nothing here knows about trials: the caller gives the cells as plain text.
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 #: Characters with a meaning in LaTeX text mode, and what prints them literally. ``<``, ``>``
@@ -42,15 +44,20 @@ TEX_SPECIALS = {
 TABCOLSEP_PT = 4
 
 
-def tex_escape(text) -> str:
+def tex_escape(text, exponents: bool = False) -> str:
     """``text`` as LaTeX that prints it literally.
 
     Runs of white space (newlines and tabs included) become one space: a blank line would
     end the paragraph inside ``\\caption``, and a newline in a ``%`` comment line would turn
-    the rest of the text into LaTeX code.
+    the rest of the text into LaTeX code. With ``exponents`` (the tool's own notes, not a
+    user's text), ``^2`` or ``^-2`` is set as a superscript (a protocol writer's review:
+    ``1/SE\\textasciicircum{}2`` printed a literal caret).
     """
     flat = " ".join(str(text).split())
-    return "".join(TEX_SPECIALS.get(c, c) for c in flat)
+    escaped = "".join(TEX_SPECIALS.get(c, c) for c in flat)
+    if not exponents:
+        return escaped
+    return re.sub(r"\\textasciicircum\{\}(-?\d+)", r"$^{\1}$", escaped)
 
 
 def _cmidrules(columns: pd.MultiIndex) -> str:
@@ -117,6 +124,6 @@ def booktabs_table(
     end = lines.index("\\end{tabular}")
     lines[end + 1 : end + 1] = [
         "\\par\\smallskip",
-        "{\\footnotesize\\raggedright " + tex_escape(notes) + "\\par}",
+        "{\\footnotesize\\raggedright " + tex_escape(notes, exponents=True) + "\\par}",
     ]
     return "\n".join(["% " + " ".join(comment.split()), *lines]) + "\n"

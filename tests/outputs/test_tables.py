@@ -221,6 +221,10 @@ def test_latex_escapes_every_text(hostile_design):
 def test_tex_escape_round_trips():
     text = "a\\b&c%d$e#f_g{h}i~j^k<l>m|n\u2013o"
     assert _printed(tex_escape(text)) == text
+    # the tool's notes set exponents as superscripts (a protocol writer's review: a literal
+    # caret in "1/SE^2"); a caret not before a number stays literal
+    notes = tex_escape("1/SE^2, (points/month)^-2, a^b", exponents=True)
+    assert notes == "1/SE$^{2}$, (points/month)$^{-2}$, a\\textasciicircum{}b"
     # the signs a rate cell holds at its edges become math mode: ASCII for pdflatex
     for cell in (rate_cell(1.0, 0.0, 3000), rate_cell(0.0, 0.0, 3000)):
         tex = tex_escape(cell)
