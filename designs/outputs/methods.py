@@ -40,7 +40,7 @@ from designs.outputs.tables import (
     posterior_rule_text,
     type_i_target,
 )
-from designs.spec.estimand import estimand_lines
+from designs.spec.estimand import estimand_prose
 
 #: The works the reference list gives for an analysis, cited where the text names its method.
 IN_TEXT_CITATIONS = {
@@ -304,9 +304,7 @@ def methods_text(
         METHODS_TITLE if assurance else METHODS_TITLE_NO_ASSURANCE,
         "",
         "**Estimand (ICH E9(R1)).** "
-        + " ".join(
-            f"{k[0].upper()}{k[1:]}: {v}." for k, v in estimand_lines(design, result.analysis)
-        )
+        + estimand_prose(design, result.analysis)
         + f" Simulated {'candidates, screened before randomisation' if en else 'population'}: "
         f"baseline ALSFRS-R mean {p.baseline_mean:g} (SD of true baselines {p.baseline_sd:g}), "
         f"mean decline {p.slope_mean:g} points/month (SD of true slopes {p.slope_sd:g})"

@@ -141,6 +141,26 @@ def estimand_lines(design, analysis: str | None = None) -> list[tuple[str, str]]
     ]
 
 
+#: Attribute names as a sentence opens with them in prose (:func:`estimand_prose`).
+PROSE_NAMES = {"intercurrent event: death": "death (an intercurrent event)"}
+
+
+def estimand_prose(design, analysis: str | None = None) -> str:
+    """The estimand's attributes as sentences to paste (the methods text): "Death (an
+    intercurrent event): hypothetical, as if no patient had died ..." where the lines read
+    "intercurrent event: death: hypothetical: as if ..." (a protocol writer's review: a
+    chain of colons, not a sentence)."""
+    import re
+
+    out = []
+    for name, value in estimand_lines(design, analysis):
+        name = PROSE_NAMES.get(name, name)
+        value = value.replace(": as if", ", as if")
+        value = re.sub(r"^([a-z ]{3,30}): ", r"\1; ", value)  # "missing at random; the ..."
+        out.append(f"{name[0].upper()}{name[1:]}: {value}.")
+    return " ".join(out)
+
+
 def estimand_text(design) -> str:
     """The estimand in one paragraph (for the methods text and command outputs)."""
     return (

@@ -70,3 +70,19 @@ def test_power_prints_the_estimand_line():
     line = estimand_line("lmm_slope")
     assert line.startswith("estimand (lmm_slope): difference in mean ALSFRS-R slope")
     assert "death: hypothetical" in line
+
+
+def test_the_prose_to_paste_is_sentences_not_a_chain_of_colons():
+    """A protocol writer's review: "Intercurrent event: death: hypothetical: as if ..." in the
+    methods text. The prose keeps every attribute's words and reads as sentences."""
+    from designs.spec.estimand import estimand_lines, estimand_prose
+
+    design = load_design()
+    for analysis in ("lmm_slope", "joint_rank", "ols_slope_ttest", "ancova_change"):
+        prose = estimand_prose(design, analysis)
+        assert "death: " not in prose.lower() and ": as if" not in prose
+        assert prose.count(". ") >= len(estimand_lines(design, analysis)) - 1
+        assert "Death (an intercurrent event): " in prose
+    lmm = estimand_prose(design, "lmm_slope")
+    assert "Death (an intercurrent event): hypothetical, as if no patient had died" in lmm
+    assert "missing at random; the scores after a patient leaves" in lmm
