@@ -128,7 +128,7 @@ CONTROLS: tuple[Control, ...] = (
     Control(
         "futility",
         "Futility (non-binding)",
-        "beta spending; one-sided tests",
+        "beta spending or conditional power (cp); one-sided tests",
         ("interim.futility", "interim.futility_beta"),
     ),
     Control("seed", "Seed", "", ("seed",)),

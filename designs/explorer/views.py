@@ -107,7 +107,7 @@ def power_announcement(req, view) -> str:
     gs = view.sequential
     shown = gs if gs is not None else view.summaries[primary]
     what = "Success probability" if design.decision.is_posterior else "Power"
-    looks = "" if gs is None else f" with {len(gs.looks)} interim looks"
+    looks = "" if gs is None else f" with {len(gs.looks) - 1} interim and a final look"
     return (
         f"{what}{looks}: {shown.power_favourable:.3f} (Monte Carlo SE "
         f"{se_text(shown.mc_se_favourable)}), {primary}, {_size_text(design)}."
@@ -309,8 +309,9 @@ def loss_html(req, view) -> ui.Tag:
         # table's 32.5% + 3.7% were three dropout figures with nothing to relate them
         f"The table: shares of the simulated patients who left alive, or died, before their "
         f"last visit (month {t.duration_months:g}). The design line's \u201cgone by month "
-        "12\u201d counts both, as planned; the Dropout control sets leaving alive were no "
-        "one to die (deaths compete with it, so a little fewer leave alive).",
+        "12\u201d counts both, as planned. The Dropout control sets the share who would "
+        "leave alive if no one died; deaths compete with leaving, so a little fewer leave "
+        "alive than it says.",
         class_="provenance",
         id="loss-how",
     )

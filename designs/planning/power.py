@@ -4,7 +4,8 @@
 ``sides = 1``); ``power_favourable`` counts only rejections whose estimate favours active
 (sample size and assurance use it: a significant harm is no success). Both carry the Monte
 Carlo standard error ``sqrt(p (1 - p) / trials)`` and a Wilson 95% interval (reference 71
-of ``docs/references.md``). Trials whose
+of ``docs/references.md``), or, where the control variate estimates them, its SE and the
+estimate plus and minus 1.96 of it. Trials whose
 fit failed are counted in ``failed_fits``; by default (``decision.failed_fits = "failure"``,
 the conservative convention) they count as failures to reject and stay in the denominator,
 with ``"exclude"`` they are left out of the rates. Under the posterior rule

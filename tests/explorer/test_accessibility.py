@@ -58,6 +58,16 @@ def test_the_announcement_is_the_headline_in_one_sentence(base):
     text = views.power_announcement(Request("default", base, design, SEED, TRIALS), view)
     assert text.startswith(f"Power: {s.power_favourable:.3f} (Monte Carlo SE ")
     assert "lmm_slope, n = 20 per arm (40 randomised)." in text and len(text) < 120
+    # looks 0.5, 1 are one interim look and the final one (an explorer review: "with 2
+    # interim looks")
+    from dataclasses import replace
+    from types import SimpleNamespace
+
+    gs = SimpleNamespace(looks=(0.5, 1.0), power_favourable=0.8, mc_se_favourable=0.01)
+    looked = views.power_announcement(
+        Request("default", base, design, SEED, TRIALS), replace(view, sequential=gs)
+    )
+    assert looked.startswith("Power with 1 interim and a final look: 0.800")
 
 
 def test_the_robust_prior_note_names_the_pages_control(base):
