@@ -85,3 +85,19 @@ def chosen_cautions(rows, design, calibrated=None) -> list[str]:
     lines += _level_warnings(first, design, calibrated)
     lines = [f"WARNING: {line.removeprefix('warning: ')}" for line in lines]
     return [line if line.endswith(".") else f"{line}." for line in lines]
+
+
+def one_stage_caution(result) -> list[str]:
+    """A Markdown caution when the report's search had one stage (``--refine-trials 0``, as
+    the explorer's quick search makes its report folder; a non-programmer's review: the
+    folder's README said "Paste first: methods.md" on the quick n the page said not to
+    quote), else nothing."""
+    if getattr(result, "refine_trials", 0):
+        return []
+    return [
+        "> **This search had one stage (`--refine-trials 0`, as the explorer's quick search): "
+        "its n has a wider Monte Carlo interval than the two stages `sample-size` and `report` "
+        "run by default. Before quoting n, run `simulate.py report` with the same options "
+        "without `--refine-trials 0`.**",
+        "",
+    ]

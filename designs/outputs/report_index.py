@@ -7,7 +7,7 @@ from designs.analyses.registry import title
 from designs.outputs.console import is_illustrative, phase2_words
 from designs.outputs.csv_columns import columns_markdown
 from designs.outputs.plotting import posterior_rule_short
-from designs.outputs.report_cautions import fresh_check_block
+from designs.outputs.report_cautions import fresh_check_block, one_stage_caution
 from designs.outputs.tables import N_INTERVAL_NOTE, csv_header, refit_words
 
 
@@ -254,6 +254,7 @@ def report_readme(plan, command: str | None = None) -> str:
             command,
             calibrated=getattr(plan, "prior_weight_calibrated", None),
         ),
+        *one_stage_caution(plan.sample_size),
         *(
             [f"Made with `{command}`; the same command makes the same files.", ""]
             if command

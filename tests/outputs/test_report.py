@@ -340,3 +340,17 @@ def test_the_assurance_at_each_n_found_is_the_main_jobs(report_plan, fake_poster
     assert got["proportional"].power_at_median == ref["proportional"].power_at_median
     # the whole curve alike (more trials at n alone made it jump there)
     assert {a.trials for a in report_plan.assurance_curves["absolute"]} == {MAIN_ASSURANCE_TRIALS}
+
+
+def test_a_one_stage_search_is_said_where_the_folder_says_paste_first(report, report_plan):
+    """A non-programmer's review: the explorer's report folder (one stage, --refine-trials 0)
+    said "Paste first: methods.md" on the quick n the page itself said not to quote."""
+    from types import SimpleNamespace
+
+    from designs.outputs.report_cautions import one_stage_caution
+
+    assert report_plan.sample_size.refine_trials == 0
+    readme = (report[0] / "README.md").read_text()
+    caution = readme.index("This search had one stage (`--refine-trials 0`")
+    assert caution < readme.index("## Paste first")
+    assert one_stage_caution(SimpleNamespace(refine_trials=8000)) == []
