@@ -162,6 +162,29 @@ def sample_size_args(
     return args + ["--refine-trials", "0"] + (["--format", fmt] if fmt else [])
 
 
+def assurance_args(design_ref, base, design, *, seed: int, trials: int) -> list[str]:
+    """Arguments of ``simulate.py assurance`` for the page's assurance at the design's size
+    (both transports, as the page shows them). The fixed effect's fields are left out unless
+    the design reads them (a conditional-power futility rule): assurance draws the effect
+    and refuses them (its first line then shows the design's own effect; the numbers are
+    the page's)."""
+    from designs.cli.effect_options import FIXED_EFFECT_FIELDS, reads_fixed_effect
+
+    options = set_options(base, design)
+    pairs = [options[i : i + 2] for i in range(0, len(options), 2)]
+    if not reads_fixed_effect(design):
+        pairs = [p for p in pairs if p[1].split("=", 1)[0] not in FIXED_EFFECT_FIELDS]
+    run = ["--seed", str(seed), "--trials", str(trials)]
+    return ["assurance", *_design_option(design_ref), *(x for p in pairs for x in p), *run]
+
+
+def report_args(design_ref, base, design, *, seed: int, trials: int) -> list[str]:
+    """Arguments of ``simulate.py report`` for the page's report folder (zip): one stage, as
+    the page searches; without assurance, add ``--no-assurance``."""
+    run = ["--seed", str(seed), "--trials", str(trials), "--refine-trials", "0", "--out", "report"]
+    return ["report", *_design_option(design_ref), *set_options(base, design), *run]
+
+
 def design_args(design_ref, base, design) -> list[str]:
     """Arguments of ``simulate.py designs show`` (the design's TOML)."""
     return ["designs", "show", design_ref or "default", *set_options(base, design)]
@@ -175,7 +198,8 @@ def command_text(args: Sequence[str]) -> str:
 def commands_file(
     design_ref, base, design, *, seed: int, trials: int, analyses, uploaded: bool = False
 ) -> str:
-    """The commands that reproduce the view: power, sample size, the design's TOML. For an
+    """The commands that reproduce the view: power, sample size, the design's TOML, assurance
+    and the report folder. For an
     uploaded design (``uploaded``) the file the commands name is the one that was uploaded,
     which the page does not hold: a comment says so and how to use the downloaded
     design.toml instead."""
@@ -192,5 +216,9 @@ def commands_file(
         ),
         command_text(sample_size_args(design_ref, base, design, seed=seed, trials=trials)),
         command_text(design_args(design_ref, base, design)),
+        "# the Assurance button, and the report folder (zip; --no-assurance without it); a",
+        "# non-programmer's review: neither could be reproduced from the commands shown",
+        command_text(assurance_args(design_ref, base, design, seed=seed, trials=trials)),
+        command_text(report_args(design_ref, base, design, seed=seed, trials=trials)),
     ]
     return "\n".join(lines) + "\n"

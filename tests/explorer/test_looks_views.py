@@ -214,3 +214,22 @@ def test_the_interim_card_gives_what_a_charter_needs(base, cli):
     assert without.count("<td>-</td>") == 6  # futility z, and its P under H1 and H0, 2 looks
     assert f"Planned maximum information {out['information_max']:.1f} (points/month)^-2" in html
     assert f"derived under an effect of {out['futility_effect']:+.3f} points/month" in html
+
+
+def test_the_reproducing_commands_give_the_pages_assurance_and_report(base, cli):
+    """A non-programmer's review: after the Assurance button and the report zip, the
+    commands shown still gave power, sample size and the design only. The assurance line
+    reproduces the page's numbers (its effect fields left out: assurance draws the effect
+    and refuses them; the design line above the numbers then shows the design's own)."""
+    from designs.explorer import command
+
+    design = base.with_overrides({"trial.n_per_arm": N, "effect.value": 0.3})
+    text = command.commands_file("default", base, design, seed=SEED, trials=TRIALS, analyses=[])
+    assurance = command.assurance_args("default", base, design, seed=SEED, trials=TRIALS)
+    report = command.report_args("default", base, design, seed=SEED, trials=TRIALS)
+    assert command.command_text(assurance) in text and command.command_text(report) in text
+    assert "effect.value" not in " ".join(assurance) and "effect.value=0.3" in " ".join(report)
+    assert report[-4:] == ["--refine-trials", "0", "--out", "report"]
+    page = compute.assurance_view(design, SEED, TRIALS).splitlines()
+    printed = cli(*assurance).decode().splitlines()
+    assert printed[1 : len(page)] == page[1:]
