@@ -152,6 +152,13 @@ def test_methods_paragraph(plan, folder):
     s = plan.interim.summary
     assert f"at that size the power was {s.power_favourable:.3f} (MC SE" in text
     assert "{" not in text and "}" not in text
+    # how the looks were monitored, as a regulator asks (a protocol writer's review: only
+    # interim.md's notes said it)
+    assert f"information I_max = {s.information_max:.1f} (points/month)^-2" in text
+    assert "an interim look that reached I_max was the trial's final analysis" in text
+    assert "carried to the z scale through its own degrees of freedom" in text
+    derived = f"futility boundaries were derived under an effect of {s.futility_effect:+.3f}"
+    assert (derived in text) == (s.futility_effect is not None)
     assert "Lan KKG, DeMets DL (1983)" in text and "Jennison C, Turnbull BW (2000)" in text
     # the inputs' list is of the design without looks, but accrual sets what each look sees
     assert "information at each interim look" in text
