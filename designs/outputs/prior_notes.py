@@ -111,3 +111,56 @@ def borrowing_caveat(design) -> str:
         "counts twice there: in the effect and in the prior. How the success probability "
         "and the type I error move with the weight on phase 2 is in prior_weight.md."
     )
+
+
+def robust_note(design) -> str:
+    """The robust prior's source and, with ``decision.robust_sd = 0``, what its vague
+    component is (a statistician's review: Schmidli et al. 2014 was in the reference list
+    but cited nowhere in the text, and N(0, 1.24^2) was not called unit information)."""
+    from designs.planning.decision_rule import robust_component_sd
+
+    d = design.decision
+    if not (d.is_posterior and d.prior.value == "robust"):
+        return ""
+    unit = (
+        f"; its second component, N(0, {robust_component_sd(design):.3f}^2), is the "
+        "unit-information prior (Kass and Wasserman 1995), its SD that of the effect estimate "
+        "with one patient per arm"
+        if unit_information_cited(design)
+        else ""
+    )
+    conflict = (
+        "; prior-data conflict is handled by the mixture itself: the robust component's "
+        "posterior weight rises above its prior weight only when the trial's estimate is "
+        "likelier under it than under the phase 2 components (an estimate of no effect, near "
+        "the robust component's centre, need not raise it), and simulate.py analyze prints "
+        "that weight"
+        if d.borrows
+        else ""
+    )
+    return f"; the robust mixture prior of Schmidli et al. 2014{unit}{conflict}"
+
+
+def unit_information_cited(design) -> bool:
+    """Whether the methods text calls the robust prior's second component the
+    unit-information prior (``decision.robust_sd = 0`` with some weight on it), and so
+    cites Kass and Wasserman 1995 (a Bayesian review: it was named, not cited)."""
+    d = design.decision
+    robust = d.is_posterior and d.prior.value == "robust"
+    return robust and d.robust_sd == 0 and d.prior_weight < 1
+
+
+def mixture_text(design, oc) -> str:
+    """The borrowing prior written out as its normal components (points/month), from the
+    operating characteristics' ``decision_rule``: what a protocol pre-specifies (a review:
+    the fitted phase 2 mixture was in no output); empty when the prior does not borrow."""
+    parts = oc.get("decision_rule", {}).get("prior_components")
+    if not design.decision.borrows or not parts:
+        return ""
+    mix = " + ".join(f"{c['weight']:.3f} N({c['mean']:+.3f}, {c['sd']:.3f}^2)" for c in parts)
+    return (
+        "; the prior as a mixture of normals, points/month (the phase 2 posterior draws of "
+        "the effect, carried over by the design's transport, fitted by a mixture of up to 3 "
+        f"normals by EM, their number chosen by BIC): {mix}"
+        f"{borrowing_text(oc.get('decision_rule', {}))}"
+    )

@@ -310,6 +310,7 @@ def _render_in_scope(plan, tmp: Path, command: str | None) -> None:
             interim=interim,
             realism=plan.realism,
             realism_n=plan.realism_n,
+            calibrated=plan.prior_weight_calibrated,
         )
     )
     chosen = result.rows[0]

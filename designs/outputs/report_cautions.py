@@ -52,25 +52,52 @@ def _level_warnings(rows, design, calibrated=None) -> list[str]:
     ]
 
 
+def _calibrated_index(design, calibrated) -> int | None:
+    """The report's calibration at the design's prior weight (its weights are the robust
+    prior's), or None where there is none or its power is not known."""
+    if calibrated is None or design.decision.prior.value != "robust":
+        return None
+    at = np.flatnonzero(np.isclose(calibrated.weights, design.decision.prior_weight))
+    if at.size == 0 or not np.isfinite(calibrated.power[at[0]]):
+        return None
+    return int(at[0])
+
+
 def _calibrated_power(row, design, calibrated) -> str:
     """': at n = 151 the threshold calibrated to it (0.9864, MC SE 0.0010; ...) gives a
     success probability of 0.723 (MC SE 0.011; prior_weight.md)', from the report's
     calibration at the design's weight (a report
     review: the README led with an n that did not hold the level and gave no figure for the
     one that does); '' without one."""
-    if calibrated is None or design.decision.prior.value != "robust":  # (its weights are
-        # the robust prior's)
+    i = _calibrated_index(design, calibrated)
+    if i is None:
         return ""
-    at = np.flatnonzero(np.isclose(calibrated.weights, design.decision.prior_weight))
-    if at.size == 0 or not np.isfinite(calibrated.power[at[0]]):
-        return ""
-    i = at[0]
     return (
         f": at n = {row.n:,} the threshold calibrated to it ({calibrated.threshold[i]:.4f}, "
         f"MC SE {calibrated.threshold_mc_se[i]:.4f}; a protocol takes the upper end of its "
         "interval, simulate.py calibrate) gives a success probability of "
         f"{calibrated.power[i]:.3f} (MC SE "
         f"{calibrated.power_mc_se[i]:.3f}; prior_weight.md)"
+    )
+
+
+def calibrated_sentence(row, design, calibrated) -> str:
+    """The same figure as a sentence of the methods text (a protocol writer's review: only
+    the README gave the success probability of the rule that holds the level), for a rule
+    whose type I error at n is above the level; '' otherwise."""
+    from designs.outputs.console import type_i_warnings
+
+    i = _calibrated_index(design, calibrated)
+    if i is None or not type_i_warnings([row], design, above_only=True):
+        return ""
+    level = design.trial.alpha / design.trial.sides
+    return (
+        f" With the threshold calibrated to the one-sided level {level:g} at {row.n:,} "
+        f"{'per arm' if row.size_name == 'n_per_arm' else 'in total'} "
+        f"({calibrated.threshold[i]:.4f}, MC SE {calibrated.threshold_mc_se[i]:.4f}) the "
+        f"success probability is {calibrated.power[i]:.3f} (MC SE "
+        f"{calibrated.power_mc_se[i]:.3f}; prior_weight.md), so n for the target is larger "
+        "with a rule that holds the level."
     )
 
 

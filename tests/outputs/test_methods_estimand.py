@@ -225,7 +225,7 @@ def test_the_robust_prior_is_cited_and_its_vague_component_named():
     """A statistician's review: under the robust prior, Schmidli et al. 2014 was in the
     reference list but cited nowhere in the text, and its N(0, 1.24^2) was not called the
     unit-information prior."""
-    from designs.outputs.methods import _robust_note
+    from designs.outputs.prior_notes import robust_note as _robust_note
 
     d = load_design("default").with_overrides({"decision.rule": "posterior"})
     robust = d.with_overrides({"decision.prior": "robust", "decision.prior_weight": 0.5})

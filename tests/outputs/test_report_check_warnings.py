@@ -96,6 +96,18 @@ def test_a_posterior_rule_above_its_level_at_n_is_in_the_readme():
         "threshold that holds it"
         not in fresh_check_block([row(0.9, 0.0503)], other, calibrated=calibrated)[2]
     )
+    # the methods text says it too (a protocol writer's review: the README alone did)
+    from designs.outputs.report_cautions import calibrated_sentence
+
+    above, within = row(0.9, 0.0503), row(0.9, 0.026)
+    above.size_name = within.size_name = "n_per_arm"
+    assert calibrated_sentence(above, robust, calibrated) == (
+        " With the threshold calibrated to the one-sided level 0.025 at 233 per arm (0.9864, "
+        "MC SE 0.0010) the success probability is 0.723 (MC SE 0.011; prior_weight.md), so n "
+        "for the target is larger with a rule that holds the level."
+    )
+    assert calibrated_sentence(within, robust, calibrated) == ""  # the level held
+    assert calibrated_sentence(above, other, calibrated) == ""  # no calibration at 0.3
 
 
 def test_undefined_numbers_are_null_in_json_and_n_a_in_markdown():
@@ -173,3 +185,13 @@ def test_the_files_standing_on_the_chosen_n_carry_its_cautions(tmp_path):
     toml = header + design_at(design, 233).to_toml()
     assert tomllib.loads(toml)["trial"]["n_per_arm"] == 233  # still a design file
     assert "WARNING" not in chosen_design_header(passed)
+
+
+def test_the_methods_say_why_the_rules_type_i_errors_differ():
+    """A protocol writer's review: 0.0470, 0.0448 and 0.0436 in three files of a posterior
+    rule's report, with no word on why; under the test there is one."""
+    from designs.outputs.methods import _type_i_elsewhere
+
+    posterior = load_design().with_overrides({"decision.rule": "posterior"})
+    assert "other simulated null trials" in _type_i_elsewhere(posterior)
+    assert _type_i_elsewhere(load_design()) == ""

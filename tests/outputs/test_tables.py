@@ -410,7 +410,7 @@ def test_the_methods_text_writes_out_a_borrowing_prior_as_its_mixture():
     could not pre-specify it from the report; the methods text now gives its components
     (from the operating characteristics' decision_rule, as power --json gives them)."""
     from designs.analyses.decision import NormalMixture
-    from designs.outputs.methods import _mixture_text
+    from designs.outputs.prior_notes import mixture_text as _mixture_text
     from designs.planning.decision_rule import rule_record
 
     base = load_design().with_overrides({"decision.rule": "posterior"})
