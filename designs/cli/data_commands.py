@@ -67,20 +67,10 @@ def decision_prior_from_args(design, args):
         # a Bayesian review: the README promised that every output resting on a posterior
         # names its data and draws; power, calibrate and analyze did not
         print(f"phase 2 posterior the prior borrows from: {posterior_source(idata.attrs)}")
-    d = design.decision
-    unit = d.prior.value == "robust" and d.robust_sd == 0 and d.prior_weight < 1
-    if unit and not getattr(args, "json", False):  # (weight 1: no robust component)
-        from designs.planning.decision_rule import robust_component_sd
+    from designs.outputs.prior_notes import robust_sd_note
 
-        sd = robust_component_sd(design)
-        # a Bayesian review: a sensitivity run with another slope SD moved the robust SD
-        # from 0.602 to 0.811 and the type I error with it, the protocol's prior unchanged
-        print(
-            f"robust component N(0, {sd:.3g}^2): unit information of this design "
-            "(decision.robust_sd = 0), so it moves with the design's SDs, visits and dropout; "
-            "a protocol states one value, and a sensitivity run keeps the protocol's with "
-            "--set decision.robust_sd=VALUE"
-        )
+    if (note := robust_sd_note(design)) and not getattr(args, "json", False):
+        print(note)
     return decision_prior(design, idata)
 
 

@@ -164,3 +164,24 @@ def mixture_text(design, oc) -> str:
         f"normals by EM, their number chosen by BIC): {mix}"
         f"{borrowing_text(oc.get('decision_rule', {}))}"
     )
+
+
+def robust_sd_note(design) -> str:
+    """The line on a robust prior whose second component is the design's unit information
+    (``decision.robust_sd = 0``): it moves with the design, while a protocol states one
+    value (a Bayesian review: a sensitivity run moved it from 0.602 to 0.811, and the type I
+    error with it); '' for any other prior. Printed by the commands that read the prior and
+    shown on the explorer's page (a non-programmer's review: the page left it out)."""
+    d = design.decision
+    if not (d.is_posterior and d.prior.value == "robust" and d.robust_sd == 0):
+        return ""
+    if d.prior_weight >= 1:  # no robust component
+        return ""
+    from designs.planning.decision_rule import robust_component_sd
+
+    return (
+        f"robust component N(0, {robust_component_sd(design):.3g}^2): unit information of "
+        "this design (decision.robust_sd = 0), so it moves with the design's SDs, visits and "
+        "dropout; a protocol states one value, and a sensitivity run keeps the protocol's with "
+        "--set decision.robust_sd=VALUE"
+    )

@@ -85,6 +85,17 @@ def test_the_robust_prior_note_names_the_pages_control(base):
     )
     assert 'a value above 0 in "Weight on phase 2" borrows' in html
     assert "--prior-weight" not in html
+    # the unit-information SD moves with the design, as the command line says (a
+    # non-programmer's review: the page did not)
+    from designs.outputs.prior_notes import robust_sd_note
+
+    note = robust_sd_note(design)
+    assert note.startswith("robust component N(0, 0.") and 'id="robust-sd"' in str(
+        views.power_html(Request("default", base, design, SEED, TRIALS), view)
+    )
+    assert note in html
+    stated = design.with_overrides({"decision.robust_sd": 0.5})  # a protocol's own value
+    assert robust_sd_note(stated) == ""
 
 
 def test_the_effect_label_follows_its_kind():
