@@ -284,7 +284,10 @@ def server(input, output, session):
             reactive.invalidate_later(POLL_SECONDS)
         j = job["current"]
         count = (j.done, j.total) if running else None
-        return status_text(power, sample_size, valid=checked()[0] is not None, count=count)
+        compiling = running and not j.done and not _engine_compiled()
+        return status_text(
+            power, sample_size, valid=checked()[0] is not None, count=count, compiling=compiling
+        )
 
     @render.text
     def announce():
@@ -382,14 +385,26 @@ def upload_message(message: str, path, name: str) -> str:
     return f"{name}: {message.removeprefix(f"design file '{name}': ")}"
 
 
+def _engine_compiled() -> bool:
+    from designs.simulation.numba_cache import engine_compiled
+
+    return engine_compiled()
+
+
 def status_text(
-    power: str, sample_size: str, valid: bool = True, count: tuple[int, int] | None = None
+    power: str,
+    sample_size: str,
+    valid: bool = True,
+    count: tuple[int, int] | None = None,
+    compiling: bool = False,
 ) -> str:
     """The status line from the two tasks' states (:func:`_state`): never "up to date"
     while a control is invalid or a task failed; a sample size that never started because
     the power failed is said so, not "simulating". ``count``: the running job's trials
     simulated and announced so far (:class:`designs.explorer.compute.Job`; the total grows
-    stage by stage as the search learns its sizes)."""
+    stage by stage as the search learns its sizes); ``compiling``: no trial yet and the
+    engine not compiled (a non-programmer's review: a first load showed "simulating: power"
+    for two minutes with no word of compiling)."""
     if not valid:
         return INVALID
     if power == "error":
@@ -399,6 +414,10 @@ def status_text(
     if running:
         done, total = count or (0, 0)
         counted = f" ({done:,} of {total:,} trials planned so far)" if total else ""
+        if compiling:
+            from designs.simulation.numba_cache import COMPILE_NOTICE
+
+            counted += f" ({COMPILE_NOTICE})"
         return f"simulating: {', '.join(running)} ...{counted}"
     bad = [k for k, s in states.items() if s == "error"]
     return f"could not compute: {', '.join(bad)}" if bad else "up to date"

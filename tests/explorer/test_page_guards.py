@@ -73,6 +73,9 @@ def test_the_status_line_counts_the_trials_while_a_job_runs():
     assert line == "simulating: power ... (12,000 of 40,000 trials planned so far)"
     assert status_text("running", "running", count=(0, 0)) == "simulating: power, sample size ..."
     assert status_text("success", "success", count=(5, 5)) == "up to date"
+    # a first load compiles for minutes before any trial: said so (a non-programmer's review)
+    first = status_text("running", "initial", count=(0, 0), compiling=True)
+    assert first.startswith("simulating: power ... (compiling the simulation kernels: first run")
 
 
 def test_the_posterior_rule_shows_its_prior_of_the_effect_as_the_command_line(base, cli):
