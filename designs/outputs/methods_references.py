@@ -49,6 +49,10 @@ REFERENCES = {
     "kass": "Kass RE, Wasserman L (1995). A reference Bayesian test for nested hypotheses and "
     "its relationship to the Schwarz criterion. *Journal of the American Statistical "
     "Association* 90(431):928-934. doi:10.1080/01621459.1995.10476592",
+    "kopp_schneider": "Kopp-Schneider A, Calderazzo S, Wiesenfarth M (2020). Power gains by "
+    "using external information in clinical trials are typically not possible when requiring "
+    "strict type I error control. *Biometrical Journal* 62(2):361-374. "
+    "doi:10.1002/bimj.201800395",
     "schmidli": "Schmidli H, Gsteiger S, Roychoudhury S, et al. (2014). Robust "
     "meta-analytic-predictive priors in clinical trials with historical control information. "
     "*Biometrics* 70(4):1023-1032. doi:10.1111/biom.12242",
@@ -146,6 +150,8 @@ def references_text(
         keys.append("kass")
     if prior_worth:  # the borrowing prior's effective sample size
         keys.append("neuenschwander")
+    if prior_worth and assurance:  # the caveat on borrowing (prior_notes.borrowing_caveat)
+        keys.append("kopp_schneider")
     if assurance:
         keys.append("phase2")
     cited = [REFERENCES[k] for k in keys] + list(extra)

@@ -195,3 +195,18 @@ def test_the_methods_say_why_the_rules_type_i_errors_differ():
     posterior = load_design().with_overrides({"decision.rule": "posterior"})
     assert "other simulated null trials" in _type_i_elsewhere(posterior)
     assert _type_i_elsewhere(load_design()) == ""
+
+
+def test_the_borrowing_caveat_cites_what_prior_weight_md_rests_on():
+    """A protocol writer's review: prior_weight.md cites Kopp-Schneider et al. 2020, the
+    methods text pointed to that file and cited it nowhere."""
+    from designs.outputs.methods_references import references_text
+    from designs.outputs.prior_notes import borrowing_caveat
+
+    robust = load_design().with_overrides(
+        {"decision.rule": "posterior", "decision.prior": "robust", "decision.prior_weight": 0.5}
+    )
+    assert "(Kopp-Schneider et al. 2020)." in borrowing_caveat(robust)
+    refs = "\n".join(references_text("lmm_slope", True, prior_worth=True))
+    assert "Kopp-Schneider A, Calderazzo S, Wiesenfarth M (2020)" in refs
+    assert "Kopp-Schneider" not in "\n".join(references_text("lmm_slope", True))
