@@ -136,7 +136,7 @@ def robust_note(design) -> str:
         "; prior-data conflict is handled by the mixture itself: the robust component's "
         "posterior weight rises above its prior weight only when the trial's estimate is "
         "likelier under it than under the phase 2 components (an estimate of no effect, near "
-        "the robust component's centre, need not raise it), and simulate.py analyze prints "
+        "the robust component's centre, need not raise it), and the trial's analysis reports "
         "that weight"
         if d.borrows
         else ""

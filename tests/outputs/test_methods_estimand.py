@@ -233,7 +233,7 @@ def test_the_robust_prior_is_cited_and_its_vague_component_named():
         "; prior-data conflict is handled by the mixture itself: the robust component's "
         "posterior weight rises above its prior weight only when the trial's estimate is "
         "likelier under it than under the phase 2 components (an estimate of no effect, near "
-        "the robust component's centre, need not raise it), and simulate.py analyze prints "
+        "the robust component's centre, need not raise it), and the trial's analysis reports "
         "that weight"
     )  # (a Bayesian SAP review: the methods said nothing of conflict, nor cited Kass)
     assert _robust_note(robust) == (
