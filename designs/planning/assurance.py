@@ -88,12 +88,14 @@ def transported_decline_words(design) -> str:
     e = design.enrichment
     if e.admitted_slope(design.population) is not None:
         return "the admitted patients' mean decline"
+    decline = f"{abs(design.population.slope_mean):g} points/month"
     if e.active:
         return (
-            "the candidates' mean decline |slope_mean| (lead-in screening: the admitted "
+            f"the candidates' mean decline ({decline}; lead-in screening: the admitted "
             "patients' mean has no closed form)"
         )
-    return "|slope_mean|"
+    # words, not the field's name (a protocol writer's review: "|slope_mean|" in methods.md)
+    return f"the design's mean decline ({decline})"
 
 
 def draw_indices(n_draws: int, trials: int, seed: int) -> np.ndarray:

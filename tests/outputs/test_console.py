@@ -224,7 +224,7 @@ def test_assurance_with_the_posteriors_natural_history_says_what_is_simulated():
     design = load_design()
     results = [_assurance("proportional", 0.397, 0.210), _assurance("absolute", 0.210, 0.210)]
     text = assurance_text(design, results, natural_history_from_posterior=True, undefined_draws=3)
-    assert "fraction of |slope_mean|" not in text and "0.397" not in text
+    assert "fraction of the design" not in text and "0.397" not in text
     lines = text.splitlines()
     line = next(x for x in lines if x.startswith("proportional:"))
     assert (
@@ -237,7 +237,7 @@ def test_assurance_with_the_posteriors_natural_history_says_what_is_simulated():
     assert "Posterior draws without phase 2 decline" not in text  # they keep their own delta
     # with the design's population the fraction of its decline is still the effect
     text = assurance_text(design, results, natural_history_from_posterior=False, undefined_draws=3)
-    assert "(+0.397 fraction of |slope_mean| = +0.210 points/month)" in text
+    assert "(+0.397 fraction of the design's mean decline (0.5 points/month) = +0.210" in text
     assert "Posterior draws without phase 2 decline" in text
     assert "power at the posterior-median effect" in text
     rule = design.with_overrides({"decision.rule": "posterior"})

@@ -115,7 +115,7 @@ def test_proportional_transport_scales_the_decline_of_the_patients_randomised():
     assert "lead-in screening" in transported_decline_words(lead)
     plain = load_design()
     assert transported_decline(plain) == abs(plain.population.slope_mean)
-    assert transported_decline_words(plain) == "|slope_mean|"
+    assert transported_decline_words(plain) == "the design's mean decline (0.5 points/month)"
 
 
 def test_assign_draws_is_reproducible():
