@@ -43,14 +43,16 @@ def borrowing_settings(design) -> dict:
 
 
 def settings_text(design) -> str:
-    """'n_per_arm = 220, threshold 0.975, margin 0 points/month, robust component
-    N(0, 0.601^2) points/month'; empty without a design."""
+    """'220 per arm, threshold 0.975, margin 0 points/month, robust component
+    N(0, 0.601^2) points/month'; empty without a design (words, not the field's name: a
+    protocol writer's review found "n_per_arm = 148" in a figure's title)."""
     if design is None:
         return ""
     s = borrowing_settings(design)
-    n = next(iter(s.items()))
+    name, n = next(iter(s.items()))
+    size = f"{n} per arm" if name == "n_per_arm" else f"{n} randomised in total"
     return (
-        f"{n[0]} = {n[1]}, threshold {s['threshold']:g}, margin {s['margin']:g} points/month, "
+        f"{size}, threshold {s['threshold']:g}, margin {s['margin']:g} points/month, "
         f"robust component N(0, {s['robust_sd']:.3g}^2) points/month"
     )
 

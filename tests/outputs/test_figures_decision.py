@@ -64,7 +64,7 @@ def test_table_csv_and_figure_state_n_threshold_margin_and_robust_sd(sweep, monk
     sd = robust_component_sd(design)
     md = prior_weight_table(sweep, 0.025, design=design)
     note = (
-        f"n_per_arm = 30, threshold 0.975, margin 0 points/month, robust component N(0, {sd:.3g}^2)"
+        f"30 per arm, threshold 0.975, margin 0 points/month, robust component N(0, {sd:.3g}^2)"
     )
     assert note in md
     csv = prior_weight_table(sweep, 0.025, fmt="csv", design=design).splitlines()
