@@ -84,6 +84,22 @@ def bias_flag(row: dict) -> str:
     return f"; {abs(bias) / se:.1f} MC SE from 0 (*)"
 
 
+def informative_note(design) -> str:
+    """What "c per point/month" of an informative exit means (a protocol writer's review: the
+    rows gave the unit without defining it), as the methods text defines it."""
+    kept = (
+        "the candidates' overall rate (before lead-in screening)"
+        if design.enrichment.screens_lead_in
+        else "the placebo arm's overall rate"
+    )
+    return (
+        "Informative dropout or death, c per point/month: the hazard of leaving (or of dying) "
+        "is multiplied by exp(c x (mean slope - own slope)), slopes in points/month, so at "
+        "c = 1 a patient declining 1 point/month faster than the mean leaves 2.72 times as "
+        f"often; {kept} stays at its nominal value."
+    )
+
+
 def realism_sensitivity_md(rows: list[dict], design, n: int, trials: int, seed: int) -> str:
     """The sensitivity rows as a Markdown table with a caption."""
     lines = [
@@ -129,6 +145,8 @@ def realism_sensitivity_md(rows: list[dict], design, n: int, trials: int, seed: 
         )
     if any(bias_flag(r) for r in rows):
         lines += ["", BIAS_NOTE]
+    if any("per point/month" in r["scenario"] for r in rows):
+        lines += ["", informative_note(design)]
     if any(r["scenario"].startswith("curved decline") for r in rows):
         lines += ["", CURVED_DECLINE_NOTE, "", f"Reference: {GORDON_2010}"]
     return "\n".join(lines) + "\n"

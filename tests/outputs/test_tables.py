@@ -316,6 +316,12 @@ def test_realism_table_marks_the_biased_row_and_adds_the_note():
     ]
     assert BIAS_NOTE in text
     assert BIAS_NOTE not in realism_sensitivity_md(rows[:1], load_design("default"), 100, 1000, 1)
+    # "c per point/month" is defined where a row names it (a protocol writer's review)
+    assert "c per point/month" not in text
+    rows[1]["scenario"] = "informative dropout, 1 per point/month (assumed)"
+    text = realism_sensitivity_md(rows, load_design("default"), 100, 1000, 1)
+    assert "multiplied by exp(c x (mean slope - own slope))" in text
+    assert "leaves 2.72 times as often; the placebo arm's overall rate" in text
 
 
 def test_tex_escape_turns_line_breaks_into_spaces():
