@@ -414,10 +414,20 @@ def operating_notes(oc: dict, design) -> list[str]:
         if design.decision.is_posterior
         else f"alpha {design.trial.alpha:g} {'two' if design.trial.sides == 2 else 'one'}-sided"
     )
+    from designs.planning.operating import TYPE_I_MC_SE
+
+    null = oc.get("type_i_error_trials", 0)
     notes = [
         f"{oc['analysis']}, {rule}; {oc['trials']} simulated trials "
         f"per point, seed {oc['seed']}, failed fits {oc['failed_fits']} "
         f"({failed_fits_note(design)[:-1].lower()}), als-trial-sim {__version__}"
+        # the odd count explained (a protocol writer's review: 21,112 and 10,834 were not)
+        + (
+            f"; the type I error on {null:,} trials under no effect, the number that gives it "
+            f"a Monte Carlo SE of {TYPE_I_MC_SE:g} at its nominal rate"
+            if null > oc["trials"]
+            else ""
+        )
     ]
     if bias_flag(oc):
         notes.append(BIAS_NOTE)

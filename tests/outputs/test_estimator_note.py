@@ -83,3 +83,16 @@ def test_operating_notes_name_the_rate_the_control_estimated():
         assert sum(n.startswith(opening) for n in notes) == 1, notes
     plain = {**oc, "estimator": "plain", "type_i_error_estimator": "plain"}
     assert not any("control variate" in n for n in operating_notes(plain, design))
+
+
+def test_the_notes_say_why_the_type_i_error_has_its_odd_count_of_trials():
+    """A protocol writer's review: 21,112 and 10,834 null trials were never explained."""
+    from designs.outputs.operating_tables import operating_notes
+    from designs.planning.operating import operating_characteristics
+
+    design = load_design(None)
+    oc = operating_characteristics(design, 30, 100, 3)
+    (first, *_) = operating_notes(oc, design)
+    assert f"the type I error on {oc['type_i_error_trials']:,} trials under no effect" in first
+    assert "Monte Carlo SE of 0.0015 at its nominal rate" in first
+    assert oc["type_i_error_trials"] == 21_112  # 0.05 x 0.95 / 0.0015^2, rounded up
