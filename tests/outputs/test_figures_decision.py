@@ -63,9 +63,7 @@ def test_table_csv_and_figure_state_n_threshold_margin_and_robust_sd(sweep, monk
     design = design_at(load_design(), 30)
     sd = robust_component_sd(design)
     md = prior_weight_table(sweep, 0.025, design=design)
-    note = (
-        f"30 per arm, threshold 0.975, margin 0 points/month, robust component N(0, {sd:.3g}^2)"
-    )
+    note = f"30 per arm, threshold 0.975, margin 0 points/month, robust component N(0, {sd:.3g}^2)"
     assert note in md
     csv = prior_weight_table(sweep, 0.025, fmt="csv", design=design).splitlines()
     head = csv[0].split(",")
