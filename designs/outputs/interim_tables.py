@@ -333,9 +333,11 @@ def _latex(interim, cautions=()) -> str:
         frame,
         caption=_caption(interim),
         notes=" ".join([*cautions, _notes(interim)]),
-        comment=comment + "; needs \\usepackage{booktabs}",
+        comment=comment + "; needs \\usepackage{booktabs} and \\usepackage{graphicx}",
         label="tab:interim-design",
-        label_column=True,  # a review: 45-character labels right-aligned in an r column
+        # a review: 45-character labels right-aligned in an r column; a protocol writer's
+        # review: the longest ran past the margin (they wrap now)
+        column_format="p{0.5\\linewidth}rr",
     )
     columns, cells = _look_columns(interim)
     looks = pd.DataFrame(
@@ -349,6 +351,7 @@ def _latex(interim, cautions=()) -> str:
         "(MC SE in brackets). " + _caption(interim),
         comment=comment,
         label="tab:interim-looks",
+        fit_width=True,  # 12 columns: about twice an article's text width
     )
     return first + "\n" + second
 

@@ -83,6 +83,7 @@ def booktabs_table(
     label: str,
     label_column: bool = False,
     column_format: str | None = None,
+    fit_width: bool = False,
 ) -> str:
     """A ``table`` float with booktabs rules, the caption above and the notes below.
 
@@ -102,6 +103,10 @@ def booktabs_table(
     column_format : str, optional
         LaTeX column specification in place of that (e.g. ``"lp{0.6\\linewidth}"`` for
         a column of sentences that wrap).
+    fit_width : bool
+        Scale the tabular to the text width (``\\resizebox``, from ``graphicx``), for a
+        table of many columns (a protocol writer's review: the 12 columns of the interim
+        looks ran about twice the width of an article's text).
     """
     styler = frame.style.hide(axis="index")
     styler = styler.format(tex_escape).format_index(tex_escape, axis=1)
@@ -121,7 +126,11 @@ def booktabs_table(
     if rules:
         lines.insert(top + 2, rules)  # under the row of spanning headers
     lines.insert(lines.index("\\centering") + 1, f"\\setlength{{\\tabcolsep}}{{{TABCOLSEP_PT}pt}}")
-    end = lines.index("\\end{tabular}")
+    if fit_width:
+        begin = next(i for i, line in enumerate(lines) if line.startswith("\\begin{tabular}"))
+        lines.insert(begin, "\\resizebox{\\linewidth}{!}{")
+        lines.insert(lines.index("\\end{tabular}") + 1, "}")
+    end = lines.index("\\end{tabular}") + (1 if fit_width else 0)
     lines[end + 1 : end + 1] = [
         "\\par\\smallskip",
         "{\\footnotesize\\raggedright " + tex_escape(notes, exponents=True) + "\\par}",

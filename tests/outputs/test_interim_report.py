@@ -138,6 +138,12 @@ def test_latex_is_escaped(folder):
     out, _ = folder
     tex = (out / "interim.tex").read_text()
     assert tex.count("\\begin{table}") == 2 and "\\toprule" in tex
+    # the looks' 12 columns scaled to the text width, the design table's labels wrapping (a
+    # protocol writer's review: both ran past the margin); graphicx named for the first
+    looks = tex[tex.index("tab:interim-looks") :]
+    assert looks.index("\\resizebox{\\linewidth}{!}{") < looks.index("\\begin{tabular}")
+    assert looks.index("\\end{tabular}\n}") > 0
+    assert "\\begin{tabular}{p{0.5\\linewidth}rr}" in tex and "usepackage{graphicx}" in tex
     assert "lmm\\_slope" in tex and "95\\% MC interval" in tex
     body = tex.replace("\\%", "").split("\n")
     assert not any("%" in line for line in body if not line.startswith("%"))
