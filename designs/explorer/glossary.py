@@ -46,6 +46,22 @@ GLOSSARY = (
         "trials that happened to be lucky or unlucky.",
     ),
     (
+        "oracle test, GLS",
+        "the control variate's reference: the same simulated trial analysed with the true "
+        "spreads it was simulated with (generalised least squares), whose chance of success "
+        "is known exactly; Glasserman 2004 describes the method.",
+    ),
+    (
+        "common random numbers, probit curve, bootstrap",
+        "how n is found: the same simulated patients at every size, a smooth curve of power "
+        "against n fitted through the simulated powers, and its 95% interval from refitting "
+        "on resampled trials; the interval is simulation error only.",
+    ),
+    (
+        "Wilson interval",
+        "a 95% interval for a share of simulated trials that stays sensible near 0 and 1.",
+    ),
+    (
         "mixed model of slopes (REML)",
         "the main analysis: it fits each patient's own line through all their visits, so "
         "patients who leave early still count.",
@@ -80,6 +96,27 @@ GLOSSARY = (
         "little early, Pocock evenly.",
     ),
     (
+        "H0, H1; E[n total]",
+        "no effect (H0) and the assumed effect (H1); E[n total] is the number of patients "
+        "randomised on average, since a trial that stops early randomises fewer.",
+    ),
+    (
+        "n max, inflation",
+        "the size a trial with interim looks randomises if it runs to its last look, and how "
+        "much larger that is than the same trial without looks.",
+    ),
+    (
+        "boundary, nominal p, gamma",
+        "the z value an analysis must cross to stop, the p-value that corresponds to it at "
+        "that look, and the shape parameter of the Hwang-Shih-DeCani spending (more negative: "
+        "more cautious early).",
+    ),
+    (
+        "cp futility",
+        "stop for lack of effect when the conditional power, the chance of success at the end "
+        "given the data so far, is below a threshold (0.1 by default).",
+    ),
+    (
         "non-binding futility",
         "a rule to stop for lack of effect that the monitoring committee may overrule "
         "without raising the type I error.",
@@ -93,6 +130,11 @@ GLOSSARY = (
         "weight on phase 2 (robust prior)",
         "how much of the phase 2 result the prior takes (0: none, 1: all of it); borrowing "
         "raises the type I error unless the threshold is calibrated.",
+    ),
+    (
+        "effective sample size of a prior",
+        "how many patients per arm a prior's information is worth (Neuenschwander et al. "
+        "2020's ELIR); the phase 2 part of the default robust prior is worth about 20.",
     ),
     (
         "assurance, transport",
