@@ -143,6 +143,10 @@ def cmd_analyze(args) -> int:
         whole_scores=not args.continuous_scores,
     ).to_dict()
     out["visit_months"] = _visit_months(data)
+    if out["analysis"] == "joint_rank":
+        from designs.outputs.analysis_text import JOINT_RANK_CI_NOTE
+
+        out["ci_note"] = JOINT_RANK_CI_NOTE
     if prior is not None:
         from designs.planning.decision_rule import posterior_decision, rule_record
 

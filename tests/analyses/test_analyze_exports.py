@@ -206,6 +206,20 @@ def test_joint_ranks_interval_says_its_variance_is_the_null_one():
     assert "rank-sum" not in lmm
 
 
+def test_joint_ranks_json_carries_its_intervals_note(tmp_path, capsys):
+    """A pipeline author's review: the note on the interval was in the text only."""
+    import simulate
+    from designs.outputs.analysis_text import JOINT_RANK_CI_NOTE
+
+    path = tmp_path / "t.csv"
+    _trial().to_csv(path, index=False)
+    for analysis, note in (("joint_rank", JOINT_RANK_CI_NOTE), ("lmm_slope", None)):
+        assert (
+            simulate.main(["analyze", "--data", str(path), "--analysis", analysis, "--json"]) == 0
+        )
+        assert json.loads(capsys.readouterr().out).get("ci_note") == note
+
+
 def test_joint_rank_names_the_patient_with_the_off_schedule_month():
     """A diff review: with patient 5's month 6 moved to 6.5, patient 0 (complete) was named,
     as every patient followed past 6.5 failed before patient 5 did."""
