@@ -124,7 +124,7 @@ def cmd_calibrate(args) -> int:
     print(prior_text(design, prior))
     print(
         f"calibrated threshold {threshold_text(cal.threshold)} (MC SE {cal.mc_se:.2g}, 95% MC "
-        f"interval {threshold_text(cal.ci95[0])}-{threshold_text(cal.ci95[1])}) for type I "
+        f"interval {threshold_text(cal.ci95[0])}-{threshold_up(cal.ci95[1])}) for type I "
         f"error <= {cal.target:g}: "
         f"success if P(effect > {cal.margin:g} | data) > threshold; {cal.prior} prior{weight}"
     )
@@ -145,7 +145,9 @@ def cmd_calibrate(args) -> int:
         print(margin_note(cal.margin))
     print(
         f"note: the threshold is an estimate; for a protocol, the upper end of its interval, "
-        f"{threshold_text(cal.ci95[1])}, holds the type I error at most {cal.target:g} with "
+        # rounded up, as the command above types it (a diff review: 0.978486 here, 0.978487
+        # in the command and the JSON)
+        f"{threshold_up(cal.ci95[1])}, holds the type I error at most {cal.target:g} with "
         "about 97.5% Monte Carlo confidence, at some cost in power (or narrow the interval "
         "with more --trials: its width falls as 1/sqrt(trials))"
     )

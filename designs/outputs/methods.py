@@ -312,7 +312,7 @@ def methods_text(
         + screening_rate_text(design, result.rows[0])
         + "."
         + calibrated_sentence(result.rows[0], design, calibrated)
-        + _type_i_elsewhere(design),
+        + _type_i_elsewhere(design, calibrated),
         "",
     ]
     text += [*inputs_text(design, looks=design.interim.sequential or interim is not None), ""]
@@ -432,16 +432,24 @@ def methods_text(
     return "\n".join(text)
 
 
-def _type_i_elsewhere(design) -> str:
+def _type_i_elsewhere(design, calibrated=None) -> str:
     """Under the posterior rule, where else the report gives the rule's type I error and why
     it differs (a protocol writer's review: 0.0470, 0.0448 and 0.0436 in three files, with
-    no word on why)."""
+    no word on why); prior_weight.md only where it holds this rule (a diff review: it was
+    named without a prior-weight section, and under a sceptical prior)."""
     if not design.decision.is_posterior:
         return ""
+    from designs.outputs.report_cautions import prior_weight_has
+
+    if prior_weight_has(design, calibrated):
+        return (
+            " The sample-size table's type I error at n and prior_weight.md's are the same "
+            "rate on other simulated null trials (the check's at n, the calibration's) and "
+            "differ from this one by Monte Carlo error."
+        )
     return (
-        " The sample-size table's type I error at n and prior_weight.md's are the same rate on "
-        "other simulated null trials (the check's at n, the calibration's) and differ from "
-        "this one by Monte Carlo error."
+        " The sample-size table's type I error at n is the same rate on other simulated null "
+        "trials (the check's at n) and differs from this one by Monte Carlo error."
     )
 
 

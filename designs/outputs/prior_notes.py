@@ -150,7 +150,9 @@ def unit_information_cited(design) -> bool:
     cites Kass and Wasserman 1995 (a Bayesian review: it was named, not cited)."""
     d = design.decision
     robust = d.is_posterior and d.prior.value == "robust"
-    return robust and d.robust_sd == 0 and d.prior_weight < 1
+    # weight 0 is the vague prior (decision_prior), not the unit-information one (a diff
+    # review: the text named N(0, 0.602^2) beside the N(0, 10^2) in use)
+    return robust and d.robust_sd == 0 and 0 < d.prior_weight < 1
 
 
 def mixture_text(design, oc) -> str:
@@ -178,7 +180,7 @@ def robust_sd_note(design) -> str:
     d = design.decision
     if not (d.is_posterior and d.prior.value == "robust" and d.robust_sd == 0):
         return ""
-    if d.prior_weight >= 1:  # no robust component
+    if not 0 < d.prior_weight < 1:  # no robust component, or (weight 0) the vague prior
         return ""
     from designs.planning.decision_rule import robust_component_sd
 

@@ -81,6 +81,12 @@ def _calibrated_power(row, design, calibrated) -> str:
     )
 
 
+def prior_weight_has(design, calibrated) -> bool:
+    """Whether the report's prior-weight section (prior_weight.md) holds the design's own
+    rule: a robust prior at one of the weights it was calibrated at."""
+    return _calibrated_index(design, calibrated) is not None
+
+
 def calibrated_sentence(row, design, calibrated) -> str:
     """The same figure as a sentence of the methods text (a protocol writer's review: only
     the README gave the success probability of the rule that holds the level), for a rule
@@ -120,6 +126,8 @@ def one_stage_caution(result) -> list[str]:
     folder's README said "Paste first: methods.md" on the quick n the page said not to
     quote), else nothing."""
     if getattr(result, "refine_trials", 0):
+        return []
+    if not any(r.reached for r in result.rows):  # a second stage asked for could not run
         return []
     return [
         "> **This search had one stage (`--refine-trials 0`, as the explorer's quick search): "

@@ -21,7 +21,11 @@ def test_calibrate_json_and_robust_prior(tmp_path, fake_posterior, capsys, run):
     code, text, _ = run(
         capsys, *args[:-1], "--prior", "robust", "--prior-weight", "1", "--posterior", str(path)
     )
-    assert f"--threshold {cal['protocol_threshold']:g}" in text.replace("\n", " ")
+    flat = text.replace("\n", " ")
+    assert f"--threshold {cal['protocol_threshold']:g}" in flat
+    # the note and the interval give the same rounded-up upper end (a diff review)
+    assert f"upper end of its interval, {cal['protocol_threshold']:g}," in flat
+    assert f"-{cal['protocol_threshold']:g}) for type I error" in flat
     code, _, err = run(capsys, *args, "--target", "1.5")
     assert code == 2 and "--target" in err
 

@@ -89,12 +89,12 @@ def test_the_robust_prior_note_names_the_pages_control(base):
     # non-programmer's review: the page did not)
     from designs.outputs.prior_notes import robust_sd_note
 
-    note = robust_sd_note(design)
-    assert note.startswith("robust component N(0, 0.") and 'id="robust-sd"' in str(
-        views.power_html(Request("default", base, design, SEED, TRIALS), view)
-    )
-    assert note in html
-    stated = design.with_overrides({"decision.robust_sd": 0.5})  # a protocol's own value
+    # weight 0 is the vague prior (a diff review: the unit-information line beside the
+    # N(0, 10^2) in use); between 0 and 1 the robust component is unit information
+    assert robust_sd_note(design) == "" and 'id="robust-sd"' not in html
+    borrowing = design.with_overrides({"decision.prior_weight": 0.5})
+    assert robust_sd_note(borrowing).startswith("robust component N(0, 0.")
+    stated = borrowing.with_overrides({"decision.robust_sd": 0.5})  # a protocol's own value
     assert robust_sd_note(stated) == ""
 
 

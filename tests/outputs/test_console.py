@@ -180,6 +180,12 @@ def test_fresh_check_above_is_measured_from_the_fitted_power_at_n():
     assert fresh_check_missed(row(0.9019, fitted=0.8999))  # a fit below the target: from the target
     assert not fresh_check_missed(row(0.8994))  # below: from the target, 1.7 SE
     assert fresh_check_missed(row(0.8992))  # 2.3 SE below the target
+    # between the target and a fit well above it: no miss either way (a diff review: 0.83
+    # between 0.8 and a fit of 0.86 was called underpowered)
+    between = SimpleNamespace(**{**vars(row(0.83)), "target_power": 0.8, "fitted_power": 0.86})
+    between.confirmed_mc_se = 0.0045
+    assert not fresh_check_missed(between)
+    assert fresh_check_warnings([between], design) == []
 
 
 def test_power_notes_name_the_small_sample_and_attrition_caveats():

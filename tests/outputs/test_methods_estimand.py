@@ -243,9 +243,10 @@ def test_the_robust_prior_is_cited_and_its_vague_component_named():
     )  # (a Bayesian review: "vague component" read as the tool's vague prior, N(0, 10^2))
     own_sd = robust.with_overrides({"decision.robust_sd": 1.0})
     assert _robust_note(own_sd) == "; the robust mixture prior of Schmidli et al. 2014" + conflict
-    # weight 0 borrows nothing: no conflict to handle
+    # weight 0 borrows nothing: no conflict to handle, and the prior in use is the vague
+    # N(0, 10^2), not the unit-information one (a diff review: the text named N(0, 0.602^2))
     vague = robust.with_overrides({"decision.prior_weight": 0.0})
-    assert _robust_note(vague).endswith("with one patient per arm")
+    assert _robust_note(vague) == "; the robust mixture prior of Schmidli et al. 2014"
     assert _robust_note(d) == "" and _robust_note(load_design("default")) == ""
     from designs.outputs.methods_references import references_text
 

@@ -354,3 +354,7 @@ def test_a_one_stage_search_is_said_where_the_folder_says_paste_first(report, re
     caution = readme.index("This search had one stage (`--refine-trials 0`")
     assert caution < readme.index("## Paste first")
     assert one_stage_caution(SimpleNamespace(refine_trials=8000)) == []
+    # no target reached in the first stage: a second stage asked for could not run (a diff
+    # review: the caution would have blamed --refine-trials 0)
+    unreached = SimpleNamespace(refine_trials=0, rows=[SimpleNamespace(reached=False)])
+    assert one_stage_caution(unreached) == []

@@ -193,8 +193,24 @@ def test_the_methods_say_why_the_rules_type_i_errors_differ():
     from designs.outputs.methods import _type_i_elsewhere
 
     posterior = load_design().with_overrides({"decision.rule": "posterior"})
-    assert "other simulated null trials" in _type_i_elsewhere(posterior)
+    alone = _type_i_elsewhere(posterior)
+    assert "other simulated null trials" in alone and "prior_weight.md" not in alone
     assert _type_i_elsewhere(load_design()) == ""
+    # prior_weight.md only where it holds this rule: a robust prior at a calibrated weight
+    import numpy as np
+
+    calibrated = SimpleNamespace(
+        weights=np.array([0.0, 0.5, 1.0]),
+        threshold=np.array([0.9735, 0.9864, 0.9907]),
+        threshold_mc_se=np.array([0.0016, 0.0010, 0.0007]),
+        power=np.array([0.724, 0.723, 0.722]),
+        power_mc_se=np.array([0.011, 0.011, 0.012]),
+    )
+    robust = posterior.with_overrides({"decision.prior": "robust", "decision.prior_weight": 0.5})
+    assert "prior_weight.md's" in _type_i_elsewhere(robust, calibrated)
+    other = robust.with_overrides({"decision.prior_weight": 0.3})
+    assert "prior_weight.md" not in _type_i_elsewhere(other, calibrated)
+    assert "prior_weight.md" not in _type_i_elsewhere(posterior, calibrated)  # vague prior
 
 
 def test_the_borrowing_caveat_cites_what_prior_weight_md_rests_on():
