@@ -4,7 +4,7 @@ simulates, :mod:`designs.outputs.assurance_text` renders)."""
 
 from __future__ import annotations
 
-from designs.cli.effect_options import reads_fixed_effect, refuse_fixed_effect
+from designs.cli.effect_options import refuse_fixed_effect
 from designs.cli.interim_options import add_look_decision
 from designs.cli.options import (
     add_analysis,
@@ -24,6 +24,7 @@ from designs.cli.options import (
 from designs.cli.parser import hide_options
 from designs.cli.progress import progress_bar
 from designs.errors import InputError
+from designs.spec.fixed_effect import reads_fixed_effect
 
 
 def add_assurance(sub) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from designs.errors import InputError
+from designs.spec.fixed_effect import FIXED_EFFECT_FIELDS
 
 
 class Percent(float):
@@ -22,8 +23,6 @@ class Percent(float):
 #: A number followed by a percent sign, as ``--effect`` takes it (``-12.5%``, ``25%``).
 _PERCENT = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?%")
 
-#: The ``--set`` fields of the fixed effect.
-FIXED_EFFECT_FIELDS = ("effect.value", "effect.kind")
 #: Besides those, the fields of the effect a run with no effect for any patient never reads.
 NULL_RUN_FIELDS = (
     *FIXED_EFFECT_FIELDS,
@@ -44,13 +43,6 @@ def refuse_fixed_effect(args, given, why: str, fields=FIXED_EFFECT_FIELDS) -> No
     if typed:
         flag = "--effect" if typed[0] is None else f"--set {typed[0]}"
         raise InputError(f"{flag}: {why}")
-
-
-def reads_fixed_effect(design) -> bool:
-    """Whether a design with looks reads its fixed effect: a conditional-power futility rule
-    under the design's effect (``interim.futility_cp_under = "design"``)."""
-    i = design.interim
-    return bool(i.sequential and i.futility.value == "cp" and i.futility_cp_under.value == "design")
 
 
 def grid_in_percent(tokens) -> bool:

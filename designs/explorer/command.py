@@ -168,7 +168,7 @@ def assurance_args(design_ref, base, design, *, seed: int, trials: int) -> list[
     the design reads them (a conditional-power futility rule): assurance draws the effect
     and refuses them (its first line then shows the design's own effect; the numbers are
     the page's)."""
-    from designs.cli.effect_options import FIXED_EFFECT_FIELDS, reads_fixed_effect
+    from designs.spec.fixed_effect import FIXED_EFFECT_FIELDS, reads_fixed_effect
 
     options = set_options(base, design)
     pairs = [options[i : i + 2] for i in range(0, len(options), 2)]

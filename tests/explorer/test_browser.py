@@ -330,10 +330,15 @@ def test_downloads_are_the_command_lines_bytes(page, cli, tmp_path):
     )
     _up_to_date(page)
     page.wait_for_selector(_power_selector(n_total=120, trials=trials))
-    commands = _download(page, "dl_commands").decode().splitlines()
-    # the commands the page gives for its view: power, sample size, the design
-    power_cmd, size_cmd, design_cmd = (shlex.split(c)[2:] for c in commands[1:])
-    assert f"--trials {trials}" in commands[1] and "trial.visits_months" in commands[1]
+    lines = _download(page, "dl_commands").decode().splitlines()
+    commands = [c for c in lines if not c.startswith("#")]
+    # the commands the page gives for its view: power, sample size, the design, assurance
+    # and the report folder
+    power_cmd, size_cmd, design_cmd, assurance_cmd, report_cmd = (
+        shlex.split(c)[2:] for c in commands
+    )
+    assert f"--trials {trials}" in commands[0] and "trial.visits_months" in commands[0]
+    assert assurance_cmd[0] == "assurance" and report_cmd[0] == "report"
     shown = float(page.get_attribute("#power-value", "data-power"))
     assert json.loads(cli(*power_cmd, "--json"))[0]["power_favourable"] == shown
     assert _download(page, "dl_design") == cli(*design_cmd)
