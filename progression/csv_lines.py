@@ -107,3 +107,23 @@ def check_header_first(kept: list[tuple[int, str]], where: str, columns: str) ->
             f"{where}: the header ({columns}) is on line {below[0]}, not the "
             f"first; delete the lines above it, or start them with #"
         )
+
+
+def header_and_rows(text: str, where: str, columns: str) -> tuple[list[tuple[int, str]], str]:
+    """The file's header and data lines with their line numbers (:func:`data_lines`) and its
+    field separator, after the checks both readers make: a title above the header
+    (:func:`check_header_first`) and rows with too many or too few fields
+    (:func:`wrong_field_count`), each refused as ``where: ...`` naming the file's line."""
+    kept = data_lines(text.splitlines())
+    check_header_first(kept, where, columns)
+    sep = field_separator(kept[0][1] if kept else "")
+    extra = wrong_field_count([line for _, line in kept], sep)
+    if extra:
+        raise InputError(f"{where}: line {kept[extra[0] - 1][0]}: {extra[1]}")
+    return kept, sep
+
+
+def row_lines(kept: list[tuple[int, str]], rows: int) -> list[int] | None:
+    """Each data row's line in the file, or None when the rows do not map to lines one to
+    one (a quoted field spanning lines)."""
+    return [number for number, _ in kept[1:]] if rows == len(kept) - 1 else None

@@ -30,13 +30,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from progression.csv_lines import (
-    check_header_first,
-    comments,
-    data_lines,
-    field_separator,
-    wrong_field_count,
-)
+from progression.csv_lines import comments, data_lines, header_and_rows, row_lines
 from progression.errors import InputError, first_line
 
 if TYPE_CHECKING:  # pandas is imported where a table is read (start-up time)
@@ -314,15 +308,11 @@ def load_phase2(path: str | Path | None = None) -> Phase2Data:
     raw, text = _read_text(p)
     lines = text.splitlines()
     notes = comments(lines)
-    kept = data_lines(lines)  # the header and data lines, with their numbers in the file
-    if not kept:
+    if not data_lines(lines):
         raise _fail(source, "cannot read file (no header or data rows)")
-    check_header_first(kept, source, "patient, month, alsfrs_r")
+    # the header and data lines, with their numbers in the file
+    kept, sep = header_and_rows(text, source, "patient, month, alsfrs_r")
     body = "\n".join(line for _, line in kept)
-    sep = field_separator(kept[0][1])
-    extra = wrong_field_count([line for _, line in kept], sep)
-    if extra:
-        raise _fail(source, f"line {kept[extra[0] - 1][0]}: {extra[1]}")
     try:
         # patient ids are text: as numbers "01" and "1" were one patient (a review)
         frame = pd.read_csv(
@@ -335,10 +325,8 @@ def load_phase2(path: str | Path | None = None) -> Phase2Data:
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
         first = first_line(exc)
         raise _fail(source, f"cannot read as CSV ({first})") from None
-    # rows map to lines, unless a quoted field spans lines: then rows counted from the header
-    lines_of_rows = [n for n, _ in kept[1:]] if len(frame) == len(kept) - 1 else None
     clean = validate_frame(
-        frame, source=source, n_header_lines=kept[0][0], line_numbers=lines_of_rows
+        frame, source=source, n_header_lines=kept[0][0], line_numbers=row_lines(kept, len(frame))
     )
     # the mark opens a comment line ("# ILLUSTRATIVE reconstruction ..."); a note such as
     # "# real patient records, not illustrative" is not it (a review)

@@ -421,25 +421,15 @@ def read_trial_csv(
     """
     import pandas as pd
 
-    from progression.csv_lines import (
-        check_header_first,
-        data_lines,
-        field_separator,
-        wrong_field_count,
-    )
+    from progression.csv_lines import header_and_rows, row_lines
 
     if not Path(path).is_file():
         what = "a folder, not a file" if Path(path).is_dir() else "no such file"
         raise InputError(f"{option} {path}: {what}")
     try:
         text = Path(path).read_bytes().decode("utf-8-sig")  # a byte-order mark is fine
-        kept = data_lines(text.splitlines())
-        check_header_first(kept, f"{option} {path}", "patient, arm, month, ...")
+        kept, sep = header_and_rows(text, f"{option} {path}", "patient, arm, month, ...")
         body = "\n".join(line for _, line in kept)
-        sep = field_separator(kept[0][1] if kept else "")
-        extra = wrong_field_count([line for _, line in kept], sep)
-        if extra:
-            raise InputError(f"{option} {path}: line {kept[extra[0] - 1][0]}: {extra[1]}")
         # index_col=False: a trailing separator on the data lines alone is an empty field,
         # not a shift of every column (wrong_field_count refused non-empty extra fields above)
         read = dict(sep=sep, skipinitialspace=True, index_col=False)
@@ -459,8 +449,8 @@ def read_trial_csv(
             raise InputError(f"{option} {path}: column {twice[0]!r} appears twice in the header")
         if "patient" in frame.columns:  # "5 " is patient "5", as `fit --data` reads it
             frame["patient"] = frame["patient"].str.strip()
-        if len(frame) == len(kept) - 1:  # rows map to lines (not with quoted line breaks)
-            frame.attrs["lines"] = [number for number, _ in kept[1:]]
+        if (lines := row_lines(kept, len(frame))) is not None:  # not with quoted line breaks
+            frame.attrs["lines"] = lines
         check_scores(frame, f"{option} {path}", whole_scores)
         return frame
     except UnicodeDecodeError:

@@ -253,3 +253,21 @@ def test_the_same_line_rules_as_analyze(tmp_path):
     with pytest.raises(InputError) as info:
         load_phase2(_write(tmp_path, "# a\n\n" + GOOD.replace("A,1,39\n", "A,1,39,7\n")))
     assert "line 6: 4 fields, the header 3" in str(info.value)
+
+
+def test_fit_and_analyze_refuse_a_bad_file_with_the_same_words(tmp_path):
+    """One reader's rules for both (progression/csv_lines.header_and_rows): the same title
+    row and the same short row are refused in the same words, on the same file line."""
+    from designs.analyses.data_table import read_trial_csv
+
+    trial = "patient,arm,month,alsfrs_r\n1,0,0,40\n1,0,1,39\n2,1,0,41\n2,1,1,41\n"
+    for text, expected in (
+        ("Study X listing\n", "is on line 2, not the first"),
+        ("# a\n\n", "line 5: 2 fields, the header"),
+    ):
+        fit_text = text + (GOOD if "Study" in text else GOOD.replace("A,0,39", "A,0"))
+        own = text + (trial if "Study" in text else trial.replace("1,0,1,39", "1,0"))
+        with pytest.raises(InputError, match=expected):
+            load_phase2(_write(tmp_path, fit_text))
+        with pytest.raises(InputError, match=expected):
+            read_trial_csv(_write(tmp_path, own, "trial.csv"))
