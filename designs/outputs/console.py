@@ -157,15 +157,16 @@ def decision_lines(design, summaries, weight_hint: str = WEIGHT_HINT) -> list[st
         f"{target:g}{few}"
     ]
     if d.borrows:
-        inflated = s.type1 - target > 3 * s.type1_mc_se
+        # judged as the line above judges it (a non-programmer's review: "by more than 2 MC
+        # SE" there and "by more than 3 MC SE" here, of the same rate)
         lines.append(
             f"prior-data conflict: the robust prior (weight {d.prior_weight:g} on phase 2) puts "
             f"P(effect > {d.margin:g}) = {s.prior_p_benefit:.2f}; when the phase 3 truth is no "
             f"effect the rule still succeeds in {s.type1:.1%} of trials"
             + (
-                f", above {target:g} by more than 3 MC SE: calibrate the threshold "
+                ", the type I error above the level: calibrate the threshold "
                 "(simulate.py calibrate) or lower the weight"
-                if inflated
+                if verdict == "above"
                 else ""
             )
         )

@@ -479,3 +479,33 @@ def test_a_total_that_does_not_split_in_the_ratio_is_said():
     )
     assert allocation_note(design(300)) == [] and allocation_note(load_design()) == []
     assert note in power_notes(design(301), [_summary()])
+
+
+def test_the_conflict_line_judges_the_type_i_error_as_the_line_above():
+    """A non-programmer's review: the same rate was "above by more than 2 MC SE" in the rule's
+    line and "by more than 3 MC SE" in the prior-data conflict line; both now read one
+    verdict."""
+    from designs.outputs.console import decision_lines
+
+    design = load_design().with_overrides(
+        {
+            "decision.rule": "posterior",
+            "decision.prior": "robust",
+            "decision.prior_weight": 0.5,
+            "trial.sides": 1,
+            "trial.alpha": 0.025,
+        }
+    )
+
+    def summary(type1):  # 2,000 null trials: MC SE about 0.0035 at 0.025
+        se = math.sqrt(type1 * (1 - type1) / 2000)
+        return SimpleNamespace(
+            type1=type1, type1_mc_se=se, type1_trials=2000, trials=2000, prior_p_benefit=0.71
+        )
+
+    rule, conflict = decision_lines(design, [summary(0.0335)])  # 2.1 SE above 0.025
+    assert "ABOVE it by more than 2 MC SE" in rule
+    assert conflict.endswith("the type I error above the level: calibrate the threshold "
+                             "(simulate.py calibrate) or lower the weight")  # fmt: skip
+    rule, conflict = decision_lines(design, [summary(0.027)])
+    assert "ABOVE" not in rule and conflict.endswith("succeeds in 2.7% of trials")
