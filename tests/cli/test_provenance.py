@@ -98,12 +98,18 @@ def test_a_borrowing_prior_names_the_posterior_it_borrows_from(run, capsys, tmp_
     assert code == 0 and "posterior" not in json.loads(out)
 
 
-def test_a_robust_prior_at_unit_information_says_its_sd_moves_with_the_design(run, capsys):
+def test_a_robust_prior_at_unit_information_says_its_sd_moves_with_the_design(
+    run, capsys, tmp_path, fake_posterior
+):
     """A Bayesian review: a sensitivity run with slope SD 0.5 moved the robust component's
     SD from 0.602 to 0.811 (unit information of the design) and the type I error with it,
-    without a word; a protocol's prior is one value."""
+    without a word; a protocol's prior is one value. At weight 0 the prior in use is the
+    vague one, with no robust component to speak of (a diff review: the line was printed
+    beside "1.000 x N(+0.000, 10.000^2)")."""
+    path = tmp_path / "posterior.nc"
+    fake_posterior().to_netcdf(path, engine="h5netcdf")
     small = ["power", "--n-per-arm", "20", "--trials", "40", "--decision", "posterior"]
-    robust = [*small, "--prior", "robust", "--prior-weight", "0"]
+    robust = [*small, "--prior", "robust", "--prior-weight", "0.5", "--posterior", str(path)]
     code, text, _ = run(capsys, *robust, "--set", "population.slope_sd=0.5")
     assert code == 0
     assert "robust component N(0, 0.811^2): unit information of this design" in text
@@ -112,3 +118,5 @@ def test_a_robust_prior_at_unit_information_says_its_sd_moves_with_the_design(ru
     assert code == 0 and "robust component" not in text  # stated: nothing moves
     code, text, _ = run(capsys, *small)
     assert code == 0 and "robust component" not in text  # the vague prior has none
+    code, text, _ = run(capsys, *small, "--prior", "robust", "--prior-weight", "0")
+    assert code == 0 and "robust component" not in text  # weight 0: the vague prior
