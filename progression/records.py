@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from progression.csv_lines import comments, data_lines, header_and_rows, row_lines
+from progression.csv_lines import comments, header_and_rows, row_lines
 from progression.errors import InputError, first_line
 
 if TYPE_CHECKING:  # pandas is imported where a table is read (start-up time)
@@ -306,12 +306,11 @@ def load_phase2(path: str | Path | None = None) -> Phase2Data:
     p = Path(path) if path is not None else BUNDLED_PHASE2
     source = str(path) if path is not None else f"bundled {p.name}"
     raw, text = _read_text(p)
-    lines = text.splitlines()
-    notes = comments(lines)
-    if not data_lines(lines):
-        raise _fail(source, "cannot read file (no header or data rows)")
+    notes = comments(text.splitlines())
     # the header and data lines, with their numbers in the file
     kept, sep = header_and_rows(text, source, "patient, month, alsfrs_r")
+    if not kept:
+        raise _fail(source, "cannot read file (no header or data rows)")
     body = "\n".join(line for _, line in kept)
     try:
         # patient ids are text: as numbers "01" and "1" were one patient (a review)

@@ -32,6 +32,7 @@ from designs.outputs.console import (
 from designs.outputs.fresh_check import fresh_check_warnings
 from designs.outputs.group_sequential import nonbinding_text
 from designs.outputs.numbers import rate_se, se_text
+from designs.outputs.prior_notes import robust_sd_note
 from designs.outputs.rates import type_i_text
 from designs.spec.decision import threshold_text
 
@@ -215,15 +216,17 @@ def power_html(req, view) -> ui.Tag:
             quiet=_about_other_analyses(notes, design, view),
         )
     )
-    from designs.outputs.prior_notes import robust_sd_note as robust_sd
-
     prior_line = prior_text(design, view.prior)  # the posterior rule's, as ``power`` prints it
     out += [
         ui.p(design.describe(), class_="provenance"),
         inputs_html(design),
         ui.p(estimand_line(primary, design.dropout.exits_informative), class_="provenance"),
         *([ui.p(prior_line, class_="provenance", id="prior-line")] if prior_line else []),
-        *([ui.p(sd, class_="provenance", id="robust-sd")] if (sd := robust_sd(design)) else []),
+        *(
+            [ui.p(sd, class_="provenance", id="robust-sd")]
+            if (sd := robust_sd_note(design))
+            else []
+        ),
         *([ui.p(note, class_="provenance", id="estimator")] if (note := _estimator(s)) else []),
         provenance(req, "simulated trials" + (" per hypothesis" if gs is not None else "")),
         ui.p(

@@ -136,9 +136,10 @@ def late_final_look_note(design, last_month: float) -> str:
     )
 
 
-def sequential_type_i_flag(s) -> str:
+def sequential_type_i_flag(s, level: float | None = None, posterior: bool = False) -> str:
     """'' unless the design's simulated type I error lies more than 3 MC SE above its level
-    (alpha; the rejections of both sides when two-sided), as
+    (``level``, default alpha: the rejections of both sides when two-sided; the posterior
+    rule's is the one-sided ``alpha / sides``, with ``posterior``), as
     :func:`~designs.outputs.operating_tables.calibration_flag` says it. The error judged is
     the one with futility ignored, the level a non-binding design claims (a DSMB
     statistician's review: the flag was on the error with futility followed, which hid a
@@ -147,7 +148,8 @@ def sequential_type_i_flag(s) -> str:
     from designs.outputs.operating_tables import calibration_flag
 
     rate, _ = level_type_i(s)
-    flag = calibration_flag(rate, s.alpha, counted_h0(s), sequential=True)
+    level = s.alpha if level is None else level
+    flag = calibration_flag(rate, level, counted_h0(s), posterior=posterior, sequential=True)
     if not flag.startswith("LIBERAL"):
         return ""
     return ("with futility ignored (non-binding), " + flag) if has_futility(s) else flag

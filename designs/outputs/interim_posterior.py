@@ -124,17 +124,10 @@ def _posterior_type_i_flag(interim) -> str:
     ignored, where there is futility) lies more than 3 MC SE above the one-sided level, as
     the frequentist notes flag theirs (a docs review: 0.0434, MC SE 0.0020, against 0.025
     went unflagged in interim.md, said on stderr and in methods.md only)."""
-    from designs.outputs.group_sequential import has_futility, level_type_i
-    from designs.outputs.operating_tables import calibration_flag
-    from designs.outputs.rates import counted_h0
+    from designs.outputs.interim_tables import type_i_flag_sentence
 
-    s, trial = interim.summary, interim.design.trial
-    rate, _ = level_type_i(s)
-    flag = calibration_flag(rate, trial.alpha / trial.sides, counted_h0(s), posterior=True)
-    if not flag.startswith("LIBERAL"):
-        return ""
-    ignored = "with futility ignored (non-binding), " if has_futility(s) else ""
-    return f" Interim design's type I error: {ignored}{flag}."
+    trial = interim.design.trial
+    return type_i_flag_sentence(interim.summary, trial.alpha / trial.sides, posterior=True)
 
 
 def _level_verdict(rate: float, mc_se: float, level: float, implied: float | None) -> str:

@@ -246,14 +246,16 @@ def _notes(interim) -> str:
         + "Information fraction observed: mean over trials of 1/SE^2 at the "
         "look over the planned final information. In brackets: Monte Carlo SE. "
         f"{hypothesis_trials_text(s)}{_assurance_trials_text(interim)}, seed {s.seed}, "
-        f"als-trial-sim {__version__}.{_type_i_flag(s)}"
+        f"als-trial-sim {__version__}.{type_i_flag_sentence(s)}"
         + "".join(f" {line[0].upper()}{line[1:]}." for line in charter_lines(s))
     )
 
 
-def _type_i_flag(s) -> str:
-    """' Interim design's type I error: LIBERAL ...' when it is off its level (else '')."""
-    flag = sequential_type_i_flag(s)
+def type_i_flag_sentence(s, level: float | None = None, posterior: bool = False) -> str:
+    """' Interim design's type I error: LIBERAL ...' when it is off its level (else ''):
+    :func:`~designs.outputs.group_sequential.sequential_type_i_flag` as the notes' sentence,
+    for the frequentist notes and (``level``, ``posterior``) the posterior rule's."""
+    flag = sequential_type_i_flag(s, level, posterior)
     return f" Interim design's type I error: {flag}." if flag else ""
 
 

@@ -14,10 +14,9 @@ def _compared_names(design, analysis: str) -> tuple[str, ...]:
 #: In-text citations of the compared analyses whose works the reference list gives (a
 #: protocol writer's review: listed there, cited nowhere in the text).
 COMPARED_CITATIONS = {
-    "lmm_slope_kr": " (Kenward & Roger 1997, as R's pbkrtest computes it, Halekoh & Hojsgaard "
-    "2014)",
-    "joint_rank": " (Berry et al. 2013, with the Finkelstein & Schoenfeld 1999 rule for patients "
-    "who leave alive)",
+    "lmm_slope_kr": "Kenward & Roger 1997, as R's pbkrtest computes it, Halekoh & Hojsgaard 2014",
+    "joint_rank": "Berry et al. 2013, with the Finkelstein & Schoenfeld 1999 rule for patients "
+    "who leave alive",
 }
 
 
@@ -43,13 +42,16 @@ def _compared_strategies(design, analysis: str) -> str:
     def strategies(a) -> str:  # a grant writer's review: "... death as ols_slope_ttest: ..."
         named = title(a.name)  # "t-test of per-patient slopes (ols_slope_ttest)"
         named = named[:-1] if named.endswith(")") else f"{named} ({a.name}"
-        cited = COMPARED_CITATIONS.get(a.name, "")
-        named += f"; {cited[2:-1]}" if cited else ""
+        named += f"; {COMPARED_CITATIONS[a.name]}" if a.name in COMPARED_CITATIONS else ""
         if a.dropout_short == a.death_short:
             return f"the {named}; {a.dropout_short} for both)"
         return f"the {named}; leaving the study: {a.dropout_short}, death: {a.death_short})"
 
-    alike = [title(a.name) + COMPARED_CITATIONS.get(a.name, "") for a in others if same(a)]
+    def cited(a) -> str:  # the name, then its works in brackets
+        works = COMPARED_CITATIONS.get(a.name)
+        return f"{title(a.name)} ({works})" if works else title(a.name)
+
+    alike = [cited(a) for a in others if same(a)]
     unlike = [strategies(a) for a in others if not same(a)]
     parts = []
     if alike:

@@ -156,8 +156,8 @@ def _realism_type1_cell(r: dict, design, null: int) -> str:
     """A row's type I error with its MC SE, and LIBERAL where it is above the one-sided
     level by more than 3 MC SE (as the operating characteristics flag it)."""
     level = design.trial.alpha / design.trial.sides
-    se = math.sqrt(level * (1 - level) / null)
-    flag = "; LIBERAL" if r["type_i_error"] > level + 3 * se else ""
+    liberal = calibration_flag(r["type_i_error"], level, null, posterior=True)
+    flag = "; LIBERAL" if liberal.startswith("LIBERAL") else ""
     return f"{rate_cell(r['type_i_error'], r['type_i_mc_se'], null)}{flag} | "
 
 

@@ -177,10 +177,7 @@ def robust_sd_note(design) -> str:
     value (a Bayesian review: a sensitivity run moved it from 0.602 to 0.811, and the type I
     error with it); '' for any other prior. Printed by the commands that read the prior and
     shown on the explorer's page (a non-programmer's review: the page left it out)."""
-    d = design.decision
-    if not (d.is_posterior and d.prior.value == "robust" and d.robust_sd == 0):
-        return ""
-    if not 0 < d.prior_weight < 1:  # no robust component, or (weight 0) the vague prior
+    if not unit_information_cited(design):  # also not at weight 0 (the vague prior) or 1
         return ""
     from designs.planning.decision_rule import robust_component_sd
 
