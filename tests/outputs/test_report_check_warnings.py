@@ -27,6 +27,20 @@ def _row(target, confirmed, se=0.0075):
     )
 
 
+def _calibrated():
+    """A stand-in for the report's calibration over prior weights (0, 0.5, 1): the threshold
+    that holds the level at each weight and the success probability there."""
+    import numpy as np
+
+    return SimpleNamespace(
+        weights=np.array([0.0, 0.5, 1.0]),
+        threshold=np.array([0.9735, 0.9864, 0.9907]),
+        threshold_mc_se=np.array([0.0016, 0.0010, 0.0007]),
+        power=np.array([0.724, 0.723, 0.722]),
+        power_mc_se=np.array([0.011, 0.011, 0.012]),
+    )
+
+
 def test_a_missed_fresh_check_is_in_the_readme_and_the_methods():
     """Review finding: the default report quoted 178 and 233 per arm (90% needs about 246)
     while its fresh check read 0.767 and 0.871, 3.5 and 3.9 MC SE under the targets; nothing
@@ -76,15 +90,7 @@ def test_a_posterior_rule_above_its_level_at_n_is_in_the_readme():
     assert fresh_check_block([row(0.9, 0.0503)], load_design()) == []
     # a report review: the README gave no figure for the n that holds the level; the
     # report's calibration at the design's weight gives the power there
-    import numpy as np
-
-    calibrated = SimpleNamespace(
-        weights=np.array([0.0, 0.5, 1.0]),
-        threshold=np.array([0.9735, 0.9864, 0.9907]),
-        threshold_mc_se=np.array([0.0016, 0.0010, 0.0007]),
-        power=np.array([0.724, 0.723, 0.722]),
-        power_mc_se=np.array([0.011, 0.011, 0.012]),
-    )
+    calibrated = _calibrated()
     block = fresh_check_block([row(0.9, 0.0503)], robust, calibrated=calibrated)
     assert block[2].endswith(
         "n is larger: at n = 233 the threshold calibrated to it (0.9864, MC SE 0.0010; a "
@@ -197,15 +203,7 @@ def test_the_methods_say_why_the_rules_type_i_errors_differ():
     assert "other simulated null trials" in alone and "prior_weight.md" not in alone
     assert _type_i_elsewhere(load_design()) == ""
     # prior_weight.md only where it holds this rule: a robust prior at a calibrated weight
-    import numpy as np
-
-    calibrated = SimpleNamespace(
-        weights=np.array([0.0, 0.5, 1.0]),
-        threshold=np.array([0.9735, 0.9864, 0.9907]),
-        threshold_mc_se=np.array([0.0016, 0.0010, 0.0007]),
-        power=np.array([0.724, 0.723, 0.722]),
-        power_mc_se=np.array([0.011, 0.011, 0.012]),
-    )
+    calibrated = _calibrated()
     robust = posterior.with_overrides({"decision.prior": "robust", "decision.prior_weight": 0.5})
     assert "prior_weight.md's" in _type_i_elsewhere(robust, calibrated)
     other = robust.with_overrides({"decision.prior_weight": 0.3})
