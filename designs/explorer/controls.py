@@ -126,6 +126,12 @@ CONTROLS: tuple[Control, ...] = (
     # before "futility": a message about interim.futility_gamma names this one
     Control("futility_gamma", "Futility gamma", "hsd: -10 to 5", ("interim.futility_gamma",)),
     Control(
+        "futility_cp",
+        "Conditional power threshold",
+        "stop when the conditional power is below this; 0 to 1",
+        ("interim.futility_cp",),
+    ),
+    Control(
         "futility",
         "Futility (non-binding)",
         "beta spending or conditional power (cp); one-sided tests",
@@ -147,7 +153,7 @@ COUPLED = (
     frozenset({"futility_predictive", "rule", "looks"}),
     # a gamma is read only by the family that takes one (hsd, power): moved with it
     frozenset({"spending", "gamma"}),
-    frozenset({"futility", "futility_gamma"}),
+    frozenset({"futility", "futility_gamma", "futility_cp"}),
 )
 
 
@@ -209,6 +215,7 @@ def base_values(design) -> dict[str, Any]:
         "spending": design.interim.spending.value,
         "gamma": _round(design.interim.gamma),
         "futility_gamma": _round(design.interim.futility_gamma),
+        "futility_cp": _round(design.interim.futility_cp),
         "futility": design.interim.futility.value,
         "seed": DEFAULT_SEED,
         "trials": DEFAULT_TRIALS,
@@ -386,7 +393,7 @@ def control_overrides(design, values: Mapping[str, Any], ids) -> dict[str, Any]:
         if key in ids:  # a new family replaces the old one's parameters, as --spending does
             over.update(unread_defaults(key, values[key]))
             over[f"interim.{key}"] = values[key]
-    for key in ("gamma", "futility_gamma"):
+    for key in ("gamma", "futility_gamma", "futility_cp"):
         if key in ids:
             over[f"interim.{key}"] = _number(values[key])
     return over

@@ -3,6 +3,8 @@ the views in cards, the downloads at the foot. Nothing here computes."""
 
 from __future__ import annotations
 
+import json
+
 from shiny import ui
 
 from designs.explorer.accessibility import A11Y_CSS, a11y_script
@@ -16,7 +18,7 @@ from designs.explorer.controls import (
 from designs.explorer.glossary import glossary_html
 from designs.explorer.units import effect_label
 from designs.simulation.seeds import MAX_SEED
-from designs.spec.interim import Spending
+from designs.spec.interim import READ_ONLY_WITH, Spending
 
 _LABELS = {c.id: (c.label + (f" ({c.unit})" if c.unit else "")) for c in CONTROLS}
 
@@ -57,6 +59,15 @@ body:has(#stale-note) .card { opacity: 0.66; filter: grayscale(1); }
 #: The posterior rule's controls show only under that rule (under the test they would set
 #: nothing: :data:`designs.explorer.controls.POSTERIOR_ONLY`).
 POSTERIOR_SHOWN = "input.rule === 'posterior'"
+#: A spending gamma's box (hsd: -10 to 5).
+GAMMA = {"min": -10, "max": 5, "step": 0.5}
+
+
+def _read_with(name: str) -> str:
+    """The page's condition for showing the box of ``interim.<name>``: the families that read
+    it (:data:`designs.spec.interim.READ_ONLY_WITH`), e.g. ``["hsd"].includes(input.futility)``."""
+    family, readers = READ_ONLY_WITH[name]
+    return f"{json.dumps([r.value for r in readers])}.includes(input.{family})"
 
 
 def _with_error(cid: str, control) -> list:
@@ -130,9 +141,17 @@ def sidebar(design, designs: list[str]):
             ui.input_text("looks", _LABELS["looks"], v["looks"], placeholder="none (e.g. 0.5, 1)"),
         ),
         *_select("spending", spending_choices(v["spending"]), v["spending"]),
-        *_number("gamma", v["gamma"], min=-10, max=5, step=0.5),
+        # a parameter box shows under the families that read it (its value goes back to the
+        # default when another family is chosen: server._family_reset)
+        ui.panel_conditional(_read_with("gamma"), *_number("gamma", v["gamma"], **GAMMA)),
         *_select("futility", OPTIONS["futility"], v["futility"]),
-        *_number("futility_gamma", v["futility_gamma"], min=-10, max=5, step=0.5),
+        ui.panel_conditional(
+            _read_with("futility_gamma"), *_number("futility_gamma", v["futility_gamma"], **GAMMA)
+        ),
+        ui.panel_conditional(
+            _read_with("futility_cp"),
+            *_number("futility_cp", v["futility_cp"], min=0.01, max=0.99, step=0.05),
+        ),
         *_number("seed", v["seed"], min=0, max=MAX_SEED, step=1),
         *_number("trials", DEFAULT_TRIALS, min=10, max=MAX_PAGE_TRIALS, step=100),
         ui.div(ui.output_text("err_", inline=True), class_="control-error"),

@@ -258,6 +258,40 @@ def _status_has(page, text: str) -> None:
     )
 
 
+@pytest.mark.slow  # about 15 s on 2 busy cores: two runs with looks (page, command line)
+def test_the_conditional_power_threshold_is_the_command_lines(page, cli):
+    """A later note: the page had no control for the conditional-power futility threshold.
+    Its box shows with cp futility only; a threshold of 0.3 gives the stopping of ``simulate.py
+    power --futility cp:0.3 --json`` (same design and seed) and the reproducing command."""
+    trials = 100
+    _set(page, "trials", trials)
+    page.wait_for_selector(_power_selector(n_total=200, trials=trials))
+    _up_to_date(page)
+    argv = ["--looks", "0.5,1", "--futility", "cp:0.3", "--set", "trial.sides=1"]
+    out = json.loads(cli("power", "--json", *argv, "--seed", str(DEFAULT_SEED), "--trials", "100"))
+    assert not page.locator("#futility_cp").is_visible()  # not read without cp futility
+    page.select_option("#sides", "1")
+    _set(page, "looks", "0.5, 1")
+    page.select_option("#futility", "cp")
+    page.locator("#futility_cp").wait_for(state="visible")
+    _set(page, "futility_cp", 0.3)
+    page.wait_for_function(
+        "document.querySelector('#command').innerText.includes('interim.futility_cp=0.3')"
+    )
+    shown = page.wait_for_selector(_power_selector(looks="0.5,1", n_total=200, trials=trials))
+    _up_to_date(page)
+    assert float(shown.get_attribute("data-power")) == out["power_favourable"]
+    table = page.inner_text("#looks-table")
+    assert f"{out['p_stop_futility'][0]:.3f} ({out['mc_se_stop_futility'][0]:.3f})" in table
+    assert out["p_stop_futility"][0] > 0  # the threshold acted at the interim
+    page.select_option("#futility", "none")
+    page.locator("#futility_cp").wait_for(state="hidden")
+    _set(page, "looks", "")
+    page.select_option("#sides", "2")
+    page.wait_for_selector(f"#power-value:not([data-looks])[data-trials='{trials}']")
+    _up_to_date(page)
+
+
 @pytest.mark.slow  # about 20 s on 2 busy cores: looks, a failing power, a failing comparison
 def test_refused_controls_and_failed_jobs_are_said_so(page):
     """Review findings 5 and 6. A refused control: the status is not 'up to date' and a note

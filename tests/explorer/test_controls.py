@@ -156,6 +156,20 @@ def test_a_combination_the_library_refuses_gets_its_message_beside_the_control(
     assert errors == {control: str(library.value)}
 
 
+def test_the_cp_threshold_control_sets_the_futility_rule(base):
+    """A later note: the page had no control for the conditional-power threshold (0.1 always).
+    It sets ``interim.futility_cp``; outside cp futility it is refused beside its own box, and
+    a value outside (0, 1) gets the library's range."""
+    looks = {"looks": "0.5, 1", "sides": "1", "futility": "cp"}
+    design, errors = design_from_values(base, _with(base, **looks, futility_cp=0.25))
+    assert errors == {} and design.interim.futility_cp == 0.25
+    design, errors = design_from_values(base, _with(base, **looks, futility_cp=1.5))
+    assert design is None and errors["futility_cp"].startswith("interim.futility_cp = 1.5")
+    design, errors = design_from_values(base, _with(base, looks="0.5, 1", futility_cp=0.25))
+    assert design is None
+    assert errors["futility_cp"].startswith("interim.futility_cp = 0.25: read only with")
+
+
 def test_a_gamma_the_spending_does_not_read_gets_the_librarys_message(base):
     """A gamma with obf spending (or a futility gamma without hsd futility) would be ignored:
     the library's refusal, beside the gamma control; with hsd it is the design's."""
@@ -306,7 +320,14 @@ def test_the_posterior_rules_controls_set_nothing_under_the_frequentist_rule(bas
         ({}, "spending", "hsd", {}),  # hsd reads the gamma typed
         ({"interim.spending": "hsd", "interim.gamma": -2.0}, "spending", "hsd", {"gamma": -2.0}),
         ({"interim.spending": "hsd", "interim.gamma": -2.0}, "spending", "obf", {"gamma": -4.0}),
-        ({}, "futility", "none", {"futility_gamma": -2.0}),
+        ({}, "futility", "none", {"futility_gamma": -2.0, "futility_cp": 0.1}),
+        ({}, "futility", "cp", {"futility_gamma": -2.0}),  # cp reads the threshold typed
+        (
+            {"interim.futility": "cp", "interim.futility_cp": 0.2, "trial.sides": 1},
+            "futility",
+            "obf",
+            {"futility_gamma": -2.0, "futility_cp": 0.1},
+        ),
     ],
 )
 def test_choosing_a_family_resets_the_parameters_it_does_not_read(base, start, key, family, resets):
