@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from designs import __version__
 from designs.outputs.console import P_EFFECT_NOTE, phase2_caveat
-from designs.outputs.numbers import probability_text, rate_mc_se, rate_se
+from designs.outputs.numbers import probability_text, rate_se
+from designs.outputs.rates import rate_text
 from progression.population import MIN_PHASE2_DECLINE
 
 
@@ -44,12 +45,14 @@ def assurance_text(
     """
     from designs.planning.assurance import transported_decline_words
 
-    lines = [design.describe()]
+    # an assurance review: the design's fixed effect, which assurance does not simulate, was
+    # printed at the head of its lines
+    lines = [design.describe(effect="effect drawn from the phase 2 posterior, trial by trial")]
     if natural_history_from_posterior:
         lines.append(
             "population and effect of each trial: drawn jointly from one phase 2 posterior "
             "draw (baseline mean and SD, slope mean and SD, residual SD; effect = that draw's "
-            "delta, points/month), not the design's population and effect above; a fraction "
+            "delta, points/month), not the design's population above; a fraction "
             "of a draw's own decline is its delta, so both transports simulate the same trials; "
             "the spread of the effect between patients stays the design's effect.sd (the "
             "posterior's slope_change_sd is set by its prior: five patients hardly inform it)"
@@ -71,8 +74,10 @@ def assurance_text(
             )
         else:  # absolute: the draw is in points/month already
             median = f"{r.posterior_median_points:+.3f} points/month"
+        # no success (or all): the one-sided bound, not an SE of 0 (an assurance review)
+        rate = rate_text(r.assurance, r.mc_se, r.trials, 3)
         lines.append(
-            f"{r.transport}: assurance {rate_mc_se(r.assurance, r.mc_se)}; {word} at the "
+            f"{r.transport}: assurance {rate}; {word} at the "
             f"posterior-median effect ({median}{over}) {probability_text(r.power_at_median)}; "
             f"P(effect > 0) {r.p_effect_positive:.2f} (this posterior); {word} over the "
             "posterior: median "

@@ -38,7 +38,6 @@ from designs.planning.power import check_fixed, mc_se
 from designs.sequential import normal as norm
 from designs.simulation.engine import run_trials
 from designs.simulation.inputs import population_rows, simulation_inputs
-from designs.simulation.seeds import SALT_ASSURANCE_DRAWS, secondary_rng
 from progression.transport import Transport
 
 TRANSPORTS = tuple(t.value for t in Transport)
@@ -98,18 +97,24 @@ def transported_decline_words(design) -> str:
     return f"the design's mean decline ({decline})"
 
 
-def draw_indices(n_draws: int, trials: int, seed: int) -> np.ndarray:
-    """Which posterior draw each trial takes: in order if there are exactly ``trials`` draws,
-    otherwise resampled with replacement by a generator seeded from ``seed``."""
-    if n_draws == trials:
-        return np.arange(trials)
-    return secondary_rng(seed, SALT_ASSURANCE_DRAWS).integers(0, n_draws, trials)
+def draw_indices(n_draws: int, trials: int) -> np.ndarray:
+    """Which posterior draw each trial takes: the draws, in (chain, draw) order, spread evenly
+    over the trials, trial ``i`` taking draw ``floor(i D / T)``.
+
+    So each draw once when ``T = D``; each draw ``T / D`` times when ``T`` is a multiple of
+    ``D``; every ``(D / T)``-th draw when there are fewer trials (systematic thinning, over
+    every chain); otherwise counts that differ by at most one. No random numbers are used: an
+    assurance review found that resampling the draws with replacement (before) added its own
+    error, so that 8,000 trials on 4,000 draws gave an SE of 0.0104 against 0.0080 with 4,000.
+    """
+    trials = int(trials)
+    return (np.arange(trials, dtype=np.int64) * int(n_draws)) // trials
 
 
-def assign_draws(draws: np.ndarray, trials: int, seed: int) -> np.ndarray:
+def assign_draws(draws: np.ndarray, trials: int) -> np.ndarray:
     """One draw per trial (see :func:`draw_indices`)."""
     draws = np.asarray(draws, dtype=np.float64)
-    return draws[draw_indices(draws.size, trials, seed)]
+    return draws[draw_indices(draws.size, trials)]
 
 
 @dataclass(frozen=True)
@@ -249,7 +254,7 @@ def assurance_from_draws(
     check_fixed(design, "assurance")
     raw = np.asarray(draws, dtype=np.float64).reshape(-1)
     shifts_all = effect_shift(design, raw, transport)
-    idx = draw_indices(raw.size, int(trials), seed)
+    idx = draw_indices(raw.size, int(trials))
     inputs = simulation_inputs(design)
     rows = None
     if natural_history is not None:

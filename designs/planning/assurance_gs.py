@@ -117,7 +117,7 @@ def group_sequential_assurance(
         raise InputError(f"trials = {trials}: must be a whole number >= 1")
     trials = int(trials)
     raw = np.asarray(draws, dtype=np.float64).reshape(-1)
-    idx = draw_indices(raw.size, trials, seed)
+    idx = draw_indices(raw.size, trials)
     shifts = effect_shift(design, raw, transport)[idx]
     times = look_times(design)
     res, out = simulate_outcome(

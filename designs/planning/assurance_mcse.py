@@ -1,8 +1,9 @@
 """Monte Carlo standard error of an assurance whose trials take MCMC draws of the effect.
 
 Each simulated trial takes one posterior draw (:func:`designs.planning.assurance.draw_indices`:
-draw ``i`` for trial ``i`` when there are exactly as many draws as trials, otherwise draws
-resampled with replacement). The draws come from MCMC chains in (chain, draw) order
+the draws spread evenly over the trials, each draw once when there are as many trials, each
+``T / D`` times when ``T`` is a multiple of ``D``, every ``(D / T)``-th draw when fewer). The
+draws come from MCMC chains in (chain, draw) order
 (:func:`progression.population.effect_draws`), so neighbouring draws are correlated and the
 binomial ``sqrt(a (1 - a) / n)`` over trials leaves out part of the error of the assurance
 against the true posterior expectation of power.
@@ -16,10 +17,11 @@ successes in batch ``j`` (``n`` trials counted, assurance ``a``)::
     SE^2 = B / (B - 1) * sum_j (S_j - a n_j)^2 / n^2
 
 the variance of a ratio estimator over clusters. With draws in order (``n_j`` equal) this is
-the usual batch-means SE ``sqrt(sum_j (mean_j - a)^2 / (B (B - 1)))``; with draws resampled
-it counts both the resampling and Bernoulli error (about ``a (1 - a) / n``) and the MCMC error
-of the draws' own mean of power. The SE printed is never below the binomial one; when all
-draws are equal there is no posterior-sampling error and it is the binomial SE. The Wilson
+the usual batch-means SE ``sqrt(sum_j (mean_j - a)^2 / (B (B - 1)))``; with several trials
+per draw, or some draws left out, it counts both the Bernoulli error (about ``a (1 - a) / n``)
+and the MCMC error of the draws' own mean of power. The SE printed is never below the
+binomial one; when all draws are equal there is no posterior-sampling error and it is the
+binomial SE. The Wilson
 95% interval is widened to match: it is computed with ``n`` replaced by the effective number
 of trials ``n_eff = n (binomial SE / SE)^2`` (``a n_eff`` successes).
 

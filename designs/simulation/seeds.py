@@ -2,7 +2,7 @@
 
 A trial's patients draw from the counter-based streams of :mod:`designs.simulation.rng`,
 keyed by (seed, trial, arm, patient). Planning steps that need random numbers of their own
-(which posterior draw each assurance trial takes, the bootstrap of the sample-size curve)
+(the bootstrap of the sample-size curve, fresh trials that check a sample size)
 draw from a NumPy generator seeded with ``[seed, salt]``, one named salt per use, so each
 stream is reproducible from the seed and independent of the others.
 """
@@ -19,8 +19,6 @@ DEFAULT_SEED = 20261125
 #: store the seed as a 64-bit signed integer (netCDF attributes, JSON readers).
 MAX_SEED = 2**63 - 1
 
-#: Which posterior draw each simulated trial takes in assurance.
-SALT_ASSURANCE_DRAWS = 0xA55
 #: The bootstrap over simulated trials behind the interval for n.
 SALT_SAMPLE_SIZE_BOOTSTRAP = 0x5A17
 #: Fresh trials that confirm the power at a chosen sample size (independent of the curve).

@@ -363,9 +363,10 @@ class TrialDesign:
             return " among candidates"
         return f" among candidates, {admitted[0]:.3g} (SD {admitted[1]:.2g}) among those admitted"
 
-    def describe(self, *, size: bool = True) -> str:
+    def describe(self, *, size: bool = True, effect: str | None = None) -> str:
         """One short human line (``size=False``: without the trial's size, for an output
-        that searches for it)."""
+        that searches for it; ``effect``: words in place of the design's effect, for an
+        output that does not simulate it, such as assurance)."""
         t, p, e = self.trial, self.population, self.effect
         if not size:
             arms = "" if t.allocation.equal else f"allocation {t.allocation.describe()}, "
@@ -390,6 +391,8 @@ class TrialDesign:
                 eff += ")"
         else:
             eff = f"slope difference {e.value:+.3g} points/month"
+        if effect is not None:
+            eff = effect
         if e.has_time_course:  # months from randomisation, also with a lead-in
             after = " after randomisation" if t.lead_in_months > 0 else ""
             eff += f", {e.course_text()}{after}"

@@ -238,11 +238,14 @@ def test_assurance_with_the_posteriors_natural_history_says_what_is_simulated():
         in line
     )
     assert "stays the design's effect.sd" in lines[1]
-    assert "not the design's population and effect above" in lines[1]
+    assert "not the design's population above" in lines[1]
     assert "both transports simulate the same trials" in lines[1]
     assert "Posterior draws without phase 2 decline" not in text  # they keep their own delta
     # with the design's population the fraction of its decline is still the effect
     text = assurance_text(design, results, natural_history_from_posterior=False, undefined_draws=3)
+    # an assurance review: the head named the design's fixed effect, which is not simulated
+    assert "25% slowing" not in text.splitlines()[0]
+    assert "effect drawn from the phase 2 posterior, trial by trial" in text.splitlines()[0]
     assert "(+0.397 fraction of the design's mean decline (0.5 points/month) = +0.210" in text
     assert "Posterior draws without phase 2 decline" in text
     assert "power at the posterior-median effect" in text
@@ -509,3 +512,15 @@ def test_the_conflict_line_judges_the_type_i_error_as_the_line_above():
                              "(simulate.py calibrate) or lower the weight")  # fmt: skip
     rule, conflict = decision_lines(design, [summary(0.027)])
     assert "ABOVE" not in rule and conflict.endswith("succeeds in 2.7% of trials")
+
+
+def test_an_assurance_with_no_success_gives_its_one_sided_bound():
+    """An assurance review: a posterior of harm gave assurance 0 with an MC SE of 0; the line
+    gives the one-sided 95% upper bound instead, as every rate with no success does."""
+    from designs.outputs.assurance_text import assurance_text
+
+    none = _assurance("absolute", -0.25, -0.25)
+    none.assurance, none.mc_se = 0.0, 0.0
+    text = assurance_text(load_design(), [none], natural_history_from_posterior=False)
+    bound = 1.0 - 0.05 ** (1.0 / none.trials)
+    assert f"assurance 0.000 (none of 4,000 trials; one-sided 95% upper bound {bound:.3f})" in text

@@ -131,7 +131,7 @@ def test_vague_posterior_rule_is_a_z_boundary_per_look(design):
     trials, draws = 200, np.linspace(-0.2, 0.6, 101)
     a = group_sequential_assurance(rule, draws, trials, SEED, "absolute")
 
-    shifts = effect_shift(rule, draws, "absolute")[draw_indices(draws.size, trials, SEED)]
+    shifts = effect_shift(rule, draws, "absolute")[draw_indices(draws.size, trials)]
     res = simulate_looks(rule, trials, SEED, shifts)
     est, se = res.results[:, :, R.ESTIMATE], res.results[:, :, R.SE]
     ok = ~res.failed()

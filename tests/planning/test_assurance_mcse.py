@@ -16,8 +16,11 @@ variance about ``2 sum_k k rho^k / (b tau)`` = 2 (3.75) / (45 (4)) = 4% at rho =
 power's own scale, less on the successes'), and for independent draws the SE, max(batch
 means, binomial), lies above the binomial one. Measured with R = 100,000 replications
 (``R = 100_000`` in this module, then ``replicate(rho, draws, trials, seed)`` at seeds 21,
-22, 23 for the three settings below; 80 s): log(RMS error / RMS SE) +0.0150, +0.0036 and
--0.0422 (SE 0.0023 each); DEPARTURE is |that| + 3 SE. The binomial SE of independent draws
+23 for the in-order and independent settings below, 80 s; the draws spread evenly over the
+trials since the assurance review of the thirty-third sitting, thinned (4,000 draws, 2,000
+trials) and repeated (1,000 draws, 2,000 trials) at seeds 22 and 24): log(RMS error / RMS
+SE) +0.0150 (in order), +0.0018 (thinned), +0.0216 (repeated) and -0.0422 (independent), SE
+0.0023 each; DEPARTURE is |that| + 3 SE. The binomial SE of independent draws
 is exact: log(RMS error / RMS binomial SE) -0.0017 (SE 0.0022), so no departure is allowed.
 """
 
@@ -57,7 +60,7 @@ def replicate(rho: float, draws: int, trials: int, seed: int):
     theta = ar1_chains(rho, draws, R, rng)
     err, se, binomial = np.empty(R), np.empty(R), np.empty(R)
     for r in range(R):
-        idx = draw_indices(draws, trials, seed + 1 + r)
+        idx = draw_indices(draws, trials)
         success = rng.random(trials) < ndtr(theta[r, idx])
         a = success.mean()
         se[r] = assurance_mc_error(success, idx, draws)[0]
@@ -67,7 +70,7 @@ def replicate(rho: float, draws: int, trials: int, seed: int):
     return rms, math.sqrt(np.mean(se**2)), math.sqrt(np.mean(binomial**2)), cv, se, binomial
 
 
-DEPARTURE = {"in-order": 0.022, "resampled": 0.0104, "independent": 0.049}
+DEPARTURE = {"in-order": 0.022, "thinned": 0.0087, "repeated": 0.0285, "independent": 0.049}
 
 
 def tolerance(cv: float, departure: float) -> float:
@@ -76,8 +79,8 @@ def tolerance(cv: float, departure: float) -> float:
 
 @pytest.mark.parametrize(
     ("draws", "trials", "setting"),
-    [(2000, 2000, "in-order"), (4000, 2000, "resampled")],
-    ids=["in-order", "resampled"],
+    [(2000, 2000, "in-order"), (4000, 2000, "thinned"), (1000, 2000, "repeated")],
+    ids=["in-order", "thinned", "repeated"],
 )
 def test_autocorrelated_draws_the_se_matches_the_error_and_binomial_is_too_small(
     draws, trials, setting
