@@ -133,6 +133,7 @@ def cmd_sweep(args) -> int:
     from designs.atomic import check_writable
     from designs.outputs.console import failed_fits_rule
     from designs.outputs.posterior_source import posterior_record
+    from designs.outputs.sweep_notes import dropout_axis_notes, estimator_notes
     from designs.planning.posterior import posterior_draws
     from designs.planning.sweep import is_sweep_file, run_sweep
 
@@ -247,6 +248,7 @@ def cmd_sweep(args) -> int:
             ]
         )
     warn(estimator_notes(counts))
+    warn(dropout_axis_notes(design, grid))
     if counts.get("other_cells_kept"):
         from designs.planning.sweep import cells_folder
 
@@ -259,22 +261,6 @@ def cmd_sweep(args) -> int:
             ]
         )
     return 0
-
-
-def estimator_notes(counts: dict) -> list[str]:
-    """A note when ``--estimator auto`` took the plain share in every cell because the
-    control variate holds in some cells only (informative exits, interim looks): a cell then
-    differs from `power` on the same design within its Monte Carlo error (a sweep review:
-    mixing the two estimators made a comparison 3.7 times noisier with more trials)."""
-    if not counts.get("plain_in_every_cell"):
-        return []
-    return [
-        "note: the control variate holds in some cells of this grid only (not with "
-        "informative exits or interim looks: docs/conventions.md#power), so every cell's "
-        "power is the plain share of its trials, paired across cells on common trials; "
-        "`power` on one of the other cells takes the control variate and differs within "
-        "its Monte Carlo error"
-    ]
 
 
 def _identity(path) -> tuple[int, int] | None:

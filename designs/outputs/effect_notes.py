@@ -38,8 +38,15 @@ def harm_notes(design, s) -> list[str]:
             f"note: the effect is 0 (no difference between the arms): this {rate} is the "
             f"type I error, the chance of {what} when the treatment does nothing{liberal}"
         ]
-    if not design.effect.value < 0 or design.decision.is_posterior or design.trial.sides != 2:
+    if not design.effect.value < 0 or design.decision.is_posterior:
         return []
+    if design.trial.sides == 1:  # an own-design review: power 0.000 without a word
+        return [
+            f"note: the effect ({design.effect.value:+g}, {design.effect.kind.value}) is a "
+            f"harm, faster decline on active: the one-sided test looks for a benefit only, so "
+            f"this power ({s.power:.3f}) is the chance of a significant benefit where there "
+            f"is a harm, below alpha {design.trial.alpha:g}; sample-size refuses such an effect"
+        ]
     return [
         f"note: the effect ({design.effect.value:+g}, {design.effect.kind.value}) is a harm, "
         f"faster decline on active: power {s.power:.3f} counts significance in either "

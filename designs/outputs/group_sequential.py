@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from designs.outputs.look_notes import information_gap_note, late_final_look_note
 from designs.outputs.numbers import rate_mc_se, se_text
 from designs.outputs.rates import counted_h0, rate_text, type_i_text
 from designs.spec.decision import threshold_text
@@ -84,6 +85,9 @@ def group_sequential_text(design, s) -> str:
     late = late_final_look_note(design, s.look_months[-1])
     if late:
         lines.append(late)
+    unplanned = information_gap_note(design, s.observed_information_fraction[-1])
+    if unplanned:
+        lines.append(unplanned)
     return "\n".join(lines)
 
 
@@ -118,22 +122,6 @@ def charter_lines(s) -> list[str]:
             f"{s.true_effect:+.3f})"
         )
     return lines
-
-
-def late_final_look_note(design, last_month: float) -> str:
-    """A note when the final look comes more than a month after the last patient's last
-    visit (an independent review: `--look-months 18,100` compared 99.2 expected months with
-    "100.0 without interim analyses", where the data are complete at month 37)."""
-    from designs.planning.operating import calendar_length
-
-    end = calendar_length(design)["calendar_months"]  # no lead-in with looks
-    if last_month <= end + 1.0:
-        return ""
-    return (
-        f"note: the final look, month {last_month:.1f}, comes {last_month - end:.1f} months "
-        f"after the last patient's last visit (month {end:.1f}), when every patient's data "
-        f"are in: the same final analysis at month {end:.1f} would end the trial sooner"
-    )
 
 
 def sequential_type_i_flag(s, level: float | None = None, posterior: bool = False) -> str:
@@ -265,8 +253,16 @@ def _gs_cells(r) -> dict:
 def gs_md_header(per_arm: bool, posterior: bool) -> str:
     """The Markdown table's first line: n max per arm or in total; under the posterior rule
     a success, not a rejection."""
-    n_name = "n max per arm" if per_arm else "n max (total)"
-    heads = [n_name if k == "n_max" else h.strip() for h, k, _ in _GS_COLUMNS]
+    # in total, the total again would repeat n max (an own-design review): the arms instead
+    names = (
+        {"n_max": "n max per arm"}
+        if per_arm
+        else {
+            "n_max": "n max (total)",
+            "n_total_max": "n max placebo + active",
+        }
+    )
+    heads = [names.get(k, h.strip()) for h, k, _ in _GS_COLUMNS]
     if posterior:
         words = {"target power": "target success probability", "power": "success probability"}
         heads = [words.get(h, h) for h in heads]
@@ -298,7 +294,13 @@ def group_sequential_sample_size_table(result, design, fmt: str = "md") -> str:
     ]
     for r in rows:
         cells = _gs_cells(r)
-        lines.append("| " + " | ".join(f(cells[k]) for _, k, f in _GS_COLUMNS) + " |")
+        shown = [f(cells[k]) for _, k, f in _GS_COLUMNS]
+        if r.size_name != "n_per_arm":
+            t = design.with_overrides({"trial.n_total": r.n_max}).trial
+            shown[[k for _, k, _ in _GS_COLUMNS].index("n_total_max")] = (
+                f"{t.n_placebo} + {t.n_active}"
+            )
+        lines.append("| " + " | ".join(shown) + " |")
     r0 = rows[0]
     # the design's own size is not the one found (a review read "100 per arm" under n max 127)
     # a paragraph of its own (a review: it ran into the notes' first line, without a stop)

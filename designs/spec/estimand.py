@@ -35,6 +35,9 @@ class Estimand:
     population : str
         Who the effect is about, in words (the eligibility criteria and any ``[enrichment]``
         screening); printable text of at most :data:`MAX_POPULATION_LENGTH` characters.
+    treatment : str
+        The treatment condition compared, in words (an own-design review: "CL2020" was fixed
+        in the methods text of every design); the same limits.
     """
 
     population: str = spec_field(
@@ -43,14 +46,20 @@ class Estimand:
         kind=Kind.TEXT,
         doc="Who the treatment effect is about, in words.",
     )
+    treatment: str = spec_field(
+        "active (CL2020) against placebo, double-blind, each on top of usual care",
+        kind=Kind.TEXT,
+        doc="The treatment condition compared, in words.",
+    )
 
     section: ClassVar[str] = "estimand"
 
     def __post_init__(self) -> None:
         validate_fields(self)
-        check_printable(
-            "estimand.population", self.population, MAX_POPULATION_LENGTH, required=True
-        )
+        for name in ("population", "treatment"):
+            check_printable(
+                f"estimand.{name}", getattr(self, name), MAX_POPULATION_LENGTH, required=True
+            )
 
 
 #: Added to a strategy that assumes missing at random when the design's exit depends on
@@ -128,7 +137,7 @@ def estimand_lines(design, analysis: str | None = None) -> list[tuple[str, str]]
         death_strategy += HYPOTHETICAL_DEATH
     return [
         ("population", design.estimand.population),
-        ("treatment", "active (CL2020) against placebo, double-blind, each on top of usual care"),
+        ("treatment", design.estimand.treatment),
         ("variable", a.variable_text(design.trial)),
         (LEAVING, dropout_strategy),
         (

@@ -388,6 +388,11 @@ def test_a_robust_prior_of_weight_0_and_a_harm_are_said(capsys, run):
     assert code == 0 and "is a harm, faster decline on active" in out
     code, out, _ = run(capsys, *common)
     assert "is a harm" not in out and "weight 0 borrows" not in out
+    # an own-design review: one-sided, a harm printed power 0.000 without a word
+    one_sided = ["--set", "trial.sides=1", "--set", "trial.alpha=0.025"]
+    code, out, _ = run(capsys, *common, *one_sided, "--effect", "-0.25")
+    assert code == 0 and "the one-sided test looks for a benefit only" in out
+    assert "below alpha 0.025" in out
 
 
 def test_the_latex_table_carries_the_caution_of_a_type_i_error_above_the_level(capsys, run):

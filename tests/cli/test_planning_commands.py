@@ -115,6 +115,15 @@ def test_group_sequential_sample_size_table_and_json(capsys, run):
     table = list(csv.DictReader(io.StringIO(out)))
     assert int(table[0]["n_max"]) == row["n_max"]
     assert float(table[0]["inflation"]) == pytest.approx(row["inflation"])
+    # 2:1 in total: the arms beside n max, not the total twice (an own-design review)
+    code, out, _ = run(capsys, *argv, "--set", "trial.allocation.active=2", "--json")
+    (row,) = json.loads(out)
+    code, out, _ = run(capsys, *argv, "--set", "trial.allocation.active=2")
+    assert code == 0 and "| n max (total) | 95% MC interval | n max placebo + active |" in out
+    cells = out.splitlines()[2].split(" | ")
+    assert cells[1] == str(row["n_max"])
+    placebo, active = (int(x) for x in cells[3].split(" + "))
+    assert placebo + active == row["n_max"] and abs(active - 2 * placebo) <= 2
 
 
 def test_sample_size_writes_out(tmp_path, capsys, run):
@@ -513,3 +522,17 @@ def test_sample_size_json_says_whether_the_fresh_check_missed(capsys, run):
     code, out, _ = run(capsys, *argv, "--format", "csv")
     table = list(csv.DictReader(io.StringIO(out)))
     assert [t["fresh_check_missed"] for t in table] == ["true", "false"]
+
+
+def test_a_dropout_sweep_on_an_18_month_design_says_what_it_means_at_the_end(run, capsys, tmp_path):
+    """An own-design review: --dropout is the fraction gone by month 12; on an 18-month
+    design 0.45 was read as 45% gone by its end. A note gives each value at the last visit:
+    a constant hazard, so 1 - (1 - D)^(18/12)."""
+    argv = ["sweep", "--dropout", "0.3", "0.45", "--n-per-arm", "20", "--trials", "20"]
+    argv += ["--set", "dropout.cumulative=[]", "--set", "dropout.monthly_hazard=0.02"]
+    argv += ["--set", "trial.visits_months=[0, 3, 6, 9, 12, 15, 18]"]
+    code, _, err = run(capsys, *argv, "--out", str(tmp_path / "d.nc"))
+    assert code == 0
+    assert "follow-up ends at month 18, where that is 0.3 -> 41.4%, 0.45 -> 59.2% gone" in err
+    code, _, err = run(capsys, *argv[:-2], "--out", str(tmp_path / "e.nc"))  # 12 months
+    assert code == 0 and "--dropout is the fraction gone by month 12" not in err
