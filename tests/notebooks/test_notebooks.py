@@ -81,6 +81,16 @@ def test_runs_top_to_bottom_in_quick_mode(name, monkeypatch, tmp_path):
         if output.output_type == "error"
     ]
     assert errors == []
+    # a notebook review: with MPLBACKEND=Agg (the Makefile's) a notebook without %matplotlib
+    # inline showed no figure, without an error; every cell that shows one has an image
+    blank = [
+        index
+        for index, cell in enumerate(nb.cells)
+        if cell.cell_type == "code"
+        and ("plt.show()" in cell.source or "display(Image(" in cell.source)
+        and not any("image/png" in output.get("data", {}) for output in cell.outputs)
+    ]
+    assert blank == [], f"{name}: cells without their figure"
     assert list(tmp_path.glob("als_nb*")), "the notebook's scratch folder is not under TMPDIR"
     # PyMC's sampler messages stay out of the notebooks (issue 14); its warnings may show.
     chatter = [

@@ -58,10 +58,23 @@ def test_population_is_a_field_of_the_design_and_reaches_the_text():
     assert 'population = "people with ALS within 24 months' in design.to_toml()
 
 
+def test_the_treatment_is_a_field_of_the_design_and_reaches_the_text():
+    """An own-design review: "active (CL2020) against placebo" was fixed in the methods text
+    of every design; the default keeps it, another design names its own."""
+    assert "active (CL2020) against placebo" in estimand_text(load_design("default"))
+    design = load_design("default").with_overrides(
+        {"estimand.treatment": "drug X 100 mg daily against placebo, double-blind"}
+    )
+    text = estimand_text(design)
+    assert "drug X 100 mg daily against placebo" in text and "CL2020" not in text
+    assert 'treatment = "drug X 100 mg daily' in design.to_toml()
+
+
+@pytest.mark.parametrize("field", ["population", "treatment"])
 @pytest.mark.parametrize("text", ["", "x" * 301, "line\nbreak"])
-def test_bad_population_is_refused(text):
-    with pytest.raises(InputError, match=r"estimand\.population"):
-        load_design("default").with_overrides({"estimand.population": text})
+def test_bad_population_or_treatment_is_refused(field, text):
+    with pytest.raises(InputError, match=rf"estimand\.{field}"):
+        load_design("default").with_overrides({f"estimand.{field}": text})
 
 
 def test_power_prints_the_estimand_line():
