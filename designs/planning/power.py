@@ -149,9 +149,10 @@ class PowerSummary:
     screened_active: float
     decision: str = "frequentist"
     failed_as: str = "failure"
-    #: Posterior rule only (``power(..., type1=True)``): the rule's success rate on the same
+    #: Posterior rule (``power(..., type1=True)``): the rule's success rate on the same
     #: trials (same seed) with no effect, its MC SE, and P(effect > margin) under the prior;
-    #: ``type1_trials``: the trials it is over (its denominator).
+    #: ``type1_trials``: the trials it is over (its denominator). The test on a design that
+    #: is the sharp null: its own rejection rate.
     type1: float = math.nan
     type1_mc_se: float = math.nan
     prior_p_benefit: float = math.nan
@@ -346,6 +347,8 @@ def power(
         Under the posterior rule: also simulate the same trials (same seed, common random
         numbers) with no effect and report the rule's success rate there as ``type1`` (with
         a robust prior whose phase 2 part favours benefit, the prior-data conflict case).
+        Under the test, on a design that is the sharp null itself (a fixed effect of 0, no
+        spread), its rejection rate is given as ``type1`` too; otherwise NaN.
     control : bool
         Estimate the rates with each trial's oracle test as a control variate where it is
         exact and pays (:func:`designs.planning.control_variate.wanted`); False: the plain
@@ -430,7 +433,23 @@ def power(
             )
             for a, s in out.items()
         }
+    elif type1 and _is_sharp_null(design):
+        from dataclasses import replace
+
+        # the design is the sharp null: its rejection rate is the type I error (an independent
+        # simulation's review: `power --effect 0 --json` gave type_i_error null)
+        out = {
+            a: replace(s, type1=s.power, type1_mc_se=s.mc_se, type1_trials=s.denominator)
+            for a, s in out.items()
+        }
     return out
+
+
+def _is_sharp_null(design) -> bool:
+    """No patient's slope changed: a fixed effect of 0 points/month and no spread of it."""
+    e = design.effect
+    fixed = e.source.value == "fixed"
+    return fixed and e.sd == 0.0 and e.slope_shift(design.population.slope_mean) == 0.0
 
 
 def _norm_cdf(z: float) -> float:

@@ -57,3 +57,18 @@ def test_expected_patients_have_the_search_names_in_power_with_looks(outputs):
         assert d["expected_months_h1"] == d["expected_months"], name
         assert d["type_i_trials"] == (d["counted_h0"] or d["trials_h0"] or d["trials"]), name
         assert 30 < d["expected_n_total_h1"] <= 60 and "expected_n_total_h0" in d, name
+
+
+def test_power_at_no_effect_gives_its_rate_as_the_type_i_error(run_module):
+    """An independent simulation's review: `power --effect 0 --json` gave `type_i_error`
+    null, while the README names it the success rate with no effect. Under the test on the
+    sharp null the rejection rate is that type I error; at an effect it stays null; several
+    analyses give a list, one an object (README)."""
+    power = ["power", "--n-per-arm", "30", *SMALL, "--json"]
+    rows = run_module(*power, "--effect", "0", "--analysis", "lmm_slope", "ols_slope_ttest")
+    assert isinstance(rows, list) and len(rows) == 2
+    for row in rows:
+        assert row["type_i_error"] == row["power"] and row["type_i_trials"] == 60
+        assert row["mc_se_type_i_error"] == row["mc_se"]
+    one = run_module(*power)
+    assert isinstance(one, dict) and one["type_i_error"] is None and one["type_i_trials"] == 0
