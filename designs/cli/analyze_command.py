@@ -168,6 +168,7 @@ def cmd_analyze(args) -> int:
         out["significant"] = None
         out["ci_adjusted_for_looks"] = False
     warn(f"warning: {line}" for line in out["warnings"])
+    warn(_sidecar_note(args, out))
     if args.json:
         print_json(out, record=True)
         return 0
@@ -183,6 +184,33 @@ def cmd_analyze(args) -> int:
     elif prior is not None:
         print(_posterior_rule_text(design, prior, out))
     return 0
+
+
+def _sidecar_note(args, out: dict) -> list[str]:
+    """A note when ``--data`` is a simulated trial whose sidecar records a design with
+    another level or sides than those this analysis judged by (an own-design review: a
+    trial simulated one-sided at 0.025 was judged "at alpha 0.05, two-sided", by the default
+    design, without a word)."""
+    import json
+    import tomllib
+
+    from designs.outputs.trial_csv import SIDECAR_KIND, sidecar_path
+
+    try:
+        meta = json.loads(sidecar_path(args.data).read_text(encoding="utf-8"))
+        trial = tomllib.loads(meta["design"])["trial"] if meta.get("kind") == SIDECAR_KIND else {}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return []
+    alpha, sides = trial.get("alpha"), trial.get("sides")
+    if alpha is None or sides is None or (alpha, sides) == (out["alpha"], out["sides"]):
+        return []
+    sided = {1: "one-sided", 2: "two-sided"}
+    return [
+        f"note: {args.data} was simulated from a design at alpha {alpha:g} "
+        f"{sided.get(sides, sides)} (its sidecar {sidecar_path(args.data).name}); this analysis "
+        f"judged it at alpha {out['alpha']:g} {sided.get(out['sides'], out['sides'])}: give "
+        "that design with --design (or --alpha and --sides)"
+    ]
 
 
 def _check_look_options(args, at_look: bool) -> None:

@@ -282,3 +282,19 @@ def test_the_designs_analysis_is_the_default_and_takes_last_month(run, capsys, t
     )
     assert code == 0, err
     assert json.loads(out)["estimate"] == res["estimate"]  # 12 is the month most records end at
+
+
+def test_a_simulated_trial_judged_at_another_level_than_its_design_is_said(run, capsys, tmp_path):
+    """An own-design review: a trial simulated one-sided at 0.025 was judged at the default
+    design's 0.05 two-sided without a word, though its sidecar records its design."""
+    data = tmp_path / "t.csv"
+    one_sided = ["--set", "trial.sides=1", "--set", "trial.alpha=0.025"]
+    code, _, _ = run(capsys, "trial", "--n-per-arm", "15", *one_sided, "--out", str(data))
+    assert code == 0
+    code, _, err = run(capsys, "analyze", "--data", str(data))
+    assert code == 0
+    assert "was simulated from a design at alpha 0.025 one-sided" in err
+    assert "judged it at alpha 0.05 two-sided" in err
+    for same in (["--alpha", "0.025", "--sides", "1"], one_sided):
+        code, _, err = run(capsys, "analyze", "--data", str(data), *same)
+        assert code == 0 and "was simulated from" not in err
