@@ -133,7 +133,11 @@ def cmd_sweep(args) -> int:
     from designs.atomic import check_writable
     from designs.outputs.console import failed_fits_rule
     from designs.outputs.posterior_source import posterior_record
-    from designs.outputs.sweep_notes import dropout_axis_notes, estimator_notes
+    from designs.outputs.sweep_notes import (
+        dropout_axis_notes,
+        duration_axis_notes,
+        estimator_notes,
+    )
     from designs.planning.posterior import posterior_draws
     from designs.planning.sweep import is_sweep_file, run_sweep
 
@@ -249,6 +253,7 @@ def cmd_sweep(args) -> int:
         )
     warn(estimator_notes(counts))
     warn(dropout_axis_notes(design, grid))
+    warn(duration_axis_notes(design, grid))
     if counts.get("other_cells_kept"):
         from designs.planning.sweep import cells_folder
 

@@ -34,3 +34,26 @@ def estimator_notes(counts: dict) -> list[str]:
         "`power` on one of the other cells takes the control variate and differs within "
         "its Monte Carlo error"
     ]
+
+
+def duration_axis_notes(design, grid: dict) -> list[str]:
+    """A note when ``--duration`` runs past the last month of the design's ``cumulative``
+    dropout schedule (an own-design review: `sweep --duration 24` continued the schedule's
+    last hazard without a word): how much each longer follow-up then loses."""
+    from designs.planning.sweep.design import retime_cumulative
+
+    d = design.dropout
+    if "duration_months" not in grid or "dropout_12m" in grid or not d.cumulative:
+        return []
+    old = [float(x) for x in design.trial.visits]
+    longer = [float(x) for x in grid["duration_months"] if float(x) > old[-1]]
+    if not longer:
+        return []
+    gone = ", ".join(
+        f"{x:g} months -> {retime_cumulative(d, old, [0.0, x])[-1]:.1%}" for x in longer
+    )
+    return [
+        f"note: the design's dropout schedule ends at month {old[-1]:g}; beyond it its last "
+        f"interval's hazard (months {old[-2]:g}-{old[-1]:g}) continues: {gone} gone (deaths "
+        "apart); --dropout sets a constant hazard instead"
+    ]

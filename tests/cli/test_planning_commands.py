@@ -536,3 +536,21 @@ def test_a_dropout_sweep_on_an_18_month_design_says_what_it_means_at_the_end(run
     assert "follow-up ends at month 18, where that is 0.3 -> 41.4%, 0.45 -> 59.2% gone" in err
     code, _, err = run(capsys, *argv[:-2], "--out", str(tmp_path / "e.nc"))  # 12 months
     assert code == 0 and "--dropout is the fraction gone by month 12" not in err
+
+
+def test_a_duration_sweep_past_the_dropout_schedule_says_how_much_is_lost(run, capsys, tmp_path):
+    """An own-design review: `sweep --duration 24` continued the schedule's last hazard
+    without a word. The note gives 24 months' loss: the cumulative hazard at month 12 plus
+    12 months of the hazard between months 11 and 12 (computed here from the schedule)."""
+    import math
+
+    from designs.spec import load_design
+
+    cum = load_design().dropout.cumulative
+    h11, h12 = -math.log1p(-cum[11]), -math.log1p(-cum[12])
+    gone24 = -math.expm1(-(h12 + 12 * (h12 - h11)))
+    argv = ["sweep", "--duration", "12", "24", "--n-per-arm", "20", "--trials", "20"]
+    code, _, err = run(capsys, *argv, "--out", str(tmp_path / "d.nc"))
+    assert code == 0 and f"24 months -> {gone24:.1%} gone (deaths apart)" in err
+    code, _, err = run(capsys, *argv[:3], *argv[4:], "--out", str(tmp_path / "e.nc"))
+    assert code == 0 and "dropout schedule ends" not in err  # 12 months only

@@ -55,6 +55,14 @@ def test_the_bias_note_names_this_designs_causes_and_the_direction():
     continuous = design.with_overrides({"population.integer_scores": False})
     notes = power_notes(continuous, [_summary("ancova_change", bias=-4 * se)])
     assert any("selection of completers" in n and "floor" not in n for n in notes)
+    # a waning after the last visit is no time course within the follow-up (an own-design
+    # review); one within it is
+    late = design.with_overrides({"effect.wane_after_months": 30.0})
+    (note,) = power_notes(late, [_summary(bias=-4 * se)])
+    assert "time course" not in note
+    wanes = design.with_overrides({"effect.wane_after_months": 6.0})
+    (note,) = power_notes(wanes, [_summary(bias=-4 * se)])
+    assert "the effect's time course" in note
 
 
 def test_a_lead_in_that_an_analysis_does_not_use_is_named():
