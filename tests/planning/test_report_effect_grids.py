@@ -30,3 +30,19 @@ def test_effects_beyond_the_range_are_left_out(overrides, grid, top):
     assert 2 <= effects.size < OC_EFFECTS and effects.max() <= top
     for e in effects:  # each is a design the engine accepts
         d.with_overrides({"effect.value": float(e)})
+
+
+def test_the_power_curves_sizes_in_total_split_in_the_allocation_ratio():
+    """An own-design review: at 1:2 the report's power curve had 98 patients, 33 + 65, under
+    the label 1:2. Sizes in total are multiples of the allocation's block; per arm the ten
+    sizes are as before (the default report's numbers do not move)."""
+    from types import SimpleNamespace as NS
+
+    from designs.planning.report_plan import _sweep_sizes
+
+    total = NS(rows=[NS(n=288, size_name="n_total"), NS(n=393, size_name="n_total")])
+    sizes = _sweep_sizes(total, 3)
+    assert len(sizes) == 10 and all(n % 3 == 0 for n in sizes)
+    assert sizes[0] >= 0.25 * 393 - 1.5 and sizes[-1] <= 1.4 * 393 + 1.5  # the same span
+    per_arm = NS(rows=[NS(n=184, size_name="n_per_arm"), NS(n=245, size_name="n_per_arm")])
+    assert _sweep_sizes(per_arm, 2) == [61, 93, 124, 155, 186, 218, 249, 280, 312, 343]
