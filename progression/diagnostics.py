@@ -487,6 +487,9 @@ def format_fit_report(
         direction_note(pat, s["illustrative_data"], idata),
     ]
     if sensitivity is not None:
-        lines += ["", "Prior sensitivity of delta (points/month):", _fmt_table(sensitivity)]
+        shown = sensitivity.copy()
+        if "min_ess_bulk" in shown:  # whole draws, as the population table (a notebook review)
+            shown["min_ess_bulk"] = shown["min_ess_bulk"].map(lambda v: f"{v:.0f}")
+        lines += ["", "Prior sensitivity of delta (points/month):", _fmt_table(shown)]
     lines += ["", UNCONTROLLED_CAVEAT.split(": ", 1)[0] + ": the comparison is uncontrolled."]
     return "\n".join(lines)

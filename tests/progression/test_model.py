@@ -150,6 +150,13 @@ def test_fit_summary_and_report(posterior):
     for phrase in ("ILLUSTRATIVE", "uncontrolled", "regression to the mean", "plateaus"):
         assert phrase.lower() in text.lower()
     assert "open label" in text or "open-label" in text
+    # the sensitivity table's ESS in whole draws, as the population table (a notebook review:
+    # 107.035)
+    import pandas as pd
+
+    sens = pd.DataFrame({"delta_mean": [0.2], "min_ess_bulk": [107.035]}, index=["a"])
+    table = diagnostics.format_fit_report(posterior, sens).split("Prior sensitivity")[1]
+    assert "107.035" not in table and "107" in table
 
 
 def test_patient_table_beside_raw_slopes(posterior, phase2):
