@@ -190,26 +190,34 @@ def _sidecar_note(args, out: dict) -> list[str]:
     """A note when ``--data`` is a simulated trial whose sidecar records a design with
     another level or sides than those this analysis judged by (an own-design review: a
     trial simulated one-sided at 0.025 was judged "at alpha 0.05, two-sided", by the default
-    design, without a word)."""
-    import json
+    design, without a word). Under the posterior rule the level does not decide: no note."""
     import tomllib
 
-    from designs.outputs.trial_csv import SIDECAR_KIND, sidecar_path
+    from designs.outputs.trial_csv import read_sidecar, sidecar_path
 
+    meta = read_sidecar(sidecar_path(args.data)) or {}
     try:
-        meta = json.loads(sidecar_path(args.data).read_text(encoding="utf-8"))
-        trial = tomllib.loads(meta["design"])["trial"] if meta.get("kind") == SIDECAR_KIND else {}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        recorded = tomllib.loads(meta.get("design", ""))
+    except (tomllib.TOMLDecodeError, TypeError):
         return []
+    trial, rule = recorded.get("trial", {}), recorded.get("decision", {}).get("rule")
     alpha, sides = trial.get("alpha"), trial.get("sides")
-    if alpha is None or sides is None or (alpha, sides) == (out["alpha"], out["sides"]):
+    if alpha is None or sides is None or rule == "posterior" or out.get("alpha") is None:
+        return []
+    if (alpha, sides) == (out["alpha"], out["sides"]):
         return []
     sided = {1: "one-sided", 2: "two-sided"}
+    chosen = args.alpha is not None or args.sides is not None
+    how = (
+        "give that design with --design, or --set trial.alpha and trial.sides"
+        if args.look is not None  # --alpha and --sides are refused at a look
+        else "give that design with --design (or --alpha and --sides)"
+    )
     return [
         f"note: {args.data} was simulated from a design at alpha {alpha:g} "
         f"{sided.get(sides, sides)} (its sidecar {sidecar_path(args.data).name}); this analysis "
-        f"judged it at alpha {out['alpha']:g} {sided.get(out['sides'], out['sides'])}: give "
-        "that design with --design (or --alpha and --sides)"
+        f"judged it at alpha {out['alpha']:g} {sided.get(out['sides'], out['sides'])}"
+        + (", as asked" if chosen else f": {how}")
     ]
 
 

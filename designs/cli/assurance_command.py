@@ -39,8 +39,9 @@ def add_assurance(sub) -> None:
         p,
         4000,
         what="simulated trials; the posterior draws are spread evenly over them, and the "
-        "draws' own error sets a floor on the MC SE (about 0.0075 on the bundled fit's 4,000 "
-        "draws): below it, more draws help (fit --draws), not more trials",
+        "draws' own error sets a floor on the MC SE (about 0.007 on the bundled fit's 4,000 "
+        "draws and the default design): below it, more draws help (fit --draws), not more "
+        "trials",
     )
     add_analysis(p, several=False)
     p.add_argument(

@@ -63,7 +63,9 @@ def assurance_group_sequential(design, args, idata, order, history, prior=None) 
             out["posterior_rule"] = {k: v.to_dict() for k, v in cases.items()}
         print_json(out, record=True)
     else:
-        print(design.describe())
+        from designs.planning.assurance import DRAWN_EFFECT
+
+        print(design.describe(effect=DRAWN_EFFECT))  # not the fixed effect (a diff review)
         print(group_sequential_assurance_text(results, idata.attrs))
         if cases is not None:
             print(posterior_rule_cases_text(cases))

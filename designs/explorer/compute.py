@@ -349,7 +349,7 @@ def assurance_view(design, seed: int, trials: int, job: Job | None = None) -> st
     with interim looks :func:`designs.outputs.group_sequential.group_sequential_assurance_text`
     after the design's line, as ``assurance --looks ...``)."""
     from designs.outputs.assurance_text import assurance_text
-    from designs.planning.assurance import assurance_from_draws
+    from designs.planning.assurance import DRAWN_EFFECT, assurance_from_draws
     from designs.planning.posterior import posterior_draws
     from progression.population import undefined_proportional_draws
 
@@ -358,7 +358,7 @@ def assurance_view(design, seed: int, trials: int, job: Job | None = None) -> st
 
         results = group_sequential_assurance_results(design, seed, trials, job)
         text = group_sequential_assurance_text(list(results), phase2().attrs)
-        return design.describe() + "\n" + text
+        return design.describe(effect=DRAWN_EFFECT) + "\n" + text
 
     job = job or Job()
 

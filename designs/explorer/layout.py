@@ -150,7 +150,7 @@ def sidebar(design, designs: list[str]):
         ),
         ui.panel_conditional(
             _read_with("futility_cp"),
-            *_number("futility_cp", v["futility_cp"], min=0.01, max=0.99, step=0.05),
+            *_number("futility_cp", v["futility_cp"], min=0.01, max=0.99, step=0.01),
         ),
         *_number("seed", v["seed"], min=0, max=MAX_SEED, step=1),
         *_number("trials", DEFAULT_TRIALS, min=10, max=MAX_PAGE_TRIALS, step=100),

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from designs import __version__
 from designs.outputs.console import P_EFFECT_NOTE, phase2_caveat
-from designs.outputs.numbers import probability_text, rate_se
-from designs.outputs.rates import rate_text
+from designs.outputs.numbers import probability_text
+from designs.outputs.rates import rate_cell, rate_text
 from progression.population import MIN_PHASE2_DECLINE
 
 
@@ -43,11 +43,11 @@ def assurance_text(
     (:func:`designs.planning.assurance.assurance_from_draws`); the lines say so instead of
     converting a fraction of the design's or the posterior's decline.
     """
-    from designs.planning.assurance import transported_decline_words
+    from designs.planning.assurance import DRAWN_EFFECT, transported_decline_words
 
     # an assurance review: the design's fixed effect, which assurance does not simulate, was
     # printed at the head of its lines
-    lines = [design.describe(effect="effect drawn from the phase 2 posterior, trial by trial")]
+    lines = [design.describe(effect=DRAWN_EFFECT)]
     if natural_history_from_posterior:
         lines.append(
             "population and effect of each trial: drawn jointly from one phase 2 posterior "
@@ -75,7 +75,7 @@ def assurance_text(
         else:  # absolute: the draw is in points/month already
             median = f"{r.posterior_median_points:+.3f} points/month"
         # no success (or all): the one-sided bound, not an SE of 0 (an assurance review)
-        rate = rate_text(r.assurance, r.mc_se, r.trials, 3)
+        rate = rate_text(r.assurance, r.mc_se, counted_trials(design, r), 3)
         lines.append(
             f"{r.transport}: assurance {rate}; {word} at the "
             f"posterior-median effect ({median}{over}) {probability_text(r.power_at_median)}; "
@@ -126,7 +126,7 @@ def main_job_assurance_text(rows, assurance, *, trials: int, seed: int) -> str:
         size = str(row.n_per_arm) if row.n_per_arm is not None else "-"
         lines.append(
             f"| {row.target_power:.0%} | {size} | {row.n_total} | "
-            f"{rate_se(prop.assurance, prop.mc_se)} | {rate_se(absl.assurance, absl.mc_se)} | "
+            f"{_cell(prop)} | {_cell(absl)} | "
             f"{probability_text(prop.power_at_median)} | {prop.p_effect_positive:.2f} |"
         )
     draws = assurance[0]["proportional"].posterior_draws
@@ -148,3 +148,15 @@ def main_job_note(design) -> str:
         "before/after comparison in 5 patients whose data here are an illustrative "
         "reconstruction."
     )
+
+
+def counted_trials(design, r) -> int:
+    """The trials an assurance counted: all of them, or without the failed fits under
+    ``decision.failed_fits = "exclude"``."""
+    return r.trials - (r.failed_fits if design.decision.excludes_failed else 0)
+
+
+def _cell(r) -> str:
+    """An assurance table cell of the main job (the bundled design, a failed fit a failure):
+    ``0.787 (0.0080)``, or with no success its one-sided bound."""
+    return rate_cell(r.assurance, r.mc_se, r.trials, 3)

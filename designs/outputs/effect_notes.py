@@ -25,6 +25,14 @@ def harm_notes(design, s) -> list[str]:
             if design.decision.is_posterior
             else ("power", "a significant result")
         )
+        # a spread of benefit and harm is not the sharp null (a diff review: the text called it
+        # the type I error, the JSON, by designs.planning.power.is_sharp_null, did not)
+        if design.effect.sd > 0:
+            return [
+                f"note: the mean effect is 0, but effect.sd = {design.effect.sd:g} "
+                "points/month spreads benefit and harm between patients: that is not no "
+                f"effect, so this {rate} is not the type I error (which has effect.sd = 0 too)"
+            ]
         liberal = ""
         t = design.trial
         if not design.decision.is_posterior and s.power > t.alpha + 3.0 * s.mc_se:

@@ -422,7 +422,8 @@ def group_sequential_assurance_text(results, attrs=None) -> str:
             stops += "; for futility " + ", ".join(f"{p:.3f}" for p in r.p_stop_futility)
         lines.append(
             f"{r.transport} transport: assurance (success at any look) "
-            f"{rate_mc_se(r.assurance, r.mc_se)}; P(stop for efficacy) by look {stops}; "
+            f"{rate_text(r.assurance, r.mc_se, r.trials, 3)}; P(stop for efficacy) by look "
+            f"{stops}; "
             f"expected patients randomised {r.expected_n_total:.1f} of {r.n_total}; expected "
             f"months {r.expected_months:.1f} of {r.fixed_months:.1f}"
         )
@@ -439,9 +440,9 @@ def posterior_rule_cases_text(cases: dict) -> str:
     o, s = cases["optimistic"], cases["sceptical"]
     return (
         f"posterior rule, effects drawn from phase 2: assurance "
-        f"{rate_mc_se(o.assurance, o.mc_se)} when the same phase 2 posterior also analyses "
-        "(optimistic), "
-        f"{rate_mc_se(s.assurance, s.mc_se)} with the sceptical prior"
+        f"{rate_text(o.assurance, o.mc_se, o.trials, 3)} when the same phase 2 posterior "
+        "also analyses (optimistic), "
+        f"{rate_text(s.assurance, s.mc_se, s.trials, 3)} with the sceptical prior"
     )
 
 

@@ -138,19 +138,24 @@ def is_trial_output(csv_path: Path) -> bool:
         with open(csv_path, "rb") as f:
             if f.readline().startswith(b"# simulated trial"):
                 return True
-        meta = json.loads(sidecar_path(csv_path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except OSError:
         return False
-    return isinstance(meta, dict) and meta.get("kind") == SIDECAR_KIND
+    return read_sidecar(sidecar_path(csv_path)) is not None
 
 
 def is_trial_sidecar(json_path: Path) -> bool:
     """Whether an existing file is the sidecar of an earlier trial output."""
+    return read_sidecar(json_path) is not None
+
+
+def read_sidecar(json_path: str | Path) -> dict | None:
+    """A trial output's sidecar (its ``kind`` says so) as a dictionary; None for a missing
+    or unreadable file or any other JSON."""
     try:
         meta = json.loads(Path(json_path).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return False
-    return isinstance(meta, dict) and meta.get("kind") == SIDECAR_KIND
+        return None
+    return meta if isinstance(meta, dict) and meta.get("kind") == SIDECAR_KIND else None
 
 
 def looks_text(rows: list[dict], analysis: str) -> str:

@@ -41,6 +41,9 @@ from designs.simulation.inputs import population_rows, simulation_inputs
 from progression.transport import Transport
 
 TRANSPORTS = tuple(t.value for t in Transport)
+#: The effect in an assurance output's design line (``TrialDesign.describe(effect=...)``): the
+#: design's fixed effect is not simulated there (an assurance review).
+DRAWN_EFFECT = "effect drawn from the phase 2 posterior, trial by trial"
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 

@@ -433,7 +433,7 @@ def power(
             )
             for a, s in out.items()
         }
-    elif type1 and _is_sharp_null(design):
+    elif type1 and is_sharp_null(design):
         from dataclasses import replace
 
         # the design is the sharp null: its rejection rate is the type I error (an independent
@@ -445,8 +445,9 @@ def power(
     return out
 
 
-def _is_sharp_null(design) -> bool:
-    """No patient's slope changed: a fixed effect of 0 points/month and no spread of it."""
+def is_sharp_null(design) -> bool:
+    """No patient's slope changed: a fixed effect of 0 points/month and no spread of it (a
+    spread around a mean of 0 helps some patients and harms others: :func:`null_design`)."""
     e = design.effect
     fixed = e.source.value == "fixed"
     return fixed and e.sd == 0.0 and e.slope_shift(design.population.slope_mean) == 0.0

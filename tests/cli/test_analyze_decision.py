@@ -298,3 +298,15 @@ def test_a_simulated_trial_judged_at_another_level_than_its_design_is_said(run, 
     for same in (["--alpha", "0.025", "--sides", "1"], one_sided):
         code, _, err = run(capsys, "analyze", "--data", str(data), *same)
         assert code == 0 and "was simulated from" not in err
+    # another level asked for: said without advice (a diff review)
+    code, _, err = run(capsys, "analyze", "--data", str(data), "--alpha", "0.01")
+    assert code == 0 and "judged it at alpha 0.01 two-sided, as asked" in err
+    # at a look, where --alpha and --sides are refused, the advice is --design or --set
+    code, _, err = run(capsys, "analyze", "--data", str(data), "--look", "1", "--looks", "0.5,1")
+    assert code == 0 and "--set trial.alpha and trial.sides" in err
+    # a posterior-rule design's level does not decide it: no note
+    posterior = tmp_path / "p.csv"
+    rule = ["--set", 'decision.rule="posterior"']
+    code, _, _ = run(capsys, "trial", "--n-per-arm", "15", *rule, "--out", str(posterior))
+    code, _, err = run(capsys, "analyze", "--data", str(posterior), "--alpha", "0.01")
+    assert code == 0 and "was simulated from" not in err

@@ -393,6 +393,11 @@ def test_a_robust_prior_of_weight_0_and_a_harm_are_said(capsys, run):
     code, out, _ = run(capsys, *common, *one_sided, "--effect", "-0.25")
     assert code == 0 and "the one-sided test looks for a benefit only" in out
     assert "below alpha 0.025" in out
+    # a mean of 0 with a spread is not the sharp null: the text says so, as the JSON's
+    # type_i_error (null) does (a diff review)
+    code, out, _ = run(capsys, *common, "--effect", "0", "--set", "effect.sd=0.2")
+    assert code == 0 and "this power is not the type I error" in out
+    assert "this power is the type I error" not in out
 
 
 def test_the_latex_table_carries_the_caution_of_a_type_i_error_above_the_level(capsys, run):

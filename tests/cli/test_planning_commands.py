@@ -338,6 +338,16 @@ def test_assurance_takes_the_effect_where_a_futility_rule_reads_it(capsys, poste
     assert stops[0] != stops[1]  # the same trials, judged against another planned effect
 
 
+def test_assurance_with_looks_does_not_head_with_the_fixed_effect(capsys, posterior_file, run):
+    """A diff review: the fix to assurance's design line reached the fixed design only; with
+    looks it still read "25% slowing (+0.125 points/month)", which is not simulated."""
+    argv = ["assurance", "--posterior", str(posterior_file), "--looks", "0.5,1"]
+    code, out, err = run(capsys, *argv, "--trials", "60", "--n-per-arm", "30")
+    assert code == 0, err
+    head = out.splitlines()[0]
+    assert "effect drawn from the phase 2 posterior" in head and "25% slowing" not in head
+
+
 def test_assurance_json_names_the_natural_history(capsys, posterior_file, run):
     argv = ["assurance", "--posterior", str(posterior_file), "--n-per-arm", "30"]
     code, out, err = run(capsys, *argv, "--trials", "40", "--json")

@@ -80,7 +80,16 @@ def test_looks_at_other_information_than_planned_are_noted(run, capsys):
     note = information_gap_note(design, 1.138)
     assert "observed on average 1.138 of the planned maximum information" in note
     assert "later in information than planned" in note and "0-48 scale" in note
+    assert "1/SE^2 from its own fit" in note  # the cause that applies to every design
+    assert "exits that depend" not in note and "spread" not in note
     assert "earlier" in information_gap_note(design, 0.9)
+    # only the causes that apply (a diff review: continuous scores were still blamed on
+    # "dropout, scores, the effect's spread")
+    other = design.with_overrides(
+        {"population.integer_scores": False, "dropout.informative": 1.0, "effect.sd": 0.1}
+    )
+    note = information_gap_note(other, 1.2)
+    assert "0-48" not in note and "exits that depend" in note and "spread" in note
     # the review's design, on 300 trials: its final fraction is far enough above 1.05 (the
     # review's 1.138 on 1,000 trials; the mean of 300 trials' fractions has an SD of about
     # 0.01) for the note to show; the default design's 1.03 stays without it
