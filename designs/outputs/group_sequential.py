@@ -49,9 +49,11 @@ def group_sequential_text(design, s) -> str:
         f"{s.analysis}: {len(s.looks)} looks, {s.spending} alpha spending ({s.alpha:g} "
         f"{sided}), futility {s.futility}; {s.trials} trials per hypothesis, seed {s.seed}"
     )
+    # under no effect the futility stops too (a calendar-time review: in the JSON only)
+    futile = has_futility(s)
     lines.append(
         "look  info(exp)  info(obs)  month  randomised  efficacy z  nominal p  futility z  "
-        "P(eff)  P(fut)  P(eff|H0)"
+        "P(eff)  P(fut)  P(eff|H0)" + ("  P(fut|H0)" if futile else "")
     )
     for k in range(len(s.looks)):
         lines.append(
@@ -61,6 +63,7 @@ def group_sequential_text(design, s) -> str:
             f"{s.efficacy_boundaries_z[k]:10.3f}  {s.nominal_p[k]:9.5f}  "
             f"{_z(s.futility_boundaries_z[k]):>10}  {s.p_stop_efficacy[k]:6.3f}  "
             f"{s.p_stop_futility[k]:6.3f}  {s.p_stop_efficacy_h0[k]:9.4f}"
+            + (f"  {s.p_stop_futility_h0[k]:9.4f}" if futile else "")
         )
     lines.append(LOOK_COLUMNS)
     lines.append(
@@ -85,7 +88,7 @@ def group_sequential_text(design, s) -> str:
     late = late_final_look_note(design, s.look_months[-1])
     if late:
         lines.append(late)
-    unplanned = information_gap_note(design, s.observed_information_fraction[-1])
+    unplanned = information_gap_note(design, s.observed_information_fraction[-1], s.analysis)
     if unplanned:
         lines.append(unplanned)
     return "\n".join(lines)

@@ -90,6 +90,10 @@ def test_looks_at_other_information_than_planned_are_noted(run, capsys):
     )
     note = information_gap_note(other, 1.2)
     assert "0-48" not in note and "exits that depend" in note and "spread" in note
+    assert "the mixed model of slopes" in note
+    # the per-patient t-test's looks are planned by its own information (a calendar-time
+    # review: the note named the mixed model's)
+    assert "OLS slopes' t-test" in information_gap_note(design, 1.06, "ols_slope_ttest")
     # the review's design, on 300 trials: its final fraction is far enough above 1.05 (the
     # review's 1.138 on 1,000 trials; the mean of 300 trials' fractions has an SD of about
     # 0.01) for the note to show; the default design's 1.03 stays without it
@@ -101,3 +105,22 @@ def test_looks_at_other_information_than_planned_are_noted(run, capsys):
     assert code == 0 and "later in information than planned" in out
     code, out, _ = run(capsys, *looks)
     assert code == 0 and "information than planned" not in out
+
+
+def test_the_looks_table_gives_futility_stops_under_no_effect(run, capsys):
+    """A calendar-time review: P(stop for futility) under no effect (0.70 at look 1 with obf
+    futility) was in the JSON only. The table adds the column when there is futility, and its
+    values are the JSON's; without futility the table is as before."""
+    import json
+
+    argv = ["power", "--looks", "0.5,1", "--set", "trial.sides=1", "--set", "trial.alpha=0.025"]
+    argv += ["--trials", "100", "--n-per-arm", "40"]
+    code, out, _ = run(capsys, *argv, "--futility", "obf")
+    assert code == 0
+    header = next(x for x in out.splitlines() if x.startswith("look  info(exp)"))
+    assert header.endswith("P(eff|H0)  P(fut|H0)")
+    code, js, _ = run(capsys, *argv, "--futility", "obf", "--json")
+    row1 = next(x for x in out.splitlines() if x.startswith("   1  "))
+    assert row1.split()[-1] == f"{json.loads(js)['p_stop_futility_h0'][0]:.4f}"
+    code, out, _ = run(capsys, *argv)
+    assert "P(fut|H0)" not in out
