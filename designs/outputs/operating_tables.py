@@ -268,7 +268,9 @@ def effect_table(oc: dict, design) -> tuple[list[str], list[list[str]], str]:
     level = type_i_target(design)
     proportional = oc["effect_kind"] == "proportional_slowing"
     rate = "success of the posterior rule" if twin else "power (significant, favouring active)"
-    header = ["true effect", "points/month", f"{rate} (MC SE)"]
+    # in points/month already, the effect needs no second column (an own-design review)
+    header = ["true effect", "points/month"] if proportional else ["true effect (points/month)"]
+    header.append(f"{rate} (MC SE)")
     if twin:
         header.append(f"one-sided test at {level:g}, same trials (MC SE)")
     rows = []
@@ -278,7 +280,7 @@ def effect_table(oc: dict, design) -> tuple[list[str], list[list[str]], str]:
         if proportional and design.enrichment.active:  # not the admitted patients' decline
             label += " of the candidates' decline"
         label += " (design)" if math.isclose(e, oc["effect"]) else ""
-        cells = [label, f"{r['effect_points_per_month']:+.3f}"]
+        cells = [label, f"{r['effect_points_per_month']:+.3f}"] if proportional else [label]
         # a rate of 0 or 1 gives its one-sided 95% bound in place of an SE of 0 (a review)
         cells.append(rate_cell(r["power_favourable"], r["mc_se"], r["trials"], 3))
         if twin:
@@ -340,7 +342,9 @@ def _effect_table_tex(oc: dict, design) -> str:
         label="tab:operating-characteristics-effects",
         # the rates' long headers wrap (a review: four right-aligned columns would run past
         # the page)
-        column_format="lr" + "p{0.25\\linewidth}" * (len(header) - 2),
+        column_format="l"
+        + "r" * (header[1] == "points/month")
+        + "p{0.25\\linewidth}" * (len(header) - 1 - (header[1] == "points/month")),
     )
 
 

@@ -72,6 +72,12 @@ def test_a_rate_of_one_gives_its_bound_in_the_effect_table():
     }
     _, rows, _ = effect_table(oc, design)
     assert rows == [["50% slowing", "+0.250", "1.000 (≥ 0.994)"]]
+    # an effect in points/month already has no second column of the same numbers (an
+    # own-design review)
+    points = design.with_overrides({"effect.kind": "slope_difference", "effect.value": 0.25})
+    header, rows, _ = effect_table({**oc, "effect_kind": "slope_difference"}, points)
+    assert header[0] == "true effect (points/month)" and "points/month" not in header[1:]
+    assert rows == [["+0.500", "1.000 (≥ 0.994)"]]
 
 
 def test_the_test_beside_a_posterior_rule_at_looks_drops_the_rules_own_fields(tmp_path):
