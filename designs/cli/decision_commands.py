@@ -119,7 +119,7 @@ def cmd_calibrate(args) -> int:
     from designs.outputs.rates import rate_text
     from designs.spec.decision import threshold_text
 
-    analysed = cal.trials - cal.failed_fits  # the type I errors' denominator
+    analysed = cal.counted_trials  # the type I errors' denominator
 
     print(prior_text(design, prior))
     print(

@@ -109,11 +109,14 @@ def calibrated_rates(effect_tails: np.ndarray, cutoffs: np.ndarray) -> np.ndarra
         return np.where(counted > 0, hits / np.maximum(counted, 1), np.nan)
 
 
-def _bootstrap(null_tails, effect_tails, target: float, seed: int, resamples: int):
+def _bootstrap(
+    null_tails, effect_tails, target: float, seed: int, resamples: int, exclude: bool = False
+):
     """Bootstrap replicates ``(resamples, weights)`` of the calibrated power: both sets of
     trials resampled, the cutoff recomputed as in
     :func:`~designs.planning.decision_rule.calibration_from_tails` (the ``floor(target x
-    analysed)``-th smallest null tail, failed fits left out)."""
+    counted)``-th smallest null tail of the fits that succeeded, ``counted`` every trial or,
+    with ``exclude``, the fits that succeeded)."""
     rng = np.random.default_rng([seed, 0xB0])
     n0, n1 = null_tails.shape[1], effect_tails.shape[1]
     out = np.empty((resamples, null_tails.shape[0]))
@@ -122,8 +125,9 @@ def _bootstrap(null_tails, effect_tails, target: float, seed: int, resamples: in
         e = effect_tails[:, rng.integers(0, n1, n1)]
         cut = np.empty(q.shape[0])
         for i, row in enumerate(q):
+            counted = row.size
             row = row[np.isfinite(row)]
-            k = math.floor(target * row.size)
+            k = math.floor(target * (row.size if exclude else counted))
             cut[i] = np.partition(row, k)[k] if k < row.size else 1.0
         out[b] = calibrated_rates(e, cut)
     return out
@@ -195,7 +199,9 @@ def from_tails(
     power = calibrated_rates(effect_tails, cutoffs)
     power[np.isnan(cutoffs)] = np.nan
     type1, type1_trials = _type1_at_threshold(d0, null_tails)
-    boot = _bootstrap(null_tails, effect_tails, target, seed, resamples)
+    boot = _bootstrap(
+        null_tails, effect_tails, target, seed, resamples, d0.decision.excludes_failed
+    )
     gain = power - power[0]
     return CalibratedBorrowing(
         weights=weights,

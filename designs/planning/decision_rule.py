@@ -237,7 +237,9 @@ class Calibration:
     """The calibrated threshold of the posterior rule and its Monte Carlo uncertainty.
 
     ``threshold``: success when ``P(effect > margin | data) > threshold``; on the simulated
-    null trials exactly ``floor(target * analysed)`` trials (or fewer, with ties) pass it.
+    null trials exactly ``floor(target * counted)`` trials (or fewer, with ties) pass it,
+    ``counted`` being every trial (a failed fit a failure, the default) or the fits that
+    succeeded under ``decision.failed_fits = "exclude"``, as :func:`power` counts them.
     ``mc_se``: half the width of the distribution-free 95% interval ``ci95`` of the order
     statistic, divided by 1.96. ``type1_uncalibrated``: the type I error of the design's own
     threshold on the same trials, with its binomial MC SE.
@@ -260,6 +262,9 @@ class Calibration:
     trials: int
     failed_fits: int
     seed: int
+    #: The type I errors' denominator: every trial, or the fits that succeeded under
+    #: ``decision.failed_fits = "exclude"``.
+    counted_trials: int = 0
 
     def to_dict(self) -> dict:
         out = asdict(self)
@@ -356,16 +361,20 @@ def calibration_from_tails(design, tail, target: float, trials: int, seed: int) 
     tail = np.asarray(tail, dtype=np.float64)
     ok = np.isfinite(tail)
     q = np.sort(tail[ok])
-    n = q.size
-    if n == 0:
+    if q.size == 0:
         raise InputError("trials: every fit failed; nothing to calibrate on")
+    # the rate's denominator as power counts it: every trial, a failed fit a failure to
+    # succeed (the default), or the fits that succeeded (failed_fits = "exclude"); a
+    # Bayesian review found the failed fits left out under "failure" too
+    n = q.size if design.decision.excludes_failed else tail.size
     k = math.floor(target * n)  # successes allowed
     if k < MIN_NULL_EXCEEDANCES:  # the fits that failed left too few trials
         raise InputError(
-            f"trials: {trials - n:,} of {trials:,} fits failed; the {n:,} left allow "
-            f"{k} beyond the threshold, fewer than {MIN_NULL_EXCEEDANCES}: simulate more trials"
+            f"trials: {tail.size - q.size:,} of {trials:,} fits failed; the {q.size:,} left "
+            f"allow {k} beyond the threshold, fewer than {MIN_NULL_EXCEEDANCES}: simulate "
+            "more trials"
         )
-    cutoff = float(q[k]) if k < n else 1.0  # success iff tail < cutoff
+    cutoff = float(q[k]) if k < q.size else 1.0  # success iff tail < cutoff
     if not cutoff < 1.0:  # threshold 0: every threshold in (0, 1) holds the target
         margin = design.decision.margin
         raise InputError(
@@ -377,7 +386,7 @@ def calibration_from_tails(design, tail, target: float, trials: int, seed: int) 
     # Distribution-free 95% interval of the (k+1)-th order statistic (binomial ranks).
     half = Z95 * math.sqrt(n * target * (1.0 - target))
     lo_i = max(0, math.floor(k - half))
-    hi_i = min(n - 1, math.ceil(k + half))
+    hi_i = min(q.size - 1, math.ceil(k + half))
     q_lo, q_hi = float(q[lo_i]), float(q[hi_i])
     threshold = 1.0 - cutoff
     while 1.0 - threshold > cutoff:  # the rule as the design applies it: tail < 1 - threshold
@@ -385,7 +394,7 @@ def calibration_from_tails(design, tail, target: float, trials: int, seed: int) 
     passed = int(np.sum(q < 1.0 - threshold))
     p_cal = passed / n
     old = design.decision.threshold
-    p_old = float(np.mean(q < 1.0 - old))
+    p_old = float(np.sum(q < 1.0 - old)) / n
     return Calibration(
         analysis=str(design.trial.analysis),
         prior=design.decision.prior.value,
@@ -404,6 +413,7 @@ def calibration_from_tails(design, tail, target: float, trials: int, seed: int) 
         trials=trials,
         failed_fits=int((~ok).sum()),
         seed=seed,
+        counted_trials=n,
     )
 
 

@@ -95,9 +95,34 @@ def test_too_few_null_trials_beyond_the_threshold_are_refused(fake_posterior):
     design = load_design(None).with_overrides({"decision.rule": "posterior"})
     with pytest.raises(InputError, match=r"^trials = 399: .* at least 400 trials"):
         calibrate(design, 399, 1)
+    exclude = design.with_overrides({"decision.failed_fits": "exclude"})
     tail = np.linspace(0.001, 0.999, 800)
     tail[MIN_NULL_EXCEEDANCES * 40 :] = np.nan  # half the fits failed: 400 left
-    assert calibration_from_tails(design, tail, 0.025, 800, 1).trials == 800
-    tail[399] = np.nan  # 399 left: 9 beyond the threshold
+    assert calibration_from_tails(exclude, tail, 0.025, 800, 1).trials == 800
+    tail[399] = np.nan  # 399 left: 9 beyond the threshold over the fits that succeeded
     with pytest.raises(InputError, match=r"401 of 800 fits failed; the 399 left allow 9"):
-        calibration_from_tails(design, tail, 0.025, 800, 1)
+        calibration_from_tails(exclude, tail, 0.025, 800, 1)
+    # a failed fit a failure (the default): 20 of the 800 may pass, as power counts them
+    cal = calibration_from_tails(design, tail, 0.025, 800, 1)
+    assert cal.counted_trials == 800 and cal.type1_calibrated == 20 / 800
+
+
+def test_failed_fits_count_as_failures_in_the_calibration_as_in_power():
+    """A Bayesian review: calibrate left failed fits out of its type I errors under the
+    default failed_fits = "failure" too (96/3864 printed where power counts 96/4000). Null
+    tails with every tenth fit failed: under "failure" floor(0.025 x 1000) = 25 trials pass,
+    the rates over 1,000; under "exclude" floor(0.025 x 900) = 22, over 900."""
+    from designs.planning.decision_rule import calibration_from_tails
+
+    design = load_design(None).with_overrides({"decision.rule": "posterior"})
+    tail = np.random.default_rng(7).uniform(size=1000)
+    tail[::10] = np.nan
+    finite = np.sort(tail[np.isfinite(tail)])
+    cal = calibration_from_tails(design, tail, 0.025, 1000, 1)
+    assert cal.counted_trials == 1000 and cal.tail_cutoff == finite[25]
+    assert cal.type1_calibrated == 25 / 1000
+    assert cal.type1_uncalibrated == np.sum(finite < 1 - design.decision.threshold) / 1000
+    excluded = design.with_overrides({"decision.failed_fits": "exclude"})
+    cal = calibration_from_tails(excluded, tail, 0.025, 1000, 1)
+    assert cal.counted_trials == 900 and cal.tail_cutoff == finite[22]
+    assert cal.type1_calibrated == 22 / 900
