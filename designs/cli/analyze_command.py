@@ -167,6 +167,11 @@ def cmd_analyze(args) -> int:
         # true stood beside the look's "final: no rejection")
         out["significant"] = None
         out["ci_adjusted_for_looks"] = False
+        if prior is not None:  # the keys a script reads without --look (a Bayesian review)
+            look = out["interim_look"]
+            out["posterior_probability"] = look["probability"]
+            out["threshold"] = look["threshold"]
+            out["posterior_success"] = None  # the look's decision decides: interim_look
     warn(f"warning: {line}" for line in out["warnings"])
     warn(_sidecar_note(args, out))
     if args.json:

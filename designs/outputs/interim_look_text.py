@@ -110,6 +110,13 @@ def _posterior_lines(look: dict) -> list[str]:
             f"  predictive       probability of success at the final analysis "
             f"{look['predictive_probability']:.4f} ({rule_text})"
         )
+        i_final, c = look.get("projected_final_information"), look.get("critical_final_estimate")
+        if i_final is not None and c is not None:  # what the prediction rests on
+            lines.append(
+                f"                   assuming final information {i_final:.2f} "
+                "(points/month)^-2 (this look's plus the planned rest), where success needs a "
+                f"final estimate above {c:.4f} points/month"
+            )
     return lines
 
 

@@ -293,18 +293,25 @@ def _conditional_power(design, planned, z: float, fraction: float, i_max: float)
 
 def _posterior_at_look(design, prior, est, se, k, k_count, final, i_max, planned) -> dict:
     from designs.analyses.decision import lower_tail
-    from designs.analyses.decision_predictive import predictive_success, projected_final
+    from designs.analyses.decision_predictive import (
+        critical_estimate,
+        predictive_success,
+        projected_final,
+    )
 
     d = design.decision
     thresholds = d.look_thresholds(k_count)
     threshold = float(thresholds[-1] if final else thresholds[k])
     tail = float(lower_tail(prior, np.array([est]), np.array([se]), d.margin)[0])
-    predictive = None
+    predictive = i_final = critical = None
     if not final:  # the final information projected from this look's (as the simulation)
         i_final = projected_final([1.0 / se**2], planned, i_max)
         predictive = float(
             predictive_success(prior, [est], [se], i_final, float(thresholds[-1]), d.margin)[0]
         )
+        # what the prediction rests on (a Bayesian review: a DSMB saw neither)
+        i_final = float(np.asarray(i_final).reshape(-1)[0])
+        critical = critical_estimate(prior, i_final**-0.5, float(thresholds[-1]), d.margin)
     if tail < 1.0 - threshold:  # P(effect > margin | data) > threshold, as the simulation
         decision = "efficacy"
     elif final:
@@ -320,5 +327,9 @@ def _posterior_at_look(design, prior, est, se, k, k_count, final, i_max, planned
         "threshold": threshold,
         "predictive_probability": predictive,
         "futility_predictive": d.futility_predictive,
+        # the final information the prediction assumes, I_k + (1 - t_k) I_max, and the final
+        # estimate above which the final threshold would be passed (None at the final look)
+        "projected_final_information": i_final,
+        "critical_final_estimate": critical,
         "decision": decision,
     }

@@ -338,10 +338,39 @@ def test_a_look_under_the_posterior_rule_records_its_prior_and_posterior(run, ca
     parts = out["posterior_components"]
     assert len(parts) == len(out["decision_rule"]["prior_components"])
     assert sum(p["weight"] for p in parts) == pytest.approx(1.0)
-    assert "posterior_success" not in out  # the final threshold's verdict is not the look's
+    # the final threshold's verdict is not the look's; the keys a script reads without --look
+    # are there (a Bayesian review), the look's probability and threshold
+    assert out["posterior_success"] is None
+    look = out["interim_look"]
+    assert out["posterior_probability"] == look["probability"]
+    assert out["threshold"] == look["threshold"] == 0.995
     # the looks' own thresholds are recorded (a diff review: decision.threshold alone)
     assert out["decision_rule"]["thresholds"] == [0.995, 0.99, 0.975]
     code, text, err = run(capsys, "analyze", "--data", str(path), "--look", "1", *robust)
     assert code == 0, err
     assert "posterior of the effect (points/month):" in text
     assert "the robust component's weight" in text
+
+
+def test_a_look_under_the_posterior_rule_says_what_its_prediction_assumes(run, capsys, tmp_path):
+    """A Bayesian review: the predictive probability rests on a projected final information
+    I_k + (1 - t_k) I_max and the final estimate the last threshold needs, and a DSMB saw
+    neither. Under the vague prior N(0, 10^2) the critical estimate is z_T SE sqrt(1 + SE^2 /
+    100) with SE = I^-1/2 (the conjugate normal update)."""
+    from scipy.stats import norm
+
+    data, looks = _trial(run, capsys, tmp_path, POSTERIOR, 0)
+    seen = data[data.calendar_month <= looks[0]["month"]]
+    out = _at_look(run, capsys, tmp_path, seen, POSTERIOR, 1, [])
+    look = out["interim_look"]
+    i_final = look["information"] + (1 - look["planned_fraction"]) * look["information_max"]
+    assert look["projected_final_information"] == pytest.approx(i_final, rel=1e-12)
+    se = i_final**-0.5
+    critical = norm.ppf(0.975) * se * (1 + se**2 / 100) ** 0.5  # the last look's 0.975
+    assert look["critical_final_estimate"] == pytest.approx(critical, rel=1e-9)
+    path = tmp_path / "seen.csv"
+    seen.to_csv(path, index=False)
+    code, text, err = run(capsys, "analyze", "--data", str(path), "--look", "1", *POSTERIOR)
+    assert code == 0, err
+    assert f"assuming final information {i_final:.2f}" in text
+    assert f"final estimate above {critical:.4f} points/month" in text
