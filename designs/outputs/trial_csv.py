@@ -43,7 +43,9 @@ ENTRY_COLUMN_NOTES = {
 #: The column added for a design that screens on delta-FS, and its note.
 DELTA_FS_NOTES = {
     "delta_fs": "pre-baseline progression rate on which the patient was admitted, "
-    "(48 - ALSFRS-R at enrolment) / months since onset, points lost per month",
+    "(48 - ALSFRS-R at enrolment) / months since onset in real data, points lost per month; "
+    "here simulated with the patient's slope (log-normal, tied to it by "
+    "population.delta_fs_slope_corr), not computed from the scores",
 }
 
 #: ``kind`` of the sidecar, by which an earlier output is recognised.

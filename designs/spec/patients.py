@@ -23,7 +23,8 @@ MAX_SLOPE = 10.0
 
 @dataclass(frozen=True)
 class Population:
-    """Untreated (placebo) patients at enrolment (``[population]``).
+    """Untreated (placebo) patients (``[population]``): their level at month 0, randomisation
+    (with a lead-in, the lead-in's visits come before it and lie higher), and their decline.
 
     Model: ``y_ij = a_i + s_i t_j + e_ij`` with ``(a_i, s_i)`` bivariate normal.
 
