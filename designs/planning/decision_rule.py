@@ -269,6 +269,11 @@ class Calibration:
     def to_dict(self) -> dict:
         out = asdict(self)
         out["ci95"] = list(self.ci95)
+        # the names power, power --looks and sample-size give the type I error (a pipeline
+        # author's note); type1_calibrated and mc_se_calibrated stay for scripts that read them
+        out["type_i_error"] = self.type1_calibrated
+        out["mc_se_type_i_error"] = self.mc_se_calibrated
+        out["type_i_trials"] = self.counted_trials
         return out
 
 

@@ -174,6 +174,9 @@ def operating_characteristics(
         "type_i_error_mc_se": s0.mc_se,
         "type_i_error_ci95": list(s0.ci95),
         "type_i_error_trials": null_trials,
+        # the names of power's and sample-size's JSON, beside this file's own
+        "mc_se_type_i_error": s0.mc_se,
+        "type_i_trials": null_trials,
         "power": s1.power,
         "power_favourable": s1.power_favourable,
         "power_mc_se": s1.mc_se_favourable,

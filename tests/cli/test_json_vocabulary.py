@@ -72,3 +72,12 @@ def test_power_at_no_effect_gives_its_rate_as_the_type_i_error(run_module):
         assert row["mc_se_type_i_error"] == row["mc_se"]
     one = run_module(*power)
     assert isinstance(one, dict) and one["type_i_error"] is None and one["type_i_trials"] == 0
+
+
+def test_calibrate_gives_the_type_i_error_by_the_common_name(run_module):
+    """The README's names for the type I error, in calibrate's JSON too (beside its older
+    type1_calibrated), over the trials counted."""
+    cal = run_module("calibrate", "--trials", "400", "--seed", "3", "--n-per-arm", "30", "--json")
+    assert cal["type_i_error"] == cal["type1_calibrated"]
+    assert cal["mc_se_type_i_error"] == cal["mc_se_calibrated"]
+    assert cal["type_i_trials"] == cal["counted_trials"] == 400  # failed fits count (default)

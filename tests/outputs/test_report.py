@@ -179,6 +179,9 @@ def test_operating_characteristics(report):
     # (under no effect the one-sided control tracks a two-sided test's rejections by half)
     binomial = np.sqrt(p * (1 - p) / 21_112)
     assert 0.3 * binomial < oc["type_i_error_mc_se"] < 1.01 * binomial
+    # the names of power's and sample-size's JSON beside the file's own (README)
+    assert oc["mc_se_type_i_error"] == oc["type_i_error_mc_se"]
+    assert oc["type_i_trials"] == oc["type_i_error_trials"]
     assert "21,112 trials" in (out / "operating_characteristics.md").read_text()
     assert oc["n_total"] == oc["n_placebo"] + oc["n_active"]
     assert oc["calendar_months"] == pytest.approx(oc["n_total"] / 8.0 + 12.0)
