@@ -1,5 +1,6 @@
-"""Notes under a sweep's one-line summary: which estimator its cells took, and what
-``--dropout`` means on a design whose follow-up does not end at month 12. Text only."""
+"""Notes under a sweep's one-line summary: which estimator its cells took, what ``--dropout``
+means on a design whose follow-up does not end at month 12, and what ``--duration`` beyond
+the dropout schedule loses. Text only."""
 
 from __future__ import annotations
 
