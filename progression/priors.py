@@ -218,6 +218,26 @@ SLOPE_CHANGE_SD_SETTINGS: dict[str, dict[str, float]] = {
 }
 
 
+def prior_mean(priors: Priors, name: str) -> float:
+    """Mean of the prior of a population parameter of the model (its units).
+
+    Normal: its mean; HalfNormal(s): s * sqrt(2/pi); LogNormal(log m, s): m * exp(s^2 / 2).
+    """
+    half = math.sqrt(2.0 / math.pi)
+    means = {
+        "level_mean": priors.level_mean,
+        "level_sd": priors.level_sd_scale * half,
+        "pre_slope_mean": priors.pre_slope_mean,
+        "pre_slope_sd": priors.pre_slope_sd_scale * half,
+        "delta": priors.delta_mean,
+        "slope_change_sd": priors.slope_change_sd_scale * half,
+        "residual_sd": priors.residual_sd_median * math.exp(0.5 * priors.residual_sd_log_sd**2),
+    }
+    if name not in means:
+        raise InputError(f"prior_mean: {name!r} is not a population parameter")
+    return float(means[name])
+
+
 def prior_sd(priors: Priors, name: str) -> float:
     """SD of the prior of a population parameter of the model (its units).
 

@@ -30,21 +30,31 @@ def prior_learning(idata: xr.DataTree) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Index: parameter; ``prior_sd`` (analytic, from the priors stored in the posterior
-        file), ``posterior_sd`` and ``sd_ratio`` (posterior / prior; near 1 = the prior passes
-        through unchanged: the data say next to nothing about that parameter).
+        file), ``posterior_sd`` and ``sd_ratio`` (posterior / prior; near 1 = the data hardly
+        narrowed the prior), and ``prior_mean``, ``posterior_mean`` and ``shift`` (the move of
+        the mean in prior SDs: a posterior as wide as its prior may still have moved, as
+        ``slope_change_sd`` does, by 0.66 prior SDs, an independent refit's review).
     """
-    from progression.priors import prior_sd
+    from progression.priors import prior_mean, prior_sd
 
     priors = fit_priors(idata)
     post = idata["posterior"].to_dataset()
     rows = {}
     for v in POPULATION_PARAMS:
         p_sd, q_sd = prior_sd(priors, v), float(post[v].values.std(ddof=1))
-        rows[v] = {"prior_sd": p_sd, "posterior_sd": q_sd, "sd_ratio": q_sd / p_sd}
+        p_mean, q_mean = prior_mean(priors, v), float(post[v].values.mean())
+        rows[v] = {
+            "prior_sd": p_sd,
+            "posterior_sd": q_sd,
+            "sd_ratio": q_sd / p_sd,
+            "prior_mean": p_mean,
+            "posterior_mean": q_mean,
+            "shift": (q_mean - p_mean) / p_sd,
+        }
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
-NOT_LEARNED_RATIO = 0.9  # posterior SD above 90% of the prior SD: "not learned"
+NOT_LEARNED_RATIO = 0.9  # posterior SD above 90% of the prior SD: "hardly narrowed"
 
 
 def prior_sensitivity(

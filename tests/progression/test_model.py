@@ -146,6 +146,12 @@ def test_fit_summary_and_report(posterior):
     assert s["illustrative_data"] is True
     assert s["delta_hdi95"][0] < s["delta_mean"] < s["delta_hdi95"][1]
     assert 0.0 <= s["p_delta_positive"] <= 1.0
+    # its MC SE from the indicator's ESS (an independent refit's review): at least about the
+    # independent-draws binomial SE (ESS near or below the draws: NUTS can beat them a little)
+    p, draws = s["p_delta_positive"], posterior["posterior"]["delta"].size
+    assert s["p_delta_positive_mc_se"] >= 0.7 * (p * (1 - p) / draws) ** 0.5
+    text = diagnostics.format_fit_report(posterior)
+    assert f"P(delta > 0) = {p:.3f} (MC SE {s['p_delta_positive_mc_se']:.4f})" in text
     text = diagnostics.format_fit_report(posterior)
     for phrase in ("ILLUSTRATIVE", "uncontrolled", "regression to the mean", "plateaus"):
         assert phrase.lower() in text.lower()
@@ -196,8 +202,16 @@ def test_unlearned_prior_is_flagged(posterior):
     assert learn.loc["slope_change_sd", "sd_ratio"] > sensitivity.NOT_LEARNED_RATIO
     assert learn.loc["residual_sd", "sd_ratio"] < 0.5
     report = diagnostics.format_fit_report(posterior)
-    assert "Not learned from the data" in report and "slope_change_sd (posterior SD" in report
+    assert "Hardly narrowed by the data" in report and "slope_change_sd (posterior SD" in report
     assert "--reconstructions" in report
+    # the mean is given too: a posterior as wide as its prior may have moved (an independent
+    # refit: 0.160 under HalfNormal(0.2), sqrt(2/pi) x 0.2, and about 0.24 after)
+    import math
+
+    assert learn.loc["slope_change_sd", "prior_mean"] == 0.2 * math.sqrt(2 / math.pi)
+    post = posterior["posterior"]["slope_change_sd"].values.mean()
+    assert learn.loc["slope_change_sd", "posterior_mean"] == post
+    assert f"mean {0.2 * math.sqrt(2 / math.pi):.3f} under the prior, {post:.3f}" in report
 
 
 def test_posterior_predictive_check(posterior):
