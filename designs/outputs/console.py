@@ -168,7 +168,9 @@ def decision_lines(design, summaries, weight_hint: str = WEIGHT_HINT) -> list[st
         # judged as the line above judges it (a non-programmer's review: "by more than 2 MC
         # SE" there and "by more than 3 MC SE" here, of the same rate)
         lines.append(
-            f"prior-data conflict: the robust prior (weight {d.prior_weight:g} on phase 2) puts "
+            # the case named first (a newcomer's review read a label over a type I error)
+            f"if phase 3 shows no effect (a prior-data conflict): the robust prior (weight "
+            f"{d.prior_weight:g} on phase 2) puts "
             f"P(effect > {d.margin:g}) = {s.prior_p_benefit:.2f}; when the phase 3 truth is no "
             f"effect the rule still succeeds in {s.type1:.1%} of trials"
             + (

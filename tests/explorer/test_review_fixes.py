@@ -69,7 +69,8 @@ def test_a_borrowing_prior_shows_the_prior_data_conflict_line(base, fake_posteri
         type1=True,
     )
     lines = decision_lines(design, [direct[str(design.trial.analysis)]])
-    assert len(lines) == 2 and lines[1].startswith("prior-data conflict: the robust prior")
+    conflict = "if phase 3 shows no effect (a prior-data conflict): the robust"
+    assert len(lines) == 2 and lines[1].startswith(conflict)
     for line in lines:
         assert line in html
 
