@@ -137,6 +137,7 @@ def cmd_sweep(args) -> int:
         dropout_axis_notes,
         duration_axis_notes,
         estimator_notes,
+        sweep_table_lines,
     )
     from designs.planning.posterior import posterior_draws
     from designs.planning.sweep import is_sweep_file, run_sweep
@@ -243,6 +244,7 @@ def cmd_sweep(args) -> int:
             f"{verb} {args.out}: {cells} cells ({shape}), {args.trials} trials each, "
             f"seed {args.seed}{f' (resumed: {kept} of {cells} cells kept)' if resumed else ''}"
         )
+        print("\n".join(sweep_table_lines(ds, design.decision.is_posterior)))
     worst = float((ds.failed_fits / args.trials).max())
     if worst > 0.01:
         warn(

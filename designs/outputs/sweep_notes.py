@@ -1,6 +1,6 @@
-"""Notes under a sweep's one-line summary: which estimator its cells took, what ``--dropout``
-means on a design whose follow-up does not end at month 12, and what ``--duration`` beyond
-the dropout schedule loses. Text only."""
+"""What a sweep prints under its one-line summary: each cell's power, which estimator its
+cells took, what ``--dropout`` means on a design whose follow-up does not end at month 12,
+and what ``--duration`` beyond the dropout schedule loses. Text only."""
 
 from __future__ import annotations
 
@@ -58,3 +58,37 @@ def duration_axis_notes(design, grid: dict) -> list[str]:
         f"interval's hazard (months {old[-2]:g}-{old[-1]:g}) continues: {gone} gone (deaths "
         "apart); --dropout sets a constant hazard instead"
     ]
+
+
+#: Cells a sweep prints (the file holds every cell).
+PRINTED_CELLS = 30
+
+
+def sweep_table_lines(ds, posterior: bool = False) -> list[str]:
+    """The swept power, one line per cell (its coordinates, the rate and its MC SE), at most
+    :data:`PRINTED_CELLS` of them (a newcomer's review: a sweep printed no number, only the
+    file it wrote)."""
+    import math
+
+    from designs.outputs.rates import rate_cell
+
+    rate = "success of the posterior rule" if posterior else "power favouring active"
+    dims = list(ds["power_favourable"].dims)
+    trials = int(ds.attrs.get("trials_per_cell", 0))
+    frame = ds[["power_favourable", "mc_se_favourable"]].to_dataframe().reset_index()
+    lines = [f"{rate} (MC SE; a rate of 0 or 1 its one-sided 95% bound) by cell:"]
+    for _, row in frame.head(PRINTED_CELLS).iterrows():
+        where = ", ".join(f"{d} {_coordinate(row[d])}" for d in dims)
+        p, se = float(row["power_favourable"]), float(row["mc_se_favourable"])
+        shown = "n/a" if math.isnan(p) else rate_cell(p, se, trials, 3)
+        lines.append(f"  {where}: {shown}")
+    if len(frame) > PRINTED_CELLS:
+        lines.append(f"  ... {len(frame) - PRINTED_CELLS} more cells in the file")
+    return lines
+
+
+def _coordinate(value) -> str:
+    """A cell's coordinate as the command line gives it: 50, 0.2, lmm_slope."""
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)

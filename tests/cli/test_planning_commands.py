@@ -564,3 +564,23 @@ def test_a_duration_sweep_past_the_dropout_schedule_says_how_much_is_lost(run, c
     assert code == 0 and f"24 months -> {gone24:.1%} gone (deaths apart)" in err
     code, _, err = run(capsys, *argv[:3], *argv[4:], "--out", str(tmp_path / "e.nc"))
     assert code == 0 and "dropout schedule ends" not in err  # 12 months only
+
+
+def test_a_sweep_prints_each_cells_power(run, capsys, tmp_path):
+    """A newcomer's review: a sweep printed only the file it wrote. Each cell's power
+    favouring active is printed with its MC SE, the numbers of the file."""
+    from designs import load_sweep
+
+    out = tmp_path / "s.nc"
+    argv = ["sweep", "--n-per-arm", "20", "40", "--effect", "20%", "30%", "--trials", "30"]
+    code, text, _ = run(capsys, *argv, "--out", str(out))
+    assert code == 0
+    ds = load_sweep(out)
+    cell = ds.sel(n_per_arm=40, effect=0.3, analysis="lmm_slope")
+    p, se = float(cell["power_favourable"]), float(cell["mc_se_favourable"])
+    line = next(x for x in text.splitlines() if "n_per_arm 40, effect 0.3," in x)
+    from designs.outputs.numbers import se_text
+
+    assert 0 < p < 1  # 30 trials at 40 per arm: about 0.3, neither none nor all
+    assert line.endswith(f": {p:.3f} ({se_text(se)})")
+    assert "power favouring active (MC SE" in text
