@@ -27,7 +27,7 @@ import numpy as np
 
 from designs.analyses import registry
 from designs.errors import InputError
-from designs.planning.control_variate import wanted
+from designs.planning.control_variate import control_informed, wanted
 from designs.planning.power_tally import Tally, whole_trials
 from designs.simulation import layout as K
 from designs.simulation.engine import TrialResults, run_trials
@@ -238,9 +238,12 @@ def _summary(
     if tally.control is not None and m == tally.trials:
         for j, (hits, moments) in enumerate(zip((k, k_fav), tally.control, strict=True)):
             r = moments.rate()
-            # no success or no failure, or a correction past 0 or 1: the plain rate and
-            # Wilson's bounds (a clipped 0 or 1 would read "none" or "all" of the trials)
-            if 0 < hits < m and 0.0 < r.estimate < 1.0:
+            # no success or no failure, a correction past 0 or 1, or an oracle that nearly
+            # always (or never) rejects, where the control hardly varies (control_informed):
+            # the plain rate and Wilson's bounds (a clipped 0 or 1 would read "none" or "all"
+            # of the trials)
+            informed = tally.oracle is None or control_informed(tally.oracle[j])
+            if 0 < hits < m and 0.0 < r.estimate < 1.0 and informed:
                 half = Z95 * r.mc_se
                 rates[j] = (
                     r.estimate,

@@ -14,7 +14,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from designs.analyses import results as R
-from designs.planning.control_variate import Comoments, control_column, critical_value
+from designs.planning.control_variate import (
+    Comoments,
+    control_column,
+    critical_value,
+    oracle_counts,
+)
 from designs.simulation import layout as K
 from designs.simulation.engine import TrialResults
 
@@ -69,6 +74,9 @@ class Tally:
     #: With the oracle (:mod:`designs.planning.control_variate`): the (success, control)
     #: moments of the rejections and of the favourable rejections over every trial.
     control: tuple[Comoments, Comoments] | None = None
+    #: With the oracle: (oracle rejections, trials with a finite oracle) for each control,
+    #: both tails where the rejections are two-sided, else the upper (``control_informed``).
+    oracle: tuple[tuple[int, int], tuple[int, int]] | None = None
 
     @classmethod
     def of(
@@ -93,7 +101,7 @@ class Tally:
             favourable = results.rejected_favourable(analysis, alpha, sides)
         else:
             rejected = favourable = success
-        control = None
+        control = oracle = None
         if results.oracle is not None:
             z, mu = results.oracle.T
             critical = critical_value(alpha, sides)
@@ -103,6 +111,10 @@ class Tally:
             control = (
                 Comoments.of(rejected & ok, both if two_sided else upper),
                 Comoments.of(favourable & ok, upper),
+            )
+            oracle = (
+                oracle_counts(z, mu, critical, two_sided),
+                oracle_counts(z, mu, critical, False),
             )
         est = results.column(analysis, R.ESTIMATE)[ok]
         whole = whole_trials(results.counts)
@@ -122,6 +134,7 @@ class Tally:
             counts_whole=results.counts[whole].sum(axis=0),
             counts_all=results.counts.sum(axis=0),
             control=control,
+            oracle=oracle,
         )
 
     def merge(self, other: Tally) -> Tally:
@@ -138,6 +151,7 @@ class Tally:
             counts_whole=self.counts_whole + other.counts_whole,
             counts_all=self.counts_all + other.counts_all,
             control=_merge_control(self.control, other.control),
+            oracle=_merge_counts(self.oracle, other.oracle),
         )
 
 
@@ -146,6 +160,13 @@ def _merge_control(a, b):
     if a is None or b is None:
         return a if b is None else b
     return (a[0].merge(b[0]), a[1].merge(b[1]))
+
+
+def _merge_counts(a, b):
+    """The oracle's counts of two chunks, summed (None when neither has the oracle)."""
+    if a is None or b is None:
+        return a if b is None else b
+    return tuple((x[0] + y[0], x[1] + y[1]) for x, y in zip(a, b, strict=True))
 
 
 def whole_trials(counts: np.ndarray) -> np.ndarray:
