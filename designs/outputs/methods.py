@@ -409,6 +409,7 @@ def methods_text(
         bool(assurance),
         attrition_cited,
         robust_prior=dec.is_posterior and dec.prior.value == "robust",
+        sceptical_prior=dec.is_posterior and dec.prior.value == "sceptical",
         prior_worth="effective_sample_size" in oc.get("decision_rule", {}),
         unit_information=unit_information_cited(design),
         deaths=deaths_cited,

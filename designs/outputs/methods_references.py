@@ -53,6 +53,9 @@ REFERENCES = {
     "using external information in clinical trials are typically not possible when requiring "
     "strict type I error control. *Biometrical Journal* 62(2):361-374. "
     "doi:10.1002/bimj.201800395",
+    "spiegelhalter_1994": "Spiegelhalter DJ, Freedman LS, Parmar MKB (1994). Bayesian "
+    "approaches to randomized trials. *Journal of the Royal Statistical Society Series A* "
+    "157(3):357-416. doi:10.2307/2983527",
     "schmidli": "Schmidli H, Gsteiger S, Roychoudhury S, et al. (2014). Robust "
     "meta-analytic-predictive priors in clinical trials with historical control information. "
     "*Biometrics* 70(4):1023-1032. doi:10.1111/biom.12242",
@@ -123,6 +126,7 @@ def references_text(
     extra: Sequence[str] = (),
     compared: Sequence[str] = (),
     unit_information: bool = False,
+    sceptical_prior: bool = False,
 ) -> list[str]:
     """The reference list of the methods text: what it cites for this analysis and run
     (``published_attrition``: the text cites the published dropout schedule; ``deaths``: it
@@ -130,7 +134,8 @@ def references_text(
     :func:`designs.outputs.methods_dropout.cited_exit_sources`; ``robust_prior``: the
     posterior rule's robust mixture prior; ``prior_worth``: its effective sample size
     (borrowing); ``unit_information``: its vague component called the unit-information
-    prior; ``control_variate``: powers counted with the
+    prior; ``sceptical_prior``: the posterior rule's sceptical prior; ``control_variate``:
+    powers counted with the
     oracle's control; ``inputs``: the keys of the inputs' sources,
     :func:`designs.outputs.methods_inputs.input_keys`; ``extra``: other citations, e.g. the
     interim paragraph's; ``compared``: the other analyses the text names, whose methods are
@@ -146,6 +151,8 @@ def references_text(
         keys.append("glasserman")
     if robust_prior:
         keys.append("schmidli")
+    if sceptical_prior:  # the posterior rule's sceptical prior (a protocol writer's review)
+        keys.append("spiegelhalter_1994")
     if unit_information:  # the robust component called the unit-information prior
         keys.append("kass")
     if prior_worth:  # the borrowing prior's effective sample size

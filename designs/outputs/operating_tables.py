@@ -226,8 +226,9 @@ def calibration_flag(
         # a Bayesian review: a threshold calibrated at 100 per arm, used at 198, held the
         # level at 0.019 and cost about 13 patients per arm
         recalibrate = (
-            " (a threshold calibrated at another n? simulate.py calibrate at this n gives the "
-            "one that holds the level here)"
+            # a statement, not a question, in paste-ready text (a protocol writer's review);
+            # the cause may be the threshold or the prior, so neither is asserted
+            "; a threshold calibrated to the level at this size would hold it with more power"
             if posterior
             else ""
         )

@@ -48,8 +48,8 @@ def sceptical_note(design) -> str:
     return (
         f"; the sceptical prior gives an effect at least as large as the design's "
         f"({shift:+.3g}) a prior probability of {tail:.2%}, where a sceptical prior "
-        f"conventionally gives it {SCEPTICAL_TAIL:.0%} "
-        f"(decision.sceptical_sd = {shift / float(isf(SCEPTICAL_TAIL)):.3g})"
+        f"conventionally gives it {SCEPTICAL_TAIL:.0%} (Spiegelhalter, Freedman & Parmar "
+        f"1994; decision.sceptical_sd = {shift / float(isf(SCEPTICAL_TAIL)):.3g})"
     )
 
 

@@ -115,10 +115,12 @@ def test_liberal_posterior_rule_is_sent_to_calibrate():
     assert flag.startswith("LIBERAL: above the one-sided level 0.025")
     assert "simulate.py calibrate" in flag and "small-sample" not in flag
     # a Bayesian review: a threshold calibrated at another n is conservative here; the flag
-    # names the remedy (the test's flag has none: no threshold to recalibrate)
+    # names the remedy (the test's flag has none: no threshold to recalibrate), as a
+    # statement in paste-ready text (a protocol writer's review: it was a question)
     low = calibration_flag(0.025 - 3.1 * se, 0.025, 20000, posterior=True)
     assert low.startswith("conservative: below the one-sided level 0.025")
-    assert "calibrated at another n? simulate.py calibrate at this n" in low
+    assert "a threshold calibrated to the level at this size would hold it" in low
+    assert "?" not in low
     assert "calibrate" not in calibration_flag(0.05 - 3.1 * se, 0.05, 20000)
 
 

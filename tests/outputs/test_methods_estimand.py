@@ -267,7 +267,11 @@ def test_the_methods_text_says_when_a_sceptical_prior_does_not_fit_the_effect(se
     from designs.outputs.methods import methods_text
 
     result, oc = search_stand_in()
-    assert note in methods_text(d, result, oc, None, None)
+    text = methods_text(d, result, oc, None, None)
+    assert note in text
+    # the convention cited, and in the reference list (a protocol writer's review)
+    assert "(Spiegelhalter, Freedman & Parmar 1994;" in note
+    assert "- Spiegelhalter DJ, Freedman LS, Parmar MKB (1994). Bayesian approaches" in text
 
 
 def test_a_borrowing_prior_says_what_it_is_worth_and_rests_on(search_stand_in, fake_posterior):

@@ -487,7 +487,8 @@ def test_the_prior_line_says_when_a_sceptical_prior_does_not_fit_the_designs_eff
     text = console_prior(big, rule_prior(big))
     tail = norm.sf(0.25 / 0.076)
     assert f"a prior probability of {tail:.2%}" in text and tail < 0.001
-    assert f"(decision.sceptical_sd = {0.25 / norm.isf(0.05):.3g})" in text
+    cited = "(Spiegelhalter, Freedman & Parmar 1994; decision.sceptical_sd ="
+    assert f"{cited} {0.25 / norm.isf(0.05):.3g})" in text
     fitted = big.with_overrides({"decision.sceptical_sd": 0.25 / norm.isf(0.05)})
     assert "prior probability" not in console_prior(fitted, rule_prior(fitted))
     small = base.with_overrides({"effect.value": 0.2})  # +0.1: 9.4%, also said
