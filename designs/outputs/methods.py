@@ -350,12 +350,12 @@ def methods_text(
         after_assurance = " ".join(x for x in notes if x)
         text += [
             "**Assurance.** The treatment effect was also drawn, trial by trial, from the "
-            "posterior of a Bayesian piecewise-linear hierarchical model of the phase 2 "
+            "posterior of a Bayesian piecewise-linear hierarchical model of the "
             + (
-                f"data {posterior_source(idata_attrs, '[]')}"
+                f"phase 2 data {posterior_source(idata_attrs, '[]')}"
                 if real
-                else "data (Yamashita et al. 2023; an illustrative reconstruction, not patient "
-                "data)"
+                else "CL2020 phase 2 data (Yamashita et al. 2023; an illustrative "
+                "reconstruction, not patient data)"
             )
             + f"{seed_text} ({first.posterior_draws} draws; {_effect_interval(first)}; "
             f"P(effect > 0) = {first.p_effect_positive:.2f} for this posterior: "
@@ -366,7 +366,7 @@ def methods_text(
             "Proportional transport carries each draw over as "
             "a fraction of the phase 2 patients' own pre-dose decline, applied to "
             f"{transported_decline_words(design)}; absolute transport as "
-            "points/month. Assurance ("
+            f"points/month.{_other_product(design, real)} Assurance ("
             + (
                 f"probability of success, {posterior_rule_text(design)}"
                 if posterior
@@ -375,7 +375,10 @@ def methods_text(
             + f"; {first.trials} simulated trials per size and transport): "
             f"{a_text}. " + after_assurance,
             "",
-            "**Caveats.** The phase 2 comparison was uncontrolled (before/after"
+            # which phase 2: on a design for another product it read as that product's own
+            # (a protocol writer's review)
+            f"**Caveats.** The {'' if real else 'CL2020 '}phase 2 comparison was uncontrolled "
+            "(before/after"
             + (
                 "): regression to the mean and plateaus"
                 if real
@@ -476,3 +479,16 @@ def _block_clause(allocation) -> str:
             "ratio exactly"
         )
     return "; the active arm is n in total times its share, rounded"
+
+
+def _other_product(design, real: bool) -> str:
+    """A sentence when the design's treatment is not CL2020's while the effect comes from the
+    bundled CL2020 phase 2 (a protocol writer's review: it read as the product's own)."""
+    from designs.spec.estimand import Estimand
+
+    if real or design.estimand.treatment == Estimand().treatment:
+        return ""
+    return (
+        " That phase 2 trial tested CL2020, not the treatment compared here: assurance "
+        "assumes its effect carries over."
+    )

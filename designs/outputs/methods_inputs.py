@@ -51,7 +51,8 @@ SOURCES: dict[str, tuple[Source, ...]] = {
     "baseline": (
         Source(
             (40.6, 2.6),
-            "the five phase 2 patients' baseline scores (jRCT2063200047 results summary); their "
+            "the five CL2020 phase 2 patients' baseline scores (jRCT2063200047 results summary); "
+            "their "
             "SD, of observed scores, is taken as the SD of true baselines",
             ("jrct",),
         ),
@@ -65,7 +66,7 @@ SOURCES: dict[str, tuple[Source, ...]] = {
     "decline": (
         Source(
             (-0.5,),
-            "the five phase 2 patients lost 0.47 points/month on average before dosing "
+            "the five CL2020 phase 2 patients lost 0.47 points/month on average before dosing "
             "(Okayama University press release, 2023; over a window not published), and "
             "masitinib AB10015's placebo patients with delta-FS below 1.1 and every item at "
             "least 2 lost 0.41 before enrolment, measured from symptom onset (Mora et al. "

@@ -85,6 +85,20 @@ def test_a_report_on_own_data_names_them_and_flags_the_unconverged_fit(fake_post
     )  # fmt: skip
     assert "(Yamashita et al. 2023; an illustrative reconstruction" in bundled
     assert "not checked" in bundled  # the fake posterior keeps no convergence figures
+    # which phase 2 (a protocol writer's review: on another product's design it read as
+    # that product's own): the bundled one is CL2020's, said where the text uses it
+    assert "model of the CL2020 phase 2 data" in bundled and "The CL2020 phase 2" in bundled
+    assert "tested CL2020, not the treatment compared here" not in bundled
+    other = plan.design.with_overrides({"estimand.treatment": "drug X against placebo"})
+    text = methods_text(
+        other, plan.sample_size, plan.operating, plan.assurance, plan.posterior_attrs,
+        plan.undefined_draws,
+    )  # fmt: skip
+    assert "That phase 2 trial tested CL2020, not the treatment compared here" in text
+    own_text = methods_text(
+        own.design, own.sample_size, own.operating, own.assurance, OWN, own.undefined_draws
+    )
+    assert "CL2020" not in own_text.split("**Caveats.**")[1].split(".")[0]  # own data
 
 
 def test_a_prior_data_conflict_kept_by_fit_is_said_after_the_convergence():
