@@ -34,9 +34,9 @@ def test_every_library_value_has_its_source(name):
 def test_the_default_design_cites_its_sources_with_the_arithmetic():
     text = "\n".join(inputs_text(load_design("default")))
     for phrase in (
-        "- Baseline ALSFRS-R 40.6 (SD of true baselines 2.6): the five phase 2 patients'",
+        "- Baseline ALSFRS-R 40.6 (SD of true baselines 2.6): the five CL2020 phase 2 patients'",
         "jRCT2063200047",
-        "- Mean decline -0.5 points/month: the five phase 2 patients lost 0.47 points/month",
+        "- Mean decline -0.5 points/month: the five CL2020 phase 2 patients lost 0.47 points/month",
         "(Okayama University press release, 2023; over a window not published)",
         "(Proudfoot et al. 2016)",
         "- SD of true slopes 0.35 points/month: derived from the topiramate trial's placebo",
