@@ -16,6 +16,7 @@ from designs import __version__
 from designs.analyses.registry import title
 from designs.explorer.compute import all_failed
 from designs.explorer.limits import page_limit
+from designs.explorer.messages import losses_caption
 from designs.outputs.console import (
     MULTIPLE,
     P_EFFECT_NOTE,
@@ -313,17 +314,7 @@ def loss_html(req, view) -> ui.Tag:
         f"patients/month + {c['follow_up_months']:g} months of follow-up.",
         id="calendar",
     )
-    how = ui.p(
-        # an accessibility review: the control's 33.3, the design line's 36.4% and the
-        # table's 32.5% + 3.7% were three dropout figures with nothing to relate them
-        f"The table: shares of the simulated patients who left alive, or died, before their "
-        f"last visit (month {t.duration_months:g}). The design line's \u201cgone by month "
-        "12\u201d counts both, as planned. The Dropout control sets the share who would "
-        "leave alive if no one died; deaths compete with leaving, so a little fewer leave "
-        "alive than it says.",
-        class_="provenance",
-        id="loss-how",
-    )
+    how = ui.p(losses_caption(design), class_="provenance", id="loss-how")
     return ui.div(table, how, calendar, provenance(req))
 
 

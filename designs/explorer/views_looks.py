@@ -208,6 +208,9 @@ def frequentist_looks_html(req, gs, provenance) -> ui.Tag:
         _information_stop(gs),
         # what a DSMB charter needs, as power --looks prints it
         *[ui.tags.li(f"{x[0].upper()}{x[1:]}.", class_="gs-charter") for x in charter_lines(gs)],
+        # and its notes on when the looks come (an explorer review: in the command line's
+        # output only)
+        *[ui.tags.li(_sentence(x), class_="gs-look-note") for x in _look_notes(req.design, gs)],
     )
     note = ui.p(
         "Each look is at the calendar month where the expected information reaches its "
@@ -231,3 +234,21 @@ def _information_stop(gs) -> ui.Tag | None:
 
     text = information_stop_text(gs)
     return ui.tags.li(text[0].upper() + text[1:] + ".", id="gs-information-stop") if text else None
+
+
+def _look_notes(design, gs) -> list[str]:
+    """The command line's notes on when the looks come: a final look long after the data are
+    complete, looks at other information than planned (:mod:`designs.outputs.look_notes`)."""
+    from designs.outputs.look_notes import information_gap_note, late_final_look_note
+
+    notes = (
+        late_final_look_note(design, gs.look_months[-1]),
+        information_gap_note(design, gs.observed_information_fraction[-1], gs.analysis),
+    )
+    return [n for n in notes if n]
+
+
+def _sentence(note: str) -> str:
+    """A command-line note as a sentence of the page: without "note: ", capitalised, a stop."""
+    text = note.removeprefix("note: ")
+    return text[0].upper() + text[1:] + ("" if text.endswith(".") else ".")

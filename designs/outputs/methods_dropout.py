@@ -129,4 +129,8 @@ def attrition_source(design) -> str:
         return given if "death" in given.lower() else f"{given}; {deaths}"
     if published_attrition(design):
         return "published all-cause attrition in ALS trials, deaths included; van Eijk et al. 2025"
-    return f"as set in this design, an assumption, not a published figure; {deaths}"
+    # a design's own schedule is dropout alone: its deaths come on top (an explorer review:
+    # "deaths included" read as the opposite)
+    hazard = design.dropout.death_monthly_hazard
+    own = f"deaths ({100 * hazard:g}% a month) on top of it" if hazard > 0 else deaths
+    return f"as set in this design, an assumption, not a published figure; {own}"

@@ -233,3 +233,51 @@ def test_the_reproducing_commands_give_the_pages_assurance_and_report(base, cli)
     page = compute.assurance_view(design, SEED, TRIALS).splitlines()
     printed = cli(*assurance).decode().splitlines()
     assert printed[1 : len(page)] == page[1:]
+
+
+def test_the_interim_card_says_when_the_looks_come_at_other_information(base):
+    """An explorer review: ``power --looks`` noted that the simulated trials observed 1.127 of
+    the planned maximum information at the final look; the page showed the number without
+    the note. The card gives the command line's note, and none near 1."""
+    import dataclasses
+
+    from designs.outputs.look_notes import information_gap_note
+
+    design = base.with_overrides({"trial.n_per_arm": N, "interim.looks": [0.5, 1.0]})
+    view = compute.power_view(design, SEED, TRIALS)
+    gs = view.sequential
+    req = Request("default", base, design, SEED, TRIALS)
+    fractions = [*gs.observed_information_fraction[:-1], 1.127]
+    late = dataclasses.replace(view, sequential=dataclasses.replace(
+        gs, observed_information_fraction=fractions
+    ))  # fmt: skip
+    html = str(views.interim_html(req, late))
+    note = information_gap_note(design, 1.127, gs.analysis).removeprefix("note: ")
+    assert "gs-look-note" in html and note[1:60] in html
+    near = [*gs.observed_information_fraction[:-1], 1.01]
+    plain = dataclasses.replace(view, sequential=dataclasses.replace(
+        gs, observed_information_fraction=near
+    ))  # fmt: skip
+    assert "gs-look-note" not in str(views.interim_html(req, plain))
+
+
+def test_the_losses_caption_speaks_of_the_designs_own_follow_up():
+    """An explorer review: on an 18-month design the caption said "gone by month 12" and "a
+    little fewer leave alive than it says" beside 54% gone. The caption names the design's
+    last month and what its dropout loses by then (deaths apart)."""
+    from designs.explorer.messages import losses_caption
+    from designs.spec import load_design
+
+    default = losses_caption(load_design())
+    assert "gone by month 12" in default and "a little fewer leave alive" in default
+    longer = load_design().with_overrides(
+        {
+            "dropout.cumulative": [],
+            "dropout.monthly_hazard": 0.03,
+            "trial.visits_months": [0, 3, 6, 9, 12, 15, 18],
+        }
+    )
+    text = losses_caption(longer)
+    gone = 1 - __import__("math").exp(-0.03 * 18)
+    assert "gone by month 18" in text and "a little fewer" not in text
+    assert f"goes on to month 18, where {gone:.1%} would have left alive" in text

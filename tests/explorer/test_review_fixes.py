@@ -197,13 +197,16 @@ def test_an_empty_box_says_it_is_empty(base):
     values = base_values(base)
     values.update(n=None, seed=None, effect=None)
     new, errors = design_from_values(base, values)
+    from designs.explorer.controls import CONTROLS
     from designs.explorer.messages import EMPTY_BOX, control_messages
 
     shown = control_messages(values, errors)
     assert new is None
     for cid in ("n", "seed", "effect"):
         assert "nan" in errors[cid] or "None" in errors[cid]  # the library's words
-        assert shown[cid] == EMPTY_BOX == "empty: give a number"
+        # led by the box's label, as every other message (an explorer review)
+        assert shown[cid].endswith(EMPTY_BOX) and EMPTY_BOX == "empty: give a number"
+        assert shown[cid].startswith(next(c.label for c in CONTROLS if c.id == cid) + ": ")
     values.update(n=1, seed=3, effect=25)  # a box with a number keeps the library's message
     _, errors = design_from_values(base, values)
     # led by the box's label (an explorer review: "trial.n_per_arm = 1: ..." alone)

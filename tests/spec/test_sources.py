@@ -182,6 +182,8 @@ def test_the_dropout_paragraph_cites_a_designs_own_attrition_and_deaths():
     assert "sources" not in moved.to_dict()
     assert "(an assumption)" in also_simulated(moved)
     assert attrition_source(moved).startswith("as set in this design, an assumption")
+    # its deaths come on top of the schedule (an explorer review: "deaths included")
+    assert attrition_source(moved).endswith("; deaths (0.6% a month) on top of it")
     # a design's own schedule has its deaths on top, not split off it (a review: the
     # sentence said "split off" for any design whose deaths had a source)
     own_schedule = default.with_overrides(
