@@ -148,7 +148,9 @@ def sensitivity_range(realism: list[dict] | None, analysis: str, n: int | None =
     return (
         f": there{at}, the power of the {title(analysis)} is "
         f"{designed['power_favourable']:.3f} as designed"
-        f"{own} and lowest, {low['power_favourable']:.3f}, with {name}"
+        # the scenario named as a scenario (a protocol writer's review read "with effect
+        # wanes from month 6"); its months are those of the default design's dosing
+        f"{own} and lowest, {low['power_favourable']:.3f}, in the scenario \u201c{name}\u201d"
     )
 
 

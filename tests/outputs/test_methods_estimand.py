@@ -95,8 +95,8 @@ def test_the_sensitivity_range_names_its_scenarios():
     text = sensitivity_range(rows, "lmm_slope", 184)
     assert text == (
         ": there at n = 184, the power of the mixed model of slopes (lmm_slope) is 0.803 as "
-        "designed (MC SE 0.0030, on this comparison's own trials) and lowest, 0.383, with "
-        "effect from month 3, full by month 6"
+        "designed (MC SE 0.0030, on this comparison's own trials) and lowest, 0.383, in the "
+        "scenario \u201ceffect from month 3, full by month 6\u201d"
     )
     assert "Gordon" not in text and text.count("(") == 2  # the scenario's source is left out
     assert sensitivity_range(None, "lmm_slope") == ""
