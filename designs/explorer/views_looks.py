@@ -109,7 +109,8 @@ def _stop_cells(s, k: int) -> tuple[str, str, str, str]:
     effect and under none, each with its MC SE (an accessibility review: none under no
     effect), and dashes for futility where the design has no such rule, as the report's."""
     n0 = counted_h0(s)
-    none = None if has_futility(s) else "-"
+    # no futility stop at the final look either: a trial short of the boundary ends there
+    none = None if has_futility(s) and k < len(s.looks) - 1 else "-"
     return (
         rate_se(s.p_stop_efficacy[k], s.mc_se_stop_efficacy[k]),
         none or rate_se(s.p_stop_futility[k], s.mc_se_stop_futility[k]),

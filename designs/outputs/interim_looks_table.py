@@ -66,7 +66,10 @@ def interim_look_rows(interim) -> list[dict]:
                 "p_futility_h0": s.p_stop_futility_h0[k],
                 "se_futility_h0": mc_se(s.p_stop_futility_h0[k], n0),
                 "trials_h0": n0,
-                "_futility": futility,  # a rule to stop for futility at all (not a column)
+                # a rule to stop for futility here (not a column): none at the final look, where
+                # a trial short of the boundary ends without a rejection (a protocol writer's
+                # review read "0.000 (0.000)" there)
+                "_futility": futility and k < len(s.looks) - 1,
             }
         )
     return rows
