@@ -70,7 +70,10 @@ def _effect_interval(r) -> str:
     lo, hi = r.posterior_interval_draw or (math.nan, math.nan)
     if r.transport == "proportional":
         return (
-            f"a median slowing of the decline of {r.posterior_median_draw:.0%}, 95% interval "
+            # in points/month too (a protocol writer's review: a design whose effect is in
+            # points/month read a percentage only)
+            f"a median slowing of the decline of {r.posterior_median_draw:.0%} "
+            f"({r.posterior_median_points:+.3f} points/month in this population), 95% interval "
             f"{lo:.0%} to {hi:.0%}"
         )
     return (

@@ -211,7 +211,7 @@ def test_methods_paragraph_states_the_assumptions(report, report_plan):
         "van Eijk RPA, Nikolakopoulos S",  # the deaths' source, in the reference list
         "Only the effect is drawn",
         "draws; a median slowing of the decline of ",  # a protocol writer's review
-        "95% interval ",
+        "points/month in this population), 95% interval ",  # and in points/month (another)
         "**Sample size.** Patients are randomised 1:1 (placebo:active). ",  # a review
         "phase 2 data (Yamashita et al. 2023; an illustrative reconstruction",  # its listed source
         "the power of the mixed model of slopes (lmm_slope) is",  # as designed and the lowest
