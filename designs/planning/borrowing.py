@@ -98,15 +98,20 @@ def null_trials(target: float, trials: int) -> int:
     return max(type_i_trials(target, trials), math.ceil(MIN_NULL_EXCEEDANCES / target - 1e-9))
 
 
-def calibrated_rates(effect_tails: np.ndarray, cutoffs: np.ndarray) -> np.ndarray:
+def calibrated_rates(
+    effect_tails: np.ndarray, cutoffs: np.ndarray, exclude: bool = False
+) -> np.ndarray:
     """Share of each weight's trials whose ``P(effect <= margin | data)`` is below its
-    cutoff (success), failed fits (NaN) left out. ``effect_tails``: ``(weights, trials)``;
-    ``cutoffs``: ``(weights,)``."""
+    cutoff (success): over every trial, a failed fit (NaN) a failure, or with ``exclude``
+    (``decision.failed_fits = "exclude"``) over the fits that succeeded, as :func:`power`
+    counts them (a diff review: the failed fits were left out under both settings).
+    ``effect_tails``: ``(weights, trials)``; ``cutoffs``: ``(weights,)``."""
     ok = np.isfinite(effect_tails)
     hits = np.sum((effect_tails < cutoffs[:, None]) & ok, axis=1)
-    counted = ok.sum(axis=1)
+    fits = ok.sum(axis=1)
+    counted = fits if exclude else np.full(ok.shape[0], ok.shape[1])
     with np.errstate(invalid="ignore", divide="ignore"):  # no fit: NaN, not a power of 0
-        return np.where(counted > 0, hits / np.maximum(counted, 1), np.nan)
+        return np.where(fits > 0, hits / np.maximum(counted, 1), np.nan)
 
 
 def _bootstrap(
@@ -129,7 +134,7 @@ def _bootstrap(
             row = row[np.isfinite(row)]
             k = math.floor(target * (row.size if exclude else counted))
             cut[i] = np.partition(row, k)[k] if k < row.size else 1.0
-        out[b] = calibrated_rates(e, cut)
+        out[b] = calibrated_rates(e, cut, exclude)
     return out
 
 
@@ -196,7 +201,7 @@ def from_tails(
             continue
         thresholds[i], threshold_se[i] = cal.threshold, cal.mc_se
         cutoffs[i] = 1.0 - cal.threshold  # the rule as applied: tail < 1 - threshold
-    power = calibrated_rates(effect_tails, cutoffs)
+    power = calibrated_rates(effect_tails, cutoffs, d0.decision.excludes_failed)
     power[np.isnan(cutoffs)] = np.nan
     type1, type1_trials = _type1_at_threshold(d0, null_tails)
     boot = _bootstrap(

@@ -31,15 +31,21 @@ def _designs(weights, n=30):
 
 
 def test_rates_count_each_weights_trials_below_its_cutoff_as_a_loop_does():
+    """Failed fits (NaN) are failures over every trial by default, as power counts them, and
+    left out of numerator and denominator under "exclude" (a diff review: left out under
+    both)."""
     rng = np.random.default_rng(5)
     tails = rng.uniform(size=(3, 200))
-    tails[1, ::7] = np.nan  # failed fits: left out of numerator and denominator
+    tails[1, ::7] = np.nan
     cut = np.array([0.1, 0.5, 0.93])
-    want = []
+    every, kept_only = [], []
     for row, c in zip(tails, cut, strict=True):
         kept = [t for t in row if not math.isnan(t)]
-        want.append(sum(t < c for t in kept) / len(kept))
-    np.testing.assert_array_equal(calibrated_rates(tails, cut), want)
+        every.append(sum(t < c for t in kept) / len(row))
+        kept_only.append(sum(t < c for t in kept) / len(kept))
+    np.testing.assert_array_equal(calibrated_rates(tails, cut), every)
+    np.testing.assert_array_equal(calibrated_rates(tails, cut, exclude=True), kept_only)
+    assert every[1] < kept_only[1]
 
 
 def test_null_trials_hold_the_type_i_error_se_and_ten_beyond_the_threshold():
