@@ -30,11 +30,16 @@ from designs.outputs.methods_inputs import input_keys, inputs_text
 from designs.outputs.methods_references import references_text
 from designs.outputs.numbers import probability_text, rate_mc_se, se_text
 from designs.outputs.operating_tables import calibration_flag
-from designs.outputs.posterior_source import fit_cautions, posterior_source
+from designs.outputs.posterior_source import (
+    fit_cautions,
+    other_product_sentence,
+    posterior_source,
+)
 from designs.outputs.prior_notes import (
     borrowing_caveat,
     mixture_text,
     robust_note,
+    sceptical_cited,
     sceptical_note,
     unit_information_cited,
 )
@@ -237,7 +242,8 @@ def methods_text(
         oc["type_i_error"], type_i_target(design), oc["type_i_error_trials"], posterior=posterior
     )
     success = (
-        f"; a success is {posterior_rule_text(design)} (the trial's estimate and standard error, "
+        f"; a success is {posterior_rule_text(design)}{sceptical_cited(design)} (the trial's "
+        "estimate and standard error, "
         "not its test, as a normal likelihood, the posterior in closed form"
         + robust_note(design)
         + sceptical_note(design)
@@ -369,7 +375,7 @@ def methods_text(
             "Proportional transport carries each draw over as "
             "a fraction of the phase 2 patients' own pre-dose decline, applied to "
             f"{transported_decline_words(design)}; absolute transport as "
-            f"points/month.{_other_product(design, real)} Assurance ("
+            f"points/month.{other_product_sentence(design, real)} Assurance ("
             + (
                 f"probability of success, {posterior_rule_text(design)}"
                 if posterior
@@ -482,16 +488,3 @@ def _block_clause(allocation) -> str:
             "ratio exactly"
         )
     return "; the active arm is n in total times its share, rounded"
-
-
-def _other_product(design, real: bool) -> str:
-    """A sentence when the design's treatment is not CL2020's while the effect comes from the
-    bundled CL2020 phase 2 (a protocol writer's review: it read as the product's own)."""
-    from designs.spec.estimand import Estimand
-
-    if real or design.estimand.treatment == Estimand().treatment:
-        return ""
-    return (
-        " That phase 2 trial tested CL2020, not the treatment compared here: assurance "
-        "assumes its effect carries over."
-    )

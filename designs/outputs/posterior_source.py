@@ -17,6 +17,7 @@ __all__ = [
     "convergence_figures",
     "convergence_sentence",
     "fit_cautions",
+    "other_product_sentence",
     "posterior_record",
     "posterior_sentences",
     "posterior_source",
@@ -144,3 +145,16 @@ def posterior_record(attrs) -> dict:
         "converged": None if figures is None else gates_met(figures),
         "prior_data_conflict": conflict_note(attrs) or None,
     }
+
+
+def other_product_sentence(design, real: bool) -> str:
+    """A sentence when the design's treatment is not CL2020's while the effect comes from the
+    bundled CL2020 phase 2 (a protocol writer's review: it read as the product's own)."""
+    from designs.spec.estimand import Estimand
+
+    if real or design.estimand.treatment == Estimand().treatment:
+        return ""
+    return (
+        " That phase 2 trial tested CL2020, not the treatment compared here: assurance "
+        "assumes its effect carries over."
+    )

@@ -16,6 +16,7 @@ __all__ = [
     "borrowing_caveat",
     "borrowing_text",
     "margin_note",
+    "sceptical_cited",
     "sceptical_note",
     "worth_text",
 ]
@@ -187,3 +188,11 @@ def robust_sd_note(design) -> str:
         "dropout; a protocol states one value, and a sensitivity run keeps the protocol's with "
         "--set decision.robust_sd=VALUE"
     )
+
+
+def sceptical_cited(design) -> str:
+    """The sceptical prior's source where the rule uses it (a diff review: the reference
+    list had it, the text cited it only when the prior did not fit the effect)."""
+    if design.decision.prior.value != "sceptical" or sceptical_note(design):
+        return ""  # the note cites it
+    return " (a sceptical prior: Spiegelhalter, Freedman & Parmar 1994)"

@@ -80,9 +80,12 @@ def test_looks_at_other_information_than_planned_are_noted(run, capsys):
     note = information_gap_note(design, 1.138)
     assert "observed on average 1.138 of the planned maximum information" in note
     assert "later in information than planned" in note and "0-48 scale" in note
-    assert "1/SE^2 from its own fit" in note  # the cause that applies to every design
+    assert "the estimated SE (each trial's information is its own 1/SE^2" in note
     assert "exits that depend" not in note and "spread" not in note
-    assert "earlier" in information_gap_note(design, 0.9)
+    # below the plan: neither the estimated SE nor the scale's floor, which push it up (a
+    # diff review)
+    short = information_gap_note(design, 0.9)
+    assert "earlier" in short and "estimated SE" not in short and "0-48" not in short
     # only the causes that apply (a diff review: continuous scores were still blamed on
     # "dropout, scores, the effect's spread")
     other = design.with_overrides(

@@ -272,6 +272,12 @@ def test_the_methods_text_says_when_a_sceptical_prior_does_not_fit_the_effect(se
     # the convention cited, and in the reference list (a protocol writer's review)
     assert "(Spiegelhalter, Freedman & Parmar 1994;" in note
     assert "- Spiegelhalter DJ, Freedman LS, Parmar MKB (1994). Bayesian approaches" in text
+    # where the prior fits the effect (no note) the text cites it at the rule (a diff review)
+    fits = d.with_overrides({"effect.value": 0.25})
+    assert sceptical_note(fits) == ""
+    text = methods_text(fits, result, oc, None, None)
+    assert "(a sceptical prior: Spiegelhalter, Freedman & Parmar 1994)" in text
+    assert "- Spiegelhalter DJ, Freedman LS, Parmar MKB (1994). Bayesian approaches" in text
 
 
 def test_a_borrowing_prior_says_what_it_is_worth_and_rests_on(search_stand_in, fake_posterior):
