@@ -14,6 +14,7 @@ from designs.planning.control_variate import (
     control_values,
     controlled_rate,
     critical_value,
+    oracle_counts,
 )
 from designs.planning.power import power
 from designs.sequential import normal as norm
@@ -178,7 +179,7 @@ def test_a_control_that_hardly_varies_leaves_the_plain_share():
     with the guard (the ratio's own MC error over 200 runs is about 5%, so 1.3 is 6 of them;
     without the guard the ratio was 2.3 on the review's design), and a run whose oracle's
     rarer side has fewer than 10 trials gives the plain share."""
-    from designs.planning.control_variate import MIN_ORACLE_SIDE, control_informed, oracle_counts
+    from designs.planning.control_variate import MIN_ORACLE_SIDE, control_informed
     from designs.planning.power import _summary
     from designs.planning.power_tally import Tally
 
@@ -215,3 +216,35 @@ def test_a_control_that_hardly_varies_leaves_the_plain_share():
     tally.oracle = ((400, 500), (400, 500))
     s = _summary(tally, "lmm_slope", simulation_inputs(load_design()), 0.05, 2, 1)
     assert s.estimator == "control variate"
+
+
+def test_the_guard_counts_each_tail_merges_chunks_and_reaches_the_search():
+    """A diff review found the guard tested through _summary alone. The counts: both tails
+    for a two-sided rejection rate, the upper for the favourable one, finite oracles only;
+    chunks merge by summing (so the guard cannot flip with the chunking); and the search's
+    curve keeps the plain successes at a size whose oracle hardly varies, the control's at
+    one where it does."""
+    from designs.planning.power_curve import curve_at_sizes
+    from designs.planning.power_tally import _merge_counts
+
+    z = np.array([3.0, -2.5, 0.1, np.nan, 2.2])
+    mu = np.array([2.0, 2.0, 2.0, 2.0, np.nan])
+    assert oracle_counts(z, mu, 1.96, True) == (2, 3)  # |3.0|, |-2.5|; 2 non-finite left out
+    assert oracle_counts(z, mu, 1.96, False) == (1, 3)
+    a, b = ((5, 400), (3, 400)), ((6, 400), (4, 400))
+    assert _merge_counts(a, b) == ((11, 800), (7, 800)) and _merge_counts(None, b) == b
+    # the search's curve: a size whose oracle hardly ever fails to reject keeps the plain
+    # successes (fails with the guard removed from power_curve, as a mutation showed)
+    rng = np.random.default_rng(2)
+    design = load_design()
+
+    def outcome(d):
+        n = d.trial.n_per_arm
+        shift = 4.6 if n == 300 else 2.5  # at 300 per arm the oracle fails to reject ~2 times
+        zz = shift + rng.standard_normal(600)
+        success = zz + 0.4 * rng.standard_normal(600) > 2.2
+        return success, np.zeros(600, bool), np.column_stack([zz, np.full(600, shift)])
+
+    curve = curve_at_sizes(design, [100, 300], 600, outcome)
+    np.testing.assert_array_equal(curve.values[1], curve.favourable[1].astype(float))
+    assert not np.array_equal(curve.values[0], curve.favourable[0].astype(float))
