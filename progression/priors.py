@@ -218,24 +218,35 @@ SLOPE_CHANGE_SD_SETTINGS: dict[str, dict[str, float]] = {
 }
 
 
+def _prior_family(priors: Priors, name: str, caller: str) -> tuple[str, float, float]:
+    """The prior of a population parameter as (family, location, scale): ``normal`` (mean,
+    SD), ``halfnormal`` (0, scale) or ``lognormal`` (median, SD of the log); one table for
+    :func:`prior_mean` and :func:`prior_sd`."""
+    families = {
+        "level_mean": ("normal", priors.level_mean, priors.level_mean_sd),
+        "level_sd": ("halfnormal", 0.0, priors.level_sd_scale),
+        "pre_slope_mean": ("normal", priors.pre_slope_mean, priors.pre_slope_mean_sd),
+        "pre_slope_sd": ("halfnormal", 0.0, priors.pre_slope_sd_scale),
+        "delta": ("normal", priors.delta_mean, priors.delta_sd),
+        "slope_change_sd": ("halfnormal", 0.0, priors.slope_change_sd_scale),
+        "residual_sd": ("lognormal", priors.residual_sd_median, priors.residual_sd_log_sd),
+    }
+    if name not in families:
+        raise InputError(f"{caller}: {name!r} is not a population parameter")
+    return families[name]
+
+
 def prior_mean(priors: Priors, name: str) -> float:
     """Mean of the prior of a population parameter of the model (its units).
 
     Normal: its mean; HalfNormal(s): s * sqrt(2/pi); LogNormal(log m, s): m * exp(s^2 / 2).
     """
-    half = math.sqrt(2.0 / math.pi)
-    means = {
-        "level_mean": priors.level_mean,
-        "level_sd": priors.level_sd_scale * half,
-        "pre_slope_mean": priors.pre_slope_mean,
-        "pre_slope_sd": priors.pre_slope_sd_scale * half,
-        "delta": priors.delta_mean,
-        "slope_change_sd": priors.slope_change_sd_scale * half,
-        "residual_sd": priors.residual_sd_median * math.exp(0.5 * priors.residual_sd_log_sd**2),
-    }
-    if name not in means:
-        raise InputError(f"prior_mean: {name!r} is not a population parameter")
-    return float(means[name])
+    family, location, scale = _prior_family(priors, name, "prior_mean")
+    if family == "normal":
+        return float(location)
+    if family == "halfnormal":
+        return float(scale * math.sqrt(2.0 / math.pi))
+    return float(location * math.exp(0.5 * scale**2))
 
 
 def prior_sd(priors: Priors, name: str) -> float:
@@ -244,19 +255,9 @@ def prior_sd(priors: Priors, name: str) -> float:
     Normal: its SD; HalfNormal(s): s * sqrt(1 - 2/pi); LogNormal(log m, s):
     m * sqrt((exp(s^2) - 1) exp(s^2)).
     """
-    half = math.sqrt(1.0 - 2.0 / math.pi)
-    sds = {
-        "level_mean": priors.level_mean_sd,
-        "level_sd": priors.level_sd_scale * half,
-        "pre_slope_mean": priors.pre_slope_mean_sd,
-        "pre_slope_sd": priors.pre_slope_sd_scale * half,
-        "delta": priors.delta_sd,
-        "slope_change_sd": priors.slope_change_sd_scale * half,
-        "residual_sd": priors.residual_sd_median
-        * math.sqrt(
-            math.expm1(priors.residual_sd_log_sd**2) * math.exp(priors.residual_sd_log_sd**2)
-        ),
-    }
-    if name not in sds:
-        raise InputError(f"prior_sd: {name!r} is not a population parameter")
-    return float(sds[name])
+    family, location, scale = _prior_family(priors, name, "prior_sd")
+    if family == "normal":
+        return float(scale)
+    if family == "halfnormal":
+        return float(scale * math.sqrt(1.0 - 2.0 / math.pi))
+    return float(location * math.sqrt(math.expm1(scale**2) * math.exp(scale**2)))
