@@ -208,7 +208,7 @@ def frequentist_looks_html(req, gs, provenance) -> ui.Tag:
         ),
         _information_stop(gs),
         # what a DSMB charter needs, as power --looks prints it
-        *[ui.tags.li(f"{x[0].upper()}{x[1:]}.", class_="gs-charter") for x in charter_lines(gs)],
+        *[ui.tags.li(_sentence(x), class_="gs-charter") for x in charter_lines(gs)],
         # and its notes on when the looks come (an explorer review: in the command line's
         # output only)
         *[ui.tags.li(_sentence(x), class_="gs-look-note") for x in _look_notes(req.design, gs)],
@@ -234,7 +234,7 @@ def _information_stop(gs) -> ui.Tag | None:
     from designs.outputs.group_sequential import information_stop_text
 
     text = information_stop_text(gs)
-    return ui.tags.li(text[0].upper() + text[1:] + ".", id="gs-information-stop") if text else None
+    return ui.tags.li(_sentence(text), id="gs-information-stop") if text else None
 
 
 def _look_notes(design, gs) -> list[str]:
@@ -250,6 +250,6 @@ def _look_notes(design, gs) -> list[str]:
 
 
 def _sentence(note: str) -> str:
-    """A command-line note as a sentence of the page: without "note: ", capitalised, a stop."""
+    """A command-line line as a sentence of the page: without "note: ", capitalised, a stop."""
     text = note.removeprefix("note: ")
     return text[0].upper() + text[1:] + ("" if text.endswith(".") else ".")

@@ -280,6 +280,7 @@ def group_sequential_sample_size_table(result, design, fmt: str = "md") -> str:
     (:func:`designs.outputs.tables.is_sample_size_table`).
     """
     from designs.errors import InputError
+    from designs.planning.power_curve import design_at
 
     rows = result.rows
     if fmt == "csv":
@@ -299,7 +300,7 @@ def group_sequential_sample_size_table(result, design, fmt: str = "md") -> str:
         cells = _gs_cells(r)
         shown = [f(cells[k]) for _, k, f in _GS_COLUMNS]
         if r.size_name != "n_per_arm":
-            t = design.with_overrides({"trial.n_total": r.n_max}).trial
+            t = design_at(design, r.n_max).trial
             shown[[k for _, k, _ in _GS_COLUMNS].index("n_total_max")] = (
                 f"{t.n_placebo} + {t.n_active}"
             )

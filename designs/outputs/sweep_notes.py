@@ -9,11 +9,16 @@ def dropout_axis_notes(design, grid: dict) -> list[str]:
     """A note when ``--dropout`` (gone by month 12) sweeps a design whose follow-up ends at
     another month (an own-design review: 0.45 on an 18-month design was read as 45% gone by
     its end, where it is 59%): what each value means at the last visit."""
+    import math
+
+    from designs.planning.sweep.design import hazard_for_gone_by_12
+
     end = design.trial.duration_months
     if "dropout_12m" not in grid or "duration_months" in grid or end == 12:
         return []
-    at_end = ", ".join(
-        f"{x:g} -> {1.0 - (1.0 - float(x)) ** (end / 12.0):.1%}" for x in grid["dropout_12m"]
+    at_end = ", ".join(  # the cells' own hazard, carried to the last visit
+        f"{x:g} -> {-math.expm1(-hazard_for_gone_by_12(float(x)) * end):.1%}"
+        for x in grid["dropout_12m"]
     )
     return [
         f"note: --dropout is the fraction gone by month 12 (a constant hazard, deaths apart); "

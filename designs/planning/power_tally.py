@@ -112,10 +112,9 @@ class Tally:
                 Comoments.of(rejected & ok, both if two_sided else upper),
                 Comoments.of(favourable & ok, upper),
             )
-            oracle = (
-                oracle_counts(z, mu, critical, two_sided),
-                oracle_counts(z, mu, critical, False),
-            )
+            upper_counts = oracle_counts(z, mu, critical, False)
+            both_counts = oracle_counts(z, mu, critical, True) if two_sided else upper_counts
+            oracle = (both_counts, upper_counts)
         est = results.column(analysis, R.ESTIMATE)[ok]
         whole = whole_trials(results.counts)
         truth = np.asarray(
