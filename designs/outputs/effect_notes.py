@@ -6,6 +6,8 @@ only."""
 
 from __future__ import annotations
 
+from designs.spec.fixed_effect import is_sharp_null
+
 
 def harm_notes(design, s) -> list[str]:
     """A design whose effect is a harm (faster decline on active): the power counts
@@ -26,8 +28,8 @@ def harm_notes(design, s) -> list[str]:
             else ("power", "a significant result")
         )
         # a spread of benefit and harm is not the sharp null (a diff review: the text called it
-        # the type I error, the JSON, by designs.planning.power.is_sharp_null, did not)
-        if design.effect.sd > 0:
+        # the type I error, the JSON did not): the one predicate both read
+        if not is_sharp_null(design):
             return [
                 f"note: the mean effect is 0, but effect.sd = {design.effect.sd:g} "
                 "points/month spreads benefit and harm between patients: that is not no "

@@ -32,6 +32,7 @@ from designs.planning.power_tally import Tally, whole_trials
 from designs.simulation import layout as K
 from designs.simulation.engine import TrialResults, run_trials
 from designs.simulation.inputs import simulation_inputs
+from designs.spec.fixed_effect import is_sharp_null
 
 __all__ = ["Z95", "PowerSummary", "mc_se", "null_design", "power", "summarise", "whole_trials"]
 
@@ -446,14 +447,6 @@ def power(
             for a, s in out.items()
         }
     return out
-
-
-def is_sharp_null(design) -> bool:
-    """No patient's slope changed: a fixed effect of 0 points/month and no spread of it (a
-    spread around a mean of 0 helps some patients and harms others: :func:`null_design`)."""
-    e = design.effect
-    fixed = e.source.value == "fixed"
-    return fixed and e.sd == 0.0 and e.slope_shift(design.population.slope_mean) == 0.0
 
 
 def _norm_cdf(z: float) -> float:

@@ -1,6 +1,7 @@
-"""Which fields hold a design's fixed effect, and whether a design with looks reads it: the
+"""Which fields hold a design's fixed effect, whether a design with looks reads it (the
 command line refuses them where nothing simulates them, and the explorer leaves them out of
-the commands that reproduce such a run (both read this, so neither imports the other)."""
+the commands that reproduce such a run: both read this, so neither imports the other), and
+whether the effect is the sharp null (power's type I error and the outputs' notes)."""
 
 from __future__ import annotations
 
@@ -13,3 +14,12 @@ def reads_fixed_effect(design) -> bool:
     under the design's effect (``interim.futility_cp_under = "design"``)."""
     i = design.interim
     return bool(i.sequential and i.futility.value == "cp" and i.futility_cp_under.value == "design")
+
+
+def is_sharp_null(design) -> bool:
+    """No patient's slope changed: a fixed effect of 0 points/month and no spread of it (a
+    spread around a mean of 0 helps some patients and harms others:
+    :func:`designs.planning.power.null_design`)."""
+    e = design.effect
+    fixed = e.source.value == "fixed"
+    return fixed and e.sd == 0.0 and e.slope_shift(design.population.slope_mean) == 0.0
