@@ -84,9 +84,12 @@ def control_column(z, mu, critical: float) -> np.ndarray:
 
 def adjusted_outcomes(success, z, mu, critical: float) -> tuple[np.ndarray, float]:
     """Each trial's ``Y - beta C`` (their mean is the controlled estimate, before clipping)
-    and ``beta``. With no variation in ``Y`` or ``C``, ``beta`` is 0 and the outcomes are
-    ``Y``."""
+    and ``beta``. With no variation in ``Y`` or ``C``, or an oracle whose rarer side holds
+    fewer than :data:`MIN_ORACLE_SIDE` trials (:func:`control_informed`), ``beta`` is 0 and
+    the outcomes are ``Y``."""
     y = np.asarray(success, dtype=float)
+    if not control_informed(oracle_counts(z, mu, critical, False)):
+        return y, 0.0
     c = control_column(z, mu, critical)
     beta = Comoments.of(y, c).rate().beta
     return y - beta * c, beta

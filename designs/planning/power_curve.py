@@ -12,13 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from designs.planning.control_variate import (
-    adjusted_outcomes,
-    control_informed,
-    critical_value,
-    oracle_counts,
-    wanted,
-)
+from designs.planning.control_variate import adjusted_outcomes, critical_value, wanted
 from designs.planning.power import check_fixed
 from designs.planning.probit import probit_fit, probit_fits
 from designs.sequential import normal as norm
@@ -385,11 +379,9 @@ def curve_at_sizes(
         failed.append(int(fit_failed.sum()))
         if oracle and oracle[0] is not None:
             # the control, over every trial; "exclude" with a failed fit keeps the plain
-            # successes here (the control's mean over the fits that succeeded need not be 0)
-            # and so does an oracle that nearly always (or never) rejects, where the control
-            # hardly varies (control_informed: a review found such estimates far off)
-            informed = control_informed(oracle_counts(*oracle[0].T, critical, False))
-            if ok[-1].all() and informed:
+            # successes here (the control's mean over the fits that succeeded need not be 0),
+            # and so does an oracle that nearly always (or never) rejects (adjusted_outcomes)
+            if ok[-1].all():
                 values.append(adjusted_outcomes(fav[-1], *oracle[0].T, critical)[0])
             else:
                 values.append(fav[-1].astype(float))

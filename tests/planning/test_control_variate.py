@@ -234,7 +234,7 @@ def test_the_guard_counts_each_tail_merges_chunks_and_reaches_the_search():
     a, b = ((5, 400), (3, 400)), ((6, 400), (4, 400))
     assert _merge_counts(a, b) == ((11, 800), (7, 800)) and _merge_counts(None, b) == b
     # the search's curve: a size whose oracle hardly ever fails to reject keeps the plain
-    # successes (fails with the guard removed from power_curve, as a mutation showed)
+    # successes (fails with the guard removed from adjusted_outcomes, as a mutation showed)
     rng = np.random.default_rng(2)
     design = load_design()
 
