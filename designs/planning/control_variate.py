@@ -17,7 +17,8 @@ the correlation of ``Y`` and ``C`` (Glasserman 2004, section 4.1; reference 74 o
 ``docs/references.md``); clipped to [0, 1]. ``c`` is the design's one-sided critical value
 ``Phi^-1(1 - alpha / sides)`` (:func:`critical_value`: the oracle tested at the design's
 level, fixed before any trial is seen, so that a run reduced in chunks gives the numbers of
-one pass), ``k`` is :data:`SHARPNESS`.
+one pass; under the posterior rule the rule's own z,
+:func:`designs.planning.control_critical.control_critical`), ``k`` is :data:`SHARPNESS`.
 
 On the default design the variance of the power estimate of ``lmm_slope`` falls 8.6 times
 at 150 and at 245 per arm and 6.8 times at 60 (10,000 trials each); for ``ancova_change``

@@ -27,6 +27,7 @@ import numpy as np
 
 from designs.analyses import registry
 from designs.errors import InputError
+from designs.planning.control_critical import control_critical
 from designs.planning.control_variate import control_informed, wanted
 from designs.planning.power_tally import Tally, whole_trials
 from designs.simulation import layout as K
@@ -299,14 +300,16 @@ def summarise(
     *,
     success: np.ndarray | None = None,
     decision: str = "frequentist",
+    critical: float | None = None,
 ) -> PowerSummary:
     """Power, its Monte Carlo error and the estimate's bias for one analysis.
 
     ``failed_as``: ``"failure"`` (failed fits count as failures to reject) or ``"exclude"``;
     ``success``: per-trial successes of the posterior rule (``decision = "posterior"``), as
-    in :func:`power`.
+    in :func:`power`; ``critical``: the control's ``c``
+    (:func:`designs.planning.control_critical.control_critical`; default the test's).
     """
-    tally = Tally.of(results, analysis, alpha, sides, success, failed_as)
+    tally = Tally.of(results, analysis, alpha, sides, success, failed_as, critical)
     return _summary(
         tally, analysis, results.inputs, alpha, sides, results.seed, decision, failed_as
     )
@@ -378,6 +381,7 @@ def power(
         prior = decision_rule.decision_prior(design) if prior is None else prior
     tallies = {a: Tally() for a in analyses}
     oracle = control and wanted(inputs.params, analyses, trials)
+    critical = control_critical(design, prior) if oracle else None
     for start in range(0, trials, SUMMARY_CHUNK):
         chunk = min(SUMMARY_CHUNK, trials - start)
         results = run_trials(
@@ -397,7 +401,7 @@ def power(
                 if rule.is_posterior
                 else None
             )
-            tally = Tally.of(results, a, alpha, sides, success, rule.failed_fits.value)
+            tally = Tally.of(results, a, alpha, sides, success, rule.failed_fits.value, critical)
             tallies[a] = tallies[a].merge(tally)
     if require_fits:
         for a in analyses:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from designs.planning.control_critical import control_critical
 from designs.planning.control_variate import adjusted_outcomes, critical_value, wanted
 from designs.planning.power import check_fixed
 from designs.planning.probit import probit_fit, probit_fits
@@ -354,9 +355,10 @@ def simulate_curve(
             if rule.is_posterior
             else res.rejected_favourable(analysis, alpha, sides)
         )
+        critical = control_critical(d, prior)
         if runs is not None:
-            runs[getattr(d.trial, size_name(design))] = (res, success)
-        return success, res.failed(analysis), res.oracle
+            runs[getattr(d.trial, size_name(design))] = (res, success, critical)
+        return success, res.failed(analysis), res.oracle, critical
 
     return curve_at_sizes(design, sizes, trials, outcome)
 
@@ -366,14 +368,17 @@ def curve_at_sizes(
 ) -> PowerCurve:
     """Success per trial at each size, one seed (common random numbers): ``outcome(d)``
     gives, for the design at one size, (success, failed fit) per trial, and optionally the
-    trials' oracle (:attr:`~designs.simulation.engine.TrialResults.oracle`, or None); a trial whose
+    trials' oracle (:attr:`~designs.simulation.engine.TrialResults.oracle`, or None) and the
+    control's ``c`` there (:func:`designs.planning.control_critical.control_critical`; default
+    the test's critical value); a trial whose
     decision rests on a failed fit is a failure, or out of the denominator under
     ``decision.failed_fits = "exclude"``. Serves the fixed curve above and the searches with
     interim looks (:mod:`designs.planning.sample_size_gs`)."""
     fav, ok, failed, values = [], [], [], []
-    critical = critical_value(design.trial.alpha, design.trial.sides)
+    test_critical = critical_value(design.trial.alpha, design.trial.sides)
     for size in sizes:
         success, fit_failed, *oracle = outcome(design_at(design, size))
+        critical = oracle[1] if len(oracle) > 1 else test_critical
         fav.append(success & ~fit_failed)
         ok.append(~fit_failed if design.decision.excludes_failed else np.ones_like(fit_failed))
         failed.append(int(fit_failed.sum()))

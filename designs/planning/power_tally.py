@@ -87,6 +87,7 @@ class Tally:
         sides: int,
         success: np.ndarray | None = None,
         failed_as: str = "failure",
+        critical: float | None = None,
     ) -> Tally:
         """``success``: per-trial successes of another rule (the posterior rule), counted as
         both rejections and favourable rejections; None: the design's test. With the
@@ -94,7 +95,9 @@ class Tally:
         reject (a rate over the successful fits alone, ``failed_as = "exclude"``, keeps the
         plain share where a fit failed: the control's mean over the successful fits is 0
         only if failures depend on the visit patterns alone; :func:`designs.planning.power.
-        _summary`). Two-sided rejections take the control of both tails."""
+        _summary`). Two-sided rejections take the control of both tails. ``critical``: the
+        control's ``c`` (:func:`designs.planning.control_critical.control_critical`; default
+        the test's critical value)."""
         ok = ~results.failed(analysis)
         if success is None:
             rejected = results.rejected(analysis, alpha, sides)
@@ -104,7 +107,8 @@ class Tally:
         control = oracle = None
         if results.oracle is not None:
             z, mu = results.oracle.T
-            critical = critical_value(alpha, sides)
+            if critical is None:
+                critical = critical_value(alpha, sides)
             upper = control_column(z, mu, critical)
             both = upper + control_column(-z, -mu, critical) if sides == 2 else upper
             two_sided = success is None and sides == 2

@@ -193,8 +193,9 @@ def simulate_near(
             rule.failed_fits.value,
             success=success if rule.is_posterior else None,
             decision=rule.rule.value,
+            critical=critical,
         )
-        for size, (res, success) in runs.items()
+        for size, (res, success, critical) in runs.items()
     }
     return curve, summaries
 
