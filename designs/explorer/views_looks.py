@@ -15,6 +15,7 @@ from designs.outputs.group_sequential import (
     has_futility,
     nonbinding_text,
     sequential_type_i_flag,
+    spending_words,
 )
 from designs.outputs.numbers import rate_se, se_text
 from designs.outputs.rates import counted_h0, rate_cell, type_i_text
@@ -150,7 +151,7 @@ def frequentist_looks_html(req, gs, provenance) -> ui.Tag:
         "month",
         "randomised by then (mean)",
         "efficacy boundary z",
-        "nominal p",
+        f"nominal p ({'one' if gs.sides == 1 else 'two'}-sided)",
         "futility boundary z",
         "P(stop for efficacy) H1 (MC SE)",
         "P(stop for futility) H1 (MC SE)",
@@ -187,7 +188,7 @@ def frequentist_looks_html(req, gs, provenance) -> ui.Tag:
         ui.tags.li(
             ui.strong(f"Type I error of the design {type_i_text(gs)}{nonbinding_text(gs)}"),
             f" (nominal {gs.alpha:g} {sided}), "
-            f"{gs.spending} alpha spending, futility {gs.futility}. "
+            f"{spending_words(gs.spending)} alpha spending, futility {gs.futility}. "
             + sequential_type_i_flag(gs),  # LIBERAL ..., when it is off its level
             id="gs-type1",
             data_type1=repr(gs.type_i_error),

@@ -41,13 +41,30 @@ LOOK_COLUMNS = (
 )
 
 
+def boundary_columns(s) -> str:
+    """What the nominal p and the per-look stopping probabilities are, beside a table at the
+    planned fractions (an independent review against rpact: its one-sided stage levels were
+    half the two-sided nominal p printed, and per-look probabilities differed by up to 0.04
+    with the same power)."""
+    sided = (
+        "two-sided (rpact's one-sided stage levels are half of it)" if s.sides == 2 else "one-sided"
+    )
+    return (
+        f"nominal p: the efficacy z's p-value, {sided}; each trial spends alpha by the "
+        "information it observed (1/SE^2), so the stopping probabilities per look can differ "
+        "from a table at the planned fractions (rpact, EAST) by a few points, at about the "
+        "same power"
+    )
+
+
 def group_sequential_text(design, s) -> str:
     """The design line, one line per look, and the operating characteristics."""
     lines = [design.describe()]
     sided = "one-sided" if s.sides == 1 else "two-sided"
     lines.append(
-        f"{s.analysis}: {len(s.looks)} looks, {s.spending} alpha spending ({s.alpha:g} "
-        f"{sided}), futility {s.futility}; {s.trials} trials per hypothesis, seed {s.seed}"
+        f"{s.analysis}: {len(s.looks)} looks, {spending_words(s.spending)} alpha spending "
+        f"({s.alpha:g} {sided}), futility {spending_words(s.futility)}; {s.trials} trials "
+        f"per hypothesis, seed {s.seed}"
     )
     # under no effect the futility stops too (a calendar-time review: in the JSON only)
     futile = has_futility(s)
@@ -61,11 +78,12 @@ def group_sequential_text(design, s) -> str:
             f"{s.observed_information_fraction[k]:9.3f}  {s.look_months[k]:5.1f}  "
             f"{entered(s, k):10.1f}  "
             f"{s.efficacy_boundaries_z[k]:10.3f}  {s.nominal_p[k]:9.5f}  "
-            f"{_z(s.futility_boundaries_z[k]):>10}  {s.p_stop_efficacy[k]:6.3f}  "
+            f"{_z(s.futility_boundaries_z[k] if k < len(s.looks) - 1 else None):>10}  "
+            f"{s.p_stop_efficacy[k]:6.3f}  "
             f"{s.p_stop_futility[k]:6.3f}  {s.p_stop_efficacy_h0[k]:9.4f}"
             + (f"  {s.p_stop_futility_h0[k]:9.4f}" if futile else "")
         )
-    lines.append(LOOK_COLUMNS)
+    lines.append(LOOK_COLUMNS + "; " + boundary_columns(s))
     lines.append(
         f"power {rate_mc_se(s.power, s.mc_se)}; significant and favouring active "
         f"{s.power_favourable:.3f}; "
@@ -232,6 +250,8 @@ _GS_COLUMNS = (
     ("MC SE", "mc_se", se_text),
     ("E[n total] H1", "expected_n_total_h1", "{:.1f}".format),
     ("E[n total] H0", "expected_n_total_h0", "{:.1f}".format),
+    ("E[months] H1", "expected_months_h1", "{:.1f}".format),
+    ("E[months] H0", "expected_months_h0", "{:.1f}".format),
     ("type I error", "type_i_error", "{:.4f}".format),
     ("type I MC SE", "mc_se_type_i_error", se_text),
     ("n fixed", "n_fixed", "{:d}".format),
@@ -309,8 +329,32 @@ def group_sequential_sample_size_table(result, design, fmt: str = "md") -> str:
     # the design's own size is not the one found (a review read "100 per arm" under n max 127)
     # a paragraph of its own (a review: it ran into the notes' first line, without a stop)
     described = f"Design (n max is found above): {design.describe(size=False)}."
-    lines += ["", described, "", *_gs_notes(r0)]
+    lines += ["", described, "", *_gs_notes(r0), *_futility_beta_note(rows, design)]
     return "\n".join(lines) + "\n"
+
+
+def _futility_beta_note(rows, design) -> list[str]:
+    """Beta-spending futility at a row whose target is not ``1 - interim.futility_beta`` (an
+    rpact user's review: sizing for 90%, rpact derives the futility boundaries with beta 0.1,
+    the tool kept 0.2, and n max differed by about 9 per arm)."""
+    interim = design.interim
+    if design.decision.is_posterior or interim.beta_spending() is None:
+        return []
+    beta = interim.futility_beta
+    other = [r for r in rows if abs((1.0 - r.target_power) - beta) > 1e-9]
+    if not other:
+        return []
+    targets = ", ".join(f"{100 * r.target_power:g}%" for r in other)
+    runs = "; ".join(
+        f"--target-power {r.target_power:g} --set interim.futility_beta={1 - r.target_power:.4g}"
+        for r in other
+    )
+    return [
+        f"Futility boundaries: every row derives them with interim.futility_beta = {beta:g} "
+        f"(power {1 - beta:g} at its n); a design sized for {targets} power would usually "
+        "spend beta = 1 - that power, as rpact's getDesignGroupSequential(beta = ...) does, "
+        f"which moves its futility boundaries and n max: the same command with {runs}."
+    ]
 
 
 def _gs_notes(r0) -> list[str]:
@@ -321,12 +365,15 @@ def _gs_notes(r0) -> list[str]:
         return _posterior_notes(r0, looks)
     return [
         f"{r0.analysis}: looks at information {looks}, "
-        f"{r0.spending} alpha spending ({r0.alpha:g} {sided}), futility {r0.futility}; "
+        f"{spending_words(r0.spending)} alpha spending ({r0.alpha:g} {sided}), "
+        f"futility {r0.futility}; "
         f"{r0.trials} trials per size, seed {r0.seed}{_second_stage(r0)}.",
         "n max: the size the trial randomises if it reaches its final look; power: overall "
         "power in favour of active under the design's effect at n max; E[n total]: mean "
         "patients randomised by the look where the trial stopped, under the effect (H1) and "
-        "under no effect (H0); inflation: n max / n of the same design without interim looks, "
+        "under no effect (H0); E[months]: the mean calendar month of that look "
+        f"(the first row {r0.fixed_months:.1f} without interim analyses); inflation: n max / "
+        "n of the same design without interim looks, "
         "both fitted on the same trials (same seed); n max is the inflation times n fixed, the "
         "fixed design's n as sample-size finds it without looks. Intervals: 95% Monte Carlo "
         "(bootstrap over simulated trials; n max's combines the inflation's and n fixed's), "
@@ -372,7 +419,9 @@ def _posterior_notes(r0, looks: str) -> list[str]:
         f"{_one_sided_level(r0)}. The thresholds are used as given, NOT re-calibrated at each n: "
         "if the type I error is too high, run calibrate --looks at n max. E[n total]: mean "
         "patients randomised by the look where the trial stopped, under the effect (H1) and "
-        "under no effect (H0); inflation: n max / n of the same design without interim looks "
+        "under no effect (H0); E[months]: the mean calendar month of that look "
+        f"(the first row {r0.fixed_months:.1f} without interim analyses); inflation: n max / "
+        "n of the same design without interim looks "
         "judged at the final threshold, both fitted on the same trials (same seed); n max is "
         "the inflation times n fixed, that design's n as sample-size finds it. Intervals: 95% "
         "Monte Carlo (bootstrap over simulated trials; n max's combines the inflation's and n "
@@ -412,7 +461,7 @@ def group_sequential_assurance_text(results, attrs=None) -> str:
             f"{', '.join(f'{t:g}' for t in r0.thresholds)}, predictive futility {fut}"
         )
     else:
-        rule = f"{r0.spending} alpha spending, futility {r0.futility}"
+        rule = f"{spending_words(r0.spending)} alpha spending, futility {r0.futility}"
     lines = [
         f"{r0.analysis}: {len(r0.looks)} looks at information "
         f"{', '.join(f'{x:g}' for x in r0.looks)} (months "
@@ -450,19 +499,11 @@ def posterior_rule_cases_text(cases: dict) -> str:
     )
 
 
-#: The spending functions in words for the methods text (a grant writer's review read "the
-#: obf alpha-spending function"); the option's name follows in brackets.
-_SPENDING_WORDS = {
-    "obf": "O'Brien-Fleming-type",
-    "pocock": "Pocock-type",
-    "hsd": "Hwang-Shih-DeCani",
-    "power": "power-family",
-    "user": "user-given",
-}
-
-
 def spending_words(spending: str) -> str:
-    """'O'Brien-Fleming-type (obf)'; a spending with parameters keeps them ('hsd(-4)')."""
+    """'O'Brien-Fleming-type (obf)' from a summary's short name ('hsd:-4' keeps its gamma;
+    :data:`designs.sequential.spending.FAMILY_WORDS`)."""
+    from designs.sequential.spending import FAMILY_WORDS
+
     name = str(spending).split("(", 1)[0].split(":", 1)[0].strip()
-    words = _SPENDING_WORDS.get(name)
+    words = FAMILY_WORDS.get(name)
     return f"{words} ({spending})" if words else str(spending)

@@ -33,7 +33,10 @@ def information_gap_note(design, final_fraction: float, analysis: str = "lmm_slo
     The causes named are those that can apply to the design (a diff review: 1.127 at 12 per
     arm was 1.108 with continuous scores, where each trial's own 1/SE^2 runs above the
     expected information). Alpha is still spent by the information observed, the final
-    look spending all that is left, so the type I error holds."""
+    look spending all that is left; that spending can itself put the type I error a little
+    above alpha (a review: 0.0543, MC SE 0.0009, at two-sided 0.05 with 4 looks, where the
+    fixed test on the same seeds rejected 0.0494), which the design's own simulated type I
+    error measures, so the note does not say it holds."""
     if not abs(final_fraction - 1.0) > INFORMATION_GAP:
         return ""
     analysis = (
@@ -66,6 +69,7 @@ def information_gap_note(design, final_fraction: float, analysis: str = "lmm_slo
         f"{'later' if more else 'earlier'} in information than planned. The plan's I_max is "
         f"the expected information of {analysis} (docs/group_sequential.md); the simulated "
         f"trials' may differ through {'; '.join(causes)}. Each trial spends alpha by the "
-        "information it observed (its final look spends what is left), so the type I error "
-        "holds; what moves is the information at which the interim looks fall"
+        "information it observed (its final look spends what is left), so what moves is "
+        "the information at which the interim looks fall; the type I error is the one "
+        "simulated for the design, which that spending can put a little above alpha"
     )

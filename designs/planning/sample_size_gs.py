@@ -123,6 +123,12 @@ class GroupSequentialSampleSizeRow:
     #: GroupSequentialSummary`); ``type_i_error`` when there is no futility.
     type_i_error_nonbinding: float = float("nan")
     mc_se_type_i_error_nonbinding: float = float("nan")
+    #: Mean calendar months to the look where each trial stopped, under the effect and under
+    #: no effect, and the months without interim analyses (an rpact user's review: power and
+    #: report gave them, sample-size did not).
+    expected_months_h1: float = float("nan")
+    expected_months_h0: float = float("nan")
+    fixed_months: float = float("nan")
 
     def to_dict(self) -> dict:
         """Plain JSON-ready dictionary (:func:`~designs.planning.sample_size.row_json`)."""
@@ -455,6 +461,9 @@ def find_group_sequential_sample_size(
                 mc_se=s.mc_se_favourable,
                 expected_n_total_h1=s.expected_n_total,
                 expected_n_total_h0=s.expected_n_total_h0,
+                expected_months_h1=s.expected_months,
+                expected_months_h0=s.expected_months_h0,
+                fixed_months=s.fixed_months,
                 type_i_error=s.type_i_error,
                 mc_se_type_i_error=s.mc_se_type_i_error,
                 type_i_error_nonbinding=s.type_i_error_nonbinding,

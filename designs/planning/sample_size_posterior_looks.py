@@ -101,6 +101,9 @@ class PosteriorLooksSampleSizeRow:
     refine_trials: int
     seed: int
     version: str
+    expected_months_h1: float = float("nan")
+    expected_months_h0: float = float("nan")
+    fixed_months: float = float("nan")
 
     def to_dict(self) -> dict:
         """Plain JSON-ready dictionary (:func:`~designs.planning.sample_size.row_json`)."""
@@ -222,6 +225,9 @@ def find_posterior_looks_sample_size(
                 mc_se=s.mc_se,
                 expected_n_total_h1=s.expected_n_total,
                 expected_n_total_h0=s.expected_n_total_h0,
+                expected_months_h1=s.expected_months,
+                expected_months_h0=s.expected_months_h0,
+                fixed_months=s.fixed_months,
                 type_i_error=s.type_i_error,
                 mc_se_type_i_error=s.mc_se_type_i_error,
                 p_stop_efficacy=list(s.p_stop_efficacy),

@@ -40,6 +40,18 @@ class SpendingFamily(StrEnum):
     USER = "user"
 
 
+#: The families in words (a grant writer's review read "the obf alpha-spending function"):
+#: Lan-DeMets spending functions of O'Brien-Fleming and Pocock type, Hwang, Shih & DeCani's,
+#: Kim & DeMets's power family.
+FAMILY_WORDS = {
+    "obf": "O'Brien-Fleming-type",
+    "pocock": "Pocock-type",
+    "hsd": "Hwang-Shih-DeCani",
+    "power": "Kim-DeMets power-family",
+    "user": "user-given",
+}
+
+
 @dataclass(frozen=True)
 class SpendingFunction:
     """A spending function of one family.
@@ -103,6 +115,11 @@ class SpendingFunction:
         # except that a look at the full information spends all (it is the final analysis:
         # a DSMB review found a look past I_max that spent 0.3 of alpha and ended the trial)
         return np.where(t >= 1.0, level, level * np.broadcast_to(c, t.shape))
+
+    def words(self) -> str:
+        """The family in words with its short name, ``Hwang-Shih-DeCani (hsd:-4)`` (an rpact
+        user's review: "power:3 alpha spending" and "pocock" read as classical Pocock)."""
+        return f"{FAMILY_WORDS[self.family.value]} ({self.label()})"
 
     def label(self) -> str:
         """Short name as on the command line (``obf``, ``pocock``, ``hsd:-4``, ...)."""

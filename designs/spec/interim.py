@@ -330,7 +330,7 @@ class Interim:
         values = ", ".join(f"{t:g}" for t in getattr(self, self.looks_as))
         text = (
             f"{self.n_looks} looks at {where} {values}; "
-            f"{self.alpha_spending().label()} alpha spending"
+            f"{self.alpha_spending().words()} alpha spending"
         )
         if self.futility is Futility.CP:
             under = {"trend": "current trend", "design": "design effect"}
@@ -340,7 +340,7 @@ class Interim:
             )
         elif self.futility is not Futility.NONE:
             text += (
-                f"; non-binding futility ({self.beta_spending().label()} beta spending, "
-                f"beta {self.futility_beta:g})"
+                f"; non-binding futility by {self.beta_spending().words()} beta spending, "
+                f"beta {self.futility_beta:g}"
             )
         return text

@@ -105,9 +105,18 @@ def test_group_sequential_sample_size_table_and_json(capsys, run):
         assert isinstance(row[key], (int, float)), key
     assert row["looks"] == [0.5, 1.0] and row["spending"] == "obf"
     assert row["expected_n_total_h1"] <= row["n_total_max"]
+    # the expected months, as power --looks and report give them (an rpact user's review)
+    assert 0 < row["expected_months_h1"] <= row["fixed_months"]
+    assert 0 < row["expected_months_h0"] <= row["fixed_months"]
     code, out, _ = run(capsys, *argv)
     assert code == 0 and out.startswith("| target power | n max per arm |")
     assert "E[n total] H1" in out and "inflation" in out
+    assert f"| {row['expected_months_h1']:.1f} | {row['expected_months_h0']:.1f} |" in out
+    assert "Futility boundaries:" not in out  # no futility rule
+    one_sided = ("--set", "trial.sides=1", "--set", "trial.alpha=0.025", "--futility", "obf")
+    code, out, _ = run(capsys, *argv, *one_sided, "--target-power", "0.8", "0.9")
+    assert code == 0 and "interim.futility_beta = 0.2 (power 0.8 at its n); a design sized " in out
+    assert "--target-power 0.9 --set interim.futility_beta=0.1." in out
     from designs.outputs.numbers import se_text
 
     assert f"| {row['power']:.3f} | {se_text(row['mc_se'])} |" in out  # the SE as elsewhere
@@ -215,7 +224,22 @@ def test_power_with_looks_json(capsys, run):
     assert len(got["p_stop_efficacy"]) == 2 and "type_i_error" in got
     code, out, err = run(capsys, "power", "--looks", "0.5,1", "--trials", "20", "--n-per-arm", "30")
     assert code == 0, err
-    assert "expected patients randomised" in out and "obf alpha spending" in out
+    assert "expected patients randomised" in out and "(obf) alpha spending" in out
+    # an rpact user's review: the family in words, the nominal p's sides, no futility z at
+    # the final look
+    assert "O'Brien-Fleming-type (obf) alpha spending" in out
+    assert "nominal p: the efficacy z's p-value, two-sided (rpact's one-sided" in out
+    code, out, err = run(
+        capsys, "power", "--looks", "0.5,1", "--futility", "obf", "--spending", "power:3",
+        "--set", "trial.sides=1", "--set", "trial.alpha=0.025", "--trials", "20",
+        "--n-per-arm", "30",
+    )  # fmt: skip
+    assert code == 0, err
+    assert "Kim-DeMets power-family (power:3) alpha spending" in out
+    assert "non-binding futility by O'Brien-Fleming-type (obf) beta spending" in out
+    assert "p-value, one-sided;" in out
+    final = next(line for line in out.splitlines() if line.startswith("   2  "))
+    assert final.split()[7] == "-"  # the futility z column
 
 
 def test_sample_size_figure_is_the_same_bytes_on_every_run(tmp_path, capsys, monkeypatch, run):

@@ -30,8 +30,11 @@ def test_round_trip_through_toml(default):
     back = TrialDesign.from_dict(tomllib.loads(d.to_toml()))
     assert back == d
     assert back.interim.looks == (0.4, 0.7, 1.0)
-    assert "3 looks at information 0.4, 0.7, 1; hsd:-2 alpha spending" in d.describe()
-    assert "non-binding futility (pocock beta spending, beta 0.2)" in d.describe()
+    assert (
+        "3 looks at information 0.4, 0.7, 1; Hwang-Shih-DeCani (hsd:-2) alpha spending"
+        in d.describe()
+    )
+    assert "non-binding futility by Pocock-type (pocock) beta spending, beta 0.2" in d.describe()
 
 
 @pytest.mark.parametrize(
