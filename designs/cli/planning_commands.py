@@ -61,7 +61,8 @@ SWEEP_GRIDS = (
         "--informative",
         "dropout_informative",
         False,
-        "dropout.informative grid: log-hazard per point/month of faster decline (0 = MCAR)",
+        "dropout.informative grid: log-hazard per point/month of faster decline (0 = MCAR); "
+        "death_informative stays the design's (--set dropout.death_informative=...)",
     ),
     ("--prior-weight", "prior_weight", False, None),  # added by add_decision(weight_grid=True)
 )

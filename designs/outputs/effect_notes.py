@@ -113,9 +113,18 @@ def bias_note(design, s, z: float) -> str:
             if not ("faster" in who and "slower" in who)
             else ", so those still followed late are not a random part of their arm"
         )
+        spread = (
+            # an informative-exits review: with effect.sd > 0 the treated patients who benefit
+            # most leave least, which pulls the active arm's followed slopes up (+19% of the
+            # effect at informative 4, effect.sd 0.3), an arm difference the same in both arms
+            # would not make
+            "; with the effect's spread, treated patients who benefit more leave less often"
+            if e.sd > 0 and "faster" in who
+            else ""
+        )
         causes.append(
             f"informative dropout or death (this design's exits depend on the patient's own "
-            f"decline: {who}{later})"
+            f"decline: {who}{later}{spread})"
         )
     if s.analysis == "ancova_change":
         causes.append("the selection of completers (ancova_change)")
@@ -129,7 +138,9 @@ def bias_note(design, s, z: float) -> str:
             f"; it pulls the estimate towards no effect (by {share:.0%} of the true effect), "
             "which costs power rather than raising the type I error"
             if s.bias * s.true_effect < 0
-            else f"; it pulls the estimate away from no effect (by {share:.0%} of the true effect)"
+            else f"; it pulls the estimate away from no effect (by {share:.0%} of the true "
+            "effect): the estimate overstates the effect, and power is higher than the "
+            "effect alone would give"
         )
         if s.bias * s.true_effect < 0 and share > 1:  # past no effect: the sign turns
             # (a stress review: "towards no effect, by 116%" where the trial found a harm in

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import math
 
-from designs.outputs.look_notes import information_gap_note, late_final_look_note
+from designs.outputs.look_notes import (
+    boundary_columns,
+    futility_beta_note,
+    information_gap_note,
+    late_final_look_note,
+)
 from designs.outputs.numbers import rate_mc_se, se_text
 from designs.outputs.rates import counted_h0, rate_text, type_i_text
 from designs.spec.decision import threshold_text
@@ -39,22 +44,6 @@ LOOK_COLUMNS = (
     "probability of stopping at that look (not cumulative) for "
     "efficacy, for futility, under the effect; |H0: under no effect"
 )
-
-
-def boundary_columns(s) -> str:
-    """What the nominal p and the per-look stopping probabilities are, beside a table at the
-    planned fractions (an independent review against rpact: its one-sided stage levels were
-    half the two-sided nominal p printed, and per-look probabilities differed by up to 0.04
-    with the same power)."""
-    sided = (
-        "two-sided (rpact's one-sided stage levels are half of it)" if s.sides == 2 else "one-sided"
-    )
-    return (
-        f"nominal p: the efficacy z's p-value, {sided}; each trial spends alpha by the "
-        "information it observed (1/SE^2), so the stopping probabilities per look can differ "
-        "from a table at the planned fractions (rpact, EAST) by a few points, at about the "
-        "same power"
-    )
 
 
 def group_sequential_text(design, s) -> str:
@@ -329,32 +318,8 @@ def group_sequential_sample_size_table(result, design, fmt: str = "md") -> str:
     # the design's own size is not the one found (a review read "100 per arm" under n max 127)
     # a paragraph of its own (a review: it ran into the notes' first line, without a stop)
     described = f"Design (n max is found above): {design.describe(size=False)}."
-    lines += ["", described, "", *_gs_notes(r0), *_futility_beta_note(rows, design)]
+    lines += ["", described, "", *_gs_notes(r0), *futility_beta_note(rows, design)]
     return "\n".join(lines) + "\n"
-
-
-def _futility_beta_note(rows, design) -> list[str]:
-    """Beta-spending futility at a row whose target is not ``1 - interim.futility_beta`` (an
-    rpact user's review: sizing for 90%, rpact derives the futility boundaries with beta 0.1,
-    the tool kept 0.2, and n max differed by about 9 per arm)."""
-    interim = design.interim
-    if design.decision.is_posterior or interim.beta_spending() is None:
-        return []
-    beta = interim.futility_beta
-    other = [r for r in rows if abs((1.0 - r.target_power) - beta) > 1e-9]
-    if not other:
-        return []
-    targets = ", ".join(f"{100 * r.target_power:g}%" for r in other)
-    runs = "; ".join(
-        f"--target-power {r.target_power:g} --set interim.futility_beta={1 - r.target_power:.4g}"
-        for r in other
-    )
-    return [
-        f"Futility boundaries: every row derives them with interim.futility_beta = {beta:g} "
-        f"(power {1 - beta:g} at its n); a design sized for {targets} power would usually "
-        "spend beta = 1 - that power, as rpact's getDesignGroupSequential(beta = ...) does, "
-        f"which moves its futility boundaries and n max: the same command with {runs}."
-    ]
 
 
 def _gs_notes(r0) -> list[str]:

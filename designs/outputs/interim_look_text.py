@@ -71,9 +71,16 @@ def _frequentist_lines(look: dict) -> list[str]:
     if look.get("conditional_power") is not None:
         lines.append(
             f"  conditional power {look['conditional_power']:.4f} at this look's information "
-            "(the cp rule's meaning; the simulation, and the decision here, use its planned z "
-            "boundary above)"
+            "against the planned final boundary (the cp rule's meaning; the simulation, and "
+            "the decision here, use its planned z boundary above)"
         )
+        if look.get("conditional_power_own_final") is not None:
+            lines.append(
+                f"                   {look['conditional_power_own_final']:.4f} against this "
+                f"trial's own final boundary, z >= {look['own_final_boundary_z']:.4f} (the "
+                "alpha its looks spent at the information they observed, later looks at "
+                "their planned fractions, the final at the planned maximum)"
+            )
     low, high = look["repeated_ci_low"], look["repeated_ci_high"]
     if low is None and c is None:
         lines.append("  repeated CI      none at a look without a boundary (the whole line)")
@@ -88,7 +95,7 @@ def _frequentist_lines(look: dict) -> list[str]:
         lines.append(
             f"  stagewise        p-value {look['p_value_stagewise']:.4g} ({_sides(look)}), "
             f"median-unbiased estimate {look['median_unbiased_estimate']:.4g} points/month "
-            "(the trial stops here; stagewise ordering, Jennison & Turnbull 2000, 8.4)"
+            "(the trial stops here; stagewise ordering, Jennison & Turnbull 2000, ch. 8)"
         )
     earlier = look["efficacy_boundaries_z"][:-1]
     if earlier:

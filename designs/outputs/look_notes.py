@@ -1,6 +1,7 @@
-"""Notes under a group-sequential design's operating characteristics on when its looks come:
-a final look long after the data are complete, and looks at other information fractions than
-planned. Text only."""
+"""Notes under a group-sequential design's operating characteristics: when its looks come (a
+final look long after the data are complete, looks at other information fractions than
+planned), what the looks table's boundary columns mean beside rpact's, and a sample-size
+table's futility beta beside its targets. Text only."""
 
 from __future__ import annotations
 
@@ -73,3 +74,43 @@ def information_gap_note(design, final_fraction: float, analysis: str = "lmm_slo
         "the information at which the interim looks fall; the type I error is the one "
         "simulated for the design, which that spending can put a little above alpha"
     )
+
+
+def boundary_columns(s) -> str:
+    """What the nominal p and the per-look stopping probabilities are, beside a table at the
+    planned fractions (an independent review against rpact: its one-sided stage levels were
+    half the two-sided nominal p printed, and per-look probabilities differed by up to 0.04
+    with the same power)."""
+    sided = (
+        "two-sided (rpact's one-sided stage levels are half of it)" if s.sides == 2 else "one-sided"
+    )
+    return (
+        f"nominal p: the efficacy z's p-value, {sided}; each trial spends alpha by the "
+        "information it observed (1/SE^2), so the stopping probabilities per look can differ "
+        "from a table at the planned fractions (rpact, EAST) by a few points, at about the "
+        "same power"
+    )
+
+
+def futility_beta_note(rows, design) -> list[str]:
+    """Beta-spending futility at a row whose target is not ``1 - interim.futility_beta`` (an
+    rpact user's review: sizing for 90%, rpact derives the futility boundaries with beta 0.1,
+    the tool kept 0.2, and n max differed by about 9 per arm)."""
+    interim = design.interim
+    if design.decision.is_posterior or interim.beta_spending() is None:
+        return []
+    beta = interim.futility_beta
+    other = [r for r in rows if abs((1.0 - r.target_power) - beta) > 1e-9]
+    if not other:
+        return []
+    targets = ", ".join(f"{100 * r.target_power:g}%" for r in other)
+    runs = "; ".join(
+        f"--target-power {r.target_power:g} --set interim.futility_beta={1 - r.target_power:.4g}"
+        for r in other
+    )
+    return [
+        f"Futility boundaries: every row derives them with interim.futility_beta = {beta:g} "
+        f"(power {1 - beta:g} at its n); a design sized for {targets} power would usually "
+        "spend beta = 1 - that power, as rpact's getDesignGroupSequential(beta = ...) does, "
+        f"which moves its futility boundaries and n max: the same command with {runs}."
+    ]

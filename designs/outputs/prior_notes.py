@@ -142,7 +142,16 @@ def robust_note(design) -> str:
         if d.borrows
         else ""
     )
-    return f"; the robust mixture prior of Schmidli et al. 2014{unit}{conflict}"
+    # a formula audit: not a meta-analytic-predictive prior, whose between-trial
+    # heterogeneity discounts the source; here one source trial and none modelled
+    tau = (
+        "; its phase 2 part is that trial's posterior of the effect itself, with no "
+        "between-trial heterogeneity modelled (one source trial), so it is discounted only by "
+        "its weight and the robust component"
+        if d.borrows
+        else ""
+    )
+    return f"; the robust mixture prior of Schmidli et al. 2014{unit}{tau}{conflict}"
 
 
 def unit_information_cited(design) -> bool:

@@ -385,13 +385,19 @@ def _bins(effect, success, bins: int) -> tuple:
     out = []
     for part in np.array_split(order, min(bins, effect.size)):
         e, s = effect[part], success[part]
+        p = float(s.mean())
+        # none or all of a bin's trials: its SE of 0 says nothing, so the exact one-sided 95%
+        # bound beside it (upper after none, lower after all; Clopper and Pearson 1934, as
+        # designs.outputs.rates gives it in text; a formula audit found the JSON's 0 alone)
+        edge = 1.0 - 0.05 ** (1.0 / e.size)
         out.append(
             {
                 "effect_low": float(e.min()),
                 "effect_high": float(e.max()),
                 "effect_mean": float(e.mean()),
-                "power": float(s.mean()),
-                "mc_se": mc_se(float(s.mean()), e.size),
+                "power": p,
+                "mc_se": mc_se(p, e.size),
+                "one_sided_bound_95": edge if p == 0.0 else 1.0 - edge if p == 1.0 else None,
                 "trials": int(e.size),
             }
         )

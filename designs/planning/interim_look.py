@@ -200,7 +200,7 @@ def _frequentist_at_look(design, result, info, k, k_count, final, i_max) -> dict
     has_bound = c < Z_CAP
     crossed = has_bound and (abs(z) if t.sides == 2 else z) >= c
     last = k == k_count - 1
-    futility_z = cp = None
+    futility_z = cp = cp_own = own_final = None
     if not last and t.sides == 1:  # as the simulation: at every interim look, also one
         # holding I_max (it stops there either way; a futility crossing is named so)
         planned = planned_boundaries(design)
@@ -208,6 +208,8 @@ def _frequentist_at_look(design, result, info, k, k_count, final, i_max) -> dict
         futility_z = f if math.isfinite(f) else None
         if interim.futility is Futility.CP and info[k] < i_max:
             cp = _conditional_power(design, planned, z, info[k] / i_max, i_max)
+            own_final = _own_final_boundary(design, info, k, k_count, i_max)
+            cp_own = _conditional_power(design, planned, z, info[k] / i_max, i_max, own_final)
     if crossed:  # two-sided: a crossing favouring placebo is a harm, not a success
         decision = "efficacy" if t.sides == 1 or z > 0 else "harm"
     elif futility_z is not None and z <= futility_z:
@@ -236,6 +238,10 @@ def _frequentist_at_look(design, result, info, k, k_count, final, i_max) -> dict
             None if futility_z is None else estimate_at_z(futility_z, se, df)
         ),
         "conditional_power": cp,
+        # against this trial's own final boundary (a formula audit: 0.5630 at the planned
+        # 1.9686 was 0.5496 at the 1.9888 its spending at the observed information leaves)
+        "conditional_power_own_final": cp_own,
+        "own_final_boundary_z": own_final,
         **_repeated_ci(result["estimate"], c, se, df, t.sides, has_bound),
         **_stagewise(info, bounds, z, t.sides, decision),
         "decision": decision,
@@ -275,16 +281,37 @@ def _repeated_ci(estimate, c, se, df, sides, has_bound) -> dict:
     }
 
 
-def _conditional_power(design, planned, z: float, fraction: float, i_max: float) -> float:
+def _own_final_boundary(design, info, k: int, k_count: int, i_max: float) -> float:
+    """This trial's final efficacy boundary (z) if its later interim looks come at their
+    planned fractions of ``I_max`` (those still ahead of this look's information) and the
+    final look at ``I_max``: the alpha its looks so far spent at their observed information
+    is gone, the final look spends what is left."""
+    from designs.planning.look_times import look_times
+    from designs.sequential.at_information import boundaries_at_information
+
+    t, interim = design.trial, design.interim
+    ahead = [f * i_max for f in look_times(design).fractions[k + 1 : -1] if f * i_max > info[k]]
+    infos = [*(float(x) for x in info[: k + 1]), *ahead, i_max]
+    bounds, _, _ = boundaries_at_information(
+        infos, i_max, t.alpha, interim.alpha_spending(), t.sides, max(k_count, len(infos)), True
+    )
+    return float(bounds[-1])
+
+
+def _conditional_power(
+    design, planned, z: float, fraction: float, i_max: float, final_z: float | None = None
+) -> float:
     """The conditional power at this look's observed fraction of ``I_max``, as the design's
-    cp rule defines it (the planned final boundary; the trend or the design's effect). The
-    simulation decides by the planned z boundary of the look; this is what the rule means at
-    the information observed (a DSMB review: 0.19 on the boundary, not 0.10)."""
+    cp rule defines it (the planned final boundary, or ``final_z``; the trend or the
+    design's effect). The simulation decides by the planned z boundary of the look; this is
+    what the rule means at the information observed (a DSMB review: 0.19 on the boundary,
+    not 0.10)."""
     from designs.sequential.conditional_power import conditional_power
     from designs.simulation.inputs import simulation_inputs
     from designs.spec.interim import CpUnder
 
-    final_z = float(planned.efficacy_z[-1])  # the planned boundaries (planned_boundaries)
+    if final_z is None:
+        final_z = float(planned.efficacy_z[-1])  # the planned boundaries (planned_boundaries)
     drift = None
     if design.interim.futility_cp_under is CpUnder.DESIGN:
         drift = simulation_inputs(design).effect_shift * math.sqrt(i_max)

@@ -1,7 +1,7 @@
 """Stagewise-ordering inference at the look where a group-sequential trial stopped.
 
 Outcomes are ordered by the look they stop at (earlier upward crossings more extreme) and,
-at the same look, by ``z`` (Jennison & Turnbull 2000, section 8.4; Armitage, McPherson &
+at the same look, by ``z`` (Jennison & Turnbull 2000, chapter 8; Armitage, McPherson &
 Rowe). With ``c_j`` the efficacy boundaries at the information observed
 (:func:`designs.sequential.at_information.boundaries_at_information`) and the trial stopping
 at look ``k`` with ``z_k``:

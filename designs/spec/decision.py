@@ -11,10 +11,12 @@ from the trial's estimate and standard error (a normal likelihood) and a prior
   Parmar 1994);
 - ``robust``: ``prior_weight`` on the phase 2 posterior of the effect (carried over by
   ``effect.transport``, approximated by a normal mixture fitted to its draws) and
-  ``1 - prior_weight`` on a weakly informative component ``N(0, robust_sd^2)``, as the robust
-  meta-analytic-predictive priors of Schmidli et al. (2014). ``robust_sd = 0`` (the default)
-  is a unit-information component (Kass & Wasserman 1995): the SD of the effect estimate
-  with one patient per arm under this design, ``sqrt(v_placebo + v_active)`` from
+  ``1 - prior_weight`` on a weakly informative component ``N(0, robust_sd^2)``, a robust
+  mixture as in Schmidli et al. (2014), though not a meta-analytic-predictive prior: with one
+  source trial no between-trial heterogeneity is modelled (docs/conventions.md).
+  ``robust_sd = 0`` (the default) is a unit-information component (Kass & Wasserman 1995):
+  the SD of the effect estimate with one patient per arm under this design,
+  ``sqrt(v_placebo + v_active)`` from
   :func:`designs.planning.closed_form.design_slope_variances` (0.60 points/month on the
   default design). Not the vague prior: against an SD of 10 points/month the trial's data
   (SE about 0.06) make the vague component's marginal likelihood so small that null-looking

@@ -255,6 +255,36 @@ def test_conditional_power_futility_gives_the_conditional_power(run, capsys, tmp
     assert look["conditional_power"] == pytest.approx(expected, rel=1e-12)
 
 
+def test_conditional_power_against_the_trials_own_final_boundary(run, capsys, tmp_path):
+    """A formula audit: the conditional power used the planned final boundary (1.9686), not
+    the one this trial faces after spending alpha at its observed information (1.9888). Two
+    looks, one-sided 0.025: the own final c2 solves P(Z1 < c1, Z2 < c2) = 0.975 with
+    corr(Z1, Z2) = sqrt(t) (the canonical joint distribution), computed here with SciPy's
+    bivariate normal; the conditional power at it by the B-value formula."""
+    from scipy import optimize, stats
+
+    options = ["--looks", "0.5,1", "--futility", "cp:0.1"]
+    options += ["--set", "trial.sides=1", "--set", "trial.alpha=0.025"]
+    seen = _first_look(run, capsys, tmp_path, options)
+    out = _at_look(run, capsys, tmp_path, seen, options, 1, [])
+    look = out["interim_look"]
+    t, z, c1 = look["information_fraction"], look["z"], look["efficacy_boundary_z"]
+    rho = np.sqrt(t)
+    joint = stats.multivariate_normal(mean=[0, 0], cov=[[1, rho], [rho, 1]])
+    c2 = optimize.brentq(lambda c: joint.cdf([c1, c]) - 0.975, 1.0, 4.0, xtol=1e-10)
+    assert look["own_final_boundary_z"] == pytest.approx(c2, abs=2e-5)  # the cdf's own error
+    drift = z / np.sqrt(t)  # the current trend
+    expected = stats.norm.sf((c2 - z * np.sqrt(t) - drift * (1 - t)) / np.sqrt(1 - t))
+    assert look["conditional_power_own_final"] == pytest.approx(expected, abs=1e-4)
+    from designs.planning.group_sequential import planned_boundaries
+
+    planned = planned_boundaries(_design(options)).efficacy_z[-1]
+    assert abs(look["own_final_boundary_z"] - planned) > 1e-3  # t = 0.483 here, not 0.5
+    code, text, _ = run(capsys, "analyze", "--data", str(tmp_path / "look1.csv"), "--look", "1",
+                        *options)  # fmt: skip
+    assert code == 0 and "against this trial's own final boundary, z >= " in text
+
+
 @pytest.mark.parametrize(
     "extra, message",
     [

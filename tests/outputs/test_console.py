@@ -48,6 +48,13 @@ def test_the_bias_note_names_this_designs_causes_and_the_direction():
     informative = design.with_overrides({"dropout.informative": 2.0})
     (note,) = power_notes(informative, [_summary(bias=4 * se)])
     assert "away from no effect" in note and "informative dropout or death" in note
+    # an informative-exits review: away from no effect, power is raised, and with the
+    # effect's spread the treated who benefit more leave less often
+    assert "power is higher than the effect alone would give" in note
+    assert "benefit more leave less often" not in note  # no spread
+    spread = informative.with_overrides({"effect.sd": 0.3})
+    (note,) = power_notes(spread, [_summary(bias=4 * se)])
+    assert "treated patients who benefit more leave less often" in note
     # past no effect: the sign turns (a stress review: "towards no effect, by 116%")
     (note,) = power_notes(design, [_summary(bias=-0.145)])
     assert "past no effect to the other sign (by 116% of the true effect)" in note

@@ -236,13 +236,19 @@ def test_the_robust_prior_is_cited_and_its_vague_component_named():
         "the robust component's centre, need not raise it), and the trial's analysis reports "
         "that weight"
     )  # (a Bayesian SAP review: the methods said nothing of conflict, nor cited Kass)
+    tau = (
+        "; its phase 2 part is that trial's posterior of the effect itself, with no "
+        "between-trial heterogeneity modelled (one source trial), so it is discounted only by "
+        "its weight and the robust component"
+    )  # (a formula audit: "meta-analytic-predictive" implied a heterogeneity there is not)
     assert _robust_note(robust) == (
         "; the robust mixture prior of Schmidli et al. 2014; its second component, N(0, "
         "0.602^2), is the unit-information prior (Kass and Wasserman 1995), its SD that of the "
-        "effect estimate with one patient per arm" + conflict
+        "effect estimate with one patient per arm" + tau + conflict
     )  # (a Bayesian review: "vague component" read as the tool's vague prior, N(0, 10^2))
     own_sd = robust.with_overrides({"decision.robust_sd": 1.0})
-    assert _robust_note(own_sd) == "; the robust mixture prior of Schmidli et al. 2014" + conflict
+    schmidli = "; the robust mixture prior of Schmidli et al. 2014"
+    assert _robust_note(own_sd) == schmidli + tau + conflict
     # weight 0 borrows nothing: no conflict to handle, and the prior in use is the vague
     # N(0, 10^2), not the unit-information one (a diff review: the text named N(0, 0.602^2))
     vague = robust.with_overrides({"decision.prior_weight": 0.0})

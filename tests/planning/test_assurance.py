@@ -76,6 +76,21 @@ def test_two_point_posterior_is_the_average_of_two_powers(design, transport):
     # power over the posterior: the lower draw gives ~alpha/2, the upper one much more
     assert res.power_quantiles[0.05] < 0.1 < res.power_quantiles[0.95]
     assert sum(b["trials"] for b in res.bins) == TRIALS - res.failed_fits
+    # a bin with none (or all) of its trials significant gives the exact one-sided bound
+    # beside its SE of 0 (a formula audit), and a bin in between gives none
+    for b in res.bins:
+        edge = 1 - 0.05 ** (1 / b["trials"])
+        want = {0.0: edge, 1.0: 1 - edge}.get(b["power"])
+        assert b["one_sided_bound_95"] == (None if want is None else pytest.approx(want))
+
+
+def test_a_bin_with_no_success_gives_its_bound():
+    from designs.planning.assurance import _bins
+
+    bins = _bins(np.arange(40.0), np.r_[np.zeros(20, bool), np.ones(20, bool)], 2)
+    assert bins[0]["power"] == 0.0 and bins[0]["mc_se"] == 0.0
+    assert bins[0]["one_sided_bound_95"] == pytest.approx(1 - 0.05 ** (1 / 20))  # 0.139
+    assert bins[1]["one_sided_bound_95"] == pytest.approx(0.05 ** (1 / 20))
 
 
 def test_effect_shift_transports(design):

@@ -3,7 +3,7 @@
 At each look of a trial analysed at the information it observed: the efficacy boundaries,
 the alpha spent, the decision, the repeated confidence bound (Jennison & Turnbull 2000, ch.
 9) and, where the trial stops, the stagewise-ordering p-value and median-unbiased estimate
-(section 8.4).
+(chapter 8).
 
 Reference values: R package rpact 3.3.4 (Debian r-cran-rpact 3.3.4-1, R 4.2.2), computed by
 hand with ``tests/data/rpact_interim_look.R`` (``getAnalysisResults`` on a one-sample mean
