@@ -9,6 +9,7 @@ from designs.outputs.look_notes import (
     futility_beta_note,
     information_gap_note,
     late_final_look_note,
+    type_i_precision_note,
 )
 from designs.outputs.numbers import rate_mc_se, se_text
 from designs.outputs.rates import counted_h0, rate_text, type_i_text
@@ -92,6 +93,9 @@ def group_sequential_text(design, s) -> str:
     flag = sequential_type_i_flag(s)
     if flag:
         lines.append(f"type I error: {flag}")
+    precision = type_i_precision_note(s)
+    if precision:
+        lines.append(precision)
     late = late_final_look_note(design, s.look_months[-1])
     if late:
         lines.append(late)

@@ -541,3 +541,21 @@ def test_an_assurance_with_no_success_gives_its_one_sided_bound():
     text = assurance_text(load_design(), [none], natural_history_from_posterior=False)
     bound = 1.0 - 0.05 ** (1.0 / none.trials)
     assert f"assurance 0.000 (none of 4,000 trials; one-sided 95% upper bound {bound:.3f})" in text
+
+
+def test_a_looks_type_i_error_on_too_few_null_trials_is_noted():
+    """An rpact review: a 4-look design's type I error of 0.0543 at alpha 0.05 could not be
+    flagged on a 2,000-trial run (MC SE 0.005); the output now says how many null trials
+    would show it (21,112 at 0.05: MC SE 0.0015), and says nothing on that many."""
+    from types import SimpleNamespace
+
+    from designs.outputs.look_notes import type_i_precision_note
+
+    few = SimpleNamespace(alpha=0.05, counted_h0=2000, trials_h0=2000, trials=2000)
+    note = type_i_precision_note(few)
+    assert "2,000 trials under no effect (MC SE about 0.0049" in note
+    assert "--trials 21112" in note
+    enough = SimpleNamespace(alpha=0.05, counted_h0=21112, trials_h0=21112, trials=2000)
+    assert type_i_precision_note(enough) == ""
+    one_sided = SimpleNamespace(alpha=0.025, counted_h0=10833, trials_h0=0, trials=10833)
+    assert "--trials 10834" in type_i_precision_note(one_sided)
