@@ -199,21 +199,22 @@ def _kept_trials(command: str | None):
     return journal.journal(keep_after=journal.KEEP_AFTER_SECONDS)
 
 
-def _interrupted_text(args, kept=None) -> str:
-    """What an interruption left: a sweep keeps its finished cells and a resumable command
-    its finished trials (a rerun resumes); files are written whole, so none is half-written."""
+def _interrupted_text(args, kept=None, cells=None) -> str:
+    """What an interruption left: a sweep keeps its finished cells (``cells``: this sweep's,
+    as the sweep counted them; else those in its folder) and a resumable command its
+    finished trials (a rerun resumes); files are written whole, so none is half-written."""
     if getattr(args, "command", None) == "sweep":
         try:
-            cells = _finished_cells(getattr(args, "out", None))
+            if cells is None:
+                cells = _finished_cells(getattr(args, "out", None))
         except Exception:  # a resume audit: a Ctrl-C while xarray was imported left it
             # half-loaded, and counting the cells imported it again: exit 1 and a traceback
             # of some 100 lines; here the count is only for the message
             return "interrupted; no file is half-written (rerun the same command to resume)"
         if not cells:  # a review: it said so before any cell had finished
             return "interrupted before any cell of the sweep had finished; nothing is written"
-        return (
-            f"interrupted; the {cells:,} finished cells are kept (rerun the same command to resume)"
-        )
+        kept_cells = "the finished cell is" if cells == 1 else f"the {cells:,} finished cells are"
+        return f"interrupted; {kept_cells} kept (rerun the same command to resume)"
     if kept is not None and kept.holds():  # a review: after a full disk they were gone
         return (
             "interrupted; no file is half-written, and the trials simulated so far are kept "
@@ -362,15 +363,23 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as exc:
         print(f"error: {flag_message(str(exc))}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print(_interrupted_text(locals().get("args"), kept), file=sys.stderr)
+    except KeyboardInterrupt as exc:
+        cells = getattr(exc, "sweep_cells_kept", None)
+        print(_interrupted_text(locals().get("args"), kept, cells), file=sys.stderr)
         return 130
     except BrokenPipeError:  # the reader went away (``| head``): stop quietly, as cat does
         _silence_stdout()
         return 141
     except OSError as exc:  # a full disk, a folder removed while running: one line, exit 1
         reason = "no space left on device" if exc.errno == errno.ENOSPC else exc.strerror
-        print(f"error: {exc.filename or 'output'}: {reason or exc}", file=sys.stderr)
+        cells = getattr(exc, "sweep_cells_kept", 0)
+        kept_cells = (
+            f"; the sweep's {cells:,} finished cell{'s are' if cells > 1 else ' is'} kept "
+            "(rerun the same command to resume)"
+            if cells and getattr(locals().get("args"), "out", None)
+            else ""
+        )
+        print(f"error: {exc.filename or 'output'}: {reason or exc}{kept_cells}", file=sys.stderr)
         return 1
     finally:
         # A program run (argv None: the process's own command line) whose command is over,

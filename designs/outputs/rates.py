@@ -42,6 +42,15 @@ def rate_edge(rate: float, trials: int) -> str | None:
     return None
 
 
+def _outward(value: float, digits: int, up: bool) -> str:
+    """``value`` rounded outwards at ``digits`` (a bound up, a lower bound down), so that a
+    bound never reads as the rate itself (a sweep review: 1 of 8,000 trials read "1.000 (≥
+    1.000)" where the lower bound is 0.9996)."""
+    scale = 10.0**digits
+    x = math.ceil(value * scale - 1e-9) if up else math.floor(value * scale + 1e-9)
+    return f"{x / scale:.{digits}f}"
+
+
 def rate_text(rate: float, mc_se: float, trials: int, digits: int = 4) -> str:
     """``'0.0240 (MC SE 0.0024)'``; with no trial counted ``'0.0000 (none of 100 trials;
     one-sided 95% upper bound 0.0295)'`` (every trial: the lower bound)."""
@@ -52,7 +61,7 @@ def rate_text(rate: float, mc_se: float, trials: int, digits: int = 4) -> str:
     side, value = ("upper", bound) if edge == "none" else ("lower", 1.0 - bound)
     return (
         f"{rate:.{digits}f} ({edge} of {trials:,} trials; one-sided 95% {side} bound "
-        f"{value:.{digits}f})"
+        f"{_outward(value, digits, edge == 'none')})"
     )
 
 
@@ -64,8 +73,8 @@ def rate_cell(rate: float, mc_se: float, trials: int, digits: int = 4) -> str:
         return f"{rate:.{digits}f} ({se_text(mc_se)})"
     bound = one_sided_bound(trials)
     if edge == "none":
-        return f"{rate:.{digits}f} (≤ {bound:.{digits}f})"
-    return f"{rate:.{digits}f} (≥ {1.0 - bound:.{digits}f})"
+        return f"{rate:.{digits}f} (≤ {_outward(bound, digits, True)})"
+    return f"{rate:.{digits}f} (≥ {_outward(1.0 - bound, digits, False)})"
 
 
 def type_i_text(s, digits: int = 4) -> str:

@@ -361,7 +361,7 @@ def test_power_says_when_its_null_trials_cannot_show_the_level(capsys, run):
     code, out, _ = run(capsys, "power", "--trials", "100", *args)
     assert code == 0
     line = next(x for x in out.splitlines() if x.startswith("posterior rule:"))
-    assert "0.0000 (none of 100 trials; one-sided 95% upper bound 0.0295)" in line
+    assert "0.0000 (none of 100 trials; one-sided 95% upper bound 0.0296)" in line
     assert "100 trials cannot show that it holds the level (about 624 or more can)" in line
     code, out, _ = run(capsys, "power", "--trials", "119", *args)
     line = next(x for x in out.splitlines() if x.startswith("posterior rule:"))

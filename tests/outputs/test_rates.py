@@ -49,13 +49,16 @@ def test_too_few_by_the_mc_se(level):
 def test_texts():
     assert rate_text(0.024, 0.0024, 4000) == "0.0240 (MC SE 0.0024)"
     assert rate_text(0.0, 0.0, 100) == (
-        "0.0000 (none of 100 trials; one-sided 95% upper bound 0.0295)"
+        "0.0000 (none of 100 trials; one-sided 95% upper bound 0.0296)"
     )
     assert rate_text(1.0, 0.0, 100, digits=3) == (
         "1.000 (all of 100 trials; one-sided 95% lower bound 0.970)"
     )
     assert rate_cell(0.0, 0.0, 400) == "0.0000 (≤ 0.0075)"
     assert rate_cell(0.0312, 0.0087, 400) == "0.0312 (0.0087)"
+    # bounds rounded outwards (a sweep review: 1 of 8,000 read "1.000 (≥ 1.000)"; the bound
+    # 1 - 0.05^(1/100) = 0.029513 reads 0.0296, not 0.0295)
+    assert rate_cell(1.0, 0.0, 8000, 3) == "1.000 (≥ 0.999)"
     assert rate_text(float("nan"), float("nan"), 100) == "nan (MC SE nan)"
 
 

@@ -149,10 +149,20 @@ def _cell_task(
     phase2_prior=None,
     interim: bool = False,
     control: bool = True,
+    code: str | None = None,
 ) -> dict:
-    """Dask task: rebuild the design from plain data and evaluate it."""
+    """Dask task: rebuild the design from plain data and evaluate it. ``code``: the
+    submitting command's :func:`~designs.simulation.numba_cache.code_version`; a worker that
+    runs other code refuses the cell (a sweep review: a cluster node with another install
+    gave other numbers in every cell, cached under this code's key, without a word)."""
     from designs.spec import TrialDesign
 
+    if code is not None and code_version() != code:
+        raise InputError(
+            f"--scheduler: a Dask worker runs other code of this tool (code {code_version()}, "
+            f"this command's {code}); install the same version on every worker (the finished "
+            "cells are kept)"
+        )
     return evaluate_cell(
         TrialDesign.from_dict(design_dict),
         trials,

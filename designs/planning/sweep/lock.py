@@ -23,6 +23,26 @@ def lock_path(out_path: str | Path) -> Path:
     return out_path.with_name(out_path.name + ".lock")
 
 
+def _check_not_users(path: Path, option: str, out_path) -> None:
+    """Refuse a ``path`` that is not a sweep's lock: a symbolic link, anything but a file, or
+    a file holding anything but a process id (a sweep review: a user's ``OUT.lock`` of notes
+    was emptied and removed, and a link's target overwritten by the process id)."""
+    if not (path.exists() or path.is_symlink()):
+        return
+    text = None
+    if path.is_file() and not path.is_symlink():
+        try:
+            text = path.read_bytes()[:64].decode("ascii").strip()
+        except (OSError, UnicodeDecodeError):
+            text = None
+    if text is None or not (text == "" or text.isdigit()):
+        raise InputError(
+            f"{option} {out_path}: {path.name} beside it exists and is not a sweep's lock (a "
+            "sweep writes its process id there and removes it at the end); move it away or "
+            "choose another output"
+        )
+
+
 class OutputLock:
     """An exclusive lock on ``OUT.lock``, taken on creation; :meth:`release` removes it."""
 
@@ -34,8 +54,10 @@ class OutputLock:
         self._made = [p for p in (parent, *parent.parents) if not p.exists()]
         # the inputs are checked by now: the output's folder may be made (as the sweep will)
         make_writable_folder(self.path.parent, option, Path(out_path))
+        _check_not_users(self.path, option, out_path)
         try:
-            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
+            # O_NOFOLLOW: a symbolic link there is not followed to a user's file (a review)
+            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o666)
         except OSError as exc:
             raise InputError(
                 f"{option} {out_path}: cannot create {self.path} ({exc.strerror})"

@@ -27,6 +27,7 @@ from designs.atomic import (
     atomic_path,
     atomic_write_text,
     check_writable,
+    signals_held,
     write_netcdf,
 )
 from designs.errors import InputError
@@ -37,6 +38,7 @@ from designs.planning.sweep.design import cell_design
 from designs.planning.sweep.grid import _cells, _check_grid
 from designs.planning.sweep.interim import INTERIM_DIMS, INTERIM_VARIABLES
 from designs.planning.sweep.lock import OutputLock
+from designs.simulation.numba_cache import code_version
 from designs.simulation.seeds import check_seed
 
 
@@ -292,6 +294,7 @@ def run_sweep(
                     p2,
                     interim,
                     control,
+                    code_version(),
                     key=f"cell-{key}",
                 ): key
                 for key, d in todo
@@ -299,15 +302,23 @@ def run_sweep(
             try:
                 for fut in as_completed(futures):
                     finish(futures[fut], fut.result())
+            except BaseException:
+                # an interruption: Dask's own logs of the cancelled work and the stopping
+                # workers are not the user's (a sweep review: tracebacks on a second Ctrl-C
+                # or a SIGTERM to the process group); the one-line message says what is kept
+                _quiet_dask_logs()
+                raise
             finally:
-                for fut in futures:
-                    fut.cancel()
-    except BaseException:  # interrupted or failed: finished cells stay, the lock goes
+                with signals_held():  # a second Ctrl-C mid-cancel printed Dask's traceback
+                    for fut in futures:
+                        fut.cancel()
+    except BaseException as exc:  # interrupted or failed: finished cells stay, the lock goes
+        _note_kept(exc, len(results))
         if folder is not None:
             with contextlib.suppress(OSError):  # none had finished: no empty folder either
                 folder.rmdir()
-        if lock is not None:
-            lock.release()
+        if lock is not None:  # and the output's folders it made, where empty (a review)
+            lock.release(undo_folders=True)
         raise
     finally:
         try:
@@ -328,13 +339,34 @@ def run_sweep(
     if posterior_record is not None:  # a reproducibility audit: the file named no posterior
         ds.attrs["phase2_posterior"] = json.dumps(posterior_record, sort_keys=True)
     if out_path is not None:
-        with atomic_path(out_path) as tmp:
-            write_netcdf(ds, tmp)
+        try:
+            with atomic_path(out_path) as tmp:
+                write_netcdf(ds, tmp)
+        except BaseException as exc:  # a full disk: the cells stay, the lock goes (a review)
+            _note_kept(exc, len(results))
+            lock.release()
+            raise
         _remove_cells(folder, keep=others)
         if others and counts is not None:
             counts["other_cells_kept"] = len(others)
         lock.release()
     return ds
+
+
+def _quiet_dask_logs() -> None:
+    """Silence the ``distributed`` and ``tornado`` loggers for the rest of the process."""
+    import logging
+
+    for name in ("distributed", "tornado"):
+        logging.getLogger(name).setLevel(logging.CRITICAL + 1)
+
+
+def _note_kept(exc: BaseException, cells: int) -> None:
+    """Tell the command line how many of this sweep's cells an interruption or a failed
+    write leaves finished (a sweep review: the message counted another sweep's cells in the
+    same folder)."""
+    with contextlib.suppress(AttributeError, TypeError):
+        exc.sweep_cells_kept = cells
 
 
 def _cells_with_control(designs_, analyses, trials: int) -> list[bool]:
