@@ -131,21 +131,12 @@ def add_sweep(sub) -> None:
     )
 
 
-def _sweep_allocation_notes(design, totals) -> None:
-    """``power``'s note for each total of the grid that does not split in the allocation's
-    ratio (a sweep review: --n-total 101 at 1:2 ran 34 + 67 without a word), on stderr."""
-    from designs.outputs.effect_notes import allocation_note
-
-    for total in totals:
-        for note in allocation_note(design.with_overrides({"trial.n_total": int(total)})):
-            print(note, file=sys.stderr)
-
-
 def cmd_sweep(args) -> int:
     from designs.atomic import check_writable
     from designs.outputs.console import failed_fits_rule
     from designs.outputs.posterior_source import posterior_record
     from designs.outputs.sweep_notes import (
+        allocation_notes,
         dropout_axis_notes,
         duration_axis_notes,
         estimator_notes,
@@ -184,7 +175,8 @@ def cmd_sweep(args) -> int:
 
     # bad grids are refused before the phase 2 posterior is read; repeated labels counted once
     grid = _check_grid(design, grid)
-    _sweep_allocation_notes(design, grid.get("n_total", ()))
+    for note in allocation_notes(design, grid.get("n_total", ())):
+        print(note, file=sys.stderr)
     draws = phase2 = None
     # --posterior is read by --assurance or by a borrowing prior; alone it used to add
     # assurance silently (a review), now it is refused like every option nothing reads

@@ -97,3 +97,15 @@ def _coordinate(value) -> str:
     if isinstance(value, float):
         return f"{value:g}"
     return str(value)
+
+
+def allocation_notes(design, totals) -> list[str]:
+    """``power``'s note for each total of the grid that does not split in the allocation's
+    ratio (a sweep review: --n-total 101 at 1:2 ran 34 + 67 without a word)."""
+    from designs.outputs.effect_notes import allocation_note
+
+    return [
+        note
+        for total in totals
+        for note in allocation_note(design.with_overrides({"trial.n_total": int(total)}))
+    ]

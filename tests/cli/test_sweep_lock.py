@@ -142,3 +142,12 @@ def test_an_interruption_counts_this_sweeps_cells_only(run, capsys, tmp_path, mo
     (tmp_path / "t.nc.cells" / other.name).write_text("{}")
     code, _, err = run(capsys, *SWEEP, "--out", str(fresh))
     assert code == 130 and "before any cell of the sweep had finished" in err
+
+
+def test_a_total_that_does_not_split_in_the_ratio_is_noted(run, capsys, tmp_path):
+    """A sweep review: --n-total 101 at 1:2 ran 34 + 67 without a word (power notes it)."""
+    out = tmp_path / "a.nc"
+    argv = ("sweep", "--n-total", "99", "101", "--trials", "20", "--out", str(out))
+    code, _, err = run(capsys, *argv, "--set", "trial.allocation.active=2")
+    assert code == 0
+    assert "n_total = 101 is not a multiple of 3" in err and "n_total = 99 " not in err
