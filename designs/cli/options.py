@@ -282,14 +282,16 @@ def grid_values(args, flag: str, *, integer: bool = False):
     """The values of a grid option (distinct, in the order given), or None when not given.
 
     ``--effect`` also takes percentages, as ``power --effect 25%`` does: ``20%:30%:5%`` or
-    ``20%,25%`` is the grid of fractions 0.2, 0.25, 0.3 (every value a percentage, or none).
+    ``20%,25%`` is the grid of fractions 0.2, 0.25, 0.3 (every value a percentage, or none);
+    so does ``--dropout``, a fraction gone by month 12 (a sweep review: ``40%`` was refused
+    there while ``--effect`` took it).
     """
     tokens = getattr(args, flag.lstrip("-").replace("-", "_"))
     if tokens is None:
         return None
     from designs.planning.sweep.grid import parse_grid_tokens  # no xarray: a grid is numbers
 
-    if flag == "--effect" and grid_in_percent(tokens):
+    if flag in ("--effect", "--dropout") and grid_in_percent(tokens):
         return percent_grid(tokens, flag)
     return parse_grid_tokens(tokens, flag, integer=integer)
 

@@ -541,6 +541,13 @@ def test_a_sweep_effect_grid_may_be_in_percent_as_power_takes_one(run, capsys, t
     with xr.open_dataset(tmp_path / "p.nc") as a, xr.open_dataset(tmp_path / "f.nc") as b:
         assert list(a["effect"].values) == [0.2, 0.3]
         xr.testing.assert_identical(a.drop_attrs(), b.drop_attrs())
+    # --dropout too (a sweep review: "40%" was refused there)
+    code, _, _ = run(capsys, *base, "--dropout", "20%,40%", "--out", str(tmp_path / "d.nc"))
+    assert code == 0
+    code, _, _ = run(capsys, *base, "--dropout", "0.2,0.4", "--out", str(tmp_path / "e.nc"))
+    assert code == 0
+    with xr.open_dataset(tmp_path / "d.nc") as a, xr.open_dataset(tmp_path / "e.nc") as b:
+        xr.testing.assert_identical(a.drop_attrs(), b.drop_attrs())
 
 
 def test_sample_size_json_says_whether_the_fresh_check_missed(capsys, run):
