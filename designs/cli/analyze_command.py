@@ -160,6 +160,7 @@ def cmd_analyze(args) -> int:
     if at_look:
         from designs.planning.interim_look import decision_at_look
 
+        out["warnings"] = [*out["warnings"], *_rows_after_look(design, data, args.look)]
         out["interim_look"] = decision_at_look(
             design, out, args.look, earlier_se, args.information_max, prior
         )
@@ -189,6 +190,29 @@ def cmd_analyze(args) -> int:
     elif prior is not None:
         print(_posterior_rule_text(design, prior, out))
     return 0
+
+
+def _rows_after_look(design, data, look: int) -> list[str]:
+    """A file with ``calendar_month`` (as ``trial --out`` writes it) holding rows after the
+    look's planned month: ``analyze --look`` analyses every row given (a Bayesian looks
+    review: the whole trial's file at look 1 read 1.07 of the planned maximum information and
+    "stop for efficacy", where the rows up to the look's month gave "continue")."""
+    if "calendar_month" not in data.columns:
+        return []
+    import pandas as pd
+
+    from designs.planning.look_times import look_times
+
+    month = float(look_times(design).months[look - 1])
+    calendar = pd.to_numeric(data["calendar_month"], errors="coerce")
+    late = int((calendar > month + 1e-6).sum())
+    if not late:
+        return []
+    return [
+        f"{late:,} rows have calendar_month after look {look}'s planned month {month:.1f}; "
+        "--look analyses every row given, so cut the data at the look's data cut-off first "
+        f"(for the planned month: the rows with calendar_month <= {month:.4g})"
+    ]
 
 
 def _sidecar_note(args, out: dict) -> list[str]:

@@ -25,8 +25,9 @@ _DECISIONS = {
 #: The posterior rule's futility: a predictive probability, not a boundary (a DSMB review).
 _POSTERIOR_FUTILITY = (
     "the predictive probability of final success is below the rule's futility cut-off "
-    "(non-binding: the DSMB may stop for futility or go on; a threshold calibrated by "
-    "calibrate --looks holds its type I error either way)"
+    "(non-binding: the DSMB may stop for futility or go on; going on keeps the type I error "
+    "the thresholds have with futility ignored, the one calibrate --looks holds to its "
+    "target when they come from it)"
 )
 
 

@@ -173,7 +173,9 @@ def looks_text(rows: list[dict], analysis: str) -> str:
     posterior = "probability" in rows[0]
     z_head = "estimate / SE" if posterior else "z (t carried to z)"
     head = ["look", "month", "entered", f"estimate ({get(analysis).units})", "SE", z_head]
+    predictive = "predictive" in rows[0]
     head += ["P(effect > margin)", "threshold"] if posterior else ["efficacy boundary (z)"]
+    head += ["P(final success)"] if predictive else []
     lines = [[*head, "decision"]]
     for r in rows:
         cells = [str(r["look"]), f"{r['month']:.4f}", str(r["entered"])]
@@ -182,6 +184,8 @@ def looks_text(rows: list[dict], analysis: str) -> str:
             cells += [num(r["probability"], ".4f"), f"{r['threshold']:g}"]
         else:
             cells += [num(r["boundary"], ".3f")]
+        if predictive:
+            cells += [num(r["predictive"], ".4f")]
         lines.append([*cells, r["decision"]])
     widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]))]
     table = [

@@ -47,8 +47,11 @@ def trial_at_looks(design, seed: int, index: int, *, prior=None) -> list[dict]:
     the rule's ``boundary`` (frequentist: the efficacy boundary on the z scale at the
     trial's observed information, None where the decision needed no boundary) or
     ``probability`` and ``threshold`` (posterior rule), and ``decision`` (``continue``,
-    ``efficacy``, ``futility``, ``final: no rejection``, ``stopped: information reached``,
-    or ``(stopped earlier)``). Numbers that could not be computed (a failed fit) are None."""
+    ``efficacy``, ``futility``, ``final: no rejection`` (posterior rule: ``final: no
+    success``), ``stopped: information reached``, or ``(stopped earlier)``); under the
+    posterior rule with a futility rule also ``predictive``, the predictive probability of
+    final success at each interim look (None at the final). Numbers that could not be
+    computed (a failed fit) are None."""
     from designs.planning.group_sequential import simulate_outcome
 
     times = look_times(design)
@@ -68,8 +71,10 @@ def trial_at_looks(design, seed: int, index: int, *, prior=None) -> list[dict]:
             decision = "efficacy"
         elif out.futility[0]:
             decision = "futility"
+        elif k == last:  # the posterior rule's has no rejection (a Bayesian looks review)
+            decision = "final: no success" if dec.is_posterior else "final: no rejection"
         else:
-            decision = "final: no rejection" if k == last else "stopped: information reached"
+            decision = "stopped: information reached"
         row = {
             "look": k + 1,
             "month": float(times.months[k]),
@@ -81,6 +86,10 @@ def trial_at_looks(design, seed: int, index: int, *, prior=None) -> list[dict]:
             row["z"] = finite_or_none(est / se) if se > 0 else None
             row["probability"] = finite_or_none(out.probability[0, k])
             row["threshold"] = float(thresholds[k])
+            # the predictive probability of final success behind a futility stop (interim
+            # looks under a futility rule; a Bayesian looks review: the table gave none)
+            if dec.futility_predictive > 0:
+                row["predictive"] = finite_or_none(out.predictive[0, k]) if k < last else None
         else:
             row["z"] = finite_or_none(out.z[0, k])
             row["boundary"] = finite_or_none(out.bounds[0, k]) if k <= stop else None

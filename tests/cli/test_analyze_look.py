@@ -404,3 +404,21 @@ def test_a_look_under_the_posterior_rule_says_what_its_prediction_assumes(run, c
     assert code == 0, err
     assert f"assuming final information {i_final:.2f}" in text
     assert f"final estimate above {critical:.4f} points/month" in text
+
+
+def test_a_file_with_rows_after_the_looks_month_is_warned(run, capsys, tmp_path):
+    """A Bayesian looks review: the whole trial's file analysed at look 1 read 1.07 of the
+    planned maximum information and "stop for efficacy", without a word; the rows up to the
+    look's month gave "continue". The cut file gets no warning."""
+    options = ["--looks", "0.5,1", "--set", "trial.sides=1", "--set", "trial.alpha=0.025"]
+    data, looks = _trial(run, capsys, tmp_path, options, 0)
+    whole = _at_look(run, capsys, tmp_path, data, options, 1, [])
+    month = looks[0]["month"]
+    late = int((data.calendar_month > month + 1e-6).sum())
+    assert late > 0
+    assert any(
+        w.startswith(f"{late:,} rows have calendar_month after look 1's planned month")
+        for w in whole["warnings"]
+    )
+    cut = _at_look(run, capsys, tmp_path, data[data.calendar_month <= month], options, 1, [])
+    assert not any("calendar_month" in w for w in cut["warnings"])

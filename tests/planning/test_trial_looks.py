@@ -39,3 +39,25 @@ def test_each_look_is_that_of_the_simulation_at_the_index(rule):
         assert (final == "futility") == bool(out.futility[index])
         decisions.add(final)
     assert "efficacy" in decisions  # the effect is large: some trials stop for it
+
+
+def test_the_posterior_rule_gives_the_predictive_probability_and_no_rejection():
+    """A Bayesian looks review: under the posterior rule with a futility rule, the table gave
+    P(effect > margin) but not the predictive probability behind a futility stop, and the
+    final look read "final: no rejection", the test's wording."""
+    design = load_design().with_overrides(
+        {**LOOKS, "decision.rule": "posterior", "decision.futility_predictive": 0.1}
+    )
+    seed, trials = 11, 30
+    _, out = simulate_outcome(design, trials, seed, simulation_inputs(design).effect_shift)
+    finals = set()
+    for index in range(trials):
+        rows = trial_at_looks(design, seed, index)
+        for k, row in enumerate(rows[:-1]):
+            want = out.predictive[index, k]
+            assert row["predictive"] == (want if want == want else None)
+        assert rows[-1]["predictive"] is None
+        finals.add(rows[-1]["decision"])
+    assert "final: no success" in finals and "final: no rejection" not in finals
+    plain = load_design().with_overrides({**LOOKS, "decision.rule": "posterior"})
+    assert "predictive" not in trial_at_looks(plain, seed, 0)[0]
