@@ -73,13 +73,36 @@ def rule_critical(design, prior, se: float) -> float:
     return 0.5 * (lo + hi) / se
 
 
-def control_critical(design, prior=None) -> float:
+#: The oracle rejections (and non-rejections) a run of the posterior rule is planned to
+#: expect at its ``c``: twice the guard's :data:`~designs.planning.control_variate.
+#: MIN_ORACLE_SIDE`, so that the control is taken, not the plain share, in runs of 500 trials
+#: or more (a review: at the rule's own z the sceptical rule's type I error, about 0.01,
+#: expected 5 oracle rejections in 500 trials and kept the plain share, where the test's
+#: 1.96 had taken the control).
+PLANNED_SIDE = 20
+
+
+def control_critical(design, prior=None, trials: int | None = None) -> float:
     """The control's ``c`` for ``design`` (fixed before any trial, so that a run reduced in
     chunks gives the numbers of one pass): under the posterior rule, with its ``prior``,
-    :func:`rule_critical` at :func:`planned_se`; otherwise, or where that is undefined, the
-    test's :func:`~designs.planning.control_variate.critical_value`."""
+    :func:`rule_critical` at :func:`planned_se`, moved towards the planned drift
+    ``mu = effect / planned SE`` where a run of ``trials`` would expect fewer than
+    :data:`PLANNED_SIDE` oracle rejections (or non-rejections) there; otherwise, or where that
+    is undefined, the test's :func:`~designs.planning.control_variate.critical_value`."""
     test = critical_value(design.trial.alpha, design.trial.sides)
     if prior is None or not design.decision.is_posterior:
         return test
-    c = rule_critical(design, prior, planned_se(design))
-    return c if math.isfinite(c) else test
+    se = planned_se(design)
+    c = rule_critical(design, prior, se)
+    if not math.isfinite(c):
+        return test
+    if trials:
+        from designs.sequential import normal as norm
+
+        mu = design.effect.slope_shift(design.population.slope_mean) / se
+        share = min(PLANNED_SIDE / trials, 0.5)
+        if trials * float(norm.sf(c - mu)) < PLANNED_SIDE:  # too few rejections: lower c
+            c = mu + float(norm.isf(share))
+        elif trials * float(norm.cdf(c - mu)) < PLANNED_SIDE:  # too few non-rejections
+            c = mu - float(norm.isf(share))
+    return c

@@ -381,7 +381,7 @@ def power(
         prior = decision_rule.decision_prior(design) if prior is None else prior
     tallies = {a: Tally() for a in analyses}
     oracle = control and wanted(inputs.params, analyses, trials)
-    critical = control_critical(design, prior) if oracle else None
+    critical = control_critical(design, prior, trials) if oracle else None
     for start in range(0, trials, SUMMARY_CHUNK):
         chunk = min(SUMMARY_CHUNK, trials - start)
         results = run_trials(

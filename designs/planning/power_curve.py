@@ -355,7 +355,7 @@ def simulate_curve(
             if rule.is_posterior
             else res.rejected_favourable(analysis, alpha, sides)
         )
-        critical = control_critical(d, prior)
+        critical = control_critical(d, prior, trials)
         if runs is not None:
             runs[getattr(d.trial, size_name(design))] = (res, success, critical)
         return success, res.failed(analysis), res.oracle, critical

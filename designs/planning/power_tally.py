@@ -74,9 +74,10 @@ class Tally:
     #: With the oracle (:mod:`designs.planning.control_variate`): the (success, control)
     #: moments of the rejections and of the favourable rejections over every trial.
     control: tuple[Comoments, Comoments] | None = None
-    #: With the oracle: (oracle rejections, trials with a finite oracle) for each control,
-    #: both tails where the rejections are two-sided, else the upper (``control_informed``).
-    oracle: tuple[tuple[int, int], tuple[int, int]] | None = None
+    #: With the oracle: (expected oracle rejections, trials with a finite oracle) for each
+    #: control, both tails where the rejections are two-sided, else the upper
+    #: (:func:`~designs.planning.control_variate.oracle_counts`, ``control_informed``).
+    oracle: tuple[tuple[float, int], tuple[float, int]] | None = None
 
     @classmethod
     def of(

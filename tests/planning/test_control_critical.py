@@ -138,3 +138,26 @@ def test_the_search_curve_takes_each_sizes_c():
             curve.values[row], adjusted_outcomes(success, *oracle.T, 2.7)[0]
         )
         assert not np.array_equal(curve.values[row], adjusted_outcomes(success, *oracle.T, 1.96)[0])
+
+
+def test_c_moves_inwards_where_a_run_would_expect_too_few_oracle_rejections():
+    """A review: at the rule's own z (2.33 for the sceptical rule at 150 per arm) a null run
+    of 500 trials expects 5 oracle rejections, below the guard's 10, and kept the plain share
+    where the test's 1.96 had taken the control. c moves to the planned drift plus
+    Phi^-1(1 - 20 / trials) where fewer than 20 are expected (on either side), and stays
+    the rule's where enough are."""
+    from designs.planning.control_critical import PLANNED_SIDE
+
+    null = load_design().with_overrides({**SCEPTICAL, "effect.value": 0.0})
+    prior = decision_rule.decision_prior(null)
+    own = control_critical(null, prior)
+    assert own == pytest.approx(2.33, abs=0.01) and PLANNED_SIDE == 20
+    assert control_critical(null, prior, 500) == pytest.approx(norm.isf(20 / 500), rel=1e-12)
+    assert control_critical(null, prior, 1000) == pytest.approx(norm.isf(0.02), rel=1e-12)
+    assert control_critical(null, prior, 4000) == own  # 4,000 x 0.0099 = 39.6 expected
+    # a rule that nearly always succeeds: c moves up, below the planned drift
+    sure = load_design().with_overrides({**SCEPTICAL, "trial.n_per_arm": 600})
+    p = decision_rule.decision_prior(sure)
+    mu = sure.effect.slope_shift(sure.population.slope_mean) / planned_se(sure)
+    assert control_critical(sure, p, 500) == pytest.approx(mu - norm.isf(0.04), rel=1e-12)
+    assert control_critical(sure, p, 500) > control_critical(sure, p)
