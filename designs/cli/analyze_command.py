@@ -211,7 +211,7 @@ def _rows_after_look(design, data, look: int) -> list[str]:
     return [
         f"{late:,} rows have calendar_month after look {look}'s planned month {month:.1f}; "
         "--look analyses every row given, so cut the data at the look's data cut-off first "
-        f"(for the planned month: the rows with calendar_month <= {month:.4g})"
+        f"(for the planned month: the rows with calendar_month <= {month:.10g})"
     ]
 
 

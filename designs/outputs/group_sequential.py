@@ -68,7 +68,7 @@ def group_sequential_text(design, s) -> str:
             f"{s.observed_information_fraction[k]:9.3f}  {s.look_months[k]:5.1f}  "
             f"{entered(s, k):10.1f}  "
             f"{s.efficacy_boundaries_z[k]:10.3f}  {s.nominal_p[k]:9.5f}  "
-            f"{_z(s.futility_boundaries_z[k] if k < len(s.looks) - 1 else None):>10}  "
+            f"{_z(s.futility_boundaries_z[k]):>10}  "
             f"{s.p_stop_efficacy[k]:6.3f}  "
             f"{s.p_stop_futility[k]:6.3f}  {s.p_stop_efficacy_h0[k]:9.4f}"
             + (f"  {s.p_stop_futility_h0[k]:9.4f}" if futile else "")
@@ -335,7 +335,7 @@ def _gs_notes(r0) -> list[str]:
     return [
         f"{r0.analysis}: looks at information {looks}, "
         f"{spending_words(r0.spending)} alpha spending ({r0.alpha:g} {sided}), "
-        f"futility {r0.futility}; "
+        f"futility {spending_words(r0.futility)}; "
         f"{r0.trials} trials per size, seed {r0.seed}{_second_stage(r0)}.",
         "n max: the size the trial randomises if it reaches its final look; power: overall "
         "power in favour of active under the design's effect at n max; E[n total]: mean "

@@ -80,7 +80,8 @@ def _frequentist_lines(look: dict) -> list[str]:
                 f"                   {look['conditional_power_own_final']:.4f} against this "
                 f"trial's own final boundary, z >= {look['own_final_boundary_z']:.4f} (the "
                 "alpha its looks spent at the information they observed, later looks at "
-                "their planned fractions, the final at the planned maximum)"
+                "their planned fractions scaled by this look's observed / planned information, "
+                "the final at the planned maximum)"
             )
     low, high = look["repeated_ci_low"], look["repeated_ci_high"]
     if low is None and c is None:

@@ -438,7 +438,12 @@ def summarise(design, trials: int, seed: int, h1, h0) -> GroupSequentialSummary:
         observed_information_fraction=list(np.nanmean(frac_obs, axis=0)),
         efficacy_boundaries_z=list(planned.efficacy_z),
         nominal_p=list(planned.nominal_p),
-        futility_boundaries_z=[x if math.isfinite(x) else None for x in planned.futility_z],
+        # no futility boundary at the final look (rpact's convention; a diff review: the
+        # final look showed one equal to the efficacy boundary in the report and explorer)
+        futility_boundaries_z=[
+            x if math.isfinite(x) and k < len(planned.futility_z) - 1 else None
+            for k, x in enumerate(planned.futility_z)
+        ],
         failed_fits=int(out1.failed.sum()),
         power=power,
         mc_se=mc_se(power, n1),
@@ -470,8 +475,8 @@ def summarise(design, trials: int, seed: int, h1, h0) -> GroupSequentialSummary:
             float(z * e) for z, e in zip(planned.efficacy_z, se_planned, strict=True)
         ],
         futility_boundaries_estimate=[
-            float(z * e) if math.isfinite(z) else None
-            for z, e in zip(planned.futility_z, se_planned, strict=True)
+            float(z * e) if math.isfinite(z) and k < len(se_planned) - 1 else None
+            for k, (z, e) in enumerate(zip(planned.futility_z, se_planned, strict=True))
         ],
         # the effect beta-spending futility is derived under (a DSMB statistician's review:
         # at an n below the design's it is larger than the design's effect, unstated)

@@ -283,14 +283,19 @@ def _repeated_ci(estimate, c, se, df, sides, has_bound) -> dict:
 
 def _own_final_boundary(design, info, k: int, k_count: int, i_max: float) -> float:
     """This trial's final efficacy boundary (z) if its later interim looks come at their
-    planned fractions of ``I_max`` (those still ahead of this look's information) and the
-    final look at ``I_max``: the alpha its looks so far spent at their observed information
-    is gone, the final look spends what is left."""
+    planned fractions of ``I_max`` times this look's observed / planned information (looks
+    are set in calendar time: a trial ahead of its plan stays ahead; a diff review found a
+    look already overtaken dropped, as if it would spend nothing) and the final look at
+    ``I_max``: the alpha its looks so far spent at their observed information is gone, the
+    final look spends what is left. A later look that would hold ``I_max`` is the final."""
     from designs.planning.look_times import look_times
     from designs.sequential.at_information import boundaries_at_information
 
     t, interim = design.trial, design.interim
-    ahead = [f * i_max for f in look_times(design).fractions[k + 1 : -1] if f * i_max > info[k]]
+    fractions = look_times(design).fractions
+    ahead_by = info[k] / (fractions[k] * i_max)
+    ahead = [f * i_max * ahead_by for f in fractions[k + 1 : -1]]
+    ahead = [x for x in ahead if info[k] < x < i_max]
     infos = [*(float(x) for x in info[: k + 1]), *ahead, i_max]
     bounds, _, _ = boundaries_at_information(
         infos, i_max, t.alpha, interim.alpha_spending(), t.sides, max(k_count, len(infos)), True

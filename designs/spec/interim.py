@@ -319,7 +319,8 @@ class Interim:
             raise InputError(str(exc).replace("interim.gamma", "interim.futility_gamma")) from None
 
     def describe(self) -> str:
-        """One short line, e.g. ``2 looks at information 0.5, 1; obf spending``."""
+        """One short line, e.g. ``2 looks at information 0.5, 1; O'Brien-Fleming-type (obf)
+        alpha spending``."""
         if not self.sequential:
             return "no interim analysis"
         where = {

@@ -422,3 +422,27 @@ def test_a_file_with_rows_after_the_looks_month_is_warned(run, capsys, tmp_path)
     )
     cut = _at_look(run, capsys, tmp_path, data[data.calendar_month <= month], options, 1, [])
     assert not any("calendar_month" in w for w in cut["warnings"])
+
+
+def test_the_own_final_boundary_carries_this_looks_lead_to_the_later_looks(run, capsys, tmp_path):
+    """A diff review: a later planned look that this look's information had already passed
+    was dropped, as if it would spend nothing (the own final boundary then too low). Three
+    looks: the later interim look is taken at its planned fraction times this look's
+    observed / planned information (looks come by calendar month), as computed here from
+    the output's fractions."""
+    from designs.sequential.at_information import boundaries_at_information
+
+    options = ["--looks", "0.3333,0.6667,1", "--futility", "cp:0.1"]
+    options += ["--set", "trial.sides=1", "--set", "trial.alpha=0.025"]
+    seen = _first_look(run, capsys, tmp_path, options)
+    look = _at_look(run, capsys, tmp_path, seen, options, 1, [])["interim_look"]
+    design = _design(options)
+    i_max = look["information_max"]
+    t1, planned = look["information_fraction"], look["planned_fraction"]
+    infos = [t1 * i_max, 0.6667 * i_max * t1 / planned, i_max]
+    assert t1 / planned != pytest.approx(1.0, abs=0.01)  # the look is off its plan
+    t, interim = design.trial, design.interim
+    bounds, _, _ = boundaries_at_information(
+        infos, i_max, t.alpha, interim.alpha_spending(), t.sides, 3, True
+    )
+    assert look["own_final_boundary_z"] == pytest.approx(bounds[-1], rel=1e-12)

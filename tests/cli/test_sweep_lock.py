@@ -69,9 +69,13 @@ def test_a_users_file_or_link_named_like_the_lock_is_refused_and_kept(run, capsy
     code, _, err = run(capsys, *SWEEP, "--out", str(linked))
     assert code == 2 and "is not a sweep's lock" in err
     assert important.read_text() == "a,b\n1,2\n"
-    # a lock a killed sweep left (its process id) does not block
+    # a lock a killed sweep left (its process id), or one a crash left zero-filled (a diff
+    # review), does not block
     lock_path(out).write_text("12345\n")
     assert run(capsys, *SWEEP, "--out", str(out))[0] == 0 and not lock_path(out).exists()
+    zeroed = tmp_path / "z.nc"
+    lock_path(zeroed).write_bytes(b"\x00" * 6)
+    assert run(capsys, *SWEEP, "--out", str(zeroed))[0] == 0
 
 
 def test_a_worker_running_other_code_refuses_its_cell():

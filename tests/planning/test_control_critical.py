@@ -161,3 +161,22 @@ def test_c_moves_inwards_where_a_run_would_expect_too_few_oracle_rejections():
     mu = sure.effect.slope_shift(sure.population.slope_mean) / planned_se(sure)
     assert control_critical(sure, p, 500) == pytest.approx(mu - norm.isf(0.04), rel=1e-12)
     assert control_critical(sure, p, 500) > control_critical(sure, p)
+
+
+def test_the_search_curve_takes_the_rules_c_at_each_size():
+    """A diff review: the search's curve could fall back to the test's c with no test
+    failing. simulate_curve under the sceptical rule: each size's runs record the rule's c
+    at that size and trial count, and the curve's values are the control's outcomes there."""
+    from designs.planning.power_curve import simulate_curve
+    from designs.planning.sample_size import design_at
+
+    design = load_design().with_overrides(SCEPTICAL)
+    prior = decision_rule.decision_prior(design)
+    runs = {}
+    curve = simulate_curve(design, [120, 180], 600, 4, prior=prior, runs=runs)
+    for row, size in enumerate((120, 180)):
+        res, success, c = runs[size]
+        assert c == control_critical(design_at(design, size), prior, 600)
+        assert abs(c - critical_value(0.05, 2)) > 0.1
+        ok = success & ~res.failed("lmm_slope")
+        np.testing.assert_array_equal(curve.values[row], adjusted_outcomes(ok, *res.oracle.T, c)[0])

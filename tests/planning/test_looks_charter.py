@@ -64,11 +64,16 @@ def test_boundaries_on_the_estimates_scale_are_z_times_the_planned_se():
     times = look_times(design)
     assert s.information_max == times.information_max
     se = 1 / np.sqrt(np.asarray(s.expected_information_fraction) * s.information_max)
-    for on_estimate, z in (
-        (s.efficacy_boundaries_estimate, s.efficacy_boundaries_z),
-        (s.futility_boundaries_estimate, s.futility_boundaries_z),
-    ):
-        np.testing.assert_allclose(on_estimate, np.multiply(z, se), rtol=1e-15)
+    np.testing.assert_allclose(
+        s.efficacy_boundaries_estimate, np.multiply(s.efficacy_boundaries_z, se), rtol=1e-15
+    )
+    interim = slice(0, -1)  # no futility boundary at the final look (rpact's convention)
+    np.testing.assert_allclose(
+        s.futility_boundaries_estimate[interim],
+        np.multiply(s.futility_boundaries_z[interim], se[interim]),
+        rtol=1e-15,
+    )
+    assert s.futility_boundaries_z[-1] is None and s.futility_boundaries_estimate[-1] is None
     text = group_sequential_text(design, s)
     assert f"planned maximum information {s.information_max:.1f} (points/month)^-2" in text
     assert f"efficacy {s.efficacy_boundaries_estimate[0]:.3f}, " in text

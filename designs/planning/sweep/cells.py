@@ -159,7 +159,7 @@ def _cell_task(
 
     if code is not None and code_version() != code:
         raise InputError(
-            f"--scheduler: a Dask worker runs other code of this tool (code {code_version()}, "
+            f"a Dask worker runs other code of this tool (code {code_version()}, "
             f"this command's {code}); install the same version on every worker (the finished "
             "cells are kept)"
         )

@@ -32,7 +32,8 @@ def _check_not_users(path: Path, option: str, out_path) -> None:
     text = None
     if path.is_file() and not path.is_symlink():
         try:
-            text = path.read_bytes()[:64].decode("ascii").strip()
+            # NUL bytes: a lock written just before a crash can come back zero-filled
+            text = path.read_bytes()[:64].decode("ascii").strip("\x00 \t\r\n")
         except (OSError, UnicodeDecodeError):
             text = None
     if text is None or not (text == "" or text.isdigit()):
