@@ -55,8 +55,9 @@ SWEEP_GRIDS = (
         "--dropout",
         "dropout_12m",
         False,
-        "dropout by month 12 were no one to die (constant MCAR hazard -ln(1 - D) / 12; the "
-        "design's deaths compete with it, so a little fewer drop out: the file's dropped_out)",
+        "dropout by month 12 were no one to die, as fractions or percentages (0.3 or 30%%; "
+        "constant MCAR hazard -ln(1 - D) / 12; the design's deaths compete with it, so a "
+        "little fewer drop out: the file's dropped_out)",
     ),
     (
         "--informative",

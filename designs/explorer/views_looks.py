@@ -188,7 +188,8 @@ def frequentist_looks_html(req, gs, provenance) -> ui.Tag:
         ui.tags.li(
             ui.strong(f"Type I error of the design {type_i_text(gs)}{nonbinding_text(gs)}"),
             f" (nominal {gs.alpha:g} {sided}), "
-            f"{spending_words(gs.spending)} alpha spending, futility {gs.futility}. "
+            f"{spending_words(gs.spending)} alpha spending, futility "
+            f"{spending_words(gs.futility)}. "
             + sequential_type_i_flag(gs),  # LIBERAL ..., when it is off its level
             id="gs-type1",
             data_type1=repr(gs.type_i_error),

@@ -125,7 +125,8 @@ def power_text(design, summaries, prior=None) -> str:
         f"{s.trials} trial{'s' if s.trials != 1 else ''}, seed {s.seed}"
     )
     lines.append(estimand_line(summaries[0].analysis, design.dropout.exits_informative))
-    lines += [t for t in (estimator_note(s.estimator, s.variance_ratio),) if t]
+    what = "Success rate" if s.decision == "posterior" else "Power"  # (a docs review)
+    lines += [t for t in (estimator_note(s.estimator, s.variance_ratio, what),) if t]
     lines += decision_lines(design, summaries)
     lines += [t for t in (prior_text(design, prior),) if t]
     return "\n".join(lines + power_notes(design, summaries))

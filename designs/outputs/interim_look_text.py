@@ -12,7 +12,8 @@ _DECISIONS = {
     ),
     "futility": (
         "the futility boundary is crossed (non-binding: the DSMB may stop for futility or "
-        "go on; the type I error holds either way)"
+        "go on; the efficacy boundaries ignore it, so going on does not raise the type I "
+        "error the design has with futility ignored, which power --looks gives)"
     ),
     "stopped: information reached": (
         "final analysis (the look holds the planned maximum information): no rejection"

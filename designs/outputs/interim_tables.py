@@ -230,8 +230,7 @@ def _notes(interim) -> str:
         "(1/SE^2), so "
         "its stopping probabilities per look can differ from a table at the planned "
         "fractions, at about the same power (an independent review against rpact: a few "
-        "points per look, more with early spending and with ols_slope_ttest, up to 0.04 "
-        "at a look; docs/group_sequential.md). "
+        "points per look at most, up to 0.04 with ols_slope_ttest; docs/group_sequential.md). "
         + (
             "Futility is non-binding (the efficacy boundaries ignore it) and followed in the "
             "simulation. "

@@ -53,7 +53,8 @@ def _outward(value: float, digits: int, up: bool) -> str:
 
 def rate_text(rate: float, mc_se: float, trials: int, digits: int = 4) -> str:
     """``'0.0240 (MC SE 0.0024)'``; with no trial counted ``'0.0000 (none of 100 trials;
-    one-sided 95% upper bound 0.0295)'`` (every trial: the lower bound)."""
+    one-sided 95% upper bound 0.0296)'`` (every trial: the lower bound; bounds rounded
+    outwards)."""
     edge = rate_edge(rate, trials)
     if edge is None:
         return f"{rate:.{digits}f} (MC SE {se_text(mc_se)})"
@@ -66,7 +67,7 @@ def rate_text(rate: float, mc_se: float, trials: int, digits: int = 4) -> str:
 
 
 def rate_cell(rate: float, mc_se: float, trials: int, digits: int = 4) -> str:
-    """A table cell: ``'0.0240 (0.0024)'``; with no trial counted ``'0.0000 (≤ 0.0295)'``,
+    """A table cell: ``'0.0240 (0.0024)'``; with no trial counted ``'0.0000 (≤ 0.0296)'``,
     its one-sided 95% upper bound in place of the SE of 0 (every trial: ``'(≥ ...)'``)."""
     edge = rate_edge(rate, trials)
     if edge is None:
@@ -144,7 +145,8 @@ def estimator_note(estimator: str, variance_ratio: float = math.nan, what: str =
     return (
         f"{what} with a control variate: each trial's oracle test (the slope difference by GLS "
         "on its unrounded scores with the true covariance, whose distribution is known) "
-        "corrects the share of significant trials for the luck of the draw, with the same "
+        f"corrects the share of {'successes' if 'uccess' in what else 'significant trials'} "
+        "for the luck of the draw, with the same "
         "expectation up to a term of order 1/trials (its coefficient is estimated) and "
         f"{smaller} (Glasserman 2004, section 4.1)."
     )

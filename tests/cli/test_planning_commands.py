@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 from types import SimpleNamespace
 
 import pytest
@@ -615,3 +616,17 @@ def test_a_sweep_prints_each_cells_power(run, capsys, tmp_path):
     assert 0 < p < 1  # 30 trials at 40 per arm: about 0.3, neither none nor all
     assert line.endswith(f": {p:.3f} ({se_text(se)})")
     assert "power favouring active (MC SE" in text
+
+
+def test_a_looks_tables_type_i_error_of_zero_gives_its_bound(capsys, run):
+    """A docs review: `sample-size --looks` printed "0.0000 | 0.000" where no null trial
+    rejected; the MC SE cell now gives the exact one-sided bound, as elsewhere."""
+    argv = ("sample-size", "--looks", "0.5,1", "--spending", "obf", "--set", "trial.sides=1")
+    argv += ("--set", "trial.alpha=0.025", "--trials", "200", "--refine-trials", "0")
+    code, out, _ = run(capsys, *argv, "--seed", "7", "--json")
+    rows = json.loads(out)
+    zero = [r for r in rows if r["type_i_error"] == 0.0]
+    assert code == 0 and zero, rows  # seed 7: the 80% row's 200 null trials reject none
+    code, out, _ = run(capsys, *argv, "--seed", "7")
+    bound = 1 - 0.05 ** (1 / zero[0]["trials"])
+    assert f"| 0.0000 | ≤ {math.ceil(bound * 1e4) / 1e4:.4f} |" in out
