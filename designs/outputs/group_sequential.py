@@ -435,7 +435,9 @@ def group_sequential_assurance_text(results, attrs=None) -> str:
             f"{', '.join(f'{t:g}' for t in r0.thresholds)}, predictive futility {fut}"
         )
     else:
-        rule = f"{spending_words(r0.spending)} alpha spending, futility {r0.futility}"
+        rule = (
+            f"{spending_words(r0.spending)} alpha spending, futility {spending_words(r0.futility)}"
+        )
     lines = [
         f"{r0.analysis}: {len(r0.looks)} looks at information "
         f"{', '.join(f'{x:g}' for x in r0.looks)} (months "

@@ -44,7 +44,7 @@ def rate_edge(rate: float, trials: int) -> str | None:
 
 def _outward(value: float, digits: int, up: bool) -> str:
     """``value`` rounded outwards at ``digits`` (a bound up, a lower bound down), so that a
-    bound never reads as the rate itself (a sweep review: 1 of 8,000 trials read "1.000 (≥
+    bound never reads as the rate itself (a sweep review: all of 8,000 trials read "1.000 (≥
     1.000)" where the lower bound is 0.9996)."""
     scale = 10.0**digits
     x = math.ceil(value * scale - 1e-9) if up else math.floor(value * scale + 1e-9)
