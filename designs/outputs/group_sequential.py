@@ -312,10 +312,11 @@ def group_sequential_sample_size_table(result, design, fmt: str = "md") -> str:
     for r in rows:
         cells = _gs_cells(r)
         shown = [f(cells[k]) for _, k, f in _GS_COLUMNS]
-        if rate_edge(r.type_i_error, r.trials):  # no null trial rejected (or every one): the
+        n0 = getattr(r, "counted_h0", 0) or r.trials  # the null trials the rate is over
+        if rate_edge(r.type_i_error, n0):  # no null trial rejected (or every one): the
             # one-sided bound, not an SE of 0 (a docs review)
             shown[[k for _, k, _ in _GS_COLUMNS].index("mc_se_type_i_error")] = (
-                rate_cell(r.type_i_error, 0.0, r.trials).split(" ", 1)[1].strip("()")
+                rate_cell(r.type_i_error, 0.0, n0).split(" ", 1)[1].strip("()")
             )
         if r.size_name != "n_per_arm":
             t = design_at(design, r.n_max).trial

@@ -129,6 +129,8 @@ class GroupSequentialSampleSizeRow:
     expected_months_h1: float = float("nan")
     expected_months_h0: float = float("nan")
     fixed_months: float = float("nan")
+    #: The null trials the type I error is over (failed fits left out under "exclude").
+    counted_h0: int = 0
 
     def to_dict(self) -> dict:
         """Plain JSON-ready dictionary (:func:`~designs.planning.sample_size.row_json`)."""
@@ -464,6 +466,7 @@ def find_group_sequential_sample_size(
                 expected_months_h1=s.expected_months,
                 expected_months_h0=s.expected_months_h0,
                 fixed_months=s.fixed_months,
+                counted_h0=int(s.counted_h0),
                 type_i_error=s.type_i_error,
                 mc_se_type_i_error=s.mc_se_type_i_error,
                 type_i_error_nonbinding=s.type_i_error_nonbinding,

@@ -284,7 +284,7 @@ def test_sample_size_with_looks_under_the_posterior_rule(tmp_path, capsys, run):
 
     # (a rate of 0 gives its one-sided bound instead of an SE of 0: a docs review)
     se_cell = (
-        rate_cell(0.0, 0.0, row["trials"]).split(" ", 1)[1].strip("()")
+        rate_cell(0.0, 0.0, row["counted_h0"] or row["trials"]).split(" ", 1)[1].strip("()")
         if row["type_i_error"] == 0.0
         else se_text(row["mc_se_type_i_error"])
     )

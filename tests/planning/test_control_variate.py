@@ -205,6 +205,8 @@ def test_a_control_that_hardly_varies_leaves_the_plain_share():
     assert plain_runs > 150  # P(z < 1.96) = 0.003: about 1.5 trials of 500 on the rare side
     assert MIN_ORACLE_SIDE == 10 and not control_informed((491, 500))
     assert control_informed((490, 500)) and control_informed((10, 500))
+    # the sharp null's expected count, trials x alpha / sides, in floating point (a diff review)
+    assert control_informed((9.999999999999998, 1000))
     # the power summary: the plain share where the oracle's rarer side is too small
     tally = Tally(trials=500, rejected=494, favourable=494)
     tally.control = (
