@@ -82,10 +82,11 @@ def rule_critical(design, prior, se: float) -> float:
 PLANNED_SIDE = 20
 
 #: The expected count at the rule's own z below which ``c`` moves (to :data:`PLANNED_SIDE`):
-#: a little above the guard's 10, so that ``c`` stays the rule's wherever the guard would take
-#: the control there (a diff review: moving ``c`` at 11 expected, where the rule's own z
-#: worked, cost 2.4 times the variance).
-MOVE_BELOW = 12
+#: just above the guard's 10 (the guard counts with the trials' own ``mu_P``, close to the
+#: planned drift), so that ``c`` stays the rule's wherever the guard would take the control
+#: there (a diff review: moving ``c`` at 11 expected, where the rule's own z worked, cost 2.4
+#: times the variance).
+MOVE_BELOW = 10.5
 
 
 def control_critical(design, prior=None, trials: int | None = None) -> float:
