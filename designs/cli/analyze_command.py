@@ -160,10 +160,11 @@ def cmd_analyze(args) -> int:
     if at_look:
         from designs.planning.interim_look import decision_at_look
 
-        out["warnings"] = [*out["warnings"], *_rows_after_look(design, data, args.look)]
         out["interim_look"] = decision_at_look(
             design, out, args.look, earlier_se, args.information_max, prior
         )
+        month = out["interim_look"]["planned_month"]
+        out["warnings"] = [*out["warnings"], *_rows_after_look(data, args.look, month)]
         # the fixed-sample test does not decide at a look (a DSMB review: "significant":
         # true stood beside the look's "final: no rejection")
         out["significant"] = None
@@ -192,18 +193,15 @@ def cmd_analyze(args) -> int:
     return 0
 
 
-def _rows_after_look(design, data, look: int) -> list[str]:
+def _rows_after_look(data, look: int, month: float) -> list[str]:
     """A file with ``calendar_month`` (as ``trial --out`` writes it) holding rows after the
-    look's planned month: ``analyze --look`` analyses every row given (a Bayesian looks
+    look's planned ``month``: ``analyze --look`` analyses every row given (a Bayesian looks
     review: the whole trial's file at look 1 read 1.07 of the planned maximum information and
     "stop for efficacy", where the rows up to the look's month gave "continue")."""
     if "calendar_month" not in data.columns:
         return []
     import pandas as pd
 
-    from designs.planning.look_times import look_times
-
-    month = float(look_times(design).months[look - 1])
     calendar = pd.to_numeric(data["calendar_month"], errors="coerce")
     late = int((calendar > month + 1e-6).sum())
     if not late:

@@ -12,7 +12,7 @@ from designs.outputs.look_notes import (
     type_i_precision_note,
 )
 from designs.outputs.numbers import rate_mc_se, se_text
-from designs.outputs.rates import counted_h0, rate_cell, rate_edge, rate_text, type_i_text
+from designs.outputs.rates import bound_cell, counted_h0, rate_text, type_i_text
 from designs.spec.decision import threshold_text
 
 __all__ = [
@@ -312,12 +312,11 @@ def group_sequential_sample_size_table(result, design, fmt: str = "md") -> str:
     for r in rows:
         cells = _gs_cells(r)
         shown = [f(cells[k]) for _, k, f in _GS_COLUMNS]
-        n0 = getattr(r, "counted_h0", 0) or r.trials  # the null trials the rate is over
-        if rate_edge(r.type_i_error, n0):  # no null trial rejected (or every one): the
-            # one-sided bound, not an SE of 0 (a docs review)
-            shown[[k for _, k, _ in _GS_COLUMNS].index("mc_se_type_i_error")] = (
-                rate_cell(r.type_i_error, 0.0, n0).split(" ", 1)[1].strip("()")
-            )
+        # no null trial rejected (or every one): the one-sided bound over the null trials
+        # counted, not an SE of 0 (a docs review)
+        bound = bound_cell(r.type_i_error, getattr(r, "counted_h0", 0) or r.trials)
+        if bound:
+            shown[[k for _, k, _ in _GS_COLUMNS].index("mc_se_type_i_error")] = bound
         if r.size_name != "n_per_arm":
             t = design_at(design, r.n_max).trial
             shown[[k for _, k, _ in _GS_COLUMNS].index("n_total_max")] = (

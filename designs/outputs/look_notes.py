@@ -125,16 +125,17 @@ def type_i_precision_note(s) -> str:
     (:func:`designs.planning.operating.type_i_trials`), as ``report --looks`` simulates."""
     from designs.outputs.rates import counted_h0
     from designs.planning.operating import type_i_trials
+    from designs.planning.power import mc_se
 
     need = type_i_trials(s.alpha, 0)
     have = counted_h0(s)
     if have >= need:
         return ""
-    se = (s.alpha * (1 - s.alpha) / have) ** 0.5
     return (
         f"note: the type I error rests on {have:,} trials under no effect (MC SE about "
-        f"{se:.4f} at alpha {s.alpha:g}), too few to show an excess of a few tenths of a "
-        "percentage point, which spending by each trial's observed information can cause "
-        "with early spending (docs/group_sequential.md); for the design you submit, check it "
+        f"{mc_se(s.alpha, have):.4f} at alpha {s.alpha:g}), too few to show an excess of a "
+        "few tenths of a percentage point, which spending by each trial's observed "
+        "information can cause with early spending (docs/group_sequential.md); for the design "
+        "you submit, check it "
         f"on {need:,} (MC SE 0.0015): report --looks does, or power with --trials {need}"
     )

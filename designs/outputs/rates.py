@@ -66,16 +66,23 @@ def rate_text(rate: float, mc_se: float, trials: int, digits: int = 4) -> str:
     )
 
 
-def rate_cell(rate: float, mc_se: float, trials: int, digits: int = 4) -> str:
-    """A table cell: ``'0.0240 (0.0024)'``; with no trial counted ``'0.0000 (≤ 0.0296)'``,
-    its one-sided 95% upper bound in place of the SE of 0 (every trial: ``'(≥ ...)'``)."""
+def bound_cell(rate: float, trials: int, digits: int = 4) -> str | None:
+    """Where ``rate`` counted no trial (or every trial), its one-sided 95% bound as a table
+    shows it in place of an SE of 0: ``'≤ 0.0296'`` (``'≥ ...'``); None otherwise."""
     edge = rate_edge(rate, trials)
     if edge is None:
-        return f"{rate:.{digits}f} ({se_text(mc_se)})"
+        return None
     bound = one_sided_bound(trials)
     if edge == "none":
-        return f"{rate:.{digits}f} (≤ {_outward(bound, digits, True)})"
-    return f"{rate:.{digits}f} (≥ {_outward(1.0 - bound, digits, False)})"
+        return f"≤ {_outward(bound, digits, True)}"
+    return f"≥ {_outward(1.0 - bound, digits, False)}"
+
+
+def rate_cell(rate: float, mc_se: float, trials: int, digits: int = 4) -> str:
+    """A table cell: ``'0.0240 (0.0024)'``; with no trial counted ``'0.0000 (≤ 0.0296)'``,
+    its one-sided 95% upper bound in place of the SE of 0 (every trial: ``'(≥ ...)'``;
+    :func:`bound_cell`)."""
+    return f"{rate:.{digits}f} ({bound_cell(rate, trials, digits) or se_text(mc_se)})"
 
 
 def type_i_text(s, digits: int = 4) -> str:
