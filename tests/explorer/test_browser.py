@@ -48,6 +48,19 @@ def _up_to_date(page) -> None:
     page.wait_for_function("document.querySelector('#status').innerText === 'up to date'")
 
 
+def _power_when_done(page, command: str, **attrs):
+    """The headline once the page has taken the last change (its reproducing commands show
+    ``command``) and finished simulating it, found afresh. A handle found before then can be
+    the previous state's headline, which matches the same ``attrs`` and is replaced, not
+    updated: CI read 0.63, the power of the cp threshold 0.1 the page had a moment before,
+    from such a detached handle where the page showed 0.60 for 0.3."""
+    page.wait_for_function(
+        f"document.querySelector('#command').innerText.includes({json.dumps(command)})"
+    )
+    _up_to_date(page)
+    return page.wait_for_selector(_power_selector(**attrs))
+
+
 def test_the_page_loads_with_the_default_design(page, tmp_path):
     page.wait_for_selector(
         _power_selector(seed=DEFAULT_SEED, trials=DEFAULT_TRIALS, analysis="lmm_slope"),
@@ -170,8 +183,8 @@ def test_interim_looks_show_the_command_lines_group_sequential_power(page, cli, 
     gs = json.loads(cli("power", "--json", *argv, "--trials", str(trials)))
     _set(page, "looks", "0.5, 1")
     page.select_option("#spending", "pocock")
-    shown = page.wait_for_selector(
-        _power_selector(looks="0.5,1", n_total=200, effect=0.25, trials=trials)
+    shown = _power_when_done(
+        page, 'interim.spending="pocock"', looks="0.5,1", n_total=200, effect=0.25, trials=trials
     )
     assert gs["looks"] == [0.5, 1.0] and gs["spending"].lower().startswith("pocock")
     assert float(shown.get_attribute("data-power")) == gs["power_favourable"]
@@ -226,6 +239,8 @@ def test_the_posterior_rule_at_looks_shows_the_command_lines_numbers(page, cli, 
         "(document.querySelector('#posterior-rule') || {innerText: ''}).innerText"
         ".includes('final success < 0.3')"
     )  # the status stays "could not compute: sample size" while the library refuses it
+    # (so not _power_when_done, which waits for "up to date"); the rule's line above is the
+    # result's, so the headline found now is this state's
     shown = page.wait_for_selector(_power_selector(looks="0.5,1", n_total=200, trials=trials))
     assert out["rule"] == "posterior" and out["futility_predictive"] == 0.3
     assert float(shown.get_attribute("data-power")) == out["power_favourable"]
@@ -276,11 +291,9 @@ def test_the_conditional_power_threshold_is_the_command_lines(page, cli):
     page.select_option("#futility", "cp")
     page.locator("#futility_cp").wait_for(state="visible")
     _set(page, "futility_cp", 0.3)
-    page.wait_for_function(
-        "document.querySelector('#command').innerText.includes('interim.futility_cp=0.3')"
+    shown = _power_when_done(
+        page, "interim.futility_cp=0.3", looks="0.5,1", n_total=200, trials=trials
     )
-    shown = page.wait_for_selector(_power_selector(looks="0.5,1", n_total=200, trials=trials))
-    _up_to_date(page)
     assert float(shown.get_attribute("data-power")) == out["power_favourable"]
     table = page.inner_text("#looks-table")
     assert f"{out['p_stop_futility'][0]:.3f} ({out['mc_se_stop_futility'][0]:.3f})" in table
