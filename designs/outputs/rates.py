@@ -4,9 +4,8 @@ error.
 The binomial Monte Carlo SE ``sqrt(p (1 - p) / trials)`` is 0 when no trial (or every trial)
 counted, and then says nothing about how large the true rate may be: 0 of 100 null trials is
 compatible with a type I error of 0.03, above a one-sided level of 0.025. There the text gives
-the exact one-sided 95% bound instead, ``1 - 0.05^(1 / trials)`` (Clopper and Pearson 1934;
-about ``3 / trials``, the "rule of three" of Hanley and Lippman-Hand 1983; references 69 and
-70 of ``docs/references.md``).
+the exact one-sided 95% bound instead, ``1 - 0.05^(1 / trials)``
+(:mod:`designs.planning.rate_bound`, whose number the JSON gives).
 """
 
 from __future__ import annotations
@@ -14,6 +13,7 @@ from __future__ import annotations
 import math
 
 from designs.outputs.numbers import se_text
+from designs.planning.rate_bound import one_sided_bound
 
 #: Monte Carlo SEs by which a simulated type I error must exceed its level for the outputs to
 #: call it above the level (the warnings of `sample-size`, the looks and the report).
@@ -23,12 +23,6 @@ LEVEL_SES = 2
 def above_level(rate: float, mc_se: float, level: float, ses: float = LEVEL_SES) -> bool:
     """Whether ``rate`` is above ``level`` by more than ``ses`` Monte Carlo SEs."""
     return rate > level + ses * mc_se
-
-
-def one_sided_bound(trials: int) -> float:
-    """The exact one-sided 95% upper bound of a rate after 0 events in ``trials`` trials
-    (equally, 1 minus the lower bound after ``trials`` events)."""
-    return 1.0 - 0.05 ** (1.0 / trials)
 
 
 def rate_edge(rate: float, trials: int) -> str | None:

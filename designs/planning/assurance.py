@@ -35,6 +35,7 @@ from designs import __version__
 from designs.errors import InputError
 from designs.planning.assurance_mcse import assurance_mc_error
 from designs.planning.power import check_fixed, mc_se
+from designs.planning.rate_bound import edge_bound
 from designs.sequential import normal as norm
 from designs.simulation.engine import run_trials
 from designs.simulation.inputs import population_rows, simulation_inputs
@@ -389,7 +390,6 @@ def _bins(effect, success, bins: int) -> tuple:
         # none or all of a bin's trials: its SE of 0 says nothing, so the exact one-sided 95%
         # bound beside it (upper after none, lower after all; Clopper and Pearson 1934, as
         # designs.outputs.rates gives it in text; a formula audit found the JSON's 0 alone)
-        edge = 1.0 - 0.05 ** (1.0 / e.size)
         out.append(
             {
                 "effect_low": float(e.min()),
@@ -397,7 +397,7 @@ def _bins(effect, success, bins: int) -> tuple:
                 "effect_mean": float(e.mean()),
                 "power": p,
                 "mc_se": mc_se(p, e.size),
-                "one_sided_bound_95": edge if p == 0.0 else 1.0 - edge if p == 1.0 else None,
+                "one_sided_bound_95": edge_bound(p, e.size),
                 "trials": int(e.size),
             }
         )

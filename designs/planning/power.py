@@ -30,6 +30,7 @@ from designs.errors import InputError
 from designs.planning.control_critical import control_critical
 from designs.planning.control_variate import control_informed, wanted
 from designs.planning.power_tally import Tally, whole_trials
+from designs.planning.rate_bound import edge_bound
 from designs.simulation import layout as K
 from designs.simulation.engine import TrialResults, run_trials
 from designs.simulation.inputs import simulation_inputs
@@ -196,6 +197,13 @@ class PowerSummary:
         out["type_i_error"] = self.type1
         out["mc_se_type_i_error"] = self.type1_mc_se
         out["type_i_trials"] = self.type1_trials
+        # a rate of 0 or 1 has an MC SE of 0: its exact one-sided bound, as the text gives it
+        for rate, trials in (
+            ("power", self.denominator),
+            ("power_favourable", self.denominator),
+            ("type_i_error", self.type1_trials),
+        ):
+            out[f"{rate}_one_sided_bound_95"] = edge_bound(out[rate], trials)
         return out
 
 

@@ -53,6 +53,7 @@ from designs.planning.power_curve import (  # noqa: F401  (re-exported for calle
     size_name,
 )
 from designs.planning.progress import expect
+from designs.planning.rate_bound import edge_bound
 from designs.planning.size_grid import first_grid, grow_curve, min_size, round_up, size_step
 from designs.simulation.seeds import DEFAULT_SEED, SALT_SAMPLE_SIZE_CONFIRMATION, secondary_seed
 
@@ -79,6 +80,10 @@ def row_json(out: dict) -> dict:
         if not out["reached"] or out[key] < 0:
             out[key] = None
     out["power_favourable"], out["mc_se_favourable"] = out["power"], out["mc_se"]
+    # a type I error of 0 has an MC SE of 0: its exact one-sided upper bound, over the null
+    # trials it counted (with looks: ``counted_h0``, 0 meaning all ``trials`` at n max)
+    null_trials = out.get("type_i_trials") or out.get("counted_h0") or out["trials"]
+    out["type_i_error_one_sided_bound_95"] = edge_bound(out["type_i_error"], null_trials)
     return out
 
 
