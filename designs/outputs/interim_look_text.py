@@ -45,6 +45,8 @@ def _frequentist_lines(look: dict) -> list[str]:
         if look["spending"] == "user" and fraction < 1
         else f"at information fraction {fraction:.4g}"
     )
+    if look.get("spending_information") == "planned" and look["spending"] != "user":
+        by = f"at the planned information fraction {fraction:.4g}, interim.information"
     lines = [
         f"  spending         {look['spending']}, {_sides(look)} alpha {look['alpha']:g}: "
         f"{by_now:.4g} at this look, {spent[-1]:.4g} by it ({by})",
@@ -103,7 +105,8 @@ def _frequentist_lines(look: dict) -> list[str]:
     earlier = look["efficacy_boundaries_z"][:-1]
     if earlier:
         shown = ", ".join("none" if b is None else f"{b:.4f}" for b in earlier)
-        lines.append(f"  earlier looks    efficacy boundaries at their information: {shown}")
+        at = "the planned" if look.get("spending_information") == "planned" else "their"
+        lines.append(f"  earlier looks    efficacy boundaries at {at} information: {shown}")
     return lines
 
 

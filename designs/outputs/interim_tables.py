@@ -26,6 +26,7 @@ from designs.outputs.interim_looks_table import (
     interim_look_rows,
     null_trials,
 )
+from designs.outputs.look_notes import boundary_words
 from designs.outputs.numbers import rate_mc_se, se_text
 from designs.outputs.rates import counted_h0, rate_cell, rate_edge, type_i_text
 
@@ -226,11 +227,7 @@ def _notes(interim) -> str:
         "at the look where each trial stopped (the fixed design randomises all and ends "
         "after the last patient's last visit; patients, not the expected information of "
         "rpact's or EAST's tables). Boundaries: planned, on the z scale, with their nominal "
-        f"p ({sided}); each simulated trial spends alpha by the information it observed "
-        "(1/SE^2), so "
-        "its stopping probabilities per look can differ from a table at the planned "
-        "fractions, at about the same power (an independent review against rpact: a few "
-        "points per look at most, up to 0.04 with ols_slope_ttest; docs/group_sequential.md). "
+        f"p ({sided}); {boundary_words(s)}. "
         + (
             "Futility is non-binding (the efficacy boundaries ignore it) and followed in the "
             "simulation. "

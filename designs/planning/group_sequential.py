@@ -7,7 +7,8 @@ where the expected information reaches the design's fractions
 ``estimate / SE`` with the analysis' degrees of freedom is carried to the z scale by its
 p-value (``z = Phi^-1(F_t(stat; df))``, so each look keeps its nominal level) and compared
 with the trial's own efficacy boundary, which spends alpha by the information it observed,
-``1 / SE^2`` (:func:`designs.sequential.observed.observed_crossings`). A non-binding
+``1 / SE^2`` (:func:`designs.sequential.observed.observed_crossings`), or under
+``interim.information = "planned"`` with the planned boundaries. A non-binding
 futility rule (one-sided designs) stops a trial whose z falls at or below the planned
 futility boundary of that look. The trial stops at the first boundary crossed.
 
@@ -26,11 +27,11 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
-from scipy.special import ndtri, stdtr
 
 from designs.analyses import results as R
 from designs.errors import InputError
 from designs.planning.look_times import LookTimes, look_times
+from designs.planning.look_z import z_statistics
 from designs.planning.power import mc_se, null_design
 from designs.planning.rate_bound import edge_bound
 from designs.sequential import efficacy_boundaries, futility_boundaries
@@ -38,7 +39,7 @@ from designs.sequential.conditional_power import conditional_power_futility
 from designs.sequential.observed import observed_crossings
 from designs.simulation.engine_looks import LookResults, run_trials_at_looks
 from designs.simulation.inputs import simulation_inputs
-from designs.spec.interim import CpUnder, Futility
+from designs.spec.interim import CpUnder, Futility, Information
 
 __all__ = [
     "GroupSequentialSummary",
@@ -98,7 +99,8 @@ class Outcome:
     bounds : float64[trial, look]
         Each trial's efficacy boundary at its observed information (``Z_CAP`` after the
         look that stopped it; NaN at each look decided without solving for its boundary,
-        :func:`designs.sequential.observed.observed_crossings`).
+        :func:`designs.sequential.observed.observed_crossings`); under
+        ``interim.information = "planned"`` the planned boundaries, in every row.
     information : float64[trial, look]
         Observed information ``1 / SE^2`` (the expected one where the fit failed).
     """
@@ -113,54 +115,34 @@ class Outcome:
     information: np.ndarray
 
 
-def z_statistics(results: LookResults, failed: np.ndarray | None = None) -> np.ndarray:
-    """z of each look: the Wald statistic carried through its t distribution (NaN if failed).
-
-    ``failed``: ``results.failed()`` if the caller has it already (else computed here)."""
-    res = results.results
-    bad = results.failed() if failed is None else failed
-    est = res[:, :, R.ESTIMATE]
-    se = res[:, :, R.SE]
-    df = res[:, :, R.DF]
-    any_bad = bool(bad.any())
-    if any_bad:  # a failed fit's numbers may be anything: a harmless 0 / 1 on 1 df instead
-        est = np.where(bad, 0.0, est)
-        se = np.where(bad, 1.0, se)
-        df = np.where(bad, 1.0, df)
-    # the t tail beyond |stat| (scipy.stats.t's sf above 0 and cdf below: the same stdtr
-    # values), carried to z by the normal quantile, with stat's sign (in place: the same
-    # values as the expressions written out)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        stat = est / se
-        neg = np.abs(stat)
-        np.negative(neg, out=neg)
-        z = stdtr(df, neg)
-        ndtri(z, out=z)
-        np.negative(z, out=z, where=stat > 0)
-    if any_bad:
-        z[bad] = np.nan
-    return z
-
-
 def decide(design, results: LookResults, times: LookTimes, planned) -> Outcome:
     """Apply the boundaries to every look of every trial: the first crossing stops it."""
     t = design.trial
     interim = design.interim
     failed = results.failed()
     z = z_statistics(results, failed)  # NaN where the fit failed: no decision there
-    info = 1.0 / results.results[:, :, R.SE] ** 2
+    observed = 1.0 / results.results[:, :, R.SE] ** 2
     expected = times.fractions * times.information_max
-    info = np.where(failed | ~np.isfinite(info), expected[None, :], info)
-    # the efficacy crossings (the final look's by its exit probability: no boundary solved)
-    bounds, cross = observed_crossings(
-        info,
-        times.information_max,
-        t.alpha,
-        interim.alpha_spending(),
-        t.sides,
-        z,
-        futility=planned.futility_z,
-    )
+    observed = np.where(failed | ~np.isfinite(observed), expected[None, :], observed)
+    if interim.information is Information.PLANNED:
+        # the planned boundaries for every trial (exact, as rpact's); the spending reads the
+        # planned fractions, so no interim look holds I_max and ends the trial early
+        info = np.broadcast_to(expected, observed.shape)
+        bounds = np.broadcast_to(np.asarray(planned.efficacy_z, dtype=float), z.shape).copy()
+        stat = z if t.sides == 1 else np.abs(z)
+        cross = np.nan_to_num(stat, nan=-np.inf) >= bounds
+    else:  # each trial's own: the final look's crossing by its exit probability (no
+        # boundary solved there)
+        info = observed
+        bounds, cross = observed_crossings(
+            info,
+            times.information_max,
+            t.alpha,
+            interim.alpha_spending(),
+            t.sides,
+            z,
+            futility=planned.futility_z,
+        )
     k_count = info.shape[1]
     cross &= ~failed
     fut = np.zeros_like(cross)
@@ -178,7 +160,9 @@ def decide(design, results: LookResults, times: LookTimes, planned) -> Outcome:
     futility = fut[rows, look] & ~efficacy & (look < k_count - 1)
     est = results.results[rows, look, R.ESTIMATE]
     final_failed = failed[:, -1] & ~efficacy & ~futility
-    return Outcome(look, efficacy, futility, efficacy & (est > 0), final_failed, z, bounds, info)
+    return Outcome(
+        look, efficacy, futility, efficacy & (est > 0), final_failed, z, bounds, observed
+    )
 
 
 @dataclass(frozen=True)
@@ -258,6 +242,9 @@ class GroupSequentialSummary:
     #: Mean patients randomised by each look (over the trials, stopped or not), for a DSMB
     #: charter (a protocol writer's review: computed from accrual by hand before).
     n_entered_by_look: list = field(default_factory=list)
+    #: The information the alpha spending read: ``"observed"`` (each trial's own) or
+    #: ``"planned"`` (the planned boundaries for every trial; ``interim.information``).
+    information: str = "observed"
 
     def to_dict(self) -> dict:
         return looks_json(self)
@@ -472,6 +459,7 @@ def summarise(design, trials: int, seed: int, h1, h0) -> GroupSequentialSummary:
         p_stop_information_h0=information_stops(out0, k_count, ok0),
         trials_h0=int(out0.look.size),
         counted_h0=int(n0),
+        information=design.interim.information.value,
         type_i_error_nonbinding=alpha_nb,
         mc_se_type_i_error_nonbinding=mc_se(alpha_nb, n_nb),
         information_max=float(times.information_max),

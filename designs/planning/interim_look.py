@@ -34,7 +34,7 @@ __all__ = ["check_look", "decision_at_look", "estimate_at_z", "z_of_t"]
 
 def z_of_t(statistic: float, df: float) -> float:
     """The t statistic carried to the z scale with its sign: ``Phi^-1(F_t(statistic; df))``
-    (by the tail beyond ``|statistic|``, as :func:`designs.planning.group_sequential.
+    (by the tail beyond ``|statistic|``, as :func:`designs.planning.look_z.
     z_statistics` does for the simulated trials)."""
     from scipy.special import ndtri, stdtr
 
@@ -141,8 +141,9 @@ def decision_at_look(
     if not (math.isfinite(est) and math.isfinite(se) and se > 0):
         return {**out, "decision": "no decision", "why": "the analysis gave no estimate"}
     info = np.array([*(1.0 / np.square(earlier_se)), 1.0 / se**2])
+    by_plan = _spends_by_plan(design)
     for j in range(len(earlier_se)):  # a look at I_max was the final analysis (frequentist)
-        if info[j] >= i_max:
+        if info[j] >= i_max and not by_plan:
             raise InputError(
                 f"--earlier-se: look {j + 1}'s information (1/SE^2 = {info[j]:.5g}) had reached "
                 f"the planned maximum {i_max:.5g}, so look {j + 1} was the final analysis and "
@@ -151,7 +152,8 @@ def decision_at_look(
     # under the frequentist rule an interim look holding I_max is the final analysis (all
     # the alpha left is spent there); the posterior rule has no such stop
     now = float(info[-1])
-    reached = not design.decision.is_posterior and k < k_count - 1 and now >= i_max
+    reached = not design.decision.is_posterior and not by_plan and k < k_count - 1
+    reached = reached and now >= i_max
     final = k == k_count - 1 or reached
     out.update(
         information=now,
@@ -165,7 +167,18 @@ def decision_at_look(
             design, prior, est, se, k, k_count, final, i_max, out["planned_fraction"]
         )
         return {**out, **posterior}
-    return {**out, **_frequentist_at_look(design, result, info, k, k_count, final, i_max)}
+    # the information the spending reads: this trial's, or the plan's (interim.information)
+    spend = times.fractions[: k + 1] * i_max if by_plan else info
+    at_look = _frequentist_at_look(design, result, spend, k, k_count, final, i_max)
+    return {**out, "spending_information": design.interim.information.value, **at_look}
+
+
+def _spends_by_plan(design) -> bool:
+    """Whether the frequentist rule's spending reads the planned information fractions
+    (``interim.information = "planned"``: the planned boundaries, whatever the SEs)."""
+    from designs.spec.interim import Information
+
+    return not design.decision.is_posterior and design.interim.information is Information.PLANNED
 
 
 def estimate_at_z(z: float, se: float, df: float) -> float:
@@ -195,7 +208,8 @@ def _frequentist_at_look(design, result, info, k, k_count, final, i_max) -> dict
     )
     df = result["df"]
     z = z_of_t(result["statistic"], df)
-    se = 1.0 / math.sqrt(info[k])
+    observed = 1.0 / float(result["se"]) ** 2  # this look's (info: what the spending reads)
+    se = 1.0 / math.sqrt(observed)
     c = float(bounds[k])
     has_bound = c < Z_CAP
     crossed = has_bound and (abs(z) if t.sides == 2 else z) >= c
@@ -206,10 +220,11 @@ def _frequentist_at_look(design, result, info, k, k_count, final, i_max) -> dict
         planned = planned_boundaries(design)
         f = float(planned.futility_z[k])
         futility_z = f if math.isfinite(f) else None
-        if interim.futility is Futility.CP and info[k] < i_max:
-            cp = _conditional_power(design, planned, z, info[k] / i_max, i_max)
-            own_final = _own_final_boundary(design, info, k, k_count, i_max)
-            cp_own = _conditional_power(design, planned, z, info[k] / i_max, i_max, own_final)
+        if interim.futility is Futility.CP and observed < i_max:
+            cp = _conditional_power(design, planned, z, observed / i_max, i_max)
+            if not _spends_by_plan(design):  # by plan, its own final boundary is the planned
+                own_final = _own_final_boundary(design, info, k, k_count, i_max)
+                cp_own = _conditional_power(design, planned, z, observed / i_max, i_max, own_final)
     if crossed:  # two-sided: a crossing favouring placebo is a harm, not a success
         decision = "efficacy" if t.sides == 1 or z > 0 else "harm"
     elif futility_z is not None and z <= futility_z:

@@ -50,7 +50,7 @@ from designs.spec.estimand import Estimand
 from designs.spec.exits import exit_admitted, gone_by_last_visit, gone_text
 from designs.spec.fields import check_keys
 from designs.spec.follow_up import Dropout, Effect, EffectKind, EffectSource
-from designs.spec.interim import SEQUENTIAL_ANALYSES, Futility, Interim, Spending
+from designs.spec.interim import SEQUENTIAL_ANALYSES, Futility, Information, Interim, Spending
 from designs.spec.layers import SECTIONS, check_sections, merge_layers
 from designs.spec.patients import Enrichment, Population
 from designs.spec.sources import Sources
@@ -177,6 +177,11 @@ class TrialDesign:
             raise InputError(
                 f"interim.futility = '{self.interim.futility}': the posterior rule's futility "
                 "is decision.futility_predictive (beta spending belongs to the frequentist rule)"
+            )
+        if self.interim.information is not Information.OBSERVED:
+            raise InputError(
+                f"interim.information = '{self.interim.information}': read by alpha spending "
+                "only; the posterior rule at looks is judged by its thresholds"
             )
         if self.interim.spending is not Spending.OBF or self.interim.user_spending:
             raise InputError(

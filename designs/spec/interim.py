@@ -32,6 +32,7 @@ __all__ = [
     "SEQUENTIAL_ANALYSES",
     "CpUnder",
     "Futility",
+    "Information",
     "Interim",
     "Spending",
     "unread_defaults",
@@ -63,6 +64,13 @@ class Futility(StrEnum):
     POCOCK = "pocock"
     HSD = "hsd"
     CP = "cp"  # conditional power below futility_cp (designs.sequential.conditional_power)
+
+
+class Information(StrEnum):
+    """The information the alpha spending reads at each look."""
+
+    OBSERVED = "observed"  # each trial's own 1 / SE^2 (information-based monitoring)
+    PLANNED = "planned"  # the design's planned fraction: the same boundaries for every trial
 
 
 class CpUnder(StrEnum):
@@ -170,6 +178,12 @@ class Interim:
     futility_cp_under : CpUnder
         ``trend`` (the current estimate carried forward) or ``design`` (the design's
         effect, at the planned information).
+    information : Information
+        The information fractions the alpha spending reads: ``observed`` (each trial's own
+        ``1 / SE^2`` at the look over the planned maximum; a look holding the maximum is the
+        final analysis) or ``planned`` (the design's planned fractions: every trial meets
+        the planned boundaries, as a charter's table gives them). See
+        docs/group_sequential.md.
     """
 
     looks: tuple[float, ...] = spec_field(
@@ -241,6 +255,13 @@ class Interim:
         kind=Kind.CHOICE,
         choices=CpUnder,
         doc="futility = cp: conditional power under the current trend or the design effect.",
+    )
+    information: Information = spec_field(  # noqa: RUF009 (returns a dataclasses.field)
+        Information.OBSERVED,
+        kind=Kind.CHOICE,
+        choices=Information,
+        doc="Information fractions the alpha spending reads: observed (each trial's 1/SE^2) "
+        "or planned (the planned boundaries for every trial).",
     )
 
     section: ClassVar[str] = "interim"
@@ -344,4 +365,6 @@ class Interim:
                 f"; non-binding futility by {self.beta_spending().words()} beta spending, "
                 f"beta {self.futility_beta:g}"
             )
+        if self.information is Information.PLANNED:
+            text += "; boundaries at the planned information"
         return text

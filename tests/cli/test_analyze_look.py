@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from designs.planning.group_sequential import simulate_outcome
+from designs.planning.group_sequential import planned_boundaries, simulate_outcome
 from designs.simulation.inputs import simulation_inputs
 
 SEED = 21
@@ -19,6 +19,8 @@ FREQUENTIST = [
     "--looks", "0.3333,0.6667,1", "--spending", "obf", "--futility", "obf",
     "--set", "trial.sides=1", "--set", "trial.alpha=0.025",
 ]  # fmt: skip
+#: The same design meeting the planned boundaries (``interim.information = "planned"``).
+PLANNED = [*FREQUENTIST, "--set", 'interim.information="planned"']
 #: The posterior rule (vague prior) at the same looks, with predictive futility (``--set``:
 #: ``trial`` has no decision options).
 POSTERIOR = [
@@ -86,6 +88,11 @@ def _check_trial(run, capsys, tmp_path, options, index, rule):
             if row["boundary"] is not None:
                 # the kernel solves on a coarser grid: within about 4e-5 (docs)
                 assert look["efficacy_boundary_z"] == pytest.approx(row["boundary"], abs=1e-4)
+            if options is PLANNED:  # the planned boundary, whatever the SEs
+                planned = planned_boundaries(_design(options)).efficacy_z[row["look"] - 1]
+                assert look["spending_information"] == "planned"
+                assert look["efficacy_boundary_z"] == pytest.approx(planned, abs=1e-6)
+                assert not look["information_reached"]
         else:
             assert look["probability"] == pytest.approx(row["probability"], rel=1e-12)
             assert look["threshold"] == row["threshold"]
@@ -117,7 +124,10 @@ def _check_trial(run, capsys, tmp_path, options, index, rule):
     return decisions
 
 
-@pytest.mark.parametrize("rule, options", [("frequentist", FREQUENTIST), ("posterior", POSTERIOR)])
+@pytest.mark.parametrize(
+    "rule, options",
+    [("frequentist", FREQUENTIST), ("frequentist", PLANNED), ("posterior", POSTERIOR)],
+)
 def test_each_look_decides_as_the_simulation(run, capsys, tmp_path, rule, options):
     design = _design(options).with_overrides({"effect.value": 0.2})
     picks = _indices_by_outcome(design)

@@ -212,7 +212,7 @@ def test_z_of_each_look_is_the_t_p_value_carried_to_the_normal_scale():
     from scipy import stats
 
     from designs.analyses import results as R
-    from designs.planning.group_sequential import z_statistics
+    from designs.planning.look_z import z_statistics
     from designs.simulation.engine_looks import LookResults
 
     est = np.array([[0.3, -0.2, 0.0], [1.9, -40.0, 0.1]])

@@ -6,7 +6,7 @@ import numpy as np
 from scipy.special import ndtri, stdtr
 
 from designs.analyses import results as R
-from designs.planning.group_sequential import z_statistics
+from designs.planning.look_z import z_statistics
 from designs.simulation.engine_looks import LookResults
 
 

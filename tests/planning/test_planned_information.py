@@ -1,0 +1,89 @@
+"""``interim.information = "planned"``: every simulated trial meets the planned boundaries
+(the design's planned information fractions), instead of spending alpha by its own observed
+information ``1 / SE^2`` (the default, ``"observed"``).
+
+Why it exists (docs/group_sequential.md): spending by each trial's estimated information put
+a 4-look two-sided Hwang-Shih-DeCani (-4) design at 150 per arm at a type I error of 0.0532
+(MC SE 0.0007, 100,000 null trials) where the same trials against the planned boundaries
+gave 0.0516."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from designs.errors import InputError
+from designs.planning.group_sequential import (
+    group_sequential_power,
+    planned_boundaries,
+    simulate_outcome,
+)
+from designs.planning.look_times import look_times
+from designs.sequential import SpendingFunction
+from designs.simulation.inputs import simulation_inputs
+from designs.spec import load_design
+
+LOOKS = {"interim.looks": [0.3333, 0.6667, 1.0], "interim.spending": "hsd"}
+
+
+def _design(**more):
+    return load_design().with_overrides({**LOOKS, "trial.n_per_arm": 60, **more})
+
+
+def test_every_trial_meets_the_planned_boundaries_at_its_first_crossing():
+    """Against a straightforward loop over the trials: the planned boundaries in every row,
+    the first look whose |z| reaches its boundary stops the trial, the same z as spending by
+    the observed information (only the boundaries differ)."""
+    design = _design(**{"interim.information": "planned"})
+    shift = simulation_inputs(design).effect_shift
+    res, out = simulate_outcome(design, 300, 5, shift)
+    _, out_observed = simulate_outcome(_design(), 300, 5, shift)
+    np.testing.assert_array_equal(out.z, out_observed.z)
+    b = np.asarray(planned_boundaries(design).efficacy_z)
+    np.testing.assert_array_equal(out.bounds, np.broadcast_to(b, out.bounds.shape))
+    for i in range(out.z.shape[0]):
+        crossed = [k for k in range(b.size) if abs(out.z[i, k]) >= b[k]]
+        assert out.look[i] == (crossed[0] if crossed else b.size - 1)
+        assert out.efficacy[i] == bool(crossed)
+    assert 0 < out.efficacy.sum() < out.z.shape[0]  # both kinds of trial were checked
+    # the observed information is still what the summary reports
+    info = 1.0 / res.results[:, :, 1] ** 2
+    assert np.nanmean(out.information) == pytest.approx(np.nanmean(info), rel=1e-12)
+
+
+@pytest.mark.slow  # about 10 s: 4,000 trials under the effect and 4,000 under none
+def test_the_interim_stops_under_no_effect_at_the_alpha_its_plan_spends():
+    """One-sided 0.025, Pocock-type spending, looks at 0.5 and 1, continuous scores, no
+    dropout: under no effect the interim look stops with the probability the spending
+    function gives at 0.5, alpha log(1 + (e - 1) 0.5) = 0.01550 (Lan & DeMets 1983), within
+    3 MC SE (sqrt(p (1 - p) / 4,000) = 0.0020)."""
+    design = load_design().with_overrides(
+        {
+            "interim.looks": [0.5, 1.0],
+            "interim.spending": "pocock",
+            "interim.information": "planned",
+            "trial.sides": 1,
+            "trial.alpha": 0.025,
+            "population.integer_scores": False,
+            "dropout.cumulative": [],
+            "dropout.death_monthly_hazard": 0.0,
+        }
+    )
+    s = group_sequential_power(design, 4000, 11)
+    want = 0.025 * np.log(1 + (np.e - 1) * 0.5)
+    assert SpendingFunction("pocock").spent(np.array([0.5]), 0.025)[0] == pytest.approx(want)
+    se = np.sqrt(want * (1 - want) / 4000)
+    assert abs(s.p_stop_efficacy_h0[0] - want) < 3 * se, (s.p_stop_efficacy_h0[0], want)
+    assert s.information == "planned" and s.to_dict()["information"] == "planned"
+    assert s.p_stop_information == [0.0, 0.0]  # no look ends a trial by its information
+
+
+def test_describe_and_the_refusals():
+    d = _design(**{"interim.information": "planned"})
+    assert d.interim.describe().endswith("; boundaries at the planned information")
+    assert not _design().interim.describe().endswith("planned information")
+    with pytest.raises(InputError, match=r"interim\.information = 'plan': must be one of"):
+        _design(**{"interim.information": "plan"})
+    with pytest.raises(InputError, match="read by alpha spending only"):
+        _design(**{"interim.information": "planned", "decision.rule": "posterior"})
+    assert look_times(d).fractions.tolist() == look_times(_design()).fractions.tolist()
