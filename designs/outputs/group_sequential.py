@@ -118,15 +118,20 @@ def charter_lines(s) -> list[str]:
         return ", ".join("-" if x is None else f"{x:.3f}" for x in xs)
 
     either = " (either direction)" if s.sides == 2 else ""
+    moves = (
+        ""
+        if getattr(s, "information", "observed") == "planned"
+        else "each trial's boundaries move with the information it observed, 1/SE^2, and "
+    )
     lines = [
         f"planned maximum information {i_max:.1f} (points/month)^-2 (SE of the final estimate "
         f"{i_max**-0.5:.4f} points/month); boundaries on the estimate's scale at each look's "
         f"planned information, points/month: efficacy{either} "
         f"{values(s.efficacy_boundaries_estimate)}"
         + (f"; futility {values(s.futility_boundaries_estimate)}" if has_futility(s) else "")
-        + " (z x the planned SE; each trial's boundaries move with the information it "
-        "observed, 1/SE^2, and the decision is on the t statistic carried to z, so the "
-        "estimate needed is a little higher at the look's df: analyze --look gives it)"
+        + f" (z x the planned SE; {moves}the decision is on the t statistic carried to z, so "
+        "the estimate needed is a little higher at the look's df and SE: analyze --look "
+        "gives it)"
     ]
     if s.futility_effect is not None:
         lines.append(

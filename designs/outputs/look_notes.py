@@ -136,6 +136,13 @@ def futility_beta_note(rows, design) -> list[str]:
     ]
 
 
+def _excess_cause(s) -> str:
+    """What can put a looks design's type I error above alpha (docs/group_sequential.md)."""
+    if getattr(s, "information", "observed") == "planned":
+        return "the test at an early look with few patients"
+    return "spending by each trial's observed information"
+
+
 def type_i_precision_note(s) -> str:
     """A note when a looks summary's null trials are too few for its type I error to show an
     excess of a few tenths of a percentage point above alpha, which spending by each trial's
@@ -154,8 +161,8 @@ def type_i_precision_note(s) -> str:
     return (
         f"note: the type I error rests on {have:,} trials under no effect (MC SE about "
         f"{mc_se(s.alpha, have):.4f} at alpha {s.alpha:g}), too few to show an excess of a "
-        "few tenths of a percentage point, which spending by each trial's observed "
-        "information can cause with early spending (docs/group_sequential.md); for the design "
+        f"few tenths of a percentage point, which {_excess_cause(s)} can cause with early "
+        "spending (docs/group_sequential.md); for the design "
         "you submit, check it "
         f"on {need:,} (MC SE 0.0015): report --looks does, or power with --trials {need}"
     )

@@ -87,3 +87,30 @@ def test_describe_and_the_refusals():
     with pytest.raises(InputError, match="read by alpha spending only"):
         _design(**{"interim.information": "planned", "decision.rule": "posterior"})
     assert look_times(d).fractions.tolist() == look_times(_design()).fractions.tolist()
+
+
+def test_the_outputs_say_which_boundaries_the_trials_met():
+    """The looks table's note, the precision note and the boundaries' line: under the
+    planned information no sentence says the boundaries move with each trial's information
+    (a first version's line on the estimate scale still did)."""
+    from designs.outputs.group_sequential import group_sequential_text
+    from designs.outputs.look_notes import boundary_columns, type_i_precision_note
+
+    texts = {}
+    for information in ("observed", "planned"):
+        design = _design(**{"interim.information": information})
+        s = group_sequential_power(design, 100, 3)
+        assert s.information == information
+        texts[information] = (
+            boundary_columns(s),
+            type_i_precision_note(s),
+            group_sequential_text(design, s),
+        )
+    columns, precision, whole = texts["planned"]
+    assert "every trial meets these planned boundaries" in columns
+    assert "the test at an early look" in precision
+    assert "information it observed" not in whole and "observed information" not in whole
+    columns, precision, whole = texts["observed"]
+    assert "spends alpha by the information it observed" in columns
+    assert "spending by each trial's observed information" in precision
+    assert "each trial's boundaries move with the information it observed" in whole
