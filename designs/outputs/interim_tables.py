@@ -26,7 +26,7 @@ from designs.outputs.interim_looks_table import (
     interim_look_rows,
     null_trials,
 )
-from designs.outputs.look_notes import boundary_words
+from designs.outputs.look_notes import boundary_words, monitoring_text
 from designs.outputs.numbers import rate_mc_se, se_text
 from designs.outputs.rates import counted_h0, rate_cell, rate_edge, type_i_text
 
@@ -446,8 +446,8 @@ def interim_methods(interim) -> str:
         "Boundaries were computed by recursive numerical integration over the canonical "
         "joint distribution of the z statistics (Jennison & Turnbull 2000; planned z: "
         f"{bounds}); each simulated trial, generated in calendar time with {accrual} "
-        "and analysed with the data available at each look, spent alpha by the information "
-        f"it observed (1/SE^2){_monitoring_text(s)}. The maximum size for "
+        f"and analysed with the data available at each look, {monitoring_text(s)}. The "
+        "maximum size for "
         f"{100 * row.target_power:g}% power was "
         f"{row.n_max} {per} against {row.n_fixed} for the fixed design: the inflation "
         f"{row.inflation:.3f} (95% Monte Carlo interval {row.inflation_low:.3f}-"
@@ -460,28 +460,3 @@ def interim_methods(interim) -> str:
         f"and {s.expected_months_h0:.1f} months against {interim.fixed_months:.1f} for the "
         "fixed design." + prior
     )
-
-
-def _monitoring_text(s) -> str:
-    """How a look's information, statistic and futility boundary were used, for the methods
-    paragraph (a protocol writer's review: a regulator asks for the planned maximum
-    information, the spending fraction, what a look that reaches it does, the t-to-z step
-    and what the futility boundaries were derived under; only interim.md's notes said them)."""
-    i_max = getattr(s, "information_max", float("nan"))
-    if i_max != i_max:  # NaN: not kept
-        return ""
-    text = (
-        f": at an interim look the fraction min(I_k / I_max, 1) of the planned maximum "
-        f"information I_max = {i_max:.1f} (points/month)^-2 (a final standard error of "
-        f"{i_max**-0.5:.4f} points/month), the final look what was left, and an interim look "
-        "that reached I_max was the trial's final analysis; at each look the t statistic of "
-        "the effect (estimate over its SE) was carried to the z scale through its own "
-        "degrees of freedom"
-    )
-    if getattr(s, "futility_effect", None) is not None:
-        text += (
-            f"; the beta-spending futility boundaries were derived under an effect of "
-            f"{s.futility_effect:+.3f} points/month, the effect with power 1 - beta at n max "
-            "(as rpact derives them)"
-        )
-    return text

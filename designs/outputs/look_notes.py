@@ -181,3 +181,44 @@ def boundary_words(s) -> str:
         "at about the same power (an independent review against rpact: a few points per "
         "look at most, up to 0.04 with ols_slope_ttest; docs/group_sequential.md)"
     )
+
+
+def monitoring_text(s) -> str:
+    """How a look's information, statistic and futility boundary were used, for the methods
+    paragraph (a protocol writer's review: a regulator asks for the planned maximum
+    information, the spending fraction, what a look that reaches it does, the t-to-z step
+    and what the futility boundaries were derived under; only interim.md's notes said them)."""
+    i_max = getattr(s, "information_max", float("nan"))
+    if getattr(s, "information", "observed") == "planned":
+        text = (
+            "met these planned boundaries, whatever information its looks held (alpha spent "
+            "at the planned information fractions; interim.information = planned)"
+        )
+        if i_max == i_max:
+            text += (
+                f", the planned maximum information I_max = {i_max:.1f} (points/month)^-2 (a "
+                f"final standard error of {i_max**-0.5:.4f} points/month)"
+            )
+    else:
+        text = "spent alpha by the information it observed (1/SE^2)"
+        if i_max != i_max:  # NaN: not kept
+            return text
+        text += (
+            f": at an interim look the fraction min(I_k / I_max, 1) of the planned maximum "
+            f"information I_max = {i_max:.1f} (points/month)^-2 (a final standard error of "
+            f"{i_max**-0.5:.4f} points/month), the final look what was left, and an interim "
+            "look that reached I_max was the trial's final analysis"
+        )
+    if i_max != i_max:
+        return text
+    text += (
+        "; at each look the t statistic of the effect (estimate over its SE) was carried to "
+        "the z scale through its own degrees of freedom"
+    )
+    if getattr(s, "futility_effect", None) is not None:
+        text += (
+            f"; the beta-spending futility boundaries were derived under an effect of "
+            f"{s.futility_effect:+.3f} points/month, the effect with power 1 - beta at n max "
+            "(as rpact derives them)"
+        )
+    return text

@@ -94,7 +94,11 @@ def test_the_outputs_say_which_boundaries_the_trials_met():
     planned information no sentence says the boundaries move with each trial's information
     (a first version's line on the estimate scale still did)."""
     from designs.outputs.group_sequential import group_sequential_text
-    from designs.outputs.look_notes import boundary_columns, type_i_precision_note
+    from designs.outputs.look_notes import (
+        boundary_columns,
+        monitoring_text,
+        type_i_precision_note,
+    )
 
     texts = {}
     for information in ("observed", "planned"):
@@ -105,12 +109,16 @@ def test_the_outputs_say_which_boundaries_the_trials_met():
             boundary_columns(s),
             type_i_precision_note(s),
             group_sequential_text(design, s),
+            monitoring_text(s),  # the report's methods paragraph
         )
-    columns, precision, whole = texts["planned"]
+    columns, precision, whole, methods = texts["planned"]
+    assert methods.startswith("met these planned boundaries") and "observed" not in methods
+    assert "I_max" in methods and "reached I_max" not in methods
     assert "every trial meets these planned boundaries" in columns
     assert "the test at an early look" in precision
     assert "information it observed" not in whole and "observed information" not in whole
-    columns, precision, whole = texts["observed"]
+    columns, precision, whole, methods = texts["observed"]
+    assert methods.startswith("spent alpha by the information it observed (1/SE^2): ")
     assert "spends alpha by the information it observed" in columns
     assert "spending by each trial's observed information" in precision
     assert "each trial's boundaries move with the information it observed" in whole
