@@ -270,6 +270,13 @@ def _terminate(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
+def interrupted_status() -> int:
+    """The exit status of an interrupted run, as shells give it: 128 + the signal that ended
+    it, 130 for Ctrl-C (SIGINT) and 143 for SIGTERM (a review: SIGTERM gave 130, which a
+    job scheduler reads as a user's Ctrl-C)."""
+    return 128 + int(_SIGNALLED[0] if _SIGNALLED else signal.SIGINT)
+
+
 _LOST_INTERRUPT_NOTE = (
     "note: the interruption arrived where Python cannot be stopped (compiled code, or a "
     "clean-up callback) and was lost; the run went on to finish, so its output is complete"
@@ -366,7 +373,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt as exc:
         cells = getattr(exc, "sweep_cells_kept", None)
         print(_interrupted_text(locals().get("args"), kept, cells), file=sys.stderr)
-        return 130
+        return interrupted_status()
     except BrokenPipeError:  # the reader went away (``| head``): stop quietly, as cat does
         _silence_stdout()
         return 141

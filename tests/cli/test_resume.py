@@ -157,3 +157,15 @@ def test_a_ctrl_c_while_starting_or_importing_ends_as_an_interruption(monkeypatc
     assert cli_main.main(["power"]) == 130
     err = capsys.readouterr().err
     assert err.startswith("interrupted;") and "Traceback" not in err
+
+
+def test_the_exit_status_names_the_signal(monkeypatch):
+    """128 + the signal that ended the run, as shells report it: 130 for Ctrl-C (also where
+    Python's own SIGINT handler raised, no signal recorded), 143 for SIGTERM (it gave 130)."""
+    import signal
+
+    from designs.cli import main as cli_main
+
+    for received, status in (([], 130), ([signal.SIGINT], 130), ([signal.SIGTERM], 143)):
+        monkeypatch.setattr(cli_main, "_SIGNALLED", list(received))
+        assert cli_main.interrupted_status() == status
