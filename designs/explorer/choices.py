@@ -28,6 +28,10 @@ def options() -> dict[str, dict[str, str]]:
         "prior": {x: x for x in ("vague", "sceptical", "robust")},
         "spending": {x.value: x.value for x in Spending},
         "futility": {x.value: x.value for x in Futility},
+        "information": {
+            "observed": "each trial's observed information",
+            "planned": "the planned information",
+        },
     }
 
 

@@ -32,7 +32,7 @@ from designs.planning.sweep.design import (
 )
 from designs.simulation.seeds import DEFAULT_SEED, MAX_SEED
 from designs.spec.decision import TO_THE_TEST
-from designs.spec.interim import NO_LOOKS, READ_ONLY_WITH, unread_defaults
+from designs.spec.interim import NO_LOOKS, unread_defaults
 from designs.spec.trial import MAX_DURATION_MONTHS, MAX_VISITS_PER_PATIENT, MIN_DURATION_MONTHS
 
 #: Simulated trials per point when the page opens (about 2 s per update on 2 cores; see
@@ -137,6 +137,12 @@ CONTROLS: tuple[Control, ...] = (
         "beta spending or conditional power (cp); one-sided tests",
         ("interim.futility", "interim.futility_beta"),
     ),
+    Control(
+        "information",
+        "Boundaries at",
+        "interim looks: each trial's own 1/SE^2, or the plan's fractions for all",
+        ("interim.information",),
+    ),
     Control("seed", "Seed", "", ("seed",)),
     Control("trials", "Simulated trials", "per point", ("trials",)),
 )
@@ -171,7 +177,7 @@ class ControlError(InputError):
         self.control = control
 
 
-def _round(x: float, digits: int = 6) -> float:
+def round_control(x: float, digits: int = 6) -> float:
     return float(round(float(x), digits))
 
 
@@ -192,31 +198,32 @@ def base_values(design) -> dict[str, Any]:
     return {
         "n": t.n_per_arm if t.allocation.equal else t.n_total,
         "size_mode": "per_arm" if t.allocation.equal else "total",
-        "allocation": _round(t.allocation.active / t.allocation.placebo),
+        "allocation": round_control(t.allocation.active / t.allocation.placebo),
         "effect_kind": e.kind.value,
-        "effect": _round(100 * e.value if pct else e.value),
-        "duration": _round(t.duration_months),
-        "interval": _round(visits[-1] - visits[-2]),
-        "dropout12": _round(100 * dropout_by_12(design), 1),
-        "informative": _round(d.informative),
-        "death": _round(100 * d.death_monthly_hazard),
-        "lead_in": _round(t.lead_in_months),
-        "accrual": _round(t.accrual_per_month),
-        "delta_fs_min": _round(design.enrichment.delta_fs_min),
+        "effect": round_control(100 * e.value if pct else e.value),
+        "duration": round_control(t.duration_months),
+        "interval": round_control(visits[-1] - visits[-2]),
+        "dropout12": round_control(100 * dropout_by_12(design), 1),
+        "informative": round_control(d.informative),
+        "death": round_control(100 * d.death_monthly_hazard),
+        "lead_in": round_control(t.lead_in_months),
+        "accrual": round_control(t.accrual_per_month),
+        "delta_fs_min": round_control(design.enrichment.delta_fs_min),
         "analysis": str(t.analysis),
-        "alpha": _round(t.alpha),
+        "alpha": round_control(t.alpha),
         "sides": str(t.sides),
         "rule": design.decision.rule.value,
         "prior": design.decision.prior.value,
-        "prior_weight": _round(design.decision.prior_weight),
-        "threshold": _round(design.decision.threshold),
-        "futility_predictive": _round(design.decision.futility_predictive),
+        "prior_weight": round_control(design.decision.prior_weight),
+        "threshold": round_control(design.decision.threshold),
+        "futility_predictive": round_control(design.decision.futility_predictive),
         "looks": looks_text(design.interim),
         "spending": design.interim.spending.value,
-        "gamma": _round(design.interim.gamma),
-        "futility_gamma": _round(design.interim.futility_gamma),
-        "futility_cp": _round(design.interim.futility_cp),
+        "gamma": round_control(design.interim.gamma),
+        "futility_gamma": round_control(design.interim.futility_gamma),
+        "futility_cp": round_control(design.interim.futility_cp),
         "futility": design.interim.futility.value,
+        "information": design.interim.information.value,
         "seed": DEFAULT_SEED,
         "trials": DEFAULT_TRIALS,
     }
@@ -396,6 +403,8 @@ def control_overrides(design, values: Mapping[str, Any], ids) -> dict[str, Any]:
     for key in ("gamma", "futility_gamma", "futility_cp"):
         if key in ids:
             over[f"interim.{key}"] = _number(values[key])
+    if "information" in ids:
+        over["interim.information"] = values["information"]
     return over
 
 
@@ -463,23 +472,6 @@ def design_from_values(base, values: Mapping[str, Any]):
             errors[control_of(str(exc)) or "looks"] = str(exc)
             return None, errors
     return (None if errors else design), errors
-
-
-def family_resets(base, key: str, family: str) -> dict[str, float]:
-    """Parameter controls to set when the ``key`` family (``spending`` or ``futility``) is
-    chosen: back to ``base``'s own value when ``family`` is ``base``'s, to the library's
-    default when ``family`` does not read the parameter (a gamma left at -2 after hsd -> obf
-    would be refused, and nothing simulated); a family that reads it keeps the box."""
-    own = base_values(base)
-    out = {}
-    for name, (setting, readers) in READ_ONLY_WITH.items():
-        if setting != key or name not in own:  # user_spending, futility_beta: no control
-            continue
-        if family == own[key]:
-            out[name] = own[name]
-        elif family not in {r.value for r in readers}:
-            out[name] = _round(unread_defaults(key, family)[f"interim.{name}"])
-    return out
 
 
 def analyses_shown(design) -> tuple[str, ...]:

@@ -152,6 +152,7 @@ def sidebar(design, designs: list[str]):
             _read_with("futility_cp"),
             *_number("futility_cp", v["futility_cp"], min=0.01, max=0.99, step=0.01),
         ),
+        *_select("information", OPTIONS["information"], v["information"]),
         *_number("seed", v["seed"], min=0, max=MAX_SEED, step=1),
         *_number("trials", DEFAULT_TRIALS, min=10, max=MAX_PAGE_TRIALS, step=100),
         ui.div(ui.output_text("err_", inline=True), class_="control-error"),

@@ -24,9 +24,9 @@ from designs.explorer.controls import (
     analyses_shown,
     base_values,
     design_from_values,
-    family_resets,
 )
 from designs.explorer.downloads import register_downloads
+from designs.explorer.families import family_resets
 from designs.explorer.layout import spending_choices
 from designs.explorer.limits import check_page_size
 from designs.explorer.messages import control_messages
@@ -139,7 +139,15 @@ def server(input, output, session):
                     continue
                 if c.id == "spending":  # "user" only for a design that has it (layout)
                     ui.update_select(c.id, choices=spending_choices(v[c.id]), selected=v[c.id])
-                elif c.id in ("effect_kind", "analysis", "sides", "rule", "prior", *SELECTS):
+                elif c.id in (
+                    "effect_kind",
+                    "analysis",
+                    "sides",
+                    "rule",
+                    "prior",
+                    "information",
+                    *SELECTS,
+                ):
                     ui.update_select(c.id, selected=v[c.id])
                 elif c.id == "looks":
                     ui.update_text(c.id, value=v[c.id])

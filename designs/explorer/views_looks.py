@@ -215,10 +215,14 @@ def frequentist_looks_html(req, gs, provenance) -> ui.Tag:
         # output only)
         *[ui.tags.li(_sentence(x), class_="gs-look-note") for x in _look_notes(req.design, gs)],
     )
+    met = (
+        "every trial meets the planned efficacy boundaries (boundaries at the planned information)"
+        if gs.information == "planned"
+        else "each trial's efficacy boundary spends alpha by the information it observed"
+    )
     note = ui.p(
         "Each look is at the calendar month where the expected information reaches its "
-        "fraction; each trial's efficacy boundary spends alpha by the information it "
-        "observed; a futility boundary is non-binding. H1: the design's effect; H0: no "
+        f"fraction; {met}; a futility boundary is non-binding. H1: the design's effect; H0: no "
         "effect, the same patients and seed. In brackets: Monte Carlo SE, and beside a "
         "boundary, after =, the boundary in points/month at the look's planned information. "
         "The analyses "

@@ -306,6 +306,42 @@ def test_the_conditional_power_threshold_is_the_command_lines(page, cli):
     _up_to_date(page)
 
 
+@pytest.mark.slow  # about 15 s on 2 busy cores: two runs with looks (page, command line)
+def test_boundaries_at_the_planned_information_are_the_command_lines(page, cli, tmp_path):
+    """The "Boundaries at" control: the planned information gives the power, boundaries and
+    type I error of ``simulate.py power --looks 0.5,1 --set interim.information="planned"
+    --json`` (same design and seed), and the looks table's note says every trial meets them."""
+    trials = 100
+    _set(page, "trials", trials)
+    page.wait_for_selector(_power_selector(n_total=200, trials=trials))
+    _up_to_date(page)
+    argv = ["--looks", "0.5,1", "--set", 'interim.information="planned"']
+    out = json.loads(cli("power", "--json", *argv, "--seed", str(DEFAULT_SEED), "--trials", "100"))
+    assert out["information"] == "planned"
+    _set(page, "looks", "0.5, 1")
+    page.select_option("#information", "planned")
+    shown = _power_when_done(
+        page, 'interim.information="planned"', looks="0.5,1", n_total=200, trials=trials
+    )
+    assert float(shown.get_attribute("data-power")) == out["power_favourable"]
+    assert float(page.get_attribute("#gs-type1", "data-type1")) == out["type_i_error"]
+    table = page.inner_text("#looks-table")
+    for k in range(2):
+        assert f"{out['efficacy_boundaries_z'][k]:.3f}" in table
+    card = page.inner_text("#interim_card")
+    assert "every trial meets the planned efficacy boundaries" in card
+    assert "information it observed" not in card
+    shot = tmp_path / "explorer_planned.png"
+    page.locator("#interim_card").screenshot(path=str(shot))
+    assert shot.stat().st_size > 5_000
+    if SCREENSHOT_COPY:
+        shutil.copyfile(shot, Path(SCREENSHOT_COPY).with_name("explorer_planned.png"))
+    page.select_option("#information", "observed")
+    _set(page, "looks", "")
+    page.wait_for_selector(f"#power-value:not([data-looks])[data-trials='{trials}']")
+    _up_to_date(page)
+
+
 @pytest.mark.slow  # about 20 s on 2 busy cores: looks, a failing power, a failing comparison
 def test_refused_controls_and_failed_jobs_are_said_so(page):
     """Review findings 5 and 6. A refused control: the status is not 'up to date' and a note

@@ -334,7 +334,7 @@ def test_choosing_a_family_resets_the_parameters_it_does_not_read(base, start, k
     """Review finding: hsd with gamma -2, then obf, left the gamma box at -2: the design was
     refused ('read only with ...') and nothing was simulated again. The page resets the
     boxes the new family does not read (to the design's own value for its own family)."""
-    from designs.explorer.controls import family_resets
+    from designs.explorer.families import family_resets
 
     design = base.with_overrides({"interim.looks": [0.5, 1.0], **start})
     assert family_resets(design, key, family) == resets
