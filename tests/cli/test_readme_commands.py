@@ -75,6 +75,19 @@ def _explore_starts_and_stops(cmd: list[str], cwd: Path) -> None:
 
 
 @pytest.mark.slow
+def _wait_for_port(port: int, seconds: float = 120) -> None:
+    """Until something listens on ``port`` (a fixed sleep of 5 s was tight for the dask
+    scheduler's start on a loaded machine, a flakiness review)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError(f"nothing listens on port {port} after {seconds:g} s")
+
+
 def test_every_readme_command_runs_as_written(tmp_path):
     port = _free_port()
     bin_dir = Path(sys.executable).parent
@@ -93,7 +106,7 @@ def test_every_readme_command_runs_as_written(tmp_path):
                      "--no-dashboard"],
                     cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                 )  # fmt: skip
-                time.sleep(5)
+                _wait_for_port(port)  # the sweep's tasks wait for the worker to join
             argv = [a.replace("SCHEDULER:8786", f"127.0.0.1:{port}") for a in argv]
             cmd = [sys.executable, str(ROOT / "simulate.py"), *argv[2:]]
             if argv[2] == "explore":  # a server: it must start, then stop on Ctrl-C

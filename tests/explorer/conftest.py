@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.explorer_timing import CHROMIUM, CHROMIUM_ARGS  # one list of flags
+from tests.explorer.page_timeouts import FIRST_LOAD_MS
 
 
 @pytest.fixture(scope="module")
@@ -79,9 +80,19 @@ class Server:
 
 @pytest.fixture(scope="module")
 def server(repo_root):
-    srv = Server(repo_root, _free_port())
+    """A running explorer. The free port is found before the server binds it, seconds later:
+    one taken in between by another process is tried again on another port (a flakiness
+    review)."""
+    for attempt in range(3):
+        srv = Server(repo_root, _free_port())
+        try:
+            srv.wait_until_listening()
+            break
+        except RuntimeError as exc:
+            srv.kill()
+            if "in use" not in str(exc) or attempt == 2:
+                raise
     try:
-        srv.wait_until_listening()
         yield srv
     finally:
         srv.kill()
@@ -114,6 +125,7 @@ def page(browser, server):
     pg = browser.new_page()
     pg.set_default_timeout(60_000)
     pg.goto(server.url)
+    pg.wait_for_selector("#power-value", timeout=FIRST_LOAD_MS)
     yield pg
     pg.close()
 

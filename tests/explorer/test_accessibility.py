@@ -15,6 +15,7 @@ import pytest
 from designs.explorer import compute, layout, views
 from designs.explorer.server import Request
 from designs.explorer.units import effect_label
+from tests.explorer.page_timeouts import FIRST_LOAD_MS
 
 SEED = 9
 TRIALS = 40
@@ -181,7 +182,7 @@ def test_on_a_phone_the_controls_open_above_the_results(browser, server):
     try:
         phone.set_default_timeout(60_000)
         phone.goto(server.url)
-        phone.wait_for_selector("#power-value")
+        phone.wait_for_selector("#power-value", timeout=FIRST_LOAD_MS)
         assert not phone.locator("#design").is_visible()  # folded away
         toggle = phone.locator(".collapse-toggle")
         assert toggle.is_visible() and toggle.bounding_box()["y"] < 200  # at the top

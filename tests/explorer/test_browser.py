@@ -22,13 +22,11 @@ from designs.explorer.controls import DEFAULT_TRIALS, analyses_shown
 from designs.outputs.numbers import se_text
 from designs.simulation.seeds import DEFAULT_SEED
 from designs.spec import load_design
+from tests.explorer.page_timeouts import FIRST_LOAD_MS
 
 # Starts a server and Chromium (about 15-40 s): not in `make test-fast`.
 pytestmark = pytest.mark.slow
 
-#: The first simulation of a fresh clone compiles the kernels (minutes on 2 busy cores)
-#: when no earlier test has; later waits use the page's 60 s.
-FIRST_LOAD_MS = 15 * 60 * 1000
 #: Set to a path to keep a copy of the default-state screenshot (the tests always write one
 #: to their temporary folder).
 SCREENSHOT_COPY = os.environ.get("EXPLORER_SCREENSHOT")
