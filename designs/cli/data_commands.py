@@ -243,7 +243,8 @@ def cmd_trial(args) -> int:
     else:
         print(f"wrote {args.out}: {patients} patients, {rows} visits (provenance in {sidecar})")
         if looks is not None:
-            print("\n" + tc.looks_text(looks, design.trial.analysis.value))
+            information = design.interim.information.value
+            print("\n" + tc.looks_text(looks, design.trial.analysis.value, information))
     if why_not:
         warn([f"note: the looks' decisions are not given: {why_not}"])
     return 0

@@ -75,8 +75,9 @@ def add_analysis_look(p) -> None:
         metavar="K",
         help="judge the data as look K of the design's interim looks (1 = the first; the last "
         "is the final analysis) by the design's rule: the efficacy boundary at the "
-        "information observed (1/SE^2 of this and the earlier looks), the planned futility "
-        "boundary; give the looks with --looks (or the design's [interim])",
+        "information observed (1/SE^2 of this and the earlier looks; the planned boundary "
+        "under interim.information = planned), the planned futility boundary; give the "
+        "looks with --looks (or the design's [interim])",
     )
     p.add_argument(
         "--earlier-se",
@@ -86,7 +87,8 @@ def add_analysis_look(p) -> None:
         help="with --look K under the frequentist rule: the SE of each of the K - 1 earlier "
         "looks' estimates, points/month, as analyze printed them there (6 digits), e.g. "
         "0.0845728 (their information sets the alpha they spent and the correlation of the "
-        "looks; the posterior rule judges each look on its own data)",
+        "looks, except under interim.information = planned, where they are only reported; "
+        "the posterior rule judges each look on its own data)",
     )
     p.add_argument(
         "--information-max",

@@ -119,9 +119,12 @@ def charter_lines(s) -> list[str]:
 
     either = " (either direction)" if s.sides == 2 else ""
     moves = (
-        ""
+        "the decision is on the t statistic carried to z, so the estimate needed moves with "
+        "the look's own SE and is a little higher at its df"
         if getattr(s, "information", "observed") == "planned"
         else "each trial's boundaries move with the information it observed, 1/SE^2, and "
+        "the decision is on the t statistic carried to z, so the estimate needed is a "
+        "little higher at the look's df"
     )
     lines = [
         f"planned maximum information {i_max:.1f} (points/month)^-2 (SE of the final estimate "
@@ -129,9 +132,7 @@ def charter_lines(s) -> list[str]:
         f"planned information, points/month: efficacy{either} "
         f"{values(s.efficacy_boundaries_estimate)}"
         + (f"; futility {values(s.futility_boundaries_estimate)}" if has_futility(s) else "")
-        + f" (z x the planned SE; {moves}the decision is on the t statistic carried to z, so "
-        "the estimate needed is a little higher at the look's df and SE: analyze --look "
-        "gives it)"
+        + f" (z x the planned SE; {moves}: analyze --look gives it)"
     ]
     if s.futility_effect is not None:
         lines.append(

@@ -414,7 +414,7 @@ def interim_methods(interim) -> str:
     fut = (
         "without a futility rule"
         if s.futility == "none"
-        else f"with {interim.design.interim.describe().split('; ')[-1]}, followed in the simulation"
+        else f"with {interim.design.interim.futility_words()}, followed in the simulation"
     )
     per = "per arm" if row.size_name == "n_per_arm" else "in total"
     prior = interim_assurance_sentence(interim)

@@ -160,11 +160,11 @@ def read_sidecar(json_path: str | Path) -> dict | None:
     return meta if isinstance(meta, dict) and meta.get("kind") == SIDECAR_KIND else None
 
 
-def looks_text(rows: list[dict], analysis: str) -> str:
+def looks_text(rows: list[dict], analysis: str, information: str = "observed") -> str:
     """The trial's looks (:func:`designs.planning.trial_looks.trial_at_looks`) as a titled
     text table: month, patients randomised, estimate and SE (the analysis's units), z, and
     the rule's boundary (z scale) or posterior probability against its threshold, and the
-    decision."""
+    decision; ``information``: where the boundaries are met (``interim.information``)."""
     from designs.analyses.registry import get
 
     def num(x, fmt):
@@ -198,6 +198,11 @@ def looks_text(rows: list[dict], analysis: str) -> str:
     note = (
         []
         if posterior
+        else [
+            "(boundaries: the planned ones, interim.information = planned; '-': the trial "
+            "had stopped)"
+        ]
+        if information == "planned"
         else [
             "(boundary '-': the look was decided from the exit probability at the trial's z, "
             "without solving for the boundary, or the trial had stopped)"

@@ -131,6 +131,8 @@ class GroupSequentialSampleSizeRow:
     fixed_months: float = float("nan")
     #: The null trials the type I error is over (failed fits left out under "exclude").
     counted_h0: int = 0
+    #: Where the trials met the boundaries (``interim.information``).
+    information: str = "observed"
 
     def to_dict(self) -> dict:
         """Plain JSON-ready dictionary (:func:`~designs.planning.sample_size.row_json`)."""
@@ -476,6 +478,7 @@ def find_group_sequential_sample_size(
                 looks=[float(x) for x in s.looks],
                 spending=s.spending,
                 futility=s.futility,
+                information=s.information,
                 alpha=s.alpha,
                 sides=s.sides,
                 trials=int(trials),

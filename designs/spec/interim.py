@@ -339,6 +339,22 @@ class Interim:
         except InputError as exc:
             raise InputError(str(exc).replace("interim.gamma", "interim.futility_gamma")) from None
 
+    def futility_words(self) -> str:
+        """The futility rule in words (``""`` without one), as :meth:`describe` gives it:
+        ``non-binding futility by ... beta spending, beta 0.2``."""
+        if self.futility is Futility.CP:
+            under = {"trend": "current trend", "design": "design effect"}
+            return (
+                f"non-binding futility (conditional power under the "
+                f"{under[self.futility_cp_under.value]} < {self.futility_cp:g})"
+            )
+        if self.futility is Futility.NONE:
+            return ""
+        return (
+            f"non-binding futility by {self.beta_spending().words()} beta spending, "
+            f"beta {self.futility_beta:g}"
+        )
+
     def describe(self) -> str:
         """One short line, e.g. ``2 looks at information 0.5, 1; O'Brien-Fleming-type (obf)
         alpha spending``."""
@@ -354,17 +370,8 @@ class Interim:
             f"{self.n_looks} looks at {where} {values}; "
             f"{self.alpha_spending().words()} alpha spending"
         )
-        if self.futility is Futility.CP:
-            under = {"trend": "current trend", "design": "design effect"}
-            text += (
-                f"; non-binding futility (conditional power under the "
-                f"{under[self.futility_cp_under.value]} < {self.futility_cp:g})"
-            )
-        elif self.futility is not Futility.NONE:
-            text += (
-                f"; non-binding futility by {self.beta_spending().words()} beta spending, "
-                f"beta {self.futility_beta:g}"
-            )
+        if self.futility is not Futility.NONE:
+            text += f"; {self.futility_words()}"
         if self.information is Information.PLANNED:
             text += "; boundaries at the planned information"
         return text

@@ -456,3 +456,30 @@ def test_the_own_final_boundary_carries_this_looks_lead_to_the_later_looks(run, 
         infos, i_max, t.alpha, interim.alpha_spending(), t.sides, 3, True
     )
     assert look["own_final_boundary_z"] == pytest.approx(bounds[-1], rel=1e-12)
+
+
+def test_a_first_look_stop_by_plan_has_the_estimate_as_its_median_unbiased_estimate(
+    run, capsys, tmp_path
+):
+    """Boundaries at the planned information, a trial stopping for efficacy at look 1: the
+    stagewise median-unbiased estimate is the theta with P(Z_1 >= z) = 1/2, z x SE, on the
+    look's own information (a review: 0.262 for an estimate of 0.238, scaled by the planned
+    SE), as under the observed information on the same data."""
+    observed_options = [
+        "--looks", "0.5,1", "--spending", "pocock", "--set", "trial.sides=1",
+        "--set", "trial.alpha=0.025", "--set", "effect.value=0.3",
+    ]  # fmt: skip
+    options = [*observed_options, "--set", 'interim.information="planned"']
+    design = _design(options)
+    _, out = simulate_outcome(design, 40, SEED, simulation_inputs(design).effect_shift)
+    index = int(np.flatnonzero(out.efficacy & (out.look == 0))[0])
+    data, looks = _trial(run, capsys, tmp_path, options, index)
+    seen = data[data.calendar_month <= looks[0]["month"]]
+    planned = _at_look(run, capsys, tmp_path, seen, options, 1, [])
+    look = planned["interim_look"]
+    assert look["decision"] == "efficacy" and look["spending_information"] == "planned"
+    assert look["median_unbiased_estimate"] == pytest.approx(look["z"] * planned["se"], rel=1e-6)
+    observed = _at_look(run, capsys, tmp_path, seen, observed_options, 1, [])["interim_look"]
+    assert look["median_unbiased_estimate"] == pytest.approx(
+        observed["median_unbiased_estimate"], rel=1e-9
+    )

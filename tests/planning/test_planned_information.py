@@ -122,3 +122,38 @@ def test_the_outputs_say_which_boundaries_the_trials_met():
     assert "spends alpha by the information it observed" in columns
     assert "spending by each trial's observed information" in precision
     assert "each trial's boundaries move with the information it observed" in whole
+
+
+def test_the_futility_clause_is_its_own_under_either_information():
+    """The report's methods paragraph takes the futility rule from ``futility_words``: it
+    took describe()'s last clause, which under the planned information is no longer the
+    futility rule (a review: "with boundaries at the planned information, followed in the
+    simulation")."""
+    for futility, words in (
+        ("obf", "non-binding futility by O'Brien-Fleming-type (obf) beta spending, beta 0.2"),
+        ("cp", "non-binding futility (conditional power under the current trend < 0.1)"),
+        ("none", ""),
+    ):
+        for information in ("observed", "planned"):
+            d = _design(
+                **{
+                    "interim.futility": futility,
+                    "interim.information": information,
+                    "trial.sides": 1,
+                }
+            )
+            assert d.interim.futility_words() == words
+            if words:
+                assert f"; {words}" in d.interim.describe()
+
+
+def test_trial_says_its_boundaries_are_the_planned_ones(capsys, tmp_path):
+    import simulate
+
+    argv = ["trial", "--out", str(tmp_path / "t.csv"), "--looks", "0.5,1", "--index", "2"]
+    assert simulate.main([*argv, "--set", 'interim.information="planned"']) == 0
+    out = capsys.readouterr().out
+    assert "(boundaries: the planned ones, interim.information = planned" in out
+    assert "exit probability" not in out
+    assert simulate.main([*argv, "--force"]) == 0
+    assert "exit probability" in capsys.readouterr().out
