@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from designs.outputs.look_notes import INFORMATION_GAP
+
 __all__ = ["interim_look_text"]
 
 _DECISIONS = {
@@ -154,6 +156,15 @@ def interim_look_text(design, look: dict) -> str:
         f"{look['information_fraction']:.4f} of the planned maximum "
         f"{look['information_max']:.5g} ({source})"
     )
+    gap = look["information_fraction"] - look["planned_fraction"]
+    if look.get("spending_information") == "planned" and abs(gap) > INFORMATION_GAP:
+        lines.append(
+            f"  note             this look holds {look['information_fraction']:.3f} of the "
+            f"planned maximum where the plan has {look['planned_fraction']:.3f}: the planned "
+            "boundaries (interim.information = planned) assume the planned fractions; "
+            "spending by the observed information (the default) would have put this look's "
+            "boundary at the information it holds"
+        )
     if look["information_reached"]:
         lines.append(
             "  note             this interim look holds the planned maximum information: it "

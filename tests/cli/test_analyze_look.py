@@ -479,6 +479,16 @@ def test_a_first_look_stop_by_plan_has_the_estimate_as_its_median_unbiased_estim
     look = planned["interim_look"]
     assert look["decision"] == "efficacy" and look["spending_information"] == "planned"
     assert look["median_unbiased_estimate"] == pytest.approx(look["z"] * planned["se"], rel=1e-6)
+    # the text notes a look more than 0.05 from its planned fraction (by --information-max:
+    # on plan, and 0.2 ahead of it)
+    seen.to_csv(tmp_path / "seen.csv", index=False)
+    for ahead in (0.0, 0.2):
+        i_max = look["information"] / (look["planned_fraction"] + ahead)
+        code, text, _ = run(
+            capsys, "analyze", "--data", str(tmp_path / "seen.csv"), "--look", "1", *options,
+            "--information-max", repr(i_max),
+        )  # fmt: skip
+        assert code == 0 and ("assume the planned fractions" in text) == (ahead > 0)
     observed = _at_look(run, capsys, tmp_path, seen, observed_options, 1, [])["interim_look"]
     assert look["median_unbiased_estimate"] == pytest.approx(
         observed["median_unbiased_estimate"], rel=1e-9
