@@ -250,7 +250,7 @@ def cmd_sweep(args) -> int:
             f"{verb} {args.out}: {cells} cells ({shape}), {args.trials} trials each, "
             f"seed {args.seed}{f' (resumed: {kept} of {cells} cells kept)' if resumed else ''}"
         )
-        print("\n".join(sweep_table_lines(ds, design.decision.is_posterior)))
+        print("\n".join(sweep_table_lines(ds, design)))
     worst = float((ds.failed_fits / args.trials).max())
     if worst > 0.01:
         warn(

@@ -69,23 +69,27 @@ def duration_axis_notes(design, grid: dict) -> list[str]:
 PRINTED_CELLS = 30
 
 
-def sweep_table_lines(ds, posterior: bool = False) -> list[str]:
+def sweep_table_lines(ds, design) -> list[str]:
     """The swept power, one line per cell (its coordinates, the rate and its MC SE), at most
     :data:`PRINTED_CELLS` of them (a newcomer's review: a sweep printed no number, only the
-    file it wrote)."""
+    file it wrote). A rate of 0 or 1 gets its one-sided bound over the trials it counted
+    (under ``decision.failed_fits = "exclude"`` those whose fit succeeded)."""
     import math
 
     from designs.outputs.rates import rate_cell
 
+    posterior, exclude = design.decision.is_posterior, design.decision.excludes_failed
     rate = "success of the posterior rule" if posterior else "power favouring active"
     dims = list(ds["power_favourable"].dims)
     trials = int(ds.attrs.get("trials_per_cell", 0))
-    frame = ds[["power_favourable", "mc_se_favourable"]].to_dataframe().reset_index()
+    columns = ["power_favourable", "mc_se_favourable", "failed_fits"]
+    frame = ds[columns].to_dataframe().reset_index()
     lines = [f"{rate} (MC SE; a rate of 0 or 1 its one-sided 95% bound) by cell:"]
     for _, row in frame.head(PRINTED_CELLS).iterrows():
         where = ", ".join(f"{d} {_coordinate(row[d])}" for d in dims)
         p, se = float(row["power_favourable"]), float(row["mc_se_favourable"])
-        shown = "n/a" if math.isnan(p) else rate_cell(p, se, trials, 3)
+        counted = trials - int(row["failed_fits"]) if exclude else trials
+        shown = "n/a" if math.isnan(p) else rate_cell(p, se, counted, 3)
         lines.append(f"  {where}: {shown}")
     if len(frame) > PRINTED_CELLS:
         lines.append(f"  ... {len(frame) - PRINTED_CELLS} more cells in the file")
