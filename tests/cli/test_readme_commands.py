@@ -74,7 +74,6 @@ def _explore_starts_and_stops(cmd: list[str], cwd: Path) -> None:
             proc.communicate()
 
 
-@pytest.mark.slow
 def _wait_for_port(port: int, seconds: float = 120) -> None:
     """Until something listens on ``port`` (a fixed sleep of 5 s was tight for the dask
     scheduler's start on a loaded machine, a flakiness review)."""
@@ -88,6 +87,7 @@ def _wait_for_port(port: int, seconds: float = 120) -> None:
     raise AssertionError(f"nothing listens on port {port} after {seconds:g} s")
 
 
+@pytest.mark.slow
 def test_every_readme_command_runs_as_written(tmp_path):
     port = _free_port()
     bin_dir = Path(sys.executable).parent
