@@ -6,6 +6,7 @@ import math
 
 from designs.outputs.look_notes import (
     boundary_columns,
+    by_plan,
     futility_beta_note,
     information_gap_note,
     late_final_look_note,
@@ -121,7 +122,7 @@ def charter_lines(s) -> list[str]:
     moves = (
         "the decision is on the t statistic carried to z, so the estimate needed moves with "
         "the look's own SE and is a little higher at its df"
-        if getattr(s, "information", "observed") == "planned"
+        if by_plan(s)
         else "each trial's boundaries move with the information it observed, 1/SE^2, and "
         "the decision is on the t statistic carried to z, so the estimate needed is a "
         "little higher at the look's df"
@@ -153,11 +154,15 @@ def sequential_type_i_flag(s, level: float | None = None, posterior: bool = Fals
     statistician's review: the flag was on the error with futility followed, which hid a
     LIBERAL 0.0294). Below its level is not flagged (a review found every futility design
     called "conservative")."""
-    from designs.outputs.operating_tables import calibration_flag
+    from designs.outputs.operating_tables import SEQUENTIAL_CAUSE, calibration_flag
 
     rate, _ = level_type_i(s)
     level = s.alpha if level is None else level
-    flag = calibration_flag(rate, level, counted_h0(s), posterior=posterior, sequential=True)
+    # by plan no trial spends by its own information: the test alone (a diff review)
+    cause = "the analysis's test on the early looks' data" if by_plan(s) else SEQUENTIAL_CAUSE
+    flag = calibration_flag(
+        rate, level, counted_h0(s), posterior=posterior, sequential=True, cause=cause
+    )
     if not flag.startswith("LIBERAL"):
         return ""
     return ("with futility ignored (non-binding), " + flag) if has_futility(s) else flag

@@ -161,9 +161,10 @@ def interim_look_text(design, look: dict) -> str:
         lines.append(
             f"  note             this look holds {look['information_fraction']:.3f} of the "
             f"planned maximum where the plan has {look['planned_fraction']:.3f}: the planned "
-            "boundaries (interim.information = planned) assume the planned fractions; "
-            "spending by the observed information (the default) would have put this look's "
-            "boundary at the information it holds"
+            "boundaries (interim.information = planned) stay exact if every look is off plan "
+            "by the same factor (a variance other than the design's), and assume the planned "
+            "correlations of the looks otherwise; spending by the observed information (the "
+            "default) would have put this look's boundary at the information it holds"
         )
     if look["information_reached"]:
         lines.append(

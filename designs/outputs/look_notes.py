@@ -5,6 +5,8 @@ table's futility beta beside its targets. Text only."""
 
 from __future__ import annotations
 
+from designs.spec.interim import Information
+
 
 def late_final_look_note(design, last_month: float) -> str:
     """A note when the final look comes more than a month after the last patient's last
@@ -22,6 +24,12 @@ def late_final_look_note(design, last_month: float) -> str:
     )
 
 
+def by_plan(s) -> bool:
+    """Whether a looks summary's trials met the planned boundaries (``interim.information =
+    "planned"``; a summary made before the field was kept: no)."""
+    return getattr(s, "information", Information.OBSERVED.value) == Information.PLANNED.value
+
+
 #: How far the simulated trials' mean final information fraction may be from 1 without a note.
 INFORMATION_GAP = 0.05
 
@@ -33,8 +41,9 @@ def information_gap_note(design, final_fraction: float, analysis: str = "lmm_slo
     continuous scores): the looks then come at other information fractions than planned.
     The causes named are those that can apply to the design (a diff review: 1.127 at 12 per
     arm was 1.108 with continuous scores, where each trial's own 1/SE^2 runs above the
-    expected information). Alpha is still spent by the information observed, the final
-    look spending all that is left; that spending can itself put the type I error a little
+    expected information). By default alpha is still spent by the information observed, the
+    final look spending all that is left (under the planned information, see
+    :func:`_spending_sentence`); that spending can itself put the type I error a little
     above alpha (a review: 0.0543, MC SE 0.0009, at two-sided 0.05 with 4 looks, where the
     fixed test on the same seeds rejected 0.0494), which the design's own simulated type I
     error measures, so the note does not say it holds."""
@@ -75,11 +84,13 @@ def information_gap_note(design, final_fraction: float, analysis: str = "lmm_slo
 
 def _spending_sentence(design) -> str:
     """What the information gap moves, by the information the spending reads."""
-    if design.interim.information.value == "planned":
+    if design.interim.information is Information.PLANNED:
         return (
-            "Every trial meets the planned boundaries (interim.information = planned), so "
-            "the looks' statistics are correlated otherwise than the boundaries assume; the "
-            "type I error is the one simulated for the design"
+            "Every trial meets the planned boundaries (interim.information = planned): where "
+            "every look is off plan by the same factor they stay exact and only the power "
+            "moves; where the looks' fractions of the final information differ from plan, "
+            "the looks are correlated otherwise than the boundaries assume; the type I error "
+            "is the one simulated for the design"
         )
     return (
         "Each trial spends alpha by the information it observed (its final look spends what "
@@ -97,7 +108,7 @@ def boundary_columns(s) -> str:
     sided = (
         "two-sided (rpact's one-sided stage levels are half of it)" if s.sides == 2 else "one-sided"
     )
-    if getattr(s, "information", "observed") == "planned":
+    if by_plan(s):
         return (
             f"nominal p: the efficacy z's p-value, {sided}; every trial meets these planned "
             "boundaries (interim.information = planned), so the stopping probabilities per "
@@ -138,7 +149,7 @@ def futility_beta_note(rows, design) -> list[str]:
 
 def _excess_cause(s) -> str:
     """What can put a looks design's type I error above alpha (docs/group_sequential.md)."""
-    if getattr(s, "information", "observed") == "planned":
+    if by_plan(s):
         return "the test at an early look with few patients"
     return "spending by each trial's observed information"
 
@@ -170,7 +181,7 @@ def type_i_precision_note(s) -> str:
 
 def boundary_words(s) -> str:
     """How the simulated trials met the boundaries (``interim.information``)."""
-    if getattr(s, "information", "observed") == "planned":
+    if by_plan(s):
         return (
             "every simulated trial meets these planned boundaries (interim.information = "
             "planned), whatever information its looks hold"
@@ -189,7 +200,7 @@ def monitoring_text(s) -> str:
     information, the spending fraction, what a look that reaches it does, the t-to-z step
     and what the futility boundaries were derived under; only interim.md's notes said them)."""
     i_max = getattr(s, "information_max", float("nan"))
-    if getattr(s, "information", "observed") == "planned":
+    if by_plan(s):
         text = (
             "met these planned boundaries, whatever information its looks held (alpha spent "
             "at the planned information fractions; interim.information = planned)"

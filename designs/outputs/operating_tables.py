@@ -177,13 +177,20 @@ def _realism_type1_note(design, trials: int) -> str:
     )
 
 
-#: The remedy a liberal group-sequential design is given (an independent review measured
-#: 0.0272 for a 3-look Pocock-type design at one-sided 0.025 on the default design).
-SEQUENTIAL_REMEDY = (
-    "the looks do not keep the level at this size (alpha spent by each trial's observed "
-    "information, the analysis's test on the early looks' data: docs/group_sequential.md); "
-    "confirm it with more trials, and plan with a lower alpha or more patients if it stays"
+#: What can put a group-sequential design above its level (docs/group_sequential.md); under
+#: ``interim.information = "planned"`` the test alone (:func:`sequential_remedy`).
+SEQUENTIAL_CAUSE = (
+    "alpha spent by each trial's observed information, the analysis's test on the early looks' data"
 )
+
+
+def sequential_remedy(cause: str = SEQUENTIAL_CAUSE) -> str:
+    """The remedy a liberal group-sequential design is given (an independent review measured
+    0.0272 for a 3-look Pocock-type design at one-sided 0.025 on the default design)."""
+    return (
+        f"the looks do not keep the level at this size ({cause}: docs/group_sequential.md); "
+        "confirm it with more trials, and plan with a lower alpha or more patients if it stays"
+    )
 
 
 def _three_se(se: float, trials: int) -> str:
@@ -203,11 +210,13 @@ def calibration_flag(
     *,
     posterior: bool = False,
     sequential: bool = False,
+    cause: str = SEQUENTIAL_CAUSE,
 ) -> str:
     """'' when the simulated type I error is within 3 Monte Carlo SE of ``alpha`` (SE under
     the null, ``sqrt(alpha (1 - alpha) / trials)``); otherwise a warning naming the test as
     liberal or conservative at this design (``posterior``: the posterior rule, whose remedy
-    is a calibrated threshold; ``sequential``: a design with interim looks)."""
+    is a calibrated threshold; ``sequential``: a design with interim looks, liberal by
+    ``cause``)."""
     se = math.sqrt(alpha * (1 - alpha) / trials)
     # the posterior rule is read against the one-sided level (a Bayesian review: "alpha
     # 0.025" beside a design of alpha 0.05 two-sided)
@@ -218,7 +227,7 @@ def calibration_flag(
                 "do not plan on this rule without a calibrated threshold (simulate.py calibrate)"
             )
         elif sequential:
-            remedy = SEQUENTIAL_REMEDY
+            remedy = sequential_remedy(cause)
         else:
             remedy = "do not plan on this test at this size without a small-sample correction"
         return f"LIBERAL: above {level} by more than {_three_se(se, trials)}; " + remedy

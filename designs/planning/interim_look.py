@@ -169,16 +169,8 @@ def decision_at_look(
         return {**out, **posterior}
     # the information the spending reads: this trial's, or the plan's (interim.information)
     spend = times.fractions[: k + 1] * i_max if by_plan else info
-    at_look = _frequentist_at_look(design, result, spend, k, k_count, final, i_max)
+    at_look = _frequentist_at_look(design, result, spend, k, k_count, final, i_max, info)
     return {**out, "spending_information": design.interim.information.value, **at_look}
-
-
-def _stage_information(design, info, k: int, observed: float):
-    """The information the stagewise inference reads: the spending's; by plan, the planned
-    fractions scaled to this look's observed information (the planned correlations and
-    boundaries, the estimate's own scale: a review found the median-unbiased estimate 0.262
-    above the estimate 0.238 at a first look, scaled by the planned SE)."""
-    return info * (observed / info[k]) if _spends_by_plan(design) else info
 
 
 def _spends_by_plan(design) -> bool:
@@ -202,7 +194,12 @@ def estimate_at_z(z: float, se: float, df: float) -> float:
     return float(se * stdtrit(df, ndtr(z)))
 
 
-def _frequentist_at_look(design, result, info, k, k_count, final, i_max) -> dict:
+def _frequentist_at_look(design, result, info, k, k_count, final, i_max, observed_info) -> dict:
+    """The frequentist rule at look ``k`` (0-based): ``info``, the information the spending
+    reads; ``observed_info``, this and the earlier looks' 1/SE^2 (the same array by default),
+    which the stagewise inference reads under either (the looks' own correlations and
+    scale: a review found the median-unbiased estimate 0.262 above the estimate 0.238 at a
+    first look, scaled by the planned SE)."""
     from designs.planning.group_sequential import planned_boundaries
     from designs.planning.trial_looks import finite_or_none
     from designs.sequential.at_information import boundaries_at_information
@@ -266,7 +263,7 @@ def _frequentist_at_look(design, result, info, k, k_count, final, i_max) -> dict
         "conditional_power_own_final": cp_own,
         "own_final_boundary_z": own_final,
         **_repeated_ci(result["estimate"], c, se, df, t.sides, has_bound),
-        **_stagewise(_stage_information(design, info, k, observed), bounds, z, t.sides, decision),
+        **_stagewise(observed_info, bounds, z, t.sides, decision),
         "decision": decision,
     }
 

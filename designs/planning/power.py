@@ -197,13 +197,9 @@ class PowerSummary:
         out["type_i_error"] = self.type1
         out["mc_se_type_i_error"] = self.type1_mc_se
         out["type_i_trials"] = self.type1_trials
-        # a rate of 0 or 1 has an MC SE of 0: its exact one-sided bound, as the text gives it
-        for rate, trials in (
-            ("power", self.denominator),
-            ("power_favourable", self.denominator),
-            ("type_i_error", self.type1_trials),
-        ):
-            out[f"{rate}_one_sided_bound_95"] = edge_bound(out[rate], trials)
+        # a type I error of 0 has an MC SE of 0: its exact one-sided bound, as the text gives
+        # it (the power has its two-sided exact interval, ci95, already)
+        out["type_i_error_one_sided_bound_95"] = edge_bound(self.type1, self.type1_trials)
         return out
 
 

@@ -3,7 +3,8 @@
 ``simulate.py trial`` writes one trial's patients; with ``[interim]`` looks it also gives,
 per look, the calendar month, the patients randomised by then, the analysis of the data
 available then (estimate, SE, z) and the design's decision there: under the frequentist
-rule the efficacy boundary at the trial's observed information, under the posterior rule
+rule the efficacy boundary at the trial's observed information (or the planned boundary,
+``interim.information = "planned"``), under the posterior rule
 ``P(effect > margin | data)`` against the look's threshold. The trial is the same one the
 power and sample-size simulations draw at that index (its patients and entry months depend
 on the seed and the index only).
@@ -45,7 +46,8 @@ def trial_at_looks(design, seed: int, index: int, *, prior=None) -> list[dict]:
     the seed's run: ``look`` (1-based), ``month`` (calendar months from the first entry),
     ``entered`` (patients randomised), ``estimate`` and ``se`` (the analysis's units), ``z``,
     the rule's ``boundary`` (frequentist: the efficacy boundary on the z scale at the
-    trial's observed information, None where the decision needed no boundary) or
+    trial's observed information, or the planned one under ``interim.information =
+    "planned"``; None where the decision needed no boundary) or
     ``probability`` and ``threshold`` (posterior rule), and ``decision`` (``continue``,
     ``efficacy``, ``futility``, ``final: no rejection`` (posterior rule: ``final: no
     success``), ``stopped: information reached``, or ``(stopped earlier)``); under the

@@ -488,7 +488,7 @@ def test_a_first_look_stop_by_plan_has_the_estimate_as_its_median_unbiased_estim
             capsys, "analyze", "--data", str(tmp_path / "seen.csv"), "--look", "1", *options,
             "--information-max", repr(i_max),
         )  # fmt: skip
-        assert code == 0 and ("assume the planned fractions" in text) == (ahead > 0)
+        assert code == 0 and ("off plan by the same factor" in text) == (ahead > 0)
     observed = _at_look(run, capsys, tmp_path, seen, observed_options, 1, [])["interim_look"]
     assert look["median_unbiased_estimate"] == pytest.approx(
         observed["median_unbiased_estimate"], rel=1e-9

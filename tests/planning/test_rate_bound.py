@@ -24,41 +24,36 @@ def test_the_edges_bounds_are_clopper_pearsons(trials):
     assert edge_bound(0.0, 0) is None
 
 
-def test_power_json_gives_the_bounds(capsys):
+def test_power_json_gives_the_type_i_errors_bound(capsys):
     """``power --effect 0 --json`` at 40 trials (the test's rejection rate is its type I
-    error): each rate of 0 or 1 has its bound, each other rate null beside its MC SE."""
+    error): its bound where it is 0 or 1, null beside its MC SE otherwise; the power has its
+    two-sided exact interval ``ci95`` (a diff review: a one-sided power bound beside it
+    differed from the interval the text shows)."""
     import simulate
 
     assert simulate.main(["power", "--effect", "0", "--trials", "40", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    for rate, se, trials in (
-        ("power", "mc_se", out["trials"]),
-        ("power_favourable", "mc_se_favourable", out["trials"]),
-        ("type_i_error", "mc_se_type_i_error", out["type_i_trials"]),
-    ):
-        assert trials == 40
-        bound = out[f"{rate}_one_sided_bound_95"]
-        if out[rate] in (0.0, 1.0):
-            assert bound == edge_bound(out[rate], trials) and out[se] == 0
-        else:
-            assert bound is None and out[se] > 0
+    assert out["type_i_trials"] == 40
+    bound = out["type_i_error_one_sided_bound_95"]
+    if out["type_i_error"] in (0.0, 1.0):
+        assert bound == edge_bound(out["type_i_error"], 40) and out["mc_se_type_i_error"] == 0
+    else:
+        assert bound is None and out["mc_se_type_i_error"] > 0
+    assert "power_one_sided_bound_95" not in out and len(out["ci95"]) == 2
 
 
-def test_a_summary_with_no_success_gives_its_bounds():
-    """A power summary whose rates are 0 (built from a real one): both power bounds over its
-    trials, the type I error's over its own null trials."""
+def test_a_summary_with_no_success_gives_its_bound():
+    """A power summary whose type I error is 0 (built from a real one): its bound over its
+    own null trials; NaN (no null trials): none."""
     from designs.planning.power import power
     from designs.spec import load_design
 
     s = power(load_design(), 30, 1, ("lmm_slope",))["lmm_slope"]
-    zero = replace(s, power=0.0, power_favourable=0.0, type1=0.0, type1_trials=50)
-    d = zero.to_dict()
-    assert d["power_one_sided_bound_95"] == pytest.approx(1 - 0.05 ** (1 / 30))
-    assert d["power_favourable_one_sided_bound_95"] == pytest.approx(1 - 0.05 ** (1 / 30))
+    d = replace(s, type1=0.0, type1_trials=50).to_dict()
     assert d["type_i_error_one_sided_bound_95"] == pytest.approx(1 - 0.05 ** (1 / 50))
-    every = replace(s, power=1.0, power_favourable=1.0).to_dict()
-    assert every["power_one_sided_bound_95"] == pytest.approx(0.05 ** (1 / 30))
-    assert every["type_i_error_one_sided_bound_95"] is None  # no null trials: NaN
+    every = replace(s, type1=1.0, type1_trials=50).to_dict()
+    assert every["type_i_error_one_sided_bound_95"] == pytest.approx(0.05 ** (1 / 50))
+    assert s.to_dict()["type_i_error_one_sided_bound_95"] is None  # no null trials: NaN
 
 
 @pytest.mark.parametrize(
