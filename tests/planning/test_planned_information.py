@@ -157,3 +157,21 @@ def test_trial_says_its_boundaries_are_the_planned_ones(capsys, tmp_path):
     assert "exit probability" not in out
     assert simulate.main([*argv, "--force"]) == 0
     assert "exit probability" in capsys.readouterr().out
+
+
+def test_a_liberal_flag_names_the_cause_that_applies():
+    """A type I error far above alpha: by plan the flag names the test at the early looks,
+    not spending by each trial's observed information (a diff review)."""
+    from dataclasses import replace
+
+    from designs.outputs.group_sequential import sequential_type_i_flag
+
+    for information, cause in (
+        ("observed", "alpha spent by each trial's observed information"),
+        ("planned", "(the analysis's test on the early looks' data:"),
+    ):
+        s = group_sequential_power(_design(**{"interim.information": information}), 100, 3)
+        flag = sequential_type_i_flag(
+            replace(s, type_i_error=0.3, type_i_error_nonbinding=0.3, counted_h0=2000)
+        )
+        assert flag.startswith("LIBERAL") and cause in flag, flag
