@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -54,15 +55,22 @@ class Server:
         )
 
     def wait_until_listening(self) -> None:
+        """Until the port serves the explorer's page and this process still runs (a diff
+        review: a connection alone could reach another program that took the port, while
+        this one exits with "in use")."""
         deadline = time.monotonic() + STARTUP_SECONDS
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"explore exited early:\n{self.proc.stdout.read()}")
             try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                    return
+                with urllib.request.urlopen(self.url, timeout=5) as response:
+                    page = response.read().decode("utf-8", "replace")
             except OSError:
                 time.sleep(0.2)
+                continue
+            if "ALS trial design explorer" in page and self.proc.poll() is None:
+                return
+            time.sleep(0.2)
         raise RuntimeError("explore did not start listening")
 
     def interrupt(self, timeout: float = 20) -> tuple[int, str]:
