@@ -175,3 +175,42 @@ def test_a_liberal_flag_names_the_cause_that_applies():
             replace(s, type_i_error=0.3, type_i_error_nonbinding=0.3, counted_h0=2000)
         )
         assert flag.startswith("LIBERAL") and cause in flag, flag
+
+
+def test_stopping_under_the_effect_is_the_canonical_distributions_at_the_planned_bounds():
+    """Continuous scores, no dropout, one-sided 0.025, O'Brien-Fleming type at 0.5 and 1,
+    the planned boundaries: the stopping probabilities per look under a slope difference of
+    0.16 points/month are those of the canonical joint normal (scipy's bivariate normal,
+    written out here: P(Z_1 >= b_1), P(Z_1 < b_1, Z_2 >= b_2), correlation sqrt(I_1 / I_2),
+    means drift x sqrt(I_k / I_2)), at the information the trials observed (its mean 1/SE^2
+    per look), within 3 MC SE (sqrt(p (1 - p) / 3,000) <= 0.0092)."""
+    from scipy import stats
+
+    trials = 3000
+    design = load_design().with_overrides(
+        {
+            "trial.sides": 1,
+            "trial.alpha": 0.025,
+            "trial.n_per_arm": 100,
+            "population.integer_scores": False,
+            "dropout.cumulative": [],
+            "dropout.death_monthly_hazard": 0.0,
+            "effect.kind": "slope_difference",
+            "effect.value": 0.16,
+            "interim.looks": [0.5, 1.0],
+            "interim.information": "planned",
+        }
+    )
+    s = group_sequential_power(design, trials, 99)
+    b = np.asarray(planned_boundaries(design).efficacy_z)
+    info = np.asarray(s.observed_information_fraction) * look_times(design).information_max
+    t = info / info[-1]
+    mean = 0.16 * np.sqrt(info[-1]) * np.sqrt(t)
+    first = stats.norm.sf(b[0] - mean[0])
+    r = np.sqrt(t[0])
+    below_then_above = stats.norm.cdf(b[0] - mean[0]) - stats.multivariate_normal(
+        mean=[0.0, 0.0], cov=[[1.0, r], [r, 1.0]]
+    ).cdf([b[0] - mean[0], b[1] - mean[1]])
+    for sim, exact in zip(s.p_stop_efficacy, (first, below_then_above), strict=True):
+        assert abs(sim - exact) <= 3 * np.sqrt(exact * (1 - exact) / trials), (sim, exact)
+    assert 0.05 < first < below_then_above  # both looks carry weight
