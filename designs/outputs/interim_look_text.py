@@ -104,6 +104,13 @@ def _frequentist_lines(look: dict) -> list[str]:
             f"median-unbiased estimate {look['median_unbiased_estimate']:.4g} points/month "
             "(the trial stops here; stagewise ordering, Jennison & Turnbull 2000, ch. 8)"
         )
+        if look.get("stagewise_looks_left_out"):
+            looks = ", ".join(str(j) for j in look["stagewise_looks_left_out"])
+            lines.append(
+                f"  note             look(s) {looks} held no less information than this one "
+                "(their SEs were no larger): the stagewise ordering leaves them out, so its "
+                "p-value and estimate are approximate"
+            )
     earlier = look["efficacy_boundaries_z"][:-1]
     if earlier:
         shown = ", ".join("none" if b is None else f"{b:.4f}" for b in earlier)

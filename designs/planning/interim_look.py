@@ -276,12 +276,22 @@ def _stagewise(info, bounds, z: float, sides: int, decision: str) -> dict:
     """The stagewise-ordering p-value and median-unbiased estimate (points/month) where the
     trial stops at this look (:mod:`designs.sequential.stagewise`); None elsewhere."""
     if decision not in _STOPS:
-        return {"p_value_stagewise": None, "median_unbiased_estimate": None}
+        return {
+            "p_value_stagewise": None,
+            "stagewise_looks_left_out": [],
+            "median_unbiased_estimate": None,
+        }
     from designs.sequential.stagewise import median_unbiased_estimate, stagewise_tail
 
     tail = stagewise_tail(info, bounds, z, sides)
+    k = len(info) - 1
+    # earlier looks whose information is not below this look's are left out of the ordering
+    # (possible by plan only: the observed information's spending refuses such a look; a
+    # docs review found them dropped without a word)
+    left_out = [j + 1 for j in range(k) if not info[j] < info[k]]
     return {
         "p_value_stagewise": tail if sides == 1 else 2.0 * min(tail, 1.0 - tail),
+        "stagewise_looks_left_out": left_out,
         "median_unbiased_estimate": median_unbiased_estimate(info, bounds, z, sides),
     }
 

@@ -198,7 +198,8 @@ class PowerSummary:
         out["mc_se_type_i_error"] = self.type1_mc_se
         out["type_i_trials"] = self.type1_trials
         # a type I error of 0 has an MC SE of 0: its exact one-sided bound, as the text gives
-        # it (the power has its two-sided exact interval, ci95, already)
+        # it (the power has its two-sided 95% interval, ci95, already: Wilson's, or normal with
+        # the control variate)
         out["type_i_error_one_sided_bound_95"] = edge_bound(self.type1, self.type1_trials)
         return out
 

@@ -493,3 +493,25 @@ def test_a_first_look_stop_by_plan_has_the_estimate_as_its_median_unbiased_estim
     assert look["median_unbiased_estimate"] == pytest.approx(
         observed["median_unbiased_estimate"], rel=1e-9
     )
+
+
+def test_by_plan_an_earlier_look_with_more_information_is_named_where_stagewise_drops_it(
+    run, capsys, tmp_path
+):
+    """Boundaries at the planned information accept a final look whose information is not
+    above an earlier look's (the observed information's spending refuses it): the stagewise
+    ordering then leaves that look out, and the JSON and the text say so (a docs review: it
+    was dropped without a word); with the earlier look's own SE nothing is left out."""
+    options = [
+        "--looks", "0.5,1", "--spending", "pocock", "--set", "trial.sides=1",
+        "--set", "trial.alpha=0.025", "--set", 'interim.information="planned"',
+    ]  # fmt: skip
+    data, looks = _trial(run, capsys, tmp_path, options, 0)
+    own = _at_look(run, capsys, tmp_path, data, options, 2, [looks[0]["se"]])["interim_look"]
+    assert own["stagewise_looks_left_out"] == [] and own["p_value_stagewise"] is not None
+    tiny = _at_look(run, capsys, tmp_path, data, options, 2, [0.001])["interim_look"]
+    assert tiny["stagewise_looks_left_out"] == [1]
+    data.to_csv(tmp_path / "all.csv", index=False)
+    args = ["analyze", "--data", str(tmp_path / "all.csv"), "--look", "2", *options]
+    code, text, _ = run(capsys, *args, "--earlier-se", "0.001")
+    assert code == 0 and "the stagewise ordering leaves them out" in text

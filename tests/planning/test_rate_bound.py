@@ -27,7 +27,7 @@ def test_the_edges_bounds_are_clopper_pearsons(trials):
 def test_power_json_gives_the_type_i_errors_bound(capsys):
     """``power --effect 0 --json`` at 40 trials (the test's rejection rate is its type I
     error): its bound where it is 0 or 1, null beside its MC SE otherwise; the power has its
-    two-sided exact interval ``ci95`` (a diff review: a one-sided power bound beside it
+    two-sided 95% interval ``ci95`` (Wilson's) (a diff review: a one-sided power bound beside it
     differed from the interval the text shows)."""
     import simulate
 
