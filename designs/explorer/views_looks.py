@@ -17,6 +17,7 @@ from designs.outputs.group_sequential import (
     sequential_type_i_flag,
     spending_words,
 )
+from designs.outputs.look_notes import by_plan
 from designs.outputs.numbers import rate_se, se_text
 from designs.outputs.rates import counted_h0, rate_cell, type_i_text
 from designs.planning.power import mc_se
@@ -217,7 +218,7 @@ def frequentist_looks_html(req, gs, provenance) -> ui.Tag:
     )
     met = (
         "every trial meets the planned efficacy boundaries (boundaries at the planned information)"
-        if gs.information == "planned"
+        if by_plan(gs)
         else "each trial's efficacy boundary spends alpha by the information it observed"
     )
     note = ui.p(

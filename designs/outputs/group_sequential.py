@@ -325,7 +325,7 @@ def group_sequential_sample_size_table(result, design, fmt: str = "md") -> str:
         shown = [f(cells[k]) for _, k, f in _GS_COLUMNS]
         # no null trial rejected (or every one): the one-sided bound over the null trials
         # counted, not an SE of 0 (a docs review)
-        bound = bound_cell(r.type_i_error, getattr(r, "counted_h0", 0) or r.trials)
+        bound = bound_cell(r.type_i_error, counted_h0(r))
         if bound:
             shown[[k for _, k, _ in _GS_COLUMNS].index("mc_se_type_i_error")] = bound
         if r.size_name != "n_per_arm":

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 
 from designs.outputs.numbers import se_text
-from designs.planning.rate_bound import one_sided_bound
+from designs.planning.rate_bound import edge_bound, one_sided_bound
 
 #: Monte Carlo SEs by which a simulated type I error must exceed its level for the outputs to
 #: call it above the level (the warnings of `sample-size`, the looks and the report).
@@ -49,11 +49,10 @@ def rate_text(rate: float, mc_se: float, trials: int, digits: int = 4) -> str:
     """``'0.0240 (MC SE 0.0024)'``; with no trial counted ``'0.0000 (none of 100 trials;
     one-sided 95% upper bound 0.0296)'`` (every trial: the lower bound; bounds rounded
     outwards)."""
-    edge = rate_edge(rate, trials)
+    edge, value = rate_edge(rate, trials), edge_bound(rate, trials)
     if edge is None:
         return f"{rate:.{digits}f} (MC SE {se_text(mc_se)})"
-    bound = one_sided_bound(trials)
-    side, value = ("upper", bound) if edge == "none" else ("lower", 1.0 - bound)
+    side = "upper" if edge == "none" else "lower"
     return (
         f"{rate:.{digits}f} ({edge} of {trials:,} trials; one-sided 95% {side} bound "
         f"{_outward(value, digits, edge == 'none')})"
@@ -63,13 +62,11 @@ def rate_text(rate: float, mc_se: float, trials: int, digits: int = 4) -> str:
 def bound_cell(rate: float, trials: int, digits: int = 4) -> str | None:
     """Where ``rate`` counted no trial (or every trial), its one-sided 95% bound as a table
     shows it in place of an SE of 0: ``'≤ 0.0296'`` (``'≥ ...'``); None otherwise."""
-    edge = rate_edge(rate, trials)
-    if edge is None:
+    value = edge_bound(rate, trials)
+    if value is None:
         return None
-    bound = one_sided_bound(trials)
-    if edge == "none":
-        return f"≤ {_outward(bound, digits, True)}"
-    return f"≥ {_outward(1.0 - bound, digits, False)}"
+    upper = rate == 0.0
+    return f"{'≤' if upper else '≥'} {_outward(value, digits, upper)}"
 
 
 def rate_cell(rate: float, mc_se: float, trials: int, digits: int = 4) -> str:
