@@ -47,7 +47,10 @@ def interim_csv(interim) -> str:
 
 
 def interim_looks_csv(interim) -> str:
-    """The looks, one row per look: boundaries, stopping probabilities and their MC SE."""
+    """The looks, one row per look: boundaries, stopping probabilities and their MC SE; under
+    the frequentist rule a last column ``information`` says whether each trial met the
+    boundaries at its own observed information (``observed``) or at the planned one
+    (``planned``)."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     # keys starting with "_" are for the tables' text only (a diff review: a "futility"
@@ -55,6 +58,9 @@ def interim_looks_csv(interim) -> str:
     rows = [
         {k: v for k, v in r.items() if not k.startswith("_")} for r in interim_look_rows(interim)
     ]
+    if interim.threshold_z is None:  # the frequentist rule's boundaries: at which information
+        # (the design field ``interim.information``; the CSV said it nowhere)
+        rows = [{**r, "information": interim.design.interim.information} for r in rows]
     w.writerow(list(rows[0]))
     for r in rows:
         w.writerow([_number(v) for v in r.values()])

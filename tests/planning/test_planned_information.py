@@ -124,6 +124,22 @@ def test_the_outputs_say_which_boundaries_the_trials_met():
     assert "each trial's boundaries move with the information it observed" in whole
 
 
+def test_the_report_looks_csv_names_the_information_of_its_boundaries():
+    """The report's ``interim_looks.csv`` had no word of which boundaries its trials met (the
+    design line and the methods paragraph said it): a last column ``information``."""
+    from types import SimpleNamespace
+
+    from designs.outputs.interim_csv import interim_looks_csv
+
+    for information in ("observed", "planned"):
+        design = _design(**{"interim.information": information})
+        s = group_sequential_power(design, 100, 3)
+        interim = SimpleNamespace(summary=s, design=design, threshold_z=None)
+        lines = interim_looks_csv(interim).splitlines()
+        assert lines[0].split(",")[-1] == "information" and len(lines) == 1 + len(s.looks)
+        assert {line.split(",")[-1] for line in lines[1:]} == {information}
+
+
 def test_the_futility_clause_is_its_own_under_either_information():
     """The report's methods paragraph takes the futility rule from ``futility_words``: it
     took describe()'s last clause, which under the planned information is no longer the
