@@ -19,6 +19,7 @@ from designs.cli import (
     fit_command,
     planning_commands,
     report_command,
+    sweep_command,
 )
 from designs.cli.options import (
     PROG,
@@ -56,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
         analyze_command.add_analyze,
         data_commands.add_bench,
         data_commands.add_designs,
-        planning_commands.add_sweep,
+        sweep_command.add_sweep,
         planning_commands.add_sample_size,
         assurance_command.add_assurance,
         report_command.add_report,
