@@ -287,8 +287,15 @@ def refuse_interim_without_looks(args, given) -> None:
             raise InputError(
                 f"{flag} {value}: this design has no interim looks, so it would be ignored; {add}"
             )
+    # a sweep's own dimensions reach every plan of its --looks grid
+    dimension = {"interim.spending": "--spending", "interim.information": "--information"}
     for key in given:
         if key.startswith("interim.") and key not in NO_LOOKS:
+            hint = (
+                f"give it to every plan with {dimension[key]}"
+                if sweep and key in dimension
+                else add
+            )
             raise InputError(
-                f"--set {key}: this design has no interim looks, so it would be ignored; {add}"
+                f"--set {key}: this design has no interim looks, so it would be ignored; {hint}"
             )

@@ -89,6 +89,15 @@ def add_sweep(sub) -> None:
         help="alpha-spending functions to compare (dimension spending): obf pocock hsd:-4 ...",
     )
     p.add_argument(
+        "--information",
+        nargs="+",
+        action="extend",
+        dest="information_grid",
+        metavar="WHICH",
+        help="interim.information to compare (dimension information): observed (each trial's "
+        "boundaries at its own 1/SE^2) and/or planned (the planned boundaries for every trial)",
+    )
+    p.add_argument(
         "--assurance",
         action="store_true",
         help="also compute assurance in every cell (over the phase 2 posterior)",
@@ -156,11 +165,18 @@ def cmd_sweep(args) -> int:
     design = design_from_args(args, analysis_field=False)
     grid = {dim: grid_values(args, flag, integer=integer) for flag, dim, integer, _ in SWEEP_GRIDS}
     grid = {dim: values for dim, values in grid.items() if values is not None}
-    for dim, tokens in (("looks", args.looks_grid), ("spending", args.spending_grid)):
+    interim_grids = (
+        ("looks", args.looks_grid),
+        ("spending", args.spending_grid),
+        ("information", args.information_grid),
+    )
+    for dim, tokens in interim_grids:
         if tokens is not None:
             grid[dim] = tuple(tokens)
     if not grid:
-        flags = ", ".join([*(flag for flag, *_ in SWEEP_GRIDS), "--looks", "--spending"])
+        flags = ", ".join(
+            [*(flag for flag, *_ in SWEEP_GRIDS), "--looks", "--spending", "--information"]
+        )
         raise InputError(f"sweep: give at least one of {flags}")
     from designs.planning.sweep.grid import _check_grid
 

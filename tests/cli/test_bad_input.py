@@ -424,6 +424,27 @@ CASES = [
         ["report", "--no-assurance", "--set", 'interim.spending="pocock"', "--out", "{d}/never"],
         "--set interim.spending: this design has no interim looks",
     ),
+    (  # a sweep's --looks grid takes its own dimensions (--set reached no cell)
+        [
+            "sweep",
+            "--looks",
+            "0.5,1",
+            "--set",
+            'interim.information="planned"',
+            "--out",
+            "{d}/n.nc",
+        ],
+        "--set interim.information: this design has no interim looks, so it would be ignored; "
+        "give it to every plan with --information",
+    ),
+    (
+        ["sweep", "--looks", "fixed", "--information", "planned", "--out", "{d}/n.nc"],
+        "--information: no cell has interim looks, so the information would be ignored",
+    ),
+    (
+        ["sweep", "--looks", "0.5,1", "--information", "plan", "--out", "{d}/n.nc"],
+        "--information 'plan': must be one of observed, planned",
+    ),
     (
         ["sweep", "--n-per-arm", "30", "--analysis", "slope_change_lead_in", "--out", "{d}/n.nc"],
         "--analysis slope_change_lead_in: needs trial.lead_in_months > 0",

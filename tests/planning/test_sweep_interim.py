@@ -1,5 +1,6 @@
-"""Sweeps over interim plans (issue 16): the ``looks`` and ``spending`` dimensions, each cell
-equal to the group-sequential (or fixed) design simulated alone, CF attributes, resuming."""
+"""Sweeps over interim plans (issue 16): the ``looks``, ``spending`` and ``information``
+dimensions, each cell equal to the group-sequential (or fixed) design simulated alone, CF
+attributes, resuming."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from designs.errors import InputError
 from designs.planning.group_sequential import group_sequential_power
 from designs.planning.power import power
 from designs.planning.sweep import cell_key, cells_folder, run_sweep
-from designs.planning.sweep.interim import looks_label, spending_label
+from designs.planning.sweep.interim import information_label, looks_label, spending_label
 from designs.spec import load_design
 
 SEED = 13
@@ -189,6 +190,47 @@ def test_spending_dimension_and_refusals(design):
         run_sweep(design, GRID, 10, SEED, ("lmm_slope", "ancova_change"))
     with pytest.raises(InputError, match=r"interim\.looks"):
         run_sweep(design, {"looks": ["0.5,0.4,1"]}, 10, SEED)
+
+
+def test_information_dimension_each_cell_is_the_design_alone(design):
+    """``--information observed planned``: the boundaries at each trial's observed
+    information or the planned ones (``interim.information``); a sweep over looks could not
+    set it (its --set interim.* reached no cell)."""
+    base = design.with_overrides({"interim.looks": [0.33, 0.67, 1.0], "interim.spending": "hsd"})
+    ds = run_sweep(base, {"information": ["Planned ", "observed"]}, 200, SEED)
+    assert list(ds.information.values) == ["planned", "observed"]
+    assert "interim.information" in ds.information.attrs["long_name"]
+    for label in ("planned", "observed"):
+        alone = group_sequential_power(
+            base.with_overrides({"interim.information": label}), 200, SEED
+        )
+        cell = ds.sel(information=label, analysis="lmm_slope")
+        assert float(cell.power_favourable) == alone.power_favourable
+        assert float(cell.type_i_error) == alone.type_i_error
+    # the two differ in some trial's decision (else the dimension would not be doing anything)
+    rows = [ds.sel(information=v, analysis="lmm_slope") for v in ("planned", "observed")]
+    assert any(float(rows[0][v]) != float(rows[1][v]) for v in ("rejection_rate", "type_i_error"))
+    with pytest.raises(InputError, match="--information 'charter': must be one of observed"):
+        information_label("charter")
+    with pytest.raises(InputError, match="--information: no cell has interim looks"):
+        run_sweep(design, {"information": ["planned"]}, 10, SEED)
+    posterior = base.with_overrides({"decision.rule": "posterior", "interim.spending": "obf"})
+    with pytest.raises(InputError, match="--information: alpha spending belongs to the freq"):
+        run_sweep(posterior, {"information": ["planned"]}, 10, SEED)
+
+
+def test_command_line_sweep_over_looks_at_the_planned_information(tmp_path, capsys):
+    """The command line's ``--looks`` grid with ``--information planned`` (the base design
+    has no looks, so ``--set interim.information`` is refused there)."""
+    import simulate
+
+    out = tmp_path / "planned.nc"
+    argv = ["sweep", "--looks", "fixed", "0.5,1", "--information", "planned"]
+    argv += ["--n-per-arm", "30", "--trials", "20", "--seed", "3", "--out", str(out)]
+    assert simulate.main(argv) == 0
+    ds = xr.load_dataset(out, engine="h5netcdf")
+    assert dict(ds.sizes) == {"n_per_arm": 1, "looks": 2, "information": 1, "analysis": 1}
+    assert "information planned" in capsys.readouterr().out
 
 
 def test_command_line_sweep_over_looks(tmp_path, capsys):

@@ -16,6 +16,7 @@ from designs import __version__
 from designs.analyses import registry
 from designs.errors import InputError
 from designs.planning.sweep.design import cell_design
+from designs.planning.sweep.interim import INTERIM_DIMS
 from designs.simulation.numba_cache import software
 
 #: The sweep's variables: name -> (long_name, units). A rate is a fraction of all simulated
@@ -113,6 +114,11 @@ DIM_ATTRS = {
         "power:GAMMA)",
         "units": "",
     },
+    "information": {
+        "long_name": "interim.information: the boundaries at each trial's observed information "
+        "(observed) or the planned boundaries for every trial (planned)",
+        "units": "",
+    },
 }
 
 
@@ -157,7 +163,7 @@ def _assemble(design, grid, cells, keys, results, trials, seed, analyses) -> xr.
                 "points/month" if kind == "slope_difference" else "fraction of |slope_mean|"
             )
             attrs["long_name"] = f"effect.value ({kind})"
-        values = np.asarray(values, dtype=str if dim in ("looks", "spending") else None)
+        values = np.asarray(values, dtype=str if dim in INTERIM_DIMS else None)
         coords[dim] = (dim, values, attrs)
     if "n_per_arm" in grid:  # patients randomised in total beside each n per arm
         totals = [cell_design(design, {"n_per_arm": n}).trial.n_total for n in grid["n_per_arm"]]

@@ -88,8 +88,8 @@ def cell_design(design, cell: Mapping[str, float]):
         to die: hazard ``-ln(1 - value) / 12``; deaths compete), ``dropout_informative``
         (log-hazard per point/month; 0 = MCAR),
         ``prior_weight`` (weight of the phase 2 posterior in the robust prior, in [0, 1]),
-        ``looks`` and
-        ``spending`` (labels: :mod:`designs.planning.sweep.interim`).
+        ``looks``, ``spending`` and ``information`` (labels:
+        :mod:`designs.planning.sweep.interim`).
     """
     over: dict = {}
     if "n_per_arm" in cell:
@@ -110,7 +110,7 @@ def cell_design(design, cell: Mapping[str, float]):
         over["dropout.informative"] = float(cell["dropout_informative"])
     if "prior_weight" in cell:
         over["decision.prior_weight"] = float(cell["prior_weight"])
-    if "looks" in cell or "spending" in cell:
+    if "looks" in cell or "spending" in cell or "information" in cell:
         from designs.planning.sweep.interim import interim_cell_overrides
 
         over.update(interim_cell_overrides(cell))

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from designs.errors import InputError
+from designs.planning.sweep.interim import INTERIM_DIMS, LABELS
 from designs.spec.trial import MAX_DURATION_MONTHS, MIN_DURATION_MONTHS
 
 #: Swept dimensions, in the order they appear in the dataset (``analysis`` last).
@@ -26,6 +27,7 @@ DIMS = (
     "prior_weight",
     "looks",
     "spending",
+    "information",
 )
 #: Option that sets each dimension on the command line (for error messages).
 OPTIONS = {
@@ -38,6 +40,7 @@ OPTIONS = {
     "prior_weight": "--prior-weight",
     "looks": "--looks",
     "spending": "--spending",
+    "information": "--information",
     "analysis": "--analysis",
 }
 MAX_CELLS = 10_000
@@ -189,11 +192,8 @@ def _check_grid(design, grid: Mapping[str, Sequence]) -> dict[str, tuple]:
         opt = OPTIONS[dim]
         if not values:
             raise InputError(f"{opt}: empty grid")
-        if dim in ("looks", "spending"):  # labels (designs.planning.sweep.interim)
-            from designs.planning.sweep.interim import looks_label, spending_label
-
-            label = looks_label if dim == "looks" else spending_label
-            out[dim] = tuple(dict.fromkeys(label(v) for v in values))
+        if dim in INTERIM_DIMS:  # labels (designs.planning.sweep.interim)
+            out[dim] = tuple(dict.fromkeys(LABELS[dim](v) for v in values))
             continue
         if dim in ("n_per_arm", "n_total"):
             lo = 2 if dim == "n_per_arm" else 4

@@ -1,10 +1,12 @@
-"""Sweeps over interim plans: the ``looks`` and ``spending`` dimensions and the
-group-sequential cell.
+"""Sweeps over interim plans: the ``looks``, ``spending`` and ``information`` dimensions and
+the group-sequential cell.
 
 ``looks`` takes labels: ``fixed`` (no interim analysis) or the information fractions of the
 looks, e.g. ``0.5,1`` or ``0.33,0.67,1``; ``spending`` takes alpha-spending labels as the
-command line's ``--spending`` (``obf``, ``pocock``, ``hsd:-4``, ``power:2``). A sweep with
-either dimension, or over a design with ``[interim]`` looks, evaluates every cell with
+command line's ``--spending`` (``obf``, ``pocock``, ``hsd:-4``, ``power:2``);
+``information`` takes ``observed`` or ``planned`` (``interim.information``: the boundaries at
+each trial's observed information or the planned boundaries for every trial). A sweep with
+any of them, or over a design with ``[interim]`` looks, evaluates every cell with
 :func:`designs.planning.group_sequential.group_sequential_power` (under the effect and under
 no effect, same seed) when the cell has looks, and with the fixed engine when it has none
 (then also with no effect, for its type I error), and holds :data:`INTERIM_VARIABLES` beside
@@ -12,7 +14,7 @@ the usual ones, so power, expected patients and months and the type I error of e
 sit in one dataset. The cell's design (and so its file name) includes its looks and
 spending. Under the posterior rule (``decision.rule = "posterior"``) a cell with looks is
 judged by the rule at its looks (:mod:`designs.planning.decision_looks`) and the fixed plan by
-the rule at the final threshold (no futility); ``spending`` is refused.
+the rule at the final threshold (no futility); ``spending`` and ``information`` are refused.
 """
 
 from __future__ import annotations
@@ -21,19 +23,20 @@ import math
 from collections.abc import Sequence
 
 from designs.errors import InputError
-from designs.spec.interim import unread_defaults
+from designs.spec.interim import Information, unread_defaults
 
 __all__ = [
     "INTERIM_DIMS",
     "INTERIM_VARIABLES",
     "evaluate_interim_cell",
+    "information_label",
     "interim_cell_overrides",
     "looks_label",
     "spending_label",
 ]
 
 #: The sweep dimensions over interim plans (string labels).
-INTERIM_DIMS = ("looks", "spending")
+INTERIM_DIMS = ("looks", "spending", "information")
 
 #: Variables of a sweep over interim plans: name -> (long_name, units).
 INTERIM_VARIABLES = {
@@ -65,6 +68,7 @@ INTERIM_VARIABLES = {
 }
 
 _SPENDING = ("obf", "pocock", "hsd", "power")
+_INFORMATION = tuple(x.value for x in Information)
 
 
 def looks_label(text) -> str:
@@ -114,8 +118,21 @@ def spending_label(text) -> str:
     return name
 
 
+def information_label(text) -> str:
+    """The canonical label of one ``information`` value (``observed`` or ``planned``)."""
+    label = str(text).strip().lower()
+    if label not in _INFORMATION:
+        raise InputError(f"--information {text!r}: must be one of {', '.join(_INFORMATION)}")
+    return label
+
+
+#: Each interim dimension's label function (a value as typed -> its canonical label).
+LABELS = {"looks": looks_label, "spending": spending_label, "information": information_label}
+
+
 def interim_cell_overrides(cell) -> dict:
-    """The ``[interim]`` overrides of one cell's ``looks`` and ``spending`` labels."""
+    """The ``[interim]`` overrides of one cell's ``looks``, ``spending`` and ``information``
+    labels."""
     over: dict = {}
     if "looks" in cell:
         over["interim.looks"] = looks_values(str(cell["looks"]))
@@ -125,6 +142,8 @@ def interim_cell_overrides(cell) -> dict:
         over.update(unread_defaults("spending", name))  # e.g. obf drops the design's gamma
         if gamma:
             over["interim.gamma"] = float(gamma)
+    if "information" in cell:
+        over["interim.information"] = str(cell["information"])
     return over
 
 

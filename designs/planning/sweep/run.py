@@ -152,22 +152,24 @@ def run_sweep(
         registry.get(name)  # an unknown name is bad input listing the allowed ones
     grid = _check_grid(design, grid)
     cells = _cells(grid)
-    if "spending" in grid and design.decision.is_posterior:
-        raise InputError(
-            "--spending: alpha spending belongs to the frequentist rule (the posterior rule "
-            "stops by its thresholds); drop --spending or use --decision frequentist"
-        )
+    for dim in ("spending", "information"):
+        if dim in grid and design.decision.is_posterior:
+            raise InputError(
+                f"--{dim}: alpha spending belongs to the frequentist rule (the posterior rule "
+                f"stops by its thresholds); drop --{dim} or use --decision frequentist"
+            )
     from designs.planning.power import check_fixed_effect
 
     check_fixed_effect(design)  # before any folder or cluster (a review: refused in a cell)
     designs_ = [cell_design(design, c) for c in cells]  # validates every cell up front
-    if "spending" in grid and not any(d.interim.sequential for d in designs_):
-        # every cell fixed: the spending dimension would repeat the same numbers (a review:
-        # obf and pocock cells identical, labelled as two plans)
-        raise InputError(
-            "--spending: no cell has interim looks, so alpha spending would be ignored; add "
-            "--looks with a plan other than fixed, or a design with looks"
-        )
+    for dim, what in (("spending", "alpha spending"), ("information", "the information")):
+        if dim in grid and not any(d.interim.sequential for d in designs_):
+            # every cell fixed: the dimension would repeat the same numbers (a review: obf and
+            # pocock cells identical, labelled as two plans)
+            raise InputError(
+                f"--{dim}: no cell has interim looks, so {what} would be ignored; add --looks "
+                "with a plan other than fixed, or a design with looks"
+            )
     # before any file is made (the engine would refuse it per cell)
     lead_in = all(d.trial.lead_in_months > 0 for d in designs_)
     registry.check_lead_in(analyses, lead_in, "--analysis {name}")
