@@ -270,7 +270,7 @@ def sample_size_view(design, seed: int, trials: int, job: Job | None = None) -> 
     check_page_search(design)
     job = job or Job()
     if design.interim.sequential:
-        from designs.outputs.group_sequential import group_sequential_sample_size_table
+        from designs.outputs.sample_size_gs_table import group_sequential_sample_size_table
         from designs.planning.sample_size_gs import find_group_sequential_sample_size
 
         def search():

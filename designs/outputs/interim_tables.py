@@ -305,7 +305,7 @@ def _every_target(interim) -> str:
     interval of n max was in the folder); empty with one target."""
     if len(interim.sample_size.rows) < 2:
         return ""
-    from designs.outputs.group_sequential import group_sequential_sample_size_table
+    from designs.outputs.sample_size_gs_table import group_sequential_sample_size_table
 
     table = group_sequential_sample_size_table(interim.sample_size, interim.design, "md")
     s = interim.summary

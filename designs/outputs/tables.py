@@ -391,7 +391,7 @@ def sample_size_table(result, design, fmt: str = "md") -> str:
 def csv_headers() -> frozenset[str]:
     """The header lines (without the newline) of every CSV sample-size table this tool
     writes: the fixed design's per arm and in total, and the group-sequential one."""
-    from designs.outputs.group_sequential import GS_CSV_KEYS
+    from designs.outputs.sample_size_gs_table import GS_CSV_KEYS
 
     return frozenset({",".join(GS_CSV_KEYS)} | {",".join(csv_header(e)) for e in (True, False)})
 
@@ -402,7 +402,7 @@ def md_headers() -> frozenset[str]:
     group-sequential one's."""
     from itertools import product
 
-    from designs.outputs.group_sequential import gs_md_header
+    from designs.outputs.sample_size_gs_table import gs_md_header
 
     fixed = {"| " + " | ".join(_md_header(*flags)) + " |" for flags in product((0, 1), repeat=3)}
     return frozenset(fixed | {gs_md_header(*flags) for flags in product((0, 1), repeat=2)})

@@ -278,9 +278,9 @@ def test_sample_size_with_looks_under_the_posterior_rule(tmp_path, capsys, run):
     # then "0.05 (alpha 0.05 one-sided / sides: ...", garbled), with its MC SE beside it;
     # the notes say the figures at n max are on the search's own trials (a Bayesian review)
     assert "to compare with the one-sided level 0.05. The thresholds" in text
-    from designs.outputs.group_sequential import _one_sided_level
     from designs.outputs.numbers import se_text
     from designs.outputs.rates import bound_cell
+    from designs.outputs.sample_size_gs_table import _one_sided_level
 
     # (a rate of 0 gives its one-sided bound instead of an SE of 0: a docs review)
     se_cell = (

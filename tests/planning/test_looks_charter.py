@@ -116,7 +116,7 @@ def test_sample_size_and_sweep_carry_the_error_with_futility_ignored():
 def test_the_sample_size_notes_give_the_error_with_futility_ignored():
     from types import SimpleNamespace
 
-    from designs.outputs.group_sequential import _nonbinding_rows_note
+    from designs.outputs.sample_size_gs_table import _nonbinding_rows_note
 
     row = SimpleNamespace(futility="obf", type_i_error=0.010, type_i_error_nonbinding=0.012,
                           mc_se_type_i_error_nonbinding=0.0049)  # fmt: skip

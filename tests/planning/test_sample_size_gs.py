@@ -113,12 +113,37 @@ def test_n_max_is_the_inflation_times_the_fixed_designs_own_n():
         assert math.log(r.n_high / r.n_estimate) >= math.log(f.n_high / f.n_estimate) - 0.01
     assert gs.fixed.rows == fixed.rows  # what report --looks gives its fixed tables
     # the rows and the table's notes say which second stage n max rests on (a review)
-    from designs.outputs.group_sequential import group_sequential_sample_size_table
+    from designs.outputs.sample_size_gs_table import group_sequential_sample_size_table
 
     assert {r.refine_trials for r in gs.rows} == {1200}
     assert "the fixed search's second stage 1200 trials" in group_sequential_sample_size_table(
         gs, design, "md"
     )
+
+
+def test_a_power_of_one_shows_its_bound_not_an_se_of_zero():
+    """``sample-size --looks`` showed a power of 1.000 with an MC SE of 0.000 (read as
+    certain); it now shows, as the type I error did, the one-sided 95% bound over the trials
+    counted, and says so under the table."""
+    import dataclasses
+
+    from designs.outputs.numbers import se_text
+    from designs.outputs.rates import bound_cell
+    from designs.outputs.sample_size_gs_table import group_sequential_sample_size_table
+
+    design = load_design(None).with_overrides({"interim.looks": LOOKS})
+    gs = find_group_sequential_sample_size(design, (0.8,), 40, 5, sizes=(60, 240), refine_trials=0)
+    (row,) = gs.rows
+    certain = dataclasses.replace(row, power=1.0, mc_se=0.0, failed_fits=2)
+    for rule, counted in (("failure", 40), ("exclude", 38)):
+        d = design.with_overrides({"decision.failed_fits": rule})
+        text = group_sequential_sample_size_table(dataclasses.replace(gs, rows=[certain]), d, "md")
+        bound = bound_cell(1.0, counted, digits=3)
+        assert bound.startswith("\u2265 0.9") and f"| 1.000 | {bound} |" in text
+        assert "its one-sided 95% bound over the trials counted" in text
+    usual = dataclasses.replace(row, power=0.95, mc_se=0.0345, type_i_error=0.05)
+    text = group_sequential_sample_size_table(dataclasses.replace(gs, rows=[usual]), design, "md")
+    assert f"| 0.950 | {se_text(0.0345)} |" in text and "one-sided 95% bound" not in text
 
 
 def test_the_scaled_interval_adds_log_half_widths_in_quadrature():
