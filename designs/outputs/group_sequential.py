@@ -11,7 +11,6 @@ from designs.outputs.look_notes import (
     late_final_look_note,
     type_i_precision_note,
 )
-from designs.outputs.numbers import rate_mc_se
 from designs.outputs.rates import counted_h0, rate_text, type_i_text
 
 __all__ = [
@@ -73,7 +72,9 @@ def group_sequential_text(design, s) -> str:
         )
     lines.append(LOOK_COLUMNS + "; " + boundary_columns(s))
     lines.append(
-        f"power {rate_mc_se(s.power, s.mc_se)}; significant and favouring active "
+        # a power of 1 (or 0) with its one-sided bound, not "(MC SE 0.000)"
+        f"power {rate_text(s.power, s.mc_se, _counted_h1(design, s), digits=3)}; "
+        "significant and favouring active "
         f"{s.power_favourable:.3f}; "
         f"type I error of the design {type_i_text(s)}{nonbinding_text(s)}; "
         f"failed fits {s.failed_fits} (effect), {s.failed_fits_h0} (no effect)"
@@ -101,6 +102,12 @@ def group_sequential_text(design, s) -> str:
     if unplanned:
         lines.append(unplanned)
     return "\n".join(lines)
+
+
+def _counted_h1(design, s) -> int:
+    """The trials under the effect whose rates a looks summary gives (those whose fit failed
+    left out under ``decision.failed_fits = "exclude"``)."""
+    return s.trials - (s.failed_fits if design.decision.excludes_failed else 0)
 
 
 def charter_lines(s) -> list[str]:

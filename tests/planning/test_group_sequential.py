@@ -228,3 +228,21 @@ def test_z_of_each_look_is_the_t_p_value_carried_to_the_normal_scale():
     want = stats.norm.ppf(stats.t.cdf(est / se, df))
     want[1, 2] = np.nan
     np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)
+
+
+def test_a_power_of_one_gives_its_bound_not_an_se_of_zero():
+    """``power --looks`` printed "power 1.000 (MC SE 0.000)"; a power of 1 over the trials
+    counted now gives its one-sided 95% lower bound, the Clopper-Pearson bound at n of n,
+    0.05^(1/n) (under ``exclude`` over the trials whose fit succeeded)."""
+    import dataclasses
+
+    from designs.outputs.group_sequential import group_sequential_text
+
+    design = load_design().with_overrides({"interim.looks": [0.5, 1.0], "trial.n_per_arm": 30})
+    s = group_sequential_power(design, 60, 3, threads=1)
+    certain = dataclasses.replace(s, power=1.0, mc_se=0.0, failed_fits=4)
+    for rule, counted in (("failure", 60), ("exclude", 56)):
+        text = group_sequential_text(design.with_overrides({"decision.failed_fits": rule}), certain)
+        bound = f"{np.floor(0.05 ** (1 / counted) * 1000) / 1000:.3f}"  # rounded outwards
+        assert f"power 1.000 (all of {counted} trials; one-sided 95% lower bound {bound});" in text
+    assert f"power {s.power:.3f} (MC SE " in group_sequential_text(design, s)
