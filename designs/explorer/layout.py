@@ -59,6 +59,9 @@ body:has(#stale-note) .card { opacity: 0.66; filter: grayscale(1); }
 #: The posterior rule's controls show only under that rule (under the test they would set
 #: nothing: :data:`designs.explorer.controls.POSTERIOR_ONLY`).
 POSTERIOR_SHOWN = "input.rule === 'posterior'"
+#: The page's condition for showing the looks' controls (spending, futility, boundaries at):
+#: the looks box holds a number.
+LOOKS_SHOWN = "/[0-9]/.test(input.looks || '')"
 #: A spending gamma's box (hsd: -10 to 5).
 GAMMA = {"min": -10, "max": 5, "step": 0.5}
 
@@ -140,19 +143,25 @@ def sidebar(design, designs: list[str]):
             "looks",
             ui.input_text("looks", _LABELS["looks"], v["looks"], placeholder="none (e.g. 0.5, 1)"),
         ),
-        *_select("spending", spending_choices(v["spending"]), v["spending"]),
-        # a parameter box shows under the families that read it (its value goes back to the
-        # default when another family is chosen: server._family_reset)
-        ui.panel_conditional(_read_with("gamma"), *_number("gamma", v["gamma"], **GAMMA)),
-        *_select("futility", OPTIONS["futility"], v["futility"]),
+        # the looks' own controls show once there are looks (a note: without looks a chosen
+        # spending or "Boundaries at" was shown, accepted and ignored)
         ui.panel_conditional(
-            _read_with("futility_gamma"), *_number("futility_gamma", v["futility_gamma"], **GAMMA)
+            LOOKS_SHOWN,
+            *_select("spending", spending_choices(v["spending"]), v["spending"]),
+            # a parameter box shows under the families that read it (its value goes back to
+            # the default when another family is chosen: server._family_reset)
+            ui.panel_conditional(_read_with("gamma"), *_number("gamma", v["gamma"], **GAMMA)),
+            *_select("futility", OPTIONS["futility"], v["futility"]),
+            ui.panel_conditional(
+                _read_with("futility_gamma"),
+                *_number("futility_gamma", v["futility_gamma"], **GAMMA),
+            ),
+            ui.panel_conditional(
+                _read_with("futility_cp"),
+                *_number("futility_cp", v["futility_cp"], min=0.01, max=0.99, step=0.01),
+            ),
+            *_select("information", OPTIONS["information"], v["information"]),
         ),
-        ui.panel_conditional(
-            _read_with("futility_cp"),
-            *_number("futility_cp", v["futility_cp"], min=0.01, max=0.99, step=0.01),
-        ),
-        *_select("information", OPTIONS["information"], v["information"]),
         *_number("seed", v["seed"], min=0, max=MAX_SEED, step=1),
         *_number("trials", DEFAULT_TRIALS, min=10, max=MAX_PAGE_TRIALS, step=100),
         ui.div(ui.output_text("err_", inline=True), class_="control-error"),

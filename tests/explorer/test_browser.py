@@ -316,7 +316,12 @@ def test_boundaries_at_the_planned_information_are_the_command_lines(page, cli, 
     argv = ["--looks", "0.5,1", "--set", 'interim.information="planned"']
     out = json.loads(cli("power", "--json", *argv, "--seed", str(DEFAULT_SEED), "--trials", "100"))
     assert out["information"] == "planned"
+    # the looks' controls show once there are looks (without, a choice was shown and ignored)
+    for cid in ("#spending", "#futility", "#information"):
+        assert not page.locator(cid).is_visible(), cid
     _set(page, "looks", "0.5, 1")
+    page.locator("#information").wait_for(state="visible")
+    assert page.locator("#spending").is_visible() and page.locator("#futility").is_visible()
     page.select_option("#information", "planned")
     shown = _power_when_done(
         page, 'interim.information="planned"', looks="0.5,1", n_total=200, trials=trials
@@ -336,6 +341,7 @@ def test_boundaries_at_the_planned_information_are_the_command_lines(page, cli, 
         shutil.copyfile(shot, Path(SCREENSHOT_COPY).with_name("explorer_planned.png"))
     page.select_option("#information", "observed")
     _set(page, "looks", "")
+    page.locator("#information").wait_for(state="hidden")
     page.wait_for_selector(f"#power-value:not([data-looks])[data-trials='{trials}']")
     _up_to_date(page)
 
