@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 
 from designs.outputs.numbers import se_text
-from designs.planning.rate_bound import edge_bound, one_sided_bound
+from designs.planning.rate_bound import counted_h0, edge_bound, one_sided_bound
 
 #: Monte Carlo SEs by which a simulated type I error must exceed its level for the outputs to
 #: call it above the level (the warnings of `sample-size`, the looks and the report).
@@ -80,12 +80,6 @@ def type_i_text(s, digits: int = 4) -> str:
     """The type I error of a summary with interim looks (``type_i_error``, its MC SE, over
     its ``counted_h0`` null trials) by :func:`rate_text`."""
     return rate_text(s.type_i_error, s.mc_se_type_i_error, counted_h0(s), digits)
-
-
-def counted_h0(s) -> int:
-    """The null trials a looks summary's rates are over: ``counted_h0``, else (a summary
-    made before it was kept) ``trials_h0``, else ``trials``."""
-    return getattr(s, "counted_h0", 0) or getattr(s, "trials_h0", 0) or s.trials
 
 
 def trials_to_show(level: float) -> int:

@@ -33,7 +33,7 @@ from designs.errors import InputError
 from designs.planning.look_times import LookTimes, look_times
 from designs.planning.look_z import z_statistics
 from designs.planning.power import mc_se, null_design
-from designs.planning.rate_bound import edge_bound
+from designs.planning.rate_bound import counted_h0, edge_bound
 from designs.sequential import efficacy_boundaries, futility_boundaries
 from designs.sequential.conditional_power import conditional_power_futility
 from designs.sequential.observed import observed_crossings
@@ -258,7 +258,7 @@ def looks_json(summary) -> dict:
     out = asdict(summary)
     out["expected_n_total_h1"] = summary.expected_n_total
     out["expected_months_h1"] = summary.expected_months
-    out["type_i_trials"] = summary.counted_h0 or summary.trials_h0 or summary.trials
+    out["type_i_trials"] = counted_h0(summary)
     # a type I error of 0 has an MC SE of 0: its exact one-sided upper bound, as the text
     # gives it (a formula audit read the JSON's 0 alone)
     out["type_i_error_one_sided_bound_95"] = edge_bound(summary.type_i_error, out["type_i_trials"])

@@ -7,7 +7,8 @@ trials)`` below a rate of 1 (Clopper and Pearson 1934; about ``3 / trials``, the
 three" of Hanley and Lippman-Hand 1983; references 69 and 70 of ``docs/references.md``).
 
 Light (``math`` only): :mod:`designs.outputs.rates` builds its texts on it, and the planning
-steps' JSON gives the same bound as a number.
+steps' JSON gives the same bound as a number. :func:`counted_h0` says over how many null
+trials a looks summary's rates are (both layers read it).
 """
 
 from __future__ import annotations
@@ -29,3 +30,9 @@ def edge_bound(rate: float, trials: int) -> float | None:
         return None
     bound = one_sided_bound(trials)
     return bound if rate == 0.0 else 1.0 - bound
+
+
+def counted_h0(s) -> int:
+    """The null trials a looks summary's rates are over: ``counted_h0``, else (a summary
+    made before it was kept) ``trials_h0``, else ``trials``."""
+    return getattr(s, "counted_h0", 0) or getattr(s, "trials_h0", 0) or s.trials
