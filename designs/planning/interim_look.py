@@ -263,7 +263,7 @@ def _frequentist_at_look(design, result, info, k, k_count, final, i_max, observe
         "conditional_power_own_final": cp_own,
         "own_final_boundary_z": own_final,
         **_repeated_ci(result["estimate"], c, se, df, t.sides, has_bound),
-        **_stagewise(observed_info, bounds, z, t.sides, decision),
+        **_stagewise(observed_info, bounds, z, result["estimate"] / se, t.sides, decision),
         "decision": decision,
     }
 
@@ -272,9 +272,18 @@ def _frequentist_at_look(design, result, info, k, k_count, final, i_max, observe
 _STOPS = ("efficacy", "harm", "stopped: information reached", "final: no rejection")
 
 
-def _stagewise(info, bounds, z: float, sides: int, decision: str) -> dict:
+def _stagewise(info, bounds, z: float, wald: float, sides: int, decision: str) -> dict:
     """The stagewise-ordering p-value and median-unbiased estimate (points/month) where the
-    trial stops at this look (:mod:`designs.sequential.stagewise`); None elsewhere."""
+    trial stops at this look (:mod:`designs.sequential.stagewise`); None elsewhere.
+
+    The p-value reads ``z``, the t statistic carried to the normal scale (exactly N(0, 1)
+    under no effect); the estimate reads ``wald``, the estimate over its SE (the t statistic
+    itself), whose median under an effect theta is about ``theta sqrt(I)``. The carried z's
+    is not: it lies below by about ``(t^3 + t) / (4 df)``. A DMC statistician's review found
+    a first-look stop at t 5.2 on 79 df given 0.5225 for an estimate of 0.5651 (rpact
+    returns the estimate there); in 20,000 two-look trials of 12 and 24 patients the carried
+    z's estimate fell below the true effect in 62.8% of them, the Wald statistic's in 51.8%
+    (docs/group_sequential.md)."""
     if decision not in _STOPS:
         return {
             "p_value_stagewise": None,
@@ -292,7 +301,7 @@ def _stagewise(info, bounds, z: float, sides: int, decision: str) -> dict:
     return {
         "p_value_stagewise": tail if sides == 1 else 2.0 * min(tail, 1.0 - tail),
         "stagewise_looks_left_out": left_out,
-        "median_unbiased_estimate": median_unbiased_estimate(info, bounds, z, sides),
+        "median_unbiased_estimate": median_unbiased_estimate(info, bounds, wald, sides),
     }
 
 

@@ -11,7 +11,10 @@ at look ``k`` with ``z_k``:
   ``c_k``, so it agrees with the boundaries' decision; two-sided designs give twice the
   smaller tail;
 - the median-unbiased estimate is the effect ``theta`` at which that probability, under
-  ``theta``, is one half (``E Z_j = theta sqrt(I_j)``).
+  ``theta``, is one half (``E Z_j = theta sqrt(I_j)``). ``analyze --look`` gives it the Wald
+  statistic estimate / SE at the stopping look, whose median under ``theta`` is about
+  ``theta sqrt(I)``, and the p-value the t statistic carried to z, exactly N(0, 1) under
+  the null (:func:`designs.planning.interim_look._stagewise`).
 
 Both are taken with the recursion of :mod:`designs.sequential.boundaries` over the looks that
 have a boundary (a look without one cuts nothing off the density). Futility boundaries are

@@ -462,9 +462,11 @@ def test_a_first_look_stop_by_plan_has_the_estimate_as_its_median_unbiased_estim
     run, capsys, tmp_path
 ):
     """Boundaries at the planned information, a trial stopping for efficacy at look 1: the
-    stagewise median-unbiased estimate is the theta with P(Z_1 >= z) = 1/2, z x SE, on the
-    look's own information (a review: 0.262 for an estimate of 0.238, scaled by the planned
-    SE), as under the observed information on the same data."""
+    stagewise median-unbiased estimate is the theta with P(W_1 >= w) = 1/2 for the Wald
+    statistic W = estimate / SE, so the estimate itself (as rpact gives it), on the look's
+    own information (a review: 0.262 for an estimate of 0.238, scaled by the planned SE; a
+    later one: 0.5225 for 0.5651, from the t carried to z), as under the observed
+    information on the same data."""
     observed_options = [
         "--looks", "0.5,1", "--spending", "pocock", "--set", "trial.sides=1",
         "--set", "trial.alpha=0.025", "--set", "effect.value=0.3",
@@ -478,7 +480,8 @@ def test_a_first_look_stop_by_plan_has_the_estimate_as_its_median_unbiased_estim
     planned = _at_look(run, capsys, tmp_path, seen, options, 1, [])
     look = planned["interim_look"]
     assert look["decision"] == "efficacy" and look["spending_information"] == "planned"
-    assert look["median_unbiased_estimate"] == pytest.approx(look["z"] * planned["se"], rel=1e-6)
+    assert look["median_unbiased_estimate"] == pytest.approx(planned["estimate"], rel=1e-6)
+    assert look["z"] < planned["estimate"] / planned["se"]  # the carried z is below t
     # the text notes a look more than 0.05 from its planned fraction (by --information-max:
     # on plan, and 0.2 ahead of it)
     seen.to_csv(tmp_path / "seen.csv", index=False)

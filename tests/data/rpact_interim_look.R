@@ -68,3 +68,12 @@ case("two-sided obf, harm at look 2 of 3", "asOF", c(80, 170), c(-1.2, -2.9), 25
      upper = FALSE)
 case("obf, 3 looks, final, t statistics", "asOF", c(80, 170, 240), c(1.2, 2.0, 2.3), 250, 3,
      normal = FALSE)
+# Added 2026-12-06 (same rpact and R). With t statistics the test takes every figure from the
+# normal = FALSE call but the median-unbiased estimate, which analyze --look reads from the
+# Wald statistic as normal: the normal = TRUE call's (the case above: 0.14525047, the first
+# case's).
+case("obf, stops at look 1 of 3, t statistic", "asOF", c(85), c(5.207), 250, 3, normal = FALSE)
+case("obf, stops at look 2 of 3, t statistics", "asOF", c(80, 170), c(1.2, 4.0), 250, 3,
+     normal = FALSE)
+case("obf, stops at look 2 of 3, t statistics read as z", "asOF", c(80, 170), c(1.2, 4.0), 250,
+     3)

@@ -114,12 +114,31 @@ CASES = [
         ["continue", "reject and stop"], [-0.55830193, -0.41275026],
         0.00381678, -0.22225991,
     ),
+    # t statistics: every figure rpact's with normalApproximation = FALSE but the
+    # median-unbiased estimate, which reads the Wald statistic estimate / SE as normal: rpact's
+    # with normalApproximation = TRUE at the same statistics (rpact with FALSE reads the t
+    # carried to z: 0.14442428 here, 0.29746573 in the look-2 stop below; that z's median lies
+    # below theta sqrt(I) under an effect, see interim_look._stagewise; at a first-look stop
+    # rpact returns the estimate itself, as the Wald statistic gives)
     (
         "obf, 3 looks, final, t statistics on n - 1 df",
         ("obf", None), 3, 1, 250, [80, 170, 240], [1.2, 2.0, 2.3], "n - 1",
         [3.79360424, 2.48160493, 1.99135394], [0.00007424, 0.00656580, 0.02500000],
         ["continue", "continue", "reject"], [-0.31156059, -0.03897324, 0.01925196],
-        0.01415717, 0.14442428,
+        0.01415717, 0.14525047,
+    ),
+    (
+        "obf, stops at look 1 of 3, t statistic on n - 1 df",
+        ("obf", None), 3, 1, 250, [85], [5.207], "n - 1",
+        [3.67045857], [0.00012106], ["reject and stop"], [0.14883214],
+        0.00000067, 0.56477845,
+    ),
+    (
+        "obf, stops at look 2 of 3, t statistics on n - 1 df",
+        ("obf", None), 3, 1, 250, [80, 170], [1.2, 4.0], "n - 1",
+        [3.79360424, 2.48160493], [0.00007424, 0.00656580],
+        ["continue", "reject and stop"], [-0.31156059, 0.11441984],
+        0.00011684, 0.30437608,
     ),
 ]  # fmt: skip
 
