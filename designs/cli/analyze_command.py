@@ -164,7 +164,11 @@ def cmd_analyze(args) -> int:
             design, out, args.look, earlier_se, args.information_max, prior
         )
         month = out["interim_look"]["planned_month"]
-        out["warnings"] = [*out["warnings"], *_rows_after_look(data, args.look, month)]
+        out["warnings"] = [
+            *out["warnings"],
+            *_rows_after_look(data, args.look, month),
+            *_size_against_design(data, design, out["interim_look"]),
+        ]
         # the fixed-sample test does not decide at a look (a DSMB review: "significant":
         # true stood beside the look's "final: no rejection")
         out["significant"] = None
@@ -211,6 +215,41 @@ def _rows_after_look(data, look: int, month: float) -> list[str]:
         "--look analyses every row given, so cut the data at the look's data cut-off first "
         f"(for the planned month: the rows with calendar_month <= {month:.10g})"
     ]
+
+
+#: How far (in information fraction) a look spending by its observed information may lie
+#: from its planned fraction before the output asks whether the planned maximum is the trial's.
+FAR_FROM_PLAN = 0.15
+
+
+def _size_against_design(data, design, look: dict) -> list[str]:
+    """Where the planned maximum information is the design's, a word when the data do not
+    look like the design's trial (a DMC statistician's review: a file of 117 patients judged
+    at look 1 with a design of 80 read 0.85 of I_max against a planned 0.33 and spent 0.030
+    of alpha, without a word): more patients than the design randomises, or (spending by the
+    observed information) a look far from its planned fraction."""
+    if look.get("information_max_source") != "the design" or look["rule"] != "frequentist":
+        return []
+    patients, n_total = int(data["patient"].nunique()), design.trial.n_total
+    fix = (
+        "give the trial's size (--set trial.n_per_arm=N, or trial.n_total) or the charter's "
+        "--information-max"
+    )
+    if patients > n_total:
+        return [
+            f"the data hold {patients:,} patients, more than the {n_total:,} the design "
+            f"randomises: the planned maximum information is the design's at {n_total:,} "
+            f"patients, so every boundary rests on it; {fix}"
+        ]
+    fraction, planned = look["information_fraction"], look["planned_fraction"]
+    if look.get("spending_information") != "planned" and abs(fraction - planned) > FAR_FROM_PLAN:
+        return [
+            f"look {look['look']} holds {fraction:.3f} of the planned maximum information where "
+            f"the plan has {planned:.3f}: the boundary is at the information it holds, as "
+            "spending by the observed information means, but a look this far from plan may "
+            f"mean the design's maximum (at {n_total:,} patients) is not the trial's; {fix}"
+        ]
+    return []
 
 
 def _sidecar_note(args, out: dict) -> list[str]:

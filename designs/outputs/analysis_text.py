@@ -40,8 +40,12 @@ def result_text(analysis: str, source: str, out: dict, at_look: bool = False) ->
             continue
         # the p-value keeps 6 digits: at 4, p = 0.049996 read "0.05" beside "significant: yes"
         digits = 6 if key == "p_value" else DIGITS
+        # at a look the fixed-sample p-value is not the look's (a DMC review: unmarked
+        # where the interval said so); the stagewise one is, where the trial stops
+        unadjusted = " (fixed-sample, not adjusted for the looks)" if at_look else ""
         lines.append(
             f"  {key:10s} {value:.{digits}g}{units.get(key, '')}"
+            + (unadjusted if key == "p_value" else "")
             if isinstance(value, float)
             else f"  {key:10s} {value}"
         )

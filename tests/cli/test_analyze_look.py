@@ -518,3 +518,42 @@ def test_by_plan_an_earlier_look_with_more_information_is_named_where_stagewise_
     args = ["analyze", "--data", str(tmp_path / "all.csv"), "--look", "2", *options]
     code, text, _ = run(capsys, *args, "--earlier-se", "0.001")
     assert code == 0 and "the stagewise ordering leaves them out" in text
+
+
+def test_data_unlike_the_designs_trial_are_said_so(run, capsys, tmp_path):
+    """A DMC statistician's review: a trial of 100 per arm cut at look 1 and judged with a
+    design of 40 per arm read 0.85 of the planned maximum against 0.33 and spent its alpha by
+    it, without a word. Now: more patients than the design randomises are named; a look far
+    from its planned fraction (observed-information spending) too; on the trial's own design
+    neither; with the charter's --information-max neither. And (the same review) the text's
+    fixed-sample p-value at a look is marked unadjusted, as its interval was."""
+    options = [*FREQUENTIST, "--set", "trial.n_per_arm=100"]
+    data, looks = _trial(run, capsys, tmp_path, options, 0)
+    seen = data[data.calendar_month <= looks[0]["month"]]
+    own = _at_look(run, capsys, tmp_path, seen, options, 1, [])
+    assert not [w for w in own["warnings"] if "planned maximum" in w]
+    small = [*FREQUENTIST, "--set", "trial.n_per_arm=40"]
+    wrong = _at_look(run, capsys, tmp_path, seen, small, 1, [])
+    (line,) = [w for w in wrong["warnings"] if "planned maximum" in w]
+    patients = seen.patient.nunique()
+    assert patients > 80 and line.startswith(f"the data hold {patients} patients, more than")
+    assert "--information-max" in line
+    charter = _at_look(
+        run, capsys, tmp_path, seen, [*small, "--information-max", "500"], 1, []
+    )  # the charter's maximum given: the data's size is the DMC's business
+    assert not [w for w in charter["warnings"] if "planned maximum" in w]
+    # fewer patients than the design's, the look far ahead of plan (70 patients' whole
+    # follow-up at look 1): the fraction is named
+    kept = [p for arm in (0, 1) for p in data[data.arm == arm].patient.unique()[:35]]
+    few = data[data.patient.isin(kept)].drop(columns="calendar_month")
+    late = _at_look(run, capsys, tmp_path, few, small, 1, [])
+    frac = late["interim_look"]["information_fraction"]
+    assert frac - late["interim_look"]["planned_fraction"] > 0.15
+    (line,) = [w for w in late["warnings"] if "planned maximum" in w]
+    assert line.startswith(f"look 1 holds {frac:.3f} of the planned maximum information")
+    # the text marks the fixed-sample p-value at a look as the interval was marked
+    path = tmp_path / "own.csv"
+    seen.to_csv(path, index=False)
+    code, text, _ = run(capsys, "analyze", "--data", str(path), "--look", "1", *options)
+    (line,) = [x for x in text.splitlines() if x.strip().startswith("p_value")]
+    assert code == 0 and line.endswith(" (fixed-sample, not adjusted for the looks)")
