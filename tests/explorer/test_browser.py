@@ -211,8 +211,8 @@ def test_interim_looks_show_the_command_lines_group_sequential_power(page, cli, 
     page.wait_for_function("document.querySelector('#err_looks').innerText.length > 0")
     assert page.inner_text("#err_looks") == f"Interim looks: {library.value}"
     _set(page, "lead_in", 0)
+    page.select_option("#spending", "obf")  # while it shows: hidden without looks
     _set(page, "looks", "")
-    page.select_option("#spending", "obf")
     page.wait_for_function("document.querySelector('#err_looks').innerText === ''")
     page.wait_for_selector(f"#power-value:not([data-looks])[data-trials='{trials}']")
 
