@@ -100,7 +100,7 @@ def fit_data(data, sides: int = 2, df_method: str = "satterthwaite") -> Analysis
         out[SE] = np.sqrt(var_a)
         out[DF] = df_kr
         used = "kenward-roger"
-    return mixed_model_result(NAME, out, arms, sides, used)
+    return mixed_model_result(NAME, out, arms, sides, used, months)
 
 
 def random_effects_cov(out) -> np.ndarray:
@@ -111,12 +111,18 @@ def random_effects_cov(out) -> np.ndarray:
     )
 
 
-def mixed_model_result(name: str, out, arms, sides: int, df_method: str) -> AnalysisResult:
+def mixed_model_result(
+    name: str, out, arms, sides: int, df_method: str, months=None
+) -> AnalysisResult:
     """The :class:`AnalysisResult` of a REML fit of this model (``out``, the kernel's result
-    row) on patients of arms ``arms``; shared by ``lmm_slope`` and ``lmm_slope_kr``."""
+    row) on patients of arms ``arms`` (visit ``months`` per patient: a failed fit whose arm
+    has no patient seen at two months says so); shared by ``lmm_slope`` and
+    ``lmm_slope_kr``."""
     n1 = sum(arms)
     n0 = len(arms) - n1
     converged = out[STATUS] == STATUS_OK
+    if not converged and months is not None:
+        _no_slope_in_an_arm(name, arms, months)
     return finish(
         name,
         out,
@@ -131,3 +137,18 @@ def mixed_model_result(name: str, out, arms, sides: int, df_method: str) -> Anal
         converged=bool(converged),
         df_method=df_method,
     )
+
+
+def _no_slope_in_an_arm(name: str, arms, months) -> None:
+    """Refuse, naming the arm, data where an arm has fewer than 2 patients seen at two or
+    more visit months (a DMC statistician's review: every active patient seen at baseline only
+    was reported as "the fit is degenerate: check that the scores vary")."""
+    for arm, label in ((0, "placebo"), (1, "active")):
+        mine = [t for a, t in zip(arms, months, strict=True) if a == arm]
+        moving = sum(np.unique(t).size >= 2 for t in mine)
+        if moving < 2:
+            raise InputError(
+                f"data: {name} could not be fitted: {moving} of {len(mine)} {label} patients "
+                "have visits at two or more months, so the arm's slope cannot be estimated "
+                "(each arm needs at least 2 such patients)"
+            )

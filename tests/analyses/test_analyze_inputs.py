@@ -207,3 +207,22 @@ def test_fewer_fields_than_the_header_is_named_with_its_line(tmp_path):
     phase2.write_text("patient,month,alsfrs_r\n1,-1,40\n\n1,0\n")
     with pytest.raises(InputError, match=r"phase2\.csv: line 4: 2 fields, the header 3: a row"):
         load_phase2(phase2)
+
+
+@pytest.mark.parametrize("analysis", ["lmm_slope", "lmm_slope_kr"])
+def test_an_arm_without_slopes_is_named(analysis):
+    """A DMC statistician's review: every active patient seen at baseline only was refused as
+    "the fit is degenerate: check that the scores vary within patients over time"; the
+    cause is the arm (one patient with slopes is as few); a fit that succeeds is untouched."""
+    data = _trial()[["patient", "arm", "month", "alsfrs_r"]]
+    baseline_only = data[(data.arm == 0) | (data.month == 0)]
+    with pytest.raises(InputError, match=r"0 of 12 active patients have visits at two or more"):
+        analyze(baseline_only, analysis)
+    one = data[(data.arm == 0) | (data.month == 0) | (data.patient == 1)]
+    try:
+        result = analyze(one, analysis)
+    except InputError as err:  # a fit that fails with one active slope says so too
+        assert "1 of 12 active patients have visits at two or more months" in str(err)
+    else:
+        assert np.isfinite(result.estimate)
+    assert np.isfinite(analyze(data, analysis).estimate)
