@@ -258,9 +258,11 @@ def _months_warnings(result: AnalysisResult, frame, analysis: str) -> AnalysisRe
     before = int((months < 0.0).sum())
     if before and analysis != slope_change_lead_in.NAME:
         lines.append(
-            f"{before} visits at months before 0 (a lead-in before randomisation, or months "
-            f"typed with a minus) are not used by {analysis}; {slope_change_lead_in.NAME} is "
-            f"the analysis that uses lead-in visits{_baseline_clause(frame)}"
+            f"{before} {'visit' if before == 1 else 'visits'} at months before 0 (a lead-in "
+            "before randomisation, or months typed with a minus) "
+            f"{'is' if before == 1 else 'are'} not used by {analysis}; "
+            f"{slope_change_lead_in.NAME} is the analysis that uses lead-in "
+            f"visits{_baseline_clause(frame)}"
         )
     return dataclasses.replace(result, warnings=(*result.warnings, *lines)) if lines else result
 

@@ -66,6 +66,10 @@ def test_visits_before_month_0_are_warned_and_months_in_days_refused():
     typo.loc[typo.month == 1, "month"] = -1
     (line,) = analyze(typo, "lmm_slope").warnings
     assert line.startswith(f"{(frame.month == 1).sum()} visits at months before 0")
+    one = frame.copy()
+    one.loc[(one.month == 1) & (one.patient == 0), "month"] = -1
+    (line,) = analyze(one, "lmm_slope").warnings  # a DMC review read "1 visits"
+    assert line.startswith("1 visit at months before 0") and ") is not used by lmm_slope" in line
     days = frame.copy()
     days["month"] = days["month"] * 30
     # a slope per day is no slope per month: refused, as `fit --data` refuses it (a review)
