@@ -96,13 +96,20 @@ def add_analyze(sub) -> None:
 def _visit_months(data) -> dict | None:
     """The visit months the file gives: first, last and how many distinct (a data manager's
     review: months given in weeks, 0-48, read as a slope per month a quarter of the truth,
-    and nothing shown let the user notice)."""
+    and nothing shown let the user notice), and the visits (rows) and patients the file holds
+    (a DMC review: nothing reconciled the analysis with the database's counts)."""
     import pandas as pd
 
     months = pd.to_numeric(data["month"], errors="coerce").dropna().to_numpy()
     if months.size == 0:
         return None
-    return {"first": float(months.min()), "last": float(months.max()), "distinct": len(set(months))}
+    return {
+        "first": float(months.min()),
+        "last": float(months.max()),
+        "distinct": len(set(months)),
+        "visits": int(months.size),
+        "patients": int(data["patient"].nunique()),
+    }
 
 
 def cmd_analyze(args) -> int:

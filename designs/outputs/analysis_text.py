@@ -54,6 +54,11 @@ def result_text(analysis: str, source: str, out: dict, at_look: bool = False) ->
         lines.append(
             f"  {'visits':10s} months {months['first']:g} to {months['last']:g}, "
             f"{months['distinct']} distinct"
+            + (
+                f"; the file holds {months['visits']:,} visits of {months['patients']:,} patients"
+                if "visits" in months
+                else ""
+            )
         )
     level = f"{100.0 * out['ci_level']:.6g}%"
     low = f"{out['ci_low']:.{DIGITS}g}"

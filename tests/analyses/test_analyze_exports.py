@@ -140,9 +140,13 @@ def test_the_visit_months_read_are_shown_and_a_baseline_before_month_0_is_named(
     weeks = frame.assign(month=frame.month * 4)
     weeks.to_csv(tmp_path / "weeks.csv", index=False)
     assert simulate.main(["analyze", "--data", str(tmp_path / "weeks.csv")]) == 0
-    assert "  visits     months 0 to 24, 7 distinct\n" in capsys.readouterr().out
+    visits = f"the file holds {len(frame):,} visits of {frame.patient.nunique()} patients"
+    assert f"  visits     months 0 to 24, 7 distinct; {visits}\n" in capsys.readouterr().out
     code, result, _ = _analyze(capsys, tmp_path / "weeks.csv")
-    assert code == 0 and result["visit_months"] == {"first": 0.0, "last": 24.0, "distinct": 7}
+    months = result["visit_months"]
+    assert code == 0 and (months["first"], months["last"], months["distinct"]) == (0.0, 24.0, 7)
+    # and what the file holds, to reconcile with a database (a DMC review)
+    assert (months["visits"], months["patients"]) == (len(frame), frame.patient.nunique())
     early = frame.assign(month=frame.month.where(frame.month > 0, -0.07))
     early.to_csv(tmp_path / "early.csv", index=False)
     code, _, err = _analyze(capsys, tmp_path / "early.csv")
