@@ -166,6 +166,18 @@ COUPLED = (
 #: Controls read only under the posterior rule: under the frequentist rule they are hidden
 #: and set nothing (the command line refuses ``--set decision.threshold=...`` there).
 POSTERIOR_ONLY = ("prior", "prior_weight", "threshold", "futility_predictive")
+#: The test's looks fields at their defaults, the only values the posterior rule accepts
+#: (under it those controls are hidden, so they must set nothing: :data:`TEST_LOOKS_ONLY`).
+TO_THE_POSTERIOR = {
+    "interim.spending": "obf",
+    **unread_defaults("spending", "obf"),
+    "interim.futility": "none",
+    **unread_defaults("futility", "none"),
+    "interim.information": "observed",
+}
+#: Controls of the test's looks, hidden (and setting nothing) under the posterior rule, which
+#: the command line refuses them under (it stops by its thresholds).
+TEST_LOOKS_ONLY = ("spending", "gamma", "futility", "futility_gamma", "futility_cp", "information")
 
 
 class ControlError(InputError):
@@ -378,6 +390,9 @@ def control_overrides(design, values: Mapping[str, Any], ids) -> dict[str, Any]:
         # design with the rule's futility could not be switched to the test, its hidden
         # futility box refused)
         over.update(TO_THE_TEST)
+    elif values.get("rule") == "posterior":  # likewise the test's looks controls
+        ids -= set(TEST_LOOKS_ONLY)
+        over.update(TO_THE_POSTERIOR)
     if values.get("prior") != "robust":  # the weight is shown, and read, for robust alone
         ids.discard("prior_weight")
     if "prior" in ids:

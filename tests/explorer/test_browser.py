@@ -254,6 +254,9 @@ def test_the_posterior_rule_at_looks_shows_the_command_lines_numbers(page, cli, 
             assert f"{out['p_stop_futility'][k]:.3f} ({out['mc_se_stop_futility'][k]:.3f})" in table
     assert out["p_stop_futility"][0] > 0  # the futility rule acted at the interim
     assert "success probability of the posterior rule" in page.inner_text("#power_view")
+    # the test's looks controls are not the rule's: hidden under it, with looks
+    for cid in ("#spending", "#futility", "#information"):
+        assert not page.locator(cid).is_visible(), cid
     shot = tmp_path / "explorer_posterior_looks.png"
     page.locator("#interim_card").screenshot(path=str(shot))
     assert shot.stat().st_size > 5_000

@@ -312,6 +312,27 @@ def test_the_posterior_rules_controls_set_nothing_under_the_frequentist_rule(bas
     assert (design.decision.threshold, design.decision.prior.value) == (0.9, "sceptical")
 
 
+def test_the_tests_looks_controls_set_nothing_under_the_posterior_rule(base):
+    """The mirror of the test above: under the posterior rule spending, futility and
+    "Boundaries at" are hidden (the command line refuses them there) and set nothing, so a
+    page switched to the rule with Pocock spending, obf futility and the planned information
+    chosen is the posterior rule's design (it was refused behind controls it does not read);
+    switched back, they apply again."""
+    chosen = {"looks": "0.5, 1", "spending": "pocock", "futility": "obf", "information": "planned"}
+    posterior = _with(base, rule="posterior", sides="1", **chosen)
+    design, errors = design_from_values(base, posterior)
+    assert errors == {}
+    interim = design.interim
+    assert (interim.spending.value, interim.futility.value) == ("obf", "none")
+    assert interim.information.value == "observed" and interim.looks == (0.5, 1.0)
+    assert not any("interim.spending" in o or "information" in o for o in
+                   command.set_options(base, design))  # fmt: skip
+    test, errors = design_from_values(base, _with(base, rule="frequentist", sides="1", **chosen))
+    assert errors == {}
+    assert (test.interim.spending.value, test.interim.futility.value) == ("pocock", "obf")
+    assert test.interim.information.value == "planned"
+
+
 @pytest.mark.parametrize(
     ("start", "key", "family", "resets"),
     [
