@@ -93,6 +93,12 @@ def _pct(x: float) -> str:
     return "n/a" if math.isnan(x) else f"{x:.1%}"
 
 
+def _power_notes(design, view) -> list[str]:
+    """The command line's notes on the power of ``view``'s analyses but its multiplicity note
+    (which the page words under the analyses table)."""
+    return [n for n in power_notes(design, list(view.summaries.values())) if MULTIPLE not in n]
+
+
 def _about_other_analyses(notes, design, view) -> list[str]:
     """The notes about an analysis shown for comparison, not the trial's own (e.g. "note:
     ols_slope_ttest under attrition ..." beside lmm_slope): grey, not red."""
@@ -199,11 +205,14 @@ def power_html(req, view) -> ui.Tag:
                 f"{s.ci95[0]:.3f}-{s.ci95[1]:.3f})."
             )
         )
-    notes = [n for n in power_notes(design, list(view.summaries.values())) if MULTIPLE not in n]
+    notes = _power_notes(design, view)
+    # the notes on an analysis shown for comparison go under the analyses table, beside its
+    # row (one sat grey in this card, under the trial's own analysis: analyses_html)
+    notes = [n for n in notes if n not in _about_other_analyses(notes, design, view)]
     out.append(
         warnings_html(
             # the command line's notes on this power (a harm, a bias, a lead-in unused, a
-            # conservative test...); the page says of multiplicity under the analyses table
+            # one-sided 0.05...); the page says of multiplicity under the analyses table
             notes
             + failed_fit_warnings(list(view.summaries.values()), design)
             # the posterior rule at looks: its type I error against the level, in the words
@@ -214,7 +223,6 @@ def power_html(req, view) -> ui.Tag:
                 else []
             ),
             "power-warnings",
-            quiet=_about_other_analyses(notes, design, view),
         )
     )
     prior_line = prior_text(design, view.prior)  # the posterior rule's, as ``power`` prints it
@@ -364,7 +372,11 @@ def analyses_html(req, view) -> ui.Tag:
         "comparison on the same simulated trials (no multiplicity correction).",
         class_="provenance",
     )
-    return ui.div(table, note, provenance(req))
+    # the command line's notes on those others (e.g. ols_slope_ttest conservative under
+    # attrition), grey, beside their rows (they sat in the power card, under lmm_slope's)
+    others = _about_other_analyses(_power_notes(req.design, view), req.design, view)
+    notes = warnings_html(others, "analyses-notes", quiet=others)
+    return ui.div(table, note, *([notes] if notes else []), provenance(req))
 
 
 def _img(png: bytes, alt: str) -> ui.Tag:

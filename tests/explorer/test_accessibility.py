@@ -46,10 +46,17 @@ def test_notes_on_comparison_analyses_are_apart_from_warnings(base):
     assert "note-block" not in str(views.warnings_html(lines, "w"))
     harm = base.with_overrides({"trial.n_per_arm": 20, "effect.value": -0.25})
     view = compute.power_view(harm, SEED, TRIALS)
-    page = str(views.power_html(Request("default", base, harm, SEED, TRIALS), view))
-    red = page[page.index("warning-block") : page.index("note-block")]
-    grey = page[page.index("note-block") :]
-    assert "harm" in red and "ols_slope_ttest under attrition" in grey.split("</div>")[0]
+    req = Request("default", base, harm, SEED, TRIALS)
+    page = str(views.power_html(req, view))
+    # the trial's own analysis's notes stay in the power card, red; the comparison
+    # analysis's note is grey under the analyses table, beside its row
+    assert "harm" in page[page.index("warning-block") :] and "note-block" not in page
+    assert "ols_slope_ttest under attrition" not in page
+    table = str(views.analyses_html(req, view))
+    grey = table[table.index("note-block") :]
+    assert "warning-block" not in table
+    assert table.index('id="analyses-table"') < table.index("note-block")
+    assert "ols_slope_ttest under attrition" in grey.split("</div>")[0]
 
 
 def test_the_announcement_is_the_headline_in_one_sentence(base):

@@ -291,14 +291,18 @@ def test_an_uploaded_designs_own_sources_show_until_their_value_moves(base, cli,
 def test_the_power_card_carries_the_command_lines_notes(base):
     """An explorer review: the command line's notes on a power (ols_slope_ttest conservative
     under attrition, a lead-in unused, a one-sided 0.05) did not reach the page; the
-    multiplicity note stays under the analyses table, where the page words it."""
+    multiplicity note stays under the analyses table, where the page words it, and the note
+    on a comparison analysis goes there too, beside its row."""
     design = base.with_overrides(
         {"trial.n_per_arm": N, "trial.lead_in_months": 3.0, "trial.sides": 1}
     )
     view = compute.power_view(design, SEED, TRIALS)
     req = Request("default", base, design, SEED, TRIALS)
     head = html_text.unescape(str(views.power_html(req, view)))
-    assert "ols_slope_ttest under attrition weighs every patient's slope equally" in head
+    # the comparison analysis's note beside its row, under the analyses table (it sat here)
+    table = html_text.unescape(str(views.analyses_html(req, view)))
+    assert "ols_slope_ttest under attrition weighs every patient's slope equally" in table
+    assert "ols_slope_ttest under attrition" not in head
     assert "3-month lead-in's visits are not used by lmm_slope" in head
     assert "a one-sided test at alpha 0.05 rejects in favour of active 2 times as often" in head
     assert "several analyses of the same trials" not in head
