@@ -227,6 +227,14 @@ def fit_data(data, last_month: float | None = None, sides: int = 2) -> AnalysisR
             f"ancova_change: only {arm_arr.size} of {n_all} patients count as completers "
             f"({visits}); the others are left out{windows}"
         )
+    no_baseline = at_last - arm_arr.size  # at the last month, not at month 0
+    if no_baseline and 2 * arm_arr.size >= n_all:
+        # a DMC review: 4 completers without a month-0 visit were left out without a word
+        warnings.append(
+            f"ancova_change: {no_baseline} of the {at_last} patients seen at month "
+            f"{last_month:g} have no visit at month 0 (the baseline the change is from) and "
+            "are left out"
+        )
     latest = max(float(t[-1]) for t in months)
     if latest > last_month and chosen:
         # heavy attrition moves the month most records end at before the schedule's end (a

@@ -94,3 +94,17 @@ def test_visit_months_off_their_schedule_are_named_as_the_cause():
     few = data[(data["month"] <= 11) | data["patient"].isin(["p01", "p02", "p11", "p12"])]
     (line,) = [w for w in fit_data(few, last_month=12).warnings if "only" in w]
     assert line.startswith("ancova_change: only 4 of 40") and "vary around" not in line
+
+
+def test_completers_without_a_baseline_are_named():
+    """A DMC statistician's review: completers without a month-0 visit were left out without
+    a word (49 to 45 patients) where fewer than half were not."""
+    data = schedule()
+    gone = data[~((data["month"] == 0) & data["patient"].isin(["p01", "p12"]))]
+    got = fit_data(gone)
+    assert (got.n_placebo, got.n_active) == (7, 7)
+    assert got.warnings == (
+        "ancova_change: 2 of the 16 patients seen at month 12 have no visit at month 0 (the "
+        "baseline the change is from) and are left out",
+    )
+    assert fit_data(data).warnings == ()
