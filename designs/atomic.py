@@ -9,14 +9,13 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import signal
 import tempfile
-import threading
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from designs.errors import InputError
 from progression.netcdf_bytes import netcdf_bytes
+from progression.signals import signals_held
 
 
 def _umask() -> int:
@@ -205,27 +204,6 @@ def atomic_paths(
         for tmp in tmps:
             if tmp.exists():
                 tmp.unlink()
-
-
-@contextlib.contextmanager
-def signals_held() -> Iterator[None]:
-    """Hold Ctrl-C and SIGTERM for the block: one that arrives is recorded and sent again
-    once the block is done, to the handler there was before. (Blocking the signal in this
-    thread is not enough: another thread, Numba's, can take it for the process.) In a thread
-    other than the main one, which cannot set handlers, the block runs as it is."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    arrived: list[int] = []
-    held = [s for s in (signal.SIGINT, signal.SIGTERM) if signal.getsignal(s) is not signal.SIG_IGN]
-    before = {s: signal.signal(s, lambda signum, frame: arrived.append(signum)) for s in held}
-    try:
-        yield
-    finally:
-        for s, handler in before.items():
-            signal.signal(s, handler)
-        for s in dict.fromkeys(arrived):
-            os.kill(os.getpid(), s)
 
 
 def atomic_write_text(path: str | Path, text: str, option: str = "--out") -> Path:

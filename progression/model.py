@@ -38,6 +38,7 @@ from progression.predictive import sample_posterior_predictive
 from progression.priors import DEFAULT_PRIORS, Priors
 from progression.records import Phase2Data, load_phase2
 from progression.repeatable import cache_independent_rounding
+from progression.signals import signals_held
 
 if TYPE_CHECKING:  # PyMC and xarray are imported where used (start-up time of loading)
     import pymc as pm
@@ -239,13 +240,17 @@ def fit(
         if not (_complete(idata, draws, chains) and _all_drawn(idata)):
             raise KeyboardInterrupt("sampling was interrupted; no posterior is written")
         samplers.numeric_sample_stats(idata, nuts_sampler)  # one file format whatever the sampler
-        prior = pm.sample_prior_predictive(draws=N_PRIOR_DRAWS, random_seed=int(prior_seed))
-        # pm.sample_posterior_predictive's draws, all in one call (progression.predictive)
-        sample_posterior_predictive(idata, model, int(ppc_seed))
-        # for az.loo / az.compare of prior variants (about 60 obs x draws: cheap); the same
-        # bits whether the function was compiled or loaded from the cache (repeatable)
-        with cache_independent_rounding():
-            pm.compute_log_likelihood(idata, extend_inferencedata=True, progressbar=False)
+        # about a second of compiled code (PyTensor's, Numba's callbacks): a Ctrl-C raised in
+        # it segfaulted or surfaced as a SystemError (a reliability review), so it is held
+        # and acted on after the block
+        with signals_held():
+            prior = pm.sample_prior_predictive(draws=N_PRIOR_DRAWS, random_seed=int(prior_seed))
+            # pm.sample_posterior_predictive's draws, all in one call (progression.predictive)
+            sample_posterior_predictive(idata, model, int(ppc_seed))
+            # for az.loo / az.compare of prior variants (about 60 obs x draws: cheap); the
+            # same bits whether the function was compiled or loaded from the cache
+            with cache_independent_rounding():
+                pm.compute_log_likelihood(idata, extend_inferencedata=True, progressbar=False)
     for name in ("prior", "prior_predictive"):
         if name in prior.children:
             idata[name] = prior[name]

@@ -131,3 +131,76 @@ def test_nutpie_aborted_before_any_result_is_an_interruption(phase2, monkeypatch
     monkeypatch.setattr(samplers, "run_nuts", aborted)
     with pytest.raises(KeyboardInterrupt):
         model.fit(phase2, draws=300, chains=2, tune=100, seed=1, progressbar=False)
+
+
+def test_ctrl_c_in_the_predictive_draws_is_held_until_they_end(monkeypatch, tmp_path, capsys):
+    """A reliability review: Ctrl-C while ``fit`` drew its prior predictive (compiled
+    PyTensor and Numba code) segfaulted twice in 30 tries, or ended with a SystemError
+    traceback and exit 1. The predictive draws and the log-likelihood now run with the
+    signal held: it arrives during the prior predictive draws, the posterior predictive
+    draws still run, and the fit then ends as an interruption (130, nothing written)."""
+    import os
+    import signal
+
+    import pymc as pm
+
+    ran = []
+
+    def complete_sample(*args, **kwargs):
+        post = xr.Dataset({"delta": (("chain", "draw"), np.zeros((2, 300)))})
+        return xr.DataTree.from_dict({"posterior": post})
+
+    def prior_predictive(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C inside the compiled draws
+        ran.append("prior")
+        return xr.DataTree()
+
+    monkeypatch.setattr(samplers, "run_nuts", complete_sample)
+    monkeypatch.setattr(model, "_complete", lambda *a: True)
+    monkeypatch.setattr(model, "_all_drawn", lambda *a: True)
+    monkeypatch.setattr(samplers, "numeric_sample_stats", lambda *a: None)
+    monkeypatch.setattr(pm, "sample_prior_predictive", prior_predictive)
+    monkeypatch.setattr(model, "sample_posterior_predictive", lambda *a: ran.append("ppc"))
+    monkeypatch.setattr(pm, "compute_log_likelihood", lambda *a, **k: ran.append("loglik"))
+    out = tmp_path / "post.nc"
+    code = simulate.main(
+        ["fit", "--draws", "300", "--chains", "2", "--tune", "100", "--out", str(out)]
+    )
+    assert code == 130 and ran == ["prior", "ppc", "loglik"]
+    err = capsys.readouterr().err
+    assert "interrupted" in err and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_interruption_surfacing_as_another_exception_is_an_interruption(monkeypatch, capsys):
+    """Numba turns a KeyboardInterrupt raised in its callback into "SystemError:
+    CPUDispatcher(...) returned a result with an exception set" (a reliability review: a
+    traceback and exit 1 after Ctrl-C). After our Ctrl-C such an exception is an
+    interruption (130, one line); without one it is a crash as before."""
+    import os
+    import signal
+    import time
+
+    from designs.cli import data_commands
+
+    def compiled(signalled):
+        def handler(args):
+            try:
+                if signalled:
+                    os.kill(os.getpid(), signal.SIGINT)
+                    time.sleep(5)  # the handler raises here
+                raise KeyboardInterrupt  # not ours: no signal arrived
+            except KeyboardInterrupt as exc:
+                raise SystemError(
+                    "CPUDispatcher(...) returned a result with an exception set"
+                ) from exc
+
+        return handler
+
+    monkeypatch.setattr(data_commands, "cmd_power", compiled(True))
+    assert simulate.main(["power", "--trials", "10"]) == 130
+    err = capsys.readouterr().err
+    assert "interrupted" in err and "SystemError" not in err and "Traceback" not in err
+    monkeypatch.setattr(data_commands, "cmd_power", compiled(False))
+    with pytest.raises(SystemError):
+        simulate.main(["power", "--trials", "10"])
