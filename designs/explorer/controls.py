@@ -25,13 +25,13 @@ import numpy as np
 from designs.analyses.registry import ANALYSIS_NAMES
 from designs.errors import InputError
 from designs.explorer.looks_control import looks_text, looks_value
+from designs.explorer.rule_controls import read_by_rule
 from designs.planning.sweep.design import (
     hazard_for_gone_by_12,
     retime_cumulative,
     retime_visits,
 )
 from designs.simulation.seeds import DEFAULT_SEED, MAX_SEED
-from designs.spec.decision import TO_THE_TEST
 from designs.spec.interim import NO_LOOKS, unread_defaults
 from designs.spec.trial import MAX_DURATION_MONTHS, MAX_VISITS_PER_PATIENT, MIN_DURATION_MONTHS
 
@@ -161,23 +161,6 @@ COUPLED = (
     frozenset({"spending", "gamma"}),
     frozenset({"futility", "futility_gamma", "futility_cp"}),
 )
-
-
-#: Controls read only under the posterior rule: under the frequentist rule they are hidden
-#: and set nothing (the command line refuses ``--set decision.threshold=...`` there).
-POSTERIOR_ONLY = ("prior", "prior_weight", "threshold", "futility_predictive")
-#: The test's looks fields at their defaults, the only values the posterior rule accepts
-#: (under it those controls are hidden, so they must set nothing: :data:`TEST_LOOKS_ONLY`).
-TO_THE_POSTERIOR = {
-    "interim.spending": "obf",
-    **unread_defaults("spending", "obf"),
-    "interim.futility": "none",
-    **unread_defaults("futility", "none"),
-    "interim.information": "observed",
-}
-#: Controls of the test's looks, hidden (and setting nothing) under the posterior rule, which
-#: the command line refuses them under (it stops by its thresholds).
-TEST_LOOKS_ONLY = ("spending", "gamma", "futility", "futility_gamma", "futility_cp", "information")
 
 
 class ControlError(InputError):
@@ -384,15 +367,8 @@ def control_overrides(design, values: Mapping[str, Any], ids) -> dict[str, Any]:
     for key, dotted in (("analysis", "trial.analysis"), ("rule", "decision.rule")):
         if key in ids:
             over[dotted] = values[key]
-    if values.get("rule") == "frequentist":  # the rule's own controls are hidden then
-        ids -= set(POSTERIOR_ONLY)
-        # and the rule's own fields at looks go back to their defaults (a diff review: a
-        # design with the rule's futility could not be switched to the test, its hidden
-        # futility box refused)
-        over.update(TO_THE_TEST)
-    elif values.get("rule") == "posterior":  # likewise the test's looks controls
-        ids -= set(TEST_LOOKS_ONLY)
-        over.update(TO_THE_POSTERIOR)
+    ids, fields = read_by_rule(values.get("rule"), ids)
+    over.update(fields)
     if values.get("prior") != "robust":  # the weight is shown, and read, for robust alone
         ids.discard("prior_weight")
     if "prior" in ids:

@@ -57,11 +57,11 @@ body:has(#stale-note) .card { opacity: 0.66; filter: grayscale(1); }
 """
 
 #: The posterior rule's controls show only under that rule (under the test they would set
-#: nothing: :data:`designs.explorer.controls.POSTERIOR_ONLY`).
+#: nothing: :data:`designs.explorer.rule_controls.POSTERIOR_ONLY`).
 POSTERIOR_SHOWN = "input.rule === 'posterior'"
 #: The page's condition for showing the test's looks controls (spending, futility, boundaries
 #: at): the looks box holds a number and the rule is the test (the posterior rule stops by its
-#: thresholds: :data:`designs.explorer.controls.TEST_LOOKS_ONLY`).
+#: thresholds: :data:`designs.explorer.rule_controls.TEST_LOOKS_ONLY`).
 LOOKS_SHOWN = "/[0-9]/.test(input.looks || '') && input.rule !== 'posterior'"
 #: A spending gamma's box (hsd: -10 to 5).
 GAMMA = {"min": -10, "max": 5, "step": 0.5}

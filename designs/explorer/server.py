@@ -16,7 +16,7 @@ from shiny import reactive, render, ui
 from shiny import req as shiny_req
 
 from designs.errors import InputError
-from designs.explorer import command, compute, views
+from designs.explorer import command, compute, view_parts, views
 from designs.explorer.background import in_thread as _thread
 from designs.explorer.controls import (
     CONTROL_IDS,
@@ -311,13 +311,13 @@ def server(input, output, session):
     def stale_note():
         if checked()[0] is not None or current() is None:
             return None
-        return views.warnings_html([INVALID], "stale-note")
+        return view_parts.warnings_html([INVALID], "stale-note")
 
     def _power_view(html):
         try:
             return html(*fresh(power_task))
         except InputError as exc:  # the library's line (e.g. every fit failed)
-            return views.message_html(str(exc))
+            return view_parts.message_html(str(exc))
 
     @render.ui
     def power_view():
@@ -342,7 +342,7 @@ def server(input, output, session):
         try:
             done_for, result = fresh(sample_size_task)
         except InputError as exc:
-            return views.message_html(str(exc))
+            return view_parts.message_html(str(exc))
         return views.sample_size_html(done_for, result)
 
     @render.ui
@@ -352,7 +352,7 @@ def server(input, output, session):
         try:
             return views.assurance_html(*fresh(assurance_task, queued=False))
         except InputError as exc:  # e.g. interim looks: the library's own line
-            return views.message_html(str(exc))
+            return view_parts.message_html(str(exc))
 
     @render.ui
     def realism_view():
@@ -361,7 +361,7 @@ def server(input, output, session):
         try:
             return views.realism_html(*fresh(realism_task, queued=False))
         except InputError as exc:
-            return views.message_html(str(exc))
+            return view_parts.message_html(str(exc))
 
     @render.text
     def command():

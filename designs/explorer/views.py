@@ -12,15 +12,13 @@ import math
 
 from shiny import ui
 
-from designs import __version__
 from designs.analyses.registry import title
 from designs.explorer.compute import all_failed
 from designs.explorer.limits import page_limit
 from designs.explorer.messages import losses_caption
+from designs.explorer.view_parts import caveat, provenance, warnings_html
 from designs.outputs.console import (
     MULTIPLE,
-    P_EFFECT_NOTE,
-    UNCONTROLLED_NOTE,
     decision_lines,
     estimand_line,
     failed_fit_warnings,
@@ -45,41 +43,6 @@ NO_LATEX_WITH_LOOKS = (
 NO_FIGURE_WITH_LOOKS = (
     "figure: with interim looks no sample-size figure is drawn yet (fixed designs only)"
 )
-
-
-def provenance(req, what: str = "simulated trials") -> ui.Tag:
-    return ui.p(
-        f"{req.trials:,} {what}, seed {req.seed}, als-trial-sim {__version__}.",
-        class_="provenance",
-    )
-
-
-def caveat() -> ui.Tag:
-    return ui.p(f"Phase 2 caveat: {UNCONTROLLED_NOTE} {P_EFFECT_NOTE}", class_="caveat")
-
-
-def message_html(text: str) -> ui.Tag:
-    return ui.p(text, class_="control-error")
-
-
-def warnings_html(lines, id: str, quiet=()) -> ui.Tag | None:
-    """The command line's warnings and notes for a view, in a block the eye cannot miss, and
-    the ``quiet`` ones among them in a grey block below (an accessibility review: a routine
-    note on an analysis that is not the primary one sat in the red block of every default
-    view; a diff review: "note:" also starts a harm, a LIBERAL test and a bias, which stay
-    red); None when there are none."""
-    if not lines:
-        return None
-    warnings = [line for line in lines if line not in quiet]
-    notes = [line for line in lines if line in quiet]
-    return ui.div(
-        *[
-            ui.div(ui.tags.ul(*[ui.tags.li(line) for line in group]), class_=kind)
-            for group, kind in ((warnings, "warning-block"), (notes, "note-block"))
-            if group
-        ],
-        id=id,
-    )
 
 
 def _size_text(design) -> str:
