@@ -87,9 +87,9 @@ def add_analysis_look(p) -> None:
         help="with --look K under the frequentist rule: the SE of each of the K - 1 earlier "
         "looks' estimates, points/month, as analyze printed them there (6 digits), e.g. "
         "0.0845728 (their information sets the alpha they spent and the correlation of the "
-        "looks; under interim.information = planned the boundaries are the planned ones and "
-        "they set only the stagewise inference; the posterior rule judges each look on its "
-        "own data)",
+        "looks; not given under interim.information = planned, whose boundaries and "
+        "stagewise inference read the plan's fractions, nor under the posterior rule, which "
+        "judges each look on its own data)",
     )
     p.add_argument(
         "--information-max",

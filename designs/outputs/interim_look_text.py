@@ -104,13 +104,6 @@ def _frequentist_lines(look: dict) -> list[str]:
             f"median-unbiased estimate {look['median_unbiased_estimate']:.4g} points/month "
             "(the trial stops here; stagewise ordering, Jennison & Turnbull 2000, ch. 8)"
         )
-        if look.get("stagewise_looks_left_out"):
-            looks = ", ".join(str(j) for j in look["stagewise_looks_left_out"])
-            lines.append(
-                f"  note             look(s) {looks} held no less information than this one "
-                "(their SEs were no larger): the stagewise ordering leaves them out, so its "
-                "p-value and estimate are approximate"
-            )
     earlier = look["efficacy_boundaries_z"][:-1]
     if earlier:
         shown = ", ".join("none" if b is None else f"{b:.4f}" for b in earlier)
@@ -195,7 +188,8 @@ def interim_look_text(design, look: dict) -> str:
         decision = "stop for efficacy: the probability is above the look's threshold"
     lines.append(f"  decision         {decision}")
     if look["decision"] in ("continue", "futility") and not look["final"]:
-        if look["rule"] == "posterior":  # each look on its own data
+        if look["rule"] == "posterior" or look.get("spending_information") == "planned":
+            # each look on its own data, or on the plan's information fractions
             lines.append(f"at look {k + 1}: add --look {k + 1}")
         else:
             se = ",".join(f"{s:.6g}" for s in [*look["earlier_se"], look["se"]])

@@ -66,6 +66,14 @@ def check_look(design, analysis: str, look: int, earlier_se) -> int:
                 "--earlier-se"
             )
         return k_count
+    if _spends_by_plan(design):
+        if earlier_se:
+            raise InputError(
+                "--earlier-se: under interim.information = 'planned' the boundaries and the "
+                "stagewise inference read the plan's information fractions, not the earlier "
+                "looks' SEs; give no --earlier-se"
+            )
+        return k_count
     if look == 1 and earlier_se:
         raise InputError("--earlier-se: look 1 has no earlier look; give no --earlier-se")
     if len(earlier_se) != look - 1:
@@ -169,7 +177,12 @@ def decision_at_look(
         return {**out, **posterior}
     # the information the spending reads: this trial's, or the plan's (interim.information)
     spend = times.fractions[: k + 1] * i_max if by_plan else info
-    at_look = _frequentist_at_look(design, result, spend, k, k_count, final, i_max, info)
+    # the stagewise ordering on the correlations the boundaries were solved with: the plan's
+    # fractions at this look's information under "planned" (a stagewise review: on the looks'
+    # observed information the p-value disagreed with the decision in 0.3-0.5% of trials,
+    # and information falling between two earlier looks crashed it)
+    ordering = times.fractions[: k + 1] / times.fractions[k] * info[-1] if by_plan else info
+    at_look = _frequentist_at_look(design, result, spend, k, k_count, final, i_max, ordering)
     return {**out, "spending_information": design.interim.information.value, **at_look}
 
 
@@ -196,10 +209,10 @@ def estimate_at_z(z: float, se: float, df: float) -> float:
 
 def _frequentist_at_look(design, result, info, k, k_count, final, i_max, observed_info) -> dict:
     """The frequentist rule at look ``k`` (0-based): ``info``, the information the spending
-    reads; ``observed_info``, this and the earlier looks' 1/SE^2 (the same array by default),
-    which the stagewise inference reads under either (the looks' own correlations and
-    scale: a review found the median-unbiased estimate 0.262 above the estimate 0.238 at a
-    first look, scaled by the planned SE)."""
+    reads; ``observed_info``, the information the stagewise inference reads, ending at this
+    look's 1/SE^2 (a review found the median-unbiased estimate 0.262 above the estimate
+    0.238 at a first look, scaled by the planned SE): the looks' own 1/SE^2 by default, the
+    planned fractions at this look's 1/SE^2 under "planned" (the boundaries' correlations)."""
     from designs.planning.group_sequential import planned_boundaries
     from designs.planning.trial_looks import finite_or_none
     from designs.sequential.at_information import boundaries_at_information
@@ -285,22 +298,12 @@ def _stagewise(info, bounds, z: float, wald: float, sides: int, decision: str) -
     z's estimate fell below the true effect in 62.8% of them, the Wald statistic's in 51.8%
     (docs/group_sequential.md)."""
     if decision not in _STOPS:
-        return {
-            "p_value_stagewise": None,
-            "stagewise_looks_left_out": [],
-            "median_unbiased_estimate": None,
-        }
+        return {"p_value_stagewise": None, "median_unbiased_estimate": None}
     from designs.sequential.stagewise import median_unbiased_estimate, stagewise_tail
 
     tail = stagewise_tail(info, bounds, z, sides)
-    k = len(info) - 1
-    # earlier looks whose information is not below this look's are left out of the ordering
-    # (possible by plan only: the observed information's spending refuses such a look; a
-    # docs review found them dropped without a word)
-    left_out = [j + 1 for j in range(k) if not info[j] < info[k]]
     return {
         "p_value_stagewise": tail if sides == 1 else 2.0 * min(tail, 1.0 - tail),
-        "stagewise_looks_left_out": left_out,
         "median_unbiased_estimate": median_unbiased_estimate(info, bounds, wald, sides),
     }
 

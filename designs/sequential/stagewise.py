@@ -51,7 +51,12 @@ def stagewise_tail(information, bounds, z: float, sides: int, theta: float = 0.0
     info = np.asarray(information, dtype=float)
     b = np.asarray(bounds, dtype=float)
     k = info.size - 1
-    looks = [j for j in range(k) if b[j] < Z_CAP and info[j] < info[k]]
+    looks, top = [], 0.0  # increasing information only (a look between two earlier ones
+    # gave a negative variance and a NaN: a stagewise review)
+    for j in range(k):
+        if b[j] < Z_CAP and top < info[j] < info[k]:
+            looks.append(j)
+            top = info[j]
     t = info[[*looks, k]] / info[k]
     recursion = _Recursion(t, theta * math.sqrt(info[k]))
     upward = 0.0

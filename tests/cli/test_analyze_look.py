@@ -72,6 +72,7 @@ def _at_look(run, capsys, tmp_path, data, options, look, earlier):
 
 
 def _check_trial(run, capsys, tmp_path, options, index, rule):
+    by_plan = 'interim.information="planned"' in options
     data, looks = _trial(run, capsys, tmp_path, options, index)
     earlier, decisions = [], []
     for row in looks:
@@ -88,7 +89,7 @@ def _check_trial(run, capsys, tmp_path, options, index, rule):
             if row["boundary"] is not None:
                 # the kernel solves on a coarser grid: within about 4e-5 (docs)
                 assert look["efficacy_boundary_z"] == pytest.approx(row["boundary"], abs=1e-4)
-            if options is PLANNED:  # the planned boundary, whatever the SEs
+            if by_plan:  # the planned boundary, whatever the SEs
                 planned = planned_boundaries(_design(options)).efficacy_z[row["look"] - 1]
                 assert look["spending_information"] == "planned"
                 assert look["efficacy_boundary_z"] == pytest.approx(planned, abs=1e-6)
@@ -103,8 +104,10 @@ def _check_trial(run, capsys, tmp_path, options, index, rule):
             expected = "final: no success"
         assert look["decision"] == expected
         decisions.append(expected)
-        if rule == "frequentist":  # the posterior rule judges each look on its own data
-            earlier.append(out["se"])
+        if rule == "frequentist":  # the posterior rule judges each look on its own data,
+            # and the planned boundaries read the plan's fractions (no --earlier-se)
+            if not by_plan:
+                earlier.append(out["se"])
             # stagewise inference where the trial stops: its p-value agrees with the
             # boundary (at most the alpha spent by the look exactly when it rejects)
             p = look["p_value_stagewise"]
@@ -498,26 +501,40 @@ def test_a_first_look_stop_by_plan_has_the_estimate_as_its_median_unbiased_estim
     )
 
 
-def test_by_plan_an_earlier_look_with_more_information_is_named_where_stagewise_drops_it(
-    run, capsys, tmp_path
-):
-    """Boundaries at the planned information accept a final look whose information is not
-    above an earlier look's (the observed information's spending refuses it): the stagewise
-    ordering then leaves that look out, and the JSON and the text say so (a docs review: it
-    was dropped without a word); with the earlier look's own SE nothing is left out."""
+def test_by_plan_no_earlier_se_and_the_ordering_on_the_plans_fractions(run, capsys, tmp_path):
+    """Boundaries at the planned information read no earlier SE: ``--earlier-se`` is refused,
+    as every option nothing reads, and the next look's command gives none. The stagewise
+    p-value and estimate read the plan's fractions at the look's own information (the
+    boundaries' correlations): on the looks' observed information a stagewise review found
+    the p-value disagreeing with the decision in 0.3-0.5% of simulated trials, and an
+    interim look between two earlier ones crashed it. A final look holding less information
+    than the first is accepted, and its p-value is that of the plan's fractions."""
+    from designs.sequential.stagewise import stagewise_tail
+
     options = [
         "--looks", "0.5,1", "--spending", "pocock", "--set", "trial.sides=1",
         "--set", "trial.alpha=0.025", "--set", 'interim.information="planned"',
     ]  # fmt: skip
     data, looks = _trial(run, capsys, tmp_path, options, 0)
-    own = _at_look(run, capsys, tmp_path, data, options, 2, [looks[0]["se"]])["interim_look"]
-    assert own["stagewise_looks_left_out"] == [] and own["p_value_stagewise"] is not None
-    tiny = _at_look(run, capsys, tmp_path, data, options, 2, [0.001])["interim_look"]
-    assert tiny["stagewise_looks_left_out"] == [1]
     data.to_csv(tmp_path / "all.csv", index=False)
     args = ["analyze", "--data", str(tmp_path / "all.csv"), "--look", "2", *options]
-    code, text, _ = run(capsys, *args, "--earlier-se", "0.001")
-    assert code == 0 and "the stagewise ordering leaves them out" in text
+    code, _, err = run(capsys, *args, "--earlier-se", "0.1")
+    assert code == 2 and "--earlier-se: under interim.information = 'planned'" in err
+    final = _at_look(run, capsys, tmp_path, data, options, 2, [])
+    look = final["interim_look"]
+    info = look["information"]
+    expected = stagewise_tail([0.5 * info, info], look["efficacy_boundaries_z"], look["z"], 1)
+    assert look["p_value_stagewise"] == pytest.approx(expected, rel=1e-12)
+    assert (look["p_value_stagewise"] <= look["alpha_spent"][-1]) == (
+        look["decision"] == "efficacy"
+    )
+    first = data[data.calendar_month <= looks[0]["month"]]
+    first.to_csv(tmp_path / "first.csv", index=False)
+    code, text, _ = run(
+        capsys, "analyze", "--data", str(tmp_path / "first.csv"), "--look", "1", *options
+    )
+    if "at look 2:" in text:  # the look continued: the next command needs no SE
+        assert code == 0 and "at look 2: add --look 2\n" in text + "\n"
 
 
 def test_data_unlike_the_designs_trial_are_said_so(run, capsys, tmp_path):
