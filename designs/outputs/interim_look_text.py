@@ -166,6 +166,14 @@ def interim_look_text(design, look: dict) -> str:
             "correlations of the looks otherwise; spending by the observed information (the "
             "default) would have put this look's boundary at the information it holds"
         )
+    if look.get("final_information_raised"):
+        top = max(look["earlier_information"])
+        lines.append(
+            f"  note             this final look holds less information than an earlier one "
+            f"({look['information']:.5g} against {top:.5g}): as the simulation does, its "
+            "boundary and stagewise inference take it 0.01 of it above the earlier one's (the "
+            "looks' joint distribution needs increasing information)"
+        )
     if look["information_reached"]:
         lines.append(
             "  note             this interim look holds the planned maximum information: it "

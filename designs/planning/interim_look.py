@@ -126,6 +126,7 @@ def decision_at_look(
         analysis gave no estimate); the simulation's labels (``trial --looks``).
     """
     from designs.planning.look_times import look_times
+    from designs.sequential.at_information import correlation_information
 
     k_count = check_look(design, design.trial.analysis.value, look, earlier_se)
     times = look_times(design)
@@ -181,7 +182,11 @@ def decision_at_look(
     # fractions at this look's information under "planned" (a stagewise review: on the looks'
     # observed information the p-value disagreed with the decision in 0.3-0.5% of trials,
     # and information falling between two earlier looks crashed it)
-    ordering = times.fractions[: k + 1] / times.fractions[k] * info[-1] if by_plan else info
+    if by_plan:
+        ordering = times.fractions[: k + 1] / times.fractions[k] * info[-1]
+    else:  # a final look below an earlier one's information raised as the kernel raises it
+        ordering = correlation_information(info, final)
+        out["final_information_raised"] = bool(ordering[-1] != info[-1])
     at_look = _frequentist_at_look(design, result, spend, k, k_count, final, i_max, ordering)
     return {**out, "spending_information": design.interim.information.value, **at_look}
 

@@ -30,7 +30,26 @@ from designs.errors import InputError
 from designs.sequential.boundaries import Z_CAP, _Recursion
 from designs.sequential.spending import SpendingFunction
 
-__all__ = ["boundaries_at_information", "spending_fractions"]
+__all__ = ["boundaries_at_information", "correlation_information", "spending_fractions"]
+
+
+def correlation_information(information, final: bool) -> np.ndarray:
+    """The information the looks' correlations are taken at: the observed one, but a final
+    look whose information is not above an earlier look's is taken above the highest of
+    them by :data:`~designs.sequential.observed.MIN_INCREMENT` of its own, as the
+    simulation's kernel takes every step (the canonical joint distribution needs increasing
+    information; a stagewise review found such final looks, 1-1.4% of the trials of 20 per
+    arm, refused by ``analyze --look`` although the simulation decided them)."""
+    info = np.array(information, dtype=float)
+    k = info.size - 1
+    if final and k and info[k] <= info[:k].max():
+        from designs.sequential.observed import MIN_INCREMENT
+
+        t = np.maximum(info / info[k], MIN_INCREMENT)
+        for j in range(1, k + 1):  # the kernel's chain: strictly increasing
+            t[j] = max(t[j], t[j - 1] + MIN_INCREMENT)
+        info[k] = t[k] * info[k]
+    return info
 
 
 def spending_fractions(information, information_max: float, n_looks: int, final: bool):
@@ -86,6 +105,7 @@ def boundaries_at_information(
     info = np.asarray(information, dtype=float)
     if info.size == 0 or not np.all(np.isfinite(info)) or np.any(info <= 0):
         raise InputError("information: each look's must be finite and > 0")
+    info = correlation_information(info, final)
     if not (np.isfinite(information_max) and information_max > 0):
         raise InputError(f"information_max = {information_max:g}: must be finite and > 0")
     if info.size > n_looks:
@@ -97,12 +117,6 @@ def boundaries_at_information(
     cut: list[int] = []  # the looks with a boundary, which the density is carried through
     for k in range(info.size):
         if k and info[k] <= info[:k].max():
-            if final and k == info.size - 1:
-                raise InputError(
-                    f"the final look's information (1/SE^2 = {info[k]:.4g}) is not above an "
-                    f"earlier look's ({info[:k].max():.4g}): the boundary needs the information "
-                    "to increase (Jennison & Turnbull's canonical joint distribution)"
-                )
             continue  # spends nothing (as the simulation's kernel): no boundary, nothing cut
         if increments[k] <= 0:
             continue  # spends nothing: no boundary, nothing cut
