@@ -134,10 +134,13 @@ def cmd_analyze(args) -> int:
     earlier_se = []
     if args.earlier_se:
         earlier_se = looks_value(args.earlier_se, "--earlier-se", "SEs, e.g. 0.0845728")
+    earlier_df = []
+    if args.earlier_df:
+        earlier_df = looks_value(args.earlier_df, "--earlier-df", "df, e.g. 70.97")
     if at_look:
         from designs.planning.interim_look import check_look
 
-        check_look(design, analysis, args.look, earlier_se)
+        check_look(design, analysis, args.look, earlier_se, earlier_df)
     prior = decision_prior_from_args(design, args)  # None under the frequentist rule
     data = read_trial_csv(args.data, "--data", whole_scores=not args.continuous_scores)
     out = analyze(
@@ -168,7 +171,7 @@ def cmd_analyze(args) -> int:
         from designs.planning.interim_look import decision_at_look
 
         out["interim_look"] = decision_at_look(
-            design, out, args.look, earlier_se, args.information_max, prior
+            design, out, args.look, earlier_se, args.information_max, prior, earlier_df
         )
         month = out["interim_look"]["planned_month"]
         out["warnings"] = [
@@ -317,6 +320,8 @@ def _check_look_options(args, at_look: bool) -> None:
         return
     if args.earlier_se:
         raise InputError("--earlier-se: only with --look K (the analysis at an interim look)")
+    if args.earlier_df:
+        raise InputError("--earlier-df: only with --look K (the analysis at an interim look)")
     for name, flag in _LOOK_ONLY:
         if getattr(args, name, None) is not None:
             raise InputError(f"{flag}: only with --look K (the analysis at an interim look)")

@@ -63,7 +63,8 @@ def add_interim(p) -> None:
 
 
 def add_analysis_look(p) -> None:
-    """``analyze``'s ``--look``, ``--earlier-se`` and ``--information-max``: the data as one
+    """``analyze``'s ``--look``, ``--earlier-se``, ``--earlier-df`` and ``--information-max``:
+    the data as one
     look of the design's interim looks (with :func:`add_interim` and :func:`add_look_decision`
     for the looks and their rule)."""
     from designs.cli.options import finite, whole
@@ -90,6 +91,17 @@ def add_analysis_look(p) -> None:
         "looks; not given under interim.information = planned, whose boundaries and "
         "stagewise inference read the plan's fractions, nor under the posterior rule, which "
         "judges each look on its own data)",
+    )
+    p.add_argument(
+        "--earlier-df",
+        nargs="+",
+        metavar="DF",
+        default=(),
+        help="with --look K under the frequentist rule: the df of each of the K - 1 earlier "
+        "looks' tests, as analyze printed them there; read by the median-unbiased estimate "
+        "where the trial stops, which carries the earlier boundaries to the t scale the "
+        "decisions were made on (without them it reads them on the z scale, exact at large "
+        "df: the estimate runs a little low in small trials)",
     )
     p.add_argument(
         "--information-max",

@@ -103,6 +103,12 @@ def _frequentist_lines(look: dict) -> list[str]:
             f"  stagewise        p-value {look['p_value_stagewise']:.4g} ({_sides(look)}), "
             f"median-unbiased estimate {look['median_unbiased_estimate']:.4g} points/month "
             "(the trial stops here; stagewise ordering, Jennison & Turnbull 2000, ch. 8)"
+            + (
+                "; without --earlier-df the estimate reads the earlier boundaries on the z "
+                "scale, exact at large df (a little low in small trials)"
+                if look["look"] > 1 and not look.get("earlier_df")
+                else ""
+            )
         )
     earlier = look["efficacy_boundaries_z"][:-1]
     if earlier:
@@ -196,10 +202,14 @@ def interim_look_text(design, look: dict) -> str:
         decision = "stop for efficacy: the probability is above the look's threshold"
     lines.append(f"  decision         {decision}")
     if look["decision"] in ("continue", "futility") and not look["final"]:
-        if look["rule"] == "posterior" or look.get("spending_information") == "planned":
-            # each look on its own data, or on the plan's information fractions
+        if look["rule"] == "posterior":  # each look on its own data
             lines.append(f"at look {k + 1}: add --look {k + 1}")
-        else:
+        else:  # the df for the median-unbiased estimate where the trial stops; the SEs
+            # unless the boundaries are the plan's (its fractions, not the SEs)
+            earlier_df = look.get("earlier_df", [])
+            df = ",".join(f"{d:.6g}" for d in [*earlier_df, look["df"]])
+            dfs = f" --earlier-df {df}" if len(earlier_df) == k - 1 else ""  # all or none
             se = ",".join(f"{s:.6g}" for s in [*look["earlier_se"], look["se"]])
-            lines.append(f"at look {k + 1}: add --look {k + 1} --earlier-se {se}")
+            ses = "" if look.get("spending_information") == "planned" else f" --earlier-se {se}"
+            lines.append(f"at look {k + 1}: add --look {k + 1}{ses}{dfs}")
     return "\n".join(lines)

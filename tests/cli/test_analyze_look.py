@@ -60,12 +60,14 @@ def _trial(run, capsys, tmp_path, options, index):
     return pd.read_csv(path), json.loads(path.with_suffix(".csv.json").read_text()).get("looks")
 
 
-def _at_look(run, capsys, tmp_path, data, options, look, earlier):
+def _at_look(run, capsys, tmp_path, data, options, look, earlier, earlier_df=()):
     path = tmp_path / f"look{look}.csv"
     data.to_csv(path, index=False)
     args = ["analyze", "--data", str(path), "--look", str(look), *options, "--json"]
     if earlier:
         args += ["--earlier-se", *(repr(se) for se in earlier)]
+    if earlier_df:
+        args += ["--earlier-df", *(repr(df) for df in earlier_df)]
     code, out, err = run(capsys, *args)
     assert code == 0, err
     return json.loads(out)
@@ -73,13 +75,14 @@ def _at_look(run, capsys, tmp_path, data, options, look, earlier):
 
 def _check_trial(run, capsys, tmp_path, options, index, rule):
     by_plan = 'interim.information="planned"' in options
+    earlier_df = []
     data, looks = _trial(run, capsys, tmp_path, options, index)
     earlier, decisions = [], []
     for row in looks:
         if row["decision"] == "(stopped earlier)":
             break
         seen = data[data.calendar_month <= row["month"]]
-        out = _at_look(run, capsys, tmp_path, seen, options, row["look"], earlier)
+        out = _at_look(run, capsys, tmp_path, seen, options, row["look"], earlier, earlier_df)
         look = out["interim_look"]
         # the same data as the simulation's look: the same REML fit, to rounding
         assert out["estimate"] == pytest.approx(row["estimate"], rel=1e-9, abs=1e-12)
@@ -108,6 +111,7 @@ def _check_trial(run, capsys, tmp_path, options, index, rule):
             # and the planned boundaries read the plan's fractions (no --earlier-se)
             if not by_plan:
                 earlier.append(out["se"])
+            earlier_df.append(out["df"])  # the median-unbiased estimate's (--earlier-df)
             # stagewise inference where the trial stops: its p-value agrees with the
             # boundary (at most the alpha spent by the look exactly when it rejects)
             p = look["p_value_stagewise"]
@@ -533,8 +537,11 @@ def test_by_plan_no_earlier_se_and_the_ordering_on_the_plans_fractions(run, caps
     code, text, _ = run(
         capsys, "analyze", "--data", str(tmp_path / "first.csv"), "--look", "1", *options
     )
-    if "at look 2:" in text:  # the look continued: the next command needs no SE
-        assert code == 0 and "at look 2: add --look 2\n" in text + "\n"
+    if "at look 2:" in text:  # the look continued: the next command needs no SE (its df,
+        # for the median-unbiased estimate)
+        (line,) = [x for x in text.splitlines() if x.startswith("at look 2:")]
+        assert code == 0 and line.startswith("at look 2: add --look 2 --earlier-df ")
+        assert "--earlier-se" not in line
 
 
 def test_data_unlike_the_designs_trial_are_said_so(run, capsys, tmp_path):

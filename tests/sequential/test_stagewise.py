@@ -69,9 +69,11 @@ def test_analyze_looks_median_unbiased_estimate_is_median_unbiased_with_t_statis
     of a one-sample mean (12, then 24 patients; SD estimated, so t on 11 and 23 df), true
     effect 0.55 SD, O'Brien-Fleming-type boundaries 2.797 and 1.977: the estimate where each
     trial stops falls below the true effect in about half the trials. By the t carried to z
-    it did in 62.8% (20,000 trials, MC SE 0.0034); by the Wald statistic 51.8% (the normal
-    reading of a t on 11 df; 50.3% on 39 and 79 df). Tolerance: that 0.018 plus 3 MC SE
-    of 3,000 trials (0.027)."""
+    it did in 62.8% (20,000 trials, MC SE 0.0034); by the Wald statistic 51.8%, and 48.7%
+    with the first look's boundary carried to its t scale (``--earlier-df``; the normal
+    reading of t statistics on 11 and 23 df: 50.3% and 49.5% on 39 and 79 df; with Pocock
+    boundaries 2.178, 53.3% and 48.8% at 12 and 24 patients, 52.3% and 49.3% at 20 and 40).
+    Tolerance: that 0.013 plus 3 MC SE of 3,000 trials (0.027)."""
     from designs.planning.interim_look import _stagewise
 
     rng = np.random.default_rng(5)
@@ -86,8 +88,33 @@ def test_analyze_looks_median_unbiased_estimate_is_median_unbiased_with_t_statis
             t = x[:n].mean() / se
             z = stats.norm.isf(stats.t.sf(t, n - 1))
             if k == 1 or z >= bounds[0]:
-                out = _stagewise(info, bounds[: k + 1], z, t, 1, "efficacy")
+                out = _stagewise(info, bounds[: k + 1], z, t, 1, "efficacy", [sizes[0] - 1.0][:k])
                 below += out["median_unbiased_estimate"] < theta
                 break
     share = below / trials
-    assert abs(share - 0.5) <= 0.018 + 3 * np.sqrt(0.25 / trials), share
+    assert abs(share - 0.5) <= 0.013 + 3 * np.sqrt(0.25 / trials), share
+
+
+def test_with_the_earlier_df_the_estimate_reads_the_earlier_boundaries_on_the_t_scale():
+    """``--earlier-df``: the median-unbiased estimate's ordering takes each earlier look's
+    boundary on the t scale its decision was made on, ``t_df^-1(Phi(c))``, against a root of
+    the multivariate normal's tail at those boundaries written out; the p-value is the z
+    scale's, unchanged; without df the z scale's boundaries as before."""
+    from scipy.special import ndtr, stdtrit
+
+    from designs.planning.interim_look import _stagewise
+
+    info = [40.0, 90.0]
+    bounds, _, _ = boundaries_at_information(info, 100.0, 0.025, OBF, 1, 2, True)
+    z, wald = 2.2, 2.3
+    with_df = _stagewise(info, bounds, z, wald, 1, "efficacy", [18.0])
+    on_t = [stdtrit(18.0, ndtr(bounds[0])), bounds[1]]
+    assert on_t[0] > bounds[0] + 0.3  # a t on 18 df lies well above its z
+    expected = optimize.brentq(lambda th: _tail_mvn(info, on_t, wald, th) - 0.5, -1.0, 1.0)
+    assert with_df["median_unbiased_estimate"] == pytest.approx(expected, abs=2e-6)
+    without = _stagewise(info, bounds, z, wald, 1, "efficacy")
+    assert without["p_value_stagewise"] == with_df["p_value_stagewise"]
+    plain = optimize.brentq(lambda th: _tail_mvn(info, bounds, wald, th) - 0.5, -1.0, 1.0)
+    assert without["median_unbiased_estimate"] == pytest.approx(plain, abs=2e-6)
+    # a higher earlier boundary crosses less often: the estimate is pulled down less
+    assert with_df["median_unbiased_estimate"] > without["median_unbiased_estimate"]
