@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from designs.errors import InputError
 from designs.planning.group_sequential import (
     GroupSequentialSummary,
     summarise,
@@ -153,6 +154,24 @@ def _null_run(design, trials: int, seed: int, progress, *, prior=None):
     return simulate_outcome(null, n0, seed, 0.0, progress=progress, prior=prior)
 
 
+def refuse_unreached(rows) -> None:
+    """A target the search did not reach within its sizes would have every table at n
+    simulated at its largest size (a reliability review: ``report --effect 0.001`` ran for
+    over 10 minutes at 50,000 per arm, and a Ctrl-C took 45 s to act, where ``sample-size``
+    says "not reached" in seconds): refused after the search, before anything at n."""
+    missed = [r for r in rows if not getattr(r, "reached", True)]
+    if not missed:
+        return
+    r = missed[0]
+    largest = getattr(r, "n_max", None) or getattr(r, "n", None)
+    unit = "per arm" if r.size_name == "n_per_arm" else "in total"
+    raise InputError(
+        f"report: the target power {100 * r.target_power:g}% is not reached by the search's "
+        f"largest size ({largest:,} {unit}); give targets it reaches (--target-power) or a "
+        "larger effect (sample-size shows the search and its power there)"
+    )
+
+
 def _plan_posterior(design, targets, trials, seed, prior, progress, refine_trials) -> InterimPlan:
     """:func:`plan_interim` under the posterior rule (assurance: :func:`with_assurance`)."""
     from designs.analyses import results as R
@@ -163,6 +182,7 @@ def _plan_posterior(design, targets, trials, seed, prior, progress, refine_trial
     found = find_posterior_looks_sample_size(
         design, targets, trials, seed, prior=prior, progress=progress, refine_trials=refine_trials
     )
+    refuse_unreached([*found.fixed.rows, *found.rows])
     d = design_at(design, found.rows[0].n_max)
     summary, res1, res0 = found.first_row_runs  # the search's own trials at n max
     null = _null_run(d, trials, seed, progress, prior=prior)
@@ -209,6 +229,7 @@ def plan_interim(
     gs = find_group_sequential_sample_size(
         design, targets, trials, seed, progress=progress, refine_trials=refine_trials
     )
+    refuse_unreached([*gs.fixed.rows, *gs.rows])
     d = design_at(design, gs.rows[0].n_max)
     h1, h0 = gs.first_row_runs  # the search's own trials at n max (same seed)
     fixed_n = gs.fixed.rows[0].n

@@ -330,6 +330,9 @@ def plan_report(
             refine_trials=refine_trials,
         )
     analysis = result.analysis
+    from designs.planning.report_interim import refuse_unreached
+
+    refuse_unreached(result.rows)
     chosen = result.rows[0]
     sizes = _sweep_sizes(result, design.trial.allocation.block)
     # every other size of the power curve, its last (a review: the assurance bands stopped at

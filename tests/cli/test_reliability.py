@@ -142,3 +142,26 @@ def test_blocks_hold_about_the_same_work_at_any_n():
     assert block_size_for(small, 2) == min(DEFAULT_BLOCK, BLOCK_WORK // (200 * 13))
     # 3,000 per arm: blocks of at most 430 trials, not 16,384 (4.9 s each)
     assert block_size_for(large, 2) == BLOCK_WORK // (6000 * 13) == 430
+
+
+def test_a_report_whose_target_is_not_reached_is_refused_after_the_search(tmp_path, capsys, run):
+    """A reliability review: ``report --effect 0.001`` ran over 10 minutes (every table at
+    the search's largest size, 50,000 per arm) where ``sample-size`` says "not reached" in
+    seconds. Refused after the search, nothing written; a target reached is untouched."""
+    from types import SimpleNamespace
+
+    from designs.errors import InputError
+    from designs.planning.report_interim import refuse_unreached
+
+    out = tmp_path / "rep"
+    code, _, err = run(
+        capsys, "report", "--effect", "0.001", "--trials", "100", "--no-assurance",
+        "--out", str(out),
+    )  # fmt: skip
+    assert code == 2 and not out.exists()
+    assert "error: report: the target power 80% is not reached by the search's largest size" in err
+    row = SimpleNamespace(reached=True, target_power=0.8, n=120, size_name="n_per_arm")
+    refuse_unreached([row])  # reached: nothing to say
+    missed = SimpleNamespace(reached=False, target_power=0.9, n_max=400, size_name="n_total")
+    with pytest.raises(InputError, match=r"90% is not reached .* \(400 in total\)"):
+        refuse_unreached([row, missed])
