@@ -58,6 +58,13 @@ def patient_exit(pid, rows, last: float) -> tuple[str, float]:
     status = _one_status(pid, rows["status"])
     exit_month = _one_exit_month(pid, pd.to_numeric(rows["exit_month"], errors="coerce"))
     if status == "completed":
+        if np.isfinite(exit_month) and exit_month < t[-1]:
+            # a reliability review: exit_month 3 on a completer seen to month 12 was ignored
+            raise InputError(
+                f"data: column 'exit_month': patient {pid!r} (completed) has exit_month "
+                f"{exit_month:g} before their last visit at month {t[-1]:g}; a completer has "
+                "no exit (leave it empty), a patient who left is dropout or death"
+            )
         return status, exit_month
     if not (np.isfinite(exit_month) and exit_month >= 0.0):
         raise InputError(

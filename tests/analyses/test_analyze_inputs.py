@@ -57,6 +57,14 @@ def test_a_visit_after_the_exit_month_is_refused():
     early.loc[early.status != "completed", "exit_month"] = 0.1
     with pytest.raises(InputError, match=r"has a visit at month 3 after their exit_month 0\.1"):
         analyze(early, "joint_rank")
+    # a completer with an exit before their last visit (a reliability review: ignored)
+    completer = frame.copy()
+    completer.loc[completer.patient == 0, "exit_month"] = 3.0  # patient 0 completed, to 6
+    with pytest.raises(InputError, match=r"patient 0 \(completed\) has exit_month 3 before"):
+        analyze(completer, "joint_rank")
+    at_end = frame.copy()  # an exit month at the last visit, as some databases fill it
+    at_end.loc[at_end.patient == 0, "exit_month"] = 6.0
+    assert analyze(at_end, "joint_rank").estimate == analyze(frame, "joint_rank").estimate
 
 
 def test_visits_before_month_0_are_warned_and_months_in_days_refused():
