@@ -113,7 +113,8 @@ def cmd_report(args) -> int:
             progress=bar.update,
             refine_trials=args.refine_trials,
         )
-    files = write_report(plan, out, force=args.force, command=command_line())
+    removed: list[str] = []
+    files = write_report(plan, out, force=args.force, command=command_line(), removed=removed)
     warn(second_stage_warnings(plan.sample_size, asked_refine_trials(args)))
     # also in the folder's README.md, sample_size.md and methods.md (a review: the default
     # report quoted 233 per arm for 90% where about 246 are needed, without a word)
@@ -125,6 +126,9 @@ def cmd_report(args) -> int:
             {
                 "out": str(out),
                 "files": [f.name for f in files],
+                # an earlier report's files this one does not write (a reliability review:
+                # removed without a word)
+                "removed": removed,
                 "seed": args.seed,
                 "trials_per_point": args.trials,
                 # the rows of sample_size.csv as `sample-size --json` gives them: n, and each
@@ -140,6 +144,11 @@ def cmd_report(args) -> int:
         )
     else:
         print(f"wrote {len(files)} files to {out}: {', '.join(f.name for f in files)}")
+        if removed:  # a reliability review: an earlier report's files went without a word
+            print(
+                f"removed {len(removed)} file{'s' if len(removed) > 1 else ''} of the earlier "
+                f"report there that this one does not write: {', '.join(removed)}"
+            )
         from designs.planning.operating import FINAL_RUN_MC_SE, final_run_trials
 
         if args.trials < final_run_trials():

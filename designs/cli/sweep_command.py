@@ -253,7 +253,8 @@ def cmd_sweep(args) -> int:
         shape = ", ".join(f"{k} {v}" for k, v in dims.items())
         verb = "reused (already finished)" if reused else "wrote"
         print(
-            f"{verb} {args.out}: {cells} cells ({shape}), {args.trials} trials each, "
+            f"{verb} {args.out}: {cells} cell{'s' if cells != 1 else ''} ({shape}), "
+            f"{args.trials} trials each, "
             f"seed {args.seed}{f' (resumed: {kept} of {cells} cells kept)' if resumed else ''}"
         )
         print("\n".join(sweep_table_lines(ds, design)))

@@ -326,8 +326,11 @@ def _render_in_scope(plan, tmp: Path, command: str | None) -> None:
     (tmp / "README.md").write_text(report_readme(plan, command) + "\n")
 
 
-def write_report(plan, out_dir, *, force: bool = False, command: str | None = None) -> list[Path]:
-    """Write the report folder of ``plan``; returns the files written.
+def write_report(
+    plan, out_dir, *, force: bool = False, command: str | None = None, removed=None
+) -> list[Path]:
+    """Write the report folder of ``plan``; returns the files written (``removed``, a list,
+    gets the names of an earlier report's files this one removed).
 
     Files are made in a temporary folder beside ``out_dir`` and moved in only when all are
     done, so an interrupted report leaves no half-written file; files an earlier report
@@ -353,8 +356,10 @@ def write_report(plan, out_dir, *, force: bool = False, command: str | None = No
         # runs' files (a reliability review: README.md said 185 beside a sample_size.md of 182)
         with signals_held():
             for name in REPORT_FILES:
-                if not (tmp / name).exists():
+                if not (tmp / name).exists() and (out_dir / name).exists():
                     (out_dir / name).unlink(missing_ok=True)
+                    if removed is not None:
+                        removed.append(name)
             for f in sorted(tmp.iterdir()):
                 os.replace(f, out_dir / f.name)
                 written.append(out_dir / f.name)

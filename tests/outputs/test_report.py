@@ -361,3 +361,21 @@ def test_a_one_stage_search_is_said_where_the_folder_says_paste_first(report, re
     # review: the caution would have blamed --refine-trials 0)
     unreached = SimpleNamespace(refine_trials=0, rows=[SimpleNamespace(reached=False)])
     assert one_stage_caution(unreached) == []
+
+
+def test_an_earlier_reports_files_this_one_does_not_write_are_named(report_plan, tmp_path):
+    """A reliability review: a report without assurance written over an earlier full one
+    removed its assurance and posterior files without a word. ``write_report`` names them
+    (the command prints them, its JSON gives ``removed``); a folder of the same files none."""
+    import dataclasses
+
+    out = tmp_path / "rep"
+    write_report(report_plan, out)
+    again: list[str] = []
+    write_report(report_plan, out, removed=again)
+    assert again == []
+    plain = dataclasses.replace(report_plan, assurance=None)
+    removed: list[str] = []
+    files = {f.name for f in write_report(plain, out, removed=removed)}
+    assert removed and "assurance.json" in removed
+    assert not set(removed) & files and not any((out / name).exists() for name in removed)
