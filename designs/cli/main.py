@@ -240,8 +240,9 @@ def _resumed_note(kept) -> None:
     """After a run that read back trials an interrupted run had simulated, say so (stderr)."""
     if kept is not None and kept.read:
         print(
-            f"note: resumed: {kept.read:,} simulated trials were read back from an earlier "
-            "run of the same simulation that did not finish (the same numbers)",
+            f"note: resumed: {kept.read:,} simulated trials were read back from another run "
+            "of the same simulation (an earlier one that did not finish, or one running beside "
+            "this one; the same numbers)",
             file=sys.stderr,
         )
 
