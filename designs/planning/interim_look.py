@@ -134,11 +134,11 @@ def decision_at_look(
         The SE (points/month) of each earlier look's estimate.
     information_max : float, optional
         The planned final information; default: the design's at its size.
+    prior : NormalMixture, optional
+        The effect's prior under the posterior rule.
     earlier_df : sequence of float, optional
         The df of each earlier look's test: the median-unbiased estimate then carries the
         earlier boundaries to the t scale the decisions were made on (default: the z scale).
-    prior : NormalMixture, optional
-        The effect's prior under the posterior rule.
 
     Returns
     -------
