@@ -232,8 +232,8 @@ def fit_data(data, last_month: float | None = None, sides: int = 2) -> AnalysisR
         # a DMC review: 4 completers without a month-0 visit were left out without a word
         warnings.append(
             f"ancova_change: {no_baseline} of the {at_last} patients seen at month "
-            f"{last_month:g} have no visit at month 0 (the baseline the change is from) and "
-            "are left out"
+            f"{last_month:g} {'has' if no_baseline == 1 else 'have'} no visit at month 0 (the "
+            f"baseline the change is from) and {'is' if no_baseline == 1 else 'are'} left out"
         )
     latest = max(float(t[-1]) for t in months)
     if latest > last_month and chosen:

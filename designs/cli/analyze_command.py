@@ -241,8 +241,8 @@ def _size_against_design(data, design, look: dict) -> list[str]:
     of alpha, without a word): more patients than the design randomises, or (spending by the
     observed information) a look more than :data:`FAR_FROM_PLAN` times off its planned
     fraction."""
-    if look.get("information_max_source") != "the design" or look["rule"] != "frequentist":
-        return []
+    if look.get("rule") != "frequentist" or look.get("information_max_source") != "the design":
+        return []  # (no rule where the analysis gave no estimate: "no decision")
     patients, n_total = int(data["patient"].nunique()), design.trial.n_total
     fix = (
         "give the trial's size (--set trial.n_per_arm=N, or trial.n_total) or the charter's "

@@ -12,6 +12,7 @@ from designs.outputs.look_notes import (
     type_i_precision_note,
 )
 from designs.outputs.rates import counted_h0, rate_text, type_i_text
+from designs.planning.rate_bound import counted_h1
 
 __all__ = [
     "group_sequential_assurance_text",
@@ -71,9 +72,10 @@ def group_sequential_text(design, s) -> str:
             + (f"  {s.p_stop_futility_h0[k]:9.4f}" if futile else "")
         )
     lines.append(LOOK_COLUMNS + "; " + boundary_columns(s))
+    counted = counted_h1(s, design.decision.excludes_failed)
     lines.append(
         # a power of 1 (or 0) with its one-sided bound, not "(MC SE 0.000)"
-        f"power {rate_text(s.power, s.mc_se, _counted_h1(design, s), digits=3)}; "
+        f"power {rate_text(s.power, s.mc_se, counted, digits=3)}; "
         "significant and favouring active "
         f"{s.power_favourable:.3f}; "
         f"type I error of the design {type_i_text(s)}{nonbinding_text(s)}; "
@@ -102,12 +104,6 @@ def group_sequential_text(design, s) -> str:
     if unplanned:
         lines.append(unplanned)
     return "\n".join(lines)
-
-
-def _counted_h1(design, s) -> int:
-    """The trials under the effect whose rates a looks summary gives (those whose fit failed
-    left out under ``decision.failed_fits = "exclude"``)."""
-    return s.trials - (s.failed_fits if design.decision.excludes_failed else 0)
 
 
 def charter_lines(s) -> list[str]:

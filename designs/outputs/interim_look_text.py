@@ -177,8 +177,8 @@ def interim_look_text(design, look: dict) -> str:
         lines.append(
             f"  note             this final look holds less information than an earlier one "
             f"({look['information']:.5g} against {top:.5g}): as the simulation does, its "
-            "boundary and stagewise inference take it 0.01 of it above the earlier one's (the "
-            "looks' joint distribution needs increasing information)"
+            "boundary and stagewise inference take it at least 0.01 of it above the earlier "
+            "one's (the looks' joint distribution needs increasing information)"
         )
     if look["information_reached"]:
         lines.append(

@@ -8,6 +8,7 @@ from designs.outputs.group_sequential import spending_words
 from designs.outputs.look_notes import futility_beta_note
 from designs.outputs.numbers import se_text
 from designs.outputs.rates import bound_cell, counted_h0
+from designs.planning.rate_bound import counted_h1
 from designs.spec.decision import threshold_text
 
 __all__ = ["GS_CSV_KEYS", "group_sequential_sample_size_table", "gs_md_header"]
@@ -101,8 +102,7 @@ def group_sequential_sample_size_table(result, design, fmt: str = "md") -> str:
             shown[[k for _, k, _ in _GS_COLUMNS].index("mc_se_type_i_error")] = bound
         # likewise a power of 1 (or 0) over the trials it counted: "1.000 | 0.000" read as
         # certain (noted in an earlier sitting)
-        excluded = r.failed_fits if design.decision.excludes_failed else 0
-        power_bound = bound_cell(r.power, r.trials - excluded, digits=3)
+        power_bound = bound_cell(r.power, counted_h1(r, design.decision.excludes_failed), digits=3)
         if power_bound:
             shown[[k for _, k, _ in _GS_COLUMNS].index("mc_se")] = power_bound
         bounded = bounded or bool(bound or power_bound)

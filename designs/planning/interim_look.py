@@ -45,7 +45,6 @@ def z_of_t(statistic: float, df: float) -> float:
 def check_look(design, analysis: str, look: int, earlier_se, earlier_df=()) -> int:
     """The number of looks; :class:`InputError` for a look the design cannot judge (before
     the data are read)."""
-    _check_earlier_df(design, look, earlier_df)
     interim = design.interim
     if not interim.sequential:
         raise InputError(
@@ -60,6 +59,7 @@ def check_look(design, analysis: str, look: int, earlier_se, earlier_df=()) -> i
     k_count = interim.n_looks
     if not 1 <= look <= k_count:
         raise InputError(f"--look {look}: must be in 1-{k_count} (the design's looks)")
+    _check_earlier_df(design, look, earlier_df)
     if design.decision.is_posterior:
         if earlier_se:
             raise InputError(
@@ -99,6 +99,8 @@ def _check_earlier_df(design, look: int, earlier_df) -> None:
             "--earlier-df: the posterior rule judges each look on its own data; give no "
             "--earlier-df"
         )
+    if look == 1:
+        raise InputError("--earlier-df: look 1 has no earlier look; give no --earlier-df")
     if len(earlier_df) != look - 1:
         raise InputError(
             f"--earlier-df: look {look} takes the df of each earlier look ({look - 1}, as "

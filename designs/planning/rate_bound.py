@@ -36,3 +36,9 @@ def counted_h0(s) -> int:
     """The null trials a looks summary's rates are over: ``counted_h0``, else (a summary
     made before it was kept) ``trials_h0``, else ``trials``."""
     return getattr(s, "counted_h0", 0) or getattr(s, "trials_h0", 0) or s.trials
+
+
+def counted_h1(s, excludes_failed: bool) -> int:
+    """The trials under the effect a looks summary's (or a sample-size row's) rates are over:
+    ``trials``, less those whose fit failed under ``decision.failed_fits = "exclude"``."""
+    return s.trials - (s.failed_fits if excludes_failed else 0)

@@ -108,3 +108,6 @@ def test_completers_without_a_baseline_are_named():
         "baseline the change is from) and are left out",
     )
     assert fit_data(data).warnings == ()
+    one = data[~((data["month"] == 0) & (data["patient"] == "p01"))]  # singular (a review)
+    (line,) = fit_data(one).warnings
+    assert line.startswith("ancova_change: 1 of the 16 patients seen at month 12 has no visit")

@@ -623,3 +623,26 @@ def test_a_final_look_below_an_earlier_looks_information_is_decided_as_the_simul
             assert rejected == bool(out.efficacy[i])
         assert (look["p_value_stagewise"] <= look["alpha_spent"][-1]) == rejected
         assert "holds less information than an earlier one" in interim_look_text(design, look)
+
+
+def test_the_data_checks_need_a_rule_and_earlier_df_follow_the_looks_checks():
+    """A diff review: a look the analysis gave no estimate for ("no decision") has no rule,
+    and the data checks read one (KeyError); ``--earlier-df`` was checked before the design
+    had looks (its count named, not the missing looks) and at look 1."""
+    import pandas as pd
+
+    from designs.cli.analyze_command import _size_against_design
+    from designs.errors import InputError
+    from designs.planning.interim_look import check_look, decision_at_look
+
+    design = _design(FREQUENTIST)
+    nan = float("nan")
+    look = decision_at_look(design, {"estimate": nan, "se": nan, "df": nan, "statistic": nan}, 1)
+    assert look["decision"] == "no decision"
+    data = pd.DataFrame({"patient": range(500)})
+    assert _size_against_design(data, design, look) == []
+    fixed = _design([])
+    with pytest.raises(InputError, match="--look: the design has no interim looks"):
+        check_look(fixed, "lmm_slope", 2, [0.1], [30.0, 40.0])
+    with pytest.raises(InputError, match="--earlier-df: look 1 has no earlier look"):
+        check_look(design, "lmm_slope", 1, [], [3.0])

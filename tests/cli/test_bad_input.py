@@ -490,7 +490,8 @@ CASES = [
     ),
     (
         ["sweep", "--looks", "fixed", "--information", "planned", "--out", "{d}/n.nc"],
-        "--information: no cell has interim looks, so the information would be ignored",
+        "--information: no cell has interim looks, so the information alpha spending reads would "
+        "be ignored",
     ),
     (
         ["sweep", "--looks", "0.5,1", "--information", "plan", "--out", "{d}/n.nc"],

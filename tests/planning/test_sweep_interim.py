@@ -215,7 +215,9 @@ def test_information_dimension_each_cell_is_the_design_alone(design):
     with pytest.raises(InputError, match="--information: no cell has interim looks"):
         run_sweep(design, {"information": ["planned"]}, 10, SEED)
     posterior = base.with_overrides({"decision.rule": "posterior", "interim.spending": "obf"})
-    with pytest.raises(InputError, match="--information: alpha spending belongs to the freq"):
+    with pytest.raises(
+        InputError, match="--information: the information alpha spending reads belongs to the freq"
+    ):
         run_sweep(posterior, {"information": ["planned"]}, 10, SEED)
 
 

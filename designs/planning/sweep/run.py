@@ -48,6 +48,13 @@ def cells_folder(out_path: str | Path) -> Path:
     return out_path.with_name(out_path.name + ".cells")
 
 
+#: The sweep dimensions of alpha spending, with what each sets (for the refusals).
+_SPENDING_DIMS = (
+    ("spending", "alpha spending"),
+    ("information", "the information alpha spending reads"),
+)
+
+
 def run_sweep(
     design,
     grid: Mapping[str, Sequence],
@@ -152,17 +159,17 @@ def run_sweep(
         registry.get(name)  # an unknown name is bad input listing the allowed ones
     grid = _check_grid(design, grid)
     cells = _cells(grid)
-    for dim in ("spending", "information"):
+    for dim, what in _SPENDING_DIMS:
         if dim in grid and design.decision.is_posterior:
             raise InputError(
-                f"--{dim}: alpha spending belongs to the frequentist rule (the posterior rule "
-                f"stops by its thresholds); drop --{dim} or use --decision frequentist"
+                f"--{dim}: {what} belongs to the frequentist rule (the posterior rule stops by "
+                f"its thresholds); drop --{dim} or use --decision frequentist"
             )
     from designs.planning.power import check_fixed_effect
 
     check_fixed_effect(design)  # before any folder or cluster (a review: refused in a cell)
     designs_ = [cell_design(design, c) for c in cells]  # validates every cell up front
-    for dim, what in (("spending", "alpha spending"), ("information", "the information")):
+    for dim, what in _SPENDING_DIMS:
         if dim in grid and not any(d.interim.sequential for d in designs_):
             # every cell fixed: the dimension would repeat the same numbers (a review: obf and
             # pocock cells identical, labelled as two plans)
