@@ -84,7 +84,6 @@ def add_analysis_look(p) -> None:
         "--earlier-se",
         nargs="+",
         metavar="SE",
-        default=(),
         help="with --look K under the frequentist rule: the SE of each of the K - 1 earlier "
         "looks' estimates, points/month, as analyze printed them there (6 digits), e.g. "
         "0.0845728 (their information sets the alpha they spent and the correlation of the "
@@ -96,7 +95,6 @@ def add_analysis_look(p) -> None:
         "--earlier-df",
         nargs="+",
         metavar="DF",
-        default=(),
         help="with --look K under the frequentist rule: the df of each of the K - 1 earlier "
         "looks' tests, as analyze printed them there; read by the median-unbiased estimate "
         "where the trial stops, which carries the earlier boundaries to the t scale the "
