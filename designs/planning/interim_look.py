@@ -59,14 +59,16 @@ def check_look(design, analysis: str, look: int, earlier_se, earlier_df=()) -> i
     k_count = interim.n_looks
     if not 1 <= look <= k_count:
         raise InputError(f"--look {look}: must be in 1-{k_count} (the design's looks)")
-    _check_earlier_df(design, look, earlier_df)
-    if design.decision.is_posterior:
-        if earlier_se:
-            raise InputError(
-                "--earlier-se: the posterior rule judges each look on its own data; give no "
-                "--earlier-se"
-            )
+    if design.decision.is_posterior:  # each look on its own data
+        for option, values in (("--earlier-se", earlier_se), ("--earlier-df", earlier_df)):
+            if values:
+                raise InputError(
+                    f"{option}: the posterior rule judges each look on its own data; give no "
+                    f"{option}"
+                )
         return k_count
+    if earlier_df:
+        _one_per_earlier_look(earlier_df, look, "--earlier-df", "df", "")
     if _spends_by_plan(design):
         if earlier_se:
             raise InputError(
@@ -75,40 +77,27 @@ def check_look(design, analysis: str, look: int, earlier_se, earlier_df=()) -> i
                 "looks' SEs; give no --earlier-se"
             )
         return k_count
-    if look == 1 and earlier_se:
-        raise InputError("--earlier-se: look 1 has no earlier look; give no --earlier-se")
-    if len(earlier_se) != look - 1:
-        values = f"{look - 1} value{'s' if look > 2 else ''}"
-        raise InputError(
-            f"--earlier-se: look {look} needs the SE of each earlier look ({values}, "
-            f"points/month, as analyze printed them), got {len(earlier_se)}"
-        )
-    for se in earlier_se:
-        if not (math.isfinite(se) and se > 0):
-            raise InputError(f"--earlier-se {se:g}: each must be finite and > 0 (points/month)")
+    _one_per_earlier_look(earlier_se, look, "--earlier-se", "SE", "points/month")
     return k_count
 
 
-def _check_earlier_df(design, look: int, earlier_df) -> None:
-    """``--earlier-df``: none, or one finite df > 0 per earlier look, under the frequentist
-    rule (the posterior rule judges each look on its own data)."""
-    if not earlier_df:
-        return
-    if design.decision.is_posterior:
+def _one_per_earlier_look(values, look: int, option: str, what: str, unit: str) -> None:
+    """One finite value > 0 per earlier look for ``option`` (``--earlier-se``, SEs in
+    points/month; ``--earlier-df``), as ``analyze`` printed them there."""
+    if look == 1 and values:
+        raise InputError(f"{option}: look 1 has no earlier look; give no {option}")
+    units = f", {unit}" if unit else ""
+    if len(values) != look - 1:
+        count = f"{look - 1} value{'s' if look > 2 else ''}"
         raise InputError(
-            "--earlier-df: the posterior rule judges each look on its own data; give no "
-            "--earlier-df"
+            f"{option}: look {look} needs the {what} of each earlier look ({count}{units}, as "
+            f"analyze printed them), got {len(values)}"
         )
-    if look == 1:
-        raise InputError("--earlier-df: look 1 has no earlier look; give no --earlier-df")
-    if len(earlier_df) != look - 1:
-        raise InputError(
-            f"--earlier-df: look {look} takes the df of each earlier look ({look - 1}, as "
-            f"analyze printed them), got {len(earlier_df)}"
-        )
-    for df in earlier_df:
-        if not (math.isfinite(df) and df > 0):
-            raise InputError(f"--earlier-df {df:g}: each must be finite and > 0")
+    for v in values:
+        if not (math.isfinite(v) and v > 0):
+            raise InputError(
+                f"{option} {v:g}: each must be finite and > 0" + (f" ({unit})" if unit else "")
+            )
 
 
 def decision_at_look(

@@ -440,8 +440,8 @@ CASES = [
             "30",
             "40",
         ],
-        "--earlier-df: look 2 takes the df of each earlier look (1, as analyze printed them), "
-        "got 2",
+        "--earlier-df: look 2 needs the df of each earlier look (1 value, as analyze printed "
+        "them), got 2",
     ),
     (
         [
