@@ -251,7 +251,8 @@ def cmd_sweep(args) -> int:
         )
     else:
         shape = ", ".join(f"{k} {v}" for k, v in dims.items())
-        verb = "reused (already finished)" if reused else "wrote"
+        # "replaced" an earlier file, as sample-size says it (a reliability review: "wrote")
+        verb = "reused (already finished)" if reused else "replaced" if before else "wrote"
         print(
             f"{verb} {args.out}: {cells} cell{'s' if cells != 1 else ''} ({shape}), "
             f"{args.trials} trials each, "

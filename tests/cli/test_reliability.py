@@ -70,6 +70,11 @@ def test_sweep_says_reused_when_it_only_reused_the_file(tmp_path, capsys, run):
     code, second, err = run(capsys, *args)
     assert code == 0, err
     assert second.startswith("reused "), second
+    # another sweep to the same file replaces it, and says so as sample-size does (a
+    # reliability review: it said "wrote")
+    code, third, err = run(capsys, *args[:-2], "--seed", "4", "--out", str(out))
+    assert code == 0, err
+    assert third.startswith(f"replaced {out}: 1 cell "), third
 
 
 def test_a_local_cluster_that_cannot_start_is_one_line(tmp_path, capsys, run, monkeypatch):
