@@ -256,7 +256,7 @@ def _size_against_design(data, design, look: dict) -> list[str]:
             f"patients, so every boundary rests on it; {fix}"
         ]
     fraction, planned = look["information_fraction"], look["planned_fraction"]
-    far = max(fraction / planned, planned / fraction) > FAR_FROM_PLAN if fraction > 0 else True
+    far = max(fraction / planned, planned / fraction) > FAR_FROM_PLAN  # fraction > 0: SE > 0
     if look.get("spending_information") != "planned" and far:
         return [
             f"look {look['look']} holds {fraction:.3f} of the planned maximum information where "

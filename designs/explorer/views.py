@@ -171,7 +171,8 @@ def power_html(req, view) -> ui.Tag:
     notes = _power_notes(design, view)
     # the notes on an analysis shown for comparison go under the analyses table, beside its
     # row (one sat grey in this card, under the trial's own analysis: analyses_html)
-    notes = [n for n in notes if n not in _about_other_analyses(notes, design, view)]
+    others = _about_other_analyses(notes, design, view)
+    notes = [n for n in notes if n not in others]
     out.append(
         warnings_html(
             # the command line's notes on this power (a harm, a bias, a lead-in unused, a

@@ -349,13 +349,11 @@ def _stagewise(
     tail = stagewise_tail(info, bounds, z, sides)
     on_t = np.array(bounds, dtype=float)
     if len(earlier_df):
-        from scipy.special import ndtr, stdtrit
-
         from designs.sequential.boundaries import Z_CAP
 
-        for j, df in enumerate(earlier_df):
+        for j, df in enumerate(earlier_df):  # the boundary's t: estimate_at_z at an SE of 1
             if on_t[j] < Z_CAP:
-                on_t[j] = stdtrit(df, ndtr(on_t[j]))
+                on_t[j] = estimate_at_z(on_t[j], 1.0, df)
     estimate = median_unbiased_estimate(info, on_t, wald, sides)
     if observed is not None and info[-1] != observed:
         estimate *= math.sqrt(info[-1] / observed)

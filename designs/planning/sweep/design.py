@@ -7,6 +7,8 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from designs.planning.sweep.interim import INTERIM_DIMS
+
 
 def retime_visits(visits: Sequence[float], duration_months: float) -> np.ndarray:
     """Visits for a trial of ``duration_months``, keeping the design's spacing.
@@ -110,7 +112,7 @@ def cell_design(design, cell: Mapping[str, float]):
         over["dropout.informative"] = float(cell["dropout_informative"])
     if "prior_weight" in cell:
         over["decision.prior_weight"] = float(cell["prior_weight"])
-    if "looks" in cell or "spending" in cell or "information" in cell:
+    if any(dim in cell for dim in INTERIM_DIMS):
         from designs.planning.sweep.interim import interim_cell_overrides
 
         over.update(interim_cell_overrides(cell))
