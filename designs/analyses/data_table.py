@@ -276,9 +276,17 @@ def validate_table(data, extra: tuple[str, ...] = ()) -> pd.DataFrame:
     dup = frame.duplicated(["patient", "month"]).to_numpy()
     if dup.any():
         row = int(np.argmax(dup))
+        pid, month = frame["patient"].iloc[row], frame["month"].iloc[row]
+        earlier = int(np.argmax(((frame["patient"] == pid) & (frame["month"] == month)).to_numpy()))
+        first, score = float(frame["alsfrs_r"].iloc[earlier]), float(frame["alsfrs_r"].iloc[row])
+        what = (  # (a DMC review: a repeated row and two scores read alike)
+            "the same row twice: delete one"
+            if score == first
+            else f"scores {first:g} and {score:g}: keep the one that was measured"
+        )
         raise InputError(
-            f"data: column 'month': patient {_plain(frame['patient'].iloc[row])!r} has two "
-            f"visits at month {frame['month'].iloc[row]:g} ({at(row)})"
+            f"data: column 'month': patient {_plain(pid)!r} has two visits at month "
+            f"{month:g} ({at(earlier)} and {at(row)}), {what}"
         )
     return frame.sort_values(["patient", "month"], kind="stable").reset_index(drop=True)
 

@@ -238,3 +238,17 @@ def test_an_arm_without_slopes_is_named(analysis):
     else:
         assert np.isfinite(result.estimate)
     assert np.isfinite(analyze(data, analysis).estimate)
+
+
+def test_a_repeated_row_and_two_scores_at_one_visit_are_told_apart():
+    """Both are refused, each with what to do (a DMC review: one message for both)."""
+    frame = _trial()
+    row = frame[(frame.patient == 0) & (frame.month == 4)]
+    with pytest.raises(
+        InputError, match=r"patient 0 has two visits at month 4 .*the same row twice"
+    ):
+        analyze(pd.concat([frame, row]), "lmm_slope")
+    other = row.assign(alsfrs_r=row.alsfrs_r + 3)
+    score = float(row.alsfrs_r.iloc[0])
+    with pytest.raises(InputError, match=rf"scores {score:g} and {score + 3:g}: keep the one"):
+        analyze(pd.concat([frame, other]), "lmm_slope")
