@@ -367,10 +367,39 @@ def _left_out_warning(result: AnalysisResult, frame, analysis: str) -> AnalysisR
         f"{left[0]} of {n_placebo} placebo and {left[1]} of {n_active} active patients are not "
         f"in this analysis, which uses {uses}"
         + _lead_in_clause(frame, analysis)
+        + _left_out_ids(frame, analysis, left[0] + left[1])
         + "; when leaving depends on decline, those left out differ from the rest (the "
         "fastest decliners, when faster decline means leaving sooner)"
     )
     return dataclasses.replace(result, warnings=(*result.warnings, line))
+
+
+#: Patients named in the warning on those left out; more are counted.
+IDS_NAMED = 10
+
+
+def _left_out_ids(frame, analysis: str, count: int) -> str:
+    """The IDs of the patients an analysis left out, found by its rule on visits (at least 2
+    from month 0 for ``ols_slope_ttest``, the lead-in's visits on both sides of month 0, one
+    from month 0 otherwise), named only when the rule finds as many as the analysis left out
+    (a DMC review: the warning counted them, and the committee had to find them by hand)."""
+    months = frame["month"].to_numpy()
+    per = frame.assign(after=months >= 0.0, before=months <= 0.0).groupby("patient", sort=False)[
+        ["after", "before"]
+    ]
+    visits = per.sum()
+    if analysis == ols_slope_ttest.NAME:
+        out = visits["after"] < 2
+    elif analysis == slope_change_lead_in.NAME:
+        need = slope_change_lead_in.MIN_VISITS
+        out = (visits["after"] < need) | (visits["before"] < need)
+    else:
+        out = visits["after"] < 1
+    ids = [str(i) for i in visits.index[out.to_numpy()]]
+    if len(ids) != count:
+        return ""
+    more = f" and {len(ids) - IDS_NAMED} more" if len(ids) > IDS_NAMED else ""
+    return f" (patient{'s' if len(ids) > 1 else ''} {', '.join(ids[:IDS_NAMED])}{more})"
 
 
 def _lead_in_clause(frame, analysis: str) -> str:

@@ -97,12 +97,37 @@ def test_patients_an_analysis_leaves_out_are_counted():
     assert (ols.n_placebo, ols.n_active) == (4, 5)
     assert ols.warnings == (
         "2 of 6 placebo and 1 of 6 active patients are not in this analysis, which uses "
-        "patients with at least 2 visits from month 0; when leaving depends on decline, those "
-        "left out differ from the rest (the fastest decliners, when faster decline means "
-        "leaving sooner)",
+        "patients with at least 2 visits from month 0 (patients 0-0, 0-1, 1-0); when leaving "
+        "depends on decline, those left out differ from the rest (the fastest decliners, when "
+        "faster decline means leaving sooner)",
     )
     lmm = registry.analyze(data, "lmm_slope")  # one visit still informs the mixed model
     assert (lmm.n_placebo, lmm.n_active) == (6, 6) and lmm.warnings == ()
+
+
+def test_the_patients_left_out_are_named_up_to_ten():
+    """A DMC review: the warning counted those left out and the committee had to find them.
+    12 placebo patients with the month-0 visit only: ten named, two more counted; a patient
+    with lead-in visits only is named by lmm_slope, which needs one visit from month 0."""
+    data = _early_exits()
+    extra = pd.DataFrame(
+        [(f"x{i}", 0, 0.0, 40) for i in range(12)], columns=["patient", "arm", "month", "alsfrs_r"]
+    )
+    (line,) = registry.analyze(pd.concat([data, extra]), "ols_slope_ttest").warnings
+    named = "0-0, 0-1, 1-0, x0, x1, x10, x11, x2, x3, x4"  # the IDs sorted as text
+    assert (
+        line.startswith("14 of 18 placebo and 1 of 6 active")
+        and f"(patients {named} and 5 more);" in line
+    )
+    lead_in_only = pd.DataFrame(
+        [("L", 1, -2.0, 44), ("L", 1, -1.0, 43)], columns=["patient", "arm", "month", "alsfrs_r"]
+    )
+    (line,) = [
+        w
+        for w in registry.analyze(pd.concat([data, lead_in_only]), "lmm_slope").warnings
+        if "not in this analysis" in w
+    ]
+    assert line.startswith("0 of 6 placebo and 1 of 7 active") and "(patient L);" in line
 
 
 def test_the_informative_coefficient_is_defined_where_it_is_quoted():
