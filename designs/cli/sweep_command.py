@@ -127,7 +127,9 @@ def add_sweep(sub) -> None:
         "--scheduler", metavar="ADDRESS", help="a running Dask scheduler, e.g. tcp://10.0.0.5:8786"
     )
     where.add_argument(
-        "--workers", type=whole(1, 1024), help="start a local Dask cluster with N worker processes"
+        "--workers",
+        type=whole(1),
+        help="start a local Dask cluster with N worker processes (at most the CPUs here)",
     )
 
 

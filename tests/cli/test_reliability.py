@@ -84,6 +84,7 @@ def test_a_local_cluster_that_cannot_start_is_one_line(tmp_path, capsys, run, mo
         raise OSError(errno.EADDRNOTAVAIL, "Cannot assign requested address")
 
     monkeypatch.setattr(dask.distributed, "LocalCluster", no_loopback)
+    monkeypatch.setattr("designs.planning.sweep.cluster.local_cpus", lambda: 2)  # 1-CPU machines
     out = tmp_path / "s.nc"
     code, _, err = run(
         capsys, "sweep", "--n-per-arm", "10", "--trials", "20", "--workers", "2", "--out", str(out)

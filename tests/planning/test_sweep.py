@@ -20,6 +20,7 @@ from designs.planning.power import power
 from designs.planning.sweep import (
     cell_design,
     cells_folder,
+    cluster,
     load_sweep,
     parse_grid,
     parse_grid_tokens,
@@ -449,9 +450,22 @@ def test_local_cluster_threads_equals_local_run(design, reference):
 
 
 @pytest.mark.slow
-def test_local_cluster_processes_equals_local_run(design, reference):
+def test_local_cluster_processes_equals_local_run(design, reference, monkeypatch):
+    monkeypatch.setattr(cluster, "local_cpus", lambda: 2)  # 2 workers on a 1-CPU machine too
     ds = run_sweep(design, GRID, TRIALS, SEED, ANALYSES, workers=2)
     xr.testing.assert_identical(ds, reference)
+
+
+def test_more_local_workers_than_cpus_are_refused_before_anything_is_written(design, tmp_path):
+    """A bad-input review: 1,000 workers on 2 CPUs were started (about 250 MB each) and the
+    machine filled up; SIGTERM waited for them to start."""
+    out = tmp_path / "x.nc"
+    most = cluster.local_cpus()
+    with pytest.raises(InputError, match=rf"^workers = {most + 1}: must be between 1 and {most} "):
+        run_sweep(design, GRID, TRIALS, SEED, ANALYSES, out, workers=most + 1)
+    with pytest.raises(InputError, match=r"^workers = 0: must be between 1"):
+        run_sweep(design, GRID, TRIALS, SEED, ANALYSES, out, workers=0)
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_unreachable_scheduler_is_bad_input(design, tmp_path, monkeypatch):

@@ -15,6 +15,35 @@ from designs.errors import InputError, first_line
 CONNECT_TIMEOUT = "10s"  # to reach a Dask scheduler
 
 
+def local_cpus() -> int:
+    """The CPUs this process may run on (its affinity where the system tells it)."""
+    import os
+
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def check_workers(workers: int) -> None:
+    """Refuse local workers beyond the CPUs here: they would only share them, each holding
+    its own copy of the kernels (about 250 MB; a bad-input review started 1,000 on 2 CPUs,
+    which filled the machine and ignored SIGTERM while they started). A cluster of many
+    machines is reached by its scheduler's address instead."""
+    import operator
+
+    most = local_cpus()
+    try:
+        whole = operator.index(workers)
+    except TypeError:
+        whole = None
+    if whole is None or not 1 <= whole <= most:
+        raise InputError(
+            f"workers = {workers}: must be between 1 and {most} (the CPUs here; more local "
+            "workers only share them); a larger cluster is reached by --scheduler ADDRESS"
+        )
+
+
 def _client(scheduler: str | None, workers: int | None):
     """A Dask client (and the local cluster it owns, if any), or ``(None, None)``."""
     if scheduler is None and workers is None:

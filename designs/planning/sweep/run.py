@@ -32,7 +32,7 @@ from designs.atomic import (
 )
 from designs.errors import InputError
 from designs.planning.sweep.cells import _cell_task, cell_key, evaluate_cell
-from designs.planning.sweep.cluster import _client, _close_quietly
+from designs.planning.sweep.cluster import _client, _close_quietly, check_workers
 from designs.planning.sweep.dataset import VARIABLES, _assemble, load_sweep
 from designs.planning.sweep.design import cell_design
 from designs.planning.sweep.grid import _cells, _check_grid
@@ -152,6 +152,8 @@ def run_sweep(
         raise InputError(f"trials = {trials}: must be a whole number >= 1")
     if estimator not in ("auto", "plain"):
         raise InputError(f"estimator = {estimator!r}: must be auto or plain")
+    if client is None and scheduler is None and workers is not None:
+        check_workers(workers)
     seed = check_seed(seed)
     analyses = tuple(analyses or (str(design.trial.analysis),))
     registry.check_distinct(analyses)
