@@ -94,7 +94,7 @@ def group_sequential_text(design, s) -> str:
     flag = sequential_type_i_flag(s)
     if flag:
         lines.append(f"type I error: {flag}")
-    precision = type_i_precision_note(s)
+    precision = "" if flag else type_i_precision_note(s)  # (a review: LIBERAL, then "too few")
     if precision:
         lines.append(precision)
     late = late_final_look_note(design, s.look_months[-1])

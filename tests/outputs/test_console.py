@@ -206,7 +206,7 @@ def test_fresh_check_above_is_measured_from_the_fitted_power_at_n():
 
 
 def test_power_notes_name_the_small_sample_and_attrition_caveats():
-    """Review: Satterthwaite is liberal below about 15 per arm with attrition and the OLS
+    """Review: Satterthwaite is liberal below about 25 per arm with attrition and the OLS
     t-test conservative under attrition; power says so when it applies, and only then."""
     from designs.outputs.console import power_notes
     from designs.planning.power import power
@@ -223,6 +223,11 @@ def test_power_notes_name_the_small_sample_and_attrition_caveats():
     both = power(complete, 20, 1, ("lmm_slope", "ols_slope_ttest"))
     notes = " ".join(power_notes(complete, list(both.values())))
     assert "smaller arm" not in notes and "under attrition" not in notes
+    twenty = load_design().with_overrides({"trial.n_per_arm": 20})  # 5.3% (a review)
+    alone = power(twenty, 20, 1, ("lmm_slope",))
+    assert any(
+        "20 patients in the smaller arm" in n for n in power_notes(twenty, [*alone.values()])
+    )
     large = load_design()  # 100 per arm: no small-sample note
     alone = power(large, 20, 1, ("lmm_slope",))
     assert not any("smaller arm" in n for n in power_notes(large, list(alone.values())))

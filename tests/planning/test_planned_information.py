@@ -260,3 +260,16 @@ def test_analyze_looks_stagewise_p_value_agrees_with_the_decision_of_every_trial
         assert (look["decision"] == "efficacy") == rejected, i
         assert (look["p_value_stagewise"] <= look["alpha_spent"][-1]) == rejected, i
         assert np.isfinite(look["median_unbiased_estimate"]), i
+
+
+def test_a_liberal_type_i_error_is_not_also_called_too_imprecise_to_show(monkeypatch):
+    """A type I error review: `power --looks` printed "LIBERAL ..." and then the note that its
+    null trials were too few to show an excess: the note is left out once the flag fired."""
+    from designs.outputs import group_sequential as text
+
+    design = _design()
+    s = group_sequential_power(design, 100, 3)
+    assert "too few to show an excess" in text.group_sequential_text(design, s)
+    monkeypatch.setattr(text, "sequential_type_i_flag", lambda s: "LIBERAL (0.058, 3.4 MC SE)")
+    whole = text.group_sequential_text(design, s)
+    assert "type I error: LIBERAL" in whole and "too few to show an excess" not in whole
