@@ -237,7 +237,7 @@ def analyze(
     else:
         result = lmm_slope.fit_data(data, sides=sides, df_method=df_method)
     result = _months_warnings(_left_out_warning(result, frame, analysis), frame, analysis)
-    result = _identifiability_warning(result, frame, analysis)
+    result = _small_trial_warning(_identifiability_warning(result, frame, analysis), frame)
     return _id_warnings(result, frame).at_alpha(float(alpha))
 
 
@@ -304,6 +304,29 @@ def _identifiability_warning(result: AnalysisResult, frame, analysis: str) -> An
         "random-effects covariance may not be separately identifiable (lme4 refuses such a "
         "fit by default); the test of arm x month rests on their sum at each patient's "
         "visits, the printed variance components may mean nothing on their own"
+    )
+    return dataclasses.replace(result, warnings=(*result.warnings, line))
+
+
+def _small_trial_warning(result: AnalysisResult, frame) -> AnalysisResult:
+    """A warning when ``lmm_slope`` with Satterthwaite df analyses a small trial with patients
+    who left before the last visit, where its test is a little liberal
+    (:data:`~designs.analyses.lmm_slope.SMALL_ARM`), as ``power`` notes for a simulated one
+    (a type I error review: 5.3% at 20 per arm; ``analyze`` said nothing)."""
+    import dataclasses
+
+    if result.analysis != lmm_slope.NAME or result.df_method != "satterthwaite":
+        return result
+    smallest = min(result.n_placebo, result.n_active)
+    used = frame[frame["month"] >= 0.0]
+    last = used.groupby("patient", sort=False)["month"].max()
+    if smallest >= lmm_slope.SMALL_ARM or not (last < last.max()).any():
+        return result
+    line = (
+        f"{smallest} patients in the smaller arm, some leaving before the last visit: "
+        "Satterthwaite's degrees of freedom are a little liberal at this size (simulated type "
+        "I error 5.3-5.5% at 10 and 5.3% at 20 per arm for a two-sided 0.05 with the default "
+        "design's attrition); --df-method kenward-roger holds the level"
     )
     return dataclasses.replace(result, warnings=(*result.warnings, line))
 

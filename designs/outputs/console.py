@@ -253,6 +253,8 @@ def power_notes(design, summaries) -> list[str]:
             "the power above includes that miscalibration. Type I errors are simulated with no "
             "effect for any patient."
         )
+    from designs.analyses.lmm_slope import SMALL_ARM
+
     smallest = min(design.trial.n_placebo, design.trial.n_active)
     lmm = any(s.analysis == "lmm_slope" for s in summaries)
     if smallest < SMALL_ARM and lmm and attrition(design):
@@ -283,16 +285,6 @@ def power_notes(design, summaries) -> list[str]:
             "and 0.047 at 100) and needs about 3 times lmm_slope's n (docs/conventions.md)."
         )
     return notes
-
-
-#: Patients in the smaller arm below which lmm_slope's Satterthwaite test is liberal under
-#: attrition (10 per arm, default attrition: 5.46%, and 5.33% in a later review; 15 per arm,
-#: 62% gone: 5.77%; at alpha 0.05, 20,000 trials each, MC SE 0.0016; Kenward-Roger 5.1% and
-#: 5.2%; independent reviews. With the default attrition a later review found 5.22% at 12 and
-#: 5.17% at 15 per arm, 5.94% at 5, where Kenward-Roger gave 4.77%. A type I error review,
-#: 2026-12-06: 5.32% at 20 per arm, MC SE 0.06%, 120,000 trials over 6 seeds, Kenward-Roger
-#: 5.12%; 5.16% at 30 per arm, 40,000 trials, and 5.00% at 50: the note stopped at 15 before).
-SMALL_ARM = 25
 
 
 def attrition(design) -> bool:
