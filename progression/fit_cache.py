@@ -1,10 +1,10 @@
 """Fits of the phase 2 model kept on disk and reused: :func:`cached_fit` (and
 :func:`cache_path`, where it keeps one).
 
-A fit is keyed by what determines its draws: the data's hash, the model version, the priors
-and the sampler settings (:func:`_cache_key`); a file under that key is reused only when its
-attributes say the same. Re-exported by :mod:`progression.model`, whose ``fit``,
-``load_posterior`` and ``save_posterior`` it uses (looked up on each call).
+A fit is keyed by what determines its draws: the data's hash, the model version and its
+code, the priors and the sampler settings (:func:`_cache_key`); a file under that key is
+reused only when its attributes say the same. Re-exported by :mod:`progression.model`, whose
+``fit``, ``load_posterior`` and ``save_posterior`` it uses (looked up on each call).
 """
 
 from __future__ import annotations
@@ -25,10 +25,51 @@ if TYPE_CHECKING:
     import xarray as xr
 
 
+def code_digest(source: str) -> str:
+    """SHA-256 (first 16 hex digits) of Python source as its syntax tree, without docstrings:
+    comments, formatting and docstrings do not change it, code does."""
+    import ast
+
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if (
+            isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+            and body
+            and isinstance(body[0], ast.Expr)
+            and isinstance(body[0].value, ast.Constant)
+            and isinstance(body[0].value.value, str)
+        ):
+            node.body = body[1:] or [ast.Pass()]
+    return hashlib.sha256(ast.dump(tree).encode()).hexdigest()[:16]
+
+
+def model_code_digest() -> str:
+    """:func:`code_digest` of the model's code (:func:`progression.model.build_model_arrays`),
+    a part of a cached fit's key: an edited likelihood or prior is fitted again, even where
+    ``MODEL_VERSION`` was not raised (a mutation review: a warm cache gave the old posterior).
+    ``"unknown"`` where the source cannot be read (the version alone keys the fit then)."""
+    import inspect
+    import textwrap
+
+    from progression import model
+
+    try:
+        source = inspect.getsource(model.build_model_arrays)
+    except (OSError, TypeError):
+        return "unknown"
+    return code_digest(textwrap.dedent(source))
+
+
 def _cache_key(data_sha256: str, priors: Priors, settings: dict) -> str:
     from progression.model import MODEL_VERSION
 
-    keyed = {"data": data_sha256, "model": MODEL_VERSION, "priors": priors.to_json()}
+    keyed = {
+        "data": data_sha256,
+        "model": MODEL_VERSION,
+        "model_code": model_code_digest(),
+        "priors": priors.to_json(),
+    }
     text = json.dumps({**keyed, **samplers.keyed_settings(settings)}, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
@@ -101,7 +142,7 @@ def cached_fit(
     inputs: all its groups, or ``groups`` as in :func:`progression.model.load_posterior` (a
     view, also of a fresh fit).
 
-    A saved file is reused only when the data hash, model version, priors and sampler
+    A saved file is reused only when the data hash, model version and code, priors and sampler
     settings (draws, chains, tune, seed, target_accept, sampler) all match; otherwise the
     model is fitted and saved. Here the seed must be given (a cache needs a reproducible key).
     Without ``data`` (the bundled records), a saved fit is found from the hash of the file's

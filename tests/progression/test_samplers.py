@@ -133,14 +133,39 @@ def test_the_sampler_is_part_of_the_cache_key(phase2, tmp_path):
     assert model.cache_path(phase2, tmp_path, seed=SEED, sampler="pymc") != default_path
 
 
-def test_pymc_fits_keep_the_cache_key_they_had_before_the_sampler_could_be_chosen(phase2):
+def test_pymc_fits_keep_a_key_without_the_sampler_and_an_old_file_is_never_nutpies(phase2):
     """The file name als-trial-sim 0.1.0 gave the main job's fit (seed 20261125, default
-    settings, PyMC the only sampler) before the sampler could be chosen; with nutpie the
-    default, a file of that name must still be PyMC's, never taken for nutpie's."""
+    settings, PyMC the only sampler) before the sampler could be chosen: with nutpie the
+    default, a file of that name must never be taken for nutpie's. (Since the model's code
+    keys a fit too, no fit of today has that name: an old cache is fitted again, once.)"""
+    from progression.samplers import keyed_settings
+
     old_name = "phase2_posterior_b48fbc6b4c321f057100.nc"
-    pymc = model.cache_path(phase2, ".", seed=20261125, sampler="pymc")
-    assert pymc.name == old_name
     assert model.cache_path(phase2, ".", seed=20261125).name != old_name
+    assert model.cache_path(phase2, ".", seed=20261125, sampler="pymc").name != old_name
+    assert keyed_settings({"seed": 1, "sampler": "pymc"}) == {"seed": 1}
+
+
+def test_the_models_code_keys_a_cached_fit_and_its_docstring_does_not(phase2, monkeypatch):
+    """A mutation review: the key held MODEL_VERSION only, so on a warm cache an edited
+    likelihood returned the posterior of the old one."""
+    import inspect
+    import textwrap
+
+    from progression import fit_cache
+
+    source = textwrap.dedent(inspect.getsource(model.build_model_arrays))
+    digest = fit_cache.code_digest(source)
+    assert digest == fit_cache.model_code_digest()
+    edited = source.replace("pm.math.maximum(t, 0.0)", "t")
+    assert edited != source and fit_cache.code_digest(edited) != digest
+    doc = source.replace("without validation", "with no validation")  # docstring only
+    assert doc != source and fit_cache.code_digest(doc) == digest
+    commented = source.replace("    return model\n", "    return  model  # the model\n")
+    assert commented != source and fit_cache.code_digest(commented + "# end\n") == digest
+    before = model.cache_path(phase2, ".", seed=SEED)
+    monkeypatch.setattr(fit_cache, "model_code_digest", lambda: "0" * 16)
+    assert model.cache_path(phase2, ".", seed=SEED) != before
 
 
 def test_a_file_without_a_sampler_attribute_is_pymcs():
