@@ -30,3 +30,22 @@ def test_a_trial_stopped_by_its_screen_is_not_whole():
     counts[1, K.C_SCREENED_ACTIVE] = 5000
     counts[2, K.C_DEATH_ACTIVE] = 1  # one active patient, who died: whole
     assert whole_trials(counts).tolist() == [True, False, True]
+
+
+def test_each_arms_share_gone_is_its_own_and_the_designs():
+    """A mutation review: the active arm's dropout computed from the placebo count passed
+    every test but one. Under 1:2 allocation and no effect (exits do not depend on the arm
+    here), each arm's share of patients gone by the last visit (dropout + death) is the
+    design's (36.4%): 400 trials give 20,000 placebo and 40,000 active patients, binomial
+    SEs 0.0034 and 0.0024 (patients are independent), so 4 SEs allow 0.014 and 0.010."""
+    d = load_design("default").with_overrides(
+        {"trial.n_total": 150, "trial.allocation": {"placebo": 1, "active": 2}, "effect.value": 0}
+    )
+    assert (d.trial.n_placebo, d.trial.n_active) == (50, 100)
+    gone = float(d.dropout.cumulative_at(d.trial.visits, include_death=True)[-1])
+    s = power(d, 400, 5, ("lmm_slope",))["lmm_slope"]
+    for arm, patients in (("placebo", 50 * 400), ("active", 100 * 400)):
+        share = getattr(s, f"dropout_{arm}") + getattr(s, f"death_{arm}")
+        se = np.sqrt(gone * (1 - gone) / patients)
+        assert abs(share - gone) < 4 * se, (arm, share, gone)
+        assert getattr(s, f"death_{arm}") > 0.02  # death counted in its own arm too
