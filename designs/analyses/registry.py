@@ -323,7 +323,8 @@ def _small_trial_warning(result: AnalysisResult, frame) -> AnalysisResult:
     if smallest >= lmm_slope.SMALL_ARM or not (last < last.max()).any():
         return result
     line = (
-        f"{smallest} patients in the smaller arm, some leaving before the last visit: "
+        f"{smallest} {'patient' if smallest == 1 else 'patients'} in the smaller arm, some "
+        "leaving before the last visit: "
         "Satterthwaite's degrees of freedom are a little liberal at this size (simulated type "
         "I error 5.3-5.5% at 10 and 5.3% at 20 per arm for a two-sided 0.05 with the default "
         "design's attrition); --df-method kenward-roger holds the level"

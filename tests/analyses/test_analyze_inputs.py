@@ -260,7 +260,7 @@ def test_a_small_trial_with_leavers_warns_that_satterthwaite_is_a_little_liberal
     frame = _trial(n=12)  # every third patient leaves after month 3
 
     def small(result):
-        return [w for w in result.warnings if "patients in the smaller arm" in w]
+        return [w for w in result.warnings if " in the smaller arm, some leaving" in w]
 
     (line,) = small(analyze(frame, "lmm_slope"))
     assert line.startswith("12 patients in the smaller arm, some leaving before the last visit")
@@ -270,3 +270,6 @@ def test_a_small_trial_with_leavers_warns_that_satterthwaite_is_a_little_liberal
     complete = frame[frame.status == "completed"]  # nobody leaves: balanced, exact t
     assert small(analyze(complete, "lmm_slope")) == []
     assert small(analyze(_trial(n=25), "lmm_slope")) == []
+    one = frame[(frame.arm == 0) | (frame.patient == 1)]  # one active patient (a DMC review)
+    (line,) = small(analyze(one, "lmm_slope"))
+    assert line.startswith("1 patient in the smaller arm, some leaving")
