@@ -180,9 +180,15 @@ def exit_scales(
         randomised.
     """
     return (
-        informative_scale(dropout.informative, slope_sd, cum_hazard_last, admitted),
         informative_scale(
-            dropout.death_informative, slope_sd, dropout.death_monthly_hazard * months, admitted
+            dropout.informative, slope_sd, cum_hazard_last, admitted, "dropout.informative"
+        ),
+        informative_scale(
+            dropout.death_informative,
+            slope_sd,
+            dropout.death_monthly_hazard * months,
+            admitted,
+            "dropout.death_informative",
         ),
     )
 

@@ -31,7 +31,13 @@ _LOG_EXP_T = np.arange(-40.0, 5.0 + 1e-9, 0.1)
 _LOG_EXP_W = 0.1 * np.exp(_LOG_EXP_T - np.exp(_LOG_EXP_T))
 
 
-def informative_scale(beta: float, slope_sd: float, cum_hazard_last: float, admitted=None) -> float:
+def informative_scale(
+    beta: float,
+    slope_sd: float,
+    cum_hazard_last: float,
+    admitted=None,
+    field: str = "dropout.informative or dropout.death_informative",
+) -> float:
     """Factor on the base hazard that keeps the placebo arm's marginal exit rate nominal.
 
     A placebo patient with slope ``s = slope_mean + slope_sd z`` has cumulative hazard
@@ -54,6 +60,8 @@ def informative_scale(beta: float, slope_sd: float, cum_hazard_last: float, admi
         (:func:`admitted_weights`): the rate is then kept among the
         patients randomised (a review: calibrated on the candidates, 26.4% instead of 33.3%
         dropped out of an enriched placebo arm).
+    field : str
+        The design field that gave ``beta``, named when no factor exists.
     """
     if beta == 0.0 or slope_sd == 0.0 or not np.isfinite(cum_hazard_last):
         return 1.0
@@ -89,19 +97,44 @@ def informative_scale(beta: float, slope_sd: float, cum_hazard_last: float, admi
 
         mid = b * float(ndtri(target)) - log_h
         low, high = mid - 60.0, mid + 60.0
-        while gap(low) > 0.0:
+        for _ in range(BRACKET_STEPS):  # bounded: a bad-input review's design hung here
+            if gap(low) <= 0.0:
+                break
             low -= 60.0
-        while gap(high) < 0.0:
+        for _ in range(BRACKET_STEPS):
+            if gap(high) >= 0.0:
+                break
             high += 60.0
-        scale = math.exp(brentq(gap, low, high, xtol=1e-13)) if high < 709.0 else math.inf
+        bracketed = gap(low) <= 0.0 <= gap(high) and high < 709.0
+        scale = math.exp(brentq(gap, low, high, xtol=1e-13)) if bracketed else math.inf
         if not 0.0 < scale < math.inf:
-            raise InputError(
-                f"dropout.informative or dropout.death_informative = {beta:g} with slope SD "
-                f"{slope_sd:g} points/month: the factor that keeps the nominal exit rate is out "
-                "of floating-point range; give a smaller |informative| (within 20 / slope SD)"
-            )
+            raise _no_scale(field, beta, slope_sd, cum_hazard_last)
         return scale
+    if not gap(-60.0) <= 0.0 <= gap(60.0):
+        raise _no_scale(field, beta, slope_sd, cum_hazard_last)
     return float(np.exp(brentq(gap, -60.0, 60.0, xtol=1e-13)))
+
+
+#: Steps of 60 (log scale) by which the bracket of the non-Hermite root is widened at most.
+BRACKET_STEPS = 20
+
+
+def _no_scale(field: str, beta: float, slope_sd: float, cum_hazard_last: float) -> InputError:
+    """The refusal when no factor keeps the nominal exit rate: out of floating-point range,
+    or (a bad-input review: death_monthly_hazard 3 with death_informative 5 hung) nearly every
+    patient gone by the last visit, leaving none whose decline could decide who leaves."""
+    which = f"{field} = {beta:g}"
+    if -math.expm1(-cum_hazard_last) > 1.0 - 1e-9:
+        return InputError(
+            f"{which}: with a cumulative exit hazard of {cum_hazard_last:.3g} by the last visit "
+            "all but a billionth of the patients are gone, so who leaves cannot depend on "
+            f"decline; give a smaller monthly hazard, or {field} = 0"
+        )
+    return InputError(
+        f"{which} with slope SD {slope_sd:g} points/month: the factor that keeps the nominal "
+        "exit rate is out of floating-point range; give a smaller |informative| (within 20 / "
+        "slope SD)"
+    )
 
 
 #: Grid over the standard-normal slope score ``z`` for :func:`gone_by_last_visit` (Simpson's
@@ -229,21 +262,21 @@ def gone_by_last_visit(
     independent = float(dropout.cumulative_at(t, include_death=True)[-1])
     h_dropout = -math.log1p(-float(dropout.cumulative_at(t)[-1])) if independent < 1 else 0.0
     h_death = dropout.death_monthly_hazard * float(t[-1] - t[0])
-    exits = [
-        (beta, h)
-        for beta, h in ((dropout.informative, h_dropout), (dropout.death_informative, h_death))
-        if h > 0.0
-    ]
+    causes = (
+        (dropout.informative, h_dropout, "dropout.informative"),
+        (dropout.death_informative, h_death, "dropout.death_informative"),
+    )
+    exits = [(beta, h, field) for beta, h, field in causes if h > 0.0]
     treated = shift != 0.0 or effect_sd != 0.0
-    informative = [beta for beta, _ in exits if beta != 0.0]
+    informative = [beta for beta, _, _ in exits if beta != 0.0]
     if treated:
         if not informative:
             return independent
     elif not (len(informative) == 2 and slope_sd > 0.0):
         return independent
-    scales = [informative_scale(beta, slope_sd, h, admitted) for beta, h in exits]
-    log_c_h = np.array([math.log(c * h) for (_, h), c in zip(exits, scales, strict=True)])
-    betas = np.array([beta for beta, _ in exits])
+    scales = [informative_scale(beta, slope_sd, h, admitted, f) for beta, h, f in exits]
+    log_c_h = np.array([math.log(c * h) for (_, h, _), c in zip(exits, scales, strict=True)])
+    betas = np.array([beta for beta, _, _ in exits])
 
     def survival(deviation):
         """Survival to the last visit at slope deviations from the placebo mean (array)."""

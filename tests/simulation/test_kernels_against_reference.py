@@ -356,6 +356,31 @@ def test_informative_scale_solves_across_the_specs_range(spread, hazard):
     assert gone == pytest.approx(-math.expm1(-hazard), rel=1e-8)
 
 
+@pytest.mark.parametrize("spread", [0.35 * 5, 20.0])
+def test_informative_exits_where_nearly_everyone_leaves_are_refused_not_hung(spread):
+    """A bad-input review: death_monthly_hazard 3 (cumulative hazard 36 by month 12) with
+    death_informative 5 hung in `designs show` and `power`: beyond the Gauss-Hermite range
+    (spread above 1.5) the nominal fraction gone, within 1e-15 of 1, is out of the
+    quadrature's reach, and the bracket was widened without end. It is refused, naming the
+    field; a hazard that leaves some patients is still solved (and within the Hermite range,
+    where the weights sum to 1, such a hazard is solved too)."""
+    from designs.errors import InputError
+    from designs.simulation.inputs import informative_scale
+
+    for hazard in (36.0, 120.0):
+        with pytest.raises(
+            InputError, match=r"^dropout\.death_informative = .*all but a billionth"
+        ):
+            informative_scale(spread, 1.0, hazard, field="dropout.death_informative")
+    assert math.isfinite(informative_scale(spread, 1.0, 12.0))  # 6e-6 left by month 12
+    assert math.isfinite(informative_scale(1.0, 1.0, 36.0))  # Gauss-Hermite: solved
+    d = load_design(None).with_overrides(
+        {"dropout.death_monthly_hazard": 3.0, "dropout.death_informative": 5.0}
+    )
+    with pytest.raises(InputError, match=r"^dropout\.death_informative = 5: "):
+        d.gone_text()
+
+
 @pytest.mark.parametrize(
     "overrides",
     [
