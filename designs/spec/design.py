@@ -139,6 +139,19 @@ class TrialDesign:
                     f"decision.{field}: belongs to decision.rule = 'posterior' (the "
                     "frequentist rule stops by interim.spending and interim.futility)"
                 )
+        e, decline = self.effect, abs(self.population.slope_mean)
+        if (
+            e.kind is EffectKind.SLOPE_DIFFERENCE
+            and e.source is EffectSource.FIXED
+            and e.value > decline
+            and not e.allow_improvement
+        ):  # as a proportional_slowing above 1 (a bad-input review: 0.8 ran, power 1.000)
+            raise InputError(
+                f"effect.value = {e.value:g}: a slope_difference above |population.slope_mean| "
+                f"= {decline:g} points/month turns the active arm's decline into improvement "
+                f"(mean slope {self.population.slope_mean + e.value:+g} points/month); set "
+                "effect.allow_improvement = true to mean that"
+            )
         p_admit = self.enrichment.delta_fs_admit_probability(self.population)
         if p_admit < MIN_ADMIT_PROBABILITY:
             raise InputError(

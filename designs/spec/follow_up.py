@@ -59,9 +59,10 @@ class Effect:
         applied as ``proportional_slowing``) or ``absolute`` (``delta`` applied as
         ``slope_difference``).
     allow_improvement : bool
-        A ``proportional_slowing`` above 1 turns the treated patients' decline into
-        improvement; it is refused unless this is ``true`` (so ``25`` meant as 25% is not run
-        as a 2500% slowing).
+        A ``proportional_slowing`` above 1, or a fixed ``slope_difference`` above
+        ``|population.slope_mean|``, turns the treated patients' decline into improvement; it
+        is refused unless this is ``true`` (so ``25`` meant as 25% is not run as a 2500%
+        slowing).
     onset_delay_months, ramp_months : float
         Time course of the effect (:meth:`course`): no effect for ``onset_delay_months``
         after randomisation, then a linear rise to the full effect over ``ramp_months``;
@@ -107,7 +108,7 @@ class Effect:
     allow_improvement: bool = spec_field(
         False,
         kind=Kind.BOOL,
-        doc="Allow a proportional_slowing above 1 (treated patients then improve).",
+        doc="Allow an effect above the decline (treated patients then improve).",
     )
 
     onset_delay_months: float = spec_field(

@@ -302,6 +302,7 @@ def test_toml_round_trip_property(name, n_total, active, slope_mean, slope_sd, h
             "dropout.monthly_hazard": hazard,
             "effect.kind": kind.value,
             "effect.value": 0.2,  # a new kind needs its value (in its unit)
+            "effect.allow_improvement": True,  # 0.2 points/month above a slope_mean near 0
         }
     )
     text = d.to_toml()
@@ -450,3 +451,17 @@ def test_the_description_can_leave_out_the_size_a_search_finds():
     )
     assert "allocation 1:2" in unequal.describe(size=False)
     assert "placebo" not in unequal.describe(size=False)
+
+
+def test_a_slope_difference_above_the_decline_needs_allow_improvement():
+    """A bad-input review: `--effect 0.8` as a slope_difference (points/month) on a decline of
+    0.5 ran, the active arm improving, power 1.000, where a proportional_slowing above 1 is
+    refused; refused alike now, and run when meant."""
+    d = load_design().with_overrides({"effect.kind": "slope_difference", "effect.value": 0.5})
+    assert d.active_slope_mean == 0.0  # the whole decline stopped: allowed
+    with pytest.raises(InputError, match=r"^effect\.value = 0\.8: a slope_difference above "):
+        d.with_overrides({"effect.value": 0.8})
+    meant = d.with_overrides({"effect.value": 0.8, "effect.allow_improvement": True})
+    assert meant.active_slope_mean == pytest.approx(0.3)
+    # a posterior effect's draws are not refused one by one
+    d.with_overrides({"effect.value": 0.8, "effect.source": "posterior"})
