@@ -7,6 +7,7 @@ else.
 """
 
 import gc
+import os
 import sys
 from pathlib import Path
 
@@ -16,6 +17,28 @@ _PROGRAM = __name__ == "__main__" or Path(sys.argv[0]).stem == "als-trial-sim"
 
 if _PROGRAM:  # no cyclic garbage collection while the command line loads: see
     gc.disable()  # designs.cli.collector (settle() below switches it on again)
+
+
+def _numba_threads_refused() -> str:
+    """The one-line refusal of a ``NUMBA_NUM_THREADS`` below 1 ('' otherwise), which Numba
+    meets with a traceback while it is imported (a bad-input review); a value that is not a
+    whole number Numba warns about and ignores."""
+    value = os.environ.get("NUMBA_NUM_THREADS", "").strip()
+    try:
+        threads = int(value)
+    except ValueError:
+        return ""
+    if threads >= 1:
+        return ""
+    return (
+        f"error: NUMBA_NUM_THREADS = {value}: must be a whole number >= 1 (the threads the "
+        "simulation may use; unset it to use every core, or give --threads N)"
+    )
+
+
+if _PROGRAM and _numba_threads_refused():
+    print(_numba_threads_refused(), file=sys.stderr)
+    sys.exit(2)
 
 try:
     from designs.cli.main import build_parser, main, main_job

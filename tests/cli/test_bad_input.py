@@ -704,6 +704,26 @@ def test_no_traceback_in_a_real_process(tmp_path, run_cli):
     assert out.stderr.count("\n") == 1 and "Traceback" not in out.stderr
 
 
+@pytest.mark.parametrize("threads", ["0", "-2"])
+def test_numba_threads_below_one_is_one_line_not_numbas_traceback(repo_root, threads):
+    """A bad-input review: NUMBA_NUM_THREADS=0 ended in a 19-line traceback from Numba's
+    import, exit 1."""
+    import os
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, str(repo_root / "simulate.py"), "power", "--trials", "100"],
+        capture_output=True,
+        text=True,
+        cwd=repo_root,
+        env={**os.environ, "NUMBA_NUM_THREADS": threads},
+    )
+    assert out.returncode == 2, out.stderr
+    assert out.stderr.startswith(f"error: NUMBA_NUM_THREADS = {threads}: must be a whole number")
+    assert out.stderr.count("\n") == 1 and out.stdout == ""
+
+
 def test_refine_trials_refusals_are_the_librarys(tmp_path, capsys, run):
     """``--refine-trials`` is refused by the library's one check (the error naming the option
     for ``refine_trials``); the range argparse refuses first says what the library says."""
