@@ -246,12 +246,18 @@ def _information_stop(gs) -> ui.Tag | None:
 
 def _look_notes(design, gs) -> list[str]:
     """The command line's notes on when the looks come: a final look long after the data are
-    complete, looks at other information than planned (:mod:`designs.outputs.look_notes`)."""
-    from designs.outputs.look_notes import information_gap_note, late_final_look_note
+    complete, looks at other information than planned, an accrual of many years
+    (:mod:`designs.outputs.look_notes`)."""
+    from designs.outputs.look_notes import (
+        information_gap_note,
+        late_final_look_note,
+        long_accrual_note,
+    )
 
     notes = (
         late_final_look_note(design, gs.look_months[-1]),
         information_gap_note(design, gs.observed_information_fraction[-1], gs.analysis),
+        long_accrual_note(design),
     )
     return [n for n in notes if n]
 

@@ -9,6 +9,7 @@ from designs.outputs.look_notes import (
     by_plan,
     information_gap_note,
     late_final_look_note,
+    long_accrual_note,
     type_i_precision_note,
 )
 from designs.outputs.rates import counted_h0, rate_text, type_i_text
@@ -97,9 +98,9 @@ def group_sequential_text(design, s) -> str:
     precision = "" if flag else type_i_precision_note(s)  # (a review: LIBERAL, then "too few")
     if precision:
         lines.append(precision)
-    late = late_final_look_note(design, s.look_months[-1])
-    if late:
-        lines.append(late)
+    for note in (late_final_look_note(design, s.look_months[-1]), long_accrual_note(design)):
+        if note:
+            lines.append(note)
     unplanned = information_gap_note(design, s.observed_information_fraction[-1], s.analysis)
     if unplanned:
         lines.append(unplanned)

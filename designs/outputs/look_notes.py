@@ -24,6 +24,30 @@ def late_final_look_note(design, last_month: float) -> str:
     )
 
 
+#: Months of accrual beyond which a note asks whether the rate is per month (10 years).
+LONG_ACCRUAL_MONTHS = 120.0
+
+
+def long_accrual_note(design, size: int | None = None, which: str = "") -> str:
+    """A note when randomising the design's patients (or ``size``: per arm with 1:1, in total
+    otherwise, as :func:`~designs.planning.power_curve.design_at`) takes more than
+    :data:`LONG_ACCRUAL_MONTHS` at the design's accrual (a bad-input review: 0.1 patients a
+    month gave expected looks at months 3,397-4,692 without a word), '' otherwise."""
+    from designs.planning.operating import calendar_length
+    from designs.planning.power_curve import design_at
+
+    sized = design if size is None else design_at(design, int(size))
+    months = calendar_length(sized)["accrual_months"]
+    if months <= LONG_ACCRUAL_MONTHS:
+        return ""
+    t = sized.trial
+    return (
+        f"note: randomising {t.n_total:,} patients{which} at {t.accrual_per_month:g} a month "
+        f"(trial.accrual_per_month) takes {months:,.0f} months ({months / 12:,.0f} years), so "
+        "the looks' calendar months above are that far apart; is the rate per month?"
+    )
+
+
 def by_plan(s) -> bool:
     """Whether a looks summary's trials met the planned boundaries (``interim.information =
     "planned"``; a summary made before the field was kept: no)."""

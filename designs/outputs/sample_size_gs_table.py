@@ -117,6 +117,11 @@ def group_sequential_sample_size_table(result, design, fmt: str = "md") -> str:
     # a paragraph of its own (a review: it ran into the notes' first line, without a stop)
     described = f"Design (n max is found above): {design.describe(size=False)}."
     lines += ["", described, "", *_gs_notes(r0), *futility_beta_note(rows, design)]
+    from designs.outputs.look_notes import long_accrual_note
+
+    slow = long_accrual_note(design, max(r.n_max for r in rows), " (the largest n max)")
+    if slow:
+        lines.append("N" + slow[1:])
     if bounded:
         lines.append(
             "A rate of 0 or 1 shows, in place of its MC SE of 0, its one-sided 95% bound over "

@@ -66,6 +66,29 @@ def test_a_final_look_long_after_the_last_visit_is_noted():
     assert late_final_look_note(design, end + 0.9) == ""  # a month for the last data to come in
 
 
+def test_an_accrual_of_more_than_ten_years_is_noted(run, capsys):
+    """A bad-input review: 0.1 patients a month gave looks expected at months 3,397-4,692
+    (about 390 years) without a word; the note says how long accrual takes, in power --looks
+    and under the group-sequential sample-size table."""
+    from designs.outputs.look_notes import long_accrual_note
+    from designs.spec import load_design
+
+    design = load_design()  # 200 patients at 8 a month: 25 months
+    assert long_accrual_note(design) == ""
+    slow = design.with_overrides({"trial.accrual_per_month": 200 / 121})  # 121 months
+    note = long_accrual_note(slow)
+    assert note.startswith("note: randomising 200 patients at 1.65289 a month")
+    assert "takes 121 months (10 years)" in note
+    assert long_accrual_note(slow, 60) == ""  # 120 patients: 72.6 months
+    assert "randomising 400 patients (largest) at" in long_accrual_note(slow, 200, " (largest)")
+    code, out, err = run(
+        capsys, "power", "--looks", "0.5,1", "--trials", "100", "--n-per-arm", "20",
+        "--set", "trial.accrual_per_month=0.1",
+    )  # fmt: skip
+    assert code == 0, err
+    assert "note: randomising 40 patients at 0.1 a month" in out + err
+
+
 def test_looks_at_other_information_than_planned_are_noted(run, capsys):
     """An own-design review: on an 18-month design with a decline of 1 point/month the
     simulated trials observed 1.138 of the planned maximum information at the final look
