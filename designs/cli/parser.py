@@ -13,7 +13,9 @@ from designs.errors import InputError, near_miss
 #: What argparse reads as a value, not an option, when it starts with a minus sign: a
 #: negative number, and a negative range, list or percentage (``-0.1:0.1:0.1``, ``-1,0,1``,
 #: ``-25%``), which argparse's own pattern (plain numbers) took for unknown options.
-NEGATIVE_VALUE = re.compile(r"^-\.?\d[\d.:,eE+%-]*$")
+#: Also ``-inf`` and ``-nan``, so that the option's own check refuses them in one line (a
+#: bad-input review: "--effect -inf" read "expected one argument").
+NEGATIVE_VALUE = re.compile(r"^-(\.?\d[\d.:,eE+%-]*|inf(inity)?|nan)$", re.IGNORECASE)
 
 
 #: argparse's message for a value outside an option's choices (quoted or not, by version).
@@ -40,12 +42,40 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # pragma: no cover - exercised through main()
         prog, command = self.prog, self._command()
+        misplaced = self._option_before_command(message)
+        if misplaced:  # a bad-input review: `--trials 5` read "invalid choice: '5'"
+            raise InputError(
+                f"{prog}: {misplaced} belongs to a subcommand: give it after one, e.g. "
+                f"{prog} power {misplaced} ... (without a subcommand the main job runs on the "
+                f"bundled defaults and takes no options; {prog} --help lists the subcommands)"
+            )
         if message.startswith("unrecognized arguments: ") and command is not None:
             # the top-level parser reports a subcommand's unknown options: name the
             # subcommand (a contributor's review: `sweep --threads 2` named neither)
             hint = self._near_miss(message) or f" (see {prog} {command} --help)"
             raise InputError(f"{prog} {command}: {message}{hint}")
         raise InputError(f"{prog}: {message}{self._near_miss(message)}")
+
+    def _option_before_command(self, message: str) -> str | None:
+        """A subcommand's option given without a subcommand before it, which argparse reports
+        as an invalid choice of the subcommand (the option's value taken for it) or as an
+        unrecognized argument; else None."""
+        placed = ("argument COMMAND: invalid choice", "unrecognized arguments: ")
+        if self._command() is not None or not message.startswith(placed):
+            return None
+        known = set(self._option_string_actions)
+        theirs = {
+            option
+            for action in self._actions
+            if isinstance(action, argparse._SubParsersAction)
+            for parser in action.choices.values()
+            for option in parser._option_string_actions
+        }
+        for word in getattr(self, "_argv", ()):
+            option = word.split("=")[0]
+            if word.startswith("-") and option not in known:
+                return option if option in theirs else None
+        return None
 
     def _command(self) -> str | None:
         """The subcommand named in the arguments (None: none, or this is a subcommand)."""

@@ -724,6 +724,27 @@ def test_numba_threads_below_one_is_one_line_not_numbas_traceback(repo_root, thr
     assert out.stderr.count("\n") == 1 and out.stdout == ""
 
 
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (["--trials", "5"], "simulate.py: --trials belongs to a subcommand: give it after one"),
+        (["--seed=3"], "simulate.py: --seed belongs to a subcommand"),
+        (["--no-such-option"], "simulate.py: unrecognized arguments: --no-such-option"),
+        (
+            ["power", "--effect", "-inf"],
+            "simulate.py power: argument --effect: '-inf': must be a finite",
+        ),
+        (["power", "--trials", "-nan"], "simulate.py power: argument --trials: '-nan': must be"),
+    ],
+)
+def test_an_option_without_its_subcommand_and_minus_inf_are_named(run, capsys, argv, says):
+    """A bad-input review: `simulate.py --trials 5` read "argument COMMAND: invalid choice:
+    '5'", and `--effect -inf` "expected one argument" (-inf taken for an option)."""
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and out == ""
+    assert err.startswith(f"error: {says}") and len(err.strip().splitlines()) == 1, err
+
+
 def test_refine_trials_refusals_are_the_librarys(tmp_path, capsys, run):
     """``--refine-trials`` is refused by the library's one check (the error naming the option
     for ``refine_trials``); the range argparse refuses first says what the library says."""
