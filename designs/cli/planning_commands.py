@@ -236,9 +236,11 @@ def cmd_sample_size(args) -> int:
     from designs.outputs.effect_notes import informative_exits_notes
 
     warn(informative_exits_notes(design, result.analysis))
+    # the largest size given, which the row's n (whole blocks of the allocation) can be
+    # below (a bad-input review: --sizes 30 31 under 1:2 read "largest size simulated 30")
     warn(
         f"warning: target power {r.target_power:g} not reached at the largest size simulated "
-        f"({size_name(design)} {r.n:,}); "
+        f"({size_name(design)} {max(sizes) if sizes else r.n:,}); "
         + ("give larger --sizes" if sizes else f"the search stops at {MAX_SIZE:,}")
         for r in result.rows
         if not r.reached

@@ -204,6 +204,18 @@ def test_a_target_out_of_reach_is_said_and_drawn_not_a_crash(effect, run, capsys
     assert "MC SE below the target" not in err
 
 
+def test_a_target_out_of_reach_names_the_largest_size_given(run, capsys):
+    """A bad-input review: `--sizes 30 31` under 1:2 allocation said the target was not
+    reached at the largest size simulated, "n_total 30" (the row's n, in whole blocks of 3),
+    where 31 was given and simulated."""
+    code, _, err = run(
+        capsys, "sample-size", "--set", "trial.allocation.active=2", "--sizes", "30", "31",
+        "--trials", "40",
+    )  # fmt: skip
+    assert code == 0, err
+    assert "not reached at the largest size simulated (n_total 31); give larger --sizes" in err
+
+
 def test_a_target_out_of_reach_has_null_limits_in_json(run, capsys):
     """A command-line review: the JSON row of a target not reached gave ``n`` 30 (the largest
     size) with ``n_low`` 1580 and ``n_high`` -1, read as numbers; the limits are null."""
