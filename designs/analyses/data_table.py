@@ -80,7 +80,7 @@ class AnalysisResult:
     Attributes
     ----------
     analysis : str
-        Analysis name (``lmm_slope``, ``ols_slope_ttest`` or ``ancova_change``).
+        Analysis name, a key of :data:`designs.analyses.registry.REGISTRY`.
     estimate, se : float
         Effect estimate (active minus placebo) and its standard error, in ``units``.
     df : float

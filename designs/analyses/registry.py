@@ -5,15 +5,20 @@ Each entry is built from its analysis module, which defines ``NAME``, ``ESTIMAND
 ``DEATH_STRATEGY`` (how the analysis handles each intercurrent event), ``VARIABLE`` (the
 estimand's variable, a template of the design's months), ``NEEDS_LEAD_IN``,
 ``true_value(shift, visits_months)`` (the estimand's true value when treatment changes each
-patient's slope by ``shift`` points/month) and ``fit_data(data, sides)`` (the analysis of a
-real long-format data set, on the same Numba kernel). The entry adds the kernel index: the
-slot that :func:`designs.simulation.kernels.simulate_block` dispatches on.
+patient's slope by ``shift`` points/month; under a time course of the effect ``shift`` is
+its mean over the whole follow-up, :attr:`designs.simulation.inputs.SimulationInputs.
+course_factor`, right for estimands read over the follow-up or at its last visit only) and
+``fit_data(data, sides)`` (the analysis of a real long-format data set, on the same Numba
+kernel). The entry adds the kernel index: the slot that
+:func:`designs.simulation.kernels.simulate_block` dispatches on.
 
 The design's allowed ``trial.analysis`` values, the command line's ``--analysis`` choices,
-``analyze``, the engine, the sweep and the report all read this table. To add an analysis:
-write its module (kernel, the names above), add one line to :data:`REGISTRY`, and call its
-kernel in the dispatch of :func:`designs.simulation.kernels._simulate_and_analyse_trial`
-(``tests/analyses/test_registry.py`` fails until all three are there).
+``analyze``, the engine, the sweep and the report all read this table. To add an analysis,
+follow the recipe in docs/architecture.md ("Add an analysis"): its module, one line in
+:data:`REGISTRY`, its dispatch and ``A_NAME`` slot in the engine, its kernels in
+:func:`designs.simulation.precompile.leaves`, its measured departures in
+``tests/analyses/test_registry.py``, and, if it leaves patients out, ``_USES`` and
+``_left_out_ids`` here.
 """
 
 from __future__ import annotations

@@ -139,6 +139,11 @@ def test_every_registered_analysis_holds_its_level_and_its_se(name):
         over["trial.lead_in_months"] = 3
     s = power(load_design().with_overrides(over), 4000, 5, (name,))[name]
     assert s.failed_fits < 40
+    # a contributor's review: a new analysis failed here with a bare KeyError
+    assert name in LEVEL_DEPARTURE and name in SE_DEPARTURE, (
+        f"{name}: add its measured departures to LEVEL_DEPARTURE and SE_DEPARTURE above (how: "
+        "the comments above them)"
+    )
     assert abs(s.power - 0.05) < 3.0 * s.mc_se + LEVEL_DEPARTURE[name], (s.power, s.mc_se)
     tol = 4 / math.sqrt(2 * (s.trials - 1)) + SE_DEPARTURE[name]
     assert abs(s.mean_se / s.sd_estimate - 1.0) < tol, (s.mean_se, s.sd_estimate)
