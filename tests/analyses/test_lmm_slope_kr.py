@@ -184,6 +184,7 @@ def test_df_of_exactly_four_is_pbkrtests_limit(repo_root):
             "population.integer_scores": False,
             "effect.kind": "slope_difference",
             "effect.value": 0.6,
+            "effect.allow_improvement": True,  # 0.6 on a decline of 0.5, as in the review
         }
     )
     res = run_trials(simulation_inputs(design), 400, 101, ("lmm_slope_kr",))

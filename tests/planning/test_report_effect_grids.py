@@ -20,7 +20,17 @@ def test_a_design_inside_the_range_keeps_every_effect():
     ("overrides", "grid", "top"),
     [
         ({"effect.value": 1.0}, [0.75, 1.0], 1.0),
-        ({"effect.kind": "slope_difference", "effect.value": 10.0}, [7.5, 10.0], 10.0),
+        # the whole decline of 0.5 points/month (more needs effect.allow_improvement)
+        ({"effect.kind": "slope_difference", "effect.value": 0.5}, [0.375, 0.5], 0.5),
+        (
+            {
+                "effect.kind": "slope_difference",
+                "effect.value": 10.0,
+                "effect.allow_improvement": True,
+            },
+            [7.5, 10.0],
+            10.0,
+        ),
     ],
 )
 def test_effects_beyond_the_range_are_left_out(overrides, grid, top):
