@@ -23,6 +23,7 @@ from designs.outputs.console import (
     estimand_line,
     failed_fit_warnings,
     group_sequential_type_i_warnings,
+    informative_exits,
     posterior_looks_warnings,
     power_notes,
     prior_text,
@@ -193,7 +194,7 @@ def power_html(req, view) -> ui.Tag:
     out += [
         ui.p(design.describe(), class_="provenance"),
         inputs_html(design),
-        ui.p(estimand_line(primary, design.dropout.exits_informative), class_="provenance"),
+        ui.p(estimand_line(primary, *informative_exits(design)), class_="provenance"),
         *([ui.p(prior_line, class_="provenance", id="prior-line")] if prior_line else []),
         *(
             [ui.p(sd, class_="provenance", id="robust-sd")]

@@ -124,7 +124,7 @@ def power_text(design, summaries, prior=None) -> str:
         f"{s.death_placebo:.1%} placebo, {s.death_active:.1%} active{screened}; "
         f"{s.trials} trial{'s' if s.trials != 1 else ''}, seed {s.seed}"
     )
-    lines.append(estimand_line(summaries[0].analysis, design.dropout.exits_informative))
+    lines.append(estimand_line(summaries[0].analysis, *informative_exits(design)))
     what = "Success rate" if s.decision == "posterior" else "Power"  # (a docs review)
     lines += [t for t in (estimator_note(s.estimator, s.variance_ratio, what),) if t]
     lines += decision_lines(design, summaries)
@@ -189,25 +189,42 @@ def decision_lines(design, summaries, weight_hint: str = WEIGHT_HINT) -> list[st
     return lines + [t for t in (margin_note(d.margin),) if t]
 
 
-def estimand_line(analysis: str, informative: bool = False) -> str:
+def estimand_line(analysis: str, informative: bool = False, deaths: bool = False) -> str:
     """The estimand of the first (primary) analysis in one line: its summary and how it
     treats loss to follow-up and death (``designs.spec.estimand`` gives it whole); with
-    ``informative`` exits the line says that the simulated loss is not at random."""
+    ``informative`` leaving (or ``deaths`` that depend on decline) the line says so at that
+    exit (an estimand review: informative deaths alone were said of leaving)."""
     from designs.analyses.registry import get
 
     a = get(analysis)
-    real = (  # said of the analyses that assume it (a diff review: after "completers only")
+
+    def real(short: str, on: bool, exits: str) -> str:
+        if not on:  # said of the analyses that assume it (a diff review: "completers only")
+            return ""
+        if short == "hypothetical":  # its analysis takes the scores missing at random
+            return (
+                f" (as if missing at random; this design's {exits} depend on the patient's "
+                "decline, so they are not)"
+            )
+        return f"; this design's {exits} depend on the patient's decline"
+
+    leaving = a.dropout_short + (
         " (as the analysis assumes; this design's exits depend on the patient's decline, so "
         "they are not)"
         if informative and a.dropout_short == "missing at random"
-        else "; this design's exits depend on the patient's decline"
-        if informative
-        else ""
+        else real(a.dropout_short, informative, "exits")
     )
     return (
-        f"estimand ({a.name}): {a.estimand}; leaving the study: {a.dropout_short}{real}; "
-        f"death: {a.death_short}"
+        f"estimand ({a.name}): {a.estimand}; leaving the study: {leaving}; "
+        f"death: {a.death_short}{real(a.death_short, deaths, 'deaths')}"
     )
+
+
+def informative_exits(design) -> tuple[bool, bool]:
+    """Whether leaving, and whether death, depend on the decline in ``design``
+    (:func:`estimand_line`'s ``informative`` and ``deaths``)."""
+    verbs = design.dropout.informative_verbs
+    return "leave" in verbs, "die" in verbs
 
 
 def bias_in_mc_se(s) -> float:

@@ -15,6 +15,7 @@ from designs.outputs.console import is_illustrative
 from designs.outputs.methods_checks import (
     assumption_sensitivity,
     closed_form_check,
+    course_clause,
     estimate_bias_text,
     rule_prior,
     sensitivity_range,
@@ -266,6 +267,7 @@ def methods_text(
         )
     else:
         effect = f"a slope difference of {e.value:+.3f} points/month"
+    effect += course_clause(design, result.analysis)
     text = [
         METHODS_TITLE if assurance else METHODS_TITLE_NO_ASSURANCE,
         "",

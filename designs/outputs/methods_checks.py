@@ -16,6 +16,7 @@ __all__ = [
     "assumption_sensitivity",
     "closed_form_check",
     "closed_form_models",
+    "course_clause",
     "estimate_bias_text",
     "rule_prior",
     "sensitivity_range",
@@ -39,6 +40,32 @@ def closed_form_models(design, analysis: str) -> bool:
         and design.population.curvature == 0
         and design.trial.lead_in_months == 0
         and not design.enrichment.active
+    )
+
+
+def course_clause(design, analysis: str) -> str:
+    """The effect's time course for the methods text, and what the bias is measured against
+    then ('' without a time course; an estimand review: the report never said the effect
+    began at month 3, nor why the true value was not the full shift)."""
+    from designs.analyses import registry
+    from designs.simulation.inputs import simulation_inputs
+
+    e = design.effect
+    if not e.has_time_course:
+        return ""
+    units = registry.get(analysis).units
+    factor = simulation_inputs(design).course_factor
+    months = float(design.trial.visits_months[-1])
+    if units != "points/month":  # the change to the last visit, or a rank summary
+        return (
+            f", {e.course_text()} ({factor * months:.3g} months of full effect by month {months:g})"
+        )
+    return (
+        f", {e.course_text()}: the true value against which bias is reported is the mean effect "
+        f"over the follow-up, {factor:.3g} of the full shift (the points gained by month "
+        f"{months:g} over its months); a straight line fitted to the bent difference does not "
+        "target it exactly, and its estimate moves with how long each patient is followed, "
+        "even when leaving is at random"
     )
 
 

@@ -349,6 +349,12 @@ class Dropout:
         ]
 
     @property
+    def informative_verbs(self) -> tuple[str, ...]:
+        """``'leave'`` and/or ``'die'``: the exits whose hazard depends on the decline and
+        that have exits to act on."""
+        return tuple(verb for verb, _ in self._informative_exits())
+
+    @property
     def informative_text(self) -> str:
         """Who leaves more often, by the sign of each informative coefficient that has exits
         to act on ('faster decliners leave more often; slower decliners die more often'); ''

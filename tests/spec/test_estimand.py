@@ -99,3 +99,36 @@ def test_the_prose_to_paste_is_sentences_not_a_chain_of_colons():
     lmm = estimand_prose(design, "lmm_slope")
     assert "Death (an intercurrent event): hypothetical, as if no patient had died" in lmm
     assert "missing at random; the scores after a patient leaves" in lmm
+
+
+def test_an_estimand_review_the_strategies_population_and_time_course_are_stated():
+    """An estimand review: the two analyses without a named strategy for stopping treatment,
+    the enriched design's population, the time course a straight line cannot follow, and a
+    not-at-random note where only deaths depend on decline."""
+    from designs.outputs.console import estimand_line, informative_exits
+    from designs.outputs.methods_checks import course_clause
+
+    d = load_design()
+    for analysis, named in (("ancova_change", "among completers"), ("joint_rank", "censoring")):
+        other = dict(estimand_lines(d, analysis))["other intercurrent events"]
+        assert "(for stopping treatment: hypothetical: as if" in other and named in other
+    leaving = dict(estimand_lines(d.with_overrides({"dropout.informative": 2.0}), "joint_rank"))
+    assert "missing not at random" in leaving[LEAVING]  # censoring assumes it too
+    enriched = dict(estimand_lines(load_design("proact_enriched_dfs")))["population"]
+    assert "screened before randomisation for delta-FS (the pre-baseline progression rate)" in (
+        enriched
+    )
+    assert "screened before randomisation for" not in dict(estimand_lines(d))["population"]
+    bent = d.with_overrides({"effect.onset_delay_months": 3.0, "effect.ramp_months": 3.0})
+    assert "not a straight line" in dict(estimand_lines(bent))[LEAVING]
+    assert "not a straight line" not in dict(estimand_lines(bent, "ancova_change"))[LEAVING]
+    assert "not a straight line" not in dict(estimand_lines(d))[LEAVING]
+    clause = course_clause(bent, "lmm_slope")  # G(12) = 1.5 + 6 = 7.5 months: 0.625
+    assert clause.startswith(", acting from month 3, full by month 6: the true value")
+    assert "0.625 of the full shift" in clause and course_clause(d, "lmm_slope") == ""
+    deaths = d.with_overrides(
+        {"dropout.death_informative": 2.0, "dropout.death_monthly_hazard": 0.02}
+    )
+    assert informative_exits(deaths) == (False, True)
+    line = estimand_line("lmm_slope", *informative_exits(deaths))
+    assert "leaving the study: missing at random; death: hypothetical (as if missing at " in line
