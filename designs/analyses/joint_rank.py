@@ -23,9 +23,11 @@ who left alive before it, and deaths in the same month, are compared one by one.
 score is a whole number, so the counts give the pairs' scores bit for bit
 (tests/analyses/test_joint_rank_scores.py): about 30 and 75 us per trial.
 
-The estimate is the Mann-Whitney probability that an active patient outranks a placebo
-patient, minus 1/2 (positive favours active); its standard error is the null SE of the
-rank sum, so ``estimate / se`` is the usual z statistic and ``df`` is infinite.
+The estimate is the Mann-Whitney probability that an active patient's score exceeds a
+placebo patient's, minus 1/2 (positive favours active; the scores are against every patient
+of the trial, so with patients leaving it is not the share of active-placebo pairs won, and
+it shrinks with shorter follow-up); its standard error is the null SE of the rank sum, so
+``estimate / se`` is the usual z statistic and ``df`` is infinite.
 """
 
 from __future__ import annotations
@@ -50,9 +52,11 @@ from designs.analyses.patient_exits import (
 )
 from designs.errors import InputError
 
-ESTIMAND = (
-    "probability that an active patient outranks a placebo patient on the joint rank of "
-    "survival and ALSFRS-R change (CAFS), a tie counting 1/2, minus 1/2"
+ESTIMAND = (  # an estimand review: the scores are against every patient, not between arms
+    "probability that an active patient's joint rank score (CAFS: survival, then ALSFRS-R "
+    "change, each patient compared with every other over the time both were followed, "
+    "Finkelstein-Schoenfeld) exceeds a placebo patient's, a tie counting 1/2, minus 1/2; its "
+    "value depends on how long patients are followed"
 )
 UNITS = "probability"
 #: Strategy for each intercurrent event (ICH E9(R1)), stated in the methods text and outputs.
@@ -397,7 +401,8 @@ def fit_data(data, sides: int = 2) -> AnalysisResult:
     Returns
     -------
     AnalysisResult
-        Estimand: probability that an active patient outranks a placebo patient, minus 1/2.
+        Estimand: probability that an active patient's score exceeds a placebo patient's,
+        minus 1/2 (:data:`ESTIMAND`).
     """
     sides = check_sides(sides)
     frame = validate_table(data, extra=("status", "exit_month"))
