@@ -88,7 +88,14 @@ NO_DROPOUT = {
         ({"population.slope_sd": 0.0}, ALL),  # zero slope variance
         ({"trial.visits_months": [0.0, 12.0], "dropout.cumulative": []}, ALL),  # 1 post visit
         ({"trial.n_per_arm": 2, **NO_DROPOUT}, ALL),  # the smallest trial
-        ({"effect.kind": "slope_difference", "effect.value": 2.0}, ALL),  # positive slopes
+        (  # positive slopes
+            {
+                "effect.kind": "slope_difference",
+                "effect.value": 2.0,
+                "effect.allow_improvement": True,
+            },
+            ALL,
+        ),
         # 1:20 gives 5 placebo patients; with 36% dropout fewer than 2 of them sometimes
         # complete, and the completers' ANCOVA then cannot be fitted (counted as failed)
         (
@@ -130,10 +137,21 @@ def test_positive_slopes_hit_the_ceiling_and_are_estimated():
             "trial.n_per_arm": 100,
             "effect.kind": "slope_difference",
             "effect.value": 1.0,
+            "effect.allow_improvement": True,
             "population.integer_scores": False,
         }
     )
     s = power(d, 400, 3, ("lmm_slope",))["lmm_slope"]
     assert abs(s.bias) < 4 * s.sd_estimate / math.sqrt(s.trials)
-    capped = power(design(**{"effect.kind": "slope_difference", "effect.value": 1.0}), 50, 3)
+    capped = power(
+        design(
+            **{
+                "effect.kind": "slope_difference",
+                "effect.value": 1.0,
+                "effect.allow_improvement": True,
+            }
+        ),
+        50,
+        3,
+    )
     assert np.isfinite(capped["lmm_slope"].mean_estimate)

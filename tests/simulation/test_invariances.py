@@ -45,6 +45,7 @@ def designs(draw, integer=ANY_SCORES, dropout=SOME_DROPOUT):
         "population.integer_scores": draw(integer),
         "effect.kind": "slope_difference",
         "effect.value": draw(st.floats(-0.5, 1.0)),
+        "effect.allow_improvement": True,  # an effect above the decline is meant here
         "trial.sides": draw(st.sampled_from([1, 2])),
     }
     return load_design(None).with_overrides(over)
