@@ -130,9 +130,22 @@ def _discontinuation(a) -> str:
     return "" if name is None else f" (for stopping treatment: {name})"
 
 
+#: Added to a censoring strategy when the design's exits depend on decline (an estimand
+#: review: censoring assumes leaving tells nothing of the outcome; joint_rank has no true
+#: value, so no bias is measured).
+INFORMATIVE_CENSORING = (
+    "; but the design's exits depend on each patient's own decline, so the censoring is "
+    "informative and the comparisons of those who left are biased (this analysis has no true "
+    "value to measure the bias against)"
+)
+
+
 def _not_at_random(strategy: str, beta: float) -> str:
-    assumes = "missing at random" in strategy or strategy.startswith("censored")
-    return NOT_AT_RANDOM if beta != 0 and assumes else ""
+    if beta == 0:
+        return ""
+    if "missing at random" in strategy:
+        return NOT_AT_RANDOM
+    return INFORMATIVE_CENSORING if strategy.startswith("censored") else ""
 
 
 def _screened(design) -> str:

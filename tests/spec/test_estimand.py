@@ -113,7 +113,7 @@ def test_an_estimand_review_the_strategies_population_and_time_course_are_stated
         other = dict(estimand_lines(d, analysis))["other intercurrent events"]
         assert "(for stopping treatment: hypothetical: as if" in other and named in other
     leaving = dict(estimand_lines(d.with_overrides({"dropout.informative": 2.0}), "joint_rank"))
-    assert "missing not at random" in leaving[LEAVING]  # censoring assumes it too
+    assert "the censoring is informative" in leaving[LEAVING]  # censoring assumes it is not
     enriched = dict(estimand_lines(load_design("proact_enriched_dfs")))["population"]
     assert "screened before randomisation for delta-FS (the pre-baseline progression rate)" in (
         enriched
