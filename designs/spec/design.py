@@ -139,25 +139,39 @@ class TrialDesign:
                     f"decision.{field}: belongs to decision.rule = 'posterior' (the "
                     "frequentist rule stops by interim.spending and interim.futility)"
                 )
-        e, decline = self.effect, abs(self.population.slope_mean)
-        if (
-            e.kind is EffectKind.SLOPE_DIFFERENCE
-            and e.source is EffectSource.FIXED
-            and e.value > decline
-            and not e.allow_improvement
-        ):  # as a proportional_slowing above 1 (a bad-input review: 0.8 ran, power 1.000)
-            raise InputError(
-                f"effect.value = {e.value:g}: a slope_difference above |population.slope_mean| "
-                f"= {decline:g} points/month turns the active arm's decline into improvement "
-                f"(mean slope {self.population.slope_mean + e.value:+g} points/month); set "
-                "effect.allow_improvement = true to mean that"
-            )
+        self._check_improvement()
         p_admit = self.enrichment.delta_fs_admit_probability(self.population)
         if p_admit < MIN_ADMIT_PROBABILITY:
             raise InputError(
                 f"enrichment.delta_fs_min/max = [{self.enrichment.delta_fs_min:g}, "
                 f"{self.enrichment.delta_fs_max:g}]: admits {p_admit:.2g} of candidates under "
                 f"population.delta_fs_mean/sd; must admit >= {MIN_ADMIT_PROBABILITY:g}"
+            )
+
+    def _check_improvement(self) -> None:
+        """Refuse a fixed slope_difference above the decline of the patients randomised (the
+        admitted ones under delta-FS screening, in closed form; else the population's)
+        unless ``effect.allow_improvement``, as a proportional_slowing above 1 is (a
+        bad-input review: 0.8 points/month on a decline of 0.5 ran, power 1.000)."""
+        e = self.effect
+        if not (
+            e.kind is EffectKind.SLOPE_DIFFERENCE
+            and e.source is EffectSource.FIXED
+            and not e.allow_improvement
+        ):
+            return
+        admitted = self.enrichment.admitted_slope(self.population)
+        slope, whose = (
+            (self.population.slope_mean, "|population.slope_mean|")
+            if admitted is None
+            else (admitted[0], "the admitted patients' mean decline")
+        )
+        if e.value > abs(slope):
+            raise InputError(
+                f"effect.value = {e.value:g}: a slope_difference above {whose} = "
+                f"{abs(slope):.3g} points/month turns the active arm's decline into improvement "
+                f"(mean slope {slope + e.value:+.3g} points/month); set "
+                "effect.allow_improvement = true to mean that"
             )
 
     def _check_interim(self) -> None:

@@ -465,3 +465,15 @@ def test_a_slope_difference_above_the_decline_needs_allow_improvement():
     assert meant.active_slope_mean == pytest.approx(0.3)
     # a posterior effect's draws are not refused one by one
     d.with_overrides({"effect.value": 0.8, "effect.source": "posterior"})
+    # under delta-FS screening, against the admitted patients' decline (a diff review: the
+    # candidates' 0.5 let 0.95 run on an admitted decline of 0.852, and refused 1.1 on 1.33)
+    enriched = load_design("proact_enriched_dfs")
+    decline = -enriched.enrichment.admitted_slope(enriched.population)[0]
+    points = {"effect.kind": "slope_difference"}
+    with pytest.raises(InputError, match=r"above the admitted patients' mean decline = 0\.852 "):
+        enriched.with_overrides({**points, "effect.value": 0.95})
+    enriched.with_overrides({**points, "effect.value": decline - 1e-9})
+    wide = load_design("proact_unselected").with_overrides(
+        {**points, "enrichment.delta_fs_min": 0.8, "effect.value": 1.1}
+    )
+    assert wide.enrichment.admitted_slope(wide.population)[0] < -1.1
