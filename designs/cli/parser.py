@@ -44,9 +44,13 @@ class Parser(argparse.ArgumentParser):
         prog, command = self.prog, self._command()
         misplaced = self._option_before_command(message)
         if misplaced:  # a bad-input review: `--trials 5` read "invalid choice: '5'"
+            option, owner, given = misplaced
             raise InputError(
-                f"{prog}: {misplaced} belongs to a subcommand: give it after one, e.g. "
-                f"{prog} power {misplaced} ... (without a subcommand the main job runs on the "
+                f"{prog}: {option} is an option of {owner}: give it after the subcommand "
+                f"({prog} {owner} {option} ...)"
+                if given
+                else f"{prog}: {option} is an option of a subcommand: give it after one, e.g. "
+                f"{prog} {owner} {option} ... (without a subcommand the main job runs on the "
                 f"bundled defaults and takes no options; {prog} --help lists the subcommands)"
             )
         if message.startswith("unrecognized arguments: ") and command is not None:
@@ -56,26 +60,34 @@ class Parser(argparse.ArgumentParser):
             raise InputError(f"{prog} {command}: {message}{hint}")
         raise InputError(f"{prog}: {message}{self._near_miss(message)}")
 
-    def _option_before_command(self, message: str) -> str | None:
-        """A subcommand's option given without a subcommand before it, which argparse reports
-        as an invalid choice of the subcommand (the option's value taken for it) or as an
-        unrecognized argument; else None."""
-        placed = ("argument COMMAND: invalid choice", "unrecognized arguments: ")
-        if self._command() is not None or not message.startswith(placed):
-            return None
-        known = set(self._option_string_actions)
-        theirs = {
-            option
+    def _option_before_command(self, message: str) -> tuple[str, str, bool] | None:
+        """A subcommand's option given before any subcommand: (the option, the subcommand
+        to give it after, whether that one was given), else None. argparse reports it as an
+        invalid choice of the subcommand (the option's value, the word after it, taken for
+        one) or as an unrecognized argument (``--seed=3``); a mistyped subcommand followed by
+        its options (``powr --trials 5``) is not one (a diff review)."""
+        parsers = {
+            name: parser
             for action in self._actions
             if isinstance(action, argparse._SubParsersAction)
-            for parser in action.choices.values()
-            for option in parser._option_string_actions
+            for name, parser in action.choices.items()
         }
-        for word in getattr(self, "_argv", ()):
-            option = word.split("=")[0]
-            if word.startswith("-") and option not in known:
-                return option if option in theirs else None
-        return None
+        argv = list(getattr(self, "_argv", ()))
+        at = next((i for i, word in enumerate(argv) if word in parsers), len(argv))
+        choice = _INVALID_CHOICE.search(message)
+        if message.startswith("argument COMMAND: invalid choice") and choice:
+            before = [argv[i - 1] for i in range(1, len(argv)) if argv[i] == choice["word"]]
+            option = before[0] if before and before[0].startswith("--") else None
+        elif message.startswith("unrecognized arguments: "):
+            option = next((w.split("=")[0] for w in argv[:at] if w.startswith("--")), None)
+        else:
+            return None
+        if option is None or option in self._option_string_actions:
+            return None
+        if at < len(argv) and option in parsers[argv[at]]._option_string_actions:
+            return option, argv[at], True
+        owner = next((n for n, p in parsers.items() if option in p._option_string_actions), None)
+        return None if owner is None else (option, owner, False)
 
     def _command(self) -> str | None:
         """The subcommand named in the arguments (None: none, or this is a subcommand)."""

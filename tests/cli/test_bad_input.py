@@ -727,8 +727,16 @@ def test_numba_threads_below_one_is_one_line_not_numbas_traceback(repo_root, thr
 @pytest.mark.parametrize(
     ("argv", "says"),
     [
-        (["--trials", "5"], "simulate.py: --trials belongs to a subcommand: give it after one"),
-        (["--seed=3"], "simulate.py: --seed belongs to a subcommand"),
+        (["--trials", "5"], "simulate.py: --trials is an option of a subcommand: give it after"),
+        (["--seed=3"], "simulate.py: --seed is an option of a subcommand"),
+        (["--trials", "5", "power"], "simulate.py: --trials is an option of power: give it after"),
+        (
+            ["--workers", "2"],
+            "simulate.py: --workers is an option of a subcommand: give it after "
+            "one, e.g. simulate.py sweep --workers",
+        ),
+        # a mistyped subcommand keeps its suggestion (a diff review)
+        (["powr", "--trials", "5"], "simulate.py: argument COMMAND: invalid choice: 'powr'"),
         (["--no-such-option"], "simulate.py: unrecognized arguments: --no-such-option"),
         (
             ["power", "--effect", "-inf"],
