@@ -189,6 +189,17 @@ def cmd_sample_size(args) -> int:
         unit = "per arm" if design.trial.allocation.equal else "in total"
         if min(sizes) < (least := min_size(design)):
             raise InputError(f"--sizes {min(sizes)}: must be >= {least} (patients {unit})")
+        from designs.planning.size_grid import size_step
+
+        step = size_step(design)
+        odd = next((n for n in sizes if n % step), None)
+        if odd is not None:  # a bad-input review: 31 at 1:2 was simulated, n shown as 30
+            a = design.trial.allocation
+            raise InputError(
+                f"--sizes {odd}: with {a.placebo:g}:{a.active:g} allocation the sizes are "
+                f"totals in multiples of {step}, so that the arms are in the ratio exactly "
+                f"(as the search's n): e.g. {step * (odd // step)} or {step * (odd // step + 1)}"
+            )
     if args.out:
         check_writable(
             args.out,

@@ -204,16 +204,17 @@ def test_a_target_out_of_reach_is_said_and_drawn_not_a_crash(effect, run, capsys
     assert "MC SE below the target" not in err
 
 
-def test_a_target_out_of_reach_names_the_largest_size_given(run, capsys):
-    """A bad-input review: `--sizes 30 31` under 1:2 allocation said the target was not
-    reached at the largest size simulated, "n_total 30" (the row's n, in whole blocks of 3),
-    where 31 was given and simulated."""
-    code, _, err = run(
-        capsys, "sample-size", "--set", "trial.allocation.active=2", "--sizes", "30", "31",
-        "--trials", "40",
-    )  # fmt: skip
+def test_sizes_at_unequal_allocation_are_whole_blocks(run, capsys):
+    """A bad-input review: `--sizes 30 31` under 1:2 allocation simulated 31 and said the
+    target was not reached at "n_total 30" (the row's n, in whole blocks of 3). Sizes that
+    do not split in the ratio are refused, as the search never chooses them."""
+    alloc = ("sample-size", "--set", "trial.allocation.active=2", "--trials", "40")
+    code, _, err = run(capsys, *alloc, "--sizes", "30", "31")
+    assert code == 2 and err.startswith("error: --sizes 31: with 1:2 allocation the sizes are ")
+    assert "multiples of 3" in err and "e.g. 30 or 33" in err
+    code, _, err = run(capsys, *alloc, "--sizes", "30", "33")
     assert code == 0, err
-    assert "not reached at the largest size simulated (n_total 31); give larger --sizes" in err
+    assert "not reached at the largest size simulated (n_total 33); give larger --sizes" in err
 
 
 def test_a_target_out_of_reach_has_null_limits_in_json(run, capsys):
