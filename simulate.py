@@ -32,7 +32,7 @@ def _numba_threads_refused() -> str:
         return ""
     return (
         f"error: NUMBA_NUM_THREADS = {value}: must be a whole number >= 1 (the threads the "
-        "simulation may use; unset it to use every core, or give --threads N)"
+        "simulation may use); unset it to use every core (then --threads N limits them)"
     )
 
 

@@ -45,20 +45,21 @@ def code_digest(source: str) -> str:
 
 
 def model_code_digest() -> str:
-    """:func:`code_digest` of the model's code (:func:`progression.model.build_model_arrays`),
-    a part of a cached fit's key: an edited likelihood or prior is fitted again, even where
-    ``MODEL_VERSION`` was not raised (a mutation review: a warm cache gave the old posterior).
-    ``"unknown"`` where the source cannot be read (the version alone keys the fit then)."""
+    """:func:`code_digest` of the model's module (:mod:`progression.model`: the likelihood,
+    priors and how ``fit`` samples), a part of a cached fit's key: an edited model or fit is
+    fitted again, even where ``MODEL_VERSION`` was not raised (a mutation review: a warm cache
+    gave the old posterior). The syntax tree's dump may differ between Python versions, so a
+    Python upgrade fits once again. ``"unknown"`` where the source cannot be read (the version
+    alone keys the fit then)."""
     import inspect
-    import textwrap
 
     from progression import model
 
     try:
-        source = inspect.getsource(model.build_model_arrays)
+        source = inspect.getsource(model)
     except (OSError, TypeError):
         return "unknown"
-    return code_digest(textwrap.dedent(source))
+    return code_digest(source)
 
 
 def _cache_key(data_sha256: str, priors: Priors, settings: dict) -> str:

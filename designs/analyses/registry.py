@@ -323,13 +323,14 @@ def _small_trial_warning(result: AnalysisResult, frame) -> AnalysisResult:
     if result.analysis != lmm_slope.NAME or result.df_method != "satterthwaite":
         return result
     smallest = min(result.n_placebo, result.n_active)
-    used = frame[frame["month"] >= 0.0]
-    last = used.groupby("patient", sort=False)["month"].max()
-    if smallest >= lmm_slope.SMALL_ARM or not (last < last.max()).any():
+    # leavers have fewer visits than others (a diff review: by the last month, visit windows
+    # such as 11.8 against 12.2 read as leaving)
+    visits = frame[frame["month"] >= 0.0].groupby("patient", sort=False).size()
+    if smallest >= lmm_slope.SMALL_ARM or not (visits < visits.max()).any():
         return result
     line = (
         f"{smallest} {'patient' if smallest == 1 else 'patients'} in the smaller arm, some "
-        "leaving before the last visit: "
+        "with fewer visits than others (leaving early): "
         "Satterthwaite's degrees of freedom are a little liberal at this size (simulated type "
         "I error 5.3-5.5% at 10 and 5.3% at 20 per arm for a two-sided 0.05 with the default "
         "design's attrition); --df-method kenward-roger holds the level"
@@ -424,11 +425,20 @@ def _left_out_ids(frame, analysis: str, count: int) -> str:
         out = (visits["after"] < need) | (visits["before"] < need)
     else:
         out = visits["after"] < 1
-    ids = [str(i) for i in visits.index[out.to_numpy()]]
+    ids = sorted((str(i) for i in visits.index[out.to_numpy()]), key=_natural)
     if len(ids) != count:
         return ""
     more = f" and {len(ids) - IDS_NAMED} more" if len(ids) > IDS_NAMED else ""
     return f" (patient{'s' if len(ids) > 1 else ''} {', '.join(ids[:IDS_NAMED])}{more})"
+
+
+def _natural(text: str) -> list:
+    """Sort key of an ID with its numbers as numbers ('3' before '25', 'x2' before 'x10')."""
+    import re
+
+    return [
+        (0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", text)
+    ]
 
 
 def _lead_in_clause(frame, analysis: str) -> str:

@@ -216,7 +216,9 @@ def estimand_line(analysis: str, informative: bool = False, deaths: bool = False
     )
     return (
         f"estimand ({a.name}): {a.estimand}; leaving the study: {leaving}; "
-        f"death: {a.death_short}{real(a.death_short, deaths, 'deaths')}"
+        # a composite or while-alive strategy takes such deaths as they come (a diff review)
+        f"death: {a.death_short}"
+        + real(a.death_short, deaths and a.death_short == "hypothetical", "deaths")
     )
 
 

@@ -155,12 +155,12 @@ def _screened(design) -> str:
     rules = []
     if e.screens_delta_fs:
         rules.append(
-            f"delta-FS (the pre-baseline progression rate) {e.delta_fs_min:g}-"
+            f"delta-FS (the pre-baseline progression rate) from {e.delta_fs_min:g} to "
             f"{e.delta_fs_max:g} points/month"
         )
     if e.screens_lead_in:
         rules.append(
-            f"ALSFRS-R decline over the lead-in {e.lead_in_decline_min:g}-"
+            f"ALSFRS-R decline over the lead-in from {e.lead_in_decline_min:g} to "
             f"{e.lead_in_decline_max:g} points"
         )
     return (

@@ -132,3 +132,6 @@ def test_an_estimand_review_the_strategies_population_and_time_course_are_stated
     assert informative_exits(deaths) == (False, True)
     line = estimand_line("lmm_slope", *informative_exits(deaths))
     assert "leaving the study: missing at random; death: hypothetical (as if missing at " in line
+    for analysis in ("joint_rank", "ols_slope_ttest"):  # composite, while alive: no remark
+        line = estimand_line(analysis, *informative_exits(deaths))
+        assert "deaths depend" not in line and "exits depend" not in line

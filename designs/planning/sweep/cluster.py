@@ -38,9 +38,14 @@ def check_workers(workers: int) -> None:
     except TypeError:
         whole = None
     if whole is None or not 1 <= whole <= most:
+        allowed = (
+            "must be 1 (the one CPU here"
+            if most == 1
+            else f"must be between 1 and {most} (the CPUs here"
+        )
         raise InputError(
-            f"workers = {workers}: must be between 1 and {most} (the CPUs here; more local "
-            "workers only share them); a larger cluster is reached by --scheduler ADDRESS"
+            f"workers = {workers}: {allowed}; more local workers only share them); a larger "
+            "cluster is reached by --scheduler ADDRESS"
         )
 
 
