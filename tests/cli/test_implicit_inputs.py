@@ -76,7 +76,8 @@ def test_a_users_csv_that_only_starts_like_the_table_is_not_replaced(tmp_path, c
 
     mine = tmp_path / "targets.csv"
     mine.write_text("target_power,n_per_arm\n0.8,150\n", encoding="utf-8")
-    argv = ["sample-size", "--sizes", "40", "80", "--trials", "30", "--out", str(mine)]
+    # sizes in multiples of 3, which the 1:2 design below needs too
+    argv = ["sample-size", "--sizes", "39", "81", "--trials", "30", "--out", str(mine)]
     code, _, err = run(capsys, *argv)
     assert code == 2 and "give --force to replace it" in err
     assert mine.read_text(encoding="utf-8") == "target_power,n_per_arm\n0.8,150\n"
