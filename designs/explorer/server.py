@@ -222,25 +222,29 @@ def server(input, output, session):
     for cid in (*CONTROL_IDS, "", "design"):
         _error_output(cid)
 
-    # Each task returns (the request it computed, its result): a result is only ever shown
-    # with its own request's labels, and only while that request is the page's (see _fresh).
+    # Each task returns (the request it computed, its result or the InputError it refused
+    # with): a result or a refusal is only ever shown with its own request's labels, and only
+    # while that request is the page's (see _fresh; an explorer review: a refusal raised by
+    # the task was re-raised before its request could be compared, and the stale message,
+    # sent into a view already waiting for the next job, made the browser drop the whole
+    # update: the headline stayed the refused design's under "up to date").
     @reactive.extended_task
     async def power_task(req, j):
-        return req, await _thread(compute.power_view, req.design, req.seed, req.trials, j)
+        return req, await _outcome(compute.power_view, req, j)
 
     @reactive.extended_task
     async def sample_size_task(req, j):
-        return req, await _thread(compute.sample_size_view, req.design, req.seed, req.trials, j)
+        return req, await _outcome(compute.sample_size_view, req, j)
 
     @ui.bind_task_button(button_id="run_assurance")
     @reactive.extended_task
     async def assurance_task(req, j):
-        return req, await _thread(compute.assurance_view, req.design, req.seed, req.trials, j)
+        return req, await _outcome(compute.assurance_view, req, j)
 
     @ui.bind_task_button(button_id="run_realism")
     @reactive.extended_task
     async def realism_task(req, j):
-        return req, await _thread(compute.realism_view, req.design, req.seed, req.trials, j)
+        return req, await _outcome(compute.realism_view, req, j)
 
     current = reactive.value(None)
 
@@ -265,10 +269,12 @@ def server(input, output, session):
     @reactive.effect
     def _then_sample_size():
         if power_task.status() == "success":
-            done_for, _ = power_task.result()
+            done_for, value = power_task.result()
             with reactive.isolate():
                 if done_for is not current():  # the current request's power is queued
                     return
+            if isinstance(value, InputError):  # the power failed: no sample size after it
+                return
             sample_size_task.invoke(done_for, job["current"])
 
     @reactive.effect
@@ -337,7 +343,7 @@ def server(input, output, session):
 
     @render.ui
     def sample_size_view():
-        if power_task.status() == "error":  # it follows the power, which failed
+        if _state(power_task, current()) == "error":  # it follows the power, which failed
             return views.not_computed_html(POWER_FAILED)
         try:
             done_for, result = fresh(sample_size_task)
@@ -431,16 +437,29 @@ def status_text(
     return f"could not compute: {', '.join(bad)}" if bad else "up to date"
 
 
+async def _outcome(view, req, j):
+    """``view(req.design, req.seed, req.trials, j)`` in a worker thread, or the
+    :class:`InputError` it refused with, returned (not raised) so that the views compare
+    its request first (:func:`_fresh`)."""
+    try:
+        return await _thread(view, req.design, req.seed, req.trials, j)
+    except InputError as exc:
+        return exc
+
+
 def _fresh(result, now, queued=True):
     """``result`` (the request a task computed, its value) if that request is ``now``, the
-    page's current one. Otherwise the views wait as they do for a running job (``queued``),
-    or are cleared: a task that finished just as a newer change came in reports its result
-    before the newer job, queued behind it, starts, and that result must not be shown under
-    the newer design's labels (a headline once read 0.33, the power of n = 60 at a 25%
-    slowing, labelled with the 35% slowing just typed, whose power is 0.58)."""
-    done_for, _ = result
+    page's current one (its refusal, an :class:`InputError` value, raised). Otherwise the
+    views wait as they do for a running job (``queued``), or are cleared: a task that
+    finished just as a newer change came in reports its result before the newer job, queued
+    behind it, starts, and that result must not be shown under the newer design's labels (a
+    headline once read 0.33, the power of n = 60 at a 25% slowing, labelled with the 35%
+    slowing just typed, whose power is 0.58)."""
+    done_for, value = result
     if done_for is not now:
         shiny_req(False, cancel_output="progress" if queued else False)
+    if isinstance(value, InputError):  # the current request's refusal: its message
+        raise value
     return result
 
 
@@ -463,7 +482,9 @@ def _state(task, now) -> str:
         return "running"
     if status == "success":
         with reactive.isolate():
-            done_for, _ = task.result()
+            done_for, value = task.result()
         if done_for is not now:
             return "running"
+        if isinstance(value, InputError):  # refused: said so, never "up to date"
+            return "error"
     return status

@@ -133,6 +133,29 @@ def test_a_bad_value_shows_the_librarys_one_line_message(page):
     page.wait_for_selector(_power_selector(n_total=120, effect=0.35))
 
 
+def test_after_a_refused_search_the_next_change_shows_its_own_power(page, cli):
+    """An explorer review: a 2% slowing (the search refused: n far beyond the page's limit),
+    then 30%: the status said "up to date" over the 2% design's headline (0.039), the browser
+    having dropped the whole update with the stale refusal in it; no console error either."""
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    trials = 100  # the page is shared with the other tests: n and trials set here
+    _set(page, "trials", trials)
+    _set(page, "n", 100)
+    page.wait_for_selector(_power_selector(trials=trials, n_total=200))
+    _set(page, "effect", 2)
+    _status_has(page, "could not compute: sample size")
+    _set(page, "effect", 30)
+    shown = _power_when_done(page, "effect.value=0.3", effect=0.3, trials=trials, n_total=200)
+    argv = ["--effect", "30%", "--n-per-arm", "100", "--seed", str(DEFAULT_SEED)]
+    argv += ["--trials", str(trials)]
+    argv += ["--analysis", *analyses_shown(load_design().with_overrides({"effect.value": 0.3}))]
+    rows = json.loads(cli("power", "--json", *argv))
+    assert float(shown.get_attribute("data-power")) == rows[0]["power_favourable"]
+    assert "n =" in page.inner_text("#sample_size_view")
+    assert not errors, errors
+
+
 def test_an_uploaded_design_is_the_one_simulated(page, tmp_path):
     """A TOML file from elsewhere: the page starts from its values (here 80 per arm)."""
     mine = load_design().with_overrides({"trial.n_per_arm": 80, "trial.name": "uploaded"})

@@ -68,3 +68,22 @@ def test_a_cancelled_task_keeps_the_views_waiting_or_clears_a_button_tasks():
         fresh_result(cancelled, now, queued=False)
     assert not isinstance(cleared.value, SilentOperationInProgressException)
     assert fresh_result(_FinishedTask((now, 0.58)), now) == (now, 0.58)
+
+
+def test_a_refusal_is_compared_with_the_page_like_a_result():
+    """An explorer review: a refused search (a 2% slowing: n beyond the page's limit) raised
+    from the task before its request was compared; the next change's views then got that
+    stale message while waiting for their job, the browser dropped the whole update, and
+    the headline stayed the 2% design's power under "up to date". The refusal is the task's
+    value now: shown for its own request, waiting like a result for an earlier one, and read
+    as an error, never as "up to date"."""
+    from designs.errors import InputError
+
+    earlier, now = object(), object()
+    refused = InputError("n beyond the page's limit")
+    with pytest.raises(SilentOperationInProgressException):
+        _fresh((earlier, refused), now)
+    with pytest.raises(InputError, match="beyond the page's limit"):
+        _fresh((now, refused), now)
+    assert _state(_FinishedTask((now, refused)), now) == "error"
+    assert _state(_FinishedTask((earlier, refused)), now) == "running"
