@@ -149,8 +149,9 @@ def _not_at_random(strategy: str, beta: float) -> str:
 
 
 def _screened(design) -> str:
-    """'; screened before randomisation: ...' for a design that screens candidates (an
-    estimand review: the enriched design's population read as the general one)."""
+    """'; in this design, screened before randomisation for ...' for a design that screens
+    candidates ('' otherwise; an estimand review: the enriched design's population read as
+    the general one)."""
     e = design.enrichment
     rules = []
     if e.screens_delta_fs:
