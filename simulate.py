@@ -36,8 +36,8 @@ def _numba_threads_refused() -> str:
     )
 
 
-if _PROGRAM and _numba_threads_refused():
-    print(_numba_threads_refused(), file=sys.stderr)
+if _PROGRAM and (_refused := _numba_threads_refused()):
+    print(_refused, file=sys.stderr)
     sys.exit(2)
 
 try:

@@ -66,14 +66,10 @@ class Parser(argparse.ArgumentParser):
         invalid choice of the subcommand (the option's value, the word after it, taken for
         one) or as an unrecognized argument (``--seed=3``); a mistyped subcommand followed by
         its options (``powr --trials 5``) is not one (a diff review)."""
-        parsers = {
-            name: parser
-            for action in self._actions
-            if isinstance(action, argparse._SubParsersAction)
-            for name, parser in action.choices.items()
-        }
+        parsers = self._subcommands()
         argv = list(getattr(self, "_argv", ()))
-        at = next((i for i, word in enumerate(argv) if word in parsers), len(argv))
+        command = self._command()
+        at = len(argv) if command is None else argv.index(command)
         choice = _INVALID_CHOICE.search(message)
         if message.startswith("argument COMMAND: invalid choice") and choice:
             before = [argv[i - 1] for i in range(1, len(argv)) if argv[i] == choice["word"]]
@@ -89,13 +85,17 @@ class Parser(argparse.ArgumentParser):
         owner = next((n for n, p in parsers.items() if option in p._option_string_actions), None)
         return None if owner is None else (option, owner, False)
 
-    def _command(self) -> str | None:
-        """The subcommand named in the arguments (None: none, or this is a subcommand)."""
+    def _subcommands(self) -> dict[str, argparse.ArgumentParser]:
+        """The subcommands' parsers by name ({} for a subcommand's own parser)."""
         for action in self._actions:
             if isinstance(action, argparse._SubParsersAction):
-                named = (a for a in getattr(self, "_argv", ()) if a in action.choices)
-                return next(named, None)
-        return None
+                return dict(action.choices)
+        return {}
+
+    def _command(self) -> str | None:
+        """The subcommand named in the arguments (None: none, or this is a subcommand)."""
+        subcommands = self._subcommands()
+        return next((a for a in getattr(self, "_argv", ()) if a in subcommands), None)
 
     def _near_miss(self, message: str) -> str:
         """The option or choice a mistyped one was probably meant to be
@@ -113,11 +113,8 @@ class Parser(argparse.ArgumentParser):
     def _command_options(self) -> list[str]:
         """The option strings of the subcommand named in the arguments (the top level's
         when none is)."""
-        parser: argparse.ArgumentParser = self
         command = self._command()
-        for action in self._actions:
-            if isinstance(action, argparse._SubParsersAction) and command is not None:
-                parser = action.choices[command]
+        parser = self if command is None else self._subcommands()[command]
         return [o for o in parser._option_string_actions if o.startswith("--")]
 
 

@@ -197,27 +197,28 @@ def estimand_line(analysis: str, informative: bool = False, deaths: bool = False
     from designs.analyses.registry import get
 
     a = get(analysis)
+    # the strategies that take the scores missing at random, and how the line says so (an
+    # analysis that does not assume it gets the fact alone: a diff review, "completers only")
+    assumed = {
+        "missing at random": "as the analysis assumes",
+        "hypothetical": "as if missing at random",
+    }
 
     def real(short: str, on: bool, exits: str) -> str:
-        if not on:  # said of the analyses that assume it (a diff review: "completers only")
+        if not on:
             return ""
-        if short == "hypothetical":  # its analysis takes the scores missing at random
+        if short in assumed:
             return (
-                f" (as if missing at random; this design's {exits} depend on the patient's "
-                "decline, so they are not)"
+                f" ({assumed[short]}; this design's {exits} depend on the patient's decline, so "
+                "they are not)"
             )
         return f"; this design's {exits} depend on the patient's decline"
 
-    leaving = a.dropout_short + (
-        " (as the analysis assumes; this design's exits depend on the patient's decline, so "
-        "they are not)"
-        if informative and a.dropout_short == "missing at random"
-        else real(a.dropout_short, informative, "exits")
-    )
     return (
-        f"estimand ({a.name}): {a.estimand}; leaving the study: {leaving}; "
+        f"estimand ({a.name}): {a.estimand}; leaving the study: {a.dropout_short}"
+        + real(a.dropout_short, informative, "exits")
         # a composite or while-alive strategy takes such deaths as they come (a diff review)
-        f"death: {a.death_short}"
+        + f"; death: {a.death_short}"
         + real(a.death_short, deaths and a.death_short == "hypothetical", "deaths")
     )
 
