@@ -30,7 +30,7 @@ from designs.explorer.families import family_resets
 from designs.explorer.layout import spending_choices
 from designs.explorer.limits import check_page_size
 from designs.explorer.messages import control_messages
-from designs.explorer.units import effect_label, switched_effect, switched_size
+from designs.explorer.units import carried_over, effect_label, switched_effect, switched_size
 
 #: Seconds between updates of the status line's trial count while a job runs.
 POLL_SECONDS = 0.5
@@ -38,6 +38,8 @@ POLL_SECONDS = 0.5
 SELECTS = ("spending", "futility")
 #: The design list's entry for an uploaded TOML file.
 UPLOADED = "(uploaded)"
+#: The boxes whose number is carried over when their unit is switched, and their units.
+UNIT_OF = {"n": "size_mode", "effect": "effect_kind"}
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,8 @@ def server(input, output, session):
     # a unit switched by the user carries its number over (units.py); one the page set
     # itself, resetting to a design's values, does not
     set_by_page = {"size_mode": None, "effect_kind": None}
+    # the box -> units.Conversion of a switch whose number the browser has yet to show
+    converting = reactive.value({})
 
     def _cancel_jobs():
         for j in (job["current"], *job["on_request"]):
@@ -132,6 +136,7 @@ def server(input, output, session):
     def _reset_controls():
         v = base_values(base()[1])
         with reactive.isolate():
+            converting.set({})  # the design's own numbers and units: nothing to convert
             for cid in set_by_page:  # the units the page sets now: not the user's switch
                 set_by_page[cid] = v[cid] if v[cid] != input[cid]() else None
             for c in CONTROLS:
@@ -172,9 +177,12 @@ def server(input, output, session):
 
     def _carry_over(unit: str, box: str, switched):
         """A unit switched by the user: ``box`` gets its number in the new unit
-        (:mod:`designs.explorer.units`); a unit the page set itself is left alone."""
+        (:mod:`designs.explorer.units`), which the page reads until the browser shows it;
+        a unit the page set itself is left alone."""
 
-        @reactive.effect
+        # before any other effect of the switch (_start would otherwise simulate, and
+        # cancel, the old number in the new unit first)
+        @reactive.effect(priority=1)
         @reactive.event(input[unit], ignore_init=True)
         def _carry():
             new_unit = input[unit]()
@@ -183,9 +191,21 @@ def server(input, output, session):
             if set_here:
                 return
             with reactive.isolate():
-                value = switched(input[box](), new_unit)
-            if value is not None:
-                ui.update_numeric(box, value=value)
+                pending = dict(converting())
+                conversion = carried_over(pending.pop(box, None), input[box](), new_unit, switched)
+            if conversion is not None:
+                pending[box] = conversion
+                ui.update_numeric(box, value=conversion.value)
+            converting.set(pending)
+
+        @reactive.effect
+        @reactive.event(input[box], ignore_init=True)
+        def _caught_up():
+            # the box shows the converted number, or the user's own: nothing awaited
+            with reactive.isolate():
+                conversion = converting().get(box)
+                if conversion is not None and not conversion.awaited(input[box]()):
+                    converting.set({k: v for k, v in converting().items() if k != box})
 
     _carry_over("size_mode", "n", switched_size)
     _carry_over(
@@ -202,6 +222,8 @@ def server(input, output, session):
     @reactive.calc
     def checked():
         values = {cid: input[cid]() for cid in CONTROL_IDS}
+        for box, conversion in converting().items():  # a switched unit's carried-over number
+            values[box] = conversion.read(values[UNIT_OF[box]], values[box])
         ref, design = base()
         new, errors = design_from_values(design, values)
         errors = control_messages(values, errors)
@@ -259,6 +281,9 @@ def server(input, output, session):
         req, _ = checked()
         if req is None:  # a refused control: the last valid design's views stay (and finish)
             return
+        with reactive.isolate():
+            if req == current():  # e.g. the box caught up with a carried-over number
+                return
         _cancel_jobs()
         for task in (power_task, sample_size_task, assurance_task, realism_task):
             task.cancel()

@@ -6,6 +6,7 @@ the trial and switching the effect's unit turned a 25% slowing into 25 points/mo
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 from designs.explorer.controls import PERCENT
 
@@ -17,7 +18,7 @@ def switched_size(n, mode: str) -> int | None:
     """Patients counted as ``mode`` (``"total"`` or ``"per_arm"``) for ``n`` counted the other
     way, with 1:1 allocation (per arm is half the total, rounded half up); None when ``n`` is
     not a number (the box is empty or refused: nothing to carry over)."""
-    if not isinstance(n, int | float) or isinstance(n, bool) or not math.isfinite(n):
+    if not _number(n):
         return None
     return int(n * 2) if mode == "total" else math.floor(n / 2 + 0.5)
 
@@ -26,7 +27,7 @@ def switched_effect(value, kind: str, slope_mean: float) -> float | None:
     """The effect ``value`` given in the other unit as ``kind``: % slowing of the mean
     decline ``slope_mean`` (points/month, negative) to points/month or back; None when
     ``value`` is not a number or there is no decline to take a percentage of."""
-    if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value):
+    if not _number(value):
         return None
     decline = abs(slope_mean)
     if decline == 0:
@@ -41,3 +42,44 @@ def effect_label(kind: str) -> str:
     if kind == PERCENT:
         return "Effect (% slowing of the decline)"
     return "Effect (points/month, active minus placebo)"
+
+
+@dataclass(frozen=True)
+class Conversion:
+    """A box's number carried over to the unit the user switched to, on its way to the
+    browser: while the unit control reads ``unit`` and the box still shows one of the
+    numbers in ``replaced`` (its number before the switch, or before an earlier switch not
+    yet shown either), the page reads ``value`` (an explorer review: the server saw the new
+    unit before the box was converted, and simulated the old number in the new unit, a 5%
+    slowing where 5 points/month had been typed)."""
+
+    unit: str
+    replaced: frozenset
+    value: float
+
+    def read(self, unit: str, shown):
+        """The box's number as the page reads it: ``value`` while the box has not caught up
+        with the switch to ``unit``, else ``shown`` (the user's own number)."""
+        return self.value if unit == self.unit and self.awaited(shown) else shown
+
+    def awaited(self, shown) -> bool:
+        """Whether the box, showing ``shown``, has yet to show ``value``."""
+        return _number(shown) and shown in self.replaced
+
+
+def carried_over(previous: Conversion | None, shown, unit: str, switched) -> Conversion | None:
+    """The :class:`Conversion` of a switch to ``unit`` of a box showing ``shown``:
+    ``switched(number, unit)`` of the box's number, which is ``previous.value`` when an
+    earlier switch has not reached the box yet (two switches in quick succession convert
+    the number twice, not the stale one once). None when there is nothing to carry over."""
+    pending = previous is not None and previous.awaited(shown)
+    value = switched(previous.value if pending else shown, unit)
+    if value is None:
+        return None
+    replaced = {shown, *(previous.replaced | {previous.value} if pending else ())}
+    return Conversion(unit, frozenset(replaced), value)
+
+
+def _number(x) -> bool:
+    """Whether a box's ``x`` is a number (not empty, refused or infinite)."""
+    return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)

@@ -189,6 +189,32 @@ def test_switching_a_unit_keeps_the_trial(page):
     _up_to_date(page)
 
 
+def test_a_unit_switched_after_a_refused_value_simulates_no_design_nobody_typed(page):
+    """An explorer review: 5 points/month (refused: improvement), then "% slowing": the
+    server saw the new unit before the box was converted to 1000 and simulated a 5% slowing
+    for a moment, which stayed the "last valid design" of the greyed views and downloads."""
+    trials = 100  # the page is shared with the other tests: n and trials set here
+    _set(page, "trials", trials)
+    _set(page, "n", 100)
+    page.select_option("#effect_kind", "slope_difference")  # 25% is carried over: 0.125
+    page.wait_for_function("document.querySelector('#effect').value === '0.125'")
+    _power_when_done(page, "effect.value=0.125", effect=0.125, trials=trials, n_total=200)
+    _set(page, "effect", 5)
+    page.wait_for_function("document.querySelector('#err_effect').innerText.includes('5')")
+    page.select_option("#effect_kind", "proportional_slowing")
+    page.wait_for_function("document.querySelector('#effect').value === '1000'")
+    page.wait_for_function(
+        "document.querySelector('#err_effect').innerText.includes('proportional_slowing')"
+    )
+    # the views, their commands and downloads are still the last valid design's
+    assert "effect.value=0.125" in page.inner_text("#command")
+    assert page.query_selector(_power_selector(effect=0.05)) is None
+    _set(page, "effect", 25)  # back to the design's 25% (the page is shared with later tests)
+    page.wait_for_function("!document.querySelector('#command').innerText.includes('effect.')")
+    _up_to_date(page)
+    page.wait_for_selector(_power_selector(effect=0.25, trials=trials, n_total=200))
+
+
 @pytest.mark.slow  # about 15 s on 2 busy cores: two runs with looks (page, command line)
 def test_interim_looks_show_the_command_lines_group_sequential_power(page, cli, tmp_path):
     """Looks at half and all the information, Pocock spending: the page's power, stopping

@@ -6,7 +6,7 @@ import math
 import pytest
 
 from designs.explorer.controls import PERCENT, POINTS
-from designs.explorer.units import switched_effect, switched_size
+from designs.explorer.units import carried_over, switched_effect, switched_size
 
 
 @pytest.mark.parametrize(
@@ -31,3 +31,37 @@ def test_nothing_to_carry_over_from_an_empty_or_refused_box(bad):
     assert switched_size(bad, "total") is None
     assert switched_effect(bad, POINTS, -0.5) is None
     assert switched_effect(25, POINTS, 0.0) is None  # no decline: no percentage of it
+
+
+def _effect(value, kind):
+    return switched_effect(value, kind, -0.5)
+
+
+def test_the_page_reads_the_converted_number_until_the_box_shows_it():
+    """An explorer review: after 5 points/month, "% slowing" was simulated as 5% for a
+    moment (the server had the new unit before the box had 1000)."""
+    c = carried_over(None, 5, PERCENT, _effect)
+    assert c.value == 1000.0
+    assert c.read(PERCENT, 5) == 1000.0  # the box has not caught up yet
+    assert c.read(PERCENT, 1000.0) == 1000.0  # it has
+    assert c.read(PERCENT, 40) == 40  # the user typed a number of their own
+    assert c.read(POINTS, 5) == 5  # the unit switched back: the page reads the box
+    assert c.awaited(5) and not c.awaited(1000.0) and not c.awaited(40)
+
+
+def test_two_quick_switches_convert_the_number_twice_not_the_stale_one_once():
+    """Points -> % -> points before the box shows 1000: 5 points/month stays 5, not 5% of
+    the decline read as points (0.025)."""
+    first = carried_over(None, 5, PERCENT, _effect)
+    second = carried_over(first, 5, POINTS, _effect)  # the box still shows 5
+    assert second.value == 5.0
+    # the box may yet show the first switch's 1000 on its way: read as the second's number
+    assert second.read(POINTS, 1000.0) == 5.0 and second.read(POINTS, 5) == 5.0
+    assert carried_over(first, 1000.0, POINTS, _effect).value == 5.0  # shown by then: same
+
+
+@pytest.mark.parametrize("bad", [None, math.nan, ""])
+def test_an_empty_box_has_nothing_awaited(bad):
+    assert carried_over(None, bad, PERCENT, _effect) is None
+    c = carried_over(None, 5, PERCENT, _effect)
+    assert c.read(PERCENT, bad) is bad and not c.awaited(bad)
