@@ -32,6 +32,7 @@ from designs.planning.sweep.design import (
     retime_visits,
 )
 from designs.simulation.seeds import DEFAULT_SEED, MAX_SEED
+from designs.spec.follow_up import ImprovementError
 from designs.spec.interim import NO_LOOKS, unread_defaults
 from designs.spec.trial import MAX_DURATION_MONTHS, MAX_VISITS_PER_PATIENT, MIN_DURATION_MONTHS
 
@@ -343,8 +344,9 @@ def control_overrides(design, values: Mapping[str, Any], ids) -> dict[str, Any]:
     if ids & {"effect", "effect_kind"}:
         kind = values["effect_kind"]
         over["effect.kind"] = kind
-        x = _number(values["effect"])
-        over["effect.value"] = x / 100 if kind == PERCENT else x
+        from designs.explorer.effect_box import effect_value  # it reads this module's names
+
+        over["effect.value"] = effect_value(design, kind, _number(values["effect"]))
     if ids & {"duration", "interval"}:
         interval = _number(values["interval"]) if "interval" in ids else None
         new = _visits(design, _number(values["duration"]), interval)
@@ -445,14 +447,15 @@ def design_from_values(base, values: Mapping[str, Any]):
         except ControlError as exc:  # the page's own check: its control
             errors[exc.control] = str(exc)
         except InputError as exc:
-            named = control_of(str(exc))
-            errors[named if named in ids else cid] = str(exc)
+            named, message = _refusal(exc, values)
+            errors[named if named in ids else cid] = message
     if any(k not in RUN_CONTROLS for k in errors):
         return None, errors
     try:
         design = base.with_overrides(control_overrides(base, values, moved)) if moved else base
     except InputError as exc:  # a rule between fields: beside the control named first
-        errors[getattr(exc, "control", None) or control_of(str(exc)) or ""] = str(exc)
+        named, message = _refusal(exc, values)
+        errors[getattr(exc, "control", None) or named or ""] = message
         return None, errors
     if design.interim.sequential:  # looks in months are checked against the trial's end
         from designs.planning.look_times import look_times
@@ -463,6 +466,18 @@ def design_from_values(base, values: Mapping[str, Any]):
             errors[control_of(str(exc)) or "looks"] = str(exc)
             return None, errors
     return (None if errors else design), errors
+
+
+def _refusal(exc: InputError, values: Mapping[str, Any]) -> tuple[str | None, str]:
+    """The control the library's refusal names and its message; an effect that turns the
+    decline into improvement is said in the Effect box's unit (the page has no
+    allow_improvement; screening moved in the same change can cause it)."""
+    if isinstance(exc, ImprovementError):
+        from designs.explorer.effect_box import improvement_text
+
+        x = _number(values["effect"])
+        return "effect", improvement_text(values["effect_kind"], x, exc.decline, exc.screened)
+    return control_of(str(exc)), str(exc)
 
 
 def analyses_shown(design) -> tuple[str, ...]:

@@ -13,11 +13,9 @@ import weakref
 from dataclasses import dataclass
 
 from shiny import reactive, render, ui
-from shiny import req as shiny_req
 
 from designs.errors import InputError
 from designs.explorer import command, compute, view_parts, views
-from designs.explorer.background import in_thread as _thread
 from designs.explorer.controls import (
     CONTROL_IDS,
     CONTROLS,
@@ -30,6 +28,15 @@ from designs.explorer.families import family_resets
 from designs.explorer.layout import spending_choices
 from designs.explorer.limits import check_page_size
 from designs.explorer.messages import control_messages
+from designs.explorer.task_state import (
+    INVALID,
+    POWER_FAILED,
+    engine_compiled,
+    fresh_result,
+    run_outcome,
+    status_text,
+    task_state,
+)
 from designs.explorer.units import carried_over, effect_label, switched_effect, switched_size
 
 #: Seconds between updates of the status line's trial count while a job runs.
@@ -246,27 +253,28 @@ def server(input, output, session):
 
     # Each task returns (the request it computed, its result or the InputError it refused
     # with): a result or a refusal is only ever shown with its own request's labels, and only
-    # while that request is the page's (see _fresh; an explorer review: a refusal raised by
-    # the task was re-raised before its request could be compared, and the stale message,
-    # sent into a view already waiting for the next job, made the browser drop the whole
-    # update: the headline stayed the refused design's under "up to date").
+    # while that request is the page's (task_state.fresh_outcome; an explorer review: a
+    # refusal raised by the task was re-raised before its request could be compared, and
+    # the stale message, sent into a view already waiting for the next job, made the
+    # browser drop the whole update: the headline stayed the refused design's under "up to
+    # date").
     @reactive.extended_task
     async def power_task(req, j):
-        return req, await _outcome(compute.power_view, req, j)
+        return req, await run_outcome(compute.power_view, req, j)
 
     @reactive.extended_task
     async def sample_size_task(req, j):
-        return req, await _outcome(compute.sample_size_view, req, j)
+        return req, await run_outcome(compute.sample_size_view, req, j)
 
     @ui.bind_task_button(button_id="run_assurance")
     @reactive.extended_task
     async def assurance_task(req, j):
-        return req, await _outcome(compute.assurance_view, req, j)
+        return req, await run_outcome(compute.assurance_view, req, j)
 
     @ui.bind_task_button(button_id="run_realism")
     @reactive.extended_task
     async def realism_task(req, j):
-        return req, await _outcome(compute.realism_view, req, j)
+        return req, await run_outcome(compute.realism_view, req, j)
 
     current = reactive.value(None)
 
@@ -317,13 +325,16 @@ def server(input, output, session):
         # reactive on the tasks' states, and while one runs every POLL_SECONDS for the count
         # of trials simulated (a review: a long run showed no sign of moving); the views
         # grey out while they are recomputed
-        power, sample_size = _state(power_task, current()), _state(sample_size_task, current())
+        power, sample_size = (
+            task_state(power_task, current()),
+            task_state(sample_size_task, current()),
+        )
         running = "running" in (power, sample_size)
         if running:
             reactive.invalidate_later(POLL_SECONDS)
         j = job["current"]
         count = (j.done, j.total) if running else None
-        compiling = running and not j.done and not _engine_compiled()
+        compiling = running and not j.done and not engine_compiled()
         return status_text(
             power, sample_size, valid=checked()[0] is not None, count=count, compiling=compiling
         )
@@ -368,7 +379,7 @@ def server(input, output, session):
 
     @render.ui
     def sample_size_view():
-        if _state(power_task, current()) == "error":  # it follows the power, which failed
+        if task_state(power_task, current()) == "error":  # it follows the power, which failed
             return views.not_computed_html(POWER_FAILED)
         try:
             done_for, result = fresh(sample_size_task)
@@ -407,109 +418,8 @@ def server(input, output, session):
     register_downloads(current, _download_job)
 
 
-#: The status line and note while a control is invalid: nothing is simulated, and the views
-#: still show the last valid design.
-INVALID = (
-    "a control's value is refused (its message is beside it): nothing is simulated; the "
-    "views and downloads (greyed) show the last valid design, not the controls' values"
-)
-#: Why the sample size is missing when the power failed (it is started only after it).
-POWER_FAILED = "the power at the chosen size failed (its message is in the power card)"
-
-
 def upload_message(message: str, path, name: str) -> str:
     """The library's message on an uploaded file, named by the file's own ``name``, not by
     the ``path`` of the server's temporary copy (a review: the page showed that path)."""
     message = message.replace(str(path), name)
     return f"{name}: {message.removeprefix(f"design file '{name}': ")}"
-
-
-def _engine_compiled() -> bool:
-    from designs.simulation.numba_cache import engine_compiled
-
-    return engine_compiled()
-
-
-def status_text(
-    power: str,
-    sample_size: str,
-    valid: bool = True,
-    count: tuple[int, int] | None = None,
-    compiling: bool = False,
-) -> str:
-    """The status line from the two tasks' states (:func:`_state`): never "up to date"
-    while a control is invalid or a task failed; a sample size that never started because
-    the power failed is said so, not "simulating". ``count``: the running job's trials
-    simulated and announced so far (:class:`designs.explorer.compute.Job`; the total grows
-    stage by stage as the search learns its sizes); ``compiling``: no trial yet and the
-    engine not compiled (a non-programmer's review: a first load showed "simulating: power"
-    for two minutes with no word of compiling)."""
-    if not valid:
-        return INVALID
-    if power == "error":
-        return f"could not compute: power; sample size not computed: {POWER_FAILED}"
-    states = {"power": power, "sample size": sample_size}
-    running = [k for k, s in states.items() if s == "running"]
-    if running:
-        done, total = count or (0, 0)
-        counted = f" ({done:,} of {total:,} trials planned so far)" if total else ""
-        if compiling:
-            from designs.simulation.numba_cache import COMPILE_NOTICE
-
-            counted += f" ({COMPILE_NOTICE})"
-        return f"simulating: {', '.join(running)} ...{counted}"
-    bad = [k for k, s in states.items() if s == "error"]
-    return f"could not compute: {', '.join(bad)}" if bad else "up to date"
-
-
-async def _outcome(view, req, j):
-    """``view(req.design, req.seed, req.trials, j)`` in a worker thread, or the
-    :class:`InputError` it refused with, returned (not raised) so that the views compare
-    its request first (:func:`_fresh`)."""
-    try:
-        return await _thread(view, req.design, req.seed, req.trials, j)
-    except InputError as exc:
-        return exc
-
-
-def _fresh(result, now, queued=True):
-    """``result`` (the request a task computed, its value) if that request is ``now``, the
-    page's current one (its refusal, an :class:`InputError` value, raised). Otherwise the
-    views wait as they do for a running job (``queued``), or are cleared: a task that
-    finished just as a newer change came in reports its result before the newer job, queued
-    behind it, starts, and that result must not be shown under the newer design's labels (a
-    headline once read 0.33, the power of n = 60 at a 25% slowing, labelled with the 35%
-    slowing just typed, whose power is 0.58)."""
-    done_for, value = result
-    if done_for is not now:
-        shiny_req(False, cancel_output="progress" if queued else False)
-    if isinstance(value, InputError):  # the current request's refusal: its message
-        raise value
-    return result
-
-
-def fresh_result(task, now, queued=True):
-    """:func:`_fresh` of ``task``'s result; a task cancelled by a change (to be started
-    again, or left for its button) is treated as a stale result, before its ``result()``
-    (Shiny's, on a cancelled task) could clear the views of a queued job."""
-    if task.status() == "cancelled":
-        shiny_req(False, cancel_output="progress" if queued else False)
-    return _fresh(task.result(), now, queued)
-
-
-def _state(task, now) -> str:
-    """``task``'s status, with a finished result for an earlier request read as running
-    (the current request's job is queued behind it)."""
-    status = task.status()
-    if status == "cancelled":  # only ever to be started again (_start): still to simulate
-        # (a flakiness review: "up to date" showed for 4-30 ms over cleared views between
-        # the cancel and the new start)
-        return "running"
-    if status == "success":
-        with reactive.isolate():
-            done_for, value = task.result()
-        if done_for is not now:
-            return "running"
-        if isinstance(value, InputError):  # refused: said so, never "up to date"
-            return "error"
-    return status

@@ -20,7 +20,19 @@ MAX_HAZARD = 10.0
 #: Months over which a waning effect falls to nothing, unless the design says otherwise.
 WANE_MONTHS = 6.0
 
-__all__ = ["Dropout", "Effect", "EffectKind", "EffectSource", "Transport"]
+__all__ = ["Dropout", "Effect", "EffectKind", "EffectSource", "ImprovementError", "Transport"]
+
+
+class ImprovementError(InputError):
+    """A fixed effect that turns the randomised patients' decline into improvement, refused
+    unless ``effect.allow_improvement``; ``decline`` is the randomised patients' mean decline
+    (points/month; None for a proportional slowing, whose limit is 1) and ``screened`` whether
+    they are the ones admitted by delta-FS screening, so that the explorer can say it in its
+    boxes' units (its page has no allow_improvement)."""
+
+    def __init__(self, message: str, decline: float | None = None, screened: bool = False):
+        super().__init__(message)
+        self.decline, self.screened = decline, screened
 
 
 class EffectKind(StrEnum):
@@ -144,7 +156,7 @@ class Effect:
             and self.value > 1
             and self.allow_improvement is not True
         ):
-            raise InputError(
+            raise ImprovementError(
                 f"effect.value = {self.value:g}: a proportional_slowing must be <= 1 (a fraction "
                 "of |slope_mean|; 0.25 or 25% is a 25% slowing; above 1 the decline turns into "
                 "improvement: set effect.allow_improvement = true to mean that)"

@@ -14,7 +14,8 @@ from designs.errors import InputError
 from designs.explorer import compute, limits, views
 from designs.explorer.app import port_free
 from designs.explorer.controls import MAX_PAGE_PATIENTS, base_values, design_from_values
-from designs.explorer.server import Request, status_text, upload_message
+from designs.explorer.server import Request, upload_message
+from designs.explorer.task_state import status_text
 
 SEED = 9
 TRIALS = 40

@@ -14,7 +14,8 @@ import pytest
 from designs.errors import InputError
 from designs.explorer import command, compute, views
 from designs.explorer.controls import analyses_shown
-from designs.explorer.server import INVALID, POWER_FAILED, Request, status_text
+from designs.explorer.server import Request
+from designs.explorer.task_state import INVALID, POWER_FAILED, status_text
 from designs.outputs.console import decision_lines
 from designs.outputs.fresh_check import fresh_check_warnings
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from shiny.types import SilentException, SilentOperationInProgressException
 
-from designs.explorer.server import _fresh, _state, fresh_result
+from designs.explorer.task_state import fresh_outcome, fresh_result, task_state
 
 
 class _FinishedTask:
@@ -27,13 +27,13 @@ class _FinishedTask:
 def test_a_result_for_the_current_request_is_shown_with_it():
     now = object()
     view = object()
-    assert _fresh((now, view), now) == (now, view)
+    assert fresh_outcome((now, view), now) == (now, view)
 
 
 def test_a_result_for_an_earlier_request_waits_like_a_running_job():
     earlier, now = object(), object()
     with pytest.raises(SilentOperationInProgressException):
-        _fresh((earlier, object()), now)
+        fresh_outcome((earlier, object()), now)
 
 
 def test_a_stale_result_of_a_button_task_clears_its_view():
@@ -41,19 +41,19 @@ def test_a_stale_result_of_a_button_task_clears_its_view():
     result for an earlier request clears the view instead of showing it as running."""
     earlier, now = object(), object()
     with pytest.raises(SilentException) as cleared:
-        _fresh((earlier, object()), now, queued=False)
+        fresh_outcome((earlier, object()), now, queued=False)
     assert not isinstance(cleared.value, SilentOperationInProgressException)
 
 
 def test_the_status_line_reads_a_stale_result_as_still_simulating():
     earlier, now = object(), object()
-    assert _state(_FinishedTask((now, 0.58)), now) == "success"
-    assert _state(_FinishedTask((earlier, 0.33)), now) == "running"
-    assert _state(_FinishedTask(None, status="running"), now) == "running"
-    assert _state(_FinishedTask(None, status="error"), now) == "error"
+    assert task_state(_FinishedTask((now, 0.58)), now) == "success"
+    assert task_state(_FinishedTask((earlier, 0.33)), now) == "running"
+    assert task_state(_FinishedTask(None, status="running"), now) == "running"
+    assert task_state(_FinishedTask(None, status="error"), now) == "error"
     # cancelled by a change, to be started again: not "up to date" (a flakiness review: it
     # showed for 4-30 ms between the cancel and the new start, over cleared views)
-    assert _state(_FinishedTask(None, status="cancelled"), now) == "running"
+    assert task_state(_FinishedTask(None, status="cancelled"), now) == "running"
 
 
 def test_a_cancelled_task_keeps_the_views_waiting_or_clears_a_button_tasks():
@@ -82,8 +82,8 @@ def test_a_refusal_is_compared_with_the_page_like_a_result():
     earlier, now = object(), object()
     refused = InputError("n beyond the page's limit")
     with pytest.raises(SilentOperationInProgressException):
-        _fresh((earlier, refused), now)
+        fresh_outcome((earlier, refused), now)
     with pytest.raises(InputError, match="beyond the page's limit"):
-        _fresh((now, refused), now)
-    assert _state(_FinishedTask((now, refused)), now) == "error"
-    assert _state(_FinishedTask((earlier, refused)), now) == "running"
+        fresh_outcome((now, refused), now)
+    assert task_state(_FinishedTask((now, refused)), now) == "error"
+    assert task_state(_FinishedTask((earlier, refused)), now) == "running"

@@ -24,6 +24,7 @@ from designs.spec import (
 )
 from designs.spec.design import SECTIONS
 from designs.spec.fields import NUMERIC_KINDS, Kind, field_specs, spec_field
+from designs.spec.follow_up import ImprovementError
 
 #: The default's schedule of exits other than death (the all-cause attrition of van Eijk 2025
 #: with the default's deaths taken out; docs/references.md#attrition-and-deaths).
@@ -470,9 +471,13 @@ def test_a_slope_difference_above_the_decline_needs_allow_improvement():
     enriched = load_design("proact_enriched_dfs")
     decline = -enriched.enrichment.admitted_slope(enriched.population)[0]
     points = {"effect.kind": "slope_difference"}
-    with pytest.raises(InputError, match=r"above the admitted patients' mean decline = 0\.852 "):
+    with pytest.raises(ImprovementError, match=r"the admitted patients' mean decline = 0\.851641 "):
         enriched.with_overrides({**points, "effect.value": 0.95})
     enriched.with_overrides({**points, "effect.value": decline - 1e-9})
+    # the limit shown to 6 digits: 0.852 is refused, and the message does not say 0.852
+    with pytest.raises(ImprovementError) as refused:
+        enriched.with_overrides({**points, "effect.value": 0.852})
+    assert (refused.value.decline, refused.value.screened) == (decline, True)
     wide = load_design("proact_unselected").with_overrides(
         {**points, "enrichment.delta_fs_min": 0.8, "effect.value": 1.1}
     )

@@ -1,0 +1,61 @@
+"""The Effect box's number as the design's ``effect.value``, and its refusals said in the
+box's own unit (% slowing or points/month), never in the design's fraction or with a field
+the page does not have (an explorer review: 1000% was refused as "effect.value = 10 ... set
+effect.allow_improvement = true")."""
+
+from __future__ import annotations
+
+import math
+
+from designs.explorer.controls import PERCENT, ControlError
+from designs.spec.patients import MAX_SLOPE
+
+#: What the page says it leaves to the command line (it has no allow_improvement box).
+NOT_ON_THE_PAGE = (
+    "this page does not simulate that; the command line does, with effect.allow_improvement = true"
+)
+
+
+def effect_value(design, kind: str, x: float) -> float:
+    """``effect.value`` for the box's ``x`` under ``kind`` (``x`` % slowing is the fraction
+    ``x / 100``; points/month as given), refused in the box's unit when it is beyond the
+    library's range or, for a ``design`` that does not allow improvement, turns the decline
+    into improvement (above 100%, or above the randomised patients' mean decline). A box
+    that is not a number (NaN) is left to the library's message."""
+    percent = kind == PERCENT
+    scale, unit = (100, "% slowing") if percent else (1, " points/month")
+    lo, hi = -MAX_SLOPE * scale, MAX_SLOPE * scale
+    if not design.effect.allow_improvement:
+        decline, screened = design.randomised_decline()
+        hi = 100 if percent else decline
+        if x > hi:
+            raise ControlError(improvement_text(kind, x, decline, screened), "effect")
+    if math.isfinite(x) and not lo <= x <= hi:
+        raise ControlError(f"{x:g}{unit}: must be in [{lo:g}, {_at_most(hi)}]{unit}", "effect")
+    return x / 100 if percent else x
+
+
+def improvement_text(kind: str, x: float, decline: float = 0.0, screened: bool = False) -> str:
+    """Why the box's ``x`` is refused: a slowing above 100%, or a difference above the
+    randomised patients' mean ``decline`` (points/month; the ones admitted by screening when
+    ``screened``), turns their decline into improvement."""
+    if kind == PERCENT:
+        return (
+            f"{x:g}% slowing: at most 100% (a larger slowing turns the decline into "
+            f"improvement; {NOT_ON_THE_PAGE})"
+        )
+    whose = "the screened patients' mean decline" if screened else "the patients' mean decline"
+    return (
+        f"{x:g} points/month: at most {_at_most(decline)} points/month, {whose} (a larger "
+        "difference turns the active arm's decline into improvement, a mean slope of "
+        f"{x - decline:+.3g} points/month; {NOT_ON_THE_PAGE})"
+    )
+
+
+def _at_most(limit: float, digits: int = 4) -> str:
+    """``limit`` to ``digits`` significant digits, rounded down, so that the number shown is
+    itself allowed (0.8516 for a decline of 0.85164; 0.852 would be refused)."""
+    if limit <= 0 or not math.isfinite(limit):
+        return f"{limit:g}"
+    step = 10.0 ** (math.floor(math.log10(limit)) + 1 - digits)
+    return f"{math.floor(limit / step + 1e-9) * step:.{digits}g}"
