@@ -3,9 +3,12 @@ the script and style the layout adds (an accessibility review of the explorer, 2
 Nothing here computes or changes a value the user did not type.
 
 - A decimal comma in a number box: Chromium drops it as it is typed in an English page, so
-  "2,5" became 25 with no message. Here a comma typed or pasted into a box that takes
-  decimals becomes a point; in the boxes of whole numbers (patients, seed, trials) a comma
-  can only be a thousands separator, which the browser drops ("1,000" is 1000).
+  "2,5" became 25 with no message. Here a comma typed into a box that takes decimals
+  becomes a point; in the boxes of whole numbers (patients, seed, trials) a comma can only
+  be a thousands separator, which the browser drops ("1,000" is 1000). A pasted number is
+  read as a spreadsheet writes it: "2,5" and "1.000,5" with a decimal comma, "1,000.5" and
+  "1,000,000" with thousands separators (Chromium read "1,000.5" as 1.0005); in a box of
+  whole numbers only groups of three are separators ("1.000" is 1000, "1,5" is refused).
 - A refused value: the box is marked ``aria-invalid`` and described by its message, so a
   screen reader reads the message with the box.
 - Focus: a ring of 3:1 contrast or more on every control (the theme's ring was 1.4:1).
@@ -44,7 +47,7 @@ def a11y_script() -> str:
     """The page's script (plain JavaScript, run once when the page loads)."""
     whole = ", ".join(f'"{cid}"' for cid in WHOLE_NUMBER_CONTROLS)
     return (
-        """
+        r"""
 (function () {
   const WHOLE = new Set([__WHOLE__]);
   function decimalBox(el) {
@@ -57,14 +60,28 @@ def a11y_script() -> str:
       document.execCommand("insertText", false, ".");
     }
   }, true);
-  // a decimal comma pasted: the same (the browser would refuse the pasted text)
+  // a number pasted with a decimal comma or thousands separators: plain digits and at most
+  // one point (the browser would refuse the pasted text, or read "1,000.5" as 1.0005)
+  function pastedNumber(text, decimal) {
+    const t = text.replace(/[\s']/g, "");  // "1 000,5", "1'000.5": spaces, apostrophes
+    const seps = t.match(/[.,]/g) || [];
+    const grouped = /^[-+]?\d{1,3}([.,]\d{3})+$/.test(t);
+    // a box of whole numbers: only groups of three ("1,000", "1.000"); "1,5" stays refused
+    if (!decimal) return grouped ? t.replace(/[.,]/g, "") : t;
+    // "1,000,000", "1.000.000": one separator, repeated, groups thousands
+    if (grouped && seps.length > 1 && new Set(seps).size === 1) return t.replace(/[.,]/g, "");
+    const comma = t.lastIndexOf(","), point = t.lastIndexOf(".");
+    if (comma < 0) return t;
+    if (point > comma) return t.split(",").join("");  // "1,000.5": commas group thousands
+    return t.split(".").join("").replace(",", ".");  // "2,5", "1.000,5": a decimal comma
+  }
   document.addEventListener("paste", function (ev) {
     const el = ev.target;
     if (!(el instanceof HTMLInputElement) || el.type !== "number") return;
     const text = (ev.clipboardData || window.clipboardData).getData("text").trim();
-    if (!text.includes(",")) return;
+    const typed = pastedNumber(text, decimalBox(el));
+    if (typed === text) return;
     ev.preventDefault();
-    const typed = decimalBox(el) ? text.replace(",", ".") : text.split(",").join("");
     document.execCommand("insertText", false, typed);
   }, true);
   // the link to the controls on a phone, where they are folded away: open them first

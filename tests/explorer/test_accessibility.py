@@ -150,6 +150,40 @@ def test_commas_refusals_and_the_announcement_in_the_browser(page):
     assert "n = 100 per arm" in page.inner_text("#announce")
 
 
+#: (box, text pasted, the box's value): a decimal box reads a comma as a spreadsheet does
+#: (an explorer review: "1,000.5" became 1.0005); a box of whole numbers takes only groups
+#: of three as separators (so "1,5" is not 15). None: the text is left to the browser
+#: (a plain number, or "1,5" in a whole box, which it refuses).
+PASTES = [
+    ("effect", "2,5", "2.5"),
+    ("effect", "1,000.5", "1000.5"),
+    ("effect", "1.000,5", "1000.5"),
+    ("effect", "1,000,000", "1000000"),
+    ("effect", "-0,25", "-0.25"),
+    ("effect", "12.5", None),
+    ("accrual", "1 000,5", "1000.5"),
+    ("n", "1,000", "1000"),
+    ("n", "1.000", "1000"),
+    ("n", "1,5", None),
+    ("seed", "20,261,125", "20261125"),
+]
+
+
+@pytest.mark.slow  # a server and a page
+def test_a_pasted_number_is_read_as_a_spreadsheet_writes_it(page):
+    page.wait_for_selector("#power-value")
+    paste = """([id, text]) => { const el = document.getElementById(id); el.value = ""; el.focus();
+        const data = new DataTransfer(); data.setData('text/plain', text);
+        const ev = new ClipboardEvent('paste', {clipboardData: data, bubbles: true,
+                                                cancelable: true});
+        el.dispatchEvent(ev);  // a script's event: only the page's own handler inserts text
+        return ev.defaultPrevented ? el.value : null; }"""
+    got = [(box, text, page.evaluate(paste, [box, text])) for box, text, _ in PASTES]
+    assert got == PASTES
+    for box, value in (("effect", "25"), ("accrual", "8"), ("n", "100"), ("seed", "20261125")):
+        page.locator(f"#{box}").fill(value)  # the page as it was, for the tests after this one
+
+
 def test_the_loss_card_relates_its_dropout_figures(base):
     """The Dropout control (leaving alive, were no one to die), the design line's "gone by
     month 12" (both) and the table's simulated shares were three figures with nothing to
