@@ -16,7 +16,7 @@ from designs.explorer.controls import (
     base_values,
 )
 from designs.explorer.glossary import glossary_html
-from designs.explorer.units import effect_label
+from designs.explorer.units import effect_label, effect_step
 from designs.simulation.seeds import MAX_SEED
 from designs.spec.interim import READ_ONLY_WITH, Spending
 
@@ -116,7 +116,12 @@ def sidebar(design, designs: list[str]):
         ),
         *_number("allocation", v["allocation"], min=0, step=0.5),
         *_select("effect_kind", OPTIONS["effect_kind"], v["effect_kind"]),
-        *_number("effect", v["effect"], label=effect_label(v["effect_kind"]), step=1),
+        *_number(
+            "effect",
+            v["effect"],
+            label=effect_label(v["effect_kind"]),
+            step=effect_step(v["effect_kind"]),
+        ),
         *_number("duration", v["duration"], min=1, step=1),
         *_number("interval", v["interval"], min=0.25, step=0.25),
         *_number("dropout12", v["dropout12"], min=0, max=99, step=1),

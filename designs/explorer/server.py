@@ -37,7 +37,13 @@ from designs.explorer.task_state import (
     status_text,
     task_state,
 )
-from designs.explorer.units import carried_over, effect_label, switched_effect, switched_size
+from designs.explorer.units import (
+    carried_over,
+    effect_label,
+    effect_step,
+    switched_effect,
+    switched_size,
+)
 
 #: Seconds between updates of the status line's trial count while a job runs.
 POLL_SECONDS = 0.5
@@ -223,8 +229,9 @@ def server(input, output, session):
 
     @reactive.effect
     def _effect_label():
-        # the Effect box's label follows the kind chosen (an accessibility review)
-        ui.update_numeric("effect", label=effect_label(input.effect_kind()))
+        # the Effect box's label and step follow the kind chosen (an accessibility review)
+        kind = input.effect_kind()
+        ui.update_numeric("effect", label=effect_label(kind), step=effect_step(kind))
 
     @reactive.calc
     def checked():

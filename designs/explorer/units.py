@@ -36,6 +36,12 @@ def switched_effect(value, kind: str, slope_mean: float) -> float | None:
     return round(switched, EFFECT_DIGITS)
 
 
+def effect_step(kind: str) -> float:
+    """The Effect box's arrow step: 1% of slowing, or 0.01 points/month (a step of 1 took
+    0.125 points/month to 1.125, far above any decline)."""
+    return 1 if kind == PERCENT else 0.01
+
+
 def effect_label(kind: str) -> str:
     """The Effect box's label in the unit of the kind chosen (an accessibility review: it
     said "% slowing or points/month" whichever was chosen)."""

@@ -198,12 +198,15 @@ def test_a_unit_switched_after_a_refused_value_simulates_no_design_nobody_typed(
     _set(page, "n", 100)
     page.select_option("#effect_kind", "slope_difference")  # 25% is carried over: 0.125
     page.wait_for_function("document.querySelector('#effect').value === '0.125'")
+    # its arrows step by 0.01 points/month (a step of 1 went from 0.125 to 1.125)
+    page.wait_for_function("document.querySelector('#effect').step === '0.01'")
     _power_when_done(page, "effect.value=0.125", effect=0.125, trials=trials, n_total=200)
     _set(page, "effect", 5)
     error = "document.querySelector('#err_effect').innerText.includes({})"
     page.wait_for_function(error.format(json.dumps("5 points/month: at most 0.5")))
     page.select_option("#effect_kind", "proportional_slowing")
     page.wait_for_function("document.querySelector('#effect').value === '1000'")
+    page.wait_for_function("document.querySelector('#effect').step === '1'")
     page.wait_for_function(error.format(json.dumps("1000% slowing: at most 100%")))
     # the views, their commands and downloads are still the last valid design's
     assert "effect.value=0.125" in page.inner_text("#command")

@@ -6,7 +6,7 @@ import math
 import pytest
 
 from designs.explorer.controls import PERCENT, POINTS
-from designs.explorer.units import carried_over, switched_effect, switched_size
+from designs.explorer.units import carried_over, effect_step, switched_effect, switched_size
 
 
 @pytest.mark.parametrize(
@@ -65,3 +65,7 @@ def test_an_empty_box_has_nothing_awaited(bad):
     assert carried_over(None, bad, PERCENT, _effect) is None
     c = carried_over(None, 5, PERCENT, _effect)
     assert c.read(PERCENT, bad) is bad and not c.awaited(bad)
+
+
+def test_the_effect_box_steps_in_its_unit():
+    assert effect_step(PERCENT) == 1 and effect_step(POINTS) == 0.01
