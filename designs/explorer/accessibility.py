@@ -14,7 +14,8 @@ Nothing here computes or changes a value the user did not type.
 - Focus: a ring of 3:1 contrast or more on every control (the theme's ring was 1.4:1).
 - A phone: the controls are folded away behind the sidebar's button, above the results
   (always open, bslib put them after some 6,000 px of results); the link "Skip to the
-  controls", shown there, opens them.
+  controls", shown there, opens them. A wide table scrolls sideways on its own, not its
+  card with the text.
 """
 
 from __future__ import annotations
@@ -38,6 +39,9 @@ h2.card-header { font-size: 1rem; font-weight: 600; margin: 0; }
 .skip-link { position: absolute; left: -10000px; }
 .skip-link:focus { position: static; display: inline-block; margin: 0.3em 0; }
 @media (max-width: 575.98px) { .skip-link { position: static; display: inline-block; } }
+/* a table wider than a phone scrolls sideways on its own, not the whole card with its text
+   (an explorer review at 400 px: the analyses' and sample-size cards scrolled as a whole) */
+@media (max-width: 767.98px) { .card-body table { display: block; overflow-x: auto; } }
 .visually-hidden-live { position: absolute; width: 1px; height: 1px; overflow: hidden;
   clip: rect(0 0 0 0); white-space: nowrap; }
 """

@@ -227,6 +227,16 @@ def test_on_a_phone_the_controls_open_above_the_results(browser, server):
         assert not phone.locator("#design").is_visible()  # folded away
         toggle = phone.locator(".collapse-toggle")
         assert toggle.is_visible() and toggle.bounding_box()["y"] < 200  # at the top
+        # a wide table scrolls on its own, not its card with the text (a review at 400 px)
+        phone.wait_for_selector("#analyses-table", timeout=FIRST_LOAD_MS)
+        widths = phone.evaluate(
+            """() => [...document.querySelectorAll('.card-body')].map(
+                   el => el.scrollWidth - el.clientWidth)"""
+        )
+        assert max(widths) <= 1, widths
+        table = phone.locator("#analyses-table")
+        assert table.evaluate("el => el.scrollWidth > el.clientWidth")  # it is the scroller
+        assert table.evaluate("el => getComputedStyle(el).overflowX") == "auto"
         phone.click(".skip-link")
         phone.wait_for_function("document.activeElement.id === 'design'")
         assert phone.locator("#design").is_visible()
