@@ -259,3 +259,33 @@ def test_looks_in_months_are_checked_for_every_cell_before_any_is_simulated(tmp_
         run_sweep(d, {"n_per_arm": [100, 150]}, 10, SEED, out_path=out)
     assert not list(cells_folder(out).glob("*.json"))
     assert not out.exists()
+
+
+def test_cells_of_one_design_are_simulated_once(design, tmp_path, monkeypatch):
+    """The fixed plan does not read ``information``: its two cells are one design, simulated
+    once (twice before), and both hold its numbers; progress and the cells kept count both."""
+    import designs.planning.sweep.run as S  # run_sweep looks evaluate_cell up here
+
+    simulated = []
+    evaluate = S.evaluate_cell
+
+    def counted(d, *args, **kwargs):
+        simulated.append(d.interim.looks)
+        return evaluate(d, *args, **kwargs)
+
+    monkeypatch.setattr(S, "evaluate_cell", counted)
+    grid = {"looks": ["fixed", "0.5,1"], "information": ["observed", "planned"]}
+    ticks, counts = [], {}
+    ds = run_sweep(
+        design, grid, 60, SEED, out_path=tmp_path / "i.nc", progress=ticks.append, counts=counts
+    )
+    assert sorted(map(len, simulated)) == [0, 2, 2]  # fixed once, each looks plan once
+    assert sum(ticks) == 4 and counts["cells_reused"] == 0
+    fixed = ds.sel(looks="fixed", analysis="lmm_slope")
+    xr.testing.assert_identical(
+        fixed.sel(information="observed", drop=True), fixed.sel(information="planned", drop=True)
+    )
+    ticks.clear()
+    again = run_sweep(design, grid, 60, SEED, progress=ticks.append, counts=counts)
+    xr.testing.assert_identical(again.drop_attrs(), ds.drop_attrs())
+    assert sum(ticks) == 4

@@ -12,6 +12,7 @@ Dask: ``scheduler="tcp://host:8786"`` sends cells to an existing cluster
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import hashlib
 import json
@@ -246,18 +247,21 @@ def run_sweep(
             return done
     results: dict[str, dict] = {}
     todo = []
-    for key, d in zip(keys, designs_, strict=True):
+    # cells with the same design are one simulation (e.g. the fixed plan under --information
+    # observed and planned, which it does not read: simulated twice before)
+    copies = collections.Counter(keys)
+    for key, d in dict(zip(keys, designs_, strict=True)).items():
         cached = _read_cell(folder, key) if folder is not None else None
         if cached is not None and not _has_variables(cached, analyses, interim):
             cached = None  # a cell of an earlier version (other variable names): recompute
         if cached is not None:
             results[key] = cached
             if progress is not None:
-                progress(1)
+                progress(copies[key])
         else:
             todo.append((key, d))
     if counts is not None:
-        counts["cells_reused"] = len(results)
+        counts["cells_reused"] = sum(copies[key] for key in results)
 
     def finish(key: str, value: dict) -> None:
         # through JSON either way, so fresh and reused cells are the same numbers
@@ -266,7 +270,7 @@ def run_sweep(
             atomic_write_text(folder / f"{key}.json", _sealed_cell(text))
         results[key] = json.loads(text)
         if progress is not None:
-            progress(1)
+            progress(copies[key])
 
     owned_cluster = None
     if client is None and todo:
@@ -324,7 +328,7 @@ def run_sweep(
                     for fut in futures:
                         fut.cancel()
     except BaseException as exc:  # interrupted or failed: finished cells stay, the lock goes
-        _note_kept(exc, len(results))
+        _note_kept(exc, sum(copies[key] for key in results))
         if folder is not None:
             with contextlib.suppress(OSError):  # none had finished: no empty folder either
                 folder.rmdir()
@@ -354,7 +358,7 @@ def run_sweep(
             with atomic_path(out_path) as tmp:
                 write_netcdf(ds, tmp)
         except BaseException as exc:  # a full disk: the cells stay, the lock goes (a review)
-            _note_kept(exc, len(results))
+            _note_kept(exc, sum(copies[key] for key in results))
             lock.release()
             raise
         _remove_cells(folder, keep=others)
