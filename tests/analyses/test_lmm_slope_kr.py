@@ -191,3 +191,59 @@ def test_df_of_exactly_four_is_pbkrtests_limit(repo_root):
     assert not res.failed("lmm_slope_kr").any()
     df = res.results[:, 0, R.DF]
     assert np.all(df >= 4.0 - 1e-9), df.min()  # df 4 is the least KR gives here
+
+
+@pytest.mark.parametrize(
+    ("name", "estimate", "se", "p_value"),
+    [
+        ("kr_df2_trial_a.csv", 0.20955, 0.242856297593, 0.47915911847),
+        ("kr_df2_trial_b.csv", 0.050705, 0.207830096792, 0.829996044725),
+    ],
+)
+def test_df_near_two_is_pbkrtests(repo_root, name, estimate, se, p_value):
+    """A numerics review: at 2 patients per arm the df is 2, and pbkrtest's formula written
+    out (rho = ((1 - a2) / v1)^2 v0 / v2, with v1 = 1 - a1 near 0) divided rounding noise by
+    rounding noise: df 2.101 (p 0.4754) on trial a, NaN on trial b (``analyze --df-method
+    kenward-roger`` printed p nan, exit 0), and 2.8% of the engine's fits counted as failed.
+    With q = 1 it reduces exactly to df = 2 / a1. The trials (2 per arm, visits 0-12 every
+    3 months, continuous scores; tests/data/kr_df2_trial_*.csv, from the review) against R
+    4.2.2, lme4 1.1.31, lmerTest 3.1.3, pbkrtest 0.5.2: ``summary(lmer(alsfrs_r ~ month *
+    arm + (month | patient), REML = TRUE, control = lmerControl(optimizer = "bobyqa",
+    optCtrl = list(rhoend = 1e-12))), ddf = "Kenward-Roger")``: df 2 for both. Tolerances as
+    the module's (R printed the estimate to its 5 digits)."""
+    import csv
+
+    with open(repo_root / "tests/data" / name, newline="") as f:
+        rows = list(csv.DictReader(f))
+    data = {
+        "patient": np.array([r["patient"] for r in rows]),
+        "arm": np.array([int(r["arm"]) for r in rows]),
+        "month": np.array([float(r["month"]) for r in rows]),
+        "alsfrs_r": np.array([float(r["alsfrs_r"]) for r in rows]),
+    }
+    for fit in (
+        analyze(data, "lmm_slope_kr", whole_scores=False),
+        analyze(data, "lmm_slope", df_method="kenward-roger", whole_scores=False),
+    ):
+        assert fit.df == pytest.approx(2.0, rel=1e-5)
+        assert fit.estimate == pytest.approx(estimate, abs=5e-6)
+        assert fit.se == pytest.approx(se, rel=1e-6)
+        assert fit.p_value == pytest.approx(p_value, rel=1e-5)
+
+
+def test_no_fit_fails_for_its_df_at_two_per_arm():
+    """The engine at 2 per arm, complete data: every fit that REML finishes gets its
+    Kenward-Roger df, 2 up to rounding (2.8% were marked failed, df 1.33-2.26 before)."""
+    design = load_design().with_overrides(
+        {
+            "trial.n_per_arm": 2,
+            "trial.visits_months": [0.0, 3.0, 6.0, 9.0, 12.0],
+            "dropout.cumulative": [0.0] * 5,
+            "population.integer_scores": False,
+            **NO_DEATH,
+        }
+    )
+    res = run_trials(simulation_inputs(design), 2000, 7, ("lmm_slope", "lmm_slope_kr"))
+    assert not res.failed("lmm_slope").any()
+    assert not res.failed("lmm_slope_kr").any()
+    np.testing.assert_allclose(res.column("lmm_slope_kr", R.DF), 2.0, rtol=1e-6)

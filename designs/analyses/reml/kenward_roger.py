@@ -97,15 +97,8 @@ def kenward_roger(patient_arm, patient_months, sigma2, d, contrast=ARM_X_MONTH):
     theta = ell.T @ ell / (ell @ phi @ ell.T)[0, 0]
     uk = [theta @ phi @ pk[i] @ phi for i in range(k)]
     a1 = sum(w[i, j] * np.trace(uk[i]) * np.trace(uk[j]) for i in range(k) for j in range(k))
-    a2 = sum(w[i, j] * np.sum(uk[i] * uk[j].T) for i in range(k) for j in range(k))
-    q = 1.0
-    b = (a1 + 6.0 * a2) / (2.0 * q)
-    g_ = ((q + 1.0) * a1 - (q + 4.0) * a2) / ((q + 2.0) * a2)
-    den = 3.0 * q + 2.0 * (1.0 - g_)
-    c1, c2, c3 = g_ / den, (q - g_) / den, (q + 2.0 - g_) / den
-    v0 = 1.0 + c1 * b
-    v1 = 1.0 - c2 * b
-    v2 = 1.0 - c3 * b
-    rho = ((1.0 - a2 / q) / v1) ** 2 * v0 / v2 / q
-    df = 4.0 + (q + 2.0) / (q * rho - 1.0)
+    # q = 1: Theta has rank one, so a2 = a1, and pbkrtest's rho = ((1 - a2) / v1)^2 v0 / v2
+    # (v0 = 1 - a1 / 2, v1 = 1 - a1, v2 = 1 - 2 a1) reduces exactly to df = 2 / a1; written
+    # out it divided 0 by 0 as df neared 2 (a numerics review: NaN at 2 per arm)
+    df = 2.0 / a1 if a1 != 0.0 else np.nan
     return float(phi[contrast, contrast]), float(phi_a[contrast, contrast]), float(df)
