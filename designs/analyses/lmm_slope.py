@@ -8,6 +8,8 @@ grouped sufficient statistics, optimiser, Satterthwaite df) is :mod:`designs.ana
 this module names the analysis and fits it to real data.
 """
 
+import dataclasses
+
 import numpy as np
 
 from designs.analyses import reml
@@ -132,7 +134,7 @@ def mixed_model_result(
     converged = out[STATUS] == STATUS_OK
     if not converged and months is not None:
         _no_slope_in_an_arm(name, arms, months)
-    return finish(
+    result = finish(
         name,
         out,
         n0,
@@ -146,6 +148,39 @@ def mixed_model_result(
         converged=bool(converged),
         df_method=df_method,
     )
+    if not singular_fit(out):
+        return result
+    line = (
+        "singular fit (lme4's isSingular rule: the random intercept's or slope's variance, or "
+        "what the slope's keeps beyond its correlation with the intercept, is on its "
+        "boundary: the data show no such variation between patients)"
+    )
+    if df_method == "satterthwaite" and result.df > len(arms) - 2:
+        line += (
+            f"; Satterthwaite's df from a boundary fit ({result.df:.4g}) exceeds the "
+            f"between-patient df ({len(arms) - 2}): --df-method kenward-roger (or "
+            "ols_slope_ttest) is the cautious reading"
+        )
+    return dataclasses.replace(result, warnings=(*result.warnings, line))
+
+
+#: lme4's ``isSingular`` tolerance: a diagonal entry of the random effects' relative
+#: Cholesky factor, chol(D / sigma^2), below it is on its boundary.
+SINGULAR_TOL = 1e-4
+
+
+def singular_fit(out) -> bool:
+    """Whether the converged REML fit ``out`` is singular by lme4's ``isSingular`` rule: the
+    relative Cholesky factor's diagonal (``l11``, ``l22`` of chol(D / sigma^2)) has an entry
+    below :data:`SINGULAR_TOL` (a numerics review: lme4 flagged 36 fits the tool reported
+    as plainly converged, with the same numbers)."""
+    if out[STATUS] != STATUS_OK:
+        return False
+    s2 = float(out[reml.SIGMA2])
+    d11, d12, d22 = (float(out[k]) / s2 for k in (reml.D11, reml.D12, reml.D22))
+    l11 = np.sqrt(max(d11, 0.0))
+    rest = d22 - d12 * d12 / d11 if l11 > 0.0 else d22  # the slope's variance beyond it
+    return min(l11, np.sqrt(max(rest, 0.0))) < SINGULAR_TOL
 
 
 def _no_slope_in_an_arm(name: str, arms, months) -> None:
