@@ -475,8 +475,9 @@ def _refusal(exc: InputError, values: Mapping[str, Any]) -> tuple[str | None, st
     if isinstance(exc, ImprovementError):
         from designs.explorer.effect_box import improvement_text
 
-        x = _number(values["effect"])
-        return "effect", improvement_text(values["effect_kind"], x, exc.decline, exc.screened)
+        kind, x = values["effect_kind"], _number(values["effect"])
+        limit = exc.limit * (100 if kind == PERCENT else 1)
+        return "effect", improvement_text(kind, x, limit, exc.decline, exc.screened)
     return control_of(str(exc)), str(exc)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 
 from designs.explorer.controls import PERCENT, ControlError
+from designs.spec.improvement import improvement_limit, randomised_decline
 from designs.spec.patients import MAX_SLOPE
 
 #: What the page says it leaves to the command line (it has no allow_improvement box).
@@ -20,35 +21,44 @@ def effect_value(design, kind: str, x: float) -> float:
     """``effect.value`` for the box's ``x`` under ``kind`` (``x`` % slowing is the fraction
     ``x / 100``; points/month as given), refused in the box's unit when it is beyond the
     library's range or, for a ``design`` that does not allow improvement, turns the decline
-    into improvement (above 100%, or above the randomised patients' mean decline). A box
-    that is not a number (NaN) is left to the library's message."""
+    into improvement (:func:`designs.spec.improvement.improvement_limit`: 100%, less under
+    screening, or the randomised patients' mean decline). A box that is not a number (NaN)
+    is left to the library's message."""
     percent = kind == PERCENT
     scale, unit = (100, "% slowing") if percent else (1, " points/month")
     lo, hi = -MAX_SLOPE * scale, MAX_SLOPE * scale
     if not design.effect.allow_improvement:
-        decline, screened = design.randomised_decline()
-        hi = 100 if percent else decline
+        hi = improvement_limit(design, kind) * scale
         if x > hi:
-            raise ControlError(improvement_text(kind, x, decline, screened), "effect")
+            decline, screened = randomised_decline(design)
+            raise ControlError(improvement_text(kind, x, hi, decline, screened), "effect")
     if math.isfinite(x) and not lo <= x <= hi:
         raise ControlError(f"{x:g}{unit}: must be in [{lo:g}, {_at_most(hi)}]{unit}", "effect")
     return x / 100 if percent else x
 
 
-def improvement_text(kind: str, x: float, decline: float = 0.0, screened: bool = False) -> str:
-    """Why the box's ``x`` is refused: a slowing above 100%, or a difference above the
-    randomised patients' mean ``decline`` (points/month; the ones admitted by screening when
-    ``screened``), turns their decline into improvement."""
+def improvement_text(
+    kind: str, x: float, limit: float, decline: float | None = None, screened: bool = False
+) -> str:
+    """Why the box's ``x`` is refused: above ``limit`` (in the box's unit: 100% or less under
+    screening, or the randomised patients' mean ``decline``, points/month; the ones
+    admitted by screening when ``screened``) it turns their decline into improvement."""
     if kind == PERCENT:
+        if limit >= 100.0 or decline is None:
+            return (
+                f"{x:g}% slowing: at most 100% (a larger slowing turns the decline into "
+                f"improvement; {NOT_ON_THE_PAGE})"
+            )
         return (
-            f"{x:g}% slowing: at most 100% (a larger slowing turns the decline into "
-            f"improvement; {NOT_ON_THE_PAGE})"
+            f"{x:g}% slowing: at most {_at_most(limit)}% of the candidates' decline, which is "
+            f"the screened patients' mean decline ({_at_most(decline)} points/month; a larger "
+            f"slowing turns their decline into improvement; {NOT_ON_THE_PAGE})"
         )
     whose = "the screened patients' mean decline" if screened else "the patients' mean decline"
     return (
-        f"{x:g} points/month: at most {_at_most(decline)} points/month, {whose} (a larger "
+        f"{x:g} points/month: at most {_at_most(limit)} points/month, {whose} (a larger "
         "difference turns the active arm's decline into improvement, a mean slope of "
-        f"{x - decline:+.3g} points/month; {NOT_ON_THE_PAGE})"
+        f"{x - limit:+.3g} points/month; {NOT_ON_THE_PAGE})"
     )
 
 

@@ -49,7 +49,8 @@ from designs.spec.decision import Decision, threshold_text
 from designs.spec.estimand import Estimand
 from designs.spec.exits import exit_admitted, gone_by_last_visit, gone_text
 from designs.spec.fields import check_keys
-from designs.spec.follow_up import Dropout, Effect, EffectKind, EffectSource, ImprovementError
+from designs.spec.follow_up import Dropout, Effect, EffectKind, EffectSource
+from designs.spec.improvement import check_improvement
 from designs.spec.interim import SEQUENTIAL_ANALYSES, Futility, Information, Interim, Spending
 from designs.spec.layers import SECTIONS, check_sections, merge_layers
 from designs.spec.patients import Enrichment, Population
@@ -139,46 +140,13 @@ class TrialDesign:
                     f"decision.{field}: belongs to decision.rule = 'posterior' (the "
                     "frequentist rule stops by interim.spending and interim.futility)"
                 )
-        self._check_improvement()
+        check_improvement(self)
         p_admit = self.enrichment.delta_fs_admit_probability(self.population)
         if p_admit < MIN_ADMIT_PROBABILITY:
             raise InputError(
                 f"enrichment.delta_fs_min/max = [{self.enrichment.delta_fs_min:g}, "
                 f"{self.enrichment.delta_fs_max:g}]: admits {p_admit:.2g} of candidates under "
                 f"population.delta_fs_mean/sd; must admit >= {MIN_ADMIT_PROBABILITY:g}"
-            )
-
-    def randomised_decline(self) -> tuple[float, bool]:
-        """The randomised patients' mean decline (points/month, the size of their mean
-        slope) and whether they are screened: the admitted patients' under delta-FS
-        screening (closed form), else the population's (``population.slope_mean``)."""
-        admitted = self.enrichment.admitted_slope(self.population)
-        if admitted is None:
-            return abs(self.population.slope_mean), False
-        return abs(admitted[0]), True
-
-    def _check_improvement(self) -> None:
-        """Refuse a fixed slope_difference above the decline of the patients randomised
-        (:meth:`randomised_decline`) unless ``effect.allow_improvement``, as a
-        proportional_slowing above 1 is (a bad-input review: 0.8 points/month on a decline
-        of 0.5 ran, power 1.000)."""
-        e = self.effect
-        if not (
-            e.kind is EffectKind.SLOPE_DIFFERENCE
-            and e.source is EffectSource.FIXED
-            and not e.allow_improvement
-        ):
-            return
-        decline, screened = self.randomised_decline()
-        if e.value > decline:
-            whose = "the admitted patients' mean decline" if screened else "|population.slope_mean|"
-            raise ImprovementError(
-                f"effect.value = {e.value:g}: a slope_difference above {whose} = "
-                f"{decline:.6g} points/month turns the active arm's decline into improvement "
-                f"(mean slope {e.value - decline:+.3g} points/month); set "
-                "effect.allow_improvement = true to mean that",
-                decline=decline,
-                screened=screened,
             )
 
     def _check_interim(self) -> None:

@@ -25,14 +25,17 @@ __all__ = ["Dropout", "Effect", "EffectKind", "EffectSource", "ImprovementError"
 
 class ImprovementError(InputError):
     """A fixed effect that turns the randomised patients' decline into improvement, refused
-    unless ``effect.allow_improvement``; ``decline`` is the randomised patients' mean decline
-    (points/month; None for a proportional slowing, whose limit is 1) and ``screened`` whether
-    they are the ones admitted by delta-FS screening, so that the explorer can say it in its
-    boxes' units (its page has no allow_improvement)."""
+    unless ``effect.allow_improvement``; ``limit`` is the largest ``effect.value`` allowed (in
+    its unit), ``decline`` the randomised patients' mean decline (points/month; None when not
+    computed: a proportional slowing above 1) and ``screened`` whether they are the ones
+    admitted by delta-FS screening, so that the explorer can say it in its boxes' units (its
+    page has no allow_improvement; :mod:`designs.spec.improvement`)."""
 
-    def __init__(self, message: str, decline: float | None = None, screened: bool = False):
+    def __init__(
+        self, message: str, limit: float, decline: float | None = None, screened: bool = False
+    ):
         super().__init__(message)
-        self.decline, self.screened = decline, screened
+        self.limit, self.decline, self.screened = limit, decline, screened
 
 
 class EffectKind(StrEnum):
@@ -159,7 +162,8 @@ class Effect:
             raise ImprovementError(
                 f"effect.value = {self.value:g}: a proportional_slowing must be <= 1 (a fraction "
                 "of |slope_mean|; 0.25 or 25% is a 25% slowing; above 1 the decline turns into "
-                "improvement: set effect.allow_improvement = true to mean that)"
+                "improvement: set effect.allow_improvement = true to mean that)",
+                limit=1.0,
             )
         validate_fields(self)
         if self.wane_after_months == 0 and self.wane_months != WANE_MONTHS:

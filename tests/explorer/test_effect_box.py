@@ -8,6 +8,7 @@ from designs.explorer.controls import PERCENT, POINTS, base_values, design_from_
 from designs.explorer.effect_box import _at_most
 from designs.explorer.messages import control_messages
 from designs.spec import load_design
+from designs.spec.improvement import randomised_decline
 
 
 def _message(design, kind, x, **more):
@@ -45,20 +46,25 @@ def test_under_screening_the_limit_is_the_screened_patients_decline_shown_allowe
     """The admitted decline is 0.85164 points/month: the page says 0.8516, which it allows
     (0.852, the decline to 3 digits, would be refused)."""
     enriched = load_design("proact_enriched_dfs")
-    decline, screened = enriched.randomised_decline()
+    decline, screened = randomised_decline(enriched)
     assert screened and round(decline, 4) == 0.8516
     message = _message(enriched, POINTS, 0.852)
     assert "at most 0.8516 points/month, the screened patients' mean decline" in message
     assert _message(enriched, POINTS, 0.8516) == ""
+    # in % of the candidates' decline (1.02 points/month): 83.49%, not 100%
+    message = _message(enriched, PERCENT, 90)
+    assert message.startswith("Effect: 90% slowing: at most 83.49% of the candidates' decline, ")
+    assert "the screened patients' mean decline (0.8516 points/month" in message
+    assert _message(enriched, PERCENT, 83.49) == ""
 
 
 def test_screening_changed_with_the_effect_is_said_in_the_boxs_unit_too(base):
     """The box alone is checked against the design's decline; screening set in the same
     change moves it, and the library's refusal is said in the box's unit as well."""
     screened = load_design("proact_unselected").with_overrides({"enrichment.delta_fs_min": 0.8})
-    admitted = screened.randomised_decline()[0]
+    admitted = randomised_decline(screened)[0]
     unscreened = screened.with_overrides({"enrichment.delta_fs_min": 0.0})
-    assert unscreened.randomised_decline()[0] < admitted - 0.05
+    assert randomised_decline(unscreened)[0] < admitted - 0.05
     x = round(admitted - 0.02, 2)  # allowed under screening, above the decline without it
     values = {**base_values(screened), "effect_kind": POINTS, "effect": x, "delta_fs_min": 0}
     new, errors = design_from_values(screened, values)

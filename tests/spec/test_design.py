@@ -25,6 +25,7 @@ from designs.spec import (
 from designs.spec.design import SECTIONS
 from designs.spec.fields import NUMERIC_KINDS, Kind, field_specs, spec_field
 from designs.spec.follow_up import ImprovementError
+from designs.spec.improvement import improvement_limit
 
 #: The default's schedule of exits other than death (the all-cause attrition of van Eijk 2025
 #: with the default's deaths taken out; docs/references.md#attrition-and-deaths).
@@ -478,6 +479,20 @@ def test_a_slope_difference_above_the_decline_needs_allow_improvement():
     with pytest.raises(ImprovementError) as refused:
         enriched.with_overrides({**points, "effect.value": 0.852})
     assert (refused.value.decline, refused.value.screened) == (decline, True)
+    # a proportional slowing of the candidates' decline, likewise (a consistency review: 90%
+    # of 1.02 is 0.918, 108% of the admitted patients' 0.852, and ran while the same shift
+    # in points/month was refused); the limit is the admitted decline over the candidates'
+    limit = decline / abs(enriched.population.slope_mean)
+    assert improvement_limit(enriched) == pytest.approx(limit) and limit < 0.84
+    with pytest.raises(
+        ImprovementError, match=r"^effect\.value = 0\.9: a proportional_slowing "
+    ) as refused:
+        enriched.with_overrides({"effect.value": 0.9})
+    assert refused.value.limit == pytest.approx(limit) and "at most 0.834942" in str(refused.value)
+    enriched.with_overrides({"effect.value": limit - 1e-9})
+    allowed = enriched.with_overrides({"effect.value": 0.9, "effect.allow_improvement": True})
+    assert allowed.effect.value == 0.9
+    assert improvement_limit(load_design()) == 1.0  # no screening: a 100% slowing
     wide = load_design("proact_unselected").with_overrides(
         {**points, "enrichment.delta_fs_min": 0.8, "effect.value": 1.1}
     )
