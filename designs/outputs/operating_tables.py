@@ -361,11 +361,14 @@ def _effect_table_tex(oc: dict, design) -> str:
 def operating_rows(oc: dict, design) -> list[tuple[str, str]]:
     """The table's rows, (characteristic, value) as plain text."""
     slowing = oc["effect_kind"] == "proportional_slowing"
+    # under screening a fraction of the candidates' decline, not the admitted patients' (a
+    # consistency review: "25% slowing of the decline (+0.255)", 30% of the admitted's)
+    whose = "the candidates' decline" if design.enrichment.active else "the decline"
 
     def effect(value: float, points: float) -> str:
         # a paste-ready review: "effect 0.25 fraction = +0.125 points/month"
         if slowing:
-            return f"a {100 * value:.3g}% slowing of the decline ({points:+.3f} points/month)"
+            return f"a {100 * value:.3g}% slowing of {whose} ({points:+.3f} points/month)"
         return f"{points:+.3f} points/month"
 
     mde = oc["minimal_detectable_effect_80"]

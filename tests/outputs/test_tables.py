@@ -376,6 +376,12 @@ def test_operating_characteristics_in_latex_hold_the_markdown_rows():
     power_row = dict(rows)["power at the design effect (favourable)"]
     assert "effect a 25% slowing of the decline (+0.125 points/month)" in power_row
     assert "fraction" not in " ".join(v for _, v in rows)
+    # under screening a slowing is of the candidates' decline (a consistency review: the
+    # rows said "of the decline" for +0.255 points/month, 30% of the admitted patients')
+    enriched = load_design("proact_enriched_dfs")
+    rows = dict(operating_rows({**oc, "effect": 0.25, "effect_points_per_month": 0.255}, enriched))
+    power_row = rows["power at the design effect (favourable)"]
+    assert "effect a 25% slowing of the candidates' decline (+0.255 points/month)" in power_row
 
 
 def test_a_gain_that_rounds_to_zero_has_no_sign():
