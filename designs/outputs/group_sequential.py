@@ -267,12 +267,18 @@ def group_sequential_assurance_text(results, attrs=None) -> str:
         f"{r0.p_effect_positive:.3f}"
     ]
     for r in results:
-        stops = ", ".join(f"{p:.3f}" for p in r.p_stop_efficacy)
+        # success by look adds up to the assurance; stops for efficacy also count crossings
+        # towards harm, when a two-sided test has them (a consistency review)
+        stops = ", ".join(f"{p:.3f}" for p in r.p_success)
+        if any(not math.isclose(a, b) for a, b in zip(r.p_stop_efficacy, r.p_success, strict=True)):
+            stops += "; P(stop for efficacy, either direction) by look " + ", ".join(
+                f"{p:.3f}" for p in r.p_stop_efficacy
+            )
         if r.futility_predictive:  # the posterior rule's predictive futility
             stops += "; for futility " + ", ".join(f"{p:.3f}" for p in r.p_stop_futility)
         lines.append(
             f"{r.transport} transport: assurance (success at any look) "
-            f"{rate_text(r.assurance, r.mc_se, r.trials, 3)}; P(stop for efficacy) by look "
+            f"{rate_text(r.assurance, r.mc_se, r.trials, 3)}; P(success) by look "
             f"{stops}; "
             f"expected patients randomised {r.expected_n_total:.1f} of {r.n_total}; expected "
             f"months {r.expected_months:.1f} of {r.fixed_months:.1f}"

@@ -176,3 +176,23 @@ def test_command_line_posterior_rule_with_looks(tmp_path, fake_posterior, capsys
     assert simulate.main([*argv, "--thresholds", "0.99,1.2"]) == 2
     err = capsys.readouterr().err.strip()
     assert "thresholds" in err and "\n" not in err and "Traceback" not in err
+
+
+def test_success_by_look_adds_up_to_the_assurance(design):
+    """A consistency review: ``assurance --looks`` printed "P(stop for efficacy) by look
+    0.544, 0.280" beside an assurance of 0.785, the stops counting two-sided crossings
+    towards harm too. Success by look adds up to the assurance; under a two-sided test with
+    draws of harm the stops either way are printed apart, and exceed it."""
+    from designs.outputs.group_sequential import group_sequential_assurance_text as text_of
+
+    draws = np.array([-0.4, 0.4] * 500)  # half the draws harm: crossings towards it
+    two_sided = design.with_overrides({"trial.sides": 2, "trial.alpha": 0.05})
+    a = group_sequential_assurance(two_sided, draws, 400, SEED, "absolute")
+    assert sum(a.p_success) == pytest.approx(a.assurance, abs=1e-12)
+    assert sum(a.p_stop_efficacy) > a.assurance + 0.1  # the harm half crosses too
+    text = text_of([a])
+    assert "; P(success) by look " + ", ".join(f"{p:.3f}" for p in a.p_success) in text
+    assert "; P(stop for efficacy, either direction) by look " in text
+    one_sided = group_sequential_assurance(design, draws, 400, SEED, "absolute")
+    assert one_sided.p_success == one_sided.p_stop_efficacy  # no crossing towards harm
+    assert "either direction" not in text_of([one_sided])
