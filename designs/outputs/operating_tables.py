@@ -307,9 +307,26 @@ def effect_table(oc: dict, design) -> tuple[list[str], list[list[str]], str]:
             if twin
             else ")"
         )
+        + _plain_rows_clause(rows_in, rows)
         + ":"
     )
     return header, rows, caption
+
+
+def _plain_rows_clause(rows_in, rows) -> str:
+    """Where some rows took the control variate and others are plain shares (too few trials,
+    or an oracle's rarer side too small, near power 0 or 1): which are which (a consistency
+    review: rows at 0.988 = 494/500 stood under a note saying "with a control variate")."""
+    kinds = {r.get("estimator") for r in rows_in}
+    if kinds != {"control variate", "plain"}:
+        return ""
+    plain = [row[0] for r, row in zip(rows_in, rows, strict=True) if r["estimator"] == "plain"]
+    return (
+        "; rates with the control variate except at "
+        + ", ".join(plain)
+        + ": plain shares of trials (too few trials, or too few on one side of the oracle "
+        "test, for the control)"
+    )
 
 
 def operating_characteristics_tex(oc: dict, design, cautions=()) -> str:

@@ -230,6 +230,10 @@ def _effect_row(effect: float, points: float, s) -> dict:
         "power_favourable": s.power_favourable,
         "mc_se": s.mc_se_favourable,
         "trials": s.trials,
+        # "plain" where the oracle's rarer side is too small for the control variate (a
+        # consistency review: the rows near power 1 are plain shares under a note that
+        # said "with a control variate")
+        "estimator": s.estimator,
     }
 
 

@@ -80,6 +80,27 @@ def test_a_rate_of_one_gives_its_bound_in_the_effect_table():
     assert rows == [["+0.500", "1.000 (≥ 0.994)"]]
 
 
+def test_the_rows_that_are_plain_shares_are_named():
+    """A consistency review: near power 1 the oracle's rarer side is too small for the
+    control variate, and those rows (0.988 = 494/500) stood under a note saying "with a
+    control variate". Each row records its estimator; the caption names the plain ones."""
+    from designs.outputs.operating_tables import effect_table
+
+    design = load_design()
+    oc = operating_characteristics(design, 183, 500, SEED)  # 500: the control's least
+    rows = oc["power_by_effect"]
+    kinds = [r["estimator"] for r in rows]
+    assert kinds[1] == "control variate" and kinds[-1] == "plain"  # 6.25% and 50% slowing
+    _, table, caption = effect_table(oc, design)
+    plain = [row[0] for row, kind in zip(table, kinds, strict=True) if kind == "plain"]
+    assert caption.endswith(
+        f"; rates with the control variate except at {', '.join(plain)}: plain shares of "
+        "trials (too few trials, or too few on one side of the oracle test, for the control):"
+    )
+    single = {**oc, "power_by_effect": [r for r in rows if r["estimator"] == "plain"]}
+    assert "except at" not in effect_table(single, design)[2]  # one kind: no clause
+
+
 def test_the_test_beside_a_posterior_rule_at_looks_drops_the_rules_own_fields(tmp_path):
     """The rule's thresholds and futility at looks are refused under the test: the twin (and
     the report's count of its runs, which asks for it) puts them back to their defaults."""
