@@ -254,5 +254,25 @@ def fit_data(data, last_month: float | None = None, sides: int = 2) -> AnalysisR
         UNITS,
         sides,
         why_unusable=why,
+        why_degenerate=lambda: _no_variation(y0_arr, yl_arr, arm_arr),
         warnings=tuple(warnings),
     )
+
+
+def _no_variation(y0, yl, arm) -> str | None:
+    """What in the completers' scores leaves the ANCOVA without variation, or None: the same
+    baseline for all (R's lm then drops it), or last scores exactly on a line in the baseline
+    and arm (no residual variation)."""
+    if np.ptp(y0) == 0.0:
+        return (
+            f"every completer's month-0 score is {y0[0]:g} points: there is no baseline "
+            "variation to adjust for"
+        )
+    x = np.column_stack([np.ones_like(y0), y0, arm])
+    residual = yl - x @ np.linalg.lstsq(x, yl, rcond=None)[0]
+    if residual @ residual <= 1e-20 * max(float(((yl - yl.mean()) ** 2).sum()), 1e-300):
+        return (
+            "every completer's last score is an exact line in the baseline and arm: the "
+            "residual variance is 0"
+        )
+    return None

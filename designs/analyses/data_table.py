@@ -340,11 +340,16 @@ def check_sides(sides) -> int:
     return int(sides)
 
 
+#: A failed fit's cause where the analysis cannot name one.
+DEGENERATE = "the fit is degenerate: check that the scores vary within patients over time"
+
+
 def finish(
-    analysis, out, n0, n1, estimand, units, sides, why_unusable=None, **extra
+    analysis, out, n0, n1, estimand, units, sides, why_unusable=None, why_degenerate=None, **extra
 ) -> AnalysisResult:
     """The :class:`AnalysisResult` of a kernel's result row ``out``; a failed fit is bad
-    input saying why (``why_unusable``: why too few patients were usable, if known)."""
+    input saying why (``why_unusable``: why too few patients were usable, if known;
+    ``why_degenerate()``: what in the data left the fit without variation, or None)."""
     from scipy import stats
 
     if out[STATUS] != STATUS_OK:
@@ -355,9 +360,12 @@ def finish(
                 f"data: {analysis} could not be fitted ({n0} placebo and {n1} active patients "
                 "usable; each arm needs at least 2 with enough visits)"
             )
+        # the data's own cause where the analysis can name it (a numerics review: "check
+        # that the scores vary within patients" where they did, and the baselines did not)
+        cause = why_degenerate() if why_degenerate is not None else None
         raise InputError(
             f"data: {analysis} could not be fitted on {n0} placebo and {n1} active patients "
-            "(the fit is degenerate: check that the scores vary within patients over time)"
+            f"({cause or DEGENERATE})"
         )
     est = float(out[ESTIMATE])
     se = float(out[SE])

@@ -111,7 +111,7 @@ def fit_data(data, sides: int = 2, df_method: str = "satterthwaite") -> Analysis
         out[SE] = np.sqrt(var_a)
         out[DF] = df_kr
         used = "kenward-roger"
-    return mixed_model_result(NAME, out, arms, sides, used, months)
+    return mixed_model_result(NAME, out, arms, sides, used, months, scores)
 
 
 def random_effects_cov(out) -> np.ndarray:
@@ -123,12 +123,12 @@ def random_effects_cov(out) -> np.ndarray:
 
 
 def mixed_model_result(
-    name: str, out, arms, sides: int, df_method: str, months=None
+    name: str, out, arms, sides: int, df_method: str, months=None, scores=None
 ) -> AnalysisResult:
     """The :class:`AnalysisResult` of a REML fit of this model (``out``, the kernel's result
-    row) on patients of arms ``arms`` (visit ``months`` per patient: a failed fit whose arm
-    has no patient seen at two months says so); shared by ``lmm_slope`` and
-    ``lmm_slope_kr``."""
+    row) on patients of arms ``arms`` (visit ``months`` and ``scores`` per patient: a failed
+    fit whose arm has no patient seen at two months, or whose scores lie on each patient's
+    line, says so); shared by ``lmm_slope`` and ``lmm_slope_kr``."""
     n1 = sum(arms)
     n0 = len(arms) - n1
     converged = out[STATUS] == STATUS_OK
@@ -147,6 +147,7 @@ def mixed_model_result(
         reml_criterion=float(out[reml.REML_CRITERION]),
         converged=bool(converged),
         df_method=df_method,
+        why_degenerate=None if scores is None else lambda: _on_their_lines(months, scores),
     )
     if not singular_fit(out):
         return result
@@ -181,6 +182,27 @@ def singular_fit(out) -> bool:
     l11 = np.sqrt(max(d11, 0.0))
     rest = d22 - d12 * d12 / d11 if l11 > 0.0 else d22  # the slope's variance beyond it
     return min(l11, np.sqrt(max(rest, 0.0))) < SINGULAR_TOL
+
+
+def _on_their_lines(months, scores) -> str | None:
+    """A failed fit's cause when every patient's scores lie on their own straight line (no
+    residual variation for the model's residual variance; a numerics review: a residual SD
+    of 1e-6 points failed every fit, as lme4 does, with "check that the scores vary"), or
+    None."""
+    residual = total = 0.0
+    for t, y in zip(months, scores, strict=True):
+        if np.unique(t).size < 3:
+            continue
+        x = np.column_stack([np.ones_like(t), t])
+        r = y - x @ np.linalg.lstsq(x, y, rcond=None)[0]
+        residual += float(r @ r)
+        total += float(((y - y.mean()) ** 2).sum())
+    if not (total > 0.0 and residual <= 1e-8 * total):
+        return None
+    return (
+        "every patient's scores lie on a straight line in month (no variation about each "
+        "patient's line for the model's residual variance); ols_slope_ttest analyses such data"
+    )
 
 
 def _no_slope_in_an_arm(name: str, arms, months) -> None:

@@ -107,4 +107,4 @@ def fit_data(data, sides: int = 2) -> AnalysisResult:
     arm_g, ztz_g, n_g, syy_g, szy_g, szyzy_g = groups
     out = np.empty(N_RESULT)
     lmm_slope_kr_fit(arm_g, ztz_g, n_g, syy_g, szy_g, szyzy_g, len(arm_g), out)
-    return lmm_slope.mixed_model_result(NAME, out, arms, sides, "kenward-roger", months)
+    return lmm_slope.mixed_model_result(NAME, out, arms, sides, "kenward-roger", months, scores)

@@ -155,4 +155,17 @@ def fit_data(data, sides: int = 2) -> AnalysisResult:
     out = np.empty(N_RESULT)
     ols_slope_ttest(slope_arr, arm_arr, slope_arr.size, out)
     n1 = int(arm_arr.sum())
-    return finish(NAME, out, arm_arr.size - n1, n1, ESTIMAND, UNITS, sides)
+
+    def same_slopes() -> str | None:
+        arms_ = [slope_arr[arm_arr == a] for a in (0, 1)]
+        if any(np.ptp(x) > 0.0 for x in arms_):
+            return None
+        return (
+            "every patient's slope is the same within each arm, placebo "
+            f"{arms_[0][0]:.6g} and active {arms_[1][0]:.6g} points/month: the t-test's "
+            "standard error is 0"
+        )
+
+    return finish(
+        NAME, out, arm_arr.size - n1, n1, ESTIMAND, UNITS, sides, why_degenerate=same_slopes
+    )

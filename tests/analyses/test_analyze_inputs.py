@@ -275,3 +275,36 @@ def test_a_small_trial_with_leavers_warns_that_satterthwaite_is_a_little_liberal
     one = frame[(frame.arm == 0) | (frame.patient == 1)]  # one active patient (a DMC review)
     (line,) = small(analyze(one, "lmm_slope"))
     assert line.startswith("1 patient in the smaller arm, some with fewer visits")
+
+
+def _lines(slopes, months=(0.0, 3.0, 6.0, 9.0, 12.0), baseline=40.0, noise=0.0, seed=1):
+    """Patients whose scores are ``baseline + slope x month`` (+ ``noise`` SD): one patient
+    per slope, arm 0 for the first half."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    half = len(slopes) // 2
+    for i, slope in enumerate(slopes):
+        for t in months:
+            rows.append((i, int(i >= half), t, baseline + slope * t + noise * rng.normal()))
+    return pd.DataFrame(rows, columns=["patient", "arm", "month", "alsfrs_r"])
+
+
+def test_a_fit_without_variation_names_what_the_data_lack():
+    """A numerics review: "check that the scores vary within patients over time" where they
+    did; what was missing was variation of the slopes within arms (the t-test), of the
+    baselines (ANCOVA), or about each patient's line (the mixed model)."""
+    same = _lines([-0.5] * 4 + [-0.25] * 4)  # the same slope within each arm
+    with pytest.raises(InputError, match=r"every patient's slope is the same within each arm, "):
+        analyze(same, "ols_slope_ttest", whole_scores=False)
+    for analysis in ("lmm_slope", "lmm_slope_kr"):  # exactly on their lines
+        lines = _lines([-0.5, -0.4, -0.6, -0.55, -0.2, -0.3, -0.25, -0.35])
+        with pytest.raises(InputError, match=r"every patient's scores lie on a straight line"):
+            analyze(lines, analysis, whole_scores=False)
+    flat = _lines([-0.5, -0.4, -0.6, -0.55, -0.2, -0.3, -0.25, -0.35], noise=0.5)
+    flat.loc[flat.month == 0, "alsfrs_r"] = 40.0  # one baseline for all
+    with pytest.raises(InputError, match=r"every completer's month-0 score is 40 points"):
+        analyze(flat, "ancova_change", whole_scores=False)
+    # with variation each fits (the causes are only looked for when a fit fails)
+    noisy = _lines([-0.5, -0.4, -0.6, -0.55, -0.2, -0.3, -0.25, -0.35], noise=0.5)
+    for analysis in ("ols_slope_ttest", "lmm_slope", "ancova_change"):
+        assert np.isfinite(analyze(noisy, analysis, whole_scores=False).estimate)
