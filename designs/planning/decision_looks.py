@@ -306,7 +306,7 @@ def posterior_looks_simulated(
         expected_n_total=en1,
         expected_months=months1,
         fixed_months=float(times.months[-1]),
-        true_effect=float(shift),
+        true_effect=float(simulation_inputs(design).true_effect(design.trial.analysis.value)),
         **_null_fields(out0, res0, times, design),
         n_entered_by_look=[float(x) for x in np.mean(res1.entered, axis=0)],
     )

@@ -409,14 +409,15 @@ def _conditional_power(
     what the rule means at the information observed (a DSMB review: 0.19 on the boundary,
     not 0.10)."""
     from designs.sequential.conditional_power import conditional_power
-    from designs.simulation.inputs import simulation_inputs
     from designs.spec.interim import CpUnder
 
     if final_z is None:
         final_z = float(planned.efficacy_z[-1])  # the planned boundaries (planned_boundaries)
     drift = None
     if design.interim.futility_cp_under is CpUnder.DESIGN:
-        drift = simulation_inputs(design).effect_shift * math.sqrt(i_max)
+        from designs.planning.group_sequential import design_drift
+
+        drift = design_drift(design, i_max)
     return float(conditional_power(z, fraction, final_z, drift))
 
 

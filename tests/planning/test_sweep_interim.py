@@ -4,6 +4,7 @@ attributes, resuming."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import xarray as xr
 
@@ -289,3 +290,13 @@ def test_cells_of_one_design_are_simulated_once(design, tmp_path, monkeypatch):
     again = run_sweep(design, grid, 60, SEED, progress=ticks.append, counts=counts)
     xr.testing.assert_identical(again.drop_attrs(), ds.drop_attrs())
     assert sum(ticks) == 4
+
+
+def test_a_time_course_is_in_every_cells_true_effect(design):
+    """A time-course review: the fixed cell's true effect was the course's (half the shift
+    for a 6-month delay on monthly visits to 12), the cell with looks the full shift."""
+    delayed = design.with_overrides({"effect.onset_delay_months": 6.0})
+    ds = run_sweep(delayed, {"looks": ["fixed", "0.5,1"]}, 20, SEED)
+    full = delayed.effect.value * abs(delayed.population.slope_mean)
+    truth = ds.true_effect.sel(analysis="lmm_slope").values  # the fixed cell: a mean of trials
+    np.testing.assert_allclose(truth, full / 2, rtol=1e-12)
