@@ -300,6 +300,20 @@ def realism_null_runs(design) -> int:
     return sum(_needs_null_run(design, over) for _, over in REALISM_SCENARIOS)
 
 
+def scenario_label(design, label: str, over: dict) -> str:
+    """A realism row's label; a row that sets the effect's time course says so when the
+    design has its own, which it replaces (a time-course review: "effect wanes from month
+    6" read as the design's course with waning added, its delay and ramp dropped)."""
+    if not (any(k.startswith("effect.") for k in over) and design.effect.has_time_course):
+        return label
+    head, paren, tail = label.rpartition(" (")  # before its "(assumed)"
+    return (
+        f"{head}, in place of the design's course{paren}{tail}"
+        if paren
+        else f"{label}, in place of the design's course"
+    )
+
+
 def realism_null_trials(design, trials: int) -> int:
     """Trials with no effect per realism row: the operating characteristics' count
     (:func:`type_i_trials` at the rule's one-sided level: 10,834 at 0.025), so that the first
@@ -328,6 +342,7 @@ def realism_sensitivity(
     null_trials = realism_null_trials(design, trials)
     for label, over in REALISM_SCENARIOS:
         d = base.with_overrides(over) if over else base
+        label = scenario_label(design, label, over)
         out = power(d, trials, seed, tuple(analyses), progress=progress, prior=prior, control=False)
         simulated = _needs_null_run(design, over)  # else the first row's: the same trials
         if simulated:  # on the operating characteristics' null trials (a diff review: on

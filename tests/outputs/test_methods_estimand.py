@@ -413,3 +413,21 @@ def test_the_analyses_compared_are_cited():
     )
     for who in ("Berry JD", "Finkelstein DM, Schoenfeld DA (1999)", "Kenward MG, Roger JH (1997)"):
         assert who in cited, who
+
+
+def test_a_course_scenario_says_it_replaces_the_designs_own():
+    """A time-course review: under a design with its own course, the realism row "effect
+    wanes from month 6" set the delay and ramp to 0, and read as the design's course with
+    waning added."""
+    from designs.planning.operating import REALISM_SCENARIOS, scenario_label
+    from designs.spec import load_design
+
+    plain = load_design()
+    course = plain.with_overrides({"effect.onset_delay_months": 2.0})
+    for label, over in REALISM_SCENARIOS:
+        assert scenario_label(plain, label, over) == label
+        said = scenario_label(course, label, over)
+        if any(k.startswith("effect.") for k in over):
+            assert said.endswith(", in place of the design's course (assumed)"), said
+        else:
+            assert said == label
