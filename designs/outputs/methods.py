@@ -16,6 +16,7 @@ from designs.outputs.methods_checks import (
     assumption_sensitivity,
     closed_form_check,
     course_clause,
+    course_model_clause,
     estimate_bias_text,
     rule_prior,
     sensitivity_range,
@@ -280,7 +281,7 @@ def methods_text(
         "",
         f"**Model and analysis.** Each simulated patient follows "
         f"y_ij = a_i + s_i t_j + e_ij with (a_i, s_i) bivariate normal and residual SD "
-        f"{p.residual_sd:g} points; scores are "
+        f"{p.residual_sd:g} points{course_model_clause(design)}; scores are "
         + ("rounded to integers and clipped to 0-48" if p.integer_scores else "continuous")
         + f". Visits at months {', '.join(f'{v:g}' for v in t.visits_months)}. The treatment "
         f"effect acts on each treated patient's slope: {effect}. Each trial is analysed with "

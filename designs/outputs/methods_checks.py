@@ -69,6 +69,17 @@ def course_clause(design, analysis: str) -> str:
     )
 
 
+def course_model_clause(design) -> str:
+    """The model's term for an effect with a time course ('' without one; a time-course
+    review: the methods stated y_ij = a_i + s_i t_j + e_ij for every patient)."""
+    if not design.effect.has_time_course:
+        return ""
+    return (
+        ", a treated patient's a_i + s_i t_j + d_i G(t_j) + e_ij, with d_i the benefit "
+        "(points/month) and G(t) the months of full effect by month t"
+    )
+
+
 def estimate_bias_text(design, entry, oc) -> str:
     """' At N randomised, A's mean estimate is ... against a true ... (bias ..., MC SE ...).'
     for an analysis whose estimand has a true value, without informative exits (the dropout

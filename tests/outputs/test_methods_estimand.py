@@ -431,3 +431,14 @@ def test_a_course_scenario_says_it_replaces_the_designs_own():
             assert said.endswith(", in place of the design's course (assumed)"), said
         else:
             assert said == label
+
+
+def test_the_model_states_the_course_term():
+    """A time-course review: the methods gave y_ij = a_i + s_i t_j + e_ij under a course."""
+    from designs.outputs.methods_checks import course_model_clause
+    from designs.spec import load_design
+
+    plain = load_design()
+    assert course_model_clause(plain) == ""
+    late = plain.with_overrides({"effect.onset_delay_months": 3.0})
+    assert "a_i + s_i t_j + d_i G(t_j) + e_ij" in course_model_clause(late)
