@@ -381,12 +381,14 @@ def operating_rows(oc: dict, design) -> list[tuple[str, str]]:
     # under screening a fraction of the candidates' decline, not the admitted patients' (a
     # consistency review: "25% slowing of the decline (+0.255)", 30% of the admitted's)
     whose = "the candidates' decline" if design.enrichment.active else "the decline"
+    e = design.effect  # its time course too (a time-course review)
+    course = f", {e.course_text()}" if e.has_time_course else ""
 
     def effect(value: float, points: float) -> str:
         # a paste-ready review: "effect 0.25 fraction = +0.125 points/month"
         if slowing:
-            return f"a {100 * value:.3g}% slowing of {whose} ({points:+.3f} points/month)"
-        return f"{points:+.3f} points/month"
+            return f"a {100 * value:.3g}% slowing of {whose} ({points:+.3f} points/month){course}"
+        return f"{points:+.3f} points/month{course}"
 
     mde = oc["minimal_detectable_effect_80"]
     mde_text = (

@@ -45,15 +45,18 @@ def _n_text(row) -> str:
 
 def _effect_text(design, row) -> str:
     eff = design.effect
+    # its time course too (a time-course review: the captions named a delayed effect as if
+    # full from randomisation)
+    course = f", {eff.course_text()}" if eff.has_time_course else ""
     if eff.kind.value == "proportional_slowing":
         # under screening a fraction of the candidates' decline, not the admitted patients'
         # (a realism review: "25% slowing of decline" where 30% of the admitted's was meant)
         whose = "the candidates' decline" if design.enrichment.active else "decline"
         return (
             f"{100 * eff.value:g}% slowing of {whose} "
-            f"({row.effect_points_per_month:+.3g} points/month)"
+            f"({row.effect_points_per_month:+.3g} points/month){course}"
         )
-    return f"slope difference {row.effect_points_per_month:+.3g} points/month"
+    return f"slope difference {row.effect_points_per_month:+.3g} points/month{course}"
 
 
 def failed_fits_note(design) -> str:

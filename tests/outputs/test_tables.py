@@ -545,3 +545,16 @@ def test_captions_name_the_analysis_in_words(hostile_design):
     for fmt in ("md", "latex"):
         text = sample_size_table(_result([_row(0.8, 183)]), hostile_design, fmt)
         assert "mixed model of slopes (lmm" in text, fmt
+
+
+def test_a_time_course_is_named_with_the_effect():
+    """A time-course review: the sample-size caption and the operating characteristics named
+    a delayed effect as if it were full from randomisation."""
+    from types import SimpleNamespace
+
+    from designs.outputs.tables import _effect_text
+
+    late = load_design().with_overrides({"effect.onset_delay_months": 6.0})
+    row = SimpleNamespace(effect_points_per_month=0.125)
+    assert _effect_text(late, row).endswith("(+0.125 points/month), acting from month 6")
+    assert _effect_text(load_design(), row).endswith("(+0.125 points/month)")
