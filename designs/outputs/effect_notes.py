@@ -99,8 +99,7 @@ def bias_note(design, s, z: float) -> str:
     e = design.effect
     # a waning that starts after the last visit is no time course within the follow-up (an
     # own-design review: wane_after_months = 30 on an 18-month trial was named a cause)
-    waning_seen = 0 < e.wane_after_months < max(design.trial.visits)
-    if e.onset_delay_months > 0 or e.ramp_months > 0 or waning_seen:
+    if e.bends_within(max(design.trial.visits)):
         causes.append(
             "the effect's time course (a straight line fitted to a bent difference; the true "
             "value is the mean effect over the follow-up)"

@@ -35,7 +35,7 @@ def closed_form_models(design, analysis: str) -> bool:
         analysis in ("lmm_slope", "lmm_slope_kr")
         and not design.decision.is_posterior
         and e.source.value == "fixed"
-        and not e.has_time_course
+        and not e.bends_within(design.trial.duration_months)
         and not design.dropout.exits_informative
         and design.population.curvature == 0
         and design.trial.lead_in_months == 0
@@ -53,6 +53,14 @@ def course_clause(design, analysis: str) -> str:
     e = design.effect
     if not e.has_time_course:
         return ""
+    last = design.trial.duration_months
+    if not e.bends_within(last):  # the course lies after the last visit
+        seen = (
+            "no effect within the follow-up"
+            if e.onset_delay_months >= last
+            else "the full effect throughout the follow-up"
+        )
+        return f", {e.course_text()} (after the last visit, month {last:g}: {seen})"
     units = registry.get(analysis).units
     factor = simulation_inputs(design).course_factor
     months = float(design.trial.visits_months[-1])

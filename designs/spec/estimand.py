@@ -181,7 +181,7 @@ def estimand_lines(design, analysis: str | None = None) -> list[tuple[str, str]]
     death_on = d.death_monthly_hazard > 0
     dropout_note = _not_at_random(a.dropout_strategy, d.informative)
     dropout_strategy = a.dropout_strategy + dropout_note  # says "exits": once is enough
-    if design.effect.has_time_course and a.units == "points/month":
+    if design.effect.bends_within(design.trial.duration_months) and a.units == "points/month":
         dropout_strategy += BENT_EFFECT
     death_strategy = a.death_strategy + (
         "" if dropout_note else _not_at_random(a.death_strategy, d.death_informative * death_on)

@@ -183,6 +183,20 @@ class Effect:
         """Whether the effect is delayed, ramped or waning (else full from randomisation)."""
         return self.onset_delay_months > 0 or self.ramp_months > 0 or self.wane_after_months > 0
 
+    def bends_within(self, last_month: float) -> bool:
+        """Whether the time course bends the difference between arms before ``last_month``
+        (months from randomisation): a delay or a ramp that starts before it, or waning that
+        does (waning after the last visit, or an onset after it, is never seen: a time-course
+        review read "not a straight line" and "1 of the full shift" under waning from month
+        30 of a 12-month trial)."""
+        if self.onset_delay_months >= last_month:
+            return False
+        return (
+            self.onset_delay_months > 0
+            or self.ramp_months > 0
+            or 0 < self.wane_after_months < last_month
+        )
+
     def course_text(self) -> str:
         """The time course in words ('' without one), e.g. 'acting from month 3, full by
         month 6, waning from month 18 to none by month 30' (months from randomisation)."""

@@ -442,3 +442,23 @@ def test_the_model_states_the_course_term():
     assert course_model_clause(plain) == ""
     late = plain.with_overrides({"effect.onset_delay_months": 3.0})
     assert "a_i + s_i t_j + d_i G(t_j) + e_ij" in course_model_clause(late)
+
+
+def test_a_course_after_the_last_visit_bends_nothing():
+    """A time-course review: waning from month 30 of a 12-month trial was said to bend the
+    difference ("not a straight line", "1 of the full shift") and dropped the closed-form
+    check; an onset after the last visit is no effect within the follow-up."""
+    from designs.outputs.methods_checks import closed_form_models, course_clause
+    from designs.spec import load_design
+    from designs.spec.estimand import BENT_EFFECT, estimand_lines
+
+    plain = load_design()
+    late_wane = plain.with_overrides({"effect.wane_after_months": 30.0})
+    assert not late_wane.effect.bends_within(12.0)
+    assert plain.with_overrides({"effect.wane_after_months": 6.0}).effect.bends_within(12.0)
+    assert not plain.with_overrides({"effect.onset_delay_months": 14.0}).effect.bends_within(12)
+    assert closed_form_models(late_wane, "lmm_slope") == closed_form_models(plain, "lmm_slope")
+    assert course_clause(late_wane, "lmm_slope").endswith(
+        "(after the last visit, month 12: the full effect throughout the follow-up)"
+    )
+    assert not any(BENT_EFFECT in text for _, text in estimand_lines(late_wane, "lmm_slope"))
