@@ -35,7 +35,7 @@ def closed_form_models(design, analysis: str) -> bool:
         analysis in ("lmm_slope", "lmm_slope_kr")
         and not design.decision.is_posterior
         and e.source.value == "fixed"
-        and not e.bends_within(design.trial.duration_months)
+        and e.full_within(design.trial.duration_months)
         and not design.dropout.exits_informative
         and design.population.curvature == 0
         and design.trial.lead_in_months == 0

@@ -197,6 +197,17 @@ class Effect:
             or 0 < self.wane_after_months < last_month
         )
 
+    def full_within(self, last_month: float) -> bool:
+        """Whether the effect is full from randomisation to ``last_month`` (no delay or ramp;
+        waning, if any, from ``last_month`` on): what a closed form with a constant shift
+        models (a diff review: an onset after the last visit, no effect at all, was given
+        the closed-form power of the full shift)."""
+        return (
+            self.onset_delay_months == 0
+            and self.ramp_months == 0
+            and (self.wane_after_months == 0 or self.wane_after_months >= last_month)
+        )
+
     def course_text(self) -> str:
         """The time course in words ('' without one), e.g. 'acting from month 3, full by
         month 6, waning from month 18 to none by month 30' (months from randomisation)."""

@@ -458,6 +458,11 @@ def test_a_course_after_the_last_visit_bends_nothing():
     assert plain.with_overrides({"effect.wane_after_months": 6.0}).effect.bends_within(12.0)
     assert not plain.with_overrides({"effect.onset_delay_months": 14.0}).effect.bends_within(12)
     assert closed_form_models(late_wane, "lmm_slope") == closed_form_models(plain, "lmm_slope")
+    # an onset after the last visit bends nothing either, but no effect acts: no closed form
+    # of the full shift (a diff review: 0.720 printed beside a simulated 0.063)
+    never = plain.with_overrides({"effect.onset_delay_months": 12.0})
+    assert closed_form_models(plain, "lmm_slope") and not closed_form_models(never, "lmm_slope")
+    assert course_clause(never, "lmm_slope").endswith("no effect within the follow-up)")
     assert course_clause(late_wane, "lmm_slope").endswith(
         "(after the last visit, month 12: the full effect throughout the follow-up)"
     )
