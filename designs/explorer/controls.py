@@ -154,7 +154,9 @@ RUN_CONTROLS = ("seed", "trials")
 #: value on its kind, the visits on the follow-up and the interval): checked together.
 COUPLED = (
     frozenset({"n", "size_mode", "allocation"}),
-    frozenset({"effect", "effect_kind"}),
+    # the effect's limit is the screened patients' decline (a diff review: 90% was refused
+    # against the design's screening with another delta-FS threshold on the page)
+    frozenset({"effect", "effect_kind", "delta_fs_min"}),
     frozenset({"duration", "interval"}),
     # the posterior rule's futility needs the rule and looks
     frozenset({"futility_predictive", "rule", "looks"}),

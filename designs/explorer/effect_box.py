@@ -8,7 +8,6 @@ from __future__ import annotations
 import math
 
 from designs.explorer.controls import PERCENT, ControlError
-from designs.spec.improvement import improvement_limit, randomised_decline
 from designs.spec.patients import MAX_SLOPE
 
 #: What the page says it leaves to the command line (it has no allow_improvement box).
@@ -19,19 +18,20 @@ NOT_ON_THE_PAGE = (
 
 def effect_value(design, kind: str, x: float) -> float:
     """``effect.value`` for the box's ``x`` under ``kind`` (``x`` % slowing is the fraction
-    ``x / 100``; points/month as given), refused in the box's unit when it is beyond the
-    library's range or, for a ``design`` that does not allow improvement, turns the decline
-    into improvement (:func:`designs.spec.improvement.improvement_limit`: 100%, less under
-    screening, or the randomised patients' mean decline). A box that is not a number (NaN)
-    is left to the library's message."""
+    ``x / 100``; points/month as given), refused in the box's unit beyond the library's range
+    (a slowing above 100%, unless ``design`` allows improvement). An effect that turns the
+    decline into improvement is refused by the library on the page's whole design, whose
+    screening may have moved with it (``delta_fs_min``), and said in the box's unit by
+    :func:`improvement_text` (a diff review: the limit taken from the design the page
+    started from refused 90% that the page's own screening allowed). A box that is not a
+    number (NaN) is left to the library's message."""
     percent = kind == PERCENT
     scale, unit = (100, "% slowing") if percent else (1, " points/month")
     lo, hi = -MAX_SLOPE * scale, MAX_SLOPE * scale
-    if not design.effect.allow_improvement:
-        hi = improvement_limit(design, kind) * scale
-        if x > hi:
-            decline, screened = randomised_decline(design)
-            raise ControlError(improvement_text(kind, x, hi, decline, screened), "effect")
+    if percent and not design.effect.allow_improvement:
+        hi = 100.0
+        if x > hi:  # the library's check: no screening lowers what it says
+            raise ControlError(improvement_text(kind, x, hi), "effect")
     if math.isfinite(x) and not lo <= x <= hi:
         raise ControlError(f"{x:g}{unit}: must be in [{lo:g}, {_at_most(hi)}]{unit}", "effect")
     return x / 100 if percent else x

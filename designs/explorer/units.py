@@ -82,7 +82,15 @@ def carried_over(previous: Conversion | None, shown, unit: str, switched) -> Con
     value = switched(previous.value if pending else shown, unit)
     if value is None:
         return None
-    replaced = {shown, *(previous.replaced | {previous.value} if pending else ())}
+    # the number it converts to is never one it replaces: once the box shows it, nothing
+    # is awaited; and switched there and back before the box moved, the box already shows
+    # it: nothing is awaited either, where the browser may never report the round trip (a
+    # diff review: 100 per arm replaced {100, 200} for good, and 200 typed later was read as
+    # 100; the price is a moment's simulation of the first switch's number, should the
+    # browser report it, replaced at once by its own)
+    if value == shown:
+        return Conversion(unit, frozenset(), value)
+    replaced = {shown, *(previous.replaced | {previous.value} if pending else ())} - {value}
     return Conversion(unit, frozenset(replaced), value)
 
 

@@ -8,7 +8,7 @@ from designs.explorer.controls import PERCENT, POINTS, base_values, design_from_
 from designs.explorer.effect_box import _at_most
 from designs.explorer.messages import control_messages
 from designs.spec import load_design
-from designs.spec.improvement import randomised_decline
+from designs.spec.improvement import improvement_limit, randomised_decline
 
 
 def _message(design, kind, x, **more):
@@ -25,8 +25,8 @@ def _message(design, kind, x, **more):
         (PERCENT, 1e7, "1e+07% slowing: at most 100% ("),
         (PERCENT, -2000, "-2000% slowing: must be in [-1000, 100]% slowing"),
         (POINTS, 0.6, "0.6 points/month: at most 0.5 points/month, the patients' mean decline"),
-        (POINTS, 20, "20 points/month: at most 0.5 points/month"),
-        (POINTS, -20, "-20 points/month: must be in [-10, 0.5] points/month"),
+        (POINTS, 20, "20 points/month: must be in [-10, 10] points/month"),
+        (POINTS, -20, "-20 points/month: must be in [-10, 10] points/month"),
     ],
 )
 def test_a_refused_effect_is_said_in_the_boxs_unit(base, kind, x, says):
@@ -72,6 +72,17 @@ def test_screening_changed_with_the_effect_is_said_in_the_boxs_unit_too(base):
     assert errors["effect"].startswith(f"{x:g} points/month: at most ")
     assert "the patients' mean decline" in errors["effect"]  # no longer screened
     assert "effect.value" not in errors["effect"]
+
+
+def test_the_limit_is_the_pages_own_screening():
+    """A diff review: with the delta-FS threshold moved on the page (0.5, where the limit
+    is above 90%), 90% was refused against the design's own screening (at most 83.49%),
+    which the library accepts on the page's design."""
+    enriched = load_design("proact_enriched_dfs")
+    moved = enriched.with_overrides({"enrichment.delta_fs_min": 0.5})
+    assert improvement_limit(moved) > 0.9 > improvement_limit(enriched)
+    assert _message(enriched, PERCENT, 90, delta_fs_min=0.5) == ""
+    assert _message(enriched, PERCENT, 90).startswith("Effect: 90% slowing: at most 83.49%")
 
 
 def test_a_design_that_allows_improvement_keeps_the_librarys_range(base):

@@ -51,13 +51,27 @@ def test_the_page_reads_the_converted_number_until_the_box_shows_it():
 
 def test_two_quick_switches_convert_the_number_twice_not_the_stale_one_once():
     """Points -> % -> points before the box shows 1000: 5 points/month stays 5, not 5% of
-    the decline read as points (0.025)."""
+    the decline read as points (0.025); a third switch before it converts 5 again."""
     first = carried_over(None, 5, PERCENT, _effect)
     second = carried_over(first, 5, POINTS, _effect)  # the box still shows 5
     assert second.value == 5.0
-    # the box may yet show the first switch's 1000 on its way: read as the second's number
-    assert second.read(POINTS, 1000.0) == 5.0 and second.read(POINTS, 5) == 5.0
+    assert second.read(POINTS, 5) == 5.0
     assert carried_over(first, 1000.0, POINTS, _effect).value == 5.0  # shown by then: same
+    # once the box shows 5 nothing is awaited, so 1000 typed afterwards is 1000 (a diff
+    # review: 5 stayed among the numbers replaced, and the page read 1000 as 5 for good)
+    assert not second.awaited(5) and not second.awaited(1000.0)
+    third = carried_over(second, 5, PERCENT, _effect)
+    assert third.value == 1000.0 and third.read(PERCENT, 5) == 1000.0
+
+
+def test_there_and_back_the_box_own_number_is_never_replaced():
+    there = carried_over(None, 100, "total", lambda n, mode: switched_size(n, mode))
+    back = carried_over(there, 100, "per_arm", lambda n, mode: switched_size(n, mode))
+    assert (there.value, back.value) == (200, 100)
+    # the box shows 100 already: nothing is awaited, so 200 typed later is 200 (the
+    # browser need never report the 200 on its way and the 100 after it)
+    assert back.replaced == frozenset() and not back.awaited(200)
+    assert back.read("per_arm", 200) == 200 and back.read("per_arm", 100) == 100
 
 
 @pytest.mark.parametrize("bad", [None, math.nan, ""])
