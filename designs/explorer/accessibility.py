@@ -8,7 +8,8 @@ Nothing here computes or changes a value the user did not type.
   be a thousands separator, which the browser drops ("1,000" is 1000). A pasted number is
   read as a spreadsheet writes it: "2,5" and "1.000,5" with a decimal comma, "1,000.5" and
   "1,000,000" with thousands separators (Chromium read "1,000.5" as 1.0005); in a box of
-  whole numbers only groups of three are separators ("1.000" is 1000, "1,5" is refused).
+  whole numbers only groups of three are separators ("1.000" is 1000, "1,5" is 1.5, refused
+  as not whole; Chromium dropped the comma: 15).
 - A refused value: the box is marked ``aria-invalid`` and described by its message, so a
   screen reader reads the message with the box.
 - Focus: a ring of 3:1 contrast or more on every control (the theme's ring was 1.4:1).
@@ -70,8 +71,10 @@ def a11y_script() -> str:
     const t = text.replace(/[\s']/g, "");  // "1 000,5", "1'000.5": spaces, apostrophes
     const seps = t.match(/[.,]/g) || [];
     const grouped = /^[-+]?\d{1,3}([.,]\d{3})+$/.test(t);
-    // a box of whole numbers: only groups of three ("1,000", "1.000"); "1,5" stays refused
-    if (!decimal) return grouped ? t.replace(/[.,]/g, "") : t;
+    // a box of whole numbers: groups of three are thousands ("1,000", "1.000"); other
+    // text is read as in a decimal box, "1,5" as 1.5, which the box's check refuses as not
+    // whole (an explorer review: left to Chromium, which drops the comma, it was 15)
+    if (!decimal && grouped) return t.replace(/[.,]/g, "");
     // "1,000,000", "1.000.000": one separator, repeated, groups thousands
     if (grouped && seps.length > 1 && new Set(seps).size === 1) return t.replace(/[.,]/g, "");
     const comma = t.lastIndexOf(","), point = t.lastIndexOf(".");

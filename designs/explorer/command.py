@@ -216,8 +216,9 @@ def commands_file(
         ),
         command_text(sample_size_args(design_ref, base, design, seed=seed, trials=trials)),
         command_text(design_args(design_ref, base, design)),
-        "# the Assurance button, and the report folder (zip; --no-assurance without it); a",
-        "# non-programmer's review: neither could be reproduced from the commands shown",
+        # (a non-programmer's review: neither could be reproduced from the commands shown;
+        # an explorer review: the comment said so to the page's reader)
+        "# the Assurance button; the report download (--no-assurance without the assurance)",
         command_text(assurance_args(design_ref, base, design, seed=seed, trials=trials)),
         command_text(report_args(design_ref, base, design, seed=seed, trials=trials)),
     ]

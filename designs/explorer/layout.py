@@ -52,6 +52,12 @@ CSS = """
    as while they are recomputed (a review: they stayed at full strength); grey, and faded
    only so far that their text stays at 4.5:1 or more (an accessibility review: 2.1-2.8:1) */
 body:has(#stale-note) .card { opacity: 0.66; filter: grayscale(1); }
+/* a view being recomputed (its job queued or running) is greyed the same way, after half a
+   second so that a quick update does not flicker (an explorer review: the sample-size card
+   kept the previous effect's n at full strength for seconds; Shiny marks such an output
+   .recalculating but shows nothing on HTML outputs) */
+.card .recalculating { opacity: 0.66; filter: grayscale(1);
+  transition: opacity 0.2s ease 0.5s, filter 0.2s ease 0.5s; }
 /* the reproducing commands wrap inside their box (a review: they ran past its edge) */
 #command-text { white-space: pre-wrap; overflow-wrap: anywhere; }
 """

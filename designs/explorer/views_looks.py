@@ -246,18 +246,26 @@ def _information_stop(gs) -> ui.Tag | None:
 
 def _look_notes(design, gs) -> list[str]:
     """The command line's notes on when the looks come: a final look long after the data are
-    complete, looks at other information than planned, an accrual of many years
-    (:mod:`designs.outputs.look_notes`)."""
+    complete, looks at other information than planned, an accrual of many years; and on a
+    type I error resting on too few null trials (:mod:`designs.outputs.look_notes`)."""
     from designs.outputs.look_notes import (
         information_gap_note,
         late_final_look_note,
         long_accrual_note,
+        type_i_precision_note,
     )
 
+    # the command line's note that the type I error rests on too few null trials (an
+    # explorer review: the page left it out), where no flag says it is off its level
+    precision = "" if sequential_type_i_flag(gs) else type_i_precision_note(gs)
     notes = (
         late_final_look_note(design, gs.look_months[-1]),
         information_gap_note(design, gs.observed_information_fraction[-1], gs.analysis),
         long_accrual_note(design),
+        precision.replace(
+            "report --looks does, or power with --trials",
+            "the report download does, or the command line's power with --trials",
+        ),
     )
     return [n for n in notes if n]
 

@@ -13,6 +13,7 @@ import time
 import pytest
 
 from designs.explorer import compute, layout, views
+from designs.explorer.controls import DEFAULT_TRIALS
 from designs.explorer.server import Request
 from designs.explorer.units import effect_label
 from tests.explorer.page_timeouts import FIRST_LOAD_MS
@@ -152,8 +153,8 @@ def test_commas_refusals_and_the_announcement_in_the_browser(page):
 
 #: (box, text pasted, the box's value): a decimal box reads a comma as a spreadsheet does
 #: (an explorer review: "1,000.5" became 1.0005); a box of whole numbers takes only groups
-#: of three as separators (so "1,5" is not 15). None: the text is left to the browser
-#: (a plain number, or "1,5" in a whole box, which it refuses).
+#: of three as separators (so "1,5" is 1.5, refused as not whole, not 15). None: the text
+#: is left to the browser (a plain number).
 PASTES = [
     ("effect", "2,5", "2.5"),
     ("effect", "1,000.5", "1000.5"),
@@ -164,7 +165,8 @@ PASTES = [
     ("accrual", "1 000,5", "1000.5"),
     ("n", "1,000", "1000"),
     ("n", "1.000", "1000"),
-    ("n", "1,5", None),
+    ("n", "1,5", "1.5"),  # refused as not whole (Chromium alone made it 15)
+    ("trials", "2,5", "2.5"),
     ("seed", "20,261,125", "20261125"),
 ]
 
@@ -180,7 +182,13 @@ def test_a_pasted_number_is_read_as_a_spreadsheet_writes_it(page):
         return ev.defaultPrevented ? el.value : null; }"""
     got = [(box, text, page.evaluate(paste, [box, text])) for box, text, _ in PASTES]
     assert got == PASTES
-    for box, value in (("effect", "25"), ("accrual", "8"), ("n", "100"), ("seed", "20261125")):
+    for box, value in (
+        ("effect", "25"),
+        ("accrual", "8"),
+        ("n", "100"),
+        ("seed", "20261125"),
+        ("trials", str(DEFAULT_TRIALS)),
+    ):
         page.locator(f"#{box}").fill(value)  # the page as it was, for the tests after this one
 
 

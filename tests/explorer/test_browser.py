@@ -217,6 +217,27 @@ def test_a_unit_switched_after_a_refused_value_simulates_no_design_nobody_typed(
     page.wait_for_selector(_power_selector(effect=0.25, trials=trials, n_total=200))
 
 
+def test_a_view_being_recomputed_is_greyed(page):
+    """An explorer review: while the sample size of a new effect was searched for, the card
+    showed the previous effect's n at full strength for seconds."""
+    trials = 2000  # a search of some seconds (the page is shared: set back below)
+    _set(page, "trials", trials)
+    _up_to_date(page)
+    _set(page, "effect", 21)
+    page.wait_for_function(
+        """() => { const el = document.getElementById('sample_size_view');
+                   return el.classList.contains('recalculating')
+                       && parseFloat(getComputedStyle(el).opacity) < 0.9; }"""
+    )
+    _set(page, "effect", 25)
+    _set(page, "trials", DEFAULT_TRIALS)
+    _up_to_date(page)
+    assert (
+        page.evaluate("getComputedStyle(document.getElementById('sample_size_view')).opacity")
+        == "1"
+    )
+
+
 @pytest.mark.slow  # about 15 s on 2 busy cores: two runs with looks (page, command line)
 def test_interim_looks_show_the_command_lines_group_sequential_power(page, cli, tmp_path):
     """Looks at half and all the information, Pocock spending: the page's power, stopping

@@ -282,3 +282,17 @@ def test_the_losses_caption_speaks_of_the_designs_own_follow_up():
     gone = 1 - __import__("math").exp(-0.03 * 18)
     assert "gone by month 18" in text and "a little fewer" not in text
     assert f"goes on to month 18, where {gone:.1%} would have left alive" in text
+
+
+def test_the_pages_looks_say_when_the_type_i_error_rests_on_too_few_trials(base):
+    """An explorer review: the command line notes that a run's type I error rests on too few
+    null trials to show an excess; the page left the note out."""
+    from designs.explorer.views_looks import _look_notes
+    from designs.outputs.look_notes import type_i_precision_note
+    from designs.planning.group_sequential import group_sequential_power
+
+    design = base.with_overrides({"trial.n_per_arm": 40, "interim.looks": [0.5, 1.0]})
+    gs = group_sequential_power(design, 200, SEED)
+    assert type_i_precision_note(gs)  # the command line's note
+    (note,) = [n for n in _look_notes(design, gs) if "too few to show an excess" in n]
+    assert "the report download does, or the command line's power with --trials" in note
