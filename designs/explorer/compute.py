@@ -425,8 +425,17 @@ def deterministic_zip(members: dict[str, bytes]) -> bytes:
     return buf.getvalue()
 
 
-def report_zip(design, seed: int, trials: int, assurance: bool, job: Job | None = None) -> bytes:
-    """The ``report`` folder (:func:`designs.outputs.report.write_report`) as a zip file."""
+def report_zip(
+    design,
+    seed: int,
+    trials: int,
+    assurance: bool,
+    job: Job | None = None,
+    command: str | None = None,
+) -> bytes:
+    """The ``report`` folder (:func:`designs.outputs.report.write_report`) as a zip file;
+    ``command``: the command line that writes the same folder, recorded in it as the
+    command line records its own."""
     from designs.outputs.report import write_report
     from designs.planning.report_plan import plan_report
 
@@ -446,8 +455,8 @@ def report_zip(design, seed: int, trials: int, assurance: bool, job: Job | None 
             )
         with tempfile.TemporaryDirectory(prefix="explorer-report-") as tmp:
             out = Path(tmp) / "report"
-            files = write_report(plan, out)
+            files = write_report(plan, out, command=command)
             members = {f"report/{f.relative_to(out).as_posix()}": f.read_bytes() for f in files}
         return deterministic_zip(members)
 
-    return cached("report", design, seed, trials, run, assurance)
+    return cached("report", design, seed, trials, run, assurance, command)

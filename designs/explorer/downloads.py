@@ -80,6 +80,14 @@ def register_downloads(current, new_job) -> None:
     async def dl_report():
         r = req()
         try:
-            yield await _thread(compute.report_zip, r.design, r.seed, r.trials, True, new_job())
+            yield await _thread(
+                compute.report_zip,
+                r.design,
+                r.seed,
+                r.trials,
+                True,
+                new_job(),
+                command=r.report_command(),
+            )
         except compute.Cancelled:
             return  # the tab is gone: nothing to send

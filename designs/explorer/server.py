@@ -67,6 +67,14 @@ class Request:
     trials: int
     uploaded: bool = False
 
+    def report_command(self) -> str:
+        """The command line that writes the report download's folder, recorded in it (an
+        explorer review: the zip named no command, so it could not be reproduced)."""
+        args = command.report_args(
+            self.ref, self.base, self.design, seed=self.seed, trials=self.trials
+        )
+        return command.command_text(args)
+
     def commands(self) -> str:
         return command.commands_file(
             self.ref,

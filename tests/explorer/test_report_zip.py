@@ -69,3 +69,29 @@ def _without_command(name: str, data: bytes) -> bytes:
         assert record.pop("command").startswith("python simulate.py report ")
         return (json_text(record) + "\n").encode()
     return data
+
+
+@pytest.mark.slow  # about 25 s of CPU: a small report twice (page, command line)
+def test_the_download_records_its_command_and_is_that_commands_folder(cli, tmp_path, monkeypatch):
+    """An explorer review: the zip named no command (README.md's "Made with" line, the JSON's
+    ``command``), so it could not be reproduced. The page's request records the report
+    command it shows; that command, run, writes the zip's members byte for byte."""
+    import shlex
+
+    from designs.explorer.server import Request
+
+    base = load_design()
+    design = base.with_overrides({"trial.n_per_arm": 20})
+    command = Request("default", base, design, 4, 10).report_command()
+    args = shlex.split(command)[2:]  # after "python simulate.py"
+    assert args[0] == "report" and args[-2:] == ["--out", "report"]
+    data = compute.report_zip(design, 4, 10, False, command=command + " --no-assurance")
+    monkeypatch.chdir(tmp_path)  # the command writes ./report, as typed in a project folder
+    cli(*args, "--no-assurance")
+    out = tmp_path / "report"
+    z = zipfile.ZipFile(io.BytesIO(data))
+    written = sorted(p.name for p in out.iterdir())
+    assert z.namelist() == [f"report/{name}" for name in written]
+    for name in written:
+        assert z.read(f"report/{name}") == (out / name).read_bytes(), name
+    assert b"Made with `python simulate.py report " in z.read("report/README.md")
