@@ -9,6 +9,17 @@ from __future__ import annotations
 from designs.spec.fixed_effect import is_sharp_null
 
 
+def effect_words(design) -> str:
+    """The fixed effect in the units a reader sets it in: '-5% slowing, -0.025 points/month'
+    or '-0.1 points/month' (an explorer review: "(-0.05, proportional_slowing)" beside a box
+    that said -5%)."""
+    e = design.effect
+    points = e.slope_shift(design.population.slope_mean)
+    if e.kind.value == "proportional_slowing":
+        return f"{100 * e.value:+.4g}% slowing, {points:+.3g} points/month"
+    return f"{points:+.3g} points/month"
+
+
 def harm_notes(design, s) -> list[str]:
     """A design whose effect is a harm (faster decline on active): the power counts
     significance in either direction, a success only favouring active (a review: the
@@ -50,18 +61,18 @@ def harm_notes(design, s) -> list[str]:
         ]
     if not design.effect.value < 0 or design.decision.is_posterior:
         return []
+    harm = effect_words(design)
     if design.trial.sides == 1:  # an own-design review: power 0.000 without a word
         return [
-            f"note: the effect ({design.effect.value:+g}, {design.effect.kind.value}) is a "
-            f"harm, faster decline on active: the one-sided test looks for a benefit only, so "
+            f"note: the effect ({harm}) is a harm, faster decline on active: the one-sided "
+            "test looks for a benefit only, so "
             f"this power ({s.power:.3f}) is the chance of a significant benefit where there "
             f"is a harm, below alpha {design.trial.alpha:g}; sample-size refuses such an effect"
         ]
     return [
-        f"note: the effect ({design.effect.value:+g}, {design.effect.kind.value}) is a harm, "
-        f"faster decline on active: power {s.power:.3f} counts significance in either "
-        f"direction; a trial succeeds only significant and favouring active "
-        f"({s.power_favourable:.3f})"
+        f"note: the effect ({harm}) is a harm, faster decline on active: power "
+        f"{s.power:.3f} counts significance in either direction; a trial succeeds only "
+        f"significant and favouring active ({s.power_favourable:.3f})"
     ]
 
 

@@ -305,8 +305,11 @@ def find_sample_size(
                 f"{design.effect.value:.0%} slowing of no decline is no effect; sample size "
                 "needs a decline (< 0) to slow"
             )
+        from designs.outputs.effect_notes import effect_words  # (an explorer review: in units)
+
         raise InputError(
-            f"effect.value = {design.effect.value:g}: sample size needs a beneficial effect (> 0)"
+            f"effect.value = {design.effect.value:g} ({effect_words(design)}): sample size "
+            "needs a beneficial effect (> 0)"
         )
     kw = {"threads": threads, "progress": progress, "prior": prior, "control": control}
     # the fresh trials at each n, and under the posterior rule the same patients with no

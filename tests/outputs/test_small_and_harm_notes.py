@@ -1,7 +1,7 @@
-"""``power``'s note on joint_rank in a tiny trial says what is true at that size: at 2 per arm
-no trial can reject (a numerics review: the note said "liberal this small" over a power of
-0.000; the smallest two-sided p of its rank-sum normal approximation is 0.121), at 3-4 per
-arm it is liberal."""
+"""Notes that say what is true, in the effect's units: ``power``'s note on joint_rank in a
+tiny trial (at 2 per arm no trial can reject: a numerics review read "liberal this small"
+over a power of 0.000; the smallest two-sided p of its rank-sum normal approximation is
+0.121; at 3-4 per arm it is liberal), and a harm said as the effect was set."""
 
 from __future__ import annotations
 
