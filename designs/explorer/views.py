@@ -374,7 +374,13 @@ def sample_size_html(req, view) -> ui.Tag:
         )
         n = r.n_max if view.sequential else r.n
         what = "maximum n" if view.sequential else "n"
-        high = f"{r.n_high:,}" if r.n_high >= 0 else "not reached"
+        # an interval whose upper end the search did not reach (an explorer review read
+        # "6,044-not reached")
+        interval = (
+            f"{r.n_low:,}-{r.n_high:,}"
+            if r.n_high >= 0
+            else f"from {r.n_low:,}, its upper end not reached"
+        )
         lines.append(
             ui.tags.li(
                 ui.strong(
@@ -382,7 +388,7 @@ def sample_size_html(req, view) -> ui.Tag:
                     if r.reached
                     else f"{r.target_power:.0%} power: {what} over {n:,} {unit} (not reached)"
                 ),
-                f" (95% Monte Carlo interval of the estimate {r.n_low:,}-{high}; "
+                f" (95% Monte Carlo interval of the estimate {interval}; "
                 f"simulated power at n {r.power:.3f}, SE {se_text(r.mc_se)}){flag}",
             )
         )

@@ -187,3 +187,11 @@ def test_an_uploaded_design_larger_than_the_page_simulates_is_refused(base):
     unequal = base.with_overrides({"trial.allocation.active": 2, "trial.n_total": 12_000})
     with pytest.raises(InputError, match=r"trial.n_total = 12,000: .* at most 10,000 in total"):
         limits.check_page_size(unequal)
+
+
+def test_an_interval_without_its_upper_end_says_so():
+    """An explorer review: "95% Monte Carlo interval of the estimate 6,044-not reached"."""
+    from designs.explorer.views import interval_text
+
+    assert interval_text(174, 182) == "174-182"
+    assert interval_text(6044, -1) == "from 6,044, its upper end not reached"
