@@ -374,13 +374,7 @@ def sample_size_html(req, view) -> ui.Tag:
         )
         n = r.n_max if view.sequential else r.n
         what = "maximum n" if view.sequential else "n"
-        # an interval whose upper end the search did not reach (an explorer review read
-        # "6,044-not reached")
-        interval = (
-            f"{r.n_low:,}-{r.n_high:,}"
-            if r.n_high >= 0
-            else f"from {r.n_low:,}, its upper end not reached"
-        )
+        interval = interval_text(r.n_low, r.n_high)
         lines.append(
             ui.tags.li(
                 ui.strong(
@@ -412,6 +406,12 @@ def sample_size_html(req, view) -> ui.Tag:
             class_="provenance",
         ),
     )
+
+
+def interval_text(low: int, high: int) -> str:
+    """The Monte Carlo interval of n, or its lower end when the search did not reach the upper
+    one (``high`` < 0; an explorer review read "6,044-not reached")."""
+    return f"{low:,}-{high:,}" if high >= 0 else f"from {low:,}, its upper end not reached"
 
 
 def markdown(text: str) -> ui.HTML:
