@@ -6,18 +6,7 @@ only."""
 
 from __future__ import annotations
 
-from designs.spec.fixed_effect import is_sharp_null
-
-
-def effect_words(design) -> str:
-    """The fixed effect in the units a reader sets it in: '-5% slowing, -0.025 points/month'
-    or '-0.1 points/month' (an explorer review: "(-0.05, proportional_slowing)" beside a box
-    that said -5%)."""
-    e = design.effect
-    points = e.slope_shift(design.population.slope_mean)
-    if e.kind.value == "proportional_slowing":
-        return f"{100 * e.value:+.4g}% slowing, {points:+.3g} points/month"
-    return f"{points:+.3g} points/month"
+from designs.spec.fixed_effect import effect_words, is_sharp_null
 
 
 def harm_notes(design, s) -> list[str]:

@@ -305,7 +305,7 @@ def find_sample_size(
                 f"{design.effect.value:.0%} slowing of no decline is no effect; sample size "
                 "needs a decline (< 0) to slow"
             )
-        from designs.outputs.effect_notes import effect_words  # (an explorer review: in units)
+        from designs.spec.fixed_effect import effect_words  # (an explorer review: in units)
 
         raise InputError(
             f"effect.value = {design.effect.value:g} ({effect_words(design)}): sample size "
