@@ -259,7 +259,10 @@ def test_the_interim_card_says_when_the_looks_come_at_other_information(base):
     plain = dataclasses.replace(view, sequential=dataclasses.replace(
         gs, observed_information_fraction=near
     ))  # fmt: skip
-    assert "gs-look-note" not in str(views.interim_html(req, plain))
+    # no note on the information near 1 (the type I error's note on these few trials stays:
+    # its own test)
+    assert information_gap_note(design, 1.01, gs.analysis) == ""
+    assert "of the planned maximum information" not in str(views.interim_html(req, plain))
 
 
 def test_the_losses_caption_speaks_of_the_designs_own_follow_up():
