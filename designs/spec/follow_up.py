@@ -189,13 +189,7 @@ class Effect:
         does (waning after the last visit, or an onset after it, is never seen: a time-course
         review read "not a straight line" and "1 of the full shift" under waning from month
         30 of a 12-month trial)."""
-        if self.onset_delay_months >= last_month:
-            return False
-        return (
-            self.onset_delay_months > 0
-            or self.ramp_months > 0
-            or 0 < self.wane_after_months < last_month
-        )
+        return self.onset_delay_months < last_month and not self.full_within(last_month)
 
     def full_within(self, last_month: float) -> bool:
         """Whether the effect is full from randomisation to ``last_month`` (no delay or ramp;
