@@ -30,8 +30,8 @@ def effect_value(design, kind: str, x: float) -> float:
     lo, hi = -MAX_SLOPE * scale, MAX_SLOPE * scale
     if percent and not design.effect.allow_improvement:
         hi = 100.0
-        if x > hi:  # the library's check: no screening lowers what it says
-            raise ControlError(improvement_text(kind, x, hi), "effect")
+        if x > hi:  # the Effect's own refusal (above 1), said here by controls._refusal
+            return x / 100
     if math.isfinite(x) and not lo <= x <= hi:
         raise ControlError(f"{x:g}{unit}: must be in [{lo:g}, {_at_most(hi)}]{unit}", "effect")
     return x / 100 if percent else x
