@@ -266,7 +266,8 @@ def posterior_looks_simulated(
         raise InputError(f"trials = {trials}: must be a whole number >= 1")
     prior = decision_prior(design) if prior is None else prior
     times = look_times(design)
-    shift = simulation_inputs(design).effect_shift
+    inputs = simulation_inputs(design)
+    shift = inputs.effect_shift
     from designs.planning.group_sequential import simulate_outcome
 
     kw = {"threads": threads, "progress": progress, "prior": prior}
@@ -306,7 +307,7 @@ def posterior_looks_simulated(
         expected_n_total=en1,
         expected_months=months1,
         fixed_months=float(times.months[-1]),
-        true_effect=float(simulation_inputs(design).true_effect(design.trial.analysis.value)),
+        true_effect=float(inputs.true_effect(design.trial.analysis.value)),
         **_null_fields(out0, res0, times, design),
         n_entered_by_look=[float(x) for x in np.mean(res1.entered, axis=0)],
     )

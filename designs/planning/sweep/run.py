@@ -250,6 +250,10 @@ def run_sweep(
     # cells with the same design are one simulation (e.g. the fixed plan under --information
     # observed and planned, which it does not read: simulated twice before)
     copies = collections.Counter(keys)
+
+    def cells_done() -> int:  # every cell of a finished design counts
+        return sum(copies[key] for key in results)
+
     for key, d in dict(zip(keys, designs_, strict=True)).items():
         cached = _read_cell(folder, key) if folder is not None else None
         if cached is not None and not _has_variables(cached, analyses, interim):
@@ -261,7 +265,7 @@ def run_sweep(
         else:
             todo.append((key, d))
     if counts is not None:
-        counts["cells_reused"] = sum(copies[key] for key in results)
+        counts["cells_reused"] = cells_done()
 
     def finish(key: str, value: dict) -> None:
         # through JSON either way, so fresh and reused cells are the same numbers
@@ -328,7 +332,7 @@ def run_sweep(
                     for fut in futures:
                         fut.cancel()
     except BaseException as exc:  # interrupted or failed: finished cells stay, the lock goes
-        _note_kept(exc, sum(copies[key] for key in results))
+        _note_kept(exc, cells_done())
         if folder is not None:
             with contextlib.suppress(OSError):  # none had finished: no empty folder either
                 folder.rmdir()
@@ -358,7 +362,7 @@ def run_sweep(
             with atomic_path(out_path) as tmp:
                 write_netcdf(ds, tmp)
         except BaseException as exc:  # a full disk: the cells stay, the lock goes (a review)
-            _note_kept(exc, sum(copies[key] for key in results))
+            _note_kept(exc, cells_done())
             lock.release()
             raise
         _remove_cells(folder, keep=others)
