@@ -196,10 +196,11 @@ def server(input, output, session):
     for key in SELECTS:
         _family_reset(key)
 
-    def _carry_over(unit: str, box: str, switched):
-        """A unit switched by the user: ``box`` gets its number in the new unit
-        (:mod:`designs.explorer.units`), which the page reads until the browser shows it;
-        a unit the page set itself is left alone."""
+    def _carry_over(box: str, switched):
+        """A unit switched by the user (``box``'s, :data:`UNIT_OF`): ``box`` gets its number
+        in the new unit (:mod:`designs.explorer.units`), which the page reads until the
+        browser shows it; a unit the page set itself is left alone."""
+        unit = UNIT_OF[box]
 
         # before any other effect of the switch (_start would otherwise simulate, and
         # cancel, the old number in the new unit first)
@@ -228,9 +229,8 @@ def server(input, output, session):
                 if conversion is not None and not conversion.awaited(input[box]()):
                     converting.set({k: v for k, v in converting().items() if k != box})
 
-    _carry_over("size_mode", "n", switched_size)
+    _carry_over("n", switched_size)
     _carry_over(
-        "effect_kind",
         "effect",
         lambda x, kind: switched_effect(x, kind, base()[1].population.slope_mean),
     )
