@@ -15,14 +15,19 @@ WS = "wsproto"
 
 
 def make_app():
-    """The Shiny app (page and server) over the design library."""
+    """The Shiny app (page and server) over the design library; the page's address carries
+    its design (:mod:`designs.explorer.address`)."""
     from shiny import App
 
     from designs.explorer.layout import page
     from designs.explorer.server import server
     from designs.spec import list_designs, load_design
 
-    return App(page(load_design(), list_designs()), server)
+    def page_at(request):
+        # built for each request: the controls start at the address's values, if any
+        return page(load_design(), list_designs())
+
+    return App(page_at, server, bookmark_store="url")
 
 
 def free_port(host: str = "127.0.0.1") -> int:

@@ -34,6 +34,13 @@ DOWNLOADS = (
     ("dl_report", "Report folder (zip; slow)"),
 )
 
+#: Under the downloads: what the page's address keeps (designs/explorer/address.py).
+ADDRESS_NOTE = (
+    "This page's address holds the design and every control: bookmark it, or send it to a "
+    "colleague, to open the same design with the same numbers. An uploaded design is not in "
+    "the address: download its TOML to keep it."
+)
+
 CSS = """
 .control-error { color: #b00020; font-size: 0.85em; margin: -0.4em 0 0.6em 0; }
 .control-error:has(> .shiny-text-output:empty) { display: none; }
@@ -244,6 +251,7 @@ def page(design, designs: list[str]):
         ui.card(
             _header("Downloads: exactly what the command line writes"),
             ui.div(*[ui.download_button(i, label, class_="m-1") for i, label in DOWNLOADS]),
+            ui.p(ADDRESS_NOTE, class_="provenance", id="address-note"),
             ui.tags.pre(_quiet(ui.output_text("command")), id="command-text"),
         ),
         title="ALS trial design explorer",

@@ -16,6 +16,7 @@ from shiny import reactive, render, ui
 
 from designs.errors import InputError
 from designs.explorer import command, compute, view_parts, views
+from designs.explorer.address import keep_design_in_address
 from designs.explorer.controls import (
     CONTROL_IDS,
     CONTROLS,
@@ -153,9 +154,16 @@ def server(input, output, session):
             name = "default"  # message had a path to any file opened as a design)
         return name, load_design(name)
 
+    opened = keep_design_in_address(
+        input, session, library=library, uploaded=UPLOADED, converting=converting
+    )
+
     @reactive.effect
     def _reset_controls():
         v = base_values(base()[1])
+        if opened["restored"]:  # the page opened at an address's controls: they stay
+            opened["restored"] = False
+            return
         with reactive.isolate():
             converting.set({})  # the design's own numbers and units: nothing to convert
             for cid in set_by_page:  # the units the page sets now: not the user's switch

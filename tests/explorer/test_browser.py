@@ -519,6 +519,56 @@ def test_downloads_are_the_command_lines_bytes(page, cli, tmp_path):
         assert _download(page, f"dl_figure_{suffix}") == figure.read_bytes(), suffix
 
 
+def test_the_address_opens_the_same_design(page, browser, tmp_path):
+    """Reloading reset every control to the design's own (a left-alone item of the
+    thirty-eighth sitting): the address now carries the design's name and every control, so a
+    reload, a bookmark or a link opens the same design, controls, seed and trials, and shows
+    the same power (same seed and trials: the same simulated trials). An uploaded design is
+    not in the address."""
+    from designs.explorer.address import KEPT
+
+    trials = 100  # the page is shared: set back below
+    page.select_option("#design", "proact_unselected")  # a library design of its own values
+    page.wait_for_function("document.querySelector('#n').value === '100'")
+    _set(page, "trials", trials)
+    _set(page, "n", 70)
+    page.select_option("#effect_kind", "slope_difference")  # 25% of 1.02: 0.255
+    page.wait_for_function("document.querySelector('#effect').value === '0.255'")
+    _set(page, "effect", 0.3)
+    _set(page, "seed", 7)
+    shown = _power_when_done(page, "effect.value=0.3", effect=0.3, trials=trials, n_total=140)
+    # the address follows the page (Playwright's page.url lags behind history.replaceState)
+    page.wait_for_function("window.location.href.includes('seed=7')")
+    address = page.evaluate("window.location.href")
+    assert "design=%22proact_unselected%22" in address
+    assert "address holds the design" in page.inner_text("#address-note")  # said on the page
+    other = browser.new_page()
+    try:
+        other.set_default_timeout(60_000)
+        other.goto(address)
+        again = _power_when_done(
+            other, "effect.value=0.3", effect=0.3, trials=trials, n_total=140, seed=7
+        )
+        assert again.get_attribute("data-power") == shown.get_attribute("data-power")
+        controls = [c for c in KEPT if c != "size_mode"]  # a radio: checked below
+        for cid in controls:
+            assert other.input_value(f"#{cid}") == page.input_value(f"#{cid}"), cid
+        assert other.is_checked("input[name=size_mode][value=per_arm]")
+        assert other.inner_text("#command") == page.inner_text("#command")
+        # an uploaded design: its file is not in the address, which is the bare one
+        path = tmp_path / "mine.toml"
+        path.write_text(load_design().with_overrides({"trial.n_per_arm": 80}).to_toml())
+        other.set_input_files("#upload", str(path))
+        other.wait_for_function("window.location.search === ''")
+    finally:
+        other.close()
+    page.select_option("#design", "default")  # its own values again, then the page's trials
+    page.wait_for_function("document.querySelector('#effect').value === '25'")
+    _set(page, "trials", DEFAULT_TRIALS)
+    _up_to_date(page)
+    page.wait_for_selector(_power_selector(n_total=200, effect=0.25, trials=DEFAULT_TRIALS))
+
+
 def test_ctrl_c_stops_the_server_cleanly(server):
     status, printed = server.interrupt()
     assert status == 0, printed
