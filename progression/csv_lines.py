@@ -63,6 +63,31 @@ def wrong_field_count(lines: list[str], sep: str) -> tuple[int, str] | None:
     return None
 
 
+def header_names(header_line: str, sep: str) -> list[str]:
+    """The header's column names as written (stripped; a trailing separator is no name).
+    pandas renames a repeated name (a second ``arm`` becomes ``arm.1``), so a name given
+    twice is found here, before pandas reads the file."""
+    import csv
+
+    names = [name.strip() for name in next(csv.reader([header_line], delimiter=sep), [])]
+    while names and not names[-1]:
+        names.pop()
+    return names
+
+
+def trailing_separator_rows(lines: list[str], sep: str) -> int:
+    """How many data lines end in empty fields beyond the header's (a separator at the end
+    of the data lines, not of the header): they are read as empty last fields. In a
+    comma-separated file with decimal commas written unquoted ("1,4" for month 1.4) and an
+    empty last column, every such line is shifted instead, and read without an error (a
+    data manager's review: month 1, score 4 for month 1.4, score 36)."""
+    import csv
+
+    reader = csv.reader(lines, delimiter=sep)
+    width = len(next(reader, []))  # with the header's own trailing separator, if any
+    return sum(1 for row in reader if len(row) > width)
+
+
 def data_lines(lines: list[str]) -> list[tuple[int, str]]:
     """(file line, text) of the header and data lines: comments are the lines starting with
     ``#`` above the header (a data manager's review: ``analyze`` dropped a ``#`` line further
@@ -112,11 +137,16 @@ def check_header_first(kept: list[tuple[int, str]], where: str, columns: str) ->
 def header_and_rows(text: str, where: str, columns: str) -> tuple[list[tuple[int, str]], str]:
     """The file's header and data lines with their line numbers (:func:`data_lines`) and its
     field separator, after the checks both readers make: a title above the header
-    (:func:`check_header_first`) and rows with too many or too few fields
+    (:func:`check_header_first`), a column named twice, and rows with too many or too few fields
     (:func:`wrong_field_count`), each refused as ``where: ...`` naming the file's line."""
     kept = data_lines(text.splitlines())
     check_header_first(kept, where, columns)
     sep = field_separator(kept[0][1] if kept else "")
+    # as written: pandas renames a second "arm" to "arm.1" and reads the first (a data
+    # manager's review: two arm columns, randomised and actual, gave no message)
+    names = [name for name in header_names(kept[0][1] if kept else "", sep) if name]
+    if twice := sorted({name for name in names if names.count(name) > 1}):
+        raise InputError(f"{where}: column {twice[0]!r} appears twice in the header")
     extra = wrong_field_count([line for _, line in kept], sep)
     if extra:
         raise InputError(f"{where}: line {kept[extra[0] - 1][0]}: {extra[1]}")

@@ -424,6 +424,20 @@ def check_scores(
             raise InputError(f"{source}: {at}, column 'alsfrs_r': {problem}")
 
 
+def trailing_separator_warning(rows: int, sep: str) -> str:
+    """The warning on ``rows`` data lines that end in a separator the header lacks (read as
+    an empty last field, :func:`progression.csv_lines.trailing_separator_rows`)."""
+    lines = f"{rows} data line{'s' if rows > 1 else ''}"
+    text = f"{lines} end with a separator the header does not have: read as an empty last field"
+    if sep == ",":
+        text += (
+            "; if the file writes decimal commas unquoted (1,5 for 1.5), its columns are "
+            "shifted and the analysis is wrong: quote such numbers, or separate the fields "
+            "by semicolons"
+        )
+    return text
+
+
 def read_trial_csv(
     path: str | Path, option: str = "--data", whole_scores: bool = True
 ) -> pd.DataFrame:
@@ -437,7 +451,11 @@ def read_trial_csv(
     """
     import pandas as pd
 
-    from progression.csv_lines import header_and_rows, row_lines
+    from progression.csv_lines import (
+        header_and_rows,
+        row_lines,
+        trailing_separator_rows,
+    )
 
     if not Path(path).is_file():
         what = "a folder, not a file" if Path(path).is_dir() else "no such file"
@@ -460,9 +478,8 @@ def read_trial_csv(
             **read,
         )
         frame.columns = [str(c).strip() for c in frame.columns]
-        twice = sorted({c for c in frame.columns if list(frame.columns).count(c) > 1})
-        if twice:
-            raise InputError(f"{option} {path}: column {twice[0]!r} appears twice in the header")
+        if shifted := trailing_separator_rows([line for _, line in kept], sep):
+            frame.attrs["read_warnings"] = (trailing_separator_warning(shifted, sep),)
         if "patient" in frame.columns:  # "5 " is patient "5", as `fit --data` reads it
             frame["patient"] = frame["patient"].str.strip()
         if (lines := row_lines(kept, len(frame))) is not None:  # not with quoted line breaks

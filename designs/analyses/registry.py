@@ -23,6 +23,7 @@ follow the recipe in docs/architecture.md ("Add an analysis"): its module, one l
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
@@ -243,7 +244,10 @@ def analyze(
         result = lmm_slope.fit_data(data, sides=sides, df_method=df_method)
     result = _months_warnings(_left_out_warning(result, frame, analysis), frame, analysis)
     result = _small_trial_warning(_identifiability_warning(result, frame, analysis), frame)
-    return _id_warnings(result, frame).at_alpha(float(alpha))
+    result = _id_warnings(result, frame)
+    if read := getattr(data, "attrs", {}).get("read_warnings"):  # read_trial_csv's
+        result = dataclasses.replace(result, warnings=(*read, *result.warnings))
+    return result.at_alpha(float(alpha))
 
 
 #: A last visit later than this many months reads as days in the month column (weeks, 52-104

@@ -191,7 +191,51 @@ def test_more_fields_than_the_header_is_named_with_its_line(tmp_path):
         load_phase2(phase2)
     trailing = tmp_path / "trailing.csv"
     trailing.write_text("patient,arm,month,alsfrs_r\n1,0,0,40,\n1,0,1,39,\n")
-    assert list(read_trial_csv(trailing)["alsfrs_r"]) == [40, 39]
+    read = read_trial_csv(trailing)
+    assert list(read["alsfrs_r"]) == [40, 39]
+    # but said (a data manager's review: with unquoted decimal commas and an empty last
+    # column, "0,0,1,4,36," was read as month 1, score 4 and moved the estimate from 0.131
+    # to -0.006 without a word; such a file cannot be told from this one)
+    assert read.attrs["read_warnings"] == (
+        "2 data lines end with a separator the header does not have: read as an empty last "
+        "field; if the file writes decimal commas unquoted (1,5 for 1.5), its columns are "
+        "shifted and the analysis is wrong: quote such numbers, or separate the fields by "
+        "semicolons",
+    )
+    both = tmp_path / "both.csv"  # the header's own trailing separator: nothing to say
+    both.write_text("patient,arm,month,alsfrs_r,\n1,0,0,40,\n1,0,1,39,\n")
+    assert "read_warnings" not in read_trial_csv(both).attrs
+
+
+def test_the_trailing_separator_warning_reaches_analyze(tmp_path):
+    """The reader's warning is the analysis's first (analyze prints its warnings)."""
+    from designs.analyses.data_table import read_trial_csv
+
+    frame = _trial()[["patient", "arm", "month", "alsfrs_r"]]
+    path = tmp_path / "trailing.csv"
+    path.write_text(
+        frame.to_csv(index=False).replace("\n", ",\n").replace("alsfrs_r,", "alsfrs_r", 1)
+    )
+    result = analyze(read_trial_csv(path), "lmm_slope")
+    assert result.warnings[0].startswith(f"{len(frame)} data lines end with a separator")
+    assert result.estimate == analyze(frame, "lmm_slope").estimate  # read as the clean file
+
+
+@pytest.mark.parametrize("column", ["arm", "month", "alsfrs_r"])
+def test_a_column_named_twice_is_refused_before_pandas_renames_it(tmp_path, column):
+    """A data manager's review: a second "arm" column (randomised and actual arms, the
+    first coded the other way round) was renamed "arm.1" by pandas and the first read: the
+    estimate's sign flipped without a word. The names are compared as written."""
+    from designs.analyses.data_table import read_trial_csv
+
+    frame = _trial()[["patient", "arm", "month", "alsfrs_r"]]
+    path = tmp_path / "twice.csv"
+    text = frame.to_csv(index=False).splitlines()
+    rows = [f"{line},{line.split(',')[list(frame.columns).index(column)]}" for line in text[1:]]
+    path.write_text("\n".join([f"{text[0]},{column}", *rows]) + "\n")
+    with pytest.raises(InputError) as err:
+        read_trial_csv(path)
+    assert str(err.value) == f"--data {path}: column {column!r} appears twice in the header"
 
 
 def test_fewer_fields_than_the_header_is_named_with_its_line(tmp_path):
@@ -308,3 +352,15 @@ def test_a_fit_without_variation_names_what_the_data_lack():
     noisy = _lines([-0.5, -0.4, -0.6, -0.55, -0.2, -0.3, -0.25, -0.35], noise=0.5)
     for analysis in ("ols_slope_ttest", "lmm_slope", "ancova_change"):
         assert np.isfinite(analyze(noisy, analysis, whole_scores=False).estimate)
+
+
+def test_the_phase2_reader_refuses_a_column_named_twice(tmp_path):
+    """`fit --data` reads its header the same way: a second "month" column was renamed by
+    pandas and the first read without a word."""
+    from progression.records import load_phase2
+
+    path = tmp_path / "phase2.csv"
+    path.write_text("patient,month,alsfrs_r,month\n1,-1,40,5\n1,0,39,6\n")
+    with pytest.raises(InputError) as err:
+        load_phase2(path)
+    assert str(err.value) == f"{path}: column 'month' appears twice in the header"
