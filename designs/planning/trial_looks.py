@@ -49,8 +49,9 @@ def trial_at_looks(design, seed: int, index: int, *, prior=None) -> list[dict]:
     trial's observed information, or the planned one under ``interim.information =
     "planned"``; None where the decision needed no boundary) or
     ``probability`` and ``threshold`` (posterior rule), and ``decision`` (``continue``,
-    ``efficacy``, ``futility``, ``final: no rejection`` (posterior rule: ``final: no
-    success``), ``stopped: information reached``, or ``(stopped earlier)``); under the
+    ``efficacy``, ``harm`` (two-sided: the boundary crossed favouring placebo),
+    ``futility``, ``final: no rejection`` (posterior rule: ``final: no success``),
+    ``stopped: information reached``, or ``(stopped earlier)``); under the
     posterior rule with a futility rule also ``predictive``, the predictive probability of
     final success at each interim look (None at the final). Numbers that could not be
     computed (a failed fit) are None."""
@@ -69,8 +70,10 @@ def trial_at_looks(design, seed: int, index: int, *, prior=None) -> list[dict]:
             decision = "continue"
         elif k > stop:
             decision = "(stopped earlier)"
-        elif out.efficacy[0]:
-            decision = "efficacy"
+        elif out.efficacy[0]:  # two-sided: a crossing favouring placebo is a harm, as
+            # analyze --look says (a DSMB review: the trial's table called it efficacy)
+            harm = not dec.is_posterior and design.trial.sides == 2 and out.z[0, k] < 0
+            decision = "harm" if harm else "efficacy"
         elif out.futility[0]:
             decision = "futility"
         elif k == last:  # the posterior rule's has no rejection (a Bayesian looks review)

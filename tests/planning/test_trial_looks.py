@@ -61,3 +61,23 @@ def test_the_posterior_rule_gives_the_predictive_probability_and_no_rejection():
     assert "final: no success" in finals and "final: no rejection" not in finals
     plain = load_design().with_overrides({**LOOKS, "decision.rule": "posterior"})
     assert "predictive" not in trial_at_looks(plain, seed, 0)[0]
+
+
+def test_a_two_sided_crossing_favouring_placebo_is_a_harm():
+    """A DSMB review: `trial` called a two-sided crossing with z -2.686 "efficacy", where
+    `analyze --look` on the same data says a harm. Each stopping trial of a harmful effect
+    (here -0.4 as a slowing: a faster decline) is named by the sign of its z."""
+    design = load_design().with_overrides(
+        {"interim.looks": [0.5, 1.0], "interim.spending": "obf", "effect.value": -0.4}
+    )
+    seed, trials = 4, 12
+    _, out = simulate_outcome(design, trials, seed, simulation_inputs(design).effect_shift)
+    finals = []
+    for index in range(trials):
+        rows = trial_at_looks(design, seed, index)
+        stop = int(out.look[index])
+        final = rows[stop]["decision"]
+        if out.efficacy[index]:  # crossed, in either direction
+            assert final == ("harm" if out.z[index, stop] < 0 else "efficacy")
+        finals.append(final)
+    assert "harm" in finals  # a 40% faster decline: most trials cross favouring placebo
