@@ -70,15 +70,24 @@ def _frequentist_lines(look: dict) -> list[str]:
         )
     f = look["futility_boundary_z"]
     if f is not None:
+        at = look.get("futility_boundary_fraction")
+        planned = "" if at is None else f" at information fraction {at:.4g}"
         lines.append(
-            f"  futility         z <= {f:.4f} (the design's planned boundary, non-binding), an "
-            f"estimate of {look['futility_boundary_estimate']:.4g} points/month"
+            f"  futility         z <= {f:.4f} (the design's planned boundary{planned}, "
+            f"non-binding), an estimate of {look['futility_boundary_estimate']:.4g} points/month"
         )
     if look.get("conditional_power") is not None:
+        effect = f"{look['conditional_power_effect']:.4g} points/month"
+        under = (
+            f"the design's effect ({effect}, its mean over the follow-up)"
+            if look["conditional_power_under"] == "design"
+            else f"the current trend ({effect}, this look's z times its SE)"
+        )
         lines.append(
-            f"  conditional power {look['conditional_power']:.4f} at this look's information "
-            "against the planned final boundary (the cp rule's meaning; the simulation, and "
-            "the decision here, use its planned z boundary above)"
+            f"  conditional power {look['conditional_power']:.4f} under {under}, at this "
+            "look's information against the planned final boundary; the cp rule stops below "
+            f"{look['futility_cp']:g} (its meaning; the simulation, and the decision here, use "
+            "its planned z boundary above)"
         )
         if look.get("conditional_power_own_final") is not None:
             lines.append(

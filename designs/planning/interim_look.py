@@ -241,6 +241,7 @@ def _frequentist_at_look(
     0.238 at a first look, scaled by the planned SE): the looks' own 1/SE^2 by default, the
     planned fractions at this look's 1/SE^2 under "planned" (the boundaries' correlations)."""
     from designs.planning.group_sequential import planned_boundaries
+    from designs.planning.look_times import look_times
     from designs.planning.trial_looks import finite_or_none
     from designs.sequential.at_information import boundaries_at_information
     from designs.sequential.boundaries import Z_CAP
@@ -259,14 +260,18 @@ def _frequentist_at_look(
     has_bound = c < Z_CAP
     crossed = has_bound and (abs(z) if t.sides == 2 else z) >= c
     last = k == k_count - 1
-    futility_z = cp = cp_own = own_final = None
+    futility_z = cp = cp_own = own_final = cp_effect = planned_fraction = None
     if not last and t.sides == 1:  # as the simulation: at every interim look, also one
         # holding I_max (it stops there either way; a futility crossing is named so)
         planned = planned_boundaries(design)
         f = float(planned.futility_z[k])
         futility_z = f if math.isfinite(f) else None
+        # the fraction the planned futility boundary belongs to (a DSMB review: "planned"
+        # did not say that it stays at 0.5 where the look holds 0.65)
+        planned_fraction = None if futility_z is None else float(look_times(design).fractions[k])
         if interim.futility is Futility.CP and observed < i_max:
             cp = _conditional_power(design, planned, z, observed / i_max, i_max)
+            cp_effect = _cp_effect(design, z, se, i_max)
             if not _spends_by_plan(design):  # by plan, its own final boundary is the planned
                 own_final = _own_final_boundary(design, info, k, k_count, i_max)
                 cp_own = _conditional_power(design, planned, z, observed / i_max, i_max, own_final)
@@ -297,7 +302,12 @@ def _frequentist_at_look(
         "futility_boundary_estimate": (
             None if futility_z is None else estimate_at_z(futility_z, se, df)
         ),
+        "futility_boundary_fraction": planned_fraction,
         "conditional_power": cp,
+        # what it assumes, and the rule's cut-off (a DSMB review: neither was said)
+        "conditional_power_under": interim.futility_cp_under.value if cp is not None else None,
+        "conditional_power_effect": cp_effect,
+        "futility_cp": interim.futility_cp if cp is not None else None,
         # against this trial's own final boundary (a formula audit: 0.5630 at the planned
         # 1.9686 was 0.5496 at the 1.9888 its spending at the observed information leaves)
         "conditional_power_own_final": cp_own,
@@ -419,6 +429,20 @@ def _conditional_power(
 
         drift = design_drift(design, i_max)
     return float(conditional_power(z, fraction, final_z, drift))
+
+
+def _cp_effect(design, z: float, se: float, i_max: float) -> float:
+    """The effect (points/month) the conditional power assumes for the rest of the trial:
+    the current trend, ``z`` times this look's SE (the estimate the t statistic carried to
+    the z scale gives), or the design's (the estimand's true value, time course included:
+    :func:`designs.planning.group_sequential.design_drift` over ``sqrt(I_max)``)."""
+    from designs.spec.interim import CpUnder
+
+    if design.interim.futility_cp_under is CpUnder.DESIGN:
+        from designs.planning.group_sequential import design_drift
+
+        return design_drift(design, i_max) / math.sqrt(i_max)
+    return z * se
 
 
 def _posterior_at_look(design, prior, est, se, k, k_count, final, i_max, planned) -> dict:

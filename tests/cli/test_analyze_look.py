@@ -270,6 +270,24 @@ def test_conditional_power_futility_gives_the_conditional_power(run, capsys, tmp
     expected = stats.norm.sf((c_k - z * np.sqrt(t) - z / np.sqrt(t) * (1 - t)) / np.sqrt(1 - t))
     assert final.futility.value == "cp"
     assert look["conditional_power"] == pytest.approx(expected, rel=1e-12)
+    # what it assumes and the rule's cut-off, said (a DSMB review: neither was): the trend
+    # z / sqrt(I_k) on the z scale is z times the look's SE in points/month
+    assert look["conditional_power_under"] == "trend" and look["futility_cp"] == 0.1
+    assert look["conditional_power_effect"] == pytest.approx(z * out["se"], rel=1e-12)
+    assert look["futility_boundary_fraction"] == pytest.approx(1 / 3, abs=1e-4)
+    path = tmp_path / "cp.csv"
+    seen.to_csv(path, index=False)
+    code, text, _ = run(capsys, "analyze", "--data", str(path), "--look", "1", *options)
+    assert code == 0
+    assert f"under the current trend ({look['conditional_power_effect']:.4g} points/month" in text
+    assert "the cp rule stops below 0.1" in text
+    assert "the design's planned boundary at information fraction 0.3333" in text
+    # under the design's effect with a 6-month onset: its mean over the 12 months, half
+    delayed = [*options, "--set", 'interim.futility_cp_under="design"']
+    delayed += ["--set", "effect.onset_delay_months=6"]
+    look = _at_look(run, capsys, tmp_path, seen, delayed, 1, [])["interim_look"]
+    assert look["conditional_power_under"] == "design"
+    assert look["conditional_power_effect"] == pytest.approx(0.125 / 2, rel=1e-12)
 
 
 def test_conditional_power_against_the_trials_own_final_boundary(run, capsys, tmp_path):
