@@ -84,9 +84,12 @@ SOURCES: dict[str, tuple[Source, ...]] = {
         Source(
             (0.35, -0.5),
             f"derived from {_TOPIRAMATE}, whose SD of slopes over mean decline is 8.2 / 11.1 "
-            "points/year = 0.74: 0.74 x 0.5 = 0.37, taken as 0.35 (the footnote defining the "
-            "8.2 could not be read in full)",
-            ("topiramate",),
+            "points/year = 0.74: 0.74 x 0.5 = 0.37, taken as 0.35, between it and the 0.23 of "
+            "masitinib AB10015's placebo patients with delta-FS below 1.1 (Mora et al. 2020: "
+            "of pre-enrolment rates, a narrower selection) and nearer the larger; rounded "
+            "down, so a little optimistic against 0.37 alone (the footnote defining the 8.2 "
+            "could not be read in full)",
+            ("topiramate", "mora"),
         ),
         Source(
             (0.75, -1.02),

@@ -40,7 +40,9 @@ def test_the_default_design_cites_its_sources_with_the_arithmetic():
         "(Okayama University press release, 2023; over a window not published)",
         "(Proudfoot et al. 2016)",
         "- SD of true slopes 0.35 points/month: derived from the topiramate trial's placebo",
-        "0.74 x 0.5 = 0.37, taken as 0.35",
+        "0.74 x 0.5 = 0.37, taken as 0.35, between it and the 0.23 of masitinib",
+        # rounded down: said (a grant review read "taken as 0.35" with no reason given)
+        "rounded down, so a little optimistic against 0.37 alone",
         "- Residual SD 2 points: derived from the within-patient SD of 1.6 points",
         "1.6 x 48/40 = 1.92, rounded up",
         "- Correlation of true baselines and slopes 0: assumed",
