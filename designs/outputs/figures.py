@@ -31,6 +31,7 @@ from designs.outputs.plotting import (
     effect_label,
     footer,
     is_tool_figure,
+    lay_out,
     new_figure,
     save,
     series_style,
@@ -120,7 +121,7 @@ def power_curve_png(
     ax.set_ylim(0, 1)
     ax.set_xlabel(size_axis_label(size_dim, design))
     ax.set_ylabel(success_axis_label(design))
-    ax.set_title(
+    heading = ax.set_title(
         "Power against sample size; bands: 95% Monte Carlo interval\n"
         + assumptions_line(design, analysis),
         fontsize=9,
@@ -133,7 +134,7 @@ def power_curve_png(
         f"{ds.attrs.get('trials_per_cell')} simulated trials per point, seed "
         f"{ds.attrs.get('seed')}, als-trial-sim {__version__}",
     )
-    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    lay_out(fig, (0, 0.03, 1, 1), heading)
     return save(fig, path)
 
 
@@ -279,7 +280,9 @@ def draw_sample_size_search(result, *, closed_form=None, design=None):
     ax.set_ylim(0, 1)
     ax.set_xlabel(size_axis_label(size_dim, design))
     ax.set_ylabel(success_axis_label(design))
-    ax.set_title(heading + "\n" + assumptions_line(design, result.analysis), fontsize=9)
+    title_text = ax.set_title(
+        heading + "\n" + assumptions_line(design, result.analysis), fontsize=9
+    )
     ax.legend(fontsize=7.5, loc="lower right")
     ax.grid(alpha=0.3)
     what = (
@@ -301,7 +304,7 @@ def draw_sample_size_search(result, *, closed_form=None, design=None):
             0.01, 0.04, "\n".join(cautions), fontsize=7.5, color="#B00000", ha="left",
             va="bottom",
         )  # fmt: skip
-    fig.tight_layout(rect=(0, 0.03 + 0.026 * len(cautions), 1, 1))
+    lay_out(fig, (0, 0.03 + 0.026 * len(cautions), 1, 1), title_text)
     return fig
 
 
@@ -412,7 +415,7 @@ def analyses_png(ds, path, *, effect, primary, design=None) -> Path:
     ax.set_ylim(0, 1)
     ax.set_xlabel(size_axis_label(size_dim, design))
     ax.set_ylabel(success_axis_label(design))
-    ax.set_title(
+    heading = ax.set_title(
         "Analyses compared on the same simulated trials; bands: 95% Monte Carlo interval\n"
         + assumptions_line(design, primary, effect=float(sub.effect)),
         fontsize=9,
@@ -425,5 +428,5 @@ def analyses_png(ds, path, *, effect, primary, design=None) -> Path:
         f"{ds.attrs.get('trials_per_cell')} trials per point, seed {ds.attrs.get('seed')}, "
         f"als-trial-sim {__version__}",
     )
-    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    lay_out(fig, (0, 0.03, 1, 1), heading)
     return save(fig, path)

@@ -14,7 +14,7 @@ import numpy as np
 
 from designs import __version__
 from designs.outputs.numbers import rate_se
-from designs.outputs.plotting import Z95, footer, new_figure, save
+from designs.outputs.plotting import Z95, fit_within, footer, new_figure, save
 from designs.outputs.rates import one_sided_bound, rate_cell
 
 __all__ = ["borrowing_settings", "prior_weight_figure", "prior_weight_table", "settings_text"]
@@ -311,9 +311,12 @@ def prior_weight_figure(
         axes[0].legend(loc="lower right", fontsize=8)
     axes[1].set_ylim(0, 1.1 * max(2.5 * target, float(np.nanmax(top))))
     at = settings_text(design)
-    if at:
-        fig.suptitle(f"Posterior rule with a robust prior\n{at}", fontsize=9)
-    fig.subplots_adjust(bottom=0.2, wspace=0.3, top=0.84 if at else 0.9)
+    top = 0.9
+    if at:  # its lines wrapped to the figure's width, then room made for each
+        heading = fig.suptitle(f"Posterior rule with a robust prior\n{at}", fontsize=9)
+        fit_within(fig, heading)
+        top -= 0.06 * heading.get_text().count("\n")
+    fig.subplots_adjust(bottom=0.2, wspace=0.3, top=top)
     axes[1].legend(loc="best")
     axes[0].set_ylim(0, 1)
     footer(

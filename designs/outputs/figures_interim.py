@@ -9,7 +9,13 @@ from pathlib import Path
 import numpy as np
 
 from designs import __version__
-from designs.outputs.plotting import assumptions_line, footer, new_figure, save
+from designs.outputs.plotting import (
+    assumptions_line,
+    fit_within,
+    footer,
+    new_figure,
+    save,
+)
 
 __all__ = ["interim_figure"]
 
@@ -111,9 +117,9 @@ def interim_figure(interim, path) -> Path:
     ax.grid(alpha=0.3)
     # the design's assumptions over both panels, as on the report's other figures (a
     # figures review: this one alone did not say what effect, decline and dropout it is under)
-    heading = assumptions_line(interim.design, s.analysis)
-    fig.suptitle(heading, fontsize=9)
-    fig.subplots_adjust(bottom=0.24, wspace=0.28, top=0.86 - 0.045 * heading.count("\n"))
+    heading = fig.suptitle(assumptions_line(interim.design, s.analysis), fontsize=9)
+    fit_within(fig, heading)  # its lines wrapped to the figure's width, then room made
+    fig.subplots_adjust(bottom=0.24, wspace=0.28, top=0.86 - 0.045 * heading.get_text().count("\n"))
     footer(
         fig,
         f"{s.analysis}; {_rule_text(interim)}\nn max {s.n_total} randomised; "

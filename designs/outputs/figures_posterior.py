@@ -14,6 +14,7 @@ from designs.outputs.console import phase2_words
 from designs.outputs.plotting import (
     Z95,
     footer,
+    lay_out,
     new_figure,
     past_the_edge,
     posterior_rule_short,
@@ -129,7 +130,7 @@ def assurance_curve_png(
     ax.set_ylim(0, 1)
     ax.set_xlabel(size_axis_label(size_dim, design))
     ax.set_ylabel(assurance_axis_label(design))
-    ax.set_title(
+    heading = ax.set_title(
         scope_prefix() + f"Assurance over the phase 2 posterior beside {word} at the fixed effect\n"
         f"phase 2: {phase2_words(illustrative)}; bands: 95% Monte Carlo interval",
         fontsize=9,
@@ -146,6 +147,7 @@ def assurance_curve_png(
         legend.remove()
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=1, fontsize=7.5)
         fig.tight_layout(rect=(0, 0.03, 1, 1))
+    lay_out(fig, (0, 0.03, 1, 1), heading)
     return save(fig, path)
 
 
@@ -218,7 +220,7 @@ def posterior_effect_png(
         ax.set_ylabel("posterior draws")
         ax.set_title(f"{key} transport: P(effect > 0) = {np.mean(d > 0):.2f}", fontsize=10)
         ax.legend(loc="upper left", fontsize=8)
-    fig.suptitle(
+    heading = fig.suptitle(
         f"Posterior of the treatment effect on slope (phase 2: {phase2_words(illustrative)})\n"
         "P(effect > 0): under "
         + ("this reconstruction and its priors" if illustrative else "these data and priors"),
@@ -229,5 +231,5 @@ def posterior_effect_png(
         f"{len(draws['proportional'])} posterior draws, fit seed {seed}; interval: central "
         f"{LEVEL:.0%} of the draws; als-trial-sim {__version__}",
     )
-    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    lay_out(fig, (0, 0.03, 1, 1), heading)
     return save(fig, path)

@@ -252,7 +252,29 @@ def _source(design, name: str) -> Source | None:
     given = design.sources.clause(name)
     if given is not None:
         return Source(values, given)
-    return next((s for s in SOURCES[name] if s.values == values), None)
+    found = next((s for s in SOURCES[name] if s.values == values), None)
+    if found is not None and name == "effect":
+        return _screened_effect(design, found)
+    return found
+
+
+def _screened_effect(design, source: Source) -> Source:
+    """The effect's published source under screening that slows the admitted patients'
+    decline: a slowing meant of the treated patients' decline, taken of the candidates'
+    (a grant review: 25% of the candidates' decline, 30% of the admitted patients', was
+    cited as the 25% rated meaningful)."""
+    share = design.admitted_share
+    if share is None or abs(share - 100 * design.effect.value) < 0.5:
+        return source
+    e, p = design.effect, design.population
+    admitted = e.slope_shift(p.slope_mean) * 100 / share  # their mean decline, points/month
+    text = (
+        f"{source.text}; that threshold is a slowing of the treated patients' decline, and "
+        f"here it is taken of the candidates': the admitted patients decline "
+        f"{admitted:.3g} points/month, so this is {share:.0f}% of theirs ({100 * e.value:g}% "
+        f"of theirs would be {e.value * admitted:+.3g} points/month)"
+    )
+    return Source(source.values, text, source.keys)
 
 
 def input_keys(design) -> list[str]:

@@ -43,21 +43,65 @@ def new_figure(width_in: float, height_in: float, ncols: int = 1):
 
 
 def footer(fig, text: str) -> None:
-    """Provenance (trials, seed, version) in small grey type at the bottom left; matplotlib
-    wraps a line wider than the figure when it draws (a review: one was cut at the edge)."""
-    fig.text(0.01, 0.01, text, fontsize=7, color="0.35", ha="left", va="bottom", wrap=True)
+    """Provenance (trials, seed, version) in small grey type at the bottom left, wrapped to
+    the figure's width (:func:`fit_within`; a review: one was cut at the edge, and a grant
+    review found matplotlib's own wrapping cut another by a few letters at 300 dpi)."""
+    fit_within(fig, fig.text(0.01, 0.01, text, fontsize=7, color="0.35", ha="left", va="bottom"))
 
 
-def past_the_edge(fig, artist) -> bool:
+def fit_within(fig, text) -> bool:
+    """Wrap the lines of ``text`` (a title, a footer: a matplotlib ``Text``) that reach past
+    the figure's left or right edge in the saved PNG, or within 1% of its width of it
+    (:func:`past_the_edge`), each at the widest character count that fits (a grant review:
+    a design's title line was cut at "points/m", a footer ran to the edge). An axes' title
+    moves with the layout: call it after the layout, and lay out again when it wrapped.
+
+    Returns whether the text was wrapped."""
+    lines = text.get_text().splitlines()
+    width = max((len(line) for line in lines), default=0)
+    wrapped = False
+    while width > 20 and past_the_edge(fig, text, margin=0.01):
+        width -= max(1, width // 20)
+        text.set_text("\n".join(_fill(line, width) for line in lines))
+        wrapped = True
+    return wrapped
+
+
+def _fill(line: str, width: int) -> str:
+    """``line`` wrapped at ``width`` characters between words only ("als-trial-sim" and
+    "points/month" are not broken)."""
+    import textwrap
+
+    return textwrap.fill(line, width, break_on_hyphens=False, break_long_words=False)
+
+
+def lay_out(fig, rect, *titles) -> None:
+    """``fig.tight_layout(rect=rect)``, then each of ``titles`` wrapped to the figure's width
+    where the layout put it past an edge (:func:`fit_within`), and the layout again for the
+    lines that adds."""
+    fig.tight_layout(rect=rect)
+    if [title for title in titles if fit_within(fig, title)]:  # every title, not the first
+        fig.tight_layout(rect=rect)
+
+
+def past_the_edge(fig, artist, margin: float = 0.0) -> bool:
     """Whether ``artist`` (a legend, a text) drawn at the PNG's resolution reaches beyond the
     figure's left or right edge, where the saved file would cut it (text is wider at 300 dpi
-    than at the screen's 100: a legend that fitted there was cut in the file)."""
+    than at the screen's 100: a legend that fitted there was cut in the file), or comes
+    within ``margin`` (a fraction of the figure's width) of it."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    # a real renderer: the base canvas of a figure made without pyplot draws nothing, and an
+    # extent then read at 300 dpi was the one of the last layout at 100 (a grant review: a
+    # title cut at "points/m" was found inside the figure)
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
     screen = fig.get_dpi()
     fig.set_dpi(PNG_DPI)
     try:
-        fig.canvas.draw()
-        box = artist.get_window_extent()
-        return box.x0 < fig.bbox.x0 or box.x1 > fig.bbox.x1
+        canvas.draw()
+        box = artist.get_window_extent(canvas.get_renderer())
+        room = margin * fig.bbox.width  # a fraction of the figure's width kept clear
+        return box.x0 < fig.bbox.x0 + room or box.x1 > fig.bbox.x1 - room
     finally:
         fig.set_dpi(screen)
 
