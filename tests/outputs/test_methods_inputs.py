@@ -169,3 +169,19 @@ def test_a_source_no_methods_text_prints_is_named(overrides, unread):
     printed = "\n".join(inputs_text(design)) + also_simulated(design) + attrition_source(design)
     for name, text in design.sources.given.items():
         assert (text in printed) == (name not in unread), name
+
+
+def test_a_slowing_of_the_candidates_decline_is_not_cited_as_the_threshold_alone():
+    """A grant review: under delta-FS screening the design's 25% of the candidates' decline
+    (+0.255 points/month) is 30% of the admitted patients' (0.852 points/month), and was
+    cited as "the smallest slowing rated meaningful", which is of the treated patients'
+    decline. The line now says so, with what 25% of theirs would be."""
+    design = load_design("proact_enriched_dfs")
+    line = next(x for x in inputs_text(design) if x.startswith("- Effect"))
+    admitted = -design.enrichment.admitted_slope(design.population)[0]
+    assert f"the admitted patients decline {admitted:.3g} points/month" in line
+    assert f"so this is {design.admitted_share:.0f}% of theirs" in line
+    assert f"(25% of theirs would be {0.25 * admitted:+.3g} points/month)" in line
+    assert "Castrillo-Viguera et al. 2010" in line  # the source is still cited
+    plain = next(x for x in inputs_text(load_design()) if x.startswith("- Effect"))
+    assert "of theirs" not in plain  # no screening: the threshold as published
