@@ -196,6 +196,8 @@ def test_latex_uses_booktabs_en_dashes_and_notes_below(hostile_design):
     notes = tex[tex.index("\\end{tabular}") : tex.index("\\end{table}")]
     assert "seed 20261125" in notes and __version__ in notes  # ... and the notes below
     assert "not inflated for dropout" in notes
+    # a range in the notes too (a grant review: "92-99\%" with a hyphen)
+    assert "92--99\\%" in " ".join(notes.split()) and "92-99" not in notes
     assert tex.split("\n")[0].startswith("% ") and "booktabs" in tex.split("\n")[0]
     assert tex.split("\n")[1].startswith("\\begin{table}")
 
