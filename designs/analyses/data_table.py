@@ -234,6 +234,8 @@ def validate_table(data, extra: tuple[str, ...] = ()) -> pd.DataFrame:
             if col.dtype == bool or bad.any():
                 row = int(np.argmax(bad)) if bad.any() else 0
                 what = ARMS_ALLOWED if c == "arm" else "numeric"
+                if (mixed := _mixed_decimals(col, row, at)) is not None:
+                    raise InputError(f"data: column '{c}' {mixed}")
                 raise InputError(
                     f"data: column '{c}' must be {what}, got {_plain(col.iloc[row])!r} "
                     f"at {at(row)}{_comma_hint(col.iloc[row])}"
@@ -289,6 +291,23 @@ def validate_table(data, extra: tuple[str, ...] = ()) -> pd.DataFrame:
             f"{month:g} ({at(earlier)} and {at(row)}), {what}"
         )
     return frame.sort_values(["patient", "month"], kind="stable").reset_index(drop=True)
+
+
+def _mixed_decimals(col, row: int, at) -> str | None:
+    """The message for a column whose unreadable value at ``row`` has a decimal comma while
+    another value has a decimal point (a data manager's review: a semicolon file with one
+    "3.8357" among "0,0"s was refused at the first "0,0" with "only a file separated by
+    semicolons may use them", in a file separated by semicolons); None otherwise."""
+    if not _comma_hint(col.iloc[row]):
+        return None
+    point = col.astype(str).str.fullmatch(r"\s*[-+]?\d*\.\d+\s*").to_numpy()
+    if not point.any():
+        return None
+    other = int(np.argmax(point))
+    return (
+        f"mixes decimal commas ({_plain(col.iloc[row])!r} at {at(row)}) and decimal points "
+        f"({_plain(col.iloc[other])!r} at {at(other)}): write every number of the file one way"
+    )
 
 
 def _comma_hint(value) -> str:

@@ -364,3 +364,22 @@ def test_the_phase2_reader_refuses_a_column_named_twice(tmp_path):
     with pytest.raises(InputError) as err:
         load_phase2(path)
     assert str(err.value) == f"{path}: column 'month' appears twice in the header"
+
+
+def test_decimal_commas_mixed_with_points_are_named_as_such(tmp_path):
+    """A data manager's review: a semicolon file of decimal commas with one "3.8357" was
+    refused at its first "0,0" as "only a file separated by semicolons may use them", in a
+    file separated by semicolons. Both kinds are named, each with its line."""
+    from designs.analyses.data_table import read_trial_csv
+
+    path = tmp_path / "mixed.csv"
+    rows = ["1;0;0,0;40", "1;0;1,0;39", "2;1;0,0;41", "2;1;3.8357;40"]
+    path.write_text("patient;arm;month;alsfrs_r\n" + "\n".join(rows) + "\n")
+    with pytest.raises(InputError) as err:
+        analyze(read_trial_csv(path), "lmm_slope")
+    assert str(err.value) == (
+        "data: column 'month' mixes decimal commas ('0,0' at line 2) and decimal points "
+        "('3.8357' at line 5): write every number of the file one way"
+    )
+    path.write_text("patient;arm;month;alsfrs_r\n" + "\n".join(rows[:3]) + "\n2;1;3,8;40\n")
+    assert list(read_trial_csv(path)["month"]) == [0.0, 1.0, 0.0, 3.8]  # commas alone: read
