@@ -70,6 +70,28 @@ def _arm_codes(col: pd.Series, at) -> pd.Series:
     return coded
 
 
+def arm_labels(frame) -> dict[str, list[str]]:
+    """The ``arm`` column's labels as written in the file, by the arm each is read as:
+    ``{"placebo": [...], "active": [...]}`` (a data manager's review: nothing showed which
+    label became placebo, so arms coded the other way round read as a flipped sign only).
+    Labels that are not arms are left out (the analysis refuses them)."""
+    import pandas as pd
+
+    raw = frame["arm"].dropna()
+    text = raw.astype(str).str.strip()
+    if pd.api.types.is_numeric_dtype(raw) and raw.dtype != bool:
+        coded = raw.astype(float)
+        text = coded.map(lambda x: f"{x:g}")
+    else:
+        coded = text.str.lower().map(ARM_LABELS)
+    out: dict[str, list[str]] = {"placebo": [], "active": []}
+    for label, code in zip(text, coded, strict=True):
+        arm = {0: "placebo", 1: "active"}.get(code)
+        if arm is not None and label not in out[arm]:
+            out[arm].append(label)
+    return out
+
+
 STATUSES = ("completed", "dropout", "death")
 
 

@@ -113,7 +113,7 @@ def _visit_months(data) -> dict | None:
 
 
 def cmd_analyze(args) -> int:
-    from designs.analyses.data_table import read_trial_csv
+    from designs.analyses.data_table import arm_labels, read_trial_csv
     from designs.analyses.registry import analyze
     from designs.outputs.analysis_text import result_text
 
@@ -153,6 +153,7 @@ def cmd_analyze(args) -> int:
         whole_scores=not args.continuous_scores,
     ).to_dict()
     out["visit_months"] = _visit_months(data)
+    out["arm_labels"] = arm_labels(data)
     if out["analysis"] == "joint_rank":
         from designs.outputs.analysis_text import JOINT_RANK_CI_NOTE
 

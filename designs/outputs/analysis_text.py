@@ -49,6 +49,13 @@ def result_text(analysis: str, source: str, out: dict, at_look: bool = False) ->
             if isinstance(value, float)
             else f"  {key:10s} {value}"
         )
+    labels = out.get("arm_labels")
+    if labels:  # which label became placebo (a data manager's review: nothing said so)
+        shown = {arm: ", ".join(repr(x) for x in labels[arm]) or "none" for arm in labels}
+        lines.append(
+            f"  {'arms':10s} placebo {shown['placebo']}, active {shown['active']} (the labels "
+            "of column arm); estimates are active minus placebo"
+        )
     months = out.get("visit_months")
     if months:  # so that months given in weeks or days show (a data manager's review)
         lines.append(

@@ -252,3 +252,24 @@ def test_blank_lines_among_the_comments_and_a_missing_arm(tmp_path, capsys, clea
     no_arm.to_csv(tmp_path / "arm.csv", index=False)
     code, _, err = _analyze(capsys, tmp_path / "arm.csv")
     assert code == 2 and "give every row its arm" in err and "delete" not in err
+
+
+def test_the_arm_labels_read_as_placebo_and_active_are_shown(tmp_path, capsys, clean):
+    """A data manager's review: arms coded the other way round gave the same output with the
+    sign flipped, and nothing showed which label of the file became placebo."""
+    import simulate
+
+    frame, result = clean
+    assert result["arm_labels"] == {"placebo": ["0"], "active": ["1"]}
+    words = frame.assign(arm=frame.arm.map({0: " Placebo ", 1: "ACTIVE"}))
+    words.to_csv(tmp_path / "words.csv", index=False)
+    assert simulate.main(["analyze", "--data", str(tmp_path / "words.csv")]) == 0
+    line = "  arms       placebo 'Placebo', active 'ACTIVE' (the labels of column arm); "
+    assert line + "estimates are active minus placebo\n" in capsys.readouterr().out
+    mixed = frame.assign(arm=frame.arm.map({0: "control", 1: "treatment"}))
+    mixed.loc[mixed.index[:3], "arm"] = mixed.loc[mixed.index[:3], "arm"].str.upper()
+    mixed.to_csv(tmp_path / "mixed.csv", index=False)
+    code, out, _ = _analyze(capsys, tmp_path / "mixed.csv")
+    first = "CONTROL" if frame.arm.iloc[0] == 0 else "TREATMENT"
+    assert code == 0 and first in out["arm_labels"]["placebo" if first == "CONTROL" else "active"]
+    assert set(out["arm_labels"]["placebo"]) <= {"control", "CONTROL"}
