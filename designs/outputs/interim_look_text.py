@@ -97,6 +97,15 @@ def _frequentist_lines(look: dict) -> list[str]:
                 "their planned fractions scaled by this look's observed / planned information, "
                 "the final at the planned maximum)"
             )
+    informative = look.get("conditional_power_for_information")
+    if informative is not None:
+        trend, design = informative["trend"], informative["design"]
+        lines.append(
+            f"  conditional power {trend['power']:.4f} under the current trend "
+            f"({trend['effect']:.4g} points/month), {design['power']:.4f} under the design's "
+            f"effect ({design['effect']:.4g} points/month), at this look's information against "
+            "the planned final boundary (for information: no rule of this design reads it)"
+        )
     low, high = look["repeated_ci_low"], look["repeated_ci_high"]
     if low is None and c is None:
         lines.append("  repeated CI      none at a look without a boundary (the whole line)")

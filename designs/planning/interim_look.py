@@ -275,6 +275,11 @@ def _frequentist_at_look(
             if not _spends_by_plan(design):  # by plan, its own final boundary is the planned
                 own_final = _own_final_boundary(design, info, k, k_count, i_max)
                 cp_own = _conditional_power(design, planned, z, observed / i_max, i_max, own_final)
+    informative = None
+    if cp is None and not last and observed < i_max:
+        # for the DSMB's information where no rule reads it (a DSMB review: with
+        # beta-spending futility, the usual set-up, no conditional power was given)
+        informative = _conditional_powers(design, z, se, observed / i_max, i_max)
     if crossed:  # two-sided: a crossing favouring placebo is a harm, not a success
         decision = "efficacy" if t.sides == 1 or z > 0 else "harm"
     elif futility_z is not None and z <= futility_z:
@@ -311,6 +316,8 @@ def _frequentist_at_look(
         # against this trial's own final boundary (a formula audit: 0.5630 at the planned
         # 1.9686 was 0.5496 at the 1.9888 its spending at the observed information leaves)
         "conditional_power_own_final": cp_own,
+        # without a cp rule: {"trend"|"design": {"power", "effect"}}, None with one
+        "conditional_power_for_information": informative,
         "own_final_boundary_z": own_final,
         **_repeated_ci(result["estimate"], c, se, df, t.sides, has_bound),
         **_stagewise(
@@ -429,6 +436,28 @@ def _conditional_power(
 
         drift = design_drift(design, i_max)
     return float(conditional_power(z, fraction, final_z, drift))
+
+
+def _conditional_powers(design, z: float, se: float, fraction: float, i_max: float) -> dict:
+    """The conditional power of crossing the planned final efficacy boundary (favouring
+    active) at this look's ``fraction`` of ``I_max``, under the current trend and under the
+    design's effect, each with the effect it assumes (points/month), for a design whose
+    futility rule is not conditional power."""
+    from designs.planning.group_sequential import design_drift, planned_boundaries
+    from designs.sequential.conditional_power import conditional_power
+
+    final_z = float(planned_boundaries(design).efficacy_z[-1])
+    drift = design_drift(design, i_max)
+    return {
+        "trend": {
+            "power": float(conditional_power(z, fraction, final_z)),
+            "effect": z * se,
+        },
+        "design": {
+            "power": float(conditional_power(z, fraction, final_z, drift)),
+            "effect": drift / math.sqrt(i_max),
+        },
+    }
 
 
 def _cp_effect(design, z: float, se: float, i_max: float) -> float:

@@ -682,3 +682,40 @@ def test_a_raised_final_looks_median_unbiased_estimate_is_on_its_own_scale():
     look = decision_at_look(design, result, 2, [0.30])
     assert look["final_information_raised"] and look["decision"] == "efficacy"
     assert 0.9 * 0.80 < look["median_unbiased_estimate"] <= 0.80
+
+
+def test_conditional_power_is_given_for_information_without_a_cp_rule(run, capsys, tmp_path):
+    """A DSMB review: with beta-spending futility (or none), the usual set-up, `analyze
+    --look` gave no conditional power. It now gives both, under the current trend and the
+    design's effect, by the B-value formula (Lachin 2005) at the look's fraction of I_max
+    against the planned final boundary, each with the effect it assumes."""
+    from scipy import stats
+
+    from designs.planning.group_sequential import planned_boundaries
+
+    seen = _first_look(run, capsys, tmp_path, FREQUENTIST)
+    out = _at_look(run, capsys, tmp_path, seen, FREQUENTIST, 1, [])
+    look = out["interim_look"]
+    design = _design(FREQUENTIST)
+    assert design.interim.futility.value != "cp" and look["conditional_power"] is None
+    t, z = look["information_fraction"], look["z"]
+    c_k = planned_boundaries(design).efficacy_z[-1]
+    theta = 0.125  # the default's 25% of a 0.5 points/month decline
+    i_max = look["information_max"]
+    for under, drift in (("trend", z / np.sqrt(t)), ("design", theta * np.sqrt(i_max))):
+        expected = stats.norm.sf((c_k - z * np.sqrt(t) - drift * (1 - t)) / np.sqrt(1 - t))
+        given = look["conditional_power_for_information"][under]
+        assert given["power"] == pytest.approx(expected, rel=1e-10), under
+    info = look["conditional_power_for_information"]
+    assert info["trend"]["effect"] == pytest.approx(z * out["se"], rel=1e-12)
+    assert info["design"]["effect"] == pytest.approx(theta, rel=1e-12)
+    path = tmp_path / "look.csv"
+    seen.to_csv(path, index=False)
+    code, text, _ = run(capsys, "analyze", "--data", str(path), "--look", "1", *FREQUENTIST)
+    assert code == 0 and "(for information: no rule of this design reads it)" in text
+    # with a cp rule, its own line and none for information
+    cp = ["--looks", "0.5,1", "--futility", "cp:0.1", "--set", "trial.sides=1"]
+    cp += ["--set", "trial.alpha=0.025"]
+    look = _at_look(run, capsys, tmp_path, seen, cp, 1, [])["interim_look"]
+    assert look["conditional_power"] is not None
+    assert look["conditional_power_for_information"] is None
