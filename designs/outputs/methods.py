@@ -283,7 +283,7 @@ def methods_text(
         f"y_ij = a_i + s_i t_j + e_ij with (a_i, s_i) bivariate normal and residual SD "
         f"{p.residual_sd:g} points{course_model_clause(design)}; scores are "
         + ("rounded to integers and clipped to 0-48" if p.integer_scores else "continuous")
-        + f". Visits at months {', '.join(f'{v:g}' for v in t.visits_months)}. The treatment "
+        + f". {t.visits_text()} The treatment "
         f"effect acts on each treated patient's slope: {effect}. Each trial is analysed with "
         f"{result.analysis} ({entry.methods}{IN_TEXT_CITATIONS.get(result.analysis, '')})"
         f"{success}. {failed_fits_note(design)}{estimate_bias_text(design, entry, oc)}",

@@ -59,7 +59,9 @@ def also_simulated(design) -> str:
             if published
             else " (an assumption). "
         )
-    others = realism_items(design, death=False)
+    # the lead-in's visits are the model's (a grant review: "Also simulated: 3-month lead-in"
+    # stood among the exits, and the lead-in's visits were given nowhere)
+    others = realism_items(design, death=False, lead_in=False)
     if others:
         text += "Also simulated: " + "; ".join(others) + ". "
     exits = [

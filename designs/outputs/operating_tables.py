@@ -13,9 +13,9 @@ from designs.outputs.tables import failed_fits_note, posterior_rule_text, type_i
 from designs.planning.operating import realism_null_trials
 
 
-def realism_items(design, *, death: bool = True) -> list[str]:
+def realism_items(design, *, death: bool = True, lead_in: bool = True) -> list[str]:
     """The ALS-realism options the design switches on, each in a few words (``death``: with
-    the death hazard)."""
+    the death hazard; ``lead_in``: with the lead-in)."""
     d = design.dropout
     on = []
     if d.informative:
@@ -26,7 +26,7 @@ def realism_items(design, *, death: bool = True) -> list[str]:
         on.append(f"informative death ({d.death_informative:g} per point/month)")
     if design.population.curvature:
         on.append(f"curved decline (curvature {design.population.curvature:g})")
-    if design.trial.lead_in_months:
+    if lead_in and design.trial.lead_in_months:
         on.append(f"{design.trial.lead_in_months:g}-month lead-in")
     e = design.enrichment
     if e.screens_delta_fs:

@@ -341,6 +341,19 @@ class TrialSection:
         """``visits_months`` as a float64 array (months)."""
         return np.asarray(self.visits_months, dtype=float)
 
+    def visits_text(self) -> str:
+        """The visits in a sentence: the lead-in's before randomisation, if any, then the
+        scheduled ones (months; a grant review: the lead-in's visits were given nowhere)."""
+        months = ", ".join(f"{v:g}" for v in self.visits_months)
+        lead = self.lead_in_visits
+        if lead.size == 0:
+            return f"Visits at months {months}."
+        before = ", ".join(f"{v:g}" for v in lead)
+        return (
+            f"Lead-in visits at months {before} ({self.lead_in_months:g} months before "
+            f"randomisation), then visits at months {months}."
+        )
+
     @property
     def lead_in_visits(self) -> np.ndarray:
         """Lead-in visit months before randomisation (negative, increasing; empty if none)."""

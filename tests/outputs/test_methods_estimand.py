@@ -115,6 +115,20 @@ def test_deaths_are_sourced_only_on_the_published_schedule():
     assert "Also simulated: curved decline (curvature 0.3)" in also_simulated(curved)
 
 
+def test_a_lead_in_is_in_the_visits_not_among_the_exits():
+    """A grant review: the lead-in design's Dropout paragraph said "Also simulated: 3-month
+    lead-in", and the lead-in's visits were given nowhere (the model named months 0-12)."""
+    from designs.outputs.methods_dropout import also_simulated
+
+    design = load_design("lead_in")
+    assert "lead-in" not in also_simulated(design)
+    assert design.trial.visits_text() == (
+        "Lead-in visits at months -3, -2, -1 (3 months before randomisation), then visits at "
+        "months 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12."
+    )
+    assert load_design().trial.visits_text().startswith("Visits at months 0, 1, 2,")
+
+
 def test_the_closed_form_check_is_stated_for_slope_analyses():
     """A review: the closed-form n was drawn in the figure and said nowhere in the text."""
     from types import SimpleNamespace
