@@ -179,6 +179,14 @@ def test_posterior_effect_panel_titles_do_not_overlap(monkeypatch, tmp_path):
     assert left.x1 < right.x0  # not run into each other
     assert left.x0 >= 0 and right.x1 <= width  # not cut off at the edges
     assert "reconstruction and its priors" in fig._suptitle.get_text()
+    # the line is the median, as the methods text gives it (a grant review: the mean)
+    for ax, key, scale in zip(fig.axes, ("proportional", "absolute"), (100.0, 1.0), strict=True):
+        labels = [t.get_text() for t in ax.get_legend().get_texts()]
+        assert any(x.startswith("median ") for x in labels) and not any(
+            x.startswith("mean ") for x in labels
+        )
+        red = [ln for ln in ax.get_lines() if ln.get_linestyle() == "--"]
+        assert red[0].get_xdata()[0] == pytest.approx(scale * np.median(draws[key]), rel=1e-12)
 
 
 def _plan(design, interim=None):
