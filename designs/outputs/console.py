@@ -25,7 +25,10 @@ UNCONTROLLED_NOTE = (
 P_EFFECT_NOTE = (
     "P(effect > 0) is that of this posterior only: with 5 reconstructed patients it moves with "
     "the reconstruction and the priors (`simulate.py fit --reconstructions 8` refits on 8 "
-    "other reconstructions): read it as 'compatible with benefit, at a probability that depends "
+    "other reconstructions), and the reconstruction's measurement noise was chosen at SD 1 "
+    "point, half the 2 points the trial assumes (noisier records would make the phase 2 less "
+    "informative, P(effect > 0) and assurance lower): read it as 'compatible with benefit, at "
+    "a probability that depends "
     "on the reconstruction and priors, in an uncontrolled comparison', not as a measured "
     "probability."
 )

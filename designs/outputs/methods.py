@@ -353,7 +353,8 @@ def methods_text(
         depends = (
             "the priors"
             if real
-            else "which reconstruction of the five patients and which priors are used"
+            else "which reconstruction of the five patients (its measurement noise chosen at SD 1 "
+            "point, half the trial's 2) and which priors are used"
         )
         notes = (
             undefined_draws_note(undefined_draws, first.posterior_draws),
