@@ -61,7 +61,9 @@ CURVED_DECLINE_NOTE = (
     "Curved decline: the curvature term is the same in both arms and zero at month 0 and at "
     "the last visit, so the treatment difference in slope is unchanged; power moves only "
     "through the added departure from a straight line (and who leaves before the curve "
-    "turns), which is why these rows can equal 'as designed' to the digits shown."
+    "turns), which is why these rows can equal 'as designed' to the digits shown. The shape, "
+    "fastest at the window's start and end, is assumed: Gordon et al. (2010) found decline "
+    "curvilinear, fastest early and late over the whole illness, not within a trial's window."
 )
 
 

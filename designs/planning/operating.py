@@ -258,7 +258,10 @@ REALISM_SCENARIOS = (
         {"dropout.death_monthly_hazard": 0.02, "dropout.death_informative": 2.0},
     ),
     (
-        "curved decline, curvature 0.3 (shape as Gordon et al. 2010, size assumed)",
+        # a clinician's review: Gordon et al. 2010's early and late acceleration is over the
+        # whole illness, not within a 12-month window (Thakore 2018: slightly accelerating)
+        "curved decline, curvature 0.3 (fastest at the window's start and end: shape and size "
+        "assumed)",
         {"population.curvature": 0.3},
     ),
     # A cell therapy dosed monthly for 6 months may act late or fade after the last dose.

@@ -63,8 +63,9 @@ class Population:
         Nonlinear decline, points/month (0 = linear, the default), in [-10, 10]. Each
         patient's mean trajectory gains a cubic term whose slope is ``curvature`` points/month
         steeper at both ends of the observed window (first lead-in visit or month 0 to the
-        last visit) than at its middle: decline fastest early and late (Gordon 2010,
-        docs/references.md#nonlinear-decline). The term is zero at month 0 and at the last
+        last visit) than at its middle: an assumed shape for sensitivity runs (Gordon 2010
+        found decline fastest early and late over the whole illness, not within a trial's
+        window; docs/references.md#nonlinear-decline). The term is zero at month 0 and at the last
         visit, so the mean slope over the randomised period, ``(y(T) - y(0)) / T``, stays
         ``slope_mean`` (a least-squares slope over the visits moves a little, the same in
         both arms, so the treatment difference does not). Negative
@@ -179,7 +180,8 @@ class Enrichment:
         Admitted range of the pre-baseline rate delta-FS, points/month (0 <= min < max).
         Defaults 0 and 48 (no screening: delta-FS above 48/month needs onset under a month
         before enrolment). Enrichment rules used (docs/references.md#enrichment-rules):
-        masitinib phase 3 delta-FS > 0.3; masitinib AB10015 primary population delta-FS < 1.1.
+        masitinib phase 3 delta-FS > 0.3; masitinib AB10015 primary analysis population
+        delta-FS < 1.1.
     lead_in_decline_min, lead_in_decline_max : float
         Admitted range of the points lost during the lead-in (score at the first lead-in
         visit minus score at month 0; needs ``trial.lead_in_months > 0``), points, in

@@ -99,6 +99,9 @@ def test_the_sensitivity_range_names_its_scenarios():
         "scenario \u201ceffect from month 3, full by month 6\u201d"
     )
     assert "Gordon" not in text and text.count("(") == 2  # the scenario's source is left out
+    # the curve's shape is not credited to Gordon et al. 2010, whose early and late
+    # acceleration is over the whole illness (a clinician's review)
+    assert "Gordon" not in curved and "shape and size assumed" in curved
     assert sensitivity_range(None, "lmm_slope") == ""
     only = [dict(rows[0]), {**rows[2], "power_favourable": 0.9}]
     assert "lowest as designed, 0.803" in sensitivity_range(only, "lmm_slope", 184)
