@@ -351,7 +351,8 @@ class TrialSection:
         before = ", ".join(f"{v:g}" for v in lead)
         return (
             f"Lead-in visits at months {before} ({self.lead_in_months:g} months before "
-            f"randomisation), then visits at months {months}."
+            f"randomisation; nobody leaves or dies during the lead-in, an assumption, so n "
+            f"counts the patients randomised after it), then visits at months {months}."
         )
 
     @property

@@ -126,8 +126,9 @@ def test_a_lead_in_is_in_the_visits_not_among_the_exits():
     design = load_design("lead_in")
     assert "lead-in" not in also_simulated(design)
     assert design.trial.visits_text() == (
-        "Lead-in visits at months -3, -2, -1 (3 months before randomisation), then visits at "
-        "months 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12."
+        "Lead-in visits at months -3, -2, -1 (3 months before randomisation; nobody leaves or "
+        "dies during the lead-in, an assumption, so n counts the patients randomised after "
+        "it), then visits at months 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12."
     )
     assert load_design().trial.visits_text().startswith("Visits at months 0, 1, 2,")
 
