@@ -67,7 +67,9 @@ SOURCES: dict[str, tuple[Source, ...]] = {
         Source(
             (-0.5,),
             "the five CL2020 phase 2 patients lost 0.47 points/month on average before dosing "
-            "(Okayama University press release, 2023; over a window not published), and "
+            "(Okayama University press release, 2023; its window is not stated, the "
+            "publication compares the 12 months after dosing began with the 3 months before), "
+            "and "
             "masitinib AB10015's placebo patients with delta-FS below 1.1 and every item at "
             "least 2 lost 0.41 before enrolment, measured from symptom onset (Mora et al. "
             "2020); taken slightly faster than both, as that rate from onset underestimates "

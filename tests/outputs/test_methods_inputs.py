@@ -37,7 +37,8 @@ def test_the_default_design_cites_its_sources_with_the_arithmetic():
         "- Baseline ALSFRS-R 40.6 (SD of true baselines 2.6): the five CL2020 phase 2 patients'",
         "jRCT2063200047",
         "- Mean decline -0.5 points/month: the five CL2020 phase 2 patients lost 0.47 points/month",
-        "(Okayama University press release, 2023; over a window not published)",
+        "(Okayama University press release, 2023; its window is not stated, the publication "
+        "compares the 12 months after dosing began with the 3 months before)",
         "(Proudfoot et al. 2016)",
         "- SD of true slopes 0.35 points/month: derived from the topiramate trial's placebo",
         "0.74 x 0.5 = 0.37, taken as 0.35, between it and the 0.23 of masitinib",
