@@ -113,7 +113,7 @@ def _visit_months(data) -> dict | None:
 
 
 def cmd_analyze(args) -> int:
-    from designs.analyses.data_table import arm_labels, read_trial_csv
+    from designs.analyses.data_file import arm_labels, read_trial_csv
     from designs.analyses.registry import analyze
     from designs.outputs.analysis_text import result_text
 

@@ -241,6 +241,12 @@ def _frequentist_at_look(
     0.238 at a first look, scaled by the planned SE): the looks' own 1/SE^2 by default, the
     planned fractions at this look's 1/SE^2 under "planned" (the boundaries' correlations)."""
     from designs.planning.group_sequential import planned_boundaries
+    from designs.planning.interim_cp import (
+        conditional_power_at_look,
+        conditional_powers,
+        cp_effect,
+        own_final_boundary,
+    )
     from designs.planning.look_times import look_times
     from designs.planning.trial_looks import finite_or_none
     from designs.sequential.at_information import boundaries_at_information
@@ -260,7 +266,7 @@ def _frequentist_at_look(
     has_bound = c < Z_CAP
     crossed = has_bound and (abs(z) if t.sides == 2 else z) >= c
     last = k == k_count - 1
-    futility_z = cp = cp_own = own_final = cp_effect = planned_fraction = None
+    futility_z = cp = cp_own = own_final = cp_theta = planned_fraction = None
     if not last and t.sides == 1:  # as the simulation: at every interim look, also one
         # holding I_max (it stops there either way; a futility crossing is named so)
         planned = planned_boundaries(design)
@@ -270,16 +276,18 @@ def _frequentist_at_look(
         # did not say that it stays at 0.5 where the look holds 0.65)
         planned_fraction = None if futility_z is None else float(look_times(design).fractions[k])
         if interim.futility is Futility.CP and observed < i_max:
-            cp = _conditional_power(design, planned, z, observed / i_max, i_max)
-            cp_effect = _cp_effect(design, z, se, i_max)
+            cp = conditional_power_at_look(design, planned, z, observed / i_max, i_max)
+            cp_theta = cp_effect(design, z, se, i_max)
             if not _spends_by_plan(design):  # by plan, its own final boundary is the planned
-                own_final = _own_final_boundary(design, info, k, k_count, i_max)
-                cp_own = _conditional_power(design, planned, z, observed / i_max, i_max, own_final)
+                own_final = own_final_boundary(design, info, k, k_count, i_max)
+                cp_own = conditional_power_at_look(
+                    design, planned, z, observed / i_max, i_max, own_final
+                )
     informative = None
     if cp is None and not last and observed < i_max:
         # for the DSMB's information where no rule reads it (a DSMB review: with
         # beta-spending futility, the usual set-up, no conditional power was given)
-        informative = _conditional_powers(design, z, se, observed / i_max, i_max)
+        informative = conditional_powers(design, z, se, observed / i_max, i_max)
     if crossed:  # two-sided: a crossing favouring placebo is a harm, not a success
         decision = "efficacy" if t.sides == 1 or z > 0 else "harm"
     elif futility_z is not None and z <= futility_z:
@@ -311,7 +319,7 @@ def _frequentist_at_look(
         "conditional_power": cp,
         # what it assumes, and the rule's cut-off (a DSMB review: neither was said)
         "conditional_power_under": interim.futility_cp_under.value if cp is not None else None,
-        "conditional_power_effect": cp_effect,
+        "conditional_power_effect": cp_theta,
         "futility_cp": interim.futility_cp if cp is not None else None,
         # against this trial's own final boundary (a formula audit: 0.5630 at the planned
         # 1.9686 was 0.5496 at the 1.9888 its spending at the observed information leaves)
@@ -393,85 +401,6 @@ def _repeated_ci(estimate, c, se, df, sides, has_bound) -> dict:
         "repeated_ci_low": estimate - half,
         "repeated_ci_high": estimate + half if sides == 2 else None,
     }
-
-
-def _own_final_boundary(design, info, k: int, k_count: int, i_max: float) -> float:
-    """This trial's final efficacy boundary (z) if its later interim looks come at their
-    planned fractions of ``I_max`` times this look's observed / planned information (looks
-    are set in calendar time: a trial ahead of its plan stays ahead; a diff review found a
-    look already overtaken dropped, as if it would spend nothing) and the final look at
-    ``I_max``: the alpha its looks so far spent at their observed information is gone, the
-    final look spends what is left. A later look that would hold ``I_max`` is the final."""
-    from designs.planning.look_times import look_times
-    from designs.sequential.at_information import boundaries_at_information
-
-    t, interim = design.trial, design.interim
-    fractions = look_times(design).fractions
-    ahead_by = info[k] / (fractions[k] * i_max)
-    ahead = [f * i_max * ahead_by for f in fractions[k + 1 : -1]]
-    ahead = [x for x in ahead if info[k] < x < i_max]
-    infos = [*(float(x) for x in info[: k + 1]), *ahead, i_max]
-    bounds, _, _ = boundaries_at_information(
-        infos, i_max, t.alpha, interim.alpha_spending(), t.sides, max(k_count, len(infos)), True
-    )
-    return float(bounds[-1])
-
-
-def _conditional_power(
-    design, planned, z: float, fraction: float, i_max: float, final_z: float | None = None
-) -> float:
-    """The conditional power at this look's observed fraction of ``I_max``, as the design's
-    cp rule defines it (the planned final boundary, or ``final_z``; the trend or the
-    design's effect). The simulation decides by the planned z boundary of the look; this is
-    what the rule means at the information observed (a DSMB review: 0.19 on the boundary,
-    not 0.10)."""
-    from designs.sequential.conditional_power import conditional_power
-    from designs.spec.interim import CpUnder
-
-    if final_z is None:
-        final_z = float(planned.efficacy_z[-1])  # the planned boundaries (planned_boundaries)
-    drift = None
-    if design.interim.futility_cp_under is CpUnder.DESIGN:
-        from designs.planning.group_sequential import design_drift
-
-        drift = design_drift(design, i_max)
-    return float(conditional_power(z, fraction, final_z, drift))
-
-
-def _conditional_powers(design, z: float, se: float, fraction: float, i_max: float) -> dict:
-    """The conditional power of crossing the planned final efficacy boundary (favouring
-    active) at this look's ``fraction`` of ``I_max``, under the current trend and under the
-    design's effect, each with the effect it assumes (points/month), for a design whose
-    futility rule is not conditional power."""
-    from designs.planning.group_sequential import design_drift, planned_boundaries
-    from designs.sequential.conditional_power import conditional_power
-
-    final_z = float(planned_boundaries(design).efficacy_z[-1])
-    drift = design_drift(design, i_max)
-    return {
-        "trend": {
-            "power": float(conditional_power(z, fraction, final_z)),
-            "effect": z * se,
-        },
-        "design": {
-            "power": float(conditional_power(z, fraction, final_z, drift)),
-            "effect": drift / math.sqrt(i_max),
-        },
-    }
-
-
-def _cp_effect(design, z: float, se: float, i_max: float) -> float:
-    """The effect (points/month) the conditional power assumes for the rest of the trial:
-    the current trend, ``z`` times this look's SE (the estimate the t statistic carried to
-    the z scale gives), or the design's (the estimand's true value, time course included:
-    :func:`designs.planning.group_sequential.design_drift` over ``sqrt(I_max)``)."""
-    from designs.spec.interim import CpUnder
-
-    if design.interim.futility_cp_under is CpUnder.DESIGN:
-        from designs.planning.group_sequential import design_drift
-
-        return design_drift(design, i_max) / math.sqrt(i_max)
-    return z * se
 
 
 def _posterior_at_look(design, prior, est, se, k, k_count, final, i_max, planned) -> dict:

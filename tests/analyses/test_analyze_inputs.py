@@ -137,7 +137,7 @@ def test_an_id_with_a_trailing_space_is_the_same_patient_and_numbers_written_two
 ):
     """A review: "5 " on some rows and "5" on others split one patient in two (ids are text
     since "01" and "1" were merged); "5.0" and "5" are two ids, said in a warning."""
-    from designs.analyses.data_table import read_trial_csv
+    from designs.analyses.data_file import read_trial_csv
 
     frame = _trial()
     whole = analyze(frame, "lmm_slope")
@@ -174,7 +174,7 @@ def test_more_fields_than_the_header_is_named_with_its_line(tmp_path):
     more than the header; pandas then took the first column as an index and the error named
     the arm column ("must be 0/1, got 3"). Both readers now name the line; an empty extra
     field (a trailing comma) is not data and passes as before."""
-    from designs.analyses.data_table import read_trial_csv
+    from designs.analyses.data_file import read_trial_csv
     from progression.records import load_phase2
 
     path = tmp_path / "deccomma.csv"
@@ -209,7 +209,7 @@ def test_more_fields_than_the_header_is_named_with_its_line(tmp_path):
 
 def test_the_trailing_separator_warning_reaches_analyze(tmp_path):
     """The reader's warning is the analysis's first (analyze prints its warnings)."""
-    from designs.analyses.data_table import read_trial_csv
+    from designs.analyses.data_file import read_trial_csv
 
     frame = _trial()[["patient", "arm", "month", "alsfrs_r"]]
     path = tmp_path / "trailing.csv"
@@ -226,7 +226,7 @@ def test_a_column_named_twice_is_refused_before_pandas_renames_it(tmp_path, colu
     """A data manager's review: a second "arm" column (randomised and actual arms, the
     first coded the other way round) was renamed "arm.1" by pandas and the first read: the
     estimate's sign flipped without a word. The names are compared as written."""
-    from designs.analyses.data_table import read_trial_csv
+    from designs.analyses.data_file import read_trial_csv
 
     frame = _trial()[["patient", "arm", "month", "alsfrs_r"]]
     path = tmp_path / "twice.csv"
@@ -242,7 +242,7 @@ def test_fewer_fields_than_the_header_is_named_with_its_line(tmp_path):
     """A bad-input review: a row cut short ('0,0,4,3' for '0,0,4,40,completed,') was read
     as it stood, the missing fields empty, and moved the estimate without a word. Both
     readers now refuse it, naming the line; blank lines are still skipped."""
-    from designs.analyses.data_table import read_trial_csv
+    from designs.analyses.data_file import read_trial_csv
     from progression.records import load_phase2
 
     path = tmp_path / "short.csv"
@@ -370,7 +370,7 @@ def test_decimal_commas_mixed_with_points_are_named_as_such(tmp_path):
     """A data manager's review: a semicolon file of decimal commas with one "3.8357" was
     refused at its first "0,0" as "only a file separated by semicolons may use them", in a
     file separated by semicolons. Both kinds are named, each with its line."""
-    from designs.analyses.data_table import read_trial_csv
+    from designs.analyses.data_file import read_trial_csv
 
     path = tmp_path / "mixed.csv"
     rows = ["1;0;0,0;40", "1;0;1,0;39", "2;1;0,0;41", "2;1;3.8357;40"]

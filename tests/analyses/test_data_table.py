@@ -155,7 +155,8 @@ def test_the_files_line_numbers_are_not_carried_into_every_patients_slice(tmp_pa
     its messages, and pandas deep-copied that list into every per-patient slice, so analyze
     took 46 s at 1,000 per arm and 182 s at 2,000 (quadratic). The table the analyses work on
     carries no attrs; a bad value still names its file line."""
-    from designs.analyses.data_table import read_trial_csv, validate_table
+    from designs.analyses.data_file import read_trial_csv
+    from designs.analyses.data_table import validate_table
 
     rows = ["patient,arm,month,alsfrs_r"] + [
         f"p{i},{i % 2},{m},{40 - m * (1 + i % 3) * 0.5:g}" for i in range(40) for m in (0, 3, 6)

@@ -43,7 +43,7 @@ def test_analyze_reads_valid_variants_of_a_csv(text, tmp_path, capsys, run):
 
 
 def test_hash_inside_a_patient_id_is_data(tmp_path):
-    from designs.analyses.data_table import read_trial_csv
+    from designs.analyses.data_file import read_trial_csv
 
     path = tmp_path / "t.csv"
     path.write_text("# comment\npatient,arm,month,alsfrs_r\nA#1,1,0,40\nA#2,0,0,41\n")

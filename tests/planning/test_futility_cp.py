@@ -50,7 +50,7 @@ def test_the_design_effects_conditional_power_reads_its_time_course():
     The boundary, the conditional power at a look, and the summary's true effect are those
     of the design whose full effect is half as large (the same drift), exactly."""
     from designs.planning.group_sequential import design_drift, group_sequential_power
-    from designs.planning.interim_look import _conditional_power
+    from designs.planning.interim_cp import conditional_power_at_look as _conditional_power
 
     base = load_design(None).with_overrides(
         {

@@ -258,7 +258,7 @@ def test_the_same_line_rules_as_analyze(tmp_path):
 def test_fit_and_analyze_refuse_a_bad_file_with_the_same_words(tmp_path):
     """One reader's rules for both (progression/csv_lines.header_and_rows): the same title
     row and the same short row are refused in the same words, on the same file line."""
-    from designs.analyses.data_table import read_trial_csv
+    from designs.analyses.data_file import read_trial_csv
 
     trial = "patient,arm,month,alsfrs_r\n1,0,0,40\n1,0,1,39\n2,1,0,41\n2,1,1,41\n"
     for text, expected in (

@@ -1,0 +1,107 @@
+"""A trial's CSV file as a data manager exports it: read into the long table that
+:mod:`designs.analyses.data_table` checks (separators, decimal commas, comments above the
+header, a column named twice, rows cut short or shifted, whole scores), with the warnings
+on what was read and the arm labels as written."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from designs.analyses.data_table import ARM_LABELS, check_scores
+from designs.errors import InputError, first_line
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+def arm_labels(frame) -> dict[str, list[str]]:
+    """The ``arm`` column's labels as written in the file, by the arm each is read as:
+    ``{"placebo": [...], "active": [...]}`` (a data manager's review: nothing showed which
+    label became placebo, so arms coded the other way round read as a flipped sign only).
+    Labels that are not arms are left out (the analysis refuses them)."""
+    import pandas as pd
+
+    raw = frame["arm"].dropna()
+    text = raw.astype(str).str.strip()
+    if pd.api.types.is_numeric_dtype(raw) and raw.dtype != bool:
+        coded = raw.astype(float)
+        text = coded.map(lambda x: f"{x:g}")
+    else:
+        coded = text.str.lower().map(ARM_LABELS)
+    out: dict[str, list[str]] = {"placebo": [], "active": []}
+    for label, code in zip(text, coded, strict=True):
+        arm = {0: "placebo", 1: "active"}.get(code)
+        if arm is not None and label not in out[arm]:
+            out[arm].append(label)
+    return out
+
+
+def trailing_separator_warning(rows: int, sep: str) -> str:
+    """The warning on ``rows`` data lines that end in a separator the header lacks (read as
+    an empty last field, :func:`progression.csv_lines.trailing_separator_rows`)."""
+    lines = f"{rows} data line{'s' if rows > 1 else ''}"
+    text = f"{lines} end with a separator the header does not have: read as an empty last field"
+    if sep == ",":
+        text += (
+            "; if the file writes decimal commas unquoted (1,5 for 1.5), its columns are "
+            "shifted and the analysis is wrong: quote such numbers, or separate the fields "
+            "by semicolons"
+        )
+    return text
+
+
+def read_trial_csv(
+    path: str | Path, option: str = "--data", whole_scores: bool = True
+) -> pd.DataFrame:
+    """Read a long-format CSV (``#`` lines above the header are comments);
+    separated by commas, or by semicolons (decimal commas allowed) or tabs when the header
+    has no comma.
+
+    Raises :class:`~designs.errors.InputError` naming ``option`` and the file when it is
+    missing, not UTF-8 or not parseable as CSV, and scores that are not whole points unless
+    ``whole_scores`` is False (:func:`check_scores`).
+    """
+    import pandas as pd
+
+    from progression.csv_lines import (
+        header_and_rows,
+        row_lines,
+        trailing_separator_rows,
+    )
+
+    if not Path(path).is_file():
+        what = "a folder, not a file" if Path(path).is_dir() else "no such file"
+        raise InputError(f"{option} {path}: {what}")
+    try:
+        text = Path(path).read_bytes().decode("utf-8-sig")  # a byte-order mark is fine
+        kept, sep = header_and_rows(text, f"{option} {path}", "patient, arm, month, ...")
+        body = "\n".join(line for _, line in kept)
+        # index_col=False: a trailing separator on the data lines alone is an empty field,
+        # not a shift of every column (wrong_field_count refused non-empty extra fields above)
+        read = dict(sep=sep, skipinitialspace=True, index_col=False)
+        header = pd.read_csv(io.StringIO(body), nrows=0, **read).columns
+        frame = pd.read_csv(
+            io.StringIO(body),
+            decimal="," if sep == ";" else ".",  # ';' files often have decimal commas
+            skip_blank_lines=False,
+            # patient ids are text, as `fit --data` reads them (a review: as numbers "01"
+            # and "1" were one patient, in both arms)
+            dtype={c: str for c in header if str(c).strip() == "patient"},
+            **read,
+        )
+        frame.columns = [str(c).strip() for c in frame.columns]
+        if shifted := trailing_separator_rows([line for _, line in kept], sep):
+            frame.attrs["read_warnings"] = (trailing_separator_warning(shifted, sep),)
+        if "patient" in frame.columns:  # "5 " is patient "5", as `fit --data` reads it
+            frame["patient"] = frame["patient"].str.strip()
+        if (lines := row_lines(kept, len(frame))) is not None:  # not with quoted line breaks
+            frame.attrs["lines"] = lines
+        check_scores(frame, f"{option} {path}", whole_scores)
+        return frame
+    except UnicodeDecodeError:
+        raise InputError(f"{option} {path}: not UTF-8 text") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, OSError) as exc:
+        first = first_line(exc)
+        raise InputError(f"{option} {path}: unreadable CSV ({first})") from None
