@@ -69,7 +69,10 @@ def header_names(header_line: str, sep: str) -> list[str]:
     twice is found here, before pandas reads the file."""
     import csv
 
-    names = [name.strip() for name in next(csv.reader([header_line], delimiter=sep), [])]
+    # skipinitialspace, as pandas reads it: ', "arm"' is the name arm (a diff review: read
+    # with its quotes, a repeated quoted name went unnoticed)
+    reader = csv.reader([header_line], delimiter=sep, skipinitialspace=True)
+    names = [name.strip() for name in next(reader, [])]
     while names and not names[-1]:
         names.pop()
     return names
@@ -134,17 +137,20 @@ def check_header_first(kept: list[tuple[int, str]], where: str, columns: str) ->
         )
 
 
-def header_and_rows(text: str, where: str, columns: str) -> tuple[list[tuple[int, str]], str]:
+def header_and_rows(
+    text: str, where: str, columns: str, read: tuple[str, ...] = ()
+) -> tuple[list[tuple[int, str]], str]:
     """The file's header and data lines with their line numbers (:func:`data_lines`) and its
     field separator, after the checks both readers make: a title above the header
-    (:func:`check_header_first`), a column named twice, and rows with too many or too few fields
+    (:func:`check_header_first`), a column the reader uses (``read``) named twice (another
+    repeated column is left to pandas, which renames it), and rows with too many or too few fields
     (:func:`wrong_field_count`), each refused as ``where: ...`` naming the file's line."""
     kept = data_lines(text.splitlines())
     check_header_first(kept, where, columns)
     sep = field_separator(kept[0][1] if kept else "")
     # as written: pandas renames a second "arm" to "arm.1" and reads the first (a data
     # manager's review: two arm columns, randomised and actual, gave no message)
-    names = [name for name in header_names(kept[0][1] if kept else "", sep) if name]
+    names = [name for name in header_names(kept[0][1] if kept else "", sep) if name in read]
     if twice := sorted({name for name in names if names.count(name) > 1}):
         raise InputError(f"{where}: column {twice[0]!r} appears twice in the header")
     extra = wrong_field_count([line for _, line in kept], sep)

@@ -308,7 +308,8 @@ def load_phase2(path: str | Path | None = None) -> Phase2Data:
     raw, text = _read_text(p)
     notes = comments(text.splitlines())
     # the header and data lines, with their numbers in the file
-    kept, sep = header_and_rows(text, source, "patient, month, alsfrs_r")
+    read = ("patient", "month", "alsfrs_r", "onset_months", "illustrative")
+    kept, sep = header_and_rows(text, source, "patient, month, alsfrs_r", read)
     if not kept:
         raise _fail(source, "cannot read file (no header or data rows)")
     body = "\n".join(line for _, line in kept)

@@ -15,6 +15,10 @@ from designs.errors import InputError, first_line
 if TYPE_CHECKING:
     import pandas as pd
 
+#: The columns an analysis of a file reads (a repeated one is refused: pandas would rename
+#: the second and read the first without a word).
+READ = ("patient", "arm", "month", "alsfrs_r", "status", "exit_month", "calendar_month")
+
 
 def arm_labels(frame) -> dict[str, list[str]]:
     """The ``arm`` column's labels as written in the file, by the arm each is read as:
@@ -76,7 +80,7 @@ def read_trial_csv(
         raise InputError(f"{option} {path}: {what}")
     try:
         text = Path(path).read_bytes().decode("utf-8-sig")  # a byte-order mark is fine
-        kept, sep = header_and_rows(text, f"{option} {path}", "patient, arm, month, ...")
+        kept, sep = header_and_rows(text, f"{option} {path}", "patient, arm, month, ...", READ)
         body = "\n".join(line for _, line in kept)
         # index_col=False: a trailing separator on the data lines alone is an empty field,
         # not a shift of every column (wrong_field_count refused non-empty extra fields above)

@@ -304,7 +304,8 @@ def _mixed_decimals(col, row: int, at) -> str | None:
     other = int(np.argmax(point))
     return (
         f"mixes decimal commas ({_plain(col.iloc[row])!r} at {at(row)}) and decimal points "
-        f"({_plain(col.iloc[other])!r} at {at(other)}): write every number of the file one way"
+        f"({_plain(col.iloc[other])!r} at {at(other)}): write every number of the file one way "
+        "(decimal commas only in a file separated by semicolons)"
     )
 
 

@@ -379,7 +379,24 @@ def test_decimal_commas_mixed_with_points_are_named_as_such(tmp_path):
         analyze(read_trial_csv(path), "lmm_slope")
     assert str(err.value) == (
         "data: column 'month' mixes decimal commas ('0,0' at line 2) and decimal points "
-        "('3.8357' at line 5): write every number of the file one way"
+        "('3.8357' at line 5): write every number of the file one way (decimal commas only "
+        "in a file separated by semicolons)"
     )
     path.write_text("patient;arm;month;alsfrs_r\n" + "\n".join(rows[:3]) + "\n2;1;3,8;40\n")
     assert list(read_trial_csv(path)["month"]) == [0.0, 1.0, 0.0, 3.8]  # commas alone: read
+
+
+def test_a_repeated_name_quoted_after_a_space_is_found_and_an_unread_one_left(tmp_path):
+    """A diff review: ', "arm"' (quoted after a space) was compared with its quotes on and
+    went unnoticed while pandas read the name arm, renamed it arm.1 and used the first; a
+    repeated column no analysis reads (two comments) is renamed by pandas, as before."""
+    from designs.analyses.data_file import read_trial_csv
+
+    quoted = tmp_path / "quoted.csv"
+    quoted.write_text('patient, arm, month, alsfrs_r, "arm"\n1,0,0,40,1\n1,0,1,39,1\n')
+    with pytest.raises(InputError) as err:
+        read_trial_csv(quoted)
+    assert str(err.value) == f"--data {quoted}: column 'arm' appears twice in the header"
+    notes = tmp_path / "notes.csv"
+    notes.write_text("patient,arm,month,alsfrs_r,comment,comment\n1,0,0,40,a,b\n1,0,1,39,,\n")
+    assert list(read_trial_csv(notes)["alsfrs_r"]) == [40, 39]
