@@ -11,12 +11,25 @@ and an address that names no library design opens the page at the design's own v
 
 from __future__ import annotations
 
+import json
+
 from shiny import reactive
 
 from designs.explorer.controls import CONTROL_IDS
 
 #: The inputs the address carries: the design's name and every control (seed and trials too).
 KEPT = ("design", *CONTROL_IDS)
+
+
+def design_named(query, library) -> str:
+    """The library design an address names (its query's ``design``, JSON-encoded as Shiny
+    writes it), or ``"default"`` when it names none of ``library``."""
+    raw = query.get("design")
+    try:
+        name = json.loads(raw) if raw else "default"
+    except ValueError:
+        return "default"
+    return name if isinstance(name, str) and name in library else "default"
 
 
 def keep_design_in_address(input, session, *, library, uploaded: str, converting) -> dict:

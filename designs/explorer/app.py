@@ -19,13 +19,16 @@ def make_app():
     its design (:mod:`designs.explorer.address`)."""
     from shiny import App
 
+    from designs.explorer.address import design_named
     from designs.explorer.layout import page
     from designs.explorer.server import server
     from designs.spec import list_designs, load_design
 
     def page_at(request):
-        # built for each request: the controls start at the address's values, if any
-        return page(load_design(), list_designs())
+        # built for each request: the controls start at the address's values, and those it
+        # does not name at its design's own (a diff review: at the default design's)
+        names = list_designs()
+        return page(load_design(design_named(request.query_params, names)), names)
 
     return App(page_at, server, bookmark_store="url")
 

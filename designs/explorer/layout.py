@@ -36,9 +36,11 @@ DOWNLOADS = (
 
 #: Under the downloads: what the page's address keeps (designs/explorer/address.py).
 ADDRESS_NOTE = (
-    "This page's address holds the design and every control: bookmark it, or send it to a "
-    "colleague, to open the same design with the same numbers. An uploaded design is not in "
-    "the address: download its TOML to keep it."
+    "This page's address holds the design and every control: a reload or a bookmark opens the "
+    "same design with the same numbers while this explorer runs (start it with a fixed --port "
+    "to keep a bookmark across restarts); a colleague opens it in their own explorer by "
+    "putting their address's start (http://127.0.0.1:PORT/) in place of yours. An uploaded "
+    "design is not in the address: download its TOML to keep it."
 )
 
 CSS = """

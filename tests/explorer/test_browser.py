@@ -542,6 +542,7 @@ def test_the_address_opens_the_same_design(page, browser, tmp_path):
     address = page.evaluate("window.location.href")
     assert "design=%22proact_unselected%22" in address
     assert "address holds the design" in page.inner_text("#address-note")  # said on the page
+    assert "--port" in page.inner_text("#address-note")  # the port changes with each start
     other = browser.new_page()
     try:
         other.set_default_timeout(60_000)
@@ -560,6 +561,13 @@ def test_the_address_opens_the_same_design(page, browser, tmp_path):
         path.write_text(load_design().with_overrides({"trial.n_per_arm": 80}).to_toml())
         other.set_input_files("#upload", str(path))
         other.wait_for_function("window.location.search === ''")
+        # an address naming a design and no control: the design's own values (a diff review:
+        # the default design's, under the lead-in design's name, refused by the library)
+        other.goto(address.split("?")[0] + '?_inputs_&design=%22lead_in%22')
+        other.wait_for_function("parseFloat(document.querySelector('#lead_in').value) === 3")
+        assert other.input_value("#analysis") == "slope_change_lead_in"
+        _up_to_date(other)
+        assert other.query_selector("#stale-note") is None  # no control refused
     finally:
         other.close()
     page.select_option("#design", "default")  # its own values again, then the page's trials
