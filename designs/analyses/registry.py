@@ -273,7 +273,40 @@ def _months_warnings(result: AnalysisResult, frame, analysis: str) -> AnalysisRe
             f"{slope_change_lead_in.NAME} is the analysis that uses lead-in "
             f"visits{_baseline_clause(frame)}"
         )
+    lines += _code_like_values(frame)
     return dataclasses.replace(result, warnings=(*result.warnings, *lines)) if lines else result
+
+
+#: Scores this far outside 0-48 (points) read as missing-value codes, not continuous scores
+#: slightly beyond the scale (``--continuous-scores``: a simulated trial's are not clipped).
+CODE_LIKE_SCORE = 24.0
+
+
+def _code_like_values(frame) -> list[str]:
+    """Warnings on values that read as missing-value codes (a data manager's review: a month
+    of 99 and, with ``--continuous-scores``, a score of -99 were analysed and moved the
+    estimate, the one shown only as "months 0 to 99"): the latest month when it lies far
+    beyond every other (more than twice the next latest and 12 months past it), and scores
+    more than :data:`CODE_LIKE_SCORE` points outside 0-48."""
+    import numpy as np
+
+    out = []
+    months = np.unique(frame["month"].to_numpy())
+    if months.size >= 3 and months[-1] > max(2 * months[-2], months[-2] + 12):
+        count = int((frame["month"].to_numpy() == months[-1]).sum())
+        out.append(
+            f"{count} {'visit' if count == 1 else 'visits'} at month {months[-1]:g}, far beyond "
+            f"every other (the others end at month {months[-2]:g}): a missing-value code or a "
+            "typing error? They are analysed as visits"
+        )
+    scores = frame["alsfrs_r"].to_numpy()
+    far = (scores < -CODE_LIKE_SCORE) | (scores > 48 + CODE_LIKE_SCORE)
+    if far.any():
+        out.append(
+            f"{int(far.sum())} ALSFRS-R {'score' if far.sum() == 1 else 'scores'} far outside "
+            f"0-48 (e.g. {scores[far][0]:g}): a missing-value code? They are analysed as scores"
+        )
+    return out
 
 
 def _baseline_clause(frame) -> str:

@@ -273,3 +273,26 @@ def test_the_arm_labels_read_as_placebo_and_active_are_shown(tmp_path, capsys, c
     first = "CONTROL" if frame.arm.iloc[0] == 0 else "TREATMENT"
     assert code == 0 and first in out["arm_labels"]["placebo" if first == "CONTROL" else "active"]
     assert set(out["arm_labels"]["placebo"]) <= {"control", "CONTROL"}
+
+
+def test_values_that_read_as_missing_value_codes_are_warned_about(tmp_path, capsys, clean):
+    """A data manager's review: a month of 99 (a missing-value code) was analysed as a visit,
+    shown only as "months 0 to 99"; with --continuous-scores a score of -99 was analysed. Both
+    still are, now with a warning; an ordinary file gets none of it."""
+    import simulate
+
+    frame, result = clean
+    assert not any("missing-value code" in w for w in result["warnings"])
+    coded = frame.copy()
+    coded.loc[coded.index[-1], "month"] = 99.0
+    coded.to_csv(tmp_path / "month99.csv", index=False)
+    code, _, err = _analyze(capsys, tmp_path / "month99.csv")
+    last = frame.month.drop(frame.index[-1]).max()
+    assert code == 0
+    assert f"1 visit at month 99, far beyond every other (the others end at month {last:g})" in err
+    scores = frame.assign(alsfrs_r=frame.alsfrs_r.astype(float))
+    scores.loc[scores.index[:2], "alsfrs_r"] = -99.0
+    scores.to_csv(tmp_path / "score99.csv", index=False)
+    argv = ["analyze", "--data", str(tmp_path / "score99.csv"), "--continuous-scores"]
+    assert simulate.main(argv) == 0
+    assert "2 ALSFRS-R scores far outside 0-48 (e.g. -99)" in capsys.readouterr().err

@@ -563,7 +563,7 @@ def test_the_address_opens_the_same_design(page, browser, tmp_path):
         other.wait_for_function("window.location.search === ''")
         # an address naming a design and no control: the design's own values (a diff review:
         # the default design's, under the lead-in design's name, refused by the library)
-        other.goto(address.split("?")[0] + '?_inputs_&design=%22lead_in%22')
+        other.goto(address.split("?")[0] + "?_inputs_&design=%22lead_in%22")
         other.wait_for_function("parseFloat(document.querySelector('#lead_in').value) === 3")
         assert other.input_value("#analysis") == "slope_change_lead_in"
         _up_to_date(other)
