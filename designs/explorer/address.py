@@ -1,12 +1,14 @@
-"""The page's address carries its design: a reload, a bookmark or a link sent to a colleague
-opens the page at the same design, controls, seed and trials.
+"""The page's address carries its design: a reload or a bookmark opens the page at the same
+design, controls, seed and trials while the explorer runs on that port (``--port`` keeps it
+across restarts; a colleague puts their own explorer's ``http://127.0.0.1:PORT/`` first).
 
 Every change of a control writes the design's name and the controls' values into the
 address's query (Shiny's URL bookmarking, ``App(..., bookmark_store="url")``); opening such
 an address starts the controls at those values instead of the design's own (the values go
 through the same checks as typed ones, so a hand-edited address gets the same messages). An
 uploaded design is not in the address (its file is not): its page's address is the bare one,
-and an address that names no library design opens the page at the design's own values.
+and an address that names no library design opens the default design at its own values;
+controls an address does not name start at its design's own values.
 """
 
 from __future__ import annotations
