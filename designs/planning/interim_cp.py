@@ -30,20 +30,25 @@ def own_final_boundary(design, info, k: int, k_count: int, i_max: float) -> floa
 
 
 def conditional_power_at_look(
-    design, planned, z: float, fraction: float, i_max: float, final_z: float | None = None
+    design,
+    planned,
+    z: float,
+    fraction: float,
+    i_max: float,
+    final_z: float | None = None,
+    under: str | None = None,
 ) -> float:
     """The conditional power at this look's observed fraction of ``I_max``, as the design's
-    cp rule defines it (the planned final boundary, or ``final_z``; the trend or the
-    design's effect). The simulation decides by the planned z boundary of the look; this is
-    what the rule means at the information observed (a DSMB review: 0.19 on the boundary,
-    not 0.10)."""
+    cp rule defines it (the planned final boundary, or ``final_z``; ``under`` the trend or
+    the design's effect, by default the rule's ``interim.futility_cp_under``). The
+    simulation decides by the planned z boundary of the look; this is what the rule means
+    at the information observed (a DSMB review: 0.19 on the boundary, not 0.10)."""
     from designs.sequential.conditional_power import conditional_power
-    from designs.spec.interim import CpUnder
 
     if final_z is None:
         final_z = float(planned.efficacy_z[-1])  # the planned boundaries (planned_boundaries)
     drift = None
-    if design.interim.futility_cp_under is CpUnder.DESIGN:
+    if _under(design, under) == "design":
         from designs.planning.group_sequential import design_drift
 
         drift = design_drift(design, i_max)
@@ -55,32 +60,31 @@ def conditional_powers(design, z: float, se: float, fraction: float, i_max: floa
     active) at this look's ``fraction`` of ``I_max``, under the current trend and under the
     design's effect, each with the effect it assumes (points/month), for a design whose
     futility rule is not conditional power."""
-    from designs.planning.group_sequential import design_drift, planned_boundaries
-    from designs.sequential.conditional_power import conditional_power
+    from designs.planning.group_sequential import planned_boundaries
 
-    final_z = float(planned_boundaries(design).efficacy_z[-1])
-    drift = design_drift(design, i_max)
+    planned = planned_boundaries(design)
     return {
-        "trend": {
-            "power": float(conditional_power(z, fraction, final_z)),
-            "effect": z * se,
-        },
-        "design": {
-            "power": float(conditional_power(z, fraction, final_z, drift)),
-            "effect": drift / math.sqrt(i_max),
-        },
+        under: {
+            "power": conditional_power_at_look(design, planned, z, fraction, i_max, under=under),
+            "effect": cp_effect(design, z, se, i_max, under=under),
+        }
+        for under in ("trend", "design")
     }
 
 
-def cp_effect(design, z: float, se: float, i_max: float) -> float:
-    """The effect (points/month) the conditional power assumes for the rest of the trial:
-    the current trend, ``z`` times this look's SE (the estimate the t statistic carried to
-    the z scale gives), or the design's (the estimand's true value, time course included:
+def cp_effect(design, z: float, se: float, i_max: float, under: str | None = None) -> float:
+    """The effect (points/month) the conditional power assumes for the rest of the trial
+    (``under`` as :func:`conditional_power_at_look`): the current trend, ``z`` times this
+    look's SE (the estimate the t statistic carried to the z scale gives), or the design's
+    (the estimand's true value, time course included:
     :func:`designs.planning.group_sequential.design_drift` over ``sqrt(I_max)``)."""
-    from designs.spec.interim import CpUnder
-
-    if design.interim.futility_cp_under is CpUnder.DESIGN:
+    if _under(design, under) == "design":
         from designs.planning.group_sequential import design_drift
 
         return design_drift(design, i_max) / math.sqrt(i_max)
     return z * se
+
+
+def _under(design, under: str | None) -> str:
+    """``under``, or the design's cp rule's (``"trend"`` or ``"design"``)."""
+    return design.interim.futility_cp_under.value if under is None else under
