@@ -15,6 +15,7 @@ import textwrap
 from pathlib import Path
 
 import numpy as np
+from matplotlib.colors import to_rgb
 
 from designs import __version__
 from designs.analyses.registry import title
@@ -158,6 +159,25 @@ def sample_size_png(result, path, *, closed_form=None, design=None, formats=("pn
     return save(fig, path, formats)
 
 
+#: The sample-size figure's colours: Okabe-Ito (plotting.SERIES_COLOURS), each at 3:1 or more
+#: against white (an accessibility review: the targets were matplotlib's green and red, a
+#: colour distance of 7 under deuteranopia with the same marker and line, and the second
+#: stage's orange 2.5:1).
+SEARCH_COLOURS = {"first": "#0072B2", "second": "#CC79A7"}
+#: Each target's colour, marker, line style and hatch of its interval of n: told apart
+#: without colour.
+TARGET_STYLES = (
+    {"color": "#009E73", "marker": "s", "ls": "-", "hatch": None},
+    {"color": "#D55E00", "marker": "^", "ls": "-.", "hatch": "///"},
+    {"color": "#000000", "marker": "v", "ls": (0, (5, 1, 1, 1)), "hatch": "..."},
+)
+
+
+def target_style(k: int) -> dict:
+    """Colour, marker, line style and hatch of the ``k``-th target power's n."""
+    return TARGET_STYLES[k % len(TARGET_STYLES)]
+
+
 def _points_word(design) -> str:
     """What the simulated points of a sample-size search are: power, or the posterior rule's
     success probability."""
@@ -202,18 +222,19 @@ def draw_sample_size_search(result, *, closed_form=None, design=None):
     ax.plot(
         grid,
         curve_power(*result.coef, grid),
-        color="C0",
+        color=SEARCH_COLOURS["first"],
         lw=1 if local else 2,
         ls="--" if local else "-",
         alpha=0.6 if local else 1,
         label=fitted,
     )
-    for k, c, (lo, hi) in local:  # in the colour of its target's square
+    for k, c, (lo, hi) in local:  # in its target's colour and line style
         near = np.linspace(lo, hi, 100)
         ax.plot(
             near,
             curve_power(*c, near),
-            color=f"C{k + 2}",
+            color=target_style(k)["color"],
+            ls=target_style(k)["ls"],
             lw=2.2,
             label=f"{rows[k].target_power:.0%}: refitted on the sizes {lo}-{hi}, inverted for n",
         )
@@ -224,7 +245,7 @@ def draw_sample_size_search(result, *, closed_form=None, design=None):
         fmt="o",
         ms=4,
         capsize=3,
-        color="C0",
+        color=SEARCH_COLOURS["first"],
         label=first,
     )
     if stages is not None:  # drawn over the squares, which sit at n on the target lines
@@ -238,7 +259,7 @@ def draw_sample_size_search(result, *, closed_form=None, design=None):
             mfc="white",
             mew=1.5,
             capsize=4,
-            color="C1",
+            color=SEARCH_COLOURS["second"],
             zorder=6,
             label=f"second stage: {_points_word(design)}, {result.refine_trials} more trials per "
             "size near each n (95% MC interval)",
@@ -248,13 +269,16 @@ def draw_sample_size_search(result, *, closed_form=None, design=None):
     _targets(ax, [r.target_power for r in rows], grid.min(), design)
     per = "per arm" if size_dim == "n_per_arm" else "in total"
     for k, r in enumerate(rows):
+        style = target_style(k)
         if not r.reached:  # n is the largest size simulated, not a crossing: no interval
-            ax.plot(
+            ax.plot(  # the target's marker, hollow
                 r.n,
                 r.target_power,
-                ">",
+                style["marker"],
                 ms=7,
-                color=f"C{k + 2}",
+                mfc="white",
+                mew=1.5,
+                color=style["color"],
                 zorder=5,
                 label=f"{r.target_power:.0%}: not reached within {r.n:,} {per}",
             )
@@ -264,13 +288,16 @@ def draw_sample_size_search(result, *, closed_form=None, design=None):
         # n and its interval dropped to the size axis, where they are read, clear of the
         # curves and the second stage's points on the target line (a review: the interval
         # drawn on the line was hidden under the markers)
-        colour = f"C{k + 2}"
-        ax.fill_between([lo, hi], 0, r.target_power, color=colour, alpha=0.25, lw=0, zorder=1)
-        ax.plot([r.n, r.n], [0, r.target_power], color=colour, lw=1, zorder=2)
+        colour = style["color"]
+        ax.fill_between(  # each target's interval hatched its own way, not told by colour
+            [lo, hi], 0, r.target_power, facecolor=(*to_rgb(colour), 0.2), hatch=style["hatch"],
+            edgecolor=colour, lw=0, zorder=1,
+        )  # fmt: skip
+        ax.plot([r.n, r.n], [0, r.target_power], color=colour, ls=style["ls"], lw=1, zorder=2)
         ax.plot(
             r.n,
             r.target_power,
-            "s",
+            style["marker"],
             ms=6,
             color=colour,
             zorder=7,
@@ -389,11 +416,15 @@ def analyses_png(ds, path, *, effect, primary, design=None) -> Path:
     n = sub[size_dim].values
     fig, ax = new_figure(7.5, 5.2)
     own = "analysis" if design is not None and design.decision.is_posterior else "test"
+    powers = {str(a): sub.sel(analysis=a).power_favourable.values for a in sub.analysis.values}
     for k, a in enumerate(sub.analysis.values):
         cell = sub.sel(analysis=a)
         p, se = cell.power_favourable.values, cell.mc_se_favourable.values
         main = str(a) == primary
         style = series_style(k)
+        # a curve equal to the trial's own at every size is drawn under it: said in the
+        # legend (an accessibility review: Kenward-Roger's line was listed but not seen)
+        hidden = not main and primary in powers and np.array_equal(p, powers[primary])
         ax.plot(
             n,
             p,
@@ -401,7 +432,9 @@ def analyses_png(ds, path, *, effect, primary, design=None) -> Path:
             lw=2.4 if main else 1.3,
             ms=4 if main else 3.5,
             zorder=4 if main else 3,  # the trial's own on top (it was under Kenward-Roger's)
-            label=title(str(a)) + (f": the trial's {own}" if main else ""),
+            label=title(str(a))
+            + (f": the trial's {own}" if main else "")
+            + (f" (the same as the trial's {own} at every size)" if hidden else ""),
         )
         ax.fill_between(
             n,

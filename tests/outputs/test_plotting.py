@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import matplotlib.colors
 import numpy as np
 from PIL import Image
 
@@ -83,6 +84,12 @@ def test_series_differ_by_marker_and_line_style_not_by_colour_alone():
     assert len({s["marker"] for s in styles}) == 7
     assert len({str(s["ls"]) for s in styles}) == 7
     assert len({s["color"] for s in styles}) == 7 and styles[0]["color"] == SERIES_COLOURS[0]
+    # the first five at 3:1 or more against white (an accessibility review: the second
+    # series, often the design's own curve, was orange at 2.25:1)
+    from tests.outputs.test_sample_size_figure import _contrast_on_white
+
+    contrasts = [_contrast_on_white(matplotlib.colors.to_rgb(s["color"])) for s in styles]
+    assert min(contrasts[:5]) >= 3 and max(contrasts[5:]) < 3, contrasts
 
 
 def test_figures_in_a_scope_say_it_first():

@@ -312,3 +312,17 @@ def test_the_assurance_legend_stays_inside_the_figure(monkeypatch, tmp_path):
         (ax,) = fig.axes
         assert not past_the_edge(fig, ax.get_legend())
     assert caught[0].axes[0].get_legend()._ncols == 2  # the test's labels fit in two
+
+
+def test_a_curve_hidden_under_the_trials_own_says_so(monkeypatch, tmp_path):
+    """An accessibility review: Kenward-Roger's curve, equal to lmm_slope's at every size, was
+    listed in the legend of analyses_compared.png but drawn under it, out of sight. Its legend
+    entry now says so; a curve that differs anywhere does not."""
+    caught = _caught(figures, monkeypatch)
+    ds = _sweep(("lmm_slope", "lmm_slope_kr", "ols_slope_ttest"))
+    ds["power_favourable"][{"analysis": 2, "n_per_arm": 1}] = 0.55  # differs at one size
+    design = load_design().with_overrides({"effect.value": 0.125})
+    figures.analyses_png(ds, tmp_path / "a.png", effect=0.125, primary="lmm_slope", design=design)
+    legend = [t.get_text() for t in caught[0].axes[0].get_legend().get_texts()]
+    under = [t for t in legend if "(the same as the trial's test at every size)" in t]
+    assert len(under) == 1 and "Kenward-Roger" in under[0], legend

@@ -124,3 +124,33 @@ def test_each_n_and_its_interval_reach_down_to_the_size_axis(searches, monkeypat
         (box,) = extents
         assert (box.x0, box.x1) == pytest.approx((row.n_low, row.n_high))
         assert (box.y0, box.y1) == pytest.approx((0.0, row.target_power))
+
+
+def _contrast_on_white(colour) -> float:
+    """WCAG 2 contrast ratio of ``colour`` against white."""
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in colour[:3]]
+    lum = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return 1.05 / (lum + 0.05)
+
+
+def test_every_legend_entry_is_told_apart_without_colour(searches, monkeypatch, tmp_path):
+    """An accessibility review: the 80% and 90% targets were matplotlib's green and red with
+    the same square marker and solid line (a colour distance of 7.3 under deuteranopia), and
+    the second stage's orange diamonds 2.5:1 against white. Each legend entry now differs
+    from every other by its marker, line style or fill (not by colour alone), every colour
+    is at 3:1 or more against white (WCAG 1.4.11), and the two targets' intervals of n are
+    hatched differently."""
+    design, _, result = searches
+    ax = _drawn(result, design, monkeypatch, tmp_path)
+    handles, labels = ax.get_legend_handles_labels()
+    signatures = []
+    for handle in handles:
+        line = handle.lines[0] if hasattr(handle, "lines") else handle  # an errorbar's points
+        hollow = line.get_markerfacecolor() in ("white", "w", (1.0, 1.0, 1.0, 1.0))
+        signatures.append((line.get_marker(), line.get_linestyle(), hollow))
+        assert _contrast_on_white(matplotlib.colors.to_rgb(line.get_color())) >= 3, labels
+    assert len(set(signatures)) == len(signatures), list(zip(labels, signatures, strict=True))
+    assert any(label.startswith("80%: n = ") for label in labels)
+    assert any(label.startswith("90%: n = ") for label in labels)
+    shaded = [c for c in ax.collections if isinstance(c, PolyCollection) and c.get_zorder() == 1]
+    assert len(shaded) == 2 and shaded[0].get_hatch() != shaded[1].get_hatch()
