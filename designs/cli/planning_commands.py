@@ -245,6 +245,9 @@ def cmd_sample_size(args) -> int:
     warn(fresh_check_warnings(result.rows, design, rerun=command_args()))
     warn(type_i_warnings(result.rows, design))
     from designs.outputs.effect_notes import informative_exits_notes
+    from designs.outputs.small_arm import small_n_notes
+
+    warn(small_n_notes(result.rows, design))
 
     warn(informative_exits_notes(design, result.analysis))
     # the largest size given, which the row's n (whole blocks of the allocation) can be

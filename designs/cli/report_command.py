@@ -121,6 +121,9 @@ def cmd_report(args) -> int:
     warn(fresh_check_warnings(plan.sample_size.rows, design, rerun=command_args()))
     warn(interim_type_i_warnings(plan.interim))
     warn(type_i_warnings(plan.sample_size.rows, design))
+    from designs.outputs.small_arm import small_n_notes
+
+    warn(small_n_notes(plan.sample_size.rows, design))
     if args.json:
         print_json(
             {

@@ -438,6 +438,7 @@ def sample_size_warnings(design, view, rerun=None) -> list[str]:
     with more trials), the posterior rule's type I error above the level
     (:mod:`designs.outputs.console`); with interim looks its type I error line."""
     from designs.outputs.effect_notes import informative_exits_notes
+    from designs.outputs.small_arm import small_n_notes
 
     rows = view.result.rows
     exits = informative_exits_notes(design, design.trial.analysis.value)  # a diff review
@@ -446,6 +447,7 @@ def sample_size_warnings(design, view, rerun=None) -> list[str]:
             failed_fit_warnings(rows, design)
             + fresh_check_warnings(rows, design, rerun=rerun)
             + type_i_warnings(rows, design)
+            + small_n_notes(rows, design)
             + exits
         )
     return group_sequential_type_i_warnings(rows) + exits  # ``sample-size --looks``'s

@@ -276,18 +276,11 @@ def power_notes(design, summaries) -> list[str]:
             "the power above includes that miscalibration. Type I errors are simulated with no "
             "effect for any patient."
         )
-    from designs.analyses.lmm_slope import SMALL_ARM
+    from designs.outputs.small_arm import small_arm_note
 
     smallest = min(design.trial.n_placebo, design.trial.n_active)
-    lmm = any(s.analysis == "lmm_slope" for s in summaries)
-    if smallest < SMALL_ARM and lmm and attrition(design):
-        notes.append(
-            f"note: {smallest} patients in the smaller arm: lmm_slope's Satterthwaite degrees "
-            "of freedom are liberal below about 25 per arm with attrition (at alpha 0.05 with "
-            "the default design's attrition: 5.9% at 5 per arm, 5.3-5.5% at 10, 5.3% at 20; "
-            "5.8% at 15 per arm with 62% gone by month 12); lmm_slope_kr (Kenward-Roger) holds "
-            "the level there."
-        )
+    if note := small_arm_note(design, smallest, [s.analysis for s in summaries]):
+        notes.append(note)
     if smallest < 5 and any(s.analysis == "joint_rank" for s in summaries):
         least = least_rank_p(t.n_placebo, t.n_active, t.sides)
         if least >= t.alpha:  # a numerics review: "liberal" at 2 per arm, where power is 0

@@ -20,8 +20,11 @@ def fresh_check_block(rows, design, command: str | None = None, calibrated=None)
     from designs.outputs.fresh_check import fresh_check_warnings
 
     rerun = None if command is None else shlex.split(command)[2:]  # after python simulate.py
+    from designs.outputs.small_arm import small_n_notes
+
     lines = fresh_check_warnings(rows, design, command="report", rerun=rerun)
     lines += _level_warnings(rows, design, calibrated)
+    lines += small_n_notes(rows, design)
     quoted = []
     for line in lines:  # one paragraph each: consecutive '>' lines would run together
         quoted += [">"] if quoted else []
@@ -117,6 +120,9 @@ def chosen_cautions(rows, design, calibrated=None) -> list[str]:
     lines = fresh_check_warnings(first, design, advise=False)
     lines += _level_warnings(first, design, calibrated)
     lines = [f"WARNING: {line.removeprefix('warning: ')}" for line in lines]
+    from designs.outputs.small_arm import small_n_notes
+
+    lines += [f"Note: {line.removeprefix('note: ')}" for line in small_n_notes(first, design)]
     return [line if line.endswith(".") else f"{line}." for line in lines]
 
 

@@ -1,0 +1,64 @@
+"""The note on lmm_slope's Satterthwaite test in small arms with attrition (liberal below
+about 25 per arm; Kenward-Roger holds the level) where a sample-size search finds such an
+n: ``power`` gave it, while ``sample-size`` and ``report`` at 16 per arm showed a type I
+error of 0.0519 with no word (a regulatory reviewer's review)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from designs import load_design
+from designs.outputs.report_cautions import chosen_cautions, fresh_check_block
+from designs.outputs.small_arm import LIBERAL, small_arm_note, small_n_notes
+from tests.outputs.test_tables import _row
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_the_note_at_the_smallest_n_found():
+    design = load_design()  # lmm_slope, published attrition
+    (note,) = small_n_notes([_row(0.8, 16), _row(0.9, 21)], design)
+    assert note.startswith("note: at n = 16 per arm, lmm_slope's Satterthwaite")
+    assert note.endswith("search n with --analysis lmm_slope_kr.")
+    # 24 is below 25, 25 is not (designs.analyses.lmm_slope.SMALL_ARM)
+    assert small_n_notes([_row(0.8, 24)], design) and not small_n_notes([_row(0.8, 25)], design)
+    assert not small_n_notes([_row(0.8, 16, reached=False)], design)  # no n found
+    # another analysis, or nobody leaving: nothing to say
+    other = design.with_overrides({"trial.analysis": "lmm_slope_kr"})
+    assert not small_n_notes([_row(0.8, 16)], other)
+    complete = design.with_overrides(
+        {"dropout.cumulative": [], "dropout.monthly_hazard": 0, "dropout.death_monthly_hazard": 0}
+    )
+    assert not small_n_notes([_row(0.8, 16)], complete)
+    # in total with 1:2 allocation: the smaller arm is named
+    uneven = design.with_overrides({"trial.allocation.active": 2, "trial.n_total": 45})
+    (note,) = small_n_notes([_row(0.8, 45, size_name="n_total")], uneven)
+    assert note.startswith("note: at n = 45 in total (15 in the smaller arm), ")
+    # power's own note is the same sentence
+    assert small_arm_note(design, 16, ["lmm_slope"]) == (
+        f"note: 16 patients in the smaller arm: {LIBERAL}."
+    )
+
+
+def test_the_report_files_carry_it_where_n_is_read():
+    design = load_design()
+    rows = [_row(0.8, 16), _row(0.9, 21)]
+    assert any("at n = 16 per arm, lmm_slope's" in line for line in fresh_check_block(rows, design))
+    cautions = chosen_cautions(rows, design)  # operating characteristics, the chosen TOML
+    assert cautions[-1].startswith("Note: at n = 16 per arm, ") and cautions[-1].endswith(".")
+    assert not any("Satterthwaite" in c for c in chosen_cautions([_row(0.8, 183)], design))
+
+
+def test_sample_size_says_it_on_its_console():
+    """At 90% slowing the default design needs about 16 per arm."""
+    out = subprocess.run(
+        [sys.executable, "simulate.py", "sample-size", "--effect", "90%", "--trials", "200"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert out.returncode == 0, out.stderr
+    assert "per arm, lmm_slope's Satterthwaite degrees of freedom are liberal" in out.stderr
