@@ -72,7 +72,9 @@ DEATH_STRATEGY = (
 )
 METHODS = (
     "CAFS joint rank of survival and ALSFRS-R change (Berry et al. 2013; "
-    "Finkelstein-Schoenfeld rule for patients who leave alive), Wilcoxon rank-sum test"
+    "Finkelstein-Schoenfeld rule for patients who leave alive), Wilcoxon rank-sum test "
+    "(normal approximation with tie correction, no continuity correction: R's "
+    "wilcox.test(exact = FALSE, correct = FALSE) of the scores)"
 )
 #: The estimand's variable (:data:`designs.analyses.lmm_slope.VARIABLE`'s fields).
 VARIABLE = (

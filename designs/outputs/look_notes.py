@@ -218,12 +218,23 @@ def boundary_words(s) -> str:
     )
 
 
-def monitoring_text(s) -> str:
+#: How I_max treats integer scores (an R review: I_max = 514.2 at 187 per arm did not follow
+#: from the variance the same methods text gives for the closed form, 0.1811, which leaves
+#: the rounding out; with it, 0.1818: designs/planning/look_times.py).
+ROUNDING_IN_I_MAX = (
+    ", with 1/12 points^2 added to the residual variance for the scores' rounding to integers, "
+    "which the sample-size paragraph's closed form leaves out"
+)
+
+
+def monitoring_text(s, integer_scores: bool = False) -> str:
     """How a look's information, statistic and futility boundary were used, for the methods
     paragraph (a protocol writer's review: a regulator asks for the planned maximum
     information, the spending fraction, what a look that reaches it does, the t-to-z step
-    and what the futility boundaries were derived under; only interim.md's notes said them)."""
+    and what the futility boundaries were derived under; only interim.md's notes said them).
+    ``integer_scores``: the design rounds scores, which I_max allows for."""
     i_max = getattr(s, "information_max", float("nan"))
+    rounding = ROUNDING_IN_I_MAX if integer_scores else ""
     if by_plan(s):
         text = (
             "met these planned boundaries, whatever information its looks held (alpha spent "
@@ -232,7 +243,7 @@ def monitoring_text(s) -> str:
         if i_max == i_max:
             text += (
                 f", the planned maximum information I_max = {i_max:.1f} (points/month)^-2 (a "
-                f"final standard error of {i_max**-0.5:.4f} points/month)"
+                f"final standard error of {i_max**-0.5:.4f} points/month{rounding})"
             )
     else:
         text = "spent alpha by the information it observed (1/SE^2)"
@@ -241,7 +252,8 @@ def monitoring_text(s) -> str:
         text += (
             f": at an interim look the fraction min(I_k / I_max, 1) of the planned maximum "
             f"information I_max = {i_max:.1f} (points/month)^-2 (a final standard error of "
-            f"{i_max**-0.5:.4f} points/month), the final look what was left, and an interim "
+            f"{i_max**-0.5:.4f} points/month{rounding}), the final look what was left, and an "
+            "interim "
             "look that reached I_max was the trial's final analysis"
         )
     if i_max != i_max:

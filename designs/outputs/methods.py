@@ -23,6 +23,7 @@ from designs.outputs.methods_checks import (
 )
 from designs.outputs.methods_compared import _compared_names, _compared_strategies
 from designs.outputs.methods_dropout import (
+    NOT_AN_ESTIMATE_SENSITIVITY,
     also_simulated,
     attrition_source,
     cited_exit_sources,
@@ -47,6 +48,7 @@ from designs.outputs.prior_notes import (
 )
 from designs.outputs.rates import search_estimator
 from designs.outputs.report_cautions import calibrated_sentence
+from designs.outputs.software import software_text
 from designs.outputs.tables import (
     N_INTERVAL_NOTE,
     _n_text,
@@ -58,8 +60,12 @@ from designs.spec.estimand import estimand_prose
 
 #: The works the reference list gives for an analysis, cited where the text names its method.
 IN_TEXT_CITATIONS = {
-    "lmm_slope": "; Satterthwaite 1946, as R's lmerTest computes it, Kuznetsova et al. 2017",
-    "lmm_slope_kr": "; as R's pbkrtest computes it, Halekoh & Hojsgaard 2014",
+    # lme4's optimizer named (an R review: its default, nloptwrap, stops earlier, so p agreed
+    # to about 5 digits and lme4 warned of convergence on complete data; bobyqa: 7-8 digits)
+    "lmm_slope": "; Satterthwaite 1946, as R's lmerTest computes it on lme4's fit with "
+    'optimizer "bobyqa", Kuznetsova et al. 2017',
+    "lmm_slope_kr": "; as R's pbkrtest computes it on lme4's fit with optimizer \"bobyqa\", "
+    "Halekoh & Hojsgaard 2014",
     "slope_change_lead_in": "; DerSimonian & Laird 1986, MacKinnon & White 1985, Bell & "
     "McCaffrey 2002, Imbens & Kolesar 2016",
 }
@@ -87,29 +93,6 @@ def _effect_interval(r) -> str:
         f"a median effect of {r.posterior_median_points:+.3f} points/month, 95% interval "
         f"{lo:+.3f} to {hi:+.3f}"
     )
-
-
-def _software() -> str:
-    import platform
-    from importlib.metadata import version
-
-    import numba
-    import numpy
-    import scipy
-    import xarray
-
-    from designs.simulation.numba_cache import software
-
-    parts = [
-        software(),
-        f"Python {platform.python_version()}",
-        f"NumPy {numpy.__version__}",
-        f"SciPy {scipy.__version__}",
-        f"Numba {numba.__version__}",
-        f"xarray {xarray.__version__}",
-        f"PyMC {version('pymc')}",  # its metadata: importing PyMC takes seconds
-    ]
-    return ", ".join(parts)
 
 
 def search_text(result) -> str:
@@ -285,7 +268,8 @@ def methods_text(
         + ("rounded to integers and clipped to 0-48" if p.integer_scores else "continuous")
         + f". {t.visits_text()} The treatment "
         f"effect acts on each treated patient's slope: {effect}. Each trial is analysed with "
-        f"{result.analysis} ({entry.methods}{IN_TEXT_CITATIONS.get(result.analysis, '')})"
+        f"the trial's primary analysis, {result.analysis} "
+        f"({entry.methods}{IN_TEXT_CITATIONS.get(result.analysis, '')})"
         f"{success}. {failed_fits_note(design)}{estimate_bias_text(design, entry, oc)}",
         "",
         f"**Dropout.** Monotone, {mechanism}, {design.gone_text()} "
@@ -296,7 +280,8 @@ def methods_text(
         f"{also_simulated(design)}How far power and bias move when dropout and death "
         "depend on the patient's own decline, when decline curves and when the effect starts "
         "late or wanes (assumptions that are not published) is shown in "
-        f"realism_sensitivity.md{sensitivity_range(realism, result.analysis, realism_n)}.",
+        f"realism_sensitivity.md{sensitivity_range(realism, result.analysis, realism_n)}. "
+        + NOT_AN_ESTIMATE_SENSITIVITY,
         "",
         # with looks, this paragraph's n is the fixed design's, n max the interim paragraph's
         # (a diff review: pasted first, it read as the trial's n)
@@ -441,7 +426,7 @@ def methods_text(
             if result.refine_trials
             else ""
         )
-        + f" (seed {result.seed}); software: {_software()}.",
+        + f" (seed {result.seed}); software: {software_text()}.",
         "",
         *refs,
         "",

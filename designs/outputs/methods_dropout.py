@@ -89,6 +89,19 @@ def also_simulated(design) -> str:
     return text
 
 
+#: After the pointer to realism_sensitivity.md: what that file is not (a regulatory review:
+#: the report's one "sensitivity" file checks the design's power and bias under other
+#: assumptions; a SAP needs a sensitivity analysis of the estimate itself, which no output
+#: of the tool named).
+NOT_AN_ESTIMATE_SENSITIVITY = (
+    "That file checks the design's robustness; it is not a sensitivity analysis of the "
+    "trial's estimate: the statistical analysis plan still needs one for the primary "
+    "estimand under other assumptions about the data missing after a patient leaves (data "
+    "missing not at random, e.g. a delta-adjusted tipping-point analysis; ICH E9(R1)), which "
+    "this tool does not simulate."
+)
+
+
 def published_attrition(design) -> bool:
     """Whether the design keeps the library default's dropout and death schedule: the
     published all-cause attrition (van Eijk et al. 2025) with deaths split off it. Informative
@@ -130,7 +143,13 @@ def attrition_source(design) -> str:
     if given is not None:  # the share gone, deaths and all, is the simulation's
         return given if "death" in given.lower() else f"{given}; {deaths}"
     if published_attrition(design):
-        return "published all-cause attrition in ALS trials, deaths included; van Eijk et al. 2025"
+        # what the meta-regression predicts for trials of 6 and 12 months, used as the curve
+        # within one trial: an assumption, said (a regulatory review)
+        return (
+            "published all-cause attrition in ALS trials, deaths included; van Eijk et al. "
+            "2025, whose meta-regression predicts 19.3% and 36.4% for trials of 6 and 12 months, "
+            "taken here as the share gone by those months of one trial (an assumption)"
+        )
     # a design's own schedule is dropout alone: its deaths come on top (an explorer review:
     # "deaths included" read as the opposite)
     hazard = design.dropout.death_monthly_hazard

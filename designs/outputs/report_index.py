@@ -10,6 +10,15 @@ from designs.outputs.plotting import posterior_rule_short
 from designs.outputs.report_cautions import fresh_check_block, one_stage_caution
 from designs.outputs.tables import N_INTERVAL_NOTE, csv_header, refit_words
 
+#: What rerunning the report's command promises (a regulatory review: "the same command makes
+#: the same files" holds on one machine; another machine's phase 2 fit draws another MCMC
+#: sample, and assurance and the borrowing rule's numbers move with it).
+SAME_FILES = (
+    "on this machine the same command makes the same files; on another, the simulated numbers "
+    "agree to a relative 1e-9 and the phase 2 fit is another MCMC sample of its posterior (the "
+    'tool\'s README, section: What "the same seed gives the same numbers" promises).'
+)
+
 
 def input_design_header(chosen, interim=None) -> str:
     """Header of ``design.toml``: it is the design as given, not at the chosen size."""
@@ -255,11 +264,7 @@ def report_readme(plan, command: str | None = None) -> str:
             calibrated=getattr(plan, "prior_weight_calibrated", None),
         ),
         *one_stage_caution(plan.sample_size),
-        *(
-            [f"Made with `{command}`; the same command makes the same files.", ""]
-            if command
-            else []
-        ),
+        *([f"Made with `{command}`; {SAME_FILES}", ""] if command else []),
         *_posterior_lines(plan),
         "## Paste first",
         "",

@@ -61,7 +61,7 @@ def _without_command(name: str, data: bytes) -> bytes:
         data,
     )
     if name == "README.md":
-        return re.sub(rb"Made with `[^`]*`; the same command makes the same files\.\n\n", b"", data)
+        return re.sub(rb"Made with `[^`]*`; on this machine the same command [^\n]*\n\n", b"", data)
     if name == "operating_characteristics.json":
         from designs.outputs.json_text import json_text
 
