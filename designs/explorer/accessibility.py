@@ -28,9 +28,15 @@ __all__ = ["A11Y_CSS", "WHOLE_NUMBER_CONTROLS", "a11y_script"]
 WHOLE_NUMBER_CONTROLS = ("n", "seed", "trials")
 
 A11Y_CSS = """
-/* focus visible on every control at 3:1 or more against white (WCAG 1.4.11) */
+/* focus visible on every control at 3:1 or more against white (WCAG 1.4.11); Shiny's radio
+   buttons have no class, the file input sits off-screen inside its "Browse..." button, and
+   bslib's sidebar handle showed nothing (an accessibility review; Shiny's own rule for a
+   radio's focus, a pale halo without outline, is overruled by a more specific selector) */
 .form-control:focus, .form-select:focus, .form-check-input:focus,
-.btn:focus-visible, a:focus-visible, summary:focus-visible {
+.shiny-input-container .shiny-options-group input[type=radio]:focus-visible,
+.shiny-input-container .shiny-options-group input[type=checkbox]:focus-visible,
+.btn:focus-visible, .btn-file:focus-within, a:focus-visible, summary:focus-visible,
+body .bslib-sidebar-layout .bslib-sidebar-resize-handle:focus .resize-indicator {
   outline: 3px solid #0b5394; outline-offset: 1px; box-shadow: none;
 }
 /* the card titles are headings (a screen reader jumps between them), at the theme's size */
@@ -40,9 +46,10 @@ h2.card-header { font-size: 1rem; font-weight: 600; margin: 0; }
 .skip-link { position: absolute; left: -10000px; }
 .skip-link:focus { position: static; display: inline-block; margin: 0.3em 0; }
 @media (max-width: 575.98px) { .skip-link { position: static; display: inline-block; } }
-/* a table wider than a phone scrolls sideways on its own, not the whole card with its text
-   (an explorer review at 400 px: the analyses' and sample-size cards scrolled as a whole) */
-@media (max-width: 767.98px) { .card-body table { display: block; overflow-x: auto; } }
+/* a table wider than its card scrolls sideways on its own, not the whole card with its text
+   (an explorer review at 400 px: the analyses' and sample-size cards scrolled as a whole; an
+   accessibility review at 1280 px: the interim table's card) */
+.table-scroll { overflow-x: auto; }
 .visually-hidden-live { position: absolute; width: 1px; height: 1px; overflow: hidden;
   clip: rect(0 0 0 0); white-space: nowrap; }
 """
@@ -100,6 +107,30 @@ def a11y_script() -> str:
     layout.querySelector(".collapse-toggle").click();
     setTimeout(function () { document.getElementById("design").focus(); }, 400);
   }, true);
+  // once the page is there (this script runs before the cards): the upload's read-only name
+  // box is no Tab stop (it does nothing; the "Browse..." button before it is the control)
+  function whenLoaded(f) {
+    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", f);
+    else f();
+  }
+  whenLoaded(function () { document.querySelectorAll(".btn-file").forEach(function (b) {
+    const box = b.closest(".input-group").querySelector("input[readonly]");
+    if (box) box.tabIndex = -1;
+  }); });
+  // a button of a task ("On request") gives its focus back when the task is done: disabled
+  // while it runs, it lost the focus to the page, and the next Tab began at the top (an
+  // accessibility review)
+  whenLoaded(function () { document.querySelectorAll(".bslib-task-button").forEach(function (btn) {
+    let held = false;
+    new MutationObserver(function () {
+      if (btn.disabled) {
+        held = held || document.activeElement === btn || document.activeElement === document.body;
+      } else if (held) {
+        held = false;
+        if (!document.activeElement || document.activeElement === document.body) btn.focus();
+      }
+    }).observe(btn, {attributes: true, attributeFilter: ["disabled"]});
+  }); });
   // a refused value: the box is invalid and described by its message (err_<id>)
   $(document).on("shiny:value", function (ev) {  // a jQuery event: not a DOM listener's
     if (!ev.name || !ev.name.startsWith("err_") || ev.name === "err_") return;

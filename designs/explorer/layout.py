@@ -48,7 +48,7 @@ CSS = """
 .control-error:has(> .shiny-text-output:empty) { display: none; }
 .headline { font-size: 1.6em; font-weight: 600; }
 .caveat { background: #fff4e5; border-left: 4px solid #f0a020; padding: 0.4em 0.8em; }
-.provenance { color: #555; font-size: 0.85em; }
+.provenance { color: #444; font-size: 0.85em; }
 #input-sources { margin-bottom: 0.8em; }
 #input-sources summary { cursor: pointer; }
 .sidebar .shiny-input-container { margin-bottom: 0.6em; }
@@ -59,13 +59,17 @@ CSS = """
   margin-bottom: 0.6em; }
 /* a refused control: every view and download is the last valid design's, so they are greyed
    as while they are recomputed (a review: they stayed at full strength); grey, and faded
-   only so far that their text stays at 4.5:1 or more (an accessibility review: 2.1-2.8:1) */
-body:has(#stale-note) .card { opacity: 0.66; filter: grayscale(1); }
+   only so far that their text stays at 4.5:1 or more (accessibility reviews: 2.1-2.8:1, then
+   at 0.66 the grey source lines 3.3:1 and the task buttons' white on grey 2.8:1; measured
+   by tests/explorer/test_accessibility.py) */
+body:has(#stale-note) .card { opacity: 0.8; filter: grayscale(1); }
+body:has(#stale-note) .card .btn-primary {
+  background-color: #0b5394 !important; border-color: #0b5394 !important; }
 /* a view being recomputed (its job queued or running) is greyed the same way, after half a
    second so that a quick update does not flicker (an explorer review: the sample-size card
    kept the previous effect's n at full strength for seconds; Shiny marks such an output
    .recalculating but shows nothing on HTML outputs) */
-.card .recalculating { opacity: 0.66; filter: grayscale(1);
+.card .recalculating { opacity: 0.8; filter: grayscale(1);
   transition: opacity 0.2s ease 0.5s, filter 0.2s ease 0.5s; }
 /* the reproducing commands wrap inside their box (a review: they ran past its edge) */
 #command-text { white-space: pre-wrap; overflow-wrap: anywhere; }
@@ -119,7 +123,7 @@ def sidebar(design, designs: list[str]):
     return ui.sidebar(
         ui.input_select("design", "Design from the library", designs, selected="default"),
         ui.input_file("upload", "or upload a design (TOML)", accept=[".toml"], multiple=False),
-        ui.div(ui.output_text("err_design", inline=True), class_="control-error"),
+        ui.div(ui.output_text("err_upload", inline=True), class_="control-error"),
         *_number("n", v["n"], min=2, step=1),
         ui.input_radio_buttons(
             "size_mode",
@@ -247,8 +251,8 @@ def page(design, designs: list[str]):
                 ui.input_task_button("run_assurance", "Assurance over the phase 2 posterior"),
                 ui.input_task_button("run_realism", "Realism sensitivity"),
             ),
-            ui.output_ui("assurance_view"),
-            ui.output_ui("realism_view"),
+            _quiet(ui.output_ui("assurance_view")),
+            _quiet(ui.output_ui("realism_view")),
         ),
         ui.card(
             _header("Downloads: exactly what the command line writes"),

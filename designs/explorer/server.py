@@ -267,11 +267,11 @@ def server(input, output, session):
         @output(id=f"err_{cid}", suspend_when_hidden=False)  # hidden while empty
         @render.text
         def _message():
-            if cid == "design":
+            if cid == "upload":  # the file input, which the message describes
                 return upload_error()
             return checked()[1].get(cid, "")
 
-    for cid in (*CONTROL_IDS, "", "design"):
+    for cid in (*CONTROL_IDS, "", "upload"):
         _error_output(cid)
 
     # Each task returns (the request it computed, its result or the InputError it refused
@@ -367,10 +367,23 @@ def server(input, output, session):
         # the one live region: a sentence when the power is new, or why there is none
         if checked()[0] is None:
             return INVALID
+        refused = upload_error()  # a refused file, said before the power it left as it was
         try:
-            return views.power_announcement(*fresh(power_task))
+            text = views.power_announcement(*fresh(power_task))
         except InputError as exc:
             return str(exc)
+        if refused:
+            text = f"{refused} {text}"
+        # then the sample size and what was asked for, when they are this request's (an
+        # accessibility review: their end was never said)
+        if task_state(sample_size_task, current()) == "success":
+            done_for, result = sample_size_task.result()
+            if not isinstance(result, InputError):
+                text += " " + views.sample_size_announcement(done_for, result)
+        for task, name in ((assurance_task, "Assurance"), (realism_task, "Realism sensitivity")):
+            if task_state(task, current()) == "success":
+                text += f" {name}: shown under On request."
+        return text
 
     @render.ui
     def stale_note():

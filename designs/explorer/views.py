@@ -16,7 +16,7 @@ from designs.analyses.registry import title
 from designs.explorer.compute import all_failed
 from designs.explorer.limits import page_limit
 from designs.explorer.messages import losses_caption
-from designs.explorer.view_parts import caveat, provenance, warnings_html
+from designs.explorer.view_parts import caveat, data_table, provenance, warnings_html
 from designs.outputs.console import (
     MULTIPLE,
     decision_lines,
@@ -84,6 +84,21 @@ def power_announcement(req, view) -> str:
         f"{what}{looks}: {shown.power_favourable:.3f} (Monte Carlo SE "
         f"{se_text(shown.mc_se_favourable)}), {primary}, {_size_text(design)}."
     )
+
+
+def sample_size_announcement(req, view) -> str:
+    """The sample size in one sentence for the page's live region, after the power: "Sample
+    size: n = 184 per arm for 80% power, 245 per arm for 90%." (the maximum n with looks; a
+    target not reached says so)."""
+    what = "maximum n" if view.sequential else "n"
+    parts = []
+    for r in view.result.rows:
+        unit = "per arm" if r.size_name == "n_per_arm" else "randomised"
+        n = r.n_max if view.sequential else r.n
+        reached = f"{n:,} {unit}" if r.reached else f"over {n:,} {unit} (not reached)"
+        parts.append(f"{reached} for {r.target_power:.0%}")
+    word = "success probability" if req.design.decision.is_posterior else "power"
+    return f"Sample size: {what} = {', '.join(parts)} {word}."
 
 
 def power_html(req, view) -> ui.Tag:
@@ -272,12 +287,7 @@ def loss_html(req, view) -> ui.Tag:
     ]
     if s.screened_per_enrolled > 1:
         rows.append(("screened (mean)", f"{s.screened_placebo:.0f}", f"{s.screened_active:.0f}"))
-    table = ui.tags.table(
-        ui.tags.thead(ui.tags.tr(ui.tags.th(""), ui.tags.th("placebo"), ui.tags.th("active"))),
-        ui.tags.tbody(*[ui.tags.tr(*[ui.tags.td(x) for x in r]) for r in rows]),
-        class_="table table-sm",
-        id="loss-table",
-    )
+    table = data_table(("", "placebo", "active"), rows, "loss-table", row_headers=True)
     t = design.trial
     calendar = ui.p(
         ui.strong(f"Calendar length {c['calendar_months']:.1f} months"),
@@ -326,12 +336,7 @@ def analyses_html(req, view) -> ui.Tag:
                 str(s.failed_fits),
             )
         )
-    table = ui.tags.table(
-        ui.tags.thead(ui.tags.tr(*[ui.tags.th(h) for h in head])),
-        ui.tags.tbody(*[ui.tags.tr(*[ui.tags.td(x) for x in r]) for r in body]),
-        class_="table table-sm",
-        id="analyses-table",
-    )
+    table = data_table(head, body, "analyses-table")
     note = ui.p(
         f"Only {req.design.trial.analysis} is the trial's test; the others are shown for "
         "comparison on the same simulated trials (no multiplicity correction).",
@@ -389,7 +394,11 @@ def sample_size_html(req, view) -> ui.Tag:
     figure = (
         ui.p(NO_FIGURE_WITH_LOOKS + "; the LaTeX table likewise.", class_="provenance")
         if view.sequential
-        else _img(view.png, "power over n with 95% Monte Carlo bars, the fitted curve and targets")
+        else _img(
+            view.png,
+            "Power over n with 95% Monte Carlo bars, the fitted curve and the targets. "
+            + sample_size_announcement(req, view),
+        )
     )
     return ui.div(
         warnings_html(
@@ -421,7 +430,9 @@ def markdown(text: str) -> ui.HTML:
     from markdown_it import MarkdownIt
 
     parser = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
-    return ui.HTML(parser.render(text))
+    html = parser.render(text)  # each table in a box that scrolls sideways (data_table)
+    html = html.replace("<table>", '<div class="table-scroll"><table>')
+    return ui.HTML(html.replace("</table>", "</table></div>").replace("<th>", '<th scope="col">'))
 
 
 def _search_args(req) -> list[str]:

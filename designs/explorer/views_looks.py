@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from shiny import ui
 
+from designs.explorer.view_parts import data_table
 from designs.outputs.decision_looks import posterior_rule_phrase
 from designs.outputs.group_sequential import (
     charter_lines,
@@ -57,12 +58,7 @@ def posterior_looks_html(req, s, provenance) -> ui.Tag:
         )
         for k in range(len(s.looks))
     ]
-    table = ui.tags.table(
-        ui.tags.thead(ui.tags.tr(*[ui.tags.th(h) for h in head])),
-        ui.tags.tbody(*[ui.tags.tr(*[ui.tags.td(x) for x in r]) for r in body]),
-        class_="table table-sm",
-        id="looks-table",
-    )
+    table = data_table(head, body, "looks-table")
     summary = ui.tags.ul(
         ui.tags.li(_rule_line(s), id="posterior-rule"),
         ui.tags.li(
@@ -178,12 +174,7 @@ def frequentist_looks_html(req, gs, provenance) -> ui.Tag:
                 *_stop_cells(gs, k),
             )
         )
-    table = ui.tags.table(
-        ui.tags.thead(ui.tags.tr(*[ui.tags.th(h) for h in head])),
-        ui.tags.tbody(*[ui.tags.tr(*[ui.tags.td(x) for x in r]) for r in body]),
-        class_="table table-sm",
-        id="looks-table",
-    )
+    table = data_table(head, body, "looks-table")
     sided = "one-sided" if gs.sides == 1 else "two-sided"
     summary = ui.tags.ul(
         ui.tags.li(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html as html_text
 import time
+from pathlib import Path
 
 import pytest
 
@@ -242,8 +243,9 @@ def test_on_a_phone_the_controls_open_above_the_results(browser, server):
                    el => el.scrollWidth - el.clientWidth)"""
         )
         assert max(widths) <= 1, widths
-        table = phone.locator("#analyses-table")
-        assert table.evaluate("el => el.scrollWidth > el.clientWidth")  # it is the scroller
+        # its own box is the scroller (view_parts.data_table), at any width of the screen
+        table = phone.locator(".table-scroll:has(> #analyses-table)")
+        assert table.evaluate("el => el.scrollWidth > el.clientWidth")
         assert table.evaluate("el => getComputedStyle(el).overflowX") == "auto"
         phone.click(".skip-link")
         phone.wait_for_function("document.activeElement.id === 'design'")
@@ -259,3 +261,107 @@ def test_on_a_phone_the_controls_open_above_the_results(browser, server):
         assert wide.locator(".skip-link").bounding_box()["x"] < 0  # off screen until focused
     finally:
         wide.close()
+
+
+#: tests/explorer/text_contrast.js: the page's card texts and their contrast, faded or not.
+TEXT_CONTRAST = "\n".join(
+    line
+    for line in Path(__file__).with_name("text_contrast.js").read_text().splitlines()
+    if not line.startswith("//")
+)
+#: The focus ring's colour (#0b5394, 7.6:1 against white).
+RING = "rgb(11, 83, 148)"
+
+
+@pytest.mark.slow  # a server and a page
+def test_every_control_shows_its_focus(page):
+    """An accessibility review: Shiny's radio buttons (no class), the file input (off-screen
+    inside its "Browse..." button) and bslib's sidebar handle showed no focus ring, and the
+    upload's read-only name box was a Tab stop that did nothing."""
+    page.wait_for_selector("#power-value")
+    ring = "el => [getComputedStyle(el).outlineStyle, getComputedStyle(el).outlineColor]"
+    page.locator("#n").focus()
+    page.keyboard.press("Tab")  # as a keyboard user reaches the radio buttons (:focus-visible)
+    radio = page.locator("input[name=size_mode]:focus")
+    assert radio.count() == 1 and radio.evaluate(ring) == ["solid", RING]
+    page.locator("#upload").focus()
+    assert page.locator(".btn-file").evaluate(ring) == ["solid", RING]
+    handle = page.locator(".bslib-sidebar-resize-handle")
+    if handle.count():  # bslib draws it on a wide screen
+        handle.focus()  # bslib draws its ring on the indicator inside (a pale halo before)
+        page.wait_for_function(  # after bslib's transition of the indicator
+            "getComputedStyle(document.querySelector('.resize-indicator')).opacity === '1'"
+        )
+        assert handle.locator(".resize-indicator").evaluate(ring) == ["solid", RING]
+    box = ".input-group:has(#upload) input[readonly]"
+    assert page.locator(box).evaluate("el => el.tabIndex") == -1
+
+
+@pytest.mark.slow  # a server and a page
+def test_faded_views_keep_their_text_readable(page):
+    """An accessibility review: greyed as the last valid design's (a refused control), the
+    grey source lines fell to 3.3:1 and the task buttons' white on grey to 2.8:1, where the
+    page's comment promised 4.5:1. Every text of every card keeps 4.5:1 (3:1 when large)."""
+    page.wait_for_selector("#sample-size-lines")
+    plain = page.evaluate(TEXT_CONTRAST)
+    n = page.locator("#n")
+    n.fill("1")
+    n.press("Tab")
+    try:
+        page.wait_for_selector("#stale-note")
+        page.wait_for_function("getComputedStyle(document.querySelector('.card')).opacity < 1")
+        page.wait_for_function(  # the buttons' colour has its transition (0.15 s)
+            "getComputedStyle(document.getElementById('run_assurance')).backgroundColor"
+            " === 'rgb(11, 83, 148)'"
+        )
+        faded = page.evaluate(TEXT_CONTRAST)
+    finally:  # the page as it was, for the tests after this one
+        n.fill("100")
+        n.press("Tab")
+    assert len(faded) > 50 and len(faded) == len(plain)  # the same texts, greyed
+    low = [r for r in faded if r["ratio"] < r["need"]]
+    assert not low, low[:5]
+    assert not [r for r in plain if r["ratio"] < r["need"]]  # and at full strength
+    page.wait_for_selector("#stale-note", state="detached")
+    page.wait_for_selector("#sample-size-lines")
+
+
+@pytest.mark.slow  # a server, a page and the realism sensitivity on 40 trials
+def test_a_task_gives_back_its_focus_and_says_it_is_done(page):
+    """An accessibility review: the "On request" button lost the focus to the page while it
+    ran (the next Tab began at the top), its result was read out whole (4,057 characters from
+    a polite region), and neither it nor the sample size said when it was done."""
+    trials = page.locator("#trials")
+    trials.fill("40")
+    trials.press("Tab")
+    page.wait_for_selector("#power-value[data-trials='40']")
+    page.wait_for_function(
+        "document.getElementById('announce').innerText.includes('Sample size: n = ')"
+    )
+    button = page.locator("#run_realism")
+    button.focus()
+    button.press("Enter")
+    page.wait_for_function(
+        "document.getElementById('announce').innerText.includes('Realism sensitivity: shown')",
+        timeout=180_000,
+    )
+    page.wait_for_function("document.activeElement.id === 'run_realism'")
+    assert page.locator("#realism_view").get_attribute("aria-live") == "off"
+    assert page.locator("#assurance_view").get_attribute("aria-live") == "off"
+    trials.fill(str(DEFAULT_TRIALS))
+    trials.press("Tab")
+    page.wait_for_selector(f"#power-value[data-trials='{DEFAULT_TRIALS}']")
+
+
+@pytest.mark.slow  # a server and a page
+def test_a_refused_upload_is_tied_to_the_upload(page, tmp_path):
+    """An accessibility review: a refused file's message was tied to the library's select
+    (aria-describedby on #design) and the live region kept saying the old power."""
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[trial]\nn_per_arm = "abc"\n')
+    page.set_input_files("#upload", str(bad))
+    page.wait_for_function("document.getElementById('upload').getAttribute('aria-invalid')")
+    assert page.locator("#upload").get_attribute("aria-describedby") == "err_upload"
+    assert "bad.toml: trial.n_per_arm" in page.inner_text("#err_upload")
+    assert page.locator("#design").get_attribute("aria-invalid") is None
+    page.wait_for_function("document.getElementById('announce').innerText.startsWith('bad.toml: ')")

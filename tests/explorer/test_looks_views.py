@@ -196,7 +196,7 @@ def test_the_interim_card_gives_what_a_charter_needs(base, cli):
     out = _result(cli(*argv, "--seed", str(SEED), "--trials", str(TRIALS), "--json"))
     req = Request("default", base, design, SEED, TRIALS)
     html = str(views.interim_html(req, view))
-    assert "<th>efficacy boundary z</th>" in html
+    assert '<th scope="col">efficacy boundary z</th>' in html
     # the boundary in points/month said so (an accessibility review: a bare number in
     # brackets read as the MC SE of the next cells)
     for k in range(2):
