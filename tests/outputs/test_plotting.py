@@ -151,3 +151,21 @@ def test_the_rule_in_a_title_names_the_thresholds_of_the_looks():
     assert rule_title(looks) == "posterior rule, thresholds 0.999, 0.99, sceptical prior"
     fixed = load_design().with_overrides(over)
     assert rule_title(fixed) == "posterior rule, threshold 0.975, sceptical prior"
+
+
+def test_the_files_carry_the_figures_title(tmp_path):
+    """An accessibility review: the PDFs had no Title, which a screen reader or a PDF viewer
+    shows. Both files carry the first line of the figure's title; still the tool's figures."""
+    from designs.outputs.plotting import figure_heading, is_tool_figure
+
+    fig, ax = new_figure(4, 3)
+    ax.set_title("\nPower against sample size; bands: 95% MC interval\nassumptions line")
+    assert figure_heading(fig) == "Power against sample size; bands: 95% MC interval"
+    png = save(fig, tmp_path / "f.png")
+    pdf = png.with_suffix(".pdf").read_bytes()
+    assert b"/Title (Power against sample size; bands: 95% MC interval)" in pdf
+    assert Image.open(png).text["Title"] == "Power against sample size; bands: 95% MC interval"
+    assert is_tool_figure(pdf) and is_tool_figure(png.read_bytes())
+    untitled, _ = new_figure(4, 3)
+    assert figure_heading(untitled) == ""
+    assert b"/Title" not in save(untitled, tmp_path / "g.png").with_suffix(".pdf").read_bytes()
