@@ -78,7 +78,7 @@ def assurance_text(
         rate = rate_text(r.assurance, r.mc_se, counted_trials(design, r), 3)
         lines.append(
             f"{r.transport}: assurance {rate}; {word} at the "
-            f"posterior-median effect ({median}{over}) {probability_text(r.power_at_median)}; "
+            f"posterior-median effect ({median}{over}) {median_power_text(r)}; "
             f"P(effect > 0) {r.p_effect_positive:.2f} (this posterior); {word} over the "
             "posterior: median "
             f"{q[0.5]:.2f}, 5-95% {q[0.05]:.2f}-{q[0.95]:.2f}, P(power >= 0.8) "
@@ -127,7 +127,7 @@ def main_job_assurance_text(rows, assurance, *, trials: int, seed: int) -> str:
         lines.append(
             f"| {row.target_power:.0%} | {size} | {row.n_total} | "
             f"{_cell(prop)} | {_cell(absl)} | "
-            f"{probability_text(prop.power_at_median)} | {prop.p_effect_positive:.2f} |"
+            f"{median_power_text(prop, cell=True)} | {prop.p_effect_positive:.2f} |"
         )
     draws = assurance[0]["proportional"].posterior_draws
     lines.append(
@@ -135,6 +135,20 @@ def main_job_assurance_text(rows, assurance, *, trials: int, seed: int) -> str:
         f"als-trial-sim {__version__}. {P_EFFECT_NOTE}"
     )
     return "\n".join(lines)
+
+
+def median_power_text(r, cell: bool = False) -> str:
+    """The power at the posterior-median effect (:func:`probability_text`); where every trial
+    (or none) succeeded, with its one-sided 95% bound instead of an SE of 0: '1.000 (all of
+    1,000 trials; one-sided 95% lower bound 0.997)', in a table '1.000 (≥ 0.997)'."""
+    from designs.outputs.rates import bound_cell, rate_edge, rate_text
+
+    trials = getattr(r, "power_at_median_trials", 0)
+    if rate_edge(r.power_at_median, trials) is None:
+        return probability_text(r.power_at_median)
+    if cell:
+        return f"{r.power_at_median:.3f} ({bound_cell(r.power_at_median, trials, 3)})"
+    return rate_text(r.power_at_median, 0.0, trials, 3)
 
 
 def main_job_note(design) -> str:

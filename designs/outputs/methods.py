@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 from designs.analyses import registry
-from designs.outputs.assurance_text import undefined_draws_note
+from designs.outputs.assurance_text import median_power_text, undefined_draws_note
 from designs.outputs.console import is_illustrative
 from designs.outputs.methods_checks import (
     assumption_sensitivity,
@@ -31,7 +31,7 @@ from designs.outputs.methods_dropout import (
 )
 from designs.outputs.methods_inputs import input_keys, inputs_text
 from designs.outputs.methods_references import references_text
-from designs.outputs.numbers import probability_text, rate_mc_se, se_text
+from designs.outputs.numbers import rate_mc_se, se_text
 from designs.outputs.operating_tables import calibration_flag
 from designs.outputs.posterior_source import (
     fit_cautions,
@@ -328,7 +328,7 @@ def methods_text(
             f"{rate_mc_se(a['proportional'].assurance, a['proportional'].mc_se)} with "
             "proportional transport and "
             f"{rate_mc_se(a['absolute'].assurance, a['absolute'].mc_se)} with "
-            f"absolute transport, against {probability_text(a['proportional'].power_at_median)} "
+            f"absolute transport, against {median_power_text(a['proportional'])} "
             "power at the posterior-median effect (proportional transport)"
             for n, a in assurance.items()
         )

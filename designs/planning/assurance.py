@@ -156,6 +156,10 @@ class AssuranceResult:
     #: units (a protocol writer's review: the phase 2 effect's interval was in a figure's
     #: legend only).
     posterior_interval_draw: tuple = ()
+    #: Trials counted in ``power_at_median`` (every trial, or the successful fits): where
+    #: all or none succeeded, its one-sided bound is given, not an SE of 0 (a regulatory
+    #: review read "1.000" with MC SE 0).
+    power_at_median_trials: int = 0
     version: str = __version__
 
     def to_dict(self) -> dict:
@@ -345,6 +349,7 @@ def assurance_from_draws(
         posterior_median_points=median_shift,
         power_at_median=p_m,
         power_at_median_mc_se=mc_se(p_m, n_m),
+        power_at_median_trials=n_m,
         power_quantiles=quantiles,
         p_power_at_least_80=p80,
         bins=_bins(per_trial[counted], fav[counted], bins),
