@@ -22,16 +22,16 @@ Priors (defaults of :class:`Priors`)
 ``level_mean ~ Normal(41, 3)``, points at the first dose
     Enriched trials: edaravone MCI186-19 41.8 (SD 2.2) after its lead-in; masitinib
     subgroup (delta-FS < 1.1, all items >= 2) 42.0 (3.2); broader trials 35.6-38.1
-    (CENTAUR; masitinib AB10015, Mora 2020). Centred near the enriched ones (these patients
-    were Japan ALS severity grade 1-2); SD 3 puts 95% in 35-47.
+    (CENTAUR; masitinib AB10015, Mora 2021, Table 3). Centred near the enriched ones (these
+    patients were Japan ALS severity grade 1-2); SD 3 puts 95% in 35-47.
 ``level_sd ~ HalfNormal(3)``, points
     Between-patient SD of baseline: 2.2-3.2 in enriched trials, 5.4-5.7 in broad ones.
     HalfNormal(3): median 2.0, 95% below 5.9. (A scale of 5 put about 10% of prior
     predictive scores above the ceiling of 48.)
 ``pre_slope_mean ~ Normal(-0.55, 0.2)``, points/month
-    Masitinib subgroup placebo: pre-baseline delta-FS 0.41 (SD 0.23)/month (Mora 2020,
-    ALS FTD 21:5) in patients like these; delta-FS *underestimates* later decline
-    (Proudfoot 2016, ALS FTD 17:414), and the MCI186-19 placebo lead-in lost
+    Masitinib subgroup placebo: pre-baseline delta-FS 0.41 (SD 0.23)/month (Mora 2021,
+    Ther Adv Neurol Disord 14, Table 3) in patients like these; delta-FS *underestimates*
+    later decline (Proudfoot 2016, ALS FTD 17:414), and the MCI186-19 placebo lead-in lost
     43.5 -> 41.8 in 12 weeks, about -0.62/month (Writing Group 2017, Lancet Neurol 16:505;
     derived). Centre -0.55 between the two; SD 0.2 puts 95% in (-0.94, -0.16), leaving the
     unselected -1.0/month in the tail.

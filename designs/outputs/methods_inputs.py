@@ -59,8 +59,8 @@ SOURCES: dict[str, tuple[Source, ...]] = {
         Source(
             (38.0, 5.5),
             "typical of broad ALS trials, e.g. 38.1 (5.5) in masitinib AB10015's placebo arm "
-            "(Mora et al. 2020)",
-            ("mora",),
+            "(Mora et al. 2021, Table 3)",
+            ("mora2021",),
         ),
     ),
     "decline": (
@@ -72,9 +72,9 @@ SOURCES: dict[str, tuple[Source, ...]] = {
             "and "
             "masitinib AB10015's placebo patients with delta-FS below 1.1 and every item at "
             "least 2 lost 0.41 before enrolment, measured from symptom onset (Mora et al. "
-            "2020); taken slightly faster than both, as that rate from onset underestimates "
+            "2021); taken slightly faster than both, as that rate from onset underestimates "
             "later decline (Proudfoot et al. 2016)",
-            ("okayama", "mora", "proudfoot"),
+            ("okayama", "mora2021", "proudfoot"),
         ),
         Source(
             (-1.02,),
@@ -87,11 +87,12 @@ SOURCES: dict[str, tuple[Source, ...]] = {
             (0.35, -0.5),
             f"derived from {_TOPIRAMATE}, whose SD of slopes over mean decline is 8.2 / 11.1 "
             "points/year = 0.74: 0.74 x 0.5 = 0.37, taken as 0.35, between it and the 0.23 of "
-            "masitinib AB10015's placebo patients with delta-FS below 1.1 (Mora et al. 2020: "
+            "masitinib AB10015's placebo patients with delta-FS below 1.1 and every item at "
+            "least 2 (Mora et al. 2021: "
             "of pre-enrolment rates, a narrower selection) and nearer the larger; rounded "
             "down, so a little optimistic against 0.37 alone (the footnote defining the 8.2 "
             "could not be read in full)",
-            ("topiramate", "mora"),
+            ("topiramate", "mora2021"),
         ),
         Source(
             (0.75, -1.02),
@@ -128,8 +129,8 @@ SOURCES: dict[str, tuple[Source, ...]] = {
         Source(
             (0.41, 0.23),
             "masitinib AB10015's placebo patients with delta-FS below 1.1 and every item at "
-            "least 2 (Mora et al. 2020)",
-            ("mora",),
+            "least 2 (Mora et al. 2021, Table 3)",
+            ("mora2021",),
         ),
         Source(
             (0.91, 0.53),

@@ -73,6 +73,10 @@ REFERENCES = {
     "mora": "Mora JS, et al. (2020). Masitinib as an add-on therapy to riluzole in patients "
     "with amyotrophic lateral sclerosis: a randomized clinical trial. *Amyotrophic Lateral "
     "Sclerosis and Frontotemporal Degeneration* 21(1-2):5-14. doi:10.1080/21678421.2019.1632346",
+    "mora2021": "Mora JS, Bradley WG, Chaverri D, et al. (2021). Long-term survival analysis "
+    "of masitinib in amyotrophic lateral sclerosis. *Therapeutic Advances in Neurological "
+    "Disorders* 14:17562864211030365. doi:10.1177/17562864211030365 (Table 3: the baseline "
+    "characteristics of AB10015's placebo arm and of its enriched subgroup)",
     "topiramate": "Functional outcome measures as clinical trial endpoints in ALS (2004). "
     "*Neurology* 63(10):1933-1935. doi:10.1212/01.wnl.0000144345.49510.4e. PMID 15557515 "
     "(the placebo cohort of the topiramate trial, supplementary table; authors not recorded "

@@ -83,7 +83,7 @@ def test_screening_on_delta_fs_gives_its_sources():
     text = "\n".join(inputs_text(load_design("proact_enriched_dfs")))
     assert "- Pre-enrolment rate delta-FS 0.91 (SD 0.53) points/month: PRO-ACT matched" in text
     assert "(Paganoni et al. 2023)" in text and "(Thakore et al. 2018)" in text
-    assert "(Atassi et al. 2014)" in text and "(Mora et al. 2020)" in text
+    assert "(Atassi et al. 2014)" in text and "(Mora et al. 2021, Table 3)" in text
     # the effect is a share of the candidates' decline: what it is of the admitted patients'
     assert (
         "- Effect 25% slowing of the candidates' mean decline (+0.255 points/month, 30% of" in text

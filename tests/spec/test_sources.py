@@ -156,7 +156,9 @@ def test_the_dropout_paragraph_cites_a_designs_own_attrition_and_deaths():
     from designs.outputs.methods_references import REFERENCES, references_text
 
     default = load_design()
-    assert attrition_source(default).endswith("deaths included; van Eijk et al. 2025")
+    assert "deaths included; van Eijk et al. 2025, whose meta-regression" in attrition_source(
+        default
+    )
     assert "van Eijk et al. 2019" in also_simulated(default)
     assert cited_exit_sources(default) == (True, True)
     registry = "two-year retention in our registry's trials (Doe 2024)."
