@@ -23,10 +23,12 @@ from designs.outputs.methods_checks import (
 )
 from designs.outputs.methods_compared import _compared_names, _compared_strategies
 from designs.outputs.methods_dropout import (
+    EXIT_MECHANICS,
     NOT_AN_ESTIMATE_SENSITIVITY,
     also_simulated,
     attrition_source,
     cited_exit_sources,
+    effect_spread_text,
     informative_bias_text,
 )
 from designs.outputs.methods_inputs import input_keys, inputs_text
@@ -263,17 +265,18 @@ def methods_text(
         f"{admitted_text(design)}. " + _compared_strategies(design, result.analysis),
         "",
         f"**Model and analysis.** Each simulated patient follows "
-        f"y_ij = a_i + s_i t_j + e_ij with (a_i, s_i) bivariate normal and residual SD "
-        f"{p.residual_sd:g} points{course_model_clause(design)}; scores are "
+        f"y_ij = a_i + s_i t_j + e_ij with (a_i, s_i) bivariate normal and e_ij independent "
+        f"normal with SD {p.residual_sd:g} points{course_model_clause(design)}; scores are "
         + ("rounded to integers and clipped to 0-48" if p.integer_scores else "continuous")
         + f". {t.visits_text()} The treatment "
-        f"effect acts on each treated patient's slope: {effect}. Each trial is analysed with "
+        f"effect acts on each treated patient's slope: {effect}, "
+        f"{effect_spread_text(design)}. Each trial is analysed with "
         f"the trial's primary analysis, {result.analysis} "
         f"({entry.methods}{IN_TEXT_CITATIONS.get(result.analysis, '')})"
         f"{success}. {failed_fits_note(design)}{estimate_bias_text(design, entry, oc)}",
         "",
         f"**Dropout.** Monotone, {mechanism}, {design.gone_text()} "
-        f"({attrition_source(design)}). The simulation loses these "
+        f"({attrition_source(design)}). {EXIT_MECHANICS}The simulation loses these "
         "patients, so the "
         "sample size is the number randomised and is not inflated again. "
         f"{informative_bias_text(design, entry, oc)}"

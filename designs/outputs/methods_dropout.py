@@ -102,6 +102,23 @@ NOT_AN_ESTIMATE_SENSITIVITY = (
 )
 
 
+#: How an exit is simulated, for a reader who re-implements the design (an ADEMP review:
+#: methods.md did not say it; docs/conventions.md, "Dropout and death").
+EXIT_MECHANICS = (
+    "Each exit happens in continuous time (the hazards constant between consecutive "
+    "visits; death an independent competing exit), and a patient contributes the visits "
+    "before it; the baseline visit is always observed. "
+)
+
+
+def effect_spread_text(design) -> str:
+    """'the same for every treated patient', or the SD of its spread (``effect.sd``)."""
+    sd = design.effect.sd
+    if sd > 0:
+        return f"spread across treated patients with SD {sd:g} points/month"
+    return "the same for every treated patient"
+
+
 def published_attrition(design) -> bool:
     """Whether the design keeps the library default's dropout and death schedule: the
     published all-cause attrition (van Eijk et al. 2025) with deaths split off it. Informative

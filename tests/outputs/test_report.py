@@ -227,6 +227,10 @@ def test_methods_paragraph_states_the_assumptions(report, report_plan):
         "it is not a sensitivity analysis of the trial's estimate",
         "taken here as the share gone by those months of one trial (an assumption)",
         "git commit ",
+        # an ADEMP review: what a re-implementation needs of the data-generating mechanism
+        "e_ij independent normal with SD 2 points",
+        "the same for every treated patient",
+        "Each exit happens in continuous time",
         # an R review: the optimizer that reproduces the fit in lme4
         'lmerTest computes it on lme4\'s fit with optimizer "bobyqa"',
     ):
