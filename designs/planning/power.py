@@ -167,6 +167,19 @@ class PowerSummary:
     #: than the plain one's.
     estimator: str = "plain"
     variance_ratio: float = math.nan
+    #: The share of successful fits whose 95% confidence interval holds the true value (NaN
+    #: without a true value: joint_rank), its MC SE, and the trials it is over.
+    coverage: float = math.nan
+    coverage_mc_se: float = math.nan
+    coverage_trials: int = 0
+
+    @property
+    def bias_mc_se(self) -> float:
+        """Monte Carlo SE of ``bias``: the SD of the estimates over sqrt(successful fits)."""
+        ok = self.trials - self.failed_fits
+        if math.isnan(self.bias) or ok < 2:
+            return math.nan
+        return self.sd_estimate / math.sqrt(ok)
 
     @property
     def denominator(self) -> int:
@@ -201,6 +214,7 @@ class PowerSummary:
         # it (the power has its two-sided 95% interval, ci95, already: Wilson's, or normal with
         # the control variate)
         out["type_i_error_one_sided_bound_95"] = edge_bound(self.type1, self.type1_trials)
+        out["bias_mc_se"] = self.bias_mc_se  # (an ADEMP review: in the report's JSON only)
         return out
 
 
@@ -293,6 +307,11 @@ def _summary(
         failed_as=failed_as,
         estimator="control variate" if controlled else "plain",
         variance_ratio=ratio,
+        coverage=tally.covered / tally.coverable if tally.coverable else math.nan,
+        coverage_mc_se=mc_se(tally.covered / tally.coverable, tally.coverable)
+        if tally.coverable
+        else math.nan,
+        coverage_trials=tally.coverable,
     )
 
 
