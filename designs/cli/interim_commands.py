@@ -113,6 +113,9 @@ def sample_size_group_sequential(design, args, sizes) -> int:
     from designs.outputs.effect_notes import informative_exits_notes
 
     warn(informative_exits_notes(design, design.trial.analysis.value))  # as without looks
+    from designs.outputs.small_arm import small_n_notes
+
+    warn(small_n_notes(result.rows, design))  # at n max (a diff review: said without looks only)
     warn(
         f"warning: target power {r.target_power:g} not reached at the largest size simulated "
         f"({r.size_name} {r.n_max:,}); give larger --sizes"

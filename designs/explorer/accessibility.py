@@ -117,17 +117,20 @@ def a11y_script() -> str:
     const box = b.closest(".input-group").querySelector("input[readonly]");
     if (box) box.tabIndex = -1;
   }); });
-  // a button of a task ("On request") gives its focus back when the task is done: disabled
-  // while it runs, it lost the focus to the page, and the next Tab began at the top (an
-  // accessibility review)
+  // a button of a task ("On request") that had the focus gives it back when the task is
+  // done: disabled while it runs, it lost the focus to the page, and the next Tab began at
+  // the top (an accessibility review); without scrolling, and only while nothing else took
+  // the focus meanwhile (a diff review: a mouse user scrolled away was pulled back)
   whenLoaded(function () { document.querySelectorAll(".bslib-task-button").forEach(function (btn) {
     let held = false;
     new MutationObserver(function () {
       if (btn.disabled) {
-        held = held || document.activeElement === btn || document.activeElement === document.body;
+        held = held || document.activeElement === btn;
       } else if (held) {
         held = false;
-        if (!document.activeElement || document.activeElement === document.body) btn.focus();
+        if (!document.activeElement || document.activeElement === document.body) {
+          btn.focus({preventScroll: true});
+        }
       }
     }).observe(btn, {attributes: true, attributeFilter: ["disabled"]});
   }); });

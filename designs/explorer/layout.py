@@ -63,6 +63,11 @@ CSS = """
    at 0.66 the grey source lines 3.3:1 and the task buttons' white on grey 2.8:1; measured
    by tests/explorer/test_accessibility.py) */
 body:has(#stale-note) .card { opacity: 0.8; filter: grayscale(1); }
+/* and each card's title says so: faded only that far, a card scrolled below the note looked
+   current (a diff review) */
+body:has(#stale-note) h2.card-header { display: block; }
+body:has(#stale-note) h2.card-header::after { content: " (last valid design, not updated)";
+  font-weight: normal; }
 body:has(#stale-note) .card .btn-primary {
   background-color: #0b5394 !important; border-color: #0b5394 !important; }
 /* a view being recomputed (its job queued or running) is greyed the same way, after half a

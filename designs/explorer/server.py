@@ -145,6 +145,13 @@ def server(input, output, session):
         choices.update({name: name for name in list_designs()})
         ui.update_select("design", choices=choices, selected=UPLOADED)
 
+    @reactive.effect
+    @reactive.event(input.design)
+    def _forget_refused_upload():
+        # a design chosen from the list: a refused file's message no longer concerns the page
+        # (a diff review: it stayed beside the upload and led every announcement for good)
+        upload_error.set("")
+
     @reactive.calc
     def base():
         name = input.design()

@@ -461,7 +461,8 @@ def sample_size_warnings(design, view, rerun=None) -> list[str]:
             + small_n_notes(rows, design)
             + exits
         )
-    return group_sequential_type_i_warnings(rows) + exits  # ``sample-size --looks``'s
+    # ``sample-size --looks``'s
+    return group_sequential_type_i_warnings(rows) + small_n_notes(rows, design) + exits
 
 
 def not_computed_html(what: str) -> ui.Tag:

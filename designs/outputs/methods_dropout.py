@@ -96,9 +96,9 @@ def also_simulated(design) -> str:
 NOT_AN_ESTIMATE_SENSITIVITY = (
     "That file checks the design's robustness; it is not a sensitivity analysis of the "
     "trial's estimate: the statistical analysis plan still needs one for the primary "
-    "estimand under other assumptions about the data missing after a patient leaves (data "
-    "missing not at random, e.g. a delta-adjusted tipping-point analysis; ICH E9(R1)), which "
-    "this tool does not simulate."
+    "estimand under other assumptions about the data missing after a patient leaves (for "
+    "data missing not at random, e.g. a delta-adjusted tipping-point analysis; ICH E9(R1)); "
+    "the tool does not run such an analysis."
 )
 
 

@@ -142,9 +142,10 @@ def save(fig, path, formats=("png", "pdf")) -> Path:
 def figure_heading(fig) -> str:
     """The first line of the figure's first title (its subject), for the files' Title
     metadata, which a screen reader or a PDF viewer shows (an accessibility review: the PDFs
-    had none); '' for a figure without a title."""
-    for ax in fig.axes:
-        for line in ax.get_title().splitlines():
+    had none); '' for a figure without a title. A figure's own heading (its suptitle) comes
+    before its panels' titles (a diff review: a two-panel figure was named by its first panel)."""
+    for text in (fig.get_suptitle(), *(ax.get_title() for ax in fig.axes)):
+        for line in text.splitlines():
             if line.strip():
                 return line.strip()
     return ""

@@ -23,7 +23,14 @@ def _applies(design, smallest: int, analyses) -> bool:
     from designs.analyses.lmm_slope import SMALL_ARM
     from designs.outputs.console import attrition
 
-    return smallest < SMALL_ARM and "lmm_slope" in analyses and attrition(design)
+    # under the posterior rule there are no degrees of freedom (a normal likelihood of the
+    # estimate and SE), so neither the cause nor the remedy applies (a diff review)
+    return (
+        smallest < SMALL_ARM
+        and "lmm_slope" in analyses
+        and attrition(design)
+        and not design.decision.is_posterior
+    )
 
 
 def small_arm_note(design, smallest: int, analyses) -> str:
@@ -41,17 +48,23 @@ def small_n_notes(rows, design) -> list[str]:
     from designs.planning.power_curve import design_at
 
     analysis = str(design.trial.analysis)
-    reached = sorted((r for r in rows if r.reached), key=lambda r: r.n)
+
+    def size(r) -> int:  # n max with interim looks, the fixed n otherwise
+        return r.n_max if hasattr(r, "n_max") else r.n
+
+    reached = sorted((r for r in rows if r.reached), key=size)
     if not reached:
         return []
     row = reached[0]
-    at = design_at(design, row.n)
+    at = design_at(design, size(row))
     smallest = min(at.trial.n_placebo, at.trial.n_active)
     if not _applies(at, smallest, (analysis,)):
         return []
-    size = (
-        f"{row.n:,} per arm"
+    n = size(row)
+    what = "n max" if hasattr(row, "n_max") else "n"
+    text = (
+        f"{n:,} per arm"
         if row.size_name == "n_per_arm"
-        else f"{row.n:,} in total ({smallest:,} in the smaller arm)"
+        else f"{n:,} in total ({smallest:,} in the smaller arm)"
     )
-    return [f"note: at n = {size}, {LIBERAL}; search n with --analysis lmm_slope_kr."]
+    return [f"note: at {what} = {text}, {LIBERAL}; search n with --analysis lmm_slope_kr."]

@@ -5,6 +5,7 @@ the libraries whose arithmetic the numbers rest on."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -25,6 +26,8 @@ def git_commit(top: Path = TOP) -> str | None:
             capture_output=True,
             text=True,
             timeout=10,
+            # no refresh of the checkout's index (a diff review: every call rewrote it)
+            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"},
         )
     except (OSError, subprocess.SubprocessError):
         return None

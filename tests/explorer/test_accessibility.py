@@ -315,6 +315,10 @@ def test_faded_views_keep_their_text_readable(page):
             " === 'rgb(11, 83, 148)'"
         )
         faded = page.evaluate(TEXT_CONTRAST)
+        # each card's title says so (a diff review: faded to 0.8 they looked current)
+        after = page.evaluate(
+            "getComputedStyle(document.querySelector('h2.card-header'), '::after').content"
+        )
     finally:  # the page as it was, for the tests after this one
         n.fill("100")
         n.press("Tab")
@@ -322,6 +326,7 @@ def test_faded_views_keep_their_text_readable(page):
     low = [r for r in faded if r["ratio"] < r["need"]]
     assert not low, low[:5]
     assert not [r for r in plain if r["ratio"] < r["need"]]  # and at full strength
+    assert "last valid design, not updated" in after
     page.wait_for_selector("#stale-note", state="detached")
     page.wait_for_selector("#sample-size-lines")
 
@@ -365,3 +370,13 @@ def test_a_refused_upload_is_tied_to_the_upload(page, tmp_path):
     assert "bad.toml: trial.n_per_arm" in page.inner_text("#err_upload")
     assert page.locator("#design").get_attribute("aria-invalid") is None
     page.wait_for_function("document.getElementById('announce').innerText.startsWith('bad.toml: ')")
+    # a design chosen from the list: the file's message goes (a diff review: it stayed and
+    # led every announcement for good)
+    page.select_option("#design", "lead_in")
+    page.wait_for_function("!document.getElementById('upload').hasAttribute('aria-invalid')")
+    assert page.inner_text("#err_upload") == ""
+    page.wait_for_function(
+        "!document.getElementById('announce').innerText.includes('bad.toml')"
+        " && document.getElementById('announce').innerText.startsWith('Power')"
+    )
+    page.select_option("#design", "default")

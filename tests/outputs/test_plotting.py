@@ -169,3 +169,13 @@ def test_the_files_carry_the_figures_title(tmp_path):
     untitled, _ = new_figure(4, 3)
     assert figure_heading(untitled) == ""
     assert b"/Title" not in save(untitled, tmp_path / "g.png").with_suffix(".pdf").read_bytes()
+
+
+def test_a_figures_own_heading_names_its_files():
+    """A diff review: a two-panel figure was named by its first panel's title."""
+    from designs.outputs.plotting import figure_heading
+
+    fig, (left, _) = new_figure(6, 3, ncols=2)
+    left.set_title("boundaries and simulated z")
+    fig.suptitle("Interim analyses of the design\nsecond line")
+    assert figure_heading(fig) == "Interim analyses of the design"

@@ -314,15 +314,17 @@ def test_the_assurance_legend_stays_inside_the_figure(monkeypatch, tmp_path):
     assert caught[0].axes[0].get_legend()._ncols == 2  # the test's labels fit in two
 
 
-def test_a_curve_hidden_under_the_trials_own_says_so(monkeypatch, tmp_path):
-    """An accessibility review: Kenward-Roger's curve, equal to lmm_slope's at every size, was
-    listed in the legend of analyses_compared.png but drawn under it, out of sight. Its legend
-    entry now says so; a curve that differs anywhere does not."""
+def test_a_curve_equal_to_the_trials_own_shows_inside_it(monkeypatch, tmp_path):
+    """Reviews: Kenward-Roger's curve, equal to lmm_slope's at most sizes, hid the trial's own
+    when on top; with the trial's own on top it was listed but not seen. The trial's own is
+    drawn thick and underneath, every other curve thinner and on top, so each one shows."""
     caught = _caught(figures, monkeypatch)
-    ds = _sweep(("lmm_slope", "lmm_slope_kr", "ols_slope_ttest"))
-    ds["power_favourable"][{"analysis": 2, "n_per_arm": 1}] = 0.55  # differs at one size
+    ds = _sweep(("lmm_slope", "lmm_slope_kr", "ols_slope_ttest"))  # equal powers
     design = load_design().with_overrides({"effect.value": 0.125})
     figures.analyses_png(ds, tmp_path / "a.png", effect=0.125, primary="lmm_slope", design=design)
-    legend = [t.get_text() for t in caught[0].axes[0].get_legend().get_texts()]
-    under = [t for t in legend if "(the same as the trial's test at every size)" in t]
-    assert len(under) == 1 and "Kenward-Roger" in under[0], legend
+    lines = {ln.get_label(): ln for ln in caught[0].axes[0].lines if "(" in ln.get_label()}
+    own = next(ln for label, ln in lines.items() if "the trial's test" in label)
+    others = [ln for ln in lines.values() if ln is not own]
+    assert len(others) == 2
+    for ln in others:
+        assert ln.get_zorder() > own.get_zorder() and ln.get_linewidth() < own.get_linewidth()

@@ -62,3 +62,17 @@ def test_sample_size_says_it_on_its_console():
     )
     assert out.returncode == 0, out.stderr
     assert "per arm, lmm_slope's Satterthwaite degrees of freedom are liberal" in out.stderr
+
+
+def test_not_under_the_posterior_rule_and_at_n_max_with_looks():
+    """A diff review: under the posterior rule (a normal likelihood, no degrees of freedom)
+    the note's cause and remedy do not apply; with interim looks it was not given at all."""
+    from types import SimpleNamespace
+
+    design = load_design()
+    rule = design.with_overrides({"decision.rule": "posterior", "decision.prior": "vague"})
+    assert not small_n_notes([_row(0.8, 16)], rule)
+    assert not small_arm_note(rule, 16, ["lmm_slope"])
+    looks = SimpleNamespace(target_power=0.8, size_name="n_per_arm", n_max=20, reached=True)
+    (note,) = small_n_notes([looks], design)
+    assert note.startswith("note: at n max = 20 per arm, lmm_slope's Satterthwaite")
