@@ -324,6 +324,9 @@ def test_realism_table_marks_the_biased_row_and_adds_the_note():
     text = realism_sensitivity_md(rows, load_design("default"), 100, 1000, 1)
     assert "multiplied by exp(c x (mean slope - own slope))" in text
     assert "leaves 2.72 times as often; the placebo arm's overall rate" in text
+    # a difference of rows is not free of noise (an ADEMP review: the caption read as if it
+    # were, and one report's -0.024 was -0.004 on average over 30 seeds)
+    assert "less noisy than their MC SEs suggest, not free of noise" in text
 
 
 def test_tex_escape_turns_line_breaks_into_spaces():
