@@ -102,6 +102,13 @@ def informative_note(design) -> str:
     )
 
 
+def _failed_cell(row) -> str:
+    """'; 246 of 500 fits failed' beside a row's power where any fit failed (they count as
+    failures to reject, or are left out: the caption says which); '' otherwise."""
+    failed = row.get("failed_fits", 0)
+    return f"; {failed:,} of {row['trials']:,} fits failed" if failed else ""
+
+
 def realism_sensitivity_md(rows: list[dict], design, n: int, trials: int, seed: int) -> str:
     """The sensitivity rows as a Markdown table with a caption."""
     lines = [
@@ -147,7 +154,7 @@ def realism_sensitivity_md(rows: list[dict], design, n: int, trials: int, seed: 
         level = _realism_type1_cell(r, design, null) if type1 else ""
         lines.append(
             f"| {r['scenario']} | {r['analysis']} | "
-            f"{rate_se(r['power_favourable'], r['mc_se'])} | {level}{bias} | "
+            f"{rate_se(r['power_favourable'], r['mc_se'])}{_failed_cell(r)} | {level}{bias} | "
             f"{r['dropout_placebo']:.1%} / {r['dropout_active']:.1%} | "
             f"{r['death_placebo']:.1%} / {r['death_active']:.1%} |"
         )

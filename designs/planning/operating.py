@@ -376,6 +376,10 @@ def realism_sensitivity(
                     "dropout_active": s.dropout_active,
                     "death_placebo": s.death_placebo,
                     "death_active": s.death_active,
+                    # (an ADEMP review: ancova_change failed in 246 of 500 trials of a row
+                    # whose table said nothing)
+                    "failed_fits": s.failed_fits,
+                    "trials": s.trials,
                 }
             )
     return rows

@@ -327,6 +327,11 @@ def test_realism_table_marks_the_biased_row_and_adds_the_note():
     # a difference of rows is not free of noise (an ADEMP review: the caption read as if it
     # were, and one report's -0.024 was -0.004 on average over 30 seeds)
     assert "less noisy than their MC SEs suggest, not free of noise" in text
+    # failed fits beside the power where there are any (an ADEMP review: 246 of 500 unsaid)
+    assert "fits failed" not in text
+    rows[1] |= {"failed_fits": 246, "trials": 500}
+    text = realism_sensitivity_md(rows, load_design("default"), 100, 500, 1)
+    assert "| 0.800 (0.010); 246 of 500 fits failed | -0.0200 points/month (*) |" in text
 
 
 def test_tex_escape_turns_line_breaks_into_spaces():
