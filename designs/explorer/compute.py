@@ -391,7 +391,7 @@ def assurance_view(design, seed: int, trials: int, job: Job | None = None) -> st
 
 def realism_view(design, seed: int, trials: int, job: Job | None = None) -> str:
     """The realism sensitivity at the design's size, as the report's Markdown table."""
-    from designs.outputs.operating_tables import realism_sensitivity_md
+    from designs.outputs.realism_table import realism_sensitivity_md
     from designs.planning.operating import realism_sensitivity
     from designs.planning.report_plan import REALISM_ANALYSES
 

@@ -8,7 +8,7 @@ import functools
 import math
 
 from designs.analyses.registry import title
-from designs.outputs.operating_tables import realism_items
+from designs.outputs.realism_table import realism_items
 
 __all__ = [
     "also_simulated",

@@ -29,8 +29,8 @@ from designs.outputs.methods import METHODS_TITLE, METHODS_TITLE_NO_ASSURANCE, m
 from designs.outputs.operating_tables import (
     operating_characteristics_md,
     operating_characteristics_tex,
-    realism_sensitivity_md,
 )
+from designs.outputs.realism_table import realism_sensitivity_md
 from designs.outputs.report_cautions import chosen_cautions, fresh_check_block
 from designs.outputs.report_index import (
     chosen_design_header,

@@ -259,7 +259,7 @@ def test_interrupted_report_writes_nothing(tmp_path):
 def test_realism_sensitivity_rows_match_power(report):
     """The 'as designed' row of realism_sensitivity.md is the power at the chosen n, and the
     report says which ALS-realism options are on."""
-    from designs.outputs.operating_tables import realism_switches
+    from designs.outputs.realism_table import realism_switches
     from designs.planning.operating import realism_sensitivity
     from designs.planning.sample_size import design_at
 

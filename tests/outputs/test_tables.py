@@ -301,7 +301,8 @@ def test_bias_beyond_three_mc_se_is_flagged_with_its_likely_causes():
 
 def test_realism_table_marks_the_biased_row_and_adds_the_note():
     from designs import load_design
-    from designs.outputs.operating_tables import BIAS_NOTE, realism_sensitivity_md
+    from designs.outputs.operating_tables import BIAS_NOTE
+    from designs.outputs.realism_table import realism_sensitivity_md
 
     base = {
         "analysis": "lmm_slope", "power_favourable": 0.8, "mc_se": 0.01, "units": "points/month",

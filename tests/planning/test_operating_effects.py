@@ -140,7 +140,7 @@ def test_under_the_posterior_rule_each_realism_row_gives_its_type_i_error(fake_p
     test there is none (both arms alike under no effect: the level cannot move)."""
     import math
 
-    from designs.outputs.operating_tables import realism_sensitivity_md
+    from designs.outputs.realism_table import realism_sensitivity_md
     from designs.planning.decision_rule import decision_prior, phase2_effect_prior
     from designs.planning.operating import REALISM_SCENARIOS, realism_sensitivity
 
