@@ -274,10 +274,20 @@ def operating_rows(oc: dict, design) -> list[tuple[str, str]]:
         ),
         ("minimal detectable effect (80% power)", mde_text),
         (
-            "mean estimate (bias)",
-            f"{oc['mean_estimate']:+.4f} "
-            f"({'n/a: no true value' if math.isnan(oc['bias']) else format(oc['bias'], '+.4f')})"
-            f"{bias_flag(oc)}",
+            "mean estimate (bias, its MC SE)",
+            f"{oc['mean_estimate']:+.4f} ("
+            + (
+                "n/a: no true value"
+                if math.isnan(oc["bias"])
+                else f"{oc['bias']:+.4f}, MC SE {se_text(oc['bias_mc_se'])}"
+            )
+            + f"){bias_flag(oc)}",
+        ),
+        (
+            "95% confidence intervals holding the true value",
+            "n/a: no true value"
+            if math.isnan(oc.get("coverage", math.nan))
+            else f"{oc['coverage']:.3f} (MC SE {se_text(oc['coverage_mc_se'])})",
         ),
         (
             "expected completers (both arms)",

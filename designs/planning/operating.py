@@ -188,6 +188,9 @@ def operating_characteristics(
         "mean_estimate": s1.mean_estimate,
         "bias": s1.bias,
         "bias_mc_se": s1.sd_estimate / math.sqrt(max(s1.trials - s1.failed_fits, 1)),
+        # the trials' 95% confidence intervals that hold the true value (an ADEMP review)
+        "coverage": s1.coverage,
+        "coverage_mc_se": s1.coverage_mc_se,
         "expected_completers": s1.completers_placebo + s1.completers_active,
         "expected_dropouts": s1.dropout_placebo * t.n_placebo + s1.dropout_active * t.n_active,
         "expected_deaths": s1.death_placebo * t.n_placebo + s1.death_active * t.n_active,

@@ -374,7 +374,13 @@ def test_operating_characteristics_in_latex_hold_the_markdown_rows():
     oc = operating_characteristics(design, 30, 100, 3)
     md, tex = operating_characteristics_md(oc, design), operating_characteristics_tex(oc, design)
     rows = operating_rows(oc, design)
-    assert len(rows) == 9
+    assert len(rows) == 10
+    # the bias with its MC SE and the intervals' coverage (an ADEMP review)
+    values = dict(rows)
+    assert f"MC SE {oc['bias_mc_se']:.2g}" in values["mean estimate (bias, its MC SE)"]
+    assert values["95% confidence intervals holding the true value"].startswith(
+        f"{oc['coverage']:.3f} (MC SE "
+    )
     for label, value in rows:
         assert f"| {label} | {value} |" in md
         assert f"{tex_escape(label)} & {tex_escape(value)} \\\\" in tex
