@@ -247,7 +247,10 @@ def coverage_text(s) -> str:
     without (joint_rank)."""
     if math.isnan(getattr(s, "coverage", math.nan)):
         return ""
-    return f"; 95% CI coverage {s.coverage:.3f} (MC SE {se_text(s.coverage_mc_se)})"
+    from designs.outputs.rates import rate_text
+
+    # every interval (or none) holding the truth: its one-sided bound, not an SE of 0
+    return f"; 95% CI coverage {rate_text(s.coverage, s.coverage_mc_se, s.coverage_trials, 3)}"
 
 
 #: The start of the multiplicity note (the explorer says it under its analyses table).

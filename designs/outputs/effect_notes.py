@@ -164,7 +164,9 @@ def _coverage_short(s) -> str:
     review: under informative dropout the intervals a trial reports cover about 90%); ''
     otherwise."""
     cov, se = getattr(s, "coverage", math.nan), getattr(s, "coverage_mc_se", math.nan)
-    if not (cov == cov and se > 0 and (0.95 - cov) / se > 3):
+    # an SE of 0 at a coverage of 0 (every interval missed: a diff review) is far below too
+    below = cov == cov and cov < 0.95 and (se == 0 or (0.95 - cov) / se > 3)
+    if not below:
         return ""
     from designs.outputs.numbers import se_text
 

@@ -106,7 +106,8 @@ NOT_AN_ESTIMATE_SENSITIVITY = (
 #: methods.md did not say it; docs/conventions.md, "Dropout and death").
 EXIT_MECHANICS = (
     "Each exit happens in continuous time (the hazards constant between consecutive "
-    "visits; death an independent competing exit), and a patient contributes the visits "
+    "visits; death a competing exit, independent of leaving given the patient's slope), and "
+    "a patient contributes the visits "
     "before it; the baseline visit is always observed. "
 )
 

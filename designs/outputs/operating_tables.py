@@ -8,7 +8,7 @@ import math
 
 from designs import __version__
 from designs.outputs.numbers import se_text
-from designs.outputs.rates import rate_cell
+from designs.outputs.rates import rate_cell, rate_text
 from designs.outputs.scope import scope_sentence
 from designs.outputs.tables import failed_fits_note, posterior_rule_text, type_i_target
 
@@ -287,7 +287,7 @@ def operating_rows(oc: dict, design) -> list[tuple[str, str]]:
             "95% confidence intervals holding the true value",
             "n/a: no true value"
             if math.isnan(oc.get("coverage", math.nan))
-            else f"{oc['coverage']:.3f} (MC SE {se_text(oc['coverage_mc_se'])})",
+            else rate_text(oc["coverage"], oc["coverage_mc_se"], oc.get("coverage_trials", 0), 3),
         ),
         (
             "expected completers (both arms)",

@@ -142,9 +142,11 @@ def save(fig, path, formats=("png", "pdf")) -> Path:
 def figure_heading(fig) -> str:
     """The first line of the figure's first title (its subject), for the files' Title
     metadata, which a screen reader or a PDF viewer shows (an accessibility review: the PDFs
-    had none); '' for a figure without a title. A figure's own heading (its suptitle) comes
-    before its panels' titles (a diff review: a two-panel figure was named by its first panel)."""
-    for text in (fig.get_suptitle(), *(ax.get_title() for ax in fig.axes)):
+    had none); '' for a figure without a title. A heading given as the figure's label
+    (``fig.set_label``) comes first, then its suptitle, then its panels' titles (diff reviews:
+    a two-panel figure was named by its first panel; the interim figure's suptitle is its
+    assumptions line, so it names itself)."""
+    for text in (fig.get_label(), fig.get_suptitle(), *(ax.get_title() for ax in fig.axes)):
         for line in text.splitlines():
             if line.strip():
                 return line.strip()

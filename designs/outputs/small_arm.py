@@ -67,4 +67,10 @@ def small_n_notes(rows, design) -> list[str]:
         if row.size_name == "n_per_arm"
         else f"{n:,} in total ({smallest:,} in the smaller arm)"
     )
-    return [f"note: at {what} = {text}, {LIBERAL}; search n with --analysis lmm_slope_kr."]
+    remedy = (
+        # lmm_slope_kr is not analysed at interim looks (a diff review: the advice was refused)
+        "lmm_slope_kr is not analysed at interim looks: read the design's type I error at n max"
+        if hasattr(row, "n_max")
+        else "search n with --analysis lmm_slope_kr"
+    )
+    return [f"note: at {what} = {text}, {LIBERAL}; {remedy}."]

@@ -191,6 +191,7 @@ def operating_characteristics(
         # the trials' 95% confidence intervals that hold the true value (an ADEMP review)
         "coverage": s1.coverage,
         "coverage_mc_se": s1.coverage_mc_se,
+        "coverage_trials": s1.coverage_trials,
         "expected_completers": s1.completers_placebo + s1.completers_active,
         "expected_dropouts": s1.dropout_placebo * t.n_placebo + s1.dropout_active * t.n_active,
         "expected_deaths": s1.death_placebo * t.n_placebo + s1.death_active * t.n_active,

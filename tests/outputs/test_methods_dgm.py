@@ -16,5 +16,8 @@ def test_the_effects_spread_is_said():
 
 
 def test_how_an_exit_happens_is_said():
-    assert "continuous time" in EXIT_MECHANICS and "independent competing exit" in EXIT_MECHANICS
+    assert "continuous time" in EXIT_MECHANICS
+    # independent of leaving given the slope, as docs/conventions.md says (a diff review: not
+    # unconditionally, both may depend on decline)
+    assert "independent of leaving given the patient's slope" in EXIT_MECHANICS
     assert "the baseline visit is always observed" in EXIT_MECHANICS

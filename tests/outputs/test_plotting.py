@@ -179,3 +179,17 @@ def test_a_figures_own_heading_names_its_files():
     left.set_title("boundaries and simulated z")
     fig.suptitle("Interim analyses of the design\nsecond line")
     assert figure_heading(fig) == "Interim analyses of the design"
+
+
+def test_a_figure_that_names_itself_is_named_so():
+    """A diff review: the interim figure's suptitle is its assumptions line, which named its
+    files; it names itself by its label (figures_interim.py)."""
+    from designs.outputs.plotting import figure_heading
+
+    fig, (left, _) = new_figure(6, 3, ncols=2)
+    left.set_title("boundaries and simulated z")
+    fig.suptitle("mixed model of slopes (lmm_slope), alpha 0.05 two-sided")
+    fig.set_label("Interim looks: boundaries, simulated z and stopping probabilities")
+    assert (
+        figure_heading(fig) == "Interim looks: boundaries, simulated z and stopping probabilities"
+    )

@@ -76,3 +76,5 @@ def test_not_under_the_posterior_rule_and_at_n_max_with_looks():
     looks = SimpleNamespace(target_power=0.8, size_name="n_per_arm", n_max=20, reached=True)
     (note,) = small_n_notes([looks], design)
     assert note.startswith("note: at n max = 20 per arm, lmm_slope's Satterthwaite")
+    # lmm_slope_kr is refused at interim looks: not advised there (a diff review)
+    assert "--analysis lmm_slope_kr" not in note and note.endswith("type I error at n max.")

@@ -68,3 +68,22 @@ def test_complete_continuous_data_cover_at_the_nominal_level():
 def test_joint_rank_has_no_coverage():
     s = power(load_design().with_overrides({"trial.n_per_arm": 20}), 50, 3, ("joint_rank",))
     assert math.isnan(s["joint_rank"].coverage) and s["joint_rank"].coverage_trials == 0
+
+
+def test_coverage_at_its_edges_gives_a_bound_and_the_note():
+    """A diff review: every interval holding the truth read "1.000 (MC SE 0.000)" over 26
+    fits, and every interval missing it left the bias note silent on the coverage."""
+    from types import SimpleNamespace
+
+    from designs.outputs.console import coverage_text
+    from designs.outputs.effect_notes import _coverage_short
+
+    every = SimpleNamespace(coverage=1.0, coverage_mc_se=0.0, coverage_trials=26)
+    # the exact one-sided 95% lower bound after 26 of 26: 0.05^(1/26) = 0.8913
+    assert coverage_text(every) == (
+        "; 95% CI coverage 1.000 (all of 26 trials; one-sided 95% lower bound 0.891)"
+    )
+    none = SimpleNamespace(coverage=0.0, coverage_mc_se=0.0)
+    assert "a share of only 0.000 of the trials" in _coverage_short(none)
+    near = SimpleNamespace(coverage=0.948, coverage_mc_se=0.003)  # within MC error
+    assert _coverage_short(near) == ""
