@@ -134,25 +134,6 @@ def a11y_script() -> str:
       }
     }).observe(btn, {attributes: true, attributeFilter: ["disabled"]});
   }); });
-  // Tab out of the looks box straight after typing looks: the spending controls appear only
-  // once the server has the value (Shiny sends a text box's value after a pause), so the
-  // Tab skipped them, to the seed (an accessibility review); the value is sent at once and
-  // the focus goes to the first control the looks show
-  document.addEventListener("keydown", function (ev) {
-    const el = ev.target;
-    if (ev.key !== "Tab" || ev.shiftKey || !el || el.id !== "looks") return;
-    const rule = document.getElementById("rule");
-    const spending = document.getElementById("spending");
-    const shows = /[0-9]/.test(el.value) && !(rule && rule.value === "posterior");
-    if (!shows || !spending || spending.offsetParent !== null) return;  // shown, or never
-    ev.preventDefault();
-    if (window.Shiny && Shiny.setInputValue) Shiny.setInputValue("looks", el.value);
-    let tries = 0;
-    (function wait() {
-      if (spending.offsetParent !== null) { spending.focus(); return; }
-      if (++tries < 40) setTimeout(wait, 50); else document.getElementById("seed").focus();
-    })();
-  }, true);
   // a refused value: the box is invalid and described by its message (err_<id>)
   $(document).on("shiny:value", function (ev) {  // a jQuery event: not a DOM listener's
     if (!ev.name || !ev.name.startsWith("err_") || ev.name === "err_") return;

@@ -380,22 +380,3 @@ def test_a_refused_upload_is_tied_to_the_upload(page, tmp_path):
         " && document.getElementById('announce').innerText.startsWith('Power')"
     )
     page.select_option("#design", "default")
-
-
-@pytest.mark.slow  # a server and a page
-def test_tab_from_the_looks_box_reaches_the_controls_the_looks_show(page):
-    """An accessibility review: typing looks and pressing Tab at once skipped the spending
-    controls, shown only once the server had the value, to the seed."""
-    page.wait_for_selector("#power-value")
-    looks = page.locator("#looks")
-    looks.fill("")
-    looks.press("Tab")
-    page.locator("#spending").wait_for(state="hidden")
-    looks.focus()
-    looks.press_sequentially("0.5,1")
-    looks.press("Tab")  # at once, before Shiny sends the typed value
-    page.wait_for_function("document.activeElement.id === 'spending'")
-    looks.fill("")  # the page as it was
-    looks.press("Tab")
-    page.locator("#spending").wait_for(state="hidden")
-    page.wait_for_selector("#power-value:not([data-looks])")
