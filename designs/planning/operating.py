@@ -187,7 +187,7 @@ def operating_characteristics(
         "minimal_detectable_effect_80_points_per_month": to_points(mde),
         "mean_estimate": s1.mean_estimate,
         "bias": s1.bias,
-        "bias_mc_se": s1.sd_estimate / math.sqrt(max(s1.trials - s1.failed_fits, 1)),
+        "bias_mc_se": s1.bias_mc_se,
         # the trials' 95% confidence intervals that hold the true value (an ADEMP review)
         "coverage": s1.coverage,
         "coverage_mc_se": s1.coverage_mc_se,
@@ -374,7 +374,7 @@ def realism_sensitivity(
                     "power_favourable": s.power_favourable,
                     "mc_se": s.mc_se_favourable,
                     "bias": s.bias,
-                    "bias_mc_se": s.sd_estimate / math.sqrt(max(s.trials - s.failed_fits, 1)),
+                    "bias_mc_se": s.bias_mc_se,
                     "units": s.units,
                     "dropout_placebo": s.dropout_placebo,
                     "dropout_active": s.dropout_active,

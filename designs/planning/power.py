@@ -175,11 +175,10 @@ class PowerSummary:
 
     @property
     def bias_mc_se(self) -> float:
-        """Monte Carlo SE of ``bias``: the SD of the estimates over sqrt(successful fits)."""
-        ok = self.trials - self.failed_fits
-        if math.isnan(self.bias) or ok < 2:
-            return math.nan
-        return self.sd_estimate / math.sqrt(ok)
+        """Monte Carlo SE of ``bias`` (of the mean estimate): the SD of the estimates over
+        sqrt(successful fits); NaN with fewer than 2 (the operating characteristics and the
+        realism rows read it too)."""
+        return self.sd_estimate / math.sqrt(max(self.trials - self.failed_fits, 1))
 
     @property
     def denominator(self) -> int:
@@ -214,7 +213,8 @@ class PowerSummary:
         # it (the power has its two-sided 95% interval, ci95, already: Wilson's, or normal with
         # the control variate)
         out["type_i_error_one_sided_bound_95"] = edge_bound(self.type1, self.type1_trials)
-        out["bias_mc_se"] = self.bias_mc_se  # (an ADEMP review: in the report's JSON only)
+        # (an ADEMP review: in the report's JSON only); none without a bias (joint_rank)
+        out["bias_mc_se"] = math.nan if math.isnan(self.bias) else self.bias_mc_se
         return out
 
 
