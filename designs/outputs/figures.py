@@ -310,7 +310,17 @@ def draw_sample_size_search(result, *, closed_form=None, design=None):
     title_text = ax.set_title(
         heading + "\n" + assumptions_line(design, result.analysis), fontsize=9
     )
-    ax.legend(fontsize=7.5, loc="lower right")
+    # below the axes, not over the targets' intervals of n shaded down to the size axis (an
+    # accessibility review: inside, at the lower right, it hid their lower part)
+    from matplotlib.transforms import ScaledTranslation
+
+    legend = ax.legend(
+        fontsize=7.5,
+        loc="upper center",
+        bbox_to_anchor=(0.5, 0),  # under the size axis's label, whatever the axes' height
+        bbox_transform=ax.transAxes + ScaledTranslation(0, -0.5, fig.dpi_scale_trans),
+    )
+    fig.set_size_inches(7.5, 5.3 + LEGEND_LINE_IN * len(legend.get_texts()))  # axes kept
     ax.grid(alpha=0.3)
     what = (
         "simulation error only, not uncertainty about the true n; power with a control variate"
@@ -335,6 +345,9 @@ def draw_sample_size_search(result, *, closed_form=None, design=None):
     return fig
 
 
+#: Height of one legend line of the sample-size figure (7.5 pt type), inches: the figure is
+#: made taller by one per legend entry, so that the axes keep their height.
+LEGEND_LINE_IN = 0.165
 #: Characters of a caution line under the sample-size figure (7.5 pt across its width).
 CAUTION_WIDTH = 110
 

@@ -154,3 +154,29 @@ def test_every_legend_entry_is_told_apart_without_colour(searches, monkeypatch, 
     assert any(label.startswith("90%: n = ") for label in labels)
     shaded = [c for c in ax.collections if isinstance(c, PolyCollection) and c.get_zorder() == 1]
     assert len(shaded) == 2 and shaded[0].get_hatch() != shaded[1].get_hatch()
+
+
+def test_the_legend_covers_nothing_drawn(searches, monkeypatch, tmp_path):
+    """An accessibility review: the legend, inside the axes at the lower right, covered the
+    lower part of the targets' intervals of n (shaded down to the size axis). It is now under
+    the axes and their size label, clear of the cautions and the footer, and inside the
+    figure, for a one- and a two-stage search."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from designs.outputs.plotting import PNG_DPI, past_the_edge
+
+    design, one, two = searches
+    for result in (one, two):
+        ax = _drawn(result, design, monkeypatch, tmp_path)
+        fig = ax.figure
+        fig.set_dpi(PNG_DPI)  # measured as the PNG is drawn
+        canvas = FigureCanvasAgg(fig)
+        canvas.draw()
+        renderer = canvas.get_renderer()
+        legend = ax.get_legend().get_window_extent(renderer)
+        assert not legend.overlaps(ax.bbox)  # nothing plotted sits under it
+        assert not legend.overlaps(ax.xaxis.get_tightbbox(renderer))  # ticks and size label
+        for text in fig.texts:  # the footer (and cautions, when there are some)
+            assert not legend.overlaps(text.get_window_extent(renderer)), text.get_text()
+        assert not past_the_edge(fig, ax.get_legend())
+        assert legend.y0 > 0
