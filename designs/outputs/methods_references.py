@@ -70,9 +70,6 @@ REFERENCES = {
     "atassi": "Atassi N, Berry J, Shui A, et al. (2014). The PRO-ACT database: design, initial "
     "analyses, and predictive features. *Neurology* 83(19):1719-1725. "
     "doi:10.1212/WNL.0000000000000951",
-    "mora": "Mora JS, et al. (2020). Masitinib as an add-on therapy to riluzole in patients "
-    "with amyotrophic lateral sclerosis: a randomized clinical trial. *Amyotrophic Lateral "
-    "Sclerosis and Frontotemporal Degeneration* 21(1-2):5-14. doi:10.1080/21678421.2019.1632346",
     "mora2021": "Mora JS, Bradley WG, Chaverri D, et al. (2021). Long-term survival analysis "
     "of masitinib in amyotrophic lateral sclerosis. *Therapeutic Advances in Neurological "
     "Disorders* 14:17562864211030365. doi:10.1177/17562864211030365 (Table 3: the baseline "

@@ -131,6 +131,24 @@ def test_every_citation_in_a_source_is_in_the_reference_list():
         assert work in listed, work
 
 
+def test_every_work_of_the_reference_list_is_cited_by_some_text():
+    """A reread: the masitinib trial report of 2020 stayed in the list after its figures
+    were cited to Mora et al. 2021, and no methods text could print it. Every key is now
+    named by the code that writes a methods text (outside the list itself)."""
+    from pathlib import Path
+
+    import designs
+
+    package = Path(designs.__file__).parent
+    listing = package / "outputs" / "methods_references.py"
+    code = listing.read_text().split("def references_text", 1)[1] + "".join(
+        path.read_text() for path in package.rglob("*.py") if path != listing
+    )
+    table = listing.read_text().split("ANALYSIS_KEYS", 1)[1].split("def ", 1)[0]
+    unused = [key for key in REFERENCES if f'"{key}"' not in code + table]
+    assert not unused, unused
+
+
 def test_a_work_without_its_authors_can_be_found():
     """A review: the bibliography records no authors for two works; the list gives their
     PubMed numbers and says to take the authors from there, so a protocol can cite them."""
