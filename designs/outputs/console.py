@@ -92,12 +92,12 @@ def prior_text(design, prior) -> str:
 def power_text(design, summaries, prior=None) -> str:
     """The design line, one line per analysis, and the counts line of ``power``; under the
     posterior rule ``prior`` (its prior of the effect) is written out too."""
-    from designs.outputs.rates import estimator_note
+    from designs.outputs.rates import coverage_text, estimator_note
 
     lines = [design.describe()]
     for s in summaries:
         truth = "n/a" if math.isnan(s.true_effect) else f"{s.true_effect:+.3f}"
-        bias = "" if math.isnan(s.bias) else f", bias {s.bias:+.4f}"
+        bias = "" if math.isnan(s.bias) else f", bias {s.bias:+.4f}{bias_se_text(s)}"
         # One trial (or one successful fit) has no SD; none has no mean either.
         sd = "n/a" if math.isnan(s.sd_estimate) else f"{s.sd_estimate:.3f}"
         mean = "n/a" if math.isnan(s.mean_estimate) else f"{s.mean_estimate:+.3f} {s.units}"
@@ -242,15 +242,13 @@ def bias_in_mc_se(s) -> float:
     return s.bias / (s.sd_estimate / math.sqrt(ok))
 
 
-def coverage_text(s) -> str:
-    """'; 95% CI coverage 0.951 (MC SE 0.0034)' of a summary with a true value; ''
-    without (joint_rank)."""
-    if math.isnan(getattr(s, "coverage", math.nan)):
-        return ""
-    from designs.outputs.rates import rate_text
-
-    # every interval (or none) holding the truth: its one-sided bound, not an SE of 0
-    return f"; 95% CI coverage {rate_text(s.coverage, s.coverage_mc_se, s.coverage_trials, 3)}"
+def bias_se_text(s) -> str:
+    """' (MC SE 0.0010)' of a summary's bias, or ' (from 1 fit: no MC SE)' (an ADEMP review:
+    a bias from one successful fit was printed like one from thousands)."""
+    ok = s.trials - s.failed_fits
+    if ok < 2 or not s.sd_estimate >= 0:
+        return f" (from {ok} fit{'s' if ok != 1 else ''}: no MC SE)"
+    return f" (MC SE {se_text(s.sd_estimate / math.sqrt(ok))})"
 
 
 #: The start of the multiplicity note (the explorer says it under its analyses table).

@@ -161,3 +161,12 @@ def type_i_verdicts(rows, design) -> list[tuple]:
         )
         for r in rows
     ]
+
+
+def coverage_text(s) -> str:
+    """'; 95% CI coverage 0.951 (MC SE 0.0034)' of a summary with a true value; ''
+    without (joint_rank)."""
+    if math.isnan(getattr(s, "coverage", math.nan)):
+        return ""
+    # every interval (or none) holding the truth: its one-sided bound, not an SE of 0
+    return f"; 95% CI coverage {rate_text(s.coverage, s.coverage_mc_se, s.coverage_trials, 3)}"

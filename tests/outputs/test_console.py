@@ -4,7 +4,7 @@ boundary variance (statistical review findings)."""
 import math
 from types import SimpleNamespace
 
-from designs.outputs.console import bias_in_mc_se, power_notes
+from designs.outputs.console import bias_in_mc_se, bias_se_text, power_notes
 from designs.spec import load_design
 
 
@@ -19,6 +19,18 @@ def test_bias_in_mc_se_is_the_bias_over_its_standard_error():
     # MC SE of the mean estimate = SD / sqrt(trials that fitted) = 0.1 / sqrt(4000)
     assert math.isclose(bias_in_mc_se(_summary(bias=0.005)), 0.005 / (0.1 / math.sqrt(4000)))
     assert math.isnan(bias_in_mc_se(_summary(bias=math.nan)))
+
+
+def test_the_bias_is_printed_with_its_mc_se_or_with_the_fits_it_rests_on():
+    """An ADEMP review: a bias from one successful fit of 500 was printed like one from
+    thousands. Now each bias has its Monte Carlo SE, SD / sqrt(successful fits), or says it
+    has none."""
+    assert bias_se_text(_summary()) == " (MC SE 0.0016)"  # 0.1 / sqrt(4000) = 0.00158
+    assert bias_se_text(_summary(trials=500, failed=400)) == " (MC SE 0.010)"  # 0.1 / 10
+    assert bias_se_text(_summary(sd=math.nan, trials=500, failed=499)) == (
+        " (from 1 fit: no MC SE)"
+    )
+    assert bias_se_text(_summary(sd=0.0, trials=500, failed=500)) == " (from 0 fits: no MC SE)"
 
 
 def test_notes_flag_multiplicity_bias_and_boundary_only_when_they_apply():

@@ -75,8 +75,8 @@ def test_coverage_at_its_edges_gives_a_bound_and_the_note():
     fits, and every interval missing it left the bias note silent on the coverage."""
     from types import SimpleNamespace
 
-    from designs.outputs.console import coverage_text
     from designs.outputs.effect_notes import _coverage_short
+    from designs.outputs.rates import coverage_text
 
     every = SimpleNamespace(coverage=1.0, coverage_mc_se=0.0, coverage_trials=26)
     # the exact one-sided 95% lower bound after 26 of 26: 0.05^(1/26) = 0.8913
