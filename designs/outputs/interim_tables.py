@@ -125,7 +125,8 @@ def interim_comparison_rows(interim) -> list[dict]:
     if interim.threshold_z is not None:  # the posterior rule: its success probability
         power = ("probability of success of the posterior rule (MC SE)", s.power, s.mc_se)
     rows = [
-        r("n", f"n {per} (interim: n max)", fixed.n, row.n_max, 0),
+        # the key names the unit too (an economist's review: "n" read as either)
+        r(row.size_name, f"n {per} (interim: n max)", fixed.n, row.n_max, 0),
         r("n_total_max", "patients randomised at most", fixed.n_total, row.n_total_max, 0),
         r(
             "inflation",

@@ -11,7 +11,12 @@ from designs.outputs.rates import bound_cell, counted_h0
 from designs.planning.rate_bound import counted_h1
 from designs.spec.decision import threshold_text
 
-__all__ = ["GS_CSV_KEYS", "group_sequential_sample_size_table", "gs_md_header"]
+__all__ = [
+    "GS_CSV_KEYS",
+    "group_sequential_sample_size_table",
+    "gs_csv_header",
+    "gs_md_header",
+]
 
 
 #: Columns of the group-sequential sample-size table (md and csv), per arm with 1:1: head,
@@ -35,8 +40,21 @@ _GS_COLUMNS = (
 )
 
 
-#: The CSV table's header, one key per column of :data:`_GS_COLUMNS`.
+#: The keys of :data:`_GS_COLUMNS`, one per column.
 GS_CSV_KEYS = tuple(k for _, k, _ in _GS_COLUMNS)
+
+
+def gs_csv_header(per_arm: bool) -> list[str]:
+    """The CSV table's header: :data:`GS_CSV_KEYS` with n max, its interval and n fixed
+    named per arm or in total (an economist's review: ``n_max`` and ``n_fixed`` were per arm
+    at 1:1 and totals under unequal allocation under the same names)."""
+    size = "per_arm" if per_arm else "total"
+    names = {
+        "n_max": f"n_max_{size}",
+        "n_interval": f"n_max_{size}_mc_interval",
+        "n_fixed": f"n_fixed_{size}",
+    }
+    return [names.get(k, k) for k in GS_CSV_KEYS]
 
 
 def _gs_cells(r) -> dict:
@@ -70,7 +88,7 @@ def gs_md_header(per_arm: bool, posterior: bool) -> str:
 def group_sequential_sample_size_table(result, design, fmt: str = "md") -> str:
     """The sample-size table of a group-sequential design (``md`` or ``csv``).
 
-    Its first line (:func:`gs_md_header`, :data:`GS_CSV_KEYS`) is one that ``--out``
+    Its first line (:func:`gs_md_header`, :func:`gs_csv_header`) is one that ``--out``
     recognises as an earlier table of this tool
     (:func:`designs.outputs.tables.is_sample_size_table`).
     """
@@ -79,7 +97,7 @@ def group_sequential_sample_size_table(result, design, fmt: str = "md") -> str:
 
     rows = result.rows
     if fmt == "csv":
-        lines = [",".join(GS_CSV_KEYS)]
+        lines = [",".join(gs_csv_header(rows[0].size_name == "n_per_arm"))]
         for r in rows:
             cells = _gs_cells(r)
             lines.append(",".join(str(cells[k]) for k in GS_CSV_KEYS))

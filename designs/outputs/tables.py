@@ -393,10 +393,12 @@ def sample_size_table(result, design, fmt: str = "md") -> str:
 
 def csv_headers() -> frozenset[str]:
     """The header lines (without the newline) of every CSV sample-size table this tool
-    writes: the fixed design's per arm and in total, and the group-sequential one."""
-    from designs.outputs.sample_size_gs_table import GS_CSV_KEYS
+    writes: the fixed design's per arm and in total, and the group-sequential one's (and its
+    header before 2026-12-07, whose n max had no unit in its name)."""
+    from designs.outputs.sample_size_gs_table import GS_CSV_KEYS, gs_csv_header
 
-    return frozenset({",".join(GS_CSV_KEYS)} | {",".join(csv_header(e)) for e in (True, False)})
+    gs = {",".join(GS_CSV_KEYS)} | {",".join(gs_csv_header(e)) for e in (True, False)}
+    return frozenset(gs | {",".join(csv_header(e)) for e in (True, False)})
 
 
 def md_headers() -> frozenset[str]:

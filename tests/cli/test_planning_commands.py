@@ -123,11 +123,17 @@ def test_group_sequential_sample_size_table_and_json(capsys, run):
     assert f"| {row['power']:.3f} | {se_text(row['mc_se'])} |" in out  # the SE as elsewhere
     code, out, _ = run(capsys, *argv, "--format", "csv")
     table = list(csv.DictReader(io.StringIO(out)))
-    assert int(table[0]["n_max"]) == row["n_max"]
+    assert int(table[0]["n_max_per_arm"]) == row["n_max"]
+    assert int(table[0]["n_fixed_per_arm"]) == row["n_fixed"]
     assert float(table[0]["inflation"]) == pytest.approx(row["inflation"])
     # 2:1 in total: the arms beside n max, not the total twice (an own-design review)
     code, out, _ = run(capsys, *argv, "--set", "trial.allocation.active=2", "--json")
     (row,) = json.loads(out)
+    # the CSV names n max and n fixed in total (they were "n_max", "n_fixed" either way)
+    code, out, _ = run(capsys, *argv, "--set", "trial.allocation.active=2", "--format", "csv")
+    (cells,) = list(csv.DictReader(io.StringIO(out)))
+    assert int(cells["n_max_total"]) == row["n_max"] == int(cells["n_total_max"])
+    assert int(cells["n_fixed_total"]) == row["n_fixed"] and "n_max_per_arm" not in cells
     code, out, _ = run(capsys, *argv, "--set", "trial.allocation.active=2")
     assert code == 0 and "| n max (total) | 95% MC interval | n max placebo + active |" in out
     cells = out.splitlines()[2].split(" | ")
