@@ -219,9 +219,11 @@ def floor_note(design) -> list[str]:
     """The placebo arm's mean score reaching the scale's floor (0 points) before the last
     visit: scores pile up there and slopes flatten, so the effect is partly measured against
     the floor (a stress review: slope_mean -10 from a baseline of 40.6 reached 0 by month 4,
-    with no word, and the estimate changed sign)."""
+    with no word, and the estimate changed sign). Only with integer scores: continuous
+    scores are neither rounded nor bounded (an endpoint-porting review: the note was printed
+    for a continuous score whose values went on below 0)."""
     p, t = design.population, design.trial
-    if p.slope_mean >= 0:
+    if p.slope_mean >= 0 or not p.integer_scores:
         return []
     month = p.baseline_mean / -p.slope_mean
     if month >= t.duration_months:

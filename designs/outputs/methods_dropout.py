@@ -172,4 +172,4 @@ def attrition_source(design) -> str:
     # "deaths included" read as the opposite)
     hazard = design.dropout.death_monthly_hazard
     own = f"deaths ({100 * hazard:g}% a month) on top of it" if hazard > 0 else deaths
-    return f"as set in this design, an assumption, not a published figure; {own}"
+    return f"an assumption of this design, not a published figure; {own}"

@@ -314,12 +314,32 @@ def input_sources(design, looks: bool | None = None) -> list[str]:
     out = []
     for name in _inputs(design):
         source = _source(design, name)
-        said = source.text if source else "set in this design, an assumption"
+        said = source.text if source else _no_source(design, name)
         label = _label(design, name)
         line = f"{label[0].upper()}{label[1:]}: {said}"
         out.append(line if line.endswith((".", "?", "!")) else f"{line}.")
     looks = design.interim.sequential if looks is None else looks
     return [*out, _accrual_line(design, looks)]
+
+
+#: What an input without a published source is called: it may be set in the design's file
+#: or inherited from the default design (an endpoint-porting review: "set in this design"
+#: was printed for a value the file never set).
+NO_SOURCE = "an assumption of this design, not a published value"
+
+
+def _no_source(design, name: str) -> str:
+    """:data:`NO_SOURCE`, and for the SD of true slopes a library value derived for another
+    mean decline, which that decline it was derived for."""
+    if name == "slope_sd":
+        p = design.population
+        for source in SOURCES[name]:
+            if source.values[0] == p.slope_sd:
+                return (
+                    f"{NO_SOURCE} (the library derived {p.slope_sd:g} for a mean decline of "
+                    f"{source.values[1]:g} points/month, not this design's {p.slope_mean:g})"
+                )
+    return NO_SOURCE
 
 
 def inputs_text(design, looks: bool | None = None) -> list[str]:

@@ -231,14 +231,17 @@ def test_the_power_card_says_where_each_input_comes_from(base):
     assert "(Castrillo-Viguera et al. 2010)" in html
     moved = small.with_overrides({"effect.value": 0.3})
     html = _shown(views.inputs_html(moved))
-    assert "Effect 30% slowing (+0.15 points/month): set in this design, an assumption." in html
+    assert (
+        "Effect 30% slowing (+0.15 points/month): an assumption of this design, "
+        "not a published value."
+    ) in html
     assert "Castrillo-Viguera" not in html
     # dropout and deaths, the most debated inputs, as methods.md gives them (a review)
     assert "<li>Dropout: published all-cause attrition in ALS trials, deaths included; van " in html
     assert "<li>Deaths follow a constant hazard of 0.004/month" in html
     own = moved.with_overrides({"dropout.monthly_hazard": 0.02})
     html = _shown(views.inputs_html(own))
-    assert "<li>Dropout: as set in this design, an assumption, not a published figure" in html
+    assert "<li>Dropout: an assumption of this design, not a published figure" in html
 
 
 def test_an_uploaded_designs_own_sources_show_until_their_value_moves(base, cli, tmp_path):
@@ -266,7 +269,10 @@ def test_an_uploaded_designs_own_sources_show_until_their_value_moves(base, cli,
     design, errors = design_from_values(uploaded, {**base_values(uploaded), "effect": 35.0})
     assert errors == {} and design.sources.given == {"residual_sd": "our pilot data"}
     html = _shown(views.inputs_html(design))
-    assert "Effect 35% slowing (+0.175 points/month): set in this design, an assumption." in html
+    assert (
+        "Effect 35% slowing (+0.175 points/month): an assumption of this design, "
+        "not a published value."
+    ) in html
     options = command.set_options(uploaded, design)  # raises if they would not rebuild it
     assert not any(o.startswith("sources.") for o in options)
     path = tmp_path / "cited.toml"

@@ -485,6 +485,8 @@ def test_a_placebo_mean_reaching_the_floor_is_said():
     month = steep.population.baseline_mean / 10.0
     assert f"reaches the scale's floor of 0 by month {month:.1f}, before the last visit" in note
     assert note in power_notes(steep, [_summary()])
+    # continuous scores are not bounded: no floor to reach (an endpoint-porting review)
+    assert floor_note(steep.with_overrides({"population.integer_scores": False})) == []
 
 
 def test_no_decline_to_slow_is_no_effect_and_tiny_rank_tests_are_flagged():

@@ -26,7 +26,7 @@ def test_every_library_value_has_its_source(name):
     assumption" here and fail."""
     design = load_design(name)
     text = "\n".join(inputs_text(design))
-    assert "set in this design, an assumption" not in text
+    assert "an assumption of this design, not a published value" not in text
     for input_name in _inputs(design):
         assert _source(design, input_name) is not None, input_name
 
@@ -60,7 +60,13 @@ def test_the_slope_sd_keeps_its_source_only_with_the_decline_it_was_derived_for(
     0.35' beside it, a coefficient of variation of 0.34 credited to a derivation from 0.74."""
     moved = load_design("default").with_overrides({"population.slope_mean": -1.02})
     text = "\n".join(inputs_text(moved))
-    assert "- SD of true slopes 0.35 points/month: set in this design, an assumption." in text
+    # and says which decline 0.35 was derived for (an endpoint-porting review: "set in this
+    # design" was printed for a value the file never set)
+    assert (
+        "- SD of true slopes 0.35 points/month: an assumption of this design, not a published "
+        "value (the library derived 0.35 for a mean decline of -0.5 points/month, not this "
+        "design's -1.02)."
+    ) in text
     assert "(Atassi et al. 2014)" in text  # the decline itself is PRO-ACT's
 
 
@@ -69,13 +75,19 @@ def test_a_changed_value_is_an_assumption_and_loses_its_citation():
     default = load_design("default")
     moved = default.with_overrides({"effect.value": 0.3, "population.slope_mean": -0.6})
     text = "\n".join(inputs_text(moved))
-    assert "- Effect 30% slowing (+0.18 points/month): set in this design, an assumption." in text
-    assert "- Mean decline -0.6 points/month: set in this design, an assumption." in text
+    assert (
+        "- Effect 30% slowing (+0.18 points/month): an assumption of this design, "
+        "not a published value."
+    ) in text
+    assert (
+        "- Mean decline -0.6 points/month: an assumption of this design, not a published value."
+    ) in text
     assert "castrillo" not in input_keys(moved) and "okayama" not in input_keys(moved)
     assert "topiramate" in input_keys(moved)  # the residual SD kept its source
     points = default.with_overrides({"effect.kind": "slope_difference", "effect.value": 0.125})
-    assert "- Effect +0.125 points/month: set in this design, an assumption." in "\n".join(
-        inputs_text(points)
+    assert (
+        "- Effect +0.125 points/month: an assumption of this design, not a published "
+        "value." in "\n".join(inputs_text(points))
     )
 
 

@@ -219,7 +219,8 @@ def test_methods_paragraph_states_the_assumptions(report, report_plan):
         "Assumptions behind n.",  # the closed form's n with one input moved at a time
         "Where the inputs come from.",  # each input's source, in the text and the list
         "Proudfoot M, Jones A",  # the decline's source, in the reference list
-        "- Effect 40% slowing (+0.2 points/month): set in this design, an assumption.",
+        "- Effect 40% slowing (+0.2 points/month): an assumption of this design, "
+        "not a published value.",
         # a regulatory review: which analysis is primary; the realism file is no sensitivity
         # analysis of the estimate; the published attrition's curve within a trial assumed;
         # the commit of the checkout

@@ -1,7 +1,7 @@
 """A design's own sources (``[sources]``): read, checked, written back, dropped when the value
 they were written for changes, and printed in the methods text's "Where the inputs come from"
 in place of "an assumption" (a user's design with published values the library does not know
-read "set in this design, an assumption" for each)."""
+read "an assumption of this design" for each)."""
 
 from __future__ import annotations
 
@@ -43,7 +43,9 @@ def test_a_design_file_cites_its_own_values(cited):
     )
     # without them both read as assumptions
     plain = cited.with_overrides({"sources.slope_sd": "", "sources.accrual": ""})
-    assert _line(plain, "SD of true slopes").endswith(": set in this design, an assumption.")
+    assert _line(plain, "SD of true slopes").endswith(
+        ": an assumption of this design, not a published value."
+    )
     assert _line(plain, "Accrual").startswith("Accrual 8.4 patients/month: an assumption")
     # the library's sources of the other inputs are untouched, and a user's text adds no key
     assert input_keys(cited) == input_keys(plain)
@@ -183,7 +185,9 @@ def test_the_dropout_paragraph_cites_a_designs_own_attrition_and_deaths():
     moved = both.with_overrides({"dropout.death_monthly_hazard": 0.006})
     assert "sources" not in moved.to_dict()
     assert "(an assumption)" in also_simulated(moved)
-    assert attrition_source(moved).startswith("as set in this design, an assumption")
+    assert attrition_source(moved).startswith(
+        "an assumption of this design, not a published figure"
+    )
     # its deaths come on top of the schedule (an explorer review: "deaths included")
     assert attrition_source(moved).endswith("; deaths (0.6% a month) on top of it")
     # a design's own schedule has its deaths on top, not split off it (a review: the
