@@ -10,6 +10,8 @@ both.
 from __future__ import annotations
 
 import os
+import stat
+import tempfile
 from pathlib import Path
 
 _CHECKOUT = Path(__file__).resolve().parents[1]
@@ -27,6 +29,43 @@ def cache_root() -> Path:
     return Path(platformdirs.user_cache_dir("als-trial-sim"))
 
 
+def private_temp_root() -> Path:
+    """A folder of this user's own in the system's temporary folder, for caches when
+    :func:`cache_root` cannot be written (a read-only home or checkout):
+    ``<tmp>/als-trial-sim-<uid>``, made readable by its owner only, and used only if this user
+    owns it and nobody else can write to it; otherwise a fresh private folder
+    (``tempfile.mkdtemp``, not kept between runs). An installation review: the fallback was
+    one fixed ``<tmp>/als-trial-sim-numba`` for every user, so a second user whose home was
+    read-only could not start the tool at all (the first user owned it), and a folder anyone
+    could write was used for Numba's cache files, which are pickles."""
+    uid = os.getuid() if hasattr(os, "getuid") else -1
+    folder = Path(tempfile.gettempdir()) / f"als-trial-sim-{uid}"
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+        st = folder.lstat()
+        own = uid < 0 or st.st_uid == uid
+        if stat.S_ISDIR(st.st_mode) and own and not st.st_mode & 0o022:
+            if os.access(folder, os.W_OK):
+                return folder
+    except OSError:
+        pass
+    return Path(tempfile.mkdtemp(prefix="als-trial-sim-"))
+
+
+def writable_cache(folder: Path, name: str) -> Path:
+    """``folder`` (created) if files can be written in it, else ``name`` in
+    :func:`private_temp_root`."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+        return folder
+    except OSError:
+        fallback = private_temp_root() / name
+        fallback.mkdir(parents=True, exist_ok=True)
+        return fallback
+
+
 def pytensor_cache() -> Path:
     """PyTensor's cache folder (its ``base_compiledir``): compiled C modules, and the
     Numba functions of the models' graphs and of nutpie's callbacks
@@ -42,6 +81,11 @@ def pytensor_cache() -> Path:
 
 
 def use_pytensor_cache() -> None:
-    """Point PyTensor's caches (:func:`pytensor_cache`) into :func:`cache_root` unless the
-    user set ``PYTENSOR_FLAGS``; must run before PyTensor is imported."""
-    os.environ.setdefault("PYTENSOR_FLAGS", f"base_compiledir={pytensor_cache()}")
+    """Point PyTensor's caches (:func:`pytensor_cache`) into :func:`cache_root`, or where that
+    cannot be written into :func:`private_temp_root` (an installation review: a read-only
+    home stopped ``fit`` with a traceback), unless the user set ``PYTENSOR_FLAGS``; must run
+    before PyTensor is imported."""
+    if "PYTENSOR_FLAGS" not in os.environ:
+        folder = pytensor_cache()
+        folder = writable_cache(folder, f"pytensor/{folder.name}")
+        os.environ["PYTENSOR_FLAGS"] = f"base_compiledir={folder}"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -174,7 +175,15 @@ def cached_fit(
     data = load_phase2() if data is None else data
     fit_settings = {k: v for k, v in settings.items() if k != "sampler"}
     idata = model.fit(data, priors, progressbar=progressbar, nuts_sampler=sampler, **fit_settings)
-    model.save_posterior(idata, path)
+    try:
+        model.save_posterior(idata, path)
+    except OSError as exc:  # a read-only cache (an installation review: the fit was lost)
+        print(
+            f"warning: the phase 2 fit could not be kept in {cache_dir} "
+            f"({exc.strerror or exc}); it is used for this run and fitted again by the next "
+            "(ALS_TRIAL_SIM_CACHE names a folder that can be written)",
+            file=sys.stderr,
+        )
     if groups is None:
         return idata
     return PosteriorView.from_datatree(idata, tuple(dict.fromkeys(("posterior", *groups))))

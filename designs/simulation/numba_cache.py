@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numba
 
-from progression.cache_dirs import cache_root
+from progression.cache_dirs import cache_root, writable_cache
 
 _PACKAGE = Path(__file__).resolve().parents[1]
 #: Packages whose modules may hold compiled code: ``designs`` and the benchmarks' kernels.
@@ -143,25 +143,16 @@ def use_versioned_cache() -> Path:
 
     ``<base>`` is ``NUMBA_CACHE_DIR`` if set, else ``numba`` in the tool's one cache folder
     (:func:`progression.cache_dirs.cache_root`: ``.cache/`` of a source checkout, which the
-    Makefile uses too, or the user's cache folder); if that cannot be written, the system's
-    temporary folder. Must run before any
+    Makefile uses too, or the user's cache folder); if that cannot be written, this user's own
+    temporary folder (:func:`progression.cache_dirs.private_temp_root`). Must run before any
     ``@njit(cache=True)`` of ours is applied, i.e. on import of :mod:`designs`.
     """
     base = os.environ.get("NUMBA_CACHE_DIR") or str(cache_root() / "numba")
     everything = _all_sources_hash()
     _IMPORTED[:] = [everything]
     name = f"src-{sources_hash(Path(base) / MEMO_NAME, everything)}"
-    cache_dir = Path(base) / name
-    try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=cache_dir):
-            pass
-    except OSError:  # read-only home or cache folder: compile into the temporary folder
-        cache_dir = Path(tempfile.gettempdir()) / "als-trial-sim-numba" / name
-        try:
-            cache_dir.mkdir(parents=True, exist_ok=True)
-        except OSError:  # nowhere to write: Numba falls back to its own cache locations
-            pass
+    # a read-only home or cache folder: this user's own temporary folder
+    cache_dir = writable_cache(Path(base) / name, f"numba/{name}")
     numba.config.CACHE_DIR = str(cache_dir)
     return cache_dir
 

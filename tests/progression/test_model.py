@@ -91,6 +91,20 @@ def test_cached_fit_reuses_a_matching_posterior(posterior, phase2, tmp_path, mon
         model.cached_fit(phase2, tmp_path, seed=SEED, draws=10)
 
 
+def test_a_fit_that_cannot_be_kept_is_used_and_said(
+    posterior, phase2, tmp_path, monkeypatch, capsys
+):
+    """An installation review: with a read-only cache the fit stopped with a traceback after
+    sampling. Now the fit is returned for this run and a warning says it was not kept."""
+    blocker = tmp_path / "file"
+    blocker.write_text("")  # a file where the cache folder would go: cannot be created
+    monkeypatch.setattr(model, "fit", lambda *args, **kwargs: posterior)
+    got = model.cached_fit(phase2, blocker / "posterior", seed=SEED)
+    assert got is posterior
+    err = capsys.readouterr().err
+    assert "warning: the phase 2 fit could not be kept in" in err and "ALS_TRIAL_SIM_CACHE" in err
+
+
 def test_prior_predictive_looks_like_als(posterior):
     """Prior trajectories stay mostly within 0-48 and decline at plausible rates."""
     y = posterior["prior_predictive"]["alsfrs_r"].values.reshape(-1, 80)

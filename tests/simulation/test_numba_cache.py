@@ -1,6 +1,10 @@
 """The Numba cache folder (designs.simulation.numba_cache) follows the kernel sources
 (a stale kernel would give old numbers)."""
 
+import os
+import stat
+import tempfile
+
 import numba
 
 from designs.simulation import numba_cache
@@ -171,16 +175,35 @@ def test_every_compiled_function_and_what_it_reads_is_hashed():
     assert checked > 20  # the engine's kernels were seen
 
 
-def test_unwritable_cache_falls_back_to_a_temporary_folder(tmp_path, monkeypatch):
+def test_unwritable_cache_falls_back_to_this_users_temporary_folder(tmp_path, monkeypatch):
     blocker = tmp_path / "file"
     blocker.write_text("")  # a file where the cache folder would go: cannot be created
     monkeypatch.setenv("NUMBA_CACHE_DIR", str(blocker / "numba"))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     old = numba.config.CACHE_DIR
     try:
         path = numba_cache.use_versioned_cache()
-        assert path.parent.name == "als-trial-sim-numba" and path.is_dir()
+        assert path.is_dir() and path.parent.name == "numba"
+        assert path.parent.parent == tmp_path / f"als-trial-sim-{os.getuid()}"
     finally:
         numba.config.CACHE_DIR = old
+
+
+def test_the_temporary_fallback_is_private(tmp_path, monkeypatch):
+    """An installation review: the fallback was one fixed folder in the shared temporary
+    folder for every user, used even where anyone could write to it (Numba's cache files are
+    pickles). This user's folder is made readable by its owner only; one that others can
+    write to is not used (a fresh private folder instead)."""
+    from progression.cache_dirs import private_temp_root
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    own = private_temp_root()
+    assert own == tmp_path / f"als-trial-sim-{os.getuid()}"
+    assert stat.S_IMODE(own.stat().st_mode) == 0o700
+    own.chmod(0o777)  # as if another process (or user) had opened it to everyone
+    fresh = private_temp_root()
+    assert fresh != own and fresh.parent == tmp_path and fresh.name.startswith("als-trial-sim-")
+    assert stat.S_IMODE(fresh.stat().st_mode) == 0o700
 
 
 def test_class_bodies_and_kernels_compiled_inside_functions_count(tmp_path):
