@@ -11,9 +11,27 @@ import os
 import sys
 from pathlib import Path
 
+
+def _started_by_the_script() -> bool:
+    """Whether the program running is the ``als-trial-sim`` script pip writes (which imports
+    this module), under whatever name it was started: a link or a cluster's wrapper may
+    rename it (an installation review: ``NUMBA_NUM_THREADS=0`` then ended in Numba's
+    traceback)."""
+    if Path(sys.argv[0]).stem == "als-trial-sim":
+        return True
+    script = getattr(sys.modules.get("__main__"), "__file__", None)
+    if not script or Path(script).suffix == ".py":
+        return False
+    try:
+        with open(script, encoding="utf-8", errors="replace") as f:
+            return "from simulate import main" in f.read(4096)
+    except OSError:
+        return False
+
+
 #: Started as a program (``python simulate.py``, or the ``als-trial-sim`` script, which
 #: imports this module), not imported by a test or a script.
-_PROGRAM = __name__ == "__main__" or Path(sys.argv[0]).stem == "als-trial-sim"
+_PROGRAM = __name__ == "__main__" or _started_by_the_script()
 
 if _PROGRAM:  # no cyclic garbage collection while the command line loads: see
     gc.disable()  # designs.cli.collector (settle() below switches it on again)

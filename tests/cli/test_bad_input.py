@@ -4,6 +4,9 @@ One table of cases, run in-process through ``simulate.main`` (fast), plus a subp
 that a real run prints no traceback.
 """
 
+import sys
+from pathlib import Path
+
 import pytest
 
 
@@ -722,6 +725,27 @@ def test_numba_threads_below_one_is_one_line_not_numbas_traceback(repo_root, thr
     assert out.returncode == 2, out.stderr
     assert out.stderr.startswith(f"error: NUMBA_NUM_THREADS = {threads}: must be a whole number")
     assert out.stderr.count("\n") == 1 and out.stdout == ""
+
+
+def test_numba_threads_below_one_is_refused_by_the_script_under_another_name(tmp_path):
+    """An installation review: started through a link (or a cluster's wrapper) with another
+    name, the ``als-trial-sim`` script met NUMBA_NUM_THREADS=0 with Numba's traceback."""
+    import os
+    import shutil
+    import subprocess
+
+    script = shutil.which("als-trial-sim", path=str(Path(sys.executable).parent))
+    assert script, "the als-trial-sim script is installed beside the Python of the tests"
+    (tmp_path / "ats").symlink_to(script)
+    out = subprocess.run(
+        [str(tmp_path / "ats"), "designs"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "NUMBA_NUM_THREADS": "0"},
+    )
+    assert out.returncode == 2, out.stderr
+    assert out.stderr.startswith("error: NUMBA_NUM_THREADS = 0: must be a whole number")
 
 
 @pytest.mark.parametrize(
