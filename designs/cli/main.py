@@ -22,7 +22,6 @@ from designs.cli import (
     sweep_command,
 )
 from designs.cli.options import (
-    PROG,
     Parser,
     flag_message,
     phase2_posterior,
@@ -30,6 +29,7 @@ from designs.cli.options import (
 )
 from designs.cli.progress import progress_bar
 from designs.errors import InputError
+from designs.program import program_name
 from designs.simulation.seeds import DEFAULT_SEED
 from progression.sampler_messages import quiet_pymc
 
@@ -37,7 +37,7 @@ from progression.sampler_messages import quiet_pymc
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with one sub-parser per subcommand."""
     parser = Parser(
-        prog=PROG,
+        prog=program_name(),
         description=(
             "Plan a double-blind ALS trial: how many patients, for how long, with which "
             "analysis, and how sure. Without a subcommand, runs the main job on the bundled "

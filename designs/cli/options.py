@@ -35,7 +35,6 @@ from designs.errors import InputError
 from designs.outputs.json_text import json_ready, json_text  # noqa: F401 (json_ready re-exported)
 from designs.simulation.seeds import DEFAULT_SEED, MAX_SEED
 
-PROG = "simulate.py"
 MAX_TRIALS = 10_000_000
 MAX_INDEX = MAX_SEED  # the largest trial index, as the largest seed
 

@@ -33,7 +33,9 @@ def command_line() -> str:
     """The command as typed, recorded in output files so that rerunning it reproduces them."""
     import shlex
 
-    return shlex.join(["python", "simulate.py", *command_args()])
+    from designs.program import program_words
+
+    return shlex.join([*program_words(), *command_args()])
 
 
 def print_json(obj, record: bool = False) -> None:

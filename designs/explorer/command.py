@@ -192,7 +192,9 @@ def design_args(design_ref, base, design) -> list[str]:
 
 def command_text(args: Sequence[str]) -> str:
     """One shell line, as the command line records its own commands."""
-    return shlex.join(["python", "simulate.py", *args])
+    from designs.program import program_words
+
+    return shlex.join([*program_words(), *args])
 
 
 def commands_file(

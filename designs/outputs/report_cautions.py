@@ -15,11 +15,11 @@ def fresh_check_block(rows, design, command: str | None = None, calibrated=None)
     error above the level at n, as a Markdown block (with a blank line after), or nothing
     when every row passed: before the numbers are pasted. ``command``: the command line
     that made the report, which the advice to rerun repeats with more trials."""
-    import shlex
 
     from designs.outputs.fresh_check import fresh_check_warnings
+    from designs.program import arguments_after_program
 
-    rerun = None if command is None else shlex.split(command)[2:]  # after python simulate.py
+    rerun = None if command is None else arguments_after_program(command)
     from designs.outputs.small_arm import small_n_notes
 
     lines = fresh_check_warnings(rows, design, command="report", rerun=rerun)

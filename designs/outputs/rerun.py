@@ -41,4 +41,6 @@ def rerun_text(row, command: str = "sample-size", rerun=None) -> str:
             skip = True
         elif not arg.startswith(tuple(f"{o}=" for o in TRIALS_OPTIONS)):
             kept.append(arg)
-    return shlex.join(["python", "simulate.py", *kept, *more])
+    from designs.program import program_words
+
+    return shlex.join([*program_words(), *kept, *more])

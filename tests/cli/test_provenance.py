@@ -120,3 +120,35 @@ def test_a_robust_prior_at_unit_information_says_its_sd_moves_with_the_design(
     assert code == 0 and "robust component" not in text  # the vague prior has none
     code, text, _ = run(capsys, *small, "--prior", "robust", "--prior-weight", "0")
     assert code == 0 and "robust component" not in text  # weight 0: the vague prior
+
+
+def test_the_recorded_command_is_the_one_that_started_the_tool(tmp_path, repo_root):
+    """An installation review: after a pip install only ``als-trial-sim`` runs, yet every
+    recorded command (JSON, report README, rerun advice) and ``--help`` said ``python
+    simulate.py``. Run from another folder, each way records itself."""
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = shutil.which("als-trial-sim", path=str(Path(sys.executable).parent))
+    assert script, "the als-trial-sim script is installed beside the Python of the tests"
+    argv = ["power", "--n-per-arm", "10", "--trials", "20", "--json"]
+    ways = {
+        "als-trial-sim power": [script],
+        "python simulate.py power": [sys.executable, str(repo_root / "simulate.py")],
+    }
+    for recorded, start in ways.items():
+        out = subprocess.run(
+            [*start, *argv], capture_output=True, text=True, cwd=tmp_path, check=True
+        )
+        (row,) = (
+            json.loads(out.stdout)
+            if out.stdout.lstrip().startswith("[")
+            else [json.loads(out.stdout)]
+        )
+        assert row["command"] == f"{recorded} --n-per-arm 10 --trials 20 --json", start
+        version = subprocess.run(
+            [*start, "--version"], capture_output=True, text=True, cwd=tmp_path, check=True
+        )
+        assert version.stdout.startswith(recorded.split(" power")[0].split()[-1]), start
