@@ -10,6 +10,7 @@ from shiny import ui
 from designs.explorer.view_parts import data_table
 from designs.outputs.decision_looks import posterior_rule_phrase
 from designs.outputs.group_sequential import (
+    DATA_CUT,
     charter_lines,
     entered,
     entered_cell,
@@ -71,7 +72,7 @@ def posterior_looks_html(req, s, provenance) -> ui.Tag:
         ui.tags.li(
             f"Expected patients randomised: {s.expected_n_total:.1f} under the effect "
             f"({s.true_effect:+.3f} points/month), {s.expected_n_total_h0:.1f} under no "
-            f"effect, of {s.n_total}.",
+            f"effect, of {s.n_total} ({DATA_CUT}).",
             id="gs-expected-n",
             data_expected_n=repr(s.expected_n_total),
         ),
@@ -188,7 +189,7 @@ def frequentist_looks_html(req, gs, provenance) -> ui.Tag:
         ),
         ui.tags.li(
             f"Expected patients randomised: {gs.expected_n_total:.1f} under the effect, "
-            f"{gs.expected_n_total_h0:.1f} under no effect, of {gs.n_total}.",
+            f"{gs.expected_n_total_h0:.1f} under no effect, of {gs.n_total} ({DATA_CUT}).",
             id="gs-expected-n",
         ),
         ui.tags.li(

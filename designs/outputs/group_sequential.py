@@ -22,6 +22,14 @@ __all__ = [
 ]
 
 
+#: What the expected patients and months assume (an economist's review: the expected patients
+#: read as the enrolment to fund): docs/group_sequential.md.
+DATA_CUT = (
+    "randomisation assumed to stop at the data cut of the look where the trial stops, so "
+    "patients randomised while the DSMB reviews are not counted"
+)
+
+
 def entered(s, k: int) -> float:
     """Mean patients randomised by look ``k`` (NaN in a summary made before it was kept)."""
     by_look = getattr(s, "n_entered_by_look", None) or []
@@ -86,7 +94,8 @@ def group_sequential_text(design, s) -> str:
         f"expected patients randomised {s.expected_n_total:.1f} under the effect "
         f"({s.true_effect:+.3f} points/month), {s.expected_n_total_h0:.1f} under no effect, "
         f"of {s.n_total}; expected months {s.expected_months:.1f} and "
-        f"{s.expected_months_h0:.1f}, of {s.fixed_months:.1f} without interim analyses"
+        f"{s.expected_months_h0:.1f}, of {s.fixed_months:.1f} without interim analyses "
+        f"({DATA_CUT})"
     )
     lines += charter_lines(s)
     ended = information_stop_text(s)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from designs import __version__
 from designs.analyses.registry import title
-from designs.outputs.group_sequential import entered, entered_cell
+from designs.outputs.group_sequential import DATA_CUT, entered, entered_cell
 from designs.outputs.interim_looks_table import LOOK_COLUMNS, null_trials
 from designs.outputs.numbers import rate_mc_se
 from designs.outputs.rates import above_level, rate_cell
@@ -113,8 +113,8 @@ def posterior_notes(interim) -> str:
         "whether they hold the design's level (simulate.py calibrate --looks finds a common "
         "threshold that does). Threshold as z: the z statistic at which the look's posterior "
         "probability equals its threshold at the look's planned information. Expected patients "
-        "and months: means over simulated trials at the look where each trial stopped. In "
-        f"brackets: Monte Carlo SE. {hypothesis_trials_text(s)}, seed {s.seed}, "
+        "and months: means over simulated trials at the look where each trial stopped "
+        f"({DATA_CUT}). In brackets: Monte Carlo SE. {hypothesis_trials_text(s)}, seed {s.seed}, "
         f"als-trial-sim {__version__}.{_posterior_type_i_flag(interim)}"
     )
 

@@ -14,6 +14,7 @@ import math
 from designs import __version__
 from designs.analyses.registry import title
 from designs.outputs.group_sequential import (
+    DATA_CUT,
     charter_lines,
     has_futility,
     nonbinding_paren,
@@ -225,8 +226,8 @@ def _notes(interim) -> str:
         f"({s.alpha:g} {sided}): the fixed design at its n, the interim design at n max, the "
         "size it randomises if it reaches its final look. Expected patients randomised and "
         "calendar months: means over simulated trials of the patients entered and the month "
-        "at the look where each trial stopped (the fixed design randomises all and ends "
-        "after the last patient's last visit; patients, not the expected information of "
+        f"at the look where each trial stopped ({DATA_CUT}; the fixed design randomises all "
+        "and ends after the last patient's last visit; patients, not the expected information of "
         "rpact's or EAST's tables). Boundaries: planned, on the z scale, with their nominal "
         f"p ({sided}); {boundary_words(s)}. "
         + (

@@ -4,7 +4,7 @@ the fixed design's n, with the notes under it (rendering only)."""
 
 from __future__ import annotations
 
-from designs.outputs.group_sequential import spending_words
+from designs.outputs.group_sequential import DATA_CUT, spending_words
 from designs.outputs.look_notes import futility_beta_note
 from designs.outputs.numbers import se_text
 from designs.outputs.rates import bound_cell, counted_h0
@@ -162,7 +162,7 @@ def _gs_notes(r0) -> list[str]:
         "n max: the size the trial randomises if it reaches its final look; power: overall "
         "power in favour of active under the design's effect at n max; E[n total]: mean "
         "patients randomised by the look where the trial stopped, under the effect (H1) and "
-        "under no effect (H0); E[months]: the mean calendar month of that look "
+        f"under no effect (H0), {DATA_CUT}; E[months]: the mean calendar month of that look "
         f"(the first row {r0.fixed_months:.1f} without interim analyses); inflation: n max / "
         "n of the same design without interim looks, "
         "both fitted on the same trials (same seed); n max is the inflation times n fixed, the "
@@ -210,7 +210,7 @@ def _posterior_notes(r0, looks: str) -> list[str]:
         f"{_one_sided_level(r0)}. The thresholds are used as given, NOT re-calibrated at each n: "
         "if the type I error is too high, run calibrate --looks at n max. E[n total]: mean "
         "patients randomised by the look where the trial stopped, under the effect (H1) and "
-        "under no effect (H0); E[months]: the mean calendar month of that look "
+        f"under no effect (H0), {DATA_CUT}; E[months]: the mean calendar month of that look "
         f"(the first row {r0.fixed_months:.1f} without interim analyses); inflation: n max / "
         "n of the same design without interim looks "
         "judged at the final threshold, both fitted on the same trials (same seed); n max is "
