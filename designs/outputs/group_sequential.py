@@ -95,7 +95,7 @@ def group_sequential_text(design, s) -> str:
         f"({s.true_effect:+.3f} points/month), {s.expected_n_total_h0:.1f} under no effect, "
         f"of {s.n_total}; expected months {s.expected_months:.1f} and "
         f"{s.expected_months_h0:.1f}, of {s.fixed_months:.1f} without interim analyses "
-        f"({DATA_CUT})"
+        f"({DATA_CUT}){screened_text(s)}"
     )
     lines += charter_lines(s)
     ended = information_stop_text(s)
@@ -319,3 +319,16 @@ def spending_words(spending: str) -> str:
     name = str(spending).split("(", 1)[0].split(":", 1)[0].strip()
     words = FAMILY_WORDS.get(name)
     return f"{words} ({spending})" if words else str(spending)
+
+
+def screened_text(s) -> str:
+    """'; 1.37 candidates screened per patient randomised, so about 389 and 409 screened' of
+    a looks summary under screening (else ''): the candidates to budget for (an economist's
+    review: the fixed design's count went missing with looks)."""
+    per = getattr(s, "screened_per_enrolled", 1.0)
+    if not per > 1.0:
+        return ""
+    return (
+        f"; {per:.2f} candidates screened per patient randomised, so about "
+        f"{per * s.expected_n_total:.0f} and {per * s.expected_n_total_h0:.0f} screened"
+    )

@@ -37,6 +37,7 @@ from designs.planning.rate_bound import counted_h0, edge_bound
 from designs.sequential import efficacy_boundaries, futility_boundaries
 from designs.sequential.conditional_power import conditional_power_futility
 from designs.sequential.observed import observed_crossings
+from designs.simulation import layout as K
 from designs.simulation.engine_looks import LookResults, run_trials_at_looks
 from designs.simulation.inputs import simulation_inputs
 from designs.spec.interim import CpUnder, Futility, Information
@@ -253,6 +254,9 @@ class GroupSequentialSummary:
     #: The information the alpha spending read: ``"observed"`` (each trial's own) or
     #: ``"planned"`` (the planned boundaries for every trial; ``interim.information``).
     information: str = "observed"
+    #: Candidates screened per patient randomised (1 without screening), over the whole
+    #: trials under the effect (an economist's review: it went missing with looks).
+    screened_per_enrolled: float = 1.0
 
     def to_dict(self) -> dict:
         return looks_json(self)
@@ -471,6 +475,10 @@ def summarise(design, trials: int, seed: int, h1, h0) -> GroupSequentialSummary:
         type_i_error_nonbinding=alpha_nb,
         mc_se_type_i_error_nonbinding=mc_se(alpha_nb, n_nb),
         information_max=float(times.information_max),
+        screened_per_enrolled=float(
+            res1.counts[:, K.C_SCREENED_PLACEBO : K.C_SCREENED_ACTIVE + 1].sum()
+            / (res1.counts.shape[0] * design.trial.n_total)
+        ),
         efficacy_boundaries_estimate=[
             float(z * e) for z, e in zip(planned.efficacy_z, se_planned, strict=True)
         ],

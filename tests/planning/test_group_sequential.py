@@ -246,3 +246,21 @@ def test_a_power_of_one_gives_its_bound_not_an_se_of_zero():
         bound = f"{np.floor(0.05 ** (1 / counted) * 1000) / 1000:.3f}"  # rounded outwards
         assert f"power 1.000 (all of {counted} trials; one-sided 95% lower bound {bound});" in text
     assert f"power {s.power:.3f} (MC SE " in group_sequential_text(design, s)
+
+
+def test_screening_with_looks_gives_the_candidates_per_patient_randomised():
+    """An economist's review: with looks the candidates to screen went missing (the fixed
+    design gave them). Each randomised patient takes a geometric number of candidates with
+    mean 1 / P(admitted) (proact_enriched_dfs: delta-FS < 1.1 of a log-normal 0.91 (0.53),
+    P = 0.7327); over 300 trials x 60 patients its mean has SD sqrt((1 - P) / P^2 / 18000)
+    = 0.0052, so 4 of it is the tolerance. Without screening it is exactly 1."""
+    design = load_design("proact_enriched_dfs").with_overrides(
+        {"trial.n_per_arm": 30, "interim.looks": [0.5, 1.0]}
+    )
+    p_admit = design.enrichment.delta_fs_admit_probability(design.population)
+    assert abs(p_admit - 0.7327) < 5e-4
+    s = group_sequential_power(design, 300, 5)
+    tolerance = 4 * np.sqrt((1 - p_admit) / p_admit**2 / (300 * 60))
+    assert abs(s.screened_per_enrolled - 1 / p_admit) < tolerance
+    plain = load_design().with_overrides({"trial.n_per_arm": 30, "interim.looks": [0.5, 1.0]})
+    assert group_sequential_power(plain, 100, 5).screened_per_enrolled == 1.0
