@@ -40,7 +40,13 @@ SWEEP_GRIDS = (
         "effect.value grid, in the design's units, e.g. 0.2 0.3, or percentages for a "
         "proportional slowing, e.g. 20%%:30%%:5%%",
     ),
-    ("--duration", "duration_months", False, "trial length, months (visits keep their spacing)"),
+    (
+        "--duration",
+        "duration_months",
+        False,
+        "follow-up per patient, months: the last visit's month (visits keep their spacing; "
+        "the calendar length adds accrual)",
+    ),
     (
         "--dropout",
         "dropout_12m",

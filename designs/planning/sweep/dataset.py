@@ -90,7 +90,13 @@ DIM_ATTRS = {
     "n_per_arm": {"long_name": "patients randomised per arm", "units": "patients"},
     "n_total": {"long_name": "patients randomised in total", "units": "patients"},
     "effect": {"long_name": "effect.value", "units": ""},
-    "duration_months": {"long_name": "trial length (last visit)", "units": "months"},
+    # each patient's follow-up, not the calendar length, which adds accrual (an economist's
+    # review read "trial length" as the months to budget)
+    "duration_months": {
+        "long_name": "follow-up per patient: month of the last visit (the calendar length adds "
+        "accrual and any lead-in)",
+        "units": "months",
+    },
     "dropout_12m": {
         "long_name": "dropout by month 12 were no one to die: constant MCAR hazard "
         "-ln(1 - value) / 12 per month; deaths compete, so a little fewer drop out "
