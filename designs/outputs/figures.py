@@ -33,6 +33,7 @@ from designs.outputs.plotting import (
     footer,
     is_tool_figure,
     lay_out,
+    legend_below,
     new_figure,
     save,
     series_style,
@@ -127,8 +128,9 @@ def power_curve_png(
         + assumptions_line(design, analysis),
         fontsize=9,
     )
-    # "best": a figures review found the fixed lower right over a curve in notebook 02
-    ax.legend(title=effect_label_title or "true effect", loc="best", fontsize=8)
+    # under the axes: "best" put it over a band (a teaching review), the fixed lower right
+    # over a curve in notebook 02 (a figures review)
+    legend_below(ax, 5.2, title=effect_label_title or "true effect", fontsize=8)
     ax.grid(alpha=0.3)
     footer(
         fig,
@@ -312,15 +314,7 @@ def draw_sample_size_search(result, *, closed_form=None, design=None):
     )
     # below the axes, not over the targets' intervals of n shaded down to the size axis (an
     # accessibility review: inside, at the lower right, it hid their lower part)
-    from matplotlib.transforms import ScaledTranslation
-
-    legend = ax.legend(
-        fontsize=7.5,
-        loc="upper center",
-        bbox_to_anchor=(0.5, 0),  # under the size axis's label, whatever the axes' height
-        bbox_transform=ax.transAxes + ScaledTranslation(0, -0.5, fig.dpi_scale_trans),
-    )
-    fig.set_size_inches(7.5, 5.3 + LEGEND_LINE_IN * len(legend.get_texts()))  # axes kept
+    legend_below(ax, 5.2, fontsize=7.5)
     ax.grid(alpha=0.3)
     what = (
         "simulation error only, not uncertainty about the true n; power with a control variate"
@@ -345,9 +339,6 @@ def draw_sample_size_search(result, *, closed_form=None, design=None):
     return fig
 
 
-#: Height of one legend line of the sample-size figure (7.5 pt type), inches: the figure is
-#: made taller by one per legend entry, so that the axes keep their height.
-LEGEND_LINE_IN = 0.165
 #: Characters of a caution line under the sample-size figure (7.5 pt across its width).
 CAUTION_WIDTH = 110
 

@@ -44,6 +44,30 @@ def new_figure(width_in: float, height_in: float, ncols: int = 1):
     return fig, fig.subplots(1, ncols)
 
 
+#: Height of one legend line (7.5-8 pt type), inches: a figure whose legend goes under its
+#: axes (:func:`legend_below`) grows by one per entry, so that the axes keep their height.
+LEGEND_LINE_IN = 0.165
+
+
+def legend_below(ax, height_in: float, **kwargs):
+    """The legend of ``ax`` under the axes and their size label, whatever the axes' height,
+    and the figure ``height_in`` inches tall plus a line per entry (an accessibility review:
+    inside the axes it covered the sample-size figure's intervals of n; a teaching review:
+    "best" put the power figure's over a band). ``kwargs`` go to ``ax.legend``."""
+    from matplotlib.transforms import ScaledTranslation
+
+    fig = ax.figure
+    legend = ax.legend(
+        loc="upper center",
+        bbox_to_anchor=(0.5, 0),
+        bbox_transform=ax.transAxes + ScaledTranslation(0, -0.5, fig.dpi_scale_trans),
+        **kwargs,
+    )
+    lines = len(legend.get_texts()) + bool(legend.get_title().get_text())
+    fig.set_size_inches(fig.get_figwidth(), height_in + 0.1 + LEGEND_LINE_IN * lines)
+    return legend
+
+
 def footer(fig, text: str) -> None:
     """Provenance (trials, seed, version) in small grey type at the bottom left, wrapped to
     the figure's width (:func:`fit_within`; a review: one was cut at the edge, and a grant

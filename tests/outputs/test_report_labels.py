@@ -77,6 +77,17 @@ def test_posterior_axis_label_stays_within_the_figure(monkeypatch, tmp_path):
         assert box.y0 <= label.y0 and label.y1 <= box.y1 and fig.bbox.x0 <= label.x0
 
 
+def test_the_power_figures_legend_covers_no_curve_or_band(monkeypatch, tmp_path):
+    """A teaching review: the power figure's legend ("best") lay over a curve's band. It is
+    under the axes and their size label."""
+    from tests.outputs.legend_check import assert_legend_clear
+
+    caught = _caught(figures, monkeypatch)
+    figures.power_curve_png(_sweep(), tmp_path / "p.png", design=load_design())
+    (fig,) = caught
+    assert_legend_clear(fig.axes[0])
+
+
 @pytest.mark.parametrize("draw", ["power_curve_png", "analyses_png"])
 def test_power_figures_name_the_posterior_rule(draw, monkeypatch, tmp_path):
     caught = _caught(figures, monkeypatch)

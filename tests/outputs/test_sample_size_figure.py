@@ -161,22 +161,8 @@ def test_the_legend_covers_nothing_drawn(searches, monkeypatch, tmp_path):
     lower part of the targets' intervals of n (shaded down to the size axis). It is now under
     the axes and their size label, clear of the cautions and the footer, and inside the
     figure, for a one- and a two-stage search."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    from designs.outputs.plotting import PNG_DPI, past_the_edge
+    from tests.outputs.legend_check import assert_legend_clear
 
     design, one, two = searches
     for result in (one, two):
-        ax = _drawn(result, design, monkeypatch, tmp_path)
-        fig = ax.figure
-        fig.set_dpi(PNG_DPI)  # measured as the PNG is drawn
-        canvas = FigureCanvasAgg(fig)
-        canvas.draw()
-        renderer = canvas.get_renderer()
-        legend = ax.get_legend().get_window_extent(renderer)
-        assert not legend.overlaps(ax.bbox)  # nothing plotted sits under it
-        assert not legend.overlaps(ax.xaxis.get_tightbbox(renderer))  # ticks and size label
-        for text in fig.texts:  # the footer (and cautions, when there are some)
-            assert not legend.overlaps(text.get_window_extent(renderer)), text.get_text()
-        assert not past_the_edge(fig, ax.get_legend())
-        assert legend.y0 > 0
+        assert_legend_clear(_drawn(result, design, monkeypatch, tmp_path))
