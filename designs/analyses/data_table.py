@@ -436,6 +436,8 @@ def check_scores(
             problem = None  # simulated continuous scores: no rounding, floor or ceiling
         elif problem and "whole" in problem:
             problem += f" (a trial simulated with population.integer_scores = false: {option})"
+        elif problem:  # another score, shifted into 0-48 or not (an endpoint-porting review)
+            problem += f" (for a score other than the ALSFRS-R total: {option})"
         if problem:
             lines = frame.attrs.get("lines")
             at = f"line {lines[row]}" if lines is not None else f"data row {row + 1}"
