@@ -98,9 +98,11 @@ def cmd_power(args) -> int:
     summaries = list(out.values())
     if args.json:
         from designs.planning.decision_rule import rule_record
+        from designs.planning.operating import calendar_length
 
         rule = rule_record(design, prior)
-        rows = [{**s.to_dict(), **({"decision_rule": rule} if rule else {})} for s in summaries]
+        more = calendar_length(design) | ({"decision_rule": rule} if rule else {})
+        rows = [{**s.to_dict(), **more} for s in summaries]
         print_json(rows[0] if len(rows) == 1 else rows, record=True)
     else:
         print(power_text(design, summaries, prior))

@@ -17,6 +17,7 @@ from designs.explorer.compute import all_failed
 from designs.explorer.limits import page_limit
 from designs.explorer.messages import losses_caption
 from designs.explorer.view_parts import caveat, data_table, provenance, warnings_html
+from designs.outputs.calendar import calendar_text
 from designs.outputs.console import (
     MULTIPLE,
     decision_lines,
@@ -288,15 +289,8 @@ def loss_html(req, view) -> ui.Tag:
     if s.screened_per_enrolled > 1:
         rows.append(("screened (mean)", f"{s.screened_placebo:.0f}", f"{s.screened_active:.0f}"))
     table = data_table(("", "placebo", "active"), rows, "loss-table", row_headers=True)
-    t = design.trial
-    calendar = ui.p(
-        ui.strong(f"Calendar length {c['calendar_months']:.1f} months"),
-        " = "
-        + (f"{c['lead_in_months']:g} months of lead-in + " if c.get("lead_in_months") else "")
-        + f"{c['accrual_months']:.1f} months of accrual at {t.accrual_per_month:g} "
-        f"patients/month + {c['follow_up_months']:g} months of follow-up.",
-        id="calendar",
-    )
+    head, rest = calendar_text(design, c).split(" = ", 1)
+    calendar = ui.p(ui.strong(head), " = " + rest, id="calendar")
     how = ui.p(losses_caption(design), class_="provenance", id="loss-how")
     return ui.div(table, how, calendar, provenance(req))
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 
+from designs.outputs.calendar import calendar_text
 from designs.outputs.effect_notes import (
     allocation_note,
     bias_note,
@@ -128,6 +129,9 @@ def power_text(design, summaries, prior=None) -> str:
         f"{s.death_placebo:.1%} placebo, {s.death_active:.1%} active{screened}; "
         f"{s.trials} trial{'s' if s.trials != 1 else ''}, seed {s.seed}"
     )
+    # the months to budget (an economist's review: power gave none; a lead-in reviewer: its
+    # months showed only in the report)
+    lines.append(calendar_text(design))
     lines.append(estimand_line(summaries[0].analysis, *informative_exits(design)))
     what = "Success rate" if s.decision == "posterior" else "Power"  # (a docs review)
     lines += [t for t in (estimator_note(s.estimator, s.variance_ratio, what),) if t]

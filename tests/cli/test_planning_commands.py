@@ -636,3 +636,22 @@ def test_a_looks_tables_type_i_error_of_zero_gives_its_bound(capsys, run):
     code, out, _ = run(capsys, *argv, "--seed", "7")
     bound = 1 - 0.05 ** (1 / (zero[0]["counted_h0"] or zero[0]["trials"]))
     assert f"| 0.0000 | ≤ {math.ceil(bound * 1e4) / 1e4:.4f} |" in out
+
+
+def test_power_gives_the_calendar_length_in_text_and_json(run, capsys):
+    """An economist's review: power gave no calendar length (the report did); a lead-in
+    review: the lead-in's months showed only in the report. 100 per arm at 8 a month: 25
+    months of accrual, then 12 of follow-up (and 3 of lead-in first in lead_in.toml)."""
+    import json
+
+    code, out, _ = run(capsys, "power", "--trials", "20", "--n-per-arm", "100")
+    assert code == 0
+    assert (
+        "Calendar length 37.0 months = 25.0 months of accrual at 8 patients/month + 12 months "
+        "of follow-up." in out
+    )
+    code, out, _ = run(capsys, "power", "--trials", "20", "--design", "lead_in", "--json")
+    row = json.loads(out)
+    n = row["n_placebo"] + row["n_active"]
+    assert row["accrual_months"] == n / 8 and row["lead_in_months"] == 3
+    assert row["calendar_months"] == 3 + n / 8 + 12

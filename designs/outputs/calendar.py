@@ -1,0 +1,21 @@
+"""The trial's calendar length in words: lead-in, accrual and follow-up, months
+(:func:`designs.planning.operating.calendar_length`), as ``power`` and the explorer say it."""
+
+from __future__ import annotations
+
+
+def calendar_text(design, calendar: dict | None = None) -> str:
+    """'Calendar length 37.0 months = 25.0 months of accrual at 8 patients/month + 12 months
+    of follow-up.' (with a lead-in first where there is one). ``calendar``: the design's
+    :func:`~designs.planning.operating.calendar_length` if already computed."""
+    if calendar is None:
+        from designs.planning.operating import calendar_length
+
+        calendar = calendar_length(design)
+    c, t = calendar, design.trial
+    lead_in = f"{c['lead_in_months']:g} months of lead-in + " if c.get("lead_in_months") else ""
+    return (
+        f"Calendar length {c['calendar_months']:.1f} months = {lead_in}"
+        f"{c['accrual_months']:.1f} months of accrual at {t.accrual_per_month:g} "
+        f"patients/month + {c['follow_up_months']:g} months of follow-up."
+    )
