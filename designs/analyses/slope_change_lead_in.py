@@ -376,4 +376,16 @@ def fit_data(data, sides: int = 2) -> AnalysisResult:
     out = np.empty(N_RESULT)
     slope_change_lead_in_test(np.asarray(rows), arm_arr, arm_arr.size, out)
     n1 = int(arm_arr.sum())
-    return finish(NAME, out, arm_arr.size - n1, n1, ESTIMAND, UNITS, sides)
+    result = finish(NAME, out, arm_arr.size - n1, n1, ESTIMAND, UNITS, sides)
+    if out[STATUS] == STATUS_OK and math.isnan(out[X_TAU2]):
+        # a lead-in review: the fit fell back to equal weights and still read as weighted
+        from dataclasses import replace
+
+        unweighted = (
+            f"slope_change_lead_in: no patient has {MIN_VISITS + 1} or more visits at month "
+            ">= 0, so the within-patient variance cannot be estimated and the patients are "
+            "weighted equally (an unweighted ANCOVA of the post-randomisation slopes, with "
+            "its HC2 SE and Bell-McCaffrey df), not by the precision of their slopes"
+        )
+        result = replace(result, warnings=(*result.warnings, unweighted))
+    return result

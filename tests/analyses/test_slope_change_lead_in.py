@@ -177,3 +177,34 @@ def test_lead_in_type_one_error_at_20000_trials(name, n, extra):
     rates = _null_rejection_rates(d, trials, 20240, (0.05, 0.01))
     for alpha, rate in rates.items():
         assert abs(rate - alpha) < _mc_tolerance(alpha, trials), (alpha, rate)
+
+
+def test_equal_weights_are_said_when_no_within_patient_variance_can_be_estimated():
+    """A lead-in review: with no patient seen 3 or more times after randomisation the fit
+    falls back to equal weights (no within-patient variance to weigh by), and the result
+    still read as the weighted analysis, without a warning. The estimate is then the plain
+    least-squares coefficient of arm in post-slope ~ arm + lead-in slope (statsmodels OLS,
+    independent of the tool's code), and a warning says so."""
+    import pandas as pd
+
+    rng = np.random.default_rng(11)
+    rows = []
+    for patient in range(24):
+        arm = patient % 2
+        slope = -0.5 + 0.2 * arm + rng.normal(0, 0.3)
+        for month in (-3.0, -2.0, -1.0, 0.0, 1.0):  # two visits at month >= 0: 0 and 1
+            rows.append((patient, arm, month, 40 + slope * month + rng.normal(0, 1)))
+    data = pd.DataFrame(rows, columns=["patient", "arm", "month", "alsfrs_r"])
+    result = LI.fit_data(data)
+    assert any("weighted equally" in w for w in result.warnings), result.warnings
+    pre, post, arms = [], [], []
+    for _, g in data.groupby("patient"):
+        before, after = g[g.month <= 0], g[g.month >= 0]
+        pre.append(np.polyfit(before.month, before.alsfrs_r, 1)[0])
+        post.append(np.polyfit(after.month, after.alsfrs_r, 1)[0])
+        arms.append(g.arm.iloc[0])
+    ols = sm.OLS(np.array(post), sm.add_constant(np.column_stack([arms, pre]))).fit()
+    assert math.isclose(result.estimate, ols.params[1], rel_tol=1e-9)
+    # with 3 visits after randomisation the within-patient variance is estimated: no warning
+    more = pd.concat([data, data[data.month == 1.0].assign(month=2.0)], ignore_index=True)
+    assert not any("weighted equally" in w for w in LI.fit_data(more).warnings)
