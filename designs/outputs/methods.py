@@ -174,9 +174,12 @@ def screening_rate_text(design, row) -> str:
         return ""
     per = row.screened_per_enrolled
     rate = design.trial.accrual_per_month
+    from designs.outputs.tables import lead_in_loss_words
+
     return (
         f"; with about {per:.2f} candidates screened per patient randomised, randomising "
-        f"{rate:g} a month means screening about {per * rate:.1f} candidates a month"
+        f"{rate:g} a month means screening about {per * rate:.1f} candidates a "
+        f"month{lead_in_loss_words(design)}"
     )
 
 

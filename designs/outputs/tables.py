@@ -163,14 +163,15 @@ def _notes(result, design) -> str:
         "power at n on independent trials, the check. In brackets: Monte Carlo SE. Expected "
         "completers: both arms. "
         f"{_estimator(result)}{failed_fits_note(design)} {type_i_note(result, design)}"
-        f"{screening_note(result.rows)}{trials_note(r0)}, "
+        f"{screening_note(result.rows, design)}{trials_note(r0)}, "
         f"seed {r0.seed}, als-trial-sim {__version__}."
     )
 
 
-def screening_note(rows) -> str:
+def screening_note(rows, design=None) -> str:
     """With screening: the candidates to screen for each n, n times the candidates screened
-    per patient randomised (a review: the table gave the ratio only), and what they count."""
+    per patient randomised (a review: the table gave the ratio only), and what they count
+    (with a lead-in: no loss during it, :func:`lead_in_loss_words`)."""
     if not any(r.screened_per_enrolled > 1.0 for r in rows):
         return ""
     per = ", ".join(
@@ -180,7 +181,19 @@ def screening_note(rows) -> str:
     return (
         f"Candidates to screen (expected): {per} (patients randomised x screened per "
         "randomised; the design's screening criterion only, not the trial's other "
-        "eligibility criteria). "
+        f"eligibility criteria{lead_in_loss_words(design)}). "
+    )
+
+
+def lead_in_loss_words(design) -> str:
+    """'; nobody assumed to leave or die during the 3-month lead-in ...' with a lead-in (a
+    lead-in review: the counts of candidates did not repeat the assumption), else ''."""
+    months = 0.0 if design is None else design.trial.lead_in_months
+    if not months:
+        return ""
+    return (
+        f"; nobody is assumed to leave or die during the {months:g}-month lead-in, so losses "
+        "there would need more candidates"
     )
 
 

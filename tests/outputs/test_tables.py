@@ -575,3 +575,20 @@ def test_a_time_course_is_named_with_the_effect():
     row = SimpleNamespace(effect_points_per_month=0.125)
     assert _effect_text(late, row).endswith("(+0.125 points/month), acting from month 6")
     assert _effect_text(load_design(), row).endswith("(+0.125 points/month)")
+
+
+def test_candidates_to_screen_repeat_the_lead_in_assumption():
+    """A lead-in review: the counts of candidates to screen did not say that nobody is
+    assumed lost during the lead-in (the design line did), so they read as enough."""
+    from types import SimpleNamespace
+
+    from designs.outputs.tables import screening_note
+
+    rows = [SimpleNamespace(screened_per_enrolled=1.5, n_total=200, target_power=0.8)]
+    lead_in = load_design("proact_lead_in").with_overrides(
+        {"enrichment.lead_in_decline_min": 1.5}
+    )
+    note = screening_note(rows, lead_in)
+    assert note.startswith("Candidates to screen (expected): 300 for 80%")
+    assert "nobody is assumed to leave or die during the 3-month lead-in" in note
+    assert "lead-in" not in screening_note(rows, load_design("proact_enriched_dfs"))
