@@ -8,7 +8,7 @@ from designs.outputs.group_sequential import DATA_CUT, spending_words
 from designs.outputs.look_notes import futility_beta_note
 from designs.outputs.numbers import se_text
 from designs.outputs.rates import bound_cell, counted_h0
-from designs.planning.rate_bound import counted_h1
+from designs.planning.rate_bound import counted_h1, edge_bound
 from designs.spec.decision import threshold_text
 
 __all__ = [
@@ -54,7 +54,9 @@ def gs_csv_header(per_arm: bool) -> list[str]:
         "n_interval": f"n_max_{size}_mc_interval",
         "n_fixed": f"n_fixed_{size}",
     }
-    return [names.get(k, k) for k in GS_CSV_KEYS]
+    # a type I error of 0 (or 1) has an MC SE of 0: its one-sided bound, as the JSON and the
+    # Markdown give it (an economist's review read the CSV's 0 and 0 alone)
+    return [names.get(k, k) for k in GS_CSV_KEYS] + ["type_i_error_one_sided_bound_95"]
 
 
 def _gs_cells(r) -> dict:
@@ -100,7 +102,11 @@ def group_sequential_sample_size_table(result, design, fmt: str = "md") -> str:
         lines = [",".join(gs_csv_header(rows[0].size_name == "n_per_arm"))]
         for r in rows:
             cells = _gs_cells(r)
-            lines.append(",".join(str(cells[k]) for k in GS_CSV_KEYS))
+            bound = edge_bound(r.type_i_error, counted_h0(r))
+            values = [str(cells[k]) for k in GS_CSV_KEYS] + [
+                "" if bound is None else f"{bound:.4f}"
+            ]
+            lines.append(",".join(values))
         return "\n".join(lines) + "\n"
     if fmt != "md":
         raise InputError(f"--format {fmt}: a group-sequential sample size is written as md or csv")

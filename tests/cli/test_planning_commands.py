@@ -124,6 +124,10 @@ def test_group_sequential_sample_size_table_and_json(capsys, run):
     code, out, _ = run(capsys, *argv, "--format", "csv")
     table = list(csv.DictReader(io.StringIO(out)))
     assert int(table[0]["n_max_per_arm"]) == row["n_max"]
+    # a type I error of 0 gives its one-sided bound beside its MC SE of 0 (an economist's
+    # review), as the JSON does; blank otherwise
+    bound = row["type_i_error_one_sided_bound_95"]
+    assert table[0]["type_i_error_one_sided_bound_95"] == ("" if bound is None else f"{bound:.4f}")
     assert int(table[0]["n_fixed_per_arm"]) == row["n_fixed"]
     assert float(table[0]["inflation"]) == pytest.approx(row["inflation"])
     # 2:1 in total: the arms beside n max, not the total twice (an own-design review)

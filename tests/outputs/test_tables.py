@@ -585,9 +585,7 @@ def test_candidates_to_screen_repeat_the_lead_in_assumption():
     from designs.outputs.tables import screening_note
 
     rows = [SimpleNamespace(screened_per_enrolled=1.5, n_total=200, target_power=0.8)]
-    lead_in = load_design("proact_lead_in").with_overrides(
-        {"enrichment.lead_in_decline_min": 1.5}
-    )
+    lead_in = load_design("proact_lead_in").with_overrides({"enrichment.lead_in_decline_min": 1.5})
     note = screening_note(rows, lead_in)
     assert note.startswith("Candidates to screen (expected): 300 for 80%")
     assert "nobody is assumed to leave or die during the 3-month lead-in" in note

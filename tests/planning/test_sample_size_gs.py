@@ -144,6 +144,16 @@ def test_a_power_of_one_shows_its_bound_not_an_se_of_zero():
     usual = dataclasses.replace(row, power=0.95, mc_se=0.0345, type_i_error=0.05)
     text = group_sequential_sample_size_table(dataclasses.replace(gs, rows=[usual]), design, "md")
     assert f"| 0.950 | {se_text(0.0345)} |" in text and "one-sided 95% bound" not in text
+    # the CSV: a type I error of 0 over its 40 null trials has the bound 1 - 0.05^(1/40) in
+    # its own column (an economist's review read "0, 0"); blank for a rate inside (0, 1)
+    import csv
+    import io
+
+    none = dataclasses.replace(row, type_i_error=0.0, mc_se_type_i_error=0.0)
+    for r, cell in ((none, f"{1 - 0.05 ** (1 / 40):.4f}"), (usual, "")):
+        text = group_sequential_sample_size_table(dataclasses.replace(gs, rows=[r]), design, "csv")
+        (parsed,) = csv.DictReader(io.StringIO(text))
+        assert parsed["type_i_error_one_sided_bound_95"] == cell
 
 
 def test_the_scaled_interval_adds_log_half_widths_in_quadrature():
