@@ -321,8 +321,19 @@ def _real(where: str, value: Any, spec: FieldSpec, obj: Any) -> float:
     too_low = lo is not None and (x <= lo if spec.lo_open else x < lo)
     too_high = hi is not None and (x >= hi if spec.hi_open else x > hi)
     if too_low or too_high:
-        raise InputError(f"{where} = {show(value)}: must be {domain}{suffix}")
+        raise InputError(f"{where} = {show(value)}: must be {domain}{suffix}{_scale_hint(spec)}")
     return x
+
+
+def _scale_hint(spec: FieldSpec) -> str:
+    """Where a field is bounded by the ALSFRS-R's 48 points: how another score fits (an
+    endpoint-porting review: a baseline of 80 was refused without a word of the way)."""
+    if spec.unit != "points" or spec.hi != 48:
+        return ""
+    return (
+        "; the ALSFRS-R's 0-48: another score is simulated with population.integer_scores = "
+        "false, shifted or rescaled into it (docs/conventions.md#scale)"
+    )
 
 
 def _integer(where: str, value: Any, spec: FieldSpec, obj: Any) -> int:

@@ -497,3 +497,16 @@ def test_a_slope_difference_above_the_decline_needs_allow_improvement():
         {**points, "enrichment.delta_fs_min": 0.8, "effect.value": 1.1}
     )
     assert wide.enrichment.admitted_slope(wide.population)[0] < -1.1
+
+
+def test_a_score_field_out_of_the_alsfrs_range_says_how_another_score_fits():
+    """An endpoint-porting review: a baseline of 80 (% predicted vital capacity) was refused
+    with the ALSFRS-R's range and no word of how another score is simulated."""
+    with pytest.raises(InputError) as info:
+        load_design().with_overrides({"population.baseline_mean": 80.0})
+    message = str(info.value)
+    assert message.startswith("population.baseline_mean = 80.0: must be in [0, 48] (points)")
+    assert "integer_scores = false" in message and "docs/conventions.md#scale" in message
+    with pytest.raises(InputError) as info:  # a field of another unit: no such hint
+        load_design().with_overrides({"population.slope_sd": -1.0})
+    assert "conventions.md#scale" not in str(info.value)
