@@ -14,8 +14,15 @@ def calendar_text(design, calendar: dict | None = None) -> str:
         calendar = calendar_length(design)
     c, t = calendar, design.trial
     lead_in = f"{c['lead_in_months']:g} months of lead-in + " if c.get("lead_in_months") else ""
+    # with a ramp-up, its pieces then the steady rate (a diff review: "32.5 months at 8
+    # patients/month" for 200 patients)
+    rate = (
+        f"({design.accrual.describe(t.accrual_per_month)})"
+        if design.accrual.ramped
+        else f"at {t.accrual_per_month:g} patients/month"
+    )
     return (
         f"Calendar length {c['calendar_months']:.1f} months = {lead_in}"
-        f"{c['accrual_months']:.1f} months of accrual at {t.accrual_per_month:g} "
-        f"patients/month + {c['follow_up_months']:g} months of follow-up."
+        f"{c['accrual_months']:.1f} months of accrual {rate} + {c['follow_up_months']:g} "
+        "months of follow-up."
     )

@@ -659,3 +659,13 @@ def test_power_gives_the_calendar_length_in_text_and_json(run, capsys):
     n = row["n_placebo"] + row["n_active"]
     assert row["accrual_months"] == n / 8 and row["lead_in_months"] == 3
     assert row["calendar_months"] == 3 + n / 8 + 12
+    # a ramp-up: 2/month for 6 months and 4/month for 6 (36 patients), then 8/month for the
+    # other 164 of 200: 32.5 months, said with the ramp (a diff review: "at 8 patients/month")
+    from designs.outputs.calendar import calendar_text
+    from designs.spec import load_design
+
+    ramp = {"accrual.ramp_rate_per_month": [2, 4], "accrual.ramp_until_month": [6, 12]}
+    assert calendar_text(load_design().with_overrides(ramp)) == (
+        "Calendar length 44.5 months = 32.5 months of accrual (2/month to month 6, 4/month to "
+        "month 12, then 8/month) + 12 months of follow-up."
+    )
