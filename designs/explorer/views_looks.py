@@ -16,6 +16,7 @@ from designs.outputs.group_sequential import (
     entered_cell,
     has_futility,
     nonbinding_text,
+    screened_text,
     sequential_type_i_flag,
     spending_words,
 )
@@ -72,7 +73,7 @@ def posterior_looks_html(req, s, provenance) -> ui.Tag:
         ui.tags.li(
             f"Expected patients randomised: {s.expected_n_total:.1f} under the effect "
             f"({s.true_effect:+.3f} points/month), {s.expected_n_total_h0:.1f} under no "
-            f"effect, of {s.n_total} ({DATA_CUT}).",
+            f"effect, of {s.n_total} ({DATA_CUT}){screened_text(s)}.",
             id="gs-expected-n",
             data_expected_n=repr(s.expected_n_total),
         ),
@@ -189,7 +190,8 @@ def frequentist_looks_html(req, gs, provenance) -> ui.Tag:
         ),
         ui.tags.li(
             f"Expected patients randomised: {gs.expected_n_total:.1f} under the effect, "
-            f"{gs.expected_n_total_h0:.1f} under no effect, of {gs.n_total} ({DATA_CUT}).",
+            f"{gs.expected_n_total_h0:.1f} under no effect, of {gs.n_total} ({DATA_CUT})"
+            f"{screened_text(gs)}.",
             id="gs-expected-n",
         ),
         ui.tags.li(

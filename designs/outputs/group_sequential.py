@@ -322,7 +322,8 @@ def spending_words(spending: str) -> str:
 
 
 def screened_text(s) -> str:
-    """'; 1.37 candidates screened per patient randomised, so about 389 and 409 screened' of
+    """'; 1.37 candidates screened per patient randomised, so about 389 screened under the
+    effect and 409 under no effect' of
     a looks summary under screening (else ''): the candidates to budget for (an economist's
     review: the fixed design's count went missing with looks)."""
     per = getattr(s, "screened_per_enrolled", 1.0)
@@ -330,5 +331,6 @@ def screened_text(s) -> str:
         return ""
     return (
         f"; {per:.2f} candidates screened per patient randomised, so about "
-        f"{per * s.expected_n_total:.0f} and {per * s.expected_n_total_h0:.0f} screened"
+        f"{per * s.expected_n_total:.0f} screened under the effect and "
+        f"{per * s.expected_n_total_h0:.0f} under no effect"
     )

@@ -198,6 +198,8 @@ class PosteriorLooksSummary:
     #: statistician's review asked for it under the frequentist rule first).
     type_i_error_nonbinding: float = float("nan")
     mc_se_type_i_error_nonbinding: float = float("nan")
+    #: Candidates screened per patient randomised (1 without screening), under the effect.
+    screened_per_enrolled: float = 1.0
     #: Mean patients randomised by each look (as the frequentist summary's).
     n_entered_by_look: list = field(default_factory=list)
 
@@ -268,7 +270,7 @@ def posterior_looks_simulated(
     times = look_times(design)
     inputs = simulation_inputs(design)
     shift = inputs.effect_shift
-    from designs.planning.group_sequential import simulate_outcome
+    from designs.planning.group_sequential import screened_per_enrolled, simulate_outcome
 
     kw = {"threads": threads, "progress": progress, "prior": prior}
     res1, out1 = simulate_outcome(design, trials, seed, float(shift), **kw)
@@ -310,6 +312,7 @@ def posterior_looks_simulated(
         true_effect=float(inputs.true_effect(design.trial.analysis.value)),
         **_null_fields(out0, res0, times, design),
         n_entered_by_look=[float(x) for x in np.mean(res1.entered, axis=0)],
+        screened_per_enrolled=screened_per_enrolled(res1, design),
     )
     return summary, res1, res0
 

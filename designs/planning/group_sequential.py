@@ -277,6 +277,13 @@ def looks_json(summary) -> dict:
     return out
 
 
+def screened_per_enrolled(results: LookResults, design) -> float:
+    """Candidates screened per patient randomised over the whole simulated trials (1 without
+    screening); the looks' summaries keep it (an economist's review)."""
+    screened = results.counts[:, K.C_SCREENED_PLACEBO : K.C_SCREENED_ACTIVE + 1].sum()
+    return float(screened / (results.counts.shape[0] * design.trial.n_total))
+
+
 def _counted(outcome: Outcome, design) -> np.ndarray:
     """The trials the rates are over: all of them (a decision on a failed fit is a failure
     to reject; ``decision.failed_fits = "failure"``), or those whose decision did not rest on
@@ -475,10 +482,7 @@ def summarise(design, trials: int, seed: int, h1, h0) -> GroupSequentialSummary:
         type_i_error_nonbinding=alpha_nb,
         mc_se_type_i_error_nonbinding=mc_se(alpha_nb, n_nb),
         information_max=float(times.information_max),
-        screened_per_enrolled=float(
-            res1.counts[:, K.C_SCREENED_PLACEBO : K.C_SCREENED_ACTIVE + 1].sum()
-            / (res1.counts.shape[0] * design.trial.n_total)
-        ),
+        screened_per_enrolled=screened_per_enrolled(res1, design),
         efficacy_boundaries_estimate=[
             float(z * e) for z, e in zip(planned.efficacy_z, se_planned, strict=True)
         ],

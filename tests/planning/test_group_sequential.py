@@ -264,3 +264,15 @@ def test_screening_with_looks_gives_the_candidates_per_patient_randomised():
     assert abs(s.screened_per_enrolled - 1 / p_admit) < tolerance
     plain = load_design().with_overrides({"trial.n_per_arm": 30, "interim.looks": [0.5, 1.0]})
     assert group_sequential_power(plain, 100, 5).screened_per_enrolled == 1.0
+    # the text names both hypotheses; the posterior rule's looks keep it too (a diff review)
+    from designs.outputs.group_sequential import screened_text
+    from designs.planning.decision_looks import posterior_looks_power
+
+    text = screened_text(s)
+    assert f"{s.screened_per_enrolled:.2f} candidates screened per patient randomised" in text
+    assert f"{s.screened_per_enrolled * s.expected_n_total:.0f} screened under the effect" in text
+    assert screened_text(group_sequential_power(plain, 100, 5)) == ""
+    posterior = design.with_overrides({"decision.rule": "posterior"})
+    p = posterior_looks_power(posterior, 100, 5)
+    tolerance = 4 * np.sqrt((1 - p_admit) / p_admit**2 / (100 * 60))  # as above, 100 trials
+    assert abs(p.screened_per_enrolled - 1 / p_admit) < tolerance
