@@ -80,7 +80,20 @@ REPORT_FILES = (
 )
 
 
+#: Written first and removed last while a report's files move into a folder that already
+#: holds files: a folder that still has it was left half-replaced by a hard kill (an
+#: operations review: a SIGKILL among the moves left README.md beside another run's files,
+#: and the rerun was refused), and the next report replaces it whole.
+UNFINISHED = "REPORT_UNFINISHED.txt"
+UNFINISHED_TEXT = (
+    "This folder was being replaced by a new report when its run was stopped: its files may "
+    "come from two runs. Run the report command again to replace them all.\n"
+)
+
+
 def _earlier_report(out_dir: Path) -> bool:
+    if (out_dir / UNFINISHED).is_file():
+        return True
     methods = out_dir / "methods.md"
     try:
         with open(methods, encoding="utf-8") as f:
@@ -192,6 +205,25 @@ def _figures(plan, tmp: Path) -> None:
         illustrative=is_illustrative(plan.posterior_attrs),
         fixed_trials=plan.trials,
     )
+
+
+def _move_in(tmp: Path, out_dir: Path, removed) -> list[Path]:
+    """Move the files of ``tmp`` into the existing ``out_dir``, between writing
+    :data:`UNFINISHED` and removing it, README.md last (files of an earlier report that this
+    one does not write are removed first; ``removed`` gets their names)."""
+    marker = out_dir / UNFINISHED
+    marker.write_text(UNFINISHED_TEXT, encoding="utf-8")
+    for name in REPORT_FILES:
+        if not (tmp / name).exists() and (out_dir / name).exists():
+            (out_dir / name).unlink(missing_ok=True)
+            if removed is not None:
+                removed.append(name)
+    written = []
+    for f in sorted(tmp.iterdir(), key=lambda f: (f.name == "README.md", f.name)):
+        os.replace(f, out_dir / f.name)
+        written.append(out_dir / f.name)
+    marker.unlink()
+    return sorted(written)
 
 
 def _temporary_folder(out_dir: Path) -> Path:
@@ -350,19 +382,17 @@ def write_report(
     tmp = _temporary_folder(out_dir)
     try:
         _render(plan, tmp, command)
-        out_dir.mkdir(exist_ok=True)
-        written = []
         # Ctrl-C and SIGTERM held while the files move in, so that a folder never mixes two
         # runs' files (a reliability review: README.md said 185 beside a sample_size.md of 182)
         with signals_held():
-            for name in REPORT_FILES:
-                if not (tmp / name).exists() and (out_dir / name).exists():
-                    (out_dir / name).unlink(missing_ok=True)
-                    if removed is not None:
-                        removed.append(name)
-            for f in sorted(tmp.iterdir()):
-                os.replace(f, out_dir / f.name)
-                written.append(out_dir / f.name)
-        return written
+            if not out_dir.exists() or not any(out_dir.iterdir()):
+                # a new (or empty) folder: one rename, all or nothing, even under SIGKILL;
+                # with the mode a new folder gets (mkdtemp's is the owner's only)
+                mask = os.umask(0)
+                os.umask(mask)
+                tmp.chmod(0o777 & ~mask)
+                os.replace(tmp, out_dir)
+                return sorted(out_dir.iterdir())
+            return _move_in(tmp, out_dir, removed)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

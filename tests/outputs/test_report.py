@@ -319,6 +319,7 @@ def test_a_ctrl_c_while_the_files_move_in_waits_for_the_last(report_plan, tmp_pa
     import designs.outputs.report as report
 
     out = tmp_path / "r"
+    write_report(report_plan, out)  # an earlier report: the files move in one by one
     moved = []
     real = os.replace
 
@@ -339,6 +340,53 @@ def test_a_ctrl_c_while_the_files_move_in_waits_for_the_last(report_plan, tmp_pa
         signal.signal(signal.SIGINT, before)
     assert len(moved) > 5 and sorted(p.name for p in out.iterdir()) == sorted(p.name for p in moved)
     assert not [p for p in tmp_path.iterdir() if p.name != "r"]  # no temporary folder left
+
+
+def test_a_hard_kill_among_the_moves_is_marked_and_the_rerun_replaces_it(
+    report_plan, tmp_path, monkeypatch
+):
+    """An operations review: a SIGKILL (which no handler holds) after the 4th file moved in
+    left README.md, the first file, beside an earlier run's files, and the rerun was refused
+    (methods.md, its mark of an earlier report, had not moved in yet). A new folder now
+    comes in one rename; into an existing one the files move after a mark that the folder is
+    unfinished, README.md last, and the mark goes only after the last. A kill, stood for by
+    an exception the moves cannot hold, leaves the mark, and the rerun replaces the folder."""
+    import os
+
+    import designs.outputs.report as report
+
+    real = os.replace
+    calls = []
+
+    def counted(src, dst):
+        calls.append((src, dst))
+        real(src, dst)
+
+    monkeypatch.setattr(report.os, "replace", counted)
+    out = tmp_path / "r"
+    files = write_report(report_plan, out)
+    assert len(calls) == 1 and calls[0][1] == out  # a new folder: one rename
+    assert files == sorted(out.iterdir()) and report.UNFINISHED not in {f.name for f in files}
+
+    class Killed(BaseException):
+        pass
+
+    def killed_at_the_4th(src, dst):
+        calls.append((src, dst))
+        if len(calls) == 4:
+            raise Killed
+        real(src, dst)
+
+    calls.clear()
+    monkeypatch.setattr(report.os, "replace", killed_at_the_4th)
+    with pytest.raises(Killed):
+        write_report(report_plan, out)
+    assert (out / report.UNFINISHED).is_file()  # the folder says it is unfinished
+    assert [dst.name for _, dst in calls][-1] != "README.md"  # README.md moves last
+    monkeypatch.setattr(report.os, "replace", real)
+    report.check_report_folder(out)  # not refused: an unfinished report is the tool's own
+    write_report(report_plan, out)
+    assert not (out / report.UNFINISHED).exists()
 
 
 def test_the_assurance_at_each_n_found_is_the_main_jobs(report_plan, fake_posterior):
