@@ -272,17 +272,6 @@ def _terminate(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
-def _raised_by_interrupt(exc: BaseException) -> bool:
-    """Whether ``exc`` has a ``KeyboardInterrupt`` among its causes and contexts."""
-    seen: set[int] = set()
-    while exc is not None and id(exc) not in seen:
-        if isinstance(exc, KeyboardInterrupt):
-            return True
-        seen.add(id(exc))
-        exc = exc.__cause__ or exc.__context__
-    return False
-
-
 def interrupted_status() -> int:
     """The exit status of an interrupted run, as shells give it: 128 + the signal that ended
     it, 130 for Ctrl-C (SIGINT) and 143 for SIGTERM (a review: SIGTERM gave 130, which a
@@ -401,11 +390,14 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(f"error: {exc.filename or 'output'}: {reason or exc}{kept_cells}", file=sys.stderr)
         return 1
-    except Exception as exc:
+    except Exception:
         # our Ctrl-C raised inside compiled code surfaces as another exception (Numba's
         # "SystemError: CPUDispatcher(...) returned a result with an exception set": a
-        # reliability review saw it with a traceback and exit 1): still an interruption
-        if not (_SIGNALLED and _raised_by_interrupt(exc)):
+        # reliability review saw it with a traceback and exit 1), or, swallowed in
+        # llvmlite's callback while the kernels compile, leaves one without it in its chain
+        # ("RuntimeError: no compiled object yet": an operations review, 181 lines, exit 1):
+        # after a recorded Ctrl-C or SIGTERM, a failure is the interruption's
+        if not _SIGNALLED:
             raise
         print(_interrupted_text(locals().get("args"), kept, None), file=sys.stderr)
         return interrupted_status()

@@ -204,3 +204,19 @@ def test_an_interruption_surfacing_as_another_exception_is_an_interruption(monke
     monkeypatch.setattr(data_commands, "cmd_power", compiled(False))
     with pytest.raises(SystemError):
         simulate.main(["power", "--trials", "10"])
+
+    # an operations review: Ctrl-C while the kernels compile, its KeyboardInterrupt
+    # swallowed in llvmlite's callback ("Exception ignored"), then "RuntimeError: no compiled
+    # object yet" with no KeyboardInterrupt in its chain: a traceback and exit 1
+    def swallowed(args):
+        try:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(5)  # the handler records the signal and raises here
+        except KeyboardInterrupt:
+            pass  # "Exception ignored in: <llvmlite callback>"
+        raise RuntimeError("no compiled object yet for <Library 'lmm_slope_fit'>")
+
+    monkeypatch.setattr(data_commands, "cmd_power", swallowed)
+    assert simulate.main(["power", "--trials", "10"]) == 130
+    err = capsys.readouterr().err
+    assert "interrupted" in err and "RuntimeError" not in err and "Traceback" not in err
