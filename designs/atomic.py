@@ -199,6 +199,10 @@ def atomic_paths(
                 os.replace(tmp, current)
     except OSError as exc:  # e.g. a full disk: name the file the user asked for
         named = dict(zip(map(str, tmps), targets, strict=False)).get(str(exc.filename), current)
+        if exc.filename is None and len(set(options)) > 1:  # which option's output failed?
+            # (an operations review: the table was blamed where the figure did not fit; a
+            # file and its sidecar, named by one option, are named by the file)
+            named = " or ".join(map(str, targets))
         raise OSError(exc.errno, exc.strerror or str(exc), str(named)) from None
     finally:
         for tmp in tmps:

@@ -381,7 +381,12 @@ def write_report(
     out_dir = check_report_folder(out_dir, force=force)
     tmp = _temporary_folder(out_dir)
     try:
-        _render(plan, tmp, command)
+        try:
+            _render(plan, tmp, command)
+        except OSError as exc:  # a full disk names no file: the folder asked for (an
+            if exc.filename is not None:  # operations review: "error: output: no space")
+                raise
+            raise OSError(exc.errno, exc.strerror or str(exc), str(out_dir)) from None
         # Ctrl-C and SIGTERM held while the files move in, so that a folder never mixes two
         # runs' files (a reliability review: README.md said 185 beside a sample_size.md of 182)
         with signals_held():

@@ -30,7 +30,7 @@ def test_an_oserror_in_the_block_names_the_file_asked_for(tmp_path):
         raise OSError(28, "No space left on device", str(tb))
     assert info.value.filename == str(b)
     with pytest.raises(OSError) as info, atomic.atomic_paths([a, b]):
-        raise OSError(28, "No space left on device")  # no file named: the first output
+        raise OSError(28, "No space left on device")  # no file named: the file (one option)
     assert info.value.filename == str(a)
     assert list(tmp_path.iterdir()) == []
 
@@ -59,3 +59,21 @@ def test_a_ctrl_c_during_the_renames_waits_for_both(tmp_path, monkeypatch):
         signal.signal(signal.SIGINT, before)
     assert renamed == [a, b]
     assert a.read_text(encoding="utf-8") == "csv" and b.read_text(encoding="utf-8") == "json"
+
+
+def test_a_full_disk_with_several_outputs_names_them_all(tmp_path):
+    """An operations review: a full disk while writing the figure was blamed on the table
+    (the first output), since a failed write names no file. With several outputs and no file
+    named, the message names them all; a file the error names is kept."""
+    import errno
+
+    table, figure = tmp_path / "s.csv", tmp_path / "s.png"
+    with pytest.raises(OSError) as info:
+        with atomic.atomic_paths([table, figure], ["--out", "--figure"]):
+            raise OSError(errno.ENOSPC, "No space left on device")
+    assert info.value.filename == f"{table} or {figure}"
+    assert not table.exists() and not figure.exists()
+    with pytest.raises(OSError) as info:
+        with atomic.atomic_paths([table, figure], ["--out", "--figure"]) as (_, tmp_figure):
+            raise OSError(errno.ENOSPC, "No space left on device", str(tmp_figure))
+    assert info.value.filename == str(figure)
