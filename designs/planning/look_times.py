@@ -17,8 +17,7 @@ difference is ``1 / sum over arms of [M_arm(tau)^-1]_22``, as lrstat's
 ``getDesignSlopeDiffMMRM`` computes it. ``D`` is the covariance of the random intercept and
 slope (``population.baseline_sd``, ``slope_sd``, ``baseline_slope_corr``) of the patients
 randomised (under delta-FS screening the admitted patients',
-``Enrichment.admitted_random_effects``; under lead-in screening, which has no closed form,
-the candidates'), ``sigma^2`` the
+``Enrichment.admitted_random_effects``; looks are refused with a lead-in), ``sigma^2`` the
 residual variance plus 1/12 points^2 when scores are rounded to integers (the rounding error
 of a uniform fraction). The informative part of dropout, ``effect.sd`` and curvature are left
 out of this planning calculation; the simulation has them, and the boundaries spend alpha by
@@ -120,9 +119,10 @@ def _ols_information(design, avail, weight) -> float:
     """Expected information of the ``ols_slope_ttest`` difference in mean slopes.
 
     A patient with ``a >= 2`` visits has an OLS slope of variance ``slope_sd^2 + sigma^2 /
-    Sxx(a)``; the pooled t-test's squared SE is about the mean of these variances over the
-    patients with >= 2 visits times ``1 / n0' + 1 / n1'`` (``n'``: patients with >= 2
-    visits by then), so its information is the inverse of that.
+    Sxx(a)`` (``slope_sd`` the admitted patients' under delta-FS screening); the pooled
+    t-test's squared SE is about the mean of these variances over the patients with >= 2
+    visits times ``1 / n0' + 1 / n1'`` (``n'``: patients with >= 2 visits by then), so its
+    information is the inverse of that.
     """
     pop, t = design.population, design.trial
     sigma2 = pop.residual_sd**2 + (1.0 / 12.0 if pop.integer_scores else 0.0)
