@@ -9,8 +9,10 @@ both.
 
 from __future__ import annotations
 
+import functools
 import os
 import stat
+import sys
 import tempfile
 from pathlib import Path
 
@@ -29,6 +31,7 @@ def cache_root() -> Path:
     return Path(platformdirs.user_cache_dir("als-trial-sim"))
 
 
+@functools.cache
 def private_temp_root() -> Path:
     """A folder of this user's own in the system's temporary folder, for caches when
     :func:`cache_root` cannot be written (a read-only home or checkout):
@@ -37,7 +40,9 @@ def private_temp_root() -> Path:
     (``tempfile.mkdtemp``, not kept between runs). An installation review: the fallback was
     one fixed ``<tmp>/als-trial-sim-numba`` for every user, so a second user whose home was
     read-only could not start the tool at all (the first user owned it), and a folder anyone
-    could write was used for Numba's cache files, which are pickles."""
+    could write was used for Numba's cache files, which are pickles. One per process (a diff
+    review: Numba and PyTensor made one fresh folder each), and the fresh folder said once
+    on stderr, since the kernels then compile on every run."""
     uid = os.getuid() if hasattr(os, "getuid") else -1
     folder = Path(tempfile.gettempdir()) / f"als-trial-sim-{uid}"
     try:
@@ -49,7 +54,14 @@ def private_temp_root() -> Path:
                 return folder
     except OSError:
         pass
-    return Path(tempfile.mkdtemp(prefix="als-trial-sim-"))
+    fresh = Path(tempfile.mkdtemp(prefix="als-trial-sim-"))
+    print(
+        f"note: the tool's cache folder cannot be written and {folder} is not this user's "
+        f"alone, so the compiled code goes to {fresh}, for this run only (compiling again "
+        "next time): set ALS_TRIAL_SIM_CACHE to a folder that can be written",
+        file=sys.stderr,
+    )
+    return fresh
 
 
 def writable_cache(folder: Path, name: str) -> Path:
@@ -87,5 +99,16 @@ def use_pytensor_cache() -> None:
     before PyTensor is imported."""
     if "PYTENSOR_FLAGS" not in os.environ:
         folder = pytensor_cache()
-        folder = writable_cache(folder, f"pytensor/{folder.name}")
+        if not _could_write(folder):  # checked without making it: PyTensor makes it on use
+            folder = writable_cache(folder, f"pytensor/{folder.name}")
         os.environ["PYTENSOR_FLAGS"] = f"base_compiledir={folder}"
+
+
+def _could_write(folder: Path) -> bool:
+    """Whether ``folder`` could be made and written: its nearest existing ancestor is a
+    folder this process may write to (a read-only mount says no, even to root); nothing is
+    made (a diff review: every command, ``--version`` too, made PyTensor's folder at import)."""
+    for parent in (folder, *folder.parents):
+        if parent.exists():
+            return parent.is_dir() and os.access(parent, os.W_OK | os.X_OK)
+    return False

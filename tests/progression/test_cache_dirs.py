@@ -5,7 +5,17 @@
 import os
 import tempfile
 
+import pytest
+
 from progression import cache_dirs
+
+
+@pytest.fixture(autouse=True)
+def fresh_private_root():
+    """The private folder found afresh in each test (it is one per process)."""
+    cache_dirs.private_temp_root.cache_clear()
+    yield
+    cache_dirs.private_temp_root.cache_clear()
 
 
 def test_pytensor_compiles_in_this_users_temporary_folder_when_the_cache_is_read_only(

@@ -6,6 +6,7 @@ import stat
 import tempfile
 
 import numba
+import pytest
 
 from designs.simulation import numba_cache
 
@@ -175,7 +176,19 @@ def test_every_compiled_function_and_what_it_reads_is_hashed():
     assert checked > 20  # the engine's kernels were seen
 
 
-def test_unwritable_cache_falls_back_to_this_users_temporary_folder(tmp_path, monkeypatch):
+@pytest.fixture
+def fresh_private_root():
+    """:func:`progression.cache_dirs.private_temp_root` found afresh (it is one per process)."""
+    from progression.cache_dirs import private_temp_root
+
+    private_temp_root.cache_clear()
+    yield private_temp_root
+    private_temp_root.cache_clear()
+
+
+def test_unwritable_cache_falls_back_to_this_users_temporary_folder(
+    tmp_path, monkeypatch, fresh_private_root
+):
     blocker = tmp_path / "file"
     blocker.write_text("")  # a file where the cache folder would go: cannot be created
     monkeypatch.setenv("NUMBA_CACHE_DIR", str(blocker / "numba"))
@@ -189,21 +202,24 @@ def test_unwritable_cache_falls_back_to_this_users_temporary_folder(tmp_path, mo
         numba.config.CACHE_DIR = old
 
 
-def test_the_temporary_fallback_is_private(tmp_path, monkeypatch):
+def test_the_temporary_fallback_is_private(tmp_path, monkeypatch, fresh_private_root, capsys):
     """An installation review: the fallback was one fixed folder in the shared temporary
     folder for every user, used even where anyone could write to it (Numba's cache files are
     pickles). This user's folder is made readable by its owner only; one that others can
     write to is not used (a fresh private folder instead)."""
-    from progression.cache_dirs import private_temp_root
-
+    private_temp_root = fresh_private_root
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     own = private_temp_root()
     assert own == tmp_path / f"als-trial-sim-{os.getuid()}"
     assert stat.S_IMODE(own.stat().st_mode) == 0o700
+    assert private_temp_root() is own  # one per process
     own.chmod(0o777)  # as if another process (or user) had opened it to everyone
+    private_temp_root.cache_clear()  # a new process
     fresh = private_temp_root()
     assert fresh != own and fresh.parent == tmp_path and fresh.name.startswith("als-trial-sim-")
     assert stat.S_IMODE(fresh.stat().st_mode) == 0o700
+    assert private_temp_root() is fresh  # one fresh folder per process, not one per use
+    assert f"so the compiled code goes to {fresh}" in capsys.readouterr().err
 
 
 def test_class_bodies_and_kernels_compiled_inside_functions_count(tmp_path):
