@@ -205,7 +205,11 @@ def commands_file(
     uploaded design (``uploaded``) the file the commands name is the one that was uploaded,
     which the page does not hold: a comment says so and how to use the downloaded
     design.toml instead."""
-    lines = ["# Reproduce the explorer's view (run from the project folder)."]
+    from designs.program import started_as_script
+
+    # the checkout's folder holds simulate.py; the installed script runs anywhere
+    where = "" if started_as_script() else " (run from the project folder)"
+    lines = [f"# Reproduce the explorer's view{where}."]
     if uploaded:
         lines += [
             f"# {design_ref} is the design file uploaded to the page: put a copy of it in the",

@@ -30,9 +30,11 @@ def rerun_text(row, command: str = "sample-size", rerun=None) -> str:
     --refine-trials 1600``, which searched the default design and, lacking ``--out``, could
     not run); without ``rerun`` (a report made by the explorer or the library), the
     ``command`` with "this design's options" and the trials' options."""
+    from designs.program import program_name, program_words
+
     more = more_trials_options(row).split()
-    if rerun is None:
-        return f"simulate.py {command} with this design's options and {' '.join(more)}"
+    if rerun is None:  # (a diff review: "simulate.py" when als-trial-sim ran)
+        return f"{program_name()} {command} with this design's options and {' '.join(more)}"
     kept, skip = [], False
     for arg in rerun:
         if skip:
@@ -41,6 +43,4 @@ def rerun_text(row, command: str = "sample-size", rerun=None) -> str:
             skip = True
         elif not arg.startswith(tuple(f"{o}=" for o in TRIALS_OPTIONS)):
             kept.append(arg)
-    from designs.program import program_words
-
     return shlex.join([*program_words(), *kept, *more])
