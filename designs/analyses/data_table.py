@@ -113,7 +113,16 @@ class AnalysisResult:
     sides : int
         1 or 2.
     residual_var : float or None
-        lmm_slope only: residual variance sigma^2, points^2.
+        lmm_slope: residual variance sigma^2, points^2; slope_change_lead_in: the pooled
+        within-patient residual variance of the post-randomisation lines, points^2 (NaN
+        when the patients are weighted equally).
+    slope_var_unexplained : float or None
+        slope_change_lead_in only: the DerSimonian-Laird variance of true post-randomisation
+        slopes not explained by arm and lead-in slope, (points/month)^2 (NaN when the
+        patients are weighted equally).
+    lead_in_coefficient : float or None
+        slope_change_lead_in only: the coefficient of the lead-in slope (a lead-in review:
+        these three were computed and not shown, and a reproduction in R needs them).
     random_effects_cov : numpy.ndarray or None
         lmm_slope only: 2x2 covariance of (intercept, slope) random effects
         (points^2, points^2/month, (points/month)^2).
@@ -139,6 +148,8 @@ class AnalysisResult:
     ci95_low: float = float("nan")
     ci95_high: float = float("nan")
     residual_var: float | None = None
+    slope_var_unexplained: float | None = None
+    lead_in_coefficient: float | None = None
     random_effects_cov: np.ndarray | None = field(default=None, compare=False)
     reml_criterion: float | None = None
     converged: bool | None = None

@@ -376,7 +376,18 @@ def fit_data(data, sides: int = 2) -> AnalysisResult:
     out = np.empty(N_RESULT)
     slope_change_lead_in_test(np.asarray(rows), arm_arr, arm_arr.size, out)
     n1 = int(arm_arr.sum())
-    result = finish(NAME, out, arm_arr.size - n1, n1, ESTIMAND, UNITS, sides)
+    result = finish(
+        NAME,
+        out,
+        arm_arr.size - n1,
+        n1,
+        ESTIMAND,
+        UNITS,
+        sides,
+        residual_var=float(out[X_SIGMA2]) if math.isfinite(out[X_TAU2]) else math.nan,
+        slope_var_unexplained=float(out[X_TAU2]),
+        lead_in_coefficient=float(out[X_PRE_COEF]),
+    )
     if out[STATUS] == STATUS_OK and math.isnan(out[X_TAU2]):
         # a lead-in review: the fit fell back to equal weights and still read as weighted
         from dataclasses import replace

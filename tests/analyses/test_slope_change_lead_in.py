@@ -27,7 +27,7 @@ def test_lead_in_analysis_refused_without_lead_in():
         run_trials(inputs, 2, 1, ("slope_change_lead_in",))
 
 
-def _reference_lead_in_test(data):
+def _reference_lead_in_test(data, details: dict | None = None):
     """Slow NumPy/statsmodels version of slope_change_lead_in on one exported trial.
 
     Estimate and HC2 standard error from statsmodels' WLS (an established package, not our
@@ -68,6 +68,8 @@ def _reference_lead_in_test(data):
     d = np.diag(g**2 / (1 - np.diag(hat)))
     mdm = resid_maker @ d @ resid_maker
     df = np.trace(mdm) ** 2 / np.trace(mdm @ mdm)
+    if details is not None:  # the within-patient variance and the lead-in coefficient too
+        details.update(sigma2=sigma2, lead_in_coefficient=fit.params[2])
     return fit.params[1], fit.bse[1], df, tau2
 
 
@@ -208,3 +210,21 @@ def test_equal_weights_are_said_when_no_within_patient_variance_can_be_estimated
     # with 3 visits after randomisation the within-patient variance is estimated: no warning
     more = pd.concat([data, data[data.month == 1.0].assign(month=2.0)], ignore_index=True)
     assert not any("weighted equally" in w for w in LI.fit_data(more).warnings)
+
+
+def test_analyze_gives_the_fits_variances_and_lead_in_coefficient():
+    """A lead-in review: the within-patient variance, the unexplained variance of slopes
+    and the lead-in slope's coefficient were computed and not shown (a reproduction in R
+    needs them). ``analyze``'s result carries them, equal to the slow reference's."""
+    import pandas as pd
+
+    d = load_design("proact_lead_in").with_overrides({"trial.n_per_arm": 40})
+    data = simulate_one_trial(simulation_inputs(d), 12, 0)
+    ref: dict = {}
+    est, _, _, tau2 = _reference_lead_in_test(data, ref)
+    frame = pd.DataFrame({k: data[k] for k in ("patient", "arm", "month", "alsfrs_r")})
+    result = LI.fit_data(frame)
+    assert result.estimate == pytest.approx(est, rel=1e-9)
+    assert result.slope_var_unexplained == pytest.approx(tau2, rel=1e-9, abs=1e-12)
+    assert result.residual_var == pytest.approx(ref["sigma2"], rel=1e-9)
+    assert result.lead_in_coefficient == pytest.approx(ref["lead_in_coefficient"], rel=1e-9)
