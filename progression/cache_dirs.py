@@ -55,6 +55,10 @@ def private_temp_root() -> Path:
     except OSError:
         pass
     fresh = Path(tempfile.mkdtemp(prefix="als-trial-sim-"))
+    import atexit
+    import shutil
+
+    atexit.register(shutil.rmtree, fresh, ignore_errors=True)  # for this run only, as said
     print(
         f"note: the tool's cache folder cannot be written and {folder} is not this user's "
         f"alone, so the compiled code goes to {fresh}, for this run only (compiling again "

@@ -399,6 +399,10 @@ def main(argv: list[str] | None = None) -> int:
         # after a recorded Ctrl-C or SIGTERM, a failure is the interruption's
         if not _SIGNALLED:
             raise
+        if getattr(locals().get("args"), "verbose", False):  # what the interruption left
+            import traceback  # (a diff review: a real error would be hidden for good)
+
+            traceback.print_exc()
         print(_interrupted_text(locals().get("args"), kept, None), file=sys.stderr)
         return interrupted_status()
     finally:

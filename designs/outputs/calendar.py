@@ -17,7 +17,7 @@ def calendar_text(design, calendar: dict | None = None) -> str:
     # with a ramp-up, its pieces then the steady rate (a diff review: "32.5 months at 8
     # patients/month" for 200 patients)
     rate = (
-        f"({design.accrual.describe(t.accrual_per_month)})"
+        f"({_ramp_words(design.accrual, t.accrual_per_month, c['accrual_months'])})"
         if design.accrual.ramped
         else f"at {t.accrual_per_month:g} patients/month"
     )
@@ -26,3 +26,18 @@ def calendar_text(design, calendar: dict | None = None) -> str:
         f"{c['accrual_months']:.1f} months of accrual {rate} + {c['follow_up_months']:g} "
         "months of follow-up."
     )
+
+
+def _ramp_words(accrual, steady: float, months: float) -> str:
+    """The ramp-up's pieces that accrual reaches in ``months``, then the steady rate if it
+    goes on past the ramp ('2/month to month 3, 5/month to month 6, then 8/month'; a diff
+    review: a trial randomised within the ramp was said to go on at the steady rate)."""
+    pieces, start = [], 0.0
+    for rate, until in zip(accrual.ramp_rate_per_month, accrual.ramp_until_month, strict=True):
+        if start >= months:
+            break
+        pieces.append(f"{rate:g}/month to month {min(until, months):g}")
+        start = until
+    if months > start:
+        pieces.append(f"then {steady:g}/month")
+    return ", ".join(pieces)

@@ -8,6 +8,7 @@ simulates: :func:`designs.planning.report_plan.plan_report` computed it all.
 
 from __future__ import annotations
 
+import errno
 import glob
 import os
 import shutil
@@ -86,8 +87,8 @@ REPORT_FILES = (
 #: and the rerun was refused), and the next report replaces it whole.
 UNFINISHED = "REPORT_UNFINISHED.txt"
 UNFINISHED_TEXT = (
-    "This folder was being replaced by a new report when its run was stopped: its files may "
-    "come from two runs. Run the report command again to replace them all.\n"
+    "This folder was being replaced by a new report when its run was stopped or failed: its "
+    "files may come from two runs. Run the report command again to replace them all.\n"
 )
 
 
@@ -220,7 +221,12 @@ def _move_in(tmp: Path, out_dir: Path, removed) -> list[Path]:
                 removed.append(name)
     written = []
     for f in sorted(tmp.iterdir(), key=lambda f: (f.name == "README.md", f.name)):
-        os.replace(f, out_dir / f.name)
+        try:
+            os.replace(f, out_dir / f.name)
+        except OSError as exc:  # a folder linked to another file system (a diff review)
+            if exc.errno != errno.EXDEV:
+                raise
+            shutil.move(f, out_dir / f.name)
         written.append(out_dir / f.name)
     marker.unlink()
     return sorted(written)
@@ -390,9 +396,11 @@ def write_report(
         # Ctrl-C and SIGTERM held while the files move in, so that a folder never mixes two
         # runs' files (a reliability review: README.md said 185 beside a sample_size.md of 182)
         with signals_held():
-            if not out_dir.exists() or not any(out_dir.iterdir()):
-                # a new (or empty) folder: one rename, all or nothing, even under SIGKILL;
-                # with the mode a new folder gets (mkdtemp's is the owner's only)
+            if not out_dir.exists() and not out_dir.is_symlink():
+                # a new folder: one rename, all or nothing, even under SIGKILL; with the mode
+                # a new folder gets (mkdtemp's is the owner's only). An existing folder, even
+                # empty, is the user's (its group, mode and ACL kept: a diff review) and
+                # takes the files one by one.
                 mask = os.umask(0)
                 os.umask(mask)
                 tmp.chmod(0o777 & ~mask)

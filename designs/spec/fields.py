@@ -321,7 +321,8 @@ def _real(where: str, value: Any, spec: FieldSpec, obj: Any) -> float:
     too_low = lo is not None and (x <= lo if spec.lo_open else x < lo)
     too_high = hi is not None and (x >= hi if spec.hi_open else x > hi)
     if too_low or too_high:
-        raise InputError(f"{where} = {show(value)}: must be {domain}{suffix}{_scale_hint(spec)}")
+        hint = _scale_hint(spec) if too_high and where.startswith("population.") else ""
+        raise InputError(f"{where} = {show(value)}: must be {domain}{suffix}{hint}")
     return x
 
 

@@ -669,3 +669,10 @@ def test_power_gives_the_calendar_length_in_text_and_json(run, capsys):
         "Calendar length 44.5 months = 32.5 months of accrual (2/month to month 6, 4/month to "
         "month 12, then 8/month) + 12 months of follow-up."
     )
+    # 10 patients within the ramp: 6 by month 3, 4 more at 5/month, done at month 3.8
+    inside = {**ramp, "trial.n_per_arm": 5, "accrual.ramp_rate_per_month": [2, 5]}
+    inside["accrual.ramp_until_month"] = [3, 6]
+    assert calendar_text(load_design().with_overrides(inside)) == (
+        "Calendar length 15.8 months = 3.8 months of accrual (2/month to month 3, 5/month to "
+        "month 3.8) + 12 months of follow-up."
+    )

@@ -389,6 +389,26 @@ def test_a_hard_kill_among_the_moves_is_marked_and_the_rerun_replaces_it(
     assert not (out / report.UNFINISHED).exists()
 
 
+def test_an_existing_empty_folder_is_kept_with_its_mode(report_plan, tmp_path):
+    """A diff review: an existing empty folder was replaced by the temporary one (its
+    setgid bit and group write lost; a shell inside it was left in a deleted folder), and a
+    link to an empty folder failed after the simulation. Both now take the files in."""
+    import stat
+
+    own = tmp_path / "own"
+    own.mkdir()
+    own.chmod(0o2775)
+    inode = own.stat().st_ino
+    write_report(report_plan, own)
+    assert own.stat().st_ino == inode and stat.S_IMODE(own.stat().st_mode) == 0o2775
+    assert (own / "README.md").is_file() and not (own / "REPORT_UNFINISHED.txt").exists()
+    target = tmp_path / "target"
+    target.mkdir()
+    (tmp_path / "link").symlink_to(target)
+    write_report(report_plan, tmp_path / "link")
+    assert (target / "methods.md").is_file() and (tmp_path / "link").is_symlink()
+
+
 def test_the_assurance_at_each_n_found_is_the_main_jobs(report_plan, fake_posterior):
     """A grant writer's review read the report's assurance (2,000 trials) beside the main
     job's (4,000 trials) as two answers: at each n found the report now simulates at least the

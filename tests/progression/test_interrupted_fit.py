@@ -220,3 +220,8 @@ def test_an_interruption_surfacing_as_another_exception_is_an_interruption(monke
     assert simulate.main(["power", "--trials", "10"]) == 130
     err = capsys.readouterr().err
     assert "interrupted" in err and "RuntimeError" not in err and "Traceback" not in err
+    # --verbose shows what the interruption left (a diff review: a real error after a
+    # swallowed Ctrl-C was hidden for good)
+    assert simulate.main(["power", "--trials", "10", "--verbose"]) == 130
+    err = capsys.readouterr().err
+    assert "RuntimeError: no compiled object yet" in err and "interrupted" in err

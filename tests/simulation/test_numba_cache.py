@@ -274,3 +274,25 @@ def test_module_level_calls_and_aliased_decorators_count(tmp_path):
     )
     listed = {p.name for p in kernel_sources((pkg,))}
     assert listed == {"__init__.py", "tables.py", "aliased.py", "a.py", "b.py"}
+
+
+def test_a_fresh_private_folder_lasts_one_run(tmp_path):
+    """A diff review: the note said "for this run only", and the fresh folder stayed. Run in
+    a process of its own (the folder goes when the process exits), with this user's folder
+    open to others, it is said on stderr and gone afterwards."""
+    import subprocess
+    import sys
+
+    (tmp_path / f"als-trial-sim-{os.getuid()}").mkdir(mode=0o777)
+    (tmp_path / f"als-trial-sim-{os.getuid()}").chmod(0o777)
+    code = "from progression.cache_dirs import private_temp_root; print(private_temp_root())"
+    run = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TMPDIR": str(tmp_path)},
+        check=True,
+    )
+    fresh = run.stdout.strip()
+    assert fresh.startswith(str(tmp_path / "als-trial-sim-")) and f"goes to {fresh}" in run.stderr
+    assert not os.path.exists(fresh)

@@ -507,6 +507,11 @@ def test_a_score_field_out_of_the_alsfrs_range_says_how_another_score_fits():
     message = str(info.value)
     assert message.startswith("population.baseline_mean = 80.0: must be in [0, 48] (points)")
     assert "integer_scores = false" in message and "docs/conventions.md#scale" in message
-    with pytest.raises(InputError) as info:  # a field of another unit: no such hint
-        load_design().with_overrides({"population.slope_sd": -1.0})
-    assert "conventions.md#scale" not in str(info.value)
+    for field, value in (  # another unit, below the range, or not the population's
+        ("population.slope_sd", -1.0),
+        ("population.baseline_mean", -1.0),
+        ("enrichment.lead_in_decline_min", 60.0),
+    ):
+        with pytest.raises(InputError) as info:
+            load_design().with_overrides({field: value})
+        assert "conventions.md#scale" not in str(info.value), field
