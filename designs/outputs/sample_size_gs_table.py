@@ -4,6 +4,8 @@ the fixed design's n, with the notes under it (rendering only)."""
 
 from __future__ import annotations
 
+import math
+
 from designs.outputs.group_sequential import DATA_CUT, spending_words
 from designs.outputs.look_notes import futility_beta_note
 from designs.outputs.numbers import se_text
@@ -141,6 +143,7 @@ def group_sequential_sample_size_table(result, design, fmt: str = "md") -> str:
     # a paragraph of its own (a review: it ran into the notes' first line, without a stop)
     described = f"Design (n max is found above): {design.describe(size=False)}."
     lines += ["", described, "", *_gs_notes(r0), *futility_beta_note(rows, design)]
+    lines += _screening_lines(rows, design)
     from designs.outputs.look_notes import long_accrual_note
 
     slow = long_accrual_note(design, max(r.n_max for r in rows), " (the largest n max)")
@@ -152,6 +155,32 @@ def group_sequential_sample_size_table(result, design, fmt: str = "md") -> str:
             "the trials counted (\u2264 for 0, \u2265 for 1)."
         )
     return "\n".join(lines) + "\n"
+
+
+def _screening_lines(rows, design) -> list[str]:
+    """Under delta-FS screening, the candidates to screen for each row's n max and expected
+    patients (an economist's review: the fixed design's table gave them, this one none), by
+    the closed form 1 / P(admitted); lead-in screening has none, and says so."""
+    en = design.enrichment
+    if not en.active:
+        return []
+    if en.screens_lead_in:
+        return [
+            "Candidates to screen: not given with looks under lead-in screening (no closed "
+            "form); power --looks gives the simulated number at a size."
+        ]
+    p = en.delta_fs_admit_probability(design.population)
+    per = 1.0 / p
+    counts = "; ".join(
+        f"{100 * r.target_power:g}%: {math.ceil(per * r.n_total_max - 1e-9):,} for n max, "
+        f"about {per * r.expected_n_total_h1:.0f} and {per * r.expected_n_total_h0:.0f} "
+        "expected under the effect and under no effect"
+        for r in rows
+    )
+    return [
+        f"Candidates to screen: {per:.2f} per patient randomised (the delta-FS rule admits "
+        f"{p:.1%} of candidates; the design's screening criterion only): {counts}."
+    ]
 
 
 def _gs_notes(r0) -> list[str]:

@@ -164,3 +164,24 @@ def test_the_scaled_interval_adds_log_half_widths_in_quadrature():
     assert math.isclose(hi, 200 * math.exp(math.hypot(math.log(1.02), math.log(202 / 200))))
     # a side not known (a size of -1, a ratio of inf) is open
     assert scaled_interval(200.0, (1.0, 0.99, np.inf), (200.0, -1, 202.0)) == (-np.inf, np.inf)
+
+
+def test_the_table_gives_candidates_to_screen_under_delta_fs_screening():
+    """An economist's review: the fixed design's table gave the candidates to screen, the
+    looks' none. Under delta-FS screening each randomised patient takes 1 / P(admitted)
+    candidates on average; P from the log-normal of proact_enriched_dfs (mean 0.91, SD 0.53,
+    admitted below 1.1 points/month) by hand: 0.7327."""
+    from designs.outputs.sample_size_gs_table import group_sequential_sample_size_table
+
+    design = load_design(None).with_overrides({"interim.looks": LOOKS})
+    gs = find_group_sequential_sample_size(design, (0.8,), 40, 5, sizes=(60, 240), refine_trials=0)
+    assert "Candidates to screen" not in group_sequential_sample_size_table(gs, design, "md")
+    enriched = load_design("proact_enriched_dfs").with_overrides({"interim.looks": LOOKS})
+    s2 = math.log(1 + (0.53 / 0.91) ** 2)
+    z = (math.log(1.1) - (math.log(0.91) - s2 / 2)) / math.sqrt(s2)
+    p = 0.5 * (1 + math.erf(z / math.sqrt(2)))
+    assert abs(p - 0.7327) < 5e-5
+    text = group_sequential_sample_size_table(gs, enriched, "md")
+    (row,) = gs.rows
+    assert f"Candidates to screen: {1 / p:.2f} per patient randomised" in text
+    assert f"80%: {math.ceil(row.n_total_max / p):,} for n max" in text
