@@ -63,6 +63,7 @@ def test_runs_top_to_bottom_in_quick_mode(name, monkeypatch, tmp_path):
     monkeypatch.setenv("TMPDIR", str(tmp_path))
     nb = _read(name)
     nb.cells.insert(0, nbformat.v4.new_code_cell(PROBE))
+    nb.cells.append(nbformat.v4.new_code_cell("print(WORK)"))  # its scratch folder
     client = NotebookClient(
         nb,
         timeout=600,
@@ -91,7 +92,11 @@ def test_runs_top_to_bottom_in_quick_mode(name, monkeypatch, tmp_path):
         and not any("image/png" in output.get("data", {}) for output in cell.outputs)
     ]
     assert blank == [], f"{name}: cells without their figure"
-    assert list(tmp_path.glob("als_nb*")), "the notebook's scratch folder is not under TMPDIR"
+    # the scratch folder was under TMPDIR, and is gone once the kernel stopped (a teaching
+    # review: every run left one in /tmp)
+    work = "".join(o.get("text", "") for o in nb.cells[-1].outputs if o.output_type == "stream")
+    assert work.strip().startswith(str(tmp_path / "als_nb")), work
+    assert not list(tmp_path.glob("als_nb*")), "the notebook's scratch folder stayed"
     # PyMC's sampler messages stay out of the notebooks (issue 14); its warnings may show.
     chatter = [
         index
