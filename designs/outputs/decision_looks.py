@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from designs.outputs.group_sequential import (
-    DATA_CUT,
     LOOK_COLUMNS,
     entered,
+    expected_text,
     nonbinding_text,
-    screened_text,
 )
 from designs.outputs.numbers import rate_mc_se
 from designs.outputs.rates import type_i_text
@@ -69,11 +68,5 @@ def posterior_looks_text(design, s, prior=None) -> str:
         f"{type_i_text(s)}{nonbinding_text(s)}; failed fits {s.failed_fits} (effect), "
         f"{s.failed_fits_h0} (no effect)"
     )
-    lines.append(
-        f"expected patients randomised {s.expected_n_total:.1f} under the effect "
-        f"({s.true_effect:+.3f} points/month), {s.expected_n_total_h0:.1f} under no effect, "
-        f"of {s.n_total}; expected months {s.expected_months:.1f} and "
-        f"{s.expected_months_h0:.1f}, of {s.fixed_months:.1f} without interim analyses "
-        f"({DATA_CUT}){screened_text(s)}"
-    )
+    lines.append(expected_text(s))
     return "\n".join(lines + [t for t in (margin_note(s.margin),) if t])

@@ -90,13 +90,7 @@ def group_sequential_text(design, s) -> str:
         f"type I error of the design {type_i_text(s)}{nonbinding_text(s)}; "
         f"failed fits {s.failed_fits} (effect), {s.failed_fits_h0} (no effect)"
     )
-    lines.append(
-        f"expected patients randomised {s.expected_n_total:.1f} under the effect "
-        f"({s.true_effect:+.3f} points/month), {s.expected_n_total_h0:.1f} under no effect, "
-        f"of {s.n_total}; expected months {s.expected_months:.1f} and "
-        f"{s.expected_months_h0:.1f}, of {s.fixed_months:.1f} without interim analyses "
-        f"({DATA_CUT}){screened_text(s)}"
-    )
+    lines.append(expected_text(s))
     lines += charter_lines(s)
     ended = information_stop_text(s)
     if ended:
@@ -319,6 +313,19 @@ def spending_words(spending: str) -> str:
     name = str(spending).split("(", 1)[0].split(":", 1)[0].strip()
     words = FAMILY_WORDS.get(name)
     return f"{words} ({spending})" if words else str(spending)
+
+
+def expected_text(s) -> str:
+    """The expected patients and months of a looks summary (this rule's or the posterior
+    rule's) under the effect and under no effect, with what they assume and, under
+    screening, the candidates to screen."""
+    return (
+        f"expected patients randomised {s.expected_n_total:.1f} under the effect "
+        f"({s.true_effect:+.3f} points/month), {s.expected_n_total_h0:.1f} under no effect, "
+        f"of {s.n_total}; expected months {s.expected_months:.1f} and "
+        f"{s.expected_months_h0:.1f}, of {s.fixed_months:.1f} without interim analyses "
+        f"({DATA_CUT}){screened_text(s)}"
+    )
 
 
 def screened_text(s) -> str:
