@@ -240,19 +240,23 @@ def informative_exits(design) -> tuple[bool, bool]:
 
 def bias_in_mc_se(s) -> float:
     """The bias of a power summary in units of its Monte Carlo SE (NaN without a truth)."""
+    from designs.planning.power import mean_mc_se
+
     ok = s.trials - s.failed_fits
     if math.isnan(s.bias) or ok < 2 or not s.sd_estimate > 0:
         return math.nan
-    return s.bias / (s.sd_estimate / math.sqrt(ok))
+    return s.bias / mean_mc_se(s.sd_estimate, ok)
 
 
 def bias_se_text(s) -> str:
     """' (MC SE 0.0010)' of a summary's bias, or ' (from 1 fit: no MC SE)' (an ADEMP review:
     a bias from one successful fit was printed like one from thousands)."""
+    from designs.planning.power import mean_mc_se
+
     ok = s.trials - s.failed_fits
     if ok < 2 or not s.sd_estimate >= 0:
         return f" (from {ok} fit{'s' if ok != 1 else ''}: no MC SE)"
-    return f" (MC SE {se_text(s.sd_estimate / math.sqrt(ok))})"
+    return f" (MC SE {se_text(mean_mc_se(s.sd_estimate, ok))})"
 
 
 #: The start of the multiplicity note (the explorer says it under its analyses table).

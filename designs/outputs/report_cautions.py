@@ -15,7 +15,6 @@ def fresh_check_block(rows, design, command: str | None = None, calibrated=None)
     error above the level at n, as a Markdown block (with a blank line after), or nothing
     when every row passed: before the numbers are pasted. ``command``: the command line
     that made the report, which the advice to rerun repeats with more trials."""
-
     from designs.outputs.fresh_check import fresh_check_warnings
     from designs.program import arguments_after_program
 

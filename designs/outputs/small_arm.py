@@ -56,12 +56,12 @@ def small_n_notes(rows, design) -> list[str]:
     if not reached:
         return []
     row = reached[0]
-    at = design_at(design, size(row))
+    n, looks = size(row), hasattr(row, "n_max")
+    at = design_at(design, n)
     smallest = min(at.trial.n_placebo, at.trial.n_active)
     if not _applies(at, smallest, (analysis,)):
         return []
-    n = size(row)
-    what = "n max" if hasattr(row, "n_max") else "n"
+    what = "n max" if looks else "n"
     text = (
         f"{n:,} per arm"
         if row.size_name == "n_per_arm"
@@ -70,7 +70,7 @@ def small_n_notes(rows, design) -> list[str]:
     remedy = (
         # lmm_slope_kr is not analysed at interim looks (a diff review: the advice was refused)
         "lmm_slope_kr is not analysed at interim looks: read the design's type I error at n max"
-        if hasattr(row, "n_max")
+        if looks
         else "search n with --analysis lmm_slope_kr"
     )
     return [f"note: at {what} = {text}, {LIBERAL}; {remedy}."]

@@ -105,6 +105,12 @@ def null_design(design, *, keep_value: bool = False):
     return design.with_overrides(changes) if changes else design
 
 
+def mean_mc_se(sd_estimate: float, fits: int) -> float:
+    """Monte Carlo SE of a mean estimate, and so of its bias: the SD of the estimates over
+    sqrt(successful fits); NaN with fewer than 2 (the SD of one is NaN)."""
+    return sd_estimate / math.sqrt(max(fits, 1))
+
+
 def mc_se(p: float, n: int) -> float:
     """Monte Carlo standard error of a rate ``p`` estimated from ``n`` trials."""
     return math.sqrt(p * (1.0 - p) / n) if n > 0 else math.nan
@@ -175,10 +181,9 @@ class PowerSummary:
 
     @property
     def bias_mc_se(self) -> float:
-        """Monte Carlo SE of ``bias`` (of the mean estimate): the SD of the estimates over
-        sqrt(successful fits); NaN with fewer than 2 (the operating characteristics and the
-        realism rows read it too)."""
-        return self.sd_estimate / math.sqrt(max(self.trials - self.failed_fits, 1))
+        """Monte Carlo SE of ``bias`` (:func:`mean_mc_se`; the operating characteristics and
+        the realism rows read it too)."""
+        return mean_mc_se(self.sd_estimate, self.trials - self.failed_fits)
 
     @property
     def denominator(self) -> int:
@@ -273,6 +278,7 @@ def _summary(
                 )
                 ratio = r.variance_ratio if j == 1 else ratio
                 controlled = True
+    coverage = tally.covered / tally.coverable if tally.coverable else math.nan
     return PowerSummary(
         analysis=analysis,
         estimand=estimand,
@@ -307,10 +313,8 @@ def _summary(
         failed_as=failed_as,
         estimator="control variate" if controlled else "plain",
         variance_ratio=ratio,
-        coverage=tally.covered / tally.coverable if tally.coverable else math.nan,
-        coverage_mc_se=mc_se(tally.covered / tally.coverable, tally.coverable)
-        if tally.coverable
-        else math.nan,
+        coverage=coverage,
+        coverage_mc_se=mc_se(coverage, tally.coverable) if tally.coverable else math.nan,
         coverage_trials=tally.coverable,
     )
 
