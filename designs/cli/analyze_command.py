@@ -19,6 +19,7 @@ from designs.cli.options import (
     warn,
 )
 from designs.errors import InputError
+from designs.program import program_name
 
 __all__ = ["add_analyze", "cmd_analyze"]
 
@@ -346,7 +347,7 @@ def _success_on_the_prior(design, out: dict) -> list[str]:
         f"the posterior rule succeeds where the one-sided test of the same estimate does not "
         f"(p = {one_sided:.4g} > {level:g}): the success rests on the prior, and the rule "
         f"holds the type I error at {level:g} only at a threshold calibrated for this trial's "
-        "n and prior (simulate.py calibrate; for a protocol the upper end of its interval)"
+        f"n and prior ({program_name()} calibrate; for a protocol the upper end of its interval)"
     ]
 
 

@@ -26,6 +26,7 @@ from designs.cli.options import (
 )
 from designs.cli.progress import progress_bar
 from designs.errors import InputError
+from designs.program import program_name
 
 
 def add_power(sub) -> None:
@@ -147,7 +148,7 @@ def _power_posterior_looks(design, args) -> int:
         print_json({**summary.to_dict(), "decision_rule": rule_record(design, prior)}, record=True)
     else:
         print(posterior_looks_text(design, summary, prior))
-    from designs.outputs.console import posterior_looks_warnings
+    from designs.outputs.level_warnings import posterior_looks_warnings
 
     warn(posterior_looks_warnings(design, summary))
     return 0
@@ -177,7 +178,7 @@ def cmd_trial(args) -> int:
     from designs.simulation.inputs import simulation_inputs
 
     inputs = design_inputs(args)
-    what = "trial written by `simulate.py trial`"
+    what = f"trial written by `{program_name()} trial`"
     check_writable(
         args.out,
         "--out",

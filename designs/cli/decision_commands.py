@@ -22,6 +22,7 @@ from designs.cli.options import (
 from designs.cli.parser import hide_options
 from designs.cli.progress import progress_bar
 from designs.errors import InputError
+from designs.program import program_name
 
 
 def add_calibrate(sub) -> None:
@@ -180,7 +181,7 @@ def _check_command(cal) -> str:
     back to `calibrate`.)"""
     weight = f" --prior-weight {cal.prior_weight:g}" if cal.prior == "robust" else ""
     return (
-        f"simulate.py power --decision posterior --prior {cal.prior}{weight} --threshold "
+        f"{program_name()} power --decision posterior --prior {cal.prior}{weight} --threshold "
         f"{threshold_up(cal.ci95[1])} --seed {cal.seed + 1} and this command's other options "
         "(its type I error line)"
     )

@@ -74,7 +74,7 @@ def assurance_group_sequential(design, args, idata, order, history, prior=None) 
 
 def sample_size_group_sequential(design, args, sizes) -> int:
     """``sample-size`` of a design with interim looks: n max, expected n, inflation."""
-    from designs.outputs.console import group_sequential_type_i_warnings
+    from designs.outputs.level_warnings import group_sequential_type_i_warnings
     from designs.outputs.sample_size_gs_table import group_sequential_sample_size_table
     from designs.planning.sample_size_gs import find_group_sequential_sample_size
 

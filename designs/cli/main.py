@@ -135,8 +135,8 @@ def main_job() -> int:
     print()
     print("Fixed effect (the design's): patients randomised for the target power")
     print(sample_size_table(result, design, "md"))
-    from designs.outputs.console import type_i_warnings
     from designs.outputs.fresh_check import fresh_check_missed, fresh_check_warnings
+    from designs.outputs.level_warnings import type_i_warnings
 
     # without the rerun a fresh-check warning advises: the main job runs it, just below
     warnings = fresh_check_warnings(result.rows, design, advise=False)

@@ -166,12 +166,9 @@ def check_table_suffix(out: str | None) -> None:
 def cmd_sample_size(args) -> int:
     from designs.atomic import check_writable
     from designs.cli.data_commands import decision_prior_from_args
-    from designs.outputs.console import (
-        failed_fit_warnings,
-        second_stage_warnings,
-        type_i_warnings,
-    )
+    from designs.outputs.console import failed_fit_warnings, second_stage_warnings
     from designs.outputs.fresh_check import fresh_check_warnings
+    from designs.outputs.level_warnings import type_i_warnings
     from designs.outputs.tables import is_sample_size_table, sample_size_table
     from designs.planning.power_curve import size_name
     from designs.planning.sample_size import find_sample_size

@@ -32,6 +32,7 @@ from designs.cli.planning_commands import size_rows_json
 from designs.cli.progress import progress_bar
 from designs.cli.refine_options import add_refine_trials, asked_refine_trials, check_refine_trials
 from designs.errors import InputError
+from designs.program import program_name
 
 
 def add_report(sub) -> None:
@@ -61,12 +62,9 @@ def add_report(sub) -> None:
 
 
 def cmd_report(args) -> int:
-    from designs.outputs.console import (
-        interim_type_i_warnings,
-        second_stage_warnings,
-        type_i_warnings,
-    )
+    from designs.outputs.console import second_stage_warnings
     from designs.outputs.fresh_check import fresh_check_warnings
+    from designs.outputs.level_warnings import interim_type_i_warnings, type_i_warnings
     from designs.outputs.report import check_report_folder, write_report
     from designs.planning.report_plan import plan_report
     from designs.simulation.numba_cache import software
@@ -100,7 +98,8 @@ def cmd_report(args) -> int:
             raise InputError(
                 "--posterior: the phase 2 patients' posterior-median pre-dose slope is not a "
                 "decline, so the report's proportional transport is undefined; give "
-                "--no-assurance, and `simulate.py assurance --transport absolute` for assurance"
+                f"--no-assurance, and `{program_name()} assurance --transport absolute` for "
+                "assurance"
             )
     with progress_bar(0, "trial", not args.json) as bar:
         plan = plan_report(

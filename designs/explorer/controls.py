@@ -31,6 +31,7 @@ from designs.planning.sweep.design import (
     retime_cumulative,
     retime_visits,
 )
+from designs.program import program_name
 from designs.simulation.seeds import DEFAULT_SEED, MAX_SEED
 from designs.spec.follow_up import ImprovementError
 from designs.spec.interim import NO_LOOKS, unread_defaults
@@ -337,7 +338,7 @@ def control_overrides(design, values: Mapping[str, Any], ids) -> dict[str, Any]:
         if isinstance(over[key], int) and over[key] > limit:
             raise ControlError(
                 f"patients = {over[key]:,} {unit}: the page simulates at most {limit:,} {unit} "
-                "(a larger design belongs on the command line, simulate.py power)",
+                f"(a larger design belongs on the command line, {program_name()} power)",
                 "n",
             )
     if "allocation" in ids:

@@ -17,6 +17,7 @@ from designs.explorer.controls import (
 )
 from designs.explorer.glossary import glossary_html
 from designs.explorer.units import effect_label, effect_step
+from designs.program import program_name
 from designs.simulation.seeds import MAX_SEED
 from designs.spec.interim import READ_ONLY_WITH, Spending
 
@@ -28,7 +29,7 @@ DOWNLOADS = (
     ("dl_table_md", "Sample-size table (Markdown)"),
     ("dl_table_latex", "Sample-size table (LaTeX)"),
     ("dl_design", "Design (TOML)"),
-    ("dl_commands", "simulate.py commands"),
+    ("dl_commands", f"{program_name()} commands"),
     ("dl_figure_png", "Figure (PNG)"),
     ("dl_figure_pdf", "Figure (PDF)"),
     ("dl_report", "Report folder (zip; slow)"),

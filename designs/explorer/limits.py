@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 from designs.errors import InputError
+from designs.program import program_name
 
 __all__ = [
     "CLOSED_FORM_MARGIN",
@@ -52,7 +53,7 @@ def check_page_search(design) -> None:
         raise InputError(
             f"sample size: the closed form puts {max(PAGE_TARGETS):.0%} power at about "
             f"{about} patients {unit}, far above the {limit:,} {unit} this page simulates; "
-            "search on the command line (simulate.py sample-size)"
+            f"search on the command line ({program_name()} sample-size)"
         )
 
 
@@ -65,5 +66,5 @@ def check_page_size(design) -> None:
     if size is not None and size > limit:
         raise InputError(
             f"trial.{field} = {size:,}: the page simulates at most {limit:,} {unit} (a larger "
-            "design belongs on the command line, simulate.py power)"
+            f"design belongs on the command line, {program_name()} power)"
         )

@@ -23,18 +23,21 @@ from designs.outputs.console import (
     decision_lines,
     estimand_line,
     failed_fit_warnings,
-    group_sequential_type_i_warnings,
     informative_exits,
-    posterior_looks_warnings,
     power_notes,
     prior_text,
-    type_i_warnings,
 )
 from designs.outputs.fresh_check import fresh_check_warnings
 from designs.outputs.group_sequential import nonbinding_text
+from designs.outputs.level_warnings import (
+    group_sequential_type_i_warnings,
+    posterior_looks_warnings,
+    type_i_warnings,
+)
 from designs.outputs.numbers import rate_se, se_text
 from designs.outputs.prior_notes import robust_sd_note
 from designs.outputs.rates import type_i_text
+from designs.program import program_name
 from designs.spec.decision import threshold_text
 
 #: What the LaTeX and figure downloads hold for a design with interim looks (the command
@@ -369,7 +372,7 @@ def sample_size_html(req, view) -> ui.Tag:
             ""
             if r.reached
             else f" (target not reached: this page simulates at most {limit:,} {limit_unit}; "
-            "search further on the command line, simulate.py sample-size)"
+            f"search further on the command line, {program_name()} sample-size)"
         )
         n = r.n_max if view.sequential else r.n
         what = "maximum n" if view.sequential else "n"

@@ -17,6 +17,7 @@ from designs.outputs.effect_notes import (
 from designs.outputs.fit_failures import exact_lines_hint
 from designs.outputs.numbers import se_text
 from designs.outputs.prior_notes import margin_note, sceptical_note, worth_text
+from designs.program import program_name
 
 UNCONTROLLED_NOTE = (
     "The phase 2 effect comes from an uncontrolled before/after comparison in 5 patients "
@@ -25,7 +26,7 @@ UNCONTROLLED_NOTE = (
 )
 P_EFFECT_NOTE = (
     "P(effect > 0) is that of this posterior only: with 5 reconstructed patients it moves with "
-    "the reconstruction and the priors (`simulate.py fit --reconstructions 8` refits on 8 "
+    f"the reconstruction and the priors (`{program_name()} fit --reconstructions 8` refits on 8 "
     "other reconstructions), and the reconstruction's measurement noise was chosen at SD 1 "
     "point, half the 2 points the trial assumes (noisier records would make the phase 2 less "
     "informative, P(effect > 0) and assurance lower): read it as 'compatible with benefit, at "
@@ -162,7 +163,7 @@ def decision_lines(design, summaries, weight_hint: str = WEIGHT_HINT) -> list[st
     few = {
         # a review: 0.0552 (MC SE 0.0071) read as "too few trials", 0.0681 (0.0059) as nothing
         "above": ": ABOVE it by more than 2 MC SE: this threshold does not hold the level at "
-        "this n (simulate.py calibrate at this n gives one that does: the upper end of its "
+        f"this n ({program_name()} calibrate at this n gives one that does: the upper end of its "
         "interval, as its point estimate scatters around the level on fresh trials)",
         "too few": f": {null:,} trials cannot show that it holds the level (about "
         f"{trials_for_level(target):,} or more can)",
@@ -184,7 +185,7 @@ def decision_lines(design, summaries, weight_hint: str = WEIGHT_HINT) -> list[st
             f"effect the rule still succeeds in {s.type1:.1%} of trials"
             + (
                 ", the type I error above the level: calibrate the threshold "
-                "(simulate.py calibrate) or lower the weight"
+                f"({program_name()} calibrate) or lower the weight"
                 if verdict == "above"
                 else ""
             )
@@ -357,89 +358,6 @@ def failed_fit_warnings(summaries, design) -> list[str]:
     ]
 
 
-def type_i_warnings(rows, design, *, above_only: bool = False) -> list[str]:
-    """One warning per sample-size row under the posterior rule whose type I error at n is
-    above the design's one-sided level by more than 2 Monte Carlo SE (as the search with
-    interim looks warns): the threshold (or a borrowing prior) does not hold the level at
-    that n, so the n is not that of a trial at the level; then, unless ``above_only``, one
-    per row with too few null trials to show that it holds the level."""
-    from designs.outputs.rates import rate_text, trials_for_level, type_i_verdicts
-
-    above, few = [], []  # every row above the level first, then those with too few trials
-    for r, verdict, level in type_i_verdicts(rows, design):
-        null = r.type_i_trials or r.trials
-        if verdict == "above":
-            above.append(
-                f"warning: target {r.target_power:g}: the posterior rule's type I error at n = "
-                f"{r.n:,} is {r.type_i_error:.4f} (MC SE {r.mc_se_type_i_error:.4f}), above the "
-                f"design's one-sided level {level:g} by more than 2 MC SE: its threshold is not "
-                "calibrated at this n, so this n does not hold the level (simulate.py calibrate "
-                "at this n gives the threshold that does; then search again with it)"
-            )
-        elif verdict == "too few":
-            few.append(
-                f"warning: target {r.target_power:g}: the posterior rule's type I error at n = "
-                f"{r.n:,} is {rate_text(r.type_i_error, r.mc_se_type_i_error, null)}: too few "
-                f"null trials to show that it holds the one-sided level {level:g} (simulate.py "
-                f"power at this n with about --trials {trials_for_level(level):,} or more can)"
-            )
-    return above if above_only else above + few
-
-
-def group_sequential_type_i_warnings(rows) -> list[str]:
-    """One warning per row of a sample-size search with interim looks under the posterior
-    rule whose type I error at n max is above the design's level by more than 2 Monte Carlo
-    SE (its thresholds are used as given, not re-calibrated per n)."""
-    from designs.outputs.rates import level_verdict, rate_text
-    from designs.planning.operating import type_i_trials
-
-    out = []
-    for r in rows:
-        if getattr(r, "rule", "") != "posterior":
-            continue
-        level = r.alpha / r.sides
-        rate = rate_text(r.type_i_error, r.mc_se_type_i_error, r.trials)
-        verdict = level_verdict(r.type_i_error, r.mc_se_type_i_error, r.trials, level)
-        if verdict == "above":
-            out.append(
-                f"warning: type I error {rate} "
-                f"at n max {r.n_max:,} is above the design's level {level:g} by more than 2 MC "
-                "SE: the thresholds are not re-calibrated per n (run calibrate --looks at this n)"
-            )
-        elif verdict == "too few":
-            # a review: 0.040 (MC SE 0.0098) passed the test above while the rule's type I
-            # error was 0.04, 60% above 0.025: a 2 MC SE test of so few trials cannot tell
-            size = "--n-per-arm" if r.size_name == "n_per_arm" else "--n-total"
-            out.append(
-                f"warning: type I error {rate} "
-                f"at n max {r.n_max:,} comes from too few trials to show that the thresholds, "
-                f"not re-calibrated per n, hold the level {level:g}: check with simulate.py "
-                f"power with the same options, {size} {r.n_max} and --trials "
-                f"{type_i_trials(level, 0)}"
-            )
-    return out
-
-
-def interim_type_i_warnings(interim) -> list[str]:
-    """The report's interim design under the posterior rule: a warning when its type I error
-    at n max (from enough null trials, ``type_i_trials``) is above the one-sided level by
-    more than 2 MC SE (a review: 0.0428 against 0.025 was one clause of methods.md)."""
-    from designs.outputs.rates import above_level
-
-    if interim is None or interim.threshold_z is None:
-        return []
-    s, t = interim.summary, interim.design.trial
-    level = t.alpha / t.sides
-    if not above_level(s.type_i_error, s.mc_se_type_i_error, level):
-        return []
-    return [
-        f"warning: the interim design's type I error at n max is {s.type_i_error:.4f} (MC SE "
-        f"{s.mc_se_type_i_error:.4f}), above the one-sided level {level:g} by more than 2 MC "
-        "SE: its thresholds are not calibrated for the looks (simulate.py calibrate --looks "
-        "at n max gives one threshold for all looks that holds the level)"
-    ]
-
-
 def second_stage_warnings(result, refine_trials: int) -> list[str]:
     """One warning when a second stage was asked for (``refine_trials``) but not simulated:
     no target was reached in the first stage, so the search stayed one stage."""
@@ -471,29 +389,3 @@ def trials_note(row) -> str:
         "same seed) at the sizes near each n, where the power at n on the same and on fresh "
         "trials is simulated too"
     )
-
-
-def posterior_looks_warnings(design, s) -> list[str]:
-    """``power --looks`` under the posterior rule: a warning when the type I error over all
-    looks (``s``, a looks summary) is above the one-sided level by more than 2 MC SE, or
-    when its null trials are too few to show the level (a diff review: the bound was shown,
-    the warning the conventions promise was not)."""
-    from designs.outputs.group_sequential import level_type_i, nonbinding_text
-    from designs.outputs.rates import counted_h0, level_verdict, trials_for_level, type_i_text
-
-    level = design.trial.alpha / design.trial.sides
-    verdict = level_verdict(*level_type_i(s), counted_h0(s), level)  # futility ignored
-    if verdict == "above":
-        return [
-            f"warning: type I error {type_i_text(s)}{nonbinding_text(s)} over the looks is "
-            "above the one-sided "
-            f"level {level:g} by more than 2 MC SE: simulate.py calibrate --looks gives one "
-            "threshold for all looks that holds it"
-        ]
-    if verdict == "too few":
-        return [
-            f"warning: type I error {type_i_text(s)} over the looks: too few null trials to "
-            f"show that it holds the one-sided level {level:g} (about --trials "
-            f"{trials_for_level(level):,} or more can)"
-        ]
-    return []

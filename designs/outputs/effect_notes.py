@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 
+from designs.program import program_name
 from designs.spec.fixed_effect import effect_words, is_sharp_null
 
 
@@ -211,7 +212,7 @@ def informative_exits_notes(design, analysis: str) -> list[str]:
     return [
         f"note: exits depend on the decline here ({design.dropout.informative_text}): "
         f"{analysis}'s estimate can be biased, which this search does not report; "
-        "simulate.py power with the same options at n measures it (its note on bias)"
+        f"{program_name()} power with the same options at n measures it (its note on bias)"
     ]
 
 

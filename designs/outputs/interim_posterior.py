@@ -15,6 +15,7 @@ from designs.outputs.interim_looks_table import LOOK_COLUMNS, null_trials
 from designs.outputs.numbers import rate_mc_se
 from designs.outputs.rates import above_level, rate_cell
 from designs.planning.power import mc_se
+from designs.program import program_name
 
 __all__ = ["POSTERIOR_LOOK_COLUMNS", "posterior_look_rows", "posterior_methods"]
 
@@ -110,7 +111,7 @@ def posterior_notes(interim) -> str:
         "look's threshold; the interim design at n max, the size it randomises if it reaches "
         f"its final look. Rule: {_rule(interim)}. The thresholds are used as given, not "
         "re-calibrated at n max: the type I error (success with no effect) shows "
-        "whether they hold the design's level (simulate.py calibrate --looks finds a common "
+        f"whether they hold the design's level ({program_name()} calibrate --looks finds a common "
         "threshold that does). Threshold as z: the z statistic at which the look's posterior "
         "probability equals its threshold at the look's planned information. Expected patients "
         "and months: means over simulated trials at the look where each trial stopped "

@@ -30,6 +30,7 @@ from designs.outputs.interim_looks_table import (
 from designs.outputs.look_notes import boundary_words, monitoring_text
 from designs.outputs.numbers import rate_mc_se, se_text
 from designs.outputs.rates import counted_h0, rate_cell, rate_edge, type_i_text
+from designs.program import program_name
 
 __all__ = [
     "INTERIM_REFERENCES",
@@ -313,7 +314,7 @@ def _every_target(interim) -> str:
     s = interim.summary
     return (
         f"\nEvery target (the tables above are the {interim.row.target_power:.0%} target's "
-        f"design), as simulate.py sample-size with the looks gives them: power, E[n total] "
+        f"design), as {program_name()} sample-size with the looks gives them: power, E[n total] "
         f"and type I error on the search's own {interim.sample_size.trials:,} trials per "
         f"size, so the {interim.row.target_power:.0%} row differs from the tables above "
         f"({s.trials:,} trials under the effect, {null_trials(s):,} under no effect) by "

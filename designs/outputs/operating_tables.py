@@ -11,6 +11,7 @@ from designs.outputs.numbers import se_text
 from designs.outputs.rates import rate_cell, rate_text
 from designs.outputs.scope import scope_sentence
 from designs.outputs.tables import failed_fits_note, posterior_rule_text, type_i_target
+from designs.program import program_name
 
 #: Footnote of a bias flagged by :func:`bias_flag`.
 BIAS_NOTE = (
@@ -78,7 +79,8 @@ def calibration_flag(
     if type_i_error > alpha + 3 * se:
         if posterior:
             remedy = (
-                "do not plan on this rule without a calibrated threshold (simulate.py calibrate)"
+                "do not plan on this rule without a calibrated threshold "
+                f"({program_name()} calibrate)"
             )
         elif sequential:
             remedy = sequential_remedy(cause)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 
+from designs.program import program_name
+
 __all__ = [
     "changed_priors",
     "conflict_note",
@@ -102,7 +104,7 @@ def convergence_sentence(attrs) -> str:
         return f"The fit met the convergence targets ({numbers})."
     return (
         f"NOT CONVERGED: the fit missed the convergence targets ({numbers}), so the assurance "
-        "here is unreliable: fit again with more draws and tuning steps (simulate.py fit "
+        f"here is unreliable: fit again with more draws and tuning steps ({program_name()} fit "
         "--draws, --tune)."
     )
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from designs.program import program_name
+
 
 def fresh_check_block(rows, design, command: str | None = None, calibrated=None) -> list[str]:
     """The fresh-trial check's warnings and, under the posterior rule, those of a type I
@@ -36,7 +38,7 @@ def _level_warnings(rows, design, calibrated=None) -> list[str]:
     level, with what that does to n (a regulatory statistician's review: the README opened
     with n = 144 per arm, which held only at a type I error of 0.050 against 0.025, and the
     caution was in methods.md alone)."""
-    from designs.outputs.console import type_i_warnings
+    from designs.outputs.level_warnings import type_i_warnings
 
     above = type_i_warnings(rows, design, above_only=True)
     if not above:
@@ -77,7 +79,7 @@ def _calibrated_power(row, design, calibrated) -> str:
     return (
         f": at n = {row.n:,} the threshold calibrated to it ({calibrated.threshold[i]:.4f}, "
         f"MC SE {calibrated.threshold_mc_se[i]:.4f}; a protocol takes the upper end of its "
-        "interval, simulate.py calibrate) gives a success probability of "
+        f"interval, {program_name()} calibrate) gives a success probability of "
         f"{calibrated.power[i]:.3f} (MC SE "
         f"{calibrated.power_mc_se[i]:.3f}; prior_weight.md)"
     )
@@ -93,7 +95,7 @@ def calibrated_sentence(row, design, calibrated) -> str:
     """The same figure as a sentence of the methods text (a protocol writer's review: only
     the README gave the success probability of the rule that holds the level), for a rule
     whose type I error at n is above the level; '' otherwise."""
-    from designs.outputs.console import type_i_warnings
+    from designs.outputs.level_warnings import type_i_warnings
 
     i = _calibrated_index(design, calibrated)
     if i is None or not type_i_warnings([row], design, above_only=True):
@@ -137,7 +139,7 @@ def one_stage_caution(result) -> list[str]:
     return [
         "> **This search had one stage (`--refine-trials 0`, as the explorer's quick search): "
         "its n has a wider Monte Carlo interval than the two stages `sample-size` and `report` "
-        "run by default. Before quoting n, run `simulate.py report` with the same options "
+        f"run by default. Before quoting n, run `{program_name()} report` with the same options "
         "without `--refine-trials 0`.**",
         "",
     ]

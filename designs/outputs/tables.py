@@ -15,6 +15,7 @@ from designs.outputs.numbers import rate_se
 from designs.outputs.rates import estimator_note, search_estimator
 from designs.outputs.sample_size_csv import csv_header, csv_table
 from designs.outputs.scope import scope_sentence
+from designs.program import program_name
 from designs.spec.decision import threshold_text
 from designs.spec.trial import MAX_ALLOCATION_BLOCK
 
@@ -231,7 +232,7 @@ def type_i_note(result, design) -> str:
     return (
         "Type I error at n: the rule's success rate with no effect, on the fresh trials' "
         f"patients, against the design's one-sided level {type_i_target(design):g}; the "
-        "threshold is not calibrated per n (simulate.py calibrate at n gives the one that "
+        f"threshold is not calibrated per n ({program_name()} calibrate at n gives the one that "
         "holds the level there). "
         + (
             "'≤': no null trial succeeded, and the bound is the rate's one-sided 95% upper "
@@ -355,8 +356,8 @@ def _latex_table(result, design, equal: bool, screening: bool) -> str:
     frame = pd.DataFrame(body, columns=pd.MultiIndex.from_tuples(cols))
     r0 = result.rows[0]
     notes = _notes(result, design) + _latex_extra_notes(result, screening)
-    from designs.outputs.console import type_i_warnings
     from designs.outputs.fresh_check import fresh_check_warnings
+    from designs.outputs.level_warnings import type_i_warnings
 
     # the README's cautions (a review: the type I error's; a paste-ready review: the fresh
     # check's "underpowered" warning was in sample_size.md and methods.md, not in the .tex)

@@ -42,6 +42,7 @@ from designs.planning.decision_rule import (
 )
 from designs.planning.look_times import LookTimes, look_times
 from designs.planning.power import mc_se, null_design
+from designs.program import program_name
 from designs.simulation.engine_looks import LookResults
 from designs.simulation.inputs import simulation_inputs
 
@@ -216,7 +217,7 @@ def _check(design) -> None:
     if design.effect.source.value != "fixed":
         raise InputError(
             "effect.source = 'posterior': power at looks needs a fixed effect; over the phase 2 "
-            "posterior use simulate.py assurance --looks ..."
+            f"posterior use {program_name()} assurance --looks ..."
         )
 
 

@@ -34,6 +34,7 @@ from designs.planning.look_times import LookTimes, look_times
 from designs.planning.look_z import z_statistics
 from designs.planning.power import mc_se, null_design
 from designs.planning.rate_bound import counted_h0, edge_bound
+from designs.program import program_name
 from designs.sequential import efficacy_boundaries, futility_boundaries
 from designs.sequential.conditional_power import conditional_power_futility
 from designs.sequential.observed import observed_crossings
@@ -396,7 +397,7 @@ def group_sequential_simulated(
     if design.effect.source.value != "fixed":
         raise InputError(
             "effect.source = 'posterior': power at looks needs a fixed effect; over the phase 2 "
-            "posterior use simulate.py assurance --looks ..."
+            f"posterior use {program_name()} assurance --looks ..."
         )
     kw = {"threads": threads, "progress": progress}
     res1, out1 = simulate_outcome(

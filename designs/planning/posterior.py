@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from designs.errors import InputError
+from designs.program import program_name
 from designs.simulation.seeds import DEFAULT_SEED
 from progression.cache_dirs import cache_root
 
@@ -101,8 +102,8 @@ def warn_if_unconverged(idata, where) -> bool:
         print(
             f"warning: posterior {where}: {s['divergences']} divergences, max R-hat "
             f"{s['max_rhat']:.3f}, min bulk ESS {s['min_ess_bulk']:.0f}; assurance from it "
-            "is unreliable (fit again with more draws and tuning steps: simulate.py fit --draws, "
-            "--tune)",
+            "is unreliable (fit again with more draws and tuning steps: "
+            f"{program_name()} fit --draws, --tune)",
             file=sys.stderr,
         )
     return ok

@@ -152,3 +152,52 @@ def test_the_recorded_command_is_the_one_that_started_the_tool(tmp_path, repo_ro
             [*start, "--version"], capture_output=True, text=True, cwd=tmp_path, check=True
         )
         assert version.stdout.startswith(recorded.split(" power")[0].split()[-1]), start
+
+
+def test_advice_names_the_program_that_ran(tmp_path, repo_root):
+    """An installation review: advice such as "use simulate.py assurance --looks" was
+    printed when ``als-trial-sim`` ran, where ``simulate.py`` does not exist. The same bad
+    input started each way names the program that ran."""
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = shutil.which("als-trial-sim", path=str(Path(sys.executable).parent))
+    argv = ["power", "--looks", "0.5,1", "--set", "effect.source=posterior", "--trials", "20"]
+    ways = {"als-trial-sim": [script], "simulate.py": [sys.executable, "simulate.py"]}
+    for name, start in ways.items():
+        cwd = tmp_path if name == "als-trial-sim" else repo_root
+        out = subprocess.run([*start, *argv], capture_output=True, text=True, cwd=cwd)
+        assert out.returncode == 2, out.stderr
+        assert f"posterior use {name} assurance --looks" in out.stderr, (name, out.stderr)
+
+
+def test_no_advice_string_hard_codes_the_checkout_program(repo_root):
+    """Every string the tool prints or writes that names a command takes the program's name
+    from :func:`designs.program.program_name` (``als-trial-sim`` after a pip install):
+    string constants other than docstrings may not say ``simulate.py <command>``."""
+    import ast
+    import re
+
+    pattern = re.compile(r"simulate\.py [a-z]")
+    found = []
+    for path in sorted((repo_root / "designs").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = {
+            id(node.body[0].value)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef)
+            and node.body
+            and isinstance(node.body[0], ast.Expr)
+            and isinstance(node.body[0].value, ast.Constant)
+        }
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and id(node) not in docstrings
+                and pattern.search(node.value)
+            ):
+                found.append(f"{path.relative_to(repo_root)}:{node.lineno}")
+    assert not found, found

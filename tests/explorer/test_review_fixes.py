@@ -169,7 +169,7 @@ def test_the_posterior_rule_at_looks_warns_of_a_type_i_error_above_the_level(bas
     error of 0.0475 (against 0.025) with no warning, where ``power --looks`` warns. Two
     unadjusted looks give about 0.04-0.05: at 1,500 trials (SE about 0.005) it is more than
     2 SE above the level for any seed near that rate."""
-    from designs.outputs.console import posterior_looks_warnings
+    from designs.outputs.level_warnings import posterior_looks_warnings
 
     design = _posterior(base, **{"interim.looks": [0.5, 1.0], "trial.n_per_arm": 40})
     view = compute.power_view(design, SEED, 1500)

@@ -294,7 +294,7 @@ def test_group_sequential_type_i_warnings_above_the_level_or_too_coarse_to_tell(
     calibrate; within 2 MC SE but from too few trials to tell a 50% excess (a review: 0.040,
     MC SE 0.0098, from 400 trials passed while the rule's type I error was about 0.04 against
     0.025), a warning with the power command that checks it; with enough trials, none."""
-    from designs.outputs.console import group_sequential_type_i_warnings
+    from designs.outputs.level_warnings import group_sequential_type_i_warnings
 
     def row(p, se, rule="posterior", trials=400):
         return SimpleNamespace(
@@ -324,7 +324,7 @@ def test_group_sequential_type_i_warnings_above_the_level_or_too_coarse_to_tell(
 def test_the_reports_interim_type_i_error_above_the_level_is_warned():
     """Diff review: the report's interim design under the posterior rule at 0.0428 (MC SE
     0.0019, 10,834 null trials) against 0.025 was one clause of methods.md, not a warning."""
-    from designs.outputs.console import interim_type_i_warnings
+    from designs.outputs.level_warnings import interim_type_i_warnings
 
     design = SimpleNamespace(trial=SimpleNamespace(alpha=0.05, sides=2))
 

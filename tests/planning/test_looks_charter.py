@@ -129,8 +129,8 @@ def test_the_posterior_rule_at_looks_gives_its_error_with_predictive_futility_ig
     """The same for the posterior rule's predictive futility: with it ignored, the null
     trials succeed exactly as those of the design without futility (same seed); the text,
     the sweep's cell and the warning of `power --looks` use that error."""
-    from designs.outputs.console import posterior_looks_warnings
     from designs.outputs.decision_looks import posterior_looks_text
+    from designs.outputs.level_warnings import posterior_looks_warnings
     from designs.planning.decision_looks import posterior_looks_power
     from designs.planning.sweep.interim import evaluate_interim_cell
 
