@@ -3,6 +3,8 @@ at one of the design's interim looks (``--look``)."""
 
 from __future__ import annotations
 
+import math
+
 from designs.cli.data_commands import decision_prior_from_args
 from designs.cli.interim_options import add_analysis_look, add_look_decision, looks_value
 from designs.cli.options import (
@@ -169,6 +171,8 @@ def cmd_analyze(args) -> int:
         out["decision_rule"] = rule_record(design, prior)
         if not at_look:
             out["warnings"] = [*out["warnings"], *_success_on_the_prior(design, out)]
+    if not at_look:
+        out["warnings"] = [*out["warnings"], *_fixed_test_of_a_design_with_looks(design)]
     if at_look:
         from designs.planning.interim_look import decision_at_look
 
@@ -237,6 +241,28 @@ def _rows_after_look(data, look: int, month: float) -> list[str]:
 FAR_FROM_PLAN = 2.0
 
 
+#: How far (a fraction of the expected number) the patients in a look's data may be from the
+#: number the design expects randomised by the look's month before the output asks whether
+#: the design's size is the trial's (beyond 4 binomial SDs of chance as well).
+OFF_ENROLMENT = 0.25
+
+
+def _fixed_test_of_a_design_with_looks(design) -> list[str]:
+    """A word when a design with interim looks under the frequentist rule is analysed
+    without ``--look``: the fixed-sample test at ``trial.alpha`` is not its final analysis
+    (a DSMB review: z 2.02 read "significant: yes" where the final look's boundary was
+    2.22)."""
+    if not design.interim.sequential or design.decision.is_posterior:
+        return []
+    k = len(design.interim.looks)
+    return [
+        f"the design plans {k} analyses (interim looks): this is the fixed-sample test at "
+        f"alpha {design.trial.alpha:g}, not the trial's group-sequential analysis, whose "
+        f"boundaries spend the alpha over the looks; analyse look K with --look K (the final "
+        f"analysis: --look {k} --earlier-se with the earlier looks' SEs)"
+    ]
+
+
 def _size_against_design(data, design, look: dict) -> list[str]:
     """Where the planned maximum information is the design's, a word when the data do not
     look like the design's trial (a DMC statistician's review: a file of 117 patients judged
@@ -258,6 +284,21 @@ def _size_against_design(data, design, look: dict) -> list[str]:
             f"patients, so every boundary rests on it; {fix}"
         ]
     fraction, planned = look["information_fraction"], look["planned_fraction"]
+    expected = look["planned_randomised"]
+    # the number randomised by the look's month varies by chance like a binomial count
+    spread = 4.0 * math.sqrt(expected * max(1.0 - expected / n_total, 0.0))
+    if abs(patients - expected) > max(OFF_ENROLMENT * expected, spread):
+        # a DSMB review: a charter's design of 100 per arm beside a trial of 154 per arm
+        # read 0.78 of I_max at look 1 (a boundary of 2.29 where the trial's is 2.94)
+        return [
+            f"the data hold {patients:,} patients where the design expects "
+            f"{expected:.1f} randomised by look {look['look']}'s planned month "
+            f"{look['planned_month']:.1f}, and the look holds {fraction:.3f} of the planned "
+            f"maximum information where the plan has {planned:.3f}: if the trial's size is "
+            f"not the design's {n_total:,} (every boundary rests on the design's planned "
+            f"maximum), {fix}; if its accrual ran off plan, the boundary is at the information "
+            "the look holds"
+        ]
     far = max(fraction / planned, planned / fraction) > FAR_FROM_PLAN  # fraction > 0: SE > 0
     if look.get("spending_information") != "planned" and far:
         return [

@@ -250,3 +250,20 @@ def allocation_note(design) -> list[str]:
         f"({t.n_placebo} placebo + {t.n_active} active) are near {a.describe()}, not exactly "
         f"in it ({below} or {above} would be)"
     ]
+
+
+def points_kept_text(design) -> str:
+    """'; by month T a mean difference of X ALSFRS-R points' for a fixed effect (the points a
+    treated patient keeps against placebo at the last scheduled visit, over any time course
+    of the effect), '' for an effect drawn from the posterior (an HTA review: the report
+    gave the effect in points/month only, and a reader had to work out its meaning at the
+    end of follow-up by hand)."""
+    from designs.simulation.inputs import simulation_inputs
+
+    if design.effect.source.value != "fixed":
+        return ""
+    points = float(simulation_inputs(design).true_effect("ancova_change"))
+    return (
+        f"; by month {design.trial.duration_months:g}, the last visit, a mean difference of "
+        f"{points:+.2f} ALSFRS-R points between the arms (active minus placebo)"
+    )

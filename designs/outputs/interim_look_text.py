@@ -230,4 +230,18 @@ def interim_look_text(design, look: dict) -> str:
             se = ",".join(f"{s:.6g}" for s in [*look["earlier_se"], look["se"]])
             ses = "" if look.get("spending_information") == "planned" else f" --earlier-se {se}"
             lines.append(f"at look {k + 1}: add --look {k + 1}{ses}{dfs}")
+        lines.append(_next_look_line(look))
     return "\n".join(lines)
+
+
+def _next_look_line(look: dict) -> str:
+    """When the next look is planned (a DSMB review: the output gave the next command, not
+    the month a DSMB minute needs)."""
+    nxt = look["next_look"]
+    final = " (final)" if nxt["look"] == look["looks"] else ""
+    return (
+        f"look {nxt['look']}{final} is planned at information fraction "
+        f"{nxt['planned_fraction']:.4g}, calendar month {nxt['planned_month']:.1f} from the "
+        "first entry (when the design expects that fraction; the simulated trials took their "
+        "looks at these months)"
+    )

@@ -12,6 +12,7 @@ import math
 from designs.analyses import registry
 from designs.outputs.assurance_text import median_power_text, undefined_draws_note
 from designs.outputs.console import is_illustrative
+from designs.outputs.effect_notes import points_kept_text
 from designs.outputs.methods_checks import (
     assumption_sensitivity,
     closed_form_check,
@@ -273,7 +274,7 @@ def methods_text(
         + ("rounded to integers and clipped to 0-48" if p.integer_scores else "continuous")
         + f". {t.visits_text()} The treatment "
         f"effect acts on each treated patient's slope: {effect}, "
-        f"{effect_spread_text(design)}. Each trial is analysed with "
+        f"{effect_spread_text(design)}{points_kept_text(design)}. Each trial is analysed with "
         f"the trial's primary analysis, {result.analysis} "
         f"({entry.methods}{IN_TEXT_CITATIONS.get(result.analysis, '')})"
         f"{success}. {failed_fits_note(design)}{estimate_bias_text(design, entry, oc)}",

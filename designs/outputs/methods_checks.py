@@ -10,6 +10,7 @@ import re
 
 from designs.analyses.registry import title
 from designs.outputs.numbers import se_text
+from designs.planning.closed_form import closed_form_models
 from designs.planning.size_grid import round_up
 
 __all__ = [
@@ -21,26 +22,6 @@ __all__ = [
     "rule_prior",
     "sensitivity_range",
 ]
-
-
-def closed_form_models(design, analysis: str) -> bool:
-    """Whether the closed form (:func:`designs.planning.closed_form.design_power`: the GLS
-    slope difference of the mixed model, continuous scores, dropout that does not depend on
-    the scores) models ``design`` as ``analysis`` tests it: the mixed model of slopes under the
-    frequentist rule, a fixed effect acting from month 0, no informative exits, curvature,
-    lead-in or screening (a review: it printed 0.804 as "a check" where the simulated power
-    was 0.383, an effect starting at month 3)."""
-    e = design.effect
-    return (
-        analysis in ("lmm_slope", "lmm_slope_kr")
-        and not design.decision.is_posterior
-        and e.source.value == "fixed"
-        and e.full_within(design.trial.duration_months)
-        and not design.dropout.exits_informative
-        and design.population.curvature == 0
-        and design.trial.lead_in_months == 0
-        and not design.enrichment.active
-    )
 
 
 def course_clause(design, analysis: str) -> str:
@@ -128,7 +109,21 @@ def closed_form_check(design, result) -> str:
         return ""
     return (
         " As a check, the closed form (continuous scores, the GLS slope with the design's "
-        f"dropout, z test) gives a power of {' and '.join(at)}.{_by_hand(design, result.rows)}"
+        f"dropout{_admitted(design)}, z test) gives a power of {' and '.join(at)}."
+        f"{_by_hand(design, result.rows)}"
+    )
+
+
+def _admitted(design) -> str:
+    """Under delta-FS screening, whose random effects the closed form takes: the admitted
+    patients' ('' otherwise)."""
+    if not design.enrichment.screens_delta_fs:
+        return ""
+    pop = design.population
+    slope_var = design.enrichment.admitted_random_effects(pop)[2]
+    return (
+        ", and the random effects of the patients delta-FS screening admits: SD of true "
+        f"slopes {slope_var**0.5:.3f} points/month against the candidates' {pop.slope_sd:g}"
     )
 
 

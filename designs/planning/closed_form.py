@@ -435,3 +435,29 @@ def design_power(
         t_df=t_df,
         favourable_only=favourable_only,
     )
+
+
+def closed_form_models(design, analysis: str) -> bool:
+    """Whether the closed form (:func:`designs.planning.closed_form.design_power`: the GLS
+    slope difference of the mixed model, continuous scores, dropout that does not depend on
+    the scores) models ``design`` as ``analysis`` tests it: the mixed model of slopes (or the
+    OLS slopes' t-test on complete data, where the two coincide) under the frequentist rule,
+    a fixed effect acting from month 0, no informative exits, curvature, lead-in or screening
+    on a lead-in (a review: it printed 0.804 as "a check" where the simulated power was
+    0.383, an effect starting at month 3). Delta-FS screening is modelled: the closed form
+    takes the admitted patients' random effects (``Enrichment.admitted_random_effects``).
+    The sample-size figure draws the closed form under the same rule (an HTA review: it drew
+    it at 182 per arm beside a simulated 495 for an effect from month 3)."""
+    e = design.effect
+    gone = design.dropout.cumulative_at(design.trial.visits, include_death=True)[-1]
+    ols_complete = analysis == "ols_slope_ttest" and not gone > 0
+    return (
+        (analysis in ("lmm_slope", "lmm_slope_kr") or ols_complete)
+        and not design.decision.is_posterior
+        and e.source.value == "fixed"
+        and e.full_within(design.trial.duration_months)
+        and not design.dropout.exits_informative
+        and design.population.curvature == 0
+        and design.trial.lead_in_months == 0
+        and not design.enrichment.screens_lead_in
+    )

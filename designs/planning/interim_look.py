@@ -156,6 +156,16 @@ def decision_at_look(
         "looks": k_count,
         "planned_fraction": float(times.fractions[k]),
         "planned_month": float(times.months[k]),
+        "planned_randomised": float(times.n_entered[k]),
+        "next_look": (
+            None
+            if k == k_count - 1
+            else {
+                "look": look + 1,
+                "planned_fraction": float(times.fractions[k + 1]),
+                "planned_month": float(times.months[k + 1]),
+            }
+        ),
         "information_max": i_max,
         "information_max_source": "the design" if information_max is None else "--information-max",
         "information_max_design": planned_max,

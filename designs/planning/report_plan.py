@@ -152,11 +152,15 @@ def compared_analyses(design, analysis: str) -> tuple[str, ...]:
 
 
 def closed_form_reference(design, result: SampleSizeResult, analysis: str) -> tuple | None:
-    """Closed-form power at the sizes of the search (a reference for slope analyses)."""
+    """Closed-form power at the sizes of the search, where the closed form models the design
+    as ``analysis`` tests it (:func:`designs.planning.closed_form.closed_form_models`, the
+    rule of the methods text's check); under the posterior rule the frequentist z test's,
+    which the figure labels a comparison. None elsewhere."""
     from designs.planning import closed_form as cf
     from designs.planning.power_curve import design_at
 
-    if analysis not in ("lmm_slope", "lmm_slope_kr", "ols_slope_ttest"):
+    frequentist = design.with_overrides({"decision.rule": "frequentist"})
+    if not cf.closed_form_models(frequentist, analysis):
         return None
     sizes = np.sort(result.curve.sizes)
     try:

@@ -585,7 +585,7 @@ def test_data_unlike_the_designs_trial_are_said_so(run, capsys, tmp_path):
     )  # the charter's maximum given: the data's size is the DMC's business
     assert not [w for w in charter["warnings"] if "planned maximum" in w]
     # fewer patients than the design's, the look far ahead of plan (70 patients' whole
-    # follow-up at look 1): the fraction is named
+    # follow-up at look 1, about the 73.6 the design expects by then): the fraction is named
     kept = [p for arm in (0, 1) for p in data[data.arm == arm].patient.unique()[:35]]
     few = data[data.patient.isin(kept)].drop(columns="calendar_month")
     late = _at_look(run, capsys, tmp_path, few, small, 1, [])
@@ -593,6 +593,21 @@ def test_data_unlike_the_designs_trial_are_said_so(run, capsys, tmp_path):
     assert frac / late["interim_look"]["planned_fraction"] > 2.0
     (line,) = [w for w in late["warnings"] if "planned maximum" in w]
     assert line.startswith(f"look 1 holds {frac:.3f} of the planned maximum information")
+    # fewer patients than the design's 120 but far more than the 88.4 it expects by look 1
+    # (a DSMB review: 196 where 134 were expected went unsaid, the look 1.56 times its
+    # planned fraction, below the 2 times that names it): the count and fraction are named
+    mid = _at_look(
+        run, capsys, tmp_path, seen, [*FREQUENTIST, "--set", "trial.n_per_arm=60"], 1, []
+    )
+    expected, frac = (
+        mid["interim_look"][k] for k in ("planned_randomised", "information_fraction")
+    )
+    assert 1.25 * expected < patients < 120 and frac / mid["interim_look"]["planned_fraction"] < 2
+    (line,) = [w for w in mid["warnings"] if "planned maximum" in w]
+    assert line.startswith(
+        f"the data hold {patients} patients where the design expects {expected:.1f}"
+    )
+    assert f"the look holds {frac:.3f} of the planned maximum information" in line
     # the text marks the fixed-sample p-value at a look as the interval was marked
     path = tmp_path / "own.csv"
     seen.to_csv(path, index=False)
@@ -719,3 +734,45 @@ def test_conditional_power_is_given_for_information_without_a_cp_rule(run, capsy
     look = _at_look(run, capsys, tmp_path, seen, cp, 1, [])["interim_look"]
     assert look["conditional_power"] is not None
     assert look["conditional_power_for_information"] is None
+
+
+def test_a_design_with_looks_analysed_without_a_look_is_warned(run, capsys, tmp_path):
+    """A DSMB review: the final data analysed with the trial's own design file but without
+    ``--look`` read "significant: yes" at the fixed-sample 1.96 where the final look's
+    boundary was 2.22, without a word. Now the fixed-sample test of a design with looks says
+    it is not the group-sequential analysis; without looks, or under the posterior rule
+    (whose threshold is labelled the final look's), nothing is said. And a look that
+    continues says when the next one is planned."""
+    data, looks = _trial(run, capsys, tmp_path, FREQUENTIST, 0)
+    path = tmp_path / "whole.csv"
+    data.to_csv(path, index=False)
+    charter = tmp_path / "charter.toml"  # analyze takes looks from a design file only
+    charter.write_text(
+        "[trial]\nsides = 1\nalpha = 0.025\n[interim]\nlooks = [0.3333, 0.6667, 1.0]\n"
+        'spending = "obf"\nfutility = "obf"\n'
+    )
+    posterior = tmp_path / "posterior.toml"
+    posterior.write_text(
+        charter.read_text().replace('futility = "obf"\n', "")
+        + '[decision]\nrule = "posterior"\nprior = "vague"\n'
+        "thresholds = [0.995, 0.99, 0.975]\n"
+    )
+    warned = "not the trial's group-sequential analysis"
+    cases = ((["--design", str(charter)], True), ([], False), (["--design", str(posterior)], False))
+    for options, said in cases:
+        code, out, err = run(capsys, "analyze", "--data", str(path), *options, "--json")
+        assert code == 0, err
+        lines = [w for w in json.loads(out)["warnings"] if warned in w]
+        assert bool(lines) == said, options
+        if said:
+            assert "--look 3 --earlier-se" in lines[0] and "plans 3 analyses" in lines[0]
+    code, _, err = run(capsys, "analyze", "--data", str(path), "--design", str(charter))
+    assert code == 0 and "warning: the design plans 3 analyses (interim looks): " in err
+    first = tmp_path / "first.csv"
+    data[data.calendar_month <= looks[0]["month"]].to_csv(first, index=False)
+    look = _at_look(run, capsys, tmp_path, pd.read_csv(first), FREQUENTIST, 1, [])
+    nxt = look["interim_look"]["next_look"]
+    assert nxt["look"] == 2 and nxt["planned_month"] == pytest.approx(looks[1]["month"])
+    code, text, err = run(capsys, "analyze", "--data", str(first), "--look", "1", *FREQUENTIST)
+    assert code == 0, err
+    assert f"look 2 is planned at information fraction {nxt['planned_fraction']:.4g}" in text

@@ -21,3 +21,24 @@ def test_how_an_exit_happens_is_said():
     # unconditionally, both may depend on decline)
     assert "independent of leaving given the patient's slope" in EXIT_MECHANICS
     assert "the baseline visit is always observed" in EXIT_MECHANICS
+
+
+def test_the_effect_is_said_in_points_at_the_last_visit():
+    """An HTA review: the methods gave the effect in points/month only. The points kept by
+    the last visit, by hand: 0.25 x 0.5 x 12 = 1.5; an effect from month 3 reaching full
+    strength at month 6 keeps 0.125 x (1.5 + 6) = 0.9375 points by month 12 (the ramp's
+    3 months at half strength, then 6 at full); none is said for a posterior effect."""
+    from designs.outputs.effect_notes import points_kept_text
+
+    design = load_design()
+    assert points_kept_text(design) == (
+        "; by month 12, the last visit, a mean difference of +1.50 ALSFRS-R points between "
+        "the arms (active minus placebo)"
+    )
+    late = design.with_overrides({"effect.onset_delay_months": 3, "effect.ramp_months": 3})
+    assert "a mean difference of +0.94 ALSFRS-R points" in points_kept_text(late)
+    longer = design.with_overrides(
+        {"trial.visits_months": list(range(0, 19, 3)), "dropout.cumulative": []}
+    )
+    assert "by month 18, the last visit, a mean difference of +2.25" in points_kept_text(longer)
+    assert points_kept_text(design.with_overrides({"effect.source": "posterior"})) == ""

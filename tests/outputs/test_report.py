@@ -231,6 +231,8 @@ def test_methods_paragraph_states_the_assumptions(report, report_plan):
         # an ADEMP review: what a re-implementation needs of the data-generating mechanism
         "e_ij independent normal with SD 2 points",
         "the same for every treated patient",
+        # an HTA review: the effect in points at the end of follow-up (0.2 x 12 by hand)
+        "by month 12, the last visit, a mean difference of +2.40 ALSFRS-R points",
         "Each exit happens in continuous time",
         # an R review: the optimizer that reproduces the fit in lme4
         'lmerTest computes it on lme4\'s fit with optimizer "bobyqa"',

@@ -322,3 +322,56 @@ def test_each_patterns_information_equals_the_straightforward_solve():
             v = x @ d @ x.T + s2 * np.eye(a)
             expected = x.T @ np.linalg.solve(v, x)  # to 1e-11 of its largest element
             np.testing.assert_allclose(got[a], expected, rtol=0, atol=1e-11 * abs(expected).max())
+
+
+def test_the_figure_draws_the_closed_form_where_the_methods_text_checks_with_it():
+    """An HTA review: the sample-size figure drew the closed form (80% at about 182 per
+    arm) beside a simulated 495 for an effect from month 3, and beside 577 for the OLS
+    t-test with attrition, where the methods text rightly gave no closed-form check. The
+    figure's reference now follows the text's rule (``closed_form_models``), which models
+    delta-FS screening (the admitted patients' random effects) and not an effect's delay,
+    the OLS t-test with attrition, or screening on a lead-in."""
+    from types import SimpleNamespace
+
+    from designs.outputs.methods_checks import closed_form_check
+    from designs.planning.report_plan import closed_form_reference
+
+    result = SimpleNamespace(curve=SimpleNamespace(sizes=np.array([150, 100, 200])))
+    default = load_design()
+    complete = default.with_overrides(
+        {"dropout.cumulative": [], "dropout.death_monthly_hazard": 0.0}
+    )
+    cases = {
+        "as designed": (default, "lmm_slope", True),
+        "delta-FS screening": (load_design("proact_enriched_dfs"), "lmm_slope", True),
+        "posterior rule (frequentist comparison)": (
+            default.with_overrides({"decision.rule": "posterior"}),
+            "lmm_slope",
+            True,
+        ),
+        "OLS t-test, complete data": (complete, "ols_slope_ttest", True),
+        "OLS t-test with attrition": (default, "ols_slope_ttest", False),
+        "effect from month 3": (
+            default.with_overrides({"effect.onset_delay_months": 3, "effect.ramp_months": 3}),
+            "lmm_slope",
+            False,
+        ),
+        "ANCOVA": (default, "ancova_change", False),
+    }
+    for name, (design, analysis, drawn) in cases.items():
+        reference = closed_form_reference(design, result, analysis)
+        assert (reference is not None) == drawn, name
+        assert cf.closed_form_models(design, analysis) == (
+            drawn and not design.decision.is_posterior
+        ), name
+        if drawn:
+            sizes, power = reference
+            assert list(sizes) == [100, 150, 200] and np.all(np.diff(power) > 0), name
+            at = cf.design_power(
+                design.with_overrides({"trial.n_per_arm": 150}), favourable_only=True
+            )
+            assert power[1] == pytest.approx(at, rel=1e-12), name
+    rows = [SimpleNamespace(n=150, n_total=300, target_power=0.8)]
+    enriched = load_design("proact_enriched_dfs")
+    text = closed_form_check(enriched, SimpleNamespace(analysis="lmm_slope", rows=rows))
+    assert "As a check, the closed form" in text and "delta-FS screening admits" in text
