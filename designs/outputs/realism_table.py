@@ -104,8 +104,10 @@ def realism_sensitivity_md(rows: list[dict], design, n: int, trials: int, seed: 
         "noise: its SE is not given here, and a difference of a few points at a few hundred "
         "trials can be noise (an ADEMP review: at 500 trials per row, as designed against "
         "informative dropout 1 differed by -0.024 in one report and by -0.004 on average over "
-        "30 seeds, SE 0.002); rerun with more trials before reading one. "
-        + failed_fits_note(design),
+        "30 seeds, SE 0.002); rerun with more trials before reading one. Bias: the mean "
+        "estimate minus the true value, what the analysis estimates in that scenario (under a "
+        "time course of the effect, a slope analysis estimates the mean effect over the "
+        "follow-up, not the design's full effect). " + failed_fits_note(design),
         realism_switches(design),
         f"Only {rows[0]['analysis']} is the trial's "
         + (
@@ -127,16 +129,19 @@ def realism_sensitivity_md(rows: list[dict], design, n: int, trials: int, seed: 
         "",
         "| scenario | analysis | power (MC SE) | "
         + ("type I error (MC SE) | " if type1 else "")
-        + "bias | dropped out, placebo / active | died, placebo / active |",
-        "|---|---|---|---|---|---|" + ("---|" if type1 else ""),
+        + "bias | true value | dropped out, placebo / active | died, placebo / active |",
+        "|---|---|---|---|---|---|---|" + ("---|" if type1 else ""),
     ]
     for r in rows:
         bias = "n/a" if math.isnan(r["bias"]) else f"{r['bias']:+.4f} {r['units']}"
         bias += " (*)" if bias_flag(r) else ""  # the note below says why
         level = _realism_type1_cell(r, design, null) if type1 else ""
+        true = r.get("true_effect", math.nan)
+        true = "n/a" if math.isnan(true) else f"{true:+.4f} {r['units']}"
         lines.append(
             f"| {r['scenario']} | {r['analysis']} | "
             f"{rate_se(r['power_favourable'], r['mc_se'])}{_failed_cell(r)} | {level}{bias} | "
+            f"{true} | "
             f"{r['dropout_placebo']:.1%} / {r['dropout_active']:.1%} | "
             f"{r['death_placebo']:.1%} / {r['death_active']:.1%} |"
         )

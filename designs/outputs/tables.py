@@ -175,13 +175,26 @@ def screening_note(rows, design=None) -> str:
     (with a lead-in: no loss during it, :func:`lead_in_loss_words`)."""
     if not any(r.screened_per_enrolled > 1.0 for r in rows):
         return ""
+    en = design.enrichment if design is not None else None
+    if en is not None and en.screens_delta_fs and not en.screens_lead_in:
+        # the expectation itself, as sample-size --looks and the report's interim.md give it
+        # (an HTA review: 405 here, from the simulated ratio, and 404 there for one n)
+        admitted = en.delta_fs_admit_probability(design.population)
+        ratios = [1.0 / admitted] * len(rows)
+        how = (
+            f"patients randomised / {admitted:.4f}, the share of candidates the delta-FS rule "
+            "admits; the table's column is the simulated ratio"
+        )
+    else:
+        ratios = [r.screened_per_enrolled for r in rows]
+        how = "patients randomised x screened per randomised, simulated"
     per = ", ".join(
-        f"{math.ceil(r.n_total * r.screened_per_enrolled - 1e-9):,} for {100 * r.target_power:g}%"
-        for r in rows
+        f"{math.ceil(r.n_total * ratio - 1e-9):,} for {100 * r.target_power:g}%"
+        for r, ratio in zip(rows, ratios, strict=True)
     )
     return (
-        f"Candidates to screen (expected): {per} (patients randomised x screened per "
-        "randomised; the design's screening criterion only, not the trial's other "
+        f"Candidates to screen (expected): {per} ({how}; the design's screening criterion "
+        "only, not the trial's other "
         f"eligibility criteria{lead_in_loss_words(design)}). "
     )
 

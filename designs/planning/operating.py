@@ -375,6 +375,9 @@ def realism_sensitivity(
                     "mc_se": s.mc_se_favourable,
                     "bias": s.bias,
                     "bias_mc_se": s.bias_mc_se,
+                    # what the bias is measured against (an HTA review: a time course's
+                    # true value, +0.078 against the design's +0.125, went unsaid)
+                    "true_effect": s.true_effect,
                     "units": s.units,
                     "dropout_placebo": s.dropout_placebo,
                     "dropout_active": s.dropout_active,

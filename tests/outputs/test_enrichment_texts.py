@@ -61,3 +61,28 @@ def test_the_sample_size_notes_give_the_candidates_to_screen():
         screening_note([SimpleNamespace(target_power=0.8, n_total=300, screened_per_enrolled=1.0)])
         == ""
     )
+
+
+def test_candidates_to_screen_agree_between_the_fixed_and_the_looks_tables():
+    """An HTA review: for the same 296 patients the sample-size table said 405 candidates
+    (the simulated ratio 1.368, rounded up) and interim.md 404 (296 / 0.7327, the share the
+    delta-FS rule admits, checked by hand in an earlier sitting). Under delta-FS screening
+    both now give the expectation itself; under lead-in screening (no closed form) the
+    simulated ratio stays."""
+    from types import SimpleNamespace
+
+    from designs.outputs.sample_size_gs_table import _screening_lines as screening_lines
+    from designs.outputs.tables import screening_note
+
+    enriched = load_design("proact_enriched_dfs")
+    rows = [SimpleNamespace(target_power=0.8, n_total=296, screened_per_enrolled=1.3682)]
+    note = screening_note(rows, enriched)
+    assert note.startswith("Candidates to screen (expected): 404 for 80% (patients randomised")
+    assert "/ 0.7327, the share of candidates the delta-FS rule admits" in note
+    looks = SimpleNamespace(
+        target_power=0.8, n_total_max=296, expected_n_total_h1=273.3, expected_n_total_h0=295.3
+    )
+    (line,) = screening_lines([looks], enriched)
+    assert "80%: 404 for n max" in line
+    lead_in = load_design("proact_lead_in").with_overrides({"enrichment.lead_in_decline_min": 1.5})
+    assert screening_note(rows, lead_in).startswith("Candidates to screen (expected): 405 for")

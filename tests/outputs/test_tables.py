@@ -332,7 +332,12 @@ def test_realism_table_marks_the_biased_row_and_adds_the_note():
     assert "fits failed" not in text
     rows[1] |= {"failed_fits": 246, "trials": 500}
     text = realism_sensitivity_md(rows, load_design("default"), 100, 500, 1)
-    assert "| 0.800 (0.010); 246 of 500 fits failed | -0.0200 points/month (*) |" in text
+    assert "| 0.800 (0.010); 246 of 500 fits failed | -0.0200 points/month (*) | n/a |" in text
+    # the true value beside the bias (an HTA review: a time course's +0.078 went unsaid)
+    rows[1]["true_effect"] = 0.078125
+    text = realism_sensitivity_md(rows, load_design("default"), 100, 500, 1)
+    assert "| -0.0200 points/month (*) | +0.0781 points/month | 30.0% / 30.0% |" in text
+    assert "Bias: the mean estimate minus the true value" in text
 
 
 def test_tex_escape_turns_line_breaks_into_spaces():

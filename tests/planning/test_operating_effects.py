@@ -169,3 +169,21 @@ def test_under_the_posterior_rule_each_realism_row_gives_its_type_i_error(fake_p
     plain = realism_sensitivity(load_design(), 40, 300, 3, ("lmm_slope",))
     assert all(math.isnan(r["type_i_error"]) for r in plain)
     assert "type I error" not in realism_sensitivity_md(plain, load_design(), 40, 300, 3)
+
+
+def test_each_realism_row_gives_the_true_value_its_bias_is_against():
+    """An HTA review: the realism table's bias had no true value beside it, and under a
+    time course the truth is not the design's +0.125. By hand: an effect from month 3, full
+    by month 6, keeps 0.125 x 7.5 = 0.9375 points by month 12, a mean slope effect of
+    0.078125 points/month; waning from month 6, gone by month 12, 0.125 x 9 / 12 =
+    0.09375; every other row the design's 0.125 (informative exits change who is seen,
+    not the truth of all randomised)."""
+    from designs.planning.operating import realism_sensitivity
+
+    rows = realism_sensitivity(load_design(), 20, 20, 5, ("lmm_slope",))
+    truth = {r["scenario"]: r["true_effect"] for r in rows}
+    late = truth.pop("effect from month 3, full by month 6 (assumed)")
+    wanes = truth.pop("effect wanes from month 6, gone by month 12 (assumed)")
+    assert late == pytest.approx(0.078125, rel=1e-12)
+    assert wanes == pytest.approx(0.09375, rel=1e-12)
+    assert truth and all(v == pytest.approx(0.125, rel=1e-12) for v in truth.values()), truth
