@@ -8,7 +8,7 @@ from designs.outputs.console import is_illustrative, phase2_words
 from designs.outputs.csv_columns import columns_markdown
 from designs.outputs.plotting import posterior_rule_short
 from designs.outputs.report_cautions import fresh_check_block, one_stage_caution
-from designs.outputs.tables import N_INTERVAL_NOTE, csv_header, refit_words
+from designs.outputs.tables import N_INTERVAL_NOTE, _n_text, csv_header, refit_words
 
 #: What rerunning the report's command promises (a regulatory review: "the same command makes
 #: the same files" holds on one machine; another machine's phase 2 fit draws another MCMC
@@ -228,17 +228,36 @@ def _interim_answers(plan) -> str:
     return f"With the interim looks ({looks}): {answers} (`interim.md`)."
 
 
+def draft_caution(trials: int) -> list[str]:
+    """A Markdown block when the report's trials per point are fewer than a final run's (an
+    HTA review: the console said so, the folder a reader receives did not)."""
+    from designs.planning.operating import FINAL_RUN_MC_SE, final_run_trials
+
+    if trials >= final_run_trials():
+        return []
+    return [
+        f"> **A draft: {trials:,} simulated trials per point. A final run uses "
+        f"`--trials {final_run_trials()}` or more (a Monte Carlo SE of every power in the "
+        f"curves and tables of at most {FINAL_RUN_MC_SE:g}); n itself is as precise as its "
+        "Monte Carlo interval says.**",
+        "",
+    ]
+
+
 def report_readme(plan, command: str | None = None) -> str:
     """The folder's README.md (Markdown); ``command``: the command line that made it."""
     from designs.simulation.numba_cache import software
 
     design, rows = plan.design, plan.sample_size.rows
     per_arm = rows[0].size_name == "n_per_arm"
+    # with the Monte Carlo interval of n (an HTA review: the headline gave n alone, its
+    # interval only in the table)
     answers = "; ".join(
-        f"{r.target_power:.0%} power: n = {r.n} per arm ({r.n_total} randomised)"
+        f"{r.target_power:.0%} power: n = {r.n} per arm ({r.n_total} randomised; MC interval "
+        f"of n {_n_text(r)})"
         if per_arm
         else f"{r.target_power:.0%} power: n = {r.n} in total ({r.n_placebo} placebo + "
-        f"{r.n_active} active)"
+        f"{r.n_active} active; MC interval of n {_n_text(r)})"
         for r in rows
     )
     analysis = title(plan.analysis)
@@ -264,6 +283,7 @@ def report_readme(plan, command: str | None = None) -> str:
             calibrated=getattr(plan, "prior_weight_calibrated", None),
         ),
         *one_stage_caution(plan.sample_size),
+        *draft_caution(plan.trials),
         *([f"Made with `{command}`; {SAME_FILES}", ""] if command else []),
         *_posterior_lines(plan),
         "## Paste first",

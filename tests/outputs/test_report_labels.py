@@ -204,6 +204,8 @@ def _plan(design, interim=None):
     row = SimpleNamespace(
         target_power=0.8,
         n=150,
+        n_low=141,
+        n_high=158,
         n_total=300,
         size_name="n_per_arm",
         n_placebo=150,
@@ -339,3 +341,18 @@ def test_a_curve_equal_to_the_trials_own_shows_inside_it(monkeypatch, tmp_path):
     assert len(others) == 2
     for ln in others:
         assert ln.get_zorder() > own.get_zorder() and ln.get_linewidth() < own.get_linewidth()
+
+
+def test_the_readme_gives_ns_interval_and_says_when_it_is_a_draft():
+    """An HTA review: the folder's README opened with "n = 185 per arm" without its Monte
+    Carlo interval, and only the console said that 300 trials per point make a draft."""
+    from designs.planning.operating import final_run_trials
+
+    plan = _plan(load_design())
+    lines = report_readme(plan, "python simulate.py report --out r").splitlines()
+    assert lines[2].startswith("80% power: n = 150 per arm (300 randomised; MC interval of n ")
+    assert "141\u2013158)" in lines[2]
+    draft = [x for x in lines if x.startswith("> **A draft: 200 simulated trials per point.")]
+    assert draft and f"`--trials {final_run_trials()}` or more" in draft[0]
+    plan.trials = final_run_trials()
+    assert not any("A draft" in x for x in report_readme(plan).splitlines())
