@@ -153,6 +153,10 @@ class TrialDesign:
         interim = self.interim
         if not interim.sequential:
             return
+        # the lead-in first: the analysis' refusal below sent a DSMB reviewer to lmm_slope,
+        # which this one then refused too
+        if self.trial.lead_in_months > 0:
+            raise InputError("interim.looks: designs with a lead-in are not supported yet")
         if self.trial.analysis.value not in SEQUENTIAL_ANALYSES:
             raise InputError(
                 f"interim.looks: trial.analysis = '{self.trial.analysis}' cannot be analysed "
@@ -160,8 +164,6 @@ class TrialDesign:
             )
         if self.decision.is_posterior:
             self._check_posterior_looks()
-        if self.trial.lead_in_months > 0:
-            raise InputError("interim.looks: designs with a lead-in are not supported yet")
         if interim.futility is not Futility.NONE and self.trial.sides != 1:
             raise InputError(
                 f"interim.futility = '{interim.futility}': needs a one-sided test (trial.sides = 1)"

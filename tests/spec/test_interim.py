@@ -187,3 +187,12 @@ def test_every_library_design_still_loads(name):
     is refused as unread."""
     design = load_design(name)
     assert TrialDesign.from_dict(design.to_dict()) == design
+
+
+@pytest.mark.parametrize("analysis", ["slope_change_lead_in", "lmm_slope"])
+def test_looks_with_a_lead_in_are_refused_for_the_lead_in_whatever_the_analysis(analysis):
+    """A DSMB review: a lead-in design at a look was first told to use lmm_slope, then
+    refused for its lead-in; the lead-in, the refusal that holds, now comes first."""
+    design = load_design("proact_lead_in")
+    with pytest.raises(InputError, match=r"^interim\.looks: designs with a lead-in are not"):
+        design.with_overrides({"interim.looks": [0.5, 1], "trial.analysis": analysis})
