@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["DF_METHOD_NAMES", "DIGITS", "JOINT_RANK_CI_NOTE", "result_text"]
+__all__ = ["DF_METHOD_NAMES", "DIGITS", "JOINT_RANK_CI_NOTE", "model_text", "result_text"]
 
 
 #: ``simulate.py analyze``'s header: the reference distribution of lmm_slope's Wald test.
@@ -67,6 +67,9 @@ def result_text(analysis: str, source: str, out: dict, at_look: bool = False) ->
                 else ""
             )
         )
+    model = model_text(out)
+    if model:
+        lines.append(f"  {'model':10s} {model}")
     level = f"{100.0 * out['ci_level']:.6g}%"
     low = f"{out['ci_low']:.{DIGITS}g}"
     naive = " (not adjusted for the looks)" if at_look else ""
@@ -90,3 +93,39 @@ def result_text(analysis: str, source: str, out: dict, at_look: bool = False) ->
         decision += " (favours placebo: a harm, not a success of the trial)"
     lines.append(f"  significant at alpha {out['alpha']:g}, {sides}: {decision}")
     return "\n".join(lines)
+
+
+def model_text(out: dict) -> str:
+    """The fitted model's variance components, as a reproduction in R compares them (a
+    lead-in review, and the diff review after it: the JSON gave them, the text did not):
+    ``lmm_slope``'s REML variances (lme4's ``VarCorr``), correlation, -2 REML
+    log-likelihood and convergence; ``slope_change_lead_in``'s residual variance,
+    unexplained slope variance and lead-in coefficient. '' for other analyses."""
+    import math
+
+    cov = out.get("random_effects_cov")
+    if cov is not None and out.get("residual_var") is not None:
+        (v_a, c), (_, v_s) = cov
+        corr = c / math.sqrt(v_a * v_s) if v_a > 0 and v_s > 0 else math.nan
+        corr_text = f"{corr:.3f}" if math.isfinite(corr) else "undefined (a variance at 0)"
+        converged = {True: "converged", False: "did NOT converge", None: ""}[out.get("converged")]
+        criterion = out.get("reml_criterion")
+        return (
+            f"REML variances: residual {out['residual_var']:.{DIGITS}g} points^2; random "
+            f"intercept {v_a:.{DIGITS}g} points^2, slope {v_s:.{DIGITS}g} (points/month)^2, "
+            f"correlation {corr_text}"
+            + (f"; -2 REML log-likelihood {criterion:.7g}" if criterion is not None else "")
+            + (f"; {converged}" if converged else "")
+        )
+    coefficient = out.get("lead_in_coefficient")
+    if coefficient is None:
+        return ""
+    residual, unexplained = out.get("residual_var"), out.get("slope_var_unexplained")
+    if residual is None or not math.isfinite(residual):
+        weights = "patients weighted equally (no variance components)"
+    else:
+        weights = (
+            f"residual variance {residual:.{DIGITS}g} points^2, unexplained slope variance "
+            f"{unexplained:.{DIGITS}g} (points/month)^2"
+        )
+    return f"{weights}; lead-in slope coefficient {coefficient:.{DIGITS}g}"

@@ -296,3 +296,36 @@ def test_values_that_read_as_missing_value_codes_are_warned_about(tmp_path, caps
     argv = ["analyze", "--data", str(tmp_path / "score99.csv"), "--continuous-scores"]
     assert simulate.main(argv) == 0
     assert "2 ALSFRS-R scores far outside 0-48 (e.g. -99)" in capsys.readouterr().err
+
+
+def test_the_text_gives_the_fitted_models_variance_components():
+    """A lead-in review and the diff review after it: the JSON gave the mixed model's REML
+    variances and the lead-in analysis' variance and coefficient, the text none of them.
+    The text's model line repeats the result's own numbers: the correlation is the
+    covariance over the product of the SDs (by hand for the made-up values below)."""
+    from designs.analyses.registry import analyze
+    from designs.outputs.analysis_text import model_text, result_text
+
+    out = analyze(_trial(), "lmm_slope").to_dict()
+    (line,) = [x for x in result_text("lmm_slope", "t.csv", out).splitlines() if "model" in x]
+    assert line.strip() == f"model      {model_text(out)}"
+    made = {
+        "random_effects_cov": [[4.0, 0.3], [0.3, 0.09]],
+        "residual_var": 3.5,
+        "reml_criterion": 1234.5678,
+        "converged": False,
+    }
+    assert model_text(made) == (
+        "REML variances: residual 3.5 points^2; random intercept 4 points^2, slope 0.09 "
+        "(points/month)^2, correlation 0.500; -2 REML log-likelihood 1234.568; did NOT converge"
+    )
+    singular = {**made, "random_effects_cov": [[4.0, 0.0], [0.0, 0.0]], "converged": True}
+    assert "correlation undefined (a variance at 0); " in model_text(singular)
+    lead_in = {"lead_in_coefficient": 0.28, "residual_var": 4.0, "slope_var_unexplained": 0.4}
+    assert model_text(lead_in) == (
+        "residual variance 4 points^2, unexplained slope variance 0.4 (points/month)^2; "
+        "lead-in slope coefficient 0.28"
+    )
+    equal = {**lead_in, "residual_var": math.nan, "slope_var_unexplained": math.nan}
+    assert model_text(equal).startswith("patients weighted equally (no variance components)")
+    assert model_text(analyze(_trial(), "ols_slope_ttest").to_dict()) == ""
