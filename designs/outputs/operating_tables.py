@@ -177,11 +177,18 @@ def _plain_rows_clause(rows_in, rows) -> str:
     if kinds != {"control variate", "plain"}:
         return ""
     plain = [row[0] for r, row in zip(rows_in, rows, strict=True) if r["estimator"] == "plain"]
+    control = [row[0] for r, row in zip(rows_in, rows, strict=True) if r["estimator"] != "plain"]
+    why = "too few trials, or too few on one side of the oracle test, for the control"
+    if len(plain) > len(control):  # the shorter list named (an HTA review: every effect but 0)
+        return (
+            f"; rates as plain shares of trials ({why}) except at "
+            + ", ".join(control)
+            + ": with the control variate"
+        )
     return (
         "; rates with the control variate except at "
         + ", ".join(plain)
-        + ": plain shares of trials (too few trials, or too few on one side of the oracle "
-        "test, for the control)"
+        + f": plain shares of trials ({why})"
     )
 
 
