@@ -312,8 +312,28 @@ def operating_rows(oc: dict, design) -> list[tuple[str, str]]:
             + f"{oc['accrual_months']:.1f} accrual at {design.trial.accrual_per_month:g}/month"
             f" + {oc['follow_up_months']:g} follow-up",
         ),
+        *_screened_row(oc, design),
     ]
     return rows
+
+
+def _screened_row(oc: dict, design) -> list[tuple[str, str]]:
+    """Under delta-FS screening, the candidates to screen for these patients: their number
+    over the share the rule admits (an HTA review: the table gave patients and months, not
+    the candidates a budget pays to screen). Lead-in screening has no closed form: its
+    simulated ratio is in the sample-size table."""
+    en = design.enrichment
+    if not en.screens_delta_fs or en.screens_lead_in:
+        return []
+    admitted = en.delta_fs_admit_probability(design.population)
+    n = oc["n_placebo"] + oc["n_active"]
+    return [
+        (
+            "candidates to screen (expected)",
+            f"{math.ceil(n / admitted - 1e-9):,} ({1 / admitted:.3f} per patient randomised: "
+            f"the delta-FS rule admits {admitted:.1%}; the design's screening criterion only)",
+        )
+    ]
 
 
 def operating_notes(oc: dict, design) -> list[str]:

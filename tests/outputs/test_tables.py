@@ -404,6 +404,12 @@ def test_operating_characteristics_in_latex_hold_the_markdown_rows():
     rows = dict(operating_rows({**oc, "effect": 0.25, "effect_points_per_month": 0.255}, enriched))
     power_row = rows["power at the design effect (favourable)"]
     assert "effect a 25% slowing of the candidates' decline (+0.255 points/month)" in power_row
+    # and the candidates to screen for these 60 patients (an HTA review): 60 / 0.7327 (the
+    # share the rule admits, by hand in an earlier sitting) = 81.9 -> 82
+    assert rows["candidates to screen (expected)"].startswith(
+        "82 (1.365 per patient randomised: the delta-FS rule admits 73.3%;"
+    )
+    assert "candidates to screen (expected)" not in values  # no screening, no row
 
 
 def test_a_gain_that_rounds_to_zero_has_no_sign():
