@@ -312,9 +312,27 @@ def operating_rows(oc: dict, design) -> list[tuple[str, str]]:
             + f"{oc['accrual_months']:.1f} accrual at {design.trial.accrual_per_month:g}/month"
             f" + {oc['follow_up_months']:g} follow-up",
         ),
+        _visits_row(oc, design),
         *_screened_row(oc, design),
     ]
     return rows
+
+
+def _visits_row(oc: dict, design) -> tuple[str, str]:
+    """The visits the patients randomised are expected to attend from month 0 (an HTA
+    review: visits drive a trial's cost, and no output gave them): each scheduled visit
+    times the chance that a patient has not left or died by it, at the design's exit rates
+    (informative exits move these between the arms)."""
+    visits = design.trial.visits
+    stay = 1.0 - design.dropout.cumulative_at(visits, include_death=True)
+    per_patient = float(stay.sum())
+    n = oc["n_placebo"] + oc["n_active"]
+    moved = "; informative exits move it" if design.dropout.exits_informative else ""
+    return (
+        "expected visits from month 0 (both arms)",
+        f"{n * per_patient:,.0f} ({per_patient:.2f} of the {visits.size} scheduled visits per "
+        f"patient randomised, at the design's exit rates{moved})",
+    )
 
 
 def _screened_row(oc: dict, design) -> list[tuple[str, str]]:

@@ -318,7 +318,8 @@ def report_readme(plan, command: str | None = None) -> str:
         "| `sample_size.md`, `.tex`, `.csv` | n for each target power: Markdown, LaTeX "
         "(booktabs), CSV with every column |",
         "| `operating_characteristics.md`, `.tex`, `.json` | type I error, power, minimal "
-        f"detectable effect, completers and calendar length at n = {rows[0].n}, and the power "
+        "detectable effect, completers, visits, calendar length (and under screening the "
+        f"candidates to screen) at n = {rows[0].n}, and the power "
         "against the true effect (under the posterior rule beside the one-sided test at its "
         "level, on the same trials) |",
         "| `realism_sensitivity.md` | power and bias at that n under assumptions that are not "

@@ -379,7 +379,7 @@ def test_operating_characteristics_in_latex_hold_the_markdown_rows():
     oc = operating_characteristics(design, 30, 100, 3)
     md, tex = operating_characteristics_md(oc, design), operating_characteristics_tex(oc, design)
     rows = operating_rows(oc, design)
-    assert len(rows) == 10
+    assert len(rows) == 11  # the expected visits the eleventh (an HTA review)
     # the bias with its MC SE and the intervals' coverage (an ADEMP review)
     values = dict(rows)
     assert f"MC SE {oc['bias_mc_se']:.2g}" in values["mean estimate (bias, its MC SE)"]
@@ -601,3 +601,36 @@ def test_candidates_to_screen_repeat_the_lead_in_assumption():
     assert note.startswith("Candidates to screen (expected): 300 for 80%")
     assert "nobody is assumed to leave or die during the 3-month lead-in" in note
     assert "lead-in" not in screening_note(rows, load_design("proact_enriched_dfs"))
+
+
+def test_the_expected_visits_are_the_scheduled_visits_a_patient_stays_for():
+    """An HTA review: visits drive a trial's cost and no output gave them. By hand, with
+    exits at 10% by month 1 and 30% by month 2 and no deaths, a patient attends 1 + 0.9 +
+    0.7 = 2.6 of 3 visits; on the default design the rows' per-patient figure is the mean
+    number of visits from month 0 of a simulated trial of 2,000 patients within 3 Monte
+    Carlo SE (the SE from that trial's own per-patient counts)."""
+    import numpy as np
+
+    from designs.outputs.operating_tables import _visits_row
+    from designs.simulation.engine import simulate_one_trial
+    from designs.simulation.inputs import simulation_inputs
+
+    three = load_design().with_overrides(
+        {
+            "trial.visits_months": [0, 1, 2],
+            "dropout.cumulative": [0.0, 0.1, 0.3],
+            "dropout.death_monthly_hazard": 0.0,
+        }
+    )
+    label, value = _visits_row({"n_placebo": 50, "n_active": 50}, three)
+    assert label == "expected visits from month 0 (both arms)"
+    assert value.startswith("260 (2.60 of the 3 scheduled visits per patient randomised")
+    design = load_design().with_overrides({"trial.n_per_arm": 1000})
+    per_patient = float(_visits_row({"n_placebo": 1, "n_active": 0}, design)[1].split()[1][1:])
+    long = simulate_one_trial(simulation_inputs(design), seed=5)
+    counts = np.bincount(np.asarray(long["patient"])[np.asarray(long["month"]) >= 0])
+    counts = counts[counts > 0]
+    assert counts.size == 2000
+    se = counts.std(ddof=1) / np.sqrt(counts.size)
+    # the row prints 2 decimals: 0.005 of rounding beside 3 MC SE
+    assert abs(counts.mean() - per_patient) < 3 * se + 0.005, (counts.mean(), per_patient, se)
