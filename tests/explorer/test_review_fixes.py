@@ -397,3 +397,16 @@ def test_the_pages_advice_to_rerun_its_search_is_its_own_command(base):
     (advice,) = [line for line in lines if "rerun with more trials" in line]
     assert "python simulate.py sample-size --set effect.value=0.3 --seed 9" in advice
     assert advice.endswith("--trials 2000 --refine-trials 0) before quoting it")
+
+
+def test_the_page_carries_its_icon_inline(base):
+    """The browser asked for /favicon.ico on every load and got a 404; the page now names
+    an inline SVG icon, so no request goes out for it (the explorer needs no network)."""
+    from urllib.parse import unquote
+
+    from designs.explorer.layout import FAVICON, page
+
+    head = " ".join(str(d) for d in page(base, ["default"]).render()["dependencies"])
+    assert '<link rel="icon" type="image/svg+xml" href="data:image/svg+xml,' in head
+    svg = unquote(FAVICON.removeprefix("data:image/svg+xml,"))
+    assert svg.startswith("<svg xmlns='http://www.w3.org/2000/svg'") and svg.endswith("</svg>")
