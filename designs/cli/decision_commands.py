@@ -94,8 +94,11 @@ def cmd_calibrate(args) -> int:
     _low_threshold_warning(cal)
     if args.json:
         # the rule without its threshold, which the calibration replaces (a review read the
-        # design's 0.975 beside the calibrated one; it is uncalibrated_threshold)
-        rule = {k: v for k, v in rule_record(design, prior).items() if k != "threshold"}
+        # design's 0.975 beside the calibrated one; it is uncalibrated_threshold), nor, with
+        # looks, the looks' thresholds (a Bayesian review: [0.975, 0.975] stood beside the
+        # common 0.99482 calibrated for every look)
+        replaced = ("threshold", "thresholds")
+        rule = {k: v for k, v in rule_record(design, prior).items() if k not in replaced}
         # what the text's first line and its protocol advice say (a pipeline author's
         # review: the JSON had neither the design's size and level nor the threshold to type)
         trial = design.trial

@@ -16,7 +16,12 @@ from designs.outputs.effect_notes import (
 )
 from designs.outputs.fit_failures import exact_lines_hint
 from designs.outputs.numbers import se_text
-from designs.outputs.prior_notes import margin_note, sceptical_note, worth_text
+from designs.outputs.prior_notes import (
+    margin_note,
+    sceptical_note,
+    time_course_prior_notes,
+    worth_text,
+)
 from designs.program import program_name
 
 UNCONTROLLED_NOTE = (
@@ -81,7 +86,7 @@ def prior_text(design, prior) -> str:
     d = design.decision
     source = (
         f"; the phase 2 posterior of the effect (weight {d.prior_weight:g}, "
-        f"{design.effect.transport.value} transport, as a mixture of normals)"
+        f"{_transport_words(design)}, as a mixture of normals)"
         if d.borrows
         else ""
     )
@@ -89,6 +94,18 @@ def prior_text(design, prior) -> str:
 
     worth = worth_text(prior_worth(design, prior))
     return f"prior of the effect (points/month): {parts}{source}{worth}{sceptical_note(design)}"
+
+
+def _transport_words(design) -> str:
+    """'proportional transport: the phase 2 slowing times the admitted patients' mean
+    decline' (a Bayesian review: under screening the prior scaled the admitted patients'
+    decline where the design's effect scales the candidates', and the line said neither)."""
+    transport = design.effect.transport.value
+    if transport != "proportional":
+        return f"{transport} transport"
+    from designs.planning.assurance import transported_decline_words
+
+    return f"proportional transport: the phase 2 slowing times {transported_decline_words(design)}"
 
 
 def power_text(design, summaries, prior=None) -> str:
@@ -279,6 +296,7 @@ def power_notes(design, summaries) -> list[str]:
         if abs(z) > 3:
             notes.append(bias_note(design, s, z))
     notes += lead_in_note(design, [s.analysis for s in summaries])
+    notes += time_course_prior_notes(design)
     notes += floor_note(design) + allocation_note(design)
     if design.population.slope_sd == 0 and any(s.analysis == "lmm_slope" for s in summaries):
         notes.append(

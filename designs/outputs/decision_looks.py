@@ -43,7 +43,7 @@ def posterior_looks_text(design, s, prior=None) -> str:
     ``s``: a :class:`designs.planning.decision_looks.PosteriorLooksSummary`.
     """
     from designs.outputs.console import prior_text
-    from designs.outputs.prior_notes import margin_note
+    from designs.outputs.prior_notes import margin_note, time_course_prior_notes
 
     lines = [
         design.describe(),
@@ -69,4 +69,5 @@ def posterior_looks_text(design, s, prior=None) -> str:
         f"{s.failed_fits_h0} (no effect)"
     )
     lines.append(expected_text(s))
-    return "\n".join(lines + [t for t in (margin_note(s.margin),) if t])
+    notes = [t for t in (margin_note(s.margin),) if t] + time_course_prior_notes(design, True)
+    return "\n".join(lines + notes)

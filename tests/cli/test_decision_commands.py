@@ -175,6 +175,8 @@ def test_power_and_calibrate_with_looks_under_the_posterior_rule(capsys, run):
     assert 0 < cal["threshold"] < 1 and cal["mc_se"] > 0 and cal["trials"] == 400
     # the design's uncalibrated threshold is not printed beside the calibrated one as the rule's
     assert "threshold" not in cal["decision_rule"] and cal["uncalibrated_threshold"] == 0.975
+    # nor the looks' thresholds, which the common calibrated one replaces (a Bayesian review)
+    assert "thresholds" not in cal["decision_rule"]
     code, out, _ = run(capsys, "power", *common[:-1], "--decision", "posterior")
     assert code == 0 and "posterior rule at 2 looks" in out
     # the prior written out, as for a fixed design (a review found it only in the JSON)
