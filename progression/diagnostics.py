@@ -20,6 +20,7 @@ from progression.convergence import gates_met
 from progression.directions import direction_note
 from progression.model import POPULATION_PARAMS
 from progression.priors import changed_priors
+from progression.program import program_name
 from progression.records import (
     UNCHANGED_TOLERANCE,
     classify_change,
@@ -41,7 +42,7 @@ ILLUSTRATIVE_CAVEAT = (
 )
 P_DELTA_CAVEAT = (
     "P(delta > 0) holds for this data set and these priors only: for the bundled data it moves "
-    "with the reconstruction (`simulate.py fit --reconstructions K`) and with the priors "
+    f"with the reconstruction (`{program_name()} fit --reconstructions K`) and with the priors "
     "(notebook 01, prior_sensitivity), in an uncontrolled comparison."
 )
 _LABELS = {

@@ -36,6 +36,7 @@ from progression.posterior_file import CHECKSUM_ATTR, posterior_checksum
 from progression.posterior_view import PosteriorView, read_view
 from progression.predictive import sample_posterior_predictive
 from progression.priors import DEFAULT_PRIORS, Priors
+from progression.program import program_name
 from progression.records import Phase2Data, load_phase2
 from progression.repeatable import cache_independent_rounding
 from progression.signals import signals_held
@@ -378,23 +379,30 @@ def load_posterior(
     if str(idata.attrs["model_version"]) != str(MODEL_VERSION):
         raise InputError(
             f"posterior {path}: written by model version {idata.attrs['model_version']!r}, "
-            f"this tool fits version {MODEL_VERSION!r}; refit with `simulate.py fit`"
+            f"this tool fits version {MODEL_VERSION!r}; refit with `{program_name()} fit`"
         )
     draws, chains = idata.attrs.get("draws"), idata.attrs.get("chains")
     if draws is not None and chains is not None and not _complete(idata, draws, chains):
         sizes = dict(idata["posterior"].sizes)
         raise InputError(
             f"posterior {path}: incomplete ({sizes.get('chain')} chains x {sizes.get('draw')} "
-            f"draws, but the fit was of {chains} x {draws}); refit with `simulate.py fit`"
+            f"draws, but the fit was of {chains} x {draws}); refit with `{program_name()} fit`"
         )
-    recorded = idata.attrs.get(CHECKSUM_ATTR)  # files of version 0.1 have none
+    recorded = idata.attrs.get(CHECKSUM_ATTR)
     if recorded is not None and str(recorded) != posterior_checksum(idata):
         raise InputError(
             f"posterior {path}: its draws do not match the checksum recorded when it was "
-            "written (the file was damaged or edited); refit with `simulate.py fit`"
+            f"written (the file was damaged or edited); refit with `{program_name()} fit`"
         )
     for name in PLANNING_PARAMS:
         _check_draws(idata, name, f"posterior {path}")
+    if recorded is None:  # every file this tool writes has it (an auditor's review: a draw
+        # edited and the attribute deleted passed without a word)
+        raise InputError(
+            f"posterior {path}: no checksum of its draws (attribute {CHECKSUM_ATTR!r}), which "
+            "every posterior this tool writes records: the file was edited or written by "
+            f"other software; refit with `{program_name()} fit`"
+        )
     return idata
 
 
@@ -402,12 +410,14 @@ def _check_draws(idata: xr.DataTree | PosteriorView, name: str, where: str) -> N
     """Refuse a posterior whose ``name`` is missing, not numbers, empty or not finite."""
     post = idata["posterior"]
     if name not in post.data_vars:
-        raise InputError(f"{where}: variable {name!r} is missing; refit with `simulate.py fit`")
+        raise InputError(
+            f"{where}: variable {name!r} is missing; refit with `{program_name()} fit`"
+        )
     values = post[name].values
     if values.dtype.kind not in "fiu":
         raise InputError(
             f"{where}: variable {name!r} holds {values.dtype} values, not numbers; refit with "
-            "`simulate.py fit`"
+            f"`{program_name()} fit`"
         )
     if values.size == 0:
         raise InputError(f"{where}: variable {name!r} has 0 draws; at least 1 is needed")

@@ -12,6 +12,7 @@ import pandas as pd
 import xarray as xr
 
 from progression.model import POPULATION_PARAMS
+from progression.program import program_name
 
 
 def fit_priors(idata):
@@ -162,6 +163,6 @@ def prior_conflict_note(idata: xr.DataTree, pat: pd.DataFrame) -> str:
         f"{priors.pre_slope_mean_sd:g}^2), which was set for the CL2020 population "
         "(progression/priors.py): the model pulls the pre-dose slope toward it and reads the "
         "gap as a change of slope, so delta and P(delta > 0) lean on that prior. Refit with "
-        "priors for this population: simulate.py fit --prior pre_slope_mean=VALUE --prior "
+        f"priors for this population: {program_name()} fit --prior pre_slope_mean=VALUE --prior "
         "pre_slope_mean_sd=VALUE (points/month)."
     )

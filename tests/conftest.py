@@ -18,6 +18,7 @@ import pytest
 import xarray as xr
 
 from progression.model import MODEL_VERSION
+from progression.posterior_file import CHECKSUM_ATTR, posterior_checksum
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
@@ -79,6 +80,8 @@ def _fake_posterior(seed: int = 0) -> xr.DataTree:
         "seed": 1,
         "illustrative_data": 1,
     }
+    # the checksum every posterior this tool writes records (a file without one is refused)
+    tree.attrs[CHECKSUM_ATTR] = posterior_checksum(tree)
     return tree
 
 

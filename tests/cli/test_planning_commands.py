@@ -321,6 +321,9 @@ def flat_posterior_file(tmp_path, fake_posterior):
     post = tree["posterior"].to_dataset()
     post["pre_slope_mean"] = post["pre_slope_mean"] + 0.6
     tree["posterior"] = xr.DataTree(post)
+    from progression.posterior_file import CHECKSUM_ATTR, posterior_checksum
+
+    tree.attrs[CHECKSUM_ATTR] = posterior_checksum(tree)  # its own draws' (else refused)
     path = tmp_path / "flat.nc"
     tree.to_netcdf(path, engine="h5netcdf")
     return path

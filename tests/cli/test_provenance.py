@@ -175,14 +175,16 @@ def test_advice_names_the_program_that_ran(tmp_path, repo_root):
 
 def test_no_advice_string_hard_codes_the_checkout_program(repo_root):
     """Every string the tool prints or writes that names a command takes the program's name
-    from :func:`designs.program.program_name` (``als-trial-sim`` after a pip install):
-    string constants other than docstrings may not say ``simulate.py <command>``."""
+    from :func:`progression.program.program_name` (``als-trial-sim`` after a pip install;
+    the phase 2 model's "refit with ... fit" too, a diff review): string constants other
+    than docstrings may not say ``simulate.py <command>``."""
     import ast
     import re
 
     pattern = re.compile(r"simulate\.py [a-z]")
     found = []
-    for path in sorted((repo_root / "designs").rglob("*.py")):
+    files = [*(repo_root / "designs").rglob("*.py"), *(repo_root / "progression").rglob("*.py")]
+    for path in sorted(files):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         docstrings = {
             id(node.body[0].value)

@@ -32,6 +32,18 @@ def test_edited_draws_are_refused(fake_posterior, tmp_path):
         model.load_posterior(tmp_path / "edited.nc")
 
 
+def test_edited_draws_with_the_checksum_deleted_are_refused(fake_posterior, tmp_path):
+    """An auditor's review: a draw edited and the checksum attribute deleted loaded without
+    a word (files without one were taken as written before checksums)."""
+    path = model.save_posterior(fake_posterior(), tmp_path / "p.nc")
+    with xr.open_datatree(path, engine="h5netcdf") as tree:
+        edited = tree.load().copy()
+    del edited.attrs[model.CHECKSUM_ATTR]
+    edited.to_netcdf(tmp_path / "no_checksum.nc", engine="h5netcdf")
+    with pytest.raises(InputError, match=r"no checksum of its draws \(attribute 'posterior_sha"):
+        model.load_posterior(tmp_path / "no_checksum.nc")
+
+
 def test_random_bytes_in_the_file_never_load_silently(fake_posterior, damaged_copies, tmp_path):
     # 64 random bytes at several places: either the file is unreadable or the checksum fails;
     # it may load only if the bytes fell outside the draws (then the draws are unchanged).
