@@ -254,12 +254,17 @@ def _fixed_test_of_a_design_with_looks(design) -> list[str]:
     2.22)."""
     if not design.interim.sequential or design.decision.is_posterior:
         return []
-    k = len(design.interim.looks)
+    k = design.interim.n_looks  # looks given as fractions, months or completions (a review)
+    earlier = (  # none by plan: the planned fractions stand for them (a diff review)
+        ""
+        if design.interim.information.value == "planned"
+        else " --earlier-se with the earlier looks' SEs"
+    )
     return [
         f"the design plans {k} analyses (interim looks): this is the fixed-sample test at "
         f"alpha {design.trial.alpha:g}, not the trial's group-sequential analysis, whose "
         f"boundaries spend the alpha over the looks; analyse look K with --look K (the final "
-        f"analysis: --look {k} --earlier-se with the earlier looks' SEs)"
+        f"analysis: --look {k}{earlier})"
     ]
 
 

@@ -28,7 +28,9 @@ SAMPLE_SIZE_COLUMNS = {
     "mc_se": "Monte Carlo SE of `power_favourable`",
     "expected_completers": "mean number of patients with the last scheduled visit at n, both "
     "arms (information only: n already counts those lost)",
-    "screened_per_enrolled": "candidates screened per patient randomised (1 without screening)",
+    "screened_per_enrolled": "candidates screened per patient randomised, simulated (1 "
+    "without screening; the tables and texts give delta-FS screening's expectation, 1 / the "
+    "share admitted)",
     "failed_fits": "of the `trials` at n behind `power_favourable`, those whose analysis "
     "failed (counted as the design's `decision.failed_fits` says)",
     "reached": "true when n was found within the sizes searched (or by the fitted curve at "

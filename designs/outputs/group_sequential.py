@@ -168,8 +168,9 @@ def early_stop_lines(s) -> list[str]:
         else f"against the design's effect of {s.true_effect:.3f}"
     )
     return [
-        f"a trial that stops for efficacy at an interim look reports an estimate at or beyond "
-        f"that look's boundary (look {k + 1}: about {bound:.3f} points/month, {than}), so the "
+        f"a trial that stops for efficacy at an interim look reports an estimate beyond that "
+        f"look's boundary (look {k + 1}: about {bound:.3f} points/month at its planned "
+        f"information, {than}; each trial's boundary moves with its own), so the "
         "naive estimate of a trial stopped early overstates the effect on average; analyze "
         "--look gives the median-unbiased estimate and the repeated confidence bound such a "
         "trial reports (Jennison & Turnbull 2000, ch. 8-9)"

@@ -173,9 +173,10 @@ def screening_rate_text(design, row) -> str:
     """With screening, the candidates to screen per month to randomise at the accrual rate."""
     if not design.enrichment.active:
         return ""
-    per = row.screened_per_enrolled
+    from designs.outputs.tables import lead_in_loss_words, screened_per_randomised
+
+    per = screened_per_randomised(row, design)
     rate = design.trial.accrual_per_month
-    from designs.outputs.tables import lead_in_loss_words
 
     return (
         f"; with about {per:.2f} candidates screened per patient randomised, randomising "

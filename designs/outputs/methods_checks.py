@@ -107,10 +107,14 @@ def closed_form_check(design, result) -> str:
         ]
     except (InputError, ArithmeticError, ValueError):
         return ""
+    slope = (
+        "the GLS slope, which on complete data is the mean of the patients' OLS slopes"
+        if result.analysis == "ols_slope_ttest"
+        else "the GLS slope with the design's dropout"
+    )
     return (
-        " As a check, the closed form (continuous scores, the GLS slope with the design's "
-        f"dropout{_admitted(design)}, z test) gives a power of {' and '.join(at)}."
-        f"{_by_hand(design, result.rows)}"
+        f" As a check, the closed form (continuous scores, {slope}{_admitted(design)}, z test) "
+        f"gives a power of {' and '.join(at)}.{_by_hand(design, result.rows)}"
     )
 
 
@@ -149,11 +153,17 @@ def _by_hand(design, rows) -> str:
         for zs, p in zip(z, targets, strict=True)
     )
     level = "alpha" if t.sides == 1 else f"alpha/{t.sides}"
+    formula = f"n per arm = 2 (z_(1-{level}) + z_power)^2 x variance / effect^2: {ns}."
+    if not v_p > v0 * (1.0 + 1e-12):  # complete follow-up (a diff review: "Dropout raises n
+        # by 1.00 times" on a design without dropout)
+        return (
+            " By hand: the variance of a patient's GLS slope with complete follow-up is "
+            f"{v_p:.4f} (points/month)^2 (SD {v_p**0.5:.3f}), so {formula}"
+        )
     return (
         " By hand: the variance of a patient's GLS slope, averaged as information over the "
         f"dropout patterns, is {v_p:.4f} (points/month)^2 (SD {v_p**0.5:.3f}; {v0:.4f} with "
-        f"complete follow-up), so n per arm = 2 (z_(1-{level}) + z_power)^2 x variance / "
-        f"effect^2: {ns}. Dropout "
+        f"complete follow-up), so {formula} Dropout "
         f"raises n by {v_p / v0:.2f} times, not 1 / (1 - fraction gone): a patient lost "
         "before the end still gives a slope from the earlier visits, and most of its "
         "variance is the spread of true slopes, which dropout does not add to."

@@ -227,11 +227,11 @@ def time_course_prior_notes(design, at_looks: bool = False) -> list[str]:
         full = e.slope_shift(design.population.slope_mean)
         notes.append(
             "note: the prior borrows the phase 2 slope change from the first dose, a full "
-            f"effect; this design's effect is {e.course_text()}, and "
-            f"{design.trial.analysis.value} estimates its mean over the follow-up "
-            f"({mean:+.3f} points/month against the full {full:+.3f}): the prior and the "
-            "estimate are of different quantities, and borrowing pulls the posterior toward "
-            "the full effect (the type I error, on trials with no effect, is not moved)"
+            f"effect; this design's effect is {e.course_text()}, and the estimand of "
+            f"{design.trial.analysis.value} is its mean over the follow-up ({mean:+.3f} "
+            f"points/month against the full {full:+.3f}): the prior and the estimate are of "
+            "different quantities, and borrowing pulls the posterior toward the full effect "
+            "(the type I error, on trials with no effect, is not moved)"
         )
     growing = e.onset_delay_months > 0 or e.ramp_months > 0
     if at_looks and d.futility_predictive > 0 and growing:

@@ -105,9 +105,11 @@ def realism_sensitivity_md(rows: list[dict], design, n: int, trials: int, seed: 
         "trials can be noise (an ADEMP review: at 500 trials per row, as designed against "
         "informative dropout 1 differed by -0.024 in one report and by -0.004 on average over "
         "30 seeds, SE 0.002); rerun with more trials before reading one. Bias: the mean "
-        "estimate minus the true value, what the analysis estimates in that scenario (under a "
-        "time course of the effect, a slope analysis estimates the mean effect over the "
-        "follow-up, not the design's full effect). " + failed_fits_note(design),
+        "estimate minus the true value of the analysis' estimand in that scenario (under a "
+        "time course of the effect, for a slope analysis the mean effect over the follow-up, "
+        "the points gained by the last visit over its month, not the design's full effect; "
+        "a straight line fitted to the bent difference estimates it only approximately, and "
+        "the bias shows by how much). " + failed_fits_note(design),
         realism_switches(design),
         f"Only {rows[0]['analysis']} is the trial's "
         + (

@@ -253,11 +253,11 @@ def report_readme(plan, command: str | None = None) -> str:
     # with the Monte Carlo interval of n (an HTA review: the headline gave n alone, its
     # interval only in the table)
     answers = "; ".join(
-        f"{r.target_power:.0%} power: n = {r.n} per arm ({r.n_total} randomised; MC interval "
-        f"of n {_n_text(r)})"
+        f"{r.target_power:.0%} power: n = {r.n} per arm (MC interval {_n_text(r)} per arm; "
+        f"{r.n_total} randomised)"
         if per_arm
-        else f"{r.target_power:.0%} power: n = {r.n} in total ({r.n_placebo} placebo + "
-        f"{r.n_active} active; MC interval of n {_n_text(r)})"
+        else f"{r.target_power:.0%} power: n = {r.n} in total (MC interval {_n_text(r)} in "
+        f"total; {r.n_placebo} placebo + {r.n_active} active)"
         for r in rows
     )
     analysis = title(plan.analysis)

@@ -177,17 +177,14 @@ def screening_note(rows, design=None) -> str:
         return ""
     en = design.enrichment if design is not None else None
     if en is not None and en.screens_delta_fs and not en.screens_lead_in:
-        # the expectation itself, as sample-size --looks and the report's interim.md give it
-        # (an HTA review: 405 here, from the simulated ratio, and 404 there for one n)
         admitted = en.delta_fs_admit_probability(design.population)
-        ratios = [1.0 / admitted] * len(rows)
         how = (
             f"patients randomised / {admitted:.4f}, the share of candidates the delta-FS rule "
-            "admits; the table's column is the simulated ratio"
+            "admits"
         )
     else:
-        ratios = [r.screened_per_enrolled for r in rows]
         how = "patients randomised x screened per randomised, simulated"
+    ratios = [screened_per_randomised(r, design) for r in rows]
     per = ", ".join(
         f"{math.ceil(r.n_total * ratio - 1e-9):,} for {100 * r.target_power:g}%"
         for r, ratio in zip(rows, ratios, strict=True)
@@ -197,6 +194,19 @@ def screening_note(rows, design=None) -> str:
         "only, not the trial's other "
         f"eligibility criteria{lead_in_loss_words(design)}). "
     )
+
+
+def screened_per_randomised(row, design=None) -> float:
+    """Candidates screened per patient randomised: under delta-FS screening the expectation
+    itself, 1 / P(admitted), as sample-size --looks, interim.md and the operating
+    characteristics give it (an HTA review: 405 candidates in sample_size.md from the
+    simulated ratio, 404 in interim.md for the same n, and the diff review after it: 1.37
+    beside 418 in one table); under lead-in screening, which has no closed form, the
+    simulated ratio (``row.screened_per_enrolled``)."""
+    en = design.enrichment if design is not None else None
+    if en is not None and en.screens_delta_fs and not en.screens_lead_in:
+        return 1.0 / en.delta_fs_admit_probability(design.population)
+    return row.screened_per_enrolled
 
 
 def lead_in_loss_words(design) -> str:
@@ -310,17 +320,19 @@ def _md_table(result, design, equal: bool, screening: bool) -> str:
             rate_se(r.power, r.mc_se),
             rate_se(r.confirmed_power, r.confirmed_mc_se),
             f"{r.expected_completers:.0f}",
-        ] + ([f"{r.screened_per_enrolled:.2f}"] if screening else [])
+        ] + ([f"{screened_per_randomised(r, design):.2f}"] if screening else [])
         cells += [type_i_cell(r)] if posterior else []
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + f"\n\n{_caption(result, design)}\n\n{_notes(result, design)}\n"
 
 
-def _latex_extra_notes(result, screening: bool) -> str:
+def _latex_extra_notes(result, screening: bool, design=None) -> str:
     """Notes only the LaTeX table needs: what it leaves out to fit the page."""
     rows, text = result.rows, ""  # the common notes say what expected completers count
     if screening:
-        per = ", ".join(f"{r.screened_per_enrolled:.2f} ({100 * r.target_power:g}%)" for r in rows)
+        per = ", ".join(
+            f"{screened_per_randomised(r, design):.2f} ({100 * r.target_power:g}%)" for r in rows
+        )
         text += f" Candidates screened per patient randomised: {per}."
     if any(not math.isnan(r.type_i_error) for r in rows):
         per = ", ".join(f"{type_i_cell(r)} ({100 * r.target_power:g}%)" for r in rows)
@@ -368,7 +380,7 @@ def _latex_table(result, design, equal: bool, screening: bool) -> str:
         body.append(cells)
     frame = pd.DataFrame(body, columns=pd.MultiIndex.from_tuples(cols))
     r0 = result.rows[0]
-    notes = _notes(result, design) + _latex_extra_notes(result, screening)
+    notes = _notes(result, design) + _latex_extra_notes(result, screening, design)
     from designs.outputs.fresh_check import fresh_check_warnings
     from designs.outputs.level_warnings import type_i_warnings
 

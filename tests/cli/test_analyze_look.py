@@ -768,6 +768,15 @@ def test_a_design_with_looks_analysed_without_a_look_is_warned(run, capsys, tmp_
             assert "--look 3 --earlier-se" in lines[0] and "plans 3 analyses" in lines[0]
     code, _, err = run(capsys, "analyze", "--data", str(path), "--design", str(charter))
     assert code == 0 and "warning: the design plans 3 analyses (interim looks): " in err
+    # looks in months count as looks; by plan no earlier SE is asked for (a diff review:
+    # "0 analyses, --look 0", and advice the tool then refused)
+    months = tmp_path / "months.toml"
+    months.write_text(charter.read_text().replace("looks = ", "look_months = [10, 22] #"))
+    by_plan = tmp_path / "by_plan.toml"
+    by_plan.write_text(charter.read_text() + 'information = "planned"\n')
+    for design, said in ((months, "--look 2 --earlier-se with"), (by_plan, "--look 3)")):
+        code, out, err = run(capsys, "analyze", "--data", str(path), "--design", str(design))
+        assert code == 0 and said in err, err
     first = tmp_path / "first.csv"
     data[data.calendar_month <= looks[0]["month"]].to_csv(first, index=False)
     look = _at_look(run, capsys, tmp_path, pd.read_csv(first), FREQUENTIST, 1, [])

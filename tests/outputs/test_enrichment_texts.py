@@ -86,3 +86,13 @@ def test_candidates_to_screen_agree_between_the_fixed_and_the_looks_tables():
     assert "80%: 404 for n max" in line
     lead_in = load_design("proact_lead_in").with_overrides({"enrichment.lead_in_decline_min": 1.5})
     assert screening_note(rows, lead_in).startswith("Candidates to screen (expected): 405 for")
+    # the table's column, the LaTeX note and the methods text say the same 1.36 (a diff
+    # review: 1.37, the simulated ratio, beside 404 = 296 / 0.7327)
+    from designs.outputs.methods import screening_rate_text
+    from designs.outputs.tables import screened_per_randomised
+
+    assert f"{screened_per_randomised(rows[0], enriched):.2f}" == "1.36"
+    assert "with about 1.36 candidates screened per patient randomised" in (
+        screening_rate_text(enriched, rows[0])
+    )
+    assert screened_per_randomised(rows[0], lead_in) == 1.3682  # simulated: no closed form

@@ -387,6 +387,14 @@ def test_the_closed_form_n_can_be_recomputed_by_hand_from_the_text():
     assert "By hand" not in closed_form_check(
         unequal, SimpleNamespace(analysis="lmm_slope", rows=rows)
     )
+    # complete follow-up: no dropout sentence, and the OLS t-test's check says why the GLS
+    # slope stands for it (a diff review: "Dropout raises n by 1.00 times" with no dropout)
+    complete = d.with_overrides({"dropout.cumulative": [], "dropout.death_monthly_hazard": 0.0})
+    ols = closed_form_check(complete, SimpleNamespace(analysis="ols_slope_ttest", rows=rows))
+    assert "the GLS slope, which on complete data is the mean of the patients' OLS slopes" in ols
+    assert "Dropout" not in ols and "dropout patterns" not in ols
+    found = re.search(r"with complete follow-up is (\S+) \(points/month\)\^2", ols)
+    assert float(found.group(1)) == pytest.approx(textbook, abs=5e-5)
 
 
 def test_the_mixed_models_name_their_fixed_effects():

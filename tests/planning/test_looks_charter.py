@@ -81,8 +81,9 @@ def test_boundaries_on_the_estimates_scale_are_z_times_the_planned_se():
     first, truth = s.efficacy_boundaries_estimate[0], s.true_effect
     assert truth == pytest.approx(0.125) and first > truth
     assert (
-        f"(look 1: about {first:.3f} points/month, {first / truth:.2f} times the design's "
-        f"effect of {truth:.3f}), so the naive estimate of a trial stopped early overstates"
+        f"(look 1: about {first:.3f} points/month at its planned information, "
+        f"{first / truth:.2f} times the design's effect of {truth:.3f}; each trial's boundary "
+        "moves with its own), so the naive estimate of a trial stopped early overstates"
     ) in text
 
 
@@ -94,9 +95,12 @@ def test_no_early_stop_line_without_an_interim_boundary_or_an_effect():
     (line,) = early_stop_lines(
         SimpleNamespace(efficacy_boundaries_estimate=[0.379, 0.178], true_effect=0.255)
     )
-    assert "(look 1: about 0.379 points/month, 1.49 times the design's effect of 0.255)" in line
+    assert "(look 1: about 0.379 points/month at its planned information, 1.49 times the " in line
     later = SimpleNamespace(efficacy_boundaries_estimate=[None, 0.3, 0.2], true_effect=0.1)
-    assert "(look 2: about 0.300 points/month, 3.00 times" in early_stop_lines(later)[0]
+    assert (
+        "(look 2: about 0.300 points/month at its planned information, 3.00 times"
+        in (early_stop_lines(later)[0])
+    )
     for bounds, truth in (([0.2], 0.1), ([None, 0.2], 0.1), ([0.379, 0.178], 0.0)):
         s = SimpleNamespace(efficacy_boundaries_estimate=bounds, true_effect=truth)
         assert early_stop_lines(s) == [], (bounds, truth)
