@@ -104,13 +104,18 @@ def cmd_fit(args) -> int:
     table = population_summary(idata)  # R-hat, ESS and HDIs: computed once, used thrice
     summary = fit_summary(idata, table)
     save_posterior(idata, out, summary)
+    from progression.posterior_file import CHECKSUM_ATTR
+
     summary["posterior_path"] = str(out)
+    # what an auditor compares (the file's timestamps differ between runs, the draws do not)
+    summary["posterior_sha256"] = str(idata.attrs[CHECKSUM_ATTR])
     if not args.json:
         print(format_fit_report(idata, table=table))
         print(
-            f"posterior written to {out}; plan with it by --posterior {out} (assurance, report, "
-            "and a robust prior that borrows from it; without it they use the bundled data's "
-            "fit)"
+            f"posterior written to {out} (draws SHA-256 {summary['posterior_sha256']}, data "
+            f"SHA-256 {idata.attrs['data_sha256']}); plan with it by --posterior {out} "
+            "(assurance, report, and a robust prior that borrows from it; without it they use "
+            "the bundled data's fit)"
         )
     if args.reconstructions:
         summary["reconstructions"] = _fit_reconstructions(args, summary, idata, priors)

@@ -343,6 +343,12 @@ def methods_text(
         first = next(iter(assurance.values()))["proportional"]
         real = not is_illustrative(idata_attrs)
         seed_text = f", fit seed {idata_attrs.get('seed')}" if idata_attrs and not real else ""
+        # the draws' SHA-256, as the README gives it (an auditor's review: the paragraph a
+        # protocol pastes named no posterior a reader could check)
+        from progression.posterior_file import CHECKSUM_ATTR
+
+        sha = str((idata_attrs or {}).get(CHECKSUM_ATTR, ""))
+        seed_text += f", draws SHA-256 {sha[:12]}" if sha else ""
         depends = (
             "the priors"
             if real

@@ -316,15 +316,21 @@ def _render_in_scope(plan, tmp: Path, command: str | None) -> None:
             calibrated=plan.prior_weight_calibrated,
         )
     if plan.assurance is not None:
-        (tmp / "assurance.json").write_text(
-            json_text(
-                {
-                    str(n): {tr: a.to_dict() for tr, a in v.items()}
-                    for n, v in plan.assurance.items()
-                }
-            )
-            + "\n"
-        )
+        from designs.outputs.posterior_source import posterior_record
+        from designs.simulation.numba_cache import software
+
+        # with the posterior it rests on, the seed, the software and the command, as
+        # `assurance --json` records them (an auditor's review: the report's file named none)
+        record = {
+            "assurance": {
+                str(n): {tr: a.to_dict() for tr, a in v.items()} for n, v in plan.assurance.items()
+            },
+            "posterior": posterior_record(plan.posterior_attrs),
+            "seed": plan.seed,
+            "software": software(),
+            **({"command": command} if command is not None else {}),
+        }
+        (tmp / "assurance.json").write_text(json_text(record) + "\n")
     interim = plan.interim
     if interim is not None:
         from designs.outputs.figures_interim import interim_figure

@@ -335,7 +335,9 @@ def report_readme(plan, command: str | None = None) -> str:
     ]
     if plan.assurance is not None:
         lines.append(
-            "| `assurance.json` | assurance at each chosen n, both transports, with Monte "
+            "| `assurance.json` | the posterior it rests on (data and draws SHA-256), seed, "
+            "software and command, and under `assurance` the assurance at each chosen n, both "
+            "transports, with Monte "
             "Carlo SE |"
         )
     if plan.prior_weight_sweep is not None:

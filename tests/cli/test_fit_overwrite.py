@@ -45,3 +45,21 @@ def test_fit_keeps_the_prior_data_conflict_in_the_file(monkeypatch):
     )
     fit_command._keep_prior_conflict(calm)
     assert "prior_data_conflict" not in calm.attrs
+
+
+def test_fit_gives_the_checksum_of_its_draws(run, capsys, tmp_path):
+    """An auditor's review: two fits of one seed differ byte for byte in their files'
+    timestamps, and `fit` gave no checksum of the draws to compare instead (its JSON had the
+    data's SHA-256 only): now its JSON and text give the draws' SHA-256, the file's own."""
+    import json
+
+    from progression.model import CHECKSUM_ATTR, load_posterior, posterior_checksum
+
+    out = tmp_path / "p.nc"
+    argv = ["fit", "--out", str(out), "--draws", "100", "--tune", "100", "--chains", "2"]
+    code, stdout, err = run(capsys, *argv, "--json")
+    assert code == 0, err
+    sha = json.loads(stdout)["posterior_sha256"]
+    loaded = load_posterior(out)
+    assert sha == loaded.attrs[CHECKSUM_ATTR] == posterior_checksum(loaded)
+    assert len(sha) == 64 and int(sha, 16) >= 0

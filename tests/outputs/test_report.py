@@ -463,3 +463,21 @@ def test_an_earlier_reports_files_this_one_does_not_write_are_named(report_plan,
     files = {f.name for f in write_report(plain, out, removed=removed)}
     assert removed and "assurance.json" in removed
     assert not set(removed) & files and not any((out / name).exists() for name in removed)
+
+
+def test_the_assurance_file_names_its_posterior_and_the_methods_its_draws(
+    report, report_plan, fake_posterior
+):
+    """An auditor's review: the report's assurance.json named no posterior, seed or
+    software (`assurance --json` did), and methods.md no draws a reader could check."""
+    import json
+
+    from progression.posterior_file import CHECKSUM_ATTR, posterior_checksum
+
+    out, _ = report
+    record = json.loads((out / "assurance.json").read_text())
+    sha = posterior_checksum(fake_posterior())  # the draws the plan was made with
+    assert record["posterior"]["draws_sha256"] == sha == report_plan.posterior_attrs[CHECKSUM_ATTR]
+    assert record["seed"] == SEED and record["software"].startswith("als-trial-sim ")
+    assert set(record["assurance"]) == {str(r.n) for r in report_plan.sample_size.rows}
+    assert f", draws SHA-256 {sha[:12]}" in (out / "methods.md").read_text()
