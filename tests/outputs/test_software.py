@@ -70,3 +70,21 @@ def test_joint_rank_says_it_has_no_continuity_correction():
     from designs.analyses.registry import get
 
     assert "no continuity correction" in get("joint_rank").methods
+
+
+def test_the_source_stamp_covers_the_design_library(tmp_path):
+    """An auditor's review: an edited designs/library/default.toml gave other numbers under
+    the same "source" stamp. The stamp's hash takes the TOML files with the Python ones; the
+    kernels' own key (Python only) does not move with a design."""
+    from designs.simulation.numba_cache import _PACKAGE, _folders_hash
+
+    package = tmp_path / "designs"
+    (package / "library").mkdir(parents=True)
+    (package / "a.py").write_text("x = 1\n")
+    toml = package / "library" / "default.toml"
+    toml.write_text("[population]\nslope_sd = 0.35\n")
+    both, python = _folders_hash([package], (".py", ".toml")), _folders_hash([package])
+    toml.write_text("[population]\nslope_sd = 0.30\n")
+    assert _folders_hash([package], (".py", ".toml")) != both
+    assert _folders_hash([package]) == python
+    assert list((_PACKAGE / "library").glob("*.toml"))  # the library the stamp now covers
