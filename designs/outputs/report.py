@@ -78,7 +78,12 @@ REPORT_FILES = (
     "design_chosen.toml",
     "design_chosen_interim.toml",
     "README.md",
+    "SHA256SUMS",
 )
+
+#: The folder's checksums, in ``sha256sum``'s format (``sha256sum -c SHA256SUMS`` checks
+#: them): an auditor's review could not tell an edited file of a report from its own.
+CHECKSUMS = "SHA256SUMS"
 
 
 #: Written first and removed last while a report's files move into a folder that already
@@ -368,6 +373,19 @@ def _render_in_scope(plan, tmp: Path, command: str | None) -> None:
             + design_at(interim.design, interim.row.n_max).to_toml()
         )
     (tmp / "README.md").write_text(report_readme(plan, command) + "\n")
+    _write_checksums(tmp)
+
+
+def _write_checksums(folder: Path) -> None:
+    """:data:`CHECKSUMS`: the SHA-256 of every other file of ``folder``, by name."""
+    import hashlib
+
+    lines = [
+        f"{hashlib.sha256(path.read_bytes()).hexdigest()}  {path.name}"
+        for path in sorted(folder.iterdir())
+        if path.name != CHECKSUMS
+    ]
+    (folder / CHECKSUMS).write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def write_report(

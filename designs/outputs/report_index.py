@@ -332,6 +332,8 @@ def report_readme(plan, command: str | None = None) -> str:
         "| `design.toml` | the INPUT design, as given (its size is not the chosen one) |",
         *_chosen_rows(plan),
         "| `*.pdf`, `*.png` | figures, below |",
+        "| `SHA256SUMS` | the SHA-256 of every other file (`sha256sum -c SHA256SUMS` checks "
+        "that none was edited since) |",
     ]
     if plan.assurance is not None:
         lines.append(

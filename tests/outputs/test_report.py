@@ -481,3 +481,16 @@ def test_the_assurance_file_names_its_posterior_and_the_methods_its_draws(
     assert record["seed"] == SEED and record["software"].startswith("als-trial-sim ")
     assert set(record["assurance"]) == {str(r.n) for r in report_plan.sample_size.rows}
     assert f", draws SHA-256 {sha[:12]}" in (out / "methods.md").read_text()
+
+
+def test_the_folder_carries_the_checksum_of_every_file(report):
+    """An auditor's review: an edited file of a report folder could not be told from its
+    own. SHA256SUMS lists every other file's SHA-256 in sha256sum's format."""
+    import hashlib
+
+    out, files = report
+    lines = (out / "SHA256SUMS").read_text().splitlines()
+    listed = dict(reversed(line.split("  ", 1)) for line in lines)
+    assert set(listed) == {f.name for f in files} - {"SHA256SUMS"}
+    for name, digest in listed.items():
+        assert hashlib.sha256((out / name).read_bytes()).hexdigest() == digest, name
