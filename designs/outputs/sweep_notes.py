@@ -58,10 +58,30 @@ def duration_axis_notes(design, grid: dict) -> list[str]:
     gone = ", ".join(
         f"{x:g} months -> {retime_cumulative(d, old, [0.0, x])[-1]:.1%}" for x in longer
     )
+    import math
+
+    from designs.spec.attrition_schedule import published_schedule
+
+    published = (list(d.cumulative), old) == published_schedule()
+    stay = [
+        (x, (1.0 - retime_cumulative(d, old, [0.0, x])[-1]) * math.exp(-d.death_monthly_hazard * x))
+        for x in longer
+    ]
+    with_deaths = ", ".join(f"{x:g} months -> {1.0 - s:.1%}" for x, s in stay)
+    # the published prediction beside the carry (a visit-schedule review: 49.9% with deaths
+    # at 18 months where van Eijk et al. 2025 predict 55.6% for trials of 18 months)
+    meta = (
+        f"; with deaths {with_deaths}, where van Eijk et al. (2025), whose 6- and 12-month "
+        "predictions the schedule takes, predict 55.6% gone for trials of 18 months (a "
+        "prediction across trials, not one trial's curve: a design file's dropout.cumulative "
+        "plans on it)"
+        if published
+        else ""
+    )
     return [
         f"note: the design's dropout schedule ends at month {old[-1]:g}; beyond it its last "
         f"interval's hazard (months {old[-2]:g}-{old[-1]:g}) continues: {gone} gone (deaths "
-        "apart); --dropout sets a constant hazard instead"
+        f"apart){meta}; --dropout sets a constant hazard instead"
     ]
 
 

@@ -45,6 +45,7 @@ import tomli_w
 from designs.analyses.registry import REGISTRY, check_lead_in
 from designs.errors import InputError, near_miss
 from designs.spec.accrual import Accrual
+from designs.spec.attrition_schedule import check_published_schedule
 from designs.spec.decision import Decision, threshold_text
 from designs.spec.estimand import Estimand
 from designs.spec.exits import exit_admitted, gone_by_last_visit, gone_text
@@ -115,6 +116,8 @@ class TrialDesign:
                 f"dropout.cumulative has {n_cum} values but trial.visits_months has {n_vis}; "
                 "give one per visit (or use dropout.monthly_hazard)"
             )
+        if n_cum:
+            check_published_schedule(self.dropout, self.trial.visits_months)
         no_lead_in = self.trial.lead_in_months <= 0
         check_lead_in((self.trial.analysis,), not no_lead_in, "trial.analysis = '{name}'")
         if no_lead_in and self.enrichment.screens_lead_in:

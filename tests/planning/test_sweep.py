@@ -791,3 +791,21 @@ def test_the_estimates_units_are_a_coordinate_that_does_not_hide_a_variables_uni
     again = load_sweep(old)
     assert "units" not in again.coords
     assert again.estimate_units.values.tolist() == ds.estimate_units.values.tolist()
+
+
+def test_the_duration_note_sets_the_published_18_month_prediction_beside_the_carry(design):
+    """A visit-schedule review: `sweep --duration 18` carried the months 11-12 hazard to
+    49.9% gone with deaths, where van Eijk et al. (2025) predict 55.6% for trials of 18
+    months, and no output said so. By hand: 1 - (1 - 0.461) exp(-0.004 x 18) = 49.9%."""
+    from designs.outputs.sweep_notes import duration_axis_notes
+
+    (note,) = duration_axis_notes(design, {"duration_months": [12, 18]})
+    h_last = math.log((1 - design.dropout.cumulative[11]) / (1 - design.dropout.cumulative[12]))
+    gone = 1 - (1 - design.dropout.cumulative[12]) * math.exp(-6 * h_last)
+    with_deaths = 1 - (1 - gone) * math.exp(-design.dropout.death_monthly_hazard * 18)
+    assert f"18 months -> {gone:.1%} gone (deaths apart)" in note
+    assert f"with deaths 18 months -> {with_deaths:.1%}, where van Eijk et al. (2025)" in note
+    assert "predict 55.6% gone for trials of 18 months" in note
+    own = design.with_overrides({"dropout.cumulative": [0.0] + [0.02 * k for k in range(1, 13)]})
+    (plain,) = duration_axis_notes(own, {"duration_months": [12, 18]})
+    assert "van Eijk" not in plain  # a schedule of one's own has no published prediction

@@ -188,8 +188,14 @@ def test_the_dropout_paragraph_cites_a_designs_own_attrition_and_deaths():
     assert attrition_source(moved).startswith(
         "an assumption of this design, not a published figure"
     )
-    # its deaths come on top of the schedule (an explorer review: "deaths included")
-    assert attrition_source(moved).endswith("; deaths (0.6% a month) on top of it")
+    # its deaths come on top of the schedule (an explorer review: "deaths included"), and
+    # the share gone already counts them (a visit-schedule review read "on top of it" as
+    # deaths to add): dropout alone is said beside it
+    alone = moved.dropout.cumulative_at(moved.trial.visits)[-1]
+    assert attrition_source(moved).endswith(
+        f", deaths included: dropout alone {100 * alone:.1f}% by month 12, deaths 0.6% a "
+        "month besides"
+    )
     # a design's own schedule has its deaths on top, not split off it (a review: the
     # sentence said "split off" for any design whose deaths had a source)
     own_schedule = default.with_overrides(
@@ -277,3 +283,23 @@ def test_values_compare_as_toml_reads_them():
         }
     )
     assert same.sources == design.sources
+
+
+def test_a_designs_own_hazard_says_its_dropout_alone_by_hand():
+    """A visit-schedule review: "45.8% gone by month 18 (...; deaths (0.4% a month) on top
+    of it)" where 45.8% = 1 - exp(-(0.03 + 0.004) 18) held the deaths already. By hand for
+    12 months: dropout alone 1 - exp(-0.36) = 30.2%, all gone 1 - exp(-0.408) = 33.5%."""
+    from designs.outputs.methods_dropout import attrition_source
+    from designs.spec.exits import gone_text
+
+    design = load_design().with_overrides(
+        {
+            "dropout.cumulative": [],
+            "dropout.monthly_hazard": 0.03,
+            "dropout.death_monthly_hazard": 0.004,
+        }
+    )
+    assert gone_text(design) == "33.5% gone by month 12"
+    assert attrition_source(design).endswith(
+        "deaths included: dropout alone 30.2% by month 12, deaths 0.4% a month besides"
+    )

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from designs.planning.sweep.interim import INTERIM_DIMS
+from designs.spec.attrition_schedule import retime_cumulative
 
 
 def retime_visits(visits: Sequence[float], duration_months: float) -> np.ndarray:
@@ -38,35 +39,6 @@ def retime_visits(visits: Sequence[float], duration_months: float) -> np.ndarray
             kept.append(t)
     kept.append(float(duration_months))
     return np.asarray(kept, dtype=float)
-
-
-def retime_cumulative(dropout, old_visits, new_visits) -> list[float]:
-    """A ``cumulative`` dropout schedule carried to new visits through its hazard.
-
-    The schedule is read as a piecewise-constant hazard between the old visits
-    (docs/conventions.md#dropout-and-death); the last interval's hazard continues beyond them.
-
-    Parameters
-    ----------
-    dropout : designs.spec.follow_up.Dropout
-        The design's dropout (its ``cumulative_at(months)`` gives the fraction gone).
-    old_visits, new_visits : sequence of float
-        The design's visit months and the retimed ones (:func:`retime_visits`), months.
-
-    Returns
-    -------
-    list of float
-        Fraction gone by each new visit.
-    """
-    old = np.asarray(old_visits, dtype=float)
-    new = np.asarray(new_visits, dtype=float)
-    cum_hazard = -np.log1p(-dropout.cumulative_at(old))
-    last_rate = (cum_hazard[-1] - cum_hazard[-2]) / (old[-1] - old[-2])
-    inside = np.interp(np.minimum(new, old[-1]), old, cum_hazard)
-    h = inside + last_rate * np.maximum(new - old[-1], 0.0)
-    gone = -np.expm1(-h)
-    gone[0] = 0.0
-    return [float(g) for g in np.maximum.accumulate(gone)]
 
 
 def hazard_for_gone_by_12(gone: float) -> float:
