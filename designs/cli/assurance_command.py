@@ -95,6 +95,9 @@ def cmd_assurance(args) -> int:
     from progression.population import undefined_proportional_draws
 
     design = design_from_args(args)
+    from designs.outputs.effect_notes import allocation_note
+
+    warn(allocation_note(design))  # as power says it (an allocation review: 100 + 201 unsaid)
     if not reads_fixed_effect(design):  # a cp futility rule under the design's effect reads it
         refuse_fixed_effect(
             args,

@@ -119,6 +119,9 @@ def _power_group_sequential(design, args) -> int:
     if args.analysis and len(args.analysis) > 1:
         raise InputError("--analysis: give one analysis with interim looks (--looks)")
     refuse_unread_posterior(design, args)
+    from designs.outputs.effect_notes import allocation_note
+
+    warn(allocation_note(design))  # as fixed power says it (an allocation review)
     if design.decision.is_posterior:
         return _power_posterior_looks(design, args)
     with progress_bar(2 * args.trials, "trial", not args.json) as bar:
@@ -197,6 +200,9 @@ def cmd_trial(args) -> int:
         force=args.force,
     )
     design = design_from_args(args)
+    from designs.outputs.effect_notes import allocation_note
+
+    warn(allocation_note(design))  # as power says it (an allocation review: 30 + 61 unsaid)
     from designs.planning.power import check_fixed_effect
 
     check_fixed_effect(design)  # one trial of the fixed effect, not a posterior draw

@@ -92,7 +92,7 @@ def prior_text(design, prior) -> str:
     )
     from designs.planning.decision_rule import prior_worth
 
-    worth = worth_text(prior_worth(design, prior))
+    worth = worth_text(prior_worth(design, prior), design)
     return f"prior of the effect (points/month): {parts}{source}{worth}{sceptical_note(design)}"
 
 
@@ -343,8 +343,9 @@ def power_notes(design, summaries) -> list[str]:
         notes.append(
             "note: ols_slope_ttest under attrition weighs every patient's slope equally, those "
             "of patients with 2-3 visits too: it is conservative (at alpha 0.05 with the "
-            "default design's attrition about 0.038 at 15 per arm, 0.040 at 20, 0.045 at 50 "
-            "and 0.047 at 100) and needs about 3 times lmm_slope's n (docs/conventions.md)."
+            "default design's attrition, 1:1, about 0.038 at 15 per arm, 0.040 at 20, 0.045 "
+            "at 50 and 0.047 at 100; an allocation review measured 0.051 at 15 placebo + 45 "
+            "active) and needs about 3 times lmm_slope's n (docs/conventions.md)."
         )
     return notes
 

@@ -69,14 +69,23 @@ def margin_note(margin: float) -> str:
     )
 
 
-def worth_text(worth: dict | None) -> str:
+def worth_text(worth: dict | None, design=None) -> str:
     """For the prior line: what a borrowing prior is worth in patients per arm
-    (:func:`designs.planning.decision_rule.prior_worth`; '' when it does not borrow)."""
+    (:func:`designs.planning.decision_rule.prior_worth`; '' when it does not borrow). The
+    unit is one patient in each arm: under unequal allocation said so, with the total (an
+    allocation review: "21.5 patients per arm" read as 21.5 of the 100 placebo or of the
+    200 active patients)."""
     if not worth:
         return ""
+    if design is None or design.trial.allocation.equal:
+        return (
+            f"; worth {worth['prior']:.1f} patients per arm, its phase 2 part "
+            f"{worth['phase2']:.1f} (effective sample size, ELIR)"
+        )
     return (
-        f"; worth {worth['prior']:.1f} patients per arm, its phase 2 part "
-        f"{worth['phase2']:.1f} (effective sample size, ELIR)"
+        f"; worth {worth['prior']:.1f} patients in each arm of a 1:1 trial "
+        f"({2 * worth['prior']:.1f} in total), its phase 2 part {worth['phase2']:.1f} "
+        f"({2 * worth['phase2']:.1f} in total) (effective sample size, ELIR)"
     )
 
 

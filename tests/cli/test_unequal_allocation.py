@@ -87,3 +87,23 @@ def test_a_design_file_with_unequal_allocation_needs_no_total_either(capsys, run
     assert all(r["n"] % 3 == 0 for r in json.loads(out))
     code, out, err = run(capsys, "power", *argv)
     assert code == 2 and "give trial.n_total" in err
+
+
+def test_every_command_says_when_the_total_does_not_split(capsys, run, tmp_path, fake_posterior):
+    """An allocation review: `power` and `sweep` said that 91 at 1:2 runs 30 + 61, not in
+    the ratio; `power --looks`, `assurance` and `trial` ran it without a word."""
+    posterior = tmp_path / "p.nc"
+    fake_posterior().to_netcdf(posterior, engine="h5netcdf")
+    split = ["--set", "trial.allocation.active=2", "--n-total", "91"]
+    note = "note: n_total = 91 is not a multiple of 3, so the arms (30 placebo + 61 active)"
+    commands = {
+        "power --looks": ["power", *split, "--looks", "0.5,1", "--trials", "20"],
+        "assurance": ["assurance", *split, "--posterior", str(posterior), "--trials", "20"],
+        "trial": ["trial", *split, "--out", str(tmp_path / "t.csv")],
+    }
+    for name, argv in commands.items():
+        code, _, err = run(capsys, *argv)
+        assert code == 0 and note in err, (name, err)
+    code, _, err = run(capsys, "trial", "--set", "trial.allocation.active=2", "--n-total", "90",
+                       "--out", str(tmp_path / "u.csv"))  # fmt: skip
+    assert code == 0 and "not a multiple" not in err

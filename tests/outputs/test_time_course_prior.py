@@ -80,3 +80,24 @@ def test_the_prior_line_says_which_decline_the_transport_scales(fake_posterior):
         absolute,
         decision_prior(absolute, phase2=phase2_effect_prior(absolute, fake_posterior())),
     )
+
+
+def test_what_the_prior_is_worth_says_its_unit_under_unequal_allocation():
+    """An allocation review: "worth 7.6 patients per arm, its phase 2 part 21.5" at 100
+    placebo + 200 active read as 21.5 of one arm's patients; the unit is one patient in
+    each arm of a 1:1 trial, now said, with the total."""
+    from designs.outputs.prior_notes import worth_text
+
+    worth = {"prior": 7.6, "phase2": 21.5}
+    equal = load_design()
+    assert worth_text(worth, equal) == (
+        "; worth 7.6 patients per arm, its phase 2 part 21.5 (effective sample size, ELIR)"
+    )
+    two_to_one = equal.with_overrides(
+        {"trial.allocation.active": 2, "trial.n_per_arm": None, "trial.n_total": 300}
+    )
+    assert worth_text(worth, two_to_one) == (
+        "; worth 7.6 patients in each arm of a 1:1 trial (15.2 in total), its phase 2 part "
+        "21.5 (43.0 in total) (effective sample size, ELIR)"
+    )
+    assert worth_text(None, two_to_one) == ""
