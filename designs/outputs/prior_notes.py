@@ -219,8 +219,8 @@ def sceptical_cited(design) -> str:
 def time_course_prior_notes(design, at_looks: bool = False) -> list[str]:
     """Notes on the posterior rule under a time course of the effect within the follow-up
     (a Bayesian review): a borrowing prior is of the phase 2 slope change from the first
-    dose, the full effect, while a slope analysis then estimates the effect's mean over the
-    follow-up, so the prior and the estimate are of different quantities; at looks, the
+    dose, the full effect, while a slope analysis' estimand is then the effect's mean over
+    the follow-up, so the prior and the estimate are of different quantities; at looks, the
     predictive probability projects an interim estimate as it stands, and an effect that
     grows (a delay or a ramp) makes interim estimates small, so predictive futility stops
     more trials with a real effect (0.485 at look 1 against 0.163 with the effect from
