@@ -13,16 +13,30 @@ def dropout_axis_notes(design, grid: dict) -> list[str]:
 
     from designs.planning.sweep.design import hazard_for_gone_by_12
 
-    end = design.trial.duration_months
-    if "dropout_12m" not in grid or "duration_months" in grid or end == 12:
+    if "dropout_12m" not in grid:
         return []
-    at_end = ", ".join(  # the cells' own hazard, carried to the last visit
-        f"{x:g} -> {-math.expm1(-hazard_for_gone_by_12(float(x)) * end):.1%}"
-        for x in grid["dropout_12m"]
-    )
+    # each follow-up the grid has (a visit-schedule review: with --duration too, 0.3 by
+    # month 12 was 51% by month 24 without a word)
+    ends = [float(x) for x in grid.get("duration_months", [design.trial.duration_months])]
+    ends = [end for end in ends if end != 12]
+    if not ends:
+        return []
+
+    def at(end: float) -> str:  # the cells' own hazard, carried to the last visit
+        return ", ".join(
+            f"{x:g} -> {-math.expm1(-hazard_for_gone_by_12(float(x)) * end):.1%}"
+            for x in grid["dropout_12m"]
+        )
+
+    if "duration_months" not in grid:
+        where = f"this design's follow-up ends at month {ends[0]:g}, where that is {at(ends[0])}"
+    else:
+        where = "at the end of a follow-up of " + "; ".join(
+            f"{end:g} months that is {at(end)}" for end in ends
+        )
     return [
-        f"note: --dropout is the fraction gone by month 12 (a constant hazard, deaths apart); "
-        f"this design's follow-up ends at month {end:g}, where that is {at_end} gone"
+        "note: --dropout is the fraction gone by month 12 (a constant hazard, deaths apart); "
+        f"{where} gone"
     ]
 
 

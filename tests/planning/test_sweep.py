@@ -809,3 +809,22 @@ def test_the_duration_note_sets_the_published_18_month_prediction_beside_the_car
     own = design.with_overrides({"dropout.cumulative": [0.0] + [0.02 * k for k in range(1, 13)]})
     (plain,) = duration_axis_notes(own, {"duration_months": [12, 18]})
     assert "van Eijk" not in plain  # a schedule of one's own has no published prediction
+
+
+def test_the_dropout_note_gives_each_follow_up_of_the_grid(design):
+    """A visit-schedule review: with --duration in the grid, --dropout 0.3 (gone by month
+    12) was 51% gone by month 24 without a word. By hand, a constant hazard: 1 - 0.7^2 =
+    51.0% by month 24, 1 - 0.55^1.5 = 59.2% by month 18."""
+    from designs.outputs.sweep_notes import dropout_axis_notes
+
+    (both,) = dropout_axis_notes(design, {"dropout_12m": [0.3], "duration_months": [12, 24]})
+    assert both.endswith("at the end of a follow-up of 24 months that is 0.3 -> 51.0% gone")
+    eighteen = design.with_overrides(
+        {"trial.visits_months": list(range(19)), "dropout.cumulative": []}
+    )
+    (one,) = dropout_axis_notes(eighteen, {"dropout_12m": [0.45]})
+    assert one.endswith(
+        "this design's follow-up ends at month 18, where that is 0.45 -> 59.2% gone"
+    )
+    assert dropout_axis_notes(design, {"dropout_12m": [0.3]}) == []  # month 12 itself
+    assert dropout_axis_notes(design, {"dropout_12m": [0.3], "duration_months": [12]}) == []
