@@ -400,8 +400,8 @@ def load_posterior(
         # edited and the attribute deleted passed without a word)
         raise InputError(
             f"posterior {path}: no checksum of its draws (attribute {CHECKSUM_ATTR!r}), which "
-            "every posterior this tool writes records: the file was edited or written by "
-            f"other software; refit with `{program_name()} fit`"
+            "every posterior this tool writes records: the file was edited, or written by "
+            f"other software or an older version; refit with `{program_name()} fit`"
         )
     return idata
 

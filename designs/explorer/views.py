@@ -243,7 +243,14 @@ def inputs_html(design) -> ui.Tag:
     from designs.outputs.methods_dropout import also_simulated, attrition_source
 
     # dropout and deaths as methods.md's dropout paragraph gives them (a review: left out)
-    exits = [f"Dropout: {attrition_source(design)}.", also_simulated(design).strip()]
+    from designs.spec.exits import gone_text
+
+    # with the share gone the clause is about (a diff review: "deaths included" had nothing
+    # to attach to)
+    exits = [
+        f"Dropout: {gone_text(design)} ({attrition_source(design)}).",
+        also_simulated(design).strip(),
+    ]
     return ui.tags.details(
         ui.tags.summary(mi.INPUTS_TITLE),
         ui.p(mi.inputs_intro(design)),

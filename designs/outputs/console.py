@@ -342,10 +342,11 @@ def power_notes(design, summaries) -> list[str]:
     if any(s.analysis == "ols_slope_ttest" for s in summaries) and attrition(design):
         notes.append(
             "note: ols_slope_ttest under attrition weighs every patient's slope equally, those "
-            "of patients with 2-3 visits too: it is conservative (at alpha 0.05 with the "
-            "default design's attrition, 1:1, about 0.038 at 15 per arm, 0.040 at 20, 0.045 "
-            "at 50 and 0.047 at 100; an allocation review measured 0.051 at 15 placebo + 45 "
-            "active) and needs about 3 times lmm_slope's n (docs/conventions.md)."
+            "of patients with 2-3 visits too: at 1:1 it is conservative (at alpha 0.05 with "
+            "the default design's attrition about 0.038 at 15 per arm, 0.040 at 20, 0.045 at "
+            "50 and 0.047 at 100; at 15 placebo + 45 active two reviews measured 0.048 and "
+            "0.051, MC SE 0.0015, near the level) and needs about 3 times lmm_slope's n "
+            "(docs/conventions.md)."
         )
     return notes
 

@@ -168,8 +168,8 @@ def attrition_source(design) -> str:
             "2025, whose meta-regression predicts 19.3% and 36.4% for trials of 6 and 12 months, "
             "taken here as the share gone by those months of one trial (an assumption)"
         )
-    # a design's own schedule is dropout alone: its deaths come on top (an explorer review:
-    # "deaths included" read as the opposite)
+    # a design's own schedule is dropout alone and its deaths a further exit (an explorer
+    # review: "deaths included" read as the opposite); the share gone counts both
     hazard = design.dropout.death_monthly_hazard
     if hazard <= 0:
         return f"an assumption of this design, not a published figure; {deaths}"

@@ -240,7 +240,8 @@ def time_course_prior_notes(design, at_looks: bool = False) -> list[str]:
             f"{design.trial.analysis.value} is its mean over the follow-up ({mean:+.3f} "
             f"points/month against the full {full:+.3f}): the prior and the estimate are of "
             "different quantities, and borrowing pulls the posterior toward the full effect "
-            "(the type I error, on trials with no effect, is not moved)"
+            "(this mismatch does not move the type I error, whose trials have no effect; "
+            "borrowing itself can, as its line says)"
         )
     growing = e.onset_delay_months > 0 or e.ramp_months > 0
     if at_looks and d.futility_predictive > 0 and growing:

@@ -87,8 +87,8 @@ def duration_axis_notes(design, grid: dict) -> list[str]:
     meta = (
         f"; with deaths {with_deaths}, where van Eijk et al. (2025), whose 6- and 12-month "
         "predictions the schedule takes, predict 55.6% gone for trials of 18 months (a "
-        "prediction across trials, not one trial's curve: a design file's dropout.cumulative "
-        "plans on it)"
+        "prediction for trials of that length, not the curve within one trial; to plan on it, "
+        "give dropout.cumulative in a design file)"
         if published
         else ""
     )

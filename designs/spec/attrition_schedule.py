@@ -62,13 +62,25 @@ def check_published_schedule(dropout, visits) -> None:
     visits = [float(x) for x in visits]
     if [float(x) for x in dropout.cumulative] != published or visits == months:
         return
-    carried = retime_cumulative(dropout, months, visits)
+    from designs.spec.follow_up import Dropout
+
+    published_dropout = Dropout(cumulative=tuple(published))
+    carried = retime_cumulative(published_dropout, months, visits)
     shown = ", ".join(f"{x:.4f}" for x in carried)
+    # beyond month 12 the carry is the tool's assumption, below the meta-regression's own
+    # prediction for longer trials (a diff review: 49.9% with deaths at 18 months, where
+    # van Eijk et al. predict 55.6%)
+    longer = (
+        "; after month 12 the carry is an assumption: van Eijk et al. (2025) predict 55.6% "
+        "gone, deaths included, for trials of 18 months"
+        if visits[-1] > months[-1]
+        else ""
+    )
     raise InputError(
         "dropout.cumulative: these are the published shares gone by months "
         f"{months[0]:g}-{months[-1]:g} (one per monthly visit), which trial.visits_months = "
         f"[{', '.join(f'{x:g}' for x in visits)}] would put at other months; give "
         f"dropout.cumulative = [{shown}] (the published hazard carried to these visits, the "
-        "months 11-12 hazard after month 12), your own, or dropout.monthly_hazard with "
-        "dropout.cumulative = []"
+        f"months 11-12 hazard after month 12{longer}), your own, or dropout.monthly_hazard "
+        "with dropout.cumulative = []"
     )

@@ -111,13 +111,13 @@ class TrialDesign:
             if not isinstance(getattr(self, name), cls):
                 raise InputError(f"{name}: must be a {cls.__name__}")
         n_cum, n_vis = len(self.dropout.cumulative), len(self.trial.visits_months)
+        if n_cum:  # the published schedule at other visits: refused with its carry
+            check_published_schedule(self.dropout, self.trial.visits_months)
         if n_cum and n_cum != n_vis:
             raise InputError(
                 f"dropout.cumulative has {n_cum} values but trial.visits_months has {n_vis}; "
                 "give one per visit (or use dropout.monthly_hazard)"
             )
-        if n_cum:
-            check_published_schedule(self.dropout, self.trial.visits_months)
         no_lead_in = self.trial.lead_in_months <= 0
         check_lead_in((self.trial.analysis,), not no_lead_in, "trial.analysis = '{name}'")
         if no_lead_in and self.enrichment.screens_lead_in:

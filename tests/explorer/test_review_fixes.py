@@ -237,11 +237,15 @@ def test_the_power_card_says_where_each_input_comes_from(base):
     ) in html
     assert "Castrillo-Viguera" not in html
     # dropout and deaths, the most debated inputs, as methods.md gives them (a review)
-    assert "<li>Dropout: published all-cause attrition in ALS trials, deaths included; van " in html
+    # with the share gone its clause is about (a diff review: "deaths included" hung free)
+    assert (
+        "<li>Dropout: 36.4% gone by month 12 (published all-cause attrition in ALS trials, "
+        "deaths included; van "
+    ) in html
     assert "<li>Deaths follow a constant hazard of 0.004/month" in html
     own = moved.with_overrides({"dropout.monthly_hazard": 0.02})
     html = _shown(views.inputs_html(own))
-    assert "<li>Dropout: an assumption of this design, not a published figure" in html
+    assert "gone by month 12 (an assumption of this design, not a published figure" in html
 
 
 def test_an_uploaded_designs_own_sources_show_until_their_value_moves(base, cli, tmp_path):

@@ -11,7 +11,6 @@ import pytest
 
 from designs.errors import InputError
 from designs.spec import load_design
-from designs.spec.attrition_schedule import retime_cumulative
 
 EVERY_2 = [float(m) for m in range(0, 25, 2)]
 
@@ -28,10 +27,22 @@ def test_the_published_schedule_at_other_months_is_refused_naming_its_carry():
     h = math.log((1 - published[11]) / (1 - published[12]))
     assert carried[6] == pytest.approx(published[12], abs=5e-5)
     assert carried[12] == pytest.approx(1 - (1 - published[12]) * math.exp(-12 * h), abs=5e-5)
-    # the carry given is accepted, and is the sweep's and the explorer's carry
+    # beyond month 12 the carry is said to be an assumption below the published prediction
+    assert "van Eijk et al. (2025) predict 55.6% gone, deaths included" in str(e.value)
+    # the carry given is accepted
     given = design.with_overrides({"trial.visits_months": EVERY_2, "dropout.cumulative": carried})
-    exact = retime_cumulative(design.dropout, design.trial.visits, EVERY_2)
-    assert given.dropout.cumulative_at(EVERY_2) == pytest.approx(exact, abs=5e-5)
+    assert list(given.dropout.cumulative) == carried
+    # another number of visits (refused before for the count alone) gets the carry too, the
+    # same shares at the months both schedules have (a diff review)
+    quarterly = [float(m) for m in range(0, 25, 3)]
+    with pytest.raises(InputError, match=r"^dropout\.cumulative: these are the published") as q:
+        design.with_overrides({"trial.visits_months": quarterly})
+    shown = str(q.value).split("give dropout.cumulative = [")[1].split("]")[0]
+    by_quarter = [float(x) for x in shown.split(", ")]
+    assert by_quarter[4] == carried[6] and by_quarter[8] == carried[12]  # months 12 and 24
+    with pytest.raises(InputError, match="published shares") as w:  # within months 0-12
+        design.with_overrides({"trial.visits_months": [0.0, 3.0, 6.0, 9.0, 12.0]})
+    assert "55.6%" not in str(w.value) and "0.3327]" in str(w.value)
 
 
 def test_other_schedules_are_left_alone():

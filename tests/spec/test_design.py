@@ -340,7 +340,12 @@ def test_overrides():
         ({"trial.n_per_arm.x": 1}, "trial.n_per_arm.x: unknown key"),
         ({"trial.allocation.activ": 1}, "trial.allocation.activ: unknown key"),
         ({"trial.allocation.active": 2}, "trial.n_per_arm: not allowed with unequal"),
-        ({"trial.visits_months": [0, 6]}, "dropout.cumulative has 13 values"),
+        # the published schedule at other visits: its carry offered (a visit-schedule review)
+        ({"trial.visits_months": [0, 6]}, "dropout.cumulative: these are the published"),
+        (
+            {"trial.visits_months": [0, 6], "dropout.cumulative": [0, 0.1, 0.2]},
+            "dropout.cumulative has 3 values",
+        ),
     ],
 )
 def test_bad_overrides(overrides, named):

@@ -188,9 +188,9 @@ def test_the_dropout_paragraph_cites_a_designs_own_attrition_and_deaths():
     assert attrition_source(moved).startswith(
         "an assumption of this design, not a published figure"
     )
-    # its deaths come on top of the schedule (an explorer review: "deaths included"), and
-    # the share gone already counts them (a visit-schedule review read "on top of it" as
-    # deaths to add): dropout alone is said beside it
+    # its deaths are a further exit beside the schedule (an explorer review: "deaths
+    # included"), and the share gone already counts them (a visit-schedule review read "on
+    # top of it" as deaths to add): dropout alone is said beside it
     alone = moved.dropout.cumulative_at(moved.trial.visits)[-1]
     assert attrition_source(moved).endswith(
         f", deaths included: dropout alone {100 * alone:.1f}% by month 12, deaths 0.6% a "
