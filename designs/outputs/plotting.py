@@ -290,6 +290,9 @@ def _assumptions(design, analysis: str, effect: float | None = None) -> str:
             f"{t.duration_months:g}"
         )
     eff = effect_text(value, design.effect.kind.value, p.slope_mean, design.enrichment.active)
+    if design.effect.has_time_course:  # as the tables' captions say it (a figure of an effect
+        # from month 3 read as one full from randomisation)
+        eff += f", {design.effect.course_text()}"
     head = f"{title(analysis)}, {rule_title(design)}; {eff}"
     if _is_posterior(design):  # the rule on a line of its own (too long beside the rest)
         head = f"{title(analysis)}; {eff}\n{rule_title(design)}"

@@ -193,3 +193,16 @@ def test_a_figure_that_names_itself_is_named_so():
     assert (
         figure_heading(fig) == "Interim looks: boundaries, simulated z and stopping probabilities"
     )
+
+
+def test_a_figures_title_names_the_effects_time_course():
+    """A figure of an effect from month 3 read as one full from randomisation: its title
+    now gives the time course, as the tables' captions do."""
+    from designs import load_design
+    from designs.outputs.plotting import assumptions_line
+
+    late = load_design().with_overrides({"effect.onset_delay_months": 3, "effect.ramp_months": 3})
+    assert "25% slowing (+0.125 points/month), acting from month 3, full by month 6\n" in (
+        assumptions_line(late, "lmm_slope")
+    )
+    assert "acting from" not in assumptions_line(load_design(), "lmm_slope")
