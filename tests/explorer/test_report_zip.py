@@ -45,7 +45,17 @@ def test_every_member_is_the_file_the_command_line_writes(cli, tmp_path):
     assert z.namelist() == [f"report/{name}" for name in written]
     assert any(n.endswith(".png") for n in written) and any(n.endswith(".pdf") for n in written)
     for name in written:
+        if name == "SHA256SUMS":  # the checksums of the page's own files (the command's
+            continue  # README and JSON differ by their command): checked below
         assert z.read(f"report/{name}") == _without_command(name, (out / name).read_bytes()), name
+    import hashlib
+
+    sums = dict(
+        reversed(line.split("  ", 1)) for line in z.read("report/SHA256SUMS").decode().splitlines()
+    )
+    assert sorted(sums) == [n for n in written if n != "SHA256SUMS"]
+    for name, digest in sums.items():
+        assert hashlib.sha256(z.read(f"report/{name}")).hexdigest() == digest, name
     assert compute.report_zip(design, 4, 10, False) == data  # cached: the same bytes
 
 
