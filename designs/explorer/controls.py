@@ -26,13 +26,10 @@ from designs.analyses.registry import ANALYSIS_NAMES
 from designs.errors import InputError
 from designs.explorer.looks_control import looks_text, looks_value
 from designs.explorer.rule_controls import read_by_rule
-from designs.planning.sweep.design import (
-    hazard_for_gone_by_12,
-    retime_cumulative,
-    retime_visits,
-)
+from designs.planning.sweep.design import hazard_for_gone_by_12, retime_visits
 from designs.program import program_name
 from designs.simulation.seeds import DEFAULT_SEED, MAX_SEED
+from designs.spec.attrition_schedule import retime_cumulative
 from designs.spec.follow_up import ImprovementError
 from designs.spec.interim import NO_LOOKS, unread_defaults
 from designs.spec.trial import MAX_DURATION_MONTHS, MAX_VISITS_PER_PATIENT, MIN_DURATION_MONTHS
@@ -182,7 +179,7 @@ def round_control(x: float, digits: int = 6) -> float:
 
 def dropout_by_12(design) -> float:
     """Fraction gone (MCAR dropout, deaths apart) by month 12, read as a hazard between
-    visits (:func:`designs.planning.sweep.design.retime_cumulative`)."""
+    visits (:func:`designs.spec.attrition_schedule.retime_cumulative`)."""
     d = design.dropout
     if d.cumulative:
         return retime_cumulative(d, design.trial.visits, [0.0, 12.0])[1]

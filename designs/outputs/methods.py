@@ -345,10 +345,10 @@ def methods_text(
         seed_text = f", fit seed {idata_attrs.get('seed')}" if idata_attrs and not real else ""
         # the draws' SHA-256, as the README gives it (an auditor's review: the paragraph a
         # protocol pastes named no posterior a reader could check)
-        from progression.posterior_file import CHECKSUM_ATTR
+        from designs.outputs.posterior_source import draws_sha_text
 
-        sha = str((idata_attrs or {}).get(CHECKSUM_ATTR, ""))
-        seed_text += f", draws SHA-256 {sha[:12]}" if sha else ""
+        draws = draws_sha_text(idata_attrs)
+        seed_text += f", {draws}" if draws else ""
         depends = (
             "the priors"
             if real

@@ -341,7 +341,7 @@ def _screened_row(oc: dict, design) -> list[tuple[str, str]]:
     the candidates a budget pays to screen). Lead-in screening has no closed form: its
     simulated ratio is in the sample-size table."""
     en = design.enrichment
-    if not en.screens_delta_fs or en.screens_lead_in:
+    if not en.screens_delta_fs_alone:
         return []
     admitted = en.delta_fs_admit_probability(design.population)
     n = oc["n_placebo"] + oc["n_active"]

@@ -43,12 +43,20 @@ def changed_priors(attrs) -> dict | None:
     return {k: [v, getattr(P.DEFAULT_PRIORS, k)] for k, v in P.changed_priors(priors).items()}
 
 
+def draws_sha_text(attrs) -> str:
+    """'draws SHA-256 0c1d2e3f4a5b' (the first 12 hex digits of the posterior's checksum of
+    its draws), '' when the attributes hold none."""
+    from progression.posterior_file import CHECKSUM_ATTR
+
+    sha = (attrs or {}).get(CHECKSUM_ATTR)
+    return f"draws SHA-256 {str(sha)[:12]}" if sha else ""
+
+
 def posterior_source(attrs, brackets: str = "()") -> str:
     """'fitted to mine.csv (data SHA-256 65f493fcd289, 4 chains x 1000 draws, nutpie,
     seed 7, draws SHA-256 0c1d2e3f4a5b)', with the priors changed from the defaults when
     the fit changed any; what the attributes do not say is left out. ``brackets``: the pair
     around the details ("[]" inside a parenthesis)."""
-    from progression.posterior_file import CHECKSUM_ATTR
 
     attrs = attrs or {}
     parts = []
@@ -67,8 +75,8 @@ def posterior_source(attrs, brackets: str = "()") -> str:
             "priors changed: "
             + "; ".join(f"{k} = {v:g} (default {d:g})" for k, (v, d) in changed.items())
         )
-    if attrs.get(CHECKSUM_ATTR):
-        parts.append(f"draws SHA-256 {str(attrs[CHECKSUM_ATTR])[:12]}")
+    if draws := draws_sha_text(attrs):
+        parts.append(draws)
     source = str(attrs.get("data_source", "")) or "data not named in the posterior file"
     details = f" {brackets[0]}{', '.join(parts)}{brackets[1]}" if parts else ""
     return f"fitted to {source}{details}"

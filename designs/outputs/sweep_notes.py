@@ -60,7 +60,14 @@ def duration_axis_notes(design, grid: dict) -> list[str]:
     """A note when ``--duration`` runs past the last month of the design's ``cumulative``
     dropout schedule (an own-design review: `sweep --duration 24` continued the schedule's
     last hazard without a word): how much each longer follow-up then loses."""
-    from designs.planning.sweep.design import retime_cumulative
+    import math
+
+    from designs.spec.attrition_schedule import (
+        PREDICTED_GONE_BY_18,
+        is_published,
+        published_schedule,
+        retime_cumulative,
+    )
 
     d = design.dropout
     if "duration_months" not in grid or "dropout_12m" in grid or not d.cumulative:
@@ -69,24 +76,19 @@ def duration_axis_notes(design, grid: dict) -> list[str]:
     longer = [float(x) for x in grid["duration_months"] if float(x) > old[-1]]
     if not longer:
         return []
-    gone = ", ".join(
-        f"{x:g} months -> {retime_cumulative(d, old, [0.0, x])[-1]:.1%}" for x in longer
+    carried = {x: retime_cumulative(d, old, [0.0, x])[-1] for x in longer}  # once each
+    gone = ", ".join(f"{x:g} months -> {g:.1%}" for x, g in carried.items())
+    published = is_published(d) and old == published_schedule()[1]
+    with_deaths = ", ".join(
+        f"{x:g} months -> {1.0 - (1.0 - g) * math.exp(-d.death_monthly_hazard * x):.1%}"
+        for x, g in carried.items()
     )
-    import math
-
-    from designs.spec.attrition_schedule import published_schedule
-
-    published = (list(d.cumulative), old) == published_schedule()
-    stay = [
-        (x, (1.0 - retime_cumulative(d, old, [0.0, x])[-1]) * math.exp(-d.death_monthly_hazard * x))
-        for x in longer
-    ]
-    with_deaths = ", ".join(f"{x:g} months -> {1.0 - s:.1%}" for x, s in stay)
     # the published prediction beside the carry (a visit-schedule review: 49.9% with deaths
     # at 18 months where van Eijk et al. 2025 predict 55.6% for trials of 18 months)
     meta = (
         f"; with deaths {with_deaths}, where van Eijk et al. (2025), whose 6- and 12-month "
-        "predictions the schedule takes, predict 55.6% gone for trials of 18 months (a "
+        f"predictions the schedule takes, predict {PREDICTED_GONE_BY_18:.1%} gone for trials "
+        "of 18 months (a "
         "prediction for trials of that length, not the curve within one trial; to plan on it, "
         "give dropout.cumulative in a design file)"
         if published

@@ -176,7 +176,7 @@ def screening_note(rows, design=None) -> str:
     if not any(r.screened_per_enrolled > 1.0 for r in rows):
         return ""
     en = design.enrichment if design is not None else None
-    if en is not None and en.screens_delta_fs and not en.screens_lead_in:
+    if en is not None and en.screens_delta_fs_alone:
         admitted = en.delta_fs_admit_probability(design.population)
         how = (
             f"patients randomised / {admitted:.4f}, the share of candidates the delta-FS rule "
@@ -204,7 +204,7 @@ def screened_per_randomised(row, design=None) -> float:
     beside 418 in one table); under lead-in screening, which has no closed form, the
     simulated ratio (``row.screened_per_enrolled``)."""
     en = design.enrichment if design is not None else None
-    if en is not None and en.screens_delta_fs and not en.screens_lead_in:
+    if en is not None and en.screens_delta_fs_alone:
         return 1.0 / en.delta_fs_admit_probability(design.population)
     return row.screened_per_enrolled
 

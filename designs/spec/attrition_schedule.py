@@ -43,6 +43,11 @@ def retime_cumulative(dropout, old_visits, new_visits) -> list[float]:
     return [float(g) for g in np.maximum.accumulate(gone)]
 
 
+#: van Eijk et al. (2025)'s predicted share gone, deaths included, in trials of 18 months:
+#: beside the schedule carried past month 12, which is this tool's assumption.
+PREDICTED_GONE_BY_18 = 0.556
+
+
 @functools.cache
 def published_schedule() -> tuple[list[float], list[float]]:
     """The default design's ``dropout.cumulative`` and the visit months it is given for, as
@@ -54,25 +59,27 @@ def published_schedule() -> tuple[list[float], list[float]]:
     return published, [float(x) for x in default["trial"]["visits_months"]]
 
 
+def is_published(dropout) -> bool:
+    """Whether ``dropout.cumulative`` is the design library's published schedule."""
+    return [float(x) for x in dropout.cumulative] == published_schedule()[0]
+
+
 def check_published_schedule(dropout, visits) -> None:
     """Refuse the design library's published ``dropout.cumulative`` (one share per visit of
-    the default's monthly visits) read at other visit months of the same number, naming the
-    schedule carried to those visits, which the user can give instead."""
-    published, months = published_schedule()
+    the default's monthly visits) read at other visit months, naming the schedule carried
+    to those visits, which the user can give instead."""
+    months = published_schedule()[1]
     visits = [float(x) for x in visits]
-    if [float(x) for x in dropout.cumulative] != published or visits == months:
+    if not is_published(dropout) or visits == months:
         return
-    from designs.spec.follow_up import Dropout
-
-    published_dropout = Dropout(cumulative=tuple(published))
-    carried = retime_cumulative(published_dropout, months, visits)
+    carried = retime_cumulative(dropout, months, visits)  # its shares are the published ones
     shown = ", ".join(f"{x:.4f}" for x in carried)
     # beyond month 12 the carry is the tool's assumption, below the meta-regression's own
     # prediction for longer trials (a diff review: 49.9% with deaths at 18 months, where
     # van Eijk et al. predict 55.6%)
     longer = (
-        "; after month 12 the carry is an assumption: van Eijk et al. (2025) predict 55.6% "
-        "gone, deaths included, for trials of 18 months"
+        "; after month 12 the carry is an assumption: van Eijk et al. (2025) predict "
+        f"{PREDICTED_GONE_BY_18:.1%} gone, deaths included, for trials of 18 months"
         if visits[-1] > months[-1]
         else ""
     )

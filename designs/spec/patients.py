@@ -246,6 +246,12 @@ class Enrichment:
         """True when any screening rule is on."""
         return self.screens_delta_fs or self.screens_lead_in
 
+    @property
+    def screens_delta_fs_alone(self) -> bool:
+        """True when delta-FS screening alone admits the patients: who is admitted, and how
+        many candidates per patient, then have closed forms (lead-in screening has none)."""
+        return self.screens_delta_fs and not self.screens_lead_in
+
     def _log_bounds(self, mu: float, sd: float) -> tuple[float, float]:
         """The admission window on the standardised log delta-FS scale (``mu``, ``sd``: the
         population's log-normal parameters, ``sd > 0``): ``-inf`` below without a minimum."""
@@ -265,7 +271,7 @@ class Enrichment:
         ``Var[z_s | admitted] = 1 - rho^2 + rho^2 Var[w | admitted]``, with
         ``Var[w | admitted] = 1 + (a phi(a) - b phi(b)) / Z - m^2``.
         """
-        if not self.screens_delta_fs or self.screens_lead_in:
+        if not self.screens_delta_fs_alone:
             return None
         from designs.sequential import normal
 
@@ -297,7 +303,7 @@ class Enrichment:
         spread, or lead-in screening: there informative exits stay calibrated on the
         candidates). With ``w = -rho z + sqrt(1 - rho^2) z'`` admitted on ``[a, b]``:
         ``Phi((b + rho z) / r) - Phi((a + rho z) / r)``, ``r = sqrt(1 - rho^2)``."""
-        if not self.screens_delta_fs or self.screens_lead_in:
+        if not self.screens_delta_fs_alone:
             return None
         from designs.sequential import normal
 
