@@ -297,7 +297,11 @@ def _render_in_scope(plan, tmp: Path, command: str | None) -> None:
     (tmp / "realism_sensitivity.md").write_text(
         realism_sensitivity_md(plan.realism, design, plan.realism_n, plan.trials, plan.seed)
     )
-    write_netcdf(plan.power_sweep, tmp / "power_sweep.nc")  # no h5py crash on a full disk
+    sweep = plan.power_sweep
+    if command is not None:  # as `sweep --out` records its own (an auditor's review)
+        sweep = sweep.copy()
+        sweep.attrs["command"] = command
+    write_netcdf(sweep, tmp / "power_sweep.nc")  # no h5py crash on a full disk
     _figures(plan, tmp)
     if plan.prior_weight_sweep is not None:
         from designs.outputs.figures_decision import prior_weight_figure, prior_weight_table

@@ -51,6 +51,11 @@ def test_report_gives_the_two_stage_n_of_sample_size(tmp_path, capsys, run, resu
     oc = json.loads((folder / "operating_characteristics.json").read_text())
     assert oc["command"].startswith("python simulate.py report --effect 0.5")
     assert report["command"] == oc["command"] and report["software"].startswith("als-trial-sim")
+    # the netCDF too, as sweep's own file records its command (an auditor's review)
+    import xarray as xr
+
+    sweep = xr.load_dataset(folder / "power_sweep.nc", engine="h5netcdf")
+    assert sweep.attrs["command"] == oc["command"]
     assert methods.splitlines()[0] == "# Methods: sample size"
     assert "sample size, software, references" in readme  # no "assurance" listed either
 
