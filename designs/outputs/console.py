@@ -339,7 +339,7 @@ def power_notes(design, summaries) -> list[str]:
             f"{t.alpha / 0.025:g} times as often under no effect as a two-sided test at 0.05; "
             "a confirmatory trial is usually held to 0.025 one-sided (--set trial.alpha=0.025)"
         )
-    if any(s.analysis == "ols_slope_ttest" for s in summaries) and attrition(design):
+    if any(s.analysis == "ols_slope_ttest" for s in summaries) and design.loses_patients:
         notes.append(
             "note: ols_slope_ttest under attrition weighs every patient's slope equally, those "
             "of patients with 2-3 visits too: at 1:1 it is conservative (at alpha 0.05 with "
@@ -359,12 +359,6 @@ def least_rank_p(n0: int, n1: int, sides: int) -> float:
 
     z = (n0 * n1 / 2) / math.sqrt(n0 * n1 * (n0 + n1 + 1) / 12)
     return float(sides * ndtr(-z))
-
-
-def attrition(design) -> bool:
-    """Whether any patient can leave before the last visit (dropout or death)."""
-    d = design.dropout
-    return bool(d.cumulative_at(design.trial.visits, include_death=True)[-1] > 0)
 
 
 def failed_fit_warnings(summaries, design) -> list[str]:

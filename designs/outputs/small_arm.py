@@ -21,14 +21,13 @@ LIBERAL = (
 
 def _applies(design, smallest: int, analyses) -> bool:
     from designs.analyses.lmm_slope import SMALL_ARM
-    from designs.outputs.console import attrition
 
     # under the posterior rule there are no degrees of freedom (a normal likelihood of the
     # estimate and SE), so neither the cause nor the remedy applies (a diff review)
     return (
         smallest < SMALL_ARM
         and "lmm_slope" in analyses
-        and attrition(design)
+        and design.loses_patients
         and not design.decision.is_posterior
     )
 

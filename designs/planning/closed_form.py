@@ -449,8 +449,7 @@ def closed_form_models(design, analysis: str) -> bool:
     The sample-size figure draws the closed form under the same rule (an HTA review: it drew
     it at 182 per arm beside a simulated 495 for an effect from month 3)."""
     e = design.effect
-    gone = design.dropout.cumulative_at(design.trial.visits, include_death=True)[-1]
-    ols_complete = analysis == "ols_slope_ttest" and not gone > 0
+    ols_complete = analysis == "ols_slope_ttest" and not design.loses_patients
     return (
         (analysis in ("lmm_slope", "lmm_slope_kr") or ols_complete)
         and not design.decision.is_posterior

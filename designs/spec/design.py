@@ -328,6 +328,13 @@ class TrialDesign:
         )
 
     @property
+    def loses_patients(self) -> bool:
+        """Whether any patient can leave before the last visit (dropout or death): the
+        schedule's share gone by the last visit, deaths included, is above 0."""
+        gone = self.dropout.cumulative_at(self.trial.visits, include_death=True)[-1]
+        return bool(gone > 0)
+
+    @property
     def active_gone_by_last_visit(self) -> float | None:
         """Fraction of active patients gone by the last visit under the design's fixed
         effect: with informative exits it differs from the placebo arm's (a slower decline,
