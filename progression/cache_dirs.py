@@ -103,12 +103,12 @@ def use_pytensor_cache() -> None:
     before PyTensor is imported."""
     if "PYTENSOR_FLAGS" not in os.environ:
         folder = pytensor_cache()
-        if not _could_write(folder):  # checked without making it: PyTensor makes it on use
+        if not could_write(folder):  # checked without making it: PyTensor makes it on use
             folder = writable_cache(folder, f"pytensor/{folder.name}")
         os.environ["PYTENSOR_FLAGS"] = f"base_compiledir={folder}"
 
 
-def _could_write(folder: Path) -> bool:
+def could_write(folder: Path) -> bool:
     """Whether ``folder`` could be made and written: its nearest existing ancestor is a
     folder this process may write to (a read-only mount says no, even to root); nothing is
     made (a diff review: every command, ``--version`` too, made PyTensor's folder at import)."""

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from progression import samplers
+from progression.cache_dirs import could_write, writable_cache
 from progression.convergence import CONVERGENCE_ATTR
 from progression.errors import InputError
 from progression.posterior_view import PosteriorView
@@ -147,6 +148,10 @@ def cached_fit(
     A saved file is reused only when the data hash, model version and code, priors and sampler
     settings (draws, chains, tune, seed, target_accept, sampler) all match; otherwise the
     model is fitted and saved. Here the seed must be given (a cache needs a reproducible key).
+    Where ``cache_dir`` cannot be written (a read-only home or shared installation), its
+    fits are still read, and a new fit is kept in this user's private temporary folder
+    (:func:`progression.cache_dirs.writable_cache`), where the next run finds it (an
+    installation review: it was fitted again on every run).
     Without ``data`` (the bundled records), a saved fit is found from the hash of the file's
     bytes (:func:`progression.records.bundled_sha256`): the records are parsed for a fit only.
     """
@@ -159,18 +164,13 @@ def cached_fit(
     priors = DEFAULT_PRIORS if priors is None else priors
     settings = _sampler_settings(draws, chains, tune, seed, target_accept, sampler)
     path = _cache_file(sha256, cache_dir, priors, settings)
-    if path.exists():
-        idata = _load_or_none(path, groups)
-        if idata is not None and (
-            idata.attrs.get("data_sha256") == sha256
-            and idata.attrs.get("model_version") == model.MODEL_VERSION
-            and idata.attrs.get("priors") == priors.to_json()
-            and all(samplers.recorded_setting(idata.attrs, k) == v for k, v in settings.items())
-        ):
-            if CONVERGENCE_ATTR not in idata.attrs:  # cached before the figures were kept:
-                whole = idata if groups is None else model.load_posterior(path)  # every group
-                model.save_posterior(whole, path)  # keep them now, once (same draws, same file)
-                idata.attrs = dict(whole.attrs)
+    idata = _reuse(path, sha256, priors, settings, groups)
+    if idata is not None:
+        return idata
+    if not could_write(Path(cache_dir)):
+        path = _cache_file(sha256, writable_cache(Path(cache_dir), "posterior"), priors, settings)
+        idata = _reuse(path, sha256, priors, settings, groups)
+        if idata is not None:
             return idata
     data = load_phase2() if data is None else data
     fit_settings = {k: v for k, v in settings.items() if k != "sampler"}
@@ -179,11 +179,44 @@ def cached_fit(
         model.save_posterior(idata, path)
     except OSError as exc:  # a read-only cache (an installation review: the fit was lost)
         print(
-            f"warning: the phase 2 fit could not be kept in {cache_dir} "
+            f"warning: the phase 2 fit could not be kept in {path.parent} "
             f"({exc.strerror or exc}); it is used for this run and fitted again by the next "
             "(ALS_TRIAL_SIM_CACHE names a folder that can be written)",
             file=sys.stderr,
         )
+    else:
+        if path.parent != Path(cache_dir):
+            print(
+                f"note: {cache_dir} cannot be written, so the phase 2 fit is kept in "
+                f"{path.parent} (this user's temporary folder, where the next run looks for it; "
+                "ALS_TRIAL_SIM_CACHE names a folder that can be written)",
+                file=sys.stderr,
+            )
     if groups is None:
         return idata
     return PosteriorView.from_datatree(idata, tuple(dict.fromkeys(("posterior", *groups))))
+
+
+def _reuse(path: Path, sha256: str, priors: Priors, settings: dict, groups):
+    """The fit saved at ``path`` if it is one of these inputs (data hash, model version and
+    code, priors, sampler settings), else None."""
+    from progression import model
+
+    if not path.exists():
+        return None
+    idata = _load_or_none(path, groups)
+    if idata is None or not (
+        idata.attrs.get("data_sha256") == sha256
+        and idata.attrs.get("model_version") == model.MODEL_VERSION
+        and idata.attrs.get("priors") == priors.to_json()
+        and all(samplers.recorded_setting(idata.attrs, k) == v for k, v in settings.items())
+    ):
+        return None
+    if CONVERGENCE_ATTR not in idata.attrs:  # cached before the figures were kept:
+        whole = idata if groups is None else model.load_posterior(path)  # every group
+        try:
+            model.save_posterior(whole, path)  # keep them now, once (same draws, same file)
+        except OSError:  # a read-only cache: the figures are computed again next time
+            pass
+        idata.attrs = dict(whole.attrs)
+    return idata

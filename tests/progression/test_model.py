@@ -5,6 +5,7 @@ predictive check, diagnostics and reports."""
 from __future__ import annotations
 
 import json
+import os
 
 import arviz as az
 import numpy as np
@@ -12,7 +13,7 @@ import pytest
 import xarray as xr
 
 from designs.errors import InputError
-from progression import diagnostics, model, sensitivity
+from progression import cache_dirs, diagnostics, fit_cache, model, sensitivity
 from progression.population import MIN_PHASE2_DECLINE, effect_draws, natural_history_draws
 from progression.records import PUBLISHED_DIRECTIONS, per_patient_slopes
 
@@ -99,10 +100,56 @@ def test_a_fit_that_cannot_be_kept_is_used_and_said(
     blocker = tmp_path / "file"
     blocker.write_text("")  # a file where the cache folder would go: cannot be created
     monkeypatch.setattr(model, "fit", lambda *args, **kwargs: posterior)
+
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(model, "save_posterior", full)  # nor can the temporary folder
+    monkeypatch.setattr(cache_dirs, "private_temp_root", lambda: tmp_path / "private")
     got = model.cached_fit(phase2, blocker / "posterior", seed=SEED)
     assert got is posterior
     err = capsys.readouterr().err
     assert "warning: the phase 2 fit could not be kept in" in err and "ALS_TRIAL_SIM_CACHE" in err
+    assert "No space left on device" in err
+
+
+def test_a_read_only_cache_keeps_the_fit_in_the_private_folder(
+    posterior, phase2, tmp_path, monkeypatch, capsys
+):
+    """Left alone by an installation review: with a cache folder that cannot be written the
+    phase 2 model was fitted again on every run (24 s). The fit is now kept in this user's
+    private temporary folder, said once, and the next run reuses it without fitting; a fit
+    already in the read-only folder is still read from there."""
+    blocker = tmp_path / "file"
+    blocker.write_text("")  # a file where the cache folder would go: cannot be created
+    private = tmp_path / "private"
+    monkeypatch.setattr(cache_dirs, "private_temp_root", lambda: private)
+    fits = []
+    monkeypatch.setattr(model, "fit", lambda *a, **k: fits.append(1) or posterior)
+    first = model.cached_fit(phase2, blocker / "posterior", seed=SEED, groups=("posterior",))
+    err = capsys.readouterr().err
+    assert fits == [1] and "cannot be written, so the phase 2 fit is kept in" in err
+    assert str(private / "posterior") in err and "warning" not in err
+    kept = list((private / "posterior").glob("phase2_posterior_*.nc"))
+    assert len(kept) == 1
+    second = model.cached_fit(phase2, blocker / "posterior", seed=SEED, groups=("posterior",))
+    assert fits == [1] and capsys.readouterr().err == ""  # reused, nothing said
+    a, b = first["posterior"]["delta"].values, second["posterior"]["delta"].values
+    np.testing.assert_array_equal(a, b)
+    # a read-only folder that holds the fit: read from there, nothing written elsewhere
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    kept[0].rename(shared / kept[0].name)
+    shared.chmod(0o555)
+    try:
+        if os.access(shared, os.W_OK):  # root ignores the mode: a file stands in for it
+            monkeypatch.setattr(fit_cache, "could_write", lambda folder: False)
+        third = model.cached_fit(phase2, shared, seed=SEED, groups=("posterior",))
+    finally:
+        shared.chmod(0o755)
+    assert fits == [1] and capsys.readouterr().err == ""
+    np.testing.assert_array_equal(third["posterior"]["delta"].values, a)
+    assert not list((private / "posterior").glob("*.nc"))
 
 
 def test_prior_predictive_looks_like_als(posterior):
