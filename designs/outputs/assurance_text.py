@@ -51,8 +51,10 @@ def assurance_text(
     if natural_history_from_posterior:
         lines.append(
             "population and effect of each trial: drawn jointly from one phase 2 posterior "
-            "draw (baseline mean and SD, slope mean and SD, residual SD; effect = that draw's "
-            "delta, points/month), not the design's population above; a fraction "
+            "draw (baseline mean and SD, slope mean and SD; effect = that draw's "
+            "delta, points/month), not the design's population above; the measurement noise "
+            f"stays the design's (residual SD {design.population.residual_sd:g} points: the "
+            "trial's raters, not the reconstructed phase 2 records'); a fraction "
             "of a draw's own decline is its delta, so both transports simulate the same trials; "
             "the spread of the effect between patients stays the design's effect.sd (the "
             "posterior's slope_change_sd is set by its prior: five patients hardly inform it)"
