@@ -286,7 +286,9 @@ def methods_text(
         "sample size is the number randomised and is not inflated again. "
         f"{informative_bias_text(design, entry, oc)}"
         f"{also_simulated(design)}How far power and bias move when dropout and death "
-        "depend on the patient's own decline, when decline curves and when the effect starts "
+        "depend on the patient's own decline, when decline bends by one curve common to "
+        "every patient and both arms (decline that accelerates throughout, or curves "
+        "differently between patients, is not simulated) and when the effect starts "
         "late or wanes (assumptions that are not published) is shown in "
         f"realism_sensitivity.md{sensitivity_range(realism, result.analysis, realism_n)}. "
         + NOT_AN_ESTIMATE_SENSITIVITY,

@@ -64,7 +64,9 @@ CURVED_DECLINE_NOTE = (
     "through the added departure from a straight line (and who leaves before the curve "
     "turns), which is why these rows can equal 'as designed' to the digits shown. The shape, "
     "fastest at the window's start and end, is assumed: Gordon et al. (2010) found decline "
-    "curvilinear, fastest early and late over the whole illness, not within a trial's window."
+    "curvilinear, fastest early and late over the whole illness, not within a trial's window. "
+    "Decline that accelerates throughout the trial, or whose curve differs between patients "
+    "(Thakore et al. 2018), is not simulated: these rows do not show robustness to it."
 )
 
 
@@ -152,7 +154,9 @@ def realism_sensitivity_md(rows: list[dict], design, n: int, trials: int, seed: 
     if any("per point/month" in r["scenario"] for r in rows):
         lines += ["", informative_note(design)]
     if any(r["scenario"].startswith("curved decline") for r in rows):
-        lines += ["", CURVED_DECLINE_NOTE, "", f"Reference: {GORDON_2010}"]
+        from designs.outputs.methods_references import REFERENCES
+
+        lines += ["", CURVED_DECLINE_NOTE, "", f"References: {GORDON_2010} {REFERENCES['thakore']}"]
     return "\n".join(lines) + "\n"
 
 

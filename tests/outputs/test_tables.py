@@ -338,6 +338,15 @@ def test_realism_table_marks_the_biased_row_and_adds_the_note():
     text = realism_sensitivity_md(rows, load_design("default"), 100, 500, 1)
     assert "| -0.0200 points/month (*) | +0.0781 points/month | 30.0% / 30.0% |" in text
     assert "Bias: the mean estimate minus the true value" in text
+    # a curved-decline row says what its curve cannot show, with both sources (a
+    # pharmacometrics review: a common symmetric bend leaves the difference unchanged by
+    # construction, and read as robustness to decline that accelerates)
+    assert "Curved decline" not in text
+    rows[1]["scenario"] = "curved decline (curvature 0.3)"
+    text = realism_sensitivity_md(rows, load_design("default"), 100, 500, 1)
+    assert "accelerates throughout the trial" in text and "is not simulated" in text
+    refs = next(line for line in text.splitlines() if line.startswith("References: "))
+    assert "Gordon PH" in refs and "Thakore NJ" in refs and "doi:10.1002/mus.26042" in refs
 
 
 def test_tex_escape_turns_line_breaks_into_spaces():
