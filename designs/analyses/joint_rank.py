@@ -11,7 +11,9 @@ ALS/SURV-type methods use; references 72 and 82 of ``docs/references.md``):
 
 - survival decides a pair only when the earlier death is observed while the other patient
   is known to be alive: both died (earlier death loses), or one died at ``d`` and the other
-  was still followed at ``d`` (the one who died loses);
+  was followed to ``d`` or later (the one who died loses: a patient last seen alive in the
+  month another died outlives them, Gehan's convention for a death tied with a censoring;
+  a CAFS review found a completer seen at month 12 ranked below a death at month 12);
 - otherwise the pair is compared on ALSFRS-R change from baseline at the last scheduled
   visit both attended (less decline wins); with no common visit after baseline, a tie.
 
@@ -65,10 +67,10 @@ DROPOUT_STRATEGY = (
     "(Finkelstein-Schoenfeld)"
 )
 DEATH_STRATEGY = (
-    "composite: a death loses to every patient known to be alive at that time, and earlier "
-    "deaths lose to later ones; a pair survival cannot decide (one left alive before the "
-    "other died) is compared on ALSFRS-R change over the time both were followed "
-    "(Finkelstein-Schoenfeld)"
+    "composite: a death loses to every patient known to be alive at that time (followed to "
+    "that month or later), and earlier deaths lose to later ones; a pair survival cannot "
+    "decide (one left alive before the other died, or both died in the same month) is "
+    "compared on ALSFRS-R change over the time both were followed (Finkelstein-Schoenfeld)"
 )
 METHODS = (
     "CAFS joint rank of survival and ALSFRS-R change (Berry et al. 2013; "
@@ -113,9 +115,9 @@ def _compare(i, j, death, followup, m, change):
             if dj < di:
                 return 1
         elif di < math.inf:
-            if followup[j] > di:
+            if followup[j] >= di:  # known alive at di (Gehan: a tie counts as outliving)
                 return -1
-        elif followup[i] > dj:
+        elif followup[i] >= dj:
             return 1
     return _compare_function(i, j, m, change)
 
@@ -261,7 +263,7 @@ def joint_rank_scores(death, followup, m, change, n, score):
 
     Survival, where it decides, is counted from sorted months: a patient who died at ``d``
     beats those who died earlier and loses to those who died later and to those alive and
-    still followed at ``d``; a patient alive until ``f`` beats those who died before ``f``.
+    followed to ``d`` or later; a patient alive until ``f`` beats those who died by ``f``.
     The pairs survival leaves undecided are compared on function: all pairs of patients
     alive by visits (:func:`_function_levels`), and, one by one, a death against a patient
     who left alive by then, and two deaths in the same month. Each score is a whole number,
@@ -298,9 +300,9 @@ def joint_rank_scores(death, followup, m, change, n, score):
         d = death[i]
         earlier = np.searchsorted(dead_sorted, d, side="left")
         later = n_dead - np.searchsorted(dead_sorted, d, side="right")
-        followed = n_alive - np.searchsorted(followup_sorted, d, side="right")
+        followed = n_alive - np.searchsorted(followup_sorted, d, side="left")  # followup >= d
         score[i] += earlier - later - followed
-        # function: against each patient who left alive by d (followup <= d)
+        # function: against each patient who left alive before d (followup < d)
         for r in range(n_alive - followed):
             j = alive[by_followup[r]]
             c = _compare_function(i, j, m, change)
@@ -308,7 +310,7 @@ def joint_rank_scores(death, followup, m, change, n, score):
             score[j] -= c
     for t in range(n_alive):
         i = alive[t]
-        score[i] += np.searchsorted(dead_sorted, followup[i], side="left")
+        score[i] += np.searchsorted(dead_sorted, followup[i], side="right")  # died by f
     # function: two deaths in the same month
     start = 0
     while start < n_dead:

@@ -19,9 +19,9 @@ def slow_cafs(arm, death, followup, m, change):
         if math.isfinite(death[i]) and math.isfinite(death[j]):
             if death[i] != death[j]:
                 return 1 if death[i] > death[j] else -1
-        elif math.isfinite(death[i]) and followup[j] > death[i]:
+        elif math.isfinite(death[i]) and followup[j] >= death[i]:  # known alive then
             return -1
-        elif math.isfinite(death[j]) and followup[i] > death[j]:
+        elif math.isfinite(death[j]) and followup[i] >= death[j]:
             return 1
         k = min(m[i], m[j]) - 1
         if k <= 0:
@@ -64,6 +64,51 @@ def test_matches_slow_implementation(seed):
     assert out[R.ESTIMATE] == pytest.approx(ref_est, abs=1e-12)
     p = 2 * stats.norm.sf(abs(out[R.ESTIMATE] / out[R.SE]))
     assert p == pytest.approx(ref_p, rel=1e-9)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_matches_slow_implementation_with_whole_month_exits(seed):
+    """Real data give exits in whole months, so a death often falls in the month another
+    patient left or completed: the slow rule (Gehan's convention: followed to the month of
+    the death counts as alive then) decides those pairs as the kernel does."""
+    rng = np.random.default_rng(100 + seed)
+    n = int(rng.integers(10, 60))
+    arm, death, followup, m, change = random_trial(rng, n)
+    death, followup = np.ceil(death), np.ceil(followup)
+    m = np.array([1 + int(np.sum(np.arange(1, 13) < e)) for e in np.minimum(death, followup)])
+    out = np.full(R.N_RESULT, np.nan)
+    score = np.empty(n)
+    joint_rank_test(arm, death, followup, m, change, n, score, out)
+    ref_score, ref_est, _ = slow_cafs(arm, death, followup, m, change)
+    np.testing.assert_array_equal(score, ref_score)
+    assert out[R.ESTIMATE] == pytest.approx(ref_est, abs=1e-12)
+
+
+def test_a_death_loses_to_a_patient_seen_alive_in_its_month():
+    """A CAFS review: a completer seen alive at month 2 ranked below a patient who died at
+    month 2 (compared on function, a strict 'followed after the death'), and a dropout at
+    month 1.5 below a death at month 1.5; the sign of the estimate flipped. By hand (Gehan's
+    convention), months 0, 1, 2:
+    A placebo, completed, changes -2, -20; B active, died at 2, changes -1, -2;
+    C placebo, left alive at 1.5, change -3; D active, died at 1.5, change 0.
+    A beats B (B died at 2, A seen then), C (function at month 1) and D; B beats C (C left
+    before B died: function at month 1) and D (earlier death); C beats D (seen at 1.5).
+    Scores A +3, B +1, C -1, D -3; active above placebo in 1 of 4 pairs: -0.25."""
+    import pandas as pd
+
+    from designs.analyses.joint_rank import fit_data
+
+    rows = [
+        ("A", 0, 0, 40, "completed", None), ("A", 0, 1, 38, "completed", None),
+        ("A", 0, 2, 20, "completed", None),
+        ("B", 1, 0, 40, "death", 2.0), ("B", 1, 1, 39, "death", 2.0),
+        ("B", 1, 2, 38, "death", 2.0),
+        ("C", 0, 0, 40, "dropout", 1.5), ("C", 0, 1, 37, "dropout", 1.5),
+        ("D", 1, 0, 40, "death", 1.5), ("D", 1, 1, 40, "death", 1.5),
+    ]  # fmt: skip
+    cols = ["patient", "arm", "month", "alsfrs_r", "status", "exit_month"]
+    result = fit_data(pd.DataFrame(rows, columns=cols))
+    assert result.estimate == pytest.approx(-0.25, abs=1e-12)
 
 
 def test_earlier_death_loses_and_survival_comes_first():
