@@ -165,7 +165,7 @@ def fit_data(data, last_month: float | None = None, sides: int = 2) -> AnalysisR
     -------
     AnalysisResult
         Estimand: difference in mean change at ``last_month``, active minus placebo (points).
-        ``warnings`` says when fewer than half of the patients are completers.
+        ``warnings`` says which patients are left out (not completers), by arm.
     """
     sides = check_sides(sides)
     frame = validate_table(data)
@@ -228,13 +228,27 @@ def fit_data(data, last_month: float | None = None, sides: int = 2) -> AnalysisR
             f"({visits}); the others are left out{windows}"
         )
     no_baseline = at_last - arm_arr.size  # at the last month, not at month 0
-    if no_baseline and 2 * arm_arr.size >= n_all:
-        # a DMC review: 4 completers without a month-0 visit were left out without a word
-        warnings.append(
-            f"ancova_change: {no_baseline} of the {at_last} patients seen at month "
-            f"{last_month:g} {'has' if no_baseline == 1 else 'have'} no visit at month 0 (the "
-            f"baseline the change is from) and {'is' if no_baseline == 1 else 'are'} left out"
+    if arm_arr.size < n_all and 2 * arm_arr.size >= n_all:
+        # a missing-data review: 65 of 200 patients, more of one arm, were left out without
+        # a word, and the completers' counts read as the arms' sizes
+        active_all = sum(int(a) for a in arms)
+        placebo_all = n_all - active_all
+        left = n_all - arm_arr.size
+        line = (
+            f"ancova_change: {left} of {n_all} patients ({placebo_all - (arm_arr.size - n1)} "
+            f"of {placebo_all} placebo, {active_all - n1} of {active_all} active) are left out, "
+            f"not seen at both month 0 and month {last_month:g}: the change is estimated among "
+            "completers only, who differ from the randomised arms when leaving depends on "
+            "decline"
         )
+        if no_baseline:
+            # a DMC review: 4 completers without a month-0 visit were left out without a word
+            line += (
+                f"; {no_baseline} of them {'was' if no_baseline == 1 else 'were'} seen at month "
+                f"{last_month:g} but {'has' if no_baseline == 1 else 'have'} no visit at month 0 "
+                "(the baseline the change is from)"
+            )
+        warnings.append(line)
     latest = max(float(t[-1]) for t in months)
     if latest > last_month and chosen:
         # heavy attrition moves the month most records end at before the schedule's end (a
