@@ -8,8 +8,8 @@ import threading
 __all__ = ["in_thread"]
 
 
-def in_thread(fn, *args) -> asyncio.Future:
-    """``fn(*args)`` in a daemon thread, awaitable: a job still running when the server
+def in_thread(fn, *args, **kwargs) -> asyncio.Future:
+    """``fn(*args, **kwargs)`` in a daemon thread, awaitable: a job still running when the server
     stops (Ctrl-C) never holds the process open (it was cancelled; compiling cannot be)."""
     loop = asyncio.get_running_loop()
     future = loop.create_future()
@@ -24,7 +24,7 @@ def in_thread(fn, *args) -> asyncio.Future:
 
     def work() -> None:
         try:
-            value, ok = fn(*args), True
+            value, ok = fn(*args, **kwargs), True
         except BaseException as exc:  # handed to the awaiting task, as asyncio.to_thread does
             value, ok = exc, False
         try:
