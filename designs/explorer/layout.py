@@ -77,8 +77,10 @@ body:has(#stale-note) .card .btn-primary {
    .recalculating but shows nothing on HTML outputs) */
 .card .recalculating { opacity: 0.8; filter: grayscale(1);
   transition: opacity 0.2s ease 0.5s, filter 0.2s ease 0.5s; }
-/* the reproducing commands wrap inside their box (a review: they ran past its edge) */
-#command-text { white-space: pre-wrap; overflow-wrap: anywhere; }
+/* the reproducing commands, one a line, scroll inside their box (a review: they ran past its
+   edge; wrapped, a small-screen review found them broken mid-option, "--\nseed", and could
+   not tell where one ended) */
+#command-text { white-space: pre; overflow-x: auto; }
 """
 
 #: The posterior rule's controls show only under that rule (under the test they would set
@@ -199,8 +201,9 @@ def sidebar(design, designs: list[str]):
         width=340,
         # on a phone the controls open over the results from a button at the top (reviews:
         # always open, bslib put them after some 6,000 px of results); on a wider screen
-        # they are always shown
-        open={"desktop": "always", "mobile": "closed"},
+        # they are shown, and can be folded away to give the results the width (a
+        # small-screen review: at 683-1024 px the 340 px of controls could not be closed)
+        open={"desktop": "open", "mobile": "closed"},
         class_="sidebar",
     )
 
@@ -249,7 +252,16 @@ def page(design, designs: list[str]):
                 _header("Patients lost, by arm; calendar length"),
                 _quiet(ui.output_ui("loss_view")),
             ),
-            col_widths=(7, 5),
+            # side by side from 1200 px only (a small-screen review: from 576 px up the two
+            # cards shared what the sidebar left, and the lost patients' table showed none
+            # of its numbers at 683 px)
+            col_widths={"sm": (12, 12), "xl": (7, 5)},
+        ),
+        # the n the user came for, right under the power (a small-screen review: it was
+        # 2.7-6.5 screens down, below the analyses' comparison)
+        ui.card(
+            _header("Sample size for 80% and 90% power; power curve over n"),
+            _quiet(ui.output_ui("sample_size_view")),
         ),
         ui.card(
             _header("Analyses side by side (same simulated trials)"),
@@ -261,14 +273,11 @@ def page(design, designs: list[str]):
             id="interim_card",
         ),
         ui.card(
-            _header("Sample size for 80% and 90% power; power curve over n"),
-            _quiet(ui.output_ui("sample_size_view")),
-        ),
-        ui.card(
             _header("On request"),
             ui.layout_columns(
                 ui.input_task_button("run_assurance", "Assurance over the phase 2 posterior"),
                 ui.input_task_button("run_realism", "Realism sensitivity"),
+                col_widths={"sm": (12, 12), "lg": (6, 6)},  # no word broken (a review)
             ),
             _quiet(ui.output_ui("assurance_view")),
             _quiet(ui.output_ui("realism_view")),

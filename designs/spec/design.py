@@ -420,7 +420,7 @@ class TrialDesign:
             extra += f"; {t.lead_in_months:g}-month lead-in"
         en = self.enrichment
         if en.screens_delta_fs:
-            extra += f"; admits delta-FS {en.delta_fs_min:g}-{en.delta_fs_max:g}/month"
+            extra += f"; admits delta-FS {en.delta_fs_min:g}-{en.delta_fs_max:g} points/month"
         if en.screens_lead_in:
             extra += (
                 f"; admits lead-in loss {en.lead_in_decline_min:g} to "
