@@ -435,7 +435,9 @@ def markdown(text: str) -> ui.HTML:
 
     parser = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
     html = parser.render(text)  # each table in a box that scrolls sideways (data_table)
-    html = html.replace("<table>", '<div class="table-scroll"><table>')
+    # Bootstrap's table style, as the page's own tables (a small-screen review: with 1 px of
+    # padding the headers read "placeboactivetotal")
+    html = html.replace("<table>", '<div class="table-scroll"><table class="table table-sm">')
     return ui.HTML(html.replace("</table>", "</table></div>").replace("<th>", '<th scope="col">'))
 
 

@@ -331,6 +331,9 @@ def test_a_designs_name_is_text_in_the_cards_tables_not_html(base):
     table = "| design |\n|---|\n| <script>alert(1)</script> |\n"
     realism = str(views.realism_html(Request("default", named, named, SEED, 200), table))
     assert "<script>" not in realism and "&lt;script&gt;" in realism
+    # styled as the page's own tables (a small-screen review: 1 px of padding ran the
+    # headers together, "placeboactivetotal")
+    assert '<table class="table table-sm">' in realism and "<table>" not in realism
 
 
 def test_hand_made_control_values_are_refused_not_crashes(base):
