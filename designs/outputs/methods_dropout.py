@@ -64,9 +64,8 @@ def also_simulated(design) -> str:
     others = realism_items(design, death=False, lead_in=False)
     if others:
         text += "Also simulated: " + "; ".join(others) + ". "
-    exits = [
-        (c, what) for c, what in ((d.informative, "drops out"), (d.death_informative, "dies")) if c
-    ]
+    acting = zip(d.acting_informative, ("drops out", "dies"), strict=True)
+    exits = [(c, what) for c, what in acting if c]
     if exits:
         # a paste-ready review: "2 per point/month" was defined nowhere a reader would see;
         # a diff review: each coefficient, and what is kept nominal under lead-in screening

@@ -18,20 +18,21 @@ def realism_items(design, *, death: bool = True, lead_in: bool = True) -> list[s
     """The ALS-realism options the design switches on, each in a few words (``death``: with
     the death hazard; ``lead_in``: with the lead-in)."""
     d = design.dropout
+    dropout_c, death_c = d.acting_informative  # 0 without exits of their kind to move
     on = []
-    if d.informative:
-        on.append(f"informative dropout ({d.informative:g} per point/month)")
+    if dropout_c:
+        on.append(f"informative dropout ({dropout_c:g} per point/month)")
     if death and d.death_monthly_hazard:
         on.append(f"death hazard {d.death_monthly_hazard:g}/month")
-    if d.death_informative:
-        on.append(f"informative death ({d.death_informative:g} per point/month)")
+    if death_c:
+        on.append(f"informative death ({death_c:g} per point/month)")
     if design.population.curvature:
         on.append(f"curved decline (curvature {design.population.curvature:g})")
     if lead_in and design.trial.lead_in_months:
         on.append(f"{design.trial.lead_in_months:g}-month lead-in")
     e = design.enrichment
     if e.screens_delta_fs:
-        on.append(f"delta-FS enrichment ({e.delta_fs_min:g}-{e.delta_fs_max:g}/month)")
+        on.append(f"delta-FS enrichment ({e.delta_fs_min:g}-{e.delta_fs_max:g} points/month)")
     if e.screens_lead_in:
         on.append(
             f"lead-in decline enrichment ({e.lead_in_decline_min:g}-"

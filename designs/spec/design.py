@@ -426,11 +426,11 @@ class TrialDesign:
                 f"; admits lead-in loss {en.lead_in_decline_min:g} to "
                 f"{en.lead_in_decline_max:g} points"
             )
-        d = self.dropout
-        if d.informative != 0 or d.death_informative != 0:
+        acting = self.dropout.acting_informative  # not a coefficient with no exits to move
+        if any(acting):
             parts = [
                 f"{name} {beta:g}"
-                for name, beta in (("dropout", d.informative), ("death", d.death_informative))
+                for name, beta in zip(("dropout", "death"), acting, strict=True)
                 if beta != 0
             ]
             # under lead-in screening the fraction is kept among the candidates, not among

@@ -179,12 +179,13 @@ def estimand_lines(design, analysis: str | None = None) -> list[tuple[str, str]]
     a = get(analysis or str(design.trial.analysis))
     d = design.dropout
     death_on = d.death_monthly_hazard > 0
-    dropout_note = _not_at_random(a.dropout_strategy, d.informative)
+    dropout_c, death_c = d.acting_informative  # 0 without exits of their kind to move
+    dropout_note = _not_at_random(a.dropout_strategy, dropout_c)
     dropout_strategy = a.dropout_strategy + dropout_note  # says "exits": once is enough
     if design.effect.bends_within(design.trial.duration_months) and a.units == "points/month":
         dropout_strategy += BENT_EFFECT
     death_strategy = a.death_strategy + (
-        "" if dropout_note else _not_at_random(a.death_strategy, d.death_informative * death_on)
+        "" if dropout_note else _not_at_random(a.death_strategy, death_c)
     )
     if a.death_strategy.startswith("hypothetical"):
         death_strategy += HYPOTHETICAL_DEATH

@@ -365,6 +365,17 @@ class Dropout:
         return self.monthly_hazard > 0 or any(c > 0 for c in self.cumulative)
 
     @property
+    def acting_informative(self) -> tuple[float, float]:
+        """The (dropout, death) informative coefficients that act, per point/month: each is
+        0 where there are no exits of its kind (no dropout schedule, no death hazard), since
+        it then moves nobody (a missing-data review: 'Also simulated: informative death 4'
+        was said of a design in which nobody died)."""
+        return (
+            self.informative if self.has_other_exits else 0.0,
+            self.death_informative if self.death_monthly_hazard > 0 else 0.0,
+        )
+
+    @property
     def exits_informative(self) -> bool:
         """Whether who leaves depends on the patient's own decline: informative dropout with a
         dropout schedule, or informative death with a death hazard (the data are then missing

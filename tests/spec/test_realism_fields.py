@@ -129,3 +129,35 @@ def test_under_lead_in_screening_the_candidates_fraction_is_kept():
     assert "the candidates' fraction kept" in line and "placebo arm's fraction kept" not in line
     plain = load_design().with_overrides({"dropout.informative": 1.5}).describe()
     assert "placebo arm's fraction kept" in plain
+
+
+def test_a_coefficient_with_no_exits_to_move_is_not_said_to_be_simulated():
+    """A missing-data review: informative death 4 with no death hazard (and informative
+    dropout with no dropout) moved nobody, yet the design line, the realism items and the
+    methods text said it was simulated ('dies 54.6 times as often')."""
+    from designs.outputs.methods_dropout import also_simulated
+    from designs.outputs.realism_table import realism_items
+    from designs.spec.estimand import estimand_text
+
+    base = load_design()
+    idle = base.with_overrides(
+        {"dropout.death_monthly_hazard": 0.0, "dropout.death_informative": 4.0}
+    )
+    assert idle.dropout.acting_informative == (0.0, 0.0)
+    assert "informative" not in idle.describe()
+    assert not any("informative" in item for item in realism_items(idle))
+    assert "54.6 times" not in also_simulated(idle)
+    assert estimand_text(idle) == estimand_text(base.with_overrides(
+        {"dropout.death_monthly_hazard": 0.0}))  # fmt: skip
+    no_dropout = base.with_overrides({"dropout.cumulative": [], "dropout.informative": 2.0})
+    assert no_dropout.dropout.acting_informative == (0.0, 0.0)
+    assert "informative" not in no_dropout.describe()
+    # with exits to move, each is said (the default design has deaths and a schedule)
+    acting = base.with_overrides({"dropout.death_informative": 4.0, "dropout.informative": 2.0})
+    assert acting.dropout.acting_informative == (2.0, 4.0)
+    assert "informative dropout 2 and death 4" in acting.describe()
+    assert "54.6 times" in also_simulated(acting)
+    assert [i for i in realism_items(acting) if "informative" in i] == [
+        "informative dropout (2 per point/month)",
+        "informative death (4 per point/month)",
+    ]
