@@ -109,3 +109,25 @@ def read_trial_csv(
     except (pd.errors.ParserError, pd.errors.EmptyDataError, OSError) as exc:
         first = first_line(exc)
         raise InputError(f"{option} {path}: unreadable CSV ({first})") from None
+
+
+def leavers(frame) -> dict | None:
+    """The patients of each arm whose records end before the file's last visit month (they
+    left or died, or have not reached it yet), with that month; None when every patient
+    reaches it. ``frame``: a long-format trial table (arm 0 placebo, 1 active)."""
+    from designs.analyses.data_table import validate_table
+
+    table = validate_table(frame)
+    last = table.groupby("patient", sort=False).agg(arm=("arm", "first"), month=("month", "max"))
+    end = float(table["month"].max())
+    short = last["month"] < end
+    if not short.any():
+        return None
+    active = last["arm"] == 1
+    return {
+        "last_month": end,
+        "placebo": int((~active).sum()),
+        "placebo_left": int((short & ~active).sum()),
+        "active": int(active.sum()),
+        "active_left": int((short & active).sum()),
+    }

@@ -156,6 +156,21 @@ def cmd_analyze(args) -> int:
         whole_scores=not args.continuous_scores,
     ).to_dict()
     out["visit_months"] = _visit_months(data)
+    # ancova_change's warning names those it leaves out, by arm; at a look the patients
+    # recruited late have not reached the cut's last month
+    if analysis != "ancova_change" and not at_look:
+        from designs.analyses.data_file import leavers
+
+        # how the analysis treats them (a missing-data review: the command used on the real
+        # trial never stated its missing-data assumption)
+        left = leavers(data)
+        if left is not None:
+            from designs.analyses.registry import get
+
+            entry = get(analysis)
+            left["leaving_strategy"] = entry.dropout_short
+            left["death_strategy"] = entry.death_short
+        out["leaving"] = left
     out["arm_labels"] = arm_labels(data)
     if out["analysis"] == "joint_rank":
         from designs.outputs.analysis_text import JOINT_RANK_CI_NOTE

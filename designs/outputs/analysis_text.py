@@ -67,6 +67,16 @@ def result_text(analysis: str, source: str, out: dict, at_look: bool = False) ->
                 else ""
             )
         )
+    left = out.get("leaving")
+    if left:
+        lines.append(
+            f"  {'leaving':10s} {left['placebo_left']} of {left['placebo']} placebo and "
+            f"{left['active_left']} of {left['active']} active patients have no visit at month "
+            f"{left['last_month']:g} (the file's last); {out['analysis']}'s strategy for "
+            f"leaving alive: {left['leaving_strategy']}, for death: {left['death_strategy']}; "
+            "a sensitivity analysis for data missing not at random (e.g. a tipping point) is "
+            "not run here"
+        )
     model = model_text(out)
     if model:
         lines.append(f"  {'model':10s} {model}")

@@ -316,3 +316,34 @@ def test_a_simulated_trial_judged_at_another_level_than_its_design_is_said(run, 
     code, _, _ = run(capsys, "trial", "--n-per-arm", "15", *rule, "--out", str(posterior))
     code, _, err = run(capsys, "analyze", "--data", str(posterior), "--alpha", "0.01")
     assert code == 0 and "was simulated from" not in err
+
+
+def test_the_patients_who_left_and_the_analysis_strategy_are_said(run, capsys, tmp_path):
+    """A missing-data review: the command used on the real trial never said how many
+    patients left, nor what the analysis assumes of them. Counted here by hand: placebo
+    patient 1 stops at month 6, active patients 5 and 7 at months 3 and 9, of 4 + 4."""
+    rng = np.random.default_rng(5)
+    ends = {1: 6, 5: 3, 7: 9}
+    rows = ["patient,arm,month,alsfrs_r"]
+    for p in range(8):
+        base = int(rng.integers(36, 44))
+        for t in range(ends.get(p, 12) + 1):
+            rows.append(f"{p},{int(p >= 4)},{t},{base - t // 2 - int(rng.integers(0, 2))}")
+    path = tmp_path / "left.csv"
+    path.write_text("\n".join(rows) + "\n")
+    got = _json(run, capsys, "--data", str(path))
+    assert got["leaving"] == {
+        "last_month": 12.0, "placebo": 4, "placebo_left": 1, "active": 4, "active_left": 2,
+        "leaving_strategy": "missing at random", "death_strategy": "hypothetical",
+    }  # fmt: skip
+    code, out, _ = run(capsys, "analyze", "--data", str(path), "--analysis", "ols_slope_ttest")
+    assert code == 0
+    (line,) = [ln for ln in out.splitlines() if ln.startswith("  leaving")]
+    assert "1 of 4 placebo and 2 of 4 active patients have no visit at month 12" in line
+    assert "ols_slope_ttest's strategy for leaving alive: while observed, for death: while " in line
+    assert "missing not at random (e.g. a tipping point) is not run here" in line
+    # nobody left: no line, and null in the JSON
+    whole = tmp_path / "whole.csv"
+    keep = [r for r in rows[1:] if int(r.split(",")[0]) not in ends]
+    whole.write_text("\n".join([rows[0], *keep]) + "\n")
+    assert _json(run, capsys, "--data", str(whole))["leaving"] is None
