@@ -20,7 +20,10 @@ DIGITS = 4
 
 #: How joint_rank's interval is made, in the text and in the JSON (``ci_note``: a pipeline
 #: author's review found it in the text only).
-JOINT_RANK_CI_NOTE = "from the rank-sum variance under no effect: conservative under an effect"
+JOINT_RANK_CI_NOTE = (
+    "from the rank-sum variance under no effect: conservative under an effect; kept within "
+    "the estimate's range, -0.5 to 0.5"
+)
 
 
 def result_text(analysis: str, source: str, out: dict, at_look: bool = False) -> str:

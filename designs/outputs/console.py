@@ -318,21 +318,11 @@ def power_notes(design, summaries) -> list[str]:
     smallest = min(design.trial.n_placebo, design.trial.n_active)
     if note := small_arm_note(design, smallest, [s.analysis for s in summaries]):
         notes.append(note)
-    if smallest < 5 and any(s.analysis == "joint_rank" for s in summaries):
-        least = least_rank_p(t.n_placebo, t.n_active, t.sides)
-        if least >= t.alpha:  # a numerics review: "liberal" at 2 per arm, where power is 0
-            notes.append(
-                f"note: {smallest} patients in the smaller arm: joint_rank cannot reject at "
-                f"alpha {t.alpha:g} ({t.sides}-sided): its smallest possible p-value, the "
-                f"arms' scores wholly apart, is {least:.3g} (normal approximation of its rank "
-                "statistic)"
-            )
-        else:
-            notes.append(  # a stress review: p = 0.0495 at 3 v 3, where exact is 0.10 at best
-                f"note: {smallest} patients in the smaller arm: joint_rank's p-value comes "
-                "from the normal approximation of its rank statistic, liberal this small "
-                "(simulated type I error 0.081 at 3 per arm and 0.059 at 4, two-sided 0.05)"
-            )
+    if any(s.analysis == "joint_rank" for s in summaries):
+        from designs.analyses.joint_rank import small_arm_text
+
+        if rank := small_arm_text(t.n_placebo, t.n_active, t.alpha, t.sides):
+            notes.append(f"note: {rank}")
     if t.sides == 1 and t.alpha > 0.025 and not design.decision.is_posterior:
         notes.append(
             f"note: a one-sided test at alpha {t.alpha:g} rejects in favour of active "
@@ -349,16 +339,6 @@ def power_notes(design, summaries) -> list[str]:
             "(docs/conventions.md)."
         )
     return notes
-
-
-def least_rank_p(n0: int, n1: int, sides: int) -> float:
-    """The smallest p-value joint_rank's rank-sum test can give with ``n0`` and ``n1``
-    patients (no ties: the arms' scores wholly apart; the normal approximation it uses,
-    :mod:`designs.analyses.joint_rank`): 0.121 two-sided at 2 v 2, 0.0495 at 3 v 3."""
-    from scipy.special import ndtr
-
-    z = (n0 * n1 / 2) / math.sqrt(n0 * n1 * (n0 + n1 + 1) / 12)
-    return float(sides * ndtr(-z))
 
 
 def failed_fit_warnings(summaries, design) -> list[str]:

@@ -240,6 +240,8 @@ def _effect_table_tex(oc: dict, design) -> str:
 
 def operating_rows(oc: dict, design) -> list[tuple[str, str]]:
     """The table's rows, (characteristic, value) as plain text."""
+    from designs.analyses import registry
+
     slowing = oc["effect_kind"] == "proportional_slowing"
     # under screening a fraction of the candidates' decline, not the admitted patients' (a
     # consistency review: "25% slowing of the decline (+0.255)", 30% of the admitted's)
@@ -284,7 +286,9 @@ def operating_rows(oc: dict, design) -> list[tuple[str, str]]:
         ("minimal detectable effect (80% power)", mde_text),
         (
             "mean estimate (bias, its MC SE)",
-            f"{oc['mean_estimate']:+.4f} ("
+            # in the analysis's units (a CAFS review: joint_rank's +0.049, a probability,
+            # stood unlabelled among points/month)
+            f"{oc['mean_estimate']:+.4f} {registry.get(oc['analysis']).units} ("
             + (
                 "n/a: no true value"
                 if math.isnan(oc["bias"])

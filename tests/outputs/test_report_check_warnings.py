@@ -153,7 +153,8 @@ def test_undefined_numbers_are_null_in_json_and_n_a_in_markdown():
         "version": "0",
     }
     md = operating_characteristics_md(md_oc, design)
-    assert "+0.0641 (n/a: no true value)" in md and "nan" not in md
+    # in the analysis's units (a CAFS review: unlabelled beside rows in points/month)
+    assert "+0.0641 probability (n/a: no true value)" in md and "nan" not in md
 
 
 def test_the_files_standing_on_the_chosen_n_carry_its_cautions(tmp_path):

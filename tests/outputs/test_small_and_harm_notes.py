@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from designs.analyses.joint_rank import least_rank_p
 from designs.analyses.registry import analyze
-from designs.outputs.console import least_rank_p, power_notes
+from designs.outputs.console import power_notes
 from designs.planning.power import power
 from designs.spec import load_design
 
@@ -33,6 +34,16 @@ def _apart(n: int) -> pd.DataFrame:
 def test_the_smallest_p_is_the_analysis_own(n):
     fit = analyze(_apart(n), "joint_rank", whole_scores=False)
     assert fit.p_value == pytest.approx(least_rank_p(n, n, 2), rel=1e-12)
+    # analyze says what power says (a CAFS review: "significant: yes" at p 0.0495, 3 v 3,
+    # where the exact test's smallest p is 0.10, without a word)
+    (warned,) = [w for w in fit.warnings if "smaller arm" in w]
+    assert warned.startswith(f"{n} patients in the smaller arm: joint_rank")
+    assert ("cannot reject" in warned) == (n == 2)
+    # the interval stays within the estimate's range, -0.5 to 0.5 (it gave 0.001 to 0.999)
+    assert -0.5 <= fit.ci_low <= fit.estimate <= fit.ci_high <= 0.5
+    assert fit.ci_high == 0.5 and fit.estimate == 0.5
+    five = analyze(_apart(5), "joint_rank", whole_scores=False)
+    assert not [w for w in five.warnings if "smaller arm" in w]
 
 
 def test_at_two_per_arm_the_note_says_it_cannot_reject():
