@@ -426,7 +426,7 @@ def true_value(shift, visits_months):
     return np.full_like(np.asarray(shift, dtype=float), np.nan)
 
 
-def fit_data(data, sides: int = 2) -> AnalysisResult:
+def fit_data(data, sides: int = 2, last_month: float | None = None) -> AnalysisResult:
     """CAFS joint rank of survival and ALSFRS-R change (:mod:`designs.analyses.joint_rank`).
 
     Parameters
@@ -438,6 +438,11 @@ def fit_data(data, sides: int = 2) -> AnalysisResult:
         by ``simulate.py trial``. Visits at month >= 0 must be, for every patient, the first
         visits of the common schedule (monotone dropout), starting at month 0.
     sides : {1, 2}
+    last_month : float, optional
+        The end of follow-up, months: the last scheduled visit, to which completers are
+        followed and within which exits lie. Default: the file's last visit month (a CAFS
+        review: a file in which everyone died or left before the last visit could not be
+        analysed).
 
     Returns
     -------
@@ -450,6 +455,15 @@ def fit_data(data, sides: int = 2) -> AnalysisResult:
     frame = after_randomisation(frame)
     schedule = np.unique(frame["month"].to_numpy())
     last = float(schedule[-1])
+    end = "the file's last visit month"
+    if last_month is not None:
+        end = "the end of follow-up given, month"
+        if not (np.isfinite(float(last_month)) and float(last_month) >= last):
+            raise InputError(
+                f"last_month: {last_month!r} must be a number of months no earlier than the "
+                f"file's last visit, month {last:g} (the end of follow-up)"
+            )
+        last = float(last_month)
     arms, death, followup, m_arr = [], [], [], []
     change, short = [], []
     for pid, d in frame.groupby("patient", sort=False):
@@ -457,7 +471,7 @@ def fit_data(data, sides: int = 2) -> AnalysisResult:
         y = d["alsfrs_r"].to_numpy()
         if t.size == 0 or t[0] != 0.0 or not np.array_equal(t, schedule[: t.size]):
             raise InputError(off_schedule_message(pid, t, frame))
-        status, exit_month = patient_exit(pid, d, last)
+        status, exit_month = patient_exit(pid, d, last, end)
         if status == "completed" and t[-1] < last:
             short.append((pid, t[-1]))
         arms.append(int(d["arm"].iloc[0]))

@@ -48,10 +48,12 @@ def _one_exit_month(pid, months) -> float:
     return float(given[0]) if given.size else math.nan
 
 
-def patient_exit(pid, rows, last: float) -> tuple[str, float]:
+def patient_exit(
+    pid, rows, last: float, end: str = "the file's last visit month"
+) -> tuple[str, float]:
     """(status, exit month) of one patient's rows (``rows``: their visits from month 0, with
     ``status`` and ``exit_month`` columns; NaN exit month for a completer); ``last``: the
-    file's last visit month (months)."""
+    end of follow-up (months), which ``end`` names."""
     import pandas as pd
 
     t = rows["month"].to_numpy()
@@ -81,7 +83,7 @@ def patient_exit(pid, rows, last: float) -> tuple[str, float]:
         # month 500 of a 12-month file, were ranked as given)
         raise InputError(
             f"data: column 'exit_month': patient {pid!r} ({status}) left at month "
-            f"{exit_month:g}, after the file's last visit month {last:g}; exits are within "
+            f"{exit_month:g}, after {end} {last:g}; exits are within "
             "follow-up, in months (a patient followed to the end is completed)"
         )
     return status, exit_month

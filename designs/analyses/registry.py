@@ -235,9 +235,12 @@ def analyze(
             "= days / 30.44)"
         )
     if last_month is not None:
-        if analysis != ancova_change.NAME:
-            raise InputError(f"last_month: only for {ancova_change.NAME}, not {analysis!r}")
-        result = ancova_change.fit_data(data, last_month=last_month, sides=sides)
+        if analysis not in (ancova_change.NAME, joint_rank.NAME):
+            raise InputError(
+                f"last_month: only for {ancova_change.NAME} and {joint_rank.NAME}, not {analysis!r}"
+            )
+        fit = ancova_change if analysis == ancova_change.NAME else joint_rank
+        result = fit.fit_data(data, last_month=last_month, sides=sides)
     elif df_method is None:
         result = get(analysis).fit_data(data, sides=sides)
     else:

@@ -75,8 +75,10 @@ def add_analyze(sub) -> None:
         "--last-month",
         type=finite,
         metavar="M",
-        help="ancova_change only: the last scheduled visit, months (default: the month most "
-        "patients' records end at); completers have visits at exactly month 0 and M",
+        help="the last scheduled visit, months: for ancova_change (default: the month most "
+        "patients' records end at; completers have visits at exactly month 0 and M) and "
+        "joint_rank (default: the file's last visit month; completers are followed to M, "
+        "e.g. a data cut before anyone reached the last visit)",
     )
     p.add_argument(
         "--continuous-scores",
@@ -126,8 +128,8 @@ def cmd_analyze(args) -> int:
     design = design_from_args(args, analysis_field=at_look)
     analysis = args.analysis or design.trial.analysis.value
     if args.last_month is not None:  # the analysis given or the design's (a reread)
-        if analysis != "ancova_change":
-            raise InputError("--last-month: only with --analysis ancova_change")
+        if analysis not in ("ancova_change", "joint_rank"):
+            raise InputError("--last-month: only with --analysis ancova_change or joint_rank")
         if args.last_month <= 0:
             raise InputError(f"--last-month {args.last_month:g}: must be > 0 (months)")
     if design.decision.is_posterior:

@@ -127,6 +127,35 @@ def test_joint_rank_refuses_exits_after_follow_up_and_warns_of_short_completers(
     assert "(patient 0: last visit at month 3)" in line
 
 
+def test_joint_rank_takes_the_end_of_follow_up_given_where_nobody_reached_it():
+    """A CAFS review: in a file where every patient died or left before the last scheduled
+    visit, the file's last visit month was taken as the end of follow-up, the exits after
+    it were refused, and --last-month was refused for joint_rank. Given, it is the end of
+    follow-up; the scores are the slow pairwise rule's (tests/analyses/test_joint_rank.py)."""
+    from designs.analyses.registry import analyze
+    from designs.errors import InputError
+    from tests.analyses.test_joint_rank import slow_cafs
+
+    frame = _trial()
+    left = frame[frame.status != "completed"]  # visits 0-3, exits at month 3.5
+    with pytest.raises(InputError, match=r"left at month 3.5, after the file's last visit"):
+        analyze(left, "joint_rank")
+    got = analyze(left, "joint_rank", last_month=6)
+    people = left.groupby("patient", sort=False)
+    arm = people["arm"].first().to_numpy()
+    death = np.where(people["status"].first() == "death", 3.5, np.inf)
+    change = np.stack([g["alsfrs_r"].to_numpy(float) - g["alsfrs_r"].iloc[0] for _, g in people])
+    _, estimate, p = slow_cafs(arm, death, np.full(arm.size, 3.5), np.full(arm.size, 4), change)
+    assert got.estimate == pytest.approx(estimate, abs=1e-12)
+    assert got.p_value == pytest.approx(p, rel=1e-9)
+    # the end of follow-up cannot come before a visit the file holds
+    with pytest.raises(InputError, match=r"no earlier than the file's last visit, month 3"):
+        analyze(left, "joint_rank", last_month=2)
+    # on a whole file the file's last month is the default: the same result
+    whole = analyze(frame, "joint_rank")
+    assert analyze(frame, "joint_rank", last_month=6).estimate == whole.estimate
+
+
 def test_the_visit_months_read_are_shown_and_a_baseline_before_month_0_is_named(
     tmp_path, capsys, clean
 ):

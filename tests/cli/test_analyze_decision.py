@@ -103,7 +103,7 @@ def test_ancova_with_few_completers_warns_on_one_line(run, capsys, tmp_path):
 @pytest.mark.parametrize(
     ("extra", "says"),
     [
-        (("--last-month", "12"), "--last-month: only with --analysis ancova_change"),
+        (("--last-month", "12"), "--last-month: only with --analysis ancova_change or joint_rank"),
         (
             ("--analysis", "ancova_change", "--last-month", "0"),
             "--last-month 0: must be > 0 (months)",
