@@ -4,6 +4,9 @@ boundary variance (statistical review findings)."""
 import math
 from types import SimpleNamespace
 
+import numpy as np
+import pytest
+
 from designs.outputs.console import bias_in_mc_se, bias_se_text, power_notes
 from designs.spec import load_design
 
@@ -56,7 +59,11 @@ def test_the_bias_note_names_this_designs_causes_and_the_direction():
     assert "towards no effect (by 5% of the true effect)" in note  # 0.0063 / 0.125
     assert "costs power rather than raising the type I error" in note
     assert "informative" not in note and "ancova" not in note and "time course" not in note
-    assert "floor and ceiling" in note  # integer scores
+    # the scale's bounds only where patients meet them (a missing-data review: named on
+    # the default design, 0.2% of whose patients start above 48 and none reach 0)
+    assert "floor and ceiling" not in note and "look closer" in note
+    (note,) = power_notes(load_design("proact_unselected"), [_summary(bias=-4 * se)])
+    assert "floor and ceiling" in note  # 3.5% start above 48 (baseline 38, SD 5.5)
     informative = design.with_overrides({"dropout.informative": 2.0})
     (note,) = power_notes(informative, [_summary(bias=4 * se)])
     assert "away from no effect" in note and "informative dropout or death" in note
@@ -487,6 +494,38 @@ def test_a_placebo_mean_reaching_the_floor_is_said():
     assert note in power_notes(steep, [_summary()])
     # continuous scores are not bounded: no floor to reach (an endpoint-porting review)
     assert floor_note(steep.with_overrides({"population.integer_scores": False})) == []
+
+
+def test_a_share_of_patients_reaching_the_floor_is_said():
+    """A pharmacometrics review: on the PRO-ACT-like design followed for 24 months about a
+    quarter of placebo patients reached 0 while the mean stayed above it, without a word.
+    The closed form against 400,000 draws of the bivariate normal baseline and slope (MC SE
+    of a share near 0.24 at most 0.0007: tolerance 0.004, about 6 SE), with a correlation."""
+    from designs.outputs.effect_notes import floor_note, floor_share
+
+    long = load_design("proact_unselected").with_overrides(
+        {
+            "trial.visits_months": [float(m) for m in range(0, 25, 2)],
+            "dropout.cumulative": [],
+            "population.baseline_slope_corr": 0.3,
+        }
+    )
+    p = long.population
+    rng = np.random.default_rng(11)
+    cov = p.baseline_slope_corr * p.baseline_sd * p.slope_sd
+    a, b = rng.multivariate_normal(
+        [p.baseline_mean, p.slope_mean],
+        [[p.baseline_sd**2, cov], [cov, p.slope_sd**2]],
+        400_000,
+    ).T
+    drawn = float(np.mean(a + 24.0 * b <= 0.0))
+    assert floor_share(long) == pytest.approx(drawn, abs=0.004)
+    (note,) = floor_note(long)
+    assert f"about {floor_share(long):.0%} of placebo patients' true ALSFRS-R lines" in note
+    assert "month 24" in note and "mean stays above it" in note
+    # 12 months: under 1% (the review's 0.6% touched 0): no note
+    assert floor_share(load_design("proact_unselected")) < 0.01
+    assert floor_note(load_design("proact_unselected")) == []
 
 
 def test_no_decline_to_slow_is_no_effect_and_tiny_rank_tests_are_flagged():
