@@ -27,7 +27,9 @@ Priors (defaults of :class:`Priors`)
 ``level_sd ~ HalfNormal(3)``, points
     Between-patient SD of baseline: 2.2-3.2 in enriched trials, 5.4-5.7 in broad ones.
     HalfNormal(3): median 2.0, 95% below 5.9. (A scale of 5 put about 10% of prior
-    predictive scores above the ceiling of 48.)
+    predictive scores above the ceiling of 48; this scale of 3 puts about 5% there, a
+    pharmacometrics review found 4.7%: the model has no ceiling, and the data, well below
+    48, leave those prior draws behind.)
 ``pre_slope_mean ~ Normal(-0.55, 0.2)``, points/month
     Masitinib subgroup placebo: pre-baseline delta-FS 0.41 (SD 0.23)/month (Mora 2021,
     Ther Adv Neurol Disord 14, Table 3) in patients like these; delta-FS *underestimates*
