@@ -62,6 +62,14 @@ SWEEP_GRIDS = (
         "dropout.informative grid: log-hazard per point/month of faster decline (0 = MCAR); "
         "death_informative stays the design's (--set dropout.death_informative=...)",
     ),
+    (
+        "--slope-sd",
+        "slope_sd",
+        False,
+        "population.slope_sd grid: between-patient SD of the natural slope, points/month, "
+        "e.g. 0.3 0.35 0.45 (n grows about with the slope variance; the published figures "
+        "differ: docs/references.md)",
+    ),
     ("--prior-weight", "prior_weight", False, None),  # added by add_decision(weight_grid=True)
 )
 

@@ -149,6 +149,7 @@ CASES = [
     (["sweep", "--n-per-arm", "10:5:1", "--out", "{d}/never.nc"], "--n-per-arm"),
     (["sweep", "--n-per-arm", "10:50:0", "--out", "{d}/never.nc"], "--n-per-arm"),
     (["sweep", "--informative", "99", "--out", "{d}/never.nc"], "--informative"),
+    (["sweep", "--slope-sd", "-0.1", "--out", "{d}/never.nc"], "--slope-sd"),
     (["sample-size", "--target-power", "1.5"], "--target-power"),
     (["sample-size", "--refine-trials", "5", "--sizes", "20", "40"], "--refine-trials"),
     (["sample-size", "--refine-trials", "-1"], "--refine-trials"),

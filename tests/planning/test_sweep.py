@@ -533,6 +533,22 @@ def test_informative_dropout_dimension(design, tmp_path):
     assert alone["lmm_slope"].dropout_active < alone["lmm_slope"].dropout_placebo
 
 
+def test_slope_sd_dimension(design, tmp_path):
+    """A pharmacometrics review: the slope SD, which n grows with about as the slope
+    variance, had no grid. Each cell is its own power run on the same patients, the
+    design's own SD gives the design's power, and a wider spread costs power."""
+    sds = (design.population.slope_sd, 0.5)
+    ds = run_sweep(design, {"slope_sd": sds}, TRIALS, SEED, ("lmm_slope",), tmp_path / "s.nc")
+    assert tuple(ds.rejection_rate.dims) == ("slope_sd", "analysis")
+    assert ds.slope_sd.attrs["units"] == "points/month"
+    at = {sd: float(ds.power_favourable.sel(slope_sd=sd, analysis="lmm_slope")) for sd in sds}
+    assert at[sds[0]] == power(design, TRIALS, SEED, ("lmm_slope",))["lmm_slope"].power_favourable
+    wide = cell_design(design, {"slope_sd": 0.5})
+    assert wide.population.slope_sd == 0.5
+    assert at[0.5] == power(wide, TRIALS, SEED, ("lmm_slope",))["lmm_slope"].power_favourable
+    assert at[0.5] < at[sds[0]]
+
+
 def test_plain_estimator_estimates_every_cell_alike(design, tmp_path):
     """Over informative 0 and 1.5 (the control variate exact at 0 only) every cell is the
     plain share of its trials, exactly ``power(..., control=False)`` on the same seed, both

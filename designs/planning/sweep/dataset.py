@@ -107,6 +107,11 @@ DIM_ATTRS = {
         "long_name": "dropout.informative: log-hazard of dropout per point/month of faster decline",
         "units": "per (points/month)",
     },
+    "slope_sd": {
+        "long_name": "population.slope_sd: between-patient SD of the natural slope (of the "
+        "candidates, before any screening)",
+        "units": "points/month",
+    },
     "prior_weight": {
         "long_name": "decision.prior_weight: weight of the phase 2 posterior in the robust prior",
         "units": "1",
@@ -264,7 +269,7 @@ def _short_long_name(attrs: dict) -> None:
 
 
 #: Grids whose cells have their own unit-information SD (it follows visits and dropout).
-_ROBUST_SD_BY_CELL = ("duration_months", "dropout_12m", "dropout_informative")
+_ROBUST_SD_BY_CELL = ("duration_months", "dropout_12m", "dropout_informative", "slope_sd")
 
 
 def _rule_attrs(design, grid) -> dict:

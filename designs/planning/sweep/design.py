@@ -60,7 +60,8 @@ def cell_design(design, cell: Mapping[str, float]):
         Values for some of ``n_per_arm`` / ``n_total`` (patients), ``effect`` (design units),
         ``duration_months`` (months), ``dropout_12m`` (dropout by month 12 were no one
         to die: hazard ``-ln(1 - value) / 12``; deaths compete), ``dropout_informative``
-        (log-hazard per point/month; 0 = MCAR),
+        (log-hazard per point/month; 0 = MCAR), ``slope_sd`` (between-patient SD of the
+        natural slope, points/month: ``population.slope_sd``),
         ``prior_weight`` (weight of the phase 2 posterior in the robust prior, in [0, 1]),
         ``looks``, ``spending`` and ``information`` (labels:
         :mod:`designs.planning.sweep.interim`).
@@ -82,6 +83,8 @@ def cell_design(design, cell: Mapping[str, float]):
         over["dropout.monthly_hazard"] = hazard_for_gone_by_12(float(cell["dropout_12m"]))
     if "dropout_informative" in cell:
         over["dropout.informative"] = float(cell["dropout_informative"])
+    if "slope_sd" in cell:
+        over["population.slope_sd"] = float(cell["slope_sd"])
     if "prior_weight" in cell:
         over["decision.prior_weight"] = float(cell["prior_weight"])
     if any(dim in cell for dim in INTERIM_DIMS):

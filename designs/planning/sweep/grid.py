@@ -14,6 +14,7 @@ import numpy as np
 
 from designs.errors import InputError
 from designs.planning.sweep.interim import INTERIM_DIMS, LABELS
+from designs.spec.patients import MAX_SLOPE
 from designs.spec.trial import MAX_DURATION_MONTHS, MIN_DURATION_MONTHS
 
 #: Swept dimensions, in the order they appear in the dataset (``analysis`` last).
@@ -24,6 +25,7 @@ DIMS = (
     "duration_months",
     "dropout_12m",
     "dropout_informative",
+    "slope_sd",
     "prior_weight",
     "looks",
     "spending",
@@ -37,6 +39,7 @@ OPTIONS = {
     "duration_months": "--duration",
     "dropout_12m": "--dropout",
     "dropout_informative": "--informative",
+    "slope_sd": "--slope-sd",
     "prior_weight": "--prior-weight",
     "looks": "--looks",
     "spending": "--spending",
@@ -213,6 +216,8 @@ def _check_grid(design, grid: Mapping[str, Sequence]) -> dict[str, tuple]:
             raise InputError(f"{opt}: 12-month dropout fractions must be in [0, 1)")
         if dim == "dropout_informative" and not all(-20 <= v <= 20 for v in values):
             raise InputError(f"{opt}: log-hazard per point/month must be in [-20, 20]")
+        if dim == "slope_sd" and not all(0 <= v <= MAX_SLOPE for v in values):
+            raise InputError(f"{opt}: SDs of the slope must be in [0, {MAX_SLOPE:g}] points/month")
         if dim == "prior_weight":
             if not all(0 <= v <= 1 for v in values):
                 raise InputError(f"{opt}: weights of the phase 2 posterior must be in [0, 1]")
