@@ -86,7 +86,8 @@ OTHER_EVENTS = (
     "stopping the study treatment is an intercurrent event that the simulation models only "
     "as leaving the study (the dropout schedule's source counts discontinuation with "
     "attrition), so the strategy for leaving is its strategy too{named}; staying in "
-    "follow-up off treatment, starting or changing other ALS treatments (riluzole, "
+    "follow-up off treatment (whose scores a treatment-policy strategy would use: it cannot "
+    "be simulated here), starting or changing other ALS treatments (riluzole, "
     "edaravone), non-invasive ventilation and tracheostomy are not simulated; the protocol "
     "states a strategy for each"
 )
