@@ -251,7 +251,9 @@ def analyze(
     if read := getattr(data, "attrs", {}).get("read_warnings"):  # read_trial_csv's
         result = dataclasses.replace(result, warnings=(*read, *result.warnings))
     if analysis == joint_rank.NAME:  # as power notes it (a CAFS review: analyze did not)
-        rank = joint_rank.small_arm_text(result.n_placebo, result.n_active, float(alpha), sides)
+        from designs.analyses.small_rank_sum import small_arm_text
+
+        rank = small_arm_text(result.n_placebo, result.n_active, float(alpha), sides)
         if rank:
             result = dataclasses.replace(result, warnings=(*result.warnings, rank))
     return result.at_alpha(float(alpha))

@@ -319,7 +319,7 @@ def power_notes(design, summaries) -> list[str]:
     if note := small_arm_note(design, smallest, [s.analysis for s in summaries]):
         notes.append(note)
     if any(s.analysis == "joint_rank" for s in summaries):
-        from designs.analyses.joint_rank import small_arm_text
+        from designs.analyses.small_rank_sum import small_arm_text
 
         if rank := small_arm_text(t.n_placebo, t.n_active, t.alpha, t.sides):
             notes.append(f"note: {rank}")

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from designs.analyses.joint_rank import least_rank_p
 from designs.analyses.registry import analyze
+from designs.analyses.small_rank_sum import least_rank_p
 from designs.outputs.console import power_notes
 from designs.planning.power import power
 from designs.spec import load_design
