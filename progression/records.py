@@ -77,6 +77,9 @@ class Phase2Data:
     illustrative: bool
     source: str
     sha256: str
+    #: What the records hold that is unlikely enough to be a typing error
+    #: (:func:`progression.record_checks.record_warnings`), for ``fit`` to print.
+    warnings: tuple[str, ...] = ()
 
     @property
     def patients(self) -> list[str]:
@@ -246,7 +249,18 @@ def validate_frame(
             f"first dose (month 0 rated before it), and a phase 2 follow-up of more than "
             f"{MAX_MONTH_SPAN:g} months is likely days given as months",
         )
-    return df.sort_values(["patient", "month"], kind="stable").reset_index(drop=True)
+    df = df.sort_values(["patient", "month"], kind="stable").reset_index(drop=True)
+    from progression.record_checks import MAX_VISIT_GAP, visit_gap
+
+    if gap := visit_gap(df):  # one visit's month in days (a review: 91 for month 3)
+        patient, before, after = gap
+        raise _fail(
+            source,
+            f"column 'month': patient {patient!r} has visits at months {before:g} and "
+            f"{after:g}, {after - before:g} months apart; a gap of more than "
+            f"{MAX_VISIT_GAP:g} months is likely one month given in days",
+        )
+    return df
 
 
 def score_problem(score: float) -> str | None:
@@ -334,11 +348,14 @@ def load_phase2(path: str | Path | None = None) -> Phase2Data:
     if "illustrative" in clean.columns:
         flags = clean["illustrative"].astype(str).str.strip().str.lower()
         illustrative = illustrative or bool(flags.isin(["true", "1", "yes"]).all())
+    from progression.record_checks import record_warnings
+
     return Phase2Data(
         frame=clean,
         illustrative=illustrative,
         source=source,
         sha256=hashlib.sha256(raw).hexdigest(),
+        warnings=record_warnings(clean),
     )
 
 

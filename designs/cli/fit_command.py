@@ -78,13 +78,27 @@ def cmd_fit(args) -> int:
         what="posterior written by this tool",
         force=args.force,
     )
+    months = data.frame["month"]
+    # the months read, so that days or weeks show, as analyze shows them (a review of one's
+    # own records: a file in weeks fitted without a word, the effect halved)
+    visits = {
+        "first": float(months.min()),
+        "last": float(months.max()),
+        "distinct": int(months.nunique()),
+        "visits": len(data.frame),
+        "patients": int(data.frame["patient"].nunique()),
+    }
     if not args.json:
         print(
             f"fitting {data.source} ({'ILLUSTRATIVE reconstruction, ' if data.illustrative else ''}"
-            f"{data.frame['patient'].nunique()} patients): {args.chains} chains x {args.draws} "
-            "draws; a first run compiles the model (can take a minute or two)",
+            f"{visits['patients']} patients, {visits['visits']} visits at months "
+            f"{visits['first']:g} to {visits['last']:g}, {visits['distinct']} distinct): "
+            f"{args.chains} chains x {args.draws} draws; a first run compiles the model (can "
+            "take a minute or two)",
             file=sys.stderr,
         )
+    for line in data.warnings:
+        print(f"warning: {line}", file=sys.stderr)
     # the sampler's progress goes where the other progress bars go, to stderr, so that
     # `fit > report.txt` keeps the report alone (a review found the progress table in it)
     with contextlib.redirect_stdout(sys.stderr):
@@ -104,9 +118,14 @@ def cmd_fit(args) -> int:
     table = population_summary(idata)  # R-hat, ESS and HDIs: computed once, used thrice
     summary = fit_summary(idata, table)
     save_posterior(idata, out, summary)
+    from progression.convergence import gates_met
     from progression.posterior_file import CHECKSUM_ATTR
 
     summary["posterior_path"] = str(out)
+    summary["data_source"] = data.source
+    summary["visit_months"] = visits
+    summary["data_warnings"] = list(data.warnings)
+    summary["converged"] = gates_met(summary)  # the gates the report's texts are judged by
     # what an auditor compares (the file's timestamps differ between runs, the draws do not)
     summary["posterior_sha256"] = str(idata.attrs[CHECKSUM_ATTR])
     if not args.json:

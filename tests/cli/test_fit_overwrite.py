@@ -59,8 +59,23 @@ def test_fit_gives_the_checksum_of_its_draws(run, capsys, tmp_path):
     argv = ["fit", "--out", str(out), "--draws", "100", "--tune", "100", "--chains", "2"]
     code, stdout, err = run(capsys, *argv, "--json")
     assert code == 0, err
-    sha = json.loads(stdout)["posterior_sha256"]
+    got = json.loads(stdout)
+    sha = got["posterior_sha256"]
     assert sha == load_posterior(out).attrs[CHECKSUM_ATTR] and len(sha) == 64
+    # what was read and whether the gates were met, for a script (a review of one's own
+    # records: the JSON named neither the data nor the convergence)
+    assert got["data_source"] == "bundled phase2_illustrative.csv"
+    # the bundled file's first and last months, distinct months and rows, read by hand
+    assert got["visit_months"] == {
+        "first": -3.22,
+        "last": 12.11,
+        "distinct": 73,
+        "visits": 80,
+        "patients": 5,
+    }
+    assert got["data_warnings"] == []
+    gates = got["divergences"] == 0 and got["max_rhat"] <= 1.01 and got["min_ess_bulk"] >= 400
+    assert got["converged"] is gates
     # the text says it too, with the data's SHA-256 (the same seed: the same draws)
     code, stdout, err = run(capsys, *argv, "--force")
     assert code == 0, err

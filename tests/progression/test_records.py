@@ -271,3 +271,46 @@ def test_fit_and_analyze_refuse_a_bad_file_with_the_same_words(tmp_path):
             load_phase2(_write(tmp_path, fit_text))
         with pytest.raises(InputError, match=expected):
             read_trial_csv(_write(tmp_path, own, "trial.csv"))
+
+
+def _bundled_rows() -> tuple[list[str], list[list[str]]]:
+    lines = BUNDLED_PHASE2.read_text().splitlines()
+    head = [ln for ln in lines if ln.startswith("#") or ln.startswith("patient")]
+    rows = [ln.split(",") for ln in lines if ln and ln[0] == "P"]
+    return [h for h in head if not h.startswith("#")], rows
+
+
+def _own(tmp_path: Path, rows: list[list[str]], name: str) -> Path:
+    head, _ = _bundled_rows()
+    return _write(tmp_path, "\n".join([*head, *(",".join(r) for r in rows)]) + "\n", name)
+
+
+def test_typing_errors_that_each_value_allows_are_refused_or_said(tmp_path):
+    """A review of one's own records: a month typed in days (91 for month 3), a file in
+    weeks and a score with a dropped digit (3 for 32) each passed `fit` without a word and
+    moved P(delta > 0) from 0.91 to 0.96, the effect by half, and to 0.58."""
+    _, rows = _bundled_rows()
+    assert load_phase2(_own(tmp_path, rows, "same.csv")).warnings == ()
+    assert load_phase2().warnings == ()  # the bundled file, its comment lines too
+    # one month in days: a gap no phase 2 schedule has
+    days = [list(r) for r in rows]
+    i = next(k for k, r in enumerate(days) if r[0] == "P3" and 2.5 < float(r[1]) < 3.5)
+    days[i][1] = "91"
+    with pytest.raises(InputError) as info:
+        load_phase2(_own(tmp_path, days, "days.csv"))
+    text = str(info.value)
+    assert "patient 'P3' has visits at months" in text and "and 91, " in text
+    assert "likely one month given in days" in text and "\n" not in text
+    # a whole file in weeks: said, fitted as given
+    weeks = [[r[0], f"{float(r[1]) * 52 / 12:.2f}", *r[2:]] for r in rows]
+    (line,) = load_phase2(_own(tmp_path, weeks, "weeks.csv")).warnings
+    assert "months given in weeks (months = weeks x 12/52)?" in line
+    # a dropped digit: far from both neighbours
+    spike = [list(r) for r in rows]
+    j = next(k for k, r in enumerate(spike) if r[0] == "P2" and 7 < float(r[1]) < 9)
+    neighbours = (spike[j - 1][2], spike[j + 1][2])
+    spike[j][2] = "3"
+    (line,) = load_phase2(_own(tmp_path, spike, "spike.csv")).warnings
+    assert line.startswith(f"patient 'P2': 3 points at month {float(spike[j][1]):g}, between ")
+    assert f"{neighbours[0]} (month" in line and f"and {neighbours[1]} (month" in line
+    assert line.endswith("a typing error? It is fitted as given")
