@@ -45,6 +45,17 @@ P_DELTA_CAVEAT = (
     f"with the reconstruction (`{program_name()} fit --reconstructions K`) and with the priors "
     "(notebook 01, prior_sensitivity), in an uncontrolled comparison."
 )
+#: The caveats for records given to ``fit --data`` (a review of one's own records: they were
+#: called "the bundled records" and sent to ``--reconstructions``, which ``--data`` refuses).
+OWN_ILLUSTRATIVE_CAVEAT = (
+    "ILLUSTRATIVE DATA: the records given are marked as an illustrative reconstruction (a "
+    "comment line starting 'ILLUSTRATIVE', or an 'illustrative' column), not patient data."
+)
+P_DELTA_OWN_CAVEAT = (
+    "P(delta > 0) holds for these records and these priors only: it moves with the priors "
+    f"(`{program_name()} fit --prior`, notebook 01's prior_sensitivity), in an uncontrolled "
+    "comparison."
+)
 _LABELS = {
     "level_mean": "level at first dose, mean (points)",
     "level_sd": "level at first dose, between-patient SD (points)",
@@ -346,8 +357,10 @@ def format_fit_report(
     pop["ess_tail"] = pop["ess_tail"].round().astype(int).astype(str)
     pat = patient_table(idata)
     lines = []
+    # the bundled records and their alternative reconstructions (fit --reconstructions)
+    bundled = str(idata.attrs.get("data_source", "")).startswith(("bundled ", "reconstruction "))
     if s["illustrative_data"]:
-        lines += [ILLUSTRATIVE_CAVEAT, ""]
+        lines += [ILLUSTRATIVE_CAVEAT if bundled else OWN_ILLUSTRATIVE_CAVEAT, ""]
     lines += [UNCONTROLLED_CAVEAT, ""]
     ok = gates_met(s)
     lines.append(
@@ -372,7 +385,7 @@ def format_fit_report(
     )
     lines.append(
         f"With {len(pat)} patients the posterior of delta is wide; use all of it (assurance), "
-        "not a point estimate. " + P_DELTA_CAVEAT
+        "not a point estimate. " + (P_DELTA_CAVEAT if bundled else P_DELTA_OWN_CAVEAT)
     )
     from progression.sensitivity import prior_conflict_note
 

@@ -80,6 +80,9 @@ class Phase2Data:
     #: What the records hold that is unlikely enough to be a typing error
     #: (:func:`progression.record_checks.record_warnings`), for ``fit`` to print.
     warnings: tuple[str, ...] = ()
+    #: What marked the records illustrative ("line 1", "column 'illustrative'"); "" when
+    #: they are not.
+    illustrative_mark: str = ""
 
     @property
     def patients(self) -> list[str]:
@@ -345,9 +348,18 @@ def load_phase2(path: str | Path | None = None) -> Phase2Data:
     # the mark opens a comment line ("# ILLUSTRATIVE reconstruction ..."); a note such as
     # "# real patient records, not illustrative" is not it (a review)
     illustrative = any(c.upper().startswith(ILLUSTRATIVE_MARK) for c in notes)
+    mark = ""
+    if illustrative:  # which line, for one's own file that kept the bundled one's comments
+        mark = next(
+            f"line {k}"
+            for k, line in enumerate(text.splitlines(), 1)
+            if line.lstrip().startswith("#")
+            and line.lstrip()[1:].strip().upper().startswith(ILLUSTRATIVE_MARK)
+        )
     if "illustrative" in clean.columns:
         flags = clean["illustrative"].astype(str).str.strip().str.lower()
-        illustrative = illustrative or bool(flags.isin(["true", "1", "yes"]).all())
+        if not illustrative and bool(flags.isin(["true", "1", "yes"]).all()):
+            illustrative, mark = True, "column 'illustrative'"
     from progression.record_checks import record_warnings
 
     return Phase2Data(
@@ -356,6 +368,7 @@ def load_phase2(path: str | Path | None = None) -> Phase2Data:
         source=source,
         sha256=hashlib.sha256(raw).hexdigest(),
         warnings=record_warnings(clean),
+        illustrative_mark=mark,
     )
 
 

@@ -81,3 +81,29 @@ def test_fit_gives_the_checksum_of_its_draws(run, capsys, tmp_path):
     assert code == 0, err
     data = load_posterior(out).attrs["data_sha256"]
     assert f"(draws SHA-256 {sha}, data SHA-256 {data})" in stdout
+
+
+def test_own_records_marked_illustrative_are_warned_of(run, capsys, tmp_path, monkeypatch):
+    """A review of one's own records: pasted under the bundled file's two comment lines they
+    were called a reconstruction in every output; `fit` now names the line that marks them
+    (before sampling: the fit is stopped here)."""
+    from designs.errors import InputError
+    from progression import model
+    from progression.records import BUNDLED_PHASE2
+
+    own = tmp_path / "own.csv"
+    own.write_bytes(BUNDLED_PHASE2.read_bytes())
+
+    def stop(*args, **kwargs):
+        raise InputError("stopped before sampling")
+
+    monkeypatch.setattr(model, "fit", stop)
+    code, _, err = run(capsys, "fit", "--data", str(own), "--out", str(tmp_path / "p.nc"))
+    assert code == 2 and "stopped before sampling" in err
+    assert (
+        f"warning: {own} is marked as an illustrative reconstruction by its line 1 (as the "
+        "bundled file is), so the outputs will call it one: delete that mark if these are "
+        "real records"
+    ) in err
+    code, _, err = run(capsys, "fit", "--out", str(tmp_path / "q.nc"))  # the bundled file
+    assert code == 2 and "marked as an illustrative" not in err

@@ -152,6 +152,25 @@ def test_a_read_only_cache_keeps_the_fit_in_the_private_folder(
     assert not list((private / "posterior").glob("*.nc"))
 
 
+def test_the_fit_report_names_the_records_it_fitted(posterior):
+    """A review of one's own records: the report said "the bundled records are a
+    reconstruction" and sent one's own records to ``fit --reconstructions``, which refuses
+    ``--data``. Own records marked illustrative get the general caveat; P(delta > 0) is said
+    to move with the priors only."""
+    saved = dict(posterior.attrs)
+    try:
+        bundled = diagnostics.format_fit_report(posterior)
+        assert "the bundled records are a reconstruction" in bundled
+        assert "fit --reconstructions K" in bundled
+        posterior.attrs["data_source"] = "clinic/phase2_own.csv"
+        own = diagnostics.format_fit_report(posterior)
+        assert "bundled" not in own and "--reconstructions" not in own
+        assert "the records given are marked as an illustrative reconstruction" in own
+        assert "P(delta > 0) holds for these records and these priors only" in own
+    finally:
+        posterior.attrs = saved
+
+
 def test_prior_predictive_looks_like_als(posterior):
     """Prior trajectories stay mostly within 0-48 and decline at plausible rates."""
     y = posterior["prior_predictive"]["alsfrs_r"].values.reshape(-1, 80)

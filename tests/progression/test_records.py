@@ -314,3 +314,12 @@ def test_typing_errors_that_each_value_allows_are_refused_or_said(tmp_path):
     assert line.startswith(f"patient 'P2': 3 points at month {float(spike[j][1]):g}, between ")
     assert f"{neighbours[0]} (month" in line and f"and {neighbours[1]} (month" in line
     assert line.endswith("a typing error? It is fitted as given")
+
+
+def test_what_marks_records_illustrative_is_named(tmp_path):
+    """A review of one's own records: pasted under the bundled file's comment lines they were
+    called a reconstruction throughout; the loader now says which line marked them."""
+    d = load_phase2(_write(tmp_path, "# note: real records\n# ILLUSTRATIVE copy\n" + GOOD))
+    assert d.illustrative and d.illustrative_mark == "line 2"
+    assert load_phase2().illustrative_mark == "line 1"
+    assert load_phase2(_write(tmp_path, GOOD, "plain.csv")).illustrative_mark == ""
