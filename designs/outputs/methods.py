@@ -350,7 +350,8 @@ def methods_text(
         from designs.outputs.posterior_source import draws_sha_text
 
         draws = draws_sha_text(idata_attrs)
-        seed_text += f", {draws}" if draws else ""
+        # for own data posterior_source gives it (a review of one's own records: twice)
+        seed_text += f", {draws}" if draws and not real else ""
         depends = (
             "the priors"
             if real
@@ -394,7 +395,8 @@ def methods_text(
             f"**Caveats.** The {'' if real else 'CL2020 '}phase 2 comparison was uncontrolled "
             "(before/after"
             + (
-                "): regression to the mean and plateaus"
+                "; open-label rating, if it was): regression to the mean, plateaus and rater "
+                "expectation"
                 if real
                 else " in five patients, "
                 "open-label rating): regression to the mean, plateaus and rater expectation"

@@ -31,8 +31,8 @@ target the planning checks (bulk ESS at least 400 of 4,000 draws: an autocorrela
 small: AR(1) chains of 4 x 1,000 draws with lag-one correlation 0.99 (ESS about 20) gave a
 mean SE of 0.040 against an actual SD of 0.074, and 71% coverage of the 95% interval
 (independent review; 0.9: 0.023 against 0.025, 94%). Such a posterior fails the target, and
-:func:`designs.planning.posterior.warn_if_unconverged`'s warning says assurance from it is
-unreliable.
+:func:`designs.planning.posterior.warn_if_unconverged`'s warning says what is drawn from it
+is unreliable.
 """
 
 from __future__ import annotations

@@ -101,9 +101,9 @@ def warn_if_unconverged(idata, where) -> bool:
     if not ok:
         print(
             f"warning: posterior {where}: {s['divergences']} divergences, max R-hat "
-            f"{s['max_rhat']:.3f}, min bulk ESS {s['min_ess_bulk']:.0f}; assurance from it "
-            "is unreliable (fit again with more draws and tuning steps: "
-            f"{program_name()} fit --draws, --tune)",
+            f"{s['max_rhat']:.3f}, min bulk ESS {s['min_ess_bulk']:.0f}; what is drawn from "
+            "it (assurance, a borrowing prior) is unreliable (fit again with more draws and "
+            f"tuning steps: {program_name()} fit --draws, --tune)",
             file=sys.stderr,
         )
     return ok

@@ -99,6 +99,18 @@ def test_a_report_on_own_data_names_them_and_flags_the_unconverged_fit(fake_post
         own.design, own.sample_size, own.operating, own.assurance, OWN, own.undefined_draws
     )
     assert "CL2020" not in own_text.split("**Caveats.**")[1].split(".")[0]  # own data
+    # a review of one's own records: the open-label caveat was left out for them, and the
+    # draws' SHA-256 was given twice
+    assert "open-label rating, if it was): regression to the mean, plateaus and rater " in (
+        own_text
+    )
+    from progression.posterior_file import CHECKSUM_ATTR
+
+    summed = {**OWN, CHECKSUM_ATTR: "922ee8be9733" + "0" * 52}
+    own_text = methods_text(
+        own.design, own.sample_size, own.operating, own.assurance, summed, own.undefined_draws
+    )
+    assert own_text.count("draws SHA-256 922ee8be9733") == 1
 
 
 def test_a_prior_data_conflict_kept_by_fit_is_said_after_the_convergence():
