@@ -56,7 +56,8 @@ def add_assurance(sub) -> None:
         choices=("design", "posterior"),
         default="design",
         help="population of each simulated trial: the design's, or drawn jointly with the "
-        "effect from the phase 2 posterior (patients recruited like the phase 2 ones)",
+        "effect from the phase 2 posterior (patients recruited like the phase 2 ones; the "
+        "measurement noise stays the design's residual_sd)",
     )
     add_decision(p)
     add_interim(p)

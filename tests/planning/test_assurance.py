@@ -220,7 +220,7 @@ def test_assurance_with_natural_history_uses_each_draws_slope_mean():
     bigger = assurance_from_draws(design, draws, 400, 9, natural_history=faster)
     assert bigger.posterior_median_points == 2 * plain.posterior_median_points
     # the measurement noise stays the trial's (a pharmacometrics review: the phase 2
-    # reconstruction's chosen SD of 1 point was simulated, assurance 0.797 against 0.698):
+    # reconstruction's chosen SD of 1 point was simulated, assurance 0.797 against 0.772):
     # draws of another residual SD give the same trials, bit for bit
     quieter = dict(history, residual_sd=np.full(50, pop.residual_sd / 2))
     same = assurance_from_draws(design, draws, 400, 9, natural_history=quieter)
