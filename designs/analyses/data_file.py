@@ -111,21 +111,33 @@ def read_trial_csv(
         raise InputError(f"{option} {path}: unreadable CSV ({first})") from None
 
 
-def leavers(frame) -> dict | None:
-    """The patients of each arm whose records end before the file's last visit month (they
-    left or died, or have not reached it yet), with that month; None when every patient
-    reaches it. ``frame``: a long-format trial table (arm 0 placebo, 1 active)."""
+def leavers(frame, end: float | None = None) -> dict | None:
+    """The patients of each arm whose records end a visit or more before the end of
+    follow-up (they left or died), with that month; None when every patient reaches it.
+    ``frame``: a long-format trial table (arm 0 placebo, 1 active); ``end``: the end of
+    follow-up, months (default: the file's last visit month). A record ending within 3/4 of
+    the median interval between visits of the end counts as reaching it, so that visit
+    months around a schedule (11.8, 12.2) do not read as leaving (a diff review: 58 of 60
+    "left" where 65 of 120 had completed)."""
+    import numpy as np
+
     from designs.analyses.data_table import validate_table
 
     table = validate_table(frame)
-    last = table.groupby("patient", sort=False).agg(arm=("arm", "first"), month=("month", "max"))
-    end = float(table["month"].max())
-    short = last["month"] < end
+    people = table.groupby("patient", sort=False)
+    last = people.agg(arm=("arm", "first"), month=("month", "max"))
+    gaps = np.concatenate([np.diff(np.sort(m.to_numpy(float))) for _, m in people["month"]])
+    gaps = gaps[gaps > 0]
+    given = end is not None
+    end = float(table["month"].max()) if end is None else float(end)
+    tolerance = 0.75 * float(np.median(gaps)) if gaps.size else 0.0
+    short = last["month"] < end - tolerance
     if not short.any():
         return None
     active = last["arm"] == 1
     return {
         "last_month": end,
+        "end_given": given,
         "placebo": int((~active).sum()),
         "placebo_left": int((short & ~active).sum()),
         "active": int(active.sum()),

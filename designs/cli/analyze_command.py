@@ -159,13 +159,14 @@ def cmd_analyze(args) -> int:
     ).to_dict()
     out["visit_months"] = _visit_months(data)
     # ancova_change's warning names those it leaves out, by arm; at a look the patients
-    # recruited late have not reached the cut's last month
+    # recruited late have not reached the cut's last month: null there, as when none left
+    out["leaving"] = None
     if analysis != "ancova_change" and not at_look:
         from designs.analyses.data_file import leavers
 
         # how the analysis treats them (a missing-data review: the command used on the real
         # trial never stated its missing-data assumption)
-        left = leavers(data)
+        left = leavers(data, args.last_month)  # joint_rank's end of follow-up, if given
         if left is not None:
             from designs.analyses.registry import get
 

@@ -74,8 +74,10 @@ def result_text(analysis: str, source: str, out: dict, at_look: bool = False) ->
     if left:
         lines.append(
             f"  {'leaving':10s} {left['placebo_left']} of {left['placebo']} placebo and "
-            f"{left['active_left']} of {left['active']} active patients have no visit at month "
-            f"{left['last_month']:g} (the file's last); {out['analysis']}'s strategy for "
+            f"{left['active_left']} of {left['active']} active patients' records end a visit "
+            f"or more before month {left['last_month']:g} ("
+            + ("the end of follow-up given" if left.get("end_given") else "the file's last")
+            + f"); {out['analysis']}'s strategy for "
             f"leaving alive: {left['leaving_strategy']}, for death: {left['death_strategy']}; "
             "a sensitivity analysis for data missing not at random (e.g. a tipping point) is "
             "not run here"

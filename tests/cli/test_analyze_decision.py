@@ -318,6 +318,20 @@ def test_a_simulated_trial_judged_at_another_level_than_its_design_is_said(run, 
     assert code == 0 and "was simulated from" not in err
 
 
+def test_the_end_of_follow_up_given_is_the_leaving_lines(run, capsys, trial_csv):
+    """A diff review: with joint_rank's --last-month the line still counted against the
+    file's last visit month."""
+    default = _json(run, capsys, "--data", str(trial_csv), "--analysis", "joint_rank")
+    later = _json(
+        run, capsys, "--data", str(trial_csv), "--analysis", "joint_rank", "--last-month", "14"
+    )
+    assert default["leaving"]["end_given"] is False and later["leaving"]["end_given"] is True
+    assert later["leaving"]["last_month"] == 14.0
+    # followed to month 12 of 14: every patient's record ends before the end given
+    n = later["n_placebo"], later["n_active"]
+    assert (later["leaving"]["placebo_left"], later["leaving"]["active_left"]) == n
+
+
 def test_the_patients_who_left_and_the_analysis_strategy_are_said(run, capsys, tmp_path):
     """A missing-data review: the command used on the real trial never said how many
     patients left, nor what the analysis assumes of them. Counted here by hand: placebo
@@ -333,13 +347,15 @@ def test_the_patients_who_left_and_the_analysis_strategy_are_said(run, capsys, t
     path.write_text("\n".join(rows) + "\n")
     got = _json(run, capsys, "--data", str(path))
     assert got["leaving"] == {
-        "last_month": 12.0, "placebo": 4, "placebo_left": 1, "active": 4, "active_left": 2,
-        "leaving_strategy": "missing at random", "death_strategy": "hypothetical",
+        "last_month": 12.0, "end_given": False, "placebo": 4, "placebo_left": 1, "active": 4,
+        "active_left": 2, "leaving_strategy": "missing at random",
+        "death_strategy": "hypothetical",
     }  # fmt: skip
     code, out, _ = run(capsys, "analyze", "--data", str(path), "--analysis", "ols_slope_ttest")
     assert code == 0
     (line,) = [ln for ln in out.splitlines() if ln.startswith("  leaving")]
-    assert "1 of 4 placebo and 2 of 4 active patients have no visit at month 12" in line
+    assert "1 of 4 placebo and 2 of 4 active patients' records end a visit or more before " in line
+    assert "month 12 (the file's last)" in line
     assert "ols_slope_ttest's strategy for leaving alive: while observed, for death: while " in line
     assert "missing not at random (e.g. a tipping point) is not run here" in line
     # nobody left: no line, and null in the JSON
@@ -347,3 +363,16 @@ def test_the_patients_who_left_and_the_analysis_strategy_are_said(run, capsys, t
     keep = [r for r in rows[1:] if int(r.split(",")[0]) not in ends]
     whole.write_text("\n".join([rows[0], *keep]) + "\n")
     assert _json(run, capsys, "--data", str(whole))["leaving"] is None
+    # visit months around the schedule (11.8, 12.2) are not leaving (a diff review: 58 of
+    # 60 read as gone where 65 of 120 had completed)
+    jitter = tmp_path / "jitter.csv"
+    moved = [rows[0]]
+    for k, r in enumerate(rows[1:]):
+        p, a, t, y = r.split(",")
+        shift = (-0.2, 0.0, 0.2)[k % 3] if int(t) > 0 else 0.0
+        moved.append(f"{p},{a},{int(t) + shift:g},{y}")
+    jitter.write_text("\n".join(moved) + "\n")
+    left = _json(run, capsys, "--data", str(jitter))["leaving"]
+    assert (left["placebo_left"], left["active_left"]) == (1, 2)
+    # ancova_change names those it leaves out in its warning: no 'leaving' there
+    assert _json(run, capsys, "--data", str(path), "--analysis", "ancova_change")["leaving"] is None
