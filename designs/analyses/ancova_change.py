@@ -223,9 +223,15 @@ def fit_data(data, last_month: float | None = None, sides: int = 2) -> AnalysisR
             if distinct > 2 * max(t.size for t in months)
             else ""
         )
+        active_all = sum(int(a) for a in arms)
+        # by arm and with the strategy, as when fewer are left out (a diff review: the
+        # most was said of the fewest missing)
         warnings.append(
             f"ancova_change: only {arm_arr.size} of {n_all} patients count as completers "
-            f"({visits}); the others are left out{windows}"
+            f"({visits}); the others ({n_all - active_all - (arm_arr.size - n1)} of "
+            f"{n_all - active_all} placebo, {active_all - n1} of {active_all} active) are left "
+            "out, and the completers differ from the randomised arms when leaving depends on "
+            f"decline{windows}"
         )
     no_baseline = at_last - arm_arr.size  # at the last month, not at month 0
     if arm_arr.size < n_all and 2 * arm_arr.size >= n_all:
