@@ -23,7 +23,6 @@ from designs.planning.assurance import (
     assurance_curve,
 )
 from designs.planning.operating import (
-    REALISM_SCENARIOS,
     effects_in_range,
     frequentist_twin,
     nominal_type_i_error,
@@ -31,6 +30,7 @@ from designs.planning.operating import (
     operating_characteristics,
     realism_null_runs,
     realism_null_trials,
+    realism_scenarios,
     realism_sensitivity,
     type_i_trials,
 )
@@ -300,7 +300,7 @@ def plan_report(
         prior = decision_prior(design, phase2=phase2)  # refuses borrowing without phase 2
     # operating characteristics (power, type I error, 8 effects) and the realism scenarios
     null_trials = type_i_trials(nominal_type_i_error(design), trials)
-    runs = 1 + len(oc_effects(design)) + len(REALISM_SCENARIOS)
+    runs = 1 + len(oc_effects(design)) + len(realism_scenarios(design))
     if frequentist_twin(design) is not None:  # the one-sided test beside the rule
         runs, null_trials = runs + len(oc_effects(design)), 2 * null_trials
     null_trials += realism_null_runs(design) * realism_null_trials(design, trials)

@@ -146,6 +146,21 @@ def test_the_realism_rows_are_plain_shares_of_common_trials():
         assert row["power_favourable"] * 500 == pytest.approx(round(row["power_favourable"] * 500))
 
 
+def test_informative_dropout_rows_only_where_there_is_dropout():
+    """A diff review: on a design without dropout the three informative-dropout rows equalled
+    "as designed" (nobody to move) and read as robustness to informative dropout. They are
+    left out there; the death row, which adds its own deaths, stays."""
+    from designs.planning.operating import REALISM_SCENARIOS, realism_sensitivity
+
+    none = load_design().with_overrides(
+        {"dropout.cumulative": [], "dropout.death_monthly_hazard": 0.0}
+    )
+    rows = realism_sensitivity(none, 30, 100, 3, ("lmm_slope",))
+    labels = [label for label, over in REALISM_SCENARIOS if set(over) != {"dropout.informative"}]
+    assert [r["scenario"] for r in rows] == labels
+    assert any(r["scenario"].startswith("death 2%/month") for r in rows)
+
+
 def test_under_the_posterior_rule_each_realism_row_gives_its_type_i_error(fake_posterior):
     """A Bayesian SAP review: the realism table gave power only, where a regulator asks for
     a borrowing rule's type I error under each scenario (it moves with the information the
