@@ -82,6 +82,13 @@ def writable_cache(folder: Path, name: str) -> Path:
         return fallback
 
 
+def private_root_kept() -> bool:
+    """Whether :func:`private_temp_root` is the folder kept between runs
+    (``<tmp>/als-trial-sim-<uid>``), not a fresh one for this run only."""
+    uid = os.getuid() if hasattr(os, "getuid") else -1
+    return private_temp_root().name == f"als-trial-sim-{uid}"
+
+
 def pytensor_cache() -> Path:
     """PyTensor's cache folder (its ``base_compiledir``): compiled C modules, and the
     Numba functions of the models' graphs and of nutpie's callbacks

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from progression import samplers
-from progression.cache_dirs import could_write, writable_cache
+from progression.cache_dirs import could_write, private_root_kept, writable_cache
 from progression.convergence import CONVERGENCE_ATTR
 from progression.errors import InputError
 from progression.posterior_view import PosteriorView
@@ -186,10 +186,17 @@ def cached_fit(
         )
     else:
         if path.parent != Path(cache_dir):
+            # a fresh folder is for this run only, as private_temp_root's note says (a diff
+            # review: "where the next run looks for it" of a folder removed at exit)
+            kept = (
+                "this user's temporary folder, where the next run looks for it"
+                if private_root_kept()
+                else "for this run only"
+            )
             print(
                 f"note: {cache_dir} cannot be written, so the phase 2 fit is kept in "
-                f"{path.parent} (this user's temporary folder, where the next run looks for it; "
-                "ALS_TRIAL_SIM_CACHE names a folder that can be written)",
+                f"{path.parent} ({kept}; ALS_TRIAL_SIM_CACHE names a folder that can be "
+                "written)",
                 file=sys.stderr,
             )
     if groups is None:

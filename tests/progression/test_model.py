@@ -122,7 +122,7 @@ def test_a_read_only_cache_keeps_the_fit_in_the_private_folder(
     already in the read-only folder is still read from there."""
     blocker = tmp_path / "file"
     blocker.write_text("")  # a file where the cache folder would go: cannot be created
-    private = tmp_path / "private"
+    private = tmp_path / f"als-trial-sim-{os.getuid()}"  # the kept folder's name
     monkeypatch.setattr(cache_dirs, "private_temp_root", lambda: private)
     fits = []
     monkeypatch.setattr(model, "fit", lambda *a, **k: fits.append(1) or posterior)
@@ -130,6 +130,7 @@ def test_a_read_only_cache_keeps_the_fit_in_the_private_folder(
     err = capsys.readouterr().err
     assert fits == [1] and "cannot be written, so the phase 2 fit is kept in" in err
     assert str(private / "posterior") in err and "warning" not in err
+    assert "where the next run looks for it" in err
     kept = list((private / "posterior").glob("phase2_posterior_*.nc"))
     assert len(kept) == 1
     second = model.cached_fit(phase2, blocker / "posterior", seed=SEED, groups=("posterior",))
@@ -150,6 +151,12 @@ def test_a_read_only_cache_keeps_the_fit_in_the_private_folder(
     assert fits == [1] and capsys.readouterr().err == ""
     np.testing.assert_array_equal(third["posterior"]["delta"].values, a)
     assert not list((private / "posterior").glob("*.nc"))
+    # a fresh folder (the temporary folder was not this user's alone) is for this run only,
+    # as its own note says (a diff review: "where the next run looks for it")
+    monkeypatch.setattr(cache_dirs, "private_temp_root", lambda: tmp_path / "als-trial-sim-x1")
+    model.cached_fit(phase2, blocker / "posterior", seed=SEED, groups=("posterior",))
+    err = capsys.readouterr().err
+    assert "(for this run only;" in err and "next run" not in err
 
 
 def test_the_fit_report_names_the_records_it_fitted(posterior):
