@@ -424,8 +424,8 @@ def fit_data(data, sides: int = 2, last_month: float | None = None) -> AnalysisR
         end = "the end of follow-up given, month"
         if not (np.isfinite(float(last_month)) and float(last_month) >= last):
             raise InputError(
-                f"last_month: {last_month!r} must be a number of months no earlier than the "
-                f"file's last visit, month {last:g} (the end of follow-up)"
+                f"last_month (--last-month) {last_month!r}: must be a number of months no "
+                f"earlier than the file's last visit, month {last:g} (the end of follow-up)"
             )
         last = float(last_month)
     arms, death, followup, m_arr = [], [], [], []

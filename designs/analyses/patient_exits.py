@@ -1,9 +1,9 @@
 """Each patient's status and exit month in a data file, as ``joint_rank`` reads them.
 
 A patient's rows give one status (``completed``, ``dropout`` or ``death``) and, unless
-completed, one exit month: within follow-up (no later than the file's last visit month) and
-no earlier than the patient's last visit. A completed patient without a visit at the last
-month is counted as followed to the end, and warned of.
+completed, one exit month: within follow-up (no later than the end of follow-up: the file's
+last visit month, or the one given) and no earlier than the patient's last visit. A completed
+patient without a visit at the last month is counted as followed to the end, and warned of.
 """
 
 from __future__ import annotations
@@ -84,7 +84,8 @@ def patient_exit(
         raise InputError(
             f"data: column 'exit_month': patient {pid!r} ({status}) left at month "
             f"{exit_month:g}, after {end} {last:g}; exits are within "
-            "follow-up, in months (a patient followed to the end is completed)"
+            "follow-up, in months (a patient followed to the end is completed; --last-month "
+            "gives the end of follow-up if no patient reached it)"
         )
     return status, exit_month
 

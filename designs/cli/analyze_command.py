@@ -130,8 +130,13 @@ def cmd_analyze(args) -> int:
     if args.last_month is not None:  # the analysis given or the design's (a reread)
         if analysis not in ("ancova_change", "joint_rank"):
             raise InputError("--last-month: only with --analysis ancova_change or joint_rank")
-        if args.last_month <= 0:
-            raise InputError(f"--last-month {args.last_month:g}: must be > 0 (months)")
+        from designs.analyses.registry import MONTHS_PLAUSIBLE
+
+        if not 0 < args.last_month <= MONTHS_PLAUSIBLE:  # 5000 passed (a diff review)
+            raise InputError(
+                f"--last-month {args.last_month:g}: must be > 0 and at most "
+                f"{MONTHS_PLAUSIBLE:g} (months)"
+            )
     if design.decision.is_posterior:
         from designs.planning.decision_rule import check_analyses
 

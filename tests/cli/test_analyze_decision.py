@@ -106,7 +106,16 @@ def test_ancova_with_few_completers_warns_on_one_line(run, capsys, tmp_path):
         (("--last-month", "12"), "--last-month: only with --analysis ancova_change or joint_rank"),
         (
             ("--analysis", "ancova_change", "--last-month", "0"),
-            "--last-month 0: must be > 0 (months)",
+            "--last-month 0: must be > 0 and at most 120 (months)",
+        ),
+        (  # a diff review: 5000 months passed
+            ("--analysis", "joint_rank", "--last-month", "5000"),
+            "--last-month 5000: must be > 0 and at most 120 (months)",
+        ),
+        (  # the end of follow-up cannot come before a visit the file holds
+            ("--analysis", "joint_rank", "--last-month", "6"),
+            "last_month (--last-month) 6.0: must be a number of months no earlier than the "
+            "file's last visit, month 12 (the end of follow-up)",
         ),
         (  # a diff review: --last-month made --df-method pass unread
             ("--analysis", "ancova_change", "--last-month", "12", "--df-method", "kenward-roger"),
