@@ -157,7 +157,8 @@ def realism_sensitivity_md(rows: list[dict], design, n: int, trials: int, seed: 
     if any(r["scenario"].startswith("curved decline") for r in rows):
         from designs.outputs.methods_references import REFERENCES
 
-        lines += ["", CURVED_DECLINE_NOTE, "", f"References: {GORDON_2010} {REFERENCES['thakore']}"]
+        lines += ["", CURVED_DECLINE_NOTE, "", "References:", "", f"- {GORDON_2010}"]
+        lines += [f"- {REFERENCES['thakore']}"]
     return "\n".join(lines) + "\n"
 
 

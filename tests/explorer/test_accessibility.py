@@ -226,7 +226,8 @@ def test_the_glossary_explains_the_pages_words(base):
 def test_on_a_phone_the_controls_open_above_the_results(browser, server):
     """Reviews: at 400 px the controls came after some 6,000 px of results. On a narrow
     screen they are folded behind the sidebar's button at the top, and the skip link opens
-    them and puts the focus on the first control; on a wide screen they are always shown."""
+    them and puts the focus on the first control; on a wide screen they are shown (and can be
+    folded away)."""
     phone = browser.new_page()  # (a persistent context: the size is set per page)
     phone.set_viewport_size({"width": 400, "height": 900})
     try:
