@@ -294,10 +294,12 @@ def loss_html(req, view) -> ui.Tag:
         ("randomised", str(s.n_placebo), str(s.n_active)),
         ("dropped out", _pct(s.dropout_placebo), _pct(s.dropout_active)),
         ("died while followed", _pct(s.death_placebo), _pct(s.death_active)),
-        ("completers (mean)", f"{s.completers_placebo:.1f}", f"{s.completers_active:.1f}"),
+        ("completers (mean number)", f"{s.completers_placebo:.1f}", f"{s.completers_active:.1f}"),
     ]
     if s.screened_per_enrolled > 1:
-        rows.append(("screened (mean)", f"{s.screened_placebo:.0f}", f"{s.screened_active:.0f}"))
+        rows.append(
+            ("screened (mean number)", f"{s.screened_placebo:.0f}", f"{s.screened_active:.0f}")
+        )
     table = data_table(("", "placebo", "active"), rows, "loss-table", row_headers=True)
     head, rest = calendar_text(design, c).split(" = ", 1)
     calendar = ui.p(ui.strong(head), " = " + rest, id="calendar")
