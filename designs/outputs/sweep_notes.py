@@ -119,13 +119,20 @@ def sweep_table_lines(ds, design) -> list[str]:
     dims = list(ds["power_favourable"].dims)
     trials = int(ds.attrs.get("trials_per_cell", 0))
     columns = ["power_favourable", "mc_se_favourable", "failed_fits"]
+    # with --assurance each cell's assurance too (a review of one's own records: it was in
+    # the file only)
+    assured = "assurance" in ds.data_vars
+    columns += ["assurance", "assurance_mc_se"] if assured else []
     frame = ds[columns].to_dataframe().reset_index()
-    lines = [f"{rate} (MC SE; a rate of 0 or 1 its one-sided 95% bound) by cell:"]
+    also = ", then assurance over the phase 2 posterior" if assured else ""
+    lines = [f"{rate} (MC SE; a rate of 0 or 1 its one-sided 95% bound){also}, by cell:"]
     for _, row in frame.head(PRINTED_CELLS).iterrows():
         where = ", ".join(f"{d} {_coordinate(row[d])}" for d in dims)
         p, se = float(row["power_favourable"]), float(row["mc_se_favourable"])
         counted = trials - int(row["failed_fits"]) if exclude else trials
         shown = "n/a" if math.isnan(p) else rate_cell(p, se, counted, 3)
+        if assured and not math.isnan(a := float(row["assurance"])):
+            shown += f"; assurance {a:.3f} (MC SE {float(row['assurance_mc_se']):.2g})"
         lines.append(f"  {where}: {shown}")
     if len(frame) > PRINTED_CELLS:
         lines.append(f"  ... {len(frame) - PRINTED_CELLS} more cells in the file")

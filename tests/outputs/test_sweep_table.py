@@ -32,3 +32,13 @@ def test_a_rate_of_0_is_bounded_over_the_trials_it_counted(failed_fits, counted)
     lines = sweep_table_lines(_sweep(0.0, 10), design)
     assert lines[1] == f"  n_per_arm 50: 0.000 ({bound_cell(0.0, counted, 3)})"
     assert bound_cell(0.0, 90, 3) != bound_cell(0.0, 100, 3)  # the two cases differ
+
+
+def test_a_sweep_with_assurance_prints_it_beside_the_power():
+    """A review of one's own records: `sweep --assurance` kept assurance in the file only."""
+    ds = _sweep(0.8, 0)
+    ds["assurance"] = ("n_per_arm", np.array([0.734]))
+    ds["assurance_mc_se"] = ("n_per_arm", np.array([0.012]))
+    lines = sweep_table_lines(ds, load_design())
+    assert lines[1].endswith("; assurance 0.734 (MC SE 0.012)")
+    assert "assurance" not in sweep_table_lines(_sweep(0.8, 0), load_design())[1]
