@@ -3,8 +3,9 @@ review of ``fit --data`` on one's own records: a month typed in days, a whole fi
 and a score with a dropped digit each passed and moved P(delta > 0) from 0.91 to 0.96, the
 effect by half, and to 0.58).
 
-:func:`check_visit_gaps` refuses a gap between a patient's visits that no phase 2 schedule
-has; :func:`record_warnings` names what is possible but unlikely, for ``fit`` to print.
+:func:`visit_gap` finds a gap between a patient's visits that no phase 2 schedule has (the
+loader refuses it); :func:`record_warnings` names what is possible but unlikely, for ``fit``
+to print.
 """
 
 from __future__ import annotations
@@ -63,5 +64,18 @@ def record_warnings(frame: pd.DataFrame) -> tuple[str, ...]:
                     f"patient {patient!r}: {y[i]:g} points at month {m[i]:g}, between "
                     f"{y[i - 1]:g} (month {m[i - 1]:g}) and {y[i + 1]:g} (month {m[i + 1]:g}): "
                     "a typing error? It is fitted as given"
+                )
+        # the first and last visits have one neighbour: far from it where it agrees with
+        # the one beyond (a diff review: the last visit, which weighs most in the post-dose
+        # slope, was not checked)
+        for end, near, far in ((0, 1, 2), (y.size - 1, y.size - 2, y.size - 3)):
+            if far < 0 or far >= y.size:
+                continue
+            if abs(y[end] - y[near]) >= SPIKE_POINTS and abs(y[near] - y[far]) < SPIKE_POINTS / 2:
+                which = "first" if end == 0 else "last"
+                out.append(
+                    f"patient {patient!r}: {y[end]:g} points at month {m[end]:g}, the {which} "
+                    f"visit, beside {y[near]:g} (month {m[near]:g}) and {y[far]:g} (month "
+                    f"{m[far]:g}): a typing error? It is fitted as given"
                 )
     return tuple(out)

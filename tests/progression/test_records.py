@@ -314,6 +314,17 @@ def test_typing_errors_that_each_value_allows_are_refused_or_said(tmp_path):
     assert line.startswith(f"patient 'P2': 3 points at month {float(spike[j][1]):g}, between ")
     assert f"{neighbours[0]} (month" in line and f"and {neighbours[1]} (month" in line
     assert line.endswith("a typing error? It is fitted as given")
+    # the last visit too, which weighs most in the post-dose slope (a diff review)
+    last = [list(r) for r in rows]
+    k = max(n for n, r in enumerate(last) if r[0] == "P2")
+    last[k][2] = "3"
+    (line,) = load_phase2(_own(tmp_path, last, "last.csv")).warnings
+    assert line.startswith(f"patient 'P2': 3 points at month {float(last[k][1]):g}, the last visit")
+    first = [list(r) for r in rows]
+    f0 = min(n for n, r in enumerate(first) if r[0] == "P4")
+    first[f0][2] = "4"
+    (line,) = load_phase2(_own(tmp_path, first, "first.csv")).warnings
+    assert "the first visit" in line and line.startswith("patient 'P4': 4 points")
 
 
 def test_what_marks_records_illustrative_is_named(tmp_path):
