@@ -54,7 +54,9 @@ def assurance_text(
             "draw (baseline mean and SD, slope mean and SD; effect = that draw's "
             "delta, points/month), not the design's population above; the measurement noise "
             f"stays the design's (residual SD {design.population.residual_sd:g} points: the "
-            "trial's raters, not the reconstructed phase 2 records'); a fraction "
+            "trial's raters, not "
+            + ("the reconstructed phase 2 records'" if illustrative else "the phase 2 raters'")
+            + "); a fraction "
             "of a draw's own decline is its delta, so both transports simulate the same trials; "
             "the spread of the effect between patients stays the design's effect.sd (the "
             "posterior's slope_change_sd is set by its prior: five patients hardly inform it)"

@@ -233,7 +233,8 @@ def floor_note(design) -> list[str]:
         share = floor_share(design)
         if share < FLOOR_SHARE_NOTED:
             return []
-        # a pharmacometrics review: 27% of PRO-ACT-like patients reached 0 by month 24
+        # a pharmacometrics review: 27% of PRO-ACT-like patients touched 0 by month 24 (24%
+        # of their true lines, in closed form)
         # while the mean line stayed above it, and nothing said so
         return [
             f"note: about {share:.0%} of placebo patients' true ALSFRS-R lines reach the "
@@ -291,7 +292,8 @@ def bounded_share(design) -> float:
 
     p, en = design.population, design.enrichment
     slope = en.admitted_slope(p)
-    z_mean = (slope[0] - p.slope_mean) / p.slope_sd if slope is not None else 0.0
+    # no slope spread, nothing selected on it (a diff review: a division by 0)
+    z_mean = (slope[0] - p.slope_mean) / p.slope_sd if slope and p.slope_sd > 0 else 0.0
     baseline_mean = p.baseline_mean + p.baseline_slope_corr * p.baseline_sd * z_mean
     sd_a = math.sqrt(en.admitted_random_effects(p)[0])
     ceiling = float(ndtr((baseline_mean - 48.0) / sd_a)) if sd_a > 0 else float(baseline_mean > 48)

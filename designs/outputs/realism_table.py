@@ -126,6 +126,11 @@ def realism_sensitivity_md(rows: list[dict], design, n: int, trials: int, seed: 
             else "."  # (a report review: "the other analyses" where none was shown)
         ),
     ]
+    if not design.dropout.has_other_exits:  # (a diff review: left out without a word)
+        lines.append(
+            "No informative-dropout rows: the design has no dropout for them to act on "
+            "(only deaths, if any, leave before the last visit)."
+        )
     type1 = any(math.isfinite(r.get("type_i_error", math.nan)) for r in rows)
     null = realism_null_trials(design, trials)
     if type1:  # the posterior rule (a Bayesian SAP review: its level moves with the scenario)

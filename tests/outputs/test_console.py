@@ -281,6 +281,14 @@ def test_assurance_with_the_posteriors_natural_history_says_what_is_simulated():
     assert "stays the design's effect.sd" in lines[1]
     assert "not the design's population above" in lines[1]
     assert "both transports simulate the same trials" in lines[1]
+    # the trial's measurement noise, whose records ever they are (a pharmacometrics review;
+    # a diff review: "reconstructed" was said of one's own records too)
+    assert "residual SD 2 points: the trial's raters, not the reconstructed phase 2" in lines[1]
+    own = assurance_text(
+        design, results, natural_history_from_posterior=True, undefined_draws=3,
+        illustrative=False,
+    )  # fmt: skip
+    assert "the trial's raters, not the phase 2 raters'" in own.splitlines()[1]
     assert "Posterior draws without phase 2 decline" not in text  # they keep their own delta
     # with the design's population the fraction of its decline is still the effect
     text = assurance_text(design, results, natural_history_from_posterior=False, undefined_draws=3)
@@ -523,6 +531,12 @@ def test_a_share_of_patients_reaching_the_floor_is_said():
     (note,) = floor_note(long)
     assert f"about {floor_share(long):.0%} of placebo patients' true ALSFRS-R lines" in note
     assert "month 24" in note and "mean stays above it" in note
+    # no slope spread under delta-FS screening: no division by 0 (a diff review: a traceback
+    # once the bias note fired)
+    from designs.outputs.effect_notes import bounded_share
+
+    flat = load_design("proact_enriched_dfs").with_overrides({"population.slope_sd": 0.0})
+    assert 0.0 <= floor_share(flat) < 0.01 and 0.03 < bounded_share(flat) < 0.04
     # 12 months: under 1% (the review's 0.6% touched 0): no note
     assert floor_share(load_design("proact_unselected")) < 0.01
     assert floor_note(load_design("proact_unselected")) == []

@@ -159,6 +159,13 @@ def test_informative_dropout_rows_only_where_there_is_dropout():
     labels = [label for label, over in REALISM_SCENARIOS if set(over) != {"dropout.informative"}]
     assert [r["scenario"] for r in rows] == labels
     assert any(r["scenario"].startswith("death 2%/month") for r in rows)
+    from designs.outputs.realism_table import realism_sensitivity_md
+
+    text = realism_sensitivity_md(rows, design_at(none, 30), 30, 100, 3)
+    assert "No informative-dropout rows: the design has no dropout for them to act on" in text
+    assert "No informative-dropout rows" not in realism_sensitivity_md(
+        rows, load_design(), 30, 100, 3
+    )
 
 
 def test_under_the_posterior_rule_each_realism_row_gives_its_type_i_error(fake_posterior):
