@@ -327,6 +327,23 @@ def test_a_simulated_trial_judged_at_another_level_than_its_design_is_said(run, 
     assert code == 0 and "was simulated from" not in err
 
 
+def test_visit_windows_do_not_read_as_leaving(run, capsys, trial_csv, tmp_path):
+    """A diff review: visits moved within +-0.45 months of a monthly schedule counted 13
+    completers as leavers (their last visit at 11.6 against a latest of 12.4). The counts
+    are those of the same trial on its scheduled months."""
+    import pandas as pd
+
+    data = pd.read_csv(trial_csv)
+    rng = np.random.default_rng(8)
+    shift = np.where(data["month"] > 0, rng.uniform(-0.45, 0.45, len(data)), 0.0)
+    moved = tmp_path / "windows.csv"
+    data.assign(month=(data["month"] + shift).round(2)).to_csv(moved, index=False)
+    on = _json(run, capsys, "--data", str(trial_csv))["leaving"]
+    off = _json(run, capsys, "--data", str(moved))["leaving"]
+    assert on["placebo_left"] + on["active_left"] > 0
+    assert (off["placebo_left"], off["active_left"]) == (on["placebo_left"], on["active_left"])
+
+
 def test_the_end_of_follow_up_given_is_the_leaving_lines(run, capsys, trial_csv):
     """A diff review: with joint_rank's --last-month the line still counted against the
     file's last visit month."""
