@@ -212,6 +212,13 @@ def fit_data(data, last_month: float | None = None, sides: int = 2) -> AnalysisR
         "scheduled visit months, and --last-month sets the last)"
     )
     warnings = []
+    active_all = sum(int(a) for a in arms)
+    placebo_all = n_all - active_all
+    # those left out, by arm (a missing-data review: 65 of 200, more of one arm, unsaid)
+    by_arm = (
+        f"{placebo_all - (arm_arr.size - n1)} of {placebo_all} placebo, {active_all - n1} of "
+        f"{active_all} active"
+    )
     if 2 * arm_arr.size < n_all:
         distinct = len(set(np.concatenate(months).tolist()))
         # visit windows: actual visit months around a schedule (a DMC review: 12 of 80
@@ -223,29 +230,20 @@ def fit_data(data, last_month: float | None = None, sides: int = 2) -> AnalysisR
             if distinct > 2 * max(t.size for t in months)
             else ""
         )
-        active_all = sum(int(a) for a in arms)
         # by arm and with the strategy, as when fewer are left out (a diff review: the
         # most was said of the fewest missing)
         warnings.append(
             f"ancova_change: only {arm_arr.size} of {n_all} patients count as completers "
-            f"({visits}); the others ({n_all - active_all - (arm_arr.size - n1)} of "
-            f"{n_all - active_all} placebo, {active_all - n1} of {active_all} active) are left "
-            "out, and the completers differ from the randomised arms when leaving depends on "
-            f"decline{windows}"
+            f"({visits}); the others ({by_arm}) are left out, and the completers differ from "
+            f"the randomised arms when leaving depends on decline{windows}"
         )
     no_baseline = at_last - arm_arr.size  # at the last month, not at month 0
     if arm_arr.size < n_all and 2 * arm_arr.size >= n_all:
-        # a missing-data review: 65 of 200 patients, more of one arm, were left out without
-        # a word, and the completers' counts read as the arms' sizes
-        active_all = sum(int(a) for a in arms)
-        placebo_all = n_all - active_all
-        left = n_all - arm_arr.size
         line = (
-            f"ancova_change: {left} of {n_all} patients ({placebo_all - (arm_arr.size - n1)} "
-            f"of {placebo_all} placebo, {active_all - n1} of {active_all} active) are left out, "
-            f"not seen at both month 0 and month {last_month:g}: the change is estimated among "
-            "completers only, who differ from the randomised arms when leaving depends on "
-            "decline"
+            f"ancova_change: {n_all - arm_arr.size} of {n_all} patients ({by_arm}) are left "
+            f"out, not seen at both month 0 and month {last_month:g}: the change is estimated "
+            "among completers only, who differ from the randomised arms when leaving depends "
+            "on decline"
         )
         if no_baseline:
             # a DMC review: 4 completers without a month-0 visit were left out without a word

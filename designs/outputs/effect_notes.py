@@ -234,8 +234,7 @@ def floor_note(design) -> list[str]:
         if share < FLOOR_SHARE_NOTED:
             return []
         # a pharmacometrics review: 27% of PRO-ACT-like patients touched 0 by month 24 (24%
-        # of their true lines, in closed form)
-        # while the mean line stayed above it, and nothing said so
+        # of their true lines, in closed form) while the mean stayed above it, unsaid
         return [
             f"note: about {share:.0%} of placebo patients' true ALSFRS-R lines reach the "
             f"scale's floor of 0 by the last visit (month {t.duration_months:g}; normal "
@@ -265,18 +264,26 @@ def floor_share(design) -> float:
 
     from scipy.special import ndtr
 
-    p, en = design.population, design.enrichment
+    baseline_mean, slope_mean = _admitted_means(design)
     months = design.trial.duration_months
-    slope = en.admitted_slope(p)
-    slope_mean = p.slope_mean if slope is None else slope[0]
-    z_mean = (slope_mean - p.slope_mean) / p.slope_sd if p.slope_sd > 0 else 0.0
-    baseline_mean = p.baseline_mean + p.baseline_slope_corr * p.baseline_sd * z_mean
-    var_a, cov, var_b = en.admitted_random_effects(p)
+    var_a, cov, var_b = design.enrichment.admitted_random_effects(design.population)
     mean = baseline_mean + slope_mean * months
     sd = math.sqrt(max(var_a + 2.0 * months * cov + months**2 * var_b, 0.0))
     if sd == 0.0:
         return float(mean <= 0.0)
     return float(ndtr(-mean / sd))
+
+
+def _admitted_means(design) -> tuple[float, float]:
+    """Mean baseline (points) and natural slope (points/month) of the patients randomised:
+    under delta-FS screening the admitted patients' (the baseline through its correlation
+    with the slope), else the population's."""
+    p = design.population
+    slope = design.enrichment.admitted_slope(p)
+    if slope is None or p.slope_sd == 0:  # nothing selected on the slope (no division by 0)
+        return p.baseline_mean, p.slope_mean if slope is None else slope[0]
+    z_mean = (slope[0] - p.slope_mean) / p.slope_sd
+    return p.baseline_mean + p.baseline_slope_corr * p.baseline_sd * z_mean, slope[0]
 
 
 #: The share of patients at a bound of the scale from which the bias note names the bounds.
@@ -290,12 +297,8 @@ def bounded_share(design) -> float:
 
     from scipy.special import ndtr
 
-    p, en = design.population, design.enrichment
-    slope = en.admitted_slope(p)
-    # no slope spread, nothing selected on it (a diff review: a division by 0)
-    z_mean = (slope[0] - p.slope_mean) / p.slope_sd if slope and p.slope_sd > 0 else 0.0
-    baseline_mean = p.baseline_mean + p.baseline_slope_corr * p.baseline_sd * z_mean
-    sd_a = math.sqrt(en.admitted_random_effects(p)[0])
+    baseline_mean, _ = _admitted_means(design)
+    sd_a = math.sqrt(design.enrichment.admitted_random_effects(design.population)[0])
     ceiling = float(ndtr((baseline_mean - 48.0) / sd_a)) if sd_a > 0 else float(baseline_mean > 48)
     return max(floor_share(design), ceiling)
 

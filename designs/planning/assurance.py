@@ -236,8 +236,8 @@ def assurance_from_draws(
         trial then also takes its population (baseline and slope, means and SDs) from the
         same draw as its effect, and a proportional draw scales that draw's ``|slope_mean|``.
         The measurement noise stays the design's ``population.residual_sd`` (``residual_sd``
-        of the draws is not used): it is the trial's raters', and the phase 2 records'
-        noise was chosen when they were reconstructed (SD 1 point; a pharmacometrics review
+        of the draws is not used): it is the trial's raters', and the bundled phase 2
+        records' noise was chosen when they were reconstructed (SD 1 point; a pharmacometrics review
         found it simulated: assurance 0.797 where the trial's SD 2 gives 0.772, at 100 per
         arm). Default: the design's population for every trial.
     at_median : bool
