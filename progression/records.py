@@ -186,6 +186,8 @@ def validate_frame(
             value = df[col].iloc[row]
             what = (
                 "missing (empty or NA)"
+                # a missed visit exported as an empty score (a review of one's own records)
+                + ("; a visit not made has no row: delete it" if col == "alsfrs_r" else "")
                 if pd.isna(value) or str(value).strip() == ""
                 else f"{value.item() if isinstance(value, np.generic) else value!r} is not a "
                 "finite number"

@@ -180,8 +180,9 @@ def test_scores_that_do_not_vary_are_named(run, capsys, tmp_path, score, analysi
 @pytest.mark.parametrize(
     ("cell", "says"),
     [
-        ("", "missing (empty or NA)"),
-        ("NA", "missing (empty or NA)"),
+        # a missed visit exported as an empty score: the row goes (a review of one's records)
+        ("", "missing (empty or NA); a visit not made has no row: delete it"),
+        ("NA", "missing (empty or NA); a visit not made has no row: delete it"),
         ("inf", "inf is not a finite number"),
     ],
 )
