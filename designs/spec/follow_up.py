@@ -385,14 +385,8 @@ class Dropout:
     def _informative_exits(self) -> list[tuple[str, float]]:
         """(verb, coefficient) of each exit whose hazard depends on the decline and that
         has exits to act on: dropout with a schedule ('leave'), death with a hazard ('die')."""
-        return [
-            (verb, coef)
-            for verb, coef, acts in (
-                ("leave", self.informative, self.has_other_exits),
-                ("die", self.death_informative, self.death_monthly_hazard > 0),
-            )
-            if coef != 0 and acts
-        ]
+        acting = zip(("leave", "die"), self.acting_informative, strict=True)
+        return [(verb, coef) for verb, coef in acting if coef != 0]
 
     @property
     def informative_verbs(self) -> tuple[str, ...]:
