@@ -147,3 +147,23 @@ def leavers(frame, end: float | None = None) -> dict | None:
         "active": int(active.sum()),
         "active_left": int((short & active).sum()),
     }
+
+
+def visit_months(data) -> dict | None:
+    """The visit months a long-format table gives (``analyze``'s trial, ``fit``'s phase 2
+    records): first, last and how many distinct (a data manager's review: months given in
+    weeks, 0-48, read as a slope per month a quarter of the truth, and nothing shown let the
+    user notice), and the visits (rows) and patients the file holds (a DMC review: nothing
+    reconciled the analysis with the database's counts)."""
+    import pandas as pd
+
+    months = pd.to_numeric(data["month"], errors="coerce").dropna().to_numpy()
+    if months.size == 0:
+        return None
+    return {
+        "first": float(months.min()),
+        "last": float(months.max()),
+        "distinct": len(set(months)),
+        "visits": int(months.size),
+        "patients": int(data["patient"].nunique()),
+    }

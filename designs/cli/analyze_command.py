@@ -98,27 +98,8 @@ def add_analyze(sub) -> None:
     add_look_decision(p)
 
 
-def _visit_months(data) -> dict | None:
-    """The visit months the file gives: first, last and how many distinct (a data manager's
-    review: months given in weeks, 0-48, read as a slope per month a quarter of the truth,
-    and nothing shown let the user notice), and the visits (rows) and patients the file holds
-    (a DMC review: nothing reconciled the analysis with the database's counts)."""
-    import pandas as pd
-
-    months = pd.to_numeric(data["month"], errors="coerce").dropna().to_numpy()
-    if months.size == 0:
-        return None
-    return {
-        "first": float(months.min()),
-        "last": float(months.max()),
-        "distinct": len(set(months)),
-        "visits": int(months.size),
-        "patients": int(data["patient"].nunique()),
-    }
-
-
 def cmd_analyze(args) -> int:
-    from designs.analyses.data_file import arm_labels, read_trial_csv
+    from designs.analyses.data_file import arm_labels, read_trial_csv, visit_months
     from designs.analyses.registry import analyze
     from designs.outputs.analysis_text import result_text
 
@@ -162,7 +143,7 @@ def cmd_analyze(args) -> int:
         last_month=args.last_month,
         whole_scores=not args.continuous_scores,
     ).to_dict()
-    out["visit_months"] = _visit_months(data)
+    out["visit_months"] = visit_months(data)
     # ancova_change's warning names those it leaves out, by arm; at a look the patients
     # recruited late have not reached the cut's last month: null there, as when none left
     out["leaving"] = None

@@ -78,16 +78,11 @@ def cmd_fit(args) -> int:
         what="posterior written by this tool",
         force=args.force,
     )
-    months = data.frame["month"]
+    from designs.analyses.data_file import visit_months
+
     # the months read, so that days or weeks show, as analyze shows them (a review of one's
     # own records: a file in weeks fitted without a word, the effect halved)
-    visits = {
-        "first": float(months.min()),
-        "last": float(months.max()),
-        "distinct": int(months.nunique()),
-        "visits": len(data.frame),
-        "patients": int(data.frame["patient"].nunique()),
-    }
+    visits = visit_months(data.frame)
     if not args.json:
         print(
             f"fitting {data.source} ({'ILLUSTRATIVE reconstruction, ' if data.illustrative else ''}"
