@@ -74,6 +74,13 @@ STATUSES = ("completed", "dropout", "death")
 PROBABILITY_UNITS = "probability"
 
 
+def in_range(x: float, units: str) -> float:
+    """An interval's end within the estimand's range: a probability minus 1/2
+    (``joint_rank``) lies in [-0.5, 0.5] (a CAFS review: 3 v 3 patients printed a 95%
+    interval of 0.001 to 0.999); other units have no bound."""
+    return min(max(x, -0.5), 0.5) if units == PROBABILITY_UNITS else x
+
+
 @dataclass(frozen=True)
 class AnalysisResult:
     """Result of one analysis of one data set.
@@ -170,7 +177,7 @@ class AnalysisResult:
 
         one_sided = self.sides == 1
         t = float(stats.t.ppf(1.0 - alpha if one_sided else 1.0 - alpha / 2.0, self.df))
-        low = self._in_range(self.estimate - t * self.se)
+        low = in_range(self.estimate - t * self.se, self.units)
         p = self.p_value
         return replace(
             self,
@@ -178,16 +185,8 @@ class AnalysisResult:
             significant=bool(p < alpha) if np.isfinite(p) else None,
             ci_level=1.0 - float(alpha),
             ci_low=low,
-            ci_high=None if one_sided else self._in_range(self.estimate + t * self.se),
+            ci_high=None if one_sided else in_range(self.estimate + t * self.se, self.units),
         )
-
-    def _in_range(self, x: float) -> float:
-        """An interval's end within the estimand's range: a probability minus 1/2
-        (``joint_rank``) lies in [-0.5, 0.5] (a CAFS review: 3 v 3 patients printed a 95%
-        interval of 0.001 to 0.999)."""
-        if self.units == PROBABILITY_UNITS:
-            return min(max(x, -0.5), 0.5)
-        return x
 
     def to_dict(self) -> dict:
         """Plain JSON-serialisable dictionary (arrays as nested lists)."""
@@ -424,8 +423,8 @@ def finish(
         estimand=estimand,
         units=units,
         sides=sides,
-        ci95_low=max(est - half, -0.5) if units == PROBABILITY_UNITS else est - half,
-        ci95_high=min(est + half, 0.5) if units == PROBABILITY_UNITS else est + half,
+        ci95_low=in_range(est - half, units),
+        ci95_high=in_range(est + half, units),
         **extra,
     ).at_alpha(0.05)
 
