@@ -44,7 +44,7 @@ def private_temp_root() -> Path:
     review: Numba and PyTensor made one fresh folder each), and the fresh folder said once
     on stderr, since the kernels then compile on every run."""
     uid = os.getuid() if hasattr(os, "getuid") else -1
-    folder = Path(tempfile.gettempdir()) / f"als-trial-sim-{uid}"
+    folder = Path(tempfile.gettempdir()) / _kept_root_name()
     try:
         folder.mkdir(mode=0o700, exist_ok=True)
         st = folder.lstat()
@@ -82,11 +82,16 @@ def writable_cache(folder: Path, name: str) -> Path:
         return fallback
 
 
+def _kept_root_name() -> str:
+    """The name of :func:`private_temp_root`'s folder kept between runs: one per user."""
+    uid = os.getuid() if hasattr(os, "getuid") else -1
+    return f"als-trial-sim-{uid}"
+
+
 def private_root_kept() -> bool:
     """Whether :func:`private_temp_root` is the folder kept between runs
     (``<tmp>/als-trial-sim-<uid>``), not a fresh one for this run only."""
-    uid = os.getuid() if hasattr(os, "getuid") else -1
-    return private_temp_root().name == f"als-trial-sim-{uid}"
+    return private_temp_root().name == _kept_root_name()
 
 
 def pytensor_cache() -> Path:
