@@ -242,13 +242,11 @@ def inputs_html(design) -> ui.Tag:
     from designs.outputs import methods_inputs as mi
     from designs.outputs.methods_dropout import also_simulated, attrition_source
 
-    # dropout and deaths as methods.md's dropout paragraph gives them (a review: left out)
-    from designs.spec.exits import gone_text
-
+    # dropout and deaths as methods.md's dropout paragraph gives them (a review: left out),
     # with the share gone the clause is about (a diff review: "deaths included" had nothing
     # to attach to)
     exits = [
-        f"Dropout: {gone_text(design)} ({attrition_source(design)}).",
+        f"Dropout: {design.gone_text()} ({attrition_source(design)}).",
         also_simulated(design).strip(),
     ]
     return ui.tags.details(
