@@ -59,7 +59,7 @@ class Control:
 
 
 CONTROLS: tuple[Control, ...] = (
-    Control("n", "Patients", "per arm (1:1) or in total", ("trial.n_per_arm", "trial.n_total")),
+    Control("n", "Patients", "per arm at 1:1, or in total", ("trial.n_per_arm", "trial.n_total")),
     Control("size_mode", "Patients counted", "", ()),
     Control(
         "allocation", "Allocation", "active patients per placebo patient", ("trial.allocation",)
@@ -77,50 +77,50 @@ CONTROLS: tuple[Control, ...] = (
     Control(
         "informative",
         "Informative dropout",
-        "log-hazard per point/month (0 = off)",
+        "log-hazard per point/month; 0 = off",
         ("dropout.informative",),
     ),
-    Control("death", "Deaths", "% per month (0 = off)", ("dropout.death",)),
-    Control("lead_in", "Lead-in", "months (0 = none)", ("trial.lead_in",)),
+    Control("death", "Deaths", "% per month; 0 = off", ("dropout.death",)),
+    Control("lead_in", "Lead-in", "months; 0 = none", ("trial.lead_in",)),
     Control("accrual", "Accrual", "patients randomised per month", ("trial.accrual_per_month",)),
     Control(
         "delta_fs_min",
         "Enrichment: admit delta-FS from",
-        "points/month (0 = everyone)",
+        "points/month; 0 = everyone",
         ("enrichment.",),
     ),
     Control("analysis", "Primary analysis", "", ("trial.analysis",)),
     Control("alpha", "Alpha", "", ("trial.alpha",)),
     Control("sides", "Sides", "", ("trial.sides",)),
     Control("rule", "Decision rule", "", ("decision.rule",)),
-    Control("prior", "Prior (posterior rule)", "", ("decision.prior",)),
+    Control("prior", "Prior, posterior rule", "", ("decision.prior",)),
     Control(
         "prior_weight",
-        "Weight on phase 2 (robust prior)",
+        "Weight on phase 2, robust prior",
         "0 = the vague prior, 1 = phase 2 alone",
         ("decision.prior_weight",),
     ),
     Control(
         "futility_predictive",
-        "Futility (posterior rule at looks)",
-        "stop when the predictive probability of final success is below (0 = no rule)",
+        "Futility at looks, posterior rule",
+        "stop when the predictive probability of final success is below this; 0 = no rule",
         ("decision.futility_predictive",),
     ),
     Control(
         "threshold",
-        "Threshold (posterior rule)",
-        "P(effect > margin | data) above",
+        "Threshold, posterior rule",
+        "success when P(effect > margin | data) is above this",
         ("decision.threshold", "decision."),
     ),
     Control(
         "looks",
         "Interim looks",
-        "information fractions, e.g. 0.5, 1; or months 18, 37; or completed 0.5, 1 (empty = none)",
+        "information fractions, e.g. 0.5, 1; or months 18, 37; or completed 0.5, 1; empty = none",
         ("interim.looks", "interim.look_months", "interim.look_completed", "interim.user_spending"),
     ),
     Control("spending", "Alpha spending", "", ("interim.spending",)),
     Control(
-        "gamma", "Spending gamma", "hsd: -10 to 5 (-4 is like O'Brien-Fleming)", ("interim.gamma",)
+        "gamma", "Spending gamma", "hsd: -10 to 5; -4 is like O'Brien-Fleming", ("interim.gamma",)
     ),
     # before "futility": a message about interim.futility_gamma names this one
     Control("futility_gamma", "Futility gamma", "hsd: -10 to 5", ("interim.futility_gamma",)),
@@ -132,8 +132,8 @@ CONTROLS: tuple[Control, ...] = (
     ),
     Control(
         "futility",
-        "Futility (non-binding)",
-        "beta spending or conditional power (cp); one-sided tests",
+        "Futility, non-binding",
+        "beta spending or conditional power, cp; one-sided tests",
         ("interim.futility", "interim.futility_beta"),
     ),
     Control(

@@ -465,3 +465,16 @@ def test_a_posterior_design_with_its_futility_switches_to_the_test(base, tmp_pat
     assert design.decision.futility_predictive == 0.0 and design.decision.thresholds == ()
     options = command.set_options(posterior, design)  # raises if they would not rebuild it
     assert 'decision.rule="frequentist"' in " ".join(options)
+
+
+def test_no_label_nests_parentheses():
+    """A label reads "Lead-in (months; 0 = none)", not "Lead-in (months (0 = none))" (a
+    review): a parenthesis in the unit or the label's own name would nest in the page's
+    "label (unit)". Mathematical notation such as P(effect > margin | data) is allowed."""
+    from designs.explorer.layout import _LABELS
+
+    for cid, label in _LABELS.items():
+        plain = label.replace("P(effect > margin | data)", "P")
+        assert plain.count("(") <= 1 and plain.count(")") <= 1, (cid, label)
+        if "(" in plain:
+            assert plain.endswith(")"), (cid, label)
