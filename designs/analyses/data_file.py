@@ -124,7 +124,7 @@ def leavers(frame, end: float | None = None) -> dict | None:
 
     from designs.analyses.data_table import validate_table
 
-    table = validate_table(frame)
+    table = validate_table(frame, ("status",) if "status" in frame.columns else ())
     people = table.groupby("patient", sort=False)
     last = people.agg(arm=("arm", "first"), month=("month", "max"))
     gaps = np.concatenate([np.diff(np.sort(m.to_numpy(float))) for _, m in people["month"]])
@@ -139,6 +139,7 @@ def leavers(frame, end: float | None = None) -> dict | None:
     if not short.any():
         return None
     active = last["arm"] == 1
+    died = _deaths(table, last.index)
     return {
         "last_month": end,
         "end_given": given,
@@ -146,7 +147,25 @@ def leavers(frame, end: float | None = None) -> dict | None:
         "placebo_left": int((short & ~active).sum()),
         "active": int(active.sum()),
         "active_left": int((short & active).sum()),
+        # of those, the deaths column status gives (a survival review: 23 deaths and 19
+        # dropouts read as 42 "leaving"); None without the column or with unclear statuses
+        "placebo_died": None if died is None else int((short & died & ~active).sum()),
+        "active_died": None if died is None else int((short & died & active).sum()),
     }
+
+
+def _deaths(table, patients):
+    """Whether each patient (in the order of ``patients``) died, as the ``status`` column
+    says (``death`` on their rows, the others empty); None without that column or when some
+    patient's rows give no single status, which joint_rank's reading refuses and the other
+    analyses do not read."""
+    if "status" not in table.columns:
+        return None
+    text = table["status"].astype("string").str.strip().str.lower()
+    given = text[text.notna() & (text != "")].groupby(table["patient"]).unique()
+    if given.reindex(patients).map(lambda v: not hasattr(v, "__len__") or len(v) != 1).any():
+        return None
+    return given.reindex(patients).map(lambda v: v[0] == "death").astype(bool)
 
 
 def visit_months(data) -> dict | None:

@@ -77,6 +77,12 @@ def result_text(analysis: str, source: str, out: dict, at_look: bool = False) ->
             f"{left['active_left']} of {left['active']} active patients' records end a visit "
             f"or more before month {left['last_month']:g} ("
             + ("the end of follow-up given" if left.get("end_given") else "the file's last")
+            + (
+                f"; of them {left['placebo_died']} placebo and {left['active_died']} active "
+                "died, as column status gives"
+                if left.get("placebo_died") is not None
+                else ""
+            )
             + f"); {out['analysis']}'s strategy for "
             f"leaving alive: {left['leaving_strategy']}, for death: {left['death_strategy']}; "
             "a sensitivity analysis for data missing not at random (e.g. a tipping point) is "
