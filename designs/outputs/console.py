@@ -320,9 +320,12 @@ def power_notes(design, summaries) -> list[str]:
         notes.append(note)
     if any(s.analysis == "joint_rank" for s in summaries):
         from designs.analyses.small_rank_sum import small_arm_text
+        from designs.outputs.methods_dropout import survival_effect_text
 
         if rank := small_arm_text(t.n_placebo, t.n_active, t.alpha, t.sides):
             notes.append(f"note: {rank}")
+        if survival := survival_effect_text(design):
+            notes.append(f"note: joint_rank: {survival.strip()}")
     if t.sides == 1 and t.alpha > 0.025 and not design.decision.is_posterior:
         notes.append(
             f"note: a one-sided test at alpha {t.alpha:g} rejects in favour of active "

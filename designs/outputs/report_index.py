@@ -6,6 +6,7 @@ from __future__ import annotations
 from designs.analyses.registry import title
 from designs.outputs.console import is_illustrative, phase2_words
 from designs.outputs.csv_columns import columns_markdown
+from designs.outputs.methods_dropout import survival_effect_text
 from designs.outputs.plotting import posterior_rule_short
 from designs.outputs.report_cautions import fresh_check_block, one_stage_caution
 from designs.outputs.tables import N_INTERVAL_NOTE, _n_text, csv_header, refit_words
@@ -387,7 +388,8 @@ def report_readme(plan, command: str | None = None) -> str:
             if design.decision.is_posterior
             else "Only the trial's own test is at its alpha; the others are for comparison (no "
             "multiplicity correction)."
-        ),
+        )
+        + _survival_caption(plan),
     )
     if plan.assurance is not None:
         lines += _figure(
@@ -464,3 +466,16 @@ def _posterior_lines(plan) -> list[str]:
     from designs.outputs.posterior_source import posterior_sentences
 
     return [f"Phase 2 posterior: {posterior_sentences(plan.posterior_attrs)}", ""]
+
+
+def _survival_caption(plan) -> str:
+    """The comparison figure's sentence on survival where the joint rank is compared and
+    patients die: the simulated treatment has no effect on survival of its own (a survival
+    review)."""
+    sweep = plan.analyses_sweep
+    if sweep is None or "analysis" not in sweep.dims:
+        return ""
+    if "joint_rank" not in [str(a) for a in sweep["analysis"].values]:
+        return ""
+    text = survival_effect_text(plan.design)
+    return " " + text.strip() if text else ""

@@ -5,7 +5,12 @@ happen, and whether the effect is the same for every treated patient."""
 from __future__ import annotations
 
 from designs import load_design
-from designs.outputs.methods_dropout import EXIT_MECHANICS, effect_spread_text
+from designs.outputs.methods_dropout import (
+    EXIT_MECHANICS,
+    also_simulated,
+    effect_spread_text,
+    survival_effect_text,
+)
 
 
 def test_the_effects_spread_is_said():
@@ -42,3 +47,29 @@ def test_the_effect_is_said_in_points_at_the_last_visit():
     )
     assert "by month 18, the last visit, a mean difference of +2.25" in points_kept_text(longer)
     assert points_kept_text(design.with_overrides({"effect.source": "posterior"})) == ""
+
+
+def test_what_the_treatment_does_to_survival_is_said():
+    """A survival review: the treatment cannot be given an effect on survival of its own,
+    and nothing said so where a trialist weighs the joint rank against the slope (its power
+    rises with a survival benefit). Said in the methods' dropout paragraph and the power
+    notes of joint_rank where patients die; nothing without deaths."""
+    from designs.outputs.console import power_notes
+    from designs.planning.power import power
+
+    design = load_design()
+    assert design.dropout.death_monthly_hazard > 0
+    alone = survival_effect_text(design)
+    assert "deaths follow the same hazard in both arms" in alone
+    assert "no effect on survival of its own is simulated" in alone
+    assert alone in also_simulated(design)
+    tied = survival_effect_text(design.with_overrides({"dropout.death_informative": 2.0}))
+    assert "changes the death rate only through each patient's slope" in tied
+    assert "same hazard" not in tied
+    no_deaths = design.with_overrides({"dropout.death_monthly_hazard": 0.0})
+    assert survival_effect_text(no_deaths) == ""
+    out = power(design.with_overrides({"trial.n_per_arm": 20}), 20, 3, ("joint_rank",))
+    notes = power_notes(design, list(out.values()))
+    assert f"note: joint_rank: {alone.strip()}" in notes
+    out = power(design.with_overrides({"trial.n_per_arm": 20}), 20, 3, ("lmm_slope",))
+    assert not [n for n in power_notes(design, list(out.values())) if "survival" in n]
