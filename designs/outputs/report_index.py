@@ -407,8 +407,8 @@ def report_readme(plan, command: str | None = None) -> str:
             "posterior_effect",
             "Posterior of the treatment effect",
             "Posterior draws of the effect on slope with proportional transport (left, % of "
-            "the mean pre-dose decline) and absolute transport (right, points/month); dashed: "
-            "mean; shaded: central 95% of the draws; dotted green: the design's fixed effect. "
+            "the mean pre-dose decline) and absolute transport (right, points/month); dashed red: "
+            "median; shaded: central 95% of the draws; dotted green: the design's fixed effect. "
             f"Phase 2: {phase2_words(is_illustrative(plan.posterior_attrs))}.",
         )
     if plan.interim is not None:

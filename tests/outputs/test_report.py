@@ -88,6 +88,14 @@ def test_readme_indexes_every_file_with_a_legend_per_figure(report):
         assert len(section.split("\n\n")[1]) > 100, fig  # the legend paragraph
     assert text.index("## Paste first") < text.index("## Files")
     assert "not uncertainty about the true n" in text
+    # the posterior figure's dashed line is the median (a plain-language review: the caption
+    # said "mean" beside the figure's "median 40%")
+    legend = text[text.index("`posterior_effect.pdf`") :].split("\n\n")[1]
+    assert "dashed red: median" in legend and "mean;" not in legend
+    # the comparison of analyses says the treatment has no survival effect of its own (the
+    # default design has deaths and compares joint_rank; a survival review)
+    legend = text[text.index("`analyses_compared.pdf`") :].split("\n\n")[1]
+    assert "no effect on survival of its own is simulated" in legend
 
 
 def test_design_files_say_input_and_chosen(report):
