@@ -138,8 +138,10 @@ GLOSSARY = (
     ),
     (
         "assurance, transport",
-        "the chance of success averaged over what phase 2 says about the effect; transport "
-        "is how a phase 2 effect is carried over to this trial's patients.",
+        "the chance of success averaged over what phase 2 says about the effect, were the "
+        "5-patient uncontrolled phase 2 taken at face value: not the chance that the drug "
+        "works, and likely optimistic; transport is how a phase 2 effect is carried over to "
+        "this trial's patients.",
     ),
 )
 

@@ -283,7 +283,9 @@ def operating_rows(oc: dict, design) -> list[tuple[str, str]]:
             f"{oc['trials']:,} trials at this n); effect "
             + effect(oc["effect"], oc["effect_points_per_month"]),
         ),
-        ("minimal detectable effect (80% power)", mde_text),
+        # a plain-language review: "minimal detectable" reads as "smaller effects cannot be
+        # detected"; it is the smallest effect this trial has an 80% chance to show
+        ("smallest effect with 80% power (minimal detectable effect)", mde_text),
         (
             "mean estimate (bias, its MC SE)",
             # in the analysis's units (a CAFS review: joint_rank's +0.049, a probability,

@@ -472,7 +472,7 @@ def _survival_caption(plan) -> str:
     """The comparison figure's sentence on survival where the joint rank is compared and
     patients die: the simulated treatment has no effect on survival of its own (a survival
     review)."""
-    sweep = plan.analyses_sweep
+    sweep = getattr(plan, "analyses_sweep", None)  # a plan without the comparison
     if sweep is None or "analysis" not in sweep.dims:
         return ""
     if "joint_rank" not in [str(a) for a in sweep["analysis"].values]:

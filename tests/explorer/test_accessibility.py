@@ -381,3 +381,11 @@ def test_a_refused_upload_is_tied_to_the_upload(page, tmp_path):
         " && document.getElementById('announce').innerText.startsWith('Power')"
     )
     page.select_option("#design", "default")
+
+
+def test_the_glossary_says_assurance_is_not_the_chance_the_drug_works():
+    """A plain-language review: "assurance 0.79" read as a 79% chance that CL2020 works."""
+    from designs.explorer.glossary import GLOSSARY
+
+    text = dict(GLOSSARY)["assurance, transport"]
+    assert "not the chance that the drug works" in text and "face value" in text

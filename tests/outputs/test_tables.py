@@ -408,6 +408,9 @@ def test_operating_characteristics_in_latex_hold_the_markdown_rows():
     power_row = dict(rows)["power at the design effect (favourable)"]
     assert "effect a 25% slowing of the decline (+0.125 points/month)" in power_row
     assert "fraction" not in " ".join(v for _, v in rows)
+    # a plain-language review: "minimal detectable effect" read as "smaller effects cannot be
+    # detected"; the label now says what it is first
+    assert "smallest effect with 80% power (minimal detectable effect)" in values
     # under screening a slowing is of the candidates' decline (a consistency review: the
     # rows said "of the decline" for +0.255 points/month, 30% of the admitted patients')
     enriched = load_design("proact_enriched_dfs")
