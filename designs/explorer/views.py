@@ -24,6 +24,7 @@ from designs.outputs.console import (
     estimand_line,
     failed_fit_warnings,
     informative_exits,
+    phase2_caveat,
     power_notes,
     prior_text,
 )
@@ -477,6 +478,9 @@ def not_computed_html(what: str) -> ui.Tag:
 
 
 def assurance_html(req, text: str) -> ui.Tag:
+    # the caveat once, in the box below (a plain-language review: the command line's text
+    # gave it too, so the page said the same paragraph twice)
+    text = text.replace(" " + phase2_caveat(), "").replace(phase2_caveat(), "")
     return ui.div(
         ui.h5("Assurance at the chosen size"),
         ui.tags.pre(text, style="white-space: pre-wrap;"),

@@ -93,6 +93,8 @@ def test_assurance_with_looks_is_the_command_lines(base, cli):
     assert cli(*argv) == (text + "\n").encode()
     html = str(views.assurance_html(Request("default", base, design, SEED, TRIALS), text))
     assert "Phase 2 caveat" in html
+    # once, in the box (a plain-language review: the command line's text gave it too)
+    assert html.count("regression to the mean and open-label rating") == 1
 
 
 @pytest.mark.slow  # about 30 s at load 7: the command line adds the rule's two cases

@@ -417,3 +417,14 @@ def test_the_page_carries_its_icon_inline(base):
     assert '<link rel="icon" type="image/svg+xml" href="data:image/svg+xml,' in head
     svg = unquote(FAVICON.removeprefix("data:image/svg+xml,"))
     assert svg.startswith("<svg xmlns='http://www.w3.org/2000/svg'") and svg.endswith("</svg>")
+
+
+def test_the_assurance_panel_gives_the_phase2_caveat_once(base):
+    """A plain-language review: the assurance panel said the phase 2 caveat twice, in the
+    command line's text and in the box below it."""
+    text = compute.assurance_view(base, 3, 200)
+    said = "regression to the mean and open-label rating"
+    assert text.count(said) == 1  # the command line's text gives it
+    html = str(views.assurance_html(Request("default", base, base, 3, 200), text))
+    assert html.count(said) == 1 and "Phase 2 caveat" in html
+    assert "The fit met the convergence targets" in html  # the rest of the text is kept
