@@ -71,8 +71,10 @@ def assurance_text(
         if natural_history_from_posterior:
             median = f"{r.posterior_median_points:+.3f} points/month, the median of delta"
         elif r.transport == "proportional":
+            # a percentage, as the design's effect is given (a plain-language review:
+            # "+0.397 fraction of the design's mean decline" where a 40% slowing was meant)
             median = (
-                f"{r.posterior_median_draw:+.3f} fraction of "
+                f"a slowing by {100 * r.posterior_median_draw:.1f}% of "
                 f"{transported_decline_words(design)} = "
                 f"{r.posterior_median_points:+.3f} points/month"
             )

@@ -295,7 +295,7 @@ def test_assurance_with_the_posteriors_natural_history_says_what_is_simulated():
     # an assurance review: the head named the design's fixed effect, which is not simulated
     assert "25% slowing" not in text.splitlines()[0]
     assert "effect drawn from the phase 2 posterior, trial by trial" in text.splitlines()[0]
-    assert "(+0.397 fraction of the design's mean decline (0.5 points/month) = +0.210" in text
+    assert "(a slowing by 39.7% of the design's mean decline (0.5 points/month) = +0.210" in text
     assert "Posterior draws without phase 2 decline" in text
     assert "power at the posterior-median effect" in text
     rule = design.with_overrides({"decision.rule": "posterior"})
