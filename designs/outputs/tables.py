@@ -69,13 +69,19 @@ def failed_fits_note(design) -> str:
     return "Trials whose analysis failed count as failures to reject."
 
 
-def _caption(result, design) -> str:
-    """One short sentence: what the table is, for which design."""
+def _caption(result, design, *, kept: bool = True) -> str:
+    """One short sentence: what the table is, for which design; with ``kept`` also the points
+    the effect keeps by the last visit (not in LaTeX's caption, which stays short)."""
+    from designs.outputs.effect_notes import points_kept_text
+
     r0 = result.rows[0]
     targets = " and ".join(f"{100 * r.target_power:g}%" for r in result.rows)
+    # the points kept by the last visit too (a plain-language review: "+0.125 points/month"
+    # alone, where a reader asks what it means for a patient by the end)
     return (
         f"{scope_sentence()}Patients to randomise for {targets} power: {design.trial.name}, "
-        f"{_effect_text(design, r0)}, {title(r0.analysis)}."
+        f"{_effect_text(design, r0)}, {title(r0.analysis)}"
+        f"{points_kept_text(design) if kept else ''}."
     )
 
 
@@ -391,7 +397,7 @@ def _latex_table(result, design, equal: bool, screening: bool) -> str:
     notes += "".join(f" CAUTION: {w.removeprefix('warning: ')}." for w in above)
     return booktabs_table(
         frame,
-        caption=_caption(result, design),
+        caption=_caption(result, design, kept=False),
         notes=notes,
         comment=(
             f"sample-size table, als-trial-sim {__version__}, seed {r0.seed}; needs "

@@ -586,6 +586,9 @@ def test_captions_name_the_analysis_in_words(hostile_design):
     for fmt in ("md", "latex"):
         text = sample_size_table(_result([_row(0.8, 183)]), hostile_design, fmt)
         assert "mixed model of slopes (lmm" in text, fmt
+    # and what the effect keeps by the last visit (a plain-language review): 0.125 x 12
+    text = sample_size_table(_result([_row(0.8, 183)]), load_design(), "md")
+    assert "(lmm_slope); by month 12, the last visit, a mean difference of +1.50 ALSFRS-R" in text
 
 
 def test_a_time_course_is_named_with_the_effect():
