@@ -271,7 +271,7 @@ def cmd_sweep(args) -> int:
         verb = "reused (already finished)" if reused else "replaced" if before else "wrote"
         print(
             f"{verb} {args.out}: {cells} cell{'s' if cells != 1 else ''} ({shape}), "
-            f"{args.trials} trials each, "
+            f"{args.trials} trial{'s' if args.trials != 1 else ''} each, "
             f"seed {args.seed}{f' (resumed: {kept} of {cells} cells kept)' if resumed else ''}"
         )
         print("\n".join(sweep_table_lines(ds, design)))

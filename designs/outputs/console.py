@@ -108,6 +108,19 @@ def _transport_words(design) -> str:
     return f"proportional transport: the phase 2 slowing times {transported_decline_words(design)}"
 
 
+def _power_se_text(design, s) -> str:
+    """'MC SE 0.011', or where every trial (or none) succeeded 'all of 20 trials: no MC SE'
+    (a scale review: "MC SE 0.000" beside 20 of 20 read as an exact power; the 95% interval
+    that follows it is the bound to read)."""
+    from designs.outputs.rates import rate_edge
+
+    counted = s.trials - s.failed_fits if design.decision.excludes_failed else s.trials
+    edge = rate_edge(s.power, counted)
+    if edge is None:
+        return f"MC SE {se_text(s.mc_se)}"
+    return f"{edge} of {counted:,} trial{'s' if counted != 1 else ''}: no MC SE"
+
+
 def power_text(design, summaries, prior=None) -> str:
     """The design line, one line per analysis, and the counts line of ``power``; under the
     posterior rule ``prior`` (its prior of the effect) is written out too."""
@@ -120,13 +133,14 @@ def power_text(design, summaries, prior=None) -> str:
         # One trial (or one successful fit) has no SD; none has no mean either.
         sd = "n/a" if math.isnan(s.sd_estimate) else f"{s.sd_estimate:.3f}"
         mean = "n/a" if math.isnan(s.mean_estimate) else f"{s.mean_estimate:+.3f} {s.units}"
+        mc = _power_se_text(design, s)
         rate = (
             # success is the rule's, in favour of active by construction: no test's words
             # (a Bayesian review read "significant and favouring active" under the rule)
-            f"success rate of the posterior rule {s.power:.3f} (MC SE {se_text(s.mc_se)}, 95% "
+            f"success rate of the posterior rule {s.power:.3f} ({mc}, 95% "
             f"MC interval {s.ci95[0]:.3f}-{s.ci95[1]:.3f})"
             if design.decision.is_posterior
-            else f"power {s.power:.3f} (MC SE {se_text(s.mc_se)}, 95% MC interval "
+            else f"power {s.power:.3f} ({mc}, 95% MC interval "
             f"{s.ci95[0]:.3f}-{s.ci95[1]:.3f}); significant and favouring active "
             f"{s.power_favourable:.3f}"
         )

@@ -54,7 +54,8 @@ def rate_text(rate: float, mc_se: float, trials: int, digits: int = 4) -> str:
         return f"{rate:.{digits}f} (MC SE {se_text(mc_se)})"
     side = "upper" if edge == "none" else "lower"
     return (
-        f"{rate:.{digits}f} ({edge} of {trials:,} trials; one-sided 95% {side} bound "
+        f"{rate:.{digits}f} ({edge} of {trials:,} trial{'s' if trials != 1 else ''}; "
+        f"one-sided 95% {side} bound "
         f"{_outward(value, digits, edge == 'none')})"
     )
 

@@ -679,3 +679,16 @@ def test_power_gives_the_calendar_length_in_text_and_json(run, capsys):
         "Calendar length 15.8 months = 3.8 months of accrual (2/month to month 3, 5/month to "
         "month 3.8) + 12 months of follow-up."
     )
+
+
+def test_a_power_of_all_or_none_of_the_trials_has_no_mc_se(run, capsys):
+    """A scale review: 20 of 20 significant trials printed "MC SE 0.000" as if the power
+    were exact; the line now says all of 20 and gives the interval (Wilson: 20 of 20 ->
+    0.839, by hand: the lower root of (p - 1)^2 = z^2 p (1 - p) / 20 at z = 1.96)."""
+    code, out, _ = run(capsys, "power", "--n-per-arm", "1000", "--trials", "20")
+    assert code == 0
+    line = out.splitlines()[1]
+    assert "power 1.000 (all of 20 trials: no MC SE, 95% MC interval 0.839-1.000)" in line
+    assert "MC SE 0.000" not in out
+    code, out, _ = run(capsys, "power", "--n-per-arm", "60", "--trials", "40")
+    assert code == 0 and "power 0." in out and "(MC SE 0.0" in out.splitlines()[1]
