@@ -58,7 +58,11 @@ def add_report(sub) -> None:
     add_decision(p)
     add_interim(p)
     add_look_decision(p)
-    add_force(p)
+    add_force(
+        p,
+        "; in a folder that holds no earlier report, files with a report file's name are "
+        "replaced and no other file is removed",
+    )
 
 
 def cmd_report(args) -> int:

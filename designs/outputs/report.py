@@ -118,6 +118,11 @@ def check_report_folder(out_dir, option: str = "--out", *, inputs=(), force: boo
     refused at once.
     """
     out_dir = Path(out_dir)
+    if out_dir.is_symlink() and not out_dir.exists():  # refused after the work otherwise
+        raise InputError(
+            f"{option} {out_dir}: a link to {os.readlink(out_dir)}, which does not exist; "
+            "make that folder or choose another"
+        )
     if out_dir.is_dir():
         present = [out_dir / n for n in REPORT_FILES if (out_dir / n).exists()]
         for f in present:
@@ -128,9 +133,13 @@ def check_report_folder(out_dir, option: str = "--out", *, inputs=(), force: boo
                         f"({name}); choose another folder"
                     )
         if present and not force and not _earlier_report(out_dir):
+            # every such file (a file-safety review: only the first was named)
+            names = ", ".join(sorted(f.name for f in present)[:6]) + (
+                f" and {len(present) - 6} more" if len(present) > 6 else ""
+            )
             raise InputError(
-                f"{option} {out_dir}: holds {present[0].name}, not from an earlier report; "
-                "give --force to replace such files, or choose another folder"
+                f"{option} {out_dir}: holds {names}, not from an earlier report; give --force "
+                "to replace such files, or choose another folder"
             )
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError(f"{option} {out_dir}: exists and is not a folder")
@@ -216,10 +225,14 @@ def _figures(plan, tmp: Path) -> None:
 def _move_in(tmp: Path, out_dir: Path, removed) -> list[Path]:
     """Move the files of ``tmp`` into the existing ``out_dir``, between writing
     :data:`UNFINISHED` and removing it, README.md last (files of an earlier report that this
-    one does not write are removed first; ``removed`` gets their names)."""
+    one does not write are removed first; ``removed`` gets their names). In a folder that
+    holds no earlier report (``--force``) nothing is removed: files are only replaced (a
+    file-safety review: the user's own interim.md and prior_weight.csv were deleted as "files
+    of the earlier report")."""
+    earlier = _earlier_report(out_dir)  # before the marker below makes it look like one
     marker = out_dir / UNFINISHED
     marker.write_text(UNFINISHED_TEXT, encoding="utf-8")
-    for name in REPORT_FILES:
+    for name in REPORT_FILES if earlier else ():
         if not (tmp / name).exists() and (out_dir / name).exists():
             (out_dir / name).unlink(missing_ok=True)
             if removed is not None:

@@ -502,3 +502,34 @@ def test_the_folder_carries_the_checksum_of_every_file(report):
     assert set(listed) == {f.name for f in files} - {"SHA256SUMS"}
     for name, digest in listed.items():
         assert hashlib.sha256((out / name).read_bytes()).hexdigest() == digest, name
+
+
+def test_force_replaces_the_users_files_but_deletes_none(report_plan, tmp_path):
+    """A file-safety review: in a folder that never held a report, ``--force`` deleted the
+    user's interim.md and interim.csv as "files of the earlier report", and the refusal
+    without it named only the first of the files at stake. A link to a folder that does not
+    exist was refused only after the simulation."""
+    from designs.errors import InputError
+    from designs.outputs import report
+
+    own = tmp_path / "proj"
+    own.mkdir()
+    mine = {"README.md": "mine", "interim.md": "my plan", "interim.csv": "w", "n.txt": "k"}
+    for name, text in mine.items():
+        (own / name).write_text(text)
+    with pytest.raises(InputError, match=r"holds README\.md, interim\.csv, interim\.md, not"):
+        report.check_report_folder(own)
+    removed = []
+    write_report(report_plan, own, force=True, removed=removed)
+    assert removed == []
+    for name in ("interim.md", "interim.csv", "n.txt"):  # not written by this report
+        assert (own / name).read_text() == mine[name]
+    assert (own / "README.md").read_text() != "mine"  # replaced, as --force says
+    # the folder now holds a report: the next one removes what it does not write
+    removed = []
+    write_report(report_plan, own, removed=removed)
+    assert set(removed) == {"interim.md", "interim.csv"} and (own / "n.txt").is_file()
+    link = tmp_path / "dangling"
+    link.symlink_to(tmp_path / "nowhere")
+    with pytest.raises(InputError, match=r"a link to .*nowhere, which does not exist"):
+        report.check_report_folder(link)
