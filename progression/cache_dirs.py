@@ -128,3 +128,45 @@ def could_write(folder: Path) -> bool:
         if parent.exists():
             return parent.is_dir() and os.access(parent, os.W_OK | os.X_OK)
     return False
+
+
+def tolerate_damaged_numba_cache() -> None:
+    """Read a damaged file of Numba's on-disk cache (a truncated index ``.nbi`` or data
+    ``.nbc``, an empty one) as a cache miss: the function compiles anew and the files are
+    written again. A file-safety review: one truncated file gave a 36-line traceback
+    (``UnpicklingError: pickle data was truncated``) on every run, for the tool's kernels and
+    PyTensor's alike, until the user found the cache and deleted it. Numba treats a missing
+    or stale file as a miss already, but not one it cannot unpickle. Said once on stderr.
+    Idempotent."""
+    from numba.core import caching
+
+    files = caching.IndexDataCacheFile
+    if getattr(files, "_als_tolerant", False):
+        return
+
+    def miss(read, empty):
+        def tolerant(self, *args):
+            try:
+                return read(self, *args)
+            except OSError:  # a file that cannot be read (not a damaged one): as before
+                raise
+            except Exception as exc:  # any pickle that cannot be read back is a miss
+                if not _damage_said:
+                    _damage_said.append(True)
+                    print(
+                        f"note: a damaged file of the compiled-code cache in "
+                        f"{self._cache_path} was ignored ({type(exc).__name__}); its code "
+                        "compiles anew (the simulation kernels take one to three minutes) and "
+                        "the file is written again",
+                        file=sys.stderr,
+                    )
+                return empty
+
+        return tolerant
+
+    files._load_index = miss(files._load_index, {})
+    files._load_data = miss(files._load_data, None)
+    files._als_tolerant = True
+
+
+_damage_said: list[bool] = []

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numba
 
-from progression.cache_dirs import cache_root, writable_cache
+from progression.cache_dirs import cache_root, tolerate_damaged_numba_cache, writable_cache
 
 _PACKAGE = Path(__file__).resolve().parents[1]
 #: Packages whose modules may hold compiled code: ``designs`` and the benchmarks' kernels.
@@ -160,6 +160,7 @@ def use_versioned_cache() -> Path:
     # a read-only home or cache folder: this user's own temporary folder
     cache_dir = writable_cache(Path(base) / name, f"numba/{name}")
     numba.config.CACHE_DIR = str(cache_dir)
+    tolerate_damaged_numba_cache()
     return cache_dir
 
 

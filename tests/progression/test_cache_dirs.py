@@ -43,3 +43,33 @@ def test_a_writable_cache_is_used_and_a_users_flags_are_kept(tmp_path, monkeypat
     monkeypatch.setenv("PYTENSOR_FLAGS", "floatX=float32")
     cache_dirs.use_pytensor_cache()
     assert os.environ["PYTENSOR_FLAGS"] == "floatX=float32"
+
+
+def test_a_damaged_compiled_code_file_is_a_cache_miss(tmp_path, capsys):
+    """A file-safety review: one truncated file of Numba's cache (the engine's ``.nbc``, or
+    PyTensor's) gave a traceback on every run until the user deleted the cache. Numba's own
+    cache file class, as the tool runs it: a truncated data file, an empty or truncated index
+    read as a miss (compiled anew and written again), said once on stderr; an intact one
+    still loads."""
+    from numba.core.caching import IndexDataCacheFile
+
+    import designs  # noqa: F401 - installs the tolerance, as every command does
+    from progression import cache_dirs
+
+    cache_dirs._damage_said.clear()
+    files = IndexDataCacheFile(str(tmp_path), "kernel-1", source_stamp=(1.0, 2))
+    files.save(("sig",), {"code": b"x" * 4000})
+    assert files.load(("sig",)) == {"code": b"x" * 4000}
+    (data,) = tmp_path.glob("*.nbc")
+    data.write_bytes(data.read_bytes()[:1000])
+    assert files.load(("sig",)) is None  # a miss: Numba compiles and saves again
+    files.save(("sig",), {"code": b"y"})
+    assert files.load(("sig",)) == {"code": b"y"}
+    (index,) = tmp_path.glob("*.nbi")
+    whole = index.read_bytes()
+    for damaged in (b"", whole[: len(whole) // 2]):
+        index.write_bytes(damaged)
+        assert files._load_index() == {} and files.load(("sig",)) is None
+    err = capsys.readouterr().err
+    assert err.count("note: a damaged file of the compiled-code cache") == 1
+    assert str(tmp_path) in err
