@@ -3,6 +3,8 @@ trials the search did not see contradicts its n, and the warning that says so.""
 
 from __future__ import annotations
 
+import math
+
 from designs.outputs.numbers import rate_mc_se
 from designs.outputs.rerun import rerun_text
 
@@ -43,8 +45,24 @@ def fresh_check_missed(row) -> bool:
     target not reached has its own warning: more trials would not help there)."""
     if not row.reached:
         return False
-    gap, ses, _ = fresh_check_gap(row)
+    gap, ses, reference = fresh_check_gap(row)
+    if _all_or_none(row):
+        # an SE of 0 makes any gap "more than 3 SE" (a file-safety review: all 800 fresh
+        # trials significant at a target of 0.999999, which happens with probability 0.9992,
+        # was called overestimated): the chance of all (none) at the reference power instead,
+        # against the one-sided normal tail of the same SEs
+        if gap == 0.0:
+            return False
+        p = reference if row.confirmed_power == 1.0 else 1.0 - reference
+        if p <= 0.0:  # all or none where the reference makes it impossible
+            return True
+        return row.trials * math.log(p) < math.log(0.5 * math.erfc(ses / math.sqrt(2.0)))
     return abs(gap) > ses * row.confirmed_mc_se
+
+
+def _all_or_none(row) -> bool:
+    """Whether every fresh trial (or none) succeeded: their MC SE is then 0."""
+    return row.confirmed_mc_se == 0.0 and row.confirmed_power in (0.0, 1.0)
 
 
 def fresh_check_field(row) -> dict:
@@ -73,10 +91,16 @@ def fresh_check_warnings(
         way = "underestimated (the trial would be underpowered)" if gap < 0 else "overestimated"
         fitted = "" if reference == r.target_power else " and the fitted power at n"
         where = "below the target" if gap < 0 else f"above the target{fitted}"
+        fresh = (
+            f"{r.confirmed_power:.3f} ({'all' if r.confirmed_power else 'none'} of "
+            f"{r.trials:,} trials), less likely than {ses:g} MC SE {where}"
+            if _all_or_none(r)
+            else f"{rate_mc_se(r.confirmed_power, r.confirmed_mc_se)}, more than {ses:g} "
+            f"MC SE {where}"
+        )
         text = (
             f"warning: target {r.target_power:g}: power on fresh trials at n = {r.n:,} is "
-            f"{rate_mc_se(r.confirmed_power, r.confirmed_mc_se)}, more than {ses:g} "
-            f"MC SE {where}: n is likely {way} by simulation error"
+            f"{fresh}: n is likely {way} by simulation error"
         )
         if advise:
             text += (

@@ -224,6 +224,33 @@ def test_fresh_check_above_is_measured_from_the_fitted_power_at_n():
     assert fresh_check_warnings([between], design) == []
 
 
+def test_fresh_check_with_all_or_none_of_the_trials():
+    """A file-safety review: all 800 fresh trials significant at a target of 0.999999 (which
+    happens with probability 0.999999^800 = 0.9992) was called "overestimated", an SE of 0
+    making any gap "more than 3 SE". All of N now misses only where the reference power makes
+    it less likely than 3 SE above (one-sided normal tail 0.00135): 0.9^800 = 4e-37 does;
+    0.99^600 = 0.0024 does not, 0.99^700 = 0.00088 does; none of N against 2 SE below
+    (0.0228): see the cases below, each by hand."""
+    from designs.outputs.fresh_check import fresh_check_missed, fresh_check_warnings
+
+    def row(confirmed, target, trials, fitted=None):
+        return SimpleNamespace(
+            target_power=target, fitted_power=target if fitted is None else fitted, n=300,
+            confirmed_power=confirmed, confirmed_mc_se=0.0, trials=trials, grid_trials=trials,
+            refine_trials=0, reached=True,
+        )  # fmt: skip
+
+    assert not fresh_check_missed(row(1.0, 0.999999, 800))
+    assert fresh_check_missed(row(1.0, 0.9, 800))
+    assert not fresh_check_missed(row(1.0, 0.99, 600))  # 0.0024 > 0.00135
+    assert fresh_check_missed(row(1.0, 0.99, 700))  # 0.00088 < 0.00135
+    # none of 3 at a target of 0.8: 0.2^3 = 0.008 < 0.0228; none of 2: 0.04, no miss
+    assert fresh_check_missed(row(0.0, 0.8, 3)) and not fresh_check_missed(row(0.0, 0.8, 2))
+    (text,) = fresh_check_warnings([row(1.0, 0.9, 800)], load_design())
+    assert "is 1.000 (all of 800 trials), less likely than 3 MC SE above the target" in text
+    assert "MC SE 0.000" not in text
+
+
 def test_power_notes_name_the_small_sample_and_attrition_caveats():
     """Review: Satterthwaite is liberal below about 25 per arm with attrition and the OLS
     t-test conservative under attrition; power says so when it applies, and only then."""
