@@ -56,12 +56,23 @@ def test_the_bias_note_names_this_designs_causes_and_the_direction():
     se = 0.1 / math.sqrt(4000)
     design = load_design()
     (note,) = power_notes(design, [_summary(bias=-4 * se)])
-    assert "towards no effect (by 5% of the true effect)" in note  # 0.0063 / 0.125
+    assert "towards no effect (by 5.1% of the true effect)" in note  # 0.0063 / 0.125
     assert "costs power rather than raising the type I error" in note
     assert "informative" not in note and "ancova" not in note and "time course" not in note
     # the scale's bounds only where patients meet them (a missing-data review: named on
-    # the default design, 0.2% of whose patients start above 48 and none reach 0)
+    # the default design, 0.2% of whose patients start above 48 and none reach 0), unless
+    # nothing else applies: then the scores clipped (a scale review: 200,000 trials gave a
+    # bias of 7 SE that continuous scores or a baseline of 30 removed, and the note said
+    # "look closer"): P(a + e > 48) at month 0, a ~ N(40.6, 2.6^2), e ~ N(0, 2^2) is
+    # Phi(-7.4 / 3.28) = 1.2%
+    assert "look closer" not in note
+    assert "(about 1.2% of the placebo arm's scores at the first or the last visit" in note
+    continuous = design.with_overrides({"population.integer_scores": False})
+    (note,) = power_notes(continuous, [_summary(bias=-4 * se)])
     assert "floor and ceiling" not in note and "look closer" in note
+    # 16 million trials: MC SE 0.1 / 4000 = 2.5e-5, a bias of 0.000125 is 5 SE and 0.1%
+    (note,) = power_notes(design, [_summary(bias=-0.000125, trials=16_000_000)])
+    assert "towards no effect (by 0.1% of the true effect)" in note  # not "by 0%"
     (note,) = power_notes(load_design("proact_unselected"), [_summary(bias=-4 * se)])
     assert "floor and ceiling" in note  # 3.5% start above 48 (baseline 38, SD 5.5)
     informative = design.with_overrides({"dropout.informative": 2.0})
