@@ -96,6 +96,8 @@ def read_trial_csv(
             **read,
         )
         frame.columns = [str(c).strip() for c in frame.columns]
+        if frame.dropna(how="all").empty:  # the file named (a file-safety review: "no rows")
+            raise InputError(f"{option} {path}: no data rows below the header")
         if shifted := trailing_separator_rows([line for _, line in kept], sep):
             frame.attrs["read_warnings"] = (trailing_separator_warning(shifted, sep),)
         if "patient" in frame.columns:  # "5 " is patient "5", as `fit --data` reads it

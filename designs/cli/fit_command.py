@@ -5,6 +5,7 @@ refits on alternative reconstructions of the bundled data."""
 from __future__ import annotations
 
 import contextlib
+import shlex
 import sys
 
 from designs.cli.options import add_command, add_force, add_seed_json, print_json, whole
@@ -136,7 +137,8 @@ def cmd_fit(args) -> int:
         print(format_fit_report(idata, table=table))
         print(
             f"posterior written to {out} (draws SHA-256 {summary['posterior_sha256']}, data "
-            f"SHA-256 {idata.attrs['data_sha256']}); plan with it by --posterior {out} "
+            f"SHA-256 {idata.attrs['data_sha256']}); plan with it by --posterior "
+            f"{shlex.quote(str(out))} "
             "(assurance, report, and a robust prior that borrows from it; without it they use "
             "the bundled data's fit)"
         )

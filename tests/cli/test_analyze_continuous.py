@@ -26,3 +26,12 @@ def test_continuous_scores_round_trip(capsys, run, tmp_path):
 def test_a_folder_is_named_as_a_folder(capsys, run, tmp_path):
     code, _, err = run(capsys, "analyze", "--data", str(tmp_path))
     assert code == 2 and "a folder, not a file" in err
+
+
+def test_a_file_with_a_header_alone_is_named(capsys, run, tmp_path):
+    """A file-safety review: a header without rows gave "data: no rows", naming no file."""
+    for n, text in enumerate(("patient,arm,month,alsfrs_r\n", "patient,arm,month,alsfrs_r\n\n")):
+        path = tmp_path / f"header{n}.csv"
+        path.write_text(text)
+        code, _, err = run(capsys, "analyze", "--data", str(path))
+        assert code == 2 and err == f"error: --data {path}: no data rows below the header\n"
