@@ -21,11 +21,24 @@ def calendar_text(design, calendar: dict | None = None) -> str:
         if design.accrual.ramped
         else f"at {t.accrual_per_month:g} patients/month"
     )
+    # in years too where it runs long, with the rate to change (a scale review: 20,000 per
+    # arm printed "Calendar length 5012.0 months" as if it were a plan)
+    years = c["calendar_months"] / 12.0
+    long = (
+        f" That is {years:.1f} years: recruiting faster (trial.accrual_per_month, now "
+        f"{t.accrual_per_month:g}) would shorten it."
+        if years > LONG_YEARS
+        else ""
+    )
     return (
         f"Calendar length {c['calendar_months']:.1f} months = {lead_in}"
         f"{c['accrual_months']:.1f} months of accrual {rate} + {c['follow_up_months']:g} "
-        "months of follow-up."
+        f"months of follow-up.{long}"
     )
+
+
+#: Calendar lengths beyond this many years are said in years, with the accrual rate to change.
+LONG_YEARS = 10.0
 
 
 def _ramp_words(accrual, steady: float, months: float) -> str:

@@ -679,6 +679,13 @@ def test_power_gives_the_calendar_length_in_text_and_json(run, capsys):
         "Calendar length 15.8 months = 3.8 months of accrual (2/month to month 3, 5/month to "
         "month 3.8) + 12 months of follow-up."
     )
+    # beyond 10 years, in years with the rate to change (a scale review: 5012.0 months said
+    # as if it were a plan): 2 x 2000 / 8 = 500 months of accrual + 12 = 512 = 42.7 years
+    assert calendar_text(load_design().with_overrides({"trial.n_per_arm": 2000})).endswith(
+        "12 months of follow-up. That is 42.7 years: recruiting faster "
+        "(trial.accrual_per_month, now 8) would shorten it."
+    )
+    assert "years" not in calendar_text(load_design().with_overrides({"trial.n_per_arm": 400}))
 
 
 def test_a_power_of_all_or_none_of_the_trials_has_no_mc_se(run, capsys):
