@@ -76,10 +76,22 @@ def writable_cache(folder: Path, name: str) -> Path:
         with tempfile.TemporaryFile(dir=folder):
             pass
         return folder
-    except OSError:
+    except OSError as exc:
         fallback = private_temp_root() / name
         fallback.mkdir(parents=True, exist_ok=True)
+        given = os.environ.get("ALS_TRIAL_SIM_CACHE")
+        if given and given not in _unusable_said:  # asked for by the user: not in silence
+            _unusable_said.add(given)  # (a file-safety review: a regular file was ignored)
+            reason = exc.strerror or str(exc)
+            print(
+                f"note: ALS_TRIAL_SIM_CACHE={given} cannot hold the cache ({reason}); the "
+                f"tool's caches go to {private_temp_root()} instead",
+                file=sys.stderr,
+            )
         return fallback
+
+
+_unusable_said: set[str] = set()
 
 
 def _kept_root_name() -> str:

@@ -222,6 +222,24 @@ def test_the_temporary_fallback_is_private(tmp_path, monkeypatch, fresh_private_
     assert f"so the compiled code goes to {fresh}" in capsys.readouterr().err
 
 
+def test_an_unusable_cache_asked_for_is_said(tmp_path, monkeypatch, fresh_private_root, capsys):
+    """A file-safety review: ALS_TRIAL_SIM_CACHE set to a regular file was ignored without
+    a word (the caches went to the temporary folder). Said once, with where they go."""
+    from progression import cache_dirs
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    monkeypatch.setenv("ALS_TRIAL_SIM_CACHE", str(blocker))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(cache_dirs, "_unusable_said", set())
+    for name in ("numba/src-1", "pytensor/2"):
+        got = cache_dirs.writable_cache(cache_dirs.cache_root() / name, name)
+        assert got == tmp_path / f"als-trial-sim-{os.getuid()}" / name
+    err = capsys.readouterr().err
+    assert err.count(f"note: ALS_TRIAL_SIM_CACHE={blocker} cannot hold the cache (") == 1
+    assert f"the tool's caches go to {tmp_path / f'als-trial-sim-{os.getuid()}'} instead" in err
+
+
 def test_class_bodies_and_kernels_compiled_inside_functions_count(tmp_path):
     """A class attribute a kernel may read, and a kernel compiled inside a plain function,
     take their modules into the key; a plain function's own imports do not."""
