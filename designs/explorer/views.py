@@ -73,7 +73,7 @@ def _about_other_analyses(notes, design, view) -> list[str]:
     ols_slope_ttest under attrition ..." beside lmm_slope): grey, not red."""
     primary = str(design.trial.analysis)
     others = [a for a in view.summaries if a != primary]
-    return [n for n in notes if any(n.startswith(f"note: {a} ") for a in others)]
+    return [n for n in notes if any(n.startswith((f"note: {a} ", f"note: {a}:")) for a in others)]
 
 
 def power_announcement(req, view) -> str:

@@ -338,8 +338,8 @@ def power_notes(design, summaries) -> list[str]:
 
         if rank := small_arm_text(t.n_placebo, t.n_active, t.alpha, t.sides):
             notes.append(f"note: {rank}")
-        if survival := survival_effect_text(design):
-            notes.append(f"note: joint_rank: {survival.strip()}")
+        if survival := survival_effect_text(design).strip():
+            notes.append(f"note: joint_rank: {survival[0].lower()}{survival[1:]}")
     if t.sides == 1 and t.alpha > 0.025 and not design.decision.is_posterior:
         notes.append(
             f"note: a one-sided test at alpha {t.alpha:g} rejects in favour of active "

@@ -428,3 +428,13 @@ def test_the_assurance_panel_gives_the_phase2_caveat_once(base):
     html = str(views.assurance_html(Request("default", base, base, 3, 200), text))
     assert html.count(said) == 1 and "Phase 2 caveat" in html
     assert "The fit met the convergence targets" in html  # the rest of the text is kept
+
+
+def test_the_survival_note_on_the_compared_joint_rank_is_grey(base):
+    """The survival note (a survival review) is about joint_rank, shown for comparison on the
+    default design: it goes grey under the analyses table, not red in the power card."""
+    from designs.explorer.views import _about_other_analyses
+
+    notes = ["note: joint_rank: the simulated treatment leaves the death rate alone", "x"]
+    view = type("V", (), {"summaries": {"lmm_slope": None, "joint_rank": None}})()
+    assert _about_other_analyses(notes, base, view) == notes[:1]
