@@ -9,7 +9,7 @@ import io
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from designs.analyses.data_table import ARM_LABELS, check_scores
+from designs.analyses.data_table import ARM_LABELS, STATUSES, check_scores
 from designs.errors import InputError, first_line
 
 if TYPE_CHECKING:
@@ -165,8 +165,9 @@ def _deaths(table, patients):
         return None
     text = table["status"].astype("string").str.strip().str.lower()
     given = text[text.notna() & (text != "")].groupby(table["patient"]).unique()
-    if given.reindex(patients).map(lambda v: not hasattr(v, "__len__") or len(v) != 1).any():
-        return None
+    one = given.reindex(patients)
+    if one.map(lambda v: not hasattr(v, "__len__") or len(v) != 1 or v[0] not in STATUSES).any():
+        return None  # labels it does not know (a diff review: "dead" counted 0 deaths)
     return given.reindex(patients).map(lambda v: v[0] == "death").astype(bool)
 
 

@@ -434,3 +434,8 @@ def test_the_leaving_line_tells_deaths_from_dropouts(run, capsys, tmp_path):
     unclear.write_text(text.replace("\n5,1,3,39,dropout,", "\n5,1,3,39,death,"))
     got = _json(run, capsys, "--data", str(unclear))["leaving"]
     assert got["placebo_died"] is None and got["active_died"] is None
+    # labels it does not know: no split either (a diff review: "dead" read as 0 deaths)
+    unknown = tmp_path / "unknown.csv"
+    unknown.write_text(text.replace(",death,", ",dead,"))
+    got = _json(run, capsys, "--data", str(unknown))["leaving"]
+    assert got["placebo_died"] is None and got["active_died"] is None
