@@ -143,7 +143,7 @@ def bias_note(design, s, z: float) -> str:
             causes.append(
                 f"the floor and ceiling of the 0-48 scale with integer scores (about "
                 f"{_share_text(clipped)} of the placebo arm's scores at the first or the last "
-                "visit are measured beyond them and clipped)"
+                "visit fall beyond them and are clipped to 48 or 0)"
             )
     cause = "; ".join(causes) if causes else "none of the usual ones applies: look closer"
     direction = ""
@@ -272,22 +272,30 @@ def floor_share(design, noise: bool = False) -> float:
     ``m`` and ``s^2`` the mean and variance of ``a + b T``, among the patients randomised
     (delta-FS screening's admitted patients; the candidates under lead-in screening).
     Exits and rounding are left aside, and measurement noise unless ``noise``: then the
-    share of scores measured at or below 0 (the residual variance added to ``s^2``)."""
+    share of scores measured below -0.5 points, which round below 0 and are clipped to it
+    (the residual variance added to ``s^2``)."""
+    bound = -0.5 if noise else 0.0
+    return _share_beyond(design, design.trial.duration_months, bound, noise, above=False)
+
+
+def _share_beyond(design, month: float, bound: float, noise: bool, *, above: bool) -> float:
+    """P(a + b month (+ e with ``noise``) > ``bound``) (``above``) or <= it, for the placebo
+    patients randomised (:func:`floor_share`'s population), in closed form."""
     import math
 
     from scipy.special import ndtr
 
     baseline_mean, slope_mean = _admitted_means(design)
-    months = design.trial.duration_months
     var_a, cov, var_b = design.enrichment.admitted_random_effects(design.population)
-    mean = baseline_mean + slope_mean * months
+    mean = baseline_mean + slope_mean * month
     sd = math.sqrt(
-        max(var_a + 2.0 * months * cov + months**2 * var_b, 0.0)
+        max(var_a + 2.0 * month * cov + month**2 * var_b, 0.0)
         + (design.population.residual_sd**2 if noise else 0.0)
     )
     if sd == 0.0:
-        return float(mean <= 0.0)
-    return float(ndtr(-mean / sd))
+        return float(mean > bound) if above else float(mean <= bound)
+    z = (mean - bound) / sd
+    return float(ndtr(z)) if above else float(ndtr(-z))
 
 
 def _admitted_means(design) -> tuple[float, float]:
@@ -319,18 +327,13 @@ def _share_text(share: float) -> str:
 
 def bounded_share(design, noise: bool = False) -> float:
     """The larger of the shares of placebo patients whose true line is at the floor (0) by
-    the last visit (:func:`floor_share`) or above the ceiling (48 points) at month 0; with
-    ``noise`` the shares of their scores measured there (measurement noise added)."""
-    import math
-
-    from scipy.special import ndtr
-
-    baseline_mean, _ = _admitted_means(design)
-    sd_a = math.sqrt(
-        design.enrichment.admitted_random_effects(design.population)[0]
-        + (design.population.residual_sd**2 if noise else 0.0)
-    )
-    ceiling = float(ndtr((baseline_mean - 48.0) / sd_a)) if sd_a > 0 else float(baseline_mean > 48)
+    the last visit (:func:`floor_share`) or above the ceiling (48 points) at the first visit
+    (month 0, or the lead-in's first: a diff review found 4.3% of a lead-in design's scores
+    clipped at month -3 said as month 0's 1.2%); with ``noise`` the shares of their scores
+    clipped there: measured beyond the bound by more than half a point, so that they round
+    past it (measurement noise added; a diff review: 1.2% "clipped" where 0.8% are)."""
+    first = -design.trial.lead_in_months
+    ceiling = _share_beyond(design, first, 48.5 if noise else 48.0, noise, above=True)
     return max(floor_share(design, noise), ceiling)
 
 

@@ -63,10 +63,17 @@ def test_the_bias_note_names_this_designs_causes_and_the_direction():
     # the default design, 0.2% of whose patients start above 48 and none reach 0), unless
     # nothing else applies: then the scores clipped (a scale review: 200,000 trials gave a
     # bias of 7 SE that continuous scores or a baseline of 30 removed, and the note said
-    # "look closer"): P(a + e > 48) at month 0, a ~ N(40.6, 2.6^2), e ~ N(0, 2^2) is
-    # Phi(-7.4 / 3.28) = 1.2%
+    # "look closer"): scores measured above 48.5 round past 48 and are clipped, P(a + e >
+    # 48.5) at month 0 with a ~ N(40.6, 2.6^2), e ~ N(0, 2^2): Phi(-7.9 / 3.28) = 0.8%
     assert "look closer" not in note
-    assert "(about 1.2% of the placebo arm's scores at the first or the last visit" in note
+    assert "(about 0.8% of the placebo arm's scores at the first or the last visit" in note
+    # with a lead-in the first visit is month -3 (a diff review: month 0's share was given);
+    # its true lines above 48 there, 1.8% (closed form), name the bounds as a cause outright
+    notes = power_notes(load_design("lead_in"), [_summary(bias=-4 * se)])
+    (note,) = [n for n in notes if "Monte Carlo SE from 0" in n]
+    assert note.endswith(
+        "likely causes here: the floor and ceiling of the 0-48 scale with integer scores."
+    )
     continuous = design.with_overrides({"population.integer_scores": False})
     (note,) = power_notes(continuous, [_summary(bias=-4 * se)])
     assert "floor and ceiling" not in note and "look closer" in note
