@@ -108,6 +108,21 @@ def _earlier_report(out_dir: Path) -> bool:
         return False
 
 
+def _earlier_files(out_dir: Path) -> frozenset[str] | None:
+    """The files the earlier report in ``out_dir`` wrote, as its :data:`CHECKSUMS` lists them
+    (with that file itself); None where that is not known: no checksums (a report older
+    than them) or a report whose files were still moving in (:data:`UNFINISHED`), whose
+    report-named files all count as its own."""
+    if (out_dir / UNFINISHED).is_file():
+        return None
+    try:
+        text = (out_dir / CHECKSUMS).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    names = {line.split("  ", 1)[1] for line in text.splitlines() if "  " in line}
+    return frozenset(names | {CHECKSUMS})
+
+
 def check_report_folder(out_dir, option: str = "--out", *, inputs=(), force: bool = False) -> Path:
     """``out_dir`` as a Path, if it is (or can become) a folder whose parent is writable and
     a report may be written into it without losing anything of the user's.
@@ -132,14 +147,20 @@ def check_report_folder(out_dir, option: str = "--out", *, inputs=(), force: boo
                         f"{option} {out_dir}: its {f.name} is also this command's input "
                         f"({name}); choose another folder"
                     )
-        if present and not force and not _earlier_report(out_dir):
+        earlier = _earlier_report(out_dir)
+        ours = _earlier_files(out_dir) if earlier else frozenset()
+        # the files with a report's name that no earlier report there wrote (a diff review:
+        # the user's interim.md beside a report made with --force went at the next run)
+        foreign = sorted(f.name for f in present if ours is not None and f.name not in ours)
+        if foreign and not force:
             # every such file (a file-safety review: only the first was named)
-            names = ", ".join(sorted(f.name for f in present)[:6]) + (
-                f" and {len(present) - 6} more" if len(present) > 6 else ""
+            names = ", ".join(foreign[:6]) + (
+                f" and {len(foreign) - 6} more" if len(foreign) > 6 else ""
             )
+            whose = "the earlier report there" if earlier else "an earlier report"
             raise InputError(
-                f"{option} {out_dir}: holds {names}, not from an earlier report; give --force "
-                "to replace such files, or choose another folder"
+                f"{option} {out_dir}: holds {names}, not from {whose}; give --force to "
+                "replace such files, or choose another folder"
             )
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError(f"{option} {out_dir}: exists and is not a folder")
@@ -225,14 +246,19 @@ def _figures(plan, tmp: Path) -> None:
 def _move_in(tmp: Path, out_dir: Path, removed) -> list[Path]:
     """Move the files of ``tmp`` into the existing ``out_dir``, between writing
     :data:`UNFINISHED` and removing it, README.md last (files of an earlier report that this
-    one does not write are removed first; ``removed`` gets their names). In a folder that
-    holds no earlier report (``--force``) nothing is removed: files are only replaced (a
-    file-safety review: the user's own interim.md and prior_weight.csv were deleted as "files
-    of the earlier report")."""
-    earlier = _earlier_report(out_dir)  # before the marker below makes it look like one
+    one does not write are removed first; ``removed`` gets their names). Only the files the
+    earlier report wrote (:func:`_earlier_files`); in a folder that holds no earlier report
+    (``--force``) nothing is removed: files are only replaced (a file-safety review: the
+    user's own interim.md and prior_weight.csv were deleted as "files of the earlier
+    report")."""
+    # before the marker below makes the folder look like an unfinished report: the files the
+    # earlier report wrote (its checksums), never another file of the user's with such a
+    # name (a diff review: a report made with --force beside the user's interim.md removed
+    # it at the next run)
+    ours = _earlier_files(out_dir) if _earlier_report(out_dir) else frozenset()
     marker = out_dir / UNFINISHED
     marker.write_text(UNFINISHED_TEXT, encoding="utf-8")
-    for name in REPORT_FILES if earlier else ():
+    for name in REPORT_FILES if ours is None else sorted(ours & set(REPORT_FILES)):
         if not (tmp / name).exists() and (out_dir / name).exists():
             (out_dir / name).unlink(missing_ok=True)
             if removed is not None:
