@@ -60,8 +60,8 @@ def add_report(sub) -> None:
     add_look_decision(p)
     add_force(
         p,
-        "; in a folder that holds no earlier report, files with a report file's name are "
-        "replaced and no other file is removed",
+        "; files with a report file's name that no earlier report there wrote (by its "
+        "SHA256SUMS) are replaced, never removed",
     )
 
 
