@@ -346,7 +346,7 @@ CAUTION_WIDTH = 110
 def _search_cautions(result, design) -> list[str]:
     """One short line per warning of the search's table: a fresh-trial check that missed its
     target, and under the posterior rule a type I error at n above the level."""
-    from designs.outputs.fresh_check import fresh_check_missed
+    from designs.outputs.fresh_check import fresh_check_missed, fresh_se_clause
 
     lines = []  # the missed checks first, then the type I errors above the level
     for r in result.rows:
@@ -354,7 +354,7 @@ def _search_cautions(result, design) -> list[str]:
             way = "below" if r.confirmed_power < r.target_power else "above"
             lines.append(
                 f"CAUTION {r.target_power:.0%}: power on fresh trials at n = {r.n} is "
-                f"{r.confirmed_power:.3f} (MC SE {r.confirmed_mc_se:.4f}), {way} the target "
+                f"{r.confirmed_power:.3f} ({fresh_se_clause(r)}), {way} the target "
                 "beyond its MC error; rerun with more trials"
             )
     if design is not None:

@@ -65,6 +65,17 @@ def _all_or_none(row) -> bool:
     return row.confirmed_mc_se == 0.0 and row.confirmed_power in (0.0, 1.0)
 
 
+def fresh_se_clause(row) -> str:
+    """'MC SE 0.0031' of a row's power on fresh trials, or 'all of 800 trials' ('none of')
+    where their MC SE is 0 (a diff review: the figure's caution and the methods text said
+    "MC SE 0.000" where the warning said all of 800)."""
+    from designs.outputs.numbers import se_text
+
+    if _all_or_none(row):
+        return f"{'all' if row.confirmed_power else 'none'} of {row.trials:,} trials"
+    return f"MC SE {se_text(row.confirmed_mc_se)}"
+
+
 def fresh_check_field(row) -> dict:
     """``{"fresh_check_missed": bool}`` for a fixed design's sample-size row (its JSON, as its
     CSV has it), nothing for a search with looks (which has no check on fresh trials)."""

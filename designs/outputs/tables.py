@@ -11,8 +11,7 @@ import math
 from designs import __version__
 from designs.analyses.registry import title
 from designs.outputs.console import trials_note
-from designs.outputs.numbers import rate_se
-from designs.outputs.rates import estimator_note, search_estimator
+from designs.outputs.rates import estimator_note, rate_cell, search_estimator
 from designs.outputs.sample_size_csv import csv_header, csv_table
 from designs.outputs.scope import scope_sentence
 from designs.program import program_name
@@ -168,7 +167,8 @@ def _notes(result, design) -> str:
         f"probit curve of power over n ({refit_words(result)}), at n; n is where it "
         "crosses the target, so the power "
         "simulated at n on the same trials can fall just short of the target. Fresh trials: "
-        "power at n on independent trials, the check. In brackets: Monte Carlo SE. Expected "
+        "power at n on independent trials, the check. In brackets: Monte Carlo SE (where all "
+        "or none of the trials succeeded, the one-sided 95% bound instead). Expected "
         "completers: both arms. "
         f"{_estimator(result)}{failed_fits_note(design)} {type_i_note(result, design)}"
         f"{screening_note(result.rows, design)}{trials_note(r0)}, "
@@ -324,8 +324,9 @@ def _md_table(result, design, equal: bool, screening: bool) -> str:
             str(r.n_active),
             *([str(r.n_total)] if equal else []),
             f"{r.fitted_power:.3f}",
-            rate_se(r.power, r.mc_se),
-            rate_se(r.confirmed_power, r.confirmed_mc_se),
+            # all or none of the trials: the one-sided bound, not an SE of 0 (a diff review)
+            rate_cell(r.power, r.mc_se, r.trials, 3),
+            rate_cell(r.confirmed_power, r.confirmed_mc_se, r.trials, 3),
             f"{r.expected_completers:.0f}",
         ] + ([f"{screened_per_randomised(r, design):.2f}"] if screening else [])
         cells += [type_i_cell(r)] if posterior else []
@@ -380,8 +381,9 @@ def _latex_table(result, design, equal: bool, screening: bool) -> str:
         cells += [str(r.n_total)] if equal else [str(r.n_placebo), str(r.n_active)]
         cells += [
             f"{r.fitted_power:.3f}",
-            rate_se(r.power, r.mc_se),
-            rate_se(r.confirmed_power, r.confirmed_mc_se),
+            # all or none of the trials: the one-sided bound, not an SE of 0 (a diff review)
+            rate_cell(r.power, r.mc_se, r.trials, 3),
+            rate_cell(r.confirmed_power, r.confirmed_mc_se, r.trials, 3),
             f"{r.expected_completers:.0f}",
         ]
         body.append(cells)

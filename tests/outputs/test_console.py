@@ -267,6 +267,14 @@ def test_fresh_check_with_all_or_none_of_the_trials():
     (text,) = fresh_check_warnings([row(1.0, 0.9, 800)], load_design())
     assert "is 1.000 (all of 800 trials), less likely than 3 MC SE above the target" in text
     assert "MC SE 0.000" not in text
+    # the figure's caution and the methods text say it the same way (a diff review)
+    from designs.outputs.figures import _search_cautions
+    from designs.outputs.fresh_check import fresh_se_clause
+
+    (caution,) = _search_cautions(SimpleNamespace(rows=[row(1.0, 0.9, 800)]), None)
+    assert "is 1.000 (all of 800 trials), above the target" in caution
+    assert fresh_se_clause(row(0.0, 0.8, 3)) == "none of 3 trials"
+    assert fresh_se_clause(SimpleNamespace(**{**vars(row(0.9, 0.9, 8)), "confirmed_mc_se": 0.1}))
 
 
 def test_power_notes_name_the_small_sample_and_attrition_caveats():
