@@ -321,20 +321,23 @@ def _render_in_scope(plan, tmp: Path, command: str | None) -> None:
         block = fresh_check_block(result.rows, design, command) if fmt == "md" else []
         if block:  # the fresh-trial check's warnings, where the numbers are
             table = table.rstrip("\n") + "\n\n" + "\n".join(block)
-        (tmp / f"sample_size.{ext}").write_text(table)
+        (tmp / f"sample_size.{ext}").write_text(table, encoding="utf-8")
     oc = plan.operating
     # the first target's n, which these files and the interim design stand on
     cautions = chosen_cautions(result.rows, design, plan.prior_weight_calibrated)
     (tmp / "operating_characteristics.md").write_text(
-        operating_characteristics_md(oc, design, cautions)
+        operating_characteristics_md(oc, design, cautions), encoding="utf-8"
     )
     (tmp / "operating_characteristics.tex").write_text(
-        operating_characteristics_tex(oc, design, cautions)
+        operating_characteristics_tex(oc, design, cautions), encoding="utf-8"
     )
     recorded = oc if command is None else {**oc, "command": command}
-    (tmp / "operating_characteristics.json").write_text(json_text(recorded) + "\n")
+    (tmp / "operating_characteristics.json").write_text(
+        json_text(recorded) + "\n", encoding="utf-8"
+    )
     (tmp / "realism_sensitivity.md").write_text(
-        realism_sensitivity_md(plan.realism, design, plan.realism_n, plan.trials, plan.seed)
+        realism_sensitivity_md(plan.realism, design, plan.realism_n, plan.trials, plan.seed),
+        encoding="utf-8",
     )
     sweep = plan.power_sweep
     if command is not None:  # as `sweep --out` records its own (an auditor's review)
@@ -354,7 +357,8 @@ def _render_in_scope(plan, tmp: Path, command: str | None) -> None:
                     fmt=fmt,
                     design=at_n,
                     calibrated=plan.prior_weight_calibrated,
-                )
+                ),
+                encoding="utf-8",
             )
         prior_weight_figure(
             plan.prior_weight_sweep,
@@ -378,7 +382,7 @@ def _render_in_scope(plan, tmp: Path, command: str | None) -> None:
             "software": software(),
             **({"command": command} if command is not None else {}),
         }
-        (tmp / "assurance.json").write_text(json_text(record) + "\n")
+        (tmp / "assurance.json").write_text(json_text(record) + "\n", encoding="utf-8")
     interim = plan.interim
     if interim is not None:
         from designs.outputs.figures_interim import interim_figure
@@ -388,8 +392,10 @@ def _render_in_scope(plan, tmp: Path, command: str | None) -> None:
 
         with figure_scope(""):  # the design with its looks: not the fixed design's scope
             for fmt, ext in (("md", "md"), ("csv", "csv"), ("latex", "tex")):
-                (tmp / f"interim.{ext}").write_text(interim_table(interim, fmt, cautions))
-            (tmp / "interim_looks.csv").write_text(interim_looks_csv(interim))
+                (tmp / f"interim.{ext}").write_text(
+                    interim_table(interim, fmt, cautions), encoding="utf-8"
+                )
+            (tmp / "interim_looks.csv").write_text(interim_looks_csv(interim), encoding="utf-8")
             interim_figure(interim, tmp / "interim_boundaries.png")
     (tmp / "methods.md").write_text(
         methods_text(
@@ -403,19 +409,23 @@ def _render_in_scope(plan, tmp: Path, command: str | None) -> None:
             realism=plan.realism,
             realism_n=plan.realism_n,
             calibrated=plan.prior_weight_calibrated,
-        )
+        ),
+        encoding="utf-8",
     )
     chosen = result.rows[0]
     given = design if interim is None else interim.design  # with its [interim] section
-    (tmp / "design.toml").write_text(input_design_header(chosen, interim) + given.to_toml())
+    (tmp / "design.toml").write_text(
+        input_design_header(chosen, interim) + given.to_toml(), encoding="utf-8"
+    )
     header = chosen_design_header(chosen, interim, cautions)
-    (tmp / "design_chosen.toml").write_text(header + at_n.to_toml())
+    (tmp / "design_chosen.toml").write_text(header + at_n.to_toml(), encoding="utf-8")
     if interim is not None:  # the interim design at its n max, with its [interim] section
         (tmp / "design_chosen_interim.toml").write_text(
             chosen_interim_header(interim.row, cautions)
-            + design_at(interim.design, interim.row.n_max).to_toml()
+            + design_at(interim.design, interim.row.n_max).to_toml(),
+            encoding="utf-8",
         )
-    (tmp / "README.md").write_text(report_readme(plan, command) + "\n")
+    (tmp / "README.md").write_text(report_readme(plan, command) + "\n", encoding="utf-8")
     _write_checksums(tmp)
 
 

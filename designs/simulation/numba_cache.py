@@ -124,7 +124,7 @@ def _read_memo(memo: Path | None) -> dict[str, str]:
     if memo is None:
         return {}
     try:
-        known = json.loads(memo.read_text())
+        known = json.loads(memo.read_text(encoding="utf-8"))
     except (OSError, ValueError):  # none yet, unreadable or damaged: look up afresh
         return {}
     if not isinstance(known, dict):
@@ -137,7 +137,7 @@ def _write_memo(memo: Path, known: dict[str, str]) -> None:
     try:
         memo.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{memo.name}.", dir=memo.parent)
-        with os.fdopen(fd, "w") as handle:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
             json.dump(known, handle)
         os.replace(tmp, memo)
     except OSError:

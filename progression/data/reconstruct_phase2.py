@@ -133,10 +133,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     text = to_csv_text(draw_cohort())
     if args.check:
-        same = args.out.read_text() == text
+        same = args.out.read_text(encoding="utf-8") == text
         print("bundled file matches the script" if same else "bundled file DIFFERS")
         return 0 if same else 1
-    args.out.write_text(text)
+    args.out.write_text(text, encoding="utf-8")
     print(f"wrote {args.out}")
     return 0
 

@@ -121,7 +121,9 @@ def _workers_ignore_ctrl_c():
     folder = Path(tempfile.mkdtemp(prefix="als-trial-sim-workers-"))
     try:
         wrapper = folder / "python"
-        wrapper.write_text(f"#!/bin/sh\ntrap '' INT\nexec {shlex.quote(sys.executable)} \"$@\"\n")
+        wrapper.write_text(
+            f"#!/bin/sh\ntrap '' INT\nexec {shlex.quote(sys.executable)} \"$@\"\n", encoding="utf-8"
+        )
         wrapper.chmod(0o700)
         if not _runs(wrapper):
             yield False
