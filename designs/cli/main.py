@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import errno
 import os
@@ -344,8 +345,20 @@ def _notes_as_above(table: str, row) -> str:
     return f"{head}\nNotes: as above; {trials_note(row)}, seed {row.seed}, {version}.\n"
 
 
+def _printable_streams() -> None:
+    """stdout and stderr write what their encoding cannot hold as escapes instead of failing
+    (a portability review: under PYTHONIOENCODING=ascii or a Latin-1 locale an en dash in
+    the sample-size table ended a finished search with a UnicodeEncodeError traceback)."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        if encoding != "utf8" and hasattr(stream, "reconfigure"):
+            with contextlib.suppress(ValueError, OSError):  # closed or not reconfigurable
+                stream.reconfigure(errors="backslashreplace")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status."""
+    _printable_streams()
     _SIGNALLED.clear()
     previous = _catch(signal.SIGTERM)
     previous_int = _catch(signal.SIGINT)

@@ -171,3 +171,20 @@ def test_a_report_whose_target_is_not_reached_is_refused_after_the_search(tmp_pa
     missed = SimpleNamespace(reached=False, target_power=0.9, n_max=400, size_name="n_total")
     with pytest.raises(InputError, match=r"90% is not reached .* \(400 in total\)"):
         refuse_unreached([row, missed])
+
+
+def test_an_output_encoding_without_the_dash_prints_escapes_not_a_traceback(repo_root, tmp_path):
+    """A portability review: under PYTHONIOENCODING=ascii (or a Latin-1 locale) the en dash
+    of the sample-size table ended a finished search with a UnicodeEncodeError."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONIOENCODING": "ascii"}
+    args = ["sample-size", "--trials", "100", "--refine-trials", "0"]
+    done = subprocess.run(
+        [sys.executable, str(repo_root / "simulate.py"), *args],
+        capture_output=True, env=env, cwd=tmp_path, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr.decode("ascii", "replace")[-400:]
+    assert b"\\u2013" in done.stdout and b"Traceback" not in done.stderr
