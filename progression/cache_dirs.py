@@ -28,7 +28,13 @@ def cache_root() -> Path:
         return _CHECKOUT / ".cache"
     import platformdirs
 
-    return Path(platformdirs.user_cache_dir("als-trial-sim"))
+    try:
+        return Path(platformdirs.user_cache_dir("als-trial-sim"))
+    except (RuntimeError, KeyError, OSError):
+        # no home folder at all (HOME unset and a user id without a passwd entry, as in
+        # containers run as an arbitrary user: a portability review found every command,
+        # --help too, stopped at import); the private temporary folder instead
+        return private_temp_root()
 
 
 @functools.cache

@@ -73,3 +73,19 @@ def test_a_damaged_compiled_code_file_is_a_cache_miss(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.count("note: a damaged file of the compiled-code cache") == 1
     assert str(tmp_path) in err
+
+
+def test_no_home_folder_at_all_uses_the_private_temporary_folder(tmp_path, monkeypatch):
+    """A portability review: with HOME unset and a user id without a passwd entry (a
+    container run as an arbitrary user) an installed tool stopped at import, ``--help`` too
+    (platformdirs: "could not determine the home directory")."""
+    import platformdirs
+
+    def homeless(*args, **kwargs):
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.delenv("ALS_TRIAL_SIM_CACHE", raising=False)
+    monkeypatch.setattr(cache_dirs, "_CHECKOUT", tmp_path / "installed")  # no pyproject.toml
+    monkeypatch.setattr(platformdirs, "user_cache_dir", homeless)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    assert cache_dirs.cache_root() == tmp_path / f"als-trial-sim-{os.getuid()}"
