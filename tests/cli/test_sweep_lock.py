@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from designs.planning.sweep.lock import OutputLock, lock_path
 
 SWEEP = ("sweep", "--n-per-arm", "10,12", "--trials", "50")
@@ -155,3 +157,19 @@ def test_a_total_that_does_not_split_in_the_ratio_is_noted(run, capsys, tmp_path
     code, _, err = run(capsys, *argv, "--set", "trial.allocation.active=2")
     assert code == 0
     assert "n_total = 101 is not a multiple of 3" in err and "n_total = 99 " not in err
+
+
+def test_without_posix_locks_only_a_sweep_file_is_refused(tmp_path, monkeypatch, repo_root):
+    """A portability review: ``fcntl`` (absent on Windows) was imported with the sweep's
+    module, so ``report`` could not start either. Now only writing a sweep file needs it, and
+    is refused in one line before any folder is made."""
+    from designs.errors import InputError
+
+    monkeypatch.setitem(sys.modules, "fcntl", None)
+    out = tmp_path / "new" / "s.nc"
+    with pytest.raises(InputError, match="writing a sweep file needs POSIX file locks"):
+        OutputLock(out)
+    assert not (tmp_path / "new").exists()
+    code = "import sys; sys.modules['fcntl'] = None; import designs.planning.report_plan"
+    done = subprocess.run([sys.executable, "-c", code], cwd=repo_root, capture_output=True)
+    assert done.returncode == 0, done.stderr.decode()[-300:]

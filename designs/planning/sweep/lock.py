@@ -9,7 +9,6 @@ included), so a stale lock never blocks a later run.
 
 from __future__ import annotations
 
-import fcntl
 import os
 from pathlib import Path
 
@@ -48,6 +47,16 @@ class OutputLock:
     """An exclusive lock on ``OUT.lock``, taken on creation; :meth:`release` removes it."""
 
     def __init__(self, out_path: str | Path, option: str = "--out") -> None:
+        try:
+            # imported here, before anything is made: a platform without POSIX file locks
+            # (Windows) can still run every command that writes no sweep file, report among
+            # them (a portability review: report stopped at import)
+            import fcntl
+        except ImportError:
+            raise InputError(
+                f"{option} {out_path}: writing a sweep file needs POSIX file locks, which this "
+                "platform lacks; run it under Linux, macOS or WSL"
+            ) from None
         self.path = lock_path(out_path)
         # the folders made here, deepest first: removed again when the sweep is refused before
         # any work (a review: an unreachable --scheduler left newdir/sub/ behind)
