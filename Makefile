@@ -56,11 +56,11 @@ run: $(STAMP)
 
 test: $(STAMP) browser
 	@$(BYTECODE)
-	$(PY) -m pytest --durations=15
+	CHROMIUM=$(CHROMIUM) $(PY) -m pytest --durations=15
 
 test-fast: $(STAMP) browser
 	@$(BYTECODE)
-	$(PY) -m pytest -m "not slow" --durations=15
+	CHROMIUM=$(CHROMIUM) $(PY) -m pytest -m "not slow" --durations=15
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -28,9 +28,11 @@ import sys
 import time
 from pathlib import Path
 
-#: Debian's Chromium (installed by ``make browser``), with the flags that keep it off the
-#: network: without the background-networking flags it tries to reach Google's services.
-CHROMIUM = "/usr/bin/chromium"
+#: Debian's Chromium (installed by ``make browser``), or the one the environment variable
+#: ``CHROMIUM`` names (``make test CHROMIUM=...`` passes it: macOS, no apt-get), with the flags
+#: that keep it off the network: without the background-networking flags it tries to reach
+#: Google's services.
+CHROMIUM = os.environ.get("CHROMIUM") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",

@@ -111,7 +111,10 @@ def browser(tmp_path_factory):
     """A headless Chromium context with a fresh profile."""
     from playwright.sync_api import sync_playwright
 
-    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: `make venv` installs it (apt-get)"
+    assert Path(CHROMIUM).exists(), (
+        f"{CHROMIUM} is missing: `make browser` (run by `make test`) installs it with "
+        "apt-get; elsewhere give one: `make test CHROMIUM=/path/to/chromium`"
+    )
     with sync_playwright() as p:
         context = p.chromium.launch_persistent_context(
             str(tmp_path_factory.mktemp("chromium-profile")),
