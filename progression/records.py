@@ -298,7 +298,8 @@ def _read_text(path: Path) -> tuple[bytes, str]:
     try:
         return raw, raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise _fail(str(path), "cannot read file (not UTF-8 text)") from None
+        spreadsheet = 'from a spreadsheet, save it as "CSV UTF-8"'
+        raise _fail(str(path), f"cannot read file (not UTF-8 text; {spreadsheet})") from None
 
 
 def load_phase2(path: str | Path | None = None) -> Phase2Data:

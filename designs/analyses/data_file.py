@@ -107,7 +107,10 @@ def read_trial_csv(
         check_scores(frame, f"{option} {path}", whole_scores)
         return frame
     except UnicodeDecodeError:
-        raise InputError(f"{option} {path}: not UTF-8 text") from None
+        # a spreadsheet's plain "CSV" is the system's code page (a portability review)
+        raise InputError(
+            f'{option} {path}: not UTF-8 text (from a spreadsheet, save it as "CSV UTF-8")'
+        ) from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, OSError) as exc:
         first = first_line(exc)
         raise InputError(f"{option} {path}: unreadable CSV ({first})") from None

@@ -35,3 +35,14 @@ def test_a_file_with_a_header_alone_is_named(capsys, run, tmp_path):
         path.write_text(text)
         code, _, err = run(capsys, "analyze", "--data", str(path))
         assert code == 2 and err == f"error: --data {path}: no data rows below the header\n"
+
+
+def test_a_spreadsheets_code_page_csv_says_how_to_save_it(capsys, run, tmp_path):
+    """A portability review: a CSV saved by a spreadsheet in the Windows code page (cp1252)
+    was refused as "not UTF-8 text" without saying how to save it; fit says the same."""
+    path = tmp_path / "excel.csv"
+    path.write_bytes("patient,arm,month,alsfrs_r\nRené,0,0,40\n".encode("cp1252"))
+    code, _, err = run(capsys, "analyze", "--data", str(path))
+    assert code == 2 and 'not UTF-8 text (from a spreadsheet, save it as "CSV UTF-8")' in err
+    code, _, err = run(capsys, "fit", "--data", str(path), "--out", str(tmp_path / "p.nc"))
+    assert code == 2 and 'save it as "CSV UTF-8"' in err and not (tmp_path / "p.nc").exists()
