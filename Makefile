@@ -32,7 +32,7 @@ venv: $(STAMP)
 # download): installed here once, when it is missing (CI runs as root).
 CHROMIUM := /usr/bin/chromium
 browser:
-	@[ -x $(CHROMIUM) ] || { \
+	@[ -x "$(CHROMIUM)" ] || { \
 		echo "Installing Debian's chromium for the explorer's browser tests"; \
 		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 		$$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium; \
@@ -56,11 +56,11 @@ run: $(STAMP)
 
 test: $(STAMP) browser
 	@$(BYTECODE)
-	CHROMIUM=$(CHROMIUM) $(PY) -m pytest --durations=15
+	CHROMIUM="$(CHROMIUM)" $(PY) -m pytest --durations=15
 
 test-fast: $(STAMP) browser
 	@$(BYTECODE)
-	CHROMIUM=$(CHROMIUM) $(PY) -m pytest -m "not slow" --durations=15
+	CHROMIUM="$(CHROMIUM)" $(PY) -m pytest -m "not slow" --durations=15
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

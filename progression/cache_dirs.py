@@ -86,8 +86,10 @@ def writable_cache(folder: Path, name: str) -> Path:
         fallback = private_temp_root() / name
         fallback.mkdir(parents=True, exist_ok=True)
         given = os.environ.get("ALS_TRIAL_SIM_CACHE")
-        if given and given not in _unusable_said:  # asked for by the user: not in silence
-            _unusable_said.add(given)  # (a file-safety review: a regular file was ignored)
+        # asked for by the user: not in silence (a file-safety review: a regular file was
+        # ignored); only for a folder under it (a diff review: NUMBA_CACHE_DIR's was blamed)
+        if given and folder.is_relative_to(given) and given not in _unusable_said:
+            _unusable_said.add(given)
             reason = exc.strerror or str(exc)
             print(
                 f"note: ALS_TRIAL_SIM_CACHE={given} cannot hold the cache ({reason}); the "

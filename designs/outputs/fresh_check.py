@@ -69,11 +69,17 @@ def fresh_se_clause(row) -> str:
     """'MC SE 0.0031' of a row's power on fresh trials, or 'all of 800 trials' ('none of')
     where their MC SE is 0 (a diff review: the figure's caution and the methods text said
     "MC SE 0.000" where the warning said all of 800)."""
+    return se_or_count(row.confirmed_power, row.confirmed_mc_se, row.trials)
+
+
+def se_or_count(rate: float, se: float, trials: int) -> str:
+    """'MC SE 0.0031' of a rate over ``trials``, or 'all of 800 trials' ('none of') where the
+    rate counted every trial (or none) and its MC SE is 0."""
     from designs.outputs.numbers import se_text
 
-    if _all_or_none(row):
-        return f"{'all' if row.confirmed_power else 'none'} of {row.trials:,} trials"
-    return f"MC SE {se_text(row.confirmed_mc_se)}"
+    if se == 0.0 and rate in (0.0, 1.0):
+        return f"{'all' if rate else 'none'} of {trials:,} trials"
+    return f"MC SE {se_text(se)}"
 
 
 def fresh_check_field(row) -> dict:

@@ -13,7 +13,7 @@ from designs.analyses import registry
 from designs.outputs.assurance_text import median_power_text, undefined_draws_note
 from designs.outputs.console import is_illustrative
 from designs.outputs.effect_notes import points_kept_text
-from designs.outputs.fresh_check import fresh_se_clause
+from designs.outputs.fresh_check import fresh_se_clause, se_or_count
 from designs.outputs.methods_checks import (
     assumption_sensitivity,
     closed_form_check,
@@ -226,7 +226,8 @@ def methods_text(
         f"{r.target_power:.0%} power: {r.n_placebo} placebo + {r.n_active} active = "
         f"{r.n_total} randomised (Monte Carlo interval of "
         f"{'n per arm' if r.size_name == 'n_per_arm' else 'n total'} {_n_text(r)}; fitted power "
-        f"at n {r.fitted_power:.3f}; simulated power {r.power:.3f}, MC SE {se_text(r.mc_se)}, on "
+        f"at n {r.fitted_power:.3f}; simulated power {r.power:.3f}, "
+        f"{se_or_count(r.power, r.mc_se, r.trials)}, on "
         f"fresh trials {r.confirmed_power:.3f}, {fresh_se_clause(r)})"
         for r in rows.values()
     )

@@ -110,11 +110,12 @@ def _earlier_report(out_dir: Path) -> bool:
 
 def _earlier_files(out_dir: Path) -> frozenset[str] | None:
     """The files the earlier report in ``out_dir`` wrote, as its :data:`CHECKSUMS` lists them
-    (with that file itself); None where that is not known: no checksums (a report older
-    than them) or a report whose files were still moving in (:data:`UNFINISHED`), whose
-    report-named files all count as its own."""
-    if (out_dir / UNFINISHED).is_file():
-        return None
+    (with that file itself); None where that is not known (no checksums: a report older than
+    them), and then every report-named file counts as its own. Also for a report whose files
+    were still moving in (:data:`UNFINISHED`): :func:`_move_in` removes the stale files, then
+    moves :data:`CHECKSUMS` in first, so the checksums in the folder list every report file
+    there at any point a run can stop (a diff review: after an interrupted run the user's
+    interim.md was removed without --force)."""
     try:
         text = (out_dir / CHECKSUMS).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
@@ -292,7 +293,11 @@ def _temporary_folder(out_dir: Path) -> Path:
 
 
 def _running(pid: int) -> bool:
-    """True when a process ``pid`` exists (ours or another user's)."""
+    """True when a process ``pid`` exists (ours or another user's); on Windows always True
+    (its ``os.kill`` ends the process instead of probing it: a diff review), so a killed
+    run's temporary folder is left in place there."""
+    if os.name == "nt":
+        return True
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

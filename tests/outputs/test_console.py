@@ -274,6 +274,10 @@ def test_fresh_check_with_all_or_none_of_the_trials():
     (caution,) = _search_cautions(SimpleNamespace(rows=[row(1.0, 0.9, 800)]), None)
     assert "is 1.000 (all of 800 trials), above the target" in caution
     assert fresh_se_clause(row(0.0, 0.8, 3)) == "none of 3 trials"
+    from designs.outputs.fresh_check import se_or_count
+
+    assert se_or_count(1.0, 0.0, 150) == "all of 150 trials"  # the methods' same-trials power
+    assert se_or_count(0.9, 0.0123, 150) == "MC SE 0.012"
     assert fresh_se_clause(SimpleNamespace(**{**vars(row(0.9, 0.9, 8)), "confirmed_mc_se": 0.1}))
 
 

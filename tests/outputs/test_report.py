@@ -529,6 +529,12 @@ def test_force_replaces_the_users_files_but_deletes_none(report_plan, tmp_path):
     # are still not its own (a diff review: the next run removed them without --force)
     with pytest.raises(InputError, match=r"holds interim\.csv, interim\.md, not from the "):
         report.check_report_folder(own)
+    # also after a run that stopped while its files moved in (a diff review: the marker made
+    # every report-named file the report's own, and the next run removed the user's)
+    (own / report.UNFINISHED).write_text("unfinished")
+    with pytest.raises(InputError, match=r"holds interim\.csv, interim\.md, not from the "):
+        report.check_report_folder(own)
+    (own / report.UNFINISHED).unlink()
     removed = []
     write_report(report_plan, own, force=True, removed=removed)
     assert removed == [] and (own / "interim.md").read_text() == mine["interim.md"]
@@ -545,3 +551,16 @@ def test_force_replaces_the_users_files_but_deletes_none(report_plan, tmp_path):
     link.symlink_to(tmp_path / "nowhere")
     with pytest.raises(InputError, match=r"a link to .*nowhere, which does not exist"):
         report.check_report_folder(link)
+
+
+def test_on_windows_a_pid_is_not_probed_by_os_kill(monkeypatch):
+    """A diff review: on Windows ``os.kill(pid, 0)`` ends the process instead of probing it;
+    a killed run's temporary folder is then taken for a running one's and left in place."""
+    from designs.outputs import report
+
+    def kill(*args):
+        raise AssertionError("os.kill called")
+
+    monkeypatch.setattr(report.os, "kill", kill)
+    monkeypatch.setattr(report.os, "name", "nt")
+    assert report._running(12345)

@@ -238,6 +238,11 @@ def test_an_unusable_cache_asked_for_is_said(tmp_path, monkeypatch, fresh_privat
     err = capsys.readouterr().err
     assert err.count(f"note: ALS_TRIAL_SIM_CACHE={blocker} cannot hold the cache (") == 1
     assert f"the tool's caches go to {tmp_path / f'als-trial-sim-{os.getuid()}'} instead" in err
+    # a folder elsewhere (NUMBA_CACHE_DIR's) that cannot be written is not blamed on it
+    usable = tmp_path / "usable"
+    monkeypatch.setenv("ALS_TRIAL_SIM_CACHE", str(usable))
+    cache_dirs.writable_cache(blocker / "numba" / "src-2", "numba/src-2")
+    assert "ALS_TRIAL_SIM_CACHE" not in capsys.readouterr().err
 
 
 def test_class_bodies_and_kernels_compiled_inside_functions_count(tmp_path):
