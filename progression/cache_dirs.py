@@ -140,6 +140,24 @@ def use_pytensor_cache() -> None:
         os.environ["PYTENSOR_FLAGS"] = f"base_compiledir={folder}"
 
 
+def use_matplotlib_config() -> None:
+    """Point Matplotlib's configuration and font cache (``MPLCONFIGDIR``) into
+    :func:`cache_root` when its own folder (``$XDG_CONFIG_HOME/matplotlib`` or
+    ``~/.config/matplotlib``) cannot be written, unless the user set ``MPLCONFIGDIR``: a
+    portability review saw every figure-making run on a read-only home print Matplotlib's
+    two-line warning about a temporary folder (and rebuild its font cache each time). Must
+    run before Matplotlib is imported; nothing is made unless needed."""
+    if "MPLCONFIGDIR" in os.environ:
+        return
+    try:
+        base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    except RuntimeError:  # no home folder at all
+        base = ""
+    if base and could_write(Path(base) / "matplotlib"):
+        return
+    os.environ["MPLCONFIGDIR"] = str(writable_cache(cache_root() / "matplotlib", "matplotlib"))
+
+
 def could_write(folder: Path) -> bool:
     """Whether ``folder`` could be made and written: its nearest existing ancestor is a
     folder this process may write to (a read-only mount says no, even to root); nothing is

@@ -89,3 +89,24 @@ def test_no_home_folder_at_all_uses_the_private_temporary_folder(tmp_path, monke
     monkeypatch.setattr(platformdirs, "user_cache_dir", homeless)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     assert cache_dirs.cache_root() == tmp_path / f"als-trial-sim-{os.getuid()}"
+
+
+def test_matplotlib_gets_a_writable_config_folder_only_where_its_own_is_not(tmp_path, monkeypatch):
+    """A portability review: on a read-only home every figure-making run printed
+    Matplotlib's warning about a temporary config folder. MPLCONFIGDIR is then pointed into
+    the tool's cache; left alone where Matplotlib's own folder can be written or the user set
+    it."""
+    blocker = tmp_path / "file"
+    blocker.write_text("")  # a file where the config folder's parent would be: not writable
+    monkeypatch.setenv("ALS_TRIAL_SIM_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("MPLCONFIGDIR", "set")  # recorded, so that teardown restores it
+    monkeypatch.delenv("MPLCONFIGDIR")  # (what use_matplotlib_config sets is undone too)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))  # writable: left alone
+    cache_dirs.use_matplotlib_config()
+    assert "MPLCONFIGDIR" not in os.environ
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(blocker))
+    cache_dirs.use_matplotlib_config()
+    assert os.environ["MPLCONFIGDIR"] == str(tmp_path / "cache" / "matplotlib")
+    monkeypatch.setenv("MPLCONFIGDIR", "/users/own")
+    cache_dirs.use_matplotlib_config()
+    assert os.environ["MPLCONFIGDIR"] == "/users/own"
