@@ -100,6 +100,7 @@ def _search_stand_in(analysis: str = "lmm_slope") -> tuple[SimpleNamespace, dict
         target_power=0.8, n_placebo=30, n_active=30, n_total=60, size_name="n_per_arm",
         n_low=28, n_high=32, power=0.8, mc_se=0.01, n=30, fitted_power=0.8,
         confirmed_power=0.8, confirmed_mc_se=0.01, reached=True, expected_completers=40.0,
+        trials=100,
     )  # fmt: skip
     result = SimpleNamespace(
         analysis=analysis, rows=[row], trials=100, refine_trials=0, seed=1,

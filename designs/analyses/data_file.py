@@ -171,7 +171,7 @@ def _deaths(table, patients):
     one = given.reindex(patients)
     if one.map(lambda v: not hasattr(v, "__len__") or len(v) != 1 or v[0] not in STATUSES).any():
         return None  # labels it does not know (a diff review: "dead" counted 0 deaths)
-    return given.reindex(patients).map(lambda v: v[0] == "death").astype(bool)
+    return one.map(lambda v: v[0] == "death").astype(bool)
 
 
 def visit_months(data) -> dict | None:

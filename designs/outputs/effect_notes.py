@@ -136,8 +136,8 @@ def bias_note(design, s, z: float) -> str:
         causes.append("the floor and ceiling of the 0-48 scale with integer scores")
     elif not causes and design.population.integer_scores:
         # nothing else, yet scores are clipped (a scale review: 200,000 trials of the default
-        # design found a bias of -0.0010, 7 SE, from the 1% of first-visit scores clipped at
-        # 48, and the note said "look closer")
+        # design found a bias of -0.0010, 7 SE, from the 0.8% of first-visit scores clipped
+        # at 48, and the note said "look closer")
         clipped = bounded_share(design, noise=True)
         if clipped >= CLIPPED_SHARE_CAUSE:
             causes.append(
