@@ -320,6 +320,9 @@ def _check_paths(args) -> None:
             continue
         if not value.strip():
             raise InputError(f"--{name}: empty; give a path")
+        if value == "-":  # (a file-safety review: `--out -` wrote files named "-" and "-.json")
+            stream = "output" if name in ("out", "figure") else "input"
+            raise InputError(f"--{name} -: standard {stream} is not used; give a file name")
         is_file_output = name == "figure" or (name == "out" and args.command not in _FOLDER_OUT)
         if is_file_output and value.endswith(("/", os.sep)):
             raise InputError(f"--{name} {value}: names a folder (ends in /); give a file name")

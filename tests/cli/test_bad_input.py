@@ -648,6 +648,8 @@ CASES = [
     (["report", "--no-assurance", "--out", ""], "--out: empty; give a path"),
     (["sample-size", "--out", ""], "--out: empty; give a path"),
     (["sample-size", "--out", "{d}/res/"], "res/: names a folder (ends in /); give a file name"),
+    (["trial", "--out", "-"], "--out -: standard output is not used; give a file name"),
+    (["analyze", "--data", "-"], "--data -: standard input is not used; give a file name"),
     (["trial", "--out", "{d}/res/"], "res/: names a folder (ends in /); give a file name"),
     (["sample-size", "--figure", "{d}/fig.png/"], "fig.png/: names a folder (ends in /)"),
     (["analyze", "--data", ""], "--data: empty; give a path"),
