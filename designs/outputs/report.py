@@ -110,12 +110,15 @@ def _earlier_report(out_dir: Path) -> bool:
 
 def _earlier_files(out_dir: Path) -> frozenset[str] | None:
     """The files the earlier report in ``out_dir`` wrote, as its :data:`CHECKSUMS` lists them
-    (with that file itself); None where that is not known (no checksums: a report older than
-    them), and then every report-named file counts as its own. Also for a report whose files
+    (with that file itself); empty where ``out_dir`` holds no earlier report
+    (:func:`_earlier_report`); None where that is not known (no checksums: a report older
+    than them), and then every report-named file counts as its own. Also for a report whose files
     were still moving in (:data:`UNFINISHED`): :func:`_move_in` removes the stale files, then
     moves :data:`CHECKSUMS` in first, so the checksums in the folder list every report file
     there at any point a run can stop (a diff review: after an interrupted run the user's
     interim.md was removed without --force)."""
+    if not _earlier_report(out_dir):
+        return frozenset()
     try:
         text = (out_dir / CHECKSUMS).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
@@ -148,8 +151,7 @@ def check_report_folder(out_dir, option: str = "--out", *, inputs=(), force: boo
                         f"{option} {out_dir}: its {f.name} is also this command's input "
                         f"({name}); choose another folder"
                     )
-        earlier = _earlier_report(out_dir)
-        ours = _earlier_files(out_dir) if earlier else frozenset()
+        ours = _earlier_files(out_dir)
         # the files with a report's name that no earlier report there wrote (a diff review:
         # the user's interim.md beside a report made with --force went at the next run)
         foreign = sorted(f.name for f in present if ours is not None and f.name not in ours)
@@ -158,7 +160,7 @@ def check_report_folder(out_dir, option: str = "--out", *, inputs=(), force: boo
             names = ", ".join(foreign[:6]) + (
                 f" and {len(foreign) - 6} more" if len(foreign) > 6 else ""
             )
-            whose = "the earlier report there" if earlier else "an earlier report"
+            whose = "an earlier report" if ours == frozenset() else "the earlier report there"
             raise InputError(
                 f"{option} {out_dir}: holds {names}, not from {whose}; give --force to "
                 "replace such files, or choose another folder"
@@ -256,7 +258,7 @@ def _move_in(tmp: Path, out_dir: Path, removed) -> list[Path]:
     # earlier report wrote (its checksums), never another file of the user's with such a
     # name (a diff review: a report made with --force beside the user's interim.md removed
     # it at the next run)
-    ours = _earlier_files(out_dir) if _earlier_report(out_dir) else frozenset()
+    ours = _earlier_files(out_dir)
     marker = out_dir / UNFINISHED
     marker.write_text(UNFINISHED_TEXT, encoding="utf-8")
     for name in REPORT_FILES if ours is None else sorted(ours & set(REPORT_FILES)):
