@@ -76,9 +76,10 @@ def se_or_count(rate: float, se: float, trials: int) -> str:
     """'MC SE 0.0031' of a rate over ``trials``, or 'all of 800 trials' ('none of') where the
     rate counted every trial (or none) and its MC SE is 0."""
     from designs.outputs.numbers import se_text
+    from designs.outputs.rates import rate_edge
 
-    if se == 0.0 and rate in (0.0, 1.0):
-        return f"{'all' if rate else 'none'} of {trials:,} trials"
+    if se == 0.0 and (edge := rate_edge(rate, trials)) is not None:
+        return f"{edge} of {trials:,} trial{'s' if trials != 1 else ''}"
     return f"MC SE {se_text(se)}"
 
 
@@ -109,8 +110,8 @@ def fresh_check_warnings(
         fitted = "" if reference == r.target_power else " and the fitted power at n"
         where = "below the target" if gap < 0 else f"above the target{fitted}"
         fresh = (
-            f"{r.confirmed_power:.3f} ({'all' if r.confirmed_power else 'none'} of "
-            f"{r.trials:,} trials), less likely than {ses:g} MC SE {where}"
+            f"{r.confirmed_power:.3f} ({fresh_se_clause(r)}), less likely than {ses:g} MC SE "
+            f"{where}"
             if _all_or_none(r)
             else f"{rate_mc_se(r.confirmed_power, r.confirmed_mc_se)}, more than {ses:g} "
             f"MC SE {where}"
