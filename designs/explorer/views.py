@@ -480,7 +480,8 @@ def not_computed_html(what: str) -> ui.Tag:
 def assurance_html(req, text: str) -> ui.Tag:
     # the caveat once, in the box below (a plain-language review: the command line's text
     # gave it too, so the page said the same paragraph twice)
-    text = text.replace(" " + phase2_caveat(), "").replace(phase2_caveat(), "")
+    said = phase2_caveat()
+    text = text.replace(" " + said, "").replace(said, "")
     return ui.div(
         ui.h5("Assurance at the chosen size"),
         ui.tags.pre(text, style="white-space: pre-wrap;"),
