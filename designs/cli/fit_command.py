@@ -122,6 +122,7 @@ def cmd_fit(args) -> int:
     _keep_prior_conflict(idata)
     table = population_summary(idata)  # R-hat, ESS and HDIs: computed once, used thrice
     summary = fit_summary(idata, table)
+    replaces = out.exists()  # `fit` said "written" when it replaced a posterior (a review)
     save_posterior(idata, out, summary)
     from progression.convergence import gates_met
     from progression.posterior_file import CHECKSUM_ATTR
@@ -136,7 +137,8 @@ def cmd_fit(args) -> int:
     if not args.json:
         print(format_fit_report(idata, table=table))
         print(
-            f"posterior written to {out} (draws SHA-256 {summary['posterior_sha256']}, data "
+            f"posterior written to {out}{', replacing the earlier one there' if replaces else ''}"
+            f" (draws SHA-256 {summary['posterior_sha256']}, data "
             f"SHA-256 {idata.attrs['data_sha256']}); plan with it by --posterior "
             f"{shlex.quote(str(out))} "
             "(assurance, report, and a robust prior that borrows from it; without it they use "

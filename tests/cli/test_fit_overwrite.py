@@ -81,6 +81,8 @@ def test_fit_gives_the_checksum_of_its_draws(run, capsys, tmp_path):
     assert code == 0, err
     data = load_posterior(out).attrs["data_sha256"]
     assert f"(draws SHA-256 {sha}, data SHA-256 {data})" in stdout
+    # it says that it replaced the earlier posterior (it said "written" alone)
+    assert f"posterior written to {out}, replacing the earlier one there (draws" in stdout
 
 
 def test_own_records_marked_illustrative_are_warned_of(run, capsys, tmp_path, monkeypatch):
