@@ -241,12 +241,13 @@ def cmd_sample_size(args) -> int:
     warn(second_stage_warnings(result, asked_refine_trials(args)))
     warn(fresh_check_warnings(result.rows, design, rerun=command_args()))
     warn(type_i_warnings(result.rows, design))
-    from designs.outputs.effect_notes import informative_exits_notes
+    from designs.outputs.effect_notes import floor_note, informative_exits_notes
     from designs.outputs.small_arm import small_n_notes
 
     warn(small_n_notes(result.rows, design))
 
     warn(informative_exits_notes(design, result.analysis))
+    warn(floor_note(design))  # as power says it (a clinimetrics review: unsaid here)
     # the largest size given, which the row's n (whole blocks of the allocation) can be
     # below (a bad-input review: --sizes 30 31 under 1:2 read "largest size simulated 30")
     warn(

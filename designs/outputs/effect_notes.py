@@ -98,6 +98,38 @@ def bias_note(design, s, z: float) -> str:
     whether it pulls the estimate towards no effect (power lost) or away from it (a review:
     the note listed every cause, informative exits under a design without them too, and left
     the direction to the reader)."""
+    cause = bias_causes(design, s.analysis)
+    direction = ""
+    if s.true_effect != 0 and s.true_effect == s.true_effect:  # a truth, not NaN
+        share = abs(s.bias / s.true_effect)
+        direction = (
+            f"; it pulls the estimate towards no effect (by {_share_text(share)} of the true "
+            "effect), "
+            "which costs power rather than raising the type I error"
+            if s.bias * s.true_effect < 0
+            else f"; it pulls the estimate away from no effect (by {_share_text(share)} of the "
+            "true effect): the estimate overstates the effect, and power is higher than the "
+            "effect alone would give"
+        )
+        if s.bias * s.true_effect < 0 and share > 1:  # past no effect: the sign turns
+            # (a stress review: "towards no effect, by 116%" where the trial found a harm in
+            # 99.8% of trials at slope_mean -10)
+            direction = (
+                f"; it pulls the estimate past no effect to the other sign (by {share:.0%} of "
+                "the true effect): the trial would read a benefit as a harm, or a harm as a "
+                "benefit"
+            )
+    return (
+        f"note: {s.analysis}: the bias {s.bias:+.4f} {s.units} is {abs(z):.1f} Monte Carlo SE "
+        f"from 0, beyond simulation noise{direction}{_coverage_short(s)}; likely causes here: "
+        f"{cause}."
+    )
+
+
+def bias_causes(design, analysis: str) -> str:
+    """The likely causes of a bias beyond Monte Carlo error that this design has, as one
+    clause ('none of the usual ones applies: look closer' where none does); for the power
+    notes (:func:`bias_note`) and the report's methods text."""
     causes = []
     e = design.effect
     # a waning that starts after the last visit is no time course within the follow-up (an
@@ -128,7 +160,9 @@ def bias_note(design, s, z: float) -> str:
             f"informative dropout or death (this design's exits depend on the patient's own "
             f"decline: {who}{later}{spread})"
         )
-    if s.analysis == "ancova_change":
+    if analysis == "ancova_change" and design.dropout.exits_informative:
+        # completers are a random part of their arm unless exits depend on the decline (a
+        # clinimetrics review: named on the default design, where the bounds were the cause)
         causes.append("the selection of completers (ancova_change)")
     if design.population.integer_scores and bounded_share(design) >= BOUND_SHARE_CAUSE:
         # only where patients meet the bounds (a missing-data review: named on the default
@@ -145,32 +179,7 @@ def bias_note(design, s, z: float) -> str:
                 f"{_share_text(clipped)} of the placebo arm's scores at the first or the last "
                 "visit fall beyond them and are clipped to 48 or 0)"
             )
-    cause = "; ".join(causes) if causes else "none of the usual ones applies: look closer"
-    direction = ""
-    if s.true_effect != 0 and s.true_effect == s.true_effect:  # a truth, not NaN
-        share = abs(s.bias / s.true_effect)
-        direction = (
-            f"; it pulls the estimate towards no effect (by {_share_text(share)} of the true "
-            "effect), "
-            "which costs power rather than raising the type I error"
-            if s.bias * s.true_effect < 0
-            else f"; it pulls the estimate away from no effect (by {_share_text(share)} of the "
-            "true effect): the estimate overstates the effect, and power is higher than the "
-            "effect alone would give"
-        )
-        if s.bias * s.true_effect < 0 and share > 1:  # past no effect: the sign turns
-            # (a stress review: "towards no effect, by 116%" where the trial found a harm in
-            # 99.8% of trials at slope_mean -10)
-            direction = (
-                f"; it pulls the estimate past no effect to the other sign (by {share:.0%} of "
-                "the true effect): the trial would read a benefit as a harm, or a harm as a "
-                "benefit"
-            )
-    return (
-        f"note: {s.analysis}: the bias {s.bias:+.4f} {s.units} is {abs(z):.1f} Monte Carlo SE "
-        f"from 0, beyond simulation noise{direction}{_coverage_short(s)}; likely causes here: "
-        f"{cause}."
-    )
+    return "; ".join(causes) if causes else "none of the usual ones applies: look closer"
 
 
 def _coverage_short(s) -> str:
@@ -373,12 +382,17 @@ def points_kept_text(design) -> str:
     if abs(bounded - points) < BOUNDED_POINTS_SAID * abs(points):
         return text
     month = design.trial.duration_months
+    # the true lines' shares, as floor_note gives them (one number for one thing in an output)
     shares = [
-        (floor_share(design, noise=True), "0"),
-        (_share_beyond(design, month, 48.5, True, above=True), "48"),
+        (floor_share(design), "at or below 0"),
+        (_share_beyond(design, month, 48.0, False, above=True), "above 48"),
     ]
-    clipped = " and ".join(f"{_share_text(s)} at {b}" for s, b in shares if s >= 0.001)
-    at_bounds = f" (the placebo arm's scores clipped by then: about {clipped})" if clipped else ""
+    beyond = [[_share_text(s), b] for s, b in shares if s >= 0.001]
+    at_bounds = ""
+    if beyond:
+        beyond[0][0] += " of the placebo patients' true lines are"
+        parts = " and ".join(" ".join(part) for part in beyond)
+        at_bounds = f" (by then about {parts})"
     return (
         f"{text} on an unbounded scale; about {bounded:+.2f} with scores that stop at 0 and "
         f"48{at_bounds}"

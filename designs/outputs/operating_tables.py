@@ -16,8 +16,8 @@ from designs.program import program_name
 #: Footnote of a bias flagged by :func:`bias_flag`.
 BIAS_NOTE = (
     "(*) bias more than 3 Monte Carlo SE from 0, so not simulation noise: likely from the "
-    "floor and ceiling of the 0-48 scale with integer scores, completers' selection "
-    "(ancova_change), informative dropout and death, or (under a time course of the effect) "
+    "floor and ceiling of the 0-48 scale with integer scores, informative dropout and death "
+    "(and with them completers' selection, ancova_change), or (under a time course of the effect) "
     "a straight line fitted to a bent difference, whose true value is the mean effect over "
     "the follow-up."
 )

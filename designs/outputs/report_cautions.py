@@ -124,6 +124,10 @@ def chosen_cautions(rows, design, calibrated=None) -> list[str]:
     from designs.outputs.small_arm import small_n_notes
 
     lines += [f"Note: {line.removeprefix('note: ')}" for line in small_n_notes(first, design)]
+    from designs.outputs.effect_notes import floor_note
+
+    # the floor, as power says it (a clinimetrics review: the report never named it)
+    lines += [f"Note: {line.removeprefix('note: ')}" for line in floor_note(design)]
     return [line if line.endswith(".") else f"{line}." for line in lines]
 
 

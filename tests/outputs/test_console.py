@@ -98,6 +98,15 @@ def test_the_bias_note_names_this_designs_causes_and_the_direction():
     assert "towards no effect" not in note
     continuous = design.with_overrides({"population.integer_scores": False})
     notes = power_notes(continuous, [_summary("ancova_change", bias=-4 * se)])
+    # completers are a random part of their arm where exits do not depend on the decline (a
+    # clinimetrics review: named on the default design, where the bounds were the cause)
+    assert not any("selection of completers" in n for n in notes)
+    (note,) = power_notes(design, [_summary("ancova_change", bias=-4 * se)])
+    assert "selection of completers" not in note and "clipped to 48 or 0" in note
+    notes = power_notes(
+        continuous.with_overrides({"dropout.informative": 2.0}),
+        [_summary("ancova_change", bias=-4 * se)],
+    )
     assert any("selection of completers" in n and "floor" not in n for n in notes)
     # a waning after the last visit is no time course within the follow-up (an own-design
     # review); one within it is

@@ -51,8 +51,8 @@ def test_both_differences_are_said_where_the_bounds_matter():
     assert text == (
         "; by month 12, the last visit, a mean difference of +9.00 ALSFRS-R points between "
         "the arms (active minus placebo) on an unbounded scale; about +5.56 with scores that "
-        "stop at 0 and 48 (the placebo arm's scores clipped by then: about 45% at 0 and 0.7% "
-        "at 48)"
+        "stop at 0 and 48 (by then about 46% of the placebo patients' true lines are at or "
+        "below 0 and 0.7% above 48)"
     )
     # the default design: the bounds move it by under 2% (1.49 against 1.50): said once
     assert points_kept_text(load_design()).endswith(
