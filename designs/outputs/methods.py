@@ -31,6 +31,7 @@ from designs.outputs.methods_dropout import (
     attrition_source,
     cited_exit_sources,
     effect_spread_text,
+    improvers_text,
     informative_bias_text,
 )
 from designs.outputs.methods_inputs import input_keys, inputs_text
@@ -269,7 +270,8 @@ def methods_text(
         + f" Simulated {'candidates, screened before randomisation' if en else 'population'}: "
         f"baseline ALSFRS-R mean {p.baseline_mean:g} (SD of true baselines {p.baseline_sd:g}), "
         f"mean decline {p.slope_mean:g} points/month (SD of true slopes {p.slope_sd:g})"
-        f"{admitted_text(design)}. " + _compared_strategies(design, result.analysis),
+        f"{admitted_text(design)}{improvers_text(design)}. "
+        + _compared_strategies(design, result.analysis),
         "",
         f"**Model and analysis.** Each simulated patient follows "
         f"y_ij = a_i + s_i t_j + e_ij with (a_i, s_i) bivariate normal and e_ij independent "
@@ -284,8 +286,7 @@ def methods_text(
         "",
         f"**Dropout.** Monotone, {mechanism}, {design.gone_text()} "
         f"({attrition_source(design)}). {EXIT_MECHANICS}The simulation loses these "
-        "patients, so the "
-        "sample size is the number randomised and is not inflated again. "
+        "patients, so the sample size is the number randomised and is not inflated again. "
         f"{informative_bias_text(design, entry, oc)}"
         f"{also_simulated(design)}How far power and bias move when dropout and death "
         "depend on the patient's own decline, when decline bends by one curve common to "

@@ -130,7 +130,8 @@ def _floor_aside(design) -> str:
     placebo patients' true lines reach 0 by the last visit ('' otherwise): the simulated power
     is then below it for that reason too (a clinimetrics review: 0.885 beside a simulated
     0.80, with no word of why)."""
-    from designs.outputs.effect_notes import FLOOR_SHARE_NOTED, floor_share
+    from designs.outputs.effect_notes import FLOOR_SHARE_NOTED
+    from designs.planning.scale_bounds import floor_share
 
     if not design.population.integer_scores:
         return ""

@@ -41,14 +41,28 @@ __all__ = ["Z95", "PowerSummary", "mc_se", "null_design", "power", "summarise", 
 Z95 = 1.959963984540054
 
 
-def all_fits_failed(analysis: str, trials: int, where: str = "") -> InputError:
+def all_fits_failed(analysis: str, trials: int, where: str = "", design=None) -> InputError:
     """The refusal of a design whose ``analysis`` fit failed in all ``trials`` simulated
     trials (``where``: e.g. ' at every size tried (...)'), for ``power`` and the sample-size
-    search alike."""
+    search alike; with ``design``, the scale's floor named where most placebo patients'
+    true lines reach it by the last visit (a clinimetrics review: at slope_mean -10 every
+    completer scores 0 at month 12, so ancova_change's change is minus its baseline and the
+    fit has no residual, and the refusal blamed the hazards)."""
+    from designs.planning.scale_bounds import floor_share
+
+    check = (
+        "check the dropout and death hazards, visits, residual_sd and screening (too few "
+        "patients or visits left to analyse)"
+    )
+    if design is not None and design.population.integer_scores and floor_share(design) >= 0.5:
+        check = (
+            f"about {floor_share(design):.0%} of the placebo patients' true ALSFRS-R lines reach "
+            "the scale's floor of 0 by the last visit, where their scores no longer vary: "
+            "check population.slope_mean and the follow-up"
+        )
     return InputError(
         f"design: the {analysis} fit failed in all {trials:,} simulated trials{where}, so "
-        "power is undefined; check the dropout and death hazards, visits, residual_sd and "
-        "screening (too few patients or visits left to analyse)"
+        f"power is undefined; {check}"
     )
 
 
@@ -434,7 +448,7 @@ def power(
     if require_fits:
         for a in analyses:
             if tallies[a].failed == tallies[a].trials:
-                raise all_fits_failed(a, trials)
+                raise all_fits_failed(a, trials, design=design)
     out = {
         a: _summary(
             tallies[a], a, inputs, alpha, sides, seed, rule.rule.value, rule.failed_fits.value

@@ -330,7 +330,8 @@ def find_sample_size(
             from designs.planning.power import all_fits_failed
 
             sizes_tried = ", ".join(str(int(n)) for n in curve.sizes)
-            raise all_fits_failed(analysis, trials, f" at every size tried ({sizes_tried})")
+            where = f" at every size tried ({sizes_tried})"
+            raise all_fits_failed(analysis, trials, where, design=design)
         return curve
 
     curve = grow_curve(design, targets, simulate, grid, extend=sizes is None, progress=progress)

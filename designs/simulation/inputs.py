@@ -129,8 +129,9 @@ def curvature_term(visits_all: np.ndarray, curvature: float) -> np.ndarray:
         G(t) = \\frac{(t - c)^3}{3},\\quad k = -\\frac{\\text{curvature}}{h^2},
 
     so the slope ``g'(t) = k [(t - c)^2 - (G(T) - G(0)) / T]`` is ``curvature``
-    points/month steeper at both ends of the window than at its middle (decline fastest
-    early and late, Gordon 2010, docs/references.md#nonlinear-decline), and ``g(0) = g(T) = 0``:
+    points/month steeper at both ends of the window than at its middle (an assumed shape:
+    Gordon 2010 found decline fastest early and late over the whole illness, not within a
+    trial's window, docs/references.md#nonlinear-decline), and ``g(0) = g(T) = 0``:
     each patient's mean slope over the randomised period (month 0 to ``T``), ``(y(T) - y(0)) /
     T``, is unchanged. A least-squares slope over the visits is not: the cubic term has a
     least-squares slope of its own (+0.031 points/month at curvature 0.3 with monthly visits

@@ -7,7 +7,8 @@ from __future__ import annotations
 import numpy as np
 
 from designs import load_design
-from designs.outputs.effect_notes import _clipped_mean, bounded_points, points_kept_text
+from designs.outputs.effect_notes import points_kept_text
+from designs.planning.scale_bounds import bounded_points, clipped_mean
 
 FAST = {"population.slope_mean": -3.0, "population.slope_sd": 1.5}
 
@@ -18,8 +19,8 @@ def test_the_clipped_normal_mean_against_a_sample():
     rng = np.random.default_rng(20261207)
     for mean, sd in [(5.0, 10.0), (45.0, 6.0), (24.0, 30.0), (-3.0, 2.0)]:
         x = np.clip(rng.normal(mean, sd, 1_000_000), 0.0, 48.0)
-        assert abs(_clipped_mean(mean, sd) - x.mean()) < 4 * x.std() / 1000
-    assert _clipped_mean(50.0, 0.0) == 48.0 and _clipped_mean(-1.0, 0.0) == 0.0
+        assert abs(clipped_mean(mean, sd) - x.mean()) < 4 * x.std() / 1000
+    assert clipped_mean(50.0, 0.0) == 48.0 and clipped_mean(-1.0, 0.0) == 0.0
 
 
 def test_the_bounded_difference_against_the_engines_own_trial():
