@@ -105,6 +105,11 @@ def cmd_power(args) -> int:
         more = calendar_length(design) | ({"decision_rule": rule} if rule else {})
         rows = [{**s.to_dict(), **more} for s in summaries]
         print_json(rows[0] if len(rows) == 1 else rows, record=True)
+        from designs.outputs.console import power_notes
+
+        # the notes the text gives, on stderr as sample-size gives its own (a scripting
+        # review: --json dropped every caution, the small-arm and multiplicity notes too)
+        warn(power_notes(design, summaries))
     else:
         print(power_text(design, summaries, prior))
     warn(failed_fit_warnings(summaries, design))
@@ -122,6 +127,9 @@ def _power_group_sequential(design, args) -> int:
     from designs.outputs.effect_notes import allocation_note
 
     warn(allocation_note(design))  # as fixed power says it (an allocation review)
+    from designs.outputs.level_warnings import lenient_alpha_notes
+
+    warn(lenient_alpha_notes(design))  # as fixed power says it (a multiplicity review)
     if design.decision.is_posterior:
         return _power_posterior_looks(design, args)
     with progress_bar(2 * args.trials, "trial", not args.json) as bar:

@@ -116,6 +116,9 @@ def sample_size_group_sequential(design, args, sizes) -> int:
     from designs.outputs.small_arm import small_n_notes
 
     warn(small_n_notes(result.rows, design))  # at n max (a diff review: said without looks only)
+    from designs.outputs.level_warnings import lenient_alpha_notes
+
+    warn(lenient_alpha_notes(design))  # as without looks (a multiplicity review)
     warn(
         f"warning: target power {r.target_power:g} not reached at the largest size simulated "
         f"({r.size_name} {r.n_max:,}); give larger --sizes"

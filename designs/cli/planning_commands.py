@@ -248,6 +248,9 @@ def cmd_sample_size(args) -> int:
 
     warn(informative_exits_notes(design, result.analysis))
     warn(floor_note(design))  # as power says it (a clinimetrics review: unsaid here)
+    from designs.outputs.level_warnings import lenient_alpha_notes
+
+    warn(lenient_alpha_notes(design))  # as power says it (a multiplicity review)
     # the largest size given, which the row's n (whole blocks of the allocation) can be
     # below (a bad-input review: --sizes 30 31 under 1:2 read "largest size simulated 30")
     warn(

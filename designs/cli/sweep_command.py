@@ -286,6 +286,9 @@ def cmd_sweep(args) -> int:
     warn(estimator_notes(counts))
     warn(dropout_axis_notes(design, grid))
     warn(duration_axis_notes(design, grid))
+    from designs.outputs.level_warnings import lenient_alpha_notes
+
+    warn(lenient_alpha_notes(design))  # as power says it (a multiplicity review)
     if counts.get("other_cells_kept"):
         from designs.planning.sweep import cells_folder
 

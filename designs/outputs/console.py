@@ -15,6 +15,7 @@ from designs.outputs.effect_notes import (
     lead_in_note,
 )
 from designs.outputs.fit_failures import exact_lines_hint
+from designs.outputs.level_warnings import lenient_alpha_notes
 from designs.outputs.numbers import se_text
 from designs.outputs.prior_notes import (
     margin_note,
@@ -340,12 +341,7 @@ def power_notes(design, summaries) -> list[str]:
             notes.append(f"note: {rank}")
         if survival := survival_effect_text(design).strip():
             notes.append(f"note: joint_rank: {survival[0].lower()}{survival[1:]}")
-    if t.sides == 1 and t.alpha > 0.025 and not design.decision.is_posterior:
-        notes.append(
-            f"note: a one-sided test at alpha {t.alpha:g} rejects in favour of active "
-            f"{t.alpha / 0.025:g} times as often under no effect as a two-sided test at 0.05; "
-            "a confirmatory trial is usually held to 0.025 one-sided (--set trial.alpha=0.025)"
-        )
+    notes += lenient_alpha_notes(design)
     if any(s.analysis == "ols_slope_ttest" for s in summaries) and design.loses_patients:
         notes.append(
             "note: ols_slope_ttest under attrition weighs every patient's slope equally, those "

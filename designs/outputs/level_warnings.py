@@ -118,3 +118,18 @@ def posterior_looks_warnings(design, s) -> list[str]:
             f"{trials_for_level(level):,} or more can)"
         ]
     return []
+
+
+def lenient_alpha_notes(design) -> list[str]:
+    """A note where the frequentist test is one-sided at an alpha above 0.025: it rejects in
+    favour of active more often under no effect than a two-sided test at 0.05 (power said so;
+    a multiplicity review found sample-size, the report, power with looks and sweep silent,
+    the easiest way to a smaller n); none otherwise."""
+    t = design.trial
+    if t.sides != 1 or t.alpha <= 0.025 or design.decision.is_posterior:
+        return []
+    return [
+        f"note: a one-sided test at alpha {t.alpha:g} rejects in favour of active "
+        f"{t.alpha / 0.025:g} times as often under no effect as a two-sided test at 0.05; "
+        "a confirmatory trial is usually held to 0.025 one-sided (--set trial.alpha=0.025)"
+    ]

@@ -26,6 +26,9 @@ def fresh_check_block(rows, design, command: str | None = None, calibrated=None)
     lines = fresh_check_warnings(rows, design, command="report", rerun=rerun)
     lines += _level_warnings(rows, design, calibrated)
     lines += small_n_notes(rows, design)
+    from designs.outputs.level_warnings import lenient_alpha_notes
+
+    lines += lenient_alpha_notes(design)  # under the n it halves (a multiplicity review)
     quoted = []
     for line in lines:  # one paragraph each: consecutive '>' lines would run together
         quoted += [">"] if quoted else []
@@ -128,6 +131,11 @@ def chosen_cautions(rows, design, calibrated=None) -> list[str]:
 
     # the floor, as power says it (a clinimetrics review: the report never named it)
     lines += [f"Note: {line.removeprefix('note: ')}" for line in floor_note(design)]
+    from designs.outputs.level_warnings import lenient_alpha_notes
+
+    # a one-sided alpha above 0.025 (a multiplicity review: the report's n at one-sided 0.05,
+    # 148 per arm against 183, with no word of the doubled type I error)
+    lines += [f"Note: {line.removeprefix('note: ')}" for line in lenient_alpha_notes(design)]
     return [line if line.endswith(".") else f"{line}." for line in lines]
 
 

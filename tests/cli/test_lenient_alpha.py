@@ -1,0 +1,66 @@
+"""A one-sided alpha above 0.025 is said wherever an n or a power rests on it (a multiplicity
+review: power said it; sample-size, the report, power with looks and sweep gave a smaller n
+at one-sided 0.05 with no word of the doubled type I error in favour of active)."""
+
+from __future__ import annotations
+
+import pytest
+
+from designs import load_design
+
+NOTE = "note: a one-sided test at alpha 0.05 rejects in favour of active 2 times as often"
+LENIENT = ("--set", "trial.sides=1", "--set", "trial.alpha=0.05")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("sample-size", "--trials", "60", "--refine-trials", "0"),
+        ("sample-size", "--trials", "60", "--refine-trials", "0", "--looks", "0.5,1"),
+        ("power", "--trials", "60", "--looks", "0.5,1"),
+        ("power", "--trials", "60", "--json"),
+    ],
+)
+def test_the_commands_say_it(run, capsys, argv):
+    code, stdout, err = run(capsys, *argv, *LENIENT)
+    assert code == 0, err
+    assert NOTE in err or NOTE in stdout
+    code, stdout, err = run(capsys, *argv)  # two-sided 0.05: nothing to say
+    assert code == 0, err
+    assert "one-sided test at alpha" not in err + stdout
+
+
+def test_sweep_says_it(run, capsys, tmp_path):
+    out = str(tmp_path / "s.nc")
+    argv = ("sweep", "--trials", "20", "--n-per-arm", "40", "--out", out)
+    code, _, err = run(capsys, *argv, *LENIENT)
+    assert code == 0, err
+    assert NOTE in err
+
+
+def test_the_reports_cautions_say_it():
+    from designs.outputs.report_cautions import chosen_cautions, fresh_check_block
+    from tests.outputs.test_tables import _row
+
+    lenient = load_design().with_overrides({"trial.sides": 1, "trial.alpha": 0.05})
+    row = _row(0.8, 148)  # its fresh check passed: only the note is said
+    block = "\n".join(fresh_check_block([row], lenient))
+    assert "rejects in favour of active 2 times as often" in block
+    cautions = chosen_cautions([row], lenient)
+    assert any(c.startswith("Note: a one-sided test at alpha 0.05") for c in cautions)
+    two_sided = load_design()
+    assert "rejects in favour" not in "\n".join(fresh_check_block([row], two_sided))
+    assert not any("rejects in favour" in c for c in chosen_cautions([row], two_sided))
+
+
+def test_power_json_gives_its_notes_on_stderr(run, capsys):
+    """A scripting review: `power --json` dropped every note the text gives (here the
+    small-arm note of lmm_slope and the multiplicity note); stdout stays JSON alone."""
+    import json
+
+    argv = ("power", "--n-per-arm", "20", "--trials", "60", "--json")
+    code, stdout, err = run(capsys, *argv, "--analysis", "lmm_slope", "ols_slope_ttest")
+    assert code == 0, err
+    assert len(json.loads(stdout)) == 2
+    assert "note: several analyses of the same trials" in err
+    assert "Satterthwaite degrees of freedom are liberal" in err
