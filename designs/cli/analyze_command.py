@@ -144,6 +144,7 @@ def cmd_analyze(args) -> int:
         whole_scores=not args.continuous_scores,
     ).to_dict()
     out["visit_months"] = visit_months(data)
+    out["columns_not_read"] = _columns_not_read(data)
     # ancova_change's warning names those it leaves out, by arm; at a look the patients
     # recruited late have not reached the cut's last month: null there, as when none left
     out["leaving"] = None
@@ -199,6 +200,17 @@ def cmd_analyze(args) -> int:
             out["threshold"] = look["threshold"]
             out["posterior_success"] = None  # the look's decision decides: interim_look
     warn(f"warning: {line}" for line in out["warnings"])
+    if unread := out["columns_not_read"]:
+        # a covariate review: site, delta_fs and age columns were left without a word, and a
+        # baseline given as a column (no month-0 rows) was not taken as the baseline
+        warn(
+            [
+                f"note: --data's column{'s' if len(unread) > 1 else ''} {', '.join(unread)} "
+                f"{'are' if len(unread) > 1 else 'is'} not read: the analyses take patient, "
+                "arm, month and alsfrs_r (and status, exit_month) and adjust for no other "
+                "covariate (docs/conventions.md#analyses)"
+            ]
+        )
     warn(_sidecar_note(args, out))
     if args.json:
         print_json(out, record=True)
@@ -318,6 +330,19 @@ def _size_against_design(data, design, look: dict) -> list[str]:
             f"trial's information also varies by chance); if so, {fix}"
         ]
     return []
+
+
+#: The columns of a trial file this tool reads or writes (`trial --out`): not named as unread.
+_KNOWN_COLUMNS = frozenset(
+    {"patient", "arm", "month", "alsfrs_r", "status", "exit_month"}
+    | {"entry_month", "calendar_month", "delta_fs"}
+)
+
+
+def _columns_not_read(data) -> list[str]:
+    """The columns of ``--data`` that no analysis reads, as given (the tool's own trial file
+    has none)."""
+    return [str(c) for c in data.columns if str(c) not in _KNOWN_COLUMNS]
 
 
 def _sidecar_note(args, out: dict) -> list[str]:

@@ -13,6 +13,7 @@ from designs.outputs.effect_notes import (
     floor_note,
     harm_notes,
     lead_in_note,
+    same_slope_note,
 )
 from designs.outputs.fit_failures import exact_lines_hint
 from designs.outputs.level_warnings import lenient_alpha_notes
@@ -311,6 +312,7 @@ def power_notes(design, summaries) -> list[str]:
         if abs(z) > 3:
             notes.append(bias_note(design, s, z))
     notes += lead_in_note(design, [s.analysis for s in summaries])
+    notes += same_slope_note(design, [s.analysis for s in summaries])
     notes += time_course_prior_notes(design)
     notes += floor_note(design) + allocation_note(design)
     if design.population.slope_sd == 0 and any(s.analysis == "lmm_slope" for s in summaries):

@@ -231,6 +231,28 @@ def lead_in_note(design, analyses) -> list[str]:
     ]
 
 
+#: What the simulation assumes of a patient's slope before and after randomisation, which
+#: the lead-in analysis's gain rests on (a covariate review: unsaid anywhere).
+SAME_SLOPE = (
+    "each simulated patient's true slope is the same over the lead-in as after "
+    "randomisation (a correlation of 1), so the lead-in slope predicts the later one as well "
+    "as its measurement noise allows; published cohorts suggest less (a JaCALS and PRO-ACT "
+    "analysis found a 12-week run-in's change did not predict later progression, "
+    "docs/references.md#pre-baseline-progression-rate). The variance the lead-in slope "
+    "removes scales with the square of that correlation (at 0.7 about half of it), so "
+    "slope_change_lead_in's power and n are optimistic by an amount not known"
+)
+
+
+def same_slope_note(design, analyses) -> list[str]:
+    """With a lead-in analysed by ``slope_change_lead_in``: the note that its gain rests
+    on the same true slope before and after randomisation (:data:`SAME_SLOPE`); none
+    otherwise."""
+    if not design.trial.lead_in_months > 0 or "slope_change_lead_in" not in analyses:
+        return []
+    return [f"note: slope_change_lead_in: {SAME_SLOPE}"]
+
+
 def informative_exits_notes(design, analysis: str) -> list[str]:
     """``sample-size``'s note where exits depend on the decline: the search reports n, not
     the estimate's bias, which ``power`` measures (a realism review: n = 317 per arm for

@@ -59,14 +59,24 @@ def course_clause(design, analysis: str) -> str:
 
 
 def course_model_clause(design) -> str:
-    """The model's term for an effect with a time course ('' without one; a time-course
-    review: the methods stated y_ij = a_i + s_i t_j + e_ij for every patient)."""
-    if not design.effect.has_time_course:
-        return ""
-    return (
-        ", a treated patient's a_i + s_i t_j + d_i G(t_j) + e_ij, with d_i the benefit "
-        "(points/month) and G(t) the months of full effect by month t"
-    )
+    """What the model's line says beyond itself: a treated patient's term for an effect with
+    a time course (a time-course review: the methods stated y_ij = a_i + s_i t_j + e_ij for
+    every patient), and with a lead-in that the line runs through the lead-in's visits too,
+    the same slope before and after randomisation (a covariate review: the lead-in
+    analysis's gain rests on it, unsaid); '' with neither."""
+    clause = ""
+    if design.effect.has_time_course:
+        clause = (
+            ", a treated patient's a_i + s_i t_j + d_i G(t_j) + e_ij, with d_i the benefit "
+            "(points/month) and G(t) the months of full effect by month t"
+        )
+    if design.trial.lead_in_months > 0:
+        clause += (
+            ", over the lead-in's visits too (the same true slope s_i before and after "
+            "randomisation, an assumption: published cohorts suggest a weaker link, so a "
+            "lead-in's gain in power is its largest here)"
+        )
+    return clause
 
 
 def estimate_bias_text(design, entry, oc) -> str:

@@ -127,10 +127,12 @@ def chosen_cautions(rows, design, calibrated=None) -> list[str]:
     from designs.outputs.small_arm import small_n_notes
 
     lines += [f"Note: {line.removeprefix('note: ')}" for line in small_n_notes(first, design)]
-    from designs.outputs.effect_notes import floor_note
+    from designs.outputs.effect_notes import floor_note, same_slope_note
 
-    # the floor, as power says it (a clinimetrics review: the report never named it)
-    lines += [f"Note: {line.removeprefix('note: ')}" for line in floor_note(design)]
+    # the floor and the lead-in's same slope, as power says them (a clinimetrics and a
+    # covariate review: the report never named them)
+    said = floor_note(design) + same_slope_note(design, [r.analysis for r in first])
+    lines += [f"Note: {line.removeprefix('note: ')}" for line in said]
     from designs.outputs.level_warnings import lenient_alpha_notes
 
     # a one-sided alpha above 0.025 (a multiplicity review: the report's n at one-sided 0.05,
