@@ -23,6 +23,7 @@ from designs.outputs.group_sequential import (
 from designs.outputs.look_notes import by_plan
 from designs.outputs.numbers import rate_se, se_text
 from designs.outputs.rates import counted_h0, rate_cell, type_i_text
+from designs.outputs.tables import type_i_target
 from designs.planning.power import mc_se
 
 
@@ -66,7 +67,8 @@ def posterior_looks_html(req, s, provenance) -> ui.Tag:
         ui.tags.li(
             ui.strong(f"Success probability {s.power:.3f}"),
             f" (MC SE {se_text(s.mc_se)}; favouring active {s.power_favourable:.3f}); type I "
-            f"error (success with no effect) {type_i_text(s)}{nonbinding_text(s)}.",
+            f"error (success with no effect) {type_i_text(s)} against the one-sided level "
+            f"{type_i_target(req.design):g}{nonbinding_text(s)}.",
             id="gs-type1",
             data_type1=repr(s.type_i_error),
         ),

@@ -168,7 +168,8 @@ def power_text(design, summaries, prior=None) -> str:
     lines.append(calendar_text(design))
     lines.append(estimand_line(summaries[0].analysis, *informative_exits(design)))
     what = "Success rate" if s.decision == "posterior" else "Power"  # (a docs review)
-    lines += [t for t in (estimator_note(s.estimator, s.variance_ratio, what),) if t]
+    each = [(x.analysis, x.variance_ratio) for x in summaries]
+    lines += [t for t in (estimator_note(s.estimator, s.variance_ratio, what, each),) if t]
     lines += decision_lines(design, summaries)
     lines += [t for t in (prior_text(design, prior),) if t]
     return "\n".join(lines + power_notes(design, summaries))
@@ -302,10 +303,19 @@ def power_notes(design, summaries) -> list[str]:
     boundary variance."""
     notes = harm_notes(design, summaries[0])
     if len(summaries) > 1:
+        primary = str(design.trial.analysis)
+        # the order given decides (a multiplicity review: ancova_change listed first was
+        # called the trial's test of a design whose primary analysis is lmm_slope, unsaid)
+        other = (
+            f" The design's primary analysis is {primary} (trial.analysis): list it first "
+            "to read it as the trial's test."
+            if summaries[0].analysis != primary
+            else ""
+        )
         notes.append(
             f"note: {MULTIPLE}: only {summaries[0].analysis} (the "
             "first) is read as the trial's test at its alpha; the others are shown for "
-            "comparison, with no multiplicity correction."
+            f"comparison, with no multiplicity correction.{other}"
         )
     for s in summaries:
         z = bias_in_mc_se(s)

@@ -44,6 +44,7 @@ def posterior_looks_text(design, s, prior=None) -> str:
     """
     from designs.outputs.console import prior_text
     from designs.outputs.prior_notes import margin_note, time_course_prior_notes
+    from designs.outputs.tables import type_i_target
 
     lines = [
         design.describe(),
@@ -65,7 +66,10 @@ def posterior_looks_text(design, s, prior=None) -> str:
     lines.append(
         f"success probability {rate_mc_se(s.power, s.mc_se)}; success favouring active "
         f"{s.power_favourable:.3f}; type I error (success with no effect) "
-        f"{type_i_text(s)}{nonbinding_text(s)}; failed fits {s.failed_fits} (effect), "
+        # against its level, as the fixed design's line says it (a multiplicity review: the
+        # rate stood alone under a header of "alpha 0.05 two-sided")
+        f"{type_i_text(s)} against the one-sided level {type_i_target(design):g}"
+        f"{nonbinding_text(s)}; failed fits {s.failed_fits} (effect), "
         f"{s.failed_fits_h0} (no effect)"
     )
     lines.append(expected_text(s))

@@ -315,6 +315,8 @@ def test_the_posterior_rule_at_looks_shows_the_command_lines_numbers(page, cli, 
     assert out["rule"] == "posterior" and out["futility_predictive"] == 0.3
     assert float(shown.get_attribute("data-power")) == out["power_favourable"]
     assert float(page.get_attribute("#gs-type1", "data-type1")) == out["type_i_error"]
+    # with the level it is judged against (a multiplicity review: the rate stood alone)
+    assert "against the one-sided level 0.025" in page.inner_text("#gs-type1")
     assert (
         float(page.get_attribute("#gs-expected-n", "data-expected-n")) == (out["expected_n_total"])
     )

@@ -698,3 +698,21 @@ def test_a_looks_type_i_error_on_too_few_null_trials_is_noted():
     assert type_i_precision_note(enough) == ""
     one_sided = SimpleNamespace(alpha=0.025, counted_h0=10833, trials_h0=0, trials=10833)
     assert "--trials 10834" in type_i_precision_note(one_sided)
+
+
+def test_the_multiplicity_note_names_the_designs_primary_analysis_when_not_first():
+    """A multiplicity review: `--analysis ancova_change lmm_slope` read ancova_change as the
+    trial's test of a design whose primary analysis is lmm_slope, without a word."""
+    design = load_design()
+    (note,) = [
+        n for n in power_notes(design, [_summary("ancova_change"), _summary()]) if "several" in n
+    ]
+    assert "only ancova_change (the first) is read as the trial's test" in note
+    assert note.endswith(
+        "The design's primary analysis is lmm_slope (trial.analysis): list it first to read "
+        "it as the trial's test."
+    )
+    (note,) = [
+        n for n in power_notes(design, [_summary(), _summary("ancova_change")]) if "several" in n
+    ]
+    assert "primary analysis" not in note

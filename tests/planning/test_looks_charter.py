@@ -173,6 +173,9 @@ def test_the_posterior_rule_at_looks_gives_its_error_with_predictive_futility_ig
     assert without.type_i_error_nonbinding == without.type_i_error
     text = posterior_looks_text(design, s)
     assert "with futility ignored (non-binding: the level the design claims)" in text
+    # with the level it is judged against (a multiplicity review: the rate stood alone)
+    assert "type I error (success with no effect) " in text
+    assert " against the one-sided level 0.025" in text
     # the patients randomised by each look, which the table's legend explains (a diff
     # review: the legend named a column this table lacked)
     assert "  month  randomised  threshold" in text
