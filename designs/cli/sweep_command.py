@@ -266,7 +266,10 @@ def cmd_sweep(args) -> int:
             record=True,
         )
     else:
-        shape = ", ".join(f"{k} {v}" for k, v in dims.items())
+        shape = ", ".join(f"{k} {v}" for k, v in dims.items() if k != "analysis")
+        if dims.get("analysis", 1) > 1:  # one cell's trials, every analysis (a review: "4
+            # cells (n_per_arm 2, effect 2, analysis 2)" and 8 rows)
+            shape += f"; {dims['analysis']} analyses of each cell's trials"
         # "replaced" an earlier file, as sample-size says it (a reliability review: "wrote")
         verb = "reused (already finished)" if reused else "replaced" if before else "wrote"
         print(

@@ -115,7 +115,16 @@ def sweep_table_lines(ds, design) -> list[str]:
     from designs.outputs.rates import rate_cell
 
     posterior, exclude = design.decision.is_posterior, design.decision.excludes_failed
-    rate = "success of the posterior rule" if posterior else "power favouring active"
+    t = design.trial
+    sided = "two-sided" if t.sides == 2 else "one-sided"
+    # the test beside the rate (a multiplicity review: "power favouring active ... effect 0:
+    # 0.017" with no alpha, a one-sided rate near alpha / 2 only the file's attributes said)
+    rate = (
+        "success of the posterior rule"
+        if posterior
+        else f"power favouring active at alpha {t.alpha:g} {sided} (at effect 0 the type I "
+        f"error in favour of active, level {t.alpha / t.sides:g})"
+    )
     dims = list(ds["power_favourable"].dims)
     trials = int(ds.attrs.get("trials_per_cell", 0))
     columns = ["power_favourable", "mc_se_favourable", "failed_fits"]
@@ -125,7 +134,9 @@ def sweep_table_lines(ds, design) -> list[str]:
     columns += ["assurance", "assurance_mc_se"] if assured else []
     frame = ds[columns].to_dataframe().reset_index()
     also = ", then assurance over the phase 2 posterior" if assured else ""
-    lines = [f"{rate} (MC SE; a rate of 0 or 1 its one-sided 95% bound){also}, by cell:"]
+    lines = [
+        f"{rate}{also}, by cell; in brackets the MC SE (a rate of 0 or 1: its one-sided 95% bound):"
+    ]
     for _, row in frame.head(PRINTED_CELLS).iterrows():
         where = ", ".join(f"{d} {_coordinate(row[d])}" for d in dims)
         p, se = float(row["power_favourable"]), float(row["mc_se_favourable"])

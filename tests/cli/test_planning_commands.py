@@ -628,7 +628,18 @@ def test_a_sweep_prints_each_cells_power(run, capsys, tmp_path):
 
     assert 0 < p < 1  # 30 trials at 40 per arm: about 0.3, neither none nor all
     assert line.endswith(f": {p:.3f} ({se_text(se)})")
-    assert "power favouring active (MC SE" in text
+    # with the test it is of (a multiplicity review: no alpha beside the rates)
+    assert (
+        "power favouring active at alpha 0.05 two-sided (at effect 0 the type I error in favour "
+        "of active, level 0.025), by cell; in brackets the MC SE" in text
+    )
+    # the cells are those simulated: the analysis is no axis of them (a review: "4 cells
+    # (n_per_arm 2, effect 2, analysis 2)" and 8 rows)
+    assert "4 cells (n_per_arm 2, effect 2), 30 trials each" in text
+    code, text, _ = run(capsys, *argv, "--analysis", "lmm_slope", "ols_slope_ttest", "--out",
+                        str(out.with_name("two.nc")))  # fmt: skip
+    assert code == 0
+    assert "4 cells (n_per_arm 2, effect 2; 2 analyses of each cell's trials)" in text
 
 
 def test_a_looks_tables_type_i_error_of_zero_gives_its_bound(capsys, run):
