@@ -131,7 +131,8 @@ def chosen_cautions(rows, design, calibrated=None) -> list[str]:
 
     # the floor and the lead-in's same slope, as power says them (a clinimetrics and a
     # covariate review: the report never named them)
-    said = floor_note(design) + same_slope_note(design, [r.analysis for r in first])
+    analyses = [getattr(r, "analysis", str(design.trial.analysis)) for r in first]
+    said = floor_note(design) + same_slope_note(design, analyses)
     lines += [f"Note: {line.removeprefix('note: ')}" for line in said]
     from designs.outputs.level_warnings import lenient_alpha_notes
 
