@@ -15,7 +15,8 @@ def add_explore(sub) -> None:
     p.add_argument(
         "--port",
         type=whole(1, 65535),
-        help="port on 127.0.0.1 (default: a free one)",
+        help="port on 127.0.0.1 (default: a free one); no login: any user of this machine "
+        "can open it, other web pages cannot (docs/explorer.md)",
     )
     p.add_argument(
         "--no-browser", action="store_true", help="do not open a browser; print the address"

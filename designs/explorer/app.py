@@ -61,12 +61,12 @@ def serve(port: int | None = None, *, open_browser: bool = True, host: str = "12
     import uvicorn
 
     from designs.explorer import compute
+    from designs.explorer.local_only import LocalOnly
 
     port = port or free_port(host)
     url = f"http://{host}:{port}/"
-    config = uvicorn.Config(
-        make_app(), host=host, port=port, log_level="warning", lifespan="on", ws=WS
-    )
+    app = LocalOnly(make_app(), port)  # its own page only (a security review)
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on", ws=WS)
 
     class Server(uvicorn.Server):
         """uvicorn's server that gives the address once it listens: by then uvicorn handles

@@ -211,8 +211,11 @@ def commands_file(
     where = "" if started_as_script() else " (run from the project folder)"
     lines = [f"# Reproduce the explorer's view{where}."]
     if uploaded:
+        # a file's name may hold a line break, which would end the comment and run the rest
+        # as a command (a security review): one line, the rest escaped
+        shown = str(design_ref).encode("unicode_escape").decode("ascii")
         lines += [
-            f"# {design_ref} is the design file uploaded to the page: put a copy of it in the",
+            f"# {shown} is the design file uploaded to the page: put a copy of it in the",
             "# project folder, or give --design design.toml (the page's 'Design (TOML)'",
             "# download, which already holds the changes) without the --set options.",
         ]

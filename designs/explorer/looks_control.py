@@ -27,11 +27,20 @@ def looks_text(interim) -> str:
     return f"{word} {values}" if word and values else values
 
 
+#: The longest looks text the box reads: 10 looks of a few digits each fit many times over.
+MAX_LOOKS_TEXT = 500
+
+
 def looks_value(text) -> tuple[str, list[float]]:
     """The looks control's text as ``(interim field, values)``: information fractions
     (``looks``), or after ``months``/``completed`` calendar months or fractions of patients
     completed; empty: no looks. The library checks the values themselves."""
     text = str(text or "")
+    if len(text) > MAX_LOOKS_TEXT:  # before parsing (a security review: 12 MB took 5 s)
+        raise InputError(
+            f"interim.looks: {len(text):,} characters; give at most 10 looks, such as 0.5, 1, "
+            "or months 18, 37, or completed 0.5, 1"
+        )
     if has_empty_item(text.split(":")[-1]):  # "0.5,,1" has lost a number
         raise InputError(
             f"interim.looks: {text!r} has an empty item between commas; give information "

@@ -9,6 +9,7 @@ by design and seed (:mod:`designs.explorer.compute`).
 
 from __future__ import annotations
 
+import os
 import weakref
 from dataclasses import dataclass
 
@@ -133,6 +134,7 @@ def server(input, output, session):
         if not files:
             return
         try:
+            check_upload_size(files[0]["datapath"])
             design = load_design(files[0]["datapath"])
             check_page_size(design)  # as the patients box (a review: 30,001 per arm)
         except InputError as exc:  # named by the file's own name, not the server's copy
@@ -459,6 +461,21 @@ def server(input, output, session):
         return j
 
     register_downloads(current, _download_job)
+
+
+#: The largest design file the page reads, bytes: a design's TOML is a few kB (a security
+#: review: a 200 MB upload was parsed on the event loop, every page frozen for 14 s).
+MAX_UPLOAD_BYTES = 1_000_000
+
+
+def check_upload_size(path) -> None:
+    """Refuse an uploaded file larger than :data:`MAX_UPLOAD_BYTES` before reading it."""
+    size = os.path.getsize(path)
+    if size > MAX_UPLOAD_BYTES:
+        raise InputError(
+            f"{size:,} bytes; a design file is a TOML of a few kB (at most "
+            f"{MAX_UPLOAD_BYTES:,} bytes read)"
+        )
 
 
 def upload_message(message: str, path, name: str) -> str:

@@ -331,6 +331,11 @@ def test_a_designs_name_is_text_in_the_cards_tables_not_html(base):
     table = "| design |\n|---|\n| <script>alert(1)</script> |\n"
     realism = str(views.realism_html(Request("default", named, named, SEED, 200), table))
     assert "<script>" not in realism and "&lt;script&gt;" in realism
+    # nor images or links: a name's Markdown image made the page fetch an outside address
+    # (a security review)
+    outside = "| design |\n|---|\n| ![t](http://attacker.invalid/t.png) [c](http://x.y) |\n"
+    shown = str(views.markdown(outside))
+    assert "<img" not in shown and "<a " not in shown and "![t](http://attacker.invalid" in shown
     # styled as the page's own tables (a small-screen review: 1 px of padding ran the
     # headers together, "placeboactivetotal")
     assert '<table class="table table-sm">' in realism and "<table>" not in realism
