@@ -75,13 +75,25 @@ def private_temp_root() -> Path:
 
 
 def writable_cache(folder: Path, name: str) -> Path:
-    """``folder`` (created) if files can be written in it, else ``name`` in
-    :func:`private_temp_root`."""
+    """``folder`` (created) if files can be written in it and not by any user (Numba's
+    cache files are pickles, loaded as code: a security review ran the tool on a cache of
+    mode 777 without a word), else ``name`` in :func:`private_temp_root`, said once. A
+    folder its group can write is used (with a umask of 002 every user's own group can)."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryFile(dir=folder):
             pass
-        return folder
+        if not _anyone_writes(folder):
+            return folder
+        fallback = private_temp_root() / name
+        fallback.mkdir(parents=True, exist_ok=True)
+        _say_once(
+            folder,
+            f"note: the cache folder {folder} can be written by any user, and compiled code "
+            f"is loaded from it, so it is not used (the caches go to {private_temp_root()}): "
+            f"chmod o-w it, or set ALS_TRIAL_SIM_CACHE to a folder of your own",
+        )
+        return fallback
     except OSError as exc:
         fallback = private_temp_root() / name
         fallback.mkdir(parents=True, exist_ok=True)
@@ -100,6 +112,25 @@ def writable_cache(folder: Path, name: str) -> Path:
 
 
 _unusable_said: set[str] = set()
+
+
+def _anyone_writes(folder: Path) -> bool:
+    """Whether any user can write ``folder``, or a folder above it (who could then replace
+    it) unless that one is sticky, as the temporary folder is."""
+    if folder.stat().st_mode & stat.S_IWOTH:
+        return True
+    for above in folder.resolve().parents:
+        mode = above.stat().st_mode
+        if mode & stat.S_IWOTH and not mode & stat.S_ISVTX:
+            return True
+    return False
+
+
+def _say_once(folder: Path, line: str) -> None:
+    """``line`` on stderr, once per folder and process."""
+    if str(folder) not in _unusable_said:
+        _unusable_said.add(str(folder))
+        print(line, file=sys.stderr)
 
 
 def _kept_root_name() -> str:

@@ -319,3 +319,35 @@ def test_a_fresh_private_folder_lasts_one_run(tmp_path):
     fresh = run.stdout.strip()
     assert fresh.startswith(str(tmp_path / "als-trial-sim-")) and f"goes to {fresh}" in run.stderr
     assert not os.path.exists(fresh)
+
+
+def test_a_cache_any_user_can_write_is_not_used(tmp_path, monkeypatch, fresh_private_root, capsys):
+    """A security review: with the cache folder at mode 777 the tool loaded Numba's cache
+    files (pickles) from it without a word. Now such a folder, or one in a folder any user
+    can write (who could replace it), is left for the private one, said once; a folder its
+    group can write (a umask of 002) and one in a sticky folder (the temporary folder's
+    kind) are used."""
+    from progression import cache_dirs
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(cache_dirs, "_unusable_said", set())
+    private = tmp_path / f"als-trial-sim-{os.getuid()}"
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)
+    for name in ("numba/src-1", "numba/src-2"):
+        assert cache_dirs.writable_cache(shared / name, name) == private / name
+    err = capsys.readouterr().err
+    assert err.count("can be written by any user, and compiled code is loaded from it") == 2
+    assert f"(the caches go to {private})" in err  # once per folder: two folders here
+    cache_dirs.writable_cache(shared / "numba/src-1", "numba/src-1")
+    assert capsys.readouterr().err == ""  # said once
+    group = tmp_path / "group"
+    group.mkdir()
+    group.chmod(0o775)
+    assert cache_dirs.writable_cache(group / "numba", "numba") == group / "numba"
+    sticky = tmp_path / "sticky"
+    sticky.mkdir()
+    sticky.chmod(0o1777)
+    assert cache_dirs.writable_cache(sticky / "numba", "numba") == sticky / "numba"
+    assert capsys.readouterr().err == ""
