@@ -58,6 +58,11 @@ def check_writable(
         raise InputError(f"{option} {path}: is a folder; give a file name")
     if not (path.exists() or path.is_symlink()):
         return path
+    if path.is_symlink() and not path.exists():  # (a security review: called a device)
+        raise InputError(
+            f"{option} {path}: is a link to {os.readlink(path)}, which does not "
+            "exist; give another file name"
+        )
     if not path.is_file():
         raise InputError(
             f"{option} {path}: exists and is not a regular file (a device, FIFO or socket "

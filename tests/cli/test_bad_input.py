@@ -841,3 +841,17 @@ def test_a_design_whose_fits_all_fail_is_refused_by_the_search(run, capsys, tmp_
             and "fit failed in all 100 simulated trials at every size" in err
         )
     assert not (tmp_path / "r").exists()
+
+
+def test_a_dangling_link_as_out_is_called_a_link(capsys, run, tmp_path):
+    """A security review: `trial --out` on a link to nowhere was refused as "not a regular
+    file (a device, FIFO or socket ...)"; it is named a link, with its target."""
+    link = tmp_path / "dangling.csv"
+    link.symlink_to(tmp_path / "no" / "x.csv")
+    code, stdout, err = run(capsys, "trial", "--out", str(link))
+    assert code == 2 and stdout == ""
+    assert err.strip() == (
+        f"error: --out {link}: is a link to {tmp_path / 'no' / 'x.csv'}, which does not exist; "
+        "give another file name"
+    )
+    assert link.is_symlink() and not (tmp_path / "no").exists()
