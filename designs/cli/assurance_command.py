@@ -41,7 +41,7 @@ def add_assurance(sub) -> None:
         what="simulated trials; the posterior draws are spread evenly over them, and the "
         "draws' own error sets a floor on the MC SE (about 0.007 on the bundled fit's 4,000 "
         "draws and the default design): below it, more draws help (fit --draws), not more "
-        "trials",
+        "trials (default: %(default)s)",
     )
     add_analysis(p, several=False)
     p.add_argument(

@@ -35,7 +35,14 @@ def add_calibrate(sub) -> None:
     )
     add_seed_json(p)
     add_design(p)
-    add_trials(p, 20_000, what="simulated trials under no effect")
+    # the least the target needs, said up front (a scripting review: the parser took 300,
+    # then "needs at least 400")
+    add_trials(
+        p,
+        20_000,
+        what="simulated trials under no effect (default: %(default)s; at least 10 / target: "
+        "400 at 0.025)",
+    )
     add_decision(p)
     add_interim(p)
     add_look_decision(p)

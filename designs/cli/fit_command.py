@@ -69,7 +69,12 @@ def cmd_fit(args) -> int:
         raise InputError(
             f"--out {args.out}: a posterior is a netCDF file; give a name ending in .nc"
         )
-    data = load_phase2(args.data)
+    try:
+        data = load_phase2(args.data)
+    except InputError as exc:  # named by its option, as analyze names it (a scripting review)
+        if args.data and str(exc).startswith(str(args.data)):
+            raise InputError(f"--data {exc}") from None
+        raise
     _refuse_other_datas_posterior(args, data)
     out = check_writable(
         args.out,

@@ -237,7 +237,8 @@ CASES = [
         ],
         "--posterior",
     ),
-    (["fit", "--data", "{d}/nothing_here.csv"], "nothing_here.csv"),
+    # named by its option, as analyze names it (a scripting review)
+    (["fit", "--data", "{d}/nothing_here.csv"], "--data {d}/nothing_here.csv: cannot read file"),
     # reliability review: tracebacks instead of one line
     (["power", "--design", "{d}/deep.toml"], "at most 32"),
     (["power", "--set", "trial.name=" + "[" * 100_000 + "]" * 100_000], "at most 32"),
@@ -695,6 +696,7 @@ def test_bad_input_exits_2_with_one_line(argv, word, files, capsys, run):
     from designs.spec import LIBRARY_DIR
 
     argv = [a.replace("{d}", str(files)).replace("{lib}", str(LIBRARY_DIR)) for a in argv]
+    word = word.replace("{d}", str(files))
     code, _, err = run(capsys, *argv)
     err = err.strip()
     assert code == 2, err

@@ -64,3 +64,18 @@ def test_power_json_gives_its_notes_on_stderr(run, capsys):
     assert len(json.loads(stdout)) == 2
     assert "note: several analyses of the same trials" in err
     assert "Satterthwaite degrees of freedom are liberal" in err
+
+
+def test_help_gives_the_least_trials_and_every_default(capsys):
+    """A scripting review: calibrate took --trials 300 and then said "needs at least 400",
+    and assurance's --trials showed no default (its help said "the default design")."""
+    import simulate
+
+    for command, said in (
+        ("calibrate", "at least 10 / target: 400 at 0.025"),
+        ("assurance", "not more trials (default: 4000)"),
+    ):
+        with pytest.raises(SystemExit) as stop:
+            simulate.main([command, "--help"])
+        assert stop.value.code == 0
+        assert said in " ".join(capsys.readouterr().out.split())
