@@ -208,9 +208,10 @@ def cmd_trial(args) -> int:
         force=args.force,
     )
     design = design_from_args(args)
-    from designs.outputs.effect_notes import allocation_note
+    from designs.outputs.effect_notes import allocation_note, floor_note
 
     warn(allocation_note(design))  # as power says it (an allocation review: 30 + 61 unsaid)
+    warn(floor_note(design))  # as power says it (a clinimetrics review: 33% at 0, unsaid)
     from designs.planning.power import check_fixed_effect
 
     check_fixed_effect(design)  # one trial of the fixed effect, not a posterior draw

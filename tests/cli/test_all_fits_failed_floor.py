@@ -27,3 +27,15 @@ def test_power_refuses_it_in_one_line(run, capsys):
     code, stdout, err = run(capsys, *argv, "--analysis", "ancova_change")
     assert code == 2 and stdout == ""
     assert err.count("\n") == 1 and "reach the scale's floor of 0 by the last visit" in err
+
+
+def test_trial_says_the_floor(run, capsys, tmp_path):
+    """A clinimetrics review: `trial` wrote a file where a third of the placebo arm's scores
+    were 0 by month 12 without a word; it gives power's floor note."""
+    fast = ["--design", "proact_unselected", "--set", "population.slope_mean=-3"]
+    fast += ["--set", "population.slope_sd=1.5", "--n-per-arm", "20"]
+    code, _, err = run(capsys, "trial", *fast, "--out", str(tmp_path / "t.csv"))
+    assert code == 0, err
+    assert "of placebo patients' true ALSFRS-R lines reach the scale's floor of 0" in err
+    code, _, err = run(capsys, "trial", "--n-per-arm", "20", "--out", str(tmp_path / "d.csv"))
+    assert code == 0 and "floor" not in err
