@@ -27,8 +27,8 @@ from designs.outputs.plotting import (
 LEVEL = 0.95
 
 _TRANSPORT_STYLE = {  # colour and band of each transport, told apart in grey print too
-    "proportional": {"color": "C0", "hatch": None, "alpha": 0.22},
-    "absolute": {"color": "C1", "hatch": "////", "alpha": 0.0},
+    "proportional": {"color": "C0", "hatch": None, "alpha": 0.22, "marker": "o"},
+    "absolute": {"color": "C1", "hatch": "////", "alpha": 0.0, "marker": "s"},
 }
 
 
@@ -90,7 +90,9 @@ def assurance_curve_png(
             n, np.clip(p - Z95 * se, 0, 1), np.clip(p + Z95 * se, 0, 1), color="k", alpha=0.12, lw=0
         )
     for transport, rows in curves.items():
-        style = _TRANSPORT_STYLE.get(transport, {"color": "C2", "hatch": None, "alpha": 0.2})
+        style = _TRANSPORT_STYLE.get(
+            transport, {"color": "C2", "hatch": None, "alpha": 0.2, "marker": "^"}
+        )
         size_dim = "n_per_arm" if rows[0].n_per_arm is not None else "n_total"
         n = np.array([r.n_per_arm if r.n_per_arm is not None else r.n_total for r in rows])
         a = np.array([r.assurance for r in rows])
@@ -108,6 +110,9 @@ def assurance_curve_png(
             color=c,
             ls=":",
             lw=1.5,
+            # a marker each: the two dotted lines differed by colour alone (a review)
+            marker=style["marker"],
+            markersize=4,
             label=f"{word} at the posterior-median effect ({transport})",
         )
         trials = rows[0].trials

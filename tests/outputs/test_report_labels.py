@@ -325,6 +325,10 @@ def test_the_assurance_legend_stays_inside_the_figure(monkeypatch, tmp_path):
         (ax,) = fig.axes
         assert not past_the_edge(fig, ax.get_legend())
     assert caught[0].axes[0].get_legend()._ncols == 2  # the test's labels fit in two
+    # the two dotted lines at the posterior-median effect differ by marker too, not by
+    # colour alone (a review)
+    dotted = [ln for ln in caught[0].axes[0].lines if "posterior-median" in ln.get_label()]
+    assert len(dotted) == 2 and dotted[0].get_marker() != dotted[1].get_marker()
 
 
 def test_a_curve_equal_to_the_trials_own_shows_inside_it(monkeypatch, tmp_path):
