@@ -10,7 +10,7 @@ import math
 
 from designs.planning.scale_bounds import (
     bounded_points,
-    bounded_share,
+    bounds_met,
     floor_share,
     share_beyond,
 )
@@ -170,20 +170,26 @@ def bias_causes(design, analysis: str) -> str:
         # completers are a random part of their arm unless exits depend on the decline (a
         # clinimetrics review: named on the default design, where the bounds were the cause)
         causes.append("the selection of completers (ancova_change)")
-    if design.population.integer_scores and bounded_share(design) >= BOUND_SHARE_CAUSE:
+    # the arm and visit where most patients meet a bound (a heterogeneity review: with the
+    # effect's spread the active arm's lines pass 48, and the placebo arm's 0.8% was given)
+    share, arm, bound, visit = bounds_met(design)[0]
+    if design.population.integer_scores and share >= BOUND_SHARE_CAUSE:
         # only where patients meet the bounds (a missing-data review: named on the default
         # design, where a complete-data run shows no such bias)
-        causes.append("the floor and ceiling of the 0-48 scale with integer scores")
+        causes.append(
+            "the floor and ceiling of the 0-48 scale with integer scores (the true lines of "
+            f"about {_share_text(share)} of the {arm} arm are beyond {bound} {visit})"
+        )
     elif not causes and design.population.integer_scores:
         # nothing else, yet scores are clipped (a scale review: 200,000 trials of the default
         # design found a bias of -0.0010, 7 SE, from the 0.8% of first-visit scores clipped
         # at 48, and the note said "look closer")
-        clipped = bounded_share(design, noise=True)
+        clipped, arm, bound, visit = bounds_met(design, noise=True)[0]
         if clipped >= CLIPPED_SHARE_CAUSE:
             causes.append(
                 f"the floor and ceiling of the 0-48 scale with integer scores (about "
-                f"{_share_text(clipped)} of the placebo arm's scores at the first or the last "
-                "visit fall beyond them and are clipped to 48 or 0)"
+                f"{_share_text(clipped)} of the {arm} arm's scores {visit}, are measured "
+                f"beyond {bound} and clipped)"
             )
     return "; ".join(causes) if causes else "none of the usual ones applies: look closer"
 
@@ -354,17 +360,18 @@ def points_kept_text(design) -> str:
     if abs(bounded - points) < BOUNDED_POINTS_SAID * abs(points):
         return text
     month = design.trial.duration_months
-    # the true lines' shares, as floor_note gives them (one number for one thing in an output)
-    shares = [
-        (floor_share(design), "at or below 0"),
-        (share_beyond(design, month, 48.0, False, above=True), "above 48"),
-    ]
-    beyond = [[_share_text(s), b] for s, b in shares if s >= 0.001]
-    at_bounds = ""
-    if beyond:
-        beyond[0][0] += " of the placebo patients' true lines are"
-        parts = " and ".join(" ".join(part) for part in beyond)
-        at_bounds = f" (by then about {parts})"
+    # the true lines' shares, as floor_note gives them (one number for one thing in an
+    # output), in each arm (a heterogeneity review: the effect's spread takes the active
+    # arm's lines past 48, and the placebo arm's shares alone were given)
+    arms = []
+    for arm, active in (("placebo", False), ("active", True)):
+        shares = [
+            (share_beyond(design, month, 0.0, False, above=False, active=active), "at or below 0"),
+            (share_beyond(design, month, 48.0, False, above=True, active=active), "above 48"),
+        ]
+        words = [f"{_share_text(s)} {b}" for s, b in shares if s >= 0.001]
+        arms += [f"{arm} {', '.join(words)}"] if words else []
+    at_bounds = f" (true lines beyond the scale by then: {'; '.join(arms)})" if arms else ""
     return (
         f"{text} on an unbounded scale; about {bounded:+.2f} with scores that stop at 0 and "
         f"48{at_bounds}"

@@ -64,15 +64,28 @@ def test_the_bias_note_names_this_designs_causes_and_the_direction():
     # nothing else applies: then the scores clipped (a scale review: 200,000 trials gave a
     # bias of 7 SE that continuous scores or a baseline of 30 removed, and the note said
     # "look closer"): scores measured above 48.5 round past 48 and are clipped, P(a + e >
-    # 48.5) at month 0 with a ~ N(40.6, 2.6^2), e ~ N(0, 2^2): Phi(-7.9 / 3.28) = 0.8%
+    # 48.5) at month 0 with a ~ N(40.6, 2.6^2), e ~ N(0, 2^2): Phi(-7.9 / 3.28) = 0.8%;
+    # the most, though, are the active arm's at month 12 (a heterogeneity review: the
+    # placebo arm's alone were given), 1.0% in closed form (1.06% of 30,000 active patients'
+    # continuous month-12 scores above 48.5 in one engine trial by hand)
     assert "look closer" not in note
-    assert "(about 0.8% of the placebo arm's scores at the first or the last visit" in note
+    assert (
+        "(about 1.0% of the active arm's scores at month 12, the last visit, are measured "
+        "beyond 48 and clipped)"
+    ) in note
+    # with the effect's spread 18% of the active arm's true lines pass 48 by month 12
+    # (closed form; test_points_kept_bounded checks the scores' share against the engine)
+    spread = design.with_overrides({"effect.sd": 1.0})
+    (note,) = power_notes(spread, [_summary(bias=-4 * se)])
+    assert "(the true lines of about 18% of the active arm are beyond 48 at month 12" in note
     # with a lead-in the first visit is month -3 (a diff review: month 0's share was given);
     # its true lines above 48 there, 1.8% (closed form), name the bounds as a cause outright
     notes = power_notes(load_design("lead_in"), [_summary(bias=-4 * se)])
     (note,) = [n for n in notes if "Monte Carlo SE from 0" in n]
     assert note.endswith(
-        "likely causes here: the floor and ceiling of the 0-48 scale with integer scores."
+        "likely causes here: the floor and ceiling of the 0-48 scale with integer scores (the "
+        "true lines of about 1.8% of the placebo arm are beyond 48 at month -3, the first "
+        "visit)."
     )
     continuous = design.with_overrides({"population.integer_scores": False})
     (note,) = power_notes(continuous, [_summary(bias=-4 * se)])
@@ -102,7 +115,7 @@ def test_the_bias_note_names_this_designs_causes_and_the_direction():
     # clinimetrics review: named on the default design, where the bounds were the cause)
     assert not any("selection of completers" in n for n in notes)
     (note,) = power_notes(design, [_summary("ancova_change", bias=-4 * se)])
-    assert "selection of completers" not in note and "clipped to 48 or 0" in note
+    assert "selection of completers" not in note and "beyond 48 and clipped" in note
     notes = power_notes(
         continuous.with_overrides({"dropout.informative": 2.0}),
         [_summary("ancova_change", bias=-4 * se)],
@@ -599,7 +612,7 @@ def test_a_share_of_patients_reaching_the_floor_is_said():
     assert "month 24" in note and "mean stays above it" in note
     # no slope spread under delta-FS screening: no division by 0 (a diff review: a traceback
     # once the bias note fired)
-    from designs.outputs.effect_notes import bounded_share
+    from designs.planning.scale_bounds import bounded_share
 
     flat = load_design("proact_enriched_dfs").with_overrides({"population.slope_sd": 0.0})
     assert 0.0 <= floor_share(flat) < 0.01 and 0.03 < bounded_share(flat) < 0.04

@@ -245,11 +245,11 @@ def test_the_mean_estimate_against_its_true_value_is_stated():
     )
     beyond = estimate_bias_text(d, entry, {**oc, "bias_mc_se": 0.0005})
     # with its likely causes, as power's note gives them (a clinimetrics review: no cause);
-    # on the default design the 0.8% of first-visit scores clipped at 48
+    # on the default design the 1.0% of the active arm's month-12 scores clipped at 48
     assert beyond.endswith(
         "(bias -0.0021, MC SE 0.00050, beyond simulation noise; likely causes: the floor and "
-        "ceiling of the 0-48 scale with integer scores (about 0.8% of the placebo arm's "
-        "scores at the first or the last visit fall beyond them and are clipped to 48 or 0))."
+        "ceiling of the 0-48 scale with integer scores (about 1.0% of the active arm's "
+        "scores at month 12, the last visit, are measured beyond 48 and clipped))."
     )
     informative = d.with_overrides({"dropout.informative": 1.0})
     assert estimate_bias_text(informative, entry, {**oc, "bias_mc_se": 0.0005}) == ""
