@@ -435,8 +435,7 @@ def markdown(text: str) -> ui.HTML:
     from markdown_it import MarkdownIt
 
     parser = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
-    # no images or links either: a name's "![t](http://...)" made the page fetch an outside
-    # address (a security review); the tables have neither
+    # nor images and links: a name's "![t](http://...)" fetched an outside address (a review)
     parser.disable(["image", "link", "autolink"])
     html = parser.render(text)  # each table in a box that scrolls sideways (data_table)
     # Bootstrap's table style, as the page's own tables (a small-screen review: with 1 px of
