@@ -17,13 +17,15 @@ FRAME_HEADERS = (
 )
 
 
-def allowed(host: str, origin: str | None, port: int) -> bool:
+def allowed(host: str, origin: str | None) -> bool:
     """Whether a request with this ``Host`` (and ``Origin``, if any) is the explorer's own
-    page on ``port``."""
-    hosts = {f"{name}:{port}" for name in LOCAL_NAMES}
-    if host.lower() not in hosts:
+    page: a loopback name with a port (any port: a forwarded one, ``ssh -L 9000:...`` or an
+    editor's, reaches the explorer under the browser's own port, a diff review found it
+    refused), and an ``Origin`` of that same address."""
+    name, _, port = host.lower().rpartition(":")
+    if name not in LOCAL_NAMES or not port.isdigit():
         return False
-    return origin is None or origin.lower() in {f"http://{h}" for h in hosts}
+    return origin is None or origin.lower() == f"http://{host.lower()}"
 
 
 class LocalOnly:
@@ -31,14 +33,14 @@ class LocalOnly:
     (a websocket is closed before it is accepted, which the server answers with 403)."""
 
     def __init__(self, app, port: int) -> None:
-        self.app, self.port = app, port
+        self.app, self.port = app, port  # the port it listens on: named in a refusal
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        if not allowed(headers.get("host", ""), headers.get("origin"), self.port):
+        if not allowed(headers.get("host", ""), headers.get("origin")):
             if scope["type"] == "websocket":
                 await send({"type": "websocket.close", "code": 1008})
                 return
@@ -49,7 +51,10 @@ class LocalOnly:
                     "headers": [(b"content-type", b"text/plain; charset=utf-8"), *FRAME_HEADERS],
                 }
             )
-            body = b"the design explorer answers its own page only (http://127.0.0.1:PORT/)\n"
+            body = (
+                "the design explorer answers its own page only, at "
+                f"http://127.0.0.1:{self.port}/ (or a port forwarded to it)\n"
+            ).encode()
             await send({"type": "http.response.body", "body": body})
             return
         if scope["type"] == "websocket":

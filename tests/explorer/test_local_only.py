@@ -10,14 +10,17 @@ from designs.explorer.local_only import LocalOnly, allowed
 
 
 def test_only_the_loopback_host_and_its_own_origin_pass():
-    assert allowed("127.0.0.1:8050", None, 8050)
-    assert allowed("localhost:8050", "http://localhost:8050", 8050)
-    assert allowed("LOCALHOST:8050", "http://127.0.0.1:8050", 8050)
-    assert not allowed("evil.example:8050", None, 8050)  # DNS rebinding
-    assert not allowed("127.0.0.1:8050", "http://evil.example", 8050)  # another site
-    assert not allowed("127.0.0.1:9999", None, 8050)  # another port
-    assert not allowed("127.0.0.1:8050", "null", 8050)  # a sandboxed frame or a file
-    assert not allowed("", None, 8050)
+    assert allowed("127.0.0.1:8050", None)
+    assert allowed("localhost:8050", "http://localhost:8050")
+    assert allowed("LOCALHOST:8050", "http://localhost:8050")
+    # a forwarded port (ssh -L 9000:127.0.0.1:8050, an editor's forwarding): the browser's
+    # own port in Host and Origin (a diff review: refused when only 8050 passed)
+    assert allowed("127.0.0.1:9000", "http://127.0.0.1:9000")
+    assert not allowed("evil.example:8050", None)  # DNS rebinding
+    assert not allowed("127.0.0.1:8050", "http://evil.example")  # another site
+    assert not allowed("127.0.0.1:8050", "http://127.0.0.1:9000")  # another origin
+    assert not allowed("127.0.0.1:8050", "null")  # a sandboxed frame or a file
+    assert not allowed("127.0.0.1", None) and not allowed("", None)
 
 
 def _call(scope_type: str, headers: dict[str, str]) -> list[dict]:
@@ -48,7 +51,8 @@ def test_the_middleware_refuses_and_frames():
     assert (b"x-frame-options", b"DENY") in ok[0]["headers"]
     assert (b"content-security-policy", b"frame-ancestors 'none'") in ok[0]["headers"]
     refused = _call("http", {"host": "evil.example:8050"})
-    assert refused[0]["status"] == 403 and b"own page only" in refused[1]["body"]
+    assert refused[0]["status"] == 403
+    assert b"own page only, at http://127.0.0.1:8050/" in refused[1]["body"]
     socket = _call("websocket", {"host": "127.0.0.1:8050", "origin": "http://evil.example"})
     assert socket == [{"type": "websocket.close", "code": 1008}]
 
