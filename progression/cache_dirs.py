@@ -83,15 +83,23 @@ def writable_cache(folder: Path, name: str) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryFile(dir=folder):
             pass
-        if not _anyone_writes(folder):
+        if (open_to_all := anyone_writes(folder)) is None:
             return folder
         fallback = private_temp_root() / name
         fallback.mkdir(parents=True, exist_ok=True)
+        # the folder that is open named (a diff review: "chmod o-w it" was said of a cache
+        # folder whose parent was the open one)
+        which = (
+            f"the cache folder {folder} can be written by any user"
+            if open_to_all == folder
+            else f"{open_to_all}, which holds the cache folder {folder}, can be written by any "
+            "user (who could replace it)"
+        )
         _say_once(
             folder,
-            f"note: the cache folder {folder} can be written by any user, and compiled code "
-            f"is loaded from it, so it is not used (the caches go to {private_temp_root()}): "
-            f"chmod o-w it, or set ALS_TRIAL_SIM_CACHE to a folder of your own",
+            f"note: {which}, and compiled code is loaded from it, so it is not used (the "
+            f"caches go to {private_temp_root()}): chmod o-w {open_to_all}, or set "
+            "ALS_TRIAL_SIM_CACHE (or NUMBA_CACHE_DIR, where set) to a folder of your own",
         )
         return fallback
     except OSError as exc:
@@ -114,16 +122,21 @@ def writable_cache(folder: Path, name: str) -> Path:
 _unusable_said: set[str] = set()
 
 
-def _anyone_writes(folder: Path) -> bool:
-    """Whether any user can write ``folder``, or a folder above it (who could then replace
-    it) unless that one is sticky, as the temporary folder is."""
-    if folder.stat().st_mode & stat.S_IWOTH:
-        return True
-    for above in folder.resolve().parents:
-        mode = above.stat().st_mode
+def anyone_writes(folder: Path) -> Path | None:
+    """The folder any user can write among ``folder`` (where they could add files) and the
+    folders above it, as given and with links resolved (where they could replace it), a
+    sticky one above it excepted (the temporary folder's kind); None where there is none.
+    Folders that do not exist yet are skipped."""
+    if folder.exists() and folder.stat().st_mode & stat.S_IWOTH:
+        return folder
+    for above in dict.fromkeys([*folder.absolute().parents, *folder.resolve().parents]):
+        try:
+            mode = above.stat().st_mode
+        except OSError:
+            continue
         if mode & stat.S_IWOTH and not mode & stat.S_ISVTX:
-            return True
-    return False
+            return above
+    return None
 
 
 def _say_once(folder: Path, line: str) -> None:
@@ -166,7 +179,9 @@ def use_pytensor_cache() -> None:
     before PyTensor is imported."""
     if "PYTENSOR_FLAGS" not in os.environ:
         folder = pytensor_cache()
-        if not could_write(folder):  # checked without making it: PyTensor makes it on use
+        # checked without making it (PyTensor makes it on use); its compiled modules are
+        # code too, so a folder any user can write is not used (a diff review)
+        if not could_write(folder) or anyone_writes(folder) is not None:
             folder = writable_cache(folder, f"pytensor/{folder.name}")
         os.environ["PYTENSOR_FLAGS"] = f"base_compiledir={folder}"
 

@@ -332,10 +332,11 @@ def _size_against_design(data, design, look: dict) -> list[str]:
     return []
 
 
-#: The columns of a trial file this tool reads or writes (`trial --out`): not named as unread.
+#: The columns `analyze` reads (calendar_month at a look, where it checks the rows' months);
+#: every other is named as not read, `trial --out`'s delta_fs and entry_month too (a diff
+#: review: delta_fs, a covariate, went unsaid).
 _KNOWN_COLUMNS = frozenset(
-    {"patient", "arm", "month", "alsfrs_r", "status", "exit_month"}
-    | {"entry_month", "calendar_month", "delta_fs"}
+    {"patient", "arm", "month", "alsfrs_r", "status", "exit_month", "calendar_month"}
 )
 
 

@@ -357,8 +357,11 @@ def points_kept_text(design) -> str:
     bounded = bounded_points(design, points)
     # a clinimetrics review: "+9.00 points by month 12" where 45% of placebo patients' scores
     # were at 0 by then, and the trials' own change analysis estimated +5.5
-    if abs(bounded - points) < BOUNDED_POINTS_SAID * abs(points):
+    if abs(bounded - points) <= BOUNDED_POINTS_SAID * abs(points):  # (0 at no effect)
         return text
+    if design.enrichment.screens_lead_in:  # the admitted patients' lines: no closed form
+        # (a diff review: the candidates' +4.65 said where the admitted patients' was +4.4)
+        return f"{text} on an unbounded scale (less where scores meet the scale's bounds)"
     month = design.trial.duration_months
     # the true lines' shares, as floor_note gives them (one number for one thing in an
     # output), in each arm (a heterogeneity review: the effect's spread takes the active

@@ -126,8 +126,15 @@ def lenient_alpha_notes(design) -> list[str]:
     a multiplicity review found sample-size, the report, power with looks and sweep silent,
     the easiest way to a smaller n); none otherwise."""
     t = design.trial
-    if t.sides != 1 or t.alpha <= 0.025 or design.decision.is_posterior:
+    if t.sides != 1 or t.alpha <= 0.025:
         return []
+    if design.decision.is_posterior:  # its level alpha / sides too (a diff review)
+        return [
+            f"note: the posterior rule's one-sided level {t.alpha:g} (trial.alpha with "
+            f"trial.sides = 1) lets it succeed under no effect {t.alpha / 0.025:g} times as "
+            "often as the usual one-sided 0.025 of a confirmatory trial "
+            "(--set trial.alpha=0.025)"
+        ]
     return [
         f"note: a one-sided test at alpha {t.alpha:g} rejects in favour of active "
         f"{t.alpha / 0.025:g} times as often under no effect as a two-sided test at 0.05; "

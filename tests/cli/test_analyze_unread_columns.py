@@ -18,15 +18,16 @@ def test_columns_not_read_are_named(capsys, run, tmp_path):
     plain = json.loads(out)
     assert plain["columns_not_read"] == []
     frame = pd.read_csv(own)
-    frame["site"], frame["baseline"] = 3, 40
+    frame["site"], frame["baseline"], frame["delta_fs"] = 3, 40, 0.5
     extra = tmp_path / "covariates.csv"
     frame.to_csv(extra, index=False)
     code, out, err = run(capsys, "analyze", "--data", str(extra), "--json")
     assert code == 0
     assert (
-        "note: --data's columns site, baseline are not read: the analyses take patient, arm, "
+        "note: --data's columns site, baseline, delta_fs are not read: the analyses take "
+        "patient, arm, "
         "month and alsfrs_r (and status, exit_month) and adjust for no other covariate"
     ) in err
     got = json.loads(out)
-    assert got["columns_not_read"] == ["site", "baseline"]
+    assert got["columns_not_read"] == ["site", "baseline", "delta_fs"]
     assert got["estimate"] == plain["estimate"]  # read or not, the same fit

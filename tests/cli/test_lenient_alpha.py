@@ -79,3 +79,17 @@ def test_help_gives_the_least_trials_and_every_default(capsys):
             simulate.main([command, "--help"])
         assert stop.value.code == 0
         assert said in " ".join(capsys.readouterr().out.split())
+
+
+def test_the_posterior_rules_one_sided_level_above_0025_is_said_too():
+    """A diff review: the posterior rule at trial.sides = 1, alpha 0.05 is held to 0.05, as
+    lenient as the one-sided test, and was left out of the note."""
+    from designs.outputs.level_warnings import lenient_alpha_notes
+
+    rule = load_design().with_overrides(
+        {"decision.rule": "posterior", "trial.sides": 1, "trial.alpha": 0.05}
+    )
+    (note,) = lenient_alpha_notes(rule)
+    assert note.startswith("note: the posterior rule's one-sided level 0.05 (trial.alpha")
+    assert "2 times as often as the usual one-sided 0.025" in note
+    assert lenient_alpha_notes(rule.with_overrides({"trial.sides": 2})) == []

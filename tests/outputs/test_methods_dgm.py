@@ -91,7 +91,7 @@ def test_the_share_of_patients_who_do_not_decline_is_said():
 
     assert improvers_text(load_design()) == (
         "; normal slopes give about 7.7% of the placebo patients a true slope at or above 0 "
-        "(no decline; about 14% on active)"
+        "(no decline over the follow-up; about 14% on active)"
     )
     for name, tolerance in (("default", None), ("proact_enriched_dfs", 0.015)):
         design = load_design(name).with_overrides({"trial.n_per_arm": 20000})
@@ -114,4 +114,13 @@ def test_the_share_of_patients_who_do_not_decline_is_said():
     assert improvers_text(screened) == ""
     # a posterior effect: the placebo arm's share alone
     posterior = load_design().with_overrides({"effect.source": "posterior"})
-    assert improvers_text(posterior).endswith("(no decline)")
+    assert improvers_text(posterior).endswith("(no decline over the follow-up)")
+    # an effect full to month 3 and gone by month 6 has a mean of (3 + 1.5) / 12 of 0.125
+    # over the 12 months, 0.046875 (a diff review: the full effect's 14% was said):
+    # Phi(-(0.5 - 0.046875) / 0.35) = 9.8%
+    wanes = load_design().with_overrides(
+        {"effect.wane_after_months": 3.0, "effect.wane_months": 3.0}
+    )
+    assert improvers_text(wanes).endswith("about 9.8% on active)")
+    # no spread of slopes: nothing to say (it said "under 0.1%" where none are)
+    assert improvers_text(load_design().with_overrides({"population.slope_sd": 0.0})) == ""

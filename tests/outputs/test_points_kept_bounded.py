@@ -85,3 +85,18 @@ def test_the_active_arms_share_beyond_48_against_the_engine():
         se = np.sqrt(simulated * (1 - simulated) / last.sum())
         assert abs(said - simulated) < 4 * se, (sd, said, simulated)
     assert said > 0.15  # the spread takes about a sixth past 48: no small matter
+
+
+def test_no_bounded_clause_at_no_effect_or_under_lead_in_screening():
+    """A diff review: at effect 0 the text said "+0.00 on an unbounded scale; about +0.00";
+    under lead-in screening the candidates' lines were taken for the admitted patients'
+    (+4.65 said where one engine trial of 100,000 per arm gave +4.31 and +4.42)."""
+    none = load_design("proact_unselected").with_overrides({**FAST, "effect.value": 0.0})
+    assert points_kept_text(none).endswith("+0.00 ALSFRS-R points between the arms (active "
+                                           "minus placebo)")  # fmt: skip
+    screened = load_design("proact_lead_in").with_overrides(
+        {**FAST, "enrichment.lead_in_decline_min": 2.0}
+    )
+    assert points_kept_text(screened).endswith(
+        "on an unbounded scale (less where scores meet the scale's bounds)"
+    )

@@ -338,7 +338,7 @@ def test_a_cache_any_user_can_write_is_not_used(tmp_path, monkeypatch, fresh_pri
     for name in ("numba/src-1", "numba/src-2"):
         assert cache_dirs.writable_cache(shared / name, name) == private / name
     err = capsys.readouterr().err
-    assert err.count("can be written by any user, and compiled code is loaded from it") == 2
+    assert err.count("can be written by any user (who could replace it), and compiled") == 2
     assert f"(the caches go to {private})" in err  # once per folder: two folders here
     cache_dirs.writable_cache(shared / "numba/src-1", "numba/src-1")
     assert capsys.readouterr().err == ""  # said once
@@ -351,3 +351,29 @@ def test_a_cache_any_user_can_write_is_not_used(tmp_path, monkeypatch, fresh_pri
     sticky.chmod(0o1777)
     assert cache_dirs.writable_cache(sticky / "numba", "numba") == sticky / "numba"
     assert capsys.readouterr().err == ""
+    # the open folder named: here the one above the cache (a diff review: "chmod o-w it" was
+    # said of the cache folder, mode 755, whose parent was the open one)
+    inner = shared / "repo" / ".cache"
+    inner.mkdir(parents=True)
+    assert cache_dirs.writable_cache(inner / "numba", "numba/x") == private / "numba/x"
+    err = capsys.readouterr().err
+    assert f"note: {shared}, which holds the cache folder {inner / 'numba'}, can be" in err
+    assert f"chmod o-w {shared}," in err
+    itself = sticky / "open"  # in a sticky folder, but open itself: anyone adds files
+    itself.mkdir()
+    itself.chmod(0o777)
+    assert cache_dirs.writable_cache(itself, "numba/z") == private / "numba/z"
+    assert f"note: the cache folder {itself} can be written by any user, and" in (
+        capsys.readouterr().err
+    )
+    # a link to a private folder, the link itself in an open folder: it could be replaced
+    own = tmp_path / "own"
+    own.mkdir()
+    (shared / "link").symlink_to(own)
+    got = cache_dirs.writable_cache(shared / "link" / "numba", "numba/y")
+    assert got == private / "numba/y"
+    # PyTensor's compiled modules too (a diff review: only Numba's cache was checked)
+    monkeypatch.delenv("PYTENSOR_FLAGS", raising=False)
+    monkeypatch.setattr(cache_dirs, "pytensor_cache", lambda: shared / "pytensor" / "9")
+    cache_dirs.use_pytensor_cache()
+    assert os.environ["PYTENSOR_FLAGS"] == f"base_compiledir={private / 'pytensor' / '9'}"
