@@ -136,19 +136,22 @@ class Priors:
 DEFAULT_PRIORS = Priors()
 
 #: The range each hyperparameter may take from the command line (``fit --prior``): the
-#: lowest, the highest, whether the lowest is excluded, and the unit.
+#: lowest, the highest, whether the lowest is excluded, and the unit. A scale's lowest is
+#: 0.001 (0.01 points for the levels'), not just above 0: a prior review's delta_sd = 1e-300
+#: crashed the sampler's start (and, with 4 chains, the process), and 1e-20 gave 100%
+#: divergences; 0.001 points/month is already a point mass for every purpose here.
 PRIOR_RANGES: dict[str, tuple[float, float, bool, str]] = {
     "level_mean": (0.0, 48.0, False, "points"),
-    "level_mean_sd": (0.0, 48.0, True, "points"),
-    "level_sd_scale": (0.0, 48.0, True, "points"),
+    "level_mean_sd": (0.01, 48.0, False, "points"),
+    "level_sd_scale": (0.01, 48.0, False, "points"),
     "pre_slope_mean": (-10.0, 10.0, False, "points/month"),
-    "pre_slope_mean_sd": (0.0, 10.0, True, "points/month"),
-    "pre_slope_sd_scale": (0.0, 10.0, True, "points/month"),
+    "pre_slope_mean_sd": (0.001, 10.0, False, "points/month"),
+    "pre_slope_sd_scale": (0.001, 10.0, False, "points/month"),
     "delta_mean": (-10.0, 10.0, False, "points/month"),
-    "delta_sd": (0.0, 10.0, True, "points/month"),
-    "slope_change_sd_scale": (0.0, 10.0, True, "points/month"),
-    "residual_sd_median": (0.0, 48.0, True, "points"),
-    "residual_sd_log_sd": (0.0, 5.0, True, "(log scale)"),
+    "delta_sd": (0.001, 10.0, False, "points/month"),
+    "slope_change_sd_scale": (0.001, 10.0, False, "points/month"),
+    "residual_sd_median": (0.01, 48.0, False, "points"),
+    "residual_sd_log_sd": (0.001, 5.0, False, "(log scale)"),
 }
 
 

@@ -40,8 +40,11 @@ def test_every_prior_field_has_a_range_that_holds_its_default():
         ("delta_sd", "give NAME=VALUE"),
         ("=1", "give NAME=VALUE"),
         ("slope=1", "unknown prior 'slope'; one of level_mean"),
-        ("delta_sd=0", "delta_sd must be a number in (0, 10] points/month"),
-        ("delta_sd=nan", "(0, 10]"),
+        ("delta_sd=0", "delta_sd must be a number in [0.001, 10] points/month"),
+        ("delta_sd=nan", "[0.001, 10]"),
+        # a prior review: 1e-300 crashed the sampler's start, 1e-20 diverged throughout
+        ("delta_sd=1e-300", "[0.001, 10]"),
+        ("slope_change_sd_scale=1e-20", "[0.001, 10]"),
         ("level_mean=48.5", "level_mean must be a number in [0, 48] points"),
         ("pre_slope_mean=x", "[-10, 10] points/month"),
     ],
@@ -61,7 +64,7 @@ def test_the_command_line_refuses_a_bad_prior_in_one_line_and_writes_nothing(tmp
     out = tmp_path / "post.nc"
     assert main(["fit", "--prior", "delta_sd=-1", "--out", str(out)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "--prior 'delta_sd=-1'" in err[0] and "(0, 10]" in err[0], err
+    assert len(err) == 1 and "--prior 'delta_sd=-1'" in err[0] and "[0.001, 10]" in err[0], err
     assert not out.exists()
 
 
