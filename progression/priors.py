@@ -41,7 +41,11 @@ Priors (defaults of :class:`Priors`)
     The masitinib subgroup's delta-FS SD 0.23 is an average over more than a year of
     disease, so close to the SD of true rates. HalfNormal(0.3): median 0.20, 95% below 0.59.
 ``delta ~ Normal(0, 0.25)``, points/month, the population change of slope on treatment
-    Sceptical, centred at no effect. Scale: positive trials slowed decline by 25-33%
+    Centred at no effect, but not sceptical in the decision rule's sense (a prior review):
+    at this cohort's decline of about 0.5 points/month it gives 31% to beating the trial's
+    25% slowing (0.125/month), where the rule's sceptical prior (Spiegelhalter, SD 0.076)
+    gives 5%; the assurance rests on it (docs/conventions.md#phase-2-model). Scale:
+    positive trials slowed decline by 25-33%
     (CENTAUR 0.42/month at -1.66/month, Paganoni 2020; edaravone MCI186-19 about 33%,
     derived; masitinib 27%); most trials found nothing (PHOENIX, MCI186-16, VALOR). At this
     cohort's decline of about 0.5 points/month a 50% slowing is 0.25/month, so the prior
@@ -198,7 +202,7 @@ def changed_priors(priors: Priors) -> dict[str, float]:
 # priors move: its own, the pre-dose slope's and the between-patient SD of the change of slope,
 # which five patients hardly inform, so its prior passes almost unchanged into the posterior).
 DELTA_SD_SETTINGS: dict[str, dict[str, float]] = {
-    "delta_sd=0.1 (very sceptical)": {"delta_sd": 0.1},
+    "delta_sd=0.1 (narrow)": {"delta_sd": 0.1},
     "delta_sd=0.25 (default)": {},
     "delta_sd=0.5": {"delta_sd": 0.5},
     "delta_sd=1.0 (vague)": {"delta_sd": 1.0},

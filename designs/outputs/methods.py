@@ -355,11 +355,11 @@ def methods_text(
         draws = draws_sha_text(idata_attrs)
         # for own data posterior_source gives it (a review of one's own records: twice)
         seed_text += f", {draws}" if draws and not real else ""
-        depends = (
-            "the priors"
+        depends = (  # the prior on delta above all, assurance too (a prior review)
+            "the priors, the change of slope's above all (assurance moves with it too)"
             if real
             else "which reconstruction of the five patients (its measurement noise chosen at SD 1 "
-            "point, half the trial's 2) and which priors are used"
+            "point, half the trial's 2) and which priors are used, the change of slope's above all"
         )
         notes = (
             undefined_draws_note(undefined_draws, first.posterior_draws),

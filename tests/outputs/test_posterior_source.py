@@ -84,6 +84,14 @@ def test_a_report_on_own_data_names_them_and_flags_the_unconverged_fit(fake_post
         plan.undefined_draws,
     )  # fmt: skip
     assert "(Yamashita et al. 2023; an illustrative reconstruction" in bundled
+    # the prior the assurance rests on most is named (a prior review: N(0, 0.1^2) gave 0.32
+    # where the default N(0, 0.25^2) gave 0.71, and the text said "the priors" alone)
+    assert "which priors are used, the change of slope's above all" in bundled
+    assert "the priors, the change of slope's above all (assurance moves with it too)" in (
+        methods_text(
+            own.design, own.sample_size, own.operating, own.assurance, OWN, own.undefined_draws
+        )
+    )
     assert "not checked" in bundled  # the fake posterior keeps no convergence figures
     # which phase 2 (a protocol writer's review: on another product's design it read as
     # that product's own): the bundled one is CL2020's, said where the text uses it

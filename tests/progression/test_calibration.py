@@ -83,7 +83,7 @@ def test_delta_moves_with_its_priors():
         > p["slope-change SD~HN(0.5): very different changes"] + 0.05
     )
     d = table["delta_mean"]
-    assert d["delta_sd=0.1 (very sceptical)"] < d["delta_sd=0.25 (default)"]
+    assert d["delta_sd=0.1 (narrow)"] < d["delta_sd=0.25 (default)"]
     # the default prior N(0, 0.25^2) pulls delta below the vague one's beyond MCMC error
     # (the 0.02 allowed before was that error, not derived). Each posterior mean's MC SE is
     # at most delta_sd / sqrt(min_ess_bulk) (the minimum is over the population parameters,
