@@ -197,6 +197,9 @@ def patient_table(idata: xr.DataTree, hdi_prob: float = HDI_PROB) -> pd.DataFram
             {
                 "patient": p,
                 "raw_pre_slope": raw_pre,
+                # the lead-in months' spread, sum of (month - mean)^2: how well the raw slope
+                # is measured (the prior-data conflict's predictive check)
+                "raw_pre_sxx": float(((m[m <= 0] - m[m <= 0].mean()) ** 2).sum()),
                 "pre_slope_mean": float(pre_draws.mean()),
                 "pre_slope_hdi": _hdi(pre_draws, hdi_prob),
                 "raw_post_slope": raw_post,
