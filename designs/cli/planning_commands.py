@@ -249,9 +249,10 @@ def cmd_sample_size(args) -> int:
     warn(informative_exits_notes(design, result.analysis))
     warn(floor_note(design))  # as power says it (a clinimetrics review: unsaid here)
     warn(same_slope_note(design, [result.analysis]))  # as power says it (a covariate review)
-    from designs.outputs.level_warnings import lenient_alpha_notes
+    from designs.outputs.level_warnings import lenient_alpha_notes, spread_allocation_notes
 
     warn(lenient_alpha_notes(design))  # as power says it (a multiplicity review)
+    warn(spread_allocation_notes(design))  # as power says it (a heterogeneity review)
     # the largest size given, which the row's n (whole blocks of the allocation) can be
     # below (a bad-input review: --sizes 30 31 under 1:2 read "largest size simulated 30")
     warn(

@@ -16,7 +16,7 @@ from designs.outputs.effect_notes import (
     same_slope_note,
 )
 from designs.outputs.fit_failures import exact_lines_hint
-from designs.outputs.level_warnings import lenient_alpha_notes
+from designs.outputs.level_warnings import lenient_alpha_notes, spread_allocation_notes
 from designs.outputs.numbers import se_text
 from designs.outputs.prior_notes import (
     margin_note,
@@ -331,15 +331,7 @@ def power_notes(design, summaries) -> list[str]:
             "boundary; its test is then conservative (about 3.4% at alpha 0.05)."
         )
     t = design.trial
-    if design.effect.sd > 0 and t.allocation.placebo != t.allocation.active:
-        notes.append(
-            f"note: effect.sd = {design.effect.sd:g} spreads the benefit, so the active arm's "
-            "slopes vary more than placebo's; with unequal allocation the analyses, which pool "
-            "the arms' variances, are not at their level for a spread benefit of mean 0 (a "
-            "review: lmm_slope 0.11 at 3:1 and 0.018 at 1:3, alpha 0.05, effect.sd 0.5), and "
-            "the power above includes that miscalibration. Type I errors are simulated with no "
-            "effect for any patient."
-        )
+    notes += spread_allocation_notes(design)
     from designs.outputs.small_arm import small_arm_note
 
     smallest = min(design.trial.n_placebo, design.trial.n_active)

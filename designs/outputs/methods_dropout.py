@@ -138,11 +138,25 @@ EXIT_MECHANICS = (
 
 
 def effect_spread_text(design) -> str:
-    """'the same for every treated patient', or the SD of its spread (``effect.sd``)."""
+    """'the same for every treated patient', or the SD of its spread (``effect.sd``), its
+    shape and, for a fixed effect, the share of treated patients whose slope it makes worse
+    (a heterogeneity review: a quarter at effect.sd 0.2, said nowhere)."""
     sd = design.effect.sd
-    if sd > 0:
-        return f"spread across treated patients with SD {sd:g} points/month"
-    return "the same for every treated patient"
+    if sd <= 0:
+        return "the same for every treated patient"
+    text = f"spread across treated patients with SD {sd:g} points/month"
+    if design.effect.source.value != "fixed":
+        return f"{text} (normal, independent of the natural slope)"
+    from scipy.special import ndtr
+
+    from designs.outputs.effect_notes import _share_text
+
+    mean = design.effect.slope_shift(design.population.slope_mean)
+    worse = _share_text(float(ndtr(-mean / sd)))
+    return (
+        f"{text} (normal, independent of the natural slope: about {worse} of treated patients "
+        "decline faster than they would without treatment)"
+    )
 
 
 def improvers_text(design) -> str:

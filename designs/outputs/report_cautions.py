@@ -134,11 +134,13 @@ def chosen_cautions(rows, design, calibrated=None) -> list[str]:
     analyses = [getattr(r, "analysis", str(design.trial.analysis)) for r in first]
     said = floor_note(design) + same_slope_note(design, analyses)
     lines += [f"Note: {line.removeprefix('note: ')}" for line in said]
-    from designs.outputs.level_warnings import lenient_alpha_notes
+    from designs.outputs.level_warnings import lenient_alpha_notes, spread_allocation_notes
 
     # a one-sided alpha above 0.025 (a multiplicity review: the report's n at one-sided 0.05,
-    # 148 per arm against 183, with no word of the doubled type I error)
-    lines += [f"Note: {line.removeprefix('note: ')}" for line in lenient_alpha_notes(design)]
+    # 148 per arm against 183, with no word of the doubled type I error); a spread benefit
+    # under unequal allocation (a heterogeneity review)
+    levels = lenient_alpha_notes(design) + spread_allocation_notes(design)
+    lines += [f"Note: {line.removeprefix('note: ')}" for line in levels]
     return [line if line.endswith(".") else f"{line}." for line in lines]
 
 

@@ -415,6 +415,8 @@ class TrialDesign:
         if e.has_time_course:  # months from randomisation, also with a lead-in
             after = " after randomisation" if t.lead_in_months > 0 else ""
             eff += f", {e.course_text()}{after}"
+        if e.sd > 0:  # (a heterogeneity review: every one-line summary read as if it were 0)
+            eff += f", SD {e.sd:g} points/month between treated patients"
         extra = ""
         if t.lead_in_months > 0:
             extra += f"; {t.lead_in_months:g}-month lead-in"

@@ -93,3 +93,25 @@ def test_the_posterior_rules_one_sided_level_above_0025_is_said_too():
     assert note.startswith("note: the posterior rule's one-sided level 0.05 (trial.alpha")
     assert "2 times as often as the usual one-sided 0.025" in note
     assert lenient_alpha_notes(rule.with_overrides({"trial.sides": 2})) == []
+
+
+def test_a_spread_benefit_is_said_in_the_design_line_and_under_unequal_allocation(run, capsys):
+    """A heterogeneity review: with effect.sd the one-line summaries read as if it were 0,
+    and the note that unequal allocation leaves the analyses off their level for a spread
+    benefit was given by power alone."""
+    from designs.outputs.report_cautions import chosen_cautions
+    from tests.outputs.test_tables import _row
+
+    spread = load_design().with_overrides({"effect.sd": 0.2})
+    assert "(+0.125 points/month), SD 0.2 points/month between treated patients;" in (
+        spread.describe()
+    )
+    assert "between treated patients" not in load_design().describe()
+    argv = ["sample-size", "--trials", "60", "--refine-trials", "0", "--set", "effect.sd=0.5"]
+    code, _, err = run(capsys, *argv, "--set", "trial.allocation.placebo=2")
+    assert code == 0, err
+    assert "note: effect.sd = 0.5 spreads the benefit" in err
+    unequal = spread.with_overrides({"trial.allocation.placebo": 2, "trial.n_total": 300})
+    assert any("effect.sd = 0.2 spreads" in c for c in chosen_cautions([_row(0.8, 300)], unequal))
+    code, _, err = run(capsys, *argv)  # 1:1: at the level, nothing to say
+    assert code == 0 and "spreads the benefit" not in err

@@ -17,7 +17,12 @@ def test_the_effects_spread_is_said():
     design = load_design()
     assert effect_spread_text(design) == "the same for every treated patient"
     spread = design.with_overrides({"effect.sd": 0.1})
-    assert effect_spread_text(spread) == "spread across treated patients with SD 0.1 points/month"
+    # its shape and the share it harms, Phi(-0.125 / 0.1) = 10.6% (a heterogeneity review)
+    assert effect_spread_text(spread) == (
+        "spread across treated patients with SD 0.1 points/month (normal, independent of the "
+        "natural slope: about 11% of treated patients decline faster than they would without "
+        "treatment)"
+    )
 
 
 def test_how_an_exit_happens_is_said():
