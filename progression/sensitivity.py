@@ -158,17 +158,22 @@ def pre_slope_predictive(priors, sxx, draws: int = 100_000, seed: int = 20261207
     it (SD from its half-normal prior), and each least-squares slope's error, residual SD
     from its log-normal prior (with a twelfth of a point squared for whole-point scores)
     over the patient's lead-in months (``sxx``: their sum of squared deviations). Box's
-    (1980) prior predictive check of the statistic the note reads."""
+    (1980) prior predictive check of the statistic the note reads. Given the
+    hyperparameters the mean of the k patients' slopes is normal, mean ``mu`` and variance
+    ``spread^2 / k + (sigma^2 + 1/12) sum(1 / sxx) / k^2``, so one draw each suffices (a diff
+    review: draws x patients took 2.4 GB at 1,000 patients). The scale's ceiling of 48 is
+    left aside (clipped lead-in scores would narrow it: the check then flags about 4% of data
+    sets drawn from the priors, not 5%)."""
     import numpy as np
 
     rng = np.random.default_rng(seed)
     sxx = np.asarray(sxx, dtype=float)
+    k = sxx.size
     mu = rng.normal(priors.pre_slope_mean, priors.pre_slope_mean_sd, draws)
     spread = np.abs(rng.normal(0.0, priors.pre_slope_sd_scale, draws))
     sigma = priors.residual_sd_median * np.exp(rng.normal(0.0, priors.residual_sd_log_sd, draws))
-    true = mu[:, None] + spread[:, None] * rng.standard_normal((draws, sxx.size))
-    error = np.sqrt(sigma[:, None] ** 2 + 1.0 / 12.0) / np.sqrt(sxx)[None, :]
-    return (true + error * rng.standard_normal((draws, sxx.size))).mean(axis=1)
+    variance = spread**2 / k + (sigma**2 + 1.0 / 12.0) * float(np.sum(1.0 / sxx)) / k**2
+    return mu + np.sqrt(variance) * rng.standard_normal(draws)
 
 
 @functools.lru_cache(maxsize=64)

@@ -158,14 +158,17 @@ def cmd_fit(args) -> int:
 
 def _keep_prior_conflict(idata) -> None:
     """Keep the fit report's PRIOR-DATA CONFLICT note in the posterior file's attributes
-    (``prior_data_conflict``), so that the reports and assurance built on it say it too (a
-    review: it was printed by ``fit`` alone)."""
+    (``prior_data_conflict``), or its milder PRIOR-DATA GAP note (``prior_data_gap``: a
+    diff review, a script reading the first would take a gap for a conflict), so that the
+    reports and assurance built on it say it too (a review: it was printed by ``fit``
+    alone)."""
     from progression.diagnostics import patient_table
     from progression.sensitivity import prior_conflict_note
 
     note = prior_conflict_note(idata, patient_table(idata))
     if note:
-        idata.attrs["prior_data_conflict"] = note
+        key = "prior_data_gap" if note.startswith("PRIOR-DATA GAP") else "prior_data_conflict"
+        idata.attrs[key] = note
 
 
 def _refuse_other_datas_posterior(args, data) -> None:

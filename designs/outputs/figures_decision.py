@@ -16,6 +16,7 @@ from designs import __version__
 from designs.outputs.numbers import rate_se
 from designs.outputs.plotting import Z95, fit_within, footer, new_figure, save
 from designs.outputs.rates import one_sided_bound, rate_cell
+from designs.outputs.scope import scope_prefix
 
 __all__ = ["borrowing_settings", "prior_weight_figure", "prior_weight_table", "settings_text"]
 
@@ -53,7 +54,8 @@ def settings_text(design) -> str:
     size = f"{n} per arm" if name == "n_per_arm" else f"{n} randomised in total"
     return (
         f"{size}, threshold {s['threshold']:g}, margin {s['margin']:g} points/month, "
-        f"robust component N(0, {s['robust_sd']:.3g}^2) points/month"
+        f"robust component N(0, {s['robust_sd']:.3g}^2) points/month (weight 0: the vague "
+        "prior N(0, 10^2) instead)"
     )
 
 
@@ -313,7 +315,10 @@ def prior_weight_figure(
     at = settings_text(design)
     top = 0.9
     if at:  # its lines wrapped to the figure's width, then room made for each
-        heading = fig.suptitle(f"Posterior rule with a robust prior\n{at}", fontsize=9)
+        # the fixed design's in a report with looks, as the other figures say (a review)
+        heading = fig.suptitle(
+            f"{scope_prefix()}Posterior rule with a robust prior\n{at}", fontsize=9
+        )
         fit_within(fig, heading)
         top -= 0.06 * heading.get_text().count("\n")
     fig.subplots_adjust(bottom=0.2, wspace=0.3, top=top)

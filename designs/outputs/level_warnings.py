@@ -128,12 +128,13 @@ def lenient_alpha_notes(design) -> list[str]:
     t = design.trial
     if t.sides != 1 or t.alpha <= 0.025:
         return []
-    if design.decision.is_posterior:  # its level alpha / sides too (a diff review)
+    if design.decision.is_posterior:  # what its level is for (two diff reviews)
         return [
-            f"note: the posterior rule's one-sided level {t.alpha:g} (trial.alpha with "
-            f"trial.sides = 1) lets it succeed under no effect {t.alpha / 0.025:g} times as "
-            "often as the usual one-sided 0.025 of a confirmatory trial "
-            "(--set trial.alpha=0.025)"
+            f"note: the posterior rule's type I error is held to (and calibrate aims at) the "
+            f"one-sided level {t.alpha:g} (trial.alpha with trial.sides = 1), {t.alpha / 0.025:g} "
+            "times the usual one-sided 0.025 of a confirmatory trial; how often the rule "
+            "succeeds under no effect is set by its threshold (--set trial.alpha=0.025 for "
+            "the usual level)"
         ]
     return [
         f"note: a one-sided test at alpha {t.alpha:g} rejects in favour of active "
@@ -155,6 +156,6 @@ def spread_allocation_notes(design) -> list[str]:
         "slopes vary more than placebo's; with unequal allocation the analyses, which pool "
         "the arms' variances, are not at their level for a spread benefit of mean 0 (a "
         "review: lmm_slope 0.11 at 3:1 and 0.018 at 1:3, alpha 0.05, effect.sd 0.5), and "
-        "the power above includes that miscalibration. Type I errors are simulated with no "
+        "the power simulated includes that miscalibration. Type I errors are simulated with no "
         "effect for any patient."
     ]

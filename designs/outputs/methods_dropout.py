@@ -173,14 +173,17 @@ def improvers_text(design) -> str:
 
     p, en = design.population, design.enrichment
     admitted = en.admitted_slope(p)
-    if (en.active and admitted is None) or p.slope_sd == 0:  # (no spread: nothing to say)
+    # no spread of slopes or of the benefit: nothing to say (it said "under 0.1%" of none)
+    if (en.active and admitted is None) or (p.slope_sd == 0 and design.effect.sd == 0):
         return ""
     mean, sd = (p.slope_mean, p.slope_sd) if admitted is None else admitted
 
     def share(m: float, s: float) -> str:
         from designs.outputs.effect_notes import _share_text
 
-        text = _share_text(float(m >= 0) if s == 0 else float(ndtr(m / s)))
+        if s == 0:  # every patient alike: all or none, exactly
+            return "all" if m >= 0 else "none"
+        text = _share_text(float(ndtr(m / s)))
         return text if text.startswith("under") else f"about {text}"
 
     text = f"; normal slopes give {share(mean, sd)} of the placebo patients a true slope "
@@ -191,8 +194,11 @@ def improvers_text(design) -> str:
 
     # the mean effect over the follow-up, time course included (a diff review: the full
     # effect's 14% was said of an effect gone by month 6)
-    shift = float(simulation_inputs(design).true_effect("lmm_slope"))
-    active = share(mean + shift, math.hypot(sd, design.effect.sd))
+    inputs = simulation_inputs(design)
+    shift = float(inputs.true_effect("lmm_slope"))
+    # the spread scaled as the mean is (a diff review: 34% said where 23.6% do not decline)
+    factor = inputs.course_factor if design.effect.has_time_course else 1.0
+    active = share(mean + shift, math.hypot(sd, design.effect.sd * factor))
     return text + f"; {active} on active)"
 
 

@@ -57,6 +57,9 @@ def legend_below(ax, height_in: float, **kwargs):
     from matplotlib.transforms import ScaledTranslation
 
     fig = ax.figure
+    # handles long enough for a dash-dot pattern to show (a figures review: the 90% target's
+    # dash-dot line looked solid in the legend)
+    kwargs.setdefault("handlelength", 3.5)
     legend = ax.legend(
         loc="upper center",
         bbox_to_anchor=(0.5, 0),

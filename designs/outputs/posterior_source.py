@@ -119,8 +119,10 @@ def convergence_sentence(attrs) -> str:
 
 def conflict_note(attrs) -> str:
     """The fit's PRIOR-DATA CONFLICT note kept in the posterior file (``fit`` writes it when
-    the patients' raw pre-dose slope lies outside the central 95% of its prior), or ''."""
-    return str((attrs or {}).get("prior_data_conflict", "") or "")
+    the patients' raw mean pre-dose slope is unlikely under the priors), else its PRIOR-DATA
+    GAP note (outside the prior on the population mean only), or ''."""
+    attrs = attrs or {}
+    return str(attrs.get("prior_data_conflict", "") or attrs.get("prior_data_gap", "") or "")
 
 
 def fit_cautions(attrs) -> str:
@@ -153,7 +155,8 @@ def posterior_record(attrs) -> dict:
         "priors_changed": changed_priors(attrs),
         "convergence": figures,
         "converged": None if figures is None else gates_met(figures),
-        "prior_data_conflict": conflict_note(attrs) or None,
+        "prior_data_conflict": str(attrs.get("prior_data_conflict", "")) or None,
+        "prior_data_gap": str(attrs.get("prior_data_gap", "")) or None,
     }
 
 

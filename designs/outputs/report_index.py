@@ -144,9 +144,11 @@ def _curve_legend(result) -> str:
     if not any(s is not None for s in (getattr(result, "target_spans", ()) or ())):
         return "solid line: the probit curve in the square root of n fitted to them, inverted for n"
     return (
-        "dashed line: the probit curve in the square root of n fitted to them; solid lines: "
-        "each refitted target's curve, on the sizes near where the dashed one crosses it, "
-        "inverted for n (" + refit_words(result) + ")"
+        "dashed line: the probit curve in the square root of n fitted to them; each refitted "
+        "target's curve in the target's colour (solid, dash-dot, then dash-dot-dot by target), "
+        "on the sizes near where the dashed one crosses it, inverted for n ("
+        + refit_words(result)
+        + ")"
     )
 
 
@@ -366,7 +368,7 @@ def report_readme(plan, command: str | None = None) -> str:
         "Sample-size search",
         f"Points: simulated {_power(design)} at each size searched (bars: 95% Monte Carlo "
         f"interval); {_curve_legend(plan.sample_size)}; dotted: "
-        f"{_closed_form_legend(design)}; squares: n for each "
+        f"{_closed_form_legend(design)}; square, triangle, then down-triangle: n for each "
         "target power, with the Monte Carlo interval of that estimate (simulation error only)."
         + _second_stage_legend(plan),
     )

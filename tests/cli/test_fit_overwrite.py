@@ -38,7 +38,9 @@ def test_fit_keeps_the_prior_data_conflict_in_the_file(monkeypatch):
         diagnostics, "patient_table", lambda _: pd.DataFrame({"raw_pre_slope": [-1.6, -1.5]})
     )
     fit_command._keep_prior_conflict(idata)
-    assert idata.attrs["prior_data_conflict"].startswith("PRIOR-DATA GAP: the patients'")
+    # a gap, kept under its own name (a diff review: under "conflict" a script took it for one)
+    assert idata.attrs["prior_data_gap"].startswith("PRIOR-DATA GAP: the patients'")
+    assert "prior_data_conflict" not in idata.attrs
     calm = SimpleNamespace(attrs={})
     monkeypatch.setattr(
         diagnostics, "patient_table", lambda _: pd.DataFrame({"raw_pre_slope": [-0.5, -0.6]})

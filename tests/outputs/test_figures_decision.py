@@ -79,6 +79,16 @@ def test_table_csv_and_figure_state_n_threshold_margin_and_robust_sd(sweep, monk
     monkeypatch.setattr(figures_decision, "save", lambda fig, path: caught.append(fig))
     prior_weight_figure(sweep, tmp_path / "w.png", 0.025, design=design)
     assert note in caught[0]._suptitle.get_text()
+    # weight 0 is another prior, the vague one; in a report with looks the figure is the
+    # fixed design's, as the others say (a figures review)
+    assert "(weight 0: the vague prior N(0, 10^2) instead)" in " ".join(
+        caught[0]._suptitle.get_text().split()
+    )
+    from designs.outputs.scope import figure_scope
+
+    with figure_scope("Fixed design, without the interim looks"):
+        prior_weight_figure(sweep, tmp_path / "w.png", 0.025, design=design)
+    assert caught[1]._suptitle.get_text().startswith("Fixed design, without the interim looks\n")
 
 
 def test_a_type_i_error_of_zero_is_bounded_in_the_note(sweep):

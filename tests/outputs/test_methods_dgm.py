@@ -127,5 +127,15 @@ def test_the_share_of_patients_who_do_not_decline_is_said():
         {"effect.wane_after_months": 3.0, "effect.wane_months": 3.0}
     )
     assert improvers_text(wanes).endswith("about 9.8% on active)")
-    # no spread of slopes: nothing to say (it said "under 0.1%" where none are)
-    assert improvers_text(load_design().with_overrides({"population.slope_sd": 0.0})) == ""
+    # no spread of slopes: nothing to say (it said "under 0.1%" where none are); with a
+    # spread benefit the active arm's share, Phi(-0.375 / 0.3) = 11% (a second diff review)
+    flat = load_design().with_overrides({"population.slope_sd": 0.0})
+    assert improvers_text(flat) == ""
+    assert improvers_text(flat.with_overrides({"effect.sd": 0.3})) == (
+        "; normal slopes give none of the placebo patients a true slope at or above 0 (no "
+        "decline over the follow-up; about 11% on active)"
+    )
+    # a spread benefit from month 6 is scaled as its mean is (the review: 34% said where
+    # the engine's true lines gave 23.6%): Phi(-(0.5 - 0.0625) / hypot(0.35, 0.5)) = 24%
+    late = load_design().with_overrides({"effect.sd": 1.0, "effect.onset_delay_months": 6.0})
+    assert improvers_text(late).endswith("about 24% on active)")

@@ -100,3 +100,25 @@ def test_no_bounded_clause_at_no_effect_or_under_lead_in_screening():
     assert points_kept_text(screened).endswith(
         "on an unbounded scale (less where scores meet the scale's bounds)"
     )
+
+
+def test_a_spread_benefit_of_mean_0_with_a_time_course_against_the_engine():
+    """A second diff review: at effect 0 with a spread from month 6 the whole follow-up's
+    months were taken for the spread (14.5% of the active arm past 48 said, 4.0% in the
+    engine). The closed form against one engine trial of continuous scores, 30,000 per arm;
+    tolerance 4 binomial SE."""
+    from designs.planning.scale_bounds import share_beyond
+    from designs.simulation.engine import simulate_one_trial
+    from designs.simulation.inputs import simulation_inputs
+
+    design = load_design().with_overrides(
+        {"effect.value": 0.0, "effect.sd": 1.0, "effect.onset_delay_months": 6.0}
+    )
+    free = design.with_overrides({"trial.n_per_arm": 30000, "population.integer_scores": False})
+    trial = simulate_one_trial(simulation_inputs(free), 9)
+    month, score = np.asarray(trial["month"]), np.asarray(trial["alsfrs_r"])
+    last = (month == 12) & (np.asarray(trial["arm"]) == 1)
+    simulated = float(np.mean(score[last] > 48.5))
+    said = share_beyond(design, 12.0, 48.5, True, above=True, active=True)
+    assert abs(said - simulated) < 4 * np.sqrt(simulated * (1 - simulated) / last.sum())
+    assert said < 0.08  # not the 14.5% of the whole follow-up's spread

@@ -129,6 +129,16 @@ def test_a_prior_data_conflict_kept_by_fit_is_said_after_the_convergence():
     assert conflict_note(attrs) == note and conflict_note(OWN) == ""
     assert fit_cautions(attrs) == f"{convergence_sentence(attrs)} {note}"
     assert fit_cautions(OWN) == convergence_sentence(OWN)
+    # a gap is said as well, and the JSON keeps it under its own key (a diff review: under
+    # "prior_data_conflict" a script took a gap for a conflict)
+    from designs.outputs.posterior_source import posterior_record
+
+    gap = "PRIOR-DATA GAP: the patients' raw mean pre-dose slope, -1.2 points/month, ..."
+    gapped = {**OWN, "prior_data_gap": gap}
+    assert conflict_note(gapped) == gap
+    record = posterior_record(gapped)
+    assert record["prior_data_conflict"] is None and record["prior_data_gap"] == gap
+    assert posterior_record(attrs)["prior_data_conflict"] == note
 
 
 def test_changed_priors_and_the_draws_hash_are_named():
