@@ -27,8 +27,8 @@ from designs.outputs.plotting import (
 LEVEL = 0.95
 
 _TRANSPORT_STYLE = {  # colour and band of each transport, told apart in grey print too
-    "proportional": {"color": "C0", "hatch": None, "alpha": 0.22, "marker": "o"},
-    "absolute": {"color": "C1", "hatch": "////", "alpha": 0.0, "marker": "s"},
+    "proportional": {"color": "C0", "hatch": None, "alpha": 0.22, "marker": "o", "ls": "-"},
+    "absolute": {"color": "C1", "hatch": "////", "alpha": 0.0, "marker": "s", "ls": "--"},
 }
 
 
@@ -91,14 +91,15 @@ def assurance_curve_png(
         )
     for transport, rows in curves.items():
         style = _TRANSPORT_STYLE.get(
-            transport, {"color": "C2", "hatch": None, "alpha": 0.2, "marker": "^"}
+            transport, {"color": "C2", "hatch": None, "alpha": 0.2, "marker": "^", "ls": "-"}
         )
         size_dim = "n_per_arm" if rows[0].n_per_arm is not None else "n_total"
         n = np.array([r.n_per_arm if r.n_per_arm is not None else r.n_total for r in rows])
         a = np.array([r.assurance for r in rows])
         se = np.array([r.mc_se for r in rows])
         c = style["color"]
-        ax.plot(n, a, color=c, lw=2, label=f"assurance, {transport} transport")
+        # a line style each too: the two assurance lines differed by colour alone (a review)
+        ax.plot(n, a, color=c, lw=2, ls=style["ls"], label=f"assurance, {transport} transport")
         lo, hi = np.clip(a - Z95 * se, 0, 1), np.clip(a + Z95 * se, 0, 1)
         if style["hatch"]:  # an outlined, hatched band: the filled one stays visible under it
             ax.fill_between(n, lo, hi, facecolor="none", edgecolor=c, hatch=style["hatch"], lw=0)
@@ -237,7 +238,9 @@ def posterior_effect_png(
     footer(
         fig,
         f"{len(draws['proportional'])} posterior draws, fit seed {seed}; interval: central "
-        f"{LEVEL:.0%} of the draws; als-trial-sim {__version__}",
+        # the axes stop short of the far tails (a figures review: cut without a word)
+        f"{LEVEL:.0%} of the draws; axes: the central 99.6% (the far tails cut); "
+        f"als-trial-sim {__version__}",
     )
     lay_out(fig, (0, 0.03, 1, 1), heading)
     return save(fig, path)

@@ -329,6 +329,9 @@ def test_the_assurance_legend_stays_inside_the_figure(monkeypatch, tmp_path):
     # colour alone (a review)
     dotted = [ln for ln in caught[0].axes[0].lines if "posterior-median" in ln.get_label()]
     assert len(dotted) == 2 and dotted[0].get_marker() != dotted[1].get_marker()
+    # and the two assurance lines by their style (a figures review: both solid)
+    solid = [ln for ln in caught[0].axes[0].lines if ln.get_label().startswith("assurance,")]
+    assert len(solid) == 2 and solid[0].get_linestyle() != solid[1].get_linestyle()
 
 
 def test_a_curve_equal_to_the_trials_own_shows_inside_it(monkeypatch, tmp_path):
