@@ -117,7 +117,12 @@ def interim_figure(interim, path) -> Path:
     ax.grid(alpha=0.3)
     # the design's assumptions over both panels, as on the report's other figures (a
     # figures review: this one alone did not say what effect, decline and dropout it is under)
-    heading = fig.suptitle(assumptions_line(interim.design, s.analysis), fontsize=9)
+    # led by what it shows, as the other figures are (a figures review: no heading)
+    heading = fig.suptitle(
+        "Interim looks: boundaries, the z of every simulated trial (stopped or not) and "
+        f"stopping probabilities\n{assumptions_line(interim.design, s.analysis)}",
+        fontsize=9,
+    )
     fig.set_label("Interim looks: boundaries, simulated z and stopping probabilities")
     fit_within(fig, heading)  # its lines wrapped to the figure's width, then room made
     fig.subplots_adjust(bottom=0.24, wspace=0.28, top=0.86 - 0.045 * heading.get_text().count("\n"))
