@@ -1,6 +1,6 @@
-"""Where the 0-48 ALSFRS-R scale's bounds meet a design's patients, in closed form: the share
-of the placebo arm's true lines (or measured scores) beyond the floor (0 points) by the last
-visit or the ceiling (48 points) at the first, and the mean difference between the arms at
+"""Where the 0-48 ALSFRS-R scale's bounds meet a design's patients, in closed form: each
+arm's share of true lines (or measured scores) beyond the floor (0 points) or the ceiling
+(48 points) at the first and the last visit, and the mean difference between the arms at
 the last visit when scores stop at 0 and 48. Pure functions of a design, for the outputs'
 notes and the refusals of the planning steps."""
 
