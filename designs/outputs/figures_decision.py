@@ -55,7 +55,7 @@ def settings_text(design) -> str:
     return (
         f"{size}, threshold {s['threshold']:g}, margin {s['margin']:g} points/month, "
         f"robust component N(0, {s['robust_sd']:.3g}^2) points/month (weight 0: the vague "
-        "prior N(0, 10^2) instead)"
+        f"prior N(0, {design.decision.vague_sd:g}^2) points/month instead)"
     )
 
 

@@ -130,8 +130,9 @@ def lenient_alpha_notes(design) -> list[str]:
         return []
     if design.decision.is_posterior:  # what its level is for (two diff reviews)
         return [
-            f"note: the posterior rule's type I error is held to (and calibrate aims at) the "
-            f"one-sided level {t.alpha:g} (trial.alpha with trial.sides = 1), {t.alpha / 0.025:g} "
+            "note: the posterior rule's type I error is judged against (and calibrate aims at) "
+            f"the one-sided level {t.alpha:g} (trial.alpha with trial.sides = 1), "
+            f"{t.alpha / 0.025:g} "
             "times the usual one-sided 0.025 of a confirmatory trial; how often the rule "
             "succeeds under no effect is set by its threshold (--set trial.alpha=0.025 for "
             "the usual level)"

@@ -93,7 +93,7 @@ def test_the_posterior_rules_one_sided_level_above_0025_is_said_too():
     # what the level is for: the threshold sets how often the rule succeeds (a second diff
     # review: "succeeds 2 times as often" was false at the default threshold, 0.0274)
     assert note.startswith(
-        "note: the posterior rule's type I error is held to (and calibrate aims at) the "
+        "note: the posterior rule's type I error is judged against (and calibrate aims at) the "
         "one-sided level 0.05"
     )
     assert "2 times the usual one-sided 0.025" in note and "set by its threshold" in note

@@ -81,9 +81,17 @@ def test_table_csv_and_figure_state_n_threshold_margin_and_robust_sd(sweep, monk
     assert note in caught[0]._suptitle.get_text()
     # weight 0 is another prior, the vague one; in a report with looks the figure is the
     # fixed design's, as the others say (a figures review)
-    assert "(weight 0: the vague prior N(0, 10^2) instead)" in " ".join(
+    assert "(weight 0: the vague prior N(0, 10^2) points/month instead)" in " ".join(
         caught[0]._suptitle.get_text().split()
     )
+    # the design's own vague prior (a third diff review: 10 was typed in)
+    from designs.outputs.figures import TARGET_STYLES
+    from designs.outputs.figures_decision import settings_text
+
+    vague = design.with_overrides({"decision.vague_sd": 3.0})
+    assert "(weight 0: the vague prior N(0, 3^2) points/month instead)" in settings_text(vague)
+    # the third target's line is dash-dot-dot, as the caption says: dash, gap, then two dots
+    assert len(TARGET_STYLES[2]["ls"][1]) == 6
     from designs.outputs.scope import figure_scope
 
     with figure_scope("Fixed design, without the interim looks"):
