@@ -83,40 +83,43 @@ def writable_cache(folder: Path, name: str) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryFile(dir=folder):
             pass
-        if (open_to_all := anyone_writes(folder)) is None:
-            return folder
-        fallback = private_temp_root() / name
-        fallback.mkdir(parents=True, exist_ok=True)
-        # the folder that is open named (a diff review: "chmod o-w it" was said of a cache
-        # folder whose parent was the open one)
-        which = (
-            f"the cache folder {folder} can be written by any user"
-            if open_to_all == folder
-            else f"{open_to_all}, which holds the cache folder {folder}, can be written by any "
-            "user (who could replace it)"
-        )
-        _say_once(
-            folder,
-            f"note: {which}, and compiled code is loaded from it, so it is not used (the "
-            f"caches go to {private_temp_root()}): chmod o-w {open_to_all}, or set "
-            "ALS_TRIAL_SIM_CACHE (or NUMBA_CACHE_DIR, where set) to a folder of your own",
-        )
-        return fallback
+        open_to_all = anyone_writes(folder)
     except OSError as exc:
-        fallback = private_temp_root() / name
-        fallback.mkdir(parents=True, exist_ok=True)
         given = os.environ.get("ALS_TRIAL_SIM_CACHE")
         # asked for by the user: not in silence (a file-safety review: a regular file was
         # ignored); only for a folder under it (a diff review: NUMBA_CACHE_DIR's was blamed)
-        if given and folder.is_relative_to(given) and given not in _unusable_said:
-            _unusable_said.add(given)
-            reason = exc.strerror or str(exc)
-            print(
-                f"note: ALS_TRIAL_SIM_CACHE={given} cannot hold the cache ({reason}); the "
-                f"tool's caches go to {private_temp_root()} instead",
-                file=sys.stderr,
+        if given and folder.is_relative_to(given):
+            _say_once(
+                given,
+                f"note: ALS_TRIAL_SIM_CACHE={given} cannot hold the cache "
+                f"({exc.strerror or exc}); the tool's caches go to {private_temp_root()} "
+                "instead",
             )
-        return fallback
+        return _private_cache(name)
+    if open_to_all is None:
+        return folder
+    # the folder that is open named (a diff review: "chmod o-w it" was said of a cache
+    # folder whose parent was the open one)
+    which = (
+        f"the cache folder {folder} can be written by any user"
+        if open_to_all == folder
+        else f"{open_to_all}, which holds the cache folder {folder}, can be written by any "
+        "user (who could replace it)"
+    )
+    _say_once(
+        folder,
+        f"note: {which}, and compiled code is loaded from it, so it is not used (the "
+        f"caches go to {private_temp_root()}): chmod o-w {open_to_all}, or set "
+        "ALS_TRIAL_SIM_CACHE (or NUMBA_CACHE_DIR, where set) to a folder of your own",
+    )
+    return _private_cache(name)
+
+
+def _private_cache(name: str) -> Path:
+    """``name`` in :func:`private_temp_root`, made."""
+    fallback = private_temp_root() / name
+    fallback.mkdir(parents=True, exist_ok=True)
+    return fallback
 
 
 _unusable_said: set[str] = set()
@@ -139,7 +142,7 @@ def anyone_writes(folder: Path) -> Path | None:
     return None
 
 
-def _say_once(folder: Path, line: str) -> None:
+def _say_once(folder: Path | str, line: str) -> None:
     """``line`` on stderr, once per folder and process."""
     if str(folder) not in _unusable_said:
         _unusable_said.add(str(folder))
