@@ -195,7 +195,6 @@ def prior_conflict_note(idata: xr.DataTree, pat: pd.DataFrame) -> str:
     priors themselves); PRIOR-DATA GAP where it lies only outside the central 95% of the
     prior on the population mean (a prior review: that alone was called a conflict, and
     fired in a third of data sets drawn from the priors)."""
-
     priors = fit_priors(idata)
     raw = float(pat["raw_pre_slope"].mean())
     lo = priors.pre_slope_mean - 1.96 * priors.pre_slope_mean_sd

@@ -241,18 +241,14 @@ def cmd_sample_size(args) -> int:
     warn(second_stage_warnings(result, asked_refine_trials(args)))
     warn(fresh_check_warnings(result.rows, design, rerun=command_args()))
     warn(type_i_warnings(result.rows, design))
-    from designs.outputs.effect_notes import floor_note, informative_exits_notes, same_slope_note
+    from designs.outputs.effect_notes import design_notes, informative_exits_notes
     from designs.outputs.small_arm import small_n_notes
 
     warn(small_n_notes(result.rows, design))
 
     warn(informative_exits_notes(design, result.analysis))
-    warn(floor_note(design))  # as power says it (a clinimetrics review: unsaid here)
-    warn(same_slope_note(design, [result.analysis]))  # as power says it (a covariate review)
-    from designs.outputs.level_warnings import lenient_alpha_notes, spread_allocation_notes
-
-    warn(lenient_alpha_notes(design))  # as power says it (a multiplicity review)
-    warn(spread_allocation_notes(design))  # as power says it (a heterogeneity review)
+    # as power says them (clinimetrics, covariate, multiplicity and heterogeneity reviews)
+    warn(design_notes(design, [result.analysis]))
     # the largest size given, which the row's n (whole blocks of the allocation) can be
     # below (a bad-input review: --sizes 30 31 under 1:2 read "largest size simulated 30")
     warn(

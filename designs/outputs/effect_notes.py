@@ -259,6 +259,21 @@ def same_slope_note(design, analyses) -> list[str]:
     return [f"note: slope_change_lead_in: {SAME_SLOPE}"]
 
 
+def design_notes(design, analyses) -> list[str]:
+    """The notes on the design itself that ``power`` gives among its own, for the commands
+    and files that report an n (``sample-size``, the report's cautions): the scale's floor,
+    the lead-in's same slope, a one-sided alpha above 0.025, a spread benefit under unequal
+    allocation."""
+    from designs.outputs.level_warnings import lenient_alpha_notes, spread_allocation_notes
+
+    return (
+        floor_note(design)
+        + same_slope_note(design, analyses)
+        + lenient_alpha_notes(design)
+        + spread_allocation_notes(design)
+    )
+
+
 def informative_exits_notes(design, analysis: str) -> list[str]:
     """``sample-size``'s note where exits depend on the decline: the search reports n, not
     the estimate's bias, which ``power`` measures (a realism review: n = 317 per arm for

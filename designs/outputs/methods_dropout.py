@@ -196,9 +196,9 @@ def improvers_text(design) -> str:
     # effect's 14% was said of an effect gone by month 6)
     inputs = simulation_inputs(design)
     shift = float(inputs.true_effect("lmm_slope"))
-    # the spread scaled as the mean is (a diff review: 34% said where 23.6% do not decline)
-    factor = inputs.course_factor if design.effect.has_time_course else 1.0
-    active = share(mean + shift, math.hypot(sd, design.effect.sd * factor))
+    # the spread scaled as the mean is (a diff review: 34% said where 23.6% do not decline);
+    # the factor is 1 without a time course
+    active = share(mean + shift, math.hypot(sd, design.effect.sd * inputs.course_factor))
     return text + f"; {active} on active)"
 
 

@@ -127,20 +127,13 @@ def chosen_cautions(rows, design, calibrated=None) -> list[str]:
     from designs.outputs.small_arm import small_n_notes
 
     lines += [f"Note: {line.removeprefix('note: ')}" for line in small_n_notes(first, design)]
-    from designs.outputs.effect_notes import floor_note, same_slope_note
+    from designs.outputs.effect_notes import design_notes
 
-    # the floor and the lead-in's same slope, as power says them (a clinimetrics and a
-    # covariate review: the report never named them)
+    # the design's notes as power gives them (reviews: the report never named the floor, the
+    # lead-in's same slope, a one-sided 0.05 that made n 148 per arm against 183, or a
+    # spread benefit under unequal allocation)
     analyses = [getattr(r, "analysis", str(design.trial.analysis)) for r in first]
-    said = floor_note(design) + same_slope_note(design, analyses)
-    lines += [f"Note: {line.removeprefix('note: ')}" for line in said]
-    from designs.outputs.level_warnings import lenient_alpha_notes, spread_allocation_notes
-
-    # a one-sided alpha above 0.025 (a multiplicity review: the report's n at one-sided 0.05,
-    # 148 per arm against 183, with no word of the doubled type I error); a spread benefit
-    # under unequal allocation (a heterogeneity review)
-    levels = lenient_alpha_notes(design) + spread_allocation_notes(design)
-    lines += [f"Note: {line.removeprefix('note: ')}" for line in levels]
+    lines += [f"Note: {line.removeprefix('note: ')}" for line in design_notes(design, analyses)]
     return [line if line.endswith(".") else f"{line}." for line in lines]
 
 

@@ -54,9 +54,10 @@ def all_fits_failed(analysis: str, trials: int, where: str = "", design=None) ->
         "check the dropout and death hazards, visits, residual_sd and screening (too few "
         "patients or visits left to analyse)"
     )
-    if design is not None and design.population.integer_scores and floor_share(design) >= 0.5:
+    share = floor_share(design) if design is not None and design.population.integer_scores else 0
+    if share >= 0.5:
         check = (
-            f"about {floor_share(design):.0%} of the placebo patients' true ALSFRS-R lines reach "
+            f"about {share:.0%} of the placebo patients' true ALSFRS-R lines reach "
             "the scale's floor of 0 by the last visit, where their scores no longer vary: "
             "check population.slope_mean and the follow-up"
         )
