@@ -24,16 +24,31 @@ def _number(v) -> str:
     return str(v)
 
 
+def _fixed_trials(interim) -> dict[str, int]:
+    """The trials behind each fixed-design value with a Monte Carlo error (a paste-ready
+    review: the one ``trials`` column gave the interim design's 200 beside the fixed power
+    of the search's 800 second-stage trials); the other fixed values have none."""
+    out = {"power": interim.fixed_row.trials}
+    if interim.fixed_type_i_trials:
+        out["type_i_error"] = out["type_i_error_nonbinding"] = interim.fixed_type_i_trials
+    for tr, f in (interim.fixed_assurance or {}).items():
+        out[f"assurance_{tr}"] = f.trials
+    return out
+
+
 def interim_csv(interim) -> str:
     """The designs compared, one quantity per row; numbers only (MC SE and intervals in
-    their own columns). The looks are :func:`interim_looks_csv`'s (a CSV holds one table: a
-    grant writer's review found pandas and spreadsheets failing on two in one file)."""
+    their own columns). ``trials`` counts the interim design's trials, ``fixed_trials``
+    the fixed design's where its value has a Monte Carlo error (empty otherwise). The looks
+    are :func:`interim_looks_csv`'s (a CSV holds one table: a grant writer's review found
+    pandas and spreadsheets failing on two in one file)."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     s = interim.summary
     keys = ("fixed", "fixed_mc_se", "interim", "interim_mc_se", "interim_low", "interim_high")
-    w.writerow(["quantity", *keys, "trials", "seed", "version"])
+    w.writerow(["quantity", *keys, "trials", "fixed_trials", "seed", "version"])
     null = null_trials(s)  # the run under no effect may have more (diff review)
+    fixed_n = _fixed_trials(interim)
     own = {  # assurance has its own trials (at least the main job's)
         f"{what}_{tr}": a.trials
         for tr, a in (interim.assurance or {}).items()
@@ -42,7 +57,9 @@ def interim_csv(interim) -> str:
     for c in interim_comparison_rows(interim):
         n = null if c["key"].endswith("_h0") or c["key"].startswith("type_i_error") else s.trials
         n = own.get(c["key"], n)
-        w.writerow(safe_row([c["key"], *(_number(c[k]) for k in keys), n, s.seed, __version__]))
+        f_n = fixed_n.get(c["key"], "")
+        cells = [c["key"], *(_number(c[k]) for k in keys), n, f_n, s.seed, __version__]
+        w.writerow(safe_row(cells))
     return buf.getvalue()
 
 

@@ -51,6 +51,8 @@ class InterimPlan:
         Calendar months of the fixed design at its n (accrual, then the last visit).
     fixed_type_i_error, fixed_type_i_mc_se : float
         Type I error of the fixed design at its n (the operating characteristics).
+    fixed_type_i_trials : int
+        The null trials behind ``fixed_type_i_error`` (0 before they are simulated).
     assurance : dict or None
         With a phase 2 posterior: transport -> :class:`~designs.planning.assurance_gs.
         GroupSequentialAssurance` of the interim design at n max (success at any look,
@@ -77,6 +79,7 @@ class InterimPlan:
     fixed_months: float
     fixed_type_i_error: float = float("nan")
     fixed_type_i_mc_se: float = float("nan")
+    fixed_type_i_trials: int = 0
     assurance: dict | None = None
     fixed_assurance: dict | None = None
     threshold_z: tuple | None = None  # the posterior rule: each look's threshold as z

@@ -360,6 +360,7 @@ def plan_report(
             interim,
             fixed_type_i_error=oc["type_i_error"],
             fixed_type_i_mc_se=oc["type_i_error_mc_se"],
+            fixed_type_i_trials=oc["type_i_trials"],
         )
     compared = tuple(
         a for a in dict.fromkeys((analysis, *REALISM_ANALYSES)) if _rule_allows(design, a)

@@ -387,6 +387,23 @@ def test_the_type_i_error_with_futility_ignored_is_in_every_interim_file(plan, f
     assert " (with futility ignored, the level a non-binding design claims: " in methods
 
 
+def test_interim_csv_counts_the_fixed_designs_trials_apart(plan, folder):
+    """A paste-ready review: one ``trials`` column gave the interim design's trials beside
+    the fixed design's power, which the search simulated on its own (second-stage) trials,
+    800 where the interim design had 200; ``fixed_trials`` gives those, the fixed type I
+    error's null trials and nothing where a fixed value has no Monte Carlo error."""
+    out, _ = folder
+    gs = plan.interim
+    rows = {
+        r["quantity"]: r for r in csv.DictReader(io.StringIO((out / "interim.csv").read_text()))
+    }
+    assert int(rows["power"]["trials"]) == gs.summary.trials == TRIALS
+    assert int(rows["power"]["fixed_trials"]) == gs.fixed_row.trials
+    assert int(rows["type_i_error"]["fixed_trials"]) == plan.operating["type_i_trials"]
+    assert int(rows["type_i_error_nonbinding"]["fixed_trials"]) == gs.fixed_type_i_trials
+    assert rows["n_per_arm"]["fixed_trials"] == rows["expected_months_h0"]["fixed_trials"] == ""
+
+
 def test_a_two_sided_design_without_futility_says_so_in_its_looks_table():
     """A paste-ready review: with no futility rule the futility columns read "0.000 (0.000)"
     and the notes said futility was "followed in the simulation"; in a two-sided design
