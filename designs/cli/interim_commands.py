@@ -74,7 +74,6 @@ def assurance_group_sequential(design, args, idata, order, history, prior=None) 
 
 def sample_size_group_sequential(design, args, sizes) -> int:
     """``sample-size`` of a design with interim looks: n max, expected n, inflation."""
-    from designs.outputs.level_warnings import group_sequential_type_i_warnings
     from designs.outputs.sample_size_gs_table import group_sequential_sample_size_table
     from designs.planning.sample_size_gs import find_group_sequential_sample_size
 
@@ -99,8 +98,12 @@ def sample_size_group_sequential(design, args, sizes) -> int:
             refine_trials=args.refine_trials,
         )
     table = group_sequential_sample_size_table(result, design, args.format)
-    if args.out:
-        write_table(args.out, table, args.format)
+    cautions = _looks_size_cautions(result, design)
+    if args.out:  # a Markdown file carries its cautions, as without looks
+        from designs.outputs.report_cautions import with_cautions
+
+        md = args.format == "md"
+        write_table(args.out, with_cautions(table, cautions) if md else table, args.format)
     if args.json:
         from designs.cli.planning_commands import size_rows_json
         from designs.planning.decision_rule import rule_record
@@ -109,20 +112,29 @@ def sample_size_group_sequential(design, args, sizes) -> int:
         print_json(size_rows_json(result.rows, design, rule_record(design, prior)), record=True)
     else:
         print(table, end="")
-    warn(group_sequential_type_i_warnings(result.rows))
-    from designs.outputs.effect_notes import informative_exits_notes
+    warn(cautions)
+    return 0
 
-    warn(informative_exits_notes(design, design.trial.analysis.value))  # as without looks
+
+def _looks_size_cautions(result, design) -> list[str]:
+    """The group-sequential search's warnings and notes, as stderr gives them and a
+    Markdown ``--out`` file carries them."""
+    from designs.outputs.effect_notes import informative_exits_notes
+    from designs.outputs.level_warnings import (
+        group_sequential_type_i_warnings,
+        lenient_alpha_notes,
+    )
     from designs.outputs.small_arm import small_n_notes
 
-    warn(small_n_notes(result.rows, design))  # at n max (a diff review: said without looks only)
-    from designs.outputs.level_warnings import lenient_alpha_notes
-
-    warn(lenient_alpha_notes(design))  # as without looks (a multiplicity review)
-    warn(
-        f"warning: target power {r.target_power:g} not reached at the largest size simulated "
-        f"({r.size_name} {r.n_max:,}); give larger --sizes"
-        for r in result.rows
-        if not r.reached
-    )
-    return 0
+    return [
+        *group_sequential_type_i_warnings(result.rows),
+        *informative_exits_notes(design, design.trial.analysis.value),  # as without looks
+        *small_n_notes(result.rows, design),  # at n max (a diff review: without looks only)
+        *lenient_alpha_notes(design),  # as without looks (a multiplicity review)
+        *(
+            f"warning: target power {r.target_power:g} not reached at the largest size "
+            f"simulated ({r.size_name} {r.n_max:,}); give larger --sizes"
+            for r in result.rows
+            if not r.reached
+        ),
+    ]

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from designs.cli.interim_commands import sample_size_group_sequential
@@ -166,13 +167,8 @@ def check_table_suffix(out: str | None) -> None:
 def cmd_sample_size(args) -> int:
     from designs.atomic import check_writable
     from designs.cli.data_commands import decision_prior_from_args
-    from designs.outputs.console import failed_fit_warnings, second_stage_warnings
-    from designs.outputs.fresh_check import fresh_check_warnings
-    from designs.outputs.level_warnings import type_i_warnings
     from designs.outputs.tables import is_sample_size_table, sample_size_table
-    from designs.planning.power_curve import size_name
     from designs.planning.sample_size import find_sample_size
-    from designs.planning.size_limit import MAX_SIZE
 
     check_targets(args.target_power)
     args.format_from_out = args.format is None and args.out is not None
@@ -225,7 +221,13 @@ def cmd_sample_size(args) -> int:
             refine_trials=args.refine_trials,
         )
     table = sample_size_table(result, design, args.format)
-    _write_outputs(args, table, result, design)
+    cautions = _size_cautions(args, result, design, sizes)
+    # a Markdown file carries its cautions under the table, as the report's sample_size.md
+    # (a paste-ready review: the .tex kept the fresh-trial check's warning, the .md lost it)
+    from designs.outputs.report_cautions import with_cautions
+
+    md = args.format == "md"
+    _write_outputs(args, with_cautions(table, cautions) if md else table, result, design)
     if args.json:
         from designs.planning.decision_rule import rule_record
 
@@ -236,26 +238,40 @@ def cmd_sample_size(args) -> int:
         if prior is not None:
             from designs.outputs.console import prior_text
 
-            print(prior_text(design, prior))
-    warn(failed_fit_warnings(result.rows, design))
-    warn(second_stage_warnings(result, asked_refine_trials(args)))
-    warn(fresh_check_warnings(result.rows, design, rerun=command_args()))
-    warn(type_i_warnings(result.rows, design))
-    from designs.outputs.effect_notes import design_notes, informative_exits_notes
-    from designs.outputs.small_arm import small_n_notes
-
-    warn(small_n_notes(result.rows, design))
-
-    warn(informative_exits_notes(design, result.analysis))
-    # as power says them (clinimetrics, covariate, multiplicity and heterogeneity reviews)
-    warn(design_notes(design, [result.analysis]))
-    # the largest size given, which the row's n (whole blocks of the allocation) can be
-    # below (a bad-input review: --sizes 30 31 under 1:2 read "largest size simulated 30")
-    warn(
-        f"warning: target power {r.target_power:g} not reached at the largest size simulated "
-        f"({size_name(design)} {max(sizes) if sizes else r.n:,}); "
-        + ("give larger --sizes" if sizes else f"the search stops at {MAX_SIZE:,}")
-        for r in result.rows
-        if not r.reached
-    )
+            # a CSV or LaTeX table on stdout is the table alone (a paste-ready review: the
+            # prior's line after it broke pandas' reading and LaTeX's compiling)
+            print(prior_text(design, prior), file=sys.stdout if md else sys.stderr)
+    warn(cautions)
     return 0
+
+
+def _size_cautions(args, result, design, sizes) -> list[str]:
+    """The sample-size search's warnings and notes, as stderr gives them and a Markdown
+    ``--out`` file carries them."""
+    from designs.outputs.console import failed_fit_warnings, second_stage_warnings
+    from designs.outputs.effect_notes import design_notes, informative_exits_notes
+    from designs.outputs.fresh_check import fresh_check_warnings
+    from designs.outputs.level_warnings import type_i_warnings
+    from designs.outputs.small_arm import small_n_notes
+    from designs.planning.power_curve import size_name
+    from designs.planning.size_limit import MAX_SIZE
+
+    return [
+        *failed_fit_warnings(result.rows, design),
+        *second_stage_warnings(result, asked_refine_trials(args)),
+        *fresh_check_warnings(result.rows, design, rerun=command_args()),
+        *type_i_warnings(result.rows, design),
+        *small_n_notes(result.rows, design),
+        *informative_exits_notes(design, result.analysis),
+        # as power says them (clinimetrics, covariate, multiplicity and heterogeneity reviews)
+        *design_notes(design, [result.analysis]),
+        # the largest size given, which the row's n (whole blocks of the allocation) can be
+        # below (a bad-input review: --sizes 30 31 under 1:2 read "largest size simulated 30")
+        *(
+            f"warning: target power {r.target_power:g} not reached at the largest size "
+            f"simulated ({size_name(design)} {max(sizes) if sizes else r.n:,}); "
+            + ("give larger --sizes" if sizes else f"the search stops at {MAX_SIZE:,}")
+            for r in result.rows
+            if not r.reached
+        ),
+    ]

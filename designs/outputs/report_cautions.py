@@ -29,11 +29,24 @@ def fresh_check_block(rows, design, command: str | None = None, calibrated=None)
     from designs.outputs.level_warnings import lenient_alpha_notes
 
     lines += lenient_alpha_notes(design)  # under the n it halves (a multiplicity review)
+    return caution_block(lines)
+
+
+def caution_block(lines) -> list[str]:
+    """Warnings and notes as a Markdown block quote in bold, one paragraph each, with a
+    blank line after (nothing for no line): where a table's numbers are pasted from."""
     quoted = []
     for line in lines:  # one paragraph each: consecutive '>' lines would run together
         quoted += [">"] if quoted else []
         quoted.append(f"> **{line[0].upper()}{line[1:]}**")
     return [*quoted, ""] if quoted else []
+
+
+def with_cautions(table: str, lines) -> str:
+    """A Markdown ``table`` followed by its warnings and notes (:func:`caution_block`); the
+    table alone when there are none."""
+    block = caution_block(lines)
+    return table.rstrip("\n") + "\n\n" + "\n".join(block) if block else table
 
 
 def _level_warnings(rows, design, calibrated=None) -> list[str]:

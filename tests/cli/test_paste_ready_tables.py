@@ -1,0 +1,59 @@
+"""Tables as they are pasted (a paste-ready review): a Markdown ``sample-size --out`` file
+carries the warnings and notes under its numbers, as the report's sample_size.md does (the
+.tex kept the fresh-trial check's warning in its notes, the .md lost every caution), and a
+CSV or LaTeX table on stdout is the table alone (under the posterior rule the prior's line
+followed it: pandas read the numbers as strings and LaTeX stopped at its ``^2``)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+NOTE = "Note: a one-sided test at alpha 0.05 rejects in favour of active 2 times as often"
+LENIENT = ("--set", "trial.sides=1", "--set", "trial.alpha=0.05")
+SEARCH = ("sample-size", "--trials", "60", "--refine-trials", "0")
+
+
+@pytest.mark.parametrize("looks", [(), ("--looks", "0.5,1")])
+def test_a_markdown_file_carries_its_cautions(run, capsys, tmp_path, looks):
+    md, table = tmp_path / "n.md", tmp_path / "n.csv"
+    code, stdout, err = run(capsys, *SEARCH, *looks, *LENIENT, "--out", str(md))
+    assert code == 0, err
+    text = md.read_text()
+    assert stdout in text  # the table as printed, then its cautions
+    assert f"> **{NOTE}" in text.split(stdout, 1)[1]
+    assert NOTE.lower() in err.lower()  # and on stderr, as before
+    code, _, err = run(capsys, *SEARCH, *looks, *LENIENT, "--out", str(table))
+    assert code == 0, err
+    rows = list(csv.reader(io.StringIO(table.read_text())))
+    assert len({len(r) for r in rows}) == 1 and "alpha 0.05" not in table.read_text()
+
+
+def test_a_table_without_cautions_is_the_table_alone():
+    from designs.outputs.report_cautions import with_cautions
+
+    table = "| n |\n|---|\n| 10 |\n"
+    assert with_cautions(table, []) == table
+    both = with_cautions(table, ["warning: one", "note: two"])
+    assert both == table + "\n> **Warning: one**\n>\n> **Note: two**\n"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "latex"])
+def test_the_posterior_rules_table_on_stdout_is_the_table_alone(run, capsys, fmt):
+    code, stdout, err = run(capsys, *SEARCH, "--decision", "posterior", "--format", fmt)
+    assert code == 0, err
+    assert "prior of the effect" in err and "prior of the effect" not in stdout
+    if fmt == "csv":
+        rows = list(csv.reader(io.StringIO(stdout)))
+        assert len({len(r) for r in rows}) == 1 and rows[0][0] == "target_power"
+        float(rows[1][0])  # numbers, not text
+    else:
+        assert stdout.rstrip().endswith("\\end{table}") and "^2" not in stdout
+
+
+def test_the_posterior_rules_markdown_keeps_its_prior(run, capsys):
+    code, stdout, _ = run(capsys, *SEARCH, "--decision", "posterior")
+    assert code == 0
+    assert "prior of the effect" in stdout
