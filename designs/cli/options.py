@@ -156,8 +156,10 @@ def add_design(p, *, sizes: bool = True) -> None:
     p.add_argument(
         "--effect",
         type=effect_value,
-        help="effect.value: points/month (slope_difference), or a slowing as a fraction of "
-        "|slope_mean| (0.25) or a percentage (25%%) (proportional_slowing); default: the design's",
+        help="effect.value in the design's effect.kind: the bundled designs' "
+        "proportional_slowing takes a slowing as a fraction of |slope_mean| (0.25) or a "
+        "percentage (25%%); for points/month add --set effect.kind=slope_difference (then "
+        "0.42 is 0.42 points/month slower); default: the design's",
     )
     p.add_argument("--threads", type=whole(1, 256), help="Numba threads (default: all cores)")
 

@@ -37,8 +37,9 @@ SWEEP_GRIDS = (
         "--effect",
         "effect",
         False,
-        "effect.value grid, in the design's units, e.g. 0.2 0.3, or percentages for a "
-        "proportional slowing, e.g. 20%%:30%%:5%%",
+        "effect.value grid in the design's effect.kind, e.g. 0.2 0.3 or 20%%:30%%:5%% for the "
+        "bundled designs' proportional slowing; for points/month add --set "
+        "effect.kind=slope_difference",
     ),
     (
         "--duration",

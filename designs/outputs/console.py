@@ -123,6 +123,19 @@ def _power_se_text(design, s) -> str:
     return f"{edge} of {counted:,} trial{'s' if counted != 1 else ''}: no MC SE"
 
 
+def _course_truth(design, s) -> str:
+    """Under a time course of the effect, what an analysis' true value is: the slope
+    difference averaged over the follow-up, or the points gained by the last visit (an
+    effect-translation review: "25% slowing (+0.125 points/month)" then "true +0.078" with
+    no word why)."""
+    if not design.effect.has_time_course or math.isnan(s.true_effect):
+        return ""
+    last = design.trial.visits_months[-1]
+    if s.units == "points/month":
+        return f" averaged over months 0-{last:g}"
+    return f" by month {last:g}" if s.units == "points" else ""
+
+
 def power_text(design, summaries, prior=None) -> str:
     """The design line, one line per analysis, and the counts line of ``power``; under the
     posterior rule ``prior`` (its prior of the effect) is written out too."""
@@ -131,6 +144,7 @@ def power_text(design, summaries, prior=None) -> str:
     lines = [design.describe()]
     for s in summaries:
         truth = "n/a" if math.isnan(s.true_effect) else f"{s.true_effect:+.3f}"
+        truth += _course_truth(design, s)
         bias = "" if math.isnan(s.bias) else f", bias {s.bias:+.4f}{bias_se_text(s)}"
         # One trial (or one successful fit) has no SD; none has no mean either.
         sd = "n/a" if math.isnan(s.sd_estimate) else f"{s.sd_estimate:.3f}"

@@ -260,7 +260,7 @@ def methods_text(
             f"{admitted_share_text(design)})"
         )
     else:
-        effect = f"a slope difference of {e.value:+.3f} points/month"
+        effect = f"a slope difference of {e.value:+.3f} points/month{design.decline_share_text()}"
     effect += course_clause(design, result.analysis)
     text = [
         METHODS_TITLE if assurance else METHODS_TITLE_NO_ASSURANCE,

@@ -136,6 +136,8 @@ def effect_table(oc: dict, design) -> tuple[list[str], list[list[str]], str]:
     rate = "success of the posterior rule" if twin else "power (significant, favouring active)"
     # in points/month already, the effect needs no second column (an own-design review)
     header = ["true effect", "points/month"] if proportional else ["true effect (points/month)"]
+    if design.effect.has_time_course:  # the full effect, not the mean the methods call true
+        header[0] = header[0].replace("true effect", "effect at full strength")
     header.append(f"{rate} (MC SE)")
     if twin:
         header.append(f"one-sided test at {level:g}, same trials (MC SE)")
@@ -163,10 +165,24 @@ def effect_table(oc: dict, design) -> tuple[list[str], list[list[str]], str]:
             if twin
             else ")"
         )
+        + _course_clause(design)
         + _plain_rows_clause(rows_in, rows)
         + ":"
     )
     return header, rows, caption
+
+
+def _course_clause(design) -> str:
+    """Under a time course: that each row's effect acts with it, so that the value an
+    analysis targets is smaller (an effect-translation review: this table's "true effect"
+    was the full effect where the methods called its mean over the follow-up true)."""
+    e = design.effect
+    if not e.has_time_course:
+        return ""
+    return (
+        f"; each effect at full strength, acting with the design's time course ({e.course_text()}"
+        "): its mean over the follow-up, the value a slope analysis targets, is smaller"
+    )
 
 
 def _plain_rows_clause(rows_in, rows) -> str:

@@ -205,13 +205,17 @@ def size_axis_label(size_dim: str, design=None) -> str:
 
 
 def effect_text(value: float, kind: str, slope_mean: float | None, candidates: bool = False) -> str:
-    """'25% slowing (+0.125 points/month)' or '+0.125 points/month'; ``candidates``: under
-    screening, where the % is of the candidates' decline, not the admitted patients'."""
+    """'25% slowing (+0.125 points/month)' or '+0.125 points/month (25% of the mean
+    decline)'; ``candidates``: under screening, where the % is of the candidates' decline,
+    not the admitted patients'."""
+    of = " of the candidates' decline" if candidates else ""
     if kind == "proportional_slowing":
         points = "" if slope_mean is None else f" ({value * abs(slope_mean):+.3f} points/month)"
-        of = " of the candidates' decline" if candidates else ""
         return f"{percent(value)} slowing{of}{points}"
-    return f"{value:+.3f} points/month"
+    if slope_mean is None or not slope_mean < 0:
+        return f"{value:+.3f} points/month"
+    whose = "the candidates' mean decline" if candidates else "the mean decline"
+    return f"{value:+.3f} points/month ({percent(value / -slope_mean)} of {whose})"
 
 
 def effect_label(value: float, ds, design=None, own: bool = False) -> str:

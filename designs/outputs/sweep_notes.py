@@ -138,7 +138,7 @@ def sweep_table_lines(ds, design) -> list[str]:
         f"{rate}{also}, by cell; in brackets the MC SE (a rate of 0 or 1: its one-sided 95% bound):"
     ]
     for _, row in frame.head(PRINTED_CELLS).iterrows():
-        where = ", ".join(f"{d} {_coordinate(row[d])}" for d in dims)
+        where = ", ".join(f"{d} {_coordinate(row[d], ds, d)}" for d in dims)
         p, se = float(row["power_favourable"]), float(row["mc_se_favourable"])
         counted = trials - int(row["failed_fits"]) if exclude else trials
         shown = "n/a" if math.isnan(p) else rate_cell(p, se, counted, 3)
@@ -150,8 +150,14 @@ def sweep_table_lines(ds, design) -> list[str]:
     return lines
 
 
-def _coordinate(value) -> str:
-    """A cell's coordinate as the command line gives it: 50, 0.2, lmm_slope."""
+def _coordinate(value, ds=None, dim: str = "") -> str:
+    """A cell's coordinate as the command line gives it: 50, 0.2, lmm_slope; an effect with
+    its unit, 20% or +0.1 points/month (an effect-translation review: "effect 0.2" read as
+    either)."""
+    if dim == "effect" and ds is not None:
+        if "fraction" in ds["effect"].attrs.get("units", ""):
+            return f"{100 * float(value):g}%"
+        return f"{float(value):+g} points/month"
     if isinstance(value, float):
         return f"{value:g}"
     return str(value)

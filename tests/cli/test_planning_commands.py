@@ -623,7 +623,7 @@ def test_a_sweep_prints_each_cells_power(run, capsys, tmp_path):
     ds = load_sweep(out)
     cell = ds.sel(n_per_arm=40, effect=0.3, analysis="lmm_slope")
     p, se = float(cell["power_favourable"]), float(cell["mc_se_favourable"])
-    line = next(x for x in text.splitlines() if "n_per_arm 40, effect 0.3," in x)
+    line = next(x for x in text.splitlines() if "n_per_arm 40, effect 30%," in x)
     from designs.outputs.numbers import se_text
 
     assert 0 < p < 1  # 30 trials at 40 per arm: about 0.3, neither none nor all

@@ -1,0 +1,93 @@
+"""An effect said back the same way wherever it is read (an effect-translation review: a
+slope difference was never given as a share of the decline, so CENTAUR's 0.42 points/month,
+a 25% slowing there, ran as 84% of this population's decline without a word; under a time
+course "true +0.078" stood beside "+0.125 points/month" unexplained and the operating
+characteristics' "true effect" was the full one; the delta-FS caption dropped the admitted
+patients' share; sweep printed "effect 0.2" with no unit)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from designs import load_design
+
+POINTS = {"effect.kind": "slope_difference", "effect.value": 0.451}
+
+
+def test_a_slope_difference_is_given_as_a_share_of_the_mean_decline():
+    design = load_design().with_overrides(POINTS)
+    assert design.population.slope_mean == -0.5  # 0.451 / 0.5 = 90.2%
+    assert design.decline_share_text() == " (90.2% of the mean decline)"
+    assert "slope difference +0.451 points/month (90.2% of the mean decline)" in (design.describe())
+    assert load_design().decline_share_text() == ""  # a % slowing says its points already
+
+
+def test_under_screening_the_share_is_the_candidates_and_the_admitted_patients():
+    design = load_design("proact_enriched_dfs").with_overrides(POINTS)
+    admitted = design.admitted_share
+    assert admitted is not None
+    slope = design.population.slope_mean
+    text = design.decline_share_text()
+    assert text.startswith(f" ({100 * 0.451 / -slope:.3g}% of the candidates' mean decline")
+    assert f"{admitted:.3g}% of the admitted patients'" in text
+
+
+def test_the_sample_size_caption_says_both_shares():
+    from designs.outputs.tables import _effect_text
+
+    row = SimpleNamespace(effect_points_per_month=0.255)
+    dfs = load_design("proact_enriched_dfs")
+    text = _effect_text(dfs, row)
+    assert f"({0.255:+.3g} points/month: {dfs.admitted_share:.0f}% of the admitted" in text
+    points = load_design().with_overrides(POINTS)
+    row = SimpleNamespace(effect_points_per_month=0.451)
+    assert _effect_text(points, row) == (
+        "slope difference +0.451 points/month (90.2% of the mean decline)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("kind", "candidates", "expected"),
+    [
+        ("slope_difference", False, "+0.100 points/month (20% of the mean decline)"),
+        ("slope_difference", True, "+0.100 points/month (20% of the candidates' mean decline)"),
+        ("proportional_slowing", False, "10% slowing (+0.050 points/month)"),
+    ],
+)
+def test_sweep_legends_say_the_share_too(kind, candidates, expected):
+    from designs.outputs.plotting import effect_text
+
+    value = 0.1
+    assert effect_text(value, kind, -0.5, candidates) == expected
+
+
+def test_the_operating_table_names_the_full_effect_under_a_time_course():
+    from designs.outputs.operating_tables import effect_table
+
+    oc = {
+        "power_by_effect": [
+            {
+                "effect": e,
+                "effect_points_per_month": e * 0.5,
+                "power_favourable": 0.5,
+                "mc_se": 0.05,
+                "trials": 100,
+                "estimator": "plain",
+            }
+            for e in (0.0, 0.25)
+        ],
+        "effect_kind": "proportional_slowing",
+        "effect": 0.25,
+        "n_per_arm": 100,
+        "n_total": 200,
+        "analysis": "lmm_slope",
+    }
+    plain = load_design()
+    header, _, caption = effect_table(oc, plain)
+    assert header[0] == "true effect" and "time course" not in caption
+    delayed = plain.with_overrides({"effect.onset_delay_months": 3, "effect.ramp_months": 3})
+    header, _, caption = effect_table(oc, delayed)
+    assert header[0] == "effect at full strength"
+    assert f"acting with the design's time course ({delayed.effect.course_text()})" in caption
