@@ -134,12 +134,12 @@ def run_benchmark(
     inputs = simulation_inputs(design)
     n = inputs.n_placebo
     v = inputs.visits.size
-    threads = numba.get_num_threads()
+    on = f" ({threads_text()})"  # every engine row says its threads (a benchmark review)
     jobs = []  # (label, trials per round, versus, timed function of a trial count)
     for analysis in ANALYSES:
         jobs.append(
             (
-                f"engine {analysis} ({threads} threads)",
+                f"engine {analysis}{on}",
                 trials,
                 None,
                 lambda k, a=analysis: run_trials(inputs, k, seed, (a,)),
@@ -147,10 +147,10 @@ def run_benchmark(
         )
     complete = jobs[0][0]
     default, informative = attrition_design(), simulation_inputs(informative_design())
-    default_fixed = "engine lmm_slope, default design, published attrition"
+    default_fixed = f"engine lmm_slope, default design, published attrition{on}"
     for label, other_inputs in (
         (default_fixed, simulation_inputs(default)),
-        ("engine lmm_slope, informative dropout and death", informative),
+        (f"engine lmm_slope, informative dropout and death{on}", informative),
     ):
         jobs.append(
             (
@@ -163,7 +163,7 @@ def run_benchmark(
     default_inputs = simulation_inputs(default)
     jobs.append(
         (
-            "engine lmm_slope + oracle (control variate), default design",
+            f"engine lmm_slope + oracle (control variate), default design{on}",
             trials,
             default_fixed,
             lambda k: run_trials(default_inputs, k, seed, ("lmm_slope",), oracle=True),
@@ -175,7 +175,7 @@ def run_benchmark(
     jobs.append((label, trials, default_fixed, looks))
     jobs.append(
         (
-            f"engine joint_rank, informative dropout and death ({threads} threads)",
+            f"engine joint_rank, informative dropout and death{on}",
             trials,
             None,
             lambda k: run_trials(informative, k, seed, ("joint_rank",)),
@@ -184,7 +184,7 @@ def run_benchmark(
     key = seed_key(seed)
     jobs.append(
         (
-            "random numbers only, engine generator",
+            f"random numbers only, engine generator{on}",
             trials,
             None,
             lambda k: _engine_rng_floor(key, k, n, v + 2),
@@ -204,7 +204,11 @@ def run_benchmark(
     shift = design.effect.slope_shift(pop.slope_mean)
 
     def numpy_run(count):
-        block = 1000
+        # blocks of 100 trials keep each array (100 x 2 x 100 x 13 doubles, 2 MB) in the
+        # cache: 1.28 times the trials per second of blocks of 1,000 (21 MB each, past the
+        # 32 MB L3 with their temporaries; a benchmark review, measured again in 5 rounds:
+        # 23,000 against 17,900 a second), so the ratios are not flattered by a slow baseline
+        block = 100
         for start in range(0, count, block):
             simulate_ols_ttest(
                 rng, min(block, count - start), n, inputs.visits, pop.baseline_mean,
@@ -245,8 +249,37 @@ def _three_looks(design, seed: int, name: str = ""):
         decide(gs, res, times, planned)
 
     where = f", {name}" if name else ""
-    label = f"engine lmm_slope, 3 looks + boundaries{where} ({numba.get_num_threads()} threads)"
+    label = f"engine lmm_slope, 3 looks + boundaries{where} ({threads_text()})"
     return label, once
+
+
+def threads_text() -> str:
+    """'2 threads', '1 thread': the engine's Numba threads."""
+    threads = numba.get_num_threads()
+    return f"{threads} thread{'s' if threads != 1 else ''}"
+
+
+def machine_text(trials: int, numpy_trials: int, seed: int = 1) -> str:
+    """What a figure of this benchmark depends on, in one line: the processor, the versions,
+    Numba's threads and threading layer (after a parallel run), the trials per round and the
+    seed (a benchmark review: none of these was printed)."""
+    import platform
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    try:
+        layer = numba.threading_layer()
+    except ValueError:  # no parallel region has run yet
+        layer = "not yet chosen"
+    return (
+        f"{cpu}; numpy {np.__version__}, numba {numba.__version__} ({threads_text()}, "
+        f"threading layer {layer}), Python {platform.python_version()}; per round: "
+        f"{trials:,} engine trials per row, {numpy_trials:,} per NumPy row; seed {seed}"
+    )
 
 
 def format_rows(rows: list[BenchRow]) -> str:
@@ -256,7 +289,8 @@ def format_rows(rows: list[BenchRow]) -> str:
     the per-round ratios, and the range of the ratio to NumPy over the rounds."""
     numpy_rates = rows[-1].rates
     rates = {row.what: row.rates for row in rows}
-    lines = [f"{'what':66s} {'trials/s':>12s} {'x NumPy':>8s} {'range':>11s} {'x fixed':>10s}"]
+    width = max(66, *(len(row.what) for row in rows))
+    lines = [f"{'what':{width}s} {'trials/s':>12s} {'x NumPy':>8s} {'range':>11s} {'x fixed':>10s}"]
     for row in rows:
         ratio = row.rates / numpy_rates
         spread = f"{ratio.min():.2f}-{ratio.max():.2f}"
@@ -264,7 +298,7 @@ def format_rows(rows: list[BenchRow]) -> str:
         if row.versus:
             versus = f"{float(np.median(row.rates / rates[row.versus])):10.2f}"
         lines.append(
-            f"{row.what:66s} {row.trials_per_second:12,.0f} {float(np.median(ratio)):8.2f} "
+            f"{row.what:{width}s} {row.trials_per_second:12,.0f} {float(np.median(ratio)):8.2f} "
             f"{spread:>11s} {versus}"
         )
     return "\n".join(line.rstrip() for line in lines)

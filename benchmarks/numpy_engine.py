@@ -3,7 +3,8 @@
 Complete data, integer scores rounded and clipped to 0-48, per-patient least-squares
 slopes and a pooled two-sample t-test: the same design as the engine's reference run
 (docs/conventions.md#benchmark-reference-design), written the way a careful NumPy user
-would, one block of trials at a time on one core.
+would, one block of trials at a time on one core (``benchmarks.bench`` takes blocks of 100,
+whose arrays stay in the cache).
 """
 
 from __future__ import annotations

@@ -287,19 +287,20 @@ def add_bench(sub) -> None:
 def cmd_bench(args) -> int:
     import os
 
-    from benchmarks.bench import ROUNDS, format_rows, run_benchmark
+    from benchmarks.bench import ROUNDS, format_rows, machine_text, run_benchmark
 
     print(
         f"reference design: 100 per arm, 13 monthly visits, integer scores, complete data; "
         f"{os.cpu_count()} cores\n"
         "lmm_slope also on the default design (published attrition) and with informative "
         "dropout and death, and with 3 looks (x fixed: ratio to the complete-data lmm_slope "
-        "row; for the default design's 3 looks, to the default design's row)\n"
+        "row; for the oracle and the default design's 3 looks, to the default design's row)\n"
         f"{ROUNDS} rounds, each timing every row once: medians of the per-round ratios, and the "
         "range of the ratio to NumPy"
     )
     rows = run_benchmark(args.trials, args.numpy_trials)
     print(format_rows(rows))
+    print(machine_text(args.trials, args.numpy_trials))
     # other processes take the 2-thread engine's cores, not the 1-core NumPy's: say how busy
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"load average at the end (1, 5, 15 min): {load} on {os.cpu_count()} cores")

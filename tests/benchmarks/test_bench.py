@@ -42,3 +42,20 @@ def test_every_row_is_timed_in_every_round():
     assert versus[5] == versus[7] == rows[3].what and "oracle" in rows[5].what
     assert versus.count(None) == 7
     assert len(format_rows(rows).splitlines()) == 13
+
+
+def test_every_row_says_its_threads_and_the_run_its_machine():
+    """A benchmark review: some engine rows gave no thread count (and one thread read
+    "1 threads"), and nothing said the versions, the trials per round or the seed."""
+    import numba
+
+    from benchmarks.bench import machine_text, threads_text
+
+    rows = run_benchmark(trials=1000, numpy_trials=100, rounds=1)
+    engine = [row.what for row in rows if row.what.startswith(("engine", "random numbers only, e"))]
+    assert len(engine) == 10 and all(w.endswith(f" ({threads_text()})") for w in engine)
+    assert threads_text() in ("1 thread", f"{numba.get_num_threads()} threads")
+    text = machine_text(1000, 100)
+    assert f"numpy {np.__version__}, numba {numba.__version__}" in text
+    assert "1,000 engine trials per row, 100 per NumPy row; seed 1" in text
+    assert "threading layer" in text and "not yet chosen" not in text  # a parallel run is done
