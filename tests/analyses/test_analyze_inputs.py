@@ -321,6 +321,19 @@ def test_a_small_trial_with_leavers_warns_that_satterthwaite_is_a_little_liberal
     assert line.startswith("1 patient in the smaller arm, some with fewer visits")
 
 
+def test_the_small_trial_warning_quotes_the_rates_near_its_size():
+    """A small-sample review: a trial of 3 per arm was told the rates at 10 and 20 per arm
+    (5.3-5.5%), where 6.3% holds, and not that Kenward-Roger is conservative there."""
+    frame = _trial(n=12)
+    (line,) = [w for w in analyze(frame, "lmm_slope").warnings if "smaller arm" in w]
+    assert "5.3-5.5% at 10 and 5.3% at 20 per arm" in line and "conservatively" not in line
+    tiny = _trial(n=3)
+    (line,) = [w for w in analyze(tiny, "lmm_slope").warnings if "smaller arm" in w]
+    assert line.startswith("3 patients in the smaller arm")
+    assert "6.3% at 2-4 and 5.9% at 5 per arm" in line
+    assert line.endswith("conservatively (0.8% at 2, 2.6% at 3, 4.2% at 4 per arm)")
+
+
 def _lines(slopes, months=(0.0, 3.0, 6.0, 9.0, 12.0), baseline=40.0, noise=0.0, seed=1):
     """Patients whose scores are ``baseline + slope x month`` (+ ``noise`` SD): one patient
     per slope, arm 0 for the first half."""

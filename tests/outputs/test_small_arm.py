@@ -78,3 +78,25 @@ def test_not_under_the_posterior_rule_and_at_n_max_with_looks():
     assert note.startswith("note: at n max = 20 per arm, lmm_slope's Satterthwaite")
     # lmm_slope_kr is refused at interim looks: not advised there (a diff review)
     assert "--analysis lmm_slope_kr" not in note and note.endswith("type I error at n max.")
+
+
+def test_no_slope_variance_gets_the_conservative_note_alone():
+    """A small-sample review: at population.slope_sd = 0 power said both "conservative
+    (about 3.4%)" and "liberal below about 25 per arm", and gave one rate at any size; the
+    slope variance is then on its boundary and both mixed-model tests are conservative."""
+    from types import SimpleNamespace
+
+    from designs.outputs.console import power_notes
+
+    flat = load_design().with_overrides({"population.slope_sd": 0.0, "trial.n_per_arm": 8})
+    assert small_arm_note(flat, 8, ["lmm_slope"]) == ""
+    assert not small_n_notes([_row(0.8, 16)], flat)
+    summary = SimpleNamespace(
+        analysis="lmm_slope_kr", true_effect=0.125, bias=0.0, sd_estimate=0.1, power=0.5,
+        failed_fits=0, trials=100, units="points/month",
+    )  # fmt: skip
+    notes = "\n".join(power_notes(flat, [summary]))
+    assert "slope variance on its boundary; its tests are then conservative" in notes
+    assert "lmm_slope 3.3% at 8 per arm and 3.9% at 20, lmm_slope_kr 1.7% and 3.2%" in notes
+    assert "liberal" not in notes
+    assert "Kenward-Roger) holds the level there, conservatively at a few" in LIBERAL
