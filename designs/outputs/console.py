@@ -351,10 +351,12 @@ def power_notes(design, summaries) -> list[str]:
         )
     t = design.trial
     notes += spread_allocation_notes(design)
-    from designs.outputs.small_arm import small_arm_note
+    from designs.outputs.small_arm import small_arm_note, two_visit_note
 
     smallest = min(design.trial.n_placebo, design.trial.n_active)
     if note := small_arm_note(design, smallest, [s.analysis for s in summaries]):
+        notes.append(note)
+    if note := two_visit_note(design, [s.analysis for s in summaries]):
         notes.append(note)
     if any(s.analysis == "joint_rank" for s in summaries):
         from designs.analyses.small_rank_sum import small_arm_text

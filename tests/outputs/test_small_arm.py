@@ -100,3 +100,17 @@ def test_no_slope_variance_gets_the_conservative_note_alone():
     assert "lmm_slope 3.3% at 8 per arm and 3.9% at 20, lmm_slope_kr 1.7% and 3.2%" in notes
     assert "liberal" not in notes
     assert "Kenward-Roger) holds the level there, conservatively at a few" in LIBERAL
+
+
+def test_two_visits_are_said_where_power_simulates_them():
+    """A small-sample review: with visits at months 0 and 12 `analyze` warned that the mixed
+    model's variances are not identifiable, `power` said nothing of it or of the higher rate."""
+    from designs.outputs.small_arm import two_visit_note
+
+    two = {"trial.visits_months": [0, 12], "dropout.cumulative": [0.0, 0.3327]}
+    design = load_design().with_overrides(two)
+    note = two_visit_note(design, ["lmm_slope"])
+    assert note.startswith("note: 2 visits per patient: no more than the mixed model's random")
+    assert "6.0% at 10 per arm and 5.7% at 20; lmm_slope_kr 5.3% and 5.2%" in note
+    assert two_visit_note(design, ["ols_slope_ttest"]) == ""
+    assert two_visit_note(load_design(), ["lmm_slope"]) == ""  # 13 monthly visits
