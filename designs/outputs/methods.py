@@ -14,6 +14,7 @@ from designs.outputs.assurance_text import median_power_text, undefined_draws_no
 from designs.outputs.console import is_illustrative
 from designs.outputs.effect_notes import points_kept_text
 from designs.outputs.fresh_check import fresh_se_clause, se_or_count
+from designs.outputs.methods_abbreviations import abbreviations_text
 from designs.outputs.methods_checks import (
     assumption_sensitivity,
     closed_form_check,
@@ -292,9 +293,9 @@ def methods_text(
         "depend on the patient's own decline, when decline bends by one curve common to "
         "every patient and both arms (decline that accelerates throughout, or curves "
         "differently between patients, is not simulated) and when the effect starts "
-        "late or wanes (assumptions that are not published) is shown in "
-        f"realism_sensitivity.md{sensitivity_range(realism, result.analysis, realism_n)}. "
-        + NOT_AN_ESTIMATE_SENSITIVITY,
+        "late or wanes (assumptions that are not published) is shown in a supplementary "
+        "table (the report's realism_sensitivity.md)"
+        f"{sensitivity_range(realism, result.analysis, realism_n)}. " + NOT_AN_ESTIMATE_SENSITIVITY,
         "",
         # with looks, this paragraph's n is the fixed design's, n max the interim paragraph's
         # (a diff review: pasted first, it read as the trial's n)
@@ -449,10 +450,8 @@ def methods_text(
         )
         + f" (seed {result.seed}); software: {software_text()}.",
         "",
-        *refs,
-        "",
     ]
-    return "\n".join(text)
+    return "\n".join([*text, *abbreviations_text("\n".join(text)), *refs, ""])
 
 
 def _type_i_elsewhere(design, calibrated=None) -> str:

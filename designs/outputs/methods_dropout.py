@@ -102,15 +102,15 @@ def survival_effect_text(design) -> str:
         "changes the death rate only through each patient's slope (the informative death "
         "coefficient)"
         if d.acting_informative[1]
-        else "leaves the death rate alone: deaths follow the same hazard in both arms "
-        "(dropout.death_informative would tie them to each patient's slope, and so to the "
-        "treatment)"
+        # paste-ready words, not the tool's fields (a paste-ready review)
+        else "leaves the death rate alone: deaths follow the same hazard in both arms, "
+        "unrelated to each patient's rate of decline"
     )
     return (
-        f"The simulated treatment {how}; no effect on survival of its own is simulated (the "
-        "tool has no setting for one), so a survival benefit, which would raise the power of "
-        "an analysis of function and survival together such as the joint rank, is not in "
-        "these results. "
+        f"The simulated treatment {how}; no effect of the treatment on survival of its own "
+        "was simulated, so a survival benefit, which would raise the power of an analysis of "
+        "function and survival together such as the joint rank, is not reflected in these "
+        "results. "
     )
 
 
@@ -119,11 +119,11 @@ def survival_effect_text(design) -> str:
 #: assumptions; a SAP needs a sensitivity analysis of the estimate itself, which no output
 #: of the tool named).
 NOT_AN_ESTIMATE_SENSITIVITY = (
-    "That file checks the design's robustness; it is not a sensitivity analysis of the "
+    "That table checks the design's robustness; it is not a sensitivity analysis of the "
     "trial's estimate: the statistical analysis plan still needs one for the primary "
     "estimand under other assumptions about the data missing after a patient leaves (for "
-    "data missing not at random, e.g. a delta-adjusted tipping-point analysis; ICH E9(R1)); "
-    "the tool does not run such an analysis."
+    "data missing not at random, e.g. a delta-adjusted tipping-point analysis; ICH E9(R1)), "
+    "which these simulations do not include."
 )
 
 

@@ -66,7 +66,7 @@ def test_what_the_treatment_does_to_survival_is_said():
     assert design.dropout.death_monthly_hazard > 0
     alone = survival_effect_text(design)
     assert "deaths follow the same hazard in both arms" in alone
-    assert "no effect on survival of its own is simulated" in alone
+    assert "no effect of the treatment on survival of its own was simulated" in alone
     assert alone in also_simulated(design)
     tied = survival_effect_text(design.with_overrides({"dropout.death_informative": 2.0}))
     assert "changes the death rate only through each patient's slope" in tied

@@ -95,7 +95,7 @@ def test_readme_indexes_every_file_with_a_legend_per_figure(report):
     # the comparison of analyses says the treatment has no survival effect of its own (the
     # default design has deaths and compares joint_rank; a survival review)
     legend = text[text.index("`analyses_compared.pdf`") :].split("\n\n")[1]
-    assert "no effect on survival of its own is simulated" in legend
+    assert "no effect of the treatment on survival of its own was simulated" in legend
 
 
 def test_design_files_say_input_and_chosen(report):
@@ -564,3 +564,20 @@ def test_on_windows_a_pid_is_not_probed_by_os_kill(monkeypatch):
     monkeypatch.setattr(report.os, "kill", kill)
     monkeypatch.setattr(report.os, "name", "nt")
     assert report._running(12345)
+
+
+def test_the_methods_text_spells_out_its_abbreviations_and_speaks_as_a_protocol(report):
+    """A paste-ready review: "MC SE" came four paragraphs before "Monte Carlo" and REML and
+    NEALS were never written out; the text named the tool's fields ("dropout.
+    death_informative would tie them"), "the tool" and a bare file name."""
+    from designs.outputs.methods_abbreviations import ABBREVIATIONS
+
+    out, _ = report
+    text = (out / "methods.md").read_text()
+    body = text.split("**References.**")[0]
+    paragraph = next(p for p in body.split("\n") if p.startswith("**Abbreviations.**"))
+    for short in ("ALS", "ALSFRS-R", "MC SE", "REML", "SD", "ICH"):
+        assert f"{short}, {ABBREVIATIONS[short]}" in paragraph, short
+    assert "PRO-ACT," not in paragraph  # not in this text: not spelled out
+    assert "the tool" not in body and "dropout.death_informative" not in body
+    assert "a supplementary table (the report's realism_sensitivity.md)" in body
