@@ -351,7 +351,7 @@ def expected_text(s) -> str:
         f"expected patients randomised {s.expected_n_total:.1f} under the effect "
         f"({s.true_effect:+.3f} points/month), {s.expected_n_total_h0:.1f} under no effect, "
         f"of {s.n_total}; expected months {s.expected_months:.1f} and "
-        f"{s.expected_months_h0:.1f}, of {s.fixed_months:.1f} without interim analyses "
+        f"{s.expected_months_h0:.1f}, of {s.fixed_months:.1f} if it runs to its final look "
         f"({DATA_CUT}){screened_text(s)}"
     )
 

@@ -198,7 +198,8 @@ def _gs_notes(r0) -> list[str]:
         "power in favour of active under the design's effect at n max; E[n total]: mean "
         "patients randomised by the look where the trial stopped, under the effect (H1) and "
         f"under no effect (H0), {DATA_CUT}; E[months]: the mean calendar month of that look "
-        f"(the first row {r0.fixed_months:.1f} without interim analyses); inflation: n max / "
+        f"(the first row {r0.fixed_months:.1f} if it runs to its final look{_fixed_months(r0)}); "
+        "inflation: n max / "
         "n of the same design without interim looks, "
         "both fitted on the same trials (same seed); n max is the inflation times n fixed, the "
         "fixed design's n as sample-size finds it without looks. Intervals: 95% Monte Carlo "
@@ -206,6 +207,17 @@ def _gs_notes(r0) -> list[str]:
         f"simulation error only. {OWN_TRIALS}",
         *_nonbinding_rows_note(r0),
     ]
+
+
+def _fixed_months(r0) -> str:
+    """', the fixed design 57.3 at n fixed 181 per arm': the months an interim design's
+    expected months compare with (an accrual review: the months to the final look at n max
+    were called "without interim analyses", so the looks seemed to save 18 months, not 10)."""
+    months = getattr(r0, "fixed_design_months", float("nan"))
+    if months != months:  # NaN: an earlier file, or no fixed n found
+        return ""
+    per = "per arm" if r0.size_name == "n_per_arm" else "in total"
+    return f", the fixed design {months:.1f} at n fixed {r0.n_fixed:,} {per}"
 
 
 def _nonbinding_rows_note(r0) -> list[str]:
@@ -246,7 +258,8 @@ def _posterior_notes(r0, looks: str) -> list[str]:
         "if the type I error is too high, run calibrate --looks at n max. E[n total]: mean "
         "patients randomised by the look where the trial stopped, under the effect (H1) and "
         f"under no effect (H0), {DATA_CUT}; E[months]: the mean calendar month of that look "
-        f"(the first row {r0.fixed_months:.1f} without interim analyses); inflation: n max / "
+        f"(the first row {r0.fixed_months:.1f} if it runs to its final look{_fixed_months(r0)}); "
+        "inflation: n max / "
         "n of the same design without interim looks "
         "judged at the final threshold, both fitted on the same trials (same seed); n max is "
         "the inflation times n fixed, that design's n as sample-size finds it. Intervals: 95% "

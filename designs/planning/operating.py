@@ -66,6 +66,19 @@ def calendar_length(design) -> dict:
     }
 
 
+def fixed_calendar_months(fixed_design, n_fixed: int) -> float:
+    """Calendar months of a design without looks at its own size ``n_fixed`` (per arm with
+    1:1 allocation, in total otherwise; NaN when no size was found): what a group-sequential
+    design's expected months compare with (an accrual review: the sample-size notes called
+    the months to the final look at n max "without interim analyses", 65.5 where the fixed
+    design at its own n takes 57.3)."""
+    from designs.planning.power_curve import design_at
+
+    if n_fixed <= 0:
+        return float("nan")
+    return float(calendar_length(design_at(fixed_design, n_fixed))["calendar_months"])
+
+
 def effects_in_range(design, values) -> list:
     """The ``values`` of ``effect.value`` (design units) that ``design`` accepts, in order: a
     grid made as multiples of the design's effect can pass the effect's range (a reliability

@@ -26,11 +26,9 @@ any look, estimate favouring active, :func:`designs.planning.group_sequential.de
    ratio's noise is what the two plain curves do not share, the reference's mostly its
    second stage and what the control variate leaves); simulation error only;
 6. the rounded-up n max is simulated once more under the effect and under no effect (same
-   seed): its power, its type I error and the expected patients randomised under each.
-
-No independent confirmation run as in the fixed search: step 6 reuses the curve's seed.
-Trials whose decision rests on a failed fit are left out of the rates, as in
-:mod:`designs.planning.group_sequential`.
+   seed, so no independent check as in the fixed search): its power, its type I error and
+   the expected patients randomised under each. Trials whose decision rests on a failed fit
+   are left out of the rates, as in :mod:`designs.planning.group_sequential`.
 """
 
 from __future__ import annotations
@@ -42,6 +40,7 @@ import numpy as np
 
 from designs import __version__
 from designs.planning.group_sequential import group_sequential_simulated, simulate_outcome
+from designs.planning.operating import fixed_calendar_months
 from designs.planning.power_curve import (
     PowerCurve,
     curve_at_sizes,
@@ -124,11 +123,12 @@ class GroupSequentialSampleSizeRow:
     type_i_error_nonbinding: float = float("nan")
     mc_se_type_i_error_nonbinding: float = float("nan")
     #: Mean calendar months to the look where each trial stopped, under the effect and under
-    #: no effect, and the months without interim analyses (an rpact user's review: power and
-    #: report gave them, sample-size did not).
+    #: no effect, the months to the final look at n max, and the fixed design's at n fixed
+    #: (an rpact user's review: power and report gave them, sample-size did not).
     expected_months_h1: float = float("nan")
     expected_months_h0: float = float("nan")
     fixed_months: float = float("nan")
+    fixed_design_months: float = float("nan")
     #: The null trials the type I error is over (failed fits left out under "exclude").
     counted_h0: int = 0
     #: Where the trials met the boundaries (``interim.information``).
@@ -439,10 +439,10 @@ def find_group_sequential_sample_size(
             "interim.look_months: the sample-size search changes the length of accrual; give "
             "the looks as information fractions (looks) or look_completed"
         )
-    kw = {"threads": threads, "progress": progress}
+    kw, fixed_at = {"threads": threads, "progress": progress}, design.with_overrides(NO_LOOKS)
     curve, coef, fixed, found = search_max_sizes(
         design,
-        design.with_overrides(NO_LOOKS),
+        fixed_at,
         targets,
         trials,
         seed,
@@ -468,6 +468,7 @@ def find_group_sequential_sample_size(
                 expected_months_h1=s.expected_months,
                 expected_months_h0=s.expected_months_h0,
                 fixed_months=s.fixed_months,
+                fixed_design_months=fixed_calendar_months(fixed_at, m.n_fixed),
                 counted_h0=int(s.counted_h0),
                 type_i_error=s.type_i_error,
                 mc_se_type_i_error=s.mc_se_type_i_error,

@@ -35,6 +35,7 @@ from designs import __version__
 from designs.errors import InputError
 from designs.planning.decision_looks import posterior_looks_simulated
 from designs.planning.decision_rule import decision_prior
+from designs.planning.operating import fixed_calendar_months
 from designs.planning.power_curve import PowerCurve, curve_at_sizes
 from designs.planning.sample_size import BOOTSTRAP
 from designs.planning.sample_size_gs import search_max_sizes
@@ -104,6 +105,7 @@ class PosteriorLooksSampleSizeRow:
     expected_months_h1: float = float("nan")
     expected_months_h0: float = float("nan")
     fixed_months: float = float("nan")
+    fixed_design_months: float = float("nan")  # the fixed reference design at its n fixed
     #: The null trials the type I error is over (failed fits left out under "exclude").
     counted_h0: int = 0
 
@@ -230,6 +232,9 @@ def find_posterior_looks_sample_size(
                 expected_months_h1=s.expected_months,
                 expected_months_h0=s.expected_months_h0,
                 fixed_months=s.fixed_months,
+                fixed_design_months=fixed_calendar_months(
+                    fixed_reference_design(design), m.n_fixed
+                ),
                 counted_h0=int(s.counted_h0),
                 type_i_error=s.type_i_error,
                 mc_se_type_i_error=s.mc_se_type_i_error,

@@ -109,8 +109,18 @@ def test_group_sequential_sample_size_table_and_json(capsys, run):
     # the expected months, as power --looks and report give them (an rpact user's review)
     assert 0 < row["expected_months_h1"] <= row["fixed_months"]
     assert 0 < row["expected_months_h0"] <= row["fixed_months"]
+    # the fixed design's months at its own n beside them (an accrual review: the notes gave
+    # the months to the final look at n max as "without interim analyses", 8 months more):
+    # accrual of 2 n fixed at 8 a month, then the 12 months of follow-up
+    assert row["fixed_design_months"] == pytest.approx(2 * row["n_fixed"] / 8 + 12)
+    assert row["fixed_months"] == pytest.approx(2 * row["n_max"] / 8 + 12)  # at n max
     code, out, _ = run(capsys, *argv)
     assert code == 0 and out.startswith("| target power | n max per arm |")
+    assert (
+        f"(the first row {row['fixed_months']:.1f} if it runs to its final look, the fixed "
+        f"design {row['fixed_design_months']:.1f} at n fixed {row['n_fixed']} per arm)" in out
+    )
+    assert "without interim analyses" not in out
     assert "E[n total] H1" in out and "inflation" in out
     assert f"| {row['expected_months_h1']:.1f} | {row['expected_months_h0']:.1f} |" in out
     assert "Futility boundaries:" not in out  # no futility rule

@@ -150,3 +150,14 @@ def test_the_looks_table_gives_futility_stops_under_no_effect(run, capsys):
     assert row1.split()[-1] == f"{json.loads(js)['p_stop_futility_h0'][0]:.4f}"
     code, out, _ = run(capsys, *argv)
     assert "P(fut|H0)" not in out
+
+
+def test_power_calls_the_final_looks_month_what_it_is(run, capsys):
+    """An accrual review: `power --look-months 30,130` gave "of 130.0 without interim
+    analyses", where the same design without looks ends at month 49.5; it is the month of the
+    final look, reached if the trial does not stop early."""
+    argv = ("power", "--n-per-arm", "150", "--trials", "40", "--look-months", "30,130")
+    code, out, err = run(capsys, *argv)
+    assert code == 0, err
+    assert "of 130.0 if it runs to its final look" in out
+    assert "without interim analyses" not in out + err
