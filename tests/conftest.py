@@ -108,7 +108,7 @@ def _search_stand_in(analysis: str = "lmm_slope") -> tuple[SimpleNamespace, dict
     )  # fmt: skip
     oc = {
         "n_placebo": 30, "n_active": 30, "type_i_error": 0.05, "type_i_error_mc_se": 0.01,
-        "expected_completers": 40.0, "calendar_months": 20.0, "trials": 100,
+        "expected_completers": 40.0, "calendar_months": 19.5, "accrual_months": 7.5, "trials": 100,
         "type_i_error_trials": 21_112,
     }  # fmt: skip
     return result, oc

@@ -35,7 +35,7 @@ def add_interim(p) -> None:
         "--look-months",
         nargs="+",
         metavar="M",
-        help="interim.look_months: calendar months of the analyses from the first entry, "
+        help="interim.look_months: calendar months of the analyses from the start of recruitment, "
         "increasing, the last after the last patient's last visit, e.g. 18,37 (instead of "
         "--looks)",
     )

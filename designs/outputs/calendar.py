@@ -14,13 +14,7 @@ def calendar_text(design, calendar: dict | None = None) -> str:
         calendar = calendar_length(design)
     c, t = calendar, design.trial
     lead_in = f"{c['lead_in_months']:g} months of lead-in + " if c.get("lead_in_months") else ""
-    # with a ramp-up, its pieces then the steady rate (a diff review: "32.5 months at 8
-    # patients/month" for 200 patients)
-    rate = (
-        f"({_ramp_words(design.accrual, t.accrual_per_month, c['accrual_months'])})"
-        if design.accrual.ramped
-        else f"at {t.accrual_per_month:g} patients/month"
-    )
+    rate = accrual_words(design, c["accrual_months"])
     # in years too where it runs long, with the rate to change (a scale review: 20,000 per
     # arm printed "Calendar length 5012.0 months" as if it were a plan)
     years = c["calendar_months"] / 12.0
@@ -35,6 +29,19 @@ def calendar_text(design, calendar: dict | None = None) -> str:
         f"{c['accrual_months']:.1f} months of accrual {rate} + {c['follow_up_months']:g} "
         f"months of follow-up.{long}"
     )
+
+
+def accrual_words(design, accrual_months: float) -> str:
+    """'at 8 patients randomised a month', or with a ramp-up its pieces then the steady rate
+    '(2/month to month 3, 5/month to month 6, then 8/month, patients randomised)' (a diff
+    review: "32.5 months at 8 patients/month" for 200 patients; an accrual review: the report
+    left the ramp out, and under screening nothing said the rate counts those randomised,
+    not those who start screening)."""
+    t = design.trial
+    if design.accrual.ramped:
+        ramp = _ramp_words(design.accrual, t.accrual_per_month, accrual_months)
+        return f"({ramp}, patients randomised)"
+    return f"at {t.accrual_per_month:g} patients randomised a month"
 
 
 #: Calendar lengths beyond this many years are said in years, with the accrual rate to change.

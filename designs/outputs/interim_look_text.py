@@ -166,7 +166,7 @@ def interim_look_text(design, look: dict) -> str:
     head = f"interim look {k} of {k_count}" if k < k_count else f"look {k} of {k_count} (final)"
     lines = [
         f"{head}: planned at information fraction {look['planned_fraction']:.4g}, calendar "
-        f"month {look['planned_month']:.1f} from the first entry"
+        f"month {look['planned_month']:.1f} from the start of recruitment"
     ]
     if look["decision"] == "no decision":
         return "\n".join([*lines, f"  decision         no decision: {look['why']}"])
@@ -242,6 +242,6 @@ def _next_look_line(look: dict) -> str:
     return (
         f"look {nxt['look']}{final} is planned at information fraction "
         f"{nxt['planned_fraction']:.4g}, calendar month {nxt['planned_month']:.1f} from the "
-        "first entry (when the design expects that fraction; the simulated trials took their "
-        "looks at these months)"
+        "start of recruitment (when the design expects that fraction; the simulated trials "
+        "took their looks at these months)"
     )

@@ -11,6 +11,7 @@ import math
 
 from designs.analyses import registry
 from designs.outputs.assurance_text import median_power_text, undefined_draws_note
+from designs.outputs.calendar import accrual_words
 from designs.outputs.console import is_illustrative
 from designs.outputs.effect_notes import points_kept_text
 from designs.outputs.fresh_check import fresh_se_clause, se_or_count
@@ -313,7 +314,7 @@ def methods_text(
         f"same dropout is {oc['type_i_error']:.4f} (MC SE {se_text(oc['type_i_error_mc_se'])}, "
         f"{oc['type_i_error_trials']:,} trials under no effect{flag}), "
         f"{completers_text(result.rows[0], oc)}, and "
-        f"accrual at {t.accrual_per_month:g} patients/month gives a calendar length of about "
+        f"accrual {accrual_words(design, oc['accrual_months'])} gives a calendar length of about "
         f"{oc['calendar_months']:.1f} months"
         + (
             f" (with the {t.lead_in_months:g}-month lead-in before randomisation)"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 
 from designs import __version__
+from designs.outputs.calendar import accrual_words
 from designs.outputs.numbers import se_text
 from designs.outputs.rates import rate_cell, rate_text
 from designs.outputs.scope import scope_sentence
@@ -331,8 +332,9 @@ def operating_rows(oc: dict, design) -> list[tuple[str, str]]:
             "calendar length",
             f"{oc['calendar_months']:.1f} months = "
             + (f"{oc['lead_in_months']:g} lead-in + " if oc.get("lead_in_months") else "")
-            + f"{oc['accrual_months']:.1f} accrual at {design.trial.accrual_per_month:g}/month"
-            f" + {oc['follow_up_months']:g} follow-up",
+            + f"{oc['accrual_months']:.1f} accrual "
+            f"{accrual_words(design, oc['accrual_months'])} + {oc['follow_up_months']:g} "
+            "follow-up",
         ),
         _visits_row(oc, design),
         *_screened_row(oc, design),

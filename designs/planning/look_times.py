@@ -57,7 +57,7 @@ class LookTimes:
     Attributes
     ----------
     months : ndarray
-        Calendar month of each look (from the first entry).
+        Calendar month of each look (from the start of recruitment).
     fractions : ndarray
         Expected information fraction at each look (the design's ``interim.looks``).
     information_max : float

@@ -51,11 +51,12 @@ def final_run_trials() -> int:
 
 
 def calendar_length(design) -> dict:
-    """Months from the first patient's first visit to the last one's last visit: a lead-in
+    """Months from the start of recruitment to the last patient's last visit: a lead-in
     before randomisation if any, accrual of ``n_total`` at ``accrual_per_month`` after the
     ``[accrual]`` ramp-up if any (the model the interim looks are planned and simulated
-    with, from the first randomisation), then one patient's follow-up (months). A review:
-    the lead-in's months were left out."""
+    with: entries spread over exactly that many months from month 0, the start of
+    recruitment, so the first patient enters a little after it; an accrual review), then one
+    patient's follow-up (months). A review: the lead-in's months were left out."""
     t = design.trial
     accrual = design.accrual.months(t.n_total, t.accrual_per_month)
     return {

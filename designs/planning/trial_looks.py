@@ -43,7 +43,7 @@ def finite_or_none(x) -> float | None:
 
 def trial_at_looks(design, seed: int, index: int, *, prior=None) -> list[dict]:
     """Per look of ``design`` (with ``[interim]`` looks, a fixed effect), trial ``index`` of
-    the seed's run: ``look`` (1-based), ``month`` (calendar months from the first entry),
+    the seed's run: ``look`` (1-based), ``month`` (calendar months from the start of recruitment),
     ``entered`` (patients randomised), ``estimate`` and ``se`` (the analysis's units), ``z``,
     the rule's ``boundary`` (frequentist: the efficacy boundary on the z scale at the
     trial's observed information, or the planned one under ``interim.information =

@@ -65,7 +65,7 @@ def entry_month(u, fractions, months):
 
 @njit(cache=True)
 def _entry_months(entry_arm, n_arm, entry_fractions, entry_months, states, entry):
-    """Entry month of each patient of one arm (``entry[p]``, months from the first entry).
+    """Entry month of each patient of one arm (``entry[p]``, months from the start of recruitment).
 
     The patients' stream states and uniform draws are computed across patients first (the
     64-bit hashes in SIMD lanes, as :func:`designs.simulation.rng.advance_streams` does),

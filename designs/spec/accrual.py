@@ -6,7 +6,7 @@ piece:
 
     [accrual]
     ramp_rate_per_month = [2, 5]     # patients/month
-    ramp_until_month = [3, 6]        # months from the first entry
+    ramp_until_month = [3, 6]        # months from the start of recruitment
 
 means 2 patients/month in months 0-3, 5 in months 3-6, then ``trial.accrual_per_month``
 until ``n_total`` are in (accrual may end inside the ramp). The expected number randomised
@@ -47,7 +47,7 @@ class Accrual:
     ramp_rate_per_month : tuple of float
         Rate of each piece of the ramp, patients/month, > 0.
     ramp_until_month : tuple of float
-        Month (from the first entry) at which each piece ends, strictly increasing, > 0;
+        Month (from the start of recruitment) at which each piece ends, strictly increasing, > 0;
         one per rate.
     """
 

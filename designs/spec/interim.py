@@ -40,7 +40,7 @@ __all__ = [
 
 #: Most looks a design may have.
 MAX_LOOKS = 10
-#: Latest calendar month a look may be given at (from the first entry).
+#: Latest calendar month a look may be given at (from the start of recruitment).
 MAX_LOOK_MONTH = 1200.0
 #: Analyses that can be run at each look (a slope and its standard error on the data then).
 SEQUENTIAL_ANALYSES = ("lmm_slope", "ols_slope_ttest")
@@ -151,7 +151,7 @@ class Interim:
         Information fractions of the analyses, strictly increasing in (0, 1], the last 1;
         empty: a fixed design.
     look_months : tuple of float
-        Instead of ``looks``: calendar months of the analyses from the first entry, > 0,
+        Instead of ``looks``: calendar months of the analyses from the start of recruitment, > 0,
         strictly increasing, the last at or after the last patient's last visit (checked
         when the looks are planned, :func:`designs.planning.look_times.look_times`).
     look_completed : tuple of float
@@ -196,8 +196,8 @@ class Interim:
         (),
         kind=Kind.REAL_LIST,
         unit="months",
-        doc="Calendar months of the analyses from the first entry, increasing, the last after "
-        "the last patient's last visit (instead of looks).",
+        doc="Calendar months of the analyses from the start of recruitment, increasing, the "
+        "last after the last patient's last visit (instead of looks).",
     )
     look_completed: tuple[float, ...] = spec_field(
         (),

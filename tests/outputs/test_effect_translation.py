@@ -91,3 +91,30 @@ def test_the_operating_table_names_the_full_effect_under_a_time_course():
     header, _, caption = effect_table(oc, delayed)
     assert header[0] == "effect at full strength"
     assert f"acting with the design's time course ({delayed.effect.course_text()})" in caption
+
+
+def test_the_reports_calendar_names_the_ramp_and_who_the_rate_counts():
+    """An accrual review: the operating characteristics and the methods said "49.1 accrual
+    at 8/month" for a design whose ramp-up (2 and 5 a month for 6 months) made it 49.1 (at 8
+    a month 366 patients take 45.75), and no calendar line said the rate counts patients
+    randomised (under screening more must start it)."""
+    from designs.outputs.calendar import accrual_words
+
+    plain = load_design()
+    assert accrual_words(plain, 25.0) == "at 8 patients randomised a month"
+    ramp = plain.with_overrides(
+        {"accrual.ramp_rate_per_month": [2, 5], "accrual.ramp_until_month": [3, 6]}
+    )
+    assert accrual_words(ramp, 49.125) == (
+        "(2/month to month 3, 5/month to month 6, then 8/month, patients randomised)"
+    )
+    from designs.outputs.operating_tables import operating_rows
+    from designs.planning.operating import operating_characteristics
+
+    oc = operating_characteristics(ramp, 183, 50, 3, "lmm_slope")
+    (row,) = [value for name, value in operating_rows(oc, ramp) if name == "calendar length"]
+    # 21 patients by month 6, then 345 at 8 a month: 49.125 months, then 12 of follow-up
+    assert row == (
+        "61.1 months = 49.1 accrual (2/month to month 3, 5/month to month 6, then 8/month, "
+        "patients randomised) + 12 follow-up"
+    )
