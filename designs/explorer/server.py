@@ -368,7 +368,12 @@ def server(input, output, session):
         count = (j.done, j.total) if running else None
         compiling = running and not j.done and not engine_compiled()
         return status_text(
-            power, sample_size, valid=checked()[0] is not None, count=count, compiling=compiling
+            power,
+            sample_size,
+            valid=checked()[0] is not None,
+            count=count,
+            compiling=compiling,
+            upload_refused=bool(upload_error()),
         )
 
     @render.text
@@ -424,7 +429,7 @@ def server(input, output, session):
 
     @render.ui
     def sample_size_view():
-        if task_state(power_task, current()) == "error":  # it follows the power, which failed
+        if task_state(power_task, current()) in ("error", "refused"):  # it follows the power
             return views.not_computed_html(POWER_FAILED)
         try:
             done_for, result = fresh(sample_size_task)

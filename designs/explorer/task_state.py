@@ -32,6 +32,7 @@ def status_text(
     valid: bool = True,
     count: tuple[int, int] | None = None,
     compiling: bool = False,
+    upload_refused: bool = False,
 ) -> str:
     """The status line from the two tasks' states (:func:`task_state`): never "up to date"
     while a control is invalid or a task failed; a sample size that never started because
@@ -39,10 +40,14 @@ def status_text(
     simulated and announced so far (:class:`designs.explorer.compute.Job`; the total grows
     stage by stage as the search learns its sizes); ``compiling``: no trial yet and the
     engine not compiled (a non-programmer's review: a first load showed "simulating: power"
-    for two minutes with no word of compiling)."""
+    for two minutes with no word of compiling). A sample size the page refused for this
+    design (``"refused"``: no n at effect 0, a target far beyond the page) is said as such,
+    not as a failure; ``upload_refused``: the last uploaded file was refused, so the views
+    show the design read before it (a grant writer's review: the page said "up to date"
+    beside the refusal, over the earlier file's numbers)."""
     if not valid:
         return INVALID
-    if power == "error":
+    if power in ("error", "refused"):
         return f"could not compute: power; sample size not computed: {POWER_FAILED}"
     states = {"power": power, "sample size": sample_size}
     running = [k for k, s in states.items() if s == "running"]
@@ -55,7 +60,17 @@ def status_text(
             counted += f" ({COMPILE_NOTICE})"
         return f"simulating: {', '.join(running)} ...{counted}"
     bad = [k for k, s in states.items() if s == "error"]
-    return f"could not compute: {', '.join(bad)}" if bad else "up to date"
+    refused = [k for k, s in states.items() if s == "refused"]
+    parts = [f"could not compute: {', '.join(bad)}"] if bad else []
+    parts += [f"{', '.join(refused)}: not searched for this design (its card says why)"] * bool(
+        refused
+    )
+    if upload_refused:
+        parts.append(
+            "the uploaded file was refused (its message is beside the upload box): the views "
+            "show the design read before it"
+        )
+    return "; ".join(parts) if parts else "up to date"
 
 
 async def run_outcome(view, req, j):
@@ -107,5 +122,5 @@ def task_state(task, now) -> str:
         if done_for is not now:
             return "running"
         if isinstance(value, InputError):  # refused: said so, never "up to date"
-            return "error"
+            return "refused"
     return status

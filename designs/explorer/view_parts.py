@@ -64,3 +64,21 @@ def data_table(head, rows, id: str, row_headers: bool = False) -> ui.Tag:
         id=id,
     )
     return ui.div(table, class_="table-scroll")
+
+
+def mc_se_words(design, s) -> str:
+    """Of a power summary's rate favouring active: 'Monte Carlo SE 0.0076', or where no
+    counted trial (or every one) succeeded 'Monte Carlo SE not defined, none of 500 trials
+    (one-sided 95% bound ≤ 0.0060)': an SE of 0 read as certainty (a grant writer's review:
+    "SE 0.000" at a power of 0; the tables give the bound,
+    :func:`designs.outputs.rates.bound_cell`)."""
+    from designs.outputs.assurance_text import counted_trials
+    from designs.outputs.numbers import se_text
+    from designs.outputs.rates import bound_cell, rate_edge
+
+    rate, trials = s.power_favourable, counted_trials(design, s)
+    edge = rate_edge(rate, trials)
+    if edge is None:
+        return f"Monte Carlo SE {se_text(s.mc_se_favourable)}"
+    bound = bound_cell(rate, trials)
+    return f"Monte Carlo SE not defined, {edge} of {trials:,} trials (one-sided 95% bound {bound})"

@@ -16,7 +16,7 @@ from designs.analyses.registry import title
 from designs.explorer.compute import all_failed
 from designs.explorer.limits import page_limit
 from designs.explorer.messages import losses_caption
-from designs.explorer.view_parts import caveat, data_table, provenance, warnings_html
+from designs.explorer.view_parts import caveat, data_table, mc_se_words, provenance, warnings_html
 from designs.outputs.calendar import calendar_text
 from designs.outputs.console import (
     MULTIPLE,
@@ -86,8 +86,8 @@ def power_announcement(req, view) -> str:
     what = "Success probability" if design.decision.is_posterior else "Power"
     looks = "" if gs is None else f" with {len(gs.looks) - 1} interim and a final look"
     return (
-        f"{what}{looks}: {shown.power_favourable:.3f} (Monte Carlo SE "
-        f"{se_text(shown.mc_se_favourable)}), {primary}, {_size_text(design)}."
+        f"{what}{looks}: {shown.power_favourable:.3f} ({mc_se_words(design, shown)}), "
+        f"{primary}, {_size_text(design)}."
     )
 
 
@@ -183,8 +183,8 @@ def power_html(req, view) -> ui.Tag:
         out.append(
             ui.p(
                 f"{what} of {primary} at {_size_text(design)}, significant and favouring "
-                f"active (as the sample size below is searched for): Monte Carlo SE "
-                f"{se_text(s.mc_se_favourable)}; significant in either direction "
+                f"active (as the sample size below is searched for): {mc_se_words(design, s)}; "
+                "significant in either direction "
                 f"{s.power:.3f} (SE {se_text(s.mc_se)}, 95% Monte Carlo interval "
                 f"{s.ci95[0]:.3f}-{s.ci95[1]:.3f})."
             )

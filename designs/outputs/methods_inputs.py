@@ -319,7 +319,25 @@ def input_sources(design, looks: bool | None = None) -> list[str]:
         line = f"{label[0].upper()}{label[1:]}: {said}"
         out.append(line if line.endswith((".", "?", "!")) else f"{line}.")
     looks = design.interim.sequential if looks is None else looks
-    return [*out, _accrual_line(design, looks)]
+    return [*out, *_effect_shape_lines(design), _accrual_line(design, looks)]
+
+
+def _effect_shape_lines(design) -> list[str]:
+    """The effect's time course and its spread between patients, each an assumption: the
+    effect's source is for its size alone (a grant writer's review: with the effect acting
+    from month 3 the page credited the whole effect to the clinicians' survey)."""
+    e, out = design.effect, []
+    if e.has_time_course:
+        out.append(
+            f"Time course of the effect ({e.course_text()}): {NO_SOURCE}; the source above is "
+            "for the effect's size only."
+        )
+    if e.sd > 0:
+        out.append(
+            f"Spread of the effect between treated patients (SD {e.sd:g} points/month): "
+            f"{NO_SOURCE}."
+        )
+    return out
 
 
 #: What an input without a published source is called: it may be set in the design's file

@@ -73,7 +73,9 @@ def test_the_announcement_is_the_headline_in_one_sentence(base):
     from dataclasses import replace
     from types import SimpleNamespace
 
-    gs = SimpleNamespace(looks=(0.5, 1.0), power_favourable=0.8, mc_se_favourable=0.01)
+    gs = SimpleNamespace(
+        looks=(0.5, 1.0), power_favourable=0.8, mc_se_favourable=0.01, trials=40, failed_fits=0
+    )
     looked = views.power_announcement(
         Request("default", base, design, SEED, TRIALS), replace(view, sequential=gs)
     )
@@ -389,3 +391,29 @@ def test_the_glossary_says_assurance_is_not_the_chance_the_drug_works():
 
     text = dict(GLOSSARY)["assurance, transport"]
     assert "not the chance that the drug works" in text and "face value" in text
+
+
+def test_every_number_box_holds_its_value_on_its_step():
+    """An accrual review: the accrual box (min 0.1, step 1) held 8, which the browser's own
+    validation calls a step mismatch (valid values 0.1, 1.1, 2.1, ...), and its arrows went
+    8 -> 8.1 -> 9.1; the alpha box (min 0.001, step 0.005) the same with 0.05. A value is
+    valid where (value - min) / step is a whole number (HTML's step base is min); also the
+    dropout (33.3, step 1), deaths (0.4, step 0.5) and trials (500 from 10, step 100)."""
+    import re
+    from decimal import Decimal
+
+    from designs.spec import list_designs, load_design
+
+    pages = [str(layout.page(load_design(name), ["default"])) for name in list_designs()]
+    boxes = [b for page in pages for b in re.findall(r"<input[^>]*type=\"number\"[^>]*>", page)]
+    assert len(boxes) >= 10
+    checked = 0
+    for box in boxes:
+        attrs = dict(re.findall(r'(\w+)="([^"]*)"', box))
+        if "step" not in attrs or "value" not in attrs or attrs["step"] == "any":
+            continue
+        base_value = Decimal(attrs.get("min", "0"))
+        steps = (Decimal(attrs["value"]) - base_value) / Decimal(attrs["step"])
+        assert steps == steps.to_integral_value(), (attrs["id"], attrs)
+        checked += 1
+    assert checked >= 10 * len(pages)

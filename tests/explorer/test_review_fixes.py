@@ -134,6 +134,22 @@ def test_the_status_never_says_up_to_date_with_a_refused_control_or_a_failed_pow
     assert status_text("success", "error") == "could not compute: sample size"
 
 
+def test_the_status_says_a_refusal_and_a_refused_upload_for_what_they_are():
+    """A grant writer's review: at effect 0 the status read "could not compute: sample size"
+    for a search the page refuses by design (its card says why); a refused upload left the
+    status at "up to date" over the earlier file's numbers."""
+    assert status_text("success", "refused") == (
+        "sample size: not searched for this design (its card says why)"
+    )
+    assert POWER_FAILED in status_text("refused", "initial")  # a refused power: as failed
+    upload = status_text("success", "success", upload_refused=True)
+    assert upload.startswith("the uploaded file was refused (its message is beside the upload")
+    assert upload.endswith("the views show the design read before it")
+    assert "up to date" not in upload
+    running = status_text("running", "running", upload_refused=True)
+    assert running == "simulating: power, sample size ..."
+
+
 def test_with_looks_the_information_stop_line_is_shown(base):
     """Review finding 8: the command line's line on trials that ended at a look because the
     information had reached its planned maximum (``information_stop_text``)."""
@@ -443,3 +459,21 @@ def test_the_survival_note_on_the_compared_joint_rank_is_grey(base):
     notes = ["note: joint_rank: the simulated treatment leaves the death rate alone", "x"]
     view = type("V", (), {"summaries": {"lmm_slope": None, "joint_rank": None}})()
     assert _about_other_analyses(notes, base, view) == notes[:1]
+
+
+def test_a_power_of_0_gives_its_bound_not_an_se_of_0():
+    """A grant writer's review: at a 10% harm the power card read "SE 0.000"."""
+    from types import SimpleNamespace
+
+    from designs.explorer.view_parts import mc_se_words
+    from designs.spec import load_design
+
+    design = load_design()
+    none = SimpleNamespace(power_favourable=0.0, mc_se_favourable=0.0, trials=500, failed_fits=0)
+    assert mc_se_words(design, none) == (
+        "Monte Carlo SE not defined, none of 500 trials (one-sided 95% bound ≤ 0.0060)"
+    )  # 1 - 0.05^(1/500) = 0.00597, rounded up
+    some = SimpleNamespace(
+        power_favourable=0.55, mc_se_favourable=0.0076, trials=500, failed_fits=3
+    )
+    assert mc_se_words(design, some) == "Monte Carlo SE 0.0076"

@@ -85,5 +85,5 @@ def test_a_refusal_is_compared_with_the_page_like_a_result():
         fresh_outcome((earlier, refused), now)
     with pytest.raises(InputError, match="beyond the page's limit"):
         fresh_outcome((now, refused), now)
-    assert task_state(_FinishedTask((now, refused)), now) == "error"
+    assert task_state(_FinishedTask((now, refused)), now) == "refused"  # said, not "up to date"
     assert task_state(_FinishedTask((earlier, refused)), now) == "running"

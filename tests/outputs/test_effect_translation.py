@@ -118,3 +118,22 @@ def test_the_reports_calendar_names_the_ramp_and_who_the_rate_counts():
         "61.1 months = 49.1 accrual (2/month to month 3, 5/month to month 6, then 8/month, "
         "patients randomised) + 12 follow-up"
     )
+
+
+def test_the_inputs_call_the_effects_time_course_and_spread_assumptions():
+    """A grant writer's review: with the effect acting from month 3, "Where the inputs come
+    from" credited the whole effect to the clinicians' survey."""
+    from designs.outputs.methods_inputs import NO_SOURCE, input_sources
+
+    plain = input_sources(load_design())
+    assert not any(line.startswith(("Time course", "Spread of the effect")) for line in plain)
+    shaped = load_design().with_overrides({"effect.onset_delay_months": 3, "effect.sd": 0.1})
+    lines = input_sources(shaped)
+    assert f"Time course of the effect (acting from month 3): {NO_SOURCE}; the source " in (
+        "\n".join(lines)
+    )
+    assert (
+        f"Spread of the effect between treated patients (SD 0.1 points/month): {NO_SOURCE}."
+        in lines
+    )
+    assert lines[-1].startswith("Accrual")
