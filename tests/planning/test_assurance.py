@@ -255,3 +255,25 @@ def test_power_at_the_centre_survives_a_draw_without_phase2_decline(design):
         "lmm_slope"
     ]
     assert res.power_at_median == fixed.power_favourable
+
+
+def test_the_share_of_draws_with_power_of_80_percent_follows_the_power_curve():
+    """A mutation review: P(power >= 0.8) over the posterior counted power >= 0.9 and passed
+    every test. Trials whose success is drawn from a known probit curve, power(e) =
+    Phi(-2 + 12 e), fitted on 20,000 of them: over draws e ~ N(0.25, 0.1^2) the share with
+    power >= 0.8 is P(e >= (z_0.8 + 2) / 12 = 0.2368) = 0.552, and with power >= 0.9 it
+    would be 0.407. The fitted threshold's SE is about 0.002 points/month, 0.008 in the share,
+    so 0.03 is over 3 SE."""
+    from scipy.stats import norm
+
+    from designs.planning.assurance import _power_distribution
+
+    rng = np.random.default_rng(7)
+    effect = rng.uniform(0.0, 0.4, 20_000)
+    success = rng.random(effect.size) < norm.cdf(-2.0 + 12.0 * effect)
+    draws = rng.normal(0.25, 0.1, 50_000)
+    quantiles, at_least_80 = _power_distribution(effect, success, draws)
+    expected = norm.sf((norm.ppf(0.8) + 2.0) / 12.0, loc=0.25, scale=0.1)
+    assert expected == pytest.approx(0.552, abs=0.001)
+    assert at_least_80 == pytest.approx(expected, abs=0.03)
+    assert quantiles[0.5] == pytest.approx(norm.cdf(-2.0 + 12.0 * 0.25), abs=0.02)  # 0.841

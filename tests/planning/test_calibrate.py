@@ -47,6 +47,9 @@ def test_threshold_is_the_order_statistic_of_null_posterior_probabilities(fake_p
     assert cal.trials - cal.failed_fits == n
     assert int(np.sum(tail[ok] < 1 - cal.threshold)) == math.floor(TARGET * n)
     assert cal.ci95[0] <= cal.threshold <= cal.ci95[1] and cal.mc_se > 0
+    # the SE printed beside the interval is its half-width over 1.96 (a mutation review: an
+    # SE twice that passed every test)
+    assert cal.mc_se == pytest.approx((cal.ci95[1] - cal.ci95[0]) / (2 * 1.959964), rel=1e-6)
     at = null.with_overrides({"decision.threshold": cal.threshold})
     again = power(at, 2000, 11, prior=prior, control=False)  # the share of the same trials
     assert again["lmm_slope"].power * n == pytest.approx(math.floor(TARGET * n), abs=1)

@@ -375,3 +375,38 @@ def test_the_figure_draws_the_closed_form_where_the_methods_text_checks_with_it(
     enriched = load_design("proact_enriched_dfs")
     text = closed_form_check(enriched, SimpleNamespace(analysis="lmm_slope", rows=rows))
     assert "As a check, the closed form" in text and "delta-FS screening admits" in text
+
+
+def test_deaths_count_as_exits_and_the_effects_spread_adds_its_square():
+    """A mutation review: the closed form with deaths left out, and with effect.sd in place
+    of its square, passed every test of this file. Deaths at a constant hazard h are exits
+    at random: a death hazard of 0.02 a month gives the same slope variance as a dropout
+    schedule 1 - exp(-0.02 t) at the visits. On complete data the per-patient slope estimate
+    is the least-squares one, of variance slope_sd^2 + residual_sd^2 / Sxx, and a spread of
+    the effect adds effect.sd^2 in the active arm (0.09 at SD 0.3)."""
+    from designs.planning.closed_form import design_slope_variances
+    from designs.spec import load_design
+
+    months = np.arange(13.0)
+    none = {"dropout.cumulative": [], "dropout.monthly_hazard": 0.0}
+    deaths = load_design().with_overrides({**none, "dropout.death_monthly_hazard": 0.02})
+    schedule = load_design().with_overrides(
+        {
+            "dropout.cumulative": (1.0 - np.exp(-0.02 * months)).tolist(),
+            "dropout.monthly_hazard": 0.0,
+            "dropout.death_monthly_hazard": 0.0,
+        }
+    )
+    complete = load_design().with_overrides({**none, "dropout.death_monthly_hazard": 0.0})
+    v_deaths, v_schedule, v_complete = (
+        design_slope_variances(d)[0] for d in (deaths, schedule, complete)
+    )
+    assert v_deaths == pytest.approx(v_schedule, rel=1e-9)
+    assert v_deaths > 1.05 * v_complete  # so leaving deaths out would show
+    p = complete.population
+    sxx = float(np.sum((months - months.mean()) ** 2))  # 182
+    assert v_complete == pytest.approx(p.slope_sd**2 + p.residual_sd**2 / sxx, rel=1e-9)
+    spread = complete.with_overrides({"effect.sd": 0.3})
+    v_placebo, v_active = design_slope_variances(spread)
+    assert v_placebo == pytest.approx(v_complete, rel=1e-12)
+    assert v_active - v_placebo == pytest.approx(0.09, rel=1e-9)

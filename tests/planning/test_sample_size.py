@@ -218,6 +218,11 @@ def test_chosen_size_rounds_to_the_allocation_block(v3):
     assert chosen_size(v3, 412.2, 1000) == (413, True)  # 1:1: per arm, step 1
     assert chosen_size(two_to_one, 1200.0, 250) == (249, False)  # not reached: whole blocks
     assert chosen_size(v3, 1200.0, 250) == (250, False)
+    # a crossing up to 5% beyond the largest size is read off the curve, further is not
+    # reached (a mutation review: a tolerance of 50% passed every test, and n = 235 read as
+    # reached on sizes simulated to 180)
+    assert chosen_size(v3, 1.04 * 200, 200) == (208, True)
+    assert chosen_size(v3, 1.06 * 200, 200) == (200, False)
     assert n_limits(404.5, 416.2, 1000, 3) == (402, 417)
     assert n_limits(404.5, 416.2, 1000) == (404, 417)
     assert n_limits(404.5, 1001.0, 1000, 3) == (402, -1)
