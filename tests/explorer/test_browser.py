@@ -144,7 +144,7 @@ def test_after_a_refused_search_the_next_change_shows_its_own_power(page, cli):
     _set(page, "n", 100)
     page.wait_for_selector(_power_selector(trials=trials, n_total=200))
     _set(page, "effect", 2)
-    _status_has(page, "could not compute: sample size")
+    _status_has(page, "sample size: not searched for this design")
     _set(page, "effect", 30)
     shown = _power_when_done(page, "effect.value=0.3", effect=0.3, trials=trials, n_total=200)
     argv = ["--effect", "30%", "--n-per-arm", "100", "--seed", str(DEFAULT_SEED)]
@@ -308,7 +308,7 @@ def test_the_posterior_rule_at_looks_shows_the_command_lines_numbers(page, cli, 
     page.wait_for_function(
         "(document.querySelector('#posterior-rule') || {innerText: ''}).innerText"
         ".includes('final success < 0.3')"
-    )  # the status stays "could not compute: sample size" while the library refuses it
+    )  # the status stays "sample size: not searched ..." while the library refuses it
     # (so not _power_when_done, which waits for "up to date"); the rule's line above is the
     # result's, so the headline found now is this state's
     shown = page.wait_for_selector(_power_selector(looks="0.5,1", n_total=200, trials=trials))
