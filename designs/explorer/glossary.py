@@ -26,6 +26,14 @@ GLOSSARY = (
         "of -0.5 points/month is +0.125 points/month.",
     ),
     (
+        "an effect that starts late or wanes",
+        "no box on this page sets it (a grant writer's review looked for one): download the "
+        "design (TOML) under Downloads, add for example onset_delay_months = 3 (no effect for "
+        "3 months; ramp_months, wane_after_months and wane_months shape it further) under "
+        "[effect], and upload the file; Realism sensitivity shows the power at the chosen size "
+        "for a few such courses.",
+    ),
+    (
         "power",
         "the chance that the trial ends with a significant result in favour of the treatment, "
         "if its effect is the one assumed.",
