@@ -147,3 +147,24 @@ def _solve_2x2(a00, a01, a11, r0, r1) -> np.ndarray:
         b0 = (s - q * b1) / p
     singular = (p == 0) | (v2 == 0)
     return np.where(singular[:, None], np.nan, np.column_stack([b0, b1]))
+
+
+def crossing_se(covariate, successes, trials, b0: float, b1: float, z: float) -> float:
+    """Monte Carlo SE of where a fitted probit curve crosses ``Phi(z)``, ``x* = (z - b0) /
+    b1``, by the delta method on the binomial Fisher information of ``(b0, b1)`` at the fit
+    (a paste-ready review: the smallest effect with 80% power was printed to 0.1% with no
+    error, where its MC SE was about 0.5 percentage points at 200 trials per effect)."""
+    from scipy.stats import norm
+
+    x = np.asarray(covariate, dtype=float)
+    m = np.asarray(trials, dtype=float)
+    eta = b0 + b1 * x
+    p = np.clip(norm.cdf(eta), 1e-12, 1 - 1e-12)
+    w = m * norm.pdf(eta) ** 2 / (p * (1.0 - p))
+    info = np.array([[w.sum(), (w * x).sum()], [(w * x).sum(), (w * x * x).sum()]])
+    try:
+        cov = np.linalg.inv(info)
+    except np.linalg.LinAlgError:
+        return float("nan")
+    grad = np.array([-1.0 / b1, -(z - b0) / b1**2])
+    return float(np.sqrt(max(grad @ cov @ grad, 0.0)))

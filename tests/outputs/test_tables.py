@@ -400,7 +400,9 @@ def test_operating_characteristics_in_latex_hold_the_markdown_rows():
         assert f"| {label} | {value} |" in md
         assert f"{tex_escape(label)} & {tex_escape(value)} \\\\" in tex
     assert tex.startswith("% operating characteristics") and "booktabs" in tex.splitlines()[0]
-    assert "\\begin{tabular}{lp{0.6\\linewidth}}" in tex and "\\toprule" in tex
+    # both columns wrap, within the line (a paste-ready review: "l" plus 0.6 of the line
+    # ran 90 pt past an A4 page with 2.5 cm margins)
+    assert "\\begin{tabular}{p{0.3\\linewidth}p{0.6\\linewidth}}" in tex and "\\toprule" in tex
     assert tex.count("\\begin{") == tex.count("\\end{")  # balanced environments
     assert "80\\% power" in tex and "80% power" not in tex  # escaped
     assert "seed 3" in tex and "lmm\\_slope, alpha 0.05 two-sided" in tex
