@@ -456,7 +456,10 @@ def interim_methods(interim) -> str:
         f"{row.n_max} {per} against {row.n_fixed} for the fixed design: the inflation "
         f"{row.inflation:.3f} (95% Monte Carlo interval {row.inflation_low:.3f}-"
         f"{row.inflation_high:.3f}; both designs' sizes fitted on the same simulated trials) "
-        f"times the fixed design's n; at that size the power was {s.power_favourable:.3f} (MC "
+        "times the fixed design's unrounded n "
+        # (a paste-ready review: 1.004 x 183 is not 183; the n found was 182.4)
+        f"({row.n_fixed_estimate:.1f}), rounded up; at that size the power was "
+        f"{s.power_favourable:.3f} (MC "
         f"SE {se_text(s.mc_se_favourable)}), the type I error of the whole design "
         f"{type_i_over_trials(s)} under no effect{nonbinding_paren(s)}, and the expected number "
         f"randomised {s.expected_n_total:.1f} under the effect and {s.expected_n_total_h0:.1f} "

@@ -151,9 +151,12 @@ def effect_table(oc: dict, design) -> tuple[list[str], list[list[str]], str]:
         label += " (design)" if math.isclose(e, oc["effect"]) else ""
         cells = [label, f"{r['effect_points_per_month']:+.3f}"] if proportional else [label]
         # a rate of 0 or 1 gives its one-sided 95% bound in place of an SE of 0 (a review)
-        cells.append(rate_cell(r["power_favourable"], r["mc_se"], r["trials"], 3))
+        # the type I error row with 4 decimals, as everywhere else (a paste-ready review:
+        # "0.025 (0.00041)" rounded away whether 0.02517 is above the level)
+        d = 4 if e == 0 else 3
+        cells.append(rate_cell(r["power_favourable"], r["mc_se"], r["trials"], d))
         if twin:
-            cells.append(rate_cell(r["test_power_favourable"], r["test_mc_se"], r["trials"], 3))
+            cells.append(rate_cell(r["test_power_favourable"], r["test_mc_se"], r["trials"], d))
         rows.append(cells)
     size = f"{oc['n_per_arm']} per arm" if oc["n_per_arm"] else f"{oc['n_total']} in total"
     caption = (

@@ -137,3 +137,22 @@ def test_the_inputs_call_the_effects_time_course_and_spread_assumptions():
         in lines
     )
     assert lines[-1].startswith("Accrual")
+
+
+def test_the_effect_tables_type_i_row_has_four_decimals():
+    """A paste-ready review: "0.025 (0.00041)" at effect 0 rounded away whether 0.02517 is
+    above a one-sided level of 0.025."""
+    from designs.outputs.operating_tables import effect_table
+
+    oc = {
+        "power_by_effect": [
+            {"effect": 0.0, "effect_points_per_month": 0.0, "power_favourable": 0.02517,
+             "mc_se": 0.00041, "trials": 21_112, "estimator": "plain"},
+            {"effect": 0.25, "effect_points_per_month": 0.125, "power_favourable": 0.8123,
+             "mc_se": 0.009, "trials": 2_000, "estimator": "plain"},
+        ],
+        "effect_kind": "proportional_slowing", "effect": 0.25, "n_per_arm": 183,
+        "n_total": 366, "analysis": "lmm_slope",
+    }  # fmt: skip
+    _, rows, _ = effect_table(oc, load_design())
+    assert rows[0][-1] == "0.0252 (0.00041)" and rows[1][-1] == "0.812 (0.0090)"

@@ -509,3 +509,17 @@ def test_interim_tables_carry_the_fixed_designs_cautions(plan):
     interim_toml = header + design_at(plan.interim.design, plan.interim.row.n_max).to_toml()
     assert tomllib.loads(interim_toml)["interim"]["looks"]
     assert "WARNING" not in chosen_interim_header(plan.interim.row)
+
+
+def test_the_methods_give_the_unrounded_fixed_n_the_inflation_multiplies(plan):
+    """A paste-ready review: "183 per arm ... the inflation 1.004 ... times the fixed
+    design's n (183)" does not multiply out; n max is the inflation times the fixed search's
+    unrounded n, rounded up."""
+    import math
+
+    from designs.outputs.interim_tables import interim_methods
+
+    row = plan.interim.row
+    text = interim_methods(plan.interim)
+    assert f"times the fixed design's unrounded n ({row.n_fixed_estimate:.1f}), rounded up" in text
+    assert row.n_max == math.ceil(row.inflation * row.n_fixed_estimate - 1e-9)
