@@ -652,3 +652,15 @@ def test_the_expected_visits_are_the_scheduled_visits_a_patient_stays_for():
     se = counts.std(ddof=1) / np.sqrt(counts.size)
     # the row prints 2 decimals: 0.005 of rounding beside 3 MC SE
     assert abs(counts.mean() - per_patient) < 3 * se + 0.005, (counts.mean(), per_patient, se)
+
+
+def test_latex_sets_a_negative_number_with_a_minus_sign():
+    """A paste-ready review: "(-0.0038" printed with a hyphen; words, ranges, dates and
+    exponents keep theirs."""
+    from designs.outputs.latex import tex_escape
+
+    assert tex_escape("bias -0.0038 (MC SE 0.0030)") == "bias $-$0.0038 (MC SE 0.0030)"
+    assert tex_escape("(-0.5 points/month)") == "($-$0.5 points/month)"
+    for kept in ("0.96-0.98", "2026-12-08", "ALSFRS-R", "delta-FS 0.4", "x - 3"):
+        assert tex_escape(kept) == kept
+    assert tex_escape("(points/month)^-2", exponents=True) == "(points/month)$^{-2}$"
