@@ -228,12 +228,17 @@ def operating_characteristics_tex(oc: dict, design, cautions=()) -> str:
         f"{' '.join(design.trial.name.split())}",
         notes=" ".join(notes),
         comment=f"operating characteristics, als-trial-sim {__version__}, seed {oc['seed']}; needs "
-        "\\usepackage{booktabs}",
+        "\\usepackage{booktabs,array}",
         label="tab:operating-characteristics",
         # both columns wrap: "l" plus 0.6 of the line ran 90 pt past an A4 page (a paste-ready
         # review); 0.3 + 0.6 of the line and four column gaps fit
-        column_format="p{0.3\\linewidth}p{0.6\\linewidth}",
+        # ragged right (the array package): justified words stretched across a narrow column
+        column_format=RAGGED + "p{0.3\\linewidth}" + RAGGED + "p{0.6\\linewidth}",
     ) + _effect_table_tex(oc, design)
+
+
+#: A LaTeX column of ragged-right text (``\\usepackage{array}``).
+RAGGED = ">{\\raggedright\\arraybackslash}"
 
 
 def _effect_table_tex(oc: dict, design) -> str:

@@ -402,7 +402,9 @@ def test_operating_characteristics_in_latex_hold_the_markdown_rows():
     assert tex.startswith("% operating characteristics") and "booktabs" in tex.splitlines()[0]
     # both columns wrap, within the line (a paste-ready review: "l" plus 0.6 of the line
     # ran 90 pt past an A4 page with 2.5 cm margins)
-    assert "\\begin{tabular}{p{0.3\\linewidth}p{0.6\\linewidth}}" in tex and "\\toprule" in tex
+    ragged = ">{\\raggedright\\arraybackslash}"
+    assert f"\\begin{{tabular}}{{{ragged}p{{0.3\\linewidth}}{ragged}p{{0.6\\linewidth}}}}" in tex
+    assert "\\toprule" in tex and "\\usepackage{booktabs,array}" in tex.splitlines()[0]
     assert tex.count("\\begin{") == tex.count("\\end{")  # balanced environments
     assert "80\\% power" in tex and "80% power" not in tex  # escaped
     assert "seed 3" in tex and "lmm\\_slope, alpha 0.05 two-sided" in tex
