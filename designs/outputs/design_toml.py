@@ -19,7 +19,17 @@ def _field_note(obj, name: str) -> str:
     if spec is None:
         return ""
     unit = "" if spec.dimensionless else spec.unit_for(obj)
-    return ", ".join(part for part in (unit, spec.domain()) if part)
+    domain = _slowing_domain(obj, name, spec) or spec.domain()
+    return ", ".join(part for part in (unit, domain) if part)
+
+
+def _slowing_domain(obj, name: str, spec) -> str:
+    """A proportional slowing's own upper limit, 1 (an effect-translation review: "in [-10,
+    10]" beside 0.25, where 1.5 is refused unless improvement is allowed); '' elsewhere."""
+    kind = getattr(getattr(obj, "kind", None), "value", None)
+    if name != "value" or kind != "proportional_slowing" or obj.allow_improvement is True:
+        return ""
+    return f"in [{spec.lo:g}, 1] (above 1 the decline turns into improvement: allow_improvement)"
 
 
 def annotated_toml(design) -> str:

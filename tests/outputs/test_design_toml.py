@@ -29,6 +29,15 @@ def test_fields_carry_their_unit_and_range():
         {"effect.kind": "slope_difference", "effect.value": 0.2}
     )
     assert "value = 0.2  # points/month, in [-10, 10]" in annotated_toml(d).splitlines()
+    # a proportional slowing stops at 1 unless improvement is allowed (an effect-translation
+    # review: "in [-10, 10]" beside 0.25, where 1.5 is refused)
+    slowing = "value = 0.25  # fraction of |slope_mean|, in [-10, 1] (above 1 the decline "
+    assert any(line.startswith(slowing) for line in lines)
+    allowed = load_design("default").with_overrides({"effect.allow_improvement": True})
+    assert (
+        "value = 0.25  # fraction of |slope_mean|, in [-10, 10]"
+        in annotated_toml(allowed).splitlines()
+    )
 
 
 def test_designs_show_prints_it(capsys):
