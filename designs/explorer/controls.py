@@ -65,6 +65,7 @@ CONTROLS: tuple[Control, ...] = (
         "allocation", "Allocation", "active patients per placebo patient", ("trial.allocation",)
     ),
     Control("effect_kind", "Effect given as", "", ("effect.kind",)),
+    Control("onset", "Effect from month", "after randomisation", ("effect.onset_delay_months",)),
     Control("effect", "Effect", "% slowing or points/month", ("effect.value", "effect.")),
     Control("duration", "Follow-up", "months", ("trial.visits_months",)),
     Control("interval", "Visit interval", "months", ()),
@@ -197,6 +198,7 @@ def base_values(design) -> dict[str, Any]:
         "allocation": round_control(t.allocation.active / t.allocation.placebo),
         "effect_kind": e.kind.value,
         "effect": round_control(100 * e.value if pct else e.value),
+        "onset": round_control(e.onset_delay_months),
         "duration": round_control(t.duration_months),
         "interval": round_control(visits[-1] - visits[-2]),
         "dropout12": round_control(100 * dropout_by_12(design), 1),
@@ -360,6 +362,8 @@ def control_overrides(design, values: Mapping[str, Any], ids) -> dict[str, Any]:
         over["dropout.informative"] = _number(values["informative"])
     if "death" in ids:
         over["dropout.death_monthly_hazard"] = _death_hazard(values["death"])
+    if "onset" in ids:  # a grant writer's review: "what if it acts only from month 3?"
+        over["effect.onset_delay_months"] = _number(values["onset"])
     if "lead_in" in ids:
         over["trial.lead_in_months"] = _number(values["lead_in"])
     if "accrual" in ids:

@@ -27,11 +27,11 @@ GLOSSARY = (
     ),
     (
         "an effect that starts late or wanes",
-        "no box on this page sets it (a grant writer's review looked for one): download the "
-        "design (TOML) under Downloads, add for example onset_delay_months = 3 (no effect for "
-        "3 months; ramp_months, wane_after_months and wane_months shape it further) under "
-        "[effect], and upload the file; Realism sensitivity shows the power at the chosen size "
-        "for a few such courses.",
+        '"Effect from month" sets the month after randomisation from which the effect acts '
+        "(none before it); for a gradual rise or waning, download the design (TOML) under "
+        "Downloads, set ramp_months, wane_after_months or wane_months under [effect], and "
+        "upload the file; Realism sensitivity shows the power at the chosen size for a few "
+        "such courses.",
     ),
     (
         "power",

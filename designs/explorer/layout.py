@@ -149,6 +149,7 @@ def sidebar(design, designs: list[str]):
             label=effect_label(v["effect_kind"]),
             step=effect_step(v["effect_kind"]),
         ),
+        *_number("onset", v["onset"], min=0, step=1),
         *_number("duration", v["duration"], min=1, step=1),
         *_number("interval", v["interval"], min=0.25, step=0.25),
         *_number("dropout12", v["dropout12"], min=0, max=99, step=0.1),

@@ -172,6 +172,28 @@ def test_an_uploaded_design_is_the_one_simulated(page, tmp_path):
     _up_to_date(page)
 
 
+def test_an_effect_from_month_3_is_simulated_as_the_command_line_does(page, cli):
+    """A grant writer's review: "what if the effect starts only after 3 months?" had no
+    control (a TOML upload alone); the page's power is the command line's with the same
+    --set, and the page's own command says it."""
+    trials = 100
+    _set(page, "trials", trials)
+    _set(page, "n", 100)
+    _set(page, "effect", 25)
+    page.wait_for_selector(_power_selector(trials=trials, n_total=200))
+    _set(page, "onset", 3)
+    shown = _power_when_done(
+        page, "effect.onset_delay_months=3", effect=0.25, trials=trials, n_total=200
+    )
+    argv = ["--set", "effect.onset_delay_months=3", "--n-per-arm", "100", "--effect", "25%"]
+    argv += ["--seed", str(DEFAULT_SEED), "--trials", str(trials)]
+    argv += ["--analysis", *analyses_shown(load_design())]
+    rows = json.loads(cli("power", "--json", *argv))
+    assert float(shown.get_attribute("data-power")) == rows[0]["power_favourable"]
+    _set(page, "onset", 0)  # back to the design's own value for the tests that follow
+    _power_when_done(page, "--trials 100", effect=0.25, trials=trials, n_total=200)
+
+
 def test_switching_a_unit_keeps_the_trial(page):
     """A usability review: switching to "in total" kept 100 (half the trial) and switching
     the effect to points/month kept 25 (25 points/month); the number is carried over."""

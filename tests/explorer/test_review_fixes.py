@@ -477,3 +477,21 @@ def test_a_power_of_0_gives_its_bound_not_an_se_of_0():
         power_favourable=0.55, mc_se_favourable=0.0076, trials=500, failed_fits=3
     )
     assert mc_se_words(design, some) == "Monte Carlo SE 0.0076"
+
+
+def test_the_onset_box_sets_when_the_effect_starts():
+    """A grant writer's review: no control set a delayed effect. The box starts at the
+    design's own onset, sets effect.onset_delay_months, and a bad value is said beside it."""
+    from designs.explorer.controls import base_values, design_from_values
+    from designs.spec import load_design
+
+    base = load_design()
+    values = base_values(base)
+    assert values["onset"] == 0
+    design, errors = design_from_values(base, {**values, "onset": 3})
+    assert not errors and design.effect.onset_delay_months == 3
+    assert design.effect.course_text() == "acting from month 3"
+    design, errors = design_from_values(base, {**values, "onset": -1})
+    assert design is None and errors["onset"].startswith("effect.onset_delay_months = -1")
+    delayed = base.with_overrides({"effect.onset_delay_months": 2, "effect.ramp_months": 1})
+    assert base_values(delayed)["onset"] == 2  # an uploaded design's own onset
