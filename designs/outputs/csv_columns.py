@@ -66,6 +66,9 @@ SAMPLE_SIZE_COLUMNS = {
     "the target, or 3 above `fitted_power` (n is rounded up, so power at n exceeds the "
     "target by design): n then rests on simulation error; rerun with more trials before "
     "quoting it",
+    "design": "the design's name (`trial.name`)",
+    "effect": "the design's effect in words, with its time course where it has one (the "
+    "effect at full strength, and in points/month)",
 }
 
 

@@ -36,17 +36,29 @@ _CSV_COLUMNS = [
     "type_i_error_mc_se",
     "decision",
     "fresh_check_missed",
+    "design",
+    "effect",
 ]
+#: The columns before the design's name and effect were added (2026-12-08): a file written
+#: then is still recognised as this tool's table (:func:`designs.outputs.tables.csv_headers`).
+_CSV_COLUMNS_BEFORE_EFFECT = _CSV_COLUMNS[:-2]
 
 
-def csv_header(equal: bool) -> list[str]:
-    """The CSV table's columns: n per arm (1:1) or in total."""
+def csv_header(equal: bool, earlier: bool = False) -> list[str]:
+    """The CSV table's columns: n per arm (1:1) or in total (``earlier``: those of a file
+    written before the design and effect columns)."""
     size = "n_per_arm" if equal else "n_total"
     cols = ["target_power"] + (["n_per_arm"] if equal else [])
-    return [*cols, f"{size}_mc_low", f"{size}_mc_high", *_CSV_COLUMNS]
+    rest = _CSV_COLUMNS_BEFORE_EFFECT if earlier else _CSV_COLUMNS
+    return [*cols, f"{size}_mc_low", f"{size}_mc_high", *rest]
 
 
-def csv_table(rows, equal: bool, decision: str = "frequentist test") -> str:
+def csv_table(
+    rows, equal: bool, decision: str = "frequentist test", design: str = "", effect: str = ""
+) -> str:
+    """``design``: the trial's name; ``effect``: the effect in words, with its time course
+    (a grant writer's review: a row copied from the CSV said 0.125 points/month for an effect
+    acting from month 3, and nothing told two designs' files apart)."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(csv_header(equal))
@@ -80,6 +92,8 @@ def csv_table(rows, equal: bool, decision: str = "frequentist test") -> str:
             _blank_nan(r.mc_se_type_i_error),
             decision,
             str(fresh_check_missed(r)).lower(),
+            design,
+            effect,
         ]
         w.writerow(safe_row(vals))  # no text cell runs as a spreadsheet formula
     return buf.getvalue()

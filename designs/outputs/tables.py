@@ -436,7 +436,8 @@ def sample_size_table(result, design, fmt: str = "md") -> str:
     equal = rows[0].size_name == "n_per_arm"
     screening = any(r.screened_per_enrolled > 1.0 for r in rows)
     if fmt == "csv":
-        return csv_table(rows, equal, decision_cell(design))
+        effect = _effect_text(design, rows[0])
+        return csv_table(rows, equal, decision_cell(design), design.trial.name, effect)
     if fmt == "md":
         return _md_table(result, design, equal, screening)
     if fmt == "latex":
@@ -451,7 +452,8 @@ def csv_headers() -> frozenset[str]:
     from designs.outputs.sample_size_gs_table import GS_CSV_KEYS, gs_csv_header
 
     gs = {",".join(GS_CSV_KEYS)} | {",".join(gs_csv_header(e)) for e in (True, False)}
-    return frozenset(gs | {",".join(csv_header(e)) for e in (True, False)})
+    fixed = {",".join(csv_header(e, earlier)) for e in (True, False) for earlier in (True, False)}
+    return frozenset(gs | fixed)
 
 
 def md_headers() -> frozenset[str]:

@@ -57,3 +57,24 @@ def test_the_posterior_rules_markdown_keeps_its_prior(run, capsys):
     code, stdout, _ = run(capsys, *SEARCH, "--decision", "posterior")
     assert code == 0
     assert "prior of the effect" in stdout
+
+
+def test_the_csv_names_the_design_and_its_effect(run, capsys, tmp_path):
+    """A grant writer's review: a row of sample_size.csv said 0.125 points/month for an
+    effect acting from month 3, and nothing told two designs' files apart. An earlier
+    file's header (without the two columns) is still this tool's table to replace."""
+    from designs.outputs.sample_size_csv import csv_header
+    from designs.outputs.tables import csv_headers, is_sample_size_table
+
+    late = ("--set", "effect.onset_delay_months=3", "--set", "trial.name=Late, CL2020")
+    code, out, err = run(capsys, *SEARCH, *late, "--format", "csv")
+    assert code == 0, err
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert {r["design"] for r in rows} == {"Late, CL2020"}
+    assert {r["effect"] for r in rows} == {
+        "25% slowing of decline (+0.125 points/month), acting from month 3"
+    }
+    earlier = tmp_path / "earlier.csv"
+    earlier.write_text(",".join(csv_header(True, earlier=True)) + "\n")
+    assert ",".join(csv_header(True, earlier=True)) in csv_headers()
+    assert is_sample_size_table(earlier)
