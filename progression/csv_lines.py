@@ -14,22 +14,23 @@ from progression.errors import InputError
 
 
 def field_separator(header: str) -> str:
-    """The field separator of a CSV from its header line: a comma, or else a semicolon or
-    tab (as spreadsheets in some locales write) when the header has one and no comma; the
+    """The field separator of a CSV from its header line: the commonest of comma, semicolon
+    and tab (spreadsheets in some locales write the last two), a comma on a tie; the
     same for ``fit --data`` and ``analyze --data`` (a review: ``fit`` read commas only).
     Quoted names do not count (a data manager's review: ``patient;"visit, name";...`` was
     read as comma-separated)."""
     header = re.sub(r'"[^"]*"', "", header)
-    if "," not in header:
-        for sep in (";", "\t"):
-            if sep in header:
-                return sep
-    return ","
+    # the commonest of the three; a comma where none outnumbers it (a European data
+    # manager's review: "...;exit_month;Kommentar, frei" was read as comma-separated)
+    counts = {sep: header.count(sep) for sep in (",", ";", "\t")}
+    best = max(counts, key=lambda sep: (counts[sep], sep == ","))
+    return best if counts[best] else ","
 
 
 def wrong_field_count(lines: list[str], sep: str) -> tuple[int, str] | None:
-    """None unless a data line has more fields than the header (a non-empty one among them)
-    or fewer; then ``(k, what)``: the line's number in ``lines`` (1 is the header) and what
+    """None unless a data line has more fields than the header (a non-empty one among them,
+    or in a comma-separated file any beyond the header's own trailing separator) or fewer;
+    then ``(k, what)``: the line's number in ``lines`` (1 is the header) and what
     is wrong. More: '5 fields, the header 4; a decimal comma in a comma-separated file?
     ...': pandas reads such a file with its first column as an index and the others
     shifted, and then blames a wrong column (a review of bringing one's own data). Fewer:
@@ -40,12 +41,14 @@ def wrong_field_count(lines: list[str], sep: str) -> tuple[int, str] | None:
 
     reader = csv.reader(lines, delimiter=sep)
     header = next(reader, [])
+    width = len(header)  # with the header's own trailing separator, if any
     while header and not header[-1].strip():  # a trailing separator on the header alone
         header = header[:-1]
     for row in reader:
         if not row:
             continue
-        if len(row) > len(header) and any(field.strip() for field in row[len(header) :]):
+        extra = row[len(header) :]
+        if extra and any(field.strip() for field in extra):
             comma = (
                 "; a decimal comma in a comma-separated file? Quote such numbers, or separate "
                 "the fields by semicolons"
@@ -53,6 +56,18 @@ def wrong_field_count(lines: list[str], sep: str) -> tuple[int, str] | None:
                 else ""
             )
             return reader.line_num, f"{len(row)} fields, the header {len(header)}{comma}"
+        if len(row) > width and sep == ",":
+            # empty extra fields: a separator at the end of the data lines, or unquoted
+            # decimal commas with an empty last column ("0,0,1,5,36," for month 1.5, score
+            # 36, read as month 1, score 5): one cannot be told from the other (a European
+            # data manager's review: analyzed shifted, exit 0, under a warning)
+            return reader.line_num, (
+                f"{len(row)} fields, the header {len(header)}, the extra ones empty: a "
+                "separator at the end of the data lines, or decimal commas written unquoted "
+                "(1,5 for 1.5) with an empty last column, which shifts every column; remove "
+                "the trailing separators (or end the header with one too), and quote "
+                "decimal-comma numbers or separate the fields by semicolons"
+            )
         unclosed = lines[reader.line_num - 1].count('"') % 2  # pandas says "cannot read"
         if len(row) < len(header) and not unclosed:
             fields = f"{len(row)} field{'' if len(row) == 1 else 's'}"

@@ -345,6 +345,11 @@ def load_phase2(path: str | Path | None = None) -> Phase2Data:
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
         first = first_line(exc)
         raise _fail(source, f"cannot read as CSV ({first})") from None
+    # "patient ;month ;..." names the columns as analyze reads them (a European data
+    # manager's review: fit refused "missing column 'patient' (found: patient , ...)")
+    frame.columns = [str(c).strip() for c in frame.columns]
+    if "patient" in frame.columns:  # "5 " is patient "5", as analyze reads it
+        frame["patient"] = frame["patient"].str.strip()
     clean = validate_frame(
         frame, source=source, n_header_lines=kept[0][0], line_numbers=row_lines(kept, len(frame))
     )

@@ -42,18 +42,12 @@ def arm_labels(frame) -> dict[str, list[str]]:
     return out
 
 
-def trailing_separator_warning(rows: int, sep: str) -> str:
+def trailing_separator_warning(rows: int) -> str:
     """The warning on ``rows`` data lines that end in a separator the header lacks (read as
     an empty last field, :func:`progression.csv_lines.trailing_separator_rows`)."""
     lines = f"{rows} data line{'s' if rows > 1 else ''}"
-    text = f"{lines} end with a separator the header does not have: read as an empty last field"
-    if sep == ",":
-        text += (
-            "; if the file writes decimal commas unquoted (1,5 for 1.5), its columns are "
-            "shifted and the analysis is wrong: quote such numbers, or separate the fields "
-            "by semicolons"
-        )
-    return text
+    # (a comma-separated file with them is refused: progression.csv_lines.wrong_field_count)
+    return f"{lines} end with a separator the header does not have: read as an empty last field"
 
 
 def read_trial_csv(
@@ -99,7 +93,7 @@ def read_trial_csv(
         if frame.dropna(how="all").empty:  # the file named (a file-safety review: "no rows")
             raise InputError(f"{option} {path}: no data rows below the header")
         if shifted := trailing_separator_rows([line for _, line in kept], sep):
-            frame.attrs["read_warnings"] = (trailing_separator_warning(shifted, sep),)
+            frame.attrs["read_warnings"] = (trailing_separator_warning(shifted),)
         if "patient" in frame.columns:  # "5 " is patient "5", as `fit --data` reads it
             frame["patient"] = frame["patient"].str.strip()
         if (lines := row_lines(kept, len(frame))) is not None:  # not with quoted line breaks

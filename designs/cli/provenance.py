@@ -25,8 +25,19 @@ def record_command(argv: list[str] | None) -> None:
 
 
 def command_args() -> list[str]:
-    """The command's arguments as typed (after ``simulate.py``)."""
-    return list(sys.argv[1:] if _ARGV is None else _ARGV)
+    """The command's arguments as typed (after ``simulate.py``), as text: an argument that
+    reached Python as undecodable bytes (a non-ASCII path under ``LC_ALL=C
+    PYTHONUTF8=0``, held as surrogates) is its UTF-8 text, so that the files recording it
+    can be written (a European data manager's review: UnicodeEncodeError, nothing written)."""
+    return [_as_text(a) for a in (sys.argv[1:] if _ARGV is None else _ARGV)]
+
+
+def _as_text(arg: str) -> str:
+    try:
+        arg.encode("utf-8")
+    except UnicodeEncodeError:  # surrogate escapes of the bytes typed
+        return arg.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return arg
 
 
 def command_line() -> str:

@@ -189,18 +189,25 @@ def test_more_fields_than_the_header_is_named_with_its_line(tmp_path):
     phase2.write_text("# mine\npatient,month,alsfrs_r\n1,-1,40\n1,0,39,5\n")
     with pytest.raises(InputError, match=r"phase2\.csv: line 4: 4 fields, the header 3; a "):
         load_phase2(phase2)
+    # a separator at the end of the data lines alone: in a comma-separated file it cannot
+    # be told from unquoted decimal commas with an empty last column ("0,0,1,4,36," read as
+    # month 1, score 4 moved the estimate from 0.131 to -0.006; a data manager's review),
+    # which a European data manager's review met analysed with exit 0: refused
     trailing = tmp_path / "trailing.csv"
     trailing.write_text("patient,arm,month,alsfrs_r\n1,0,0,40,\n1,0,1,39,\n")
-    read = read_trial_csv(trailing)
-    assert list(read["alsfrs_r"]) == [40, 39]
-    # but said (a data manager's review: with unquoted decimal commas and an empty last
-    # column, "0,0,1,4,36," was read as month 1, score 4 and moved the estimate from 0.131
-    # to -0.006 without a word; such a file cannot be told from this one)
+    with pytest.raises(InputError) as err:
+        read_trial_csv(trailing)
+    assert str(err.value).startswith(
+        f"--data {trailing}: line 2: 5 fields, the header 4, the extra ones empty: a separator "
+        "at the end of the data lines, or decimal commas written unquoted (1,5 for 1.5)"
+    )
+    # with semicolons a decimal comma splits no field: read, and said
+    semicolons = tmp_path / "semicolons.csv"
+    semicolons.write_text("patient;arm;month;alsfrs_r\n1;0;0;40;\n1;0;1,5;39;\n")
+    read = read_trial_csv(semicolons)
+    assert list(read["alsfrs_r"]) == [40, 39] and list(read["month"]) == [0.0, 1.5]
     assert read.attrs["read_warnings"] == (
-        "2 data lines end with a separator the header does not have: read as an empty last "
-        "field; if the file writes decimal commas unquoted (1,5 for 1.5), its columns are "
-        "shifted and the analysis is wrong: quote such numbers, or separate the fields by "
-        "semicolons",
+        "2 data lines end with a separator the header does not have: read as an empty last field",
     )
     both = tmp_path / "both.csv"  # the header's own trailing separator: nothing to say
     both.write_text("patient,arm,month,alsfrs_r,\n1,0,0,40,\n1,0,1,39,\n")
@@ -213,9 +220,8 @@ def test_the_trailing_separator_warning_reaches_analyze(tmp_path):
 
     frame = _trial()[["patient", "arm", "month", "alsfrs_r"]]
     path = tmp_path / "trailing.csv"
-    path.write_text(
-        frame.to_csv(index=False).replace("\n", ",\n").replace("alsfrs_r,", "alsfrs_r", 1)
-    )
+    text = frame.to_csv(index=False, sep=";").replace("\n", ";\n")
+    path.write_text(text.replace("alsfrs_r;", "alsfrs_r", 1))
     result = analyze(read_trial_csv(path), "lmm_slope")
     assert result.warnings[0].startswith(f"{len(frame)} data lines end with a separator")
     assert result.estimate == analyze(frame, "lmm_slope").estimate  # read as the clean file
@@ -413,3 +419,19 @@ def test_a_repeated_name_quoted_after_a_space_is_found_and_an_unread_one_left(tm
     notes = tmp_path / "notes.csv"
     notes.write_text("patient,arm,month,alsfrs_r,comment,comment\n1,0,0,40,a,b\n1,0,1,39,,\n")
     assert list(read_trial_csv(notes)["alsfrs_r"]) == [40, 39]
+
+
+def test_the_separator_is_the_headers_commonest(tmp_path):
+    """A European data manager's review: a semicolon file whose last column is named
+    "Kommentar, frei" was read as comma-separated and refused as "a decimal comma in a
+    comma-separated file? ... separate the fields by semicolons", which it was."""
+    from designs.analyses.data_file import read_trial_csv
+    from progression.csv_lines import field_separator
+
+    assert field_separator("patient;arm;month;alsfrs_r;Kommentar, frei") == ";"
+    assert field_separator("patient,arm,month;x,alsfrs_r") == ","
+    assert field_separator("patient") == ","
+    path = tmp_path / "kommentar.csv"
+    path.write_text("patient;arm;month;alsfrs_r;Kommentar, frei\n1;0;0;40;\n1;0;1,5;39;gut\n")
+    read = read_trial_csv(path)
+    assert list(read["month"]) == [0.0, 1.5] and list(read["alsfrs_r"]) == [40, 39]

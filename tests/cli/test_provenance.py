@@ -203,3 +203,17 @@ def test_no_advice_string_hard_codes_the_checkout_program(repo_root):
             ):
                 found.append(f"{path.relative_to(repo_root)}:{node.lineno}")
     assert not found, found
+
+
+def test_an_undecodable_argument_is_recorded_as_its_utf8_text():
+    """A European data manager's review: under LC_ALL=C PYTHONUTF8=0 a path with "Ü"
+    reached Python as surrogate escapes, and writing the command into the trial's JSON
+    failed with UnicodeEncodeError (nothing written)."""
+    from designs.cli.provenance import command_args, record_command
+
+    escaped = "Studie \udcc3\udc9c/t.csv"  # the bytes of "Ü" held as surrogates
+    try:
+        record_command(["trial", "--out", escaped])
+        assert command_args() == ["trial", "--out", "Studie Ü/t.csv"]
+    finally:
+        record_command(None)

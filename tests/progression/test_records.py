@@ -194,15 +194,17 @@ def test_from_frame_does_not_modify_input():
 
 
 @pytest.mark.parametrize(
-    ("sep", "decimal"),
-    [(";", ","), (";", "."), ("\t", ".")],
-    ids=["semicolon-comma", "semicolon", "tab"],
+    ("sep", "decimal", "pad"),
+    [(";", ",", ""), (";", ".", ""), ("\t", ".", ""), (";", ",", " "), (",", ".", " ")],
+    ids=["semicolon-comma", "semicolon", "tab", "semicolon-spaced", "comma-spaced"],
 )
-def test_semicolon_and_tab_files_read_as_the_comma_file(bundled, tmp_path, sep, decimal):
+def test_semicolon_and_tab_files_read_as_the_comma_file(bundled, tmp_path, sep, decimal, pad):
     """As `analyze --data` reads them (a review: `fit --data` refused a semicolon file with
-    "missing column 'patient'" that `analyze` read): the same records, to the last bit."""
+    "missing column 'patient'" that `analyze` read; a European data manager's review: and
+    a header "patient ;month ;alsfrs_r", which `analyze` read): the same records, to the
+    last bit."""
     frame = bundled.frame[["patient", "month", "alsfrs_r"]]
-    lines = [sep.join(frame.columns)]
+    lines = [sep.join(f"{name}{pad}" for name in frame.columns)]
     for row in frame.itertuples(index=False):
         month = repr(float(row.month)).replace(".", decimal)
         lines.append(sep.join([str(row.patient), month, str(int(row.alsfrs_r))]))
