@@ -375,9 +375,9 @@ def _small_trial_warning(result: AnalysisResult, frame) -> AnalysisResult:
     if smallest >= lmm_slope.SMALL_ARM or not (visits < visits.max()).any():
         return result
     # the rates near this trial's size (a small-sample review: 10-20 per arm's were quoted
-    # for a trial of 2 per arm, where 6.3% holds; designs/outputs/small_arm.py)
+    # for a trial of 2 per arm, where about 6% holds; designs/outputs/small_arm.py)
     rates = (
-        "6.3% at 2-4 and 5.9% at 5 per arm"
+        "about 6% at 2-4 and 5.8% at 5 per arm"
         if smallest < 8
         else "5.3-5.5% at 10 and 5.3% at 20 per arm"
     )
@@ -387,7 +387,7 @@ def _small_trial_warning(result: AnalysisResult, frame) -> AnalysisResult:
         f"Satterthwaite's degrees of freedom are liberal at this size (simulated type I error "
         f"{rates} for a two-sided 0.05 with the default design's attrition); --df-method "
         "kenward-roger holds the level"
-        + (", conservatively (0.8% at 2, 2.6% at 3, 4.2% at 4 per arm)" if smallest < 5 else "")
+        + (", conservatively (0.8% at 2, 2.6% at 3, 4.0% at 4 per arm)" if smallest < 5 else "")
     )
     return dataclasses.replace(result, warnings=(*result.warnings, line))
 

@@ -124,12 +124,14 @@ def _looks_size_cautions(result, design) -> list[str]:
         group_sequential_type_i_warnings,
         lenient_alpha_notes,
     )
-    from designs.outputs.small_arm import small_n_notes
+    from designs.outputs.small_arm import no_slope_variance_note, small_n_notes
 
+    analysis = design.trial.analysis.value
     return [
         *group_sequential_type_i_warnings(result.rows),
-        *informative_exits_notes(design, design.trial.analysis.value),  # as without looks
+        *informative_exits_notes(design, analysis),  # as without looks
         *small_n_notes(result.rows, design),  # at n max (a diff review: without looks only)
+        *filter(None, [no_slope_variance_note(design, [analysis])]),
         *lenient_alpha_notes(design),  # as without looks (a multiplicity review)
         *(
             f"warning: target power {r.target_power:g} not reached at the largest size "

@@ -339,20 +339,13 @@ def power_notes(design, summaries) -> list[str]:
     notes += same_slope_note(design, [s.analysis for s in summaries])
     notes += time_course_prior_notes(design)
     notes += floor_note(design) + allocation_note(design)
-    mixed = ("lmm_slope", "lmm_slope_kr")
-    if design.population.slope_sd == 0 and any(s.analysis in mixed for s in summaries):
-        # measured 2026-12-08, 10,000 trials each, MC SE 0.11-0.12% (a small-sample review:
-        # the note gave one 3.4% whatever the size, and said nothing of Kenward-Roger)
-        notes.append(
-            "note: population.slope_sd = 0 puts the mixed model's slope variance on its "
-            "boundary; its tests are then conservative, the more so in small arms (at alpha "
-            "0.05 with the default design's attrition: lmm_slope 3.3% at 8 per arm and 3.9% "
-            "at 20, lmm_slope_kr 1.7% and 3.2%)."
-        )
+    from designs.outputs.small_arm import no_slope_variance_note, small_arm_note, two_visit_note
+
+    # (a small-sample review: one 3.4% whatever the size, and no word of Kenward-Roger)
+    if note := no_slope_variance_note(design, [s.analysis for s in summaries]):
+        notes.append(note)
     t = design.trial
     notes += spread_allocation_notes(design)
-    from designs.outputs.small_arm import small_arm_note, two_visit_note
-
     smallest = min(design.trial.n_placebo, design.trial.n_active)
     if note := small_arm_note(design, smallest, [s.analysis for s in summaries]):
         notes.append(note)

@@ -263,14 +263,17 @@ def design_notes(design, analyses) -> list[str]:
     """The notes on the design itself that ``power`` gives among its own, for the commands
     and files that report an n (``sample-size``, the report's cautions): the scale's floor,
     the lead-in's same slope, a one-sided alpha above 0.025, a spread benefit under unequal
-    allocation."""
+    allocation, a slope variance of 0 (conservative mixed-model tests)."""
     from designs.outputs.level_warnings import lenient_alpha_notes, spread_allocation_notes
+    from designs.outputs.small_arm import no_slope_variance_note
 
+    boundary = no_slope_variance_note(design, analyses)  # (a diff review: sample-size silent)
     return (
         floor_note(design)
         + same_slope_note(design, analyses)
         + lenient_alpha_notes(design)
         + spread_allocation_notes(design)
+        + ([boundary] if boundary else [])
     )
 
 

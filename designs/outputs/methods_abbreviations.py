@@ -11,6 +11,7 @@ __all__ = ["ABBREVIATIONS", "abbreviations_text"]
 #: Each abbreviation the methods texts may use, and what it stands for.
 ABBREVIATIONS = {
     "ALS": "amyotrophic lateral sclerosis",
+    "ALS FTD": "the journal Amyotrophic Lateral Sclerosis and Frontotemporal Degeneration",
     "ALSFRS": "ALS Functional Rating Scale, the original (10 items, total 0-40 points)",
     "ALSFRS-R": "revised ALS Functional Rating Scale (12 items scored 0-4, total 0-48 points)",
     "ANCOVA": "analysis of covariance",
@@ -21,6 +22,7 @@ ABBREVIATIONS = {
     "ESS": "effective sample size",
     "GLS": "generalised least squares",
     "ICH": "International Council for Harmonisation",
+    "JaCALS": "Japanese Consortium for Amyotrophic Lateral Sclerosis Research",
     "MC SE": "Monte Carlo standard error",
     "NEALS": "Northeast ALS Consortium",
     "OLS": "ordinary least squares",
@@ -31,19 +33,23 @@ ABBREVIATIONS = {
 }
 
 
-def _used(abbreviation: str, text: str) -> bool:
-    """Whether ``abbreviation`` stands as a word of ``text`` ("SE" not in "MC SE" alone,
-    "ALS" not in "ALSFRS-R")."""
-    pattern = rf"(?<![\w-]){re.escape(abbreviation)}(?![\w-])"
-    if abbreviation == "SE":  # "MC SE" is its own abbreviation
-        pattern = r"(?<!MC )(?<![\w-])SE(?![\w-])"
-    return re.search(pattern, text) is not None
+def _pattern(abbreviation: str) -> str:
+    """``abbreviation`` as a word of its own: not inside another word ("ALS" in
+    "ALSFRS-R", "SD" in "SDs")."""
+    return rf"(?<![\w-]){re.escape(abbreviation)}(?![\w-])"
 
 
 def abbreviations_text(text: str) -> list[str]:
     """The paragraph spelling out every abbreviation of :data:`ABBREVIATIONS` that ``text``
     uses, in alphabetical order, with a blank line after (nothing when it uses none)."""
-    used = sorted((a for a in ABBREVIATIONS if _used(a, text)), key=str.casefold)
+    used = []
+    # the longer first, each then taken out of the text: "SE" in "MC SE" and "ALS" in "ALS
+    # FTD" are parts of those, not abbreviations used on their own
+    for abbreviation in sorted(ABBREVIATIONS, key=len, reverse=True):
+        text, found = re.subn(_pattern(abbreviation), " ", text)
+        if found:
+            used.append(abbreviation)
+    used.sort(key=str.casefold)
     if not used:
         return []
     return ["**Abbreviations.** " + "; ".join(f"{a}, {ABBREVIATIONS[a]}" for a in used) + ".", ""]

@@ -328,10 +328,11 @@ def _effect_shape_lines(design) -> list[str]:
     from month 3 the page credited the whole effect to the clinicians' survey)."""
     e, out = design.effect, []
     if e.has_time_course:
-        out.append(
-            f"Time course of the effect ({e.course_text()}): {NO_SOURCE}; the source above is "
-            "for the effect's size only."
+        # (a diff review: "the source above" where the effect line names none)
+        sized = (
+            "; the source above is for the effect's size only" if _source(design, "effect") else ""
         )
+        out.append(f"Time course of the effect ({e.course_text()}): {NO_SOURCE}{sized}.")
     if e.sd > 0:
         out.append(
             f"Spread of the effect between treated patients (SD {e.sd:g} points/month): "

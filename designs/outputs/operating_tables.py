@@ -137,7 +137,8 @@ def effect_table(oc: dict, design) -> tuple[list[str], list[list[str]], str]:
     rate = "success of the posterior rule" if twin else "power (significant, favouring active)"
     # in points/month already, the effect needs no second column (an own-design review)
     header = ["true effect", "points/month"] if proportional else ["true effect (points/month)"]
-    if design.effect.has_time_course:  # the full effect, not the mean the methods call true
+    last = design.trial.duration_months
+    if not design.effect.full_within(last):  # the full effect, not the mean the methods call true
         header[0] = header[0].replace("true effect", "effect at full strength")
     header.append(f"{rate} (MC SE)")
     if twin:
@@ -181,11 +182,11 @@ def _course_clause(design) -> str:
     analysis targets is smaller (an effect-translation review: this table's "true effect"
     was the full effect where the methods called its mean over the follow-up true)."""
     e = design.effect
-    if not e.has_time_course:
+    if e.full_within(design.trial.duration_months):  # (a diff review: waning after the end)
         return ""
     return (
         f"; each effect at full strength, acting with the design's time course ({e.course_text()}"
-        "): its mean over the follow-up, the value a slope analysis targets, is smaller"
+        "): its mean over the follow-up, about what a slope analysis estimates, is smaller"
     )
 
 

@@ -336,8 +336,8 @@ def test_the_small_trial_warning_quotes_the_rates_near_its_size():
     tiny = _trial(n=3)
     (line,) = [w for w in analyze(tiny, "lmm_slope").warnings if "smaller arm" in w]
     assert line.startswith("3 patients in the smaller arm")
-    assert "6.3% at 2-4 and 5.9% at 5 per arm" in line
-    assert line.endswith("conservatively (0.8% at 2, 2.6% at 3, 4.2% at 4 per arm)")
+    assert "about 6% at 2-4 and 5.8% at 5 per arm" in line
+    assert line.endswith("conservatively (0.8% at 2, 2.6% at 3, 4.0% at 4 per arm)")
 
 
 def _lines(slopes, months=(0.0, 3.0, 6.0, 9.0, 12.0), baseline=40.0, noise=0.0, seed=1):

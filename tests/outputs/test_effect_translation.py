@@ -156,3 +156,22 @@ def test_the_effect_tables_type_i_row_has_four_decimals():
     }  # fmt: skip
     _, rows, _ = effect_table(oc, load_design())
     assert rows[0][-1] == "0.0252 (0.00041)" and rows[1][-1] == "0.812 (0.0090)"
+
+
+def test_a_course_that_bends_nothing_within_the_follow_up_is_not_said_in_the_table():
+    """A diff review: waning from month 30 of a 12-month trial was captioned "its mean over
+    the follow-up ... is smaller", where the effect is full throughout."""
+    from designs.outputs.operating_tables import _course_clause
+
+    late = load_design().with_overrides({"effect.wane_after_months": 30})
+    assert _course_clause(late) == ""
+    delayed = load_design().with_overrides({"effect.onset_delay_months": 3})
+    assert _course_clause(delayed).endswith("about what a slope analysis estimates, is smaller")
+
+
+def test_the_source_above_is_named_only_where_there_is_one():
+    from designs.outputs.methods_inputs import input_sources
+
+    mine = load_design().with_overrides({"effect.onset_delay_months": 3, "effect.value": 0.3})
+    (line,) = [x for x in input_sources(mine) if x.startswith("Time course")]
+    assert "source above" not in line

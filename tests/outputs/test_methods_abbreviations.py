@@ -25,3 +25,11 @@ def test_a_word_inside_another_is_not_an_abbreviation():
         "",
     ]
     assert abbreviations_text("no abbreviation here") == []
+
+
+def test_the_enriched_designs_sources_are_spelled_out_too():
+    """A diff review: JaCALS and "ALS FTD 2024" stood bare in the enriched design's text."""
+    (paragraph, _) = abbreviations_text("in JaCALS and PRO-ACT patients (ALS FTD 2024)")
+    assert "JaCALS, Japanese Consortium for Amyotrophic Lateral Sclerosis Research" in paragraph
+    assert "ALS FTD, the journal Amyotrophic Lateral Sclerosis and Frontotemporal" in paragraph
+    assert "ALS, amyotrophic" not in paragraph  # "ALS" only inside "ALS FTD" here

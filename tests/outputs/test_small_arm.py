@@ -114,3 +114,24 @@ def test_two_visits_are_said_where_power_simulates_them():
     assert "6.0% at 10 per arm and 5.7% at 20; lmm_slope_kr 5.3% and 5.2%" in note
     assert two_visit_note(design, ["ols_slope_ttest"]) == ""
     assert two_visit_note(load_design(), ["lmm_slope"]) == ""  # 13 monthly visits
+
+
+def test_diff_review_edges_of_the_new_notes():
+    """A diff review: the two-visit note spoke on complete data (where lmm_slope measured
+    0.050), and with slope_sd = 0 sample-size and the report said nothing of the level."""
+    from designs.outputs.effect_notes import design_notes
+    from designs.outputs.small_arm import no_slope_variance_note, two_visit_note
+
+    complete = {
+        "trial.visits_months": [0, 12],
+        "dropout.cumulative": [],
+        "dropout.monthly_hazard": 0.0,
+        "dropout.death_monthly_hazard": 0.0,
+    }
+    assert two_visit_note(load_design().with_overrides(complete), ["lmm_slope"]) == ""
+    flat = load_design().with_overrides({"population.slope_sd": 0.0})
+    note = no_slope_variance_note(flat, ["lmm_slope"])
+    assert note.startswith("note: population.slope_sd = 0 puts the mixed model's slope")
+    assert note in design_notes(flat, ["lmm_slope"])  # sample-size and the report's cautions
+    assert no_slope_variance_note(flat, ["ols_slope_ttest"]) == ""
+    assert not any("slope_sd = 0" in n for n in design_notes(load_design(), ["lmm_slope"]))
