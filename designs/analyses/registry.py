@@ -37,6 +37,7 @@ from designs.analyses import (
     slope_change_lead_in,
 )
 from designs.analyses.data_table import AnalysisResult
+from designs.analyses.mixed_model_warnings import identifiability_warning, small_trial_warning
 from designs.errors import InputError
 
 
@@ -246,7 +247,7 @@ def analyze(
     else:
         result = lmm_slope.fit_data(data, sides=sides, df_method=df_method)
     result = _months_warnings(_left_out_warning(result, frame, analysis), frame, analysis)
-    result = _small_trial_warning(_identifiability_warning(result, frame, analysis), frame)
+    result = small_trial_warning(identifiability_warning(result, frame, analysis), frame)
     result = _id_warnings(result, frame)
     if read := getattr(data, "attrs", {}).get("read_warnings"):  # read_trial_csv's
         result = dataclasses.replace(result, warnings=(*read, *result.warnings))
@@ -332,64 +333,6 @@ def _baseline_clause(frame) -> str:
         f"; {count} of {first.size} patients have visits before month 0 and none at month 0: "
         "if their last one before 0 is the baseline, give it as month 0"
     )
-
-
-def _identifiability_warning(result: AnalysisResult, frame, analysis: str) -> AnalysisResult:
-    """A warning when the mixed model has no more visits (from month 0) than random effects
-    (2 per patient), lme4's ``check.nobs.vs.nRE`` rule: the residual variance and the
-    random-effects covariance then need not be separately identifiable (an edge-design
-    review: with visits at months 0 and 12 lme4 refused, the tool printed a residual
-    variance of 5.92, and lme4 forced to fit gave 3.01 or 1.83 by optimiser; the estimate,
-    SE, df and p agreed with R to 1e-6)."""
-    import dataclasses
-
-    if analysis not in (lmm_slope.NAME, lmm_slope_kr.NAME):
-        return result
-    used = frame[frame["month"] >= 0.0]
-    visits, people = len(used), used["patient"].nunique()
-    if visits > 2 * people:
-        return result
-    line = (
-        f"{visits} visits from month 0 for {people} patients: no more than the random effects "
-        "(an intercept and a slope per patient), so the residual variance and the "
-        "random-effects covariance may not be separately identifiable (lme4 refuses such a "
-        "fit by default); the test of arm x month rests on their sum at each patient's "
-        "visits, the printed variance components may mean nothing on their own"
-    )
-    return dataclasses.replace(result, warnings=(*result.warnings, line))
-
-
-def _small_trial_warning(result: AnalysisResult, frame) -> AnalysisResult:
-    """A warning when ``lmm_slope`` with Satterthwaite df analyses a small trial with patients
-    who left before the last visit, where its test is a little liberal
-    (:data:`~designs.analyses.lmm_slope.SMALL_ARM`), as ``power`` notes for a simulated one
-    (a type I error review: 5.3% at 20 per arm; ``analyze`` said nothing)."""
-    import dataclasses
-
-    if result.analysis != lmm_slope.NAME or result.df_method != "satterthwaite":
-        return result
-    smallest = min(result.n_placebo, result.n_active)
-    # leavers have fewer visits than others (a diff review: by the last month, visit windows
-    # such as 11.8 against 12.2 read as leaving)
-    visits = frame[frame["month"] >= 0.0].groupby("patient", sort=False).size()
-    if smallest >= lmm_slope.SMALL_ARM or not (visits < visits.max()).any():
-        return result
-    # the rates near this trial's size (a small-sample review: 10-20 per arm's were quoted
-    # for a trial of 2 per arm, where about 6% holds; designs/outputs/small_arm.py)
-    rates = (
-        "about 6% at 2-4 and 5.8% at 5 per arm"
-        if smallest < 8
-        else "5.3-5.5% at 10 and 5.3% at 20 per arm"
-    )
-    line = (
-        f"{smallest} {'patient' if smallest == 1 else 'patients'} in the smaller arm, some "
-        "with fewer visits than others (leaving early): "
-        f"Satterthwaite's degrees of freedom are liberal at this size (simulated type I error "
-        f"{rates} for a two-sided 0.05 with the default design's attrition); --df-method "
-        "kenward-roger holds the level"
-        + (", conservatively (0.8% at 2, 2.6% at 3, 4.0% at 4 per arm)" if smallest < 5 else "")
-    )
-    return dataclasses.replace(result, warnings=(*result.warnings, line))
 
 
 def _id_warnings(result: AnalysisResult, frame) -> AnalysisResult:
