@@ -255,9 +255,10 @@ def validate_table(data, extra: tuple[str, ...] = ()) -> pd.DataFrame:
                 what = ARMS_ALLOWED if c == "arm" else "numeric"
                 if (mixed := _mixed_decimals(col, row, at)) is not None:
                     raise InputError(f"data: column '{c}' {mixed}")
+                hint = _date_hint(col.iloc[row]) if c == "month" else ""
                 raise InputError(
                     f"data: column '{c}' must be {what}, got {_plain(col.iloc[row])!r} "
-                    f"at {at(row)}{_comma_hint(col.iloc[row])}"
+                    f"at {at(row)}{_comma_hint(col.iloc[row])}{hint}"
                 )
             frame[c] = conv
         values = frame[c].to_numpy(dtype=np.float64)
@@ -334,6 +335,17 @@ def _comma_hint(value) -> str:
     """A decimal comma where a point is read: only semicolon-separated files take them."""
     if re.fullmatch(r"\s*[-+]?\d+,\d+\s*", str(value)):
         return " (a decimal comma: only a file separated by semicolons may use them)"
+    return ""
+
+
+def _date_hint(value) -> str:
+    """A calendar date where months are read (a European data manager's review: "15.01.2024"
+    got "must be numeric" with no word of what the column holds)."""
+    if re.fullmatch(r"\s*\d{1,4}[./-]\d{1,2}[./-]\d{1,4}\s*", str(value)):
+        return (
+            " (a date: give months since randomisation, (visit date - randomisation date) in "
+            "days / 30.44, negative before it)"
+        )
     return ""
 
 

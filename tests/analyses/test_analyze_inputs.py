@@ -435,3 +435,32 @@ def test_the_separator_is_the_headers_commonest(tmp_path):
     path.write_text("patient;arm;month;alsfrs_r;Kommentar, frei\n1;0;0;40;\n1;0;1,5;39;gut\n")
     read = read_trial_csv(path)
     assert list(read["month"]) == [0.0, 1.5] and list(read["alsfrs_r"]) == [40, 39]
+
+
+@pytest.mark.parametrize("date", ["15.01.2024", "2024-01-15", "1/15/2024"])
+def test_a_date_in_the_month_column_is_named_as_one(tmp_path, date):
+    """A European data manager's review: "15.01.2024" got "must be numeric" with no word of
+    what the column holds."""
+    from designs.analyses.data_file import read_trial_csv
+
+    path = tmp_path / "dates.csv"
+    path.write_text(f"patient;arm;month;alsfrs_r\n1;0;{date};40\n1;0;1;39\n2;1;0;41\n2;1;1;40\n")
+    with pytest.raises(InputError) as err:
+        analyze(read_trial_csv(path), "lmm_slope")
+    assert str(err.value).endswith(
+        "(a date: give months since randomisation, (visit date - "
+        "randomisation date) in days / 30.44, negative before it)"
+    )
+    assert "a date" not in _date_free_message(tmp_path)
+
+
+def _date_free_message(tmp_path) -> str:
+    from designs.analyses.data_file import read_trial_csv
+
+    path = tmp_path / "word.csv"
+    path.write_text("patient;arm;month;alsfrs_r\n1;0;baseline;40\n1;0;1;39\n")
+    try:
+        analyze(read_trial_csv(path), "lmm_slope")
+    except InputError as exc:
+        return str(exc)
+    return ""
