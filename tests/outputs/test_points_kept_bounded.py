@@ -5,6 +5,7 @@ placebo arm's scores were at 0 by then, and the trials' change analysis estimate
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from designs import load_design
 from designs.outputs.effect_notes import points_kept_text
@@ -114,3 +115,39 @@ def test_a_spread_benefit_of_mean_0_with_a_time_course_against_the_engine():
         {"effect.value": 0.0, "effect.sd": 1.0, "effect.onset_delay_months": 6.0}
     )
     assert _active_share_against_the_engine(design, 9) < 0.08  # not 14.5%
+
+
+def test_the_admitted_baseline_moves_with_the_baseline_slope_correlation():
+    """A mutation review: the sign of the baseline-slope correlation in the admitted
+    patients' mean baseline under delta-FS screening (scale_bounds.admitted_means) could be
+    flipped with no test failing. Against one simulated trial of 3,000 per arm (continuous
+    scores) at correlation -0.5: the month-0 scores' mean is the closed form's admitted
+    baseline less what the 48 ceiling clips, E[(X - 48)+] for X normal with the baseline's
+    and the residual's variance (0.08 here); its MC SE is 5.9 / sqrt(6,000) = 0.076, so 4 of
+    them allow 0.3, and the flipped sign (+1.2 points) is far outside."""
+    import math
+
+    from scipy.stats import norm
+
+    from designs.planning.scale_bounds import admitted_means
+    from designs.simulation.engine import simulate_one_trial
+    from designs.simulation.inputs import simulation_inputs
+
+    design = load_design("proact_enriched_dfs").with_overrides(
+        {
+            "population.baseline_slope_corr": -0.5,
+            "population.integer_scores": False,
+            "trial.n_per_arm": 3000,
+        }
+    )
+    p = design.population
+    baseline, _ = admitted_means(design)
+    assert baseline < p.baseline_mean  # slower decline admitted, so a lower baseline here
+    trial = simulate_one_trial(simulation_inputs(design), 7)
+    month = np.asarray(trial["month"])
+    scores = np.asarray(trial["alsfrs_r"])[month == 0]
+    sd = math.hypot(p.baseline_sd, p.residual_sd)  # slopes' selection narrows it: an upper bound
+    z = (48 - baseline) / sd
+    clipped = sd * norm.pdf(z) - (48 - baseline) * norm.sf(z)
+    assert scores.size == 6000
+    assert scores.mean() == pytest.approx(baseline - clipped, abs=4 * sd / math.sqrt(6000))
