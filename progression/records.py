@@ -302,6 +302,19 @@ def _read_text(path: Path) -> tuple[bytes, str]:
         raise _fail(str(path), f"cannot read file (not UTF-8 text; {spreadsheet})") from None
 
 
+def _stripped_header(line: str, sep: str) -> str:
+    """The header line with its names stripped, so that "patient ;month ;..." names the
+    columns as analyze reads them and the patient ids are read as text (a European data
+    manager's review: fit refused "missing column 'patient' (found: patient , ...)"; a diff
+    review: stripped after reading, numeric ids "01" and "1" were read as one number)."""
+    import csv
+
+    names = next(csv.reader([line], delimiter=sep, skipinitialspace=True), [])
+    out = io.StringIO()
+    csv.writer(out, delimiter=sep, lineterminator="").writerow([n.strip() for n in names])
+    return out.getvalue()
+
+
 def load_phase2(path: str | Path | None = None) -> Phase2Data:
     """Load and validate long-format ALSFRS-R records.
 
@@ -332,7 +345,7 @@ def load_phase2(path: str | Path | None = None) -> Phase2Data:
     kept, sep = header_and_rows(text, source, "patient, month, alsfrs_r", read)
     if not kept:
         raise _fail(source, "cannot read file (no header or data rows)")
-    body = "\n".join(line for _, line in kept)
+    body = "\n".join([_stripped_header(kept[0][1], sep), *(line for _, line in kept[1:])])
     try:
         # patient ids are text: as numbers "01" and "1" were one patient (a review)
         frame = pd.read_csv(
@@ -345,9 +358,6 @@ def load_phase2(path: str | Path | None = None) -> Phase2Data:
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
         first = first_line(exc)
         raise _fail(source, f"cannot read as CSV ({first})") from None
-    # "patient ;month ;..." names the columns as analyze reads them (a European data
-    # manager's review: fit refused "missing column 'patient' (found: patient , ...)")
-    frame.columns = [str(c).strip() for c in frame.columns]
     if "patient" in frame.columns:  # "5 " is patient "5", as analyze reads it
         frame["patient"] = frame["patient"].str.strip()
     clean = validate_frame(

@@ -51,16 +51,17 @@ def tex_escape(text, exponents: bool = False) -> str:
     end the paragraph inside ``\\caption``, and a newline in a ``%`` comment line would turn
     the rest of the text into LaTeX code. With ``exponents`` (the tool's own notes, not a
     user's text), ``^2`` or ``^-2`` is set as a superscript (a protocol writer's review:
-    ``1/SE\\textasciicircum{}2`` printed a literal caret). A hyphen before a number that is
-    not part of a word or a range is a minus sign, ``$-$``.
+    ``1/SE\\textasciicircum{}2`` printed a literal caret). A hyphen before a decimal number
+    that is not part of a word or a range is a minus sign, ``$-$``.
     """
     flat = " ".join(str(text).split())
     escaped = "".join(TEX_SPECIALS.get(c, c) for c in flat)
     if exponents:
         escaped = re.sub(r"\\textasciicircum\{\}(-?\d+)", r"$^{\1}$", escaped)
-    # a minus sign before a number, not a hyphen (a paste-ready review: "(-0.0038" printed
-    # a hyphen); not inside a word, a range such as 0.96-0.98 or a date
-    return re.sub(r"(?<![\w.{}$-])-(?=\.?\d)", "$-$", escaped)
+    # a minus sign before a decimal number, not a hyphen (a paste-ready review: "(-0.0038"
+    # printed a hyphen); not inside a word, a range such as 0.96-0.98, a date, or a whole
+    # number, which may be a user's name ("Trial -1", a diff review)
+    return re.sub(r"(?<![\w.{}$-])-(?=\d*\.\d)", "$-$", escaped)
 
 
 def _cmidrules(columns: pd.MultiIndex) -> str:

@@ -267,15 +267,16 @@ def _effect_table_tex(oc: dict, design) -> str:
 
 
 def _mde_se_text(oc: dict, slowing: bool) -> str:
-    """' (MC SE 0.5 percentage points)' or ' (MC SE 0.004 points/month)' of the smallest
-    effect with 80% power (a paste-ready review: "25.1%" read as a finding, where its Monte
-    Carlo SE was about 0.5 points); '' for a file written before it was kept."""
+    """' (MC SE at most about 0.9 percentage points)' or ' (... 0.004 points/month)' of the
+    smallest effect with 80% power (a paste-ready review: "25.1%" read as a finding; an upper
+    estimate, as the effects share their trials: designs.planning.probit.
+    shared_trials_crossing_se); '' for a file written before it was kept."""
     se = oc.get("minimal_detectable_effect_80_mc_se", math.nan)
     if not math.isfinite(se):
         return ""
     if slowing:
-        return f" (MC SE {100 * se:.2g} percentage points)"
-    return f" (MC SE {se:.2g} points/month)"
+        return f" (MC SE at most about {100 * se:.2g} percentage points)"
+    return f" (MC SE at most about {se:.2g} points/month)"
 
 
 def operating_rows(oc: dict, design) -> list[tuple[str, str]]:

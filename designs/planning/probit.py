@@ -149,22 +149,19 @@ def _solve_2x2(a00, a01, a11, r0, r1) -> np.ndarray:
     return np.where(singular[:, None], np.nan, np.column_stack([b0, b1]))
 
 
-def crossing_se(covariate, successes, trials, b0: float, b1: float, z: float) -> float:
-    """Monte Carlo SE of where a fitted probit curve crosses ``Phi(z)``, ``x* = (z - b0) /
-    b1``, by the delta method on the binomial Fisher information of ``(b0, b1)`` at the fit
-    (a paste-ready review: the smallest effect with 80% power was printed to 0.1% with no
-    error, where its MC SE was about 0.5 percentage points at 200 trials per effect)."""
+def shared_trials_crossing_se(b1: float, z: float, trials: int) -> float:
+    """A Monte Carlo SE of where a fitted probit curve ``Phi(b0 + b1 x)`` crosses
+    ``Phi(z)``, when every point of the curve was simulated on the same ``trials`` trials
+    (common random numbers): each trial then succeeds from its own threshold on, the counts
+    are the thresholds' empirical distribution, and the crossing is about its quantile, of
+    SE ``sqrt(p (1 - p) / trials) / (b1 phi(z))`` with ``p = Phi(z)``. The fit over several
+    points does a little better: over 60 seeds of the default design (8 effects, 200 and 400
+    trials) the crossing's SD was 0.82-0.84 of it, where the SE of independent counts (the
+    delta method on their Fisher information) was 0.6 of the SD (a diff review found that
+    first version 30% short)."""
     from scipy.stats import norm
 
-    x = np.asarray(covariate, dtype=float)
-    m = np.asarray(trials, dtype=float)
-    eta = b0 + b1 * x
-    p = np.clip(norm.cdf(eta), 1e-12, 1 - 1e-12)
-    w = m * norm.pdf(eta) ** 2 / (p * (1.0 - p))
-    info = np.array([[w.sum(), (w * x).sum()], [(w * x).sum(), (w * x * x).sum()]])
-    try:
-        cov = np.linalg.inv(info)
-    except np.linalg.LinAlgError:
+    if not (b1 > 0 and trials > 0):
         return float("nan")
-    grad = np.array([-1.0 / b1, -(z - b0) / b1**2])
-    return float(np.sqrt(max(grad @ cov @ grad, 0.0)))
+    p = float(norm.cdf(z))
+    return float(np.sqrt(p * (1.0 - p) / trials) / (b1 * norm.pdf(z)))

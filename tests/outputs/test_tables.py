@@ -663,6 +663,7 @@ def test_latex_sets_a_negative_number_with_a_minus_sign():
 
     assert tex_escape("bias -0.0038 (MC SE 0.0030)") == "bias $-$0.0038 (MC SE 0.0030)"
     assert tex_escape("(-0.5 points/month)") == "($-$0.5 points/month)"
-    for kept in ("0.96-0.98", "2026-12-08", "ALSFRS-R", "delta-FS 0.4", "x - 3"):
+    # and a whole number, which may be a user's name (a diff review: "Trial -1")
+    for kept in ("0.96-0.98", "2026-12-08", "ALSFRS-R", "delta-FS 0.4", "x - 3", "Trial -1"):
         assert tex_escape(kept) == kept
     assert tex_escape("(points/month)^-2", exponents=True) == "(points/month)$^{-2}$"

@@ -336,3 +336,16 @@ def test_what_marks_records_illustrative_is_named(tmp_path):
     assert d.illustrative and d.illustrative_mark == "line 2"
     assert load_phase2().illustrative_mark == "line 1"
     assert load_phase2(_write(tmp_path, GOOD, "plain.csv")).illustrative_mark == ""
+
+
+def test_a_spaced_header_keeps_numeric_looking_ids_as_text(tmp_path):
+    """A diff review: with "patient ,month ,alsfrs_r " the names were stripped after
+    reading, so the ids were read as numbers ("01" and "1" one patient) and the reader
+    crashed on them."""
+    rows = [(pid, m, 40 - m // 3 - k) for k, pid in enumerate(("01", "1")) for m in (-3, 0, 3, 6)]
+    text = "patient ,month ,alsfrs_r \n" + "".join(f"{p},{m},{s}\n" for p, m, s in rows)
+    path = tmp_path / "spaced.csv"
+    path.write_text(text)
+    frame = load_phase2(path).frame
+    assert sorted(frame["patient"].unique()) == ["01", "1"]
+    assert len(frame) == 8
