@@ -46,10 +46,12 @@ _GS_COLUMNS = (
 GS_CSV_KEYS = tuple(k for _, k, _ in _GS_COLUMNS)
 
 
-def gs_csv_header(per_arm: bool) -> list[str]:
+def gs_csv_header(per_arm: bool, earlier: bool = False) -> list[str]:
     """The CSV table's header: :data:`GS_CSV_KEYS` with n max, its interval and n fixed
     named per arm or in total (an economist's review: ``n_max`` and ``n_fixed`` were per arm
-    at 1:1 and totals under unequal allocation under the same names)."""
+    at 1:1 and totals under unequal allocation under the same names), then the design's
+    name and its effect in words (``earlier``: a file's header before those two, 2026-12-08;
+    a diff review: the fixed table had them, this one not)."""
     size = "per_arm" if per_arm else "total"
     names = {
         "n_max": f"n_max_{size}",
@@ -58,7 +60,8 @@ def gs_csv_header(per_arm: bool) -> list[str]:
     }
     # a type I error of 0 (or 1) has an MC SE of 0: its one-sided bound, as the JSON and the
     # Markdown give it (an economist's review read the CSV's 0 and 0 alone)
-    return [names.get(k, k) for k in GS_CSV_KEYS] + ["type_i_error_one_sided_bound_95"]
+    head = [names.get(k, k) for k in GS_CSV_KEYS] + ["type_i_error_one_sided_bound_95"]
+    return head if earlier else [*head, "design", "effect"]
 
 
 def _gs_cells(r) -> dict:
@@ -68,6 +71,29 @@ def _gs_cells(r) -> dict:
     d["n_interval"] = f"{n_lo}-{n_hi}"
     d["inflation_interval"] = f"{r.inflation_low:.3f}-{r.inflation_high:.3f}"
     return d
+
+
+def _gs_csv(rows, design) -> str:
+    """The CSV table (the csv module: the design's name and effect hold commas)."""
+    import csv
+    import io
+    from types import SimpleNamespace
+
+    from designs.outputs.csv_cells import safe_row
+    from designs.outputs.tables import _effect_text
+
+    shift = design.effect.slope_shift(design.population.slope_mean)
+    effect = _effect_text(design, SimpleNamespace(effect_points_per_month=shift))
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(gs_csv_header(rows[0].size_name == "n_per_arm"))
+    for r in rows:
+        cells = _gs_cells(r)
+        bound = edge_bound(r.type_i_error, counted_h0(r))
+        values = [str(cells[k]) for k in GS_CSV_KEYS]
+        values += ["" if bound is None else f"{bound:.4f}", *safe_row([design.trial.name, effect])]
+        w.writerow(values)
+    return buf.getvalue()
 
 
 def gs_md_header(per_arm: bool, posterior: bool) -> str:
@@ -101,15 +127,7 @@ def group_sequential_sample_size_table(result, design, fmt: str = "md") -> str:
 
     rows = result.rows
     if fmt == "csv":
-        lines = [",".join(gs_csv_header(rows[0].size_name == "n_per_arm"))]
-        for r in rows:
-            cells = _gs_cells(r)
-            bound = edge_bound(r.type_i_error, counted_h0(r))
-            values = [str(cells[k]) for k in GS_CSV_KEYS] + [
-                "" if bound is None else f"{bound:.4f}"
-            ]
-            lines.append(",".join(values))
-        return "\n".join(lines) + "\n"
+        return _gs_csv(rows, design)
     if fmt != "md":
         raise InputError(f"--format {fmt}: a group-sequential sample size is written as md or csv")
     posterior = getattr(rows[0], "rule", "frequentist") == "posterior"

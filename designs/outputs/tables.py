@@ -451,7 +451,9 @@ def csv_headers() -> frozenset[str]:
     header before 2026-12-07, whose n max had no unit in its name)."""
     from designs.outputs.sample_size_gs_table import GS_CSV_KEYS, gs_csv_header
 
-    gs = {",".join(GS_CSV_KEYS)} | {",".join(gs_csv_header(e)) for e in (True, False)}
+    gs = {",".join(GS_CSV_KEYS)} | {
+        ",".join(gs_csv_header(e, earlier)) for e in (True, False) for earlier in (True, False)
+    }
     fixed = {",".join(csv_header(e, earlier)) for e in (True, False) for earlier in (True, False)}
     return frozenset(gs | fixed)
 

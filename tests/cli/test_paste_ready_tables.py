@@ -78,3 +78,19 @@ def test_the_csv_names_the_design_and_its_effect(run, capsys, tmp_path):
     earlier.write_text(",".join(csv_header(True, earlier=True)) + "\n")
     assert ",".join(csv_header(True, earlier=True)) in csv_headers()
     assert is_sample_size_table(earlier)
+
+
+def test_the_looks_csv_names_the_design_and_its_effect_too(run, capsys):
+    """A diff review: the group-sequential CSV had no design or effect column; its cells are
+    now written by the csv module, as the effect's words hold commas."""
+    from designs.outputs.sample_size_gs_table import gs_csv_header
+    from designs.outputs.tables import csv_headers
+
+    argv = ("sample-size", "--looks", "0.5,1", "--spending", "obf", "--trials", "60")
+    argv += ("--sizes", "60,120,240", "--target-power", "0.8", "--format", "csv")
+    code, out, err = run(capsys, *argv, "--set", "effect.onset_delay_months=3")
+    assert code == 0, err
+    (row,) = list(csv.DictReader(io.StringIO(out)))
+    assert row["design"] == "CL2020 double-blind follow-up"
+    assert row["effect"] == "25% slowing of decline (+0.125 points/month), acting from month 3"
+    assert ",".join(gs_csv_header(True, earlier=True)) in csv_headers()  # an earlier file
