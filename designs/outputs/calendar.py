@@ -27,8 +27,35 @@ def calendar_text(design, calendar: dict | None = None) -> str:
     return (
         f"Calendar length {c['calendar_months']:.1f} months = {lead_in}"
         f"{c['accrual_months']:.1f} months of accrual {rate} + {c['follow_up_months']:g} "
-        f"months of follow-up.{long}"
+        f"months of follow-up.{_arrivals_clause(design, c['accrual_months'])}{long}"
     )
+
+
+def _arrivals_clause(design, accrual_months: float) -> str:
+    """' (Accrual at exactly that rate: with patients arriving at random at it, it ends within
+    about ±3.5 months of that, 95%.)': the n-th of Poisson arrivals at rate r comes at a time
+    of SD sqrt(n) / r (a Gamma(n, r) time; r the rate where accrual ends), which a timeline
+    copied from the fixed figure leaves out (an accrual review)."""
+    import math
+
+    n, r = design.trial.n_total, _end_rate(design, accrual_months)
+    if n < 1 or not r > 0:
+        return ""
+    half = 1.959964 * math.sqrt(n) / r
+    return (
+        " (Accrual at exactly that rate: with patients arriving at random at it, it ends "
+        f"within about ±{half:.1f} months of that, 95%.)"
+    )
+
+
+def _end_rate(design, months: float) -> float:
+    """The accrual rate (patients randomised a month) when accrual ends, ``months`` in."""
+    a, steady = design.accrual, design.trial.accrual_per_month
+    if a.ramped:
+        for rate, until in zip(a.ramp_rate_per_month, a.ramp_until_month, strict=True):
+            if months <= until:
+                return float(rate)
+    return float(steady)
 
 
 def accrual_words(design, accrual_months: float) -> str:

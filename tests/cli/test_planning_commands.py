@@ -691,20 +691,24 @@ def test_power_gives_the_calendar_length_in_text_and_json(run, capsys):
     ramp = {"accrual.ramp_rate_per_month": [2, 4], "accrual.ramp_until_month": [6, 12]}
     assert calendar_text(load_design().with_overrides(ramp)) == (
         "Calendar length 44.5 months = 32.5 months of accrual (2/month to month 6, 4/month to "
-        "month 12, then 8/month, patients randomised) + 12 months of follow-up."
+        "month 12, then 8/month, patients randomised) + 12 months of follow-up. (Accrual at "
+        "exactly that rate: with patients arriving at random at it, it ends within about "
+        "±3.5 months of that, 95%.)"
     )
     # 10 patients within the ramp: 6 by month 3, 4 more at 5/month, done at month 3.8
     inside = {**ramp, "trial.n_per_arm": 5, "accrual.ramp_rate_per_month": [2, 5]}
     inside["accrual.ramp_until_month"] = [3, 6]
     assert calendar_text(load_design().with_overrides(inside)) == (
         "Calendar length 15.8 months = 3.8 months of accrual (2/month to month 3, 5/month to "
-        "month 3.8, patients randomised) + 12 months of follow-up."
+        "month 3.8, patients randomised) + 12 months of follow-up. (Accrual at exactly that "
+        "rate: with patients arriving at random at it, it ends within about ±1.2 months of "
+        "that, 95%.)"
     )
     # beyond 10 years, in years with the rate to change (a scale review: 5012.0 months said
     # as if it were a plan): 2 x 2000 / 8 = 500 months of accrual + 12 = 512 = 42.7 years
     assert calendar_text(load_design().with_overrides({"trial.n_per_arm": 2000})).endswith(
-        "12 months of follow-up. That is 42.7 years: recruiting faster "
-        "(trial.accrual_per_month, now 8) would shorten it."
+        "95%.) That is 42.7 years: recruiting faster (trial.accrual_per_month, now 8) would "
+        "shorten it."
     )
     assert "years" not in calendar_text(load_design().with_overrides({"trial.n_per_arm": 400}))
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+import numpy as np
 import pytest
 
 from designs import load_design
@@ -175,3 +176,20 @@ def test_the_source_above_is_named_only_where_there_is_one():
     mine = load_design().with_overrides({"effect.onset_delay_months": 3, "effect.value": 0.3})
     (line,) = [x for x in input_sources(mine) if x.startswith("Time course")]
     assert "source above" not in line
+
+
+def test_the_calendar_says_how_far_random_arrivals_move_the_end_of_accrual():
+    """An accrual review: the calendar length is exact to 0.1 month with no word that it
+    assumes randomisation at exactly the rate. With Poisson arrivals at 8 a month the 200th
+    patient comes at a Gamma(200, 8) time: its central 95% half-width from 400,000 draws
+    (MC error well under 1%) against the clause's 1.96 sqrt(200) / 8 = 3.46 months."""
+    from designs.outputs.calendar import calendar_text
+
+    text = calendar_text(load_design())
+    assert text.endswith(
+        "(Accrual at exactly that rate: with patients arriving at random at it, it ends "
+        "within about ±3.5 months of that, 95%.)"
+    )
+    draws = np.random.default_rng(3).gamma(200, 1 / 8, 400_000)
+    low, high = np.quantile(draws, [0.025, 0.975])
+    assert (high - low) / 2 == pytest.approx(3.46, rel=0.02)
