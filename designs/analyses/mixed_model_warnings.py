@@ -10,7 +10,11 @@ import dataclasses
 from designs.analyses import lmm_slope, lmm_slope_kr
 from designs.analyses.data_table import AnalysisResult
 
-__all__ = ["identifiability_warning", "small_trial_warning"]
+__all__ = ["KENWARD_ROGER_TINY_ARMS", "identifiability_warning", "small_trial_warning"]
+
+#: Kenward-Roger's type I error in tiny arms (two-sided 0.05, the default design's
+#: attrition; the runs: designs/outputs/small_arm.py), said by analyze and by power's note.
+KENWARD_ROGER_TINY_ARMS = "0.8% at 2, 2.6% at 3, 4.0% at 4 per arm"
 
 
 def identifiability_warning(result: AnalysisResult, frame, analysis: str) -> AnalysisResult:
@@ -62,6 +66,6 @@ def small_trial_warning(result: AnalysisResult, frame) -> AnalysisResult:
         f"Satterthwaite's degrees of freedom are liberal at this size (simulated type I error "
         f"{rates} for a two-sided 0.05 with the default design's attrition); --df-method "
         "kenward-roger holds the level"
-        + (", conservatively (0.8% at 2, 2.6% at 3, 4.0% at 4 per arm)" if smallest < 5 else "")
+        + (f", conservatively ({KENWARD_ROGER_TINY_ARMS})" if smallest < 5 else "")
     )
     return dataclasses.replace(result, warnings=(*result.warnings, line))

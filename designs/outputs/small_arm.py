@@ -7,6 +7,8 @@ the remedy)."""
 
 from __future__ import annotations
 
+from designs.analyses.mixed_model_warnings import KENWARD_ROGER_TINY_ARMS
+
 __all__ = ["no_slope_variance_note", "small_arm_note", "small_n_notes", "two_visit_note"]
 
 
@@ -20,7 +22,7 @@ LIBERAL = (
     "attrition (at alpha 0.05 with the default design's attrition: about 6% at 2-4 per arm, "
     "5.8% at 5, 5.3-5.5% at 10, 5.3% at 20; 5.8% at 15 per arm with 62% gone by month 12); "
     "lmm_slope_kr (Kenward-Roger) holds the level there, conservatively at a few patients per "
-    "arm (0.8% at 2, 2.6% at 3, 4.0% at 4 per arm)"
+    f"arm ({KENWARD_ROGER_TINY_ARMS})"
 )
 
 

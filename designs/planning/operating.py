@@ -74,8 +74,6 @@ def fixed_calendar_months(fixed_design, n_fixed: int) -> float:
     design's expected months compare with (an accrual review: the sample-size notes called
     the months to the final look at n max "without interim analyses", 65.5 where the fixed
     design at its own n takes 57.3)."""
-    from designs.planning.power_curve import design_at
-
     if n_fixed <= 0:
         return float("nan")
     return float(calendar_length(design_at(fixed_design, n_fixed))["calendar_months"])
