@@ -137,8 +137,7 @@ def effect_table(oc: dict, design) -> tuple[list[str], list[list[str]], str]:
     rate = "success of the posterior rule" if twin else "power (significant, favouring active)"
     # in points/month already, the effect needs no second column (an own-design review)
     header = ["true effect", "points/month"] if proportional else ["true effect (points/month)"]
-    last = design.trial.duration_months
-    if not design.effect.full_within(last):  # the full effect, not the mean the methods call true
+    if _bends(design):  # the full effect, not the mean the methods call true
         header[0] = header[0].replace("true effect", "effect at full strength")
     header.append(f"{rate} (MC SE)")
     if twin:
@@ -177,12 +176,18 @@ def effect_table(oc: dict, design) -> tuple[list[str], list[list[str]], str]:
     return header, rows, caption
 
 
+def _bends(design) -> bool:
+    """Whether the effect is other than full from randomisation to the last visit (its time
+    course bends within the follow-up): the table's header and caption say so."""
+    return not design.effect.full_within(design.trial.duration_months)
+
+
 def _course_clause(design) -> str:
     """Under a time course: that each row's effect acts with it, so that the value an
     analysis targets is smaller (an effect-translation review: this table's "true effect"
     was the full effect where the methods called its mean over the follow-up true)."""
     e = design.effect
-    if e.full_within(design.trial.duration_months):  # (a diff review: waning after the end)
+    if not _bends(design):  # (a diff review: waning after the end)
         return ""
     return (
         f"; each effect at full strength, acting with the design's time course ({e.course_text()}"
